@@ -1,0 +1,15 @@
+#!/bin/sh
+# Installs the Debian packages that building and testing DriftDB need, if
+# any is missing.  Called by `make run` and `make test`.
+set -u
+pkgs="build-essential liblmdb-dev libssl-dev libedit-dev pkg-config postgresql-client python3-psycopg2"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing"
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || true
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,271 @@
+/*
+ * ast.h - the parse tree produced by parser.c and consumed by analyzer.c.
+ *
+ * All nodes are allocated in the statement arena given to the parser and
+ * live until that arena is reset.  Every node keeps `loc`: the byte offset
+ * of its first token in the SQL text (the whole string given to the
+ * engine, not the statement), for error positions.  -1 when synthetic.
+ *
+ * Identifiers are stored folded to lower case unless they were quoted
+ * ("MixedCase" keeps its case), as PostgreSQL does.  Strings are
+ * NUL-terminated.
+ *
+ * Lists are arrays: `T **items; int n`.
+ */
+#ifndef DD_AST_H
+#define DD_AST_H
+
+#include "../util/base.h"
+#include "value.h"
+
+typedef struct Expr Expr;
+typedef struct Stmt Stmt;
+typedef struct SelectStmt SelectStmt;
+
+/* ---- expressions ---- */
+
+typedef enum ExprKind {
+    EXPR_CONST,     /* literal: c.val (see below for literal types) */
+    EXPR_SEQ,       /* @SEQ:n literal: seq.n */
+    EXPR_COLUMN,    /* [qualifier.]name: col */
+    EXPR_STAR,      /* * or qualifier.*: col.qualifier (NULL for bare *) */
+    EXPR_PARAM,     /* $n: param.n (1-based) */
+    EXPR_UNARY,     /* unary.op applied to unary.arg */
+    EXPR_BINARY,    /* bin.op (bin.l, bin.r) */
+    EXPR_IS,        /* is.arg IS [NOT] {NULL|TRUE|FALSE|UNKNOWN}, or IS [NOT] DISTINCT FROM is.other */
+    EXPR_IN,        /* in.arg [NOT] IN (in.list) */
+    EXPR_BETWEEN,   /* between.arg [NOT] BETWEEN [SYMMETRIC] lo AND hi */
+    EXPR_LIKE,      /* like.arg [NOT] LIKE|ILIKE like.pattern [ESCAPE like.escape] */
+    EXPR_CASE,      /* CASE [case_.operand] WHEN .. THEN .. [ELSE case_.else_] END */
+    EXPR_CAST,      /* CAST(cast.arg AS type), arg::type, and typed literals type 'str' */
+    EXPR_FUNC,      /* func.name(args) incl. aggregates, COALESCE, NULLIF, GREATEST, LEAST,
+                       and the SQL keyword functions CURRENT_TIMESTAMP, CURRENT_DATE, LOCALTIMESTAMP
+                       (as func calls with no args, name lower-cased, e.g. "current_timestamp") */
+    EXPR_SUBQUERY,  /* (SELECT ...) scalar subquery: sub.select; parsed, analyzed later */
+    EXPR_EXISTS,    /* EXISTS (SELECT ...): sub.select */
+} ExprKind;
+
+typedef enum UnaryOp { UOP_NOT, UOP_NEG, UOP_PLUS } UnaryOp;
+
+typedef enum BinaryOp {
+    BOP_AND, BOP_OR,
+    BOP_EQ, BOP_NE, BOP_LT, BOP_LE, BOP_GT, BOP_GE,
+    BOP_ADD, BOP_SUB, BOP_MUL, BOP_DIV, BOP_MOD, BOP_POW,
+    BOP_CONCAT,
+} BinaryOp;
+
+typedef enum IsKind { IS_NULL, IS_TRUE, IS_FALSE, IS_UNKNOWN, IS_DISTINCT_FROM } IsKind;
+
+/* A type as written: CAST(x AS varchar(10)), column definitions. */
+typedef struct TypeName {
+    char *name;      /* lower case, multi-word joined by one space: "double precision",
+                        "character varying", "timestamp with time zone" */
+    i32 typmod;      /* -1 none; varchar(n)/char(n): n; numeric(p,s): (p << 16) | s;
+                        numeric(p): (p << 16) */
+    int loc;
+} TypeName;
+
+struct Expr {
+    ExprKind kind;
+    int loc;
+    union {
+        /* Literal types: 'str' -> UNKNOWN; integer literal -> INT4 if it
+         * fits, else INT8, else NUMERIC; 1.5 / 1e5 / .5 -> NUMERIC;
+         * TRUE/FALSE -> BOOL; NULL -> NULLTYPE (isnull).  E'..' escapes and
+         * '' quoting are decoded; string payload allocated in the arena. */
+        struct { Value val; } c;
+        struct { i64 n; } seq;
+        struct { char *qualifier; char *name; } col; /* qualifier may be NULL */
+        struct { int n; } param;
+        struct { UnaryOp op; Expr *arg; } unary;
+        struct { BinaryOp op; Expr *l, *r; } bin;
+        struct { IsKind what; bool negated; Expr *arg; Expr *other; } is;
+        struct { bool negated; Expr *arg; Expr **list; int n; } in;
+        struct { bool negated; bool symmetric; Expr *arg, *lo, *hi; } between;
+        struct { bool negated; bool icase; Expr *arg, *pattern, *escape; } like;
+        struct { Expr *operand; Expr **when; Expr **then; int n; Expr *else_; } case_;
+        struct { Expr *arg; TypeName type; } cast;
+        struct {
+            char *name;        /* lower-cased (qualified names: "pg_catalog.now" keeps the dot) */
+            Expr **args; int n;
+            bool star;         /* count(*) */
+            bool distinct;     /* count(DISTINCT x) */
+        } func;
+        struct { SelectStmt *select; } sub;
+    } u;
+};
+
+/* ---- FROM items ---- */
+
+typedef enum TemporalKind {
+    TEMPORAL_NONE,         /* no clause: the present (or the session point) */
+    TEMPORAL_AS_OF,        /* AS OF a */
+    TEMPORAL_FROM_TO,      /* FROM a TO b */
+    TEMPORAL_BETWEEN,      /* BETWEEN a AND b */
+    TEMPORAL_CONTAINED_IN, /* CONTAINED IN (a, b) */
+    TEMPORAL_ALL,          /* ALL */
+} TemporalKind;
+
+typedef struct TemporalClause {
+    TemporalKind kind;
+    Expr *a, *b;   /* points; NULL where the kind has none */
+    int loc;       /* offset of FOR */
+} TemporalClause;
+
+typedef enum TableRefKind { TREF_TABLE, TREF_JOIN, TREF_SUBQUERY } TableRefKind;
+typedef enum JoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_CROSS } JoinType;
+
+typedef struct TableRef TableRef;
+struct TableRef {
+    TableRefKind kind;
+    int loc;
+    char *alias;               /* NULL if none */
+    /* TREF_TABLE */
+    char *name;
+    TemporalClause temporal;
+    /* TREF_JOIN */
+    JoinType join;
+    TableRef *left, *right;
+    Expr *on;                  /* NULL for CROSS / comma */
+    char **using_cols; int nusing;
+    /* TREF_SUBQUERY */
+    SelectStmt *select;
+};
+
+/* ---- statements ---- */
+
+typedef struct ResTarget {
+    Expr *expr;     /* EXPR_STAR for * and t.* */
+    char *alias;    /* AS name, or NULL */
+    int loc;
+} ResTarget;
+
+typedef struct SortItem {
+    Expr *expr;
+    bool desc;
+    int nulls;      /* 0 default (NULLS LAST for ASC, FIRST for DESC), 1 FIRST, 2 LAST */
+} SortItem;
+
+struct SelectStmt {
+    int loc;
+    bool distinct;
+    ResTarget **targets; int ntargets;
+    TableRef **from; int nfrom;   /* comma-separated items; may be 0 */
+    Expr *where;
+    Expr **group_by; int ngroup;
+    Expr *having;
+    SortItem **order_by; int norder;
+    Expr *limit;     /* NULL: none (LIMIT ALL also NULL) */
+    Expr *offset;
+    /* set operations: this UNION [ALL] next, parsed for the next issue */
+    int setop;       /* 0 none, 1 UNION, 2 INTERSECT, 3 EXCEPT */
+    bool setop_all;
+    SelectStmt *next;
+};
+
+typedef struct ColumnDef {
+    char *name;
+    TypeName type;
+    bool not_null;
+    bool primary_key;  /* inline PRIMARY KEY */
+    bool unique;       /* inline UNIQUE (parsed; analyzer may reject) */
+    Expr *default_;    /* DEFAULT expr or NULL */
+    int loc;
+} ColumnDef;
+
+typedef struct CreateTableStmt {
+    char *name;
+    bool if_not_exists;
+    ColumnDef **cols; int ncols;
+    char **pk; int npk;         /* PRIMARY KEY (a, b) or document style pk=a */
+    int pk_loc;
+    bool document_style;        /* pk=col appeared */
+    /* INDEX(col, ...) entries of the document style; each an array of names */
+    char ***indexes; int *index_ncols; int nindexes;
+} CreateTableStmt;
+
+typedef struct InsertStmt {
+    char *table; int table_loc;
+    char **cols; int *col_locs; int ncols;   /* ncols 0: no column list */
+    Expr ***rows; int *row_len; int nrows;   /* VALUES (...), (...) */
+    SelectStmt *select;                      /* INSERT ... SELECT (or NULL) */
+    bool default_values;
+} InsertStmt;
+
+typedef struct SetClause { char *col; Expr *expr; int loc; } SetClause;
+
+typedef struct UpdateStmt {
+    char *table; char *alias; int table_loc;
+    SetClause **set; int nset;
+    Expr *where;
+} UpdateStmt;
+
+typedef struct DeleteStmt {
+    char *table; char *alias; int table_loc;
+    Expr *where;
+} DeleteStmt;
+
+typedef struct DropTableStmt {
+    char **names; int *locs; int n;
+    bool if_exists;
+} DropTableStmt;
+
+typedef enum TxnKind { TXN_BEGIN, TXN_COMMIT, TXN_ROLLBACK, TXN_SAVEPOINT, TXN_RELEASE, TXN_ROLLBACK_TO } TxnKind;
+typedef struct TxnStmt {
+    TxnKind kind;
+    char *savepoint;      /* for SAVEPOINT / RELEASE / ROLLBACK TO */
+    int isolation;        /* 0 default; 1 READ COMMITTED, 2 REPEATABLE READ, 3 SERIALIZABLE */
+    int read_only;        /* -1 unspecified, 0 READ WRITE, 1 READ ONLY */
+} TxnStmt;
+
+typedef struct SetStmt {
+    char *name;       /* lower-cased, dotted names kept: "drift.system_time";
+                         SET TIME ZONE x -> "timezone" */
+    char *value;      /* the value as text (identifier, string, number; DEFAULT -> NULL);
+                         for a list (SET search_path = a, b) joined with ", " */
+    bool is_local;
+    bool reset;       /* RESET name (value NULL); RESET ALL: name "all" */
+} SetStmt;
+
+typedef struct ShowStmt { char *name; } ShowStmt;   /* SHOW name / SHOW ALL ("all") */
+
+typedef enum StmtKind {
+    STMT_SELECT, STMT_INSERT, STMT_UPDATE, STMT_DELETE,
+    STMT_CREATE_TABLE, STMT_DROP_TABLE,
+    STMT_TXN, STMT_SET, STMT_SHOW,
+    STMT_VERIFY,     /* VERIFY */
+    STMT_EXPLAIN,    /* EXPLAIN stmt: explain.stmt */
+} StmtKind;
+
+struct Stmt {
+    StmtKind kind;
+    int loc;            /* offset of the first token */
+    int end;            /* offset just past the last token (before ';') */
+    union {
+        SelectStmt *select;
+        InsertStmt *insert;
+        UpdateStmt *update;
+        DeleteStmt *delete_;
+        CreateTableStmt *create;
+        DropTableStmt *drop;
+        TxnStmt *txn;
+        SetStmt *set;
+        ShowStmt *show;
+        struct { Stmt *stmt; } explain;
+    } u;
+};
+
+/*
+ * Parses the statement that starts at byte `offset` of sql[0..len).
+ *   DD_OK with *out set: a statement; *next is the offset just past it and
+ *     its terminating ';' (or len).
+ *   DD_OK with *out NULL: only whitespace, comments and ';' remained.
+ *   error (42601 with position, 22P02/22003 for bad literals, 54000 for
+ *     too deep nesting): *next is past the next top-level ';' so the caller
+ *     can skip the failed statement.
+ * Nodes are allocated in `a`.  Error positions are offsets into sql.
+ */
+int parse_statement(const char *sql, size_t len, size_t offset, Arena *a,
+                    Stmt **out, size_t *next, DdError *err);
+
+#endif

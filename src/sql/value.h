@@ -1,0 +1,199 @@
+/*
+ * value.h - SQL values and types as PostgreSQL clients see them.
+ *
+ * A Value is a small tagged struct passed by value.  Variable-length
+ * payloads (text) point into an arena whose lifetime the caller controls
+ * (usually the row or statement arena); a Value never owns heap memory.
+ *
+ * Types (TypeId) map one-to-one to PostgreSQL type OIDs.  Representation:
+ *   BOOL                  v.b
+ *   INT2, INT4, INT8      v.i (range-checked to the type on every operation)
+ *   FLOAT4, FLOAT8        v.f (FLOAT4 values are rounded to float on store)
+ *   NUMERIC               v.n.coef * 10^-v.n.scale, coef a signed 128-bit
+ *                         integer: exact, up to 38 significant digits, scale
+ *                         0..NUMERIC_MAX_SCALE.  Overflow is 22003.
+ *   TEXT, VARCHAR, BPCHAR v.s.p / v.s.len, UTF-8, not NUL-terminated
+ *   UNKNOWN               an untyped string literal ('abc'); v.s as TEXT.
+ *                         Coerced to the type the context needs.
+ *   DATE                  v.i days since 2000-01-01 (PostgreSQL's epoch)
+ *   TIMESTAMP,            v.i microseconds since 2000-01-01 00:00:00
+ *   TIMESTAMPTZ           (TIMESTAMPTZ: UTC)
+ *   INTERVAL              v.iv months, days, microseconds (as PostgreSQL)
+ *   NULLTYPE              the type of a bare NULL literal before coercion
+ * A NULL of any type has isnull = true (its type stays meaningful).
+ *
+ * Text output follows PostgreSQL exactly (DateStyle ISO, MDY): booleans
+ * "t"/"f"; floats shortest round-trip ("0.1", "1e+20", "Infinity", "NaN",
+ * "-0"); numeric with its scale ("1.50"); timestamps "2024-01-02 03:04:05.5"
+ * and timestamptz "2024-01-02 03:04:05.5+00" in the session's zone;
+ * intervals "1 year 2 mons 3 days 04:05:06".
+ *
+ * Time zones: the session TimeZone is either "UTC" or a fixed offset; named
+ * zones go through the C library (TZ database) via tz_* below.
+ */
+#ifndef DD_VALUE_H
+#define DD_VALUE_H
+
+#include "../util/base.h"
+#include "../util/err.h"
+#include "../util/arena.h"
+#include "../util/buf.h"
+
+typedef enum TypeId {
+    TYPE_NULLTYPE = 0,
+    TYPE_BOOL,
+    TYPE_INT2,
+    TYPE_INT4,
+    TYPE_INT8,
+    TYPE_FLOAT4,
+    TYPE_FLOAT8,
+    TYPE_NUMERIC,
+    TYPE_TEXT,
+    TYPE_VARCHAR,
+    TYPE_BPCHAR,
+    TYPE_UNKNOWN,
+    TYPE_DATE,
+    TYPE_TIMESTAMP,
+    TYPE_TIMESTAMPTZ,
+    TYPE_INTERVAL,
+    TYPE__COUNT
+} TypeId;
+
+#define NUMERIC_MAX_PRECISION 38
+#define NUMERIC_MAX_SCALE 38
+
+typedef struct Interval {
+    i32 months;
+    i32 days;
+    i64 usecs;
+} Interval;
+
+typedef struct Value {
+    u8 type;      /* TypeId */
+    bool isnull;
+    i16 scale;    /* NUMERIC only */
+    union {
+        bool b;
+        i64 i;
+        double f;
+        i128 coef;  /* NUMERIC */
+        struct { const char *p; u32 len; } s;
+        Interval iv;
+    } v;
+} Value;
+
+/* Type categories, as PostgreSQL's typcategory. */
+bool type_is_int(TypeId t);      /* INT2, INT4, INT8 */
+bool type_is_numeric(TypeId t);  /* ints, floats, NUMERIC */
+bool type_is_string(TypeId t);   /* TEXT, VARCHAR, BPCHAR, UNKNOWN */
+bool type_is_datetime(TypeId t); /* DATE, TIMESTAMP, TIMESTAMPTZ */
+
+u32 type_oid(TypeId t);          /* 16, 21, 23, 20, 700, 701, 1700, 25, 1043, 1042, 705, 1082, 1114, 1184, 1186; NULLTYPE: 25 */
+int type_typlen(TypeId t);       /* PostgreSQL typlen: 1, 2, 4, 8, -1 ... */
+const char *type_name(TypeId t); /* PostgreSQL's name: "integer", "text", "timestamp with time zone", ... */
+/* Parses a type name as written in SQL, case-insensitive, after the parser
+ * joined multi-word names with single spaces: "int", "integer", "int4",
+ * "bigint", "int8", "smallint", "int2", "serial"? (no), "real", "float4",
+ * "double precision", "float8", "float", "numeric", "decimal", "text",
+ * "varchar", "character varying", "char", "character", "bpchar", "boolean",
+ * "bool", "date", "timestamp", "timestamp without time zone", "timestamptz",
+ * "timestamp with time zone", "interval".  Returns false when unknown. */
+bool type_from_name(const char *name, TypeId *out);
+
+/* Constructors. */
+Value val_null(TypeId t);
+Value val_bool(bool b);
+Value val_int(TypeId t, i64 i);            /* INT2/INT4/INT8/DATE/TIMESTAMP(TZ) */
+Value val_float(TypeId t, double f);
+Value val_numeric(i128 coef, int scale);
+Value val_text(TypeId t, const char *p, u32 len);  /* borrows p */
+
+/* Session context for I/O that depends on settings. */
+typedef struct ValueCtx {
+    Arena *arena;        /* where results' variable-length data go */
+    i32 tz_offset_s;     /* fixed zone: seconds east of UTC (used when tz_name is NULL) */
+    const char *tz_name; /* named zone for the C library ("Europe/Paris"), or NULL */
+} ValueCtx;
+
+/*
+ * Input function: parses text s[0..len) as type t (typmod: -1 none; for
+ * VARCHAR/BPCHAR the max length, for NUMERIC (precision << 16 | scale)).
+ * Errors: 22P02 invalid input syntax for type X: "s", 22003 out of range,
+ * 22007/22008 datetime, 22001 too long.  Leading/trailing blanks allowed
+ * where PostgreSQL allows them.  Result payload is allocated in ctx->arena.
+ */
+int val_from_text(TypeId t, i32 typmod, const char *s, size_t len,
+                  const ValueCtx *ctx, Value *out, DdError *err);
+
+/* Output function: appends PostgreSQL's text form of v (not NULL) to out. */
+void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out);
+
+/*
+ * Cast (explicit CAST / ::) or assignment coercion of v to type t with
+ * typmod.  NULL stays NULL of type t.  Errors as val_from_text plus 42846
+ * (DATATYPE_MISMATCH) "cannot cast type X to Y" when no cast exists.
+ * Numeric->int rounds half away from zero, float->int rounds half to even
+ * (as PostgreSQL); varchar(n) raises 22001 on assignment but truncates on
+ * explicit cast (explicit = true).
+ */
+int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast,
+             const ValueCtx *ctx, Value *out, DdError *err);
+/* Whether an implicit cast from a to b exists (for operator resolution). */
+bool type_can_implicit(TypeId from, TypeId to);
+/* The common type of a and b for comparison / arithmetic / CASE / UNION,
+ * following PostgreSQL's resolution (int2<int4<int8<numeric<float4<float8;
+ * UNKNOWN takes the other's type; strings -> TEXT; DATE vs TIMESTAMP ->
+ * TIMESTAMP; TIMESTAMP vs TIMESTAMPTZ -> TIMESTAMPTZ).  False if none. */
+bool type_common(TypeId a, TypeId b, TypeId *out);
+
+/*
+ * Comparison of two non-NULL values of comparable types (same category;
+ * mixed numeric types compare by value exactly; strings byte-wise (C
+ * collation) with BPCHAR ignoring trailing spaces).  Returns <0, 0, >0.
+ * The caller handles NULLs (three-valued logic) itself.
+ * NaN sorts above every other float, as in PostgreSQL.
+ */
+int val_compare(const Value *a, const Value *b, const ValueCtx *ctx);
+/* Hash consistent with val_compare()==0 (1 == 1.0 == 1::numeric hash alike). */
+u64 val_hash(const Value *v);
+
+/* Arithmetic on non-NULL values; result type per PostgreSQL.  Errors:
+ * 22003 out of range (integer overflow too), 22012 division by zero,
+ * 42883 operator does not exist for the types. */
+typedef enum ArithOp { ARITH_ADD, ARITH_SUB, ARITH_MUL, ARITH_DIV, ARITH_MOD, ARITH_POW } ArithOp;
+int val_arith(ArithOp op, const Value *a, const Value *b, const ValueCtx *ctx,
+              Value *out, DdError *err);
+/* The result type of a op b, or false if the operator does not exist. */
+bool val_arith_type(ArithOp op, TypeId a, TypeId b, TypeId *out);
+int val_negate(const Value *a, Value *out, DdError *err);
+/* a || b: text concatenation (non-string operands use their text form). */
+int val_concat(const Value *a, const Value *b, const ValueCtx *ctx, Value *out,
+               DdError *err);
+
+/* LIKE / ILIKE with '%' and '_' and escape char (default '\\'; -1 none).
+ * Returns 1 match, 0 no match, or -DD_EINVALID_ESCAPE (pattern ends in the
+ * escape char).  icase folds ASCII and UTF-8 letters via towlower. */
+int val_like(const char *s, size_t slen, const char *pat, size_t plen,
+             int escape, bool icase);
+
+/* Numeric helpers. */
+int numeric_from_text(const char *s, size_t len, i128 *coef, int *scale, DdError *err);
+void numeric_to_text(i128 coef, int scale, Buf *out);
+/* Rescales to new_scale, rounding half away from zero; 22003 on overflow. */
+int numeric_rescale(i128 coef, int scale, int new_scale, i128 *out, DdError *err);
+double numeric_to_double(i128 coef, int scale);
+/* Exact conversion of a double to numeric (as PostgreSQL float8->numeric:
+ * 15 significant digits).  22003 for NaN/Inf. */
+int numeric_from_double(double d, i128 *coef, int *scale, DdError *err);
+
+/* Date/time helpers (PostgreSQL epoch 2000-01-01). */
+i64 ts_from_unix_us(i64 unix_us);          /* timestamp(tz) value from Unix µs */
+i64 ts_to_unix_us(i64 ts);
+/* Offset east of UTC in seconds of the session zone at UTC instant ts. */
+i32 tz_offset_at(const ValueCtx *ctx, i64 ts_utc);
+/* Parses a TimeZone setting ("UTC", "GMT", "+02", "-05:30", "Europe/Paris").
+ * Fills ctx->tz_offset_s / tz_name (name copied into ctx->arena).  false if
+ * the zone is unknown. */
+bool tz_parse(const char *s, ValueCtx *ctx);
+
+#endif

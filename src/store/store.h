@@ -1,0 +1,206 @@
+/*
+ * store.h - the storage layer (L1): one LMDB environment per data
+ * directory, the commit log with its hash chain, row versions, the present
+ * rows, secondary index entries, the versioned catalog, and the single
+ * writer thread that applies commits in batches (group commit).
+ *
+ * Read side: a Snap is an LMDB read transaction plus the head seq it sees.
+ * Pointers returned by reads (records, keys) borrow LMDB's memory map: they
+ * stay valid while the snap is pinned (snap_pin .. snap_unpin) and must not
+ * be kept past snap_unpin, because a map resize may move the map.  A
+ * pinned snap blocks map resizes, so the engine pins only while a
+ * statement runs.
+ *
+ * Write side: a WriteSet (built by the engine) is handed to store_commit,
+ * which queues it for the writer thread and blocks until it is durable or
+ * has failed (23505 duplicate, 40001 write conflict, I/O).  An empty write
+ * set must not be committed (it would use a seq).
+ *
+ * The exact byte layouts are in format.h.
+ */
+#ifndef DD_STORE_H
+#define DD_STORE_H
+
+#include "../util/base.h"
+#include "../util/err.h"
+#include "../util/arena.h"
+#include "../util/buf.h"
+
+typedef struct Store Store;
+typedef struct Snap Snap;
+
+typedef struct StoreOptions {
+    bool read_only;           /* no writer lock, no writer thread, MDB_RDONLY */
+    size_t initial_map_size;  /* 0: default (1 GiB) */
+} StoreOptions;
+
+/* Creates an empty database in dir (created if missing; must be empty). */
+int store_create(const char *dir, DdError *err);
+/* Opens dir.  Errors: 58P01 missing directory, XX001 not a DriftDB
+ * directory / wrong format / corrupt meta, 55006 locked by another process
+ * (message names the pid when known). */
+int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *err);
+void store_close(Store *st);
+
+typedef struct StoreStats {
+    u64 head_seq, commits, batches, map_size;
+} StoreStats;
+void store_stats(Store *st, StoreStats *out);
+
+/* ---- snapshots ---- */
+
+int store_snap_begin(Store *st, Snap **out, DdError *err); /* returns pinned */
+void store_snap_end(Snap *s);          /* unpins if needed and frees */
+void snap_pin(Snap *s);
+void snap_unpin(Snap *s);
+u64 snap_seq(const Snap *s);           /* head seq visible in this snapshot */
+i64 snap_head_time(const Snap *s);     /* commit time (Unix µs) of that head; 0 if seq 0 */
+
+/* Commit time (Unix µs) of seq (1..snap_seq).  DD_EINVALID_PARAM if
+ * seq is 0 or beyond the snapshot's head. */
+int store_seq_time(Snap *s, u64 seq, i64 *unix_us, DdError *err);
+/* Largest seq whose commit time <= unix_us (0 if before the first). */
+u64 store_seq_at_time(Snap *s, i64 unix_us);
+
+/* ---- catalog ---- */
+
+#define CAT_MAX_NAME 63   /* NAMEDATALEN - 1, as PostgreSQL */
+
+typedef struct ColumnInfo {
+    u32 id;          /* stable id within the table, never reused */
+    char *name;
+    u16 type;        /* the SQL layer's TypeId, stored as is */
+    i32 typmod;
+    bool not_null;
+    bool dropped;    /* kept so old rows still decode */
+} ColumnInfo;
+
+typedef struct IndexInfo {
+    u32 id;          /* global index id (unique across tables) */
+    char *name;
+    int ncols;
+    u32 *cols;       /* column ids */
+} IndexInfo;
+
+/* One version of a table definition.  Immutable once published. */
+typedef struct TableInfo {
+    u32 id;              /* table id, never reused */
+    char *name;
+    u64 seq;             /* seq of the commit that made this version (0 while uncommitted) */
+    u64 created_seq;     /* seq of the CREATE TABLE */
+    bool dropped;        /* this version records the DROP */
+    bool document_style; /* columns are added by INSERT */
+    int ncols;
+    ColumnInfo *cols;
+    int npk;
+    u32 *pk;             /* column ids of the primary key, in key order */
+    int nindexes;
+    IndexInfo *indexes;
+    u32 next_col_id;
+} TableInfo;
+
+/* Serialization of a TableInfo (format in format.h).  Decoded strings and
+ * arrays are allocated in a. */
+void catalog_encode(const TableInfo *t, Buf *out);
+int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *out, DdError *err);
+
+/*
+ * The tables visible at `seq` as of snapshot s (seq is clamped to
+ * snap_seq): for each table id the newest version with version seq <= seq,
+ * omitting dropped ones.  Returned pointers are owned by the store's
+ * in-memory catalog and stay valid until store_close (versions are never
+ * freed while open).  *out is allocated in a.
+ */
+int store_tables_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err);
+/* The newest version of table `id` with seq <= `seq` (dropped included),
+ * or NULL. */
+const TableInfo *store_table_version(Snap *s, u32 id, u64 seq);
+/* Finds a table by name at seq (not dropped), or NULL.  When none, and a
+ * table of that name was created later, *created_later gets that seq
+ * (else 0) for the message "relation "t" does not exist at seq N (created
+ * at seq M)". */
+const TableInfo *store_table_by_name(Snap *s, const char *name, u64 seq, u64 *created_later);
+/* Allocates fresh ids (thread-safe, never reused even if unused). */
+u32 store_new_table_id(Store *st);
+u32 store_new_index_id(Store *st);
+
+/* ---- present rows and versions (read by temporal/) ---- */
+
+/* Raw access for temporal/; see temporal.h for the API the SQL layer uses. */
+typedef struct StoreCursor StoreCursor;
+enum { STORE_DB_CURRENT, STORE_DB_VERSIONS, STORE_DB_INDEX };
+int store_cursor_open(Snap *s, int db, StoreCursor **out, DdError *err);
+void store_cursor_close(StoreCursor *c);
+/* Positions at the first key >= (key, n); 1 found, 0 none. */
+int store_cursor_seek(StoreCursor *c, const u8 *key, size_t n);
+int store_cursor_next(StoreCursor *c);  /* 1 moved, 0 at end */
+int store_cursor_prev(StoreCursor *c);  /* 1 moved, 0 at start */
+int store_cursor_first(StoreCursor *c);
+/* Current key/value, borrowed while pinned. */
+void store_cursor_get(StoreCursor *c, const u8 **k, size_t *kn, const u8 **v, size_t *vn);
+/* Point read; 1 found, 0 not found. */
+int store_get(Snap *s, int db, const u8 *key, size_t n, const u8 **v, size_t *vn);
+
+/* ---- commits ---- */
+
+enum { OP_INSERT = 1, OP_UPDATE = 2, OP_DELETE = 3 };
+
+typedef struct WriteOp {
+    u32 table;
+    u8 op;              /* OP_INSERT / OP_UPDATE: rec is the new image.
+                           OP_DELETE: a tombstone; end_op says how the
+                           version ended (OP_DELETE, or OP_UPDATE when an
+                           UPDATE moved the row to another primary key) */
+    u8 end_op;
+    const u8 *pk; u32 pklen;     /* order-preserving key (keyenc.h) */
+    const u8 *rec; u32 reclen;   /* row image (record.h); NULL for OP_DELETE */
+} WriteOp;
+
+typedef struct IndexOp {
+    bool add;           /* add or remove a present index entry */
+    u32 index;
+    const u8 *key; u32 keylen;   /* encoded indexed values */
+    const u8 *pk; u32 pklen;
+} IndexOp;
+
+typedef struct WriteSet {
+    u64 snapshot_seq;          /* conflicts: any key written after this fails with 40001 */
+    WriteOp *ops; int nops;    /* at most one op per (table, pk) */
+    IndexOp *iops; int niops;
+    TableInfo **tables; int ntables;  /* new catalog versions (seq filled at commit) */
+    const char *user, *application, *client_addr;
+} WriteSet;
+
+/*
+ * Commits ws durably under the next seq and returns it.  Blocks until the
+ * batch holding it is flushed.  Errors: 23505 (OP_INSERT of a key that is
+ * live now), 40001 (a key or table written after ws->snapshot_seq), 42P01
+ * (table dropped meanwhile), 53100 disk full, 58030 I/O (the store then
+ * refuses further commits until reopened).  The write set's memory may be
+ * freed when this returns.
+ */
+int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *err);
+
+/* ---- the commit log ---- */
+
+typedef struct LogEvent {
+    u32 table;
+    u8 op;                  /* OP_* for rows; 10 + n for catalog events */
+    const u8 *pk; u32 pklen;
+    u8 hash[32];            /* SHA-256 of the row image / catalog record; zero for tombstones */
+} LogEvent;
+
+typedef struct LogRecord {
+    u64 seq;
+    i64 time_us;            /* Unix µs */
+    const char *user, *application, *client_addr;
+    u32 nevents;
+    u8 prev_hash[32], hash[32];
+} LogRecord;
+
+/* Reads the log record of seq (events not decoded). 1 found, 0 none. */
+int store_log_get(Snap *s, u64 seq, Arena *a, LogRecord *out, DdError *err);
+/* Checks CRC32C, chain and row images of every commit 1..head. */
+int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * temporal.h - versions of rows over time (L2), on top of store/.
+ *
+ * A version of a row (table, pk) began at seq `start` (INSERT or UPDATE)
+ * and ended at seq `end` (UPDATE or DELETE), or is current (end 0).  It is
+ * valid over [start, end).  The versions database keeps
+ * (table, pk, ~seq) -> image, so the version visible at seq x is one seek.
+ *
+ * Scans return versions in primary-key order (for ranges: per key, newest
+ * version first).  Borrowed pointers (pk, rec) stay valid until the next
+ * tscan_next / tscan_close or snap_unpin.
+ */
+#ifndef DD_TEMPORAL_H
+#define DD_TEMPORAL_H
+
+#include "../store/store.h"
+
+typedef enum TMode {
+    TMODE_PRESENT,       /* live rows at the snapshot head (reads `current`) */
+    TMODE_AS_OF,         /* start <= a AND (end > a OR current) */
+    TMODE_FROM_TO,       /* start < b AND end > a; nothing if a >= b */
+    TMODE_BETWEEN,       /* start <= b AND end > a; nothing if a > b */
+    TMODE_CONTAINED_IN,  /* start >= a AND end <= b (current versions never) */
+    TMODE_ALL,           /* every version */
+} TMode;
+
+typedef struct Version {
+    const u8 *pk; u32 pklen;
+    const u8 *rec; u32 reclen;
+    u64 start;          /* seq */
+    u64 end;            /* seq, 0 while current (as of the snapshot) */
+    u8 start_op;        /* OP_INSERT / OP_UPDATE */
+    u8 end_op;          /* OP_UPDATE / OP_DELETE, 0 while current */
+} Version;
+
+typedef struct TScan TScan;
+
+/*
+ * Opens a scan of table over [lo, hi) of encoded primary keys (NULL for
+ * unbounded), in mode with points a, b (seqs, already resolved; clamped to
+ * the snapshot head where that matters).  For TMODE_PRESENT the history
+ * fields (start, start_op) are still filled.
+ */
+int tscan_open(Snap *s, u32 table, TMode mode, u64 a, u64 b,
+               const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
+               TScan **out, DdError *err);
+/* 1: *v filled; 0: end; <0: -error code with err filled. */
+int tscan_next(TScan *sc, Version *v, DdError *err);
+void tscan_close(TScan *sc);
+
+/* Point lookups: the version of (table, pk) visible at seq (PRESENT: the
+ * current row).  1 found, 0 none. */
+int tget_present(Snap *s, u32 table, const u8 *pk, u32 pklen, Version *v);
+int tget_as_of(Snap *s, u32 table, const u8 *pk, u32 pklen, u64 seq, Version *v);
+/* Newest version of (table, pk) whatever its state (tombstones too): for
+ * conflict checks and PK-change detection.  1 found, 0 none. */
+int tget_latest(Snap *s, u32 table, const u8 *pk, u32 pklen, Version *v, bool *is_tombstone);
+
+/* Index scan of the present: entries of index `index` whose encoded value
+ * starts with prefix; returns the primary keys in (value, pk) order. */
+typedef struct IScan IScan;
+int iscan_open(Snap *s, u32 index, const u8 *prefix, u32 n, IScan **out, DdError *err);
+int iscan_next(IScan *sc, const u8 **pk, u32 *pklen); /* 1 / 0 */
+void iscan_close(IScan *sc);
+
+#endif

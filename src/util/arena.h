@@ -1,0 +1,38 @@
+/*
+ * arena.h - region allocator.  Memory is carved from blocks and freed all at
+ * once by arena_reset (keeps the first block) or arena_free.  Used for
+ * statement, row and session lifetimes: a pointer into an arena stays valid
+ * until that arena is reset or rewound past it.
+ *
+ * Allocation failure returns NULL (the caller reports DD_ENOMEM).
+ */
+#ifndef DD_ARENA_H
+#define DD_ARENA_H
+
+#include "base.h"
+
+typedef struct ArenaBlock ArenaBlock;
+typedef struct Arena {
+    ArenaBlock *head;   /* current block (newest) */
+    size_t block_size;  /* size of ordinary blocks */
+    size_t total;       /* bytes held in all blocks */
+} Arena;
+
+typedef struct ArenaMark {
+    ArenaBlock *block;
+    size_t used;
+} ArenaMark;
+
+void arena_init(Arena *a, size_t block_size); /* no allocation yet */
+void *arena_alloc(Arena *a, size_t n);        /* 16-byte aligned; NULL on OOM */
+void *arena_zalloc(Arena *a, size_t n);
+char *arena_strndup(Arena *a, const char *s, size_t n); /* NUL-terminated */
+char *arena_strdup(Arena *a, const char *s);
+void *arena_memdup(Arena *a, const void *p, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...) DD_PRINTF(2, 3);
+ArenaMark arena_mark(Arena *a);
+void arena_rewind(Arena *a, ArenaMark m); /* frees everything after m */
+void arena_reset(Arena *a);               /* frees all but keeps one block */
+void arena_free(Arena *a);                /* frees all blocks */
+
+#endif

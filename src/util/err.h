@@ -1,0 +1,124 @@
+/*
+ * err.h - error codes, their SQLSTATE and their default text, and the
+ * session error record that travels from where a problem is found to the
+ * client (CLI message or pgwire ErrorResponse).
+ *
+ * Functions across the code base return int: 0 (DD_OK) on success or one of
+ * the DD_E* codes below.  When a DdError* is passed, the function fills it
+ * where the problem is found (message, detail, hint, position) and returns
+ * the same code, so callers simply propagate the int.
+ *
+ * DD_ERROR_MAP is the single table: name, SQLSTATE, default message.
+ */
+#ifndef DD_ERR_H
+#define DD_ERR_H
+
+#include "base.h"
+#include <stdarg.h>
+
+#define DD_ERROR_MAP(X)                                                       \
+    X(OK, "00000", "success")                                                 \
+    X(INTERNAL, "XX000", "internal error")                                    \
+    X(CORRUPT, "XX001", "data corrupted")                                     \
+    X(NOMEM, "53200", "out of memory")                                        \
+    X(DISK_FULL, "53100", "could not extend file: disk full")                 \
+    X(IO, "58030", "I/O error")                                               \
+    X(NO_FILE, "58P01", "file or directory does not exist")                   \
+    X(LOCKED, "55006", "object in use")                                       \
+    X(SYNTAX, "42601", "syntax error")                                        \
+    X(UNDEFINED_TABLE, "42P01", "relation does not exist")                    \
+    X(UNDEFINED_COLUMN, "42703", "column does not exist")                     \
+    X(UNDEFINED_FUNCTION, "42883", "function does not exist")                 \
+    X(UNDEFINED_OBJECT, "42704", "undefined object")                          \
+    X(DUPLICATE_TABLE, "42P07", "relation already exists")                    \
+    X(DUPLICATE_COLUMN, "42701", "column specified more than once")           \
+    X(AMBIGUOUS_COLUMN, "42702", "column reference is ambiguous")             \
+    X(DATATYPE_MISMATCH, "42804", "datatype mismatch")                        \
+    X(UNDEFINED_OPERATOR, "42883", "operator does not exist")                 \
+    X(GROUPING, "42803", "grouping error")                                    \
+    X(INVALID_DEFINITION, "42P16", "invalid table definition")                \
+    X(INVALID_COLUMN_REF, "42P10", "invalid column reference")                \
+    X(UNDEFINED_PARAMETER, "42P02", "there is no parameter")                  \
+    X(INDETERMINATE_TYPE, "42P18", "could not determine data type")           \
+    X(WRONG_OBJECT_TYPE, "42809", "wrong object type")                        \
+    X(RESERVED_NAME, "42939", "reserved name")                                \
+    X(UNIQUE, "23505", "duplicate key value violates unique constraint")      \
+    X(NOT_NULL, "23502", "null value violates not-null constraint")           \
+    X(INVALID_TEXT, "22P02", "invalid input syntax")                          \
+    X(DIV_ZERO, "22012", "division by zero")                                  \
+    X(OUT_OF_RANGE, "22003", "value out of range")                            \
+    X(DATETIME_FORMAT, "22007", "invalid datetime format")                    \
+    X(DATETIME_OVERFLOW, "22008", "datetime field overflow")                  \
+    X(STRING_TRUNC, "22001", "value too long")                                \
+    X(INVALID_PARAM, "22023", "invalid parameter value")                      \
+    X(INVALID_ESCAPE, "22025", "invalid escape sequence")                     \
+    X(NULL_NOT_ALLOWED, "22004", "null value not allowed")                    \
+    X(CHAR_NOT_REPR, "22P05", "untranslatable character")                     \
+    X(BAD_ENCODING, "22021", "invalid byte sequence for encoding")            \
+    X(CARDINALITY, "21000", "more than one row returned by a subquery")       \
+    X(PROGRAM_LIMIT, "54000", "program limit exceeded")                       \
+    X(SERIALIZATION, "40001", "could not serialize access")                   \
+    X(READ_ONLY_TXN, "25006", "cannot execute in a read-only transaction")    \
+    X(IN_FAILED_TXN, "25P02", "current transaction is aborted, commands "     \
+                              "ignored until end of transaction block")       \
+    X(NO_ACTIVE_TXN, "25P01", "there is no transaction in progress")          \
+    X(ACTIVE_TXN, "25001", "there is already a transaction in progress")      \
+    X(NO_SAVEPOINT, "3B001", "savepoint does not exist")                      \
+    X(FEATURE, "0A000", "feature not supported")                              \
+    X(PROTOCOL, "08P01", "protocol violation")                                \
+    X(TOO_MANY_CONN, "53300", "too many connections")                         \
+    X(CANCELED, "57014", "canceling statement due to user request")           \
+    X(INVALID_NAME, "42602", "invalid name")                                  \
+    X(INVALID_AUTH, "28000", "invalid authorization specification")           \
+    X(INVALID_PASSWORD, "28P01", "password authentication failed")            \
+    X(CONFIG, "F0000", "configuration file error")
+
+enum {
+#define DD_X(name, state, text) DD_E##name,
+    DD_ERROR_MAP(DD_X)
+#undef DD_X
+    DD_E__COUNT
+};
+#define DD_OK DD_EOK
+
+#define DD_ERR_MSG_MAX 512
+#define DD_ERR_AUX_MAX 512
+
+/* A session error: filled where the problem is found, sent as-is. */
+typedef struct DdError {
+    int code;                     /* DD_E*; DD_OK when no error */
+    char sqlstate[6];             /* five chars + NUL */
+    char message[DD_ERR_MSG_MAX];
+    char detail[DD_ERR_AUX_MAX];  /* "" when none */
+    char hint[DD_ERR_AUX_MAX];    /* "" when none */
+    int position;                 /* byte offset + 1 into the statement text; 0 none */
+} DdError;
+
+/* SQLSTATE and default text of a code (static strings). */
+const char *dd_err_sqlstate(int code);
+const char *dd_err_text(int code);
+const char *dd_err_name(int code);
+
+/* Clears e (code DD_OK). e may be NULL. */
+void dd_err_clear(DdError *e);
+
+/*
+ * Fills e with code, position (byte offset of the problem, or -1 for none)
+ * and a printf-style message (NULL fmt: the code's default text).
+ * Returns code, so that `return dd_err(e, DD_ESYNTAX, pos, "...")` works.
+ * e may be NULL (the code is still returned).
+ */
+int dd_err(DdError *e, int code, int offset, const char *fmt, ...) DD_PRINTF(4, 5);
+int dd_errv(DdError *e, int code, int offset, const char *fmt, va_list ap);
+/* Sets the detail / hint of an already-filled error. */
+void dd_err_detail(DdError *e, const char *fmt, ...) DD_PRINTF(2, 3);
+void dd_err_hint(DdError *e, const char *fmt, ...) DD_PRINTF(2, 3);
+
+/*
+ * Reports corrupt data.  Every place that finds a bad checksum, a record
+ * that does not decode, or a broken invariant on disk calls this one
+ * function, so a debugger can break on it.  Returns DD_ECORRUPT.
+ */
+int dd_corrupt(DdError *e, const char *fmt, ...) DD_PRINTF(2, 3);
+
+#endif
