@@ -93,6 +93,11 @@ struct Expr {
         } func;
         struct { SelectStmt *select; } sub;
     } u;
+    /* Added by the parser author: offset of the operator token for
+     * EXPR_UNARY, EXPR_BINARY, EXPR_IS, EXPR_IN, EXPR_BETWEEN, EXPR_LIKE and
+     * x::type (PostgreSQL reports operator and cast errors there); equal to
+     * loc for every other node. */
+    int oploc;
 };
 
 /* ---- FROM items ---- */
@@ -182,6 +187,9 @@ typedef struct CreateTableStmt {
     bool document_style;        /* pk=col appeared */
     /* INDEX(col, ...) entries of the document style; each an array of names */
     char ***indexes; int *index_ncols; int nindexes;
+    /* Added by the parser author: INDEX name (cols) gives the name, NULL
+     * for an unnamed INDEX(cols); parallel to indexes. */
+    char **index_names;
 } CreateTableStmt;
 
 typedef struct InsertStmt {

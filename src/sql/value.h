@@ -196,4 +196,64 @@ i32 tz_offset_at(const ValueCtx *ctx, i64 ts_utc);
  * the zone is unknown. */
 bool tz_parse(const char *s, ValueCtx *ctx);
 
+/* ---- Additions (value.c, numeric.c, datetime.c, cast.c) ----
+ * Helpers the four files share; the executor may use them too. */
+
+Value val_interval(Interval iv);
+/* PostgreSQL's float output (shortest round-trip); is_float4 uses float
+ * precision and the float4 exponent threshold. */
+void float_to_text(double d, bool is_float4, Buf *out);
+
+/* NUMERIC arithmetic on (coef, scale) pairs; results rounded to fit 38
+ * digits (scale reduced first), 22003 when the integer part does not fit,
+ * 22012 on division by zero.  Scales as PostgreSQL (see numeric.c). */
+int numeric_add(i128 a, int as, i128 b, int bs, bool subtract, i128 *out, int *os, DdError *err);
+int numeric_mul(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
+int numeric_div(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
+int numeric_mod(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
+int numeric_pow(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
+int numeric_cmp(i128 a, int as, i128 b, int bs);            /* exact, <0 0 >0 */
+int numeric_cmp_double(i128 coef, int scale, double d);     /* exact; NaN is greater */
+void numeric_normalize(i128 *coef, int *scale);             /* strips trailing zeros */
+/* Rounds half away from zero to an integer; -1 if outside int64, else 0. */
+int numeric_to_int64(i128 coef, int scale, i64 *out);
+/* Applies NUMERIC(p,s) typmod ((p << 16) | s; -1 none): rounds to s, 22003
+ * "numeric field overflow" when more than p - s integer digits. */
+int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err);
+/* As numeric_from_double with `digits` significant digits (float4: 6). */
+int numeric_from_double_digits(double d, int digits, i128 *coef, int *scale, DdError *err);
+
+/* Date/time text I/O.  Input accepts ISO ('2024-01-02 03:04:05.5+02',
+ * 'T' separator, 'Z'), MDY ('1/2/2024'), month names ('Jan 2 2024'),
+ * YYYYMMDD, 'epoch', 'now', 'today', 'tomorrow', 'yesterday' ('now' reads
+ * the wall clock: the executor should substitute its statement time if it
+ * needs stability); zones '+hh[:mm]', '+hhmm', 'UTC', 'Europe/Paris'. */
+int date_from_text(const char *s, size_t len, const ValueCtx *ctx, i64 *out, DdError *err);
+int timestamp_from_text(const char *s, size_t len, bool with_tz, const ValueCtx *ctx, i64 *out,
+                        DdError *err);
+int interval_from_text(const char *s, size_t len, Interval *out, DdError *err);
+void date_to_text(i64 days, Buf *out);
+void timestamp_to_text(i64 ts, Buf *out);
+void timestamptz_to_text(i64 ts, const ValueCtx *ctx, Buf *out);
+void interval_to_text(const Interval *iv, Buf *out);
+void tz_offset_to_text(i32 off_s, Buf *out);   /* "+02", "-05:30", "+00:09:21" */
+/* Session-zone conversions of timestamps (µs since 2000-01-01). */
+i64 ts_local_to_utc(const ValueCtx *ctx, i64 local);
+i64 ts_utc_to_local(const ValueCtx *ctx, i64 utc);
+/* DATE -> TIMESTAMP (22008 "date out of range for timestamp"), and back. */
+int date_to_timestamp(i64 days, i64 *out, DdError *err);
+i64 timestamp_to_date(i64 ts);
+/* Interval ordering as PostgreSQL: 1 mon = 30 days, 1 day = 24 hours. */
+i128 interval_span(const Interval *iv);
+int interval_cmp(const Interval *a, const Interval *b);
+/* Date/time values on one time line for comparison: local µs (DATE as
+ * midnight), or UTC µs (local ones read in the session zone). */
+i128 datetime_as_local(const Value *v);
+i128 datetime_as_utc(const Value *v, const ValueCtx *ctx);
+/* Operators involving DATE, TIMESTAMP(TZ) and INTERVAL (val_arith calls
+ * these for non-numeric operands). */
+bool datetime_arith_type(ArithOp op, TypeId a, TypeId b, TypeId *out);
+int datetime_arith(ArithOp op, const Value *a, const Value *b, const ValueCtx *ctx, Value *out,
+                   DdError *err);
+
 #endif

@@ -136,6 +136,7 @@ int store_cursor_seek(StoreCursor *c, const u8 *key, size_t n);
 int store_cursor_next(StoreCursor *c);  /* 1 moved, 0 at end */
 int store_cursor_prev(StoreCursor *c);  /* 1 moved, 0 at start */
 int store_cursor_first(StoreCursor *c);
+int store_cursor_last(StoreCursor *c);  /* added: 1 positioned, 0 empty */
 /* Current key/value, borrowed while pinned. */
 void store_cursor_get(StoreCursor *c, const u8 **k, size_t *kn, const u8 **v, size_t *vn);
 /* Point read; 1 found, 0 not found. */
@@ -181,6 +182,19 @@ typedef struct WriteSet {
  */
 int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *err);
 
+/*
+ * Added: renders the values of an encoded primary key for the detail of a
+ * 23505 error ("Key (id)=(<values>) already exists."), appending e.g.
+ * "1, abc" to out; returns 0, or non-zero to omit the detail.  The SQL
+ * layer sets it once at start-up (it knows the column types); without it
+ * the store renders keys generically (keyenc.h key_render: integers,
+ * dates and timestamps all print as integers).  Process-wide.
+ */
+typedef int (*StoreKeyRenderer)(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
+void store_set_key_renderer(StoreKeyRenderer fn);
+/* Added: the 16-byte random database id (borrowed while open). */
+const u8 *store_db_id(Store *st);
+
 /* ---- the commit log ---- */
 
 typedef struct LogEvent {
@@ -198,9 +212,21 @@ typedef struct LogRecord {
     u8 prev_hash[32], hash[32];
 } LogRecord;
 
-/* Reads the log record of seq (events not decoded). 1 found, 0 none. */
+/* Reads the log record of seq (events not decoded; strings copied into a).
+ * 1 found, 0 none, -code on error (err filled). */
 int store_log_get(Snap *s, u64 seq, Arena *a, LogRecord *out, DdError *err);
-/* Checks CRC32C, chain and row images of every commit 1..head. */
+/* Added: the events of seq's record, copied into a (pk bytes included).
+ * 0 ok (*n may be 0 if seq does not exist), or an error code. */
+int store_log_events(Snap *s, u64 seq, Arena *a, LogEvent **out, u32 *n, DdError *err);
+/* The commit record format's events: catalog ops (LogEvent.op). */
+enum { LOG_EV_CREATE = 11, LOG_EV_ALTER = 12, LOG_EV_DROP = 13 };
+/*
+ * Checks CRC32C, chain and row images of every commit 1..head, and that
+ * meta's head matches the last record.  Returns 0 with *first_bad = 0 when
+ * everything verifies; DD_ECORRUPT with *first_bad = the first bad seq and
+ * err saying what is wrong; *checked = commits verified good before it.
+ * Other codes (I/O, memory) leave *first_bad 0.
+ */
 int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err);
 
 #endif

@@ -5,4 +5,6 @@
 #define DD_CRC32C_H
 #include "base.h"
 u32 crc32c(u32 crc, const void *p, size_t n);
+/* The portable table version (same results); for tests and benchmarks. */
+u32 crc32c_sw(u32 crc, const void *p, size_t n);
 #endif

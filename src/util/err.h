@@ -71,7 +71,16 @@
     X(INVALID_NAME, "42602", "invalid name")                                  \
     X(INVALID_AUTH, "28000", "invalid authorization specification")           \
     X(INVALID_PASSWORD, "28P01", "password authentication failed")            \
-    X(CONFIG, "F0000", "configuration file error")
+    X(CONFIG, "F0000", "configuration file error")                            \
+    X(SUBSTRING_NEG, "22011", "negative substring length not allowed")       \
+    X(INVALID_ARGUMENT_FUNC, "2201F", "invalid argument for power function") \
+    X(CANNOT_COERCE, "42846", "cannot coerce")                               \
+    X(UNDEFINED_DATABASE, "3D000", "database does not exist")                \
+    X(DUPLICATE_ALIAS, "42712", "table name specified more than once")       \
+    X(INVALID_ROW_COUNT, "2201W", "invalid row count")                      \
+    X(NAME_TOO_LONG, "42622", "name too long")                               \
+    X(TOO_MANY_COLUMNS, "54011", "too many columns")                        \
+    X(CANT_CHANGE, "55P02", "parameter cannot be changed now")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

@@ -1,0 +1,74 @@
+/*
+ * engine_int.h - private structures of the embedded API (L4).
+ *
+ * Session transaction states (PostgreSQL's):
+ *
+ *   IDLE --BEGIN (session_txn_begin)--> BLOCK --COMMIT (session_txn_commit)--> IDLE
+ *    |                                   |  \--ROLLBACK (session_txn_abort)--> IDLE
+ *    |                                   |--error (session_txn_fail)--> FAILED
+ *    |                                 FAILED --COMMIT/ROLLBACK (session_txn_abort)--> IDLE
+ *    \--statement: implicit transaction, committed when the statement's
+ *       result is complete (result_finish) or discarded on error
+ *
+ * The snapshot of a transaction block is taken by its first statement and
+ * kept until COMMIT/ROLLBACK (snapshot isolation: every statement of the
+ * block sees the same committed data plus the block's own writes).  It is
+ * pinned only while a statement runs.
+ */
+#ifndef DD_ENGINE_INT_H
+#define DD_ENGINE_INT_H
+
+#include "driftdb.h"
+#include "../sql/sql.h"
+#include <pthread.h>
+
+struct driftdb {
+    Store *store;
+    char *dir;
+    bool read_only;
+};
+
+enum { TXN_IDLE, TXN_BLOCK, TXN_FAILED };
+
+#define SETTING_MAX 40
+typedef struct Setting {
+    char *name;     /* canonical spelling, e.g. "TimeZone" */
+    char *value;
+} Setting;
+
+struct driftdb_session {
+    driftdb *db;
+    char *user, *app, *client, *database;
+    int state;                 /* TXN_* */
+    bool block_read_only;      /* BEGIN READ ONLY */
+    Snap *snap;                /* held during a block, or one statement */
+    TxnWrites ws;
+    i64 txn_time_us;
+    Setting settings[SETTING_MAX];
+    int nsettings;
+    Arena stmt, row, tzarena;
+    ValueCtx vctx;
+    DdError err;
+    driftdb_result *cur;
+};
+
+struct driftdb_result {
+    driftdb_session *s;
+    SqlCtx ctx;
+    Plan *plan;              /* NULL for utility statements */
+    int ncols;
+    const ColDesc *cols;
+    ColDesc *owncols;
+    const char *tag;
+    bool has_rows;
+    bool done;               /* rows exhausted (or none) and finished */
+    bool failed;
+    bool implicit;           /* autocommit: commit when done */
+    Buf text;                /* current row's text values */
+    size_t *offs;
+    bool *nulls;
+    const Value *rows;       /* utility rows (SHOW) */
+    int nrows, rowpos;
+};
+
+#endif

@@ -1,0 +1,500 @@
+/*
+ * session.c - sessions, the transaction state machine (engine_int.h),
+ * and driftdb_exec_next: parse one statement, run transaction control and
+ * settings here, hand everything else to the SQL layer.
+ */
+#include "engine_int.h"
+#include "../util/alloc.h"
+#include "../util/clock.h"
+#include <string.h>
+#include <strings.h>
+#include <stdio.h>
+
+void dd_to_api_error(const DdError *e, driftdb_error *out);
+int settings_init(driftdb_session *s);
+void settings_free(driftdb_session *s);
+int settings_set(driftdb_session *s, const char *name, const char *value, DdError *err);
+int settings_reset_all(driftdb_session *s, DdError *err);
+int settings_show(driftdb_session *s, const char *name, const char **value, DdError *err);
+
+int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_session **out,
+                         driftdb_error *err)
+{
+    DdError e;
+    dd_err_clear(&e);
+    driftdb_session *s = dd_calloc(1, sizeof(*s));
+    if (!s) goto oom;
+    s->db = db;
+    s->user = dd_strdup(info && info->user ? info->user : "driftdb");
+    s->app = dd_strdup(info && info->application_name ? info->application_name : "");
+    s->client = dd_strdup(info && info->client_addr ? info->client_addr : "");
+    s->database = dd_strdup(info && info->database ? info->database : "driftdb");
+    arena_init(&s->stmt, 64 * 1024);
+    arena_init(&s->row, 16 * 1024);
+    arena_init(&s->tzarena, 1024);
+    ws_init(&s->ws);
+    s->vctx.tz_offset_s = 0;
+    s->vctx.tz_name = NULL;
+    if (!s->user || !s->app || !s->client || !s->database || settings_init(s)) {
+        driftdb_session_close(s);
+        goto oom;
+    }
+    *out = s;
+    return DRIFTDB_OK;
+oom:
+    dd_err(&e, DD_ENOMEM, -1, NULL);
+    dd_to_api_error(&e, err);
+    return DRIFTDB_ERROR;
+}
+
+static void end_snapshot(driftdb_session *s)
+{
+    if (s->snap) {
+        store_snap_end(s->snap);
+        s->snap = NULL;
+    }
+}
+
+static void txn_discard(driftdb_session *s)
+{
+    ws_reset(&s->ws);
+    end_snapshot(s);
+    s->state = TXN_IDLE;
+    s->block_read_only = false;
+}
+
+void driftdb_session_close(driftdb_session *s)
+{
+    if (!s) return;
+    if (s->cur) driftdb_result_free(s->cur);
+    txn_discard(s);
+    ws_free(&s->ws);
+    settings_free(s);
+    arena_free(&s->stmt);
+    arena_free(&s->row);
+    arena_free(&s->tzarena);
+    dd_free(s->user);
+    dd_free(s->app);
+    dd_free(s->client);
+    dd_free(s->database);
+    dd_free(s);
+}
+
+char driftdb_session_txn_status(const driftdb_session *s)
+{
+    return s->state == TXN_IDLE ? 'I' : s->state == TXN_BLOCK ? 'T' : 'E';
+}
+
+/* Takes (or re-pins) the snapshot for a statement. */
+static int ensure_snapshot(driftdb_session *s, DdError *e)
+{
+    if (s->snap) { snap_pin(s->snap); return DD_OK; }
+    return store_snap_begin(s->db->store, &s->snap, e);
+}
+
+/* Commits the write set (if any) and ends the transaction's snapshot. */
+static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
+{
+    int rc = DD_OK;
+    if (!ws_is_empty(&s->ws)) {
+        bool pinned_here = false;
+        if (!s->snap) {
+            rc = store_snap_begin(s->db->store, &s->snap, e);
+            if (rc) goto out;
+            pinned_here = true;
+        } else if (!ctx) {
+            snap_pin(s->snap);
+            pinned_here = true;
+        }
+        SqlCtx local;
+        if (!ctx) {
+            memset(&local, 0, sizeof(local));
+            local.store = s->db->store;
+            local.snap = s->snap;
+            local.ws = &s->ws;
+            local.stmt = &s->stmt;
+            local.row = &s->row;
+            local.err = e;
+            ctx = &local;
+        }
+        WriteSet w;
+        rc = sql_build_commit(ctx, &s->ws, &w);
+        DD_UNUSED(pinned_here);
+        /* a pinned snapshot would block a map resize the writer may need */
+        snap_unpin(s->snap);
+        if (!rc) {
+            w.user = s->user;
+            w.application = driftdb_session_setting(s, "application_name");
+            w.client_addr = s->client;
+            u64 seq;
+            i64 t;
+            rc = store_commit(s->db->store, &w, &seq, &t, e);
+        }
+        store_snap_end(s->snap);
+        s->snap = NULL;
+    }
+out:
+    ws_reset(&s->ws);
+    end_snapshot(s);
+    s->state = TXN_IDLE;
+    s->block_read_only = false;
+    return rc;
+}
+
+/* ---------------------------------------------------------------- results */
+
+static int result_new(driftdb_session *s, driftdb_result **out)
+{
+    driftdb_result *r = dd_calloc(1, sizeof(*r));
+    if (!r) return DD_ENOMEM;
+    r->s = s;
+    s->cur = r;
+    *out = r;
+    return DD_OK;
+}
+
+int driftdb_result_ncols(const driftdb_result *r) { return r->ncols; }
+const char *driftdb_result_colname(const driftdb_result *r, int i) { return r->cols[i].name; }
+uint32_t driftdb_result_coltype(const driftdb_result *r, int i) { return type_oid(r->cols[i].type); }
+int driftdb_result_coltyplen(const driftdb_result *r, int i) { return type_typlen(r->cols[i].type); }
+int32_t driftdb_result_coltypmod(const driftdb_result *r, int i)
+{
+    TypeId t = r->cols[i].type;
+    i32 tm = r->cols[i].typmod;
+    if (tm < 0) return -1;
+    /* PostgreSQL's atttypmod: varchar/char n + 4, numeric ((p << 16) | s) + 4 */
+    if (t == TYPE_VARCHAR || t == TYPE_BPCHAR || t == TYPE_NUMERIC) return tm + 4;
+    return -1;
+}
+int driftdb_result_has_rows(const driftdb_result *r) { return r->has_rows; }
+const char *driftdb_result_tag(const driftdb_result *r) { return r->tag ? r->tag : ""; }
+
+/* Called when the rows are exhausted or the statement had none. */
+static int result_finish(driftdb_result *r, DdError *e)
+{
+    driftdb_session *s = r->s;
+    if (r->done) return DD_OK;
+    r->done = true;
+    int rc = DD_OK;
+    if (r->plan) {
+        r->tag = plan_tag(&r->ctx, r->plan);
+        plan_close(&r->ctx, r->plan);
+    }
+    if (r->implicit) {
+        rc = txn_commit(s, &r->ctx, e);
+        if (rc) r->tag = NULL;
+    } else if (s->snap) {
+        snap_unpin(s->snap);
+    }
+    return rc;
+}
+
+static void result_fail(driftdb_result *r)
+{
+    driftdb_session *s = r->s;
+    r->failed = true;
+    r->done = true;
+    if (r->plan) plan_close(&r->ctx, r->plan);
+    if (s->state == TXN_BLOCK) {
+        s->state = TXN_FAILED;
+        if (s->snap) snap_unpin(s->snap);
+    } else {
+        txn_discard(s);
+    }
+}
+
+int driftdb_result_next(driftdb_result *r, driftdb_error *err)
+{
+    if (r->done) return 0;
+    DdError *e = &r->s->err;
+    dd_err_clear(e);
+    const Value *row;
+    int rc;
+    if (r->rows) {
+        if (r->rowpos >= r->nrows) rc = 0;
+        else { row = r->rows + (size_t)r->rowpos++ * (size_t)r->ncols; rc = 1; }
+    } else if (r->plan) {
+        rc = plan_next(&r->ctx, r->plan, &row);
+    } else {
+        rc = 0;
+    }
+    if (rc < 0) {
+        if (e->code == DD_OK) dd_err(e, -rc, -1, NULL);
+        result_fail(r);
+        dd_to_api_error(e, err);
+        return -1;
+    }
+    if (rc == 0) {
+        int frc = result_finish(r, e);
+        if (frc) {
+            r->failed = true;
+            dd_to_api_error(e, err);
+            return -1;
+        }
+        return 0;
+    }
+    buf_reset(&r->text);
+    ValueCtx vc = r->s->vctx;
+    vc.arena = &r->s->row;
+    for (int i = 0; i < r->ncols; i++) {
+        r->offs[i] = r->text.len;
+        r->nulls[i] = row[i].isnull;
+        if (!row[i].isnull) val_to_text(&row[i], &vc, &r->text);
+        buf_putc(&r->text, 0);
+    }
+    if (!buf_ok(&r->text)) {
+        dd_err(e, DD_ENOMEM, -1, NULL);
+        result_fail(r);
+        dd_to_api_error(e, err);
+        return -1;
+    }
+    return 1;
+}
+
+const char *driftdb_result_value(driftdb_result *r, int i, size_t *len)
+{
+    if (i < 0 || i >= r->ncols || r->nulls[i]) { if (len) *len = 0; return NULL; }
+    const char *p = (const char *)r->text.data + r->offs[i];
+    if (len) *len = strlen(p);
+    return p;
+}
+
+void driftdb_result_free(driftdb_result *r)
+{
+    if (!r) return;
+    driftdb_session *s = r->s;
+    if (!r->done) {
+        /* abandoned before the end: a query still completes its transaction */
+        DdError e;
+        dd_err_clear(&e);
+        if (r->plan) plan_close(&r->ctx, r->plan);
+        r->plan = NULL;
+        if (r->implicit) {
+            int rc = txn_commit(s, NULL, &e);
+            DD_UNUSED(rc);
+        } else if (s->snap) {
+            snap_unpin(s->snap);
+        }
+        r->done = true;
+    }
+    buf_free(&r->text);
+    dd_free(r->offs);
+    dd_free(r->nulls);
+    if (s->cur == r) s->cur = NULL;
+    dd_free(r);
+}
+
+static int result_set_cols(driftdb_result *r, const ColDesc *cols, int n)
+{
+    r->cols = cols;
+    r->ncols = n;
+    r->has_rows = true;
+    r->offs = dd_calloc((size_t)(n ? n : 1), sizeof(size_t));
+    r->nulls = dd_calloc((size_t)(n ? n : 1), sizeof(bool));
+    return (r->offs && r->nulls) ? DD_OK : DD_ENOMEM;
+}
+
+/* ---------------------------------------------------------------- statements */
+
+static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e)
+{
+    switch (t->kind) {
+    case TXN_BEGIN:
+        r->tag = "BEGIN";
+        if (s->state != TXN_IDLE) return DD_OK;  /* PostgreSQL: a WARNING, not an error */
+        s->state = TXN_BLOCK;
+        s->txn_time_us = clock_wall_us();
+        s->block_read_only = t->read_only == 1;
+        return DD_OK;
+    case TXN_COMMIT:
+        if (s->state == TXN_FAILED) { txn_discard(s); r->tag = "ROLLBACK"; return DD_OK; }
+        r->tag = "COMMIT";
+        if (s->state == TXN_IDLE) return DD_OK;
+        return txn_commit(s, NULL, e);
+    case TXN_ROLLBACK:
+        r->tag = "ROLLBACK";
+        txn_discard(s);
+        return DD_OK;
+    default:
+        if (s->state == TXN_IDLE)
+            return dd_err(e, DD_ENO_ACTIVE_TXN, -1, "%s can only be used in transaction blocks",
+                          t->kind == TXN_SAVEPOINT ? "SAVEPOINT" : t->kind == TXN_RELEASE ? "RELEASE SAVEPOINT"
+                                                                                           : "ROLLBACK TO SAVEPOINT");
+        return dd_err(e, DD_EFEATURE, -1, "savepoints are not supported yet");
+    }
+}
+
+static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *e)
+{
+    r->tag = st->reset ? "RESET" : "SET";
+    if (st->reset && strcmp(st->name, "all") == 0) return settings_reset_all(s, e);
+    if (strcasecmp(st->name, "drift.system_time") == 0 && st->value && st->value[0] &&
+        strcasecmp(st->value, "default") != 0) {
+        /* validate now: '@SEQ:n' or a timestamp */
+        int rc = ensure_snapshot(s, e);
+        if (rc) return rc;
+        SqlCtx ctx;
+        memset(&ctx, 0, sizeof(ctx));
+        ctx.store = s->db->store;
+        ctx.snap = s->snap;
+        ctx.stmt = &s->stmt;
+        ctx.row = &s->row;
+        ctx.vctx = s->vctx;
+        ctx.vctx.arena = &s->stmt;
+        ctx.err = e;
+        u64 seq;
+        rc = sql_parse_point_text(&ctx, st->value, &seq);
+        if (s->state == TXN_IDLE) end_snapshot(s);
+        else snap_unpin(s->snap);
+        if (rc) return rc;
+    }
+    if (strcasecmp(st->name, "transaction_read_only") == 0 && s->state != TXN_IDLE && st->value) {
+        s->block_read_only = strcasecmp(st->value, "on") == 0 || strcasecmp(st->value, "true") == 0;
+    }
+    return settings_set(s, st->name, st->reset ? NULL : st->value, e);
+}
+
+static int run_show(driftdb_session *s, ShowStmt *st, driftdb_result *r, DdError *e)
+{
+    r->tag = "SHOW";
+    if (strcmp(st->name, "all") == 0) {
+        r->owncols = arena_alloc(&s->stmt, sizeof(ColDesc) * 2);
+        Value *rows = arena_alloc(&s->stmt, sizeof(Value) * 2 * (size_t)(s->nsettings + 1));
+        if (!r->owncols || !rows) return DD_ENOMEM;
+        r->owncols[0] = (ColDesc){"name", TYPE_TEXT, -1};
+        r->owncols[1] = (ColDesc){"setting", TYPE_TEXT, -1};
+        for (int i = 0; i < s->nsettings; i++) {
+            rows[2 * i] = val_text(TYPE_TEXT, s->settings[i].name, (u32)strlen(s->settings[i].name));
+            rows[2 * i + 1] = val_text(TYPE_TEXT, s->settings[i].value, (u32)strlen(s->settings[i].value));
+        }
+        r->rows = rows;
+        r->nrows = s->nsettings;
+        return result_set_cols(r, r->owncols, 2);
+    }
+    const char *v;
+    int rc = settings_show(s, st->name, &v, e);
+    if (rc) return rc;
+    r->owncols = arena_alloc(&s->stmt, sizeof(ColDesc));
+    Value *row = arena_alloc(&s->stmt, sizeof(Value));
+    if (!r->owncols || !row) return DD_ENOMEM;
+    r->owncols[0] = (ColDesc){arena_strdup(&s->stmt, st->name), TYPE_TEXT, -1};
+    *row = val_text(TYPE_TEXT, v, (u32)strlen(v));
+    r->rows = row;
+    r->nrows = 1;
+    return result_set_cols(r, r->owncols, 1);
+}
+
+static bool is_utility_show(ShowStmt *st)
+{
+    return strcmp(st->name, "tables") == 0 || strncmp(st->name, "columns:", 8) == 0;
+}
+
+/* Runs a statement through the SQL layer. */
+static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
+{
+    bool implicit = s->state == TXN_IDLE;
+    if (implicit) s->txn_time_us = clock_wall_us();
+    int rc = ensure_snapshot(s, e);
+    if (rc) return rc;
+    SqlCtx *ctx = &r->ctx;
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->store = s->db->store;
+    ctx->snap = s->snap;
+    ctx->ws = &s->ws;
+    ctx->stmt = &s->stmt;
+    ctx->row = &s->row;
+    ctx->vctx = s->vctx;
+    ctx->vctx.arena = &s->stmt;
+    ctx->txn_time_us = s->txn_time_us;
+    ctx->stmt_time_us = clock_wall_us();
+    ctx->session_point = SEQ_NONE;
+    ctx->user = s->user;
+    ctx->sql = sql;
+    ctx->err = e;
+    const char *point = driftdb_session_setting(s, "drift.system_time");
+    if (point && point[0]) {
+        u64 seq;
+        rc = sql_parse_point_text(ctx, point, &seq);
+        if (rc) return rc;
+        ctx->session_point = seq;
+    }
+    ctx->read_only = s->db->read_only || s->block_read_only || ctx->session_point != SEQ_NONE;
+    if (ctx->read_only && (stmt->kind == STMT_INSERT || stmt->kind == STMT_UPDATE || stmt->kind == STMT_DELETE ||
+                           stmt->kind == STMT_CREATE_TABLE || stmt->kind == STMT_DROP_TABLE)) {
+        static const char *names[] = {"", "INSERT", "UPDATE", "DELETE", "CREATE TABLE", "DROP TABLE"};
+        rc = dd_err(e, DD_EREAD_ONLY_TXN, stmt->loc, "cannot execute %s in a read-only transaction",
+                    names[stmt->kind]);
+        if (ctx->session_point != SEQ_NONE)
+            dd_err_hint(e, "drift.system_time is set; RESET drift.system_time to write.");
+        return rc;
+    }
+    r->implicit = implicit;
+    Plan *p;
+    rc = sql_prepare(ctx, stmt, &p);
+    if (rc) return rc;
+    r->plan = p;
+    rc = plan_open(ctx, p);
+    if (rc) return rc;
+    if (plan_returns_rows(p)) {
+        const ColDesc *cols;
+        int n = plan_columns(p, &cols);
+        return result_set_cols(r, cols, n);
+    }
+    return result_finish(r, e);
+}
+
+int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, driftdb_result **out,
+                      driftdb_error *err)
+{
+    DdError *e = &s->err;
+    dd_err_clear(e);
+    if (s->cur) driftdb_result_free(s->cur);
+    arena_reset(&s->stmt);
+    arena_reset(&s->row);
+    size_t len = strlen(sql);
+    if (*offset >= len) return DRIFTDB_DONE;
+    Stmt *stmt = NULL;
+    size_t next = len;
+    int rc = parse_statement(sql, len, *offset, &s->stmt, &stmt, &next, e);
+    *offset = next;
+    if (rc) {
+        if (s->state == TXN_BLOCK) s->state = TXN_FAILED;
+        dd_to_api_error(e, err);
+        return DRIFTDB_ERROR;
+    }
+    if (!stmt) return DRIFTDB_DONE;
+    if (s->state == TXN_FAILED &&
+        !(stmt->kind == STMT_TXN && (stmt->u.txn->kind == TXN_COMMIT || stmt->u.txn->kind == TXN_ROLLBACK ||
+                                     stmt->u.txn->kind == TXN_ROLLBACK_TO))) {
+        dd_err(e, DD_EIN_FAILED_TXN, -1, NULL);
+        dd_to_api_error(e, err);
+        return DRIFTDB_ERROR;
+    }
+    driftdb_result *r;
+    rc = result_new(s, &r);
+    if (rc) {
+        dd_err(e, rc, -1, NULL);
+        dd_to_api_error(e, err);
+        return DRIFTDB_ERROR;
+    }
+    switch (stmt->kind) {
+    case STMT_TXN: rc = run_txn(s, stmt->u.txn, r, e); r->done = true; break;
+    case STMT_SET: rc = run_set(s, stmt->u.set, r, e); r->done = true; break;
+    case STMT_SHOW:
+        if (is_utility_show(stmt->u.show)) { rc = run_sql(s, stmt, sql, r, e); break; }
+        rc = run_show(s, stmt->u.show, r, e);
+        break;
+    default:
+        rc = run_sql(s, stmt, sql, r, e);
+        break;
+    }
+    if (rc) {
+        if (e->code == DD_OK) dd_err(e, rc, -1, NULL);
+        if (!r->failed) result_fail(r);
+        driftdb_result_free(r);
+        dd_to_api_error(e, err);
+        return DRIFTDB_ERROR;
+    }
+    *out = r;
+    return DRIFTDB_ROW_RESULT;
+}

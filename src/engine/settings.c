@@ -1,0 +1,209 @@
+/*
+ * settings.c - session settings (SET / RESET / SHOW), with PostgreSQL's
+ * names, defaults and validation for the parameters clients rely on.
+ *
+ * Names are case-insensitive and stored in their canonical spelling.
+ * Unknown names are 42704, except dotted custom names ("app.x"), which
+ * PostgreSQL also accepts.  drift.system_time is the session point in time
+ * of TEMPORAL.md §5 ("" = the present).
+ */
+#include "engine_int.h"
+#include "../util/alloc.h"
+#include <string.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <ctype.h>
+
+typedef struct SettingDef {
+    const char *name;
+    const char *def;
+    bool readonly;   /* reported but cannot be SET */
+} SettingDef;
+
+static const SettingDef defs[] = {
+    {"server_version", "15.0", true},
+    {"server_version_num", "150000", true},
+    {"server_encoding", "UTF8", true},
+    {"client_encoding", "UTF8", false},
+    {"DateStyle", "ISO, MDY", false},
+    {"IntervalStyle", "postgres", false},
+    {"TimeZone", "UTC", false},
+    {"integer_datetimes", "on", true},
+    {"standard_conforming_strings", "on", false},
+    {"application_name", "", false},
+    {"search_path", "\"$user\", public", false},
+    {"extra_float_digits", "1", false},
+    {"is_superuser", "on", true},
+    {"session_authorization", "", true},
+    {"transaction_isolation", "repeatable read", false},
+    {"default_transaction_isolation", "repeatable read", false},
+    {"transaction_read_only", "off", false},
+    {"default_transaction_read_only", "off", false},
+    {"statement_timeout", "0", false},
+    {"lock_timeout", "0", false},
+    {"idle_in_transaction_session_timeout", "0", false},
+    {"bytea_output", "hex", false},
+    {"max_identifier_length", "63", true},
+    {"lc_messages", "C", false},
+    {"lc_monetary", "C", false},
+    {"lc_numeric", "C", false},
+    {"lc_time", "C", false},
+    {"datestyle", NULL, false},   /* alias marker (never matched: see canonical()) */
+    {"drift.system_time", "", false},
+};
+
+static const SettingDef *find_def(const char *name)
+{
+    for (size_t i = 0; i < DD_ARRAY_LEN(defs); i++)
+        if (defs[i].def && strcasecmp(defs[i].name, name) == 0) return &defs[i];
+    return NULL;
+}
+
+static Setting *find_setting(driftdb_session *s, const char *name)
+{
+    for (int i = 0; i < s->nsettings; i++)
+        if (strcasecmp(s->settings[i].name, name) == 0) return &s->settings[i];
+    return NULL;
+}
+
+static int put_setting(driftdb_session *s, const char *name, const char *value)
+{
+    Setting *st = find_setting(s, name);
+    char *v = dd_strdup(value);
+    if (!v) return DD_ENOMEM;
+    if (st) { dd_free(st->value); st->value = v; return DD_OK; }
+    if (s->nsettings == SETTING_MAX) { dd_free(v); return DD_EPROGRAM_LIMIT; }
+    char *n = dd_strdup(name);
+    if (!n) { dd_free(v); return DD_ENOMEM; }
+    s->settings[s->nsettings].name = n;
+    s->settings[s->nsettings].value = v;
+    s->nsettings++;
+    return DD_OK;
+}
+
+int settings_init(driftdb_session *s);
+int settings_init(driftdb_session *s)
+{
+    for (size_t i = 0; i < DD_ARRAY_LEN(defs); i++) {
+        if (!defs[i].def) continue;
+        const char *v = defs[i].def;
+        if (strcmp(defs[i].name, "session_authorization") == 0) v = s->user;
+        if (strcmp(defs[i].name, "application_name") == 0 && s->app) v = s->app;
+        int rc = put_setting(s, defs[i].name, v);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
+
+void settings_free(driftdb_session *s);
+void settings_free(driftdb_session *s)
+{
+    for (int i = 0; i < s->nsettings; i++) {
+        dd_free(s->settings[i].name);
+        dd_free(s->settings[i].value);
+    }
+    s->nsettings = 0;
+}
+
+const char *driftdb_session_setting(driftdb_session *s, const char *name)
+{
+    Setting *st = find_setting(s, name);
+    return st ? st->value : NULL;
+}
+
+/* Applies the TimeZone setting to the session's value context. */
+static bool apply_timezone(driftdb_session *s, const char *value)
+{
+    ValueCtx vc;
+    memset(&vc, 0, sizeof(vc));
+    arena_reset(&s->tzarena);
+    vc.arena = &s->tzarena;
+    if (!tz_parse(value, &vc)) return false;
+    s->vctx.tz_offset_s = vc.tz_offset_s;
+    s->vctx.tz_name = vc.tz_name;
+    return true;
+}
+
+/* Checks and normalizes a value; returns the text to store. */
+static int validate(driftdb_session *s, const char *canon, const char *value, const char **out, DdError *err)
+{
+    *out = value;
+    if (strcmp(canon, "TimeZone") == 0) {
+        if (strcasecmp(value, "local") == 0 || strcasecmp(value, "default") == 0) value = "UTC";
+        if (!apply_timezone(s, value))
+            return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"TimeZone\": \"%s\"", value);
+        *out = value;
+        return DD_OK;
+    }
+    if (strcmp(canon, "DateStyle") == 0) {
+        if (strncasecmp(value, "iso", 3) != 0)
+            return dd_err(err, DD_EFEATURE, -1, "DateStyle \"%s\" is not supported: only ISO output is", value);
+        *out = "ISO, MDY";
+        return DD_OK;
+    }
+    if (strcmp(canon, "client_encoding") == 0) {
+        if (strcasecmp(value, "utf8") != 0 && strcasecmp(value, "utf-8") != 0 && strcasecmp(value, "unicode") != 0)
+            return dd_err(err, DD_EFEATURE, -1, "client encoding \"%s\" is not supported: only UTF8 is", value);
+        *out = "UTF8";
+        return DD_OK;
+    }
+    if (strcmp(canon, "IntervalStyle") == 0) {
+        if (strcasecmp(value, "postgres") != 0)
+            return dd_err(err, DD_EFEATURE, -1, "IntervalStyle \"%s\" is not supported", value);
+        return DD_OK;
+    }
+    if (strcmp(canon, "standard_conforming_strings") == 0) {
+        if (strcasecmp(value, "on") != 0 && strcasecmp(value, "true") != 0)
+            return dd_err(err, DD_EFEATURE, -1, "standard_conforming_strings can only be on");
+        *out = "on";
+        return DD_OK;
+    }
+    if (strcmp(canon, "extra_float_digits") == 0) {
+        char *end;
+        long v = strtol(value, &end, 10);
+        if (*end || v < -15 || v > 3)
+            return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"extra_float_digits\": \"%s\"", value);
+        return DD_OK;
+    }
+    return DD_OK;
+}
+
+/* SET name = value (value NULL: DEFAULT). */
+int settings_set(driftdb_session *s, const char *name, const char *value, DdError *err);
+int settings_set(driftdb_session *s, const char *name, const char *value, DdError *err)
+{
+    const SettingDef *d = find_def(name);
+    const char *canon = d ? d->name : name;
+    if (!d && !strchr(name, '.'))
+        return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "unrecognized configuration parameter \"%s\"", name);
+    if (d && d->readonly)
+        return dd_err(err, DD_ECANT_CHANGE, -1, "parameter \"%s\" cannot be changed", canon);
+    if (!value) value = d ? d->def : "";
+    const char *v;
+    int rc = validate(s, canon, value, &v, err);
+    if (rc) return rc;
+    return put_setting(s, canon, v);
+}
+
+int settings_reset_all(driftdb_session *s, DdError *err);
+int settings_reset_all(driftdb_session *s, DdError *err)
+{
+    for (size_t i = 0; i < DD_ARRAY_LEN(defs); i++) {
+        if (!defs[i].def || defs[i].readonly) continue;
+        if (strcmp(defs[i].name, "application_name") == 0) continue;
+        int rc = settings_set(s, defs[i].name, NULL, err);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
+
+/* SHOW: the value of name, 42704 when unknown. */
+int settings_show(driftdb_session *s, const char *name, const char **value, DdError *err);
+int settings_show(driftdb_session *s, const char *name, const char **value, DdError *err)
+{
+    Setting *st = find_setting(s, name);
+    if (!st)
+        return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "unrecognized configuration parameter \"%s\"", name);
+    *value = st->value;
+    return DD_OK;
+}

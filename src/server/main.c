@@ -1,0 +1,451 @@
+/*
+ * main.c - driftdb-server: command line, the listener, the accept loop,
+ * one thread per connection, and clean shutdown on SIGINT / SIGTERM.
+ *
+ *   driftdb-server --data-path DIR [--listen HOST:PORT] [--max-connections N]
+ *
+ * The database is opened once with driftdb_open and shared by every
+ * connection thread (driftdb.h: thread-safe); each thread runs pgw_serve
+ * (pgwire.c) on its socket and owns one session.
+ *
+ * Invariants:
+ *   - All mutable server state lives in one Server on main's stack (no
+ *     globals).  Signals are blocked in every thread and read by the accept
+ *     loop from a signalfd, so no handler touches anything.  SIGPIPE is
+ *     ignored (and sends use MSG_NOSIGNAL).
+ *   - At most max_conn + PGW_REJECT_SLOTS connection threads exist; the
+ *     slack lets an over-limit client read its FATAL 53300 "sorry, too many
+ *     clients already" after its startup packet, as in PostgreSQL.  Beyond
+ *     that, accepted sockets are closed at once.
+ *   - slots[i] holds the fd of a live connection thread or -1; it is
+ *     cleared under srv->mu before the thread closes the fd, so shutdown()
+ *     never hits a reused descriptor.
+ *   - driftdb_close runs only after every connection thread has ended
+ *     (their sessions closed).
+ *
+ * Server states (function behind each transition):
+ *   START --server_listen, driftdb_open--> SERVING
+ *   SERVING --SIGINT/SIGTERM in server_accept_loop--> DRAINING
+ *     (listener closed, every connection shut down: server_drain)
+ *   DRAINING --last thread gone (or PGW_DRAIN_TIMEOUT_S)--> EXIT
+ */
+#include "driftdb.h"
+#include "pgwire.h"
+
+#include "../util/alloc.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_LISTEN "127.0.0.1:5433"
+#define DEFAULT_MAX_CONN 100
+#define MAX_MAX_CONN 10000
+#define PGW_REJECT_SLOTS 16
+#define PGW_DRAIN_TIMEOUT_S 30
+
+typedef struct Options {
+    const char *data_path;
+    const char *listen;
+    int max_conn;
+} Options;
+
+typedef struct Server {
+    driftdb *db;
+    int listen_fd;
+    int signal_fd;
+    int max_conn;                 /* sessions allowed at once */
+    atomic_int nsessions;         /* open sessions (pgwire.c counts) */
+    u32 next_backend_id;          /* accept loop only */
+    pthread_mutex_t mu;           /* guards the fields below */
+    pthread_cond_t idle;          /* signalled when nthreads drops to 0 */
+    int nthreads;
+    int nslots;
+    int *slots;                   /* fd per live connection thread, or -1 */
+} Server;
+
+/* What a connection thread owns; freed by the thread. */
+typedef struct ConnArg {
+    Server *srv;
+    int slot;
+    int fd;
+    char addr[INET6_ADDRSTRLEN + 8];
+    PgwConfig cfg;
+} ConnArg;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: driftdb-server --data-path DIR [--listen HOST:PORT] [--max-connections N]\n"
+            "\n"
+            "  --data-path DIR        database directory (made with `driftdb init DIR`)\n"
+            "  --listen HOST:PORT     address to listen on (default " DEFAULT_LISTEN ");\n"
+            "                         [::1]:PORT for IPv6, *:PORT for all interfaces\n"
+            "  --max-connections N    concurrent client sessions (default %d)\n"
+            "  --help                 this text\n"
+            "\n"
+            "Speaks the PostgreSQL wire protocol v3 (psql, libpq, psycopg2).\n",
+            DEFAULT_MAX_CONN);
+}
+
+/* Parses argv into o.  Returns 0, 1 for --help, or -1 (message printed). */
+static int parse_args(int argc, char **argv, Options *o)
+{
+    static const struct option longopts[] = {
+        {"data-path", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'},
+        {"max-connections", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    o->data_path = NULL;
+    o->listen = DEFAULT_LISTEN;
+    o->max_conn = DEFAULT_MAX_CONN;
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'd': o->data_path = optarg; break;
+        case 'l': o->listen = optarg; break;
+        case 'm': {
+            char *end;
+            errno = 0;
+            long n = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || n < 1 || n > MAX_MAX_CONN) {
+                fprintf(stderr, "driftdb-server: --max-connections must be 1..%d, not \"%s\"\n",
+                        MAX_MAX_CONN, optarg);
+                return -1;
+            }
+            o->max_conn = (int)n;
+            break;
+        }
+        case 'h': return 1;
+        default:
+            if (optopt)
+                fprintf(stderr, "driftdb-server: option --%s needs a value\n",
+                        argv[optind - 1] + 2);
+            else
+                fprintf(stderr, "driftdb-server: unknown option \"%s\"\n", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "driftdb-server: unexpected argument \"%s\"\n", argv[optind]);
+        return -1;
+    }
+    if (!o->data_path || !o->data_path[0]) {
+        fprintf(stderr, "driftdb-server: --data-path DIR is required\n");
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Splits "HOST:PORT" ("[v6]:PORT", ":PORT" or "*:PORT" for all interfaces)
+ * into host (empty = any) and port.  Returns 0 or -1.
+ */
+static int parse_listen(const char *s, char *host, size_t hostsz, char *port, size_t portsz)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon || !colon[1]) return -1;
+    const char *h = s;
+    size_t hlen = (size_t)(colon - s);
+    if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') { h++; hlen -= 2; }
+    else if (memchr(h, ':', hlen)) return -1;   /* bare IPv6 needs brackets */
+    if (hlen == 1 && h[0] == '*') hlen = 0;
+    if (hlen >= hostsz || strlen(colon + 1) >= portsz) return -1;
+    for (const char *p = colon + 1; *p; p++)
+        if (*p < '0' || *p > '9') return -1;
+    memcpy(host, h, hlen);
+    host[hlen] = 0;
+    snprintf(port, portsz, "%s", colon + 1);
+    return 0;
+}
+
+/* Binds and listens on spec; returns the socket or -1 (message printed).
+ * *bound_port gets the port actually bound (useful with port 0). */
+static int server_listen(const char *spec, int *bound_port)
+{
+    char host[256], port[16];
+    if (parse_listen(spec, host, sizeof host, port, sizeof port) != 0) {
+        fprintf(stderr, "driftdb-server: --listen wants HOST:PORT, not \"%s\"\n", spec);
+        return -1;
+    }
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    int gai = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+    if (gai != 0) {
+        fprintf(stderr, "driftdb-server: cannot resolve \"%s\": %s\n", spec, gai_strerror(gai));
+        return -1;
+    }
+    int fd = -1, saved = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) { saved = errno; continue; }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 128) == 0) break;
+        saved = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        fprintf(stderr, "driftdb-server: cannot listen on %s: %s\n", spec, strerror(saved));
+        return -1;
+    }
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    *bound_port = 0;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+        *bound_port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                                     : ((struct sockaddr_in *)&ss)->sin_port);
+    return fd;
+}
+
+/* "addr:port" of a peer, for the session and logs. */
+static void peer_name(const struct sockaddr_storage *ss, char *out, size_t outsz)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+        inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+        port = ntohs(a->sin_port);
+        snprintf(out, outsz, "%s:%d", ip, port);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+        port = ntohs(a->sin6_port);
+        snprintf(out, outsz, "[%s]:%d", ip, port);
+    } else {
+        snprintf(out, outsz, "?");
+    }
+}
+
+/* A connection thread: serve, then release the slot and close the fd. */
+static void *conn_thread(void *p)
+{
+    ConnArg *a = p;
+    Server *srv = a->srv;
+    pgw_serve(a->fd, &a->cfg);
+
+    pthread_mutex_lock(&srv->mu);
+    srv->slots[a->slot] = -1;
+    if (--srv->nthreads == 0) pthread_cond_broadcast(&srv->idle);
+    pthread_mutex_unlock(&srv->mu);
+    close(a->fd);
+    dd_free(a);
+    return NULL;
+}
+
+/* Hands an accepted socket to a new thread, or closes it when the server
+ * is at its thread limit or out of resources.  Returns 0. */
+static int server_start_conn(Server *srv, int fd, const struct sockaddr_storage *ss)
+{
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+
+    ConnArg *a = dd_calloc(1, sizeof *a);
+    if (!a) goto refuse;
+    a->srv = srv;
+    a->fd = fd;
+    peer_name(ss, a->addr, sizeof a->addr);
+    a->cfg.db = srv->db;
+    a->cfg.client_addr = a->addr;
+    a->cfg.backend_id = ++srv->next_backend_id;
+    a->cfg.nsessions = &srv->nsessions;
+    a->cfg.max_sessions = srv->max_conn;
+
+    pthread_mutex_lock(&srv->mu);
+    a->slot = -1;
+    for (int i = 0; i < srv->nslots; i++)
+        if (srv->slots[i] < 0) { a->slot = i; break; }
+    if (a->slot < 0) {
+        pthread_mutex_unlock(&srv->mu);
+        goto refuse;
+    }
+    srv->slots[a->slot] = fd;
+    srv->nthreads++;
+    pthread_mutex_unlock(&srv->mu);
+
+    pthread_attr_t attr;
+    pthread_t tid;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&tid, &attr, conn_thread, a);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        pthread_mutex_lock(&srv->mu);
+        srv->slots[a->slot] = -1;
+        if (--srv->nthreads == 0) pthread_cond_broadcast(&srv->idle);
+        pthread_mutex_unlock(&srv->mu);
+        fprintf(stderr, "driftdb-server: cannot start a connection thread: %s\n", strerror(rc));
+        goto refuse;
+    }
+    return 0;
+
+refuse:
+    dd_free(a);
+    close(fd);
+    return 0;
+}
+
+/* Accepts connections until SIGINT/SIGTERM.  Returns 0. */
+static int server_accept_loop(Server *srv)
+{
+    struct pollfd pfd[2] = {
+        {.fd = srv->listen_fd, .events = POLLIN},
+        {.fd = srv->signal_fd, .events = POLLIN},
+    };
+    for (;;) {
+        int n = poll(pfd, 2, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fprintf(stderr, "driftdb-server: poll: %s\n", strerror(errno));
+            return 0;
+        }
+        if (pfd[1].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            if (read(srv->signal_fd, &si, sizeof si) == (ssize_t)sizeof si) {
+                fprintf(stderr, "driftdb-server: %s received, shutting down\n",
+                        strsignal((int)si.ssi_signo));
+                return 0;
+            }
+        }
+        if (pfd[0].revents & POLLIN) {
+            struct sockaddr_storage ss;
+            socklen_t sl = sizeof ss;
+            int fd = accept4(srv->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+            if (fd < 0) {
+                if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                    fprintf(stderr, "driftdb-server: accept: %s\n", strerror(errno));
+                    poll(NULL, 0, 100);   /* let connections finish */
+                }
+                continue;   /* EINTR, ECONNABORTED, EAGAIN, ... */
+            }
+            server_start_conn(srv, fd, &ss);
+        }
+    }
+}
+
+/* Stops accepting, shuts every connection down and waits for the threads.
+ * Returns 0 when all ended, -1 on timeout. */
+static int server_drain(Server *srv)
+{
+    close(srv->listen_fd);
+    srv->listen_fd = -1;
+    pthread_mutex_lock(&srv->mu);
+    for (int i = 0; i < srv->nslots; i++)
+        if (srv->slots[i] >= 0) shutdown(srv->slots[i], SHUT_RDWR);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += PGW_DRAIN_TIMEOUT_S;
+    int rc = 0;
+    while (srv->nthreads > 0 && rc == 0)
+        rc = pthread_cond_timedwait(&srv->idle, &srv->mu, &deadline);
+    int left = srv->nthreads;
+    pthread_mutex_unlock(&srv->mu);
+    if (left > 0) {
+        fprintf(stderr, "driftdb-server: %d connection(s) still busy after %d s\n", left,
+                PGW_DRAIN_TIMEOUT_S);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    Options opt;
+    int prc = parse_args(argc, argv, &opt);
+    if (prc == 1) { usage(stdout); return 0; }
+    if (prc < 0) { usage(stderr); return 2; }
+
+    /* Before any thread exists: SIGPIPE ignored, SIGINT/SIGTERM blocked
+     * everywhere and delivered to the accept loop through a signalfd. */
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &mask, NULL);
+
+    Server srv;
+    memset(&srv, 0, sizeof srv);
+    srv.listen_fd = srv.signal_fd = -1;
+    srv.max_conn = opt.max_conn;
+    atomic_init(&srv.nsessions, 0);
+    pthread_mutex_init(&srv.mu, NULL);
+    pthread_cond_init(&srv.idle, NULL);
+    int status = 1;
+
+    srv.signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
+    if (srv.signal_fd < 0) {
+        fprintf(stderr, "driftdb-server: signalfd: %s\n", strerror(errno));
+        goto done;
+    }
+    srv.nslots = opt.max_conn + PGW_REJECT_SLOTS;
+    srv.slots = dd_malloc(sizeof(int) * (size_t)srv.nslots);
+    if (!srv.slots) {
+        fprintf(stderr, "driftdb-server: out of memory\n");
+        goto done;
+    }
+    for (int i = 0; i < srv.nslots; i++) srv.slots[i] = -1;
+
+    driftdb_error err;
+    memset(&err, 0, sizeof err);
+    if (driftdb_open(opt.data_path, NULL, &srv.db, &err) != DRIFTDB_OK) {
+        srv.db = NULL;
+        fprintf(stderr, "driftdb-server: cannot open database \"%s\": %s", opt.data_path,
+                err.message);
+        if (err.detail[0]) fprintf(stderr, " (%s)", err.detail);
+        fprintf(stderr, " [SQLSTATE %s]\n", err.sqlstate);
+        if (err.hint[0]) fprintf(stderr, "hint: %s\n", err.hint);
+        goto done;
+    }
+
+    int port = 0;
+    srv.listen_fd = server_listen(opt.listen, &port);
+    if (srv.listen_fd < 0) goto done;
+    {
+        char host[256], pstr[16];
+        parse_listen(opt.listen, host, sizeof host, pstr, sizeof pstr);
+        bool v6 = strchr(host, ':') != NULL;
+        fprintf(stderr, "driftdb-server listening on %s%s%s:%d\n", v6 ? "[" : "",
+                host[0] ? host : "*", v6 ? "]" : "", port);
+    }
+
+    server_accept_loop(&srv);
+    if (server_drain(&srv) != 0) {
+        /* Sessions still run: leave the database open (LMDB needs no
+         * recovery) rather than close it under them; exit ends them. */
+        srv.db = NULL;
+        goto done;
+    }
+    status = 0;
+
+done:
+    if (srv.db) driftdb_close(srv.db);   /* no connection thread is left */
+    if (status == 0) fprintf(stderr, "driftdb-server: shut down\n");
+    if (srv.listen_fd >= 0) close(srv.listen_fd);
+    if (srv.signal_fd >= 0) close(srv.signal_fd);
+    dd_free(srv.slots);
+    return status;
+}

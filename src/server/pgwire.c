@@ -1,0 +1,835 @@
+/*
+ * pgwire.c - one PostgreSQL v3 client connection: reading and framing
+ * messages, the protocol state machine, and turning driftdb.h results into
+ * RowDescription / DataRow / CommandComplete / ErrorResponse.
+ *
+ * Invariants:
+ *   - Every byte from the client is read through a length-checked Cursor
+ *     over a message body whose length was validated first (startup
+ *     packets 8..PGW_MAX_STARTUP, typed messages 4..PGW_MAX_MESSAGE); the
+ *     body buffer grows only as bytes actually arrive, and is released
+ *     after a message that made it larger than PGW_KEEP_BUF.
+ *   - Replies go to the write buffer c->out and reach the socket in
+ *     conn_flush: before every blocking read (so at every ReadyForQuery),
+ *     and while streaming rows once PGW_FLUSH_AT bytes are pending.
+ *   - A write failure marks the connection broken; from then on nothing is
+ *     sent, the running statement is abandoned and pgw_serve returns, which
+ *     closes the session (rolling back an open transaction).
+ *   - c->sess is non-NULL exactly in states READY and SKIP_TO_SYNC, and
+ *     then counts in cfg->nsessions.
+ *
+ * Connection states (the function behind each transition):
+ *
+ *   STARTUP --SSLRequest / GSSENCRequest: conn_startup answers 'N'--> STARTUP
+ *   STARTUP --CancelRequest: conn_startup (ignored)------------------> CLOSED
+ *   STARTUP --bad packet, protocol != 3.x, too many clients,
+ *             session open failure: conn_fatal-----------------------> CLOSED
+ *   STARTUP --StartupMessage 3.x: conn_startup, conn_open_session
+ *             (AuthenticationOk, ParameterStatus*, BackendKeyData,
+ *             ReadyForQuery)----------------------------------------> READY
+ *   READY   --'Q': conn_simple_query (results, ReadyForQuery)--------> READY
+ *   READY   --'S' alone: conn_ready_for_query-----------------------> READY
+ *   READY   --'P' 'B' 'D' 'E' 'C' 'H': conn_refuse_extended---> SKIP_TO_SYNC
+ *   SKIP_TO_SYNC --any other message: conn_serve_loop drops it-> SKIP_TO_SYNC
+ *   SKIP_TO_SYNC --'S': conn_ready_for_query------------------------> READY
+ *   READY, SKIP_TO_SYNC --'X' or EOF: conn_serve_loop---------------> CLOSED
+ *   any     --bad length, unknown type, I/O error: conn_fatal-------> CLOSED
+ *
+ * Decisions: a Sync outside an error state only answers ReadyForQuery, as
+ * PostgreSQL does (there is nothing to refuse).  Startup parameters other
+ * than user, database, application_name, client_encoding and options are
+ * applied with SET; one the engine refuses becomes a WARNING notice rather
+ * than a FATAL, so unusual drivers still connect.  We speak UTF8 only:
+ * a client_encoding of UTF8 or SQL_ASCII is accepted, any other one gets a
+ * WARNING and the ParameterStatus tells the client it is UTF8.
+ */
+#include "pgwire.h"
+
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/clock.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#define PGW_KEEP_BUF (1u << 20)      /* buffers above this are freed after use */
+#define PGW_READ_CHUNK (1u << 20)    /* body buffer growth step while reading */
+#define PGW_MAX_FIELDS 32767         /* Int16 field count in RowDescription */
+
+typedef enum PgwState {
+    PGW_STARTUP,
+    PGW_READY,
+    PGW_SKIP_TO_SYNC,
+    PGW_CLOSED,
+} PgwState;
+
+/* The parameters reported with ParameterStatus at startup, and again after
+ * any statement that changed one.  dflt NULL: computed (see param_value). */
+static const struct {
+    const char *name;
+    const char *dflt;
+    bool from_session;   /* the engine owns it: re-check after statements */
+} reported_params[] = {
+    {"server_version", "15.0", false},
+    {"server_encoding", "UTF8", false},
+    {"client_encoding", "UTF8", true},
+    {"application_name", NULL, true},
+    {"DateStyle", "ISO, MDY", true},
+    {"IntervalStyle", "postgres", true},
+    {"TimeZone", "UTC", true},
+    {"integer_datetimes", "on", false},
+    {"standard_conforming_strings", "on", true},
+    {"is_superuser", "on", false},
+    {"session_authorization", NULL, false},
+};
+#define NREPORTED DD_ARRAY_LEN(reported_params)
+
+typedef struct Conn {
+    int fd;
+    const PgwConfig *cfg;
+    PgwState state;
+    bool broken;                  /* a write failed: send nothing more */
+    driftdb_session *sess;        /* READY and SKIP_TO_SYNC only */
+    char *user;                   /* from the StartupMessage (dd_strdup) */
+    char *app_name;               /* "" when none (dd_strdup) */
+    char *reported[NREPORTED];    /* last value sent per parameter, or NULL */
+    Buf in;                       /* body of the current message */
+    Buf out;                      /* replies not yet sent */
+    size_t rpos, rlen;            /* unread bytes are rbuf[rpos, rlen) */
+    u8 rbuf[8192];
+} Conn;
+
+static const u8 empty_body[1];
+
+/* ---- errors ------------------------------------------------------------ */
+
+static void error_set(driftdb_error *e, const char *severity, const char *state,
+                      const char *fmt, ...) DD_PRINTF(4, 5);
+
+static void error_set(driftdb_error *e, const char *severity, const char *state,
+                      const char *fmt, ...)
+{
+    memset(e, 0, sizeof *e);
+    snprintf(e->sqlstate, sizeof e->sqlstate, "%s", state);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->message, sizeof e->message, fmt, ap);
+    va_end(ap);
+    e->severity = severity;
+}
+
+/* A FATAL error ends the connection after it is sent. */
+static bool error_is_fatal(const driftdb_error *e)
+{
+    return e->severity && (strcmp(e->severity, "FATAL") == 0 || strcmp(e->severity, "PANIC") == 0);
+}
+
+static void log_conn(const Conn *c, const char *fmt, ...) DD_PRINTF(2, 3);
+
+/* One line on stderr about this connection (stdio locks the stream). */
+static void log_conn(const Conn *c, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "driftdb-server: connection %u from %s: %s\n", c->cfg->backend_id,
+            c->cfg->client_addr ? c->cfg->client_addr : "?", msg);
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+/* Starts a typed message; returns the offset of its length word. */
+static size_t msg_begin(Conn *c, u8 type)
+{
+    buf_putc(&c->out, type);
+    size_t at = c->out.len;
+    buf_put_u32be(&c->out, 0);
+    return at;
+}
+
+/* Patches the length word of the message started at `at`. */
+static void msg_end(Conn *c, size_t at)
+{
+    if (!buf_ok(&c->out)) return;
+    put_u32be(c->out.data + at, (u32)(c->out.len - at));
+}
+
+static void buf_put_str(Buf *b, const char *s)
+{
+    buf_puts(b, s);
+    buf_putc(b, 0);
+}
+
+/*
+ * Sends everything pending.  Returns 0, or -1 when the connection is
+ * broken (write error, or the write buffer ran out of memory, in which
+ * case a FATAL 53200 is attempted in place of the lost replies).
+ */
+static int conn_flush(Conn *c)
+{
+    if (c->broken) return -1;
+    if (!buf_ok(&c->out)) {
+        buf_free(&c->out);
+        c->broken = true;
+        static const char fatal[] = "SFATAL\0VFATAL\0C53200\0Mout of memory\0";
+        u8 msg[1 + 4 + sizeof fatal];
+        msg[0] = 'E';
+        put_u32be(msg + 1, (u32)(4 + sizeof fatal));
+        memcpy(msg + 5, fatal, sizeof fatal);   /* includes the final NUL */
+        ssize_t n;
+        do n = send(c->fd, msg, sizeof msg, MSG_NOSIGNAL);
+        while (n < 0 && errno == EINTR);
+        log_conn(c, "out of memory in the write buffer");
+        return -1;
+    }
+    size_t off = 0;
+    while (off < c->out.len) {
+        ssize_t n = send(c->fd, c->out.data + off, c->out.len - off, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            c->broken = true;
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    if (c->out.cap > PGW_KEEP_BUF) buf_free(&c->out);
+    else buf_reset(&c->out);
+    return 0;
+}
+
+/* ErrorResponse ('E') or NoticeResponse ('N') from an error record. */
+static void send_error_msg(Conn *c, u8 type, const driftdb_error *e)
+{
+    const char *sev = e->severity ? e->severity : "ERROR";
+    size_t at = msg_begin(c, type);
+    buf_putc(&c->out, 'S'); buf_put_str(&c->out, sev);
+    buf_putc(&c->out, 'V'); buf_put_str(&c->out, sev);
+    buf_putc(&c->out, 'C'); buf_put_str(&c->out, e->sqlstate[0] ? e->sqlstate : "XX000");
+    buf_putc(&c->out, 'M'); buf_put_str(&c->out, e->message);
+    if (e->detail[0]) { buf_putc(&c->out, 'D'); buf_put_str(&c->out, e->detail); }
+    if (e->hint[0]) { buf_putc(&c->out, 'H'); buf_put_str(&c->out, e->hint); }
+    if (e->position > 0) {
+        buf_putc(&c->out, 'P');
+        buf_printf(&c->out, "%d", e->position);
+        buf_putc(&c->out, 0);
+    }
+    buf_putc(&c->out, 0);
+    msg_end(c, at);
+}
+
+static void send_error(Conn *c, const driftdb_error *e) { send_error_msg(c, 'E', e); }
+
+static void send_warning(Conn *c, const char *state, const char *fmt, ...) DD_PRINTF(3, 4);
+
+static void send_warning(Conn *c, const char *state, const char *fmt, ...)
+{
+    driftdb_error e;
+    error_set(&e, "WARNING", state, "%s", "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    send_error_msg(c, 'N', &e);
+}
+
+/* Sends a FATAL ErrorResponse, flushes, and returns -1 (close). */
+static int conn_fatal(Conn *c, const char *state, const char *fmt, ...) DD_PRINTF(3, 4);
+
+static int conn_fatal(Conn *c, const char *state, const char *fmt, ...)
+{
+    driftdb_error e;
+    error_set(&e, "FATAL", state, "%s", "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    send_error(c, &e);
+    conn_flush(c);
+    c->state = PGW_CLOSED;
+    return -1;
+}
+
+static void send_parameter_status(Conn *c, const char *name, const char *value)
+{
+    size_t at = msg_begin(c, 'S');
+    buf_put_str(&c->out, name);
+    buf_put_str(&c->out, value);
+    msg_end(c, at);
+}
+
+/* ReadyForQuery with the session's transaction status; flushed by the
+ * serve loop before it blocks on the next read. */
+static void conn_ready_for_query(Conn *c)
+{
+    size_t at = msg_begin(c, 'Z');
+    buf_putc(&c->out, (u8)driftdb_session_txn_status(c->sess));
+    msg_end(c, at);
+}
+
+/* ---- input ------------------------------------------------------------- */
+
+/*
+ * Reads exactly n bytes.  Returns 0, 1 on EOF before the first byte, or -1
+ * on EOF part way, a read error or a timeout.  EINTR is retried.
+ */
+static int conn_read(Conn *c, void *dst, size_t n)
+{
+    u8 *d = dst;
+    size_t got = 0;
+    while (got < n) {
+        if (c->rpos < c->rlen) {
+            size_t k = DD_MIN(n - got, c->rlen - c->rpos);
+            memcpy(d + got, c->rbuf + c->rpos, k);
+            c->rpos += k;
+            got += k;
+            continue;
+        }
+        /* Large reads go straight to dst; small ones refill rbuf. */
+        bool direct = n - got >= sizeof c->rbuf;
+        ssize_t r = direct ? recv(c->fd, d + got, n - got, 0)
+                           : recv(c->fd, c->rbuf, sizeof c->rbuf, 0);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return (r == 0 && got == 0) ? 1 : -1;
+        if (direct) got += (size_t)r;
+        else { c->rpos = 0; c->rlen = (size_t)r; }
+    }
+    return 0;
+}
+
+/* Reads a body of n bytes into c->in, growing it only as bytes arrive, and
+ * points cur at it.  Returns 0 or -1 (close; FATAL sent on out of memory). */
+static int conn_read_body(Conn *c, size_t n, Cursor *cur)
+{
+    if (c->in.cap > PGW_KEEP_BUF) buf_free(&c->in);
+    else buf_reset(&c->in);
+    while (c->in.len < n) {
+        size_t chunk = DD_MIN(n - c->in.len, (size_t)PGW_READ_CHUNK);
+        if (!buf_reserve(&c->in, chunk))
+            return conn_fatal(c, "53200", "out of memory reading a message of %zu bytes", n);
+        if (conn_read(c, c->in.data + c->in.len, chunk) != 0) return -1;
+        c->in.len += chunk;
+    }
+    cur_init(cur, n ? c->in.data : empty_body, n);
+    return 0;
+}
+
+/* Reads one typed message.  Returns 0, 1 on EOF at a message boundary, or
+ * -1 (close; FATAL 08P01 sent for a bad length). */
+static int conn_read_message(Conn *c, u8 *type, Cursor *cur)
+{
+    u8 hdr[5];
+    int rc = conn_read(c, hdr, sizeof hdr);
+    if (rc != 0) return rc;
+    u32 len = get_u32be(hdr + 1);
+    if (len < 4 || len > PGW_MAX_MESSAGE) {
+        log_conn(c, "invalid message length %u", len);
+        return conn_fatal(c, "08P01", "invalid message length %u", len);
+    }
+    *type = hdr[0];
+    return conn_read_body(c, len - 4, cur);
+}
+
+/* ---- startup ------------------------------------------------------------ */
+
+/* Is name safe to splice into SET unquoted? */
+static bool setting_name_ok(const char *name)
+{
+    if (!name[0] || strlen(name) > 63) return false;
+    for (const char *p = name; *p; p++) {
+        char ch = *p;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' ||
+              ch == '.' || (ch >= '0' && ch <= '9' && p != name)))
+            return false;
+    }
+    return true;
+}
+
+/* Runs SET name TO 'value' for a startup setting; refusal -> WARNING. */
+static void conn_apply_setting(Conn *c, const char *name, const char *value)
+{
+    if (!setting_name_ok(name)) {
+        send_warning(c, "42602", "invalid startup parameter name \"%.64s\" ignored", name);
+        return;
+    }
+    Buf sql = BUF_INIT;
+    buf_printf(&sql, "SET %s TO '", name);
+    for (const char *p = value; *p; p++) {
+        if (*p == '\'') buf_putc(&sql, '\'');
+        buf_putc(&sql, (u8)*p);
+    }
+    buf_puts(&sql, "'");
+    const char *text = buf_cstr(&sql);
+    if (!text) {
+        send_warning(c, "53200", "out of memory applying startup parameter \"%s\"", name);
+        buf_free(&sql);
+        return;
+    }
+    size_t off = 0;
+    driftdb_result *r;
+    driftdb_error err;
+    int rc;
+    while ((rc = driftdb_exec_next(c->sess, text, &off, &r, &err)) == DRIFTDB_ROW_RESULT)
+        driftdb_result_free(r);
+    if (rc == DRIFTDB_ERROR)
+        send_warning(c, err.sqlstate, "startup parameter \"%s\" ignored: %s", name, err.message);
+    buf_free(&sql);
+}
+
+/*
+ * Applies the "options" startup parameter: command-line switches
+ * "-c name=value" / "-cname=value" / "--name=value", separated by
+ * whitespace, with backslash escaping the next character (as libpq's
+ * PGOPTIONS).  Dashes in names become underscores, as in PostgreSQL.
+ */
+static void conn_apply_options(Conn *c, const char *opts)
+{
+    Buf tok = BUF_INIT;
+    bool want_c_arg = false;
+    const char *p = opts;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+        if (!*p) break;
+        buf_reset(&tok);
+        while (*p && !(*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) {
+            if (*p == '\\' && p[1]) p++;
+            buf_putc(&tok, (u8)*p++);
+        }
+        char *t = buf_cstr(&tok);
+        if (!t) break;
+        char *nv = NULL;
+        if (want_c_arg) { nv = t; want_c_arg = false; }
+        else if (strcmp(t, "-c") == 0) { want_c_arg = true; continue; }
+        else if (strncmp(t, "-c", 2) == 0) nv = t + 2;
+        else if (strncmp(t, "--", 2) == 0) nv = t + 2;
+        char *eq = nv ? strchr(nv, '=') : NULL;
+        if (!eq) {
+            send_warning(c, "22023", "startup option \"%.64s\" ignored", t);
+            continue;
+        }
+        *eq = 0;
+        for (char *q = nv; *q; q++)
+            if (*q == '-') *q = '_';
+        conn_apply_setting(c, nv, eq + 1);
+    }
+    buf_free(&tok);
+}
+
+/* The current value of reported parameter i (never NULL). */
+static const char *param_value(Conn *c, size_t i)
+{
+    const char *name = reported_params[i].name;
+    if (reported_params[i].from_session) {
+        const char *v = driftdb_session_setting(c->sess, name);
+        if (v) return v;
+    }
+    if (strcmp(name, "session_authorization") == 0) return c->user;
+    if (strcmp(name, "application_name") == 0) return c->app_name;
+    return reported_params[i].dflt;
+}
+
+/* Sends ParameterStatus for every reported parameter whose value differs
+ * from the one last sent (all of them at startup). */
+static void conn_report_params(Conn *c)
+{
+    for (size_t i = 0; i < NREPORTED; i++) {
+        if (c->sess == NULL) return;
+        if (!reported_params[i].from_session && c->reported[i]) continue;
+        const char *v = param_value(c, i);
+        if (c->reported[i] && strcmp(c->reported[i], v) == 0) continue;
+        char *copy = dd_strdup(v);
+        if (!copy) continue;   /* retried after the next statement */
+        send_parameter_status(c, reported_params[i].name, v);
+        dd_free(c->reported[i]);
+        c->reported[i] = copy;
+    }
+}
+
+/*
+ * Admits the client (max_sessions), opens its session, applies startup
+ * settings and sends AuthenticationOk, ParameterStatus*, BackendKeyData and
+ * ReadyForQuery.  params is the StartupMessage body after the protocol
+ * word, already validated.  Returns 0 (READY) or -1 (FATAL sent).
+ */
+static int conn_open_session(Conn *c, Cursor params, const char *database)
+{
+    if (atomic_fetch_add(c->cfg->nsessions, 1) >= c->cfg->max_sessions) {
+        atomic_fetch_sub(c->cfg->nsessions, 1);
+        return conn_fatal(c, "53300", "sorry, too many clients already");
+    }
+    driftdb_session_info info = {
+        .user = c->user,
+        .application_name = c->app_name,
+        .client_addr = c->cfg->client_addr,
+        .database = database,
+    };
+    driftdb_error err;
+    memset(&err, 0, sizeof err);
+    if (driftdb_session_open(c->cfg->db, &info, &c->sess, &err) != DRIFTDB_OK) {
+        c->sess = NULL;
+        atomic_fetch_sub(c->cfg->nsessions, 1);
+        err.severity = "FATAL";
+        send_error(c, &err);
+        conn_flush(c);
+        c->state = PGW_CLOSED;
+        return -1;
+    }
+    c->state = PGW_READY;
+
+    size_t at = msg_begin(c, 'R');   /* AuthenticationOk: trust */
+    buf_put_u32be(&c->out, 0);
+    msg_end(c, at);
+
+    for (;;) {
+        const char *name = cur_cstr(&params);
+        if (!name || !name[0]) break;
+        const char *value = cur_cstr(&params);
+        if (!value) break;
+        if (strcmp(name, "user") == 0 || strcmp(name, "database") == 0 ||
+            strcmp(name, "application_name") == 0 || strcmp(name, "replication") == 0 ||
+            strncmp(name, "_pq_.", 5) == 0)
+            continue;
+        if (strcmp(name, "options") == 0) {
+            conn_apply_options(c, value);
+        } else if (strcasecmp(name, "client_encoding") == 0) {
+            if (strcasecmp(value, "UTF8") != 0 && strcasecmp(value, "UTF-8") != 0 &&
+                strcasecmp(value, "UNICODE") != 0 && strcasecmp(value, "SQL_ASCII") != 0)
+                send_warning(c, "0A000",
+                             "client_encoding \"%.64s\" is not supported, using UTF8", value);
+        } else {
+            conn_apply_setting(c, name, value);
+        }
+    }
+
+    conn_report_params(c);
+
+    u32 secret;
+    if (getrandom(&secret, sizeof secret, GRND_NONBLOCK) != (ssize_t)sizeof secret)
+        secret = (u32)clock_mono_us() ^ (u32)((u64)clock_wall_us() >> 7);
+    at = msg_begin(c, 'K');
+    buf_put_u32be(&c->out, c->cfg->backend_id);
+    buf_put_u32be(&c->out, secret);
+    msg_end(c, at);
+
+    conn_ready_for_query(c);
+    return conn_flush(c);
+}
+
+/*
+ * Runs the startup phase: SSL/GSS refusals, CancelRequest, and the
+ * StartupMessage.  Returns 0 when the client is READY, -1 to close.
+ */
+static int conn_startup(Conn *c)
+{
+    for (int round = 0;; round++) {
+        u8 hdr[4];
+        int rc = conn_read(c, hdr, sizeof hdr);
+        if (rc != 0) return -1;   /* e.g. a port probe: close quietly */
+        u32 len = get_u32be(hdr);
+        if (len < 8 || len > PGW_MAX_STARTUP) {
+            log_conn(c, "invalid length of startup packet (%u)", len);
+            return conn_fatal(c, "08P01", "invalid length of startup packet");
+        }
+        Cursor cur;
+        if (conn_read_body(c, len - 4, &cur) != 0) return -1;
+        u32 code = cur_u32be(&cur);
+
+        if (code == PGW_SSL_REQUEST_CODE || code == PGW_GSSENC_REQUEST_CODE) {
+            if (!cur_end(&cur) || round >= 2)
+                return conn_fatal(c, "08P01", "invalid encryption request");
+            buf_putc(&c->out, 'N');
+            if (conn_flush(c) != 0) return -1;
+            continue;
+        }
+        if (code == PGW_CANCEL_REQUEST_CODE) {
+            /* Not implemented: accepted and ignored, as a cancel that
+             * arrives too late would be.  PostgreSQL never replies. */
+            return -1;
+        }
+        u32 major = code >> 16, minor = code & 0xffff;
+        if (major != 3)
+            return conn_fatal(c, "0A000",
+                              "unsupported frontend protocol %u.%u: server supports 3.0 to 3.0",
+                              major, minor);
+
+        /* Validate the name/value list before using any of it. */
+        Cursor params = cur;
+        const char *user = NULL, *database = NULL, *app = "";
+        u32 nunknown = 0;
+        for (;;) {
+            const char *name = cur_cstr(&cur);
+            if (!name) return conn_fatal(c, "08P01", "invalid startup packet layout");
+            if (!name[0]) break;
+            const char *value = cur_cstr(&cur);
+            if (!value) return conn_fatal(c, "08P01", "invalid startup packet layout");
+            if (strcmp(name, "user") == 0) user = value;
+            else if (strcmp(name, "database") == 0) database = value;
+            else if (strcmp(name, "application_name") == 0) app = value;
+            else if (strcmp(name, "replication") == 0 && strcasecmp(value, "false") != 0 &&
+                     strcasecmp(value, "off") != 0 && strcmp(value, "0") != 0)
+                return conn_fatal(c, "0A000", "replication connections are not supported");
+            else if (strncmp(name, "_pq_.", 5) == 0) nunknown++;
+        }
+        if (!cur_end(&cur)) return conn_fatal(c, "08P01", "invalid startup packet layout");
+        if (!user || !user[0])
+            return conn_fatal(c, "28000", "no PostgreSQL user name specified in startup packet");
+        if (!database || !database[0]) database = user;
+
+        c->user = dd_strdup(user);
+        c->app_name = dd_strdup(app);
+        if (!c->user || !c->app_name) return conn_fatal(c, "53200", "out of memory");
+
+        if (minor > 0 || nunknown > 0) {
+            /* NegotiateProtocolVersion: we speak 3.0, no _pq_ options. */
+            size_t at = msg_begin(c, 'v');
+            buf_put_u32be(&c->out, 0);
+            buf_put_u32be(&c->out, nunknown);
+            Cursor p = params;
+            for (;;) {
+                const char *name = cur_cstr(&p);
+                if (!name || !name[0]) break;
+                const char *value = cur_cstr(&p);
+                if (!value) break;
+                if (strncmp(name, "_pq_.", 5) == 0) buf_put_str(&c->out, name);
+            }
+            msg_end(c, at);
+        }
+        return conn_open_session(c, params, database);
+    }
+}
+
+/* ---- queries ------------------------------------------------------------ */
+
+static void send_row_description(Conn *c, driftdb_result *r, int ncols)
+{
+    size_t at = msg_begin(c, 'T');
+    buf_put_u16be(&c->out, (u16)ncols);
+    for (int i = 0; i < ncols; i++) {
+        const char *name = driftdb_result_colname(r, i);
+        buf_put_str(&c->out, name ? name : "?column?");
+        buf_put_u32be(&c->out, 0);   /* table oid */
+        buf_put_u16be(&c->out, 0);   /* attnum */
+        buf_put_u32be(&c->out, driftdb_result_coltype(r, i));
+        buf_put_u16be(&c->out, (u16)(i16)driftdb_result_coltyplen(r, i));
+        buf_put_u32be(&c->out, (u32)driftdb_result_coltypmod(r, i));
+        buf_put_u16be(&c->out, 0);   /* text format */
+    }
+    msg_end(c, at);
+}
+
+/* Appends one DataRow.  Returns 0, or 1 with err filled when the row is
+ * too large for one message (nothing of it is left in the buffer). */
+static int send_data_row(Conn *c, driftdb_result *r, int ncols, driftdb_error *err)
+{
+    size_t start = c->out.len;
+    size_t at = msg_begin(c, 'D');
+    buf_put_u16be(&c->out, (u16)ncols);
+    for (int i = 0; i < ncols; i++) {
+        size_t len = 0;
+        const char *v = driftdb_result_value(r, i, &len);
+        if (!v) { buf_put_u32be(&c->out, 0xFFFFFFFFu); continue; }
+        if (len > PGW_MAX_MESSAGE || c->out.len - at + len > PGW_MAX_MESSAGE) {
+            c->out.len = start;
+            error_set(err, "ERROR", "54000", "row is too large to send (over %u bytes)",
+                      PGW_MAX_MESSAGE);
+            return 1;
+        }
+        buf_put_u32be(&c->out, (u32)len);
+        buf_append(&c->out, v, len);
+    }
+    msg_end(c, at);
+    return 0;
+}
+
+/*
+ * Sends one statement's result: RowDescription and DataRows when it has
+ * rows, then CommandComplete.  Returns 0, 1 when the statement failed
+ * while producing rows (err filled), or -1 when the connection broke.
+ */
+static int conn_send_result(Conn *c, driftdb_result *r, driftdb_error *err)
+{
+    if (driftdb_result_has_rows(r)) {
+        int ncols = driftdb_result_ncols(r);
+        if (ncols < 0 || ncols > PGW_MAX_FIELDS) {
+            error_set(err, "ERROR", "54000", "too many result columns (%d)", ncols);
+            return 1;
+        }
+        send_row_description(c, r, ncols);
+        for (;;) {
+            int rc = driftdb_result_next(r, err);
+            if (rc == 0) break;
+            if (rc < 0) return 1;
+            if (send_data_row(c, r, ncols, err) != 0) return 1;
+            if ((c->out.len >= PGW_FLUSH_AT || !buf_ok(&c->out)) && conn_flush(c) != 0)
+                return -1;
+        }
+    }
+    const char *tag = driftdb_result_tag(r);
+    size_t at = msg_begin(c, 'C');
+    buf_put_str(&c->out, tag ? tag : "");
+    msg_end(c, at);
+    return 0;
+}
+
+/*
+ * 'Q': runs every statement of the query string in turn and answers each;
+ * the first error ends the message.  Always ends with ReadyForQuery unless
+ * the connection broke.  Returns 0 or -1 (close).
+ */
+static int conn_simple_query(Conn *c, Cursor *cur)
+{
+    const char *sql = cur_cstr(cur);
+    if (!sql || !cur_end(cur))
+        return conn_fatal(c, "08P01", "invalid Query message format");
+
+    size_t off = 0;
+    int nstatements = 0;
+    for (;;) {
+        driftdb_result *r = NULL;
+        driftdb_error err;
+        memset(&err, 0, sizeof err);
+        size_t before = off;
+        int rc = driftdb_exec_next(c->sess, sql, &off, &r, &err);
+        if (rc == DRIFTDB_DONE) {
+            if (nstatements == 0) {
+                size_t at = msg_begin(c, 'I');   /* EmptyQueryResponse */
+                msg_end(c, at);
+            }
+            break;
+        }
+        if (rc != DRIFTDB_ROW_RESULT) {
+            if (rc != DRIFTDB_ERROR)
+                error_set(&err, "ERROR", "XX000", "unexpected status %d from the engine", rc);
+            send_error(c, &err);
+            if (error_is_fatal(&err)) goto fatal;
+            conn_report_params(c);
+            break;
+        }
+        nstatements++;
+        int st = conn_send_result(c, r, &err);
+        driftdb_result_free(r);
+        if (st < 0) return -1;
+        conn_report_params(c);
+        if (st > 0) {
+            send_error(c, &err);
+            if (error_is_fatal(&err)) goto fatal;
+            break;
+        }
+        if (off <= before) {   /* never loop on an engine that does not advance */
+            error_set(&err, "ERROR", "XX000", "statement parser did not advance");
+            send_error(c, &err);
+            break;
+        }
+    }
+    conn_ready_for_query(c);
+    return c->broken ? -1 : 0;
+
+fatal:   /* the engine said FATAL: the session cannot go on */
+    conn_flush(c);
+    c->state = PGW_CLOSED;
+    return -1;
+}
+
+
+/* An extended-protocol message: refuse it and skip to the next Sync. */
+static void conn_refuse_extended(Conn *c)
+{
+    driftdb_error e;
+    error_set(&e, "ERROR", "0A000", "extended query protocol is not supported yet");
+    send_error(c, &e);
+    c->state = PGW_SKIP_TO_SYNC;
+}
+
+/* Reads and dispatches messages until Terminate, EOF or a fatal error. */
+static int conn_serve_loop(Conn *c)
+{
+    for (;;) {
+        if (c->out.len > 0 || !buf_ok(&c->out)) {
+            if (conn_flush(c) != 0) return -1;
+        }
+        u8 type = 0;
+        Cursor cur;
+        int rc = conn_read_message(c, &type, &cur);
+        if (rc == 1) return 0;    /* EOF between messages: the client left */
+        if (rc != 0) return -1;
+
+        if (c->state == PGW_SKIP_TO_SYNC) {
+            if (type == 'S') {
+                c->state = PGW_READY;
+                conn_ready_for_query(c);
+            } else if (type == 'X') {
+                return 0;
+            }
+            continue;   /* discarded, as the protocol requires after an error */
+        }
+
+        switch (type) {
+        case 'Q':
+            if (conn_simple_query(c, &cur) != 0) return -1;
+            break;
+        case 'X':
+            c->state = PGW_CLOSED;
+            return 0;
+        case 'S':
+            conn_ready_for_query(c);
+            break;
+        case 'P': case 'B': case 'D': case 'E': case 'C': case 'H':
+            conn_refuse_extended(c);
+            break;
+        case 'F': {
+            driftdb_error e;
+            error_set(&e, "ERROR", "0A000", "function call protocol is not supported");
+            send_error(c, &e);
+            conn_ready_for_query(c);
+            break;
+        }
+        case 'd': case 'c': case 'f':
+            break;   /* COPY traffic outside COPY: ignored, as PostgreSQL does */
+        default:
+            log_conn(c, "invalid frontend message type %d", type);
+            return conn_fatal(c, "08P01", "invalid frontend message type %d", type);
+        }
+    }
+}
+
+int pgw_serve(int fd, const PgwConfig *cfg)
+{
+    Conn *c = dd_calloc(1, sizeof *c);
+    if (!c) return -1;
+    c->fd = fd;
+    c->cfg = cfg;
+    c->state = PGW_STARTUP;
+    buf_init(&c->in);
+    buf_init(&c->out);
+
+    /* Startup must finish in PGW_STARTUP_TIMEOUT_S; after that reads block
+     * for as long as the client idles (TCP keepalive finds dead peers). */
+    struct timeval tv = {PGW_STARTUP_TIMEOUT_S, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    int rc = conn_startup(c);
+    if (rc == 0) {
+        struct timeval none = {0, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+        rc = conn_serve_loop(c);
+    }
+
+    if (c->sess) {
+        driftdb_session_close(c->sess);   /* rolls back an open transaction */
+        atomic_fetch_sub(cfg->nsessions, 1);
+    }
+    for (size_t i = 0; i < NREPORTED; i++) dd_free(c->reported[i]);
+    dd_free(c->user);
+    dd_free(c->app_name);
+    buf_free(&c->in);
+    buf_free(&c->out);
+    dd_free(c);
+    return rc;
+}

@@ -1,0 +1,104 @@
+/*
+ * pgwire.h - the PostgreSQL wire protocol v3.0, server side: message
+ * framing and the per-connection protocol state machine (pgwire.c).
+ *
+ * One call, pgw_serve(), runs one client connection from its first byte to
+ * its end on the calling thread: startup (SSL/GSS refusal, CancelRequest,
+ * StartupMessage), trust authentication, the simple query protocol and
+ * Terminate.  Everything it does to the database goes through
+ * include/driftdb.h.  The extended query protocol is refused with 0A000 for
+ * now (the connection stays usable: messages are skipped until Sync).
+ *
+ * Wire formats (all integers big-endian, "Int32" counts itself in lengths,
+ * "String" is NUL-terminated UTF-8):
+ *
+ * Untyped startup-phase packets, client -> server:
+ *   StartupMessage   Int32 len | Int32 protocol (3 << 16 | 0)
+ *                    | { String name | String value }* | Byte 0
+ *   SSLRequest       Int32 len = 8 | Int32 80877103 (1234 << 16 | 5679)
+ *   GSSENCRequest    Int32 len = 8 | Int32 80877104 (1234 << 16 | 5680)
+ *   CancelRequest    Int32 len = 16 | Int32 80877102 (1234 << 16 | 5678)
+ *                    | Int32 backend id | Int32 secret
+ *   Startup packets are 8 .. PGW_MAX_STARTUP bytes long.  SSL and GSS are
+ *   answered with the single untyped byte 'N' (not supported).
+ *
+ * Typed messages: Byte1 type | Int32 len (4 + body) | body.  A len < 4 or
+ * > PGW_MAX_MESSAGE is a protocol violation (FATAL 08P01, close).
+ *
+ * Client -> server, handled:
+ *   'Q' Query         String sql                 (body consumed exactly)
+ *   'X' Terminate     (empty)
+ *   'S' Sync          (empty)   ends an extended-protocol error state
+ *   'P' Parse, 'B' Bind, 'D' Describe, 'E' Execute, 'C' Close, 'H' Flush:
+ *       ErrorResponse 0A000, then skipped until Sync (protocol rule)
+ *   'F' FunctionCall  ErrorResponse 0A000 + ReadyForQuery
+ *   'd' CopyData, 'c' CopyDone, 'f' CopyFail: ignored outside COPY
+ *   anything else     FATAL 08P01 "invalid frontend message type", close
+ *
+ * Server -> client:
+ *   'R' AuthenticationOk   Int32 len = 8 | Int32 0
+ *   'S' ParameterStatus    String name | String value
+ *   'K' BackendKeyData     Int32 len = 12 | Int32 backend id | Int32 secret
+ *   'v' NegotiateProtocolVersion
+ *                          Int32 newest minor supported (0)
+ *                          | Int32 n | String unrecognized option * n
+ *   'Z' ReadyForQuery      Int32 len = 5 | Byte1 'I' | 'T' | 'E'
+ *   'T' RowDescription     Int16 nfields | per field: String name
+ *                          | Int32 table oid (0) | Int16 attnum (0)
+ *                          | Int32 type oid | Int16 typlen | Int32 typmod
+ *                          | Int16 format (0 = text)
+ *   'D' DataRow            Int16 ncols | per col: Int32 n (-1 = NULL) | n bytes
+ *   'C' CommandComplete    String tag
+ *   'I' EmptyQueryResponse (empty)
+ *   'E' ErrorResponse      { Byte1 field | String value }* | Byte 0, fields
+ *   'N' NoticeResponse        S severity, V severity (non-localized),
+ *                             C SQLSTATE, M message, D detail, H hint,
+ *                             P position (decimal text, 1-based)
+ *
+ * Buffering: replies are collected in a per-connection write buffer and
+ * sent at ReadyForQuery, before blocking on a read, or when the buffer
+ * passes PGW_FLUSH_AT bytes, never one syscall per DataRow.
+ */
+#ifndef DD_PGWIRE_H
+#define DD_PGWIRE_H
+
+#include "driftdb.h"
+#include "../util/base.h"
+
+#include <stdatomic.h>
+
+#define PGW_PROTOCOL_3_0 (3u << 16)
+#define PGW_SSL_REQUEST_CODE ((1234u << 16) | 5679u)
+#define PGW_GSSENC_REQUEST_CODE ((1234u << 16) | 5680u)
+#define PGW_CANCEL_REQUEST_CODE ((1234u << 16) | 5678u)
+
+#define PGW_MAX_STARTUP 10000u            /* as PostgreSQL's MAX_STARTUP_PACKET_LENGTH */
+#define PGW_MAX_MESSAGE (1u << 30)        /* 1 GiB, including the length word */
+#define PGW_FLUSH_AT (64u * 1024u)        /* write buffer flush threshold */
+#define PGW_STARTUP_TIMEOUT_S 60          /* as PostgreSQL's authentication_timeout */
+
+DD_STATIC_ASSERT(PGW_SSL_REQUEST_CODE == 80877103u, "SSLRequest code");
+DD_STATIC_ASSERT(PGW_GSSENC_REQUEST_CODE == 80877104u, "GSSENCRequest code");
+DD_STATIC_ASSERT(PGW_CANCEL_REQUEST_CODE == 80877102u, "CancelRequest code");
+DD_STATIC_ASSERT(PGW_PROTOCOL_3_0 == 196608u, "protocol 3.0 code");
+
+/* What one connection needs from the server.  All pointers are borrowed
+ * and must stay valid until pgw_serve returns. */
+typedef struct PgwConfig {
+    driftdb *db;
+    const char *client_addr;   /* "127.0.0.1:51234", for the session and logs */
+    u32 backend_id;            /* BackendKeyData process id (unique per connection) */
+    atomic_int *nsessions;     /* sessions open across the server */
+    int max_sessions;          /* above this: FATAL 53300 after startup */
+} PgwConfig;
+
+/*
+ * Serves the client on fd until it terminates, vanishes, violates the
+ * protocol or the socket is shut down.  Any session it opened is closed
+ * (rolling back an open transaction) before it returns; fd stays open (the
+ * caller closes it).  Returns 0 on a clean Terminate or EOF at a message
+ * boundary, -1 otherwise (protocol violation, I/O error, refused startup).
+ */
+int pgw_serve(int fd, const PgwConfig *cfg);
+
+#endif

@@ -1,0 +1,691 @@
+/*
+ * analyzer.c - binds a SELECT: resolves its tables AS OF their temporal
+ * clauses (or the session point), builds the scope of visible columns,
+ * compiles every expression once, checks grouping rules, and assembles
+ * the operator tree (access path choice is in plan_scan_where).
+ *
+ * Tree of a query:
+ *   Scan/Join -> Filter(WHERE) -> [Aggregate -> Filter(HAVING)]
+ *     -> Project(targets + extra ORDER BY keys) -> [Distinct] -> [Sort]
+ *     -> [Limit]
+ * The result exposes the first ntargets columns of the top row.
+ */
+#include "plan_int.h"
+#include "rowcodec.h"
+#include "../store/keyenc.h"
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
+
+const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name)
+{
+    u64 later = 0;
+    const TableInfo *t = store_table_by_name(ctx->snap, name, snap_seq(ctx->snap), &later);
+    if (ctx->ws) {
+        if (t) {
+            const TableInfo *o = ws_table(ctx->ws, t->id);
+            if (o) t = o->dropped ? NULL : o;
+        }
+        if (!t) {
+            bool dropped;
+            const TableInfo *o = ws_table_by_name(ctx->ws, name, &dropped);
+            if (o) t = o;
+        }
+    }
+    return t;
+}
+
+int scope_rel_for_table(SqlCtx *ctx, const TableInfo *t, const char *alias, ScopeRel *out)
+{
+    int n = t->ncols + HIST_COLS;
+    memset(out, 0, sizeof(*out));
+    out->alias = alias ? alias : t->name;
+    out->ncols = n;
+    out->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)n);
+    out->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)n);
+    out->typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)n);
+    out->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)n);
+    out->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)n);
+    if (!out->names || !out->types || !out->typmods || !out->hidden || !out->used) return DD_ENOMEM;
+    for (int i = 0; i < t->ncols; i++) {
+        const ColumnInfo *c = &t->cols[i];
+        out->names[i] = c->dropped ? "" : c->name;
+        out->types[i] = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
+        out->typmods[i] = c->typmod;
+        out->hidden[i] = c->dropped || strcmp(c->name, ROWID_COL) == 0;
+    }
+    for (int i = 0; i < HIST_COLS; i++) {
+        out->names[t->ncols + i] = hist_col_names[i];
+        out->types[t->ncols + i] = hist_col_types[i];
+        out->typmods[t->ncols + i] = -1;
+        out->hidden[t->ncols + i] = true;
+    }
+    return DD_OK;
+}
+
+/* ---------------------------------------------------------------- points in time */
+
+static bool ast_has_column(const Expr *e)
+{
+    if (!e) return false;
+    switch (e->kind) {
+    case EXPR_COLUMN: case EXPR_STAR: case EXPR_SUBQUERY: case EXPR_EXISTS: return true;
+    case EXPR_UNARY: return ast_has_column(e->u.unary.arg);
+    case EXPR_BINARY: return ast_has_column(e->u.bin.l) || ast_has_column(e->u.bin.r);
+    case EXPR_CAST: return ast_has_column(e->u.cast.arg);
+    case EXPR_FUNC:
+        for (int i = 0; i < e->u.func.n; i++) if (ast_has_column(e->u.func.args[i])) return true;
+        return false;
+    case EXPR_CASE:
+        if (ast_has_column(e->u.case_.operand) || ast_has_column(e->u.case_.else_)) return true;
+        for (int i = 0; i < e->u.case_.n; i++)
+            if (ast_has_column(e->u.case_.when[i]) || ast_has_column(e->u.case_.then[i])) return true;
+        return false;
+    case EXPR_IS: return ast_has_column(e->u.is.arg) || ast_has_column(e->u.is.other);
+    default: return false;
+    }
+}
+
+int sql_point_to_seq(SqlCtx *ctx, const Value *v, int loc, u64 *seq)
+{
+    i64 us;
+    ValueCtx vc = ctx->vctx;
+    vc.arena = ctx->stmt;
+    Value tv;
+    if (v->isnull)
+        return dd_err(ctx->err, DD_ENULL_NOT_ALLOWED, loc, "point in time must not be NULL");
+    switch ((TypeId)v->type) {
+    case TYPE_TIMESTAMPTZ:
+        us = ts_to_unix_us(v->v.i);
+        break;
+    case TYPE_TIMESTAMP: case TYPE_DATE: case TYPE_UNKNOWN: case TYPE_TEXT: case TYPE_VARCHAR: {
+        if (type_is_string((TypeId)v->type)) {
+            /* '@SEQ:n' as a string is accepted too */
+            if (v->v.s.len > 5 && strncasecmp(v->v.s.p, "@seq:", 5) == 0) {
+                char buf[32];
+                size_t n = DD_MIN(v->v.s.len - 5, sizeof(buf) - 1);
+                memcpy(buf, v->v.s.p + 5, n);
+                buf[n] = 0;
+                char *end;
+                unsigned long long s = strtoull(buf, &end, 10);
+                if (*end || !n)
+                    return dd_err(ctx->err, DD_ESYNTAX, loc, "invalid @SEQ literal \"%.*s\"", (int)v->v.s.len, v->v.s.p);
+                *seq = s;
+                return DD_OK;
+            }
+        }
+        int rc = val_cast(v, TYPE_TIMESTAMPTZ, -1, false, &vc, &tv, ctx->err);
+        if (rc) {
+            if (ctx->err->position == 0 && loc >= 0) ctx->err->position = loc + 1;
+            return rc;
+        }
+        us = ts_to_unix_us(tv.v.i);
+        break;
+    }
+    default:
+        return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, loc,
+                      "FOR SYSTEM_TIME point must be a timestamp or an @SEQ:n literal, not type %s",
+                      type_name((TypeId)v->type));
+    }
+    *seq = store_seq_at_time(ctx->snap, us);
+    return DD_OK;
+}
+
+static int eval_point(SqlCtx *ctx, Expr *e, u64 *seq)
+{
+    if (e->kind == EXPR_SEQ) { *seq = (u64)e->u.seq.n; return DD_OK; }
+    if (ast_has_column(e))
+        return dd_err(ctx->err, DD_EDATETIME_FORMAT, e->loc,
+                      "FOR SYSTEM_TIME point must be constant during the statement");
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.agg_forbidden = "FOR SYSTEM_TIME";
+    ExprProg *p;
+    int rc = expr_compile(&cc, e, &p);
+    if (rc) return rc;
+    EvalEnv env = {ctx, NULL, 0};
+    Value v;
+    rc = expr_eval(p, &env, NULL, &v);
+    if (rc) return rc;
+    return sql_point_to_seq(ctx, &v, e->loc, seq);
+}
+
+int sql_parse_point_text(SqlCtx *ctx, const char *text, u64 *seq)
+{
+    Value v = val_text(TYPE_UNKNOWN, text, (u32)strlen(text));
+    return sql_point_to_seq(ctx, &v, -1, seq);
+}
+
+/* ---------------------------------------------------------------- access paths */
+
+static void flatten_and(Expr *e, Expr **out, int *n, int max)
+{
+    if (!e) return;
+    if (e->kind == EXPR_BINARY && e->u.bin.op == BOP_AND) {
+        flatten_and(e->u.bin.l, out, n, max);
+        flatten_and(e->u.bin.r, out, n, max);
+        return;
+    }
+    if (*n < max) out[(*n)++] = e;
+}
+
+/* If conjunct c is `col = constant` for column ci of rel, evaluates the
+ * constant as that column's type (only when exact). */
+static bool eq_const_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, Value *out)
+{
+    if (c->kind != EXPR_BINARY || c->u.bin.op != BOP_EQ) return false;
+    Expr *col = c->u.bin.l, *k = c->u.bin.r;
+    for (int side = 0; side < 2; side++) {
+        if (side) { col = c->u.bin.r; k = c->u.bin.l; }
+        if (col->kind != EXPR_COLUMN || strcmp(col->u.col.name, rel->names[ci]) != 0) continue;
+        if (col->u.col.qualifier && strcmp(col->u.col.qualifier, rel->alias) != 0) continue;
+        if (ast_has_column(k) || ast_has_aggregate(k)) continue;
+        CompileCtx cc;
+        memset(&cc, 0, sizeof(cc));
+        cc.sql = ctx;
+        cc.agg_forbidden = "WHERE";
+        ExprProg *p;
+        DdError saved = *ctx->err;
+        if (expr_compile(&cc, k, &p) || p->type == TYPE_NULLTYPE) { *ctx->err = saved; continue; }
+        if (!p->constant) { *ctx->err = saved; continue; }
+        EvalEnv env = {ctx, NULL, 0};
+        Value v, cv;
+        Arena *row = ctx->row;
+        ctx->row = ctx->stmt;   /* the value must outlive the row arena */
+        int rc = expr_eval(p, &env, NULL, &v);
+        ctx->row = row;
+        if (rc || v.isnull) { *ctx->err = saved; continue; }
+        ValueCtx vc = ctx->vctx;
+        vc.arena = ctx->stmt;
+        TypeId ct = rel->types[ci];
+        bool same_family = (type_is_int(ct) && type_is_int((TypeId)v.type)) ||
+                           (type_is_string(ct) && type_is_string((TypeId)v.type)) ||
+                           ct == v.type;
+        if (!same_family) { *ctx->err = saved; continue; }
+        if (val_cast(&v, ct, -1, false, &vc, &cv, ctx->err) || val_compare(&v, &cv, &vc) != 0) {
+            *ctx->err = saved;
+            continue;
+        }
+        if (type_is_string(ct) && v.type != TYPE_BPCHAR && ct == TYPE_BPCHAR) { *ctx->err = saved; continue; }
+        *out = cv;
+        return true;
+    }
+    return false;
+}
+
+int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, ScopeRel *rel,
+                    Scope *scope, Expr *where, Op **out)
+{
+    Op *scan = NULL;
+    ExprProg *pred = NULL;
+    int rc;
+    if (where) {
+        CompileCtx cc;
+        memset(&cc, 0, sizeof(cc));
+        cc.sql = ctx;
+        cc.scope = scope;
+        cc.agg_forbidden = "WHERE";
+        rc = expr_compile(&cc, where, &pred);
+        if (rc) return rc;
+        if (pred->type != TYPE_BOOL) {
+            if (pred->type == TYPE_UNKNOWN || pred->type == TYPE_NULLTYPE)
+                rc = expr_compile_as(&cc, where, TYPE_BOOL, -1, &pred);
+            else
+                rc = dd_err(ctx->err, DD_EDATATYPE_MISMATCH, where->loc,
+                            "argument of WHERE must be type boolean, not type %s", type_name(pred->type));
+            if (rc) return rc;
+        }
+    }
+    scan = op_scan(ctx, t, mode, a, b, rel->used);
+    if (!scan) return DD_ENOMEM;
+    if (where) {
+        Expr *conj[64];
+        int n = 0;
+        flatten_and(where, conj, &n, 64);
+        /* primary key equality on every key column */
+        Buf key = BUF_INIT;
+        bool all = t->npk > 0;
+        for (int k = 0; all && k < t->npk; k++) {
+            int ci = table_col_index(t, t->pk[k]);
+            Value v;
+            bool hit = false;
+            for (int i = 0; ci >= 0 && i < n && !hit; i++) hit = eq_const_for(ctx, conj[i], rel, ci, &v);
+            if (!hit) all = false;
+            else key_encode_value(&v, &key);
+        }
+        if (all && buf_ok(&key) && key.len <= KEY_MAX_PK) {
+            u8 *pk = arena_memdup(ctx->stmt, key.data, key.len);
+            if (!pk) { buf_free(&key); return DD_ENOMEM; }
+            op_scan_set_pk(scan, pk, (u32)key.len);
+        } else if (mode == TMODE_PRESENT && !(ctx->ws && ws_has_table_rows(ctx->ws, t->id))) {
+            for (int x = 0; x < t->nindexes; x++) {
+                const IndexInfo *ix = &t->indexes[x];
+                int ci = table_col_index(t, ix->cols[0]);
+                Value v;
+                bool hit = false;
+                for (int i = 0; ci >= 0 && i < n && !hit; i++) hit = eq_const_for(ctx, conj[i], rel, ci, &v);
+                if (!hit) continue;
+                buf_reset(&key);
+                key_encode_value(&v, &key);
+                if (!buf_ok(&key)) break;
+                if (key.len > ROW_INDEX_PREFIX) key.len = ROW_INDEX_PREFIX;
+                u8 *ik = arena_memdup(ctx->stmt, key.data, key.len);
+                if (!ik) { buf_free(&key); return DD_ENOMEM; }
+                op_scan_set_index(scan, ix, ik, (u32)key.len);
+                break;
+            }
+        }
+        buf_free(&key);
+        scan = op_filter(ctx, scan, pred);
+        if (!scan) return DD_ENOMEM;
+    }
+    *out = scan;
+    return DD_OK;
+}
+
+/* ---------------------------------------------------------------- FROM */
+
+typedef struct FromItem {
+    Op *op;
+    ScopeRel *rels; int nrels;   /* slot0 relative to this item */
+    int width;
+    /* single table, for WHERE access paths */
+    const TableInfo *table;
+    TMode mode; u64 a, b;
+    bool simple;
+} FromItem;
+
+static TMode tmode_of(TemporalKind k)
+{
+    switch (k) {
+    case TEMPORAL_AS_OF: return TMODE_AS_OF;
+    case TEMPORAL_FROM_TO: return TMODE_FROM_TO;
+    case TEMPORAL_BETWEEN: return TMODE_BETWEEN;
+    case TEMPORAL_CONTAINED_IN: return TMODE_CONTAINED_IN;
+    case TEMPORAL_ALL: return TMODE_ALL;
+    default: return TMODE_PRESENT;
+    }
+}
+
+static int table_missing(SqlCtx *ctx, TableRef *tr, u64 seq, bool past)
+{
+    u64 later = 0;
+    const TableInfo *t = store_table_by_name(ctx->snap, tr->name, SEQ_NONE - 1, &later);
+    DD_UNUSED(t);
+    if (past) {
+        u64 created = 0;
+        store_table_by_name(ctx->snap, tr->name, seq, &created);
+        if (created)
+            return dd_err(ctx->err, DD_EUNDEFINED_TABLE, tr->loc,
+                          "relation \"%s\" does not exist AS OF @SEQ:%llu (it was created at @SEQ:%llu)",
+                          tr->name, (unsigned long long)seq, (unsigned long long)created);
+        return dd_err(ctx->err, DD_EUNDEFINED_TABLE, tr->loc, "relation \"%s\" does not exist AS OF @SEQ:%llu",
+                      tr->name, (unsigned long long)seq);
+    }
+    return dd_err(ctx->err, DD_EUNDEFINED_TABLE, tr->loc, "relation \"%s\" does not exist", tr->name);
+}
+
+static int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
+{
+    TemporalKind k = tr->temporal.kind;
+    u64 a = 0, b = 0;
+    int rc;
+    const TableInfo *t;
+    if (k == TEMPORAL_NONE && ctx->session_point != SEQ_NONE) {
+        k = TEMPORAL_AS_OF;
+        a = ctx->session_point;
+    } else if (k != TEMPORAL_NONE && k != TEMPORAL_ALL) {
+        rc = eval_point(ctx, tr->temporal.a, &a);
+        if (rc) return rc;
+        if (k != TEMPORAL_AS_OF) {
+            rc = eval_point(ctx, tr->temporal.b, &b);
+            if (rc) return rc;
+        }
+    }
+    if (k == TEMPORAL_AS_OF) {
+        u64 head = snap_seq(ctx->snap);
+        u64 at = a > head ? head : a;
+        u64 later = 0;
+        t = store_table_by_name(ctx->snap, tr->name, at, &later);
+        if (!t) return table_missing(ctx, tr, at, true);
+        a = at;
+    } else {
+        t = resolve_table_present(ctx, tr->name);
+        if (!t) return table_missing(ctx, tr, 0, false);
+    }
+    fi->rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    if (!fi->rels) return DD_ENOMEM;
+    rc = scope_rel_for_table(ctx, t, tr->alias, fi->rels);
+    if (rc) return rc;
+    fi->nrels = 1;
+    fi->width = fi->rels->ncols;
+    fi->table = t;
+    fi->mode = tmode_of(k);
+    fi->a = a;
+    fi->b = b;
+    fi->simple = true;
+    return DD_OK;
+}
+
+static int from_item(SqlCtx *ctx, TableRef *tr, FromItem *fi);
+
+static int build_scan(SqlCtx *ctx, FromItem *fi, Scope *scope, Expr *where)
+{
+    return plan_scan_where(ctx, fi->table, fi->mode, fi->a, fi->b, fi->rels, scope, where, &fi->op);
+}
+
+static int join_items(SqlCtx *ctx, FromItem *l, FromItem *r, JoinType jt, Expr *on, int loc, FromItem *out)
+{
+    if (jt == JOIN_RIGHT || jt == JOIN_FULL)
+        return dd_err(ctx->err, DD_EFEATURE, loc, "RIGHT and FULL joins are not supported yet");
+    int rc;
+    if (l->simple && !l->op) { Scope s1 = {l->rels, 1, l->width}; rc = build_scan(ctx, l, &s1, NULL); if (rc) return rc; }
+    if (r->simple && !r->op) { Scope s2 = {r->rels, 1, r->width}; rc = build_scan(ctx, r, &s2, NULL); if (rc) return rc; }
+    memset(out, 0, sizeof(*out));
+    out->nrels = l->nrels + r->nrels;
+    out->rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * (size_t)out->nrels);
+    if (!out->rels) return DD_ENOMEM;
+    for (int i = 0; i < l->nrels; i++) out->rels[i] = l->rels[i];
+    for (int i = 0; i < r->nrels; i++) {
+        out->rels[l->nrels + i] = r->rels[i];
+        out->rels[l->nrels + i].slot0 += l->width;
+    }
+    out->width = l->width + r->width;
+    for (int i = 0; i < out->nrels; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(out->rels[i].alias, out->rels[j].alias) == 0)
+                return dd_err(ctx->err, DD_EDUPLICATE_ALIAS, loc, "table name \"%s\" specified more than once",
+                              out->rels[i].alias);
+    ExprProg *pred = NULL;
+    if (on) {
+        Scope s = {out->rels, out->nrels, out->width};
+        CompileCtx cc;
+        memset(&cc, 0, sizeof(cc));
+        cc.sql = ctx;
+        cc.scope = &s;
+        cc.agg_forbidden = "JOIN conditions";
+        rc = expr_compile_as(&cc, on, TYPE_BOOL, -1, &pred);
+        if (rc) return rc;
+    }
+    out->op = op_nljoin(ctx, l->op, r->op, pred, jt == JOIN_CROSS ? JOIN_INNER : jt);
+    return out->op ? DD_OK : DD_ENOMEM;
+}
+
+static int from_item(SqlCtx *ctx, TableRef *tr, FromItem *fi)
+{
+    memset(fi, 0, sizeof(*fi));
+    switch (tr->kind) {
+    case TREF_TABLE:
+        return from_table(ctx, tr, fi);
+    case TREF_JOIN: {
+        FromItem l, r;
+        int rc = from_item(ctx, tr->left, &l);
+        if (!rc) rc = from_item(ctx, tr->right, &r);
+        if (rc) return rc;
+        if (tr->nusing)
+            return dd_err(ctx->err, DD_EFEATURE, tr->loc, "JOIN ... USING is not supported yet");
+        return join_items(ctx, &l, &r, tr->join, tr->on, tr->loc, fi);
+    }
+    default:
+        return dd_err(ctx->err, DD_EFEATURE, tr->loc, "subqueries in FROM are not supported yet");
+    }
+}
+
+/* ---------------------------------------------------------------- SELECT */
+
+static int const_int(SqlCtx *ctx, Expr *e, const char *what, i64 *out)
+{
+    *out = -1;
+    if (!e) return DD_OK;
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.agg_forbidden = what;
+    ExprProg *p;
+    int rc = expr_compile_as(&cc, e, TYPE_INT8, -1, &p);
+    if (rc) return rc;
+    EvalEnv env = {ctx, NULL, 0};
+    Value v;
+    rc = expr_eval(p, &env, NULL, &v);
+    if (rc) return rc;
+    if (v.isnull) return DD_OK;
+    if (v.v.i < 0)
+        return dd_err(ctx->err, DD_EINVALID_ROW_COUNT, e->loc, "%s must not be negative", what);
+    *out = v.v.i;
+    return DD_OK;
+}
+
+int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p)
+{
+    int rc;
+    if (s->setop)
+        return dd_err(ctx->err, DD_EFEATURE, s->loc, "UNION, INTERSECT and EXCEPT are not supported yet");
+    /* FROM */
+    FromItem fi;
+    memset(&fi, 0, sizeof(fi));
+    if (s->nfrom == 0) {
+        fi.op = op_one_row(ctx);
+        if (!fi.op) return DD_ENOMEM;
+    } else {
+        rc = from_item(ctx, s->from[0], &fi);
+        if (rc) return rc;
+        for (int i = 1; i < s->nfrom; i++) {
+            FromItem r, j;
+            rc = from_item(ctx, s->from[i], &r);
+            if (!rc) rc = join_items(ctx, &fi, &r, JOIN_CROSS, NULL, s->from[i]->loc, &j);
+            if (rc) return rc;
+            fi = j;
+        }
+    }
+    Scope scope = {fi.rels, fi.nrels, fi.width};
+    /* expand the target list (* and t.*) */
+    int nt = 0, capt = s->ntargets + 8;
+    Expr **texprs = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)capt);
+    const char **tnames = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)capt);
+    if (!texprs || !tnames) return DD_ENOMEM;
+    for (int i = 0; i < s->ntargets; i++) {
+        ResTarget *rt = s->targets[i];
+        if (rt->expr->kind == EXPR_STAR) {
+            const char *q = rt->expr->u.col.qualifier;
+            bool any = false;
+            if (scope.nrels == 0 && !q)
+                return dd_err(ctx->err, DD_ESYNTAX, rt->loc, "SELECT * with no tables specified is not valid");
+            for (int r = 0; r < scope.nrels; r++) {
+                ScopeRel *rel = &scope.rels[r];
+                if (q && strcmp(rel->alias, q) != 0) continue;
+                any = true;
+                for (int c = 0; c < rel->ncols; c++) {
+                    if (rel->hidden[c]) continue;
+                    if (nt == capt) {
+                        capt *= 2;
+                        Expr **ne = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)capt);
+                        const char **nn = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)capt);
+                        if (!ne || !nn) return DD_ENOMEM;
+                        memcpy(ne, texprs, sizeof(Expr *) * (size_t)nt);
+                        memcpy(nn, tnames, sizeof(char *) * (size_t)nt);
+                        texprs = ne;
+                        tnames = nn;
+                    }
+                    Expr *ce = arena_zalloc(ctx->stmt, sizeof(Expr));
+                    if (!ce) return DD_ENOMEM;
+                    ce->kind = EXPR_COLUMN;
+                    ce->loc = rt->loc;
+                    ce->u.col.qualifier = (char *)rel->alias;
+                    ce->u.col.name = (char *)rel->names[c];
+                    texprs[nt] = ce;
+                    tnames[nt++] = rel->names[c];
+                }
+            }
+            if (!any)
+                return dd_err(ctx->err, DD_EUNDEFINED_TABLE, rt->loc, "missing FROM-clause entry for table \"%s\"", q);
+            continue;
+        }
+        if (nt == capt) {
+            capt *= 2;
+            Expr **ne = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)capt);
+            const char **nn = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)capt);
+            if (!ne || !nn) return DD_ENOMEM;
+            memcpy(ne, texprs, sizeof(Expr *) * (size_t)nt);
+            memcpy(nn, tnames, sizeof(char *) * (size_t)nt);
+            texprs = ne;
+            tnames = nn;
+        }
+        texprs[nt] = rt->expr;
+        tnames[nt++] = rt->alias ? rt->alias : ast_column_name(rt->expr);
+    }
+    /* grouping? */
+    bool grouped = s->ngroup > 0 || s->having != NULL;
+    for (int i = 0; !grouped && i < nt; i++) grouped = ast_has_aggregate(texprs[i]);
+    for (int i = 0; !grouped && i < s->norder; i++) grouped = ast_has_aggregate(s->order_by[i]->expr);
+
+    /* WHERE and the scan (access path) */
+    if (fi.simple) {
+        rc = build_scan(ctx, &fi, &scope, s->where);
+        if (rc) return rc;
+    } else if (s->where) {
+        CompileCtx wc;
+        memset(&wc, 0, sizeof(wc));
+        wc.sql = ctx;
+        wc.scope = &scope;
+        wc.agg_forbidden = "WHERE";
+        ExprProg *pred;
+        rc = expr_compile_as(&wc, s->where, TYPE_BOOL, -1, &pred);
+        if (rc) return rc;
+        fi.op = op_filter(ctx, fi.op, pred);
+        if (!fi.op) return DD_ENOMEM;
+    }
+    Op *top = fi.op;
+
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &scope;
+    /* GROUP BY items: expressions, output positions (GROUP BY 1) or output names */
+    Expr **group = NULL;
+    if (s->ngroup) {
+        group = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)s->ngroup);
+        if (!group) return DD_ENOMEM;
+        for (int i = 0; i < s->ngroup; i++) {
+            Expr *g = s->group_by[i];
+            if (g->kind == EXPR_CONST && type_is_int((TypeId)g->u.c.val.type)) {
+                i64 k = g->u.c.val.v.i;
+                if (k < 1 || k > nt)
+                    return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, g->loc, "GROUP BY position %lld is not in select list",
+                                  (long long)k);
+                g = texprs[k - 1];
+            } else if (g->kind == EXPR_COLUMN && !g->u.col.qualifier) {
+                /* an input column wins over an output alias, as PostgreSQL */
+                int slot; bool found = false;
+                for (int r = 0; r < scope.nrels && !found; r++)
+                    for (int c = 0; c < scope.rels[r].ncols; c++)
+                        if (strcmp(scope.rels[r].names[c], g->u.col.name) == 0) { found = true; break; }
+                DD_UNUSED(slot);
+                if (!found)
+                    for (int k = 0; k < nt; k++)
+                        if (strcmp(tnames[k], g->u.col.name) == 0 && s->targets[0]) { g = texprs[k]; break; }
+            }
+            if (ast_has_aggregate(g))
+                return dd_err(ctx->err, DD_EGROUPING, g->loc, "aggregate functions are not allowed in GROUP BY");
+            group[i] = g;
+        }
+    }
+    ExprProg **gprogs = NULL;
+    if (grouped) {
+        gprogs = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(s->ngroup + 1));
+        if (!gprogs) return DD_ENOMEM;
+        for (int i = 0; i < s->ngroup; i++) {
+            cc.agg_forbidden = "GROUP BY";
+            rc = expr_compile(&cc, group[i], &gprogs[i]);
+            if (rc) return rc;
+        }
+        cc.agg_forbidden = NULL;
+        cc.grouped = true;
+        cc.group = group;
+        cc.ngroup = s->ngroup;
+    }
+    /* targets */
+    ExprProg *having = NULL;
+    int nextra = 0;
+    ExprProg **progs = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(nt + s->norder + 1));
+    SortKey *keys = arena_alloc(ctx->stmt, sizeof(SortKey) * (size_t)(s->norder + 1));
+    if (!progs || !keys) return DD_ENOMEM;
+    for (int i = 0; i < nt; i++) {
+        rc = expr_compile(&cc, texprs[i], &progs[i]);
+        if (rc) return rc;
+    }
+    if (s->having) {
+        rc = expr_compile_as(&cc, s->having, TYPE_BOOL, -1, &having);
+        if (rc) return rc;
+    }
+    /* ORDER BY: output position, output name, or an expression */
+    for (int i = 0; i < s->norder; i++) {
+        SortItem *si = s->order_by[i];
+        Expr *e = si->expr;
+        int slot = -1;
+        if (e->kind == EXPR_CONST && type_is_int((TypeId)e->u.c.val.type)) {
+            i64 k = e->u.c.val.v.i;
+            if (k < 1 || k > nt)
+                return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, e->loc, "ORDER BY position %lld is not in select list",
+                              (long long)k);
+            slot = (int)k - 1;
+        } else if (e->kind == EXPR_COLUMN && !e->u.col.qualifier) {
+            for (int k = 0; k < nt; k++)
+                if (strcmp(tnames[k], e->u.col.name) == 0) { slot = k; break; }
+        }
+        if (slot < 0) {
+            for (int k = 0; k < nt; k++)
+                if (ast_expr_equal(texprs[k], e)) { slot = k; break; }
+        }
+        if (slot < 0) {
+            if (s->distinct)
+                return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, e->loc,
+                              "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
+            rc = expr_compile(&cc, e, &progs[nt + nextra]);
+            if (rc) return rc;
+            slot = nt + nextra++;
+        }
+        keys[i].slot = slot;
+        keys[i].desc = si->desc;
+        keys[i].nulls_first = si->nulls == 1 || (si->nulls == 0 && si->desc);
+    }
+    if (grouped) {
+        top = op_aggregate(ctx, top, gprogs, s->ngroup, cc.aggs, cc.naggs);
+        if (!top) return DD_ENOMEM;
+        if (having) {
+            top = op_filter(ctx, top, having);
+            if (!top) return DD_ENOMEM;
+        }
+    }
+    top = op_project(ctx, top, progs, nt + nextra);
+    if (!top) return DD_ENOMEM;
+    if (s->distinct) {
+        top = op_distinct(ctx, top, nt);
+        if (!top) return DD_ENOMEM;
+    }
+    if (s->norder) {
+        top = op_sort(ctx, top, keys, s->norder);
+        if (!top) return DD_ENOMEM;
+    }
+    i64 limit, offset;
+    rc = const_int(ctx, s->limit, "LIMIT", &limit);
+    if (!rc) rc = const_int(ctx, s->offset, "OFFSET", &offset);
+    if (rc) return rc;
+    if (limit >= 0 || offset > 0) {
+        top = op_limit(ctx, top, limit, offset < 0 ? 0 : offset);
+        if (!top) return DD_ENOMEM;
+    }
+    p->kind = PLAN_QUERY;
+    p->root = top;
+    p->ncols = nt;
+    p->cols = arena_alloc(ctx->stmt, sizeof(ColDesc) * (size_t)(nt ? nt : 1));
+    if (!p->cols) return DD_ENOMEM;
+    for (int i = 0; i < nt; i++) {
+        p->cols[i].name = tnames[i];
+        TypeId t = progs[i]->type;
+        if (t == TYPE_UNKNOWN || t == TYPE_NULLTYPE) t = TYPE_TEXT;
+        p->cols[i].type = t;
+        p->cols[i].typmod = progs[i]->typmod;
+    }
+    return DD_OK;
+}

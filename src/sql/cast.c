@@ -1,0 +1,482 @@
+/*
+ * cast.c - text input and output of every type (val_from_text,
+ * val_to_text), casts between types (val_cast) and the implicit-cast and
+ * common-type rules used for operator and CASE/UNION resolution.
+ *
+ * Casts follow PostgreSQL's pg_cast: numeric types among themselves
+ * (range-checked; numeric -> int rounds half away from zero, float -> int
+ * half to even), bool <-> integer, date <-> timestamp <-> timestamptz,
+ * every type to and from the string types through its text form, and
+ * UNKNOWN literals to anything through the input function.  Anything else
+ * is 42846 "cannot cast type X to Y".  Length limits: varchar(n)/char(n)
+ * count characters (UTF-8 code points); a too-long value is 22001 on
+ * assignment unless the excess is only spaces, and is truncated by an
+ * explicit cast; char(n) pads with spaces to n.
+ */
+#include "value.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len > 0 && is_space(**s)) (*s)++, (*len)--;
+    while (*len > 0 && is_space((*s)[*len - 1])) (*len)--;
+}
+
+static int syntax_err(const char *tname, const char *s, size_t len, DdError *err)
+{
+    return dd_err(err, DD_EINVALID_TEXT, -1, "invalid input syntax for type %s: \"%.*s\"", tname,
+                  (int)DD_MIN(len, 256), s);
+}
+
+static int nomem(DdError *err) { return dd_err(err, DD_ENOMEM, -1, "out of memory"); }
+
+/* ---- input of scalars ---- */
+
+static int bool_in(const char *s0, size_t len0, bool *out, DdError *err)
+{
+    const char *s = s0;
+    size_t n = len0;
+    trim(&s, &n);
+    char w[8];
+    if (n == 0 || n > 5) goto bad;
+    for (size_t i = 0; i < n; i++) w[i] = (char)((s[i] >= 'A' && s[i] <= 'Z') ? s[i] + 32 : s[i]);
+    w[n] = '\0';
+    /* any prefix of true/false/yes/no, "on"/"off" (at least 2 chars), 1/0 */
+    if (strncmp(w, "true", n) == 0 || strncmp(w, "yes", n) == 0 || (n >= 2 && strncmp(w, "on", n) == 0) ||
+        strcmp(w, "1") == 0) {
+        *out = true;
+        return DD_OK;
+    }
+    if (strncmp(w, "false", n) == 0 || strncmp(w, "no", n) == 0 || (n >= 2 && strncmp(w, "off", n) == 0) ||
+        strcmp(w, "0") == 0) {
+        *out = false;
+        return DD_OK;
+    }
+bad:
+    return syntax_err("boolean", s0, len0, err);
+}
+
+static i64 int_min(TypeId t) { return t == TYPE_INT2 ? INT16_MIN : t == TYPE_INT4 ? INT32_MIN : INT64_MIN; }
+static i64 int_max(TypeId t) { return t == TYPE_INT2 ? INT16_MAX : t == TYPE_INT4 ? INT32_MAX : INT64_MAX; }
+
+static int int_in(TypeId t, const char *s0, size_t len0, i64 *out, DdError *err)
+{
+    const char *s = s0;
+    size_t n = len0;
+    trim(&s, &n);
+    size_t i = 0;
+    bool neg = false;
+    if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+    if (i >= n) goto bad;
+    u64 v = 0;
+    bool ovf = false;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') goto bad;
+        if (v > (UINT64_MAX - 9) / 10) ovf = true;
+        else v = v * 10 + (u64)(s[i] - '0');
+    }
+    u64 lim = neg ? (u64)(-(int_min(t) + 1)) + 1 : (u64)int_max(t);
+    if (ovf || v > lim)
+        return dd_err(err, DD_EOUT_OF_RANGE, -1, "value \"%.*s\" is out of range for type %s",
+                      (int)DD_MIN(len0, 256), s0, type_name(t));
+    *out = neg ? (i64)(0 - v) : (i64)v;
+    return DD_OK;
+bad:
+    return syntax_err(type_name(t), s0, len0, err);
+}
+
+static int float_in(TypeId t, const char *s0, size_t len0, double *out, DdError *err)
+{
+    const char *s = s0;
+    size_t n = len0;
+    trim(&s, &n);
+    char buf[128];
+    if (n == 0 || n >= sizeof buf || memchr(s, '\0', n)) goto bad;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    char *end;
+    errno = 0;
+    double d;
+    if (t == TYPE_FLOAT4) {
+        float f = strtof(buf, &end);
+        d = f;
+    } else {
+        d = strtod(buf, &end);
+    }
+    if (end == buf || *end) goto bad;
+    if (errno == ERANGE && (d == 0 || isinf(d)))
+        return dd_err(err, DD_EOUT_OF_RANGE, -1, "\"%s\" is out of range for type %s", buf, type_name(t));
+    *out = d;
+    return DD_OK;
+bad:
+    return syntax_err(type_name(t), s0, len0, err);
+}
+
+/* Number of UTF-8 characters in s[0..len). */
+static size_t utf8_chars(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((u8)s[i] & 0xc0) != 0x80) n++;
+    return n;
+}
+
+/* Byte length of the first nchars characters. */
+static size_t utf8_prefix(const char *s, size_t len, size_t nchars)
+{
+    size_t i = 0, n = 0;
+    for (; i < len; i++) {
+        if (((u8)s[i] & 0xc0) != 0x80) {
+            if (n == nchars) break;
+            n++;
+        }
+    }
+    return i;
+}
+
+/*
+ * Applies a varchar(n)/char(n) limit to s and makes an arena copy of the
+ * result (char(n) padded).  Too long: truncate when explicit or when the
+ * excess is all spaces, else 22001.
+ */
+static int string_typmod(TypeId t, i32 typmod, const char *s, size_t len, bool explicit_cast,
+                         const ValueCtx *ctx, Value *out, DdError *err)
+{
+    size_t keep = len, pad = 0;
+    if (typmod >= 0 && (t == TYPE_VARCHAR || t == TYPE_BPCHAR)) {
+        size_t nch = utf8_chars(s, len);
+        if (nch > (size_t)typmod) {
+            keep = utf8_prefix(s, len, (size_t)typmod);
+            if (!explicit_cast) {
+                for (size_t i = keep; i < len; i++)
+                    if (s[i] != ' ')
+                        return dd_err(err, DD_ESTRING_TRUNC, -1, "value too long for type %s(%d)",
+                                      t == TYPE_VARCHAR ? "character varying" : "character", (int)typmod);
+            }
+        } else if (t == TYPE_BPCHAR) {
+            pad = (size_t)typmod - nch;
+        }
+    }
+    if (keep + pad > UINT32_MAX) return dd_err(err, DD_EPROGRAM_LIMIT, -1, "string is too long");
+    char *p = arena_alloc(ctx->arena, keep + pad + 1);
+    if (!p) return nomem(err);
+    if (keep) memcpy(p, s, keep);
+    memset(p + keep, ' ', pad);
+    p[keep + pad] = '\0';
+    *out = val_text(t == TYPE_NULLTYPE ? TYPE_TEXT : t, p, (u32)(keep + pad));
+    return DD_OK;
+}
+
+int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCtx *ctx, Value *out,
+                  DdError *err)
+{
+    int rc;
+    switch (t) {
+    case TYPE_NULLTYPE:
+    case TYPE_TEXT:
+    case TYPE_UNKNOWN:
+    case TYPE_VARCHAR:
+    case TYPE_BPCHAR:
+        return string_typmod(t, typmod, s, len, false, ctx, out, err);
+    case TYPE_BOOL: {
+        bool b = false;
+        if ((rc = bool_in(s, len, &b, err))) return rc;
+        *out = val_bool(b);
+        return DD_OK;
+    }
+    case TYPE_INT2:
+    case TYPE_INT4:
+    case TYPE_INT8: {
+        i64 v = 0;
+        if ((rc = int_in(t, s, len, &v, err))) return rc;
+        *out = val_int(t, v);
+        return DD_OK;
+    }
+    case TYPE_FLOAT4:
+    case TYPE_FLOAT8: {
+        double d = 0;
+        if ((rc = float_in(t, s, len, &d, err))) return rc;
+        *out = val_float(t, d);
+        return DD_OK;
+    }
+    case TYPE_NUMERIC: {
+        i128 c = 0;
+        int sc = 0;
+        if ((rc = numeric_from_text(s, len, &c, &sc, err))) return rc;
+        if ((rc = numeric_apply_typmod(&c, &sc, typmod, err))) return rc;
+        *out = val_numeric(c, sc);
+        return DD_OK;
+    }
+    case TYPE_DATE: {
+        i64 d = 0;
+        if ((rc = date_from_text(s, len, ctx, &d, err))) return rc;
+        *out = val_int(t, d);
+        return DD_OK;
+    }
+    case TYPE_TIMESTAMP:
+    case TYPE_TIMESTAMPTZ: {
+        i64 ts = 0;
+        if ((rc = timestamp_from_text(s, len, t == TYPE_TIMESTAMPTZ, ctx, &ts, err))) return rc;
+        *out = val_int(t, ts);
+        return DD_OK;
+    }
+    case TYPE_INTERVAL: {
+        Interval iv;
+        if ((rc = interval_from_text(s, len, &iv, err))) return rc;
+        *out = val_interval(iv);
+        return DD_OK;
+    }
+    default:
+        return dd_err(err, DD_EINTERNAL, -1, "unknown type %d", (int)t);
+    }
+}
+
+void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
+{
+    if (v->isnull) return;
+    switch ((TypeId)v->type) {
+    case TYPE_BOOL: buf_putc(out, v->v.b ? 't' : 'f'); break;
+    case TYPE_INT2:
+    case TYPE_INT4:
+    case TYPE_INT8: buf_printf(out, "%lld", (long long)v->v.i); break;
+    case TYPE_FLOAT4: float_to_text(v->v.f, true, out); break;
+    case TYPE_FLOAT8: float_to_text(v->v.f, false, out); break;
+    case TYPE_NUMERIC: numeric_to_text(v->v.coef, v->scale, out); break;
+    case TYPE_NULLTYPE:
+    case TYPE_TEXT:
+    case TYPE_VARCHAR:
+    case TYPE_BPCHAR:
+    case TYPE_UNKNOWN: buf_append(out, v->v.s.p, v->v.s.len); break;
+    case TYPE_DATE: date_to_text(v->v.i, out); break;
+    case TYPE_TIMESTAMP: timestamp_to_text(v->v.i, out); break;
+    case TYPE_TIMESTAMPTZ: timestamptz_to_text(v->v.i, ctx, out); break;
+    case TYPE_INTERVAL: interval_to_text(&v->v.iv, out); break;
+    default: break;
+    }
+}
+
+/* ---- casts ---- */
+
+/* 42846 (cannot_coerce) has no code of its own in err.h: reported as
+ * DD_EDATATYPE_MISMATCH with PostgreSQL's SQLSTATE put in the record. */
+static int cast_err(TypeId from, TypeId to, DdError *err)
+{
+    dd_err(err, DD_EDATATYPE_MISMATCH, -1, "cannot cast type %s to %s", type_name(from), type_name(to));
+    if (err) memcpy(err->sqlstate, "42846", 6);
+    return DD_EDATATYPE_MISMATCH;
+}
+
+static int int_range_err(TypeId t, DdError *err)
+{
+    return dd_err(err, DD_EOUT_OF_RANGE, -1, "%s out of range",
+                  t == TYPE_INT2 ? "smallint" : t == TYPE_INT4 ? "integer" : "bigint");
+}
+
+static int to_int(const Value *v, TypeId t, Value *out, DdError *err)
+{
+    i64 r;
+    switch ((TypeId)v->type) {
+    case TYPE_INT2:
+    case TYPE_INT4:
+    case TYPE_INT8: r = v->v.i; break;
+    case TYPE_BOOL:
+        if (t != TYPE_INT4) return cast_err(v->type, t, err);
+        r = v->v.b;
+        break;
+    case TYPE_FLOAT4:
+    case TYPE_FLOAT8: {
+        double d = rint(v->v.f); /* half to even */
+        if (isnan(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0) return int_range_err(t, err);
+        r = (i64)d;
+        break;
+    }
+    case TYPE_NUMERIC:
+        if (numeric_to_int64(v->v.coef, v->scale, &r) != 0) return int_range_err(t, err);
+        break;
+    default: return cast_err(v->type, t, err);
+    }
+    if (r < int_min(t) || r > int_max(t)) return int_range_err(t, err);
+    *out = val_int(t, r);
+    return DD_OK;
+}
+
+static int to_float(const Value *v, TypeId t, Value *out, DdError *err)
+{
+    double d;
+    switch ((TypeId)v->type) {
+    case TYPE_INT2:
+    case TYPE_INT4:
+    case TYPE_INT8: d = (double)v->v.i; break;
+    case TYPE_FLOAT4:
+    case TYPE_FLOAT8: d = v->v.f; break;
+    case TYPE_NUMERIC:
+        if (t == TYPE_FLOAT4) {
+            /* through text, so that the rounding to float is single */
+            Buf b = BUF_INIT;
+            numeric_to_text(v->v.coef, v->scale, &b);
+            char *s = buf_cstr(&b);
+            d = s ? strtof(s, NULL) : (double)(float)numeric_to_double(v->v.coef, v->scale);
+            buf_free(&b);
+        } else {
+            d = numeric_to_double(v->v.coef, v->scale);
+        }
+        break;
+    default: return cast_err(v->type, t, err);
+    }
+    if (t == TYPE_FLOAT4) {
+        float f = (float)d;
+        if (isinf(f) && !isinf(d)) return dd_err(err, DD_EOUT_OF_RANGE, -1, "value out of range: overflow");
+        if (f == 0 && d != 0) return dd_err(err, DD_EOUT_OF_RANGE, -1, "value out of range: underflow");
+    }
+    *out = val_float(t, d);
+    return DD_OK;
+}
+
+static int to_numeric(const Value *v, i32 typmod, Value *out, DdError *err)
+{
+    i128 c;
+    int s, rc;
+    switch ((TypeId)v->type) {
+    case TYPE_INT2:
+    case TYPE_INT4:
+    case TYPE_INT8: c = v->v.i; s = 0; break;
+    case TYPE_FLOAT4:
+    case TYPE_FLOAT8:
+        rc = numeric_from_double_digits(v->v.f, v->type == TYPE_FLOAT4 ? 6 : 15, &c, &s, err);
+        if (rc) return rc;
+        break;
+    case TYPE_NUMERIC: c = v->v.coef; s = v->scale; break;
+    default: return cast_err(v->type, TYPE_NUMERIC, err);
+    }
+    if ((rc = numeric_apply_typmod(&c, &s, typmod, err))) return rc;
+    *out = val_numeric(c, s);
+    return DD_OK;
+}
+
+static int to_datetime(const Value *v, TypeId t, const ValueCtx *ctx, Value *out, DdError *err)
+{
+    TypeId f = v->type;
+    i64 x = v->v.i;
+    int rc;
+    if (!type_is_datetime(f)) return cast_err(f, t, err);
+    if (t == TYPE_DATE) {
+        if (f == TYPE_TIMESTAMPTZ) x = ts_utc_to_local(ctx, x);
+        *out = val_int(t, f == TYPE_DATE ? x : timestamp_to_date(x));
+        return DD_OK;
+    }
+    if (f == TYPE_DATE && (rc = date_to_timestamp(x, &x, err))) return rc;
+    if (t == TYPE_TIMESTAMPTZ && f != TYPE_TIMESTAMPTZ) x = ts_local_to_utc(ctx, x);
+    if (t == TYPE_TIMESTAMP && f == TYPE_TIMESTAMPTZ) x = ts_utc_to_local(ctx, x);
+    *out = val_int(t, x);
+    return DD_OK;
+}
+
+int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const ValueCtx *ctx, Value *out,
+             DdError *err)
+{
+    if (v->isnull) {
+        *out = val_null(t);
+        return DD_OK;
+    }
+    TypeId f = v->type;
+    int rc;
+    /* to a string type: the text form (char(n) loses its padding first) */
+    if (type_is_string(t) || t == TYPE_NULLTYPE) {
+        if (type_is_string(f) || f == TYPE_NULLTYPE) {
+            u32 n = v->v.s.len;
+            if (f == TYPE_BPCHAR && t != TYPE_BPCHAR)
+                while (n > 0 && v->v.s.p[n - 1] == ' ') n--;
+            if (f == t && typmod < 0) {
+                *out = *v;
+                return DD_OK;
+            }
+            return string_typmod(t, typmod, v->v.s.p, n, explicit_cast, ctx, out, err);
+        }
+        Buf b = BUF_INIT;
+        if (f == TYPE_BOOL) buf_puts(&b, v->v.b ? "true" : "false"); /* booltext, not boolout */
+        else val_to_text(v, ctx, &b);
+        if (!buf_ok(&b)) {
+            buf_free(&b);
+            return nomem(err);
+        }
+        rc = string_typmod(t, typmod, b.len ? (const char *)b.data : "", b.len, explicit_cast, ctx, out, err);
+        buf_free(&b);
+        return rc;
+    }
+    /* from a string type: the input function */
+    if (type_is_string(f) || f == TYPE_NULLTYPE) {
+        const char *p = v->v.s.p;
+        u32 n = v->v.s.len;
+        return val_from_text(t, typmod, p, n, ctx, out, err);
+    }
+    switch (t) {
+    case TYPE_BOOL:
+        if (f == TYPE_BOOL) { *out = *v; return DD_OK; }
+        if (f != TYPE_INT4) return cast_err(f, t, err);
+        *out = val_bool(v->v.i != 0);
+        return DD_OK;
+    case TYPE_INT2:
+    case TYPE_INT4:
+    case TYPE_INT8: return to_int(v, t, out, err);
+    case TYPE_FLOAT4:
+    case TYPE_FLOAT8: return to_float(v, t, out, err);
+    case TYPE_NUMERIC: return to_numeric(v, typmod, out, err);
+    case TYPE_DATE:
+    case TYPE_TIMESTAMP:
+    case TYPE_TIMESTAMPTZ: return to_datetime(v, t, ctx, out, err);
+    case TYPE_INTERVAL:
+        if (f != TYPE_INTERVAL) return cast_err(f, t, err);
+        *out = *v;
+        return DD_OK;
+    default: return cast_err(f, t, err);
+    }
+}
+
+/* ---- implicit casts and common types ---- */
+
+/* Rank in the numeric category: int2 < int4 < int8 < numeric < float4 < float8. */
+static int num_rank(TypeId t)
+{
+    switch (t) {
+    case TYPE_INT2: return 1;
+    case TYPE_INT4: return 2;
+    case TYPE_INT8: return 3;
+    case TYPE_NUMERIC: return 4;
+    case TYPE_FLOAT4: return 5;
+    case TYPE_FLOAT8: return 6;
+    default: return 0;
+    }
+}
+
+bool type_can_implicit(TypeId from, TypeId to)
+{
+    if (from == to || from == TYPE_UNKNOWN || from == TYPE_NULLTYPE) return true;
+    if (num_rank(from) && num_rank(to)) return num_rank(from) < num_rank(to);
+    if (type_is_string(from) && type_is_string(to)) return to != TYPE_UNKNOWN;
+    if (from == TYPE_DATE) return to == TYPE_TIMESTAMP || to == TYPE_TIMESTAMPTZ;
+    if (from == TYPE_TIMESTAMP) return to == TYPE_TIMESTAMPTZ;
+    return false;
+}
+
+bool type_common(TypeId a, TypeId b, TypeId *out)
+{
+    bool ua = a == TYPE_UNKNOWN || a == TYPE_NULLTYPE, ub = b == TYPE_UNKNOWN || b == TYPE_NULLTYPE;
+    if (ua && ub) { *out = TYPE_TEXT; return true; }
+    if (ua) { *out = b; return true; }
+    if (ub) { *out = a; return true; }
+    if (a == b) { *out = a; return true; }
+    if (num_rank(a) && num_rank(b)) { *out = num_rank(a) > num_rank(b) ? a : b; return true; }
+    if (type_is_string(a) && type_is_string(b)) { *out = TYPE_TEXT; return true; }
+    if (type_is_datetime(a) && type_is_datetime(b)) {
+        *out = (a == TYPE_TIMESTAMPTZ || b == TYPE_TIMESTAMPTZ) ? TYPE_TIMESTAMPTZ : TYPE_TIMESTAMP;
+        return true;
+    }
+    return false;
+}

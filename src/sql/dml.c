@@ -1,0 +1,699 @@
+/*
+ * dml.c - INSERT, UPDATE, DELETE, CREATE TABLE and DROP TABLE: analysis
+ * and execution against the transaction's write set.
+ *
+ * DML reads the present (snapshot + write set), computes every new row
+ * first and only then writes (no statement sees its own changes: the
+ * Halloween problem cannot arise).  Uniqueness of primary keys is checked
+ * against the snapshot and the write set here; the writer thread checks
+ * again at commit against rows committed meanwhile (23505 / 40001).
+ *
+ * Document-style tables (pk=id) gain columns when INSERT or UPDATE names
+ * a column they do not have yet; its type is inferred from the first
+ * non-NULL value (integer literals -> bigint, decimals -> numeric, strings
+ * -> text, booleans -> boolean, other types as they are).  The change is a
+ * new catalog version committed with the rows.
+ *
+ * Tables declared without a primary key get a hidden bigint key column
+ * _rowid, filled from a process-wide generator that is strictly increasing
+ * and seeded from the wall clock (µs x 16), so values stay unique across
+ * restarts unless the clock steps back further than the ids written.
+ */
+#include "plan_int.h"
+#include "rowcodec.h"
+#include "../store/keyenc.h"
+#include "../util/clock.h"
+#include <string.h>
+#include <stdatomic.h>
+
+static _Atomic u64 rowid_last;
+
+static u64 next_rowid(void)
+{
+    u64 now = (u64)clock_wall_us() * 16;
+    u64 last = atomic_load(&rowid_last);
+    for (;;) {
+        u64 want = now > last ? now : last + 1;
+        if (atomic_compare_exchange_weak(&rowid_last, &last, want)) return want;
+    }
+}
+
+static int find_col(const TableInfo *t, const char *name)
+{
+    for (int i = 0; i < t->ncols; i++)
+        if (!t->cols[i].dropped && strcmp(t->cols[i].name, name) == 0) return i;
+    return -1;
+}
+
+static bool is_pk_col(const TableInfo *t, int ci)
+{
+    for (int k = 0; k < t->npk; k++)
+        if (t->pk[k] == t->cols[ci].id) return true;
+    return false;
+}
+
+static TypeId infer_type(TypeId t)
+{
+    switch (t) {
+    case TYPE_INT2: case TYPE_INT4: case TYPE_INT8: return TYPE_INT8;
+    case TYPE_FLOAT4: case TYPE_FLOAT8: return TYPE_FLOAT8;
+    case TYPE_UNKNOWN: case TYPE_NULLTYPE: case TYPE_VARCHAR: case TYPE_BPCHAR: return TYPE_TEXT;
+    default: return t;
+    }
+}
+
+static int read_only_err(SqlCtx *ctx, const char *what)
+{
+    return dd_err(ctx->err, DD_EREAD_ONLY_TXN, -1, "cannot execute %s in a read-only transaction", what);
+}
+
+/* A mutable copy of t in the statement arena with room for more columns. */
+static TableInfo *table_grow(SqlCtx *ctx, const TableInfo *t, int extra)
+{
+    TableInfo *c = table_copy(ctx->stmt, t);
+    if (!c) return NULL;
+    ColumnInfo *cols = arena_alloc(ctx->stmt, sizeof(ColumnInfo) * (size_t)(t->ncols + extra + 1));
+    if (!cols) return NULL;
+    memcpy(cols, c->cols, sizeof(ColumnInfo) * (size_t)t->ncols);
+    c->cols = cols;
+    return c;
+}
+
+static int add_column(SqlCtx *ctx, TableInfo *t, const char *name, TypeId type, int loc)
+{
+    if (strlen(name) > CAT_MAX_NAME)
+        return dd_err(ctx->err, DD_ENAME_TOO_LONG, loc, "column name \"%s\" is too long", name);
+    ColumnInfo *c = &t->cols[t->ncols++];
+    memset(c, 0, sizeof(*c));
+    c->id = t->next_col_id++;
+    c->name = arena_strdup(ctx->stmt, name);
+    c->type = (u16)type;
+    c->typmod = -1;
+    return c->name ? DD_OK : DD_ENOMEM;
+}
+
+/* ---------------------------------------------------------------- INSERT */
+
+int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
+{
+    if (ctx->read_only) return read_only_err(ctx, "INSERT");
+    const TableInfo *t = resolve_table_present(ctx, s->table);
+    if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
+    if (s->default_values && !s->ncols && !s->nrows && !s->select) {
+        /* DEFAULT VALUES: one row of NULLs (no column defaults yet) */
+    }
+    int rc;
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.agg_forbidden = "VALUES";
+    /* the rows' expressions, compiled untyped first to infer document types */
+    int width = s->ncols;
+    if (!s->ncols) {
+        width = 0;
+        for (int i = 0; i < t->ncols; i++)
+            if (!t->cols[i].dropped && strcmp(t->cols[i].name, ROWID_COL) != 0) width++;
+    }
+    Plan *sel = NULL;
+    if (s->select) {
+        sel = arena_zalloc(ctx->stmt, sizeof(Plan));
+        if (!sel) return DD_ENOMEM;
+        rc = analyze_select(ctx, s->select, sel);
+        if (rc) return rc;
+        if (sel->ncols > width && s->ncols)
+            return dd_err(ctx->err, DD_ESYNTAX, s->select->loc, "INSERT has more expressions than target columns");
+        if (sel->ncols < width && s->ncols)
+            return dd_err(ctx->err, DD_ESYNTAX, s->select->loc, "INSERT has more target columns than expressions");
+        if (sel->ncols > width)
+            return dd_err(ctx->err, DD_ESYNTAX, s->select->loc, "INSERT has more expressions than target columns");
+        if (!s->ncols) width = sel->ncols;
+    }
+    for (int r = 0; r < s->nrows; r++) {
+        if (s->row_len[r] > width)
+            return dd_err(ctx->err, DD_ESYNTAX, s->rows[r][width]->loc, "INSERT has more expressions than target columns");
+        if (s->row_len[r] < width) {
+            int loc = s->ncols ? s->col_locs[s->row_len[r]] : s->table_loc;
+            return dd_err(ctx->err, DD_ESYNTAX, loc, "INSERT has more target columns than expressions");
+        }
+    }
+    TypeId *vtypes = arena_zalloc(ctx->stmt, sizeof(TypeId) * (size_t)(width + 1));
+    if (!vtypes) return DD_ENOMEM;
+    for (int k = 0; k < width; k++) vtypes[k] = TYPE_NULLTYPE;
+    if (sel) {
+        for (int k = 0; k < width; k++) vtypes[k] = sel->cols[k].type;
+    } else {
+        for (int r = 0; r < s->nrows; r++)
+            for (int k = 0; k < width; k++) {
+                if (vtypes[k] != TYPE_NULLTYPE) continue;
+                ExprProg *pr;
+                rc = expr_compile(&cc, s->rows[r][k], &pr);
+                if (rc) return rc;
+                vtypes[k] = pr->type;
+            }
+    }
+    /* target columns; document tables grow */
+    TableInfo *nt = NULL;
+    int *target = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(width + 1));
+    if (!target) return DD_ENOMEM;
+    if (s->ncols) {
+        for (int k = 0; k < s->ncols; k++) {
+            for (int j = 0; j < k; j++)
+                if (strcmp(s->cols[j], s->cols[k]) == 0)
+                    return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, s->col_locs[k], "column \"%s\" specified more than once",
+                                  s->cols[k]);
+            const TableInfo *cur = nt ? nt : t;
+            int ci = find_col(cur, s->cols[k]);
+            if (ci >= 0 && strcmp(s->cols[k], ROWID_COL) == 0 && is_pk_col(cur, ci)) ci = -1;
+            if (ci < 0) {
+                if (!t->document_style)
+                    return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->col_locs[k],
+                                  "column \"%s\" of relation \"%s\" does not exist", s->cols[k], t->name);
+                if (!nt && !(nt = table_grow(ctx, t, s->ncols))) return DD_ENOMEM;
+                rc = add_column(ctx, nt, s->cols[k], infer_type(vtypes[k]), s->col_locs[k]);
+                if (rc) return rc;
+                ci = nt->ncols - 1;
+            }
+            target[k] = ci;
+        }
+    } else {
+        int k = 0;
+        for (int i = 0; i < t->ncols && k < width; i++)
+            if (!t->cols[i].dropped && strcmp(t->cols[i].name, ROWID_COL) != 0) target[k++] = i;
+        if (k < width)
+            return dd_err(ctx->err, DD_ESYNTAX, s->table_loc, "INSERT has more expressions than target columns");
+    }
+    /* document columns created untyped (pk=id, INDEX(x)) get their type now */
+    for (int k = 0; k < width; k++) {
+        const TableInfo *cur = nt ? nt : t;
+        if (cur->cols[target[k]].type == TYPE_NULLTYPE && vtypes[k] != TYPE_NULLTYPE) {
+            if (!nt && !(nt = table_grow(ctx, t, 0))) return DD_ENOMEM;
+            nt->cols[target[k]].type = (u16)infer_type(vtypes[k]);
+        }
+    }
+    if (nt) {
+        TableInfo *pub = ws_put_table(ctx->ws, nt);
+        if (!pub) return DD_ENOMEM;
+        t = pub;
+    }
+    p->kind = PLAN_INSERT;
+    p->table = t;
+    p->ntargets = width;
+    p->target_col = target;
+    p->nrows = s->nrows;
+    if (sel) {
+        p->root = sel->root;
+        p->values = NULL;
+        /* each selected value is cast to its column's type at run time */
+        p->set = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(width + 1));
+        if (!p->set) return DD_ENOMEM;
+        Scope sc;
+        ScopeRel rel;
+        memset(&rel, 0, sizeof(rel));
+        rel.alias = "";
+        rel.ncols = width;
+        rel.names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(width + 1));
+        rel.types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(width + 1));
+        if (!rel.names || !rel.types) return DD_ENOMEM;
+        for (int k = 0; k < width; k++) {
+            rel.names[k] = arena_printf(ctx->stmt, "c%d", k);
+            rel.types[k] = sel->cols[k].type;
+        }
+        sc.rels = &rel;
+        sc.nrels = 1;
+        sc.nslots = width;
+        CompileCtx c2 = cc;
+        c2.scope = &sc;
+        for (int k = 0; k < width; k++) {
+            Expr e;
+            memset(&e, 0, sizeof(e));
+            e.kind = EXPR_COLUMN;
+            e.loc = -1;
+            e.u.col.name = (char *)rel.names[k];
+            const ColumnInfo *col = &t->cols[target[k]];
+            TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+            rc = expr_compile_as(&c2, &e, ct, col->typmod, &p->set[k]);
+            if (rc) return rc;
+        }
+    } else {
+        p->values = arena_alloc(ctx->stmt, sizeof(ExprProg **) * (size_t)(s->nrows + 1));
+        if (!p->values) return DD_ENOMEM;
+        for (int r = 0; r < s->nrows; r++) {
+            p->values[r] = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(width + 1));
+            if (!p->values[r]) return DD_ENOMEM;
+            for (int k = 0; k < width; k++) {
+                const ColumnInfo *col = &t->cols[target[k]];
+                TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+                rc = expr_compile_as(&cc, s->rows[r][k], ct, col->typmod, &p->values[r][k]);
+                if (rc) return rc;
+            }
+        }
+    }
+    int ri = find_col(t, ROWID_COL);
+    p->add_rowid = ri >= 0 && is_pk_col(t, ri);
+    return DD_OK;
+}
+
+static int check_not_null(SqlCtx *ctx, const TableInfo *t, const Value *vals)
+{
+    for (int i = 0; i < t->ncols; i++) {
+        const ColumnInfo *c = &t->cols[i];
+        if (c->dropped || !vals[i].isnull) continue;
+        if (c->not_null || is_pk_col(t, i))
+            return dd_err(ctx->err, DD_ENOT_NULL, -1,
+                          "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+                          c->name, t->name);
+    }
+    return DD_OK;
+}
+
+static int dup_key_err(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen)
+{
+    int rc = dd_err(ctx->err, DD_EUNIQUE, -1, "duplicate key value violates unique constraint \"%s_pkey\"", t->name);
+    Buf names = BUF_INIT, vals = BUF_INIT;
+    for (int k = 0; k < t->npk; k++) {
+        int ci = table_col_index(t, t->pk[k]);
+        buf_printf(&names, "%s%s", k ? ", " : "", ci >= 0 ? t->cols[ci].name : "?");
+    }
+    if (key_render(pk, pklen, &vals) == 0 && buf_ok(&names) && buf_ok(&vals))
+        dd_err_detail(ctx->err, "Key (%s)=(%s) already exists.", buf_cstr(&names), buf_cstr(&vals));
+    buf_free(&names);
+    buf_free(&vals);
+    return rc;
+}
+
+/* Whether pk is live in the present (write set over snapshot). */
+static int key_live(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool *live)
+{
+    WsRow *w = ws_find(ctx->ws, t->id, pk, pklen);
+    if (w) { *live = w->rec != NULL; return DD_OK; }
+    Version v;
+    int f = tget_present(ctx->snap, t->id, pk, pklen, &v);
+    if (f < 0) return -f;
+    *live = f == 1;
+    return DD_OK;
+}
+
+static int insert_row(SqlCtx *ctx, const TableInfo *t, Value *vals, Buf *pk, Buf *rec)
+{
+    int rc = check_not_null(ctx, t, vals);
+    if (!rc) rc = row_pk(t, vals, pk, ctx->err);
+    if (!rc) rc = row_encode(t, vals, rec, ctx->err);
+    if (rc) return rc;
+    bool live;
+    rc = key_live(ctx, t, pk->data, (u32)pk->len, &live);
+    if (rc) return rc;
+    if (live) return dup_key_err(ctx, t, pk->data, (u32)pk->len);
+    return ws_put(ctx->ws, t->id, pk->data, (u32)pk->len, OP_INSERT, 0, rec->data, (u32)rec->len,
+                  false, NULL, 0, 0);
+}
+
+static int exec_insert(SqlCtx *ctx, Plan *p)
+{
+    const TableInfo *t = p->table;
+    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!vals) return DD_ENOMEM;
+    Buf pk = BUF_INIT, rec = BUF_INIT;
+    EvalEnv env = {ctx, NULL, 0};
+    int rc = DD_OK;
+    int rowid_ci = p->add_rowid ? find_col(t, ROWID_COL) : -1;
+    if (p->root) {
+        rc = op_open(ctx, p->root);
+        while (!rc) {
+            Value *r;
+            ArenaMark m = arena_mark(ctx->row);
+            int n = op_next(ctx, p->root, &r);
+            if (n < 0) { rc = -n; break; }
+            if (n == 0) break;
+            for (int i = 0; i < t->ncols; i++) vals[i] = val_null((TypeId)t->cols[i].type);
+            for (int k = 0; !rc && k < p->ntargets; k++)
+                rc = expr_eval(p->set[k], &env, r, &vals[p->target_col[k]]);
+            if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
+            if (!rc) rc = insert_row(ctx, t, vals, &pk, &rec);
+            if (!rc) p->count++;
+            arena_rewind(ctx->row, m);
+        }
+        op_close(ctx, p->root);
+    } else {
+        for (int r = 0; !rc && r < p->nrows; r++) {
+            ArenaMark m = arena_mark(ctx->row);
+            for (int i = 0; i < t->ncols; i++) vals[i] = val_null((TypeId)t->cols[i].type);
+            for (int k = 0; !rc && k < p->ntargets; k++)
+                rc = expr_eval(p->values[r][k], &env, NULL, &vals[p->target_col[k]]);
+            if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
+            if (!rc) rc = insert_row(ctx, t, vals, &pk, &rec);
+            if (!rc) p->count++;
+            arena_rewind(ctx->row, m);
+        }
+    }
+    buf_free(&pk);
+    buf_free(&rec);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- UPDATE / DELETE */
+
+static int dml_scope(SqlCtx *ctx, const TableInfo *t, const char *alias, Scope *sc)
+{
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    if (!rel) return DD_ENOMEM;
+    int rc = scope_rel_for_table(ctx, t, alias, rel);
+    if (rc) return rc;
+    sc->rels = rel;
+    sc->nrels = 1;
+    sc->nslots = rel->ncols;
+    return DD_OK;
+}
+
+int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
+{
+    if (ctx->read_only) return read_only_err(ctx, "UPDATE");
+    const TableInfo *t = resolve_table_present(ctx, s->table);
+    if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
+    int rc;
+    Scope sc;
+    rc = dml_scope(ctx, t, s->alias, &sc);
+    if (rc) return rc;
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "UPDATE";
+    /* document tables: SET of a new column adds it */
+    TableInfo *nt = NULL;
+    int *target = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(s->nset + 1));
+    ExprProg **set = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(s->nset + 1));
+    if (!target || !set) return DD_ENOMEM;
+    for (int k = 0; k < s->nset; k++) {
+        for (int j = 0; j < k; j++)
+            if (strcmp(s->set[j]->col, s->set[k]->col) == 0)
+                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, s->set[k]->loc,
+                              "multiple assignments to same column \"%s\"", s->set[k]->col);
+        const TableInfo *cur = nt ? nt : t;
+        int ci = find_col(cur, s->set[k]->col);
+        if (ci >= 0 && strcmp(s->set[k]->col, ROWID_COL) == 0) ci = -1;
+        if (ci < 0) {
+            if (!t->document_style)
+                return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->set[k]->loc,
+                              "column \"%s\" of relation \"%s\" does not exist", s->set[k]->col, t->name);
+            ExprProg *pr;
+            rc = expr_compile(&cc, s->set[k]->expr, &pr);
+            if (rc) return rc;
+            if (!nt && !(nt = table_grow(ctx, t, s->nset))) return DD_ENOMEM;
+            rc = add_column(ctx, nt, s->set[k]->col, infer_type(pr->type), s->set[k]->loc);
+            if (rc) return rc;
+            ci = nt->ncols - 1;
+        }
+        target[k] = ci;
+    }
+    if (nt) {
+        TableInfo *pub = ws_put_table(ctx->ws, nt);
+        if (!pub) return DD_ENOMEM;
+        t = pub;
+        rc = dml_scope(ctx, t, s->alias, &sc);
+        if (rc) return rc;
+    }
+    for (int k = 0; k < s->nset; k++) {
+        const ColumnInfo *col = &t->cols[target[k]];
+        TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+        rc = expr_compile_as(&cc, s->set[k]->expr, ct, col->typmod, &set[k]);
+        if (rc) return rc;
+    }
+    /* the history columns are not needed to update */
+    for (int i = 0; i < HIST_COLS; i++) sc.rels[0].used[t->ncols + i] = false;
+    rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root);
+    if (rc) return rc;
+    p->kind = PLAN_UPDATE;
+    p->table = t;
+    p->set = set;
+    p->nset = s->nset;
+    p->target_col = target;
+    return DD_OK;
+}
+
+int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
+{
+    if (ctx->read_only) return read_only_err(ctx, "DELETE");
+    const TableInfo *t = resolve_table_present(ctx, s->table);
+    if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
+    Scope sc;
+    int rc = dml_scope(ctx, t, s->alias, &sc);
+    if (rc) return rc;
+    for (int i = 0; i < HIST_COLS; i++) sc.rels[0].used[t->ncols + i] = false;
+    rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root);
+    if (rc) return rc;
+    p->kind = PLAN_DELETE;
+    p->table = t;
+    return DD_OK;
+}
+
+typedef struct Change {
+    Value *old, *neu;    /* neu NULL: delete */
+} Change;
+
+static int exec_update_delete(SqlCtx *ctx, Plan *p)
+{
+    const TableInfo *t = p->table;
+    int n = t->ncols;
+    EvalEnv env = {ctx, NULL, 0};
+    Change *ch = NULL;
+    size_t nch = 0, cap = 0;
+    int rc = op_open(ctx, p->root);
+    /* 1. collect the old and new images of every matching row */
+    while (!rc) {
+        Value *r;
+        int k = op_next(ctx, p->root, &r);
+        if (k < 0) { rc = -k; break; }
+        if (k == 0) break;
+        if (nch == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            Change *nc = arena_alloc(ctx->stmt, sizeof(Change) * ncap);
+            if (!nc) { rc = DD_ENOMEM; break; }
+            if (nch) memcpy(nc, ch, sizeof(Change) * nch);
+            ch = nc;
+            cap = ncap;
+        }
+        Change *c = &ch[nch];
+        c->old = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)n);
+        if (!c->old) { rc = DD_ENOMEM; break; }
+        for (int i = 0; !rc && i < n; i++) rc = val_copy(ctx->stmt, &r[i], &c->old[i]);
+        c->neu = NULL;
+        if (!rc && p->kind == PLAN_UPDATE) {
+            c->neu = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)n);
+            if (!c->neu) { rc = DD_ENOMEM; break; }
+            memcpy(c->neu, c->old, sizeof(Value) * (size_t)n);
+            for (int s = 0; !rc && s < p->nset; s++) {
+                Value v;
+                rc = expr_eval(p->set[s], &env, r, &v);
+                if (!rc) rc = val_copy(ctx->stmt, &v, &c->neu[p->target_col[s]]);
+            }
+        }
+        nch++;
+        arena_reset(ctx->row);
+    }
+    op_close(ctx, p->root);
+    /* 2. apply them */
+    Buf opk = BUF_INIT, npk = BUF_INIT, rec = BUF_INIT, orig = BUF_INIT;
+    for (size_t i = 0; !rc && i < nch; i++) {
+        Change *c = &ch[i];
+        rc = row_pk(t, c->old, &opk, ctx->err);
+        if (!rc) rc = row_encode(t, c->old, &orig, ctx->err);
+        if (rc) break;
+        if (!c->neu) {
+            rc = ws_put(ctx->ws, t->id, opk.data, (u32)opk.len, OP_DELETE, OP_DELETE, NULL, 0,
+                        true, orig.data, (u32)orig.len, 0);
+        } else {
+            rc = check_not_null(ctx, t, c->neu);
+            if (!rc) rc = row_pk(t, c->neu, &npk, ctx->err);
+            if (!rc) rc = row_encode(t, c->neu, &rec, ctx->err);
+            if (rc) break;
+            if (npk.len == opk.len && memcmp(npk.data, opk.data, opk.len) == 0) {
+                rc = ws_put(ctx->ws, t->id, opk.data, (u32)opk.len, OP_UPDATE, 0, rec.data, (u32)rec.len,
+                            true, orig.data, (u32)orig.len, 0);
+            } else {
+                /* the row moves to another key: the old version ends by UPDATE */
+                bool live;
+                rc = key_live(ctx, t, npk.data, (u32)npk.len, &live);
+                if (!rc && live) rc = dup_key_err(ctx, t, npk.data, (u32)npk.len);
+                if (!rc) rc = ws_put(ctx->ws, t->id, opk.data, (u32)opk.len, OP_DELETE, OP_UPDATE, NULL, 0,
+                                     true, orig.data, (u32)orig.len, 0);
+                if (!rc) {
+                    Version v;
+                    int existed = tget_present(ctx->snap, t->id, npk.data, (u32)npk.len, &v);
+                    rc = ws_put(ctx->ws, t->id, npk.data, (u32)npk.len, OP_UPDATE, 0, rec.data, (u32)rec.len,
+                                existed == 1, existed == 1 ? v.rec : NULL, existed == 1 ? v.reclen : 0, 0);
+                }
+            }
+        }
+        if (!rc) p->count++;
+    }
+    buf_free(&opk);
+    buf_free(&npk);
+    buf_free(&rec);
+    buf_free(&orig);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- CREATE / DROP */
+
+int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
+{
+    if (ctx->read_only) return read_only_err(ctx, "CREATE TABLE");
+    p->kind = PLAN_CREATE_TABLE;
+    p->tag = "CREATE TABLE";
+    if (resolve_table_present(ctx, s->name)) {
+        if (s->if_not_exists) { p->if_not_exists_hit = true; return DD_OK; }
+        return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", s->name);
+    }
+    if (strncmp(s->name, "drift_", 6) == 0 && strcmp(s->name, "drift_commits") == 0)
+        return dd_err(ctx->err, DD_ERESERVED_NAME, -1, "relation name \"%s\" is reserved", s->name);
+    int maxcols = s->ncols + s->npk + 2;
+    for (int i = 0; i < s->nindexes; i++) maxcols += s->index_ncols[i];
+    TableInfo *t = arena_zalloc(ctx->stmt, sizeof(TableInfo));
+    if (!t) return DD_ENOMEM;
+    t->cols = arena_zalloc(ctx->stmt, sizeof(ColumnInfo) * (size_t)maxcols);
+    t->pk = arena_zalloc(ctx->stmt, sizeof(u32) * (size_t)(s->npk + s->ncols + 1));
+    t->indexes = arena_zalloc(ctx->stmt, sizeof(IndexInfo) * (size_t)(s->nindexes + 1));
+    t->name = arena_strdup(ctx->stmt, s->name);
+    if (!t->cols || !t->pk || !t->indexes || !t->name) return DD_ENOMEM;
+    t->id = store_new_table_id(ctx->store);
+    t->next_col_id = 1;
+    t->document_style = s->document_style;
+    int rc;
+    for (int i = 0; i < s->ncols; i++) {
+        ColumnDef *cd = s->cols[i];
+        TypeId ty;
+        if (!type_from_name(cd->type.name, &ty))
+            return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
+        if (find_col(t, cd->name) >= 0)
+            return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, cd->loc, "column \"%s\" specified more than once", cd->name);
+        if (cd->default_)
+            return dd_err(ctx->err, DD_EFEATURE, cd->default_->loc, "column DEFAULT values are not supported yet");
+        if (cd->unique)
+            return dd_err(ctx->err, DD_EFEATURE, cd->loc, "UNIQUE constraints are not supported yet");
+        if (strcmp(cd->name, ROWID_COL) == 0 || strncmp(cd->name, "system_", 7) == 0) {
+            for (int h = 0; h < HIST_COLS; h++)
+                if (strcmp(cd->name, hist_col_names[h]) == 0)
+                    return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, cd->loc,
+                                  "column name \"%s\" conflicts with a system column name", cd->name);
+            if (strcmp(cd->name, ROWID_COL) == 0)
+                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, cd->loc,
+                              "column name \"%s\" conflicts with a system column name", cd->name);
+        }
+        rc = add_column(ctx, t, cd->name, ty, cd->loc);
+        if (rc) return rc;
+        ColumnInfo *c = &t->cols[t->ncols - 1];
+        c->typmod = cd->type.typmod;
+        c->not_null = cd->not_null;
+        if (cd->primary_key) {
+            if (t->npk || s->npk)
+                return dd_err(ctx->err, DD_EINVALID_DEFINITION, cd->loc,
+                              "multiple primary keys for table \"%s\" are not allowed", s->name);
+            t->pk[t->npk++] = c->id;
+            c->not_null = true;
+        }
+    }
+    for (int k = 0; k < s->npk; k++) {
+        if (t->npk && !s->document_style && k == 0 && t->npk != 0)
+            return dd_err(ctx->err, DD_EINVALID_DEFINITION, s->pk_loc,
+                          "multiple primary keys for table \"%s\" are not allowed", s->name);
+        int ci = find_col(t, s->pk[k]);
+        if (ci < 0) {
+            if (!s->document_style)
+                return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->pk_loc, "column \"%s\" named in key does not exist",
+                              s->pk[k]);
+            rc = add_column(ctx, t, s->pk[k], TYPE_NULLTYPE, s->pk_loc);
+            if (rc) return rc;
+            ci = t->ncols - 1;
+        }
+        for (int j = 0; j < k; j++)
+            if (t->pk[j] == t->cols[ci].id)
+                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, s->pk_loc, "column \"%s\" appears twice in primary key constraint",
+                              s->pk[k]);
+        t->pk[k] = t->cols[ci].id;
+        t->cols[ci].not_null = true;
+    }
+    if (s->npk) t->npk = s->npk;
+    if (s->document_style && !t->npk)
+        return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "document-style table \"%s\" needs pk=column", s->name);
+    for (int i = 0; i < s->nindexes; i++) {
+        IndexInfo *ix = &t->indexes[t->nindexes];
+        ix->ncols = s->index_ncols[i];
+        ix->cols = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(ix->ncols + 1));
+        if (!ix->cols) return DD_ENOMEM;
+        Buf nm = BUF_INIT;
+        buf_printf(&nm, "%s", s->name);
+        for (int k = 0; k < ix->ncols; k++) {
+            const char *cn = s->indexes[i][k];
+            int ci = find_col(t, cn);
+            if (ci < 0) {
+                if (!s->document_style) {
+                    buf_free(&nm);
+                    return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" does not exist", cn);
+                }
+                rc = add_column(ctx, t, cn, TYPE_NULLTYPE, -1);
+                if (rc) { buf_free(&nm); return rc; }
+                ci = t->ncols - 1;
+            }
+            ix->cols[k] = t->cols[ci].id;
+            buf_printf(&nm, "_%s", cn);
+        }
+        buf_puts(&nm, "_idx");
+        ix->name = buf_ok(&nm) ? arena_strdup(ctx->stmt, buf_cstr(&nm)) : NULL;
+        buf_free(&nm);
+        if (!ix->name) return DD_ENOMEM;
+        ix->id = store_new_index_id(ctx->store);
+        t->nindexes++;
+    }
+    if (!t->npk) {
+        /* no primary key: a hidden bigint _rowid identifies the rows */
+        rc = add_column(ctx, t, ROWID_COL, TYPE_INT8, -1);
+        if (rc) return rc;
+        t->cols[t->ncols - 1].not_null = true;
+        t->pk[0] = t->cols[t->ncols - 1].id;
+        t->npk = 1;
+    }
+    if (t->ncols > 1600)
+        return dd_err(ctx->err, DD_ETOO_MANY_COLUMNS, -1, "tables can have at most 1600 columns");
+    p->new_table = t;
+    return DD_OK;
+}
+
+int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p)
+{
+    if (ctx->read_only) return read_only_err(ctx, "DROP TABLE");
+    p->kind = PLAN_DROP_TABLE;
+    p->tag = "DROP TABLE";
+    p->drop = arena_zalloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(s->n + 1));
+    if (!p->drop) return DD_ENOMEM;
+    for (int i = 0; i < s->n; i++) {
+        const TableInfo *t = resolve_table_present(ctx, s->names[i]);
+        if (!t) {
+            if (s->if_exists) continue;
+            return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->locs[i], "table \"%s\" does not exist", s->names[i]);
+        }
+        for (int j = 0; j < p->ndrop; j++)
+            if (p->drop[j]->id == t->id) { t = NULL; break; }
+        if (t) p->drop[p->ndrop++] = t;
+    }
+    return DD_OK;
+}
+
+int exec_dml(SqlCtx *ctx, Plan *p)
+{
+    switch (p->kind) {
+    case PLAN_INSERT: return exec_insert(ctx, p);
+    case PLAN_UPDATE: case PLAN_DELETE: return exec_update_delete(ctx, p);
+    case PLAN_CREATE_TABLE:
+        if (p->new_table && !ws_put_table(ctx->ws, p->new_table)) return DD_ENOMEM;
+        return DD_OK;
+    case PLAN_DROP_TABLE:
+        for (int i = 0; i < p->ndrop; i++) {
+            TableInfo *c = table_copy(ctx->stmt, p->drop[i]);
+            if (!c) return DD_ENOMEM;
+            c->dropped = true;
+            if (!ws_put_table(ctx->ws, c)) return DD_ENOMEM;
+        }
+        return DD_OK;
+    default: return DD_OK;
+    }
+}

@@ -1,0 +1,1012 @@
+/*
+ * executor.c - the pull operators of executor.h.
+ *
+ * Scans read versions through temporal/ and decode row images with
+ * rowcodec; in the present they merge the transaction's own uncommitted
+ * rows (write set) in key order, so a session reads its own writes.
+ * Filters rewind the row arena over rejected rows, so a scan of a million
+ * rows that returns ten uses the memory of ten.
+ */
+#include "executor.h"
+#include "rowcodec.h"
+#include "../store/keyenc.h"
+#include "../util/alloc.h"
+#include <string.h>
+#include <stdlib.h>
+
+const char *const hist_col_names[HIST_COLS] = {
+    "system_time_start", "system_time_end", "system_seq_start",
+    "system_seq_end", "system_op", "system_end_op",
+};
+const TypeId hist_col_types[HIST_COLS] = {
+    TYPE_TIMESTAMPTZ, TYPE_TIMESTAMPTZ, TYPE_INT8, TYPE_INT8, TYPE_TEXT, TYPE_TEXT,
+};
+
+static void *op_alloc(SqlCtx *ctx, size_t size, const OpVtbl *vt, int width)
+{
+    Op *o = arena_zalloc(ctx->stmt, size);
+    if (!o) return NULL;
+    o->vt = vt;
+    o->width = width;
+    o->env.sql = ctx;
+    return o;
+}
+
+int val_copy(Arena *a, const Value *v, Value *out)
+{
+    *out = *v;
+    if (!v->isnull && type_is_string((TypeId)v->type) && v->v.s.len) {
+        char *p = arena_memdup(a, v->v.s.p, v->v.s.len);
+        if (!p) return DD_ENOMEM;
+        out->v.s.p = p;
+    }
+    return DD_OK;
+}
+
+static int neg(int rc) { return rc > 0 ? -rc : rc; }
+
+/* ================================================================ scan */
+
+typedef struct ScanOp {
+    Op op;
+    const TableInfo *t;
+    TMode mode;
+    u64 a, b;
+    const bool *used;                 /* scope usage flags, final once planning is done */
+    bool hist[HIST_COLS];
+    bool any_hist;
+    const u8 *pk; u32 pklen;          /* point lookup */
+    const IndexInfo *ix; const u8 *ikey; u32 ikeylen;
+    Value *row;
+    TScan *ts;
+    IScan *is;
+    WsRow **ws; int nws, wspos;
+    Version cur;
+    bool cur_valid, ts_done, point_done;
+    u64 tc_seq[2]; i64 tc_us[2];      /* seq -> time cache */
+} ScanOp;
+
+static const char *op_name(u8 op)
+{
+    return op == OP_INSERT ? "INSERT" : op == OP_UPDATE ? "UPDATE" : op == OP_DELETE ? "DELETE" : NULL;
+}
+
+static int seq_time(SqlCtx *ctx, ScanOp *s, int k, u64 seq, Value *out)
+{
+    if (s->tc_seq[k] != seq) {
+        i64 us;
+        int rc = store_seq_time(ctx->snap, seq, &us, ctx->err);
+        if (rc) return rc;
+        s->tc_seq[k] = seq;
+        s->tc_us[k] = us;
+    }
+    *out = val_int(TYPE_TIMESTAMPTZ, ts_from_unix_us(s->tc_us[k]));
+    return DD_OK;
+}
+
+/* Fills the row from an image plus history fields. start 0: uncommitted. */
+static int scan_fill(SqlCtx *ctx, ScanOp *s, const u8 *rec, u32 reclen, u64 start, u64 end,
+                     u8 start_op, u8 end_op)
+{
+    const TableInfo *t = s->t;
+    int rc = row_decode(t, rec, reclen, s->row, ctx->err);
+    if (rc) return rc;
+    if (!s->any_hist) return DD_OK;
+    Value *h = s->row + t->ncols;
+    for (int i = 0; i < HIST_COLS; i++) h[i] = val_null(hist_col_types[i]);
+    if (s->hist[0] && start) { rc = seq_time(ctx, s, 0, start, &h[0]); if (rc) return rc; }
+    if (s->hist[1] && end) { rc = seq_time(ctx, s, 1, end, &h[1]); if (rc) return rc; }
+    if (start) h[2] = val_int(TYPE_INT8, (i64)start);
+    if (end) h[3] = val_int(TYPE_INT8, (i64)end);
+    const char *so = op_name(start_op), *eo = end ? op_name(end_op) : NULL;
+    if (so) h[4] = val_text(TYPE_TEXT, so, (u32)strlen(so));
+    if (eo) h[5] = val_text(TYPE_TEXT, eo, (u32)strlen(eo));
+    return DD_OK;
+}
+
+static int scan_open(SqlCtx *ctx, Op *op)
+{
+    ScanOp *s = (ScanOp *)op;
+    s->cur_valid = s->ts_done = s->point_done = false;
+    s->nws = s->wspos = 0;
+    s->ws = NULL;
+    if (!s->row) {
+        s->row = arena_zalloc(ctx->stmt, sizeof(Value) * (size_t)op->width);
+        if (!s->row) return DD_ENOMEM;
+    }
+    s->tc_seq[0] = s->tc_seq[1] = 0;
+    s->any_hist = false;
+    for (int i = 0; i < HIST_COLS; i++) {
+        s->hist[i] = s->used ? s->used[s->t->ncols + i] : true;
+        s->any_hist |= s->hist[i];
+    }
+    if (s->mode == TMODE_PRESENT && ctx->ws && ws_has_table_rows(ctx->ws, s->t->id) && !s->pk) {
+        int rc = ws_table_rows(ctx->ws, s->t->id, ctx->stmt, &s->ws, &s->nws);
+        if (rc) return rc;
+    }
+    if (s->pk && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF)) return DD_OK;
+    if (s->ix) return iscan_open(ctx->snap, s->ix->id, s->ikey, s->ikeylen, &s->is, ctx->err);
+    const u8 *lo = NULL, *hi = NULL;
+    u32 lolen = 0, hilen = 0;
+    u8 *hib = NULL;
+    if (s->pk) {
+        /* all versions of one key: [pk, pk || 0x00) since keys are self-delimiting */
+        hib = arena_alloc(ctx->stmt, s->pklen + 1);
+        if (!hib) return DD_ENOMEM;
+        memcpy(hib, s->pk, s->pklen);
+        hib[s->pklen] = 0;
+        lo = s->pk; lolen = s->pklen; hi = hib; hilen = s->pklen + 1;
+    }
+    return tscan_open(ctx->snap, s->t->id, s->mode, s->a, s->b, lo, lolen, hi, hilen, &s->ts, ctx->err);
+}
+
+static int cmp_key(const u8 *a, u32 an, const u8 *b, u32 bn)
+{
+    int c = memcmp(a, b, DD_MIN(an, bn));
+    if (c) return c;
+    return an < bn ? -1 : an > bn;
+}
+
+static int scan_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    ScanOp *s = (ScanOp *)op;
+    int rc;
+    if (s->pk && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF)) {
+        if (s->point_done) return 0;
+        s->point_done = true;
+        if (s->mode == TMODE_PRESENT && ctx->ws) {
+            WsRow *w = ws_find(ctx->ws, s->t->id, s->pk, s->pklen);
+            if (w) {
+                if (!w->rec) return 0;
+                rc = scan_fill(ctx, s, w->rec, w->reclen, 0, 0, w->op, 0);
+                if (rc) return neg(rc);
+                *row = s->row;
+                return 1;
+            }
+        }
+        Version v;
+        int found = s->mode == TMODE_PRESENT ? tget_present(ctx->snap, s->t->id, s->pk, s->pklen, &v)
+                                             : tget_as_of(ctx->snap, s->t->id, s->pk, s->pklen, s->a, &v);
+        if (found < 0) return found;
+        if (!found) return 0;
+        rc = scan_fill(ctx, s, v.rec, v.reclen, v.start, v.end, v.start_op, v.end_op);
+        if (rc) return neg(rc);
+        *row = s->row;
+        return 1;
+    }
+    if (s->ix) {
+        const u8 *pk;
+        u32 pklen;
+        for (;;) {
+            int r = iscan_next(s->is, &pk, &pklen);
+            if (r <= 0) return r;
+            Version v;
+            int found = tget_present(ctx->snap, s->t->id, pk, pklen, &v);
+            if (found < 0) return found;
+            if (!found) continue;
+            rc = scan_fill(ctx, s, v.rec, v.reclen, v.start, v.end, v.start_op, v.end_op);
+            if (rc) return neg(rc);
+            *row = s->row;
+            return 1;
+        }
+    }
+    for (;;) {
+        if (!s->cur_valid && !s->ts_done) {
+            int r = tscan_next(s->ts, &s->cur, ctx->err);
+            if (r < 0) return r;
+            if (r == 0) s->ts_done = true;
+            else s->cur_valid = true;
+        }
+        WsRow *w = s->wspos < s->nws ? s->ws[s->wspos] : NULL;
+        if (!w && !s->cur_valid) return 0;
+        int c = !w ? 1 : !s->cur_valid ? -1 : cmp_key(w->pk, w->pklen, s->cur.pk, s->cur.pklen);
+        if (c <= 0) {
+            s->wspos++;
+            if (c == 0) s->cur_valid = false;   /* the write set overrides the snapshot */
+            if (!w->rec) continue;
+            rc = scan_fill(ctx, s, w->rec, w->reclen, 0, 0, w->op, 0);
+        } else {
+            s->cur_valid = false;
+            rc = scan_fill(ctx, s, s->cur.rec, s->cur.reclen, s->cur.start, s->cur.end,
+                           s->cur.start_op, s->cur.end_op);
+        }
+        if (rc) return neg(rc);
+        *row = s->row;
+        return 1;
+    }
+}
+
+static void scan_close(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    ScanOp *s = (ScanOp *)op;
+    if (s->ts) { tscan_close(s->ts); s->ts = NULL; }
+    if (s->is) { iscan_close(s->is); s->is = NULL; }
+}
+
+static void scan_explain(Op *op, Buf *out)
+{
+    ScanOp *s = (ScanOp *)op;
+    static const char *modes[] = {"present", "AS OF", "FROM..TO", "BETWEEN", "CONTAINED IN", "ALL"};
+    buf_printf(out, " on %s (%s", s->t->name, modes[s->mode]);
+    if (s->mode == TMODE_AS_OF) buf_printf(out, " @SEQ:%llu", (unsigned long long)s->a);
+    if (s->mode >= TMODE_FROM_TO && s->mode <= TMODE_CONTAINED_IN)
+        buf_printf(out, " @SEQ:%llu, @SEQ:%llu", (unsigned long long)s->a, (unsigned long long)s->b);
+    buf_puts(out, ")");
+    if (s->pk) buf_puts(out, " primary key lookup");
+    if (s->ix) buf_printf(out, " using index %s", s->ix->name ? s->ix->name : "?");
+}
+
+static const OpVtbl scan_vt = {"Scan", scan_open, scan_next, scan_close, scan_explain};
+
+Op *op_scan(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, const bool *used)
+{
+    ScanOp *s = op_alloc(ctx, sizeof(*s), &scan_vt, t->ncols + HIST_COLS);
+    if (!s) return NULL;
+    s->t = t;
+    s->mode = mode;
+    s->a = a;
+    s->b = b;
+    s->used = used;
+    return &s->op;
+}
+
+void op_scan_set_pk(Op *op, const u8 *pk, u32 n)
+{
+    ScanOp *s = (ScanOp *)op;
+    s->pk = pk;
+    s->pklen = n;
+}
+
+void op_scan_set_index(Op *op, const IndexInfo *ix, const u8 *key, u32 n)
+{
+    ScanOp *s = (ScanOp *)op;
+    s->ix = ix;
+    s->ikey = key;
+    s->ikeylen = n;
+}
+
+/* ================================================================ one row */
+
+typedef struct OneOp { Op op; bool done; Value dummy; } OneOp;
+static int one_open(SqlCtx *ctx, Op *op) { DD_UNUSED(ctx); ((OneOp *)op)->done = false; return DD_OK; }
+static int one_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    DD_UNUSED(ctx);
+    OneOp *o = (OneOp *)op;
+    if (o->done) return 0;
+    o->done = true;
+    *row = &o->dummy;
+    return 1;
+}
+static void noop_close(SqlCtx *ctx, Op *op) { DD_UNUSED(ctx); DD_UNUSED(op); }
+static const OpVtbl one_vt = {"Result", one_open, one_next, noop_close, NULL};
+Op *op_one_row(SqlCtx *ctx) { return op_alloc(ctx, sizeof(OneOp), &one_vt, 0); }
+
+/* ================================================================ rows */
+
+typedef struct RowsOp { Op op; Value *rows; int n, pos; } RowsOp;
+static int rows_open(SqlCtx *ctx, Op *op) { DD_UNUSED(ctx); ((RowsOp *)op)->pos = 0; return DD_OK; }
+static int rows_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    DD_UNUSED(ctx);
+    RowsOp *o = (RowsOp *)op;
+    if (o->pos >= o->n) return 0;
+    *row = o->rows + (size_t)o->pos++ * (size_t)op->width;
+    return 1;
+}
+static const OpVtbl rows_vt = {"Values", rows_open, rows_next, noop_close, NULL};
+Op *op_rows(SqlCtx *ctx, int width, Value *rows, int nrows)
+{
+    RowsOp *o = op_alloc(ctx, sizeof(*o), &rows_vt, width);
+    if (!o) return NULL;
+    o->rows = rows;
+    o->n = nrows;
+    return &o->op;
+}
+
+/* ================================================================ filter */
+
+typedef struct FilterOp { Op op; ExprProg *pred; } FilterOp;
+static int child_open(SqlCtx *ctx, Op *op) { return op_open(ctx, op->child); }
+static void child_close(SqlCtx *ctx, Op *op) { op_close(ctx, op->child); }
+static int filter_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    FilterOp *f = (FilterOp *)op;
+    for (;;) {
+        ArenaMark m = arena_mark(ctx->row);
+        Value *r;
+        int rc = op_next(ctx, op->child, &r);
+        if (rc <= 0) return rc;
+        bool ok;
+        rc = expr_eval_bool(f->pred, &op->env, r, &ok);
+        if (rc) return neg(rc);
+        if (ok) { *row = r; return 1; }
+        arena_rewind(ctx->row, m);
+    }
+}
+static const OpVtbl filter_vt = {"Filter", child_open, filter_next, child_close, NULL};
+Op *op_filter(SqlCtx *ctx, Op *child, ExprProg *pred)
+{
+    FilterOp *f = op_alloc(ctx, sizeof(*f), &filter_vt, child->width);
+    if (!f) return NULL;
+    f->op.child = child;
+    f->pred = pred;
+    return &f->op;
+}
+
+/* ================================================================ project */
+
+typedef struct ProjectOp { Op op; ExprProg **exprs; Value *row; } ProjectOp;
+static int project_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    ProjectOp *p = (ProjectOp *)op;
+    Value *r;
+    int rc = op_next(ctx, op->child, &r);
+    if (rc <= 0) return rc;
+    for (int i = 0; i < op->width; i++) {
+        rc = expr_eval(p->exprs[i], &op->env, r, &p->row[i]);
+        if (rc) return neg(rc);
+    }
+    *row = p->row;
+    return 1;
+}
+static const OpVtbl project_vt = {"Project", child_open, project_next, child_close, NULL};
+Op *op_project(SqlCtx *ctx, Op *child, ExprProg **exprs, int n)
+{
+    ProjectOp *p = op_alloc(ctx, sizeof(*p), &project_vt, n);
+    if (!p) return NULL;
+    p->op.child = child;
+    p->exprs = exprs;
+    p->row = arena_zalloc(ctx->stmt, sizeof(Value) * (size_t)(n ? n : 1));
+    return p->row ? &p->op : NULL;
+}
+
+/* ================================================================ row hash set */
+
+/* Open-addressing set of rows of `n` Values; equality is SQL "not
+ * distinct" (NULLs equal), hashing consistent with val_compare. */
+typedef struct RowSet {
+    Value **rows;     /* slots; NULL empty */
+    size_t cap, count;
+    int n;
+} RowSet;
+
+static u64 row_hash(const Value *r, int n)
+{
+    u64 h = 1469598103934665603ULL;
+    for (int i = 0; i < n; i++) {
+        u64 x = r[i].isnull ? 0x9e3779b97f4a7c15ULL : val_hash(&r[i]);
+        h = (h ^ x) * 1099511628211ULL;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+static bool row_equal(SqlCtx *ctx, const Value *a, const Value *b, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (a[i].isnull != b[i].isnull) return false;
+        if (!a[i].isnull && val_compare(&a[i], &b[i], &ctx->vctx) != 0) return false;
+    }
+    return true;
+}
+
+static int rowset_grow(RowSet *s)
+{
+    size_t ncap = s->cap ? s->cap * 2 : 64;
+    Value **nr = dd_calloc(ncap, sizeof(Value *));
+    if (!nr) return DD_ENOMEM;
+    for (size_t i = 0; i < s->cap; i++) {
+        Value *r = s->rows[i];
+        if (!r) continue;
+        size_t j = row_hash(r, s->n) & (ncap - 1);
+        while (nr[j]) j = (j + 1) & (ncap - 1);
+        nr[j] = r;
+    }
+    dd_free(s->rows);
+    s->rows = nr;
+    s->cap = ncap;
+    return DD_OK;
+}
+
+/* Finds row r; if absent and `insert`, stores `store` (which must equal r
+ * and outlive the set).  *found gets the stored row or NULL. */
+static int rowset_find(SqlCtx *ctx, RowSet *s, const Value *r, Value **found)
+{
+    *found = NULL;
+    if (!s->cap) return DD_OK;
+    size_t j = row_hash(r, s->n) & (s->cap - 1);
+    while (s->rows[j]) {
+        if (row_equal(ctx, s->rows[j], r, s->n)) { *found = s->rows[j]; return DD_OK; }
+        j = (j + 1) & (s->cap - 1);
+    }
+    return DD_OK;
+}
+
+static int rowset_add(RowSet *s, Value *r)
+{
+    if ((s->count + 1) * 2 > s->cap) {
+        int rc = rowset_grow(s);
+        if (rc) return rc;
+    }
+    size_t j = row_hash(r, s->n) & (s->cap - 1);
+    while (s->rows[j]) j = (j + 1) & (s->cap - 1);
+    s->rows[j] = r;
+    s->count++;
+    return DD_OK;
+}
+
+static void rowset_free(RowSet *s) { dd_free(s->rows); memset(s, 0, sizeof(*s)); }
+
+static int copy_row(Arena *a, const Value *r, int n, Value **out)
+{
+    Value *c = arena_alloc(a, sizeof(Value) * (size_t)(n ? n : 1));
+    if (!c) return DD_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        int rc = val_copy(a, &r[i], &c[i]);
+        if (rc) return rc;
+    }
+    *out = c;
+    return DD_OK;
+}
+
+/* ================================================================ aggregate */
+
+typedef struct AggState {
+    i64 count;
+    Value acc;        /* sum / min / max / bool */
+    bool has;
+    Buf text;         /* string_agg */
+    RowSet seen;      /* DISTINCT */
+} AggState;
+
+typedef struct Group {
+    Value *keys;      /* points just past the struct (see group_of_keys) */
+    AggState *st;
+    Value *out;       /* keys then results */
+    void *pad;        /* keeps sizeof(Group) a multiple of 16 for Value */
+} Group;
+DD_STATIC_ASSERT(sizeof(Group) % 16 == 0, "Group must keep Value alignment");
+
+typedef struct AggOp {
+    Op op;
+    ExprProg **group; int ngroup;
+    AggSpec **aggs; int naggs;
+    Arena arena;
+    RowSet set;       /* rows are Group.keys; the Group is found via the map below */
+    Group **groups; size_t ngroups, capgroups;
+    size_t pos;
+    bool built;
+} AggOp;
+
+static Group *group_of_keys(Value *keys)
+{
+    /* keys points at groups[i]->keys: the Group struct precedes it in
+     * memory (allocated together) */
+    return (Group *)((char *)keys - sizeof(Group));
+}
+
+static int agg_new_group(SqlCtx *ctx, AggOp *a, const Value *keys, Group **out)
+{
+    size_t sz = sizeof(Group) + sizeof(Value) * (size_t)(a->ngroup + a->ngroup + a->naggs + 1);
+    Group *g = arena_zalloc(&a->arena, sz);
+    if (!g) return DD_ENOMEM;
+    g->keys = (Value *)(g + 1);
+    g->out = g->keys + a->ngroup;
+    for (int i = 0; i < a->ngroup; i++) {
+        int rc = val_copy(&a->arena, &keys[i], &g->keys[i]);
+        if (rc) return rc;
+    }
+    g->st = arena_zalloc(&a->arena, sizeof(AggState) * (size_t)(a->naggs ? a->naggs : 1));
+    if (!g->st) return DD_ENOMEM;
+    for (int i = 0; i < a->naggs; i++) g->st[i].seen.n = 1;
+    if (a->ngroups == a->capgroups) {
+        size_t ncap = a->capgroups ? a->capgroups * 2 : 16;
+        Group **ng = dd_realloc(a->groups, sizeof(Group *) * ncap);
+        if (!ng) return DD_ENOMEM;
+        a->groups = ng;
+        a->capgroups = ncap;
+    }
+    a->groups[a->ngroups++] = g;
+    int rc = rowset_add(&a->set, g->keys);
+    if (rc) return rc;
+    DD_UNUSED(ctx);
+    *out = g;
+    return DD_OK;
+}
+
+static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *row)
+{
+    ValueCtx vc = ctx->vctx;
+    vc.arena = &a->arena;
+    if (sp->kind == AGG_COUNT_STAR) { st->count++; return DD_OK; }
+    Value v;
+    int rc = expr_eval(sp->arg, &a->op.env, row, &v);
+    if (rc) return rc;
+    if (v.isnull) return DD_OK;
+    if (sp->distinct) {
+        Value *f;
+        rowset_find(ctx, &st->seen, &v, &f);
+        if (f) return DD_OK;
+        Value *c;
+        rc = copy_row(&a->arena, &v, 1, &c);
+        if (!rc) rc = rowset_add(&st->seen, c);
+        if (rc) return rc;
+    }
+    st->count++;
+    switch (sp->kind) {
+    case AGG_COUNT: break;
+    case AGG_SUM: case AGG_AVG: {
+        TypeId acc_t = sp->kind == AGG_SUM ? sp->type : (sp->type == TYPE_FLOAT8 ? TYPE_FLOAT8 : TYPE_NUMERIC);
+        Value cv;
+        rc = val_cast(&v, acc_t, -1, false, &vc, &cv, ctx->err);
+        if (rc) return rc;
+        if (!st->has) { st->acc = cv; st->has = true; break; }
+        Value r;
+        rc = val_arith(ARITH_ADD, &st->acc, &cv, &vc, &r, ctx->err);
+        if (rc) return rc;
+        st->acc = r;
+        break;
+    }
+    case AGG_MIN: case AGG_MAX:
+        if (!st->has || (sp->kind == AGG_MIN ? val_compare(&v, &st->acc, &vc) < 0
+                                              : val_compare(&v, &st->acc, &vc) > 0)) {
+            rc = val_copy(&a->arena, &v, &st->acc);
+            if (rc) return rc;
+            st->has = true;
+        }
+        break;
+    case AGG_BOOL_AND:
+        st->acc = val_bool(st->has ? (st->acc.v.b && v.v.b) : v.v.b);
+        st->has = true;
+        break;
+    case AGG_BOOL_OR:
+        st->acc = val_bool(st->has ? (st->acc.v.b || v.v.b) : v.v.b);
+        st->has = true;
+        break;
+    case AGG_STRING_AGG: {
+        Value d;
+        rc = expr_eval(sp->arg2, &a->op.env, row, &d);
+        if (rc) return rc;
+        if (st->has && !d.isnull) buf_append(&st->text, d.v.s.p, d.v.s.len);
+        val_to_text(&v, &vc, &st->text);
+        if (!buf_ok(&st->text)) return DD_ENOMEM;
+        st->has = true;
+        break;
+    }
+    default: break;
+    }
+    return DD_OK;
+}
+
+static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *out)
+{
+    ValueCtx vc = ctx->vctx;
+    vc.arena = &a->arena;
+    switch (sp->kind) {
+    case AGG_COUNT_STAR: case AGG_COUNT:
+        *out = val_int(TYPE_INT8, st->count);
+        return DD_OK;
+    case AGG_AVG: {
+        if (!st->has) { *out = val_null(sp->type); return DD_OK; }
+        Value cnt = sp->type == TYPE_FLOAT8 ? val_float(TYPE_FLOAT8, (double)st->count)
+                                            : val_numeric((i128)st->count, 0);
+        return val_arith(ARITH_DIV, &st->acc, &cnt, &vc, out, ctx->err);
+    }
+    case AGG_STRING_AGG:
+        if (!st->has) { *out = val_null(TYPE_TEXT); return DD_OK; }
+        {
+            char *p = arena_memdup(&a->arena, st->text.data ? (const char *)st->text.data : "", st->text.len + 1);
+            if (!p) return DD_ENOMEM;
+            *out = val_text(TYPE_TEXT, p, (u32)st->text.len);
+        }
+        return DD_OK;
+    default:
+        *out = st->has ? st->acc : val_null(sp->type);
+        if (!out->isnull && sp->type != out->type && sp->kind != AGG_MIN && sp->kind != AGG_MAX)
+            return val_cast(&st->acc, sp->type, -1, false, &vc, out, ctx->err);
+        return DD_OK;
+    }
+}
+
+static int agg_build(SqlCtx *ctx, AggOp *a)
+{
+    Value *keys = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(a->ngroup + 1));
+    if (!keys) return DD_ENOMEM;
+    int rc;
+    for (;;) {
+        ArenaMark m = arena_mark(ctx->row);
+        Value *r;
+        rc = op_next(ctx, a->op.child, &r);
+        if (rc < 0) return -rc;
+        if (rc == 0) break;
+        for (int i = 0; i < a->ngroup; i++) {
+            rc = expr_eval(a->group[i], &a->op.env, r, &keys[i]);
+            if (rc) return rc;
+        }
+        Value *found;
+        Group *g;
+        rowset_find(ctx, &a->set, keys, &found);
+        if (found) g = group_of_keys(found);
+        else if ((rc = agg_new_group(ctx, a, keys, &g))) return rc;
+        for (int i = 0; i < a->naggs; i++) {
+            rc = agg_step(ctx, a, a->aggs[i], &g->st[i], r);
+            if (rc) return rc;
+        }
+        arena_rewind(ctx->row, m);
+    }
+    /* no GROUP BY: one row even over no input */
+    if (a->ngroup == 0 && a->ngroups == 0) {
+        Group *g;
+        rc = agg_new_group(ctx, a, keys, &g);
+        if (rc) return rc;
+    }
+    for (size_t k = 0; k < a->ngroups; k++) {
+        Group *g = a->groups[k];
+        for (int i = 0; i < a->ngroup; i++) g->out[i] = g->keys[i];
+        for (int i = 0; i < a->naggs; i++) {
+            rc = agg_final(ctx, a, a->aggs[i], &g->st[i], &g->out[a->ngroup + i]);
+            if (rc) return rc;
+        }
+    }
+    return DD_OK;
+}
+
+static void agg_free_states(AggOp *a)
+{
+    for (size_t k = 0; k < a->ngroups; k++)
+        for (int i = 0; i < a->naggs; i++) {
+            buf_free(&a->groups[k]->st[i].text);
+            rowset_free(&a->groups[k]->st[i].seen);
+        }
+}
+
+static int agg_open(SqlCtx *ctx, Op *op)
+{
+    AggOp *a = (AggOp *)op;
+    a->pos = 0;
+    a->built = false;
+    return op_open(ctx, op->child);
+}
+
+static int agg_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    AggOp *a = (AggOp *)op;
+    if (!a->built) {
+        int rc = agg_build(ctx, a);
+        a->built = true;
+        if (rc) return neg(rc);
+    }
+    if (a->pos >= a->ngroups) return 0;
+    *row = a->groups[a->pos++]->out;
+    return 1;
+}
+
+static void agg_close(SqlCtx *ctx, Op *op)
+{
+    AggOp *a = (AggOp *)op;
+    op_close(ctx, op->child);
+    agg_free_states(a);
+    rowset_free(&a->set);
+    a->set.n = a->ngroup;
+    dd_free(a->groups);
+    a->groups = NULL;
+    a->ngroups = a->capgroups = 0;
+    arena_free(&a->arena);
+}
+
+static const OpVtbl agg_vt = {"HashAggregate", agg_open, agg_next, agg_close, NULL};
+
+Op *op_aggregate(SqlCtx *ctx, Op *child, ExprProg **group, int ngroup, AggSpec **aggs, int naggs)
+{
+    AggOp *a = op_alloc(ctx, sizeof(*a), &agg_vt, ngroup + naggs);
+    if (!a) return NULL;
+    a->op.child = child;
+    a->group = group;
+    a->ngroup = ngroup;
+    a->aggs = aggs;
+    a->naggs = naggs;
+    a->set.n = ngroup;
+    arena_init(&a->arena, 64 * 1024);
+    return &a->op;
+}
+
+/* ================================================================ sort */
+
+typedef struct SortOp {
+    Op op;
+    SortKey *keys; int nkeys;
+    Arena arena;
+    Value **rows; size_t n, cap, pos;
+    bool built;
+    SqlCtx *ctx;
+} SortOp;
+
+static int sort_cmp(const void *x, const void *y, void *arg)
+{
+    SortOp *s = arg;
+    const Value *a = *(Value *const *)x, *b = *(Value *const *)y;
+    for (int k = 0; k < s->nkeys; k++) {
+        const SortKey *key = &s->keys[k];
+        const Value *u = &a[key->slot], *v = &b[key->slot];
+        int c;
+        if (u->isnull || v->isnull) {
+            if (u->isnull && v->isnull) continue;
+            c = u->isnull ? 1 : -1;             /* NULL is larger */
+            if (key->nulls_first != key->desc) c = -c;
+            if (key->desc) c = -c;
+        } else {
+            c = val_compare(u, v, &s->ctx->vctx);
+        }
+        if (c) return key->desc ? -c : c;
+    }
+    /* stable: keep input order (rows are stored with their index past the width) */
+    i64 ia = a[s->op.width].v.i, ib = b[s->op.width].v.i;
+    return ia < ib ? -1 : ia > ib;
+}
+
+static int sort_build(SqlCtx *ctx, SortOp *s)
+{
+    int w = s->op.width;
+    for (;;) {
+        ArenaMark m = arena_mark(ctx->row);
+        Value *r;
+        int rc = op_next(ctx, s->op.child, &r);
+        if (rc < 0) return -rc;
+        if (rc == 0) break;
+        Value *c = arena_alloc(&s->arena, sizeof(Value) * (size_t)(w + 1));
+        if (!c) return DD_ENOMEM;
+        for (int i = 0; i < w; i++) {
+            rc = val_copy(&s->arena, &r[i], &c[i]);
+            if (rc) return rc;
+        }
+        c[w] = val_int(TYPE_INT8, (i64)s->n);
+        if (s->n == s->cap) {
+            size_t ncap = s->cap ? s->cap * 2 : 256;
+            Value **nr = dd_realloc(s->rows, sizeof(Value *) * ncap);
+            if (!nr) return DD_ENOMEM;
+            s->rows = nr;
+            s->cap = ncap;
+        }
+        s->rows[s->n++] = c;
+        arena_rewind(ctx->row, m);
+    }
+    s->ctx = ctx;
+    if (s->n > 1) qsort_r(s->rows, s->n, sizeof(Value *), sort_cmp, s);
+    return DD_OK;
+}
+
+static int sort_open(SqlCtx *ctx, Op *op)
+{
+    SortOp *s = (SortOp *)op;
+    s->built = false;
+    s->pos = s->n = 0;
+    return op_open(ctx, op->child);
+}
+
+static int sort_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    SortOp *s = (SortOp *)op;
+    if (!s->built) {
+        int rc = sort_build(ctx, s);
+        s->built = true;
+        if (rc) return neg(rc);
+    }
+    if (s->pos >= s->n) return 0;
+    *row = s->rows[s->pos++];
+    return 1;
+}
+
+static void sort_close(SqlCtx *ctx, Op *op)
+{
+    SortOp *s = (SortOp *)op;
+    op_close(ctx, op->child);
+    dd_free(s->rows);
+    s->rows = NULL;
+    s->n = s->cap = 0;
+    arena_free(&s->arena);
+}
+
+static const OpVtbl sort_vt = {"Sort", sort_open, sort_next, sort_close, NULL};
+
+Op *op_sort(SqlCtx *ctx, Op *child, SortKey *keys, int nkeys)
+{
+    SortOp *s = op_alloc(ctx, sizeof(*s), &sort_vt, child->width);
+    if (!s) return NULL;
+    s->op.child = child;
+    s->keys = keys;
+    s->nkeys = nkeys;
+    arena_init(&s->arena, 64 * 1024);
+    return &s->op;
+}
+
+/* ================================================================ distinct */
+
+typedef struct DistinctOp { Op op; int ncols; RowSet set; Arena arena; } DistinctOp;
+
+static int distinct_open(SqlCtx *ctx, Op *op)
+{
+    DistinctOp *d = (DistinctOp *)op;
+    rowset_free(&d->set);
+    d->set.n = d->ncols;
+    return op_open(ctx, op->child);
+}
+
+static int distinct_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    DistinctOp *d = (DistinctOp *)op;
+    for (;;) {
+        ArenaMark m = arena_mark(ctx->row);
+        Value *r;
+        int rc = op_next(ctx, op->child, &r);
+        if (rc <= 0) return rc;
+        Value *f;
+        rowset_find(ctx, &d->set, r, &f);
+        if (f) { arena_rewind(ctx->row, m); continue; }
+        Value *c;
+        rc = copy_row(&d->arena, r, d->ncols, &c);
+        if (!rc) rc = rowset_add(&d->set, c);
+        if (rc) return neg(rc);
+        *row = r;
+        return 1;
+    }
+}
+
+static void distinct_close(SqlCtx *ctx, Op *op)
+{
+    DistinctOp *d = (DistinctOp *)op;
+    op_close(ctx, op->child);
+    rowset_free(&d->set);
+    arena_free(&d->arena);
+}
+
+static const OpVtbl distinct_vt = {"Distinct", distinct_open, distinct_next, distinct_close, NULL};
+
+Op *op_distinct(SqlCtx *ctx, Op *child, int ncols)
+{
+    DistinctOp *d = op_alloc(ctx, sizeof(*d), &distinct_vt, child->width);
+    if (!d) return NULL;
+    d->op.child = child;
+    d->ncols = ncols;
+    d->set.n = ncols;
+    arena_init(&d->arena, 64 * 1024);
+    return &d->op;
+}
+
+/* ================================================================ limit */
+
+typedef struct LimitOp { Op op; i64 limit, offset, seen, emitted; } LimitOp;
+static int limit_open(SqlCtx *ctx, Op *op)
+{
+    LimitOp *l = (LimitOp *)op;
+    l->seen = l->emitted = 0;
+    return op_open(ctx, op->child);
+}
+static int limit_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    LimitOp *l = (LimitOp *)op;
+    for (;;) {
+        if (l->limit >= 0 && l->emitted >= l->limit) return 0;
+        int rc = op_next(ctx, op->child, row);
+        if (rc <= 0) return rc;
+        if (l->seen++ < l->offset) continue;
+        l->emitted++;
+        return 1;
+    }
+}
+static const OpVtbl limit_vt = {"Limit", limit_open, limit_next, child_close, NULL};
+Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset)
+{
+    LimitOp *l = op_alloc(ctx, sizeof(*l), &limit_vt, child->width);
+    if (!l) return NULL;
+    l->op.child = child;
+    l->limit = limit;
+    l->offset = offset;
+    return &l->op;
+}
+
+/* ================================================================ nested loop join */
+
+typedef struct JoinOp {
+    Op op;
+    ExprProg *on;
+    JoinType type;
+    Value *row;
+    Value *outer;       /* current outer row (copied) */
+    bool have_outer, matched, inner_open;
+    Arena arena;
+} JoinOp;
+
+static int join_open(SqlCtx *ctx, Op *op)
+{
+    JoinOp *j = (JoinOp *)op;
+    j->have_outer = false;
+    j->inner_open = false;
+    return op_open(ctx, op->child);
+}
+
+static int join_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    JoinOp *j = (JoinOp *)op;
+    int ow = op->child->width, iw = op->child2->width;
+    for (;;) {
+        int rc;
+        if (!j->have_outer) {
+            Value *o;
+            rc = op_next(ctx, op->child, &o);
+            if (rc <= 0) return rc;
+            arena_reset(&j->arena);
+            rc = copy_row(&j->arena, o, ow, &j->outer);
+            if (rc) return neg(rc);
+            if (j->inner_open) op_close(ctx, op->child2);
+            rc = op_open(ctx, op->child2);
+            if (rc) return neg(rc);
+            j->inner_open = true;
+            j->have_outer = true;
+            j->matched = false;
+        }
+        Value *in;
+        rc = op_next(ctx, op->child2, &in);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            j->have_outer = false;
+            if (j->type == JOIN_LEFT && !j->matched) {
+                memcpy(j->row, j->outer, sizeof(Value) * (size_t)ow);
+                for (int i = 0; i < iw; i++) j->row[ow + i] = val_null(TYPE_TEXT);
+                *row = j->row;
+                return 1;
+            }
+            continue;
+        }
+        memcpy(j->row, j->outer, sizeof(Value) * (size_t)ow);
+        memcpy(j->row + ow, in, sizeof(Value) * (size_t)iw);
+        if (j->on) {
+            bool ok;
+            rc = expr_eval_bool(j->on, &op->env, j->row, &ok);
+            if (rc) return neg(rc);
+            if (!ok) continue;
+        }
+        j->matched = true;
+        *row = j->row;
+        return 1;
+    }
+}
+
+static void join_close(SqlCtx *ctx, Op *op)
+{
+    JoinOp *j = (JoinOp *)op;
+    op_close(ctx, op->child);
+    if (j->inner_open) op_close(ctx, op->child2);
+    j->inner_open = false;
+    arena_free(&j->arena);
+}
+
+static const OpVtbl join_vt = {"NestedLoop", join_open, join_next, join_close, NULL};
+
+Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type)
+{
+    JoinOp *j = op_alloc(ctx, sizeof(*j), &join_vt, outer->width + inner->width);
+    if (!j) return NULL;
+    j->op.child = outer;
+    j->op.child2 = inner;
+    j->on = on;
+    j->type = type;
+    j->row = arena_zalloc(ctx->stmt, sizeof(Value) * (size_t)(j->op.width ? j->op.width : 1));
+    arena_init(&j->arena, 4096);
+    return j->row ? &j->op : NULL;
+}
+
+/* ================================================================ explain */
+
+void op_explain(Op *o, int depth, Buf *out)
+{
+    if (!o) return;
+    for (int i = 0; i < depth; i++) buf_puts(out, "  ");
+    if (depth) buf_puts(out, "->  ");
+    buf_puts(out, o->vt->name);
+    if (o->vt->explain) o->vt->explain(o, out);
+    buf_putc(out, '\n');
+    op_explain(o->child, depth + 1, out);
+    op_explain(o->child2, depth + 1, out);
+}

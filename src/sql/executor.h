@@ -1,0 +1,72 @@
+/*
+ * executor.h - pull operators (DESIGN.md §4).
+ *
+ * Every operator produces rows of `width` Values.  next() returns 1 with
+ * *row pointing at the operator's own row buffer (valid until its next call
+ * to next() or close()), 0 at the end, or an error code (> 1 is never
+ * returned; errors are negative: -DD_E*).  Values may borrow the LMDB map
+ * (valid while the statement's snapshot is pinned), the write set, or the
+ * row arena, which the top of the plan resets once per output row;
+ * operators that keep rows across calls (sort, aggregate, distinct) copy
+ * them into their own arena.
+ *
+ *   open -> next* -> close      (close is safe after a failed open)
+ */
+#ifndef DD_EXECUTOR_H
+#define DD_EXECUTOR_H
+
+#include "sql.h"
+#include "expr.h"
+#include "../temporal/temporal.h"
+
+typedef struct Op Op;
+typedef struct OpVtbl {
+    const char *name;
+    int (*open)(SqlCtx *ctx, Op *op);
+    int (*next)(SqlCtx *ctx, Op *op, Value **row);
+    void (*close)(SqlCtx *ctx, Op *op);
+    void (*explain)(Op *op, Buf *out);   /* detail after the name, may be NULL */
+} OpVtbl;
+
+struct Op {
+    const OpVtbl *vt;
+    int width;
+    Op *child;
+    Op *child2;        /* joins */
+    EvalEnv env;
+};
+
+#define HIST_COLS 6
+extern const char *const hist_col_names[HIST_COLS];
+extern const TypeId hist_col_types[HIST_COLS];
+
+/* Scan of one table in a temporal mode.  Output: t->ncols column values
+ * then the HIST_COLS history columns.  used[] (width entries, may be NULL)
+ * says which history columns to compute. */
+Op *op_scan(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, const bool *used);
+/* Restricts a scan to one primary key (encoded), or to an index prefix
+ * (present mode only). */
+void op_scan_set_pk(Op *scan, const u8 *pk, u32 n);
+void op_scan_set_index(Op *scan, const IndexInfo *ix, const u8 *key, u32 n);
+Op *op_one_row(SqlCtx *ctx);
+Op *op_filter(SqlCtx *ctx, Op *child, ExprProg *pred);
+Op *op_project(SqlCtx *ctx, Op *child, ExprProg **exprs, int n);
+Op *op_aggregate(SqlCtx *ctx, Op *child, ExprProg **group, int ngroup, AggSpec **aggs, int naggs);
+typedef struct SortKey { int slot; bool desc; bool nulls_first; } SortKey;
+Op *op_sort(SqlCtx *ctx, Op *child, SortKey *keys, int nkeys);
+Op *op_distinct(SqlCtx *ctx, Op *child, int ncols);
+Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset);
+/* Nested-loop join: inner rows re-scanned per outer row. LEFT pads with NULLs. */
+Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type);
+/* Rows materialized by the planner (VERIFY, SHOW). */
+Op *op_rows(SqlCtx *ctx, int width, Value *rows, int nrows);
+
+static inline int op_open(SqlCtx *c, Op *o) { return o->vt->open(c, o); }
+static inline int op_next(SqlCtx *c, Op *o, Value **r) { return o->vt->next(c, o, r); }
+static inline void op_close(SqlCtx *c, Op *o) { if (o) o->vt->close(c, o); }
+void op_explain(Op *o, int depth, Buf *out);
+
+/* Copies v's variable-length payload into a. */
+int val_copy(Arena *a, const Value *v, Value *out);
+
+#endif

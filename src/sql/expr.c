@@ -1,0 +1,1236 @@
+/*
+ * expr.c - compiles AST expressions into flat programs and evaluates them.
+ *
+ * Compilation works on fragments: each AST node compiles to a fragment of
+ * instructions with a static result type.  Jumps are relative to the jump
+ * instruction, so fragments can be concatenated and coercions appended
+ * after an operand without patching anything.  The finished program is
+ * copied into the statement arena.
+ *
+ * Evaluation: a Value stack sized at compile time (ExprProg.maxstack).
+ * Three-valued logic: a NULL BOOL is UNKNOWN.
+ */
+#include "expr.h"
+#include "sql.h"
+#include "../util/alloc.h"
+#include <string.h>
+#include <stdio.h>
+
+/* ---------------------------------------------------------------- fragments */
+
+typedef struct Frag {
+    ExprInstr *code;
+    int n, cap;
+    int depth;      /* stack depth the fragment needs (max) */
+    TypeId type;
+    i32 typmod;
+    bool constant;  /* no row, parameter or volatile input */
+    int const_idx;  /* >= 0 when the fragment is exactly one XOP_CONST */
+} Frag;
+
+typedef struct Builder {
+    CompileCtx *cc;
+    Value *consts;
+    int nconsts, capconsts;
+    int nesting;
+} Builder;
+
+static void frag_init(Frag *f) { memset(f, 0, sizeof(*f)); f->constant = true; f->const_idx = -1; }
+static void frag_free(Frag *f) { dd_free(f->code); f->code = NULL; f->n = f->cap = 0; }
+
+static int frag_emit(Frag *f, ExprInstr ins)
+{
+    if (f->n == f->cap) {
+        int ncap = f->cap ? f->cap * 2 : 8;
+        ExprInstr *c = dd_realloc(f->code, sizeof(ExprInstr) * (size_t)ncap);
+        if (!c) return DD_ENOMEM;
+        f->code = c;
+        f->cap = ncap;
+    }
+    f->code[f->n++] = ins;
+    f->const_idx = -1;
+    return DD_OK;
+}
+
+/* Appends g to f; g's stack sits on top of `below` values already pushed. */
+static int frag_append(Frag *f, Frag *g, int below)
+{
+    for (int i = 0; i < g->n; i++) {
+        int rc = frag_emit(f, g->code[i]);
+        if (rc) return rc;
+    }
+    f->depth = DD_MAX(f->depth, below + g->depth);
+    f->constant = f->constant && g->constant;
+    return DD_OK;
+}
+
+static ExprInstr ins_make(ExprOp op, int loc)
+{
+    ExprInstr i;
+    memset(&i, 0, sizeof(i));
+    i.op = (u8)op;
+    i.loc = loc;
+    i.typmod = -1;
+    return i;
+}
+
+static int add_const(Builder *b, Value v)
+{
+    if (b->nconsts == b->capconsts) {
+        int ncap = b->capconsts ? b->capconsts * 2 : 8;
+        Value *c = dd_realloc(b->consts, sizeof(Value) * (size_t)ncap);
+        if (!c) return -1;
+        b->consts = c;
+        b->capconsts = ncap;
+    }
+    b->consts[b->nconsts] = v;
+    return b->nconsts++;
+}
+
+static int frag_const(Builder *b, Frag *f, Value v, int loc)
+{
+    int k = add_const(b, v);
+    if (k < 0) return DD_ENOMEM;
+    ExprInstr i = ins_make(XOP_CONST, loc);
+    i.a = k;
+    i.type = v.type;
+    int rc = frag_emit(f, i);
+    f->const_idx = k;
+    f->depth = DD_MAX(f->depth, 1);
+    f->type = (TypeId)v.type;
+    return rc;
+}
+
+static int err_at(CompileCtx *cc, int code, int loc, const char *fmt, ...) DD_PRINTF(4, 5);
+static int err_at(CompileCtx *cc, int code, int loc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    dd_errv(cc->sql->err, code, loc, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/*
+ * Coerces fragment f (of static type f->type) to type t.  Untyped string
+ * constants are converted now (errors point at them); other values get an
+ * XOP_CAST appended.  explicit_cast selects CAST rules.
+ */
+static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast, int loc)
+{
+    CompileCtx *cc = b->cc;
+    if (f->type == t && (typmod < 0 || f->typmod == typmod) && !explicit_cast) return DD_OK;
+    if (f->type == t && typmod < 0) return DD_OK;
+    if (f->const_idx >= 0 && f->n == 1) {
+        Value in = b->consts[f->const_idx], out;
+        ValueCtx vc = cc->sql->vctx;
+        vc.arena = cc->sql->stmt;
+        int rc = val_cast(&in, t, typmod, explicit_cast || in.type == TYPE_UNKNOWN, &vc, &out, cc->sql->err);
+        if (rc) {
+            if (cc->sql->err->position == 0 && f->code[0].loc >= 0)
+                cc->sql->err->position = f->code[0].loc + 1;
+            return rc;
+        }
+        b->consts[f->const_idx] = out;
+        f->code[0].type = (u8)t;
+        f->type = t;
+        f->typmod = typmod;
+        return DD_OK;
+    }
+    if (!explicit_cast && f->type != TYPE_UNKNOWN && f->type != TYPE_NULLTYPE &&
+        !type_can_implicit(f->type, t)) {
+        /* assignment coercion: PostgreSQL allows more than implicit casts
+         * here (e.g. numeric -> integer); val_cast decides at run time */
+    }
+    ExprInstr i = ins_make(XOP_CAST, loc);
+    i.type = (u8)t;
+    i.typmod = typmod;
+    i.flags = explicit_cast ? 1 : 0;
+    int rc = frag_emit(f, i);
+    f->type = t;
+    f->typmod = typmod;
+    return rc;
+}
+
+/* ---------------------------------------------------------------- names */
+
+static int resolve_column(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i32 *typmod)
+{
+    Scope *s = cc->scope;
+    const char *q = e->u.col.qualifier, *name = e->u.col.name;
+    int found = -1, frel = -1;
+    bool qual_seen = false;
+    for (int r = 0; s && r < s->nrels; r++) {
+        ScopeRel *rel = &s->rels[r];
+        if (q) {
+            if (!rel->alias || strcmp(rel->alias, q) != 0) continue;
+            qual_seen = true;
+        }
+        for (int c = 0; c < rel->ncols; c++) {
+            if (strcmp(rel->names[c], name) == 0) {
+                if (found >= 0 && frel != r)
+                    return err_at(cc, DD_EAMBIGUOUS_COLUMN, e->loc,
+                                  "column reference \"%s\" is ambiguous", name);
+                found = rel->slot0 + c;
+                frel = r;
+                if (rel->used) rel->used[c] = true;
+                *type = rel->types[c];
+                *typmod = rel->typmods ? rel->typmods[c] : -1;
+                break;
+            }
+        }
+    }
+    if (found < 0) {
+        if (q && !qual_seen)
+            return err_at(cc, DD_EUNDEFINED_TABLE, e->loc,
+                          "missing FROM-clause entry for table \"%s\"", q);
+        if (q)
+            return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "column %s.%s does not exist", q, name);
+        return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "column \"%s\" does not exist", name);
+    }
+    *slot = found;
+    return DD_OK;
+}
+
+/* ---------------------------------------------------------------- nodes */
+
+static int compile_node(Builder *b, Expr *e, Frag *f);
+
+static int compile_bool(Builder *b, Expr *e, Frag *f, const char *what)
+{
+    int rc = compile_node(b, e, f);
+    if (rc) return rc;
+    if (f->type == TYPE_BOOL) return DD_OK;
+    if (f->type == TYPE_UNKNOWN || f->type == TYPE_NULLTYPE) return coerce(b, f, TYPE_BOOL, -1, false, e->loc);
+    return err_at(b->cc, DD_EDATATYPE_MISMATCH, e->loc, "argument of %s must be type boolean, not type %s",
+                  what, type_name(f->type));
+}
+
+/* Common type of several fragments; UNKNOWN-only lists become TEXT. */
+static int common_type(Builder *b, Frag *fs, int n, int loc, const char *ctxname, TypeId *out)
+{
+    TypeId t = TYPE_UNKNOWN;
+    bool have = false;
+    for (int i = 0; i < n; i++) {
+        TypeId ft = fs[i].type;
+        if (ft == TYPE_UNKNOWN || ft == TYPE_NULLTYPE) continue;
+        if (!have) { t = ft; have = true; continue; }
+        TypeId c;
+        if (!type_common(t, ft, &c)) {
+            if (ctxname)
+                return err_at(b->cc, DD_EDATATYPE_MISMATCH, loc, "%s types %s and %s cannot be matched",
+                              ctxname, type_name(t), type_name(ft));
+            return err_at(b->cc, DD_EUNDEFINED_OPERATOR, loc, "operator does not exist: %s = %s",
+                          type_name(t), type_name(ft));
+        }
+        t = c;
+    }
+    if (!have) t = TYPE_TEXT;
+    *out = t;
+    return DD_OK;
+}
+
+static const char *bop_text(BinaryOp op)
+{
+    static const char *names[] = {"AND", "OR", "=", "<>", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "^", "||"};
+    return names[op];
+}
+
+static int compile_compare(Builder *b, Expr *e, BinaryOp op, Expr *l, Expr *r, Frag *f, ExprOp xop, u8 flags)
+{
+    Frag fs[2];
+    frag_init(&fs[0]);
+    frag_init(&fs[1]);
+    int rc = compile_node(b, l, &fs[0]);
+    if (!rc) rc = compile_node(b, r, &fs[1]);
+    TypeId t = TYPE_TEXT;
+    if (!rc) {
+        TypeId a = fs[0].type, c = fs[1].type;
+        bool ua = a == TYPE_UNKNOWN || a == TYPE_NULLTYPE, uc = c == TYPE_UNKNOWN || c == TYPE_NULLTYPE;
+        if (ua && uc) t = TYPE_TEXT;
+        else if (ua) t = c;
+        else if (uc) t = a;
+        else if (!type_common(a, c, &t))
+            rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
+                        type_name(a), bop_text(op), type_name(c));
+    }
+    /* only coerce untyped sides; typed values compare across types exactly */
+    if (!rc && (fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE)) rc = coerce(b, &fs[0], t, -1, false, l->loc);
+    if (!rc && (fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE)) rc = coerce(b, &fs[1], t, -1, false, r->loc);
+    if (!rc) rc = frag_append(f, &fs[0], 0);
+    if (!rc) rc = frag_append(f, &fs[1], 1);
+    if (!rc) {
+        ExprInstr i = ins_make(xop, e->loc);
+        i.sub = (u8)op;
+        i.flags = flags;
+        i.type = TYPE_BOOL;
+        rc = frag_emit(f, i);
+        f->type = TYPE_BOOL;
+    }
+    frag_free(&fs[0]);
+    frag_free(&fs[1]);
+    return rc;
+}
+
+static int compile_arith(Builder *b, Expr *e, Frag *f)
+{
+    BinaryOp op = e->u.bin.op;
+    ArithOp aop = op == BOP_ADD ? ARITH_ADD : op == BOP_SUB ? ARITH_SUB : op == BOP_MUL ? ARITH_MUL
+                : op == BOP_DIV ? ARITH_DIV : op == BOP_MOD ? ARITH_MOD : ARITH_POW;
+    Frag fs[2];
+    frag_init(&fs[0]);
+    frag_init(&fs[1]);
+    int rc = compile_node(b, e->u.bin.l, &fs[0]);
+    if (!rc) rc = compile_node(b, e->u.bin.r, &fs[1]);
+    if (!rc) {
+        bool ua = fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE;
+        bool ub = fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE;
+        if (ua && ub) {
+            rc = coerce(b, &fs[0], TYPE_NUMERIC, -1, false, e->u.bin.l->loc);
+            if (!rc) rc = coerce(b, &fs[1], TYPE_NUMERIC, -1, false, e->u.bin.r->loc);
+        } else if (ua) {
+            /* timestamp - 'x' reads 'x' as an interval, as PostgreSQL resolves it */
+            TypeId want = fs[1].type;
+            rc = coerce(b, &fs[0], want, -1, false, e->u.bin.l->loc);
+        } else if (ub) {
+            TypeId want = fs[0].type;
+            if (type_is_datetime(want) && (aop == ARITH_ADD || aop == ARITH_SUB)) want = TYPE_INTERVAL;
+            rc = coerce(b, &fs[1], want, -1, false, e->u.bin.r->loc);
+        }
+    }
+    TypeId rt = TYPE_NUMERIC;
+    if (!rc && !val_arith_type(aop, fs[0].type, fs[1].type, &rt))
+        rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
+                    type_name(fs[0].type), bop_text(op), type_name(fs[1].type));
+    if (!rc) rc = frag_append(f, &fs[0], 0);
+    if (!rc) rc = frag_append(f, &fs[1], 1);
+    if (!rc) {
+        ExprInstr i = ins_make(XOP_ARITH, e->loc);
+        i.sub = (u8)aop;
+        i.type = (u8)rt;
+        rc = frag_emit(f, i);
+        f->type = rt;
+    }
+    frag_free(&fs[0]);
+    frag_free(&fs[1]);
+    return rc;
+}
+
+/* Compiles args[0..n) to fragments coerced to their common type. */
+static int compile_list_common(Builder *b, Expr **args, int n, Frag *fs, int loc, const char *ctxname, TypeId *t)
+{
+    for (int i = 0; i < n; i++) frag_init(&fs[i]);
+    for (int i = 0; i < n; i++) {
+        int rc = compile_node(b, args[i], &fs[i]);
+        if (rc) return rc;
+    }
+    int rc = common_type(b, fs, n, loc, ctxname, t);
+    if (rc) return rc;
+    for (int i = 0; i < n; i++) {
+        rc = coerce(b, &fs[i], *t, -1, false, args[i]->loc);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
+
+static int compile_case(Builder *b, Expr *e, Frag *f)
+{
+    int n = e->u.case_.n;
+    int nv = n + 1;
+    Frag *conds = dd_calloc((size_t)n + 1, sizeof(Frag));
+    Frag *vals = dd_calloc((size_t)nv, sizeof(Frag));
+    int rc = (!conds || !vals) ? DD_ENOMEM : DD_OK;
+    for (int i = 0; !rc && i < n; i++) {
+        frag_init(&conds[i]);
+        if (e->u.case_.operand) {
+            /* simple CASE x WHEN v: compiled as x = v */
+            Expr eq;
+            memset(&eq, 0, sizeof(eq));
+            eq.kind = EXPR_BINARY;
+            eq.loc = e->u.case_.when[i]->loc;
+            eq.u.bin.op = BOP_EQ;
+            eq.u.bin.l = e->u.case_.operand;
+            eq.u.bin.r = e->u.case_.when[i];
+            rc = compile_compare(b, &eq, BOP_EQ, eq.u.bin.l, eq.u.bin.r, &conds[i], XOP_CMP, 0);
+        } else {
+            rc = compile_bool(b, e->u.case_.when[i], &conds[i], "CASE/WHEN");
+        }
+    }
+    for (int i = 0; i < nv; i++) frag_init(&vals[i]);
+    for (int i = 0; !rc && i < n; i++) rc = compile_node(b, e->u.case_.then[i], &vals[i]);
+    if (!rc) {
+        if (e->u.case_.else_) rc = compile_node(b, e->u.case_.else_, &vals[n]);
+        else rc = frag_const(b, &vals[n], val_null(TYPE_NULLTYPE), e->loc);
+    }
+    TypeId t = TYPE_TEXT;
+    if (!rc) rc = common_type(b, vals, nv, e->loc, "CASE", &t);
+    for (int i = 0; !rc && i < nv; i++) rc = coerce(b, &vals[i], t, -1, false, e->loc);
+    /* layout: cond_i JUMP_IFNOT(next) val_i JUMP(end) ... else */
+    if (!rc) {
+        int total = 0;
+        for (int i = 0; i < n; i++) total += conds[i].n + 1 + vals[i].n + 1;
+        total += vals[n].n;
+        int pos = 0;
+        for (int i = 0; !rc && i < n; i++) {
+            rc = frag_append(f, &conds[i], 0);
+            ExprInstr j = ins_make(XOP_JUMP_IFNOT, e->loc);
+            j.a = vals[i].n + 2;           /* skip value and its jump */
+            if (!rc) rc = frag_emit(f, j);
+            if (!rc) rc = frag_append(f, &vals[i], 0);
+            pos += conds[i].n + 1 + vals[i].n;
+            ExprInstr k = ins_make(XOP_JUMP, e->loc);
+            k.a = total - pos;             /* to the end */
+            if (!rc) rc = frag_emit(f, k);
+            pos++;
+        }
+        if (!rc) rc = frag_append(f, &vals[n], 0);
+        f->type = t;
+    }
+    for (int i = 0; conds && i < n; i++) frag_free(&conds[i]);
+    for (int i = 0; vals && i < nv; i++) frag_free(&vals[i]);
+    dd_free(conds);
+    dd_free(vals);
+    return rc;
+}
+
+static int compile_coalesce(Builder *b, Expr *e, Frag *f)
+{
+    int n = e->u.func.n;
+    if (n < 1) return err_at(b->cc, DD_ESYNTAX, e->loc, "syntax error at or near \")\"");
+    Frag *fs = dd_calloc((size_t)n, sizeof(Frag));
+    if (!fs) return DD_ENOMEM;
+    TypeId t;
+    int rc = compile_list_common(b, e->u.func.args, n, fs, e->loc, "COALESCE", &t);
+    if (!rc) {
+        int total = 0;
+        for (int i = 0; i < n; i++) total += fs[i].n + (i < n - 1 ? 2 : 0);
+        int pos = 0;
+        for (int i = 0; !rc && i < n; i++) {
+            rc = frag_append(f, &fs[i], 0);
+            pos += fs[i].n;
+            if (i < n - 1 && !rc) {
+                ExprInstr j = ins_make(XOP_JUMP_NOTNULL, e->loc);
+                j.a = total - pos;
+                rc = frag_emit(f, j);
+                ExprInstr p = ins_make(XOP_POP, e->loc);
+                if (!rc) rc = frag_emit(f, p);
+                pos += 2;
+            }
+        }
+        f->type = t;
+    }
+    for (int i = 0; i < n; i++) frag_free(&fs[i]);
+    dd_free(fs);
+    return rc;
+}
+
+static int register_agg(Builder *b, Expr *e, AggKind kind, int *idx)
+{
+    CompileCtx *cc = b->cc;
+    for (int i = 0; i < cc->naggs; i++) {
+        if (ast_expr_equal(cc->aggs[i]->ast, e)) { *idx = i; return DD_OK; }
+    }
+    AggSpec *a = arena_zalloc(cc->sql->stmt, sizeof(*a));
+    if (!a) return DD_ENOMEM;
+    a->kind = kind;
+    a->distinct = e->u.func.distinct;
+    a->ast = e;
+    /* arguments are evaluated over the input rows, outside the grouping */
+    CompileCtx sub = *cc;
+    sub.grouped = false;
+    sub.agg_forbidden = "aggregate function calls";
+    int rc = DD_OK;
+    int nargs = e->u.func.n;
+    if (kind == AGG_COUNT_STAR) {
+        a->type = TYPE_INT8;
+    } else {
+        if (nargs != (kind == AGG_STRING_AGG ? 2 : 1))
+            return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s with %d arguments does not exist",
+                          e->u.func.name, nargs);
+        rc = expr_compile(&sub, e->u.func.args[0], &a->arg);
+        if (rc) return rc;
+        TypeId at = a->arg->type;
+        switch (kind) {
+        case AGG_COUNT: a->type = TYPE_INT8; break;
+        case AGG_SUM:
+            if (at == TYPE_INT2 || at == TYPE_INT4) a->type = TYPE_INT8;
+            else if (at == TYPE_INT8 || at == TYPE_NUMERIC || at == TYPE_UNKNOWN) a->type = TYPE_NUMERIC;
+            else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8 || at == TYPE_INTERVAL) a->type = at;
+            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function sum(%s) does not exist", type_name(at));
+            break;
+        case AGG_AVG:
+            if (type_is_int(at) || at == TYPE_NUMERIC) a->type = TYPE_NUMERIC;
+            else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8) a->type = TYPE_FLOAT8;
+            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function avg(%s) does not exist", type_name(at));
+            break;
+        case AGG_MIN: case AGG_MAX:
+            a->type = at == TYPE_UNKNOWN ? TYPE_TEXT : at;
+            break;
+        case AGG_BOOL_AND: case AGG_BOOL_OR:
+            if (at != TYPE_BOOL)
+                return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist",
+                              e->u.func.name, type_name(at));
+            a->type = TYPE_BOOL;
+            break;
+        case AGG_STRING_AGG:
+            rc = expr_compile_as(&sub, e->u.func.args[1], TYPE_TEXT, -1, &a->arg2);
+            if (rc) return rc;
+            a->type = TYPE_TEXT;
+            break;
+        default: break;
+        }
+    }
+    if (cc->naggs == cc->capaggs) {
+        int ncap = cc->capaggs ? cc->capaggs * 2 : 8;
+        AggSpec **na = arena_alloc(cc->sql->stmt, sizeof(AggSpec *) * (size_t)ncap);
+        if (!na) return DD_ENOMEM;
+        if (cc->naggs) memcpy(na, cc->aggs, sizeof(AggSpec *) * (size_t)cc->naggs);
+        cc->aggs = na;
+        cc->capaggs = ncap;
+    }
+    cc->aggs[cc->naggs] = a;
+    *idx = cc->naggs++;
+    return DD_OK;
+}
+
+static int compile_func(Builder *b, Expr *e, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    const char *name = e->u.func.name;
+    if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
+    AggKind ak;
+    if (e->u.func.star && strcmp(name, "count") != 0)
+        return err_at(cc, DD_ESYNTAX, e->loc, "%s(*) specified, but %s is not an aggregate function", name, name);
+    if (agg_lookup(name, &ak)) {
+        if (e->u.func.star) ak = AGG_COUNT_STAR;
+        if (cc->agg_forbidden)
+            return err_at(cc, DD_EGROUPING, e->loc, "aggregate functions are not allowed in %s", cc->agg_forbidden);
+        if (!cc->grouped)
+            return err_at(cc, DD_EINTERNAL, e->loc, "aggregate outside an aggregation context");
+        int idx = 0;
+        int rc = register_agg(b, e, ak, &idx);
+        if (rc) return rc;
+        ExprInstr i = ins_make(XOP_SLOT, e->loc);
+        i.a = cc->ngroup + idx;
+        i.type = (u8)cc->aggs[idx]->type;
+        f->type = cc->aggs[idx]->type;
+        f->constant = false;
+        f->depth = DD_MAX(f->depth, 1);
+        return frag_emit(f, i);
+    }
+    if (e->u.func.distinct)
+        return err_at(cc, DD_ESYNTAX, e->loc, "DISTINCT specified, but %s is not an aggregate function", name);
+    if (strcmp(name, "coalesce") == 0) return compile_coalesce(b, e, f);
+    const FuncDef *fd = func_lookup(name);
+    int n = e->u.func.n;
+    if (!fd || n < fd->minargs || (fd->maxargs >= 0 && n > fd->maxargs)) {
+        Buf sig = BUF_INIT;
+        buf_printf(&sig, "%s(", name);
+        for (int i = 0; i < n; i++) {
+            Frag tmp;
+            frag_init(&tmp);
+            int rc = compile_node(b, e->u.func.args[i], &tmp);
+            buf_printf(&sig, "%s%s", i ? ", " : "", rc ? "?" : (tmp.type == TYPE_UNKNOWN ? "unknown" : type_name(tmp.type)));
+            frag_free(&tmp);
+            dd_err_clear(cc->sql->err);
+        }
+        buf_puts(&sig, ")");
+        int rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s does not exist",
+                        buf_ok(&sig) ? buf_cstr(&sig) : name);
+        dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
+                                  "You might need to add explicit type casts.");
+        buf_free(&sig);
+        return rc;
+    }
+    Frag *fs = dd_calloc((size_t)n + 1, sizeof(Frag));
+    TypeId *types = dd_calloc((size_t)n + 1, sizeof(TypeId));
+    int rc = (!fs || !types) ? DD_ENOMEM : DD_OK;
+    for (int i = 0; !rc && i < n; i++) {
+        frag_init(&fs[i]);
+        rc = compile_node(b, e->u.func.args[i], &fs[i]);
+        if (!rc) types[i] = fs[i].type;
+    }
+    TypeId ret = TYPE_TEXT;
+    if (!rc && !fd->resolve(types, n, &ret)) {
+        Buf sig = BUF_INIT;
+        buf_printf(&sig, "%s(", name);
+        for (int i = 0; i < n; i++)
+            buf_printf(&sig, "%s%s", i ? ", " : "", fs[i].type == TYPE_UNKNOWN ? "unknown" : type_name(fs[i].type));
+        buf_puts(&sig, ")");
+        rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s does not exist", buf_ok(&sig) ? buf_cstr(&sig) : name);
+        dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
+                                  "You might need to add explicit type casts.");
+        buf_free(&sig);
+    }
+    for (int i = 0; !rc && i < n; i++) {
+        if (types[i] != fs[i].type) rc = coerce(b, &fs[i], types[i], -1, false, e->u.func.args[i]->loc);
+    }
+    for (int i = 0; !rc && i < n; i++) rc = frag_append(f, &fs[i], i);
+    if (!rc) {
+        ExprInstr ins = ins_make(XOP_FUNC, e->loc);
+        ins.fn = fd->impl;
+        ins.a = n;
+        ins.type = (u8)ret;
+        rc = frag_emit(f, ins);
+        f->type = ret;
+        f->depth = DD_MAX(f->depth, 1);
+        if (fd->volatile_) f->constant = false;
+    }
+    for (int i = 0; fs && i < n; i++) frag_free(&fs[i]);
+    dd_free(fs);
+    dd_free(types);
+    return rc;
+}
+
+static int group_match(CompileCtx *cc, Expr *e)
+{
+    if (!cc->grouped) return -1;
+    for (int i = 0; i < cc->ngroup; i++)
+        if (ast_expr_equal(cc->group[i], e)) return i;
+    return -1;
+}
+
+static int compile_node(Builder *b, Expr *e, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    int rc = DD_OK;
+    if (++b->nesting > 2000) {
+        b->nesting--;
+        return err_at(cc, DD_EPROGRAM_LIMIT, e->loc, "stack depth limit exceeded");
+    }
+    int g = e->kind == EXPR_CONST ? -1 : group_match(cc, e);
+    if (g >= 0) {
+        /* a grouped expression: read it from the aggregated row */
+        TypeId t = TYPE_TEXT;
+        CompileCtx sub = *cc;
+        sub.grouped = false;
+        ExprProg *p;
+        rc = expr_compile(&sub, cc->group[g], &p);
+        if (!rc) t = p->type;
+        ExprInstr i = ins_make(XOP_SLOT, e->loc);
+        i.a = g;
+        i.type = (u8)t;
+        if (!rc) rc = frag_emit(f, i);
+        f->type = t;
+        f->constant = false;
+        f->depth = DD_MAX(f->depth, 1);
+        b->nesting--;
+        return rc;
+    }
+    switch (e->kind) {
+    case EXPR_CONST:
+        rc = frag_const(b, f, e->u.c.val, e->loc);
+        f->typmod = -1;
+        break;
+    case EXPR_SEQ:
+        rc = frag_const(b, f, val_int(TYPE_INT8, e->u.seq.n), e->loc);
+        break;
+    case EXPR_COLUMN: {
+        int slot;
+        TypeId t;
+        i32 tm;
+        if (cc->grouped) {
+            /* validate the name first so an unknown column is 42703 */
+            CompileCtx sub = *cc;
+            sub.grouped = false;
+            rc = resolve_column(&sub, e, &slot, &t, &tm);
+            if (!rc) {
+                const char *q = e->u.col.qualifier;
+                rc = err_at(cc, DD_EGROUPING, e->loc,
+                            "column \"%s%s%s\" must appear in the GROUP BY clause or be used in an aggregate function",
+                            q ? q : "", q ? "." : "", e->u.col.name);
+            }
+            break;
+        }
+        rc = resolve_column(cc, e, &slot, &t, &tm);
+        if (rc) break;
+        ExprInstr i = ins_make(XOP_SLOT, e->loc);
+        i.a = slot;
+        i.type = (u8)t;
+        rc = frag_emit(f, i);
+        f->type = t;
+        f->typmod = tm;
+        f->constant = false;
+        f->depth = DD_MAX(f->depth, 1);
+        break;
+    }
+    case EXPR_STAR:
+        rc = err_at(cc, DD_ESYNTAX, e->loc, "syntax error at or near \"*\"");
+        break;
+    case EXPR_PARAM: {
+        ExprInstr i = ins_make(XOP_PARAM, e->loc);
+        i.a = e->u.param.n;
+        i.type = TYPE_UNKNOWN;
+        rc = frag_emit(f, i);
+        f->type = TYPE_UNKNOWN;
+        f->constant = false;
+        f->depth = DD_MAX(f->depth, 1);
+        break;
+    }
+    case EXPR_UNARY:
+        if (e->u.unary.op == UOP_NOT) {
+            rc = compile_bool(b, e->u.unary.arg, f, "NOT");
+            ExprInstr i = ins_make(XOP_NOT, e->loc);
+            i.type = TYPE_BOOL;
+            if (!rc) rc = frag_emit(f, i);
+            f->type = TYPE_BOOL;
+        } else {
+            rc = compile_node(b, e->u.unary.arg, f);
+            if (!rc && (f->type == TYPE_UNKNOWN || f->type == TYPE_NULLTYPE))
+                rc = coerce(b, f, TYPE_NUMERIC, -1, false, e->loc);
+            if (!rc && !type_is_numeric(f->type) && f->type != TYPE_INTERVAL)
+                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s",
+                            e->u.unary.op == UOP_NEG ? "-" : "+", type_name(f->type));
+            if (!rc && e->u.unary.op == UOP_NEG) {
+                ExprInstr i = ins_make(XOP_NEG, e->loc);
+                i.type = (u8)f->type;
+                rc = frag_emit(f, i);
+            }
+        }
+        break;
+    case EXPR_BINARY: {
+        BinaryOp op = e->u.bin.op;
+        if (op == BOP_AND || op == BOP_OR) {
+            Frag r;
+            frag_init(&r);
+            rc = compile_bool(b, e->u.bin.l, f, op == BOP_AND ? "AND" : "OR");
+            if (!rc) rc = compile_bool(b, e->u.bin.r, &r, op == BOP_AND ? "AND" : "OR");
+            if (!rc) {
+                ExprInstr j = ins_make(op == BOP_AND ? XOP_AND_JF : XOP_OR_JT, e->loc);
+                j.a = r.n + 2;
+                rc = frag_emit(f, j);
+                if (!rc) rc = frag_append(f, &r, 1);
+                ExprInstr c = ins_make(op == BOP_AND ? XOP_AND : XOP_OR, e->loc);
+                c.type = TYPE_BOOL;
+                if (!rc) rc = frag_emit(f, c);
+                f->type = TYPE_BOOL;
+            }
+            frag_free(&r);
+        } else if (op >= BOP_EQ && op <= BOP_GE) {
+            rc = compile_compare(b, e, op, e->u.bin.l, e->u.bin.r, f, XOP_CMP, 0);
+        } else if (op == BOP_CONCAT) {
+            Frag fs[2];
+            frag_init(&fs[0]);
+            frag_init(&fs[1]);
+            rc = compile_node(b, e->u.bin.l, &fs[0]);
+            if (!rc) rc = compile_node(b, e->u.bin.r, &fs[1]);
+            if (!rc && !type_is_string(fs[0].type) && !type_is_string(fs[1].type) &&
+                fs[0].type != TYPE_NULLTYPE && fs[1].type != TYPE_NULLTYPE)
+                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s || %s",
+                            type_name(fs[0].type), type_name(fs[1].type));
+            for (int k = 0; !rc && k < 2; k++)
+                if (fs[k].type == TYPE_UNKNOWN || fs[k].type == TYPE_NULLTYPE)
+                    rc = coerce(b, &fs[k], TYPE_TEXT, -1, false, e->loc);
+            if (!rc) rc = frag_append(f, &fs[0], 0);
+            if (!rc) rc = frag_append(f, &fs[1], 1);
+            ExprInstr i = ins_make(XOP_CONCAT, e->loc);
+            i.type = TYPE_TEXT;
+            if (!rc) rc = frag_emit(f, i);
+            f->type = TYPE_TEXT;
+            frag_free(&fs[0]);
+            frag_free(&fs[1]);
+        } else {
+            rc = compile_arith(b, e, f);
+        }
+        break;
+    }
+    case EXPR_IS:
+        if (e->u.is.what == IS_DISTINCT_FROM) {
+            rc = compile_compare(b, e, BOP_EQ, e->u.is.arg, e->u.is.other, f, XOP_DISTINCT,
+                                 e->u.is.negated ? 1 : 0);
+        } else {
+            if (e->u.is.what == IS_NULL) rc = compile_node(b, e->u.is.arg, f);
+            else rc = compile_bool(b, e->u.is.arg, f, "IS TRUE");
+            ExprInstr i = ins_make(XOP_IS, e->loc);
+            i.sub = (u8)e->u.is.what;
+            i.flags = e->u.is.negated ? 1 : 0;
+            i.type = TYPE_BOOL;
+            if (!rc) rc = frag_emit(f, i);
+            f->type = TYPE_BOOL;
+        }
+        break;
+    case EXPR_IN: {
+        int n = e->u.in.n;
+        for (int k = 0; k < n; k++)
+            if (e->u.in.list[k]->kind == EXPR_SUBQUERY)
+                return b->nesting--, err_at(cc, DD_EFEATURE, e->u.in.list[k]->loc,
+                                            "subqueries are not supported yet");
+        Expr **all = dd_malloc(sizeof(Expr *) * (size_t)(n + 1));
+        Frag *fs = dd_calloc((size_t)n + 1, sizeof(Frag));
+        if (!all || !fs) { dd_free(all); dd_free(fs); rc = DD_ENOMEM; break; }
+        all[0] = e->u.in.arg;
+        for (int k = 0; k < n; k++) all[k + 1] = e->u.in.list[k];
+        TypeId t;
+        rc = compile_list_common(b, all, n + 1, fs, e->loc, "IN", &t);
+        for (int k = 0; !rc && k <= n; k++) rc = frag_append(f, &fs[k], k);
+        ExprInstr i = ins_make(XOP_IN, e->loc);
+        i.a = n;
+        i.flags = e->u.in.negated ? 1 : 0;
+        i.type = TYPE_BOOL;
+        if (!rc) rc = frag_emit(f, i);
+        f->type = TYPE_BOOL;
+        for (int k = 0; k <= n; k++) frag_free(&fs[k]);
+        dd_free(fs);
+        dd_free(all);
+        break;
+    }
+    case EXPR_BETWEEN: {
+        Expr *all[3] = {e->u.between.arg, e->u.between.lo, e->u.between.hi};
+        Frag fs[3];
+        TypeId t;
+        rc = compile_list_common(b, all, 3, fs, e->loc, "BETWEEN", &t);
+        for (int k = 0; !rc && k < 3; k++) rc = frag_append(f, &fs[k], k);
+        ExprInstr i = ins_make(XOP_BETWEEN, e->loc);
+        i.flags = (u8)((e->u.between.negated ? 1 : 0) | (e->u.between.symmetric ? 2 : 0));
+        i.type = TYPE_BOOL;
+        if (!rc) rc = frag_emit(f, i);
+        f->type = TYPE_BOOL;
+        for (int k = 0; k < 3; k++) frag_free(&fs[k]);
+        break;
+    }
+    case EXPR_LIKE: {
+        Expr *all[3] = {e->u.like.arg, e->u.like.pattern, e->u.like.escape};
+        int n = e->u.like.escape ? 3 : 2;
+        Frag fs[3];
+        for (int k = 0; k < 3; k++) frag_init(&fs[k]);
+        for (int k = 0; !rc && k < n; k++) {
+            rc = compile_node(b, all[k], &fs[k]);
+            if (!rc && !type_is_string(fs[k].type) && fs[k].type != TYPE_NULLTYPE)
+                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
+                            type_name(fs[0].type), e->u.like.icase ? "~~*" : "~~",
+                            k ? type_name(fs[k].type) : "unknown");
+            if (!rc) rc = coerce(b, &fs[k], TYPE_TEXT, -1, false, all[k]->loc);
+        }
+        for (int k = 0; !rc && k < n; k++) rc = frag_append(f, &fs[k], k);
+        ExprInstr i = ins_make(XOP_LIKE, e->loc);
+        i.flags = (u8)((e->u.like.negated ? 1 : 0) | (e->u.like.icase ? 2 : 0) | (n == 3 ? 4 : 0));
+        i.type = TYPE_BOOL;
+        if (!rc) rc = frag_emit(f, i);
+        f->type = TYPE_BOOL;
+        for (int k = 0; k < 3; k++) frag_free(&fs[k]);
+        break;
+    }
+    case EXPR_CASE:
+        rc = compile_case(b, e, f);
+        break;
+    case EXPR_CAST: {
+        TypeId t;
+        if (!type_from_name(e->u.cast.type.name, &t)) {
+            rc = err_at(cc, DD_EUNDEFINED_OBJECT, e->u.cast.type.loc, "type \"%s\" does not exist",
+                        e->u.cast.type.name);
+            break;
+        }
+        rc = compile_node(b, e->u.cast.arg, f);
+        if (!rc) rc = coerce(b, f, t, e->u.cast.type.typmod, true, e->loc);
+        break;
+    }
+    case EXPR_FUNC:
+        rc = compile_func(b, e, f);
+        break;
+    case EXPR_SUBQUERY:
+    case EXPR_EXISTS:
+        rc = err_at(cc, DD_EFEATURE, e->loc, "subqueries are not supported yet");
+        break;
+    }
+    b->nesting--;
+    return rc;
+}
+
+/* ---------------------------------------------------------------- programs */
+
+static int finish(Builder *b, Frag *f, ExprProg **out)
+{
+    Arena *a = b->cc->sql->stmt;
+    ExprProg *p = arena_zalloc(a, sizeof(*p));
+    if (!p) return DD_ENOMEM;
+    p->code = arena_alloc(a, sizeof(ExprInstr) * (size_t)(f->n ? f->n : 1));
+    p->consts = arena_alloc(a, sizeof(Value) * (size_t)(b->nconsts ? b->nconsts : 1));
+    if (!p->code || !p->consts) return DD_ENOMEM;
+    if (f->n) memcpy(p->code, f->code, sizeof(ExprInstr) * (size_t)f->n);
+    if (b->nconsts) memcpy(p->consts, b->consts, sizeof(Value) * (size_t)b->nconsts);
+    p->n = f->n;
+    p->maxstack = f->depth + 2;
+    p->type = f->type;
+    p->typmod = f->typmod;
+    p->constant = f->constant;
+    *out = p;
+    return DD_OK;
+}
+
+static int compile_top(CompileCtx *cc, Expr *e, bool coerce_to, TypeId t, i32 typmod, ExprProg **out)
+{
+    Builder b;
+    memset(&b, 0, sizeof(b));
+    b.cc = cc;
+    Frag f;
+    frag_init(&f);
+    int rc = compile_node(&b, e, &f);
+    if (!rc && coerce_to) rc = coerce(&b, &f, t, typmod, false, e->loc);
+    if (!rc) rc = finish(&b, &f, out);
+    frag_free(&f);
+    dd_free(b.consts);
+    return rc;
+}
+
+int expr_compile(CompileCtx *cc, Expr *e, ExprProg **out)
+{
+    return compile_top(cc, e, false, TYPE_TEXT, -1, out);
+}
+
+int expr_compile_as(CompileCtx *cc, Expr *e, TypeId t, i32 typmod, ExprProg **out)
+{
+    return compile_top(cc, e, true, t, typmod, out);
+}
+
+/* ---------------------------------------------------------------- eval */
+
+static int eval_fail(EvalEnv *env, int rc, int loc)
+{
+    DdError *e = env->sql->err;
+    if (e->position == 0 && loc >= 0) e->position = loc + 1;
+    return rc;
+}
+
+/* Three-valued: 1 true, 0 false, -1 unknown. */
+static inline int tv(const Value *v) { return v->isnull ? -1 : (v->v.b ? 1 : 0); }
+static inline Value tv_val(int t) { return t < 0 ? val_null(TYPE_BOOL) : val_bool(t == 1); }
+
+int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
+{
+    Value stackbuf[32];
+    Value *st = stackbuf;
+    if (p->maxstack > 32) {
+        st = arena_alloc(env->sql->row, sizeof(Value) * (size_t)p->maxstack);
+        if (!st) return DD_ENOMEM;
+    }
+    ValueCtx vc = env->sql->vctx;
+    vc.arena = env->sql->row;
+    DdError *err = env->sql->err;
+    int sp = 0, rc;
+    for (int pc = 0; pc < p->n; pc++) {
+        const ExprInstr *in = &p->code[pc];
+        switch ((ExprOp)in->op) {
+        case XOP_CONST: st[sp++] = p->consts[in->a]; break;
+        case XOP_SLOT: st[sp++] = row[in->a]; break;
+        case XOP_PARAM:
+            if (in->a < 1 || in->a > env->nparams)
+                return dd_err(err, DD_EUNDEFINED_PARAMETER, in->loc, "there is no parameter $%d", in->a);
+            st[sp++] = env->params[in->a - 1];
+            break;
+        case XOP_NOT: {
+            int t = tv(&st[sp - 1]);
+            st[sp - 1] = tv_val(t < 0 ? -1 : !t);
+            break;
+        }
+        case XOP_NEG:
+            if (!st[sp - 1].isnull) {
+                Value r;
+                rc = val_negate(&st[sp - 1], &r, err);
+                if (rc) return eval_fail(env, rc, in->loc);
+                st[sp - 1] = r;
+            }
+            break;
+        case XOP_AND_JF:
+            if (tv(&st[sp - 1]) == 0) pc += in->a - 1;
+            break;
+        case XOP_OR_JT:
+            if (tv(&st[sp - 1]) == 1) pc += in->a - 1;
+            break;
+        case XOP_AND: {
+            int r = tv(&st[--sp]), l = tv(&st[sp - 1]);
+            st[sp - 1] = tv_val((l == 0 || r == 0) ? 0 : (l < 0 || r < 0) ? -1 : 1);
+            break;
+        }
+        case XOP_OR: {
+            int r = tv(&st[--sp]), l = tv(&st[sp - 1]);
+            st[sp - 1] = tv_val((l == 1 || r == 1) ? 1 : (l < 0 || r < 0) ? -1 : 0);
+            break;
+        }
+        case XOP_CMP: {
+            Value *r = &st[--sp], *l = &st[sp - 1];
+            if (l->isnull || r->isnull) { *l = val_null(TYPE_BOOL); break; }
+            int c = val_compare(l, r, &vc);
+            bool res;
+            switch ((BinaryOp)in->sub) {
+            case BOP_EQ: res = c == 0; break;
+            case BOP_NE: res = c != 0; break;
+            case BOP_LT: res = c < 0; break;
+            case BOP_LE: res = c <= 0; break;
+            case BOP_GT: res = c > 0; break;
+            default: res = c >= 0; break;
+            }
+            *l = val_bool(res);
+            break;
+        }
+        case XOP_DISTINCT: {
+            Value *r = &st[--sp], *l = &st[sp - 1];
+            bool distinct;
+            if (l->isnull || r->isnull) distinct = l->isnull != r->isnull;
+            else distinct = val_compare(l, r, &vc) != 0;
+            *l = val_bool((in->flags & 1) ? !distinct : distinct);
+            break;
+        }
+        case XOP_ARITH: {
+            Value *r = &st[--sp], *l = &st[sp - 1];
+            if (l->isnull || r->isnull) { *l = val_null((TypeId)in->type); break; }
+            Value res;
+            rc = val_arith((ArithOp)in->sub, l, r, &vc, &res, err);
+            if (rc) return eval_fail(env, rc, in->loc);
+            *l = res;
+            break;
+        }
+        case XOP_CONCAT: {
+            Value *r = &st[--sp], *l = &st[sp - 1];
+            if (l->isnull || r->isnull) { *l = val_null(TYPE_TEXT); break; }
+            Value res;
+            rc = val_concat(l, r, &vc, &res, err);
+            if (rc) return eval_fail(env, rc, in->loc);
+            *l = res;
+            break;
+        }
+        case XOP_IS: {
+            Value *v = &st[sp - 1];
+            bool res;
+            switch ((IsKind)in->sub) {
+            case IS_NULL: res = v->isnull; break;
+            case IS_TRUE: res = !v->isnull && v->v.b; break;
+            case IS_FALSE: res = !v->isnull && !v->v.b; break;
+            default: res = v->isnull; break; /* IS UNKNOWN */
+            }
+            *v = val_bool((in->flags & 1) ? !res : res);
+            break;
+        }
+        case XOP_IN: {
+            int n = in->a;
+            Value *arg = &st[sp - n - 1];
+            int result = 0;
+            if (arg->isnull) result = -1;
+            else {
+                for (int k = 0; k < n; k++) {
+                    Value *it = &st[sp - n + k];
+                    if (it->isnull) { result = -1; continue; }
+                    if (val_compare(arg, it, &vc) == 0) { result = 1; break; }
+                }
+            }
+            if ((in->flags & 1) && result >= 0) result = !result;
+            sp -= n;
+            st[sp - 1] = tv_val(result);
+            break;
+        }
+        case XOP_BETWEEN: {
+            Value *hi = &st[--sp], *lo = &st[--sp], *x = &st[sp - 1];
+            if ((in->flags & 2) && !lo->isnull && !hi->isnull && val_compare(lo, hi, &vc) > 0) {
+                Value *t = lo; lo = hi; hi = t;
+            }
+            int a = (x->isnull || lo->isnull) ? -1 : val_compare(x, lo, &vc) >= 0;
+            int c = (x->isnull || hi->isnull) ? -1 : val_compare(x, hi, &vc) <= 0;
+            int r = (a == 0 || c == 0) ? 0 : (a < 0 || c < 0) ? -1 : 1;
+            if ((in->flags & 1) && r >= 0) r = !r;
+            *x = tv_val(r);
+            break;
+        }
+        case XOP_LIKE: {
+            int esc = '\\';
+            if (in->flags & 4) {
+                Value *e = &st[--sp];
+                if (e->isnull) { st[sp - 2] = val_null(TYPE_BOOL); sp--; break; }
+                if (e->v.s.len == 0) esc = -1;
+                else if (e->v.s.len == 1) esc = (unsigned char)e->v.s.p[0];
+                else return dd_err(err, DD_EINVALID_ESCAPE, in->loc, "invalid escape string");
+            }
+            Value *pat = &st[--sp], *s = &st[sp - 1];
+            if (s->isnull || pat->isnull) { *s = val_null(TYPE_BOOL); break; }
+            int m = val_like(s->v.s.p, s->v.s.len, pat->v.s.p, pat->v.s.len, esc, (in->flags & 2) != 0);
+            if (m < 0)
+                return dd_err(err, DD_EINVALID_ESCAPE, in->loc, "LIKE pattern must not end with escape character");
+            *s = val_bool((in->flags & 1) ? !m : m);
+            break;
+        }
+        case XOP_CAST: {
+            Value *v = &st[sp - 1], r;
+            rc = val_cast(v, (TypeId)in->type, in->typmod, in->flags & 1, &vc, &r, err);
+            if (rc) return eval_fail(env, rc, in->loc);
+            *v = r;
+            break;
+        }
+        case XOP_FUNC: {
+            int n = in->a;
+            Value r;
+            rc = in->fn(env, &st[sp - n], n, &r, in->loc);
+            if (rc) return eval_fail(env, rc, in->loc);
+            sp -= n;
+            st[sp++] = r;
+            break;
+        }
+        case XOP_JUMP: pc += in->a - 1; break;
+        case XOP_JUMP_IFNOT: {
+            int t = tv(&st[--sp]);
+            if (t != 1) pc += in->a - 1;
+            break;
+        }
+        case XOP_JUMP_NOTNULL:
+            if (!st[sp - 1].isnull) pc += in->a - 1;
+            break;
+        case XOP_POP: sp--; break;
+        case XOP_CASE_EQ:
+        case XOP_SWAP_POP:
+            return dd_err(err, DD_EINTERNAL, in->loc, "unexpected instruction");
+        }
+    }
+    *out = st[sp - 1];
+    if (out->isnull) out->type = (u8)p->type;
+    return DD_OK;
+}
+
+int expr_eval_bool(const ExprProg *p, EvalEnv *env, const Value *row, bool *out)
+{
+    Value v;
+    int rc = expr_eval(p, env, row, &v);
+    if (rc) return rc;
+    *out = !v.isnull && v.v.b;
+    return DD_OK;
+}
+
+/* ---------------------------------------------------------------- AST helpers */
+
+static bool str_eq(const char *a, const char *b)
+{
+    if (!a || !b) return a == b;
+    return strcmp(a, b) == 0;
+}
+
+static bool list_equal(Expr **a, Expr **b, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!ast_expr_equal(a[i], b[i])) return false;
+    return true;
+}
+
+bool ast_expr_equal(const Expr *a, const Expr *b)
+{
+    if (!a || !b) return a == b;
+    if (a->kind != b->kind) return false;
+    switch (a->kind) {
+    case EXPR_CONST: {
+        const Value *x = &a->u.c.val, *y = &b->u.c.val;
+        if (x->type != y->type || x->isnull != y->isnull) return false;
+        if (x->isnull) return true;
+        if (type_is_string((TypeId)x->type))
+            return x->v.s.len == y->v.s.len && memcmp(x->v.s.p, y->v.s.p, x->v.s.len) == 0;
+        if (x->type == TYPE_NUMERIC) return x->v.coef == y->v.coef && x->scale == y->scale;
+        if (x->type == TYPE_BOOL) return x->v.b == y->v.b;
+        return x->v.i == y->v.i;
+    }
+    case EXPR_SEQ: return a->u.seq.n == b->u.seq.n;
+    case EXPR_COLUMN:
+        /* unqualified and qualified references to the same column are
+         * treated alike when the names match and one side is unqualified */
+        if (!str_eq(a->u.col.name, b->u.col.name)) return false;
+        return !a->u.col.qualifier || !b->u.col.qualifier || str_eq(a->u.col.qualifier, b->u.col.qualifier);
+    case EXPR_STAR: return str_eq(a->u.col.qualifier, b->u.col.qualifier);
+    case EXPR_PARAM: return a->u.param.n == b->u.param.n;
+    case EXPR_UNARY: return a->u.unary.op == b->u.unary.op && ast_expr_equal(a->u.unary.arg, b->u.unary.arg);
+    case EXPR_BINARY:
+        return a->u.bin.op == b->u.bin.op && ast_expr_equal(a->u.bin.l, b->u.bin.l) &&
+               ast_expr_equal(a->u.bin.r, b->u.bin.r);
+    case EXPR_IS:
+        return a->u.is.what == b->u.is.what && a->u.is.negated == b->u.is.negated &&
+               ast_expr_equal(a->u.is.arg, b->u.is.arg) && ast_expr_equal(a->u.is.other, b->u.is.other);
+    case EXPR_IN:
+        return a->u.in.negated == b->u.in.negated && a->u.in.n == b->u.in.n &&
+               ast_expr_equal(a->u.in.arg, b->u.in.arg) && list_equal(a->u.in.list, b->u.in.list, a->u.in.n);
+    case EXPR_BETWEEN:
+        return a->u.between.negated == b->u.between.negated && a->u.between.symmetric == b->u.between.symmetric &&
+               ast_expr_equal(a->u.between.arg, b->u.between.arg) && ast_expr_equal(a->u.between.lo, b->u.between.lo) &&
+               ast_expr_equal(a->u.between.hi, b->u.between.hi);
+    case EXPR_LIKE:
+        return a->u.like.negated == b->u.like.negated && a->u.like.icase == b->u.like.icase &&
+               ast_expr_equal(a->u.like.arg, b->u.like.arg) && ast_expr_equal(a->u.like.pattern, b->u.like.pattern) &&
+               ast_expr_equal(a->u.like.escape, b->u.like.escape);
+    case EXPR_CASE:
+        return a->u.case_.n == b->u.case_.n && ast_expr_equal(a->u.case_.operand, b->u.case_.operand) &&
+               list_equal(a->u.case_.when, b->u.case_.when, a->u.case_.n) &&
+               list_equal(a->u.case_.then, b->u.case_.then, a->u.case_.n) &&
+               ast_expr_equal(a->u.case_.else_, b->u.case_.else_);
+    case EXPR_CAST:
+        return str_eq(a->u.cast.type.name, b->u.cast.type.name) && a->u.cast.type.typmod == b->u.cast.type.typmod &&
+               ast_expr_equal(a->u.cast.arg, b->u.cast.arg);
+    case EXPR_FUNC:
+        return str_eq(a->u.func.name, b->u.func.name) && a->u.func.n == b->u.func.n &&
+               a->u.func.star == b->u.func.star && a->u.func.distinct == b->u.func.distinct &&
+               list_equal(a->u.func.args, b->u.func.args, a->u.func.n);
+    case EXPR_SUBQUERY:
+    case EXPR_EXISTS:
+        return a == b;
+    }
+    return false;
+}
+
+bool ast_has_aggregate(const Expr *e)
+{
+    if (!e) return false;
+    AggKind k;
+    switch (e->kind) {
+    case EXPR_FUNC:
+        if (agg_lookup(e->u.func.name, &k)) return true;
+        for (int i = 0; i < e->u.func.n; i++)
+            if (ast_has_aggregate(e->u.func.args[i])) return true;
+        return false;
+    case EXPR_UNARY: return ast_has_aggregate(e->u.unary.arg);
+    case EXPR_BINARY: return ast_has_aggregate(e->u.bin.l) || ast_has_aggregate(e->u.bin.r);
+    case EXPR_IS: return ast_has_aggregate(e->u.is.arg) || ast_has_aggregate(e->u.is.other);
+    case EXPR_IN:
+        if (ast_has_aggregate(e->u.in.arg)) return true;
+        for (int i = 0; i < e->u.in.n; i++)
+            if (ast_has_aggregate(e->u.in.list[i])) return true;
+        return false;
+    case EXPR_BETWEEN:
+        return ast_has_aggregate(e->u.between.arg) || ast_has_aggregate(e->u.between.lo) ||
+               ast_has_aggregate(e->u.between.hi);
+    case EXPR_LIKE: return ast_has_aggregate(e->u.like.arg) || ast_has_aggregate(e->u.like.pattern);
+    case EXPR_CASE:
+        if (ast_has_aggregate(e->u.case_.operand) || ast_has_aggregate(e->u.case_.else_)) return true;
+        for (int i = 0; i < e->u.case_.n; i++)
+            if (ast_has_aggregate(e->u.case_.when[i]) || ast_has_aggregate(e->u.case_.then[i])) return true;
+        return false;
+    case EXPR_CAST: return ast_has_aggregate(e->u.cast.arg);
+    default: return false;
+    }
+}
+
+const char *ast_column_name(const Expr *e)
+{
+    switch (e->kind) {
+    case EXPR_COLUMN: return e->u.col.name;
+    case EXPR_FUNC: {
+        const char *n = e->u.func.name;
+        const char *dot = strrchr(n, '.');
+        n = dot ? dot + 1 : n;
+        if (strcmp(n, "current_timestamp") == 0 || strcmp(n, "current_date") == 0 ||
+            strcmp(n, "localtimestamp") == 0 || strcmp(n, "current_user") == 0 ||
+            strcmp(n, "session_user") == 0)
+            return n;
+        return n;
+    }
+    case EXPR_CAST:
+        if (e->u.cast.arg->kind == EXPR_CONST) {
+            /* typed literal: PostgreSQL names the column after the type */
+            const char *t = e->u.cast.type.name;
+            if (strcmp(t, "timestamp with time zone") == 0 || strcmp(t, "timestamptz") == 0) return "timestamptz";
+            if (strncmp(t, "timestamp", 9) == 0) return "timestamp";
+            if (strcmp(t, "integer") == 0 || strcmp(t, "int") == 0) return "int4";
+            if (strcmp(t, "bigint") == 0) return "int8";
+            if (strcmp(t, "smallint") == 0) return "int2";
+            if (strcmp(t, "boolean") == 0) return "bool";
+            if (strcmp(t, "double precision") == 0) return "float8";
+            if (strcmp(t, "real") == 0) return "float4";
+            if (strcmp(t, "character varying") == 0) return "varchar";
+            if (strcmp(t, "decimal") == 0) return "numeric";
+            return t;
+        }
+        return ast_column_name(e->u.cast.arg);
+    case EXPR_CASE: return "case";
+    case EXPR_EXISTS: return "exists";
+    default: return "?column?";
+    }
+}

@@ -1,0 +1,153 @@
+/*
+ * expr.h - expressions compiled once per statement into a flat program
+ * and evaluated per row without walking the AST (DESIGN.md §4).
+ *
+ * Compilation binds names (through a Scope) and types: every instruction
+ * knows its result type, implicit coercions are inserted, untyped string
+ * literals are converted at compile time, and errors carry the position of
+ * the offending token.  Evaluation is a small stack machine over Values;
+ * AND, OR, CASE and COALESCE jump so they evaluate lazily, as PostgreSQL
+ * does.
+ */
+#ifndef DD_EXPR_H
+#define DD_EXPR_H
+
+#include "../util/base.h"
+#include "../util/err.h"
+#include "../util/arena.h"
+#include "value.h"
+#include "ast.h"
+
+struct SqlCtx;
+
+/* One relation visible to column references: its columns occupy row slots
+ * [slot0, slot0 + ncols). */
+typedef struct ScopeRel {
+    const char *alias;      /* name used to qualify (alias or table name) */
+    int ncols;
+    const char **names;
+    TypeId *types;
+    i32 *typmods;
+    bool *hidden;           /* history columns: not in *, selectable by name */
+    bool *used;             /* set by the compiler when a column is referenced */
+    int slot0;
+} ScopeRel;
+
+typedef struct Scope {
+    ScopeRel *rels;
+    int nrels;
+    int nslots;             /* width of the input row */
+} Scope;
+
+/* An aggregate call found while compiling a post-aggregation expression. */
+typedef enum AggKind { AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX,
+                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG } AggKind;
+typedef struct ExprProg ExprProg;
+typedef struct AggSpec {
+    AggKind kind;
+    bool distinct;
+    ExprProg *arg;          /* over the input row; NULL for count(*) */
+    ExprProg *arg2;         /* string_agg delimiter */
+    TypeId type;            /* result type */
+    Expr *ast;              /* to reuse identical calls */
+} AggSpec;
+
+/* Compilation context. */
+typedef struct CompileCtx {
+    struct SqlCtx *sql;
+    Scope *scope;
+    /* aggregation: when grouped, column refs must match a group expression
+     * and aggregate calls become slot references past the group keys */
+    bool grouped;
+    Expr **group; int ngroup;
+    AggSpec **aggs; int naggs, capaggs;
+    const char *agg_forbidden;   /* "WHERE", "GROUP BY", ... or NULL when allowed */
+    /* output aliases visible to ORDER BY (name -> expression) */
+} CompileCtx;
+
+typedef enum ExprOp {
+    XOP_CONST, XOP_SLOT, XOP_PARAM,
+    XOP_NOT, XOP_NEG,
+    XOP_AND_JF,     /* if top is FALSE: jump to a (keep it) */
+    XOP_AND,        /* combine two three-valued booleans */
+    XOP_OR_JT,      /* if top is TRUE: jump to a */
+    XOP_OR,
+    XOP_CMP,        /* sub = BinaryOp (EQ..GE) */
+    XOP_ARITH,      /* sub = ArithOp */
+    XOP_CONCAT,
+    XOP_IS,         /* sub = IsKind, flags bit0 = negated */
+    XOP_DISTINCT,   /* IS [NOT] DISTINCT FROM, flags bit0 = negated */
+    XOP_IN,         /* a = number of list items after the arg; flags bit0 negated */
+    XOP_BETWEEN,    /* flags bit0 negated, bit1 symmetric */
+    XOP_LIKE,       /* flags bit0 negated, bit1 icase, bit2 has escape */
+    XOP_CAST,       /* to type / typmod; flags bit0 explicit */
+    XOP_FUNC,       /* fn, a = nargs */
+    XOP_JUMP,       /* to a */
+    XOP_JUMP_IFNOT, /* pop; if not TRUE jump to a */
+    XOP_JUMP_NOTNULL,  /* if top is not NULL jump to a (COALESCE) */
+    XOP_POP,
+    XOP_CASE_EQ,    /* compare top with the operand below it (simple CASE); pushes bool */
+    XOP_SWAP_POP,   /* drop the value below the top (simple CASE operand) */
+} ExprOp;
+
+typedef struct EvalEnv EvalEnv;
+typedef int (*FuncImpl)(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+
+typedef struct ExprInstr {
+    u8 op;
+    u8 sub;
+    u8 flags;
+    u8 type;        /* result TypeId */
+    i32 a;
+    i32 typmod;
+    int loc;
+    FuncImpl fn;
+} ExprInstr;
+
+struct ExprProg {
+    ExprInstr *code;
+    int n;
+    Value *consts;
+    int maxstack;
+    TypeId type;     /* result type */
+    i32 typmod;
+    bool constant;   /* no slots, params or volatile functions */
+};
+
+/* What evaluation needs besides the row. */
+struct EvalEnv {
+    struct SqlCtx *sql;
+    const Value *params;
+    int nparams;
+};
+
+int expr_compile(CompileCtx *cc, Expr *e, ExprProg **out);
+/* Compiles e and coerces its result to type t (assignment rules). */
+int expr_compile_as(CompileCtx *cc, Expr *e, TypeId t, i32 typmod, ExprProg **out);
+/* Evaluates p over row; variable-length results go to the row arena. */
+int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out);
+/* Predicate: true only for a non-NULL TRUE result. */
+int expr_eval_bool(const ExprProg *p, EvalEnv *env, const Value *row, bool *out);
+
+/* Structural equality of two AST expressions (for GROUP BY matching). */
+bool ast_expr_equal(const Expr *a, const Expr *b);
+/* Whether e contains an aggregate call. */
+bool ast_has_aggregate(const Expr *e);
+/* A display name for an output column as PostgreSQL derives it
+ * (column name, function name, "?column?"). */
+const char *ast_column_name(const Expr *e);
+
+/* Functions (func.c). */
+typedef struct FuncDef {
+    const char *name;
+    int minargs, maxargs;   /* maxargs -1: variadic */
+    /* resolves the result type from argument types; may coerce arguments by
+     * writing argtypes[i] (the compiler inserts casts); false: no match */
+    bool (*resolve)(TypeId *argtypes, int nargs, TypeId *ret);
+    FuncImpl impl;
+    bool volatile_;         /* now(), drift_seq(): not constant-foldable */
+} FuncDef;
+const FuncDef *func_lookup(const char *name);
+bool agg_lookup(const char *name, AggKind *kind);
+
+#endif

@@ -1,0 +1,573 @@
+/*
+ * func.c - built-in scalar functions and the aggregate name table.
+ *
+ * Each function has a resolver (argument types -> result type, possibly
+ * asking the compiler to coerce arguments by rewriting argtypes) and an
+ * implementation over non-checked Values (NULL handling is the
+ * implementation's: most functions are strict and return NULL for a NULL
+ * argument).
+ */
+#include "expr.h"
+#include "sql.h"
+#include "../util/clock.h"
+#include <string.h>
+#include <math.h>
+#include <ctype.h>
+
+/* ---------------------------------------------------------------- resolvers */
+
+static bool is_unknownish(TypeId t) { return t == TYPE_UNKNOWN || t == TYPE_NULLTYPE; }
+
+static bool r_none_tstz(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TIMESTAMPTZ; return true; }
+static bool r_none_ts(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TIMESTAMP; return true; }
+static bool r_none_date(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_DATE; return true; }
+static bool r_none_text(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TEXT; return true; }
+static bool r_none_int8(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_INT8; return true; }
+
+static bool r_text_text(TypeId *a, int n, TypeId *r)
+{
+    for (int i = 0; i < n; i++) {
+        if (is_unknownish(a[i]) || type_is_string(a[i])) a[i] = TYPE_TEXT;
+        else return false;
+    }
+    *r = TYPE_TEXT;
+    return true;
+}
+static bool r_text_int(TypeId *a, int n, TypeId *r)
+{
+    if (!r_text_text(a, n, r)) return false;
+    *r = TYPE_INT4;
+    return true;
+}
+/* (text, int [, int]) -> text */
+static bool r_text_ints(TypeId *a, int n, TypeId *r)
+{
+    if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
+    for (int i = 1; i < n; i++) {
+        if (is_unknownish(a[i]) || type_is_int(a[i])) a[i] = TYPE_INT4; else return false;
+    }
+    *r = TYPE_TEXT;
+    return true;
+}
+static bool r_numeric_same(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0])) a[0] = TYPE_NUMERIC;
+    if (!type_is_numeric(a[0])) return false;
+    *r = a[0];
+    return true;
+}
+/* round/trunc(x) keep the type for numeric/float; round(numeric, int) */
+static bool r_round(TypeId *a, int n, TypeId *r)
+{
+    if (is_unknownish(a[0]) || type_is_int(a[0])) a[0] = TYPE_NUMERIC;
+    if (!type_is_numeric(a[0])) return false;
+    if (n == 2) {
+        if (a[0] != TYPE_NUMERIC) {
+            if (a[0] == TYPE_FLOAT4 || a[0] == TYPE_FLOAT8) return false;
+            a[0] = TYPE_NUMERIC;
+        }
+        if (is_unknownish(a[1]) || type_is_int(a[1])) a[1] = TYPE_INT4; else return false;
+    }
+    *r = a[0];
+    return true;
+}
+static bool r_float(TypeId *a, int n, TypeId *r)
+{
+    for (int i = 0; i < n; i++) {
+        if (is_unknownish(a[i]) || type_is_numeric(a[i])) a[i] = TYPE_FLOAT8; else return false;
+    }
+    *r = TYPE_FLOAT8;
+    return true;
+}
+static bool r_same_common(TypeId *a, int n, TypeId *r)
+{
+    TypeId t = TYPE_UNKNOWN;
+    bool have = false;
+    for (int i = 0; i < n; i++) {
+        if (is_unknownish(a[i])) continue;
+        if (!have) { t = a[i]; have = true; continue; }
+        if (!type_common(t, a[i], &t)) return false;
+    }
+    if (!have) t = TYPE_TEXT;
+    for (int i = 0; i < n; i++) a[i] = t;
+    *r = t;
+    return true;
+}
+static bool r_any_text(TypeId *a, int n, TypeId *r)
+{
+    for (int i = 0; i < n; i++) if (is_unknownish(a[i])) a[i] = TYPE_TEXT;
+    *r = TYPE_TEXT;
+    return true;
+}
+static bool r_tstz_int8(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0]) || a[0] == TYPE_TIMESTAMP || a[0] == TYPE_DATE) a[0] = TYPE_TIMESTAMPTZ;
+    if (a[0] != TYPE_TIMESTAMPTZ) return false;
+    *r = TYPE_INT8;
+    return true;
+}
+static bool r_int8_tstz(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0]) || type_is_int(a[0])) a[0] = TYPE_INT8; else return false;
+    *r = TYPE_TIMESTAMPTZ;
+    return true;
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+static ValueCtx vctx(EvalEnv *env)
+{
+    ValueCtx vc = env->sql->vctx;
+    vc.arena = env->sql->row;
+    return vc;
+}
+
+static int any_null(const Value *a, int n)
+{
+    for (int i = 0; i < n; i++) if (a[i].isnull) return 1;
+    return 0;
+}
+
+static Value text_out(EvalEnv *env, const char *p, size_t n)
+{
+    char *c = arena_strndup(env->sql->row, p, n);
+    return c ? val_text(TYPE_TEXT, c, (u32)n) : val_null(TYPE_TEXT);
+}
+
+/* ---------------------------------------------------------------- impls */
+
+static int f_now(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = val_int(TYPE_TIMESTAMPTZ, ts_from_unix_us(env->sql->txn_time_us));
+    return DD_OK;
+}
+static int f_stmt_ts(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = val_int(TYPE_TIMESTAMPTZ, ts_from_unix_us(env->sql->stmt_time_us));
+    return DD_OK;
+}
+static int f_clock_ts(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = val_int(TYPE_TIMESTAMPTZ, ts_from_unix_us(clock_wall_us()));
+    return DD_OK;
+}
+static int f_localts(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    ValueCtx vc = vctx(env);
+    i64 ts = ts_from_unix_us(env->sql->txn_time_us);
+    *out = val_int(TYPE_TIMESTAMP, ts + (i64)tz_offset_at(&vc, ts) * 1000000);
+    return DD_OK;
+}
+static int f_current_date(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    Value ts;
+    f_localts(env, a, n, &ts, loc);
+    i64 d = ts.v.i / 86400000000LL;
+    if (ts.v.i < 0 && ts.v.i % 86400000000LL) d--;
+    *out = val_int(TYPE_DATE, d);
+    return DD_OK;
+}
+static int f_user(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    const char *u = env->sql->user ? env->sql->user : "driftdb";
+    *out = text_out(env, u, strlen(u));
+    return DD_OK;
+}
+static int f_version(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    static const char v[] = "PostgreSQL 15.0 (DriftDB 0.1.0), an append-only SQL database with time travel";
+    *out = text_out(env, v, sizeof(v) - 1);
+    return DD_OK;
+}
+static int f_drift_seq(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = val_int(TYPE_INT8, (i64)snap_seq(env->sql->snap));
+    return DD_OK;
+}
+static int f_drift_seq_at(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(TYPE_INT8); return DD_OK; }
+    *out = val_int(TYPE_INT8, (i64)store_seq_at_time(env->sql->snap, ts_to_unix_us(a[0].v.i)));
+    return DD_OK;
+}
+static int f_drift_time_of(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n);
+    if (a[0].isnull) { *out = val_null(TYPE_TIMESTAMPTZ); return DD_OK; }
+    i64 us;
+    if (a[0].v.i <= 0 || (u64)a[0].v.i > snap_seq(env->sql->snap))
+        return dd_err(env->sql->err, DD_EINVALID_PARAM, loc, "seq %lld does not exist (head is %llu)",
+                      (long long)a[0].v.i, (unsigned long long)snap_seq(env->sql->snap));
+    int rc = store_seq_time(env->sql->snap, (u64)a[0].v.i, &us, env->sql->err);
+    if (rc) return rc;
+    *out = val_int(TYPE_TIMESTAMPTZ, ts_from_unix_us(us));
+    return DD_OK;
+}
+
+static int f_lower_upper(EvalEnv *env, const Value *a, Value *out, bool up)
+{
+    if (a[0].isnull) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    char *c = arena_strndup(env->sql->row, a[0].v.s.p, a[0].v.s.len);
+    if (!c) return DD_ENOMEM;
+    for (u32 i = 0; i < a[0].v.s.len; i++) {
+        unsigned char ch = (unsigned char)c[i];
+        if (ch < 0x80) c[i] = (char)(up ? toupper(ch) : tolower(ch));
+    }
+    *out = val_text(TYPE_TEXT, c, a[0].v.s.len);
+    return DD_OK;
+}
+static int f_lower(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return f_lower_upper(env, a, out, false); }
+static int f_upper(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return f_lower_upper(env, a, out, true); }
+
+static i64 utf8_len(const char *p, u32 n)
+{
+    i64 c = 0;
+    for (u32 i = 0; i < n; i++) if (((unsigned char)p[i] & 0xC0) != 0x80) c++;
+    return c;
+}
+/* byte offset of character index ci (0-based), clamped */
+static u32 utf8_off(const char *p, u32 n, i64 ci)
+{
+    if (ci <= 0) return 0;
+    i64 c = 0;
+    for (u32 i = 0; i < n; i++) {
+        if (((unsigned char)p[i] & 0xC0) != 0x80) {
+            if (c == ci) return i;
+            c++;
+        }
+    }
+    return n;
+}
+
+static int f_length(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(TYPE_INT4); return DD_OK; }
+    u32 len = a[0].v.s.len;
+    if (a[0].type == TYPE_BPCHAR) while (len && a[0].v.s.p[len - 1] == ' ') len--;
+    *out = val_int(TYPE_INT4, utf8_len(a[0].v.s.p, len));
+    return DD_OK;
+}
+static int f_octet_length(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = a[0].isnull ? val_null(TYPE_INT4) : val_int(TYPE_INT4, a[0].v.s.len);
+    return DD_OK;
+}
+static int f_substr(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    if (any_null(a, n)) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    const char *p = a[0].v.s.p;
+    u32 len = a[0].v.s.len;
+    i64 start = a[1].v.i;              /* 1-based */
+    i64 total = utf8_len(p, len);
+    i64 end = total + 1;               /* exclusive, 1-based */
+    if (n == 3) {
+        if (a[2].v.i < 0)
+            return dd_err(env->sql->err, DD_ESUBSTRING_NEG, loc, "negative substring length not allowed");
+        end = start + a[2].v.i;
+    }
+    if (start < 1) start = 1;
+    if (end > total + 1) end = total + 1;
+    if (end <= start) { *out = text_out(env, "", 0); return DD_OK; }
+    u32 b0 = utf8_off(p, len, start - 1), b1 = utf8_off(p, len, end - 1);
+    *out = text_out(env, p + b0, b1 - b0);
+    return DD_OK;
+}
+static int f_trim_impl(EvalEnv *env, const Value *a, int n, Value *out, bool left, bool right)
+{
+    if (any_null(a, n)) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    const char *set = n > 1 ? a[1].v.s.p : " ";
+    u32 setn = n > 1 ? a[1].v.s.len : 1;
+    const char *p = a[0].v.s.p;
+    u32 s = 0, e = a[0].v.s.len;
+    while (left && s < e && memchr(set, p[s], setn)) s++;
+    while (right && e > s && memchr(set, p[e - 1], setn)) e--;
+    *out = text_out(env, p + s, e - s);
+    return DD_OK;
+}
+static int f_btrim(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return f_trim_impl(env, a, n, out, true, true); }
+static int f_ltrim(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return f_trim_impl(env, a, n, out, true, false); }
+static int f_rtrim(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return f_trim_impl(env, a, n, out, false, true); }
+
+static int f_replace(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    Buf b = BUF_INIT;
+    const char *s = a[0].v.s.p, *from = a[1].v.s.p, *to = a[2].v.s.p;
+    u32 sn = a[0].v.s.len, fn = a[1].v.s.len, tn = a[2].v.s.len;
+    for (u32 i = 0; i < sn;) {
+        if (fn && i + fn <= sn && memcmp(s + i, from, fn) == 0) { buf_append(&b, to, tn); i += fn; }
+        else buf_putc(&b, (u8)s[i++]);
+    }
+    if (!buf_ok(&b)) { buf_free(&b); return DD_ENOMEM; }
+    *out = text_out(env, (const char *)b.data, b.len);
+    buf_free(&b);
+    return DD_OK;
+}
+static int f_concat(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    ValueCtx vc = vctx(env);
+    Buf b = BUF_INIT;
+    for (int i = 0; i < n; i++) if (!a[i].isnull) val_to_text(&a[i], &vc, &b);
+    if (!buf_ok(&b)) { buf_free(&b); return DD_ENOMEM; }
+    *out = text_out(env, b.data ? (const char *)b.data : "", b.len);
+    buf_free(&b);
+    return DD_OK;
+}
+static int f_strpos(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_INT4); return DD_OK; }
+    const char *h = a[0].v.s.p, *nd = a[1].v.s.p;
+    u32 hn = a[0].v.s.len, nn = a[1].v.s.len;
+    i64 pos = 0;
+    for (u32 i = 0; i + nn <= hn; i++) {
+        if (memcmp(h + i, nd, nn) == 0) { pos = utf8_len(h, i) + 1; break; }
+    }
+    *out = val_int(TYPE_INT4, pos);
+    return DD_OK;
+}
+static int f_left_right(EvalEnv *env, const Value *a, int n, Value *out, bool left)
+{
+    if (any_null(a, n)) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    const char *p = a[0].v.s.p;
+    u32 len = a[0].v.s.len;
+    i64 total = utf8_len(p, len), k = a[1].v.i;
+    i64 keep = k >= 0 ? DD_MIN(k, total) : DD_MAX(total + k, 0);
+    u32 b0, b1;
+    if (left) { b0 = 0; b1 = utf8_off(p, len, keep); }
+    else { b0 = utf8_off(p, len, total - keep); b1 = len; }
+    *out = text_out(env, p + b0, b1 - b0);
+    return DD_OK;
+}
+static int f_left(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return f_left_right(env, a, n, out, true); }
+static int f_right(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return f_left_right(env, a, n, out, false); }
+static int f_repeat(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    if (any_null(a, n)) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    i64 k = a[1].v.i < 0 ? 0 : a[1].v.i;
+    if ((u64)k * a[0].v.s.len > (1u << 30))
+        return dd_err(env->sql->err, DD_EPROGRAM_LIMIT, loc, "requested length too large");
+    size_t total = (size_t)k * a[0].v.s.len;
+    char *c = arena_alloc(env->sql->row, total + 1);
+    if (!c) return DD_ENOMEM;
+    for (i64 i = 0; i < k; i++) memcpy(c + (size_t)i * a[0].v.s.len, a[0].v.s.p, a[0].v.s.len);
+    c[total] = 0;
+    *out = val_text(TYPE_TEXT, c, (u32)total);
+    return DD_OK;
+}
+
+static int f_abs(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull) { *out = a[0]; return DD_OK; }
+    Value zero = val_int(TYPE_INT4, 0);
+    ValueCtx vc = vctx(env);
+    if (val_compare(&a[0], &zero, &vc) < 0) return val_negate(&a[0], out, env->sql->err);
+    *out = a[0];
+    return DD_OK;
+}
+
+static int round_impl(EvalEnv *env, const Value *a, int n, Value *out, bool trunc_)
+{
+    if (any_null(a, n)) { *out = val_null((TypeId)a[0].type); return DD_OK; }
+    if (a[0].type == TYPE_NUMERIC) {
+        int scale = n == 2 ? (int)a[1].v.i : 0;
+        if (scale < 0) scale = 0;
+        if (scale > NUMERIC_MAX_SCALE) scale = NUMERIC_MAX_SCALE;
+        i128 c = a[0].v.coef;
+        int s = a[0].scale;
+        if (trunc_ && s > scale) {
+            for (int i = s; i > scale; i--) c /= 10;
+            *out = val_numeric(c, scale);
+            return DD_OK;
+        }
+        int rc = numeric_rescale(c, s, scale, &c, env->sql->err);
+        if (rc) return rc;
+        *out = val_numeric(c, scale);
+        return DD_OK;
+    }
+    double d = a[0].v.f;
+    *out = val_float((TypeId)a[0].type, trunc_ ? trunc(d) : nearbyint(d));
+    if (!trunc_) {
+        /* PostgreSQL's float round() rounds half to even (rint) */
+        out->v.f = rint(d);
+    }
+    return DD_OK;
+}
+static int f_round(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return round_impl(env, a, n, out, false); }
+static int f_trunc(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return round_impl(env, a, n, out, true); }
+
+static int floorceil(EvalEnv *env, const Value *a, Value *out, bool ceil_)
+{
+    if (a[0].isnull) { *out = a[0]; return DD_OK; }
+    if (a[0].type == TYPE_NUMERIC) {
+        i128 c = a[0].v.coef, p = 1;
+        for (int i = 0; i < a[0].scale; i++) p *= 10;
+        i128 q = c / p, r = c % p;
+        if (r != 0 && ((c > 0) == ceil_)) q += ceil_ ? 1 : -1;
+        else if (r != 0 && c < 0 && !ceil_) q -= 0;
+        *out = val_numeric(q, 0);
+        return DD_OK;
+    }
+    if (type_is_int((TypeId)a[0].type)) { *out = a[0]; return DD_OK; }
+    DD_UNUSED(env);
+    *out = val_float((TypeId)a[0].type, ceil_ ? ceil(a[0].v.f) : floor(a[0].v.f));
+    return DD_OK;
+}
+static int f_floor(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return floorceil(env, a, out, false); }
+static int f_ceil(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return floorceil(env, a, out, true); }
+
+static int f_sqrt(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n);
+    if (a[0].isnull) { *out = val_null(TYPE_FLOAT8); return DD_OK; }
+    if (a[0].v.f < 0)
+        return dd_err(env->sql->err, DD_EINVALID_ARGUMENT_FUNC, loc, "cannot take square root of a negative number");
+    *out = val_float(TYPE_FLOAT8, sqrt(a[0].v.f));
+    return DD_OK;
+}
+static int f_power(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_FLOAT8); return DD_OK; }
+    ValueCtx vc = vctx(env);
+    return val_arith(ARITH_POW, &a[0], &a[1], &vc, out, env->sql->err);
+}
+static int f_mod(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null((TypeId)a[0].type); return DD_OK; }
+    ValueCtx vc = vctx(env);
+    return val_arith(ARITH_MOD, &a[0], &a[1], &vc, out, env->sql->err);
+}
+static bool r_mod(TypeId *a, int n, TypeId *r)
+{
+    if (!r_same_common(a, n, r)) return false;
+    if (!type_is_int(*r) && *r != TYPE_NUMERIC) return false;
+    return true;
+}
+static int f_nullif(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    ValueCtx vc = vctx(env);
+    if (!a[0].isnull && !a[1].isnull && val_compare(&a[0], &a[1], &vc) == 0) *out = val_null((TypeId)a[0].type);
+    else *out = a[0];
+    return DD_OK;
+}
+static int greatest_least(EvalEnv *env, const Value *a, int n, Value *out, bool greatest)
+{
+    ValueCtx vc = vctx(env);
+    int best = -1;
+    for (int i = 0; i < n; i++) {
+        if (a[i].isnull) continue;
+        if (best < 0) { best = i; continue; }
+        int c = val_compare(&a[i], &a[best], &vc);
+        if (greatest ? c > 0 : c < 0) best = i;
+    }
+    *out = best < 0 ? val_null((TypeId)a[0].type) : a[best];
+    return DD_OK;
+}
+static int f_greatest(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return greatest_least(env, a, n, out, true); }
+static int f_least(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return greatest_least(env, a, n, out, false); }
+
+static bool r_length(TypeId *a, int n, TypeId *r) { return r_text_int(a, n, r); }
+static bool r_strpos(TypeId *a, int n, TypeId *r) { return r_text_int(a, n, r); }
+
+/* ---------------------------------------------------------------- tables */
+
+static const FuncDef funcs[] = {
+    {"now", 0, 0, r_none_tstz, f_now, true},
+    {"current_timestamp", 0, 0, r_none_tstz, f_now, true},
+    {"transaction_timestamp", 0, 0, r_none_tstz, f_now, true},
+    {"statement_timestamp", 0, 0, r_none_tstz, f_stmt_ts, true},
+    {"clock_timestamp", 0, 0, r_none_tstz, f_clock_ts, true},
+    {"localtimestamp", 0, 0, r_none_ts, f_localts, true},
+    {"current_date", 0, 0, r_none_date, f_current_date, true},
+    {"current_user", 0, 0, r_none_text, f_user, true},
+    {"session_user", 0, 0, r_none_text, f_user, true},
+    {"user", 0, 0, r_none_text, f_user, true},
+    {"current_role", 0, 0, r_none_text, f_user, true},
+    {"version", 0, 0, r_none_text, f_version, false},
+    {"drift_seq", 0, 0, r_none_int8, f_drift_seq, true},
+    {"drift_seq_at", 1, 1, r_tstz_int8, f_drift_seq_at, true},
+    {"drift_time_of", 1, 1, r_int8_tstz, f_drift_time_of, true},
+    {"lower", 1, 1, r_text_text, f_lower, false},
+    {"upper", 1, 1, r_text_text, f_upper, false},
+    {"length", 1, 1, r_length, f_length, false},
+    {"char_length", 1, 1, r_length, f_length, false},
+    {"character_length", 1, 1, r_length, f_length, false},
+    {"octet_length", 1, 1, r_length, f_octet_length, false},
+    {"substr", 2, 3, r_text_ints, f_substr, false},
+    {"substring", 2, 3, r_text_ints, f_substr, false},
+    {"btrim", 1, 2, r_text_text, f_btrim, false},
+    {"trim", 1, 2, r_text_text, f_btrim, false},
+    {"ltrim", 1, 2, r_text_text, f_ltrim, false},
+    {"rtrim", 1, 2, r_text_text, f_rtrim, false},
+    {"replace", 3, 3, r_text_text, f_replace, false},
+    {"concat", 0, -1, r_any_text, f_concat, false},
+    {"strpos", 2, 2, r_strpos, f_strpos, false},
+    {"left", 2, 2, r_text_ints, f_left, false},
+    {"right", 2, 2, r_text_ints, f_right, false},
+    {"repeat", 2, 2, r_text_ints, f_repeat, false},
+    {"abs", 1, 1, r_numeric_same, f_abs, false},
+    {"round", 1, 2, r_round, f_round, false},
+    {"trunc", 1, 2, r_round, f_trunc, false},
+    {"floor", 1, 1, r_numeric_same, f_floor, false},
+    {"ceil", 1, 1, r_numeric_same, f_ceil, false},
+    {"ceiling", 1, 1, r_numeric_same, f_ceil, false},
+    {"sqrt", 1, 1, r_float, f_sqrt, false},
+    {"power", 2, 2, r_float, f_power, false},
+    {"pow", 2, 2, r_float, f_power, false},
+    {"mod", 2, 2, r_mod, f_mod, false},
+    {"nullif", 2, 2, r_same_common, f_nullif, false},
+    {"greatest", 1, -1, r_same_common, f_greatest, false},
+    {"least", 1, -1, r_same_common, f_least, false},
+};
+
+const FuncDef *func_lookup(const char *name)
+{
+    for (size_t i = 0; i < DD_ARRAY_LEN(funcs); i++)
+        if (strcmp(funcs[i].name, name) == 0) return &funcs[i];
+    return NULL;
+}
+
+bool agg_lookup(const char *name, AggKind *kind)
+{
+    static const struct { const char *n; AggKind k; } aggs[] = {
+        {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX},
+        {"bool_and", AGG_BOOL_AND}, {"bool_or", AGG_BOOL_OR}, {"every", AGG_BOOL_AND},
+        {"string_agg", AGG_STRING_AGG},
+    };
+    if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
+    for (size_t i = 0; i < DD_ARRAY_LEN(aggs); i++)
+        if (strcmp(aggs[i].n, name) == 0) { *kind = aggs[i].k; return true; }
+    return false;
+}

@@ -1,0 +1,651 @@
+/*
+ * numeric.c - the NUMERIC type: a signed 128-bit coefficient and a decimal
+ * scale (value = coef * 10^-scale), its text form and its arithmetic.
+ *
+ * Invariants of every NUMERIC this file returns: |coef| < 10^38 and
+ * 0 <= scale <= NUMERIC_MAX_SCALE.  Intermediate results are computed
+ * exactly in 256-bit magnitudes (U256 below) and then brought back into
+ * range by num_finish(): the scale is reduced (rounding half away from zero,
+ * as PostgreSQL) until the coefficient fits; when even scale 0 does not fit
+ * the result is 22003 "value overflows numeric format".
+ *
+ * Result scales follow PostgreSQL: + and - take the larger scale, * the sum,
+ * / select_div_scale() (at least 16 significant digits), % the larger scale,
+ * ^ at least 16 digits.  PostgreSQL's numeric is arbitrary precision, so our
+ * results differ from it only where they would need more than 38 digits.
+ */
+#include "value.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+/* 2201F (invalid argument for power function) has no code in err.h:
+ * DD_EINVALID_PARAM with PostgreSQL's SQLSTATE put in the record. */
+static int pow_err(DdError *err, const char *msg)
+{
+    dd_err(err, DD_EINVALID_PARAM, -1, "%s", msg);
+    if (err) memcpy(err->sqlstate, "2201F", 6);
+    return DD_EINVALID_PARAM;
+}
+
+/* ---- 256-bit unsigned magnitudes (little-endian 64-bit limbs) ---- */
+
+typedef struct U256 {
+    u64 w[4];
+} U256;
+
+static U256 u256_from(u128 x)
+{
+    U256 r = {{(u64)x, (u64)(x >> 64), 0, 0}};
+    return r;
+}
+
+static bool u256_fits128(const U256 *a) { return a->w[2] == 0 && a->w[3] == 0; }
+static u128 u256_lo(const U256 *a) { return ((u128)a->w[1] << 64) | a->w[0]; }
+static bool u256_is_zero(const U256 *a) { return !(a->w[0] | a->w[1] | a->w[2] | a->w[3]); }
+
+static int u256_cmp(const U256 *a, const U256 *b)
+{
+    for (int i = 3; i >= 0; i--)
+        if (a->w[i] != b->w[i]) return a->w[i] < b->w[i] ? -1 : 1;
+    return 0;
+}
+
+static void u256_add(U256 *a, const U256 *b)
+{
+    u64 carry = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 s = (u128)a->w[i] + b->w[i] + carry;
+        a->w[i] = (u64)s;
+        carry = (u64)(s >> 64);
+    }
+}
+
+/* a -= b; requires a >= b. */
+static void u256_sub(U256 *a, const U256 *b)
+{
+    u64 borrow = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 d = (u128)a->w[i] - b->w[i] - borrow;
+        a->w[i] = (u64)d;
+        borrow = (u64)(d >> 64) ? 1 : 0;
+    }
+}
+
+/* a *= m; returns false on overflow (a is then garbage). */
+static bool u256_mul_small(U256 *a, u64 m)
+{
+    u64 carry = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 p = (u128)a->w[i] * m + carry;
+        a->w[i] = (u64)p;
+        carry = (u64)(p >> 64);
+    }
+    return carry == 0;
+}
+
+static bool u256_mul_pow10(U256 *a, int k)
+{
+    for (; k > 0; k--)
+        if (!u256_mul_small(a, 10)) return false;
+    return true;
+}
+
+static U256 u256_mul128(u128 a, u128 b)
+{
+    u64 x[2] = {(u64)a, (u64)(a >> 64)}, y[2] = {(u64)b, (u64)(b >> 64)};
+    U256 r = {{0, 0, 0, 0}};
+    for (int i = 0; i < 2; i++) {
+        u64 carry = 0;
+        for (int j = 0; j < 2; j++) {
+            u128 p = (u128)x[i] * y[j] + r.w[i + j] + carry;
+            r.w[i + j] = (u64)p;
+            carry = (u64)(p >> 64);
+        }
+        r.w[i + 2] = carry;
+    }
+    return r;
+}
+
+/* a /= d (small); returns the remainder. */
+static u64 u256_div_small(U256 *a, u64 d)
+{
+    u128 rem = 0;
+    for (int i = 3; i >= 0; i--) {
+        u128 cur = (rem << 64) | a->w[i];
+        a->w[i] = (u64)(cur / d);
+        rem = cur % d;
+    }
+    return (u64)rem;
+}
+
+static int u256_bits(const U256 *a)
+{
+    for (int i = 3; i >= 0; i--)
+        if (a->w[i]) return i * 64 + 64 - __builtin_clzll(a->w[i]);
+    return 0;
+}
+
+static void u256_shl1(U256 *a)
+{
+    for (int i = 3; i > 0; i--) a->w[i] = (a->w[i] << 1) | (a->w[i - 1] >> 63);
+    a->w[0] <<= 1;
+}
+
+/* Bitwise long division: q = n / d, r = n % d; d != 0. */
+static void u256_divmod(const U256 *n, const U256 *d, U256 *q, U256 *r)
+{
+    U256 qq = {{0, 0, 0, 0}}, rr = {{0, 0, 0, 0}};
+    for (int i = u256_bits(n) - 1; i >= 0; i--) {
+        u256_shl1(&rr);
+        rr.w[0] |= (n->w[i / 64] >> (i % 64)) & 1;
+        if (u256_cmp(&rr, d) >= 0) {
+            u256_sub(&rr, d);
+            qq.w[i / 64] |= (u64)1 << (i % 64);
+        }
+    }
+    if (q) *q = qq;
+    if (r) *r = rr;
+}
+
+/* ---- powers of ten and digit counts ---- */
+
+static u128 pow10_u128(int k)
+{
+    u128 r = 1;
+    while (k-- > 0) r *= 10;
+    return r;
+}
+
+/* 10^38: every coefficient is strictly below this. */
+#define NUM_LIMIT (pow10_u128(38))
+
+static u128 mag128(i128 c) { return c < 0 ? -(u128)c : (u128)c; }
+
+static int u256_digits(const U256 *a)
+{
+    U256 t = *a;
+    int n = 0;
+    while (!u256_is_zero(&t)) {
+        u256_div_small(&t, 10);
+        n++;
+    }
+    return n;
+}
+
+static int overflow_err(DdError *err)
+{
+    return dd_err(err, DD_EOUT_OF_RANGE, -1, "value overflows numeric format");
+}
+
+/*
+ * Turns sign/magnitude m at scale `scale` (any scale >= 0) into a NUMERIC,
+ * dropping fractional digits (rounded half away from zero) while the value
+ * needs more than 38 digits or the scale exceeds NUMERIC_MAX_SCALE.
+ */
+static int num_finish(bool neg, const U256 *m, int scale, i128 *coef, int *oscale, DdError *err)
+{
+    int nd = u256_digits(m);
+    int drop = DD_MAX(nd - NUMERIC_MAX_PRECISION, scale - NUMERIC_MAX_SCALE);
+    if (drop < 0) drop = 0;
+    for (;; drop++) {
+        if (drop > scale) return overflow_err(err);
+        U256 t = *m;
+        u64 last = 0;
+        if (drop > 0) {
+            for (int i = 0; i < drop - 1; i++) u256_div_small(&t, 10);
+            last = u256_div_small(&t, 10);
+            if (last >= 5) {
+                U256 one = u256_from(1);
+                u256_add(&t, &one);
+            }
+        }
+        if (u256_fits128(&t) && u256_lo(&t) < NUM_LIMIT) {
+            u128 v = u256_lo(&t);
+            *coef = neg ? -(i128)v : (i128)v;
+            *oscale = scale - drop;
+            return DD_OK;
+        }
+    }
+}
+
+/* ---- text ---- */
+
+int numeric_from_text(const char *s, size_t len, i128 *coef, int *scale, DdError *err)
+{
+    size_t i = 0, n = len;
+    while (i < n && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) i++;
+    while (n > i && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r'))) n--;
+    bool neg = false;
+    if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+    U256 m = {{0, 0, 0, 0}};
+    int ndig = 0, nfrac = 0, sig = 0;
+    bool dot = false, overflow = false;
+    long exp10 = 0;
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            ndig++;
+            if (dot) nfrac++;
+            if (sig > 0 || c != '0') sig++;
+            /* more than 76 significant digits cannot fit even after rounding */
+            if (sig > 76) overflow = true;
+            else {
+                u256_mul_small(&m, 10);
+                U256 d = u256_from((u128)(c - '0'));
+                u256_add(&m, &d);
+            }
+        } else if (c == '.' && !dot) {
+            dot = true;
+        } else {
+            break;
+        }
+    }
+    if (ndig == 0) goto bad;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        bool eneg = false;
+        if (i < n && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+        if (i >= n || s[i] < '0' || s[i] > '9') goto bad;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+            if (exp10 < 100000) exp10 = exp10 * 10 + (s[i] - '0');
+        }
+        if (eneg) exp10 = -exp10;
+    }
+    if (i != n) goto bad;
+    if (overflow) return overflow_err(err); /* more than 76 significant digits */
+    long sc = nfrac - exp10;
+    if (u256_is_zero(&m)) {
+        *coef = 0;
+        *scale = (int)DD_MAX(0, DD_MIN(sc, NUMERIC_MAX_SCALE));
+        return DD_OK;
+    }
+    if (sc < 0) {
+        if (sig - sc > NUMERIC_MAX_PRECISION) return overflow_err(err);
+        u256_mul_pow10(&m, (int)-sc);
+        sc = 0;
+    }
+    if (sc > 1000) {
+        /* tiny: rounds to zero at scale 38 */
+        *coef = 0;
+        *scale = NUMERIC_MAX_SCALE;
+        return DD_OK;
+    }
+    return num_finish(neg, &m, (int)sc, coef, scale, err);
+bad:
+    return dd_err(err, DD_EINVALID_TEXT, -1, "invalid input syntax for type numeric: \"%.*s\"",
+                  (int)DD_MIN(len, 200), s);
+}
+
+void numeric_to_text(i128 coef, int scale, Buf *out)
+{
+    char dig[48];
+    int n = 0;
+    u128 m = mag128(coef);
+    do {
+        dig[n++] = (char)('0' + (int)(m % 10));
+        m /= 10;
+    } while (m);
+    /* dig holds the digits reversed; pad to at least scale + 1 digits */
+    while (n < scale + 1) dig[n++] = '0';
+    char txt[64];
+    int k = 0;
+    if (coef < 0) txt[k++] = '-';
+    for (int i = n - 1; i >= 0; i--) {
+        txt[k++] = dig[i];
+        if (i == scale && scale > 0) txt[k++] = '.';
+    }
+    buf_append(out, txt, (size_t)k);
+}
+
+/* ---- scale and conversions ---- */
+
+int numeric_rescale(i128 coef, int scale, int new_scale, i128 *out, DdError *err)
+{
+    if (new_scale < 0) new_scale = 0;
+    U256 m = u256_from(mag128(coef));
+    if (new_scale >= scale) {
+        if (!u256_mul_pow10(&m, new_scale - scale) || !u256_fits128(&m) || u256_lo(&m) >= NUM_LIMIT)
+            return overflow_err(err);
+        u128 v = u256_lo(&m);
+        *out = coef < 0 ? -(i128)v : (i128)v;
+        return DD_OK;
+    }
+    int drop = scale - new_scale;
+    u64 last = 0;
+    for (int i = 0; i < drop - 1; i++) u256_div_small(&m, 10);
+    last = u256_div_small(&m, 10);
+    u128 v = u256_lo(&m) + (last >= 5);
+    *out = coef < 0 ? -(i128)v : (i128)v;
+    return DD_OK;
+}
+
+double numeric_to_double(i128 coef, int scale)
+{
+    char tmp[80];
+    /* Correctly rounded through strtod, as PostgreSQL's numeric_float8. */
+    u128 m = mag128(coef);
+    char dig[48];
+    int n = 0;
+    do {
+        dig[n++] = (char)('0' + (int)(m % 10));
+        m /= 10;
+    } while (m);
+    int k = 0;
+    if (coef < 0) tmp[k++] = '-';
+    for (int i = n - 1; i >= 0; i--) tmp[k++] = dig[i];
+    k += snprintf(tmp + k, sizeof tmp - (size_t)k, "e-%d", scale);
+    return strtod(tmp, NULL);
+}
+
+int numeric_from_double_digits(double d, int digits, i128 *coef, int *scale, DdError *err)
+{
+    if (isnan(d) || isinf(d))
+        return dd_err(err, DD_EOUT_OF_RANGE, -1, "cannot convert %s to numeric",
+                      isnan(d) ? "NaN" : "infinity");
+    char tmp[64];
+    int n = snprintf(tmp, sizeof tmp, "%.*g", digits, d);
+    return numeric_from_text(tmp, (size_t)n, coef, scale, err);
+}
+
+int numeric_from_double(double d, i128 *coef, int *scale, DdError *err)
+{
+    return numeric_from_double_digits(d, 15, coef, scale, err);
+}
+
+int numeric_to_int64(i128 coef, int scale, i64 *out)
+{
+    i128 r;
+    if (numeric_rescale(coef, scale, 0, &r, NULL) != DD_OK) return -1;
+    if (r > INT64_MAX || r < INT64_MIN) return -1;
+    *out = (i64)r;
+    return 0;
+}
+
+int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err)
+{
+    if (typmod < 0) return DD_OK;
+    int prec = (typmod >> 16) & 0xffff, sc = typmod & 0xffff;
+    i128 r;
+    int rc = numeric_rescale(*coef, *scale, sc, &r, NULL);
+    if (rc == DD_OK && prec > 0 && mag128(r) >= pow10_u128(prec)) rc = DD_EOUT_OF_RANGE;
+    if (rc != DD_OK) {
+        dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
+        if (prec - sc > 0)
+            dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 10^%d.",
+                          prec, sc, prec - sc);
+        else
+            dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 1.",
+                          prec, sc);
+        return DD_EOUT_OF_RANGE;
+    }
+    *coef = r;
+    *scale = sc;
+    return DD_OK;
+}
+
+/* ---- comparison and normalization ---- */
+
+/* Aligns |a| and |b| to the larger scale in 256 bits (always fits). */
+static void align(i128 a, int as, i128 b, int bs, U256 *ma, U256 *mb, int *s)
+{
+    *s = DD_MAX(as, bs);
+    *ma = u256_from(mag128(a));
+    *mb = u256_from(mag128(b));
+    u256_mul_pow10(ma, *s - as);
+    u256_mul_pow10(mb, *s - bs);
+}
+
+int numeric_cmp(i128 a, int as, i128 b, int bs)
+{
+    if ((a < 0) != (b < 0)) return a < 0 ? -1 : 1;
+    U256 ma, mb;
+    int s;
+    align(a, as, b, bs, &ma, &mb, &s);
+    int c = u256_cmp(&ma, &mb);
+    return a < 0 ? -c : c;
+}
+
+void numeric_normalize(i128 *coef, int *scale)
+{
+    if (*coef == 0) {
+        *scale = 0;
+        return;
+    }
+    while (*scale > 0 && *coef % 10 == 0) {
+        *coef /= 10;
+        (*scale)--;
+    }
+}
+
+/*
+ * Exact comparison of coef*10^-scale with a finite double: both integer
+ * parts are compared first, then the fractions to 38 decimals exactly
+ * (the double's fraction k/2^j is scaled by 10^38 in 256 bits).
+ */
+int numeric_cmp_double(i128 coef, int scale, double d)
+{
+    if (isnan(d)) return -1;
+    if (d >= 1.7e38) return -1;
+    if (d <= -1.7e38) return 1;
+    i128 nint = coef;
+    for (int i = 0; i < scale; i++) nint /= 10;
+    i128 nfrac = coef - nint * (i128)pow10_u128(scale);
+    double dint_d = trunc(d);
+    i128 dint = (i128)dint_d;
+    if (nint != dint) return nint < dint ? -1 : 1;
+    double dfrac = d - dint_d; /* exact */
+    if (dfrac == 0) return nfrac == 0 ? 0 : (nfrac < 0 ? -1 : 1);
+    if (nfrac != 0 && (nfrac < 0) != (dfrac < 0)) return nfrac < 0 ? -1 : 1;
+    bool neg = nfrac < 0 || dfrac < 0;
+    /* |dfrac| = k * 2^e exactly, k < 2^53 */
+    int e;
+    double mant = frexp(fabs(dfrac), &e);
+    u64 k = (u64)ldexp(mant, 53);
+    e -= 53;              /* |dfrac| = k * 2^e, e < 0 */
+    /* |dfrac| * 10^38 = k * 5^38 * 2^(38 + e) */
+    U256 x = u256_mul128(k, pow10_u128(38) >> 38);
+    int sh = -(38 + e);
+    bool sticky = false;
+    if (sh > 0) {
+        for (int i = 0; i < sh && !u256_is_zero(&x); i++) {
+            if (x.w[0] & 1) sticky = true;
+            u256_div_small(&x, 2);
+        }
+    } else {
+        for (int i = 0; i < -sh; i++) u256_mul_small(&x, 2);
+    }
+    U256 nf = u256_from(mag128(nfrac));
+    u256_mul_pow10(&nf, 38 - scale);
+    int c = u256_cmp(&nf, &x);
+    if (c == 0 && sticky) c = -1;
+    return neg ? -c : c;
+}
+
+/* ---- arithmetic ---- */
+
+int numeric_add(i128 a, int as, i128 b, int bs, bool subtract, i128 *out, int *os, DdError *err)
+{
+    U256 ma, mb;
+    int s;
+    align(a, as, b, bs, &ma, &mb, &s);
+    bool na = a < 0, nb = (b < 0) != subtract;
+    if (b == 0) nb = false;
+    if (na == nb) {
+        u256_add(&ma, &mb);
+        return num_finish(na, &ma, s, out, os, err);
+    }
+    if (u256_cmp(&ma, &mb) >= 0) {
+        u256_sub(&ma, &mb);
+        return num_finish(na && !u256_is_zero(&ma), &ma, s, out, os, err);
+    }
+    u256_sub(&mb, &ma);
+    return num_finish(nb, &mb, s, out, os, err);
+}
+
+int numeric_mul(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
+{
+    U256 m = u256_mul128(mag128(a), mag128(b));
+    bool neg = ((a < 0) != (b < 0)) && !u256_is_zero(&m);
+    return num_finish(neg, &m, as + bs, out, os, err);
+}
+
+/* PostgreSQL's NBASE (10000) weight and first digit of |coef|*10^-scale. */
+static void nbase_lead(i128 coef, int scale, int *weight, int *first)
+{
+    char dig[48];
+    u128 m = mag128(coef);
+    int n = 0;
+    while (m) {
+        dig[n++] = (char)(m % 10);
+        m /= 10;
+    }
+    /* decimal exponent of the leading digit */
+    int e = n - 1 - scale;
+    int w = e >= 0 ? e / 4 : -((-e + 3) / 4);
+    int v = 0;
+    for (int p = 4 * w + 3; p >= 4 * w; p--) {
+        int idx = p + scale; /* position in dig[] (0 = units of coef) */
+        v = v * 10 + ((idx >= 0 && idx < n) ? dig[idx] : 0);
+    }
+    *weight = w;
+    *first = v;
+}
+
+/* PostgreSQL's select_div_scale(), capped at NUMERIC_MAX_SCALE. */
+static int div_scale(i128 a, int as, i128 b, int bs)
+{
+    int w1 = 0, f1 = 0, w2 = 0, f2 = 0;
+    if (a != 0) nbase_lead(a, as, &w1, &f1);
+    if (b != 0) nbase_lead(b, bs, &w2, &f2);
+    int qweight = w1 - w2;
+    if (f1 <= f2) qweight--;
+    int r = 16 - qweight * 4;
+    r = DD_MAX(r, as);
+    r = DD_MAX(r, bs);
+    r = DD_MAX(r, 0);
+    return DD_MIN(r, NUMERIC_MAX_SCALE);
+}
+
+static int div_err(DdError *err) { return dd_err(err, DD_EDIV_ZERO, -1, "division by zero"); }
+
+/* Quotient a/b rounded half away from zero at result scale r. */
+static int div_at_scale(i128 a, int as, i128 b, int bs, int r, i128 *out, int *os, DdError *err)
+{
+    bool neg = (a < 0) != (b < 0);
+    U256 den = u256_from(mag128(b));
+    for (;; r--) {
+        int e = r + bs - as;
+        int extra = e < 0 ? -e : 0;  /* digits to drop afterwards */
+        U256 num = u256_from(mag128(a));
+        if (!u256_mul_pow10(&num, e > 0 ? e : 0) || u256_bits(&num) > 255) {
+            if (r <= 0) return overflow_err(err);
+            continue;
+        }
+        U256 q, rem;
+        u256_divmod(&num, &den, &q, &rem);
+        if (extra == 0) {
+            U256 twice = rem;
+            u256_shl1(&twice);
+            if (u256_cmp(&twice, &den) >= 0) {
+                U256 one = u256_from(1);
+                u256_add(&q, &one);
+            }
+            return num_finish(neg && !u256_is_zero(&q), &q, r, out, os, err);
+        }
+        /* the quotient is at scale r + extra: round off `extra` digits */
+        U256 t = q;
+        for (int i = 0; i < extra - 1 && !u256_is_zero(&t); i++) u256_div_small(&t, 10);
+        u64 last = extra > 40 ? 0 : u256_div_small(&t, 10);
+        if (last >= 5) {
+            U256 one = u256_from(1);
+            u256_add(&t, &one);
+        }
+        return num_finish(neg && !u256_is_zero(&t), &t, r, out, os, err);
+    }
+}
+
+int numeric_div(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
+{
+    if (b == 0) return div_err(err);
+    return div_at_scale(a, as, b, bs, div_scale(a, as, b, bs), out, os, err);
+}
+
+int numeric_mod(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
+{
+    if (b == 0) return div_err(err);
+    U256 ma, mb, rem;
+    int s;
+    align(a, as, b, bs, &ma, &mb, &s);
+    u256_divmod(&ma, &mb, NULL, &rem);
+    return num_finish(a < 0 && !u256_is_zero(&rem), &rem, s, out, os, err);
+}
+
+/* Truncates toward zero (scale 0). */
+static i128 num_trunc(i128 coef, int scale)
+{
+    for (int i = 0; i < scale; i++) coef /= 10;
+    return coef;
+}
+
+int numeric_pow(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
+{
+    i128 bint = num_trunc(b, bs);
+    bool b_integral = numeric_cmp(bint, 0, b, bs) == 0;
+    if (a == 0 && b < 0)
+        return pow_err(err, "zero raised to a negative power is undefined");
+    if (b_integral && bint >= -10000 && bint <= 10000) {
+        /* PostgreSQL <= 15: integer exponents give scale max(16, base scale) */
+        int rscale = DD_MAX(16, as);
+        i128 rc = 1, bc = a;
+        int rs = 0, bsc = as;
+        int n = (int)(bint < 0 ? -bint : bint);
+        int st;
+        while (n) {
+            if (n & 1) {
+                st = numeric_mul(rc, rs, bc, bsc, &rc, &rs, err);
+                if (st) return st;
+            }
+            n >>= 1;
+            if (n) {
+                st = numeric_mul(bc, bsc, bc, bsc, &bc, &bsc, err);
+                if (st) return st;
+            }
+        }
+        if (bint < 0) return div_at_scale(1, 0, rc, rs, DD_MIN(rscale, NUMERIC_MAX_SCALE), out, os, err);
+        /* pad to rscale in 256 bits; num_finish drops digits if needed */
+        U256 m = u256_from(mag128(rc));
+        if (rscale > rs) u256_mul_pow10(&m, rscale - rs);
+        st = num_finish(rc < 0, &m, DD_MAX(rscale, rs), out, os, err);
+        if (st == DD_OK && *os > rscale) {
+            st = numeric_rescale(*out, *os, rscale, out, err);
+            *os = rscale;
+        }
+        return st;
+    }
+    if (a < 0)
+        return pow_err(err,
+                      "a negative number raised to a non-integer power yields a complex result");
+    /* Non-integer exponent: long double (about 19 digits), then scale as
+     * PostgreSQL: 16 significant digits, at least the inputs' scales. */
+    long double x = (long double)numeric_to_double(a, as), y = (long double)numeric_to_double(b, bs);
+    long double r = powl(x, y);
+    if (isinf(r) || isnan(r) || r >= 1e38L) return overflow_err(err);
+    int rscale = 16;
+    if (r > 0) rscale = 16 - (int)floorl(log10l(r));
+    rscale = DD_MAX(rscale, DD_MAX(as, bs));
+    rscale = DD_MAX(0, DD_MIN(rscale, NUMERIC_MAX_SCALE));
+    char tmp[64];
+    int n = snprintf(tmp, sizeof tmp, "%.19Le", r);
+    i128 c;
+    int sc;
+    int st = numeric_from_text(tmp, (size_t)n, &c, &sc, err);
+    if (st) return st;
+    st = numeric_rescale(c, sc, rscale, out, err);
+    if (st) return st;
+    *os = rscale;
+    return DD_OK;
+}

@@ -1,0 +1,2133 @@
+/*
+ * parser.c - recursive-descent parser: SQL text -> AST (ast.h).
+ *
+ * Owns the grammar DriftDB accepts (PostgreSQL's dialect, the subset in
+ * ast.h, plus FOR SYSTEM_TIME and @SEQ:n) and PostgreSQL's syntax error
+ * wording and positions.  parse_statement() first tokenizes one statement
+ * (up to its top-level ';') into an array, so the parser can look ahead
+ * freely and the caller's *next is known even when parsing fails; then it
+ * descends.  Expressions use precedence climbing with PostgreSQL's
+ * operator precedence, lowest first:
+ *
+ *   OR < AND < NOT < IS, ISNULL, NOTNULL < comparison (nonassoc)
+ *   < BETWEEN IN LIKE ILIKE (nonassoc) < || ~~ and other operators
+ *   < + - < * / % < ^ < unary - + < :: < . (qualification)
+ *
+ * Conventions the analyzer relies on (also in the report of the author):
+ *   - literal typing as ast.h says; a '-' directly before a numeric literal
+ *     is folded into the constant (as PostgreSQL's doNegate), so
+ *     -2147483648 is an INT4 constant and -9223372036854775808 an INT8;
+ *   - qualified names are joined with '.': table "public.t", column
+ *     qualifier "s.t" for s.t.c, function "pg_catalog.now";
+ *   - typed literals (date '..', interval '..', timestamptz '..') and
+ *     CAST / :: become EXPR_CAST; a typed literal's arg is an UNKNOWN const;
+ *   - set operations form a flat chain in source order (this.setop joins
+ *     this and this.next); the analyzer applies INTERSECT-before-UNION
+ *     precedence.  ORDER BY / LIMIT / OFFSET of a chain are on its head.
+ *     A parenthesized member with its own ORDER BY / LIMIT / OFFSET or set
+ *     operation is wrapped as SELECT * FROM (member) (loc -1, alias NULL).
+ *
+ * No global mutable state: all state is in the Parser on the stack; nodes
+ * go to the caller's arena, the token array is heap memory freed before
+ * returning.  Recursion is bounded (MAX_DEPTH, 54000), the parser is fuzzed.
+ */
+#include "ast.h"
+#include "lexer.h"
+#include "../util/alloc.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_DEPTH 1000      /* nested expressions / subqueries (54000 beyond) */
+#define ERR_TEXT_MAX 400    /* bytes of a token quoted in an error message */
+
+typedef struct Parser {
+    const char *sql;
+    size_t len;           /* length of the whole text */
+    Arena *a;
+    DdError *err;
+    Token *toks;          /* the statement; last token is TOK_SEMI or TOK_EOF */
+    int ntoks;
+    int pos;              /* current token */
+    int *match;           /* for '(' tokens: index of the matching ')', or -1 */
+    int lexcode;          /* code of the first lexical error (kept in err) */
+    int depth;
+} Parser;
+
+/* Precedence levels, lowest first. */
+enum {
+    P_NONE = 0, P_OR, P_AND, P_NOT, P_IS, P_CMP, P_IN, P_ESCAPE, P_OP,
+    P_ADD, P_MUL, P_EXP, P_AT, P_COLLATE, P_UMINUS, P_SUBSCRIPT, P_CAST,
+};
+
+#define TRY(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
+
+static int parse_expr(Parser *p, int minp, Expr **out);
+static int parse_select(Parser *p, SelectStmt **out);
+static int parse_table_ref(Parser *p, TableRef **out);
+static int parse_typename(Parser *p, TypeName *tn);
+
+/* ---- tokens ---- */
+
+static inline Token *tok(Parser *p) { return &p->toks[p->pos]; }
+static inline Token *peek(Parser *p, int k)
+{
+    int i = p->pos + k;
+    return &p->toks[i < p->ntoks ? i : p->ntoks - 1];
+}
+static inline void advance(Parser *p)
+{
+    if (p->pos < p->ntoks - 1) p->pos++;
+}
+static inline bool is_kw(const Token *t, int kw) { return t->kind == TOK_IDENT && t->kw == kw; }
+static inline bool is_word(const Token *t, const char *w)
+{
+    return t->kind == TOK_IDENT && t->kw == KW_NONE && strcmp(t->str, w) == 0;
+}
+static bool accept_kw(Parser *p, int kw)
+{
+    if (!is_kw(tok(p), kw)) return false;
+    advance(p);
+    return true;
+}
+static bool accept(Parser *p, TokKind k)
+{
+    if (tok(p)->kind != k) return false;
+    advance(p);
+    return true;
+}
+static bool at_end(Parser *p)
+{
+    TokKind k = tok(p)->kind;
+    return k == TOK_SEMI || k == TOK_EOF;
+}
+
+/* Names: PostgreSQL's ColId (column, table, alias), type_function_name
+ * (function) and ColLabel (after AS and '.'). */
+static bool is_colid(const Token *t)
+{
+    if (t->kind == TOK_QIDENT) return true;
+    if (t->kind != TOK_IDENT) return false;
+    KwCategory c = lex_keyword_category(t->kw);
+    return c == KWC_NONE || c == KWC_UNRESERVED || c == KWC_COL_NAME;
+}
+static bool is_funcname(const Token *t)
+{
+    if (t->kind == TOK_QIDENT) return true;
+    if (t->kind != TOK_IDENT) return false;
+    KwCategory c = lex_keyword_category(t->kw);
+    return c != KWC_RESERVED;
+}
+static bool is_label(const Token *t) { return t->kind == TOK_IDENT || t->kind == TOK_QIDENT; }
+
+/* ---- errors ---- */
+
+static int nomem(Parser *p) { return dd_err(p->err, DD_ENOMEM, -1, NULL); }
+
+/* "syntax error at or near" the current token, PostgreSQL's wording. */
+static int syntax_error(Parser *p)
+{
+    Token *t = tok(p);
+    if (t->kind == TOK_ERROR) return p->lexcode;   /* its error is already in err */
+    if (t->kind == TOK_EOF)
+        return dd_err(p->err, DD_ESYNTAX, t->start, "syntax error at end of input");
+    int n = DD_MIN(t->end - t->start, ERR_TEXT_MAX);
+    return dd_err(p->err, DD_ESYNTAX, t->start, "syntax error at or near \"%.*s\"", n,
+                  p->sql + t->start);
+}
+
+static int not_supported(Parser *p, int offset, const char *what)
+{
+    if (tok(p)->kind == TOK_ERROR) return p->lexcode;
+    return dd_err(p->err, DD_EFEATURE, offset, "%s is not supported", what);
+}
+
+static int expect(Parser *p, TokKind k)
+{
+    if (!accept(p, k)) return syntax_error(p);
+    return DD_OK;
+}
+static int expect_kw(Parser *p, int kw)
+{
+    if (!accept_kw(p, kw)) return syntax_error(p);
+    return DD_OK;
+}
+
+static int enter(Parser *p)
+{
+    if (++p->depth > MAX_DEPTH)
+        return dd_err(p->err, DD_EPROGRAM_LIMIT, -1, "stack depth limit exceeded");
+    return DD_OK;
+}
+
+/* ---- allocation ---- */
+
+static void *grow_array(Parser *p, void *old, int n, int *cap, size_t elsz)
+{
+    if (*cap > INT_MAX / 4) return NULL;
+    int nc = *cap ? *cap * 2 : 4;
+    void *np = arena_alloc(p->a, (size_t)nc * elsz);
+    if (!np) return NULL;
+    if (n) memcpy(np, old, (size_t)n * elsz);
+    *cap = nc;
+    return np;
+}
+
+/* Appends val to arr[0..n) (capacity cap), growing it in the arena. */
+#define PUSH(arr, n, cap, val)                                               \
+    do {                                                                     \
+        if ((n) == (cap)) {                                                  \
+            void *g_ = grow_array(p, (arr), (n), &(cap), sizeof *(arr));     \
+            if (!g_) return nomem(p);                                        \
+            (arr) = g_;                                                      \
+        }                                                                    \
+        (arr)[(n)++] = (val);                                                \
+    } while (0)
+
+#define NEW(var)                                                             \
+    do {                                                                     \
+        (var) = arena_zalloc(p->a, sizeof *(var));                           \
+        if (!(var)) return nomem(p);                                         \
+    } while (0)
+
+static Expr *mk_expr(Parser *p, ExprKind k, int loc)
+{
+    Expr *e = arena_zalloc(p->a, sizeof *e);
+    if (e) {
+        e->kind = k;
+        e->loc = loc;
+        e->oploc = loc;
+    }
+    return e;
+}
+#define NEW_EXPR(var, kind, loc)                                             \
+    do {                                                                     \
+        (var) = mk_expr(p, (kind), (loc));                                   \
+        if (!(var)) return nomem(p);                                         \
+    } while (0)
+
+static char *dup_str(Parser *p, const char *s) { return arena_strdup(p->a, s); }
+
+/* Reads a name made of a ColId and '.'-separated labels, joined with '.'. */
+static int parse_qualified_name(Parser *p, char **out, int *loc)
+{
+    Token *t = tok(p);
+    if (!is_colid(t)) return syntax_error(p);
+    if (loc) *loc = t->start;
+    char *name = t->str;
+    advance(p);
+    while (tok(p)->kind == TOK_DOT && is_label(peek(p, 1))) {
+        advance(p);
+        name = arena_printf(p->a, "%s.%s", name, tok(p)->str);
+        if (!name) return nomem(p);
+        advance(p);
+    }
+    *out = name;
+    return DD_OK;
+}
+
+static int parse_colid(Parser *p, char **out, int *loc)
+{
+    Token *t = tok(p);
+    if (!is_colid(t)) return syntax_error(p);
+    if (loc) *loc = t->start;
+    *out = t->str;
+    advance(p);
+    return DD_OK;
+}
+
+/* '(' ColId, ... ')' */
+static int parse_name_list(Parser *p, char ***names, int **locs, int *n)
+{
+    int cap = 0, lcap = 0, nl = 0;
+    *names = NULL;
+    if (locs) *locs = NULL;
+    *n = 0;
+    TRY(expect(p, TOK_LPAREN));
+    do {
+        char *name = NULL;
+        int loc;
+        TRY(parse_colid(p, &name, &loc));
+        PUSH(*names, *n, cap, name);
+        if (locs) PUSH(*locs, nl, lcap, loc);
+    } while (accept(p, TOK_COMMA));
+    return expect(p, TOK_RPAREN);
+}
+
+/* Whether the '(' at token index i opens a SELECT (a subquery) rather than
+ * an expression or a joined table: it does when SELECT follows, or when
+ * another '(' follows whose group is followed by a set operation or a
+ * clause of a select, or is itself the whole content and opens a SELECT. */
+static bool parens_hold_select(Parser *p, int i)
+{
+    for (int steps = 0; steps < MAX_DEPTH && i + 1 < p->ntoks; steps++) {
+        Token *t = &p->toks[i + 1];
+        if (is_kw(t, KW_SELECT) || is_kw(t, KW_VALUES) || is_kw(t, KW_WITH)) return true;
+        if (t->kind != TOK_LPAREN) return false;
+        int m = p->match[i + 1];
+        if (m < 0 || m + 1 >= p->ntoks) return false;
+        Token *after = &p->toks[m + 1];
+        if (after->kind == TOK_IDENT &&
+            (after->kw == KW_UNION || after->kw == KW_INTERSECT || after->kw == KW_EXCEPT ||
+             after->kw == KW_ORDER || after->kw == KW_LIMIT || after->kw == KW_OFFSET ||
+             after->kw == KW_FETCH))
+            return true;
+        if (after->kind != TOK_RPAREN || p->match[i] != m + 1) return false;
+        i = i + 1;
+    }
+    return false;
+}
+
+/* ---- literals ---- */
+
+#define NUMERIC_DIGITS_MAX 38
+
+static int numeric_overflow(Parser *p, int loc)
+{
+    return dd_err(p->err, DD_EOUT_OF_RANGE, loc, "value overflows numeric format");
+}
+
+/* A numeric literal token as a constant, negated when neg (a folded unary
+ * minus).  Integers: INT4 if they fit, else INT8, else NUMERIC; anything
+ * with '.' or an exponent: NUMERIC.  More than 38 significant digits or a
+ * scale above NUMERIC_MAX_SCALE is 22003. */
+static int make_number(Parser *p, const Token *t, bool neg, int loc, Expr **out)
+{
+    const char *s = p->sql + t->start;
+    size_t n = (size_t)(t->end - t->start), i = 0;
+    u128 coef = 0;
+    int ndig = 0, nfrac = 0;
+    bool seen_dot = false;
+    for (; i < n; i++) {
+        char c = s[i];
+        if (c == '.') { seen_dot = true; continue; }
+        if (c < '0' || c > '9') break;
+        if (seen_dot) nfrac++;
+        if (coef == 0 && c == '0') continue;      /* leading zeros are not significant */
+        if (++ndig > NUMERIC_DIGITS_MAX) return numeric_overflow(p, loc);
+        coef = coef * 10 + (u128)(c - '0');
+    }
+    i64 exp = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        bool eneg = false;
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+        for (; i < n; i++)
+            if (exp < 100000) exp = exp * 10 + (s[i] - '0');
+        if (eneg) exp = -exp;
+    }
+    Expr *e = NULL;
+    NEW_EXPR(e, EXPR_CONST, loc);
+    Value *v = &e->u.c.val;
+    if (t->kind == TOK_INTEGER) {
+        /* magnitude of INT64_MIN is 2^63 */
+        if (coef <= (u128)INT64_MAX || (neg && coef == (u128)INT64_MAX + 1)) {
+            i64 x = neg ? (i64)(0 - (u64)coef) : (i64)coef;
+            v->type = (x >= INT32_MIN && x <= INT32_MAX) ? TYPE_INT4 : TYPE_INT8;
+            v->v.i = x;
+            *out = e;
+            return DD_OK;
+        }
+    }
+    i64 scale = (i64)nfrac - exp;
+    if (scale < 0) {
+        if (coef != 0) {
+            if (ndig - scale > NUMERIC_DIGITS_MAX) return numeric_overflow(p, loc);
+            for (i64 k = 0; k < -scale; k++) coef *= 10;
+        }
+        scale = 0;
+    }
+    if (scale > NUMERIC_MAX_SCALE) return numeric_overflow(p, loc);
+    v->type = TYPE_NUMERIC;
+    v->scale = (i16)scale;
+    v->v.coef = neg ? -(i128)coef : (i128)coef;
+    *out = e;
+    return DD_OK;
+}
+
+static int make_string(Parser *p, const Token *t, Expr **out)
+{
+    Expr *e = NULL;
+    NEW_EXPR(e, EXPR_CONST, t->start);
+    e->u.c.val.type = TYPE_UNKNOWN;
+    e->u.c.val.v.s.p = t->str;
+    e->u.c.val.v.s.len = (u32)t->len;
+    *out = e;
+    return DD_OK;
+}
+
+/* type 'string': a typed literal, EXPR_CAST of an UNKNOWN constant.  The
+ * type is already parsed into tn; the current token must be the string. */
+static int make_typed_literal(Parser *p, const TypeName *tn, Expr **out)
+{
+    if (tok(p)->kind != TOK_STRING) return syntax_error(p);
+    Expr *e = NULL, *arg = NULL;
+    TRY(make_string(p, tok(p), &arg));
+    advance(p);
+    NEW_EXPR(e, EXPR_CAST, tn->loc);
+    e->u.cast.arg = arg;
+    e->u.cast.type = *tn;
+    *out = e;
+    return DD_OK;
+}
+
+/* ---- type names ---- */
+
+/* '(' integer [, integer] ')' after a type name.  Returns the count. */
+static int parse_typmods(Parser *p, i64 mods[2], int *n)
+{
+    *n = 0;
+    TRY(expect(p, TOK_LPAREN));
+    do {
+        Token *t = tok(p);
+        if (t->kind != TOK_INTEGER || *n == 2) return syntax_error(p);
+        i64 v = 0;
+        for (int i = t->start; i < t->end; i++) {
+            v = v * 10 + (p->sql[i] - '0');
+            if (v > INT32_MAX)
+                return dd_err(p->err, DD_EINVALID_PARAM, t->start, "type modifier is out of range");
+        }
+        mods[(*n)++] = v;
+        advance(p);
+    } while (accept(p, TOK_COMMA));
+    return expect(p, TOK_RPAREN);
+}
+
+static int char_length_mod(Parser *p, TypeName *tn, const char *what)
+{
+    if (tok(p)->kind != TOK_LPAREN) return DD_OK;
+    i64 m[2];
+    int n, loc = tok(p)->start;
+    TRY(parse_typmods(p, m, &n));
+    if (n != 1) return syntax_error(p);
+    if (m[0] < 1)
+        return dd_err(p->err, DD_EINVALID_PARAM, loc, "length for type %s must be at least 1", what);
+    tn->typmod = (i32)m[0];
+    return DD_OK;
+}
+
+static int precision_mod(Parser *p, TypeName *tn)
+{
+    if (tok(p)->kind != TOK_LPAREN) return DD_OK;
+    i64 m[2];
+    int n;
+    TRY(parse_typmods(p, m, &n));
+    if (n != 1) return syntax_error(p);
+    tn->typmod = (i32)m[0];
+    return DD_OK;
+}
+
+/* [WITH | WITHOUT] TIME ZONE after time / timestamp. */
+static int time_zone_suffix(Parser *p, TypeName *tn, const char *base)
+{
+    const char *suffix = NULL;
+    if (is_kw(tok(p), KW_WITH) && is_kw(peek(p, 1), KW_TIME)) suffix = " with time zone";
+    else if (is_kw(tok(p), KW_WITHOUT)) suffix = " without time zone";
+    if (suffix) {
+        advance(p);
+        TRY(expect_kw(p, KW_TIME));
+        TRY(expect_kw(p, KW_ZONE));
+    }
+    tn->name = arena_printf(p->a, "%s%s", base, suffix ? suffix : "");
+    return tn->name ? DD_OK : nomem(p);
+}
+
+/*
+ * A type name as written: lower case, multi-word names joined by one space
+ * ("double precision", "character varying", "timestamp with time zone");
+ * typmod per ast.h.  FLOAT(p) becomes "real" or "double precision" as in
+ * PostgreSQL; DEC -> "decimal"; "pg_catalog." is dropped.  Arrays are 0A000.
+ */
+static int parse_typename(Parser *p, TypeName *tn)
+{
+    Token *t = tok(p);
+    tn->loc = t->start;
+    tn->typmod = -1;
+    tn->name = NULL;
+    if (t->kind == TOK_IDENT && t->kw != KW_NONE) {
+        int kw = t->kw;
+        advance(p);
+        switch (kw) {
+        case KW_INT: case KW_INTEGER: case KW_SMALLINT: case KW_BIGINT:
+        case KW_REAL: case KW_BOOLEAN:
+            tn->name = dup_str(p, lex_keyword_text(kw));
+            break;
+        case KW_DOUBLE:
+            TRY(expect_kw(p, KW_PRECISION));
+            tn->name = dup_str(p, "double precision");
+            break;
+        case KW_FLOAT:
+            tn->name = dup_str(p, "float");
+            if (tok(p)->kind == TOK_LPAREN) {
+                i64 m[2];
+                int n, loc = tok(p)->start;
+                TRY(parse_typmods(p, m, &n));
+                if (n != 1) return syntax_error(p);
+                if (m[0] < 1)
+                    return dd_err(p->err, DD_EINVALID_PARAM, loc,
+                                  "precision for type float must be at least 1 bit");
+                if (m[0] > 53)
+                    return dd_err(p->err, DD_EINVALID_PARAM, loc,
+                                  "precision for type float must be less than 54 bits");
+                tn->name = dup_str(p, m[0] <= 24 ? "real" : "double precision");
+            }
+            break;
+        case KW_NUMERIC: case KW_DECIMAL: case KW_DEC:
+            tn->name = dup_str(p, kw == KW_NUMERIC ? "numeric" : "decimal");
+            if (tok(p)->kind == TOK_LPAREN) {
+                i64 m[2];
+                int n, loc = tok(p)->start;
+                TRY(parse_typmods(p, m, &n));
+                if (m[0] < 1 || m[0] > 1000)
+                    return dd_err(p->err, DD_EINVALID_PARAM, loc,
+                                  "NUMERIC precision %lld must be between 1 and 1000",
+                                  (long long)m[0]);
+                if (n == 2 && m[1] > m[0])
+                    return dd_err(p->err, DD_EINVALID_PARAM, loc,
+                                  "NUMERIC scale %lld must be between 0 and precision %lld",
+                                  (long long)m[1], (long long)m[0]);
+                tn->typmod = (i32)((m[0] << 16) | (n == 2 ? m[1] : 0));
+            }
+            break;
+        case KW_NATIONAL:
+            if (!accept_kw(p, KW_CHARACTER) && !accept_kw(p, KW_CHAR)) return syntax_error(p);
+            /* fall through */
+        case KW_CHARACTER: case KW_CHAR: case KW_NCHAR: {
+            bool varying = accept_kw(p, KW_VARYING);
+            const char *name = varying ? "character varying"
+                             : kw == KW_CHAR ? "char" : "character";
+            tn->name = dup_str(p, name);
+            if (tn->name) TRY(char_length_mod(p, tn, varying ? "varchar" : "char"));
+            break;
+        }
+        case KW_VARCHAR:
+            tn->name = dup_str(p, "varchar");
+            if (tn->name) TRY(char_length_mod(p, tn, "varchar"));
+            break;
+        case KW_BIT: {
+            bool varying = accept_kw(p, KW_VARYING);
+            tn->name = dup_str(p, varying ? "bit varying" : "bit");
+            if (tn->name) TRY(char_length_mod(p, tn, "bit"));
+            break;
+        }
+        case KW_TIMESTAMP: case KW_TIME:
+            TRY(precision_mod(p, tn));
+            TRY(time_zone_suffix(p, tn, kw == KW_TIME ? "time" : "timestamp"));
+            break;
+        case KW_INTERVAL:
+            tn->name = dup_str(p, "interval");
+            TRY(precision_mod(p, tn));
+            break;
+        default:
+            if (lex_keyword_category(kw) == KWC_UNRESERVED ||
+                lex_keyword_category(kw) == KWC_TYPE_FUNC) {
+                tn->name = t->str;
+                break;
+            }
+            p->pos--;   /* back to the keyword for the error */
+            return syntax_error(p);
+        }
+        if (!tn->name) return nomem(p);
+    } else if (t->kind == TOK_IDENT || t->kind == TOK_QIDENT) {
+        char *name = t->str;
+        advance(p);
+        while (tok(p)->kind == TOK_DOT && is_label(peek(p, 1))) {
+            advance(p);
+            name = arena_printf(p->a, "%s.%s", name, tok(p)->str);
+            if (!name) return nomem(p);
+            advance(p);
+        }
+        if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
+        tn->name = name;
+        if (tok(p)->kind == TOK_LPAREN) {
+            i64 m[2];
+            int n;
+            TRY(parse_typmods(p, m, &n));
+            tn->typmod = n == 1 ? (i32)m[0] : (i32)((m[0] << 16) | m[1]);
+        }
+    } else {
+        return syntax_error(p);
+    }
+    if (tok(p)->kind == TOK_LBRACKET || is_kw(tok(p), KW_ARRAY))
+        return not_supported(p, tok(p)->start, "array type");
+    return DD_OK;
+}
+
+/* ---- expressions ---- */
+
+/* Whether the type keyword at the current token starts a typed literal
+ * (int '1', timestamp(3) with time zone '...', double precision '1'). */
+static bool type_keyword_literal(Parser *p)
+{
+    Token *t = tok(p), *n = peek(p, 1);
+    switch (t->kw) {
+    case KW_DOUBLE:
+        return is_kw(n, KW_PRECISION);
+    case KW_INT: case KW_INTEGER: case KW_SMALLINT: case KW_BIGINT: case KW_REAL:
+    case KW_BOOLEAN:
+        return n->kind == TOK_STRING;
+    case KW_FLOAT: case KW_NUMERIC: case KW_DECIMAL: case KW_DEC: case KW_VARCHAR:
+    case KW_INTERVAL:
+        return n->kind == TOK_STRING || n->kind == TOK_LPAREN;
+    case KW_CHAR: case KW_CHARACTER: case KW_NCHAR: case KW_BIT:
+        return n->kind == TOK_STRING || n->kind == TOK_LPAREN || is_kw(n, KW_VARYING);
+    case KW_NATIONAL:
+        return is_kw(n, KW_CHAR) || is_kw(n, KW_CHARACTER);
+    case KW_TIME: case KW_TIMESTAMP:
+        return n->kind == TOK_STRING || n->kind == TOK_LPAREN || is_kw(n, KW_WITHOUT) ||
+               (is_kw(n, KW_WITH) && is_kw(peek(p, 2), KW_TIME));
+    default:
+        return false;
+    }
+}
+
+/* Arguments of a function call, after its name; the current token is '('. */
+static int parse_func_args(Parser *p, Expr *f)
+{
+    int cap = 0;
+    advance(p);   /* ( */
+    if (accept(p, TOK_RPAREN)) return DD_OK;
+    if (tok(p)->kind == TOK_STAR) {
+        advance(p);
+        f->u.func.star = true;
+        return expect(p, TOK_RPAREN);
+    }
+    if (accept_kw(p, KW_DISTINCT)) f->u.func.distinct = true;
+    else accept_kw(p, KW_ALL);
+    do {
+        Expr *arg = NULL;
+        TRY(parse_expr(p, P_OR, &arg));
+        PUSH(f->u.func.args, f->u.func.n, cap, arg);
+    } while (accept(p, TOK_COMMA));
+    if (is_kw(tok(p), KW_ORDER)) return not_supported(p, tok(p)->start, "ORDER BY in an aggregate");
+    TRY(expect(p, TOK_RPAREN));
+    Token *t = tok(p);
+    if ((is_word(t, "over") || is_word(t, "filter")) && peek(p, 1)->kind == TOK_LPAREN)
+        return not_supported(p, t->start, is_word(t, "over") ? "a window function" : "FILTER");
+    if (is_word(t, "within") && is_kw(peek(p, 1), KW_GROUP))
+        return not_supported(p, t->start, "WITHIN GROUP");
+    return DD_OK;
+}
+
+static int make_func(Parser *p, char *name, int loc, Expr **out)
+{
+    Expr *f = NULL;
+    NEW_EXPR(f, EXPR_FUNC, loc);
+    f->u.func.name = name;
+    *out = f;
+    return DD_OK;
+}
+
+/* A name in an expression: column reference, t.*, function call, or a
+ * generic typed literal (date '2024-01-01').  The current token is a name. */
+static int parse_name_expr(Parser *p, Expr **out)
+{
+    Token *t0 = tok(p);
+    int loc = t0->start;
+    Token *n1 = peek(p, 1);
+    if (n1->kind == TOK_LPAREN) {
+        if (!is_funcname(t0)) return syntax_error(p);
+        TRY(make_func(p, t0->str, loc, out));
+        advance(p);
+        return parse_func_args(p, *out);
+    }
+    if (n1->kind == TOK_STRING && (t0->kind == TOK_QIDENT || t0->kw == KW_NONE ||
+                                   lex_keyword_category(t0->kw) == KWC_UNRESERVED)) {
+        TypeName tn = {t0->str, -1, loc};
+        advance(p);
+        return make_typed_literal(p, &tn, out);
+    }
+    if (!is_colid(t0)) return syntax_error(p);
+    char *qual = NULL, *name = t0->str;
+    advance(p);
+    while (tok(p)->kind == TOK_DOT) {
+        advance(p);
+        if (tok(p)->kind == TOK_STAR) {
+            advance(p);
+            Expr *e = NULL;
+            NEW_EXPR(e, EXPR_STAR, loc);
+            e->u.col.qualifier = qual ? arena_printf(p->a, "%s.%s", qual, name) : name;
+            if (!e->u.col.qualifier) return nomem(p);
+            *out = e;
+            return DD_OK;
+        }
+        if (!is_label(tok(p))) return syntax_error(p);
+        qual = qual ? arena_printf(p->a, "%s.%s", qual, name) : name;
+        if (!qual) return nomem(p);
+        name = tok(p)->str;
+        advance(p);
+        if (tok(p)->kind == TOK_LPAREN) {
+            char *fn = arena_printf(p->a, "%s.%s", qual, name);
+            if (!fn) return nomem(p);
+            TRY(make_func(p, fn, loc, out));
+            return parse_func_args(p, *out);
+        }
+    }
+    Expr *e = NULL;
+    NEW_EXPR(e, EXPR_COLUMN, loc);
+    e->u.col.qualifier = qual;
+    e->u.col.name = name;
+    *out = e;
+    return DD_OK;
+}
+
+static int parse_case(Parser *p, Expr **out)
+{
+    Expr *e = NULL;
+    int cap = 0, tcap = 0, nt = 0;
+    NEW_EXPR(e, EXPR_CASE, tok(p)->start);
+    advance(p);   /* CASE */
+    if (!is_kw(tok(p), KW_WHEN)) TRY(parse_expr(p, P_OR, &e->u.case_.operand));
+    TRY(expect_kw(p, KW_WHEN));
+    do {
+        Expr *w = NULL, *t = NULL;
+        TRY(parse_expr(p, P_OR, &w));
+        TRY(expect_kw(p, KW_THEN));
+        TRY(parse_expr(p, P_OR, &t));
+        PUSH(e->u.case_.when, e->u.case_.n, cap, w);
+        PUSH(e->u.case_.then, nt, tcap, t);
+    } while (accept_kw(p, KW_WHEN));
+    if (accept_kw(p, KW_ELSE)) TRY(parse_expr(p, P_OR, &e->u.case_.else_));
+    TRY(expect_kw(p, KW_END));
+    *out = e;
+    return DD_OK;
+}
+
+/* (SELECT ...) at the current '(' into a SelectStmt. */
+static int parse_paren_select(Parser *p, SelectStmt **out)
+{
+    TRY(expect(p, TOK_LPAREN));
+    TRY(parse_select(p, out));
+    return expect(p, TOK_RPAREN);
+}
+
+static int parse_primary(Parser *p, Expr **out)
+{
+    Token *t = tok(p);
+    Expr *e = NULL;
+    switch (t->kind) {
+    case TOK_INTEGER: case TOK_NUMBER:
+        TRY(make_number(p, t, false, t->start, out));
+        advance(p);
+        return DD_OK;
+    case TOK_STRING:
+        TRY(make_string(p, t, out));
+        advance(p);
+        return DD_OK;
+    case TOK_PARAM:
+        if (t->ival > INT32_MAX)
+            return dd_err(p->err, DD_ESYNTAX, t->start, "parameter number too large");
+        NEW_EXPR(e, EXPR_PARAM, t->start);
+        e->u.param.n = (int)t->ival;
+        advance(p);
+        *out = e;
+        return DD_OK;
+    case TOK_SEQ:
+        NEW_EXPR(e, EXPR_SEQ, t->start);
+        e->u.seq.n = t->ival;
+        advance(p);
+        *out = e;
+        return DD_OK;
+    case TOK_LPAREN:
+        if (parens_hold_select(p, p->pos)) {
+            NEW_EXPR(e, EXPR_SUBQUERY, t->start);
+            TRY(parse_paren_select(p, &e->u.sub.select));
+            *out = e;
+            return DD_OK;
+        }
+        advance(p);
+        TRY(parse_expr(p, P_OR, out));
+        return expect(p, TOK_RPAREN);
+    case TOK_IDENT:
+        break;
+    case TOK_QIDENT:
+        return parse_name_expr(p, out);
+    default:
+        return syntax_error(p);
+    }
+
+    /* keywords and plain identifiers */
+    switch (t->kw) {
+    case KW_NONE:
+        return parse_name_expr(p, out);
+    case KW_TRUE: case KW_FALSE:
+        NEW_EXPR(e, EXPR_CONST, t->start);
+        e->u.c.val.type = TYPE_BOOL;
+        e->u.c.val.v.b = t->kw == KW_TRUE;
+        advance(p);
+        *out = e;
+        return DD_OK;
+    case KW_NULL:
+        NEW_EXPR(e, EXPR_CONST, t->start);
+        e->u.c.val.type = TYPE_NULLTYPE;
+        e->u.c.val.isnull = true;
+        advance(p);
+        *out = e;
+        return DD_OK;
+    case KW_CASE:
+        return parse_case(p, out);
+    case KW_CAST:
+        NEW_EXPR(e, EXPR_CAST, t->start);
+        advance(p);
+        TRY(expect(p, TOK_LPAREN));
+        TRY(parse_expr(p, P_OR, &e->u.cast.arg));
+        TRY(expect_kw(p, KW_AS));
+        TRY(parse_typename(p, &e->u.cast.type));
+        TRY(expect(p, TOK_RPAREN));
+        *out = e;
+        return DD_OK;
+    case KW_EXISTS:
+        if (peek(p, 1)->kind != TOK_LPAREN) break;
+        NEW_EXPR(e, EXPR_EXISTS, t->start);
+        advance(p);
+        if (!parens_hold_select(p, p->pos)) {
+            advance(p);
+            return syntax_error(p);
+        }
+        TRY(parse_paren_select(p, &e->u.sub.select));
+        *out = e;
+        return DD_OK;
+    case KW_CURRENT_TIMESTAMP: case KW_CURRENT_TIME: case KW_LOCALTIMESTAMP:
+    case KW_LOCALTIME: case KW_CURRENT_DATE: case KW_CURRENT_USER: case KW_SESSION_USER:
+    case KW_USER: case KW_CURRENT_ROLE: case KW_CURRENT_CATALOG: case KW_CURRENT_SCHEMA:
+    case KW_SYSTEM_USER: {
+        int kw = t->kw;
+        TRY(make_func(p, t->str, t->start, &e));
+        advance(p);
+        if (tok(p)->kind == TOK_LPAREN &&
+            (kw == KW_CURRENT_TIMESTAMP || kw == KW_CURRENT_TIME || kw == KW_LOCALTIMESTAMP ||
+             kw == KW_LOCALTIME || kw == KW_CURRENT_SCHEMA)) {
+            /* current_timestamp(3): the precision becomes an argument, so
+             * the analyzer reports it if it does not take one */
+            advance(p);
+            if (kw != KW_CURRENT_SCHEMA || tok(p)->kind != TOK_RPAREN) {
+                Expr *arg = NULL;
+                if (tok(p)->kind != TOK_INTEGER) return syntax_error(p);
+                TRY(make_number(p, tok(p), false, tok(p)->start, &arg));
+                advance(p);
+                e->u.func.args = arena_alloc(p->a, sizeof(Expr *));
+                if (!e->u.func.args) return nomem(p);
+                e->u.func.args[0] = arg;
+                e->u.func.n = 1;
+            }
+            TRY(expect(p, TOK_RPAREN));
+        }
+        *out = e;
+        return DD_OK;
+    }
+    default:
+        break;
+    }
+    if (type_keyword_literal(p)) {
+        TypeName tn;
+        TRY(parse_typename(p, &tn));
+        TRY(make_typed_literal(p, &tn, out));
+        /* interval '1' day: the field would otherwise read as an alias */
+        Token *f = tok(p);
+        if (!strcmp(tn.name, "interval") &&
+            (is_word(f, "year") || is_word(f, "month") || is_word(f, "day") ||
+             is_word(f, "hour") || is_word(f, "minute") || is_word(f, "second")))
+            return not_supported(p, f->start, "an interval field qualifier");
+        return DD_OK;
+    }
+    if (is_colid(t) || (is_funcname(t) && peek(p, 1)->kind == TOK_LPAREN))
+        return parse_name_expr(p, out);
+    return syntax_error(p);
+}
+
+static int parse_prefix(Parser *p, Expr **out)
+{
+    Token *t = tok(p);
+    Expr *e = NULL;
+    if (is_kw(t, KW_NOT)) {
+        NEW_EXPR(e, EXPR_UNARY, t->start);
+        e->u.unary.op = UOP_NOT;
+        advance(p);
+        TRY(parse_expr(p, P_NOT, &e->u.unary.arg));
+        *out = e;
+        return DD_OK;
+    }
+    if (t->kind == TOK_MINUS || t->kind == TOK_PLUS) {
+        Token *n = peek(p, 1);
+        TokKind after = peek(p, 2)->kind;
+        if (t->kind == TOK_MINUS && (n->kind == TOK_INTEGER || n->kind == TOK_NUMBER) &&
+            after != TOK_TYPECAST && after != TOK_LBRACKET) {
+            /* fold -literal into the constant, as PostgreSQL does */
+            TRY(make_number(p, n, true, t->start, out));
+            advance(p);
+            advance(p);
+            return DD_OK;
+        }
+        NEW_EXPR(e, EXPR_UNARY, t->start);
+        e->u.unary.op = t->kind == TOK_MINUS ? UOP_NEG : UOP_PLUS;
+        advance(p);
+        TRY(parse_expr(p, P_UMINUS, &e->u.unary.arg));
+        *out = e;
+        return DD_OK;
+    }
+    return parse_primary(p, out);
+}
+
+/* Precedence of the infix or postfix operator at the current token, 0 if
+ * the token does not continue an expression. */
+static int infix_prec(Parser *p)
+{
+    Token *t = tok(p);
+    switch (t->kind) {
+    case TOK_EQ: case TOK_NE: case TOK_LT: case TOK_LE: case TOK_GT: case TOK_GE:
+        return P_CMP;
+    case TOK_CONCAT: return P_OP;
+    case TOK_OP: return t->str[0] && strchr("~!@#^&|`?+-*/%<>=", t->str[0]) ? P_OP : 0;
+    case TOK_PLUS: case TOK_MINUS: return P_ADD;
+    case TOK_STAR: case TOK_SLASH: case TOK_PERCENT: return P_MUL;
+    case TOK_CARET: return P_EXP;
+    case TOK_TYPECAST: return P_CAST;
+    case TOK_IDENT: break;
+    default: return 0;
+    }
+    switch (t->kw) {
+    case KW_OR: return P_OR;
+    case KW_AND: return P_AND;
+    case KW_IS: case KW_ISNULL: case KW_NOTNULL: return P_IS;
+    case KW_IN: case KW_LIKE: case KW_ILIKE: case KW_BETWEEN: return P_IN;
+    case KW_NOT: {
+        Token *n = peek(p, 1);
+        return (is_kw(n, KW_IN) || is_kw(n, KW_LIKE) || is_kw(n, KW_ILIKE) ||
+                is_kw(n, KW_BETWEEN)) ? P_IN : 0;
+    }
+    case KW_AT: return is_kw(peek(p, 1), KW_TIME) ? P_AT : 0;
+    case KW_COLLATE: return P_COLLATE;
+    default: return 0;
+    }
+}
+
+static bool prec_nonassoc(int prec) { return prec == P_IS || prec == P_CMP || prec == P_IN; }
+
+/* IN (list) / IN (SELECT ...) after IN. */
+static int parse_in(Parser *p, Expr *e)
+{
+    int cap = 0;
+    if (tok(p)->kind != TOK_LPAREN) return syntax_error(p);
+    if (parens_hold_select(p, p->pos)) {
+        Expr *sub = NULL;
+        NEW_EXPR(sub, EXPR_SUBQUERY, peek(p, 1)->start);
+        TRY(parse_paren_select(p, &sub->u.sub.select));
+        PUSH(e->u.in.list, e->u.in.n, cap, sub);
+        return DD_OK;
+    }
+    advance(p);
+    do {
+        Expr *x = NULL;
+        TRY(parse_expr(p, P_OR, &x));
+        PUSH(e->u.in.list, e->u.in.n, cap, x);
+    } while (accept(p, TOK_COMMA));
+    return expect(p, TOK_RPAREN);
+}
+
+/* Builds the node for the operator at the current token (of precedence
+ * prec) with left operand l. */
+static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
+{
+    Token *t = tok(p);
+    int oploc = t->start;
+    Expr *e = NULL;
+    if (t->kind == TOK_TYPECAST) {
+        NEW_EXPR(e, EXPR_CAST, l->loc);
+        e->oploc = oploc;
+        advance(p);
+        e->u.cast.arg = l;
+        TRY(parse_typename(p, &e->u.cast.type));
+        *out = e;
+        return DD_OK;
+    }
+    if (t->kind == TOK_OP) {
+        bool neg = false, icase = false;
+        if (!strcmp(t->str, "~~")) ;
+        else if (!strcmp(t->str, "~~*")) icase = true;
+        else if (!strcmp(t->str, "!~~")) neg = true;
+        else if (!strcmp(t->str, "!~~*")) neg = icase = true;
+        else
+            return dd_err(p->err, DD_EUNDEFINED_OPERATOR, oploc,
+                          "operator does not exist: %s", t->str);
+        NEW_EXPR(e, EXPR_LIKE, l->loc);
+        e->oploc = oploc;
+        e->u.like.negated = neg;
+        e->u.like.icase = icase;
+        e->u.like.arg = l;
+        advance(p);
+        TRY(parse_expr(p, P_OP + 1, &e->u.like.pattern));
+        *out = e;
+        return DD_OK;
+    }
+    if (t->kind != TOK_IDENT) {
+        BinaryOp op;
+        switch (t->kind) {
+        case TOK_EQ: op = BOP_EQ; break;
+        case TOK_NE: op = BOP_NE; break;
+        case TOK_LT: op = BOP_LT; break;
+        case TOK_LE: op = BOP_LE; break;
+        case TOK_GT: op = BOP_GT; break;
+        case TOK_GE: op = BOP_GE; break;
+        case TOK_CONCAT: op = BOP_CONCAT; break;
+        case TOK_PLUS: op = BOP_ADD; break;
+        case TOK_MINUS: op = BOP_SUB; break;
+        case TOK_STAR: op = BOP_MUL; break;
+        case TOK_SLASH: op = BOP_DIV; break;
+        case TOK_PERCENT: op = BOP_MOD; break;
+        default: op = BOP_POW; break;   /* TOK_CARET */
+        }
+        NEW_EXPR(e, EXPR_BINARY, l->loc);
+        e->oploc = oploc;
+        e->u.bin.op = op;
+        e->u.bin.l = l;
+        advance(p);
+        TRY(parse_expr(p, prec + 1, &e->u.bin.r));
+        *out = e;
+        return DD_OK;
+    }
+    switch (t->kw) {
+    case KW_AND: case KW_OR:
+        NEW_EXPR(e, EXPR_BINARY, l->loc);
+        e->oploc = oploc;
+        e->u.bin.op = t->kw == KW_AND ? BOP_AND : BOP_OR;
+        e->u.bin.l = l;
+        advance(p);
+        TRY(parse_expr(p, prec + 1, &e->u.bin.r));
+        *out = e;
+        return DD_OK;
+    case KW_ISNULL: case KW_NOTNULL:
+        NEW_EXPR(e, EXPR_IS, l->loc);
+        e->oploc = oploc;
+        e->u.is.what = IS_NULL;
+        e->u.is.negated = t->kw == KW_NOTNULL;
+        e->u.is.arg = l;
+        advance(p);
+        *out = e;
+        return DD_OK;
+    case KW_IS:
+        NEW_EXPR(e, EXPR_IS, l->loc);
+        e->oploc = oploc;
+        e->u.is.arg = l;
+        advance(p);
+        e->u.is.negated = accept_kw(p, KW_NOT);
+        if (accept_kw(p, KW_NULL)) e->u.is.what = IS_NULL;
+        else if (accept_kw(p, KW_TRUE)) e->u.is.what = IS_TRUE;
+        else if (accept_kw(p, KW_FALSE)) e->u.is.what = IS_FALSE;
+        else if (accept_kw(p, KW_UNKNOWN)) e->u.is.what = IS_UNKNOWN;
+        else if (accept_kw(p, KW_DISTINCT)) {
+            TRY(expect_kw(p, KW_FROM));
+            e->u.is.what = IS_DISTINCT_FROM;
+            TRY(parse_expr(p, P_IS + 1, &e->u.is.other));
+        } else {
+            return syntax_error(p);
+        }
+        *out = e;
+        return DD_OK;
+    case KW_AT:
+        return not_supported(p, oploc, "AT TIME ZONE");
+    case KW_COLLATE:
+        return not_supported(p, oploc, "COLLATE");
+    default:
+        break;
+    }
+    /* [NOT] IN | BETWEEN | LIKE | ILIKE */
+    bool negated = accept_kw(p, KW_NOT);
+    t = tok(p);
+    switch (t->kw) {
+    case KW_IN:
+        NEW_EXPR(e, EXPR_IN, l->loc);
+        e->u.in.arg = l;
+        e->u.in.negated = negated;
+        advance(p);
+        TRY(parse_in(p, e));
+        break;
+    case KW_BETWEEN:
+        NEW_EXPR(e, EXPR_BETWEEN, l->loc);
+        e->u.between.arg = l;
+        e->u.between.negated = negated;
+        advance(p);
+        if (accept_kw(p, KW_SYMMETRIC)) e->u.between.symmetric = true;
+        else accept_kw(p, KW_ASYMMETRIC);
+        TRY(parse_expr(p, P_IN + 1, &e->u.between.lo));
+        TRY(expect_kw(p, KW_AND));
+        TRY(parse_expr(p, P_IN + 1, &e->u.between.hi));
+        break;
+    default:   /* LIKE, ILIKE */
+        NEW_EXPR(e, EXPR_LIKE, l->loc);
+        e->u.like.arg = l;
+        e->u.like.negated = negated;
+        e->u.like.icase = t->kw == KW_ILIKE;
+        advance(p);
+        TRY(parse_expr(p, P_IN + 1, &e->u.like.pattern));
+        if (accept_kw(p, KW_ESCAPE)) TRY(parse_expr(p, P_IN + 1, &e->u.like.escape));
+        break;
+    }
+    e->oploc = oploc;
+    *out = e;
+    return DD_OK;
+}
+
+/* An expression of precedence >= minp. */
+static int parse_expr(Parser *p, int minp, Expr **out)
+{
+    Expr *l = NULL;
+    TRY(enter(p));
+    TRY(parse_prefix(p, &l));
+    int last = P_NONE;
+    for (;;) {
+        int prec = infix_prec(p);
+        if (prec == P_NONE || prec < minp) break;
+        if (prec == last && prec_nonassoc(prec)) return syntax_error(p);
+        TRY(parse_infix(p, prec, l, &l));
+        last = prec;
+    }
+    p->depth--;
+    *out = l;
+    return DD_OK;
+}
+
+/* ---- SELECT ---- */
+
+static bool ends_target_list(const Token *t)
+{
+    if (t->kind == TOK_SEMI || t->kind == TOK_EOF || t->kind == TOK_RPAREN) return true;
+    if (t->kind != TOK_IDENT) return false;
+    switch (t->kw) {
+    case KW_FROM: case KW_WHERE: case KW_GROUP: case KW_HAVING: case KW_ORDER:
+    case KW_LIMIT: case KW_OFFSET: case KW_FETCH: case KW_UNION: case KW_INTERSECT:
+    case KW_EXCEPT: case KW_FOR:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int parse_target(Parser *p, ResTarget **out)
+{
+    ResTarget *rt = NULL;
+    NEW(rt);
+    Token *t = tok(p);
+    rt->loc = t->start;
+    if (t->kind == TOK_STAR) {
+        NEW_EXPR(rt->expr, EXPR_STAR, t->start);
+        advance(p);
+        *out = rt;
+        return DD_OK;
+    }
+    TRY(parse_expr(p, P_OR, &rt->expr));
+    t = tok(p);
+    if (accept_kw(p, KW_AS)) {
+        if (!is_label(tok(p))) return syntax_error(p);
+        rt->alias = tok(p)->str;
+        advance(p);
+    } else if (is_colid(t)) {
+        rt->alias = t->str;
+        advance(p);
+    }
+    *out = rt;
+    return DD_OK;
+}
+
+/* [AS] alias after a table reference.  no_bare_set: UPDATE t SET. */
+static int parse_alias(Parser *p, char **alias, bool no_bare_set)
+{
+    if (accept_kw(p, KW_AS)) {
+        if (!is_colid(tok(p))) return syntax_error(p);
+        *alias = tok(p)->str;
+        advance(p);
+    } else if (is_colid(tok(p)) && !(no_bare_set && is_kw(tok(p), KW_SET))) {
+        *alias = tok(p)->str;
+        advance(p);
+    }
+    if (*alias && tok(p)->kind == TOK_LPAREN)
+        return not_supported(p, tok(p)->start, "a column alias list");
+    return DD_OK;
+}
+
+/* FOR SYSTEM_TIME ...; the current token is FOR. */
+static int parse_temporal(Parser *p, TemporalClause *tc)
+{
+    tc->loc = tok(p)->start;
+    advance(p);   /* FOR */
+    advance(p);   /* SYSTEM_TIME */
+    if (accept_kw(p, KW_AS)) {
+        TRY(expect_kw(p, KW_OF));
+        tc->kind = TEMPORAL_AS_OF;
+        return parse_expr(p, P_OR, &tc->a);
+    }
+    if (accept_kw(p, KW_FROM)) {
+        tc->kind = TEMPORAL_FROM_TO;
+        TRY(parse_expr(p, P_OR, &tc->a));
+        TRY(expect_kw(p, KW_TO));
+        return parse_expr(p, P_OR, &tc->b);
+    }
+    if (accept_kw(p, KW_BETWEEN)) {
+        tc->kind = TEMPORAL_BETWEEN;
+        accept_kw(p, KW_ASYMMETRIC);
+        TRY(parse_expr(p, P_NOT, &tc->a));
+        TRY(expect_kw(p, KW_AND));
+        return parse_expr(p, P_NOT, &tc->b);
+    }
+    if (is_word(tok(p), "contained")) {
+        advance(p);
+        TRY(expect_kw(p, KW_IN));
+        tc->kind = TEMPORAL_CONTAINED_IN;
+        TRY(expect(p, TOK_LPAREN));
+        TRY(parse_expr(p, P_OR, &tc->a));
+        TRY(expect(p, TOK_COMMA));
+        TRY(parse_expr(p, P_OR, &tc->b));
+        return expect(p, TOK_RPAREN);
+    }
+    if (accept_kw(p, KW_ALL)) {
+        tc->kind = TEMPORAL_ALL;
+        return DD_OK;
+    }
+    return syntax_error(p);
+}
+
+static int parse_table_primary(Parser *p, TableRef **out)
+{
+    TableRef *r = NULL;
+    Token *t = tok(p);
+    if (t->kind == TOK_LPAREN) {
+        if (parens_hold_select(p, p->pos)) {
+            NEW(r);
+            r->kind = TREF_SUBQUERY;
+            r->loc = t->start;
+            TRY(parse_paren_select(p, &r->select));
+        } else {
+            advance(p);
+            TRY(parse_table_ref(p, &r));
+            TRY(expect(p, TOK_RPAREN));
+        }
+        TRY(parse_alias(p, &r->alias, false));
+        *out = r;
+        return DD_OK;
+    }
+    if (is_kw(t, KW_LATERAL)) return not_supported(p, t->start, "LATERAL");
+    if (is_kw(t, KW_ONLY)) advance(p);   /* no inheritance: ONLY t is t */
+    NEW(r);
+    r->kind = TREF_TABLE;
+    TRY(parse_qualified_name(p, &r->name, &r->loc));
+    if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "a function in FROM");
+    if (is_kw(tok(p), KW_FOR) && is_word(peek(p, 1), "system_time"))
+        TRY(parse_temporal(p, &r->temporal));
+    TRY(parse_alias(p, &r->alias, false));
+    *out = r;
+    return DD_OK;
+}
+
+/* A FROM item: a primary followed by any number of joins (left-assoc). */
+static int parse_table_ref(Parser *p, TableRef **out)
+{
+    TableRef *left = NULL;
+    TRY(enter(p));
+    TRY(parse_table_primary(p, &left));
+    for (;;) {
+        Token *t = tok(p);
+        JoinType jt;
+        if (is_kw(t, KW_CROSS)) { advance(p); jt = JOIN_CROSS; }
+        else if (is_kw(t, KW_JOIN)) jt = JOIN_INNER;
+        else if (is_kw(t, KW_INNER)) { advance(p); jt = JOIN_INNER; }
+        else if (is_kw(t, KW_LEFT)) { advance(p); accept_kw(p, KW_OUTER); jt = JOIN_LEFT; }
+        else if (is_kw(t, KW_RIGHT)) { advance(p); accept_kw(p, KW_OUTER); jt = JOIN_RIGHT; }
+        else if (is_kw(t, KW_FULL)) { advance(p); accept_kw(p, KW_OUTER); jt = JOIN_FULL; }
+        else if (is_kw(t, KW_NATURAL)) return not_supported(p, t->start, "NATURAL JOIN");
+        else break;
+        TRY(expect_kw(p, KW_JOIN));
+        TableRef *j = NULL;
+        NEW(j);
+        j->kind = TREF_JOIN;
+        j->loc = left->loc;
+        j->join = jt;
+        j->left = left;
+        TRY(parse_table_primary(p, &j->right));
+        if (jt != JOIN_CROSS) {
+            if (accept_kw(p, KW_ON)) {
+                TRY(parse_expr(p, P_OR, &j->on));
+            } else if (accept_kw(p, KW_USING)) {
+                TRY(parse_name_list(p, &j->using_cols, NULL, &j->nusing));
+            } else {
+                return syntax_error(p);
+            }
+        }
+        left = j;
+    }
+    p->depth--;
+    *out = left;
+    return DD_OK;
+}
+
+static int parse_select_core(Parser *p, SelectStmt **out)
+{
+    SelectStmt *s = NULL;
+    int cap;
+    NEW(s);
+    s->loc = tok(p)->start;
+    TRY(expect_kw(p, KW_SELECT));
+    if (accept_kw(p, KW_DISTINCT)) {
+        s->distinct = true;
+        if (is_kw(tok(p), KW_ON)) return not_supported(p, tok(p)->start, "SELECT DISTINCT ON");
+    } else {
+        accept_kw(p, KW_ALL);
+    }
+    if (!ends_target_list(tok(p))) {
+        cap = 0;
+        do {
+            ResTarget *rt = NULL;
+            TRY(parse_target(p, &rt));
+            PUSH(s->targets, s->ntargets, cap, rt);
+        } while (accept(p, TOK_COMMA));
+    }
+    if (is_kw(tok(p), KW_INTO)) return not_supported(p, tok(p)->start, "SELECT INTO");
+    if (accept_kw(p, KW_FROM)) {
+        cap = 0;
+        do {
+            TableRef *r = NULL;
+            TRY(parse_table_ref(p, &r));
+            PUSH(s->from, s->nfrom, cap, r);
+        } while (accept(p, TOK_COMMA));
+    }
+    if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &s->where));
+    if (accept_kw(p, KW_GROUP)) {
+        TRY(expect_kw(p, KW_BY));
+        cap = 0;
+        do {
+            Expr *g = NULL;
+            TRY(parse_expr(p, P_OR, &g));
+            PUSH(s->group_by, s->ngroup, cap, g);
+        } while (accept(p, TOK_COMMA));
+    }
+    if (accept_kw(p, KW_HAVING)) TRY(parse_expr(p, P_OR, &s->having));
+    if (is_kw(tok(p), KW_WINDOW)) return not_supported(p, tok(p)->start, "WINDOW");
+    *out = s;
+    return DD_OK;
+}
+
+static bool has_tail(const SelectStmt *s)
+{
+    return s->norder || s->limit || s->offset || s->next;
+}
+
+/* SELECT * FROM (inner): keeps a parenthesized member's own clauses apart. */
+static int wrap_select(Parser *p, SelectStmt *inner, SelectStmt **out)
+{
+    SelectStmt *s = NULL;
+    ResTarget *rt = NULL;
+    TableRef *r = NULL;
+    NEW(s);
+    NEW(rt);
+    NEW(r);
+    s->loc = inner->loc;
+    NEW_EXPR(rt->expr, EXPR_STAR, -1);
+    rt->loc = -1;
+    r->kind = TREF_SUBQUERY;
+    r->loc = -1;
+    r->select = inner;
+    s->targets = arena_alloc(p->a, sizeof *s->targets);
+    s->from = arena_alloc(p->a, sizeof *s->from);
+    if (!s->targets || !s->from) return nomem(p);
+    s->targets[0] = rt;
+    s->ntargets = 1;
+    s->from[0] = r;
+    s->nfrom = 1;
+    *out = s;
+    return DD_OK;
+}
+
+/* SELECT core or ( select ). */
+static int parse_select_term(Parser *p, SelectStmt **out)
+{
+    if (tok(p)->kind == TOK_LPAREN) return parse_paren_select(p, out);
+    if (is_kw(tok(p), KW_VALUES)) return not_supported(p, tok(p)->start, "VALUES as a query");
+    if (is_kw(tok(p), KW_WITH)) return not_supported(p, tok(p)->start, "WITH");
+    return parse_select_core(p, out);
+}
+
+static int parse_order_by(Parser *p, SelectStmt *s)
+{
+    int cap = 0;
+    if (s->norder)
+        return dd_err(p->err, DD_ESYNTAX, tok(p)->start, "multiple ORDER BY clauses not allowed");
+    advance(p);   /* ORDER */
+    TRY(expect_kw(p, KW_BY));
+    do {
+        SortItem *si = NULL;
+        NEW(si);
+        TRY(parse_expr(p, P_OR, &si->expr));
+        if (accept_kw(p, KW_DESC)) si->desc = true;
+        else if (!accept_kw(p, KW_ASC) && is_kw(tok(p), KW_USING))
+            return not_supported(p, tok(p)->start, "ORDER BY USING");
+        if (accept_kw(p, KW_NULLS)) {
+            if (accept_kw(p, KW_FIRST)) si->nulls = 1;
+            else if (accept_kw(p, KW_LAST)) si->nulls = 2;
+            else return syntax_error(p);
+        }
+        PUSH(s->order_by, s->norder, cap, si);
+    } while (accept(p, TOK_COMMA));
+    return DD_OK;
+}
+
+/* LIMIT / OFFSET / FETCH in either order. */
+static int parse_limits(Parser *p, SelectStmt *s)
+{
+    for (;;) {
+        Token *t = tok(p);
+        if (is_kw(t, KW_LIMIT)) {
+            if (s->limit)
+                return dd_err(p->err, DD_ESYNTAX, t->start, "multiple LIMIT clauses not allowed");
+            advance(p);
+            if (accept_kw(p, KW_ALL)) continue;
+            TRY(parse_expr(p, P_OR, &s->limit));
+            if (tok(p)->kind == TOK_COMMA) {
+                dd_err(p->err, DD_ESYNTAX, t->start, "LIMIT #,# syntax is not supported");
+                dd_err_hint(p->err, "Use separate LIMIT and OFFSET clauses.");
+                return DD_ESYNTAX;
+            }
+        } else if (is_kw(t, KW_OFFSET)) {
+            if (s->offset)
+                return dd_err(p->err, DD_ESYNTAX, t->start, "multiple OFFSET clauses not allowed");
+            advance(p);
+            TRY(parse_expr(p, P_OR, &s->offset));
+            if (!accept_kw(p, KW_ROW)) accept_kw(p, KW_ROWS);
+        } else if (is_kw(t, KW_FETCH)) {
+            if (s->limit)
+                return dd_err(p->err, DD_ESYNTAX, t->start, "multiple LIMIT clauses not allowed");
+            advance(p);
+            if (!accept_kw(p, KW_FIRST)) TRY(expect_kw(p, KW_NEXT));
+            if (is_kw(tok(p), KW_ROW) || is_kw(tok(p), KW_ROWS)) {
+                NEW_EXPR(s->limit, EXPR_CONST, t->start);
+                s->limit->u.c.val.type = TYPE_INT4;
+                s->limit->u.c.val.v.i = 1;
+            } else {
+                TRY(parse_expr(p, P_UMINUS, &s->limit));
+            }
+            if (!accept_kw(p, KW_ROW)) TRY(expect_kw(p, KW_ROWS));
+            if (is_kw(tok(p), KW_WITH)) return not_supported(p, tok(p)->start, "FETCH WITH TIES");
+            TRY(expect_kw(p, KW_ONLY));
+        } else {
+            return DD_OK;
+        }
+    }
+}
+
+static int setop_of(const Token *t)
+{
+    if (is_kw(t, KW_UNION)) return 1;
+    if (is_kw(t, KW_INTERSECT)) return 2;
+    if (is_kw(t, KW_EXCEPT)) return 3;
+    return 0;
+}
+
+/* A full query: terms chained by set operations, then ORDER BY and
+ * LIMIT / OFFSET / FETCH for the whole. */
+static int parse_select(Parser *p, SelectStmt **out)
+{
+    SelectStmt *head = NULL, *tail = NULL;
+    TRY(enter(p));
+    TRY(parse_select_term(p, &head));
+    if (setop_of(tok(p)) && has_tail(head)) TRY(wrap_select(p, head, &head));
+    tail = head;
+    int op;
+    while ((op = setop_of(tok(p))) != 0) {
+        advance(p);
+        bool all = accept_kw(p, KW_ALL);
+        if (!all) accept_kw(p, KW_DISTINCT);
+        SelectStmt *rhs = NULL;
+        TRY(parse_select_term(p, &rhs));
+        if (has_tail(rhs)) TRY(wrap_select(p, rhs, &rhs));
+        tail->setop = op;
+        tail->setop_all = all;
+        tail->next = rhs;
+        tail = rhs;
+    }
+    if (is_kw(tok(p), KW_ORDER)) TRY(parse_order_by(p, head));
+    TRY(parse_limits(p, head));
+    if (is_kw(tok(p), KW_FOR)) return not_supported(p, tok(p)->start, "SELECT FOR UPDATE/SHARE");
+    p->depth--;
+    *out = head;
+    return DD_OK;
+}
+
+/* ---- INSERT, UPDATE, DELETE ---- */
+
+static int no_returning(Parser *p)
+{
+    if (is_kw(tok(p), KW_RETURNING)) return not_supported(p, tok(p)->start, "RETURNING");
+    return DD_OK;
+}
+
+static int parse_insert(Parser *p, Stmt *st)
+{
+    InsertStmt *ins;
+    NEW(ins);
+    st->kind = STMT_INSERT;
+    st->u.insert = ins;
+    advance(p);   /* INSERT */
+    TRY(expect_kw(p, KW_INTO));
+    TRY(parse_qualified_name(p, &ins->table, &ins->table_loc));
+    if (tok(p)->kind == TOK_LPAREN && !parens_hold_select(p, p->pos))
+        TRY(parse_name_list(p, &ins->cols, &ins->col_locs, &ins->ncols));
+    if (accept_kw(p, KW_DEFAULT)) {
+        TRY(expect_kw(p, KW_VALUES));
+        ins->default_values = true;
+    } else if (accept_kw(p, KW_VALUES)) {
+        int cap = 0, lcap = 0, nl = 0;
+        do {
+            Expr **row = NULL;
+            int n = 0, rcap = 0;
+            TRY(expect(p, TOK_LPAREN));
+            do {
+                Expr *e = NULL;
+                if (is_kw(tok(p), KW_DEFAULT)) return not_supported(p, tok(p)->start, "DEFAULT in VALUES");
+                TRY(parse_expr(p, P_OR, &e));
+                PUSH(row, n, rcap, e);
+            } while (accept(p, TOK_COMMA));
+            TRY(expect(p, TOK_RPAREN));
+            PUSH(ins->rows, ins->nrows, cap, row);
+            PUSH(ins->row_len, nl, lcap, n);
+        } while (accept(p, TOK_COMMA));
+    } else if (is_kw(tok(p), KW_SELECT) || tok(p)->kind == TOK_LPAREN) {
+        TRY(parse_select(p, &ins->select));
+    } else {
+        return syntax_error(p);
+    }
+    if (is_kw(tok(p), KW_ON)) return not_supported(p, tok(p)->start, "ON CONFLICT");
+    return no_returning(p);
+}
+
+static int parse_update(Parser *p, Stmt *st)
+{
+    UpdateStmt *up;
+    int cap = 0;
+    NEW(up);
+    st->kind = STMT_UPDATE;
+    st->u.update = up;
+    advance(p);   /* UPDATE */
+    if (is_kw(tok(p), KW_ONLY)) advance(p);
+    TRY(parse_qualified_name(p, &up->table, &up->table_loc));
+    TRY(parse_alias(p, &up->alias, true));
+    TRY(expect_kw(p, KW_SET));
+    do {
+        SetClause *sc = NULL;
+        NEW(sc);
+        if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "multiple-column SET");
+        TRY(parse_colid(p, &sc->col, &sc->loc));
+        if (tok(p)->kind == TOK_DOT || tok(p)->kind == TOK_LBRACKET)
+            return not_supported(p, tok(p)->start, "assignment to a field or element");
+        TRY(expect(p, TOK_EQ));
+        if (is_kw(tok(p), KW_DEFAULT)) return not_supported(p, tok(p)->start, "SET col = DEFAULT");
+        TRY(parse_expr(p, P_OR, &sc->expr));
+        PUSH(up->set, up->nset, cap, sc);
+    } while (accept(p, TOK_COMMA));
+    if (is_kw(tok(p), KW_FROM)) return not_supported(p, tok(p)->start, "UPDATE ... FROM");
+    if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &up->where));
+    return no_returning(p);
+}
+
+static int parse_delete(Parser *p, Stmt *st)
+{
+    DeleteStmt *del;
+    NEW(del);
+    st->kind = STMT_DELETE;
+    st->u.delete_ = del;
+    advance(p);   /* DELETE */
+    TRY(expect_kw(p, KW_FROM));
+    if (is_kw(tok(p), KW_ONLY)) advance(p);
+    TRY(parse_qualified_name(p, &del->table, &del->table_loc));
+    TRY(parse_alias(p, &del->alias, false));
+    if (is_kw(tok(p), KW_USING)) return not_supported(p, tok(p)->start, "DELETE ... USING");
+    if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &del->where));
+    return no_returning(p);
+}
+
+/* ---- CREATE TABLE, DROP TABLE ---- */
+
+static int set_pk(Parser *p, CreateTableStmt *ct, char **cols, int n, int loc)
+{
+    bool inline_pk = false;
+    for (int i = 0; i < ct->ncols; i++) inline_pk |= ct->cols[i]->primary_key;
+    if (ct->npk || inline_pk)
+        return dd_err(p->err, DD_EINVALID_DEFINITION, loc,
+                      "multiple primary keys for table \"%s\" are not allowed", ct->name);
+    ct->pk = cols;
+    ct->npk = n;
+    ct->pk_loc = loc;
+    return DD_OK;
+}
+
+static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
+{
+    ColumnDef *cd = NULL;
+    NEW(cd);
+    TRY(parse_colid(p, &cd->name, &cd->loc));
+    TRY(parse_typename(p, &cd->type));
+    bool null_seen = false;
+    for (;;) {
+        Token *t = tok(p);
+        if (accept_kw(p, KW_CONSTRAINT)) {
+            char *ignored = NULL;
+            TRY(parse_colid(p, &ignored, NULL));   /* constraint names are not kept */
+            t = tok(p);
+        }
+        if (is_kw(t, KW_NOT) && is_kw(peek(p, 1), KW_NULL)) {
+            if (null_seen && !cd->not_null) goto conflict;
+            advance(p);
+            advance(p);
+            cd->not_null = true;
+            null_seen = true;
+        } else if (is_kw(t, KW_NULL)) {
+            if (null_seen && cd->not_null) goto conflict;
+            advance(p);
+            null_seen = true;
+        } else if (is_kw(t, KW_PRIMARY)) {
+            advance(p);
+            TRY(expect_kw(p, KW_KEY));
+            bool inline_pk = false;
+            for (int i = 0; i < ct->ncols; i++) inline_pk |= ct->cols[i]->primary_key;
+            if (ct->npk || inline_pk || cd->primary_key)
+                return dd_err(p->err, DD_EINVALID_DEFINITION, t->start,
+                              "multiple primary keys for table \"%s\" are not allowed", ct->name);
+            cd->primary_key = true;
+            if (!ct->pk_loc) ct->pk_loc = t->start;
+        } else if (is_kw(t, KW_UNIQUE)) {
+            advance(p);
+            cd->unique = true;
+        } else if (is_kw(t, KW_DEFAULT)) {
+            advance(p);
+            TRY(parse_expr(p, P_IN + 1, &cd->default_));
+        } else if (is_kw(t, KW_CHECK) || is_kw(t, KW_REFERENCES) || is_kw(t, KW_COLLATE) ||
+                   is_word(t, "generated")) {
+            return not_supported(p, t->start, "this column constraint");
+        } else {
+            break;
+        }
+    }
+    *out = cd;
+    return DD_OK;
+conflict:
+    return dd_err(p->err, DD_ESYNTAX, tok(p)->start,
+                  "conflicting NULL/NOT NULL declarations for column \"%s\" of table \"%s\"",
+                  cd->name, ct->name);
+}
+
+/* Whether INDEX at the current token starts an index item (INDEX(cols) or
+ * INDEX name (cols)) rather than a column named "index". */
+static bool index_item(Parser *p)
+{
+    if (peek(p, 1)->kind == TOK_LPAREN) return true;
+    if (!is_colid(peek(p, 1)) || peek(p, 2)->kind != TOK_LPAREN) return false;
+    TokKind k = peek(p, 3)->kind;   /* names, not a type modifier */
+    return k == TOK_IDENT || k == TOK_QIDENT;
+}
+
+static int parse_create(Parser *p, Stmt *st)
+{
+    Token *t;
+    CreateTableStmt *ct;
+    int cap = 0, icap = 0, ncap = 0, lcap = 0, nn = 0, nl = 0;
+    advance(p);   /* CREATE */
+    t = tok(p);
+    if (is_word(t, "temp") || is_word(t, "temporary") || is_word(t, "unlogged"))
+        return not_supported(p, t->start, "CREATE TEMPORARY/UNLOGGED TABLE");
+    if (is_kw(t, KW_INDEX) || is_kw(t, KW_UNIQUE) || is_word(t, "view") ||
+        is_word(t, "sequence") || is_word(t, "schema") || is_word(t, "database")) {
+        char what[64];
+        snprintf(what, sizeof what, "CREATE %s", is_kw(t, KW_UNIQUE) ? "UNIQUE INDEX" : t->str);
+        for (char *c = what; *c; c++) if (*c >= 'a' && *c <= 'z') *c = (char)(*c - 32);
+        return not_supported(p, t->start, what);
+    }
+    TRY(expect_kw(p, KW_TABLE));
+    NEW(ct);
+    st->kind = STMT_CREATE_TABLE;
+    st->u.create = ct;
+    if (is_kw(tok(p), KW_IF) && is_kw(peek(p, 1), KW_NOT) && is_kw(peek(p, 2), KW_EXISTS)) {
+        advance(p);
+        advance(p);
+        advance(p);
+        ct->if_not_exists = true;
+    }
+    TRY(parse_qualified_name(p, &ct->name, NULL));
+    if (is_kw(tok(p), KW_AS)) return not_supported(p, tok(p)->start, "CREATE TABLE AS");
+    TRY(expect(p, TOK_LPAREN));
+    if (accept(p, TOK_RPAREN)) return DD_OK;
+    do {
+        t = tok(p);
+        if (accept_kw(p, KW_CONSTRAINT)) {
+            char *ignored = NULL;
+            TRY(parse_colid(p, &ignored, NULL));
+            if (!is_kw(tok(p), KW_PRIMARY)) return not_supported(p, tok(p)->start, "this table constraint");
+            t = tok(p);
+        }
+        if (is_kw(t, KW_PRIMARY)) {
+            char **cols;
+            int n;
+            advance(p);
+            TRY(expect_kw(p, KW_KEY));
+            TRY(parse_name_list(p, &cols, NULL, &n));
+            TRY(set_pk(p, ct, cols, n, t->start));
+        } else if (is_word(t, "pk") && peek(p, 1)->kind == TOK_EQ) {
+            char **cols;
+            NEW(cols);
+            advance(p);
+            advance(p);
+            TRY(parse_colid(p, &cols[0], NULL));
+            TRY(set_pk(p, ct, cols, 1, t->start));
+            ct->document_style = true;
+        } else if (is_kw(t, KW_INDEX) && index_item(p)) {
+            char **cols, *name = NULL;
+            int n;
+            advance(p);
+            if (tok(p)->kind != TOK_LPAREN) TRY(parse_colid(p, &name, NULL));
+            TRY(parse_name_list(p, &cols, NULL, &n));
+            PUSH(ct->indexes, ct->nindexes, icap, cols);
+            PUSH(ct->index_ncols, nn, ncap, n);
+            PUSH(ct->index_names, nl, lcap, name);
+        } else if (is_kw(t, KW_UNIQUE) || is_kw(t, KW_CHECK) || is_kw(t, KW_FOREIGN) ||
+                   is_kw(t, KW_LIKE) || is_word(t, "exclude")) {
+            return not_supported(p, t->start, "this table constraint");
+        } else {
+            ColumnDef *cd = NULL;
+            TRY(parse_column_def(p, ct, &cd));
+            PUSH(ct->cols, ct->ncols, cap, cd);
+        }
+    } while (accept(p, TOK_COMMA));
+    return expect(p, TOK_RPAREN);
+}
+
+static int parse_drop(Parser *p, Stmt *st)
+{
+    DropTableStmt *d;
+    int cap = 0, lcap = 0, nl = 0;
+    advance(p);   /* DROP */
+    Token *t = tok(p);
+    if (!is_kw(t, KW_TABLE)) {
+        if (is_kw(t, KW_INDEX) || is_word(t, "view") || is_word(t, "sequence") ||
+            is_word(t, "schema") || is_word(t, "database"))
+            return not_supported(p, t->start, "this DROP");
+        return syntax_error(p);
+    }
+    advance(p);
+    NEW(d);
+    st->kind = STMT_DROP_TABLE;
+    st->u.drop = d;
+    if (is_kw(tok(p), KW_IF) && is_kw(peek(p, 1), KW_EXISTS)) {
+        advance(p);
+        advance(p);
+        d->if_exists = true;
+    }
+    do {
+        char *name = NULL;
+        int loc;
+        TRY(parse_qualified_name(p, &name, &loc));
+        PUSH(d->names, d->n, cap, name);
+        PUSH(d->locs, nl, lcap, loc);
+    } while (accept(p, TOK_COMMA));
+    /* nothing depends on a table (no views, no foreign keys): CASCADE and
+     * RESTRICT behave alike */
+    if (!accept_kw(p, KW_CASCADE)) accept_kw(p, KW_RESTRICT);
+    return DD_OK;
+}
+
+/* ---- transactions ---- */
+
+/* Transaction modes: ISOLATION LEVEL x, READ ONLY|WRITE, [NOT] DEFERRABLE,
+ * separated by commas or blanks. */
+static int parse_txn_modes(Parser *p, int *iso, int *ro)
+{
+    for (;;) {
+        if (accept_kw(p, KW_ISOLATION)) {
+            TRY(expect_kw(p, KW_LEVEL));
+            if (accept_kw(p, KW_SERIALIZABLE)) *iso = 3;
+            else if (accept_kw(p, KW_REPEATABLE)) { TRY(expect_kw(p, KW_READ)); *iso = 2; }
+            else if (accept_kw(p, KW_READ)) {
+                if (accept_kw(p, KW_COMMITTED) || accept_kw(p, KW_UNCOMMITTED)) *iso = 1;
+                else return syntax_error(p);   /* READ UNCOMMITTED is READ COMMITTED, as in PostgreSQL */
+            } else return syntax_error(p);
+        } else if (accept_kw(p, KW_READ)) {
+            if (accept_kw(p, KW_ONLY)) *ro = 1;
+            else if (accept_kw(p, KW_WRITE)) *ro = 0;
+            else return syntax_error(p);
+        } else if (accept_kw(p, KW_DEFERRABLE)) {
+        } else if (is_kw(tok(p), KW_NOT) && is_kw(peek(p, 1), KW_DEFERRABLE)) {
+            advance(p);
+            advance(p);
+        } else {
+            return DD_OK;
+        }
+        accept(p, TOK_COMMA);
+    }
+}
+
+static int parse_chain(Parser *p)
+{
+    if (!is_kw(tok(p), KW_AND)) return DD_OK;
+    advance(p);
+    if (accept_kw(p, KW_NO)) return expect_kw(p, KW_CHAIN);
+    if (is_kw(tok(p), KW_CHAIN)) return not_supported(p, tok(p)->start, "AND CHAIN");
+    return syntax_error(p);
+}
+
+static int parse_txn(Parser *p, Stmt *st)
+{
+    TxnStmt *tx;
+    NEW(tx);
+    st->kind = STMT_TXN;
+    st->u.txn = tx;
+    tx->read_only = -1;
+    Token *t = tok(p);
+    int kw = t->kw;
+    advance(p);
+    switch (kw) {
+    case KW_BEGIN:
+        tx->kind = TXN_BEGIN;
+        if (!accept_kw(p, KW_WORK)) accept_kw(p, KW_TRANSACTION);
+        return parse_txn_modes(p, &tx->isolation, &tx->read_only);
+    case KW_START:
+        tx->kind = TXN_BEGIN;
+        TRY(expect_kw(p, KW_TRANSACTION));
+        return parse_txn_modes(p, &tx->isolation, &tx->read_only);
+    case KW_COMMIT: case KW_END:
+        tx->kind = TXN_COMMIT;
+        if (!accept_kw(p, KW_WORK)) accept_kw(p, KW_TRANSACTION);
+        return parse_chain(p);
+    case KW_ROLLBACK: case KW_ABORT:
+        tx->kind = TXN_ROLLBACK;
+        if (!accept_kw(p, KW_WORK)) accept_kw(p, KW_TRANSACTION);
+        if (kw == KW_ROLLBACK && accept_kw(p, KW_TO)) {
+            tx->kind = TXN_ROLLBACK_TO;
+            accept_kw(p, KW_SAVEPOINT);
+            return parse_colid(p, &tx->savepoint, NULL);
+        }
+        return parse_chain(p);
+    case KW_SAVEPOINT:
+        tx->kind = TXN_SAVEPOINT;
+        return parse_colid(p, &tx->savepoint, NULL);
+    default:   /* RELEASE */
+        tx->kind = TXN_RELEASE;
+        accept_kw(p, KW_SAVEPOINT);
+        return parse_colid(p, &tx->savepoint, NULL);
+    }
+}
+
+/* ---- SET, RESET, SHOW ---- */
+
+/* A setting name: ColId ('.' ColLabel)*, lower-cased by the lexer. */
+static int parse_var_name(Parser *p, char **out)
+{
+    return parse_qualified_name(p, out, NULL);
+}
+
+/* One value of SET: string, signed number, word, TRUE/FALSE/ON, @SEQ:n. */
+static int parse_var_value(Parser *p, char **out)
+{
+    Token *t = tok(p);
+    if (t->kind == TOK_STRING) {
+        *out = t->str;
+    } else if (t->kind == TOK_PLUS || t->kind == TOK_MINUS) {
+        Token *n = peek(p, 1);
+        if (n->kind != TOK_INTEGER && n->kind != TOK_NUMBER) {
+            advance(p);
+            return syntax_error(p);
+        }
+        *out = arena_printf(p->a, "%s%.*s", t->kind == TOK_MINUS ? "-" : "",
+                            n->end - n->start, p->sql + n->start);
+        advance(p);
+    } else if (t->kind == TOK_INTEGER || t->kind == TOK_NUMBER) {
+        *out = arena_strndup(p->a, p->sql + t->start, (size_t)(t->end - t->start));
+    } else if (t->kind == TOK_SEQ) {
+        *out = arena_printf(p->a, "@SEQ:%lld", (long long)t->ival);
+    } else if (t->kind == TOK_QIDENT ||
+               (t->kind == TOK_IDENT && (lex_keyword_category(t->kw) != KWC_RESERVED ||
+                                         t->kw == KW_TRUE || t->kw == KW_FALSE || t->kw == KW_ON))) {
+        *out = t->str;
+    } else {
+        return syntax_error(p);
+    }
+    if (!*out) return nomem(p);
+    advance(p);
+    return DD_OK;
+}
+
+static int parse_var_list(Parser *p, char **out)
+{
+    char *v = NULL;
+    TRY(parse_var_value(p, &v));
+    while (accept(p, TOK_COMMA)) {
+        char *w = NULL;
+        TRY(parse_var_value(p, &w));
+        v = arena_printf(p->a, "%s, %s", v, w);
+        if (!v) return nomem(p);
+    }
+    *out = v;
+    return DD_OK;
+}
+
+static const char *isolation_text(int iso)
+{
+    return iso == 3 ? "serializable" : iso == 2 ? "repeatable read" : "read committed";
+}
+
+/* SET [SESSION CHARACTERISTICS AS] TRANSACTION modes as settings. */
+static int parse_set_txn(Parser *p, SetStmt *s, bool session)
+{
+    int iso = 0, ro = -1, loc = tok(p)->start;
+    TRY(parse_txn_modes(p, &iso, &ro));
+    if ((iso != 0) == (ro != -1)) {
+        if (iso == 0) return syntax_error(p);
+        return not_supported(p, loc, "setting several transaction modes at once");
+    }
+    const char *prefix = session ? "default_" : "";
+    if (iso) {
+        s->name = arena_printf(p->a, "%stransaction_isolation", prefix);
+        s->value = dup_str(p, isolation_text(iso));
+    } else {
+        s->name = arena_printf(p->a, "%stransaction_read_only", prefix);
+        s->value = dup_str(p, ro ? "on" : "off");
+    }
+    return s->name && s->value ? DD_OK : nomem(p);
+}
+
+static int parse_set(Parser *p, Stmt *st)
+{
+    SetStmt *s;
+    NEW(s);
+    st->kind = STMT_SET;
+    st->u.set = s;
+    advance(p);   /* SET */
+    if (is_kw(tok(p), KW_SESSION) && is_kw(peek(p, 1), KW_CHARACTERISTICS)) {
+        advance(p);
+        advance(p);
+        TRY(expect_kw(p, KW_AS));
+        TRY(expect_kw(p, KW_TRANSACTION));
+        return parse_set_txn(p, s, true);
+    }
+    if (accept_kw(p, KW_LOCAL)) s->is_local = true;
+    else if (is_kw(tok(p), KW_SESSION) && !is_kw(peek(p, 1), KW_TO) && peek(p, 1)->kind != TOK_EQ)
+        advance(p);
+    Token *t = tok(p);
+    if (is_kw(t, KW_TRANSACTION)) {
+        advance(p);
+        s->is_local = true;
+        return parse_set_txn(p, s, false);
+    }
+    if (is_kw(t, KW_TIME) && is_kw(peek(p, 1), KW_ZONE)) {
+        advance(p);
+        advance(p);
+        s->name = dup_str(p, "timezone");
+        if (!s->name) return nomem(p);
+        if (accept_kw(p, KW_LOCAL) || accept_kw(p, KW_DEFAULT)) return DD_OK;
+        if (is_kw(tok(p), KW_INTERVAL)) return not_supported(p, tok(p)->start, "SET TIME ZONE INTERVAL");
+        return parse_var_value(p, &s->value);
+    }
+    if (is_kw(t, KW_NAMES)) {
+        advance(p);
+        s->name = dup_str(p, "client_encoding");
+        if (!s->name) return nomem(p);
+        if (accept_kw(p, KW_DEFAULT) || at_end(p)) return DD_OK;
+        return parse_var_value(p, &s->value);
+    }
+    if (is_word(t, "schema") && peek(p, 1)->kind == TOK_STRING) {
+        advance(p);
+        s->name = dup_str(p, "search_path");
+        if (!s->name) return nomem(p);
+        return parse_var_value(p, &s->value);
+    }
+    if (is_word(t, "role") || (is_kw(t, KW_SESSION) && is_kw(peek(p, 1), KW_AUTHORIZATION)))
+        return not_supported(p, t->start, "SET ROLE / SESSION AUTHORIZATION");
+    TRY(parse_var_name(p, &s->name));
+    if (!accept_kw(p, KW_TO) && !accept(p, TOK_EQ)) return syntax_error(p);
+    if (accept_kw(p, KW_DEFAULT)) return DD_OK;
+    return parse_var_list(p, &s->value);
+}
+
+/* RESET / SHOW name: name, ALL, TIME ZONE, TRANSACTION ISOLATION LEVEL. */
+static int parse_show_name(Parser *p, char **out)
+{
+    const char *fixed = NULL;
+    if (accept_kw(p, KW_ALL)) fixed = "all";
+    else if (is_kw(tok(p), KW_TIME) && is_kw(peek(p, 1), KW_ZONE)) {
+        advance(p);
+        advance(p);
+        fixed = "timezone";
+    } else if (is_kw(tok(p), KW_TRANSACTION) && is_kw(peek(p, 1), KW_ISOLATION)) {
+        advance(p);
+        advance(p);
+        TRY(expect_kw(p, KW_LEVEL));
+        fixed = "transaction_isolation";
+    } else if (is_kw(tok(p), KW_SESSION) && is_kw(peek(p, 1), KW_AUTHORIZATION)) {
+        advance(p);
+        advance(p);
+        fixed = "session_authorization";
+    }
+    if (fixed) {
+        *out = dup_str(p, fixed);
+        return *out ? DD_OK : nomem(p);
+    }
+    return parse_var_name(p, out);
+}
+
+static int parse_reset(Parser *p, Stmt *st)
+{
+    SetStmt *s;
+    NEW(s);
+    st->kind = STMT_SET;
+    st->u.set = s;
+    s->reset = true;
+    advance(p);   /* RESET */
+    return parse_show_name(p, &s->name);
+}
+
+static int parse_show(Parser *p, Stmt *st)
+{
+    ShowStmt *s;
+    NEW(s);
+    st->kind = STMT_SHOW;
+    st->u.show = s;
+    advance(p);   /* SHOW */
+    return parse_show_name(p, &s->name);
+}
+
+/* ---- statements ---- */
+
+static int parse_stmt(Parser *p, Stmt *st);
+
+static int parse_explain(Parser *p, Stmt *st)
+{
+    Stmt *inner;
+    NEW(inner);
+    st->kind = STMT_EXPLAIN;
+    st->u.explain.stmt = inner;
+    advance(p);   /* EXPLAIN */
+    Token *t = tok(p);
+    if (is_kw(t, KW_ANALYZE) || is_kw(t, KW_ANALYSE) || is_kw(t, KW_VERBOSE) ||
+        t->kind == TOK_LPAREN)
+        return not_supported(p, t->start, "EXPLAIN options");
+    if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_INSERT) && !is_kw(t, KW_UPDATE) &&
+        !is_kw(t, KW_DELETE))
+        return syntax_error(p);
+    inner->loc = t->start;
+    TRY(parse_stmt(p, inner));
+    inner->end = p->toks[p->pos > 0 ? p->pos - 1 : 0].end;
+    return DD_OK;
+}
+
+static int parse_stmt(Parser *p, Stmt *st)
+{
+    Token *t = tok(p);
+    if (t->kind == TOK_LPAREN) {
+        st->kind = STMT_SELECT;
+        return parse_select(p, &st->u.select);
+    }
+    if (t->kind != TOK_IDENT) return syntax_error(p);
+    switch (t->kw) {
+    case KW_SELECT:
+        st->kind = STMT_SELECT;
+        return parse_select(p, &st->u.select);
+    case KW_VALUES: return not_supported(p, t->start, "VALUES as a query");
+    case KW_WITH: return not_supported(p, t->start, "WITH");
+    case KW_INSERT: return parse_insert(p, st);
+    case KW_UPDATE: return parse_update(p, st);
+    case KW_DELETE: return parse_delete(p, st);
+    case KW_CREATE: return parse_create(p, st);
+    case KW_DROP: return parse_drop(p, st);
+    case KW_BEGIN: case KW_START: case KW_COMMIT: case KW_END: case KW_ROLLBACK:
+    case KW_ABORT: case KW_SAVEPOINT: case KW_RELEASE:
+        return parse_txn(p, st);
+    case KW_SET: return parse_set(p, st);
+    case KW_RESET: return parse_reset(p, st);
+    case KW_SHOW: return parse_show(p, st);
+    case KW_EXPLAIN: return parse_explain(p, st);
+    case KW_VERIFY:
+        st->kind = STMT_VERIFY;
+        advance(p);
+        return DD_OK;
+    default:
+        return syntax_error(p);
+    }
+}
+
+/* Tokenizes from offset up to and including the first top-level ';' (or
+ * to the end), skipping leading empty statements.  Lexical errors become
+ * TOK_ERROR tokens; the first one's error stays in err. */
+static int tokenize(Parser *p, size_t offset)
+{
+    Lexer lx;
+    int cap = 0;
+    lex_init(&lx, p->sql, p->len, offset, p->a);
+    for (;;) {
+        Token t;
+        int rc = lex_next(&lx, &t, p->lexcode ? NULL : p->err);
+        if (rc == DD_ENOMEM) return nomem(p);
+        if (rc && !p->lexcode) p->lexcode = rc;
+        if (t.kind == TOK_SEMI && p->ntoks == 0) continue;
+        if (p->ntoks == cap) {
+            int nc = cap ? cap * 2 : 64;
+            if (cap > INT_MAX / 4) return nomem(p);
+            Token *nt = dd_realloc(p->toks, (size_t)nc * sizeof *nt);
+            if (!nt) return nomem(p);
+            p->toks = nt;
+            cap = nc;
+        }
+        p->toks[p->ntoks++] = t;
+        if (t.kind == TOK_SEMI || t.kind == TOK_EOF) break;
+    }
+    p->match = dd_malloc((size_t)p->ntoks * sizeof *p->match);
+    int *stack = dd_malloc((size_t)p->ntoks * sizeof *stack);
+    if (!p->match || !stack) {
+        dd_free(stack);
+        return nomem(p);
+    }
+    int sp = 0;
+    for (int i = 0; i < p->ntoks; i++) {
+        p->match[i] = -1;
+        if (p->toks[i].kind == TOK_LPAREN) stack[sp++] = i;
+        else if (p->toks[i].kind == TOK_RPAREN && sp > 0) p->match[stack[--sp]] = i;
+    }
+    dd_free(stack);
+    return DD_OK;
+}
+
+int parse_statement(const char *sql, size_t len, size_t offset, Arena *a,
+                    Stmt **out, size_t *next, DdError *err)
+{
+    Parser p;
+    memset(&p, 0, sizeof p);
+    p.sql = sql;
+    p.len = len;
+    p.a = a;
+    p.err = err;
+    *out = NULL;
+    *next = len;
+    dd_err_clear(err);
+    if (len > (size_t)INT_MAX - 2)
+        return dd_err(err, DD_EPROGRAM_LIMIT, -1, "statement is too long");
+    if (offset > len) offset = len;
+
+    int rc = tokenize(&p, offset);
+    if (rc == DD_OK && p.ntoks > 0) {
+        Token *last = &p.toks[p.ntoks - 1];
+        *next = last->kind == TOK_SEMI ? (size_t)last->end : len;
+        if (p.ntoks == 1 && last->kind == TOK_EOF) goto done;   /* nothing left */
+        Stmt *st = arena_zalloc(a, sizeof *st);
+        if (!st) {
+            rc = nomem(&p);
+            goto done;
+        }
+        st->loc = p.toks[0].start;
+        rc = parse_stmt(&p, st);
+        if (rc == DD_OK && !at_end(&p)) rc = syntax_error(&p);
+        if (rc == DD_OK) {
+            st->end = p.toks[p.pos > 0 ? p.pos - 1 : 0].end;
+            *out = st;
+        }
+    } else if (rc != DD_OK) {
+        /* out of memory while tokenizing: skip the rest */
+        *next = len;
+    }
+done:
+    dd_free(p.toks);
+    dd_free(p.match);
+    return rc;
+}

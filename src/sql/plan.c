@@ -1,0 +1,295 @@
+/*
+ * plan.c - sql_prepare (statement kind -> analyzer), running plans, the
+ * utility statements that return rows (VERIFY, SHOW TABLES, SHOW COLUMNS,
+ * EXPLAIN), and turning a write set into a store commit.
+ */
+#include "plan_int.h"
+#include "rowcodec.h"
+#include <string.h>
+#include <stdio.h>
+
+static int rows_plan(SqlCtx *ctx, Plan *p, int ncols, const char **names, const TypeId *types,
+                     Value *rows, int nrows)
+{
+    p->kind = PLAN_QUERY;
+    p->ncols = ncols;
+    p->cols = arena_alloc(ctx->stmt, sizeof(ColDesc) * (size_t)ncols);
+    if (!p->cols) return DD_ENOMEM;
+    for (int i = 0; i < ncols; i++) {
+        p->cols[i].name = names[i];
+        p->cols[i].type = types[i];
+        p->cols[i].typmod = -1;
+    }
+    p->root = op_rows(ctx, ncols, rows, nrows);
+    return p->root ? DD_OK : DD_ENOMEM;
+}
+
+static Value text_val(SqlCtx *ctx, const char *s)
+{
+    char *c = arena_strdup(ctx->stmt, s);
+    return c ? val_text(TYPE_TEXT, c, (u32)strlen(c)) : val_null(TYPE_TEXT);
+}
+
+static int plan_verify(SqlCtx *ctx, Plan *p)
+{
+    u64 checked = 0, bad = 0;
+    DdError e;
+    dd_err_clear(&e);
+    int rc = store_verify(ctx->store, &checked, &bad, &e);
+    static const char *names[] = {"commits_checked", "first_bad_seq", "status"};
+    static const TypeId types[] = {TYPE_INT8, TYPE_INT8, TYPE_TEXT};
+    Value *row = arena_alloc(ctx->stmt, sizeof(Value) * 3);
+    if (!row) return DD_ENOMEM;
+    row[0] = val_int(TYPE_INT8, (i64)checked);
+    row[1] = bad ? val_int(TYPE_INT8, (i64)bad) : val_null(TYPE_INT8);
+    row[2] = text_val(ctx, rc ? e.message : "OK");
+    return rows_plan(ctx, p, 3, names, types, row, 1);
+}
+
+static int plan_show_tables(SqlCtx *ctx, Plan *p)
+{
+    const TableInfo **ts;
+    int n;
+    int rc = store_tables_at(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
+    if (rc) return rc;
+    /* apply the transaction's own catalog changes */
+    const TableInfo **all = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(n + (ctx->ws ? ctx->ws->ntables : 0) + 1));
+    if (!all) return DD_ENOMEM;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        const TableInfo *o = ctx->ws ? ws_table(ctx->ws, ts[i]->id) : NULL;
+        if (o && o->dropped) continue;
+        all[m++] = o ? o : ts[i];
+    }
+    for (int i = 0; ctx->ws && i < ctx->ws->ntables; i++) {
+        const TableInfo *o = ctx->ws->tables[i];
+        bool seen = false;
+        for (int k = 0; k < m; k++) if (all[k]->id == o->id) seen = true;
+        if (!seen && !o->dropped) all[m++] = o;
+    }
+    /* by name */
+    for (int i = 1; i < m; i++)
+        for (int k = i; k > 0 && strcmp(all[k - 1]->name, all[k]->name) > 0; k--) {
+            const TableInfo *x = all[k]; all[k] = all[k - 1]; all[k - 1] = x;
+        }
+    static const char *names[] = {"table_name", "created_seq"};
+    static const TypeId types[] = {TYPE_TEXT, TYPE_INT8};
+    Value *rows = arena_alloc(ctx->stmt, sizeof(Value) * 2 * (size_t)(m + 1));
+    if (!rows) return DD_ENOMEM;
+    for (int i = 0; i < m; i++) {
+        rows[2 * i] = text_val(ctx, all[i]->name);
+        rows[2 * i + 1] = all[i]->created_seq ? val_int(TYPE_INT8, (i64)all[i]->created_seq) : val_null(TYPE_INT8);
+    }
+    return rows_plan(ctx, p, 2, names, types, rows, m);
+}
+
+static int plan_show_columns(SqlCtx *ctx, Plan *p, const char *table)
+{
+    const TableInfo *t = resolve_table_present(ctx, table);
+    if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, -1, "relation \"%s\" does not exist", table);
+    static const char *names[] = {"column_name", "data_type", "nullable", "primary_key"};
+    static const TypeId types[] = {TYPE_TEXT, TYPE_TEXT, TYPE_BOOL, TYPE_BOOL};
+    Value *rows = arena_alloc(ctx->stmt, sizeof(Value) * 4 * (size_t)(t->ncols + 1));
+    if (!rows) return DD_ENOMEM;
+    int m = 0;
+    for (int i = 0; i < t->ncols; i++) {
+        const ColumnInfo *c = &t->cols[i];
+        if (c->dropped || strcmp(c->name, ROWID_COL) == 0) continue;
+        bool pk = false;
+        for (int k = 0; k < t->npk; k++) if (t->pk[k] == c->id) pk = true;
+        Value *r = rows + 4 * m++;
+        r[0] = text_val(ctx, c->name);
+        char tn[80];
+        TypeId ty = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
+        if ((ty == TYPE_VARCHAR || ty == TYPE_BPCHAR) && c->typmod >= 0)
+            snprintf(tn, sizeof(tn), "%s(%d)", type_name(ty), (int)c->typmod);
+        else if (ty == TYPE_NUMERIC && c->typmod >= 0)
+            snprintf(tn, sizeof(tn), "numeric(%d,%d)", (int)(c->typmod >> 16), (int)(c->typmod & 0xffff));
+        else
+            snprintf(tn, sizeof(tn), "%s", type_name(ty));
+        r[1] = text_val(ctx, tn);
+        r[2] = val_bool(!(c->not_null || pk));
+        r[3] = val_bool(pk);
+    }
+    return rows_plan(ctx, p, 4, names, types, rows, m);
+}
+
+static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *inner)
+{
+    Plan *ip;
+    int rc = sql_prepare(ctx, inner, &ip);
+    if (rc) return rc;
+    Buf out = BUF_INIT;
+    if (ip->root) op_explain(ip->root, 0, &out);
+    else buf_printf(&out, "%s\n", ip->tag ? ip->tag : "Utility statement");
+    if (!buf_ok(&out)) { buf_free(&out); return DD_ENOMEM; }
+    int nlines = 0;
+    for (size_t i = 0; i < out.len; i++) if (out.data[i] == '\n') nlines++;
+    Value *rows = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(nlines + 1));
+    if (!rows) { buf_free(&out); return DD_ENOMEM; }
+    char *s = arena_strndup(ctx->stmt, (const char *)out.data, out.len);
+    buf_free(&out);
+    if (!s) return DD_ENOMEM;
+    int k = 0;
+    for (char *line = s; *line && k < nlines;) {
+        char *nl = strchr(line, '\n');
+        *nl = 0;
+        rows[k++] = val_text(TYPE_TEXT, line, (u32)(nl - line));
+        line = nl + 1;
+    }
+    static const char *names[] = {"QUERY PLAN"};
+    static const TypeId types[] = {TYPE_TEXT};
+    return rows_plan(ctx, p, 1, names, types, rows, k);
+}
+
+int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
+{
+    Plan *p = arena_zalloc(ctx->stmt, sizeof(Plan));
+    if (!p) return DD_ENOMEM;
+    int rc;
+    switch (stmt->kind) {
+    case STMT_SELECT: rc = analyze_select(ctx, stmt->u.select, p); break;
+    case STMT_INSERT: rc = analyze_insert(ctx, stmt->u.insert, p); break;
+    case STMT_UPDATE: rc = analyze_update(ctx, stmt->u.update, p); break;
+    case STMT_DELETE: rc = analyze_delete(ctx, stmt->u.delete_, p); break;
+    case STMT_CREATE_TABLE: rc = analyze_create_table(ctx, stmt->u.create, p); break;
+    case STMT_DROP_TABLE: rc = analyze_drop_table(ctx, stmt->u.drop, p); break;
+    case STMT_VERIFY: rc = plan_verify(ctx, p); break;
+    case STMT_EXPLAIN: rc = plan_explain(ctx, p, stmt->u.explain.stmt); break;
+    case STMT_SHOW:
+        if (strcmp(stmt->u.show->name, "tables") == 0) { rc = plan_show_tables(ctx, p); break; }
+        if (strncmp(stmt->u.show->name, "columns:", 8) == 0) {
+            rc = plan_show_columns(ctx, p, stmt->u.show->name + 8);
+            break;
+        }
+        /* fall through */
+    default:
+        rc = dd_err(ctx->err, DD_EINTERNAL, stmt->loc, "statement not handled by the SQL layer");
+        break;
+    }
+    if (rc) return rc;
+    *out = p;
+    return DD_OK;
+}
+
+int plan_columns(const Plan *p, const ColDesc **cols)
+{
+    *cols = p->cols;
+    return p->kind == PLAN_QUERY ? p->ncols : 0;
+}
+
+bool plan_returns_rows(const Plan *p) { return p->kind == PLAN_QUERY; }
+
+int plan_open(SqlCtx *ctx, Plan *p)
+{
+    p->count = 0;
+    if (p->kind == PLAN_QUERY) {
+        int rc = op_open(ctx, p->root);
+        p->opened = true;
+        return rc;
+    }
+    return exec_dml(ctx, p);
+}
+
+int plan_next(SqlCtx *ctx, Plan *p, const Value **row)
+{
+    if (p->kind != PLAN_QUERY) return 0;
+    arena_reset(ctx->row);
+    Value *r;
+    int rc = op_next(ctx, p->root, &r);
+    if (rc == 1) { *row = r; p->count++; }
+    return rc;
+}
+
+void plan_close(SqlCtx *ctx, Plan *p)
+{
+    if (p->kind == PLAN_QUERY && p->opened) op_close(ctx, p->root);
+    p->opened = false;
+}
+
+const char *plan_tag(SqlCtx *ctx, Plan *p)
+{
+    unsigned long long n = (unsigned long long)p->count;
+    switch (p->kind) {
+    case PLAN_QUERY: return arena_printf(ctx->stmt, "SELECT %llu", n);
+    case PLAN_INSERT: return arena_printf(ctx->stmt, "INSERT 0 %llu", n);
+    case PLAN_UPDATE: return arena_printf(ctx->stmt, "UPDATE %llu", n);
+    case PLAN_DELETE: return arena_printf(ctx->stmt, "DELETE %llu", n);
+    default: return p->tag;
+    }
+}
+
+/* ---------------------------------------------------------------- commit */
+
+int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->snapshot_seq = snap_seq(ctx->snap);
+    out->ops = arena_alloc(ctx->stmt, sizeof(WriteOp) * (size_t)(ws->nrows + 1));
+    if (!out->ops) return DD_ENOMEM;
+    int capi = 0;
+    Buf ok = BUF_INIT, nk = BUF_INIT;
+    int rc = DD_OK;
+    Value *ov = NULL, *nv = NULL;
+    int vcap = 0;
+    for (int i = 0; !rc && i < ws->nrows; i++) {
+        WsRow *r = ws->rows[i];
+        if (!r) continue;
+        WriteOp *op = &out->ops[out->nops++];
+        op->table = r->table;
+        op->op = r->rec ? r->op : OP_DELETE;
+        op->end_op = r->rec ? 0 : r->end_op;
+        op->pk = r->pk;
+        op->pklen = r->pklen;
+        op->rec = r->rec;
+        op->reclen = r->reclen;
+        /* present index entries */
+        const TableInfo *t = ws_table(ws, r->table);
+        if (!t) t = store_table_version(ctx->snap, r->table, snap_seq(ctx->snap));
+        if (!t || t->dropped || !t->nindexes) continue;
+        if (vcap < t->ncols) {
+            vcap = t->ncols;
+            ov = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)vcap);
+            nv = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)vcap);
+            if (!ov || !nv) { rc = DD_ENOMEM; break; }
+        }
+        bool has_old = r->existed && r->orig, has_new = r->rec != NULL;
+        if (has_old && (rc = row_decode(t, r->orig, r->origlen, ov, ctx->err))) break;
+        if (has_new && (rc = row_decode(t, r->rec, r->reclen, nv, ctx->err))) break;
+        for (int x = 0; x < t->nindexes; x++) {
+            const IndexInfo *ix = &t->indexes[x];
+            if (has_old) row_index_key(t, ix, ov, &ok);
+            if (has_new) row_index_key(t, ix, nv, &nk);
+            if (!buf_ok(&ok) || !buf_ok(&nk)) { rc = DD_ENOMEM; break; }
+            bool same = has_old && has_new && ok.len == nk.len && memcmp(ok.data, nk.data, ok.len) == 0;
+            if (same) continue;
+            for (int pass = 0; pass < 2; pass++) {
+                bool add = pass == 1;
+                if (add ? !has_new : !has_old) continue;
+                Buf *k = add ? &nk : &ok;
+                if (out->niops == capi) {
+                    int ncap = capi ? capi * 2 : 64;
+                    IndexOp *ni = arena_alloc(ctx->stmt, sizeof(IndexOp) * (size_t)ncap);
+                    if (!ni) { rc = DD_ENOMEM; break; }
+                    if (out->niops) memcpy(ni, out->iops, sizeof(IndexOp) * (size_t)out->niops);
+                    out->iops = ni;
+                    capi = ncap;
+                }
+                IndexOp *io = &out->iops[out->niops++];
+                io->add = add;
+                io->index = ix->id;
+                io->key = arena_memdup(ctx->stmt, k->data, k->len);
+                io->keylen = (u32)k->len;
+                io->pk = r->pk;
+                io->pklen = r->pklen;
+                if (!io->key) { rc = DD_ENOMEM; break; }
+            }
+        }
+    }
+    buf_free(&ok);
+    buf_free(&nk);
+    if (rc) return rc;
+    out->tables = ws->tables;
+    out->ntables = ws->ntables;
+    return DD_OK;
+}

@@ -1,0 +1,61 @@
+/*
+ * plan_int.h - the Plan structure shared by analyzer.c (queries),
+ * dml.c (INSERT/UPDATE/DELETE/DDL) and plan.c (running plans).
+ */
+#ifndef DD_PLAN_INT_H
+#define DD_PLAN_INT_H
+
+#include "sql.h"
+#include "executor.h"
+
+typedef enum PlanKind {
+    PLAN_QUERY, PLAN_INSERT, PLAN_UPDATE, PLAN_DELETE,
+    PLAN_CREATE_TABLE, PLAN_DROP_TABLE,
+} PlanKind;
+
+typedef struct TableScope TableScope;
+
+struct Plan {
+    PlanKind kind;
+    ColDesc *cols; int ncols;       /* output columns (queries) */
+    Op *root;                       /* queries and the row source of UPDATE/DELETE */
+    u64 count;                      /* rows returned / affected */
+    const char *tag;                /* fixed tag for DDL, or NULL */
+    bool opened;
+    /* DML */
+    const TableInfo *table;         /* target, present version (may be replaced by insert) */
+    int nrows;                      /* INSERT VALUES rows */
+    int ntargets;                   /* INSERT: number of target columns */
+    int *target_col;                /* INSERT: target column index per value; UPDATE: per SET */
+    ExprProg ***values;             /* INSERT VALUES: [row][k] */
+    ExprProg **defaults;            /* INSERT: default per table column (NULL: NULL) */
+    ExprProg **set;                 /* UPDATE: per SET clause */
+    int nset;
+    bool add_rowid;                 /* table has a hidden _rowid key */
+    /* DDL */
+    TableInfo *new_table;
+    const TableInfo **drop; int ndrop;
+    bool if_not_exists_hit;
+};
+
+/* analyzer.c */
+int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p);
+/* Resolves a table name in the present (snapshot + write set), or NULL. */
+const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name);
+/* Builds the scope relation of a table (visible columns + history). */
+int scope_rel_for_table(SqlCtx *ctx, const TableInfo *t, const char *alias, ScopeRel *out);
+/* Adds a WHERE filter, choosing a primary key or index access path. */
+int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, ScopeRel *rel,
+                    Scope *scope, Expr *where, Op **out);
+
+/* dml.c */
+int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p);
+int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p);
+int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p);
+int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p);
+int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);
+int exec_dml(SqlCtx *ctx, Plan *p);
+
+#define ROWID_COL "_rowid"
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * rowcodec.c - SQL values <-> row images and keys (see rowcodec.h).
+ *
+ * Type mapping (column type -> record tag / key tag):
+ *   BOOL -> REC_FALSE/TRUE, KEY_TAG_BOOL
+ *   INT2/INT4/INT8, DATE, TIMESTAMP(TZ) -> REC_INT, KEY_TAG_INT
+ *   FLOAT4/FLOAT8 -> REC_FLOAT, KEY_TAG_FLOAT
+ *   NUMERIC -> REC_NUMERIC, KEY_TAG_NUM
+ *   TEXT/VARCHAR/BPCHAR (and untyped document columns) -> REC_BYTES, KEY_TAG_TEXT
+ *   INTERVAL -> REC_INTERVAL, KEY_TAG_IVAL
+ * A field whose tag does not fit its column's type is corrupt data.
+ */
+#include "rowcodec.h"
+#include "../store/record.h"
+#include "../store/keyenc.h"
+#include <string.h>
+
+int table_col_index(const TableInfo *t, u32 colid)
+{
+    /* columns are kept in id order of creation: try the direct guess first */
+    if (colid >= 1 && colid <= (u32)t->ncols && t->cols[colid - 1].id == colid) return (int)colid - 1;
+    for (int i = 0; i < t->ncols; i++)
+        if (t->cols[i].id == colid) return i;
+    return -1;
+}
+
+static TypeId col_type(const ColumnInfo *c)
+{
+    return c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
+}
+
+int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
+{
+    buf_reset(out);
+    RecBuilder rb;
+    rec_begin(&rb, out);
+    /* fields in increasing column id order: columns are appended with
+     * increasing ids, so table order is id order */
+    for (int i = 0; i < t->ncols; i++) {
+        const ColumnInfo *c = &t->cols[i];
+        const Value *v = &vals[i];
+        if (c->dropped || v->isnull) continue;
+        switch (col_type(c)) {
+        case TYPE_BOOL: rec_put_bool(&rb, c->id, v->v.b); break;
+        case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
+        case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ:
+            rec_put_int(&rb, c->id, v->v.i); break;
+        case TYPE_FLOAT4: case TYPE_FLOAT8: rec_put_float(&rb, c->id, v->v.f); break;
+        case TYPE_NUMERIC: rec_put_numeric(&rb, c->id, v->v.coef, v->scale); break;
+        case TYPE_INTERVAL: rec_put_interval(&rb, c->id, v->v.iv.months, v->v.iv.days, v->v.iv.usecs); break;
+        default: rec_put_text(&rb, c->id, v->v.s.p, v->v.s.len); break;
+        }
+    }
+    return rec_finish(&rb, err);
+}
+
+static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdError *err)
+{
+    TypeId t = col_type(c);
+    switch (t) {
+    case TYPE_BOOL:
+        if (f->tag != REC_FALSE && f->tag != REC_TRUE) break;
+        *out = val_bool(f->tag == REC_TRUE);
+        return DD_OK;
+    case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
+    case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ:
+        if (f->tag != REC_INT) break;
+        *out = val_int(t, f->v.i);
+        return DD_OK;
+    case TYPE_FLOAT4: case TYPE_FLOAT8:
+        if (f->tag != REC_FLOAT) break;
+        *out = val_float(t, f->v.f);
+        return DD_OK;
+    case TYPE_NUMERIC:
+        if (f->tag != REC_NUMERIC) break;
+        *out = val_numeric(f->v.n.coef, f->v.n.scale);
+        return DD_OK;
+    case TYPE_INTERVAL:
+        if (f->tag != REC_INTERVAL) break;
+        out->type = TYPE_INTERVAL;
+        out->isnull = false;
+        out->scale = 0;
+        out->v.iv.months = f->v.iv.months;
+        out->v.iv.days = f->v.iv.days;
+        out->v.iv.usecs = f->v.iv.usecs;
+        return DD_OK;
+    default:
+        if (f->tag != REC_BYTES) break;
+        *out = val_text(t, (const char *)f->v.s.p, f->v.s.len);
+        return DD_OK;
+    }
+    return dd_corrupt(err, "row image field of column \"%s\" has tag %d, which does not fit type %s",
+                      c->name, f->tag, type_name(t));
+}
+
+int row_decode(const TableInfo *t, const u8 *rec, u32 n, Value *vals, DdError *err)
+{
+    for (int i = 0; i < t->ncols; i++) vals[i] = val_null(col_type(&t->cols[i]));
+    RecIter it;
+    int rc = rec_iter_init(&it, rec, n, err);
+    if (rc) return rc;
+    RecField f;
+    int ci = 0;
+    while ((rc = rec_iter_next(&it, &f, err)) == 1) {
+        /* fields and columns are both in id order: walk them together */
+        while (ci < t->ncols && t->cols[ci].id < f.colid) ci++;
+        if (ci >= t->ncols || t->cols[ci].id != f.colid) continue;
+        if (t->cols[ci].dropped) continue;
+        rc = field_value(&t->cols[ci], &f, &vals[ci], err);
+        if (rc) return rc;
+    }
+    return rc < 0 ? -rc : DD_OK;
+}
+
+void key_encode_value(const Value *v, Buf *out)
+{
+    if (v->isnull) { key_put_null(out); return; }
+    switch ((TypeId)v->type) {
+    case TYPE_BOOL: key_put_bool(out, v->v.b); break;
+    case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
+    case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ:
+        key_put_int(out, v->v.i); break;
+    case TYPE_FLOAT4: case TYPE_FLOAT8: key_put_float(out, v->v.f); break;
+    case TYPE_NUMERIC: key_put_numeric(out, v->v.coef, v->scale); break;
+    case TYPE_INTERVAL: key_put_interval(out, v->v.iv.months, v->v.iv.days, v->v.iv.usecs); break;
+    default: {
+        u32 len = v->v.s.len;
+        if (v->type == TYPE_BPCHAR) while (len && v->v.s.p[len - 1] == ' ') len--;
+        key_put_text(out, v->v.s.p, len);
+        break;
+    }
+    }
+}
+
+int row_pk(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
+{
+    buf_reset(out);
+    for (int k = 0; k < t->npk; k++) {
+        int ci = table_col_index(t, t->pk[k]);
+        if (ci < 0) return dd_corrupt(err, "primary key column %u missing from table \"%s\"", t->pk[k], t->name);
+        if (vals[ci].isnull) {
+            int rc = dd_err(err, DD_ENOT_NULL, -1,
+                            "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+                            t->cols[ci].name, t->name);
+            return rc;
+        }
+        key_encode_value(&vals[ci], out);
+    }
+    if (!buf_ok(out)) return dd_err(err, DD_ENOMEM, -1, NULL);
+    if (out->len > KEY_MAX_PK)
+        return dd_err(err, DD_EPROGRAM_LIMIT, -1,
+                      "primary key of relation \"%s\" is too long (%zu bytes encoded, at most %d)",
+                      t->name, out->len, KEY_MAX_PK);
+    return DD_OK;
+}
+
+void row_index_key(const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out)
+{
+    buf_reset(out);
+    for (int k = 0; k < ix->ncols; k++) {
+        int ci = table_col_index(t, ix->cols[k]);
+        if (ci < 0) { key_put_null(out); continue; }
+        key_encode_value(&vals[ci], out);
+    }
+    /* long values: index a prefix; lookups truncate the same way and the
+     * rows found are checked against the full condition */
+    if (out->len > ROW_INDEX_PREFIX) out->len = ROW_INDEX_PREFIX;
+}

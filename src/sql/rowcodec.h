@@ -1,0 +1,36 @@
+/*
+ * rowcodec.h - SQL values <-> storage bytes: row images (store/record.h)
+ * and order-preserving keys (store/keyenc.h), by column type.
+ *
+ * A table row in memory is an array of Values indexed like
+ * TableInfo.cols (dropped columns included, always NULL), so column ids
+ * never need translating on the hot path.
+ */
+#ifndef DD_ROWCODEC_H
+#define DD_ROWCODEC_H
+
+#include "../store/store.h"
+#include "value.h"
+
+/* Encodes vals[0..t->ncols) as a row image into out (reset first). */
+int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err);
+/*
+ * Decodes an image into vals[0..t->ncols): columns absent from the image
+ * are NULL.  Text payloads borrow the image (valid while it is).  Fields of
+ * columns unknown to t (added later) are ignored.
+ */
+int row_decode(const TableInfo *t, const u8 *rec, u32 n, Value *vals, DdError *err);
+/* Appends the key encoding of v (already of the column's type). */
+void key_encode_value(const Value *v, Buf *out);
+/* Primary key of a row (vals as in row_encode) into out (reset first);
+ * 23502 for a NULL key column, 54000 for a too-long key. */
+int row_pk(const TableInfo *t, const Value *vals, Buf *out, DdError *err);
+/* Index key (values of the index columns) into out (reset first),
+ * truncated to ROW_INDEX_PREFIX bytes so that index id + value + pk fit an
+ * LMDB key. */
+#define ROW_INDEX_PREFIX 240
+void row_index_key(const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out);
+/* Column position of a column id in t, or -1. */
+int table_col_index(const TableInfo *t, u32 colid);
+
+#endif

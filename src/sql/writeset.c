@@ -1,0 +1,255 @@
+/*
+ * writeset.c - a transaction's uncommitted changes (see writeset.h).
+ *
+ * Rows live in an insertion-ordered array with an open-addressing hash
+ * index (linear probing, FNV-1a over table id and pk).  Removal leaves a
+ * NULL in the array and keeps the index slot pointing at it (a tombstone
+ * slot), so probing stays correct; the table is rebuilt on growth.
+ */
+#include "writeset.h"
+#include "../util/alloc.h"
+#include <string.h>
+#include <stdlib.h>
+
+static u64 ws_hash(u32 table, const u8 *pk, u32 n)
+{
+    u64 h = 1469598103934665603ULL;
+    for (int i = 0; i < 4; i++) { h ^= (u8)(table >> (8 * i)); h *= 1099511628211ULL; }
+    for (u32 i = 0; i < n; i++) { h ^= pk[i]; h *= 1099511628211ULL; }
+    return h;
+}
+
+void ws_init(TxnWrites *ws)
+{
+    memset(ws, 0, sizeof(*ws));
+    arena_init(&ws->arena, 4096);
+}
+
+static void row_free(WsRow *r)
+{
+    if (!r) return;
+    dd_free(r->pk);
+    dd_free(r->rec);
+    dd_free(r->orig);
+    dd_free(r);
+}
+
+void ws_reset(TxnWrites *ws)
+{
+    for (int i = 0; i < ws->nrows; i++) row_free(ws->rows[i]);
+    dd_free(ws->rows);
+    dd_free(ws->slots);
+    dd_free(ws->tables);
+    arena_free(&ws->arena);
+    ws_init(ws);
+}
+
+void ws_free(TxnWrites *ws) { ws_reset(ws); arena_free(&ws->arena); }
+
+bool ws_is_empty(const TxnWrites *ws) { return ws->live == 0 && ws->ntables == 0; }
+
+/* Returns the slot index holding (table, pk) or the empty slot where it
+ * would go. */
+static int ws_probe(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
+{
+    u32 mask = (u32)ws->nslots - 1;
+    u32 i = (u32)ws_hash(table, pk, pklen) & mask;
+    for (;;) {
+        int s = ws->slots[i];
+        if (s < 0) return (int)i;
+        WsRow *r = ws->rows[s];
+        if (r && r->table == table && r->pklen == pklen && memcmp(r->pk, pk, pklen) == 0)
+            return (int)i;
+        i = (i + 1) & mask;
+    }
+}
+
+static int ws_rehash(TxnWrites *ws, int nslots)
+{
+    int *slots = dd_malloc(sizeof(int) * (size_t)nslots);
+    if (!slots) return DD_ENOMEM;
+    for (int i = 0; i < nslots; i++) slots[i] = -1;
+    dd_free(ws->slots);
+    ws->slots = slots;
+    ws->nslots = nslots;
+    for (int k = 0; k < ws->nrows; k++) {
+        WsRow *r = ws->rows[k];
+        if (!r) continue;
+        int i = ws_probe(ws, r->table, r->pk, r->pklen);
+        ws->slots[i] = k;
+    }
+    return DD_OK;
+}
+
+WsRow *ws_find(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
+{
+    if (ws->nslots == 0) return NULL;
+    int i = ws_probe(ws, table, pk, pklen);
+    int s = ws->slots[i];
+    return s < 0 ? NULL : ws->rows[s];
+}
+
+static u8 *dupbytes(const u8 *p, u32 n)
+{
+    u8 *q = dd_malloc(n ? n : 1);
+    if (q && n) memcpy(q, p, n);
+    return q;
+}
+
+int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
+           const u8 *rec, u32 reclen, bool existed, const u8 *orig, u32 origlen,
+           u64 orig_seq)
+{
+    WsRow *r = ws_find(ws, table, pk, pklen);
+    if (r) {
+        if (!rec && !r->existed) {
+            /* a key born in this transaction dies in it: no trace left */
+            int i = ws_probe(ws, table, pk, pklen);
+            int s = ws->slots[i];
+            row_free(r);
+            ws->rows[s] = NULL;
+            ws->live--;
+            return DD_OK;
+        }
+        u8 *nrec = rec ? dupbytes(rec, reclen) : NULL;
+        if (rec && !nrec) return DD_ENOMEM;
+        dd_free(r->rec);
+        r->rec = nrec;
+        r->reclen = rec ? reclen : 0;
+        /* a key live in the snapshot stays an UPDATE when re-inserted */
+        r->op = rec ? (r->existed ? OP_UPDATE : op) : OP_DELETE;
+        r->end_op = end_op;
+        return DD_OK;
+    }
+    if (!rec && !existed) return DD_OK;
+    /* grow the index at 50% load */
+    if ((ws->nrows + 1) * 2 > ws->nslots) {
+        int rc = ws_rehash(ws, ws->nslots ? ws->nslots * 2 : 64);
+        if (rc) return rc;
+    }
+    if (ws->nrows == ws->caprows) {
+        int ncap = ws->caprows ? ws->caprows * 2 : 32;
+        WsRow **nr = dd_realloc(ws->rows, sizeof(WsRow *) * (size_t)ncap);
+        if (!nr) return DD_ENOMEM;
+        ws->rows = nr;
+        ws->caprows = ncap;
+    }
+    r = dd_calloc(1, sizeof(*r));
+    if (!r) return DD_ENOMEM;
+    r->table = table;
+    r->op = rec ? op : OP_DELETE;
+    r->end_op = end_op;
+    r->existed = existed;
+    r->orig_seq = orig_seq;
+    r->pk = dupbytes(pk, pklen);
+    r->pklen = pklen;
+    if (rec) { r->rec = dupbytes(rec, reclen); r->reclen = reclen; }
+    if (existed && orig) { r->orig = dupbytes(orig, origlen); r->origlen = origlen; }
+    if (!r->pk || (rec && !r->rec) || (existed && orig && !r->orig)) {
+        row_free(r);
+        return DD_ENOMEM;
+    }
+    int i = ws_probe(ws, table, pk, pklen);
+    ws->rows[ws->nrows] = r;
+    ws->slots[i] = ws->nrows++;
+    ws->live++;
+    return DD_OK;
+}
+
+static int cmp_rowptr(const void *a, const void *b)
+{
+    const WsRow *x = *(WsRow *const *)a, *y = *(WsRow *const *)b;
+    u32 n = DD_MIN(x->pklen, y->pklen);
+    int c = memcmp(x->pk, y->pk, n);
+    if (c) return c;
+    return x->pklen < y->pklen ? -1 : x->pklen > y->pklen;
+}
+
+bool ws_has_table_rows(const TxnWrites *ws, u32 table)
+{
+    for (int i = 0; i < ws->nrows; i++)
+        if (ws->rows[i] && ws->rows[i]->table == table) return true;
+    return false;
+}
+
+int ws_table_rows(TxnWrites *ws, u32 table, Arena *a, WsRow ***out, int *n)
+{
+    int cnt = 0;
+    for (int i = 0; i < ws->nrows; i++)
+        if (ws->rows[i] && ws->rows[i]->table == table) cnt++;
+    *n = cnt;
+    *out = NULL;
+    if (!cnt) return DD_OK;
+    WsRow **v = arena_alloc(a, sizeof(WsRow *) * (size_t)cnt);
+    if (!v) return DD_ENOMEM;
+    cnt = 0;
+    for (int i = 0; i < ws->nrows; i++)
+        if (ws->rows[i] && ws->rows[i]->table == table) v[cnt++] = ws->rows[i];
+    qsort(v, (size_t)cnt, sizeof(*v), cmp_rowptr);
+    *out = v;
+    return DD_OK;
+}
+
+TableInfo *table_copy(Arena *a, const TableInfo *t)
+{
+    TableInfo *c = arena_alloc(a, sizeof(*c));
+    if (!c) return NULL;
+    *c = *t;
+    c->name = arena_strdup(a, t->name);
+    c->cols = arena_alloc(a, sizeof(ColumnInfo) * (size_t)(t->ncols ? t->ncols : 1));
+    c->pk = arena_alloc(a, sizeof(u32) * (size_t)(t->npk ? t->npk : 1));
+    c->indexes = arena_alloc(a, sizeof(IndexInfo) * (size_t)(t->nindexes ? t->nindexes : 1));
+    if (!c->name || !c->cols || !c->pk || !c->indexes) return NULL;
+    for (int i = 0; i < t->ncols; i++) {
+        c->cols[i] = t->cols[i];
+        c->cols[i].name = arena_strdup(a, t->cols[i].name);
+        if (!c->cols[i].name) return NULL;
+    }
+    if (t->npk) memcpy(c->pk, t->pk, sizeof(u32) * (size_t)t->npk);
+    for (int i = 0; i < t->nindexes; i++) {
+        c->indexes[i] = t->indexes[i];
+        c->indexes[i].name = t->indexes[i].name ? arena_strdup(a, t->indexes[i].name) : NULL;
+        c->indexes[i].cols = arena_memdup(a, t->indexes[i].cols,
+                                          sizeof(u32) * (size_t)(t->indexes[i].ncols ? t->indexes[i].ncols : 1));
+        if (!c->indexes[i].cols) return NULL;
+    }
+    return c;
+}
+
+TableInfo *ws_put_table(TxnWrites *ws, const TableInfo *t)
+{
+    TableInfo *c = table_copy(&ws->arena, t);
+    if (!c) return NULL;
+    c->seq = 0;
+    for (int i = 0; i < ws->ntables; i++) {
+        if (ws->tables[i]->id == t->id) { ws->tables[i] = c; return c; }
+    }
+    if (ws->ntables == ws->captables) {
+        int ncap = ws->captables ? ws->captables * 2 : 8;
+        TableInfo **nt = dd_realloc(ws->tables, sizeof(TableInfo *) * (size_t)ncap);
+        if (!nt) return NULL;
+        ws->tables = nt;
+        ws->captables = ncap;
+    }
+    ws->tables[ws->ntables++] = c;
+    return c;
+}
+
+const TableInfo *ws_table(const TxnWrites *ws, u32 id)
+{
+    for (int i = 0; i < ws->ntables; i++)
+        if (ws->tables[i]->id == id) return ws->tables[i];
+    return NULL;
+}
+
+const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *dropped)
+{
+    *dropped = false;
+    for (int i = 0; i < ws->ntables; i++) {
+        if (strcmp(ws->tables[i]->name, name) == 0) {
+            if (ws->tables[i]->dropped) { *dropped = true; continue; }
+            return ws->tables[i];
+        }
+    }
+    return NULL;
+}

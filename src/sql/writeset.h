@@ -1,0 +1,73 @@
+/*
+ * writeset.h - a transaction's uncommitted changes: row images keyed by
+ * (table, primary key) and new catalog versions.  The session's own reads
+ * see them on top of its snapshot (executor merges them into present
+ * scans); COMMIT turns them into a store WriteSet (ws_build).
+ *
+ * One entry per (table, pk), holding the final state of that key:
+ *   live image (op INSERT or UPDATE) or tombstone (op DELETE).
+ * `existed` records whether the key was live in the snapshot, so an
+ * INSERT then DELETE of a new key leaves no entry, and index maintenance
+ * knows the snapshot image (`orig`) to remove.
+ *
+ * Memory: entries and their bytes are heap-allocated (dd_malloc) and freed
+ * by ws_reset.  Pointers returned stay valid until the entry is replaced
+ * or the write set is reset.
+ */
+#ifndef DD_WRITESET_H
+#define DD_WRITESET_H
+
+#include "../util/base.h"
+#include "../util/err.h"
+#include "../util/arena.h"
+#include "../store/store.h"
+
+typedef struct WsRow {
+    u32 table;
+    u8 op;              /* OP_INSERT / OP_UPDATE: live; OP_DELETE: tombstone */
+    u8 end_op;          /* for tombstones: OP_DELETE or OP_UPDATE (pk moved) */
+    bool existed;       /* live in the snapshot */
+    u32 pklen, reclen, origlen;
+    u8 *pk;
+    u8 *rec;            /* NULL for tombstones */
+    u8 *orig;           /* snapshot image when existed (for index removal) */
+    u64 orig_seq;       /* start seq of the snapshot version */
+} WsRow;
+
+typedef struct TxnWrites {
+    WsRow **rows; int nrows, caprows;   /* insertion order; NULL = removed */
+    int *slots; int nslots;             /* open-addressing index into rows */
+    int live;                           /* non-removed entries */
+    TableInfo **tables; int ntables, captables; /* overlay: newest per id */
+    Arena arena;                        /* TableInfo copies */
+} TxnWrites;
+
+void ws_init(TxnWrites *ws);
+void ws_reset(TxnWrites *ws);
+void ws_free(TxnWrites *ws);
+bool ws_is_empty(const TxnWrites *ws);
+
+WsRow *ws_find(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen);
+/*
+ * Records the new state of (table, pk).  rec NULL means tombstone.
+ * `existed`/`orig` are taken only when the key has no entry yet.  When a
+ * key that did not exist in the snapshot is deleted, the entry goes away.
+ * Returns DD_OK or DD_ENOMEM.
+ */
+int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
+           const u8 *rec, u32 reclen, bool existed, const u8 *orig, u32 origlen,
+           u64 orig_seq);
+/* Entries of one table sorted by pk (allocated in a). */
+int ws_table_rows(TxnWrites *ws, u32 table, Arena *a, WsRow ***out, int *n);
+bool ws_has_table_rows(const TxnWrites *ws, u32 table);
+
+/* Catalog overlay: adds/replaces the newest uncommitted version of a table
+ * (copied into the write set's arena).  Returns the copy. */
+TableInfo *ws_put_table(TxnWrites *ws, const TableInfo *t);
+const TableInfo *ws_table(const TxnWrites *ws, u32 id);
+const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *dropped);
+
+/* Deep copy of a table definition into a. */
+TableInfo *table_copy(Arena *a, const TableInfo *t);
+
+#endif

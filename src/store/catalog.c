@@ -1,0 +1,325 @@
+/*
+ * catalog.c - the versioned catalog: encoding of TableInfo versions
+ * (layout in format.h), and the in-memory copy of every version that the
+ * store keeps while open.
+ *
+ * Invariants: a published TableInfo is immutable and lives in cat_arena
+ * until store_close; each CatTable's versions are in ascending seq order;
+ * visibility is by seq alone (a version with seq > a snapshot's seq is
+ * invisible to it), so the writer may append a batch's versions before its
+ * LMDB commit and remove them (cat_truncate) if that commit fails: no
+ * snapshot can see a seq above the committed head.
+ */
+#include "store_int.h"
+#include "../util/alloc.h"
+
+#include <string.h>
+
+/* ---- encoding ---- */
+
+static void put_str(Buf *b, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    buf_put_varint(b, n);
+    buf_append(b, s, n);
+}
+
+void catalog_encode(const TableInfo *t, Buf *out)
+{
+    buf_putc(out, FMT_CAT_FORMAT);
+    buf_put_u32be(out, t->id);
+    put_str(out, t->name);
+    buf_put_u64be(out, t->seq);
+    buf_put_u64be(out, t->created_seq);
+    buf_putc(out, (u8)((t->dropped ? FMT_CAT_DROPPED : 0) | (t->document_style ? FMT_CAT_DOCUMENT : 0)));
+    buf_put_u32be(out, t->next_col_id);
+    buf_put_varint(out, (u64)t->ncols);
+    for (int i = 0; i < t->ncols; i++) {
+        const ColumnInfo *c = &t->cols[i];
+        buf_put_varint(out, c->id);
+        put_str(out, c->name);
+        buf_put_u16be(out, c->type);
+        buf_put_svarint(out, c->typmod);
+        buf_putc(out, (u8)((c->not_null ? FMT_COL_NOT_NULL : 0) | (c->dropped ? FMT_COL_DROPPED : 0)));
+    }
+    buf_put_varint(out, (u64)t->npk);
+    for (int i = 0; i < t->npk; i++) buf_put_varint(out, t->pk[i]);
+    buf_put_varint(out, (u64)t->nindexes);
+    for (int i = 0; i < t->nindexes; i++) {
+        const IndexInfo *x = &t->indexes[i];
+        buf_put_varint(out, x->id);
+        put_str(out, x->name);
+        buf_put_varint(out, (u64)x->ncols);
+        for (int j = 0; j < x->ncols; j++) buf_put_varint(out, x->cols[j]);
+    }
+}
+
+static char *get_str(Cursor *c, Arena *a)
+{
+    u64 n = cur_varint(c);
+    if (c->bad || n > cur_left(c) || n > 4096) {
+        c->bad = true;
+        return NULL;
+    }
+    const u8 *p = cur_bytes(c, (size_t)n);
+    char *s = arena_alloc(a, (size_t)n + 1);
+    if (!s) return NULL;
+    memcpy(s, p, (size_t)n);
+    s[n] = '\0';
+    return s;
+}
+
+/* A count that must fit in what is left (each element takes >= 1 byte). */
+static int get_count(Cursor *c)
+{
+    u64 n = cur_varint(c);
+    if (c->bad || n > cur_left(c) || n > 100000) {
+        c->bad = true;
+        return 0;
+    }
+    return (int)n;
+}
+
+static u32 get_u32v(Cursor *c)
+{
+    u64 v = cur_varint(c);
+    if (v > UINT32_MAX) c->bad = true;
+    return (u32)v;
+}
+
+int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
+{
+    Cursor c;
+    cur_init(&c, p, n);
+    memset(t, 0, sizeof *t);
+    bool oom = false;
+    if (cur_u8(&c) != FMT_CAT_FORMAT) return dd_corrupt(err, "catalog record: bad format byte");
+    t->id = cur_u32be(&c);
+    t->name = get_str(&c, a);
+    oom |= !c.bad && !t->name;
+    t->seq = cur_u64be(&c);
+    t->created_seq = cur_u64be(&c);
+    u8 flags = cur_u8(&c);
+    t->dropped = flags & FMT_CAT_DROPPED;
+    t->document_style = flags & FMT_CAT_DOCUMENT;
+    t->next_col_id = cur_u32be(&c);
+    t->ncols = get_count(&c);
+    if (!c.bad && t->ncols) {
+        t->cols = arena_zalloc(a, sizeof *t->cols * (size_t)t->ncols);
+        oom |= !t->cols;
+        for (int i = 0; t->cols && i < t->ncols && !c.bad; i++) {
+            ColumnInfo *col = &t->cols[i];
+            col->id = get_u32v(&c);
+            col->name = get_str(&c, a);
+            oom |= !c.bad && !col->name;
+            col->type = cur_u16be(&c);
+            i64 tm = cur_svarint(&c);
+            if (tm < INT32_MIN || tm > INT32_MAX) c.bad = true;
+            col->typmod = (i32)tm;
+            u8 cf = cur_u8(&c);
+            col->not_null = cf & FMT_COL_NOT_NULL;
+            col->dropped = cf & FMT_COL_DROPPED;
+        }
+    }
+    t->npk = oom ? 0 : get_count(&c);
+    if (!c.bad && t->npk) {
+        t->pk = arena_alloc(a, sizeof *t->pk * (size_t)t->npk);
+        oom |= !t->pk;
+        for (int i = 0; t->pk && i < t->npk; i++) t->pk[i] = get_u32v(&c);
+    }
+    t->nindexes = oom ? 0 : get_count(&c);
+    if (!c.bad && t->nindexes) {
+        t->indexes = arena_zalloc(a, sizeof *t->indexes * (size_t)t->nindexes);
+        oom |= !t->indexes;
+        for (int i = 0; t->indexes && i < t->nindexes && !c.bad; i++) {
+            IndexInfo *x = &t->indexes[i];
+            x->id = get_u32v(&c);
+            x->name = get_str(&c, a);
+            oom |= !c.bad && !x->name;
+            x->ncols = get_count(&c);
+            if (!c.bad && x->ncols) {
+                x->cols = arena_alloc(a, sizeof *x->cols * (size_t)x->ncols);
+                oom |= !x->cols;
+                for (int j = 0; x->cols && j < x->ncols; j++) x->cols[j] = get_u32v(&c);
+            }
+        }
+    }
+    if (oom) return dd_err(err, DD_ENOMEM, -1, NULL);
+    if (!cur_end(&c)) return dd_corrupt(err, "catalog record: malformed");
+    return 0;
+}
+
+/* ---- the in-memory catalog ---- */
+
+static CatTable *cat_find(Store *st, u32 id)
+{
+    for (int i = 0; i < st->ncat; i++)
+        if (st->cat[i].id == id) return &st->cat[i];
+    return NULL;
+}
+
+int cat_add_locked(Store *st, const u8 *rec, size_t n, DdError *err)
+{
+    TableInfo *t = arena_alloc(&st->cat_arena, sizeof *t);
+    if (!t) return dd_err(err, DD_ENOMEM, -1, NULL);
+    int rc = catalog_decode(rec, n, &st->cat_arena, t, err);
+    if (rc) return rc;
+    CatTable *ct = cat_find(st, t->id);
+    if (!ct) {
+        if (st->ncat == st->capcat) {
+            int cap = st->capcat ? st->capcat * 2 : 16;
+            CatTable *nc = dd_realloc(st->cat, sizeof *nc * (size_t)cap);
+            if (!nc) return dd_err(err, DD_ENOMEM, -1, NULL);
+            st->cat = nc;
+            st->capcat = cap;
+        }
+        ct = &st->cat[st->ncat++];
+        memset(ct, 0, sizeof *ct);
+        ct->id = t->id;
+    }
+    for (int i = 0; i < ct->n; i++)
+        if (ct->v[i]->seq == t->seq) return 0;  /* already known */
+    if (ct->n == ct->cap) {
+        int cap = ct->cap ? ct->cap * 2 : 4;
+        TableInfo **nv = dd_realloc(ct->v, sizeof *nv * (size_t)cap);
+        if (!nv) return dd_err(err, DD_ENOMEM, -1, NULL);
+        ct->v = nv;
+        ct->cap = cap;
+    }
+    int pos = ct->n;
+    while (pos > 0 && ct->v[pos - 1]->seq > t->seq) {
+        ct->v[pos] = ct->v[pos - 1];
+        pos--;
+    }
+    ct->v[pos] = t;
+    ct->n++;
+    return 0;
+}
+
+int cat_load(Store *st, MDB_txn *txn, u64 head, DdError *err)
+{
+    MDB_cursor *cur;
+    int rc = mdb_cursor_open(txn, st->dbi[FMT_DB_CATALOG], &cur);
+    if (rc) return store_mdb_err(err, rc, "reading the catalog");
+    MDB_val k, v;
+    pthread_mutex_lock(&st->cat_mu);
+    u64 known = st->cat_seq;
+    rc = 0;
+    for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op) == 0; op = MDB_NEXT) {
+        if (k.mv_size != 12) {
+            rc = dd_corrupt(err, "catalog: bad key");
+            break;
+        }
+        u64 seq = fmt_inv_seq(get_u64be((const u8 *)k.mv_data + 4));
+        if (seq <= known && known) continue;
+        if ((rc = cat_add_locked(st, v.mv_data, v.mv_size, err))) break;
+    }
+    if (!rc && head > st->cat_seq) __atomic_store_n(&st->cat_seq, head, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&st->cat_mu);
+    mdb_cursor_close(cur);
+    return rc;
+}
+
+void cat_truncate(Store *st, u64 head)
+{
+    pthread_mutex_lock(&st->cat_mu);
+    for (int i = 0; i < st->ncat; i++) {
+        CatTable *ct = &st->cat[i];
+        while (ct->n > 0 && ct->v[ct->n - 1]->seq > head) ct->n--;
+    }
+    pthread_mutex_unlock(&st->cat_mu);
+}
+
+void cat_free(Store *st)
+{
+    for (int i = 0; i < st->ncat; i++) dd_free(st->cat[i].v);
+    dd_free(st->cat);
+    st->cat = NULL;
+    st->ncat = st->capcat = 0;
+    arena_free(&st->cat_arena);
+}
+
+const TableInfo *cat_version_locked(Store *st, u32 id, u64 seq)
+{
+    CatTable *ct = cat_find(st, id);
+    if (!ct) return NULL;
+    for (int i = ct->n - 1; i >= 0; i--)
+        if (ct->v[i]->seq <= seq) return ct->v[i];
+    return NULL;
+}
+
+const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later)
+{
+    u64 later = 0;
+    const TableInfo *found = NULL;
+    for (int i = 0; i < st->ncat && !found; i++) {
+        CatTable *ct = &st->cat[i];
+        const TableInfo *t = NULL;
+        for (int j = ct->n - 1; j >= 0; j--)
+            if (ct->v[j]->seq <= seq) {
+                t = ct->v[j];
+                break;
+            }
+        if (t && !t->dropped && strcmp(t->name, name) == 0) {
+            found = t;
+        } else {
+            /* Created after seq under this name (first version later)? */
+            for (int j = 0; j < ct->n; j++) {
+                const TableInfo *v = ct->v[j];
+                if (v->seq > seq && !v->dropped && strcmp(v->name, name) == 0) {
+                    /* created later, or renamed to this name later */
+                    u64 cand = v->created_seq > seq ? v->created_seq : v->seq;
+                    if (!later || cand < later) later = cand;
+                    break;
+                }
+            }
+        }
+    }
+    if (created_later) *created_later = found ? 0 : later;
+    return found;
+}
+
+/* ---- public lookups ---- */
+
+int store_tables_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err)
+{
+    Store *st = s->st;
+    if (seq > s->seq) seq = s->seq;
+    *out = NULL;
+    *n = 0;
+    pthread_mutex_lock(&st->cat_mu);
+    const TableInfo **arr = arena_alloc(a, sizeof *arr * (size_t)(st->ncat ? st->ncat : 1));
+    if (!arr) {
+        pthread_mutex_unlock(&st->cat_mu);
+        return dd_err(err, DD_ENOMEM, -1, NULL);
+    }
+    int k = 0;
+    for (int i = 0; i < st->ncat; i++) {
+        const TableInfo *t = cat_version_locked(st, st->cat[i].id, seq);
+        if (t && !t->dropped) arr[k++] = t;
+    }
+    pthread_mutex_unlock(&st->cat_mu);
+    *out = arr;
+    *n = k;
+    return 0;
+}
+
+const TableInfo *store_table_version(Snap *s, u32 id, u64 seq)
+{
+    if (seq > s->seq) seq = s->seq;
+    pthread_mutex_lock(&s->st->cat_mu);
+    const TableInfo *t = cat_version_locked(s->st, id, seq);
+    pthread_mutex_unlock(&s->st->cat_mu);
+    return t;
+}
+
+const TableInfo *store_table_by_name(Snap *s, const char *name, u64 seq, u64 *created_later)
+{
+    if (seq > s->seq) seq = s->seq;
+    pthread_mutex_lock(&s->st->cat_mu);
+    const TableInfo *t = cat_by_name_locked(s->st, name, seq, created_later);
+    pthread_mutex_unlock(&s->st->cat_mu);
+    /* A creation after the snapshot's head is not known to this snapshot. */
+    if (created_later && *created_later > s->seq) *created_later = 0;
+    return t;
+}

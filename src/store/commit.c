@@ -1,0 +1,538 @@
+/*
+ * commit.c - the commit pipeline: one writer thread owns every LMDB write
+ * transaction and applies queued write sets in batches (group commit).
+ *
+ * Request states (CommitReq):
+ *   queued   (store_commit: enqueue, wait on its condvar)
+ *   -> taken (writer_main: takes the whole queue)
+ *   -> done  (process_batch: rc 0 with seq/time, or an error) -> waiter wakes
+ *
+ * A batch is one LMDB write txn: for each request the conflict checks run
+ * BEFORE any of its writes (check_req), then apply_req writes it under the
+ * next seq.  A request that fails its checks uses no seq.  When an LMDB put
+ * fails, the txn is aborted and the batch is redone without that request;
+ * MDB_MAP_FULL aborts, doubles the map (store_grow_map waits for pins) and
+ * redoes the batch, invisibly to users.  EIO/ENOSPC make the store refuse
+ * every later commit until reopened (sticky, st->broken).
+ *
+ * Invariants: seqs are contiguous; commit times strictly increase
+ * (max(wall clock, previous + 1 µs)); the head in meta, the last log record
+ * and the times db always agree, since they are written in the same txn.
+ */
+#include "store_int.h"
+#include "keyenc.h"
+#include "record.h"
+#include "../util/alloc.h"
+#include "../util/clock.h"
+#include "../util/sha256.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+struct CommitReq {
+    WriteSet *ws;
+    int rc;
+    DdError e;
+    u64 seq;
+    i64 time;
+    bool done;
+    bool failed;          /* failed in this batch (checks or apply) */
+    bool hard;            /* failed at apply: stays failed across retries */
+    pthread_cond_t cv;
+    CommitReq *next;
+};
+
+#define APPLY_MAP_FULL (-1)
+
+typedef struct Writer {
+    Store *st;
+    Buf key, val, log, cat;
+    LogEventIn *ev;
+    size_t evcap;
+} Writer;
+
+static StoreKeyRenderer key_renderer;
+
+void store_set_key_renderer(StoreKeyRenderer fn) { key_renderer = fn; }
+
+static bool is_sticky(int mdb_rc) { return mdb_rc == EIO || mdb_rc == ENOSPC; }
+
+/* ---- checks ---- */
+
+/* The table definition a write op of ws refers to, or NULL. */
+static const TableInfo *ws_table(const WriteSet *ws, u32 id)
+{
+    for (int i = 0; i < ws->ntables; i++)
+        if (ws->tables[i]->id == id) return ws->tables[i];
+    return NULL;
+}
+
+static void fill_duplicate(Store *st, const TableInfo *t, const u8 *pk, u32 pklen, DdError *err)
+{
+    dd_err(err, DD_EUNIQUE, -1, "duplicate key value violates unique constraint \"%s_pkey\"",
+           t ? t->name : "?");
+    if (!t) return;
+    Buf vals = BUF_INIT, cols = BUF_INIT;
+    int rc = key_renderer ? key_renderer(t, pk, pklen, &vals) : key_render(pk, pklen, &vals);
+    for (int i = 0; i < t->npk; i++) {
+        const char *name = "?";
+        for (int j = 0; j < t->ncols; j++)
+            if (t->cols[j].id == t->pk[i]) name = t->cols[j].name;
+        buf_printf(&cols, "%s%s", i ? ", " : "", name);
+    }
+    if (rc == 0 && buf_ok(&vals) && buf_ok(&cols) && buf_cstr(&vals) && buf_cstr(&cols))
+        dd_err_detail(err, "Key (%s)=(%s) already exists.", (char *)cols.data, (char *)vals.data);
+    buf_free(&vals);
+    buf_free(&cols);
+    DD_UNUSED(st);
+}
+
+static int serialization(DdError *err, const char *what)
+{
+    return dd_err(err, DD_ESERIALIZATION, -1, "could not serialize access due to %s", what);
+}
+
+static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
+{
+    Store *st = w->st;
+    WriteSet *ws = r->ws;
+    DdError *err = &r->e;
+    int rc = 0;
+    pthread_mutex_lock(&st->cat_mu);
+    for (int i = 0; i < ws->ntables && !rc; i++) {
+        const TableInfo *nt = ws->tables[i];
+        const TableInfo *cur = cat_version_locked(st, nt->id, UINT64_MAX);
+        if (cur && cur->seq > ws->snapshot_seq) {
+            rc = serialization(err, "concurrent update");
+            break;
+        }
+        if (cur && cur->dropped) {
+            rc = dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation \"%s\" does not exist", nt->name);
+            break;
+        }
+        if (!nt->dropped) {
+            const TableInfo *other = cat_by_name_locked(st, nt->name, UINT64_MAX, NULL);
+            if (other && other->id != nt->id) {
+                rc = other->seq > ws->snapshot_seq
+                         ? serialization(err, "concurrent update")
+                         : dd_err(err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", nt->name);
+                break;
+            }
+        }
+    }
+    pthread_mutex_unlock(&st->cat_mu);
+    if (rc) return rc;
+
+    MDB_cursor *vc = NULL;
+    if ((rc = mdb_cursor_open(txn, st->dbi[FMT_DB_VERSIONS], &vc))) return store_mdb_err(err, rc, "checking conflicts");
+    for (int i = 0; i < ws->nops && !rc; i++) {
+        const WriteOp *op = &ws->ops[i];
+        if ((rc = key_check_len(op->pklen, err))) break;
+        if (op->pklen == 0 || (op->op != OP_INSERT && op->op != OP_UPDATE && op->op != OP_DELETE) ||
+            (op->op != OP_DELETE && !op->rec) ||
+            (op->op == OP_DELETE && op->end_op != OP_DELETE && op->end_op != OP_UPDATE)) {
+            rc = dd_err(err, DD_EINTERNAL, -1, "malformed write operation");
+            break;
+        }
+        if (op->op != OP_DELETE && (rc = rec_validate(op->rec, op->reclen, err))) {
+            rc = dd_err(err, DD_EINTERNAL, -1, "malformed row image in write set");
+            break;
+        }
+        const TableInfo *t = ws_table(ws, op->table);
+        if (!t) {
+            pthread_mutex_lock(&st->cat_mu);
+            t = cat_version_locked(st, op->table, UINT64_MAX);
+            pthread_mutex_unlock(&st->cat_mu);
+            if (!t) {
+                rc = dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation with id %u does not exist", op->table);
+                break;
+            }
+            if (t->dropped) {
+                rc = t->seq > ws->snapshot_seq
+                         ? serialization(err, "concurrent update")
+                         : dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation \"%s\" does not exist", t->name);
+                break;
+            }
+        }
+        buf_reset(&w->key);
+        buf_put_u32be(&w->key, op->table);
+        buf_append(&w->key, op->pk, op->pklen);
+        if (!buf_ok(&w->key)) {
+            rc = dd_err(err, DD_ENOMEM, -1, NULL);
+            break;
+        }
+        MDB_val k = {w->key.len, w->key.data}, v;
+        if (op->op == OP_INSERT) {
+            int g = mdb_get(txn, st->dbi[FMT_DB_CURRENT], &k, &v);
+            if (g == 0) {
+                fill_duplicate(st, t, op->pk, op->pklen, err);
+                rc = DD_EUNIQUE;
+                break;
+            }
+            if (g != MDB_NOTFOUND) {
+                rc = store_mdb_err(err, g, "checking conflicts");
+                break;
+            }
+        }
+        /* Newest version of (table, pk): first key >= (table, pk, ~UINT64_MAX). */
+        buf_put_u64be(&w->key, 0);
+        k.mv_size = w->key.len;
+        k.mv_data = w->key.data;
+        int g = mdb_cursor_get(vc, &k, &v, MDB_SET_RANGE);
+        if (g == 0 && k.mv_size == 4 + op->pklen + 8 && memcmp(k.mv_data, w->key.data, 4 + op->pklen) == 0) {
+            u64 seq = fmt_inv_seq(get_u64be((const u8 *)k.mv_data + 4 + op->pklen));
+            if (seq > ws->snapshot_seq) rc = serialization(err, "concurrent update");
+        } else if (g != 0 && g != MDB_NOTFOUND) {
+            rc = store_mdb_err(err, g, "checking conflicts");
+        }
+    }
+    mdb_cursor_close(vc);
+    for (int i = 0; i < ws->niops && !rc; i++) {
+        const IndexOp *x = &ws->iops[i];
+        if ((size_t)x->keylen + x->pklen > FMT_MAX_INDEX_KEY)
+            rc = dd_err(err, DD_EPROGRAM_LIMIT, -1, "index row size %u exceeds maximum %d",
+                        x->keylen + x->pklen, FMT_MAX_INDEX_KEY);
+    }
+    return rc;
+}
+
+/* ---- apply ---- */
+
+/* Maps an LMDB error inside apply: MAP_FULL to APPLY_MAP_FULL. */
+static int apply_err(Store *st, CommitReq *r, int mrc, const char *what)
+{
+    if (mrc == MDB_MAP_FULL) return APPLY_MAP_FULL;
+    int rc = store_mdb_err(&r->e, mrc, what);
+    if (is_sticky(mrc)) {
+        snprintf(st->broken_msg, sizeof st->broken_msg, "%s", r->e.message);
+        st->broken = mrc == ENOSPC ? DD_EDISK_FULL : DD_EIO;
+    }
+    return rc;
+}
+
+static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, u8 hash[32])
+{
+    Store *st = w->st;
+    WriteSet *ws = r->ws;
+    size_t nev = (size_t)ws->nops + (size_t)ws->ntables;
+    int mrc;
+    if (nev > w->evcap) {
+        LogEventIn *ne = dd_realloc(w->ev, sizeof *ne * nev);
+        if (!ne) return dd_err(&r->e, DD_ENOMEM, -1, NULL);
+        w->ev = ne;
+        w->evcap = nev;
+    }
+    i64 now = clock_wall_us();
+    i64 t = now > *time ? now : *time + 1;
+    u32 ne = 0;
+
+    for (int i = 0; i < ws->nops; i++) {
+        const WriteOp *op = &ws->ops[i];
+        LogEventIn *ev = &w->ev[ne++];
+        ev->table = op->table;
+        ev->op = op->op;
+        ev->pk = op->pk;
+        ev->pklen = op->pklen;
+        if (op->op == OP_DELETE) memset(ev->hash, 0, 32);
+        else sha256(op->rec, op->reclen, ev->hash);
+
+        buf_reset(&w->key);
+        buf_put_u32be(&w->key, op->table);
+        buf_append(&w->key, op->pk, op->pklen);
+        buf_put_u64be(&w->key, fmt_inv_seq(seq));
+        if (!buf_ok(&w->key)) return dd_err(&r->e, DD_ENOMEM, -1, NULL);
+        bool del = op->op == OP_DELETE;
+        u32 reclen = del ? 0 : op->reclen;
+        MDB_val k = {w->key.len, w->key.data}, v = {FMT_VER_HDR + (size_t)reclen, NULL};
+        if ((mrc = mdb_put(txn, st->dbi[FMT_DB_VERSIONS], &k, &v, MDB_RESERVE)))
+            return apply_err(st, r, mrc, "writing a version");
+        u8 *p = v.mv_data;
+        p[0] = del ? FMT_VER_TOMBSTONE : FMT_VER_ROW;
+        p[1] = op->op;
+        p[2] = del ? op->end_op : 0;
+        if (reclen) memcpy(p + FMT_VER_HDR, op->rec, reclen);
+
+        k.mv_size = w->key.len - 8;  /* (table, pk) */
+        if (del) {
+            mrc = mdb_del(txn, st->dbi[FMT_DB_CURRENT], &k, NULL);
+            if (mrc && mrc != MDB_NOTFOUND) return apply_err(st, r, mrc, "deleting a row");
+        } else {
+            v.mv_size = FMT_CUR_HDR + (size_t)reclen;
+            if ((mrc = mdb_put(txn, st->dbi[FMT_DB_CURRENT], &k, &v, MDB_RESERVE)))
+                return apply_err(st, r, mrc, "writing a row");
+            p = v.mv_data;
+            put_u64be(p, seq);
+            p[8] = op->op;
+            memcpy(p + FMT_CUR_HDR, op->rec, reclen);
+        }
+    }
+
+    for (int i = 0; i < ws->niops; i++) {
+        const IndexOp *x = &ws->iops[i];
+        buf_reset(&w->key);
+        buf_put_u32be(&w->key, x->index);
+        buf_append(&w->key, x->key, x->keylen);
+        buf_append(&w->key, x->pk, x->pklen);
+        if (!buf_ok(&w->key)) return dd_err(&r->e, DD_ENOMEM, -1, NULL);
+        u8 pkl[FMT_INDEX_VAL] = {(u8)(x->pklen >> 8), (u8)x->pklen};
+        MDB_val k = {w->key.len, w->key.data}, v = {FMT_INDEX_VAL, pkl};
+        if (x->add) mrc = mdb_put(txn, st->dbi[FMT_DB_INDEX], &k, &v, 0);
+        else if ((mrc = mdb_del(txn, st->dbi[FMT_DB_INDEX], &k, NULL)) == MDB_NOTFOUND) mrc = 0;
+        if (mrc) return apply_err(st, r, mrc, "writing an index entry");
+    }
+
+    for (int i = 0; i < ws->ntables; i++) {
+        TableInfo *nt = ws->tables[i];
+        pthread_mutex_lock(&st->cat_mu);
+        const TableInfo *prev = cat_version_locked(st, nt->id, UINT64_MAX);
+        u64 created = prev ? prev->created_seq : seq;
+        pthread_mutex_unlock(&st->cat_mu);
+        nt->seq = seq;
+        nt->created_seq = created;
+        buf_reset(&w->cat);
+        catalog_encode(nt, &w->cat);
+        buf_reset(&w->key);
+        buf_put_u32be(&w->key, nt->id);
+        buf_put_u64be(&w->key, fmt_inv_seq(seq));
+        if (!buf_ok(&w->cat) || !buf_ok(&w->key)) return dd_err(&r->e, DD_ENOMEM, -1, NULL);
+        MDB_val k = {w->key.len, w->key.data}, v = {w->cat.len, w->cat.data};
+        if ((mrc = mdb_put(txn, st->dbi[FMT_DB_CATALOG], &k, &v, 0)))
+            return apply_err(st, r, mrc, "writing the catalog");
+        pthread_mutex_lock(&st->cat_mu);
+        int rc = cat_add_locked(st, w->cat.data, w->cat.len, &r->e);
+        pthread_mutex_unlock(&st->cat_mu);
+        if (rc) return rc;
+        LogEventIn *ev = &w->ev[ne++];
+        ev->table = nt->id;
+        ev->op = nt->dropped ? FMT_EV_DROP : prev ? FMT_EV_ALTER : FMT_EV_CREATE;
+        ev->pk = NULL;
+        ev->pklen = 0;
+        sha256(w->cat.data, w->cat.len, ev->hash);
+    }
+
+    u8 newhash[32];
+    buf_reset(&w->log);
+    log_build(&w->log, seq, t, hash, ws->user, ws->application, ws->client_addr, w->ev, ne, newhash);
+    if (!buf_ok(&w->log)) return dd_err(&r->e, DD_ENOMEM, -1, NULL);
+    u8 seqkey[8], tkey[8];
+    put_u64be(seqkey, seq);
+    put_u64be(tkey, fmt_time_key(t));
+    MDB_val k = {8, seqkey}, v = {w->log.len, w->log.data};
+    if ((mrc = mdb_put(txn, st->dbi[FMT_DB_LOG], &k, &v, MDB_APPEND)))
+        return apply_err(st, r, mrc, "appending to the log");
+    MDB_val tk = {8, tkey}, tv = {8, seqkey};
+    if ((mrc = mdb_put(txn, st->dbi[FMT_DB_TIMES], &tk, &tv, MDB_APPEND)))
+        return apply_err(st, r, mrc, "appending to the time index");
+    memcpy(hash, newhash, 32);
+    *time = t;
+    return 0;
+}
+
+static int put_meta(Store *st, MDB_txn *txn, u64 seq, const u8 hash[32], i64 time)
+{
+    u8 head[FMT_META_HEAD_LEN], ids[FMT_META_IDS_LEN];
+    store_put_head(head, seq, hash, time);
+    put_u32be(ids, __atomic_load_n(&st->next_table_id, __ATOMIC_SEQ_CST));
+    put_u32be(ids + 4, __atomic_load_n(&st->next_index_id, __ATOMIC_SEQ_CST));
+    MDB_val k1 = {4, "head"}, v1 = {sizeof head, head}, k2 = {3, "ids"}, v2 = {sizeof ids, ids};
+    int rc = mdb_put(txn, st->dbi[FMT_DB_META], &k1, &v1, 0);
+    if (!rc) rc = mdb_put(txn, st->dbi[FMT_DB_META], &k2, &v2, 0);
+    return rc;
+}
+
+/* Fails every request not yet failed with code/message. */
+static void fail_all(CommitReq *list, int code, const char *msg)
+{
+    for (CommitReq *r = list; r; r = r->next)
+        if (!r->failed) {
+            r->failed = r->hard = true;
+            r->rc = dd_err(&r->e, code, -1, "%s", msg);
+        }
+}
+
+static void process_batch(Writer *w, CommitReq *list)
+{
+    Store *st = w->st;
+    for (int attempt = 0;; attempt++) {
+        if (st->broken) {
+            fail_all(list, st->broken, st->broken_msg[0] ? st->broken_msg : dd_err_text(st->broken));
+            return;
+        }
+        for (CommitReq *r = list; r; r = r->next)
+            if (!r->hard) {
+                r->failed = false;
+                r->rc = 0;
+                r->seq = 0;
+            }
+        MDB_txn *txn;
+        int mrc = mdb_txn_begin(st->env, NULL, 0, &txn);
+        if (mrc) {
+            DdError e;
+            store_mdb_err(&e, mrc, "beginning a write transaction");
+            if (is_sticky(mrc)) {
+                st->broken = e.code;
+                snprintf(st->broken_msg, sizeof st->broken_msg, "%s", e.message);
+            }
+            fail_all(list, e.code, e.message);
+            return;
+        }
+        u64 seq = st->head_seq;
+        i64 time = st->head_time;
+        u8 hash[32];
+        memcpy(hash, st->head_hash, 32);
+        bool map_full = false, redo = false;
+        int nok = 0;
+        for (CommitReq *r = list; r; r = r->next) {
+            if (r->failed) continue;
+            int rc = check_req(w, txn, r);
+            if (rc) {
+                r->failed = true;
+                r->rc = rc;
+                continue;
+            }
+            rc = apply_req(w, txn, r, seq + 1, &time, hash);
+            if (rc == APPLY_MAP_FULL) {
+                map_full = true;
+                break;
+            }
+            if (rc) {
+                /* The txn may hold part of r's writes: redo without r. */
+                r->failed = r->hard = true;
+                r->rc = rc;
+                redo = true;
+                break;
+            }
+            seq++;
+            r->seq = seq;
+            r->time = time;
+            nok++;
+        }
+        if (!map_full && !redo && nok > 0) {
+            mrc = put_meta(st, txn, seq, hash, time);
+            if (!mrc) mrc = mdb_txn_commit(txn);
+            else mdb_txn_abort(txn);
+            txn = NULL;
+            if (mrc == MDB_MAP_FULL) {
+                map_full = true;
+            } else if (mrc) {
+                DdError e;
+                store_mdb_err(&e, mrc, "committing");
+                /* A failed commit leaves LMDB's state unknown: sticky. */
+                st->broken = e.code == DD_EDISK_FULL ? DD_EDISK_FULL : DD_EIO;
+                snprintf(st->broken_msg, sizeof st->broken_msg, "%s", e.message);
+                cat_truncate(st, st->head_seq);
+                fail_all(list, st->broken, e.message);
+                return;
+            } else {
+                pthread_mutex_lock(&st->q_mu);
+                st->head_seq = seq;
+                st->head_time = time;
+                memcpy(st->head_hash, hash, 32);
+                st->n_commits += (u64)nok;
+                st->n_batches++;
+                pthread_mutex_unlock(&st->q_mu);
+                return;
+            }
+        }
+        if (txn) mdb_txn_abort(txn);
+        cat_truncate(st, st->head_seq);
+        if (!map_full && !redo) return;  /* every request failed its checks */
+        if (st->broken) continue;        /* sticky error seen in apply */
+        if (map_full) {
+            DdError e;
+            if (store_grow_map(st, &e) || attempt > 40) {
+                fail_all(list, e.code ? e.code : DD_EDISK_FULL, e.code ? e.message : "could not grow the map");
+                return;
+            }
+        }
+    }
+}
+
+static void *writer_main(void *arg)
+{
+    Writer *w = arg;
+    Store *st = w->st;
+    for (;;) {
+        pthread_mutex_lock(&st->q_mu);
+        while (!st->q_head && !st->stop) pthread_cond_wait(&st->q_cv, &st->q_mu);
+        CommitReq *list = st->q_head;
+        st->q_head = st->q_tail = NULL;
+        bool stop = st->stop;
+        pthread_mutex_unlock(&st->q_mu);
+        if (!list && stop) break;
+        process_batch(w, list);
+        pthread_mutex_lock(&st->q_mu);
+        for (CommitReq *r = list, *next; r; r = next) {
+            next = r->next;  /* r belongs to its waiter once done */
+            r->done = true;
+            pthread_cond_signal(&r->cv);
+        }
+        pthread_mutex_unlock(&st->q_mu);
+    }
+    buf_free(&w->key);
+    buf_free(&w->val);
+    buf_free(&w->log);
+    buf_free(&w->cat);
+    dd_free(w->ev);
+    dd_free(w);
+    return NULL;
+}
+
+int store_commit_start(Store *st, DdError *err)
+{
+    Writer *w = dd_calloc(1, sizeof *w);
+    if (!w) return dd_err(err, DD_ENOMEM, -1, NULL);
+    w->st = st;
+    if (pthread_create(&st->writer, NULL, writer_main, w) != 0) {
+        dd_free(w);
+        return dd_err(err, DD_EINTERNAL, -1, "could not start the writer thread");
+    }
+    st->writer_started = true;
+    return 0;
+}
+
+void store_commit_stop(Store *st)
+{
+    if (!st->writer_started) return;
+    pthread_mutex_lock(&st->q_mu);
+    st->stop = true;
+    pthread_cond_signal(&st->q_cv);
+    pthread_mutex_unlock(&st->q_mu);
+    pthread_join(st->writer, NULL);
+    st->writer_started = false;
+}
+
+int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *err)
+{
+    if (st->read_only)
+        return dd_err(err, DD_EREAD_ONLY_TXN, -1, "cannot commit: the database is open read-only");
+    if (ws->nops == 0 && ws->niops == 0 && ws->ntables == 0)
+        return dd_err(err, DD_EINTERNAL, -1, "empty write set committed");
+    CommitReq r;
+    memset(&r, 0, sizeof r);
+    r.ws = ws;
+    pthread_cond_init(&r.cv, NULL);
+    pthread_mutex_lock(&st->q_mu);
+    if (st->broken || st->stop) {
+        int code = st->broken ? st->broken : DD_EINTERNAL;
+        pthread_mutex_unlock(&st->q_mu);
+        pthread_cond_destroy(&r.cv);
+        return dd_err(err, code, -1, "%s", st->broken ? (st->broken_msg[0] ? st->broken_msg : dd_err_text(code))
+                                                      : "the store is closing");
+    }
+    if (st->q_tail) st->q_tail->next = &r;
+    else st->q_head = &r;
+    st->q_tail = &r;
+    pthread_cond_signal(&st->q_cv);
+    while (!r.done) pthread_cond_wait(&r.cv, &st->q_mu);
+    pthread_mutex_unlock(&st->q_mu);
+    pthread_cond_destroy(&r.cv);
+    if (r.rc) {
+        if (err) *err = r.e;
+        return r.rc;
+    }
+    if (seq_out) *seq_out = r.seq;
+    if (time_out) *time_out = r.time;
+    return 0;
+}

@@ -1,0 +1,544 @@
+/*
+ * env.c - the LMDB environment of a data directory: create, open (writer
+ * lock, format check), close, map growth, snapshots (pin/unpin), cursors
+ * and point reads.
+ *
+ * Store life cycle:
+ *   store_create: empty dir -> dir with driftdb.mdb, meta (magic, format,
+ *                 db id, head 0, ids)
+ *   store_open:   LOCK flock'd (writer) -> env open -> meta checked ->
+ *                 catalog loaded -> writer thread started (commit.c)
+ *   store_close:  writer stopped and joined -> env closed -> LOCK released
+ *
+ * Pins: a pinned Snap may hold pointers into the map, so the writer may
+ * resize the map (mdb_env_set_mapsize) only when no snap is pinned.  The
+ * gate is writer-preferring: once the writer waits, new pins wait, so a
+ * resize cannot starve.  Unpinned snaps keep their read txn (LMDB read txns
+ * without cursors survive a resize); cursors must be closed before unpin.
+ */
+#include "store_int.h"
+#include "../util/alloc.h"
+#include "../util/clock.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_MAP_SIZE ((size_t)1 << 30)
+#define MIN_MAP_SIZE ((size_t)64 << 10)
+
+static const char *const db_names[FMT_DB__COUNT] = FMT_DB_NAMES;
+
+int store_mdb_err(DdError *err, int rc, const char *what)
+{
+    int code;
+    switch (rc) {
+    case ENOSPC: code = DD_EDISK_FULL; break;
+    case ENOMEM: code = DD_ENOMEM; break;
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_INVALID:
+    case MDB_VERSION_MISMATCH:
+        return dd_corrupt(err, "%s: %s", what, mdb_strerror(rc));
+    case ENOENT: code = DD_ENO_FILE; break;
+    default: code = DD_EIO; break;
+    }
+    return dd_err(err, code, -1, "%s: %s", what, mdb_strerror(rc));
+}
+
+/* ---- helpers ---- */
+
+static char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = dd_malloc(n);
+    if (p) snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+void store_put_head(u8 out[FMT_META_HEAD_LEN], u64 seq, const u8 hash[32], i64 time)
+{
+    put_u64be(out, seq);
+    memcpy(out + 8, hash, 32);
+    put_u64be(out + 40, (u64)time);
+}
+
+int store_read_head(Store *st, MDB_txn *txn, u64 *seq, u8 hash[32], i64 *time, DdError *err)
+{
+    MDB_val k = {4, "head"}, v;
+    int rc = mdb_get(txn, st->dbi[FMT_DB_META], &k, &v);
+    if (rc == MDB_NOTFOUND || (rc == 0 && v.mv_size != FMT_META_HEAD_LEN))
+        return dd_corrupt(err, "meta: head record missing or malformed");
+    if (rc) return store_mdb_err(err, rc, "reading meta");
+    const u8 *p = v.mv_data;
+    *seq = get_u64be(p);
+    if (hash) memcpy(hash, p + 8, 32);
+    *time = (i64)get_u64be(p + 40);
+    return 0;
+}
+
+/* Takes the writer lock LOCK; 55006 naming the holder's pid when busy. */
+static int take_lock(const char *dir, int *fd_out, DdError *err)
+{
+    char *path = path_join(dir, FMT_LOCK_NAME);
+    if (!path) return dd_err(err, DD_ENOMEM, -1, NULL);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    dd_free(path);
+    if (fd < 0) return dd_err(err, DD_EIO, -1, "could not open lock file in \"%s\": %s", dir, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        char pidbuf[32] = "";
+        ssize_t n = pread(fd, pidbuf, sizeof pidbuf - 1, 0);
+        close(fd);
+        if (e != EWOULDBLOCK)
+            return dd_err(err, DD_EIO, -1, "could not lock data directory \"%s\": %s", dir, strerror(e));
+        long pid = n > 0 ? strtol(pidbuf, NULL, 10) : 0;
+        if (pid > 0)
+            return dd_err(err, DD_ELOCKED, -1, "data directory \"%s\" is locked by another process (pid %ld)", dir, pid);
+        return dd_err(err, DD_ELOCKED, -1, "data directory \"%s\" is locked by another process", dir);
+    }
+    char pidbuf[32];
+    int len = snprintf(pidbuf, sizeof pidbuf, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pidbuf, (size_t)len, 0) != len) {
+        /* The pid is informative only; the flock is what excludes. */
+    }
+    *fd_out = fd;
+    return 0;
+}
+
+static void release_lock(int fd)
+{
+    if (fd < 0) return;
+    if (ftruncate(fd, 0) != 0) { /* informative only */ }
+    flock(fd, LOCK_UN);
+    close(fd);
+}
+
+/* Creates the env handle and opens the file; opens the named dbs. */
+static int env_open(Store *st, size_t map_size, bool create, DdError *err)
+{
+    char *path = path_join(st->dir, FMT_FILE_NAME);
+    if (!path) return dd_err(err, DD_ENOMEM, -1, NULL);
+    int rc = mdb_env_create(&st->env);
+    if (rc) {
+        st->env = NULL;
+        dd_free(path);
+        return store_mdb_err(err, rc, "creating environment");
+    }
+    mdb_env_set_maxdbs(st->env, FMT_DB__COUNT + 1);
+    mdb_env_set_maxreaders(st->env, 1024);
+    if (map_size) mdb_env_set_mapsize(st->env, map_size);
+    unsigned flags = MDB_NOSUBDIR | MDB_NOTLS | (st->read_only ? MDB_RDONLY : 0);
+    rc = mdb_env_open(st->env, path, flags, 0644);
+    dd_free(path);
+    if (rc) {
+        mdb_env_close(st->env);
+        st->env = NULL;
+        if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
+            return dd_err(err, DD_ECORRUPT, -1, "\"%s\" is not a DriftDB data directory", st->dir);
+        return store_mdb_err(err, rc, "opening environment");
+    }
+    MDB_envinfo info;
+    mdb_env_info(st->env, &info);
+    st->map_size = info.me_mapsize;
+
+    MDB_txn *txn;
+    for (int tries = 0;; tries++) {
+        rc = mdb_txn_begin(st->env, NULL, st->read_only ? MDB_RDONLY : 0, &txn);
+        if (rc == MDB_MAP_RESIZED && tries < 5) {
+            mdb_env_set_mapsize(st->env, 0);
+            continue;
+        }
+        break;
+    }
+    if (rc) return store_mdb_err(err, rc, "beginning transaction");
+    for (int i = 0; i < FMT_DB__COUNT; i++) {
+        rc = mdb_dbi_open(txn, db_names[i], create ? MDB_CREATE : 0, &st->dbi[i]);
+        if (rc) {
+            mdb_txn_abort(txn);
+            if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
+                return dd_err(err, DD_ECORRUPT, -1, "\"%s\" is not a DriftDB data directory", st->dir);
+            return store_mdb_err(err, rc, "opening database");
+        }
+    }
+    rc = mdb_txn_commit(txn);
+    if (rc) return store_mdb_err(err, rc, "opening databases");
+    return 0;
+}
+
+static void store_free(Store *st)
+{
+    if (!st) return;
+    if (st->env) mdb_env_close(st->env);
+    release_lock(st->lock_fd);
+    cat_free(st);
+    pthread_mutex_destroy(&st->pin_mu);
+    pthread_cond_destroy(&st->pin_cv);
+    pthread_mutex_destroy(&st->cat_mu);
+    pthread_mutex_destroy(&st->q_mu);
+    pthread_cond_destroy(&st->q_cv);
+    dd_free(st->dir);
+    dd_free(st);
+}
+
+static Store *store_alloc(const char *dir, bool read_only)
+{
+    Store *st = dd_calloc(1, sizeof *st);
+    if (!st) return NULL;
+    st->dir = dd_strdup(dir);
+    if (!st->dir) {
+        dd_free(st);
+        return NULL;
+    }
+    st->read_only = read_only;
+    st->lock_fd = -1;
+    pthread_mutex_init(&st->pin_mu, NULL);
+    pthread_cond_init(&st->pin_cv, NULL);
+    pthread_mutex_init(&st->cat_mu, NULL);
+    pthread_mutex_init(&st->q_mu, NULL);
+    pthread_cond_init(&st->q_cv, NULL);
+    arena_init(&st->cat_arena, 16384);
+    return st;
+}
+
+/* ---- create / open / close ---- */
+
+int store_create(const char *dir, DdError *err)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
+        if (errno != ENOENT)
+            return dd_err(err, DD_EIO, -1, "could not access directory \"%s\": %s", dir, strerror(errno));
+        if (mkdir(dir, 0700) != 0)
+            return dd_err(err, errno == ENOENT ? DD_ENO_FILE : DD_EIO, -1,
+                          "could not create directory \"%s\": %s", dir, strerror(errno));
+    } else if (!S_ISDIR(sb.st_mode)) {
+        return dd_err(err, DD_EINVALID_PARAM, -1, "\"%s\" exists but is not a directory", dir);
+    } else {
+        DIR *d = opendir(dir);
+        if (!d) return dd_err(err, DD_EIO, -1, "could not open directory \"%s\": %s", dir, strerror(errno));
+        struct dirent *de;
+        bool empty = true;
+        while ((de = readdir(d)) != NULL)
+            if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) empty = false;
+        closedir(d);
+        if (!empty)
+            return dd_err(err, DD_EINVALID_PARAM, -1, "directory \"%s\" exists but is not empty", dir);
+    }
+
+    Store *st = store_alloc(dir, false);
+    if (!st) return dd_err(err, DD_ENOMEM, -1, NULL);
+    int rc = take_lock(dir, &st->lock_fd, err);
+    if (rc) goto done;
+    if ((rc = env_open(st, MIN_MAP_SIZE * 16, true, err))) goto done;
+
+    u8 meta_db[FMT_META_DB_LEN], head[FMT_META_HEAD_LEN], ids[FMT_META_IDS_LEN], zero[32] = {0};
+    memcpy(meta_db, FMT_MAGIC, FMT_MAGIC_LEN);
+    put_u32be(meta_db + FMT_MAGIC_LEN, FMT_VERSION);
+    u8 *dbid = meta_db + FMT_MAGIC_LEN + 4;
+    if (getrandom(dbid, FMT_DBID_LEN, 0) != FMT_DBID_LEN) {
+        i64 t = clock_wall_us() ^ (i64)getpid();
+        for (int i = 0; i < FMT_DBID_LEN; i++) dbid[i] = (u8)(t >> (i % 8 * 8)) ^ (u8)rand();
+    }
+    store_put_head(head, 0, zero, 0);
+    put_u32be(ids, 1);
+    put_u32be(ids + 4, 1);
+
+    MDB_txn *txn;
+    if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn))) {
+        rc = store_mdb_err(err, rc, "creating database");
+        goto done;
+    }
+    MDB_val k1 = {2, "db"}, v1 = {sizeof meta_db, meta_db};
+    MDB_val k2 = {4, "head"}, v2 = {sizeof head, head};
+    MDB_val k3 = {3, "ids"}, v3 = {sizeof ids, ids};
+    MDB_dbi m = st->dbi[FMT_DB_META];
+    if ((rc = mdb_put(txn, m, &k1, &v1, 0)) || (rc = mdb_put(txn, m, &k2, &v2, 0)) ||
+        (rc = mdb_put(txn, m, &k3, &v3, 0))) {
+        mdb_txn_abort(txn);
+        rc = store_mdb_err(err, rc, "creating database");
+        goto done;
+    }
+    if ((rc = mdb_txn_commit(txn))) rc = store_mdb_err(err, rc, "creating database");
+done:
+    store_free(st);
+    return rc;
+}
+
+int store_commit_start(Store *st, DdError *err);  /* commit.c */
+void store_commit_stop(Store *st);                /* commit.c */
+
+int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *err)
+{
+    StoreOptions defaults = {false, 0};
+    if (!opts) opts = &defaults;
+    *out = NULL;
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
+        if (errno == ENOENT)
+            return dd_err(err, DD_ENO_FILE, -1, "data directory \"%s\" does not exist", dir);
+        return dd_err(err, DD_EIO, -1, "could not access data directory \"%s\": %s", dir, strerror(errno));
+    }
+    if (!S_ISDIR(sb.st_mode))
+        return dd_err(err, DD_ECORRUPT, -1, "\"%s\" is not a DriftDB data directory", dir);
+    char *file = path_join(dir, FMT_FILE_NAME);
+    if (!file) return dd_err(err, DD_ENOMEM, -1, NULL);
+    int exists = stat(file, &sb) == 0 && S_ISREG(sb.st_mode);
+    dd_free(file);
+    if (!exists) return dd_err(err, DD_ECORRUPT, -1, "\"%s\" is not a DriftDB data directory", dir);
+
+    Store *st = store_alloc(dir, opts->read_only);
+    if (!st) return dd_err(err, DD_ENOMEM, -1, NULL);
+    int rc;
+    if (!st->read_only && (rc = take_lock(dir, &st->lock_fd, err))) goto fail;
+    size_t map = opts->initial_map_size ? opts->initial_map_size : DEFAULT_MAP_SIZE;
+    if (map < MIN_MAP_SIZE) map = MIN_MAP_SIZE;
+    if ((rc = env_open(st, st->read_only ? 0 : map, false, err))) goto fail;
+
+    MDB_txn *txn;
+    if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) {
+        rc = store_mdb_err(err, rc, "reading meta");
+        goto fail;
+    }
+    MDB_val k = {2, "db"}, v;
+    rc = mdb_get(txn, st->dbi[FMT_DB_META], &k, &v);
+    if (rc || v.mv_size != FMT_META_DB_LEN || memcmp(v.mv_data, FMT_MAGIC, FMT_MAGIC_LEN) != 0) {
+        mdb_txn_abort(txn);
+        rc = dd_err(err, DD_ECORRUPT, -1, "\"%s\" is not a DriftDB data directory", dir);
+        goto fail;
+    }
+    u32 ver = get_u32be((const u8 *)v.mv_data + FMT_MAGIC_LEN);
+    if (ver != FMT_VERSION) {
+        mdb_txn_abort(txn);
+        rc = dd_err(err, DD_ECORRUPT, -1,
+                    "\"%s\" is not a DriftDB data directory of a supported format (format %u, expected %u)",
+                    dir, ver, FMT_VERSION);
+        goto fail;
+    }
+    memcpy(st->dbid, (const u8 *)v.mv_data + FMT_MAGIC_LEN + 4, FMT_DBID_LEN);
+    MDB_val ki = {3, "ids"}, vi;
+    rc = mdb_get(txn, st->dbi[FMT_DB_META], &ki, &vi);
+    if (rc || vi.mv_size != FMT_META_IDS_LEN) {
+        mdb_txn_abort(txn);
+        rc = dd_corrupt(err, "meta: ids record missing or malformed");
+        goto fail;
+    }
+    st->next_table_id = get_u32be(vi.mv_data);
+    st->next_index_id = get_u32be((const u8 *)vi.mv_data + 4);
+    if ((rc = store_read_head(st, txn, &st->head_seq, st->head_hash, &st->head_time, err)) ||
+        (rc = cat_load(st, txn, st->head_seq, err))) {
+        mdb_txn_abort(txn);
+        goto fail;
+    }
+    mdb_txn_abort(txn);
+    if (!st->read_only && (rc = store_commit_start(st, err))) goto fail;
+    *out = st;
+    return 0;
+fail:
+    store_free(st);
+    return rc;
+}
+
+void store_close(Store *st)
+{
+    if (!st) return;
+    store_commit_stop(st);
+    store_free(st);
+}
+
+void store_stats(Store *st, StoreStats *out)
+{
+    pthread_mutex_lock(&st->q_mu);
+    out->head_seq = st->head_seq;
+    out->commits = st->n_commits;
+    out->batches = st->n_batches;
+    out->map_size = st->map_size;
+    pthread_mutex_unlock(&st->q_mu);
+}
+
+const u8 *store_db_id(Store *st) { return st->dbid; }
+
+u32 store_new_table_id(Store *st) { return __atomic_fetch_add(&st->next_table_id, 1, __ATOMIC_SEQ_CST); }
+u32 store_new_index_id(Store *st) { return __atomic_fetch_add(&st->next_index_id, 1, __ATOMIC_SEQ_CST); }
+
+/* ---- map growth ---- */
+
+int store_grow_map(Store *st, DdError *err)
+{
+    size_t want = st->map_size * 2;
+    pthread_mutex_lock(&st->pin_mu);
+    st->grow_waiting++;
+    while (st->pins > 0) pthread_cond_wait(&st->pin_cv, &st->pin_mu);
+    int rc = mdb_env_set_mapsize(st->env, want);
+    if (rc == 0) {
+        MDB_envinfo info;
+        mdb_env_info(st->env, &info);
+        pthread_mutex_lock(&st->q_mu);
+        st->map_size = info.me_mapsize;
+        pthread_mutex_unlock(&st->q_mu);
+    }
+    st->grow_waiting--;
+    pthread_cond_broadcast(&st->pin_cv);
+    pthread_mutex_unlock(&st->pin_mu);
+    return rc ? store_mdb_err(err, rc, "growing the map") : 0;
+}
+
+/* ---- snapshots ---- */
+
+void snap_pin(Snap *s)
+{
+    if (s->pinned) return;
+    Store *st = s->st;
+    pthread_mutex_lock(&st->pin_mu);
+    while (st->grow_waiting) pthread_cond_wait(&st->pin_cv, &st->pin_mu);
+    st->pins++;
+    pthread_mutex_unlock(&st->pin_mu);
+    s->pinned = true;
+}
+
+void snap_unpin(Snap *s)
+{
+    if (!s->pinned) return;
+    Store *st = s->st;
+    pthread_mutex_lock(&st->pin_mu);
+    if (--st->pins == 0 && st->grow_waiting) pthread_cond_broadcast(&st->pin_cv);
+    pthread_mutex_unlock(&st->pin_mu);
+    s->pinned = false;
+}
+
+int store_snap_begin(Store *st, Snap **out, DdError *err)
+{
+    *out = NULL;
+    Snap *s = dd_calloc(1, sizeof *s);
+    if (!s) return dd_err(err, DD_ENOMEM, -1, NULL);
+    s->st = st;
+    snap_pin(s);
+    int rc;
+    for (int tries = 0;; tries++) {
+        rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &s->txn);
+        if (rc == MDB_MAP_RESIZED && tries < 10) {
+            /* Another process grew the map (read-only opens only): adopt
+             * the new size once no snap of ours is pinned. */
+            snap_unpin(s);
+            pthread_mutex_lock(&st->pin_mu);
+            st->grow_waiting++;
+            while (st->pins > 0) pthread_cond_wait(&st->pin_cv, &st->pin_mu);
+            mdb_env_set_mapsize(st->env, 0);
+            st->grow_waiting--;
+            pthread_cond_broadcast(&st->pin_cv);
+            pthread_mutex_unlock(&st->pin_mu);
+            snap_pin(s);
+            continue;
+        }
+        break;
+    }
+    if (rc) {
+        rc = store_mdb_err(err, rc, "beginning a snapshot");
+        goto fail;
+    }
+    if ((rc = store_read_head(st, s->txn, &s->seq, NULL, &s->time, err))) goto fail;
+    if (st->read_only && s->seq > __atomic_load_n(&st->cat_seq, __ATOMIC_ACQUIRE) &&
+        (rc = cat_load(st, s->txn, s->seq, err)))
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    if (s->txn) mdb_txn_abort(s->txn);
+    snap_unpin(s);
+    dd_free(s);
+    return rc;
+}
+
+void store_snap_end(Snap *s)
+{
+    if (!s) return;
+    mdb_txn_abort(s->txn);
+    snap_unpin(s);
+    dd_free(s);
+}
+
+u64 snap_seq(const Snap *s) { return s->seq; }
+i64 snap_head_time(const Snap *s) { return s->time; }
+
+/* ---- cursors and point reads ---- */
+
+static MDB_dbi db_of(Store *st, int db)
+{
+    switch (db) {
+    case STORE_DB_CURRENT: return st->dbi[FMT_DB_CURRENT];
+    case STORE_DB_VERSIONS: return st->dbi[FMT_DB_VERSIONS];
+    case STORE_DB_INDEX: return st->dbi[FMT_DB_INDEX];
+    default: return st->dbi[FMT_DB_CURRENT];
+    }
+}
+
+int store_cursor_open(Snap *s, int db, StoreCursor **out, DdError *err)
+{
+    assert(s->pinned);
+    *out = NULL;
+    StoreCursor *c = dd_calloc(1, sizeof *c);
+    if (!c) return dd_err(err, DD_ENOMEM, -1, NULL);
+    c->s = s;
+    int rc = mdb_cursor_open(s->txn, db_of(s->st, db), &c->c);
+    if (rc) {
+        dd_free(c);
+        return store_mdb_err(err, rc, "opening a cursor");
+    }
+    *out = c;
+    return 0;
+}
+
+void store_cursor_close(StoreCursor *c)
+{
+    if (!c) return;
+    mdb_cursor_close(c->c);
+    dd_free(c);
+}
+
+static int cursor_op(StoreCursor *c, MDB_cursor_op op)
+{
+    int rc = mdb_cursor_get(c->c, &c->k, &c->v, op);
+    c->valid = rc == 0;
+    return c->valid;
+}
+
+int store_cursor_seek(StoreCursor *c, const u8 *key, size_t n)
+{
+    if (n == 0) return cursor_op(c, MDB_FIRST);
+    c->k.mv_data = (void *)key;
+    c->k.mv_size = n;
+    return cursor_op(c, MDB_SET_RANGE);
+}
+
+/* Next after a failed seek stays at the end; prev after a failed seek (the
+ * key is past the last entry) goes to the last entry. */
+int store_cursor_next(StoreCursor *c) { return c->valid ? cursor_op(c, MDB_NEXT) : 0; }
+int store_cursor_prev(StoreCursor *c) { return cursor_op(c, c->valid ? MDB_PREV : MDB_LAST); }
+int store_cursor_first(StoreCursor *c) { return cursor_op(c, MDB_FIRST); }
+int store_cursor_last(StoreCursor *c) { return cursor_op(c, MDB_LAST); }
+
+void store_cursor_get(StoreCursor *c, const u8 **k, size_t *kn, const u8 **v, size_t *vn)
+{
+    if (k) *k = c->valid ? c->k.mv_data : NULL;
+    if (kn) *kn = c->valid ? c->k.mv_size : 0;
+    if (v) *v = c->valid ? c->v.mv_data : NULL;
+    if (vn) *vn = c->valid ? c->v.mv_size : 0;
+}
+
+int store_get(Snap *s, int db, const u8 *key, size_t n, const u8 **v, size_t *vn)
+{
+    MDB_val k = {n, (void *)key}, d;
+    if (n == 0 || n > FMT_LMDB_MAX_KEY) return 0;
+    int rc = mdb_get(s->txn, db_of(s->st, db), &k, &d);
+    if (rc) return 0;
+    *v = d.mv_data;
+    *vn = d.mv_size;
+    return 1;
+}

@@ -1,0 +1,143 @@
+/*
+ * format.h - every on-disk byte layout of DriftDB's LMDB environment.
+ *
+ * Files in a data directory <data>:
+ *   <data>/driftdb.mdb       the LMDB environment (MDB_NOSUBDIR)
+ *   <data>/driftdb.mdb-lock  LMDB's reader table
+ *   <data>/LOCK              writer lock: flock(LOCK_EX|LOCK_NB) held by the
+ *                            one process open for writing; holds its pid in
+ *                            decimal followed by '\n'
+ *
+ * Conventions: integers in keys are big-endian so memcmp order is numeric
+ * order; "~seq" is UINT64_MAX - seq (newest first); a "pk" is an encoded
+ * primary key (keyenc.h), self-delimiting, so (table, pk) prefix tests are
+ * exact; "str" is varint length + bytes (no NUL).
+ *
+ * Named databases (FMT_DB_*):
+ *
+ * meta      key "db"   -> [0..7]  magic "DRIFTDB\0"
+ *                         [8..11] u32 BE format version (FMT_VERSION)
+ *                         [12..27] database id, 16 random bytes
+ *                         (FMT_META_DB_LEN = 28)
+ *           key "head" -> [0..7] u64 BE head seq (0: empty database)
+ *                         [8..39] hash of that commit (zeroes at seq 0)
+ *                         [40..47] i64 BE commit time, Unix µs (0 at seq 0)
+ *                         (FMT_META_HEAD_LEN = 48)
+ *           key "ids"  -> [0..3] u32 BE next table id, [4..7] u32 BE next
+ *                         index id (FMT_META_IDS_LEN = 8)
+ *
+ * log       key u64 BE seq (1, 2, ... no gaps; MDB_APPEND)
+ *           value: [0]      u8 format (FMT_LOG_FORMAT)
+ *                  [1..8]   i64 BE commit time, Unix µs
+ *                  [9..40]  prev hash (the previous record's hash; zeroes for seq 1)
+ *                  [41..72] hash = SHA-256(prev hash || body)
+ *                  [73..]   tail: str user, str application, str client
+ *                           address, varint nevents, then nevents events:
+ *                             u32 BE table id, u8 op, varint pklen, pk bytes,
+ *                             32-byte hash (SHA-256 of the row image, or of
+ *                             the catalog record; zeroes for tombstones)
+ *                  last 4   u32 BE CRC32C of every byte before it
+ *           body = [0] format || u64 BE seq || [1..8] time || tail, so the
+ *           hash binds the record to its position in the chain.
+ *           Event ops: OP_INSERT 1, OP_UPDATE 2, OP_DELETE 3 (rows: pk set);
+ *           catalog: FMT_EV_CREATE 11, FMT_EV_ALTER 12, FMT_EV_DROP 13
+ *           (pk empty).
+ *
+ * times     key u64 BE (commit time Unix µs XOR 1<<63) -> u64 BE seq
+ *           (MDB_APPEND: times strictly increase with seq)
+ *
+ * versions  key u32 BE table id || pk || u64 BE ~seq
+ *           value: [0] u8 kind (FMT_VER_ROW 1 / FMT_VER_TOMBSTONE 2)
+ *                  [1] u8 op: OP_INSERT / OP_UPDATE for rows, OP_DELETE
+ *                      for tombstones
+ *                  [2] u8 end_op: for tombstones how the previous version
+ *                      ended (OP_DELETE, or OP_UPDATE when an UPDATE moved
+ *                      the row to another key); 0 for rows
+ *                  [3..] row image (record.h); empty for tombstones
+ *
+ * current   key u32 BE table id || pk
+ *           value: [0..7] u64 BE start seq, [8] u8 op (OP_INSERT/OP_UPDATE),
+ *                  [9..] row image.  Only live rows are present.
+ *
+ * index     key u32 BE index id || encoded value(s) || pk
+ *           value: u16 BE pklen, so the pk is the key's last pklen bytes
+ *           even when the SQL layer truncated a long value to a prefix
+ *           (entries of the present only)
+ *
+ * catalog   key u32 BE table id || u64 BE ~seq
+ *           value: catalog record (catalog_encode):
+ *             u8 format (FMT_CAT_FORMAT), u32 BE id, str name, u64 BE seq,
+ *             u64 BE created_seq, u8 flags (1 dropped, 2 document style),
+ *             u32 BE next_col_id,
+ *             varint ncols, ncols x { varint id, str name, u16 BE type,
+ *                 svarint typmod, u8 flags (1 not null, 2 dropped) },
+ *             varint npk, npk x varint column id,
+ *             varint nindexes, nindexes x { varint id, str name,
+ *                 varint ncols, ncols x varint column id }
+ */
+#ifndef DD_STORE_FORMAT_H
+#define DD_STORE_FORMAT_H
+
+#include "../util/base.h"
+
+#define FMT_MAGIC "DRIFTDB"          /* 7 chars + NUL = 8 bytes */
+#define FMT_MAGIC_LEN 8
+#define FMT_VERSION 1u
+#define FMT_DBID_LEN 16
+#define FMT_META_DB_LEN (FMT_MAGIC_LEN + 4 + FMT_DBID_LEN)
+#define FMT_META_HEAD_LEN (8 + 32 + 8)
+#define FMT_META_IDS_LEN 8
+
+#define FMT_FILE_NAME "driftdb.mdb"
+#define FMT_LOCK_NAME "LOCK"
+
+enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
+       FMT_DB_INDEX, FMT_DB_CATALOG, FMT_DB__COUNT };
+#define FMT_DB_NAMES { "meta", "log", "times", "versions", "current", "index", "catalog" }
+
+#define FMT_LOG_FORMAT 1
+#define FMT_LOG_OFF_TIME 1
+#define FMT_LOG_OFF_PREV 9
+#define FMT_LOG_OFF_HASH 41
+#define FMT_LOG_OFF_TAIL 73
+#define FMT_LOG_MIN_LEN (FMT_LOG_OFF_TAIL + 4)
+
+#define FMT_EV_CREATE 11
+#define FMT_EV_ALTER 12
+#define FMT_EV_DROP 13
+
+#define FMT_VER_ROW 1
+#define FMT_VER_TOMBSTONE 2
+#define FMT_VER_HDR 3            /* kind, op, end_op */
+#define FMT_CUR_HDR 9            /* start seq, op */
+#define FMT_INDEX_VAL 2          /* u16 BE pklen */
+
+#define FMT_CAT_FORMAT 1
+#define FMT_CAT_DROPPED 1
+#define FMT_CAT_DOCUMENT 2
+#define FMT_COL_NOT_NULL 1
+#define FMT_COL_DROPPED 2
+
+#define FMT_TABLE_ID_LEN 4
+#define FMT_SEQ_LEN 8
+#define FMT_LMDB_MAX_KEY 511
+/* Longest encoded primary key: LMDB's key limit minus table id and ~seq
+ * (499), rounded down to 480 to keep a margin for index entries. */
+#define FMT_MAX_PK 480
+/* Longest index value||pk: LMDB's key limit minus the index id. */
+#define FMT_MAX_INDEX_KEY (FMT_LMDB_MAX_KEY - FMT_TABLE_ID_LEN)
+
+DD_STATIC_ASSERT(sizeof(FMT_MAGIC) == FMT_MAGIC_LEN, "magic is 8 bytes");
+DD_STATIC_ASSERT(FMT_META_DB_LEN == 28, "meta db record");
+DD_STATIC_ASSERT(FMT_META_HEAD_LEN == 48, "meta head record");
+DD_STATIC_ASSERT(FMT_LOG_OFF_TAIL == 1 + 8 + 32 + 32, "log header");
+DD_STATIC_ASSERT(FMT_MAX_PK == 480, "pk limit is 480 bytes");
+DD_STATIC_ASSERT(FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN <= FMT_LMDB_MAX_KEY, "versions key fits");
+DD_STATIC_ASSERT(FMT_DB__COUNT == 7, "named databases");
+
+/* ~seq as stored in keys. */
+static inline u64 fmt_inv_seq(u64 seq) { return UINT64_MAX - seq; }
+/* Key of the times database: order-preserving i64. */
+static inline u64 fmt_time_key(i64 t) { return (u64)t ^ (1ULL << 63); }
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * log.c - commit log records (layout in format.h): building, parsing with
+ * CRC check, hashing, and the read side (store_log_get, commit times).
+ *
+ * Invariant: record hash = SHA-256(prev hash || format || seq BE || time BE
+ * || tail); the CRC32C covers every byte before it.  Parsing is bounded
+ * and reports damage through dd_corrupt.
+ */
+#include "store_int.h"
+#include "../util/crc32c.h"
+#include "../util/sha256.h"
+
+#include <string.h>
+
+static void put_str(Buf *b, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    buf_put_varint(b, n);
+    buf_append(b, s, n);
+}
+
+void log_hash(const u8 *p, size_t n, u64 seq, u8 out[32])
+{
+    /* p[0..n) is the record without its CRC. */
+    u8 seqbe[8];
+    put_u64be(seqbe, seq);
+    Sha256 h;
+    sha256_begin(&h);
+    sha256_update(&h, p + FMT_LOG_OFF_PREV, 32);
+    sha256_update(&h, p, 1);
+    sha256_update(&h, seqbe, 8);
+    sha256_update(&h, p + FMT_LOG_OFF_TIME, 8);
+    sha256_update(&h, p + FMT_LOG_OFF_TAIL, n - FMT_LOG_OFF_TAIL);
+    sha256_end(&h, out);
+}
+
+void log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const char *user,
+               const char *app, const char *client, const LogEventIn *ev, u32 nev,
+               u8 hash_out[32])
+{
+    size_t base = out->len;
+    u8 zero[32] = {0};
+    buf_putc(out, FMT_LOG_FORMAT);
+    buf_put_u64be(out, (u64)time);
+    buf_append(out, prev, 32);
+    buf_append(out, zero, 32);  /* hash, filled below */
+    put_str(out, user);
+    put_str(out, app);
+    put_str(out, client);
+    buf_put_varint(out, nev);
+    for (u32 i = 0; i < nev; i++) {
+        buf_put_u32be(out, ev[i].table);
+        buf_putc(out, ev[i].op);
+        buf_put_varint(out, ev[i].pklen);
+        buf_append(out, ev[i].pk, ev[i].pklen);
+        buf_append(out, ev[i].hash, 32);
+    }
+    if (!buf_ok(out)) return;
+    u8 *rec = out->data + base;
+    size_t n = out->len - base;
+    log_hash(rec, n, seq, hash_out);
+    memcpy(rec + FMT_LOG_OFF_HASH, hash_out, 32);
+    buf_put_u32be(out, crc32c(0, rec, n));
+}
+
+static const char *get_str(Cursor *c, size_t *len)
+{
+    u64 n = cur_varint(c);
+    if (c->bad || n > cur_left(c)) {
+        c->bad = true;
+        *len = 0;
+        return NULL;
+    }
+    *len = (size_t)n;
+    return (const char *)cur_bytes(c, (size_t)n);
+}
+
+int log_parse(const u8 *p, size_t n, u64 seq, LogRecord *out, Cursor *events, DdError *err)
+{
+    memset(out, 0, sizeof *out);
+    if (n < FMT_LOG_MIN_LEN) return dd_corrupt(err, "log record %llu: too short", (unsigned long long)seq);
+    u32 crc = get_u32be(p + n - 4);
+    if (crc32c(0, p, n - 4) != crc)
+        return dd_corrupt(err, "log record %llu: checksum mismatch", (unsigned long long)seq);
+    if (p[0] != FMT_LOG_FORMAT)
+        return dd_corrupt(err, "log record %llu: unknown format %u", (unsigned long long)seq, p[0]);
+    out->seq = seq;
+    out->time_us = (i64)get_u64be(p + FMT_LOG_OFF_TIME);
+    memcpy(out->prev_hash, p + FMT_LOG_OFF_PREV, 32);
+    memcpy(out->hash, p + FMT_LOG_OFF_HASH, 32);
+    Cursor c;
+    cur_init(&c, p + FMT_LOG_OFF_TAIL, n - 4 - FMT_LOG_OFF_TAIL);
+    size_t ul, al, cl;
+    out->user = get_str(&c, &ul);
+    out->application = get_str(&c, &al);
+    out->client_addr = get_str(&c, &cl);
+    u64 nev = cur_varint(&c);
+    if (c.bad || nev > cur_left(&c))
+        return dd_corrupt(err, "log record %llu: malformed header", (unsigned long long)seq);
+    out->nevents = (u32)nev;
+    if (events) *events = c;
+    return 0;
+}
+
+/* Reads one event from the events cursor of log_parse. */
+int log_next_event(Cursor *c, LogEvent *ev)
+{
+    ev->table = cur_u32be(c);
+    ev->op = cur_u8(c);
+    u64 pkl = cur_varint(c);
+    if (c->bad || pkl > cur_left(c)) {
+        c->bad = true;
+        return -1;
+    }
+    ev->pklen = (u32)pkl;
+    ev->pk = cur_bytes(c, (size_t)pkl);
+    const u8 *h = cur_bytes(c, 32);
+    if (!h) return -1;
+    memcpy(ev->hash, h, 32);
+    return 0;
+}
+
+int store_log_get(Snap *s, u64 seq, Arena *a, LogRecord *out, DdError *err)
+{
+    u8 key[8];
+    put_u64be(key, seq);
+    MDB_val k = {8, key}, v;
+    int rc = mdb_get(s->txn, s->st->dbi[FMT_DB_LOG], &k, &v);
+    if (rc == MDB_NOTFOUND) return 0;
+    if (rc) return -store_mdb_err(err, rc, "reading the log");
+    if ((rc = log_parse(v.mv_data, v.mv_size, seq, out, NULL, err))) return -rc;
+    /* Copy the strings, NUL-terminated, into a. */
+    Cursor c;
+    cur_init(&c, (const u8 *)v.mv_data + FMT_LOG_OFF_TAIL, v.mv_size - 4 - FMT_LOG_OFF_TAIL);
+    const char **dst[3] = {&out->user, &out->application, &out->client_addr};
+    for (int i = 0; i < 3; i++) {
+        size_t len;
+        const char *p = get_str(&c, &len);
+        char *d = arena_strndup(a, p ? p : "", p ? len : 0);
+        if (!d) return -dd_err(err, DD_ENOMEM, -1, NULL);
+        *dst[i] = d;
+    }
+    return 1;
+}
+
+int store_seq_time(Snap *s, u64 seq, i64 *unix_us, DdError *err)
+{
+    if (seq == 0 || seq > s->seq)
+        return dd_err(err, DD_EINVALID_PARAM, -1, "commit sequence %llu does not exist (head is %llu)",
+                      (unsigned long long)seq, (unsigned long long)s->seq);
+    u8 key[8];
+    put_u64be(key, seq);
+    MDB_val k = {8, key}, v;
+    int rc = mdb_get(s->txn, s->st->dbi[FMT_DB_LOG], &k, &v);
+    if (rc == MDB_NOTFOUND) return dd_corrupt(err, "log record %llu missing", (unsigned long long)seq);
+    if (rc) return store_mdb_err(err, rc, "reading the log");
+    if (v.mv_size < FMT_LOG_MIN_LEN) return dd_corrupt(err, "log record %llu: too short", (unsigned long long)seq);
+    *unix_us = (i64)get_u64be((const u8 *)v.mv_data + FMT_LOG_OFF_TIME);
+    return 0;
+}
+
+u64 store_seq_at_time(Snap *s, i64 unix_us)
+{
+    MDB_cursor *cur;
+    if (mdb_cursor_open(s->txn, s->st->dbi[FMT_DB_TIMES], &cur)) return 0;
+    u8 key[8];
+    MDB_val k = {8, key}, v;
+    int rc;
+    if (unix_us == INT64_MAX) {
+        rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+    } else {
+        put_u64be(key, fmt_time_key(unix_us + 1));
+        rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);  /* first time > unix_us */
+        rc = mdb_cursor_get(cur, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
+    }
+    u64 seq = (rc == 0 && v.mv_size == 8) ? get_u64be(v.mv_data) : 0;
+    mdb_cursor_close(cur);
+    return seq > s->seq ? s->seq : seq;
+}
+
+int store_log_events(Snap *s, u64 seq, Arena *a, LogEvent **out, u32 *n, DdError *err)
+{
+    *out = NULL;
+    *n = 0;
+    u8 key[8];
+    put_u64be(key, seq);
+    MDB_val k = {8, key}, v;
+    int rc = mdb_get(s->txn, s->st->dbi[FMT_DB_LOG], &k, &v);
+    if (rc == MDB_NOTFOUND) return 0;
+    if (rc) return store_mdb_err(err, rc, "reading the log");
+    LogRecord lr;
+    Cursor c;
+    if ((rc = log_parse(v.mv_data, v.mv_size, seq, &lr, &c, err))) return rc;
+    LogEvent *ev = arena_alloc(a, sizeof *ev * (lr.nevents ? lr.nevents : 1));
+    if (!ev) return dd_err(err, DD_ENOMEM, -1, NULL);
+    for (u32 i = 0; i < lr.nevents; i++) {
+        if (log_next_event(&c, &ev[i]))
+            return dd_corrupt(err, "log record %llu: malformed event", (unsigned long long)seq);
+        if (ev[i].pklen && !(ev[i].pk = arena_memdup(a, ev[i].pk, ev[i].pklen)))
+            return dd_err(err, DD_ENOMEM, -1, NULL);
+    }
+    if (!cur_end(&c)) return dd_corrupt(err, "log record %llu: trailing bytes", (unsigned long long)seq);
+    *out = ev;
+    *n = lr.nevents;
+    return 0;
+}

@@ -1,0 +1,180 @@
+/*
+ * record.c - row image builder and decoders (layout in record.h).
+ *
+ * Invariants: a finished image has strictly increasing column ids and only
+ * known tags; decoders accept exactly that and report anything else via
+ * dd_corrupt, never reading past the image (the record decoder is fuzzed).
+ */
+#include "record.h"
+
+#include <string.h>
+
+static void put_head(RecBuilder *rb, u32 colid, u8 tag)
+{
+    if (rb->any && colid <= rb->last) rb->bad = true;
+    rb->any = true;
+    rb->last = colid;
+    buf_put_varint(rb->b, colid);
+    buf_putc(rb->b, tag);
+}
+
+void rec_begin(RecBuilder *rb, Buf *out)
+{
+    rb->b = out;
+    rb->last = 0;
+    rb->any = false;
+    rb->bad = false;
+    buf_putc(out, REC_FORMAT);
+}
+
+void rec_put_bool(RecBuilder *rb, u32 colid, bool v) { put_head(rb, colid, v ? REC_TRUE : REC_FALSE); }
+
+void rec_put_int(RecBuilder *rb, u32 colid, i64 v)
+{
+    put_head(rb, colid, REC_INT);
+    buf_put_svarint(rb->b, v);
+}
+
+void rec_put_float(RecBuilder *rb, u32 colid, double v)
+{
+    u64 bits;
+    memcpy(&bits, &v, 8);
+    put_head(rb, colid, REC_FLOAT);
+    buf_put_u64le(rb->b, bits);
+}
+
+void rec_put_bytes(RecBuilder *rb, u32 colid, const void *p, size_t n)
+{
+    put_head(rb, colid, REC_BYTES);
+    buf_put_varint(rb->b, n);
+    buf_append(rb->b, p, n);
+}
+
+void rec_put_text(RecBuilder *rb, u32 colid, const char *s, size_t n) { rec_put_bytes(rb, colid, s, n); }
+
+void rec_put_numeric(RecBuilder *rb, u32 colid, i128 coef, int scale)
+{
+    put_head(rb, colid, REC_NUMERIC);
+    if (scale < 0 || scale > REC_MAX_SCALE) rb->bad = true;
+    buf_putc(rb->b, (u8)scale);
+    u128 u = (u128)coef;
+    buf_put_u64le(rb->b, (u64)u);
+    buf_put_u64le(rb->b, (u64)(u >> 64));
+}
+
+void rec_put_interval(RecBuilder *rb, u32 colid, i32 months, i32 days, i64 usecs)
+{
+    put_head(rb, colid, REC_INTERVAL);
+    buf_put_svarint(rb->b, months);
+    buf_put_svarint(rb->b, days);
+    buf_put_svarint(rb->b, usecs);
+}
+
+int rec_finish(RecBuilder *rb, DdError *err)
+{
+    if (!buf_ok(rb->b)) return dd_err(err, DD_ENOMEM, -1, NULL);
+    if (rb->bad)
+        return dd_err(err, DD_EINTERNAL, -1, "row image fields out of column order or bad numeric scale");
+    return 0;
+}
+
+int rec_iter_init(RecIter *it, const u8 *p, size_t n, DdError *err)
+{
+    cur_init(&it->c, p, n);
+    it->last = 0;
+    it->any = false;
+    if (cur_u8(&it->c) != REC_FORMAT)
+        return dd_corrupt(err, "row image: bad format byte");
+    return 0;
+}
+
+int rec_iter_next(RecIter *it, RecField *f, DdError *err)
+{
+    Cursor *c = &it->c;
+    if (c->bad) return -dd_corrupt(err, "row image: bad iterator state");
+    if (cur_left(c) == 0) return 0;
+    u64 colid = cur_varint(c);
+    u8 tag = cur_u8(c);
+    if (c->bad || colid > UINT32_MAX || (it->any && colid <= it->last))
+        return -dd_corrupt(err, "row image: bad column id");
+    it->any = true;
+    it->last = (u32)colid;
+    memset(f, 0, sizeof *f);
+    f->colid = (u32)colid;
+    f->tag = tag;
+    switch (tag) {
+    case REC_FALSE: f->v.b = false; break;
+    case REC_TRUE: f->v.b = true; break;
+    case REC_INT: f->v.i = cur_svarint(c); break;
+    case REC_FLOAT: {
+        u64 bits = cur_u64le(c);
+        memcpy(&f->v.f, &bits, 8);
+        break;
+    }
+    case REC_BYTES: {
+        u64 len = cur_varint(c);
+        if (c->bad || len > cur_left(c)) return -dd_corrupt(err, "row image: bad length");
+        f->v.s.p = cur_bytes(c, (size_t)len);
+        f->v.s.len = (u32)len;
+        break;
+    }
+    case REC_NUMERIC: {
+        u8 scale = cur_u8(c);
+        u64 lo = cur_u64le(c), hi = cur_u64le(c);
+        if (scale > REC_MAX_SCALE) return -dd_corrupt(err, "row image: bad numeric scale");
+        f->v.n.scale = scale;
+        f->v.n.coef = (i128)(((u128)hi << 64) | lo);
+        break;
+    }
+    case REC_INTERVAL: {
+        i64 mo = cur_svarint(c), d = cur_svarint(c);
+        f->v.iv.usecs = cur_svarint(c);
+        if (mo < INT32_MIN || mo > INT32_MAX || d < INT32_MIN || d > INT32_MAX)
+            return -dd_corrupt(err, "row image: bad interval");
+        f->v.iv.months = (i32)mo;
+        f->v.iv.days = (i32)d;
+        break;
+    }
+    default: return -dd_corrupt(err, "row image: unknown tag %u", tag);
+    }
+    if (c->bad) return -dd_corrupt(err, "row image: truncated field");
+    return 1;
+}
+
+int rec_decode(const u8 *p, size_t n, RecField *out, int max, int *nout, DdError *err)
+{
+    RecIter it;
+    RecField f;
+    int rc, k = 0;
+    *nout = 0;
+    if ((rc = rec_iter_init(&it, p, n, err))) return rc;
+    while ((rc = rec_iter_next(&it, &f, err)) == 1) {
+        if (k >= max) return dd_err(err, DD_EPROGRAM_LIMIT, -1, "row image has more than %d fields", max);
+        out[k++] = f;
+    }
+    if (rc < 0) return -rc;
+    *nout = k;
+    return 0;
+}
+
+int rec_find(const u8 *p, size_t n, u32 colid, RecField *f, DdError *err)
+{
+    RecIter it;
+    int rc;
+    if ((rc = rec_iter_init(&it, p, n, err))) return -rc;
+    while ((rc = rec_iter_next(&it, f, err)) == 1) {
+        if (f->colid == colid) return 1;
+        if (f->colid > colid) return 0;
+    }
+    return rc;
+}
+
+int rec_validate(const u8 *p, size_t n, DdError *err)
+{
+    RecIter it;
+    RecField f;
+    int rc;
+    if ((rc = rec_iter_init(&it, p, n, err))) return rc;
+    while ((rc = rec_iter_next(&it, &f, err)) == 1) {}
+    return rc < 0 ? -rc : 0;
+}

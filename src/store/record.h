@@ -1,0 +1,100 @@
+/*
+ * record.h - row images: the bytes of one version of a row.
+ *
+ * Layout:
+ *   [0]  u8 format (REC_FORMAT = 1)
+ *   then fields in strictly increasing column id order, each:
+ *     varint column id, u8 tag, payload:
+ *       REC_FALSE 1, REC_TRUE 2   no payload
+ *       REC_INT 3                 zigzag varint (all integer types, dates,
+ *                                 timestamps)
+ *       REC_FLOAT 4               8 bytes, IEEE-754 bits little-endian
+ *       REC_BYTES 5               varint length + bytes (text, bytea, ...)
+ *       REC_NUMERIC 6             u8 scale (0..38), 16 bytes coefficient,
+ *                                 two's complement little-endian
+ *       REC_INTERVAL 7            svarint months, svarint days, svarint µs
+ * NULLs are not stored: a missing column is NULL, so rows written before a
+ * column was added stay readable.  The type of a column comes from the
+ * catalog, never from the image.
+ *
+ * Building (fields must be added in increasing colid order; a violation
+ * makes rec_finish fail with DD_EINTERNAL):
+ *     RecBuilder rb; rec_begin(&rb, &buf);
+ *     rec_put_int(&rb, 1, 42); rec_put_text(&rb, 3, "x", 1);
+ *     if (rec_finish(&rb, err)) ...   // DD_ENOMEM / DD_EINTERNAL
+ *
+ * Decoding: an iterator (RecIter) or rec_decode into an array.  Every
+ * decoder is bounded and reports bad bytes through dd_corrupt (XX001);
+ * pointers in RecField borrow the image.
+ */
+#ifndef DD_STORE_RECORD_H
+#define DD_STORE_RECORD_H
+
+#include "../util/base.h"
+#include "../util/buf.h"
+#include "../util/err.h"
+
+#define REC_FORMAT 1
+#define REC_MAX_SCALE 38
+
+enum {
+    REC_FALSE = 1,
+    REC_TRUE = 2,
+    REC_INT = 3,
+    REC_FLOAT = 4,
+    REC_BYTES = 5,
+    REC_NUMERIC = 6,
+    REC_INTERVAL = 7,
+};
+
+typedef struct RecField {
+    u32 colid;
+    u8 tag;                 /* REC_*; bools have tag REC_FALSE / REC_TRUE */
+    union {
+        bool b;
+        i64 i;
+        double f;
+        struct { const u8 *p; u32 len; } s;   /* borrowed from the image */
+        struct { i128 coef; int scale; } n;
+        struct { i32 months, days; i64 usecs; } iv;
+    } v;
+} RecField;
+
+typedef struct RecBuilder {
+    Buf *b;
+    u32 last;       /* last colid written */
+    bool any;       /* a field was written */
+    bool bad;       /* colid order violated */
+} RecBuilder;
+
+void rec_begin(RecBuilder *rb, Buf *out);     /* appends the format byte to out */
+void rec_put_bool(RecBuilder *rb, u32 colid, bool v);
+void rec_put_int(RecBuilder *rb, u32 colid, i64 v);
+void rec_put_float(RecBuilder *rb, u32 colid, double v);
+void rec_put_bytes(RecBuilder *rb, u32 colid, const void *p, size_t n);
+void rec_put_text(RecBuilder *rb, u32 colid, const char *s, size_t n);
+void rec_put_numeric(RecBuilder *rb, u32 colid, i128 coef, int scale);
+void rec_put_interval(RecBuilder *rb, u32 colid, i32 months, i32 days, i64 usecs);
+/* 0, DD_ENOMEM (buffer allocation failed) or DD_EINTERNAL (colid order). */
+int rec_finish(RecBuilder *rb, DdError *err);
+
+typedef struct RecIter {
+    Cursor c;
+    u32 last;
+    bool any;
+} RecIter;
+
+/* Checks the format byte.  0 or DD_ECORRUPT. */
+int rec_iter_init(RecIter *it, const u8 *p, size_t n, DdError *err);
+/* 1: *f filled; 0: end; -DD_ECORRUPT: bad bytes (err filled). */
+int rec_iter_next(RecIter *it, RecField *f, DdError *err);
+
+/* Decodes a whole image into out[0..max); *n = number of fields.
+ * 0, DD_ECORRUPT, or DD_EPROGRAM_LIMIT when more than max fields. */
+int rec_decode(const u8 *p, size_t n, RecField *out, int max, int *nout, DdError *err);
+/* Finds one column: 1 found, 0 absent (NULL), -DD_ECORRUPT on bad bytes. */
+int rec_find(const u8 *p, size_t n, u32 colid, RecField *f, DdError *err);
+/* Validates a whole image (used by the writer and by verify). */
+int rec_validate(const u8 *p, size_t n, DdError *err);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * store_int.h - structures private to store/ (env.c, catalog.c, log.c,
+ * commit.c, verify.c).  Nothing outside src/store includes this.
+ *
+ * Locks, in the order they may be taken: q_mu (commit queue) is never held
+ * while taking another; pin_mu guards the pin count used to exclude map
+ * resizes; cat_mu guards the in-memory catalog.  The writer thread owns
+ * every write transaction and the head fields.
+ */
+#ifndef DD_STORE_INT_H
+#define DD_STORE_INT_H
+
+#include "store.h"
+#include "format.h"
+
+DD_STATIC_ASSERT(LOG_EV_CREATE == FMT_EV_CREATE && LOG_EV_DROP == FMT_EV_DROP, "event ops");
+
+#include <lmdb.h>
+#include <pthread.h>
+
+/* All versions of one table, oldest first (ascending seq). */
+typedef struct CatTable {
+    u32 id;
+    int n, cap;
+    TableInfo **v;
+} CatTable;
+
+typedef struct CommitReq CommitReq;
+
+struct Store {
+    char *dir;
+    MDB_env *env;
+    MDB_dbi dbi[FMT_DB__COUNT];
+    bool read_only;
+    int lock_fd;                  /* -1 when read-only */
+    u8 dbid[FMT_DBID_LEN];
+    size_t map_size;
+
+    /* Pins exclude map resizes (writer-preferring gate). */
+    pthread_mutex_t pin_mu;
+    pthread_cond_t pin_cv;
+    long pins;
+    int grow_waiting;             /* the writer waits to resize: new pins wait */
+
+    /* In-memory catalog: every version of every table. */
+    pthread_mutex_t cat_mu;
+    Arena cat_arena;              /* TableInfo memory, freed at close */
+    CatTable *cat;
+    int ncat, capcat;
+    u64 cat_seq;                  /* catalog loaded up to this head (read-only sync) */
+
+    u32 next_table_id, next_index_id;   /* atomics */
+
+    /* Head, owned by the writer thread (read under q_mu for stats). */
+    u64 head_seq;
+    u8 head_hash[32];
+    i64 head_time;
+
+    /* Commit queue and writer thread. */
+    pthread_mutex_t q_mu;
+    pthread_cond_t q_cv;
+    CommitReq *q_head, *q_tail;
+    bool stop;
+    bool writer_started;
+    pthread_t writer;
+    int broken;                   /* sticky I/O failure code, 0 when fine */
+    char broken_msg[DD_ERR_MSG_MAX];
+    u64 n_commits, n_batches;
+};
+
+struct Snap {
+    Store *st;
+    MDB_txn *txn;
+    u64 seq;
+    i64 time;
+    bool pinned;
+};
+
+struct StoreCursor {
+    Snap *s;
+    MDB_cursor *c;
+    MDB_val k, v;
+    bool valid;
+};
+
+/* env.c */
+int store_mdb_err(DdError *err, int rc, const char *what);
+/* Doubles the map (or more, to at least `need`); waits for pins to end. */
+int store_grow_map(Store *st, DdError *err);
+int store_read_head(Store *st, MDB_txn *txn, u64 *seq, u8 hash[32], i64 *time, DdError *err);
+void store_put_head(u8 out[FMT_META_HEAD_LEN], u64 seq, const u8 hash[32], i64 time);
+
+/* catalog.c */
+int cat_load(Store *st, MDB_txn *txn, u64 head, DdError *err);
+/* Adds a decoded copy of the catalog record to the in-memory catalog.
+ * Caller holds cat_mu. */
+int cat_add_locked(Store *st, const u8 *rec, size_t n, DdError *err);
+/* Removes versions with seq > head (a batch that did not commit). */
+void cat_truncate(Store *st, u64 head);
+/* Newest version of id with seq <= seq; caller holds cat_mu. */
+const TableInfo *cat_version_locked(Store *st, u32 id, u64 seq);
+/* Live table named `name` at seq, or NULL; caller holds cat_mu. */
+const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later);
+void cat_free(Store *st);
+
+/* log.c */
+typedef struct LogEventIn {
+    u32 table;
+    u8 op;
+    const u8 *pk; u32 pklen;
+    u8 hash[32];
+} LogEventIn;
+/* Builds a log record for seq into out. */
+void log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const char *user,
+               const char *app, const char *client, const LogEventIn *ev, u32 nev,
+               u8 hash_out[32]);
+/* Decodes a log record (header, strings borrowed, events not decoded) and
+ * checks its CRC.  *tail_events points at the first event. */
+int log_parse(const u8 *p, size_t n, u64 seq, LogRecord *out, Cursor *events, DdError *err);
+/* Reads one event from the events cursor of log_parse; -1 if malformed. */
+int log_next_event(Cursor *c, LogEvent *ev);
+/* Recomputes the hash of a record of seq. */
+void log_hash(const u8 *p, size_t n, u64 seq, u8 out[32]);
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * scan.c - temporal scans of one table (TScan) and index scans of the
+ * present (IScan).
+ *
+ * TScan states:
+ *   KEY_START: the cursor is on the newest entry of the next key (or past
+ *              the table / the hi bound -> DONE).  scan_key_start() copies
+ *              the pk, seeks (t, pk, ~upper) to the newest entry that may
+ *              qualify, and takes end/end_op from the entry just newer
+ *              (one step back) -> IN_KEY.
+ *   IN_KEY:    the cursor is on an entry of the key, `end`/`end_op` being
+ *              those of its version; rows are emitted if they pass the
+ *              mode's filter; stepping to older entries continues until
+ *              no older version can qualify, then scan_skip_key() seeks
+ *              past the key (t, pk, 0xFF x 8) -> KEY_START.
+ *   DONE.
+ * AS OF visits one entry per key (two seeks per key: O(keys * log n)),
+ * whatever the depth of history.  PRESENT walks `current` instead.
+ *
+ * Periods (TEMPORAL.md §3), end 0 meaning "no end":
+ *   AS_OF x:       start <= x && (end == 0 || end > x)
+ *   FROM_TO a b:   start < b && (end == 0 || end > a); empty if a >= b
+ *   BETWEEN a b:   start <= b && (end == 0 || end > a); empty if a > b
+ *   CONTAINED_IN:  start >= a && end != 0 && end <= b
+ *   ALL:           every version
+ * Points are clamped to the snapshot head where that matters (AS OF).
+ */
+#include "temporal_int.h"
+#include "../util/alloc.h"
+
+#include <string.h>
+
+enum { ST_KEY_START, ST_IN_KEY, ST_DONE };
+
+struct TScan {
+    Snap *s;
+    StoreCursor *c;
+    u32 table;
+    TMode mode;
+    u64 a, b;
+    u64 upper;          /* newest start seq that may qualify */
+    Buf hi;             /* t || hi bound, empty when unbounded */
+    Buf key;            /* t || pk of the current key */
+    Buf seek;           /* scratch */
+    int state;
+    u64 end;            /* end of the version under the cursor (0: none) */
+    u8 end_op;
+};
+
+static bool below_hi(const TScan *sc, const u8 *k, size_t kn)
+{
+    if (sc->hi.len == 0) return true;
+    size_t n = DD_MIN(kn, sc->hi.len);
+    int c = memcmp(k, sc->hi.data, n);
+    return c < 0 || (c == 0 && kn < sc->hi.len);
+}
+
+static bool in_table(const TScan *sc, const u8 *k, size_t kn)
+{
+    return kn >= 4 && get_u32be(k) == sc->table;
+}
+
+int tscan_open(Snap *s, u32 table, TMode mode, u64 a, u64 b, const u8 *lo, u32 lolen,
+               const u8 *hi, u32 hilen, TScan **out, DdError *err)
+{
+    *out = NULL;
+    TScan *sc = dd_calloc(1, sizeof *sc);
+    if (!sc) return dd_err(err, DD_ENOMEM, -1, NULL);
+    sc->s = s;
+    sc->table = table;
+    sc->mode = mode;
+    sc->a = a;
+    sc->b = b;
+    u64 head = snap_seq(s);
+    switch (mode) {
+    case TMODE_AS_OF: sc->upper = DD_MIN(a, head); break;
+    case TMODE_FROM_TO: sc->upper = b ? b - 1 : 0; break;
+    case TMODE_BETWEEN: sc->upper = b; break;
+    case TMODE_CONTAINED_IN: sc->upper = b; break;
+    default: sc->upper = UINT64_MAX; break;
+    }
+    bool empty = (mode == TMODE_FROM_TO && a >= b) || (mode == TMODE_BETWEEN && a > b) ||
+                 (mode == TMODE_CONTAINED_IN && a > b) || (mode == TMODE_AS_OF && sc->upper == 0);
+    if (hi) {
+        buf_put_u32be(&sc->hi, table);
+        buf_append(&sc->hi, hi, hilen);
+    }
+    tv_key(&sc->seek, table, lo, lo ? lolen : 0);
+    if (!buf_ok(&sc->hi) || !buf_ok(&sc->seek)) {
+        tscan_close(sc);
+        return dd_err(err, DD_ENOMEM, -1, NULL);
+    }
+    int rc = store_cursor_open(s, mode == TMODE_PRESENT ? STORE_DB_CURRENT : STORE_DB_VERSIONS, &sc->c, err);
+    if (rc) {
+        tscan_close(sc);
+        return rc;
+    }
+    if (empty || !store_cursor_seek(sc->c, sc->seek.data, sc->seek.len)) sc->state = ST_DONE;
+    else sc->state = ST_KEY_START;
+    *out = sc;
+    return 0;
+}
+
+void tscan_close(TScan *sc)
+{
+    if (!sc) return;
+    store_cursor_close(sc->c);
+    buf_free(&sc->hi);
+    buf_free(&sc->key);
+    buf_free(&sc->seek);
+    dd_free(sc);
+}
+
+/* Seeks to the first entry after every entry of the current key. */
+static int scan_skip_key(TScan *sc)
+{
+    buf_reset(&sc->seek);
+    buf_append(&sc->seek, sc->key.data, sc->key.len);
+    buf_put_u64be(&sc->seek, UINT64_MAX);
+    if (!buf_ok(&sc->seek)) return DD_ENOMEM;
+    sc->state = store_cursor_seek(sc->c, sc->seek.data, sc->seek.len) ? ST_KEY_START : ST_DONE;
+    if (sc->state == ST_KEY_START) {
+        /* seq 0 is never stored, but be exact anyway. */
+        const u8 *k;
+        size_t kn;
+        store_cursor_get(sc->c, &k, &kn, NULL, NULL);
+        if (kn == sc->seek.len && memcmp(k, sc->seek.data, kn) == 0 && !store_cursor_next(sc->c))
+            sc->state = ST_DONE;
+    }
+    return 0;
+}
+
+/* KEY_START -> IN_KEY (or DONE / another KEY_START). */
+static int scan_key_start(TScan *sc, DdError *err)
+{
+    const u8 *k, *v;
+    size_t kn, vn;
+    store_cursor_get(sc->c, &k, &kn, &v, &vn);
+    if (!in_table(sc, k, kn) || kn < 4 + 8 + 1 || !below_hi(sc, k, kn - 8)) {
+        sc->state = ST_DONE;
+        return 0;
+    }
+    buf_reset(&sc->key);
+    buf_append(&sc->key, k, kn - 8);
+    if (!buf_ok(&sc->key)) return dd_err(err, DD_ENOMEM, -1, NULL);
+    u64 newest = UINT64_MAX - get_u64be(k + kn - 8);
+    sc->end = 0;
+    sc->end_op = 0;
+    if (newest <= sc->upper) {
+        sc->state = ST_IN_KEY;  /* already on the newest qualifying entry */
+        return 0;
+    }
+    buf_reset(&sc->seek);
+    buf_append(&sc->seek, sc->key.data, sc->key.len);
+    buf_put_u64be(&sc->seek, UINT64_MAX - sc->upper);
+    if (!buf_ok(&sc->seek)) return dd_err(err, DD_ENOMEM, -1, NULL);
+    if (!store_cursor_seek(sc->c, sc->seek.data, sc->seek.len)) {
+        sc->state = ST_DONE;
+        return 0;
+    }
+    store_cursor_get(sc->c, &k, &kn, &v, &vn);
+    if (!tv_same_key(k, kn, sc->key.data, sc->key.len)) {
+        sc->state = ST_KEY_START;  /* no version old enough: next key */
+        return 0;
+    }
+    /* The entry just newer gives this version's end. */
+    TEntry n;
+    if (store_cursor_prev(sc->c)) {
+        const u8 *pk2, *pv2;
+        size_t pkn2, pvn2;
+        store_cursor_get(sc->c, &pk2, &pkn2, &pv2, &pvn2);
+        if (tv_same_key(pk2, pkn2, sc->key.data, sc->key.len) && tv_parse(pk2, pkn2, pv2, pvn2, &n) == 0) {
+            sc->end = n.seq;
+            sc->end_op = tv_end_op_of(&n);
+        }
+        store_cursor_next(sc->c);
+    }
+    sc->state = ST_IN_KEY;
+    return 0;
+}
+
+/* Whether version [start, end) passes the mode's filter. */
+static bool passes(const TScan *sc, u64 start, u64 end)
+{
+    u64 a = sc->a, b = sc->b;
+    switch (sc->mode) {
+    case TMODE_AS_OF: return start <= sc->upper && (end == 0 || end > sc->upper);
+    case TMODE_FROM_TO: return start < b && (end == 0 || end > a);
+    case TMODE_BETWEEN: return start <= b && (end == 0 || end > a);
+    case TMODE_CONTAINED_IN: return start >= a && end != 0 && end <= b;
+    default: return true;
+    }
+}
+
+/* Whether an older version than one starting at `start` may still pass. */
+static bool older_may_pass(const TScan *sc, u64 start)
+{
+    switch (sc->mode) {
+    case TMODE_AS_OF: return false;
+    case TMODE_FROM_TO:
+    case TMODE_BETWEEN: return start > sc->a;          /* older ends at start */
+    case TMODE_CONTAINED_IN: return start > sc->a;     /* older starts before start */
+    default: return true;
+    }
+}
+
+static int next_present(TScan *sc, Version *v)
+{
+    if (sc->state == ST_DONE) return 0;
+    const u8 *k, *val;
+    size_t kn, vn;
+    for (;;) {
+        if (sc->state == ST_IN_KEY && !store_cursor_next(sc->c)) {
+            sc->state = ST_DONE;
+            return 0;
+        }
+        sc->state = ST_IN_KEY;
+        store_cursor_get(sc->c, &k, &kn, &val, &vn);
+        if (!in_table(sc, k, kn) || !below_hi(sc, k, kn)) {
+            sc->state = ST_DONE;
+            return 0;
+        }
+        if (vn < FMT_CUR_HDR || kn <= 4) continue;
+        v->pk = k + 4;
+        v->pklen = (u32)(kn - 4);
+        v->rec = val + FMT_CUR_HDR;
+        v->reclen = (u32)(vn - FMT_CUR_HDR);
+        v->start = get_u64be(val);
+        v->start_op = val[8];
+        v->end = 0;
+        v->end_op = 0;
+        return 1;
+    }
+}
+
+int tscan_next(TScan *sc, Version *v, DdError *err)
+{
+    if (sc->mode == TMODE_PRESENT) return next_present(sc, v);
+    for (;;) {
+        if (sc->state == ST_DONE) return 0;
+        if (sc->state == ST_KEY_START) {
+            int rc = scan_key_start(sc, err);
+            if (rc) return -rc;
+            continue;
+        }
+        /* IN_KEY: the cursor is on an entry of sc->key. */
+        const u8 *k, *val;
+        size_t kn, vn;
+        store_cursor_get(sc->c, &k, &kn, &val, &vn);
+        if (!tv_same_key(k, kn, sc->key.data, sc->key.len)) {
+            sc->state = ST_KEY_START;
+            continue;
+        }
+        TEntry e;
+        if (tv_parse(k, kn, val, vn, &e) != 0) {
+            dd_corrupt(err, "versions: malformed entry");
+            return -DD_ECORRUPT;
+        }
+        u64 end = sc->end;
+        u8 end_op = sc->end_op;
+        bool emit = !e.tomb && passes(sc, e.seq, end);
+        if (emit) tv_fill(v, &e, end, end_op);
+        /* Advance: the next older version ends where this entry starts. */
+        sc->end = e.seq;
+        sc->end_op = tv_end_op_of(&e);
+        if (older_may_pass(sc, e.seq)) {
+            if (!store_cursor_next(sc->c)) sc->state = ST_DONE;
+        } else {
+            int rc = scan_skip_key(sc);
+            if (rc) return -dd_err(err, rc, -1, NULL);
+        }
+        if (emit) return 1;
+    }
+}
+
+/* ---- index scans ---- */
+
+struct IScan {
+    StoreCursor *c;
+    Buf prefix;         /* index id || value prefix */
+    bool started, done;
+};
+
+int iscan_open(Snap *s, u32 index, const u8 *prefix, u32 n, IScan **out, DdError *err)
+{
+    *out = NULL;
+    IScan *sc = dd_calloc(1, sizeof *sc);
+    if (!sc) return dd_err(err, DD_ENOMEM, -1, NULL);
+    buf_put_u32be(&sc->prefix, index);
+    buf_append(&sc->prefix, prefix, n);
+    if (!buf_ok(&sc->prefix)) {
+        iscan_close(sc);
+        return dd_err(err, DD_ENOMEM, -1, NULL);
+    }
+    int rc = store_cursor_open(s, STORE_DB_INDEX, &sc->c, err);
+    if (rc) {
+        iscan_close(sc);
+        return rc;
+    }
+    *out = sc;
+    return 0;
+}
+
+/* The pk is the key's last pklen bytes, pklen being the entry's value
+ * (format.h), so truncated long values need no parsing. */
+int iscan_next(IScan *sc, const u8 **pk, u32 *pklen)
+{
+    for (;;) {
+        if (sc->done) return 0;
+        int ok = sc->started ? store_cursor_next(sc->c) : store_cursor_seek(sc->c, sc->prefix.data, sc->prefix.len);
+        sc->started = true;
+        const u8 *k, *v;
+        size_t kn, vn;
+        store_cursor_get(sc->c, &k, &kn, &v, &vn);
+        if (!ok || kn < sc->prefix.len || memcmp(k, sc->prefix.data, sc->prefix.len) != 0) {
+            sc->done = true;
+            return 0;
+        }
+        if (vn != FMT_INDEX_VAL) continue;  /* malformed entry: skip */
+        size_t n = ((size_t)v[0] << 8) | v[1];
+        if (n == 0 || n > kn - 4) continue;
+        *pk = k + kn - n;
+        *pklen = (u32)n;
+        return 1;
+    }
+}
+
+void iscan_close(IScan *sc)
+{
+    if (!sc) return;
+    store_cursor_close(sc->c);
+    buf_free(&sc->prefix);
+    dd_free(sc);
+}

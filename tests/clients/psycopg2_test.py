@@ -1,0 +1,209 @@
+#!/usr/bin/python3
+"""tests/clients/psycopg2_test.py PORT - psycopg2 against driftdb-server.
+
+psycopg2 interpolates parameters on the client and sends simple queries;
+with autocommit off it wraps statements in BEGIN ... COMMIT / ROLLBACK.
+Checks: connect and ParameterStatus, commit and rollback, result types
+(int, str, None, Decimal, bool, datetime), errors as psycopg2.errors with
+pgcode, the failed-transaction state, SET reporting ParameterStatus, and a
+large result.  Prints "ok NAME" / "FAIL NAME" lines.
+"""
+import datetime
+import decimal
+import sys
+import traceback
+
+import psycopg2
+import psycopg2.errors
+import psycopg2.extensions as ext
+
+PORT = int(sys.argv[1])
+results = []
+
+
+def test(fn):
+    name = "psycopg2_" + fn.__name__
+    try:
+        fn()
+        print("ok " + name)
+    except Exception:
+        print("FAIL " + name)
+        for line in traceback.format_exc().splitlines()[-6:]:
+            print("  " + line)
+    sys.stdout.flush()
+    return fn
+
+
+def connect(**kw):
+    return psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test",
+                            connect_timeout=10, **kw)
+
+
+def expect(got, want, what=""):
+    if got != want:
+        raise AssertionError("%s: expected %r, got %r" % (what, want, got))
+
+
+@test
+def connect_params():
+    conn = connect(application_name="pytest")
+    expect(conn.server_version, 150000, "server_version")
+    expect(conn.get_parameter_status("server_encoding"), "UTF8", "server_encoding")
+    expect(conn.get_parameter_status("client_encoding"), "UTF8", "client_encoding")
+    expect(conn.get_parameter_status("integer_datetimes"), "on", "integer_datetimes")
+    expect(conn.get_parameter_status("standard_conforming_strings"), "on", "scs")
+    expect(conn.get_parameter_status("session_authorization"), "test", "session_authorization")
+    expect(conn.get_parameter_status("application_name"), "pytest", "application_name")
+    if not conn.get_parameter_status("TimeZone"):
+        raise AssertionError("no TimeZone")
+    expect(conn.get_backend_pid() != 0, True, "backend pid")
+    expect(conn.get_transaction_status(), ext.TRANSACTION_STATUS_IDLE, "status")
+    conn.close()
+
+
+@test
+def create_and_commit():
+    conn = connect()
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE accounts (id INT PRIMARY KEY, name TEXT, amount NUMERIC,"
+                " active BOOLEAN, at TIMESTAMPTZ, note TEXT)")
+    conn.autocommit = False
+    cur.execute("INSERT INTO accounts (id, name, amount, active, at, note) VALUES (%s, %s, %s, %s, %s, %s)",
+                (1, "Alice", decimal.Decimal("10.50"), True,
+                 datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc), None))
+    expect(cur.rowcount, 1, "rowcount")
+    expect(conn.get_transaction_status(), ext.TRANSACTION_STATUS_INTRANS, "in transaction")
+    conn.commit()
+    expect(conn.get_transaction_status(), ext.TRANSACTION_STATUS_IDLE, "after commit")
+    conn.close()
+    conn = connect()
+    cur = conn.cursor()
+    cur.execute("SELECT count(*) FROM accounts WHERE id = 1")
+    expect(cur.fetchone()[0], 1, "committed row visible")
+    conn.rollback()
+    conn.close()
+
+
+@test
+def rollback():
+    conn = connect()
+    cur = conn.cursor()
+    cur.execute("INSERT INTO accounts (id, name) VALUES (%s, %s)", (2, "Bob"))
+    cur.execute("SELECT count(*) FROM accounts WHERE id = 2")
+    expect(cur.fetchone()[0], 1, "own write visible")
+    conn.rollback()
+    cur.execute("SELECT count(*) FROM accounts WHERE id = 2")
+    expect(cur.fetchone()[0], 0, "rolled back")
+    conn.rollback()
+    conn.close()
+
+
+@test
+def fetch_types():
+    conn = connect()
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("SET TimeZone TO 'UTC'")
+    cur.execute("SELECT id, name, amount, active, at, note FROM accounts WHERE id = %s", (1,))
+    expect([d[0] for d in cur.description], ["id", "name", "amount", "active", "at", "note"],
+           "column names")
+    rows = cur.fetchall()
+    expect(len(rows), 1, "rows")
+    r = rows[0]
+    expect(type(r[0]), int, "int type")
+    expect(r[0], 1, "int")
+    expect(type(r[1]), str, "text type")
+    expect(r[1], "Alice", "text")
+    expect(type(r[2]), decimal.Decimal, "numeric type")
+    expect(r[2], decimal.Decimal("10.50"), "numeric")
+    expect(r[3] is True, True, "bool")
+    expect(type(r[4]), datetime.datetime, "timestamptz type")
+    expect(r[4], datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc), "timestamptz")
+    expect(r[5], None, "NULL")
+    cur.execute("SELECT 42, 'x', NULL, true, 1.5")
+    expect(cur.fetchone(), (42, "x", None, True, decimal.Decimal("1.5")), "literals")
+    conn.close()
+
+
+@test
+def errors_with_pgcode():
+    conn = connect()
+    cur = conn.cursor()
+    try:
+        cur.execute("SELECT * FROM nope")
+        raise AssertionError("no error")
+    except psycopg2.errors.UndefinedTable as e:
+        expect(e.pgcode, "42P01", "pgcode")
+        expect(e.diag.severity, "ERROR", "severity")
+    expect(conn.get_transaction_status(), ext.TRANSACTION_STATUS_INERROR, "in error")
+    try:
+        cur.execute("SELECT 1")
+        raise AssertionError("no error in failed transaction")
+    except psycopg2.errors.InFailedSqlTransaction as e:
+        expect(e.pgcode, "25P02", "pgcode")
+    conn.rollback()
+    cur.execute("SELECT 1")
+    expect(cur.fetchone(), (1,), "usable after rollback")
+    try:
+        cur.execute("SELEKT 1")
+        raise AssertionError("no syntax error")
+    except psycopg2.errors.SyntaxError as e:
+        expect(e.pgcode, "42601", "pgcode")
+        if not e.diag.statement_position:
+            raise AssertionError("no position")
+    conn.rollback()
+    conn.autocommit = True
+    cur.execute("INSERT INTO accounts (id, name) VALUES (3, 'Carol')")
+    try:
+        cur.execute("INSERT INTO accounts (id, name) VALUES (3, 'Carol')")
+        raise AssertionError("no unique violation")
+    except psycopg2.errors.UniqueViolation as e:
+        expect(e.pgcode, "23505", "pgcode")
+    conn.close()
+
+
+@test
+def set_reports_parameter():
+    conn = connect()
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("SET TimeZone TO 'Asia/Tokyo'")
+    expect(conn.get_parameter_status("TimeZone"), "Asia/Tokyo", "TimeZone after SET")
+    cur.execute("SET application_name TO 'renamed'")
+    expect(conn.get_parameter_status("application_name"), "renamed", "application_name after SET")
+    conn.close()
+
+
+@test
+def startup_options():
+    conn = connect(options="-c TimeZone=Europe/Paris")
+    expect(conn.get_parameter_status("TimeZone"), "Europe/Paris", "TimeZone from options")
+    conn.close()
+
+
+@test
+def many_rows():
+    conn = connect()
+    cur = conn.cursor()
+    values = ",".join(cur.mogrify("(%s, %s)", (i, "n%06d" % i)).decode() for i in range(100, 3100))
+    cur.execute("INSERT INTO accounts (id, name) VALUES " + values)
+    expect(cur.rowcount, 3000, "rowcount")
+    conn.commit()
+    cur.execute("SELECT id, name FROM accounts WHERE id >= 100 ORDER BY id")
+    rows = cur.fetchall()
+    expect(len(rows), 3000, "rows")
+    expect(rows[-1], (3099, "n003099"), "last row")
+    conn.rollback()
+    conn.close()
+
+
+@test
+def many_connections():
+    conns = [connect() for _ in range(20)]
+    for i, c in enumerate(conns):
+        cur = c.cursor()
+        cur.execute("SELECT %s", (i,))
+        expect(cur.fetchone()[0], i, "per-connection result")
+    for c in conns:
+        c.close()

@@ -1,0 +1,214 @@
+#!/bin/bash
+# tests/clients/run.sh - real PostgreSQL clients against driftdb-server.
+#
+# Builds nothing (make builds first; binaries are in ${BUILD:-build}/).
+# Makes a temporary database, starts driftdb-server on a free port, runs
+#   psql.sh          psql: quick start, time travel, errors, multi-statement
+#   psycopg2_test.py psycopg2: transactions, types, errors, ParameterStatus
+#   robustness.py    raw sockets: garbage, bad lengths, half messages,
+#                    protocol 2.0, extended protocol, vanishing clients,
+#                    --max-connections (against a second, limited server)
+# plus server-level checks (open failures, SIGTERM shutdown), and prints
+# "ok NAME" / "FAIL NAME" lines and finally "N passed, N failed".
+# A missing client (psql, /usr/bin/python3, psycopg2) is a FAIL, not a
+# skip: scripts/deps.sh installs postgresql-client and python3-psycopg2.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+SERVER="$BUILD/driftdb-server"
+CLI="$BUILD/driftdb"
+HERE=tests/clients
+PY=/usr/bin/python3
+export PGCONNECT_TIMEOUT=10 PGSSLMODE=prefer PGPASSWORD=
+unset PGHOST PGPORT PGUSER PGDATABASE PGOPTIONS PGSERVICE
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-clients.XXXXXX")
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for p in $PIDS; do wait "$p" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+PASS=0
+FAILN=0
+ok()   { echo "ok $1"; PASS=$((PASS + 1)); }
+fail() { echo "FAIL $1${2:+ ($2)}"; FAILN=$((FAILN + 1)); }
+# Counts the ok/FAIL lines a test script printed; no line at all is a FAIL.
+tally() {
+    local name=$1 out=$2 n=0
+    while IFS= read -r line; do
+        case "$line" in
+            "ok "*) ok "${line#ok }"; n=$((n + 1));;
+            "FAIL "*) fail "${line#FAIL }"; n=$((n + 1));;
+            *) echo "# $line";;
+        esac
+    done < "$out"
+    [ "$n" -gt 0 ] || fail "$name" "printed no result"
+}
+
+# make_db DIR: driftdb init, or a tiny helper over libdriftdb.a when the CLI
+# is not built.
+make_db() {
+    if [ -x "$CLI" ]; then
+        "$CLI" init "$1" >"$TMP/init.log" 2>&1 && return 0
+        cat "$TMP/init.log" >&2
+        return 1
+    fi
+    [ -f "$BUILD/libdriftdb.a" ] || return 1
+    if [ ! -x "$TMP/initdb" ]; then
+        cat > "$TMP/initdb.c" <<'CEOF'
+#include "driftdb.h"
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+    driftdb_error e;
+    if (argc != 2) return 2;
+    if (driftdb_init(argv[1], &e) != DRIFTDB_OK) { fprintf(stderr, "%s\n", e.message); return 1; }
+    return 0;
+}
+CEOF
+        ${CC:-cc} -Iinclude -o "$TMP/initdb" "$TMP/initdb.c" "$BUILD/libdriftdb.a" \
+            -llmdb -lssl -lcrypto -lpthread -lm || return 1
+    fi
+    "$TMP/initdb" "$1"
+}
+
+# start_server NAME DIR [ARGS...]: starts a server on a free port; sets PORT
+# and SPID.  Returns 1 when it could not start.
+start_server() {
+    local name=$1 dir=$2 try
+    shift 2
+    for try in 0 1 2 3 4 5 6 7; do
+        PORT=$((54000 + ($$ + try * 131 + RANDOM % 7) % 1000))
+        "$SERVER" --data-path "$dir" --listen "127.0.0.1:$PORT" "$@" 2>"$TMP/$name.log" &
+        SPID=$!
+        local i
+        for i in $(seq 1 100); do
+            if grep -q "listening on" "$TMP/$name.log" 2>/dev/null; then
+                PIDS="$PIDS $SPID"
+                return 0
+            fi
+            kill -0 "$SPID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$SPID" 2>/dev/null
+        wait "$SPID" 2>/dev/null
+        grep -q "ddress already in use" "$TMP/$name.log" || break
+    done
+    echo "# server $name did not start:" && sed 's/^/#   /' "$TMP/$name.log"
+    return 1
+}
+
+stop_server() {   # stop_server PID: SIGTERM, wait; returns its exit status
+    kill -TERM "$1" 2>/dev/null
+    wait "$1"
+    local rc=$?
+    PIDS=$(echo "$PIDS" | sed "s/\<$1\>//")
+    return $rc
+}
+
+if [ ! -x "$SERVER" ]; then
+    fail server_binary "$SERVER missing"
+    echo "$PASS passed, $FAILN failed"
+    exit 1
+fi
+
+# ---- server-level checks --------------------------------------------------
+"$SERVER" --help >"$TMP/help.out" 2>&1 && grep -q -- "--data-path" "$TMP/help.out" \
+    && ok server_help || fail server_help
+
+"$SERVER" --data-path "$TMP/does-not-exist" --listen 127.0.0.1:0 >/dev/null 2>"$TMP/missing.log"
+rc=$?
+[ $rc -eq 1 ] && [ -s "$TMP/missing.log" ] && ok server_missing_dir \
+    || fail server_missing_dir "exit $rc"
+
+"$SERVER" --listen 127.0.0.1:0 >/dev/null 2>&1
+[ $? -ne 0 ] && ok server_requires_data_path || fail server_requires_data_path
+
+if ! make_db "$TMP/db"; then
+    fail init_database "neither $CLI init nor the helper worked"
+    echo "$PASS passed, $FAILN failed"
+    exit 1
+fi
+ok init_database
+
+if ! start_server main "$TMP/db"; then
+    fail server_start
+    echo "$PASS passed, $FAILN failed"
+    exit 1
+fi
+ok server_start
+MAIN_PID=$SPID
+MAIN_PORT=$PORT
+
+# A second server on the same directory must refuse (writer lock).
+"$SERVER" --data-path "$TMP/db" --listen 127.0.0.1:0 >/dev/null 2>"$TMP/locked.log" &
+LPID=$!
+for i in $(seq 1 50); do kill -0 $LPID 2>/dev/null || break; sleep 0.1; done
+if kill -0 $LPID 2>/dev/null; then
+    kill $LPID; wait $LPID 2>/dev/null
+    fail server_locked_dir "a second server opened the same directory"
+else
+    wait $LPID
+    rc=$?
+    [ $rc -eq 1 ] && ok server_locked_dir || fail server_locked_dir "exit $rc"
+fi
+
+# ---- client suites --------------------------------------------------------
+if command -v psql >/dev/null 2>&1; then
+    bash $HERE/psql.sh "$MAIN_PORT" >"$TMP/psql.out" 2>&1
+    tally psql "$TMP/psql.out"
+else
+    fail psql "psql not installed (scripts/deps.sh installs postgresql-client)"
+fi
+
+if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
+    "$PY" $HERE/psycopg2_test.py "$MAIN_PORT" >"$TMP/psycopg2.out" 2>&1
+    tally psycopg2 "$TMP/psycopg2.out"
+else
+    fail psycopg2 "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
+fi
+
+# The robustness test also needs a server limited to one connection.
+LIMITED_PORT=0
+if make_db "$TMP/db2" && start_server limited "$TMP/db2" --max-connections 1; then
+    LIMITED_PORT=$PORT
+    LIMITED_PID=$SPID
+fi
+if [ -x "$PY" ]; then
+    "$PY" $HERE/robustness.py "$MAIN_PORT" "$LIMITED_PORT" >"$TMP/robust.out" 2>&1
+    tally robustness "$TMP/robust.out"
+else
+    fail robustness "/usr/bin/python3 missing"
+fi
+[ "$LIMITED_PORT" -ne 0 ] && stop_server "$LIMITED_PID"
+
+# ---- shutdown: SIGTERM with an idle client connected ----------------------
+if command -v psql >/dev/null 2>&1; then
+    (sleep 20 & echo $! >"$TMP/hold.pid"; wait) |
+        psql -X -h 127.0.0.1 -p "$MAIN_PORT" -U test -d test -q >/dev/null 2>&1 &
+    HOLD=$!
+    sleep 0.5
+fi
+start_s=$(date +%s)
+stop_server "$MAIN_PID"
+rc=$?
+took=$(( $(date +%s) - start_s ))
+[ $rc -eq 0 ] && [ $took -le 5 ] && grep -q "shut down" "$TMP/main.log" \
+    && ok server_sigterm_shutdown || fail server_sigterm_shutdown "exit $rc after ${took}s"
+if [ -n "${HOLD:-}" ]; then
+    [ -f "$TMP/hold.pid" ] && kill "$(cat "$TMP/hold.pid")" 2>/dev/null
+    kill $HOLD 2>/dev/null
+    wait $HOLD 2>/dev/null
+fi
+if grep -qiE "AddressSanitizer|ThreadSanitizer|runtime error|LeakSanitizer" "$TMP"/*.log; then
+    fail server_sanitizers "see server log"
+    grep -hiE -A5 "AddressSanitizer|ThreadSanitizer|runtime error|LeakSanitizer" "$TMP"/*.log | sed 's/^/#   /' | head -40
+fi
+
+echo "$PASS passed, $FAILN failed"
+[ "$FAILN" -eq 0 ]

@@ -1,0 +1,88 @@
+#!/bin/sh
+# Crash test: CRASH_ROUNDS (default 20) rounds of "start the writer, let it
+# commit for a random 50-400 ms, kill -9 it, reopen and check that every
+# acknowledged commit is there and VERIFY passes".  All rounds share one
+# data directory, so recovery is exercised on a growing database.
+# Prints "ok round N" / "FAIL round N" and closes with "N passed, N failed".
+set -u
+BUILD=${BUILD:-build}
+CRASH=$BUILD/tests/crash/crash
+ROUNDS=${CRASH_ROUNDS:-20}
+DRIFTDB=$BUILD/driftdb
+
+if [ ! -x "$CRASH" ]; then
+    echo "crash: $CRASH not built"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-crash.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+data=$tmp/data
+log=$tmp/acked.log
+: >"$log"
+
+pass=0
+fail=0
+if [ -x "$DRIFTDB" ]; then
+    init_ok=0
+    "$DRIFTDB" init "$data" >"$tmp/init.out" 2>&1 && init_ok=1
+else
+    init_ok=0
+    echo "crash: $DRIFTDB not built"
+fi
+if [ $init_ok -eq 0 ]; then
+    cat "$tmp/init.out" 2>/dev/null
+    echo "FAIL init"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+seed=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+round=1
+while [ "$round" -le "$ROUNDS" ]; do
+    ms=$(awk -v s="$seed" -v r="$round" 'BEGIN { srand(s + r); print 50 + int(rand() * 351) }')
+    secs=$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')
+    before=$(wc -l <"$log")
+    "$CRASH" writer "$data" "$log" >"$tmp/writer.out" 2>&1 &
+    wpid=$!
+    sleep "$secs"
+    ok=1
+    why=""
+    if kill -0 "$wpid" 2>/dev/null; then
+        kill -9 "$wpid" 2>/dev/null
+        wait "$wpid" 2>/dev/null
+    else
+        # The writer is not supposed to stop by itself.
+        wait "$wpid"
+        ok=0
+        why="writer exited early with status $?: $(head -c 300 "$tmp/writer.out")"
+    fi
+    after=$(wc -l <"$log")
+    if [ $ok -eq 1 ]; then
+        if ! "$CRASH" check "$data" "$log" >"$tmp/check.out" 2>&1; then
+            ok=0
+            why=$(head -c 600 "$tmp/check.out")
+        fi
+    fi
+    if [ $ok -eq 1 ]; then
+        pass=$((pass + 1))
+        echo "ok round $round (killed after ${ms} ms, $((after - before)) commits acknowledged)"
+    else
+        fail=$((fail + 1))
+        echo "FAIL round $round: $why"
+    fi
+    round=$((round + 1))
+done
+
+# A run in which no commit was ever acknowledged tested nothing.
+total=$(wc -l <"$log")
+if [ "$total" -gt 0 ]; then
+    pass=$((pass + 1))
+    echo "ok $total acknowledged commits in all"
+else
+    fail=$((fail + 1))
+    echo "FAIL no commit was acknowledged in $ROUNDS rounds"
+fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
