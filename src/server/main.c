@@ -376,7 +376,10 @@ int main(int argc, char **argv)
     Options opt;
     int prc = parse_args(argc, argv, &opt);
     if (prc == 1) { usage(stdout); return 0; }
-    if (prc < 0) { usage(stderr); return 2; }
+    if (prc < 0) {
+        fprintf(stderr, "Try \"driftdb-server --help\" for more information.\n");
+        return 2;
+    }
 
     /* Before any thread exists: SIGPIPE ignored, SIGINT/SIGTERM blocked
      * everywhere and delivered to the accept loop through a signalfd. */

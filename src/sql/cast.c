@@ -8,8 +8,8 @@
  * half to even), bool <-> integer, date <-> timestamp <-> timestamptz,
  * every type to and from the string types through its text form, and
  * UNKNOWN literals to anything through the input function.  Anything else
- * is 42846 "cannot cast type X to Y".  Length limits: varchar(n)/char(n)
- * count characters (UTF-8 code points); a too-long value is 22001 on
+ * is 42846 (DD_ECANNOT_COERCE) "cannot cast type X to Y".  Length limits:
+ * varchar(n)/char(n) count characters (UTF-8 code points); too long is 22001 on
  * assignment unless the excess is only spaces, and is truncated by an
  * explicit cast; char(n) pads with spaces to n.
  */
@@ -264,13 +264,9 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
 
 /* ---- casts ---- */
 
-/* 42846 (cannot_coerce) has no code of its own in err.h: reported as
- * DD_EDATATYPE_MISMATCH with PostgreSQL's SQLSTATE put in the record. */
 static int cast_err(TypeId from, TypeId to, DdError *err)
 {
-    dd_err(err, DD_EDATATYPE_MISMATCH, -1, "cannot cast type %s to %s", type_name(from), type_name(to));
-    if (err) memcpy(err->sqlstate, "42846", 6);
-    return DD_EDATATYPE_MISMATCH;
+    return dd_err(err, DD_ECANNOT_COERCE, -1, "cannot cast type %s to %s", type_name(from), type_name(to));
 }
 
 static int int_range_err(TypeId t, DdError *err)

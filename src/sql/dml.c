@@ -231,6 +231,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
             e.u.col.name = (char *)rel.names[k];
             const ColumnInfo *col = &t->cols[target[k]];
             TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+            c2.assign_col = col->name;
             rc = expr_compile_as(&c2, &e, ct, col->typmod, &p->set[k]);
             if (rc) return rc;
         }
@@ -243,6 +244,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
             for (int k = 0; k < width; k++) {
                 const ColumnInfo *col = &t->cols[target[k]];
                 TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+                cc.assign_col = col->name;
                 rc = expr_compile_as(&cc, s->rows[r][k], ct, col->typmod, &p->values[r][k]);
                 if (rc) return rc;
             }
@@ -415,6 +417,7 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
     for (int k = 0; k < s->nset; k++) {
         const ColumnInfo *col = &t->cols[target[k]];
         TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+        cc.assign_col = col->name;
         rc = expr_compile_as(&cc, s->set[k]->expr, ct, col->typmod, &set[k]);
         if (rc) return rc;
     }
@@ -583,6 +586,11 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         if (rc) return rc;
         ColumnInfo *c = &t->cols[t->ncols - 1];
         c->typmod = cd->type.typmod;
+        if (ty == TYPE_BPCHAR && c->typmod < 0) c->typmod = 1;   /* char = char(1) */
+        if (ty == TYPE_NUMERIC && c->typmod >= 0 && (c->typmod >> 16) > NUMERIC_MAX_PRECISION)
+            return dd_err(ctx->err, DD_EFEATURE, cd->type.loc,
+                          "NUMERIC precision %d exceeds DriftDB's maximum of %d", (int)(c->typmod >> 16),
+                          NUMERIC_MAX_PRECISION);
         c->not_null = cd->not_null;
         if (cd->primary_key) {
             if (t->npk || s->npk)

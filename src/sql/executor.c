@@ -733,9 +733,8 @@ static int sort_cmp(const void *x, const void *y, void *arg)
         int c;
         if (u->isnull || v->isnull) {
             if (u->isnull && v->isnull) continue;
-            c = u->isnull ? 1 : -1;             /* NULL is larger */
-            if (key->nulls_first != key->desc) c = -c;
-            if (key->desc) c = -c;
+            /* NULL placement does not depend on the direction */
+            return u->isnull ? (key->nulls_first ? -1 : 1) : (key->nulls_first ? 1 : -1);
         } else {
             c = val_compare(u, v, &s->ctx->vctx);
         }

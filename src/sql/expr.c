@@ -111,6 +111,17 @@ static int err_at(CompileCtx *cc, int code, int loc, const char *fmt, ...)
     return code;
 }
 
+/* PostgreSQL's assignment casts: between numeric types, between string
+ * types, anything to a string type, among date/timestamp/timestamptz. */
+static bool assign_ok(TypeId from, TypeId to)
+{
+    if (from == to || from == TYPE_UNKNOWN || from == TYPE_NULLTYPE) return true;
+    if (type_is_numeric(from) && type_is_numeric(to)) return true;
+    if (type_is_string(to)) return true;
+    if (type_is_datetime(from) && type_is_datetime(to)) return true;
+    return type_can_implicit(from, to);
+}
+
 /*
  * Coerces fragment f (of static type f->type) to type t.  Untyped string
  * constants are converted now (errors point at them); other values get an
@@ -125,7 +136,14 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
         Value in = b->consts[f->const_idx], out;
         ValueCtx vc = cc->sql->vctx;
         vc.arena = cc->sql->stmt;
-        int rc = val_cast(&in, t, typmod, explicit_cast || in.type == TYPE_UNKNOWN, &vc, &out, cc->sql->err);
+        if (!explicit_cast && !assign_ok((TypeId)in.type, t)) {
+            if (cc->assign_col)
+                return err_at(cc, DD_EDATATYPE_MISMATCH, loc, "column \"%s\" is of type %s but expression is of type %s",
+                              cc->assign_col, type_name(t), type_name((TypeId)in.type));
+            return err_at(cc, DD_EDATATYPE_MISMATCH, loc, "expression is of type %s but %s is expected",
+                          type_name((TypeId)in.type), type_name(t));
+        }
+        int rc = val_cast(&in, t, typmod, explicit_cast, &vc, &out, cc->sql->err);
         if (rc) {
             if (cc->sql->err->position == 0 && f->code[0].loc >= 0)
                 cc->sql->err->position = f->code[0].loc + 1;
@@ -137,10 +155,12 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
         f->typmod = typmod;
         return DD_OK;
     }
-    if (!explicit_cast && f->type != TYPE_UNKNOWN && f->type != TYPE_NULLTYPE &&
-        !type_can_implicit(f->type, t)) {
-        /* assignment coercion: PostgreSQL allows more than implicit casts
-         * here (e.g. numeric -> integer); val_cast decides at run time */
+    if (!explicit_cast && !assign_ok(f->type, t)) {
+        if (cc->assign_col)
+            return err_at(cc, DD_EDATATYPE_MISMATCH, loc, "column \"%s\" is of type %s but expression is of type %s",
+                          cc->assign_col, type_name(t), type_name(f->type));
+        return err_at(cc, DD_EDATATYPE_MISMATCH, loc, "expression is of type %s but %s is expected",
+                      type_name(f->type), type_name(t));
     }
     ExprInstr i = ins_make(XOP_CAST, loc);
     i.type = (u8)t;
@@ -821,7 +841,9 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             break;
         }
         rc = compile_node(b, e->u.cast.arg, f);
-        if (!rc) rc = coerce(b, f, t, e->u.cast.type.typmod, true, e->loc);
+        i32 tm = e->u.cast.type.typmod;
+        if (t == TYPE_BPCHAR && tm < 0) tm = 1;   /* char = char(1) */
+        if (!rc) rc = coerce(b, f, t, tm, true, e->loc);
         break;
     }
     case EXPR_FUNC:

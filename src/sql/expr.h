@@ -62,6 +62,7 @@ typedef struct CompileCtx {
     Expr **group; int ngroup;
     AggSpec **aggs; int naggs, capaggs;
     const char *agg_forbidden;   /* "WHERE", "GROUP BY", ... or NULL when allowed */
+    const char *assign_col;      /* expr_compile_as for a column: its name, for 42804 */
     /* output aliases visible to ORDER BY (name -> expression) */
 } CompileCtx;
 

@@ -498,7 +498,16 @@ static int f_greatest(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 static int f_least(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(loc); return greatest_least(env, a, n, out, false); }
 
-static bool r_length(TypeId *a, int n, TypeId *r) { return r_text_int(a, n, r); }
+/* length() and octet_length() see char(n) padding, so string types are
+ * not converted to text (which would strip it) */
+static bool r_length(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0])) a[0] = TYPE_TEXT;
+    if (!type_is_string(a[0])) return false;
+    *r = TYPE_INT4;
+    return true;
+}
 static bool r_strpos(TypeId *a, int n, TypeId *r) { return r_text_int(a, n, r); }
 
 /* ---------------------------------------------------------------- tables */

@@ -38,6 +38,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #define MAX_DEPTH 1000      /* nested expressions / subqueries (54000 beyond) */
 #define ERR_TEXT_MAX 400    /* bytes of a token quoted in an error message */
@@ -288,6 +291,28 @@ static int numeric_overflow(Parser *p, int loc)
     return dd_err(p->err, DD_EOUT_OF_RANGE, loc, "value overflows numeric format");
 }
 
+/* A literal beyond NUMERIC's 38 digits (1e100, 1.5e-50): PostgreSQL's
+ * numeric would hold it exactly; DriftDB's 128-bit numeric cannot, so it
+ * becomes a double precision constant.  Values beyond double's range are
+ * 22003. */
+static int make_float(Parser *p, const Token *t, bool neg, int loc, Expr **out)
+{
+    char buf[128];
+    size_t n = (size_t)(t->end - t->start);
+    if (n >= sizeof(buf)) return numeric_overflow(p, loc);
+    memcpy(buf, p->sql + t->start, n);
+    buf[n] = 0;
+    errno = 0;
+    double d = strtod(buf, NULL);
+    if (errno == ERANGE && (d > 1 || d < -1)) return numeric_overflow(p, loc);
+    Expr *e = NULL;
+    NEW_EXPR(e, EXPR_CONST, loc);
+    e->u.c.val.type = TYPE_FLOAT8;
+    e->u.c.val.v.f = neg ? -d : d;
+    *out = e;
+    return DD_OK;
+}
+
 /* A numeric literal token as a constant, negated when neg (a folded unary
  * minus).  Integers: INT4 if they fit, else INT8, else NUMERIC; anything
  * with '.' or an exponent: NUMERIC.  More than 38 significant digits or a
@@ -305,7 +330,7 @@ static int make_number(Parser *p, const Token *t, bool neg, int loc, Expr **out)
         if (c < '0' || c > '9') break;
         if (seen_dot) nfrac++;
         if (coef == 0 && c == '0') continue;      /* leading zeros are not significant */
-        if (++ndig > NUMERIC_DIGITS_MAX) return numeric_overflow(p, loc);
+        if (++ndig > NUMERIC_DIGITS_MAX) return make_float(p, t, neg, loc, out);
         coef = coef * 10 + (u128)(c - '0');
     }
     i64 exp = 0;
@@ -333,12 +358,12 @@ static int make_number(Parser *p, const Token *t, bool neg, int loc, Expr **out)
     i64 scale = (i64)nfrac - exp;
     if (scale < 0) {
         if (coef != 0) {
-            if (ndig - scale > NUMERIC_DIGITS_MAX) return numeric_overflow(p, loc);
+            if (ndig - scale > NUMERIC_DIGITS_MAX) return make_float(p, t, neg, loc, out);
             for (i64 k = 0; k < -scale; k++) coef *= 10;
         }
         scale = 0;
     }
-    if (scale > NUMERIC_MAX_SCALE) return numeric_overflow(p, loc);
+    if (scale > NUMERIC_MAX_SCALE) return make_float(p, t, neg, loc, out);
     v->type = TYPE_NUMERIC;
     v->scale = (i16)scale;
     v->v.coef = neg ? -(i128)coef : (i128)coef;
@@ -1986,7 +2011,18 @@ static int parse_show(Parser *p, Stmt *st)
     st->kind = STMT_SHOW;
     st->u.show = s;
     advance(p);   /* SHOW */
-    return parse_show_name(p, &s->name);
+    TRY(parse_show_name(p, &s->name));
+    /* DriftDB's SHOW TABLES / SHOW COLUMNS FROM t (the CLI's \d) */
+    if (strcmp(s->name, "columns") == 0 && accept_kw(p, KW_FROM)) {
+        char *table;
+        TRY(parse_var_name(p, &table));
+        size_t n = strlen(table) + 9;
+        char *name = arena_alloc(p->a, n);
+        if (!name) return nomem(p);
+        snprintf(name, n, "columns:%s", table);
+        s->name = name;
+    }
+    return DD_OK;
 }
 
 /* ---- statements ---- */

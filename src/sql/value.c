@@ -21,13 +21,10 @@
 #include <wctype.h>
 
 
-/* 2201F (invalid argument for power function) has no code in err.h:
- * DD_EINVALID_PARAM with PostgreSQL's SQLSTATE put in the record. */
+/* 2201F: invalid argument for power function. */
 static int pow_err(DdError *err, const char *msg)
 {
-    dd_err(err, DD_EINVALID_PARAM, -1, "%s", msg);
-    if (err) memcpy(err->sqlstate, "2201F", 6);
-    return DD_EINVALID_PARAM;
+    return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1, "%s", msg);
 }
 
 /* ---- types ---- */

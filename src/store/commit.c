@@ -162,9 +162,27 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
             rc = dd_err(err, DD_ENOMEM, -1, NULL);
             break;
         }
-        MDB_val k = {w->key.len, w->key.data}, v;
+        MDB_val k, v;
+        /* A key written after the snapshot is a write conflict (40001),
+         * first committer wins, whatever the operation (DESIGN.md §3).
+         * Newest version of (table, pk): first key >= (table, pk, ~UINT64_MAX). */
+        size_t prefix = w->key.len;
+        buf_put_u64be(&w->key, 0);
+        k.mv_size = w->key.len;
+        k.mv_data = w->key.data;
+        int g = mdb_cursor_get(vc, &k, &v, MDB_SET_RANGE);
+        if (g == 0 && k.mv_size == 4 + op->pklen + 8 && memcmp(k.mv_data, w->key.data, 4 + op->pklen) == 0) {
+            u64 seq = fmt_inv_seq(get_u64be((const u8 *)k.mv_data + 4 + op->pklen));
+            if (seq > ws->snapshot_seq) { rc = serialization(err, "concurrent update"); break; }
+        } else if (g != 0 && g != MDB_NOTFOUND) {
+            rc = store_mdb_err(err, g, "checking conflicts");
+            break;
+        }
+        /* An INSERT of a key that is live (and was so at the snapshot). */
         if (op->op == OP_INSERT) {
-            int g = mdb_get(txn, st->dbi[FMT_DB_CURRENT], &k, &v);
+            k.mv_size = prefix;
+            k.mv_data = w->key.data;
+            g = mdb_get(txn, st->dbi[FMT_DB_CURRENT], &k, &v);
             if (g == 0) {
                 fill_duplicate(st, t, op->pk, op->pklen, err);
                 rc = DD_EUNIQUE;
@@ -174,17 +192,6 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
                 rc = store_mdb_err(err, g, "checking conflicts");
                 break;
             }
-        }
-        /* Newest version of (table, pk): first key >= (table, pk, ~UINT64_MAX). */
-        buf_put_u64be(&w->key, 0);
-        k.mv_size = w->key.len;
-        k.mv_data = w->key.data;
-        int g = mdb_cursor_get(vc, &k, &v, MDB_SET_RANGE);
-        if (g == 0 && k.mv_size == 4 + op->pklen + 8 && memcmp(k.mv_data, w->key.data, 4 + op->pklen) == 0) {
-            u64 seq = fmt_inv_seq(get_u64be((const u8 *)k.mv_data + 4 + op->pklen));
-            if (seq > ws->snapshot_seq) rc = serialization(err, "concurrent update");
-        } else if (g != 0 && g != MDB_NOTFOUND) {
-            rc = store_mdb_err(err, g, "checking conflicts");
         }
     }
     mdb_cursor_close(vc);

@@ -158,10 +158,26 @@ else
     [ $rc -eq 1 ] && ok server_locked_dir || fail server_locked_dir "exit $rc"
 fi
 
+# ensure_alive SUITE: a server that died during a suite is a FAIL (with its
+# log); it is restarted on the same database so later suites still run.
+ensure_alive() {
+    kill -0 "$MAIN_PID" 2>/dev/null && return 0
+    wait "$MAIN_PID" 2>/dev/null
+    fail "server_survives_$1" "exit status $?"
+    tail -n 20 "$TMP/main.log" | sed 's/^/#   /'
+    PIDS=$(echo "$PIDS" | sed "s/\<$MAIN_PID\>//")
+    cat "$TMP/main.log" >>"$TMP/main-crashed.log"
+    if start_server main "$TMP/db"; then
+        MAIN_PID=$SPID
+        MAIN_PORT=$PORT
+    fi
+}
+
 # ---- client suites --------------------------------------------------------
 if command -v psql >/dev/null 2>&1; then
     bash $HERE/psql.sh "$MAIN_PORT" >"$TMP/psql.out" 2>&1
     tally psql "$TMP/psql.out"
+    ensure_alive psql
 else
     fail psql "psql not installed (scripts/deps.sh installs postgresql-client)"
 fi
@@ -169,6 +185,7 @@ fi
 if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
     "$PY" $HERE/psycopg2_test.py "$MAIN_PORT" >"$TMP/psycopg2.out" 2>&1
     tally psycopg2 "$TMP/psycopg2.out"
+    ensure_alive psycopg2
 else
     fail psycopg2 "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
 fi
@@ -182,6 +199,7 @@ fi
 if [ -x "$PY" ]; then
     "$PY" $HERE/robustness.py "$MAIN_PORT" "$LIMITED_PORT" >"$TMP/robust.out" 2>&1
     tally robustness "$TMP/robust.out"
+    ensure_alive robustness
 else
     fail robustness "/usr/bin/python3 missing"
 fi

@@ -72,6 +72,7 @@ static void pexpr(Out *o, const Expr *e)
             out(o, "e-%d", v->scale);
             break;
         }
+        case TYPE_FLOAT8: out(o, "F%.15g", v->v.f); break;
         case TYPE_UNKNOWN: out(o, "'%.*s'", (int)v->v.s.len, v->v.s.p); break;
         case TYPE_BOOL: out(o, "%s", v->v.b ? "true" : "false"); break;
         case TYPE_NULLTYPE: out(o, "NULL"); break;
@@ -309,7 +310,11 @@ TEST(literals)
     CHECK_EQ_STR(ex("00012"), "12");
     CHECK_EQ_STR(ex("12345678901234567890123456789012345678"),
                  "N12345678901234567890123456789012345678e-0");
-    Err r = perr("SELECT 123456789012345678901234567890123456789");
+    /* beyond NUMERIC's 38 digits a literal becomes double precision;
+     * beyond double's range it is 22003 */
+    CHECK_EQ_STR(ex("123456789012345678901234567890123456789"), "F1.23456789012346e+38");
+    CHECK_EQ_STR(ex("1e100"), "F1e+100");
+    Err r = perr("SELECT 1e400");
     CHECK_EQ_STR(r.e.sqlstate, "22003");
     CHECK_EQ_INT(r.e.position, 8);
     CHECK_EQ_STR(ex("TRUE"), "true");
@@ -373,6 +378,17 @@ TEST(precedence)
     CHECK_EQ_STR(ex("x % 3 * 2 / 4"), "(((x % 3) * 2) / 4)");
     CHECK_EQ_STR(ex("a::int + 1"), "(CAST(a AS int) + 1)");
     CHECK_EQ_STR(ex("a::int::text"), "CAST(CAST(a AS int) AS text)");
+    SelectStmt *s = sel("SELECT a + b::int, x IS NULL, y NOT IN (1)");
+    CHECK(s != NULL);
+    if (s) {
+        CHECK_EQ_INT(s->targets[0]->expr->loc, 7);
+        CHECK_EQ_INT(s->targets[0]->expr->oploc, 9);
+        CHECK_EQ_INT(s->targets[0]->expr->u.bin.r->oploc, 12);
+        CHECK_EQ_INT(s->targets[1]->expr->oploc, 21);
+        CHECK_EQ_INT(s->targets[2]->expr->loc, 30);
+        CHECK_EQ_INT(s->targets[2]->expr->oploc, 32);
+        CHECK_EQ_INT(s->targets[2]->expr->u.in.list[0]->oploc, 40);
+    }
     Err r = perr("SELECT 1 = 1 = 1");
     CHECK_EQ_STR(r.e.message, "syntax error at or near \"=\"");
     CHECK_EQ_INT(r.e.position, 14);
