@@ -38,10 +38,10 @@ if [ $init_ok -eq 0 ]; then
     exit 1
 fi
 
-seed=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 round=1
 while [ "$round" -le "$ROUNDS" ]; do
-    ms=$(awk -v s="$seed" -v r="$round" 'BEGIN { srand(s + r); print 50 + int(rand() * 351) }')
+    r16=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+    ms=$((50 + r16 % 351))
     secs=$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')
     before=$(wc -l <"$log")
     "$CRASH" writer "$data" "$log" >"$tmp/writer.out" 2>&1 &
