@@ -57,7 +57,7 @@ $(BUILD)/tests/slt/%: $(BUILD)/tests/slt/%.o $(LIBDD)
 $(BUILD)/tests/crash/%: $(BUILD)/tests/crash/%.o $(LIBDD)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) $(LIBS)
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBDD)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) -lsqlite3 $(LIBS)
 
 deps:
 	@sh scripts/deps.sh

@@ -2,7 +2,7 @@
 # Installs the Debian packages that building and testing DriftDB need, if
 # any is missing.  Called by `make run` and `make test`.
 set -u
-pkgs="build-essential liblmdb-dev libssl-dev libedit-dev pkg-config postgresql-client python3-psycopg2"
+pkgs="build-essential liblmdb-dev libssl-dev libedit-dev libsqlite3-dev pkg-config postgresql-client python3-psycopg2"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

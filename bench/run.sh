@@ -1,0 +1,5 @@
+#!/bin/sh
+# make bench: the benchmarks (not part of make test).
+set -e
+BUILD=${BUILD:-build}
+"$BUILD/bench/bench_core" "${BENCH_DIR:-/tmp/driftdb-bench}" "${BENCH_SECONDS:-3}"
