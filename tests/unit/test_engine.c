@@ -1,0 +1,257 @@
+/*
+ * test_engine.c - the embedded API (include/driftdb.h): opening bad
+ * directories, locking, read-only opens, results and their metadata,
+ * transaction status, map growth, and out-of-memory fault injection over a
+ * whole SQL workload (STYLE.md 15: every allocation fails once, each time
+ * a clean 53200 error and a usable session afterwards).
+ */
+#include "check.h"
+#include "driftdb.h"
+#include "../../src/util/alloc.h"
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+static char tmpl[64];
+
+static const char *fresh_dir(void)
+{
+    snprintf(tmpl, sizeof(tmpl), "/tmp/dd_engine_XXXXXX");
+    if (!mkdtemp(tmpl)) abort();
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpl);
+    if (system(cmd)) abort();
+    return tmpl;
+}
+
+static void rm_dir(const char *d)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", d);
+    if (system(cmd)) {}
+}
+
+/* Runs sql; returns 0 or -1 with err filled.  Rows are counted into *rows
+ * and the first value of the last row copied into first (if given). */
+static int run(driftdb_session *s, const char *sql, driftdb_error *err, int *rows, char *first, size_t fn)
+{
+    size_t off = 0;
+    driftdb_result *r;
+    int rc;
+    if (rows) *rows = 0;
+    while ((rc = driftdb_exec_next(s, sql, &off, &r, err)) == DRIFTDB_ROW_RESULT) {
+        int k;
+        while ((k = driftdb_result_next(r, err)) == 1) {
+            if (rows) (*rows)++;
+            if (first) {
+                const char *v = driftdb_result_value(r, 0, NULL);
+                snprintf(first, fn, "%s", v ? v : "NULL");
+            }
+        }
+        driftdb_result_free(r);
+        if (k < 0) return -1;
+    }
+    return rc == DRIFTDB_ERROR ? -1 : 0;
+}
+
+TEST(open_errors)
+{
+    driftdb_error e;
+    driftdb *db = NULL;
+    CHECK(driftdb_open("/nonexistent/driftdb/dir", NULL, &db, &e) == DRIFTDB_ERROR);
+    CHECK_EQ_STR(e.sqlstate, "58P01");
+    /* a directory that is not a DriftDB directory */
+    const char *d = fresh_dir();
+    mkdir(d, 0700);
+    char f[128];
+    snprintf(f, sizeof(f), "%s/hello.txt", d);
+    FILE *fp = fopen(f, "w");
+    fputs("hello", fp);
+    fclose(fp);
+    CHECK(driftdb_open(d, NULL, &db, &e) == DRIFTDB_ERROR);
+    CHECK_EQ_STR(e.sqlstate, "XX001");
+    /* init refuses a non-empty directory */
+    CHECK(driftdb_init(d, &e) == DRIFTDB_ERROR);
+    rm_dir(d);
+}
+
+TEST(lock_and_read_only)
+{
+    driftdb_error e;
+    const char *d = fresh_dir();
+    CHECK(driftdb_init(d, &e) == DRIFTDB_OK);
+    driftdb *db, *db2, *ro;
+    CHECK(driftdb_open(d, NULL, &db, &e) == DRIFTDB_OK);
+    /* flock is per open file description: a second open in the same
+     * process conflicts just like another process */
+    CHECK(driftdb_open(d, NULL, &db2, &e) == DRIFTDB_ERROR);
+    CHECK_EQ_STR(e.sqlstate, "55006");
+    CHECK(strstr(e.message, "locked") != NULL);
+    driftdb_session *s;
+    CHECK(driftdb_session_open(db, NULL, &s, &e) == DRIFTDB_OK);
+    CHECK(run(s, "CREATE TABLE t (id INT PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a')", &e, NULL, NULL, 0) == 0);
+    driftdb_options o = {1, 0};
+    CHECK(driftdb_open(d, &o, &ro, &e) == DRIFTDB_OK);
+    driftdb_session *rs;
+    CHECK(driftdb_session_open(ro, NULL, &rs, &e) == DRIFTDB_OK);
+    char v[64];
+    int rows;
+    CHECK(run(rs, "SELECT v FROM t", &e, &rows, v, sizeof(v)) == 0);
+    CHECK_EQ_INT(rows, 1);
+    CHECK_EQ_STR(v, "a");
+    CHECK(run(rs, "INSERT INTO t VALUES (2, 'b')", &e, NULL, NULL, 0) == -1);
+    CHECK_EQ_STR(e.sqlstate, "25006");
+    u64 checked = 0, bad = 0;
+    CHECK(driftdb_verify(ro, &checked, &bad, &e) == DRIFTDB_OK);
+    CHECK_EQ_INT(checked, 2);
+    driftdb_session_close(rs);
+    driftdb_close(ro);
+    driftdb_session_close(s);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
+TEST(result_metadata)
+{
+    driftdb_error e;
+    const char *d = fresh_dir();
+    driftdb *db;
+    driftdb_session *s;
+    CHECK(driftdb_init(d, &e) == 0 && driftdb_open(d, NULL, &db, &e) == 0);
+    CHECK(driftdb_session_open(db, NULL, &s, &e) == 0);
+    const char *sql = "SELECT 1 AS a, 'x'::varchar(5) AS b, 2.50 AS c, true AS d, NULL::int AS e";
+    size_t off = 0;
+    driftdb_result *r;
+    CHECK(driftdb_exec_next(s, sql, &off, &r, &e) == DRIFTDB_ROW_RESULT);
+    CHECK_EQ_INT(driftdb_result_ncols(r), 5);
+    CHECK_EQ_STR(driftdb_result_colname(r, 0), "a");
+    CHECK_EQ_INT(driftdb_result_coltype(r, 0), 23);
+    CHECK_EQ_INT(driftdb_result_coltype(r, 1), 1043);
+    CHECK_EQ_INT(driftdb_result_coltypmod(r, 1), 9);
+    CHECK_EQ_INT(driftdb_result_coltype(r, 2), 1700);
+    CHECK_EQ_INT(driftdb_result_coltype(r, 3), 16);
+    CHECK_EQ_INT(driftdb_result_next(r, &e), 1);
+    CHECK_EQ_STR(driftdb_result_value(r, 2, NULL), "2.50");
+    CHECK_EQ_STR(driftdb_result_value(r, 3, NULL), "t");
+    CHECK(driftdb_result_value(r, 4, NULL) == NULL);
+    CHECK_EQ_INT(driftdb_result_next(r, &e), 0);
+    CHECK_EQ_STR(driftdb_result_tag(r), "SELECT 1");
+    driftdb_result_free(r);
+    CHECK(driftdb_exec_next(s, sql, &off, &r, &e) == DRIFTDB_DONE);
+    /* transaction status and the error position */
+    CHECK(driftdb_session_txn_status(s) == 'I');
+    CHECK(run(s, "BEGIN", &e, NULL, NULL, 0) == 0);
+    CHECK(driftdb_session_txn_status(s) == 'T');
+    CHECK(run(s, "SELECT nope FROM x", &e, NULL, NULL, 0) == -1);
+    CHECK_EQ_STR(e.sqlstate, "42P01");
+    CHECK_EQ_INT(e.position, 18);
+    CHECK(driftdb_session_txn_status(s) == 'E');
+    CHECK(run(s, "SELECT 1", &e, NULL, NULL, 0) == -1);
+    CHECK_EQ_STR(e.sqlstate, "25P02");
+    CHECK(run(s, "ROLLBACK", &e, NULL, NULL, 0) == 0);
+    CHECK(driftdb_session_txn_status(s) == 'I');
+    CHECK_EQ_STR(driftdb_session_setting(s, "TimeZone"), "UTC");
+    CHECK_EQ_STR(driftdb_session_setting(s, "server_version"), "15.0");
+    driftdb_session_close(s);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
+TEST(map_grows)
+{
+    driftdb_error e;
+    const char *d = fresh_dir();
+    driftdb *db;
+    driftdb_session *s;
+    CHECK(driftdb_init(d, &e) == 0);
+    driftdb_options o = {0, 256 * 1024};
+    CHECK(driftdb_open(d, &o, &db, &e) == 0);
+    CHECK(driftdb_session_open(db, NULL, &s, &e) == 0);
+    CHECK(run(s, "CREATE TABLE big (id INT PRIMARY KEY, pad TEXT)", &e, NULL, NULL, 0) == 0);
+    /* ~8 MB through a 256 KiB initial map, 40 rows per commit */
+    char *sql = malloc(64 * 1024);
+    int id = 0, ok = 1;
+    for (int c = 0; c < 50 && ok; c++) {
+        size_t n = (size_t)sprintf(sql, "INSERT INTO big VALUES ");
+        for (int k = 0; k < 40; k++, id++)
+            n += (size_t)sprintf(sql + n, "%s(%d, repeat('x', 4000))", k ? ", " : "", id);
+        ok = run(s, sql, &e, NULL, NULL, 0) == 0;
+    }
+    free(sql);
+    CHECK(ok);
+    char v[64];
+    CHECK(run(s, "SELECT count(*) FROM big", &e, NULL, v, sizeof(v)) == 0);
+    CHECK_EQ_STR(v, "2000");
+    driftdb_stats st;
+    driftdb_get_stats(db, &st);
+    CHECK(st.map_size > 8u * 1024 * 1024);
+    driftdb_session_close(s);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
+/* The workload of the fault-injection loop. */
+static const char *workload =
+    "CREATE TABLE f (pk=id, INDEX(name));"
+    "INSERT INTO f (id, name, n) VALUES ('a', 'x', 1), ('b', 'y', 2);"
+    "UPDATE f SET n = n + 1 WHERE id = 'a';"
+    "SELECT name, sum(n), count(*) FROM f GROUP BY name ORDER BY name;"
+    "SELECT *, system_seq_start FROM f FOR SYSTEM_TIME ALL WHERE n > 0 ORDER BY id;"
+    "SELECT * FROM f FOR SYSTEM_TIME AS OF @SEQ:2 WHERE name = 'x';"
+    "DELETE FROM f WHERE id = 'b';"
+    "SELECT lower(name) || '!' FROM f WHERE name LIKE 'x%' AND n BETWEEN 1 AND 5";
+
+TEST(out_of_memory)
+{
+    driftdb_error e;
+    int failures = 0, nomem = 0, swallowed = 0;
+    for (long n = 1; n < 4000; n++) {
+        const char *d = fresh_dir();
+        driftdb *db;
+        driftdb_session *s;
+        if (driftdb_init(d, &e) || driftdb_open(d, NULL, &db, &e)) { failures++; rm_dir(d); continue; }
+        if (driftdb_session_open(db, NULL, &s, &e)) { failures++; driftdb_close(db); rm_dir(d); continue; }
+        dd_alloc_fail_at(n);
+        int rc = run(s, workload, &e, NULL, NULL, 0);
+        long made = dd_alloc_count();   /* allocations since dd_alloc_fail_at(n) */
+        dd_alloc_fail_at(0);
+        if (rc != 0) {
+            /* the failure must be an ordinary error, and the session usable */
+            if (strcmp(e.sqlstate, "53200") != 0) {
+                printf("  n=%ld: unexpected %s %s\n", n, e.sqlstate, e.message);
+                failures++;
+            }
+            nomem++;
+            char v[32];
+            if (run(s, "SELECT 41 + 1", &e, NULL, v, sizeof(v)) != 0 || strcmp(v, "42") != 0) {
+                printf("  n=%ld: session unusable after OOM: %s\n", n, e.message);
+                failures++;
+            }
+            u64 checked, bad;
+            if (driftdb_verify(db, &checked, &bad, &e) != 0) {
+                printf("  n=%ld: verify failed after OOM: %s\n", n, e.message);
+                failures++;
+            }
+        }
+        driftdb_session_close(s);
+        driftdb_close(db);
+        rm_dir(d);
+        if (made < n) break;   /* the countdown never fired: every allocation was tried */
+        if (rc == 0) swallowed++;
+    }
+    printf("  %d injected failures surfaced as 53200, %d absorbed (retried or optional)\n", nomem, swallowed);
+    CHECK(nomem > 10);
+    CHECK_EQ_INT(failures, 0);
+}
+
+int main(void)
+{
+    RUN(open_errors);
+    RUN(lock_and_read_only);
+    RUN(result_metadata);
+    RUN(map_grows);
+    RUN(out_of_memory);
+    return check_summary();
+}
