@@ -30,6 +30,11 @@ struct driftdb {
 
 enum { TXN_IDLE, TXN_BLOCK, TXN_FAILED };
 
+typedef struct Savepoint {
+    char *name;
+    TxnWrites ws;          /* the write set when the savepoint was set */
+} Savepoint;
+
 #define SETTING_MAX 40
 typedef struct Setting {
     char *name;     /* canonical spelling, e.g. "TimeZone" */
@@ -43,6 +48,7 @@ struct driftdb_session {
     bool block_read_only;      /* BEGIN READ ONLY */
     Snap *snap;                /* held during a block, or one statement */
     TxnWrites ws;
+    Savepoint *savepoints; int nsavepoints, capsavepoints;
     i64 txn_time_us;
     Setting settings[SETTING_MAX];
     int nsettings;

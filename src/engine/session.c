@@ -55,8 +55,18 @@ static void end_snapshot(driftdb_session *s)
     }
 }
 
+static void savepoints_pop_to(driftdb_session *s, int keep)
+{
+    while (s->nsavepoints > keep) {
+        Savepoint *sp = &s->savepoints[--s->nsavepoints];
+        ws_free(&sp->ws);
+        dd_free(sp->name);
+    }
+}
+
 static void txn_discard(driftdb_session *s)
 {
+    savepoints_pop_to(s, 0);
     ws_reset(&s->ws);
     end_snapshot(s);
     s->state = TXN_IDLE;
@@ -68,6 +78,7 @@ void driftdb_session_close(driftdb_session *s)
     if (!s) return;
     if (s->cur) driftdb_result_free(s->cur);
     txn_discard(s);
+    dd_free(s->savepoints);
     ws_free(&s->ws);
     settings_free(s);
     arena_free(&s->stmt);
@@ -92,22 +103,17 @@ static int ensure_snapshot(driftdb_session *s, DdError *e)
     return store_snap_begin(s->db->store, &s->snap, e);
 }
 
-/* Commits the write set (if any) and ends the transaction's snapshot. */
+/* Commits the write set (if any) and ends the transaction's snapshot.
+ * ctx: the statement's context when called at the end of a statement (its
+ * snapshot is pinned), or NULL (COMMIT). */
 static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
 {
     int rc = DD_OK;
     if (!ws_is_empty(&s->ws)) {
-        bool pinned_here = false;
-        if (!s->snap) {
-            rc = store_snap_begin(s->db->store, &s->snap, e);
-            if (rc) goto out;
-            pinned_here = true;
-        } else if (!ctx) {
-            snap_pin(s->snap);
-            pinned_here = true;
-        }
+        if (!s->snap) rc = store_snap_begin(s->db->store, &s->snap, e);
+        else snap_pin(s->snap);   /* no-op when already pinned */
         SqlCtx local;
-        if (!ctx) {
+        if (!rc && !ctx) {
             memset(&local, 0, sizeof(local));
             local.store = s->db->store;
             local.snap = s->snap;
@@ -118,10 +124,9 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             ctx = &local;
         }
         WriteSet w;
-        rc = sql_build_commit(ctx, &s->ws, &w);
-        DD_UNUSED(pinned_here);
+        if (!rc) rc = sql_build_commit(ctx, &s->ws, &w);
         /* a pinned snapshot would block a map resize the writer may need */
-        snap_unpin(s->snap);
+        if (s->snap) snap_unpin(s->snap);
         if (!rc) {
             w.user = s->user;
             w.application = driftdb_session_setting(s, "application_name");
@@ -130,14 +135,8 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             i64 t;
             rc = store_commit(s->db->store, &w, &seq, &t, e);
         }
-        store_snap_end(s->snap);
-        s->snap = NULL;
     }
-out:
-    ws_reset(&s->ws);
-    end_snapshot(s);
-    s->state = TXN_IDLE;
-    s->block_read_only = false;
+    txn_discard(s);
     return rc;
 }
 
@@ -316,11 +315,59 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         txn_discard(s);
         return DD_OK;
     default:
-        if (s->state == TXN_IDLE)
-            return dd_err(e, DD_ENO_ACTIVE_TXN, -1, "%s can only be used in transaction blocks",
-                          t->kind == TXN_SAVEPOINT ? "SAVEPOINT" : t->kind == TXN_RELEASE ? "RELEASE SAVEPOINT"
-                                                                                           : "ROLLBACK TO SAVEPOINT");
-        return dd_err(e, DD_EFEATURE, -1, "savepoints are not supported yet");
+        break;
+    }
+    const char *what = t->kind == TXN_SAVEPOINT ? "SAVEPOINT" : t->kind == TXN_RELEASE ? "RELEASE SAVEPOINT"
+                                                                                      : "ROLLBACK TO SAVEPOINT";
+    if (s->state == TXN_IDLE)
+        return dd_err(e, DD_ENO_ACTIVE_TXN, -1, "%s can only be used in transaction blocks", what);
+    int k = s->nsavepoints - 1;
+    if (t->kind != TXN_SAVEPOINT) {
+        while (k >= 0 && strcmp(s->savepoints[k].name, t->savepoint) != 0) k--;
+        if (k < 0) {
+            if (s->state == TXN_BLOCK) s->state = TXN_FAILED;
+            return dd_err(e, DD_ENO_SAVEPOINT, -1, "savepoint \"%s\" does not exist", t->savepoint);
+        }
+    }
+    switch (t->kind) {
+    case TXN_SAVEPOINT: {
+        r->tag = "SAVEPOINT";
+        if (s->nsavepoints == s->capsavepoints) {
+            int ncap = s->capsavepoints ? s->capsavepoints * 2 : 4;
+            Savepoint *n = dd_realloc(s->savepoints, sizeof(Savepoint) * (size_t)ncap);
+            if (!n) return dd_err(e, DD_ENOMEM, -1, NULL);
+            s->savepoints = n;
+            s->capsavepoints = ncap;
+        }
+        Savepoint *sp = &s->savepoints[s->nsavepoints];
+        ws_init(&sp->ws);
+        sp->name = dd_strdup(t->savepoint);
+        int rc = sp->name ? ws_clone(&s->ws, &sp->ws) : DD_ENOMEM;
+        if (rc) {
+            ws_free(&sp->ws);
+            dd_free(sp->name);
+            return dd_err(e, rc, -1, NULL);
+        }
+        s->nsavepoints++;
+        return DD_OK;
+    }
+    case TXN_RELEASE:
+        r->tag = "RELEASE";
+        savepoints_pop_to(s, k);
+        return DD_OK;
+    default: {
+        /* ROLLBACK TO: back to the savepoint's write set; it stays defined */
+        r->tag = "ROLLBACK";
+        savepoints_pop_to(s, k + 1);
+        ws_reset(&s->ws);
+        int rc = ws_clone(&s->savepoints[k].ws, &s->ws);
+        if (rc) {
+            s->state = TXN_FAILED;
+            return dd_err(e, rc, -1, NULL);
+        }
+        s->state = TXN_BLOCK;
+        return DD_OK;
+    }
     }
 }
 

@@ -9,6 +9,17 @@
  *     -> Project(targets + extra ORDER BY keys) -> [Distinct] -> [Sort]
  *     -> [Limit]
  * The result exposes the first ntargets columns of the top row.
+ *
+ * FROM items are tables (a Scan), joins (NestedLoop; the inner side is
+ * re-opened per outer row) and derived tables: FROM (SELECT ...) [alias
+ * [(cols)]] is the inner query's whole operator tree, its output columns
+ * a relation of the scope.  WITH queries are not materialized: each
+ * reference by name (which shadows a table of that name) plans the WITH
+ * query again as a derived table, so it reads the same points in time.
+ * Subqueries in expressions are planned by analyze_sublink (expr.c runs
+ * them).  Names resolve through a chain of Scopes: a query's own
+ * relations, the WITH queries visible to it, and the enclosing queries,
+ * whose columns are only recognized to report correlation (0A000).
  */
 #include "plan_int.h"
 #include "rowcodec.h"
@@ -364,6 +375,14 @@ static int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
     if (!fi->rels) return DD_ENOMEM;
     rc = scope_rel_for_table(ctx, t, tr->alias, fi->rels);
     if (rc) return rc;
+    /* t AS x(a, b): renames the visible columns in order */
+    int nal = 0;
+    for (int c = 0; c < fi->rels->ncols && nal < tr->ncol_aliases; c++)
+        if (!fi->rels->hidden[c]) fi->rels->names[c] = tr->col_aliases[nal++];
+    if (nal < tr->ncol_aliases)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc,
+                      "table \"%s\" has %d columns available but %d columns specified",
+                      fi->rels->alias, nal, tr->ncol_aliases);
     fi->nrels = 1;
     fi->width = fi->rels->ncols;
     fi->table = t;
@@ -374,20 +393,74 @@ static int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
     return DD_OK;
 }
 
-static int from_item(SqlCtx *ctx, TableRef *tr, FromItem *fi);
+static int from_item(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi);
+static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *env);
+
+/* A derived table: the query sel planned in env, its output columns named
+ * by cols[0..ncols) first, then by the query's own names. */
+static int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, int ncols,
+                        int loc, const Scope *env, FromItem *fi)
+{
+    Plan *ip = arena_zalloc(ctx->stmt, sizeof(Plan));
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    if (!ip || !rel) return DD_ENOMEM;
+    int rc = analyze_query(ctx, sel, ip, env);
+    if (rc) return rc;
+    if (ncols > ip->ncols)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, loc, "table \"%s\" has %d columns available but %d columns specified",
+                      alias ? alias : "unnamed_subquery", ip->ncols, ncols);
+    int n = ip->ncols;
+    rel->alias = alias ? alias : "";   /* no alias: not qualifiable */
+    rel->ncols = n;
+    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(n + 1));
+    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(n + 1));
+    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(n + 1));
+    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(n + 1));
+    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(n + 1));
+    if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        rel->names[i] = i < ncols ? cols[i] : ip->cols[i].name;
+        rel->types[i] = ip->cols[i].type;
+        rel->typmods[i] = ip->cols[i].typmod;
+    }
+    fi->op = ip->root;
+    fi->rels = rel;
+    fi->nrels = 1;
+    fi->width = ip->root->width;   /* may carry ORDER BY keys past the columns */
+    return DD_OK;
+}
+
+static const CteDef *cte_lookup(const Scope *env, const char *name)
+{
+    for (const CteDef *d = env ? env->ctes : NULL; d; d = d->prev)
+        if (strcmp(d->name, name) == 0) return d;
+    return NULL;
+}
+
+/* A reference to WITH query d: planned again as a derived table. */
+static int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi)
+{
+    if (tr->temporal.kind != TEMPORAL_NONE)
+        return dd_err(ctx->err, DD_EFEATURE, tr->temporal.loc,
+                      "FOR SYSTEM_TIME cannot be applied to WITH query \"%s\"", d->name);
+    if (tr->ncol_aliases)   /* x AS y(a, b) replaces the WITH query's own list */
+        return from_derived(ctx, d->select, tr->alias, tr->col_aliases, tr->ncol_aliases, tr->loc, d->env, fi);
+    return from_derived(ctx, d->select, tr->alias ? tr->alias : d->name, d->cols, d->ncols, tr->loc, d->env, fi);
+}
 
 static int build_scan(SqlCtx *ctx, FromItem *fi, Scope *scope, Expr *where)
 {
     return plan_scan_where(ctx, fi->table, fi->mode, fi->a, fi->b, fi->rels, scope, where, &fi->op);
 }
 
-static int join_items(SqlCtx *ctx, FromItem *l, FromItem *r, JoinType jt, Expr *on, int loc, FromItem *out)
+static int join_items(SqlCtx *ctx, FromItem *l, FromItem *r, JoinType jt, Expr *on, int loc,
+                      const Scope *env, FromItem *out)
 {
     if (jt == JOIN_RIGHT || jt == JOIN_FULL)
         return dd_err(ctx->err, DD_EFEATURE, loc, "RIGHT and FULL joins are not supported yet");
     int rc;
-    if (l->simple && !l->op) { Scope s1 = {l->rels, 1, l->width}; rc = build_scan(ctx, l, &s1, NULL); if (rc) return rc; }
-    if (r->simple && !r->op) { Scope s2 = {r->rels, 1, r->width}; rc = build_scan(ctx, r, &s2, NULL); if (rc) return rc; }
+    if (l->simple && !l->op) { Scope s1 = {l->rels, 1, l->width, NULL, NULL}; rc = build_scan(ctx, l, &s1, NULL); if (rc) return rc; }
+    if (r->simple && !r->op) { Scope s2 = {r->rels, 1, r->width, NULL, NULL}; rc = build_scan(ctx, r, &s2, NULL); if (rc) return rc; }
     memset(out, 0, sizeof(*out));
     out->nrels = l->nrels + r->nrels;
     out->rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * (size_t)out->nrels);
@@ -399,13 +472,13 @@ static int join_items(SqlCtx *ctx, FromItem *l, FromItem *r, JoinType jt, Expr *
     }
     out->width = l->width + r->width;
     for (int i = 0; i < out->nrels; i++)
-        for (int j = 0; j < i; j++)
+        for (int j = 0; j < i && out->rels[i].alias[0]; j++)
             if (strcmp(out->rels[i].alias, out->rels[j].alias) == 0)
                 return dd_err(ctx->err, DD_EDUPLICATE_ALIAS, loc, "table name \"%s\" specified more than once",
                               out->rels[i].alias);
     ExprProg *pred = NULL;
     if (on) {
-        Scope s = {out->rels, out->nrels, out->width};
+        Scope s = {out->rels, out->nrels, out->width, env->ctes, env->outer};
         CompileCtx cc;
         memset(&cc, 0, sizeof(cc));
         cc.sql = ctx;
@@ -418,42 +491,97 @@ static int join_items(SqlCtx *ctx, FromItem *l, FromItem *r, JoinType jt, Expr *
     return out->op ? DD_OK : DD_ENOMEM;
 }
 
-static int from_item(SqlCtx *ctx, TableRef *tr, FromItem *fi)
+/* env: the WITH queries visible to the FROM clause and the enclosing
+ * query's scope (no relations of this query). */
+static int from_item(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
 {
     memset(fi, 0, sizeof(*fi));
     switch (tr->kind) {
-    case TREF_TABLE:
+    case TREF_TABLE: {
+        const CteDef *d = strchr(tr->name, '.') ? NULL : cte_lookup(env, tr->name);
+        if (d) return from_cte(ctx, tr, d, fi);
         return from_table(ctx, tr, fi);
+    }
     case TREF_JOIN: {
         FromItem l, r;
-        int rc = from_item(ctx, tr->left, &l);
-        if (!rc) rc = from_item(ctx, tr->right, &r);
+        int rc = from_item(ctx, tr->left, env, &l);
+        if (!rc) rc = from_item(ctx, tr->right, env, &r);
         if (rc) return rc;
         if (tr->nusing)
             return dd_err(ctx->err, DD_EFEATURE, tr->loc, "JOIN ... USING is not supported yet");
-        return join_items(ctx, &l, &r, tr->join, tr->on, tr->loc, fi);
+        return join_items(ctx, &l, &r, tr->join, tr->on, tr->loc, env, fi);
     }
-    default:
-        return dd_err(ctx->err, DD_EFEATURE, tr->loc, "subqueries in FROM are not supported yet");
+    case TREF_SUBQUERY:
+        return from_derived(ctx, tr->select, tr->alias, tr->col_aliases, tr->ncol_aliases, tr->loc, env, fi);
     }
+    return dd_err(ctx->err, DD_EINTERNAL, tr->loc, "unknown FROM item");
+}
+
+/* WITH: the CteDefs of s in front of the visible ones (env->ctes).  Each
+ * query is planned once here to report its errors and check its column
+ * alias list, then again at every reference. */
+static int with_clause(SqlCtx *ctx, SelectStmt *s, const Scope *env, const CteDef **out)
+{
+    const CteDef *ctes = env ? env->ctes : NULL;
+    for (int i = 0; i < s->nctes; i++) {
+        for (int j = 0; j < i; j++)
+            if (strcmp(s->cte_names[i], s->cte_names[j]) == 0)
+                return dd_err(ctx->err, DD_EDUPLICATE_ALIAS, s->cte_locs[i],
+                              "WITH query name \"%s\" specified more than once", s->cte_names[i]);
+        CteDef *d = arena_zalloc(ctx->stmt, sizeof(CteDef));
+        Scope *denv = arena_zalloc(ctx->stmt, sizeof(Scope));
+        Plan *chk = arena_zalloc(ctx->stmt, sizeof(Plan));
+        if (!d || !denv || !chk) return DD_ENOMEM;
+        denv->ctes = ctes;     /* the WITH queries before this one */
+        denv->outer = env;
+        d->name = s->cte_names[i];
+        d->select = s->ctes[i];
+        d->cols = s->cte_cols[i];
+        d->ncols = s->cte_ncols[i];
+        d->loc = s->cte_locs[i];
+        d->env = denv;
+        d->prev = ctes;
+        int rc = analyze_query(ctx, d->select, chk, denv);
+        if (rc) return rc;
+        if (d->ncols > chk->ncols)
+            return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, d->loc,
+                          "WITH query \"%s\" has %d columns available but %d columns specified",
+                          d->name, chk->ncols, d->ncols);
+        ctes = d;
+    }
+    *out = ctes;
+    return DD_OK;
+}
+
+int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId *type0)
+{
+    Plan *p = arena_zalloc(ctx->stmt, sizeof(Plan));
+    if (!p) return DD_ENOMEM;
+    int rc = analyze_query(ctx, s, p, scope);
+    if (rc) return rc;
+    *root = p->root;
+    *ncols = p->ncols;
+    *type0 = p->ncols ? p->cols[0].type : TYPE_TEXT;
+    return DD_OK;
 }
 
 /* ---------------------------------------------------------------- SELECT */
 
-static int const_int(SqlCtx *ctx, Expr *e, const char *what, i64 *out)
+static int const_int(SqlCtx *ctx, Expr *e, const char *what, Scope *env, i64 *out)
 {
     *out = -1;
     if (!e) return DD_OK;
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
     cc.sql = ctx;
+    cc.scope = env;
     cc.agg_forbidden = what;
     ExprProg *p;
     int rc = expr_compile_as(&cc, e, TYPE_INT8, -1, &p);
     if (rc) return rc;
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv ee = {ctx, NULL, 0};
     Value v;
-    rc = expr_eval(p, &env, NULL, &v);
+    rc = expr_eval(p, &ee, NULL, &v);
     if (rc) return rc;
     if (v.isnull) return DD_OK;
     if (v.v.i < 0)
@@ -464,27 +592,39 @@ static int const_int(SqlCtx *ctx, Expr *e, const char *what, i64 *out)
 
 int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p)
 {
+    return analyze_query(ctx, s, p, NULL);
+}
+
+/* Plans s in env (NULL at the top of a statement): env's WITH queries are
+ * visible, its columns are those of enclosing queries. */
+static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer)
+{
     int rc;
     if (s->setop)
         return dd_err(ctx->err, DD_EFEATURE, s->loc, "UNION, INTERSECT and EXCEPT are not supported yet");
-    /* FROM */
+    /* WITH, then FROM (whose subqueries see this query's WITH but not its relations) */
+    Scope env = {NULL, 0, 0, outer ? outer->ctes : NULL, outer};
+    if (s->nctes) {
+        rc = with_clause(ctx, s, outer, &env.ctes);
+        if (rc) return rc;
+    }
     FromItem fi;
     memset(&fi, 0, sizeof(fi));
     if (s->nfrom == 0) {
         fi.op = op_one_row(ctx);
         if (!fi.op) return DD_ENOMEM;
     } else {
-        rc = from_item(ctx, s->from[0], &fi);
+        rc = from_item(ctx, s->from[0], &env, &fi);
         if (rc) return rc;
         for (int i = 1; i < s->nfrom; i++) {
             FromItem r, j;
-            rc = from_item(ctx, s->from[i], &r);
-            if (!rc) rc = join_items(ctx, &fi, &r, JOIN_CROSS, NULL, s->from[i]->loc, &j);
+            rc = from_item(ctx, s->from[i], &env, &r);
+            if (!rc) rc = join_items(ctx, &fi, &r, JOIN_CROSS, NULL, s->from[i]->loc, &env, &j);
             if (rc) return rc;
             fi = j;
         }
     }
-    Scope scope = {fi.rels, fi.nrels, fi.width};
+    Scope scope = {fi.rels, fi.nrels, fi.width, env.ctes, outer};
     /* expand the target list (* and t.*) */
     int nt = 0, capt = s->ntargets + 8;
     Expr **texprs = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)capt);
@@ -519,6 +659,7 @@ int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p)
                     ce->loc = rt->loc;
                     ce->u.col.qualifier = (char *)rel->alias;
                     ce->u.col.name = (char *)rel->names[c];
+                    ce->u.col.star_slot = rel->slot0 + c + 1;
                     texprs[nt] = ce;
                     tnames[nt++] = rel->names[c];
                 }
@@ -674,8 +815,8 @@ int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p)
         if (!top) return DD_ENOMEM;
     }
     i64 limit, offset;
-    rc = const_int(ctx, s->limit, "LIMIT", &limit);
-    if (!rc) rc = const_int(ctx, s->offset, "OFFSET", &offset);
+    rc = const_int(ctx, s->limit, "LIMIT", &env, &limit);
+    if (!rc) rc = const_int(ctx, s->offset, "OFFSET", &env, &offset);
     if (rc) return rc;
     if (limit >= 0 || offset > 0) {
         top = op_limit(ctx, top, limit, offset < 0 ? 0 : offset);

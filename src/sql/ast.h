@@ -75,12 +75,15 @@ struct Expr {
          * '' quoting are decoded; string payload allocated in the arena. */
         struct { Value val; } c;
         struct { i64 n; } seq;
-        struct { char *qualifier; char *name; } col; /* qualifier may be NULL */
+        /* qualifier may be NULL; star_slot: slot + 1 of the scope column a
+         * `*` expanded to (set by the analyzer, 0 from the parser) */
+        struct { char *qualifier; char *name; int star_slot; } col;
         struct { int n; } param;
         struct { UnaryOp op; Expr *arg; } unary;
         struct { BinaryOp op; Expr *l, *r; } bin;
         struct { IsKind what; bool negated; Expr *arg; Expr *other; } is;
-        struct { bool negated; Expr *arg; Expr **list; int n; } in;
+        /* subquery: IN (SELECT ...), list[0] is its EXPR_SUBQUERY (n 1) */
+        struct { bool negated; Expr *arg; Expr **list; int n; bool subquery; } in;
         struct { bool negated; bool symmetric; Expr *arg, *lo, *hi; } between;
         struct { bool negated; bool icase; Expr *arg, *pattern, *escape; } like;
         struct { Expr *operand; Expr **when; Expr **then; int n; Expr *else_; } case_;
@@ -135,6 +138,8 @@ struct TableRef {
     char **using_cols; int nusing;
     /* TREF_SUBQUERY */
     SelectStmt *select;
+    /* AS alias (a, b): column aliases of a subquery (or a table), or 0 */
+    char **col_aliases; int ncol_aliases;
 };
 
 /* ---- statements ---- */
@@ -166,6 +171,11 @@ struct SelectStmt {
     int setop;       /* 0 none, 1 UNION, 2 INTERSECT, 3 EXCEPT */
     bool setop_all;
     SelectStmt *next;
+    /* WITH name [(cols)] AS (select), ...: non-recursive, in source order */
+    char **cte_names; int *cte_locs;
+    SelectStmt **ctes;
+    char ***cte_cols; int *cte_ncols;   /* column alias lists (ncols 0: none) */
+    int nctes;
 };
 
 typedef struct ColumnDef {
@@ -190,6 +200,10 @@ typedef struct CreateTableStmt {
     /* Added by the parser author: INDEX name (cols) gives the name, NULL
      * for an unnamed INDEX(cols); parallel to indexes. */
     char **index_names;
+    /* CREATE TABLE name [(cols)] AS select: the query, and the column
+     * names (as_cols, nas_cols; 0: the query's names); cols is then 0 */
+    SelectStmt *as_select;
+    char **as_cols; int nas_cols;
 } CreateTableStmt;
 
 typedef struct InsertStmt {

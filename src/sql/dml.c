@@ -14,6 +14,11 @@
  * -> text, booleans -> boolean, other types as they are).  The change is a
  * new catalog version committed with the rows.
  *
+ * CREATE TABLE name [(cols)] AS SELECT plans the query first; the new
+ * table has its output columns and types (no constraints, so a hidden
+ * _rowid key) and its rows are written in the same write set as the
+ * catalog entry: one commit.  Tag "SELECT n", as PostgreSQL.
+ *
  * Tables declared without a primary key get a hidden bigint key column
  * _rowid, filled from a process-wide generator that is strictly increasing
  * and seeded from the wall clock (µs x 16), so values stay unique across
@@ -208,6 +213,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
         if (!p->set) return DD_ENOMEM;
         Scope sc;
         ScopeRel rel;
+        memset(&sc, 0, sizeof(sc));
         memset(&rel, 0, sizeof(rel));
         rel.alias = "";
         rel.ncols = width;
@@ -360,6 +366,7 @@ static int dml_scope(SqlCtx *ctx, const TableInfo *t, const char *alias, Scope *
     if (!rel) return DD_ENOMEM;
     int rc = scope_rel_for_table(ctx, t, alias, rel);
     if (rc) return rc;
+    memset(sc, 0, sizeof(*sc));
     sc->rels = rel;
     sc->nrels = 1;
     sc->nslots = rel->ncols;
@@ -538,18 +545,55 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
 
 /* ---------------------------------------------------------------- CREATE / DROP */
 
+/* Whether name is taken by a history column or the hidden key. */
+static bool system_col_name(const char *name)
+{
+    if (strcmp(name, ROWID_COL) == 0) return true;
+    for (int h = 0; h < HIST_COLS; h++)
+        if (strcmp(name, hist_col_names[h]) == 0) return true;
+    return false;
+}
+
+/* The columns of CREATE TABLE ... AS: the query's, named by as_cols first. */
+static int ctas_columns(SqlCtx *ctx, CreateTableStmt *s, TableInfo *t, Plan *sel)
+{
+    if (s->nas_cols > sel->ncols)
+        return dd_err(ctx->err, DD_ESYNTAX, s->as_select->loc, "too many column names were specified");
+    for (int i = 0; i < sel->ncols; i++) {
+        const char *name = i < s->nas_cols ? s->as_cols[i] : sel->cols[i].name;
+        if (find_col(t, name) >= 0)
+            return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, -1, "column \"%s\" specified more than once", name);
+        if (system_col_name(name))
+            return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, -1,
+                          "column name \"%s\" conflicts with a system column name", name);
+        TypeId ty = sel->cols[i].type;
+        if (ty == TYPE_UNKNOWN || ty == TYPE_NULLTYPE) ty = TYPE_TEXT;
+        int rc = add_column(ctx, t, name, ty, -1);
+        if (rc) return rc;
+        t->cols[t->ncols - 1].typmod = sel->cols[i].typmod;
+    }
+    return DD_OK;
+}
+
 int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
 {
     if (ctx->read_only) return read_only_err(ctx, "CREATE TABLE");
     p->kind = PLAN_CREATE_TABLE;
-    p->tag = "CREATE TABLE";
+    p->tag = s->as_select ? "CREATE TABLE AS" : "CREATE TABLE";
     if (resolve_table_present(ctx, s->name)) {
         if (s->if_not_exists) { p->if_not_exists_hit = true; return DD_OK; }
         return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", s->name);
     }
     if (strncmp(s->name, "drift_", 6) == 0 && strcmp(s->name, "drift_commits") == 0)
         return dd_err(ctx->err, DD_ERESERVED_NAME, -1, "relation name \"%s\" is reserved", s->name);
-    int maxcols = s->ncols + s->npk + 2;
+    Plan *sel = NULL;
+    if (s->as_select) {
+        sel = arena_zalloc(ctx->stmt, sizeof(Plan));
+        if (!sel) return DD_ENOMEM;
+        int rc = analyze_select(ctx, s->as_select, sel);
+        if (rc) return rc;
+    }
+    int maxcols = s->ncols + s->npk + 2 + (sel ? sel->ncols : 0);
     for (int i = 0; i < s->nindexes; i++) maxcols += s->index_ncols[i];
     TableInfo *t = arena_zalloc(ctx->stmt, sizeof(TableInfo));
     if (!t) return DD_ENOMEM;
@@ -562,6 +606,11 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     t->next_col_id = 1;
     t->document_style = s->document_style;
     int rc;
+    if (sel) {
+        rc = ctas_columns(ctx, s, t, sel);
+        if (rc) return rc;
+        p->root = sel->root;
+    }
     for (int i = 0; i < s->ncols; i++) {
         ColumnDef *cd = s->cols[i];
         TypeId ty;
@@ -686,14 +735,44 @@ int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p)
     return DD_OK;
 }
 
+/* CREATE TABLE AS: the query's rows into t (just created in the write set). */
+static int exec_ctas(SqlCtx *ctx, Plan *p, const TableInfo *t)
+{
+    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!vals) return DD_ENOMEM;
+    int rowid_ci = find_col(t, ROWID_COL);
+    Buf pk = BUF_INIT, rec = BUF_INIT;
+    int rc = op_open(ctx, p->root);
+    while (!rc) {
+        Value *r;
+        ArenaMark m = arena_mark(ctx->row);
+        int n = op_next(ctx, p->root, &r);
+        if (n < 0) { rc = -n; break; }
+        if (n == 0) break;
+        /* the query's columns come first, in order; _rowid is last */
+        for (int i = 0; i < t->ncols; i++) vals[i] = i == rowid_ci ? val_int(TYPE_INT8, (i64)next_rowid()) : r[i];
+        rc = insert_row(ctx, t, vals, &pk, &rec);
+        if (!rc) p->count++;
+        arena_rewind(ctx->row, m);
+    }
+    op_close(ctx, p->root);
+    buf_free(&pk);
+    buf_free(&rec);
+    if (!rc) p->tag = arena_printf(ctx->stmt, "SELECT %llu", (unsigned long long)p->count);
+    return rc ? rc : (p->tag ? DD_OK : DD_ENOMEM);
+}
+
 int exec_dml(SqlCtx *ctx, Plan *p)
 {
     switch (p->kind) {
     case PLAN_INSERT: return exec_insert(ctx, p);
     case PLAN_UPDATE: case PLAN_DELETE: return exec_update_delete(ctx, p);
-    case PLAN_CREATE_TABLE:
-        if (p->new_table && !ws_put_table(ctx->ws, p->new_table)) return DD_ENOMEM;
-        return DD_OK;
+    case PLAN_CREATE_TABLE: {
+        if (!p->new_table) return DD_OK;
+        const TableInfo *t = ws_put_table(ctx->ws, p->new_table);
+        if (!t) return DD_ENOMEM;
+        return p->root ? exec_ctas(ctx, p, t) : DD_OK;
+    }
     case PLAN_DROP_TABLE:
         for (int i = 0; i < p->ndrop; i++) {
             TableInfo *c = table_copy(ctx->stmt, p->drop[i]);

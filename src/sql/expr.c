@@ -9,9 +9,16 @@
  *
  * Evaluation: a Value stack sized at compile time (ExprProg.maxstack).
  * Three-valued logic: a NULL BOOL is UNKNOWN.
+ *
+ * Subqueries (scalar, EXISTS, IN) become XOP_SUBLINK over a SubLink: the
+ * query is planned at compile time (analyze_sublink) in a scope that does
+ * not bind the enclosing query's columns, so a correlated subquery is
+ * reported (0A000) rather than planned; it runs on first evaluation and
+ * its values stay in the statement arena for the rest of the statement.
  */
 #include "expr.h"
 #include "sql.h"
+#include "executor.h"
 #include "../util/alloc.h"
 #include <string.h>
 #include <stdio.h>
@@ -174,12 +181,38 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
 
 /* ---------------------------------------------------------------- names */
 
+/* Whether scope s itself (not its outer scopes) has column [q.]name. */
+static bool scope_has(const Scope *s, const char *q, const char *name)
+{
+    for (int r = 0; r < s->nrels; r++) {
+        const ScopeRel *rel = &s->rels[r];
+        if (q && (!rel->alias || strcmp(rel->alias, q) != 0)) continue;
+        for (int c = 0; c < rel->ncols; c++)
+            if (strcmp(rel->names[c], name) == 0) return true;
+    }
+    return false;
+}
+
 static int resolve_column(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i32 *typmod)
 {
     Scope *s = cc->scope;
     const char *q = e->u.col.qualifier, *name = e->u.col.name;
-    int found = -1, frel = -1;
+    int found = -1;
     bool qual_seen = false;
+    if (e->u.col.star_slot > 0 && s) {
+        /* expanded from *: bound by position (names may repeat) */
+        int sl = e->u.col.star_slot - 1;
+        for (int r = 0; r < s->nrels; r++) {
+            ScopeRel *rel = &s->rels[r];
+            if (sl < rel->slot0 || sl >= rel->slot0 + rel->ncols) continue;
+            int c = sl - rel->slot0;
+            if (rel->used) rel->used[c] = true;
+            *type = rel->types[c];
+            *typmod = rel->typmods ? rel->typmods[c] : -1;
+            *slot = sl;
+            return DD_OK;
+        }
+    }
     for (int r = 0; s && r < s->nrels; r++) {
         ScopeRel *rel = &s->rels[r];
         if (q) {
@@ -188,19 +221,21 @@ static int resolve_column(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i32 
         }
         for (int c = 0; c < rel->ncols; c++) {
             if (strcmp(rel->names[c], name) == 0) {
-                if (found >= 0 && frel != r)
+                /* a derived table may repeat a name: (SELECT 1 AS a, 2 AS a) */
+                if (found >= 0)
                     return err_at(cc, DD_EAMBIGUOUS_COLUMN, e->loc,
                                   "column reference \"%s\" is ambiguous", name);
                 found = rel->slot0 + c;
-                frel = r;
                 if (rel->used) rel->used[c] = true;
                 *type = rel->types[c];
                 *typmod = rel->typmods ? rel->typmods[c] : -1;
-                break;
             }
         }
     }
     if (found < 0) {
+        for (const Scope *o = s ? s->outer : NULL; o; o = o->outer)
+            if (scope_has(o, q, name))
+                return err_at(cc, DD_EFEATURE, e->loc, "correlated subqueries are not supported yet");
         if (q && !qual_seen)
             return err_at(cc, DD_EUNDEFINED_TABLE, e->loc,
                           "missing FROM-clause entry for table \"%s\"", q);
@@ -602,6 +637,58 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     return rc;
 }
 
+/* Plans subquery s as a SubLink of the given kind.  loc: the subquery,
+ * oploc: where PostgreSQL reports a wrong number of columns. */
+static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int loc, int oploc, SubLink **out)
+{
+    CompileCtx *cc = b->cc;
+    SubLink *l = arena_zalloc(cc->sql->stmt, sizeof(*l));
+    if (!l) return DD_ENOMEM;
+    int ncols = 0;
+    int rc = analyze_sublink(cc->sql, s, cc->scope, &l->root, &ncols, &l->type);
+    if (rc) return rc;
+    if (kind == SUBLINK_SCALAR && ncols != 1)
+        return err_at(cc, DD_ESYNTAX, oploc, "subquery must return only one column");
+    if (kind == SUBLINK_IN && ncols != 1)
+        return err_at(cc, DD_ESYNTAX, oploc, "subquery has too many columns");
+    l->kind = kind;
+    l->loc = loc;
+    *out = l;
+    return DD_OK;
+}
+
+/* Appends XOP_SUBLINK; `below` values (IN: its argument) are under it. */
+static int emit_sublink(Frag *f, SubLink *l, int below, u8 flags, int loc)
+{
+    ExprInstr i = ins_make(XOP_SUBLINK, loc);
+    i.link = l;
+    i.flags = flags;
+    i.type = (u8)(l->kind == SUBLINK_SCALAR ? l->type : TYPE_BOOL);
+    f->type = (TypeId)i.type;
+    f->typmod = -1;
+    f->constant = false;
+    f->depth = DD_MAX(f->depth, below + 1);
+    return frag_emit(f, i);
+}
+
+/* x [NOT] IN (SELECT y ...): x and y compare as `x = y` would. */
+static int compile_in_sublink(Builder *b, Expr *e, Frag *f)
+{
+    Expr *sub = e->u.in.list[0];
+    SubLink *l;
+    int rc = compile_node(b, e->u.in.arg, f);
+    if (!rc) rc = plan_sublink(b, sub->u.sub.select, SUBLINK_IN, sub->loc, e->oploc, &l);
+    if (rc) return rc;
+    TypeId a = f->type, t;
+    if (a == TYPE_UNKNOWN || a == TYPE_NULLTYPE) rc = coerce(b, f, l->type, -1, false, e->u.in.arg->loc);
+    else if (!type_common(a, l->type, &t))
+        rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s = %s",
+                    type_name(a), type_name(l->type));
+    if (!rc) rc = emit_sublink(f, l, 0, e->u.in.negated ? 1 : 0, e->oploc);
+    f->depth = DD_MAX(f->depth, 1);
+    return rc;
+}
+
 static int group_match(CompileCtx *cc, Expr *e)
 {
     if (!cc->grouped) return -1;
@@ -771,10 +858,10 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         break;
     case EXPR_IN: {
         int n = e->u.in.n;
-        for (int k = 0; k < n; k++)
-            if (e->u.in.list[k]->kind == EXPR_SUBQUERY)
-                return b->nesting--, err_at(cc, DD_EFEATURE, e->u.in.list[k]->loc,
-                                            "subqueries are not supported yet");
+        if (e->u.in.subquery) {
+            rc = compile_in_sublink(b, e, f);
+            break;
+        }
         Expr **all = dd_malloc(sizeof(Expr *) * (size_t)(n + 1));
         Frag *fs = dd_calloc((size_t)n + 1, sizeof(Frag));
         if (!all || !fs) { dd_free(all); dd_free(fs); rc = DD_ENOMEM; break; }
@@ -850,9 +937,13 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         rc = compile_func(b, e, f);
         break;
     case EXPR_SUBQUERY:
-    case EXPR_EXISTS:
-        rc = err_at(cc, DD_EFEATURE, e->loc, "subqueries are not supported yet");
+    case EXPR_EXISTS: {
+        SubLink *l;
+        rc = plan_sublink(b, e->u.sub.select, e->kind == EXPR_EXISTS ? SUBLINK_EXISTS : SUBLINK_SCALAR,
+                          e->loc, e->loc, &l);
+        if (!rc) rc = emit_sublink(f, l, 0, 0, e->loc);
         break;
+    }
     }
     b->nesting--;
     return rc;
@@ -910,6 +1001,48 @@ static int eval_fail(EvalEnv *env, int rc, int loc)
 {
     DdError *e = env->sql->err;
     if (e->position == 0 && loc >= 0) e->position = loc + 1;
+    return rc;
+}
+
+/* Runs l's query to its end (EXISTS: its first row) and keeps the first
+ * column of its rows in the statement arena. */
+static int sublink_run(EvalEnv *env, SubLink *l)
+{
+    SqlCtx *ctx = env->sql;
+    int cap = 0;
+    int rc = op_open(ctx, l->root);
+    l->nvals = 0;
+    l->has_null = false;
+    while (!rc) {
+        ArenaMark m = arena_mark(ctx->row);
+        Value *r;
+        int n = op_next(ctx, l->root, &r);
+        if (n <= 0) { rc = -n; break; }
+        if (l->kind == SUBLINK_EXISTS) {
+            l->nvals = 1;
+            arena_rewind(ctx->row, m);
+            break;
+        }
+        if (l->kind == SUBLINK_SCALAR && l->nvals == 1) {
+            rc = dd_err(ctx->err, DD_ECARDINALITY, l->loc,
+                        "more than one row returned by a subquery used as an expression");
+            arena_rewind(ctx->row, m);
+            break;
+        }
+        if (l->nvals == cap) {
+            cap = cap ? cap * 2 : 16;
+            Value *nv = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)cap);
+            if (!nv) { rc = DD_ENOMEM; break; }
+            if (l->nvals) memcpy(nv, l->vals, sizeof(Value) * (size_t)l->nvals);
+            l->vals = nv;
+        }
+        rc = val_copy(ctx->stmt, &r[0], &l->vals[l->nvals]);
+        if (r[0].isnull) l->has_null = true;
+        l->nvals++;
+        arena_rewind(ctx->row, m);
+    }
+    op_close(ctx, l->root);
+    if (!rc) l->done = true;
     return rc;
 }
 
@@ -1094,6 +1227,30 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
             if (!st[sp - 1].isnull) pc += in->a - 1;
             break;
         case XOP_POP: sp--; break;
+        case XOP_SUBLINK: {
+            SubLink *l = in->link;
+            if (!l->done) {
+                rc = sublink_run(env, l);
+                if (rc) return eval_fail(env, rc, in->loc);
+            }
+            if (l->kind == SUBLINK_SCALAR) {
+                st[sp++] = l->nvals ? l->vals[0] : val_null(l->type);
+            } else if (l->kind == SUBLINK_EXISTS) {
+                st[sp++] = val_bool(l->nvals > 0);
+            } else {
+                /* as x = v1 OR x = v2 ...: FALSE for no rows, else UNKNOWN
+                 * when x or a non-matching value is NULL */
+                Value *x = &st[sp - 1];
+                int r = 0;
+                if (l->nvals && x->isnull) r = -1;
+                for (int k = 0; k < l->nvals && r == 0; k++)
+                    if (!l->vals[k].isnull && val_compare(x, &l->vals[k], &vc) == 0) r = 1;
+                if (r == 0 && l->has_null) r = -1;
+                if ((in->flags & 1) && r >= 0) r = !r;
+                *x = tv_val(r);
+            }
+            break;
+        }
         case XOP_CASE_EQ:
         case XOP_SWAP_POP:
             return dd_err(err, DD_EINTERNAL, in->loc, "unexpected instruction");
@@ -1253,6 +1410,12 @@ const char *ast_column_name(const Expr *e)
         return ast_column_name(e->u.cast.arg);
     case EXPR_CASE: return "case";
     case EXPR_EXISTS: return "exists";
+    case EXPR_SUBQUERY: {
+        /* named after the subquery's column, as PostgreSQL */
+        const SelectStmt *q = e->u.sub.select;
+        if (q->ntargets < 1 || q->targets[0]->expr->kind == EXPR_STAR) return "?column?";
+        return q->targets[0]->alias ? q->targets[0]->alias : ast_column_name(q->targets[0]->expr);
+    }
     default: return "?column?";
     }
 }

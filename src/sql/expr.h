@@ -33,11 +33,43 @@ typedef struct ScopeRel {
     int slot0;
 } ScopeRel;
 
-typedef struct Scope {
+typedef struct Scope Scope;
+
+/* A WITH query visible by name.  Each reference is planned anew as a
+ * derived table over `select`, in the scope `env` (the WITH queries before
+ * it and the relations outside the query that owns the WITH). */
+typedef struct CteDef {
+    const char *name;
+    SelectStmt *select;
+    char **cols; int ncols;         /* column alias list, or 0 */
+    int loc;
+    const Scope *env;
+    const struct CteDef *prev;      /* the next visible WITH query outward */
+} CteDef;
+
+struct Scope {
     ScopeRel *rels;
     int nrels;
     int nslots;             /* width of the input row */
-} Scope;
+    const CteDef *ctes;     /* WITH queries visible here, innermost first */
+    const Scope *outer;     /* enclosing query's scope: its columns are not
+                               bound (no correlation), only recognized */
+};
+
+/* An uncorrelated subquery in an expression (XOP_SUBLINK): planned once,
+ * run on first use, its first column materialized into the statement
+ * arena and kept for the rest of the statement. */
+typedef enum SubLinkKind { SUBLINK_SCALAR, SUBLINK_EXISTS, SUBLINK_IN } SubLinkKind;
+struct Op;
+typedef struct SubLink {
+    SubLinkKind kind;
+    struct Op *root;        /* the planned query */
+    TypeId type;            /* type of its first column */
+    int loc;
+    bool done;              /* vals / nvals valid */
+    Value *vals; int nvals; /* SCALAR: at most 1; EXISTS: 0 or 1 (no values); IN: all */
+    bool has_null;          /* IN: a NULL among vals */
+} SubLink;
 
 /* An aggregate call found while compiling a post-aggregation expression. */
 typedef enum AggKind { AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX,
@@ -89,6 +121,8 @@ typedef enum ExprOp {
     XOP_POP,
     XOP_CASE_EQ,    /* compare top with the operand below it (simple CASE); pushes bool */
     XOP_SWAP_POP,   /* drop the value below the top (simple CASE operand) */
+    XOP_SUBLINK,    /* link: SCALAR / EXISTS push a value; IN pops its argument;
+                       flags bit0 negated (NOT IN) */
 } ExprOp;
 
 typedef struct EvalEnv EvalEnv;
@@ -103,6 +137,7 @@ typedef struct ExprInstr {
     i32 typmod;
     int loc;
     FuncImpl fn;
+    SubLink *link;  /* XOP_SUBLINK */
 } ExprInstr;
 
 struct ExprProg {
@@ -137,6 +172,12 @@ bool ast_has_aggregate(const Expr *e);
 /* A display name for an output column as PostgreSQL derives it
  * (column name, function name, "?column?"). */
 const char *ast_column_name(const Expr *e);
+
+/* Plans the uncorrelated subquery s for a SubLink (analyzer.c): scope is
+ * where it appears (WITH queries; its columns only to report correlation).
+ * *ncols is the number of output columns, types[0] the first one's type. */
+int analyze_sublink(struct SqlCtx *ctx, SelectStmt *s, const Scope *scope, struct Op **root,
+                    int *ncols, TypeId *type0);
 
 /* Functions (func.c). */
 typedef struct FuncDef {

@@ -939,6 +939,7 @@ static int parse_in(Parser *p, Expr *e)
         NEW_EXPR(sub, EXPR_SUBQUERY, peek(p, 1)->start);
         TRY(parse_paren_select(p, &sub->u.sub.select));
         PUSH(e->u.in.list, e->u.in.n, cap, sub);
+        e->u.in.subquery = true;
         return DD_OK;
     }
     advance(p);
@@ -1165,8 +1166,18 @@ static int parse_alias(Parser *p, char **alias, bool no_bare_set)
         *alias = tok(p)->str;
         advance(p);
     }
-    if (*alias && tok(p)->kind == TOK_LPAREN)
-        return not_supported(p, tok(p)->start, "a column alias list");
+    return DD_OK;
+}
+
+/* [AS] alias [(col, ...)] after a FROM item. */
+static int parse_from_alias(Parser *p, TableRef *r)
+{
+    TRY(parse_alias(p, &r->alias, false));
+    if (r->alias && tok(p)->kind == TOK_LPAREN) {
+        if (r->kind == TREF_JOIN)
+            return not_supported(p, tok(p)->start, "a column alias list on a join");
+        TRY(parse_name_list(p, &r->col_aliases, NULL, &r->ncol_aliases));
+    }
     return DD_OK;
 }
 
@@ -1226,7 +1237,7 @@ static int parse_table_primary(Parser *p, TableRef **out)
             TRY(parse_table_ref(p, &r));
             TRY(expect(p, TOK_RPAREN));
         }
-        TRY(parse_alias(p, &r->alias, false));
+        TRY(parse_from_alias(p, r));
         *out = r;
         return DD_OK;
     }
@@ -1238,7 +1249,7 @@ static int parse_table_primary(Parser *p, TableRef **out)
     if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "a function in FROM");
     if (is_kw(tok(p), KW_FOR) && is_word(peek(p, 1), "system_time"))
         TRY(parse_temporal(p, &r->temporal));
-    TRY(parse_alias(p, &r->alias, false));
+    TRY(parse_from_alias(p, r));
     *out = r;
     return DD_OK;
 }
@@ -1366,7 +1377,6 @@ static int parse_select_term(Parser *p, SelectStmt **out)
 {
     if (tok(p)->kind == TOK_LPAREN) return parse_paren_select(p, out);
     if (is_kw(tok(p), KW_VALUES)) return not_supported(p, tok(p)->start, "VALUES as a query");
-    if (is_kw(tok(p), KW_WITH)) return not_supported(p, tok(p)->start, "WITH");
     return parse_select_core(p, out);
 }
 
@@ -1445,12 +1455,47 @@ static int setop_of(const Token *t)
     return 0;
 }
 
-/* A full query: terms chained by set operations, then ORDER BY and
- * LIMIT / OFFSET / FETCH for the whole. */
+/* WITH name [(cols)] AS [[NOT] MATERIALIZED] (select), ...  into the
+ * parallel arrays of s (parsed before s exists, so into a scratch node). */
+static int parse_with(Parser *p, SelectStmt *s)
+{
+    int cap = 0, lcap = 0, nl = 0, ccap = 0, ncc = 0, ncap = 0, nn = 0, kcap = 0, nk = 0;
+    advance(p);   /* WITH */
+    if (is_word(tok(p), "recursive")) return not_supported(p, tok(p)->start, "WITH RECURSIVE");
+    do {
+        char *name = NULL, **cols = NULL;
+        int loc, ncols = 0;
+        SelectStmt *q = NULL;
+        TRY(parse_colid(p, &name, &loc));
+        if (tok(p)->kind == TOK_LPAREN) TRY(parse_name_list(p, &cols, NULL, &ncols));
+        TRY(expect_kw(p, KW_AS));
+        accept_kw(p, KW_NOT);
+        if (is_word(tok(p), "materialized")) advance(p);
+        if (tok(p)->kind != TOK_LPAREN) return syntax_error(p);
+        Token *in = peek(p, 1);
+        if (is_kw(in, KW_INSERT) || is_kw(in, KW_UPDATE) || is_kw(in, KW_DELETE))
+            return not_supported(p, in->start, "a data-modifying statement in WITH");
+        TRY(parse_paren_select(p, &q));
+        PUSH(s->cte_names, s->nctes, cap, name);
+        PUSH(s->cte_locs, nl, lcap, loc);
+        PUSH(s->ctes, ncc, ccap, q);
+        PUSH(s->cte_cols, nn, ncap, cols);
+        PUSH(s->cte_ncols, nk, kcap, ncols);
+    } while (accept(p, TOK_COMMA));
+    Token *t = tok(p);
+    if (is_kw(t, KW_INSERT) || is_kw(t, KW_UPDATE) || is_kw(t, KW_DELETE))
+        return not_supported(p, t->start, "WITH with INSERT, UPDATE or DELETE");
+    return DD_OK;
+}
+
+/* A full query: [WITH ...] terms chained by set operations, then ORDER BY
+ * and LIMIT / OFFSET / FETCH for the whole. */
 static int parse_select(Parser *p, SelectStmt **out)
 {
-    SelectStmt *head = NULL, *tail = NULL;
+    SelectStmt *head = NULL, *tail = NULL, with;
+    memset(&with, 0, sizeof(with));
     TRY(enter(p));
+    if (is_kw(tok(p), KW_WITH)) TRY(parse_with(p, &with));
     TRY(parse_select_term(p, &head));
     if (setop_of(tok(p)) && has_tail(head)) TRY(wrap_select(p, head, &head));
     tail = head;
@@ -1470,6 +1515,15 @@ static int parse_select(Parser *p, SelectStmt **out)
     if (is_kw(tok(p), KW_ORDER)) TRY(parse_order_by(p, head));
     TRY(parse_limits(p, head));
     if (is_kw(tok(p), KW_FOR)) return not_supported(p, tok(p)->start, "SELECT FOR UPDATE/SHARE");
+    if (with.nctes) {
+        if (head->nctes) TRY(wrap_select(p, head, &head));   /* (WITH a ...) under WITH b */
+        head->cte_names = with.cte_names;
+        head->cte_locs = with.cte_locs;
+        head->ctes = with.ctes;
+        head->cte_cols = with.cte_cols;
+        head->cte_ncols = with.cte_ncols;
+        head->nctes = with.nctes;
+    }
     p->depth--;
     *out = head;
     return DD_OK;
@@ -1513,7 +1567,7 @@ static int parse_insert(Parser *p, Stmt *st)
             PUSH(ins->rows, ins->nrows, cap, row);
             PUSH(ins->row_len, nl, lcap, n);
         } while (accept(p, TOK_COMMA));
-    } else if (is_kw(tok(p), KW_SELECT) || tok(p)->kind == TOK_LPAREN) {
+    } else if (is_kw(tok(p), KW_SELECT) || is_kw(tok(p), KW_WITH) || tok(p)->kind == TOK_LPAREN) {
         TRY(parse_select(p, &ins->select));
     } else {
         return syntax_error(p);
@@ -1674,7 +1728,28 @@ static int parse_create(Parser *p, Stmt *st)
         ct->if_not_exists = true;
     }
     TRY(parse_qualified_name(p, &ct->name, NULL));
-    if (is_kw(tok(p), KW_AS)) return not_supported(p, tok(p)->start, "CREATE TABLE AS");
+    t = tok(p);
+    if (t->kind == TOK_LPAREN && p->match[p->pos] > 0 && is_kw(&p->toks[p->match[p->pos] + 1], KW_AS))
+        TRY(parse_name_list(p, &ct->as_cols, NULL, &ct->nas_cols));
+    if (accept_kw(p, KW_AS)) {
+        t = tok(p);
+        if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && t->kind != TOK_LPAREN) {
+            if (is_kw(t, KW_VALUES) || is_kw(t, KW_TABLE) || is_word(t, "execute"))
+                return not_supported(p, t->start, "CREATE TABLE AS without SELECT");
+            return syntax_error(p);
+        }
+        TRY(parse_select(p, &ct->as_select));
+        if (is_kw(tok(p), KW_WITH)) {
+            /* WITH [NO] DATA */
+            Token *d = peek(p, 1);
+            if (is_kw(d, KW_NO) && is_word(peek(p, 2), "data"))
+                return not_supported(p, d->start, "WITH NO DATA");
+            if (!is_word(d, "data")) return syntax_error(p);
+            advance(p);
+            advance(p);
+        }
+        return DD_OK;
+    }
     TRY(expect(p, TOK_LPAREN));
     if (accept(p, TOK_RPAREN)) return DD_OK;
     do {
@@ -2040,8 +2115,8 @@ static int parse_explain(Parser *p, Stmt *st)
     if (is_kw(t, KW_ANALYZE) || is_kw(t, KW_ANALYSE) || is_kw(t, KW_VERBOSE) ||
         t->kind == TOK_LPAREN)
         return not_supported(p, t->start, "EXPLAIN options");
-    if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_INSERT) && !is_kw(t, KW_UPDATE) &&
-        !is_kw(t, KW_DELETE))
+    if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && !is_kw(t, KW_INSERT) &&
+        !is_kw(t, KW_UPDATE) && !is_kw(t, KW_DELETE))
         return syntax_error(p);
     inner->loc = t->start;
     TRY(parse_stmt(p, inner));
@@ -2062,7 +2137,9 @@ static int parse_stmt(Parser *p, Stmt *st)
         st->kind = STMT_SELECT;
         return parse_select(p, &st->u.select);
     case KW_VALUES: return not_supported(p, t->start, "VALUES as a query");
-    case KW_WITH: return not_supported(p, t->start, "WITH");
+    case KW_WITH:
+        st->kind = STMT_SELECT;
+        return parse_select(p, &st->u.select);
     case KW_INSERT: return parse_insert(p, st);
     case KW_UPDATE: return parse_update(p, st);
     case KW_DELETE: return parse_delete(p, st);

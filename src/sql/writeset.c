@@ -253,3 +253,20 @@ const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *d
     }
     return NULL;
 }
+
+int ws_clone(const TxnWrites *src, TxnWrites *dst)
+{
+    for (int i = 0; i < src->nrows; i++) {
+        const WsRow *r = src->rows[i];
+        if (!r) continue;
+        /* entries are copied as they are: existed/orig first, then state */
+        int rc = ws_put(dst, r->table, r->pk, r->pklen, r->rec ? r->op : OP_DELETE, r->end_op,
+                        r->rec ? r->rec : NULL, r->reclen, r->existed, r->orig, r->origlen, r->orig_seq);
+        if (rc) return rc;
+        WsRow *c = ws_find(dst, r->table, r->pk, r->pklen);
+        if (c) c->op = r->op;
+    }
+    for (int i = 0; i < src->ntables; i++)
+        if (!ws_put_table(dst, src->tables[i])) return DD_ENOMEM;
+    return DD_OK;
+}

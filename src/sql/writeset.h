@@ -67,6 +67,9 @@ TableInfo *ws_put_table(TxnWrites *ws, const TableInfo *t);
 const TableInfo *ws_table(const TxnWrites *ws, u32 id);
 const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *dropped);
 
+/* Deep copy of src into dst (initialized, empty): for SAVEPOINT. */
+int ws_clone(const TxnWrites *src, TxnWrites *dst);
+
 /* Deep copy of a table definition into a. */
 TableInfo *table_copy(Arena *a, const TableInfo *t);
 

@@ -142,7 +142,8 @@ static int env_open(Store *st, size_t map_size, bool create, DdError *err)
         mdb_env_close(st->env);
         st->env = NULL;
         if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
-            return dd_err(err, DD_ECORRUPT, -1, "\"%s\" is not a DriftDB data directory", st->dir);
+            return dd_corrupt(err, "data directory \"%s\" is corrupt or not a DriftDB data directory: "
+                                   "driftdb.mdb is not a valid LMDB file (%s)", st->dir, mdb_strerror(rc));
         return store_mdb_err(err, rc, "opening environment");
     }
     MDB_envinfo info;
