@@ -165,7 +165,12 @@ int main(int argc, char **argv)
 
     printf("durable single-row INSERTs per second (%.0f s each)\n", secs);
     for (int threads = 1; threads <= 8; threads += 7) {
+        driftdb_stats s0, s1;
+        driftdb_get_stats(db, &s0);
         double d = dd_inserts(db, threads, secs);
+        driftdb_get_stats(db, &s1);
+        printf("  (%d thread%s: %.1f commits per LMDB write transaction)\n", threads, threads > 1 ? "s" : "",
+               (double)(s1.commits - s0.commits) / (double)(s1.batches - s0.batches ? s1.batches - s0.batches : 1));
         double q = lite_inserts(lite, threads, secs);
         printf("  %d thread%s: DriftDB %8.0f/s   SQLite (WAL, synchronous=FULL) %8.0f/s   ratio %.2f\n",
                threads, threads > 1 ? "s" : " ", d, q, q > 0 ? d / q : 0);

@@ -15,8 +15,9 @@
  *   - A write failure marks the connection broken; from then on nothing is
  *     sent, the running statement is abandoned and pgw_serve returns, which
  *     closes the session (rolling back an open transaction).
- *   - c->sess is non-NULL exactly in states READY and SKIP_TO_SYNC, and
- *     then counts in cfg->nsessions.
+ *   - c->sess is set from conn_open_session until pgw_serve returns, and
+ *     counts in cfg->nsessions meanwhile; READY and SKIP_TO_SYNC have one
+ *     (conn_check).
  *
  * Connection states (the function behind each transition):
  *
@@ -29,6 +30,7 @@
  *             ReadyForQuery)----------------------------------------> READY
  *   READY   --'Q': conn_simple_query (results, ReadyForQuery)--------> READY
  *   READY   --'S' alone: conn_ready_for_query-----------------------> READY
+ *   READY   --'F': conn_serve_loop (0A000, ReadyForQuery)----------> READY
  *   READY   --'P' 'B' 'D' 'E' 'C' 'H': conn_refuse_extended---> SKIP_TO_SYNC
  *   SKIP_TO_SYNC --any other message: conn_serve_loop drops it-> SKIP_TO_SYNC
  *   SKIP_TO_SYNC --'S': conn_ready_for_query------------------------> READY
@@ -107,6 +109,15 @@ typedef struct Conn {
 } Conn;
 
 static const u8 empty_body[1];
+
+/* Invariants of a connection, for assert(conn_check(c)). */
+static bool conn_check(const Conn *c)
+{
+    if ((c->state == PGW_READY || c->state == PGW_SKIP_TO_SYNC) && !c->sess) return false;
+    if (c->state == PGW_STARTUP && c->sess) return false;
+    if (c->rpos > c->rlen || c->rlen > sizeof c->rbuf) return false;
+    return c->out.len <= c->out.cap && c->in.len <= c->in.cap;
+}
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -738,7 +749,6 @@ fatal:   /* the engine said FATAL: the session cannot go on */
     return -1;
 }
 
-
 /* An extended-protocol message: refuse it and skip to the next Sync. */
 static void conn_refuse_extended(Conn *c)
 {
@@ -752,6 +762,7 @@ static void conn_refuse_extended(Conn *c)
 static int conn_serve_loop(Conn *c)
 {
     for (;;) {
+        assert(conn_check(c));
         if (c->out.len > 0 || !buf_ok(&c->out)) {
             if (conn_flush(c) != 0) return -1;
         }

@@ -510,6 +510,194 @@ static bool r_length(TypeId *a, int n, TypeId *r)
 }
 static bool r_strpos(TypeId *a, int n, TypeId *r) { return r_text_int(a, n, r); }
 
+
+/* ---------------------------------------------------------------- date parts */
+
+/* Civil date of a day count since 2000-01-01 (proleptic Gregorian). */
+static void civil(i64 days, i64 *y, int *m, int *d)
+{
+    i64 z = days + 10957 + 719468;          /* days since 0000-03-01 */
+    i64 era = (z >= 0 ? z : z - 146096) / 146097;
+    i64 doe = z - era * 146097;
+    i64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    i64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    i64 mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+static i64 days_from_civil(i64 y, int m, int d)
+{
+    y -= m <= 2;
+    i64 era = (y >= 0 ? y : y - 399) / 400;
+    i64 yoe = y - era * 400;
+    i64 doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    i64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468 - 10957;
+}
+
+static i64 floordiv(i64 a, i64 b) { i64 q = a / b; return (a % b && ((a < 0) != (b < 0))) ? q - 1 : q; }
+
+#define USEC_DAY 86400000000LL
+
+/* The timestamp of v on the local time line (µs since 2000-01-01). */
+static i64 local_ts(EvalEnv *env, const Value *v)
+{
+    if (v->type == TYPE_DATE) return v->v.i * USEC_DAY;
+    if (v->type == TYPE_TIMESTAMPTZ) { ValueCtx vc = vctx(env); return ts_utc_to_local(&vc, v->v.i); }
+    return v->v.i;
+}
+
+/* field value as numeric coef/scale; false: unknown field */
+static int part_of(EvalEnv *env, const char *field, size_t flen, const Value *v, i128 *coef, int *scale, int loc)
+{
+    char f[24];
+    size_t n = DD_MIN(flen, sizeof(f) - 1);
+    for (size_t i = 0; i < n; i++) f[i] = (char)tolower((unsigned char)field[i]);
+    f[n] = 0;
+    *scale = 0;
+    if (v->type == TYPE_INTERVAL) {
+        const Interval *iv = &v->v.iv;
+        i64 us = iv->usecs;
+        if (!strcmp(f, "year") || !strcmp(f, "years")) *coef = iv->months / 12;
+        else if (!strcmp(f, "month") || !strcmp(f, "months")) *coef = iv->months % 12;
+        else if (!strcmp(f, "day") || !strcmp(f, "days")) *coef = iv->days;
+        else if (!strcmp(f, "hour") || !strcmp(f, "hours")) *coef = us / 3600000000LL;
+        else if (!strcmp(f, "minute") || !strcmp(f, "minutes")) *coef = (us / 60000000LL) % 60;
+        else if (!strcmp(f, "second") || !strcmp(f, "seconds")) { *coef = us % 60000000LL; *scale = 6; }
+        else if (!strcmp(f, "epoch")) {
+            *coef = (i128)iv->months * 30 * 86400 * 1000000 / 12 * 12 + (i128)iv->days * USEC_DAY + us;
+            *coef = ((i128)iv->months / 12) * 31557600LL * 1000000 + ((i128)iv->months % 12) * 30 * USEC_DAY +
+                    (i128)iv->days * USEC_DAY + us;
+            *scale = 6;
+        } else goto bad;
+        return DD_OK;
+    }
+    i64 ts = local_ts(env, v);
+    i64 days = floordiv(ts, USEC_DAY), tod = ts - days * USEC_DAY;
+    i64 y; int m, d;
+    civil(days, &y, &m, &d);
+    if (!strcmp(f, "year") || !strcmp(f, "years")) *coef = y;
+    else if (!strcmp(f, "month") || !strcmp(f, "months")) *coef = m;
+    else if (!strcmp(f, "day") || !strcmp(f, "days")) *coef = d;
+    else if (!strcmp(f, "quarter")) *coef = (m - 1) / 3 + 1;
+    else if (!strcmp(f, "decade")) *coef = floordiv(y, 10);
+    else if (!strcmp(f, "century")) *coef = y > 0 ? (y + 99) / 100 : -((99 - (y - 1)) / 100);
+    else if (!strcmp(f, "dow")) *coef = ((days % 7) + 7 + 6) % 7;         /* 2000-01-01 was a Saturday */
+    else if (!strcmp(f, "isodow")) { i64 w = ((days % 7) + 7 + 6) % 7; *coef = w == 0 ? 7 : w; }
+    else if (!strcmp(f, "doy")) *coef = days - days_from_civil(y, 1, 1) + 1;
+    else if (!strcmp(f, "hour") || !strcmp(f, "hours")) *coef = tod / 3600000000LL;
+    else if (!strcmp(f, "minute") || !strcmp(f, "minutes")) *coef = (tod / 60000000LL) % 60;
+    else if (!strcmp(f, "second") || !strcmp(f, "seconds")) { *coef = tod % 60000000LL; *scale = 6; }
+    else if (!strcmp(f, "milliseconds")) { *coef = tod % 60000000LL; *scale = 3; }
+    else if (!strcmp(f, "microseconds")) *coef = tod % 60000000LL;
+    else if (!strcmp(f, "epoch")) {
+        i64 utc = v->type == TYPE_TIMESTAMPTZ ? v->v.i : ts;
+        *coef = (i128)ts_to_unix_us(utc);
+        *scale = 6;
+    } else if (!strcmp(f, "week")) {
+        /* ISO week: the week with the year's first Thursday is week 1 */
+        i64 wd = ((days % 7) + 7 + 5) % 7;             /* Monday = 0 */
+        i64 thursday = days - wd + 3;
+        i64 ty; int tm, td;
+        civil(thursday, &ty, &tm, &td);
+        *coef = (thursday - days_from_civil(ty, 1, 1)) / 7 + 1;
+    } else if (!strcmp(f, "isoyear")) {
+        i64 wd = ((days % 7) + 7 + 5) % 7;
+        i64 ty; int tm, td;
+        civil(days - wd + 3, &ty, &tm, &td);
+        *coef = ty;
+    } else goto bad;
+    if (v->type == TYPE_DATE && *scale == 0 && (!strcmp(f, "hour") || !strcmp(f, "minute")))
+        goto bad_date;
+    if (!strcmp(f, "milliseconds")) *coef = *coef;   /* µs with scale 3 = ms */
+    return DD_OK;
+bad_date:
+bad:
+    return dd_err(env->sql->err, DD_EFEATURE, loc, "unit \"%s\" not supported for type %s", f,
+                  type_name((TypeId)v->type));
+}
+
+static int f_extract(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n);
+    if (any_null(a, 2)) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
+    i128 c; int sc;
+    int rc = part_of(env, a[0].v.s.p, a[0].v.s.len, &a[1], &c, &sc, loc);
+    if (rc) return rc;
+    *out = val_numeric(c, sc);
+    return DD_OK;
+}
+
+static int f_date_part(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n);
+    if (any_null(a, 2)) { *out = val_null(TYPE_FLOAT8); return DD_OK; }
+    i128 c; int sc;
+    int rc = part_of(env, a[0].v.s.p, a[0].v.s.len, &a[1], &c, &sc, loc);
+    if (rc) return rc;
+    *out = val_float(TYPE_FLOAT8, numeric_to_double(c, sc));
+    return DD_OK;
+}
+
+static bool r_part(TypeId *a, int n, TypeId *r, TypeId ret)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
+    if (is_unknownish(a[1])) a[1] = TYPE_TIMESTAMPTZ;
+    if (!type_is_datetime(a[1]) && a[1] != TYPE_INTERVAL) return false;
+    *r = ret;
+    return true;
+}
+static bool r_extract(TypeId *a, int n, TypeId *r) { return r_part(a, n, r, TYPE_NUMERIC); }
+static bool r_date_part(TypeId *a, int n, TypeId *r) { return r_part(a, n, r, TYPE_FLOAT8); }
+
+static int f_date_trunc(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n);
+    if (any_null(a, 2)) { *out = val_null((TypeId)a[1].type); return DD_OK; }
+    char f[24];
+    size_t fl = DD_MIN(a[0].v.s.len, sizeof(f) - 1);
+    for (size_t i = 0; i < fl; i++) f[i] = (char)tolower((unsigned char)a[0].v.s.p[i]);
+    f[fl] = 0;
+    i64 ts = local_ts(env, &a[1]);
+    i64 days = floordiv(ts, USEC_DAY), tod = ts - days * USEC_DAY;
+    i64 y; int m, d;
+    civil(days, &y, &m, &d);
+    i64 r;
+    if (!strcmp(f, "year")) r = days_from_civil(y, 1, 1) * USEC_DAY;
+    else if (!strcmp(f, "quarter")) r = days_from_civil(y, ((m - 1) / 3) * 3 + 1, 1) * USEC_DAY;
+    else if (!strcmp(f, "month")) r = days_from_civil(y, m, 1) * USEC_DAY;
+    else if (!strcmp(f, "week")) r = (days - (((days % 7) + 7 + 5) % 7)) * USEC_DAY;
+    else if (!strcmp(f, "day")) r = days * USEC_DAY;
+    else if (!strcmp(f, "hour")) r = days * USEC_DAY + tod / 3600000000LL * 3600000000LL;
+    else if (!strcmp(f, "minute")) r = days * USEC_DAY + tod / 60000000LL * 60000000LL;
+    else if (!strcmp(f, "second")) r = days * USEC_DAY + tod / 1000000 * 1000000;
+    else if (!strcmp(f, "milliseconds")) r = days * USEC_DAY + tod / 1000 * 1000;
+    else if (!strcmp(f, "microseconds")) r = ts;
+    else return dd_err(env->sql->err, DD_EFEATURE, loc, "unit \"%s\" not supported for type %s", f,
+                       type_name((TypeId)a[1].type));
+    if (a[1].type == TYPE_TIMESTAMPTZ) {
+        ValueCtx vc = vctx(env);
+        *out = val_int(TYPE_TIMESTAMPTZ, ts_local_to_utc(&vc, r));
+    } else {
+        *out = val_int(TYPE_TIMESTAMP, r);
+    }
+    return DD_OK;
+}
+
+static bool r_date_trunc(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
+    if (is_unknownish(a[1])) a[1] = TYPE_TIMESTAMPTZ;
+    if (a[1] == TYPE_DATE) a[1] = TYPE_TIMESTAMPTZ;   /* PostgreSQL: date -> timestamptz */
+    if (a[1] != TYPE_TIMESTAMP && a[1] != TYPE_TIMESTAMPTZ) return false;
+    *r = a[1];
+    return true;
+}
+
 /* ---------------------------------------------------------------- tables */
 
 static const FuncDef funcs[] = {
@@ -558,6 +746,9 @@ static const FuncDef funcs[] = {
     {"mod", 2, 2, r_mod, f_mod, false},
     {"nullif", 2, 2, r_same_common, f_nullif, false},
     {"greatest", 1, -1, r_same_common, f_greatest, false},
+    {"date_part", 2, 2, r_date_part, f_date_part, false},
+    {"extract", 2, 2, r_extract, f_extract, false},
+    {"date_trunc", 2, 2, r_date_trunc, f_date_trunc, false},
     {"least", 1, -1, r_same_common, f_least, false},
 };
 

@@ -644,6 +644,106 @@ static int make_func(Parser *p, char *name, int loc, Expr **out)
     return DD_OK;
 }
 
+static int push_arg(Parser *p, Expr *f, int *cap, Expr *arg)
+{
+    PUSH(f->u.func.args, f->u.func.n, *cap, arg);
+    return DD_OK;
+}
+
+/*
+ * SQL's special call syntaxes, as PostgreSQL rewrites them:
+ *   EXTRACT(field FROM x)             -> extract('field', x) (numeric, as PostgreSQL 14+)
+ *   POSITION(a IN b)                  -> strpos(b, a)
+ *   SUBSTRING(x FROM a [FOR b])       -> substring(x, a [, b]); SUBSTRING(x FOR b) -> substring(x, 1, b)
+ *   TRIM([BOTH|LEADING|TRAILING] [c] FROM x) -> btrim/ltrim/rtrim(x [, c])
+ * The plain comma forms go through the ordinary call syntax.
+ */
+static int parse_special_func(Parser *p, Expr **out)
+{
+    Token *t0 = tok(p);
+    int loc = t0->start, kw = t0->kw, cap = 0;
+    bool comma_form = false;
+    if (kw == KW_SUBSTRING || kw == KW_TRIM) {
+        /* SUBSTRING(x, a, b) and TRIM(x) are ordinary calls */
+        int depth = 0;
+        comma_form = true;
+        for (int i = p->pos + 1; i < p->ntoks; i++) {
+            Token *t = &p->toks[i];
+            if (t->kind == TOK_LPAREN) depth++;
+            else if (t->kind == TOK_RPAREN) { if (--depth == 0) break; }
+            else if (depth == 1 && (is_kw(t, KW_FROM) || is_kw(t, KW_FOR) || is_kw(t, KW_BOTH) ||
+                                    is_kw(t, KW_LEADING) || is_kw(t, KW_TRAILING))) { comma_form = false; break; }
+        }
+        if (comma_form) {
+            TRY(make_func(p, dup_str(p, kw == KW_TRIM ? "btrim" : "substring"), loc, out));
+            if (!(*out)->u.func.name) return nomem(p);
+            advance(p);
+            return parse_func_args(p, *out);
+        }
+    }
+    advance(p);                 /* the name */
+    TRY(expect(p, TOK_LPAREN));
+    Expr *f = NULL;
+    NEW_EXPR(f, EXPR_FUNC, loc);
+    if (kw == KW_EXTRACT) {
+        Token *ft = tok(p);
+        Expr *field = NULL;
+        if (ft->kind == TOK_STRING) TRY(make_string(p, ft, &field));
+        else if (ft->kind == TOK_IDENT) {
+            NEW_EXPR(field, EXPR_CONST, ft->start);
+            field->u.c.val.type = TYPE_UNKNOWN;
+            field->u.c.val.v.s.p = ft->str;
+            field->u.c.val.v.s.len = (u32)strlen(ft->str);
+        } else return syntax_error(p);
+        advance(p);
+        TRY(expect_kw(p, KW_FROM));
+        Expr *x = NULL;
+        TRY(parse_expr(p, P_OR, &x));
+        f->u.func.name = dup_str(p, "extract");
+        TRY(push_arg(p, f, &cap, field));
+        TRY(push_arg(p, f, &cap, x));
+    } else if (kw == KW_POSITION) {
+        Expr *a = NULL, *b = NULL;
+        TRY(parse_expr(p, P_ESCAPE, &a));
+        TRY(expect_kw(p, KW_IN));
+        TRY(parse_expr(p, P_OR, &b));
+        f->u.func.name = dup_str(p, "strpos");
+        TRY(push_arg(p, f, &cap, b));
+        TRY(push_arg(p, f, &cap, a));
+    } else if (kw == KW_SUBSTRING) {
+        Expr *x = NULL, *from = NULL, *len = NULL;
+        TRY(parse_expr(p, P_OR, &x));
+        if (accept_kw(p, KW_FROM)) TRY(parse_expr(p, P_OR, &from));
+        if (accept_kw(p, KW_FOR)) TRY(parse_expr(p, P_OR, &len));
+        if (!from) {
+            NEW_EXPR(from, EXPR_CONST, loc);
+            from->u.c.val.type = TYPE_INT4;
+            from->u.c.val.v.i = 1;
+        }
+        f->u.func.name = dup_str(p, "substring");
+        TRY(push_arg(p, f, &cap, x));
+        TRY(push_arg(p, f, &cap, from));
+        if (len) TRY(push_arg(p, f, &cap, len));
+    } else {   /* TRIM */
+        const char *fn = "btrim";
+        if (accept_kw(p, KW_LEADING)) fn = "ltrim";
+        else if (accept_kw(p, KW_TRAILING)) fn = "rtrim";
+        else accept_kw(p, KW_BOTH);
+        Expr *chars = NULL, *x = NULL;
+        if (!is_kw(tok(p), KW_FROM)) TRY(parse_expr(p, P_OR, &chars));
+        if (accept_kw(p, KW_FROM)) TRY(parse_expr(p, P_OR, &x));
+        else { x = chars; chars = NULL; }
+        if (!x) return syntax_error(p);
+        f->u.func.name = dup_str(p, fn);
+        TRY(push_arg(p, f, &cap, x));
+        if (chars) TRY(push_arg(p, f, &cap, chars));
+    }
+    if (!f->u.func.name) return nomem(p);
+    TRY(expect(p, TOK_RPAREN));
+    *out = f;
+    return DD_OK;
+}
+
 /* A name in an expression: column reference, t.*, function call, or a
  * generic typed literal (date '2024-01-01').  The current token is a name. */
 static int parse_name_expr(Parser *p, Expr **out)
@@ -652,6 +752,8 @@ static int parse_name_expr(Parser *p, Expr **out)
     int loc = t0->start;
     Token *n1 = peek(p, 1);
     if (n1->kind == TOK_LPAREN) {
+        if (is_kw(t0, KW_EXTRACT) || is_kw(t0, KW_POSITION) || is_kw(t0, KW_SUBSTRING) || is_kw(t0, KW_TRIM))
+            return parse_special_func(p, out);
         if (!is_funcname(t0)) return syntax_error(p);
         TRY(make_func(p, t0->str, loc, out));
         advance(p);
