@@ -30,6 +30,8 @@ TOOL_BIN   := $(patsubst %.c,$(BUILD)/%,$(TOOL_SRC))
 LIBDD := $(BUILD)/libdriftdb.a
 
 .PHONY: all run test asan ubsan check bench clean deps
+# keep intermediate objects (make would delete them and print "rm ..." after the test summary)
+.SECONDARY:
 
 all: $(BUILD)/driftdb $(BUILD)/driftdb-server $(UNIT_BIN) $(TOOL_BIN)
 
