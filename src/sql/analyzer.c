@@ -590,6 +590,20 @@ static int const_int(SqlCtx *ctx, Expr *e, const char *what, Scope *env, i64 *ou
     return DD_OK;
 }
 
+/* Doubles the target arrays (statement arena). */
+static int grow_targets(SqlCtx *ctx, Expr ***texprs, const char ***tnames, int nt, int *capt)
+{
+    *capt *= 2;
+    Expr **ne = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)*capt);
+    const char **nn = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)*capt);
+    if (!ne || !nn) return DD_ENOMEM;
+    memcpy(ne, *texprs, sizeof(Expr *) * (size_t)nt);
+    memcpy(nn, *tnames, sizeof(char *) * (size_t)nt);
+    *texprs = ne;
+    *tnames = nn;
+    return DD_OK;
+}
+
 int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p)
 {
     return analyze_query(ctx, s, p, NULL);
@@ -643,16 +657,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                 any = true;
                 for (int c = 0; c < rel->ncols; c++) {
                     if (rel->hidden[c]) continue;
-                    if (nt == capt) {
-                        capt *= 2;
-                        Expr **ne = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)capt);
-                        const char **nn = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)capt);
-                        if (!ne || !nn) return DD_ENOMEM;
-                        memcpy(ne, texprs, sizeof(Expr *) * (size_t)nt);
-                        memcpy(nn, tnames, sizeof(char *) * (size_t)nt);
-                        texprs = ne;
-                        tnames = nn;
-                    }
+                    if (nt == capt && grow_targets(ctx, &texprs, &tnames, nt, &capt)) return DD_ENOMEM;
                     Expr *ce = arena_zalloc(ctx->stmt, sizeof(Expr));
                     if (!ce) return DD_ENOMEM;
                     ce->kind = EXPR_COLUMN;
@@ -668,16 +673,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                 return dd_err(ctx->err, DD_EUNDEFINED_TABLE, rt->loc, "missing FROM-clause entry for table \"%s\"", q);
             continue;
         }
-        if (nt == capt) {
-            capt *= 2;
-            Expr **ne = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)capt);
-            const char **nn = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)capt);
-            if (!ne || !nn) return DD_ENOMEM;
-            memcpy(ne, texprs, sizeof(Expr *) * (size_t)nt);
-            memcpy(nn, tnames, sizeof(char *) * (size_t)nt);
-            texprs = ne;
-            tnames = nn;
-        }
+        if (nt == capt && grow_targets(ctx, &texprs, &tnames, nt, &capt)) return DD_ENOMEM;
         texprs[nt] = rt->expr;
         tnames[nt++] = rt->alias ? rt->alias : ast_column_name(rt->expr);
     }

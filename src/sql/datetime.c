@@ -48,7 +48,7 @@
 /* ---- calendar ---- */
 
 /* Days since 2000-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static i64 days_from_civil(i64 y, int m, int d)
+i64 days_from_civil(i64 y, int m, int d)
 {
     y -= m <= 2;
     i64 era = (y >= 0 ? y : y - 399) / 400;
@@ -58,7 +58,7 @@ static i64 days_from_civil(i64 y, int m, int d)
     return era * 146097 + doe - 719468 - UNIX_EPOCH_DAYS;
 }
 
-static void civil_from_days(i64 z, i64 *y, int *m, int *d)
+void civil_from_days(i64 z, i64 *y, int *m, int *d)
 {
     z += 719468 + UNIX_EPOCH_DAYS;
     i64 era = (z >= 0 ? z : z - 146096) / 146097;

@@ -513,30 +513,6 @@ static bool r_strpos(TypeId *a, int n, TypeId *r) { return r_text_int(a, n, r); 
 
 /* ---------------------------------------------------------------- date parts */
 
-/* Civil date of a day count since 2000-01-01 (proleptic Gregorian). */
-static void civil(i64 days, i64 *y, int *m, int *d)
-{
-    i64 z = days + 10957 + 719468;          /* days since 0000-03-01 */
-    i64 era = (z >= 0 ? z : z - 146096) / 146097;
-    i64 doe = z - era * 146097;
-    i64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    i64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    i64 mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
-static i64 days_from_civil(i64 y, int m, int d)
-{
-    y -= m <= 2;
-    i64 era = (y >= 0 ? y : y - 399) / 400;
-    i64 yoe = y - era * 400;
-    i64 doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    i64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468 - 10957;
-}
-
 static i64 floordiv(i64 a, i64 b) { i64 q = a / b; return (a % b && ((a < 0) != (b < 0))) ? q - 1 : q; }
 
 #define USEC_DAY 86400000000LL
@@ -577,7 +553,7 @@ static int part_of(EvalEnv *env, const char *field, size_t flen, const Value *v,
     i64 ts = local_ts(env, v);
     i64 days = floordiv(ts, USEC_DAY), tod = ts - days * USEC_DAY;
     i64 y; int m, d;
-    civil(days, &y, &m, &d);
+    civil_from_days(days, &y, &m, &d);
     if (!strcmp(f, "year") || !strcmp(f, "years")) *coef = y;
     else if (!strcmp(f, "month") || !strcmp(f, "months")) *coef = m;
     else if (!strcmp(f, "day") || !strcmp(f, "days")) *coef = d;
@@ -601,12 +577,12 @@ static int part_of(EvalEnv *env, const char *field, size_t flen, const Value *v,
         i64 wd = ((days % 7) + 7 + 5) % 7;             /* Monday = 0 */
         i64 thursday = days - wd + 3;
         i64 ty; int tm, td;
-        civil(thursday, &ty, &tm, &td);
+        civil_from_days(thursday, &ty, &tm, &td);
         *coef = (thursday - days_from_civil(ty, 1, 1)) / 7 + 1;
     } else if (!strcmp(f, "isoyear")) {
         i64 wd = ((days % 7) + 7 + 5) % 7;
         i64 ty; int tm, td;
-        civil(days - wd + 3, &ty, &tm, &td);
+        civil_from_days(days - wd + 3, &ty, &tm, &td);
         *coef = ty;
     } else goto bad;
     if (v->type == TYPE_DATE && *scale == 0 && (!strcmp(f, "hour") || !strcmp(f, "minute")))
@@ -664,7 +640,7 @@ static int f_date_trunc(EvalEnv *env, const Value *a, int n, Value *out, int loc
     i64 ts = local_ts(env, &a[1]);
     i64 days = floordiv(ts, USEC_DAY), tod = ts - days * USEC_DAY;
     i64 y; int m, d;
-    civil(days, &y, &m, &d);
+    civil_from_days(days, &y, &m, &d);
     i64 r;
     if (!strcmp(f, "year")) r = days_from_civil(y, 1, 1) * USEC_DAY;
     else if (!strcmp(f, "quarter")) r = days_from_civil(y, ((m - 1) / 3) * 3 + 1, 1) * USEC_DAY;

@@ -237,6 +237,9 @@ void timestamp_to_text(i64 ts, Buf *out);
 void timestamptz_to_text(i64 ts, const ValueCtx *ctx, Buf *out);
 void interval_to_text(const Interval *iv, Buf *out);
 void tz_offset_to_text(i32 off_s, Buf *out);   /* "+02", "-05:30", "+00:09:21" */
+/* Calendar: days since 2000-01-01 <-> proleptic Gregorian year, month, day. */
+i64 days_from_civil(i64 y, int m, int d);
+void civil_from_days(i64 days, i64 *y, int *m, int *d);
 /* Session-zone conversions of timestamps (µs since 2000-01-01). */
 i64 ts_local_to_utc(const ValueCtx *ctx, i64 local);
 i64 ts_utc_to_local(const ValueCtx *ctx, i64 utc);
