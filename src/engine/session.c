@@ -408,8 +408,8 @@ static int run_show(driftdb_session *s, ShowStmt *st, driftdb_result *r, DdError
         r->owncols = arena_alloc(&s->stmt, sizeof(ColDesc) * 2);
         Value *rows = arena_alloc(&s->stmt, sizeof(Value) * 2 * (size_t)(s->nsettings + 1));
         if (!r->owncols || !rows) return DD_ENOMEM;
-        r->owncols[0] = (ColDesc){"name", TYPE_TEXT, -1};
-        r->owncols[1] = (ColDesc){"setting", TYPE_TEXT, -1};
+        r->owncols[0] = (ColDesc){"name", TYPE_TEXT, -1, false};
+        r->owncols[1] = (ColDesc){"setting", TYPE_TEXT, -1, false};
         for (int i = 0; i < s->nsettings; i++) {
             rows[2 * i] = val_text(TYPE_TEXT, s->settings[i].name, (u32)strlen(s->settings[i].name));
             rows[2 * i + 1] = val_text(TYPE_TEXT, s->settings[i].value, (u32)strlen(s->settings[i].value));
@@ -424,7 +424,7 @@ static int run_show(driftdb_session *s, ShowStmt *st, driftdb_result *r, DdError
     r->owncols = arena_alloc(&s->stmt, sizeof(ColDesc));
     Value *row = arena_alloc(&s->stmt, sizeof(Value));
     if (!r->owncols || !row) return DD_ENOMEM;
-    r->owncols[0] = (ColDesc){arena_strdup(&s->stmt, st->name), TYPE_TEXT, -1};
+    r->owncols[0] = (ColDesc){arena_strdup(&s->stmt, st->name), TYPE_TEXT, -1, false};
     *row = val_text(TYPE_TEXT, v, (u32)strlen(v));
     r->rows = row;
     r->nrows = 1;

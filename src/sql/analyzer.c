@@ -395,6 +395,7 @@ static int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
 
 static int from_item(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi);
 static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *env);
+static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer);
 
 /* A derived table: the query sel planned in env, its output columns named
  * by cols[0..ncols) first, then by the query's own names. */
@@ -604,6 +605,191 @@ static int grow_targets(SqlCtx *ctx, Expr ***texprs, const char ***tnames, int n
     return DD_OK;
 }
 
+
+/* ---------------------------------------------------------------- set operations */
+
+/* Casts the columns of member plan m whose type differs from types[]. */
+static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, int n, Op **out)
+{
+    bool same = true;
+    for (int k = 0; k < n; k++) same = same && m->cols[k].type == types[k] && !m->cols[k].untyped;
+    *out = m->root;
+    if (same) return DD_OK;
+    ScopeRel rel;
+    memset(&rel, 0, sizeof(rel));
+    rel.alias = "";
+    rel.ncols = n;
+    rel.names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)n);
+    rel.types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)n);
+    ExprProg **progs = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)n);
+    if (!rel.names || !rel.types || !progs) return DD_ENOMEM;
+    for (int k = 0; k < n; k++) {
+        rel.names[k] = arena_printf(ctx->stmt, "c%d", k);
+        rel.types[k] = m->cols[k].untyped ? TYPE_UNKNOWN : m->cols[k].type;
+        if (!rel.names[k]) return DD_ENOMEM;
+    }
+    Scope sc;
+    memset(&sc, 0, sizeof(sc));
+    sc.rels = &rel;
+    sc.nrels = 1;
+    sc.nslots = n;
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    for (int k = 0; k < n; k++) {
+        Expr e;
+        memset(&e, 0, sizeof(e));
+        e.kind = EXPR_COLUMN;
+        e.loc = -1;
+        e.u.col.name = (char *)rel.names[k];
+        int rc = expr_compile_as(&cc, &e, types[k], -1, &progs[k]);
+        if (rc) return rc;
+    }
+    *out = op_project(ctx, m->root, progs, n);
+    return *out ? DD_OK : DD_ENOMEM;
+}
+
+/*
+ * a UNION/INTERSECT/EXCEPT b ...: the members are planned on their own
+ * (the head's ORDER BY and LIMIT belong to the whole chain), their column
+ * types unified as PostgreSQL's UNION resolution does, INTERSECT binding
+ * tighter than UNION and EXCEPT (left-associative).  ORDER BY may name
+ * result columns or give their positions.
+ */
+static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer)
+{
+    int rc;
+    Scope env;
+    memset(&env, 0, sizeof(env));
+    env.ctes = outer ? outer->ctes : NULL;
+    env.outer = outer;
+    if (s->nctes && (rc = with_clause(ctx, s, outer, &env.ctes))) return rc;
+    int n = 0;
+    for (SelectStmt *m = s; m; m = m->setop ? m->next : NULL) n++;
+    Plan *plans = arena_zalloc(ctx->stmt, sizeof(Plan) * (size_t)n);
+    SelectStmt **mem = arena_alloc(ctx->stmt, sizeof(SelectStmt *) * (size_t)n);
+    if (!plans || !mem) return DD_ENOMEM;
+    int i = 0;
+    for (SelectStmt *m = s; i < n; m = m->next, i++) {
+        SelectStmt *c = arena_alloc(ctx->stmt, sizeof(SelectStmt));
+        if (!c) return DD_ENOMEM;
+        *c = *m;
+        c->setop = 0;
+        c->next = NULL;
+        if (i == 0) {   /* the chain's ORDER BY / LIMIT / WITH are not the head's own */
+            c->norder = 0;
+            c->limit = c->offset = NULL;
+            c->nctes = 0;
+        }
+        mem[i] = m;
+        rc = analyze_query(ctx, c, &plans[i], &env);
+        if (rc) return rc;
+    }
+    static const char *opname[] = {"", "UNION", "INTERSECT", "EXCEPT"};
+    int ncols = plans[0].ncols;
+    TypeId *types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(ncols ? ncols : 1));
+    if (!types) return DD_ENOMEM;
+    /* untyped columns (NULL, 'literal') take the type of the others */
+    bool *typed = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(ncols ? ncols : 1));
+    if (!typed) return DD_ENOMEM;
+    for (int k = 0; k < ncols; k++) {
+        types[k] = TYPE_TEXT;
+        for (i = 0; i < n && !typed[k]; i++)
+            if (i < n && plans[i].ncols == ncols && !plans[i].cols[k].untyped) {
+                types[k] = plans[i].cols[k].type;
+                typed[k] = true;
+            }
+    }
+    for (i = 1; i < n; i++) {
+        if (plans[i].ncols != ncols)
+            return dd_err(ctx->err, DD_ESYNTAX, mem[i]->loc, "each %s query must have the same number of columns",
+                          opname[mem[i - 1]->setop]);
+        for (int k = 0; k < ncols; k++) {
+            TypeId a = types[k], b = plans[i].cols[k].type, c;
+            if (a == b || plans[i].cols[k].untyped) continue;
+            if (!type_common(a, b, &c))
+                return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, mem[i]->loc, "%s types %s and %s cannot be matched",
+                              opname[mem[i - 1]->setop], type_name(a), type_name(b));
+            types[k] = c;
+        }
+    }
+    Op **ops = arena_alloc(ctx->stmt, sizeof(Op *) * (size_t)n);
+    if (!ops) return DD_ENOMEM;
+    for (i = 0; i < n; i++)
+        if ((rc = coerce_member(ctx, &plans[i], types, ncols, &ops[i]))) return rc;
+    /* INTERSECT first, then UNION / EXCEPT from left to right */
+    int *kind = arena_alloc(ctx->stmt, sizeof(int) * (size_t)n);
+    bool *all = arena_alloc(ctx->stmt, sizeof(bool) * (size_t)n);
+    if (!kind || !all) return DD_ENOMEM;
+    int m = 0;
+    for (i = 0; i < n; i++) {
+        if (i > 0 && mem[i - 1]->setop == 2) {
+            ops[m - 1] = op_setop(ctx, ops[m - 1], ops[i], 2, mem[i - 1]->setop_all, ncols);
+            if (!ops[m - 1]) return DD_ENOMEM;
+            continue;
+        }
+        ops[m] = ops[i];
+        if (i > 0) { kind[m] = mem[i - 1]->setop; all[m] = mem[i - 1]->setop_all; }
+        m++;
+    }
+    Op *top = ops[0];
+    for (i = 1; i < m; i++) {
+        top = op_setop(ctx, top, ops[i], kind[i], all[i], ncols);
+        if (!top) return DD_ENOMEM;
+    }
+    /* ORDER BY result columns, by name or position */
+    if (s->norder) {
+        SortKey *keys = arena_alloc(ctx->stmt, sizeof(SortKey) * (size_t)s->norder);
+        if (!keys) return DD_ENOMEM;
+        for (int k = 0; k < s->norder; k++) {
+            Expr *e = s->order_by[k]->expr;
+            int slot = -1;
+            if (e->kind == EXPR_CONST && type_is_int((TypeId)e->u.c.val.type)) {
+                i64 pos = e->u.c.val.v.i;
+                if (pos < 1 || pos > ncols)
+                    return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, e->loc,
+                                  "ORDER BY position %lld is not in select list", (long long)pos);
+                slot = (int)pos - 1;
+            } else if (e->kind == EXPR_COLUMN && !e->u.col.qualifier) {
+                for (int c = 0; c < ncols && slot < 0; c++)
+                    if (strcmp(plans[0].cols[c].name, e->u.col.name) == 0) slot = c;
+                if (slot < 0)
+                    return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, e->loc, "column \"%s\" does not exist",
+                                  e->u.col.name);
+            } else {
+                return dd_err(ctx->err, DD_EFEATURE, e->loc,
+                              "invalid UNION/INTERSECT/EXCEPT ORDER BY clause");
+            }
+            keys[k].slot = slot;
+            keys[k].desc = s->order_by[k]->desc;
+            keys[k].nulls_first = s->order_by[k]->nulls == 1 || (s->order_by[k]->nulls == 0 && keys[k].desc);
+        }
+        top = op_sort(ctx, top, keys, s->norder);
+        if (!top) return DD_ENOMEM;
+    }
+    i64 limit, offset;
+    rc = const_int(ctx, s->limit, "LIMIT", &env, &limit);
+    if (!rc) rc = const_int(ctx, s->offset, "OFFSET", &env, &offset);
+    if (rc) return rc;
+    if (limit >= 0 || offset > 0) {
+        top = op_limit(ctx, top, limit, offset < 0 ? 0 : offset);
+        if (!top) return DD_ENOMEM;
+    }
+    p->kind = PLAN_QUERY;
+    p->root = top;
+    p->ncols = ncols;
+    p->cols = arena_alloc(ctx->stmt, sizeof(ColDesc) * (size_t)(ncols ? ncols : 1));
+    if (!p->cols) return DD_ENOMEM;
+    for (int k = 0; k < ncols; k++) {
+        p->cols[k] = plans[0].cols[k];
+        p->cols[k].type = types[k];
+        p->cols[k].untyped = false;
+        if (types[k] != plans[0].cols[k].type) p->cols[k].typmod = -1;
+    }
+    return DD_OK;
+}
+
 int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p)
 {
     return analyze_query(ctx, s, p, NULL);
@@ -614,8 +800,7 @@ int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p)
 static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer)
 {
     int rc;
-    if (s->setop)
-        return dd_err(ctx->err, DD_EFEATURE, s->loc, "UNION, INTERSECT and EXCEPT are not supported yet");
+    if (s->setop) return analyze_setop(ctx, s, p, outer);
     /* WITH, then FROM (whose subqueries see this query's WITH but not its relations) */
     Scope env = {NULL, 0, 0, outer ? outer->ctes : NULL, outer};
     if (s->nctes) {
@@ -826,7 +1011,8 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     for (int i = 0; i < nt; i++) {
         p->cols[i].name = tnames[i];
         TypeId t = progs[i]->type;
-        if (t == TYPE_UNKNOWN || t == TYPE_NULLTYPE) t = TYPE_TEXT;
+        p->cols[i].untyped = t == TYPE_UNKNOWN || t == TYPE_NULLTYPE;
+        if (p->cols[i].untyped) t = TYPE_TEXT;
         p->cols[i].type = t;
         p->cols[i].typmod = progs[i]->typmod;
     }

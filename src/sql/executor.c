@@ -996,6 +996,149 @@ Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type)
     return j->row ? &j->op : NULL;
 }
 
+
+/* ================================================================ set operations */
+
+typedef struct SetOp {
+    Op op;
+    int kind, ncols;
+    bool all;
+    bool right_built, left_done;
+    RowSet right;       /* INTERSECT / EXCEPT: right rows, count in slot ncols */
+    RowSet seen;        /* rows emitted (without ALL) */
+    Arena arena;
+} SetOp;
+
+static int setop_open(SqlCtx *ctx, Op *op)
+{
+    SetOp *s = (SetOp *)op;
+    rowset_free(&s->right);
+    rowset_free(&s->seen);
+    arena_reset(&s->arena);
+    s->right.n = s->seen.n = s->ncols;
+    s->right_built = s->left_done = false;
+    int rc = op_open(ctx, op->child);
+    if (!rc) rc = op_open(ctx, op->child2);
+    return rc;
+}
+
+static int setop_build_right(SqlCtx *ctx, SetOp *s)
+{
+    for (;;) {
+        ArenaMark m = arena_mark(ctx->row);
+        Value *r;
+        int rc = op_next(ctx, s->op.child2, &r);
+        if (rc < 0) return -rc;
+        if (rc == 0) return DD_OK;
+        Value *f;
+        rowset_find(ctx, &s->right, r, &f);
+        if (f) f[s->ncols].v.i++;
+        else {
+            Value *c = arena_alloc(&s->arena, sizeof(Value) * (size_t)(s->ncols + 1));
+            if (!c) return DD_ENOMEM;
+            for (int i = 0; i < s->ncols; i++)
+                if ((rc = val_copy(&s->arena, &r[i], &c[i]))) return rc;
+            c[s->ncols] = val_int(TYPE_INT8, 1);
+            if ((rc = rowset_add(&s->right, c))) return rc;
+        }
+        arena_rewind(ctx->row, m);
+    }
+}
+
+/* Whether r is new to the emitted set (and records it). */
+static int setop_first_time(SqlCtx *ctx, SetOp *s, Value *r, bool *first)
+{
+    Value *f;
+    rowset_find(ctx, &s->seen, r, &f);
+    *first = f == NULL;
+    if (!f) {
+        Value *c;
+        int rc = copy_row(&s->arena, r, s->ncols, &c);
+        if (!rc) rc = rowset_add(&s->seen, c);
+        return rc;
+    }
+    return DD_OK;
+}
+
+static int setop_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    SetOp *s = (SetOp *)op;
+    int rc;
+    if (s->kind != 1 && !s->right_built) {
+        rc = setop_build_right(ctx, s);
+        s->right_built = true;
+        if (rc) return neg(rc);
+    }
+    for (;;) {
+        ArenaMark m = arena_mark(ctx->row);
+        Value *r;
+        Op *src = s->left_done ? op->child2 : op->child;
+        rc = op_next(ctx, src, &r);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            if (s->kind == 1 && !s->left_done) { s->left_done = true; continue; }
+            return 0;
+        }
+        bool emit = true, first = true;
+        if (s->kind == 1) {
+            if (!s->all && (rc = setop_first_time(ctx, s, r, &first))) return neg(rc);
+            emit = first;
+        } else {
+            Value *f;
+            rowset_find(ctx, &s->right, r, &f);
+            i64 *cnt = f ? &f[s->ncols].v.i : NULL;
+            if (s->kind == 2) {             /* INTERSECT: rows also on the right */
+                emit = cnt && *cnt > 0;
+                if (emit && s->all) (*cnt)--;
+                if (emit && !s->all) *cnt = 0;
+            } else {                        /* EXCEPT: rows not (or no longer) on the right */
+                if (cnt && *cnt > 0) {
+                    emit = false;
+                    if (s->all) (*cnt)--;
+                } else if (!s->all) {
+                    if ((rc = setop_first_time(ctx, s, r, &first))) return neg(rc);
+                    emit = first;
+                }
+            }
+        }
+        if (emit) { *row = r; return 1; }
+        arena_rewind(ctx->row, m);
+    }
+}
+
+static void setop_close(SqlCtx *ctx, Op *op)
+{
+    SetOp *s = (SetOp *)op;
+    op_close(ctx, op->child);
+    op_close(ctx, op->child2);
+    rowset_free(&s->right);
+    rowset_free(&s->seen);
+    arena_free(&s->arena);
+}
+
+static void setop_explain(Op *op, Buf *out)
+{
+    SetOp *s = (SetOp *)op;
+    static const char *names[] = {"", " UNION", " INTERSECT", " EXCEPT"};
+    buf_printf(out, "%s%s", names[s->kind], s->all ? " ALL" : "");
+}
+
+static const OpVtbl setop_vt = {"SetOp", setop_open, setop_next, setop_close, setop_explain};
+
+Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols)
+{
+    SetOp *s = op_alloc(ctx, sizeof(*s), &setop_vt, ncols);
+    if (!s) return NULL;
+    s->op.child = left;
+    s->op.child2 = right;
+    s->kind = kind;
+    s->all = all;
+    s->ncols = ncols;
+    s->right.n = s->seen.n = ncols;
+    arena_init(&s->arena, 64 * 1024);
+    return &s->op;
+}
+
 /* ================================================================ explain */
 
 void op_explain(Op *o, int depth, Buf *out)

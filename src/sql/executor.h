@@ -58,6 +58,11 @@ Op *op_distinct(SqlCtx *ctx, Op *child, int ncols);
 Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset);
 /* Nested-loop join: inner rows re-scanned per outer row. LEFT pads with NULLs. */
 Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type);
+/* UNION / INTERSECT / EXCEPT over the first ncols columns of both inputs
+ * (kind as SelectStmt.setop: 1 UNION, 2 INTERSECT, 3 EXCEPT).  UNION ALL
+ * appends; the others use a hash multiset of the right input.  Without
+ * ALL the result has no duplicates. */
+Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols);
 /* Rows materialized by the planner (VERIFY, SHOW). */
 Op *op_rows(SqlCtx *ctx, int width, Value *rows, int nrows);
 

@@ -13,7 +13,7 @@ static int rows_plan(SqlCtx *ctx, Plan *p, int ncols, const char **names, const 
 {
     p->kind = PLAN_QUERY;
     p->ncols = ncols;
-    p->cols = arena_alloc(ctx->stmt, sizeof(ColDesc) * (size_t)ncols);
+    p->cols = arena_zalloc(ctx->stmt, sizeof(ColDesc) * (size_t)ncols);
     if (!p->cols) return DD_ENOMEM;
     for (int i = 0; i < ncols; i++) {
         p->cols[i].name = names[i];

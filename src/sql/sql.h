@@ -50,6 +50,8 @@ typedef struct ColDesc {
     const char *name;
     TypeId type;
     i32 typmod;
+    bool untyped;    /* an untyped literal or NULL: type says TEXT, but a
+                        set operation may still resolve it to another type */
 } ColDesc;
 
 /*
