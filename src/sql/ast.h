@@ -186,6 +186,7 @@ typedef struct ColumnDef {
     bool unique;       /* inline UNIQUE (parsed; analyzer may reject) */
     Expr *default_;    /* DEFAULT expr or NULL */
     int loc;
+    int default_end;   /* offset just past the DEFAULT expression's last token */
 } ColumnDef;
 
 typedef struct CreateTableStmt {

@@ -99,14 +99,47 @@ static int add_column(SqlCtx *ctx, TableInfo *t, const char *name, TypeId type, 
 
 /* ---------------------------------------------------------------- INSERT */
 
+/* Compiles the DEFAULT of every column of t the INSERT does not name. */
+static int compile_defaults(SqlCtx *ctx, const TableInfo *t, const int *target, int width, Plan *p)
+{
+    for (int i = 0; i < t->ncols; i++) {
+        const ColumnInfo *c = &t->cols[i];
+        bool named = false;
+        for (int k = 0; k < width && !named; k++) named = target[k] == i;
+        if (named || c->dropped || !c->default_sql) continue;
+        if (!p->defaults) {
+            p->defaults = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)t->ncols);
+            if (!p->defaults) return DD_ENOMEM;
+        }
+        /* the catalog keeps the expression as SQL text */
+        char *sql = arena_printf(ctx->stmt, "SELECT %s", c->default_sql);
+        if (!sql) return DD_ENOMEM;
+        Stmt *st = NULL;
+        size_t next;
+        int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
+        if (!rc && (!st || st->kind != STMT_SELECT || st->u.select->ntargets != 1))
+            rc = dd_corrupt(ctx->err, "DEFAULT of column \"%s\" is not an expression: %s", c->name, c->default_sql);
+        if (rc) { ctx->err->position = 0; return rc; }
+        CompileCtx cc;
+        memset(&cc, 0, sizeof(cc));
+        cc.sql = ctx;
+        cc.agg_forbidden = "DEFAULT expressions";
+        cc.assign_col = c->name;
+        TypeId ct = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
+        const char *saved = ctx->sql;
+        ctx->sql = sql;
+        rc = expr_compile_as(&cc, st->u.select->targets[0]->expr, ct, c->typmod, &p->defaults[i]);
+        ctx->sql = saved;
+        if (rc) { ctx->err->position = 0; return rc; }
+    }
+    return DD_OK;
+}
+
 int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
 {
     if (ctx->read_only) return read_only_err(ctx, "INSERT");
     const TableInfo *t = resolve_table_present(ctx, s->table);
     if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
-    if (s->default_values && !s->ncols && !s->nrows && !s->select) {
-        /* DEFAULT VALUES: one row of NULLs (no column defaults yet) */
-    }
     int rc;
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
@@ -114,7 +147,9 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     cc.agg_forbidden = "VALUES";
     /* the rows' expressions, compiled untyped first to infer document types */
     int width = s->ncols;
-    if (!s->ncols) {
+    if (s->default_values) {
+        width = 0;   /* DEFAULT VALUES: one row of defaults */
+    } else if (!s->ncols) {
         width = 0;
         for (int i = 0; i < t->ncols; i++)
             if (!t->cols[i].dropped && strcmp(t->cols[i].name, ROWID_COL) != 0) width++;
@@ -132,6 +167,14 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
         if (sel->ncols > width)
             return dd_err(ctx->err, DD_ESYNTAX, s->select->loc, "INSERT has more expressions than target columns");
         if (!s->ncols) width = sel->ncols;
+    }
+    /* without a column list, VALUES fill the leading columns; the others
+     * get their defaults (all rows must have the same length) */
+    if (!s->ncols && !sel && s->nrows) {
+        for (int r = 1; r < s->nrows; r++)
+            if (s->row_len[r] != s->row_len[0])
+                return dd_err(ctx->err, DD_ESYNTAX, s->rows[r][0]->loc, "VALUES lists must all be the same length");
+        if (s->row_len[0] < width) width = s->row_len[0];
     }
     for (int r = 0; r < s->nrows; r++) {
         if (s->row_len[r] > width)
@@ -204,8 +247,11 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     p->table = t;
     p->ntargets = width;
     p->target_col = target;
-    p->nrows = s->nrows;
-    if (sel) {
+    p->nrows = s->default_values ? 1 : s->nrows;
+    if (s->default_values) {
+        p->values = arena_zalloc(ctx->stmt, sizeof(ExprProg **));
+        if (!p->values) return DD_ENOMEM;
+    } else if (sel) {
         p->root = sel->root;
         p->values = NULL;
         /* each selected value is cast to its column's type at run time */
@@ -258,7 +304,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     }
     int ri = find_col(t, ROWID_COL);
     p->add_rowid = ri >= 0 && is_pk_col(t, ri);
-    return DD_OK;
+    return compile_defaults(ctx, t, target, width, p);
 }
 
 static int check_not_null(SqlCtx *ctx, const TableInfo *t, const Value *vals)
@@ -315,6 +361,18 @@ static int insert_row(SqlCtx *ctx, const TableInfo *t, Value *vals, Buf *pk, Buf
                   false, NULL, 0, 0);
 }
 
+static int eval_defaults(SqlCtx *ctx, Plan *p, Value *vals)
+{
+    if (!p->defaults) return DD_OK;
+    EvalEnv env = {ctx, NULL, 0};
+    for (int i = 0; i < p->table->ncols; i++) {
+        if (!p->defaults[i]) continue;
+        int rc = expr_eval(p->defaults[i], &env, NULL, &vals[i]);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
+
 static int exec_insert(SqlCtx *ctx, Plan *p)
 {
     const TableInfo *t = p->table;
@@ -333,6 +391,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
             if (n < 0) { rc = -n; break; }
             if (n == 0) break;
             for (int i = 0; i < t->ncols; i++) vals[i] = val_null((TypeId)t->cols[i].type);
+            rc = eval_defaults(ctx, p, vals);
             for (int k = 0; !rc && k < p->ntargets; k++)
                 rc = expr_eval(p->set[k], &env, r, &vals[p->target_col[k]]);
             if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
@@ -345,6 +404,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
         for (int r = 0; !rc && r < p->nrows; r++) {
             ArenaMark m = arena_mark(ctx->row);
             for (int i = 0; i < t->ncols; i++) vals[i] = val_null((TypeId)t->cols[i].type);
+            rc = eval_defaults(ctx, p, vals);
             for (int k = 0; !rc && k < p->ntargets; k++)
                 rc = expr_eval(p->values[r][k], &env, NULL, &vals[p->target_col[k]]);
             if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
@@ -575,6 +635,27 @@ static int ctas_columns(SqlCtx *ctx, CreateTableStmt *s, TableInfo *t, Plan *sel
     return DD_OK;
 }
 
+/* Validates a column's DEFAULT and keeps its SQL text in the catalog. */
+static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
+{
+    int len = cd->default_end - cd->default_->loc;
+    if (len <= 0 || !ctx->sql) return dd_err(ctx->err, DD_EINTERNAL, cd->default_->loc, "DEFAULT without text");
+    if (len > 1024)
+        return dd_err(ctx->err, DD_EPROGRAM_LIMIT, cd->default_->loc, "DEFAULT expression is too long (%d bytes, at most 1024)", len);
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.agg_forbidden = "DEFAULT expressions";
+    cc.assign_col = cd->name;
+    ExprProg *pr;
+    int rc = expr_compile_as(&cc, cd->default_, ty, cd->type.typmod, &pr);
+    if (rc == DD_EUNDEFINED_COLUMN || rc == DD_EUNDEFINED_TABLE)
+        return dd_err(ctx->err, DD_EFEATURE, cd->default_->loc, "cannot use column reference in DEFAULT expression");
+    if (rc) return rc;
+    c->default_sql = arena_strndup(ctx->stmt, ctx->sql + cd->default_->loc, (size_t)len);
+    return c->default_sql ? DD_OK : DD_ENOMEM;
+}
+
 int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
 {
     if (ctx->read_only) return read_only_err(ctx, "CREATE TABLE");
@@ -618,8 +699,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
             return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
         if (find_col(t, cd->name) >= 0)
             return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, cd->loc, "column \"%s\" specified more than once", cd->name);
-        if (cd->default_)
-            return dd_err(ctx->err, DD_EFEATURE, cd->default_->loc, "column DEFAULT values are not supported yet");
+
         if (cd->unique)
             return dd_err(ctx->err, DD_EFEATURE, cd->loc, "UNIQUE constraints are not supported yet");
         if (strcmp(cd->name, ROWID_COL) == 0 || strncmp(cd->name, "system_", 7) == 0) {
@@ -635,6 +715,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         if (rc) return rc;
         ColumnInfo *c = &t->cols[t->ncols - 1];
         c->typmod = cd->type.typmod;
+        if (cd->default_ && (rc = check_default(ctx, cd, ty, c))) return rc;
         if (ty == TYPE_BPCHAR && c->typmod < 0) c->typmod = 1;   /* char = char(1) */
         if (ty == TYPE_NUMERIC && c->typmod >= 0 && (c->typmod >> 16) > NUMERIC_MAX_PRECISION)
             return dd_err(ctx->err, DD_EFEATURE, cd->type.loc,

@@ -1778,6 +1778,7 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
         } else if (is_kw(t, KW_DEFAULT)) {
             advance(p);
             TRY(parse_expr(p, P_IN + 1, &cd->default_));
+            cd->default_end = p->toks[p->pos - 1].end;
         } else if (is_kw(t, KW_CHECK) || is_kw(t, KW_REFERENCES) || is_kw(t, KW_COLLATE) ||
                    is_word(t, "generated")) {
             return not_supported(p, t->start, "this column constraint");

@@ -204,6 +204,8 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
         c->cols[i] = t->cols[i];
         c->cols[i].name = arena_strdup(a, t->cols[i].name);
         if (!c->cols[i].name) return NULL;
+        if (t->cols[i].default_sql && !(c->cols[i].default_sql = arena_strdup(a, t->cols[i].default_sql)))
+            return NULL;
     }
     if (t->npk) memcpy(c->pk, t->pk, sizeof(u32) * (size_t)t->npk);
     for (int i = 0; i < t->nindexes; i++) {

@@ -70,7 +70,8 @@
  *             u64 BE created_seq, u8 flags (1 dropped, 2 document style),
  *             u32 BE next_col_id,
  *             varint ncols, ncols x { varint id, str name, u16 BE type,
- *                 svarint typmod, u8 flags (1 not null, 2 dropped) },
+ *                 svarint typmod, u8 flags (1 not null, 2 dropped, 4 has default),
+ *                 [str default expression (SQL text) when flag 4] },
  *             varint npk, npk x varint column id,
  *             varint nindexes, nindexes x { varint id, str name,
  *                 varint ncols, ncols x varint column id }
@@ -117,6 +118,7 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_CAT_DOCUMENT 2
 #define FMT_COL_NOT_NULL 1
 #define FMT_COL_DROPPED 2
+#define FMT_COL_DEFAULT 4
 
 #define FMT_TABLE_ID_LEN 4
 #define FMT_SEQ_LEN 8

@@ -73,6 +73,7 @@ typedef struct ColumnInfo {
     i32 typmod;
     bool not_null;
     bool dropped;    /* kept so old rows still decode */
+    char *default_sql; /* DEFAULT expression as SQL text, or NULL */
 } ColumnInfo;
 
 typedef struct IndexInfo {

@@ -1,0 +1,17 @@
+SELECT position('b' IN 'abc'), substring('hello' FROM 2 FOR 3), substring('hello', 2), substring('hello' FOR 2), trim(BOTH 'x' FROM 'xxhixx');
+SELECT trim('  a  ') || '|', ltrim('xxa', 'x'), rtrim('axx', 'x'), length('héllo');
+SELECT lower('ABC'), upper('abc'), replace('a-b-c', '-', '+'), concat('a', NULL, 1, true);
+SELECT left('hello', 2), right('hello', -2), strpos('hello', 'll');
+SELECT round(2.5), round(-2.5), round(2.345, 2), trunc(2.789, 1);
+SELECT abs(-1.5), floor(-1.5), ceil(1.2), mod(7, 3);
+SELECT sqrt(16.0);
+SELECT (nullif(1, 1) IS NULL)::int, greatest(1, 5, 3), least(4, 2, 8);
+SELECT 1 / 0;
+SELECT sqrt(-1.0);
+SELECT lower(1);
+SELECT extract(year FROM date '2020-01-02'), extract(month FROM date '2020-01-02'), extract(dow FROM date '2020-01-02'), date_part('doy', date '2020-02-01');
+SELECT extract(epoch FROM timestamptz '2020-01-01 00:00:01+00'), extract(second FROM timestamp '2020-01-01 10:11:12.5');
+SELECT extract(week FROM date '2021-01-01'), extract(isoyear FROM date '2021-01-01');
+SELECT extract(hour FROM interval '1 day 05:30:00'), extract(day FROM interval '3 days');
+SELECT date_trunc('month', timestamp '2020-05-17 10:11:12'), date_trunc('hour', timestamptz '2020-05-17 10:11:12+00');
+SELECT extract(fortnight FROM date '2020-01-01');
