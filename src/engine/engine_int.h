@@ -56,6 +56,9 @@ struct driftdb_session {
     ValueCtx vctx;
     DdError err;
     driftdb_result *cur;
+    const char *last_sql;      /* the text of the last driftdb_exec_next ... */
+    size_t last_len;           /* ... and its length, so that stepping through a long
+                                  multi-statement string is not quadratic */
 };
 
 struct driftdb_result {

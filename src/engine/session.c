@@ -498,7 +498,14 @@ int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, drift
     if (s->cur) driftdb_result_free(s->cur);
     arena_reset(&s->stmt);
     arena_reset(&s->row);
-    size_t len = strlen(sql);
+    size_t len;
+    if (*offset > 0 && sql == s->last_sql) {
+        len = s->last_len;   /* the same text, one statement further */
+    } else {
+        len = strlen(sql);
+        s->last_sql = sql;
+        s->last_len = len;
+    }
     if (*offset >= len) return DRIFTDB_DONE;
     Stmt *stmt = NULL;
     size_t next = len;
