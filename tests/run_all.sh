@@ -5,8 +5,8 @@
 #
 # Suites: the unit binaries $BUILD/tests/test_*, the sqllogictest files
 # (tests/sql/*.test through $BUILD/tests/slt/slt), the client tests
-# (tests/clients/run.sh, when present) and the crash test
-# (tests/crash/run.sh).  Each suite ends its output with "N passed, N
+# (tests/clients/run.sh, when present), the crash test
+# (tests/crash/run.sh) and the disk-full test (tests/diskfull/run.sh).  Each suite ends its output with "N passed, N
 # failed"; a suite that ends without that line, or whose exit status
 # disagrees with it, crashed and counts as 1 failed.  Output: one line per
 # suite (and the failing lines of failed suites), then exactly one total
@@ -85,6 +85,8 @@ fi
 if [ -f tests/crash/run.sh ]; then
     run_suite "crash" sh tests/crash/run.sh
 fi
+
+run_suite "diskfull" sh tests/diskfull/run.sh
 
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

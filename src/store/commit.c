@@ -424,6 +424,9 @@ static void process_batch(Writer *w, CommitReq *list)
                 map_full = true;
             } else if (mrc) {
                 DdError e;
+                /* LMDB reports a short write (the file system filled up
+                 * mid-write) as EIO: tell the two apart by the free space */
+                if (mrc == EIO && store_disk_full(st)) mrc = ENOSPC;
                 store_mdb_err(&e, mrc, "committing");
                 /* A failed commit leaves LMDB's state unknown: sticky. */
                 st->broken = e.code == DD_EDISK_FULL ? DD_EDISK_FULL : DD_EIO;

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -51,6 +52,13 @@ int store_mdb_err(DdError *err, int rc, const char *what)
     default: code = DD_EIO; break;
     }
     return dd_err(err, code, -1, "%s: %s", what, mdb_strerror(rc));
+}
+
+bool store_disk_full(Store *st)
+{
+    struct statvfs v;
+    if (statvfs(st->dir, &v) != 0) return false;
+    return (u64)v.f_bavail * (u64)v.f_frsize < 1024 * 1024;
 }
 
 /* ---- helpers ---- */

@@ -84,6 +84,8 @@ struct StoreCursor {
 };
 
 /* env.c */
+/* Whether the file system of the data directory has (almost) no room left. */
+bool store_disk_full(Store *st);
 int store_mdb_err(DdError *err, int rc, const char *what);
 /* Doubles the map (or more, to at least `need`); waits for pins to end. */
 int store_grow_map(Store *st, DdError *err);
