@@ -119,7 +119,7 @@ fuzz:
 	    if $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=25 -print_final_stats=1 \
 	        -artifact_prefix=$(FUZZ_BUILD)/crash/$$t/ \
 	        $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t >$(FUZZ_BUILD)/$$t.log 2>&1; then \
-	        grep -E '^#[0-9]+ +DONE|stat::(number_of_executed_units|average_exec_per_sec)' $(FUZZ_BUILD)/$$t.log | sed 's/^/  /'; \
+	        grep -E '^#[0-9]+[[:space:]]+DONE|stat::(number_of_executed_units|average_exec_per_sec)' $(FUZZ_BUILD)/$$t.log | sed 's/^/  /'; \
 	    else \
 	        tail -n 40 $(FUZZ_BUILD)/$$t.log; failed="$$failed $$t"; \
 	    fi; \

@@ -194,7 +194,8 @@ static void result_fail(driftdb_result *r)
     r->failed = true;
     r->done = true;
     if (r->plan) plan_close(&r->ctx, r->plan);
-    if (s->state == TXN_BLOCK) {
+    if (s->state != TXN_IDLE) {
+        /* in a block (already failed or not): it stays, failed, until ROLLBACK */
         s->state = TXN_FAILED;
         if (s->snap) snap_unpin(s->snap);
     } else {
@@ -324,10 +325,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
     int k = s->nsavepoints - 1;
     if (t->kind != TXN_SAVEPOINT) {
         while (k >= 0 && strcmp(s->savepoints[k].name, t->savepoint) != 0) k--;
-        if (k < 0) {
-            if (s->state == TXN_BLOCK) s->state = TXN_FAILED;
-            return dd_err(e, DD_ENO_SAVEPOINT, -1, "savepoint \"%s\" does not exist", t->savepoint);
-        }
+        if (k < 0) return dd_err(e, DD_ENO_SAVEPOINT, -1, "savepoint \"%s\" does not exist", t->savepoint);
     }
     switch (t->kind) {
     case TXN_SAVEPOINT: {
@@ -361,10 +359,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         savepoints_pop_to(s, k + 1);
         ws_reset(&s->ws);
         int rc = ws_clone(&s->savepoints[k].ws, &s->ws);
-        if (rc) {
-            s->state = TXN_FAILED;
-            return dd_err(e, rc, -1, NULL);
-        }
+        if (rc) return dd_err(e, rc, -1, NULL);   /* the block fails (result_fail) */
         s->state = TXN_BLOCK;
         return DD_OK;
     }

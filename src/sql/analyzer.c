@@ -63,13 +63,9 @@ int scope_rel_for_table(SqlCtx *ctx, const TableInfo *t, const char *alias, Scop
         out->names[i] = c->dropped ? "" : c->name;
         out->types[i] = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
         out->typmods[i] = c->typmod;
-        bool untyped = c->type == TYPE_NULLTYPE && t->document_style;
-        if (untyped) {
-            /* a document column named by INDEX(...) appears on first INSERT */
-            for (int k = 0; k < t->npk; k++) if (t->pk[k] == c->id) untyped = false;
-        }
-        if (untyped) out->names[i] = "";
-        out->hidden[i] = c->dropped || untyped || strcmp(c->name, ROWID_COL) == 0;
+        /* a document column named by INDEX(...) appears on first INSERT */
+        if (c->pending) out->names[i] = "";
+        out->hidden[i] = c->dropped || c->pending || strcmp(c->name, ROWID_COL) == 0;
     }
     for (int i = 0; i < HIST_COLS; i++) {
         out->names[t->ncols + i] = hist_col_names[i];

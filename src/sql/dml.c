@@ -3,8 +3,8 @@
  * and execution against the transaction's write set.
  *
  * DML reads the present (snapshot + write set), computes every new row
- * first and only then writes (no statement sees its own changes: the
- * Halloween problem cannot arise).  Uniqueness of primary keys is checked
+ * first (INSERT: encode_row; UPDATE/DELETE: the Change list) and only then
+ * writes, so no statement sees its own changes (the Halloween problem).  Uniqueness of primary keys is checked
  * against the snapshot and the write set here; the writer thread checks
  * again at commit against rows committed meanwhile (23505 / 40001).
  *
@@ -62,7 +62,8 @@ static TypeId infer_type(TypeId t)
     switch (t) {
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8: return TYPE_INT8;
     case TYPE_FLOAT4: case TYPE_FLOAT8: return TYPE_FLOAT8;
-    case TYPE_UNKNOWN: case TYPE_NULLTYPE: case TYPE_VARCHAR: case TYPE_BPCHAR: return TYPE_TEXT;
+    case TYPE_NULLTYPE: return TYPE_NULLTYPE;   /* untyped until a value gives it a type */
+    case TYPE_UNKNOWN: case TYPE_VARCHAR: case TYPE_BPCHAR: return TYPE_TEXT;
     default: return t;
     }
 }
@@ -152,7 +153,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     } else if (!s->ncols) {
         width = 0;
         for (int i = 0; i < t->ncols; i++)
-            if (!t->cols[i].dropped && strcmp(t->cols[i].name, ROWID_COL) != 0) width++;
+            if (!t->cols[i].dropped && !t->cols[i].pending && strcmp(t->cols[i].name, ROWID_COL) != 0) width++;
     }
     Plan *sel = NULL;
     if (s->select) {
@@ -226,16 +227,18 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     } else {
         int k = 0;
         for (int i = 0; i < t->ncols && k < width; i++)
-            if (!t->cols[i].dropped && strcmp(t->cols[i].name, ROWID_COL) != 0) target[k++] = i;
+            if (!t->cols[i].dropped && !t->cols[i].pending && strcmp(t->cols[i].name, ROWID_COL) != 0) target[k++] = i;
         if (k < width)
             return dd_err(ctx->err, DD_ESYNTAX, s->table_loc, "INSERT has more expressions than target columns");
     }
     /* document columns created untyped (pk=id, INDEX(x)) get their type now */
     for (int k = 0; k < width; k++) {
         const TableInfo *cur = nt ? nt : t;
-        if (cur->cols[target[k]].type == TYPE_NULLTYPE && vtypes[k] != TYPE_NULLTYPE) {
+        const ColumnInfo *cc0 = &cur->cols[target[k]];
+        if ((cc0->type == TYPE_NULLTYPE && vtypes[k] != TYPE_NULLTYPE) || cc0->pending) {
             if (!nt && !(nt = table_grow(ctx, t, 0))) return DD_ENOMEM;
-            nt->cols[target[k]].type = (u16)infer_type(vtypes[k]);
+            if (vtypes[k] != TYPE_NULLTYPE) nt->cols[target[k]].type = (u16)infer_type(vtypes[k]);
+            nt->cols[target[k]].pending = false;
         }
     }
     if (nt) {
@@ -347,18 +350,56 @@ static int key_live(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bo
     return DD_OK;
 }
 
-static int insert_row(SqlCtx *ctx, const TableInfo *t, Value *vals, Buf *pk, Buf *rec)
+/* A row computed by an INSERT, written only once all rows are computed,
+ * so the statement never reads its own rows (subqueries, INSERT ... SELECT
+ * from the same table). */
+typedef struct NewRow {
+    u8 *pk, *rec;
+    u32 pklen, reclen;
+} NewRow;
+
+typedef struct NewRows {
+    NewRow *v;
+    size_t n, cap;
+} NewRows;
+
+static int encode_row(SqlCtx *ctx, const TableInfo *t, Value *vals, Buf *pk, Buf *rec, NewRows *out)
 {
     int rc = check_not_null(ctx, t, vals);
     if (!rc) rc = row_pk(t, vals, pk, ctx->err);
     if (!rc) rc = row_encode(t, vals, rec, ctx->err);
     if (rc) return rc;
-    bool live;
-    rc = key_live(ctx, t, pk->data, (u32)pk->len, &live);
-    if (rc) return rc;
-    if (live) return dup_key_err(ctx, t, pk->data, (u32)pk->len);
-    return ws_put(ctx->ws, t->id, pk->data, (u32)pk->len, OP_INSERT, 0, rec->data, (u32)rec->len,
-                  false, NULL, 0, 0);
+    if (out->n == out->cap) {
+        size_t ncap = out->cap ? out->cap * 2 : 64;
+        NewRow *nv = arena_alloc(ctx->stmt, sizeof(NewRow) * ncap);
+        if (!nv) return DD_ENOMEM;
+        if (out->n) memcpy(nv, out->v, sizeof(NewRow) * out->n);
+        out->v = nv;
+        out->cap = ncap;
+    }
+    NewRow *r = &out->v[out->n];
+    r->pk = arena_memdup(ctx->stmt, pk->data, pk->len);
+    r->rec = arena_memdup(ctx->stmt, rec->data, rec->len);
+    if (!r->pk || !r->rec) return DD_ENOMEM;
+    r->pklen = (u32)pk->len;
+    r->reclen = (u32)rec->len;
+    out->n++;
+    return DD_OK;
+}
+
+static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count)
+{
+    for (size_t i = 0; i < rows->n; i++) {
+        NewRow *r = &rows->v[i];
+        bool live;
+        int rc = key_live(ctx, t, r->pk, r->pklen, &live);
+        if (rc) return rc;
+        if (live) return dup_key_err(ctx, t, r->pk, r->pklen);
+        rc = ws_put(ctx->ws, t->id, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
+        if (rc) return rc;
+        (*count)++;
+    }
+    return DD_OK;
 }
 
 static int eval_defaults(SqlCtx *ctx, Plan *p, Value *vals)
@@ -379,9 +420,11 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
     Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
     if (!vals) return DD_ENOMEM;
     Buf pk = BUF_INIT, rec = BUF_INIT;
+    NewRows rows = {NULL, 0, 0};
     EvalEnv env = {ctx, NULL, 0};
     int rc = DD_OK;
     int rowid_ci = p->add_rowid ? find_col(t, ROWID_COL) : -1;
+    /* 1. compute every row */
     if (p->root) {
         rc = op_open(ctx, p->root);
         while (!rc) {
@@ -395,8 +438,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
             for (int k = 0; !rc && k < p->ntargets; k++)
                 rc = expr_eval(p->set[k], &env, r, &vals[p->target_col[k]]);
             if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
-            if (!rc) rc = insert_row(ctx, t, vals, &pk, &rec);
-            if (!rc) p->count++;
+            if (!rc) rc = encode_row(ctx, t, vals, &pk, &rec, &rows);
             arena_rewind(ctx->row, m);
         }
         op_close(ctx, p->root);
@@ -408,13 +450,14 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
             for (int k = 0; !rc && k < p->ntargets; k++)
                 rc = expr_eval(p->values[r][k], &env, NULL, &vals[p->target_col[k]]);
             if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
-            if (!rc) rc = insert_row(ctx, t, vals, &pk, &rec);
-            if (!rc) p->count++;
+            if (!rc) rc = encode_row(ctx, t, vals, &pk, &rec, &rows);
             arena_rewind(ctx->row, m);
         }
     }
     buf_free(&pk);
     buf_free(&rec);
+    /* 2. write them */
+    if (!rc) rc = write_rows(ctx, t, &rows, &p->count);
     return rc;
 }
 
@@ -471,6 +514,14 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
             rc = add_column(ctx, nt, s->set[k]->col, infer_type(pr->type), s->set[k]->loc);
             if (rc) return rc;
             ci = nt->ncols - 1;
+        } else if (t->document_style && (cur->cols[ci].pending || cur->cols[ci].type == TYPE_NULLTYPE)) {
+            /* an untyped or pending document column takes the value's type */
+            ExprProg *pr;
+            rc = expr_compile(&cc, s->set[k]->expr, &pr);
+            if (rc) return rc;
+            if (!nt && !(nt = table_grow(ctx, t, s->nset))) return DD_ENOMEM;
+            if (pr->type != TYPE_NULLTYPE) nt->cols[ci].type = (u16)infer_type(pr->type);
+            nt->cols[ci].pending = false;
         }
         target[k] = ci;
     }
@@ -771,6 +822,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
                 rc = add_column(ctx, t, cn, TYPE_NULLTYPE, -1);
                 if (rc) { buf_free(&nm); return rc; }
                 ci = t->ncols - 1;
+                t->cols[ci].pending = true;   /* appears on the first INSERT naming it */
             }
             ix->cols[k] = t->cols[ci].id;
             buf_printf(&nm, "_%s", cn);
@@ -823,6 +875,7 @@ static int exec_ctas(SqlCtx *ctx, Plan *p, const TableInfo *t)
     if (!vals) return DD_ENOMEM;
     int rowid_ci = find_col(t, ROWID_COL);
     Buf pk = BUF_INIT, rec = BUF_INIT;
+    NewRows rows = {NULL, 0, 0};
     int rc = op_open(ctx, p->root);
     while (!rc) {
         Value *r;
@@ -832,13 +885,13 @@ static int exec_ctas(SqlCtx *ctx, Plan *p, const TableInfo *t)
         if (n == 0) break;
         /* the query's columns come first, in order; _rowid is last */
         for (int i = 0; i < t->ncols; i++) vals[i] = i == rowid_ci ? val_int(TYPE_INT8, (i64)next_rowid()) : r[i];
-        rc = insert_row(ctx, t, vals, &pk, &rec);
-        if (!rc) p->count++;
+        rc = encode_row(ctx, t, vals, &pk, &rec, &rows);
         arena_rewind(ctx->row, m);
     }
     op_close(ctx, p->root);
     buf_free(&pk);
     buf_free(&rec);
+    if (!rc) rc = write_rows(ctx, t, &rows, &p->count);
     if (!rc) p->tag = arena_printf(ctx->stmt, "SELECT %llu", (unsigned long long)p->count);
     return rc ? rc : (p->tag ? DD_OK : DD_ENOMEM);
 }

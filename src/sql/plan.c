@@ -235,10 +235,12 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
     for (int i = 0; !rc && i < ws->nrows; i++) {
         WsRow *r = ws->rows[i];
         if (!r) continue;
+        const TableInfo *dt = ws_table(ws, r->table);
+        if (dt && dt->dropped) continue;   /* the table goes in this commit: its rows with it */
         WriteOp *op = &out->ops[out->nops++];
         op->table = r->table;
         op->op = r->rec ? r->op : OP_DELETE;
-        op->end_op = r->rec ? 0 : r->end_op;
+        op->end_op = r->end_op;
         op->pk = r->pk;
         op->pklen = r->pklen;
         op->rec = r->rec;

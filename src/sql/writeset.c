@@ -113,12 +113,21 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
         }
         u8 *nrec = rec ? dupbytes(rec, reclen) : NULL;
         if (rec && !nrec) return DD_ENOMEM;
+        if (!rec) {
+            /* deleted (the key was live in the snapshot) */
+            r->op = OP_DELETE;
+            r->end_op = end_op;
+        } else if (!r->rec) {
+            /* live again after a delete in this transaction: a new version
+             * whose predecessor ended the way the delete said */
+            r->op = op;
+            r->end_op = r->end_op ? r->end_op : OP_DELETE;
+        }
+        /* else: live and changed again: it keeps how it began (INSERT
+         * stays INSERT, UPDATE stays UPDATE) */
         dd_free(r->rec);
         r->rec = nrec;
         r->reclen = rec ? reclen : 0;
-        /* a key live in the snapshot stays an UPDATE when re-inserted */
-        r->op = rec ? (r->existed ? OP_UPDATE : op) : OP_DELETE;
-        r->end_op = end_op;
         return DD_OK;
     }
     if (!rec && !existed) return DD_OK;
@@ -138,7 +147,7 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
     if (!r) return DD_ENOMEM;
     r->table = table;
     r->op = rec ? op : OP_DELETE;
-    r->end_op = end_op;
+    r->end_op = rec ? 0 : end_op;
     r->existed = existed;
     r->orig_seq = orig_seq;
     r->pk = dupbytes(pk, pklen);
@@ -261,12 +270,15 @@ int ws_clone(const TxnWrites *src, TxnWrites *dst)
     for (int i = 0; i < src->nrows; i++) {
         const WsRow *r = src->rows[i];
         if (!r) continue;
-        /* entries are copied as they are: existed/orig first, then state */
-        int rc = ws_put(dst, r->table, r->pk, r->pklen, r->rec ? r->op : OP_DELETE, r->end_op,
-                        r->rec ? r->rec : NULL, r->reclen, r->existed, r->orig, r->origlen, r->orig_seq);
+        /* create the entry as it was first recorded, then copy its state */
+        int rc = ws_put(dst, r->table, r->pk, r->pklen, OP_INSERT, 0, r->rec ? r->rec : (const u8 *)"", r->reclen,
+                        r->existed, r->orig, r->origlen, r->orig_seq);
         if (rc) return rc;
         WsRow *c = ws_find(dst, r->table, r->pk, r->pklen);
-        if (c) c->op = r->op;
+        if (!c) return DD_EINTERNAL;
+        if (!r->rec) { dd_free(c->rec); c->rec = NULL; c->reclen = 0; }
+        c->op = r->op;
+        c->end_op = r->end_op;
     }
     for (int i = 0; i < src->ntables; i++)
         if (!ws_put_table(dst, src->tables[i])) return DD_ENOMEM;

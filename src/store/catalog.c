@@ -41,7 +41,7 @@ void catalog_encode(const TableInfo *t, Buf *out)
         buf_put_u16be(out, c->type);
         buf_put_svarint(out, c->typmod);
         buf_putc(out, (u8)((c->not_null ? FMT_COL_NOT_NULL : 0) | (c->dropped ? FMT_COL_DROPPED : 0) |
-                           (c->default_sql ? FMT_COL_DEFAULT : 0)));
+                           (c->default_sql ? FMT_COL_DEFAULT : 0) | (c->pending ? FMT_COL_PENDING : 0)));
         if (c->default_sql) put_str(out, c->default_sql);
     }
     buf_put_varint(out, (u64)t->npk);
@@ -121,6 +121,7 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             u8 cf = cur_u8(&c);
             col->not_null = cf & FMT_COL_NOT_NULL;
             col->dropped = cf & FMT_COL_DROPPED;
+            col->pending = cf & FMT_COL_PENDING;
             if (cf & FMT_COL_DEFAULT) {
                 col->default_sql = get_str(&c, a);
                 oom |= !c.bad && !col->default_sql;

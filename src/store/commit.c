@@ -113,6 +113,8 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
         }
         if (!nt->dropped) {
             const TableInfo *other = cat_by_name_locked(st, nt->name, UINT64_MAX, NULL);
+            const TableInfo *gone = other ? ws_table(ws, other->id) : NULL;
+            if (gone && gone->dropped) other = NULL;   /* dropped by this same commit */
             if (other && other->id != nt->id) {
                 rc = other->seq > ws->snapshot_seq
                          ? serialization(err, "concurrent update")
@@ -131,7 +133,8 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
         if ((rc = key_check_len(op->pklen, err))) break;
         if (op->pklen == 0 || (op->op != OP_INSERT && op->op != OP_UPDATE && op->op != OP_DELETE) ||
             (op->op != OP_DELETE && !op->rec) ||
-            (op->op == OP_DELETE && op->end_op != OP_DELETE && op->end_op != OP_UPDATE)) {
+            (op->op == OP_DELETE && op->end_op != OP_DELETE && op->end_op != OP_UPDATE) ||
+            (op->op != OP_DELETE && op->end_op != 0 && op->end_op != OP_DELETE && op->end_op != OP_UPDATE)) {
             rc = dd_err(err, DD_EINTERNAL, -1, "malformed write operation");
             break;
         }
@@ -179,7 +182,7 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
             break;
         }
         /* An INSERT of a key that is live (and was so at the snapshot). */
-        if (op->op == OP_INSERT) {
+        if (op->op == OP_INSERT && op->end_op != OP_DELETE) {
             k.mv_size = prefix;
             k.mv_data = w->key.data;
             g = mdb_get(txn, st->dbi[FMT_DB_CURRENT], &k, &v);
@@ -257,7 +260,7 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         u8 *p = v.mv_data;
         p[0] = del ? FMT_VER_TOMBSTONE : FMT_VER_ROW;
         p[1] = op->op;
-        p[2] = del ? op->end_op : 0;
+        p[2] = op->end_op;   /* tombstone: how the version ended; row: how the previous one did (0: UPDATE) */
         if (reclen) memcpy(p + FMT_VER_HDR, op->rec, reclen);
 
         k.mv_size = w->key.len - 8;  /* (table, pk) */

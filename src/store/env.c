@@ -26,13 +26,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <errno.h>
 #include <sys/statvfs.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DEFAULT_MAP_SIZE ((size_t)1 << 30)
+/* 64 GiB of address space: LMDB's file grows only as it is written, so
+ * a large map costs nothing and makes a resize (which must wait until no
+ * statement holds pinned snapshot memory) rare. */
+#define DEFAULT_MAP_SIZE ((size_t)64 << 30)
+/* How long a map resize waits for pinned statements before it gives up. */
+#define GROW_WAIT_SECONDS 10
 #define MIN_MAP_SIZE ((size_t)64 << 10)
 
 static const char *const db_names[FMT_DB__COUNT] = FMT_DB_NAMES;
@@ -384,7 +391,26 @@ int store_grow_map(Store *st, DdError *err)
     size_t want = st->map_size * 2;
     pthread_mutex_lock(&st->pin_mu);
     st->grow_waiting++;
-    while (st->pins > 0) pthread_cond_wait(&st->pin_cv, &st->pin_mu);
+    /* Statements that are running (or whose results are being read) pin
+     * the map.  Wait for them, but not forever: one of them may be waiting
+     * for this very commit (the same thread holding an open result), or
+     * for a client that stopped reading. */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += GROW_WAIT_SECONDS;
+    while (st->pins > 0)
+        if (pthread_cond_timedwait(&st->pin_cv, &st->pin_mu, &until) == ETIMEDOUT) break;
+    if (st->pins > 0) {
+        unsigned pins = (unsigned)st->pins;
+        st->grow_waiting--;
+        pthread_cond_broadcast(&st->pin_cv);
+        pthread_mutex_unlock(&st->pin_mu);
+        int code = dd_err(err, DD_ELOCKED, -1,
+                          "could not grow the data file: %u statement%s still reading after %d s", pins,
+                          pins == 1 ? " is" : "s are", GROW_WAIT_SECONDS);
+        dd_err_hint(err, "Finish reading open results, then retry the transaction.");
+        return code;
+    }
     int rc = mdb_env_set_mapsize(st->env, want);
     if (rc == 0) {
         MDB_envinfo info;

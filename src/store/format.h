@@ -52,7 +52,9 @@
  *                      for tombstones
  *                  [2] u8 end_op: for tombstones how the previous version
  *                      ended (OP_DELETE, or OP_UPDATE when an UPDATE moved
- *                      the row to another key); 0 for rows
+ *                      the row to another key); for rows 0, or OP_DELETE /
+ *                      OP_UPDATE when the previous version ended that way
+ *                      within the same commit (deleted, then inserted again)
  *                  [3..] row image (record.h); empty for tombstones
  *
  * current   key u32 BE table id || pk
@@ -70,7 +72,8 @@
  *             u64 BE created_seq, u8 flags (1 dropped, 2 document style),
  *             u32 BE next_col_id,
  *             varint ncols, ncols x { varint id, str name, u16 BE type,
- *                 svarint typmod, u8 flags (1 not null, 2 dropped, 4 has default),
+ *                 svarint typmod, u8 flags (1 not null, 2 dropped, 4 has default,
+ *                 8 pending document column),
  *                 [str default expression (SQL text) when flag 4] },
  *             varint npk, npk x varint column id,
  *             varint nindexes, nindexes x { varint id, str name,
@@ -119,6 +122,7 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_COL_NOT_NULL 1
 #define FMT_COL_DROPPED 2
 #define FMT_COL_DEFAULT 4
+#define FMT_COL_PENDING 8
 
 #define FMT_TABLE_ID_LEN 4
 #define FMT_SEQ_LEN 8

@@ -83,7 +83,7 @@ void key_put_numeric(Buf *b, i128 coef, int scale)
 void key_put_text(Buf *b, const char *s, size_t n)
 {
     buf_putc(b, KEY_TAG_TEXT);
-    const u8 *p = (const u8 *)s, *end = p + n;
+    const u8 *p = (const u8 *)s, *end = n ? p + n : p;   /* s may be NULL when n is 0 */
     while (p < end) {
         const u8 *z = memchr(p, 0, (size_t)(end - p));
         if (!z) {

@@ -74,6 +74,8 @@ typedef struct ColumnInfo {
     bool not_null;
     bool dropped;    /* kept so old rows still decode */
     char *default_sql; /* DEFAULT expression as SQL text, or NULL */
+    bool pending;    /* document style: named by INDEX(...) but given no
+                        value yet, so not visible (appears on first INSERT) */
 } ColumnInfo;
 
 typedef struct IndexInfo {
@@ -153,7 +155,10 @@ typedef struct WriteOp {
                            OP_DELETE: a tombstone; end_op says how the
                            version ended (OP_DELETE, or OP_UPDATE when an
                            UPDATE moved the row to another primary key) */
-    u8 end_op;
+    u8 end_op;          /* for OP_INSERT / OP_UPDATE: how the previous
+                           version of the key ended within this commit
+                           (OP_DELETE: deleted and inserted again in one
+                           transaction, so no duplicate), 0 otherwise */
     const u8 *pk; u32 pklen;     /* order-preserving key (keyenc.h) */
     const u8 *rec; u32 reclen;   /* row image (record.h); NULL for OP_DELETE */
 } WriteOp;

@@ -46,7 +46,9 @@ int tv_parse(const u8 *k, size_t kn, const u8 *v, size_t vn, TEntry *e)
 u8 tv_end_op_of(const TEntry *newer)
 {
     if (newer->tomb) return newer->end_op ? newer->end_op : OP_DELETE;
-    return OP_UPDATE;
+    /* a row version records how its predecessor ended when that was not a
+     * plain UPDATE (deleted and inserted again in one transaction) */
+    return newer->end_op ? newer->end_op : OP_UPDATE;
 }
 
 void tv_fill(Version *v, const TEntry *e, u64 end, u8 end_op)

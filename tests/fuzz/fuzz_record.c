@@ -153,7 +153,7 @@ static void fuzz_key(const u8 *p, size_t n)
     Buf b1 = BUF_INIT, b2 = BUF_INIT;
     bool ok = reencode_key(p, n, &b1);
     if (ok != (rrc == 0)) fail("key_render and the typed decoders disagree");
-    if (ok) {
+    if (ok && b1.len > 0) {   /* (an empty Buf has data NULL) */
         if (!reencode_key(b1.data, b1.len, &b2)) fail("re-encoded key does not decode");
         if (b1.len != b2.len || (b1.len && memcmp(b1.data, b2.data, b1.len) != 0))
             fail("key re-encoding is not a fixed point");

@@ -192,6 +192,41 @@ TEST(map_grows)
     rm_dir(d);
 }
 
+
+/* A commit that must grow the map while another session's result is still
+ * being read neither deadlocks nor waits forever: after a bounded wait it
+ * fails with 55006, and succeeds once the result is done. */
+TEST(grow_while_reading)
+{
+    driftdb_error e;
+    const char *d = fresh_dir();
+    driftdb *db;
+    driftdb_session *a, *b;
+    CHECK(driftdb_init(d, &e) == 0);
+    driftdb_options o = {0, 256 * 1024};
+    CHECK(driftdb_open(d, &o, &db, &e) == 0);
+    CHECK(driftdb_session_open(db, NULL, &a, &e) == 0 && driftdb_session_open(db, NULL, &b, &e) == 0);
+    CHECK(run(a, "CREATE TABLE t (id INT PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y')", &e, NULL, NULL, 0) == 0);
+    size_t off = 0;
+    driftdb_result *r;
+    CHECK(driftdb_exec_next(a, "SELECT * FROM t", &off, &r, &e) == DRIFTDB_ROW_RESULT);
+    CHECK_EQ_INT(driftdb_result_next(r, &e), 1);
+    char sql[200];
+    int failed_at = -1;
+    for (int i = 0; i < 400 && failed_at < 0; i++) {
+        snprintf(sql, sizeof(sql), "INSERT INTO t SELECT id + %d, repeat('x', 2000) FROM t WHERE id <= 2", 1000 + i * 10);
+        if (run(b, sql, &e, NULL, NULL, 0) != 0) failed_at = i;
+    }
+    CHECK(failed_at >= 0);
+    CHECK_EQ_STR(e.sqlstate, "55006");
+    driftdb_result_free(r);
+    CHECK(run(b, sql, &e, NULL, NULL, 0) == 0);
+    driftdb_session_close(a);
+    driftdb_session_close(b);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
 /* The workload of the fault-injection loop. */
 static const char *workload =
     "CREATE TABLE f (pk=id, INDEX(name));"
@@ -252,6 +287,7 @@ int main(void)
     RUN(lock_and_read_only);
     RUN(result_metadata);
     RUN(map_grows);
+    RUN(grow_while_reading);
     RUN(out_of_memory);
     return check_summary();
 }

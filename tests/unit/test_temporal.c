@@ -193,7 +193,7 @@ static void setup(void)
     }
     tid = store_new_table_id(st);
     idx_id = store_new_index_id(st);
-    static ColumnInfo cols[2] = {{1, "id", 3, -1, true, false, NULL}, {2, "name", 8, -1, false, false, NULL}};
+    static ColumnInfo cols[2] = {{1, "id", 3, -1, true, false, NULL, false}, {2, "name", 8, -1, false, false, NULL, false}};
     static u32 pkc[1] = {1}, icols[1] = {2};
     static IndexInfo ix = {0, "t_name_idx", 1, icols};
     ix.id = idx_id;
