@@ -339,6 +339,38 @@ static int table_missing(SqlCtx *ctx, TableRef *tr, u64 seq, bool past)
     return dd_err(ctx->err, DD_EUNDEFINED_TABLE, tr->loc, "relation \"%s\" does not exist", tr->name);
 }
 
+/* drift_commits: the commit log as a table; AS OF x shows commits up to x. */
+static int from_commits(SqlCtx *ctx, TableRef *tr, TemporalKind k, u64 a, FromItem *fi)
+{
+    if (k != TEMPORAL_NONE && k != TEMPORAL_AS_OF)
+        return dd_err(ctx->err, DD_EFEATURE, tr->temporal.loc,
+                      "drift_commits takes only FOR SYSTEM_TIME AS OF (it is the history itself)");
+    u64 head = snap_seq(ctx->snap);
+    u64 upto = k == TEMPORAL_AS_OF && a < head ? a : head;
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    if (!rel) return DD_ENOMEM;
+    rel->alias = tr->alias ? tr->alias : tr->name;
+    rel->ncols = COMMITS_COLS;
+    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * COMMITS_COLS);
+    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * COMMITS_COLS);
+    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * COMMITS_COLS);
+    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * COMMITS_COLS);
+    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * COMMITS_COLS);
+    if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
+    int nal = 0;
+    for (int c = 0; c < COMMITS_COLS; c++) {
+        rel->names[c] = nal < tr->ncol_aliases ? tr->col_aliases[nal++] : commits_col_names[c];
+        rel->types[c] = commits_col_types[c];
+        rel->typmods[c] = -1;
+    }
+    memset(fi, 0, sizeof(*fi));
+    fi->rels = rel;
+    fi->nrels = 1;
+    fi->width = COMMITS_COLS;
+    fi->op = op_commits(ctx, upto);
+    return fi->op ? DD_OK : DD_ENOMEM;
+}
+
 static int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
 {
     TemporalKind k = tr->temporal.kind;
@@ -356,6 +388,7 @@ static int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
             if (rc) return rc;
         }
     }
+    if (strcmp(tr->name, "drift_commits") == 0) return from_commits(ctx, tr, k, a, fi);
     if (k == TEMPORAL_AS_OF) {
         u64 head = snap_seq(ctx->snap);
         u64 at = a > head ? head : a;

@@ -11,6 +11,7 @@
 #include "rowcodec.h"
 #include "../store/keyenc.h"
 #include "../util/alloc.h"
+#include "../util/sha256.h"
 #include <string.h>
 #include <stdlib.h>
 
@@ -1137,6 +1138,66 @@ Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols)
     s->right.n = s->seen.n = ncols;
     arena_init(&s->arena, 64 * 1024);
     return &s->op;
+}
+
+
+/* ================================================================ drift_commits */
+
+const char *const commits_col_names[COMMITS_COLS] = {
+    "seq", "commit_time", "user_name", "application_name", "client_addr", "changes", "hash",
+};
+const TypeId commits_col_types[COMMITS_COLS] = {
+    TYPE_INT8, TYPE_TIMESTAMPTZ, TYPE_TEXT, TYPE_TEXT, TYPE_TEXT, TYPE_INT8, TYPE_TEXT,
+};
+
+typedef struct CommitsOp { Op op; u64 upto, next; Value row[COMMITS_COLS]; } CommitsOp;
+
+static int commits_open(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    ((CommitsOp *)op)->next = 1;
+    return DD_OK;
+}
+
+static Value text_of(const char *s) { return val_text(TYPE_TEXT, s, (u32)strlen(s)); }
+
+static int commits_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    CommitsOp *c = (CommitsOp *)op;
+    if (c->next > c->upto) return 0;
+    LogRecord lr;
+    int rc = store_log_get(ctx->snap, c->next, ctx->row, &lr, ctx->err);
+    if (rc < 0) return rc;
+    if (rc == 0) return -dd_corrupt(ctx->err, "commit %llu is missing from the log", (unsigned long long)c->next);
+    char *hex = arena_alloc(ctx->row, 2 * SHA256_LEN + 1);
+    if (!hex) return -DD_ENOMEM;
+    sha256_hex(lr.hash, hex);
+    Value *r = c->row;
+    r[0] = val_int(TYPE_INT8, (i64)lr.seq);
+    r[1] = val_int(TYPE_TIMESTAMPTZ, ts_from_unix_us(lr.time_us));
+    r[2] = text_of(lr.user);
+    r[3] = text_of(lr.application);
+    r[4] = lr.client_addr[0] ? text_of(lr.client_addr) : val_null(TYPE_TEXT);
+    r[5] = val_int(TYPE_INT8, (i64)lr.nevents);
+    r[6] = val_text(TYPE_TEXT, hex, 2 * SHA256_LEN);
+    c->next++;
+    *row = r;
+    return 1;
+}
+
+static void commits_explain(Op *op, Buf *out)
+{
+    buf_printf(out, " on drift_commits (seq <= %llu)", (unsigned long long)((CommitsOp *)op)->upto);
+}
+
+static const OpVtbl commits_vt = {"LogScan", commits_open, commits_next, noop_close, commits_explain};
+
+Op *op_commits(SqlCtx *ctx, u64 upto)
+{
+    CommitsOp *c = op_alloc(ctx, sizeof(*c), &commits_vt, COMMITS_COLS);
+    if (!c) return NULL;
+    c->upto = upto;
+    return &c->op;
 }
 
 /* ================================================================ explain */

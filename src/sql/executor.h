@@ -63,6 +63,13 @@ Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type);
  * appends; the others use a hash multiset of the right input.  Without
  * ALL the result has no duplicates. */
 Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols);
+/* The drift_commits system table (TEMPORAL.md §7): one row per commit
+ * with seq <= upto, read from the commit log.  Columns: see
+ * commits_col_names / commits_col_types. */
+#define COMMITS_COLS 7
+extern const char *const commits_col_names[COMMITS_COLS];
+extern const TypeId commits_col_types[COMMITS_COLS];
+Op *op_commits(SqlCtx *ctx, u64 upto);
 /* Rows materialized by the planner (VERIFY, SHOW). */
 Op *op_rows(SqlCtx *ctx, int width, Value *rows, int nrows);
 
