@@ -635,6 +635,20 @@ static int grow_targets(SqlCtx *ctx, Expr ***texprs, const char ***tnames, int n
 }
 
 
+/* LIMIT / OFFSET of s (constants) on top of *top. */
+static int add_limit(SqlCtx *ctx, SelectStmt *s, Scope *env, Op **top)
+{
+    i64 limit, offset;
+    int rc = const_int(ctx, s->limit, "LIMIT", env, &limit);
+    if (!rc) rc = const_int(ctx, s->offset, "OFFSET", env, &offset);
+    if (rc) return rc;
+    if (limit >= 0 || offset > 0) {
+        *top = op_limit(ctx, *top, limit, offset < 0 ? 0 : offset);
+        if (!*top) return DD_ENOMEM;
+    }
+    return DD_OK;
+}
+
 /* ---------------------------------------------------------------- set operations */
 
 /* Casts the columns of member plan m whose type differs from types[]. */
@@ -797,14 +811,7 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         top = op_sort(ctx, top, keys, s->norder);
         if (!top) return DD_ENOMEM;
     }
-    i64 limit, offset;
-    rc = const_int(ctx, s->limit, "LIMIT", &env, &limit);
-    if (!rc) rc = const_int(ctx, s->offset, "OFFSET", &env, &offset);
-    if (rc) return rc;
-    if (limit >= 0 || offset > 0) {
-        top = op_limit(ctx, top, limit, offset < 0 ? 0 : offset);
-        if (!top) return DD_ENOMEM;
-    }
+    if ((rc = add_limit(ctx, s, &env, &top))) return rc;
     p->kind = PLAN_QUERY;
     p->root = top;
     p->ncols = ncols;
@@ -1024,14 +1031,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         top = op_sort(ctx, top, keys, s->norder);
         if (!top) return DD_ENOMEM;
     }
-    i64 limit, offset;
-    rc = const_int(ctx, s->limit, "LIMIT", &env, &limit);
-    if (!rc) rc = const_int(ctx, s->offset, "OFFSET", &env, &offset);
-    if (rc) return rc;
-    if (limit >= 0 || offset > 0) {
-        top = op_limit(ctx, top, limit, offset < 0 ? 0 : offset);
-        if (!top) return DD_ENOMEM;
-    }
+    if ((rc = add_limit(ctx, s, &env, &top))) return rc;
     p->kind = PLAN_QUERY;
     p->root = top;
     p->ncols = nt;
