@@ -15,7 +15,7 @@ int settings_init(driftdb_session *s);
 void settings_free(driftdb_session *s);
 int settings_set(driftdb_session *s, const char *name, const char *value, DdError *err);
 int settings_reset_all(driftdb_session *s, DdError *err);
-int settings_show(driftdb_session *s, const char *name, const char **value, DdError *err);
+int settings_show(driftdb_session *s, const char *name, const char **canon, const char **value, DdError *err);
 
 int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_session **out,
                          driftdb_error *err)
@@ -413,13 +413,13 @@ static int run_show(driftdb_session *s, ShowStmt *st, driftdb_result *r, DdError
         r->nrows = s->nsettings;
         return result_set_cols(r, r->owncols, 2);
     }
-    const char *v;
-    int rc = settings_show(s, st->name, &v, e);
+    const char *v, *canon;
+    int rc = settings_show(s, st->name, &canon, &v, e);
     if (rc) return rc;
     r->owncols = arena_alloc(&s->stmt, sizeof(ColDesc));
     Value *row = arena_alloc(&s->stmt, sizeof(Value));
     if (!r->owncols || !row) return DD_ENOMEM;
-    r->owncols[0] = (ColDesc){arena_strdup(&s->stmt, st->name), TYPE_TEXT, -1, false};
+    r->owncols[0] = (ColDesc){arena_strdup(&s->stmt, canon), TYPE_TEXT, -1, false};
     *row = val_text(TYPE_TEXT, v, (u32)strlen(v));
     r->rows = row;
     r->nrows = 1;

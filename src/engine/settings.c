@@ -198,12 +198,13 @@ int settings_reset_all(driftdb_session *s, DdError *err)
 }
 
 /* SHOW: the value of name, 42704 when unknown. */
-int settings_show(driftdb_session *s, const char *name, const char **value, DdError *err);
-int settings_show(driftdb_session *s, const char *name, const char **value, DdError *err)
+int settings_show(driftdb_session *s, const char *name, const char **canon, const char **value, DdError *err);
+int settings_show(driftdb_session *s, const char *name, const char **canon, const char **value, DdError *err)
 {
     Setting *st = find_setting(s, name);
     if (!st)
         return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "unrecognized configuration parameter \"%s\"", name);
+    *canon = st->name;   /* SHOW names its column as PostgreSQL spells the parameter */
     *value = st->value;
     return DD_OK;
 }
