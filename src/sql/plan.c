@@ -94,7 +94,7 @@ static int plan_show_columns(SqlCtx *ctx, Plan *p, const char *table)
     int m = 0;
     for (int i = 0; i < t->ncols; i++) {
         const ColumnInfo *c = &t->cols[i];
-        if (c->dropped || strcmp(c->name, ROWID_COL) == 0) continue;
+        if (c->dropped || c->pending || strcmp(c->name, ROWID_COL) == 0) continue;
         bool pk = false;
         for (int k = 0; k < t->npk; k++) if (t->pk[k] == c->id) pk = true;
         Value *r = rows + 4 * m++;
