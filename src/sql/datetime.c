@@ -325,11 +325,28 @@ i32 tz_offset_at(const ValueCtx *ctx, i64 ts_utc)
     return zone_offset(ctx->tz_name, ctx->tz_offset_s, ts_utc);
 }
 
+/*
+ * Local wall time -> UTC, PostgreSQL's rule at transitions: a time that
+ * does not exist (in a spring-forward gap) takes the offset in force just
+ * before the transition, a time that exists twice (fall-back) the offset
+ * in force just after it.  With ob / oa the offsets a day before / after:
+ * the candidate whose offset is consistent wins; if both or neither are,
+ * the later instant does (which is exactly that rule).
+ */
 static i64 zone_local_to_utc(const char *name, i32 fixed, i64 local)
 {
-    i32 o1 = zone_offset(name, fixed, local);
-    i32 o2 = zone_offset(name, fixed, local - o1 * USECS_PER_SEC);
-    return local - o2 * USECS_PER_SEC;
+    i32 ob = zone_offset(name, fixed, local - USECS_PER_DAY);
+    i32 oa = zone_offset(name, fixed, local + USECS_PER_DAY);
+    i64 tb = local - (i64)ob * USECS_PER_SEC, ta = local - (i64)oa * USECS_PER_SEC;
+    if (ob == oa) {
+        /* no transition within a day; still check (e.g. a fixed zone) */
+        i32 o = zone_offset(name, fixed, tb);
+        return local - (i64)o * USECS_PER_SEC;
+    }
+    bool cb = zone_offset(name, fixed, tb) == ob, ca = zone_offset(name, fixed, ta) == oa;
+    if (cb && !ca) return tb;
+    if (ca && !cb) return ta;
+    return tb > ta ? tb : ta;
 }
 
 i64 ts_local_to_utc(const ValueCtx *ctx, i64 local)

@@ -394,10 +394,24 @@ static int round_impl(EvalEnv *env, const Value *a, int n, Value *out, bool trun
     if (any_null(a, n)) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
         int scale = n == 2 ? (int)a[1].v.i : 0;
-        if (scale < 0) scale = 0;
         if (scale > NUMERIC_MAX_SCALE) scale = NUMERIC_MAX_SCALE;
         i128 c = a[0].v.coef;
         int s = a[0].scale;
+        if (scale < 0) {
+            /* round(1234.5, -2) = 1200: to a multiple of 10^-scale */
+            int drop = s - scale;            /* digits to remove */
+            if (drop > 38) { *out = val_numeric(0, 0); return DD_OK; }
+            i128 p = 1;
+            for (int i = 0; i < drop; i++) p *= 10;
+            i128 q = c / p, r = c % p;
+            if (!trunc_ && (r >= p / 2 || -r >= p / 2) && r != 0) q += c < 0 ? -1 : 1;
+            i128 m = 1;
+            for (int i = 0; i < -scale; i++) m *= 10;
+            if (q > 0 ? q > ((i128)1 << 124) / m : q < -(((i128)1 << 124) / m))
+                return dd_err(env->sql->err, DD_EOUT_OF_RANGE, -1, "value overflows numeric format");
+            *out = val_numeric(q * m, 0);
+            return DD_OK;
+        }
         if (trunc_ && s > scale) {
             for (int i = s; i > scale; i--) c /= 10;
             *out = val_numeric(c, scale);

@@ -426,10 +426,24 @@ static int lex_ident(Lexer *lx, Token *t, DdError *err)
     return DD_OK;
 }
 
-static void lex_number(Lexer *lx, Token *t)
+/* PostgreSQL 15 rejects a number or parameter run into a name (123abc,
+ * 0x1F, $1a) instead of reading it as two tokens. */
+static int trailing_junk(Lexer *lx, Token *t, size_t start, size_t i, const char *what, DdError *err)
+{
+    const char *s = lx->sql;
+    size_t n = lx->len, j = i;
+    if (j >= n || !is_ident_start((u8)s[j])) return DD_OK;
+    while (j < n && is_ident_cont((u8)s[j])) j++;
+    char msg[64];
+    snprintf(msg, sizeof msg, "trailing junk after %s", what);
+    return lex_error(lx, t, DD_ESYNTAX, start, j, msg, err);
+}
+
+static int lex_number(Lexer *lx, Token *t, DdError *err)
 {
     const char *s = lx->sql;
     size_t n = lx->len, i = lx->pos;
+    size_t start = i;
     bool real = false;
     while (i < n && is_digit((u8)s[i])) i++;
     if (i < n && s[i] == '.' && !(i + 1 < n && s[i + 1] == '.')) {
@@ -446,10 +460,13 @@ static void lex_number(Lexer *lx, Token *t)
             i = j;
         }
     }
+    int rc = trailing_junk(lx, t, start, i, "numeric literal", err);
+    if (rc) return rc;
     t->kind = real ? TOK_NUMBER : TOK_INTEGER;
     t->str = NULL;
     t->end = (int)i;
     lx->pos = i;
+    return DD_OK;
 }
 
 /* A run of operator characters, cut as PostgreSQL's scan.l does. */
@@ -573,12 +590,12 @@ int lex_next(Lexer *lx, Token *t, DdError *err)
         return lex_string(lx, t, i, true, err);
     }
     if (is_ident_start(c)) return lex_ident(lx, t, err);
-    if (is_digit(c) || (c == '.' && is_digit(c1))) { lex_number(lx, t); return DD_OK; }
+    if (is_digit(c) || (c == '.' && is_digit(c1))) return lex_number(lx, t, err);
     switch (c) {
     case '\'': return lex_string(lx, t, i, false, err);
     case '"': return lex_qident(lx, t, err);
     case '$': {
-        if (lex_param(lx, t)) return DD_OK;
+        if (lex_param(lx, t)) return trailing_junk(lx, t, i, (size_t)t->end, "parameter", err);
         size_t d = dollar_delim(lx, i);
         if (d) return lex_dollar(lx, t, d, err);
         t->kind = TOK_OP;
