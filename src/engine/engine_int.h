@@ -9,6 +9,9 @@
  *    |                                 FAILED --COMMIT/ROLLBACK (session_txn_abort)--> IDLE
  *    \--statement: implicit transaction, committed when the statement's
  *       result is complete (result_finish) or discarded on error
+ *   IDLE --a statement followed by more in the same string--> IMPLICIT
+ *   IMPLICIT --last statement done (result_finish / exec_next)--> IDLE (committed)
+ *   IMPLICIT --error--> IDLE (rolled back);  --BEGIN--> BLOCK
  *
  * The snapshot of a transaction block is taken by its first statement and
  * kept until COMMIT/ROLLBACK (snapshot isolation: every statement of the
@@ -28,7 +31,11 @@ struct driftdb {
     bool read_only;
 };
 
-enum { TXN_IDLE, TXN_BLOCK, TXN_FAILED };
+/* TXN_IMPLICIT: the statements of one multi-statement string (one simple
+ * query message) run as one transaction, as PostgreSQL's implicit block:
+ * committed after the last one, rolled back at the first error; a BEGIN
+ * inside turns it into an ordinary block. */
+enum { TXN_IDLE, TXN_BLOCK, TXN_FAILED, TXN_IMPLICIT };
 
 typedef struct Savepoint {
     char *name;
@@ -45,6 +52,7 @@ struct driftdb_session {
     driftdb *db;
     char *user, *app, *client, *database;
     int state;                 /* TXN_* */
+    bool stmt_last;            /* the running statement is the last of its string */
     bool block_read_only;      /* BEGIN READ ONLY */
     Snap *snap;                /* held during a block, or one statement */
     TxnWrites ws;

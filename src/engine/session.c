@@ -4,6 +4,7 @@
  * settings here, hand everything else to the SQL layer.
  */
 #include "engine_int.h"
+#include "../sql/lexer.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
 #include <string.h>
@@ -93,7 +94,7 @@ void driftdb_session_close(driftdb_session *s)
 
 char driftdb_session_txn_status(const driftdb_session *s)
 {
-    return s->state == TXN_IDLE ? 'I' : s->state == TXN_BLOCK ? 'T' : 'E';
+    return s->state == TXN_BLOCK ? 'T' : s->state == TXN_FAILED ? 'E' : 'I';
 }
 
 /* Takes (or re-pins) the snapshot for a statement. */
@@ -194,7 +195,7 @@ static void result_fail(driftdb_result *r)
     r->failed = true;
     r->done = true;
     if (r->plan) plan_close(&r->ctx, r->plan);
-    if (s->state != TXN_IDLE) {
+    if (s->state == TXN_BLOCK || s->state == TXN_FAILED) {
         /* in a block (already failed or not): it stays, failed, until ROLLBACK */
         s->state = TXN_FAILED;
         if (s->snap) snap_unpin(s->snap);
@@ -301,6 +302,11 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
     switch (t->kind) {
     case TXN_BEGIN:
         r->tag = "BEGIN";
+        if (s->state == TXN_IMPLICIT) {   /* the implicit block becomes a real one */
+            s->state = TXN_BLOCK;
+            s->block_read_only = t->read_only == 1;
+            return DD_OK;
+        }
         if (s->state != TXN_IDLE) return DD_OK;  /* PostgreSQL: a WARNING, not an error */
         s->state = TXN_BLOCK;
         s->txn_time_us = clock_wall_us();
@@ -320,7 +326,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
     }
     const char *what = t->kind == TXN_SAVEPOINT ? "SAVEPOINT" : t->kind == TXN_RELEASE ? "RELEASE SAVEPOINT"
                                                                                       : "ROLLBACK TO SAVEPOINT";
-    if (s->state == TXN_IDLE)
+    if (s->state == TXN_IDLE || s->state == TXN_IMPLICIT)
         return dd_err(e, DD_ENO_ACTIVE_TXN, -1, "%s can only be used in transaction blocks", what);
     int k = s->nsavepoints - 1;
     if (t->kind != TXN_SAVEPOINT) {
@@ -434,8 +440,9 @@ static bool is_utility_show(ShowStmt *st)
 /* Runs a statement through the SQL layer. */
 static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
 {
-    bool implicit = s->state == TXN_IDLE;
-    if (implicit) s->txn_time_us = clock_wall_us();
+    /* autocommit: a lone statement, or the last of an implicit block */
+    bool implicit = s->state == TXN_IDLE || (s->state == TXN_IMPLICIT && s->stmt_last);
+    if (s->state == TXN_IDLE) s->txn_time_us = clock_wall_us();
     int rc = ensure_snapshot(s, e);
     if (rc) return rc;
     SqlCtx *ctx = &r->ctx;
@@ -485,12 +492,32 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     return result_finish(r, e);
 }
 
+/* Whether only ';', white space and comments follow byte off of sql. */
+static bool rest_is_empty(driftdb_session *s, const char *sql, size_t len, size_t off)
+{
+    Lexer lx;
+    Token t;
+    lex_init(&lx, sql, len, off, &s->row);
+    for (;;) {
+        if (lex_next(&lx, &t, NULL)) return false;   /* a bad token is a statement too */
+        if (t.kind != TOK_SEMI) return t.kind == TOK_EOF;
+    }
+}
+
 int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, driftdb_result **out,
                       driftdb_error *err)
 {
     DdError *e = &s->err;
     dd_err_clear(e);
     if (s->cur) driftdb_result_free(s->cur);
+    if (*offset == 0 && s->state == TXN_IMPLICIT) {
+        /* the caller left the previous string before its end: what ran of
+         * it is committed, as if it had ended there */
+        if (txn_commit(s, NULL, e)) {
+            dd_to_api_error(e, err);
+            return DRIFTDB_ERROR;
+        }
+    }
     arena_reset(&s->stmt);
     arena_reset(&s->row);
     size_t len;
@@ -508,10 +535,23 @@ int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, drift
     *offset = next;
     if (rc) {
         if (s->state == TXN_BLOCK) s->state = TXN_FAILED;
+        if (s->state == TXN_IMPLICIT) txn_discard(s);
         dd_to_api_error(e, err);
         return DRIFTDB_ERROR;
     }
-    if (!stmt) return DRIFTDB_DONE;
+    if (!stmt) {
+        if (s->state == TXN_IMPLICIT && txn_commit(s, NULL, e)) {
+            dd_to_api_error(e, err);
+            return DRIFTDB_ERROR;
+        }
+        return DRIFTDB_DONE;
+    }
+    s->stmt_last = rest_is_empty(s, sql, len, next);
+    if (s->state == TXN_IDLE && !s->stmt_last && stmt->kind != STMT_TXN) {
+        /* more statements follow in this string: one implicit transaction */
+        s->state = TXN_IMPLICIT;
+        s->txn_time_us = clock_wall_us();
+    }
     if (s->state == TXN_FAILED &&
         !(stmt->kind == STMT_TXN && (stmt->u.txn->kind == TXN_COMMIT || stmt->u.txn->kind == TXN_ROLLBACK ||
                                      stmt->u.txn->kind == TXN_ROLLBACK_TO))) {
@@ -537,6 +577,9 @@ int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, drift
         rc = run_sql(s, stmt, sql, r, e);
         break;
     }
+    /* the last statement of an implicit block that is not run by the SQL
+     * layer (SET, SHOW, ...) commits the block here */
+    if (!rc && s->stmt_last && s->state == TXN_IMPLICIT && !r->implicit) rc = txn_commit(s, NULL, e);
     if (rc) {
         if (e->code == DD_OK) dd_err(e, rc, -1, NULL);
         if (!r->failed) result_fail(r);
