@@ -55,8 +55,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBDD)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) $(LIBS)
 
 $(BUILD)/tests/slt/% $(BUILD)/tests/crash/% $(BUILD)/bench/%: CFLAGS += -Isrc
+# the slt runner's server mode talks to driftdb-server through libpq (libpq-dev)
+$(BUILD)/tests/slt/%: CFLAGS += $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 $(BUILD)/tests/slt/%: $(BUILD)/tests/slt/%.o $(LIBDD)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) -lpq $(LIBS)
 $(BUILD)/tests/crash/%: $(BUILD)/tests/crash/%.o $(LIBDD)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) $(LIBS)
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBDD)

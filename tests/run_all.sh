@@ -4,7 +4,8 @@
 #   BUILD=build sh tests/run_all.sh      (what `make test` runs)
 #
 # Suites: the unit binaries $BUILD/tests/test_*, the sqllogictest files
-# (tests/sql/*.test through $BUILD/tests/slt/slt), the client tests
+# (tests/sql/*.test through $BUILD/tests/slt/slt: in-process, then again
+# through a real $BUILD/driftdb-server with libpq), the client tests
 # (tests/clients/run.sh, when present), the crash test
 # (tests/crash/run.sh) and the disk-full test (tests/diskfull/run.sh).  Each suite ends its output with "N passed, N
 # failed"; a suite that ends without that line, or whose exit status
@@ -75,6 +76,16 @@ if [ -x "$BUILD/tests/slt/slt" ]; then
     fi
 else
     echo "FAIL sqllogictest: $BUILD/tests/slt/slt not built"
+    total_fail=$((total_fail + 1))
+fi
+
+if [ -x "$BUILD/tests/slt/slt" ] && [ -x "$BUILD/driftdb-server" ]; then
+    set -- tests/sql/*.test
+    if [ -f "$1" ]; then
+        run_suite "sqllogictest-server" "$BUILD/tests/slt/slt" --server "$BUILD" "$@"
+    fi
+else
+    echo "FAIL sqllogictest-server: $BUILD/tests/slt/slt or $BUILD/driftdb-server not built"
     total_fail=$((total_fail + 1))
 fi
 

@@ -997,10 +997,12 @@ int expr_compile_as(CompileCtx *cc, Expr *e, TypeId t, i32 typmod, ExprProg **ou
 
 /* ---------------------------------------------------------------- eval */
 
+/* An error raised while evaluating: PostgreSQL reports no position for
+ * run-time errors (only parse and analysis errors point into the text). */
 static int eval_fail(EvalEnv *env, int rc, int loc)
 {
-    DdError *e = env->sql->err;
-    if (e->position == 0 && loc >= 0) e->position = loc + 1;
+    DD_UNUSED(loc);
+    env->sql->err->position = 0;
     return rc;
 }
 
@@ -1069,7 +1071,7 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
         case XOP_SLOT: st[sp++] = row[in->a]; break;
         case XOP_PARAM:
             if (in->a < 1 || in->a > env->nparams)
-                return dd_err(err, DD_EUNDEFINED_PARAMETER, in->loc, "there is no parameter $%d", in->a);
+                return dd_err(err, DD_EUNDEFINED_PARAMETER, -1, "there is no parameter $%d", in->a);
             st[sp++] = env->params[in->a - 1];
             break;
         case XOP_NOT: {
@@ -1191,13 +1193,13 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
                 if (e->isnull) { st[sp - 2] = val_null(TYPE_BOOL); sp--; break; }
                 if (e->v.s.len == 0) esc = -1;
                 else if (e->v.s.len == 1) esc = (unsigned char)e->v.s.p[0];
-                else return dd_err(err, DD_EINVALID_ESCAPE, in->loc, "invalid escape string");
+                else return dd_err(err, DD_EINVALID_ESCAPE, -1, "invalid escape string");
             }
             Value *pat = &st[--sp], *s = &st[sp - 1];
             if (s->isnull || pat->isnull) { *s = val_null(TYPE_BOOL); break; }
             int m = val_like(s->v.s.p, s->v.s.len, pat->v.s.p, pat->v.s.len, esc, (in->flags & 2) != 0);
             if (m < 0)
-                return dd_err(err, DD_EINVALID_ESCAPE, in->loc, "LIKE pattern must not end with escape character");
+                return dd_err(err, DD_EINVALID_ESCAPE, -1, "LIKE pattern must not end with escape character");
             *s = val_bool((in->flags & 1) ? !m : m);
             break;
         }

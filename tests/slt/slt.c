@@ -1,18 +1,35 @@
 /*
- * slt.c - the sqllogictest runner: runs the tests/sql .test files through the
- * embedded API (include/driftdb.h), each file against a fresh database in
- * a temporary directory (removed afterwards unless --keep).
+ * slt.c - the sqllogictest runner: runs the tests/sql .test files, each
+ * against a fresh database in a temporary directory (removed afterwards
+ * unless --keep), in one of two modes that share the record parser and the
+ * result comparison (run_file) and differ only in the backend functions
+ * (be_open, be_close, be_run_sql):
  *
- *   slt [--keep] FILE...
+ *   slt [--keep] FILE...                     through the embedded API
+ *   slt [--keep] --server BUILD_DIR FILE...  through BUILD_DIR/driftdb-server
+ *                                            and libpq (simple query protocol)
+ *
+ * Server mode: per file, driftdb_init makes DIR/db, BUILD_DIR/driftdb-server
+ * --data-path DIR/db --listen 127.0.0.1:PORT starts on a free port (another
+ * port when it was taken meanwhile; its stderr goes to DIR/server.N.log),
+ * and each `connection NAME` is one libpq connection (user slt, dbname
+ * slt, application_name NAME: the same session info as the embedded mode).
+ * A record's SQL is one Query message; the results are read as PQexec
+ * does, but strictly: the last result's rows count, the first error is the
+ * record's error, and a result after an error, an error without SQLSTATE
+ * or a lost connection fails the record whatever it expected.  `reopen`
+ * stops the server (SIGTERM) and starts it again on the same directory.
+ * At the end the server gets SIGTERM; an exit status other than 0, a
+ * death during the file or a sanitizer report in its log fails the file.
  *
  * Records (separated by blank lines; '#' starts a comment line):
  *   statement ok | statement error [SQLSTATE] [message substring]
  *   query <types> [nosort|rowsort|valuesort] [label]  SQL ---- expected rows
  *   query error [SQLSTATE] [message substring]
  * Directives (one line): halt, skipif NAME / onlyif NAME (NAME "driftdb"
- * is us), hash-threshold N (ignored), reopen (close and reopen the
- * database), connection NAME (switch session; created on first use),
- * sleep MS.
+ * is us in both modes, "driftdb-embedded" / "driftdb-server" one mode),
+ * hash-threshold N (ignored), reopen (close and reopen the database),
+ * connection NAME (switch session; created on first use), sleep MS.
  *
  * A record's SQL may hold several statements; all run, and a query
  * compares the rows of the last one.  Values print as text, NULL as
@@ -25,30 +42,54 @@
  * ...", and a closing "N passed, N failed" counting records.  Exit status
  * 1 when any record failed.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <libpq-fe.h>
 
 #include "driftdb.h"
 
 #define MAX_CONNS 32
 #define DEFAULT_TIMEOUT_S 300
+#define SERVER_START_TIMEOUT_MS 30000
+#define SERVER_STOP_TIMEOUT_MS 30000
+
+/* run_sql / be_run_sql: 0 ok, RUN_ERROR an SQL error (err filled, compared
+ * with what the record expects), RUN_BROKEN a failure of the transport or
+ * the protocol (err filled; the record fails whatever it expected). */
+#define RUN_ERROR (-1)
+#define RUN_BROKEN (-2)
 
 typedef struct Conn {
     char name[64];
-    driftdb_session *s;
+    driftdb_session *s;   /* embedded mode */
+    PGconn *pg;           /* server mode */
 } Conn;
 
 typedef struct Slt {
     const char *file;
-    char dir[4096];
+    char dir[4096];       /* the temporary directory */
+    char dbdir[4200];     /* the database: dir (embedded) or dir/db (server) */
+    const char *server;   /* server mode: the build directory; NULL embedded */
+    pid_t spid;           /* the running server, 0 none */
+    int sport;
+    int nstarts;          /* server starts so far (names the logs) */
+    char slog[4300];      /* the log of the running server */
+    int dead;             /* the server died: the file cannot go on */
     driftdb *db;
     Conn conns[MAX_CONNS];
     int nconns;
@@ -90,6 +131,8 @@ static void fail_header(Slt *t, int line, const char *sql)
     putchar('\n');
 }
 
+/* ---- embedded backend --------------------------------------------------- */
+
 static driftdb_session *session(Slt *t, driftdb_error *err)
 {
     Conn *c = &t->conns[t->cur];
@@ -115,18 +158,18 @@ static void close_all(Slt *t)
 
 static int open_db(Slt *t, driftdb_error *err)
 {
-    return driftdb_open(t->dir, NULL, &t->db, err);
+    return driftdb_open(t->dbdir, NULL, &t->db, err) == DRIFTDB_OK ? 0 : -1;
 }
 
 /*
  * Runs all statements of sql on the current connection.  Returns 0 with
- * the last result's rows in *rows (when rows != NULL), or -1 with err
- * filled at the first error.
+ * the last result's rows in *rows (when rows != NULL), or RUN_ERROR with
+ * err filled at the first error.
  */
 static int run_sql(Slt *t, const char *sql, Rows *rows, driftdb_error *err)
 {
     driftdb_session *s = session(t, err);
-    if (!s) return -1;
+    if (!s) return RUN_ERROR;
     size_t off = 0;
     int rc;
     driftdb_result *r;
@@ -145,9 +188,358 @@ static int run_sql(Slt *t, const char *sql, Rows *rows, driftdb_error *err)
             }
         }
         driftdb_result_free(r);
-        if (more < 0) return -1;
+        if (more < 0) return RUN_ERROR;
     }
-    return rc == DRIFTDB_DONE ? 0 : -1;
+    return rc == DRIFTDB_DONE ? 0 : RUN_ERROR;
+}
+
+/* ---- server backend ------------------------------------------------------ */
+
+static volatile pid_t g_server_pid;   /* for the timeout handler */
+
+static void set_error(driftdb_error *e, const char *state, const char *fmt, const char *arg)
+{
+    memset(e, 0, sizeof *e);
+    snprintf(e->sqlstate, sizeof e->sqlstate, "%s", state);
+    snprintf(e->message, sizeof e->message, fmt, arg ? arg : "");
+    size_t n = strlen(e->message);
+    while (n > 0 && isspace((unsigned char)e->message[n - 1])) e->message[--n] = '\0';
+}
+
+/* Prints the last lines of the running (or last) server's log. */
+static void print_server_log(Slt *t)
+{
+    FILE *f = fopen(t->slog, "r");
+    if (!f) return;
+    char *lines[40] = {0};
+    size_t n = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) >= 0) {
+        free(lines[n % 40]);
+        lines[n % 40] = strdup(line);
+        n++;
+    }
+    free(line);
+    fclose(f);
+    printf("  server log %s%s:\n", t->slog, n > 40 ? " (last 40 lines)" : "");
+    for (size_t i = n > 40 ? n - 40 : 0; i < n; i++) printf("    %s", lines[i % 40]);
+    for (size_t i = 0; i < 40; i++) free(lines[i]);
+}
+
+/* A port that was free a moment ago (the kernel picks it), or 0. */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t al = sizeof a;
+    int port = 0;
+    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &al) == 0)
+        port = ntohs(a.sin_port);
+    close(fd);
+    return port;
+}
+
+/* 1 when file holds needle. */
+static int file_contains(const char *path, const char *needle)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    char *line = NULL;
+    size_t cap = 0;
+    int found = 0;
+    while (!found && getline(&line, &cap, f) >= 0) found = strstr(line, needle) != NULL;
+    free(line);
+    fclose(f);
+    return found;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+/* Starts the server on dbdir and waits until it listens.  Returns 0, or -1
+ * with err filled. */
+static int server_start(Slt *t, driftdb_error *err)
+{
+    char bin[4200];
+    snprintf(bin, sizeof bin, "%s/driftdb-server", t->server);
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int port = free_port();
+        if (!port) { set_error(err, "", "cannot find a free port: %s", strerror(errno)); return -1; }
+        t->nstarts++;
+        snprintf(t->slog, sizeof t->slog, "%s/server.%d.log", t->dir, t->nstarts);
+        char listen[64];
+        snprintf(listen, sizeof listen, "127.0.0.1:%d", port);
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid < 0) { set_error(err, "", "fork: %s", strerror(errno)); return -1; }
+        if (pid == 0) {
+            /* The server must not outlive us (a crash or a timeout here). */
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            int fd = open(t->slog, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+            if (fd >= 0) {
+                dup2(fd, STDOUT_FILENO);
+                dup2(fd, STDERR_FILENO);
+            }
+            signal(SIGALRM, SIG_DFL);
+            execl(bin, bin, "--data-path", t->dbdir, "--listen", listen, (char *)NULL);
+            fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
+            _exit(127);
+        }
+        t->spid = pid;
+        g_server_pid = pid;
+        t->sport = port;
+        int status = 0, exited = 0;
+        for (int waited = 0; waited < SERVER_START_TIMEOUT_MS; waited += 10) {
+            if (file_contains(t->slog, "listening on")) return 0;
+            if (waitpid(pid, &status, WNOHANG) == pid) { exited = 1; break; }
+            sleep_ms(10);
+        }
+        if (!exited) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+        }
+        t->spid = 0;
+        g_server_pid = 0;
+        if (file_contains(t->slog, "ddress already in use")) continue;   /* raced: another port */
+        print_server_log(t);
+        if (!exited) set_error(err, "", "%s did not start listening in time", bin);
+        else if (WIFSIGNALED(status)) set_error(err, "", "%s died at startup", bin);
+        else set_error(err, "", "%s exited at startup", bin);
+        return -1;
+    }
+    set_error(err, "", "%s", "every port tried was taken");
+    return -1;
+}
+
+static void pg_close_all(Slt *t)
+{
+    for (int i = 0; i < t->nconns; i++) {
+        if (t->conns[i].pg) PQfinish(t->conns[i].pg);
+        t->conns[i].pg = NULL;
+    }
+}
+
+/* Checks the log of the server that just ended for sanitizer reports. */
+static int server_log_clean(Slt *t)
+{
+    static const char *bad[] = {"AddressSanitizer", "LeakSanitizer", "ThreadSanitizer",
+                                "runtime error:", "MemorySanitizer"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (file_contains(t->slog, bad[i])) {
+            printf("FAIL %s: the server log has a sanitizer report (%s)\n", t->file, bad[i]);
+            print_server_log(t);
+            return 0;
+        }
+    return 1;
+}
+
+/*
+ * Closes the connections and stops the server: SIGTERM, then waits.
+ * Returns 0 when it shut down cleanly (exit status 0, clean log), -1 after
+ * printing what went wrong.
+ */
+static int server_stop(Slt *t)
+{
+    pg_close_all(t);
+    if (!t->spid) return 0;
+    pid_t pid = t->spid;
+    t->spid = 0;
+    int status = 0, done = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+        done = 1;   /* gone already: reported below */
+    } else {
+        kill(pid, SIGTERM);
+        for (int waited = 0; waited < SERVER_STOP_TIMEOUT_MS; waited += 10) {
+            if (waitpid(pid, &status, WNOHANG) == pid) { done = 2; break; }
+            sleep_ms(10);
+        }
+    }
+    g_server_pid = 0;
+    if (!done) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        printf("FAIL %s: the server did not stop within %d s of SIGTERM\n", t->file,
+               SERVER_STOP_TIMEOUT_MS / 1000);
+        print_server_log(t);
+        return -1;
+    }
+    if (done == 1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (WIFSIGNALED(status))
+            printf("FAIL %s: the server died (signal %d)%s\n", t->file, WTERMSIG(status),
+                   done == 1 ? " before SIGTERM" : "");
+        else
+            printf("FAIL %s: the server exited with status %d%s\n", t->file,
+                   WEXITSTATUS(status), done == 1 ? " before SIGTERM" : "");
+        print_server_log(t);
+        return -1;
+    }
+    return server_log_clean(t) ? 0 : -1;
+}
+
+/* After RUN_BROKEN: 1 when the server is gone (the file cannot go on). */
+static int server_died(Slt *t, int lineno)
+{
+    int status = 0, gone = 0;
+    for (int waited = 0; t->spid && !gone && waited <= 300; waited += 10) {
+        gone = waitpid(t->spid, &status, WNOHANG) == t->spid;
+        if (!gone) sleep_ms(10);   /* a dying server may not be reapable yet */
+    }
+    if (!gone) return 0;
+    t->spid = 0;
+    g_server_pid = 0;
+    if (WIFSIGNALED(status))
+        printf("FAIL %s:%d: the server died (signal %d)\n", t->file, lineno, WTERMSIG(status));
+    else
+        printf("FAIL %s:%d: the server exited with status %d\n", t->file, lineno,
+               WEXITSTATUS(status));
+    print_server_log(t);
+    t->dead = 1;
+    return 1;
+}
+
+static void quiet_notices(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
+static PGconn *pg_conn(Slt *t, driftdb_error *err)
+{
+    Conn *c = &t->conns[t->cur];
+    if (c->pg) return c->pg;
+    char port[16];
+    snprintf(port, sizeof port, "%d", t->sport);
+    const char *keys[] = {"host", "port", "user", "dbname", "application_name",
+                          "sslmode", "gssencmode", "connect_timeout", NULL};
+    const char *vals[] = {"127.0.0.1", port, "slt", "slt", c->name,
+                          "disable", "disable", "10", NULL};
+    PGconn *pc = PQconnectdbParams(keys, vals, 0);
+    if (!pc || PQstatus(pc) != CONNECTION_OK) {
+        set_error(err, "", "connection failed: %s", pc ? PQerrorMessage(pc) : "out of memory");
+        if (pc) {
+            /* A FATAL at startup carries a SQLSTATE too. */
+            PQfinish(pc);
+        }
+        return NULL;
+    }
+    PQsetNoticeProcessor(pc, quiet_notices, NULL);
+    c->pg = pc;
+    return pc;
+}
+
+/* Copies the error fields of res into err.  Returns 0, or -1 when the
+ * error lacks a SQLSTATE or a message (a server bug or a client-side
+ * error). */
+static int pg_error(const PGresult *res, driftdb_error *err)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+    const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+    memset(err, 0, sizeof *err);
+    if (!state || !msg) {
+        snprintf(err->message, sizeof err->message, "error without %s: %s",
+                 !state ? "SQLSTATE" : "message", PQresultErrorMessage(res));
+        size_t n = strlen(err->message);
+        while (n > 0 && isspace((unsigned char)err->message[n - 1])) err->message[--n] = '\0';
+        return -1;
+    }
+    snprintf(err->sqlstate, sizeof err->sqlstate, "%s", state);
+    snprintf(err->message, sizeof err->message, "%s", msg);
+    if (detail) snprintf(err->detail, sizeof err->detail, "%s", detail);
+    if (hint) snprintf(err->hint, sizeof err->hint, "%s", hint);
+    const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+    if (pos) err->position = atoi(pos);
+    return 0;
+}
+
+/*
+ * Sends sql as one Query message on the current connection and reads every
+ * result (what PQexec does, checked): returns 0 with the last result's rows
+ * in *rows, RUN_ERROR with the first error in err (the server must send
+ * nothing but ReadyForQuery after it), or RUN_BROKEN.
+ */
+static int pg_run_sql(Slt *t, const char *sql, Rows *rows, driftdb_error *err)
+{
+    PGconn *pc = pg_conn(t, err);
+    if (!pc) return RUN_BROKEN;
+    if (!PQsendQuery(pc, sql)) {
+        set_error(err, "", "PQsendQuery: %s", PQerrorMessage(pc));
+        return RUN_BROKEN;
+    }
+    int rc = 0;
+    PGresult *res;
+    while ((res = PQgetResult(pc)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+        if (rc != 0) {
+            if (rc == RUN_ERROR)
+                set_error(err, "", "the server sent a result (%s) after an error",
+                          PQresStatus(st));
+            rc = RUN_BROKEN;
+        } else if (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR) {
+            rc = pg_error(res, err) == 0 ? RUN_ERROR : RUN_BROKEN;
+        } else if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_EMPTY_QUERY) {
+            if (rows) {
+                rows_free(rows);
+                rows->ncols = PQnfields(res);
+                int nt = PQntuples(res);
+                for (int r = 0; r < nt; r++)
+                    for (int c = 0; c < rows->ncols; c++)
+                        rows_add(rows, PQgetisnull(res, r, c) ? "NULL"
+                                       : PQgetlength(res, r, c) == 0 ? "(empty)"
+                                       : PQgetvalue(res, r, c));
+            }
+        } else {
+            set_error(err, "", "unexpected result status %s", PQresStatus(st));
+            rc = RUN_BROKEN;
+            if (st == PGRES_COPY_IN) PQputCopyEnd(pc, "slt does not do COPY");
+            if (st == PGRES_COPY_OUT) {
+                char *buf;
+                while (PQgetCopyData(pc, &buf, 0) > 0) PQfreemem(buf);
+            }
+        }
+        PQclear(res);
+    }
+    if (PQstatus(pc) != CONNECTION_OK) {
+        char m[600];
+        snprintf(m, sizeof m, "the connection broke: %s", PQerrorMessage(pc));
+        set_error(err, "", "%s", m);
+        PQfinish(pc);
+        t->conns[t->cur].pg = NULL;
+        rc = RUN_BROKEN;
+    }
+    return rc;
+}
+
+/* ---- the backend: embedded or server ------------------------------------ */
+
+/* Opens the database (starts the server).  Returns 0 or -1 (err filled). */
+static int be_open(Slt *t, driftdb_error *err)
+{
+    return t->server ? server_start(t, err) : open_db(t, err);
+}
+
+/* Closes everything.  Returns 0, or -1 when the server did not shut down
+ * cleanly (already reported). */
+static int be_close(Slt *t)
+{
+    if (t->server) return server_stop(t);
+    close_all(t);
+    return 0;
+}
+
+static int be_run_sql(Slt *t, const char *sql, Rows *rows, driftdb_error *err)
+{
+    return t->server ? pg_run_sql(t, sql, rows, err) : run_sql(t, sql, rows, err);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -247,6 +639,15 @@ static void record_result(Slt *t, int ok)
     else t->nfail++;
 }
 
+/* skipif / onlyif: we are "driftdb", and "driftdb-embedded" or
+ * "driftdb-server" by mode (for what only one of them can show, such as
+ * the client address). */
+static int engine_is(const Slt *t, const char *name)
+{
+    return strcmp(name, "driftdb") == 0 ||
+           strcmp(name, t->server ? "driftdb-server" : "driftdb-embedded") == 0;
+}
+
 /* Runs one file (in the child); returns when done. */
 static void run_file(Slt *t)
 {
@@ -274,9 +675,11 @@ static void run_file(Slt *t)
 
     driftdb_error err;
     memset(&err, 0, sizeof err);
-    if (open_db(t, &err) != DRIFTDB_OK) {
+    if (be_open(t, &err) != 0) {
         printf("FAIL %s: cannot open the database: %s\n", t->file, err.message);
         t->nfail++;
+        for (size_t k = 0; k < nlines; k++) free(lines[k]);
+        free(lines);
         return;
     }
     snprintf(t->conns[0].name, sizeof t->conns[0].name, "default");
@@ -285,7 +688,7 @@ static void run_file(Slt *t)
 
     int skip_next = 0;
     size_t i = 0;
-    while (i < nlines) {
+    while (i < nlines && !t->dead) {
         char *l = lines[i];
         if (is_blank(l) || l[0] == '#') { i++; continue; }
         int lineno = (int)i + 1;
@@ -294,8 +697,8 @@ static void run_file(Slt *t)
 
         if (strcmp(word, "halt") == 0) break;
         if (strcmp(word, "hash-threshold") == 0 || strcmp(word, "mode") == 0) { i++; continue; }
-        if (strcmp(word, "skipif") == 0) { skip_next = strcmp(arg1, "driftdb") == 0; i++; continue; }
-        if (strcmp(word, "onlyif") == 0) { skip_next = strcmp(arg1, "driftdb") != 0; i++; continue; }
+        if (strcmp(word, "skipif") == 0) { skip_next = engine_is(t, arg1); i++; continue; }
+        if (strcmp(word, "onlyif") == 0) { skip_next = !engine_is(t, arg1); i++; continue; }
         if (strcmp(word, "sleep") == 0) {
             i++;
             if (skip_next) { skip_next = 0; continue; }
@@ -324,8 +727,8 @@ static void run_file(Slt *t)
         if (strcmp(word, "reopen") == 0) {
             i++;
             if (skip_next) { skip_next = 0; continue; }
-            close_all(t);
-            if (open_db(t, &err) != DRIFTDB_OK) {
+            if (be_close(t) != 0) t->nfail++;
+            if (be_open(t, &err) != 0) {
                 printf("FAIL %s:%d: reopen: %s: %s\n", t->file, lineno, err.sqlstate, err.message);
                 t->nfail++;
                 break;
@@ -369,8 +772,13 @@ static void run_file(Slt *t)
                 free(m);
             }
             memset(&err, 0, sizeof err);
-            int rc = run_sql(t, sql, NULL, &err);
-            if (rc == 0) {
+            int rc = be_run_sql(t, sql, NULL, &err);
+            if (rc == RUN_BROKEN) {
+                fail_header(t, lineno, sql);
+                print_error("broken", &err);
+                record_result(t, 0);
+                server_died(t, lineno);
+            } else if (rc == 0) {
                 fail_header(t, lineno, sql);
                 printf("  expected error %s%s%s, but the statement succeeded\n", state,
                        msg[0] ? " " : "", msg);
@@ -388,10 +796,12 @@ static void run_file(Slt *t)
         }
         if (strcmp(word, "statement") == 0) {
             memset(&err, 0, sizeof err);
-            if (run_sql(t, sql, NULL, &err) != 0) {
+            int rc = be_run_sql(t, sql, NULL, &err);
+            if (rc != 0) {
                 fail_header(t, lineno, sql);
-                print_error("unexpected error", &err);
+                print_error(rc == RUN_BROKEN ? "broken" : "unexpected error", &err);
                 record_result(t, 0);
+                if (rc == RUN_BROKEN) server_died(t, lineno);
             } else {
                 record_result(t, 1);
             }
@@ -407,9 +817,11 @@ static void run_file(Slt *t)
         memset(&rows, 0, sizeof rows);
         memset(&err, 0, sizeof err);
         int ok = 1;
-        if (run_sql(t, sql, &rows, &err) != 0) {
+        int rc = be_run_sql(t, sql, &rows, &err);
+        if (rc != 0) {
             fail_header(t, lineno, sql);
-            print_error("unexpected error", &err);
+            print_error(rc == RUN_BROKEN ? "broken" : "unexpected error", &err);
+            if (rc == RUN_BROKEN) server_died(t, lineno);
             ok = 0;
         } else if ((int)strlen(types) != rows.ncols) {
             fail_header(t, lineno, sql);
@@ -445,7 +857,7 @@ static void run_file(Slt *t)
         rows_free(&rows);
         free(sql);
     }
-    close_all(t);
+    if (be_close(t) != 0) t->nfail++;
     for (size_t k = 0; k < nlines; k++) free(lines[k]);
     free(lines);
 }
@@ -460,6 +872,7 @@ static const char *timeout_file;
 static void on_alarm(int sig)
 {
     (void)sig;
+    if (g_server_pid > 0) kill(g_server_pid, SIGKILL);
     char msg[512];
     int n = snprintf(msg, sizeof msg, "FAIL %s: timed out\n", timeout_file ? timeout_file : "?");
     if (n > 0 && write(STDOUT_FILENO, msg, (size_t)n) < 0) _exit(3);
@@ -467,10 +880,21 @@ static void on_alarm(int sig)
 }
 
 /* Runs file in a child; adds its counts to *pass / *fail. */
-static void run_file_isolated(const char *file, int keep, int *pass, int *fail)
+static void run_file_isolated(const char *file, const char *server, int keep, int *pass,
+                              int *fail)
 {
-    int fds[2];
-    if (pipe(fds) != 0) { perror("pipe"); exit(2); }
+    /* The parent makes and removes the directory, so that a child that
+     * crashed or timed out leaves nothing behind. */
+    char dir[4096];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/slt.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!mkdtemp(dir)) {
+        printf("FAIL %s: mkdtemp: %s\n", file, strerror(errno));
+        *fail += 1;
+        return;
+    }
+    int fds[2];   /* close-on-exec: the server must not hold the write end */
+    if (pipe2(fds, O_CLOEXEC) != 0) { perror("pipe"); exit(2); }
     fflush(stdout);
     pid_t pid = fork();
     if (pid < 0) { perror("fork"); exit(2); }
@@ -479,24 +903,23 @@ static void run_file_isolated(const char *file, int keep, int *pass, int *fail)
         Slt t;
         memset(&t, 0, sizeof t);
         t.file = file;
-        const char *tmp = getenv("TMPDIR");
-        snprintf(t.dir, sizeof t.dir, "%s/slt.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-        if (!mkdtemp(t.dir)) { printf("FAIL %s: mkdtemp: %s\n", file, strerror(errno)); fflush(stdout); _exit(2); }
+        t.server = server;
+        snprintf(t.dir, sizeof t.dir, "%s", dir);
+        /* Server mode: the database in dir/db, the server logs beside it. */
+        snprintf(t.dbdir, sizeof t.dbdir, server ? "%s/db" : "%s", t.dir);
         driftdb_error err;
         memset(&err, 0, sizeof err);
         timeout_file = file;
         signal(SIGALRM, on_alarm);
         const char *to = getenv("SLT_TIMEOUT");
         alarm(to ? (unsigned)atoi(to) : DEFAULT_TIMEOUT_S);
-        if (driftdb_init(t.dir, &err) != DRIFTDB_OK) {
+        if (driftdb_init(t.dbdir, &err) != DRIFTDB_OK) {
             printf("FAIL %s: driftdb_init: %s\n", file, err.message);
             t.nfail++;
         } else {
             run_file(&t);
         }
         alarm(0);
-        if (keep) printf("kept the database of %s in %s\n", file, t.dir);
-        else nftw(t.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
         int total = t.npass + t.nfail;
         if (t.nfail == 0) printf("ok %s (%d records)\n", file, total);
         else printf("FAIL %s (%d records, %d failed)\n", file, total, t.nfail);
@@ -513,6 +936,8 @@ static void run_file_isolated(const char *file, int keep, int *pass, int *fail)
     close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
+    if (keep) printf("kept the database of %s in %s\n", file, dir);
+    else nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     int p = 0, f = 0;
     if (got > 0 && sscanf(buf, "%d %d", &p, &f) == 2) {
         *pass += p;
@@ -526,21 +951,42 @@ static void run_file_isolated(const char *file, int keep, int *pass, int *fail)
     }
 }
 
+#define USAGE "usage: slt [--keep] [--server BUILD_DIR] FILE...\n"
+
 int main(int argc, char **argv)
 {
     int keep = 0, pass = 0, fail = 0, nfiles = 0;
+    const char *server = NULL;
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--keep") == 0) { keep = 1; continue; }
         if (strcmp(argv[i], "--help") == 0) {
-            printf("usage: slt [--keep] FILE...\n");
+            printf(USAGE);
             return 0;
         }
-        run_file_isolated(argv[i], keep, &pass, &fail);
+        if (strcmp(argv[i], "--server") == 0) {
+            if (nfiles > 0 || i + 1 >= argc) { fprintf(stderr, USAGE); return 2; }
+            server = argv[++i];
+            char bin[4200];
+            snprintf(bin, sizeof bin, "%s/driftdb-server", server);
+            if (access(bin, X_OK) != 0) {
+                fprintf(stderr, "slt: %s: %s\n", bin, strerror(errno));
+                return 2;
+            }
+            /* Only our connection parameters count. */
+            static const char *env[] = {"PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE",
+                                        "PGOPTIONS", "PGSERVICE", "PGSERVICEFILE", "PGPASSWORD",
+                                        "PGPASSFILE", "PGAPPNAME", "PGCLIENTENCODING",
+                                        "PGDATESTYLE", "PGTZ", "PGGEQO", "PGTARGETSESSIONATTRS",
+                                        "PGSSLMODE", "PGREQUIRESSL", "PGGSSENCMODE"};
+            for (size_t k = 0; k < sizeof env / sizeof env[0]; k++) unsetenv(env[k]);
+            continue;
+        }
+        run_file_isolated(argv[i], server, keep, &pass, &fail);
         nfiles++;
     }
     if (nfiles == 0) {
-        fprintf(stderr, "usage: slt [--keep] FILE...\n");
+        fprintf(stderr, USAGE);
         return 2;
     }
     printf("%d passed, %d failed\n", pass, fail);
