@@ -40,7 +40,16 @@ enum { TXN_IDLE, TXN_BLOCK, TXN_FAILED, TXN_IMPLICIT };
 typedef struct Savepoint {
     char *name;
     TxnWrites ws;          /* the write set when the savepoint was set */
+    int nundo;             /* length of the SET undo list then */
 } Savepoint;
+
+/* A SET inside a transaction: the value before it, restored when the
+ * transaction rolls back (or, for SET LOCAL / SET TRANSACTION, ends). */
+typedef struct SetUndo {
+    char *name;
+    char *old;
+    bool local;
+} SetUndo;
 
 #define SETTING_MAX 40
 typedef struct Setting {
@@ -57,6 +66,7 @@ struct driftdb_session {
     Snap *snap;                /* held during a block, or one statement */
     TxnWrites ws;
     Savepoint *savepoints; int nsavepoints, capsavepoints;
+    SetUndo *undo; int nundo, capundo;
     i64 txn_time_us;
     Setting settings[SETTING_MAX];
     int nsettings;

@@ -56,6 +56,39 @@ static void end_snapshot(driftdb_session *s)
     }
 }
 
+/* Restores the settings changed after undo entry `keep` (all of them, or
+ * only the SET LOCAL ones when only_local), newest first, and forgets them. */
+static void settings_undo_to(driftdb_session *s, int keep, bool only_local)
+{
+    DdError ignore;
+    for (int i = s->nundo - 1; i >= keep; i--) {
+        SetUndo *u = &s->undo[i];
+        if (!only_local || u->local) settings_set(s, u->name, u->old, &ignore);
+        dd_free(u->name);
+        dd_free(u->old);
+    }
+    if (s->nundo > keep) s->nundo = keep;
+}
+
+/* Records that name had value old (taken over; may be NULL) before a SET. */
+static int settings_undo_push(driftdb_session *s, const char *name, char *old, bool local)
+{
+    if (s->nundo == s->capundo) {
+        int ncap = s->capundo ? s->capundo * 2 : 8;
+        SetUndo *n = dd_realloc(s->undo, sizeof(SetUndo) * (size_t)ncap);
+        if (!n) { dd_free(old); return DD_ENOMEM; }
+        s->undo = n;
+        s->capundo = ncap;
+    }
+    SetUndo *u = &s->undo[s->nundo];
+    u->name = dd_strdup(name);
+    u->old = old;
+    u->local = local;
+    if (!u->name) { dd_free(old); return DD_ENOMEM; }
+    s->nundo++;
+    return DD_OK;
+}
+
 static void savepoints_pop_to(driftdb_session *s, int keep)
 {
     while (s->nsavepoints > keep) {
@@ -67,6 +100,7 @@ static void savepoints_pop_to(driftdb_session *s, int keep)
 
 static void txn_discard(driftdb_session *s)
 {
+    settings_undo_to(s, 0, false);   /* a rollback undoes the block's SETs */
     savepoints_pop_to(s, 0);
     ws_reset(&s->ws);
     end_snapshot(s);
@@ -80,6 +114,7 @@ void driftdb_session_close(driftdb_session *s)
     if (s->cur) driftdb_result_free(s->cur);
     txn_discard(s);
     dd_free(s->savepoints);
+    dd_free(s->undo);
     ws_free(&s->ws);
     settings_free(s);
     arena_free(&s->stmt);
@@ -110,6 +145,7 @@ static int ensure_snapshot(driftdb_session *s, DdError *e)
 static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
 {
     int rc = DD_OK;
+    settings_undo_to(s, 0, true);    /* SETs stay, SET LOCALs end */
     if (!ws_is_empty(&s->ws)) {
         if (!s->snap) rc = store_snap_begin(s->db->store, &s->snap, e);
         else snap_pin(s->snap);   /* no-op when already pinned */
@@ -345,6 +381,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         }
         Savepoint *sp = &s->savepoints[s->nsavepoints];
         ws_init(&sp->ws);
+        sp->nundo = s->nundo;
         sp->name = dd_strdup(t->savepoint);
         int rc = sp->name ? ws_clone(&s->ws, &sp->ws) : DD_ENOMEM;
         if (rc) {
@@ -363,6 +400,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         /* ROLLBACK TO: back to the savepoint's write set; it stays defined */
         r->tag = "ROLLBACK";
         savepoints_pop_to(s, k + 1);
+        settings_undo_to(s, s->savepoints[k].nundo, false);
         ws_reset(&s->ws);
         int rc = ws_clone(&s->savepoints[k].ws, &s->ws);
         if (rc) return dd_err(e, rc, -1, NULL);   /* the block fails (result_fail) */
@@ -396,8 +434,21 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
         else snap_unpin(s->snap);
         if (rc) return rc;
     }
-    if (strcasecmp(st->name, "transaction_read_only") == 0 && s->state != TXN_IDLE && st->value) {
+    bool in_txn = s->state != TXN_IDLE;
+    /* SET LOCAL and SET TRANSACTION outside a transaction have no effect
+     * (PostgreSQL warns) */
+    if (st->is_local && !in_txn) return DD_OK;
+    if (strcasecmp(st->name, "transaction_read_only") == 0 && in_txn && st->value) {
         s->block_read_only = strcasecmp(st->value, "on") == 0 || strcasecmp(st->value, "true") == 0;
+    }
+    if (in_txn) {
+        /* keep the value before, for ROLLBACK (and the end of SET LOCAL) */
+        const char *cur = driftdb_session_setting(s, st->name);
+        char *old = cur ? dd_strdup(cur) : NULL;
+        if (cur && !old) return dd_err(e, DD_ENOMEM, -1, NULL);
+        int rc = settings_set(s, st->name, st->reset ? NULL : st->value, e);
+        if (rc) { dd_free(old); return rc; }
+        return settings_undo_push(s, st->name, old, st->is_local);
     }
     return settings_set(s, st->name, st->reset ? NULL : st->value, e);
 }
@@ -411,9 +462,12 @@ static int run_show(driftdb_session *s, ShowStmt *st, driftdb_result *r, DdError
         if (!r->owncols || !rows) return DD_ENOMEM;
         r->owncols[0] = (ColDesc){"name", TYPE_TEXT, -1, false};
         r->owncols[1] = (ColDesc){"setting", TYPE_TEXT, -1, false};
+        /* copies: a SET undone at the end of the transaction frees the originals */
         for (int i = 0; i < s->nsettings; i++) {
-            rows[2 * i] = val_text(TYPE_TEXT, s->settings[i].name, (u32)strlen(s->settings[i].name));
-            rows[2 * i + 1] = val_text(TYPE_TEXT, s->settings[i].value, (u32)strlen(s->settings[i].value));
+            char *n = arena_strdup(&s->stmt, s->settings[i].name), *v = arena_strdup(&s->stmt, s->settings[i].value);
+            if (!n || !v) return DD_ENOMEM;
+            rows[2 * i] = val_text(TYPE_TEXT, n, (u32)strlen(n));
+            rows[2 * i + 1] = val_text(TYPE_TEXT, v, (u32)strlen(v));
         }
         r->rows = rows;
         r->nrows = s->nsettings;
@@ -426,7 +480,9 @@ static int run_show(driftdb_session *s, ShowStmt *st, driftdb_result *r, DdError
     Value *row = arena_alloc(&s->stmt, sizeof(Value));
     if (!r->owncols || !row) return DD_ENOMEM;
     r->owncols[0] = (ColDesc){arena_strdup(&s->stmt, canon), TYPE_TEXT, -1, false};
-    *row = val_text(TYPE_TEXT, v, (u32)strlen(v));
+    char *vc = arena_strdup(&s->stmt, v);   /* outlives an undone SET */
+    if (!vc) return DD_ENOMEM;
+    *row = val_text(TYPE_TEXT, vc, (u32)strlen(vc));
     r->rows = row;
     r->nrows = 1;
     return result_set_cols(r, r->owncols, 1);
