@@ -5,6 +5,7 @@
  */
 #include "engine_int.h"
 #include "../sql/lexer.h"
+#include "../util/utf8.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
 #include <string.h>
@@ -585,6 +586,16 @@ int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, drift
         s->last_len = len;
     }
     if (*offset >= len) return DRIFTDB_DONE;
+    if (*offset == 0) {
+        size_t bad = utf8_invalid_at(sql, len);
+        if (bad < len) {
+            dd_err(e, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\": 0x%02x",
+                   (unsigned char)sql[bad]);
+            *offset = len;
+            dd_to_api_error(e, err);
+            return DRIFTDB_ERROR;
+        }
+    }
     Stmt *stmt = NULL;
     size_t next = len;
     int rc = parse_statement(sql, len, *offset, &s->stmt, &stmt, &next, e);

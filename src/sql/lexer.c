@@ -12,6 +12,7 @@
  * text, whatever bytes it holds (it is fuzzed).
  */
 #include "lexer.h"
+#include "../util/utf8.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -310,6 +311,15 @@ static int lex_string(Lexer *lx, Token *t, size_t start, bool escapes, DdError *
         /* a raw NUL byte inside a plain literal */
         return lex_error(lx, t, DD_EBAD_ENCODING, start, i,
                          "invalid byte sequence for encoding \"UTF8\": 0x00 in string literal", err);
+    }
+    if (escapes) {
+        /* \x and octal escapes can spell bytes that are not UTF-8 */
+        size_t bad = utf8_invalid_at(b.p, b.len);
+        if (bad < b.len) {
+            char what[64];
+            snprintf(what, sizeof what, "invalid byte sequence for encoding \"UTF8\": 0x%02x", (u8)b.p[bad]);
+            return lex_error(lx, t, DD_EBAD_ENCODING, start, i, what, err);
+        }
     }
     t->kind = TOK_STRING;
     t->str = b.p;

@@ -1,6 +1,7 @@
 /* test_util.c - unit tests of src/util: errors, allocation fault injection,
  * arenas, buffers and cursors, varints, crc32c, sha256, clocks. */
 #include "check.h"
+#include "../../src/util/utf8.h"
 #include "../../src/util/alloc.h"
 #include "../../src/util/arena.h"
 #include "../../src/util/buf.h"
@@ -252,8 +253,23 @@ TEST(clocks)
     CHECK(m2 >= m1);
 }
 
+
+TEST(utf8_validation)
+{
+    CHECK_EQ_INT(utf8_invalid_at("abc", 3), 3);
+    CHECK_EQ_INT(utf8_invalid_at("h\xc3\xa9llo", 6), 6);        /* é */
+    CHECK_EQ_INT(utf8_invalid_at("\xf0\x9f\x98\x80", 4), 4);   /* U+1F600 */
+    CHECK_EQ_INT(utf8_invalid_at("a\xff", 2), 1);
+    CHECK_EQ_INT(utf8_invalid_at("\xc0\xaf", 2), 0);            /* overlong '/' */
+    CHECK_EQ_INT(utf8_invalid_at("\xed\xa0\x80", 3), 0);       /* surrogate U+D800 */
+    CHECK_EQ_INT(utf8_invalid_at("\xf4\x90\x80\x80", 4), 0);   /* above U+10FFFF */
+    CHECK_EQ_INT(utf8_invalid_at("ab\xc3", 3), 2);               /* truncated */
+    CHECK_EQ_INT(utf8_invalid_at("\xe2\x82", 2), 0);
+}
+
 int main(void)
 {
+    RUN(utf8_validation);
     RUN(err_table);
     RUN(alloc_fault_injection);
     RUN(arena);
