@@ -136,8 +136,21 @@ static int validate(driftdb_session *s, const char *canon, const char *value, co
         return DD_OK;
     }
     if (strcmp(canon, "DateStyle") == 0) {
-        if (strncasecmp(value, "iso", 3) != 0)
-            return dd_err(err, DD_EFEATURE, -1, "DateStyle \"%s\" is not supported: only ISO output is", value);
+        /* ISO output, and MDY order for ambiguous input, are all there is */
+        char low[64];
+        size_t n = strlen(value);
+        if (n >= sizeof low) n = sizeof low - 1;
+        for (size_t i = 0; i < n; i++) low[i] = (char)tolower((unsigned char)value[i]);
+        low[n] = 0;
+        bool iso = true, mdy = true;
+        for (char *tok = strtok(low, ", "); tok; tok = strtok(NULL, ", ")) {
+            if (!strcmp(tok, "iso")) continue;
+            if (!strcmp(tok, "mdy") || !strcmp(tok, "us") || !strcmp(tok, "noneuropean")) continue;
+            if (!strcmp(tok, "dmy") || !strcmp(tok, "ymd") || !strcmp(tok, "european") || !strcmp(tok, "euro")) mdy = false;
+            else iso = false;
+        }
+        if (!iso || !mdy)
+            return dd_err(err, DD_EFEATURE, -1, "DateStyle \"%s\" is not supported: only \"ISO, MDY\" is", value);
         *out = "ISO, MDY";
         return DD_OK;
     }
@@ -163,6 +176,17 @@ static int validate(driftdb_session *s, const char *canon, const char *value, co
         long v = strtol(value, &end, 10);
         if (*end || v < -15 || v > 3)
             return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"extra_float_digits\": \"%s\"", value);
+        s->vctx.float_fixed = v <= 0;
+        s->vctx.float_digits = (i8)v;
+        return DD_OK;
+    }
+    if (strcmp(canon, "statement_timeout") == 0 || strcmp(canon, "lock_timeout") == 0 ||
+        strcmp(canon, "idle_in_transaction_session_timeout") == 0) {
+        /* accepted only as "off": a timeout that is not enforced must not look set */
+        char *end;
+        long v = strtol(value, &end, 10);
+        if (*end || v != 0)
+            return dd_err(err, DD_EFEATURE, -1, "%s is not supported yet (only 0, no timeout)", canon);
         return DD_OK;
     }
     return DD_OK;

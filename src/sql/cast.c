@@ -246,8 +246,15 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_INT2:
     case TYPE_INT4:
     case TYPE_INT8: buf_printf(out, "%lld", (long long)v->v.i); break;
-    case TYPE_FLOAT4: float_to_text(v->v.f, true, out); break;
-    case TYPE_FLOAT8: float_to_text(v->v.f, false, out); break;
+    case TYPE_FLOAT4: case TYPE_FLOAT8:
+        if (ctx && ctx->float_fixed && !isnan(v->v.f) && !isinf(v->v.f)) {
+            /* extra_float_digits <= 0: PostgreSQL's %.*g output */
+            int nd = (v->type == TYPE_FLOAT4 ? 6 : 15) + ctx->float_digits;
+            buf_printf(out, "%.*g", nd < 1 ? 1 : nd, v->v.f);
+        } else {
+            float_to_text(v->v.f, v->type == TYPE_FLOAT4, out);
+        }
+        break;
     case TYPE_NUMERIC: numeric_to_text(v->v.coef, v->scale, out); break;
     case TYPE_NULLTYPE:
     case TYPE_TEXT:

@@ -113,6 +113,10 @@ typedef struct ValueCtx {
     Arena *arena;        /* where results' variable-length data go */
     i32 tz_offset_s;     /* fixed zone: seconds east of UTC (used when tz_name is NULL) */
     const char *tz_name; /* named zone for the C library ("Europe/Paris"), or NULL */
+    i8 float_digits;     /* extra_float_digits when <= 0 (floats print with
+                            %.{15|6 + it}g, as PostgreSQL); 1 (or 0 in a
+                            zeroed context): shortest exact output */
+    bool float_fixed;    /* float_digits applies */
 } ValueCtx;
 
 /*
