@@ -265,11 +265,15 @@ int numeric_from_text(const char *s, size_t len, i128 *coef, int *scale, DdError
         u256_mul_pow10(&m, (int)-sc);
         sc = 0;
     }
-    if (sc > 1000) {
-        /* tiny: rounds to zero at scale 38 */
-        *coef = 0;
-        *scale = NUMERIC_MAX_SCALE;
-        return DD_OK;
+    /* Text input is exact or an error: trailing fractional zeros may go,
+     * but a value that needs more than 38 significant digits (or decimals)
+     * is 22003, never silently rounded. */
+    while (sc > NUMERIC_MAX_SCALE || u256_digits(&m) > NUMERIC_MAX_PRECISION) {
+        if (sc == 0) return overflow_err(err);
+        U256 q = m;
+        if (u256_div_small(&q, 10) != 0) return overflow_err(err);
+        m = q;
+        sc--;
     }
     return num_finish(neg, &m, (int)sc, coef, scale, err);
 bad:

@@ -291,14 +291,17 @@ static int numeric_overflow(Parser *p, int loc)
     return dd_err(p->err, DD_EOUT_OF_RANGE, loc, "value overflows numeric format");
 }
 
-/* A literal beyond NUMERIC's 38 digits (1e100, 1.5e-50): PostgreSQL's
- * numeric would hold it exactly; DriftDB's 128-bit numeric cannot, so it
- * becomes a double precision constant.  Values beyond double's range are
- * 22003. */
+/* A literal in scientific notation beyond NUMERIC's 38 digits (1e100,
+ * 1.5e-50): PostgreSQL's numeric would hold it exactly; DriftDB's 128-bit
+ * numeric cannot, so it becomes a double precision constant.  Plain
+ * decimals that do not fit, and values beyond double's range, are 22003. */
 static int make_float(Parser *p, const Token *t, bool neg, int loc, Expr **out)
 {
     char buf[128];
     size_t n = (size_t)(t->end - t->start);
+    /* only a literal in scientific notation reads as an approximate number;
+     * a plain decimal DriftDB cannot hold exactly is an error, not rounded */
+    if (!memchr(p->sql + t->start, 'e', n) && !memchr(p->sql + t->start, 'E', n)) return numeric_overflow(p, loc);
     if (n >= sizeof(buf)) return numeric_overflow(p, loc);
     memcpy(buf, p->sql + t->start, n);
     buf[n] = 0;

@@ -310,11 +310,14 @@ TEST(literals)
     CHECK_EQ_STR(ex("00012"), "12");
     CHECK_EQ_STR(ex("12345678901234567890123456789012345678"),
                  "N12345678901234567890123456789012345678e-0");
-    /* beyond NUMERIC's 38 digits a literal becomes double precision;
-     * beyond double's range it is 22003 */
-    CHECK_EQ_STR(ex("123456789012345678901234567890123456789"), "F1.23456789012346e+38");
+    /* beyond NUMERIC's 38 digits a literal in scientific notation becomes
+     * double precision; a plain decimal, or a value beyond double's range,
+     * is 22003 */
     CHECK_EQ_STR(ex("1e100"), "F1e+100");
-    Err r = perr("SELECT 1e400");
+    Err r = perr("SELECT 123456789012345678901234567890123456789");
+    CHECK_EQ_STR(r.e.sqlstate, "22003");
+    CHECK_EQ_INT(r.e.position, 8);
+    r = perr("SELECT 1e400");
     CHECK_EQ_STR(r.e.sqlstate, "22003");
     CHECK_EQ_INT(r.e.position, 8);
     CHECK_EQ_STR(ex("TRUE"), "true");

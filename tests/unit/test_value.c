@@ -193,9 +193,13 @@ TEST(numeric_io)
                  "99999999999999999999999999999999999999");
     CHECK_EQ_STR(IO(TYPE_NUMERIC, "999999999999999999999999999999999999999"),
                  "ERROR 22003: value overflows numeric format");
-    /* more than 38 digits with a fraction: the fraction is rounded off */
+    /* input is exact or an error: 39 significant digits do not fit, but
+     * trailing fractional zeros may go */
     CHECK_EQ_STR(IO(TYPE_NUMERIC, "1234567890123456789012345678901234567.89"),
-                 "1234567890123456789012345678901234567.9");
+                 "ERROR 22003: value overflows numeric format");
+    CHECK_EQ_STR(IO(TYPE_NUMERIC, "1e-39"), "ERROR 22003: value overflows numeric format");
+    CHECK_EQ_STR(IO(TYPE_NUMERIC, "1234567890123456789012345678901234567.80"),
+                 "1234567890123456789012345678901234567.8");
     CHECK_EQ_STR(io(TYPE_NUMERIC, (5 << 16) | 2, "123.456"), "123.46");
     CHECK_EQ_STR(io(TYPE_NUMERIC, (5 << 16) | 2, "1234.5"), "ERROR 22003: numeric field overflow");
     CHECK_EQ_STR(io(TYPE_NUMERIC, (5 << 16) | 0, "12345.678"), "12346");
