@@ -72,14 +72,6 @@ static bool r_round(TypeId *a, int n, TypeId *r)
     *r = a[0];
     return true;
 }
-static bool r_float(TypeId *a, int n, TypeId *r)
-{
-    for (int i = 0; i < n; i++) {
-        if (is_unknownish(a[i]) || type_is_numeric(a[i])) a[i] = TYPE_FLOAT8; else return false;
-    }
-    *r = TYPE_FLOAT8;
-    return true;
-}
 static bool r_same_common(TypeId *a, int n, TypeId *r)
 {
     TypeId t = TYPE_UNKNOWN;
@@ -460,12 +452,56 @@ static int f_ceil(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 static int f_sqrt(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(n);
-    if (a[0].isnull) { *out = val_null(TYPE_FLOAT8); return DD_OK; }
-    if (a[0].v.f < 0)
+    if (a[0].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
+    bool num = a[0].type == TYPE_NUMERIC;
+    double x = num ? numeric_to_double(a[0].v.coef, a[0].scale) : a[0].v.f;
+    if (x < 0)
         return dd_err(env->sql->err, DD_EINVALID_ARGUMENT_FUNC, loc, "cannot take square root of a negative number");
-    *out = val_float(TYPE_FLOAT8, sqrt(a[0].v.f));
+    if (!num) { *out = val_float(TYPE_FLOAT8, sqrt(x)); return DD_OK; }
+    /* numeric: PostgreSQL's result scale, from the argument's weight in
+     * base-10000 digits (sqrt(2::numeric) = 1.414213562373095,
+     * sqrt(1e-10) = 0.000010000000000000000) */
+    long double lx = (long double)a[0].v.coef / powl(10.0L, (long double)a[0].scale);
+    long double r = sqrtl(lx);
+    int scale = a[0].scale;
+    {
+        int d10 = x > 0 ? (int)floor(log10(x)) : 0;   /* zero has weight 0 */
+        int weight = d10 >= 0 ? d10 / 4 : -((-d10 + 3) / 4);
+        int sweight = (weight + 1) * 2 - 1;
+        if (16 - sweight > scale) scale = 16 - sweight;
+    }
+    if (scale < 0) scale = 0;
+    if (scale > NUMERIC_MAX_SCALE) scale = NUMERIC_MAX_SCALE;
+    long double scaled = r * powl(10.0L, (long double)scale);
+    if (scaled > 1e37L) return dd_err(env->sql->err, DD_EOUT_OF_RANGE, -1, "value overflows numeric format");
+    *out = val_numeric((i128)llroundl(scaled), scale);
     return DD_OK;
 }
+
+/* sqrt: numeric for exact arguments, double precision otherwise */
+static bool r_sqrt(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0]) || type_is_int(a[0]) || a[0] == TYPE_NUMERIC) a[0] = TYPE_NUMERIC;
+    else if (type_is_numeric(a[0])) a[0] = TYPE_FLOAT8;
+    else return false;
+    *r = a[0];
+    return true;
+}
+
+/* power: numeric when both arguments are exact, double precision otherwise */
+static bool r_power(TypeId *a, int n, TypeId *r)
+{
+    bool exact = true;
+    for (int i = 0; i < n; i++) {
+        if (!is_unknownish(a[i]) && !type_is_numeric(a[i])) return false;
+        if (a[i] == TYPE_FLOAT4 || a[i] == TYPE_FLOAT8) exact = false;
+    }
+    for (int i = 0; i < n; i++) a[i] = exact ? TYPE_NUMERIC : TYPE_FLOAT8;
+    *r = exact ? TYPE_NUMERIC : TYPE_FLOAT8;
+    return true;
+}
+
 static int f_power(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(loc);
@@ -730,9 +766,9 @@ static const FuncDef funcs[] = {
     {"floor", 1, 1, r_numeric_same, f_floor, false},
     {"ceil", 1, 1, r_numeric_same, f_ceil, false},
     {"ceiling", 1, 1, r_numeric_same, f_ceil, false},
-    {"sqrt", 1, 1, r_float, f_sqrt, false},
-    {"power", 2, 2, r_float, f_power, false},
-    {"pow", 2, 2, r_float, f_power, false},
+    {"sqrt", 1, 1, r_sqrt, f_sqrt, false},
+    {"power", 2, 2, r_power, f_power, false},
+    {"pow", 2, 2, r_power, f_power, false},
     {"mod", 2, 2, r_mod, f_mod, false},
     {"nullif", 2, 2, r_same_common, f_nullif, false},
     {"greatest", 1, -1, r_same_common, f_greatest, false},
