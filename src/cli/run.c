@@ -99,10 +99,12 @@ void cli_print_error(const driftdb_error *e, const char *sql, size_t stmt_start,
     if (sql && e->position > 0) {
         size_t pos = (size_t)e->position - 1;
         size_t len = strlen(sql);
-        /* The statement as psql would have sent it: no leading or trailing
-         * white space. */
-        while (stmt_start < stmt_end && strchr(" \t\r\n\f", sql[stmt_start])) stmt_start++;
-        while (stmt_end > stmt_start && strchr(" \t\r\n\f", sql[stmt_end - 1])) stmt_end--;
+        /* One statement of a script or the REPL: as psql would have sent
+         * it, without leading or trailing white space.  The whole text of
+         * -e is sent verbatim (psql -c), so its lines count from its start. */
+        bool whole = stmt_start == 0 && stmt_end == len;
+        while (!whole && stmt_start < stmt_end && strchr(" \t\r\n\f", sql[stmt_start])) stmt_start++;
+        while (!whole && stmt_end > stmt_start && strchr(" \t\r\n\f", sql[stmt_end - 1])) stmt_end--;
         if (pos >= stmt_start && pos <= stmt_end && stmt_end <= len)
             print_position(sql + stmt_start, stmt_end - stmt_start, pos - stmt_start);
         else if (pos <= len)
