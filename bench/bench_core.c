@@ -128,13 +128,31 @@ static double lite_inserts(const char *path, int threads, double secs)
     return (double)total / secs;
 }
 
+/* Runs a one-row query; returns the number of rows (-1 on error). */
+static int rows_of(driftdb_session *s, const char *sql)
+{
+    size_t off = 0;
+    driftdb_result *r;
+    driftdb_error e;
+    int n = 0, rc;
+    while ((rc = driftdb_exec_next(s, sql, &off, &r, &e)) == DRIFTDB_ROW_RESULT) {
+        while ((rc = driftdb_result_next(r, &e)) == 1) n++;
+        driftdb_result_free(r);
+        if (rc < 0) return -1;
+    }
+    return rc == DRIFTDB_ERROR ? -1 : n;
+}
+
 static double lookup_us(driftdb_session *s, const char *fmt, int n)
 {
     char sql[200];
     double t0 = now_s();
     for (int i = 0; i < n; i++) {
         snprintf(sql, sizeof(sql), fmt, i % 100);
-        if (run(s, sql)) return -1;
+        if (rows_of(s, sql) != 1) {   /* every lookup must find its row */
+            fprintf(stderr, "bench: %s did not return one row\n", sql);
+            return -1;
+        }
     }
     return (now_s() - t0) * 1e6 / n;
 }
@@ -219,7 +237,32 @@ int main(int argc, char **argv)
     double past = lookup_us(s, asof, n);
     double past1 = lookup_us(s, asof1, n);
     double present1 = lookup_us(s, "SELECT n FROM one WHERE id = 'k%d'", n);
+    /* the same lookup in SQLite, also a whole statement each time */
+    double lite_us;
+    {
+        sqlite3 *db2;
+        sqlite3_open(lite, &db2);
+        sqlite3_exec(db2, "CREATE TABLE h (id TEXT PRIMARY KEY, n BIGINT, pad TEXT)", NULL, NULL, NULL);
+        sqlite3_exec(db2, "BEGIN", NULL, NULL, NULL);
+        for (int k = 0; k < 100; k++) {
+            snprintf(sql, sizeof(sql), "INSERT INTO h VALUES ('k%d', 99, 'some padding text')", k);
+            sqlite3_exec(db2, sql, NULL, NULL, NULL);
+        }
+        sqlite3_exec(db2, "COMMIT", NULL, NULL, NULL);
+        double t0 = now_s();
+        for (int i = 0; i < n; i++) {
+            snprintf(sql, sizeof(sql), "SELECT n FROM h WHERE id = 'k%d'", i % 100);
+            sqlite3_stmt *st;
+            sqlite3_prepare_v2(db2, sql, -1, &st, NULL);
+            while (sqlite3_step(st) == SQLITE_ROW) (void)sqlite3_column_text(st, 0);
+            sqlite3_finalize(st);
+        }
+        lite_us = (now_s() - t0) * 1e6 / n;
+        sqlite3_close(db2);
+    }
     printf("point lookup by primary key, whole statement, %d lookups each\n", n);
+    printf("  SQLite, present:                             %6.2f us   DriftDB present / SQLite %.2f\n", lite_us,
+           present / lite_us);
     printf("  present, key with 100 versions:              %6.2f us\n", present);
     printf("  AS OF @SEQ:%ld (middle of 100 versions):     %6.2f us   ratio to present %.2f\n", mid, past,
            past / present);
