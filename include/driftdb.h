@@ -126,6 +126,12 @@ const char *driftdb_result_value(driftdb_result *r, int i, size_t *len);
 const char *driftdb_result_tag(const driftdb_result *r);
 void driftdb_result_free(driftdb_result *r);
 
+/* A notice the statement raised (PostgreSQL's WARNING / NOTICE: "there is
+ * no transaction in progress", "relation ... already exists, skipping"),
+ * or NULL.  severity and sqlstate (may be NULL) get static / result-owned
+ * strings.  Valid until driftdb_result_free. */
+const char *driftdb_result_notice(const driftdb_result *r, const char **severity, const char **sqlstate);
+
 /* Transaction status for ReadyForQuery: 'I' idle, 'T' in a transaction
  * block, 'E' in a failed transaction block. */
 char driftdb_session_txn_status(const driftdb_session *s);

@@ -135,6 +135,13 @@ int cli_run_sql(CliCtx *c, const char *sql, int stop_on_error)
             continue;
         }
         int bad = 0;
+        const char *sev, *state;
+        const char *note = driftdb_result_notice(r, &sev, &state);
+        if (note) {
+            /* as psql: on stderr, before the statement's output */
+            fflush(stdout);
+            fprintf(stderr, "%s:  %s: %s\n", sev ? sev : "NOTICE", state ? state : "00000", note);
+        }
         if (driftdb_result_has_rows(r)) {
             bad = fmt_print_rows(stdout, r, c->fmt, &err) != 0;
         } else {

@@ -96,6 +96,9 @@ struct driftdb_result {
     bool *nulls;
     const Value *rows;       /* utility rows (SHOW) */
     int nrows, rowpos;
+    const char *notice;      /* WARNING / NOTICE text, or NULL */
+    const char *notice_severity;
+    const char *notice_state;
 };
 
 #endif

@@ -206,6 +206,20 @@ int32_t driftdb_result_coltypmod(const driftdb_result *r, int i)
 int driftdb_result_has_rows(const driftdb_result *r) { return r->has_rows; }
 const char *driftdb_result_tag(const driftdb_result *r) { return r->tag ? r->tag : ""; }
 
+const char *driftdb_result_notice(const driftdb_result *r, const char **severity, const char **sqlstate)
+{
+    if (severity) *severity = r->notice_severity;
+    if (sqlstate) *sqlstate = r->notice_state;
+    return r->notice;
+}
+
+static void result_warn(driftdb_result *r, const char *severity, const char *state, const char *msg)
+{
+    r->notice = msg;
+    r->notice_severity = severity;
+    r->notice_state = state;
+}
+
 /* Called when the rows are exhausted or the statement had none. */
 static int result_finish(driftdb_result *r, DdError *e)
 {
@@ -344,7 +358,10 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
             s->block_read_only = t->read_only == 1;
             return DD_OK;
         }
-        if (s->state != TXN_IDLE) return DD_OK;  /* PostgreSQL: a WARNING, not an error */
+        if (s->state != TXN_IDLE) {   /* PostgreSQL: a WARNING, not an error */
+            result_warn(r, "WARNING", "25001", "there is already a transaction in progress");
+            return DD_OK;
+        }
         s->state = TXN_BLOCK;
         s->txn_time_us = clock_wall_us();
         s->block_read_only = t->read_only == 1;
@@ -352,10 +369,14 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
     case TXN_COMMIT:
         if (s->state == TXN_FAILED) { txn_discard(s); r->tag = "ROLLBACK"; return DD_OK; }
         r->tag = "COMMIT";
-        if (s->state == TXN_IDLE) return DD_OK;
+        if (s->state == TXN_IDLE) {
+            result_warn(r, "WARNING", "25P01", "there is no transaction in progress");
+            return DD_OK;
+        }
         return txn_commit(s, NULL, e);
     case TXN_ROLLBACK:
         r->tag = "ROLLBACK";
+        if (s->state == TXN_IDLE) result_warn(r, "WARNING", "25P01", "there is no transaction in progress");
         txn_discard(s);
         return DD_OK;
     default:
@@ -438,7 +459,10 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
     bool in_txn = s->state != TXN_IDLE;
     /* SET LOCAL and SET TRANSACTION outside a transaction have no effect
      * (PostgreSQL warns) */
-    if (st->is_local && !in_txn) return DD_OK;
+    if (st->is_local && !in_txn) {
+        result_warn(r, "WARNING", "25P01", "SET LOCAL can only be used in transaction blocks");
+        return DD_OK;
+    }
     if (strcasecmp(st->name, "transaction_read_only") == 0 && in_txn && st->value) {
         s->block_read_only = strcasecmp(st->value, "on") == 0 || strcasecmp(st->value, "true") == 0;
     }
@@ -539,6 +563,9 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     rc = sql_prepare(ctx, stmt, &p);
     if (rc) return rc;
     r->plan = p;
+    const char *nstate;
+    const char *note = plan_notice(p, &nstate);
+    if (note) result_warn(r, "NOTICE", nstate, note);
     rc = plan_open(ctx, p);
     if (rc) return rc;
     if (plan_returns_rows(p)) {

@@ -683,6 +683,17 @@ static int conn_send_result(Conn *c, driftdb_result *r, driftdb_error *err)
                 return -1;
         }
     }
+    const char *sev, *state;
+    const char *note = driftdb_result_notice(r, &sev, &state);
+    if (note) {
+        /* a WARNING / NOTICE of the statement: NoticeResponse before its tag */
+        driftdb_error n;
+        memset(&n, 0, sizeof n);
+        n.severity = sev ? sev : "NOTICE";
+        snprintf(n.sqlstate, sizeof n.sqlstate, "%s", state ? state : "00000");
+        snprintf(n.message, sizeof n.message, "%s", note);
+        send_error_msg(c, 'N', &n);
+    }
     const char *tag = driftdb_result_tag(r);
     size_t at = msg_begin(c, 'C');
     buf_put_str(&c->out, tag ? tag : "");

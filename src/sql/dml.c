@@ -713,7 +713,12 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     p->kind = PLAN_CREATE_TABLE;
     p->tag = s->as_select ? "CREATE TABLE AS" : "CREATE TABLE";
     if (resolve_table_present(ctx, s->name)) {
-        if (s->if_not_exists) { p->if_not_exists_hit = true; return DD_OK; }
+        if (s->if_not_exists) {
+            p->if_not_exists_hit = true;
+            p->notice = arena_printf(ctx->stmt, "relation \"%s\" already exists, skipping", s->name);
+            p->notice_state = "42P07";
+            return DD_OK;
+        }
         return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", s->name);
     }
     if (strncmp(s->name, "drift_", 6) == 0 && strcmp(s->name, "drift_commits") == 0)
@@ -858,7 +863,11 @@ int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p)
     for (int i = 0; i < s->n; i++) {
         const TableInfo *t = resolve_table_present(ctx, s->names[i]);
         if (!t) {
-            if (s->if_exists) continue;
+            if (s->if_exists) {
+                p->notice = arena_printf(ctx->stmt, "table \"%s\" does not exist, skipping", s->names[i]);
+                p->notice_state = "00000";
+                continue;
+            }
             return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->locs[i], "table \"%s\" does not exist", s->names[i]);
         }
         for (int j = 0; j < p->ndrop; j++)

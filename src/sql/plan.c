@@ -180,6 +180,12 @@ int plan_columns(const Plan *p, const ColDesc **cols)
 
 bool plan_returns_rows(const Plan *p) { return p->kind == PLAN_QUERY; }
 
+const char *plan_notice(const Plan *p, const char **sqlstate)
+{
+    if (sqlstate) *sqlstate = p->notice_state;
+    return p->notice;
+}
+
 int plan_open(SqlCtx *ctx, Plan *p)
 {
     p->count = 0;

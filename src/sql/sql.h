@@ -68,6 +68,8 @@ int plan_open(SqlCtx *ctx, Plan *p);
 /* Next row: 1 (row in *row, valid until the next call), 0 end, <0 error. */
 int plan_next(SqlCtx *ctx, Plan *p, const Value **row);
 void plan_close(SqlCtx *ctx, Plan *p);
+/* A NOTICE raised by the plan (message, SQLSTATE), or NULL. */
+const char *plan_notice(const Plan *p, const char **sqlstate);
 /* Command tag once done ("SELECT 3", "INSERT 0 1", ...), in ctx->stmt. */
 const char *plan_tag(SqlCtx *ctx, Plan *p);
 

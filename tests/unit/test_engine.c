@@ -229,6 +229,43 @@ TEST(grow_while_reading)
     rm_dir(d);
 }
 
+
+/* Statements that PostgreSQL answers with a WARNING or NOTICE say so. */
+TEST(notices)
+{
+    driftdb_error e;
+    const char *d = fresh_dir();
+    driftdb *db;
+    driftdb_session *s;
+    CHECK(driftdb_init(d, &e) == 0 && driftdb_open(d, NULL, &db, &e) == 0);
+    CHECK(driftdb_session_open(db, NULL, &s, &e) == 0);
+    static const struct { const char *sql, *sev, *state, *msg; } cases[] = {
+        {"COMMIT", "WARNING", "25P01", "there is no transaction in progress"},
+        {"DROP TABLE IF EXISTS nope", "NOTICE", "00000", "table \"nope\" does not exist, skipping"},
+        {"CREATE TABLE t (id INT PRIMARY KEY)", NULL, NULL, NULL},
+        {"CREATE TABLE IF NOT EXISTS t (id INT PRIMARY KEY)", "NOTICE", "42P07", "relation \"t\" already exists, skipping"},
+        {"SET LOCAL TimeZone = 'UTC'", "WARNING", "25P01", "SET LOCAL can only be used in transaction blocks"},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(cases); i++) {
+        size_t off = 0;
+        driftdb_result *r;
+        CHECK(driftdb_exec_next(s, cases[i].sql, &off, &r, &e) == DRIFTDB_ROW_RESULT);
+        const char *sev = NULL, *state = NULL;
+        const char *note = driftdb_result_notice(r, &sev, &state);
+        if (cases[i].msg) {
+            CHECK_EQ_STR(note, cases[i].msg);
+            CHECK_EQ_STR(sev, cases[i].sev);
+            CHECK_EQ_STR(state, cases[i].state);
+        } else {
+            CHECK(note == NULL);
+        }
+        driftdb_result_free(r);
+    }
+    driftdb_session_close(s);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
 /* The workload of the fault-injection loop: one commit per statement. */
 static const char *workload[] = {
     "CREATE TABLE f (pk=id, INDEX(name))",
@@ -292,6 +329,7 @@ int main(void)
     RUN(result_metadata);
     RUN(map_grows);
     RUN(grow_while_reading);
+    RUN(notices);
     RUN(out_of_memory);
     return check_summary();
 }
