@@ -100,6 +100,15 @@ static int add_column(SqlCtx *ctx, TableInfo *t, const char *name, TypeId type, 
 
 /* ---------------------------------------------------------------- INSERT */
 
+/* The table a DML statement writes: present, and writes allowed. */
+static int dml_target(SqlCtx *ctx, const char *what, const char *name, int loc, const TableInfo **out)
+{
+    if (ctx->read_only) return read_only_err(ctx, what);
+    *out = resolve_table_present(ctx, name);
+    if (!*out) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, loc, "relation \"%s\" does not exist", name);
+    return DD_OK;
+}
+
 /* Compiles the DEFAULT of every column of t the INSERT does not name. */
 static int compile_defaults(SqlCtx *ctx, const TableInfo *t, const int *target, int width, Plan *p)
 {
@@ -138,9 +147,9 @@ static int compile_defaults(SqlCtx *ctx, const TableInfo *t, const int *target, 
 
 int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
 {
-    if (ctx->read_only) return read_only_err(ctx, "INSERT");
-    const TableInfo *t = resolve_table_present(ctx, s->table);
-    if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
+    const TableInfo *t;
+    int trc = dml_target(ctx, "INSERT", s->table, s->table_loc, &t);
+    if (trc) return trc;
     int rc;
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
@@ -478,9 +487,9 @@ static int dml_scope(SqlCtx *ctx, const TableInfo *t, const char *alias, Scope *
 
 int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
 {
-    if (ctx->read_only) return read_only_err(ctx, "UPDATE");
-    const TableInfo *t = resolve_table_present(ctx, s->table);
-    if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
+    const TableInfo *t;
+    int trc = dml_target(ctx, "UPDATE", s->table, s->table_loc, &t);
+    if (trc) return trc;
     int rc;
     Scope sc;
     rc = dml_scope(ctx, t, s->alias, &sc);
@@ -553,9 +562,9 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
 
 int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
 {
-    if (ctx->read_only) return read_only_err(ctx, "DELETE");
-    const TableInfo *t = resolve_table_present(ctx, s->table);
-    if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
+    const TableInfo *t;
+    int trc = dml_target(ctx, "DELETE", s->table, s->table_loc, &t);
+    if (trc) return trc;
     Scope sc;
     int rc = dml_scope(ctx, t, s->alias, &sc);
     if (rc) return rc;
