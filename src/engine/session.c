@@ -518,6 +518,11 @@ static bool is_utility_show(ShowStmt *st)
     return strcmp(st->name, "tables") == 0 || strncmp(st->name, "columns:", 8) == 0;
 }
 
+static const char *session_setting_cb(void *sess, const char *name)
+{
+    return driftdb_session_setting((driftdb_session *)sess, name);
+}
+
 /* Runs a statement through the SQL layer. */
 static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
 {
@@ -539,6 +544,9 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     ctx->stmt_time_us = clock_wall_us();
     ctx->session_point = SEQ_NONE;
     ctx->user = s->user;
+    ctx->database = s->database;
+    ctx->setting = session_setting_cb;
+    ctx->session = s;
     ctx->sql = sql;
     ctx->err = e;
     const char *point = driftdb_session_setting(s, "drift.system_time");

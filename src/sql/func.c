@@ -724,6 +724,57 @@ static bool r_date_trunc(TypeId *a, int n, TypeId *r)
     return true;
 }
 
+
+/* ---------------------------------------------------------------- session information */
+
+static int f_current_database(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    const char *d = env->sql->database ? env->sql->database : "driftdb";
+    *out = text_out(env, d, strlen(d));
+    return DD_OK;
+}
+static int f_current_schema(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = text_out(env, "public", 6);
+    return DD_OK;
+}
+static int f_current_setting(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    char name[128];
+    size_t len = DD_MIN(a[0].v.s.len, sizeof(name) - 1);
+    memcpy(name, a[0].v.s.p, len);
+    name[len] = 0;
+    const char *v = env->sql->setting ? env->sql->setting(env->sql->session, name) : NULL;
+    if (!v) {
+        bool missing_ok = n == 2 && !a[1].isnull && a[1].v.b;
+        if (missing_ok) { *out = val_null(TYPE_TEXT); return DD_OK; }
+        return dd_err(env->sql->err, DD_EUNDEFINED_OBJECT, -1, "unrecognized configuration parameter \"%s\"", name);
+    }
+    *out = text_out(env, v, strlen(v));
+    return DD_OK;
+}
+static bool r_current_setting(TypeId *a, int n, TypeId *r)
+{
+    if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
+    if (n == 2) { if (is_unknownish(a[1]) || a[1] == TYPE_BOOL) a[1] = TYPE_BOOL; else return false; }
+    *r = TYPE_TEXT;
+    return true;
+}
+/* pg_typeof(x): the name of x's type (PostgreSQL returns regtype; its text is the same) */
+static int f_pg_typeof(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    TypeId t = (TypeId)a[0].type;
+    const char *nm = t == TYPE_UNKNOWN ? "unknown" : t == TYPE_NULLTYPE ? "unknown" : type_name(t);
+    *out = text_out(env, nm, strlen(nm));
+    return DD_OK;
+}
+static bool r_any_to_text(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TEXT; return true; }
+
 /* ---------------------------------------------------------------- tables */
 
 static const FuncDef funcs[] = {
@@ -739,6 +790,11 @@ static const FuncDef funcs[] = {
     {"user", 0, 0, r_none_text, f_user, true},
     {"current_role", 0, 0, r_none_text, f_user, true},
     {"version", 0, 0, r_none_text, f_version, false},
+    {"current_database", 0, 0, r_none_text, f_current_database, false},
+    {"current_catalog", 0, 0, r_none_text, f_current_database, false},
+    {"current_schema", 0, 0, r_none_text, f_current_schema, false},
+    {"current_setting", 1, 2, r_current_setting, f_current_setting, true},
+    {"pg_typeof", 1, 1, r_any_to_text, f_pg_typeof, false},
     {"drift_seq", 0, 0, r_none_int8, f_drift_seq, true},
     {"drift_seq_at", 1, 1, r_tstz_int8, f_drift_seq_at, true},
     {"drift_time_of", 1, 1, r_int8_tstz, f_drift_time_of, true},

@@ -39,6 +39,10 @@ typedef struct SqlCtx {
     u64 session_point;       /* drift.system_time resolved to a seq, or SEQ_NONE */
     bool read_only;          /* writes fail with 25006 */
     const char *user;
+    const char *database;    /* current_database() */
+    /* current_setting(): the session's value of a setting, or NULL */
+    const char *(*setting)(void *session, const char *name);
+    void *session;
     const char *sql;         /* the whole text, for error positions */
     DdError *err;
 } SqlCtx;
