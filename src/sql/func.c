@@ -11,6 +11,9 @@
 #include "sql.h"
 #include "../util/clock.h"
 #include <string.h>
+#include <stdatomic.h>
+#include <wctype.h>
+#include <locale.h>
 #include <math.h>
 #include <ctype.h>
 
@@ -207,18 +210,61 @@ static int f_drift_time_of(EvalEnv *env, const Value *a, int n, Value *out, int 
     return DD_OK;
 }
 
+/* The C.UTF-8 locale for towupper_l / towlower_l: Unicode case mapping
+ * without touching the process locale.  NULL if the system lacks it
+ * (then only ASCII letters change case). */
+static locale_t utf8_locale(void)
+{
+    static _Atomic(locale_t) loc;
+    locale_t l = atomic_load(&loc);
+    if (!l) {
+        locale_t n = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+        if (!n) return (locale_t)0;
+        locale_t expected = (locale_t)0;
+        if (!atomic_compare_exchange_strong(&loc, &expected, n)) { freelocale(n); return expected; }
+        l = n;
+    }
+    return l;
+}
+
 static int f_lower_upper(EvalEnv *env, const Value *a, Value *out, bool up)
 {
     if (a[0].isnull) { *out = val_null(TYPE_TEXT); return DD_OK; }
-    char *c = arena_strndup(env->sql->row, a[0].v.s.p, a[0].v.s.len);
+    const unsigned char *p = (const unsigned char *)a[0].v.s.p;
+    u32 n = a[0].v.s.len;
+    /* a changed letter may need one more byte (at most 4 per 3 in UTF-8) */
+    char *c = arena_alloc(env->sql->row, (size_t)n * 2 + 4);
     if (!c) return DD_ENOMEM;
-    for (u32 i = 0; i < a[0].v.s.len; i++) {
-        unsigned char ch = (unsigned char)c[i];
-        if (ch < 0x80) c[i] = (char)(up ? toupper(ch) : tolower(ch));
+    locale_t loc = utf8_locale();
+    u32 o = 0;
+    for (u32 i = 0; i < n;) {
+        unsigned char ch = p[i];
+        if (ch < 0x80) {
+            c[o++] = (char)(up ? toupper(ch) : tolower(ch));
+            i++;
+            continue;
+        }
+        /* decode one sequence (the text is valid UTF-8) */
+        int len = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+        if (i + (u32)len > n || !loc) { c[o++] = (char)ch; i++; continue; }
+        u32 cp = ch & (0xFF >> (len + 1));
+        for (int k = 1; k < len; k++) cp = (cp << 6) | (p[i + k] & 0x3F);
+        u32 m = (u32)(up ? towupper_l((wint_t)cp, loc) : towlower_l((wint_t)cp, loc));
+        if (m < 0x80) c[o++] = (char)m;
+        else if (m < 0x800) { c[o++] = (char)(0xC0 | (m >> 6)); c[o++] = (char)(0x80 | (m & 0x3F)); }
+        else if (m < 0x10000) {
+            c[o++] = (char)(0xE0 | (m >> 12)); c[o++] = (char)(0x80 | ((m >> 6) & 0x3F)); c[o++] = (char)(0x80 | (m & 0x3F));
+        } else {
+            c[o++] = (char)(0xF0 | (m >> 18)); c[o++] = (char)(0x80 | ((m >> 12) & 0x3F));
+            c[o++] = (char)(0x80 | ((m >> 6) & 0x3F)); c[o++] = (char)(0x80 | (m & 0x3F));
+        }
+        i += (u32)len;
     }
-    *out = val_text(TYPE_TEXT, c, a[0].v.s.len);
+    c[o] = 0;
+    *out = val_text(TYPE_TEXT, c, o);
     return DD_OK;
 }
+
 static int f_lower(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(n); DD_UNUSED(loc); return f_lower_upper(env, a, out, false); }
 static int f_upper(EvalEnv *env, const Value *a, int n, Value *out, int loc)
