@@ -749,22 +749,14 @@ int val_like(const char *s, size_t slen, const char *pat, size_t plen, int escap
                     si = snext;
                     continue;
                 }
-            } else if (escape >= 0 && pc == (u32)escape && pnext >= plen) {
-                return -DD_EINVALID_ESCAPE;
             }
         } else if (si >= slen) {
             return 1;
         }
         /* mismatch: let the last '%' swallow one more character */
         if (star_p == SIZE_MAX || star_s >= slen) {
-            /* still report a trailing escape anywhere in the pattern */
-            for (size_t i = 0; i < plen;) {
-                u32 c = utf8_next(pat, plen, &i);
-                if (escape >= 0 && c == (u32)escape) {
-                    if (i >= plen) return -DD_EINVALID_ESCAPE;
-                    utf8_next(pat, plen, &i);
-                }
-            }
+            /* as PostgreSQL: a trailing escape is an error only when the
+             * match reaches it with text left ('ab' LIKE 'ab\' is false) */
             return 0;
         }
         utf8_next(s, slen, &star_s);
