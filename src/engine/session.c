@@ -557,11 +557,12 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
         ctx->session_point = seq;
     }
     ctx->read_only = s->db->read_only || s->block_read_only || ctx->session_point != SEQ_NONE;
-    if (ctx->read_only && (stmt->kind == STMT_INSERT || stmt->kind == STMT_UPDATE || stmt->kind == STMT_DELETE ||
-                           stmt->kind == STMT_CREATE_TABLE || stmt->kind == STMT_DROP_TABLE)) {
-        static const char *names[] = {"", "INSERT", "UPDATE", "DELETE", "CREATE TABLE", "DROP TABLE"};
-        rc = dd_err(e, DD_EREAD_ONLY_TXN, stmt->loc, "cannot execute %s in a read-only transaction",
-                    names[stmt->kind]);
+    const char *writes = stmt->kind == STMT_INSERT ? "INSERT" : stmt->kind == STMT_UPDATE ? "UPDATE"
+                       : stmt->kind == STMT_DELETE ? "DELETE" : stmt->kind == STMT_CREATE_TABLE ? "CREATE TABLE"
+                       : stmt->kind == STMT_DROP_TABLE ? "DROP TABLE" : stmt->kind == STMT_ALTER_TABLE ? "ALTER TABLE"
+                       : NULL;
+    if (ctx->read_only && writes) {
+        rc = dd_err(e, DD_EREAD_ONLY_TXN, stmt->loc, "cannot execute %s in a read-only transaction", writes);
         if (ctx->session_point != SEQ_NONE)
             dd_err_hint(e, "drift.system_time is set; RESET drift.system_time to write.");
         return rc;

@@ -252,12 +252,30 @@ typedef struct SetStmt {
 
 typedef struct ShowStmt { char *name; } ShowStmt;   /* SHOW name / SHOW ALL ("all") */
 
+/* ALTER TABLE [IF EXISTS] t action [, action ...] */
+typedef enum AlterKind { ALTER_ADD_COLUMN, ALTER_DROP_COLUMN, ALTER_RENAME_COLUMN, ALTER_RENAME_TABLE } AlterKind;
+typedef struct AlterCmd {
+    AlterKind kind;
+    ColumnDef *col;      /* ADD COLUMN */
+    char *name;          /* DROP / RENAME COLUMN: the column */
+    char *newname;       /* RENAME: the new name */
+    bool if_exists;      /* DROP COLUMN IF EXISTS */
+    bool if_not_exists;  /* ADD COLUMN IF NOT EXISTS */
+    int loc;
+} AlterCmd;
+typedef struct AlterTableStmt {
+    char *table; int table_loc;
+    bool if_exists;
+    AlterCmd **cmds; int ncmds;
+} AlterTableStmt;
+
 typedef enum StmtKind {
     STMT_SELECT, STMT_INSERT, STMT_UPDATE, STMT_DELETE,
     STMT_CREATE_TABLE, STMT_DROP_TABLE,
     STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_VERIFY,     /* VERIFY */
     STMT_EXPLAIN,    /* EXPLAIN stmt: explain.stmt */
+    STMT_ALTER_TABLE,
 } StmtKind;
 
 struct Stmt {
@@ -275,6 +293,7 @@ struct Stmt {
         SetStmt *set;
         ShowStmt *show;
         struct { Stmt *stmt; } explain;
+        struct AlterTableStmt *alter;
     } u;
 };
 

@@ -914,6 +914,142 @@ static int exec_ctas(SqlCtx *ctx, Plan *p, const TableInfo *t)
     return rc ? rc : (p->tag ? DD_OK : DD_ENOMEM);
 }
 
+/* Whether t has a live row in the present (snapshot + write set). */
+static int table_has_rows(SqlCtx *ctx, const TableInfo *t, bool *any)
+{
+    Op *scan = op_scan(ctx, t, TMODE_PRESENT, 0, 0, NULL);
+    if (!scan) return DD_ENOMEM;
+    int rc = op_open(ctx, scan);
+    Value *r;
+    int n = rc ? 0 : op_next(ctx, scan, &r);
+    op_close(ctx, scan);
+    if (rc) return rc;
+    if (n < 0) return -n;
+    *any = n == 1;
+    return DD_OK;
+}
+
+static bool is_system_column(const char *name)
+{
+    if (strcmp(name, ROWID_COL) == 0) return true;
+    for (int h = 0; h < HIST_COLS; h++)
+        if (strcmp(name, hist_col_names[h]) == 0) return true;
+    return false;
+}
+
+/*
+ * ALTER TABLE: a new catalog version of the table (TEMPORAL.md §6: AS OF
+ * an earlier point the table keeps its old columns and names).  No row
+ * gets a new version: an added column reads NULL in existing rows, a
+ * dropped one stays in the images (flagged dropped) so the past decodes.
+ */
+int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
+{
+    if (ctx->read_only) return read_only_err(ctx, "ALTER TABLE");
+    p->kind = PLAN_ALTER_TABLE;
+    p->tag = "ALTER TABLE";
+    const TableInfo *t0 = resolve_table_present(ctx, s->table);
+    if (!t0) {
+        if (s->if_exists) {
+            p->notice = arena_printf(ctx->stmt, "relation \"%s\" does not exist, skipping", s->table);
+            p->notice_state = "00000";
+            return DD_OK;
+        }
+        return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
+    }
+    TableInfo *t = table_grow(ctx, t0, s->ncmds);
+    if (!t) return DD_ENOMEM;
+    int rc, changed = 0;
+    for (int i = 0; i < s->ncmds; i++) {
+        AlterCmd *c = s->cmds[i];
+        changed++;   /* each branch that skips says so */
+        switch (c->kind) {
+        case ALTER_ADD_COLUMN: {
+            ColumnDef *cd = c->col;
+            if (find_col(t, cd->name) >= 0 || is_system_column(cd->name)) {
+                if (c->if_not_exists && !is_system_column(cd->name)) {
+                    p->notice = arena_printf(ctx->stmt, "column \"%s\" of relation \"%s\" already exists, skipping",
+                                             cd->name, t->name);
+                    p->notice_state = "42701";
+                    changed--;
+                    continue;
+                }
+                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, cd->loc, "column \"%s\" of relation \"%s\" already exists",
+                              cd->name, t->name);
+            }
+            TypeId ty;
+            if (!type_from_name(cd->type.name, &ty))
+                return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
+            if (cd->primary_key || cd->unique)
+                return dd_err(ctx->err, DD_EFEATURE, cd->loc, "ALTER TABLE ADD COLUMN with a constraint is not supported yet");
+            if (cd->default_)
+                return dd_err(ctx->err, DD_EFEATURE, cd->default_->loc,
+                              "ALTER TABLE ADD COLUMN with DEFAULT is not supported yet (existing rows would need it)");
+            if (cd->not_null) {
+                bool any = false;
+                if ((rc = table_has_rows(ctx, t0, &any))) return rc;
+                if (any)
+                    return dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
+                                  cd->name, t->name);
+            }
+            if ((rc = add_column(ctx, t, cd->name, ty, cd->loc))) return rc;
+            ColumnInfo *col = &t->cols[t->ncols - 1];
+            col->typmod = cd->type.typmod;
+            if (ty == TYPE_BPCHAR && col->typmod < 0) col->typmod = 1;
+            col->not_null = cd->not_null;
+            break;
+        }
+        case ALTER_DROP_COLUMN: {
+            int ci = find_col(t, c->name);
+            if (ci < 0 || is_system_column(c->name)) {
+                if (c->if_exists && ci < 0) {
+                    p->notice = arena_printf(ctx->stmt, "column \"%s\" of relation \"%s\" does not exist, skipping",
+                                             c->name, t->name);
+                    p->notice_state = "00000";
+                    changed--;
+                    continue;
+                }
+                return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, c->loc, "column \"%s\" of relation \"%s\" does not exist",
+                              c->name, t->name);
+            }
+            if (is_pk_col(t, ci))
+                return dd_err(ctx->err, DD_EFEATURE, c->loc,
+                              "cannot drop column \"%s\": it is part of the primary key", c->name);
+            /* indexes on the column go with it */
+            int k = 0;
+            for (int x = 0; x < t->nindexes; x++) {
+                bool uses = false;
+                for (int j = 0; j < t->indexes[x].ncols; j++) uses |= t->indexes[x].cols[j] == t->cols[ci].id;
+                if (!uses) t->indexes[k++] = t->indexes[x];
+            }
+            t->nindexes = k;
+            t->cols[ci].dropped = true;
+            break;
+        }
+        case ALTER_RENAME_COLUMN: {
+            int ci = find_col(t, c->name);
+            if (ci < 0 || is_system_column(c->name))
+                return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, c->loc, "column \"%s\" does not exist", c->name);
+            if (find_col(t, c->newname) >= 0 || is_system_column(c->newname))
+                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, c->loc, "column \"%s\" of relation \"%s\" already exists",
+                              c->newname, t->name);
+            t->cols[ci].name = arena_strdup(ctx->stmt, c->newname);
+            if (!t->cols[ci].name) return DD_ENOMEM;
+            break;
+        }
+        case ALTER_RENAME_TABLE:
+            if (resolve_table_present(ctx, c->newname) || strcmp(c->newname, "drift_commits") == 0)
+                return dd_err(ctx->err, DD_EDUPLICATE_TABLE, c->loc, "relation \"%s\" already exists", c->newname);
+            t->name = arena_strdup(ctx->stmt, c->newname);
+            if (!t->name) return DD_ENOMEM;
+            break;
+        }
+    }
+    /* an ALTER whose every action was skipped changes nothing: no version, no seq */
+    p->new_table = changed ? t : NULL;
+    return DD_OK;
+}
+
 int exec_dml(SqlCtx *ctx, Plan *p)
 {
     switch (p->kind) {
@@ -925,6 +1061,9 @@ int exec_dml(SqlCtx *ctx, Plan *p)
         if (!t) return DD_ENOMEM;
         return p->root ? exec_ctas(ctx, p, t) : DD_OK;
     }
+    case PLAN_ALTER_TABLE:
+        if (p->new_table && !ws_put_table(ctx->ws, p->new_table)) return DD_ENOMEM;
+        return DD_OK;
     case PLAN_DROP_TABLE:
         for (int i = 0; i < p->ndrop; i++) {
             TableInfo *c = table_copy(ctx->stmt, p->drop[i]);

@@ -1902,6 +1902,87 @@ static int parse_create(Parser *p, Stmt *st)
     return expect(p, TOK_RPAREN);
 }
 
+/* ALTER TABLE [IF EXISTS] name action [, ...]:
+ *   ADD [COLUMN] [IF NOT EXISTS] coldef | DROP [COLUMN] [IF EXISTS] name
+ *   [CASCADE|RESTRICT] | RENAME [COLUMN] a TO b | RENAME TO newname */
+static int parse_alter(Parser *p, Stmt *st)
+{
+    AlterTableStmt *a;
+    int cap = 0;
+    advance(p);   /* ALTER */
+    if (!is_kw(tok(p), KW_TABLE)) {
+        Token *t = tok(p);
+        if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER");
+        return syntax_error(p);
+    }
+    advance(p);
+    NEW(a);
+    st->kind = STMT_ALTER_TABLE;
+    st->u.alter = a;
+    if (is_kw(tok(p), KW_IF) && is_kw(peek(p, 1), KW_EXISTS)) {
+        advance(p);
+        advance(p);
+        a->if_exists = true;
+    }
+    TRY(parse_qualified_name(p, &a->table, &a->table_loc));
+    do {
+        AlterCmd *c;
+        NEW(c);
+        Token *t = tok(p);
+        c->loc = t->start;
+        if (is_word(t, "add")) {
+            advance(p);
+            accept_kw(p, KW_COLUMN);
+            if (is_kw(tok(p), KW_IF) && is_kw(peek(p, 1), KW_NOT) && is_kw(peek(p, 2), KW_EXISTS)) {
+                advance(p); advance(p); advance(p);
+                c->if_not_exists = true;
+            }
+            if (is_kw(tok(p), KW_PRIMARY) || is_kw(tok(p), KW_CONSTRAINT) || is_kw(tok(p), KW_UNIQUE) ||
+                is_kw(tok(p), KW_CHECK) || is_kw(tok(p), KW_FOREIGN))
+                return not_supported(p, tok(p)->start, "ALTER TABLE ADD of a constraint");
+            CreateTableStmt scratch;
+            memset(&scratch, 0, sizeof scratch);
+            scratch.name = a->table;
+            c->kind = ALTER_ADD_COLUMN;
+            TRY(parse_column_def(p, &scratch, &c->col));
+        } else if (is_kw(t, KW_DROP)) {
+            advance(p);
+            accept_kw(p, KW_COLUMN);
+            if (is_kw(tok(p), KW_IF) && is_kw(peek(p, 1), KW_EXISTS)) {
+                advance(p);
+                advance(p);
+                c->if_exists = true;
+            }
+            int loc;
+            c->kind = ALTER_DROP_COLUMN;
+            TRY(parse_colid(p, &c->name, &loc));
+            if (!accept_kw(p, KW_CASCADE)) accept_kw(p, KW_RESTRICT);
+        } else if (is_word(t, "rename")) {
+            advance(p);
+            int loc;
+            if (accept_kw(p, KW_TO)) {
+                c->kind = ALTER_RENAME_TABLE;
+                TRY(parse_colid(p, &c->newname, &loc));
+            } else {
+                accept_kw(p, KW_COLUMN);
+                c->kind = ALTER_RENAME_COLUMN;
+                TRY(parse_colid(p, &c->name, &loc));
+                TRY(expect_kw(p, KW_TO));
+                TRY(parse_colid(p, &c->newname, &loc));
+            }
+        } else if (t->kind == TOK_IDENT && (is_word(t, "alter") || is_kw(t, KW_SET) || is_word(t, "owner"))) {
+            return not_supported(p, t->start, "this ALTER TABLE action");
+        } else {
+            return syntax_error(p);
+        }
+        PUSH(a->cmds, a->ncmds, cap, c);
+    } while (accept(p, TOK_COMMA));
+    for (int i = 0; i < a->ncmds; i++)
+        if (a->cmds[i]->kind == ALTER_RENAME_TABLE && a->ncmds > 1)
+            return dd_err(p->err, DD_ESYNTAX, a->cmds[i]->loc, "syntax error at or near \"RENAME\"");
+    return DD_OK;
+}
+
 static int parse_drop(Parser *p, Stmt *st)
 {
     DropTableStmt *d;
@@ -2251,6 +2332,9 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_DELETE: return parse_delete(p, st);
     case KW_CREATE: return parse_create(p, st);
     case KW_DROP: return parse_drop(p, st);
+    case KW_NONE:
+        if (is_word(t, "alter")) return parse_alter(p, st);
+        return syntax_error(p);
     case KW_BEGIN: case KW_START: case KW_COMMIT: case KW_END: case KW_ROLLBACK:
     case KW_ABORT: case KW_SAVEPOINT: case KW_RELEASE:
         return parse_txn(p, st);

@@ -154,6 +154,7 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_DELETE: rc = analyze_delete(ctx, stmt->u.delete_, p); break;
     case STMT_CREATE_TABLE: rc = analyze_create_table(ctx, stmt->u.create, p); break;
     case STMT_DROP_TABLE: rc = analyze_drop_table(ctx, stmt->u.drop, p); break;
+    case STMT_ALTER_TABLE: rc = analyze_alter_table(ctx, stmt->u.alter, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p); break;
     case STMT_EXPLAIN: rc = plan_explain(ctx, p, stmt->u.explain.stmt); break;
     case STMT_SHOW:

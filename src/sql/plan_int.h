@@ -10,7 +10,7 @@
 
 typedef enum PlanKind {
     PLAN_QUERY, PLAN_INSERT, PLAN_UPDATE, PLAN_DELETE,
-    PLAN_CREATE_TABLE, PLAN_DROP_TABLE,
+    PLAN_CREATE_TABLE, PLAN_DROP_TABLE, PLAN_ALTER_TABLE,
 } PlanKind;
 
 typedef struct TableScope TableScope;
@@ -57,6 +57,7 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p);
 int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p);
 int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p);
 int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);
+int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p);
 int exec_dml(SqlCtx *ctx, Plan *p);
 
 #define ROWID_COL "_rowid"
