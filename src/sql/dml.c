@@ -760,6 +760,11 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     for (int i = 0; i < s->ncols; i++) {
         ColumnDef *cd = s->cols[i];
         TypeId ty;
+        if (!strcmp(cd->type.name, "serial") || !strcmp(cd->type.name, "bigserial") ||
+            !strcmp(cd->type.name, "smallserial") || !strcmp(cd->type.name, "serial4") ||
+            !strcmp(cd->type.name, "serial8") || !strcmp(cd->type.name, "serial2"))
+            return dd_err(ctx->err, DD_EFEATURE, cd->type.loc,
+                          "%s (sequences) is not supported yet", cd->type.name);
         if (!type_from_name(cd->type.name, &ty))
             return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
         if (find_col(t, cd->name) >= 0)
