@@ -31,7 +31,8 @@
  *   READY   --'Q': conn_simple_query (results, ReadyForQuery)--------> READY
  *   READY   --'S' alone: conn_ready_for_query-----------------------> READY
  *   READY   --'F': conn_serve_loop (0A000, ReadyForQuery)----------> READY
- *   READY   --'P' 'B' 'D' 'E' 'C' 'H': conn_refuse_extended---> SKIP_TO_SYNC
+ *   READY   --'P' 'B' 'D' 'E' 'C': conn_refuse_extended---> SKIP_TO_SYNC
+ *   READY   --'H' (Flush)---> READY
  *   SKIP_TO_SYNC --any other message: conn_serve_loop drops it-> SKIP_TO_SYNC
  *   SKIP_TO_SYNC --'S': conn_ready_for_query------------------------> READY
  *   READY, SKIP_TO_SYNC --'X' or EOF: conn_serve_loop---------------> CLOSED
@@ -803,7 +804,9 @@ static int conn_serve_loop(Conn *c)
         case 'S':
             conn_ready_for_query(c);
             break;
-        case 'P': case 'B': case 'D': case 'E': case 'C': case 'H':
+        case 'H':
+            break;   /* Flush: output is flushed at the top of the loop anyway */
+        case 'P': case 'B': case 'D': case 'E': case 'C':
             conn_refuse_extended(c);
             break;
         case 'F': {
