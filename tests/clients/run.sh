@@ -205,6 +205,27 @@ else
 fi
 [ "$LIMITED_PORT" -ne 0 ] && stop_server "$LIMITED_PID"
 
+# stress.py: concurrent transfers, snapshot and time-travel readers, lost
+# updates; on a server of its own over a fresh database (its seq counts are
+# exact), ~6 s.
+if [ ! -x "$PY" ]; then
+    fail stress "/usr/bin/python3 missing"
+elif make_db "$TMP/db3" && start_server stress "$TMP/db3"; then
+    STRESS_PID=$SPID
+    timeout -k 5 90 "$PY" $HERE/stress.py "$PORT" >"$TMP/stress.out" 2>&1
+    tally stress "$TMP/stress.out"
+    if kill -0 "$STRESS_PID" 2>/dev/null; then
+        stop_server "$STRESS_PID" || fail server_survives_stress "exit status $? on SIGTERM"
+    else
+        wait "$STRESS_PID"
+        fail server_survives_stress "exit status $?"
+        PIDS=$(echo "$PIDS" | sed "s/\<$STRESS_PID\>//")
+        tail -n 20 "$TMP/stress.log" | sed 's/^/#   /'
+    fi
+else
+    fail stress "could not start a server for it"
+fi
+
 # ---- shutdown: SIGTERM with an idle client connected ----------------------
 if command -v psql >/dev/null 2>&1; then
     (sleep 20 & echo $! >"$TMP/hold.pid"; wait) |
