@@ -410,10 +410,18 @@ bool tz_parse(const char *s, ValueCtx *ctx)
     return true;
 }
 
-/* ---- text input of dates and timestamps ---- */
+/* ---- text input of dates and timestamps ----
+ *
+ * A port of PostgreSQL's ParseDateTime / DecodeDateTime (DateStyle MDY):
+ * the input is split into typed fields (number, date, time, signed zone,
+ * word), then each field is decoded in the light of what came before
+ * ("Jan 5 2024", "5 January 2024", "Fri Jan 05 10:00:00 2024 PST",
+ * "20240105T101112", "2024-005", "J2460315", "today 10:00", ...).  Zone
+ * abbreviations are PostgreSQL's "Default" set (tz_abbrevs below) and take
+ * precedence over zone file names, as in PostgreSQL. */
 
 enum { DT_OK, DT_BAD, DT_FIELD, DT_MD_FIELD, DT_TZ_DISP, DT_TZ_UNKNOWN, DT_INF, DT_RANGE };
-enum { SP_NONE, SP_EPOCH, SP_NOW, SP_TODAY, SP_TOMORROW, SP_YESTERDAY };
+enum { SP_NONE, SP_EPOCH, SP_NOW };
 
 typedef struct DtParts {
     int special;
@@ -425,241 +433,717 @@ typedef struct DtParts {
     char tz_name[96];   /* or a named zone ("" when fixed) */
 } DtParts;
 
-typedef struct Scan {
-    const char *s; /* lower-cased, NUL-terminated */
-    const char *orig;
-    size_t i;
-} Scan;
+/* PostgreSQL 15's timezonesets/Default: abbreviation, seconds east, or the
+ * zone whose offset at the time is meant (PostgreSQL's dynamic
+ * abbreviations; here the zone's offset at that local time). */
+static const struct { const char *abbr; i32 off; const char *zone; } tz_abbrevs[] = {
+    {"acdt", 37800, NULL}, {"acsst", 37800, NULL}, {"acst", 34200, NULL}, {"acwst", 31500, NULL},
+    {"act", -18000, NULL}, {"adt", -10800, NULL}, {"aedt", 39600, NULL}, {"aesst", 39600, NULL},
+    {"aest", 36000, NULL}, {"aft", 16200, NULL}, {"akdt", -28800, NULL}, {"akst", -32400, NULL},
+    {"almst", 25200, NULL}, {"almt", 21600, NULL}, {"amst", 0, "Asia/Yerevan"}, {"amt", -14400, NULL},
+    {"anast", 0, "Asia/Anadyr"}, {"anat", 0, "Asia/Anadyr"}, {"arst", 0, "America/Argentina/Buenos_Aires"},
+    {"art", 0, "America/Argentina/Buenos_Aires"}, {"ast", -14400, NULL}, {"awsst", 32400, NULL},
+    {"awst", 28800, NULL}, {"azost", 0, NULL}, {"azot", -3600, NULL}, {"azst", 0, "Asia/Baku"},
+    {"azt", 0, "Asia/Baku"}, {"bdst", 7200, NULL}, {"bdt", 21600, NULL}, {"bnt", 28800, NULL},
+    {"bort", 28800, NULL}, {"bot", -14400, NULL}, {"bra", -10800, NULL}, {"brst", -7200, NULL},
+    {"brt", -10800, NULL}, {"bst", 3600, NULL}, {"btt", 21600, NULL}, {"cadt", 37800, NULL},
+    {"cast", 34200, NULL}, {"cct", 28800, NULL}, {"cdt", -18000, NULL}, {"cest", 7200, NULL},
+    {"cet", 3600, NULL}, {"cetdst", 7200, NULL}, {"chadt", 49500, NULL}, {"chast", 45900, NULL},
+    {"chut", 36000, NULL}, {"ckt", 0, "Pacific/Rarotonga"}, {"clst", -10800, NULL},
+    {"clt", 0, "America/Santiago"}, {"cot", -18000, NULL}, {"cst", -21600, NULL}, {"cxt", 25200, NULL},
+    {"davt", 0, "Antarctica/Davis"}, {"ddut", 36000, NULL}, {"easst", 0, "Pacific/Easter"},
+    {"east", 0, "Pacific/Easter"}, {"eat", 10800, NULL}, {"edt", -14400, NULL}, {"eest", 10800, NULL},
+    {"eet", 7200, NULL}, {"eetdst", 10800, NULL}, {"egst", 0, NULL}, {"egt", -3600, NULL},
+    {"est", -18000, NULL}, {"fet", 10800, NULL}, {"fjst", 46800, NULL}, {"fjt", 43200, NULL},
+    {"fkst", 0, "Atlantic/Stanley"}, {"fkt", 0, "Atlantic/Stanley"}, {"fnst", -3600, NULL},
+    {"fnt", -7200, NULL}, {"galt", -21600, NULL}, {"gamt", -32400, NULL}, {"gest", 0, "Asia/Tbilisi"},
+    {"get", 0, "Asia/Tbilisi"}, {"gft", -10800, NULL}, {"gilt", 43200, NULL}, {"gmt", 0, NULL},
+    {"gyt", 0, "America/Guyana"}, {"hkt", 28800, NULL}, {"hst", -36000, NULL}, {"ict", 25200, NULL},
+    {"idt", 10800, NULL}, {"iot", 0, "Indian/Chagos"}, {"irkst", 0, "Asia/Irkutsk"},
+    {"irkt", 0, "Asia/Irkutsk"}, {"irt", 12600, NULL}, {"ist", 7200, NULL}, {"jayt", 32400, NULL},
+    {"jst", 32400, NULL}, {"kdt", 36000, NULL}, {"kgst", 21600, NULL}, {"kgt", 0, "Asia/Bishkek"},
+    {"kost", 0, "Pacific/Kosrae"}, {"krast", 0, "Asia/Krasnoyarsk"}, {"krat", 0, "Asia/Krasnoyarsk"},
+    {"kst", 32400, NULL}, {"lhdt", 0, "Australia/Lord_Howe"}, {"lhst", 37800, NULL},
+    {"ligt", 36000, NULL}, {"lint", 0, "Pacific/Kiritimati"}, {"lkt", 0, "Asia/Colombo"},
+    {"magst", 0, "Asia/Magadan"}, {"magt", 0, "Asia/Magadan"}, {"mart", -34200, NULL},
+    {"mawt", 0, "Antarctica/Mawson"}, {"mdt", -21600, NULL}, {"mest", 7200, NULL}, {"mesz", 7200, NULL},
+    {"met", 3600, NULL}, {"metdst", 7200, NULL}, {"mez", 3600, NULL}, {"mht", 43200, NULL},
+    {"mmt", 23400, NULL}, {"mpt", 36000, NULL}, {"msd", 14400, NULL}, {"msk", 0, "Europe/Moscow"},
+    {"mst", -25200, NULL}, {"must", 18000, NULL}, {"mut", 14400, NULL}, {"mvt", 18000, NULL},
+    {"myt", 28800, NULL}, {"ndt", -9000, NULL}, {"nft", -12600, NULL}, {"novst", 0, "Asia/Novosibirsk"},
+    {"novt", 0, "Asia/Novosibirsk"}, {"npt", 20700, NULL}, {"nst", -12600, NULL},
+    {"nut", 0, "Pacific/Niue"}, {"nzdt", 46800, NULL}, {"nzst", 43200, NULL}, {"nzt", 43200, NULL},
+    {"omsst", 0, "Asia/Omsk"}, {"omst", 0, "Asia/Omsk"}, {"pdt", -25200, NULL}, {"pet", -18000, NULL},
+    {"petst", 0, "Asia/Kamchatka"}, {"pett", 0, "Asia/Kamchatka"}, {"pgt", 36000, NULL},
+    {"pht", 28800, NULL}, {"pkst", 21600, NULL}, {"pkt", 18000, NULL}, {"pmdt", -7200, NULL},
+    {"pmst", -10800, NULL}, {"pont", 39600, NULL}, {"pst", -28800, NULL}, {"pwt", 32400, NULL},
+    {"pyst", -10800, NULL}, {"pyt", 0, "America/Asuncion"}, {"ret", 14400, NULL}, {"sadt", 37800, NULL},
+    {"sast", 7200, NULL}, {"sct", 14400, NULL}, {"sgt", 0, "Asia/Singapore"}, {"taht", -36000, NULL},
+    {"tft", 18000, NULL}, {"tjt", 18000, NULL}, {"tkt", 0, "Pacific/Fakaofo"}, {"tmt", 0, "Asia/Ashgabat"},
+    {"tot", 46800, NULL}, {"trut", 36000, NULL}, {"tvt", 43200, NULL}, {"uct", 0, NULL},
+    {"ulast", 32400, NULL}, {"ulat", 0, "Asia/Ulaanbaatar"}, {"ut", 0, NULL}, {"utc", 0, NULL},
+    {"uyst", -7200, NULL}, {"uyt", -10800, NULL}, {"uzst", 21600, NULL}, {"uzt", 18000, NULL},
+    {"vet", 0, "America/Caracas"}, {"vlast", 0, "Asia/Vladivostok"}, {"vlat", 0, "Asia/Vladivostok"},
+    {"volt", 0, "Europe/Volgograd"}, {"vut", 39600, NULL}, {"wadt", 28800, NULL}, {"wakt", 43200, NULL},
+    {"wast", 25200, NULL}, {"wat", 3600, NULL}, {"wdt", 32400, NULL}, {"wet", 0, NULL},
+    {"wetdst", 3600, NULL}, {"wft", 43200, NULL}, {"wgst", -7200, NULL}, {"wgt", -10800, NULL},
+    {"yakst", 0, "Asia/Yakutsk"}, {"yakt", 0, "Asia/Yakutsk"}, {"yapt", 36000, NULL},
+    {"yekst", 21600, NULL}, {"yekt", 0, "Asia/Yekaterinburg"}, {"z", 0, NULL}, {"zulu", 0, NULL},
+};
 
-static void skip_spaces(Scan *sc)
+static int tz_abbrev_find(const char *w)
 {
-    while (sc->s[sc->i] == ' ' || sc->s[sc->i] == '\t') sc->i++;
+    int lo = 0, hi = (int)DD_ARRAY_LEN(tz_abbrevs) - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2, c = strcmp(w, tz_abbrevs[mid].abbr);
+        if (c == 0) return mid;
+        if (c < 0) hi = mid - 1;
+        else lo = mid + 1;
+    }
+    return -1;
 }
 
-/* Reads up to 10 digits; returns the count (0 if none). */
-static int read_digits(Scan *sc, i64 *v)
-{
-    int n = 0;
-    *v = 0;
-    while (isdigit((u8)sc->s[sc->i])) {
-        if (n < 10) *v = *v * 10 + (sc->s[sc->i] - '0');
-        n++;
-        sc->i++;
-    }
-    return n > 10 ? -1 : n;
-}
+/* PostgreSQL's datetktbl (the words it knows besides zone abbreviations). */
+enum { K_NONE, K_MONTH, K_DOW, K_AMPM, K_ADBC, K_IGNORE, K_RESERV, K_ISOTIME, K_UNITS };
+enum { R_EPOCH = 1, R_NOW, R_TODAY, R_TOMORROW, R_YESTERDAY, R_ZULU, R_INF };
+enum { U_JULIAN = 1, U_OTHER };
 
-static int month_from_name(Scan *sc)
+static int dt_keyword(const char *w, int *val)
 {
-    static const char *m[12] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                "jul", "aug", "sep", "oct", "nov", "dec"};
-    static const char *full[12] = {"january", "february", "march", "april", "may", "june", "july",
-                                   "august", "september", "october", "november", "december"};
-    const char *p = sc->s + sc->i;
-    size_t n = 0;
-    while (isalpha((u8)p[n])) n++;
-    for (int i = 0; i < 12; i++) {
-        if ((n == 3 && strncmp(p, m[i], 3) == 0) || (n == strlen(full[i]) && strncmp(p, full[i], n) == 0) ||
-            (n == 4 && i == 8 && strncmp(p, "sept", 4) == 0)) {
-            sc->i += n;
-            if (sc->s[sc->i] == '.') sc->i++;
-            return i + 1;
-        }
-    }
-    return 0;
-}
-
-static i64 two_digit_year(i64 y, int ndig)
-{
-    if (ndig <= 2) return y < 70 ? 2000 + y : 1900 + y;
-    return y;
-}
-
-static int parse_date_part(Scan *sc, DtParts *r)
-{
-    i64 a, b, c;
-    int na, nb, nc;
-    if (isalpha((u8)sc->s[sc->i])) {
-        /* Mon DD[,] YYYY */
-        int m = month_from_name(sc);
-        if (!m) return DT_BAD;
-        skip_spaces(sc);
-        if (sc->s[sc->i] == '-' || sc->s[sc->i] == '/') sc->i++;
-        if ((nb = read_digits(sc, &b)) <= 0) return DT_BAD;
-        if (sc->s[sc->i] == ',') sc->i++;
-        skip_spaces(sc);
-        if (sc->s[sc->i] == '-' || sc->s[sc->i] == '/') sc->i++;
-        if ((nc = read_digits(sc, &c)) <= 0) return DT_BAD;
-        r->mon = m;
-        r->day = (int)b;
-        r->year = two_digit_year(c, nc);
-        return DT_OK;
-    }
-    if ((na = read_digits(sc, &a)) <= 0) return DT_BAD;
-    char sep = sc->s[sc->i];
-    if (na == 8 && sep != '-' && sep != '/' && sep != '.' && sep != ':') {
-        r->year = a / 10000;
-        r->mon = (int)(a / 100 % 100);
-        r->day = (int)(a % 100);
-        return DT_OK;
-    }
-    if (sep != '-' && sep != '/' && sep != '.') return DT_BAD;
-    sc->i++;
-    int mname = 0;
-    if (isalpha((u8)sc->s[sc->i])) {
-        if (!(mname = month_from_name(sc))) return DT_BAD;
-        b = mname;
-        nb = 2;
-    } else if ((nb = read_digits(sc, &b)) <= 0) {
-        return DT_BAD;
-    }
-    if (sc->s[sc->i] != sep) return DT_BAD;
-    sc->i++;
-    if ((nc = read_digits(sc, &c)) <= 0) return DT_BAD;
-    if (na >= 3) { /* Y-M-D */
-        r->year = a;
-        r->mon = (int)b;
-        r->day = (int)c;
-    } else if (mname) { /* D-Mon-Y */
-        r->day = (int)a;
-        r->mon = mname;
-        r->year = two_digit_year(c, nc);
-    } else { /* M-D-Y (DateStyle MDY) */
-        if (nc < 3 && nc != 2) return DT_BAD;
-        r->mon = (int)a;
-        r->day = (int)b;
-        r->year = two_digit_year(c, nc);
-    }
-    return DT_OK;
-}
-
-static int parse_time_part(Scan *sc, DtParts *r)
-{
-    i64 h, m, s = 0;
-    if (read_digits(sc, &h) <= 0 || sc->s[sc->i] != ':') return DT_BAD;
-    sc->i++;
-    if (read_digits(sc, &m) != 2) return DT_BAD;
-    if (sc->s[sc->i] == ':') {
-        sc->i++;
-        if (read_digits(sc, &s) != 2) return DT_BAD;
-        if (sc->s[sc->i] == '.') {
-            size_t st = sc->i;
-            sc->i++;
-            while (isdigit((u8)sc->s[sc->i])) sc->i++;
-            if (sc->i - st > 30) return DT_BAD;
-            char frac[40] = "0";
-            memcpy(frac + 1, sc->s + st, sc->i - st);
-            frac[1 + sc->i - st] = '\0';
-            r->usec = (i64)rint(strtod(frac, NULL) * 1e6);
-        }
-    }
-    r->hour = (int)h;
-    r->min = (int)m;
-    r->sec = (int)s;
-    skip_spaces(sc);
-    if ((sc->s[sc->i] == 'a' || sc->s[sc->i] == 'p') && sc->s[sc->i + 1] == 'm' &&
-        !isalnum((u8)sc->s[sc->i + 2])) {
-        bool pm = sc->s[sc->i] == 'p';
-        sc->i += 2;
-        if (r->hour < 1 || r->hour > 12) return DT_FIELD;
-        r->hour = r->hour % 12 + (pm ? 12 : 0);
-    }
-    return DT_OK;
-}
-
-static int parse_zone_part(Scan *sc, DtParts *r)
-{
-    skip_spaces(sc);
-    char c = sc->s[sc->i];
-    if (c == '\0') return DT_OK;
-    r->has_tz = true;
-    if (c == '+' || c == '-') {
-        sc->i++;
-        i64 h, m = 0, s = 0;
-        int nh = read_digits(sc, &h);
-        if (nh <= 0) return DT_BAD;
-        if (nh == 4 || nh == 6) { /* +hhmm[ss] */
-            if (nh == 6) { s = h % 100; h /= 100; }
-            m = h % 100;
-            h /= 100;
-        } else if (nh > 2) {
-            return DT_BAD;
-        } else if (sc->s[sc->i] == ':') {
-            sc->i++;
-            if (read_digits(sc, &m) != 2) return DT_BAD;
-            if (sc->s[sc->i] == ':') {
-                sc->i++;
-                if (read_digits(sc, &s) != 2) return DT_BAD;
-            }
-        }
-        if (m > 59 || s > 59) return DT_FIELD;
-        if (h > 15) return DT_TZ_DISP;
-        r->tz_off = (i32)((h * 3600 + m * 60 + s) * (c == '-' ? -1 : 1));
-        return DT_OK;
-    }
-    size_t st = sc->i;
-    while (sc->s[sc->i] && sc->s[sc->i] != ' ') sc->i++;
-    size_t n = sc->i - st;
-    if (n >= sizeof r->tz_name) return DT_TZ_UNKNOWN;
-    char name[96];
-    memcpy(name, sc->orig + st, n);
-    name[n] = '\0';
-    if (!isalpha((u8)name[0])) return DT_BAD;
-    if (utc_alias(name)) {
-        r->tz_off = 0;
-        return DT_OK;
-    }
-    memcpy(r->tz_name, name, n + 1);
-    /* Bare words that are not zones are a syntax error, names with '/'
-     * an unknown zone (as PostgreSQL). */
-    if (!tz_get(name)) return strchr(name, '/') ? DT_TZ_UNKNOWN : DT_BAD;
-    return DT_OK;
-}
-
-static int parse_datetime(const char *in, size_t len, DtParts *r)
-{
-    memset(r, 0, sizeof *r);
-    while (len > 0 && isspace((u8)*in)) in++, len--;
-    while (len > 0 && isspace((u8)in[len - 1])) len--;
-    char low[128];
-    if (len == 0 || len >= sizeof low || memchr(in, '\0', len)) return DT_BAD;
-    for (size_t i = 0; i < len; i++) low[i] = (char)tolower((u8)in[i]);
-    low[len] = '\0';
-    static const struct { const char *w; int sp; } words[] = {
-        {"epoch", SP_EPOCH}, {"now", SP_NOW}, {"today", SP_TODAY},
-        {"tomorrow", SP_TOMORROW}, {"yesterday", SP_YESTERDAY},
+    static const struct { const char *w; u8 kind, val; } kw[] = {
+        {"-infinity", K_RESERV, R_INF}, {"ad", K_ADBC, 0}, {"allballs", K_RESERV, R_ZULU},
+        {"am", K_AMPM, 1}, {"apr", K_MONTH, 4}, {"april", K_MONTH, 4}, {"at", K_IGNORE, 0},
+        {"aug", K_MONTH, 8}, {"august", K_MONTH, 8}, {"bc", K_ADBC, 1}, {"d", K_UNITS, U_OTHER},
+        {"dec", K_MONTH, 12}, {"december", K_MONTH, 12}, {"dow", K_UNITS, U_OTHER},
+        {"doy", K_UNITS, U_OTHER}, {"dst", K_UNITS, U_OTHER}, {"epoch", K_RESERV, R_EPOCH},
+        {"feb", K_MONTH, 2}, {"february", K_MONTH, 2}, {"fri", K_DOW, 5}, {"friday", K_DOW, 5},
+        {"h", K_UNITS, U_OTHER}, {"infinity", K_RESERV, R_INF}, {"isodow", K_UNITS, U_OTHER},
+        {"isoyear", K_UNITS, U_OTHER}, {"j", K_UNITS, U_JULIAN}, {"jan", K_MONTH, 1},
+        {"january", K_MONTH, 1}, {"jd", K_UNITS, U_JULIAN}, {"jul", K_MONTH, 7},
+        {"julian", K_UNITS, U_JULIAN}, {"july", K_MONTH, 7}, {"jun", K_MONTH, 6}, {"june", K_MONTH, 6},
+        {"m", K_UNITS, U_OTHER}, {"mar", K_MONTH, 3}, {"march", K_MONTH, 3}, {"may", K_MONTH, 5},
+        {"mm", K_UNITS, U_OTHER}, {"mon", K_DOW, 1}, {"monday", K_DOW, 1}, {"nov", K_MONTH, 11},
+        {"november", K_MONTH, 11}, {"now", K_RESERV, R_NOW}, {"oct", K_MONTH, 10},
+        {"october", K_MONTH, 10}, {"on", K_IGNORE, 0}, {"pm", K_AMPM, 2}, {"s", K_UNITS, U_OTHER},
+        {"sat", K_DOW, 6}, {"saturday", K_DOW, 6}, {"sep", K_MONTH, 9}, {"sept", K_MONTH, 9},
+        {"september", K_MONTH, 9}, {"sun", K_DOW, 0}, {"sunday", K_DOW, 0}, {"t", K_ISOTIME, 0},
+        {"thu", K_DOW, 4}, {"thur", K_DOW, 4}, {"thurs", K_DOW, 4}, {"thursday", K_DOW, 4},
+        {"today", K_RESERV, R_TODAY}, {"tomorrow", K_RESERV, R_TOMORROW}, {"tue", K_DOW, 2},
+        {"tues", K_DOW, 2}, {"tuesday", K_DOW, 2}, {"wed", K_DOW, 3}, {"wednes", K_DOW, 3},
+        {"wednesday", K_DOW, 3}, {"weds", K_DOW, 3}, {"y", K_UNITS, U_OTHER},
+        {"yesterday", K_RESERV, R_YESTERDAY},
     };
-    for (size_t i = 0; i < DD_ARRAY_LEN(words); i++)
-        if (strcmp(low, words[i].w) == 0) {
-            r->special = words[i].sp;
+    /* PostgreSQL compares the first TOKMAXLEN (10) characters */
+    for (size_t i = 0; i < DD_ARRAY_LEN(kw); i++)
+        if (strncmp(w, kw[i].w, 10) == 0) {
+            *val = kw[i].val;
+            return kw[i].kind;
+        }
+    return K_NONE;
+}
+
+/* ParseDateTime: fields of the input, lower-cased, with their type. */
+enum { FT_NUMBER, FT_STRING, FT_DATE, FT_TIME, FT_TZ, FT_SPECIAL };
+#define DT_MAXFIELDS 25
+
+typedef struct DtFields {
+    int n;
+    int type[DT_MAXFIELDS];
+    char *f[DT_MAXFIELDS];
+    const char *orig[DT_MAXFIELDS]; /* start in the input (for zone names) */
+    char buf[256];
+} DtFields;
+
+static int dt_split(const char *s, size_t len, DtFields *df)
+{
+    const char *cp = s, *end = s + len;
+    char *bp = df->buf, *bend = df->buf + sizeof df->buf - 1;
+    df->n = 0;
+#define PUT(c) do { if (bp >= bend) return DT_BAD; *bp++ = (char)(c); } while (0)
+#define LOW(c) tolower((u8)(c))
+#define AT(p) ((p) < end ? *(p) : '\0')
+    while (cp < end) {
+        if (isspace((u8)*cp)) {
+            cp++;
+            continue;
+        }
+        if (df->n >= DT_MAXFIELDS) return DT_BAD;
+        int nf = df->n;
+        df->f[nf] = bp;
+        df->orig[nf] = cp;
+        if (isdigit((u8)*cp)) {
+            while (isdigit((u8)AT(cp))) PUT(*cp++);
+            char c = AT(cp);
+            if (c == ':') {
+                df->type[nf] = FT_TIME;
+                while (isdigit((u8)AT(cp)) || AT(cp) == ':' || AT(cp) == '.') PUT(*cp++);
+            } else if (c == '-' || c == '/' || c == '.') {
+                char delim = c;
+                PUT(*cp++);
+                if (isdigit((u8)AT(cp))) {
+                    df->type[nf] = delim == '.' ? FT_NUMBER : FT_DATE;
+                    while (isdigit((u8)AT(cp))) PUT(*cp++);
+                    if (AT(cp) == delim) {
+                        df->type[nf] = FT_DATE;
+                        PUT(*cp++);
+                        while (isdigit((u8)AT(cp)) || AT(cp) == delim) PUT(*cp++);
+                    }
+                } else {
+                    df->type[nf] = FT_DATE;
+                    while (isalnum((u8)AT(cp)) || AT(cp) == delim) PUT(LOW(*cp++));
+                }
+            } else {
+                df->type[nf] = FT_NUMBER;
+            }
+        } else if (*cp == '.') {
+            PUT(*cp++);
+            while (isdigit((u8)AT(cp))) PUT(*cp++);
+            df->type[nf] = FT_NUMBER;
+        } else if (isalpha((u8)*cp)) {
+            df->type[nf] = FT_STRING;
+            while (isalpha((u8)AT(cp))) PUT(LOW(*cp++));
+            char c = AT(cp);
+            bool is_date = false;
+            if (c == '-' || c == '/' || c == '.') {
+                is_date = true;
+            } else if (c == '+' || isdigit((u8)c)) {
+                int v;
+                *bp = '\0';
+                is_date = dt_keyword(df->f[nf], &v) == K_NONE;
+            }
+            if (is_date) {
+                df->type[nf] = FT_DATE;
+                do PUT(LOW(*cp++));
+                while (AT(cp) == '+' || AT(cp) == '-' || AT(cp) == '/' || AT(cp) == '_' || AT(cp) == '.' ||
+                       AT(cp) == ':' || isalnum((u8)AT(cp)));
+            }
+        } else if (*cp == '+' || *cp == '-') {
+            PUT(*cp++);
+            while (cp < end && isspace((u8)*cp)) cp++;
+            if (isdigit((u8)AT(cp))) {
+                df->type[nf] = FT_TZ;
+                PUT(*cp++);
+                while (isdigit((u8)AT(cp)) || AT(cp) == ':' || AT(cp) == '.' || AT(cp) == '-') PUT(*cp++);
+            } else if (isalpha((u8)AT(cp))) {
+                df->type[nf] = FT_SPECIAL;
+                while (isalpha((u8)AT(cp))) PUT(LOW(*cp++));
+            } else {
+                return DT_BAD;
+            }
+        } else if (ispunct((u8)*cp)) {
+            cp++;
+            continue;
+        } else {
+            return DT_BAD;
+        }
+        PUT('\0');
+        df->n++;
+    }
+#undef PUT
+#undef LOW
+#undef AT
+    return df->n ? DT_OK : DT_BAD;
+}
+
+/* The broken-down value being decoded (PostgreSQL's struct pg_tm + fsec). */
+enum { M_YEAR = 1, M_MONTH = 2, M_DAY = 4, M_DOY = 8, M_TIME = 16, M_TZ = 32, M_AMPM = 64, M_DOW = 128,
+       M_ADBC = 256, M_RESERV = 512 };
+#define M_DATE (M_YEAR | M_MONTH | M_DAY)
+
+typedef struct Dtm {
+    i64 year;
+    int mon, mday, yday, hour, min, sec;
+    i64 fsec;
+    bool is2digits, text_month;
+} Dtm;
+
+/* strtol limited to int range; false on no digits or overflow. */
+static bool dt_int(const char *s, char **endp, int *out)
+{
+    if (!isdigit((u8)*s) && !((*s == '-' || *s == '+') && isdigit((u8)s[1]))) return false;
+    long long v = strtoll(s, endp, 10);
+    if (v > INT32_MAX || v < INT32_MIN) return false;
+    *out = (int)v;
+    return true;
+}
+
+/* Digits (possibly none: 0) within int range; false on overflow. */
+static bool dt_int0(const char *s, char **endp, int *out)
+{
+    long long v = 0;
+    const char *p = s;
+    while (isdigit((u8)*p)) {
+        v = v * 10 + (*p++ - '0');
+        if (v > INT32_MAX) return false;
+    }
+    *endp = (char *)p;
+    *out = (int)v;
+    return true;
+}
+
+/* ".ddd" -> microseconds (PostgreSQL's ParseFractionalSecond; "." is 0). */
+static int dt_frac(const char *cp, i64 *fsec)
+{
+    char *e;
+    if (strcmp(cp, ".") == 0) {
+        *fsec = 0;
+        return DT_OK;
+    }
+    double f = strtod(cp, &e);
+    if (*e != '\0' || e == cp) return DT_BAD;
+    *fsec = (i64)rint(f * 1e6);
+    return DT_OK;
+}
+
+/* DecodeNumberField: run-together "yyyymmdd", "yymmdd", "hhmmss", "hhmm"
+ * with an optional fraction.  Sets *tmask. */
+static int dt_number_field(char *str, u32 fmask, u32 *tmask, Dtm *tm)
+{
+    size_t len = strlen(str);
+    char *cp = strchr(str, '.');
+    if (cp) {
+        char *e;
+        double f = strtod(cp, &e);
+        if (*e) return DT_BAD;
+        tm->fsec = (i64)rint(f * 1e6);
+        *cp = '\0';
+        len = strlen(str);
+    } else if ((fmask & M_DATE) != M_DATE) {
+        if (len >= 6 && len <= 12) {
+            *tmask = M_DATE;
+            tm->mday = atoi(str + len - 2);
+            str[len - 2] = '\0';
+            tm->mon = atoi(str + len - 4);
+            str[len - 4] = '\0';
+            tm->year = atoll(str);
+            if (len - 4 == 2) tm->is2digits = true;
             return DT_OK;
         }
-    if (strcmp(low, "infinity") == 0 || strcmp(low, "-infinity") == 0 || strcmp(low, "+infinity") == 0)
-        return DT_INF;
-    char orig[128];
-    memcpy(orig, in, len);
-    orig[len] = '\0';
-    Scan sc = {low, orig, 0};
-    int rc = parse_date_part(&sc, r);
-    if (rc) return rc;
-    if (sc.s[sc.i] == 't' && isdigit((u8)sc.s[sc.i + 1])) sc.i++;
-    else skip_spaces(&sc);
-    if (isdigit((u8)sc.s[sc.i])) {
-        rc = parse_time_part(&sc, r);
-        if (rc) return rc;
     }
-    rc = parse_zone_part(&sc, r);
-    if (rc) return rc;
-    skip_spaces(&sc);
-    if (sc.s[sc.i]) return DT_BAD;
-    /* field ranges */
-    if (r->mon < 1 || r->mon > 12 || r->day < 1 || r->day > 31) return DT_MD_FIELD;
-    if (r->year < 1) return DT_FIELD;
-    if (r->year > DATE_MAX_YEAR) return DT_RANGE;
-    if (r->day > days_in_month(r->year, r->mon)) return DT_FIELD;
-    if (r->hour > 24 || r->min > 59 || r->sec > 60 || r->usec > USECS_PER_SEC ||
-        (r->hour == 24 && (r->min || r->sec || r->usec)))
+    if ((fmask & M_TIME) != M_TIME) {
+        if (len == 6) {
+            *tmask = M_TIME;
+            tm->sec = atoi(str + 4);
+            str[4] = '\0';
+            tm->min = atoi(str + 2);
+            str[2] = '\0';
+            tm->hour = atoi(str);
+            return DT_OK;
+        }
+        if (len == 4) {
+            *tmask = M_TIME;
+            tm->sec = 0;
+            tm->min = atoi(str + 2);
+            str[2] = '\0';
+            tm->hour = atoi(str);
+            return DT_OK;
+        }
+    }
+    return DT_BAD;
+}
+
+/* DecodeNumber: one numeric date field, placed by what is known (MDY). */
+static int dt_number(char *str, u32 fmask, u32 *tmask, Dtm *tm)
+{
+    size_t flen = strlen(str);
+    char *cp;
+    int val;
+    *tmask = 0;
+    if (!isdigit((u8)*str)) return DT_BAD;
+    if (!dt_int(str, &cp, &val)) return DT_FIELD;
+    if (*cp == '.') {
+        if (cp - str > 2) return dt_number_field(str, fmask | M_DATE, tmask, tm);
+        int rc = dt_frac(cp, &tm->fsec);
+        if (rc) return rc;
+    } else if (*cp != '\0') {
+        return DT_BAD;
+    }
+    if (flen == 3 && (fmask & M_DATE) == M_YEAR && val >= 1 && val <= 366) {
+        *tmask = M_DOY | M_MONTH | M_DAY;
+        tm->yday = val;
+        return DT_OK;
+    }
+    switch (fmask & M_DATE) {
+    case 0:
+        if (flen >= 3) *tmask = M_YEAR, tm->year = val;
+        else *tmask = M_MONTH, tm->mon = val;
+        break;
+    case M_YEAR: *tmask = M_MONTH, tm->mon = val; break;
+    case M_MONTH:
+        if (tm->text_month) {
+            if (flen >= 3) *tmask = M_YEAR, tm->year = val;
+            else *tmask = M_DAY, tm->mday = val;
+        } else {
+            *tmask = M_DAY, tm->mday = val;
+        }
+        break;
+    case M_YEAR | M_MONTH:
+        if (tm->text_month && flen >= 3 && tm->is2digits) {
+            *tmask = M_DAY;
+            tm->mday = (int)tm->year;
+            tm->year = val;
+            tm->is2digits = false;
+        } else {
+            *tmask = M_DAY, tm->mday = val;
+        }
+        break;
+    case M_DAY: *tmask = M_MONTH, tm->mon = val; break;
+    case M_MONTH | M_DAY: *tmask = M_YEAR, tm->year = val; break;
+    case M_DATE: return dt_number_field(str, fmask, tmask, tm);
+    default: return DT_BAD;
+    }
+    if (*tmask == M_YEAR) tm->is2digits = flen <= 2;
+    return DT_OK;
+}
+
+/* DecodeDate: "2024-01-05", "1/5/24", "05-jan-2024", "2024.01.05", ... */
+static int dt_date(char *str, u32 fmask, u32 *tmask, Dtm *tm)
+{
+    char *field[25];
+    int nf = 0;
+    *tmask = 0;
+    while (*str && nf < 25) {
+        while (*str && !isalnum((u8)*str)) str++;
+        if (!*str) return DT_BAD;
+        field[nf] = str;
+        if (isdigit((u8)*str)) while (isdigit((u8)*str)) str++;
+        else if (isalpha((u8)*str)) while (isalpha((u8)*str)) str++;
+        if (*str) *str++ = '\0';
+        nf++;
+    }
+    for (int i = 0; i < nf; i++) {
+        if (!isalpha((u8)*field[i])) continue;
+        int val, kind = dt_keyword(field[i], &val);
+        if (kind == K_IGNORE) continue;
+        if (kind != K_MONTH) return DT_BAD;
+        tm->mon = val;
+        tm->text_month = true;
+        if (fmask & M_MONTH) return DT_BAD;
+        fmask |= M_MONTH;
+        *tmask |= M_MONTH;
+        field[i] = NULL;
+    }
+    for (int i = 0; i < nf; i++) {
+        if (!field[i]) continue;
+        if (!*field[i]) return DT_BAD;
+        u32 dmask;
+        int rc = dt_number(field[i], fmask, &dmask, tm);
+        if (rc) return rc;
+        if (fmask & dmask) return DT_BAD;
+        fmask |= dmask;
+        *tmask |= dmask;
+    }
+    if ((fmask & ~(u32)(M_DOY | M_TZ)) != M_DATE) return DT_BAD;
+    return DT_OK;
+}
+
+/* DecodeTime: "h:m[:s[.f]]" or "m:s.f". */
+static int dt_time(const char *str, Dtm *tm)
+{
+    char *cp;
+    tm->fsec = 0;
+    if (!dt_int(str, &cp, &tm->hour) || *cp != ':') return DT_BAD;
+    /* like PostgreSQL's strtoint, an empty minute or second field is 0 */
+    if (!dt_int0(cp + 1, &cp, &tm->min)) return DT_FIELD;
+    tm->sec = 0;
+    if (*cp == '.') {
+        int rc = dt_frac(cp, &tm->fsec);
+        if (rc) return rc;
+        tm->sec = tm->min;
+        tm->min = tm->hour;
+        tm->hour = 0;
+    } else if (*cp == ':') {
+        if (!dt_int0(cp + 1, &cp, &tm->sec)) return DT_FIELD;
+        if (*cp == '.') {
+            int rc = dt_frac(cp, &tm->fsec);
+            if (rc) return rc;
+        } else if (*cp) {
+            return DT_BAD;
+        }
+    } else if (*cp) {
+        return DT_BAD;
+    }
+    if (tm->hour < 0 || tm->min < 0 || tm->min > 59 || tm->sec < 0 || tm->sec > 60 || tm->fsec < 0 ||
+        tm->fsec > USECS_PER_SEC)
         return DT_FIELD;
+    /* time_overflows */
+    if (tm->hour > 24 || ((i64)tm->hour * 3600 + tm->min * 60 + tm->sec) * USECS_PER_SEC + tm->fsec > USECS_PER_DAY)
+        return DT_FIELD;
+    return DT_OK;
+}
+
+/* DecodeTimezone: "+h", "+hh", "+hhmm", "+h:mm[:ss]"; *east in seconds. */
+static int dt_tz(const char *str, i32 *east)
+{
+    char *cp;
+    int hr, min = 0, sec = 0;
+    if (*str != '+' && *str != '-') return DT_BAD;
+    if (!dt_int(str + 1, &cp, &hr)) return DT_BAD;
+    if (*cp == ':') {
+        if (!dt_int(cp + 1, &cp, &min)) return DT_BAD;
+        if (*cp == ':' && !dt_int(cp + 1, &cp, &sec)) return DT_BAD;
+    } else if (*cp == '\0' && strlen(str) > 3) {
+        min = hr % 100;
+        hr /= 100;
+    }
+    if (hr < 0 || hr > 15 || min < 0 || min > 59 || sec < 0 || sec > 59) return DT_TZ_DISP;
+    if (*cp) return DT_BAD;
+    i32 tz = (hr * 60 + min) * 60 + sec;
+    *east = *str == '-' ? -tz : tz;
+    return DT_OK;
+}
+
+/* A full zone name (pg_tzset): zone file, UTC alias, or POSIX "STDoff"
+ * without DST ("UTC+3" is three hours west). */
+static bool dt_zone_name(const char *name, DtParts *r)
+{
+    if (strlen(name) >= sizeof r->tz_name) return false;
+    if (utc_alias(name)) {
+        r->tz_off = 0;
+        return true;
+    }
+    if (tz_get(name)) {
+        strcpy(r->tz_name, name);
+        return true;
+    }
+    const char *p = name;
+    if (!posix_name(&p)) return false;
+    i32 o = posix_hms(&p);
+    if (o == INT32_MIN || *p || o > 15 * 3600 + 59 * 60 || o < -(15 * 3600 + 59 * 60)) return false;
+    r->tz_off = -o;
+    return true;
+}
+
+/* The original spelling of field i (zone file names are case-sensitive). */
+static void dt_orig(const DtFields *df, int i, char *out, size_t cap)
+{
+    size_t n = strlen(df->f[i]);
+    if (n >= cap) n = cap - 1;
+    memcpy(out, df->orig[i], n);
+    out[n] = '\0';
+}
+
+/* DecodeDateTime.  ctx gives the session zone for today/tomorrow/yesterday. */
+static int parse_datetime(const char *in, size_t len, const ValueCtx *ctx, DtParts *r)
+{
+    memset(r, 0, sizeof *r);
+    if (memchr(in, '\0', len)) return DT_BAD;
+    DtFields df;
+    int rc = dt_split(in, len, &df);
+    if (rc) return rc;
+    Dtm tm;
+    memset(&tm, 0, sizeof tm);
+    u32 fmask = 0;
+    int ptype = 0, mer = 0; /* ptype: K_ISOTIME or U_JULIAN pending; mer: 1 am, 2 pm */
+    bool bc = false, julian = false;
+    for (int i = 0; i < df.n; i++) {
+        char *f = df.f[i];
+        u32 tmask = 0;
+        switch (df.type[i]) {
+        case FT_DATE:
+            if (ptype == U_JULIAN) return DT_BAD;
+            if (ptype != 0 || (fmask & (M_MONTH | M_DAY)) == (M_MONTH | M_DAY)) {
+                if (isdigit((u8)*f) || ptype != 0) {
+                    /* run-together time with a zone: "hhmmss-zz" */
+                    if (ptype != 0 && ptype != K_ISOTIME) return DT_BAD;
+                    ptype = 0;
+                    if ((fmask & M_TIME) == M_TIME) return DT_BAD;
+                    char *cp = strchr(f, '-');
+                    if (!cp) return DT_BAD;
+                    if ((rc = dt_tz(cp, &r->tz_off))) return rc;
+                    *cp = '\0';
+                    if ((rc = dt_number_field(f, fmask, &tmask, &tm))) return rc;
+                    tmask |= M_TZ;
+                } else {
+                    char name[96];
+                    dt_orig(&df, i, name, sizeof name);
+                    if (!dt_zone_name(name, r)) {
+                        snprintf(r->tz_name, sizeof r->tz_name, "%s", name);
+                        return DT_TZ_UNKNOWN;
+                    }
+                    tmask = M_TZ;
+                }
+            } else if ((rc = dt_date(f, fmask, &tmask, &tm))) {
+                return rc;
+            }
+            break;
+        case FT_TIME:
+            if (ptype != 0) {
+                if (ptype != K_ISOTIME) return DT_BAD;
+                ptype = 0;
+            }
+            if ((rc = dt_time(f, &tm))) return rc;
+            tmask = M_TIME;
+            break;
+        case FT_TZ:
+            if ((rc = dt_tz(f, &r->tz_off))) return rc;
+            r->tz_name[0] = '\0';
+            tmask = M_TZ;
+            break;
+        case FT_NUMBER: {
+            size_t flen = strlen(f);
+            char *cp = strchr(f, '.');
+            if (ptype != 0) {
+                char *e;
+                int val;
+                if (!dt_int(f, &e, &val)) return DT_FIELD;
+                if (*e == '.' ? ptype != U_JULIAN && ptype != K_ISOTIME : *e != '\0') return DT_BAD;
+                if (ptype == U_JULIAN) {
+                    if (val < 0) return DT_FIELD;
+                    /* Julian day 2451545 is 2000-01-01 */
+                    i64 y;
+                    civil_from_days((i64)val - 2451545, &y, &tm.mon, &tm.mday);
+                    if (y < 1) return DT_RANGE; /* BC dates are not supported */
+                    tm.year = y;
+                    tmask = M_DATE;
+                    julian = true;
+                    if (*e == '.') {
+                        double t = strtod(e, NULL) * 86400;
+                        i64 s = (i64)t;
+                        tm.hour = (int)(s / 3600), tm.min = (int)(s / 60 % 60), tm.sec = (int)(s % 60);
+                        tm.fsec = (i64)rint((t - (double)s) * 1e6);
+                        tmask |= M_TIME;
+                    }
+                } else {
+                    if ((rc = dt_number_field(f, fmask | M_DATE, &tmask, &tm))) return rc;
+                    if (tmask != M_TIME) return DT_BAD;
+                }
+                ptype = 0;
+            } else if (cp && !(fmask & M_DATE)) {
+                if ((rc = dt_date(f, fmask, &tmask, &tm))) return rc;
+            } else if (cp && flen - strlen(cp) > 2) {
+                if ((rc = dt_number_field(f, fmask, &tmask, &tm))) return rc;
+            } else if (flen >= 6 && (!(fmask & M_DATE) || !(fmask & M_TIME))) {
+                if ((rc = dt_number_field(f, fmask, &tmask, &tm))) return rc;
+            } else if ((rc = dt_number(f, fmask, &tmask, &tm))) {
+                return rc;
+            }
+            break;
+        }
+        case FT_STRING:
+        case FT_SPECIAL: {
+            int a = tz_abbrev_find(f);
+            if (a >= 0) {
+                tmask = M_TZ;
+                if (tz_abbrevs[a].zone) {
+                    snprintf(r->tz_name, sizeof r->tz_name, "%s", tz_abbrevs[a].zone);
+                } else {
+                    r->tz_name[0] = '\0';
+                    r->tz_off = tz_abbrevs[a].off;
+                }
+                break;
+            }
+            int val, kind = dt_keyword(f, &val);
+            switch (kind) {
+            case K_IGNORE: continue;
+            case K_RESERV:
+                switch (val) {
+                case R_EPOCH:
+                case R_NOW:
+                    tmask = M_DATE | M_TIME | M_TZ | M_RESERV;
+                    r->special = val == R_EPOCH ? SP_EPOCH : SP_NOW;
+                    break;
+                case R_INF: return DT_INF;
+                case R_ZULU:
+                    tmask = M_TIME | M_TZ;
+                    tm.hour = tm.min = tm.sec = 0;
+                    tm.fsec = 0;
+                    r->tz_off = 0;
+                    r->tz_name[0] = '\0';
+                    break;
+                default: {
+                    tmask = M_DATE;
+                    i64 now = ts_from_unix_us(clock_wall_us());
+                    i64 day = floor_div(ts_utc_to_local(ctx, now), USECS_PER_DAY);
+                    day += val == R_TOMORROW ? 1 : val == R_YESTERDAY ? -1 : 0;
+                    i64 y;
+                    civil_from_days(day, &y, &tm.mon, &tm.mday);
+                    tm.year = y;
+                    julian = true; /* the year needs no adjustment */
+                    break;
+                }
+                }
+                break;
+            case K_MONTH:
+                tmask = M_MONTH;
+                if ((fmask & M_MONTH) && !tm.text_month && !(fmask & M_DAY) && tm.mon >= 1 && tm.mon <= 31) {
+                    tm.mday = tm.mon;
+                    tmask = M_DAY;
+                }
+                tm.text_month = true;
+                tm.mon = val;
+                break;
+            case K_AMPM: tmask = M_AMPM, mer = val; break;
+            case K_ADBC: tmask = M_ADBC, bc = val == 1; break;
+            case K_DOW: tmask = M_DOW; break;
+            case K_UNITS:
+                if (val != U_JULIAN) return DT_BAD;
+                ptype = U_JULIAN;
+                break;
+            case K_ISOTIME:
+                if ((fmask & M_DATE) != M_DATE) return DT_BAD;
+                if (i >= df.n - 1 ||
+                    (df.type[i + 1] != FT_NUMBER && df.type[i + 1] != FT_TIME && df.type[i + 1] != FT_DATE))
+                    return DT_BAD;
+                ptype = K_ISOTIME;
+                break;
+            default: {
+                /* an all-alpha zone name ("EST5EDT" is not all alpha) */
+                char name[96];
+                dt_orig(&df, i, name, sizeof name);
+                if (df.type[i] != FT_STRING || !dt_zone_name(name, r)) return DT_BAD;
+                tmask = M_TZ;
+                break;
+            }
+            }
+            break;
+        }
+        default: return DT_BAD;
+        }
+        if (tmask & fmask) return DT_BAD;
+        fmask |= tmask;
+    }
+    if (ptype != 0) return DT_BAD;
+    if (r->special) return DT_OK;
+    /* ValidateDate */
+    if (fmask & M_YEAR) {
+        if (julian) {
+            /* fields are final */
+        } else if (bc) {
+            return DT_RANGE; /* BC dates are not supported */
+        } else if (tm.is2digits) {
+            if (tm.year < 0) return DT_FIELD;
+            if (tm.year < 70) tm.year += 2000;
+            else if (tm.year < 100) tm.year += 1900;
+        } else if (tm.year <= 0) {
+            return DT_FIELD;
+        }
+    }
+    if (fmask & M_DOY) {
+        if (tm.year > DATE_MAX_YEAR) return DT_RANGE;
+        i64 y;
+        civil_from_days(days_from_civil(tm.year, 1, 1) + tm.yday - 1, &y, &tm.mon, &tm.mday);
+        tm.year = y;
+    }
+    if ((fmask & M_MONTH) && (tm.mon < 1 || tm.mon > 12)) return DT_MD_FIELD;
+    if ((fmask & M_DAY) && (tm.mday < 1 || tm.mday > 31)) return DT_MD_FIELD;
+    if ((fmask & M_DATE) == M_DATE) {
+        if (tm.year > DATE_MAX_YEAR) return DT_RANGE;
+        if (tm.mday > days_in_month(tm.year, tm.mon)) return DT_FIELD;
+    }
+    /* AM/PM */
+    if (mer && tm.hour > 12) return DT_FIELD;
+    if (mer == 1 && tm.hour == 12) tm.hour = 0;
+    else if (mer == 2 && tm.hour != 12) tm.hour += 12;
+    if ((fmask & M_DATE) != M_DATE) return DT_BAD;
+    r->year = tm.year;
+    r->mon = tm.mon;
+    r->day = tm.mday;
+    r->hour = tm.hour;
+    r->min = tm.min;
+    r->sec = tm.sec;
+    r->usec = tm.fsec;
+    r->has_tz = (fmask & M_TZ) != 0;
     return DT_OK;
 }
 
@@ -674,7 +1158,7 @@ static int dt_error(int rc, const DtParts *r, const char *tname, const char *s, 
         dd_err_hint(err, "Perhaps you need a different \"datestyle\" setting.");
         return DD_EDATETIME_OVERFLOW;
     case DT_TZ_DISP:
-        return dd_err(err, DD_EDATETIME_OVERFLOW, -1, "time zone displacement out of range: \"%.*s\"", n, s);
+        return dd_err(err, DD_ETZ_DISPLACEMENT, -1, "time zone displacement out of range: \"%.*s\"", n, s);
     case DT_TZ_UNKNOWN: {
         char z[96];
         size_t i = 0;
@@ -699,18 +1183,11 @@ static i64 parts_local(const DtParts *r)
     return days * USECS_PER_DAY + ((i64)r->hour * 3600 + r->min * 60 + r->sec) * USECS_PER_SEC + r->usec;
 }
 
-/* Resolves a special word to a UTC instant (now/epoch) or a local
- * midnight (today, tomorrow, yesterday; *local = true). */
-static i64 special_value(int sp, const ValueCtx *ctx, bool *local)
+/* A special word's value: a UTC instant (now, epoch); today, tomorrow and
+ * yesterday were resolved to date fields by parse_datetime. */
+static i64 special_value(int sp)
 {
-    i64 now = ts_from_unix_us(clock_wall_us());
-    *local = false;
-    if (sp == SP_EPOCH) return ts_from_unix_us(0);
-    if (sp == SP_NOW) return now;
-    i64 day = floor_div(ts_utc_to_local(ctx, now), USECS_PER_DAY);
-    day += sp == SP_TOMORROW ? 1 : sp == SP_YESTERDAY ? -1 : 0;
-    *local = true;
-    return day * USECS_PER_DAY;
+    return sp == SP_EPOCH ? ts_from_unix_us(0) : ts_from_unix_us(clock_wall_us());
 }
 
 /* Offset of the literal's own zone at the given local time. */
@@ -724,12 +1201,11 @@ static i64 parts_to_utc(const DtParts *r, i64 local, const ValueCtx *ctx)
 int date_from_text(const char *s, size_t len, const ValueCtx *ctx, i64 *out, DdError *err)
 {
     DtParts r;
-    int rc = parse_datetime(s, len, &r);
+    int rc = parse_datetime(s, len, ctx, &r);
     if (rc) return dt_error(rc, &r, "date", s, len, err);
     if (r.special) {
-        bool local;
-        i64 t = special_value(r.special, ctx, &local);
-        if (!local && r.special != SP_EPOCH) t = ts_utc_to_local(ctx, t);
+        i64 t = special_value(r.special);
+        if (r.special == SP_NOW) t = ts_utc_to_local(ctx, t);
         *out = floor_div(t, USECS_PER_DAY);
         return DD_OK;
     }
@@ -742,14 +1218,12 @@ int timestamp_from_text(const char *s, size_t len, bool with_tz, const ValueCtx 
 {
     const char *tname = with_tz ? "timestamp with time zone" : "timestamp";
     DtParts r;
-    int rc = parse_datetime(s, len, &r);
+    int rc = parse_datetime(s, len, ctx, &r);
     if (rc) return dt_error(rc, &r, tname, s, len, err);
     i64 t;
     if (r.special) {
-        bool local;
-        t = special_value(r.special, ctx, &local);
-        if (with_tz && local) t = ts_local_to_utc(ctx, t);
-        else if (!with_tz && !local && r.special == SP_NOW) t = ts_utc_to_local(ctx, t);
+        t = special_value(r.special);
+        if (!with_tz && r.special == SP_NOW) t = ts_utc_to_local(ctx, t);
     } else {
         if (r.year > TS_MAX_YEAR) return dt_error(DT_RANGE, &r, tname, s, len, err);
         t = parts_local(&r);
@@ -954,8 +1428,9 @@ static bool iv_number(const char **p, i64 *ival, double *fval)
     return true;
 }
 
-/* "[+-]h:mm[:ss[.f]]" */
-static bool iv_time(const char *t, IvAcc *a)
+/* "[+-]h:mm[:ss[.f]]"; false on bad syntax, *range set when a minute or
+ * second field is out of range. */
+static bool iv_time(const char *t, IvAcc *a, bool *range)
 {
     int sign = 1;
     if (*t == '+' || *t == '-') sign = *t++ == '-' ? -1 : 1;
@@ -981,7 +1456,11 @@ static bool iv_time(const char *t, IvAcc *a)
             if (!iv_number(&t, &dummy, &f)) return false;
         }
     }
-    if (*t || m > 59 || sec > 59) return false;
+    if (*t) return false;
+    if (m > 59 || sec > 59) {
+        *range = true;
+        return false;
+    }
     a->hours += sign * h;
     a->mins += sign * m;
     a->secs += sign * sec;
@@ -989,28 +1468,108 @@ static bool iv_time(const char *t, IvAcc *a)
     return true;
 }
 
-/* ISO 8601 "P[nY][nM][nW][nD][T[nH][nM][nS]]". */
+/* ISO 8601 "P[nY][nM][nW][nD][T[nH][nM][nS]]" and the alternative format
+ * "P[Y[-M[-D]]][T[h[:m[:s]]]]", as PostgreSQL's DecodeISO8601Interval. */
 static bool iv_iso(const char *s, IvAcc *a)
 {
-    bool time = false;
+    bool datepart = true, havefield = false;
     s++;
     if (!*s) return false;
     while (*s) {
         if (*s == 't') {
-            if (time || !s[1]) return false;
-            time = true;
+            datepart = false;
+            havefield = false;
             s++;
             continue;
         }
         i64 v;
         double f;
-        if (!iv_number(&s, &v, &f) || !*s) return false;
-        char u = *s++;
+        if (!iv_number(&s, &v, &f)) return false;
+        char u = *s;
+        if (u) s++;
         const char *unit = NULL;
-        if (!time) unit = u == 'y' ? "year" : u == 'm' ? "month" : u == 'w' ? "week" : u == 'd' ? "day" : NULL;
-        else unit = u == 'h' ? "hour" : u == 'm' ? "minute" : u == 's' ? "second" : NULL;
-        if (!unit || !iv_apply_unit(a, v, f, unit)) return false;
+        if (datepart) {
+            unit = u == 'y' ? "year" : u == 'm' ? "month" : u == 'w' ? "week" : u == 'd' ? "day" : NULL;
+            if (!unit) {
+                if ((u != '\0' && u != 't' && u != '-') || havefield) return false;
+                /* alternative format: years[-months[-days]] */
+                a->years += v;
+                a->months += (i64)(f * 12);
+                if (u == '\0') return true;
+                if (u == 't') {
+                    datepart = false;
+                    havefield = false;
+                    continue;
+                }
+                if (!iv_number(&s, &v, &f)) return false;
+                a->months += v;
+                adj_fract_days(a, f, DAYS_PER_MONTH);
+                if (*s == '\0') return true;
+                if (*s == 't') {
+                    datepart = false;
+                    havefield = false;
+                    s++;
+                    continue;
+                }
+                if (*s++ != '-' || !iv_number(&s, &v, &f)) return false;
+                a->days += v;
+                adj_fract_seconds(a, f, 86400);
+                if (*s == '\0') return true;
+                if (*s != 't') return false;
+                datepart = false;
+                havefield = false;
+                s++;
+                continue;
+            }
+        } else {
+            unit = u == 'h' ? "hour" : u == 'm' ? "minute" : u == 's' ? "second" : NULL;
+            if (!unit) {
+                if ((u != '\0' && u != ':') || havefield) return false;
+                /* alternative format: hours[:minutes[:seconds]] */
+                a->hours += v;
+                adj_fract_seconds(a, f, 3600);
+                if (u == '\0') return true;
+                if (!iv_number(&s, &v, &f)) return false;
+                a->mins += v;
+                adj_fract_seconds(a, f, 60);
+                if (*s == '\0') return true;
+                if (*s++ != ':' || !iv_number(&s, &v, &f)) return false;
+                a->secs += v;
+                a->fsec += rint(f * 1e6);
+                return *s == '\0';
+            }
+        }
+        if (!iv_apply_unit(a, v, f, unit)) return false;
+        havefield = true;
     }
+    return true;
+}
+
+/* SQL standard year-month "[+-]Y-M" (PostgreSQL's DecodeInterval): the
+ * sign applies to both parts; M must be 0..11 (else *range). */
+static bool iv_year_month(const char *w, IvAcc *a, bool *range)
+{
+    const char *p = w;
+    bool neg = false;
+    if (*p == '+' || *p == '-') neg = *p++ == '-';
+    i64 y = 0, m = 0;
+    int ny = 0, nm = 0;
+    while (isdigit((u8)*p)) {
+        if (++ny > 15) return false;
+        y = y * 10 + (*p++ - '0');
+    }
+    if (!ny || *p++ != '-') return false;
+    while (isdigit((u8)*p)) {
+        if (++nm > 9) return false;
+        m = m * 10 + (*p++ - '0');
+    }
+    if (!nm || *p) return false;
+    if (m >= 12 || (a->mask & F_MON)) {
+        *range = m >= 12;
+        return false;
+    }
+    a->mask |= F_MON;
+    a->months += neg ? -(y * 12 + m) : y * 12 + m;
     return true;
 }
 
@@ -1049,12 +1608,30 @@ int interval_from_text(const char *in, size_t len, Interval *out, DdError *err)
             if (tl >= sizeof word) goto bad;
             memcpy(word, tok, tl);
             word[tl] = '\0';
+            bool range = false;
             if (strchr(word, ':')) {
-                if (!iv_time(word, &a)) goto bad;
+                if (!iv_time(word, &a, &range)) goto range_or_bad;
                 any = true;
                 continue;
             }
             const char *w = word;
+            /* SQL year-month "[+-]Y-M" (M < 12); a unit word after it is ignored */
+            if (iv_year_month(word, &a, &range)) {
+                any = true;
+                const char *q = p;
+                while (*q == ' ' || *q == '\t') q++;
+                const char *u = q;
+                while (isalpha((u8)*q)) q++;
+                if (q > u && (!*q || *q == ' ' || *q == '\t' || *q == ',') && (size_t)(q - u) < 24) {
+                    char unit[24];
+                    IvAcc probe = {0};
+                    memcpy(unit, u, (size_t)(q - u));
+                    unit[q - u] = '\0';
+                    if (iv_apply_unit(&probe, 0, 0, unit)) p = q;
+                }
+                continue;
+            }
+            if (range) goto range_or_bad;
             i64 v;
             double f;
             if (!iv_number(&w, &v, &f)) goto bad;
@@ -1067,12 +1644,19 @@ int interval_from_text(const char *in, size_t len, Interval *out, DdError *err)
                 const char *u = p;
                 while (isalpha((u8)*p)) p++;
                 size_t ul = (size_t)(p - u);
-                if (ul >= sizeof unit || (*p && *p != ' ' && *p != '\t' && *p != ',')) goto bad;
+                if (ul >= sizeof unit || (ul && *p && *p != ' ' && *p != '\t' && *p != ',')) goto bad;
                 memcpy(unit, u, ul);
                 unit[ul] = '\0';
                 if (ul == 0 || strcmp(unit, "ago") == 0) {
                     if (ul) ago = true; /* "10 ago": seconds */
-                    snprintf(unit, sizeof unit, "second");
+                    /* a bare number before a time is days ("1 2:03:04") */
+                    const char *q = p;
+                    while (*q == ' ' || *q == '\t') q++;
+                    if (*q == '+' || *q == '-') q++;
+                    while (isdigit((u8)*q)) q++;
+                    bool day = !ul && *q == ':' && q > p;
+                    if (!ul && !day && *p) goto bad; /* "1 2", "10 20 minutes" */
+                    snprintf(unit, sizeof unit, day ? "day" : "second");
                 }
             }
             if (!iv_apply_unit(&a, v, f, unit)) goto bad;
@@ -1089,12 +1673,14 @@ int interval_from_text(const char *in, size_t len, Interval *out, DdError *err)
         i128 usecs = (((i128)a.hours * 60 + a.mins) * 60 + a.secs) * USECS_PER_SEC + (i128)a.fsec;
         if (months > INT32_MAX || months < INT32_MIN || a.days > INT32_MAX || a.days < INT32_MIN ||
             usecs > INT64_MAX || usecs < INT64_MIN || fabs(a.fsec) > 9e18)
-            return dd_err(err, DD_EDATETIME_OVERFLOW, -1, "interval field value out of range: \"%.*s\"", n, in);
+            return dd_err(err, DD_EINTERVAL_OVERFLOW, -1, "interval field value out of range: \"%.*s\"", n, in);
         out->months = (i32)months;
         out->days = (i32)a.days;
         out->usecs = (i64)usecs;
     }
     return DD_OK;
+range_or_bad:
+    return dd_err(err, DD_EINTERVAL_OVERFLOW, -1, "interval field value out of range: \"%.*s\"", n, in);
 bad:
     return dd_err(err, DD_EDATETIME_FORMAT, -1, "invalid input syntax for type interval: \"%.*s\"", n, in);
 }

@@ -80,7 +80,9 @@
     X(INVALID_ROW_COUNT, "2201W", "invalid row count")                      \
     X(NAME_TOO_LONG, "42622", "name too long")                               \
     X(TOO_MANY_COLUMNS, "54011", "too many columns")                        \
-    X(CANT_CHANGE, "55P02", "parameter cannot be changed now")
+    X(CANT_CHANGE, "55P02", "parameter cannot be changed now")              \
+    X(TZ_DISPLACEMENT, "22009", "invalid time zone displacement value")      \
+    X(INTERVAL_OVERFLOW, "22015", "interval field overflow")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,
