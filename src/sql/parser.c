@@ -610,16 +610,28 @@ static bool type_keyword_literal(Parser *p)
     }
 }
 
+/* What may follow a call's ')' that DriftDB does not have yet. */
+static int func_tail(Parser *p)
+{
+    Token *t = tok(p);
+    if ((is_word(t, "over") || is_word(t, "filter")) && (peek(p, 1)->kind == TOK_LPAREN || is_word(t, "over")))
+        return not_supported(p, t->start, is_word(t, "over") ? "a window function" : "FILTER");
+    if (is_word(t, "within") && is_kw(peek(p, 1), KW_GROUP))
+        return not_supported(p, t->start, "WITHIN GROUP");
+    return DD_OK;
+}
+
 /* Arguments of a function call, after its name; the current token is '('. */
 static int parse_func_args(Parser *p, Expr *f)
 {
     int cap = 0;
     advance(p);   /* ( */
-    if (accept(p, TOK_RPAREN)) return DD_OK;
+    if (accept(p, TOK_RPAREN)) return func_tail(p);
     if (tok(p)->kind == TOK_STAR) {
         advance(p);
         f->u.func.star = true;
-        return expect(p, TOK_RPAREN);
+        TRY(expect(p, TOK_RPAREN));
+        return func_tail(p);
     }
     if (accept_kw(p, KW_DISTINCT)) f->u.func.distinct = true;
     else accept_kw(p, KW_ALL);
@@ -630,12 +642,7 @@ static int parse_func_args(Parser *p, Expr *f)
     } while (accept(p, TOK_COMMA));
     if (is_kw(tok(p), KW_ORDER)) return not_supported(p, tok(p)->start, "ORDER BY in an aggregate");
     TRY(expect(p, TOK_RPAREN));
-    Token *t = tok(p);
-    if ((is_word(t, "over") || is_word(t, "filter")) && peek(p, 1)->kind == TOK_LPAREN)
-        return not_supported(p, t->start, is_word(t, "over") ? "a window function" : "FILTER");
-    if (is_word(t, "within") && is_kw(peek(p, 1), KW_GROUP))
-        return not_supported(p, t->start, "WITHIN GROUP");
-    return DD_OK;
+    return func_tail(p);
 }
 
 static int make_func(Parser *p, char *name, int loc, Expr **out)
@@ -2334,6 +2341,17 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_DROP: return parse_drop(p, st);
     case KW_NONE:
         if (is_word(t, "alter")) return parse_alter(p, st);
+        {
+            /* statements clients send that DriftDB does not have yet */
+            static const char *const later[][2] = {
+                {"copy", "COPY"}, {"truncate", "TRUNCATE"}, {"prepare", "PREPARE"}, {"execute", "EXECUTE"},
+                {"deallocate", "DEALLOCATE"}, {"discard", "DISCARD"}, {"listen", "LISTEN"},
+                {"notify", "NOTIFY"}, {"vacuum", "VACUUM"}, {"grant", "GRANT"}, {"revoke", "REVOKE"},
+                {"lock", "LOCK"}, {"do", "DO"}, {"call", "CALL"}, {"comment", "COMMENT"},
+            };
+            for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
+                if (is_word(t, later[i][0])) return not_supported(p, t->start, later[i][1]);
+        }
         return syntax_error(p);
     case KW_BEGIN: case KW_START: case KW_COMMIT: case KW_END: case KW_ROLLBACK:
     case KW_ABORT: case KW_SAVEPOINT: case KW_RELEASE:
