@@ -146,7 +146,6 @@ static int ensure_snapshot(driftdb_session *s, DdError *e)
 static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
 {
     int rc = DD_OK;
-    settings_undo_to(s, 0, true);    /* SETs stay, SET LOCALs end */
     if (!ws_is_empty(&s->ws)) {
         if (!s->snap) rc = store_snap_begin(s->db->store, &s->snap, e);
         else snap_pin(s->snap);   /* no-op when already pinned */
@@ -174,6 +173,8 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             rc = store_commit(s->db->store, &w, &seq, &t, e);
         }
     }
+    /* committed: SETs stay, SET LOCALs end; failed: all are undone */
+    if (!rc) settings_undo_to(s, 0, true);
     txn_discard(s);
     return rc;
 }
@@ -376,7 +377,8 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         return txn_commit(s, NULL, e);
     case TXN_ROLLBACK:
         r->tag = "ROLLBACK";
-        if (s->state == TXN_IDLE) result_warn(r, "WARNING", "25P01", "there is no transaction in progress");
+        if (s->state == TXN_IDLE || s->state == TXN_IMPLICIT)
+            result_warn(r, "WARNING", "25P01", "there is no transaction in progress");
         txn_discard(s);
         return DD_OK;
     default:
@@ -423,6 +425,10 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         r->tag = "ROLLBACK";
         savepoints_pop_to(s, k + 1);
         settings_undo_to(s, s->savepoints[k].nundo, false);
+        {
+            const char *ro = driftdb_session_setting(s, "transaction_read_only");
+            s->block_read_only = ro && (strcasecmp(ro, "on") == 0 || strcasecmp(ro, "true") == 0);
+        }
         ws_reset(&s->ws);
         int rc = ws_clone(&s->savepoints[k].ws, &s->ws);
         if (rc) return dd_err(e, rc, -1, NULL);   /* the block fails (result_fail) */
@@ -435,7 +441,18 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
 static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *e)
 {
     r->tag = st->reset ? "RESET" : "SET";
-    if (st->reset && strcmp(st->name, "all") == 0) return settings_reset_all(s, e);
+    if (st->reset && strcmp(st->name, "all") == 0) {
+        if (s->state != TXN_IDLE) {
+            /* remember every value, so that ROLLBACK brings them back */
+            for (int i = 0; i < s->nsettings; i++) {
+                char *old = dd_strdup(s->settings[i].value);
+                if (!old) return dd_err(e, DD_ENOMEM, -1, NULL);
+                int rc = settings_undo_push(s, s->settings[i].name, old, false);
+                if (rc) return dd_err(e, rc, -1, NULL);
+            }
+        }
+        return settings_reset_all(s, e);
+    }
     if (strcasecmp(st->name, "drift.system_time") == 0 && st->value && st->value[0] &&
         strcasecmp(st->value, "default") != 0) {
         /* validate now: '@SEQ:n' or a timestamp */
@@ -465,6 +482,13 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
     }
     if (strcasecmp(st->name, "transaction_read_only") == 0 && in_txn && st->value) {
         s->block_read_only = strcasecmp(st->value, "on") == 0 || strcasecmp(st->value, "true") == 0;
+    }
+    if (in_txn && !st->is_local) {
+        /* a plain SET after a SET LOCAL of the same name outlives the
+         * transaction (PostgreSQL's GUC stack): the LOCAL entries become
+         * ordinary ones */
+        for (int i = 0; i < s->nundo; i++)
+            if (s->undo[i].local && strcasecmp(s->undo[i].name, st->name) == 0) s->undo[i].local = false;
     }
     if (in_txn) {
         /* keep the value before, for ROLLBACK (and the end of SET LOCAL) */
@@ -634,8 +658,24 @@ int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, drift
     }
     Stmt *stmt = NULL;
     size_t next = len;
+    bool first = *offset == 0;
     int rc = parse_statement(sql, len, *offset, &s->stmt, &stmt, &next, e);
     *offset = next;
+    if (!rc && stmt && first && !rest_is_empty(s, sql, len, next)) {
+        /* PostgreSQL parses a whole query string before it runs any of
+         * it: a syntax error anywhere means nothing runs */
+        size_t o = next;
+        for (;;) {
+            Stmt *st = NULL;
+            size_t nx = len;
+            arena_reset(&s->row);
+            rc = parse_statement(sql, len, o, &s->row, &st, &nx, e);
+            if (rc || !st) break;
+            o = nx;
+        }
+        arena_reset(&s->row);
+        if (rc) *offset = len;
+    }
     if (rc) {
         if (s->state == TXN_BLOCK) s->state = TXN_FAILED;
         if (s->state == TXN_IMPLICIT) txn_discard(s);

@@ -251,9 +251,9 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
         }
     }
     if (nt) {
-        TableInfo *pub = ws_put_table(ctx->ws, nt);
-        if (!pub) return DD_ENOMEM;
-        t = pub;
+        /* the new columns are published when a row is written (exec) */
+        p->new_table = nt;
+        t = nt;
     }
     p->kind = PLAN_INSERT;
     p->table = t;
@@ -465,7 +465,8 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
     }
     buf_free(&pk);
     buf_free(&rec);
-    /* 2. write them */
+    /* 2. write them (and the document columns they brought) */
+    if (!rc && rows.n && p->new_table && !ws_put_table(ctx->ws, p->new_table)) rc = DD_ENOMEM;
     if (!rc) rc = write_rows(ctx, t, &rows, &p->count);
     return rc;
 }
@@ -535,9 +536,10 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
         target[k] = ci;
     }
     if (nt) {
-        TableInfo *pub = ws_put_table(ctx->ws, nt);
-        if (!pub) return DD_ENOMEM;
-        t = pub;
+        /* published only if the UPDATE changes a row (exec): an UPDATE that
+         * matches nothing changes nothing, schema included */
+        p->new_table = nt;
+        t = nt;
         rc = dml_scope(ctx, t, s->alias, &sc);
         if (rc) return rc;
     }
@@ -621,7 +623,8 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
         arena_reset(ctx->row);
     }
     op_close(ctx, p->root);
-    /* 2. apply them */
+    /* 2. apply them (with the document columns they brought) */
+    if (!rc && nch && p->new_table && !ws_put_table(ctx->ws, p->new_table)) rc = DD_ENOMEM;
     Buf opk = BUF_INIT, npk = BUF_INIT, rec = BUF_INIT, orig = BUF_INIT;
     for (size_t i = 0; !rc && i < nch; i++) {
         Change *c = &ch[i];
@@ -712,6 +715,36 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
     if (rc == DD_EUNDEFINED_COLUMN || rc == DD_EUNDEFINED_TABLE)
         return dd_err(ctx->err, DD_EFEATURE, cd->default_->loc, "cannot use column reference in DEFAULT expression");
     if (rc) return rc;
+    if (pr->constant) {
+        /* a constant default is folded now, as PostgreSQL does: a literal
+         * such as '2020-01-01'::timestamptz means the session's zone at
+         * CREATE, not at each INSERT */
+        EvalEnv env = {ctx, NULL, 0};
+        Value v;
+        Arena *row = ctx->row;
+        ctx->row = ctx->stmt;
+        rc = expr_eval(pr, &env, NULL, &v);
+        ctx->row = row;
+        if (rc) return rc;
+        if (v.isnull) {
+            c->default_sql = arena_strdup(ctx->stmt, "NULL");
+        } else {
+            Buf lit = BUF_INIT, txt = BUF_INIT;
+            ValueCtx vc = ctx->vctx;
+            vc.arena = ctx->stmt;
+            val_to_text(&v, &vc, &txt);
+            buf_putc(&lit, '\'');
+            for (size_t i = 0; i < txt.len; i++) {
+                if (txt.data[i] == '\'') buf_putc(&lit, '\'');
+                buf_putc(&lit, txt.data[i]);
+            }
+            buf_printf(&lit, "'::%s", type_name(ty));
+            c->default_sql = buf_ok(&lit) ? arena_strndup(ctx->stmt, (const char *)lit.data, lit.len) : NULL;
+            buf_free(&lit);
+            buf_free(&txt);
+        }
+        return c->default_sql ? DD_OK : DD_ENOMEM;
+    }
     c->default_sql = arena_strndup(ctx->stmt, ctx->sql + cd->default_->loc, (size_t)len);
     return c->default_sql ? DD_OK : DD_ENOMEM;
 }

@@ -182,7 +182,9 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
             break;
         }
         /* An INSERT of a key that is live (and was so at the snapshot). */
-        if (op->op == OP_INSERT && op->end_op != OP_DELETE) {
+        /* no predecessor ended within this commit (end_op 0): the key
+         * must not be live */
+        if (op->op == OP_INSERT && op->end_op == 0) {
             k.mv_size = prefix;
             k.mv_data = w->key.data;
             g = mdb_get(txn, st->dbi[FMT_DB_CURRENT], &k, &v);
