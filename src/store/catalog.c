@@ -165,6 +165,18 @@ static CatTable *cat_find(Store *st, u32 id)
     return NULL;
 }
 
+void cat_note_write_locked(Store *st, u32 id, u64 seq)
+{
+    CatTable *ct = cat_find(st, id);
+    if (ct && seq > ct->last_write) ct->last_write = seq;
+}
+
+u64 cat_last_write_locked(Store *st, u32 id)
+{
+    CatTable *ct = cat_find(st, id);
+    return ct ? ct->last_write : 0;
+}
+
 int cat_add_locked(Store *st, const u8 *rec, size_t n, DdError *err)
 {
     TableInfo *t = arena_alloc(&st->cat_arena, sizeof *t);

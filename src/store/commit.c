@@ -107,6 +107,12 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
             rc = serialization(err, "concurrent update");
             break;
         }
+        /* a schema change races rows written after the snapshot (an ADD
+         * COLUMN NOT NULL checked an empty table, say): first committer wins */
+        if (cur && cat_last_write_locked(st, nt->id) > ws->snapshot_seq) {
+            rc = serialization(err, "concurrent update");
+            break;
+        }
         if (cur && cur->dropped) {
             rc = dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation \"%s\" does not exist", nt->name);
             break;
@@ -155,6 +161,11 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
                 rc = t->seq > ws->snapshot_seq
                          ? serialization(err, "concurrent update")
                          : dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation \"%s\" does not exist", t->name);
+                break;
+            }
+            /* rows written against a schema that changed meanwhile */
+            if (t->seq > ws->snapshot_seq) {
+                rc = serialization(err, "concurrent update");
                 break;
             }
         }
@@ -239,6 +250,9 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
     i64 t = now > *time ? now : *time + 1;
     u32 ne = 0;
 
+    pthread_mutex_lock(&st->cat_mu);
+    for (int i = 0; i < ws->nops; i++) cat_note_write_locked(st, ws->ops[i].table, seq);
+    pthread_mutex_unlock(&st->cat_mu);
     for (int i = 0; i < ws->nops; i++) {
         const WriteOp *op = &ws->ops[i];
         LogEventIn *ev = &w->ev[ne++];

@@ -23,6 +23,7 @@ typedef struct CatTable {
     u32 id;
     int n, cap;
     TableInfo **v;
+    u64 last_write;   /* seq of the newest commit that wrote rows of the table (since open) */
 } CatTable;
 
 typedef struct CommitReq CommitReq;
@@ -101,6 +102,9 @@ int cat_add_locked(Store *st, const u8 *rec, size_t n, DdError *err);
 void cat_truncate(Store *st, u64 head);
 /* Newest version of id with seq <= seq; caller holds cat_mu. */
 const TableInfo *cat_version_locked(Store *st, u32 id, u64 seq);
+/* Rows of table id were written at seq / the newest such seq (cat_mu held). */
+void cat_note_write_locked(Store *st, u32 id, u64 seq);
+u64 cat_last_write_locked(Store *st, u32 id);
 /* Live table named `name` at seq, or NULL; caller holds cat_mu. */
 const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later);
 void cat_free(Store *st);
