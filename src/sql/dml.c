@@ -998,8 +998,12 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
     TableInfo *t = table_grow(ctx, t0, s->ncmds);
     if (!t) return DD_ENOMEM;
     int rc, changed = 0;
+    /* PostgreSQL applies the DROPs of an ALTER TABLE before its other
+     * actions: pass 0 drops, pass 1 the rest */
+    for (int pass = 0; pass < 2; pass++)
     for (int i = 0; i < s->ncmds; i++) {
         AlterCmd *c = s->cmds[i];
+        if ((c->kind == ALTER_DROP_COLUMN) != (pass == 0)) continue;
         changed++;   /* each branch that skips says so */
         switch (c->kind) {
         case ALTER_ADD_COLUMN: {

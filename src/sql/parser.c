@@ -1984,8 +1984,9 @@ static int parse_alter(Parser *p, Stmt *st)
         }
         PUSH(a->cmds, a->ncmds, cap, c);
     } while (accept(p, TOK_COMMA));
+    /* as PostgreSQL's grammar: RENAME stands alone */
     for (int i = 0; i < a->ncmds; i++)
-        if (a->cmds[i]->kind == ALTER_RENAME_TABLE && a->ncmds > 1)
+        if ((a->cmds[i]->kind == ALTER_RENAME_TABLE || a->cmds[i]->kind == ALTER_RENAME_COLUMN) && a->ncmds > 1)
             return dd_err(p->err, DD_ESYNTAX, a->cmds[i]->loc, "syntax error at or near \"RENAME\"");
     return DD_OK;
 }
