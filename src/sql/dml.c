@@ -967,14 +967,6 @@ static int table_has_rows(SqlCtx *ctx, const TableInfo *t, bool *any)
     return DD_OK;
 }
 
-static bool is_system_column(const char *name)
-{
-    if (strcmp(name, ROWID_COL) == 0) return true;
-    for (int h = 0; h < HIST_COLS; h++)
-        if (strcmp(name, hist_col_names[h]) == 0) return true;
-    return false;
-}
-
 /*
  * ALTER TABLE: a new catalog version of the table (TEMPORAL.md §6: AS OF
  * an earlier point the table keeps its old columns and names).  No row
@@ -1008,8 +1000,8 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         switch (c->kind) {
         case ALTER_ADD_COLUMN: {
             ColumnDef *cd = c->col;
-            if (find_col(t, cd->name) >= 0 || is_system_column(cd->name)) {
-                if (c->if_not_exists && !is_system_column(cd->name)) {
+            if (find_col(t, cd->name) >= 0 || system_col_name(cd->name)) {
+                if (c->if_not_exists && !system_col_name(cd->name)) {
                     p->notice = arena_printf(ctx->stmt, "column \"%s\" of relation \"%s\" already exists, skipping",
                                              cd->name, t->name);
                     p->notice_state = "42701";
@@ -1043,7 +1035,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         }
         case ALTER_DROP_COLUMN: {
             int ci = find_col(t, c->name);
-            if (ci < 0 || is_system_column(c->name)) {
+            if (ci < 0 || system_col_name(c->name)) {
                 if (c->if_exists && ci < 0) {
                     p->notice = arena_printf(ctx->stmt, "column \"%s\" of relation \"%s\" does not exist, skipping",
                                              c->name, t->name);
@@ -1070,9 +1062,9 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         }
         case ALTER_RENAME_COLUMN: {
             int ci = find_col(t, c->name);
-            if (ci < 0 || is_system_column(c->name))
+            if (ci < 0 || system_col_name(c->name))
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, c->loc, "column \"%s\" does not exist", c->name);
-            if (find_col(t, c->newname) >= 0 || is_system_column(c->newname))
+            if (find_col(t, c->newname) >= 0 || system_col_name(c->newname))
                 return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, c->loc, "column \"%s\" of relation \"%s\" already exists",
                               c->newname, t->name);
             t->cols[ci].name = arena_strdup(ctx->stmt, c->newname);
