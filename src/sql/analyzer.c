@@ -651,24 +651,20 @@ static int add_limit(SqlCtx *ctx, SelectStmt *s, Scope *env, Op **top)
 
 /* ---------------------------------------------------------------- set operations */
 
-/* Casts the columns of member plan m whose type differs from types[]. */
-static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, int n, Op **out)
+int compile_row_casts(SqlCtx *ctx, const ColDesc *cols, int n, const TypeId *to, const i32 *typmods,
+                      const char *const *assign, ExprProg ***out)
 {
-    bool same = true;
-    for (int k = 0; k < n; k++) same = same && m->cols[k].type == types[k] && !m->cols[k].untyped;
-    *out = m->root;
-    if (same) return DD_OK;
     ScopeRel rel;
     memset(&rel, 0, sizeof(rel));
     rel.alias = "";
     rel.ncols = n;
-    rel.names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)n);
-    rel.types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)n);
-    ExprProg **progs = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)n);
+    rel.names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(n + 1));
+    rel.types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(n + 1));
+    ExprProg **progs = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 1));
     if (!rel.names || !rel.types || !progs) return DD_ENOMEM;
     for (int k = 0; k < n; k++) {
         rel.names[k] = arena_printf(ctx->stmt, "c%d", k);
-        rel.types[k] = m->cols[k].untyped ? TYPE_UNKNOWN : m->cols[k].type;
+        rel.types[k] = cols[k].untyped ? TYPE_UNKNOWN : cols[k].type;
         if (!rel.names[k]) return DD_ENOMEM;
     }
     Scope sc;
@@ -686,9 +682,24 @@ static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, int n, Op **
         e.kind = EXPR_COLUMN;
         e.loc = -1;
         e.u.col.name = (char *)rel.names[k];
-        int rc = expr_compile_as(&cc, &e, types[k], -1, &progs[k]);
+        cc.assign_col = assign ? assign[k] : NULL;
+        int rc = expr_compile_as(&cc, &e, to[k], typmods ? typmods[k] : -1, &progs[k]);
         if (rc) return rc;
     }
+    *out = progs;
+    return DD_OK;
+}
+
+/* Casts the columns of member plan m whose type differs from types[]. */
+static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, int n, Op **out)
+{
+    bool same = true;
+    for (int k = 0; k < n; k++) same = same && m->cols[k].type == types[k] && !m->cols[k].untyped;
+    *out = m->root;
+    if (same) return DD_OK;
+    ExprProg **progs;
+    int rc = compile_row_casts(ctx, m->cols, n, types, NULL, NULL, &progs);
+    if (rc) return rc;
     *out = op_project(ctx, m->root, progs, n);
     return *out ? DD_OK : DD_ENOMEM;
 }

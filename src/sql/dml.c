@@ -267,38 +267,18 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
         p->root = sel->root;
         p->values = NULL;
         /* each selected value is cast to its column's type at run time */
-        p->set = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(width + 1));
-        if (!p->set) return DD_ENOMEM;
-        Scope sc;
-        ScopeRel rel;
-        memset(&sc, 0, sizeof(sc));
-        memset(&rel, 0, sizeof(rel));
-        rel.alias = "";
-        rel.ncols = width;
-        rel.names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(width + 1));
-        rel.types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(width + 1));
-        if (!rel.names || !rel.types) return DD_ENOMEM;
+        TypeId *to = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(width + 1));
+        i32 *tm = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(width + 1));
+        const char **names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(width + 1));
+        if (!to || !tm || !names) return DD_ENOMEM;
         for (int k = 0; k < width; k++) {
-            rel.names[k] = arena_printf(ctx->stmt, "c%d", k);
-            rel.types[k] = sel->cols[k].type;
-        }
-        sc.rels = &rel;
-        sc.nrels = 1;
-        sc.nslots = width;
-        CompileCtx c2 = cc;
-        c2.scope = &sc;
-        for (int k = 0; k < width; k++) {
-            Expr e;
-            memset(&e, 0, sizeof(e));
-            e.kind = EXPR_COLUMN;
-            e.loc = -1;
-            e.u.col.name = (char *)rel.names[k];
             const ColumnInfo *col = &t->cols[target[k]];
-            TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
-            c2.assign_col = col->name;
-            rc = expr_compile_as(&c2, &e, ct, col->typmod, &p->set[k]);
-            if (rc) return rc;
+            to[k] = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+            tm[k] = col->typmod;
+            names[k] = col->name;
         }
+        rc = compile_row_casts(ctx, sel->cols, width, to, tm, names, &p->set);
+        if (rc) return rc;
     } else {
         p->values = arena_alloc(ctx->stmt, sizeof(ExprProg **) * (size_t)(s->nrows + 1));
         if (!p->values) return DD_ENOMEM;

@@ -51,6 +51,12 @@ int scope_rel_for_table(SqlCtx *ctx, const TableInfo *t, const char *alias, Scop
 int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, ScopeRel *rel,
                     Scope *scope, Expr *where, Op **out);
 
+/* Programs casting each column k of rows described by cols to to[k] /
+ * typmods[k] (NULL: none); assign[k] names the target column for 42804
+ * messages (NULL: plain coercion).  Untyped literals take the target type. */
+int compile_row_casts(SqlCtx *ctx, const ColDesc *cols, int n, const TypeId *to, const i32 *typmods,
+                      const char *const *assign, ExprProg ***out);
+
 /* dml.c */
 int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p);
 int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p);
