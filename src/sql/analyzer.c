@@ -214,7 +214,7 @@ static bool eq_const_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, Value *out
         TypeId ct = rel->types[ci];
         bool same_family = (type_is_int(ct) && type_is_int((TypeId)v.type)) ||
                            (type_is_string(ct) && type_is_string((TypeId)v.type)) ||
-                           ct == v.type;
+                           ct == v.type || v.type == TYPE_UNKNOWN;   /* '...' literals read as ct */
         if (!same_family) { *ctx->err = saved; continue; }
         if (val_cast(&v, ct, -1, false, &vc, &cv, ctx->err) || val_compare(&v, &cv, &vc) != 0) {
             *ctx->err = saved;

@@ -233,6 +233,37 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
         *out = val_interval(iv);
         return DD_OK;
     }
+    case TYPE_UUID: {
+        /* 32 hex digits, optionally in braces, hyphens after any group of
+         * four (PostgreSQL's uuid_in) */
+        size_t i = 0, n = len;
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) i++;
+        while (n > i && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n')) n--;
+        bool brace = i < n && s[i] == '{';
+        if (brace) {
+            if (s[n - 1] != '}') goto bad_uuid;
+            i++;
+            n--;
+        }
+        u8 *b = ctx && ctx->arena ? arena_alloc(ctx->arena, 16) : NULL;
+        if (!b) return nomem(err);
+        int nd = 0;
+        for (; i < n; i++) {
+            char c = s[i];
+            if (c == '-' && nd > 0 && nd % 4 == 0 && nd < 32 && i + 1 < n && s[i + 1] != '-') continue;
+            int h = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                  : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+            if (h < 0 || nd >= 32) goto bad_uuid;
+            if (nd % 2 == 0) b[nd / 2] = (u8)(h << 4);
+            else b[nd / 2] |= (u8)h;
+            nd++;
+        }
+        if (nd != 32) goto bad_uuid;
+        *out = val_text(TYPE_UUID, (const char *)b, 16);
+        return DD_OK;
+    bad_uuid:
+        return dd_err(err, DD_EINVALID_TEXT, -1, "invalid input syntax for type uuid: \"%.*s\"", (int)len, s);
+    }
     default:
         return dd_err(err, DD_EINTERNAL, -1, "unknown type %d", (int)t);
     }
@@ -265,6 +296,12 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_TIMESTAMP: timestamp_to_text(v->v.i, out); break;
     case TYPE_TIMESTAMPTZ: timestamptz_to_text(v->v.i, ctx, out); break;
     case TYPE_INTERVAL: interval_to_text(&v->v.iv, out); break;
+    case TYPE_UUID:
+        for (u32 i = 0; i < v->v.s.len; i++) {
+            if (i == 4 || i == 6 || i == 8 || i == 10) buf_putc(out, '-');
+            buf_printf(out, "%02x", (unsigned char)v->v.s.p[i]);
+        }
+        break;
     default: break;
     }
 }
@@ -435,7 +472,8 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
     case TYPE_TIMESTAMP:
     case TYPE_TIMESTAMPTZ: return to_datetime(v, t, ctx, out, err);
     case TYPE_INTERVAL:
-        if (f != TYPE_INTERVAL) return cast_err(f, t, err);
+    case TYPE_UUID:
+        if (f != t) return cast_err(f, t, err);
         *out = *v;
         return DD_OK;
     default: return cast_err(f, t, err);

@@ -11,6 +11,8 @@
 #include "sql.h"
 #include "../util/clock.h"
 #include <string.h>
+#include <errno.h>
+#include <sys/random.h>
 #include <stdatomic.h>
 #include <wctype.h>
 #include <locale.h>
@@ -821,6 +823,29 @@ static int f_pg_typeof(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 }
 static bool r_any_to_text(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TEXT; return true; }
 
+
+/* gen_random_uuid(): a version 4 UUID from the kernel's random source */
+static int f_gen_random_uuid(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    u8 *b = arena_alloc(env->sql->row, 16);
+    if (!b) return DD_ENOMEM;
+    size_t got = 0;
+    while (got < 16) {
+        ssize_t r = getrandom(b + got, 16 - got, 0);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            return dd_err(env->sql->err, DD_EIO, -1, "could not generate random values");
+        }
+        got += (size_t)r;
+    }
+    b[6] = (u8)((b[6] & 0x0f) | 0x40);
+    b[8] = (u8)((b[8] & 0x3f) | 0x80);
+    *out = val_text(TYPE_UUID, (const char *)b, 16);
+    return DD_OK;
+}
+static bool r_none_uuid(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_UUID; return true; }
+
 /* ---------------------------------------------------------------- tables */
 
 static const FuncDef funcs[] = {
@@ -841,6 +866,7 @@ static const FuncDef funcs[] = {
     {"current_schema", 0, 0, r_none_text, f_current_schema, false},
     {"current_setting", 1, 2, r_current_setting, f_current_setting, true},
     {"pg_typeof", 1, 1, r_any_to_text, f_pg_typeof, false},
+    {"gen_random_uuid", 0, 0, r_none_uuid, f_gen_random_uuid, true},
     {"drift_seq", 0, 0, r_none_int8, f_drift_seq, true},
     {"drift_seq_at", 1, 1, r_tstz_int8, f_drift_seq_at, true},
     {"drift_time_of", 1, 1, r_int8_tstz, f_drift_time_of, true},

@@ -84,6 +84,10 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
         out->v.iv.days = f->v.iv.days;
         out->v.iv.usecs = f->v.iv.usecs;
         return DD_OK;
+    case TYPE_UUID:
+        if (f->tag != REC_BYTES || f->v.s.len != 16) break;
+        *out = val_text(TYPE_UUID, (const char *)f->v.s.p, 16);
+        return DD_OK;
     default:
         if (f->tag != REC_BYTES) break;
         *out = val_text(t, (const char *)f->v.s.p, f->v.s.len);
@@ -123,6 +127,7 @@ void key_encode_value(const Value *v, Buf *out)
     case TYPE_FLOAT4: case TYPE_FLOAT8: key_put_float(out, v->v.f); break;
     case TYPE_NUMERIC: key_put_numeric(out, v->v.coef, v->scale); break;
     case TYPE_INTERVAL: key_put_interval(out, v->v.iv.months, v->v.iv.days, v->v.iv.usecs); break;
+    case TYPE_UUID: key_put_bytes(out, v->v.s.p, v->v.s.len); break;
     default: {
         u32 len = v->v.s.len;
         if (v->type == TYPE_BPCHAR) while (len && v->v.s.p[len - 1] == ' ') len--;

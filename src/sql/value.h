@@ -56,6 +56,7 @@ typedef enum TypeId {
     TYPE_TIMESTAMP,
     TYPE_TIMESTAMPTZ,
     TYPE_INTERVAL,
+    TYPE_UUID,        /* v.s: 16 bytes (appended last: TypeIds are stored in the catalog) */
     TYPE__COUNT
 } TypeId;
 
