@@ -264,6 +264,41 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
     bad_uuid:
         return dd_err(err, DD_EINVALID_TEXT, -1, "invalid input syntax for type uuid: \"%.*s\"", (int)len, s);
     }
+    case TYPE_BYTEA: {
+        /* PostgreSQL's byteain: \x followed by hex pairs (white space
+         * between pairs allowed), or the escape format (\\ and \nnn) */
+        u8 *b = ctx && ctx->arena ? arena_alloc(ctx->arena, len + 1) : NULL;
+        if (!b) return nomem(err);
+        size_t o = 0;
+        if (len >= 2 && s[0] == '\\' && s[1] == 'x') {
+            int hi = -1;
+            for (size_t i = 2; i < len; i++) {
+                char c = s[i];
+                if (hi < 0 && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) continue;
+                int h = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                      : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+                if (h < 0)
+                    return dd_err(err, DD_EINVALID_PARAM, -1, "invalid hexadecimal digit: \"%c\"", c);
+                if (hi < 0) hi = h;
+                else { b[o++] = (u8)(hi << 4 | h); hi = -1; }
+            }
+            if (hi >= 0) return dd_err(err, DD_EINVALID_PARAM, -1, "invalid hexadecimal data: odd number of digits");
+        } else {
+            for (size_t i = 0; i < len;) {
+                if (s[i] != '\\') { b[o++] = (u8)s[i++]; continue; }
+                if (i + 1 < len && s[i + 1] == '\\') { b[o++] = '\\'; i += 2; continue; }
+                if (i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
+                    s[i + 3] >= '0' && s[i + 3] <= '7') {
+                    b[o++] = (u8)((s[i + 1] - '0') << 6 | (s[i + 2] - '0') << 3 | (s[i + 3] - '0'));
+                    i += 4;
+                    continue;
+                }
+                return dd_err(err, DD_EINVALID_TEXT, -1, "invalid input syntax for type bytea");
+            }
+        }
+        *out = val_text(TYPE_BYTEA, (const char *)b, (u32)o);
+        return DD_OK;
+    }
     default:
         return dd_err(err, DD_EINTERNAL, -1, "unknown type %d", (int)t);
     }
@@ -296,6 +331,10 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_TIMESTAMP: timestamp_to_text(v->v.i, out); break;
     case TYPE_TIMESTAMPTZ: timestamptz_to_text(v->v.i, ctx, out); break;
     case TYPE_INTERVAL: interval_to_text(&v->v.iv, out); break;
+    case TYPE_BYTEA:
+        buf_puts(out, "\\x");
+        for (u32 i = 0; i < v->v.s.len; i++) buf_printf(out, "%02x", (unsigned char)v->v.s.p[i]);
+        break;
     case TYPE_UUID:
         for (u32 i = 0; i < v->v.s.len; i++) {
             if (i == 4 || i == 6 || i == 8 || i == 10) buf_putc(out, '-');
@@ -473,6 +512,7 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
     case TYPE_TIMESTAMPTZ: return to_datetime(v, t, ctx, out, err);
     case TYPE_INTERVAL:
     case TYPE_UUID:
+    case TYPE_BYTEA:
         if (f != t) return cast_err(f, t, err);
         *out = *v;
         return DD_OK;

@@ -297,6 +297,7 @@ static int f_length(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null(TYPE_INT4); return DD_OK; }
     u32 len = a[0].v.s.len;
+    if (a[0].type == TYPE_BYTEA) { *out = val_int(TYPE_INT4, len); return DD_OK; }
     if (a[0].type == TYPE_BPCHAR) while (len && a[0].v.s.p[len - 1] == ' ') len--;
     *out = val_int(TYPE_INT4, utf8_len(a[0].v.s.p, len));
     return DD_OK;
@@ -597,12 +598,12 @@ static int f_least(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(loc); return greatest_least(env, a, n, out, false); }
 
 /* length() and octet_length() see char(n) padding, so string types are
- * not converted to text (which would strip it) */
+ * not converted to text (which would strip it); bytea counts bytes */
 static bool r_length(TypeId *a, int n, TypeId *r)
 {
     DD_UNUSED(n);
     if (is_unknownish(a[0])) a[0] = TYPE_TEXT;
-    if (!type_is_string(a[0])) return false;
+    if (!type_is_string(a[0]) && a[0] != TYPE_BYTEA) return false;
     *r = TYPE_INT4;
     return true;
 }

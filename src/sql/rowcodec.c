@@ -127,7 +127,7 @@ void key_encode_value(const Value *v, Buf *out)
     case TYPE_FLOAT4: case TYPE_FLOAT8: key_put_float(out, v->v.f); break;
     case TYPE_NUMERIC: key_put_numeric(out, v->v.coef, v->scale); break;
     case TYPE_INTERVAL: key_put_interval(out, v->v.iv.months, v->v.iv.days, v->v.iv.usecs); break;
-    case TYPE_UUID: key_put_bytes(out, v->v.s.p, v->v.s.len); break;
+    case TYPE_UUID: case TYPE_BYTEA: key_put_bytes(out, v->v.s.p, v->v.s.len); break;
     default: {
         u32 len = v->v.s.len;
         if (v->type == TYPE_BPCHAR) while (len && v->v.s.p[len - 1] == ' ') len--;

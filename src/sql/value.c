@@ -51,6 +51,7 @@ static const struct {
     [TYPE_TIMESTAMPTZ] = {1184, 8, "timestamp with time zone"},
     [TYPE_INTERVAL] = {1186, 16, "interval"},
     [TYPE_UUID] = {2950, 16, "uuid"},
+    [TYPE_BYTEA] = {17, -1, "bytea"},
 };
 
 bool type_is_int(TypeId t) { return t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8; }
@@ -93,6 +94,7 @@ bool type_from_name(const char *name, TypeId *out)
         {"timestamptz", TYPE_TIMESTAMPTZ}, {"timestamp with time zone", TYPE_TIMESTAMPTZ},
         {"interval", TYPE_INTERVAL},
         {"uuid", TYPE_UUID},
+        {"bytea", TYPE_BYTEA},
     };
     for (size_t i = 0; i < DD_ARRAY_LEN(names); i++) {
         if (strcasecmp(name, names[i].name) == 0) {
@@ -313,7 +315,8 @@ int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
         return x < y ? -1 : x > y;
     }
     if (ta == TYPE_INTERVAL && tb == TYPE_INTERVAL) return interval_cmp(&a->v.iv, &b->v.iv);
-    if (ta == TYPE_UUID && tb == TYPE_UUID) return cmp_bytes(a->v.s.p, a->v.s.len, b->v.s.p, b->v.s.len);
+    if ((ta == TYPE_UUID && tb == TYPE_UUID) || (ta == TYPE_BYTEA && tb == TYPE_BYTEA))
+        return cmp_bytes(a->v.s.p, a->v.s.len, b->v.s.p, b->v.s.len);
     return ta < tb ? -1 : ta > tb;
 }
 
@@ -413,6 +416,7 @@ u64 val_hash(const Value *v)
         return hash_bytes(&span, sizeof span, 0x1e);
     }
     case TYPE_UUID: return hash_bytes(v->v.s.p, v->v.s.len, 0x11);
+    case TYPE_BYTEA: return hash_bytes(v->v.s.p, v->v.s.len, 0xb7);
     default: return 0;
     }
 }

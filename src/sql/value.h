@@ -57,6 +57,7 @@ typedef enum TypeId {
     TYPE_TIMESTAMPTZ,
     TYPE_INTERVAL,
     TYPE_UUID,        /* v.s: 16 bytes (appended last: TypeIds are stored in the catalog) */
+    TYPE_BYTEA,       /* v.s: the bytes */
     TYPE__COUNT
 } TypeId;
 
