@@ -1485,10 +1485,54 @@ static int wrap_select(Parser *p, SelectStmt *inner, SelectStmt **out)
 }
 
 /* SELECT core or ( select ). */
+/* VALUES (a, b), (c, d) as a query: a UNION ALL of one-row SELECTs whose
+ * columns are named column1, column2, ... (PostgreSQL's names), wrapped as
+ * SELECT * FROM (...) when it has several rows, so that it behaves as one
+ * term of a larger query. */
+static int parse_values(Parser *p, SelectStmt **out)
+{
+    SelectStmt *head = NULL, *tail = NULL;
+    int width = -1;
+    advance(p);   /* VALUES */
+    do {
+        int rloc = tok(p)->start;
+        TRY(expect(p, TOK_LPAREN));
+        SelectStmt *s = NULL;
+        int cap = 0;
+        NEW(s);
+        s->loc = rloc;
+        do {
+            ResTarget *rt = NULL;
+            NEW(rt);
+            if (is_kw(tok(p), KW_DEFAULT)) return not_supported(p, tok(p)->start, "DEFAULT in VALUES");
+            TRY(parse_expr(p, P_OR, &rt->expr));
+            rt->loc = rt->expr->loc;
+            rt->alias = arena_printf(p->a, "column%d", s->ntargets + 1);
+            if (!rt->alias) return nomem(p);
+            PUSH(s->targets, s->ntargets, cap, rt);
+        } while (accept(p, TOK_COMMA));
+        TRY(expect(p, TOK_RPAREN));
+        if (width >= 0 && s->ntargets != width)
+            return dd_err(p->err, DD_ESYNTAX, rloc, "VALUES lists must all be the same length");
+        width = s->ntargets;
+        if (tail) {
+            tail->setop = 1;
+            tail->setop_all = true;
+            tail->next = s;
+        } else {
+            head = s;
+        }
+        tail = s;
+    } while (accept(p, TOK_COMMA));
+    if (head->next) TRY(wrap_select(p, head, &head));
+    *out = head;
+    return DD_OK;
+}
+
 static int parse_select_term(Parser *p, SelectStmt **out)
 {
     if (tok(p)->kind == TOK_LPAREN) return parse_paren_select(p, out);
-    if (is_kw(tok(p), KW_VALUES)) return not_supported(p, tok(p)->start, "VALUES as a query");
+    if (is_kw(tok(p), KW_VALUES)) return parse_values(p, out);
     return parse_select_core(p, out);
 }
 
@@ -2331,7 +2375,9 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_SELECT:
         st->kind = STMT_SELECT;
         return parse_select(p, &st->u.select);
-    case KW_VALUES: return not_supported(p, t->start, "VALUES as a query");
+    case KW_VALUES:
+        st->kind = STMT_SELECT;
+        return parse_select(p, &st->u.select);
     case KW_WITH:
         st->kind = STMT_SELECT;
         return parse_select(p, &st->u.select);
