@@ -736,7 +736,6 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     p->tag = s->as_select ? "CREATE TABLE AS" : "CREATE TABLE";
     if (resolve_table_present(ctx, s->name)) {
         if (s->if_not_exists) {
-            p->if_not_exists_hit = true;
             p->notice = arena_printf(ctx->stmt, "relation \"%s\" already exists, skipping", s->name);
             p->notice_state = "42P07";
             return DD_OK;

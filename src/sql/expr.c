@@ -1253,9 +1253,6 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
             }
             break;
         }
-        case XOP_CASE_EQ:
-        case XOP_SWAP_POP:
-            return dd_err(err, DD_EINTERNAL, in->loc, "unexpected instruction");
         }
     }
     *out = st[sp - 1];

@@ -119,8 +119,6 @@ typedef enum ExprOp {
     XOP_JUMP_IFNOT, /* pop; if not TRUE jump to a */
     XOP_JUMP_NOTNULL,  /* if top is not NULL jump to a (COALESCE) */
     XOP_POP,
-    XOP_CASE_EQ,    /* compare top with the operand below it (simple CASE); pushes bool */
-    XOP_SWAP_POP,   /* drop the value below the top (simple CASE operand) */
     XOP_SUBLINK,    /* link: SCALAR / EXISTS push a value; IN pops its argument;
                        flags bit0 negated (NOT IN) */
 } ExprOp;

@@ -35,7 +35,6 @@ struct Plan {
     /* DDL */
     TableInfo *new_table;
     const TableInfo **drop; int ndrop;
-    bool if_not_exists_hit;
     /* a NOTICE the statement raises (IF [NOT] EXISTS skipping), or NULL */
     const char *notice;
     const char *notice_state;
