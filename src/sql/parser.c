@@ -94,6 +94,23 @@ static bool accept_kw(Parser *p, int kw)
     advance(p);
     return true;
 }
+
+/* IF EXISTS / IF NOT EXISTS: consumed when present. */
+static bool accept_if_exists(Parser *p)
+{
+    if (!is_kw(tok(p), KW_IF) || !is_kw(peek(p, 1), KW_EXISTS)) return false;
+    advance(p);
+    advance(p);
+    return true;
+}
+static bool accept_if_not_exists(Parser *p)
+{
+    if (!is_kw(tok(p), KW_IF) || !is_kw(peek(p, 1), KW_NOT) || !is_kw(peek(p, 2), KW_EXISTS)) return false;
+    advance(p);
+    advance(p);
+    advance(p);
+    return true;
+}
 static bool accept(Parser *p, TokKind k)
 {
     if (tok(p)->kind != k) return false;
@@ -1878,12 +1895,7 @@ static int parse_create(Parser *p, Stmt *st)
     NEW(ct);
     st->kind = STMT_CREATE_TABLE;
     st->u.create = ct;
-    if (is_kw(tok(p), KW_IF) && is_kw(peek(p, 1), KW_NOT) && is_kw(peek(p, 2), KW_EXISTS)) {
-        advance(p);
-        advance(p);
-        advance(p);
-        ct->if_not_exists = true;
-    }
+    ct->if_not_exists = accept_if_not_exists(p);
     TRY(parse_qualified_name(p, &ct->name, NULL));
     t = tok(p);
     if (t->kind == TOK_LPAREN && p->match[p->pos] > 0 && is_kw(&p->toks[p->match[p->pos] + 1], KW_AS))
@@ -1970,11 +1982,7 @@ static int parse_alter(Parser *p, Stmt *st)
     NEW(a);
     st->kind = STMT_ALTER_TABLE;
     st->u.alter = a;
-    if (is_kw(tok(p), KW_IF) && is_kw(peek(p, 1), KW_EXISTS)) {
-        advance(p);
-        advance(p);
-        a->if_exists = true;
-    }
+    a->if_exists = accept_if_exists(p);
     TRY(parse_qualified_name(p, &a->table, &a->table_loc));
     do {
         AlterCmd *c;
@@ -1984,10 +1992,7 @@ static int parse_alter(Parser *p, Stmt *st)
         if (is_word(t, "add")) {
             advance(p);
             accept_kw(p, KW_COLUMN);
-            if (is_kw(tok(p), KW_IF) && is_kw(peek(p, 1), KW_NOT) && is_kw(peek(p, 2), KW_EXISTS)) {
-                advance(p); advance(p); advance(p);
-                c->if_not_exists = true;
-            }
+            c->if_not_exists = accept_if_not_exists(p);
             if (is_kw(tok(p), KW_PRIMARY) || is_kw(tok(p), KW_CONSTRAINT) || is_kw(tok(p), KW_UNIQUE) ||
                 is_kw(tok(p), KW_CHECK) || is_kw(tok(p), KW_FOREIGN))
                 return not_supported(p, tok(p)->start, "ALTER TABLE ADD of a constraint");
@@ -1999,11 +2004,7 @@ static int parse_alter(Parser *p, Stmt *st)
         } else if (is_kw(t, KW_DROP)) {
             advance(p);
             accept_kw(p, KW_COLUMN);
-            if (is_kw(tok(p), KW_IF) && is_kw(peek(p, 1), KW_EXISTS)) {
-                advance(p);
-                advance(p);
-                c->if_exists = true;
-            }
+            c->if_exists = accept_if_exists(p);
             int loc;
             c->kind = ALTER_DROP_COLUMN;
             TRY(parse_colid(p, &c->name, &loc));
@@ -2051,11 +2052,7 @@ static int parse_drop(Parser *p, Stmt *st)
     NEW(d);
     st->kind = STMT_DROP_TABLE;
     st->u.drop = d;
-    if (is_kw(tok(p), KW_IF) && is_kw(peek(p, 1), KW_EXISTS)) {
-        advance(p);
-        advance(p);
-        d->if_exists = true;
-    }
+    d->if_exists = accept_if_exists(p);
     do {
         char *name = NULL;
         int loc;
