@@ -16,7 +16,7 @@ CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -g $(OPT) $(SAN) -D_GNU_SOURCE -Iinc
 LDFLAGS := $(SAN)
 LIBS    := -llmdb -lssl -lcrypto -lpthread -lm
 
-LIB_SRC    := $(sort $(wildcard src/util/*.c src/store/*.c src/temporal/*.c src/sql/*.c src/engine/*.c))
+LIB_SRC    := $(sort $(wildcard src/util/*.c src/store/*.c src/temporal/*.c src/sql/*/*.c src/sql/*.c src/engine/*.c))
 CLI_SRC    := $(sort $(wildcard src/cli/*.c))
 SERVER_SRC := $(sort $(wildcard src/server/*.c))
 UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))

@@ -4,7 +4,7 @@
  * settings here, hand everything else to the SQL layer.
  */
 #include "engine_int.h"
-#include "../sql/lexer.h"
+#include "../sql/parse/lexer.h"
 #include "../util/utf8.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"

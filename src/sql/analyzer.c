@@ -22,7 +22,7 @@
  * whose columns are only recognized to report correlation (0A000).
  */
 #include "plan_int.h"
-#include "rowcodec.h"
+#include "types/rowcodec.h"
 #include "../store/keyenc.h"
 #include <string.h>
 #include <stdlib.h>

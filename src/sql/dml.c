@@ -25,7 +25,7 @@
  * restarts unless the clock steps back further than the ids written.
  */
 #include "plan_int.h"
-#include "rowcodec.h"
+#include "types/rowcodec.h"
 #include "../store/keyenc.h"
 #include "../util/clock.h"
 #include <string.h>

@@ -8,7 +8,7 @@
  * rows that returns ten uses the memory of ten.
  */
 #include "executor.h"
-#include "rowcodec.h"
+#include "types/rowcodec.h"
 #include "../store/keyenc.h"
 #include "../util/alloc.h"
 #include "../util/sha256.h"

@@ -15,8 +15,8 @@
 #include "../util/base.h"
 #include "../util/err.h"
 #include "../util/arena.h"
-#include "value.h"
-#include "ast.h"
+#include "types/value.h"
+#include "parse/ast.h"
 
 struct SqlCtx;
 

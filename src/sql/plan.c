@@ -4,7 +4,7 @@
  * EXPLAIN), and turning a write set into a store commit.
  */
 #include "plan_int.h"
-#include "rowcodec.h"
+#include "types/rowcodec.h"
 #include <string.h>
 #include <stdio.h>
 

@@ -20,9 +20,9 @@
 #include "../util/err.h"
 #include "../util/arena.h"
 #include "../store/store.h"
-#include "value.h"
-#include "ast.h"
-#include "writeset.h"
+#include "types/value.h"
+#include "parse/ast.h"
+#include "txn/writeset.h"
 
 #define SEQ_NONE UINT64_MAX
 

@@ -9,7 +9,7 @@
  * statement's span lies inside the input, and an error carries a code, a
  * SQLSTATE and a position inside the input.
  */
-#include "sql/ast.h"
+#include "sql/parse/ast.h"
 #include "util/arena.h"
 #include "util/err.h"
 

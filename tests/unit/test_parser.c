@@ -3,8 +3,8 @@
  * escapes, multi-statement strings, error wording and positions, the
  * nesting limit, and a garbage-input loop (run it under ASan/UBSan). */
 #include "check.h"
-#include "../../src/sql/ast.h"
-#include "../../src/sql/lexer.h"
+#include "../../src/sql/parse/ast.h"
+#include "../../src/sql/parse/lexer.h"
 #include "../../src/util/arena.h"
 #include "../../src/util/err.h"
 

@@ -4,7 +4,7 @@
  * expected strings taken from PostgreSQL 15 (DateStyle ISO, MDY), plus a
  * loop of random and garbage inputs that must never crash.
  */
-#include "../../src/sql/value.h"
+#include "../../src/sql/types/value.h"
 #include "check.h"
 
 #include <math.h>

@@ -34,9 +34,9 @@
 #ifndef DD_LEXER_H
 #define DD_LEXER_H
 
-#include "../util/base.h"
-#include "../util/arena.h"
-#include "../util/err.h"
+#include "../../util/base.h"
+#include "../../util/arena.h"
+#include "../../util/err.h"
 
 typedef enum TokKind {
     TOK_EOF = 0,

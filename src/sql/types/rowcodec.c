@@ -11,8 +11,8 @@
  * A field whose tag does not fit its column's type is corrupt data.
  */
 #include "rowcodec.h"
-#include "../store/record.h"
-#include "../store/keyenc.h"
+#include "../../store/record.h"
+#include "../../store/keyenc.h"
 #include <string.h>
 
 int table_col_index(const TableInfo *t, u32 colid)

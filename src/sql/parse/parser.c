@@ -33,7 +33,7 @@
  */
 #include "ast.h"
 #include "lexer.h"
-#include "../util/alloc.h"
+#include "../../util/alloc.h"
 
 #include <limits.h>
 #include <stdio.h>

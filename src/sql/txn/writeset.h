@@ -17,10 +17,10 @@
 #ifndef DD_WRITESET_H
 #define DD_WRITESET_H
 
-#include "../util/base.h"
-#include "../util/err.h"
-#include "../util/arena.h"
-#include "../store/store.h"
+#include "../../util/base.h"
+#include "../../util/err.h"
+#include "../../util/arena.h"
+#include "../../store/store.h"
 
 typedef struct WsRow {
     u32 table;

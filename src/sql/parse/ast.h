@@ -15,8 +15,8 @@
 #ifndef DD_AST_H
 #define DD_AST_H
 
-#include "../util/base.h"
-#include "value.h"
+#include "../../util/base.h"
+#include "../types/value.h"
 
 typedef struct Expr Expr;
 typedef struct Stmt Stmt;

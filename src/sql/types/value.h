@@ -34,10 +34,10 @@
 #ifndef DD_VALUE_H
 #define DD_VALUE_H
 
-#include "../util/base.h"
-#include "../util/err.h"
-#include "../util/arena.h"
-#include "../util/buf.h"
+#include "../../util/base.h"
+#include "../../util/err.h"
+#include "../../util/arena.h"
+#include "../../util/buf.h"
 
 typedef enum TypeId {
     TYPE_NULLTYPE = 0,

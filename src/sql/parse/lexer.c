@@ -12,7 +12,7 @@
  * text, whatever bytes it holds (it is fuzzed).
  */
 #include "lexer.h"
-#include "../util/utf8.h"
+#include "../../util/utf8.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -24,7 +24,7 @@
  * forward, as PostgreSQL does.
  */
 #include "value.h"
-#include "../util/clock.h"
+#include "../../util/clock.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -34,7 +34,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../util/alloc.h"
+#include "../../util/alloc.h"
 
 #define USECS_PER_SEC 1000000LL
 #define USECS_PER_MIN (60 * USECS_PER_SEC)

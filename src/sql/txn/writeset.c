@@ -7,7 +7,7 @@
  * slot), so probing stays correct; the table is rebuilt on growth.
  */
 #include "writeset.h"
-#include "../util/alloc.h"
+#include "../../util/alloc.h"
 #include <string.h>
 #include <stdlib.h>
 

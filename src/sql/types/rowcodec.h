@@ -9,7 +9,7 @@
 #ifndef DD_ROWCODEC_H
 #define DD_ROWCODEC_H
 
-#include "../store/store.h"
+#include "../../store/store.h"
 #include "value.h"
 
 /* Encodes vals[0..t->ncols) as a row image into out (reset first). */
