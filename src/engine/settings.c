@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <ctype.h>
+#include <errno.h>
 
 typedef struct SettingDef {
     const char *name;
@@ -50,6 +51,14 @@ static const SettingDef defs[] = {
     {"lc_time", "C", false},
     {"datestyle", NULL, false},   /* alias marker (never matched: see canonical()) */
     {"drift.system_time", "", false},
+    /* no spilling to disk yet, so a larger default than PostgreSQL's 4MB
+     * (docs/query-engine.md) */
+    {"work_mem", "64MB", false},
+    {"enable_hashjoin", "on", false},
+    {"enable_nestloop", "on", false},
+    {"enable_indexscan", "on", false},
+    {"enable_seqscan", "on", false},
+    {"enable_sort", "on", false},
 };
 
 static const SettingDef *find_def(const char *name)
@@ -188,6 +197,33 @@ static int validate(driftdb_session *s, const char *canon, const char *value, co
         if (*end || v != 0)
             return dd_err(err, DD_EFEATURE, -1, "%s is not supported yet (only 0, no timeout)", canon);
         return DD_OK;
+    }
+    if (strcmp(canon, "work_mem") == 0) {
+        /* PostgreSQL's memory units; a bare number is kB */
+        char *end;
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        while (*end == ' ') end++;
+        long long mul = 1;
+        if (!*end || !strcasecmp(end, "kB")) mul = 1;
+        else if (!strcmp(end, "MB")) mul = 1024;
+        else if (!strcmp(end, "GB")) mul = 1024 * 1024;
+        else if (!strcmp(end, "TB")) mul = 1024LL * 1024 * 1024;
+        else
+            return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"work_mem\": \"%s\"", value);
+        if (errno || end == value || v < 64 / mul || v > 2147483647LL / mul)
+            return dd_err(err, DD_EINVALID_PARAM, -1,
+                          "%s kB is outside the valid range for parameter \"work_mem\" (64 .. 2147483647)", value);
+        return DD_OK;
+    }
+    if (strncmp(canon, "enable_", 7) == 0) {
+        static const char *const on[] = {"on", "true", "yes", "1", "t", "y"};
+        static const char *const off[] = {"off", "false", "no", "0", "f", "n"};
+        for (size_t i = 0; i < DD_ARRAY_LEN(on); i++) {
+            if (!strcasecmp(value, on[i])) { *out = "on"; return DD_OK; }
+            if (!strcasecmp(value, off[i])) { *out = "off"; return DD_OK; }
+        }
+        return dd_err(err, DD_EINVALID_PARAM, -1, "parameter \"%s\" requires a Boolean value", canon);
     }
     return DD_OK;
 }

@@ -422,7 +422,6 @@ static int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
     return DD_OK;
 }
 
-static int from_item(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi);
 static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *env);
 static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer);
 
@@ -478,73 +477,534 @@ static int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi)
     return from_derived(ctx, d->select, tr->alias ? tr->alias : d->name, d->cols, d->ncols, tr->loc, d->env, fi);
 }
 
-static int build_scan(SqlCtx *ctx, FromItem *fi, Scope *scope, Expr *where)
+/* ---------------------------------------------------------------- join planning */
+
+/*
+ * The FROM clause and WHERE of one query become a join problem: its inputs
+ * (relations, and LEFT JOINs planned as problems of their own) and its
+ * conjuncts (WHERE and inner-join ON split at AND), each knowing the set of
+ * relations it reads.  Planning:
+ *   1. a conjunct reading one relation goes into that relation's scan
+ *      (where plan_scan_where picks a primary-key or index path);
+ *   2. WHERE conjuncts over a LEFT JOIN's preserved side go into that side;
+ *      ON conjuncts over its nullable side go into that side;
+ *   3. the inputs are joined greedily, the pair with the smallest estimated
+ *      result first, preferring pairs that a conjunct connects; each join
+ *      takes the conjuncts that its two sides complete: equalities between
+ *      them become hash join keys, the rest a residual check.
+ * Relations keep their slots of the whole FROM clause (canonical rows,
+ * executor.c), so a conjunct compiled once reads any join order.
+ */
+
+#define JP_MAX_RELS 64
+
+typedef struct Conj {
+    Expr *ast;
+    u64 set;                /* relations read (bit = relation index) */
+    bool placed;
+} Conj;
+
+typedef struct JProblem JProblem;
+typedef struct JItem {
+    u64 set;
+    int rel;                /* a relation, or -1 for a LEFT JOIN */
+    JProblem *left, *right;
+    Expr *on;
+} JItem;
+
+struct JProblem {
+    JItem *items; int nitems, capitems;
+    int *conj; int nconj, capconj;   /* indices into JoinPlanner.conj */
+    u64 set;
+};
+
+typedef struct JoinPlanner {
+    SqlCtx *ctx;
+    const Scope *env;
+    ScopeRel *rels; FromItem *leaves; int nrels;
+    int width;
+    Conj *conj; int nconj, capconj;
+    Scope scope;            /* every relation of the FROM clause */
+} JoinPlanner;
+
+typedef struct JNode {
+    Op *op;
+    u64 set;
+    double rows;            /* estimated */
+} JNode;
+
+static int grow(SqlCtx *ctx, void **arr, int *cap, int n, size_t elem)
 {
-    return plan_scan_where(ctx, fi->table, fi->mode, fi->a, fi->b, fi->rels, scope, where, &fi->op);
+    if (n < *cap) return DD_OK;
+    int ncap = *cap ? *cap * 2 : 8;
+    void *na = arena_alloc(ctx->stmt, elem * (size_t)ncap);
+    if (!na) return DD_ENOMEM;
+    if (n) memcpy(na, *arr, elem * (size_t)n);
+    *arr = na;
+    *cap = ncap;
+    return DD_OK;
 }
 
-static int join_items(SqlCtx *ctx, FromItem *l, FromItem *r, JoinType jt, Expr *on, int loc,
-                      const Scope *env, FromItem *out)
+static int and_split(SqlCtx *ctx, Expr *e, Expr ***out, int *n, int *cap)
 {
-    if (jt == JOIN_RIGHT || jt == JOIN_FULL)
-        return dd_err(ctx->err, DD_EFEATURE, loc, "RIGHT and FULL joins are not supported yet");
-    int rc;
-    if (l->simple && !l->op) { Scope s1 = {l->rels, 1, l->width, NULL, NULL}; rc = build_scan(ctx, l, &s1, NULL); if (rc) return rc; }
-    if (r->simple && !r->op) { Scope s2 = {r->rels, 1, r->width, NULL, NULL}; rc = build_scan(ctx, r, &s2, NULL); if (rc) return rc; }
-    memset(out, 0, sizeof(*out));
-    out->nrels = l->nrels + r->nrels;
-    out->rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * (size_t)out->nrels);
-    if (!out->rels) return DD_ENOMEM;
-    for (int i = 0; i < l->nrels; i++) out->rels[i] = l->rels[i];
-    for (int i = 0; i < r->nrels; i++) {
-        out->rels[l->nrels + i] = r->rels[i];
-        out->rels[l->nrels + i].slot0 += l->width;
+    if (!e) return DD_OK;
+    if (e->kind == EXPR_BINARY && e->u.bin.op == BOP_AND) {
+        int rc = and_split(ctx, e->u.bin.l, out, n, cap);
+        return rc ? rc : and_split(ctx, e->u.bin.r, out, n, cap);
     }
-    out->width = l->width + r->width;
-    for (int i = 0; i < out->nrels; i++)
-        for (int j = 0; j < i && out->rels[i].alias[0]; j++)
-            if (strcmp(out->rels[i].alias, out->rels[j].alias) == 0)
-                return dd_err(ctx->err, DD_EDUPLICATE_ALIAS, loc, "table name \"%s\" specified more than once",
-                              out->rels[i].alias);
-    ExprProg *pred = NULL;
-    if (on) {
-        Scope s = {out->rels, out->nrels, out->width, env->ctes, env->outer};
-        CompileCtx cc;
-        memset(&cc, 0, sizeof(cc));
-        cc.sql = ctx;
-        cc.scope = &s;
-        cc.agg_forbidden = "JOIN conditions";
-        rc = expr_compile_as(&cc, on, TYPE_BOOL, -1, &pred);
-        if (rc) return rc;
-    }
-    out->op = op_nljoin(ctx, l->op, r->op, pred, jt == JOIN_CROSS ? JOIN_INNER : jt);
-    return out->op ? DD_OK : DD_ENOMEM;
+    int rc = grow(ctx, (void **)out, cap, *n, sizeof(Expr *));
+    if (rc) return rc;
+    (*out)[(*n)++] = e;
+    return DD_OK;
 }
 
-/* env: the WITH queries visible to the FROM clause and the enclosing
- * query's scope (no relations of this query). */
-static int from_item(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
+/* e1 AND e2 AND ... (statement arena), or NULL for none. */
+static Expr *and_of(SqlCtx *ctx, Expr **list, int n)
+{
+    Expr *acc = n ? list[0] : NULL;
+    for (int i = 1; i < n && acc; i++) {
+        Expr *a = arena_zalloc(ctx->stmt, sizeof(Expr));
+        if (!a) return NULL;
+        a->kind = EXPR_BINARY;
+        a->loc = list[i]->loc;
+        a->u.bin.op = BOP_AND;
+        a->u.bin.l = acc;
+        a->u.bin.r = list[i];
+        acc = a;
+    }
+    return acc;
+}
+
+/* The relations a compiled program reads. */
+static u64 prog_rels(JoinPlanner *jp, const ExprProg *p)
+{
+    u64 set = 0;
+    for (int i = 0; i < p->n; i++) {
+        if (p->code[i].op != XOP_SLOT) continue;
+        int slot = p->code[i].a;
+        for (int r = 0; r < jp->nrels; r++)
+            if (slot >= jp->rels[r].slot0 && slot < jp->rels[r].slot0 + jp->rels[r].ncols) {
+                set |= 1ULL << r;
+                break;
+            }
+    }
+    return set;
+}
+
+static int compile_in(JoinPlanner *jp, Expr *e, TypeId as, const char *what, ExprProg **out)
+{
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = jp->ctx;
+    cc.scope = &jp->scope;
+    cc.agg_forbidden = what;
+    return as == TYPE_NULLTYPE ? expr_compile(&cc, e, out) : expr_compile_as(&cc, e, as, -1, out);
+}
+
+/* Adds the conjuncts of e to problem pr. */
+static int add_conjuncts(JoinPlanner *jp, JProblem *pr, Expr *e, const char *what)
+{
+    Expr **list = NULL;
+    int n = 0, cap = 0;
+    int rc = and_split(jp->ctx, e, &list, &n, &cap);
+    for (int i = 0; !rc && i < n; i++) {
+        ExprProg *p;
+        rc = compile_in(jp, list[i], TYPE_BOOL, what, &p);
+        if (rc) break;
+        rc = grow(jp->ctx, (void **)&jp->conj, &jp->capconj, jp->nconj, sizeof(Conj));
+        if (!rc) rc = grow(jp->ctx, (void **)&pr->conj, &pr->capconj, pr->nconj, sizeof(int));
+        if (rc) break;
+        jp->conj[jp->nconj] = (Conj){list[i], prog_rels(jp, p), false};
+        pr->conj[pr->nconj++] = jp->nconj++;
+    }
+    return rc;
+}
+
+static int leaf_item(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
 {
     memset(fi, 0, sizeof(*fi));
-    switch (tr->kind) {
-    case TREF_TABLE: {
-        const CteDef *d = strchr(tr->name, '.') ? NULL : cte_lookup(env, tr->name);
-        if (d) return from_cte(ctx, tr, d, fi);
-        return from_table(ctx, tr, fi);
-    }
-    case TREF_JOIN: {
-        FromItem l, r;
-        int rc = from_item(ctx, tr->left, env, &l);
-        if (!rc) rc = from_item(ctx, tr->right, env, &r);
-        if (rc) return rc;
-        if (tr->nusing)
-            return dd_err(ctx->err, DD_EFEATURE, tr->loc, "JOIN ... USING is not supported yet");
-        return join_items(ctx, &l, &r, tr->join, tr->on, tr->loc, env, fi);
-    }
-    case TREF_SUBQUERY:
+    if (tr->kind == TREF_SUBQUERY)
         return from_derived(ctx, tr->select, tr->alias, tr->col_aliases, tr->ncol_aliases, tr->loc, env, fi);
+    const CteDef *d = strchr(tr->name, '.') ? NULL : cte_lookup(env, tr->name);
+    if (d) return from_cte(ctx, tr, d, fi);
+    return from_table(ctx, tr, fi);
+}
+
+/* The ON condition of a join over relations [first, jp->nrels): checked in
+ * the scope of those relations only, as PostgreSQL does. */
+static int check_on(JoinPlanner *jp, Expr *on, int first)
+{
+    Scope s = {jp->rels + first, jp->nrels - first, jp->width, jp->env->ctes, jp->env->outer};
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = jp->ctx;
+    cc.scope = &s;
+    cc.agg_forbidden = "JOIN conditions";
+    ExprProg *p;
+    return expr_compile_as(&cc, on, TYPE_BOOL, -1, &p);
+}
+
+static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr)
+{
+    SqlCtx *ctx = jp->ctx;
+    int rc;
+    if (tr->kind != TREF_JOIN) {
+        if (jp->nrels == JP_MAX_RELS)
+            return dd_err(ctx->err, DD_EPROGRAM_LIMIT, tr->loc, "too many relations in one FROM clause (at most %d)",
+                          JP_MAX_RELS);
+        int r = jp->nrels;
+        FromItem *fi = &jp->leaves[r];
+        if ((rc = leaf_item(ctx, tr, jp->env, fi))) return rc;
+        jp->rels[r] = fi->rels[0];
+        jp->rels[r].slot0 = jp->width;
+        for (int j = 0; j < r && jp->rels[r].alias[0]; j++)
+            if (strcmp(jp->rels[r].alias, jp->rels[j].alias) == 0)
+                return dd_err(ctx->err, DD_EDUPLICATE_ALIAS, tr->loc, "table name \"%s\" specified more than once",
+                              jp->rels[r].alias);
+        jp->width += fi->width;
+        jp->nrels++;
+        jp->scope.nrels = jp->nrels;
+        jp->scope.nslots = jp->width;
+        if ((rc = grow(ctx, (void **)&pr->items, &pr->capitems, pr->nitems, sizeof(JItem)))) return rc;
+        pr->items[pr->nitems++] = (JItem){1ULL << r, r, NULL, NULL, NULL};
+        pr->set |= 1ULL << r;
+        return DD_OK;
     }
-    return dd_err(ctx->err, DD_EINTERNAL, tr->loc, "unknown FROM item");
+    if (tr->join == JOIN_RIGHT || tr->join == JOIN_FULL)
+        return dd_err(ctx->err, DD_EFEATURE, tr->loc, "RIGHT and FULL joins are not supported yet");
+    int first = jp->nrels;
+    if (tr->join == JOIN_LEFT) {
+        JItem it = {0, -1, arena_zalloc(ctx->stmt, sizeof(JProblem)), arena_zalloc(ctx->stmt, sizeof(JProblem)), tr->on};
+        if (!it.left || !it.right) return DD_ENOMEM;
+        if ((rc = collect(jp, tr->left, it.left)) || (rc = collect(jp, tr->right, it.right))) return rc;
+        if (tr->nusing) return dd_err(ctx->err, DD_EFEATURE, tr->loc, "JOIN ... USING is not supported yet");
+        if (tr->on && (rc = check_on(jp, tr->on, first))) return rc;
+        it.set = it.left->set | it.right->set;
+        if ((rc = grow(ctx, (void **)&pr->items, &pr->capitems, pr->nitems, sizeof(JItem)))) return rc;
+        pr->items[pr->nitems++] = it;
+        pr->set |= it.set;
+        return DD_OK;
+    }
+    if ((rc = collect(jp, tr->left, pr)) || (rc = collect(jp, tr->right, pr))) return rc;
+    if (tr->nusing) return dd_err(ctx->err, DD_EFEATURE, tr->loc, "JOIN ... USING is not supported yet");
+    if (tr->on) {
+        if ((rc = check_on(jp, tr->on, first))) return rc;
+        return add_conjuncts(jp, pr, tr->on, "JOIN conditions");
+    }
+    return DD_OK;
+}
+
+static int popcount64(u64 x) { return __builtin_popcountll(x); }
+
+/* Rough selectivity of a conjunct over one relation, without statistics. */
+static double conj_selectivity(const Expr *e)
+{
+    if (e->kind == EXPR_BINARY) {
+        switch (e->u.bin.op) {
+        case BOP_EQ: return 0.05;
+        case BOP_LT: case BOP_LE: case BOP_GT: case BOP_GE: return 0.3;
+        case BOP_NE: return 0.9;
+        case BOP_OR: return 0.5;
+        default: return 0.5;
+        }
+    }
+    if (e->kind == EXPR_IN) return e->u.in.subquery ? 0.5 : DD_MIN(0.05 * e->u.in.n, 0.5);
+    if (e->kind == EXPR_BETWEEN || e->kind == EXPR_LIKE) return 0.1;
+    if (e->kind == EXPR_IS) return 0.1;
+    return 0.5;
+}
+
+#define DEFAULT_TABLE_ROWS 1000.0
+
+/* The scan of relation r with the conjuncts that read only it. */
+static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
+{
+    SqlCtx *ctx = jp->ctx;
+    FromItem *fi = &jp->leaves[r];
+    ScopeRel local = jp->rels[r];
+    local.slot0 = 0;
+    Scope ls = {&local, 1, fi->width, jp->env->ctes, jp->env->outer};
+    Expr *where = and_of(ctx, conj, nconj);
+    if (nconj && !where) return DD_ENOMEM;
+    Op *op;
+    int rc;
+    double rows = DEFAULT_TABLE_ROWS;
+    if (fi->simple) {
+        rc = plan_scan_where(ctx, fi->table, fi->mode, fi->a, fi->b, &local, &ls, where, &op);
+        if (rc) return rc;
+        for (int i = 0; i < nconj; i++) rows *= conj_selectivity(conj[i]);
+        if (op_scan_is_point(op)) rows = 1;
+    } else {
+        op = fi->op;
+        if (where) {
+            CompileCtx cc;
+            memset(&cc, 0, sizeof(cc));
+            cc.sql = ctx;
+            cc.scope = &ls;
+            cc.agg_forbidden = "WHERE";
+            ExprProg *pred;
+            if ((rc = expr_compile_as(&cc, where, TYPE_BOOL, -1, &pred))) return rc;
+            if (!(op = op_filter(ctx, op, pred))) return DD_ENOMEM;
+        }
+        for (int i = 0; i < nconj; i++) rows *= conj_selectivity(conj[i]);
+    }
+    if (jp->width != fi->width && !(op = op_place(ctx, op, jp->rels[r].slot0, jp->width))) return DD_ENOMEM;
+    out->op = op;
+    out->set = 1ULL << r;
+    out->rows = rows < 1 ? 1 : rows;
+    return DD_OK;
+}
+
+static int ranges_of(JoinPlanner *jp, u64 set, SlotRanges *out)
+{
+    int n = popcount64(set);
+    int *off = arena_alloc(jp->ctx->stmt, sizeof(int) * (size_t)(n + 1));
+    int *len = arena_alloc(jp->ctx->stmt, sizeof(int) * (size_t)(n + 1));
+    if (!off || !len) return DD_ENOMEM;
+    int k = 0;
+    for (int r = 0; r < jp->nrels; r++) {
+        if (!(set & (1ULL << r))) continue;
+        if (k && off[k - 1] + len[k - 1] == jp->rels[r].slot0) { len[k - 1] += jp->leaves[r].width; continue; }
+        off[k] = jp->rels[r].slot0;
+        len[k++] = jp->leaves[r].width;
+    }
+    out->n = k;
+    out->off = off;
+    out->len = len;
+    return DD_OK;
+}
+
+/* Whether values of types a and b hash alike exactly when they compare
+ * equal (val_hash / val_compare). */
+static bool hashable_pair(TypeId a, TypeId b)
+{
+    if (a == b) return a != TYPE_UNKNOWN && a != TYPE_NULLTYPE;
+    if (type_is_int(a) && type_is_int(b)) return true;
+    return (a == TYPE_TEXT || a == TYPE_VARCHAR) && (b == TYPE_TEXT || b == TYPE_VARCHAR);
+}
+
+/* If conjunct c is `x = y` with x reading only relations of `a` and y only
+ * relations of `b` (or the other way round), compiles the two sides:
+ * *ka over a's rows, *kb over b's. */
+static bool equi_keys(JoinPlanner *jp, Conj *c, u64 a, u64 b, ExprProg **ka, ExprProg **kb)
+{
+    Expr *e = c->ast;
+    if (e->kind != EXPR_BINARY || e->u.bin.op != BOP_EQ) return false;
+    DdError saved = *jp->ctx->err;
+    ExprProg *l, *r;
+    if (compile_in(jp, e->u.bin.l, TYPE_NULLTYPE, "JOIN conditions", &l) ||
+        compile_in(jp, e->u.bin.r, TYPE_NULLTYPE, "JOIN conditions", &r)) {
+        *jp->ctx->err = saved;
+        return false;
+    }
+    for (int i = 0; i < l->n; i++) if (l->code[i].op == XOP_SUBLINK) return false;
+    for (int i = 0; i < r->n; i++) if (r->code[i].op == XOP_SUBLINK) return false;
+    if (!hashable_pair(l->type, r->type)) return false;
+    u64 ls = prog_rels(jp, l), rs = prog_rels(jp, r);
+    if (!ls || !rs) return false;
+    if ((ls & ~a) == 0 && (rs & ~b) == 0) { *ka = l; *kb = r; return true; }
+    if ((ls & ~b) == 0 && (rs & ~a) == 0) { *ka = r; *kb = l; return true; }
+    return false;
+}
+
+/* Joins nodes x (outer / probe side) and y with the conjuncts in conj
+ * (indices into jp->conj).  type: JOIN_INNER or JOIN_LEFT (x preserved). */
+static int make_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, JoinType type, double rows, JNode *out)
+{
+    SqlCtx *ctx = jp->ctx;
+    int rc;
+    ExprProg **pk = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 1));
+    ExprProg **bk = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 1));
+    Expr **rest = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(n + 1));
+    if (!pk || !bk || !rest) return DD_ENOMEM;
+    int nkeys = 0, nrest = 0;
+    bool hash = sql_enabled(ctx, "enable_hashjoin") || !sql_enabled(ctx, "enable_nestloop");
+    for (int i = 0; i < n; i++) {
+        Conj *c = &jp->conj[conj[i]];
+        c->placed = true;
+        if (hash && equi_keys(jp, c, x->set, y->set, &pk[nkeys], &bk[nkeys])) nkeys++;
+        else rest[nrest++] = c->ast;
+    }
+    ExprProg *residual = NULL;
+    if (nrest) {
+        Expr *e = and_of(ctx, rest, nrest);
+        if (!e) return DD_ENOMEM;
+        if ((rc = compile_in(jp, e, TYPE_BOOL, "JOIN conditions", &residual))) return rc;
+    }
+    SlotRanges xr, yr;
+    if ((rc = ranges_of(jp, x->set, &xr)) || (rc = ranges_of(jp, y->set, &yr))) return rc;
+    if (nkeys)
+        out->op = op_hashjoin(ctx, x->op, y->op, nkeys, pk, bk, residual, type, &xr, &yr, jp->width);
+    else {
+        /* no key: the residual is the whole condition */
+        if (nkeys == 0 && nrest == 0) residual = NULL;
+        out->op = op_nljoin(ctx, x->op, y->op, residual, type, &xr, &yr, jp->width);
+    }
+    if (!out->op) return DD_ENOMEM;
+    out->set = x->set | y->set;
+    out->rows = rows < 1 ? 1 : rows;
+    return DD_OK;
+}
+
+static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out);
+
+/* Moves the unplaced conjuncts of pr that read only relations of `set`
+ * (and at least one) into dst. */
+static int push_conjuncts(JoinPlanner *jp, JProblem *pr, u64 set, JProblem *dst)
+{
+    int k = 0;
+    for (int i = 0; i < pr->nconj; i++) {
+        Conj *c = &jp->conj[pr->conj[i]];
+        if (c->set && (c->set & ~set) == 0) {
+            int rc = grow(jp->ctx, (void **)&dst->conj, &dst->capconj, dst->nconj, sizeof(int));
+            if (rc) return rc;
+            dst->conj[dst->nconj++] = pr->conj[i];
+        } else {
+            pr->conj[k++] = pr->conj[i];
+        }
+    }
+    pr->nconj = k;
+    return DD_OK;
+}
+
+static int plan_left_join(JoinPlanner *jp, JProblem *pr, JItem *it, JNode *out)
+{
+    int rc;
+    /* WHERE conjuncts over the preserved side filter it before the join */
+    if ((rc = push_conjuncts(jp, pr, it->left->set, it->left))) return rc;
+    /* ON conjuncts: over the nullable side alone they filter it; the rest
+     * decide the match */
+    JProblem on;
+    memset(&on, 0, sizeof(on));
+    if (it->on && (rc = add_conjuncts(jp, &on, it->on, "JOIN conditions"))) return rc;
+    if ((rc = push_conjuncts(jp, &on, it->right->set, it->right))) return rc;
+    JNode l, r;
+    if ((rc = plan_problem(jp, it->left, &l)) || (rc = plan_problem(jp, it->right, &r))) return rc;
+    return make_join(jp, &l, &r, on.conj, on.nconj, JOIN_LEFT, l.rows, out);
+}
+
+static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out)
+{
+    SqlCtx *ctx = jp->ctx;
+    int rc;
+    JNode *nodes = arena_alloc(ctx->stmt, sizeof(JNode) * (size_t)(pr->nitems + 1));
+    Expr **lc = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(pr->nconj + 1));
+    int *cj = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(pr->nconj + 1));
+    if (!nodes || !lc || !cj) return DD_ENOMEM;
+    int n = 0;
+    /* conjuncts that read no relation (constants, parameters) filter the
+     * first input */
+    for (int i = 0; i < pr->nitems; i++) {
+        JItem *it = &pr->items[i];
+        if (it->rel < 0) {
+            if ((rc = plan_left_join(jp, pr, it, &nodes[n++]))) return rc;
+            continue;
+        }
+        int m = 0;
+        for (int k = 0; k < pr->nconj; k++) {
+            Conj *c = &jp->conj[pr->conj[k]];
+            if (c->placed) continue;
+            if ((c->set & ~it->set) == 0 && (c->set || i == 0)) { lc[m++] = c->ast; c->placed = true; }
+        }
+        if ((rc = plan_leaf(jp, it->rel, lc, m, &nodes[n++]))) return rc;
+    }
+    /* greedy join order */
+    while (n > 1) {
+        int bi = -1, bj = -1;
+        double best = 0;
+        bool best_conn = false;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) {
+                u64 both = nodes[i].set | nodes[j].set;
+                bool conn = false;
+                double sel = 1;
+                for (int k = 0; k < pr->nconj; k++) {
+                    Conj *c = &jp->conj[pr->conj[k]];
+                    if (c->placed || (c->set & ~both) || !(c->set & nodes[i].set) || !(c->set & nodes[j].set)) continue;
+                    conn = true;
+                    bool eq = c->ast->kind == EXPR_BINARY && c->ast->u.bin.op == BOP_EQ;
+                    sel *= eq ? 1.0 / DD_MAX(nodes[i].rows, nodes[j].rows) : 0.3;
+                }
+                double est = nodes[i].rows * nodes[j].rows * sel;
+                if (bi < 0 || (conn && !best_conn) || (conn == best_conn && est < best)) {
+                    bi = i; bj = j; best = est; best_conn = conn;
+                }
+            }
+        int m = 0;
+        u64 both = nodes[bi].set | nodes[bj].set;
+        for (int k = 0; k < pr->nconj; k++) {
+            Conj *c = &jp->conj[pr->conj[k]];
+            if (!c->placed && (c->set & ~both) == 0) cj[m++] = pr->conj[k];
+        }
+        /* the larger side streams, the smaller is built (hashed or kept) */
+        JNode *x = &nodes[bi], *y = &nodes[bj];
+        if (x->rows < y->rows) { JNode *t = x; x = y; y = t; }
+        JNode j;
+        if ((rc = make_join(jp, x, y, cj, m, JOIN_INNER, best, &j))) return rc;
+        nodes[bi] = j;
+        nodes[bj] = nodes[--n];
+    }
+    /* whatever is left (a conjunct over relations of a LEFT JOIN's two
+     * sides, say) is checked on top */
+    int m = 0;
+    for (int k = 0; k < pr->nconj; k++) {
+        Conj *c = &jp->conj[pr->conj[k]];
+        if (!c->placed) { lc[m++] = c->ast; c->placed = true; }
+    }
+    *out = nodes[0];
+    if (m) {
+        ExprProg *pred;
+        Expr *e = and_of(ctx, lc, m);
+        if (!e) return DD_ENOMEM;
+        if ((rc = compile_in(jp, e, TYPE_BOOL, "WHERE", &pred))) return rc;
+        if (!(out->op = op_filter(ctx, out->op, pred))) return DD_ENOMEM;
+    }
+    return DD_OK;
+}
+
+/* Plans FROM and WHERE of s: fi gets the operator (canonical rows of all
+ * relations) and the relations of the scope. */
+static int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi)
+{
+    JoinPlanner jp;
+    memset(&jp, 0, sizeof(jp));
+    jp.ctx = ctx;
+    jp.env = env;
+    jp.rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * JP_MAX_RELS);
+    jp.leaves = arena_zalloc(ctx->stmt, sizeof(FromItem) * JP_MAX_RELS);
+    JProblem *top = arena_zalloc(ctx->stmt, sizeof(JProblem));
+    if (!jp.rels || !jp.leaves || !top) return DD_ENOMEM;
+    jp.scope = (Scope){jp.rels, 0, 0, env->ctes, env->outer};
+    int rc;
+    for (int i = 0; i < s->nfrom; i++)
+        if ((rc = collect(&jp, s->from[i], top))) return rc;
+    if (s->where) {
+        /* the whole condition first, for PostgreSQL's error messages */
+        CompileCtx wc;
+        memset(&wc, 0, sizeof(wc));
+        wc.sql = ctx;
+        wc.scope = &jp.scope;
+        wc.agg_forbidden = "WHERE";
+        ExprProg *pred;
+        if ((rc = expr_compile(&wc, s->where, &pred))) return rc;
+        if (pred->type != TYPE_BOOL) {
+            if (pred->type == TYPE_UNKNOWN || pred->type == TYPE_NULLTYPE)
+                rc = expr_compile_as(&wc, s->where, TYPE_BOOL, -1, &pred);
+            else
+                rc = dd_err(ctx->err, DD_EDATATYPE_MISMATCH, s->where->loc,
+                            "argument of WHERE must be type boolean, not type %s", type_name(pred->type));
+            if (rc) return rc;
+        }
+        if ((rc = add_conjuncts(&jp, top, s->where, "WHERE"))) return rc;
+    }
+    JNode root;
+    if ((rc = plan_problem(&jp, top, &root))) return rc;
+    memset(fi, 0, sizeof(*fi));
+    fi->op = root.op;
+    fi->rels = jp.rels;
+    fi->nrels = jp.nrels;
+    fi->width = jp.width;
+    return DD_OK;
 }
 
 /* WITH: the CteDefs of s in front of the visible ones (env->ctes).  Each
@@ -860,15 +1320,8 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         fi.op = op_one_row(ctx);
         if (!fi.op) return DD_ENOMEM;
     } else {
-        rc = from_item(ctx, s->from[0], &env, &fi);
+        rc = plan_from_where(ctx, s, &env, &fi);
         if (rc) return rc;
-        for (int i = 1; i < s->nfrom; i++) {
-            FromItem r, j;
-            rc = from_item(ctx, s->from[i], &env, &r);
-            if (!rc) rc = join_items(ctx, &fi, &r, JOIN_CROSS, NULL, s->from[i]->loc, &env, &j);
-            if (rc) return rc;
-            fi = j;
-        }
     }
     Scope scope = {fi.rels, fi.nrels, fi.width, env.ctes, outer};
     /* expand the target list (* and t.*) */
@@ -914,18 +1367,21 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     for (int i = 0; !grouped && i < nt; i++) grouped = ast_has_aggregate(texprs[i]);
     for (int i = 0; !grouped && i < s->norder; i++) grouped = ast_has_aggregate(s->order_by[i]->expr);
 
-    /* WHERE and the scan (access path) */
-    if (fi.simple) {
-        rc = build_scan(ctx, &fi, &scope, s->where);
-        if (rc) return rc;
-    } else if (s->where) {
+    if (s->nfrom == 0 && s->where) {
         CompileCtx wc;
         memset(&wc, 0, sizeof(wc));
         wc.sql = ctx;
         wc.scope = &scope;
         wc.agg_forbidden = "WHERE";
         ExprProg *pred;
-        rc = expr_compile_as(&wc, s->where, TYPE_BOOL, -1, &pred);
+        rc = expr_compile(&wc, s->where, &pred);
+        if (!rc && pred->type != TYPE_BOOL) {
+            if (pred->type == TYPE_UNKNOWN || pred->type == TYPE_NULLTYPE)
+                rc = expr_compile_as(&wc, s->where, TYPE_BOOL, -1, &pred);
+            else
+                rc = dd_err(ctx->err, DD_EDATATYPE_MISMATCH, s->where->loc,
+                            "argument of WHERE must be type boolean, not type %s", type_name(pred->type));
+        }
         if (rc) return rc;
         fi.op = op_filter(ctx, fi.op, pred);
         if (!fi.op) return DD_ENOMEM;

@@ -259,6 +259,12 @@ void op_scan_set_pk(Op *op, const u8 *pk, u32 n)
     s->pklen = n;
 }
 
+bool op_scan_is_point(const Op *op)
+{
+    while (op && op->vt != &scan_vt && op->child && !op->child2) op = op->child;
+    return op && op->vt == &scan_vt && ((const ScanOp *)op)->pk != NULL;
+}
+
 void op_scan_set_index(Op *op, const IndexInfo *ix, const u8 *key, u32 n)
 {
     ScanOp *s = (ScanOp *)op;
@@ -906,61 +912,162 @@ Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset)
     return &l->op;
 }
 
-/* ================================================================ nested loop join */
+/* ================================================================ canonical rows and joins */
 
+/*
+ * Inside a FROM clause with several relations, every operator above the
+ * leaves produces "canonical" rows of the clause's width: relation r's
+ * columns sit at its slots [slot0, slot0 + ncols), so expressions compiled
+ * against the whole FROM scope read any intermediate row, whatever the
+ * join order.  A Place puts a leaf's own row there; a join copies the slot
+ * ranges of its two sides (SlotRanges).  Slots of relations not joined yet
+ * are NULL.
+ */
+
+static void ranges_copy(Value *dst, const Value *src, const SlotRanges *r)
+{
+    for (int i = 0; i < r->n; i++)
+        memcpy(dst + r->off[i], src + r->off[i], sizeof(Value) * (size_t)r->len[i]);
+}
+
+static void ranges_null(Value *dst, const SlotRanges *r)
+{
+    for (int i = 0; i < r->n; i++)
+        for (int k = 0; k < r->len[i]; k++) dst[r->off[i] + k] = val_null(TYPE_TEXT);
+}
+
+static int ranges_width(const SlotRanges *r)
+{
+    int w = 0;
+    for (int i = 0; i < r->n; i++) w += r->len[i];
+    return w;
+}
+
+/* Copies the values of ranges r of src, packed, into a (payloads too). */
+static int ranges_pack(Arena *a, const Value *src, const SlotRanges *r, Value *out)
+{
+    int k = 0;
+    for (int i = 0; i < r->n; i++)
+        for (int j = 0; j < r->len[i]; j++) {
+            int rc = val_copy(a, &src[r->off[i] + j], &out[k++]);
+            if (rc) return rc;
+        }
+    return DD_OK;
+}
+
+static void ranges_unpack(Value *dst, const Value *packed, const SlotRanges *r)
+{
+    int k = 0;
+    for (int i = 0; i < r->n; i++) {
+        memcpy(dst + r->off[i], packed + k, sizeof(Value) * (size_t)r->len[i]);
+        k += r->len[i];
+    }
+}
+
+static Value *null_row(SqlCtx *ctx, int width)
+{
+    Value *r = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(width ? width : 1));
+    if (r) for (int i = 0; i < width; i++) r[i] = val_null(TYPE_TEXT);
+    return r;
+}
+
+typedef struct PlaceOp { Op op; int base, n; Value *row; } PlaceOp;
+
+static int place_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    PlaceOp *p = (PlaceOp *)op;
+    Value *r;
+    int rc = op_next(ctx, op->child, &r);
+    if (rc <= 0) return rc;
+    memcpy(p->row + p->base, r, sizeof(Value) * (size_t)p->n);
+    *row = p->row;
+    return 1;
+}
+
+static const OpVtbl place_vt = {"Place", child_open, place_next, child_close, NULL};
+
+Op *op_place(SqlCtx *ctx, Op *child, int base, int width)
+{
+    PlaceOp *p = op_alloc(ctx, sizeof(*p), &place_vt, width);
+    if (!p) return NULL;
+    p->op.child = child;
+    p->base = base;
+    p->n = child->width;
+    p->row = null_row(ctx, width);
+    return p->row ? &p->op : NULL;
+}
+
+/* ---------------------------------------------------------------- nested loop */
+
+/* The inner side is read once per open into packed rows; every outer row
+ * is then matched against them in memory. */
 typedef struct JoinOp {
     Op op;
     ExprProg *on;
     JoinType type;
+    SlotRanges outer_r, inner_r;
+    int iw;                 /* packed inner width */
     Value *row;
-    Value *outer;       /* current outer row (copied) */
-    bool have_outer, matched, inner_open;
-    Arena arena;
+    Value **inner; size_t ninner, capinner;
+    size_t pos;
+    bool have_outer, matched;
+    Arena arena;            /* packed inner rows */
 } JoinOp;
 
 static int join_open(SqlCtx *ctx, Op *op)
 {
     JoinOp *j = (JoinOp *)op;
     j->have_outer = false;
-    j->inner_open = false;
+    j->ninner = 0;
+    arena_reset(&j->arena);
+    int rc = op_open(ctx, op->child2);
+    for (;;) {
+        if (rc) break;
+        ArenaMark m = arena_mark(ctx->row);
+        Value *in;
+        rc = op_next(ctx, op->child2, &in);
+        if (rc <= 0) { rc = -rc; break; }
+        if (j->ninner == j->capinner) {
+            size_t ncap = j->capinner ? j->capinner * 2 : 64;
+            Value **ni = dd_realloc(j->inner, sizeof(Value *) * ncap);
+            if (!ni) { rc = DD_ENOMEM; break; }
+            j->inner = ni;
+            j->capinner = ncap;
+        }
+        Value *packed = arena_alloc(&j->arena, sizeof(Value) * (size_t)(j->iw ? j->iw : 1));
+        rc = packed ? ranges_pack(&j->arena, in, &j->inner_r, packed) : DD_ENOMEM;
+        j->inner[j->ninner++] = packed;
+        arena_rewind(ctx->row, m);
+    }
+    op_close(ctx, op->child2);
+    if (rc) return rc;
     return op_open(ctx, op->child);
 }
 
 static int join_next(SqlCtx *ctx, Op *op, Value **row)
 {
     JoinOp *j = (JoinOp *)op;
-    int ow = op->child->width, iw = op->child2->width;
     for (;;) {
         int rc;
         if (!j->have_outer) {
             Value *o;
             rc = op_next(ctx, op->child, &o);
             if (rc <= 0) return rc;
-            arena_reset(&j->arena);
-            rc = copy_row(&j->arena, o, ow, &j->outer);
-            if (rc) return neg(rc);
-            if (j->inner_open) op_close(ctx, op->child2);
-            rc = op_open(ctx, op->child2);
-            if (rc) return neg(rc);
-            j->inner_open = true;
+            ranges_copy(j->row, o, &j->outer_r);
             j->have_outer = true;
             j->matched = false;
+            j->pos = 0;
         }
-        Value *in;
-        rc = op_next(ctx, op->child2, &in);
-        if (rc < 0) return rc;
-        if (rc == 0) {
+        if (j->pos == j->ninner) {
             j->have_outer = false;
             if (j->type == JOIN_LEFT && !j->matched) {
-                memcpy(j->row, j->outer, sizeof(Value) * (size_t)ow);
-                for (int i = 0; i < iw; i++) j->row[ow + i] = val_null(TYPE_TEXT);
+                ranges_null(j->row, &j->inner_r);
                 *row = j->row;
                 return 1;
             }
             continue;
         }
-        memcpy(j->row, j->outer, sizeof(Value) * (size_t)ow);
-        memcpy(j->row + ow, in, sizeof(Value) * (size_t)iw);
+        ranges_unpack(j->row, j->inner[j->pos++], &j->inner_r);
         if (j->on) {
             bool ok;
             rc = expr_eval_bool(j->on, &op->env, j->row, &ok);
@@ -977,26 +1084,247 @@ static void join_close(SqlCtx *ctx, Op *op)
 {
     JoinOp *j = (JoinOp *)op;
     op_close(ctx, op->child);
-    if (j->inner_open) op_close(ctx, op->child2);
-    j->inner_open = false;
     arena_free(&j->arena);
+    dd_free(j->inner);
+    j->inner = NULL;
+    j->ninner = j->capinner = 0;
 }
 
-static const OpVtbl join_vt = {"NestedLoop", join_open, join_next, join_close, NULL};
-
-Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type)
+static void join_explain(Op *op, Buf *out)
 {
-    JoinOp *j = op_alloc(ctx, sizeof(*j), &join_vt, outer->width + inner->width);
+    JoinOp *j = (JoinOp *)op;
+    if (j->type == JOIN_LEFT) buf_puts(out, " (left)");
+}
+
+static const OpVtbl join_vt = {"NestedLoop", join_open, join_next, join_close, join_explain};
+
+Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
+              const SlotRanges *outer_r, const SlotRanges *inner_r, int width)
+{
+    JoinOp *j = op_alloc(ctx, sizeof(*j), &join_vt, width);
     if (!j) return NULL;
     j->op.child = outer;
     j->op.child2 = inner;
     j->on = on;
     j->type = type;
-    j->row = arena_zalloc(ctx->stmt, sizeof(Value) * (size_t)(j->op.width ? j->op.width : 1));
-    arena_init(&j->arena, 4096);
+    j->outer_r = *outer_r;
+    j->inner_r = *inner_r;
+    j->iw = ranges_width(inner_r);
+    j->row = null_row(ctx, width);
+    arena_init(&j->arena, 64 * 1024);
     return j->row ? &j->op : NULL;
 }
 
+/* ---------------------------------------------------------------- hash join */
+
+/*
+ * Builds a hash table over the build side (child2) keyed by its key
+ * expressions, then streams the probe side (child).  Keys compare as `=`
+ * does (val_compare; val_hash agrees across numeric types); a NULL key
+ * never matches.  LEFT keeps probe rows without a match, padded with
+ * NULLs.  The build side's packed rows must fit in the memory budget
+ * (53200 otherwise).
+ */
+typedef struct HashEntry {
+    struct HashEntry *next;
+    u64 hash;
+    Value *keys;
+    Value *vals;            /* packed build ranges */
+} HashEntry;
+
+typedef struct HashJoinOp {
+    Op op;
+    int nkeys;
+    ExprProg **pkeys, **bkeys;
+    ExprProg *residual;
+    JoinType type;
+    SlotRanges probe_r, build_r;
+    int bw;
+    size_t budget;
+    Value *row;
+    HashEntry **buckets; size_t nbuckets, count;
+    Arena arena;            /* entries */
+    Arena probe_arena;      /* the current probe row's keys */
+    Value *pk;              /* probe key values */
+    HashEntry *chain;
+    u64 hash;
+    bool have_probe, matched;
+} HashJoinOp;
+
+static u64 keys_hash(const Value *k, int n)
+{
+    u64 h = 0x243f6a8885a308d3ULL;
+    for (int i = 0; i < n; i++) {
+        h ^= val_hash(&k[i]);
+        h *= 0x100000001b3ULL;
+        h ^= h >> 31;
+    }
+    return h;
+}
+
+static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *keys)
+{
+    for (int i = 0; i < h->nkeys; i++) if (keys[i].isnull) return DD_OK;
+    if ((h->count + 1) > h->nbuckets) {
+        size_t nb = h->nbuckets ? h->nbuckets * 2 : 1024;
+        HashEntry **b = dd_calloc(nb, sizeof(HashEntry *));
+        if (!b) return DD_ENOMEM;
+        for (size_t i = 0; i < h->nbuckets; i++)
+            for (HashEntry *e = h->buckets[i], *nx; e; e = nx) {
+                nx = e->next;
+                e->next = b[e->hash & (nb - 1)];
+                b[e->hash & (nb - 1)] = e;
+            }
+        dd_free(h->buckets);
+        h->buckets = b;
+        h->nbuckets = nb;
+    }
+    HashEntry *e = arena_alloc(&h->arena, sizeof(HashEntry));
+    Value *kv = arena_alloc(&h->arena, sizeof(Value) * (size_t)(h->nkeys + h->bw + 1));
+    if (!e || !kv) return DD_ENOMEM;
+    for (int i = 0; i < h->nkeys; i++) {
+        int rc = val_copy(&h->arena, &keys[i], &kv[i]);
+        if (rc) return rc;
+    }
+    e->keys = kv;
+    e->vals = kv + h->nkeys;
+    int rc = ranges_pack(&h->arena, in, &h->build_r, e->vals);
+    if (rc) return rc;
+    e->hash = keys_hash(keys, h->nkeys);
+    e->next = h->buckets[e->hash & (h->nbuckets - 1)];
+    h->buckets[e->hash & (h->nbuckets - 1)] = e;
+    h->count++;
+    if (h->arena.total + h->nbuckets * sizeof(void *) > h->budget)
+        return dd_err(ctx->err, DD_ENOMEM, -1,
+                      "hash join needs more than work_mem (%zu kB) for its inner side",
+                      h->budget / 1024);
+    return DD_OK;
+}
+
+static int hj_open(SqlCtx *ctx, Op *op)
+{
+    HashJoinOp *h = (HashJoinOp *)op;
+    h->have_probe = false;
+    h->count = 0;
+    if (h->nbuckets) memset(h->buckets, 0, sizeof(HashEntry *) * h->nbuckets);
+    arena_reset(&h->arena);
+    Value *keys = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)h->nkeys);
+    if (!keys) return DD_ENOMEM;
+    int rc = op_open(ctx, op->child2);
+    while (!rc) {
+        ArenaMark m = arena_mark(ctx->row);
+        Value *in;
+        rc = op_next(ctx, op->child2, &in);
+        if (rc <= 0) { rc = -rc; break; }
+        rc = DD_OK;
+        for (int i = 0; !rc && i < h->nkeys; i++) rc = expr_eval(h->bkeys[i], &op->env, in, &keys[i]);
+        if (!rc) rc = hj_insert(ctx, h, in, keys);
+        arena_rewind(ctx->row, m);
+        if (!rc) rc = sql_check_interrupt(ctx);
+    }
+    op_close(ctx, op->child2);
+    if (rc) return rc;
+    return op_open(ctx, op->child);
+}
+
+static int hj_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    HashJoinOp *h = (HashJoinOp *)op;
+    for (;;) {
+        int rc;
+        if (!h->have_probe) {
+            Value *p;
+            rc = op_next(ctx, op->child, &p);
+            if (rc <= 0) return rc;
+            arena_reset(&h->probe_arena);
+            bool null_key = false;
+            for (int i = 0; i < h->nkeys; i++) {
+                Value k;
+                rc = expr_eval(h->pkeys[i], &op->env, p, &k);
+                if (!rc) rc = val_copy(&h->probe_arena, &k, &h->pk[i]);
+                if (rc) return neg(rc);
+                null_key |= k.isnull;
+            }
+            ranges_copy(h->row, p, &h->probe_r);
+            h->have_probe = true;
+            h->matched = false;
+            h->chain = NULL;
+            if (!null_key && h->nbuckets) {
+                h->hash = keys_hash(h->pk, h->nkeys);
+                h->chain = h->buckets[h->hash & (h->nbuckets - 1)];
+            }
+        }
+        HashEntry *e = h->chain;
+        if (!e) {
+            h->have_probe = false;
+            if (h->type == JOIN_LEFT && !h->matched) {
+                ranges_null(h->row, &h->build_r);
+                *row = h->row;
+                return 1;
+            }
+            continue;
+        }
+        h->chain = e->next;
+        if (e->hash != h->hash) continue;
+        bool eq = true;
+        for (int i = 0; eq && i < h->nkeys; i++) eq = val_compare(&h->pk[i], &e->keys[i], &ctx->vctx) == 0;
+        if (!eq) continue;
+        ranges_unpack(h->row, e->vals, &h->build_r);
+        if (h->residual) {
+            bool ok;
+            rc = expr_eval_bool(h->residual, &op->env, h->row, &ok);
+            if (rc) return neg(rc);
+            if (!ok) continue;
+        }
+        h->matched = true;
+        *row = h->row;
+        return 1;
+    }
+}
+
+static void hj_close(SqlCtx *ctx, Op *op)
+{
+    HashJoinOp *h = (HashJoinOp *)op;
+    op_close(ctx, op->child);
+    arena_free(&h->arena);
+    arena_free(&h->probe_arena);
+    dd_free(h->buckets);
+    h->buckets = NULL;
+    h->nbuckets = h->count = 0;
+}
+
+static void hj_explain(Op *op, Buf *out)
+{
+    HashJoinOp *h = (HashJoinOp *)op;
+    if (h->type == JOIN_LEFT) buf_puts(out, " (left)");
+    buf_printf(out, " on %d key%s", h->nkeys, h->nkeys == 1 ? "" : "s");
+}
+
+static const OpVtbl hashjoin_vt = {"HashJoin", hj_open, hj_next, hj_close, hj_explain};
+
+Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_keys,
+                ExprProg **build_keys, ExprProg *residual, JoinType type,
+                const SlotRanges *probe_r, const SlotRanges *build_r, int width)
+{
+    HashJoinOp *h = op_alloc(ctx, sizeof(*h), &hashjoin_vt, width);
+    if (!h) return NULL;
+    h->op.child = probe;
+    h->op.child2 = build;
+    h->nkeys = nkeys;
+    h->pkeys = probe_keys;
+    h->bkeys = build_keys;
+    h->residual = residual;
+    h->type = type;
+    h->probe_r = *probe_r;
+    h->build_r = *build_r;
+    h->bw = ranges_width(build_r);
+    h->budget = sql_work_mem(ctx);
+    h->row = null_row(ctx, width);
+    h->pk = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)nkeys);
+    arena_init(&h->arena, 256 * 1024);
+    arena_init(&h->probe_arena, 1024);
+    return h->row && h->pk ? &h->op : NULL;
+}
 
 /* ================================================================ set operations */
 
@@ -1205,6 +1533,7 @@ Op *op_commits(SqlCtx *ctx, u64 upto)
 void op_explain(Op *o, int depth, Buf *out)
 {
     if (!o) return;
+    if (o->vt == &place_vt) { op_explain(o->child, depth, out); return; }
     for (int i = 0; i < depth; i++) buf_puts(out, "  ");
     if (depth) buf_puts(out, "->  ");
     buf_puts(out, o->vt->name);

@@ -48,6 +48,8 @@ Op *op_scan(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, const boo
  * (present mode only). */
 void op_scan_set_pk(Op *scan, const u8 *pk, u32 n);
 void op_scan_set_index(Op *scan, const IndexInfo *ix, const u8 *key, u32 n);
+/* Whether op is (a filter over) a scan of one primary key. */
+bool op_scan_is_point(const Op *op);
 Op *op_one_row(SqlCtx *ctx);
 Op *op_filter(SqlCtx *ctx, Op *child, ExprProg *pred);
 Op *op_project(SqlCtx *ctx, Op *child, ExprProg **exprs, int n);
@@ -56,8 +58,22 @@ typedef struct SortKey { int slot; bool desc; bool nulls_first; } SortKey;
 Op *op_sort(SqlCtx *ctx, Op *child, SortKey *keys, int nkeys);
 Op *op_distinct(SqlCtx *ctx, Op *child, int ncols);
 Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset);
-/* Nested-loop join: inner rows re-scanned per outer row. LEFT pads with NULLs. */
-Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type);
+/* Slot ranges [off[i], off[i] + len[i]) of a canonical FROM row (a join
+ * side's relations; executor.c explains canonical rows). */
+typedef struct SlotRanges { int n; const int *off; const int *len; } SlotRanges;
+/* A leaf's own rows placed at slots [base, base + child->width) of rows of
+ * `width` slots (the rest NULL). */
+Op *op_place(SqlCtx *ctx, Op *child, int base, int width);
+/* Nested-loop join of canonical rows: the inner side is read once per
+ * open; `on` is checked per pair.  LEFT pads unmatched outer rows with
+ * NULLs. */
+Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
+              const SlotRanges *outer_r, const SlotRanges *inner_r, int width);
+/* Hash join of canonical rows on probe_keys[i] = build_keys[i]; residual
+ * (may be NULL) is checked per match.  INNER or LEFT (probe preserved). */
+Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_keys,
+                ExprProg **build_keys, ExprProg *residual, JoinType type,
+                const SlotRanges *probe_r, const SlotRanges *build_r, int width);
 /* UNION / INTERSECT / EXCEPT over the first ncols columns of both inputs
  * (kind as SelectStmt.setop: 1 UNION, 2 INTERSECT, 3 EXCEPT).  UNION ALL
  * appends; the others use a hash multiset of the right input.  Without

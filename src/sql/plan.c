@@ -7,6 +7,7 @@
 #include "types/rowcodec.h"
 #include <string.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static int rows_plan(SqlCtx *ctx, Plan *p, int ncols, const char **names, const TypeId *types,
                      Value *rows, int nrows)
@@ -140,6 +141,28 @@ static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *inner)
     static const char *names[] = {"QUERY PLAN"};
     static const TypeId types[] = {TYPE_TEXT};
     return rows_plan(ctx, p, 1, names, types, rows, k);
+}
+
+size_t sql_work_mem(SqlCtx *ctx)
+{
+    const char *v = ctx->setting ? ctx->setting(ctx->session, "work_mem") : NULL;
+    unsigned long long kb = 64 * 1024;
+    if (v) {
+        char *end;
+        unsigned long long n = strtoull(v, &end, 10);
+        while (*end == ' ') end++;
+        if (!strcmp(end, "MB")) n *= 1024;
+        else if (!strcmp(end, "GB")) n *= 1024 * 1024;
+        else if (!strcmp(end, "TB")) n *= 1024ULL * 1024 * 1024;
+        if (n) kb = n;
+    }
+    return (size_t)(kb * 1024 * 2);   /* hash_mem_multiplier = 2 */
+}
+
+bool sql_enabled(SqlCtx *ctx, const char *name)
+{
+    const char *v = ctx->setting ? ctx->setting(ctx->session, name) : NULL;
+    return !v || strcmp(v, "off") != 0;
 }
 
 int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)

@@ -45,7 +45,22 @@ typedef struct SqlCtx {
     void *session;
     const char *sql;         /* the whole text, for error positions */
     DdError *err;
+    /* set (from any thread) to stop the running statement: 57014 */
+    volatile int *interrupt;
 } SqlCtx;
+
+/* 57014 once *ctx->interrupt is set; every operator loop calls it. */
+static inline int sql_check_interrupt(SqlCtx *ctx)
+{
+    if (ctx->interrupt && *ctx->interrupt)
+        return dd_err(ctx->err, DD_ECANCELED, -1, "canceling statement due to user request");
+    return DD_OK;
+}
+/* The memory a hash table of one operator may use: work_mem times
+ * hash_mem_multiplier (2), in bytes. */
+size_t sql_work_mem(SqlCtx *ctx);
+/* A planner switch (enable_hashjoin, ...): false only when set off. */
+bool sql_enabled(SqlCtx *ctx, const char *name);
 
 typedef struct Plan Plan;    /* a prepared statement ready to run */
 
