@@ -183,48 +183,144 @@ static void flatten_and(Expr *e, Expr **out, int *n, int max)
     if (*n < max) out[(*n)++] = e;
 }
 
-/* If conjunct c is `col = constant` for column ci of rel, evaluates the
- * constant as that column's type (only when exact). */
-static bool eq_const_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, Value *out)
+/* Evaluates constant expression k as column type ct, only when the value
+ * converts exactly (so that key order is the order of the comparison). */
+static bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, Value *out)
 {
-    if (c->kind != EXPR_BINARY || c->u.bin.op != BOP_EQ) return false;
-    Expr *col = c->u.bin.l, *k = c->u.bin.r;
+    if (ast_has_column(k) || ast_has_aggregate(k)) return false;
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.agg_forbidden = "WHERE";
+    ExprProg *p;
+    DdError saved = *ctx->err;
+    if (expr_compile(&cc, k, &p) || p->type == TYPE_NULLTYPE || !p->constant) { *ctx->err = saved; return false; }
+    EvalEnv env = {ctx, NULL, 0};
+    Value v, cv;
+    Arena *row = ctx->row;
+    ctx->row = ctx->stmt;   /* the value must outlive the row arena */
+    int rc = expr_eval(p, &env, NULL, &v);
+    ctx->row = row;
+    if (rc || v.isnull) { *ctx->err = saved; return false; }
+    ValueCtx vc = ctx->vctx;
+    vc.arena = ctx->stmt;
+    bool same_family = (type_is_int(ct) && type_is_int((TypeId)v.type)) ||
+                       (type_is_string(ct) && type_is_string((TypeId)v.type)) ||
+                       ct == v.type || v.type == TYPE_UNKNOWN;   /* '...' literals read as ct */
+    if (!same_family || ct == TYPE_BPCHAR || v.type == TYPE_BPCHAR) { *ctx->err = saved; return false; }
+    if (val_cast(&v, ct, -1, false, &vc, &cv, ctx->err) || val_compare(&v, &cv, &vc) != 0) {
+        *ctx->err = saved;
+        return false;
+    }
+    *out = cv;
+    return true;
+}
+
+static bool is_col(Expr *e, ScopeRel *rel, int ci)
+{
+    if (e->kind != EXPR_COLUMN || strcmp(e->u.col.name, rel->names[ci]) != 0) return false;
+    return !e->u.col.qualifier || strcmp(e->u.col.qualifier, rel->alias) == 0;
+}
+
+/* If conjunct c is `col op constant` (or `constant op col`) for column ci
+ * of rel with op one of = < <= > >=, gives the operator as seen from the
+ * column and the constant as the column's type. */
+static bool cmp_const_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, BinaryOp *op, Value *out)
+{
+    if (c->kind != EXPR_BINARY) return false;
+    BinaryOp o = c->u.bin.op;
+    if (o != BOP_EQ && o != BOP_LT && o != BOP_LE && o != BOP_GT && o != BOP_GE) return false;
     for (int side = 0; side < 2; side++) {
-        if (side) { col = c->u.bin.r; k = c->u.bin.l; }
-        if (col->kind != EXPR_COLUMN || strcmp(col->u.col.name, rel->names[ci]) != 0) continue;
-        if (col->u.col.qualifier && strcmp(col->u.col.qualifier, rel->alias) != 0) continue;
-        if (ast_has_column(k) || ast_has_aggregate(k)) continue;
-        CompileCtx cc;
-        memset(&cc, 0, sizeof(cc));
-        cc.sql = ctx;
-        cc.agg_forbidden = "WHERE";
-        ExprProg *p;
-        DdError saved = *ctx->err;
-        if (expr_compile(&cc, k, &p) || p->type == TYPE_NULLTYPE) { *ctx->err = saved; continue; }
-        if (!p->constant) { *ctx->err = saved; continue; }
-        EvalEnv env = {ctx, NULL, 0};
-        Value v, cv;
-        Arena *row = ctx->row;
-        ctx->row = ctx->stmt;   /* the value must outlive the row arena */
-        int rc = expr_eval(p, &env, NULL, &v);
-        ctx->row = row;
-        if (rc || v.isnull) { *ctx->err = saved; continue; }
-        ValueCtx vc = ctx->vctx;
-        vc.arena = ctx->stmt;
-        TypeId ct = rel->types[ci];
-        bool same_family = (type_is_int(ct) && type_is_int((TypeId)v.type)) ||
-                           (type_is_string(ct) && type_is_string((TypeId)v.type)) ||
-                           ct == v.type || v.type == TYPE_UNKNOWN;   /* '...' literals read as ct */
-        if (!same_family) { *ctx->err = saved; continue; }
-        if (val_cast(&v, ct, -1, false, &vc, &cv, ctx->err) || val_compare(&v, &cv, &vc) != 0) {
-            *ctx->err = saved;
-            continue;
-        }
-        if (type_is_string(ct) && v.type != TYPE_BPCHAR && ct == TYPE_BPCHAR) { *ctx->err = saved; continue; }
-        *out = cv;
+        Expr *col = side ? c->u.bin.r : c->u.bin.l, *k = side ? c->u.bin.l : c->u.bin.r;
+        if (!is_col(col, rel, ci)) continue;
+        if (!const_as_column(ctx, k, rel->types[ci], out)) continue;
+        static const BinaryOp flip[] = {[BOP_EQ] = BOP_EQ, [BOP_LT] = BOP_GT, [BOP_LE] = BOP_GE,
+                                        [BOP_GT] = BOP_LT, [BOP_GE] = BOP_LE};
+        *op = side ? flip[o] : o;
         return true;
     }
     return false;
+}
+
+static bool eq_const_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, Value *out)
+{
+    BinaryOp op;
+    return cmp_const_for(ctx, c, rel, ci, &op, out) && op == BOP_EQ;
+}
+
+/* The smallest byte string greater than every string that starts with
+ * b[0..n): b with its last byte below 0xFF incremented and the rest cut.
+ * False when there is none (all 0xFF). */
+static bool key_successor(Buf *b)
+{
+    while (b->len && b->data[b->len - 1] == 0xFF) b->len--;
+    if (!b->len) return false;
+    b->data[b->len - 1]++;
+    return true;
+}
+
+/* Bounds on one key column from the conjuncts: lo/hi get the encoded
+ * bounds appended to the prefix already in them.  Any bound is a
+ * superset of the matching rows: the conjuncts themselves are still
+ * checked on every row. */
+typedef struct KeyRange {
+    Buf lo, hi;
+    bool has_lo, has_hi;
+} KeyRange;
+
+static void range_col(SqlCtx *ctx, Expr **conj, int n, ScopeRel *rel, int ci, KeyRange *kr)
+{
+    size_t base = kr->lo.len;
+    for (int i = 0; i < n; i++) {
+        Expr *c = conj[i];
+        BinaryOp op;
+        Value v;
+        if (!kr->has_lo || !kr->has_hi) {
+            if (cmp_const_for(ctx, c, rel, ci, &op, &v)) {
+                if (!kr->has_lo && (op == BOP_GT || op == BOP_GE)) {
+                    key_encode_value(&v, &kr->lo);
+                    kr->has_lo = op == BOP_GE || key_successor(&kr->lo);
+                    if (!kr->has_lo) kr->lo.len = base;
+                } else if (!kr->has_hi && (op == BOP_LT || op == BOP_LE)) {
+                    key_encode_value(&v, &kr->hi);
+                    kr->has_hi = op == BOP_LT || key_successor(&kr->hi);
+                    if (!kr->has_hi) kr->hi.len = base;
+                }
+                continue;
+            }
+        }
+        if (c->kind == EXPR_BETWEEN && !c->u.between.negated && !c->u.between.symmetric &&
+            is_col(c->u.between.arg, rel, ci) && !kr->has_lo && !kr->has_hi) {
+            Value lo, hi;
+            if (const_as_column(ctx, c->u.between.lo, rel->types[ci], &lo) &&
+                const_as_column(ctx, c->u.between.hi, rel->types[ci], &hi)) {
+                key_encode_value(&lo, &kr->lo);
+                key_encode_value(&hi, &kr->hi);
+                kr->has_lo = true;
+                kr->has_hi = key_successor(&kr->hi);
+                if (!kr->has_hi) kr->hi.len = base;
+            }
+            continue;
+        }
+        /* col LIKE 'prefix%': the keys that start with the prefix */
+        if (c->kind == EXPR_LIKE && !c->u.like.negated && !c->u.like.icase && !c->u.like.escape &&
+            is_col(c->u.like.arg, rel, ci) && (rel->types[ci] == TYPE_TEXT || rel->types[ci] == TYPE_VARCHAR) &&
+            c->u.like.pattern->kind == EXPR_CONST && type_is_string((TypeId)c->u.like.pattern->u.c.val.type) &&
+            !kr->has_lo && !kr->has_hi) {
+            const Value *pv = &c->u.like.pattern->u.c.val;
+            u32 m = 0;
+            while (m < pv->v.s.len && pv->v.s.p[m] != '%' && pv->v.s.p[m] != '_' && pv->v.s.p[m] != '\\' &&
+                   pv->v.s.p[m] != 0)
+                m++;
+            if (m == 0) continue;
+            key_put_text(&kr->lo, pv->v.s.p, m);
+            kr->lo.len -= 2;   /* without the terminator: a prefix of every longer string */
+            buf_append(&kr->hi, kr->lo.data + base, kr->lo.len - base);
+            kr->has_lo = true;
+            kr->has_hi = key_successor(&kr->hi);
+            if (!kr->has_hi) kr->hi.len = base;
+        }
+    }
 }
 
 int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, ScopeRel *rel,
@@ -271,22 +367,58 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
             u8 *pk = arena_memdup(ctx->stmt, key.data, key.len);
             if (!pk) { buf_free(&key); return DD_ENOMEM; }
             op_scan_set_pk(scan, pk, (u32)key.len);
-        } else if (mode == TMODE_PRESENT && !(ctx->ws && ws_has_table_rows(ctx->ws, t->id))) {
-            for (int x = 0; x < t->nindexes; x++) {
-                const IndexInfo *ix = &t->indexes[x];
-                int ci = table_col_index(t, ix->cols[0]);
-                Value v;
-                bool hit = false;
-                for (int i = 0; ci >= 0 && i < n && !hit; i++) hit = eq_const_for(ctx, conj[i], rel, ci, &v);
-                if (!hit) continue;
-                buf_reset(&key);
-                key_encode_value(&v, &key);
-                if (!buf_ok(&key)) break;
-                if (key.len > ROW_INDEX_PREFIX) key.len = ROW_INDEX_PREFIX;
-                u8 *ik = arena_memdup(ctx->stmt, key.data, key.len);
-                if (!ik) { buf_free(&key); return DD_ENOMEM; }
-                op_scan_set_index(scan, ix, ik, (u32)key.len);
-                break;
+        } else {
+            bool done = false;
+            if (mode == TMODE_PRESENT && !(ctx->ws && ws_has_table_rows(ctx->ws, t->id)) &&
+                sql_enabled(ctx, "enable_indexscan")) {
+                for (int x = 0; x < t->nindexes && !done; x++) {
+                    const IndexInfo *ix = &t->indexes[x];
+                    int ci = table_col_index(t, ix->cols[0]);
+                    Value v;
+                    bool hit = false;
+                    for (int i = 0; ci >= 0 && i < n && !hit; i++) hit = eq_const_for(ctx, conj[i], rel, ci, &v);
+                    if (!hit) continue;
+                    buf_reset(&key);
+                    key_encode_value(&v, &key);
+                    if (!buf_ok(&key)) break;
+                    if (key.len > ROW_INDEX_PREFIX) key.len = ROW_INDEX_PREFIX;
+                    u8 *ik = arena_memdup(ctx->stmt, key.data, key.len);
+                    if (!ik) { buf_free(&key); return DD_ENOMEM; }
+                    op_scan_set_index(scan, ix, ik, (u32)key.len);
+                    done = true;
+                }
+            }
+            /* primary key range: equalities on leading key columns, then a
+             * range on the next one */
+            if (!done && t->npk > 0) {
+                KeyRange kr = {BUF_INIT, BUF_INIT, false, false};
+                int k = 0;
+                for (; k < t->npk; k++) {
+                    int ci = table_col_index(t, t->pk[k]);
+                    Value v;
+                    bool hit = false;
+                    for (int i = 0; ci >= 0 && i < n && !hit; i++) hit = eq_const_for(ctx, conj[i], rel, ci, &v);
+                    if (!hit) break;
+                    key_encode_value(&v, &kr.lo);
+                    key_encode_value(&v, &kr.hi);
+                }
+                bool prefix = k > 0;
+                if (k < t->npk) {
+                    int ci = table_col_index(t, t->pk[k]);
+                    if (ci >= 0) range_col(ctx, conj, n, rel, ci, &kr);
+                }
+                if (prefix && !kr.has_hi) kr.has_hi = key_successor(&kr.hi);
+                if (prefix) kr.has_lo = true;
+                int rc2 = DD_OK;
+                if ((kr.has_lo || kr.has_hi) && buf_ok(&kr.lo) && buf_ok(&kr.hi)) {
+                    u8 *lo = kr.has_lo ? arena_memdup(ctx->stmt, kr.lo.data, kr.lo.len ? kr.lo.len : 1) : NULL;
+                    u8 *hi = kr.has_hi ? arena_memdup(ctx->stmt, kr.hi.data, kr.hi.len ? kr.hi.len : 1) : NULL;
+                    if ((kr.has_lo && !lo) || (kr.has_hi && !hi)) rc2 = DD_ENOMEM;
+                    else op_scan_set_range(scan, lo, (u32)kr.lo.len, hi, (u32)kr.hi.len);
+                }
+                buf_free(&kr.lo);
+                buf_free(&kr.hi);
+                if (rc2) { buf_free(&key); return rc2; }
             }
         }
         buf_free(&key);
@@ -1297,6 +1429,21 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     return DD_OK;
 }
 
+/* Whether the rows of `from` (one relation) already come in the order of
+ * the ORDER BY keys: a scan in primary-key order, and keys that are the
+ * leading primary-key columns, ascending. */
+static bool rows_in_key_order(const Op *from, ExprProg **progs, const SortKey *keys, int nkeys)
+{
+    const TableInfo *t = op_scan_in_key_order(from);
+    if (!t || nkeys > t->npk) return false;
+    for (int i = 0; i < nkeys; i++) {
+        const ExprProg *p = progs[keys[i].slot];
+        if (keys[i].desc || keys[i].nulls_first || p->n != 1 || p->code[0].op != XOP_SLOT) return false;
+        if (p->code[0].a != table_col_index(t, t->pk[i])) return false;
+    }
+    return true;
+}
+
 int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p)
 {
     return analyze_query(ctx, s, p, NULL);
@@ -1488,13 +1635,15 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             if (!top) return DD_ENOMEM;
         }
     }
+    bool sorted = s->norder && !grouped && !s->distinct && fi.nrels == 1 &&
+                  rows_in_key_order(fi.op, progs, keys, s->norder);
     top = op_project(ctx, top, progs, nt + nextra);
     if (!top) return DD_ENOMEM;
     if (s->distinct) {
         top = op_distinct(ctx, top, nt);
         if (!top) return DD_ENOMEM;
     }
-    if (s->norder) {
+    if (s->norder && !sorted) {
         top = op_sort(ctx, top, keys, s->norder);
         if (!top) return DD_ENOMEM;
     }

@@ -46,6 +46,8 @@ int val_copy(Arena *a, const Value *v, Value *out)
 
 static int neg(int rc) { return rc > 0 ? -rc : rc; }
 
+static const OpVtbl filter_vt;
+
 /* ================================================================ scan */
 
 typedef struct ScanOp {
@@ -58,6 +60,7 @@ typedef struct ScanOp {
     bool any_hist;
     const u8 *pk; u32 pklen;          /* point lookup */
     const IndexInfo *ix; const u8 *ikey; u32 ikeylen;
+    const u8 *lo, *hi; u32 lolen, hilen;  /* primary-key range [lo, hi), NULL: open */
     Value *row;
     TScan *ts;
     IScan *is;
@@ -127,8 +130,8 @@ static int scan_open(SqlCtx *ctx, Op *op)
     }
     if (s->pk && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF)) return DD_OK;
     if (s->ix) return iscan_open(ctx->snap, s->ix->id, s->ikey, s->ikeylen, &s->is, ctx->err);
-    const u8 *lo = NULL, *hi = NULL;
-    u32 lolen = 0, hilen = 0;
+    const u8 *lo = s->lo, *hi = s->hi;
+    u32 lolen = s->lolen, hilen = s->hilen;
     u8 *hib = NULL;
     if (s->pk) {
         /* all versions of one key: [pk, pk || 0x00) since keys are self-delimiting */
@@ -235,6 +238,7 @@ static void scan_explain(Op *op, Buf *out)
         buf_printf(out, " @SEQ:%llu, @SEQ:%llu", (unsigned long long)s->a, (unsigned long long)s->b);
     buf_puts(out, ")");
     if (s->pk) buf_puts(out, " primary key lookup");
+    else if (s->lo || s->hi) buf_puts(out, " primary key range");
     if (s->ix) buf_printf(out, " using index %s", s->ix->name ? s->ix->name : "?");
 }
 
@@ -257,6 +261,23 @@ void op_scan_set_pk(Op *op, const u8 *pk, u32 n)
     ScanOp *s = (ScanOp *)op;
     s->pk = pk;
     s->pklen = n;
+}
+
+void op_scan_set_range(Op *op, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen)
+{
+    ScanOp *s = (ScanOp *)op;
+    s->lo = lo;
+    s->lolen = lolen;
+    s->hi = hi;
+    s->hilen = hilen;
+}
+
+const TableInfo *op_scan_in_key_order(const Op *op)
+{
+    while (op && op->vt != &scan_vt && op->vt == &filter_vt) op = op->child;
+    if (!op || op->vt != &scan_vt) return NULL;
+    const ScanOp *s = (const ScanOp *)op;
+    return s->ix ? NULL : s->t;
 }
 
 bool op_scan_is_point(const Op *op)

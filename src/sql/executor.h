@@ -48,6 +48,11 @@ Op *op_scan(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, const boo
  * (present mode only). */
 void op_scan_set_pk(Op *scan, const u8 *pk, u32 n);
 void op_scan_set_index(Op *scan, const IndexInfo *ix, const u8 *key, u32 n);
+/* Restricts a scan to encoded primary keys in [lo, hi) (NULL: unbounded). */
+void op_scan_set_range(Op *scan, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen);
+/* The table of op when op is (a filter over) a scan that returns rows in
+ * primary-key order, else NULL. */
+const TableInfo *op_scan_in_key_order(const Op *op);
 /* Whether op is (a filter over) a scan of one primary key. */
 bool op_scan_is_point(const Op *op);
 Op *op_one_row(SqlCtx *ctx);
