@@ -733,8 +733,17 @@ static int compile_in(JoinPlanner *jp, Expr *e, TypeId as, const char *what, Exp
     return as == TYPE_NULLTYPE ? expr_compile(&cc, e, out) : expr_compile_as(&cc, e, as, -1, out);
 }
 
-/* Adds the conjuncts of e to problem pr. */
-static int add_conjuncts(JoinPlanner *jp, JProblem *pr, Expr *e, const char *what)
+static bool prog_has_correlated(const ExprProg *p)
+{
+    for (int i = 0; i < p->n; i++)
+        if (p->code[i].op == XOP_SUBLINK && p->code[i].link->correlated) return true;
+    return false;
+}
+
+/* Adds the conjuncts of e to problem pr.  `all`: the relations the
+ * condition may read; a conjunct with a correlated subquery is taken to
+ * read all of them (what the subquery reads is not tracked). */
+static int add_conjuncts(JoinPlanner *jp, JProblem *pr, Expr *e, const char *what, u64 all)
 {
     Expr **list = NULL;
     int n = 0, cap = 0;
@@ -746,7 +755,7 @@ static int add_conjuncts(JoinPlanner *jp, JProblem *pr, Expr *e, const char *wha
         rc = grow(jp->ctx, (void **)&jp->conj, &jp->capconj, jp->nconj, sizeof(Conj));
         if (!rc) rc = grow(jp->ctx, (void **)&pr->conj, &pr->capconj, pr->nconj, sizeof(int));
         if (rc) break;
-        jp->conj[jp->nconj] = (Conj){list[i], prog_rels(jp, p), false};
+        jp->conj[jp->nconj] = (Conj){list[i], prog_has_correlated(p) ? all : prog_rels(jp, p), false};
         pr->conj[pr->nconj++] = jp->nconj++;
     }
     return rc;
@@ -766,7 +775,7 @@ static int leaf_item(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
  * the scope of those relations only, as PostgreSQL does. */
 static int check_on(JoinPlanner *jp, Expr *on, int first)
 {
-    Scope s = {jp->rels + first, jp->nrels - first, jp->width, jp->env->ctes, jp->env->outer};
+    Scope s = {jp->rels + first, jp->nrels - first, jp->width, jp->env->ctes, jp->env->outer, NULL, NULL};
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
     cc.sql = jp->ctx;
@@ -821,7 +830,8 @@ static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr)
     if (tr->nusing) return dd_err(ctx->err, DD_EFEATURE, tr->loc, "JOIN ... USING is not supported yet");
     if (tr->on) {
         if ((rc = check_on(jp, tr->on, first))) return rc;
-        return add_conjuncts(jp, pr, tr->on, "JOIN conditions");
+        u64 all = (jp->nrels == 64 ? ~0ULL : (1ULL << jp->nrels) - 1) & ~((1ULL << first) - 1);
+        return add_conjuncts(jp, pr, tr->on, "JOIN conditions", all);
     }
     return DD_OK;
 }
@@ -855,7 +865,7 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
     FromItem *fi = &jp->leaves[r];
     ScopeRel local = jp->rels[r];
     local.slot0 = 0;
-    Scope ls = {&local, 1, fi->width, jp->env->ctes, jp->env->outer};
+    Scope ls = {&local, 1, fi->width, jp->env->ctes, jp->env->outer, NULL, NULL};
     Expr *where = and_of(ctx, conj, nconj);
     if (nconj && !where) return DD_ENOMEM;
     Op *op;
@@ -1008,7 +1018,7 @@ static int plan_left_join(JoinPlanner *jp, JProblem *pr, JItem *it, JNode *out)
      * decide the match */
     JProblem on;
     memset(&on, 0, sizeof(on));
-    if (it->on && (rc = add_conjuncts(jp, &on, it->on, "JOIN conditions"))) return rc;
+    if (it->on && (rc = add_conjuncts(jp, &on, it->on, "JOIN conditions", it->set))) return rc;
     if ((rc = push_conjuncts(jp, &on, it->right->set, it->right))) return rc;
     JNode l, r;
     if ((rc = plan_problem(jp, it->left, &l)) || (rc = plan_problem(jp, it->right, &r))) return rc;
@@ -1106,7 +1116,7 @@ static int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromIte
     jp.leaves = arena_zalloc(ctx->stmt, sizeof(FromItem) * JP_MAX_RELS);
     JProblem *top = arena_zalloc(ctx->stmt, sizeof(JProblem));
     if (!jp.rels || !jp.leaves || !top) return DD_ENOMEM;
-    jp.scope = (Scope){jp.rels, 0, 0, env->ctes, env->outer};
+    jp.scope = (Scope){jp.rels, 0, 0, env->ctes, env->outer, NULL, NULL};
     int rc;
     for (int i = 0; i < s->nfrom; i++)
         if ((rc = collect(&jp, s->from[i], top))) return rc;
@@ -1127,7 +1137,7 @@ static int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromIte
                             "argument of WHERE must be type boolean, not type %s", type_name(pred->type));
             if (rc) return rc;
         }
-        if ((rc = add_conjuncts(&jp, top, s->where, "WHERE"))) return rc;
+        if ((rc = add_conjuncts(&jp, top, s->where, "WHERE", top->set))) return rc;
     }
     JNode root;
     if ((rc = plan_problem(&jp, top, &root))) return rc;
@@ -1456,7 +1466,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     int rc;
     if (s->setop) return analyze_setop(ctx, s, p, outer);
     /* WITH, then FROM (whose subqueries see this query's WITH but not its relations) */
-    Scope env = {NULL, 0, 0, outer ? outer->ctes : NULL, outer};
+    Scope env = {NULL, 0, 0, outer ? outer->ctes : NULL, outer, NULL, NULL};
     if (s->nctes) {
         rc = with_clause(ctx, s, outer, &env.ctes);
         if (rc) return rc;
@@ -1470,7 +1480,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         rc = plan_from_where(ctx, s, &env, &fi);
         if (rc) return rc;
     }
-    Scope scope = {fi.rels, fi.nrels, fi.width, env.ctes, outer};
+    Scope scope = {fi.rels, fi.nrels, fi.width, env.ctes, outer, NULL, NULL};
     /* expand the target list (* and t.*) */
     int nt = 0, capt = s->ntargets + 8;
     Expr **texprs = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)capt);

@@ -181,24 +181,48 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
 
 /* ---------------------------------------------------------------- names */
 
-/* Whether scope s itself (not its outer scopes) has column [q.]name. */
-static bool scope_has(const Scope *s, const char *q, const char *name)
+/* Finds [q.]name among the relations of s: 1 found (slot, type), 0 not
+ * there, <0 error (ambiguous).  *qual_seen: a relation named q exists. */
+static int find_in_scope(CompileCtx *cc, const Scope *s, Expr *e, int *slot, TypeId *type, i32 *typmod,
+                         bool *qual_seen)
 {
-    for (int r = 0; r < s->nrels; r++) {
-        const ScopeRel *rel = &s->rels[r];
-        if (q && (!rel->alias || strcmp(rel->alias, q) != 0)) continue;
-        for (int c = 0; c < rel->ncols; c++)
-            if (strcmp(rel->names[c], name) == 0) return true;
+    const char *q = e->u.col.qualifier, *name = e->u.col.name;
+    int found = -1;
+    for (int r = 0; s && r < s->nrels; r++) {
+        ScopeRel *rel = &s->rels[r];
+        if (q) {
+            if (!rel->alias || strcmp(rel->alias, q) != 0) continue;
+            *qual_seen = true;
+        }
+        for (int c = 0; c < rel->ncols; c++) {
+            if (strcmp(rel->names[c], name) == 0) {
+                /* a derived table may repeat a name: (SELECT 1 AS a, 2 AS a) */
+                if (found >= 0)
+                    return -err_at(cc, DD_EAMBIGUOUS_COLUMN, e->loc,
+                                   "column reference \"%s\" is ambiguous", name);
+                found = rel->slot0 + c;
+                if (rel->used) rel->used[c] = true;
+                *type = rel->types[c];
+                *typmod = rel->typmods ? rel->typmods[c] : -1;
+            }
+        }
     }
-    return false;
+    if (found < 0) return 0;
+    *slot = found;
+    return 1;
 }
 
-static int resolve_column(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i32 *typmod)
+/* Resolves a column: in the query's own scope (*levels 0), else in an
+ * enclosing query's (*levels: how many subquery boundaries up, every
+ * subquery crossed marked correlated).  In an enclosing query whose
+ * expression is grouped, the column must be one of its GROUP BY
+ * expressions: the slot is then that key's. */
+static int resolve_column_lv(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i32 *typmod, int *levels)
 {
     Scope *s = cc->scope;
     const char *q = e->u.col.qualifier, *name = e->u.col.name;
-    int found = -1;
     bool qual_seen = false;
+    *levels = 0;
     if (e->u.col.star_slot > 0 && s) {
         /* expanded from *: bound by position (names may repeat) */
         int sl = e->u.col.star_slot - 1;
@@ -213,38 +237,50 @@ static int resolve_column(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i32 
             return DD_OK;
         }
     }
-    for (int r = 0; s && r < s->nrels; r++) {
-        ScopeRel *rel = &s->rels[r];
-        if (q) {
-            if (!rel->alias || strcmp(rel->alias, q) != 0) continue;
-            qual_seen = true;
+    int f = find_in_scope(cc, s, e, slot, type, typmod, &qual_seen);
+    if (f < 0) return -f;
+    if (f > 0) return DD_OK;
+    int lv = 0;
+    for (const Scope *o = s ? s->outer : NULL; o; o = o->outer) {
+        if (o->link) lv++;
+        bool qs = false;
+        f = find_in_scope(cc, o, e, slot, type, typmod, &qs);
+        if (f < 0) return -f;
+        if (f == 0) continue;
+        if (!o->link || !o->cc)
+            return err_at(cc, DD_EINTERNAL, e->loc, "outer reference to \"%s\" outside a subquery", name);
+        /* every subquery between here and there runs per outer row */
+        for (const Scope *m = s->outer; m; m = m->outer) {
+            if (m->link) m->link->correlated = true;
+            if (m == o) break;
         }
-        for (int c = 0; c < rel->ncols; c++) {
-            if (strcmp(rel->names[c], name) == 0) {
-                /* a derived table may repeat a name: (SELECT 1 AS a, 2 AS a) */
-                if (found >= 0)
-                    return err_at(cc, DD_EAMBIGUOUS_COLUMN, e->loc,
-                                  "column reference \"%s\" is ambiguous", name);
-                found = rel->slot0 + c;
-                if (rel->used) rel->used[c] = true;
-                *type = rel->types[c];
-                *typmod = rel->typmods ? rel->typmods[c] : -1;
+        const CompileCtx *occ = o->cc;
+        if (occ->grouped) {
+            int g = -1;
+            for (int i = 0; i < occ->ngroup && g < 0; i++) {
+                Expr *ge = occ->group[i];
+                if (ge->kind != EXPR_COLUMN) continue;
+                CompileCtx tmp = *cc;
+                tmp.scope = (Scope *)o;
+                int gs; TypeId gt; i32 gm; bool gq = false;
+                DdError saved = *cc->sql->err;
+                if (find_in_scope(&tmp, o, ge, &gs, &gt, &gm, &gq) == 1 && gs == *slot) g = i;
+                *cc->sql->err = saved;
             }
+            if (g < 0)
+                return err_at(cc, DD_EGROUPING, e->loc, "subquery uses ungrouped column \"%s%s%s\" from outer query",
+                              q ? q : "", q ? "." : "", name);
+            *slot = g;
         }
+        *levels = lv;
+        return DD_OK;
     }
-    if (found < 0) {
-        for (const Scope *o = s ? s->outer : NULL; o; o = o->outer)
-            if (scope_has(o, q, name))
-                return err_at(cc, DD_EFEATURE, e->loc, "correlated subqueries are not supported yet");
-        if (q && !qual_seen)
-            return err_at(cc, DD_EUNDEFINED_TABLE, e->loc,
-                          "missing FROM-clause entry for table \"%s\"", q);
-        if (q)
-            return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "column %s.%s does not exist", q, name);
-        return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "column \"%s\" does not exist", name);
-    }
-    *slot = found;
-    return DD_OK;
+    if (q && !qual_seen)
+        return err_at(cc, DD_EUNDEFINED_TABLE, e->loc,
+                      "missing FROM-clause entry for table \"%s\"", q);
+    if (q)
+        return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "column %s.%s does not exist", q, name);
+    return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "column \"%s\" does not exist", name);
 }
 
 /* ---------------------------------------------------------------- nodes */
@@ -645,7 +681,16 @@ static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int loc, in
     SubLink *l = arena_zalloc(cc->sql->stmt, sizeof(*l));
     if (!l) return DD_ENOMEM;
     int ncols = 0;
-    int rc = analyze_sublink(cc->sql, s, cc->scope, &l->root, &ncols, &l->type);
+    Scope *env = arena_zalloc(cc->sql->stmt, sizeof(Scope));
+    CompileCtx *snap = arena_alloc(cc->sql->stmt, sizeof(CompileCtx));
+    if (!env || !snap) return DD_ENOMEM;
+    if (cc->scope) *env = *cc->scope;
+    *snap = *cc;
+    env->cc = snap;
+    env->link = l;
+    if (b->nesting > 200)
+        return err_at(cc, DD_EPROGRAM_LIMIT, loc, "stack depth limit exceeded");
+    int rc = analyze_sublink(cc->sql, s, env, &l->root, &ncols, &l->type);
     if (rc) return rc;
     if (kind == SUBLINK_SCALAR && ncols != 1)
         return err_at(cc, DD_ESYNTAX, oploc, "subquery must return only one column");
@@ -736,22 +781,21 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         int slot;
         TypeId t;
         i32 tm;
-        if (cc->grouped) {
-            /* validate the name first so an unknown column is 42703 */
-            CompileCtx sub = *cc;
-            sub.grouped = false;
-            rc = resolve_column(&sub, e, &slot, &t, &tm);
-            if (!rc) {
-                const char *q = e->u.col.qualifier;
-                rc = err_at(cc, DD_EGROUPING, e->loc,
-                            "column \"%s%s%s\" must appear in the GROUP BY clause or be used in an aggregate function",
-                            q ? q : "", q ? "." : "", e->u.col.name);
-            }
+        int levels;
+        CompileCtx sub = *cc;
+        sub.grouped = false;
+        rc = resolve_column_lv(&sub, e, &slot, &t, &tm, &levels);
+        if (rc) break;
+        if (cc->grouped && !levels) {
+            /* (an outer reference is a constant for the group) */
+            const char *q = e->u.col.qualifier;
+            rc = err_at(cc, DD_EGROUPING, e->loc,
+                        "column \"%s%s%s\" must appear in the GROUP BY clause or be used in an aggregate function",
+                        q ? q : "", q ? "." : "", e->u.col.name);
             break;
         }
-        rc = resolve_column(cc, e, &slot, &t, &tm);
-        if (rc) break;
-        ExprInstr i = ins_make(XOP_SLOT, e->loc);
+        ExprInstr i = ins_make(levels ? XOP_OUTER : XOP_SLOT, e->loc);
+        i.sub = (u8)levels;
         i.a = slot;
         i.type = (u8)t;
         rc = frag_emit(f, i);
@@ -1008,10 +1052,32 @@ static int eval_fail(EvalEnv *env, int rc, int loc)
 
 /* Runs l's query to its end (EXISTS: its first row) and keeps the first
  * column of its rows in the statement arena. */
-static int sublink_run(EvalEnv *env, SubLink *l)
+/* Runs the subquery of l: uncorrelated once (values in the statement
+ * arena), correlated with row pushed on the outer row stack (values in
+ * l->arena, replaced at the next run). */
+static int sublink_run(EvalEnv *env, SubLink *l, const Value *row)
 {
     SqlCtx *ctx = env->sql;
+    Arena *va = ctx->stmt;
     int cap = 0;
+    if (l->correlated) {
+        if (!l->arena.block_size) {
+            arena_init(&l->arena, 1024);
+            l->next = ctx->links;
+            ctx->links = l;
+        }
+        arena_reset(&l->arena);
+        va = &l->arena;
+        if (ctx->nouter == ctx->capouter) {
+            int ncap = ctx->capouter ? ctx->capouter * 2 : 8;
+            const Value **no = arena_alloc(ctx->stmt, sizeof(Value *) * (size_t)ncap);
+            if (!no) return DD_ENOMEM;
+            if (ctx->nouter) memcpy(no, ctx->outer_rows, sizeof(Value *) * (size_t)ctx->nouter);
+            ctx->outer_rows = no;
+            ctx->capouter = ncap;
+        }
+        ctx->outer_rows[ctx->nouter++] = row;
+    }
     int rc = op_open(ctx, l->root);
     l->nvals = 0;
     l->has_null = false;
@@ -1033,22 +1099,22 @@ static int sublink_run(EvalEnv *env, SubLink *l)
         }
         if (l->nvals == cap) {
             cap = cap ? cap * 2 : 16;
-            Value *nv = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)cap);
+            Value *nv = arena_alloc(va, sizeof(Value) * (size_t)cap);
             if (!nv) { rc = DD_ENOMEM; break; }
             if (l->nvals) memcpy(nv, l->vals, sizeof(Value) * (size_t)l->nvals);
             l->vals = nv;
         }
-        rc = val_copy(ctx->stmt, &r[0], &l->vals[l->nvals]);
+        rc = val_copy(va, &r[0], &l->vals[l->nvals]);
         if (r[0].isnull) l->has_null = true;
         l->nvals++;
         arena_rewind(ctx->row, m);
     }
     op_close(ctx, l->root);
+    if (l->correlated) ctx->nouter--;
     if (!rc) l->done = true;
     return rc;
 }
 
-/* Three-valued: 1 true, 0 false, -1 unknown. */
 static inline int tv(const Value *v) { return v->isnull ? -1 : (v->v.b ? 1 : 0); }
 static inline Value tv_val(int t) { return t < 0 ? val_null(TYPE_BOOL) : val_bool(t == 1); }
 
@@ -1069,6 +1135,13 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
         switch ((ExprOp)in->op) {
         case XOP_CONST: st[sp++] = p->consts[in->a]; break;
         case XOP_SLOT: st[sp++] = row[in->a]; break;
+        case XOP_OUTER: {
+            SqlCtx *c = env->sql;
+            if (in->sub > c->nouter)
+                return eval_fail(env, dd_err(c->err, DD_EINTERNAL, in->loc, "outer row missing"), in->loc);
+            st[sp++] = c->outer_rows[c->nouter - in->sub][in->a];
+            break;
+        }
         case XOP_PARAM:
             if (in->a < 1 || in->a > env->nparams)
                 return dd_err(err, DD_EUNDEFINED_PARAMETER, -1, "there is no parameter $%d", in->a);
@@ -1231,8 +1304,8 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
         case XOP_POP: sp--; break;
         case XOP_SUBLINK: {
             SubLink *l = in->link;
-            if (!l->done) {
-                rc = sublink_run(env, l);
+            if (!l->done || l->correlated) {
+                rc = sublink_run(env, l, row);
                 if (rc) return eval_fail(env, rc, in->loc);
             }
             if (l->kind == SUBLINK_SCALAR) {

@@ -47,18 +47,31 @@ typedef struct CteDef {
     const struct CteDef *prev;      /* the next visible WITH query outward */
 } CteDef;
 
+struct CompileCtx;
+struct SubLink;
+
 struct Scope {
     ScopeRel *rels;
     int nrels;
     int nslots;             /* width of the input row */
     const CteDef *ctes;     /* WITH queries visible here, innermost first */
-    const Scope *outer;     /* enclosing query's scope: its columns are not
-                               bound (no correlation), only recognized */
+    const Scope *outer;     /* enclosing scopes: columns found there are
+                               outer references (XOP_OUTER) */
+    /* Set on the copy of a query's scope that a subquery in one of its
+     * expressions sees as `outer`: crossing it is one level up the outer
+     * row stack (SqlCtx.outer_rows); cc is how the enclosing expression is
+     * compiled (grouped or not) and link the subquery's SubLink, marked
+     * correlated when an outer reference crosses it. */
+    const struct CompileCtx *cc;
+    struct SubLink *link;
 };
 
-/* An uncorrelated subquery in an expression (XOP_SUBLINK): planned once,
+/* A subquery in an expression (XOP_SUBLINK), planned once.  Uncorrelated:
  * run on first use, its first column materialized into the statement
- * arena and kept for the rest of the statement. */
+ * arena and kept for the rest of the statement.  Correlated (it reads
+ * columns of enclosing queries): run again at every evaluation with the
+ * current row pushed on the outer row stack, its values kept in `arena`
+ * until the next run. */
 typedef enum SubLinkKind { SUBLINK_SCALAR, SUBLINK_EXISTS, SUBLINK_IN } SubLinkKind;
 struct Op;
 typedef struct SubLink {
@@ -69,6 +82,9 @@ typedef struct SubLink {
     bool done;              /* vals / nvals valid */
     Value *vals; int nvals; /* SCALAR: at most 1; EXISTS: 0 or 1 (no values); IN: all */
     bool has_null;          /* IN: a NULL among vals */
+    bool correlated;
+    Arena arena;            /* correlated: this run's values */
+    struct SubLink *next;   /* SqlCtx.links: correlated links to free */
 } SubLink;
 
 /* An aggregate call found while compiling a post-aggregation expression. */
@@ -121,6 +137,7 @@ typedef enum ExprOp {
     XOP_POP,
     XOP_SUBLINK,    /* link: SCALAR / EXISTS push a value; IN pops its argument;
                        flags bit0 negated (NOT IN) */
+    XOP_OUTER,      /* slot a of the outer row sub levels up (SqlCtx.outer_rows) */
 } ExprOp;
 
 typedef struct EvalEnv EvalEnv;

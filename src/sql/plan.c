@@ -235,6 +235,8 @@ void plan_close(SqlCtx *ctx, Plan *p)
 {
     if (p->kind == PLAN_QUERY && p->opened) op_close(ctx, p->root);
     p->opened = false;
+    for (SubLink *l = ctx->links; l; l = l->next) arena_free(&l->arena);
+    ctx->links = NULL;
 }
 
 const char *plan_tag(SqlCtx *ctx, Plan *p)

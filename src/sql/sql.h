@@ -47,6 +47,11 @@ typedef struct SqlCtx {
     DdError *err;
     /* set (from any thread) to stop the running statement: 57014 */
     volatile int *interrupt;
+    /* rows of the enclosing queries while a correlated subquery runs,
+     * innermost last (XOP_OUTER reads them) */
+    const Value **outer_rows;
+    int nouter, capouter;
+    struct SubLink *links;   /* correlated subqueries, freed by plan_close */
 } SqlCtx;
 
 /* 57014 once *ctx->interrupt is set; every operator loop calls it. */
