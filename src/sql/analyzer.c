@@ -172,15 +172,24 @@ int sql_parse_point_text(SqlCtx *ctx, const char *text, u64 *seq)
 
 /* ---------------------------------------------------------------- access paths */
 
-static void flatten_and(Expr *e, Expr **out, int *n, int max)
+
+static int and_split_list(SqlCtx *ctx, Expr *e, Expr ***out, int *n, int *cap)
 {
-    if (!e) return;
+    if (!e) return DD_OK;
     if (e->kind == EXPR_BINARY && e->u.bin.op == BOP_AND) {
-        flatten_and(e->u.bin.l, out, n, max);
-        flatten_and(e->u.bin.r, out, n, max);
-        return;
+        int rc = and_split_list(ctx, e->u.bin.l, out, n, cap);
+        return rc ? rc : and_split_list(ctx, e->u.bin.r, out, n, cap);
     }
-    if (*n < max) out[(*n)++] = e;
+    if (*n == *cap) {
+        int ncap = *cap ? *cap * 2 : 8;
+        Expr **na = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)ncap);
+        if (!na) return DD_ENOMEM;
+        if (*n) memcpy(na, *out, sizeof(Expr *) * (size_t)*n);
+        *out = na;
+        *cap = ncap;
+    }
+    (*out)[(*n)++] = e;
+    return DD_OK;
 }
 
 /* Evaluates constant expression k as column type ct, only when the value
@@ -323,10 +332,65 @@ static void range_col(SqlCtx *ctx, Expr **conj, int n, ScopeRel *rel, int ci, Ke
     }
 }
 
+/* Bounds on key columns cols[0..n) (column indexes of t) from the
+ * conjuncts: equalities on a leading run of them, then a range on the next
+ * one.  *neq: how many leading columns have an equality. */
+static void key_bounds(SqlCtx *ctx, Expr **conj, int nconj, ScopeRel *rel, const int *cols, int n, KeyRange *kr,
+                       int *neq)
+{
+    int k = 0;
+    for (; k < n; k++) {
+        Value v;
+        bool hit = false;
+        for (int i = 0; cols[k] >= 0 && i < nconj && !hit; i++) hit = eq_const_for(ctx, conj[i], rel, cols[k], &v);
+        if (!hit) break;
+        key_encode_value(&v, &kr->lo);
+        key_encode_value(&v, &kr->hi);
+    }
+    *neq = k;
+    if (k < n && cols[k] >= 0) range_col(ctx, conj, nconj, rel, cols[k], kr);
+    if (k > 0) {
+        if (!kr->has_hi) kr->has_hi = key_successor(&kr->hi);
+        kr->has_lo = true;
+    }
+}
+
+/* Copies the bounds of kr into the statement arena; `cut` > 0 limits them
+ * to that many bytes (index values are truncated so), keeping a superset. */
+static int bounds_copy(SqlCtx *ctx, KeyRange *kr, size_t cut, u8 **lo, u32 *lolen, u8 **hi, u32 *hilen)
+{
+    *lo = *hi = NULL;
+    *lolen = *hilen = 0;
+    if (!buf_ok(&kr->lo) || !buf_ok(&kr->hi)) return DD_ENOMEM;
+    if (cut && kr->has_lo && kr->lo.len > cut) kr->lo.len = cut;
+    if (cut && kr->has_hi && kr->hi.len > cut) {
+        kr->hi.len = cut;
+        kr->has_hi = key_successor(&kr->hi);
+    }
+    if (kr->has_lo && !(*lo = arena_memdup(ctx->stmt, kr->lo.data, kr->lo.len ? kr->lo.len : 1))) return DD_ENOMEM;
+    if (kr->has_hi && !(*hi = arena_memdup(ctx->stmt, kr->hi.data, kr->hi.len ? kr->hi.len : 1))) return DD_ENOMEM;
+    *lolen = (u32)kr->lo.len;
+    *hilen = (u32)kr->hi.len;
+    return DD_OK;
+}
+
+/*
+ * Access path of a scan of t (relation rel) under the conjuncts of where:
+ *   1. every primary-key column equal to a constant: one key;
+ *   2. a secondary index with an equality on all its columns, or on a
+ *      leading run of them: its entries (AS OF a point and over history
+ *      ranges too, from its history entries, when it kept them since
+ *      its creation);
+ *   3. primary-key bounds (leading equalities, then a range): a key range;
+ *   4. an index with a range on its first column;
+ *   5. the whole table.
+ * The conjuncts are still checked on every row (a Filter above the scan),
+ * so a path only has to return a superset of the matching rows.
+ * enable_indexscan = off leaves only 5.
+ */
 int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, ScopeRel *rel,
                     Scope *scope, Expr *where, Op **out)
 {
-    Op *scan = NULL;
     ExprProg *pred = NULL;
     int rc;
     if (where) {
@@ -346,85 +410,67 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
             if (rc) return rc;
         }
     }
-    scan = op_scan(ctx, t, mode, a, b, rel->used);
+    Op *scan = op_scan(ctx, t, mode, a, b, rel->used);
     if (!scan) return DD_ENOMEM;
-    if (where) {
-        Expr *conj[64];
-        int n = 0;
-        flatten_and(where, conj, &n, 64);
-        /* primary key equality on every key column */
-        Buf key = BUF_INIT;
-        bool all = t->npk > 0;
-        for (int k = 0; all && k < t->npk; k++) {
-            int ci = table_col_index(t, t->pk[k]);
-            Value v;
-            bool hit = false;
-            for (int i = 0; ci >= 0 && i < n && !hit; i++) hit = eq_const_for(ctx, conj[i], rel, ci, &v);
-            if (!hit) all = false;
-            else key_encode_value(&v, &key);
-        }
-        if (all && buf_ok(&key) && key.len <= KEY_MAX_PK) {
-            u8 *pk = arena_memdup(ctx->stmt, key.data, key.len);
-            if (!pk) { buf_free(&key); return DD_ENOMEM; }
-            op_scan_set_pk(scan, pk, (u32)key.len);
-        } else {
-            bool done = false;
-            if (mode == TMODE_PRESENT && !(ctx->ws && ws_has_table_rows(ctx->ws, t->id)) &&
-                sql_enabled(ctx, "enable_indexscan")) {
-                for (int x = 0; x < t->nindexes && !done; x++) {
-                    const IndexInfo *ix = &t->indexes[x];
-                    int ci = table_col_index(t, ix->cols[0]);
-                    Value v;
-                    bool hit = false;
-                    for (int i = 0; ci >= 0 && i < n && !hit; i++) hit = eq_const_for(ctx, conj[i], rel, ci, &v);
-                    if (!hit) continue;
-                    buf_reset(&key);
-                    key_encode_value(&v, &key);
-                    if (!buf_ok(&key)) break;
-                    if (key.len > ROW_INDEX_PREFIX) key.len = ROW_INDEX_PREFIX;
-                    u8 *ik = arena_memdup(ctx->stmt, key.data, key.len);
-                    if (!ik) { buf_free(&key); return DD_ENOMEM; }
-                    op_scan_set_index(scan, ix, ik, (u32)key.len);
-                    done = true;
-                }
-            }
-            /* primary key range: equalities on leading key columns, then a
-             * range on the next one */
-            if (!done && t->npk > 0) {
-                KeyRange kr = {BUF_INIT, BUF_INIT, false, false};
-                int k = 0;
-                for (; k < t->npk; k++) {
-                    int ci = table_col_index(t, t->pk[k]);
-                    Value v;
-                    bool hit = false;
-                    for (int i = 0; ci >= 0 && i < n && !hit; i++) hit = eq_const_for(ctx, conj[i], rel, ci, &v);
-                    if (!hit) break;
-                    key_encode_value(&v, &kr.lo);
-                    key_encode_value(&v, &kr.hi);
-                }
-                bool prefix = k > 0;
-                if (k < t->npk) {
-                    int ci = table_col_index(t, t->pk[k]);
-                    if (ci >= 0) range_col(ctx, conj, n, rel, ci, &kr);
-                }
-                if (prefix && !kr.has_hi) kr.has_hi = key_successor(&kr.hi);
-                if (prefix) kr.has_lo = true;
-                int rc2 = DD_OK;
-                if ((kr.has_lo || kr.has_hi) && buf_ok(&kr.lo) && buf_ok(&kr.hi)) {
-                    u8 *lo = kr.has_lo ? arena_memdup(ctx->stmt, kr.lo.data, kr.lo.len ? kr.lo.len : 1) : NULL;
-                    u8 *hi = kr.has_hi ? arena_memdup(ctx->stmt, kr.hi.data, kr.hi.len ? kr.hi.len : 1) : NULL;
-                    if ((kr.has_lo && !lo) || (kr.has_hi && !hi)) rc2 = DD_ENOMEM;
-                    else op_scan_set_range(scan, lo, (u32)kr.lo.len, hi, (u32)kr.hi.len);
-                }
-                buf_free(&kr.lo);
-                buf_free(&kr.hi);
-                if (rc2) { buf_free(&key); return rc2; }
-            }
-        }
-        buf_free(&key);
-        scan = op_filter(ctx, scan, pred);
-        if (!scan) return DD_ENOMEM;
+    if (!where) {
+        *out = scan;
+        return DD_OK;
     }
+    Expr **conj = NULL;
+    int n = 0, capc = 0;
+    if ((rc = and_split_list(ctx, where, &conj, &n, &capc))) return rc;
+    bool paths = sql_enabled(ctx, "enable_indexscan");
+    int *cols = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(t->npk + 1));
+    if (!cols) return DD_ENOMEM;
+    for (int k = 0; k < t->npk; k++) cols[k] = table_col_index(t, t->pk[k]);
+    KeyRange pk = {BUF_INIT, BUF_INIT, false, false};
+    int pk_eq = 0;
+    if (paths && t->npk) key_bounds(ctx, conj, n, rel, cols, t->npk, &pk, &pk_eq);
+    /* the best secondary index: most leading equalities, then a range */
+    int best = -1, best_eq = 0;
+    bool best_range = false;
+    KeyRange bx = {BUF_INIT, BUF_INIT, false, false};
+    for (int x = 0; paths && pk_eq < t->npk && x < t->nindexes; x++) {
+        const IndexInfo *ix = &t->indexes[x];
+        if (mode != TMODE_PRESENT && !ix->ever) continue;
+        int *ic = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(ix->ncols + 1));
+        if (!ic) { rc = DD_ENOMEM; break; }
+        for (int k = 0; k < ix->ncols; k++) ic[k] = table_col_index(t, ix->cols[k]);
+        KeyRange kr = {BUF_INIT, BUF_INIT, false, false};
+        int eq = 0;
+        key_bounds(ctx, conj, n, rel, ic, ix->ncols, &kr, &eq);
+        bool range = kr.has_lo || kr.has_hi;
+        if (range && (eq > best_eq || (eq == best_eq && !best_range))) {
+            buf_free(&bx.lo);
+            buf_free(&bx.hi);
+            bx = kr;
+            best = x;
+            best_eq = eq;
+            best_range = true;
+        } else {
+            buf_free(&kr.lo);
+            buf_free(&kr.hi);
+        }
+    }
+    u8 *lo, *hi;
+    u32 lolen, hilen;
+    if (!rc && pk_eq == t->npk && t->npk) {
+        rc = bounds_copy(ctx, &pk, 0, &lo, &lolen, &hi, &hilen);
+        if (!rc && lolen <= KEY_MAX_PK) op_scan_set_pk(scan, lo, lolen);
+    } else if (!rc && best >= 0 && (best_eq > 0 || !(pk.has_lo || pk.has_hi))) {
+        rc = bounds_copy(ctx, &bx, ROW_INDEX_PREFIX, &lo, &lolen, &hi, &hilen);
+        if (!rc) op_scan_set_index(scan, &t->indexes[best], lo, lolen, hi, hilen);
+    } else if (!rc && (pk.has_lo || pk.has_hi)) {
+        rc = bounds_copy(ctx, &pk, 0, &lo, &lolen, &hi, &hilen);
+        if (!rc) op_scan_set_range(scan, lo, lolen, hi, hilen);
+    }
+    buf_free(&pk.lo);
+    buf_free(&pk.hi);
+    buf_free(&bx.lo);
+    buf_free(&bx.hi);
+    if (rc) return rc;
+    scan = op_filter(ctx, scan, pred);
+    if (!scan) return DD_ENOMEM;
     *out = scan;
     return DD_OK;
 }
@@ -677,18 +723,6 @@ static int grow(SqlCtx *ctx, void **arr, int *cap, int n, size_t elem)
     return DD_OK;
 }
 
-static int and_split(SqlCtx *ctx, Expr *e, Expr ***out, int *n, int *cap)
-{
-    if (!e) return DD_OK;
-    if (e->kind == EXPR_BINARY && e->u.bin.op == BOP_AND) {
-        int rc = and_split(ctx, e->u.bin.l, out, n, cap);
-        return rc ? rc : and_split(ctx, e->u.bin.r, out, n, cap);
-    }
-    int rc = grow(ctx, (void **)out, cap, *n, sizeof(Expr *));
-    if (rc) return rc;
-    (*out)[(*n)++] = e;
-    return DD_OK;
-}
 
 /* e1 AND e2 AND ... (statement arena), or NULL for none. */
 static Expr *and_of(SqlCtx *ctx, Expr **list, int n)
@@ -747,7 +781,7 @@ static int add_conjuncts(JoinPlanner *jp, JProblem *pr, Expr *e, const char *wha
 {
     Expr **list = NULL;
     int n = 0, cap = 0;
-    int rc = and_split(jp->ctx, e, &list, &n, &cap);
+    int rc = and_split_list(jp->ctx, e, &list, &n, &cap);
     for (int i = 0; !rc && i < n; i++) {
         ExprProg *p;
         rc = compile_in(jp, list[i], TYPE_BOOL, what, &p);

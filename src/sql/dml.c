@@ -376,6 +376,25 @@ static int encode_row(SqlCtx *ctx, const TableInfo *t, Value *vals, Buf *pk, Buf
     return DD_OK;
 }
 
+/* Unique indexes of t (the transaction's newest version) against the
+ * rows just written. */
+static int check_unique_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows)
+{
+    const TableInfo *cur = ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
+    if (!cur) cur = t;
+    bool any = false;
+    for (int x = 0; x < cur->nindexes; x++) any |= cur->indexes[x].unique;
+    if (!any || !rows->n) return DD_OK;
+    const u8 **pks = arena_alloc(ctx->stmt, sizeof(u8 *) * rows->n);
+    u32 *lens = arena_alloc(ctx->stmt, sizeof(u32) * rows->n);
+    if (!pks || !lens) return DD_ENOMEM;
+    for (size_t i = 0; i < rows->n; i++) {
+        pks[i] = rows->v[i].pk;
+        lens[i] = rows->v[i].pklen;
+    }
+    return sql_check_unique(ctx, cur, pks, lens, (int)rows->n);
+}
+
 static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count)
 {
     for (size_t i = 0; i < rows->n; i++) {
@@ -388,7 +407,7 @@ static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count
         if (rc) return rc;
         (*count)++;
     }
-    return DD_OK;
+    return check_unique_rows(ctx, t, rows);
 }
 
 static int eval_defaults(SqlCtx *ctx, Plan *p, Value *vals)
@@ -560,6 +579,7 @@ int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
 
 typedef struct Change {
     Value *old, *neu;    /* neu NULL: delete */
+    u8 *newpk; u32 newpklen;   /* the key after the update */
 } Change;
 
 static int exec_update_delete(SqlCtx *ctx, Plan *p)
@@ -637,12 +657,30 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
                 }
             }
         }
+        if (!rc && c->neu) {
+            /* remember the key it now has, for the unique check */
+            c->newpk = arena_memdup(ctx->stmt, npk.data, npk.len);
+            c->newpklen = (u32)npk.len;
+            if (!c->newpk) rc = DD_ENOMEM;
+        }
         if (!rc) p->count++;
     }
     buf_free(&opk);
     buf_free(&npk);
     buf_free(&rec);
     buf_free(&orig);
+    if (!rc && p->kind == PLAN_UPDATE && nch) {
+        const TableInfo *cur = ws_table(ctx->ws, t->id);
+        if (!cur) cur = t;
+        const u8 **pks = arena_alloc(ctx->stmt, sizeof(u8 *) * nch);
+        u32 *lens = arena_alloc(ctx->stmt, sizeof(u32) * nch);
+        if (!pks || !lens) return DD_ENOMEM;
+        for (size_t i = 0; i < nch; i++) {
+            pks[i] = ch[i].newpk;
+            lens[i] = ch[i].newpklen;
+        }
+        rc = sql_check_unique(ctx, cur, pks, lens, (int)nch);
+    }
     return rc;
 }
 
@@ -1076,6 +1114,8 @@ int exec_dml(SqlCtx *ctx, Plan *p)
     }
     case PLAN_ALTER_TABLE:
         if (p->new_table && !ws_put_table(ctx->ws, p->new_table)) return DD_ENOMEM;
+        for (int i = 0; i < p->nalter; i++)
+            if (!ws_put_table(ctx->ws, p->alter[i])) return DD_ENOMEM;
         return DD_OK;
     case PLAN_DROP_TABLE:
         for (int i = 0; i < p->ndrop; i++) {

@@ -10,6 +10,7 @@
 #include "executor.h"
 #include "types/rowcodec.h"
 #include "../store/keyenc.h"
+#include "../store/format.h"
 #include "../util/alloc.h"
 #include "../util/sha256.h"
 #include <string.h>
@@ -59,8 +60,17 @@ typedef struct ScanOp {
     bool hist[HIST_COLS];
     bool any_hist;
     const u8 *pk; u32 pklen;          /* point lookup */
-    const IndexInfo *ix; const u8 *ikey; u32 ikeylen;
+    const IndexInfo *ix;              /* index path: entries with values in [ilo, ihi) */
+    const u8 *ilo, *ihi; u32 ilolen, ihilen;
     const u8 *lo, *hi; u32 lolen, hilen;  /* primary-key range [lo, hi), NULL: open */
+    /* index path state: past points and ranges read the history entries,
+     * which may name a key more than once (seen), and for ranges every
+     * version of each key (vts) */
+    TScan *vts;
+    Buf vhi;
+    u8 **seen; size_t nseen, capseen;
+    Arena seen_arena;
+    bool ix_done;
     Value *row;
     TScan *ts;
     IScan *is;
@@ -129,7 +139,14 @@ static int scan_open(SqlCtx *ctx, Op *op)
         if (rc) return rc;
     }
     if (s->pk && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF)) return DD_OK;
-    if (s->ix) return iscan_open(ctx->snap, s->ix->id, s->ikey, s->ikeylen, &s->is, ctx->err);
+    if (s->ix) {
+        s->ix_done = false;
+        s->nseen = 0;
+        if (s->capseen) memset(s->seen, 0, sizeof(u8 *) * s->capseen);
+        arena_reset(&s->seen_arena);
+        u32 id = s->mode == TMODE_PRESENT ? s->ix->id : s->ix->id | FMT_INDEX_EVER;
+        return iscan_open_range(ctx->snap, id, s->ilo, s->ilolen, s->ihi, s->ihilen, &s->is, ctx->err);
+    }
     const u8 *lo = s->lo, *hi = s->hi;
     u32 lolen = s->lolen, hilen = s->hilen;
     u8 *hib = NULL;
@@ -149,6 +166,116 @@ static int cmp_key(const u8 *a, u32 an, const u8 *b, u32 bn)
     int c = memcmp(a, b, DD_MIN(an, bn));
     if (c) return c;
     return an < bn ? -1 : an > bn;
+}
+
+/* Adds pk to the scan's set of keys seen; false when it was there. */
+static int seen_add(ScanOp *s, const u8 *pk, u32 pklen, bool *fresh)
+{
+    if ((s->nseen + 1) * 2 > s->capseen) {
+        size_t ncap = s->capseen ? s->capseen * 2 : 256;
+        u8 **ns = dd_calloc(ncap, sizeof(u8 *));
+        if (!ns) return DD_ENOMEM;
+        for (size_t i = 0; i < s->capseen; i++) {
+            u8 *e = s->seen[i];
+            if (!e) continue;
+            u32 n;
+            memcpy(&n, e, 4);
+            u64 h = 1469598103934665603ULL;
+            for (u32 k = 0; k < n; k++) h = (h ^ e[4 + k]) * 1099511628211ULL;
+            size_t j = h & (ncap - 1);
+            while (ns[j]) j = (j + 1) & (ncap - 1);
+            ns[j] = e;
+        }
+        dd_free(s->seen);
+        s->seen = ns;
+        s->capseen = ncap;
+    }
+    u64 h = 1469598103934665603ULL;
+    for (u32 k = 0; k < pklen; k++) h = (h ^ pk[k]) * 1099511628211ULL;
+    size_t j = h & (s->capseen - 1);
+    while (s->seen[j]) {
+        u32 n;
+        memcpy(&n, s->seen[j], 4);
+        if (n == pklen && memcmp(s->seen[j] + 4, pk, pklen) == 0) { *fresh = false; return DD_OK; }
+        j = (j + 1) & (s->capseen - 1);
+    }
+    u8 *e = arena_alloc(&s->seen_arena, 4 + (size_t)pklen);
+    if (!e) return DD_ENOMEM;
+    memcpy(e, &pklen, 4);
+    memcpy(e + 4, pk, pklen);
+    s->seen[j] = e;
+    s->nseen++;
+    *fresh = true;
+    return DD_OK;
+}
+
+/* The rows an index path finds.  Present: the snapshot's rows that the
+ * transaction did not write, then the transaction's own rows (all of them:
+ * the filter above checks them).  AS OF: each key once, its version at
+ * the point.  Ranges: each key once, all its versions in the range. */
+static int scan_next_index(SqlCtx *ctx, ScanOp *s, Value **row)
+{
+    int rc;
+    for (;;) {
+        if (sql_check_interrupt(ctx)) return -DD_ECANCELED;
+        if (s->vts) {
+            Version v;
+            int r = tscan_next(s->vts, &v, ctx->err);
+            if (r < 0) return r;
+            if (r == 1) {
+                rc = scan_fill(ctx, s, v.rec, v.reclen, v.start, v.end, v.start_op, v.end_op);
+                if (rc) return neg(rc);
+                *row = s->row;
+                return 1;
+            }
+            tscan_close(s->vts);
+            s->vts = NULL;
+        }
+        if (!s->ix_done) {
+            const u8 *pk;
+            u32 pklen;
+            if (iscan_next(s->is, &pk, &pklen) == 0) {
+                s->ix_done = true;
+                continue;
+            }
+            Version v;
+            int found;
+            if (s->mode == TMODE_PRESENT) {
+                if (ctx->ws && ws_find(ctx->ws, s->t->id, pk, pklen)) continue;
+                found = tget_present(ctx->snap, s->t->id, pk, pklen, &v);
+            } else {
+                bool fresh;
+                if ((rc = seen_add(s, pk, pklen, &fresh))) return neg(rc);
+                if (!fresh) continue;
+                if (s->mode != TMODE_AS_OF) {
+                    buf_reset(&s->vhi);
+                    buf_append(&s->vhi, pk, pklen);
+                    buf_putc(&s->vhi, 0);
+                    if (!buf_ok(&s->vhi)) return -DD_ENOMEM;
+                    rc = tscan_open(ctx->snap, s->t->id, s->mode, s->a, s->b, pk, pklen, s->vhi.data,
+                                    (u32)s->vhi.len, &s->vts, ctx->err);
+                    if (rc) return neg(rc);
+                    continue;
+                }
+                found = tget_as_of(ctx->snap, s->t->id, pk, pklen, s->a, &v);
+            }
+            if (found < 0) return found;
+            if (!found) continue;
+            rc = scan_fill(ctx, s, v.rec, v.reclen, v.start, v.end, v.start_op, v.end_op);
+            if (rc) return neg(rc);
+            *row = s->row;
+            return 1;
+        }
+        while (s->wspos < s->nws) {
+            WsRow *w = s->ws[s->wspos++];
+            if (!w->rec) continue;
+            rc = scan_fill(ctx, s, w->rec, w->reclen, 0, 0, w->op, 0);
+            if (rc) return neg(rc);
+            *row = s->row;
+            return 1;
+        }
+        return 0;
+    }
 }
 
 static int scan_next(SqlCtx *ctx, Op *op, Value **row)
@@ -178,22 +305,7 @@ static int scan_next(SqlCtx *ctx, Op *op, Value **row)
         *row = s->row;
         return 1;
     }
-    if (s->ix) {
-        const u8 *pk;
-        u32 pklen;
-        for (;;) {
-            int r = iscan_next(s->is, &pk, &pklen);
-            if (r <= 0) return r;
-            Version v;
-            int found = tget_present(ctx->snap, s->t->id, pk, pklen, &v);
-            if (found < 0) return found;
-            if (!found) continue;
-            rc = scan_fill(ctx, s, v.rec, v.reclen, v.start, v.end, v.start_op, v.end_op);
-            if (rc) return neg(rc);
-            *row = s->row;
-            return 1;
-        }
-    }
+    if (s->ix) return scan_next_index(ctx, s, row);
     for (;;) {
         if (!s->cur_valid && !s->ts_done) {
             int r = tscan_next(s->ts, &s->cur, ctx->err);
@@ -226,6 +338,12 @@ static void scan_close(SqlCtx *ctx, Op *op)
     ScanOp *s = (ScanOp *)op;
     if (s->ts) { tscan_close(s->ts); s->ts = NULL; }
     if (s->is) { iscan_close(s->is); s->is = NULL; }
+    if (s->vts) { tscan_close(s->vts); s->vts = NULL; }
+    buf_free(&s->vhi);
+    dd_free(s->seen);
+    s->seen = NULL;
+    s->nseen = s->capseen = 0;
+    arena_free(&s->seen_arena);
 }
 
 static void scan_explain(Op *op, Buf *out)
@@ -253,6 +371,7 @@ Op *op_scan(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, const boo
     s->a = a;
     s->b = b;
     s->used = used;
+    arena_init(&s->seen_arena, 16 * 1024);
     return &s->op;
 }
 
@@ -286,12 +405,14 @@ bool op_scan_is_point(const Op *op)
     return op && op->vt == &scan_vt && ((const ScanOp *)op)->pk != NULL;
 }
 
-void op_scan_set_index(Op *op, const IndexInfo *ix, const u8 *key, u32 n)
+void op_scan_set_index(Op *op, const IndexInfo *ix, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen)
 {
     ScanOp *s = (ScanOp *)op;
     s->ix = ix;
-    s->ikey = key;
-    s->ikeylen = n;
+    s->ilo = lo;
+    s->ilolen = lolen;
+    s->ihi = hi;
+    s->ihilen = hilen;
 }
 
 /* ================================================================ one row */

@@ -44,10 +44,11 @@ extern const TypeId hist_col_types[HIST_COLS];
  * then the HIST_COLS history columns.  used[] (width entries, may be NULL)
  * says which history columns to compute. */
 Op *op_scan(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, const bool *used);
-/* Restricts a scan to one primary key (encoded), or to an index prefix
- * (present mode only). */
+/* Restricts a scan to one primary key (encoded), or to the rows whose
+ * values in index ix lie in [lo, hi) (encoded; NULL: open), in any mode
+ * (past points and ranges read the index's history entries). */
 void op_scan_set_pk(Op *scan, const u8 *pk, u32 n);
-void op_scan_set_index(Op *scan, const IndexInfo *ix, const u8 *key, u32 n);
+void op_scan_set_index(Op *scan, const IndexInfo *ix, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen);
 /* Restricts a scan to encoded primary keys in [lo, hi) (NULL: unbounded). */
 void op_scan_set_range(Op *scan, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen);
 /* The table of op when op is (a filter over) a scan that returns rows in

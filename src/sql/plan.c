@@ -178,6 +178,8 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_CREATE_TABLE: rc = analyze_create_table(ctx, stmt->u.create, p); break;
     case STMT_DROP_TABLE: rc = analyze_drop_table(ctx, stmt->u.drop, p); break;
     case STMT_ALTER_TABLE: rc = analyze_alter_table(ctx, stmt->u.alter, p); break;
+    case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
+    case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p); break;
     case STMT_EXPLAIN: rc = plan_explain(ctx, p, stmt->u.explain.stmt); break;
     case STMT_SHOW:
@@ -287,13 +289,19 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
             nv = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)vcap);
             if (!ov || !nv) { rc = DD_ENOMEM; break; }
         }
-        bool has_old = r->existed && r->orig, has_new = r->rec != NULL;
-        if (has_old && (rc = row_decode(t, r->orig, r->origlen, ov, ctx->err))) break;
+        bool had_old = r->existed && r->orig, has_new = r->rec != NULL;
+        if (had_old && (rc = row_decode(t, r->orig, r->origlen, ov, ctx->err))) break;
         if (has_new && (rc = row_decode(t, r->rec, r->reclen, nv, ctx->err))) break;
+        const TableInfo *snapt = store_table_version(ctx->snap, t->id, snap_seq(ctx->snap));
         for (int x = 0; x < t->nindexes; x++) {
             const IndexInfo *ix = &t->indexes[x];
-            if (has_old) row_index_key(t, ix, ov, &ok);
-            if (has_new) row_index_key(t, ix, nv, &nk);
+            /* an index new in this commit has no entry for the old image */
+            bool ix_old = false;
+            for (int y = 0; snapt && !snapt->dropped && y < snapt->nindexes; y++) ix_old |= snapt->indexes[y].id == ix->id;
+            bool has_old = r->existed && r->orig && ix_old;
+            bool old_null = false, new_null = false;
+            if (has_old) sql_index_key(t, ix, ov, &ok, &old_null);
+            if (has_new) sql_index_key(t, ix, nv, &nk, &new_null);
             if (!buf_ok(&ok) || !buf_ok(&nk)) { rc = DD_ENOMEM; break; }
             bool same = has_old && has_new && ok.len == nk.len && memcmp(ok.data, nk.data, ok.len) == 0;
             if (same) continue;
@@ -310,8 +318,12 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
                     capi = ncap;
                 }
                 IndexOp *io = &out->iops[out->niops++];
+                memset(io, 0, sizeof(*io));
                 io->add = add;
                 io->index = ix->id;
+                io->table = t->id;
+                io->name = ix->name;
+                io->unique = add && ix->unique && !new_null;
                 io->key = arena_memdup(ctx->stmt, k->data, k->len);
                 io->keylen = (u32)k->len;
                 io->pk = r->pk;
@@ -322,6 +334,7 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
     }
     buf_free(&ok);
     buf_free(&nk);
+    if (!rc) rc = sql_index_builds(ctx, ws, out, &capi);
     if (rc) return rc;
     out->tables = ws->tables;
     out->ntables = ws->ntables;

@@ -34,6 +34,7 @@ struct Plan {
     bool add_rowid;                 /* table has a hidden _rowid key */
     /* DDL */
     TableInfo *new_table;
+    TableInfo **alter; int nalter;  /* CREATE / DROP INDEX: new table versions */
     const TableInfo **drop; int ndrop;
     /* a NOTICE the statement raises (IF [NOT] EXISTS skipping), or NULL */
     const char *notice;
@@ -64,6 +65,18 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p);
 int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p);
 int exec_dml(SqlCtx *ctx, Plan *p);
+
+/* indexddl.c */
+int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p);
+int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p);
+/* The encoded key of index ix for a row of t (values in table column
+ * order); *has_null when an indexed value is NULL. */
+int sql_index_key(const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out, bool *has_null);
+/* Index entries of the indexes created or dropped by the write set's
+ * catalog versions (appended to out->iops, *cap its capacity). */
+int sql_index_builds(SqlCtx *ctx, TxnWrites *ws, WriteSet *out, int *cap);
+/* 23505 when a row the statement wrote (pks) breaks a unique index of t. */
+int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n);
 
 #define ROWID_COL "_rowid"
 

@@ -53,6 +53,12 @@ void catalog_encode(const TableInfo *t, Buf *out)
         put_str(out, x->name);
         buf_put_varint(out, (u64)x->ncols);
         for (int j = 0; j < x->ncols; j++) buf_put_varint(out, x->cols[j]);
+        buf_putc(out, (u8)((x->unique ? FMT_IX_UNIQUE : 0) | (x->ever ? FMT_IX_EVER : 0)));
+        for (int j = 0; j < x->ncols; j++) {
+            const char *e = x->exprs ? x->exprs[j] : NULL;
+            buf_putc(out, (u8)((x->colflags ? x->colflags[j] & ~INDEX_EXPR : 0) | (e ? INDEX_EXPR : 0)));
+            if (e) put_str(out, e);
+        }
     }
 }
 
@@ -95,7 +101,8 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
     cur_init(&c, p, n);
     memset(t, 0, sizeof *t);
     bool oom = false;
-    if (cur_u8(&c) != FMT_CAT_FORMAT) return dd_corrupt(err, "catalog record: bad format byte");
+    u8 fmt = cur_u8(&c);
+    if (fmt != FMT_CAT_FORMAT && fmt != FMT_CAT_FORMAT_V1) return dd_corrupt(err, "catalog record: bad format byte");
     t->id = cur_u32be(&c);
     t->name = get_str(&c, a);
     oom |= !c.bad && !t->name;
@@ -148,6 +155,23 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                 x->cols = arena_alloc(a, sizeof *x->cols * (size_t)x->ncols);
                 oom |= !x->cols;
                 for (int j = 0; x->cols && j < x->ncols; j++) x->cols[j] = get_u32v(&c);
+            }
+            if (fmt >= FMT_CAT_FORMAT && !oom) {
+                u8 f = cur_u8(&c);
+                x->unique = f & FMT_IX_UNIQUE;
+                x->ever = f & FMT_IX_EVER;
+                x->colflags = arena_zalloc(a, (size_t)x->ncols + 1);
+                oom |= !x->colflags;
+                for (int j = 0; x->colflags && j < x->ncols && !c.bad; j++) {
+                    x->colflags[j] = cur_u8(&c);
+                    if (!(x->colflags[j] & INDEX_EXPR)) continue;
+                    if (!x->exprs) {
+                        x->exprs = arena_zalloc(a, sizeof(char *) * (size_t)x->ncols);
+                        if (!x->exprs) { oom = true; break; }
+                    }
+                    x->exprs[j] = get_str(&c, a);
+                    oom |= !c.bad && !x->exprs[j];
+                }
             }
         }
     }

@@ -93,6 +93,64 @@ static int serialization(DdError *err, const char *what)
     return dd_err(err, DD_ESERIALIZATION, -1, "could not serialize access due to %s", what);
 }
 
+/* Whether this commit removes the present entry (index, key, pk). */
+static bool removed_here(const WriteSet *ws, const IndexOp *x, const u8 *pk, u32 pklen)
+{
+    for (int i = 0; i < ws->niops; i++) {
+        const IndexOp *y = &ws->iops[i];
+        if (!y->add && y->index == x->index && y->keylen == x->keylen && y->pklen == pklen &&
+            memcmp(y->key, x->key, x->keylen) == 0 && memcmp(y->pk, pk, pklen) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A unique index entry about to be added: 23505 when a live row of
+ * another key has the same values (committed since the writer's snapshot
+ * checked, or in an earlier commit of the batch). */
+static int check_unique(Store *st, Writer *w, MDB_txn *txn, const WriteSet *ws, const IndexOp *x, DdError *err)
+{
+    buf_reset(&w->key);
+    buf_put_u32be(&w->key, x->index);
+    buf_append(&w->key, x->key, x->keylen);
+    if (!buf_ok(&w->key)) return dd_err(err, DD_ENOMEM, -1, NULL);
+    size_t plen = w->key.len;
+    MDB_cursor *c;
+    int mrc = mdb_cursor_open(txn, st->dbi[FMT_DB_INDEX], &c);
+    if (mrc) return store_mdb_err(err, mrc, "checking a unique index");
+    MDB_val k = {plen, w->key.data}, v;
+    int rc = 0;
+    for (mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); mrc == 0; mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < plen || memcmp(k.mv_data, w->key.data, plen) != 0) break;
+        if (v.mv_size != FMT_INDEX_VAL) continue;
+        u32 pklen = ((u32)((const u8 *)v.mv_data)[0] << 8) | ((const u8 *)v.mv_data)[1];
+        if (k.mv_size != plen + pklen) continue;   /* longer values sharing the prefix */
+        const u8 *pk = (const u8 *)k.mv_data + plen;
+        if (pklen == x->pklen && memcmp(pk, x->pk, pklen) == 0) continue;
+        if (removed_here(ws, x, pk, pklen)) continue;
+        rc = dd_err(err, DD_EUNIQUE, -1, "duplicate key value violates unique constraint \"%s\"",
+                    x->name ? x->name : "?");
+        Buf vals = BUF_INIT, cols = BUF_INIT;
+        pthread_mutex_lock(&st->cat_mu);
+        const TableInfo *t = cat_version_locked(st, x->table, UINT64_MAX);
+        const IndexInfo *ix = NULL;
+        for (int i = 0; t && i < t->nindexes; i++) if (t->indexes[i].id == x->index) ix = &t->indexes[i];
+        for (int i = 0; ix && i < ix->ncols; i++)
+            for (int j = 0; j < t->ncols; j++)
+                if (t->cols[j].id == ix->cols[i]) buf_printf(&cols, "%s%s", i ? ", " : "", t->cols[j].name);
+        pthread_mutex_unlock(&st->cat_mu);
+        if (ix && key_render(x->key, x->keylen, &vals) == 0 && buf_ok(&vals) && buf_ok(&cols) &&
+            buf_cstr(&vals) && buf_cstr(&cols))
+            dd_err_detail(err, "Key (%s)=(%s) already exists.", (char *)cols.data, (char *)vals.data);
+        buf_free(&vals);
+        buf_free(&cols);
+        break;
+    }
+    mdb_cursor_close(c);
+    if (!rc && mrc && mrc != MDB_NOTFOUND) rc = store_mdb_err(err, mrc, "checking a unique index");
+    return rc;
+}
+
 static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
 {
     Store *st = w->st;
@@ -216,6 +274,8 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
         if ((size_t)x->keylen + x->pklen > FMT_MAX_INDEX_KEY)
             rc = dd_err(err, DD_EPROGRAM_LIMIT, -1, "index row size %u exceeds maximum %d",
                         x->keylen + x->pklen, FMT_MAX_INDEX_KEY);
+        else if (x->add && x->unique && !x->ever_only)
+            rc = check_unique(st, w, txn, ws, x, err);
     }
     return rc;
 }
@@ -303,9 +363,16 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         if (!buf_ok(&w->key)) return dd_err(&r->e, DD_ENOMEM, -1, NULL);
         u8 pkl[FMT_INDEX_VAL] = {(u8)(x->pklen >> 8), (u8)x->pklen};
         MDB_val k = {w->key.len, w->key.data}, v = {FMT_INDEX_VAL, pkl};
-        if (x->add) mrc = mdb_put(txn, st->dbi[FMT_DB_INDEX], &k, &v, 0);
-        else if ((mrc = mdb_del(txn, st->dbi[FMT_DB_INDEX], &k, NULL)) == MDB_NOTFOUND) mrc = 0;
+        mrc = 0;
+        if (x->add && !x->ever_only) mrc = mdb_put(txn, st->dbi[FMT_DB_INDEX], &k, &v, 0);
+        else if (!x->add && (mrc = mdb_del(txn, st->dbi[FMT_DB_INDEX], &k, NULL)) == MDB_NOTFOUND) mrc = 0;
         if (mrc) return apply_err(st, r, mrc, "writing an index entry");
+        if (x->add) {
+            /* the history entry: the same key under the history id */
+            put_u32be(w->key.data, x->index | FMT_INDEX_EVER);
+            mrc = mdb_put(txn, st->dbi[FMT_DB_INDEX], &k, &v, 0);
+            if (mrc) return apply_err(st, r, mrc, "writing an index history entry");
+        }
     }
 
     for (int i = 0; i < ws->ntables; i++) {

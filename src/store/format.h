@@ -63,8 +63,12 @@
  *
  * index     key u32 BE index id || encoded value(s) || pk
  *           value: u16 BE pklen, so the pk is the key's last pklen bytes
- *           even when the SQL layer truncated a long value to a prefix
- *           (entries of the present only)
+ *           even when the SQL layer truncated a long value to a prefix.
+ *           Entries of the present (added and removed as rows change), and
+ *           under the id with FMT_INDEX_EVER set, history entries: one per
+ *           (values, pk) that any version of the row ever had since the
+ *           index exists, never removed.  A scan AS OF x reads the history
+ *           entries and checks each row's version at x.
  *
  * catalog   key u32 BE table id || u64 BE ~seq
  *           value: catalog record (catalog_encode):
@@ -77,7 +81,11 @@
  *                 [str default expression (SQL text) when flag 4] },
  *             varint npk, npk x varint column id,
  *             varint nindexes, nindexes x { varint id, str name,
- *                 varint ncols, ncols x varint column id }
+ *                 varint ncols, ncols x varint column id,
+ *                 [format 2: u8 flags (1 unique, 2 history entries kept),
+ *                  ncols x { u8 column flags (1 DESC, 2 NULLS FIRST,
+ *                  4 expression), [str expression (SQL text) when flag 4] }] }
+ *           Format 1 records (no index flags) still decode.
  */
 #ifndef DD_STORE_FORMAT_H
 #define DD_STORE_FORMAT_H
@@ -115,8 +123,12 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_VER_HDR 3            /* kind, op, end_op */
 #define FMT_CUR_HDR 9            /* start seq, op */
 #define FMT_INDEX_VAL 2          /* u16 BE pklen */
+#define FMT_INDEX_EVER 0x80000000u  /* history entries: index id | this */
 
-#define FMT_CAT_FORMAT 1
+#define FMT_CAT_FORMAT 2
+#define FMT_CAT_FORMAT_V1 1
+#define FMT_IX_UNIQUE 1
+#define FMT_IX_EVER 2
 #define FMT_CAT_DROPPED 1
 #define FMT_CAT_DOCUMENT 2
 #define FMT_COL_NOT_NULL 1

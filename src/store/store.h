@@ -83,7 +83,16 @@ typedef struct IndexInfo {
     char *name;
     int ncols;
     u32 *cols;       /* column ids */
+    u8 *colflags;    /* per column: INDEX_DESC, INDEX_NULLS_FIRST (may be NULL: none) */
+    char **exprs;    /* per column: an expression as SQL text (cols[k] is 0 then),
+                        or NULL for a plain column; the array may be NULL */
+    bool unique;     /* no two live rows with equal non-NULL values (23505) */
+    bool ever;       /* history entries kept since its creation, so the index
+                        answers AS OF any point (format.h, "index") */
 } IndexInfo;
+#define INDEX_DESC 1
+#define INDEX_NULLS_FIRST 2
+#define INDEX_EXPR 4     /* colflags: the column is exprs[k] */
 
 /* One version of a table definition.  Immutable once published. */
 typedef struct TableInfo {
@@ -164,8 +173,14 @@ typedef struct WriteOp {
 } WriteOp;
 
 typedef struct IndexOp {
-    bool add;           /* add or remove a present index entry */
+    bool add;           /* add or remove a present index entry; every add
+                           also records the history entry */
+    bool ever_only;     /* add only the history entry (index builds) */
+    bool unique;        /* add: fails with 23505 if another live key has
+                           the same values (keys without NULLs only) */
     u32 index;
+    u32 table;          /* the index's table (messages) */
+    const char *name;   /* index name, for messages */
     const u8 *key; u32 keylen;   /* encoded indexed values */
     const u8 *pk; u32 pklen;
 } IndexOp;

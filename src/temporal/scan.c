@@ -277,25 +277,58 @@ int tscan_next(TScan *sc, Version *v, DdError *err)
 
 struct IScan {
     StoreCursor *c;
-    Buf prefix;         /* index id || value prefix */
+    Buf lo;             /* index id || lower bound (the seek) */
+    Buf hi;             /* index id || upper bound, exclusive; or just the id
+                           (4 bytes): every entry of the index */
+    bool prefix;        /* hi is a prefix every entry must start with */
     bool started, done;
 };
 
-int iscan_open(Snap *s, u32 index, const u8 *prefix, u32 n, IScan **out, DdError *err)
+static int iscan_new(Snap *s, IScan **out, DdError *err)
 {
     *out = NULL;
     IScan *sc = dd_calloc(1, sizeof *sc);
     if (!sc) return dd_err(err, DD_ENOMEM, -1, NULL);
-    buf_put_u32be(&sc->prefix, index);
-    buf_append(&sc->prefix, prefix, n);
-    if (!buf_ok(&sc->prefix)) {
+    int rc = store_cursor_open(s, STORE_DB_INDEX, &sc->c, err);
+    if (rc) {
+        dd_free(sc);
+        return rc;
+    }
+    *out = sc;
+    return 0;
+}
+
+int iscan_open(Snap *s, u32 index, const u8 *prefix, u32 n, IScan **out, DdError *err)
+{
+    IScan *sc;
+    int rc = iscan_new(s, &sc, err);
+    if (rc) return rc;
+    buf_put_u32be(&sc->lo, index);
+    buf_append(&sc->lo, prefix, n);
+    buf_append(&sc->hi, sc->lo.data, sc->lo.len);
+    sc->prefix = true;
+    if (!buf_ok(&sc->lo) || !buf_ok(&sc->hi)) {
         iscan_close(sc);
         return dd_err(err, DD_ENOMEM, -1, NULL);
     }
-    int rc = store_cursor_open(s, STORE_DB_INDEX, &sc->c, err);
-    if (rc) {
+    *out = sc;
+    return 0;
+}
+
+int iscan_open_range(Snap *s, u32 index, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
+                     IScan **out, DdError *err)
+{
+    IScan *sc;
+    int rc = iscan_new(s, &sc, err);
+    if (rc) return rc;
+    buf_put_u32be(&sc->lo, index);
+    if (lo) buf_append(&sc->lo, lo, lolen);
+    buf_put_u32be(&sc->hi, index);
+    if (hi) buf_append(&sc->hi, hi, hilen);
+    sc->prefix = !hi;
+    if (!buf_ok(&sc->lo) || !buf_ok(&sc->hi)) {
         iscan_close(sc);
-        return rc;
+        return dd_err(err, DD_ENOMEM, -1, NULL);
     }
     *out = sc;
     return 0;
@@ -307,12 +340,19 @@ int iscan_next(IScan *sc, const u8 **pk, u32 *pklen)
 {
     for (;;) {
         if (sc->done) return 0;
-        int ok = sc->started ? store_cursor_next(sc->c) : store_cursor_seek(sc->c, sc->prefix.data, sc->prefix.len);
+        int ok = sc->started ? store_cursor_next(sc->c) : store_cursor_seek(sc->c, sc->lo.data, sc->lo.len);
         sc->started = true;
         const u8 *k, *v;
         size_t kn, vn;
         store_cursor_get(sc->c, &k, &kn, &v, &vn);
-        if (!ok || kn < sc->prefix.len || memcmp(k, sc->prefix.data, sc->prefix.len) != 0) {
+        bool in;
+        if (!ok) in = false;
+        else if (sc->prefix) in = kn >= sc->hi.len && memcmp(k, sc->hi.data, sc->hi.len) == 0;
+        else {
+            int c = memcmp(k, sc->hi.data, DD_MIN(kn, sc->hi.len));
+            in = kn >= 4 && memcmp(k, sc->hi.data, 4) == 0 && (c < 0 || (c == 0 && kn < sc->hi.len));
+        }
+        if (!in) {
             sc->done = true;
             return 0;
         }
@@ -325,10 +365,20 @@ int iscan_next(IScan *sc, const u8 **pk, u32 *pklen)
     }
 }
 
+void iscan_key(IScan *sc, const u8 **key, u32 *n)
+{
+    const u8 *k, *v;
+    size_t kn, vn;
+    store_cursor_get(sc->c, &k, &kn, &v, &vn);
+    *key = k;
+    *n = (u32)kn;
+}
+
 void iscan_close(IScan *sc)
 {
     if (!sc) return;
     store_cursor_close(sc->c);
-    buf_free(&sc->prefix);
+    buf_free(&sc->lo);
+    buf_free(&sc->hi);
     dd_free(sc);
 }

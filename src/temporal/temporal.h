@@ -60,7 +60,15 @@ int tget_latest(Snap *s, u32 table, const u8 *pk, u32 pklen, Version *v, bool *i
  * starts with prefix; returns the primary keys in (value, pk) order. */
 typedef struct IScan IScan;
 int iscan_open(Snap *s, u32 index, const u8 *prefix, u32 n, IScan **out, DdError *err);
+/* Entries of `index` whose encoded values lie in [lo, hi) (NULL: open
+ * bound).  For the history entries pass index | FMT_INDEX_EVER: the pks
+ * whose rows ever had such values, possibly more than once. */
+int iscan_open_range(Snap *s, u32 index, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
+                     IScan **out, DdError *err);
 int iscan_next(IScan *sc, const u8 **pk, u32 *pklen); /* 1 / 0 */
+/* The whole key of the entry iscan_next returned last: u32 BE index id ||
+ * values || pk (valid until the next call). */
+void iscan_key(IScan *sc, const u8 **key, u32 *n);
 void iscan_close(IScan *sc);
 
 #endif

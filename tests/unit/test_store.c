@@ -263,7 +263,7 @@ TEST(catalog_codec)
 {
     TableInfo t = make_table(7, "users");
     u32 icols[1] = {2};
-    IndexInfo ix = {3, "users_name_idx", 1, icols};
+    IndexInfo ix = {.id = 3, .name = "users_name_idx", .ncols = 1, .cols = icols};
     t.nindexes = 1;
     t.indexes = &ix;
     t.seq = 5;

@@ -33,7 +33,7 @@ static int commit1(u64 snap, u8 op, i64 id, const char *name, u64 *seq)
     IndexOp io;
     if (name && op == OP_INSERT) {
         key_put_text(&ik, name, strlen(name));
-        io = (IndexOp){true, idx_id, ik.data, (u32)ik.len, pk.data, (u32)pk.len};
+        io = (IndexOp){.add = true, .index = idx_id, .key = ik.data, .keylen = (u32)ik.len, .pk = pk.data, .pklen = (u32)pk.len};
         ws.iops = &io;
         ws.niops = 1;
     }
@@ -67,7 +67,7 @@ static int commit_n(u64 snap, int n, const u8 *ops, const i64 *ids, const char *
         buf_init(&ik[i]);
         if (ops[i] == OP_INSERT) {
             key_put_text(&ik[i], names[i], strlen(names[i]));
-            io[nio++] = (IndexOp){true, idx_id, ik[i].data, (u32)ik[i].len, pk[i].data, (u32)pk[i].len};
+            io[nio++] = (IndexOp){.add = true, .index = idx_id, .key = ik[i].data, .keylen = (u32)ik[i].len, .pk = pk[i].data, .pklen = (u32)pk[i].len};
         }
     }
     WriteSet ws;
@@ -195,7 +195,7 @@ static void setup(void)
     idx_id = store_new_index_id(st);
     static ColumnInfo cols[2] = {{1, "id", 3, -1, true, false, NULL, false}, {2, "name", 8, -1, false, false, NULL, false}};
     static u32 pkc[1] = {1}, icols[1] = {2};
-    static IndexInfo ix = {0, "t_name_idx", 1, icols};
+    static IndexInfo ix = {.id = 0, .name = "t_name_idx", .ncols = 1, .cols = icols};
     ix.id = idx_id;
     TableInfo t;
     memset(&t, 0, sizeof t);

@@ -269,9 +269,26 @@ typedef struct AlterTableStmt {
     AlterCmd **cmds; int ncmds;
 } AlterTableStmt;
 
+/* CREATE [UNIQUE] INDEX [IF NOT EXISTS] [name] ON t (elem, ...) */
+typedef struct IndexElem {
+    char *col;          /* a column, or NULL for an expression */
+    Expr *expr;         /* (expr) or f(...) */
+    int start, end;     /* the element's text (expressions are kept as SQL) */
+    bool desc;
+    int nulls;          /* 0 default, 1 FIRST, 2 LAST */
+    int loc;
+} IndexElem;
+typedef struct CreateIndexStmt {
+    char *name; int name_loc;   /* NULL: a name is chosen */
+    char *table; int table_loc;
+    bool unique, if_not_exists;
+    IndexElem **elems; int nelems;
+} CreateIndexStmt;
+
 typedef enum StmtKind {
     STMT_SELECT, STMT_INSERT, STMT_UPDATE, STMT_DELETE,
     STMT_CREATE_TABLE, STMT_DROP_TABLE,
+    STMT_CREATE_INDEX, STMT_DROP_INDEX,   /* DROP INDEX uses DropTableStmt */
     STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_VERIFY,     /* VERIFY */
     STMT_EXPLAIN,    /* EXPLAIN stmt: explain.stmt */
@@ -289,6 +306,7 @@ struct Stmt {
         DeleteStmt *delete_;
         CreateTableStmt *create;
         DropTableStmt *drop;
+        CreateIndexStmt *create_index;
         TxnStmt *txn;
         SetStmt *set;
         ShowStmt *show;

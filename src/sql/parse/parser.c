@@ -1875,6 +1875,63 @@ static bool index_item(Parser *p)
     return k == TOK_IDENT || k == TOK_QIDENT;
 }
 
+/* CREATE [UNIQUE] INDEX [CONCURRENTLY] [[IF NOT EXISTS] name] ON [ONLY] t
+ * [USING btree] (elem [ASC|DESC] [NULLS FIRST|LAST], ...) */
+static int parse_create_index(Parser *p, Stmt *st)
+{
+    CreateIndexStmt *ci = NULL;
+    int cap = 0;
+    NEW(ci);
+    st->kind = STMT_CREATE_INDEX;
+    st->u.create_index = ci;
+    ci->unique = accept_kw(p, KW_UNIQUE);
+    TRY(expect_kw(p, KW_INDEX));
+    if (is_kw(tok(p), KW_CONCURRENTLY)) advance(p);   /* every build is atomic anyway */
+    ci->if_not_exists = accept_if_not_exists(p);
+    if (!is_kw(tok(p), KW_ON)) TRY(parse_colid(p, &ci->name, &ci->name_loc));
+    else if (ci->if_not_exists) return syntax_error(p);
+    TRY(expect_kw(p, KW_ON));
+    accept_kw(p, KW_ONLY);
+    TRY(parse_qualified_name(p, &ci->table, &ci->table_loc));
+    if (accept_kw(p, KW_USING)) {
+        Token *m = tok(p);
+        if (!is_word(m, "btree")) return not_supported(p, m->start, "index access methods other than btree");
+        advance(p);
+    }
+    TRY(expect(p, TOK_LPAREN));
+    do {
+        IndexElem *e = NULL;
+        NEW(e);
+        Token *t = tok(p);
+        e->start = e->loc = t->start;
+        if (t->kind == TOK_LPAREN) {
+            advance(p);
+            TRY(parse_expr(p, 0, &e->expr));
+            TRY(expect(p, TOK_RPAREN));
+        } else if (is_colid(t) && peek(p, 1)->kind != TOK_LPAREN && peek(p, 1)->kind != TOK_DOT) {
+            TRY(parse_colid(p, &e->col, &e->loc));
+        } else {
+            TRY(parse_expr(p, P_OR, &e->expr));
+            if (e->expr->kind != EXPR_FUNC) return syntax_error(p);
+        }
+        e->end = p->toks[p->pos - 1].end;
+        if (is_kw(tok(p), KW_COLLATE)) return not_supported(p, tok(p)->start, "COLLATE in an index");
+        if (accept_kw(p, KW_DESC)) e->desc = true;
+        else accept_kw(p, KW_ASC);
+        if (accept_kw(p, KW_NULLS)) {
+            if (accept_kw(p, KW_FIRST)) e->nulls = 1;
+            else if (accept_kw(p, KW_LAST)) e->nulls = 2;
+            else return syntax_error(p);
+        }
+        PUSH(ci->elems, ci->nelems, cap, e);
+    } while (accept(p, TOK_COMMA));
+    TRY(expect(p, TOK_RPAREN));
+    Token *t = tok(p);
+    if (is_word(t, "include") || is_kw(t, KW_WHERE) || is_kw(t, KW_WITH) || is_word(t, "tablespace"))
+        return not_supported(p, t->start, "this CREATE INDEX clause");
+    return DD_OK;
+}
+
 static int parse_create(Parser *p, Stmt *st)
 {
     Token *t;
@@ -1884,7 +1941,9 @@ static int parse_create(Parser *p, Stmt *st)
     t = tok(p);
     if (is_word(t, "temp") || is_word(t, "temporary") || is_word(t, "unlogged"))
         return not_supported(p, t->start, "CREATE TEMPORARY/UNLOGGED TABLE");
-    if (is_kw(t, KW_INDEX) || is_kw(t, KW_UNIQUE) || is_word(t, "view") ||
+    if (is_kw(t, KW_INDEX) || (is_kw(t, KW_UNIQUE) && is_kw(peek(p, 1), KW_INDEX)))
+        return parse_create_index(p, st);
+    if (is_kw(t, KW_UNIQUE) || is_word(t, "view") ||
         is_word(t, "sequence") || is_word(t, "schema") || is_word(t, "database")) {
         char what[64];
         snprintf(what, sizeof what, "CREATE %s", is_kw(t, KW_UNIQUE) ? "UNIQUE INDEX" : t->str);
@@ -2042,8 +2101,25 @@ static int parse_drop(Parser *p, Stmt *st)
     int cap = 0, lcap = 0, nl = 0;
     advance(p);   /* DROP */
     Token *t = tok(p);
+    if (is_kw(t, KW_INDEX)) {
+        advance(p);
+        if (is_kw(tok(p), KW_CONCURRENTLY)) advance(p);
+        NEW(d);
+        st->kind = STMT_DROP_INDEX;
+        st->u.drop = d;
+        d->if_exists = accept_if_exists(p);
+        do {
+            char *name = NULL;
+            int loc;
+            TRY(parse_qualified_name(p, &name, &loc));
+            PUSH(d->names, d->n, cap, name);
+            PUSH(d->locs, nl, lcap, loc);
+        } while (accept(p, TOK_COMMA));
+        if (!accept_kw(p, KW_CASCADE)) accept_kw(p, KW_RESTRICT);
+        return DD_OK;
+    }
     if (!is_kw(t, KW_TABLE)) {
-        if (is_kw(t, KW_INDEX) || is_word(t, "view") || is_word(t, "sequence") ||
+        if (is_word(t, "view") || is_word(t, "sequence") ||
             is_word(t, "schema") || is_word(t, "database"))
             return not_supported(p, t->start, "this DROP");
         return syntax_error(p);

@@ -223,6 +223,16 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
         c->indexes[i].cols = arena_memdup(a, t->indexes[i].cols,
                                           sizeof(u32) * (size_t)(t->indexes[i].ncols ? t->indexes[i].ncols : 1));
         if (!c->indexes[i].cols) return NULL;
+        if (t->indexes[i].colflags &&
+            !(c->indexes[i].colflags = arena_memdup(a, t->indexes[i].colflags, (size_t)t->indexes[i].ncols + 1)))
+            return NULL;
+        if (t->indexes[i].exprs) {
+            c->indexes[i].exprs = arena_zalloc(a, sizeof(char *) * (size_t)t->indexes[i].ncols);
+            if (!c->indexes[i].exprs) return NULL;
+            for (int k = 0; k < t->indexes[i].ncols; k++)
+                if (t->indexes[i].exprs[k] && !(c->indexes[i].exprs[k] = arena_strdup(a, t->indexes[i].exprs[k])))
+                    return NULL;
+        }
     }
     return c;
 }
