@@ -5,6 +5,7 @@
 #   make test       build and run every suite; last line "N passed, N failed"
 #   make asan       the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make check      layering check (no upward includes) + warnings build
+#   make planner-long  the planner's randomized test against PostgreSQL, 200 rounds
 #   make bench      benchmarks (not part of test)
 #   make fuzz       libFuzzer targets (clang), each run FUZZ_SECONDS (60) on tests/fuzz/corpus
 
@@ -30,7 +31,7 @@ TOOL_BIN   := $(patsubst %.c,$(BUILD)/%,$(TOOL_SRC))
 
 LIBDD := $(BUILD)/libdriftdb.a
 
-.PHONY: all run test asan ubsan check bench clean deps fuzz
+.PHONY: all run test asan ubsan check bench clean deps fuzz planner-long
 # keep intermediate objects (make would delete them and print "rm ..." after the test summary)
 .SECONDARY:
 
@@ -80,6 +81,10 @@ asan:
 
 ubsan:
 	@$(MAKE) --no-print-directory BUILD=build-ubsan OPT=-O1 SAN="-fsanitize=undefined -fno-sanitize-recover=undefined" test
+
+# the planner's randomized test against PostgreSQL, long (tests/planner/README.md)
+planner-long: deps all
+	@PLANNER_SEED=$$(date +%s) PLANNER_ROUNDS=200 PLANNER_QUERIES=100 sh tests/planner/run.sh
 
 check: all
 	@sh scripts/check_layers.sh

@@ -1,0 +1,344 @@
+#!/usr/bin/python3
+"""tests/planner/random_queries.py - results must not depend on the plan.
+
+Generates random schemas, data (NULLs and duplicates) and queries (joins of
+1 to 8 tables: comma joins, JOIN ... ON, LEFT JOIN; filters; EXISTS / NOT
+EXISTS / IN / NOT IN / scalar subqueries, correlated or not; aggregates),
+and runs every query
+  - on a real PostgreSQL 15 (the oracle), started here on loopback;
+  - on driftdb-server, once per planner setting (default, enable_hashjoin
+    off, enable_indexscan off, both off),
+comparing the rows as multisets.  Then it changes the data in both
+(UPDATE, DELETE, INSERT), runs the queries again on the present, and runs
+the first round's queries on DriftDB AS OF the seq before the changes,
+which must give the first round's PostgreSQL answers.
+
+  random_queries.py BUILD [--seed N] [--queries N] [--rounds N]
+
+Prints "ok ..." / "FAIL ..." lines (a failure shows the query and both
+answers) and ends with "N passed, N failed".
+"""
+import argparse
+import os
+import random
+import sys
+import traceback
+
+import psycopg2
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import servers  # noqa: E402
+
+SETTINGS = [
+    [],
+    ["SET enable_hashjoin = off"],
+    ["SET enable_indexscan = off"],
+    ["SET enable_hashjoin = off", "SET enable_indexscan = off"],
+]
+
+COLS = {"id": "INT", "a": "INT", "b": "INT", "c": "TEXT", "d": "INT"}
+
+
+class Gen:
+    def __init__(self, rnd, ntables):
+        self.r = rnd
+        self.tables = ["t%d" % i for i in range(ntables)]
+        self.nrows = {}
+
+    # ---- schema and data
+    def schema(self):
+        out = []
+        for t in self.tables:
+            out.append("CREATE TABLE %s (id INT PRIMARY KEY, a INT, b INT, c TEXT, d INT)" % t)
+        for t in self.tables:
+            for cols in (["a"], ["b", "a"], ["c"], ["d"]):
+                if self.r.random() < 0.5:
+                    out.append("CREATE INDEX ON %s (%s)" % (t, ", ".join(cols)))
+        return out
+
+    def value(self, col):
+        r = self.r
+        if col != "id" and r.random() < 0.15:
+            return "NULL"
+        if col == "a":
+            return str(r.randint(0, 9))
+        if col == "b":
+            return str(r.randint(0, 4))
+        if col == "d":
+            return str(r.randint(-50, 50))
+        if col == "c":
+            return "'%s'" % r.choice(["x", "y", "z", "xy", "w"])
+        return str(r.randint(1, 200))
+
+    def data(self):
+        out = []
+        for t in self.tables:
+            n = self.r.randint(0, 40)
+            ids = self.r.sample(range(1, 200), n)
+            self.nrows[t] = n
+            if not ids:
+                continue
+            rows = ["(%d, %s, %s, %s, %s)" % (i, self.value("a"), self.value("b"), self.value("c"), self.value("d"))
+                    for i in ids]
+            out.append("INSERT INTO %s VALUES %s" % (t, ", ".join(rows)))
+        return out
+
+    def changes(self):
+        out = []
+        r = self.r
+        for t in self.tables:
+            k = r.randint(0, 5)
+            out.append("UPDATE %s SET a = %s, c = %s WHERE b = %d" % (t, self.value("a"), self.value("c"), r.randint(0, 4)))
+            out.append("DELETE FROM %s WHERE d < %d" % (t, r.randint(-60, -20)))
+            out.append("UPDATE %s SET id = id + 1000 WHERE a = %d" % (t, r.randint(0, 9)))
+            ids = r.sample(range(300, 400), k)
+            if ids:
+                rows = ["(%d, %s, %s, %s, %s)" % (i, self.value("a"), self.value("b"), self.value("c"), self.value("d"))
+                        for i in ids]
+                out.append("INSERT INTO %s VALUES %s" % (t, ", ".join(rows)))
+        return out
+
+    # ---- expressions
+    def col(self, alias, kinds=("id", "a", "b", "c", "d")):
+        return "%s.%s" % (alias, self.r.choice(kinds))
+
+    def const_for(self, colname):
+        name = colname.split(".")[-1]
+        v = self.value(name)
+        return v if v != "NULL" else ("'x'" if name == "c" else "3")
+
+    def simple_pred(self, aliases):
+        r = self.r
+        al = r.choice(aliases)
+        kind = r.random()
+        if kind < 0.35:
+            c = self.col(al)
+            op = r.choice(["=", "<", ">", "<=", ">=", "<>"])
+            return "%s %s %s" % (c, op, self.const_for(c))
+        if kind < 0.45:
+            c = self.col(al)
+            return "%s IS %sNULL" % (c, r.choice(["", "NOT "]))
+        if kind < 0.55:
+            c = self.col(al, ("a", "b", "d"))
+            vals = ", ".join(str(r.randint(-3, 9)) for _ in range(r.randint(1, 4)))
+            return "%s %sIN (%s)" % (c, r.choice(["", "NOT "]), vals)
+        if kind < 0.62:
+            c = self.col(al, ("a", "b", "d", "id"))
+            lo = r.randint(-10, 50)
+            return "%s BETWEEN %d AND %d" % (c, lo, lo + r.randint(0, 60))
+        if kind < 0.68:
+            return "%s.c LIKE '%s%%'" % (al, r.choice(["x", "y", "w", ""]))
+        if kind < 0.76 and len(aliases) > 1:
+            a1, a2 = r.sample(aliases, 2)
+            c = r.choice(["a", "b", "d"])
+            return "%s.%s %s %s.%s" % (a1, c, r.choice(["<", ">", "<>", "<="]), a2, r.choice(["a", "b", "d"]))
+        if kind < 0.84:
+            return "(%s OR %s)" % (self.simple_pred(aliases), self.simple_pred(aliases))
+        return self.subquery_pred(aliases)
+
+    def subquery_pred(self, aliases):
+        r = self.r
+        al = r.choice(aliases)
+        t = r.choice(self.tables)
+        sub = "s%d" % r.randint(0, 999)
+        corr = r.random() < 0.6
+        cond = "%s.%s = %s.%s" % (sub, r.choice(["a", "b"]), al, r.choice(["a", "b"])) if corr else \
+               "%s.b = %d" % (sub, r.randint(0, 4))
+        kind = r.random()
+        if kind < 0.3:
+            return "%sEXISTS (SELECT 1 FROM %s %s WHERE %s)" % (r.choice(["", "NOT "]), t, sub, cond)
+        if kind < 0.55:
+            return "%s.a IN (SELECT %s.a FROM %s %s WHERE %s)" % (al, sub, t, sub, cond)
+        if kind < 0.7:
+            return "%s.b NOT IN (SELECT %s.b FROM %s %s WHERE %s AND %s.b IS NOT NULL)" % (al, sub, t, sub, cond, sub)
+        return "%s.d > (SELECT min(%s.d) FROM %s %s WHERE %s)" % (al, sub, t, sub, cond)
+
+    def from_clause(self, k):
+        """FROM of k relations; returns (text, aliases, join conditions)"""
+        r = self.r
+        aliases = []
+        parts = []
+        conds = []
+        chain = []   # the relations since the last comma: what an ON may read
+        for i in range(k):
+            t = r.choice(self.tables)
+            al = "r%d" % i
+            if i == 0:
+                parts.append("%s %s" % (t, al))
+                chain = [al]
+            else:
+                style = r.random()
+                prev = r.choice(aliases if style < 0.45 else chain)
+                c1, c2 = r.choice([("a", "a"), ("b", "b"), ("id", "id"), ("a", "b"), ("c", "c"), ("b", "a"), ("id", "d")])
+                eq = "%s.%s = %s.%s" % (al, c1, prev, c2)
+                if style < 0.45:
+                    parts.append(", %s %s" % (t, al))
+                    conds.append(eq)
+                    chain = []
+                elif style < 0.75:
+                    extra = (" AND " + self.simple_pred(chain + [al])) if r.random() < 0.3 else ""
+                    parts.append(" JOIN %s %s ON %s%s" % (t, al, eq, extra))
+                else:
+                    extra = (" AND " + self.simple_pred([al])) if r.random() < 0.3 else ""
+                    parts.append(" LEFT JOIN %s %s ON %s%s" % (t, al, eq, extra))
+            aliases.append(al)
+            chain.append(al)
+        # a comma join needs its parts to stay apart from JOIN chains
+        text = ""
+        for p in parts:
+            text += p
+        return text, aliases, conds
+
+    def query(self):
+        r = self.r
+        k = r.choice([1, 1, 2, 2, 2, 3, 3, 4, 5, 8])
+        frm, aliases, conds = self.from_clause(k)
+        preds = list(conds)
+        for _ in range(r.randint(0, 3)):
+            preds.append(self.simple_pred(aliases))
+        where = (" WHERE " + " AND ".join(preds)) if preds else ""
+        shape = r.random()
+        if k >= 5 or shape < 0.25:
+            return "SELECT count(*) FROM %s%s" % (frm, where)
+        if shape < 0.45:
+            g = self.col(r.choice(aliases), ("a", "b", "c"))
+            agg = r.choice(["count(*)", "sum(%s)" % self.col(aliases[0], ("d",)), "min(%s)" % self.col(aliases[-1], ("id", "d")),
+                            "max(%s)" % self.col(aliases[0], ("c",)), "count(%s)" % self.col(aliases[-1], ("a",))])
+            having = " HAVING count(*) > %d" % r.randint(0, 2) if r.random() < 0.3 else ""
+            return "SELECT %s, %s FROM %s%s GROUP BY %s%s" % (g, agg, frm, where, g, having)
+        cols = ", ".join(self.col(al) for al in aliases for _ in range(r.randint(1, 2)))
+        if r.random() < 0.2:
+            al = r.choice(aliases)
+            t = r.choice(self.tables)
+            cols += ", (SELECT count(*) FROM %s q WHERE q.a = %s.a)" % (t, al)
+        distinct = "DISTINCT " if r.random() < 0.15 else ""
+        return "SELECT %s%s FROM %s%s" % (distinct, cols, frm, where)
+
+
+def rows_of(cur, sql):
+    cur.execute(sql)
+    return sorted((tuple("NULL" if v is None else str(v) for v in row) for row in cur.fetchall()))
+
+
+def as_of(sql, seq, tables):
+    """every table reference of the generated query read AS OF @SEQ:seq"""
+    out = sql
+    for t in sorted(tables, key=len, reverse=True):
+        out = out.replace("FROM %s " % t, "FROM %s FOR SYSTEM_TIME AS OF @SEQ:%d " % (t, seq))
+        out = out.replace("JOIN %s " % t, "JOIN %s FOR SYSTEM_TIME AS OF @SEQ:%d " % (t, seq))
+        out = out.replace(", %s " % t, ", %s FOR SYSTEM_TIME AS OF @SEQ:%d " % (t, seq))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--queries", type=int, default=60)
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args()
+    passed = failed = 0
+    pg = dd = None
+    print("# seed %d, %d rounds of %d queries" % (args.seed, args.rounds, args.queries))
+    try:
+        pg = servers.postgres()
+        dd = servers.driftdb(args.build)
+    except Exception as e:
+        print("FAIL servers (%s)" % e)
+        print("0 passed, 1 failed")
+        if pg:
+            pg.stop()
+        return 1
+    try:
+        for rnd_i in range(args.rounds):
+            seed = args.seed * 1000 + rnd_i
+            rnd = random.Random(seed)
+            gen = Gen(rnd, rnd.randint(2, 5))
+            db = "r%d" % seed
+            pgc = psycopg2.connect(host="127.0.0.1", port=pg.port, user="postgres", dbname="postgres")
+            pgc.autocommit = True
+            pgc.cursor().execute("CREATE DATABASE %s" % db)
+            pgc.close()
+            pgc = psycopg2.connect(host="127.0.0.1", port=pg.port, user="postgres", dbname=db)
+            pgc.autocommit = True
+            ddc = psycopg2.connect(host="127.0.0.1", port=dd.port, user="test", dbname="test")
+            ddc.autocommit = True
+            pcur, dcur = pgc.cursor(), ddc.cursor()
+            for t in gen.tables:
+                dcur.execute("DROP TABLE IF EXISTS %s" % t)
+            for sql in gen.schema() + gen.data():
+                pcur.execute(sql)
+                dcur.execute(sql)
+            dcur.execute("SELECT drift_seq()")
+            seq0 = dcur.fetchone()[0]
+            first = []
+            for phase in ("before", "after"):
+                if phase == "after":
+                    for sql in gen.changes():
+                        pe = de = None
+                        try:
+                            pcur.execute(sql)
+                        except psycopg2.Error as e:
+                            pe = e.pgcode
+                        try:
+                            dcur.execute(sql)
+                        except psycopg2.Error as e:
+                            de = e.pgcode
+                        if pe != de:
+                            print("FAIL change seed=%d: %s (PostgreSQL %s, DriftDB %s)" % (seed, sql, pe, de))
+                            failed += 1
+                qs = [gen.query() for _ in range(args.queries)]
+                for q in qs:
+                    try:
+                        want = rows_of(pcur, q)
+                    except psycopg2.Error as e:
+                        print("# PostgreSQL rejects (%s), skipped: %s" % (e.pgcode, q))
+                        continue
+                    if phase == "before":
+                        first.append((q, want))
+                    for setting in SETTINGS:
+                        for s in ["RESET enable_hashjoin", "RESET enable_indexscan"] + setting:
+                            dcur.execute(s)
+                        try:
+                            got = rows_of(dcur, q)
+                        except psycopg2.Error as e:
+                            got = "error %s: %s" % (e.pgcode, str(e).strip().splitlines()[0])
+                        if got == want:
+                            passed += 1
+                        else:
+                            failed += 1
+                            print("FAIL seed=%d %s [%s]\n  %s\n  PostgreSQL: %s\n  DriftDB:    %s" %
+                                  (seed, phase, "; ".join(setting) or "default", q, want[:12],
+                                   got[:12] if isinstance(got, list) else got))
+            # the first round's queries, AS OF the seq before the changes
+            for s in ["RESET enable_hashjoin", "RESET enable_indexscan"]:
+                dcur.execute(s)
+            for q, want in first:
+                qa = as_of(q, seq0, gen.tables)
+                try:
+                    got = rows_of(dcur, qa)
+                except psycopg2.Error as e:
+                    got = "error %s: %s" % (e.pgcode, str(e).strip().splitlines()[0])
+                if got == want:
+                    passed += 1
+                else:
+                    failed += 1
+                    print("FAIL seed=%d as-of\n  %s\n  want: %s\n  got:  %s" % (seed, qa, want[:12],
+                                                                              got[:12] if isinstance(got, list) else got))
+            pgc.close()
+            ddc.close()
+    except Exception:
+        failed += 1
+        print("FAIL random_queries crashed")
+        for line in traceback.format_exc().splitlines():
+            print("  " + line)
+    finally:
+        pg.stop()
+        dd.stop()
+    print("ok random queries: %d comparisons" % passed if not failed else "# %d comparisons agreed" % passed)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
