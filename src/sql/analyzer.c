@@ -225,6 +225,62 @@ static bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, Value *out)
     return true;
 }
 
+/* Whether program p, compiled in a query's scope, is constant for one run
+ * of that query: it reads no column of the query's own rows (XOP_SLOT) and
+ * no parameter, runs no subquery, but reads an enclosing query's row. */
+static bool run_constant(const ExprProg *p)
+{
+    bool outer = false;
+    for (int i = 0; i < p->n; i++) {
+        u8 op = p->code[i].op;
+        if (op == XOP_SLOT || op == XOP_SUBLINK || op == XOP_PARAM) return false;
+        outer |= op == XOP_OUTER;
+    }
+    return outer;
+}
+
+/* Expressions a parameterized key may use: columns, constants, operators
+ * and casts (no function calls, so nothing volatile). */
+static bool param_expr_ok(const Expr *e)
+{
+    switch (e->kind) {
+    case EXPR_COLUMN: case EXPR_CONST: return true;
+    case EXPR_UNARY: return param_expr_ok(e->u.unary.arg);
+    case EXPR_BINARY: return e->u.bin.op >= BOP_ADD && param_expr_ok(e->u.bin.l) && param_expr_ok(e->u.bin.r);
+    case EXPR_CAST: return param_expr_ok(e->u.cast.arg);
+    default: return false;
+    }
+}
+
+static bool is_col(Expr *e, ScopeRel *rel, int ci);
+
+/* If conjunct c is `col = expr` for column ci of rel with expr constant
+ * for one run of the query but not a plain constant (it reads an
+ * enclosing query's row), gives expr compiled in scope. */
+static bool eq_param_for(SqlCtx *ctx, Scope *scope, Expr *c, ScopeRel *rel, int ci, ExprProg **out)
+{
+    if (!scope || c->kind != EXPR_BINARY || c->u.bin.op != BOP_EQ) return false;
+    for (int side = 0; side < 2; side++) {
+        Expr *col = side ? c->u.bin.r : c->u.bin.l, *k = side ? c->u.bin.l : c->u.bin.r;
+        if (!is_col(col, rel, ci) || !param_expr_ok(k)) continue;
+        CompileCtx cc;
+        memset(&cc, 0, sizeof(cc));
+        cc.sql = ctx;
+        cc.scope = scope;
+        cc.agg_forbidden = "WHERE";
+        ExprProg *p;
+        DdError saved = *ctx->err;
+        if (expr_compile(&cc, k, &p)) { *ctx->err = saved; continue; }
+        if (!run_constant(p)) continue;
+        TypeId ct = rel->types[ci], pt = p->type;
+        bool same_family = (type_is_int(ct) && type_is_int(pt)) || (type_is_string(ct) && type_is_string(pt)) || ct == pt;
+        if (!same_family || ct == TYPE_BPCHAR || pt == TYPE_BPCHAR) continue;
+        *out = p;
+        return true;
+    }
+    return false;
+}
+
 static bool is_col(Expr *e, ScopeRel *rel, int ci)
 {
     if (e->kind != EXPR_COLUMN || strcmp(e->u.col.name, rel->names[ci]) != 0) return false;
@@ -334,25 +390,43 @@ static void range_col(SqlCtx *ctx, Expr **conj, int n, ScopeRel *rel, int ci, Ke
 
 /* Bounds on key columns cols[0..n) (column indexes of t) from the
  * conjuncts: equalities on a leading run of them, then a range on the next
- * one.  *neq: how many leading columns have an equality. */
-static void key_bounds(SqlCtx *ctx, Expr **conj, int nconj, ScopeRel *rel, const int *cols, int n, KeyRange *kr,
-                       int *neq)
+ * one.  *neq: how many leading columns have an equality.  An equality
+ * with a value known only when the scan opens (an enclosing query's
+ * column) goes into parts[] (n entries) and sets *deferred; the range is
+ * then left out. */
+static int key_bounds(SqlCtx *ctx, Scope *scope, Expr **conj, int nconj, ScopeRel *rel, const int *cols, int n,
+                      KeyRange *kr, int *neq, ScanKeyPart **parts, bool *deferred)
 {
     int k = 0;
+    *deferred = false;
+    *parts = arena_zalloc(ctx->stmt, sizeof(ScanKeyPart) * (size_t)(n + 1));
+    if (!*parts) return DD_ENOMEM;
     for (; k < n; k++) {
         Value v;
         bool hit = false;
         for (int i = 0; cols[k] >= 0 && i < nconj && !hit; i++) hit = eq_const_for(ctx, conj[i], rel, cols[k], &v);
+        if (hit) {
+            (*parts)[k].val = v;
+            (*parts)[k].type = rel->types[cols[k]];
+            key_encode_value(&v, &kr->lo);
+            key_encode_value(&v, &kr->hi);
+            continue;
+        }
+        ExprProg *p = NULL;
+        for (int i = 0; cols[k] >= 0 && i < nconj && !hit; i++) hit = eq_param_for(ctx, scope, conj[i], rel, cols[k], &p);
         if (!hit) break;
-        key_encode_value(&v, &kr->lo);
-        key_encode_value(&v, &kr->hi);
+        (*parts)[k].prog = p;
+        (*parts)[k].type = rel->types[cols[k]];
+        *deferred = true;
     }
     *neq = k;
+    if (*deferred) return DD_OK;
     if (k < n && cols[k] >= 0) range_col(ctx, conj, nconj, rel, cols[k], kr);
     if (k > 0) {
         if (!kr->has_hi) kr->has_hi = key_successor(&kr->hi);
         kr->has_lo = true;
     }
+    return DD_OK;
 }
 
 /* Copies the bounds of kr into the statement arena; `cut` > 0 limits them
@@ -425,12 +499,14 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
     for (int k = 0; k < t->npk; k++) cols[k] = table_col_index(t, t->pk[k]);
     KeyRange pk = {BUF_INIT, BUF_INIT, false, false};
     int pk_eq = 0;
-    if (paths && t->npk) key_bounds(ctx, conj, n, rel, cols, t->npk, &pk, &pk_eq);
+    ScanKeyPart *pk_parts = NULL, *bx_parts = NULL;
+    bool pk_def = false, bx_def = false;
+    if (paths && t->npk) rc = key_bounds(ctx, scope, conj, n, rel, cols, t->npk, &pk, &pk_eq, &pk_parts, &pk_def);
     /* the best secondary index: most leading equalities, then a range */
     int best = -1, best_eq = 0;
     bool best_range = false;
     KeyRange bx = {BUF_INIT, BUF_INIT, false, false};
-    for (int x = 0; paths && pk_eq < t->npk && x < t->nindexes; x++) {
+    for (int x = 0; !rc && paths && pk_eq < t->npk && x < t->nindexes; x++) {
         const IndexInfo *ix = &t->indexes[x];
         if (mode != TMODE_PRESENT && !ix->ever) continue;
         int *ic = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(ix->ncols + 1));
@@ -438,8 +514,10 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
         for (int k = 0; k < ix->ncols; k++) ic[k] = table_col_index(t, ix->cols[k]);
         KeyRange kr = {BUF_INIT, BUF_INIT, false, false};
         int eq = 0;
-        key_bounds(ctx, conj, n, rel, ic, ix->ncols, &kr, &eq);
-        bool range = kr.has_lo || kr.has_hi;
+        ScanKeyPart *parts;
+        bool def;
+        if ((rc = key_bounds(ctx, scope, conj, n, rel, ic, ix->ncols, &kr, &eq, &parts, &def))) break;
+        bool range = kr.has_lo || kr.has_hi || eq > 0;
         if (range && (eq > best_eq || (eq == best_eq && !best_range))) {
             buf_free(&bx.lo);
             buf_free(&bx.hi);
@@ -447,6 +525,8 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
             best = x;
             best_eq = eq;
             best_range = true;
+            bx_parts = parts;
+            bx_def = def;
         } else {
             buf_free(&kr.lo);
             buf_free(&kr.hi);
@@ -454,13 +534,21 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
     }
     u8 *lo, *hi;
     u32 lolen, hilen;
-    if (!rc && pk_eq == t->npk && t->npk) {
+    if (rc) {
+        /* fall through to the frees */
+    } else if (pk_eq == t->npk && t->npk && pk_def) {
+        op_scan_set_param(scan, NULL, pk_parts, pk_eq, true);
+    } else if (pk_eq == t->npk && t->npk) {
         rc = bounds_copy(ctx, &pk, 0, &lo, &lolen, &hi, &hilen);
         if (!rc && lolen <= KEY_MAX_PK) op_scan_set_pk(scan, lo, lolen);
-    } else if (!rc && best >= 0 && (best_eq > 0 || !(pk.has_lo || pk.has_hi))) {
+    } else if (best >= 0 && bx_def) {
+        op_scan_set_param(scan, &t->indexes[best], bx_parts, best_eq, false);
+    } else if (best >= 0 && (best_eq > 0 || !(pk.has_lo || pk.has_hi))) {
         rc = bounds_copy(ctx, &bx, ROW_INDEX_PREFIX, &lo, &lolen, &hi, &hilen);
         if (!rc) op_scan_set_index(scan, &t->indexes[best], lo, lolen, hi, hilen);
-    } else if (!rc && (pk.has_lo || pk.has_hi)) {
+    } else if (pk_def && pk_eq > 0) {
+        op_scan_set_param(scan, NULL, pk_parts, pk_eq, false);
+    } else if (pk.has_lo || pk.has_hi) {
         rc = bounds_copy(ctx, &pk, 0, &lo, &lolen, &hi, &hilen);
         if (!rc) op_scan_set_range(scan, lo, lolen, hi, hilen);
     }

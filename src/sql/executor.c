@@ -71,6 +71,10 @@ typedef struct ScanOp {
     u8 **seen; size_t nseen, capseen;
     Arena seen_arena;
     bool ix_done;
+    /* parameterized: key values computed at open */
+    ScanKeyPart *parts; int nparts;
+    bool param_point, param_ix, empty;
+    Buf pkey, pkey_hi;
     Value *row;
     TScan *ts;
     IScan *is;
@@ -118,6 +122,58 @@ static int scan_fill(SqlCtx *ctx, ScanOp *s, const u8 *rec, u32 reclen, u64 star
     return DD_OK;
 }
 
+/* The key of a parameterized scan for this run: its values evaluated,
+ * converted exactly to the key columns' types and encoded. */
+static int scan_param_key(SqlCtx *ctx, ScanOp *s)
+{
+    buf_reset(&s->pkey);
+    EvalEnv env = {ctx, NULL, 0};
+    ValueCtx vc = ctx->vctx;
+    vc.arena = ctx->row;
+    for (int i = 0; i < s->nparts; i++) {
+        ScanKeyPart *kp = &s->parts[i];
+        Value v = kp->val, cv;
+        if (kp->prog) {
+            int rc = expr_eval(kp->prog, &env, NULL, &v);
+            if (rc) return rc;
+            if (v.isnull) { s->empty = true; return DD_OK; }
+            DdError e;
+            dd_err_clear(&e);
+            if (val_cast(&v, kp->type, -1, false, &vc, &cv, &e) || val_compare(&v, &cv, &vc) != 0) {
+                s->empty = true;   /* no value of the column equals it */
+                return DD_OK;
+            }
+            v = cv;
+        }
+        key_encode_value(&v, &s->pkey);
+    }
+    if (!buf_ok(&s->pkey)) return DD_ENOMEM;
+    if (s->param_point && !s->param_ix) {
+        s->pk = s->pkey.data;
+        s->pklen = (u32)s->pkey.len;
+        return DD_OK;
+    }
+    if (s->param_ix && s->pkey.len > ROW_INDEX_PREFIX) s->pkey.len = ROW_INDEX_PREFIX;
+    buf_reset(&s->pkey_hi);
+    buf_append(&s->pkey_hi, s->pkey.data, s->pkey.len);
+    if (!buf_ok(&s->pkey_hi)) return DD_ENOMEM;
+    while (s->pkey_hi.len && s->pkey_hi.data[s->pkey_hi.len - 1] == 0xFF) s->pkey_hi.len--;
+    bool has_hi = s->pkey_hi.len > 0;
+    if (has_hi) s->pkey_hi.data[s->pkey_hi.len - 1]++;
+    if (s->param_ix) {
+        s->ilo = s->pkey.data;
+        s->ilolen = (u32)s->pkey.len;
+        s->ihi = has_hi ? s->pkey_hi.data : NULL;
+        s->ihilen = (u32)s->pkey_hi.len;
+    } else {
+        s->lo = s->pkey.data;
+        s->lolen = (u32)s->pkey.len;
+        s->hi = has_hi ? s->pkey_hi.data : NULL;
+        s->hilen = (u32)s->pkey_hi.len;
+    }
+    return DD_OK;
+}
+
 static int scan_open(SqlCtx *ctx, Op *op)
 {
     ScanOp *s = (ScanOp *)op;
@@ -137,6 +193,11 @@ static int scan_open(SqlCtx *ctx, Op *op)
     if (s->mode == TMODE_PRESENT && ctx->ws && ws_has_table_rows(ctx->ws, s->t->id) && !s->pk) {
         int rc = ws_table_rows(ctx->ws, s->t->id, ctx->stmt, &s->ws, &s->nws);
         if (rc) return rc;
+    }
+    s->empty = false;
+    if (s->nparts) {
+        int rc = scan_param_key(ctx, s);
+        if (rc || s->empty) return rc;
     }
     if (s->pk && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF)) return DD_OK;
     if (s->ix) {
@@ -282,6 +343,7 @@ static int scan_next(SqlCtx *ctx, Op *op, Value **row)
 {
     ScanOp *s = (ScanOp *)op;
     int rc;
+    if (s->empty) return 0;
     if (s->pk && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF)) {
         if (s->point_done) return 0;
         s->point_done = true;
@@ -340,6 +402,8 @@ static void scan_close(SqlCtx *ctx, Op *op)
     if (s->is) { iscan_close(s->is); s->is = NULL; }
     if (s->vts) { tscan_close(s->vts); s->vts = NULL; }
     buf_free(&s->vhi);
+    buf_free(&s->pkey);
+    buf_free(&s->pkey_hi);
     dd_free(s->seen);
     s->seen = NULL;
     s->nseen = s->capseen = 0;
@@ -355,9 +419,11 @@ static void scan_explain(Op *op, Buf *out)
     if (s->mode >= TMODE_FROM_TO && s->mode <= TMODE_CONTAINED_IN)
         buf_printf(out, " @SEQ:%llu, @SEQ:%llu", (unsigned long long)s->a, (unsigned long long)s->b);
     buf_puts(out, ")");
-    if (s->pk) buf_puts(out, " primary key lookup");
+    if (s->nparts && !s->param_ix) buf_puts(out, s->param_point ? " primary key lookup (per outer row)"
+                                                                 : " primary key range (per outer row)");
+    else if (s->pk) buf_puts(out, " primary key lookup");
     else if (s->lo || s->hi) buf_puts(out, " primary key range");
-    if (s->ix) buf_printf(out, " using index %s", s->ix->name ? s->ix->name : "?");
+    if (s->ix) buf_printf(out, " using index %s%s", s->ix->name ? s->ix->name : "?", s->nparts ? " (per outer row)" : "");
 }
 
 static const OpVtbl scan_vt = {"Scan", scan_open, scan_next, scan_close, scan_explain};
@@ -380,6 +446,16 @@ void op_scan_set_pk(Op *op, const u8 *pk, u32 n)
     ScanOp *s = (ScanOp *)op;
     s->pk = pk;
     s->pklen = n;
+}
+
+void op_scan_set_param(Op *op, const IndexInfo *ix, ScanKeyPart *parts, int n, bool point)
+{
+    ScanOp *s = (ScanOp *)op;
+    s->parts = parts;
+    s->nparts = n;
+    s->param_point = point;
+    s->param_ix = ix != NULL;
+    s->ix = ix;
 }
 
 void op_scan_set_range(Op *op, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen)

@@ -49,6 +49,14 @@ Op *op_scan(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, const boo
  * (past points and ranges read the index's history entries). */
 void op_scan_set_pk(Op *scan, const u8 *pk, u32 n);
 void op_scan_set_index(Op *scan, const IndexInfo *ix, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen);
+/* A key column's value for a parameterized scan: a constant (prog NULL)
+ * or a program evaluated when the scan opens (it reads enclosing queries'
+ * rows), converted to the column's type. */
+typedef struct ScanKeyPart { ExprProg *prog; Value val; TypeId type; } ScanKeyPart;
+/* Restricts a scan to the keys that start with the values of parts[0..n),
+ * known when the scan opens: of the primary key (ix NULL; point: all of
+ * it, one key) or of index ix.  A NULL or inexact value finds nothing. */
+void op_scan_set_param(Op *scan, const IndexInfo *ix, ScanKeyPart *parts, int n, bool point);
 /* Restricts a scan to encoded primary keys in [lo, hi) (NULL: unbounded). */
 void op_scan_set_range(Op *scan, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen);
 /* The table of op when op is (a filter over) a scan that returns rows in
