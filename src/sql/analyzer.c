@@ -791,6 +791,7 @@ typedef struct JoinPlanner {
     int width;
     Conj *conj; int nconj, capconj;
     Scope scope;            /* every relation of the FROM clause */
+    Value *row;             /* the canonical row all its operators share */
 } JoinPlanner;
 
 typedef struct JNode {
@@ -1012,7 +1013,10 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
         }
         for (int i = 0; i < nconj; i++) rows *= conj_selectivity(conj[i]);
     }
-    if (jp->width != fi->width && !(op = op_place(ctx, op, jp->rels[r].slot0, jp->width))) return DD_ENOMEM;
+    if (jp->width != fi->width) {
+        if (!jp->row && !(jp->row = op_canonical_row(ctx, jp->width))) return DD_ENOMEM;
+        if (!(op = op_place(ctx, op, jp->rels[r].slot0, jp->row, jp->width, !fi->simple))) return DD_ENOMEM;
+    }
     out->op = op;
     out->set = 1ULL << r;
     out->rows = rows < 1 ? 1 : rows;
@@ -1098,11 +1102,11 @@ static int make_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, Join
     SlotRanges xr, yr;
     if ((rc = ranges_of(jp, x->set, &xr)) || (rc = ranges_of(jp, y->set, &yr))) return rc;
     if (nkeys)
-        out->op = op_hashjoin(ctx, x->op, y->op, nkeys, pk, bk, residual, type, &xr, &yr, jp->width);
+        out->op = op_hashjoin(ctx, x->op, y->op, nkeys, pk, bk, residual, type, &xr, &yr, jp->row, jp->width);
     else {
         /* no key: the residual is the whole condition */
         if (nkeys == 0 && nrest == 0) residual = NULL;
-        out->op = op_nljoin(ctx, x->op, y->op, residual, type, &xr, &yr, jp->width);
+        out->op = op_nljoin(ctx, x->op, y->op, residual, type, &xr, &yr, jp->row, jp->width);
     }
     if (!out->op) return DD_ENOMEM;
     out->set = x->set | y->set;

@@ -1189,7 +1189,7 @@ static Value *null_row(SqlCtx *ctx, int width)
     return r;
 }
 
-typedef struct PlaceOp { Op op; int base, n; Value *row; } PlaceOp;
+typedef struct PlaceOp { Op op; int base, n; Value *row; bool deep; Arena arena; } PlaceOp;
 
 static int place_next(SqlCtx *ctx, Op *op, Value **row)
 {
@@ -1197,22 +1197,45 @@ static int place_next(SqlCtx *ctx, Op *op, Value **row)
     Value *r;
     int rc = op_next(ctx, op->child, &r);
     if (rc <= 0) return rc;
-    memcpy(p->row + p->base, r, sizeof(Value) * (size_t)p->n);
+    if (p->deep) {
+        /* values computed into the row arena would not outlive the next
+         * output row of the statement, and a join may hold this row over
+         * several */
+        arena_reset(&p->arena);
+        for (int i = 0; i < p->n; i++)
+            if ((rc = val_copy(&p->arena, &r[i], &p->row[p->base + i]))) return neg(rc);
+    } else {
+        memcpy(p->row + p->base, r, sizeof(Value) * (size_t)p->n);
+    }
     *row = p->row;
     return 1;
 }
 
-static const OpVtbl place_vt = {"Place", child_open, place_next, child_close, NULL};
+static void place_close(SqlCtx *ctx, Op *op)
+{
+    PlaceOp *p = (PlaceOp *)op;
+    op_close(ctx, op->child);
+    arena_free(&p->arena);
+}
 
-Op *op_place(SqlCtx *ctx, Op *child, int base, int width)
+static const OpVtbl place_vt = {"Place", child_open, place_next, place_close, NULL};
+
+Op *op_place(SqlCtx *ctx, Op *child, int base, Value *row, int width, bool deep)
 {
     PlaceOp *p = op_alloc(ctx, sizeof(*p), &place_vt, width);
     if (!p) return NULL;
     p->op.child = child;
     p->base = base;
     p->n = child->width;
-    p->row = null_row(ctx, width);
-    return p->row ? &p->op : NULL;
+    p->row = row;
+    p->deep = deep;
+    arena_init(&p->arena, 1024);
+    return &p->op;
+}
+
+Value *op_canonical_row(SqlCtx *ctx, int width)
+{
+    return null_row(ctx, width);
 }
 
 /* ---------------------------------------------------------------- nested loop */
@@ -1271,7 +1294,7 @@ static int join_next(SqlCtx *ctx, Op *op, Value **row)
             Value *o;
             rc = op_next(ctx, op->child, &o);
             if (rc <= 0) return rc;
-            ranges_copy(j->row, o, &j->outer_r);
+            if (o != j->row) ranges_copy(j->row, o, &j->outer_r);
             j->have_outer = true;
             j->matched = false;
             j->pos = 0;
@@ -1317,7 +1340,7 @@ static void join_explain(Op *op, Buf *out)
 static const OpVtbl join_vt = {"NestedLoop", join_open, join_next, join_close, join_explain};
 
 Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
-              const SlotRanges *outer_r, const SlotRanges *inner_r, int width)
+              const SlotRanges *outer_r, const SlotRanges *inner_r, Value *row, int width)
 {
     JoinOp *j = op_alloc(ctx, sizeof(*j), &join_vt, width);
     if (!j) return NULL;
@@ -1328,7 +1351,7 @@ Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
     j->outer_r = *outer_r;
     j->inner_r = *inner_r;
     j->iw = ranges_width(inner_r);
-    j->row = null_row(ctx, width);
+    j->row = row;
     arena_init(&j->arena, 64 * 1024);
     return j->row ? &j->op : NULL;
 }
@@ -1463,7 +1486,7 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
                 if (rc) return neg(rc);
                 null_key |= k.isnull;
             }
-            ranges_copy(h->row, p, &h->probe_r);
+            if (p != h->row) ranges_copy(h->row, p, &h->probe_r);
             h->have_probe = true;
             h->matched = false;
             h->chain = NULL;
@@ -1522,7 +1545,7 @@ static const OpVtbl hashjoin_vt = {"HashJoin", hj_open, hj_next, hj_close, hj_ex
 
 Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_keys,
                 ExprProg **build_keys, ExprProg *residual, JoinType type,
-                const SlotRanges *probe_r, const SlotRanges *build_r, int width)
+                const SlotRanges *probe_r, const SlotRanges *build_r, Value *row, int width)
 {
     HashJoinOp *h = op_alloc(ctx, sizeof(*h), &hashjoin_vt, width);
     if (!h) return NULL;
@@ -1537,7 +1560,7 @@ Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_k
     h->build_r = *build_r;
     h->bw = ranges_width(build_r);
     h->budget = sql_work_mem(ctx);
-    h->row = null_row(ctx, width);
+    h->row = row;
     h->pk = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)nkeys);
     arena_init(&h->arena, 256 * 1024);
     arena_init(&h->probe_arena, 1024);

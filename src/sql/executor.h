@@ -75,19 +75,24 @@ Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset);
 /* Slot ranges [off[i], off[i] + len[i]) of a canonical FROM row (a join
  * side's relations; executor.c explains canonical rows). */
 typedef struct SlotRanges { int n; const int *off; const int *len; } SlotRanges;
-/* A leaf's own rows placed at slots [base, base + child->width) of rows of
- * `width` slots (the rest NULL). */
-Op *op_place(SqlCtx *ctx, Op *child, int base, int width);
+/* The canonical row of a FROM clause: `width` NULLs (statement arena).
+ * Every operator of one join tree writes its relations' slots into this
+ * one buffer and returns it, so a join never copies the streaming side. */
+Value *op_canonical_row(SqlCtx *ctx, int width);
+/* A leaf's own rows placed at slots [base, base + child->width) of the
+ * canonical row.  deep: copy the values' payloads (for leaves whose values
+ * live in the row arena: derived tables, drift_commits). */
+Op *op_place(SqlCtx *ctx, Op *child, int base, Value *row, int width, bool deep);
 /* Nested-loop join of canonical rows: the inner side is read once per
  * open; `on` is checked per pair.  LEFT pads unmatched outer rows with
  * NULLs. */
 Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
-              const SlotRanges *outer_r, const SlotRanges *inner_r, int width);
+              const SlotRanges *outer_r, const SlotRanges *inner_r, Value *row, int width);
 /* Hash join of canonical rows on probe_keys[i] = build_keys[i]; residual
  * (may be NULL) is checked per match.  INNER or LEFT (probe preserved). */
 Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_keys,
                 ExprProg **build_keys, ExprProg *residual, JoinType type,
-                const SlotRanges *probe_r, const SlotRanges *build_r, int width);
+                const SlotRanges *probe_r, const SlotRanges *build_r, Value *row, int width);
 /* UNION / INTERSECT / EXCEPT over the first ncols columns of both inputs
  * (kind as SelectStmt.setop: 1 UNION, 2 INTERSECT, 3 EXCEPT).  UNION ALL
  * appends; the others use a hash multiset of the right input.  Without
