@@ -792,7 +792,23 @@ typedef struct JoinPlanner {
     Conj *conj; int nconj, capconj;
     Scope scope;            /* every relation of the FROM clause */
     Value *row;             /* the canonical row all its operators share */
+    struct Semi *semis;     /* WHERE subqueries planned as semi / anti joins */
 } JoinPlanner;
+
+/* A WHERE conjunct [NOT] EXISTS (SELECT ...) or x IN (SELECT y ...) whose
+ * subquery reads the enclosing query only through equalities: planned as
+ * its own FROM clause (op, rows estimated) and joined by hash on the keys
+ * (outer expressions over this query's relations, inner ones over the
+ * subquery's). */
+typedef struct Semi {
+    JoinType type;          /* JOIN_SEMI or JOIN_ANTI */
+    Op *op;
+    double rows;
+    int nkeys;
+    ExprProg **outer_keys, **inner_keys;
+    u64 set;                /* relations of this query the outer keys read */
+    struct Semi *next;
+} Semi;
 
 typedef struct JNode {
     Op *op;
@@ -1230,6 +1246,161 @@ static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out)
     return DD_OK;
 }
 
+static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr);
+static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out);
+
+/* Whether program p reads only enclosing rows one level up (XOP_OUTER
+ * with sub 1), at least one, and nothing of its own query. */
+static bool only_outer1(const ExprProg *p)
+{
+    bool any = false;
+    for (int i = 0; i < p->n; i++) {
+        u8 op = p->code[i].op;
+        if (op == XOP_SLOT || op == XOP_SUBLINK || op == XOP_PARAM) return false;
+        if (op == XOP_OUTER) {
+            if (p->code[i].sub != 1) return false;
+            any = true;
+        }
+    }
+    return any;
+}
+
+static bool no_outer(const ExprProg *p)
+{
+    for (int i = 0; i < p->n; i++)
+        if (p->code[i].op == XOP_OUTER || p->code[i].op == XOP_SUBLINK || p->code[i].op == XOP_PARAM) return false;
+    return true;
+}
+
+/*
+ * Tries to plan WHERE conjunct c as a semi or anti join: EXISTS (q),
+ * NOT EXISTS (q), x IN (SELECT y ...), where q is a plain SELECT (no
+ * grouping, aggregates, LIMIT, set operations or WITH) whose conjuncts
+ * either do not read this query or are equalities `inner = outer` with
+ * one side over q's relations and the other over this query's.  NOT IN
+ * stays a subquery (its NULL rules are not an anti join's).  *done false:
+ * not this shape (nothing reported); errors are real errors.
+ */
+static int try_semi(JoinPlanner *jp, Expr *c, bool *done)
+{
+    SqlCtx *ctx = jp->ctx;
+    *done = false;
+    JoinType type = JOIN_SEMI;
+    Expr *e = c, *in_arg = NULL;
+    if (e->kind == EXPR_UNARY && e->u.unary.op == UOP_NOT && e->u.unary.arg->kind == EXPR_EXISTS) {
+        type = JOIN_ANTI;
+        e = e->u.unary.arg;
+    }
+    SelectStmt *q;
+    if (e->kind == EXPR_EXISTS) {
+        q = e->u.sub.select;
+    } else if (e->kind == EXPR_IN && e->u.in.subquery && !e->u.in.negated) {
+        q = e->u.in.list[0]->u.sub.select;
+        in_arg = e->u.in.arg;
+    } else {
+        return DD_OK;
+    }
+    if (q->setop || q->ngroup || q->having || q->limit || q->offset || q->nctes || q->nfrom == 0) return DD_OK;
+    if (in_arg && q->ntargets != 1) return DD_OK;
+    for (int i = 0; i < q->ntargets; i++)
+        if (q->targets[i]->expr->kind == EXPR_STAR ? false : ast_has_aggregate(q->targets[i]->expr)) return DD_OK;
+    if (in_arg && q->targets[0]->expr->kind == EXPR_STAR) return DD_OK;
+    /* q's FROM, seen from a scope whose enclosing level is this query */
+    SubLink *mark = arena_zalloc(ctx->stmt, sizeof(SubLink));
+    CompileCtx *occ = arena_zalloc(ctx->stmt, sizeof(CompileCtx));
+    Scope *oenv = arena_zalloc(ctx->stmt, sizeof(Scope));
+    Scope *qenv = arena_zalloc(ctx->stmt, sizeof(Scope));
+    JoinPlanner *jq = arena_zalloc(ctx->stmt, sizeof(JoinPlanner));
+    JProblem *top = arena_zalloc(ctx->stmt, sizeof(JProblem));
+    if (!mark || !occ || !oenv || !qenv || !jq || !top) return DD_ENOMEM;
+    occ->sql = ctx;
+    occ->scope = &jp->scope;
+    *oenv = jp->scope;
+    oenv->cc = occ;
+    oenv->link = mark;
+    qenv->ctes = jp->env->ctes;
+    qenv->outer = oenv;
+    jq->ctx = ctx;
+    jq->env = qenv;
+    jq->rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * JP_MAX_RELS);
+    jq->leaves = arena_zalloc(ctx->stmt, sizeof(FromItem) * JP_MAX_RELS);
+    if (!jq->rels || !jq->leaves) return DD_ENOMEM;
+    jq->scope = (Scope){jq->rels, 0, 0, qenv->ctes, qenv->outer, NULL, NULL};
+    DdError saved = *ctx->err;
+    int rc;
+    for (int i = 0; i < q->nfrom; i++)
+        if ((rc = collect(jq, q->from[i], top))) goto not_this;
+    /* a derived table or ON condition of q that reads this query: q must
+     * run per row */
+    if (mark->correlated) goto not_this;
+    /* every LEFT JOIN of q stays inside it; q's own conjuncts */
+    Expr **list = NULL;
+    int n = 0, cap = 0;
+    if ((rc = and_split_list(ctx, q->where, &list, &n, &cap))) return rc;
+    int nk = 0;
+    ExprProg **ok = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 2));
+    ExprProg **ik = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 2));
+    Expr **inner = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(n + 1));
+    if (!ok || !ik || !inner) return DD_ENOMEM;
+    int ninner = 0;
+    for (int i = 0; i < n; i++) {
+        ExprProg *p;
+        if (compile_in(jq, list[i], TYPE_BOOL, "WHERE", &p)) goto not_this;
+        if (no_outer(p)) {
+            inner[ninner++] = list[i];
+            continue;
+        }
+        Expr *x = list[i];
+        if (x->kind != EXPR_BINARY || x->u.bin.op != BOP_EQ) goto not_this;
+        ExprProg *l, *r;
+        if (compile_in(jq, x->u.bin.l, TYPE_NULLTYPE, "WHERE", &l) ||
+            compile_in(jq, x->u.bin.r, TYPE_NULLTYPE, "WHERE", &r))
+            goto not_this;
+        Expr *oside;
+        ExprProg *iprog;
+        if (no_outer(l) && only_outer1(r)) { iprog = l; oside = x->u.bin.r; }
+        else if (no_outer(r) && only_outer1(l)) { iprog = r; oside = x->u.bin.l; }
+        else goto not_this;
+        ExprProg *op;
+        if (compile_in(jp, oside, TYPE_NULLTYPE, "WHERE", &op) || !no_outer(op)) goto not_this;
+        if (!hashable_pair(op->type, iprog->type)) goto not_this;
+        ok[nk] = op;
+        ik[nk++] = iprog;
+    }
+    if (in_arg) {
+        ExprProg *op, *ip;
+        if (compile_in(jp, in_arg, TYPE_NULLTYPE, "WHERE", &op) || !no_outer(op)) goto not_this;
+        if (compile_in(jq, q->targets[0]->expr, TYPE_NULLTYPE, "WHERE", &ip) || !no_outer(ip)) goto not_this;
+        if (!hashable_pair(op->type, ip->type)) goto not_this;
+        ok[nk] = op;
+        ik[nk++] = ip;
+    }
+    if (nk == 0) goto not_this;   /* uncorrelated EXISTS: run once and kept */
+    if (ninner) {
+        Expr *w = and_of(ctx, inner, ninner);
+        if (!w) return DD_ENOMEM;
+        if ((rc = add_conjuncts(jq, top, w, "WHERE", top->set))) return rc;
+    }
+    JNode node;
+    if ((rc = plan_problem(jq, top, &node))) return rc;
+    Semi *sm = arena_zalloc(ctx->stmt, sizeof(Semi));
+    if (!sm) return DD_ENOMEM;
+    sm->type = type;
+    sm->op = node.op;
+    sm->rows = node.rows;
+    sm->nkeys = nk;
+    sm->outer_keys = ok;
+    sm->inner_keys = ik;
+    for (int i = 0; i < nk; i++) sm->set |= prog_rels(jp, ok[i]);
+    sm->next = jp->semis;
+    jp->semis = sm;
+    *done = true;
+    return DD_OK;
+not_this:
+    *ctx->err = saved;
+    return DD_OK;
+}
+
 /* Plans FROM and WHERE of s: fi gets the operator (canonical rows of all
  * relations) and the relations of the scope. */
 static int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi)
@@ -1263,10 +1434,31 @@ static int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromIte
                             "argument of WHERE must be type boolean, not type %s", type_name(pred->type));
             if (rc) return rc;
         }
-        if ((rc = add_conjuncts(&jp, top, s->where, "WHERE", top->set))) return rc;
+        Expr **list = NULL;
+        int n = 0, cap = 0;
+        if ((rc = and_split_list(ctx, s->where, &list, &n, &cap))) return rc;
+        for (int i = 0; i < n; i++) {
+            bool done = false;
+            if (sql_enabled(ctx, "enable_hashjoin") && (rc = try_semi(&jp, list[i], &done))) return rc;
+            if (!done && (rc = add_conjuncts(&jp, top, list[i], "WHERE", top->set))) return rc;
+        }
     }
     JNode root;
     if ((rc = plan_problem(&jp, top, &root))) return rc;
+    for (Semi *sm = jp.semis; sm; sm = sm->next) {
+        SlotRanges pr, none = {0, NULL, NULL};
+        if ((rc = ranges_of(&jp, root.set, &pr))) return rc;
+        Value *row = jp.row;
+        if (!row && !(row = jp.row = op_canonical_row(ctx, jp.width))) return DD_ENOMEM;
+        if (jp.width == jp.leaves[0].width && jp.nrels == 1) {
+            /* one relation: its own rows are the canonical ones */
+            row = NULL;
+        }
+        root.op = op_hashjoin(ctx, root.op, sm->op, sm->nkeys, sm->outer_keys, sm->inner_keys, NULL, sm->type,
+                              &pr, &none, row, jp.width);
+        if (!root.op) return DD_ENOMEM;
+        root.rows *= 0.5;
+    }
     memset(fi, 0, sizeof(*fi));
     fi->op = root.op;
     fi->rels = jp.rels;

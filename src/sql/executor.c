@@ -1390,6 +1390,7 @@ typedef struct HashJoinOp {
     HashEntry *chain;
     u64 hash;
     bool have_probe, matched;
+    Value *prow;            /* the probe row when row is NULL */
 } HashJoinOp;
 
 static u64 keys_hash(const Value *k, int n)
@@ -1486,7 +1487,8 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
                 if (rc) return neg(rc);
                 null_key |= k.isnull;
             }
-            if (p != h->row) ranges_copy(h->row, p, &h->probe_r);
+            if (!h->row) h->prow = p;   /* semi / anti over one relation's own rows */
+            else if (p != h->row) ranges_copy(h->row, p, &h->probe_r);
             h->have_probe = true;
             h->matched = false;
             h->chain = NULL;
@@ -1498,7 +1500,8 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
         HashEntry *e = h->chain;
         if (!e) {
             h->have_probe = false;
-            if (h->type == JOIN_LEFT && !h->matched) {
+            if ((h->type == JOIN_LEFT || h->type == JOIN_ANTI) && !h->matched) {
+                if (!h->row) { *row = h->prow; return 1; }
                 ranges_null(h->row, &h->build_r);
                 *row = h->row;
                 return 1;
@@ -1518,7 +1521,13 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
             if (!ok) continue;
         }
         h->matched = true;
-        *row = h->row;
+        if (h->type == JOIN_ANTI) {   /* a match: this probe row is out */
+            h->chain = NULL;
+            h->have_probe = false;
+            continue;
+        }
+        if (h->type == JOIN_SEMI) h->have_probe = false;   /* once per probe row */
+        *row = h->row ? h->row : h->prow;
         return 1;
     }
 }
@@ -1538,6 +1547,8 @@ static void hj_explain(Op *op, Buf *out)
 {
     HashJoinOp *h = (HashJoinOp *)op;
     if (h->type == JOIN_LEFT) buf_puts(out, " (left)");
+    if (h->type == JOIN_SEMI) buf_puts(out, " (semi)");
+    if (h->type == JOIN_ANTI) buf_puts(out, " (anti)");
     buf_printf(out, " on %d key%s", h->nkeys, h->nkeys == 1 ? "" : "s");
 }
 
@@ -1564,7 +1575,7 @@ Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_k
     h->pk = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)nkeys);
     arena_init(&h->arena, 256 * 1024);
     arena_init(&h->probe_arena, 1024);
-    return h->row && h->pk ? &h->op : NULL;
+    return h->pk ? &h->op : NULL;
 }
 
 /* ================================================================ set operations */

@@ -89,7 +89,10 @@ Op *op_place(SqlCtx *ctx, Op *child, int base, Value *row, int width, bool deep)
 Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
               const SlotRanges *outer_r, const SlotRanges *inner_r, Value *row, int width);
 /* Hash join of canonical rows on probe_keys[i] = build_keys[i]; residual
- * (may be NULL) is checked per match.  INNER or LEFT (probe preserved). */
+ * (may be NULL) is checked per match.  INNER; LEFT (probe rows without a
+ * match padded with NULLs); SEMI (each probe row with a match, once); ANTI
+ * (each probe row without one).  For SEMI and ANTI the build side may be
+ * another FROM clause's rows (build_r empty, row the probe's). */
 Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_keys,
                 ExprProg **build_keys, ExprProg *residual, JoinType type,
                 const SlotRanges *probe_r, const SlotRanges *build_r, Value *row, int width);

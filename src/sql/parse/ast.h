@@ -121,7 +121,8 @@ typedef struct TemporalClause {
 } TemporalClause;
 
 typedef enum TableRefKind { TREF_TABLE, TREF_JOIN, TREF_SUBQUERY } TableRefKind;
-typedef enum JoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_CROSS } JoinType;
+/* JOIN_SEMI and JOIN_ANTI are the planner's (EXISTS, NOT EXISTS, IN), never parsed */
+typedef enum JoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_CROSS, JOIN_SEMI, JOIN_ANTI } JoinType;
 
 typedef struct TableRef TableRef;
 struct TableRef {
