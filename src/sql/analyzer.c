@@ -768,6 +768,10 @@ typedef struct Conj {
     Expr *ast;
     u64 set;                /* relations read (bit = relation index) */
     bool placed;
+    /* `x = y` with plain columns on both sides: their relations, and
+     * whether each column is unique in its table (for estimates) */
+    int lrel, rrel;
+    bool luniq, runiq;
 } Conj;
 
 typedef struct JProblem JProblem;
@@ -793,6 +797,7 @@ typedef struct JoinPlanner {
     Scope scope;            /* every relation of the FROM clause */
     Value *row;             /* the canonical row all its operators share */
     struct Semi *semis;     /* WHERE subqueries planned as semi / anti joins */
+    double *base;           /* per relation: rows before its filters (estimate) */
 } JoinPlanner;
 
 /* A WHERE conjunct [NOT] EXISTS (SELECT ...) or x IN (SELECT y ...) whose
@@ -879,6 +884,42 @@ static bool prog_has_correlated(const ExprProg *p)
     return false;
 }
 
+/* Whether column slot `slot` of relation r is unique in its table (a
+ * one-column primary key or unique index). */
+static bool slot_unique(JoinPlanner *jp, int r, int slot)
+{
+    const FromItem *fi = &jp->leaves[r];
+    if (!fi->simple) return false;
+    const TableInfo *t = fi->table;
+    int ci = slot - jp->rels[r].slot0;
+    if (ci < 0 || ci >= t->ncols) return false;
+    u32 id = t->cols[ci].id;
+    if (t->npk == 1 && t->pk[0] == id) return true;
+    for (int x = 0; x < t->nindexes; x++)
+        if (t->indexes[x].unique && t->indexes[x].ncols == 1 && t->indexes[x].cols[0] == id) return true;
+    return false;
+}
+
+/* Fills the column facts of an equality conjunct between plain columns. */
+static void conj_columns(JoinPlanner *jp, Conj *c)
+{
+    Expr *e = c->ast;
+    if (e->kind != EXPR_BINARY || e->u.bin.op != BOP_EQ) return;
+    if (e->u.bin.l->kind != EXPR_COLUMN || e->u.bin.r->kind != EXPR_COLUMN) return;
+    DdError saved = *jp->ctx->err;
+    ExprProg *l, *r;
+    if (compile_in(jp, e->u.bin.l, TYPE_NULLTYPE, "WHERE", &l) || compile_in(jp, e->u.bin.r, TYPE_NULLTYPE, "WHERE", &r)) {
+        *jp->ctx->err = saved;
+        return;
+    }
+    if (l->n != 1 || r->n != 1 || l->code[0].op != XOP_SLOT || r->code[0].op != XOP_SLOT) return;
+    u64 ls = prog_rels(jp, l), rs = prog_rels(jp, r);
+    c->lrel = __builtin_ctzll(ls);
+    c->rrel = __builtin_ctzll(rs);
+    c->luniq = slot_unique(jp, c->lrel, l->code[0].a);
+    c->runiq = slot_unique(jp, c->rrel, r->code[0].a);
+}
+
 /* Adds the conjuncts of e to problem pr.  `all`: the relations the
  * condition may read; a conjunct with a correlated subquery is taken to
  * read all of them (what the subquery reads is not tracked). */
@@ -894,7 +935,9 @@ static int add_conjuncts(JoinPlanner *jp, JProblem *pr, Expr *e, const char *wha
         rc = grow(jp->ctx, (void **)&jp->conj, &jp->capconj, jp->nconj, sizeof(Conj));
         if (!rc) rc = grow(jp->ctx, (void **)&pr->conj, &pr->capconj, pr->nconj, sizeof(int));
         if (rc) break;
-        jp->conj[jp->nconj] = (Conj){list[i], prog_has_correlated(p) ? all : prog_rels(jp, p), false};
+        jp->conj[jp->nconj] = (Conj){list[i], prog_has_correlated(p) ? all : prog_rels(jp, p), false, -1, -1,
+                                     false, false};
+        conj_columns(jp, &jp->conj[jp->nconj]);
         pr->conj[pr->nconj++] = jp->nconj++;
     }
     return rc;
@@ -1011,6 +1054,9 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
     int rc;
     double rows = DEFAULT_TABLE_ROWS;
     if (fi->simple) {
+        i64 live = store_table_rows(ctx->snap, fi->table->id);
+        if (live >= 0) rows = (double)(live ? live : 1);
+        jp->base[r] = rows;
         rc = plan_scan_where(ctx, fi->table, fi->mode, fi->a, fi->b, &local, &ls, where, &op);
         if (rc) return rc;
         for (int i = 0; i < nconj; i++) rows *= conj_selectivity(conj[i]);
@@ -1027,6 +1073,7 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
             if ((rc = expr_compile_as(&cc, where, TYPE_BOOL, -1, &pred))) return rc;
             if (!(op = op_filter(ctx, op, pred))) return DD_ENOMEM;
         }
+        jp->base[r] = rows;
         for (int i = 0; i < nconj; i++) rows *= conj_selectivity(conj[i]);
     }
     if (jp->width != fi->width) {
@@ -1167,6 +1214,24 @@ static int plan_left_join(JoinPlanner *jp, JProblem *pr, JItem *it, JNode *out)
     return make_join(jp, &l, &r, on.conj, on.nconj, JOIN_LEFT, l.rows, out);
 }
 
+/* Estimated selectivity of conjunct c joining nodes x and y.  For `a = b`
+ * between columns: 1 / the larger number of distinct values, taking a
+ * unique column's count as its rows and a column joined to a unique one
+ * as having at most that table's rows of distinct values (a foreign key,
+ * most likely); other equalities 1 / the larger side; the rest 0.3. */
+static double conj_join_selectivity(JoinPlanner *jp, const Conj *c, const JNode *x, const JNode *y)
+{
+    bool eq = c->ast->kind == EXPR_BINARY && c->ast->u.bin.op == BOP_EQ;
+    if (!eq) return 0.3;
+    if (c->lrel < 0) return 1.0 / DD_MAX(DD_MAX(x->rows, y->rows), 1);
+    double lrows = (x->set >> c->lrel) & 1 ? x->rows : y->rows;
+    double rrows = (x->set >> c->rrel) & 1 ? x->rows : y->rows;
+    double lb = jp->base[c->lrel], rb = jp->base[c->rrel];
+    double ln = c->luniq ? DD_MIN(lrows, lb) : c->runiq ? DD_MIN(lrows, rb) : DD_MAX(lrows / 10, 1);
+    double rn = c->runiq ? DD_MIN(rrows, rb) : c->luniq ? DD_MIN(rrows, lb) : DD_MAX(rrows / 10, 1);
+    return 1.0 / DD_MAX(DD_MAX(ln, rn), 1);
+}
+
 static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out)
 {
     SqlCtx *ctx = jp->ctx;
@@ -1206,8 +1271,7 @@ static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out)
                     Conj *c = &jp->conj[pr->conj[k]];
                     if (c->placed || (c->set & ~both) || !(c->set & nodes[i].set) || !(c->set & nodes[j].set)) continue;
                     conn = true;
-                    bool eq = c->ast->kind == EXPR_BINARY && c->ast->u.bin.op == BOP_EQ;
-                    sel *= eq ? 1.0 / DD_MAX(nodes[i].rows, nodes[j].rows) : 0.3;
+                    sel *= conj_join_selectivity(jp, c, &nodes[i], &nodes[j]);
                 }
                 double est = nodes[i].rows * nodes[j].rows * sel;
                 if (bi < 0 || (conn && !best_conn) || (conn == best_conn && est < best)) {
@@ -1324,7 +1388,8 @@ static int try_semi(JoinPlanner *jp, Expr *c, bool *done)
     jq->env = qenv;
     jq->rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * JP_MAX_RELS);
     jq->leaves = arena_zalloc(ctx->stmt, sizeof(FromItem) * JP_MAX_RELS);
-    if (!jq->rels || !jq->leaves) return DD_ENOMEM;
+    jq->base = arena_zalloc(ctx->stmt, sizeof(double) * JP_MAX_RELS);
+    if (!jq->rels || !jq->leaves || !jq->base) return DD_ENOMEM;
     jq->scope = (Scope){jq->rels, 0, 0, qenv->ctes, qenv->outer, NULL, NULL};
     DdError saved = *ctx->err;
     int rc;
@@ -1411,6 +1476,8 @@ static int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromIte
     jp.env = env;
     jp.rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * JP_MAX_RELS);
     jp.leaves = arena_zalloc(ctx->stmt, sizeof(FromItem) * JP_MAX_RELS);
+    jp.base = arena_zalloc(ctx->stmt, sizeof(double) * JP_MAX_RELS);
+    if (!jp.base) return DD_ENOMEM;
     JProblem *top = arena_zalloc(ctx->stmt, sizeof(JProblem));
     if (!jp.rels || !jp.leaves || !top) return DD_ENOMEM;
     jp.scope = (Scope){jp.rels, 0, 0, env->ctes, env->outer, NULL, NULL};

@@ -195,6 +195,50 @@ void cat_note_write_locked(Store *st, u32 id, u64 seq)
     if (ct && seq > ct->last_write) ct->last_write = seq;
 }
 
+void cat_add_rows_locked(Store *st, u32 id, i64 delta)
+{
+    CatTable *ct = cat_find(st, id);
+    if (ct && ct->counted) ct->live_rows += delta;
+}
+
+i64 store_table_rows(Snap *s, u32 id)
+{
+    Store *st = s->st;
+    pthread_mutex_lock(&st->cat_mu);
+    CatTable *ct = cat_find(st, id);
+    if (ct && ct->counted) {
+        i64 n = ct->live_rows;
+        pthread_mutex_unlock(&st->cat_mu);
+        return n < 0 ? 0 : n;
+    }
+    pthread_mutex_unlock(&st->cat_mu);
+    /* first use: count the table's live rows in this snapshot; commits
+     * from now on keep the count (one that lands while counting is missed:
+     * the count is an estimate) */
+    i64 n = 0;
+    StoreCursor *c;
+    DdError e;
+    if (store_cursor_open(s, STORE_DB_CURRENT, &c, &e)) return -1;
+    u8 prefix[4];
+    put_u32be(prefix, id);
+    for (int ok = store_cursor_seek(c, prefix, 4); ok; ok = store_cursor_next(c)) {
+        const u8 *k, *v;
+        size_t kn, vn;
+        store_cursor_get(c, &k, &kn, &v, &vn);
+        if (kn < 4 || memcmp(k, prefix, 4) != 0) break;
+        n++;
+    }
+    store_cursor_close(c);
+    pthread_mutex_lock(&st->cat_mu);
+    ct = cat_find(st, id);
+    if (ct && !ct->counted) {
+        ct->counted = true;
+        ct->live_rows = n;
+    }
+    pthread_mutex_unlock(&st->cat_mu);
+    return n;
+}
+
 u64 cat_last_write_locked(Store *st, u32 id)
 {
     CatTable *ct = cat_find(st, id);

@@ -50,7 +50,28 @@ typedef struct Writer {
     Buf key, val, log, cat;
     LogEventIn *ev;
     size_t evcap;
+    /* live-row deltas of the batch being written, per table, applied to
+     * the catalog's counts once the batch commits */
+    u32 *dtab; i64 *ddelta; int nd, capd;
 } Writer;
+
+static void note_rows(Writer *w, u32 table, i64 delta)
+{
+    for (int i = 0; i < w->nd; i++)
+        if (w->dtab[i] == table) { w->ddelta[i] += delta; return; }
+    if (w->nd == w->capd) {
+        int ncap = w->capd ? w->capd * 2 : 16;
+        u32 *t = dd_realloc(w->dtab, sizeof(u32) * (size_t)ncap);
+        if (!t) return;   /* the counts are estimates */
+        w->dtab = t;
+        i64 *d = dd_realloc(w->ddelta, sizeof(i64) * (size_t)ncap);
+        if (!d) return;
+        w->ddelta = d;
+        w->capd = ncap;
+    }
+    w->dtab[w->nd] = table;
+    w->ddelta[w->nd++] = delta;
+}
 
 static StoreKeyRenderer key_renderer;
 
@@ -343,10 +364,17 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         if (del) {
             mrc = mdb_del(txn, st->dbi[FMT_DB_CURRENT], &k, NULL);
             if (mrc && mrc != MDB_NOTFOUND) return apply_err(st, r, mrc, "deleting a row");
+            if (!mrc) note_rows(w, op->table, -1);
         } else {
             v.mv_size = FMT_CUR_HDR + (size_t)reclen;
-            if ((mrc = mdb_put(txn, st->dbi[FMT_DB_CURRENT], &k, &v, MDB_RESERVE)))
-                return apply_err(st, r, mrc, "writing a row");
+            mrc = mdb_put(txn, st->dbi[FMT_DB_CURRENT], &k, &v, MDB_RESERVE | MDB_NOOVERWRITE);
+            if (mrc == MDB_KEYEXIST) {
+                v.mv_size = FMT_CUR_HDR + (size_t)reclen;
+                mrc = mdb_put(txn, st->dbi[FMT_DB_CURRENT], &k, &v, MDB_RESERVE);
+            } else if (!mrc) {
+                note_rows(w, op->table, 1);
+            }
+            if (mrc) return apply_err(st, r, mrc, "writing a row");
             p = v.mv_data;
             put_u64be(p, seq);
             p[8] = op->op;
@@ -458,6 +486,7 @@ static void process_batch(Writer *w, CommitReq *list)
                 r->rc = 0;
                 r->seq = 0;
             }
+        w->nd = 0;
         MDB_txn *txn;
         int mrc = mdb_txn_begin(st->env, NULL, 0, &txn);
         if (mrc) {
@@ -521,6 +550,9 @@ static void process_batch(Writer *w, CommitReq *list)
                 fail_all(list, st->broken, e.message);
                 return;
             } else {
+                pthread_mutex_lock(&st->cat_mu);
+                for (int i = 0; i < w->nd; i++) cat_add_rows_locked(st, w->dtab[i], w->ddelta[i]);
+                pthread_mutex_unlock(&st->cat_mu);
                 pthread_mutex_lock(&st->q_mu);
                 st->head_seq = seq;
                 st->head_time = time;
@@ -571,6 +603,8 @@ static void *writer_main(void *arg)
     buf_free(&w->log);
     buf_free(&w->cat);
     dd_free(w->ev);
+    dd_free(w->dtab);
+    dd_free(w->ddelta);
     dd_free(w);
     return NULL;
 }

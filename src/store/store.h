@@ -134,6 +134,10 @@ const TableInfo *store_table_version(Snap *s, u32 id, u64 seq);
 const TableInfo *store_table_by_name(Snap *s, const char *name, u64 seq, u64 *created_later);
 /* Allocates fresh ids (thread-safe, never reused even if unused). */
 u32 store_new_table_id(Store *st);
+/* Live rows of table id, an estimate for the planner: counted in snapshot
+ * s on first use, then kept by every commit (a commit that lands while
+ * the count runs may be missed).  -1 on error. */
+i64 store_table_rows(Snap *s, u32 id);
 u32 store_new_index_id(Store *st);
 
 /* ---- present rows and versions (read by temporal/) ---- */

@@ -24,6 +24,8 @@ typedef struct CatTable {
     int n, cap;
     TableInfo **v;
     u64 last_write;   /* seq of the newest commit that wrote rows of the table (since open) */
+    i64 live_rows;    /* live rows, an estimate for the planner (store_table_rows) */
+    bool counted;     /* live_rows was counted and is kept up to date since */
 } CatTable;
 
 typedef struct CommitReq CommitReq;
@@ -104,6 +106,8 @@ void cat_truncate(Store *st, u64 head);
 const TableInfo *cat_version_locked(Store *st, u32 id, u64 seq);
 /* Rows of table id were written at seq / the newest such seq (cat_mu held). */
 void cat_note_write_locked(Store *st, u32 id, u64 seq);
+/* Adds delta to the live row count of table id, when it is kept. */
+void cat_add_rows_locked(Store *st, u32 id, i64 delta);
 u64 cat_last_write_locked(Store *st, u32 id);
 /* Live table named `name` at seq, or NULL; caller holds cat_mu. */
 const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later);
