@@ -819,6 +819,8 @@ typedef struct JNode {
     Op *op;
     u64 set;
     double rows;            /* estimated */
+    int leaf;               /* a single table's scan: its relation, else -1 */
+    Expr **conj; int nconj; /* that scan's own conjuncts */
 } JNode;
 
 static int grow(SqlCtx *ctx, void **arr, int *cap, int n, size_t elem)
@@ -1083,6 +1085,14 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
     out->op = op;
     out->set = 1ULL << r;
     out->rows = rows < 1 ? 1 : rows;
+    out->leaf = fi->simple ? r : -1;
+    out->conj = conj;
+    out->nconj = nconj;
+    if (nconj) {
+        out->conj = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)nconj);
+        if (!out->conj) return DD_ENOMEM;
+        memcpy(out->conj, conj, sizeof(Expr *) * (size_t)nconj);
+    }
     return DD_OK;
 }
 
@@ -1140,10 +1150,127 @@ static bool equi_keys(JoinPlanner *jp, Conj *c, u64 a, u64 b, ExprProg **ka, Exp
 
 /* Joins nodes x (outer / probe side) and y with the conjuncts in conj
  * (indices into jp->conj).  type: JOIN_INNER or JOIN_LEFT (x preserved). */
+/*
+ * An index nested-loop join: when y is one table whose primary key (all of
+ * it) or an index (its leading columns) is given by equalities with x's
+ * columns, and x has few rows against y's table, y's scan looks its rows
+ * up per x row instead of being read whole into a hash table.  *done
+ * false: not applicable.
+ */
+static int try_param_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, JoinType type, double rows,
+                          JNode *out, bool *done)
+{
+    SqlCtx *ctx = jp->ctx;
+    *done = false;
+    if (y->leaf < 0 || !sql_enabled(ctx, "enable_nestloop") || !sql_enabled(ctx, "enable_indexscan")) return DD_OK;
+    int r = y->leaf;
+    FromItem *fi = &jp->leaves[r];
+    const TableInfo *t = fi->table;
+    if (fi->mode != TMODE_PRESENT && fi->mode != TMODE_AS_OF) return DD_OK;
+    if (x->rows * 4 >= jp->base[r]) return DD_OK;   /* reading y whole is as cheap */
+    /* y's columns given by x: slot -> x-side program */
+    int w = jp->rels[r].ncols;
+    ExprProg **given = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(w + 1));
+    bool *used = arena_zalloc(ctx->stmt, (size_t)(n + 1));
+    int *cinx = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(w + 1));
+    if (!given || !used || !cinx) return DD_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        Conj *c = &jp->conj[conj[i]];
+        ExprProg *kx, *ky;
+        if (!equi_keys(jp, c, x->set, y->set, &kx, &ky)) continue;
+        if (ky->n != 1 || ky->code[0].op != XOP_SLOT) continue;
+        int ci = ky->code[0].a - jp->rels[r].slot0;
+        if (ci < 0 || ci >= w || given[ci]) continue;
+        given[ci] = kx;
+        cinx[ci] = i;
+    }
+    const IndexInfo *ix = NULL;
+    int nparts = 0;
+    const u32 *cols = NULL;
+    bool point = false;
+    bool all_pk = t->npk > 0;
+    for (int k = 0; k < t->npk && all_pk; k++) {
+        int ci = table_col_index(t, t->pk[k]);
+        all_pk = ci >= 0 && given[ci];
+    }
+    if (all_pk) {
+        cols = t->pk;
+        nparts = t->npk;
+        point = true;
+    } else {
+        for (int xi = 0; xi < t->nindexes; xi++) {
+            const IndexInfo *cand = &t->indexes[xi];
+            if (fi->mode != TMODE_PRESENT && !cand->ever) continue;
+            int k = 0;
+            while (k < cand->ncols) {
+                int ci = table_col_index(t, cand->cols[k]);
+                if (ci < 0 || !given[ci]) break;
+                k++;
+            }
+            if (k > nparts) { ix = cand; nparts = k; cols = cand->cols; }
+        }
+    }
+    if (!nparts) return DD_OK;
+    ScanKeyPart *parts = arena_zalloc(ctx->stmt, sizeof(ScanKeyPart) * (size_t)nparts);
+    if (!parts) return DD_ENOMEM;
+    for (int k = 0; k < nparts; k++) {
+        int ci = table_col_index(t, cols[k]);
+        parts[k].prog = given[ci];
+        parts[k].type = jp->rels[r].types[ci];
+        /* a key lookup finds exactly the equal rows; an index path finds a
+         * superset (history entries, the transaction's rows, long values
+         * cut to a prefix), so its equalities are checked again */
+        if (point) used[cinx[ci]] = true;
+    }
+    /* y's scan again, its own conjuncts checked per row, its key per x row */
+    ScopeRel local = jp->rels[r];
+    local.slot0 = 0;
+    Scope ls = {&local, 1, fi->width, jp->env->ctes, jp->env->outer, NULL, NULL};
+    Expr *where = and_of(ctx, y->conj, y->nconj);
+    Op *op;
+    int rc = plan_scan_where(ctx, t, fi->mode, fi->a, fi->b, &local, &ls, where, &op);
+    if (rc) return rc;
+    Op *scan = op_scan_of(op);
+    if (!scan) return DD_OK;
+    op_scan_set_param(scan, ix, parts, nparts, point);
+    op_scan_set_param_row(scan, jp->row);
+    if (!(op = op_place(ctx, op, jp->rels[r].slot0, jp->row, jp->width, false))) return DD_ENOMEM;
+    /* the other conjuncts are checked on each pair */
+    Expr **rest = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(n + 1));
+    if (!rest) return DD_ENOMEM;
+    int nrest = 0;
+    for (int i = 0; i < n; i++) {
+        jp->conj[conj[i]].placed = true;
+        if (!used[i]) rest[nrest++] = jp->conj[conj[i]].ast;
+    }
+    ExprProg *residual = NULL;
+    if (nrest) {
+        Expr *e = and_of(ctx, rest, nrest);
+        if (!e) return DD_ENOMEM;
+        if ((rc = compile_in(jp, e, TYPE_BOOL, "JOIN conditions", &residual))) return rc;
+    }
+    SlotRanges xr, yr;
+    if ((rc = ranges_of(jp, x->set, &xr)) || (rc = ranges_of(jp, y->set, &yr))) return rc;
+    out->op = op_paramjoin(ctx, x->op, op, residual, type, &xr, &yr, jp->row, jp->width);
+    if (!out->op) return DD_ENOMEM;
+    out->set = x->set | y->set;
+    out->rows = rows < 1 ? 1 : rows;
+    out->leaf = -1;
+    *done = true;
+    return DD_OK;
+}
+
 static int make_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, JoinType type, double rows, JNode *out)
 {
     SqlCtx *ctx = jp->ctx;
     int rc;
+    bool done = false;
+    /* an inner join may stream its small side and look rows up in the
+     * large one; a LEFT JOIN streams its preserved side (x) */
+    if (jp->row && type == JOIN_INNER && (rc = try_param_join(jp, y, x, conj, n, type, rows, out, &done))) return rc;
+    if (!done && jp->row && type == JOIN_LEFT && (rc = try_param_join(jp, x, y, conj, n, type, rows, out, &done)))
+        return rc;
+    if (done) return DD_OK;
     ExprProg **pk = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 1));
     ExprProg **bk = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 1));
     Expr **rest = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(n + 1));
@@ -1174,6 +1301,7 @@ static int make_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, Join
     if (!out->op) return DD_ENOMEM;
     out->set = x->set | y->set;
     out->rows = rows < 1 ? 1 : rows;
+    out->leaf = -1;
     return DD_OK;
 }
 

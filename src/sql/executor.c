@@ -71,8 +71,10 @@ typedef struct ScanOp {
     u8 **seen; size_t nseen, capseen;
     Arena seen_arena;
     bool ix_done;
-    /* parameterized: key values computed at open */
+    /* parameterized: key values computed at open, over param_row (the
+     * canonical row holding the other side of a join) or the outer rows */
     ScanKeyPart *parts; int nparts;
+    const Value *param_row;
     bool param_point, param_ix, empty;
     Buf pkey, pkey_hi;
     Value *row;
@@ -134,7 +136,7 @@ static int scan_param_key(SqlCtx *ctx, ScanOp *s)
         ScanKeyPart *kp = &s->parts[i];
         Value v = kp->val, cv;
         if (kp->prog) {
-            int rc = expr_eval(kp->prog, &env, NULL, &v);
+            int rc = expr_eval(kp->prog, &env, s->param_row, &v);
             if (rc) return rc;
             if (v.isnull) { s->empty = true; return DD_OK; }
             DdError e;
@@ -456,6 +458,17 @@ void op_scan_set_param(Op *op, const IndexInfo *ix, ScanKeyPart *parts, int n, b
     s->param_point = point;
     s->param_ix = ix != NULL;
     s->ix = ix;
+}
+
+void op_scan_set_param_row(Op *op, const Value *row)
+{
+    ((ScanOp *)op)->param_row = row;
+}
+
+Op *op_scan_of(Op *op)
+{
+    while (op && op->vt != &scan_vt && op->vt == &filter_vt) op = op->child;
+    return op && op->vt == &scan_vt ? op : NULL;
 }
 
 void op_scan_set_range(Op *op, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen)
@@ -1354,6 +1367,100 @@ Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
     j->row = row;
     arena_init(&j->arena, 64 * 1024);
     return j->row ? &j->op : NULL;
+}
+
+/* ---------------------------------------------------------------- parameterized nested loop */
+
+/* For each outer row, the inner side (a scan whose key is computed from
+ * the outer row's slots in the shared canonical row) is opened again. */
+typedef struct ParamJoinOp {
+    Op op;
+    ExprProg *residual;
+    JoinType type;
+    SlotRanges outer_r, inner_r;
+    Value *row;
+    bool have_outer, matched, inner_open;
+} ParamJoinOp;
+
+static int pj_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    ParamJoinOp *j = (ParamJoinOp *)op;
+    for (;;) {
+        int rc;
+        if (!j->have_outer) {
+            Value *o;
+            rc = op_next(ctx, op->child, &o);
+            if (rc <= 0) return rc;
+            if (o != j->row) ranges_copy(j->row, o, &j->outer_r);
+            if (j->inner_open) op_close(ctx, op->child2);
+            j->inner_open = false;
+            if ((rc = op_open(ctx, op->child2))) return neg(rc);
+            j->inner_open = true;
+            j->have_outer = true;
+            j->matched = false;
+        }
+        Value *in;
+        rc = op_next(ctx, op->child2, &in);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            j->have_outer = false;
+            if ((j->type == JOIN_LEFT || j->type == JOIN_ANTI) && !j->matched) {
+                ranges_null(j->row, &j->inner_r);
+                *row = j->row;
+                return 1;
+            }
+            continue;
+        }
+        if (j->residual) {
+            bool ok;
+            rc = expr_eval_bool(j->residual, &op->env, j->row, &ok);
+            if (rc) return neg(rc);
+            if (!ok) continue;
+        }
+        j->matched = true;
+        if (j->type == JOIN_ANTI) { j->have_outer = false; continue; }
+        if (j->type == JOIN_SEMI) j->have_outer = false;
+        *row = j->row;
+        return 1;
+    }
+}
+
+static int pj_open(SqlCtx *ctx, Op *op)
+{
+    ParamJoinOp *j = (ParamJoinOp *)op;
+    j->have_outer = j->inner_open = false;
+    return op_open(ctx, op->child);
+}
+
+static void pj_close(SqlCtx *ctx, Op *op)
+{
+    ParamJoinOp *j = (ParamJoinOp *)op;
+    op_close(ctx, op->child);
+    if (j->inner_open) op_close(ctx, op->child2);
+    j->inner_open = false;
+}
+
+static void pj_explain(Op *op, Buf *out)
+{
+    ParamJoinOp *j = (ParamJoinOp *)op;
+    if (j->type == JOIN_LEFT) buf_puts(out, " (left)");
+}
+
+static const OpVtbl paramjoin_vt = {"NestedLoop (keys from the outer row)", pj_open, pj_next, pj_close, pj_explain};
+
+Op *op_paramjoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *residual, JoinType type,
+                 const SlotRanges *outer_r, const SlotRanges *inner_r, Value *row, int width)
+{
+    ParamJoinOp *j = op_alloc(ctx, sizeof(*j), &paramjoin_vt, width);
+    if (!j) return NULL;
+    j->op.child = outer;
+    j->op.child2 = inner;
+    j->residual = residual;
+    j->type = type;
+    j->outer_r = *outer_r;
+    j->inner_r = *inner_r;
+    j->row = row;
+    return &j->op;
 }
 
 /* ---------------------------------------------------------------- hash join */

@@ -57,6 +57,11 @@ typedef struct ScanKeyPart { ExprProg *prog; Value val; TypeId type; } ScanKeyPa
  * known when the scan opens: of the primary key (ix NULL; point: all of
  * it, one key) or of index ix.  A NULL or inexact value finds nothing. */
 void op_scan_set_param(Op *scan, const IndexInfo *ix, ScanKeyPart *parts, int n, bool point);
+/* The row a parameterized scan's key programs read (XOP_SLOT): the
+ * canonical row of a join whose outer side is in it.  NULL: none. */
+void op_scan_set_param_row(Op *scan, const Value *row);
+/* The scan under op (op itself or through filters), or NULL. */
+Op *op_scan_of(Op *op);
 /* Restricts a scan to encoded primary keys in [lo, hi) (NULL: unbounded). */
 void op_scan_set_range(Op *scan, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen);
 /* The table of op when op is (a filter over) a scan that returns rows in
@@ -96,6 +101,11 @@ Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
 Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_keys,
                 ExprProg **build_keys, ExprProg *residual, JoinType type,
                 const SlotRanges *probe_r, const SlotRanges *build_r, Value *row, int width);
+/* Nested loop whose inner side, a parameterized scan of one table,
+ * is opened again for each outer row (an index nested-loop join).
+ * INNER, LEFT, SEMI or ANTI. */
+Op *op_paramjoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *residual, JoinType type,
+                 const SlotRanges *outer_r, const SlotRanges *inner_r, Value *row, int width);
 /* UNION / INTERSECT / EXCEPT over the first ncols columns of both inputs
  * (kind as SelectStmt.setop: 1 UNION, 2 INTERSECT, 3 EXCEPT).  UNION ALL
  * appends; the others use a hash multiset of the right input.  Without
