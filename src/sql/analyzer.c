@@ -808,7 +808,7 @@ typedef struct JoinPlanner {
 typedef struct Semi {
     JoinType type;          /* JOIN_SEMI or JOIN_ANTI */
     Op *op;
-    double rows;
+    double rows, cost;
     int nkeys;
     ExprProg **outer_keys, **inner_keys;
     u64 set;                /* relations of this query the outer keys read */
@@ -819,6 +819,7 @@ typedef struct JNode {
     Op *op;
     u64 set;
     double rows;            /* estimated */
+    double cost;            /* estimated: rows read and handled below */
     int leaf;               /* a single table's scan: its relation, else -1 */
     Expr **conj; int nconj; /* that scan's own conjuncts */
 } JNode;
@@ -1078,13 +1079,21 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
         jp->base[r] = rows;
         for (int i = 0; i < nconj; i++) rows *= conj_selectivity(conj[i]);
     }
+    if (rows < 1) rows = 1;
+    /* estimates for EXPLAIN: a whole-table scan reads all rows, a key,
+     * range or index path about the rows it keeps */
+    Op *scan = op_scan_of(op);
+    double read = scan && op_scan_is_full(scan) ? jp->base[r] : rows;
+    if (scan) op_estimate(scan, read, read);
+    if (op != scan) op_estimate(op, rows, read + read);
     if (jp->width != fi->width) {
         if (!jp->row && !(jp->row = op_canonical_row(ctx, jp->width))) return DD_ENOMEM;
         if (!(op = op_place(ctx, op, jp->rels[r].slot0, jp->row, jp->width, !fi->simple))) return DD_ENOMEM;
     }
     out->op = op;
     out->set = 1ULL << r;
-    out->rows = rows < 1 ? 1 : rows;
+    out->rows = rows;
+    out->cost = scan ? read * 2 : rows;
     out->leaf = fi->simple ? r : -1;
     out->conj = conj;
     out->nconj = nconj;
@@ -1256,6 +1265,11 @@ static int try_param_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n,
     out->set = x->set | y->set;
     out->rows = rows < 1 ? 1 : rows;
     out->leaf = -1;
+    /* a lookup per outer row, each about log2 of the table's rows */
+    double per = jp->base[r] > 2 ? __builtin_log2(jp->base[r]) : 1;
+    op_estimate(scan, DD_MAX(out->rows / DD_MAX(x->rows, 1), 1), per);
+    out->cost = x->cost + x->rows * per + out->rows;
+    op_estimate(out->op, out->rows, out->cost);
     *done = true;
     return DD_OK;
 }
@@ -1302,6 +1316,8 @@ static int make_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, Join
     out->set = x->set | y->set;
     out->rows = rows < 1 ? 1 : rows;
     out->leaf = -1;
+    out->cost = x->cost + y->cost + (nkeys ? x->rows + y->rows : x->rows * y->rows) + out->rows;
+    op_estimate(out->op, out->rows, out->cost);
     return DD_OK;
 }
 
@@ -1434,6 +1450,10 @@ static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out)
         if (!e) return DD_ENOMEM;
         if ((rc = compile_in(jp, e, TYPE_BOOL, "WHERE", &pred))) return rc;
         if (!(out->op = op_filter(ctx, out->op, pred))) return DD_ENOMEM;
+        out->cost += out->rows;
+        for (int k = 0; k < m; k++) out->rows *= conj_selectivity(lc[k]);
+        if (out->rows < 1) out->rows = 1;
+        op_estimate(out->op, out->rows, out->cost);
     }
     return DD_OK;
 }
@@ -1581,6 +1601,7 @@ static int try_semi(JoinPlanner *jp, Expr *c, bool *done)
     sm->type = type;
     sm->op = node.op;
     sm->rows = node.rows;
+    sm->cost = node.cost;
     sm->nkeys = nk;
     sm->outer_keys = ok;
     sm->inner_keys = ik;
@@ -1652,7 +1673,9 @@ static int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromIte
         root.op = op_hashjoin(ctx, root.op, sm->op, sm->nkeys, sm->outer_keys, sm->inner_keys, NULL, sm->type,
                               &pr, &none, row, jp.width);
         if (!root.op) return DD_ENOMEM;
-        root.rows *= 0.5;
+        root.cost += sm->cost + sm->rows + root.rows;
+        root.rows = DD_MAX(root.rows * 0.5, 1);
+        op_estimate(root.op, root.rows, root.cost);
     }
     memset(fi, 0, sizeof(*fi));
     fi->op = root.op;

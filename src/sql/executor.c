@@ -15,6 +15,7 @@
 #include "../util/sha256.h"
 #include <string.h>
 #include <stdlib.h>
+#include <time.h>
 
 const char *const hist_col_names[HIST_COLS] = {
     "system_time_start", "system_time_end", "system_seq_start",
@@ -48,6 +49,7 @@ int val_copy(Arena *a, const Value *v, Value *out)
 static int neg(int rc) { return rc > 0 ? -rc : rc; }
 
 static const OpVtbl filter_vt;
+static const OpVtbl place_vt;
 
 /* ================================================================ scan */
 
@@ -415,20 +417,21 @@ static void scan_close(SqlCtx *ctx, Op *op)
 static void scan_explain(Op *op, Buf *out)
 {
     ScanOp *s = (ScanOp *)op;
-    static const char *modes[] = {"present", "AS OF", "FROM..TO", "BETWEEN", "CONTAINED IN", "ALL"};
-    buf_printf(out, " on %s (%s", s->t->name, modes[s->mode]);
-    if (s->mode == TMODE_AS_OF) buf_printf(out, " @SEQ:%llu", (unsigned long long)s->a);
-    if (s->mode >= TMODE_FROM_TO && s->mode <= TMODE_CONTAINED_IN)
-        buf_printf(out, " @SEQ:%llu, @SEQ:%llu", (unsigned long long)s->a, (unsigned long long)s->b);
-    buf_puts(out, ")");
-    if (s->nparts && !s->param_ix) buf_puts(out, s->param_point ? " primary key lookup (per outer row)"
-                                                                 : " primary key range (per outer row)");
-    else if (s->pk) buf_puts(out, " primary key lookup");
-    else if (s->lo || s->hi) buf_puts(out, " primary key range");
-    if (s->ix) buf_printf(out, " using index %s%s", s->ix->name ? s->ix->name : "?", s->nparts ? " (per outer row)" : "");
+    static const char *modes[] = {"", "AS OF", "FROM", "BETWEEN", "CONTAINED IN", "ALL"};
+    bool per_row = s->nparts > 0;
+    if (s->ix) buf_printf(out, "Index Scan using %s on %s", s->ix->name ? s->ix->name : "?", s->t->name);
+    else if (s->pk || (per_row && s->param_point)) buf_printf(out, "Primary Key Lookup on %s", s->t->name);
+    else if (s->lo || s->hi || per_row) buf_printf(out, "Primary Key Range Scan on %s", s->t->name);
+    else buf_printf(out, "Seq Scan on %s", s->t->name);
+    if (s->mode == TMODE_AS_OF) buf_printf(out, " FOR SYSTEM_TIME AS OF @SEQ:%llu", (unsigned long long)s->a);
+    else if (s->mode == TMODE_ALL) buf_puts(out, " FOR SYSTEM_TIME ALL");
+    else if (s->mode != TMODE_PRESENT)
+        buf_printf(out, " FOR SYSTEM_TIME %s @SEQ:%llu %s @SEQ:%llu", modes[s->mode], (unsigned long long)s->a,
+                   s->mode == TMODE_FROM_TO ? "TO" : s->mode == TMODE_BETWEEN ? "AND" : "-", (unsigned long long)s->b);
+    if (per_row) buf_puts(out, " (key from the outer row)");
 }
 
-static const OpVtbl scan_vt = {"Scan", scan_open, scan_next, scan_close, scan_explain};
+static const OpVtbl scan_vt = {"", scan_open, scan_next, scan_close, scan_explain};
 
 Op *op_scan(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, const bool *used)
 {
@@ -458,6 +461,12 @@ void op_scan_set_param(Op *op, const IndexInfo *ix, ScanKeyPart *parts, int n, b
     s->param_point = point;
     s->param_ix = ix != NULL;
     s->ix = ix;
+}
+
+bool op_scan_is_full(const Op *op)
+{
+    const ScanOp *s = (const ScanOp *)op;
+    return !s->ix && !s->pk && !s->lo && !s->hi && !s->nparts;
 }
 
 void op_scan_set_param_row(Op *op, const Value *row)
@@ -1347,10 +1356,10 @@ static void join_close(SqlCtx *ctx, Op *op)
 static void join_explain(Op *op, Buf *out)
 {
     JoinOp *j = (JoinOp *)op;
-    if (j->type == JOIN_LEFT) buf_puts(out, " (left)");
+    buf_puts(out, j->type == JOIN_LEFT ? "Nested Loop Left Join" : "Nested Loop");
 }
 
-static const OpVtbl join_vt = {"NestedLoop", join_open, join_next, join_close, join_explain};
+static const OpVtbl join_vt = {"", join_open, join_next, join_close, join_explain};
 
 Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
               const SlotRanges *outer_r, const SlotRanges *inner_r, Value *row, int width)
@@ -1443,10 +1452,11 @@ static void pj_close(SqlCtx *ctx, Op *op)
 static void pj_explain(Op *op, Buf *out)
 {
     ParamJoinOp *j = (ParamJoinOp *)op;
-    if (j->type == JOIN_LEFT) buf_puts(out, " (left)");
+    buf_puts(out, j->type == JOIN_LEFT ? "Nested Loop Left Join" : j->type == JOIN_SEMI ? "Nested Loop Semi Join"
+                : j->type == JOIN_ANTI ? "Nested Loop Anti Join" : "Nested Loop");
 }
 
-static const OpVtbl paramjoin_vt = {"NestedLoop (keys from the outer row)", pj_open, pj_next, pj_close, pj_explain};
+static const OpVtbl paramjoin_vt = {"", pj_open, pj_next, pj_close, pj_explain};
 
 Op *op_paramjoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *residual, JoinType type,
                  const SlotRanges *outer_r, const SlotRanges *inner_r, Value *row, int width)
@@ -1653,13 +1663,11 @@ static void hj_close(SqlCtx *ctx, Op *op)
 static void hj_explain(Op *op, Buf *out)
 {
     HashJoinOp *h = (HashJoinOp *)op;
-    if (h->type == JOIN_LEFT) buf_puts(out, " (left)");
-    if (h->type == JOIN_SEMI) buf_puts(out, " (semi)");
-    if (h->type == JOIN_ANTI) buf_puts(out, " (anti)");
-    buf_printf(out, " on %d key%s", h->nkeys, h->nkeys == 1 ? "" : "s");
+    buf_puts(out, h->type == JOIN_LEFT ? "Hash Left Join" : h->type == JOIN_SEMI ? "Hash Semi Join"
+                : h->type == JOIN_ANTI ? "Hash Anti Join" : "Hash Join");
 }
 
-static const OpVtbl hashjoin_vt = {"HashJoin", hj_open, hj_next, hj_close, hj_explain};
+static const OpVtbl hashjoin_vt = {"", hj_open, hj_next, hj_close, hj_explain};
 
 Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_keys,
                 ExprProg **build_keys, ExprProg *residual, JoinType type,
@@ -1889,15 +1897,105 @@ Op *op_commits(SqlCtx *ctx, u64 upto)
 
 /* ================================================================ explain */
 
-void op_explain(Op *o, int depth, Buf *out)
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+int op_open_instrumented(SqlCtx *c, Op *o)
+{
+    double t = now_ms();
+    o->act_loops++;
+    o->act_started = false;
+    int rc = o->vt->open(c, o);
+    double dt = now_ms() - t;
+    o->act_total_ms += dt;
+    o->act_loop_ms = dt;
+    return rc;
+}
+
+int op_next_instrumented(SqlCtx *c, Op *o, Value **r)
+{
+    double t = now_ms();
+    int rc = o->vt->next(c, o, r);
+    double dt = now_ms() - t;
+    o->act_total_ms += dt;
+    o->act_loop_ms += dt;
+    if (rc == 1) {
+        o->act_rows++;
+        if (!o->act_started) {
+            o->act_started = true;
+            o->act_first_ms += o->act_loop_ms;
+        }
+    }
+    return rc;
+}
+
+/* Estimates of nodes the planner did not annotate, from their children:
+ * rows as the child's (a Limit at most its count, a HashAggregate a tenth
+ * or one row); cost the children's plus the rows handled. */
+static void estimate(Op *o, double *rows, double *startup, double *total)
+{
+    double cr = 0, cs = 0, ct = 0, c2r = 0, c2s = 0, c2t = 0;
+    if (o->child) estimate(o->child, &cr, &cs, &ct);
+    if (o->child2) estimate(o->child2, &c2r, &c2s, &c2t);
+    bool blocking = o->vt == &sort_vt || o->vt == &agg_vt;
+    if (o->est_rows > 0) {
+        *rows = o->est_rows;
+        *total = o->est_cost > 0 ? o->est_cost : ct + c2t + o->est_rows;
+    } else if (o->vt == &limit_vt) {
+        const LimitOp *l = (const LimitOp *)o;
+        *rows = l->limit >= 0 ? DD_MIN(cr, (double)(l->limit + l->offset)) : cr;
+        *total = ct;
+    } else if (o->vt == &agg_vt) {
+        const AggOp *a = (const AggOp *)o;
+        *rows = a->ngroup ? DD_MAX(cr / 10, 1) : 1;
+        *total = ct + cr;
+    } else if (o->vt == &sort_vt) {
+        *rows = cr;
+        *total = ct + (cr > 1 ? cr * __builtin_log2(cr) : 1);
+    } else {
+        *rows = o->child ? cr : 1;
+        *total = ct + c2t + (o->child ? cr : 1);
+    }
+    if (o->vt == &hashjoin_vt) *startup = c2t;
+    else if (blocking) *startup = ct;
+    else *startup = o->child ? cs : 0;
+    if (*startup > *total) *startup = *total;
+}
+
+void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *out)
 {
     if (!o) return;
-    if (o->vt == &place_vt) { op_explain(o->child, depth, out); return; }
-    for (int i = 0; i < depth; i++) buf_puts(out, "  ");
-    if (depth) buf_puts(out, "->  ");
+    if (o->vt == &place_vt || o->vt == &project_vt) {
+        /* placing and projecting are part of the nodes above, as PostgreSQL shows them */
+        op_explain(o->child, depth, costs, analyze, timing, out);
+        return;
+    }
+    if (depth) {
+        for (int i = 0; i < 2 + 6 * (depth - 1); i++) buf_putc(out, ' ');
+        buf_puts(out, "->  ");
+    }
     buf_puts(out, o->vt->name);
     if (o->vt->explain) o->vt->explain(o, out);
+    if (costs) {
+        double rows, startup, total;
+        estimate(o, &rows, &startup, &total);
+        buf_printf(out, "  (cost=%.2f..%.2f rows=%.0f)", startup, total, rows < 1 ? 1 : rows);
+    }
+    if (analyze) {
+        double loops = o->act_loops ? (double)o->act_loops : 1;
+        if (!o->act_loops) buf_puts(out, " (never executed)");
+        else if (timing)
+            buf_printf(out, " (actual time=%.3f..%.3f rows=%.0f loops=%llu)", o->act_first_ms / loops,
+                       o->act_total_ms / loops, (double)o->act_rows / loops, (unsigned long long)o->act_loops);
+        else
+            buf_printf(out, " (actual rows=%.0f loops=%llu)", (double)o->act_rows / loops,
+                       (unsigned long long)o->act_loops);
+    }
     buf_putc(out, '\n');
-    op_explain(o->child, depth + 1, out);
-    op_explain(o->child2, depth + 1, out);
+    op_explain(o->child, depth + 1, costs, analyze, timing, out);
+    op_explain(o->child2, depth + 1, costs, analyze, timing, out);
 }

@@ -34,6 +34,12 @@ struct Op {
     Op *child;
     Op *child2;        /* joins */
     EvalEnv env;
+    /* the planner's estimates (0: derived from the children by EXPLAIN) */
+    double est_rows, est_cost;
+    /* EXPLAIN ANALYZE: counted while SqlCtx.instrument is set */
+    u64 act_rows, act_loops;
+    double act_first_ms, act_total_ms, act_loop_ms;
+    bool act_started;
 };
 
 #define HIST_COLS 6
@@ -60,6 +66,8 @@ void op_scan_set_param(Op *scan, const IndexInfo *ix, ScanKeyPart *parts, int n,
 /* The row a parameterized scan's key programs read (XOP_SLOT): the
  * canonical row of a join whose outer side is in it.  NULL: none. */
 void op_scan_set_param_row(Op *scan, const Value *row);
+/* Whether scan (a scan op) reads its whole table (no key, range or index). */
+bool op_scan_is_full(const Op *scan);
 /* The scan under op (op itself or through filters), or NULL. */
 Op *op_scan_of(Op *op);
 /* Restricts a scan to encoded primary keys in [lo, hi) (NULL: unbounded). */
@@ -121,10 +129,26 @@ Op *op_commits(SqlCtx *ctx, u64 upto);
 /* Rows materialized by the planner (VERIFY, SHOW). */
 Op *op_rows(SqlCtx *ctx, int width, Value *rows, int nrows);
 
-static inline int op_open(SqlCtx *c, Op *o) { return o->vt->open(c, o); }
-static inline int op_next(SqlCtx *c, Op *o, Value **r) { return o->vt->next(c, o, r); }
+int op_open_instrumented(SqlCtx *c, Op *o);
+int op_next_instrumented(SqlCtx *c, Op *o, Value **r);
+static inline int op_open(SqlCtx *c, Op *o)
+{
+    return c->instrument ? op_open_instrumented(c, o) : o->vt->open(c, o);
+}
+static inline int op_next(SqlCtx *c, Op *o, Value **r)
+{
+    return c->instrument ? op_next_instrumented(c, o, r) : o->vt->next(c, o, r);
+}
+static inline void op_estimate(Op *o, double rows, double cost)
+{
+    o->est_rows = rows;
+    o->est_cost = cost;
+}
 static inline void op_close(SqlCtx *c, Op *o) { if (o) o->vt->close(c, o); }
-void op_explain(Op *o, int depth, Buf *out);
+/* The plan as PostgreSQL prints it: one node per line, estimated rows
+ * and cost (costs), and with analyze the actual rows, loops and times
+ * (timing) counted by the last run. */
+void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *out);
 
 /* Copies v's variable-length payload into a. */
 int val_copy(Arena *a, const Value *v, Value *out);

@@ -7,6 +7,7 @@
 #include "types/rowcodec.h"
 #include <string.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 
 static int rows_plan(SqlCtx *ctx, Plan *p, int ncols, const char **names, const TypeId *types,
@@ -115,14 +116,41 @@ static int plan_show_columns(SqlCtx *ctx, Plan *p, const char *table)
     return rows_plan(ctx, p, 4, names, types, rows, m);
 }
 
-static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *inner)
+static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *st)
 {
+    Stmt *inner = st->u.explain.stmt;
+    bool analyze = st->u.explain.analyze;
     Plan *ip;
     int rc = sql_prepare(ctx, inner, &ip);
     if (rc) return rc;
+    double ms = 0;
+    u64 nrows = 0;
+    if (analyze) {
+        if (ip->kind != PLAN_QUERY)
+            return dd_err(ctx->err, DD_EFEATURE, inner->loc, "EXPLAIN ANALYZE of %s is not supported yet",
+                          ip->tag ? ip->tag : "this statement");
+        /* run it to its end, counting per operator */
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ctx->instrument = true;
+        rc = plan_open(ctx, ip);
+        const Value *row;
+        while (!rc) {
+            int r = plan_next(ctx, ip, &row);
+            if (r < 0) rc = -r;
+            if (r <= 0) break;
+            nrows++;
+        }
+        plan_close(ctx, ip);
+        ctx->instrument = false;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (rc) return rc;
+        ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    }
     Buf out = BUF_INIT;
-    if (ip->root) op_explain(ip->root, 0, &out);
+    if (ip->root) op_explain(ip->root, 0, st->u.explain.costs, analyze, st->u.explain.timing, &out);
     else buf_printf(&out, "%s\n", ip->tag ? ip->tag : "Utility statement");
+    if (analyze && st->u.explain.timing) buf_printf(&out, "Execution Time: %.3f ms\n", ms);
     if (!buf_ok(&out)) { buf_free(&out); return DD_ENOMEM; }
     int nlines = 0;
     for (size_t i = 0; i < out.len; i++) if (out.data[i] == '\n') nlines++;
@@ -181,7 +209,7 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p); break;
-    case STMT_EXPLAIN: rc = plan_explain(ctx, p, stmt->u.explain.stmt); break;
+    case STMT_EXPLAIN: rc = plan_explain(ctx, p, stmt); break;
     case STMT_SHOW:
         if (strcmp(stmt->u.show->name, "tables") == 0) { rc = plan_show_tables(ctx, p); break; }
         if (strncmp(stmt->u.show->name, "columns:", 8) == 0) {

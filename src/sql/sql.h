@@ -52,6 +52,7 @@ typedef struct SqlCtx {
     const Value **outer_rows;
     int nouter, capouter;
     struct SubLink *links;   /* correlated subqueries, freed by plan_close */
+    bool instrument;         /* EXPLAIN ANALYZE: operators count rows and time */
 } SqlCtx;
 
 /* 57014 once *ctx->interrupt is set; every operator loop calls it. */

@@ -895,8 +895,14 @@ TEST(verify_explain)
     CHECK(st && st->u.explain.stmt->loc == 8 && st->u.explain.stmt->end == 43);
     st = parse1("explain delete from t");
     CHECK(st && st->u.explain.stmt->kind == STMT_DELETE);
-    Err r = perr("EXPLAIN ANALYZE SELECT 1");
+    st = parse1("EXPLAIN ANALYZE SELECT 1");
+    CHECK(st && st->u.explain.analyze && st->u.explain.costs && st->u.explain.timing);
+    st = parse1("EXPLAIN (ANALYZE true, COSTS off, TIMING 0, VERBOSE) SELECT 1");
+    CHECK(st && st->u.explain.analyze && !st->u.explain.costs && !st->u.explain.timing);
+    Err r = perr("EXPLAIN (FORMAT XML) SELECT 1");
     CHECK_EQ_STR(r.e.sqlstate, "0A000");
+    r = perr("EXPLAIN (nonsense) SELECT 1");
+    CHECK_EQ_STR(r.e.sqlstate, "42601");
 }
 
 TEST(multi_statement)

@@ -311,7 +311,7 @@ struct Stmt {
         TxnStmt *txn;
         SetStmt *set;
         ShowStmt *show;
-        struct { Stmt *stmt; } explain;
+        struct { Stmt *stmt; bool analyze, costs, timing; } explain;
         struct AlterTableStmt *alter;
     } u;
 };

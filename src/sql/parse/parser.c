@@ -2423,10 +2423,47 @@ static int parse_explain(Parser *p, Stmt *st)
     st->kind = STMT_EXPLAIN;
     st->u.explain.stmt = inner;
     advance(p);   /* EXPLAIN */
+    st->u.explain.costs = st->u.explain.timing = true;
     Token *t = tok(p);
-    if (is_kw(t, KW_ANALYZE) || is_kw(t, KW_ANALYSE) || is_kw(t, KW_VERBOSE) ||
-        t->kind == TOK_LPAREN)
-        return not_supported(p, t->start, "EXPLAIN options");
+    if (t->kind == TOK_LPAREN) {
+        /* ( option [boolean], ... ): ANALYZE, VERBOSE, COSTS, TIMING,
+         * SUMMARY, BUFFERS, FORMAT TEXT */
+        advance(p);
+        do {
+            Token *o = tok(p);
+            if (o->kind != TOK_IDENT) return syntax_error(p);
+            const char *name = o->str;
+            int at = o->start;
+            advance(p);
+            bool val = true;
+            Token *v = tok(p);
+            if (strcmp(name, "format") == 0) {
+                if (!is_word(v, "text")) return not_supported(p, v->start, "EXPLAIN formats other than TEXT");
+                advance(p);
+                continue;
+            }
+            if (v->kind == TOK_IDENT && (is_word(v, "on") || is_word(v, "true") || is_kw(v, KW_TRUE))) advance(p);
+            else if (v->kind == TOK_IDENT && (is_word(v, "off") || is_word(v, "false") || is_kw(v, KW_FALSE))) { val = false; advance(p); }
+            else if (v->kind == TOK_INTEGER && v->end - v->start == 1 && (p->sql[v->start] == '0' || p->sql[v->start] == '1')) {
+                val = p->sql[v->start] == '1';
+                advance(p);
+            }
+            if (strcmp(name, "analyze") == 0 || strcmp(name, "analyse") == 0) st->u.explain.analyze = val;
+            else if (strcmp(name, "costs") == 0) st->u.explain.costs = val;
+            else if (strcmp(name, "timing") == 0) st->u.explain.timing = val;
+            else if (strcmp(name, "verbose") == 0 || strcmp(name, "summary") == 0 || strcmp(name, "buffers") == 0) {
+                /* accepted; nothing more to show */
+            } else {
+                return dd_err(p->err, DD_ESYNTAX, at, "unrecognized EXPLAIN option \"%s\"", name);
+            }
+        } while (accept(p, TOK_COMMA));
+        TRY(expect(p, TOK_RPAREN));
+        t = tok(p);
+    } else {
+        if (is_kw(t, KW_ANALYZE) || is_kw(t, KW_ANALYSE)) { st->u.explain.analyze = true; advance(p); }
+        if (is_kw(tok(p), KW_VERBOSE)) advance(p);
+        t = tok(p);
+    }
     if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && !is_kw(t, KW_INSERT) &&
         !is_kw(t, KW_UPDATE) && !is_kw(t, KW_DELETE))
         return syntax_error(p);
