@@ -44,8 +44,11 @@ $(LIBDD): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# the CLI reaches running servers through libpq (libpq-dev)
+PQ_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+$(BUILD)/src/cli/%.o: CFLAGS += $(PQ_CFLAGS)
 $(BUILD)/driftdb: $(CLI_OBJ) $(LIBDD)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBDD) -ledit $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBDD) -ledit -lpq $(LIBS)
 
 $(BUILD)/driftdb-server: $(SERVER_OBJ) $(LIBDD)
 	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIBDD) $(LIBS)
@@ -56,7 +59,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBDD)
 
 $(BUILD)/tests/slt/% $(BUILD)/tests/crash/% $(BUILD)/bench/%: CFLAGS += -Isrc
 # the slt runner's server mode talks to driftdb-server through libpq (libpq-dev)
-$(BUILD)/tests/slt/%: CFLAGS += $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+$(BUILD)/tests/slt/%: CFLAGS += $(PQ_CFLAGS)
 $(BUILD)/tests/slt/%: $(BUILD)/tests/slt/%.o $(LIBDD)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) -lpq $(LIBS)
 $(BUILD)/tests/crash/%: $(BUILD)/tests/crash/%.o $(LIBDD)
