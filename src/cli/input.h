@@ -45,7 +45,9 @@ typedef struct Input {
     unsigned long long bytes; /* bytes consumed so far (for progress) */
     char **header;           /* CSV: column names (dd_malloc) */
     int nheader;
-    Buf scratch;
+    Buf scratch;             /* CSV: the current record's field texts */
+    struct CsvField *fields; /* CSV: the current record's fields (dd_malloc) */
+    int fields_cap;
 } Input;
 
 /* Starts reading f (not closed by input_free); for CSV reads the header
