@@ -6,7 +6,8 @@
 # Suites: the unit binaries $BUILD/tests/test_*, the sqllogictest files
 # (tests/sql/*.test through $BUILD/tests/slt/slt: in-process, then again
 # through a real $BUILD/driftdb-server with libpq), the client tests
-# (tests/clients/run.sh, when present), the crash test
+# (tests/clients/run.sh, when present), the driftdb command's tests
+# (tests/cli/run.sh), the crash test
 # (tests/crash/run.sh) and the disk-full test (tests/diskfull/run.sh).  Each suite ends its output with "N passed, N
 # failed"; a suite that ends without that line, or whose exit status
 # disagrees with it, crashed and counts as 1 failed.  Output: one line per
@@ -91,6 +92,10 @@ fi
 
 if [ -f tests/clients/run.sh ]; then
     run_suite "clients" sh tests/clients/run.sh
+fi
+
+if [ -f tests/cli/run.sh ]; then
+    run_suite "cli" bash tests/cli/run.sh
 fi
 
 if [ -f tests/crash/run.sh ]; then

@@ -21,6 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <libpq-fe.h>
 
 #include "../util/alloc.h"
@@ -95,10 +98,13 @@ static void notice_receiver(void *arg, const PGresult *res)
     fprintf(stderr, "%s:  %s: %s\n", sev ? sev : "NOTICE", state ? state : "00000", msg ? msg : "");
 }
 
+/* The operating system user: who an embedded session commits as. */
 static const char *os_user(void)
 {
     const char *u = getenv("USER");
-    return u && u[0] ? u : NULL;
+    if (u && u[0]) return u;
+    struct passwd *pw = getpwuid(getuid());
+    return pw ? pw->pw_name : NULL;
 }
 
 static int open_remote(Conn *c, const char *url, const char *app, driftdb_error *err)

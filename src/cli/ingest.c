@@ -66,6 +66,7 @@ typedef struct Ing {
     long rows;                /* rows committed or sent */
     long committed_rows;
     long committed_line;      /* input line of the last committed row */
+    long txn_first_line;      /* input line of the open transaction's first row */
     long last_line;           /* input line of the last row sent or built */
     long batch;               /* --batch N; 0 = one transaction */
     /* progress */
@@ -98,13 +99,15 @@ static const char *commas(long n, char out[32])
     return out;
 }
 
+/* Redraws the progress line (at most every PROGRESS_EVERY seconds).  final
+ * 1: the last state, ended by a newline; -1: erase it (before an error). */
 static void progress(Ing *g, unsigned long long bytes, int final)
 {
     if (!g->tty) return;
     double t = now_s();
     if (!final && t - g->last_progress < PROGRESS_EVERY) return;
     g->last_progress = t;
-    if (final) {
+    if (final < 0) {
         fputs("\r\033[K", stderr);
         return;
     }
@@ -122,6 +125,7 @@ static void progress(Ing *g, unsigned long long bytes, int final)
     } else {
         fprintf(stderr, "\r\033[K%s rows  %s rows/s", commas(g->rows, n1), commas(rate, n2));
     }
+    if (final) fputc('\n', stderr);
     fflush(stderr);
 }
 
@@ -319,6 +323,35 @@ static long line_of(const Ing *g, int pos)
     return g->row_line[lo];
 }
 
+/*
+ * After a multi-row INSERT failed without an error position (a duplicate
+ * key, a constraint checked while writing): runs its rows one at a time in
+ * a transaction of their own, rolled back, to find the first that fails.
+ * Returns that row's input line, or 0 when none fails alone (the conflict
+ * was with an earlier statement of the aborted transaction).
+ */
+static long diagnose(Ing *g)
+{
+    driftdb_error e;
+    const char *text = (const char *)g->sql.data;
+    size_t head = g->row_off[0];
+    long line = 0;
+    Buf one = BUF_INIT;
+    if (conn_exec(g->c, "BEGIN", &e) != 0) return 0;
+    for (int i = 0; i < g->nrows && !line; i++) {
+        size_t end = i + 1 < g->nrows ? g->row_off[i + 1] - 1 : g->sql.len;
+        buf_reset(&one);
+        buf_append(&one, text, head);
+        buf_append(&one, text + g->row_off[i], end - g->row_off[i]);
+        char *q = buf_cstr(&one);
+        if (!q) break;
+        if (conn_exec(g->c, q, &e) != 0) line = g->row_line[i];
+    }
+    conn_exec(g->c, "ROLLBACK", &e);
+    buf_free(&one);
+    return line;
+}
+
 /* Sends the statement being built (BEGIN first when no transaction is
  * open).  On error fills err, with the input line in front of the message. */
 static int chunk_flush(Ing *g, driftdb_error *err)
@@ -335,6 +368,12 @@ static int chunk_flush(Ing *g, driftdb_error *err)
     }
     if (conn_exec(g->c, text, err) != 0) {
         long line = line_of(g, err->position);
+        if (!line && g->nrows > 1) {
+            driftdb_error e;
+            conn_exec(g->c, "ROLLBACK", &e);
+            g->in_txn = 0;
+            line = diagnose(g);
+        }
         char where[64], m[sizeof err->message];
         if (line) snprintf(where, sizeof where, "line %ld: ", line);
         else snprintf(where, sizeof where, "lines %ld-%ld: ", g->row_line[0], g->row_line[g->nrows - 1]);
@@ -352,7 +391,15 @@ static int chunk_flush(Ing *g, driftdb_error *err)
 static int commit(Ing *g, driftdb_error *err)
 {
     if (!g->in_txn) return 0;
-    if (conn_exec(g->c, "COMMIT", err) != 0) return -1;
+    if (conn_exec(g->c, "COMMIT", err) != 0) {
+        char where[64], m[sizeof err->message];
+        snprintf(where, sizeof where, "lines %ld-%ld (at COMMIT): ", g->txn_first_line, g->last_line);
+        size_t wl = strlen(where);
+        memcpy(m, where, wl);
+        snprintf(m + wl, sizeof m - wl, "%.*s", (int)(sizeof m - wl - 1), err->message);
+        memcpy(err->message, m, sizeof m);
+        return -1;
+    }
     g->in_txn = 0;
     g->committed_rows = g->rows;
     g->committed_line = g->last_line;
@@ -449,6 +496,7 @@ int cmd_ingest(int argc, char **argv)
         }
         if (!g.ncols && chunk_start(&g, &r, msg, sizeof msg) != 0) goto input_failed;
         if (chunk_add(&g, &r, msg, sizeof msg) != 0) goto input_failed;
+        if (g.txn_rows == 0) g.txn_first_line = r.line;
         g.rows++;
         g.txn_rows++;
         g.last_line = r.line;
@@ -471,12 +519,12 @@ int cmd_ingest(int argc, char **argv)
     goto out;
 
 input_failed:
-    progress(&g, 0, 1);
+    progress(&g, 0, -1);
     fprintf(stderr, "%s: error: %s: %s\n", cli_progname, is_stdin ? "stdin" : file, msg);
     report_failure(&g, msg);
     goto out;
 db_failed:
-    progress(&g, 0, 1);
+    progress(&g, 0, -1);
     cli_print_plain_error(&err);
     report_failure(&g, err.message);
 out:
