@@ -380,6 +380,12 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    /* driftdb COMMAND --help: the same page */
+    for (int i = 2; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
     if (strcmp(cmd, "init") == 0) return cmd_init(argc, argv);
     if (strcmp(cmd, "sql") == 0) return cmd_sql(argc, argv);
     if (strcmp(cmd, "verify") == 0) return cmd_verify(argc, argv);
