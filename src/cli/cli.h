@@ -97,9 +97,13 @@ void cli_print_plain_error(const driftdb_error *e);
  */
 int cli_connect(const CliTarget *t, ConnAccess access, const char *cmd, Conn **out);
 
-/* Appends name to b as a SQL identifier: as written when it is a plain
- * lower-case name (or schema.name), else double-quoted. */
+/* Appends an exact name (from the catalog) to b as a SQL identifier: as
+ * written when it is a plain lower-case name, else double-quoted. */
 void cli_put_ident(Buf *b, const char *name);
+/* Appends a name the user typed (-t TABLE): as SQL reads a name in a
+ * statement (unquoted: folded to lower case; "Quoted": exact), quoted only
+ * when it could not be written unquoted. */
+void cli_put_user_name(Buf *b, const char *name);
 /* Appends s[0..n) as a SQL string literal ('...' with '' doubling). */
 void cli_put_literal(Buf *b, const char *s, size_t n);
 

@@ -61,7 +61,7 @@ static int find_key(Conn *c, const char *table, char **pk, Arena *a, driftdb_err
 {
     Buf sql = BUF_INIT;
     buf_puts(&sql, "SHOW COLUMNS FROM ");
-    cli_put_ident(&sql, table);
+    cli_put_user_name(&sql, table);
     char *text = buf_cstr(&sql);
     if (!text) { buf_free(&sql); oom(err); return -1; }
     size_t off = 0;
@@ -107,7 +107,7 @@ static int load_versions(Conn *c, Drift *d, const char *table, const char *pk, c
 {
     Buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT *, system_seq_start, system_seq_end, system_op, system_end_op FROM ");
-    cli_put_ident(&sql, table);
+    cli_put_user_name(&sql, table);
     buf_puts(&sql, " FOR SYSTEM_TIME ALL WHERE ");
     cli_put_ident(&sql, pk);
     buf_puts(&sql, " = ");

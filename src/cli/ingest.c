@@ -137,7 +137,7 @@ static int load_columns(Ing *g, driftdb_error *err)
 {
     Buf q = BUF_INIT;
     buf_puts(&q, "SELECT * FROM ");
-    cli_put_ident(&q, g->table);
+    cli_put_user_name(&q, g->table);
     buf_puts(&q, " LIMIT 0");
     char *text = buf_cstr(&q);
     if (!text) { buf_free(&q); conn_set_error(err, "53200", "out of memory"); return -1; }
@@ -234,7 +234,7 @@ static int chunk_start(Ing *g, const Record *r, char *msg, size_t n)
         g->capcols = r->n;
     }
     buf_puts(&g->sql, "INSERT INTO ");
-    cli_put_ident(&g->sql, g->table);
+    cli_put_user_name(&g->sql, g->table);
     buf_puts(&g->sql, " (");
     for (int i = 0; i < r->n; i++) {
         const char *name = record_name(r, i);
@@ -482,7 +482,7 @@ int cmd_ingest(int argc, char **argv)
         goto out;
     }
     if (input_open(&in, f, fmt, msg, sizeof msg) != 0) {
-        fprintf(stderr, "%s: error: %s: %s\n", cli_progname, file, msg);
+        fprintf(stderr, "%s: error: %s: %s\n", cli_progname, is_stdin ? "stdin" : file, msg);
         input_free(&in);
         goto out;
     }

@@ -167,6 +167,20 @@ void cli_put_ident(Buf *b, const char *name)
     buf_putc(b, '"');
 }
 
+void cli_put_user_name(Buf *b, const char *name)
+{
+    size_t n = strlen(name);
+    if (n >= 2 && name[0] == '"' && name[n - 1] == '"') {
+        buf_append(b, name, n);   /* quoted by the user: exact */
+        return;
+    }
+    int plain = n > 0 && !isdigit((unsigned char)name[0]);
+    for (const char *p = name; *p && plain; p++)
+        plain = isalnum((unsigned char)*p) || *p == '_';
+    if (plain) buf_puts(b, name);  /* folded to lower case by SQL, as typed in a statement */
+    else cli_put_ident(b, name);
+}
+
 void cli_put_literal(Buf *b, const char *s, size_t n)
 {
     buf_putc(b, '\'');
@@ -349,7 +363,7 @@ static int run_statement_cmd(int argc, char **argv, const char *cmd, int need_ta
     buf_puts(&sql, need_table ? "CHECKPOINT TABLE " : "VACUUM");
     if (table) {
         if (!need_table) buf_putc(&sql, ' ');
-        cli_put_ident(&sql, table);
+        cli_put_user_name(&sql, table);
     }
     char *text = buf_cstr(&sql);
     if (!text) return 1;

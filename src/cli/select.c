@@ -50,7 +50,7 @@ int cmd_select(int argc, char **argv)
 
     Buf sql = BUF_INIT;
     buf_puts(&sql, "SELECT * FROM ");
-    cli_put_ident(&sql, table);
+    cli_put_user_name(&sql, table);
     if (as_of && strcasecmp(as_of, "now") != 0) {
         buf_puts(&sql, " FOR SYSTEM_TIME AS OF ");
         if (strncasecmp(as_of, "@seq:", 5) == 0) {

@@ -167,6 +167,11 @@ ts=$("$D" sql --data "$DB" --format csv -e "SELECT commit_time FROM drift_commit
 out=$("$D" select --data "$DB" -t ev --as-of "$ts" -w "id = 1" --format csv 2>&1)
 check data_select_as_of_timestamp 'id,kind,amount,ok,meta,note
 1,dblclick,11,f,"{""a"": [1, 2]}",' "$out"
+out=$("$D" select --data "$DB" -t EV -l 1 --format csv 2>&1)
+out2=$("$D" select --data "$DB" -t ev -l 1 --format csv 2>&1)
+check data_select_name_folded "$out2" "$out"
+out=$("$D" select --data "$DB" -t '"EV"' 2>&1)
+has data_select_name_quoted 'relation "EV" does not exist' "$out"
 out=$("$D" select --data "$DB" -t ev --as-of @SEQ:x 2>&1); rc=$?
 check data_select_bad_as_of 1 "$rc"
 out=$("$D" select --data "$DB" -t nosuch 2>&1); rc=$?
