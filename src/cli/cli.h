@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include "conn.h"
 #include "format.h"
+#include "../util/arena.h"
 #include "../util/buf.h"
 
 typedef struct CliCtx {
@@ -107,9 +108,17 @@ void cli_put_user_name(Buf *b, const char *name);
 /* Appends s[0..n) as a SQL string literal ('...' with '' doubling). */
 void cli_put_literal(Buf *b, const char *s, size_t n);
 
+/*
+ * The name of table's primary key column (SHOW COLUMNS) into *pk, copied
+ * into a.  Fails with a clear error when the table is missing, has no key,
+ * or a key of several columns.  (drift.c)
+ */
+int cli_primary_key(Conn *c, const char *table, char **pk, Arena *a, driftdb_error *err);
+
 /* The commands beside sql (each file one command). */
 int cmd_select(int argc, char **argv);   /* select.c */
 int cmd_drift(int argc, char **argv);    /* drift.c */
 int cmd_ingest(int argc, char **argv);   /* ingest.c */
+int cmd_diff(int argc, char **argv);     /* diff.c */
 
 #endif

@@ -57,7 +57,7 @@ static void oom(driftdb_error *err) { conn_set_error(err, "53200", "out of memor
 static char *dup_or_null(Arena *a, const char *s) { return s ? arena_strdup(a, s) : NULL; }
 
 /* Statement 1: the single primary key column of table into pk. */
-static int find_key(Conn *c, const char *table, char **pk, Arena *a, driftdb_error *err)
+int cli_primary_key(Conn *c, const char *table, char **pk, Arena *a, driftdb_error *err)
 {
     Buf sql = BUF_INIT;
     buf_puts(&sql, "SHOW COLUMNS FROM ");
@@ -334,7 +334,7 @@ int cmd_drift(int argc, char **argv)
     /* One snapshot for the three statements (REPEATABLE READ), so a commit
      * between them cannot show a version without its commit. */
     if (conn_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ", &err) != 0 ||
-        find_key(c, table, &pk, &d.a, &err) != 0 || load_versions(c, &d, table, pk, key, &err) != 0) {
+        cli_primary_key(c, table, &pk, &d.a, &err) != 0 || load_versions(c, &d, table, pk, key, &err) != 0) {
         cli_print_plain_error(&err);
         goto done;
     }

@@ -8,6 +8,7 @@
  *   driftdb select   (--data DIR | --url URL) -t TABLE [-w WHERE] [--as-of X] [-l N] [--format F]
  *   driftdb drift    (--data DIR | --url URL) -t TABLE -k KEY
  *   driftdb ingest   (--data DIR | --url URL) -t TABLE -f FILE [--format jsonl|csv] [--batch N]
+ *   driftdb diff     (--data DIR | --url URL) -t TABLE --from X [--to Y]
  *   driftdb verify   (--data DIR | --url URL)
  *   driftdb snapshot (--data DIR | --url URL) -t TABLE     (CHECKPOINT TABLE)
  *   driftdb compact  (--data DIR | --url URL) [-t TABLE]   (VACUUM)
@@ -46,6 +47,8 @@ static void usage(FILE *out)
             "  driftdb drift TARGET -t TABLE -k KEY     one row's history as a timeline\n"
             "  driftdb ingest TARGET -t TABLE -f FILE [--format jsonl|csv] [--batch N]\n"
             "                                           load JSON Lines or CSV into a table\n"
+            "  driftdb diff TARGET -t TABLE --from X [--to Y] [--format text|json]\n"
+            "                                           rows that differ between two points\n"
             "  driftdb verify TARGET                    check the commit log's hash chain\n"
             "  driftdb snapshot TARGET -t TABLE         CHECKPOINT TABLE\n"
             "  driftdb compact TARGET [-t TABLE]        VACUUM\n"
@@ -406,6 +409,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "select") == 0) return cmd_select(argc, argv);
     if (strcmp(cmd, "drift") == 0) return cmd_drift(argc, argv);
     if (strcmp(cmd, "ingest") == 0) return cmd_ingest(argc, argv);
+    if (strcmp(cmd, "diff") == 0) return cmd_diff(argc, argv);
     if (strcmp(cmd, "snapshot") == 0) return run_statement_cmd(argc, argv, "snapshot", 1);
     if (strcmp(cmd, "compact") == 0) return run_statement_cmd(argc, argv, "compact", 0);
     return cli_usage_error("unknown command \"%s\"", cmd);

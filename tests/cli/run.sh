@@ -7,7 +7,7 @@
 # check needs one, prints "ok NAME" / "FAIL NAME" lines and finally
 # "N passed, N failed".  Covers: ingest (JSON Lines, CSV, --batch, bad lines
 # with their line numbers, a missing table, nothing committed on error),
-# select (--as-of, -w, -l, formats), drift (text and json timelines),
+# select (--as-of, -w, -l, formats), drift (text and json timelines), diff,
 # verify, snapshot/compact (their statements' errors), read-only opening
 # beside a server and the --url hint for writers, a progress line through a
 # real terminal (script(1)), and an ingest -> select -> drift round trip.
@@ -195,6 +195,29 @@ check data_drift_unknown_key "1 driftdb: no row of \"ev\" has ever had id = 999"
 out=$("$D" drift --data "$DB" -t nosuch -k 1 2>&1); rc=$?
 check data_drift_missing_table "1 driftdb: error: relation \"nosuch\" does not exist" "$rc $out"
 
+# diff: the rows that differ between two points.
+out=$("$D" diff --data "$DB" -t ev --from @SEQ:3 --to 6 2>&1); rc=$?
+check data_diff "0 ev between seq 3 and seq 6:
+- id = 1
+    id      1
+    kind    click
+    amount  10
+    ok      t
+    meta    {\"a\": [1, 2]}
+(1 row differs)" "$rc $out"
+out=$("$D" diff --data "$DB" -t ev --from 3 --to 5 --format json 2>&1)
+check data_diff_json '[{"key":"1","change":"update","before":{"id":"1","kind":"click","amount":"10","ok":"t","meta":"{\"a\": [1, 2]}","note":null},"after":{"id":"1","kind":"dblclick","amount":"11","ok":"f","meta":"{\"a\": [1, 2]}","note":null}}]' "$out"
+out=$("$D" diff --data "$DB" -t ev --from 4 --to 5 2>&1)
+check data_diff_update "ev between seq 4 and seq 5:
+~ id = 1
+    ok      t -> f
+(1 row differs)" "$out"
+out=$("$D" diff --data "$DB" -t ev --from 0 --to 2 2>&1)
+has data_diff_from_before_table "(4 rows differ)" "$out"
+out=$("$D" diff --data "$DB" -t ev --from 6 --to 6 2>&1)
+check data_diff_empty "ev between seq 6 and seq 6:
+(0 rows differ)" "$out"
+
 # Bad input: nothing of it is committed, the message names the line.
 before=$("$D" sql --data "$DB" --format csv -e "SELECT count(*) FROM ev" 2>&1 | tail -n 1)
 out=$("$D" ingest --data "$DB" -t ev -f "$TMP/badjson.jsonl" 2>&1); rc=$?
@@ -302,6 +325,9 @@ check url_drift_same_as_data "$out2" "$out"
 out=$("$D" drift --url "$URL" -t web -k 1 2>&1)
 has url_drift_user "tester       UPDATE" "$out"
 has url_drift_change "    kind    click -> tap" "$out"
+out=$("$D" diff --url "$URL" -t ev --from 3 --to 5 --format json 2>&1)
+out2=$("$D" diff --data "$DB" -t ev --from 3 --to 5 --format json 2>&1)
+check url_diff_same_as_data "$out2" "$out"
 out=$("$D" ingest --url "$URL" -t web -f "$TMP/badtype.jsonl" 2>&1); rc=$?
 check url_bad_type '1 driftdb: error: line 3: invalid input syntax for type bigint: "lots"
 Nothing was committed.' "$rc $out"
