@@ -136,8 +136,8 @@ static int open_embedded(Conn *c, const char *data, ConnAccess access, const cha
         if (strcmp(err->sqlstate, "55006") != 0) return -1;
         if (access == CONN_WRITE) {
             snprintf(err->hint, sizeof err->hint,
-                     "A server holds this directory and this command writes: run it through the server "
-                     "with --url postgresql://USER@HOST:PORT/DB instead of --data.");
+                     "This command writes, and another process (usually driftdb-server) holds the directory: "
+                     "run it through that server with --url postgresql://USER@HOST:PORT/DB instead of --data.");
             return -1;
         }
         c->lock_msg = dd_strdup(err->message);

@@ -368,6 +368,7 @@ static int chunk_flush(Ing *g, driftdb_error *err)
     }
     if (conn_exec(g->c, text, err) != 0) {
         long line = line_of(g, err->position);
+        if (!line && g->nrows == 1) line = g->row_line[0];
         if (!line && g->nrows > 1) {
             driftdb_error e;
             conn_exec(g->c, "ROLLBACK", &e);

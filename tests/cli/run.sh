@@ -231,6 +231,10 @@ check data_bad_csv "1 driftdb: error: $TMP/badcount.csv: line 3: CSV: 3 fields, 
 Nothing was committed." "$rc $out"
 after=$("$D" sql --data "$DB" --format csv -e "SELECT count(*) FROM ev" 2>&1 | tail -n 1)
 check data_bad_input_commits_nothing "$before" "$after"
+printf '{"id": 60, "amount": 1}\n{"amount": 2}\n' > "$TMP/nokey.jsonl"
+out=$("$D" ingest --data "$DB" -t ev -f "$TMP/nokey.jsonl" 2>&1); rc=$?
+check data_missing_key '1 driftdb: error: line 2: null value in column "id" of relation "ev" violates not-null constraint
+Nothing was committed.' "$rc $out"
 out=$("$D" ingest --data "$DB" -t nosuch -f "$TMP/events.jsonl" 2>&1); rc=$?
 check data_ingest_missing_table '1 driftdb: error: relation "nosuch" does not exist
 HINT:  Create the table first, for example a document-style table whose columns grow with the data: CREATE TABLE nosuch (pk=id)' "$rc $out"
@@ -299,7 +303,7 @@ has beside_sql_write_hint "HINT:  The data directory was opened read-only becaus
 check beside_sql_write_status 1 "$rc"
 out=$("$D" ingest --data "$DB" -t ev -f "$TMP/events.jsonl" 2>&1); rc=$?
 check beside_ingest_refused "1 driftdb: error: data directory \"$DB\" is locked by another process (pid $MAIN)
-HINT:  A server holds this directory and this command writes: run it through the server with --url postgresql://USER@HOST:PORT/DB instead of --data." "$rc $out"
+HINT:  This command writes, and another process (usually driftdb-server) holds the directory: run it through that server with --url postgresql://USER@HOST:PORT/DB instead of --data." "$rc $out"
 out=$("$D" compact --data "$DB" 2>&1); rc=$?
 has beside_compact_refused "--url" "$rc $out"
 
