@@ -5,6 +5,7 @@
 #   make test       build and run every suite; last line "N passed, N failed"
 #   make asan       the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make check      layering check (no upward includes) + warnings build
+#   make install    the two binaries and their man pages under $(DESTDIR)$(PREFIX) (/usr/local)
 #   make bench      benchmarks (not part of test)
 #   make fuzz       libFuzzer targets (clang), each run FUZZ_SECONDS (60) on tests/fuzz/corpus
 
@@ -30,7 +31,7 @@ TOOL_BIN   := $(patsubst %.c,$(BUILD)/%,$(TOOL_SRC))
 
 LIBDD := $(BUILD)/libdriftdb.a
 
-.PHONY: all run test asan ubsan check bench clean deps fuzz
+.PHONY: all run test asan ubsan check bench clean deps fuzz install
 # keep intermediate objects (make would delete them and print "rm ..." after the test summary)
 .SECONDARY:
 
@@ -83,6 +84,13 @@ asan:
 
 ubsan:
 	@$(MAKE) --no-print-directory BUILD=build-ubsan OPT=-O1 SAN="-fsanitize=undefined -fno-sanitize-recover=undefined" test
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: $(BUILD)/driftdb $(BUILD)/driftdb-server
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/driftdb $(BUILD)/driftdb-server $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/driftdb.1 man/driftdb-server.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 check: all
 	@sh scripts/check_layers.sh

@@ -285,6 +285,18 @@ else
     fail tty_progress_bar "script(1) missing (util-linux)"
 fi
 
+# The manual pages render without warnings and name every command.
+if command -v groff >/dev/null 2>&1; then
+    out=$(groff -man -Tutf8 -ww -z man/driftdb.1 man/driftdb-server.1 2>&1)
+    check man_pages_render "" "$out"
+fi
+missing=""
+for cmd in init sql select drift diff ingest verify snapshot compact; do
+    grep -q "^driftdb $cmd\b\|^  driftdb $cmd " <("$D" --help) || missing="$missing help:$cmd"
+    grep -q "^\.B driftdb $cmd\$" man/driftdb.1 || missing="$missing man:$cmd"
+done
+check help_and_man_list_every_command "" "$missing"
+
 # ---- a server holds the directory ----------------------------------------------
 if ! start_server main "$DB"; then
     fail server_start
