@@ -388,6 +388,25 @@ out=$("$D" select --url "postgresql://x@127.0.0.1:1/x" -t web 2>&1); rc=$?
 matches url_unreachable '^driftdb: error: connection to server at "127.0.0.1", port 1 failed' "$out"
 check url_unreachable_status 1 "$rc"
 
+# Reads beside the server while it commits: every count a whole number of
+# batches, never going back.
+"$D" sql --url "$URL" -e "CREATE TABLE busy (pk=id)" >/dev/null 2>&1
+awk 'BEGIN { for (i = 0; i < 60000; i++) printf "{\"id\": %d, \"v\": \"x%d\"}\n", i, i }' > "$TMP/busy.jsonl"
+"$D" ingest --url "$URL" -t busy -f "$TMP/busy.jsonl" --batch 2000 > "$TMP/busy.out" 2>&1 &
+IPID=$!
+prev=0; bad=""; reads=0
+while kill -0 $IPID 2>/dev/null; do
+    c=$("$D" sql --data "$DB" --format csv -e "SELECT count(*) FROM busy" 2>&1 | tail -n 1)
+    reads=$((reads + 1))
+    case "$c" in ''|*[!0-9]*) bad="$bad error:$c"; break;; esac
+    [ $((c % 2000)) -eq 0 ] && [ "$c" -ge "$prev" ] || bad="$bad $c-after-$prev"
+    prev=$c
+done
+wait $IPID
+echo "# $reads reads beside the server while it ingested"
+check beside_reads_during_commits "" "$bad"
+matches beside_reads_ingest_done '^Ingested 60,000 rows into busy' "$(cat "$TMP/busy.out")"
+
 # Round trip: ingest -> change -> select AS OF -> drift, through the server.
 "$D" sql --url "$URL" -e "CREATE TABLE orders (pk=id)" >/dev/null 2>&1
 : > "$TMP/orders.jsonl"
