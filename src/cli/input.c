@@ -9,6 +9,7 @@
  * as raw text.  CSV: RFC 4180 with a header line; a quoted field may span
  * lines (the record's line is where it starts); an empty unquoted field is
  * NULL and a quoted empty one an empty string, as COPY ... CSV reads them.
+ * A UTF-8 byte order mark at the start of the input is skipped.
  */
 #include "input.h"
 
@@ -486,6 +487,14 @@ int input_open(Input *in, FILE *f, InFormat fmt, char *msg, size_t n)
     in->cap = READ_BLOCK;
     in->buf = dd_malloc(in->cap);
     if (!in->buf) return fail(msg, n, 0, "out of memory");
+    /* a UTF-8 byte order mark (spreadsheet exports) is not data */
+    int nl;
+    long first = next_line(in, &nl);
+    if (first == -1) return fail(msg, n, 1, "could not read: %s", strerror(errno));
+    if (in->len - in->pos >= 3 && memcmp(in->buf + in->pos, "\xEF\xBB\xBF", 3) == 0) {
+        in->pos += 3;
+        in->bytes += 3;
+    }
     if (fmt != IN_CSV) return 0;
     int nf = csv_record(in, &in->fields, &in->fields_cap, msg, n);
     CsvField *fields = in->fields;

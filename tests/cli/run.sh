@@ -272,6 +272,15 @@ has no_target "select needs --data DIR or --url URL" "$rc $out"
 out=$("$D" select --data "$DB" --url postgresql://x@127.0.0.1:1/x -t ev 2>&1); rc=$?
 has both_targets "not both" "$out"
 
+# A UTF-8 byte order mark (spreadsheet exports) is not part of the first name.
+"$D" init "$TMP/bomdb" >/dev/null 2>&1
+"$D" sql --data "$TMP/bomdb" -e "CREATE TABLE b (pk=id)" >/dev/null 2>&1
+printf '\xef\xbb\xbfid,kind\n13,bom\n' > "$TMP/bom.csv"
+"$D" ingest --data "$TMP/bomdb" -t b -f "$TMP/bom.csv" >/dev/null 2>&1
+out=$("$D" select --data "$TMP/bomdb" -t b --format csv 2>&1)
+check data_csv_byte_order_mark 'id,kind
+13,bom' "$out"
+
 # A progress line on a terminal (script(1) gives the command a pty).
 if command -v script >/dev/null 2>&1; then
     "$D" sql --data "$DB" -e "CREATE TABLE tty (pk=id)" >/dev/null 2>&1
