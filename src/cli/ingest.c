@@ -410,7 +410,8 @@ static int commit(Ing *g, driftdb_error *err)
 
 /* --------------------------------------------------------------- command */
 
-static void report_failure(Ing *g, const char *what)
+/* After an error: rolls back the open transaction and says what stays. */
+static void report_failure(Ing *g)
 {
     char n1[32];
     if (g->in_txn) {
@@ -418,7 +419,6 @@ static void report_failure(Ing *g, const char *what)
         conn_exec(g->c, "ROLLBACK", &e);
         g->in_txn = 0;
     }
-    (void)what;
     if (g->committed_rows == 0)
         fprintf(stderr, "Nothing was committed.\n");
     else
@@ -522,12 +522,12 @@ int cmd_ingest(int argc, char **argv)
 input_failed:
     progress(&g, 0, -1);
     fprintf(stderr, "%s: error: %s: %s\n", cli_progname, is_stdin ? "stdin" : file, msg);
-    report_failure(&g, msg);
+    report_failure(&g);
     goto out;
 db_failed:
     progress(&g, 0, -1);
     cli_print_plain_error(&err);
-    report_failure(&g, err.message);
+    report_failure(&g);
 out:
     if (in_open) input_free(&in);
     record_free(&r);

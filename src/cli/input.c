@@ -384,17 +384,17 @@ static int parse_json_object(JP *j, Record *r)
 
 /* ------------------------------------------------------------------- CSV */
 
-/*
- * Parses one CSV record starting at the current line; fields go to out
- * (each NUL-terminated in in->scratch as offsets in offs, quoted flags in
- * quoted).  Returns the number of fields, -1 on error.
- */
+/* One field of a CSV record: its text in Input.scratch (NUL-terminated). */
 typedef struct CsvField {
     size_t off, len;
-    int quoted;
+    int quoted;      /* it was quoted: "" is an empty string, not NULL */
 } CsvField;
 
-
+/*
+ * Parses one CSV record starting at the current line (a quoted field may
+ * go on over the next lines) into *fields (grown as needed, *cap entries).
+ * Returns the number of fields, 0 at the end of the input, -1 with msg.
+ */
 static int csv_record(Input *in, CsvField **fields, int *cap, char *msg, size_t n)
 {
     Buf *b = &in->scratch;
