@@ -105,6 +105,8 @@ void cli_put_ident(Buf *b, const char *name);
  * statement (unquoted: folded to lower case; "Quoted": exact), quoted only
  * when it could not be written unquoted. */
 void cli_put_user_name(Buf *b, const char *name);
+/* Prints s to stdout as a JSON string ("null" for NULL). */
+void cli_json_string(const char *s);
 /* Appends s[0..n) as a SQL string literal ('...' with '' doubling). */
 void cli_put_literal(Buf *b, const char *s, size_t n);
 

@@ -202,31 +202,15 @@ static int column_union(const Side *b, const Side *a, const char ***out, Arena *
     return n;
 }
 
-static void json_str(const char *s)
-{
-    if (!s) { fputs("null", stdout); return; }
-    fputc('"', stdout);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') printf("\\%c", ch);
-        else if (ch == '\n') fputs("\\n", stdout);
-        else if (ch == '\t') fputs("\\t", stdout);
-        else if (ch == '\r') fputs("\\r", stdout);
-        else if (ch < 0x20) printf("\\u%04x", ch);
-        else fputc(ch, stdout);
-    }
-    fputc('"', stdout);
-}
-
 static void json_image(const Side *s, const Image *im)
 {
     if (!im) { fputs("null", stdout); return; }
     fputc('{', stdout);
     for (int i = 0; i < s->ncols; i++) {
         if (i) fputc(',', stdout);
-        json_str(s->names[i]);
+        cli_json_string(s->names[i]);
         fputc(':', stdout);
-        json_str(im->vals[i]);
+        cli_json_string(im->vals[i]);
     }
     fputc('}', stdout);
 }
@@ -330,7 +314,7 @@ int cmd_diff(int argc, char **argv)
         if (json) {
             fputs(changed ? ",\n {" : "{", stdout);
             fputs("\"key\":", stdout);
-            json_str(key);
+            cli_json_string(key);
             printf(",\"change\":\"%s\",\"before\":", !bi ? "insert" : !ai ? "delete" : "update");
             json_image(&before, bi);
             fputs(",\"after\":", stdout);

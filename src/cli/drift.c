@@ -246,31 +246,15 @@ static void print_text(const Drift *d, const char *table, const char *pk, const 
     }
 }
 
-static void json_str(const char *s)
-{
-    if (!s) { fputs("null", stdout); return; }
-    fputc('"', stdout);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') printf("\\%c", ch);
-        else if (ch == '\n') fputs("\\n", stdout);
-        else if (ch == '\t') fputs("\\t", stdout);
-        else if (ch == '\r') fputs("\\r", stdout);
-        else if (ch < 0x20) printf("\\u%04x", ch);
-        else fputc(ch, stdout);
-    }
-    fputc('"', stdout);
-}
-
 static void json_event(const Drift *d, long long seq, const char *op, int *n)
 {
     const Commit *cm = commit_of(d, seq);
     printf("%s{\"seq\":%lld,\"commit_time\":", (*n)++ ? ",\n " : "", seq);
-    json_str(cm ? cm->time : NULL);
+    cli_json_string(cm ? cm->time : NULL);
     fputs(",\"user\":", stdout);
-    json_str(cm ? cm->user : NULL);
+    cli_json_string(cm ? cm->user : NULL);
     fputs(",\"op\":", stdout);
-    json_str(op);
+    cli_json_string(op);
 }
 
 /* One JSON array of events: {"seq", "commit_time", "user", "op",
@@ -290,11 +274,11 @@ static void print_json(const Drift *d)
         for (int k = 0; k < d->ncols; k++) {
             if (prev ? same(prev->vals[k], v->vals[k]) : !v->vals[k]) continue;
             if (shown++) fputc(',', stdout);
-            json_str(d->names[k]);
+            cli_json_string(d->names[k]);
             fputs(":[", stdout);
-            json_str(prev ? prev->vals[k] : NULL);
+            cli_json_string(prev ? prev->vals[k] : NULL);
             fputc(',', stdout);
-            json_str(v->vals[k]);
+            cli_json_string(v->vals[k]);
             fputc(']', stdout);
         }
         fputs("}}", stdout);

@@ -199,6 +199,22 @@ void cli_put_literal(Buf *b, const char *s, size_t n)
     buf_putc(b, '\'');
 }
 
+void cli_json_string(const char *s)
+{
+    if (!s) { fputs("null", stdout); return; }
+    fputc('"', stdout);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') printf("\\%c", ch);
+        else if (ch == '\n') fputs("\\n", stdout);
+        else if (ch == '\t') fputs("\\t", stdout);
+        else if (ch == '\r') fputs("\\r", stdout);
+        else if (ch < 0x20) printf("\\u%04x", ch);
+        else fputc(ch, stdout);
+    }
+    fputc('"', stdout);
+}
+
 static char *read_stream(FILE *f)
 {
     Buf b = BUF_INIT;
