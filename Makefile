@@ -6,6 +6,7 @@
 #   make asan       the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make check      layering check (no upward includes) + warnings build
 #   make planner-long  the planner's randomized test against PostgreSQL, 200 rounds
+#   make install    the two binaries and their man pages under $(DESTDIR)$(PREFIX) (/usr/local)
 #   make bench      benchmarks (not part of test)
 #   make fuzz       libFuzzer targets (clang), each run FUZZ_SECONDS (60) on tests/fuzz/corpus
 
@@ -31,7 +32,7 @@ TOOL_BIN   := $(patsubst %.c,$(BUILD)/%,$(TOOL_SRC))
 
 LIBDD := $(BUILD)/libdriftdb.a
 
-.PHONY: all run test asan ubsan check bench clean deps fuzz planner-long
+.PHONY: all run test asan ubsan check bench clean deps fuzz planner-long install
 # keep intermediate objects (make would delete them and print "rm ..." after the test summary)
 .SECONDARY:
 
@@ -45,8 +46,11 @@ $(LIBDD): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+# the CLI reaches running servers through libpq (libpq-dev)
+PQ_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+$(BUILD)/src/cli/%.o: CFLAGS += $(PQ_CFLAGS)
 $(BUILD)/driftdb: $(CLI_OBJ) $(LIBDD)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBDD) -ledit $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBDD) -ledit -lpq $(LIBS)
 
 $(BUILD)/driftdb-server: $(SERVER_OBJ) $(LIBDD)
 	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIBDD) $(LIBS)
@@ -57,7 +61,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBDD)
 
 $(BUILD)/tests/slt/% $(BUILD)/tests/crash/% $(BUILD)/bench/%: CFLAGS += -Isrc
 # the slt runner's server mode talks to driftdb-server through libpq (libpq-dev)
-$(BUILD)/tests/slt/%: CFLAGS += $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+$(BUILD)/tests/slt/%: CFLAGS += $(PQ_CFLAGS)
 $(BUILD)/tests/slt/%: $(BUILD)/tests/slt/%.o $(LIBDD)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) -lpq $(LIBS)
 $(BUILD)/tests/crash/%: $(BUILD)/tests/crash/%.o $(LIBDD)
@@ -85,6 +89,13 @@ ubsan:
 # the planner's randomized test against PostgreSQL, long (tests/planner/README.md)
 planner-long: deps all
 	@PLANNER_SEED=$$(date +%s) PLANNER_ROUNDS=200 PLANNER_QUERIES=100 sh tests/planner/run.sh
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: $(BUILD)/driftdb $(BUILD)/driftdb-server
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/driftdb $(BUILD)/driftdb-server $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/driftdb.1 man/driftdb-server.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 
 check: all
 	@sh scripts/check_layers.sh

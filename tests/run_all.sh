@@ -6,8 +6,9 @@
 # Suites: the unit binaries $BUILD/tests/test_*, the sqllogictest files
 # (tests/sql/*.test through $BUILD/tests/slt/slt: in-process, then again
 # through a real $BUILD/driftdb-server with libpq), the client tests
-# (tests/clients/run.sh, when present), the planner's randomized test
-# against PostgreSQL (tests/planner/run.sh), the crash test
+# (tests/clients/run.sh, when present), the driftdb command's tests
+# (tests/cli/run.sh), the planner's randomized test against PostgreSQL
+# (tests/planner/run.sh), the crash test
 # (tests/crash/run.sh) and the disk-full test (tests/diskfull/run.sh).  Each suite ends its output with "N passed, N
 # failed"; a suite that ends without that line, or whose exit status
 # disagrees with it, crashed and counts as 1 failed.  Output: one line per
@@ -96,6 +97,10 @@ fi
 
 if [ -f tests/planner/run.sh ]; then
     run_suite "planner" sh tests/planner/run.sh
+fi
+
+if [ -f tests/cli/run.sh ]; then
+    run_suite "cli" bash tests/cli/run.sh
 fi
 
 if [ -f tests/crash/run.sh ]; then

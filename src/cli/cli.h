@@ -7,12 +7,13 @@
 #define DD_CLI_H
 
 #include <stddef.h>
-#include "driftdb.h"
+#include "conn.h"
 #include "format.h"
+#include "../util/arena.h"
+#include "../util/buf.h"
 
 typedef struct CliCtx {
-    driftdb *db;
-    driftdb_session *s;
+    Conn *conn;
     OutFormat fmt;
     int timing;  /* \timing: print "Time: x ms" after each statement */
     int whole_text; /* error LINE numbers count from the start of the whole
@@ -62,5 +63,64 @@ typedef struct SqlScan {
  * none.
  */
 size_t sql_scan(SqlScan *st, const char *s, size_t from, size_t n);
+
+/* ---- shared by the commands (main.c) ---- */
+
+/* Where a command runs: a data directory or a server. */
+typedef struct CliTarget {
+    const char *data;   /* --data DIR */
+    const char *url;    /* --url URL (libpq connection string or URI) */
+} CliTarget;
+
+extern const char *cli_progname;
+
+/*
+ * Matches option argv[*i] against a long name ("--data") and an optional
+ * short one ("-d"); takes its value from "--data=X" or the next argument.
+ * Returns 1 on a match (*val set), 0 when it is another option, -1 when the
+ * value is missing (after printing the usage error).
+ */
+int cli_opt(int argc, char **argv, int *i, const char *lng, const char *shrt, const char **val);
+
+/* Consumes --data/-d and --url; same returns as cli_opt. */
+int cli_target_opt(int argc, char **argv, int *i, CliTarget *t);
+
+/* Prints "driftdb: MESSAGE" and the --help pointer; returns 1. */
+int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints an error that is not a statement's: "driftdb: error: ...", DETAIL, HINT. */
+void cli_print_plain_error(const driftdb_error *e);
+
+/*
+ * Opens the connection of command cmd (its name goes to application_name):
+ * --data, --url, or the PG* environment when neither is given.  Prints the
+ * error and returns 1 when it cannot; 0 with *out.
+ */
+int cli_connect(const CliTarget *t, ConnAccess access, const char *cmd, Conn **out);
+
+/* Appends an exact name (from the catalog) to b as a SQL identifier: as
+ * written when it is a plain lower-case name, else double-quoted. */
+void cli_put_ident(Buf *b, const char *name);
+/* Appends a name the user typed (-t TABLE): as SQL reads a name in a
+ * statement (unquoted: folded to lower case; "Quoted": exact), quoted only
+ * when it could not be written unquoted. */
+void cli_put_user_name(Buf *b, const char *name);
+/* Prints s to stdout as a JSON string ("null" for NULL). */
+void cli_json_string(const char *s);
+/* Appends s[0..n) as a SQL string literal ('...' with '' doubling). */
+void cli_put_literal(Buf *b, const char *s, size_t n);
+
+/*
+ * The name of table's primary key column (SHOW COLUMNS) into *pk, copied
+ * into a.  Fails with a clear error when the table is missing, has no key,
+ * or a key of several columns.  (drift.c)
+ */
+int cli_primary_key(Conn *c, const char *table, char **pk, Arena *a, driftdb_error *err);
+
+/* The commands beside sql (each file one command). */
+int cmd_select(int argc, char **argv);   /* select.c */
+int cmd_drift(int argc, char **argv);    /* drift.c */
+int cmd_ingest(int argc, char **argv);   /* ingest.c */
+int cmd_diff(int argc, char **argv);     /* diff.c */
 
 #endif

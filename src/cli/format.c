@@ -144,9 +144,9 @@ static void text_line(const char *s, size_t n, int k, const char **p, size_t *le
     *len = e - i;
 }
 
-static int print_aligned(FILE *out, driftdb_result *r, driftdb_error *err)
+static int print_aligned(FILE *out, ConnResult *r, driftdb_error *err)
 {
-    int ncols = driftdb_result_ncols(r);
+    int ncols = conn_result_ncols(r);
     Arena a;
     arena_init(&a, 64 * 1024);
     Cell *cells = NULL;
@@ -158,13 +158,13 @@ static int print_aligned(FILE *out, driftdb_result *r, driftdb_error *err)
     right = dd_calloc((size_t)(ncols ? ncols : 1), sizeof(int));
     if (!width || !right) goto oom;
     for (int i = 0; i < ncols; i++) {
-        const char *name = driftdb_result_colname(r, i);
+        const char *name = conn_result_colname(r, i);
         width[i] = fmt_display_width(name, strlen(name));
-        right[i] = fmt_oid_is_numeric(driftdb_result_coltype(r, i));
+        right[i] = fmt_oid_is_numeric(conn_result_coltype(r, i));
     }
 
     int more;
-    while ((more = driftdb_result_next(r, err)) == 1) {
+    while ((more = conn_result_next(r, err)) == 1) {
         if (nrows == cap) {
             size_t ncap = cap ? cap * 2 : 64;
             Cell *nc = dd_realloc(cells, ncap * (size_t)(ncols ? ncols : 1) * sizeof(Cell));
@@ -174,7 +174,7 @@ static int print_aligned(FILE *out, driftdb_result *r, driftdb_error *err)
         }
         for (int i = 0; i < ncols; i++) {
             size_t len = 0;
-            const char *v = driftdb_result_value(r, i, &len);
+            const char *v = conn_result_value(r, i, &len);
             Cell *c = &cells[nrows * (size_t)ncols + (size_t)i];
             c->s = NULL;
             c->len = 0;
@@ -200,7 +200,7 @@ static int print_aligned(FILE *out, driftdb_result *r, driftdb_error *err)
         goto done;
     }
     for (int i = 0; i < ncols; i++) {
-        const char *name = driftdb_result_colname(r, i);
+        const char *name = conn_result_colname(r, i);
         int w = fmt_display_width(name, strlen(name));
         int left = (width[i] - w) / 2;
         if (i > 0) fputc('|', out);
@@ -286,20 +286,20 @@ static void csv_field(FILE *out, const char *s, size_t len)
     fputc('"', out);
 }
 
-static int print_csv(FILE *out, driftdb_result *r, driftdb_error *err)
+static int print_csv(FILE *out, ConnResult *r, driftdb_error *err)
 {
-    int ncols = driftdb_result_ncols(r);
+    int ncols = conn_result_ncols(r);
     for (int i = 0; i < ncols; i++) {
-        const char *name = driftdb_result_colname(r, i);
+        const char *name = conn_result_colname(r, i);
         if (i > 0) fputc(',', out);
         csv_field(out, name, strlen(name));
     }
     fputc('\n', out);
     int more;
-    while ((more = driftdb_result_next(r, err)) == 1) {
+    while ((more = conn_result_next(r, err)) == 1) {
         for (int i = 0; i < ncols; i++) {
             size_t len = 0;
-            const char *v = driftdb_result_value(r, i, &len);
+            const char *v = conn_result_value(r, i, &len);
             if (i > 0) fputc(',', out);
             if (v) csv_field(out, v, len);
         }
@@ -340,19 +340,19 @@ static int json_number_ok(const char *s, size_t len)
     return 1;
 }
 
-static int print_json(FILE *out, driftdb_result *r, driftdb_error *err)
+static int print_json(FILE *out, ConnResult *r, driftdb_error *err)
 {
-    int ncols = driftdb_result_ncols(r);
+    int ncols = conn_result_ncols(r);
     int more;
     size_t n = 0;
     fputc('[', out);
-    while ((more = driftdb_result_next(r, err)) == 1) {
+    while ((more = conn_result_next(r, err)) == 1) {
         fputs(n++ ? ",\n {" : "{", out);
         for (int i = 0; i < ncols; i++) {
-            const char *name = driftdb_result_colname(r, i);
-            uint32_t oid = driftdb_result_coltype(r, i);
+            const char *name = conn_result_colname(r, i);
+            uint32_t oid = conn_result_coltype(r, i);
             size_t len = 0;
-            const char *v = driftdb_result_value(r, i, &len);
+            const char *v = conn_result_value(r, i, &len);
             if (i > 0) fputc(',', out);
             json_string(out, name, strlen(name));
             fputc(':', out);
@@ -370,7 +370,7 @@ static int print_json(FILE *out, driftdb_result *r, driftdb_error *err)
     return more < 0 ? -1 : 0;
 }
 
-int fmt_print_rows(FILE *out, driftdb_result *r, OutFormat f, driftdb_error *err)
+int fmt_print_rows(FILE *out, ConnResult *r, OutFormat f, driftdb_error *err)
 {
     switch (f) {
     case FMT_CSV: return print_csv(out, r, err);

@@ -15,7 +15,7 @@
 #define DD_CLI_FORMAT_H
 
 #include <stdio.h>
-#include "driftdb.h"
+#include "conn.h"
 
 typedef enum OutFormat { FMT_ALIGNED, FMT_CSV, FMT_JSON } OutFormat;
 
@@ -27,7 +27,7 @@ int fmt_parse(const char *name, OutFormat *out);
  * Returns 0, or -1 with err filled when producing a row failed (then the
  * aligned format prints nothing, the streaming formats stop mid-way).
  */
-int fmt_print_rows(FILE *out, driftdb_result *r, OutFormat f, driftdb_error *err);
+int fmt_print_rows(FILE *out, ConnResult *r, OutFormat f, driftdb_error *err);
 
 /* True when values of type OID oid are numbers (right-aligned, unquoted). */
 int fmt_oid_is_numeric(uint32_t oid);

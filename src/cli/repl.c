@@ -188,7 +188,7 @@ static int meta_command(CliCtx *c, char *cmd, Buf *query)
 static const char *prompt_for(CliCtx *c, const Buf *query, const SqlScan *st)
 {
     if (query->len == 0) {
-        switch (driftdb_session_txn_status(c->s)) {
+        switch (conn_txn_status(c->conn)) {
         case 'T': return "driftdb=*> ";
         case 'E': return "driftdb=!> ";
         default: return "driftdb=> ";

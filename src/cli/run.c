@@ -120,11 +120,11 @@ int cli_run_sql(CliCtx *c, const char *sql, int stop_on_error)
     int failed = 0;
     for (;;) {
         size_t start = off;
-        driftdb_result *r = NULL;
+        ConnResult *r = NULL;
         driftdb_error err;
         memset(&err, 0, sizeof err);
         double t0 = now_ms();
-        int rc = driftdb_exec_next(c->s, sql, &off, &r, &err);
+        int rc = conn_exec_next(c->conn, sql, &off, &r, &err);
         if (rc == DRIFTDB_DONE) break;
         if (rc != DRIFTDB_ROW_RESULT) {
             fflush(stdout);
@@ -136,19 +136,19 @@ int cli_run_sql(CliCtx *c, const char *sql, int stop_on_error)
         }
         int bad = 0;
         const char *sev, *state;
-        const char *note = driftdb_result_notice(r, &sev, &state);
+        const char *note = conn_result_notice(r, &sev, &state);
         if (note) {
             /* as psql: on stderr, before the statement's output */
             fflush(stdout);
             fprintf(stderr, "%s:  %s: %s\n", sev ? sev : "NOTICE", state ? state : "00000", note);
         }
-        if (driftdb_result_has_rows(r)) {
+        if (conn_result_has_rows(r)) {
             bad = fmt_print_rows(stdout, r, c->fmt, &err) != 0;
         } else {
-            const char *tag = driftdb_result_tag(r);
+            const char *tag = conn_result_tag(r);
             if (c->fmt != FMT_JSON && tag && tag[0]) printf("%s\n", tag);
         }
-        driftdb_result_free(r);
+        conn_result_free(r);
         if (bad) {
             fflush(stdout);
             cli_print_error(&err, sql, start, off);

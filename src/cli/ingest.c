@@ -1,0 +1,546 @@
+/*
+ * ingest.c - `driftdb ingest`: loads JSON Lines or CSV into a table.
+ *
+ *   driftdb ingest TARGET -t TABLE -f FILE [--format jsonl|csv] [--batch N]
+ *
+ * Records (input.c) become multi-row INSERT statements of up to
+ * ROWS_PER_INSERT rows (or MAX_INSERT_BYTES of text), sent through the
+ * connection (conn.c: the embedded API or libpq).  One statement covers
+ * consecutive records with the same set of keys, so a key that a record
+ * lacks takes the column's default and never an explicit NULL.
+ *
+ * Values (put_value): strings are quoted literals (of unknown type: each
+ * takes the column's type, as COPY would read it).  Numbers (JSON numbers,
+ * numeric-looking CSV fields) are unquoted when the column is new, numeric
+ * or text (a document-style table's column that has no value yet reads as
+ * text, and a number must give it a number type), quoted for the other
+ * types (so a CSV 1 reads as a boolean true, 20240101 as a date).  JSON
+ * booleans are unquoted only for a new column (it becomes boolean).  JSON
+ * nested objects and arrays go in as their text.
+ *
+ * Transactions: one for the whole input by default; with --batch N a
+ * COMMIT after every N rows.  At the first bad record (malformed line, or
+ * a statement the database refuses) the open transaction rolls back and the
+ * error names the input line: from the parser, or from the error position
+ * the database reports (each row's offset in the statement text is kept).
+ * Batches committed before it stay committed, and the message says so.
+ *
+ * Output: on a terminal, a progress line on stderr (rows, rows/s, percent
+ * of the file); always, a summary on stdout:
+ *   Ingested 1,000,000 rows into orders in 1.9 s at seq 42
+ */
+#include "cli.h"
+#include "input.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util/alloc.h"
+
+#define ROWS_PER_INSERT 1000
+#define MAX_INSERT_BYTES (4u << 20)
+#define PROGRESS_EVERY 0.25   /* seconds between progress updates */
+
+typedef struct Ing {
+    Conn *c;
+    const char *table;
+    char **existing;          /* the table's columns when the run started ... */
+    uint32_t *existing_oid;   /* ... and their type OIDs */
+    int nexisting;
+    /* the statement being built */
+    Buf sql;
+    char **cols;              /* its column list (dd_strdup'd) */
+    unsigned char *style;     /* per column: STYLE_* */
+    int ncols, capcols;
+    size_t *row_off;          /* per row: offset of its '(' in sql */
+    long *row_line;           /* per row: input line */
+    int nrows, caprows;
+    /* transaction */
+    int in_txn;
+    long txn_rows;            /* rows sent in the open transaction */
+    long rows;                /* rows committed or sent */
+    long committed_rows;
+    long committed_line;      /* input line of the last committed row */
+    long txn_first_line;      /* input line of the open transaction's first row */
+    long last_line;           /* input line of the last row sent or built */
+    long batch;               /* --batch N; 0 = one transaction */
+    /* progress */
+    int tty;
+    double t0, last_progress;
+    unsigned long long file_size;
+} Ing;
+
+/* How put_value writes numbers and booleans for a column. */
+enum { STYLE_QUOTED, STYLE_NUMBERS, STYLE_NEW };
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* n with thousands separators: 1,000,000. */
+static const char *commas(long n, char out[32])
+{
+    char tmp[32];
+    int len = snprintf(tmp, sizeof tmp, "%ld", n < 0 ? -n : n), o = 0;
+    if (n < 0) out[o++] = '-';
+    for (int i = 0; i < len; i++) {
+        if (i > 0 && (len - i) % 3 == 0) out[o++] = ',';
+        out[o++] = tmp[i];
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Redraws the progress line (at most every PROGRESS_EVERY seconds).  final
+ * 1: the last state, ended by a newline; -1: erase it (before an error). */
+static void progress(Ing *g, unsigned long long bytes, int final)
+{
+    if (!g->tty) return;
+    double t = now_s();
+    if (!final && t - g->last_progress < PROGRESS_EVERY) return;
+    g->last_progress = t;
+    if (final < 0) {
+        fputs("\r\033[K", stderr);
+        return;
+    }
+    char n1[32], n2[32];
+    double el = t - g->t0;
+    long rate = el > 0 ? (long)((double)g->rows / el) : 0;
+    if (g->file_size > 0) {
+        int pct = (int)(bytes * 100 / g->file_size);
+        if (pct > 100) pct = 100;
+        char bar[31];
+        int fill = pct * 30 / 100;
+        for (int i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(stderr, "\r\033[K[%s] %3d%%  %s rows  %s rows/s", bar, pct, commas(g->rows, n1), commas(rate, n2));
+    } else {
+        fprintf(stderr, "\r\033[K%s rows  %s rows/s", commas(g->rows, n1), commas(rate, n2));
+    }
+    if (final) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* ------------------------------------------------------------ the table */
+
+/* The table's present columns (SELECT * ... LIMIT 0); fails when the table
+ * is missing, with a hint to create it. */
+static int load_columns(Ing *g, driftdb_error *err)
+{
+    Buf q = BUF_INIT;
+    buf_puts(&q, "SELECT * FROM ");
+    cli_put_user_name(&q, g->table);
+    buf_puts(&q, " LIMIT 0");
+    char *text = buf_cstr(&q);
+    if (!text) { buf_free(&q); conn_set_error(err, "53200", "out of memory"); return -1; }
+    size_t off = 0;
+    ConnResult *r;
+    int rc, failed = 0;
+    while ((rc = conn_exec_next(g->c, text, &off, &r, err)) == DRIFTDB_ROW_RESULT) {
+        int n = conn_result_ncols(r);
+        g->existing = dd_calloc((size_t)(n ? n : 1), sizeof(char *));
+        g->existing_oid = dd_calloc((size_t)(n ? n : 1), sizeof(uint32_t));
+        if (!g->existing || !g->existing_oid) failed = 1;
+        for (int i = 0; i < n && !failed; i++) {
+            g->existing_oid[i] = conn_result_coltype(r, i);
+            g->existing[i] = dd_strdup(conn_result_colname(r, i));
+            if (!g->existing[i]) failed = 1;
+            else g->nexisting++;
+        }
+        while (conn_result_next(r, err) == 1) {}
+        conn_result_free(r);
+    }
+    buf_free(&q);
+    if (failed) { conn_set_error(err, "53200", "out of memory"); return -1; }
+    if (rc == DRIFTDB_ERROR) {
+        if (strcmp(err->sqlstate, "42P01") == 0 && !err->hint[0])
+            snprintf(err->hint, sizeof err->hint,
+                     "Create the table first, for example a document-style table whose columns grow "
+                     "with the data: CREATE TABLE %s (pk=id)", g->table);
+        err->position = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static int style_of(const Ing *g, const char *name)
+{
+    for (int i = 0; i < g->nexisting; i++) {
+        if (strcmp(g->existing[i], name) != 0) continue;
+        switch (g->existing_oid[i]) {
+        case 25: case 1043: case 1042:                  /* text, varchar, char */
+        case 20: case 21: case 23: case 700: case 701: case 1700:  /* numbers */
+            return STYLE_NUMBERS;
+        default:
+            return STYLE_QUOTED;
+        }
+    }
+    return STYLE_NEW;
+}
+
+/* ------------------------------------------------------- the statement */
+
+static void chunk_clear(Ing *g)
+{
+    for (int i = 0; i < g->ncols; i++) dd_free(g->cols[i]);
+    g->ncols = 0;
+    g->nrows = 0;
+    buf_reset(&g->sql);
+}
+
+/* 1 when record r has exactly the keys of the statement being built. */
+static int same_keys(const Ing *g, const Record *r)
+{
+    if (r->n != g->ncols) return 0;
+    int i = 0;
+    while (i < r->n && strcmp(record_name(r, i), g->cols[i]) == 0) i++;
+    if (i == r->n) return 1;
+    /* another order: each column once */
+    for (int k = 0; k < g->ncols; k++) {
+        int found = 0;
+        for (int f = 0; f < r->n && !found; f++) found = strcmp(record_name(r, f), g->cols[k]) == 0;
+        if (!found) return 0;
+    }
+    return 1;
+}
+
+/* Starts an INSERT with r's keys as the column list. */
+static int chunk_start(Ing *g, const Record *r, char *msg, size_t n)
+{
+    if (r->n == 0) {
+        snprintf(msg, n, "line %ld: the record has no fields, so there is nothing to insert", r->line);
+        return -1;
+    }
+    for (int i = 0; i < r->n; i++)
+        for (int k = 0; k < i; k++)
+            if (strcmp(record_name(r, i), record_name(r, k)) == 0) {
+                snprintf(msg, n, "line %ld: key \"%s\" appears twice", r->line, record_name(r, i));
+                return -1;
+            }
+    if (r->n > g->capcols) {
+        char **nc = dd_realloc(g->cols, sizeof(char *) * (size_t)r->n);
+        if (nc) g->cols = nc;
+        unsigned char *nn = nc ? dd_realloc(g->style, (size_t)r->n) : NULL;
+        if (!nn) { snprintf(msg, n, "out of memory"); return -1; }
+        g->style = nn;
+        g->capcols = r->n;
+    }
+    buf_puts(&g->sql, "INSERT INTO ");
+    cli_put_user_name(&g->sql, g->table);
+    buf_puts(&g->sql, " (");
+    for (int i = 0; i < r->n; i++) {
+        const char *name = record_name(r, i);
+        g->cols[i] = dd_strdup(name);
+        if (!g->cols[i]) { snprintf(msg, n, "out of memory"); return -1; }
+        g->ncols = i + 1;
+        g->style[i] = (unsigned char)style_of(g, name);
+        if (i) buf_puts(&g->sql, ", ");
+        buf_putc(&g->sql, '"');
+        for (const char *p = name; *p; p++) {
+            if (*p == '"') buf_putc(&g->sql, '"');
+            buf_putc(&g->sql, (u8)*p);
+        }
+        buf_putc(&g->sql, '"');
+    }
+    buf_puts(&g->sql, ") VALUES ");
+    return 0;
+}
+
+static void put_value(Ing *g, const Record *r, const Field *f, int style)
+{
+    Buf *b = &g->sql;
+    const char *body = (const char *)r->bodies.data + f->body;
+    switch (f->kind) {
+    case VAL_NULL: buf_puts(b, "NULL"); return;
+    case VAL_TRUE: buf_puts(b, style == STYLE_NEW ? "TRUE" : "'true'"); return;
+    case VAL_FALSE: buf_puts(b, style == STYLE_NEW ? "FALSE" : "'false'"); return;
+    case VAL_NUMBER:
+        if (style != STYLE_QUOTED) {
+            buf_append(b, body, f->body_len);
+            return;
+        }
+        break;
+    case VAL_STRING: case VAL_NESTED:
+        break;
+    }
+    buf_putc(b, '\'');
+    buf_append(b, body, f->body_len);
+    buf_putc(b, '\'');
+}
+
+static int chunk_add(Ing *g, const Record *r, char *msg, size_t n)
+{
+    if (g->nrows == g->caprows) {
+        int cap = g->caprows ? g->caprows * 2 : 256;
+        size_t *no = dd_realloc(g->row_off, sizeof(size_t) * (size_t)cap);
+        if (no) g->row_off = no;
+        long *nl = no ? dd_realloc(g->row_line, sizeof(long) * (size_t)cap) : NULL;
+        if (!nl) { snprintf(msg, n, "out of memory"); return -1; }
+        g->row_line = nl;
+        g->caprows = cap;
+    }
+    if (g->nrows) buf_putc(&g->sql, ',');
+    g->row_off[g->nrows] = g->sql.len;
+    g->row_line[g->nrows] = r->line;
+    g->nrows++;
+    buf_putc(&g->sql, '(');
+    int in_order = 1;
+    for (int i = 0; i < r->n && in_order; i++) in_order = strcmp(record_name(r, i), g->cols[i]) == 0;
+    for (int k = 0; k < g->ncols; k++) {
+        const Field *f = &r->f[k];
+        if (!in_order)
+            for (int i = 0; i < r->n; i++)
+                if (strcmp(record_name(r, i), g->cols[k]) == 0) { f = &r->f[i]; break; }
+        if (k) buf_putc(&g->sql, ',');
+        put_value(g, r, f, g->style[k]);
+    }
+    buf_putc(&g->sql, ')');
+    if (!buf_ok(&g->sql)) { snprintf(msg, n, "out of memory"); return -1; }
+    return 0;
+}
+
+/* The input line of the row at byte position pos (1-based) of the
+ * statement; 0 when unknown. */
+static long line_of(const Ing *g, int pos)
+{
+    if (pos <= 0 || g->nrows == 0) return 0;
+    size_t p = (size_t)pos - 1;
+    int lo = 0, hi = g->nrows - 1;
+    if (p < g->row_off[0]) return g->row_line[0];   /* the column list: its first row */
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (g->row_off[mid] <= p) lo = mid;
+        else hi = mid - 1;
+    }
+    return g->row_line[lo];
+}
+
+/*
+ * After a multi-row INSERT failed without an error position (a duplicate
+ * key, a constraint checked while writing): runs its rows one at a time in
+ * a transaction of their own, rolled back, to find the first that fails.
+ * Returns that row's input line, or 0 when none fails alone (the conflict
+ * was with an earlier statement of the aborted transaction).
+ */
+static long diagnose(Ing *g)
+{
+    driftdb_error e;
+    const char *text = (const char *)g->sql.data;
+    size_t head = g->row_off[0];
+    long line = 0;
+    Buf one = BUF_INIT;
+    if (conn_exec(g->c, "BEGIN", &e) != 0) return 0;
+    for (int i = 0; i < g->nrows && !line; i++) {
+        size_t end = i + 1 < g->nrows ? g->row_off[i + 1] - 1 : g->sql.len;
+        buf_reset(&one);
+        buf_append(&one, text, head);
+        buf_append(&one, text + g->row_off[i], end - g->row_off[i]);
+        char *q = buf_cstr(&one);
+        if (!q) break;
+        if (conn_exec(g->c, q, &e) != 0) line = g->row_line[i];
+    }
+    conn_exec(g->c, "ROLLBACK", &e);
+    buf_free(&one);
+    return line;
+}
+
+/* Sends the statement being built (BEGIN first when no transaction is
+ * open).  On error fills err, with the input line in front of the message. */
+static int chunk_flush(Ing *g, driftdb_error *err)
+{
+    if (g->nrows == 0) return 0;
+    if (!g->in_txn) {
+        if (conn_exec(g->c, "BEGIN", err) != 0) return -1;
+        g->in_txn = 1;
+    }
+    char *text = buf_cstr(&g->sql);
+    if (!text) {
+        conn_set_error(err, "53200", "out of memory");
+        return -1;
+    }
+    if (conn_exec(g->c, text, err) != 0) {
+        long line = line_of(g, err->position);
+        if (!line && g->nrows == 1) line = g->row_line[0];
+        if (!line && g->nrows > 1) {
+            driftdb_error e;
+            conn_exec(g->c, "ROLLBACK", &e);
+            g->in_txn = 0;
+            line = diagnose(g);
+        }
+        char where[64], m[sizeof err->message];
+        if (line) snprintf(where, sizeof where, "line %ld: ", line);
+        else snprintf(where, sizeof where, "lines %ld-%ld: ", g->row_line[0], g->row_line[g->nrows - 1]);
+        size_t wl = strlen(where);
+        memcpy(m, where, wl);
+        snprintf(m + wl, sizeof m - wl, "%.*s", (int)(sizeof m - wl - 1), err->message);
+        memcpy(err->message, m, sizeof m);
+        err->position = 0;
+        return -1;
+    }
+    chunk_clear(g);
+    return 0;
+}
+
+static int commit(Ing *g, driftdb_error *err)
+{
+    if (!g->in_txn) return 0;
+    if (conn_exec(g->c, "COMMIT", err) != 0) {
+        char where[64], m[sizeof err->message];
+        snprintf(where, sizeof where, "lines %ld-%ld (at COMMIT): ", g->txn_first_line, g->last_line);
+        size_t wl = strlen(where);
+        memcpy(m, where, wl);
+        snprintf(m + wl, sizeof m - wl, "%.*s", (int)(sizeof m - wl - 1), err->message);
+        memcpy(err->message, m, sizeof m);
+        return -1;
+    }
+    g->in_txn = 0;
+    g->committed_rows = g->rows;
+    g->committed_line = g->last_line;
+    g->txn_rows = 0;
+    return 0;
+}
+
+/* --------------------------------------------------------------- command */
+
+/* After an error: rolls back the open transaction and says what stays. */
+static void report_failure(Ing *g)
+{
+    char n1[32];
+    if (g->in_txn) {
+        driftdb_error e;
+        conn_exec(g->c, "ROLLBACK", &e);
+        g->in_txn = 0;
+    }
+    if (g->committed_rows == 0)
+        fprintf(stderr, "Nothing was committed.\n");
+    else
+        fprintf(stderr, "The %s row%s up to line %ld stay committed (earlier batches); nothing after them was.\n",
+                commas(g->committed_rows, n1), g->committed_rows == 1 ? "" : "s", g->committed_line);
+}
+
+int cmd_ingest(int argc, char **argv)
+{
+    CliTarget t = {NULL, NULL};
+    const char *table = NULL, *file = NULL, *format = NULL, *batch = NULL;
+    for (int i = 2; i < argc; i++) {
+        int m = cli_target_opt(argc, argv, &i, &t);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--table", "-t", &table);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--file", "-f", &file);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--format", NULL, &format);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--batch", NULL, &batch);
+        if (m < 0) return 1;
+        if (m == 0) return cli_usage_error("unknown argument to ingest: %s", argv[i]);
+    }
+    if (!table || !file) return cli_usage_error("ingest needs -t TABLE and -f FILE");
+    InFormat fmt = IN_JSONL;
+    if (format) {
+        if (strcmp(format, "jsonl") == 0 || strcmp(format, "json") == 0) fmt = IN_JSONL;
+        else if (strcmp(format, "csv") == 0) fmt = IN_CSV;
+        else return cli_usage_error("unknown --format \"%s\" (jsonl or csv)", format);
+    } else {
+        size_t n = strlen(file);
+        if (n > 4 && strcmp(file + n - 4, ".csv") == 0) fmt = IN_CSV;
+    }
+    Ing g;
+    memset(&g, 0, sizeof g);
+    g.table = table;
+    buf_init(&g.sql);
+    if (batch) {
+        char *end;
+        g.batch = strtol(batch, &end, 10);
+        if (*end || g.batch <= 0) return cli_usage_error("--batch takes a positive number of rows, not \"%s\"", batch);
+    }
+
+    int is_stdin = strcmp(file, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(file, "rb");
+    if (!f) {
+        fprintf(stderr, "%s: %s: %s\n", cli_progname, file, strerror(errno));
+        return 1;
+    }
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode)) g.file_size = (unsigned long long)sb.st_size;
+    g.tty = isatty(STDERR_FILENO);
+
+    int status = 1;
+    driftdb_error err;
+    memset(&err, 0, sizeof err);
+    char msg[1024];
+    Input in;
+    Record r;
+    record_init(&r);
+    int in_open = 0;
+    if (cli_connect(&t, CONN_WRITE, "ingest", &g.c) != 0) goto out;
+    if (load_columns(&g, &err) != 0) {
+        cli_print_plain_error(&err);
+        goto out;
+    }
+    if (input_open(&in, f, fmt, msg, sizeof msg) != 0) {
+        fprintf(stderr, "%s: error: %s: %s\n", cli_progname, is_stdin ? "stdin" : file, msg);
+        input_free(&in);
+        goto out;
+    }
+    in_open = 1;
+    g.t0 = g.last_progress = now_s();
+
+    int rc;
+    while ((rc = input_next(&in, &r, msg, sizeof msg)) == 1) {
+        if (g.ncols && (!same_keys(&g, &r) || g.nrows >= ROWS_PER_INSERT || g.sql.len >= MAX_INSERT_BYTES)) {
+            if (chunk_flush(&g, &err) != 0) goto db_failed;
+        }
+        if (!g.ncols && chunk_start(&g, &r, msg, sizeof msg) != 0) goto input_failed;
+        if (chunk_add(&g, &r, msg, sizeof msg) != 0) goto input_failed;
+        if (g.txn_rows == 0) g.txn_first_line = r.line;
+        g.rows++;
+        g.txn_rows++;
+        g.last_line = r.line;
+        if (g.batch && g.txn_rows >= g.batch) {
+            if (chunk_flush(&g, &err) != 0 || commit(&g, &err) != 0) goto db_failed;
+        }
+        if ((g.rows & 255) == 0) progress(&g, in.bytes, 0);
+    }
+    if (rc < 0) goto input_failed;
+    if (chunk_flush(&g, &err) != 0 || commit(&g, &err) != 0) goto db_failed;
+    progress(&g, in.bytes, 1);
+
+    char seq[32] = "", n1[32];
+    double el = now_s() - g.t0;
+    if (g.rows > 0 && conn_query_value(g.c, "SELECT drift_seq()", seq, sizeof seq, &err) != 0) seq[0] = '\0';
+    printf("Ingested %s row%s into %s in %.1f s", commas(g.rows, n1), g.rows == 1 ? "" : "s", table, el);
+    if (seq[0]) printf(" at seq %s", seq);
+    printf("\n");
+    status = 0;
+    goto out;
+
+input_failed:
+    progress(&g, 0, -1);
+    fprintf(stderr, "%s: error: %s: %s\n", cli_progname, is_stdin ? "stdin" : file, msg);
+    report_failure(&g);
+    goto out;
+db_failed:
+    progress(&g, 0, -1);
+    cli_print_plain_error(&err);
+    report_failure(&g);
+out:
+    if (in_open) input_free(&in);
+    record_free(&r);
+    chunk_clear(&g);
+    buf_free(&g.sql);
+    dd_free(g.cols);
+    dd_free(g.style);
+    dd_free(g.row_off);
+    dd_free(g.row_line);
+    for (int i = 0; i < g.nexisting; i++) dd_free(g.existing[i]);
+    dd_free(g.existing);
+    dd_free(g.existing_oid);
+    if (g.c) conn_close(g.c);
+    if (!is_stdin) fclose(f);
+    return status;
+}

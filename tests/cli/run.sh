@@ -1,0 +1,449 @@
+#!/bin/bash
+# tests/cli/run.sh - the driftdb command, each command against a data
+# directory (--data) and against a running server (--url, PG* variables).
+#
+# Builds nothing (make builds first; binaries are in ${BUILD:-build}/).
+# Makes temporary databases, starts driftdb-server on a free port when a
+# check needs one, prints "ok NAME" / "FAIL NAME" lines and finally
+# "N passed, N failed".  Covers: ingest (JSON Lines, CSV, --batch, bad lines
+# with their line numbers, a missing table, nothing committed on error),
+# select (--as-of, -w, -l, formats), drift (text and json timelines), diff,
+# verify, snapshot/compact (their statements' errors), read-only opening
+# beside a server and the --url hint for writers, a progress line through a
+# real terminal (script(1)), and an ingest -> select -> drift round trip.
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+SERVER="$BUILD/driftdb-server"
+D="$BUILD/driftdb"
+export PGCONNECT_TIMEOUT=10 PGSSLMODE=disable PGPASSWORD= TZ=UTC PGTZ=UTC
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGOPTIONS PGSERVICE
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-cli.XXXXXX")
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for p in $PIDS; do wait "$p" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+PASS=0
+FAILN=0
+ok()   { echo "ok $1"; PASS=$((PASS + 1)); }
+fail() { echo "FAIL $1${2:+ ($2)}"; FAILN=$((FAILN + 1)); }
+
+# check NAME EXPECTED ACTUAL: exact comparison.
+check() {
+    if [ "$2" == "$3" ]; then ok "$1"
+    else
+        fail "$1"
+        echo "#  expected: $(printf '%s' "$2" | head -c 600 | sed 's/$/\\n/' | tr -d '\n')"
+        echo "#  actual:   $(printf '%s' "$3" | head -c 600 | sed 's/$/\\n/' | tr -d '\n')"
+    fi
+}
+# has NAME PATTERN TEXT: TEXT contains the fixed string PATTERN.
+has() {
+    case "$3" in
+        *"$2"*) ok "$1";;
+        *) fail "$1"; echo "#  wanted: $2"; echo "#  in:     $(printf '%s' "$3" | head -c 600 | sed 's/$/\\n/' | tr -d '\n')";;
+    esac
+}
+# matches NAME REGEX TEXT: TEXT matches the extended regular expression.
+matches() {
+    if printf '%s' "$3" | grep -Eq -- "$2"; then ok "$1"
+    else fail "$1"; echo "#  wanted /$2/ in: $(printf '%s' "$3" | head -c 600 | sed 's/$/\\n/' | tr -d '\n')"; fi
+}
+
+# start_server NAME DIR: a server on a free port; sets PORT and SPID.
+start_server() {
+    local name=$1 dir=$2 try i
+    for try in 0 1 2 3 4 5 6 7; do
+        PORT=$((55000 + ($$ + try * 131 + RANDOM % 7) % 1000))
+        "$SERVER" --data-path "$dir" --listen "127.0.0.1:$PORT" 2>"$TMP/$name.log" &
+        SPID=$!
+        for i in $(seq 1 100); do
+            if grep -q "listening on" "$TMP/$name.log" 2>/dev/null; then
+                PIDS="$PIDS $SPID"
+                return 0
+            fi
+            kill -0 "$SPID" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill "$SPID" 2>/dev/null
+        wait "$SPID" 2>/dev/null
+        grep -q "ddress already in use" "$TMP/$name.log" || break
+    done
+    echo "# server $name did not start:" && sed 's/^/#   /' "$TMP/$name.log"
+    return 1
+}
+stop_server() {
+    kill -TERM "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    PIDS=$(echo "$PIDS" | sed "s/\<$1\>//")
+}
+
+if [ ! -x "$D" ] || [ ! -x "$SERVER" ]; then
+    fail binaries "$D or $SERVER missing"
+    echo "$PASS passed, $FAILN failed"
+    exit 1
+fi
+
+# ---- input files ------------------------------------------------------------
+cat > "$TMP/events.jsonl" <<'EOF'
+{"id": 1, "kind": "click", "amount": 10, "ok": true, "meta": {"a": [1, 2]}}
+{"id": 2, "kind": "it's", "amount": 12, "ok": false}
+
+{"kind": "view", "id": 3, "amount": 7, "ok": null, "meta": [1, "x"]}
+{"id": 4, "kind": "caf\u00e9 \ud83d\ude00", "note": "two\nlines"}
+EOF
+printf 'id,kind,amount\n10,"a ""quoted"", comma",5\n11,,\n12,"multi\nline",7\n' > "$TMP/more.csv"
+printf '{"id": 20, "amount": 1}\n{"id": 21, "amount": 2,}\n{"id": 22, "amount": 3}\n' > "$TMP/badjson.jsonl"
+printf '{"id": 30, "amount": 1}\n{"id": 31, "amount": 2}\n{"id": 32, "amount": "lots"}\n' > "$TMP/badtype.jsonl"
+printf 'id,kind\n40,x\n41,y,z\n' > "$TMP/badcount.csv"
+: > "$TMP/batch.jsonl"
+for i in $(seq 100 149); do echo "{\"id\": $i, \"amount\": $i}" >> "$TMP/batch.jsonl"; done
+echo '{"id": 150, "amount": "x"}' >> "$TMP/batch.jsonl"
+
+# ---- --data mode, no server -----------------------------------------------------
+DB=$TMP/db
+"$D" init "$DB" >/dev/null 2>&1 && ok init || fail init
+"$D" sql --data "$DB" -e "CREATE TABLE ev (pk=id)" >/dev/null 2>&1
+
+out=$("$D" ingest --data "$DB" -t ev -f "$TMP/events.jsonl" 2>&1); rc=$?
+check data_ingest_jsonl "0 Ingested 4 rows into ev in" "$rc $(printf '%s' "$out" | sed 's/ [0-9.]* s at seq.*//')"
+matches data_ingest_summary '^Ingested 4 rows into ev in [0-9]+\.[0-9] s at seq 2$' "$out"
+
+out=$("$D" sql --data "$DB" --format csv -e "SHOW COLUMNS FROM ev" 2>&1)
+check data_ingest_types "column_name,data_type,nullable,primary_key
+id,bigint,f,t
+kind,text,t,f
+amount,bigint,t,f
+ok,boolean,t,f
+meta,text,t,f
+note,text,t,f" "$out"
+
+out=$("$D" select --data "$DB" -t ev 2>&1)
+check data_select_aligned ' id |  kind   | amount | ok |     meta      | note  
+----+---------+--------+----+---------------+-------
+  1 | click   |     10 | t  | {"a": [1, 2]} | 
+  2 | it'"'"'s    |     12 | f  |               | 
+  3 | view    |      7 |    | [1, "x"]      | 
+  4 | café 😀 |        |    |               | two  +
+    |         |        |    |               | lines
+(4 rows)' "$out"
+
+out=$("$D" select --data "$DB" -t ev -w "amount > 8" --format csv 2>&1)
+check data_select_where_csv 'id,kind,amount,ok,meta,note
+1,click,10,t,"{""a"": [1, 2]}",
+2,it'"'"'s,12,f,,' "$out"
+
+out=$("$D" select --data "$DB" -t ev -l 1 --format json 2>&1)
+check data_select_limit_json '[{"id":1,"kind":"click","amount":10,"ok":true,"meta":"{\"a\": [1, 2]}","note":null}]' "$out"
+
+out=$("$D" ingest --data "$DB" -t ev -f "$TMP/more.csv" 2>&1)
+matches data_ingest_csv '^Ingested 3 rows into ev in [0-9.]+ s at seq 3$' "$out"
+out=$("$D" select --data "$DB" -t ev -w "id >= 10" --format csv 2>&1)
+check data_csv_values 'id,kind,amount,ok,meta,note
+10,"a ""quoted"", comma",5,,,
+11,,,,,
+12,"multi
+line",7,,,' "$out"
+
+# Updates and a delete give the row a history.
+"$D" sql --data "$DB" -e "UPDATE ev SET amount = 11, kind = 'dblclick' WHERE id = 1" -e "UPDATE ev SET ok = false WHERE id = 1" -e "DELETE FROM ev WHERE id = 1" >/dev/null 2>&1
+
+out=$("$D" select --data "$DB" -t ev --as-of @SEQ:2 -w "id = 1" --format csv 2>&1)
+check data_select_as_of_seq 'id,kind,amount,ok,meta,note
+1,click,10,t,"{""a"": [1, 2]}",' "$out"
+out=$("$D" select --data "$DB" -t ev --as-of 4 -w "id = 1" --format csv 2>&1)
+check data_select_as_of_number 'id,kind,amount,ok,meta,note
+1,dblclick,11,t,"{""a"": [1, 2]}",' "$out"
+out=$("$D" select --data "$DB" -t ev --as-of now -w "id = 1" --format csv 2>&1)
+check data_select_as_of_now 'id,kind,amount,ok,meta,note' "$out"
+ts=$("$D" sql --data "$DB" --format csv -e "SELECT commit_time FROM drift_commits WHERE seq = 5" 2>&1 | tail -n 1)
+out=$("$D" select --data "$DB" -t ev --as-of "$ts" -w "id = 1" --format csv 2>&1)
+check data_select_as_of_timestamp 'id,kind,amount,ok,meta,note
+1,dblclick,11,f,"{""a"": [1, 2]}",' "$out"
+out=$("$D" select --data "$DB" -t EV -l 1 --format csv 2>&1)
+out2=$("$D" select --data "$DB" -t ev -l 1 --format csv 2>&1)
+check data_select_name_folded "$out2" "$out"
+out=$("$D" select --data "$DB" -t '"EV"' 2>&1)
+has data_select_name_quoted 'relation "EV" does not exist' "$out"
+out=$("$D" select --data "$DB" -t ev --as-of @SEQ:x 2>&1); rc=$?
+check data_select_bad_as_of 1 "$rc"
+out=$("$D" select --data "$DB" -t nosuch 2>&1); rc=$?
+has data_select_missing_table 'ERROR:  42P01: relation "nosuch" does not exist' "$out"
+check data_select_missing_table_status 1 "$rc"
+
+out=$("$D" drift --data "$DB" -t ev -k 1 2>&1); rc=$?
+check data_drift_status 0 "$rc"
+norm=$(printf '%s\n' "$out" | sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+\+00/TIME/')
+user=${USER:-$(id -un)}
+expected=$(printf 'ev id = 1: 3 versions, 4 changes\n\nseq 2      TIME  %-12s INSERT\n    id      1\n    kind    click\n    amount  10\n    ok      t\n    meta    {"a": [1, 2]}\nseq 4      TIME  %-12s UPDATE\n    kind    click -> dblclick\n    amount  10 -> 11\nseq 5      TIME  %-12s UPDATE\n    ok      t -> f\nseq 6      TIME  %-12s DELETE' "$user" "$user" "$user" "$user")
+check data_drift_timeline "$expected" "$norm"
+out=$("$D" drift --data "$DB" -t ev -k 1 --format json 2>&1)
+norm=$(printf '%s\n' "$out" | sed -E 's/"commit_time":"[^"]*"/"commit_time":T/g; s/"user":"[^"]*"/"user":U/g')
+check data_drift_json '[{"seq":2,"commit_time":T,"user":U,"op":"INSERT","changes":{"id":[null,"1"],"kind":[null,"click"],"amount":[null,"10"],"ok":[null,"t"],"meta":[null,"{\"a\": [1, 2]}"]}},
+ {"seq":4,"commit_time":T,"user":U,"op":"UPDATE","changes":{"kind":["click","dblclick"],"amount":["10","11"]}},
+ {"seq":5,"commit_time":T,"user":U,"op":"UPDATE","changes":{"ok":["t","f"]}},
+ {"seq":6,"commit_time":T,"user":U,"op":"DELETE","changes":{}}]' "$norm"
+out=$("$D" drift --data "$DB" -t ev -k 999 2>&1); rc=$?
+check data_drift_unknown_key "1 driftdb: no row of \"ev\" has ever had id = 999" "$rc $out"
+out=$("$D" drift --data "$DB" -t nosuch -k 1 2>&1); rc=$?
+check data_drift_missing_table "1 driftdb: error: relation \"nosuch\" does not exist" "$rc $out"
+
+# diff: the rows that differ between two points.
+out=$("$D" diff --data "$DB" -t ev --from @SEQ:3 --to 6 2>&1); rc=$?
+check data_diff "0 ev between seq 3 and seq 6:
+- id = 1
+    id      1
+    kind    click
+    amount  10
+    ok      t
+    meta    {\"a\": [1, 2]}
+(1 row differs)" "$rc $out"
+out=$("$D" diff --data "$DB" -t ev --from 3 --to 5 --format json 2>&1)
+check data_diff_json '[{"key":"1","change":"update","before":{"id":"1","kind":"click","amount":"10","ok":"t","meta":"{\"a\": [1, 2]}","note":null},"after":{"id":"1","kind":"dblclick","amount":"11","ok":"f","meta":"{\"a\": [1, 2]}","note":null}}]' "$out"
+out=$("$D" diff --data "$DB" -t ev --from 4 --to 5 2>&1)
+check data_diff_update "ev between seq 4 and seq 5:
+~ id = 1
+    ok      t -> f
+(1 row differs)" "$out"
+out=$("$D" diff --data "$DB" -t ev --from 0 --to 2 2>&1)
+has data_diff_from_before_table "(4 rows differ)" "$out"
+out=$("$D" diff --data "$DB" -t ev --from 6 --to 6 2>&1)
+check data_diff_empty "ev between seq 6 and seq 6:
+(0 rows differ)" "$out"
+
+# Bad input: nothing of it is committed, the message names the line.
+before=$("$D" sql --data "$DB" --format csv -e "SELECT count(*) FROM ev" 2>&1 | tail -n 1)
+out=$("$D" ingest --data "$DB" -t ev -f "$TMP/badjson.jsonl" 2>&1); rc=$?
+check data_bad_json "1 driftdb: error: $TMP/badjson.jsonl: line 2: invalid JSON: expected a key at column 24
+Nothing was committed." "$rc $out"
+out=$("$D" ingest --data "$DB" -t ev -f "$TMP/badtype.jsonl" 2>&1); rc=$?
+check data_bad_type '1 driftdb: error: line 3: invalid input syntax for type bigint: "lots"
+Nothing was committed.' "$rc $out"
+out=$("$D" ingest --data "$DB" -t ev -f "$TMP/badcount.csv" 2>&1); rc=$?
+check data_bad_csv "1 driftdb: error: $TMP/badcount.csv: line 3: CSV: 3 fields, but the header has 2
+Nothing was committed." "$rc $out"
+after=$("$D" sql --data "$DB" --format csv -e "SELECT count(*) FROM ev" 2>&1 | tail -n 1)
+check data_bad_input_commits_nothing "$before" "$after"
+printf '{"id": 60, "amount": 1}\n{"amount": 2}\n' > "$TMP/nokey.jsonl"
+out=$("$D" ingest --data "$DB" -t ev -f "$TMP/nokey.jsonl" 2>&1); rc=$?
+check data_missing_key '1 driftdb: error: line 2: null value in column "id" of relation "ev" violates not-null constraint
+Nothing was committed.' "$rc $out"
+out=$("$D" ingest --data "$DB" -t nosuch -f "$TMP/events.jsonl" 2>&1); rc=$?
+check data_ingest_missing_table '1 driftdb: error: relation "nosuch" does not exist
+HINT:  Create the table first, for example a document-style table whose columns grow with the data: CREATE TABLE nosuch (pk=id)' "$rc $out"
+out=$("$D" ingest --data "$TMP/not-a-db" -t ev -f "$TMP/events.jsonl" 2>&1); rc=$?
+check data_ingest_missing_dir "1 driftdb: error: data directory \"$TMP/not-a-db\" does not exist" "$rc $out"
+mkdir -p "$TMP/plain"
+out=$("$D" select --data "$TMP/plain" -t ev 2>&1); rc=$?
+check data_not_a_database "1 driftdb: error: \"$TMP/plain\" is not a DriftDB data directory" "$rc $out"
+
+# --batch: batches before the bad line stay committed, the message says so.
+out=$("$D" ingest --data "$DB" -t ev -f "$TMP/batch.jsonl" --batch 20 2>&1); rc=$?
+check data_batch_failure '1 driftdb: error: line 51: invalid input syntax for type bigint: "x"
+The 40 rows up to line 40 stay committed (earlier batches); nothing after them was.' "$rc $out"
+out=$("$D" sql --data "$DB" --format csv -e "SELECT count(*), min(id), max(id) FROM ev WHERE id >= 100" 2>&1 | tail -n 1)
+check data_batch_committed "40,100,139" "$out"
+head -n 50 "$TMP/batch.jsonl" | sed 's/"id": 1/"id": 2/' > "$TMP/batch2.jsonl"
+out=$("$D" ingest --data "$DB" -t ev -f "$TMP/batch2.jsonl" --batch 20 2>&1)
+matches data_batch_seq '^Ingested 50 rows into ev in [0-9.]+ s at seq 11$' "$out"
+out=$(cat "$TMP/batch2.jsonl" | "$D" ingest --data "$DB" -t ev -f - --batch 1000 2>&1); rc=$?
+check data_ingest_stdin_duplicate_key '1 driftdb: error: line 1: duplicate key value violates unique constraint "ev_pkey"
+DETAIL:  Key (id)=(200) already exists.
+Nothing was committed.' "$rc $out"
+
+out=$("$D" verify --data "$DB" 2>&1); rc=$?
+check data_verify "0 verified 11 commits: OK" "$rc $out"
+out=$("$D" snapshot --data "$DB" -t ev 2>&1); rc=$?
+has data_snapshot_statement_error 'CHECKPOINT' "$rc $out"
+check data_snapshot_status 1 "$rc"
+out=$("$D" compact --data "$DB" 2>&1); rc=$?
+check data_compact "1 ERROR:  0A000: VACUUM is not supported
+LINE 1: VACUUM
+        ^" "$rc $out"
+out=$("$D" select -t ev 2>&1); rc=$?
+has no_target "select needs --data DIR or --url URL" "$rc $out"
+out=$("$D" select --data "$DB" --url postgresql://x@127.0.0.1:1/x -t ev 2>&1); rc=$?
+has both_targets "not both" "$out"
+
+# A UTF-8 byte order mark (spreadsheet exports) is not part of the first name.
+"$D" init "$TMP/bomdb" >/dev/null 2>&1
+"$D" sql --data "$TMP/bomdb" -e "CREATE TABLE b (pk=id)" >/dev/null 2>&1
+printf '\xef\xbb\xbfid,kind\n13,bom\n' > "$TMP/bom.csv"
+"$D" ingest --data "$TMP/bomdb" -t b -f "$TMP/bom.csv" >/dev/null 2>&1
+out=$("$D" select --data "$TMP/bomdb" -t b --format csv 2>&1)
+check data_csv_byte_order_mark 'id,kind
+13,bom' "$out"
+
+# A progress line on a terminal (script(1) gives the command a pty).
+if command -v script >/dev/null 2>&1; then
+    "$D" sql --data "$DB" -e "CREATE TABLE tty (pk=id)" >/dev/null 2>&1
+    script -qec "$D ingest --data $DB -t tty -f $TMP/batch2.jsonl" /dev/null > "$TMP/tty.out" 2>&1
+    out=$(tr -d '\r' < "$TMP/tty.out")
+    has tty_progress_bar "[##############################] 100%  50 rows" "$out"
+    has tty_summary "Ingested 50 rows into tty" "$out"
+    out=$("$D" ingest --data "$DB" -t tty -f "$TMP/events.jsonl" 2>&1)
+    case "$out" in *"###"*) fail no_progress_without_tty;; *) ok no_progress_without_tty;; esac
+else
+    fail tty_progress_bar "script(1) missing (util-linux)"
+fi
+
+# The manual pages render without warnings and name every command.
+if command -v groff >/dev/null 2>&1; then
+    out=$(groff -man -Tutf8 -ww -z man/driftdb.1 man/driftdb-server.1 2>&1)
+    check man_pages_render "" "$out"
+fi
+missing=""
+for cmd in init sql select drift diff ingest verify snapshot compact; do
+    grep -q "^driftdb $cmd\b\|^  driftdb $cmd " <("$D" --help) || missing="$missing help:$cmd"
+    grep -q "^\.B driftdb $cmd\$" man/driftdb.1 || missing="$missing man:$cmd"
+done
+check help_and_man_list_every_command "" "$missing"
+
+# ---- a server holds the directory ----------------------------------------------
+if ! start_server main "$DB"; then
+    fail server_start
+    echo "$PASS passed, $FAILN failed"
+    exit 1
+fi
+URL="postgresql://tester@127.0.0.1:$PORT/db"
+MAIN=$SPID
+
+out=$("$D" sql --data "$DB" --format csv -e "SELECT count(*) FROM ev WHERE id = 2" 2>&1); rc=$?
+check beside_sql_read "0 count
+1" "$rc $out"
+out=$("$D" sql --data "$DB" -e "INSERT INTO ev (id) VALUES (500)" 2>&1); rc=$?
+has beside_sql_write_fails "ERROR:  25006: cannot execute INSERT in a read-only transaction" "$out"
+has beside_sql_write_hint "HINT:  The data directory was opened read-only because data directory \"$DB\" is locked by another process (pid $MAIN). Run writes through the server: --url" "$out"
+check beside_sql_write_status 1 "$rc"
+out=$("$D" ingest --data "$DB" -t ev -f "$TMP/events.jsonl" 2>&1); rc=$?
+check beside_ingest_refused "1 driftdb: error: data directory \"$DB\" is locked by another process (pid $MAIN)
+HINT:  This command writes, and another process (usually driftdb-server) holds the directory: run it through that server with --url postgresql://USER@HOST:PORT/DB instead of --data." "$rc $out"
+out=$("$D" compact --data "$DB" 2>&1); rc=$?
+has beside_compact_refused "--url" "$rc $out"
+
+# Writes through the server, reads beside it see them.
+"$D" sql --url "$URL" -e "CREATE TABLE web (pk=id)" >/dev/null 2>&1
+out=$("$D" ingest --url "$URL" -t web -f "$TMP/events.jsonl" 2>&1); rc=$?
+matches url_ingest_jsonl '^Ingested 4 rows into web in [0-9.]+ s at seq [0-9]+$' "$out"
+out=$("$D" ingest --url "$URL" -t web -f "$TMP/more.csv" --format csv 2>&1)
+matches url_ingest_csv '^Ingested 3 rows into web in [0-9.]+ s at seq [0-9]+$' "$out"
+out_url=$("$D" select --url "$URL" -t web 2>&1)
+out_data=$("$D" select --data "$DB" -t web 2>&1)
+check url_and_beside_select_agree "$out_url" "$out_data"
+has url_select_rows "(7 rows)" "$out_url"
+out=$("$D" select --url "$URL" -t web -w "id = 2" --format json 2>&1)
+check url_select_json '[{"id":2,"kind":"it'"'"'s","amount":12,"ok":false,"meta":null,"note":null}]' "$out"
+out=$("$D" select --url "$URL" -t ev --as-of @SEQ:2 -w "id = 1" --format csv 2>&1)
+check url_select_as_of 'id,kind,amount,ok,meta,note
+1,click,10,t,"{""a"": [1, 2]}",' "$out"
+out=$("$D" drift --url "$URL" -t ev -k 1 --format json 2>&1)
+out2=$("$D" drift --data "$DB" -t ev -k 1 --format json 2>&1)
+check url_drift_same_as_data "$out2" "$out"
+"$D" sql --url "$URL" -e "UPDATE web SET kind = 'tap' WHERE id = 1" >/dev/null 2>&1
+out=$("$D" drift --url "$URL" -t web -k 1 2>&1)
+has url_drift_user "tester       UPDATE" "$out"
+has url_drift_change "    kind    click -> tap" "$out"
+out=$("$D" diff --url "$URL" -t ev --from 3 --to 5 --format json 2>&1)
+out2=$("$D" diff --data "$DB" -t ev --from 3 --to 5 --format json 2>&1)
+check url_diff_same_as_data "$out2" "$out"
+out=$("$D" ingest --url "$URL" -t web -f "$TMP/badtype.jsonl" 2>&1); rc=$?
+check url_bad_type '1 driftdb: error: line 3: invalid input syntax for type bigint: "lots"
+Nothing was committed.' "$rc $out"
+out=$("$D" ingest --url "$URL" -t web -f "$TMP/badjson.jsonl" 2>&1); rc=$?
+check url_bad_json "1 driftdb: error: $TMP/badjson.jsonl: line 2: invalid JSON: expected a key at column 24
+Nothing was committed." "$rc $out"
+out=$("$D" sql --url "$URL" --format csv -e "SELECT count(*) FROM web WHERE id IN (20, 30, 31)" 2>&1)
+check url_bad_input_commits_nothing "count
+0" "$out"
+out=$("$D" ingest --url "$URL" -t nosuch -f "$TMP/events.jsonl" 2>&1); rc=$?
+has url_ingest_missing_table 'relation "nosuch" does not exist' "$rc $out"
+out=$("$D" sql --url "$URL" -e "SELECT 1 AS one" -e "SELECT * FROM nope" 2>&1); rc=$?
+check url_sql_error_caret "1  one 
+-----
+   1
+(1 row)
+
+ERROR:  42P01: relation \"nope\" does not exist
+LINE 1: SELECT * FROM nope
+                      ^" "$rc $out"
+out=$("$D" sql --url "$URL" --format csv -e "BEGIN; INSERT INTO web (id) VALUES (600); SELECT count(*) FROM web WHERE id = 600; ROLLBACK" 2>&1)
+check url_sql_multi_statement "BEGIN
+INSERT 0 1
+count
+1
+ROLLBACK" "$out"
+out=$(printf 'SELECT 2 AS two;\nSELECT 3 AS three;\n' | "$D" sql --url "$URL" --format csv 2>&1)
+check url_sql_script "two
+2
+three
+3" "$out"
+out=$("$D" verify --url "$URL" 2>&1); rc=$?
+matches url_verify '^verified [0-9]+ commits: OK$' "$out"
+out=$("$D" verify --data "$DB" 2>&1); rc=$?
+matches beside_verify '^verified [0-9]+ commits: OK$' "$out"
+out=$("$D" compact --url "$URL" 2>&1); rc=$?
+has url_compact_statement_error "VACUUM is not supported" "$rc $out"
+out=$(PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=envuser "$D" select -t web -w "id = 2" --format csv 2>&1)
+check pg_environment 'id,kind,amount,ok,meta,note
+2,it'"'"'s,12,f,,' "$out"
+out=$("$D" select --url "postgresql://x@127.0.0.1:1/x" -t web 2>&1); rc=$?
+matches url_unreachable '^driftdb: error: connection to server at "127.0.0.1", port 1 failed' "$out"
+check url_unreachable_status 1 "$rc"
+
+# Reads beside the server while it commits: every count a whole number of
+# batches, never going back.
+"$D" sql --url "$URL" -e "CREATE TABLE busy (pk=id)" >/dev/null 2>&1
+awk 'BEGIN { for (i = 0; i < 60000; i++) printf "{\"id\": %d, \"v\": \"x%d\"}\n", i, i }' > "$TMP/busy.jsonl"
+"$D" ingest --url "$URL" -t busy -f "$TMP/busy.jsonl" --batch 2000 > "$TMP/busy.out" 2>&1 &
+IPID=$!
+prev=0; bad=""; reads=0
+while kill -0 $IPID 2>/dev/null; do
+    c=$("$D" sql --data "$DB" --format csv -e "SELECT count(*) FROM busy" 2>&1 | tail -n 1)
+    reads=$((reads + 1))
+    case "$c" in ''|*[!0-9]*) bad="$bad error:$c"; break;; esac
+    [ $((c % 2000)) -eq 0 ] && [ "$c" -ge "$prev" ] || bad="$bad $c-after-$prev"
+    prev=$c
+done
+wait $IPID
+echo "# $reads reads beside the server while it ingested"
+check beside_reads_during_commits "" "$bad"
+matches beside_reads_ingest_done '^Ingested 60,000 rows into busy' "$(cat "$TMP/busy.out")"
+
+# Round trip: ingest -> change -> select AS OF -> drift, through the server.
+"$D" sql --url "$URL" -e "CREATE TABLE orders (pk=id)" >/dev/null 2>&1
+: > "$TMP/orders.jsonl"
+for i in $(seq 1 300); do echo "{\"id\": $i, \"customer\": \"c$((i % 7))\", \"total\": $((i * 3)), \"paid\": false}"; done > "$TMP/orders.jsonl"
+out=$("$D" ingest --url "$URL" -t orders -f "$TMP/orders.jsonl" --batch 100 2>&1)
+seq1=$(printf '%s' "$out" | sed -n 's/.* at seq \([0-9]*\)$/\1/p')
+matches round_trip_ingest '^Ingested 300 rows into orders in [0-9.]+ s at seq [0-9]+$' "$out"
+"$D" sql --url "$URL" -e "UPDATE orders SET paid = true, total = total + 1 WHERE id = 42" >/dev/null 2>&1
+out=$("$D" select --url "$URL" -t orders --as-of "@SEQ:$seq1" -w "id = 42" --format csv 2>&1)
+check round_trip_as_of 'id,customer,total,paid
+42,c0,126,f' "$out"
+out=$("$D" select --data "$DB" -t orders -w "id = 42" --format csv 2>&1)
+check round_trip_now 'id,customer,total,paid
+42,c0,127,t' "$out"
+out=$("$D" select --url "$URL" -t orders --format csv 2>&1 | tail -n +2 | wc -l)
+check round_trip_count 300 "$out"
+out=$("$D" drift --url "$URL" -t orders -k 42 2>&1)
+has round_trip_drift_header "orders id = 42: 2 versions, 2 changes" "$out"
+has round_trip_drift_total "    total     126 -> 127" "$out"
+has round_trip_drift_paid "    paid      f -> t" "$out"
+
+stop_server "$MAIN"
+# After the server: --data writes again.
+out=$("$D" ingest --data "$DB" -t orders -f "$TMP/events.jsonl" 2>&1); rc=$?
+has data_writes_after_server "duplicate key value" "$rc $out"
+
+if grep -qiE "AddressSanitizer|runtime error|LeakSanitizer" "$TMP"/*.log 2>/dev/null; then
+    fail server_sanitizers "see server log"
+fi
+echo "$PASS passed, $FAILN failed"
+[ "$FAILN" -eq 0 ]
