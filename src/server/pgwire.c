@@ -94,6 +94,29 @@ static const struct {
 };
 #define NREPORTED DD_ARRAY_LEN(reported_params)
 
+/* A prepared statement of the connection (Parse); "" is the unnamed one. */
+typedef struct PgwStmt {
+    char *name;
+    driftdb_stmt *st;
+    struct PgwStmt *next;
+} PgwStmt;
+
+/* A portal (Bind).  Its result stays open while it is suspended (Execute
+ * with a row limit); only one portal can be suspended at a time: running
+ * anything else closes it (interrupted). */
+typedef struct PgwPortal {
+    char *name;
+    driftdb_portal *p;
+    i16 *formats;              /* result column formats from Bind */
+    int nformats;
+    driftdb_result *r;         /* open while suspended */
+    bool has_rows;
+    bool done;                 /* ran to completion */
+    bool interrupted;          /* suspended, then closed by another statement */
+    char tag[64];              /* its command tag, once done */
+    struct PgwPortal *next;
+} PgwPortal;
+
 typedef struct Conn {
     int fd;
     const PgwConfig *cfg;
@@ -106,6 +129,9 @@ typedef struct Conn {
     Buf in;                       /* body of the current message */
     Buf out;                      /* replies not yet sent */
     size_t rpos, rlen;            /* unread bytes are rbuf[rpos, rlen) */
+    PgwStmt *stmts;               /* prepared statements */
+    PgwPortal *portals;
+    PgwPortal *suspended;         /* the portal whose result is open, or NULL */
     u8 rbuf[8192];
 } Conn;
 
@@ -761,13 +787,481 @@ fatal:   /* the engine said FATAL: the session cannot go on */
     return -1;
 }
 
-/* An extended-protocol message: refuse it and skip to the next Sync. */
-static void conn_refuse_extended(Conn *c)
+/* ---- extended query protocol -------------------------------------------- */
+
+/* A protocol-level error in an extended-protocol message: ErrorResponse,
+ * then everything up to Sync is skipped (PostgreSQL's rule). */
+static void conn_ext_error(Conn *c, const driftdb_error *e)
+{
+    send_error(c, e);
+    c->state = PGW_SKIP_TO_SYNC;
+}
+
+static void conn_ext_errorf(Conn *c, const char *state, const char *fmt, ...) DD_PRINTF(3, 4);
+
+static void conn_ext_errorf(Conn *c, const char *state, const char *fmt, ...)
 {
     driftdb_error e;
-    error_set(&e, "ERROR", "0A000", "extended query protocol is not supported yet");
-    send_error(c, &e);
-    c->state = PGW_SKIP_TO_SYNC;
+    error_set(&e, "ERROR", state, "%s", "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    conn_ext_error(c, &e);
+}
+
+/* An engine call failed: the engine has freed the session's current result
+ * (and rolled back or failed the transaction), so a suspended portal's
+ * result is gone. */
+static void conn_engine_error(Conn *c, const driftdb_error *e)
+{
+    if (c->suspended) {
+        c->suspended->r = NULL;
+        c->suspended->interrupted = true;
+        c->suspended = NULL;
+    }
+    conn_ext_error(c, e);
+}
+
+/* Frees the result of a suspended portal (before anything else runs). */
+static void conn_close_suspended(Conn *c)
+{
+    PgwPortal *p = c->suspended;
+    if (!p) return;
+    driftdb_result_free(p->r);
+    p->r = NULL;
+    p->interrupted = true;
+    c->suspended = NULL;
+}
+
+static PgwStmt *stmt_find(Conn *c, const char *name)
+{
+    for (PgwStmt *s = c->stmts; s; s = s->next)
+        if (strcmp(s->name, name) == 0) return s;
+    return NULL;
+}
+
+static PgwPortal *portal_find(Conn *c, const char *name)
+{
+    for (PgwPortal *p = c->portals; p; p = p->next)
+        if (strcmp(p->name, name) == 0) return p;
+    return NULL;
+}
+
+static void stmt_drop(Conn *c, PgwStmt *s)
+{
+    for (PgwStmt **pp = &c->stmts; *pp; pp = &(*pp)->next) {
+        if (*pp == s) { *pp = s->next; break; }
+    }
+    driftdb_stmt_free(s->st);
+    dd_free(s->name);
+    dd_free(s);
+}
+
+static void portal_drop(Conn *c, PgwPortal *p)
+{
+    for (PgwPortal **pp = &c->portals; *pp; pp = &(*pp)->next) {
+        if (*pp == p) { *pp = p->next; break; }
+    }
+    if (c->suspended == p) conn_close_suspended(c);
+    driftdb_portal_free(p->p);
+    dd_free(p->formats);
+    dd_free(p->name);
+    dd_free(p);
+}
+
+/* Portals live until the transaction ends (no WITH HOLD). */
+static void conn_drop_portals(Conn *c)
+{
+    while (c->portals) portal_drop(c, c->portals);
+}
+
+/* 'P' Parse: String name | String query | Int16 n | Int32 type oid * n */
+static int conn_parse(Conn *c, Cursor *cur)
+{
+    const char *name = cur_cstr(cur);
+    const char *sql = cur_cstr(cur);
+    i16 n = (i16)cur_u16be(cur);
+    if (!name || !sql || cur->bad || n < 0 || cur_left(cur) != (size_t)n * 4)
+        return conn_fatal(c, "08P01", "invalid Parse message format");
+    u32 *oids = dd_malloc(sizeof(u32) * (size_t)(n ? n : 1));
+    if (!oids) return conn_fatal(c, "53200", "out of memory");
+    for (int i = 0; i < n; i++) oids[i] = cur_u32be(cur);
+    PgwStmt *old = stmt_find(c, name);
+    if (old && name[0]) {
+        dd_free(oids);
+        conn_ext_errorf(c, "42P05", "prepared statement \"%s\" already exists", name);
+        return 0;
+    }
+    driftdb_stmt *st = NULL;
+    driftdb_error err;
+    int rc = driftdb_prepare(c->sess, sql, strlen(sql), n, oids, &st, &err);
+    dd_free(oids);
+    if (rc != DRIFTDB_OK) {
+        conn_engine_error(c, &err);
+        return 0;
+    }
+    if (old) stmt_drop(c, old);   /* the unnamed statement is replaced */
+    PgwStmt *s = dd_calloc(1, sizeof *s);
+    char *nm = dd_strdup(name);
+    if (!s || !nm) {
+        dd_free(s);
+        dd_free(nm);
+        driftdb_stmt_free(st);
+        return conn_fatal(c, "53200", "out of memory");
+    }
+    s->name = nm;
+    s->st = st;
+    s->next = c->stmts;
+    c->stmts = s;
+    size_t at = msg_begin(c, '1');   /* ParseComplete */
+    msg_end(c, at);
+    return 0;
+}
+
+/* Format code i of a Bind message's validated format list. */
+static u16 fmt_at(const Cursor *f, int i)
+{
+    return (u16)((f->p[2 * i] << 8) | f->p[2 * i + 1]);
+}
+
+/*
+ * 'B' Bind: String portal | String statement | Int16 nf | Int16 format * nf
+ *           | Int16 np | { Int32 len (-1 NULL) | len bytes } * np
+ *           | Int16 nr | Int16 result format * nr
+ */
+static int conn_bind(Conn *c, Cursor *cur)
+{
+    const char *pname = cur_cstr(cur);
+    const char *sname = cur_cstr(cur);
+    i16 nf = (i16)cur_u16be(cur);
+    if (!pname || !sname || cur->bad || nf < 0 || cur_left(cur) < (size_t)nf * 2 + 2)
+        return conn_fatal(c, "08P01", "invalid Bind message format");
+    Cursor fmts = *cur;
+    cur_bytes(cur, (size_t)nf * 2);
+    i16 np = (i16)cur_u16be(cur);
+    if (cur->bad || np < 0) return conn_fatal(c, "08P01", "invalid Bind message format");
+    driftdb_param *params = dd_calloc((size_t)(np ? np : 1), sizeof *params);
+    if (!params) return conn_fatal(c, "53200", "out of memory");
+    for (int i = 0; i < np; i++) {
+        u32 len = cur_u32be(cur);
+        if (cur->bad || (len != 0xFFFFFFFFu && len > cur_left(cur))) {
+            dd_free(params);
+            return conn_fatal(c, "08P01", "invalid Bind message format: parameter %d is longer than the message", i + 1);
+        }
+        if (len == 0xFFFFFFFFu) continue;   /* NULL */
+        params[i].data = (const char *)cur_bytes(cur, len);
+        params[i].len = len;
+        if (!params[i].data) params[i].data = "";   /* zero bytes at the very end */
+    }
+    i16 nr = (i16)cur_u16be(cur);
+    if (cur->bad || nr < 0 || cur_left(cur) != (size_t)nr * 2) {
+        dd_free(params);
+        return conn_fatal(c, "08P01", "invalid Bind message format");
+    }
+    i16 *rfmt = dd_malloc(sizeof(i16) * (size_t)(nr ? nr : 1));
+    if (!rfmt) { dd_free(params); return conn_fatal(c, "53200", "out of memory"); }
+    for (int i = 0; i < nr; i++) rfmt[i] = (i16)cur_u16be(cur);
+
+    const char *problem = NULL;
+    char msgbuf[200];
+    if (nf > 1 && nf != np) {
+        snprintf(msgbuf, sizeof msgbuf, "bind message has %d parameter formats but %d parameters", nf, np);
+        problem = msgbuf;
+    }
+    for (int i = 0; !problem && i < nf; i++) {
+        i16 f = (i16)fmt_at(&fmts, i);
+        if (f != 0 && f != 1) {
+            snprintf(msgbuf, sizeof msgbuf, "unsupported format code: %d", f);
+            problem = msgbuf;
+        }
+    }
+    for (int i = 0; !problem && i < nr; i++) {
+        if (rfmt[i] != 0 && rfmt[i] != 1) {
+            snprintf(msgbuf, sizeof msgbuf, "unsupported format code: %d", rfmt[i]);
+            problem = msgbuf;
+        }
+    }
+    PgwStmt *s = problem ? NULL : stmt_find(c, sname);
+    if (!problem && !s) {
+        dd_free(params);
+        dd_free(rfmt);
+        conn_ext_errorf(c, "26000", "prepared statement \"%s\" does not exist", sname);
+        return 0;
+    }
+    if (!problem && np != driftdb_stmt_nparams(s->st)) {
+        snprintf(msgbuf, sizeof msgbuf, "bind message supplies %d parameters, but prepared statement \"%s\" requires %d",
+                 np, sname, driftdb_stmt_nparams(s->st));
+        problem = msgbuf;
+    }
+    if (problem) {
+        dd_free(params);
+        dd_free(rfmt);
+        conn_ext_errorf(c, "08P01", "%s", problem);
+        return 0;
+    }
+    for (int i = 0; i < np; i++)
+        params[i].binary = nf == 0 ? 0 : (int)fmt_at(&fmts, nf == 1 ? 0 : i);
+    PgwPortal *old = portal_find(c, pname);
+    if (old && pname[0]) {
+        dd_free(params);
+        dd_free(rfmt);
+        conn_ext_errorf(c, "42P03", "portal \"%s\" already exists", pname);
+        return 0;
+    }
+    if (old) portal_drop(c, old);   /* the unnamed portal is replaced */
+    driftdb_portal *dp = NULL;
+    driftdb_error err;
+    int rc = driftdb_bind(c->sess, s->st, np, params, &dp, &err);
+    dd_free(params);
+    if (rc != DRIFTDB_OK) {
+        dd_free(rfmt);
+        conn_engine_error(c, &err);
+        return 0;
+    }
+    PgwPortal *p = dd_calloc(1, sizeof *p);
+    char *nm = dd_strdup(pname);
+    if (!p || !nm) {
+        dd_free(p);
+        dd_free(nm);
+        dd_free(rfmt);
+        driftdb_portal_free(dp);
+        return conn_fatal(c, "53200", "out of memory");
+    }
+    p->name = nm;
+    p->p = dp;
+    p->formats = rfmt;
+    p->nformats = nr;
+    p->next = c->portals;
+    c->portals = p;
+    size_t at = msg_begin(c, '2');   /* BindComplete */
+    msg_end(c, at);
+    return 0;
+}
+
+/* The format of result column i of portal p (0 text, 1 binary). */
+static int portal_format(const PgwPortal *p, int i)
+{
+    if (p->nformats == 0) return 0;
+    return p->formats[p->nformats == 1 ? 0 : i];
+}
+
+/* Whether p's result formats fit ncols columns (else an error is sent). */
+static bool portal_formats_ok(Conn *c, const PgwPortal *p, int ncols)
+{
+    if (p->nformats <= 1 || p->nformats == ncols) return true;
+    conn_ext_errorf(c, "08P01", "bind message has %d result formats but query has %d columns", p->nformats, ncols);
+    return false;
+}
+
+static void send_columns(Conn *c, const driftdb_column *cols, int n, const PgwPortal *p)
+{
+    size_t at = msg_begin(c, 'T');
+    buf_put_u16be(&c->out, (u16)n);
+    for (int i = 0; i < n; i++) {
+        buf_put_str(&c->out, cols[i].name);
+        buf_put_u32be(&c->out, 0);   /* table oid */
+        buf_put_u16be(&c->out, 0);   /* attnum */
+        buf_put_u32be(&c->out, cols[i].type_oid);
+        buf_put_u16be(&c->out, (u16)cols[i].typlen);
+        buf_put_u32be(&c->out, (u32)cols[i].typmod);
+        buf_put_u16be(&c->out, (u16)(p ? portal_format(p, i) : 0));
+    }
+    msg_end(c, at);
+}
+
+/* 'D' Describe: Byte1 'S' | 'P' | String name */
+static int conn_describe(Conn *c, Cursor *cur)
+{
+    u8 kind = cur_u8(cur);
+    const char *name = cur_cstr(cur);
+    if (!name || !cur_end(cur)) return conn_fatal(c, "08P01", "invalid Describe message format");
+    int has_rows = 0, n;
+    const driftdb_column *cols = NULL;
+    if (kind == 'S') {
+        PgwStmt *s = stmt_find(c, name);
+        if (!s) {
+            conn_ext_errorf(c, "26000", "prepared statement \"%s\" does not exist", name);
+            return 0;
+        }
+        int np = driftdb_stmt_nparams(s->st);
+        size_t at = msg_begin(c, 't');   /* ParameterDescription */
+        buf_put_u16be(&c->out, (u16)np);
+        for (int i = 0; i < np; i++) buf_put_u32be(&c->out, driftdb_stmt_param_type(s->st, i));
+        msg_end(c, at);
+        n = driftdb_stmt_columns(s->st, &has_rows, &cols);
+        if (has_rows && n > PGW_MAX_FIELDS) {
+            conn_ext_errorf(c, "54000", "too many result columns (%d)", n);
+            return 0;
+        }
+        if (has_rows) send_columns(c, cols, n, NULL);
+        else { at = msg_begin(c, 'n'); msg_end(c, at); }   /* NoData */
+        return 0;
+    }
+    if (kind != 'P') {
+        conn_ext_errorf(c, "08P01", "invalid DESCRIBE message subtype %d", kind);
+        return 0;
+    }
+    PgwPortal *p = portal_find(c, name);
+    if (!p) {
+        conn_ext_errorf(c, "34000", "portal \"%s\" does not exist", name);
+        return 0;
+    }
+    driftdb_error err;
+    n = driftdb_portal_columns(c->sess, p->p, &has_rows, &cols, &err);
+    if (n < 0) {
+        conn_engine_error(c, &err);
+        return 0;
+    }
+    if (has_rows && n > PGW_MAX_FIELDS) {
+        conn_ext_errorf(c, "54000", "too many result columns (%d)", n);
+        return 0;
+    }
+    if (has_rows && !portal_formats_ok(c, p, n)) return 0;
+    if (has_rows) send_columns(c, cols, n, p);
+    else { size_t at = msg_begin(c, 'n'); msg_end(c, at); }
+    return 0;
+}
+
+/* Sends the notice and CommandComplete of a finished result. */
+static void send_complete(Conn *c, driftdb_result *r)
+{
+    const char *sev, *state;
+    const char *note = driftdb_result_notice(r, &sev, &state);
+    if (note) {
+        driftdb_error n;
+        memset(&n, 0, sizeof n);
+        n.severity = sev ? sev : "NOTICE";
+        snprintf(n.sqlstate, sizeof n.sqlstate, "%s", state ? state : "00000");
+        snprintf(n.message, sizeof n.message, "%s", note);
+        send_error_msg(c, 'N', &n);
+    }
+    const char *tag = driftdb_result_tag(r);
+    size_t at = msg_begin(c, 'C');
+    buf_put_str(&c->out, tag ? tag : "");
+    msg_end(c, at);
+}
+
+/* 'E' Execute: String portal | Int32 max rows (0: all) */
+static int conn_execute(Conn *c, Cursor *cur)
+{
+    const char *name = cur_cstr(cur);
+    u32 maxrows = cur_u32be(cur);
+    if (!name || !cur_end(cur)) return conn_fatal(c, "08P01", "invalid Execute message format");
+    PgwPortal *p = portal_find(c, name);
+    if (!p) {
+        conn_ext_errorf(c, "34000", "portal \"%s\" does not exist", name);
+        return 0;
+    }
+    driftdb_error err;
+    memset(&err, 0, sizeof err);
+    if (p->interrupted) {
+        conn_ext_errorf(c, "0A000",
+                        "portal \"%s\" cannot be resumed: another statement ran after it was suspended", name);
+        return 0;
+    }
+    if (p->done) {
+        /* run to completion already: nothing more, as PostgreSQL */
+        size_t at = msg_begin(c, 'C');
+        buf_put_str(&c->out, p->has_rows ? "SELECT 0" : p->tag);
+        msg_end(c, at);
+        return 0;
+    }
+    driftdb_result *r = p->r;
+    if (!r) {
+        conn_close_suspended(c);
+        int rc = driftdb_portal_exec(c->sess, p->p, &r, &err);
+        if (rc == DRIFTDB_DONE) {
+            p->done = true;
+            size_t at = msg_begin(c, 'I');   /* EmptyQueryResponse */
+            msg_end(c, at);
+            return 0;
+        }
+        if (rc != DRIFTDB_ROW_RESULT) {
+            conn_engine_error(c, &err);
+            return 0;
+        }
+        int ncols = driftdb_result_ncols(r);
+        if (driftdb_result_has_rows(r) && !portal_formats_ok(c, p, ncols)) {
+            driftdb_result_free(r);
+            driftdb_session_fail(c->sess);   /* the error ends the transaction */
+            return 0;
+        }
+        for (int i = 0; i < ncols; i++) driftdb_result_set_binary(r, i, portal_format(p, i));
+        p->r = r;
+        p->has_rows = driftdb_result_has_rows(r) != 0;
+    }
+    if (p->has_rows) {
+        int ncols = driftdb_result_ncols(r);
+        u32 sent = 0;
+        for (;;) {
+            if (maxrows > 0 && sent == maxrows) {
+                c->suspended = p;
+                size_t at = msg_begin(c, 's');   /* PortalSuspended */
+                msg_end(c, at);
+                return 0;
+            }
+            int rc = driftdb_result_next(r, &err);
+            if (rc == 0) break;
+            if (rc < 0 || send_data_row(c, r, ncols, &err) != 0) {
+                if (c->suspended == p) c->suspended = NULL;
+                driftdb_result_free(r);
+                p->r = NULL;
+                p->done = true;
+                /* the statement failed: its transaction too */
+                driftdb_session_fail(c->sess);
+                conn_ext_error(c, &err);
+                return 0;
+            }
+            sent++;
+            if ((c->out.len >= PGW_FLUSH_AT || !buf_ok(&c->out)) && conn_flush(c) != 0) return -1;
+        }
+    }
+    if (c->suspended == p) c->suspended = NULL;
+    send_complete(c, r);
+    const char *tag = driftdb_result_tag(r);
+    snprintf(p->tag, sizeof p->tag, "%s", tag ? tag : "");
+    driftdb_result_free(r);
+    p->r = NULL;
+    p->done = true;
+    conn_report_params(c);
+    return 0;
+}
+
+/* 'C' Close: Byte1 'S' | 'P' | String name.  Closing what does not exist
+ * is not an error. */
+static int conn_close_msg(Conn *c, Cursor *cur)
+{
+    u8 kind = cur_u8(cur);
+    const char *name = cur_cstr(cur);
+    if (!name || !cur_end(cur)) return conn_fatal(c, "08P01", "invalid Close message format");
+    if (kind == 'S') {
+        PgwStmt *s = stmt_find(c, name);
+        if (s) stmt_drop(c, s);
+    } else if (kind == 'P') {
+        PgwPortal *p = portal_find(c, name);
+        if (p) portal_drop(c, p);
+    } else {
+        conn_ext_errorf(c, "08P01", "invalid CLOSE message subtype %d", kind);
+        return 0;
+    }
+    size_t at = msg_begin(c, '3');   /* CloseComplete */
+    msg_end(c, at);
+    return 0;
+}
+
+/* 'S' Sync: ends the implicit transaction of the messages since the last
+ * Sync (committing it unless it failed), then ReadyForQuery. */
+static void conn_sync(Conn *c)
+{
+    /* in a transaction block, portals (a suspended one too) live on */
+    if (driftdb_session_txn_status(c->sess) == 'I') conn_close_suspended(c);
+    driftdb_error err;
+    if (driftdb_session_sync(c->sess, &err) != DRIFTDB_OK) send_error(c, &err);
+    if (driftdb_session_txn_status(c->sess) == 'I') conn_drop_portals(c);
+    c->state = PGW_READY;
+    conn_report_params(c);
+    conn_ready_for_query(c);
 }
 
 /* Reads and dispatches messages until Terminate, EOF or a fatal error. */
@@ -786,29 +1280,40 @@ static int conn_serve_loop(Conn *c)
 
         if (c->state == PGW_SKIP_TO_SYNC) {
             if (type == 'S') {
-                c->state = PGW_READY;
-                conn_ready_for_query(c);
+                conn_sync(c);
             } else if (type == 'X') {
                 return 0;
             }
             continue;   /* discarded, as the protocol requires after an error */
         }
 
+        int rc2 = 0;
         switch (type) {
-        case 'Q':
+        case 'Q': {
+            /* a simple query ends the extended protocol's implicit
+             * transaction and replaces the unnamed statement and portal */
+            conn_close_suspended(c);
+            PgwPortal *up = portal_find(c, "");
+            if (up) portal_drop(c, up);
+            PgwStmt *us = stmt_find(c, "");
+            if (us) stmt_drop(c, us);
             if (conn_simple_query(c, &cur) != 0) return -1;
+            if (driftdb_session_txn_status(c->sess) == 'I') conn_drop_portals(c);
             break;
+        }
         case 'X':
             c->state = PGW_CLOSED;
             return 0;
         case 'S':
-            conn_ready_for_query(c);
+            conn_sync(c);
             break;
         case 'H':
             break;   /* Flush: output is flushed at the top of the loop anyway */
-        case 'P': case 'B': case 'D': case 'E': case 'C':
-            conn_refuse_extended(c);
-            break;
+        case 'P': rc2 = conn_parse(c, &cur); break;
+        case 'B': rc2 = conn_bind(c, &cur); break;
+        case 'D': rc2 = conn_describe(c, &cur); break;
+        case 'E': rc2 = conn_execute(c, &cur); break;
+        case 'C': rc2 = conn_close_msg(c, &cur); break;
         case 'F': {
             driftdb_error e;
             error_set(&e, "ERROR", "0A000", "function call protocol is not supported");
@@ -822,6 +1327,7 @@ static int conn_serve_loop(Conn *c)
             log_conn(c, "invalid frontend message type %d", type);
             return conn_fatal(c, "08P01", "invalid frontend message type %d", type);
         }
+        if (rc2 != 0) return -1;
     }
 }
 
@@ -846,6 +1352,8 @@ int pgw_serve(int fd, const PgwConfig *cfg)
         rc = conn_serve_loop(c);
     }
 
+    conn_drop_portals(c);   /* before the session: a portal may hold its result */
+    while (c->stmts) stmt_drop(c, c->stmts);
     if (c->sess) {
         driftdb_session_close(c->sess);   /* rolls back an open transaction */
         atomic_fetch_sub(cfg->nsessions, 1);

@@ -45,6 +45,17 @@ typedef struct SqlCtx {
     void *session;
     const char *sql;         /* the whole text, for error positions */
     DdError *err;
+    /* $n parameters (1..nparams; a higher $n is 42P02).  param_types[i]:
+     * the type of $i+1, declared by the client or TYPE_UNKNOWN; the
+     * compiler replaces TYPE_UNKNOWN with the type the first context that
+     * coerces the parameter needs (WHERE id = $1, LIMIT $1, INSERT targets,
+     * $1::int), as PostgreSQL infers it.  params: their values, already of
+     * those types, when executing; NULL when only describing the statement
+     * (a parameter then evaluates to NULL and a FOR SYSTEM_TIME point that
+     * is a parameter reads the present). */
+    TypeId *param_types;
+    int nparams;
+    const Value *params;
 } SqlCtx;
 
 typedef struct Plan Plan;    /* a prepared statement ready to run */
