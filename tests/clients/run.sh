@@ -5,13 +5,21 @@
 # Makes a temporary database, starts driftdb-server on a free port, runs
 #   psql.sh          psql: quick start, time travel, errors, multi-statement
 #   psycopg2_test.py psycopg2: transactions, types, errors, ParameterStatus
+#   psycopg3_test.py psycopg 3: server-side binding, pipelines, binary, prepare
+#   asyncpg_test.py  asyncpg: prepared statements, inferred parameter types,
+#                    binary for every type, executemany, cursors
+#   node/node_pg_test.js  node-pg (npm ci from package-lock.json): parameterized
+#                    and named queries, time travel, transactions, errors
+#   jdbc/JdbcTest.java    pgjdbc: PreparedStatement, fetch size, batches,
+#                    metadata, time travel, transactions, errors
 #   robustness.py    raw sockets: garbage, bad lengths, half messages,
 #                    protocol 2.0, extended protocol, vanishing clients,
 #                    --max-connections (against a second, limited server)
 # plus server-level checks (open failures, SIGTERM shutdown), and prints
 # "ok NAME" / "FAIL NAME" lines and finally "N passed, N failed".
-# A missing client (psql, /usr/bin/python3, psycopg2) is a FAIL, not a
-# skip: scripts/deps.sh installs postgresql-client and python3-psycopg2.
+# A missing client (psql, /usr/bin/python3, psycopg2, psycopg, asyncpg) is a
+# FAIL, not a skip: scripts/deps.sh installs postgresql-client and
+# python3-psycopg2, python3-psycopg, python3-asyncpg.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 cd "$(dirname "$0")/../.."
@@ -188,6 +196,44 @@ if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
     ensure_alive psycopg2
 else
     fail psycopg2 "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
+fi
+
+# psycopg 3 and asyncpg: the extended query protocol and binary formats.
+for suite in psycopg3:psycopg asyncpg:asyncpg; do
+    name=${suite%%:*} mod=${suite#*:}
+    if [ -x "$PY" ] && "$PY" -c "import $mod" 2>/dev/null; then
+        timeout -k 5 300 "$PY" $HERE/${name}_test.py "$MAIN_PORT" >"$TMP/$name.out" 2>&1
+        tally "$name" "$TMP/$name.out"
+        ensure_alive "$name"
+    else
+        fail "$name" "/usr/bin/python3 with $mod missing (scripts/deps.sh installs python3-$mod)"
+    fi
+done
+
+# node-pg: tests/clients/node/package-lock.json pins it; npm ci installs it
+# into tests/clients/node/node_modules (not in git) on first use.
+NODE_DIR=$HERE/node
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    fail node_pg "node and npm missing"
+elif [ ! -d "$NODE_DIR/node_modules/pg" ] &&
+     ! (cd "$NODE_DIR" && timeout 300 npm ci --no-audit --no-fund >"$TMP/npm.log" 2>&1); then
+    fail node_pg "npm ci in $NODE_DIR failed: $(tail -n 1 "$TMP/npm.log")"
+else
+    (cd "$NODE_DIR" && timeout -k 5 120 node node_pg_test.js "$MAIN_PORT") >"$TMP/node_pg.out" 2>&1
+    tally node_pg "$TMP/node_pg.out"
+    ensure_alive node_pg
+fi
+
+# JDBC: Debian's pgjdbc jar (libpostgresql-jdbc-java) with the installed JDK.
+JDBC_JAR=/usr/share/java/postgresql.jar
+if ! command -v javac >/dev/null 2>&1 || [ ! -f "$JDBC_JAR" ]; then
+    fail jdbc "javac or $JDBC_JAR missing (scripts/deps.sh installs libpostgresql-jdbc-java)"
+elif ! javac -d "$TMP/jdbc" -cp "$JDBC_JAR" $HERE/jdbc/JdbcTest.java >"$TMP/javac.log" 2>&1; then
+    fail jdbc "javac failed: $(head -n 3 "$TMP/javac.log")"
+else
+    timeout -k 5 180 java -cp "$TMP/jdbc:$JDBC_JAR" JdbcTest "$MAIN_PORT" >"$TMP/jdbc.out" 2>&1
+    tally jdbc "$TMP/jdbc.out"
+    ensure_alive jdbc
 fi
 
 # The robustness test also needs a server limited to one connection.
