@@ -1111,18 +1111,24 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
         session_error(s);
         return rc;
     }
+    /* the rows must be what the client was told: the portal's description
+     * when it asked for one, else the statement's (as PostgreSQL's
+     * fixed_result plans) */
     driftdb_result *r = *out;
-    if (p->described) {
-        bool same = (bool)r->has_rows == p->desc.has_rows && (!r->has_rows || r->ncols == p->desc.ncols);
-        for (int i = 0; same && r->has_rows && i < r->ncols; i++)
-            same = type_oid(r->cols[i].type) == p->desc.cols[i].type_oid;
-        if (!same) {
-            *out = NULL;
-            if (!r->done) result_fail(r);
-            driftdb_result_free(r);
-            dd_err(e, DD_EFEATURE, -1, "cached plan must not change result type");
-            return api_fail(s, err);
-        }
+    const Describe *d = p->described ? &p->desc : &st->desc;
+    bool same = !r->has_rows || (d->has_rows && r->ncols == d->ncols);
+    for (int i = 0; same && r->has_rows && i < r->ncols; i++)
+        same = type_oid(r->cols[i].type) == d->cols[i].type_oid;
+    if (!same) {
+        *out = NULL;
+        if (!r->done) result_fail(r);
+        driftdb_result_free(r);
+        dd_err(e, DD_EFEATURE, -1, "cached plan must not change result type");
+        if (!p->described)
+            dd_err_detail(e, "The columns differ from those described when the statement was prepared "
+                             "(a schema change, or FOR SYSTEM_TIME AS OF a parameter before one); "
+                             "Describe the portal to get the columns of its time.");
+        return api_fail(s, err);
     }
     return DRIFTDB_ROW_RESULT;
 }

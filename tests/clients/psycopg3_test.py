@@ -76,6 +76,13 @@ def time_travel_parameter():
         seq = c.execute("SELECT drift_seq()").fetchone()[0]
         expect(c.execute("SELECT v FROM p3_tt FOR SYSTEM_TIME AS OF %s::text WHERE id = 1",
                          ("@SEQ:%d" % (seq - 1),)).fetchone(), ("old",), "AS OF '@SEQ:n' as text")
+        # the schema AS OF the parameter's time: libpq describes the portal
+        c.execute("ALTER TABLE p3_tt ADD COLUMN extra INT")
+        cur = c.execute("SELECT * FROM p3_tt FOR SYSTEM_TIME AS OF %s", (before,))
+        expect([d.name for d in cur.description], ["id", "v"], "columns AS OF before the ALTER")
+        expect(cur.fetchall(), [(1, "old")], "row AS OF before the ALTER")
+        cur = c.execute("SELECT * FROM p3_tt WHERE id = %s", (1,))
+        expect([d.name for d in cur.description], ["id", "v", "extra"], "columns now")
 
 
 @test
