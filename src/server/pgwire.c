@@ -18,6 +18,13 @@
  *   - c->sess is set from conn_open_session until pgw_serve returns, and
  *     counts in cfg->nsessions meanwhile; READY and SKIP_TO_SYNC have one
  *     (conn_check).
+ *   - Extended protocol: c->stmts and c->portals own their engine handles.
+ *     At most one portal has an open driftdb_result between messages
+ *     (c->suspended, after Execute stopped at its row limit); it is freed
+ *     before anything else runs on the session, and forgotten when an
+ *     engine call fails (the engine frees the current result on error).
+ *     Portals end with the transaction: at Sync or a simple query outside
+ *     a transaction block.
  *
  * Connection states (the function behind each transition):
  *
@@ -31,10 +38,14 @@
  *   READY   --'Q': conn_simple_query (results, ReadyForQuery)--------> READY
  *   READY   --'S' alone: conn_ready_for_query-----------------------> READY
  *   READY   --'F': conn_serve_loop (0A000, ReadyForQuery)----------> READY
- *   READY   --'P' 'B' 'D' 'E' 'C': conn_refuse_extended---> SKIP_TO_SYNC
+ *   READY   --'P' 'B' 'D' 'E' 'C': conn_parse, conn_bind, conn_describe,
+ *             conn_execute, conn_close_msg---------------------------> READY
+ *   READY   --an ERROR in one of them: conn_ext_error-------> SKIP_TO_SYNC
+ *   READY   --'S': conn_sync (commit the implicit transaction,
+ *             ReadyForQuery)-----------------------------------------> READY
  *   READY   --'H' (Flush)---> READY
  *   SKIP_TO_SYNC --any other message: conn_serve_loop drops it-> SKIP_TO_SYNC
- *   SKIP_TO_SYNC --'S': conn_ready_for_query------------------------> READY
+ *   SKIP_TO_SYNC --'S': conn_sync-------------------------------------> READY
  *   READY, SKIP_TO_SYNC --'X' or EOF: conn_serve_loop---------------> CLOSED
  *   any     --bad length, unknown type, I/O error: conn_fatal-------> CLOSED
  *
