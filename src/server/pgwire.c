@@ -20,9 +20,10 @@
  *     (conn_check).
  *   - Extended protocol: c->stmts and c->portals own their engine handles.
  *     At most one portal has an open driftdb_result between messages
- *     (c->suspended, after Execute stopped at its row limit); it is freed
- *     before anything else runs on the session, and forgotten when an
- *     engine call fails (the engine frees the current result on error).
+ *     (c->suspended, after Execute stopped at its row limit); before
+ *     another statement runs, its rest is read into the portal's held
+ *     buffer (conn_hold_suspended); it is forgotten when an engine call
+ *     fails (the engine frees the current result on error).
  *     Portals end with the transaction: at Sync or a simple query outside
  *     a transaction block.
  *
@@ -76,6 +77,7 @@
 #define PGW_KEEP_BUF (1u << 20)      /* buffers above this are freed after use */
 #define PGW_READ_CHUNK (1u << 20)    /* body buffer growth step while reading */
 #define PGW_MAX_FIELDS 32767         /* Int16 field count in RowDescription */
+#define PGW_MAX_HELD (256u << 20)    /* rows of a suspended portal kept in memory */
 
 typedef enum PgwState {
     PGW_STARTUP,
@@ -113,8 +115,11 @@ typedef struct PgwStmt {
 } PgwStmt;
 
 /* A portal (Bind).  Its result stays open while it is suspended (Execute
- * with a row limit); only one portal can be suspended at a time: running
- * anything else closes it (interrupted). */
+ * with a row limit).  The engine runs one statement at a time, so before
+ * another statement runs, the suspended portal's remaining rows are read
+ * into `held` (encoded DataRows, then its NoticeResponse / CommandComplete
+ * or ErrorResponse) and later Executes send from there, as PostgreSQL's
+ * tuplestore-backed portals.  An engine error closes it (interrupted). */
 typedef struct PgwPortal {
     char *name;
     driftdb_portal *p;
@@ -123,7 +128,11 @@ typedef struct PgwPortal {
     driftdb_result *r;         /* open while suspended */
     bool has_rows;
     bool done;                 /* ran to completion */
-    bool interrupted;          /* suspended, then closed by another statement */
+    bool interrupted;          /* suspended, then closed by an error */
+    bool holding;              /* the rest of its rows are in held */
+    bool held_error;           /* held ends with an ErrorResponse */
+    Buf held;                  /* messages not yet sent, from held_pos */
+    size_t held_pos;
     char tag[64];              /* its command tag, once done */
     struct PgwPortal *next;
 } PgwPortal;
@@ -775,7 +784,10 @@ static int conn_simple_query(Conn *c, Cursor *cur)
         }
         nstatements++;
         int st = conn_send_result(c, r, &err);
-        driftdb_result_free(r);
+        /* a failed statement fails its transaction, also when the failure
+         * was ours (a row too large to send): driftdb_session_fail frees r */
+        if (st > 0) driftdb_session_fail(c->sess);
+        else driftdb_result_free(r);
         if (st < 0) return -1;
         conn_report_params(c);
         if (st > 0) {
@@ -845,6 +857,83 @@ static void conn_close_suspended(Conn *c)
     c->suspended = NULL;
 }
 
+static void send_complete(Conn *c, driftdb_result *r);
+
+/*
+ * Another statement is about to run: reads the rest of the suspended
+ * portal's rows into its held buffer (with what ends them) and frees its
+ * result, so that the portal can still be resumed.  A statement error
+ * while reading is kept for the Execute that reaches it.
+ */
+static void conn_hold_suspended(Conn *c)
+{
+    PgwPortal *p = c->suspended;
+    if (!p) return;
+    driftdb_result *r = p->r;
+    Buf save = c->out;   /* the messages are built in held, not sent */
+    c->out = p->held;
+    int ncols = driftdb_result_ncols(r);
+    driftdb_error err;
+    memset(&err, 0, sizeof err);
+    bool failed = false;
+    for (;;) {
+        int rc = driftdb_result_next(r, &err);
+        if (rc == 0) break;
+        if (rc < 0 || send_data_row(c, r, ncols, &err) != 0) { failed = true; break; }
+        if (!buf_ok(&c->out) || c->out.len > PGW_MAX_HELD) {
+            error_set(&err, "ERROR", buf_ok(&c->out) ? "54000" : "53200",
+                      "the rest of suspended portal \"%s\" is too large to keep while another statement runs",
+                      p->name);
+            buf_reset(&c->out);
+            failed = true;
+            break;
+        }
+    }
+    if (failed) {
+        send_error(c, &err);
+        p->held_error = true;
+    } else {
+        send_complete(c, r);
+        const char *tag = driftdb_result_tag(r);
+        snprintf(p->tag, sizeof p->tag, "%s", tag ? tag : "");
+    }
+    p->held = c->out;
+    c->out = save;
+    driftdb_result_free(r);
+    if (failed) driftdb_session_fail(c->sess);
+    p->r = NULL;
+    p->holding = true;
+    p->held_pos = 0;
+    c->suspended = NULL;
+}
+
+/* Sends up to maxrows (0: all) held DataRows of p, then PortalSuspended,
+ * or the rest with what ends the rows. */
+static void conn_send_held(Conn *c, PgwPortal *p, u32 maxrows)
+{
+    Buf *h = &p->held;
+    u32 sent = 0;
+    while (p->held_pos < h->len) {
+        const u8 *m = h->data + p->held_pos;
+        size_t len = 1 + get_u32be(m + 1);
+        if (m[0] == 'D') {
+            if (maxrows > 0 && sent == maxrows) {
+                size_t at = msg_begin(c, 's');   /* PortalSuspended */
+                msg_end(c, at);
+                return;
+            }
+            sent++;
+        }
+        buf_append(&c->out, m, len);
+        p->held_pos += len;
+        if (c->out.len >= PGW_FLUSH_AT && conn_flush(c) != 0) return;
+    }
+    p->holding = false;
+    p->done = true;
+    buf_free(h);
+    if (p->held_error) c->state = PGW_SKIP_TO_SYNC;
+}
+
 static PgwStmt *stmt_find(Conn *c, const char *name)
 {
     for (PgwStmt *s = c->stmts; s; s = s->next)
@@ -876,6 +965,7 @@ static void portal_drop(Conn *c, PgwPortal *p)
     }
     if (c->suspended == p) conn_close_suspended(c);
     driftdb_portal_free(p->p);
+    buf_free(&p->held);
     dd_free(p->formats);
     dd_free(p->name);
     dd_free(p);
@@ -1167,9 +1257,15 @@ static int conn_execute(Conn *c, Cursor *cur)
     driftdb_error err;
     memset(&err, 0, sizeof err);
     if (p->interrupted) {
-        conn_ext_errorf(c, "0A000",
-                        "portal \"%s\" cannot be resumed: another statement ran after it was suspended", name);
+        if (driftdb_session_txn_status(c->sess) == 'E')
+            conn_ext_errorf(c, "25P02", "current transaction is aborted, commands ignored until end of transaction block");
+        else
+            conn_ext_errorf(c, "0A000", "portal \"%s\" cannot be resumed: it was closed by an error", name);
         return 0;
+    }
+    if (p->holding) {
+        conn_send_held(c, p, maxrows);
+        return c->broken ? -1 : 0;
     }
     if (p->done) {
         /* run to completion already: nothing more, as PostgreSQL */
@@ -1180,7 +1276,7 @@ static int conn_execute(Conn *c, Cursor *cur)
     }
     driftdb_result *r = p->r;
     if (!r) {
-        conn_close_suspended(c);
+        conn_hold_suspended(c);
         int rc = driftdb_portal_exec(c->sess, p->p, &r, &err);
         if (rc == DRIFTDB_DONE) {
             p->done = true;
@@ -1303,7 +1399,7 @@ static int conn_serve_loop(Conn *c)
         case 'Q': {
             /* a simple query ends the extended protocol's implicit
              * transaction and replaces the unnamed statement and portal */
-            conn_close_suspended(c);
+            conn_hold_suspended(c);
             PgwPortal *up = portal_find(c, "");
             if (up) portal_drop(c, up);
             PgwStmt *us = stmt_find(c, "");

@@ -143,6 +143,22 @@ async def transactions(c):
 
 
 @test
+async def interleaved_cursors(c):
+    await c.execute("CREATE TABLE ap_inter (id INT PRIMARY KEY)")
+    await c.executemany("INSERT INTO ap_inter VALUES ($1)", [(i,) for i in range(50)])
+    async with c.transaction():
+        a = await c.cursor("SELECT id FROM ap_inter ORDER BY id")
+        b = await c.cursor("SELECT id FROM ap_inter WHERE id >= $1 ORDER BY id DESC", 25)
+        got_a, got_b = [], []
+        for _ in range(30):   # alternate between two open portals
+            got_a += [r[0] for r in await a.fetch(2)]
+            got_b += [r[0] for r in await b.fetch(1)]
+            expect(await c.fetchval("SELECT count(*) FROM ap_inter WHERE id < $1", 10), 10, "a third statement")
+        expect(got_a, list(range(50)), "first cursor")
+        expect(got_b, list(range(49, 24, -1)), "second cursor")
+
+
+@test
 async def executemany_atomic(c):
     await c.execute("CREATE TABLE ap_many (id INT PRIMARY KEY, v TEXT)")
     await c.executemany("INSERT INTO ap_many VALUES ($1, $2)", [(i, "v%d" % i) for i in range(200)])

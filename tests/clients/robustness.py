@@ -331,6 +331,16 @@ def extended_protocol_basic():
     msgs = until_ready(s)
     if kinds(msgs) != [b"1", b"2", b"D", b"D", b"s", b"D", b"C", b"Z"]:
         raise AssertionError("row limit: %r" % msgs)
+    # a suspended portal survives another statement (its rows are kept),
+    # and an error among its kept rows comes when Execute reaches it
+    s.sendall(parse_msg("SELECT 10 / (x - 3) FROM (VALUES (1), (2), (3), (4)) AS v(x)", b"div") +
+              bind_msg(portal=b"a", stmt=b"div") + execute_msg(b"a", 1) +
+              parse_msg("SELECT 5") + bind_msg() + execute_msg() +
+              execute_msg(b"a", 0) + execute_msg() + msg(b"S"))
+    msgs = until_ready(s)
+    if kinds(msgs) != [b"1", b"2", b"D", b"s", b"1", b"2", b"D", b"C", b"D", b"E", b"Z"] or \
+            fields(msgs[9][1]).get("C") != "22012":
+        raise AssertionError("held rows: %r" % msgs)
     s.close()
 
 

@@ -111,6 +111,22 @@ public class JdbcTest {
                 expect(n, 100, "rows through fetch size");
                 expect(sum, 4950, "sum through fetch size");
             }
+            // another statement while a fetch-size result set is open: the
+            // server keeps the suspended portal's rows
+            try (PreparedStatement outer = c.prepareStatement("SELECT id FROM jd_txn WHERE id < ? ORDER BY id");
+                 PreparedStatement inner = c.prepareStatement("SELECT v FROM jd_txn WHERE id = ?")) {
+                outer.setFetchSize(3);
+                outer.setInt(1, 20);
+                int n = 0;
+                try (ResultSet rs = outer.executeQuery()) {
+                    while (rs.next()) {
+                        inner.setInt(1, rs.getInt(1));
+                        try (ResultSet r2 = inner.executeQuery()) { r2.next(); expect(r2.getInt(1), rs.getInt(1), "inner row"); }
+                        n++;
+                    }
+                }
+                expect(n, 20, "rows of the outer result set");
+            }
             c.createStatement().executeUpdate("UPDATE jd_txn SET v = v + 1000");
             c.rollback();
             try (ResultSet rs = c.createStatement().executeQuery("SELECT max(v) FROM jd_txn")) {
