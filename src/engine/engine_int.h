@@ -98,6 +98,8 @@ struct driftdb_stmt {
     size_t len;
     bool empty;                /* no statement in the text */
     bool txn_exit;             /* COMMIT / ROLLBACK: allowed in a failed block */
+    bool desc_per_portal;      /* its columns depend on parameter values
+                                  (FOR SYSTEM_TIME AS OF $n): describe portals anew */
     int nparams;
     TypeId *ptypes;            /* [nparams], all resolved */
     Describe desc;

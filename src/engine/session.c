@@ -849,8 +849,10 @@ static int desc_col(Arena *keep, driftdb_column *c, const char *name, TypeId t, 
  * session's current result (a suspended portal) stays intact.
  */
 static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, int np,
-                        const Value *vals, Arena *keep, Describe *d, bool *empty, bool *txn_exit, DdError *e)
+                        const Value *vals, Arena *keep, Describe *d, bool *empty, bool *txn_exit,
+                        bool *per_portal, DdError *e)
 {
+    if (per_portal) *per_portal = false;
     Arena a, row;
     arena_init(&a, 16 * 1024);
     arena_init(&row, 4096);
@@ -906,6 +908,7 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     Plan *p;
     rc = sql_prepare(&ctx, stmt, &p);
     if (rc) goto done;
+    if (per_portal) *per_portal = ctx.point_from_param;
     if (plan_returns_rows(p)) {
         const ColDesc *cols;
         int n = plan_columns(p, &cols);
@@ -966,7 +969,7 @@ int driftdb_prepare(driftdb_session *s, const char *sql, size_t len, int ntypes,
         }
     }
     rc = analyze_text(s, st->sql, len, st->ptypes, st->nparams, NULL, &st->arena, &st->desc, &st->empty,
-                      &st->txn_exit, e);
+                      &st->txn_exit, &st->desc_per_portal, e);
     if (rc) goto fail;
     /* what no context decided is text */
     for (int i = 0; i < st->nparams; i++)
@@ -1060,6 +1063,10 @@ fail:
 int driftdb_portal_columns(driftdb_session *s, driftdb_portal *p, int *has_rows, const driftdb_column **cols,
                            driftdb_error *err)
 {
+    if (!p->described && !p->st->desc_per_portal) {
+        p->desc = p->st->desc;   /* the same whatever the parameters */
+        p->described = true;
+    }
     if (!p->described) {
         DdError *e = &s->err;
         dd_err_clear(e);
@@ -1067,7 +1074,7 @@ int driftdb_portal_columns(driftdb_session *s, driftdb_portal *p, int *has_rows,
         TypeId *types = arena_memdup(&p->arena, st->ptypes, sizeof(TypeId) * (size_t)(st->nparams ? st->nparams : 1));
         bool empty, txn_exit;
         int rc = types ? analyze_text(s, st->sql, st->len, types, st->nparams, p->params, &p->arena, &p->desc,
-                                      &empty, &txn_exit, e)
+                                      &empty, &txn_exit, NULL, e)
                        : dd_err(e, DD_ENOMEM, -1, NULL);
         if (rc) return api_fail(s, err);
         p->described = true;

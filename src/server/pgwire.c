@@ -10,8 +10,9 @@
  *     body buffer grows only as bytes actually arrive, and is released
  *     after a message that made it larger than PGW_KEEP_BUF.
  *   - Replies go to the write buffer c->out and reach the socket in
- *     conn_flush: before every blocking read (so at every ReadyForQuery),
- *     and while streaming rows once PGW_FLUSH_AT bytes are pending.
+ *     conn_flush: in conn_read just before it would block (so messages a
+ *     client pipelined get their replies in one write), at Flush, and
+ *     while streaming rows once PGW_FLUSH_AT bytes are pending.
  *   - A write failure marks the connection broken; from then on nothing is
  *     sent, the running statement is abandoned and pgw_serve returns, which
  *     closes the session (rolling back an open transaction).
@@ -351,6 +352,10 @@ static int conn_read(Conn *c, void *dst, size_t n)
             got += k;
             continue;
         }
+        /* About to block: what the client waits for goes out first (so
+         * pipelined messages already here get one reply write). */
+        if ((c->out.len > 0 || !buf_ok(&c->out)) && conn_flush(c) != 0)
+            return -1;
         /* Large reads go straight to dst; small ones refill rbuf. */
         bool direct = n - got >= sizeof c->rbuf;
         ssize_t r = direct ? recv(c->fd, d + got, n - got, 0)
@@ -1376,9 +1381,6 @@ static int conn_serve_loop(Conn *c)
 {
     for (;;) {
         assert(conn_check(c));
-        if (c->out.len > 0 || !buf_ok(&c->out)) {
-            if (conn_flush(c) != 0) return -1;
-        }
         u8 type = 0;
         Cursor cur;
         int rc = conn_read_message(c, &type, &cur);
@@ -1414,8 +1416,9 @@ static int conn_serve_loop(Conn *c)
         case 'S':
             conn_sync(c);
             break;
-        case 'H':
-            break;   /* Flush: output is flushed at the top of the loop anyway */
+        case 'H':   /* Flush */
+            if (conn_flush(c) != 0) return -1;
+            break;
         case 'P': rc2 = conn_parse(c, &cur); break;
         case 'B': rc2 = conn_bind(c, &cur); break;
         case 'D': rc2 = conn_describe(c, &cur); break;

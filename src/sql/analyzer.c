@@ -168,6 +168,7 @@ static int eval_point(SqlCtx *ctx, Expr *e, u64 *seq)
     if (v.isnull && ctx->nparams > 0 && !ctx->params) {
         /* describing a statement whose point is a parameter: the present */
         *seq = snap_seq(ctx->snap);
+        ctx->point_from_param = true;
         return DD_OK;
     }
     return sql_point_to_seq(ctx, &v, e->loc, seq);

@@ -56,6 +56,8 @@ typedef struct SqlCtx {
     TypeId *param_types;
     int nparams;
     const Value *params;
+    bool point_from_param;   /* set when describing read the present for a
+                                FOR SYSTEM_TIME point that is a parameter */
 } SqlCtx;
 
 typedef struct Plan Plan;    /* a prepared statement ready to run */

@@ -12,6 +12,7 @@
 #                    and named queries, time travel, transactions, errors
 #   jdbc/JdbcTest.java    pgjdbc: PreparedStatement, fetch size, batches,
 #                    metadata, time travel, transactions, errors
+#   pgbench.sh       pgbench in simple, extended and prepared modes
 #   robustness.py    raw sockets: garbage, bad lengths, half messages,
 #                    protocol 2.0, extended protocol, vanishing clients,
 #                    --max-connections (against a second, limited server)
@@ -234,6 +235,14 @@ else
     timeout -k 5 180 java -cp "$TMP/jdbc:$JDBC_JAR" JdbcTest "$MAIN_PORT" >"$TMP/jdbc.out" 2>&1
     tally jdbc "$TMP/jdbc.out"
     ensure_alive jdbc
+fi
+
+if command -v pgbench >/dev/null 2>&1; then
+    timeout -k 5 120 bash $HERE/pgbench.sh "$MAIN_PORT" >"$TMP/pgbench.out" 2>&1
+    tally pgbench "$TMP/pgbench.out"
+    ensure_alive pgbench
+else
+    fail pgbench "pgbench not installed (scripts/deps.sh installs postgresql-client)"
 fi
 
 # The robustness test also needs a server limited to one connection.
