@@ -862,7 +862,8 @@ static void conn_close_suspended(Conn *c)
     c->suspended = NULL;
 }
 
-static void send_complete(Conn *c, driftdb_result *r);
+static void send_complete(Conn *c, driftdb_result *r, long nrows);
+static void put_tag(Conn *c, const char *tag, long nrows);
 
 /*
  * Another statement is about to run: reads the rest of the suspended
@@ -898,7 +899,7 @@ static void conn_hold_suspended(Conn *c)
         send_error(c, &err);
         p->held_error = true;
     } else {
-        send_complete(c, r);
+        send_complete(c, r, -1);   /* conn_send_held counts the rows it sends */
         const char *tag = driftdb_result_tag(r);
         snprintf(p->tag, sizeof p->tag, "%s", tag ? tag : "");
     }
@@ -928,6 +929,11 @@ static void conn_send_held(Conn *c, PgwPortal *p, u32 maxrows)
                 return;
             }
             sent++;
+        }
+        if (m[0] == 'C' && p->has_rows) {
+            put_tag(c, p->tag, (long)sent);   /* the rows of this Execute */
+            p->held_pos += len;
+            continue;
         }
         buf_append(&c->out, m, len);
         p->held_pos += len;
@@ -1069,7 +1075,7 @@ static int conn_bind(Conn *c, Cursor *cur)
     if (!rfmt) { dd_free(params); return conn_fatal(c, "53200", "out of memory"); }
     for (int i = 0; i < nr; i++) rfmt[i] = (i16)cur_u16be(cur);
 
-    const char *problem = NULL;
+    const char *problem = NULL, *pstate = "08P01";
     char msgbuf[200];
     if (nf > 1 && nf != np) {
         snprintf(msgbuf, sizeof msgbuf, "bind message has %d parameter formats but %d parameters", nf, np);
@@ -1080,12 +1086,14 @@ static int conn_bind(Conn *c, Cursor *cur)
         if (f != 0 && f != 1) {
             snprintf(msgbuf, sizeof msgbuf, "unsupported format code: %d", f);
             problem = msgbuf;
+            pstate = "22023";   /* as PostgreSQL */
         }
     }
     for (int i = 0; !problem && i < nr; i++) {
         if (rfmt[i] != 0 && rfmt[i] != 1) {
             snprintf(msgbuf, sizeof msgbuf, "unsupported format code: %d", rfmt[i]);
             problem = msgbuf;
+            pstate = "22023";
         }
     }
     PgwStmt *s = problem ? NULL : stmt_find(c, sname);
@@ -1103,7 +1111,7 @@ static int conn_bind(Conn *c, Cursor *cur)
     if (problem) {
         dd_free(params);
         dd_free(rfmt);
-        conn_ext_errorf(c, "08P01", "%s", problem);
+        conn_ext_errorf(c, pstate, "%s", problem);
         return 0;
     }
     for (int i = 0; i < np; i++)
@@ -1124,6 +1132,24 @@ static int conn_bind(Conn *c, Cursor *cur)
         dd_free(rfmt);
         conn_engine_error(c, &err);
         return 0;
+    }
+    if (nr > 1) {
+        /* one format per result column: checked now, as PostgreSQL */
+        int has_rows;
+        const driftdb_column *cols;
+        int ncols = driftdb_portal_columns(c->sess, dp, &has_rows, &cols, &err);
+        if (ncols < 0 || (has_rows && ncols != nr)) {
+            dd_free(rfmt);
+            driftdb_portal_free(dp);
+            if (ncols < 0) {
+                conn_engine_error(c, &err);
+            } else {
+                driftdb_session_fail(c->sess);
+                conn_ext_errorf(c, "08P01", "bind message has %d result formats but query has %d columns", nr,
+                                ncols);
+            }
+            return 0;
+        }
     }
     PgwPortal *p = dd_calloc(1, sizeof *p);
     char *nm = dd_strdup(pname);
@@ -1229,8 +1255,21 @@ static int conn_describe(Conn *c, Cursor *cur)
     return 0;
 }
 
-/* Sends the notice and CommandComplete of a finished result. */
-static void send_complete(Conn *c, driftdb_result *r)
+/* CommandComplete with tag; a "SELECT n" tag gets nrows instead of n when
+ * nrows >= 0 (an Execute with a row limit reports its own rows, as
+ * PostgreSQL does). */
+static void put_tag(Conn *c, const char *tag, long nrows)
+{
+    size_t at = msg_begin(c, 'C');
+    if (nrows >= 0 && strncmp(tag, "SELECT ", 7) == 0) buf_printf(&c->out, "SELECT %ld", nrows);
+    else buf_puts(&c->out, tag);
+    buf_putc(&c->out, 0);
+    msg_end(c, at);
+}
+
+/* Sends the notice and CommandComplete of a finished result (nrows: see
+ * put_tag). */
+static void send_complete(Conn *c, driftdb_result *r, long nrows)
 {
     const char *sev, *state;
     const char *note = driftdb_result_notice(r, &sev, &state);
@@ -1243,9 +1282,7 @@ static void send_complete(Conn *c, driftdb_result *r)
         send_error_msg(c, 'N', &n);
     }
     const char *tag = driftdb_result_tag(r);
-    size_t at = msg_begin(c, 'C');
-    buf_put_str(&c->out, tag ? tag : "");
-    msg_end(c, at);
+    put_tag(c, tag ? tag : "", nrows);
 }
 
 /* 'E' Execute: String portal | Int32 max rows (0: all) */
@@ -1303,9 +1340,9 @@ static int conn_execute(Conn *c, Cursor *cur)
         p->r = r;
         p->has_rows = driftdb_result_has_rows(r) != 0;
     }
+    u32 sent = 0;
     if (p->has_rows) {
         int ncols = driftdb_result_ncols(r);
-        u32 sent = 0;
         for (;;) {
             if (maxrows > 0 && sent == maxrows) {
                 c->suspended = p;
@@ -1330,7 +1367,7 @@ static int conn_execute(Conn *c, Cursor *cur)
         }
     }
     if (c->suspended == p) c->suspended = NULL;
-    send_complete(c, r);
+    send_complete(c, r, p->has_rows ? (long)sent : -1);
     const char *tag = driftdb_result_tag(r);
     snprintf(p->tag, sizeof p->tag, "%s", tag ? tag : "");
     driftdb_result_free(r);
