@@ -198,7 +198,8 @@ void driftdb_stmt_free(driftdb_stmt *st);
  * Binds parameter values: n must equal driftdb_stmt_nparams (08P01
  * otherwise); each value is converted to its parameter's type now: text
  * with the type's input function (22P02, 22003, ...), binary with its
- * receive function (22P03 when the length or content is wrong).
+ * receive function (as PostgreSQL: 08P01 when the value is too short,
+ * 22P03 when it is too long or malformed).
  */
 int driftdb_bind(driftdb_session *s, driftdb_stmt *st, int n, const driftdb_param *params,
                  driftdb_portal **out, driftdb_error *err);

@@ -19,6 +19,8 @@
  *   timestamp(tz) Int64 microseconds since 2000-01-01 00:00:00 (UTC)
  *   interval     Int64 microseconds | Int32 days | Int32 months
  *   uuid         16 bytes
+ * A value shorter than its type needs is 08P01 (PostgreSQL: "insufficient
+ * data left in message"), a longer one 22P03.
  * Infinite dates/timestamps and numeric NaN/Infinity are not values
  * DriftDB has: receiving them is 0A000, as their text forms are.
  *
@@ -113,19 +115,23 @@ void bin_send(const Value *v, Buf *out)
     }
 }
 
-static int bad_format(DdError *e, int pno)
+/* A value of the wrong length, as PostgreSQL reports it: too short is the
+ * receive function reading past its message (08P01), too long is bytes
+ * left over (22P03). */
+static int bad_length(DdError *e, int pno, size_t len, size_t want)
 {
+    if (len < want) return dd_err(e, DD_EPROTOCOL, -1, "insufficient data left in message");
     return dd_err(e, DD_EBINARY_FORMAT, -1, "incorrect binary data format in bind parameter %d", pno);
 }
 
 static int numeric_recv(const u8 *p, size_t len, int pno, Value *out, DdError *e)
 {
-    if (len < 8) return bad_format(e, pno);
+    if (len < 8) return bad_length(e, pno, len, 8);
     int nd = get16(p);
     int weight = (i16)get16(p + 2);
     u16 sign = get16(p + 4);
     int dscale = get16(p + 6);
-    if (len != 8 + 2 * (size_t)nd) return bad_format(e, pno);
+    if (len != 8 + 2 * (size_t)nd) return bad_length(e, pno, len, 8 + 2 * (size_t)nd);
     if (sign == 0xC000 || sign == 0xD000 || sign == 0xF000)
         return dd_err(e, DD_EFEATURE, -1, "numeric NaN and Infinity are not supported (bind parameter %d)", pno);
     if (sign != 0 && sign != 0x4000)
@@ -176,23 +182,23 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
 {
     switch (t) {
     case TYPE_BOOL:
-        if (len != 1) return bad_format(e, pno);
+        if (len != 1) return bad_length(e, pno, len, 1);
         *out = val_bool(p[0] != 0);
         return DD_OK;
     case TYPE_INT2:
-        if (len != 2) return bad_format(e, pno);
+        if (len != 2) return bad_length(e, pno, len, 2);
         *out = val_int(t, (i16)get16(p));
         return DD_OK;
     case TYPE_INT4:
-        if (len != 4) return bad_format(e, pno);
+        if (len != 4) return bad_length(e, pno, len, 4);
         *out = val_int(t, (i32)get32(p));
         return DD_OK;
     case TYPE_INT8:
-        if (len != 8) return bad_format(e, pno);
+        if (len != 8) return bad_length(e, pno, len, 8);
         *out = val_int(t, (i64)get64(p));
         return DD_OK;
     case TYPE_FLOAT4: {
-        if (len != 4) return bad_format(e, pno);
+        if (len != 4) return bad_length(e, pno, len, 4);
         u32 bits = get32(p);
         float f;
         memcpy(&f, &bits, 4);
@@ -200,7 +206,7 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
         return DD_OK;
     }
     case TYPE_FLOAT8: {
-        if (len != 8) return bad_format(e, pno);
+        if (len != 8) return bad_length(e, pno, len, 8);
         u64 bits = get64(p);
         double d;
         memcpy(&d, &bits, 8);
@@ -210,7 +216,7 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
     case TYPE_NUMERIC:
         return numeric_recv(p, len, pno, out, e);
     case TYPE_DATE: {
-        if (len != 4) return bad_format(e, pno);
+        if (len != 4) return bad_length(e, pno, len, 4);
         i32 d = (i32)get32(p);
         if (d == INT32_MAX || d == INT32_MIN)
             return dd_err(e, DD_EFEATURE, -1, "infinite dates are not supported (bind parameter %d)", pno);
@@ -220,7 +226,7 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
         return DD_OK;
     }
     case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: {
-        if (len != 8) return bad_format(e, pno);
+        if (len != 8) return bad_length(e, pno, len, 8);
         i64 ts = (i64)get64(p);
         if (ts == INT64_MAX || ts == INT64_MIN)
             return dd_err(e, DD_EFEATURE, -1, "infinite timestamps are not supported (bind parameter %d)", pno);
@@ -230,7 +236,7 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
         return DD_OK;
     }
     case TYPE_INTERVAL: {
-        if (len != 16) return bad_format(e, pno);
+        if (len != 16) return bad_length(e, pno, len, 16);
         Interval iv;
         iv.usecs = (i64)get64(p);
         iv.days = (i32)get32(p + 8);
@@ -239,7 +245,7 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
         return DD_OK;
     }
     case TYPE_UUID:
-        if (len != 16) return bad_format(e, pno);
+        if (len != 16) return bad_length(e, pno, len, 16);
         break;
     case TYPE_BYTEA:
         break;

@@ -358,11 +358,15 @@ def extended_bad_bind():
     msgs = until_ready(s)
     if kinds(msgs) != [b"E", b"Z"] or fields(msgs[0][1]).get("C") != "08P01":
         raise AssertionError("format count: %r" % msgs)
-    # binary int4 of 3 bytes: 22P03
-    s.sendall(bind_msg([b"\0\0\1"], fmts=(1,), stmt=b"p") + msg(b"S"))
+    # binary int4 of 5 bytes: 22P03; of 3 bytes: 08P01 (as PostgreSQL)
+    s.sendall(bind_msg([b"\0\0\0\0\1"], fmts=(1,), stmt=b"p") + msg(b"S"))
     msgs = until_ready(s)
     if kinds(msgs) != [b"E", b"Z"] or fields(msgs[0][1]).get("C") != "22P03":
         raise AssertionError("binary length: %r" % msgs)
+    s.sendall(bind_msg([b"\0\0\1"], fmts=(1,), stmt=b"p") + msg(b"S"))
+    msgs = until_ready(s)
+    if kinds(msgs) != [b"E", b"Z"] or fields(msgs[0][1]).get("C") != "08P01":
+        raise AssertionError("short binary: %r" % msgs)
     # text that is no integer: 22P02
     s.sendall(bind_msg([b"x"], stmt=b"p") + msg(b"S"))
     msgs = until_ready(s)

@@ -13,6 +13,8 @@
 #   jdbc/JdbcTest.java    pgjdbc: PreparedStatement, fetch size, batches,
 #                    metadata, time travel, transactions, errors
 #   pgbench.sh       pgbench in simple, extended and prepared modes
+#   pg_compare.py    the extended protocol side by side with a PostgreSQL 15
+#                    started here (replies, SQLSTATEs, binary bytes, types)
 #   robustness.py    raw sockets: garbage, bad lengths, half messages,
 #                    protocol 2.0, extended protocol, vanishing clients,
 #                    --max-connections (against a second, limited server)
@@ -37,6 +39,10 @@ PIDS=""
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
     for p in $PIDS; do wait "$p" 2>/dev/null; done
+    if [ -n "${PGTMP:-}" ] && [ -d "$PGTMP/data" ]; then   # PostgreSQL of pg_compare
+        ${AS:-} /usr/lib/postgresql/15/bin/pg_ctl -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1
+        rm -rf "$PGTMP"
+    fi
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -235,6 +241,38 @@ else
     timeout -k 5 180 java -cp "$TMP/jdbc:$JDBC_JAR" JdbcTest "$MAIN_PORT" >"$TMP/jdbc.out" 2>&1
     tally jdbc "$TMP/jdbc.out"
     ensure_alive jdbc
+fi
+
+# PostgreSQL 15 side by side: initdb and start it on a free loopback port
+# in a temporary directory (as the postgres user when we are root), compare
+# the extended protocol of both servers, stop it.
+PGBIN=/usr/lib/postgresql/15/bin
+if [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PY" ] || ! "$PY" -c 'import asyncpg' 2>/dev/null; then
+    fail pg_compare "PostgreSQL 15 or asyncpg missing (scripts/deps.sh installs postgresql-15, python3-asyncpg)"
+else
+    PGTMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-pg15.XXXXXX")
+    AS=""
+    if [ "$(id -u)" -eq 0 ]; then chown postgres "$PGTMP"; AS="runuser -u postgres --"; fi
+    PGCMP_PORT=0
+    if $AS "$PGBIN/initdb" --no-sync -D "$PGTMP/data" -A trust -U test >"$TMP/initdb.log" 2>&1; then
+        for try in 0 1 2 3 4; do
+            p=$((56000 + ($$ + try * 173 + RANDOM % 11) % 1000))
+            if $AS "$PGBIN/pg_ctl" -D "$PGTMP/data" -w -t 30 -l "$PGTMP/log" -o \
+                "-p $p -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off" start >"$TMP/pg_ctl.log" 2>&1; then
+                PGCMP_PORT=$p
+                break
+            fi
+        done
+    fi
+    if [ "$PGCMP_PORT" -eq 0 ]; then
+        fail pg_compare "could not start PostgreSQL 15: $(tail -n 2 "$TMP/initdb.log" "$PGTMP/log" 2>/dev/null | tr '\n' ' ')"
+    else
+        timeout -k 5 120 "$PY" $HERE/pg_compare.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/pg_compare.out" 2>&1
+        tally pg_compare "$TMP/pg_compare.out"
+        ensure_alive pg_compare
+        $AS "$PGBIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1
+    fi
+    rm -rf "$PGTMP"
 fi
 
 if command -v pgbench >/dev/null 2>&1; then

@@ -236,11 +236,19 @@ TEST(bad_parameters)
     driftdb_param two[2] = {text_param("1"), text_param("2")};
     CHECK(prep_run("SELECT $1::int", 2, two, 0, NULL, NULL, &e) == -1);
     CHECK_EQ_STR(e.sqlstate, "08P01");
+    /* as PostgreSQL: too short 08P01, too long 22P03 */
     driftdb_param shortp = {"\0\0\1", 3, 1};
     CHECK(prep_run("SELECT $1::int", 1, &shortp, 0, NULL, NULL, &e) == -1);
+    CHECK_EQ_STR(e.sqlstate, "08P01");
+    driftdb_param longp = {"\0\0\0\0\1", 5, 1};
+    CHECK(prep_run("SELECT $1::int", 1, &longp, 0, NULL, NULL, &e) == -1);
     CHECK_EQ_STR(e.sqlstate, "22P03");
     driftdb_param uuid15 = {"0123456789abcde", 15, 1};
     CHECK(prep_run("SELECT $1::uuid", 1, &uuid15, 0, NULL, NULL, &e) == -1);
+    CHECK_EQ_STR(e.sqlstate, "08P01");
+    static const unsigned char numlong[] = {0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0};   /* a byte too many */
+    driftdb_param nl = {(const char *)numlong, sizeof numlong, 1};
+    CHECK(prep_run("SELECT $1::numeric", 1, &nl, 0, NULL, NULL, &e) == -1);
     CHECK_EQ_STR(e.sqlstate, "22P03");
     static const unsigned char baddigit[] = {0, 1, 0, 0, 0, 0, 0, 0, 0x27, 0x10};   /* digit 10000 */
     driftdb_param bd = {(const char *)baddigit, sizeof baddigit, 1};
