@@ -5,6 +5,7 @@
 # Makes a temporary database, starts driftdb-server on a free port, runs
 #   psql.sh          psql: quick start, time travel, errors, multi-statement
 #   psycopg2_test.py psycopg2: transactions, types, errors, ParameterStatus
+#   libpq_pipeline.c libpq from C: pipeline mode, binary formats
 #   psycopg3_test.py psycopg 3: server-side binding, pipelines, binary, prepare
 #   asyncpg_test.py  asyncpg: prepared statements, inferred parameter types,
 #                    binary for every type, executemany, cursors
@@ -203,6 +204,16 @@ if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
     ensure_alive psycopg2
 else
     fail psycopg2 "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
+fi
+
+# libpq from C: pipeline mode, binary parameters and results (libpq-dev).
+if ${CC:-cc} -std=gnu11 -Wall -Wextra -Werror $(pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql) \
+        -o "$TMP/libpq_pipeline" $HERE/libpq_pipeline.c -lpq >"$TMP/libpq_cc.log" 2>&1; then
+    timeout -k 5 60 "$TMP/libpq_pipeline" "$MAIN_PORT" >"$TMP/libpq.out" 2>&1
+    tally libpq "$TMP/libpq.out"
+    ensure_alive libpq
+else
+    fail libpq "cannot build libpq_pipeline.c: $(head -n 3 "$TMP/libpq_cc.log")"
 fi
 
 # psycopg 3 and asyncpg: the extended query protocol and binary formats.
