@@ -822,7 +822,13 @@ static int max_param(const char *sql, size_t len, Arena *a, int *out, DdError *e
     lex_init(&lx, sql, len, 0, a);
     *out = 0;
     for (;;) {
-        if (lex_next(&lx, &t, NULL)) return DD_OK;   /* the parser reports it */
+        DdError le;
+        dd_err_clear(&le);
+        if (lex_next(&lx, &t, &le)) {
+            if (le.code != DD_ENOMEM) return DD_OK;   /* bad text: the parser reports it */
+            *e = le;
+            return DD_ENOMEM;
+        }
         if (t.kind == TOK_EOF) return DD_OK;
         if (t.kind != TOK_PARAM) continue;
         if (t.ival > MAX_PARAMS)
@@ -951,7 +957,10 @@ int driftdb_prepare(driftdb_session *s, const char *sql, size_t len, int ntypes,
     st->len = len;
     if (!st->sql) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
     int maxp = 0;
-    rc = max_param(st->sql, len, &st->arena, &maxp, e);
+    Arena lexa;   /* the lexer's token copies, not kept */
+    arena_init(&lexa, 4096);
+    rc = max_param(st->sql, len, &lexa, &maxp, e);
+    arena_free(&lexa);
     if (rc) goto fail;
     if (ntypes < 0 || ntypes > MAX_PARAMS) {
         rc = dd_err(e, DD_EPROTOCOL, -1, "invalid number of parameter types (%d)", ntypes);
@@ -1040,15 +1049,8 @@ int driftdb_bind(driftdb_session *s, driftdb_stmt *st, int n, const driftdb_para
         } else if (memchr(pp->data, 0, pp->len) || utf8_invalid_at(pp->data, pp->len) < pp->len) {
             rc = dd_err(e, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\" in parameter $%d", i + 1);
         } else {
+            /* payloads are copied into vc.arena, the portal's */
             rc = val_from_text(t, -1, pp->data, pp->len, &vc, &p->params[i], e);
-            /* keep the value: val_from_text may borrow its input for strings */
-            if (!rc && !p->params[i].isnull &&
-                (type_is_string(t) || t == TYPE_BYTEA || t == TYPE_UUID) && p->params[i].v.s.len &&
-                p->params[i].v.s.p >= pp->data && p->params[i].v.s.p < pp->data + pp->len) {
-                const char *c = arena_memdup(&p->arena, p->params[i].v.s.p, p->params[i].v.s.len);
-                if (!c) rc = dd_err(e, DD_ENOMEM, -1, NULL);
-                else p->params[i].v.s.p = c;
-            }
         }
         if (rc) goto fail;
     }
