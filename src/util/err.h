@@ -83,11 +83,7 @@
     X(CANT_CHANGE, "55P02", "parameter cannot be changed now")              \
     X(TZ_DISPLACEMENT, "22009", "invalid time zone displacement value")      \
     X(INTERVAL_OVERFLOW, "22015", "interval field overflow")                 \
-    X(BINARY_FORMAT, "22P03", "invalid binary representation")             \
-    X(PREPARED_STMT, "26000", "invalid SQL statement name")                 \
-    X(DUPLICATE_PSTMT, "42P05", "duplicate prepared statement")             \
-    X(UNDEFINED_CURSOR, "34000", "invalid cursor name")                     \
-    X(DUPLICATE_CURSOR, "42P03", "duplicate cursor")
+    X(BINARY_FORMAT, "22P03", "invalid binary representation")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,
