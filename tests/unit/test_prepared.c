@@ -286,7 +286,7 @@ TEST(implicit_transaction)
     CHECK(driftdb_prepare(sess, q, strlen(q), 0, NULL, &st, &e) == DRIFTDB_OK);
     /* two inserts, then an error before the sync: neither stays */
     for (int i = 1; i <= 2; i++) {
-        char num[8];
+        char num[16];
         snprintf(num, sizeof num, "%d", i);
         driftdb_param p = text_param(num);
         driftdb_portal *po;
