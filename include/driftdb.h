@@ -119,6 +119,8 @@ int driftdb_result_has_rows(const driftdb_result *r);
 int driftdb_result_next(driftdb_result *r, driftdb_error *err);
 /* Text form of column i of the current row (PostgreSQL's output format),
  * NUL-terminated, or NULL for SQL NULL.  *len (may be NULL) gets its length.
+ * For a column set to binary (driftdb_result_set_binary), its binary form
+ * (may hold NUL bytes: use *len).
  * Valid until the next driftdb_result_next or driftdb_result_free. */
 const char *driftdb_result_value(driftdb_result *r, int i, size_t *len);
 /* Command tag as PostgreSQL writes it: "SELECT 3", "INSERT 0 1",
@@ -131,6 +133,105 @@ void driftdb_result_free(driftdb_result *r);
  * or NULL.  severity and sqlstate (may be NULL) get static / result-owned
  * strings.  Valid until driftdb_result_free. */
 const char *driftdb_result_notice(const driftdb_result *r, const char **severity, const char **sqlstate);
+
+/*
+ * Prepared statements and portals (the extended query protocol).
+ *
+ *   driftdb_stmt    one SQL statement (or none: an empty string) with $n
+ *                   parameters, parsed and analyzed once by driftdb_prepare:
+ *                   its parameter types (declared, or inferred from context
+ *                   as PostgreSQL does; text when nothing decides) and its
+ *                   result columns.  Statements of one session are used by
+ *                   that session only; freed with driftdb_stmt_free.
+ *   driftdb_portal  a statement with its parameter values (driftdb_bind).
+ *                   It keeps its statement alive.  Running it
+ *                   (driftdb_portal_exec) gives an ordinary driftdb_result.
+ *
+ * Outside a transaction block, the statements run through portals between
+ * two driftdb_session_sync calls form one implicit transaction, as
+ * PostgreSQL's extended protocol does between two Syncs: nothing commits
+ * before driftdb_session_sync, and an error rolls all of it back.
+ * The statement is planned again at every driftdb_portal_exec.
+ */
+typedef struct driftdb_stmt driftdb_stmt;
+typedef struct driftdb_portal driftdb_portal;
+
+/* A result column as RowDescription reports it. */
+typedef struct driftdb_column {
+    const char *name;
+    uint32_t type_oid;
+    int16_t typlen;
+    int32_t typmod;
+} driftdb_column;
+
+/* A parameter value for driftdb_bind. */
+typedef struct driftdb_param {
+    const char *data;   /* NULL: SQL NULL */
+    size_t len;
+    int binary;         /* 0: text form (need not be NUL-terminated);
+                           1: PostgreSQL's binary form of the parameter's type */
+} driftdb_param;
+
+/*
+ * Parses and analyzes sql[0..len) (one statement at most: 42601 otherwise)
+ * against the session's current catalog.  types[0..ntypes): declared
+ * parameter type OIDs, 0 to infer; an OID DriftDB has no type for is
+ * 0A000.  Errors as driftdb_exec_next (syntax, unknown table, ...); in a
+ * failed transaction block only COMMIT / ROLLBACK can be prepared (25P02).
+ * Does not free the session's current result.
+ */
+int driftdb_prepare(driftdb_session *s, const char *sql, size_t len, int ntypes,
+                    const uint32_t *types, driftdb_stmt **out, driftdb_error *err);
+/* Number of parameters (the highest $n used, or ntypes if more) and the
+ * type OID of parameter i (0-based). */
+int driftdb_stmt_nparams(const driftdb_stmt *st);
+uint32_t driftdb_stmt_param_type(const driftdb_stmt *st, int i);
+/* Result columns: returns their number and sets *cols (valid while st
+ * lives); *has_rows 0 for statements without rows (NoData). */
+int driftdb_stmt_columns(const driftdb_stmt *st, int *has_rows, const driftdb_column **cols);
+/* 1 when the statement text holds no statement (EmptyQueryResponse). */
+int driftdb_stmt_is_empty(const driftdb_stmt *st);
+/* Drops the caller's reference; portals keep the statement until freed. */
+void driftdb_stmt_free(driftdb_stmt *st);
+
+/*
+ * Binds parameter values: n must equal driftdb_stmt_nparams (08P01
+ * otherwise); each value is converted to its parameter's type now: text
+ * with the type's input function (22P02, 22003, ...), binary with its
+ * receive function (as PostgreSQL: 08P01 when the value is too short,
+ * 22P03 when it is too long or malformed).
+ */
+int driftdb_bind(driftdb_session *s, driftdb_stmt *st, int n, const driftdb_param *params,
+                 driftdb_portal **out, driftdb_error *err);
+/* Result columns of the portal (analyzed with its parameter values, so a
+ * FOR SYSTEM_TIME AS OF $1 query describes the columns of that time).
+ * Returns the number of columns, or -1 with err filled. */
+int driftdb_portal_columns(driftdb_session *s, driftdb_portal *p, int *has_rows,
+                           const driftdb_column **cols, driftdb_error *err);
+/* Runs the portal's statement: DRIFTDB_ROW_RESULT with *out (a result as
+ * from driftdb_exec_next), DRIFTDB_DONE for an empty statement, or
+ * DRIFTDB_ERROR.  When the portal was described, a result whose columns
+ * differ from the description fails with 0A000. */
+int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **out,
+                        driftdb_error *err);
+void driftdb_portal_free(driftdb_portal *p);
+
+/* Ends the implicit transaction of the portals run since the last sync:
+ * frees the session's current result and commits (the commit may fail:
+ * DRIFTDB_ERROR).  In a transaction block it does nothing: the block and
+ * its open result go on. */
+int driftdb_session_sync(driftdb_session *s, driftdb_error *err);
+
+/* Fails the transaction because of an error the caller found (a row too
+ * large to send, a client's mistake): the implicit transaction is rolled
+ * back, a block becomes failed (25P02 until ROLLBACK).  Frees the current
+ * result.  Every DRIFTDB_ERROR from driftdb_prepare, driftdb_bind,
+ * driftdb_portal_columns and driftdb_portal_exec does this too. */
+void driftdb_session_fail(driftdb_session *s);
+
+/* Asks for column i of r in PostgreSQL's binary format (before the first
+ * driftdb_result_next); driftdb_result_value then returns those bytes. */
+void driftdb_result_set_binary(driftdb_result *r, int i, int binary);
 
 /* Transaction status for ReadyForQuery: 'I' idle, 'T' in a transaction
  * block, 'E' in a failed transaction block. */

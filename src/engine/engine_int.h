@@ -77,7 +77,47 @@ struct driftdb_session {
     const char *last_sql;      /* the text of the last driftdb_exec_next ... */
     size_t last_len;           /* ... and its length, so that stepping through a long
                                   multi-statement string is not quadratic */
+    /* parameters of the portal being run (driftdb_portal_exec), else NULL/0 */
+    const TypeId *bind_types;
+    const Value *bind_vals;
+    int bind_n;
 };
+
+/* What a statement or portal returns (driftdb_stmt_columns). */
+typedef struct Describe {
+    int ncols;
+    bool has_rows;
+    driftdb_column *cols;      /* names in the owner's arena */
+} Describe;
+
+struct driftdb_stmt {
+    driftdb_session *s;
+    int refs;                  /* the caller's handle + portals */
+    Arena arena;               /* everything below */
+    char *sql;                 /* NUL-terminated copy */
+    size_t len;
+    bool empty;                /* no statement in the text */
+    bool txn_exit;             /* COMMIT / ROLLBACK: allowed in a failed block */
+    bool desc_per_portal;      /* its columns depend on parameter values
+                                  (FOR SYSTEM_TIME AS OF $n): describe portals anew */
+    int nparams;
+    TypeId *ptypes;            /* [nparams], all resolved */
+    Describe desc;
+};
+
+struct driftdb_portal {
+    driftdb_stmt *st;          /* holds a reference */
+    Arena arena;               /* parameter values, description */
+    Value *params;             /* [st->nparams] of st->ptypes */
+    bool described;
+    Describe desc;
+};
+
+/* binary.c: PostgreSQL's binary format of values. */
+void bin_send(const Value *v, Buf *out);
+/* Decodes p[0..len) as type t for bind parameter pno (1-based, for
+ * messages) into out, payload copied to a.  22P03 for a wrong length. */
+int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, DdError *e);
 
 struct driftdb_result {
     driftdb_session *s;
@@ -91,9 +131,13 @@ struct driftdb_result {
     bool done;               /* rows exhausted (or none) and finished */
     bool failed;
     bool implicit;           /* autocommit: commit when done */
-    Buf text;                /* current row's text values */
+    Buf text;                /* current row's values, text or binary form */
     size_t *offs;
+    size_t *lens;
     bool *nulls;
+    bool *binary;            /* per column: send the binary form */
+    const driftdb_column *expect;  /* a described portal: the columns promised */
+    int nexpect;
     const Value *rows;       /* utility rows (SHOW) */
     int nrows, rowpos;
     const char *notice;      /* WARNING / NOTICE text, or NULL */

@@ -195,14 +195,21 @@ int driftdb_result_ncols(const driftdb_result *r) { return r->ncols; }
 const char *driftdb_result_colname(const driftdb_result *r, int i) { return r->cols[i].name; }
 uint32_t driftdb_result_coltype(const driftdb_result *r, int i) { return type_oid(r->cols[i].type); }
 int driftdb_result_coltyplen(const driftdb_result *r, int i) { return type_typlen(r->cols[i].type); }
-int32_t driftdb_result_coltypmod(const driftdb_result *r, int i)
+/* PostgreSQL's atttypmod: varchar/char n + 4, numeric ((p << 16) | s) + 4 */
+static i32 api_typmod(TypeId t, i32 tm)
 {
-    TypeId t = r->cols[i].type;
-    i32 tm = r->cols[i].typmod;
     if (tm < 0) return -1;
-    /* PostgreSQL's atttypmod: varchar/char n + 4, numeric ((p << 16) | s) + 4 */
     if (t == TYPE_VARCHAR || t == TYPE_BPCHAR || t == TYPE_NUMERIC) return tm + 4;
     return -1;
+}
+int32_t driftdb_result_coltypmod(const driftdb_result *r, int i)
+{
+    return api_typmod(r->cols[i].type, r->cols[i].typmod);
+}
+
+void driftdb_result_set_binary(driftdb_result *r, int i, int binary)
+{
+    if (i >= 0 && i < r->ncols && r->binary) r->binary[i] = binary != 0;
 }
 int driftdb_result_has_rows(const driftdb_result *r) { return r->has_rows; }
 const char *driftdb_result_tag(const driftdb_result *r) { return r->tag ? r->tag : ""; }
@@ -292,7 +299,11 @@ int driftdb_result_next(driftdb_result *r, driftdb_error *err)
     for (int i = 0; i < r->ncols; i++) {
         r->offs[i] = r->text.len;
         r->nulls[i] = row[i].isnull;
-        if (!row[i].isnull) val_to_text(&row[i], &vc, &r->text);
+        if (!row[i].isnull) {
+            if (r->binary[i]) bin_send(&row[i], &r->text);
+            else val_to_text(&row[i], &vc, &r->text);
+        }
+        r->lens[i] = r->text.len - r->offs[i];
         buf_putc(&r->text, 0);
     }
     if (!buf_ok(&r->text)) {
@@ -308,7 +319,7 @@ const char *driftdb_result_value(driftdb_result *r, int i, size_t *len)
 {
     if (i < 0 || i >= r->ncols || r->nulls[i]) { if (len) *len = 0; return NULL; }
     const char *p = (const char *)r->text.data + r->offs[i];
-    if (len) *len = strlen(p);
+    if (len) *len = r->lens[i];
     return p;
 }
 
@@ -332,7 +343,9 @@ void driftdb_result_free(driftdb_result *r)
     }
     buf_free(&r->text);
     dd_free(r->offs);
+    dd_free(r->lens);
     dd_free(r->nulls);
+    dd_free(r->binary);
     if (s->cur == r) s->cur = NULL;
     dd_free(r);
 }
@@ -343,8 +356,10 @@ static int result_set_cols(driftdb_result *r, const ColDesc *cols, int n)
     r->ncols = n;
     r->has_rows = true;
     r->offs = dd_calloc((size_t)(n ? n : 1), sizeof(size_t));
+    r->lens = dd_calloc((size_t)(n ? n : 1), sizeof(size_t));
     r->nulls = dd_calloc((size_t)(n ? n : 1), sizeof(bool));
-    return (r->offs && r->nulls) ? DD_OK : DD_ENOMEM;
+    r->binary = dd_calloc((size_t)(n ? n : 1), sizeof(bool));
+    return (r->offs && r->lens && r->nulls && r->binary) ? DD_OK : DD_ENOMEM;
 }
 
 /* ---------------------------------------------------------------- statements */
@@ -547,23 +562,19 @@ static const char *session_setting_cb(void *sess, const char *name)
     return driftdb_session_setting((driftdb_session *)sess, name);
 }
 
-/* Runs a statement through the SQL layer. */
-static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
+/* Fills ctx for a statement of s over the snapshot (taken by the caller),
+ * with memory from the arenas stmt and row. */
+static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *stmt, Arena *row, DdError *e)
 {
-    /* autocommit: a lone statement, or the last of an implicit block */
-    bool implicit = s->state == TXN_IDLE || (s->state == TXN_IMPLICIT && s->stmt_last);
-    if (s->state == TXN_IDLE) s->txn_time_us = clock_wall_us();
-    int rc = ensure_snapshot(s, e);
-    if (rc) return rc;
-    SqlCtx *ctx = &r->ctx;
+    int rc;
     memset(ctx, 0, sizeof(*ctx));
     ctx->store = s->db->store;
     ctx->snap = s->snap;
     ctx->ws = &s->ws;
-    ctx->stmt = &s->stmt;
-    ctx->row = &s->row;
+    ctx->stmt = stmt;
+    ctx->row = row;
     ctx->vctx = s->vctx;
-    ctx->vctx.arena = &s->stmt;
+    ctx->vctx.arena = stmt;
     ctx->txn_time_us = s->txn_time_us;
     ctx->stmt_time_us = clock_wall_us();
     ctx->session_point = SEQ_NONE;
@@ -573,6 +584,14 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     ctx->session = s;
     ctx->sql = sql;
     ctx->err = e;
+    if (s->bind_n > 0) {
+        /* the compiler may write inferred types: give it its own copy */
+        ctx->param_types = arena_alloc(stmt, sizeof(TypeId) * (size_t)s->bind_n);
+        if (!ctx->param_types) return dd_err(e, DD_ENOMEM, -1, NULL);
+        memcpy(ctx->param_types, s->bind_types, sizeof(TypeId) * (size_t)s->bind_n);
+        ctx->nparams = s->bind_n;
+        ctx->params = s->bind_vals;
+    }
     const char *point = driftdb_session_setting(s, "drift.system_time");
     if (point && point[0]) {
         u64 seq;
@@ -581,6 +600,20 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
         ctx->session_point = seq;
     }
     ctx->read_only = s->db->read_only || s->block_read_only || ctx->session_point != SEQ_NONE;
+    return DD_OK;
+}
+
+/* Runs a statement through the SQL layer. */
+static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
+{
+    /* autocommit: a lone statement, or the last of an implicit block */
+    bool implicit = s->state == TXN_IDLE || (s->state == TXN_IMPLICIT && s->stmt_last);
+    if (s->state == TXN_IDLE) s->txn_time_us = clock_wall_us();
+    int rc = ensure_snapshot(s, e);
+    if (rc) return rc;
+    SqlCtx *ctx = &r->ctx;
+    rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
+    if (rc) return rc;
     const char *writes = stmt->kind == STMT_INSERT ? "INSERT" : stmt->kind == STMT_UPDATE ? "UPDATE"
                        : stmt->kind == STMT_DELETE ? "DELETE" : stmt->kind == STMT_CREATE_TABLE ? "CREATE TABLE"
                        : stmt->kind == STMT_DROP_TABLE ? "DROP TABLE" : stmt->kind == STMT_ALTER_TABLE ? "ALTER TABLE"
@@ -610,16 +643,19 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
 }
 
 /* Whether only ';', white space and comments follow byte off of sql. */
-static bool rest_is_empty(driftdb_session *s, const char *sql, size_t len, size_t off)
+static bool rest_is_empty(Arena *a, const char *sql, size_t len, size_t off)
 {
     Lexer lx;
     Token t;
-    lex_init(&lx, sql, len, off, &s->row);
+    lex_init(&lx, sql, len, off, a);
     for (;;) {
         if (lex_next(&lx, &t, NULL)) return false;   /* a bad token is a statement too */
         if (t.kind != TOK_SEMI) return t.kind == TOK_EOF;
     }
 }
+
+static int exec_parsed(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result **out,
+                       driftdb_error *err);
 
 int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, driftdb_result **out,
                       driftdb_error *err)
@@ -661,7 +697,7 @@ int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, drift
     bool first = *offset == 0;
     int rc = parse_statement(sql, len, *offset, &s->stmt, &stmt, &next, e);
     *offset = next;
-    if (!rc && stmt && first && !rest_is_empty(s, sql, len, next)) {
+    if (!rc && stmt && first && !rest_is_empty(&s->row, sql, len, next)) {
         /* PostgreSQL parses a whole query string before it runs any of
          * it: a syntax error anywhere means nothing runs */
         size_t o = next;
@@ -689,12 +725,21 @@ int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, drift
         }
         return DRIFTDB_DONE;
     }
-    s->stmt_last = rest_is_empty(s, sql, len, next);
+    s->stmt_last = rest_is_empty(&s->row, sql, len, next);
     if (s->state == TXN_IDLE && !s->stmt_last && stmt->kind != STMT_TXN) {
         /* more statements follow in this string: one implicit transaction */
         s->state = TXN_IMPLICIT;
         s->txn_time_us = clock_wall_us();
     }
+    return exec_parsed(s, stmt, sql, out, err);
+}
+
+/* Runs a parsed statement (driftdb_exec_next, driftdb_portal_exec). */
+static int exec_parsed(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result **out,
+                       driftdb_error *err)
+{
+    DdError *e = &s->err;
+    int rc;
     if (s->state == TXN_FAILED &&
         !(stmt->kind == STMT_TXN && (stmt->u.txn->kind == TXN_COMMIT || stmt->u.txn->kind == TXN_ROLLBACK ||
                                      stmt->u.txn->kind == TXN_ROLLBACK_TO))) {
@@ -732,4 +777,388 @@ int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, drift
     }
     *out = r;
     return DRIFTDB_ROW_RESULT;
+}
+
+/* ---------------------------------------------------------------- prepared statements */
+
+/* An error in the extended protocol ends the implicit transaction (rolled
+ * back) or fails the block, as any failed statement does. */
+static void session_error(driftdb_session *s)
+{
+    if (s->cur) driftdb_result_free(s->cur);
+    if (s->state == TXN_BLOCK) s->state = TXN_FAILED;
+    else if (s->state == TXN_IMPLICIT) txn_discard(s);
+}
+
+void driftdb_session_fail(driftdb_session *s) { session_error(s); }
+
+static int api_fail(driftdb_session *s, driftdb_error *err)
+{
+    session_error(s);
+    if (s->err.code == DD_OK) dd_err(&s->err, DD_EINTERNAL, -1, NULL);
+    dd_to_api_error(&s->err, err);
+    return DRIFTDB_ERROR;
+}
+
+/* The TypeId of a parameter type OID (0 and unknown: TYPE_UNKNOWN). */
+static bool oid_to_type(u32 oid, TypeId *t)
+{
+    if (oid == 0 || oid == 705) { *t = TYPE_UNKNOWN; return true; }
+    if (oid == 19) { *t = TYPE_TEXT; return true; }   /* name: a string */
+    for (int i = 1; i < TYPE__COUNT; i++) {
+        if (i == TYPE_UNKNOWN) continue;
+        if (type_oid((TypeId)i) == oid) { *t = (TypeId)i; return true; }
+    }
+    return false;
+}
+
+#define MAX_PARAMS 65535   /* Bind counts parameters in an Int16 */
+
+/* The highest $n in sql (0 when none). */
+static int max_param(const char *sql, size_t len, Arena *a, int *out, DdError *e)
+{
+    Lexer lx;
+    Token t;
+    lex_init(&lx, sql, len, 0, a);
+    *out = 0;
+    for (;;) {
+        DdError le;
+        dd_err_clear(&le);
+        if (lex_next(&lx, &t, &le)) {
+            if (le.code != DD_ENOMEM) return DD_OK;   /* bad text: the parser reports it */
+            *e = le;
+            return DD_ENOMEM;
+        }
+        if (t.kind == TOK_EOF) return DD_OK;
+        if (t.kind != TOK_PARAM) continue;
+        if (t.ival > MAX_PARAMS)
+            return dd_err(e, DD_EPROGRAM_LIMIT, t.start, "too many parameters: $%lld (at most %d)",
+                          (long long)t.ival, MAX_PARAMS);
+        if (t.ival > *out) *out = (int)t.ival;
+    }
+}
+
+static int desc_col(Arena *keep, driftdb_column *c, const char *name, TypeId t, i32 typmod)
+{
+    c->name = arena_strdup(keep, name ? name : "?column?");
+    c->type_oid = type_oid(t);
+    c->typlen = (int16_t)type_typlen(t);
+    c->typmod = api_typmod(t, typmod);
+    return c->name ? DD_OK : DD_ENOMEM;
+}
+
+/*
+ * Parses sql[0..len) and analyzes it without running it: its result
+ * columns into d (copied to `keep`), the parameter types it infers into
+ * types[0..np) (vals: the parameter values, or NULL while preparing).
+ * Works in arenas of its own and leaves a pinned snapshot pinned, so the
+ * session's current result (a suspended portal) stays intact.
+ */
+static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, int np,
+                        const Value *vals, Arena *keep, Describe *d, bool *empty, bool *txn_exit,
+                        bool *per_portal, DdError *e)
+{
+    if (per_portal) *per_portal = false;
+    Arena a, row;
+    arena_init(&a, 16 * 1024);
+    arena_init(&row, 4096);
+    memset(d, 0, sizeof(*d));
+    *empty = false;
+    *txn_exit = false;
+    Stmt *stmt = NULL;
+    size_t next = len;
+    bool snapped = false;
+    int rc = parse_statement(sql, len, 0, &a, &stmt, &next, e);
+    if (rc) goto done;
+    if (!stmt) { *empty = true; goto done; }
+    if (!rest_is_empty(&row, sql, len, next)) {
+        rc = dd_err(e, DD_ESYNTAX, -1, "cannot insert multiple commands into a prepared statement");
+        goto done;
+    }
+    *txn_exit = stmt->kind == STMT_TXN && (stmt->u.txn->kind == TXN_COMMIT || stmt->u.txn->kind == TXN_ROLLBACK ||
+                                           stmt->u.txn->kind == TXN_ROLLBACK_TO);
+    if (s->state == TXN_FAILED && !*txn_exit) {
+        rc = dd_err(e, DD_EIN_FAILED_TXN, -1, NULL);
+        goto done;
+    }
+    if (stmt->kind == STMT_TXN || stmt->kind == STMT_SET) goto done;
+    if (stmt->kind == STMT_SHOW && !is_utility_show(stmt->u.show)) {
+        d->has_rows = true;
+        if (strcmp(stmt->u.show->name, "all") == 0) {
+            d->ncols = 2;
+            d->cols = arena_zalloc(keep, sizeof(driftdb_column) * 2);
+            if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
+            rc = desc_col(keep, &d->cols[0], "name", TYPE_TEXT, -1);
+            if (!rc) rc = desc_col(keep, &d->cols[1], "setting", TYPE_TEXT, -1);
+        } else {
+            const char *canon, *v;
+            rc = settings_show(s, stmt->u.show->name, &canon, &v, e);
+            if (rc) goto done;
+            d->ncols = 1;
+            d->cols = arena_zalloc(keep, sizeof(driftdb_column));
+            rc = d->cols ? desc_col(keep, &d->cols[0], canon, TYPE_TEXT, -1) : DD_ENOMEM;
+        }
+        if (rc) dd_err(e, rc, -1, NULL);
+        goto done;
+    }
+    rc = ensure_snapshot(s, e);
+    if (rc) goto done;
+    snapped = true;
+    SqlCtx ctx;
+    rc = ctx_setup(s, &ctx, sql, &a, &row, e);
+    if (rc) goto done;
+    ctx.param_types = types;
+    ctx.nparams = np;
+    ctx.params = vals;
+    ctx.txn_time_us = s->state == TXN_IDLE ? clock_wall_us() : s->txn_time_us;
+    Plan *p;
+    rc = sql_prepare(&ctx, stmt, &p);
+    if (rc) goto done;
+    if (per_portal) *per_portal = ctx.point_from_param;
+    if (plan_returns_rows(p)) {
+        const ColDesc *cols;
+        int n = plan_columns(p, &cols);
+        d->has_rows = true;
+        d->ncols = n;
+        d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(n ? n : 1));
+        if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
+        for (int i = 0; i < n && !rc; i++) rc = desc_col(keep, &d->cols[i], cols[i].name, cols[i].type, cols[i].typmod);
+        if (rc) dd_err(e, rc, -1, NULL);
+    }
+done:
+    if (snapped && (!s->cur || s->cur->done)) {
+        if (s->state == TXN_IDLE) end_snapshot(s);
+        else if (s->snap) snap_unpin(s->snap);
+    }
+    arena_free(&a);
+    arena_free(&row);
+    return rc;
+}
+
+int driftdb_prepare(driftdb_session *s, const char *sql, size_t len, int ntypes, const uint32_t *types,
+                    driftdb_stmt **out, driftdb_error *err)
+{
+    DdError *e = &s->err;
+    dd_err_clear(e);
+    *out = NULL;
+    driftdb_stmt *st = dd_calloc(1, sizeof(*st));
+    if (!st) { dd_err(e, DD_ENOMEM, -1, NULL); return api_fail(s, err); }
+    st->s = s;
+    st->refs = 1;
+    arena_init(&st->arena, 4096);
+    int rc = DD_OK;
+    size_t bad = utf8_invalid_at(sql, len);
+    if (bad < len) {
+        rc = dd_err(e, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\": 0x%02x",
+                    (unsigned char)sql[bad]);
+        goto fail;
+    }
+    st->sql = arena_strndup(&st->arena, sql, len);
+    st->len = len;
+    if (!st->sql) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
+    int maxp = 0;
+    Arena lexa;   /* the lexer's token copies, not kept */
+    arena_init(&lexa, 4096);
+    rc = max_param(st->sql, len, &lexa, &maxp, e);
+    arena_free(&lexa);
+    if (rc) goto fail;
+    if (ntypes < 0 || ntypes > MAX_PARAMS) {
+        rc = dd_err(e, DD_EPROTOCOL, -1, "invalid number of parameter types (%d)", ntypes);
+        goto fail;
+    }
+    st->nparams = ntypes > maxp ? ntypes : maxp;
+    st->ptypes = arena_alloc(&st->arena, sizeof(TypeId) * (size_t)(st->nparams ? st->nparams : 1));
+    if (!st->ptypes) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
+    for (int i = 0; i < st->nparams; i++) {
+        st->ptypes[i] = TYPE_UNKNOWN;
+        if (i < ntypes && !oid_to_type(types[i], &st->ptypes[i])) {
+            rc = dd_err(e, DD_EFEATURE, -1, "parameter $%d is declared with type oid %u, which DriftDB does not have",
+                        i + 1, types[i]);
+            goto fail;
+        }
+    }
+    rc = analyze_text(s, st->sql, len, st->ptypes, st->nparams, NULL, &st->arena, &st->desc, &st->empty,
+                      &st->txn_exit, &st->desc_per_portal, e);
+    if (rc) goto fail;
+    /* what no context decided is text */
+    for (int i = 0; i < st->nparams; i++)
+        if (st->ptypes[i] == TYPE_UNKNOWN || st->ptypes[i] == TYPE_NULLTYPE) st->ptypes[i] = TYPE_TEXT;
+    *out = st;
+    return DRIFTDB_OK;
+fail:
+    if (e->code == DD_OK) dd_err(e, rc, -1, NULL);
+    driftdb_stmt_free(st);
+    return api_fail(s, err);
+}
+
+int driftdb_stmt_nparams(const driftdb_stmt *st) { return st->nparams; }
+
+uint32_t driftdb_stmt_param_type(const driftdb_stmt *st, int i)
+{
+    return i >= 0 && i < st->nparams ? type_oid(st->ptypes[i]) : 0;
+}
+
+int driftdb_stmt_columns(const driftdb_stmt *st, int *has_rows, const driftdb_column **cols)
+{
+    *has_rows = st->desc.has_rows;
+    *cols = st->desc.cols;
+    return st->desc.ncols;
+}
+
+int driftdb_stmt_is_empty(const driftdb_stmt *st) { return st->empty; }
+
+void driftdb_stmt_free(driftdb_stmt *st)
+{
+    if (!st || --st->refs > 0) return;
+    arena_free(&st->arena);
+    dd_free(st);
+}
+
+int driftdb_bind(driftdb_session *s, driftdb_stmt *st, int n, const driftdb_param *params, driftdb_portal **out,
+                 driftdb_error *err)
+{
+    DdError *e = &s->err;
+    dd_err_clear(e);
+    *out = NULL;
+    if (n != st->nparams) {
+        dd_err(e, DD_EPROTOCOL, -1, "bind message supplies %d parameters, but prepared statement requires %d", n,
+               st->nparams);
+        return api_fail(s, err);
+    }
+    if (s->state == TXN_FAILED && !st->txn_exit) {
+        dd_err(e, DD_EIN_FAILED_TXN, -1, NULL);
+        return api_fail(s, err);
+    }
+    driftdb_portal *p = dd_calloc(1, sizeof(*p));
+    if (!p) { dd_err(e, DD_ENOMEM, -1, NULL); return api_fail(s, err); }
+    p->st = st;
+    st->refs++;
+    arena_init(&p->arena, 1024);
+    int rc = DD_OK;
+    p->params = arena_alloc(&p->arena, sizeof(Value) * (size_t)(n ? n : 1));
+    if (!p->params) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
+    ValueCtx vc = s->vctx;
+    vc.arena = &p->arena;
+    for (int i = 0; i < n; i++) {
+        TypeId t = st->ptypes[i];
+        const driftdb_param *pp = &params[i];
+        if (!pp->data) {
+            p->params[i] = val_null(t);
+        } else if (pp->binary) {
+            rc = bin_recv(t, (const u8 *)pp->data, pp->len, i + 1, &p->arena, &p->params[i], e);
+        } else if (memchr(pp->data, 0, pp->len) || utf8_invalid_at(pp->data, pp->len) < pp->len) {
+            rc = dd_err(e, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\" in parameter $%d", i + 1);
+        } else {
+            /* payloads are copied into vc.arena, the portal's */
+            rc = val_from_text(t, -1, pp->data, pp->len, &vc, &p->params[i], e);
+        }
+        if (rc) goto fail;
+    }
+    *out = p;
+    return DRIFTDB_OK;
+fail:
+    if (e->code == DD_OK) dd_err(e, rc, -1, NULL);
+    driftdb_portal_free(p);
+    return api_fail(s, err);
+}
+
+int driftdb_portal_columns(driftdb_session *s, driftdb_portal *p, int *has_rows, const driftdb_column **cols,
+                           driftdb_error *err)
+{
+    if (!p->described && !p->st->desc_per_portal) {
+        p->desc = p->st->desc;   /* the same whatever the parameters */
+        p->described = true;
+    }
+    if (!p->described) {
+        DdError *e = &s->err;
+        dd_err_clear(e);
+        driftdb_stmt *st = p->st;
+        TypeId *types = arena_memdup(&p->arena, st->ptypes, sizeof(TypeId) * (size_t)(st->nparams ? st->nparams : 1));
+        bool empty, txn_exit;
+        int rc = types ? analyze_text(s, st->sql, st->len, types, st->nparams, p->params, &p->arena, &p->desc,
+                                      &empty, &txn_exit, NULL, e)
+                       : dd_err(e, DD_ENOMEM, -1, NULL);
+        if (rc) return api_fail(s, err);
+        p->described = true;
+    }
+    *has_rows = p->desc.has_rows;
+    *cols = p->desc.cols;
+    return p->desc.ncols;
+}
+
+int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **out, driftdb_error *err)
+{
+    DdError *e = &s->err;
+    dd_err_clear(e);
+    *out = NULL;
+    if (s->cur) driftdb_result_free(s->cur);
+    driftdb_stmt *st = p->st;
+    if (st->empty) return DRIFTDB_DONE;
+    arena_reset(&s->stmt);
+    arena_reset(&s->row);
+    Stmt *stmt = NULL;
+    size_t next = st->len;
+    int rc = parse_statement(st->sql, st->len, 0, &s->stmt, &stmt, &next, e);
+    if (rc || !stmt) {
+        if (!rc) dd_err(e, DD_EINTERNAL, -1, "prepared statement text changed");
+        return api_fail(s, err);
+    }
+    if (s->state == TXN_IDLE) {
+        /* the statements up to the next sync form one implicit transaction */
+        s->state = TXN_IMPLICIT;
+        s->txn_time_us = clock_wall_us();
+    }
+    s->stmt_last = false;
+    s->bind_types = st->ptypes;
+    s->bind_vals = p->params;
+    s->bind_n = st->nparams;
+    rc = exec_parsed(s, stmt, st->sql, out, err);
+    s->bind_types = NULL;
+    s->bind_vals = NULL;
+    s->bind_n = 0;
+    if (rc != DRIFTDB_ROW_RESULT) {
+        session_error(s);
+        return rc;
+    }
+    /* the rows must be what the client was told: the portal's description
+     * when it asked for one, else the statement's (as PostgreSQL's
+     * fixed_result plans) */
+    driftdb_result *r = *out;
+    const Describe *d = p->described ? &p->desc : &st->desc;
+    bool same = !r->has_rows || (d->has_rows && r->ncols == d->ncols);
+    for (int i = 0; same && r->has_rows && i < r->ncols; i++)
+        same = type_oid(r->cols[i].type) == d->cols[i].type_oid;
+    if (!same) {
+        *out = NULL;
+        if (!r->done) result_fail(r);
+        driftdb_result_free(r);
+        dd_err(e, DD_EFEATURE, -1, "cached plan must not change result type");
+        if (!p->described)
+            dd_err_detail(e, "The columns differ from those described when the statement was prepared "
+                             "(a schema change, or FOR SYSTEM_TIME AS OF a parameter before one); "
+                             "Describe the portal to get the columns of its time.");
+        return api_fail(s, err);
+    }
+    return DRIFTDB_ROW_RESULT;
+}
+
+void driftdb_portal_free(driftdb_portal *p)
+{
+    if (!p) return;
+    driftdb_stmt_free(p->st);
+    arena_free(&p->arena);
+    dd_free(p);
+}
+
+int driftdb_session_sync(driftdb_session *s, driftdb_error *err)
+{
+    DdError *e = &s->err;
+    dd_err_clear(e);
+    if (s->state != TXN_IMPLICIT) return DRIFTDB_OK;   /* a block's portals stay open */
+    if (s->cur) driftdb_result_free(s->cur);
+    if (txn_commit(s, NULL, e)) {
+        dd_to_api_error(e, err);
+        return DRIFTDB_ERROR;
+    }
+    return DRIFTDB_OK;
 }

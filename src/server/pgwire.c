@@ -10,14 +10,23 @@
  *     body buffer grows only as bytes actually arrive, and is released
  *     after a message that made it larger than PGW_KEEP_BUF.
  *   - Replies go to the write buffer c->out and reach the socket in
- *     conn_flush: before every blocking read (so at every ReadyForQuery),
- *     and while streaming rows once PGW_FLUSH_AT bytes are pending.
+ *     conn_flush: in conn_read just before it would block (so messages a
+ *     client pipelined get their replies in one write), at Flush, and
+ *     while streaming rows once PGW_FLUSH_AT bytes are pending.
  *   - A write failure marks the connection broken; from then on nothing is
  *     sent, the running statement is abandoned and pgw_serve returns, which
  *     closes the session (rolling back an open transaction).
  *   - c->sess is set from conn_open_session until pgw_serve returns, and
  *     counts in cfg->nsessions meanwhile; READY and SKIP_TO_SYNC have one
  *     (conn_check).
+ *   - Extended protocol: c->stmts and c->portals own their engine handles.
+ *     At most one portal has an open driftdb_result between messages
+ *     (c->suspended, after Execute stopped at its row limit); before
+ *     another statement runs, its rest is read into the portal's held
+ *     buffer (conn_hold_suspended); it is forgotten when an engine call
+ *     fails (the engine frees the current result on error).
+ *     Portals end with the transaction: at Sync or a simple query outside
+ *     a transaction block.
  *
  * Connection states (the function behind each transition):
  *
@@ -31,10 +40,14 @@
  *   READY   --'Q': conn_simple_query (results, ReadyForQuery)--------> READY
  *   READY   --'S' alone: conn_ready_for_query-----------------------> READY
  *   READY   --'F': conn_serve_loop (0A000, ReadyForQuery)----------> READY
- *   READY   --'P' 'B' 'D' 'E' 'C': conn_refuse_extended---> SKIP_TO_SYNC
+ *   READY   --'P' 'B' 'D' 'E' 'C': conn_parse, conn_bind, conn_describe,
+ *             conn_execute, conn_close_msg---------------------------> READY
+ *   READY   --an ERROR in one of them: conn_ext_error-------> SKIP_TO_SYNC
+ *   READY   --'S': conn_sync (commit the implicit transaction,
+ *             ReadyForQuery)-----------------------------------------> READY
  *   READY   --'H' (Flush)---> READY
  *   SKIP_TO_SYNC --any other message: conn_serve_loop drops it-> SKIP_TO_SYNC
- *   SKIP_TO_SYNC --'S': conn_ready_for_query------------------------> READY
+ *   SKIP_TO_SYNC --'S': conn_sync-------------------------------------> READY
  *   READY, SKIP_TO_SYNC --'X' or EOF: conn_serve_loop---------------> CLOSED
  *   any     --bad length, unknown type, I/O error: conn_fatal-------> CLOSED
  *
@@ -65,6 +78,7 @@
 #define PGW_KEEP_BUF (1u << 20)      /* buffers above this are freed after use */
 #define PGW_READ_CHUNK (1u << 20)    /* body buffer growth step while reading */
 #define PGW_MAX_FIELDS 32767         /* Int16 field count in RowDescription */
+#define PGW_MAX_HELD (256u << 20)    /* rows of a suspended portal kept in memory */
 
 typedef enum PgwState {
     PGW_STARTUP,
@@ -94,6 +108,36 @@ static const struct {
 };
 #define NREPORTED DD_ARRAY_LEN(reported_params)
 
+/* A prepared statement of the connection (Parse); "" is the unnamed one. */
+typedef struct PgwStmt {
+    char *name;
+    driftdb_stmt *st;
+    struct PgwStmt *next;
+} PgwStmt;
+
+/* A portal (Bind).  Its result stays open while it is suspended (Execute
+ * with a row limit).  The engine runs one statement at a time, so before
+ * another statement runs, the suspended portal's remaining rows are read
+ * into `held` (encoded DataRows, then its NoticeResponse / CommandComplete
+ * or ErrorResponse) and later Executes send from there, as PostgreSQL's
+ * tuplestore-backed portals.  An engine error closes it (interrupted). */
+typedef struct PgwPortal {
+    char *name;
+    driftdb_portal *p;
+    i16 *formats;              /* result column formats from Bind */
+    int nformats;
+    driftdb_result *r;         /* open while suspended */
+    bool has_rows;
+    bool done;                 /* ran to completion */
+    bool interrupted;          /* suspended, then closed by an error */
+    bool holding;              /* the rest of its rows are in held */
+    bool held_error;           /* held ends with an ErrorResponse */
+    Buf held;                  /* messages not yet sent, from held_pos */
+    size_t held_pos;
+    char tag[64];              /* its command tag, once done */
+    struct PgwPortal *next;
+} PgwPortal;
+
 typedef struct Conn {
     int fd;
     const PgwConfig *cfg;
@@ -106,6 +150,9 @@ typedef struct Conn {
     Buf in;                       /* body of the current message */
     Buf out;                      /* replies not yet sent */
     size_t rpos, rlen;            /* unread bytes are rbuf[rpos, rlen) */
+    PgwStmt *stmts;               /* prepared statements */
+    PgwPortal *portals;
+    PgwPortal *suspended;         /* the portal whose result is open, or NULL */
     u8 rbuf[8192];
 } Conn;
 
@@ -305,6 +352,10 @@ static int conn_read(Conn *c, void *dst, size_t n)
             got += k;
             continue;
         }
+        /* About to block: what the client waits for goes out first (so
+         * pipelined messages already here get one reply write). */
+        if ((c->out.len > 0 || !buf_ok(&c->out)) && conn_flush(c) != 0)
+            return -1;
         /* Large reads go straight to dst; small ones refill rbuf. */
         bool direct = n - got >= sizeof c->rbuf;
         ssize_t r = direct ? recv(c->fd, d + got, n - got, 0)
@@ -738,7 +789,10 @@ static int conn_simple_query(Conn *c, Cursor *cur)
         }
         nstatements++;
         int st = conn_send_result(c, r, &err);
-        driftdb_result_free(r);
+        /* a failed statement fails its transaction, also when the failure
+         * was ours (a row too large to send): driftdb_session_fail frees r */
+        if (st > 0) driftdb_session_fail(c->sess);
+        else driftdb_result_free(r);
         if (st < 0) return -1;
         conn_report_params(c);
         if (st > 0) {
@@ -761,13 +815,602 @@ fatal:   /* the engine said FATAL: the session cannot go on */
     return -1;
 }
 
-/* An extended-protocol message: refuse it and skip to the next Sync. */
-static void conn_refuse_extended(Conn *c)
+/* ---- extended query protocol -------------------------------------------- */
+
+/* A protocol-level error in an extended-protocol message: ErrorResponse,
+ * then everything up to Sync is skipped (PostgreSQL's rule). */
+static void conn_ext_error(Conn *c, const driftdb_error *e)
+{
+    send_error(c, e);
+    c->state = PGW_SKIP_TO_SYNC;
+}
+
+static void conn_ext_errorf(Conn *c, const char *state, const char *fmt, ...) DD_PRINTF(3, 4);
+
+static void conn_ext_errorf(Conn *c, const char *state, const char *fmt, ...)
 {
     driftdb_error e;
-    error_set(&e, "ERROR", "0A000", "extended query protocol is not supported yet");
-    send_error(c, &e);
-    c->state = PGW_SKIP_TO_SYNC;
+    error_set(&e, "ERROR", state, "%s", "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.message, sizeof e.message, fmt, ap);
+    va_end(ap);
+    conn_ext_error(c, &e);
+}
+
+/* An engine call failed: the engine has freed the session's current result
+ * (and rolled back or failed the transaction), so a suspended portal's
+ * result is gone. */
+static void conn_engine_error(Conn *c, const driftdb_error *e)
+{
+    if (c->suspended) {
+        c->suspended->r = NULL;
+        c->suspended->interrupted = true;
+        c->suspended = NULL;
+    }
+    conn_ext_error(c, e);
+}
+
+/* Frees the result of a suspended portal (before anything else runs). */
+static void conn_close_suspended(Conn *c)
+{
+    PgwPortal *p = c->suspended;
+    if (!p) return;
+    driftdb_result_free(p->r);
+    p->r = NULL;
+    p->interrupted = true;
+    c->suspended = NULL;
+}
+
+static void send_complete(Conn *c, driftdb_result *r, long nrows);
+static void put_tag(Conn *c, const char *tag, long nrows);
+
+/*
+ * Another statement is about to run: reads the rest of the suspended
+ * portal's rows into its held buffer (with what ends them) and frees its
+ * result, so that the portal can still be resumed.  A statement error
+ * while reading is kept for the Execute that reaches it.
+ */
+static void conn_hold_suspended(Conn *c)
+{
+    PgwPortal *p = c->suspended;
+    if (!p) return;
+    driftdb_result *r = p->r;
+    Buf save = c->out;   /* the messages are built in held, not sent */
+    c->out = p->held;
+    int ncols = driftdb_result_ncols(r);
+    driftdb_error err;
+    memset(&err, 0, sizeof err);
+    bool failed = false;
+    for (;;) {
+        int rc = driftdb_result_next(r, &err);
+        if (rc == 0) break;
+        if (rc < 0 || send_data_row(c, r, ncols, &err) != 0) { failed = true; break; }
+        if (!buf_ok(&c->out) || c->out.len > PGW_MAX_HELD) {
+            error_set(&err, "ERROR", buf_ok(&c->out) ? "54000" : "53200",
+                      "the rest of suspended portal \"%s\" is too large to keep while another statement runs",
+                      p->name);
+            buf_reset(&c->out);
+            failed = true;
+            break;
+        }
+    }
+    if (failed) {
+        send_error(c, &err);
+        p->held_error = true;
+    } else {
+        send_complete(c, r, -1);   /* conn_send_held counts the rows it sends */
+        const char *tag = driftdb_result_tag(r);
+        snprintf(p->tag, sizeof p->tag, "%s", tag ? tag : "");
+    }
+    p->held = c->out;
+    c->out = save;
+    driftdb_result_free(r);
+    if (failed) driftdb_session_fail(c->sess);
+    p->r = NULL;
+    p->holding = true;
+    p->held_pos = 0;
+    c->suspended = NULL;
+}
+
+/* Sends up to maxrows (0: all) held DataRows of p, then PortalSuspended,
+ * or the rest with what ends the rows. */
+static void conn_send_held(Conn *c, PgwPortal *p, u32 maxrows)
+{
+    Buf *h = &p->held;
+    u32 sent = 0;
+    while (p->held_pos < h->len) {
+        const u8 *m = h->data + p->held_pos;
+        size_t len = 1 + get_u32be(m + 1);
+        if (m[0] == 'D') {
+            if (maxrows > 0 && sent == maxrows) {
+                size_t at = msg_begin(c, 's');   /* PortalSuspended */
+                msg_end(c, at);
+                return;
+            }
+            sent++;
+        }
+        if (m[0] == 'C' && p->has_rows) {
+            put_tag(c, p->tag, (long)sent);   /* the rows of this Execute */
+            p->held_pos += len;
+            continue;
+        }
+        buf_append(&c->out, m, len);
+        p->held_pos += len;
+        if (c->out.len >= PGW_FLUSH_AT && conn_flush(c) != 0) return;
+    }
+    p->holding = false;
+    p->done = true;
+    buf_free(h);
+    if (p->held_error) c->state = PGW_SKIP_TO_SYNC;
+}
+
+static PgwStmt *stmt_find(Conn *c, const char *name)
+{
+    for (PgwStmt *s = c->stmts; s; s = s->next)
+        if (strcmp(s->name, name) == 0) return s;
+    return NULL;
+}
+
+static PgwPortal *portal_find(Conn *c, const char *name)
+{
+    for (PgwPortal *p = c->portals; p; p = p->next)
+        if (strcmp(p->name, name) == 0) return p;
+    return NULL;
+}
+
+static void stmt_drop(Conn *c, PgwStmt *s)
+{
+    for (PgwStmt **pp = &c->stmts; *pp; pp = &(*pp)->next) {
+        if (*pp == s) { *pp = s->next; break; }
+    }
+    driftdb_stmt_free(s->st);
+    dd_free(s->name);
+    dd_free(s);
+}
+
+static void portal_drop(Conn *c, PgwPortal *p)
+{
+    for (PgwPortal **pp = &c->portals; *pp; pp = &(*pp)->next) {
+        if (*pp == p) { *pp = p->next; break; }
+    }
+    if (c->suspended == p) conn_close_suspended(c);
+    driftdb_portal_free(p->p);
+    buf_free(&p->held);
+    dd_free(p->formats);
+    dd_free(p->name);
+    dd_free(p);
+}
+
+/* Portals live until the transaction ends (no WITH HOLD). */
+static void conn_drop_portals(Conn *c)
+{
+    while (c->portals) portal_drop(c, c->portals);
+}
+
+/* 'P' Parse: String name | String query | Int16 n | Int32 type oid * n */
+static int conn_parse(Conn *c, Cursor *cur)
+{
+    const char *name = cur_cstr(cur);
+    const char *sql = cur_cstr(cur);
+    i16 n = (i16)cur_u16be(cur);
+    if (!name || !sql || cur->bad || n < 0 || cur_left(cur) != (size_t)n * 4)
+        return conn_fatal(c, "08P01", "invalid Parse message format");
+    u32 *oids = dd_malloc(sizeof(u32) * (size_t)(n ? n : 1));
+    if (!oids) return conn_fatal(c, "53200", "out of memory");
+    for (int i = 0; i < n; i++) oids[i] = cur_u32be(cur);
+    PgwStmt *old = stmt_find(c, name);
+    if (old && name[0]) {
+        dd_free(oids);
+        conn_ext_errorf(c, "42P05", "prepared statement \"%s\" already exists", name);
+        return 0;
+    }
+    driftdb_stmt *st = NULL;
+    driftdb_error err;
+    int rc = driftdb_prepare(c->sess, sql, strlen(sql), n, oids, &st, &err);
+    dd_free(oids);
+    if (rc != DRIFTDB_OK) {
+        conn_engine_error(c, &err);
+        return 0;
+    }
+    if (old) stmt_drop(c, old);   /* the unnamed statement is replaced */
+    PgwStmt *s = dd_calloc(1, sizeof *s);
+    char *nm = dd_strdup(name);
+    if (!s || !nm) {
+        dd_free(s);
+        dd_free(nm);
+        driftdb_stmt_free(st);
+        return conn_fatal(c, "53200", "out of memory");
+    }
+    s->name = nm;
+    s->st = st;
+    s->next = c->stmts;
+    c->stmts = s;
+    size_t at = msg_begin(c, '1');   /* ParseComplete */
+    msg_end(c, at);
+    return 0;
+}
+
+/* Format code i of a Bind message's validated format list. */
+static u16 fmt_at(const Cursor *f, int i)
+{
+    return (u16)((f->p[2 * i] << 8) | f->p[2 * i + 1]);
+}
+
+/*
+ * 'B' Bind: String portal | String statement | Int16 nf | Int16 format * nf
+ *           | Int16 np | { Int32 len (-1 NULL) | len bytes } * np
+ *           | Int16 nr | Int16 result format * nr
+ */
+static int conn_bind(Conn *c, Cursor *cur)
+{
+    const char *pname = cur_cstr(cur);
+    const char *sname = cur_cstr(cur);
+    i16 nf = (i16)cur_u16be(cur);
+    if (!pname || !sname || cur->bad || nf < 0 || cur_left(cur) < (size_t)nf * 2 + 2)
+        return conn_fatal(c, "08P01", "invalid Bind message format");
+    Cursor fmts = *cur;
+    cur_bytes(cur, (size_t)nf * 2);
+    i16 np = (i16)cur_u16be(cur);
+    if (cur->bad || np < 0) return conn_fatal(c, "08P01", "invalid Bind message format");
+    driftdb_param *params = dd_calloc((size_t)(np ? np : 1), sizeof *params);
+    if (!params) return conn_fatal(c, "53200", "out of memory");
+    for (int i = 0; i < np; i++) {
+        u32 len = cur_u32be(cur);
+        if (cur->bad || (len != 0xFFFFFFFFu && len > cur_left(cur))) {
+            dd_free(params);
+            return conn_fatal(c, "08P01", "invalid Bind message format: parameter %d is longer than the message", i + 1);
+        }
+        if (len == 0xFFFFFFFFu) continue;   /* NULL */
+        params[i].data = (const char *)cur_bytes(cur, len);
+        params[i].len = len;
+        if (!params[i].data) params[i].data = "";   /* zero bytes at the very end */
+    }
+    i16 nr = (i16)cur_u16be(cur);
+    if (cur->bad || nr < 0 || cur_left(cur) != (size_t)nr * 2) {
+        dd_free(params);
+        return conn_fatal(c, "08P01", "invalid Bind message format");
+    }
+    i16 *rfmt = dd_malloc(sizeof(i16) * (size_t)(nr ? nr : 1));
+    if (!rfmt) { dd_free(params); return conn_fatal(c, "53200", "out of memory"); }
+    for (int i = 0; i < nr; i++) rfmt[i] = (i16)cur_u16be(cur);
+
+    const char *problem = NULL, *pstate = "08P01";
+    char msgbuf[200];
+    if (nf > 1 && nf != np) {
+        snprintf(msgbuf, sizeof msgbuf, "bind message has %d parameter formats but %d parameters", nf, np);
+        problem = msgbuf;
+    }
+    for (int i = 0; !problem && i < nf; i++) {
+        i16 f = (i16)fmt_at(&fmts, i);
+        if (f != 0 && f != 1) {
+            snprintf(msgbuf, sizeof msgbuf, "unsupported format code: %d", f);
+            problem = msgbuf;
+            pstate = "22023";   /* as PostgreSQL */
+        }
+    }
+    for (int i = 0; !problem && i < nr; i++) {
+        if (rfmt[i] != 0 && rfmt[i] != 1) {
+            snprintf(msgbuf, sizeof msgbuf, "unsupported format code: %d", rfmt[i]);
+            problem = msgbuf;
+            pstate = "22023";
+        }
+    }
+    PgwStmt *s = problem ? NULL : stmt_find(c, sname);
+    if (!problem && !s) {
+        dd_free(params);
+        dd_free(rfmt);
+        conn_ext_errorf(c, "26000", "prepared statement \"%s\" does not exist", sname);
+        return 0;
+    }
+    if (!problem && np != driftdb_stmt_nparams(s->st)) {
+        snprintf(msgbuf, sizeof msgbuf, "bind message supplies %d parameters, but prepared statement \"%s\" requires %d",
+                 np, sname, driftdb_stmt_nparams(s->st));
+        problem = msgbuf;
+    }
+    if (problem) {
+        dd_free(params);
+        dd_free(rfmt);
+        conn_ext_errorf(c, pstate, "%s", problem);
+        return 0;
+    }
+    for (int i = 0; i < np; i++)
+        params[i].binary = nf == 0 ? 0 : (int)fmt_at(&fmts, nf == 1 ? 0 : i);
+    PgwPortal *old = portal_find(c, pname);
+    if (old && pname[0]) {
+        dd_free(params);
+        dd_free(rfmt);
+        conn_ext_errorf(c, "42P03", "portal \"%s\" already exists", pname);
+        return 0;
+    }
+    if (old) portal_drop(c, old);   /* the unnamed portal is replaced */
+    driftdb_portal *dp = NULL;
+    driftdb_error err;
+    int rc = driftdb_bind(c->sess, s->st, np, params, &dp, &err);
+    dd_free(params);
+    if (rc != DRIFTDB_OK) {
+        dd_free(rfmt);
+        conn_engine_error(c, &err);
+        return 0;
+    }
+    if (nr > 1) {
+        /* one format per result column: checked now, as PostgreSQL */
+        int has_rows;
+        const driftdb_column *cols;
+        int ncols = driftdb_portal_columns(c->sess, dp, &has_rows, &cols, &err);
+        if (ncols < 0 || (has_rows && ncols != nr)) {
+            dd_free(rfmt);
+            driftdb_portal_free(dp);
+            if (ncols < 0) {
+                conn_engine_error(c, &err);
+            } else {
+                driftdb_session_fail(c->sess);
+                conn_ext_errorf(c, "08P01", "bind message has %d result formats but query has %d columns", nr,
+                                ncols);
+            }
+            return 0;
+        }
+    }
+    PgwPortal *p = dd_calloc(1, sizeof *p);
+    char *nm = dd_strdup(pname);
+    if (!p || !nm) {
+        dd_free(p);
+        dd_free(nm);
+        dd_free(rfmt);
+        driftdb_portal_free(dp);
+        return conn_fatal(c, "53200", "out of memory");
+    }
+    p->name = nm;
+    p->p = dp;
+    p->formats = rfmt;
+    p->nformats = nr;
+    p->next = c->portals;
+    c->portals = p;
+    size_t at = msg_begin(c, '2');   /* BindComplete */
+    msg_end(c, at);
+    return 0;
+}
+
+/* The format of result column i of portal p (0 text, 1 binary). */
+static int portal_format(const PgwPortal *p, int i)
+{
+    if (p->nformats == 0) return 0;
+    return p->formats[p->nformats == 1 ? 0 : i];
+}
+
+/* Whether p's result formats fit ncols columns (else an error is sent). */
+static bool portal_formats_ok(Conn *c, const PgwPortal *p, int ncols)
+{
+    if (p->nformats <= 1 || p->nformats == ncols) return true;
+    conn_ext_errorf(c, "08P01", "bind message has %d result formats but query has %d columns", p->nformats, ncols);
+    return false;
+}
+
+static void send_columns(Conn *c, const driftdb_column *cols, int n, const PgwPortal *p)
+{
+    size_t at = msg_begin(c, 'T');
+    buf_put_u16be(&c->out, (u16)n);
+    for (int i = 0; i < n; i++) {
+        buf_put_str(&c->out, cols[i].name);
+        buf_put_u32be(&c->out, 0);   /* table oid */
+        buf_put_u16be(&c->out, 0);   /* attnum */
+        buf_put_u32be(&c->out, cols[i].type_oid);
+        buf_put_u16be(&c->out, (u16)cols[i].typlen);
+        buf_put_u32be(&c->out, (u32)cols[i].typmod);
+        buf_put_u16be(&c->out, (u16)(p ? portal_format(p, i) : 0));
+    }
+    msg_end(c, at);
+}
+
+/* 'D' Describe: Byte1 'S' | 'P' | String name */
+static int conn_describe(Conn *c, Cursor *cur)
+{
+    u8 kind = cur_u8(cur);
+    const char *name = cur_cstr(cur);
+    if (!name || !cur_end(cur)) return conn_fatal(c, "08P01", "invalid Describe message format");
+    int has_rows = 0, n;
+    const driftdb_column *cols = NULL;
+    if (kind == 'S') {
+        PgwStmt *s = stmt_find(c, name);
+        if (!s) {
+            conn_ext_errorf(c, "26000", "prepared statement \"%s\" does not exist", name);
+            return 0;
+        }
+        int np = driftdb_stmt_nparams(s->st);
+        size_t at = msg_begin(c, 't');   /* ParameterDescription */
+        buf_put_u16be(&c->out, (u16)np);
+        for (int i = 0; i < np; i++) buf_put_u32be(&c->out, driftdb_stmt_param_type(s->st, i));
+        msg_end(c, at);
+        n = driftdb_stmt_columns(s->st, &has_rows, &cols);
+        if (has_rows && n > PGW_MAX_FIELDS) {
+            conn_ext_errorf(c, "54000", "too many result columns (%d)", n);
+            return 0;
+        }
+        if (has_rows) send_columns(c, cols, n, NULL);
+        else { at = msg_begin(c, 'n'); msg_end(c, at); }   /* NoData */
+        return 0;
+    }
+    if (kind != 'P') {
+        conn_ext_errorf(c, "08P01", "invalid DESCRIBE message subtype %d", kind);
+        return 0;
+    }
+    PgwPortal *p = portal_find(c, name);
+    if (!p) {
+        conn_ext_errorf(c, "34000", "portal \"%s\" does not exist", name);
+        return 0;
+    }
+    driftdb_error err;
+    n = driftdb_portal_columns(c->sess, p->p, &has_rows, &cols, &err);
+    if (n < 0) {
+        conn_engine_error(c, &err);
+        return 0;
+    }
+    if (has_rows && n > PGW_MAX_FIELDS) {
+        conn_ext_errorf(c, "54000", "too many result columns (%d)", n);
+        return 0;
+    }
+    if (has_rows && !portal_formats_ok(c, p, n)) return 0;
+    if (has_rows) send_columns(c, cols, n, p);
+    else { size_t at = msg_begin(c, 'n'); msg_end(c, at); }
+    return 0;
+}
+
+/* CommandComplete with tag; a "SELECT n" tag gets nrows instead of n when
+ * nrows >= 0 (an Execute with a row limit reports its own rows, as
+ * PostgreSQL does). */
+static void put_tag(Conn *c, const char *tag, long nrows)
+{
+    size_t at = msg_begin(c, 'C');
+    if (nrows >= 0 && strncmp(tag, "SELECT ", 7) == 0) buf_printf(&c->out, "SELECT %ld", nrows);
+    else buf_puts(&c->out, tag);
+    buf_putc(&c->out, 0);
+    msg_end(c, at);
+}
+
+/* Sends the notice and CommandComplete of a finished result (nrows: see
+ * put_tag). */
+static void send_complete(Conn *c, driftdb_result *r, long nrows)
+{
+    const char *sev, *state;
+    const char *note = driftdb_result_notice(r, &sev, &state);
+    if (note) {
+        driftdb_error n;
+        memset(&n, 0, sizeof n);
+        n.severity = sev ? sev : "NOTICE";
+        snprintf(n.sqlstate, sizeof n.sqlstate, "%s", state ? state : "00000");
+        snprintf(n.message, sizeof n.message, "%s", note);
+        send_error_msg(c, 'N', &n);
+    }
+    const char *tag = driftdb_result_tag(r);
+    put_tag(c, tag ? tag : "", nrows);
+}
+
+/* 'E' Execute: String portal | Int32 max rows (0: all) */
+static int conn_execute(Conn *c, Cursor *cur)
+{
+    const char *name = cur_cstr(cur);
+    u32 maxrows = cur_u32be(cur);
+    if (!name || !cur_end(cur)) return conn_fatal(c, "08P01", "invalid Execute message format");
+    PgwPortal *p = portal_find(c, name);
+    if (!p) {
+        conn_ext_errorf(c, "34000", "portal \"%s\" does not exist", name);
+        return 0;
+    }
+    driftdb_error err;
+    memset(&err, 0, sizeof err);
+    if (p->interrupted) {
+        if (driftdb_session_txn_status(c->sess) == 'E')
+            conn_ext_errorf(c, "25P02", "current transaction is aborted, commands ignored until end of transaction block");
+        else
+            conn_ext_errorf(c, "0A000", "portal \"%s\" cannot be resumed: it was closed by an error", name);
+        return 0;
+    }
+    if (p->holding) {
+        conn_send_held(c, p, maxrows);
+        return c->broken ? -1 : 0;
+    }
+    if (p->done) {
+        /* run to completion already: nothing more, as PostgreSQL */
+        size_t at = msg_begin(c, 'C');
+        buf_put_str(&c->out, p->has_rows ? "SELECT 0" : p->tag);
+        msg_end(c, at);
+        return 0;
+    }
+    driftdb_result *r = p->r;
+    if (!r) {
+        conn_hold_suspended(c);
+        int rc = driftdb_portal_exec(c->sess, p->p, &r, &err);
+        if (rc == DRIFTDB_DONE) {
+            p->done = true;
+            size_t at = msg_begin(c, 'I');   /* EmptyQueryResponse */
+            msg_end(c, at);
+            return 0;
+        }
+        if (rc != DRIFTDB_ROW_RESULT) {
+            conn_engine_error(c, &err);
+            return 0;
+        }
+        int ncols = driftdb_result_ncols(r);
+        if (driftdb_result_has_rows(r) && !portal_formats_ok(c, p, ncols)) {
+            driftdb_result_free(r);
+            driftdb_session_fail(c->sess);   /* the error ends the transaction */
+            return 0;
+        }
+        for (int i = 0; i < ncols; i++) driftdb_result_set_binary(r, i, portal_format(p, i));
+        p->r = r;
+        p->has_rows = driftdb_result_has_rows(r) != 0;
+    }
+    u32 sent = 0;
+    if (p->has_rows) {
+        int ncols = driftdb_result_ncols(r);
+        for (;;) {
+            if (maxrows > 0 && sent == maxrows) {
+                c->suspended = p;
+                size_t at = msg_begin(c, 's');   /* PortalSuspended */
+                msg_end(c, at);
+                return 0;
+            }
+            int rc = driftdb_result_next(r, &err);
+            if (rc == 0) break;
+            if (rc < 0 || send_data_row(c, r, ncols, &err) != 0) {
+                if (c->suspended == p) c->suspended = NULL;
+                driftdb_result_free(r);
+                p->r = NULL;
+                p->done = true;
+                /* the statement failed: its transaction too */
+                driftdb_session_fail(c->sess);
+                conn_ext_error(c, &err);
+                return 0;
+            }
+            sent++;
+            if ((c->out.len >= PGW_FLUSH_AT || !buf_ok(&c->out)) && conn_flush(c) != 0) return -1;
+        }
+    }
+    if (c->suspended == p) c->suspended = NULL;
+    send_complete(c, r, p->has_rows ? (long)sent : -1);
+    const char *tag = driftdb_result_tag(r);
+    snprintf(p->tag, sizeof p->tag, "%s", tag ? tag : "");
+    driftdb_result_free(r);
+    p->r = NULL;
+    p->done = true;
+    conn_report_params(c);
+    return 0;
+}
+
+/* 'C' Close: Byte1 'S' | 'P' | String name.  Closing what does not exist
+ * is not an error. */
+static int conn_close_msg(Conn *c, Cursor *cur)
+{
+    u8 kind = cur_u8(cur);
+    const char *name = cur_cstr(cur);
+    if (!name || !cur_end(cur)) return conn_fatal(c, "08P01", "invalid Close message format");
+    if (kind == 'S') {
+        PgwStmt *s = stmt_find(c, name);
+        if (s) stmt_drop(c, s);
+    } else if (kind == 'P') {
+        PgwPortal *p = portal_find(c, name);
+        if (p) portal_drop(c, p);
+    } else {
+        conn_ext_errorf(c, "08P01", "invalid CLOSE message subtype %d", kind);
+        return 0;
+    }
+    size_t at = msg_begin(c, '3');   /* CloseComplete */
+    msg_end(c, at);
+    return 0;
+}
+
+/* 'S' Sync: ends the implicit transaction of the messages since the last
+ * Sync (committing it unless it failed), then ReadyForQuery. */
+static void conn_sync(Conn *c)
+{
+    /* in a transaction block, portals (a suspended one too) live on */
+    if (driftdb_session_txn_status(c->sess) == 'I') conn_close_suspended(c);
+    driftdb_error err;
+    if (driftdb_session_sync(c->sess, &err) != DRIFTDB_OK) send_error(c, &err);
+    if (driftdb_session_txn_status(c->sess) == 'I') conn_drop_portals(c);
+    c->state = PGW_READY;
+    conn_report_params(c);
+    conn_ready_for_query(c);
 }
 
 /* Reads and dispatches messages until Terminate, EOF or a fatal error. */
@@ -775,9 +1418,6 @@ static int conn_serve_loop(Conn *c)
 {
     for (;;) {
         assert(conn_check(c));
-        if (c->out.len > 0 || !buf_ok(&c->out)) {
-            if (conn_flush(c) != 0) return -1;
-        }
         u8 type = 0;
         Cursor cur;
         int rc = conn_read_message(c, &type, &cur);
@@ -786,29 +1426,41 @@ static int conn_serve_loop(Conn *c)
 
         if (c->state == PGW_SKIP_TO_SYNC) {
             if (type == 'S') {
-                c->state = PGW_READY;
-                conn_ready_for_query(c);
+                conn_sync(c);
             } else if (type == 'X') {
                 return 0;
             }
             continue;   /* discarded, as the protocol requires after an error */
         }
 
+        int rc2 = 0;
         switch (type) {
-        case 'Q':
+        case 'Q': {
+            /* a simple query ends the extended protocol's implicit
+             * transaction and replaces the unnamed statement and portal */
+            conn_hold_suspended(c);
+            PgwPortal *up = portal_find(c, "");
+            if (up) portal_drop(c, up);
+            PgwStmt *us = stmt_find(c, "");
+            if (us) stmt_drop(c, us);
             if (conn_simple_query(c, &cur) != 0) return -1;
+            if (driftdb_session_txn_status(c->sess) == 'I') conn_drop_portals(c);
             break;
+        }
         case 'X':
             c->state = PGW_CLOSED;
             return 0;
         case 'S':
-            conn_ready_for_query(c);
+            conn_sync(c);
             break;
-        case 'H':
-            break;   /* Flush: output is flushed at the top of the loop anyway */
-        case 'P': case 'B': case 'D': case 'E': case 'C':
-            conn_refuse_extended(c);
+        case 'H':   /* Flush */
+            if (conn_flush(c) != 0) return -1;
             break;
+        case 'P': rc2 = conn_parse(c, &cur); break;
+        case 'B': rc2 = conn_bind(c, &cur); break;
+        case 'D': rc2 = conn_describe(c, &cur); break;
+        case 'E': rc2 = conn_execute(c, &cur); break;
+        case 'C': rc2 = conn_close_msg(c, &cur); break;
         case 'F': {
             driftdb_error e;
             error_set(&e, "ERROR", "0A000", "function call protocol is not supported");
@@ -822,6 +1474,7 @@ static int conn_serve_loop(Conn *c)
             log_conn(c, "invalid frontend message type %d", type);
             return conn_fatal(c, "08P01", "invalid frontend message type %d", type);
         }
+        if (rc2 != 0) return -1;
     }
 }
 
@@ -846,6 +1499,8 @@ int pgw_serve(int fd, const PgwConfig *cfg)
         rc = conn_serve_loop(c);
     }
 
+    conn_drop_portals(c);   /* before the session: a portal may hold its result */
+    while (c->stmts) stmt_drop(c, c->stmts);
     if (c->sess) {
         driftdb_session_close(c->sess);   /* rolls back an open transaction */
         atomic_fetch_sub(cfg->nsessions, 1);

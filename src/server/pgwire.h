@@ -4,10 +4,9 @@
  *
  * One call, pgw_serve(), runs one client connection from its first byte to
  * its end on the calling thread: startup (SSL/GSS refusal, CancelRequest,
- * StartupMessage), trust authentication, the simple query protocol and
- * Terminate.  Everything it does to the database goes through
- * include/driftdb.h.  The extended query protocol is refused with 0A000 for
- * now (the connection stays usable: messages are skipped until Sync).
+ * StartupMessage), trust authentication, the simple and the extended
+ * query protocol and Terminate.  Everything it does to the database goes
+ * through include/driftdb.h (prepared statements and portals included).
  *
  * Wire formats (all integers big-endian, "Int32" counts itself in lengths,
  * "String" is NUL-terminated UTF-8):
@@ -28,9 +27,25 @@
  * Client -> server, handled:
  *   'Q' Query         String sql                 (body consumed exactly)
  *   'X' Terminate     (empty)
- *   'S' Sync          (empty)   ends an extended-protocol error state
- *   'P' Parse, 'B' Bind, 'D' Describe, 'E' Execute, 'C' Close, 'H' Flush:
- *       ErrorResponse 0A000, then skipped until Sync (protocol rule)
+ *   'P' Parse         String statement name ("" unnamed) | String sql
+ *                     | Int16 n | Int32 parameter type oid * n (0: infer)
+ *   'B' Bind          String portal | String statement | Int16 nf
+ *                     | Int16 format * nf (0 text, 1 binary; nf 0: all
+ *                     text, 1: for all, else one per parameter)
+ *                     | Int16 np | { Int32 len (-1 NULL) | len bytes } * np
+ *                     | Int16 nr | Int16 result format * nr (same rule,
+ *                     per result column)
+ *   'D' Describe      Byte1 'S' | 'P' | String name
+ *   'E' Execute       String portal | Int32 max rows (0: all)
+ *   'C' Close         Byte1 'S' | 'P' | String name
+ *   'S' Sync          (empty)   ends the implicit transaction and an error
+ *                     state; ReadyForQuery
+ *   'H' Flush         (empty)   sends what is pending
+ *   A Parse, Bind, Describe, Execute or Close whose fields do not fill its
+ *   body exactly (truncated, trailing bytes, a parameter longer than the
+ *   message) is FATAL 08P01.  A well-formed one that is wrong (counts
+ *   that do not match, unknown names, format codes other than 0/1) is an
+ *   ERROR; after any ERROR, messages are skipped until Sync.
  *   'F' FunctionCall  ErrorResponse 0A000 + ReadyForQuery
  *   'd' CopyData, 'c' CopyDone, 'f' CopyFail: ignored outside COPY
  *   anything else     FATAL 08P01 "invalid frontend message type", close
@@ -46,8 +61,12 @@
  *   'T' RowDescription     Int16 nfields | per field: String name
  *                          | Int32 table oid (0) | Int16 attnum (0)
  *                          | Int32 type oid | Int16 typlen | Int32 typmod
- *                          | Int16 format (0 = text)
+ *                          | Int16 format (0 text, 1 binary: Describe of a
+ *                          portal gives its Bind formats)
  *   'D' DataRow            Int16 ncols | per col: Int32 n (-1 = NULL) | n bytes
+ *   '1' ParseComplete, '2' BindComplete, '3' CloseComplete, 'n' NoData,
+ *   's' PortalSuspended    (empty)
+ *   't' ParameterDescription  Int16 n | Int32 type oid * n
  *   'C' CommandComplete    String tag
  *   'I' EmptyQueryResponse (empty)
  *   'E' ErrorResponse      { Byte1 field | String value }* | Byte 0, fields

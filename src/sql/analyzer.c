@@ -155,12 +155,22 @@ static int eval_point(SqlCtx *ctx, Expr *e, u64 *seq)
     cc.sql = ctx;
     cc.agg_forbidden = "FOR SYSTEM_TIME";
     ExprProg *p;
-    int rc = expr_compile(&cc, e, &p);
+    /* AS OF $1: an untyped parameter is a timestamptz (a parameter
+     * declared text, or $1::text, takes '@SEQ:n' too) */
+    bool untyped_param = e->kind == EXPR_PARAM && e->u.param.n >= 1 && e->u.param.n <= ctx->nparams &&
+                         ctx->param_types[e->u.param.n - 1] == TYPE_UNKNOWN;
+    int rc = untyped_param ? expr_compile_as(&cc, e, TYPE_TIMESTAMPTZ, -1, &p) : expr_compile(&cc, e, &p);
     if (rc) return rc;
     EvalEnv env = {ctx, NULL, 0};
     Value v;
     rc = expr_eval(p, &env, NULL, &v);
     if (rc) return rc;
+    if (v.isnull && ctx->nparams > 0 && !ctx->params) {
+        /* describing a statement whose point is a parameter: the present */
+        *seq = snap_seq(ctx->snap);
+        ctx->point_from_param = true;
+        return DD_OK;
+    }
     return sql_point_to_seq(ctx, &v, e->loc, seq);
 }
 

@@ -137,6 +137,15 @@ static bool assign_ok(TypeId from, TypeId to)
 static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast, int loc)
 {
     CompileCtx *cc = b->cc;
+    if (f->n == 1 && f->code[0].op == XOP_PARAM && f->type == TYPE_UNKNOWN && t != TYPE_UNKNOWN &&
+        t != TYPE_NULLTYPE) {
+        /* an untyped $n takes the type its context needs (describing only:
+         * when executing, parameters are typed constants) */
+        cc->sql->param_types[f->code[0].a - 1] = t;
+        f->code[0].type = (u8)t;
+        f->type = t;
+        f->typmod = -1;
+    }
     if (f->type == t && (typmod < 0 || f->typmod == typmod) && !explicit_cast) return DD_OK;
     if (f->type == t && typmod < 0) return DD_OK;
     if (f->const_idx >= 0 && f->n == 1) {
@@ -809,11 +818,23 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         rc = err_at(cc, DD_ESYNTAX, e->loc, "syntax error at or near \"*\"");
         break;
     case EXPR_PARAM: {
+        int n = e->u.param.n;
+        struct SqlCtx *sc = cc->sql;
+        if (n < 1 || n > sc->nparams) {
+            rc = err_at(cc, DD_EUNDEFINED_PARAMETER, e->loc, "there is no parameter $%d", n);
+            break;
+        }
+        if (sc->params) {
+            /* executing: the bound value is a constant of the statement */
+            rc = frag_const(b, f, sc->params[n - 1], e->loc);
+            f->typmod = -1;
+            break;
+        }
         ExprInstr i = ins_make(XOP_PARAM, e->loc);
-        i.a = e->u.param.n;
-        i.type = TYPE_UNKNOWN;
+        i.a = n;
+        i.type = (u8)sc->param_types[n - 1];
         rc = frag_emit(f, i);
-        f->type = TYPE_UNKNOWN;
+        f->type = sc->param_types[n - 1];
         f->constant = false;
         f->depth = DD_MAX(f->depth, 1);
         break;
@@ -1143,9 +1164,10 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
             break;
         }
         case XOP_PARAM:
-            if (in->a < 1 || in->a > env->nparams)
+            if (in->a < 1 || in->a > env->sql->nparams)
                 return dd_err(err, DD_EUNDEFINED_PARAMETER, -1, "there is no parameter $%d", in->a);
-            st[sp++] = env->params[in->a - 1];
+            /* only while describing (no values yet): NULL of its type */
+            st[sp++] = env->sql->params ? env->sql->params[in->a - 1] : val_null((TypeId)in->type);
             break;
         case XOP_NOT: {
             int t = tv(&st[sp - 1]);

@@ -53,6 +53,19 @@ typedef struct SqlCtx {
     int nouter, capouter;
     struct SubLink *links;   /* correlated subqueries, freed by plan_close */
     bool instrument;         /* EXPLAIN ANALYZE: operators count rows and time */
+    /* $n parameters (1..nparams; a higher $n is 42P02).  param_types[i]:
+     * the type of $i+1, declared by the client or TYPE_UNKNOWN; the
+     * compiler replaces TYPE_UNKNOWN with the type the first context that
+     * coerces the parameter needs (WHERE id = $1, LIMIT $1, INSERT targets,
+     * $1::int), as PostgreSQL infers it.  params: their values, already of
+     * those types, when executing; NULL when only describing the statement
+     * (a parameter then evaluates to NULL and a FOR SYSTEM_TIME point that
+     * is a parameter reads the present). */
+    TypeId *param_types;
+    int nparams;
+    const Value *params;
+    bool point_from_param;   /* set when describing read the present for a
+                                FOR SYSTEM_TIME point that is a parameter */
 } SqlCtx;
 
 /* 57014 once *ctx->interrupt is set; every operator loop calls it. */

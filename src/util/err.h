@@ -82,7 +82,8 @@
     X(TOO_MANY_COLUMNS, "54011", "too many columns")                        \
     X(CANT_CHANGE, "55P02", "parameter cannot be changed now")              \
     X(TZ_DISPLACEMENT, "22009", "invalid time zone displacement value")      \
-    X(INTERVAL_OVERFLOW, "22015", "interval field overflow")
+    X(INTERVAL_OVERFLOW, "22015", "interval field overflow")                 \
+    X(BINARY_FORMAT, "22P03", "invalid binary representation")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

@@ -273,22 +273,124 @@ def empty_query_and_errors():
     expect_close(s, "08P01")
 
 
+def kinds(msgs):
+    return [t for t, _ in msgs]
+
+
+def parse_msg(sql, name=b"", oids=()):
+    return msg(b"P", name + b"\0" + sql.encode() + b"\0" + struct.pack("!h", len(oids)) +
+               b"".join(struct.pack("!I", o) for o in oids))
+
+
+def bind_msg(params=(), fmts=(), rfmts=(), portal=b"", stmt=b"", nparams=None):
+    body = portal + b"\0" + stmt + b"\0" + struct.pack("!h", len(fmts))
+    body += b"".join(struct.pack("!h", f) for f in fmts)
+    body += struct.pack("!h", len(params) if nparams is None else nparams)
+    for p in params:
+        body += struct.pack("!i", -1) if p is None else struct.pack("!i", len(p)) + p
+    body += struct.pack("!h", len(rfmts)) + b"".join(struct.pack("!h", f) for f in rfmts)
+    return msg(b"B", body)
+
+
+def execute_msg(portal=b"", maxrows=0):
+    return msg(b"E", portal + b"\0" + struct.pack("!I", maxrows))
+
+
 @case
-def extended_protocol_refused():
+def extended_protocol_basic():
     s, _ = login()
     s.sendall(msg(b"P", b"\0SELECT 1\0\0\0") + msg(b"B", b"\0\0\0\0\0\0\0\0") +
               msg(b"E", b"\0\0\0\0\0") + msg(b"S"))
     msgs = until_ready(s)
-    if [t for t, _ in msgs] != [b"E", b"Z"] or fields(msgs[0][1]).get("C") != "0A000":
+    if kinds(msgs) != [b"1", b"2", b"D", b"C", b"Z"]:
         raise AssertionError("extended: %r" % msgs)
     msgs = query(s, "SELECT 1")
-    if [t for t, _ in msgs] != [b"T", b"D", b"C", b"Z"]:
-        raise AssertionError("query after extended error: %r" % msgs)
+    if kinds(msgs) != [b"T", b"D", b"C", b"Z"]:
+        raise AssertionError("query after extended: %r" % msgs)
     s.sendall(msg(b"S"))   # a lone Sync: just ReadyForQuery
     msgs = until_ready(s)
-    if [t for t, _ in msgs] != [b"Z"]:
+    if kinds(msgs) != [b"Z"]:
         raise AssertionError("lone Sync: %r" % msgs)
+    # Describe statement: ParameterDescription with inferred types, NoData
+    s.sendall(parse_msg("SELECT $1::int + $2, $3 LIMIT $4", b"s1") + msg(b"D", b"Ss1\0") + msg(b"S"))
+    msgs = until_ready(s)
+    if kinds(msgs) != [b"1", b"t", b"T", b"Z"]:
+        raise AssertionError("describe: %r" % msgs)
+    oids = struct.unpack("!h4I", msgs[1][1])
+    if oids != (4, 23, 23, 25, 20):
+        raise AssertionError("parameter types %r" % (oids,))
+    # an error skips to Sync; the pipeline after Sync runs
+    s.sendall(bind_msg([b"1"], stmt=b"nope") + execute_msg() + msg(b"S") +
+              bind_msg([b"1", b"2", b"x", b"1"], stmt=b"s1") + execute_msg() + msg(b"S"))
+    msgs = until_ready(s) + until_ready(s)
+    if kinds(msgs) != [b"E", b"Z", b"2", b"D", b"C", b"Z"] or fields(msgs[0][1]).get("C") != "26000":
+        raise AssertionError("skip to Sync: %r" % msgs)
+    # row limit: PortalSuspended, then the rest
+    s.sendall(parse_msg("SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3") + bind_msg() +
+              execute_msg(maxrows=2) + execute_msg(maxrows=2) + msg(b"S"))
+    msgs = until_ready(s)
+    if kinds(msgs) != [b"1", b"2", b"D", b"D", b"s", b"D", b"C", b"Z"]:
+        raise AssertionError("row limit: %r" % msgs)
+    # a suspended portal survives another statement (its rows are kept),
+    # and an error among its kept rows comes when Execute reaches it
+    s.sendall(parse_msg("SELECT 10 / (x - 3) FROM (VALUES (1), (2), (3), (4)) AS v(x)", b"div") +
+              bind_msg(portal=b"a", stmt=b"div") + execute_msg(b"a", 1) +
+              parse_msg("SELECT 5") + bind_msg() + execute_msg() +
+              execute_msg(b"a", 0) + execute_msg() + msg(b"S"))
+    msgs = until_ready(s)
+    if kinds(msgs) != [b"1", b"2", b"D", b"s", b"1", b"2", b"D", b"C", b"D", b"E", b"Z"] or \
+            fields(msgs[9][1]).get("C") != "22012":
+        raise AssertionError("held rows: %r" % msgs)
     s.close()
+
+
+@case
+def extended_bad_bind():
+    s, _ = login()
+    s.sendall(parse_msg("SELECT $1::int", b"p"))
+    # parameter count lies (statement has 1): 08P01, connection stays
+    s.sendall(bind_msg([b"1", b"2"], stmt=b"p") + execute_msg() + msg(b"S"))
+    msgs = until_ready(s)
+    if kinds(msgs) != [b"1", b"E", b"Z"] or fields(msgs[1][1]).get("C") != "08P01":
+        raise AssertionError("parameter count: %r" % msgs)
+    # format count lies (2 formats, 1 parameter): 08P01
+    s.sendall(bind_msg([b"1"], fmts=(0, 0), stmt=b"p") + msg(b"S"))
+    msgs = until_ready(s)
+    if kinds(msgs) != [b"E", b"Z"] or fields(msgs[0][1]).get("C") != "08P01":
+        raise AssertionError("format count: %r" % msgs)
+    # binary int4 of 5 bytes: 22P03; of 3 bytes: 08P01 (as PostgreSQL)
+    s.sendall(bind_msg([b"\0\0\0\0\1"], fmts=(1,), stmt=b"p") + msg(b"S"))
+    msgs = until_ready(s)
+    if kinds(msgs) != [b"E", b"Z"] or fields(msgs[0][1]).get("C") != "22P03":
+        raise AssertionError("binary length: %r" % msgs)
+    s.sendall(bind_msg([b"\0\0\1"], fmts=(1,), stmt=b"p") + msg(b"S"))
+    msgs = until_ready(s)
+    if kinds(msgs) != [b"E", b"Z"] or fields(msgs[0][1]).get("C") != "08P01":
+        raise AssertionError("short binary: %r" % msgs)
+    # text that is no integer: 22P02
+    s.sendall(bind_msg([b"x"], stmt=b"p") + msg(b"S"))
+    msgs = until_ready(s)
+    if kinds(msgs) != [b"E", b"Z"] or fields(msgs[0][1]).get("C") != "22P02":
+        raise AssertionError("text parameter: %r" % msgs)
+    # still fine afterwards, binary both ways
+    s.sendall(bind_msg([struct.pack("!i", 7)], fmts=(1,), rfmts=(1,), stmt=b"p") + execute_msg() + msg(b"S"))
+    msgs = until_ready(s)
+    if kinds(msgs) != [b"2", b"D", b"C", b"Z"] or msgs[1][1] != struct.pack("!hi", 1, 4) + struct.pack("!i", 7):
+        raise AssertionError("binary round trip: %r" % msgs)
+    # a parameter length past the end of the message: FATAL 08P01, closed
+    body = b"\0p\0" + struct.pack("!hh", 0, 1) + struct.pack("!i", 100) + b"12"
+    s.sendall(msg(b"B", body))
+    expect_close(s, "08P01")
+
+
+@case
+def extended_truncated_messages():
+    for m in [msg(b"P", b"\0SELECT 1"), msg(b"P", b"\0SELECT 1\0\0\2\0\0"),
+              msg(b"B", b"\0\0\0"), msg(b"D", b"S"), msg(b"E", b"\0\0\0"),
+              msg(b"C", b"P"), msg(b"B", b"\0\0\0\0\0\0\0\0junk")]:
+        s, _ = login()
+        s.sendall(m)
+        expect_close(s, "08P01")
 
 
 @case

@@ -5,13 +5,25 @@
 # Makes a temporary database, starts driftdb-server on a free port, runs
 #   psql.sh          psql: quick start, time travel, errors, multi-statement
 #   psycopg2_test.py psycopg2: transactions, types, errors, ParameterStatus
+#   libpq_pipeline.c libpq from C: pipeline mode, binary formats
+#   psycopg3_test.py psycopg 3: server-side binding, pipelines, binary, prepare
+#   asyncpg_test.py  asyncpg: prepared statements, inferred parameter types,
+#                    binary for every type, executemany, cursors
+#   node/node_pg_test.js  node-pg (npm ci from package-lock.json): parameterized
+#                    and named queries, time travel, transactions, errors
+#   jdbc/JdbcTest.java    pgjdbc: PreparedStatement, fetch size, batches,
+#                    metadata, time travel, transactions, errors
+#   pgbench.sh       pgbench in simple, extended and prepared modes
+#   pg_compare.py    the extended protocol side by side with a PostgreSQL 15
+#                    started here (replies, SQLSTATEs, binary bytes, types)
 #   robustness.py    raw sockets: garbage, bad lengths, half messages,
 #                    protocol 2.0, extended protocol, vanishing clients,
 #                    --max-connections (against a second, limited server)
 # plus server-level checks (open failures, SIGTERM shutdown), and prints
 # "ok NAME" / "FAIL NAME" lines and finally "N passed, N failed".
-# A missing client (psql, /usr/bin/python3, psycopg2) is a FAIL, not a
-# skip: scripts/deps.sh installs postgresql-client and python3-psycopg2.
+# A missing client (psql, /usr/bin/python3, psycopg2, psycopg, asyncpg) is a
+# FAIL, not a skip: scripts/deps.sh installs postgresql-client and
+# python3-psycopg2, python3-psycopg, python3-asyncpg.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 cd "$(dirname "$0")/../.."
@@ -28,6 +40,10 @@ PIDS=""
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
     for p in $PIDS; do wait "$p" 2>/dev/null; done
+    if [ -n "${PGTMP:-}" ] && [ -d "$PGTMP/data" ]; then   # PostgreSQL of pg_compare
+        ${AS:-} /usr/lib/postgresql/15/bin/pg_ctl -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1
+        rm -rf "$PGTMP"
+    fi
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -188,6 +204,94 @@ if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
     ensure_alive psycopg2
 else
     fail psycopg2 "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
+fi
+
+# libpq from C: pipeline mode, binary parameters and results (libpq-dev).
+if ${CC:-cc} -std=gnu11 -Wall -Wextra -Werror $(pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql) \
+        -o "$TMP/libpq_pipeline" $HERE/libpq_pipeline.c -lpq >"$TMP/libpq_cc.log" 2>&1; then
+    timeout -k 5 60 "$TMP/libpq_pipeline" "$MAIN_PORT" >"$TMP/libpq.out" 2>&1
+    tally libpq "$TMP/libpq.out"
+    ensure_alive libpq
+else
+    fail libpq "cannot build libpq_pipeline.c: $(head -n 3 "$TMP/libpq_cc.log")"
+fi
+
+# psycopg 3 and asyncpg: the extended query protocol and binary formats.
+for suite in psycopg3:psycopg asyncpg:asyncpg; do
+    name=${suite%%:*} mod=${suite#*:}
+    if [ -x "$PY" ] && "$PY" -c "import $mod" 2>/dev/null; then
+        timeout -k 5 300 "$PY" $HERE/${name}_test.py "$MAIN_PORT" >"$TMP/$name.out" 2>&1
+        tally "$name" "$TMP/$name.out"
+        ensure_alive "$name"
+    else
+        fail "$name" "/usr/bin/python3 with $mod missing (scripts/deps.sh installs python3-$mod)"
+    fi
+done
+
+# node-pg: tests/clients/node/package-lock.json pins it; npm ci installs it
+# into tests/clients/node/node_modules (not in git) on first use.
+NODE_DIR=$HERE/node
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    fail node_pg "node and npm missing"
+elif [ ! -d "$NODE_DIR/node_modules/pg" ] &&
+     ! (cd "$NODE_DIR" && timeout 300 npm ci --no-audit --no-fund >"$TMP/npm.log" 2>&1); then
+    fail node_pg "npm ci in $NODE_DIR failed: $(tail -n 1 "$TMP/npm.log")"
+else
+    (cd "$NODE_DIR" && timeout -k 5 120 node node_pg_test.js "$MAIN_PORT") >"$TMP/node_pg.out" 2>&1
+    tally node_pg "$TMP/node_pg.out"
+    ensure_alive node_pg
+fi
+
+# JDBC: Debian's pgjdbc jar (libpostgresql-jdbc-java) with the installed JDK.
+JDBC_JAR=/usr/share/java/postgresql.jar
+if ! command -v javac >/dev/null 2>&1 || [ ! -f "$JDBC_JAR" ]; then
+    fail jdbc "javac or $JDBC_JAR missing (scripts/deps.sh installs libpostgresql-jdbc-java)"
+elif ! javac -d "$TMP/jdbc" -cp "$JDBC_JAR" $HERE/jdbc/JdbcTest.java >"$TMP/javac.log" 2>&1; then
+    fail jdbc "javac failed: $(head -n 3 "$TMP/javac.log")"
+else
+    timeout -k 5 180 java -cp "$TMP/jdbc:$JDBC_JAR" JdbcTest "$MAIN_PORT" >"$TMP/jdbc.out" 2>&1
+    tally jdbc "$TMP/jdbc.out"
+    ensure_alive jdbc
+fi
+
+# PostgreSQL 15 side by side: initdb and start it on a free loopback port
+# in a temporary directory (as the postgres user when we are root), compare
+# the extended protocol of both servers, stop it.
+PGBIN=/usr/lib/postgresql/15/bin
+if [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PY" ] || ! "$PY" -c 'import asyncpg' 2>/dev/null; then
+    fail pg_compare "PostgreSQL 15 or asyncpg missing (scripts/deps.sh installs postgresql-15, python3-asyncpg)"
+else
+    PGTMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-pg15.XXXXXX")
+    AS=""
+    if [ "$(id -u)" -eq 0 ]; then chown postgres "$PGTMP"; AS="runuser -u postgres --"; fi
+    PGCMP_PORT=0
+    if $AS "$PGBIN/initdb" --no-sync -D "$PGTMP/data" -A trust -U test >"$TMP/initdb.log" 2>&1; then
+        for try in 0 1 2 3 4; do
+            p=$((56000 + ($$ + try * 173 + RANDOM % 11) % 1000))
+            if $AS "$PGBIN/pg_ctl" -D "$PGTMP/data" -w -t 30 -l "$PGTMP/log" -o \
+                "-p $p -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off" start >"$TMP/pg_ctl.log" 2>&1; then
+                PGCMP_PORT=$p
+                break
+            fi
+        done
+    fi
+    if [ "$PGCMP_PORT" -eq 0 ]; then
+        fail pg_compare "could not start PostgreSQL 15: $(tail -n 2 "$TMP/initdb.log" "$PGTMP/log" 2>/dev/null | tr '\n' ' ')"
+    else
+        timeout -k 5 120 "$PY" $HERE/pg_compare.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/pg_compare.out" 2>&1
+        tally pg_compare "$TMP/pg_compare.out"
+        ensure_alive pg_compare
+        $AS "$PGBIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1
+    fi
+    rm -rf "$PGTMP"
+fi
+
+if command -v pgbench >/dev/null 2>&1; then
+    timeout -k 5 120 bash $HERE/pgbench.sh "$MAIN_PORT" >"$TMP/pgbench.out" 2>&1
+    tally pgbench "$TMP/pgbench.out"
+    ensure_alive pgbench
+else
+    fail pgbench "pgbench not installed (scripts/deps.sh installs postgresql-client)"
 fi
 
 # The robustness test also needs a server limited to one connection.

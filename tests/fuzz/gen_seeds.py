@@ -90,6 +90,34 @@ def pgwire_seeds():
     w("extended", msg("P", b"\0SELECT 1\0\0\0") + msg("B", b"\0\0\0\0\0\0\0\0")
       + msg("D", b"P\0") + msg("E", b"\0\0\0\0\0") + msg("H") + msg("S")
       + q("SELECT 2") + msg("X"))
+    def parse(name, sql, oids=()):
+        return msg("P", name + b"\0" + sql.encode() + b"\0" + struct.pack(">h", len(oids))
+                   + b"".join(struct.pack(">I", o) for o in oids))
+
+    def bind(portal, stmt, params, fmts=(), rfmts=()):
+        body = portal + b"\0" + stmt + b"\0" + struct.pack(">h", len(fmts))
+        body += b"".join(struct.pack(">h", f) for f in fmts) + struct.pack(">h", len(params))
+        for p in params:
+            body += struct.pack(">i", -1) if p is None else struct.pack(">i", len(p)) + p
+        return msg("B", body + struct.pack(">h", len(rfmts)) + b"".join(struct.pack(">h", f) for f in rfmts))
+
+    def execute(portal, n=0):
+        return msg("E", portal + b"\0" + struct.pack(">I", n))
+
+    w("extended_params", q("CREATE TABLE e (id INT PRIMARY KEY, v TEXT, n NUMERIC, t TIMESTAMPTZ)")
+      + parse(b"ins", "INSERT INTO e VALUES ($1, $2, $3, $4)") + msg("D", b"Sins\0")
+      + bind(b"", b"ins", [b"1", b"a", b"1.5", b"2024-01-01"]) + execute(b"")
+      + bind(b"", b"ins", [struct.pack(">i", 2), None, b"\0\1\0\0\0\0\0\0\0\7", struct.pack(">q", 0)],
+             fmts=(1, 0, 1, 1)) + execute(b"") + msg("S")
+      + parse(b"", "SELECT * FROM e FOR SYSTEM_TIME AS OF $1 WHERE id = $2 LIMIT $3", (1184, 0))
+      + bind(b"p", b"", [b"2100-01-01", b"1", b"5"], rfmts=(1,)) + msg("D", b"Pp\0")
+      + execute(b"p", 1) + execute(b"p", 1) + msg("C", b"Pp\0") + msg("C", b"Sins\0") + msg("S")
+      + q("DROP TABLE e") + msg("X"))
+    w("extended_errors", parse(b"s", "SELECT $1::int")
+      + bind(b"", b"s", [b"1", b"2"]) + execute(b"") + msg("S")
+      + bind(b"", b"s", [b"\0\1"], fmts=(1,)) + msg("S")
+      + bind(b"", b"nope", []) + msg("S") + msg("D", b"X\0") + msg("S")
+      + bind(b"", b"s", [b"7"], fmts=(0, 0)) + msg("S") + msg("X"))
     w("function_copy", msg("F", b"\0\0\0\1") + msg("d", b"x") + msg("c") + msg("f", b"no\0")
       + q("SELECT 3"))
     w("bad_type", q("SELECT 1") + msg("?"))

@@ -1,0 +1,218 @@
+#!/usr/bin/python3
+"""tests/clients/psycopg3_test.py PORT - psycopg 3 against driftdb-server.
+
+psycopg 3 binds parameters on the server: every execute with parameters
+is Parse / Bind / Describe portal / Execute / Sync; executemany and
+`with conn.pipeline()` send many of them before one Sync; prepare=True
+keeps named statements; binary=True asks for binary results and %b sends
+binary parameters.  Checks: time travel with a timestamptz parameter,
+transactions (commit, rollback, savepoints), errors with their SQLSTATE and
+the failed-transaction state, every type in text and binary, NULLs,
+pipelines with an error in the middle.  Prints "ok NAME" / "FAIL NAME".
+"""
+import datetime
+import decimal
+import sys
+import time
+import traceback
+import uuid
+
+import psycopg
+import psycopg.errors
+
+PORT = int(sys.argv[1])
+
+
+def test(fn):
+    name = "psycopg3_" + fn.__name__
+    try:
+        fn()
+        print("ok " + name)
+    except Exception:
+        print("FAIL " + name)
+        for line in traceback.format_exc().splitlines()[-8:]:
+            print("  " + line)
+    sys.stdout.flush()
+    return fn
+
+
+def connect(**kw):
+    return psycopg.connect(host="127.0.0.1", port=PORT, user="test", dbname="test",
+                           connect_timeout=10, **kw)
+
+
+def expect(got, want, what=""):
+    if got != want:
+        raise AssertionError("%s: expected %r, got %r" % (what, want, got))
+
+
+@test
+def server_side_binding():
+    with connect(autocommit=True) as c:
+        c.execute("CREATE TABLE p3_items (id INT PRIMARY KEY, name TEXT, price NUMERIC(10,2))")
+        c.execute("INSERT INTO p3_items VALUES (%s, %s, %s)", (1, "apple", decimal.Decimal("1.50")))
+        c.execute("INSERT INTO p3_items VALUES (%s, %s, %s)", (2, "pear", None))
+        cur = c.execute("SELECT id, name, price FROM p3_items WHERE id = %s", (1,))
+        expect(cur.fetchall(), [(1, "apple", decimal.Decimal("1.50"))], "row")
+        expect([d.name for d in cur.description], ["id", "name", "price"], "description")
+        expect(c.execute("SELECT price FROM p3_items WHERE id = %s", (2,)).fetchone(), (None,), "NULL")
+        expect(c.execute("SELECT count(*) FROM p3_items WHERE name LIKE %s", ("p%",)).fetchone(),
+               (1,), "LIKE parameter")
+        expect(c.execute("SELECT id FROM p3_items ORDER BY id LIMIT %s", (1,)).fetchall(), [(1,)], "LIMIT $1")
+
+
+@test
+def time_travel_parameter():
+    with connect(autocommit=True) as c:
+        c.execute("CREATE TABLE p3_tt (id INT PRIMARY KEY, v TEXT)")
+        c.execute("INSERT INTO p3_tt VALUES (%s, %s)", (1, "old"))
+        time.sleep(0.01)
+        before = c.execute("SELECT now()").fetchone()[0]
+        time.sleep(0.01)
+        c.execute("UPDATE p3_tt SET v = %s WHERE id = %s", ("new", 1))
+        q = "SELECT v FROM p3_tt FOR SYSTEM_TIME AS OF %s WHERE id = %s"
+        expect(c.execute(q, (before, 1)).fetchone(), ("old",), "AS OF a datetime")
+        expect(c.execute("SELECT v FROM p3_tt WHERE id = %s", (1,)).fetchone(), ("new",), "present")
+        seq = c.execute("SELECT drift_seq()").fetchone()[0]
+        expect(c.execute("SELECT v FROM p3_tt FOR SYSTEM_TIME AS OF %s::text WHERE id = 1",
+                         ("@SEQ:%d" % (seq - 1),)).fetchone(), ("old",), "AS OF '@SEQ:n' as text")
+        # the schema AS OF the parameter's time: libpq describes the portal
+        c.execute("ALTER TABLE p3_tt ADD COLUMN extra INT")
+        cur = c.execute("SELECT * FROM p3_tt FOR SYSTEM_TIME AS OF %s", (before,))
+        expect([d.name for d in cur.description], ["id", "v"], "columns AS OF before the ALTER")
+        expect(cur.fetchall(), [(1, "old")], "row AS OF before the ALTER")
+        cur = c.execute("SELECT * FROM p3_tt WHERE id = %s", (1,))
+        expect([d.name for d in cur.description], ["id", "v", "extra"], "columns now")
+
+
+@test
+def transactions():
+    with connect() as c:   # autocommit off: BEGIN ... COMMIT around the statements
+        c.execute("CREATE TABLE p3_acct (id INT PRIMARY KEY, bal INT)")
+        c.execute("INSERT INTO p3_acct VALUES (%s, %s), (%s, %s)", (1, 100, 2, 0))
+        c.commit()
+        c.execute("UPDATE p3_acct SET bal = bal - %s WHERE id = %s", (30, 1))
+        c.execute("UPDATE p3_acct SET bal = bal + %s WHERE id = %s", (30, 2))
+        c.rollback()
+        expect(c.execute("SELECT bal FROM p3_acct ORDER BY id").fetchall(), [(100,), (0,)], "after rollback")
+        with c.transaction():
+            c.execute("UPDATE p3_acct SET bal = bal - %s WHERE id = %s", (30, 1))
+            try:
+                with c.transaction():   # a savepoint
+                    c.execute("UPDATE p3_acct SET bal = bal + %s WHERE id = %s", (999, 2))
+                    raise RuntimeError("undo the savepoint")
+            except RuntimeError:
+                pass
+            c.execute("UPDATE p3_acct SET bal = bal + %s WHERE id = %s", (30, 2))
+        expect(c.execute("SELECT bal FROM p3_acct ORDER BY id").fetchall(), [(70,), (30,)], "after commit")
+        c.commit()
+
+
+@test
+def errors():
+    with connect() as c:
+        c.execute("CREATE TABLE p3_err (id INT PRIMARY KEY)")
+        c.execute("INSERT INTO p3_err VALUES (%s)", (1,))
+        c.commit()
+        try:
+            c.execute("INSERT INTO p3_err VALUES (%s)", (1,))
+            raise AssertionError("duplicate key accepted")
+        except psycopg.errors.UniqueViolation as e:
+            expect(e.sqlstate, "23505", "sqlstate")
+        try:
+            c.execute("SELECT 1")
+            raise AssertionError("statement accepted in a failed transaction")
+        except psycopg.errors.InFailedSqlTransaction:
+            pass
+        c.rollback()
+        try:
+            c.execute("SELECT %s::int", ("x",))
+            raise AssertionError("'x' accepted as int")
+        except psycopg.errors.InvalidTextRepresentation:
+            pass
+        c.rollback()
+        try:
+            c.execute("SELECT * FROM p3_nope WHERE id = %s", (1,))
+            raise AssertionError("unknown table accepted")
+        except psycopg.errors.UndefinedTable:
+            pass
+        c.rollback()
+        expect(c.execute("SELECT count(*) FROM p3_err").fetchone(), (1,), "still usable")
+
+
+TYPES = [
+    ("i2", "SMALLINT", 7), ("i4", "INT", -123456), ("i8", "BIGINT", 2 ** 40),
+    ("f4", "REAL", 1.5), ("f8", "DOUBLE PRECISION", 2.25),
+    ("n", "NUMERIC", decimal.Decimal("-12345678901234.000123")),
+    ("b", "BOOLEAN", True), ("t", "TEXT", "héllo wörld"), ("vc", "VARCHAR(10)", "short"),
+    ("by", "BYTEA", b"\x00\xff\x10"), ("d", "DATE", datetime.date(2024, 2, 29)),
+    ("ts", "TIMESTAMP", datetime.datetime(2024, 1, 2, 3, 4, 5, 678900)),
+    ("tz", "TIMESTAMPTZ", datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)),
+    ("iv", "INTERVAL", datetime.timedelta(days=3, seconds=7, microseconds=5)),
+    ("u", "UUID", uuid.UUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")),
+]
+
+
+@test
+def every_type_text_and_binary():
+    with connect(autocommit=True) as c:
+        cols = ", ".join("%s %s" % (n, t) for n, t, _ in TYPES)
+        c.execute("CREATE TABLE p3_types (id INT PRIMARY KEY, %s)" % cols)
+        vals = [v for _, _, v in TYPES]
+        marks = ", ".join(["%s"] * (len(vals) + 1))
+        c.execute("INSERT INTO p3_types VALUES (%s)" % marks, [1] + vals)
+        bmarks = ", ".join(["%b"] * (len(vals) + 1))
+        c.execute("INSERT INTO p3_types VALUES (%s)" % bmarks, [2] + vals)   # binary parameters
+        c.execute("INSERT INTO p3_types (id) VALUES (%s)", (3,))
+        for binary in (False, True):
+            cur = c.cursor(binary=binary)
+            rows = cur.execute("SELECT * FROM p3_types ORDER BY id").fetchall()
+            what = "binary" if binary else "text"
+            expect(rows[0], tuple([1] + vals), what + " row from text parameters")
+            expect(rows[1], tuple([2] + vals), what + " row from binary parameters")
+            expect(rows[2], tuple([3] + [None] * len(vals)), what + " NULLs")
+            for name, _, v in TYPES:
+                got = cur.execute("SELECT %s FROM p3_types WHERE %s = %%s" % (name, name), (v,)).fetchone()
+                expect(got, (v,), "%s %s equality parameter" % (what, name))
+
+
+@test
+def pipeline_and_executemany():
+    with connect(autocommit=True) as c:
+        c.execute("CREATE TABLE p3_pipe (id INT PRIMARY KEY, v TEXT)")
+        c.cursor().executemany("INSERT INTO p3_pipe VALUES (%s, %s)", [(i, "v%d" % i) for i in range(50)])
+        expect(c.execute("SELECT count(*) FROM p3_pipe").fetchone(), (50,), "executemany")
+        with c.pipeline():
+            c.execute("INSERT INTO p3_pipe VALUES (%s, %s)", (100, "a"))
+            cur = c.execute("SELECT v FROM p3_pipe WHERE id = %s", (100,))
+            c.execute("UPDATE p3_pipe SET v = %s WHERE id = %s", ("b", 100))
+        expect(cur.fetchall(), [("a",)], "pipelined read")
+        # an error in a pipeline: the statements of its sync are rolled back
+        try:
+            with c.pipeline():
+                c.execute("INSERT INTO p3_pipe VALUES (%s, %s)", (200, "x"))
+                c.execute("INSERT INTO p3_pipe VALUES (%s, %s)", (1, "duplicate"))
+                c.execute("INSERT INTO p3_pipe VALUES (%s, %s)", (201, "y"))
+            raise AssertionError("pipeline error not raised")
+        except psycopg.errors.UniqueViolation:
+            pass
+        expect(c.execute("SELECT count(*) FROM p3_pipe WHERE id >= 200").fetchone(), (0,), "rolled back")
+        expect(c.execute("SELECT v FROM p3_pipe WHERE id = %s", (100,)).fetchone(), ("b",), "after pipeline")
+
+
+@test
+def prepared_statements():
+    with connect(autocommit=True) as c:
+        c.execute("CREATE TABLE p3_prep (id INT PRIMARY KEY, v INT)")
+        for i in range(10):
+            c.execute("INSERT INTO p3_prep VALUES (%s, %s)", (i, i * i), prepare=True)
+        for i in range(10):
+            expect(c.execute("SELECT v FROM p3_prep WHERE id = %s", (i,), prepare=True).fetchone(),
+                   (i * i,), "prepared select")
+        expect(c.execute("SELECT sum(v) FROM p3_prep").fetchone(), (285,), "sum")
+        # the schema changes under a prepared statement: planned again
+        c.execute("ALTER TABLE p3_prep ADD COLUMN w TEXT")
+        expect(c.execute("SELECT v FROM p3_prep WHERE id = %s", (3,), prepare=True).fetchone(), (9,), "replanned")
+
+
+print("# psycopg", psycopg.__version__)
