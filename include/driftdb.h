@@ -90,6 +90,10 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info,
                          driftdb_session **out, driftdb_error *err);
 /* Closes the session, rolling back an open transaction. */
 void driftdb_session_close(driftdb_session *s);
+/* Asks the statement running in s (if any) to stop: it fails with 57014
+ * "canceling statement due to user request" within milliseconds (every
+ * operator loop checks).  Safe to call from any thread or a signal handler. */
+void driftdb_session_cancel(driftdb_session *s);
 
 /*
  * Runs the next statement of sql starting at byte *offset, and advances

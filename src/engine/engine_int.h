@@ -81,6 +81,9 @@ struct driftdb_session {
     const TypeId *bind_types;
     const Value *bind_vals;
     int bind_n;
+    /* set by driftdb_session_cancel (any thread): the running statement
+     * stops with 57014 at its next check; cleared when a statement starts */
+    volatile int cancel;
 };
 
 /* What a statement or portal returns (driftdb_stmt_columns). */

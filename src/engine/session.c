@@ -584,6 +584,8 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->session = s;
     ctx->sql = sql;
     ctx->err = e;
+    s->cancel = 0;
+    ctx->interrupt = &s->cancel;
     if (s->bind_n > 0) {
         /* the compiler may write inferred types: give it its own copy */
         ctx->param_types = arena_alloc(stmt, sizeof(TypeId) * (size_t)s->bind_n);
@@ -1161,4 +1163,9 @@ int driftdb_session_sync(driftdb_session *s, driftdb_error *err)
         return DRIFTDB_ERROR;
     }
     return DRIFTDB_OK;
+}
+
+void driftdb_session_cancel(driftdb_session *s)
+{
+    if (s) s->cancel = 1;
 }

@@ -373,6 +373,7 @@ static int scan_next(SqlCtx *ctx, Op *op, Value **row)
     }
     if (s->ix) return scan_next_index(ctx, s, row);
     for (;;) {
+        if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
         if (!s->cur_valid && !s->ts_done) {
             int r = tscan_next(s->ts, &s->cur, ctx->err);
             if (r < 0) return r;
@@ -561,6 +562,7 @@ static int filter_next(SqlCtx *ctx, Op *op, Value **row)
 {
     FilterOp *f = (FilterOp *)op;
     for (;;) {
+        if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
         ArenaMark m = arena_mark(ctx->row);
         Value *r;
         int rc = op_next(ctx, op->child, &r);
@@ -758,7 +760,9 @@ static int agg_new_group(SqlCtx *ctx, AggOp *a, const Value *keys, Group **out)
     a->groups[a->ngroups++] = g;
     int rc = rowset_add(&a->set, g->keys);
     if (rc) return rc;
-    DD_UNUSED(ctx);
+    if (a->arena.total + a->set.cap * sizeof(Value *) > sql_work_mem(ctx))
+        return dd_err(ctx->err, DD_ENOMEM, -1, "hash aggregate needs more than work_mem (%zu kB) for its groups",
+                      sql_work_mem(ctx) / 2048);
     *out = g;
     return DD_OK;
 }
@@ -863,6 +867,7 @@ static int agg_build(SqlCtx *ctx, AggOp *a)
     if (!keys) return DD_ENOMEM;
     int rc;
     for (;;) {
+        if ((rc = sql_check_interrupt(ctx))) return rc;
         ArenaMark m = arena_mark(ctx->row);
         Value *r;
         rc = op_next(ctx, a->op.child, &r);
@@ -995,12 +1000,17 @@ static int sort_cmp(const void *x, const void *y, void *arg)
 static int sort_build(SqlCtx *ctx, SortOp *s)
 {
     int w = s->op.width;
+    size_t budget = sql_work_mem(ctx);
     for (;;) {
+        int rc = sql_check_interrupt(ctx);
+        if (rc) return rc;
         ArenaMark m = arena_mark(ctx->row);
         Value *r;
-        int rc = op_next(ctx, s->op.child, &r);
+        rc = op_next(ctx, s->op.child, &r);
         if (rc < 0) return -rc;
         if (rc == 0) break;
+        if (s->arena.total + s->cap * sizeof(Value *) > budget)
+            return dd_err(ctx->err, DD_ENOMEM, -1, "sort needs more than work_mem (%zu kB) for its rows", budget / 2048);
         Value *c = arena_alloc(&s->arena, sizeof(Value) * (size_t)(w + 1));
         if (!c) return DD_ENOMEM;
         for (int i = 0; i < w; i++) {
@@ -1312,6 +1322,7 @@ static int join_next(SqlCtx *ctx, Op *op, Value **row)
     JoinOp *j = (JoinOp *)op;
     for (;;) {
         int rc;
+        if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
         if (!j->have_outer) {
             Value *o;
             rc = op_next(ctx, op->child, &o);
@@ -1396,6 +1407,7 @@ static int pj_next(SqlCtx *ctx, Op *op, Value **row)
     ParamJoinOp *j = (ParamJoinOp *)op;
     for (;;) {
         int rc;
+        if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
         if (!j->have_outer) {
             Value *o;
             rc = op_next(ctx, op->child, &o);
@@ -1556,7 +1568,7 @@ static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *k
     if (h->arena.total + h->nbuckets * sizeof(void *) > h->budget)
         return dd_err(ctx->err, DD_ENOMEM, -1,
                       "hash join needs more than work_mem (%zu kB) for its inner side",
-                      h->budget / 1024);
+                      h->budget / 2048);
     return DD_OK;
 }
 
@@ -1591,6 +1603,7 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
     HashJoinOp *h = (HashJoinOp *)op;
     for (;;) {
         int rc;
+        if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
         if (!h->have_probe) {
             Value *p;
             rc = op_next(ctx, op->child, &p);

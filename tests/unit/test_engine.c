@@ -8,6 +8,7 @@
 #include "check.h"
 #include "driftdb.h"
 #include "../../src/util/alloc.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -322,9 +323,58 @@ TEST(out_of_memory)
     CHECK_EQ_INT(failures, 0);
 }
 
+typedef struct CancelArg { driftdb_session *s; int delay_ms; } CancelArg;
+
+static void *cancel_later(void *p)
+{
+    CancelArg *a = p;
+    usleep((useconds_t)a->delay_ms * 1000);
+    driftdb_session_cancel(a->s);
+    return NULL;
+}
+
+/* A statement that would run for minutes (a cross join of 200k x 200k
+ * rows) stops with 57014 once another thread cancels it, and the session
+ * goes on working. */
+TEST(cancel)
+{
+    driftdb_error e;
+    const char *d = fresh_dir();
+    driftdb *db;
+    driftdb_session *s;
+    CHECK(driftdb_init(d, &e) == 0 && driftdb_open(d, NULL, &db, &e) == 0);
+    CHECK(driftdb_session_open(db, NULL, &s, &e) == 0);
+    CHECK(run(s, "CREATE TABLE t (id INT PRIMARY KEY, v INT)", &e, NULL, NULL, 0) == 0);
+    char *sql = malloc(1 << 20);
+    CHECK(sql != NULL);
+    for (int b = 0; sql && b < 200000; b += 10000) {
+        size_t n = (size_t)sprintf(sql, "INSERT INTO t VALUES ");
+        for (int i = b; i < b + 10000; i++) n += (size_t)sprintf(sql + n, "%s(%d, %d)", i > b ? "," : "", i, i % 7);
+        CHECK(run(s, sql, &e, NULL, NULL, 0) == 0);
+    }
+    free(sql);
+    pthread_t th;
+    CancelArg a = {s, 200};
+    CHECK(pthread_create(&th, NULL, cancel_later, &a) == 0);
+    int rows;
+    CHECK(run(s, "SELECT count(*) FROM t a, t b WHERE a.v < b.v + a.id", &e, &rows, NULL, 0) == -1);
+    CHECK_EQ_STR(e.sqlstate, "57014");
+    CHECK_EQ_STR(e.message, "canceling statement due to user request");
+    pthread_join(th, NULL);
+    /* a cancel with nothing running does not hit the next statement */
+    driftdb_session_cancel(s);
+    char first[32];
+    CHECK(run(s, "SELECT count(*) FROM t", &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "200000");
+    driftdb_session_close(s);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
 int main(void)
 {
     RUN(open_errors);
+    RUN(cancel);
     RUN(lock_and_read_only);
     RUN(result_metadata);
     RUN(map_grows);
