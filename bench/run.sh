@@ -1,6 +1,11 @@
 #!/bin/sh
 # make bench: the benchmarks (not part of make test).
+#   bench_core        durable commits and point lookups, SQLite beside
+#   ingest.sh         driftdb ingest rows/s
+#   bench_queries.py  the query engine beside PostgreSQL 15 (joins, subqueries,
+#                     index ranges, point SELECTs through the wire)
 set -e
 BUILD=${BUILD:-build}
 "$BUILD/bench/bench_core" "${BENCH_DIR:-/tmp/driftdb-bench}" "${BENCH_SECONDS:-3}"
 BUILD="$BUILD" bash "$(dirname "$0")/ingest.sh"
+/usr/bin/python3 "$(dirname "$0")/bench_queries.py" "$BUILD" --scale "${BENCH_SCALE:-1}" --runs "${BENCH_RUNS:-5}"

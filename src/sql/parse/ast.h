@@ -1,5 +1,5 @@
 /*
- * ast.h - the parse tree produced by parser.c and consumed by analyzer.c.
+ * ast.h - the parse tree produced by parser.c and consumed by the analyzer and planners (analyze/, plan/).
  *
  * All nodes are allocated in the statement arena given to the parser and
  * live until that arena is reset.  Every node keeps `loc`: the byte offset

@@ -12,11 +12,13 @@
 #ifndef DD_EXPR_H
 #define DD_EXPR_H
 
-#include "../util/base.h"
-#include "../util/err.h"
-#include "../util/arena.h"
-#include "types/value.h"
-#include "parse/ast.h"
+#include "../../util/base.h"
+#include "../../util/err.h"
+#include "../../util/arena.h"
+#include "../types/value.h"
+#include "../parse/ast.h"
+#include "../txn/ctx.h"
+#include "../catalog/catalog.h"
 
 struct SqlCtx;
 
@@ -188,11 +190,6 @@ bool ast_has_aggregate(const Expr *e);
  * (column name, function name, "?column?"). */
 const char *ast_column_name(const Expr *e);
 
-/* Plans the uncorrelated subquery s for a SubLink (analyzer.c): scope is
- * where it appears (WITH queries; its columns only to report correlation).
- * *ncols is the number of output columns, types[0] the first one's type. */
-int analyze_sublink(struct SqlCtx *ctx, SelectStmt *s, const Scope *scope, struct Op **root,
-                    int *ncols, TypeId *type0);
 
 /* Functions (func.c). */
 typedef struct FuncDef {

@@ -1,5 +1,5 @@
 /*
- * analyzer.c - binds a SELECT: resolves its tables AS OF their temporal
+ * select.c - plans a SELECT: resolves its tables AS OF their temporal
  * clauses (or the session point), builds the scope of visible columns,
  * compiles every expression once, checks grouping rules, and assembles
  * the operator tree (access path choice is in plan_scan_where).
@@ -10,41 +10,25 @@
  *     -> [Limit]
  * The result exposes the first ntargets columns of the top row.
  *
- * FROM items are tables (a Scan), joins (NestedLoop; the inner side is
- * re-opened per outer row) and derived tables: FROM (SELECT ...) [alias
- * [(cols)]] is the inner query's whole operator tree, its output columns
- * a relation of the scope.  WITH queries are not materialized: each
- * reference by name (which shadows a table of that name) plans the WITH
- * query again as a derived table, so it reads the same points in time.
- * Subqueries in expressions are planned by analyze_sublink (expr.c runs
- * them).  Names resolve through a chain of Scopes: a query's own
- * relations, the WITH queries visible to it, and the enclosing queries,
- * whose columns are only recognized to report correlation (0A000).
+ * FROM items are tables (a Scan), derived tables (FROM (SELECT ...)
+ * [alias [(cols)]]: the inner query's whole operator tree, its output
+ * columns a relation of the scope) and joins, planned with WHERE by the
+ * join planner below (plan_from_where).  WITH queries are not
+ * materialized: each reference by name (which shadows a table of that
+ * name) plans the WITH query again as a derived table, so it reads the
+ * same points in time.  Subqueries in expressions are planned by
+ * analyze_sublink (exec/eval.c runs them; EXISTS / IN become semi and
+ * anti joins where they can).  Names resolve through a chain of Scopes: a
+ * query's own relations, the WITH queries visible to it, and the
+ * enclosing queries, whose columns are outer references.
  */
-#include "plan_int.h"
-#include "types/rowcodec.h"
-#include "../store/keyenc.h"
+#include "plan.h"
+#include "../types/rowcodec.h"
+#include "../../store/keyenc.h"
 #include <string.h>
 #include <stdlib.h>
 #include <stdio.h>
 
-const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name)
-{
-    u64 later = 0;
-    const TableInfo *t = store_table_by_name(ctx->snap, name, snap_seq(ctx->snap), &later);
-    if (ctx->ws) {
-        if (t) {
-            const TableInfo *o = ws_table(ctx->ws, t->id);
-            if (o) t = o->dropped ? NULL : o;
-        }
-        if (!t) {
-            bool dropped;
-            const TableInfo *o = ws_table_by_name(ctx->ws, name, &dropped);
-            if (o) t = o;
-        }
-    }
-    return t;
-}
 
 int scope_rel_for_table(SqlCtx *ctx, const TableInfo *t, const char *alias, ScopeRel *out)
 {

@@ -22,10 +22,10 @@
  * the transaction's other rows (23505, sql_check_unique); the writer checks
  * again at commit against rows committed meanwhile.
  */
-#include "plan_int.h"
-#include "types/rowcodec.h"
-#include "../store/keyenc.h"
-#include "../util/alloc.h"
+#include "plan.h"
+#include "../types/rowcodec.h"
+#include "../../store/keyenc.h"
+#include "../../util/alloc.h"
 #include <string.h>
 
 /* ---------------------------------------------------------------- names */

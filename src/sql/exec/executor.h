@@ -15,9 +15,10 @@
 #ifndef DD_EXECUTOR_H
 #define DD_EXECUTOR_H
 
-#include "sql.h"
-#include "expr.h"
-#include "../temporal/temporal.h"
+#include "../txn/ctx.h"
+#include "../catalog/catalog.h"
+#include "../analyze/expr.h"
+#include "../../temporal/temporal.h"
 
 typedef struct Op Op;
 typedef struct OpVtbl {
@@ -42,9 +43,6 @@ struct Op {
     bool act_started;
 };
 
-#define HIST_COLS 6
-extern const char *const hist_col_names[HIST_COLS];
-extern const TypeId hist_col_types[HIST_COLS];
 
 /* Scan of one table in a temporal mode.  Output: t->ncols column values
  * then the HIST_COLS history columns.  used[] (width entries, may be NULL)
@@ -122,9 +120,6 @@ Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols);
 /* The drift_commits system table (TEMPORAL.md §7): one row per commit
  * with seq <= upto, read from the commit log.  Columns: see
  * commits_col_names / commits_col_types. */
-#define COMMITS_COLS 7
-extern const char *const commits_col_names[COMMITS_COLS];
-extern const TypeId commits_col_types[COMMITS_COLS];
 Op *op_commits(SqlCtx *ctx, u64 upto);
 /* Rows materialized by the planner (VERIFY, SHOW). */
 Op *op_rows(SqlCtx *ctx, int width, Value *rows, int nrows);

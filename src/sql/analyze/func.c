@@ -8,8 +8,7 @@
  * argument).
  */
 #include "expr.h"
-#include "sql.h"
-#include "../util/clock.h"
+#include "../../util/clock.h"
 #include <string.h>
 #include <errno.h>
 #include <sys/random.h>

@@ -1,12 +1,13 @@
 /*
- * plan_int.h - the Plan structure shared by analyzer.c (queries),
- * dml.c (INSERT/UPDATE/DELETE/DDL) and plan.c (running plans).
+ * plan.h - the Plan of one statement, shared by select.c (queries),
+ * dml.c (INSERT / UPDATE / DELETE / DDL), indexddl.c (CREATE / DROP INDEX)
+ * and sql.c (running plans).
  */
-#ifndef DD_PLAN_INT_H
-#define DD_PLAN_INT_H
+#ifndef DD_PLAN_H
+#define DD_PLAN_H
 
-#include "sql.h"
-#include "executor.h"
+#include "../txn/ctx.h"
+#include "../exec/executor.h"
 
 typedef enum PlanKind {
     PLAN_QUERY, PLAN_INSERT, PLAN_UPDATE, PLAN_DELETE,
@@ -14,6 +15,8 @@ typedef enum PlanKind {
 } PlanKind;
 
 typedef struct TableScope TableScope;
+
+typedef struct Plan Plan;
 
 struct Plan {
     PlanKind kind;
@@ -41,10 +44,10 @@ struct Plan {
     const char *notice_state;
 };
 
-/* analyzer.c */
+/* select.c */
 int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p);
-/* Resolves a table name in the present (snapshot + write set), or NULL. */
-const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name);
+/* Plans subquery s of an expression (SqlCtx.plan_subquery). */
+int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId *type0);
 /* Builds the scope relation of a table (visible columns + history). */
 int scope_rel_for_table(SqlCtx *ctx, const TableInfo *t, const char *alias, ScopeRel *out);
 /* Adds a WHERE filter, choosing a primary key or index access path. */
@@ -78,6 +81,5 @@ int sql_index_builds(SqlCtx *ctx, TxnWrites *ws, WriteSet *out, int *cap);
 /* 23505 when a row the statement wrote (pks) breaks a unique index of t. */
 int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n);
 
-#define ROWID_COL "_rowid"
 
 #endif

@@ -8,22 +8,15 @@
  * rows that returns ten uses the memory of ten.
  */
 #include "executor.h"
-#include "types/rowcodec.h"
-#include "../store/keyenc.h"
-#include "../store/format.h"
-#include "../util/alloc.h"
-#include "../util/sha256.h"
+#include "../types/rowcodec.h"
+#include "../../store/keyenc.h"
+#include "../../store/format.h"
+#include "../../util/alloc.h"
+#include "../../util/sha256.h"
 #include <string.h>
 #include <stdlib.h>
 #include <time.h>
 
-const char *const hist_col_names[HIST_COLS] = {
-    "system_time_start", "system_time_end", "system_seq_start",
-    "system_seq_end", "system_op", "system_end_op",
-};
-const TypeId hist_col_types[HIST_COLS] = {
-    TYPE_TIMESTAMPTZ, TYPE_TIMESTAMPTZ, TYPE_INT8, TYPE_INT8, TYPE_TEXT, TYPE_TEXT,
-};
 
 static void *op_alloc(SqlCtx *ctx, size_t size, const OpVtbl *vt, int width)
 {
@@ -1851,12 +1844,6 @@ Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols)
 
 /* ================================================================ drift_commits */
 
-const char *const commits_col_names[COMMITS_COLS] = {
-    "seq", "commit_time", "user_name", "application_name", "client_addr", "changes", "hash",
-};
-const TypeId commits_col_types[COMMITS_COLS] = {
-    TYPE_INT8, TYPE_TIMESTAMPTZ, TYPE_TEXT, TYPE_TEXT, TYPE_TEXT, TYPE_INT8, TYPE_TEXT,
-};
 
 typedef struct CommitsOp { Op op; u64 upto, next; Value row[COMMITS_COLS]; } CommitsOp;
 

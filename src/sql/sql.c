@@ -1,9 +1,10 @@
 /*
- * plan.c - sql_prepare (statement kind -> analyzer), running plans, the
+ * sql.c - sql_prepare (statement kind -> planner), running plans, the
  * utility statements that return rows (VERIFY, SHOW TABLES, SHOW COLUMNS,
- * EXPLAIN), and turning a write set into a store commit.
+ * EXPLAIN [ANALYZE]), and turning a write set into a store commit.
  */
-#include "plan_int.h"
+#include "sql.h"
+#include "plan/plan.h"
 #include "types/rowcodec.h"
 #include <string.h>
 #include <stdio.h>
@@ -171,30 +172,9 @@ static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *st)
     return rows_plan(ctx, p, 1, names, types, rows, k);
 }
 
-size_t sql_work_mem(SqlCtx *ctx)
-{
-    const char *v = ctx->setting ? ctx->setting(ctx->session, "work_mem") : NULL;
-    unsigned long long kb = 64 * 1024;
-    if (v) {
-        char *end;
-        unsigned long long n = strtoull(v, &end, 10);
-        while (*end == ' ') end++;
-        if (!strcmp(end, "MB")) n *= 1024;
-        else if (!strcmp(end, "GB")) n *= 1024 * 1024;
-        else if (!strcmp(end, "TB")) n *= 1024ULL * 1024 * 1024;
-        if (n) kb = n;
-    }
-    return (size_t)(kb * 1024 * 2);   /* hash_mem_multiplier = 2 */
-}
-
-bool sql_enabled(SqlCtx *ctx, const char *name)
-{
-    const char *v = ctx->setting ? ctx->setting(ctx->session, name) : NULL;
-    return !v || strcmp(v, "off") != 0;
-}
-
 int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
 {
+    ctx->plan_subquery = analyze_sublink;
     Plan *p = arena_zalloc(ctx->stmt, sizeof(Plan));
     if (!p) return DD_ENOMEM;
     int rc;

@@ -24,10 +24,10 @@
  * and seeded from the wall clock (µs x 16), so values stay unique across
  * restarts unless the clock steps back further than the ids written.
  */
-#include "plan_int.h"
-#include "types/rowcodec.h"
-#include "../store/keyenc.h"
-#include "../util/clock.h"
+#include "plan.h"
+#include "../types/rowcodec.h"
+#include "../../store/keyenc.h"
+#include "../../util/clock.h"
 #include <string.h>
 #include <stdatomic.h>
 

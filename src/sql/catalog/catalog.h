@@ -1,0 +1,30 @@
+/*
+ * catalog.h - names at a point in time, as the SQL layer sees them: tables
+ * of the present (the snapshot's catalog under the transaction's own
+ * catalog changes), and the system columns and relations every table and
+ * query may name (TEMPORAL.md §4, §7).  The versioned catalog itself is the
+ * store's (store/catalog.c); AS OF lookups go to it directly.
+ */
+#ifndef DD_SQL_CATALOG_H
+#define DD_SQL_CATALOG_H
+
+#include "../txn/ctx.h"
+
+/* The history columns of every table, hidden from *, in this order after
+ * the table's own columns in a scan's rows. */
+#define HIST_COLS 6
+extern const char *const hist_col_names[HIST_COLS];
+extern const TypeId hist_col_types[HIST_COLS];
+
+/* drift_commits, one row per commit. */
+#define COMMITS_COLS 7
+extern const char *const commits_col_names[COMMITS_COLS];
+extern const TypeId commits_col_types[COMMITS_COLS];
+
+/* The hidden key column of a table declared without a primary key. */
+#define ROWID_COL "_rowid"
+
+/* Resolves a table name in the present (snapshot + write set), or NULL. */
+const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name);
+
+#endif

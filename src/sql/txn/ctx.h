@@ -1,0 +1,96 @@
+/*
+ * ctx.h - what a statement runs against (SqlCtx): the snapshot, the
+ * transaction's write set, the statement's arenas, the session's values
+ * (time zone, times, point in time, parameters, settings) and the
+ * statement's interrupt flag.  Filled by the engine; every stage of the
+ * SQL layer reads it.
+ */
+#ifndef DD_SQL_CTX_H
+#define DD_SQL_CTX_H
+
+#include "../../util/base.h"
+#include "../../util/err.h"
+#include "../../util/arena.h"
+#include "../../store/store.h"
+#include "../types/value.h"
+#include "../parse/ast.h"
+#include "writeset.h"
+
+struct SubLink;
+struct Scope;
+struct Op;
+
+#define SEQ_NONE UINT64_MAX
+
+/* Everything a statement runs against.  Filled by the engine. */
+typedef struct SqlCtx {
+    Store *store;
+    Snap *snap;              /* pinned while the statement runs */
+    TxnWrites *ws;            /* the transaction's uncommitted changes */
+    Arena *stmt;             /* statement arena: plans, constants, results */
+    Arena *row;              /* reset for every output row */
+    ValueCtx vctx;           /* time zone and arena for value I/O */
+    i64 txn_time_us;         /* now(): transaction start (Unix µs) */
+    i64 stmt_time_us;        /* statement_timestamp() */
+    u64 session_point;       /* drift.system_time resolved to a seq, or SEQ_NONE */
+    bool read_only;          /* writes fail with 25006 */
+    const char *user;
+    const char *database;    /* current_database() */
+    /* current_setting(): the session's value of a setting, or NULL */
+    const char *(*setting)(void *session, const char *name);
+    void *session;
+    const char *sql;         /* the whole text, for error positions */
+    DdError *err;
+    /* set (from any thread) to stop the running statement: 57014 */
+    volatile int *interrupt;
+    /* rows of the enclosing queries while a correlated subquery runs,
+     * innermost last (XOP_OUTER reads them) */
+    const Value **outer_rows;
+    int nouter, capouter;
+    struct SubLink *links;   /* correlated subqueries, freed by plan_close */
+    bool instrument;         /* EXPLAIN ANALYZE: operators count rows and time */
+    /* $n parameters (1..nparams; a higher $n is 42P02).  param_types[i]:
+     * the type of $i+1, declared by the client or TYPE_UNKNOWN; the
+     * compiler replaces TYPE_UNKNOWN with the type the first context that
+     * coerces the parameter needs (WHERE id = $1, LIMIT $1, INSERT targets,
+     * $1::int), as PostgreSQL infers it.  params: their values, already of
+     * those types, when executing; NULL when only describing the statement
+     * (a parameter then evaluates to NULL and a FOR SYSTEM_TIME point that
+     * is a parameter reads the present). */
+    TypeId *param_types;
+    int nparams;
+    const Value *params;
+    bool point_from_param;   /* set when describing read the present for a
+                                FOR SYSTEM_TIME point that is a parameter */
+    /* Plans subquery s of an expression compiled in scope (its columns are
+     * outer references there): the operator tree, its number of columns
+     * and the first one's type.  Set by sql_prepare: analysis asks the
+     * planner above it (plan/select.c) without including it. */
+    int (*plan_subquery)(struct SqlCtx *ctx, SelectStmt *s, const struct Scope *scope, struct Op **root,
+                         int *ncols, TypeId *type0);
+} SqlCtx;
+
+/* 57014 once *ctx->interrupt is set; every operator loop calls it. */
+static inline int sql_check_interrupt(SqlCtx *ctx)
+{
+    if (ctx->interrupt && *ctx->interrupt)
+        return dd_err(ctx->err, DD_ECANCELED, -1, "canceling statement due to user request");
+    return DD_OK;
+}
+/* The memory one operator's hash table or sort may use: work_mem times
+ * hash_mem_multiplier (2), in bytes (ctx.c). */
+size_t sql_work_mem(SqlCtx *ctx);
+/* A planner switch (enable_hashjoin, ...): false only when set off. */
+bool sql_enabled(SqlCtx *ctx, const char *name);
+
+
+/* Result column description. */
+typedef struct ColDesc {
+    const char *name;
+    TypeId type;
+    i32 typmod;
+    bool untyped;    /* an untyped literal or NULL: type says TEXT, but a
+                        set operation may still resolve it to another type */
+} ColDesc;
+
+#endif
