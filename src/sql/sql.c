@@ -49,6 +49,28 @@ static int plan_verify(SqlCtx *ctx, Plan *p)
     return rows_plan(ctx, p, 3, names, types, row, 1);
 }
 
+/* ANALYZE [t, ...]: gathers the planner's statistics now (every table of
+ * the present without names).  Changes no data and takes no seq. */
+static int plan_analyze(SqlCtx *ctx, Plan *p, DropTableStmt *s)
+{
+    p->kind = PLAN_ALTER_TABLE;
+    p->tag = "ANALYZE";
+    if (s->n == 0) {
+        const TableInfo **ts;
+        int n;
+        int rc = store_tables_at(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
+        for (int i = 0; !rc && i < n; i++) rc = sql_analyze_table(ctx, ts[i]);
+        return rc;
+    }
+    for (int i = 0; i < s->n; i++) {
+        const TableInfo *t = resolve_table_present(ctx, s->names[i]);
+        if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->locs[i], "relation \"%s\" does not exist", s->names[i]);
+        int rc = sql_analyze_table(ctx, t);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
+
 static int plan_show_tables(SqlCtx *ctx, Plan *p)
 {
     const TableInfo **ts;
@@ -189,6 +211,7 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p); break;
+    case STMT_ANALYZE: rc = plan_analyze(ctx, p, stmt->u.drop); break;
     case STMT_EXPLAIN: rc = plan_explain(ctx, p, stmt); break;
     case STMT_SHOW:
         if (strcmp(stmt->u.show->name, "tables") == 0) { rc = plan_show_tables(ctx, p); break; }

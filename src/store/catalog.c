@@ -239,6 +239,48 @@ i64 store_table_rows(Snap *s, u32 id)
     return n;
 }
 
+int store_table_stats(Snap *s, u32 id, Arena *a, u8 **blob, size_t *n, i64 *rows_at)
+{
+    Store *st = s->st;
+    *blob = NULL;
+    *n = 0;
+    *rows_at = 0;
+    pthread_mutex_lock(&st->cat_mu);
+    CatTable *ct = cat_find(st, id);
+    int rc = DD_OK;
+    if (ct && ct->stats) {
+        *blob = arena_memdup(a, ct->stats, ct->nstats);
+        if (*blob) {
+            *n = ct->nstats;
+            *rows_at = ct->stats_rows;
+        } else {
+            rc = DD_ENOMEM;
+        }
+    }
+    pthread_mutex_unlock(&st->cat_mu);
+    return rc;
+}
+
+int store_set_table_stats(Snap *s, u32 id, const u8 *blob, size_t n, i64 rows_at)
+{
+    Store *st = s->st;
+    u8 *copy = dd_malloc(n ? n : 1);
+    if (!copy) return DD_ENOMEM;
+    memcpy(copy, blob, n);
+    pthread_mutex_lock(&st->cat_mu);
+    CatTable *ct = cat_find(st, id);
+    if (ct) {
+        dd_free(ct->stats);
+        ct->stats = copy;
+        ct->nstats = n;
+        ct->stats_rows = rows_at;
+        copy = NULL;
+    }
+    pthread_mutex_unlock(&st->cat_mu);
+    dd_free(copy);
+    return DD_OK;
+}
+
 u64 cat_last_write_locked(Store *st, u32 id)
 {
     CatTable *ct = cat_find(st, id);
@@ -319,7 +361,10 @@ void cat_truncate(Store *st, u64 head)
 
 void cat_free(Store *st)
 {
-    for (int i = 0; i < st->ncat; i++) dd_free(st->cat[i].v);
+    for (int i = 0; i < st->ncat; i++) {
+        dd_free(st->cat[i].v);
+        dd_free(st->cat[i].stats);
+    }
     dd_free(st->cat);
     st->cat = NULL;
     st->ncat = st->capcat = 0;

@@ -138,6 +138,12 @@ u32 store_new_table_id(Store *st);
  * s on first use, then kept by every commit (a commit that lands while
  * the count runs may be missed).  -1 on error. */
 i64 store_table_rows(Snap *s, u32 id);
+/* Statistics of table id kept for the planner (an opaque blob the SQL
+ * layer defines, kept in memory, gathered again after a restart):
+ * store_table_stats copies them into a (*n 0: none) with the live row
+ * count when they were gathered; store_set_table_stats replaces them. */
+int store_table_stats(Snap *s, u32 id, Arena *a, u8 **blob, size_t *n, i64 *rows_at);
+int store_set_table_stats(Snap *s, u32 id, const u8 *blob, size_t n, i64 rows_at);
 u32 store_new_index_id(Store *st);
 
 /* ---- present rows and versions (read by temporal/) ---- */

@@ -290,6 +290,7 @@ typedef enum StmtKind {
     STMT_SELECT, STMT_INSERT, STMT_UPDATE, STMT_DELETE,
     STMT_CREATE_TABLE, STMT_DROP_TABLE,
     STMT_CREATE_INDEX, STMT_DROP_INDEX,   /* DROP INDEX uses DropTableStmt */
+    STMT_ANALYZE,    /* ANALYZE [t, ...]: u.drop (names; n 0 = every table) */
     STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_VERIFY,     /* VERIFY */
     STMT_EXPLAIN,    /* EXPLAIN stmt: explain.stmt */

@@ -2521,6 +2521,25 @@ static int parse_stmt(Parser *p, Stmt *st)
         st->kind = STMT_VERIFY;
         advance(p);
         return DD_OK;
+    case KW_ANALYZE: case KW_ANALYSE: {
+        DropTableStmt *d = NULL;
+        int cap = 0, lcap = 0, nl = 0;
+        NEW(d);
+        st->kind = STMT_ANALYZE;
+        st->u.drop = d;
+        advance(p);
+        if (is_kw(tok(p), KW_VERBOSE)) advance(p);
+        if (at_end(p)) return DD_OK;
+        do {
+            char *name = NULL;
+            int loc;
+            TRY(parse_qualified_name(p, &name, &loc));
+            if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "ANALYZE of chosen columns");
+            PUSH(d->names, d->n, cap, name);
+            PUSH(d->locs, nl, lcap, loc);
+        } while (accept(p, TOK_COMMA));
+        return DD_OK;
+    }
     default:
         return syntax_error(p);
     }

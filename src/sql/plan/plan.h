@@ -69,6 +69,22 @@ int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p);
 int exec_dml(SqlCtx *ctx, Plan *p);
 
+/* stats.c: per column the distinct values and NULL fraction of a table */
+typedef struct TableStats {
+    bool valid;
+    double rows;                 /* live rows when gathered */
+    int ncols;
+    u32 *colid;
+    double *ndistinct, *null_frac;
+} TableStats;
+/* Gathers the statistics of t (ANALYZE). */
+int sql_analyze_table(SqlCtx *ctx, const TableInfo *t);
+/* The statistics of t: gathered now when missing or stale and t is small,
+ * out->valid false when there are none. */
+int sql_table_stats(SqlCtx *ctx, const TableInfo *t, TableStats *out);
+/* A column's distinct values and NULL fraction; false when not known. */
+bool stats_column(const TableStats *s, u32 colid, double *ndv, double *null_frac);
+
 /* indexddl.c */
 int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p);
 int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p);

@@ -765,6 +765,7 @@ typedef struct Conj {
     /* `x = y` with plain columns on both sides: their relations, and
      * whether each column is unique in its table (for estimates) */
     int lrel, rrel;
+    int lcol, rcol;         /* their column indexes in those relations */
     bool luniq, runiq;
 } Conj;
 
@@ -792,6 +793,7 @@ typedef struct JoinPlanner {
     Value *row;             /* the canonical row all its operators share */
     struct Semi *semis;     /* WHERE subqueries planned as semi / anti joins */
     double *base;           /* per relation: rows before its filters (estimate) */
+    TableStats *stats;      /* per relation: its table's statistics, if any */
 } JoinPlanner;
 
 /* A WHERE conjunct [NOT] EXISTS (SELECT ...) or x IN (SELECT y ...) whose
@@ -915,6 +917,8 @@ static void conj_columns(JoinPlanner *jp, Conj *c)
     c->rrel = __builtin_ctzll(rs);
     c->luniq = slot_unique(jp, c->lrel, l->code[0].a);
     c->runiq = slot_unique(jp, c->rrel, r->code[0].a);
+    c->lcol = l->code[0].a - jp->rels[c->lrel].slot0;
+    c->rcol = r->code[0].a - jp->rels[c->rrel].slot0;
 }
 
 /* Adds the conjuncts of e to problem pr.  `all`: the relations the
@@ -933,7 +937,7 @@ static int add_conjuncts(JoinPlanner *jp, JProblem *pr, Expr *e, const char *wha
         if (!rc) rc = grow(jp->ctx, (void **)&pr->conj, &pr->capconj, pr->nconj, sizeof(int));
         if (rc) break;
         jp->conj[jp->nconj] = (Conj){list[i], prog_has_correlated(p) ? all : prog_rels(jp, p), false, -1, -1,
-                                     false, false};
+                                     -1, -1, false, false};
         conj_columns(jp, &jp->conj[jp->nconj]);
         pr->conj[pr->nconj++] = jp->nconj++;
     }
@@ -1035,6 +1039,48 @@ static double conj_selectivity(const Expr *e)
     return 0.5;
 }
 
+/* The column of table t (relation rel) that e names, or -1. */
+static int expr_column(const Expr *e, ScopeRel *rel, const TableInfo *t)
+{
+    if (e->kind != EXPR_COLUMN) return -1;
+    if (e->u.col.qualifier && strcmp(e->u.col.qualifier, rel->alias) != 0) return -1;
+    for (int c = 0; c < t->ncols; c++)
+        if (strcmp(rel->names[c], e->u.col.name) == 0) return c;
+    return -1;
+}
+
+/* Selectivity of a conjunct over one table, from its statistics where
+ * they say something: `col = constant` (1 - NULLs) / distinct values,
+ * `col IN (list)` n times that, IS [NOT] NULL the NULL fraction; else the
+ * rough figures of conj_selectivity. */
+static double conj_selectivity_stats(const Expr *e, ScopeRel *rel, const TableInfo *t, const TableStats *st)
+{
+    double ndv, nf;
+    if (st && st->valid) {
+        if (e->kind == EXPR_BINARY && e->u.bin.op == BOP_EQ) {
+            const Expr *l = e->u.bin.l, *r = e->u.bin.r;
+            int c = expr_column(l, rel, t);
+            const Expr *k = r;
+            if (c < 0) { c = expr_column(r, rel, t); k = l; }
+            if (c >= 0 && !ast_has_column(k) && stats_column(st, t->cols[c].id, &ndv, &nf))
+                return (1 - nf) / ndv;
+        }
+        if (e->kind == EXPR_IN && !e->u.in.subquery) {
+            int c = expr_column(e->u.in.arg, rel, t);
+            if (c >= 0 && stats_column(st, t->cols[c].id, &ndv, &nf)) {
+                double sel = (1 - nf) * e->u.in.n / ndv;
+                if (e->u.in.negated) sel = 1 - nf - sel;
+                return sel < 0 ? 0 : sel > 1 ? 1 : sel;
+            }
+        }
+        if (e->kind == EXPR_IS && e->u.is.what == IS_NULL) {
+            int c = expr_column(e->u.is.arg, rel, t);
+            if (c >= 0 && stats_column(st, t->cols[c].id, &ndv, &nf)) return e->u.is.negated ? 1 - nf : nf;
+        }
+    }
+    return conj_selectivity(e);
+}
+
 #define DEFAULT_TABLE_ROWS 1000.0
 
 /* The scan of relation r with the conjuncts that read only it. */
@@ -1054,9 +1100,10 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
         i64 live = store_table_rows(ctx->snap, fi->table->id);
         if (live >= 0) rows = (double)(live ? live : 1);
         jp->base[r] = rows;
+        if (jp->nrels > 1 && (rc = sql_table_stats(ctx, fi->table, &jp->stats[r]))) return rc;
         rc = plan_scan_where(ctx, fi->table, fi->mode, fi->a, fi->b, &local, &ls, where, &op);
         if (rc) return rc;
-        for (int i = 0; i < nconj; i++) rows *= conj_selectivity(conj[i]);
+        for (int i = 0; i < nconj; i++) rows *= conj_selectivity_stats(conj[i], &local, fi->table, &jp->stats[r]);
         if (op_scan_is_point(op)) rows = 1;
     } else {
         op = fi->op;
@@ -1367,6 +1414,15 @@ static double conj_join_selectivity(JoinPlanner *jp, const Conj *c, const JNode 
     double lb = jp->base[c->lrel], rb = jp->base[c->rrel];
     double ln = c->luniq ? DD_MIN(lrows, lb) : c->runiq ? DD_MIN(lrows, rb) : DD_MAX(lrows / 10, 1);
     double rn = c->runiq ? DD_MIN(rrows, rb) : c->luniq ? DD_MIN(rrows, lb) : DD_MAX(rrows / 10, 1);
+    /* statistics know the columns' distinct values better */
+    double ndv, nf;
+    const FromItem *lf = &jp->leaves[c->lrel], *rf = &jp->leaves[c->rrel];
+    if (lf->simple && c->lcol >= 0 && c->lcol < lf->table->ncols &&
+        stats_column(&jp->stats[c->lrel], lf->table->cols[c->lcol].id, &ndv, &nf))
+        ln = DD_MIN(ndv, lrows);
+    if (rf->simple && c->rcol >= 0 && c->rcol < rf->table->ncols &&
+        stats_column(&jp->stats[c->rrel], rf->table->cols[c->rcol].id, &ndv, &nf))
+        rn = DD_MIN(ndv, rrows);
     return 1.0 / DD_MAX(DD_MAX(ln, rn), 1);
 }
 
@@ -1531,7 +1587,8 @@ static int try_semi(JoinPlanner *jp, Expr *c, bool *done)
     jq->rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * JP_MAX_RELS);
     jq->leaves = arena_zalloc(ctx->stmt, sizeof(FromItem) * JP_MAX_RELS);
     jq->base = arena_zalloc(ctx->stmt, sizeof(double) * JP_MAX_RELS);
-    if (!jq->rels || !jq->leaves || !jq->base) return DD_ENOMEM;
+    jq->stats = arena_zalloc(ctx->stmt, sizeof(TableStats) * JP_MAX_RELS);
+    if (!jq->rels || !jq->leaves || !jq->base || !jq->stats) return DD_ENOMEM;
     jq->scope = (Scope){jq->rels, 0, 0, qenv->ctes, qenv->outer, NULL, NULL};
     DdError saved = *ctx->err;
     int rc;
@@ -1620,7 +1677,8 @@ static int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromIte
     jp.rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * JP_MAX_RELS);
     jp.leaves = arena_zalloc(ctx->stmt, sizeof(FromItem) * JP_MAX_RELS);
     jp.base = arena_zalloc(ctx->stmt, sizeof(double) * JP_MAX_RELS);
-    if (!jp.base) return DD_ENOMEM;
+    jp.stats = arena_zalloc(ctx->stmt, sizeof(TableStats) * JP_MAX_RELS);
+    if (!jp.base || !jp.stats) return DD_ENOMEM;
     JProblem *top = arena_zalloc(ctx->stmt, sizeof(JProblem));
     if (!jp.rels || !jp.leaves || !top) return DD_ENOMEM;
     jp.scope = (Scope){jp.rels, 0, 0, env->ctes, env->outer, NULL, NULL};

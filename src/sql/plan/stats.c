@@ -1,0 +1,177 @@
+/*
+ * stats.c - the planner's statistics of a table: per column the number of
+ * distinct values and the fraction of NULLs, with the live row count they
+ * were gathered at.
+ *
+ * Gathering (ANALYZE, or on first use for tables of at most
+ * STATS_AUTO_ROWS rows, and again when the live rows changed by more than
+ * a fifth since): one walk over the table's live rows, decoding a
+ * systematic sample of at most STATS_SAMPLE of them.  Distinct values are
+ * counted exactly in the sample (hashes of their key encoding); when the
+ * sample is not the whole table, the count is scaled with the Duj1
+ * estimator of Haas and Stokes, as PostgreSQL does:
+ *     ndv = n d / (n - f1 + f1 n / N)
+ * (n sampled rows, N rows, d distinct values in the sample, f1 of them
+ * seen once).  Statistics live in memory with the store's catalog
+ * (store_set_table_stats) and are gathered again after a restart.
+ *
+ * Blob layout (native endianness, never written to disk):
+ *   u32 ncols, then ncols x { u32 column id, f64 ndistinct, f64 null_frac }
+ */
+#include "plan.h"
+#include "../types/rowcodec.h"
+#include "../../util/alloc.h"
+#include <string.h>
+
+#define STATS_SAMPLE 30000
+#define STATS_AUTO_ROWS 200000
+
+typedef struct ColCount {
+    u64 *h; u32 *cnt; size_t cap, n;   /* open addressing over value hashes */
+    u64 nulls;
+} ColCount;
+
+static int cc_add(ColCount *c, u64 h)
+{
+    if ((c->n + 1) * 2 > c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 1024;
+        u64 *nh = dd_calloc(ncap, sizeof(u64));
+        u32 *nc = dd_calloc(ncap, sizeof(u32));
+        if (!nh || !nc) { dd_free(nh); dd_free(nc); return DD_ENOMEM; }
+        for (size_t i = 0; i < c->cap; i++) {
+            if (!c->cnt[i]) continue;
+            size_t j = c->h[i] & (ncap - 1);
+            while (nc[j]) j = (j + 1) & (ncap - 1);
+            nh[j] = c->h[i];
+            nc[j] = c->cnt[i];
+        }
+        dd_free(c->h);
+        dd_free(c->cnt);
+        c->h = nh;
+        c->cnt = nc;
+        c->cap = ncap;
+    }
+    size_t j = h & (c->cap - 1);
+    while (c->cnt[j] && c->h[j] != h) j = (j + 1) & (c->cap - 1);
+    if (!c->cnt[j]) {
+        c->h[j] = h;
+        c->n++;
+    }
+    c->cnt[j]++;
+    return DD_OK;
+}
+
+static u64 bytes_hash(const u8 *p, size_t n)
+{
+    u64 h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ULL;
+    return h ^ (h >> 29);
+}
+
+int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
+{
+    i64 live = store_table_rows(ctx->snap, t->id);
+    if (live < 0) live = 0;
+    u64 step = live > STATS_SAMPLE ? (u64)(live + STATS_SAMPLE - 1) / STATS_SAMPLE : 1;
+    ColCount *cc = dd_calloc((size_t)t->ncols + 1, sizeof(ColCount));
+    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!cc || !vals) { dd_free(cc); return DD_ENOMEM; }
+    TScan *sc = NULL;
+    int rc = tscan_open(ctx->snap, t->id, TMODE_PRESENT, 0, 0, NULL, 0, NULL, 0, &sc, ctx->err);
+    u64 seen = 0, sampled = 0;
+    Buf key = BUF_INIT;
+    while (!rc) {
+        if ((rc = sql_check_interrupt(ctx))) break;
+        Version v;
+        int r = tscan_next(sc, &v, ctx->err);
+        if (r < 0) { rc = -r; break; }
+        if (r == 0) break;
+        if (seen++ % step) continue;
+        if ((rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) break;
+        sampled++;
+        for (int i = 0; i < t->ncols && !rc; i++) {
+            if (vals[i].isnull) { cc[i].nulls++; continue; }
+            buf_reset(&key);
+            key_encode_value(&vals[i], &key);
+            if (!buf_ok(&key)) { rc = DD_ENOMEM; break; }
+            rc = cc_add(&cc[i], bytes_hash(key.data, key.len));
+        }
+    }
+    if (sc) tscan_close(sc);
+    buf_free(&key);
+    double N = (double)seen, n = (double)sampled;
+    Buf blob = BUF_INIT;
+    u32 ncols = (u32)t->ncols;
+    buf_append(&blob, &ncols, sizeof ncols);
+    for (int i = 0; i < t->ncols; i++) {
+        double d = (double)cc[i].n, nonnull = n - (double)cc[i].nulls, ndv = d;
+        if (n < N && nonnull > 0) {
+            double f1 = 0;
+            for (size_t j = 0; j < cc[i].cap; j++) f1 += cc[i].cnt[j] == 1;
+            double denom = nonnull - f1 + f1 * nonnull / (N * nonnull / n);
+            if (denom > 0) ndv = nonnull * d / denom;
+            if (ndv < d) ndv = d;
+        }
+        double nullfrac = n > 0 ? (double)cc[i].nulls / n : 0;
+        u32 id = t->cols[i].id;
+        buf_append(&blob, &id, sizeof id);
+        buf_append(&blob, &ndv, sizeof ndv);
+        buf_append(&blob, &nullfrac, sizeof nullfrac);
+        dd_free(cc[i].h);
+        dd_free(cc[i].cnt);
+    }
+    dd_free(cc);
+    if (!rc && !buf_ok(&blob)) rc = DD_ENOMEM;
+    if (!rc) rc = store_set_table_stats(ctx->snap, t->id, blob.data, blob.len, (i64)seen);
+    buf_free(&blob);
+    return rc;
+}
+
+int sql_table_stats(SqlCtx *ctx, const TableInfo *t, TableStats *out)
+{
+    memset(out, 0, sizeof(*out));
+    u8 *blob;
+    size_t n;
+    i64 at;
+    int rc = store_table_stats(ctx->snap, t->id, ctx->stmt, &blob, &n, &at);
+    if (rc) return rc;
+    i64 live = store_table_rows(ctx->snap, t->id);
+    bool stale = !blob || (live >= 0 && (live - at > at / 5 + 100 || at - live > at / 5 + 100));
+    if (stale && live >= 0 && live <= STATS_AUTO_ROWS) {
+        DdError saved = *ctx->err;
+        if (sql_analyze_table(ctx, t)) {
+            *ctx->err = saved;   /* estimates only: plan without them */
+            return DD_OK;
+        }
+        if ((rc = store_table_stats(ctx->snap, t->id, ctx->stmt, &blob, &n, &at))) return rc;
+    }
+    if (!blob || n < 4) return DD_OK;
+    u32 ncols;
+    memcpy(&ncols, blob, 4);
+    if (n != 4 + (size_t)ncols * 20) return DD_OK;
+    out->ncols = (int)ncols;
+    out->colid = arena_alloc(ctx->stmt, sizeof(u32) * (ncols + 1));
+    out->ndistinct = arena_alloc(ctx->stmt, sizeof(double) * (ncols + 1));
+    out->null_frac = arena_alloc(ctx->stmt, sizeof(double) * (ncols + 1));
+    if (!out->colid || !out->ndistinct || !out->null_frac) return DD_ENOMEM;
+    for (u32 i = 0; i < ncols; i++) {
+        const u8 *e = blob + 4 + (size_t)i * 20;
+        memcpy(&out->colid[i], e, 4);
+        memcpy(&out->ndistinct[i], e + 4, 8);
+        memcpy(&out->null_frac[i], e + 12, 8);
+    }
+    out->rows = (double)at;
+    out->valid = true;
+    return DD_OK;
+}
+
+bool stats_column(const TableStats *s, u32 colid, double *ndv, double *null_frac)
+{
+    for (int i = 0; s->valid && i < s->ncols; i++)
+        if (s->colid[i] == colid) {
+            *ndv = s->ndistinct[i] < 1 ? 1 : s->ndistinct[i];
+            *null_frac = s->null_frac[i];
+            return true;
+        }
+    return false;
+}
