@@ -1426,6 +1426,96 @@ static double conj_join_selectivity(JoinPlanner *jp, const Conj *c, const JNode 
     return 1.0 / DD_MAX(DD_MAX(ln, rn), 1);
 }
 
+#define DP_MAX_INPUTS 10
+
+/* Best plans of subsets of a join problem's inputs (DP): for subset S,
+ * its estimated rows, the cost of its best tree (the rows every join in
+ * it produces, plus what it reads and builds), and the split that gives
+ * it (left, the rest on the right). */
+typedef struct DpEntry { double rows, cost; u32 left; bool conn, done; } DpEntry;
+
+/* Builds the tree the DP chose for subset S of nodes. */
+static int dp_build(JoinPlanner *jp, JProblem *pr, JNode *nodes, DpEntry *dp, u32 S, JNode *out)
+{
+    if (!(S & (S - 1))) {
+        *out = nodes[__builtin_ctz(S)];
+        return DD_OK;
+    }
+    JNode a, b;
+    int rc;
+    if ((rc = dp_build(jp, pr, nodes, dp, dp[S].left, &a)) || (rc = dp_build(jp, pr, nodes, dp, S & ~dp[S].left, &b)))
+        return rc;
+    u64 both = a.set | b.set;
+    int *cj = arena_alloc(jp->ctx->stmt, sizeof(int) * (size_t)(pr->nconj + 1));
+    if (!cj) return DD_ENOMEM;
+    int m = 0;
+    for (int k = 0; k < pr->nconj; k++) {
+        Conj *c = &jp->conj[pr->conj[k]];
+        if (!c->placed && (c->set & ~both) == 0) cj[m++] = pr->conj[k];
+    }
+    JNode *x = &a, *y = &b;
+    if (x->rows < y->rows) { JNode *t = x; x = y; y = t; }
+    return make_join(jp, x, y, cj, m, JOIN_INNER, dp[S].rows, out);
+}
+
+static int join_order_dp(JoinPlanner *jp, JProblem *pr, JNode *nodes, int n, JNode *out)
+{
+    SqlCtx *ctx = jp->ctx;
+    u32 full = (1u << n) - 1;
+    DpEntry *dp = arena_zalloc(ctx->stmt, sizeof(DpEntry) * ((size_t)full + 1));
+    /* per conjunct: the inputs it reads, and its selectivity between them */
+    u32 *cn = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(pr->nconj + 1));
+    double *csel = arena_alloc(ctx->stmt, sizeof(double) * (size_t)(pr->nconj + 1));
+    if (!dp || !cn || !csel) return DD_ENOMEM;
+    for (int k = 0; k < pr->nconj; k++) {
+        Conj *c = &jp->conj[pr->conj[k]];
+        cn[k] = 0;
+        csel[k] = 1;
+        if (c->placed) continue;
+        for (int i = 0; i < n; i++) if (c->set & nodes[i].set) cn[k] |= 1u << i;
+        if (__builtin_popcount(cn[k]) < 2) continue;
+        /* between the two inputs it reads first (estimates only) */
+        int i1 = __builtin_ctz(cn[k]), i2 = __builtin_ctz(cn[k] & ~(1u << i1));
+        csel[k] = conj_join_selectivity(jp, c, &nodes[i1], &nodes[i2]);
+    }
+    for (u32 S = 1; S <= full; S++) {
+        DpEntry *e = &dp[S];
+        double rows = 1;
+        for (int i = 0; i < n; i++) if (S & (1u << i)) rows *= nodes[i].rows;
+        for (int k = 0; k < pr->nconj; k++)
+            if (cn[k] && (cn[k] & ~S) == 0 && __builtin_popcount(cn[k]) >= 2) rows *= csel[k];
+        e->rows = rows < 1 ? 1 : rows;
+        if (!(S & (S - 1))) {
+            e->cost = nodes[__builtin_ctz(S)].cost;
+            e->conn = true;
+            e->done = true;
+            continue;
+        }
+        /* splits A | B with A holding S's lowest input (each pair once) */
+        u32 low = S & -S;
+        for (u32 A = (S - 1) & S; A; A = (A - 1) & S) {
+            if (!(A & low)) continue;
+            u32 B = S & ~A;
+            if (!dp[A].done || !dp[B].done) continue;
+            bool conn = false;
+            for (int k = 0; k < pr->nconj && !conn; k++)
+                conn = cn[k] && (cn[k] & ~S) == 0 && (cn[k] & A) && (cn[k] & B);
+            bool sub = dp[A].conn && dp[B].conn;
+            /* joins that some conjunct connects first; a cross product only
+             * where nothing connects */
+            double cost = dp[A].cost + dp[B].cost + e->rows + DD_MIN(dp[A].rows, dp[B].rows);
+            bool better = !e->done || (conn && sub && !e->conn) || ((conn && sub) == e->conn && cost < e->cost);
+            if (better) {
+                e->cost = cost;
+                e->left = A;
+                e->conn = conn && sub;
+                e->done = true;
+            }
+        }
+    }
+    return dp_build(jp, pr, nodes, dp, full, out);
+}
+
 static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out)
 {
     SqlCtx *ctx = jp->ctx;
@@ -1451,7 +1541,14 @@ static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out)
         }
         if ((rc = plan_leaf(jp, it->rel, lc, m, &nodes[n++]))) return rc;
     }
-    /* greedy join order */
+    /* join order: dynamic programming over subsets for a few inputs, a
+     * greedy order beyond */
+    if (n > 2 && n <= DP_MAX_INPUTS) {
+        JNode root;
+        if ((rc = join_order_dp(jp, pr, nodes, n, &root))) return rc;
+        nodes[0] = root;
+        n = 1;
+    }
     while (n > 1) {
         int bi = -1, bj = -1;
         double best = 0;
