@@ -104,7 +104,9 @@ static int scan_fill(SqlCtx *ctx, ScanOp *s, const u8 *rec, u32 reclen, u64 star
                      u8 start_op, u8 end_op)
 {
     const TableInfo *t = s->t;
-    int rc = row_decode(t, rec, reclen, s->row, ctx->err);
+    /* only the columns the query reads (the scope's flags, final once
+     * planning is done) */
+    int rc = row_decode_used(t, rec, reclen, s->row, s->used, ctx->err);
     if (rc) return rc;
     if (!s->any_hist) return DD_OK;
     Value *h = s->row + t->ncols;

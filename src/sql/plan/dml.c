@@ -549,7 +549,9 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
         rc = expr_compile_as(&cc, s->set[k]->expr, ct, col->typmod, &set[k]);
         if (rc) return rc;
     }
-    /* the history columns are not needed to update */
+    /* every column is read (the new image is the old one changed), the
+     * history columns are not needed to update */
+    for (int i = 0; i < t->ncols; i++) sc.rels[0].used[i] = true;
     for (int i = 0; i < HIST_COLS; i++) sc.rels[0].used[t->ncols + i] = false;
     rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root);
     if (rc) return rc;
@@ -569,6 +571,8 @@ int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
     Scope sc;
     int rc = dml_scope(ctx, t, s->alias, &sc);
     if (rc) return rc;
+    /* the whole old image is kept (index entries, the write set's orig) */
+    for (int i = 0; i < t->ncols; i++) sc.rels[0].used[i] = true;
     for (int i = 0; i < HIST_COLS; i++) sc.rels[0].used[t->ncols + i] = false;
     rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root);
     if (rc) return rc;

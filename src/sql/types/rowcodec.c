@@ -99,6 +99,11 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
 
 int row_decode(const TableInfo *t, const u8 *rec, u32 n, Value *vals, DdError *err)
 {
+    return row_decode_used(t, rec, n, vals, NULL, err);
+}
+
+int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const bool *used, DdError *err)
+{
     for (int i = 0; i < t->ncols; i++) vals[i] = val_null(col_type(&t->cols[i]));
     RecIter it;
     int rc = rec_iter_init(&it, rec, n, err);
@@ -109,7 +114,7 @@ int row_decode(const TableInfo *t, const u8 *rec, u32 n, Value *vals, DdError *e
         /* fields and columns are both in id order: walk them together */
         while (ci < t->ncols && t->cols[ci].id < f.colid) ci++;
         if (ci >= t->ncols || t->cols[ci].id != f.colid) continue;
-        if (t->cols[ci].dropped) continue;
+        if (t->cols[ci].dropped || (used && !used[ci])) continue;
         rc = field_value(&t->cols[ci], &f, &vals[ci], err);
         if (rc) return rc;
     }

@@ -20,6 +20,9 @@ int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err);
  * columns unknown to t (added later) are ignored.
  */
 int row_decode(const TableInfo *t, const u8 *rec, u32 n, Value *vals, DdError *err);
+/* The same, decoding only the columns with used[i] set (used NULL: all);
+ * the others read as NULL.  The record is still checked field by field. */
+int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const bool *used, DdError *err);
 /* Appends the key encoding of v (already of the column's type). */
 void key_encode_value(const Value *v, Buf *out);
 /* Primary key of a row (vals as in row_encode) into out (reset first);
