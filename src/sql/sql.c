@@ -331,9 +331,8 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
             for (int y = 0; snapt && !snapt->dropped && y < snapt->nindexes; y++) ix_old |= snapt->indexes[y].id == ix->id;
             bool has_old = r->existed && r->orig && ix_old;
             bool old_null = false, new_null = false;
-            if (has_old) sql_index_key(t, ix, ov, &ok, &old_null);
-            if (has_new) sql_index_key(t, ix, nv, &nk, &new_null);
-            if (!buf_ok(&ok) || !buf_ok(&nk)) { rc = DD_ENOMEM; break; }
+            if (has_old && (rc = sql_index_key(ctx, t, ix, ov, &ok, &old_null))) break;
+            if (has_new && (rc = sql_index_key(ctx, t, ix, nv, &nk, &new_null))) break;
             bool same = has_old && has_new && ok.len == nk.len && memcmp(ok.data, nk.data, ok.len) == 0;
             if (same) continue;
             for (int pass = 0; pass < 2; pass++) {

@@ -156,9 +156,11 @@ static int check_unique(Store *st, Writer *w, MDB_txn *txn, const WriteSet *ws, 
         const TableInfo *t = cat_version_locked(st, x->table, UINT64_MAX);
         const IndexInfo *ix = NULL;
         for (int i = 0; t && i < t->nindexes; i++) if (t->indexes[i].id == x->index) ix = &t->indexes[i];
-        for (int i = 0; ix && i < ix->ncols; i++)
-            for (int j = 0; j < t->ncols; j++)
+        for (int i = 0; ix && i < ix->ncols; i++) {
+            if (ix->exprs && ix->exprs[i]) buf_printf(&cols, "%s%s", i ? ", " : "", ix->exprs[i]);
+            for (int j = 0; j < t->ncols && !(ix->exprs && ix->exprs[i]); j++)
                 if (t->cols[j].id == ix->cols[i]) buf_printf(&cols, "%s%s", i ? ", " : "", t->cols[j].name);
+        }
         pthread_mutex_unlock(&st->cat_mu);
         if (ix && key_render(x->key, x->keylen, &vals) == 0 && buf_ok(&vals) && buf_ok(&cols) &&
             buf_cstr(&vals) && buf_cstr(&cols))

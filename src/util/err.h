@@ -83,7 +83,8 @@
     X(CANT_CHANGE, "55P02", "parameter cannot be changed now")              \
     X(TZ_DISPLACEMENT, "22009", "invalid time zone displacement value")      \
     X(INTERVAL_OVERFLOW, "22015", "interval field overflow")                 \
-    X(BINARY_FORMAT, "22P03", "invalid binary representation")
+    X(BINARY_FORMAT, "22P03", "invalid binary representation")             \
+    X(INVALID_OBJECT_DEF, "42P17", "invalid object definition")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

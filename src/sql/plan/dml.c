@@ -1075,6 +1075,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             for (int x = 0; x < t->nindexes; x++) {
                 bool uses = false;
                 for (int j = 0; j < t->indexes[x].ncols; j++) uses |= t->indexes[x].cols[j] == t->cols[ci].id;
+                if (!uses && (rc = sql_index_uses_column(ctx, &t->indexes[x], c->name, &uses))) return rc;
                 if (!uses) t->indexes[k++] = t->indexes[x];
             }
             t->nindexes = k;
@@ -1085,6 +1086,15 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             int ci = find_col(t, c->name);
             if (ci < 0 || system_col_name(c->name))
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, c->loc, "column \"%s\" does not exist", c->name);
+            for (int x = 0; x < t->nindexes; x++) {
+                bool uses = false;
+                if ((rc = sql_index_uses_column(ctx, &t->indexes[x], c->name, &uses))) return rc;
+                if (uses)
+                    return dd_err(ctx->err, DD_EFEATURE, c->loc,
+                                  "cannot rename column \"%s\": index \"%s\" uses it in an expression "
+                                  "(drop the index first; renaming it there is not supported yet)",
+                                  c->name, t->indexes[x].name);
+            }
             if (find_col(t, c->newname) >= 0 || system_col_name(c->newname))
                 return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, c->loc, "column \"%s\" of relation \"%s\" already exists",
                               c->newname, t->name);

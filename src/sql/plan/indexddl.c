@@ -67,7 +67,10 @@ static char *choose_name(SqlCtx *ctx, const TableInfo *t, CreateIndexStmt *s)
 {
     Buf b = BUF_INIT;
     buf_puts(&b, t->name);
-    for (int i = 0; i < s->nelems; i++) buf_printf(&b, "_%s", s->elems[i]->col ? s->elems[i]->col : "expr");
+    for (int i = 0; i < s->nelems; i++) {
+        const IndexElem *e = s->elems[i];
+        buf_printf(&b, "_%s", e->col ? e->col : e->expr && e->expr->kind == EXPR_FUNC ? e->expr->u.func.name : "expr");
+    }
     if (!buf_ok(&b)) return NULL;
     size_t base = b.len > 59 ? 59 : b.len;
     char *out = NULL;
@@ -85,6 +88,79 @@ static char *choose_name(SqlCtx *ctx, const TableInfo *t, CreateIndexStmt *s)
 }
 
 /* ---------------------------------------------------------------- CREATE / DROP */
+
+/* Whether e (an index expression) calls a volatile function or holds a
+ * subquery; *what names the problem. */
+static bool expr_unfit(const Expr *e, const char **what, int *loc)
+{
+    if (!e) return false;
+    switch (e->kind) {
+    case EXPR_SUBQUERY: case EXPR_EXISTS:
+        *what = "subquery";
+        *loc = e->loc;
+        return true;
+    case EXPR_FUNC: {
+        const FuncDef *fd = func_lookup(e->u.func.name);
+        if (fd && fd->volatile_) {
+            *what = "volatile";
+            *loc = e->loc;
+            return true;
+        }
+        for (int i = 0; i < e->u.func.n; i++) if (expr_unfit(e->u.func.args[i], what, loc)) return true;
+        return false;
+    }
+    case EXPR_UNARY: return expr_unfit(e->u.unary.arg, what, loc);
+    case EXPR_BINARY: return expr_unfit(e->u.bin.l, what, loc) || expr_unfit(e->u.bin.r, what, loc);
+    case EXPR_CAST: return expr_unfit(e->u.cast.arg, what, loc);
+    case EXPR_IS: return expr_unfit(e->u.is.arg, what, loc) || expr_unfit(e->u.is.other, what, loc);
+    case EXPR_CASE:
+        if (expr_unfit(e->u.case_.operand, what, loc) || expr_unfit(e->u.case_.else_, what, loc)) return true;
+        for (int i = 0; i < e->u.case_.n; i++)
+            if (expr_unfit(e->u.case_.when[i], what, loc) || expr_unfit(e->u.case_.then[i], what, loc)) return true;
+        return false;
+    case EXPR_IN:
+        if (e->u.in.subquery) { *what = "subquery"; *loc = e->loc; return true; }
+        if (expr_unfit(e->u.in.arg, what, loc)) return true;
+        for (int i = 0; i < e->u.in.n; i++) if (expr_unfit(e->u.in.list[i], what, loc)) return true;
+        return false;
+    default: return false;
+    }
+}
+
+/* Index column k of ix is the expression of e: checked over t's columns
+ * (no history column, no subquery, no volatile function, no aggregate)
+ * and kept as SQL text. */
+static int index_expression(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, int k, IndexElem *e)
+{
+    const char *what = NULL;
+    int loc = e->loc;
+    if (expr_unfit(e->expr, &what, &loc)) {
+        if (!strcmp(what, "subquery"))
+            return dd_err(ctx->err, DD_EFEATURE, loc, "cannot use subquery in index expression");
+        return dd_err(ctx->err, DD_EINVALID_OBJECT_DEF, loc, "functions in index expression must be marked IMMUTABLE");
+    }
+    ScopeRel rel;
+    int rc = scope_rel_for_table(ctx, t, t->name, &rel);
+    if (rc) return rc;
+    Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL};
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "index expressions";
+    ExprProg *p;
+    if ((rc = expr_compile(&cc, e->expr, &p))) return rc;
+    for (int h = 0; h < HIST_COLS; h++)
+        if (rel.used[t->ncols + h])
+            return dd_err(ctx->err, DD_EFEATURE, e->loc, "history column \"%s\" cannot be indexed", hist_col_names[h]);
+    if (!ix->exprs && !(ix->exprs = arena_zalloc(ctx->stmt, sizeof(char *) * (size_t)ix->ncols))) return DD_ENOMEM;
+    ix->exprs[k] = arena_strndup(ctx->stmt, ctx->sql + e->start, (size_t)(e->end - e->start));
+    if (!ix->exprs[k]) return DD_ENOMEM;
+    if (strlen(ix->exprs[k]) > 2000)
+        return dd_err(ctx->err, DD_EPROGRAM_LIMIT, e->loc, "index expression too long (at most 2000 bytes)");
+    ix->cols[k] = 0;
+    return DD_OK;
+}
 
 int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
 {
@@ -111,10 +187,15 @@ int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
     ix->cols = arena_zalloc(ctx->stmt, sizeof(u32) * (size_t)(s->nelems + 1));
     ix->colflags = arena_zalloc(ctx->stmt, (size_t)s->nelems + 1);
     if (!ix->cols || !ix->colflags) return DD_ENOMEM;
+    int rc;
     for (int i = 0; i < s->nelems; i++) {
         IndexElem *e = s->elems[i];
-        if (!e->col)
-            return dd_err(ctx->err, DD_EFEATURE, e->loc, "index expressions are not supported yet (index columns only)");
+        if (!e->col) {
+            if ((rc = index_expression(ctx, t, ix, i, e))) return rc;
+            ix->colflags[i] = (u8)((e->desc ? INDEX_DESC : 0) |
+                                   ((e->nulls == 1 || (e->nulls == 0 && e->desc)) ? INDEX_NULLS_FIRST : 0));
+            continue;
+        }
         int ci = -1;
         for (int c = 0; c < t->ncols && ci < 0; c++)
             if (!t->cols[c].dropped && !t->cols[c].pending && strcmp(t->cols[c].name, e->col) == 0 &&
@@ -185,14 +266,131 @@ int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p)
 
 /* ---------------------------------------------------------------- keys */
 
-int sql_index_key(const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out, bool *has_null)
+/* Compiled and parsed index expressions of this statement, by index
+ * version (IndexInfo pointer) and column. */
+typedef struct IndexExprs {
+    const IndexInfo *ix;
+    int k;
+    ExprProg *prog;          /* over the table's columns, slot = column index */
+    Expr *ast;               /* for matching conjuncts */
+    struct IndexExprs *next;
+} IndexExprs;
+
+int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, ExprProg **prog, Expr **ast)
+{
+    for (IndexExprs *e = ctx->ixexprs; e; e = e->next)
+        if (e->ix == ix && e->k == k) {
+            *prog = e->prog;
+            *ast = e->ast;
+            return DD_OK;
+        }
+    const char *text = ix->exprs[k];
+    char *sql = arena_printf(ctx->stmt, "SELECT %s", text);
+    if (!sql) return DD_ENOMEM;
+    Stmt *st;
+    size_t next;
+    int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
+    if (rc) return rc;
+    if (!st || st->kind != STMT_SELECT || st->u.select->ntargets != 1)
+        return dd_corrupt(ctx->err, "index \"%s\": expression \"%s\" does not parse", ix->name, text);
+    Expr *e = st->u.select->targets[0]->expr;
+    ScopeRel rel;
+    if ((rc = scope_rel_for_table(ctx, t, t->name, &rel))) return rc;
+    Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL};
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "index expressions";
+    ExprProg *p;
+    const char *saved_sql = ctx->sql;
+    ctx->sql = sql;   /* error positions within the expression */
+    rc = expr_compile(&cc, e, &p);
+    ctx->sql = saved_sql;
+    if (rc) return rc;
+    IndexExprs *n = arena_alloc(ctx->stmt, sizeof(IndexExprs));
+    if (!n) return DD_ENOMEM;
+    *n = (IndexExprs){ix, k, p, e, ctx->ixexprs};
+    ctx->ixexprs = n;
+    *prog = p;
+    *ast = e;
+    return DD_OK;
+}
+
+static bool ast_names_column(const Expr *e, const char *col)
+{
+    if (!e) return false;
+    switch (e->kind) {
+    case EXPR_COLUMN: return strcmp(e->u.col.name, col) == 0;
+    case EXPR_UNARY: return ast_names_column(e->u.unary.arg, col);
+    case EXPR_BINARY: return ast_names_column(e->u.bin.l, col) || ast_names_column(e->u.bin.r, col);
+    case EXPR_CAST: return ast_names_column(e->u.cast.arg, col);
+    case EXPR_IS: return ast_names_column(e->u.is.arg, col) || ast_names_column(e->u.is.other, col);
+    case EXPR_FUNC:
+        for (int i = 0; i < e->u.func.n; i++) if (ast_names_column(e->u.func.args[i], col)) return true;
+        return false;
+    case EXPR_CASE:
+        if (ast_names_column(e->u.case_.operand, col) || ast_names_column(e->u.case_.else_, col)) return true;
+        for (int i = 0; i < e->u.case_.n; i++)
+            if (ast_names_column(e->u.case_.when[i], col) || ast_names_column(e->u.case_.then[i], col)) return true;
+        return false;
+    case EXPR_IN:
+        if (ast_names_column(e->u.in.arg, col)) return true;
+        for (int i = 0; i < e->u.in.n; i++) if (ast_names_column(e->u.in.list[i], col)) return true;
+        return false;
+    case EXPR_BETWEEN:
+        return ast_names_column(e->u.between.arg, col) || ast_names_column(e->u.between.lo, col) ||
+               ast_names_column(e->u.between.hi, col);
+    case EXPR_LIKE: return ast_names_column(e->u.like.arg, col) || ast_names_column(e->u.like.pattern, col);
+    default: return false;
+    }
+}
+
+int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, bool *uses)
+{
+    *uses = false;
+    for (int k = 0; ix->exprs && k < ix->ncols && !*uses; k++) {
+        if (!ix->exprs[k]) continue;
+        char *sql = arena_printf(ctx->stmt, "SELECT %s", ix->exprs[k]);
+        if (!sql) return DD_ENOMEM;
+        Stmt *st;
+        size_t next;
+        int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
+        if (rc) return rc;
+        if (st && st->kind == STMT_SELECT && st->u.select->ntargets == 1)
+            *uses = ast_names_column(st->u.select->targets[0]->expr, col);
+    }
+    return DD_OK;
+}
+
+int sql_index_key(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out, bool *has_null)
 {
     *has_null = false;
+    buf_reset(out);
     for (int k = 0; k < ix->ncols; k++) {
+        if (ix->exprs && ix->exprs[k]) {
+            ExprProg *p;
+            Expr *ast;
+            int rc = sql_index_expr(ctx, t, ix, k, &p, &ast);
+            if (rc) return rc;
+            EvalEnv env = {ctx, NULL, 0};
+            Value v;
+            ArenaMark m = arena_mark(ctx->row);
+            rc = expr_eval(p, &env, vals, &v);
+            if (rc) return rc;
+            if (v.isnull) *has_null = true;
+            key_encode_value(&v, out);
+            arena_rewind(ctx->row, m);
+            continue;
+        }
         int ci = table_col_index(t, ix->cols[k]);
         if (ci < 0 || vals[ci].isnull) *has_null = true;
+        if (ci < 0) key_put_null(out);
+        else key_encode_value(&vals[ci], out);
     }
-    row_index_key(t, ix, vals, out);
+    /* long values: index a prefix; lookups truncate the same way and the
+     * rows found are checked against the full condition */
+    if (out->len > ROW_INDEX_PREFIX) out->len = ROW_INDEX_PREFIX;
     return buf_ok(out) ? DD_OK : DD_ENOMEM;
 }
 
@@ -246,7 +444,7 @@ static int build_index(SqlCtx *ctx, TxnWrites *ws, const TableInfo *t, const Ind
             }
             if ((rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) break;
             bool has_null;
-            if ((rc = sql_index_key(t, ix, vals, &key, &has_null))) break;
+            if ((rc = sql_index_key(ctx, t, ix, vals, &key, &has_null))) break;
             /* versions of one key come together: skip repeats of its values */
             if (pass == 1 && lastpk && lastpklen == v.pklen && memcmp(lastpk, v.pk, v.pklen) == 0 &&
                 lastkey.len == key.len && memcmp(lastkey.data, key.data, key.len) == 0)
@@ -308,7 +506,8 @@ static int check_build_unique(SqlCtx *ctx, const TableInfo *t, const IndexInfo *
     int rc = dd_err(ctx->err, DD_EUNIQUE, -1, "could not create unique index \"%s\"", ix->name);
     for (int k = 0; k < ix->ncols; k++) {
         int ci = table_col_index(t, ix->cols[k]);
-        buf_printf(&cols, "%s%s", k ? ", " : "", ci >= 0 ? t->cols[ci].name : "?");
+        buf_printf(&cols, "%s%s", k ? ", " : "",
+                   ix->exprs && ix->exprs[k] ? ix->exprs[k] : ci >= 0 ? t->cols[ci].name : "?");
     }
     if (key_render(a->key, a->keylen, &vals) == 0 && buf_ok(&vals) && buf_cstr(&vals) && buf_ok(&cols) &&
         buf_cstr(&cols))
@@ -397,7 +596,7 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
             if (!w->rec) continue;
             bool has_null;
             if ((rc = row_decode(t, w->rec, w->reclen, vals, ctx->err))) break;
-            if ((rc = sql_index_key(t, ix, vals, &key, &has_null))) break;
+            if ((rc = sql_index_key(ctx, t, ix, vals, &key, &has_null))) break;
             if (has_null) continue;
             keys[i] = arena_memdup(ctx->stmt, key.data, key.len ? key.len : 1);
             klens[i] = (u32)key.len;
@@ -429,7 +628,7 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
             if (!w || !w->rec) continue;
             bool has_null;
             if ((rc = row_decode(t, w->rec, w->reclen, vals, ctx->err))) break;
-            if ((rc = sql_index_key(t, ix, vals, &mk, &has_null))) break;
+            if ((rc = sql_index_key(ctx, t, ix, vals, &mk, &has_null))) break;
             if (has_null) continue;
             IScan *is;
             if ((rc = iscan_open(ctx->snap, ix->id, mk.data, (u32)mk.len, &is, ctx->err))) break;
@@ -456,7 +655,8 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
             Buf cols = BUF_INIT, v = BUF_INIT;
             for (int k = 0; k < ix->ncols; k++) {
                 int ci = table_col_index(t, ix->cols[k]);
-                buf_printf(&cols, "%s%s", k ? ", " : "", ci >= 0 ? t->cols[ci].name : "?");
+                buf_printf(&cols, "%s%s", k ? ", " : "",
+                   ix->exprs && ix->exprs[k] ? ix->exprs[k] : ci >= 0 ? t->cols[ci].name : "?");
             }
             if (key_render(keys[dup], klens[dup], &v) == 0 && buf_ok(&v) && buf_ok(&cols) && buf_cstr(&v) &&
                 buf_cstr(&cols))

@@ -89,8 +89,14 @@ bool stats_column(const TableStats *s, u32 colid, double *ndv, double *null_frac
 int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p);
 int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 /* The encoded key of index ix for a row of t (values in table column
- * order); *has_null when an indexed value is NULL. */
-int sql_index_key(const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out, bool *has_null);
+ * order, expressions evaluated over them); *has_null when an indexed value
+ * is NULL. */
+int sql_index_key(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out, bool *has_null);
+/* Expression column k of index ix of t: compiled over t's columns (slot =
+ * column index) and parsed, once per statement. */
+int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, ExprProg **prog, Expr **ast);
+/* Whether an expression of index ix names column col. */
+int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, bool *uses);
 /* Index entries of the indexes created or dropped by the write set's
  * catalog versions (appended to out->iops, *cap its capacity). */
 int sql_index_builds(SqlCtx *ctx, TxnWrites *ws, WriteSet *out, int *cap);

@@ -388,8 +388,52 @@ static void range_col(SqlCtx *ctx, Expr **conj, int n, ScopeRel *rel, int ci, Ke
  * with a value known only when the scan opens (an enclosing query's
  * column) goes into parts[] (n entries) and sets *deferred; the range is
  * then left out. */
+/* Whether query expression a (over relation rel) is index expression b
+ * (over the bare column names of rel's table). */
+static bool expr_matches(const Expr *a, const Expr *b, const ScopeRel *rel)
+{
+    if (!a || !b) return a == b;
+    if (a->kind != b->kind) return false;
+    switch (a->kind) {
+    case EXPR_COLUMN:
+        if (a->u.col.qualifier && strcmp(a->u.col.qualifier, rel->alias) != 0) return false;
+        return !b->u.col.qualifier && strcmp(a->u.col.name, b->u.col.name) == 0;
+    case EXPR_CONST: case EXPR_CAST:
+        return ast_expr_equal(a, b) ||
+               (a->kind == EXPR_CAST && expr_matches(a->u.cast.arg, b->u.cast.arg, rel) &&
+                strcmp(a->u.cast.type.name, b->u.cast.type.name) == 0 && a->u.cast.type.typmod == b->u.cast.type.typmod);
+    case EXPR_UNARY:
+        return a->u.unary.op == b->u.unary.op && expr_matches(a->u.unary.arg, b->u.unary.arg, rel);
+    case EXPR_BINARY:
+        return a->u.bin.op == b->u.bin.op && expr_matches(a->u.bin.l, b->u.bin.l, rel) &&
+               expr_matches(a->u.bin.r, b->u.bin.r, rel);
+    case EXPR_FUNC:
+        if (strcmp(a->u.func.name, b->u.func.name) != 0 || a->u.func.n != b->u.func.n || a->u.func.star != b->u.func.star)
+            return false;
+        for (int i = 0; i < a->u.func.n; i++)
+            if (!expr_matches(a->u.func.args[i], b->u.func.args[i], rel)) return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* If conjunct c is `x = constant` with x the index expression ix_expr,
+ * gives the constant as type t (exactly). */
+static bool eq_const_for_expr(SqlCtx *ctx, Expr *c, ScopeRel *rel, Expr *ix_expr, TypeId t, Value *out)
+{
+    if (c->kind != EXPR_BINARY || c->u.bin.op != BOP_EQ) return false;
+    for (int side = 0; side < 2; side++) {
+        Expr *x = side ? c->u.bin.r : c->u.bin.l, *k = side ? c->u.bin.l : c->u.bin.r;
+        if (expr_matches(x, ix_expr, rel) && const_as_column(ctx, k, t, out)) return true;
+    }
+    return false;
+}
+
+/* kexpr / ktype (may be NULL): key columns that are expressions (cols[k]
+ * < 0), matched by equalities only. */
 static int key_bounds(SqlCtx *ctx, Scope *scope, Expr **conj, int nconj, ScopeRel *rel, const int *cols, int n,
-                      KeyRange *kr, int *neq, ScanKeyPart **parts, bool *deferred)
+                      KeyRange *kr, int *neq, ScanKeyPart **parts, bool *deferred, Expr **kexpr, const TypeId *ktype)
 {
     int k = 0;
     *deferred = false;
@@ -398,6 +442,15 @@ static int key_bounds(SqlCtx *ctx, Scope *scope, Expr **conj, int nconj, ScopeRe
     for (; k < n; k++) {
         Value v;
         bool hit = false;
+        if (cols[k] < 0 && kexpr && kexpr[k]) {
+            for (int i = 0; i < nconj && !hit; i++) hit = eq_const_for_expr(ctx, conj[i], rel, kexpr[k], ktype[k], &v);
+            if (!hit) break;
+            (*parts)[k].val = v;
+            (*parts)[k].type = ktype[k];
+            key_encode_value(&v, &kr->lo);
+            key_encode_value(&v, &kr->hi);
+            continue;
+        }
         for (int i = 0; cols[k] >= 0 && i < nconj && !hit; i++) hit = eq_const_for(ctx, conj[i], rel, cols[k], &v);
         if (hit) {
             (*parts)[k].val = v;
@@ -495,7 +548,7 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
     int pk_eq = 0;
     ScanKeyPart *pk_parts = NULL, *bx_parts = NULL;
     bool pk_def = false, bx_def = false;
-    if (paths && t->npk) rc = key_bounds(ctx, scope, conj, n, rel, cols, t->npk, &pk, &pk_eq, &pk_parts, &pk_def);
+    if (paths && t->npk) rc = key_bounds(ctx, scope, conj, n, rel, cols, t->npk, &pk, &pk_eq, &pk_parts, &pk_def, NULL, NULL);
     /* the best secondary index: most leading equalities, then a range */
     int best = -1, best_eq = 0;
     bool best_range = false;
@@ -505,12 +558,31 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
         if (mode != TMODE_PRESENT && !ix->ever) continue;
         int *ic = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(ix->ncols + 1));
         if (!ic) { rc = DD_ENOMEM; break; }
-        for (int k = 0; k < ix->ncols; k++) ic[k] = table_col_index(t, ix->cols[k]);
+        Expr **kexpr = NULL;
+        TypeId *ktype = NULL;
+        for (int k = 0; k < ix->ncols; k++) {
+            ic[k] = ix->exprs && ix->exprs[k] ? -1 : table_col_index(t, ix->cols[k]);
+            if (ic[k] >= 0) continue;
+            if (!kexpr) {
+                kexpr = arena_zalloc(ctx->stmt, sizeof(Expr *) * (size_t)ix->ncols);
+                ktype = arena_zalloc(ctx->stmt, sizeof(TypeId) * (size_t)ix->ncols);
+                if (!kexpr || !ktype) { rc = DD_ENOMEM; break; }
+            }
+            ExprProg *prog;
+            DdError saved = *ctx->err;
+            if (sql_index_expr(ctx, t, ix, k, &prog, &kexpr[k])) {
+                *ctx->err = saved;   /* an index that cannot serve: plan without it */
+                kexpr[k] = NULL;
+                continue;
+            }
+            ktype[k] = prog->type;
+        }
+        if (rc) break;
         KeyRange kr = {BUF_INIT, BUF_INIT, false, false};
         int eq = 0;
         ScanKeyPart *parts;
         bool def;
-        if ((rc = key_bounds(ctx, scope, conj, n, rel, ic, ix->ncols, &kr, &eq, &parts, &def))) break;
+        if ((rc = key_bounds(ctx, scope, conj, n, rel, ic, ix->ncols, &kr, &eq, &parts, &def, kexpr, ktype))) break;
         bool range = kr.has_lo || kr.has_hi || eq > 0;
         if (range && (eq > best_eq || (eq == best_eq && !best_range))) {
             buf_free(&bx.lo);

@@ -68,6 +68,7 @@ typedef struct SqlCtx {
      * planner above it (plan/select.c) without including it. */
     int (*plan_subquery)(struct SqlCtx *ctx, SelectStmt *s, const struct Scope *scope, struct Op **root,
                          int *ncols, TypeId *type0);
+    struct IndexExprs *ixexprs;   /* index expressions compiled for this statement (plan/indexddl.c) */
 } SqlCtx;
 
 /* 57014 once *ctx->interrupt is set; every operator loop calls it. */

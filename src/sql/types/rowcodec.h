@@ -30,7 +30,8 @@ void key_encode_value(const Value *v, Buf *out);
 int row_pk(const TableInfo *t, const Value *vals, Buf *out, DdError *err);
 /* Index key (values of the index columns) into out (reset first),
  * truncated to ROW_INDEX_PREFIX bytes so that index id + value + pk fit an
- * LMDB key. */
+ * LMDB key.  Plain columns only: an expression column (ix->exprs) reads
+ * NULL here; plan/indexddl.c's sql_index_key evaluates expressions. */
 #define ROW_INDEX_PREFIX 240
 void row_index_key(const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out);
 /* Column position of a column id in t, or -1. */
