@@ -905,6 +905,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         buf_free(&nm);
         if (!ix->name) return DD_ENOMEM;
         ix->id = store_new_index_id(ctx->store);
+        ix->ever = true;   /* the table starts empty: its history entries are complete */
         t->nindexes++;
     }
     if (!t->npk) {
