@@ -174,6 +174,10 @@ struct EvalEnv {
     int nparams;
 };
 
+/* The scope relation of table t (scope.c): its columns, then the history
+ * columns; names and flags in ctx->stmt. */
+int scope_rel_for_table(struct SqlCtx *ctx, const TableInfo *t, const char *alias, ScopeRel *out);
+
 int expr_compile(CompileCtx *cc, Expr *e, ExprProg **out);
 /* Compiles e and coerces its result to type t (assignment rules). */
 int expr_compile_as(CompileCtx *cc, Expr *e, TypeId t, i32 typmod, ExprProg **out);

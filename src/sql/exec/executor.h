@@ -145,6 +145,18 @@ static inline void op_close(SqlCtx *c, Op *o) { if (o) o->vt->close(c, o); }
  * (timing) counted by the last run. */
 void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *out);
 
+/* The encoded key of index ix for a row of t (values in table column
+ * order, expressions evaluated over them); *has_null when an indexed value
+ * is NULL. */
+int sql_index_key(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out, bool *has_null);
+/* Expression column k of index ix of t: compiled over t's columns (slot =
+ * column index) and parsed, once per statement. */
+int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, ExprProg **prog, Expr **ast);
+/* The same key before it is cut to the stored prefix (for exact unique
+ * checks of long values). */
+int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out,
+                       bool *has_null);
+
 /* Copies v's variable-length payload into a. */
 int val_copy(Arena *a, const Value *v, Value *out);
 

@@ -162,6 +162,8 @@ static int index_expression(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, int k, Ind
     return DD_OK;
 }
 
+static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, bool building);
+
 int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
 {
     if (ctx->read_only) return dd_err(ctx->err, DD_EREAD_ONLY_TXN, -1, "cannot execute CREATE INDEX in a read-only transaction");
@@ -217,6 +219,9 @@ int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
     ix->unique = s->unique;
     ix->ever = true;
     t->nindexes++;
+    /* a unique index over duplicates fails now, as PostgreSQL's does (the
+     * commit checks again) */
+    if (ix->unique && (rc = unique_over_present(ctx, t, ix, true))) return rc;
     p->alter = arena_alloc(ctx->stmt, sizeof(TableInfo *));
     if (!p->alter) return DD_ENOMEM;
     p->alter[0] = t;
@@ -266,133 +271,6 @@ int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p)
 
 /* ---------------------------------------------------------------- keys */
 
-/* Compiled and parsed index expressions of this statement, by index
- * version (IndexInfo pointer) and column. */
-typedef struct IndexExprs {
-    const IndexInfo *ix;
-    int k;
-    ExprProg *prog;          /* over the table's columns, slot = column index */
-    Expr *ast;               /* for matching conjuncts */
-    struct IndexExprs *next;
-} IndexExprs;
-
-int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, ExprProg **prog, Expr **ast)
-{
-    for (IndexExprs *e = ctx->ixexprs; e; e = e->next)
-        if (e->ix == ix && e->k == k) {
-            *prog = e->prog;
-            *ast = e->ast;
-            return DD_OK;
-        }
-    const char *text = ix->exprs[k];
-    char *sql = arena_printf(ctx->stmt, "SELECT %s", text);
-    if (!sql) return DD_ENOMEM;
-    Stmt *st;
-    size_t next;
-    int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
-    if (rc) return rc;
-    if (!st || st->kind != STMT_SELECT || st->u.select->ntargets != 1)
-        return dd_corrupt(ctx->err, "index \"%s\": expression \"%s\" does not parse", ix->name, text);
-    Expr *e = st->u.select->targets[0]->expr;
-    ScopeRel rel;
-    if ((rc = scope_rel_for_table(ctx, t, t->name, &rel))) return rc;
-    Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL};
-    CompileCtx cc;
-    memset(&cc, 0, sizeof(cc));
-    cc.sql = ctx;
-    cc.scope = &sc;
-    cc.agg_forbidden = "index expressions";
-    ExprProg *p;
-    const char *saved_sql = ctx->sql;
-    ctx->sql = sql;   /* error positions within the expression */
-    rc = expr_compile(&cc, e, &p);
-    ctx->sql = saved_sql;
-    if (rc) return rc;
-    IndexExprs *n = arena_alloc(ctx->stmt, sizeof(IndexExprs));
-    if (!n) return DD_ENOMEM;
-    *n = (IndexExprs){ix, k, p, e, ctx->ixexprs};
-    ctx->ixexprs = n;
-    *prog = p;
-    *ast = e;
-    return DD_OK;
-}
-
-static bool ast_names_column(const Expr *e, const char *col)
-{
-    if (!e) return false;
-    switch (e->kind) {
-    case EXPR_COLUMN: return strcmp(e->u.col.name, col) == 0;
-    case EXPR_UNARY: return ast_names_column(e->u.unary.arg, col);
-    case EXPR_BINARY: return ast_names_column(e->u.bin.l, col) || ast_names_column(e->u.bin.r, col);
-    case EXPR_CAST: return ast_names_column(e->u.cast.arg, col);
-    case EXPR_IS: return ast_names_column(e->u.is.arg, col) || ast_names_column(e->u.is.other, col);
-    case EXPR_FUNC:
-        for (int i = 0; i < e->u.func.n; i++) if (ast_names_column(e->u.func.args[i], col)) return true;
-        return false;
-    case EXPR_CASE:
-        if (ast_names_column(e->u.case_.operand, col) || ast_names_column(e->u.case_.else_, col)) return true;
-        for (int i = 0; i < e->u.case_.n; i++)
-            if (ast_names_column(e->u.case_.when[i], col) || ast_names_column(e->u.case_.then[i], col)) return true;
-        return false;
-    case EXPR_IN:
-        if (ast_names_column(e->u.in.arg, col)) return true;
-        for (int i = 0; i < e->u.in.n; i++) if (ast_names_column(e->u.in.list[i], col)) return true;
-        return false;
-    case EXPR_BETWEEN:
-        return ast_names_column(e->u.between.arg, col) || ast_names_column(e->u.between.lo, col) ||
-               ast_names_column(e->u.between.hi, col);
-    case EXPR_LIKE: return ast_names_column(e->u.like.arg, col) || ast_names_column(e->u.like.pattern, col);
-    default: return false;
-    }
-}
-
-int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, bool *uses)
-{
-    *uses = false;
-    for (int k = 0; ix->exprs && k < ix->ncols && !*uses; k++) {
-        if (!ix->exprs[k]) continue;
-        char *sql = arena_printf(ctx->stmt, "SELECT %s", ix->exprs[k]);
-        if (!sql) return DD_ENOMEM;
-        Stmt *st;
-        size_t next;
-        int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
-        if (rc) return rc;
-        if (st && st->kind == STMT_SELECT && st->u.select->ntargets == 1)
-            *uses = ast_names_column(st->u.select->targets[0]->expr, col);
-    }
-    return DD_OK;
-}
-
-int sql_index_key(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out, bool *has_null)
-{
-    *has_null = false;
-    buf_reset(out);
-    for (int k = 0; k < ix->ncols; k++) {
-        if (ix->exprs && ix->exprs[k]) {
-            ExprProg *p;
-            Expr *ast;
-            int rc = sql_index_expr(ctx, t, ix, k, &p, &ast);
-            if (rc) return rc;
-            EvalEnv env = {ctx, NULL, 0};
-            Value v;
-            ArenaMark m = arena_mark(ctx->row);
-            rc = expr_eval(p, &env, vals, &v);
-            if (rc) return rc;
-            if (v.isnull) *has_null = true;
-            key_encode_value(&v, out);
-            arena_rewind(ctx->row, m);
-            continue;
-        }
-        int ci = table_col_index(t, ix->cols[k]);
-        if (ci < 0 || vals[ci].isnull) *has_null = true;
-        if (ci < 0) key_put_null(out);
-        else key_encode_value(&vals[ci], out);
-    }
-    /* long values: index a prefix; lookups truncate the same way and the
-     * rows found are checked against the full condition */
-    if (out->len > ROW_INDEX_PREFIX) out->len = ROW_INDEX_PREFIX;
-    return buf_ok(out) ? DD_OK : DD_ENOMEM;
-}
 
 /* ---------------------------------------------------------------- builds at commit */
 
@@ -444,12 +322,14 @@ static int build_index(SqlCtx *ctx, TxnWrites *ws, const TableInfo *t, const Ind
             }
             if ((rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) break;
             bool has_null;
-            if ((rc = sql_index_key(ctx, t, ix, vals, &key, &has_null))) break;
+            if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
+            bool cut = key.len > ROW_INDEX_PREFIX;
+            if (cut) key.len = ROW_INDEX_PREFIX;
             /* versions of one key come together: skip repeats of its values */
             if (pass == 1 && lastpk && lastpklen == v.pklen && memcmp(lastpk, v.pk, v.pklen) == 0 &&
                 lastkey.len == key.len && memcmp(lastkey.data, key.data, key.len) == 0)
                 continue;
-            IndexOp op = {.add = true, .ever_only = pass == 1, .unique = ix->unique && !has_null && pass == 0,
+            IndexOp op = {.add = true, .ever_only = pass == 1, .unique = ix->unique && !has_null && !cut && pass == 0,
                           .index = ix->id, .table = t->id, .name = ix->name};
             op.key = arena_memdup(ctx->stmt, key.data, key.len ? key.len : 1);
             op.keylen = (u32)key.len;
@@ -471,49 +351,193 @@ static int build_index(SqlCtx *ctx, TxnWrites *ws, const TableInfo *t, const Ind
 
 /* A unique index built over existing rows: 23505 when two live rows have
  * the same non-NULL values (nothing is created). */
-static u64 bytes_hash(const u8 *p, u32 n)
+/* ---------------------------------------------------------------- unique checks */
+
+/*
+ * Unique keys are compared whole: a stored entry holds the first
+ * ROW_INDEX_PREFIX bytes of the key, so two long values that share them
+ * are told apart by their rows' full keys.  NULLs never conflict.
+ */
+
+static u64 bytes_hash(const u8 *p, size_t n)
 {
     u64 h = 1469598103934665603ULL;
-    for (u32 i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ULL;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ULL;
     return h;
 }
 
-/* A unique index built over existing rows: 23505 when two live rows have
- * the same non-NULL values (nothing is created). */
-static int check_build_unique(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, WriteSet *out, int from)
+/* A set of full keys (statement arena) that finds the first repeat. */
+typedef struct KeySet { u8 **k; u32 *n; size_t cap, count; } KeySet;
+
+static int keyset_add(SqlCtx *ctx, KeySet *ks, const Buf *key, bool *dup)
 {
-    size_t cap = 64;
-    while (cap < (size_t)(out->niops - from) * 2) cap *= 2;
-    int *slot = dd_malloc(sizeof(int) * cap);
-    if (!slot) return DD_ENOMEM;
-    for (size_t i = 0; i < cap; i++) slot[i] = -1;
-    int dup = -1;
-    for (int i = from; i < out->niops && dup < 0; i++) {
-        IndexOp *a = &out->iops[i];
-        if (!a->unique || a->index != ix->id) continue;
-        size_t j = bytes_hash(a->key, a->keylen) & (cap - 1);
-        while (slot[j] >= 0) {
-            IndexOp *b = &out->iops[slot[j]];
-            if (a->keylen == b->keylen && memcmp(a->key, b->key, a->keylen) == 0) { dup = i; break; }
-            j = (j + 1) & (cap - 1);
+    *dup = false;
+    if ((ks->count + 1) * 2 > ks->cap) {
+        size_t ncap = ks->cap ? ks->cap * 2 : 256;
+        u8 **nk = arena_zalloc(ctx->stmt, sizeof(u8 *) * ncap);
+        u32 *nn = arena_alloc(ctx->stmt, sizeof(u32) * ncap);
+        if (!nk || !nn) return DD_ENOMEM;
+        for (size_t i = 0; i < ks->cap; i++) {
+            if (!ks->k[i]) continue;
+            size_t j = bytes_hash(ks->k[i], ks->n[i]) & (ncap - 1);
+            while (nk[j]) j = (j + 1) & (ncap - 1);
+            nk[j] = ks->k[i];
+            nn[j] = ks->n[i];
         }
-        if (dup < 0) slot[j] = i;
+        ks->k = nk;
+        ks->n = nn;
+        ks->cap = ncap;
     }
-    dd_free(slot);
-    if (dup < 0) return DD_OK;
-    IndexOp *a = &out->iops[dup];
-    Buf vals = BUF_INIT, cols = BUF_INIT;
-    int rc = dd_err(ctx->err, DD_EUNIQUE, -1, "could not create unique index \"%s\"", ix->name);
+    size_t j = bytes_hash(key->data, key->len) & (ks->cap - 1);
+    while (ks->k[j]) {
+        if (ks->n[j] == key->len && memcmp(ks->k[j], key->data, key->len) == 0) { *dup = true; return DD_OK; }
+        j = (j + 1) & (ks->cap - 1);
+    }
+    ks->k[j] = arena_memdup(ctx->stmt, key->data, key->len ? key->len : 1);
+    if (!ks->k[j]) return DD_ENOMEM;
+    ks->n[j] = (u32)key->len;
+    ks->count++;
+    return DD_OK;
+}
+
+/* 23505 for key (full) of unique index ix of t. */
+static int unique_error(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Buf *key, bool building)
+{
+    int rc = building ? dd_err(ctx->err, DD_EUNIQUE, -1, "could not create unique index \"%s\"", ix->name)
+                      : dd_err(ctx->err, DD_EUNIQUE, -1, "duplicate key value violates unique constraint \"%s\"", ix->name);
+    Buf cols = BUF_INIT, v = BUF_INIT;
     for (int k = 0; k < ix->ncols; k++) {
         int ci = table_col_index(t, ix->cols[k]);
         buf_printf(&cols, "%s%s", k ? ", " : "",
                    ix->exprs && ix->exprs[k] ? ix->exprs[k] : ci >= 0 ? t->cols[ci].name : "?");
     }
-    if (key_render(a->key, a->keylen, &vals) == 0 && buf_ok(&vals) && buf_cstr(&vals) && buf_ok(&cols) &&
-        buf_cstr(&cols))
-        dd_err_detail(ctx->err, "Key (%s)=(%s) is duplicated.", (char *)cols.data, (char *)vals.data);
-    buf_free(&vals);
+    if (key_render(key->data, key->len, &v) == 0 && buf_ok(&v) && buf_ok(&cols) && buf_cstr(&v) && buf_cstr(&cols))
+        dd_err_detail(ctx->err, building ? "Key (%s)=(%s) is duplicated." : "Key (%s)=(%s) already exists.",
+                      (char *)cols.data, (char *)v.data);
     buf_free(&cols);
+    buf_free(&v);
+    return rc;
+}
+
+/* Every live row of t (the snapshot's rows the transaction did not write,
+ * and its own): 23505 at the first repeated key of unique index ix.  Used
+ * where the index has no entries to look in: when it is built, and for an
+ * index the open transaction created. */
+static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, bool building)
+{
+    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!vals) return DD_ENOMEM;
+    KeySet ks = {NULL, NULL, 0, 0};
+    Buf key = BUF_INIT;
+    int rc = DD_OK;
+    bool dup = false;
+    TScan *sc = NULL;
+    if ((rc = tscan_open(ctx->snap, t->id, TMODE_PRESENT, 0, 0, NULL, 0, NULL, 0, &sc, ctx->err))) return rc;
+    while (!rc && !dup) {
+        Version v;
+        int r = tscan_next(sc, &v, ctx->err);
+        if (r < 0) { rc = -r; break; }
+        if (r == 0) break;
+        if (ctx->ws && ws_find(ctx->ws, t->id, v.pk, v.pklen)) continue;
+        bool has_null;
+        if ((rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) break;
+        if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
+        if (!has_null) rc = keyset_add(ctx, &ks, &key, &dup);
+    }
+    tscan_close(sc);
+    WsRow **rows = NULL;
+    int nrows = 0;
+    if (!rc && !dup && ctx->ws) rc = ws_table_rows(ctx->ws, t->id, ctx->stmt, &rows, &nrows);
+    for (int i = 0; !rc && !dup && i < nrows; i++) {
+        if (!rows[i]->rec) continue;
+        bool has_null;
+        if ((rc = row_decode(t, rows[i]->rec, rows[i]->reclen, vals, ctx->err))) break;
+        if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
+        if (!has_null) rc = keyset_add(ctx, &ks, &key, &dup);
+    }
+    if (!rc && dup) rc = unique_error(ctx, t, ix, &key, building);
+    buf_free(&key);
+    return rc;
+}
+
+/* Whether index ix of t has entries in the snapshot (else the open
+ * transaction created it). */
+static bool index_in_snapshot(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix)
+{
+    const TableInfo *snapt = store_table_version(ctx->snap, t->id, snap_seq(ctx->snap));
+    for (int i = 0; snapt && !snapt->dropped && i < snapt->nindexes; i++)
+        if (snapt->indexes[i].id == ix->id) return true;
+    return false;
+}
+
+int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n)
+{
+    if (!ctx->ws || n == 0) return DD_OK;
+    int rc = DD_OK;
+    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    Value *ovals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!vals || !ovals) return DD_ENOMEM;
+    Buf key = BUF_INIT, okey = BUF_INIT;
+    for (int x = 0; x < t->nindexes && !rc; x++) {
+        const IndexInfo *ix = &t->indexes[x];
+        if (!ix->unique) continue;
+        if (!index_in_snapshot(ctx, t, ix)) {
+            rc = unique_over_present(ctx, t, ix, false);
+            continue;
+        }
+        /* the transaction's live rows of t among themselves */
+        WsRow **rows;
+        int nrows;
+        if ((rc = ws_table_rows(ctx->ws, t->id, ctx->stmt, &rows, &nrows))) break;
+        KeySet ks = {NULL, NULL, 0, 0};
+        bool dup = false;
+        for (int i = 0; i < nrows && !rc && !dup; i++) {
+            if (!rows[i]->rec) continue;
+            bool has_null;
+            if ((rc = row_decode(t, rows[i]->rec, rows[i]->reclen, vals, ctx->err))) break;
+            if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
+            if (!has_null) rc = keyset_add(ctx, &ks, &key, &dup);
+        }
+        /* the statement's rows against the snapshot's entries */
+        for (int k = 0; k < n && !rc && !dup; k++) {
+            WsRow *w = ws_find(ctx->ws, t->id, pks[k], pklens[k]);
+            if (!w || !w->rec) continue;
+            bool has_null;
+            if ((rc = row_decode(t, w->rec, w->reclen, vals, ctx->err))) break;
+            if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
+            if (has_null) continue;
+            bool cut = key.len > ROW_INDEX_PREFIX;
+            u32 plen = cut ? ROW_INDEX_PREFIX : (u32)key.len;
+            IScan *is;
+            if ((rc = iscan_open(ctx->snap, ix->id, key.data, plen, &is, ctx->err))) break;
+            const u8 *pk;
+            u32 pklen;
+            while (!rc && iscan_next(is, &pk, &pklen) == 1) {
+                const u8 *ek;
+                u32 kn;
+                iscan_key(is, &ek, &kn);
+                if (kn != 4 + plen + pklen) continue;   /* another value sharing the prefix */
+                if (pklen == w->pklen && memcmp(pk, w->pk, pklen) == 0) continue;
+                if (ws_find(ctx->ws, t->id, pk, pklen)) continue;   /* its row changed: checked above */
+                if (cut) {
+                    /* the entries agree on the prefix: compare whole keys */
+                    Version v;
+                    int f = tget_present(ctx->snap, t->id, pk, pklen, &v);
+                    if (f < 0) { rc = -f; break; }
+                    bool on;
+                    if (!f || (rc = row_decode(t, v.rec, v.reclen, ovals, ctx->err))) continue;
+                    if ((rc = sql_index_key_full(ctx, t, ix, ovals, &okey, &on))) break;
+                    if (okey.len != key.len || memcmp(okey.data, key.data, key.len) != 0) continue;
+                }
+                dup = true;
+                break;
+            }
+            iscan_close(is);
+        }
+        if (!rc && dup) rc = unique_error(ctx, t, ix, &key, false);
+    }
+    buf_free(&key);
+    buf_free(&okey);
     return rc;
 }
 
@@ -528,9 +552,8 @@ int sql_index_builds(SqlCtx *ctx, TxnWrites *ws, WriteSet *out, int *cap)
         if (!t->dropped) {
             for (int x = 0; x < t->nindexes && !rc; x++) {
                 if (has_index(old, t->indexes[x].id)) continue;
-                int from = out->niops;
                 rc = build_index(ctx, ws, t, &t->indexes[x], out, cap);
-                if (!rc && t->indexes[x].unique) rc = check_build_unique(ctx, t, &t->indexes[x], out, from);
+                if (!rc && t->indexes[x].unique) rc = unique_over_present(ctx, t, &t->indexes[x], true);
             }
         }
         /* indexes dropped (or the whole table): their present entries go */
@@ -561,110 +584,3 @@ int sql_index_builds(SqlCtx *ctx, TxnWrites *ws, WriteSet *out, int *cap)
     return rc;
 }
 
-/* ---------------------------------------------------------------- unique checks */
-
-/* Whether the snapshot's live row pk still has these index values in the
- * transaction's view (it may have been changed or deleted by it). */
-static int ws_overrides(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen)
-{
-    return ctx->ws && ws_find(ctx->ws, table, pk, pklen) != NULL;
-}
-
-int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n)
-{
-    if (!ctx->ws) return DD_OK;
-    bool any = false;
-    for (int x = 0; x < t->nindexes; x++) any |= t->indexes[x].unique;
-    if (!any || n == 0) return DD_OK;
-    WsRow **rows;
-    int nrows;
-    int rc = ws_table_rows(ctx->ws, t->id, ctx->stmt, &rows, &nrows);
-    if (rc) return rc;
-    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
-    u8 **keys = arena_alloc(ctx->stmt, sizeof(u8 *) * (size_t)(nrows + 1));
-    u32 *klens = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(nrows + 1));
-    if (!vals || !keys || !klens) return DD_ENOMEM;
-    Buf key = BUF_INIT;
-    for (int x = 0; x < t->nindexes && !rc; x++) {
-        const IndexInfo *ix = &t->indexes[x];
-        if (!ix->unique) continue;
-        /* the transaction's live rows of t: equal keys among them */
-        int nk = 0;
-        for (int i = 0; i < nrows && !rc; i++) {
-            WsRow *w = rows[i];
-            keys[i] = NULL;
-            if (!w->rec) continue;
-            bool has_null;
-            if ((rc = row_decode(t, w->rec, w->reclen, vals, ctx->err))) break;
-            if ((rc = sql_index_key(ctx, t, ix, vals, &key, &has_null))) break;
-            if (has_null) continue;
-            keys[i] = arena_memdup(ctx->stmt, key.data, key.len ? key.len : 1);
-            klens[i] = (u32)key.len;
-            if (!keys[i]) rc = DD_ENOMEM;
-            nk++;
-        }
-        if (rc) break;
-        /* sort-free duplicate search through a small open-addressing table */
-        size_t cap = 16;
-        while (cap < (size_t)nk * 2) cap *= 2;
-        int *slot = arena_alloc(ctx->stmt, sizeof(int) * cap);
-        if (!slot) { rc = DD_ENOMEM; break; }
-        for (size_t i = 0; i < cap; i++) slot[i] = -1;
-        int dup = -1;
-        for (int i = 0; i < nrows && dup < 0; i++) {
-            if (!keys[i]) continue;
-            size_t j = bytes_hash(keys[i], klens[i]) & (cap - 1);
-            while (slot[j] >= 0) {
-                int o = slot[j];
-                if (klens[o] == klens[i] && memcmp(keys[o], keys[i], klens[i]) == 0) { dup = i; break; }
-                j = (j + 1) & (cap - 1);
-            }
-            if (dup < 0) slot[j] = i;
-        }
-        /* the statement's rows against the snapshot's entries */
-        Buf mk = BUF_INIT;
-        for (int k = 0; k < n && dup < 0 && !rc; k++) {
-            WsRow *w = ws_find(ctx->ws, t->id, pks[k], pklens[k]);
-            if (!w || !w->rec) continue;
-            bool has_null;
-            if ((rc = row_decode(t, w->rec, w->reclen, vals, ctx->err))) break;
-            if ((rc = sql_index_key(ctx, t, ix, vals, &mk, &has_null))) break;
-            if (has_null) continue;
-            IScan *is;
-            if ((rc = iscan_open(ctx->snap, ix->id, mk.data, (u32)mk.len, &is, ctx->err))) break;
-            const u8 *pk;
-            u32 pklen;
-            while (iscan_next(is, &pk, &pklen) == 1) {
-                const u8 *ek;
-                u32 kn;
-                iscan_key(is, &ek, &kn);
-                if (kn != 4 + mk.len + pklen) continue;   /* a longer value with this prefix */
-                if (pklen == w->pklen && memcmp(pk, w->pk, pklen) == 0) continue;
-                if (ws_overrides(ctx, t->id, pk, pklen)) continue;
-                keys[0] = arena_memdup(ctx->stmt, mk.data, mk.len ? mk.len : 1);
-                klens[0] = (u32)mk.len;
-                dup = keys[0] ? 0 : -1;
-                if (!keys[0]) rc = DD_ENOMEM;
-                break;
-            }
-            iscan_close(is);
-        }
-        buf_free(&mk);
-        if (dup >= 0 && !rc) {
-            rc = dd_err(ctx->err, DD_EUNIQUE, -1, "duplicate key value violates unique constraint \"%s\"", ix->name);
-            Buf cols = BUF_INIT, v = BUF_INIT;
-            for (int k = 0; k < ix->ncols; k++) {
-                int ci = table_col_index(t, ix->cols[k]);
-                buf_printf(&cols, "%s%s", k ? ", " : "",
-                   ix->exprs && ix->exprs[k] ? ix->exprs[k] : ci >= 0 ? t->cols[ci].name : "?");
-            }
-            if (key_render(keys[dup], klens[dup], &v) == 0 && buf_ok(&v) && buf_ok(&cols) && buf_cstr(&v) &&
-                buf_cstr(&cols))
-                dd_err_detail(ctx->err, "Key (%s)=(%s) already exists.", (char *)cols.data, (char *)v.data);
-            buf_free(&cols);
-            buf_free(&v);
-        }
-    }
-    buf_free(&key);
-    return rc;
-}

@@ -49,7 +49,6 @@ int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p);
 /* Plans subquery s of an expression (SqlCtx.plan_subquery). */
 int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId *type0);
 /* Builds the scope relation of a table (visible columns + history). */
-int scope_rel_for_table(SqlCtx *ctx, const TableInfo *t, const char *alias, ScopeRel *out);
 /* Adds a WHERE filter, choosing a primary key or index access path. */
 int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, ScopeRel *rel,
                     Scope *scope, Expr *where, Op **out);
@@ -88,13 +87,7 @@ bool stats_column(const TableStats *s, u32 colid, double *ndv, double *null_frac
 /* indexddl.c */
 int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p);
 int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p);
-/* The encoded key of index ix for a row of t (values in table column
- * order, expressions evaluated over them); *has_null when an indexed value
- * is NULL. */
-int sql_index_key(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out, bool *has_null);
-/* Expression column k of index ix of t: compiled over t's columns (slot =
- * column index) and parsed, once per statement. */
-int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, ExprProg **prog, Expr **ast);
+
 /* Whether an expression of index ix names column col. */
 int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, bool *uses);
 /* Index entries of the indexes created or dropped by the write set's

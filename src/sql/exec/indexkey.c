@@ -1,0 +1,145 @@
+/*
+ * indexkey.c - the entries a row has in an index: the key encoding of the
+ * indexed columns and expressions (expressions compiled over the table's
+ * columns once per statement and evaluated over the row), cut to
+ * ROW_INDEX_PREFIX bytes for the stored entry.
+ */
+#include "executor.h"
+#include "../types/rowcodec.h"
+#include "../../store/keyenc.h"
+#include <string.h>
+
+/* Compiled and parsed index expressions of this statement, by index
+ * version (IndexInfo pointer) and column. */
+typedef struct IndexExprs {
+    const IndexInfo *ix;
+    int k;
+    ExprProg *prog;          /* over the table's columns, slot = column index */
+    Expr *ast;               /* for matching conjuncts */
+    struct IndexExprs *next;
+} IndexExprs;
+
+int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, ExprProg **prog, Expr **ast)
+{
+    for (IndexExprs *e = ctx->ixexprs; e; e = e->next)
+        if (e->ix == ix && e->k == k) {
+            *prog = e->prog;
+            *ast = e->ast;
+            return DD_OK;
+        }
+    const char *text = ix->exprs[k];
+    char *sql = arena_printf(ctx->stmt, "SELECT %s", text);
+    if (!sql) return DD_ENOMEM;
+    Stmt *st;
+    size_t next;
+    int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
+    if (rc) return rc;
+    if (!st || st->kind != STMT_SELECT || st->u.select->ntargets != 1)
+        return dd_corrupt(ctx->err, "index \"%s\": expression \"%s\" does not parse", ix->name, text);
+    Expr *e = st->u.select->targets[0]->expr;
+    ScopeRel rel;
+    if ((rc = scope_rel_for_table(ctx, t, t->name, &rel))) return rc;
+    Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL};
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "index expressions";
+    ExprProg *p;
+    const char *saved_sql = ctx->sql;
+    ctx->sql = sql;   /* error positions within the expression */
+    rc = expr_compile(&cc, e, &p);
+    ctx->sql = saved_sql;
+    if (rc) return rc;
+    IndexExprs *n = arena_alloc(ctx->stmt, sizeof(IndexExprs));
+    if (!n) return DD_ENOMEM;
+    *n = (IndexExprs){ix, k, p, e, ctx->ixexprs};
+    ctx->ixexprs = n;
+    *prog = p;
+    *ast = e;
+    return DD_OK;
+}
+
+static bool ast_names_column(const Expr *e, const char *col)
+{
+    if (!e) return false;
+    switch (e->kind) {
+    case EXPR_COLUMN: return strcmp(e->u.col.name, col) == 0;
+    case EXPR_UNARY: return ast_names_column(e->u.unary.arg, col);
+    case EXPR_BINARY: return ast_names_column(e->u.bin.l, col) || ast_names_column(e->u.bin.r, col);
+    case EXPR_CAST: return ast_names_column(e->u.cast.arg, col);
+    case EXPR_IS: return ast_names_column(e->u.is.arg, col) || ast_names_column(e->u.is.other, col);
+    case EXPR_FUNC:
+        for (int i = 0; i < e->u.func.n; i++) if (ast_names_column(e->u.func.args[i], col)) return true;
+        return false;
+    case EXPR_CASE:
+        if (ast_names_column(e->u.case_.operand, col) || ast_names_column(e->u.case_.else_, col)) return true;
+        for (int i = 0; i < e->u.case_.n; i++)
+            if (ast_names_column(e->u.case_.when[i], col) || ast_names_column(e->u.case_.then[i], col)) return true;
+        return false;
+    case EXPR_IN:
+        if (ast_names_column(e->u.in.arg, col)) return true;
+        for (int i = 0; i < e->u.in.n; i++) if (ast_names_column(e->u.in.list[i], col)) return true;
+        return false;
+    case EXPR_BETWEEN:
+        return ast_names_column(e->u.between.arg, col) || ast_names_column(e->u.between.lo, col) ||
+               ast_names_column(e->u.between.hi, col);
+    case EXPR_LIKE: return ast_names_column(e->u.like.arg, col) || ast_names_column(e->u.like.pattern, col);
+    default: return false;
+    }
+}
+
+int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, bool *uses)
+{
+    *uses = false;
+    for (int k = 0; ix->exprs && k < ix->ncols && !*uses; k++) {
+        if (!ix->exprs[k]) continue;
+        char *sql = arena_printf(ctx->stmt, "SELECT %s", ix->exprs[k]);
+        if (!sql) return DD_ENOMEM;
+        Stmt *st;
+        size_t next;
+        int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
+        if (rc) return rc;
+        if (st && st->kind == STMT_SELECT && st->u.select->ntargets == 1)
+            *uses = ast_names_column(st->u.select->targets[0]->expr, col);
+    }
+    return DD_OK;
+}
+
+int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out,
+                       bool *has_null)
+{
+    *has_null = false;
+    buf_reset(out);
+    for (int k = 0; k < ix->ncols; k++) {
+        if (ix->exprs && ix->exprs[k]) {
+            ExprProg *p;
+            Expr *ast;
+            int rc = sql_index_expr(ctx, t, ix, k, &p, &ast);
+            if (rc) return rc;
+            EvalEnv env = {ctx, NULL, 0};
+            Value v;
+            ArenaMark m = arena_mark(ctx->row);
+            rc = expr_eval(p, &env, vals, &v);
+            if (rc) return rc;
+            if (v.isnull) *has_null = true;
+            key_encode_value(&v, out);
+            arena_rewind(ctx->row, m);
+            continue;
+        }
+        int ci = table_col_index(t, ix->cols[k]);
+        if (ci < 0 || vals[ci].isnull) *has_null = true;
+        if (ci < 0) key_put_null(out);
+        else key_encode_value(&vals[ci], out);
+    }
+    return buf_ok(out) ? DD_OK : DD_ENOMEM;
+}
+
+int sql_index_key(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out, bool *has_null)
+{
+    int rc = sql_index_key_full(ctx, t, ix, vals, out, has_null);
+    /* long values: index a prefix; lookups truncate the same way and the
+     * rows found are checked against the full condition */
+    if (!rc && out->len > ROW_INDEX_PREFIX) out->len = ROW_INDEX_PREFIX;
+    return rc;
+}
