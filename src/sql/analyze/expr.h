@@ -84,6 +84,7 @@ typedef struct SubLink {
     bool done;              /* vals / nvals valid */
     Value *vals; int nvals; /* SCALAR: at most 1; EXISTS: 0 or 1 (no values); IN: all */
     bool has_null;          /* IN: a NULL among vals */
+    int *hash; size_t hcap; /* IN over many values: open addressing into vals (-1 empty), or NULL */
     bool correlated;
     Arena arena;            /* correlated: this run's values */
     struct SubLink *next;   /* SqlCtx.links: correlated links to free */

@@ -27,6 +27,8 @@ static int eval_fail(EvalEnv *env, int rc, int loc)
 /* Runs the subquery of l: uncorrelated once (values in the statement
  * arena), correlated with row pushed on the outer row stack (values in
  * l->arena, replaced at the next run). */
+static bool hash_consistent(TypeId a, TypeId b);
+
 static int sublink_run(EvalEnv *env, SubLink *l, const Value *row)
 {
     SqlCtx *ctx = env->sql;
@@ -83,8 +85,40 @@ static int sublink_run(EvalEnv *env, SubLink *l, const Value *row)
     }
     op_close(ctx, l->root);
     if (l->correlated) ctx->nouter--;
+    l->hash = NULL;
+    if (!rc && l->kind == SUBLINK_IN && l->nvals > 16) {
+        /* x IN (many values): look x up by hash (values that hash alike
+         * when they compare equal: see hash_consistent) */
+        size_t cap = 32;
+        while (cap < (size_t)l->nvals * 2) cap *= 2;
+        int *h = arena_alloc(va, sizeof(int) * cap);
+        if (!h) rc = DD_ENOMEM;
+        for (size_t i = 0; h && i < cap; i++) h[i] = -1;
+        for (int k = 0; h && k < l->nvals; k++) {
+            if (l->vals[k].isnull) continue;
+            size_t j = val_hash(&l->vals[k]) & (cap - 1);
+            while (h[j] >= 0) j = (j + 1) & (cap - 1);
+            h[j] = k;
+        }
+        l->hash = h;
+        l->hcap = cap;
+        if (!rc && sql_work_mem(ctx) < sizeof(Value) * (size_t)l->nvals + sizeof(int) * cap)
+            rc = dd_err(ctx->err, DD_ENOMEM, -1, "subquery needs more than work_mem (%zu kB) for its values",
+                        sql_work_mem(ctx) / 2048);
+    }
     if (!rc) l->done = true;
     return rc;
+}
+
+/* Whether values of types a and b hash alike exactly when they compare
+ * equal (val_hash, val_compare): the same type, two numeric types, two
+ * typed string types. */
+static bool hash_consistent(TypeId a, TypeId b)
+{
+    if (a == TYPE_UNKNOWN || b == TYPE_UNKNOWN) return false;
+    if (a == b) return true;
+    if (type_is_numeric(a) && type_is_numeric(b)) return true;
+    return type_is_string(a) && type_is_string(b);
 }
 
 static inline int tv(const Value *v) { return v->isnull ? -1 : (v->v.b ? 1 : 0); }
@@ -291,8 +325,14 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
                 Value *x = &st[sp - 1];
                 int r = 0;
                 if (l->nvals && x->isnull) r = -1;
-                for (int k = 0; k < l->nvals && r == 0; k++)
-                    if (!l->vals[k].isnull && val_compare(x, &l->vals[k], &vc) == 0) r = 1;
+                if (r == 0 && l->hash && hash_consistent((TypeId)x->type, l->type)) {
+                    size_t j = val_hash(x) & (l->hcap - 1);
+                    for (; l->hash[j] >= 0 && r == 0; j = (j + 1) & (l->hcap - 1))
+                        if (val_compare(x, &l->vals[l->hash[j]], &vc) == 0) r = 1;
+                } else {
+                    for (int k = 0; k < l->nvals && r == 0; k++)
+                        if (!l->vals[k].isnull && val_compare(x, &l->vals[k], &vc) == 0) r = 1;
+                }
                 if (r == 0 && l->has_null) r = -1;
                 if ((in->flags & 1) && r >= 0) r = !r;
                 *x = tv_val(r);
