@@ -41,10 +41,28 @@ int val_copy(Arena *a, const Value *v, Value *out)
 
 static int neg(int rc) { return rc > 0 ? -rc : rc; }
 
+/* 53200 when an operator's memory (bytes) passes the budget of
+ * sql_work_mem (work_mem x hash_mem_multiplier). */
+static int over_budget(SqlCtx *ctx, size_t bytes, const char *what)
+{
+    size_t budget = sql_work_mem(ctx);
+    if (bytes <= budget) return DD_OK;
+    return dd_err(ctx->err, DD_ENOMEM, -1, "%s needs more than work_mem (%zu kB)", what, budget / 2048);
+}
+
 static const OpVtbl filter_vt;
 static const OpVtbl place_vt;
 
 /* ================================================================ scan */
+
+typedef struct WsKey { WsRow *row; const u8 *key; u32 len; } WsKey;
+
+static int wskey_cmp(const void *a, const void *b)
+{
+    const WsKey *x = a, *y = b;
+    int c = memcmp(x->key, y->key, DD_MIN(x->len, y->len));
+    return c ? c : (x->len < y->len ? -1 : x->len > y->len);
+}
 
 typedef struct ScanOp {
     Op op;
@@ -66,6 +84,13 @@ typedef struct ScanOp {
     u8 **seen; size_t nseen, capseen;
     Arena seen_arena;
     bool ix_done;
+    size_t budget;          /* sql_work_mem, for seen */
+    DdError *err;
+    /* the transaction's rows of the table for this statement (scan_ws_rows) */
+    bool ws_loaded, wk_built;
+    WsRow **ws_all; int nws_all;
+    struct WsKey *wkey; int nwkey;
+    WsRow **wrows;
     /* parameterized: key values computed at open, over param_row (the
      * canonical row holding the other side of a join) or the outer rows */
     ScanKeyPart *parts; int nparts;
@@ -173,6 +198,91 @@ static int scan_param_key(SqlCtx *ctx, ScanOp *s)
     return DD_OK;
 }
 
+static int cmp_key(const u8 *a, u32 an, const u8 *b, u32 bn);
+
+/* First index in rows[0..n) (sorted by key) whose key is >= k (or > k
+ * when after). */
+static int ws_bound(WsRow **rows, int n, const u8 *k, u32 kn, bool after)
+{
+    int lo = 0, hi = n;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        int c = cmp_key(rows[mid]->pk, rows[mid]->pklen, k, kn);
+        if (c < 0 || (after && c == 0)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/*
+ * The transaction's rows this open must add: read from the write set once
+ * per statement (sorted by key; the write set does not change while a
+ * statement reads), then narrowed to the key range, or for an index path
+ * to the rows whose index values lie in the range (their keys computed
+ * once), so a scan opened again per outer row costs what it finds.
+ */
+static int scan_ws_rows(SqlCtx *ctx, ScanOp *s)
+{
+    int rc;
+    if (!s->ws_loaded) {
+        if ((rc = ws_table_rows(ctx->ws, s->t->id, ctx->stmt, &s->ws_all, &s->nws_all))) return rc;
+        s->ws_loaded = true;
+    }
+    if (!s->ix) {
+        int a = s->lo ? ws_bound(s->ws_all, s->nws_all, s->lo, s->lolen, false) : 0;
+        int b = s->hi ? ws_bound(s->ws_all, s->nws_all, s->hi, s->hilen, false) : s->nws_all;
+        s->ws = s->ws_all + a;
+        s->nws = b > a ? b - a : 0;
+        return DD_OK;
+    }
+    if (!s->wk_built) {
+        /* live rows by index key */
+        Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(s->t->ncols + 1));
+        s->wkey = arena_alloc(ctx->stmt, sizeof(WsKey) * (size_t)(s->nws_all + 1));
+        if (!vals || !s->wkey) return DD_ENOMEM;
+        Buf key = BUF_INIT;
+        s->nwkey = 0;
+        for (int i = 0; i < s->nws_all; i++) {
+            WsRow *w = s->ws_all[i];
+            if (!w->rec) continue;
+            bool has_null;
+            if ((rc = row_decode(s->t, w->rec, w->reclen, vals, ctx->err)) ||
+                (rc = sql_index_key(ctx, s->t, s->ix, vals, &key, &has_null))) {
+                buf_free(&key);
+                return rc;
+            }
+            WsKey *e = &s->wkey[s->nwkey++];
+            e->row = w;
+            e->key = arena_memdup(ctx->stmt, key.data, key.len ? key.len : 1);
+            e->len = (u32)key.len;
+            if (!e->key) { buf_free(&key); return DD_ENOMEM; }
+        }
+        buf_free(&key);
+        qsort(s->wkey, (size_t)s->nwkey, sizeof(WsKey), wskey_cmp);
+        s->wrows = arena_alloc(ctx->stmt, sizeof(WsRow *) * (size_t)(s->nwkey + 1));
+        if (!s->wrows) return DD_ENOMEM;
+        s->wk_built = true;
+    }
+    /* entries with lo <= key < hi (hi a prefix bound: keys starting with
+     * it are past it) */
+    int n = 0;
+    for (int lo = 0, hi = s->nwkey; lo < hi;) {
+        int mid = (lo + hi) / 2;
+        if (s->ilo && cmp_key(s->wkey[mid].key, s->wkey[mid].len, s->ilo, s->ilolen) < 0) lo = mid + 1;
+        else hi = mid;
+        if (lo >= hi) {
+            for (int i = lo; i < s->nwkey; i++) {
+                if (s->ihi && cmp_key(s->wkey[i].key, s->wkey[i].len, s->ihi, s->ihilen) >= 0) break;
+                s->wrows[n++] = s->wkey[i].row;
+            }
+        }
+    }
+    if (s->nwkey == 0) n = 0;
+    s->ws = s->wrows;
+    s->nws = n;
+    return DD_OK;
+}
+
 static int scan_open(SqlCtx *ctx, Op *op)
 {
     ScanOp *s = (ScanOp *)op;
@@ -189,18 +299,20 @@ static int scan_open(SqlCtx *ctx, Op *op)
         s->hist[i] = s->used ? s->used[s->t->ncols + i] : true;
         s->any_hist |= s->hist[i];
     }
-    if (s->mode == TMODE_PRESENT && ctx->ws && ws_has_table_rows(ctx->ws, s->t->id) && !s->pk) {
-        int rc = ws_table_rows(ctx->ws, s->t->id, ctx->stmt, &s->ws, &s->nws);
-        if (rc) return rc;
-    }
     s->empty = false;
     if (s->nparts) {
         int rc = scan_param_key(ctx, s);
         if (rc || s->empty) return rc;
     }
+    if (s->mode == TMODE_PRESENT && ctx->ws && !(s->pk && !s->param_ix) && ws_has_table_rows(ctx->ws, s->t->id)) {
+        int rc = scan_ws_rows(ctx, s);
+        if (rc) return rc;
+    }
     if (s->pk && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF)) return DD_OK;
     if (s->ix) {
         s->ix_done = false;
+        s->budget = sql_work_mem(ctx);
+        s->err = ctx->err;
         s->nseen = 0;
         if (s->capseen) memset(s->seen, 0, sizeof(u8 *) * s->capseen);
         arena_reset(&s->seen_arena);
@@ -261,6 +373,9 @@ static int seen_add(ScanOp *s, const u8 *pk, u32 pklen, bool *fresh)
     }
     u8 *e = arena_alloc(&s->seen_arena, 4 + (size_t)pklen);
     if (!e) return DD_ENOMEM;
+    if (s->seen_arena.total + s->capseen * sizeof(u8 *) > s->budget)
+        return dd_err(s->err, DD_ENOMEM, -1, "index scan over history needs more than work_mem (%zu kB) for the keys it found",
+                      s->budget / 2048);
     memcpy(e, &pklen, 4);
     memcpy(e + 4, pk, pklen);
     s->seen[j] = e;
@@ -882,6 +997,9 @@ static int agg_build(SqlCtx *ctx, AggOp *a)
             if (rc) return rc;
         }
         arena_rewind(ctx->row, m);
+        if (a->arena.total > sql_work_mem(ctx) &&
+            (rc = over_budget(ctx, a->arena.total + a->set.cap * sizeof(Value *), "hash aggregate")))
+            return rc;
     }
     /* no GROUP BY: one row even over no input */
     if (a->ngroup == 0 && a->ngroups == 0) {
@@ -1098,6 +1216,7 @@ static int distinct_next(SqlCtx *ctx, Op *op, Value **row)
         Value *c;
         rc = copy_row(&d->arena, r, d->ncols, &c);
         if (!rc) rc = rowset_add(&d->set, c);
+        if (!rc) rc = over_budget(ctx, d->arena.total + d->set.cap * sizeof(Value *), "DISTINCT");
         if (rc) return neg(rc);
         *row = r;
         return 1;
@@ -1306,6 +1425,8 @@ static int join_open(SqlCtx *ctx, Op *op)
         rc = packed ? ranges_pack(&j->arena, in, &j->inner_r, packed) : DD_ENOMEM;
         j->inner[j->ninner++] = packed;
         arena_rewind(ctx->row, m);
+        if (!rc) rc = over_budget(ctx, j->arena.total + j->capinner * sizeof(Value *), "nested loop's inner side");
+        if (!rc) rc = sql_check_interrupt(ctx);
     }
     op_close(ctx, op->child2);
     if (rc) return rc;
@@ -1744,6 +1865,9 @@ static int setop_build_right(SqlCtx *ctx, SetOp *s)
                 if ((rc = val_copy(&s->arena, &r[i], &c[i]))) return rc;
             c[s->ncols] = val_int(TYPE_INT8, 1);
             if ((rc = rowset_add(&s->right, c))) return rc;
+            if ((rc = over_budget(ctx, s->arena.total + (s->right.cap + s->seen.cap) * sizeof(Value *),
+                                  "set operation")))
+                return rc;
         }
         arena_rewind(ctx->row, m);
     }
@@ -1759,6 +1883,7 @@ static int setop_first_time(SqlCtx *ctx, SetOp *s, Value *r, bool *first)
         Value *c;
         int rc = copy_row(&s->arena, r, s->ncols, &c);
         if (!rc) rc = rowset_add(&s->seen, c);
+        if (!rc) rc = over_budget(ctx, s->arena.total + (s->right.cap + s->seen.cap) * sizeof(Value *), "set operation");
         return rc;
     }
     return DD_OK;
