@@ -51,7 +51,7 @@ typedef struct SetUndo {
     bool local;
 } SetUndo;
 
-#define SETTING_MAX 40
+#define SETTING_MAX 96
 typedef struct Setting {
     char *name;     /* canonical spelling, e.g. "TimeZone" */
     char *value;

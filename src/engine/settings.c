@@ -59,6 +59,26 @@ static const SettingDef defs[] = {
     {"enable_indexscan", "on", false},
     {"enable_seqscan", "on", false},
     {"enable_sort", "on", false},
+    /* PostgreSQL planner settings that tools send: accepted, no effect
+     * (docs/query-engine.md) */
+    {"enable_mergejoin", "on", false},
+    {"enable_bitmapscan", "on", false},
+    {"enable_indexonlyscan", "on", false},
+    {"enable_material", "on", false},
+    {"enable_memoize", "on", false},
+    {"enable_tidscan", "on", false},
+    {"enable_partitionwise_join", "off", false},
+    {"jit", "off", false},
+    {"geqo", "on", false},
+    {"random_page_cost", "4", false},
+    {"seq_page_cost", "1", false},
+    {"cpu_tuple_cost", "0.01", false},
+    {"cpu_index_tuple_cost", "0.005", false},
+    {"cpu_operator_cost", "0.0025", false},
+    {"effective_cache_size", "4GB", false},
+    {"default_statistics_target", "100", false},
+    {"join_collapse_limit", "8", false},
+    {"from_collapse_limit", "8", false},
 };
 
 static const SettingDef *find_def(const char *name)
@@ -215,6 +235,25 @@ static int validate(driftdb_session *s, const char *canon, const char *value, co
             return dd_err(err, DD_EINVALID_PARAM, -1,
                           "%s kB is outside the valid range for parameter \"work_mem\" (64 .. 2147483647)", value);
         return DD_OK;
+    }
+    if (!strcmp(canon, "random_page_cost") || !strcmp(canon, "seq_page_cost") || !strcmp(canon, "cpu_tuple_cost") ||
+        !strcmp(canon, "cpu_index_tuple_cost") || !strcmp(canon, "cpu_operator_cost") ||
+        !strcmp(canon, "default_statistics_target") || !strcmp(canon, "join_collapse_limit") ||
+        !strcmp(canon, "from_collapse_limit")) {
+        char *end;
+        double v = strtod(value, &end);
+        if (*end || end == value || v < 0)
+            return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", canon, value);
+        return DD_OK;
+    }
+    if (!strcmp(canon, "jit") || !strcmp(canon, "geqo")) {
+        static const char *const on[] = {"on", "true", "yes", "1"};
+        static const char *const off[] = {"off", "false", "no", "0"};
+        for (size_t i = 0; i < DD_ARRAY_LEN(on); i++) {
+            if (!strcasecmp(value, on[i])) { *out = "on"; return DD_OK; }
+            if (!strcasecmp(value, off[i])) { *out = "off"; return DD_OK; }
+        }
+        return dd_err(err, DD_EINVALID_PARAM, -1, "parameter \"%s\" requires a Boolean value", canon);
     }
     if (strncmp(canon, "enable_", 7) == 0) {
         static const char *const on[] = {"on", "true", "yes", "1", "t", "y"};

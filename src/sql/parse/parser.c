@@ -892,6 +892,7 @@ static int parse_primary(Parser *p, Expr **out)
         }
         advance(p);
         TRY(parse_expr(p, P_OR, out));
+        if (tok(p)->kind == TOK_COMMA) return not_supported(p, t->start, "row values ((a, b) ...)");
         return expect(p, TOK_RPAREN);
     case TOK_IDENT:
         break;
@@ -1137,6 +1138,11 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         e->u.bin.op = op;
         e->u.bin.l = l;
         advance(p);
+        {
+            Token *q = tok(p);
+            if ((is_kw(q, KW_ANY) || is_kw(q, KW_ALL) || is_kw(q, KW_SOME)) && peek(p, 1)->kind == TOK_LPAREN)
+                return not_supported(p, q->start, "= ANY / ALL (...)");
+        }
         TRY(parse_expr(p, prec + 1, &e->u.bin.r));
         *out = e;
         return DD_OK;

@@ -776,7 +776,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     if (ctx->read_only) return read_only_err(ctx, "CREATE TABLE");
     p->kind = PLAN_CREATE_TABLE;
     p->tag = s->as_select ? "CREATE TABLE AS" : "CREATE TABLE";
-    if (resolve_table_present(ctx, s->name)) {
+    if (resolve_table_present(ctx, s->name) || sql_index_name_taken(ctx, s->name)) {
         if (s->if_not_exists) {
             p->notice = arena_printf(ctx->stmt, "relation \"%s\" already exists, skipping", s->name);
             p->notice_state = "42P07";
@@ -1104,7 +1104,8 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             break;
         }
         case ALTER_RENAME_TABLE:
-            if (resolve_table_present(ctx, c->newname) || strcmp(c->newname, "drift_commits") == 0)
+            if (resolve_table_present(ctx, c->newname) || sql_index_name_taken(ctx, c->newname) ||
+                strcmp(c->newname, "drift_commits") == 0)
                 return dd_err(ctx->err, DD_EDUPLICATE_TABLE, c->loc, "relation \"%s\" already exists", c->newname);
             t->name = arena_strdup(ctx->stmt, c->newname);
             if (!t->name) return DD_ENOMEM;

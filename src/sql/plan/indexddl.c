@@ -55,6 +55,12 @@ static const IndexInfo *index_by_name(SqlCtx *ctx, const char *name, const Table
     return NULL;
 }
 
+bool sql_index_name_taken(SqlCtx *ctx, const char *name)
+{
+    const TableInfo *t;
+    return index_by_name(ctx, name, &t) != NULL;
+}
+
 static bool relation_exists(SqlCtx *ctx, const char *name)
 {
     const TableInfo *t;

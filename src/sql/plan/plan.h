@@ -85,6 +85,8 @@ int sql_table_stats(SqlCtx *ctx, const TableInfo *t, TableStats *out);
 bool stats_column(const TableStats *s, u32 colid, double *ndv, double *null_frac);
 
 /* indexddl.c */
+/* Whether an index of the present is called name (relations share names). */
+bool sql_index_name_taken(SqlCtx *ctx, const char *name);
 int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p);
 int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 
