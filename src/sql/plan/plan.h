@@ -78,9 +78,9 @@ typedef struct TableStats {
 } TableStats;
 /* Gathers the statistics of t (ANALYZE). */
 int sql_analyze_table(SqlCtx *ctx, const TableInfo *t);
-/* The statistics of t: gathered now when missing or stale and t is small,
- * out->valid false when there are none. */
-int sql_table_stats(SqlCtx *ctx, const TableInfo *t, TableStats *out);
+/* The statistics of t (gather: gathered now when missing or stale and t
+ * is small); out->valid false when there are none. */
+int sql_table_stats(SqlCtx *ctx, const TableInfo *t, bool gather, TableStats *out);
 /* A column's distinct values and NULL fraction; false when not known. */
 bool stats_column(const TableStats *s, u32 colid, double *ndv, double *null_frac);
 

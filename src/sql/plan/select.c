@@ -1108,9 +1108,24 @@ static int expr_column(const Expr *e, ScopeRel *rel, const TableInfo *t)
  * they say something: `col = constant` (1 - NULLs) / distinct values,
  * `col IN (list)` n times that, IS [NOT] NULL the NULL fraction; else the
  * rough figures of conj_selectivity. */
-static double conj_selectivity_stats(const Expr *e, ScopeRel *rel, const TableInfo *t, const TableStats *st)
+static double conj_selectivity_stats(const Expr *e, ScopeRel *rel, const TableInfo *t, const TableStats *st,
+                                     double base)
 {
     double ndv, nf;
+    if (e->kind == EXPR_BINARY && e->u.bin.op == BOP_EQ) {
+        /* a unique column equal to a constant: at most one row */
+        const Expr *l = e->u.bin.l, *r = e->u.bin.r;
+        int c = expr_column(l, rel, t);
+        const Expr *k = r;
+        if (c < 0) { c = expr_column(r, rel, t); k = l; }
+        if (c >= 0 && !ast_has_column(k)) {
+            u32 id = t->cols[c].id;
+            bool uniq = t->npk == 1 && t->pk[0] == id;
+            for (int x = 0; x < t->nindexes && !uniq; x++)
+                uniq = t->indexes[x].unique && t->indexes[x].ncols == 1 && t->indexes[x].cols[0] == id;
+            if (uniq) return base > 1 ? 1 / base : 1;
+        }
+    }
     if (st && st->valid) {
         if (e->kind == EXPR_BINARY && e->u.bin.op == BOP_EQ) {
             const Expr *l = e->u.bin.l, *r = e->u.bin.r;
@@ -1155,10 +1170,13 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
         i64 live = store_table_rows(ctx->snap, fi->table->id);
         if (live >= 0) rows = (double)(live ? live : 1);
         jp->base[r] = rows;
-        if (jp->nrels > 1 && (rc = sql_table_stats(ctx, fi->table, &jp->stats[r]))) return rc;
+        /* statistics matter to join order: gathered for joins, only read
+         * for one table (its estimates show in EXPLAIN) */
+        if ((rc = sql_table_stats(ctx, fi->table, jp->nrels > 1, &jp->stats[r]))) return rc;
         rc = plan_scan_where(ctx, fi->table, fi->mode, fi->a, fi->b, &local, &ls, where, &op);
         if (rc) return rc;
-        for (int i = 0; i < nconj; i++) rows *= conj_selectivity_stats(conj[i], &local, fi->table, &jp->stats[r]);
+        double base = rows;
+        for (int i = 0; i < nconj; i++) rows *= conj_selectivity_stats(conj[i], &local, fi->table, &jp->stats[r], base);
         if (op_scan_is_point(op)) rows = 1;
     } else {
         op = fi->op;

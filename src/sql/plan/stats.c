@@ -127,7 +127,7 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
     return rc;
 }
 
-int sql_table_stats(SqlCtx *ctx, const TableInfo *t, TableStats *out)
+int sql_table_stats(SqlCtx *ctx, const TableInfo *t, bool gather, TableStats *out)
 {
     memset(out, 0, sizeof(*out));
     u8 *blob;
@@ -137,7 +137,7 @@ int sql_table_stats(SqlCtx *ctx, const TableInfo *t, TableStats *out)
     if (rc) return rc;
     i64 live = store_table_rows(ctx->snap, t->id);
     bool stale = !blob || (live >= 0 && (live - at > at / 5 + 100 || at - live > at / 5 + 100));
-    if (stale && live >= 0 && live <= STATS_AUTO_ROWS) {
+    if (gather && stale && live >= 0 && live <= STATS_AUTO_ROWS) {
         DdError saved = *ctx->err;
         if (sql_analyze_table(ctx, t)) {
             *ctx->err = saved;   /* estimates only: plan without them */
