@@ -9,9 +9,12 @@ and runs every query
   - on driftdb-server, once per planner setting (default, enable_hashjoin
     off, enable_indexscan off, both off),
 comparing the rows as multisets.  Then it changes the data in both
-(UPDATE, DELETE, INSERT), runs the queries again on the present, and runs
-the first round's queries on DriftDB AS OF the seq before the changes,
-which must give the first round's PostgreSQL answers.
+(UPDATE, DELETE, INSERT), runs the queries again on the present, then
+once more inside a transaction that changes the data again and creates an
+index (rolled back after), and runs the first round's queries on DriftDB AS
+OF the seq before the changes (with and without index paths), which must
+give the first round's PostgreSQL answers.  Data includes long text values
+(index entries keep a prefix), unique and expression indexes.
 
   random_queries.py BUILD [--seed N] [--queries N] [--rounds N]
 
@@ -33,8 +36,11 @@ SETTINGS = [
     [],
     ["SET enable_hashjoin = off"],
     ["SET enable_indexscan = off"],
+    ["SET enable_nestloop = off"],
     ["SET enable_hashjoin = off", "SET enable_indexscan = off"],
 ]
+
+RESETS = ["RESET enable_hashjoin", "RESET enable_indexscan", "RESET enable_nestloop"]
 
 COLS = {"id": "INT", "a": "INT", "b": "INT", "c": "TEXT", "d": "INT"}
 
@@ -54,7 +60,15 @@ class Gen:
             for cols in (["a"], ["b", "a"], ["c"], ["d"]):
                 if self.r.random() < 0.5:
                     out.append("CREATE INDEX ON %s (%s)" % (t, ", ".join(cols)))
+            if self.r.random() < 0.3:
+                out.append("CREATE UNIQUE INDEX ON %s (c, id)" % t)
+            if self.r.random() < 0.3:
+                out.append("CREATE INDEX ON %s ((a + b))" % t)
         return out
+
+    def txn_index(self):
+        t = self.r.choice(self.tables)
+        return "CREATE INDEX ON %s (%s)" % (t, self.r.choice(["a", "b", "d", "c"]))
 
     def value(self, col):
         r = self.r
@@ -67,6 +81,9 @@ class Gen:
         if col == "d":
             return str(r.randint(-50, 50))
         if col == "c":
+            if r.random() < 0.1:
+                # long values: index entries keep a 240-byte prefix
+                return "'%s%s'" % ("l" * 250, r.choice(["a", "b"]))
             return "'%s'" % r.choice(["x", "y", "z", "xy", "w"])
         return str(r.randint(1, 200))
 
@@ -272,10 +289,21 @@ def main():
             dcur.execute("SELECT drift_seq()")
             seq0 = dcur.fetchone()[0]
             first = []
-            for phase in ("before", "after"):
-                if phase == "after":
-                    for sql in gen.changes():
+            for phase in ("before", "after", "in a transaction"):
+                if phase == "in a transaction":
+                    # the transaction's own writes, and an index it creates,
+                    # seen by its queries; rolled back at the end
+                    pcur.execute("BEGIN")
+                    dcur.execute("BEGIN")
+                if phase != "before":
+                    changes = gen.changes()
+                    if phase == "in a transaction":
+                        changes.append(gen.txn_index())
+                    for sql in changes:
                         pe = de = None
+                        for cur in (pcur, dcur):
+                            if phase == "in a transaction":
+                                cur.execute("SAVEPOINT c")
                         try:
                             pcur.execute(sql)
                         except psycopg2.Error as e:
@@ -284,6 +312,9 @@ def main():
                             dcur.execute(sql)
                         except psycopg2.Error as e:
                             de = e.pgcode
+                        if phase == "in a transaction":
+                            pcur.execute("ROLLBACK TO c" if pe else "RELEASE c")
+                            dcur.execute("ROLLBACK TO c" if de else "RELEASE c")
                         if pe != de:
                             print("FAIL change seed=%d: %s (PostgreSQL %s, DriftDB %s)" % (seed, sql, pe, de))
                             failed += 1
@@ -297,7 +328,7 @@ def main():
                     if phase == "before":
                         first.append((q, want))
                     for setting in SETTINGS:
-                        for s in ["RESET enable_hashjoin", "RESET enable_indexscan"] + setting:
+                        for s in RESETS + setting:
                             dcur.execute(s)
                         try:
                             got = rows_of(dcur, q)
@@ -310,21 +341,26 @@ def main():
                             print("FAIL seed=%d %s [%s]\n  %s\n  PostgreSQL: %s\n  DriftDB:    %s" %
                                   (seed, phase, "; ".join(setting) or "default", q, want[:12],
                                    got[:12] if isinstance(got, list) else got))
+                if phase == "in a transaction":
+                    pcur.execute("ROLLBACK")
+                    dcur.execute("ROLLBACK")
             # the first round's queries, AS OF the seq before the changes
-            for s in ["RESET enable_hashjoin", "RESET enable_indexscan"]:
-                dcur.execute(s)
-            for q, want in first:
-                qa = as_of(q, seq0, gen.tables)
-                try:
-                    got = rows_of(dcur, qa)
-                except psycopg2.Error as e:
-                    got = "error %s: %s" % (e.pgcode, str(e).strip().splitlines()[0])
-                if got == want:
-                    passed += 1
-                else:
-                    failed += 1
-                    print("FAIL seed=%d as-of\n  %s\n  want: %s\n  got:  %s" % (seed, qa, want[:12],
-                                                                              got[:12] if isinstance(got, list) else got))
+            for setting in (SETTINGS[0], SETTINGS[2]):
+                for s in RESETS + setting:
+                    dcur.execute(s)
+                for q, want in first:
+                    qa = as_of(q, seq0, gen.tables)
+                    try:
+                        got = rows_of(dcur, qa)
+                    except psycopg2.Error as e:
+                        got = "error %s: %s" % (e.pgcode, str(e).strip().splitlines()[0])
+                    if got == want:
+                        passed += 1
+                    else:
+                        failed += 1
+                        print("FAIL seed=%d as-of [%s]\n  %s\n  want: %s\n  got:  %s" %
+                              (seed, "; ".join(setting) or "default", qa, want[:12],
+                               got[:12] if isinstance(got, list) else got))
             pgc.close()
             ddc.close()
     except Exception:
