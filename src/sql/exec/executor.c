@@ -1086,6 +1086,8 @@ typedef struct SortOp {
     Value **rows; size_t n, cap, pos;
     bool built;
     SqlCtx *ctx;
+    i64 topn;           /* > 0: only the first topn rows are wanted (a max-heap of them) */
+    u64 seq;            /* input rows seen (stability) */
 } SortOp;
 
 static int sort_cmp(const void *x, const void *y, void *arg)
@@ -1110,6 +1112,44 @@ static int sort_cmp(const void *x, const void *y, void *arg)
     return ia < ib ? -1 : ia > ib;
 }
 
+static void heap_sift_down(SortOp *s, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < s->n && sort_cmp(&s->rows[l], &s->rows[m], s) > 0) m = l;
+        if (r < s->n && sort_cmp(&s->rows[r], &s->rows[m], s) > 0) m = r;
+        if (m == i) return;
+        Value *t = s->rows[i]; s->rows[i] = s->rows[m]; s->rows[m] = t;
+        i = m;
+    }
+}
+
+/* Adds row c to the max-heap of the topn first rows (root: the last). */
+static int heap_put(SortOp *s, Value *c)
+{
+    if (s->n == (size_t)s->topn) {
+        s->rows[0] = c;
+        heap_sift_down(s, 0);
+        return DD_OK;
+    }
+    if (s->n == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 64;
+        Value **nr = dd_realloc(s->rows, sizeof(Value *) * ncap);
+        if (!nr) return DD_ENOMEM;
+        s->rows = nr;
+        s->cap = ncap;
+    }
+    size_t i = s->n++;
+    s->rows[i] = c;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (sort_cmp(&s->rows[i], &s->rows[p], s) <= 0) break;
+        Value *t = s->rows[i]; s->rows[i] = s->rows[p]; s->rows[p] = t;
+        i = p;
+    }
+    return DD_OK;
+}
+
 static int sort_build(SqlCtx *ctx, SortOp *s)
 {
     int w = s->op.width;
@@ -1124,11 +1164,31 @@ static int sort_build(SqlCtx *ctx, SortOp *s)
         if (rc == 0) break;
         if (s->arena.total + s->cap * sizeof(Value *) > budget)
             return dd_err(ctx->err, DD_ENOMEM, -1, "sort needs more than work_mem (%zu kB) for its rows", budget / 2048);
+        s->ctx = ctx;
+        if (s->topn > 0 && s->n == (size_t)s->topn) {
+            /* top-N: a row enters only if it sorts before the heap's root
+             * (the last of the kept rows); row index last, so ties keep
+             * the earlier rows */
+            Value *probe = r;
+            Value keep = r[w];
+            r[w] = val_int(TYPE_INT8, (i64)s->seq);
+            bool enters = sort_cmp(&probe, &s->rows[0], s) < 0;
+            r[w] = keep;
+            s->seq++;
+            if (!enters) { arena_rewind(ctx->row, m); continue; }
+        }
         Value *c = arena_alloc(&s->arena, sizeof(Value) * (size_t)(w + 1));
         if (!c) return DD_ENOMEM;
         for (int i = 0; i < w; i++) {
             rc = val_copy(&s->arena, &r[i], &c[i]);
             if (rc) return rc;
+        }
+        if (s->topn > 0) {
+            c[w] = val_int(TYPE_INT8, (i64)(s->seq - (s->n == (size_t)s->topn ? 1 : 0)));
+            if (s->n < (size_t)s->topn) s->seq++;
+            arena_rewind(ctx->row, m);
+            if ((rc = heap_put(s, c))) return rc;
+            continue;
         }
         c[w] = val_int(TYPE_INT8, (i64)s->n);
         if (s->n == s->cap) {
@@ -1151,6 +1211,7 @@ static int sort_open(SqlCtx *ctx, Op *op)
     SortOp *s = (SortOp *)op;
     s->built = false;
     s->pos = s->n = 0;
+    s->seq = 0;
     return op_open(ctx, op->child);
 }
 
@@ -1179,10 +1240,11 @@ static void sort_close(SqlCtx *ctx, Op *op)
 
 static const OpVtbl sort_vt = {"Sort", sort_open, sort_next, sort_close, NULL};
 
-Op *op_sort(SqlCtx *ctx, Op *child, SortKey *keys, int nkeys)
+Op *op_sort(SqlCtx *ctx, Op *child, SortKey *keys, int nkeys, i64 topn)
 {
     SortOp *s = op_alloc(ctx, sizeof(*s), &sort_vt, child->width);
     if (!s) return NULL;
+    s->topn = topn;
     s->op.child = child;
     s->keys = keys;
     s->nkeys = nkeys;

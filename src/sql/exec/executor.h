@@ -80,7 +80,9 @@ Op *op_filter(SqlCtx *ctx, Op *child, ExprProg *pred);
 Op *op_project(SqlCtx *ctx, Op *child, ExprProg **exprs, int n);
 Op *op_aggregate(SqlCtx *ctx, Op *child, ExprProg **group, int ngroup, AggSpec **aggs, int naggs);
 typedef struct SortKey { int slot; bool desc; bool nulls_first; } SortKey;
-Op *op_sort(SqlCtx *ctx, Op *child, SortKey *keys, int nkeys);
+/* Sorts its input (stable).  topn > 0: only the first topn rows are
+ * wanted (LIMIT + OFFSET), kept in a heap as the input streams. */
+Op *op_sort(SqlCtx *ctx, Op *child, SortKey *keys, int nkeys, i64 topn);
 Op *op_distinct(SqlCtx *ctx, Op *child, int ncols);
 Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset);
 /* Slot ranges [off[i], off[i] + len[i]) of a canonical FROM row (a join

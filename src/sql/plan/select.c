@@ -2010,6 +2010,19 @@ static int add_limit(SqlCtx *ctx, SelectStmt *s, Scope *env, Op **top)
     return DD_OK;
 }
 
+/* The rows a sort under LIMIT / OFFSET must keep (limit + offset), or 0
+ * for all. */
+static int sort_topn(SqlCtx *ctx, SelectStmt *s, Scope *env, i64 *topn)
+{
+    i64 limit, offset;
+    int rc = const_int(ctx, s->limit, "LIMIT", env, &limit);
+    if (!rc) rc = const_int(ctx, s->offset, "OFFSET", env, &offset);
+    if (rc) return rc;
+    *topn = limit >= 0 ? limit + (offset > 0 ? offset : 0) : 0;
+    if (limit == 0) *topn = 1;   /* nothing is returned; keep the heap valid */
+    return DD_OK;
+}
+
 /* ---------------------------------------------------------------- set operations */
 
 int compile_row_casts(SqlCtx *ctx, const ColDesc *cols, int n, const TypeId *to, const i32 *typmods,
@@ -2180,7 +2193,9 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             keys[k].desc = s->order_by[k]->desc;
             keys[k].nulls_first = s->order_by[k]->nulls == 1 || (s->order_by[k]->nulls == 0 && keys[k].desc);
         }
-        top = op_sort(ctx, top, keys, s->norder);
+        i64 topn;
+        if ((rc = sort_topn(ctx, s, &env, &topn))) return rc;
+        top = op_sort(ctx, top, keys, s->norder, topn);
         if (!top) return DD_ENOMEM;
     }
     if ((rc = add_limit(ctx, s, &env, &top))) return rc;
@@ -2413,7 +2428,9 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         if (!top) return DD_ENOMEM;
     }
     if (s->norder && !sorted) {
-        top = op_sort(ctx, top, keys, s->norder);
+        i64 topn;
+        if ((rc = sort_topn(ctx, s, &env, &topn))) return rc;
+        top = op_sort(ctx, top, keys, s->norder, topn);
         if (!top) return DD_ENOMEM;
     }
     if ((rc = add_limit(ctx, s, &env, &top))) return rc;
