@@ -198,7 +198,7 @@ void cat_note_write_locked(Store *st, u32 id, u64 seq)
 void cat_add_rows_locked(Store *st, u32 id, i64 delta)
 {
     CatTable *ct = cat_find(st, id);
-    if (ct && ct->counted) ct->live_rows += delta;
+    if (ct && (ct->counted || ct->counting)) ct->live_rows += delta;
 }
 
 i64 store_table_rows(Snap *s, u32 id)
@@ -206,37 +206,52 @@ i64 store_table_rows(Snap *s, u32 id)
     Store *st = s->st;
     pthread_mutex_lock(&st->cat_mu);
     CatTable *ct = cat_find(st, id);
-    if (ct && ct->counted) {
+    if (ct && (ct->counted || ct->counting)) {
         i64 n = ct->live_rows;
+        bool done = ct->counted;
         pthread_mutex_unlock(&st->cat_mu);
-        return n < 0 ? 0 : n;
+        if (done || n > 0) return n < 0 ? 0 : n;
+        return 0;
+    }
+    /* first use: count the table's live rows in this snapshot.  Commits
+     * that land from now on add their deltas meanwhile; one that landed
+     * after the snapshot was taken and before this point is missed (the
+     * count is an estimate). */
+    if (ct) {
+        ct->counting = true;
+        ct->live_rows = 0;
     }
     pthread_mutex_unlock(&st->cat_mu);
-    /* first use: count the table's live rows in this snapshot; commits
-     * from now on keep the count (one that lands while counting is missed:
-     * the count is an estimate) */
     i64 n = 0;
     StoreCursor *c;
     DdError e;
-    if (store_cursor_open(s, STORE_DB_CURRENT, &c, &e)) return -1;
-    u8 prefix[4];
-    put_u32be(prefix, id);
-    for (int ok = store_cursor_seek(c, prefix, 4); ok; ok = store_cursor_next(c)) {
-        const u8 *k, *v;
-        size_t kn, vn;
-        store_cursor_get(c, &k, &kn, &v, &vn);
-        if (kn < 4 || memcmp(k, prefix, 4) != 0) break;
-        n++;
+    int rc = store_cursor_open(s, STORE_DB_CURRENT, &c, &e);
+    if (!rc) {
+        u8 prefix[4];
+        put_u32be(prefix, id);
+        for (int ok = store_cursor_seek(c, prefix, 4); ok; ok = store_cursor_next(c)) {
+            const u8 *k, *v;
+            size_t kn, vn;
+            store_cursor_get(c, &k, &kn, &v, &vn);
+            if (kn < 4 || memcmp(k, prefix, 4) != 0) break;
+            n++;
+        }
+        store_cursor_close(c);
     }
-    store_cursor_close(c);
     pthread_mutex_lock(&st->cat_mu);
     ct = cat_find(st, id);
-    if (ct && !ct->counted) {
-        ct->counted = true;
-        ct->live_rows = n;
+    if (ct && ct->counting) {
+        ct->counting = false;
+        if (rc) {
+            ct->live_rows = 0;
+        } else {
+            ct->counted = true;
+            ct->live_rows += n;
+            n = ct->live_rows;
+        }
     }
     pthread_mutex_unlock(&st->cat_mu);
-    return n;
+    return rc ? -1 : n;
 }
 
 int store_table_stats(Snap *s, u32 id, Arena *a, u8 **blob, size_t *n, i64 *rows_at)

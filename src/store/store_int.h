@@ -26,6 +26,7 @@ typedef struct CatTable {
     u64 last_write;   /* seq of the newest commit that wrote rows of the table (since open) */
     i64 live_rows;    /* live rows, an estimate for the planner (store_table_rows) */
     bool counted;     /* live_rows was counted and is kept up to date since */
+    bool counting;    /* a count runs: commits add their deltas to live_rows meanwhile */
     u8 *stats; size_t nstats;   /* the planner's statistics (opaque here), or NULL */
     i64 stats_rows;             /* live rows when they were gathered */
 } CatTable;
