@@ -33,4 +33,14 @@ typedef unsigned __int128 u128;
 #define DD_STATIC_ASSERT(c, m) _Static_assert(c, m)
 #define DD_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
+/* FNV-1a over n bytes, continuing from h (start with DD_FNV_INIT): for
+ * in-memory hash tables, never stored. */
+#define DD_FNV_INIT 1469598103934665603ULL
+static inline u64 dd_fnv1a(u64 h, const void *p, size_t n)
+{
+    const u8 *b = (const u8 *)p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
 #endif

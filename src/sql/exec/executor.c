@@ -352,9 +352,7 @@ static int seen_add(ScanOp *s, const u8 *pk, u32 pklen, bool *fresh)
             if (!e) continue;
             u32 n;
             memcpy(&n, e, 4);
-            u64 h = 1469598103934665603ULL;
-            for (u32 k = 0; k < n; k++) h = (h ^ e[4 + k]) * 1099511628211ULL;
-            size_t j = h & (ncap - 1);
+            size_t j = dd_fnv1a(DD_FNV_INIT, e + 4, n) & (ncap - 1);
             while (ns[j]) j = (j + 1) & (ncap - 1);
             ns[j] = e;
         }
@@ -362,9 +360,7 @@ static int seen_add(ScanOp *s, const u8 *pk, u32 pklen, bool *fresh)
         s->seen = ns;
         s->capseen = ncap;
     }
-    u64 h = 1469598103934665603ULL;
-    for (u32 k = 0; k < pklen; k++) h = (h ^ pk[k]) * 1099511628211ULL;
-    size_t j = h & (s->capseen - 1);
+    size_t j = dd_fnv1a(DD_FNV_INIT, pk, pklen) & (s->capseen - 1);
     while (s->seen[j]) {
         u32 n;
         memcpy(&n, s->seen[j], 4);

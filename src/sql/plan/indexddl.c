@@ -365,12 +365,6 @@ static int build_index(SqlCtx *ctx, TxnWrites *ws, const TableInfo *t, const Ind
  * are told apart by their rows' full keys.  NULLs never conflict.
  */
 
-static u64 bytes_hash(const u8 *p, size_t n)
-{
-    u64 h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ULL;
-    return h;
-}
 
 /* A set of full keys (statement arena) that finds the first repeat. */
 typedef struct KeySet { u8 **k; u32 *n; size_t cap, count; } KeySet;
@@ -385,7 +379,7 @@ static int keyset_add(SqlCtx *ctx, KeySet *ks, const Buf *key, bool *dup)
         if (!nk || !nn) return DD_ENOMEM;
         for (size_t i = 0; i < ks->cap; i++) {
             if (!ks->k[i]) continue;
-            size_t j = bytes_hash(ks->k[i], ks->n[i]) & (ncap - 1);
+            size_t j = dd_fnv1a(DD_FNV_INIT, ks->k[i], ks->n[i]) & (ncap - 1);
             while (nk[j]) j = (j + 1) & (ncap - 1);
             nk[j] = ks->k[i];
             nn[j] = ks->n[i];
@@ -394,7 +388,7 @@ static int keyset_add(SqlCtx *ctx, KeySet *ks, const Buf *key, bool *dup)
         ks->n = nn;
         ks->cap = ncap;
     }
-    size_t j = bytes_hash(key->data, key->len) & (ks->cap - 1);
+    size_t j = dd_fnv1a(DD_FNV_INIT, key->data, key->len) & (ks->cap - 1);
     while (ks->k[j]) {
         if (ks->n[j] == key->len && memcmp(ks->k[j], key->data, key->len) == 0) { *dup = true; return DD_OK; }
         j = (j + 1) & (ks->cap - 1);
@@ -466,9 +460,7 @@ static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo 
     return rc;
 }
 
-/* Whether index ix of t has entries in the snapshot (else the open
- * transaction created it). */
-static bool index_in_snapshot(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix)
+bool sql_index_in_snapshot(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix)
 {
     const TableInfo *snapt = store_table_version(ctx->snap, t->id, snap_seq(ctx->snap));
     for (int i = 0; snapt && !snapt->dropped && i < snapt->nindexes; i++)
@@ -487,7 +479,7 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
     for (int x = 0; x < t->nindexes && !rc; x++) {
         const IndexInfo *ix = &t->indexes[x];
         if (!ix->unique) continue;
-        if (!index_in_snapshot(ctx, t, ix)) {
+        if (!sql_index_in_snapshot(ctx, t, ix)) {
             rc = unique_over_present(ctx, t, ix, false);
             continue;
         }

@@ -85,6 +85,10 @@ int sql_table_stats(SqlCtx *ctx, const TableInfo *t, bool gather, TableStats *ou
 bool stats_column(const TableStats *s, u32 colid, double *ndv, double *null_frac);
 
 /* indexddl.c */
+/* Whether index ix of t has entries in the snapshot: one the open
+ * transaction created has none until it commits (scans and unique checks
+ * then read the table). */
+bool sql_index_in_snapshot(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix);
 /* Whether an index of the present is called name (relations share names). */
 bool sql_index_name_taken(SqlCtx *ctx, const char *name);
 int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p);

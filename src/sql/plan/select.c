@@ -353,16 +353,6 @@ static void range_col(SqlCtx *ctx, Expr **conj, int n, ScopeRel *rel, int ci, Ke
     }
 }
 
-/* Whether index ix of t has entries in the snapshot: an index this
- * transaction created has none until it commits (its rows would be
- * missed), so its scans read the table instead. */
-static bool index_committed(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix)
-{
-    const TableInfo *snapt = store_table_version(ctx->snap, t->id, snap_seq(ctx->snap));
-    for (int i = 0; snapt && !snapt->dropped && i < snapt->nindexes; i++)
-        if (snapt->indexes[i].id == ix->id) return true;
-    return false;
-}
 
 /* Bounds on key columns cols[0..n) (column indexes of t) from the
  * conjuncts: equalities on a leading run of them, then a range on the next
@@ -538,7 +528,7 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
     for (int x = 0; !rc && paths && pk_eq < t->npk && x < t->nindexes; x++) {
         const IndexInfo *ix = &t->indexes[x];
         if (mode != TMODE_PRESENT && !ix->ever) continue;
-        if (mode == TMODE_PRESENT && !index_committed(ctx, t, ix)) continue;
+        if (mode == TMODE_PRESENT && !sql_index_in_snapshot(ctx, t, ix)) continue;
         int *ic = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(ix->ncols + 1));
         if (!ic) { rc = DD_ENOMEM; break; }
         Expr **kexpr = NULL;
@@ -1324,7 +1314,7 @@ static int try_param_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n,
         for (int xi = 0; xi < t->nindexes; xi++) {
             const IndexInfo *cand = &t->indexes[xi];
             if (fi->mode != TMODE_PRESENT && !cand->ever) continue;
-            if (fi->mode == TMODE_PRESENT && !index_committed(ctx, t, cand)) continue;
+            if (fi->mode == TMODE_PRESENT && !sql_index_in_snapshot(ctx, t, cand)) continue;
             int k = 0;
             while (k < cand->ncols) {
                 int ci = table_col_index(t, cand->cols[k]);
@@ -1424,7 +1414,6 @@ static int make_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, Join
         out->op = op_hashjoin(ctx, x->op, y->op, nkeys, pk, bk, residual, type, &xr, &yr, jp->row, jp->width);
     else {
         /* no key: the residual is the whole condition */
-        if (nkeys == 0 && nrest == 0) residual = NULL;
         out->op = op_nljoin(ctx, x->op, y->op, residual, type, &xr, &yr, jp->row, jp->width);
     }
     if (!out->op) return DD_ENOMEM;
@@ -1678,9 +1667,6 @@ static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out)
     }
     return DD_OK;
 }
-
-static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr);
-static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out);
 
 /* Whether program p reads only enclosing rows one level up (XOP_OUTER
  * with sub 1), at least one, and nothing of its own query. */

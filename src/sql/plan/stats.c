@@ -61,12 +61,6 @@ static int cc_add(ColCount *c, u64 h)
     return DD_OK;
 }
 
-static u64 bytes_hash(const u8 *p, size_t n)
-{
-    u64 h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ULL;
-    return h ^ (h >> 29);
-}
 
 int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
 {
@@ -94,7 +88,8 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
             buf_reset(&key);
             key_encode_value(&vals[i], &key);
             if (!buf_ok(&key)) { rc = DD_ENOMEM; break; }
-            rc = cc_add(&cc[i], bytes_hash(key.data, key.len));
+            u64 h = dd_fnv1a(DD_FNV_INIT, key.data, key.len);
+            rc = cc_add(&cc[i], h ^ (h >> 29));
         }
     }
     if (sc) tscan_close(sc);

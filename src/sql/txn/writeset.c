@@ -13,10 +13,8 @@
 
 static u64 ws_hash(u32 table, const u8 *pk, u32 n)
 {
-    u64 h = 1469598103934665603ULL;
-    for (int i = 0; i < 4; i++) { h ^= (u8)(table >> (8 * i)); h *= 1099511628211ULL; }
-    for (u32 i = 0; i < n; i++) { h ^= pk[i]; h *= 1099511628211ULL; }
-    return h;
+    u8 t[4] = {(u8)table, (u8)(table >> 8), (u8)(table >> 16), (u8)(table >> 24)};
+    return dd_fnv1a(dd_fnv1a(DD_FNV_INIT, t, 4), pk, n);
 }
 
 void ws_init(TxnWrites *ws)
