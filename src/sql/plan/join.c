@@ -1,0 +1,1128 @@
+/*
+ * join.c - the FROM clause and WHERE of one query planned together
+ * (plan_from_where): conjuncts with the relations they read, pushdown into
+ * scans and LEFT JOIN sides, estimates from row counts and statistics,
+ * join order (dynamic programming up to 10 inputs, greedy beyond), hash,
+ * nested-loop and index nested-loop joins over canonical rows, and EXISTS
+ * / NOT EXISTS / IN as semi and anti joins.  docs/query-engine.md tells
+ * the rules.
+ */
+#include "plan_int.h"
+#include "../types/rowcodec.h"
+#include "../../store/keyenc.h"
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
+
+/* ---------------------------------------------------------------- join planning */
+
+/*
+ * The FROM clause and WHERE of one query become a join problem: its inputs
+ * (relations, and LEFT JOINs planned as problems of their own) and its
+ * conjuncts (WHERE and inner-join ON split at AND), each knowing the set of
+ * relations it reads.  Planning:
+ *   1. a conjunct reading one relation goes into that relation's scan
+ *      (where plan_scan_where picks a primary-key or index path);
+ *   2. WHERE conjuncts over a LEFT JOIN's preserved side go into that side;
+ *      ON conjuncts over its nullable side go into that side;
+ *   3. the inputs are joined greedily, the pair with the smallest estimated
+ *      result first, preferring pairs that a conjunct connects; each join
+ *      takes the conjuncts that its two sides complete: equalities between
+ *      them become hash join keys, the rest a residual check.
+ * Relations keep their slots of the whole FROM clause (canonical rows,
+ * executor.c), so a conjunct compiled once reads any join order.
+ */
+
+#define JP_MAX_RELS 64
+
+typedef struct Conj {
+    Expr *ast;
+    u64 set;                /* relations read (bit = relation index) */
+    bool placed;
+    /* `x = y` with plain columns on both sides: their relations, and
+     * whether each column is unique in its table (for estimates) */
+    int lrel, rrel;
+    int lcol, rcol;         /* their column indexes in those relations */
+    bool luniq, runiq;
+} Conj;
+
+typedef struct JProblem JProblem;
+typedef struct JItem {
+    u64 set;
+    int rel;                /* a relation, or -1 for a LEFT JOIN */
+    JProblem *left, *right;
+    Expr *on;
+} JItem;
+
+struct JProblem {
+    JItem *items; int nitems, capitems;
+    int *conj; int nconj, capconj;   /* indices into JoinPlanner.conj */
+    u64 set;
+};
+
+typedef struct JoinPlanner {
+    SqlCtx *ctx;
+    const Scope *env;
+    ScopeRel *rels; FromItem *leaves; int nrels;
+    int width;
+    Conj *conj; int nconj, capconj;
+    Scope scope;            /* every relation of the FROM clause */
+    Value *row;             /* the canonical row all its operators share */
+    struct Semi *semis;     /* WHERE subqueries planned as semi / anti joins */
+    double *base;           /* per relation: rows before its filters (estimate) */
+    TableStats *stats;      /* per relation: its table's statistics, if any */
+} JoinPlanner;
+
+/* A WHERE conjunct [NOT] EXISTS (SELECT ...) or x IN (SELECT y ...) whose
+ * subquery reads the enclosing query only through equalities: planned as
+ * its own FROM clause (op, rows estimated) and joined by hash on the keys
+ * (outer expressions over this query's relations, inner ones over the
+ * subquery's). */
+typedef struct Semi {
+    JoinType type;          /* JOIN_SEMI or JOIN_ANTI */
+    Op *op;
+    double rows, cost;
+    int nkeys;
+    ExprProg **outer_keys, **inner_keys;
+    u64 set;                /* relations of this query the outer keys read */
+    struct Semi *next;
+} Semi;
+
+typedef struct JNode {
+    Op *op;
+    u64 set;
+    double rows;            /* estimated */
+    double cost;            /* estimated: rows read and handled below */
+    int leaf;               /* a single table's scan: its relation, else -1 */
+    Expr **conj; int nconj; /* that scan's own conjuncts */
+} JNode;
+
+static int grow(SqlCtx *ctx, void **arr, int *cap, int n, size_t elem)
+{
+    if (n < *cap) return DD_OK;
+    int ncap = *cap ? *cap * 2 : 8;
+    void *na = arena_alloc(ctx->stmt, elem * (size_t)ncap);
+    if (!na) return DD_ENOMEM;
+    if (n) memcpy(na, *arr, elem * (size_t)n);
+    *arr = na;
+    *cap = ncap;
+    return DD_OK;
+}
+
+
+/* e1 AND e2 AND ... (statement arena), or NULL for none. */
+static Expr *and_of(SqlCtx *ctx, Expr **list, int n)
+{
+    Expr *acc = n ? list[0] : NULL;
+    for (int i = 1; i < n && acc; i++) {
+        Expr *a = arena_zalloc(ctx->stmt, sizeof(Expr));
+        if (!a) return NULL;
+        a->kind = EXPR_BINARY;
+        a->loc = list[i]->loc;
+        a->u.bin.op = BOP_AND;
+        a->u.bin.l = acc;
+        a->u.bin.r = list[i];
+        acc = a;
+    }
+    return acc;
+}
+
+/* The relations a compiled program reads. */
+static u64 prog_rels(JoinPlanner *jp, const ExprProg *p)
+{
+    u64 set = 0;
+    for (int i = 0; i < p->n; i++) {
+        if (p->code[i].op != XOP_SLOT) continue;
+        int slot = p->code[i].a;
+        for (int r = 0; r < jp->nrels; r++)
+            if (slot >= jp->rels[r].slot0 && slot < jp->rels[r].slot0 + jp->rels[r].ncols) {
+                set |= 1ULL << r;
+                break;
+            }
+    }
+    return set;
+}
+
+static int compile_in(JoinPlanner *jp, Expr *e, TypeId as, const char *what, ExprProg **out)
+{
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = jp->ctx;
+    cc.scope = &jp->scope;
+    cc.agg_forbidden = what;
+    return as == TYPE_NULLTYPE ? expr_compile(&cc, e, out) : expr_compile_as(&cc, e, as, -1, out);
+}
+
+static bool prog_has_correlated(const ExprProg *p)
+{
+    for (int i = 0; i < p->n; i++)
+        if (p->code[i].op == XOP_SUBLINK && p->code[i].link->correlated) return true;
+    return false;
+}
+
+/* Whether column slot `slot` of relation r is unique in its table (a
+ * one-column primary key or unique index). */
+static bool slot_unique(JoinPlanner *jp, int r, int slot)
+{
+    const FromItem *fi = &jp->leaves[r];
+    if (!fi->simple) return false;
+    const TableInfo *t = fi->table;
+    int ci = slot - jp->rels[r].slot0;
+    if (ci < 0 || ci >= t->ncols) return false;
+    u32 id = t->cols[ci].id;
+    if (t->npk == 1 && t->pk[0] == id) return true;
+    for (int x = 0; x < t->nindexes; x++)
+        if (t->indexes[x].unique && t->indexes[x].ncols == 1 && t->indexes[x].cols[0] == id) return true;
+    return false;
+}
+
+/* Fills the column facts of an equality conjunct between plain columns. */
+static void conj_columns(JoinPlanner *jp, Conj *c)
+{
+    Expr *e = c->ast;
+    if (e->kind != EXPR_BINARY || e->u.bin.op != BOP_EQ) return;
+    if (e->u.bin.l->kind != EXPR_COLUMN || e->u.bin.r->kind != EXPR_COLUMN) return;
+    DdError saved = *jp->ctx->err;
+    ExprProg *l, *r;
+    if (compile_in(jp, e->u.bin.l, TYPE_NULLTYPE, "WHERE", &l) || compile_in(jp, e->u.bin.r, TYPE_NULLTYPE, "WHERE", &r)) {
+        *jp->ctx->err = saved;
+        return;
+    }
+    if (l->n != 1 || r->n != 1 || l->code[0].op != XOP_SLOT || r->code[0].op != XOP_SLOT) return;
+    u64 ls = prog_rels(jp, l), rs = prog_rels(jp, r);
+    c->lrel = __builtin_ctzll(ls);
+    c->rrel = __builtin_ctzll(rs);
+    c->luniq = slot_unique(jp, c->lrel, l->code[0].a);
+    c->runiq = slot_unique(jp, c->rrel, r->code[0].a);
+    c->lcol = l->code[0].a - jp->rels[c->lrel].slot0;
+    c->rcol = r->code[0].a - jp->rels[c->rrel].slot0;
+}
+
+/* Adds the conjuncts of e to problem pr.  `all`: the relations the
+ * condition may read; a conjunct with a correlated subquery is taken to
+ * read all of them (what the subquery reads is not tracked). */
+static int add_conjuncts(JoinPlanner *jp, JProblem *pr, Expr *e, const char *what, u64 all)
+{
+    Expr **list = NULL;
+    int n = 0, cap = 0;
+    int rc = and_split_list(jp->ctx, e, &list, &n, &cap);
+    for (int i = 0; !rc && i < n; i++) {
+        ExprProg *p;
+        rc = compile_in(jp, list[i], TYPE_BOOL, what, &p);
+        if (rc) break;
+        rc = grow(jp->ctx, (void **)&jp->conj, &jp->capconj, jp->nconj, sizeof(Conj));
+        if (!rc) rc = grow(jp->ctx, (void **)&pr->conj, &pr->capconj, pr->nconj, sizeof(int));
+        if (rc) break;
+        jp->conj[jp->nconj] = (Conj){list[i], prog_has_correlated(p) ? all : prog_rels(jp, p), false, -1, -1,
+                                     -1, -1, false, false};
+        conj_columns(jp, &jp->conj[jp->nconj]);
+        pr->conj[pr->nconj++] = jp->nconj++;
+    }
+    return rc;
+}
+
+static int leaf_item(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
+{
+    memset(fi, 0, sizeof(*fi));
+    if (tr->kind == TREF_SUBQUERY)
+        return from_derived(ctx, tr->select, tr->alias, tr->col_aliases, tr->ncol_aliases, tr->loc, env, fi);
+    const CteDef *d = strchr(tr->name, '.') ? NULL : cte_lookup(env, tr->name);
+    if (d) return from_cte(ctx, tr, d, fi);
+    return from_table(ctx, tr, fi);
+}
+
+/* The ON condition of a join over relations [first, jp->nrels): checked in
+ * the scope of those relations only, as PostgreSQL does. */
+static int check_on(JoinPlanner *jp, Expr *on, int first)
+{
+    Scope s = {jp->rels + first, jp->nrels - first, jp->width, jp->env->ctes, jp->env->outer, NULL, NULL};
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = jp->ctx;
+    cc.scope = &s;
+    cc.agg_forbidden = "JOIN conditions";
+    ExprProg *p;
+    return expr_compile_as(&cc, on, TYPE_BOOL, -1, &p);
+}
+
+static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr)
+{
+    SqlCtx *ctx = jp->ctx;
+    int rc;
+    if (tr->kind != TREF_JOIN) {
+        if (jp->nrels == JP_MAX_RELS)
+            return dd_err(ctx->err, DD_EPROGRAM_LIMIT, tr->loc, "too many relations in one FROM clause (at most %d)",
+                          JP_MAX_RELS);
+        int r = jp->nrels;
+        FromItem *fi = &jp->leaves[r];
+        if ((rc = leaf_item(ctx, tr, jp->env, fi))) return rc;
+        jp->rels[r] = fi->rels[0];
+        jp->rels[r].slot0 = jp->width;
+        for (int j = 0; j < r && jp->rels[r].alias[0]; j++)
+            if (strcmp(jp->rels[r].alias, jp->rels[j].alias) == 0)
+                return dd_err(ctx->err, DD_EDUPLICATE_ALIAS, tr->loc, "table name \"%s\" specified more than once",
+                              jp->rels[r].alias);
+        jp->width += fi->width;
+        jp->nrels++;
+        jp->scope.nrels = jp->nrels;
+        jp->scope.nslots = jp->width;
+        if ((rc = grow(ctx, (void **)&pr->items, &pr->capitems, pr->nitems, sizeof(JItem)))) return rc;
+        pr->items[pr->nitems++] = (JItem){1ULL << r, r, NULL, NULL, NULL};
+        pr->set |= 1ULL << r;
+        return DD_OK;
+    }
+    if (tr->join == JOIN_RIGHT || tr->join == JOIN_FULL)
+        return dd_err(ctx->err, DD_EFEATURE, tr->loc, "RIGHT and FULL joins are not supported yet");
+    int first = jp->nrels;
+    if (tr->join == JOIN_LEFT) {
+        JItem it = {0, -1, arena_zalloc(ctx->stmt, sizeof(JProblem)), arena_zalloc(ctx->stmt, sizeof(JProblem)), tr->on};
+        if (!it.left || !it.right) return DD_ENOMEM;
+        if ((rc = collect(jp, tr->left, it.left)) || (rc = collect(jp, tr->right, it.right))) return rc;
+        if (tr->nusing) return dd_err(ctx->err, DD_EFEATURE, tr->loc, "JOIN ... USING is not supported yet");
+        if (tr->on && (rc = check_on(jp, tr->on, first))) return rc;
+        it.set = it.left->set | it.right->set;
+        if ((rc = grow(ctx, (void **)&pr->items, &pr->capitems, pr->nitems, sizeof(JItem)))) return rc;
+        pr->items[pr->nitems++] = it;
+        pr->set |= it.set;
+        return DD_OK;
+    }
+    if ((rc = collect(jp, tr->left, pr)) || (rc = collect(jp, tr->right, pr))) return rc;
+    if (tr->nusing) return dd_err(ctx->err, DD_EFEATURE, tr->loc, "JOIN ... USING is not supported yet");
+    if (tr->on) {
+        if ((rc = check_on(jp, tr->on, first))) return rc;
+        u64 all = (jp->nrels == 64 ? ~0ULL : (1ULL << jp->nrels) - 1) & ~((1ULL << first) - 1);
+        return add_conjuncts(jp, pr, tr->on, "JOIN conditions", all);
+    }
+    return DD_OK;
+}
+
+static int popcount64(u64 x) { return __builtin_popcountll(x); }
+
+/* Rough selectivity of a conjunct over one relation, without statistics. */
+static double conj_selectivity(const Expr *e)
+{
+    if (e->kind == EXPR_BINARY) {
+        switch (e->u.bin.op) {
+        case BOP_EQ: return 0.05;
+        case BOP_LT: case BOP_LE: case BOP_GT: case BOP_GE: return 0.3;
+        case BOP_NE: return 0.9;
+        case BOP_OR: return 0.5;
+        default: return 0.5;
+        }
+    }
+    if (e->kind == EXPR_IN) return e->u.in.subquery ? 0.5 : DD_MIN(0.05 * e->u.in.n, 0.5);
+    if (e->kind == EXPR_BETWEEN || e->kind == EXPR_LIKE) return 0.1;
+    if (e->kind == EXPR_IS) return 0.1;
+    return 0.5;
+}
+
+/* The column of table t (relation rel) that e names, or -1. */
+static int expr_column(const Expr *e, ScopeRel *rel, const TableInfo *t)
+{
+    if (e->kind != EXPR_COLUMN) return -1;
+    if (e->u.col.qualifier && strcmp(e->u.col.qualifier, rel->alias) != 0) return -1;
+    for (int c = 0; c < t->ncols; c++)
+        if (strcmp(rel->names[c], e->u.col.name) == 0) return c;
+    return -1;
+}
+
+/* Selectivity of a conjunct over one table, from its statistics where
+ * they say something: `col = constant` (1 - NULLs) / distinct values,
+ * `col IN (list)` n times that, IS [NOT] NULL the NULL fraction; else the
+ * rough figures of conj_selectivity. */
+static double conj_selectivity_stats(const Expr *e, ScopeRel *rel, const TableInfo *t, const TableStats *st,
+                                     double base)
+{
+    double ndv, nf;
+    if (e->kind == EXPR_BINARY && e->u.bin.op == BOP_EQ) {
+        /* a unique column equal to a constant: at most one row */
+        const Expr *l = e->u.bin.l, *r = e->u.bin.r;
+        int c = expr_column(l, rel, t);
+        const Expr *k = r;
+        if (c < 0) { c = expr_column(r, rel, t); k = l; }
+        if (c >= 0 && !ast_has_column(k)) {
+            u32 id = t->cols[c].id;
+            bool uniq = t->npk == 1 && t->pk[0] == id;
+            for (int x = 0; x < t->nindexes && !uniq; x++)
+                uniq = t->indexes[x].unique && t->indexes[x].ncols == 1 && t->indexes[x].cols[0] == id;
+            if (uniq) return base > 1 ? 1 / base : 1;
+        }
+    }
+    if (st && st->valid) {
+        if (e->kind == EXPR_BINARY && e->u.bin.op == BOP_EQ) {
+            const Expr *l = e->u.bin.l, *r = e->u.bin.r;
+            int c = expr_column(l, rel, t);
+            const Expr *k = r;
+            if (c < 0) { c = expr_column(r, rel, t); k = l; }
+            if (c >= 0 && !ast_has_column(k) && stats_column(st, t->cols[c].id, &ndv, &nf))
+                return (1 - nf) / ndv;
+        }
+        if (e->kind == EXPR_IN && !e->u.in.subquery) {
+            int c = expr_column(e->u.in.arg, rel, t);
+            if (c >= 0 && stats_column(st, t->cols[c].id, &ndv, &nf)) {
+                double sel = (1 - nf) * e->u.in.n / ndv;
+                if (e->u.in.negated) sel = 1 - nf - sel;
+                return sel < 0 ? 0 : sel > 1 ? 1 : sel;
+            }
+        }
+        if (e->kind == EXPR_IS && e->u.is.what == IS_NULL) {
+            int c = expr_column(e->u.is.arg, rel, t);
+            if (c >= 0 && stats_column(st, t->cols[c].id, &ndv, &nf)) return e->u.is.negated ? 1 - nf : nf;
+        }
+    }
+    return conj_selectivity(e);
+}
+
+#define DEFAULT_TABLE_ROWS 1000.0
+
+/* The scan of relation r with the conjuncts that read only it. */
+static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
+{
+    SqlCtx *ctx = jp->ctx;
+    FromItem *fi = &jp->leaves[r];
+    ScopeRel local = jp->rels[r];
+    local.slot0 = 0;
+    Scope ls = {&local, 1, fi->width, jp->env->ctes, jp->env->outer, NULL, NULL};
+    Expr *where = and_of(ctx, conj, nconj);
+    if (nconj && !where) return DD_ENOMEM;
+    Op *op;
+    int rc;
+    double rows = DEFAULT_TABLE_ROWS;
+    if (fi->simple) {
+        i64 live = store_table_rows(ctx->snap, fi->table->id);
+        if (live >= 0) rows = (double)(live ? live : 1);
+        jp->base[r] = rows;
+        /* statistics matter to join order: gathered for joins, only read
+         * for one table (its estimates show in EXPLAIN) */
+        if ((rc = sql_table_stats(ctx, fi->table, jp->nrels > 1, &jp->stats[r]))) return rc;
+        rc = plan_scan_where(ctx, fi->table, fi->mode, fi->a, fi->b, &local, &ls, where, &op);
+        if (rc) return rc;
+        double base = rows;
+        for (int i = 0; i < nconj; i++) rows *= conj_selectivity_stats(conj[i], &local, fi->table, &jp->stats[r], base);
+        if (op_scan_is_point(op)) rows = 1;
+    } else {
+        op = fi->op;
+        if (where) {
+            CompileCtx cc;
+            memset(&cc, 0, sizeof(cc));
+            cc.sql = ctx;
+            cc.scope = &ls;
+            cc.agg_forbidden = "WHERE";
+            ExprProg *pred;
+            if ((rc = expr_compile_as(&cc, where, TYPE_BOOL, -1, &pred))) return rc;
+            if (!(op = op_filter(ctx, op, pred))) return DD_ENOMEM;
+        }
+        jp->base[r] = rows;
+        for (int i = 0; i < nconj; i++) rows *= conj_selectivity(conj[i]);
+    }
+    if (rows < 1) rows = 1;
+    /* estimates for EXPLAIN: a whole-table scan reads all rows, a key,
+     * range or index path about the rows it keeps */
+    Op *scan = op_scan_of(op);
+    double read = scan && op_scan_is_full(scan) ? jp->base[r] : rows;
+    if (scan) op_estimate(scan, read, read);
+    if (op != scan) op_estimate(op, rows, read + read);
+    if (jp->width != fi->width) {
+        if (!jp->row && !(jp->row = op_canonical_row(ctx, jp->width))) return DD_ENOMEM;
+        if (!(op = op_place(ctx, op, jp->rels[r].slot0, jp->row, jp->width, !fi->simple))) return DD_ENOMEM;
+    }
+    out->op = op;
+    out->set = 1ULL << r;
+    out->rows = rows;
+    out->cost = scan ? read * 2 : rows;
+    out->leaf = fi->simple ? r : -1;
+    out->conj = conj;
+    out->nconj = nconj;
+    if (nconj) {
+        out->conj = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)nconj);
+        if (!out->conj) return DD_ENOMEM;
+        memcpy(out->conj, conj, sizeof(Expr *) * (size_t)nconj);
+    }
+    return DD_OK;
+}
+
+static int ranges_of(JoinPlanner *jp, u64 set, SlotRanges *out)
+{
+    int n = popcount64(set);
+    int *off = arena_alloc(jp->ctx->stmt, sizeof(int) * (size_t)(n + 1));
+    int *len = arena_alloc(jp->ctx->stmt, sizeof(int) * (size_t)(n + 1));
+    if (!off || !len) return DD_ENOMEM;
+    int k = 0;
+    for (int r = 0; r < jp->nrels; r++) {
+        if (!(set & (1ULL << r))) continue;
+        if (k && off[k - 1] + len[k - 1] == jp->rels[r].slot0) { len[k - 1] += jp->leaves[r].width; continue; }
+        off[k] = jp->rels[r].slot0;
+        len[k++] = jp->leaves[r].width;
+    }
+    out->n = k;
+    out->off = off;
+    out->len = len;
+    return DD_OK;
+}
+
+/* Whether values of types a and b hash alike exactly when they compare
+ * equal (val_hash / val_compare). */
+static bool hashable_pair(TypeId a, TypeId b)
+{
+    if (a == b) return a != TYPE_UNKNOWN && a != TYPE_NULLTYPE;
+    if (type_is_int(a) && type_is_int(b)) return true;
+    return (a == TYPE_TEXT || a == TYPE_VARCHAR) && (b == TYPE_TEXT || b == TYPE_VARCHAR);
+}
+
+/* If conjunct c is `x = y` with x reading only relations of `a` and y only
+ * relations of `b` (or the other way round), compiles the two sides:
+ * *ka over a's rows, *kb over b's. */
+static bool equi_keys(JoinPlanner *jp, Conj *c, u64 a, u64 b, ExprProg **ka, ExprProg **kb)
+{
+    Expr *e = c->ast;
+    if (e->kind != EXPR_BINARY || e->u.bin.op != BOP_EQ) return false;
+    DdError saved = *jp->ctx->err;
+    ExprProg *l, *r;
+    if (compile_in(jp, e->u.bin.l, TYPE_NULLTYPE, "JOIN conditions", &l) ||
+        compile_in(jp, e->u.bin.r, TYPE_NULLTYPE, "JOIN conditions", &r)) {
+        *jp->ctx->err = saved;
+        return false;
+    }
+    for (int i = 0; i < l->n; i++) if (l->code[i].op == XOP_SUBLINK) return false;
+    for (int i = 0; i < r->n; i++) if (r->code[i].op == XOP_SUBLINK) return false;
+    if (!hashable_pair(l->type, r->type)) return false;
+    u64 ls = prog_rels(jp, l), rs = prog_rels(jp, r);
+    if (!ls || !rs) return false;
+    if ((ls & ~a) == 0 && (rs & ~b) == 0) { *ka = l; *kb = r; return true; }
+    if ((ls & ~b) == 0 && (rs & ~a) == 0) { *ka = r; *kb = l; return true; }
+    return false;
+}
+
+/* Joins nodes x (outer / probe side) and y with the conjuncts in conj
+ * (indices into jp->conj).  type: JOIN_INNER or JOIN_LEFT (x preserved). */
+/*
+ * An index nested-loop join: when y is one table whose primary key (all of
+ * it) or an index (its leading columns) is given by equalities with x's
+ * columns, and x has few rows against y's table, y's scan looks its rows
+ * up per x row instead of being read whole into a hash table.  *done
+ * false: not applicable.
+ */
+static int try_param_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, JoinType type, double rows,
+                          JNode *out, bool *done)
+{
+    SqlCtx *ctx = jp->ctx;
+    *done = false;
+    if (y->leaf < 0 || !sql_enabled(ctx, "enable_nestloop") || !sql_enabled(ctx, "enable_indexscan")) return DD_OK;
+    int r = y->leaf;
+    FromItem *fi = &jp->leaves[r];
+    const TableInfo *t = fi->table;
+    if (fi->mode != TMODE_PRESENT && fi->mode != TMODE_AS_OF) return DD_OK;
+    if (x->rows * 4 >= jp->base[r]) return DD_OK;   /* reading y whole is as cheap */
+    /* y's columns given by x: slot -> x-side program */
+    int w = jp->rels[r].ncols;
+    ExprProg **given = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(w + 1));
+    bool *used = arena_zalloc(ctx->stmt, (size_t)(n + 1));
+    int *cinx = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(w + 1));
+    if (!given || !used || !cinx) return DD_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        Conj *c = &jp->conj[conj[i]];
+        ExprProg *kx, *ky;
+        if (!equi_keys(jp, c, x->set, y->set, &kx, &ky)) continue;
+        if (ky->n != 1 || ky->code[0].op != XOP_SLOT) continue;
+        int ci = ky->code[0].a - jp->rels[r].slot0;
+        if (ci < 0 || ci >= w || given[ci]) continue;
+        given[ci] = kx;
+        cinx[ci] = i;
+    }
+    const IndexInfo *ix = NULL;
+    int nparts = 0;
+    const u32 *cols = NULL;
+    bool point = false;
+    bool all_pk = t->npk > 0;
+    for (int k = 0; k < t->npk && all_pk; k++) {
+        int ci = table_col_index(t, t->pk[k]);
+        all_pk = ci >= 0 && given[ci];
+    }
+    if (all_pk) {
+        cols = t->pk;
+        nparts = t->npk;
+        point = true;
+    } else {
+        for (int xi = 0; xi < t->nindexes; xi++) {
+            const IndexInfo *cand = &t->indexes[xi];
+            if (fi->mode != TMODE_PRESENT && !cand->ever) continue;
+            if (fi->mode == TMODE_PRESENT && !sql_index_in_snapshot(ctx, t, cand)) continue;
+            int k = 0;
+            while (k < cand->ncols) {
+                int ci = table_col_index(t, cand->cols[k]);
+                if (ci < 0 || !given[ci]) break;
+                k++;
+            }
+            if (k > nparts) { ix = cand; nparts = k; cols = cand->cols; }
+        }
+    }
+    if (!nparts) return DD_OK;
+    ScanKeyPart *parts = arena_zalloc(ctx->stmt, sizeof(ScanKeyPart) * (size_t)nparts);
+    if (!parts) return DD_ENOMEM;
+    for (int k = 0; k < nparts; k++) {
+        int ci = table_col_index(t, cols[k]);
+        parts[k].prog = given[ci];
+        parts[k].type = jp->rels[r].types[ci];
+        /* a key lookup finds exactly the equal rows; an index path finds a
+         * superset (history entries, the transaction's rows, long values
+         * cut to a prefix), so its equalities are checked again */
+        if (point) used[cinx[ci]] = true;
+    }
+    /* y's scan again, its own conjuncts checked per row, its key per x row */
+    ScopeRel local = jp->rels[r];
+    local.slot0 = 0;
+    Scope ls = {&local, 1, fi->width, jp->env->ctes, jp->env->outer, NULL, NULL};
+    Expr *where = and_of(ctx, y->conj, y->nconj);
+    Op *op;
+    int rc = plan_scan_where(ctx, t, fi->mode, fi->a, fi->b, &local, &ls, where, &op);
+    if (rc) return rc;
+    Op *scan = op_scan_of(op);
+    if (!scan) return DD_OK;
+    op_scan_set_param(scan, ix, parts, nparts, point);
+    op_scan_set_param_row(scan, jp->row);
+    if (!(op = op_place(ctx, op, jp->rels[r].slot0, jp->row, jp->width, false))) return DD_ENOMEM;
+    /* the other conjuncts are checked on each pair */
+    Expr **rest = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(n + 1));
+    if (!rest) return DD_ENOMEM;
+    int nrest = 0;
+    for (int i = 0; i < n; i++) {
+        jp->conj[conj[i]].placed = true;
+        if (!used[i]) rest[nrest++] = jp->conj[conj[i]].ast;
+    }
+    ExprProg *residual = NULL;
+    if (nrest) {
+        Expr *e = and_of(ctx, rest, nrest);
+        if (!e) return DD_ENOMEM;
+        if ((rc = compile_in(jp, e, TYPE_BOOL, "JOIN conditions", &residual))) return rc;
+    }
+    SlotRanges xr, yr;
+    if ((rc = ranges_of(jp, x->set, &xr)) || (rc = ranges_of(jp, y->set, &yr))) return rc;
+    out->op = op_paramjoin(ctx, x->op, op, residual, type, &xr, &yr, jp->row, jp->width);
+    if (!out->op) return DD_ENOMEM;
+    out->set = x->set | y->set;
+    out->rows = rows < 1 ? 1 : rows;
+    out->leaf = -1;
+    /* a lookup per outer row, each about log2 of the table's rows */
+    double per = jp->base[r] > 2 ? __builtin_log2(jp->base[r]) : 1;
+    op_estimate(scan, DD_MAX(out->rows / DD_MAX(x->rows, 1), 1), per);
+    out->cost = x->cost + x->rows * per + out->rows;
+    op_estimate(out->op, out->rows, out->cost);
+    *done = true;
+    return DD_OK;
+}
+
+static int make_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, JoinType type, double rows, JNode *out)
+{
+    SqlCtx *ctx = jp->ctx;
+    int rc;
+    bool done = false;
+    /* an inner join may stream its small side and look rows up in the
+     * large one; a LEFT JOIN streams its preserved side (x) */
+    if (jp->row && type == JOIN_INNER && (rc = try_param_join(jp, y, x, conj, n, type, rows, out, &done))) return rc;
+    if (!done && jp->row && type == JOIN_LEFT && (rc = try_param_join(jp, x, y, conj, n, type, rows, out, &done)))
+        return rc;
+    if (done) return DD_OK;
+    ExprProg **pk = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 1));
+    ExprProg **bk = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 1));
+    Expr **rest = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(n + 1));
+    if (!pk || !bk || !rest) return DD_ENOMEM;
+    int nkeys = 0, nrest = 0;
+    bool hash = sql_enabled(ctx, "enable_hashjoin") || !sql_enabled(ctx, "enable_nestloop");
+    for (int i = 0; i < n; i++) {
+        Conj *c = &jp->conj[conj[i]];
+        c->placed = true;
+        if (hash && equi_keys(jp, c, x->set, y->set, &pk[nkeys], &bk[nkeys])) nkeys++;
+        else rest[nrest++] = c->ast;
+    }
+    ExprProg *residual = NULL;
+    if (nrest) {
+        Expr *e = and_of(ctx, rest, nrest);
+        if (!e) return DD_ENOMEM;
+        if ((rc = compile_in(jp, e, TYPE_BOOL, "JOIN conditions", &residual))) return rc;
+    }
+    SlotRanges xr, yr;
+    if ((rc = ranges_of(jp, x->set, &xr)) || (rc = ranges_of(jp, y->set, &yr))) return rc;
+    if (nkeys)
+        out->op = op_hashjoin(ctx, x->op, y->op, nkeys, pk, bk, residual, type, &xr, &yr, jp->row, jp->width);
+    else {
+        /* no key: the residual is the whole condition */
+        out->op = op_nljoin(ctx, x->op, y->op, residual, type, &xr, &yr, jp->row, jp->width);
+    }
+    if (!out->op) return DD_ENOMEM;
+    out->set = x->set | y->set;
+    out->rows = rows < 1 ? 1 : rows;
+    out->leaf = -1;
+    out->cost = x->cost + y->cost + (nkeys ? x->rows + y->rows : x->rows * y->rows) + out->rows;
+    op_estimate(out->op, out->rows, out->cost);
+    return DD_OK;
+}
+
+static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out);
+
+/* Moves the unplaced conjuncts of pr that read only relations of `set`
+ * (and at least one) into dst. */
+static int push_conjuncts(JoinPlanner *jp, JProblem *pr, u64 set, JProblem *dst)
+{
+    int k = 0;
+    for (int i = 0; i < pr->nconj; i++) {
+        Conj *c = &jp->conj[pr->conj[i]];
+        if (c->set && (c->set & ~set) == 0) {
+            int rc = grow(jp->ctx, (void **)&dst->conj, &dst->capconj, dst->nconj, sizeof(int));
+            if (rc) return rc;
+            dst->conj[dst->nconj++] = pr->conj[i];
+        } else {
+            pr->conj[k++] = pr->conj[i];
+        }
+    }
+    pr->nconj = k;
+    return DD_OK;
+}
+
+static int plan_left_join(JoinPlanner *jp, JProblem *pr, JItem *it, JNode *out)
+{
+    int rc;
+    /* WHERE conjuncts over the preserved side filter it before the join */
+    if ((rc = push_conjuncts(jp, pr, it->left->set, it->left))) return rc;
+    /* ON conjuncts: over the nullable side alone they filter it; the rest
+     * decide the match */
+    JProblem on;
+    memset(&on, 0, sizeof(on));
+    if (it->on && (rc = add_conjuncts(jp, &on, it->on, "JOIN conditions", it->set))) return rc;
+    if ((rc = push_conjuncts(jp, &on, it->right->set, it->right))) return rc;
+    JNode l, r;
+    if ((rc = plan_problem(jp, it->left, &l)) || (rc = plan_problem(jp, it->right, &r))) return rc;
+    return make_join(jp, &l, &r, on.conj, on.nconj, JOIN_LEFT, l.rows, out);
+}
+
+/* Estimated selectivity of conjunct c joining nodes x and y.  For `a = b`
+ * between columns: 1 / the larger number of distinct values, taking a
+ * unique column's count as its rows and a column joined to a unique one
+ * as having at most that table's rows of distinct values (a foreign key,
+ * most likely); other equalities 1 / the larger side; the rest 0.3. */
+static double conj_join_selectivity(JoinPlanner *jp, const Conj *c, const JNode *x, const JNode *y)
+{
+    bool eq = c->ast->kind == EXPR_BINARY && c->ast->u.bin.op == BOP_EQ;
+    if (!eq) return 0.3;
+    if (c->lrel < 0) return 1.0 / DD_MAX(DD_MAX(x->rows, y->rows), 1);
+    double lrows = (x->set >> c->lrel) & 1 ? x->rows : y->rows;
+    double rrows = (x->set >> c->rrel) & 1 ? x->rows : y->rows;
+    double lb = jp->base[c->lrel], rb = jp->base[c->rrel];
+    double ln = c->luniq ? DD_MIN(lrows, lb) : c->runiq ? DD_MIN(lrows, rb) : DD_MAX(lrows / 10, 1);
+    double rn = c->runiq ? DD_MIN(rrows, rb) : c->luniq ? DD_MIN(rrows, lb) : DD_MAX(rrows / 10, 1);
+    /* statistics know the columns' distinct values better */
+    double ndv, nf;
+    const FromItem *lf = &jp->leaves[c->lrel], *rf = &jp->leaves[c->rrel];
+    if (lf->simple && c->lcol >= 0 && c->lcol < lf->table->ncols &&
+        stats_column(&jp->stats[c->lrel], lf->table->cols[c->lcol].id, &ndv, &nf))
+        ln = DD_MIN(ndv, lrows);
+    if (rf->simple && c->rcol >= 0 && c->rcol < rf->table->ncols &&
+        stats_column(&jp->stats[c->rrel], rf->table->cols[c->rcol].id, &ndv, &nf))
+        rn = DD_MIN(ndv, rrows);
+    return 1.0 / DD_MAX(DD_MAX(ln, rn), 1);
+}
+
+#define DP_MAX_INPUTS 10
+
+/* Best plans of subsets of a join problem's inputs (DP): for subset S,
+ * its estimated rows, the cost of its best tree (the rows every join in
+ * it produces, plus what it reads and builds), and the split that gives
+ * it (left, the rest on the right). */
+typedef struct DpEntry { double rows, cost; u32 left; bool conn, done; } DpEntry;
+
+/* Builds the tree the DP chose for subset S of nodes. */
+static int dp_build(JoinPlanner *jp, JProblem *pr, JNode *nodes, DpEntry *dp, u32 S, JNode *out)
+{
+    if (!(S & (S - 1))) {
+        *out = nodes[__builtin_ctz(S)];
+        return DD_OK;
+    }
+    JNode a, b;
+    int rc;
+    if ((rc = dp_build(jp, pr, nodes, dp, dp[S].left, &a)) || (rc = dp_build(jp, pr, nodes, dp, S & ~dp[S].left, &b)))
+        return rc;
+    u64 both = a.set | b.set;
+    int *cj = arena_alloc(jp->ctx->stmt, sizeof(int) * (size_t)(pr->nconj + 1));
+    if (!cj) return DD_ENOMEM;
+    int m = 0;
+    for (int k = 0; k < pr->nconj; k++) {
+        Conj *c = &jp->conj[pr->conj[k]];
+        if (!c->placed && (c->set & ~both) == 0) cj[m++] = pr->conj[k];
+    }
+    JNode *x = &a, *y = &b;
+    if (x->rows < y->rows) { JNode *t = x; x = y; y = t; }
+    return make_join(jp, x, y, cj, m, JOIN_INNER, dp[S].rows, out);
+}
+
+static int join_order_dp(JoinPlanner *jp, JProblem *pr, JNode *nodes, int n, JNode *out)
+{
+    SqlCtx *ctx = jp->ctx;
+    u32 full = (1u << n) - 1;
+    DpEntry *dp = arena_zalloc(ctx->stmt, sizeof(DpEntry) * ((size_t)full + 1));
+    /* per conjunct: the inputs it reads, and its selectivity between them */
+    u32 *cn = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(pr->nconj + 1));
+    double *csel = arena_alloc(ctx->stmt, sizeof(double) * (size_t)(pr->nconj + 1));
+    if (!dp || !cn || !csel) return DD_ENOMEM;
+    for (int k = 0; k < pr->nconj; k++) {
+        Conj *c = &jp->conj[pr->conj[k]];
+        cn[k] = 0;
+        csel[k] = 1;
+        if (c->placed) continue;
+        for (int i = 0; i < n; i++) if (c->set & nodes[i].set) cn[k] |= 1u << i;
+        if (__builtin_popcount(cn[k]) < 2) continue;
+        /* between the two inputs it reads first (estimates only) */
+        int i1 = __builtin_ctz(cn[k]), i2 = __builtin_ctz(cn[k] & ~(1u << i1));
+        csel[k] = conj_join_selectivity(jp, c, &nodes[i1], &nodes[i2]);
+    }
+    for (u32 S = 1; S <= full; S++) {
+        DpEntry *e = &dp[S];
+        double rows = 1;
+        for (int i = 0; i < n; i++) if (S & (1u << i)) rows *= nodes[i].rows;
+        for (int k = 0; k < pr->nconj; k++)
+            if (cn[k] && (cn[k] & ~S) == 0 && __builtin_popcount(cn[k]) >= 2) rows *= csel[k];
+        e->rows = rows < 1 ? 1 : rows;
+        if (!(S & (S - 1))) {
+            e->cost = nodes[__builtin_ctz(S)].cost;
+            e->conn = true;
+            e->done = true;
+            continue;
+        }
+        /* splits A | B with A holding S's lowest input (each pair once) */
+        u32 low = S & -S;
+        for (u32 A = (S - 1) & S; A; A = (A - 1) & S) {
+            if (!(A & low)) continue;
+            u32 B = S & ~A;
+            if (!dp[A].done || !dp[B].done) continue;
+            bool conn = false;
+            for (int k = 0; k < pr->nconj && !conn; k++)
+                conn = cn[k] && (cn[k] & ~S) == 0 && (cn[k] & A) && (cn[k] & B);
+            bool sub = dp[A].conn && dp[B].conn;
+            /* joins that some conjunct connects first; a cross product only
+             * where nothing connects */
+            double cost = dp[A].cost + dp[B].cost + e->rows + DD_MIN(dp[A].rows, dp[B].rows);
+            bool better = !e->done || (conn && sub && !e->conn) || ((conn && sub) == e->conn && cost < e->cost);
+            if (better) {
+                e->cost = cost;
+                e->left = A;
+                e->conn = conn && sub;
+                e->done = true;
+            }
+        }
+    }
+    return dp_build(jp, pr, nodes, dp, full, out);
+}
+
+static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out)
+{
+    SqlCtx *ctx = jp->ctx;
+    int rc;
+    JNode *nodes = arena_alloc(ctx->stmt, sizeof(JNode) * (size_t)(pr->nitems + 1));
+    Expr **lc = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(pr->nconj + 1));
+    int *cj = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(pr->nconj + 1));
+    if (!nodes || !lc || !cj) return DD_ENOMEM;
+    int n = 0;
+    /* conjuncts that read no relation (constants, parameters) filter the
+     * first input */
+    for (int i = 0; i < pr->nitems; i++) {
+        JItem *it = &pr->items[i];
+        if (it->rel < 0) {
+            if ((rc = plan_left_join(jp, pr, it, &nodes[n++]))) return rc;
+            continue;
+        }
+        int m = 0;
+        for (int k = 0; k < pr->nconj; k++) {
+            Conj *c = &jp->conj[pr->conj[k]];
+            if (c->placed) continue;
+            if ((c->set & ~it->set) == 0 && (c->set || i == 0)) { lc[m++] = c->ast; c->placed = true; }
+        }
+        if ((rc = plan_leaf(jp, it->rel, lc, m, &nodes[n++]))) return rc;
+    }
+    /* join order: dynamic programming over subsets for a few inputs, a
+     * greedy order beyond */
+    if (n > 2 && n <= DP_MAX_INPUTS) {
+        JNode root;
+        if ((rc = join_order_dp(jp, pr, nodes, n, &root))) return rc;
+        nodes[0] = root;
+        n = 1;
+    }
+    while (n > 1) {
+        int bi = -1, bj = -1;
+        double best = 0;
+        bool best_conn = false;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) {
+                u64 both = nodes[i].set | nodes[j].set;
+                bool conn = false;
+                double sel = 1;
+                for (int k = 0; k < pr->nconj; k++) {
+                    Conj *c = &jp->conj[pr->conj[k]];
+                    if (c->placed || (c->set & ~both) || !(c->set & nodes[i].set) || !(c->set & nodes[j].set)) continue;
+                    conn = true;
+                    sel *= conj_join_selectivity(jp, c, &nodes[i], &nodes[j]);
+                }
+                double est = nodes[i].rows * nodes[j].rows * sel;
+                if (bi < 0 || (conn && !best_conn) || (conn == best_conn && est < best)) {
+                    bi = i; bj = j; best = est; best_conn = conn;
+                }
+            }
+        int m = 0;
+        u64 both = nodes[bi].set | nodes[bj].set;
+        for (int k = 0; k < pr->nconj; k++) {
+            Conj *c = &jp->conj[pr->conj[k]];
+            if (!c->placed && (c->set & ~both) == 0) cj[m++] = pr->conj[k];
+        }
+        /* the larger side streams, the smaller is built (hashed or kept) */
+        JNode *x = &nodes[bi], *y = &nodes[bj];
+        if (x->rows < y->rows) { JNode *t = x; x = y; y = t; }
+        JNode j;
+        if ((rc = make_join(jp, x, y, cj, m, JOIN_INNER, best, &j))) return rc;
+        nodes[bi] = j;
+        nodes[bj] = nodes[--n];
+    }
+    /* whatever is left (a conjunct over relations of a LEFT JOIN's two
+     * sides, say) is checked on top */
+    int m = 0;
+    for (int k = 0; k < pr->nconj; k++) {
+        Conj *c = &jp->conj[pr->conj[k]];
+        if (!c->placed) { lc[m++] = c->ast; c->placed = true; }
+    }
+    *out = nodes[0];
+    if (m) {
+        ExprProg *pred;
+        Expr *e = and_of(ctx, lc, m);
+        if (!e) return DD_ENOMEM;
+        if ((rc = compile_in(jp, e, TYPE_BOOL, "WHERE", &pred))) return rc;
+        if (!(out->op = op_filter(ctx, out->op, pred))) return DD_ENOMEM;
+        out->cost += out->rows;
+        for (int k = 0; k < m; k++) out->rows *= conj_selectivity(lc[k]);
+        if (out->rows < 1) out->rows = 1;
+        op_estimate(out->op, out->rows, out->cost);
+    }
+    return DD_OK;
+}
+
+/* Whether program p reads only enclosing rows one level up (XOP_OUTER
+ * with sub 1), at least one, and nothing of its own query. */
+static bool only_outer1(const ExprProg *p)
+{
+    bool any = false;
+    for (int i = 0; i < p->n; i++) {
+        u8 op = p->code[i].op;
+        if (op == XOP_SLOT || op == XOP_SUBLINK || op == XOP_PARAM) return false;
+        if (op == XOP_OUTER) {
+            if (p->code[i].sub != 1) return false;
+            any = true;
+        }
+    }
+    return any;
+}
+
+static bool no_outer(const ExprProg *p)
+{
+    for (int i = 0; i < p->n; i++)
+        if (p->code[i].op == XOP_OUTER || p->code[i].op == XOP_SUBLINK || p->code[i].op == XOP_PARAM) return false;
+    return true;
+}
+
+/*
+ * Tries to plan WHERE conjunct c as a semi or anti join: EXISTS (q),
+ * NOT EXISTS (q), x IN (SELECT y ...), where q is a plain SELECT (no
+ * grouping, aggregates, LIMIT, set operations or WITH) whose conjuncts
+ * either do not read this query or are equalities `inner = outer` with
+ * one side over q's relations and the other over this query's.  NOT IN
+ * stays a subquery (its NULL rules are not an anti join's).  *done false:
+ * not this shape (nothing reported); errors are real errors.
+ */
+static int try_semi(JoinPlanner *jp, Expr *c, bool *done)
+{
+    SqlCtx *ctx = jp->ctx;
+    *done = false;
+    JoinType type = JOIN_SEMI;
+    Expr *e = c, *in_arg = NULL;
+    if (e->kind == EXPR_UNARY && e->u.unary.op == UOP_NOT && e->u.unary.arg->kind == EXPR_EXISTS) {
+        type = JOIN_ANTI;
+        e = e->u.unary.arg;
+    }
+    SelectStmt *q;
+    if (e->kind == EXPR_EXISTS) {
+        q = e->u.sub.select;
+    } else if (e->kind == EXPR_IN && e->u.in.subquery && !e->u.in.negated) {
+        q = e->u.in.list[0]->u.sub.select;
+        in_arg = e->u.in.arg;
+    } else {
+        return DD_OK;
+    }
+    if (q->setop || q->ngroup || q->having || q->limit || q->offset || q->nctes || q->nfrom == 0) return DD_OK;
+    if (in_arg && q->ntargets != 1) return DD_OK;
+    for (int i = 0; i < q->ntargets; i++)
+        if (q->targets[i]->expr->kind == EXPR_STAR ? false : ast_has_aggregate(q->targets[i]->expr)) return DD_OK;
+    if (in_arg && q->targets[0]->expr->kind == EXPR_STAR) return DD_OK;
+    /* q's FROM, seen from a scope whose enclosing level is this query */
+    SubLink *mark = arena_zalloc(ctx->stmt, sizeof(SubLink));
+    CompileCtx *occ = arena_zalloc(ctx->stmt, sizeof(CompileCtx));
+    Scope *oenv = arena_zalloc(ctx->stmt, sizeof(Scope));
+    Scope *qenv = arena_zalloc(ctx->stmt, sizeof(Scope));
+    JoinPlanner *jq = arena_zalloc(ctx->stmt, sizeof(JoinPlanner));
+    JProblem *top = arena_zalloc(ctx->stmt, sizeof(JProblem));
+    if (!mark || !occ || !oenv || !qenv || !jq || !top) return DD_ENOMEM;
+    occ->sql = ctx;
+    occ->scope = &jp->scope;
+    *oenv = jp->scope;
+    oenv->cc = occ;
+    oenv->link = mark;
+    qenv->ctes = jp->env->ctes;
+    qenv->outer = oenv;
+    jq->ctx = ctx;
+    jq->env = qenv;
+    jq->rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * JP_MAX_RELS);
+    jq->leaves = arena_zalloc(ctx->stmt, sizeof(FromItem) * JP_MAX_RELS);
+    jq->base = arena_zalloc(ctx->stmt, sizeof(double) * JP_MAX_RELS);
+    jq->stats = arena_zalloc(ctx->stmt, sizeof(TableStats) * JP_MAX_RELS);
+    if (!jq->rels || !jq->leaves || !jq->base || !jq->stats) return DD_ENOMEM;
+    jq->scope = (Scope){jq->rels, 0, 0, qenv->ctes, qenv->outer, NULL, NULL};
+    DdError saved = *ctx->err;
+    int rc;
+    for (int i = 0; i < q->nfrom; i++)
+        if ((rc = collect(jq, q->from[i], top))) goto not_this;
+    /* a derived table or ON condition of q that reads this query: q must
+     * run per row */
+    if (mark->correlated) goto not_this;
+    /* every LEFT JOIN of q stays inside it; q's own conjuncts */
+    Expr **list = NULL;
+    int n = 0, cap = 0;
+    if ((rc = and_split_list(ctx, q->where, &list, &n, &cap))) return rc;
+    int nk = 0;
+    ExprProg **ok = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 2));
+    ExprProg **ik = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 2));
+    Expr **inner = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(n + 1));
+    if (!ok || !ik || !inner) return DD_ENOMEM;
+    int ninner = 0;
+    for (int i = 0; i < n; i++) {
+        ExprProg *p;
+        if (compile_in(jq, list[i], TYPE_BOOL, "WHERE", &p)) goto not_this;
+        if (no_outer(p)) {
+            inner[ninner++] = list[i];
+            continue;
+        }
+        Expr *x = list[i];
+        if (x->kind != EXPR_BINARY || x->u.bin.op != BOP_EQ) goto not_this;
+        ExprProg *l, *r;
+        if (compile_in(jq, x->u.bin.l, TYPE_NULLTYPE, "WHERE", &l) ||
+            compile_in(jq, x->u.bin.r, TYPE_NULLTYPE, "WHERE", &r))
+            goto not_this;
+        Expr *oside;
+        ExprProg *iprog;
+        if (no_outer(l) && only_outer1(r)) { iprog = l; oside = x->u.bin.r; }
+        else if (no_outer(r) && only_outer1(l)) { iprog = r; oside = x->u.bin.l; }
+        else goto not_this;
+        ExprProg *op;
+        if (compile_in(jp, oside, TYPE_NULLTYPE, "WHERE", &op) || !no_outer(op)) goto not_this;
+        if (!hashable_pair(op->type, iprog->type)) goto not_this;
+        ok[nk] = op;
+        ik[nk++] = iprog;
+    }
+    if (in_arg) {
+        ExprProg *op, *ip;
+        if (compile_in(jp, in_arg, TYPE_NULLTYPE, "WHERE", &op) || !no_outer(op)) goto not_this;
+        if (compile_in(jq, q->targets[0]->expr, TYPE_NULLTYPE, "WHERE", &ip) || !no_outer(ip)) goto not_this;
+        if (!hashable_pair(op->type, ip->type)) goto not_this;
+        ok[nk] = op;
+        ik[nk++] = ip;
+    }
+    if (nk == 0) goto not_this;   /* uncorrelated EXISTS: run once and kept */
+    if (ninner) {
+        Expr *w = and_of(ctx, inner, ninner);
+        if (!w) return DD_ENOMEM;
+        if ((rc = add_conjuncts(jq, top, w, "WHERE", top->set))) return rc;
+    }
+    JNode node;
+    if ((rc = plan_problem(jq, top, &node))) return rc;
+    Semi *sm = arena_zalloc(ctx->stmt, sizeof(Semi));
+    if (!sm) return DD_ENOMEM;
+    sm->type = type;
+    sm->op = node.op;
+    sm->rows = node.rows;
+    sm->cost = node.cost;
+    sm->nkeys = nk;
+    sm->outer_keys = ok;
+    sm->inner_keys = ik;
+    for (int i = 0; i < nk; i++) sm->set |= prog_rels(jp, ok[i]);
+    sm->next = jp->semis;
+    jp->semis = sm;
+    *done = true;
+    return DD_OK;
+not_this:
+    *ctx->err = saved;
+    return DD_OK;
+}
+
+/* Plans FROM and WHERE of s: fi gets the operator (canonical rows of all
+ * relations) and the relations of the scope. */
+int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi)
+{
+    JoinPlanner jp;
+    memset(&jp, 0, sizeof(jp));
+    jp.ctx = ctx;
+    jp.env = env;
+    jp.rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * JP_MAX_RELS);
+    jp.leaves = arena_zalloc(ctx->stmt, sizeof(FromItem) * JP_MAX_RELS);
+    jp.base = arena_zalloc(ctx->stmt, sizeof(double) * JP_MAX_RELS);
+    jp.stats = arena_zalloc(ctx->stmt, sizeof(TableStats) * JP_MAX_RELS);
+    if (!jp.base || !jp.stats) return DD_ENOMEM;
+    JProblem *top = arena_zalloc(ctx->stmt, sizeof(JProblem));
+    if (!jp.rels || !jp.leaves || !top) return DD_ENOMEM;
+    jp.scope = (Scope){jp.rels, 0, 0, env->ctes, env->outer, NULL, NULL};
+    int rc;
+    for (int i = 0; i < s->nfrom; i++)
+        if ((rc = collect(&jp, s->from[i], top))) return rc;
+    if (s->where) {
+        /* the whole condition first, for PostgreSQL's error messages */
+        CompileCtx wc;
+        memset(&wc, 0, sizeof(wc));
+        wc.sql = ctx;
+        wc.scope = &jp.scope;
+        wc.agg_forbidden = "WHERE";
+        ExprProg *pred;
+        if ((rc = expr_compile(&wc, s->where, &pred))) return rc;
+        if (pred->type != TYPE_BOOL) {
+            if (pred->type == TYPE_UNKNOWN || pred->type == TYPE_NULLTYPE)
+                rc = expr_compile_as(&wc, s->where, TYPE_BOOL, -1, &pred);
+            else
+                rc = dd_err(ctx->err, DD_EDATATYPE_MISMATCH, s->where->loc,
+                            "argument of WHERE must be type boolean, not type %s", type_name(pred->type));
+            if (rc) return rc;
+        }
+        Expr **list = NULL;
+        int n = 0, cap = 0;
+        if ((rc = and_split_list(ctx, s->where, &list, &n, &cap))) return rc;
+        for (int i = 0; i < n; i++) {
+            bool done = false;
+            if (sql_enabled(ctx, "enable_hashjoin") && (rc = try_semi(&jp, list[i], &done))) return rc;
+            if (!done && (rc = add_conjuncts(&jp, top, list[i], "WHERE", top->set))) return rc;
+        }
+    }
+    JNode root;
+    if ((rc = plan_problem(&jp, top, &root))) return rc;
+    for (Semi *sm = jp.semis; sm; sm = sm->next) {
+        SlotRanges pr, none = {0, NULL, NULL};
+        if ((rc = ranges_of(&jp, root.set, &pr))) return rc;
+        Value *row = jp.row;
+        if (!row && !(row = jp.row = op_canonical_row(ctx, jp.width))) return DD_ENOMEM;
+        if (jp.width == jp.leaves[0].width && jp.nrels == 1) {
+            /* one relation: its own rows are the canonical ones */
+            row = NULL;
+        }
+        root.op = op_hashjoin(ctx, root.op, sm->op, sm->nkeys, sm->outer_keys, sm->inner_keys, NULL, sm->type,
+                              &pr, &none, row, jp.width);
+        if (!root.op) return DD_ENOMEM;
+        root.cost += sm->cost + sm->rows + root.rows;
+        root.rows = DD_MAX(root.rows * 0.5, 1);
+        op_estimate(root.op, root.rows, root.cost);
+    }
+    memset(fi, 0, sizeof(*fi));
+    fi->op = root.op;
+    fi->rels = jp.rels;
+    fi->nrels = jp.nrels;
+    fi->width = jp.width;
+    return DD_OK;
+}
+

@@ -1,0 +1,39 @@
+/*
+ * plan_int.h - what the files of plan/ share among themselves: the FROM
+ * items of a query (select.c), the join planner's entry (join.c) and the
+ * helpers both use.  Not for other stages.
+ */
+#ifndef DD_PLAN_INT_H
+#define DD_PLAN_INT_H
+
+#include "plan.h"
+
+/* One item of a FROM clause, as the planners see it. */
+typedef struct FromItem {
+    Op *op;
+    ScopeRel *rels; int nrels;   /* slot0 relative to this item */
+    int width;
+    /* single table, for WHERE access paths */
+    const TableInfo *table;
+    TMode mode; u64 a, b;
+    bool simple;
+} FromItem;
+
+/* select.c: FROM items */
+int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi);
+int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, int ncols,
+                 int loc, const Scope *env, FromItem *fi);
+const CteDef *cte_lookup(const Scope *env, const char *name);
+int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi);
+/* Whether e reads a column (or runs a subquery). */
+bool ast_has_column(const Expr *e);
+
+/* access.c */
+/* Appends the conjuncts of e (split at AND) to out[0..*n) (statement arena). */
+int and_split_list(SqlCtx *ctx, Expr *e, Expr ***out, int *n, int *cap);
+
+/* join.c: plans FROM and WHERE of s; fi gets the operator (canonical rows
+ * of all its relations) and the relations of the scope. */
+int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi);
+
+#endif
