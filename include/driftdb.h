@@ -94,6 +94,11 @@ void driftdb_session_close(driftdb_session *s);
  * "canceling statement due to user request" within milliseconds (every
  * operator loop checks).  Safe to call from any thread or a signal handler. */
 void driftdb_session_cancel(driftdb_session *s);
+/* Ends the session's work for good (a server shutting down): the running
+ * statement, and every later one, fails with FATAL 57P01 "terminating
+ * connection due to administrator command"; the caller then closes the
+ * session.  Safe to call from any thread. */
+void driftdb_session_terminate(driftdb_session *s);
 
 /*
  * Runs the next statement of sql starting at byte *offset, and advances

@@ -25,8 +25,19 @@
 #include "../sql/sql.h"
 #include <pthread.h>
 
+/* watchdog.c: statement_timeout */
+typedef struct Watchdog Watchdog;
+Watchdog *wd_new(void);
+int wd_arm(Watchdog *wd, driftdb_session *s, i64 timeout_ms);
+void wd_disarm(Watchdog *wd, driftdb_session *s);
+void wd_stop(Watchdog *wd);
+
+/* Values of driftdb_session.cancel: why the running statement must stop. */
+enum { CANCEL_NONE, CANCEL_USER, CANCEL_TIMEOUT, CANCEL_TERMINATE };
+
 struct driftdb {
     Store *store;
+    Watchdog *wd;
     char *dir;
     bool read_only;
 };
@@ -51,7 +62,7 @@ typedef struct SetUndo {
     bool local;
 } SetUndo;
 
-#define SETTING_MAX 40
+#define SETTING_MAX 64
 typedef struct Setting {
     char *name;     /* canonical spelling, e.g. "TimeZone" */
     char *value;
@@ -69,6 +80,7 @@ struct driftdb_session {
     SetUndo *undo; int nundo, capundo;
     i64 txn_time_us;
     Setting settings[SETTING_MAX];
+    char timebuf[4][24];       /* settings.c: a time setting being normalized */
     int nsettings;
     Arena stmt, row, tzarena;
     ValueCtx vctx;
@@ -83,7 +95,15 @@ struct driftdb_session {
     int bind_n;
     /* set by driftdb_session_cancel (any thread): the running statement
      * stops with 57014 at its next check; cleared when a statement starts */
-    volatile int cancel;
+    volatile int cancel;       /* CANCEL_* */
+    /* set by driftdb_session_terminate: every statement from now on fails
+     * with FATAL 57P01 */
+    volatile int terminate;
+    /* watchdog.c (statement_timeout): wd_armed is the session thread's,
+     * the rest is guarded by the watchdog's mutex */
+    bool wd_armed, wd_linked;
+    i64 wd_deadline_us;
+    driftdb_session *wd_next, *wd_prev;
 };
 
 /* What a statement or portal returns (driftdb_stmt_columns). */

@@ -113,6 +113,7 @@ void driftdb_session_close(driftdb_session *s)
 {
     if (!s) return;
     if (s->cur) driftdb_result_free(s->cur);
+    wd_disarm(s->db->wd, s);
     txn_discard(s);
     dd_free(s->savepoints);
     dd_free(s->undo);
@@ -234,6 +235,7 @@ static int result_finish(driftdb_result *r, DdError *e)
     driftdb_session *s = r->s;
     if (r->done) return DD_OK;
     r->done = true;
+    wd_disarm(s->db->wd, s);
     int rc = DD_OK;
     if (r->plan) {
         r->tag = plan_tag(&r->ctx, r->plan);
@@ -248,9 +250,26 @@ static int result_finish(driftdb_result *r, DdError *e)
     return rc;
 }
 
+/* A statement stopped by its cancel flag says why (s->err is the error
+ * being reported): a user's cancel, statement_timeout, or a server
+ * shutting down (FATAL 57P01, see dd_to_api_error). */
+static void cancel_reason(driftdb_session *s)
+{
+    DdError *e = &s->err;
+    if (e->code != DD_ECANCELED) return;
+    if (s->cancel == CANCEL_TIMEOUT)
+        snprintf(e->message, sizeof e->message, "canceling statement due to statement timeout");
+    else if (s->cancel == CANCEL_TERMINATE || s->terminate) {
+        memcpy(e->sqlstate, "57P01", 6);
+        snprintf(e->message, sizeof e->message, "terminating connection due to administrator command");
+    }
+}
+
 static void result_fail(driftdb_result *r)
 {
     driftdb_session *s = r->s;
+    wd_disarm(s->db->wd, s);
+    cancel_reason(s);
     r->failed = true;
     r->done = true;
     if (r->plan) plan_close(&r->ctx, r->plan);
@@ -327,6 +346,7 @@ void driftdb_result_free(driftdb_result *r)
 {
     if (!r) return;
     driftdb_session *s = r->s;
+    wd_disarm(s->db->wd, s);
     if (!r->done) {
         /* abandoned before the end: a query still completes its transaction */
         DdError e;
@@ -584,7 +604,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->session = s;
     ctx->sql = sql;
     ctx->err = e;
-    s->cancel = 0;
+    s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;
     ctx->interrupt = &s->cancel;
     if (s->bind_n > 0) {
         /* the compiler may write inferred types: give it its own copy */
@@ -605,6 +625,22 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     return DD_OK;
 }
 
+/* statement_timeout in ms (settings.c keeps it as PostgreSQL shows it:
+ * "0", "1500ms", "2s", "5min", "1h", "1d"). */
+i64 settings_ms(const char *value);
+
+/* Starts the statement's clock when statement_timeout is set. */
+static int session_arm_timeout(driftdb_session *s, DdError *e)
+{
+    const char *v = driftdb_session_setting(s, "statement_timeout");
+    if (!v || (v[0] == '0' && !v[1])) return DD_OK;
+    i64 ms = settings_ms(v);
+    if (ms <= 0) return DD_OK;
+    int rc = wd_arm(s->db->wd, s, ms);
+    if (rc) return dd_err(e, rc, -1, "cannot start the statement_timeout watchdog");
+    return DD_OK;
+}
+
 /* Runs a statement through the SQL layer. */
 static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
 {
@@ -615,6 +651,8 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     if (rc) return rc;
     SqlCtx *ctx = &r->ctx;
     rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
+    if (rc) return rc;
+    rc = session_arm_timeout(s, e);
     if (rc) return rc;
     const char *writes = stmt->kind == STMT_INSERT ? "INSERT" : stmt->kind == STMT_UPDATE ? "UPDATE"
                        : stmt->kind == STMT_DELETE ? "DELETE" : stmt->kind == STMT_CREATE_TABLE ? "CREATE TABLE"
@@ -742,6 +780,12 @@ static int exec_parsed(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
 {
     DdError *e = &s->err;
     int rc;
+    if (s->terminate) {   /* driftdb_session_terminate: nothing runs any more */
+        dd_err(e, DD_ECANCELED, -1, NULL);
+        cancel_reason(s);
+        dd_to_api_error(e, err);
+        return DRIFTDB_ERROR;
+    }
     if (s->state == TXN_FAILED &&
         !(stmt->kind == STMT_TXN && (stmt->u.txn->kind == TXN_COMMIT || stmt->u.txn->kind == TXN_ROLLBACK ||
                                      stmt->u.txn->kind == TXN_ROLLBACK_TO))) {
@@ -1167,5 +1211,12 @@ int driftdb_session_sync(driftdb_session *s, driftdb_error *err)
 
 void driftdb_session_cancel(driftdb_session *s)
 {
-    if (s) s->cancel = 1;
+    if (s) s->cancel = CANCEL_USER;
+}
+
+void driftdb_session_terminate(driftdb_session *s)
+{
+    if (!s) return;
+    s->terminate = 1;
+    s->cancel = CANCEL_TERMINATE;
 }

@@ -31,6 +31,7 @@
  */
 #include "driftdb.h"
 #include "pgwire.h"
+#include "backends.h"
 
 #include "../util/alloc.h"
 
@@ -56,6 +57,7 @@
 #define MAX_MAX_CONN 10000
 #define PGW_REJECT_SLOTS 16
 #define PGW_DRAIN_TIMEOUT_S 30
+#define PGW_DRAIN_GRACE_MS 2000   /* for terminated sessions to send their FATAL */
 
 typedef struct Options {
     const char *data_path;
@@ -75,6 +77,7 @@ typedef struct Server {
     int nthreads;
     int nslots;
     int *slots;                   /* fd per live connection thread, or -1 */
+    PgwBackends backends;         /* sessions by BackendKeyData */
 } Server;
 
 /* What a connection thread owns; freed by the thread. */
@@ -273,6 +276,7 @@ static int server_start_conn(Server *srv, int fd, const struct sockaddr_storage 
     a->cfg.backend_id = ++srv->next_backend_id;
     a->cfg.nsessions = &srv->nsessions;
     a->cfg.max_sessions = srv->max_conn;
+    a->cfg.backends = &srv->backends;
 
     pthread_mutex_lock(&srv->mu);
     a->slot = -1;
@@ -346,21 +350,41 @@ static int server_accept_loop(Server *srv)
     }
 }
 
-/* Stops accepting, shuts every connection down and waits for the threads.
- * Returns 0 when all ended, -1 on timeout. */
+/* Waits until no connection thread is left or the deadline passes.
+ * Called and returns with srv->mu held. */
+static int wait_threads(Server *srv, long ms)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += ms / 1000;
+    deadline.tv_nsec += (ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000L; }
+    int rc = 0;
+    while (srv->nthreads > 0 && rc == 0)
+        rc = pthread_cond_timedwait(&srv->idle, &srv->mu, &deadline);
+    return rc;
+}
+
+/*
+ * Fast shutdown: stops accepting; terminates every session's running
+ * statement (it fails with FATAL 57P01 at its next check, within
+ * milliseconds) and wakes the idle ones (their reads poll the backends'
+ * wake_fd: they send the same FATAL and close, rolling back open
+ * transactions); after
+ * PGW_DRAIN_GRACE_MS, cuts the sockets of whatever is left (a client that
+ * does not read) and waits for the threads.  Returns 0 when all ended, -1
+ * on timeout.
+ */
 static int server_drain(Server *srv)
 {
     close(srv->listen_fd);
     srv->listen_fd = -1;
+    backends_terminate_all(&srv->backends);
     pthread_mutex_lock(&srv->mu);
+    wait_threads(srv, PGW_DRAIN_GRACE_MS);
     for (int i = 0; i < srv->nslots; i++)
         if (srv->slots[i] >= 0) shutdown(srv->slots[i], SHUT_RDWR);
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += PGW_DRAIN_TIMEOUT_S;
-    int rc = 0;
-    while (srv->nthreads > 0 && rc == 0)
-        rc = pthread_cond_timedwait(&srv->idle, &srv->mu, &deadline);
+    wait_threads(srv, PGW_DRAIN_TIMEOUT_S * 1000L);
     int left = srv->nthreads;
     pthread_mutex_unlock(&srv->mu);
     if (left > 0) {
@@ -411,6 +435,10 @@ int main(int argc, char **argv)
         goto done;
     }
     for (int i = 0; i < srv.nslots; i++) srv.slots[i] = -1;
+    if (backends_init(&srv.backends, srv.nslots) != 0) {
+        fprintf(stderr, "driftdb-server: out of memory\n");
+        goto done;
+    }
 
     driftdb_error err;
     memset(&err, 0, sizeof err);
@@ -450,5 +478,6 @@ done:
     if (srv.listen_fd >= 0) close(srv.listen_fd);
     if (srv.signal_fd >= 0) close(srv.signal_fd);
     dd_free(srv.slots);
+    if (srv.backends.b) backends_free(&srv.backends);
     return status;
 }

@@ -60,12 +60,15 @@
  * WARNING and the ParameterStatus tells the client it is UTF8.
  */
 #include "pgwire.h"
+#include "backends.h"
 
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/clock.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -153,6 +156,10 @@ typedef struct Conn {
     PgwStmt *stmts;               /* prepared statements */
     PgwPortal *portals;
     PgwPortal *suspended;         /* the portal whose result is open, or NULL */
+    int backend_slot;             /* in cfg->backends, or -1 */
+    int idle_ms;                  /* after ReadyForQuery: the idle timeout of the
+                                     next read (0 none), see conn_ready_for_query */
+    char idle_status;             /* the ReadyForQuery status it was armed with */
     u8 rbuf[8192];
 } Conn;
 
@@ -327,18 +334,38 @@ static void send_parameter_status(Conn *c, const char *name, const char *value)
 
 /* ReadyForQuery with the session's transaction status; flushed by the
  * serve loop before it blocks on the next read. */
+/* A time setting as the engine shows it ("0", "250ms", "2s", "5min",
+ * "1h", "1d") in ms, capped to what poll() takes. */
+static int setting_ms(const char *v)
+{
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    long long mul = !strcmp(end, "s") ? 1000 : !strcmp(end, "min") ? 60000
+                  : !strcmp(end, "h") ? 3600000 : !strcmp(end, "d") ? 86400000 : 1;
+    if (n <= 0) return 0;
+    return n > INT32_MAX / mul ? INT32_MAX : (int)(n * mul);
+}
+
 static void conn_ready_for_query(Conn *c)
 {
+    char st = driftdb_session_txn_status(c->sess);
     size_t at = msg_begin(c, 'Z');
-    buf_putc(&c->out, (u8)driftdb_session_txn_status(c->sess));
+    buf_putc(&c->out, (u8)st);
     msg_end(c, at);
+    /* the idle timeouts run from here until the next message arrives */
+    const char *v = driftdb_session_setting(c->sess, st == 'I' ? "idle_session_timeout"
+                                                               : "idle_in_transaction_session_timeout");
+    c->idle_ms = 0;
+    c->idle_status = st;
+    if (v && strcmp(v, "0") != 0) c->idle_ms = setting_ms(v);
 }
 
 /* ---- input ------------------------------------------------------------- */
 
 /*
- * Reads exactly n bytes.  Returns 0, 1 on EOF before the first byte, or -1
- * on EOF part way, a read error or a timeout.  EINTR is retried.
+ * Reads exactly n bytes.  Returns 0, 1 on EOF before the first byte, -2
+ * when an idle timeout (c->idle_ms) expired, or -1 on EOF part way, a read
+ * error, a timeout or a server shutting down.  EINTR is retried.
  */
 static int conn_read(Conn *c, void *dst, size_t n)
 {
@@ -356,6 +383,18 @@ static int conn_read(Conn *c, void *dst, size_t n)
          * pipelined messages already here get one reply write). */
         if ((c->out.len > 0 || !buf_ok(&c->out)) && conn_flush(c) != 0)
             return -1;
+        /* Waiting for the client's next message after ReadyForQuery: the
+         * idle timeouts (-2 when one expires). */
+        /* A server shutting down wakes the read through wake_fd (-1). */
+        if (c->idle_ms > 0 || c->cfg->backends) {
+            struct pollfd pfd[2] = {{.fd = c->fd, .events = POLLIN},
+                                    {.fd = c->cfg->backends ? c->cfg->backends->wake_fd : -1,
+                                     .events = POLLIN}};
+            int pr = poll(pfd, 2, c->idle_ms > 0 ? c->idle_ms : -1);
+            if (pr < 0 && errno == EINTR) continue;
+            if (pr == 0) return -2;
+            if (pfd[1].revents & POLLIN) return -1;
+        }
         /* Large reads go straight to dst; small ones refill rbuf. */
         bool direct = n - got >= sizeof c->rbuf;
         ssize_t r = direct ? recv(c->fd, d + got, n - got, 0)
@@ -392,6 +431,7 @@ static int conn_read_message(Conn *c, u8 *type, Cursor *cur)
     u8 hdr[5];
     int rc = conn_read(c, hdr, sizeof hdr);
     if (rc != 0) return rc;
+    c->idle_ms = 0;   /* only the wait for a message's first bytes is timed */
     u32 len = get_u32be(hdr + 1);
     if (len < 4 || len > PGW_MAX_MESSAGE) {
         log_conn(c, "invalid message length %u", len);
@@ -581,6 +621,8 @@ static int conn_open_session(Conn *c, Cursor params, const char *database)
     buf_put_u32be(&c->out, c->cfg->backend_id);
     buf_put_u32be(&c->out, secret);
     msg_end(c, at);
+    if (c->cfg->backends)
+        c->backend_slot = backends_add(c->cfg->backends, c->cfg->backend_id, secret, c->sess);
 
     conn_ready_for_query(c);
     return conn_flush(c);
@@ -613,8 +655,13 @@ static int conn_startup(Conn *c)
             continue;
         }
         if (code == PGW_CANCEL_REQUEST_CODE) {
-            /* Not implemented: accepted and ignored, as a cancel that
-             * arrives too late would be.  PostgreSQL never replies. */
+            /* Cancels the matching session's running statement, if any;
+             * PostgreSQL never replies, whether it matched or not. */
+            u32 id = cur_u32be(&cur), secret = cur_u32be(&cur);
+            if (cur_end(&cur) && c->cfg->backends) {
+                if (!backends_cancel(c->cfg->backends, id, secret))
+                    log_conn(c, "cancel request for backend %u did not match", id);
+            }
             return -1;
         }
         u32 major = code >> 16, minor = code & 0xffff;
@@ -823,6 +870,10 @@ static void conn_ext_error(Conn *c, const driftdb_error *e)
 {
     send_error(c, e);
     c->state = PGW_SKIP_TO_SYNC;
+    if (error_is_fatal(e)) {   /* the server is shutting down: close */
+        conn_flush(c);
+        c->state = PGW_CLOSED;
+    }
 }
 
 static void conn_ext_errorf(Conn *c, const char *state, const char *fmt, ...) DD_PRINTF(3, 4);
@@ -1421,6 +1472,16 @@ static int conn_serve_loop(Conn *c)
         u8 type = 0;
         Cursor cur;
         int rc = conn_read_message(c, &type, &cur);
+        bool idle_in_txn = c->idle_status != 'I';
+        c->idle_ms = 0;
+        if (c->cfg->backends && atomic_load(&c->cfg->backends->terminating))
+            return conn_fatal(c, "57P01", "terminating connection due to administrator command");
+        if (rc == -2) {
+            log_conn(c, "idle %s timeout", idle_in_txn ? "in transaction" : "session");
+            if (idle_in_txn)
+                return conn_fatal(c, "25P03", "terminating connection due to idle-in-transaction timeout");
+            return conn_fatal(c, "57P05", "terminating connection due to idle-session timeout");
+        }
         if (rc == 1) return 0;    /* EOF between messages: the client left */
         if (rc != 0) return -1;
 
@@ -1474,7 +1535,7 @@ static int conn_serve_loop(Conn *c)
             log_conn(c, "invalid frontend message type %d", type);
             return conn_fatal(c, "08P01", "invalid frontend message type %d", type);
         }
-        if (rc2 != 0) return -1;
+        if (rc2 != 0 || c->state == PGW_CLOSED) return -1;
     }
 }
 
@@ -1485,6 +1546,8 @@ int pgw_serve(int fd, const PgwConfig *cfg)
     c->fd = fd;
     c->cfg = cfg;
     c->state = PGW_STARTUP;
+    c->backend_slot = -1;
+    c->idle_status = 'I';
     buf_init(&c->in);
     buf_init(&c->out);
 
@@ -1499,6 +1562,7 @@ int pgw_serve(int fd, const PgwConfig *cfg)
         rc = conn_serve_loop(c);
     }
 
+    if (c->cfg->backends) backends_remove(c->cfg->backends, c->backend_slot);
     conn_drop_portals(c);   /* before the session: a portal may hold its result */
     while (c->stmts) stmt_drop(c, c->stmts);
     if (c->sess) {

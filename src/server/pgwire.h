@@ -109,6 +109,7 @@ typedef struct PgwConfig {
     u32 backend_id;            /* BackendKeyData process id (unique per connection) */
     atomic_int *nsessions;     /* sessions open across the server */
     int max_sessions;          /* above this: FATAL 53300 after startup */
+    struct PgwBackends *backends; /* sessions by BackendKeyData (backends.h), or NULL */
 } PgwConfig;
 
 /*

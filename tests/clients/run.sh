@@ -5,6 +5,8 @@
 # Makes a temporary database, starts driftdb-server on a free port, runs
 #   psql.sh          psql: quick start, time travel, errors, multi-statement
 #   psycopg2_test.py psycopg2: transactions, types, errors, ParameterStatus
+#   cancel_test.py   CancelRequest, psql's Ctrl-C, statement / idle timeouts,
+#                    SIGTERM during a statement
 #   libpq_pipeline.c libpq from C: pipeline mode, binary formats
 #   psycopg3_test.py psycopg 3: server-side binding, pipelines, binary, prepare
 #   asyncpg_test.py  asyncpg: prepared statements, inferred parameter types,
@@ -204,6 +206,16 @@ if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
     ensure_alive psycopg2
 else
     fail psycopg2 "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
+fi
+
+# cancel_test.py: CancelRequest, psql's Ctrl-C, the timeouts, and SIGTERM
+# during a statement (on a server of its own), ~5 s.
+if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
+    timeout -k 5 120 "$PY" $HERE/cancel_test.py "$MAIN_PORT" "$SERVER" "$CLI" "$TMP" >"$TMP/cancel.out" 2>&1
+    tally cancel "$TMP/cancel.out"
+    ensure_alive cancel
+else
+    fail cancel "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
 fi
 
 # libpq from C: pipeline mode, binary parameters and results (libpq-dev).
