@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 void dd_to_api_error(const DdError *e, driftdb_error *out);
 int settings_init(driftdb_session *s);
@@ -361,6 +362,7 @@ void driftdb_result_free(driftdb_result *r)
         }
         r->done = true;
     }
+    copy_free(r);
     buf_free(&r->text);
     dd_free(r->offs);
     dd_free(r->lens);
@@ -682,6 +684,72 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     return result_finish(r, e);
 }
 
+int session_run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
+{
+    return run_sql(s, stmt, sql, r, e);
+}
+
+/* ---- for COPY FROM (copy.c) ---- */
+
+int session_copy_begin(driftdb_session *s, driftdb_result *r, DdError *e)
+{
+    r->implicit = s->state == TXN_IDLE || (s->state == TXN_IMPLICIT && s->stmt_last);
+    if (s->state == TXN_IDLE) s->txn_time_us = clock_wall_us();
+    int rc = ensure_snapshot(s, e);
+    if (rc) return rc;
+    /* the context result_finish commits with */
+    rc = ctx_setup(s, &r->ctx, "", &s->stmt, &s->row, e);
+    if (rc) return rc;
+    if (s->db->read_only || s->block_read_only)
+        return dd_err(e, DD_EREAD_ONLY_TXN, -1, "cannot execute COPY FROM in a read-only transaction");
+    s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;
+    return session_arm_timeout(s, e);
+}
+
+int session_describe(driftdb_session *s, Stmt *stmt, const char *sql, const ColDesc **cols, int *n, DdError *e)
+{
+    SqlCtx ctx;
+    int pending = s->cancel;
+    int rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e);
+    s->cancel = pending;
+    Plan *p;
+    if (!rc) rc = sql_prepare(&ctx, stmt, &p);
+    if (rc) return rc;
+    *n = plan_columns(p, cols);
+    return DD_OK;
+}
+
+int session_run_dml(driftdb_session *s, Stmt *stmt, const char *sql, TypeId *types, const Value *vals, int n,
+                    Arena *sa, Arena *ra, u64 *count, DdError *e)
+{
+    SqlCtx ctx;
+    int pending = s->cancel;   /* ctx_setup starts a statement: keep a cancel that came meanwhile */
+    s->bind_types = types;
+    s->bind_vals = vals;
+    s->bind_n = n;
+    int rc = ctx_setup(s, &ctx, sql, sa, ra, e);
+    s->bind_types = NULL;
+    s->bind_vals = NULL;
+    s->bind_n = 0;
+    if (pending) s->cancel = pending;
+    if (rc) return rc;
+    if (s->cancel) return sql_check_interrupt(&ctx);
+    Plan *p;
+    rc = sql_prepare(&ctx, stmt, &p);
+    if (rc) return rc;
+    rc = plan_open(&ctx, p);
+    if (!rc) {
+        const char *tag = plan_tag(&ctx, p);   /* "INSERT 0 n" */
+        const char *sp = tag ? strrchr(tag, ' ') : NULL;
+        *count += sp ? strtoull(sp + 1, NULL, 10) : 0;
+    }
+    plan_close(&ctx, p);
+    return rc;
+}
+
+int session_result_finish(driftdb_result *r, DdError *e) { return result_finish(r, e); }
+void session_result_fail(driftdb_result *r) { if (!r->done) result_fail(r); }
+
 /* Whether only ';', white space and comments follow byte off of sql. */
 static bool rest_is_empty(Arena *a, const char *sql, size_t len, size_t off)
 {
@@ -807,6 +875,7 @@ static int exec_parsed(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
         if (is_utility_show(stmt->u.show)) { rc = run_sql(s, stmt, sql, r, e); break; }
         rc = run_show(s, stmt->u.show, r, e);
         break;
+    case STMT_COPY: rc = copy_run(s, stmt->u.copy, r, e); break;
     default:
         rc = run_sql(s, stmt, sql, r, e);
         break;
@@ -917,6 +986,10 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     int rc = parse_statement(sql, len, 0, &a, &stmt, &next, e);
     if (rc) goto done;
     if (!stmt) { *empty = true; goto done; }
+    if (stmt->kind == STMT_COPY) {
+        rc = dd_err(e, DD_EFEATURE, stmt->loc, "COPY in the extended query protocol is not supported: send it as a simple query");
+        goto done;
+    }
     if (!rest_is_empty(&row, sql, len, next)) {
         rc = dd_err(e, DD_ESYNTAX, -1, "cannot insert multiple commands into a prepared statement");
         goto done;

@@ -288,6 +288,7 @@ static void send_error_msg(Conn *c, u8 type, const driftdb_error *e)
         buf_printf(&c->out, "%d", e->position);
         buf_putc(&c->out, 0);
     }
+    if (e->context[0]) { buf_putc(&c->out, 'W'); buf_put_str(&c->out, e->context); }
     buf_putc(&c->out, 0);
     msg_end(c, at);
 }
@@ -764,9 +765,82 @@ static int send_data_row(Conn *c, driftdb_result *r, int ncols, driftdb_error *e
  * rows, then CommandComplete.  Returns 0, 1 when the statement failed
  * while producing rows (err filled), or -1 when the connection broke.
  */
+/*
+ * COPY FROM STDIN: CopyInResponse, then CopyData is fed to the engine
+ * until CopyDone (the rows are committed) or CopyFail.  Flush and Sync are
+ * ignored meanwhile, as PostgreSQL does.  On an error the COPY ends at
+ * once; CopyData, CopyDone and CopyFail still arriving are then dropped by
+ * conn_serve_loop (the protocol's rule).  Returns 0, 1 when the COPY failed
+ * (err filled, the result failed), or -1 when the connection broke.
+ */
+static int conn_copy_in(Conn *c, driftdb_result *r, int binary, int ncols, driftdb_error *err)
+{
+    size_t at = msg_begin(c, 'G');
+    buf_putc(&c->out, (u8)binary);
+    buf_put_u16be(&c->out, (u16)ncols);
+    for (int i = 0; i < ncols; i++) buf_put_u16be(&c->out, (u16)binary);
+    msg_end(c, at);
+    for (;;) {
+        u8 type = 0;
+        Cursor cur;
+        int rc = conn_read_message(c, &type, &cur);
+        c->idle_ms = 0;
+        if (rc != 0) {
+            driftdb_copy_in_fail(r, "the client vanished", err);
+            return -1;
+        }
+        switch (type) {
+        case 'd':
+            if (driftdb_copy_in_data(r, cur.p, cur_left(&cur), err) != 0) return 1;
+            break;
+        case 'c':
+            return driftdb_copy_in_end(r, err) != 0 ? 1 : 0;
+        case 'f': {
+            const char *why = cur_cstr(&cur);
+            driftdb_copy_in_fail(r, why ? why : "", err);
+            return 1;
+        }
+        case 'H': case 'S':
+            break;
+        default: {
+            driftdb_error ignored;
+            driftdb_copy_in_fail(r, "protocol violation", &ignored);
+            error_set(err, "ERROR", "08P01", "unexpected message type 0x%02X during COPY from stdin", type);
+            return 1;
+        }
+        }
+    }
+}
+
 static int conn_send_result(Conn *c, driftdb_result *r, driftdb_error *err)
 {
-    if (driftdb_result_has_rows(r)) {
+    int binary = 0, ncopy = 0;
+    int copy = driftdb_result_copy(r, &binary, &ncopy);
+    if (copy == 'i') {
+        int rc = conn_copy_in(c, r, binary, ncopy, err);
+        if (rc != 0) return rc;
+    } else if (copy == 'o') {
+        /* CopyOutResponse, CopyData per row, CopyDone */
+        size_t at = msg_begin(c, 'H');
+        buf_putc(&c->out, (u8)binary);
+        buf_put_u16be(&c->out, (u16)ncopy);
+        for (int i = 0; i < ncopy; i++) buf_put_u16be(&c->out, (u16)binary);
+        msg_end(c, at);
+        for (;;) {
+            const char *data;
+            size_t len;
+            int rc = driftdb_copy_out_next(r, &data, &len, err);
+            if (rc == 0) break;
+            if (rc < 0) return 1;
+            at = msg_begin(c, 'd');
+            buf_append(&c->out, data, len);
+            msg_end(c, at);
+            if ((c->out.len >= PGW_FLUSH_AT || !buf_ok(&c->out)) && conn_flush(c) != 0)
+                return -1;
+        }
+        at = msg_begin(c, 'c');
+        msg_end(c, at);
+    } else if (driftdb_result_has_rows(r)) {
         int ncols = driftdb_result_ncols(r);
         if (ncols < 0 || ncols > PGW_MAX_FIELDS) {
             error_set(err, "ERROR", "54000", "too many result columns (%d)", ncols);
@@ -805,11 +879,23 @@ static int conn_send_result(Conn *c, driftdb_result *r, driftdb_error *err)
  * the first error ends the message.  Always ends with ReadyForQuery unless
  * the connection broke.  Returns 0 or -1 (close).
  */
+static int conn_run_query(Conn *c, const char *sql);
+
 static int conn_simple_query(Conn *c, Cursor *cur)
 {
-    const char *sql = cur_cstr(cur);
-    if (!sql || !cur_end(cur))
+    const char *text = cur_cstr(cur);
+    if (!text || !cur_end(cur))
         return conn_fatal(c, "08P01", "invalid Query message format");
+    /* a COPY FROM STDIN reads messages into c->in, where the text is */
+    char *sql = dd_strdup(text);
+    if (!sql) return conn_fatal(c, "53200", "out of memory");
+    int rc = conn_run_query(c, sql);
+    dd_free(sql);
+    return rc;
+}
+
+static int conn_run_query(Conn *c, const char *sql)
+{
 
     size_t off = 0;
     int nstatements = 0;

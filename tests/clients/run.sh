@@ -5,6 +5,7 @@
 # Makes a temporary database, starts driftdb-server on a free port, runs
 #   psql.sh          psql: quick start, time travel, errors, multi-statement
 #   psycopg2_test.py psycopg2: transactions, types, errors, ParameterStatus
+#   copy_test.py     COPY TO / FROM (text, CSV, binary): psycopg2, psycopg 3, \copy
 #   cancel_test.py   CancelRequest, psql's Ctrl-C, statement / idle timeouts,
 #                    SIGTERM during a statement
 #   libpq_pipeline.c libpq from C: pipeline mode, binary formats
@@ -206,6 +207,16 @@ if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
     ensure_alive psycopg2
 else
     fail psycopg2 "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
+fi
+
+# copy_test.py: COPY TO STDOUT and FROM STDIN in every format through
+# psycopg2, psycopg 3 and psql.
+if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
+    timeout -k 5 60 "$PY" $HERE/copy_test.py "$MAIN_PORT" >"$TMP/copy.out" 2>&1
+    tally copy "$TMP/copy.out"
+    ensure_alive copy
+else
+    fail copy "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
 fi
 
 # cancel_test.py: CancelRequest, psql's Ctrl-C, the timeouts, and SIGTERM
