@@ -70,6 +70,7 @@ struct CopyState {
     int nbatch;
     u64 batch_line;            /* line of the batch's first row */
     Buf sql;                   /* the batch's INSERT text */
+    int sql_rows;              /* the number of rows sql is for */
 };
 
 #define COPY_BATCH 1000        /* rows per INSERT through the SQL layer */
@@ -354,7 +355,9 @@ static int copy_from_setup(driftdb_session *s, CopyStmt *cs, CopyState *c, drift
     c->from = true;
     c->table = cs->table;
     c->lineno = 0;
-    arena_init(&c->batch, 64 * 1024);
+    /* one block holds a whole batch (its values, the INSERT's tree and
+     * plan), so that arena_reset keeps it: no allocation per batch */
+    arena_init(&c->batch, 8u << 20);
     arena_init(&c->rowa, 4096);
     int rc = session_copy_begin(s, r, e);
     if (rc) return rc;
@@ -420,13 +423,16 @@ static void copy_api_error(driftdb_result *r, const DdError *e, driftdb_error *e
 static int copy_flush(driftdb_session *s, CopyState *c, DdError *e)
 {
     if (c->nbatch == 0) return DD_OK;
-    buf_reset(&c->sql);
-    buf_append(&c->sql, c->cols_sql.data, c->cols_sql.len);
-    int p = 1;
-    for (int b = 0; b < c->nbatch; b++) {
-        buf_puts(&c->sql, b ? ", (" : "(");
-        for (int i = 0; i < c->ncols; i++) buf_printf(&c->sql, i ? ", $%d" : "$%d", p++);
-        buf_putc(&c->sql, ')');
+    if (c->sql_rows != c->nbatch) {   /* the text of full batches is made once */
+        buf_reset(&c->sql);
+        buf_append(&c->sql, c->cols_sql.data, c->cols_sql.len);
+        int p = 1;
+        for (int b = 0; b < c->nbatch; b++) {
+            buf_puts(&c->sql, b ? ", (" : "(");
+            for (int i = 0; i < c->ncols; i++) buf_printf(&c->sql, i ? ", $%d" : "$%d", p++);
+            buf_putc(&c->sql, ')');
+        }
+        c->sql_rows = c->nbatch;
     }
     const char *text = buf_cstr(&c->sql);
     if (!text) return dd_err(e, DD_ENOMEM, -1, NULL);
