@@ -155,7 +155,7 @@ if ! make_db "$TMP/db"; then
 fi
 ok init_database
 
-if ! start_server main "$TMP/db"; then
+if ! start_server main "$TMP/db" --socket-dir "$TMP"; then
     fail server_start
     echo "$PASS passed, $FAILN failed"
     exit 1
@@ -186,13 +186,19 @@ ensure_alive() {
     tail -n 20 "$TMP/main.log" | sed 's/^/#   /'
     PIDS=$(echo "$PIDS" | sed "s/\<$MAIN_PID\>//")
     cat "$TMP/main.log" >>"$TMP/main-crashed.log"
-    if start_server main "$TMP/db"; then
+    if start_server main "$TMP/db" --socket-dir "$TMP"; then
         MAIN_PID=$SPID
         MAIN_PORT=$PORT
     fi
 }
 
 # ---- client suites --------------------------------------------------------
+# the Unix socket (--socket-dir): psql with a directory as host, as libpq
+# does with /var/run/postgresql when no host is given
+if command -v psql >/dev/null 2>&1; then
+    out=$(psql -X -qAt -h "$TMP" -p "$MAIN_PORT" -U test -d test -c "SELECT 40 + 2" 2>&1)
+    [ "$out" = "42" ] && [ -S "$TMP/.s.PGSQL.$MAIN_PORT" ] && ok unix_socket || fail unix_socket "$out"
+fi
 if command -v psql >/dev/null 2>&1; then
     bash $HERE/psql.sh "$MAIN_PORT" >"$TMP/psql.out" 2>&1
     tally psql "$TMP/psql.out"
@@ -366,6 +372,8 @@ rc=$?
 took=$(( $(date +%s) - start_s ))
 [ $rc -eq 0 ] && [ $took -le 5 ] && grep -q "shut down" "$TMP/main.log" \
     && ok server_sigterm_shutdown || fail server_sigterm_shutdown "exit $rc after ${took}s"
+[ ! -e "$TMP/.s.PGSQL.$MAIN_PORT" ] && ok unix_socket_removed_at_shutdown \
+    || fail unix_socket_removed_at_shutdown
 if [ -n "${HOLD:-}" ]; then
     [ -f "$TMP/hold.pid" ] && kill "$(cat "$TMP/hold.pid")" 2>/dev/null
     kill $HOLD 2>/dev/null
