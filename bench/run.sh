@@ -8,4 +8,5 @@ set -e
 BUILD=${BUILD:-build}
 "$BUILD/bench/bench_core" "${BENCH_DIR:-/tmp/driftdb-bench}" "${BENCH_SECONDS:-3}"
 BUILD="$BUILD" bash "$(dirname "$0")/ingest.sh"
+BUILD="$BUILD" bash "$(dirname "$0")/copy.sh"
 /usr/bin/python3 "$(dirname "$0")/bench_queries.py" "$BUILD" --scale "${BENCH_SCALE:-1}" --runs "${BENCH_RUNS:-5}"

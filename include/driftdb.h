@@ -58,6 +58,7 @@ typedef struct driftdb_error {
     char hint[512];     /* "" when none */
     int position;       /* 1-based byte offset into the SQL text; 0 none */
     const char *severity; /* "ERROR" or "FATAL" (static string) */
+    char context[256];  /* where it happened ("COPY t, line 17"); "" when none */
 } driftdb_error;
 
 typedef struct driftdb_options {
@@ -94,6 +95,11 @@ void driftdb_session_close(driftdb_session *s);
  * "canceling statement due to user request" within milliseconds (every
  * operator loop checks).  Safe to call from any thread or a signal handler. */
 void driftdb_session_cancel(driftdb_session *s);
+/* Ends the session's work for good (a server shutting down): the running
+ * statement, and every later one, fails with FATAL 57P01 "terminating
+ * connection due to administrator command"; the caller then closes the
+ * session.  Safe to call from any thread. */
+void driftdb_session_terminate(driftdb_session *s);
 
 /*
  * Runs the next statement of sql starting at byte *offset, and advances
@@ -236,6 +242,31 @@ void driftdb_session_fail(driftdb_session *s);
 /* Asks for column i of r in PostgreSQL's binary format (before the first
  * driftdb_result_next); driftdb_result_value then returns those bytes. */
 void driftdb_result_set_binary(driftdb_result *r, int i, int binary);
+
+/*
+ * COPY.  A COPY statement run by driftdb_exec_next gives a result for which
+ * driftdb_result_copy returns 'o' (COPY ... TO STDOUT); *binary is 1 for
+ * FORMAT binary, *ncols the number of columns.  Other results: 0.
+ * driftdb_copy_out_next then hands out the COPY stream one piece at a time
+ * (the header, one row, the binary trailer): 1 with *data / *len valid
+ * until the next call, 0 at the end (the tag is then "COPY n"), -1 on an
+ * error (err filled; the statement failed).
+ */
+int driftdb_result_copy(const driftdb_result *r, int *binary, int *ncols);
+int driftdb_copy_out_next(driftdb_result *r, const char **data, size_t *len, driftdb_error *err);
+/*
+ * COPY ... FROM STDIN: driftdb_result_copy returns 'i'.  The caller feeds
+ * the stream in pieces of any size (driftdb_copy_in_data), then ends it
+ * (driftdb_copy_in_end: the last rows are inserted and an implicit
+ * transaction commits; the tag is "COPY n") or abandons it
+ * (driftdb_copy_in_fail: 57014 "COPY from stdin failed: why").  Each
+ * returns 0 or -1 with err filled (a bad row: 22P02 / 22P04 with
+ * err->context "COPY t, line N"); after -1 the COPY has failed as a whole,
+ * nothing of it is committed, and the caller frees the result.
+ */
+int driftdb_copy_in_data(driftdb_result *r, const void *data, size_t len, driftdb_error *err);
+int driftdb_copy_in_end(driftdb_result *r, driftdb_error *err);
+void driftdb_copy_in_fail(driftdb_result *r, const char *why, driftdb_error *err);
 
 /* Transaction status for ReadyForQuery: 'I' idle, 'T' in a transaction
  * block, 'E' in a failed transaction block. */

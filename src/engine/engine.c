@@ -20,7 +20,8 @@ void dd_to_api_error(const DdError *e, driftdb_error *out)
     snprintf(out->detail, sizeof(out->detail), "%s", e->detail);
     snprintf(out->hint, sizeof(out->hint), "%s", e->hint);
     out->position = e->position;
-    out->severity = "ERROR";
+    /* the errors that end the session (driftdb_session_terminate) */
+    out->severity = strcmp(out->sqlstate, "57P01") == 0 ? "FATAL" : "ERROR";
 }
 
 int driftdb_init(const char *dir, driftdb_error *err)
@@ -46,8 +47,11 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
     }
     db->read_only = so.read_only;
     db->dir = dd_strdup(dir);
+    db->wd = wd_new();
+    if (!db->wd) { dd_free(db->dir); db->dir = NULL; }
     int rc = db->dir ? store_open(dir, &so, &db->store, &e) : dd_err(&e, DD_ENOMEM, -1, NULL);
     if (rc) {
+        wd_stop(db->wd);
         dd_free(db->dir);
         dd_free(db);
         dd_to_api_error(&e, err);
@@ -60,6 +64,7 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
 void driftdb_close(driftdb *db)
 {
     if (!db) return;
+    wd_stop(db->wd);
     store_close(db->store);
     dd_free(db->dir);
     dd_free(db);

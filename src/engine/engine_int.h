@@ -25,8 +25,19 @@
 #include "../sql/sql.h"
 #include <pthread.h>
 
+/* watchdog.c: statement_timeout */
+typedef struct Watchdog Watchdog;
+Watchdog *wd_new(void);
+int wd_arm(Watchdog *wd, driftdb_session *s, i64 timeout_ms);
+void wd_disarm(Watchdog *wd, driftdb_session *s);
+void wd_stop(Watchdog *wd);
+
+/* Values of driftdb_session.cancel: why the running statement must stop. */
+enum { CANCEL_NONE, CANCEL_USER, CANCEL_TIMEOUT, CANCEL_TERMINATE };
+
 struct driftdb {
     Store *store;
+    Watchdog *wd;
     char *dir;
     bool read_only;
 };
@@ -69,6 +80,7 @@ struct driftdb_session {
     SetUndo *undo; int nundo, capundo;
     i64 txn_time_us;
     Setting settings[SETTING_MAX];
+    char timebuf[4][24];       /* settings.c: a time setting being normalized */
     int nsettings;
     Arena stmt, row, tzarena;
     ValueCtx vctx;
@@ -83,7 +95,15 @@ struct driftdb_session {
     int bind_n;
     /* set by driftdb_session_cancel (any thread): the running statement
      * stops with 57014 at its next check; cleared when a statement starts */
-    volatile int cancel;
+    volatile int cancel;       /* CANCEL_* */
+    /* set by driftdb_session_terminate: every statement from now on fails
+     * with FATAL 57P01 */
+    volatile int terminate;
+    /* watchdog.c (statement_timeout): wd_armed is the session thread's,
+     * the rest is guarded by the watchdog's mutex */
+    bool wd_armed, wd_linked;
+    i64 wd_deadline_us;
+    driftdb_session *wd_next, *wd_prev;
 };
 
 /* What a statement or portal returns (driftdb_stmt_columns). */
@@ -122,8 +142,29 @@ void bin_send(const Value *v, Buf *out);
  * messages) into out, payload copied to a.  22P03 for a wrong length. */
 int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, DdError *e);
 
+/* copy.c: COPY TO STDOUT */
+typedef struct CopyState CopyState;
+int copy_run(driftdb_session *s, CopyStmt *cs, driftdb_result *r, DdError *e);
+void copy_free(driftdb_result *r);
+/* session.c: runs a statement through the SQL layer into r */
+int session_run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);
+/* session.c, for COPY FROM: starts the statement of r (snapshot, implicit
+ * transaction, timeout); the columns of a query (in s->stmt); runs an
+ * INSERT with parameters in the given arenas, adding its row count;
+ * finishes r (commits an implicit transaction) or fails it. */
+int session_copy_begin(driftdb_session *s, driftdb_result *r, DdError *e);
+int session_describe(driftdb_session *s, Stmt *stmt, const char *sql, const struct ColDesc **cols, int *n,
+                     DdError *e);
+int session_run_dml(driftdb_session *s, Stmt *stmt, const char *sql, TypeId *types, const Value *vals, int n,
+                    Arena *sa, Arena *ra, u64 *count, DdError *e);
+int session_result_finish(driftdb_result *r, DdError *e);
+void session_result_fail(driftdb_result *r);
+void dd_to_api_error(const DdError *e, driftdb_error *out);
+
 struct driftdb_result {
     driftdb_session *s;
+    CopyState *copy;         /* COPY: its format state (copy.c), or NULL */
+    bool copy_out;           /* COPY TO: rows leave through driftdb_copy_out_next */
     SqlCtx ctx;
     Plan *plan;              /* NULL for utility statements */
     int ncols;

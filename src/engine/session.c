@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 void dd_to_api_error(const DdError *e, driftdb_error *out);
 int settings_init(driftdb_session *s);
@@ -113,6 +114,7 @@ void driftdb_session_close(driftdb_session *s)
 {
     if (!s) return;
     if (s->cur) driftdb_result_free(s->cur);
+    wd_disarm(s->db->wd, s);
     txn_discard(s);
     dd_free(s->savepoints);
     dd_free(s->undo);
@@ -234,6 +236,7 @@ static int result_finish(driftdb_result *r, DdError *e)
     driftdb_session *s = r->s;
     if (r->done) return DD_OK;
     r->done = true;
+    wd_disarm(s->db->wd, s);
     int rc = DD_OK;
     if (r->plan) {
         r->tag = plan_tag(&r->ctx, r->plan);
@@ -248,9 +251,26 @@ static int result_finish(driftdb_result *r, DdError *e)
     return rc;
 }
 
+/* A statement stopped by its cancel flag says why (s->err is the error
+ * being reported): a user's cancel, statement_timeout, or a server
+ * shutting down (FATAL 57P01, see dd_to_api_error). */
+static void cancel_reason(driftdb_session *s)
+{
+    DdError *e = &s->err;
+    if (e->code != DD_ECANCELED) return;
+    if (s->cancel == CANCEL_TIMEOUT)
+        snprintf(e->message, sizeof e->message, "canceling statement due to statement timeout");
+    else if (s->cancel == CANCEL_TERMINATE || s->terminate) {
+        memcpy(e->sqlstate, "57P01", 6);
+        snprintf(e->message, sizeof e->message, "terminating connection due to administrator command");
+    }
+}
+
 static void result_fail(driftdb_result *r)
 {
     driftdb_session *s = r->s;
+    wd_disarm(s->db->wd, s);
+    cancel_reason(s);
     r->failed = true;
     r->done = true;
     if (r->plan) plan_close(&r->ctx, r->plan);
@@ -327,6 +347,7 @@ void driftdb_result_free(driftdb_result *r)
 {
     if (!r) return;
     driftdb_session *s = r->s;
+    wd_disarm(s->db->wd, s);
     if (!r->done) {
         /* abandoned before the end: a query still completes its transaction */
         DdError e;
@@ -341,6 +362,7 @@ void driftdb_result_free(driftdb_result *r)
         }
         r->done = true;
     }
+    copy_free(r);
     buf_free(&r->text);
     dd_free(r->offs);
     dd_free(r->lens);
@@ -584,7 +606,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->session = s;
     ctx->sql = sql;
     ctx->err = e;
-    s->cancel = 0;
+    s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;
     ctx->interrupt = &s->cancel;
     if (s->bind_n > 0) {
         /* the compiler may write inferred types: give it its own copy */
@@ -605,6 +627,22 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     return DD_OK;
 }
 
+/* statement_timeout in ms (settings.c keeps it as PostgreSQL shows it:
+ * "0", "1500ms", "2s", "5min", "1h", "1d"). */
+i64 settings_ms(const char *value);
+
+/* Starts the statement's clock when statement_timeout is set. */
+static int session_arm_timeout(driftdb_session *s, DdError *e)
+{
+    const char *v = driftdb_session_setting(s, "statement_timeout");
+    if (!v || (v[0] == '0' && !v[1])) return DD_OK;
+    i64 ms = settings_ms(v);
+    if (ms <= 0) return DD_OK;
+    int rc = wd_arm(s->db->wd, s, ms);
+    if (rc) return dd_err(e, rc, -1, "cannot start the statement_timeout watchdog");
+    return DD_OK;
+}
+
 /* Runs a statement through the SQL layer. */
 static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
 {
@@ -615,6 +653,8 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     if (rc) return rc;
     SqlCtx *ctx = &r->ctx;
     rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
+    if (rc) return rc;
+    rc = session_arm_timeout(s, e);
     if (rc) return rc;
     const char *writes = stmt->kind == STMT_INSERT ? "INSERT" : stmt->kind == STMT_UPDATE ? "UPDATE"
                        : stmt->kind == STMT_DELETE ? "DELETE" : stmt->kind == STMT_CREATE_TABLE ? "CREATE TABLE"
@@ -643,6 +683,72 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     }
     return result_finish(r, e);
 }
+
+int session_run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
+{
+    return run_sql(s, stmt, sql, r, e);
+}
+
+/* ---- for COPY FROM (copy.c) ---- */
+
+int session_copy_begin(driftdb_session *s, driftdb_result *r, DdError *e)
+{
+    r->implicit = s->state == TXN_IDLE || (s->state == TXN_IMPLICIT && s->stmt_last);
+    if (s->state == TXN_IDLE) s->txn_time_us = clock_wall_us();
+    int rc = ensure_snapshot(s, e);
+    if (rc) return rc;
+    /* the context result_finish commits with */
+    rc = ctx_setup(s, &r->ctx, "", &s->stmt, &s->row, e);
+    if (rc) return rc;
+    if (s->db->read_only || s->block_read_only)
+        return dd_err(e, DD_EREAD_ONLY_TXN, -1, "cannot execute COPY FROM in a read-only transaction");
+    s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;
+    return session_arm_timeout(s, e);
+}
+
+int session_describe(driftdb_session *s, Stmt *stmt, const char *sql, const ColDesc **cols, int *n, DdError *e)
+{
+    SqlCtx ctx;
+    int pending = s->cancel;
+    int rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e);
+    s->cancel = pending;
+    Plan *p;
+    if (!rc) rc = sql_prepare(&ctx, stmt, &p);
+    if (rc) return rc;
+    *n = plan_columns(p, cols);
+    return DD_OK;
+}
+
+int session_run_dml(driftdb_session *s, Stmt *stmt, const char *sql, TypeId *types, const Value *vals, int n,
+                    Arena *sa, Arena *ra, u64 *count, DdError *e)
+{
+    SqlCtx ctx;
+    int pending = s->cancel;   /* ctx_setup starts a statement: keep a cancel that came meanwhile */
+    s->bind_types = types;
+    s->bind_vals = vals;
+    s->bind_n = n;
+    int rc = ctx_setup(s, &ctx, sql, sa, ra, e);
+    s->bind_types = NULL;
+    s->bind_vals = NULL;
+    s->bind_n = 0;
+    if (pending) s->cancel = pending;
+    if (rc) return rc;
+    if (s->cancel) return sql_check_interrupt(&ctx);
+    Plan *p;
+    rc = sql_prepare(&ctx, stmt, &p);
+    if (rc) return rc;
+    rc = plan_open(&ctx, p);
+    if (!rc) {
+        const char *tag = plan_tag(&ctx, p);   /* "INSERT 0 n" */
+        const char *sp = tag ? strrchr(tag, ' ') : NULL;
+        *count += sp ? strtoull(sp + 1, NULL, 10) : 0;
+    }
+    plan_close(&ctx, p);
+    return rc;
+}
+
+int session_result_finish(driftdb_result *r, DdError *e) { return result_finish(r, e); }
+void session_result_fail(driftdb_result *r) { if (!r->done) result_fail(r); }
 
 /* Whether only ';', white space and comments follow byte off of sql. */
 static bool rest_is_empty(Arena *a, const char *sql, size_t len, size_t off)
@@ -742,6 +848,12 @@ static int exec_parsed(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
 {
     DdError *e = &s->err;
     int rc;
+    if (s->terminate) {   /* driftdb_session_terminate: nothing runs any more */
+        dd_err(e, DD_ECANCELED, -1, NULL);
+        cancel_reason(s);
+        dd_to_api_error(e, err);
+        return DRIFTDB_ERROR;
+    }
     if (s->state == TXN_FAILED &&
         !(stmt->kind == STMT_TXN && (stmt->u.txn->kind == TXN_COMMIT || stmt->u.txn->kind == TXN_ROLLBACK ||
                                      stmt->u.txn->kind == TXN_ROLLBACK_TO))) {
@@ -763,6 +875,7 @@ static int exec_parsed(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
         if (is_utility_show(stmt->u.show)) { rc = run_sql(s, stmt, sql, r, e); break; }
         rc = run_show(s, stmt->u.show, r, e);
         break;
+    case STMT_COPY: rc = copy_run(s, stmt->u.copy, r, e); break;
     default:
         rc = run_sql(s, stmt, sql, r, e);
         break;
@@ -873,6 +986,10 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     int rc = parse_statement(sql, len, 0, &a, &stmt, &next, e);
     if (rc) goto done;
     if (!stmt) { *empty = true; goto done; }
+    if (stmt->kind == STMT_COPY) {
+        rc = dd_err(e, DD_EFEATURE, stmt->loc, "COPY in the extended query protocol is not supported: send it as a simple query");
+        goto done;
+    }
     if (!rest_is_empty(&row, sql, len, next)) {
         rc = dd_err(e, DD_ESYNTAX, -1, "cannot insert multiple commands into a prepared statement");
         goto done;
@@ -1167,5 +1284,12 @@ int driftdb_session_sync(driftdb_session *s, driftdb_error *err)
 
 void driftdb_session_cancel(driftdb_session *s)
 {
-    if (s) s->cancel = 1;
+    if (s) s->cancel = CANCEL_USER;
+}
+
+void driftdb_session_terminate(driftdb_session *s)
+{
+    if (!s) return;
+    s->terminate = 1;
+    s->cancel = CANCEL_TERMINATE;
 }

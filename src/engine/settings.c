@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 
 typedef struct SettingDef {
     const char *name;
@@ -43,6 +44,7 @@ static const SettingDef defs[] = {
     {"statement_timeout", "0", false},
     {"lock_timeout", "0", false},
     {"idle_in_transaction_session_timeout", "0", false},
+    {"idle_session_timeout", "0", false},
     {"bytea_output", "hex", false},
     {"max_identifier_length", "63", true},
     {"lc_messages", "C", false},
@@ -153,6 +155,57 @@ static bool apply_timezone(driftdb_session *s, const char *value)
     return true;
 }
 
+/* A time setting ("1500", "1500ms", "2 s", "5min", "1h", "1d"; a bare
+ * number is ms) in ms.  Returns false when it is not one. */
+static bool parse_ms(const char *value, i64 *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    if (errno || end == value) return false;
+    while (*end == ' ') end++;
+    static const struct { const char *unit; double ms; } units[] = {
+        {"", 1}, {"us", 0.001}, {"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000}, {"d", 86400000},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(units); i++) {
+        if (strcmp(end, units[i].unit) != 0) continue;
+        double ms = v * units[i].ms;
+        if (ms != ms || ms < -1 || ms > 4e12) return false;
+        /* PostgreSQL rounds to the nearest unit */
+        *out = (i64)(ms < 0 ? ms - 0.5 : ms + 0.5);
+        return true;
+    }
+    return false;
+}
+
+/* ms as PostgreSQL shows a time setting: the largest unit that divides it. */
+static const char *show_ms(i64 ms, char *buf)
+{
+    static const struct { const char *unit; i64 ms; } units[] = {
+        {"d", 86400000}, {"h", 3600000}, {"min", 60000}, {"s", 1000},
+    };
+    if (ms != 0)
+        for (size_t i = 0; i < DD_ARRAY_LEN(units); i++)
+            if (ms % units[i].ms == 0) {
+                snprintf(buf, 24, "%lld%s", (long long)(ms / units[i].ms), units[i].unit);
+                return buf;
+            }
+    snprintf(buf, 24, ms ? "%lldms" : "%lld", (long long)ms);
+    return buf;
+}
+
+static int timeslot(const char *canon)
+{
+    return canon[0] == 's' ? 0 : canon[0] == 'l' ? 1 : strcmp(canon, "idle_session_timeout") ? 2 : 3;
+}
+
+i64 settings_ms(const char *value);
+i64 settings_ms(const char *value)
+{
+    i64 ms;
+    return parse_ms(value, &ms) ? ms : 0;
+}
+
 /* Checks and normalizes a value; returns the text to store. */
 static int validate(driftdb_session *s, const char *canon, const char *value, const char **out, DdError *err)
 {
@@ -210,12 +263,20 @@ static int validate(driftdb_session *s, const char *canon, const char *value, co
         return DD_OK;
     }
     if (strcmp(canon, "statement_timeout") == 0 || strcmp(canon, "lock_timeout") == 0 ||
-        strcmp(canon, "idle_in_transaction_session_timeout") == 0) {
-        /* accepted only as "off": a timeout that is not enforced must not look set */
-        char *end;
-        long v = strtol(value, &end, 10);
-        if (*end || v != 0)
-            return dd_err(err, DD_EFEATURE, -1, "%s is not supported yet (only 0, no timeout)", canon);
+        strcmp(canon, "idle_in_transaction_session_timeout") == 0 ||
+        strcmp(canon, "idle_session_timeout") == 0) {
+        /* milliseconds, PostgreSQL's time units; kept as PostgreSQL shows
+         * them.  statement_timeout is enforced by the engine (watchdog.c),
+         * the idle timeouts by the server while it waits for the client,
+         * lock_timeout bounds waits for locks, and DriftDB takes none (writes
+         * conflict at commit, 40001), so it never fires. */
+        i64 ms;
+        if (!parse_ms(value, &ms))
+            return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", canon, value);
+        if (ms < 0 || ms > 2147483647)
+            return dd_err(err, DD_EINVALID_PARAM, -1,
+                          "%s ms is outside the valid range for parameter \"%s\" (0 .. 2147483647)", value, canon);
+        *out = show_ms(ms, s->timebuf[timeslot(canon)]);
         return DD_OK;
     }
     if (strcmp(canon, "work_mem") == 0) {

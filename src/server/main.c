@@ -2,7 +2,14 @@
  * main.c - driftdb-server: command line, the listener, the accept loop,
  * one thread per connection, and clean shutdown on SIGINT / SIGTERM.
  *
- *   driftdb-server --data-path DIR [--listen HOST:PORT] [--max-connections N]
+ *   driftdb-server --data-path DIR [--listen HOST:PORT] [--socket-dir DIR]
+ *                  [--max-connections N]
+ *
+ * Besides TCP it listens on the Unix socket DIR/.s.PGSQL.PORT (DIR
+ * /var/run/postgresql by default, where libpq looks when no host is
+ * given, so `psql -p 5433` works; --socket-dir '' turns it off).  A socket
+ * file left by a server that died is replaced; one a live server answers
+ * on is not (exit 1).  The file is removed at shutdown.
  *
  * The database is opened once with driftdb_open and shared by every
  * connection thread (driftdb.h: thread-safe); each thread runs pgw_serve
@@ -31,6 +38,7 @@
  */
 #include "driftdb.h"
 #include "pgwire.h"
+#include "backends.h"
 
 #include "../util/alloc.h"
 
@@ -48,24 +56,32 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_LISTEN "127.0.0.1:5433"
+#define DEFAULT_SOCKET_DIR "/var/run/postgresql"
 #define DEFAULT_MAX_CONN 100
 #define MAX_MAX_CONN 10000
 #define PGW_REJECT_SLOTS 16
 #define PGW_DRAIN_TIMEOUT_S 30
+#define PGW_DRAIN_GRACE_MS 2000   /* for terminated sessions to send their FATAL */
 
 typedef struct Options {
     const char *data_path;
     const char *listen;
+    const char *socket_dir;       /* "" = no Unix socket */
+    bool socket_dir_given;
     int max_conn;
 } Options;
 
 typedef struct Server {
     driftdb *db;
     int listen_fd;
+    int unix_fd;                  /* the Unix socket, or -1 */
+    char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)];   /* "" when none */
     int signal_fd;
     int max_conn;                 /* sessions allowed at once */
     atomic_int nsessions;         /* open sessions (pgwire.c counts) */
@@ -75,6 +91,7 @@ typedef struct Server {
     int nthreads;
     int nslots;
     int *slots;                   /* fd per live connection thread, or -1 */
+    PgwBackends backends;         /* sessions by BackendKeyData */
 } Server;
 
 /* What a connection thread owns; freed by the thread. */
@@ -89,11 +106,14 @@ typedef struct ConnArg {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: driftdb-server --data-path DIR [--listen HOST:PORT] [--max-connections N]\n"
+            "usage: driftdb-server --data-path DIR [--listen HOST:PORT] [--socket-dir DIR]\n"
+            "                      [--max-connections N]\n"
             "\n"
             "  --data-path DIR        database directory (made with `driftdb init DIR`)\n"
             "  --listen HOST:PORT     address to listen on (default " DEFAULT_LISTEN ");\n"
             "                         [::1]:PORT for IPv6, *:PORT for all interfaces\n"
+            "  --socket-dir DIR       also listen on DIR/.s.PGSQL.PORT (default " DEFAULT_SOCKET_DIR ";\n"
+            "                         '' for none)\n"
             "  --max-connections N    concurrent client sessions (default %d)\n"
             "  --help                 this text\n"
             "\n"
@@ -107,12 +127,15 @@ static int parse_args(int argc, char **argv, Options *o)
     static const struct option longopts[] = {
         {"data-path", required_argument, NULL, 'd'},
         {"listen", required_argument, NULL, 'l'},
+        {"socket-dir", required_argument, NULL, 's'},
         {"max-connections", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     o->data_path = NULL;
     o->listen = DEFAULT_LISTEN;
+    o->socket_dir = DEFAULT_SOCKET_DIR;
+    o->socket_dir_given = false;
     o->max_conn = DEFAULT_MAX_CONN;
     int ch;
     opterr = 0;
@@ -120,6 +143,7 @@ static int parse_args(int argc, char **argv, Options *o)
         switch (ch) {
         case 'd': o->data_path = optarg; break;
         case 'l': o->listen = optarg; break;
+        case 's': o->socket_dir = optarg; o->socket_dir_given = true; break;
         case 'm': {
             char *end;
             errno = 0;
@@ -219,6 +243,54 @@ static int server_listen(const char *spec, int *bound_port)
     return fd;
 }
 
+/*
+ * Listens on dir/.s.PGSQL.port.  Returns the socket, -1 when it cannot
+ * (message printed), with the path in path.
+ */
+static int server_listen_unix(const char *dir, int port, char *path, size_t pathsz)
+{
+    int n = snprintf(path, pathsz, "%s/.s.PGSQL.%d", dir, port);
+    if (n < 0 || (size_t)n >= pathsz) {
+        fprintf(stderr, "driftdb-server: socket path \"%s/.s.PGSQL.%d\" is too long\n", dir, port);
+        path[0] = 0;
+        return -1;
+    }
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    memcpy(sa.sun_path, path, (size_t)n + 1);
+    int rc = -1;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) goto fail;
+    rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    if (rc != 0 && errno == EADDRINUSE) {
+        /* a file is there: a live server's, or one left by a crash */
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        bool live = probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof sa) == 0;
+        if (probe >= 0) close(probe);
+        if (live) {
+            fprintf(stderr, "driftdb-server: another server is listening on %s\n", path);
+            close(fd);
+            path[0] = 0;
+            return -1;
+        }
+        unlink(path);
+        rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    }
+    if (rc != 0) goto fail;
+    chmod(path, 0777);   /* who may connect is decided by authentication */
+    if (listen(fd, 128) != 0) goto fail;
+    return fd;
+fail:
+    fprintf(stderr, "driftdb-server: cannot listen on %s: %s\n", path, strerror(errno));
+    if (fd >= 0) {
+        if (rc == 0) unlink(path);   /* bound, then listen failed */
+        close(fd);
+    }
+    path[0] = 0;
+    return -1;
+}
+
 /* "addr:port" of a peer, for the session and logs. */
 static void peer_name(const struct sockaddr_storage *ss, char *out, size_t outsz)
 {
@@ -234,6 +306,8 @@ static void peer_name(const struct sockaddr_storage *ss, char *out, size_t outsz
         inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
         port = ntohs(a->sin6_port);
         snprintf(out, outsz, "[%s]:%d", ip, port);
+    } else if (ss->ss_family == AF_UNIX) {
+        snprintf(out, outsz, "[local]");
     } else {
         snprintf(out, outsz, "?");
     }
@@ -273,6 +347,7 @@ static int server_start_conn(Server *srv, int fd, const struct sockaddr_storage 
     a->cfg.backend_id = ++srv->next_backend_id;
     a->cfg.nsessions = &srv->nsessions;
     a->cfg.max_sessions = srv->max_conn;
+    a->cfg.backends = &srv->backends;
 
     pthread_mutex_lock(&srv->mu);
     a->slot = -1;
@@ -311,12 +386,13 @@ refuse:
 /* Accepts connections until SIGINT/SIGTERM.  Returns 0. */
 static int server_accept_loop(Server *srv)
 {
-    struct pollfd pfd[2] = {
+    struct pollfd pfd[3] = {
         {.fd = srv->listen_fd, .events = POLLIN},
         {.fd = srv->signal_fd, .events = POLLIN},
+        {.fd = srv->unix_fd, .events = POLLIN},   /* -1: ignored by poll */
     };
     for (;;) {
-        int n = poll(pfd, 2, -1);
+        int n = poll(pfd, 3, -1);
         if (n < 0) {
             if (errno == EINTR) continue;
             fprintf(stderr, "driftdb-server: poll: %s\n", strerror(errno));
@@ -330,10 +406,12 @@ static int server_accept_loop(Server *srv)
                 return 0;
             }
         }
-        if (pfd[0].revents & POLLIN) {
+        for (int k = 0; k < 3; k += 2) {
+            if (!(pfd[k].revents & POLLIN)) continue;
             struct sockaddr_storage ss;
             socklen_t sl = sizeof ss;
-            int fd = accept4(srv->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
+            memset(&ss, 0, sizeof ss);
+            int fd = accept4(pfd[k].fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
             if (fd < 0) {
                 if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
                     fprintf(stderr, "driftdb-server: accept: %s\n", strerror(errno));
@@ -346,21 +424,45 @@ static int server_accept_loop(Server *srv)
     }
 }
 
-/* Stops accepting, shuts every connection down and waits for the threads.
- * Returns 0 when all ended, -1 on timeout. */
+/* Waits until no connection thread is left or the deadline passes.
+ * Called and returns with srv->mu held. */
+static int wait_threads(Server *srv, long ms)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += ms / 1000;
+    deadline.tv_nsec += (ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000L; }
+    int rc = 0;
+    while (srv->nthreads > 0 && rc == 0)
+        rc = pthread_cond_timedwait(&srv->idle, &srv->mu, &deadline);
+    return rc;
+}
+
+/*
+ * Fast shutdown: stops accepting; terminates every session's running
+ * statement (it fails with FATAL 57P01 at its next check, within
+ * milliseconds) and wakes the idle ones (their reads poll the backends'
+ * wake_fd: they send the same FATAL and close, rolling back open
+ * transactions); after
+ * PGW_DRAIN_GRACE_MS, cuts the sockets of whatever is left (a client that
+ * does not read) and waits for the threads.  Returns 0 when all ended, -1
+ * on timeout.
+ */
 static int server_drain(Server *srv)
 {
     close(srv->listen_fd);
     srv->listen_fd = -1;
+    if (srv->unix_fd >= 0) close(srv->unix_fd);
+    srv->unix_fd = -1;
+    if (srv->unix_path[0]) unlink(srv->unix_path);
+    srv->unix_path[0] = 0;
+    backends_terminate_all(&srv->backends);
     pthread_mutex_lock(&srv->mu);
+    wait_threads(srv, PGW_DRAIN_GRACE_MS);
     for (int i = 0; i < srv->nslots; i++)
         if (srv->slots[i] >= 0) shutdown(srv->slots[i], SHUT_RDWR);
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += PGW_DRAIN_TIMEOUT_S;
-    int rc = 0;
-    while (srv->nthreads > 0 && rc == 0)
-        rc = pthread_cond_timedwait(&srv->idle, &srv->mu, &deadline);
+    wait_threads(srv, PGW_DRAIN_TIMEOUT_S * 1000L);
     int left = srv->nthreads;
     pthread_mutex_unlock(&srv->mu);
     if (left > 0) {
@@ -392,7 +494,7 @@ int main(int argc, char **argv)
 
     Server srv;
     memset(&srv, 0, sizeof srv);
-    srv.listen_fd = srv.signal_fd = -1;
+    srv.listen_fd = srv.signal_fd = srv.unix_fd = -1;
     srv.max_conn = opt.max_conn;
     atomic_init(&srv.nsessions, 0);
     pthread_mutex_init(&srv.mu, NULL);
@@ -411,6 +513,10 @@ int main(int argc, char **argv)
         goto done;
     }
     for (int i = 0; i < srv.nslots; i++) srv.slots[i] = -1;
+    if (backends_init(&srv.backends, srv.nslots) != 0) {
+        fprintf(stderr, "driftdb-server: out of memory\n");
+        goto done;
+    }
 
     driftdb_error err;
     memset(&err, 0, sizeof err);
@@ -431,6 +537,13 @@ int main(int argc, char **argv)
         char host[256], pstr[16];
         parse_listen(opt.listen, host, sizeof host, pstr, sizeof pstr);
         bool v6 = strchr(host, ':') != NULL;
+        if (opt.socket_dir[0]) {
+            srv.unix_fd = server_listen_unix(opt.socket_dir, port, srv.unix_path, sizeof srv.unix_path);
+            if (srv.unix_fd < 0 && opt.socket_dir_given) goto done;
+            if (srv.unix_fd < 0)
+                fprintf(stderr, "driftdb-server: no Unix socket (give --socket-dir DIR, or '' for none)\n");
+        }
+        if (srv.unix_fd >= 0) fprintf(stderr, "driftdb-server listening on %s\n", srv.unix_path);
         fprintf(stderr, "driftdb-server listening on %s%s%s:%d\n", v6 ? "[" : "",
                 host[0] ? host : "*", v6 ? "]" : "", port);
     }
@@ -448,7 +561,10 @@ done:
     if (srv.db) driftdb_close(srv.db);   /* no connection thread is left */
     if (status == 0) fprintf(stderr, "driftdb-server: shut down\n");
     if (srv.listen_fd >= 0) close(srv.listen_fd);
+    if (srv.unix_fd >= 0) close(srv.unix_fd);
+    if (srv.unix_path[0]) unlink(srv.unix_path);
     if (srv.signal_fd >= 0) close(srv.signal_fd);
     dd_free(srv.slots);
+    if (srv.backends.b) backends_free(&srv.backends);
     return status;
 }

@@ -60,12 +60,15 @@
  * WARNING and the ParameterStatus tells the client it is UTF8.
  */
 #include "pgwire.h"
+#include "backends.h"
 
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/clock.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -153,6 +156,10 @@ typedef struct Conn {
     PgwStmt *stmts;               /* prepared statements */
     PgwPortal *portals;
     PgwPortal *suspended;         /* the portal whose result is open, or NULL */
+    int backend_slot;             /* in cfg->backends, or -1 */
+    int idle_ms;                  /* after ReadyForQuery: the idle timeout of the
+                                     next read (0 none), see conn_ready_for_query */
+    char idle_status;             /* the ReadyForQuery status it was armed with */
     u8 rbuf[8192];
 } Conn;
 
@@ -281,6 +288,7 @@ static void send_error_msg(Conn *c, u8 type, const driftdb_error *e)
         buf_printf(&c->out, "%d", e->position);
         buf_putc(&c->out, 0);
     }
+    if (e->context[0]) { buf_putc(&c->out, 'W'); buf_put_str(&c->out, e->context); }
     buf_putc(&c->out, 0);
     msg_end(c, at);
 }
@@ -327,18 +335,38 @@ static void send_parameter_status(Conn *c, const char *name, const char *value)
 
 /* ReadyForQuery with the session's transaction status; flushed by the
  * serve loop before it blocks on the next read. */
+/* A time setting as the engine shows it ("0", "250ms", "2s", "5min",
+ * "1h", "1d") in ms, capped to what poll() takes. */
+static int setting_ms(const char *v)
+{
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    long long mul = !strcmp(end, "s") ? 1000 : !strcmp(end, "min") ? 60000
+                  : !strcmp(end, "h") ? 3600000 : !strcmp(end, "d") ? 86400000 : 1;
+    if (n <= 0) return 0;
+    return n > INT32_MAX / mul ? INT32_MAX : (int)(n * mul);
+}
+
 static void conn_ready_for_query(Conn *c)
 {
+    char st = driftdb_session_txn_status(c->sess);
     size_t at = msg_begin(c, 'Z');
-    buf_putc(&c->out, (u8)driftdb_session_txn_status(c->sess));
+    buf_putc(&c->out, (u8)st);
     msg_end(c, at);
+    /* the idle timeouts run from here until the next message arrives */
+    const char *v = driftdb_session_setting(c->sess, st == 'I' ? "idle_session_timeout"
+                                                               : "idle_in_transaction_session_timeout");
+    c->idle_ms = 0;
+    c->idle_status = st;
+    if (v && strcmp(v, "0") != 0) c->idle_ms = setting_ms(v);
 }
 
 /* ---- input ------------------------------------------------------------- */
 
 /*
- * Reads exactly n bytes.  Returns 0, 1 on EOF before the first byte, or -1
- * on EOF part way, a read error or a timeout.  EINTR is retried.
+ * Reads exactly n bytes.  Returns 0, 1 on EOF before the first byte, -2
+ * when an idle timeout (c->idle_ms) expired, or -1 on EOF part way, a read
+ * error, a timeout or a server shutting down.  EINTR is retried.
  */
 static int conn_read(Conn *c, void *dst, size_t n)
 {
@@ -356,6 +384,18 @@ static int conn_read(Conn *c, void *dst, size_t n)
          * pipelined messages already here get one reply write). */
         if ((c->out.len > 0 || !buf_ok(&c->out)) && conn_flush(c) != 0)
             return -1;
+        /* Waiting for the client's next message after ReadyForQuery: the
+         * idle timeouts (-2 when one expires). */
+        /* A server shutting down wakes the read through wake_fd (-1). */
+        if (c->idle_ms > 0 || c->cfg->backends) {
+            struct pollfd pfd[2] = {{.fd = c->fd, .events = POLLIN},
+                                    {.fd = c->cfg->backends ? c->cfg->backends->wake_fd : -1,
+                                     .events = POLLIN}};
+            int pr = poll(pfd, 2, c->idle_ms > 0 ? c->idle_ms : -1);
+            if (pr < 0 && errno == EINTR) continue;
+            if (pr == 0) return -2;
+            if (pfd[1].revents & POLLIN) return -1;
+        }
         /* Large reads go straight to dst; small ones refill rbuf. */
         bool direct = n - got >= sizeof c->rbuf;
         ssize_t r = direct ? recv(c->fd, d + got, n - got, 0)
@@ -392,6 +432,7 @@ static int conn_read_message(Conn *c, u8 *type, Cursor *cur)
     u8 hdr[5];
     int rc = conn_read(c, hdr, sizeof hdr);
     if (rc != 0) return rc;
+    c->idle_ms = 0;   /* only the wait for a message's first bytes is timed */
     u32 len = get_u32be(hdr + 1);
     if (len < 4 || len > PGW_MAX_MESSAGE) {
         log_conn(c, "invalid message length %u", len);
@@ -581,6 +622,8 @@ static int conn_open_session(Conn *c, Cursor params, const char *database)
     buf_put_u32be(&c->out, c->cfg->backend_id);
     buf_put_u32be(&c->out, secret);
     msg_end(c, at);
+    if (c->cfg->backends)
+        c->backend_slot = backends_add(c->cfg->backends, c->cfg->backend_id, secret, c->sess);
 
     conn_ready_for_query(c);
     return conn_flush(c);
@@ -613,8 +656,13 @@ static int conn_startup(Conn *c)
             continue;
         }
         if (code == PGW_CANCEL_REQUEST_CODE) {
-            /* Not implemented: accepted and ignored, as a cancel that
-             * arrives too late would be.  PostgreSQL never replies. */
+            /* Cancels the matching session's running statement, if any;
+             * PostgreSQL never replies, whether it matched or not. */
+            u32 id = cur_u32be(&cur), secret = cur_u32be(&cur);
+            if (cur_end(&cur) && c->cfg->backends) {
+                if (!backends_cancel(c->cfg->backends, id, secret))
+                    log_conn(c, "cancel request for backend %u did not match", id);
+            }
             return -1;
         }
         u32 major = code >> 16, minor = code & 0xffff;
@@ -717,9 +765,82 @@ static int send_data_row(Conn *c, driftdb_result *r, int ncols, driftdb_error *e
  * rows, then CommandComplete.  Returns 0, 1 when the statement failed
  * while producing rows (err filled), or -1 when the connection broke.
  */
+/*
+ * COPY FROM STDIN: CopyInResponse, then CopyData is fed to the engine
+ * until CopyDone (the rows are committed) or CopyFail.  Flush and Sync are
+ * ignored meanwhile, as PostgreSQL does.  On an error the COPY ends at
+ * once; CopyData, CopyDone and CopyFail still arriving are then dropped by
+ * conn_serve_loop (the protocol's rule).  Returns 0, 1 when the COPY failed
+ * (err filled, the result failed), or -1 when the connection broke.
+ */
+static int conn_copy_in(Conn *c, driftdb_result *r, int binary, int ncols, driftdb_error *err)
+{
+    size_t at = msg_begin(c, 'G');
+    buf_putc(&c->out, (u8)binary);
+    buf_put_u16be(&c->out, (u16)ncols);
+    for (int i = 0; i < ncols; i++) buf_put_u16be(&c->out, (u16)binary);
+    msg_end(c, at);
+    for (;;) {
+        u8 type = 0;
+        Cursor cur;
+        int rc = conn_read_message(c, &type, &cur);
+        c->idle_ms = 0;
+        if (rc != 0) {
+            driftdb_copy_in_fail(r, "the client vanished", err);
+            return -1;
+        }
+        switch (type) {
+        case 'd':
+            if (driftdb_copy_in_data(r, cur.p, cur_left(&cur), err) != 0) return 1;
+            break;
+        case 'c':
+            return driftdb_copy_in_end(r, err) != 0 ? 1 : 0;
+        case 'f': {
+            const char *why = cur_cstr(&cur);
+            driftdb_copy_in_fail(r, why ? why : "", err);
+            return 1;
+        }
+        case 'H': case 'S':
+            break;
+        default: {
+            driftdb_error ignored;
+            driftdb_copy_in_fail(r, "protocol violation", &ignored);
+            error_set(err, "ERROR", "08P01", "unexpected message type 0x%02X during COPY from stdin", type);
+            return 1;
+        }
+        }
+    }
+}
+
 static int conn_send_result(Conn *c, driftdb_result *r, driftdb_error *err)
 {
-    if (driftdb_result_has_rows(r)) {
+    int binary = 0, ncopy = 0;
+    int copy = driftdb_result_copy(r, &binary, &ncopy);
+    if (copy == 'i') {
+        int rc = conn_copy_in(c, r, binary, ncopy, err);
+        if (rc != 0) return rc;
+    } else if (copy == 'o') {
+        /* CopyOutResponse, CopyData per row, CopyDone */
+        size_t at = msg_begin(c, 'H');
+        buf_putc(&c->out, (u8)binary);
+        buf_put_u16be(&c->out, (u16)ncopy);
+        for (int i = 0; i < ncopy; i++) buf_put_u16be(&c->out, (u16)binary);
+        msg_end(c, at);
+        for (;;) {
+            const char *data;
+            size_t len;
+            int rc = driftdb_copy_out_next(r, &data, &len, err);
+            if (rc == 0) break;
+            if (rc < 0) return 1;
+            at = msg_begin(c, 'd');
+            buf_append(&c->out, data, len);
+            msg_end(c, at);
+            if ((c->out.len >= PGW_FLUSH_AT || !buf_ok(&c->out)) && conn_flush(c) != 0)
+                return -1;
+        }
+        at = msg_begin(c, 'c');
+        msg_end(c, at);
+    } else if (driftdb_result_has_rows(r)) {
         int ncols = driftdb_result_ncols(r);
         if (ncols < 0 || ncols > PGW_MAX_FIELDS) {
             error_set(err, "ERROR", "54000", "too many result columns (%d)", ncols);
@@ -758,11 +879,23 @@ static int conn_send_result(Conn *c, driftdb_result *r, driftdb_error *err)
  * the first error ends the message.  Always ends with ReadyForQuery unless
  * the connection broke.  Returns 0 or -1 (close).
  */
+static int conn_run_query(Conn *c, const char *sql);
+
 static int conn_simple_query(Conn *c, Cursor *cur)
 {
-    const char *sql = cur_cstr(cur);
-    if (!sql || !cur_end(cur))
+    const char *text = cur_cstr(cur);
+    if (!text || !cur_end(cur))
         return conn_fatal(c, "08P01", "invalid Query message format");
+    /* a COPY FROM STDIN reads messages into c->in, where the text is */
+    char *sql = dd_strdup(text);
+    if (!sql) return conn_fatal(c, "53200", "out of memory");
+    int rc = conn_run_query(c, sql);
+    dd_free(sql);
+    return rc;
+}
+
+static int conn_run_query(Conn *c, const char *sql)
+{
 
     size_t off = 0;
     int nstatements = 0;
@@ -823,6 +956,10 @@ static void conn_ext_error(Conn *c, const driftdb_error *e)
 {
     send_error(c, e);
     c->state = PGW_SKIP_TO_SYNC;
+    if (error_is_fatal(e)) {   /* the server is shutting down: close */
+        conn_flush(c);
+        c->state = PGW_CLOSED;
+    }
 }
 
 static void conn_ext_errorf(Conn *c, const char *state, const char *fmt, ...) DD_PRINTF(3, 4);
@@ -1421,6 +1558,16 @@ static int conn_serve_loop(Conn *c)
         u8 type = 0;
         Cursor cur;
         int rc = conn_read_message(c, &type, &cur);
+        bool idle_in_txn = c->idle_status != 'I';
+        c->idle_ms = 0;
+        if (c->cfg->backends && atomic_load(&c->cfg->backends->terminating))
+            return conn_fatal(c, "57P01", "terminating connection due to administrator command");
+        if (rc == -2) {
+            log_conn(c, "idle %s timeout", idle_in_txn ? "in transaction" : "session");
+            if (idle_in_txn)
+                return conn_fatal(c, "25P03", "terminating connection due to idle-in-transaction timeout");
+            return conn_fatal(c, "57P05", "terminating connection due to idle-session timeout");
+        }
         if (rc == 1) return 0;    /* EOF between messages: the client left */
         if (rc != 0) return -1;
 
@@ -1474,7 +1621,7 @@ static int conn_serve_loop(Conn *c)
             log_conn(c, "invalid frontend message type %d", type);
             return conn_fatal(c, "08P01", "invalid frontend message type %d", type);
         }
-        if (rc2 != 0) return -1;
+        if (rc2 != 0 || c->state == PGW_CLOSED) return -1;
     }
 }
 
@@ -1485,6 +1632,8 @@ int pgw_serve(int fd, const PgwConfig *cfg)
     c->fd = fd;
     c->cfg = cfg;
     c->state = PGW_STARTUP;
+    c->backend_slot = -1;
+    c->idle_status = 'I';
     buf_init(&c->in);
     buf_init(&c->out);
 
@@ -1499,6 +1648,7 @@ int pgw_serve(int fd, const PgwConfig *cfg)
         rc = conn_serve_loop(c);
     }
 
+    if (c->cfg->backends) backends_remove(c->cfg->backends, c->backend_slot);
     conn_drop_portals(c);   /* before the session: a portal may hold its result */
     while (c->stmts) stmt_drop(c, c->stmts);
     if (c->sess) {

@@ -47,7 +47,12 @@
  *   that do not match, unknown names, format codes other than 0/1) is an
  *   ERROR; after any ERROR, messages are skipped until Sync.
  *   'F' FunctionCall  ErrorResponse 0A000 + ReadyForQuery
- *   'd' CopyData, 'c' CopyDone, 'f' CopyFail: ignored outside COPY
+ *   'd' CopyData      bytes of the COPY FROM STDIN stream, any split
+ *   'c' CopyDone      (empty)   ends the stream: the rows commit
+ *   'f' CopyFail      String why: the COPY fails (57014)
+ *   During COPY FROM STDIN 'H' and 'S' are ignored and any other type is
+ *   an ERROR 08P01 that ends the COPY; outside COPY 'd', 'c' and 'f' are
+ *   ignored (after a failed COPY the client may still be sending them).
  *   anything else     FATAL 08P01 "invalid frontend message type", close
  *
  * Server -> client:
@@ -67,12 +72,20 @@
  *   '1' ParseComplete, '2' BindComplete, '3' CloseComplete, 'n' NoData,
  *   's' PortalSuspended    (empty)
  *   't' ParameterDescription  Int16 n | Int32 type oid * n
+ *   'G' CopyInResponse     Int8 format (0 text, 1 binary) | Int16 ncols
+ *                          | Int16 format * ncols (all the same)
+ *   'H' CopyOutResponse    Int8 format (0 text, 1 binary) | Int16 ncols
+ *                          | Int16 format * ncols (all the same)
+ *   'd' CopyData           bytes of the COPY stream (one row, a header
+ *                          or the binary trailer per message)
+ *   'c' CopyDone           (empty)
  *   'C' CommandComplete    String tag
  *   'I' EmptyQueryResponse (empty)
  *   'E' ErrorResponse      { Byte1 field | String value }* | Byte 0, fields
  *   'N' NoticeResponse        S severity, V severity (non-localized),
  *                             C SQLSTATE, M message, D detail, H hint,
- *                             P position (decimal text, 1-based)
+ *                             P position (decimal text, 1-based),
+ *                             W context ("COPY t, line 17")
  *
  * Buffering: replies are collected in a per-connection write buffer and
  * sent at ReadyForQuery, before blocking on a read, or when the buffer
@@ -109,6 +122,7 @@ typedef struct PgwConfig {
     u32 backend_id;            /* BackendKeyData process id (unique per connection) */
     atomic_int *nsessions;     /* sessions open across the server */
     int max_sessions;          /* above this: FATAL 53300 after startup */
+    struct PgwBackends *backends; /* sessions by BackendKeyData (backends.h), or NULL */
 } PgwConfig;
 
 /*

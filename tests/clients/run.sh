@@ -5,6 +5,9 @@
 # Makes a temporary database, starts driftdb-server on a free port, runs
 #   psql.sh          psql: quick start, time travel, errors, multi-statement
 #   psycopg2_test.py psycopg2: transactions, types, errors, ParameterStatus
+#   copy_test.py     COPY TO / FROM (text, CSV, binary): psycopg2, psycopg 3, \copy
+#   cancel_test.py   CancelRequest, psql's Ctrl-C, statement / idle timeouts,
+#                    SIGTERM during a statement
 #   libpq_pipeline.c libpq from C: pipeline mode, binary formats
 #   psycopg3_test.py psycopg 3: server-side binding, pipelines, binary, prepare
 #   asyncpg_test.py  asyncpg: prepared statements, inferred parameter types,
@@ -152,7 +155,7 @@ if ! make_db "$TMP/db"; then
 fi
 ok init_database
 
-if ! start_server main "$TMP/db"; then
+if ! start_server main "$TMP/db" --socket-dir "$TMP"; then
     fail server_start
     echo "$PASS passed, $FAILN failed"
     exit 1
@@ -183,13 +186,19 @@ ensure_alive() {
     tail -n 20 "$TMP/main.log" | sed 's/^/#   /'
     PIDS=$(echo "$PIDS" | sed "s/\<$MAIN_PID\>//")
     cat "$TMP/main.log" >>"$TMP/main-crashed.log"
-    if start_server main "$TMP/db"; then
+    if start_server main "$TMP/db" --socket-dir "$TMP"; then
         MAIN_PID=$SPID
         MAIN_PORT=$PORT
     fi
 }
 
 # ---- client suites --------------------------------------------------------
+# the Unix socket (--socket-dir): psql with a directory as host, as libpq
+# does with /var/run/postgresql when no host is given
+if command -v psql >/dev/null 2>&1; then
+    out=$(psql -X -qAt -h "$TMP" -p "$MAIN_PORT" -U test -d test -c "SELECT 40 + 2" 2>&1)
+    [ "$out" = "42" ] && [ -S "$TMP/.s.PGSQL.$MAIN_PORT" ] && ok unix_socket || fail unix_socket "$out"
+fi
 if command -v psql >/dev/null 2>&1; then
     bash $HERE/psql.sh "$MAIN_PORT" >"$TMP/psql.out" 2>&1
     tally psql "$TMP/psql.out"
@@ -204,6 +213,26 @@ if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
     ensure_alive psycopg2
 else
     fail psycopg2 "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
+fi
+
+# copy_test.py: COPY TO STDOUT and FROM STDIN in every format through
+# psycopg2, psycopg 3 and psql.
+if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
+    timeout -k 5 60 "$PY" $HERE/copy_test.py "$MAIN_PORT" >"$TMP/copy.out" 2>&1
+    tally copy "$TMP/copy.out"
+    ensure_alive copy
+else
+    fail copy "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
+fi
+
+# cancel_test.py: CancelRequest, psql's Ctrl-C, the timeouts, and SIGTERM
+# during a statement (on a server of its own), ~5 s.
+if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
+    timeout -k 5 120 "$PY" $HERE/cancel_test.py "$MAIN_PORT" "$SERVER" "$CLI" "$TMP" >"$TMP/cancel.out" 2>&1
+    tally cancel "$TMP/cancel.out"
+    ensure_alive cancel
+else
+    fail cancel "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
 fi
 
 # libpq from C: pipeline mode, binary parameters and results (libpq-dev).
@@ -343,6 +372,8 @@ rc=$?
 took=$(( $(date +%s) - start_s ))
 [ $rc -eq 0 ] && [ $took -le 5 ] && grep -q "shut down" "$TMP/main.log" \
     && ok server_sigterm_shutdown || fail server_sigterm_shutdown "exit $rc after ${took}s"
+[ ! -e "$TMP/.s.PGSQL.$MAIN_PORT" ] && ok unix_socket_removed_at_shutdown \
+    || fail unix_socket_removed_at_shutdown
 if [ -n "${HOLD:-}" ]; then
     [ -f "$TMP/hold.pid" ] && kill "$(cat "$TMP/hold.pid")" 2>/dev/null
     kill $HOLD 2>/dev/null

@@ -286,6 +286,23 @@ typedef struct CreateIndexStmt {
     IndexElem **elems; int nelems;
 } CreateIndexStmt;
 
+/* COPY t [(cols)] FROM STDIN | COPY {t [(cols)] | (query)} TO STDOUT
+ * [[WITH] (option, ...)] or the old option syntax (BINARY, CSV, HEADER,
+ * DELIMITER [AS] 'c', NULL [AS] 's', QUOTE, ESCAPE, FORCE QUOTE). */
+enum { COPY_TEXT, COPY_CSV, COPY_BINARY };
+typedef struct CopyStmt {
+    char *table; int table_loc;   /* NULL for COPY (query) TO */
+    char **cols; int *col_locs; int ncols;   /* the column list, or none */
+    struct Stmt *query;           /* COPY (query) TO: a SELECT */
+    bool from;                    /* FROM STDIN; else TO STDOUT */
+    int format;                   /* COPY_* */
+    int header;                   /* -1 not given, 0, 1 */
+    char *delimiter, *null_str, *quote, *escape;   /* NULL: the default */
+    bool force_quote_all;         /* FORCE_QUOTE * */
+    char **force_quote; int nforce_quote;
+    int loc;
+} CopyStmt;
+
 typedef enum StmtKind {
     STMT_SELECT, STMT_INSERT, STMT_UPDATE, STMT_DELETE,
     STMT_CREATE_TABLE, STMT_DROP_TABLE,
@@ -295,6 +312,7 @@ typedef enum StmtKind {
     STMT_VERIFY,     /* VERIFY */
     STMT_EXPLAIN,    /* EXPLAIN stmt: explain.stmt */
     STMT_ALTER_TABLE,
+    STMT_COPY,       /* run by the engine: copy.c */
 } StmtKind;
 
 struct Stmt {
@@ -314,6 +332,7 @@ struct Stmt {
         ShowStmt *show;
         struct { Stmt *stmt; bool analyze, costs, timing; } explain;
         struct AlterTableStmt *alter;
+        CopyStmt *copy;
     } u;
 };
 

@@ -38,6 +38,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2422,6 +2423,147 @@ static int parse_show(Parser *p, Stmt *st)
 
 static int parse_stmt(Parser *p, Stmt *st);
 
+/* A COPY option's string value: 'x' (or an identifier, as PostgreSQL). */
+static int copy_string(Parser *p, char **out)
+{
+    Token *t = tok(p);
+    if (t->kind != TOK_STRING && t->kind != TOK_IDENT && t->kind != TOK_QIDENT) return syntax_error(p);
+    *out = dup_str(p, t->str);
+    if (!*out) return nomem(p);
+    advance(p);
+    return DD_OK;
+}
+
+/* One COPY option, name already read (lower-cased); old syntax when !paren. */
+static int copy_option(Parser *p, CopyStmt *c, const char *name, int loc, bool paren)
+{
+    if (!strcmp(name, "format")) {
+        char *f;
+        TRY(copy_string(p, &f));
+        if (!strcasecmp(f, "text")) c->format = COPY_TEXT;
+        else if (!strcasecmp(f, "csv")) c->format = COPY_CSV;
+        else if (!strcasecmp(f, "binary")) c->format = COPY_BINARY;
+        else return dd_err(p->err, DD_EINVALID_PARAM, loc, "COPY format \"%s\" not recognized", f);
+    } else if (!strcmp(name, "csv") && !paren) {
+        c->format = COPY_CSV;
+    } else if (!strcmp(name, "binary") && !paren) {
+        c->format = COPY_BINARY;
+    } else if (!strcmp(name, "header")) {
+        c->header = 1;
+        Token *t = tok(p);
+        if (paren && t->kind != TOK_COMMA && t->kind != TOK_RPAREN) {
+            const char *v = t->str;
+            if (t->kind == TOK_INTEGER) v = (t->end - t->start == 1 && p->sql[t->start] == '0') ? "0" : "1";
+            if (!v || t->kind == TOK_NUMBER) return syntax_error(p);
+            if (!strcasecmp(v, "true") || !strcasecmp(v, "on") || !strcmp(v, "1")) c->header = 1;
+            else if (!strcasecmp(v, "false") || !strcasecmp(v, "off") || !strcmp(v, "0")) c->header = 0;
+            else return dd_err(p->err, DD_EFEATURE, t->start, "COPY HEADER \"%s\" is not supported", v);
+            advance(p);
+        }
+    } else if (!strcmp(name, "delimiter")) {
+        if (!paren) accept_kw(p, KW_AS);
+        TRY(copy_string(p, &c->delimiter));
+    } else if (!strcmp(name, "null")) {
+        if (!paren) accept_kw(p, KW_AS);
+        TRY(copy_string(p, &c->null_str));
+    } else if (!strcmp(name, "quote")) {
+        if (!paren) accept_kw(p, KW_AS);
+        TRY(copy_string(p, &c->quote));
+    } else if (!strcmp(name, "escape")) {
+        if (!paren) accept_kw(p, KW_AS);
+        TRY(copy_string(p, &c->escape));
+    } else if (!strcmp(name, "force_quote") || (!strcmp(name, "force") && !paren)) {
+        if (!strcmp(name, "force") && !(tok(p)->kind == TOK_IDENT && is_word(tok(p), "quote")))
+            return not_supported(p, loc, "COPY FORCE NOT NULL / FORCE NULL");
+        if (!strcmp(name, "force")) advance(p);
+        if (accept(p, TOK_STAR)) { c->force_quote_all = true; return DD_OK; }
+        if (paren) return parse_name_list(p, &c->force_quote, NULL, &c->nforce_quote);
+        /* old syntax: a bare list of columns */
+        int cap = 0;
+        do {
+            char *col; int cl;
+            TRY(parse_colid(p, &col, &cl));
+            c->force_quote = grow_array(p, c->force_quote, c->nforce_quote, &cap, sizeof(char *));
+            if (!c->force_quote) return nomem(p);
+            c->force_quote[c->nforce_quote++] = col;
+        } while (accept(p, TOK_COMMA));
+    } else if (!strcmp(name, "encoding")) {
+        char *e;
+        TRY(copy_string(p, &e));
+        if (strcasecmp(e, "utf8") && strcasecmp(e, "utf-8"))
+            return dd_err(p->err, DD_EFEATURE, loc, "COPY ENCODING \"%s\" is not supported: only UTF8 is", e);
+    } else {
+        return dd_err(p->err, DD_ESYNTAX, loc, "option \"%s\" not recognized", name);
+    }
+    return DD_OK;
+}
+
+static int parse_copy(Parser *p, Stmt *st)
+{
+    CopyStmt *c;
+    NEW(c);
+    st->kind = STMT_COPY;
+    st->u.copy = c;
+    c->loc = tok(p)->start;
+    c->header = -1;
+    advance(p);   /* COPY */
+    if (tok(p)->kind == TOK_LPAREN) {
+        advance(p);
+        Stmt *q = arena_zalloc(p->a, sizeof *q);
+        if (!q) return nomem(p);
+        q->loc = tok(p)->start;
+        q->kind = STMT_SELECT;
+        TRY(parse_select(p, &q->u.select));
+        q->end = p->toks[p->pos > 0 ? p->pos - 1 : 0].end;
+        TRY(expect(p, TOK_RPAREN));
+        c->query = q;
+    } else {
+        TRY(parse_qualified_name(p, &c->table, &c->table_loc));
+        if (tok(p)->kind == TOK_LPAREN) TRY(parse_name_list(p, &c->cols, &c->col_locs, &c->ncols));
+    }
+    if (accept_kw(p, KW_FROM)) {
+        c->from = true;
+        if (c->query) return dd_err(p->err, DD_ESYNTAX, c->loc, "COPY (query) FROM is not supported: a query can only be copied TO");
+        if (!is_word(tok(p), "stdin")) {
+            if (tok(p)->kind == TOK_STRING || is_word(tok(p), "program"))
+                return not_supported(p, tok(p)->start, "COPY FROM a server file or program (use FROM STDIN, psql's \\copy)");
+            return syntax_error(p);
+        }
+        advance(p);
+    } else if (accept_kw(p, KW_TO)) {
+        if (!is_word(tok(p), "stdout")) {
+            if (tok(p)->kind == TOK_STRING || is_word(tok(p), "program"))
+                return not_supported(p, tok(p)->start, "COPY TO a server file or program (use TO STDOUT, psql's \\copy)");
+            return syntax_error(p);
+        }
+        advance(p);
+    } else {
+        return syntax_error(p);
+    }
+    bool with = accept_kw(p, KW_WITH);
+    if (tok(p)->kind == TOK_LPAREN) {
+        advance(p);
+        do {
+            Token *t = tok(p);
+            if (t->kind != TOK_IDENT) return syntax_error(p);
+            char name[32];
+            snprintf(name, sizeof name, "%s", t->str);
+            advance(p);
+            TRY(copy_option(p, c, name, t->start, true));
+        } while (accept(p, TOK_COMMA));
+        return expect(p, TOK_RPAREN);
+    }
+    (void)with;
+    while (tok(p)->kind == TOK_IDENT) {
+        Token *t = tok(p);
+        char name[32];
+        snprintf(name, sizeof name, "%s", t->str);
+        advance(p);
+        TRY(copy_option(p, c, name, t->start, false));
+    }
+    return DD_OK;
+}
+
 static int parse_explain(Parser *p, Stmt *st)
 {
     Stmt *inner;
@@ -2504,10 +2646,11 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_DROP: return parse_drop(p, st);
     case KW_NONE:
         if (is_word(t, "alter")) return parse_alter(p, st);
+        if (is_word(t, "copy")) return parse_copy(p, st);
         {
             /* statements clients send that DriftDB does not have yet */
             static const char *const later[][2] = {
-                {"copy", "COPY"}, {"truncate", "TRUNCATE"}, {"prepare", "PREPARE"}, {"execute", "EXECUTE"},
+                {"truncate", "TRUNCATE"}, {"prepare", "PREPARE"}, {"execute", "EXECUTE"},
                 {"deallocate", "DEALLOCATE"}, {"discard", "DISCARD"}, {"listen", "LISTEN"},
                 {"notify", "NOTIFY"}, {"vacuum", "VACUUM"}, {"grant", "GRANT"}, {"revoke", "REVOKE"},
                 {"lock", "LOCK"}, {"do", "DO"}, {"call", "CALL"}, {"comment", "COMMENT"},

@@ -1,0 +1,288 @@
+#!/usr/bin/python3
+"""tests/clients/copy_test.py PORT - COPY TO STDOUT and FROM STDIN from real clients.
+
+psycopg2's copy_expert, psql's \\copy and psycopg 3's copy API: COPY TO
+STDOUT of a table, a column list and a query, in text, CSV (HEADER,
+DELIMITER, NULL, QUOTE, ESCAPE, FORCE_QUOTE) and binary format, the
+expected bytes being what PostgreSQL 15 writes for the same rows (checked
+against one); COPY FROM STDIN in the same formats, a bad row failing the
+whole COPY (22P02 / 22P04 with CONTEXT "COPY t, line N", nothing
+committed), CopyFail, COPY inside a transaction block.  Prints "ok NAME" /
+"FAIL NAME" lines.
+"""
+import io
+import struct
+import subprocess
+import sys
+import traceback
+
+import psycopg2
+import psycopg2.errors
+
+PORT = int(sys.argv[1])
+
+
+def test(fn):
+    name = "copy_" + fn.__name__
+    try:
+        fn()
+        print("ok " + name)
+    except Exception:
+        print("FAIL " + name)
+        for line in traceback.format_exc().splitlines()[-8:]:
+            print("  " + line)
+    sys.stdout.flush()
+    return fn
+
+
+conn = psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test", connect_timeout=10)
+conn.autocommit = True
+cur = conn.cursor()
+cur.execute("drop table if exists copy_t")
+cur.execute("create table copy_t (id int primary key, name text, note text)")
+cur.execute("insert into copy_t values (1, 'a,b', 'x\"y'), (2, null, E'tab\\there'), "
+            "(3, '', E'line\\ntwo'), (4, E'back\\\\slash', '\\.')")
+
+
+def copy_out(sql):
+    f = io.BytesIO()
+    cur.copy_expert(sql, f)
+    return f.getvalue()
+
+
+@test
+def text_format():
+    got = copy_out("copy copy_t to stdout")
+    want = (b"1\ta,b\tx\"y\n2\t\\N\ttab\\there\n3\t\tline\\ntwo\n"
+            b"4\tback\\\\slash\t\\\\.\n")
+    assert got == want, got
+    assert cur.rowcount == 4, cur.rowcount
+
+
+@test
+def text_options():
+    got = copy_out("copy copy_t (id, name) to stdout with delimiter '|' null 'NUL'")
+    assert got == b"1|a,b\n2|NUL\n3|\n4|back\\\\slash\n", got
+    got = copy_out("copy copy_t (id, name) to stdout (delimiter ',')")
+    assert got == b"1|a\\,b\n2|\\N\n3|\n4|back\\\\slash\n".replace(b"|", b","), got
+
+
+@test
+def csv_header():
+    got = copy_out("copy copy_t to stdout with (format csv, header)")
+    want = (b"id,name,note\n1,\"a,b\",\"x\"\"y\"\n2,,tab\there\n3,\"\",\"line\ntwo\"\n"
+            b"4,back\\slash,\\.\n")
+    assert got == want, got
+
+
+@test
+def csv_options():
+    got = copy_out("copy (select id, name from copy_t where id < 4 order by id) to stdout "
+                   "(format csv, force_quote *, null 'NULL')")
+    assert got == b"\"1\",\"a,b\"\n\"2\",NULL\n\"3\",\"\"\n", got
+    got = copy_out("copy copy_t (id, note) to stdout csv delimiter ';' quote '''' escape '\\' "
+                   "force quote note")
+    assert got == b"1;'x\"y'\n2;'tab\there'\n3;'line\ntwo'\n4;'\\\\.'\n", got
+
+
+@test
+def binary_format():
+    got = copy_out("copy (select id, name from copy_t where id <= 2 order by id) to stdout (format binary)")
+    want = (b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+            + struct.pack("!hii", 2, 4, 1) + struct.pack("!i", 3) + b"a,b"
+            + struct.pack("!hii", 2, 4, 2) + struct.pack("!i", -1)
+            + struct.pack("!h", -1))
+    assert got == want, got
+
+
+@test
+def psql_backslash_copy():
+    out = subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(PORT), "-U", "test", "-d", "test",
+                          "-c", "\\copy (select id, note from copy_t where id = 1) to stdout csv header"],
+                         capture_output=True, timeout=30)
+    assert out.returncode == 0, out
+    assert out.stdout == b"id,note\n1,\"x\"\"y\"\n", out.stdout
+
+
+@test
+def errors():
+    for sql, state in (("copy nope to stdout", "42P01"),
+                       ("copy copy_t (nope) to stdout", "42703"),
+                       ("copy copy_t to stdout (format csv, force_quote (nope))", "42703"),
+                       ("copy (select 1 as a) to stdout (format csv, force_quote (nope))", "42P10"),
+                       ("copy copy_t to stdout (delimiter 'ab')", "0A000"),
+                       ("copy copy_t to '/tmp/x'", "0A000"),
+                       ("copy copy_t to stdout (format xml)", "22023")):
+        try:
+            copy_out(sql)
+            raise AssertionError("no error for " + sql)
+        except psycopg2.Error as e:
+            assert e.pgcode == state, (sql, e.pgcode, str(e))
+
+
+@test
+def csv_single_column_end_marker():
+    got = copy_out("copy (select note from copy_t where id = 4) to stdout (format csv)")
+    assert got == b"\"\\.\"\n", got
+
+
+def count(table):
+    cur.execute("select count(*) from " + table)
+    return cur.fetchone()[0]
+
+
+cur.execute("drop table if exists copy_f")
+cur.execute("create table copy_f (id int primary key, name text, n int)")
+
+
+@test
+def from_text():
+    data = b"1\tann\t10\n2\t\\N\t20\n3\tb\\tc\\\\d\\n\t30\n\\.\nignored after the end marker\n"
+    cur.copy_expert("copy copy_f from stdin", io.BytesIO(data))
+    assert cur.rowcount == 3, cur.rowcount
+    cur.execute("select id, name, n from copy_f order by id")
+    assert cur.fetchall() == [(1, "ann", 10), (2, None, 20), (3, "b\tc\\d\n", 30)], cur.fetchall()
+
+
+@test
+def from_csv_options():
+    data = b"id;name;n\n4;\"x;y\";40\n5;;50\n6;\"two\nlines\";NUL\n7;\"\";70\n"
+    cur.copy_expert("copy copy_f from stdin with (format csv, header true, delimiter ';', null 'NUL')",
+                    io.BytesIO(data))
+    cur.execute("select id, name, n from copy_f where id >= 4 order by id")
+    assert cur.fetchall() == [(4, "x;y", 40), (5, "", 50), (6, "two\nlines", None), (7, "", 70)]
+    cur.copy_expert("copy copy_f (id, name) from stdin csv", io.BytesIO(b"8,plain\n9,\n"))
+    cur.execute("select id, name, n from copy_f where id >= 8 order by id")
+    assert cur.fetchall() == [(8, "plain", None), (9, None, None)], cur.fetchall()
+
+
+@test
+def from_binary_round_trip():
+    cur.execute("drop table if exists copy_b")
+    cur.execute("create table copy_b (id int primary key, name text, n int)")
+    f = io.BytesIO()
+    cur.copy_expert("copy copy_f to stdout (format binary)", f)
+    cur.copy_expert("copy copy_b from stdin (format binary)", io.BytesIO(f.getvalue()))
+    cur.execute("select * from copy_f order by id")
+    a = cur.fetchall()
+    cur.execute("select * from copy_b order by id")
+    assert cur.fetchall() == a and len(a) == 9
+
+
+@test
+def bad_row_fails_whole_copy():
+    before = count("copy_f")
+    rows = "".join("%d\tok\t%d\n" % (100 + i, i) for i in range(2500))
+    rows += "3000\tbad\tnot-a-number\n"
+    try:
+        cur.copy_expert("copy copy_f from stdin", io.BytesIO(rows.encode()))
+        raise AssertionError("bad row accepted")
+    except psycopg2.Error as e:
+        assert e.pgcode == "22P02", (e.pgcode, str(e))
+        assert e.diag.context == "COPY copy_f, line 2501", e.diag.context
+    assert count("copy_f") == before   # the 2500 good rows are not there either
+    try:
+        cur.copy_expert("copy copy_f from stdin", io.BytesIO(b"500\tshort\n"))
+        raise AssertionError("short row accepted")
+    except psycopg2.Error as e:
+        assert e.pgcode == "22P04" and "missing data for column \"n\"" in str(e), str(e)
+        assert e.diag.context == "COPY copy_f, line 1", e.diag.context
+    try:
+        cur.copy_expert("copy copy_f from stdin", io.BytesIO(b"600\ta\t1\t2\n"))
+        raise AssertionError("long row accepted")
+    except psycopg2.Error as e:
+        assert e.pgcode == "22P04", str(e)
+    try:   # a key already there: the INSERT of the batch fails
+        cur.copy_expert("copy copy_f from stdin", io.BytesIO(b"700\ta\t1\n1\tdup\t2\n"))
+        raise AssertionError("duplicate key accepted")
+    except psycopg2.Error as e:
+        assert e.pgcode == "23505", str(e)
+    assert count("copy_f") == before
+    cur.execute("select 1")   # the session goes on
+
+
+@test
+def copy_fail_from_client():
+    class Broken(io.RawIOBase):
+        def readable(self):
+            return True
+
+        def read(self, n=-1):
+            raise IOError("client gave up")
+
+        readinto = None
+    before = count("copy_f")
+    try:
+        cur.copy_expert("copy copy_f from stdin", Broken())
+        raise AssertionError("no error")
+    except psycopg2.Error as e:
+        assert e.pgcode == "57014" and "COPY from stdin failed" in str(e), (e.pgcode, str(e))
+    except IOError:
+        pass   # psycopg2 versions that re-raise the reader's error still sent CopyFail
+    assert count("copy_f") == before
+
+
+@test
+def copy_in_transaction_block():
+    conn2 = psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test", connect_timeout=10)
+    c2 = conn2.cursor()   # psycopg2 opens a block: BEGIN
+    c2.copy_expert("copy copy_f from stdin", io.BytesIO(b"800\tin block\t1\n"))
+    c2.execute("select count(*) from copy_f where id = 800")
+    assert c2.fetchone() == (1,)
+    conn2.rollback()
+    assert count("copy_f") == 9
+    c2.copy_expert("copy copy_f from stdin", io.BytesIO(b"801\tkept\t1\n"))
+    conn2.commit()
+    assert count("copy_f") == 10
+    conn2.close()
+
+
+@test
+def psql_backslash_copy_from():
+    import os
+    import tempfile
+    fd, path = tempfile.mkstemp(suffix=".csv")
+    os.write(fd, b"900,from psql,9\n901,\"q,q\",9\n")
+    os.close(fd)
+    try:
+        out = subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(PORT), "-U", "test", "-d", "test",
+                              "-c", "\\copy copy_f from '%s' csv" % path], capture_output=True, timeout=30)
+        assert out.returncode == 0, out
+    finally:
+        os.unlink(path)
+    cur.execute("select name from copy_f where id >= 900 order by id")
+    assert cur.fetchall() == [("from psql",), ("q,q",)]
+
+
+@test
+def psycopg3_copy():
+    import psycopg
+    with psycopg.connect(host="127.0.0.1", port=PORT, user="test", dbname="test", autocommit=True) as c3:
+        with c3.cursor() as k:
+            with k.copy("copy copy_f (id, name, n) from stdin") as cp:
+                for i in range(1000, 1100):
+                    cp.write_row((i, "p3 %d" % i, i))
+            k.execute("select count(*), sum(n) from copy_f where id >= 1000 and id < 1100")
+            assert k.fetchone() == (100, sum(range(1000, 1100)))
+            with k.copy("copy (select id, name from copy_f where id = 1000) to stdout") as cp:
+                rows = list(cp.rows())
+            assert rows == [("1000", "p3 1000")], rows
+
+
+@test
+def extended_protocol_refused():
+    import socket
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    p = b"user\0test\0database\0test\0\0"
+    s.sendall(struct.pack("!II", 8 + len(p), 196608) + p)
+
+    def msg(t, b):
+        return t + struct.pack("!I", 4 + len(b)) + b
+    s.sendall(msg(b"P", b"\0copy copy_f to stdout\0\0\0") + msg(b"S", b""))
+    got = b""
+    while not got.endswith(b"Z\0\0\0\x05I") or got.count(b"Z\0\0\0\x05I") < 2:
+        chunk = s.recv(65536)
+        assert chunk, got
+        got += chunk
+    assert b"C0A000\0" in got, got
+    s.close()
