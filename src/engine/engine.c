@@ -1,8 +1,11 @@
 /*
  * engine.c - opening and closing databases: driftdb_init, driftdb_open,
- * driftdb_close, statistics and verification.
+ * driftdb_close, statistics and verification.  driftdb_open registers with
+ * the store how the SQL layer computes index keys (verify_index_key), so
+ * store_verify checks index entries against rows.
  */
 #include "engine_int.h"
+#include "../sql/types/rowcodec.h"
 #include "../util/alloc.h"
 #include <string.h>
 #include <stdio.h>
@@ -32,6 +35,26 @@ int driftdb_init(const char *dir, driftdb_error *err)
     return DRIFTDB_OK;
 }
 
+/* StoreIndexKeyFn: the key the write path (sql_index_key) gives a row
+ * image: its values decoded as the table version t types them, encoded by
+ * row_index_key. */
+static int verify_index_key(const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen, Buf *out,
+                            DdError *err)
+{
+    for (int k = 0; ix->exprs && k < ix->ncols; k++)
+        if (ix->exprs[k])
+            return dd_err(err, DD_EFEATURE, -1, "index \"%s\": expression indexes cannot be verified", ix->name);
+    Value *vals = dd_malloc(sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!vals) return dd_err(err, DD_ENOMEM, -1, NULL);
+    int rc = row_decode(t, rec, reclen, vals, err);
+    if (!rc) {
+        row_index_key(t, ix, vals, out);
+        if (!buf_ok(out)) rc = dd_err(err, DD_ENOMEM, -1, NULL);
+    }
+    dd_free(vals);
+    return rc;
+}
+
 int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, driftdb_error *err)
 {
     DdError e;
@@ -53,6 +76,7 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
         dd_to_api_error(&e, err);
         return DRIFTDB_ERROR;
     }
+    store_set_index_key_fn(verify_index_key);
     *out = db;
     return DRIFTDB_OK;
 }

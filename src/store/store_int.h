@@ -95,6 +95,10 @@ int store_grow_map(Store *st, DdError *err);
 int store_read_head(Store *st, MDB_txn *txn, u64 *seq, u8 hash[32], i64 *time, DdError *err);
 void store_put_head(u8 out[FMT_META_HEAD_LEN], u64 seq, const u8 hash[32], i64 time);
 
+/* commit.c: renders a primary key for messages (the SQL layer's renderer
+ * when set, else key_render); 0 or non-zero when it cannot. */
+int store_render_key(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
+
 /* catalog.c */
 int cat_load(Store *st, MDB_txn *txn, u64 head, DdError *err);
 /* Adds a decoded copy of the catalog record to the in-memory catalog.
