@@ -9,7 +9,7 @@
  *   driftdb drift    (--data DIR | --url URL) -t TABLE -k KEY
  *   driftdb ingest   (--data DIR | --url URL) -t TABLE -f FILE [--format jsonl|csv] [--batch N]
  *   driftdb diff     (--data DIR | --url URL) -t TABLE --from X [--to Y]
- *   driftdb verify   (--data DIR | --url URL)
+ *   driftdb verify   (--data DIR | --url URL) [--timeout SECONDS]
  *   driftdb snapshot (--data DIR | --url URL) -t TABLE     (CHECKPOINT TABLE)
  *   driftdb compact  (--data DIR | --url URL) [-t TABLE]   (VACUUM)
  *   driftdb --version | --help
@@ -24,7 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "cli.h"
 #include "../util/alloc.h"
@@ -49,7 +53,8 @@ static void usage(FILE *out)
             "                                           load JSON Lines or CSV into a table\n"
             "  driftdb diff TARGET -t TABLE --from X [--to Y] [--format text|json]\n"
             "                                           rows that differ between two points\n"
-            "  driftdb verify TARGET                    check the commit log's hash chain\n"
+            "  driftdb verify TARGET [--timeout SECONDS]\n"
+            "                                           check every structure against the log\n"
             "  driftdb snapshot TARGET -t TABLE         CHECKPOINT TABLE\n"
             "  driftdb compact TARGET [-t TABLE]        VACUUM\n"
             "  driftdb --version                        print the version\n"
@@ -323,18 +328,12 @@ usage_failed:
     return 1;
 }
 
-/* verify: the embedded check over a directory (read-only, so it runs beside
- * a server), or the VERIFY statement through a server. */
-static int cmd_verify(int argc, char **argv)
+/* The VERIFY statement over t, its result printed.  0 OK, 2 damage, 1
+ * other failures. */
+static int run_verify(const CliTarget *t)
 {
-    CliTarget t = {NULL, NULL};
-    for (int i = 2; i < argc; i++) {
-        int m = cli_target_opt(argc, argv, &i, &t);
-        if (m < 0) return 1;
-        if (m == 0) return cli_usage_error("unknown argument to verify: %s", argv[i]);
-    }
     Conn *c;
-    if (cli_connect(&t, CONN_READ, "verify", &c) != 0) return 1;
+    if (cli_connect(t, CONN_READ, "verify", &c) != 0) return 1;
     driftdb_error err;
     memset(&err, 0, sizeof err);
     char checked[32] = "", first_bad[32] = "", status[512] = "";
@@ -355,7 +354,8 @@ static int cmd_verify(int argc, char **argv)
     if (rc == DRIFTDB_ERROR || !got) {
         if (rc != DRIFTDB_ERROR) conn_set_error(&err, "XX000", "VERIFY returned no row");
         cli_print_plain_error(&err);
-        return 1;
+        /* a file that does not even open as a database is damage too */
+        return strcmp(err.sqlstate, "XX001") == 0 ? 2 : 1;
     }
     if (strcmp(status, "OK") == 0) {
         printf("verified %s commits: OK\n", checked);
@@ -363,6 +363,76 @@ static int cmd_verify(int argc, char **argv)
     }
     printf("verification FAILED at seq %s: %s\n", first_bad[0] ? first_bad : "?", status);
     return 2;
+}
+
+/*
+ * verify: the embedded check over a directory (read-only, so it runs beside
+ * a server), or the VERIFY statement through a server.  LMDB 0.9 trusts
+ * the page structure of its file: a damaged page may crash the process
+ * that reads it, or send it round a loop of pages.  So over a directory
+ * the check runs in a child process, and the parent reports a child that
+ * died from a signal or did not finish within the time limit (--timeout
+ * SECONDS; by default 60 s plus 1 s per MiB of data file) as damage.
+ */
+static int cmd_verify(int argc, char **argv)
+{
+    CliTarget t = {NULL, NULL};
+    const char *tmo = NULL;
+    for (int i = 2; i < argc; i++) {
+        int m = cli_target_opt(argc, argv, &i, &t);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--timeout", NULL, &tmo);
+        if (m < 0) return 1;
+        if (m == 0) return cli_usage_error("unknown argument to verify: %s", argv[i]);
+    }
+    long limit = 0;
+    if (tmo) {
+        char *end;
+        limit = strtol(tmo, &end, 10);
+        if (*end || limit <= 0) return cli_usage_error("--timeout needs a number of seconds above 0");
+    }
+    if (!t.data) return run_verify(&t);
+    if (!limit) {
+        char path[4096];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/driftdb.mdb", t.data);
+        limit = 60 + (stat(path, &sb) == 0 ? (long)(sb.st_size >> 20) : 0);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) return run_verify(&t);
+    if (pid == 0) {
+        int st = run_verify(&t);
+        fflush(stdout);
+        fflush(stderr);
+        _exit(st);
+    }
+    struct timespec start, now, nap = {0, 5 * 1000 * 1000};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int status = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) break;
+        if (w < 0 && errno != EINTR) {
+            fprintf(stderr, "%s: error: waiting for the check: %s\n", cli_progname, strerror(errno));
+            return 1;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= limit) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            printf("verification FAILED: the check did not finish within %ld s; the data file's page "
+                   "structure may be damaged (a loop of pages)\n", limit);
+            return 2;
+        }
+        nanosleep(&nap, NULL);
+    }
+    if (WIFSIGNALED(status)) {
+        printf("verification FAILED: reading the data file crashed the check (signal %d, %s); its page "
+               "structure is damaged\n", WTERMSIG(status), strsignal(WTERMSIG(status)));
+        return 2;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 /* snapshot and compact: thin wrappers over CHECKPOINT TABLE and VACUUM; when

@@ -3,6 +3,9 @@
  * commit log, so that no byte of the file can change an answer while it
  * says OK (DESIGN.md §2 "Integrity").
  *
+ * First LMDB's meta pages (lmdbcheck.c): a damaged txnid there can make
+ * LMDB read the older of its two trees, which nothing below could tell.
+ *
  * Phase A, the chain (bounded steps): walks the log 1..H (H = the head when
  * verify starts) and checks for every record that its key is the next seq,
  * its CRC32C, its prev hash, its recomputed SHA-256, and each event: a row
@@ -692,8 +695,14 @@ int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err)
     u64 head, head2;
     i64 head_time;
     u8 head_hash[32];
-    int rc = store_snap_begin(st, &vf.s, err);
-    if (rc) return rc;
+    /* LMDB's meta pages first: a damaged txnid can make LMDB read an
+     * older, intact tree that nothing else could tell from the real one */
+    int rc = store_check_lmdb_meta(st, err);
+    if (rc) {
+        if (rc == DD_ECORRUPT) *first_bad = 1;
+        return rc;
+    }
+    if ((rc = store_snap_begin(st, &vf.s, err))) return rc;
     /* phase A: the chain up to the head seen now, in bounded steps */
     if ((rc = store_read_head(st, vf.s->txn, &head, NULL, &head_time, err))) {
         *first_bad = 1;

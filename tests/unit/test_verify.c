@@ -5,7 +5,7 @@
  * each on a fresh copy, one raw LMDB edit (a live row's image, a missing or
  * extra current row, a tombstone's end operation, an injected version, a
  * times entry, present and history index entries, a catalog record, meta's
- * ids, the log's tail) must make driftdb_verify fail with XX001, the right
+ * ids, the log's tail, LMDB's meta pages) must make driftdb_verify fail with XX001, the right
  * first bad seq where one exists, and a message saying what is wrong.
  */
 #include "check.h"
@@ -380,6 +380,31 @@ TEST(index_entries)
     EXPECT_BAD(d, 0, "no table defines");
 }
 
+/* LMDB's older meta page made to look newest (its txnid raised by 4):
+ * LMDB would read the older tree, whose data is intact; the meta check
+ * reports it. */
+TEST(lmdb_meta_pages)
+{
+    const char *d = fresh_copy();
+    char path[256];
+    snprintf(path, sizeof path, "%s/driftdb.mdb", d);
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    if (!f) return;
+    uint64_t t[2];
+    for (int i = 0; i < 2; i++) {
+        fseek(f, 4096L * i + 144, SEEK_SET);
+        CHECK_EQ_INT(fread(&t[i], 8, 1, f), 1);
+    }
+    CHECK_EQ_INT(t[0] > t[1] ? t[0] - t[1] : t[1] - t[0], 1);
+    int older = t[0] < t[1] ? 0 : 1;
+    uint64_t n = t[older] + 4;
+    fseek(f, 4096L * older + 144, SEEK_SET);
+    CHECK_EQ_INT(fwrite(&n, 8, 1, f), 1);
+    fclose(f);
+    EXPECT_BAD(d, 1, "meta pages");
+}
+
 int main(void)
 {
     RUN(build_and_verify);
@@ -387,6 +412,7 @@ int main(void)
     RUN(versions);
     RUN(times_and_meta);
     RUN(index_entries);
+    RUN(lmdb_meta_pages);
     sh("rm -rf %s%s", base, "");
     return check_summary();
 }
