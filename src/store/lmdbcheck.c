@@ -12,6 +12,15 @@
  * transaction earlier: every part of that older tree is intact and
  * VERIFY over it would pass, so this check is what reports it.
  *
+ * That leaves one change the two txnids cannot show: the older meta page
+ * relabelled with the txnid after the newer one.  The freelist tells it:
+ * every write transaction T frees the pages it copied and records them in
+ * the free tree under key T, so the free tree of the meta page LMDB reads
+ * must have the meta's own txnid as its largest key (when it has any).
+ * That tree is read from the file with a bounded walk (rightmost path,
+ * every page number and offset checked) while the caller's read txn keeps
+ * it from being reused.
+ *
  * Layout of a meta page (LMDB 0.9, 64-bit), byte offsets in the page:
  *   0   u64 pgno, 8 u16 pad, 10 u16 flags (P_META 0x08), 12 u16 lower,
  *   14  u16 upper
@@ -20,9 +29,14 @@
  *       (MDB_db: u32 pad, u16 flags, u16 depth, u64 branch, leaf, overflow
  *       pages, u64 entries, u64 root)
  *   136 u64 last_pg, 144 u64 txnid
- * All in host byte order (little-endian here).
+ * Other pages: 0 u64 pgno, 10 u16 flags (P_BRANCH 1, P_LEAF 2), 12 u16
+ * lower, 14 u16 upper, then (lower - 16) / 2 u16 node offsets; a node is
+ * u16 lo, u16 hi, u16 flags, u16 key size, key, data; a branch node's
+ * child is lo | hi << 16 | flags << 32.  The free tree's keys are u64
+ * txnids.  All in host byte order (little-endian here).
  */
 #include "store_int.h"
+#include "../util/alloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +73,7 @@ static u16 rd16(const u8 *p)
 
 typedef struct LmMeta {
     u64 txnid, last_pg;
+    u64 free_root;     /* root of the free tree, LM_P_INVALID when empty */
     u32 psize;
 } LmMeta;
 
@@ -77,6 +92,7 @@ static int meta_parse(const u8 *pg, int i, u64 file_pages, LmMeta *m, char *why,
     m->psize = rd32(mm + 24);
     m->last_pg = rd64(mm + 120);
     m->txnid = rd64(mm + 128);
+    m->free_root = rd64(mm + 24 + 40);
     if (m->psize < 512 || m->psize > 65536 || (m->psize & (m->psize - 1))) {
         snprintf(why, wn, "meta page %d: bad page size %u", i, m->psize);
         return -1;
@@ -103,7 +119,7 @@ static int meta_parse(const u8 *pg, int i, u64 file_pages, LmMeta *m, char *why,
 
 /* One reading of both meta pages; 0 healthy, 1 damaged (why filled),
  * -errno on I/O errors. */
-static int meta_once(int fd, u64 lmdb_txnid, char *why, size_t wn)
+static int meta_once(int fd, u64 lmdb_txnid, LmMeta m[2], char *why, size_t wn)
 {
     u8 pg[2][256];
     off_t fsize = lseek(fd, 0, SEEK_END);
@@ -119,7 +135,6 @@ static int meta_once(int fd, u64 lmdb_txnid, char *why, size_t wn)
         return 1;
     }
     u64 file_pages = (u64)fsize / psize;
-    LmMeta m[2];
     for (int i = 0; i < 2; i++)
         if (meta_parse(pg[i], i, file_pages, &m[i], why, wn)) return 1;
     if (m[0].psize != m[1].psize) {
@@ -146,7 +161,40 @@ static int meta_once(int fd, u64 lmdb_txnid, char *why, size_t wn)
     return 0;
 }
 
-int store_check_lmdb_meta(Store *st, DdError *err)
+/* The largest key of the free tree at root (a u64 txnid): the rightmost
+ * path, at most 64 pages, each checked.  0 found, 1 damaged (why). */
+static int free_last_key(int fd, const LmMeta *m, u64 *key, char *why, size_t wn)
+{
+    u8 *pg = dd_malloc(m->psize);
+    if (!pg) {
+        snprintf(why, wn, "out of memory");
+        return 1;
+    }
+    u64 pgno = m->free_root;
+    for (int depth = 0; depth < 64; depth++) {
+        if (pgno < 2 || pgno > m->last_pg) break;
+        if (pread(fd, pg, m->psize, (off_t)(pgno * m->psize)) != (ssize_t)m->psize) break;
+        u16 flags = rd16(pg + 10), lower = rd16(pg + 12), upper = rd16(pg + 14);
+        if (rd64(pg) != pgno || lower < 16 + 2 || lower > upper || upper > m->psize) break;
+        u32 n = (u32)(lower - 16) / 2;
+        u16 off = rd16(pg + 16 + 2 * (n - 1));
+        if (off < upper || (u32)off + 8 > m->psize) break;
+        const u8 *node = pg + off;
+        if (flags & 1) {   /* branch */
+            pgno = (u64)rd16(node) | (u64)rd16(node + 2) << 16 | (u64)rd16(node + 4) << 32;
+            continue;
+        }
+        if (!(flags & 2) || rd16(node + 6) != 8 || (u32)off + 16 > m->psize) break;
+        *key = rd64(node + 8);
+        dd_free(pg);
+        return 0;
+    }
+    dd_free(pg);
+    snprintf(why, wn, "page %llu of LMDB's free tree is damaged", (unsigned long long)pgno);
+    return 1;
+}
+
+int store_check_lmdb_meta(Store *st, MDB_txn *txn, DdError *err)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", st->dir, FMT_FILE_NAME);
@@ -159,7 +207,26 @@ int store_check_lmdb_meta(Store *st, DdError *err)
     for (int attempt = 0; attempt < 5; attempt++) {
         MDB_envinfo info;
         mdb_env_info(st->env, &info);
-        rc = meta_once(fd, (u64)info.me_last_txnid, why, sizeof why);
+        LmMeta m[2];
+        memset(m, 0, sizeof m);
+        rc = meta_once(fd, (u64)info.me_last_txnid, m, why, sizeof why);
+        if (rc == 0) {
+            /* the meta page of txn's snapshot (its tree stays while txn
+             * lives); none when writers went on by two since: skip */
+            u64 mine = (u64)mdb_txn_id(txn);
+            const LmMeta *me = m[0].txnid == mine ? &m[0] : m[1].txnid == mine ? &m[1] : NULL;
+            u64 last = 0;
+            if (me && me->free_root != LM_P_INVALID) {
+                rc = free_last_key(fd, me, &last, why, sizeof why);
+                if (rc == 0 && last != mine) {
+                    snprintf(why, sizeof why,
+                             "the meta page of transaction %llu holds an older tree (its free tree ends at "
+                             "transaction %llu): the newest transaction was rolled back",
+                             (unsigned long long)mine, (unsigned long long)last);
+                    rc = 1;
+                }
+            }
+        }
         if (rc <= 0) break;
         struct timespec nap = {0, 20 * 1000 * 1000};
         nanosleep(&nap, NULL);

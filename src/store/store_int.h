@@ -100,8 +100,10 @@ void store_put_head(u8 out[FMT_META_HEAD_LEN], u64 seq, const u8 hash[32], i64 t
 int store_render_key(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
 
 /* lmdbcheck.c: LMDB's meta pages read from the file and checked (page
- * parity and consecutive txnids, bounds); 0 or DD_ECORRUPT / DD_EIO. */
-int store_check_lmdb_meta(Store *st, DdError *err);
+ * parity and consecutive txnids, bounds), and the free tree of the meta
+ * that txn reads ends at txn's id (no rolled-back transaction); 0 or
+ * DD_ECORRUPT / DD_EIO. */
+int store_check_lmdb_meta(Store *st, MDB_txn *txn, DdError *err);
 
 /* catalog.c */
 int cat_load(Store *st, MDB_txn *txn, u64 head, DdError *err);

@@ -697,12 +697,12 @@ int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err)
     u8 head_hash[32];
     /* LMDB's meta pages first: a damaged txnid can make LMDB read an
      * older, intact tree that nothing else could tell from the real one */
-    int rc = store_check_lmdb_meta(st, err);
-    if (rc) {
+    int rc = store_snap_begin(st, &vf.s, err);
+    if (rc) return rc;
+    if ((rc = store_check_lmdb_meta(st, vf.s->txn, err))) {
         if (rc == DD_ECORRUPT) *first_bad = 1;
-        return rc;
+        goto done;
     }
-    if ((rc = store_snap_begin(st, &vf.s, err))) return rc;
     /* phase A: the chain up to the head seen now, in bounded steps */
     if ((rc = store_read_head(st, vf.s->txn, &head, NULL, &head_time, err))) {
         *first_bad = 1;

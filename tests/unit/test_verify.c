@@ -380,9 +380,8 @@ TEST(index_entries)
     EXPECT_BAD(d, 0, "no table defines");
 }
 
-/* LMDB's older meta page made to look newest (its txnid raised by 4):
- * LMDB would read the older tree, whose data is intact; the meta check
- * reports it. */
+/* LMDB's older meta page made to look newest: LMDB would read the older
+ * tree, whose data is intact; the meta check reports it. */
 TEST(lmdb_meta_pages)
 {
     const char *d = fresh_copy();
@@ -403,6 +402,20 @@ TEST(lmdb_meta_pages)
     CHECK_EQ_INT(fwrite(&n, 8, 1, f), 1);
     fclose(f);
     EXPECT_BAD(d, 1, "meta pages");
+
+    /* the older meta page relabelled as the next transaction (+2: parity
+     * and consecutive txnids still hold): LMDB reads the older tree as
+     * the newest, which only its free tree gives away */
+    d = fresh_copy();
+    snprintf(path, sizeof path, "%s/driftdb.mdb", d);
+    f = fopen(path, "r+b");
+    CHECK(f != NULL);
+    if (!f) return;
+    n = t[older] + 2;
+    fseek(f, 4096L * older + 144, SEEK_SET);
+    CHECK_EQ_INT(fwrite(&n, 8, 1, f), 1);
+    fclose(f);
+    EXPECT_BAD(d, 1, "rolled back");
 }
 
 int main(void)
