@@ -44,9 +44,13 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define VERIFY_CHUNK 4096
+/* Entries (commits, keys, index entries, times) between two renewals of
+ * the read snapshot; DRIFTDB_VERIFY_CHUNK overrides it (tests use tiny
+ * chunks to run every renewal path). */
+static u64 VERIFY_CHUNK = 4096;
 
 static StoreIndexKeyFn index_key_fn;
 
@@ -59,7 +63,6 @@ typedef struct VIndex {
     u64 dropped;            /* seq of the first later version without it, 0: exists */
     const TableInfo *t;     /* newest table version with the index (decoding) */
     const IndexInfo *ix;
-    i64 expect_present, present;
     int lastver;            /* scratch: position of the last version seen with it */
 } VIndex;
 
@@ -71,7 +74,8 @@ typedef struct Verify {
     Buf key, tmp, ikey, msg;
     u8 prev[32];            /* hash of the last record checked */
     u64 seq;                /* last record checked */
-    u64 head;               /* head of phase B's snapshot (0 before) */
+    u64 head;               /* H: commits 1..H are verified (0 before) */
+    u64 snap_head;          /* head of the current snapshot (>= H) */
     u64 row_events, cat_events;
     VIndex *ix;
     int nix;
@@ -267,6 +271,7 @@ static int collect_indexes(Verify *vf, u64 head)
 {
     Store *st = vf->st;
     int rc = 0, cap = 0;
+    vf->nix = 0;
     pthread_mutex_lock(&st->cat_mu);
     for (int c = 0; c < st->ncat && !rc; c++) {
         CatTable *ct = &st->cat[c];
@@ -305,6 +310,24 @@ static int collect_indexes(Verify *vf, u64 head)
         }
     }
     pthread_mutex_unlock(&st->cat_mu);
+    return rc;
+}
+
+/* Ends the snapshot and begins a newer one (cursors closed by the
+ * caller), so that a long walk does not keep LMDB from reusing pages:
+ * everything at or before H is immutable, and what a walk compares it
+ * checks within one snapshot. */
+static int renew(Verify *vf)
+{
+    store_snap_end(vf->s);
+    vf->s = NULL;
+    i64 t;
+    int rc = store_snap_begin(vf->st, &vf->s, vf->err);
+    if (!rc) rc = store_read_head(vf->st, vf->s->txn, &vf->snap_head, NULL, &t, vf->err);
+    if (!rc && vf->snap_head < vf->head)
+        rc = bad_at(vf, vf->snap_head + 1, "meta: the head went back from %llu to %llu",
+                    (unsigned long long)vf->head, (unsigned long long)vf->snap_head);
+    if (!rc) rc = collect_indexes(vf, vf->snap_head);
     return rc;
 }
 
@@ -368,44 +391,81 @@ static int version_index_entries(Verify *vf, u32 table, const u8 *pk, u32 pklen,
             if (!found)
                 return bad_at(vf, seq, "index \"%s\": entry of %s (live since seq %llu) is missing", e->ix->name,
                               where(vf, table, pk, pklen), (unsigned long long)seq);
-            e->expect_present++;
         }
     }
     return 0;
 }
 
-/* versions and current in one merge walk (both in (table, pk) order). */
-static int verify_versions(Verify *vf, u64 head)
+/* versions and current in one merge walk (both in (table, pk) order).
+ * Every VERIFY_CHUNK versions, at the start of a key, the snapshot is
+ * renewed and both cursors sought back to that key.  Versions with seq <=
+ * H are counted against the log's row events; newer ones (committed while
+ * verify runs) need only be <= the snapshot's head. */
+static int verify_versions(Verify *vf)
 {
     Store *st = vf->st;
     MDB_cursor *vc = NULL, *cc = NULL;
-    int rc;
-    if ((rc = mdb_cursor_open(vf->s->txn, st->dbi[FMT_DB_VERSIONS], &vc)) ||
-        (rc = mdb_cursor_open(vf->s->txn, st->dbi[FMT_DB_CURRENT], &cc))) {
-        if (vc) mdb_cursor_close(vc);
-        return store_mdb_err(vf->err, rc, "verifying");
-    }
     MDB_val k, v, ck, cv;
-    int cg = mdb_cursor_get(cc, &ck, &cv, MDB_FIRST);
     Buf *prev = &vf->key;     /* table || pk of the previous version */
+    Buf resume = BUF_INIT;    /* table || pk to seek to after a renewal */
     buf_reset(prev);
-    u64 prev_seq = 0, nversions = 0;
-    rc = 0;
-    int g;
-    for (g = mdb_cursor_get(vc, &k, &v, MDB_FIRST); g == 0 && !rc; g = mdb_cursor_get(vc, &k, &v, MDB_NEXT)) {
+    u64 prev_seq = 0, counted = 0, since = 0;
+    int rc = 0, g = 0, cg = 0;
+    bool open = false;
+    for (;;) {
+        if (!open) {
+            if ((rc = mdb_cursor_open(vf->s->txn, st->dbi[FMT_DB_VERSIONS], &vc)) ||
+                (rc = mdb_cursor_open(vf->s->txn, st->dbi[FMT_DB_CURRENT], &cc))) {
+                rc = store_mdb_err(vf->err, rc, "verifying");
+                break;
+            }
+            open = true;
+            if (resume.len) {
+                k.mv_size = resume.len;
+                k.mv_data = resume.data;
+                g = mdb_cursor_get(vc, &k, &v, MDB_SET_RANGE);
+                ck.mv_size = resume.len;
+                ck.mv_data = resume.data;
+                cg = mdb_cursor_get(cc, &ck, &cv, MDB_SET_RANGE);
+            } else {
+                g = mdb_cursor_get(vc, &k, &v, MDB_FIRST);
+                cg = mdb_cursor_get(cc, &ck, &cv, MDB_FIRST);
+            }
+        } else {
+            g = mdb_cursor_get(vc, &k, &v, MDB_NEXT);
+        }
+        if (g) break;
         const u8 *kp = k.mv_data, *vp = v.mv_data;
         size_t kn = k.mv_size, vn = v.mv_size;
         if (kn < FMT_TABLE_ID_LEN + 1 + FMT_SEQ_LEN || kn > FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN) {
             rc = bad_at(vf, 0, "versions: malformed key of %zu bytes", kn);
             break;
         }
+        bool newest = !(prev->len == kn - 8 && memcmp(prev->data, kp, kn - 8) == 0);
+        if (newest && ++since > VERIFY_CHUNK) {
+            /* a key boundary: let writers reuse pages, then go on here */
+            buf_reset(&resume);
+            buf_append(&resume, kp, kn - 8);
+            if (!buf_ok(&resume)) {
+                rc = dd_err(vf->err, DD_ENOMEM, -1, NULL);
+                break;
+            }
+            mdb_cursor_close(vc);
+            mdb_cursor_close(cc);
+            vc = cc = NULL;
+            open = false;
+            since = 0;
+            buf_reset(prev);
+            if ((rc = renew(vf))) break;
+            continue;
+        }
         u32 table = get_u32be(kp);
         const u8 *pk = kp + 4;
         u32 pklen = (u32)(kn - 12);
         u64 seq = fmt_inv_seq(get_u64be(kp + kn - 8));
-        if (seq == 0 || seq > head) {
-            rc = bad_at(vf, head, "version of %s at seq %llu: no commit accounts for it (the head is %llu)",
-                        where(vf, table, pk, pklen), (unsigned long long)seq, (unsigned long long)head);
+        if (seq == 0 || seq > vf->snap_head) {
+            rc = bad_at(vf, vf->head, "version of %s at seq %llu: no commit accounts for it (the head is %llu)",
+                        where(vf, table, pk, pklen), (unsigned long long)seq, (unsigned long long)vf->snap_head);
             break;
         }
         bool row = vn >= FMT_VER_HDR && vp[0] == FMT_VER_ROW;
@@ -419,22 +479,22 @@ static int verify_versions(Verify *vf, u64 head)
                         (unsigned long long)seq);
             break;
         }
-        nversions++;
-        bool newest = !(prev->len == kn - 8 && memcmp(prev->data, kp, kn - 8) == 0);
+        if (seq <= vf->head) counted++;
         u64 end = newest ? 0 : prev_seq;
         if (newest) {
             /* current rows before this key have no live version */
-            while (cg == 0) {
+            if (cg == 0) {
                 size_t m = DD_MIN(ck.mv_size, kn - 8);
                 int c = memcmp(ck.mv_data, kp, m);
-                if (c > 0 || (c == 0 && ck.mv_size >= kn - 8)) break;
-                const u8 *cp = ck.mv_data;
-                u32 ct = ck.mv_size >= 4 ? get_u32be(cp) : 0;
-                rc = bad_at(vf, 0, "current: row of %s has no live version",
-                            where(vf, ct, ck.mv_size > 4 ? cp + 4 : NULL, ck.mv_size > 4 ? (u32)ck.mv_size - 4 : 0));
-                break;
+                if (c < 0 || (c == 0 && ck.mv_size < kn - 8)) {
+                    const u8 *cp = ck.mv_data;
+                    u32 ct = ck.mv_size >= 4 ? get_u32be(cp) : 0;
+                    rc = bad_at(vf, 0, "current: row of %s has no live version",
+                                where(vf, ct, ck.mv_size > 4 ? cp + 4 : NULL,
+                                      ck.mv_size > 4 ? (u32)ck.mv_size - 4 : 0));
+                    break;
+                }
             }
-            if (rc) break;
             bool at = cg == 0 && ck.mv_size == kn - 8 && memcmp(ck.mv_data, kp, kn - 8) == 0;
             if (row) {
                 const u8 *cp = cv.mv_data;
@@ -466,21 +526,21 @@ static int verify_versions(Verify *vf, u64 head)
         if (row && (rc = version_index_entries(vf, table, pk, pklen, seq, end, vp + FMT_VER_HDR,
                                                (u32)(vn - FMT_VER_HDR), newest)))
             break;
-        /* the buffers of version_index_entries may not alias prev */
     }
     if (!rc && g != 0 && g != MDB_NOTFOUND) rc = store_mdb_err(vf->err, g, "verifying versions");
-    if (!rc && cg == 0) {
+    if (!rc && open && cg == 0) {
         const u8 *cp = ck.mv_data;
         rc = bad_at(vf, 0, "current: row of %s has no live version",
                     where(vf, ck.mv_size >= 4 ? get_u32be(cp) : 0, ck.mv_size > 4 ? cp + 4 : NULL,
                           ck.mv_size > 4 ? (u32)ck.mv_size - 4 : 0));
     }
     if (!rc && cg != 0 && cg != MDB_NOTFOUND) rc = store_mdb_err(vf->err, cg, "verifying current");
-    if (!rc && nversions != vf->row_events)
-        rc = bad_at(vf, head, "versions: %llu versions but the log records %llu row changes",
-                    (unsigned long long)nversions, (unsigned long long)vf->row_events);
-    mdb_cursor_close(vc);
-    mdb_cursor_close(cc);
+    if (!rc && counted != vf->row_events)
+        rc = bad_at(vf, vf->head, "versions: %llu versions but the log records %llu row changes",
+                    (unsigned long long)counted, (unsigned long long)vf->row_events);
+    if (vc) mdb_cursor_close(vc);
+    if (cc) mdb_cursor_close(cc);
+    buf_free(&resume);
     return rc;
 }
 
@@ -519,15 +579,70 @@ static int history_accounted(Verify *vf, const VIndex *e, const u8 *vals, size_t
     return rc;
 }
 
+/* A present entry (values, pk) of live index e: pk is a live row of the
+ * table in this snapshot, whose image has these values. */
+static int present_accounted(Verify *vf, const VIndex *e, const u8 *vals, size_t vlen, const u8 *pk, u32 pklen,
+                             bool *found)
+{
+    *found = false;
+    Buf *k = &vf->key;
+    buf_reset(k);
+    buf_put_u32be(k, e->table);
+    buf_append(k, pk, pklen);
+    if (!buf_ok(k)) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
+    MDB_val kk = {k->len, k->data}, v;
+    int rc = k->len > FMT_LMDB_MAX_KEY ? MDB_NOTFOUND : mdb_get(vf->s->txn, vf->st->dbi[FMT_DB_CURRENT], &kk, &v);
+    if (rc == MDB_NOTFOUND) return 0;
+    if (rc) return store_mdb_err(vf->err, rc, "verifying an index");
+    if (v.mv_size < FMT_CUR_HDR) return 0;   /* the versions walk reports it */
+    if (!index_key_fn) {
+        *found = true;
+        return 0;
+    }
+    const u8 *cp = v.mv_data;
+    if ((rc = index_key(vf, e, cp + FMT_CUR_HDR, (u32)(v.mv_size - FMT_CUR_HDR), get_u64be(cp), pk, pklen)))
+        return rc;
+    *found = vf->ikey.len == vlen && memcmp(vf->ikey.data, vals, vlen) == 0;
+    return 0;
+}
+
+/* Every entry of the index db: of an index some table defines; a present
+ * entry backed by a live row with its values (so, with the versions walk,
+ * present entries are exactly the live rows'); a history entry by some
+ * version.  Renews the snapshot every VERIFY_CHUNK entries. */
 static int verify_index_db(Verify *vf)
 {
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(vf->s->txn, vf->st->dbi[FMT_DB_INDEX], &c);
-    if (rc) return store_mdb_err(vf->err, rc, "verifying");
+    MDB_cursor *c = NULL;
     MDB_val k, v;
-    int g;
-    Buf ent = BUF_INIT;   /* the entry's key, copied before other cursors move */
-    for (g = mdb_cursor_get(c, &k, &v, MDB_FIRST); g == 0 && !rc; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+    int rc = 0, g = 0;
+    u64 since = 0;
+    Buf ent = BUF_INIT;   /* the entry's key, copied before other lookups */
+    for (;;) {
+        if (!c) {
+            if ((rc = mdb_cursor_open(vf->s->txn, vf->st->dbi[FMT_DB_INDEX], &c))) {
+                rc = store_mdb_err(vf->err, rc, "verifying");
+                break;
+            }
+            if (ent.len) {
+                k.mv_size = ent.len;
+                k.mv_data = ent.data;
+                g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+                if (g == 0 && k.mv_size == ent.len && memcmp(k.mv_data, ent.data, ent.len) == 0)
+                    g = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+            } else {
+                g = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+            }
+        } else if (++since >= VERIFY_CHUNK) {
+            /* ent holds the last entry checked: go on after it */
+            mdb_cursor_close(c);
+            c = NULL;
+            since = 0;
+            if ((rc = renew(vf))) break;
+            continue;
+        } else {
+            g = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+        }
+        if (g) break;
         const u8 *kp = k.mv_data, *vp = v.mv_data;
         size_t kn = k.mv_size;
         u32 pklen = v.mv_size == FMT_INDEX_VAL ? ((u32)vp[0] << 8) | vp[1] : 0;
@@ -535,62 +650,89 @@ static int verify_index_db(Verify *vf)
             rc = bad_at(vf, 0, "index: malformed entry (key of %zu bytes, value of %zu bytes)", kn, v.mv_size);
             break;
         }
-        u32 id = get_u32be(kp);
-        VIndex *e = find_index(vf, id & ~FMT_INDEX_EVER);
-        if (!e) {
-            rc = bad_at(vf, 0, "index: entry of index id %u, which no table defines", id & ~FMT_INDEX_EVER);
-            break;
-        }
-        const u8 *pk = kp + kn - pklen;
-        if (!(id & FMT_INDEX_EVER)) {
-            if (e->dropped) {
-                rc = bad_at(vf, e->dropped, "index \"%s\" was dropped at seq %llu but has an entry of %s", e->ix->name,
-                            (unsigned long long)e->dropped, where(vf, e->table, pk, pklen));
-                break;
-            }
-            e->present++;
-            continue;
-        }
         buf_reset(&ent);
         buf_append(&ent, kp, kn);
         if (!buf_ok(&ent)) {
             rc = dd_err(vf->err, DD_ENOMEM, -1, NULL);
             break;
         }
+        u32 id = get_u32be(ent.data);
+        const u8 *pk = ent.data + kn - pklen, *vals = ent.data + 4;
+        size_t vlen = kn - 4 - pklen;
+        VIndex *e = find_index(vf, id & ~FMT_INDEX_EVER);
+        if (!e) {
+            rc = bad_at(vf, 0, "index: entry of index id %u, which no table defines", id & ~FMT_INDEX_EVER);
+            break;
+        }
         bool found;
-        if ((rc = history_accounted(vf, e, ent.data + 4, kn - 4 - pklen, ent.data + kn - pklen, pklen, &found))) break;
-        if (!found)
+        if (!(id & FMT_INDEX_EVER)) {
+            if (e->dropped) {
+                rc = bad_at(vf, e->dropped, "index \"%s\" was dropped at seq %llu but has an entry of %s", e->ix->name,
+                            (unsigned long long)e->dropped, where(vf, e->table, pk, pklen));
+                break;
+            }
+            if ((rc = present_accounted(vf, e, vals, vlen, pk, pklen, &found))) break;
+            if (!found) {
+                rc = bad_at(vf, 0, "index \"%s\": entry of %s that no live row accounts for", e->ix->name,
+                            where(vf, e->table, pk, pklen));
+                break;
+            }
+            continue;
+        }
+        if ((rc = history_accounted(vf, e, vals, vlen, pk, pklen, &found))) break;
+        if (!found) {
             rc = bad_at(vf, 0, "index \"%s\": history entry of %s that no version accounts for", e->ix->name,
-                        where(vf, e->table, ent.data + kn - pklen, pklen));
+                        where(vf, e->table, pk, pklen));
+            break;
+        }
     }
     if (!rc && g != 0 && g != MDB_NOTFOUND) rc = store_mdb_err(vf->err, g, "verifying the index");
     buf_free(&ent);
-    mdb_cursor_close(c);
-    for (int i = 0; !rc && index_key_fn && i < vf->nix; i++) {
-        VIndex *e = &vf->ix[i];
-        if (e->present != e->expect_present)
-            rc = bad_at(vf, 0, "index \"%s\" of %s has %lld entries for %lld live rows", e->ix->name,
-                        where(vf, e->table, NULL, 0), (long long)e->present, (long long)e->expect_present);
-    }
+    if (c) mdb_cursor_close(c);
     return rc;
 }
 
-static int verify_times(Verify *vf, u64 head)
+/* times: the i-th entry maps commit i's time to i (i <= the snapshot's
+ * head), at least H of them.  Renews the snapshot every VERIFY_CHUNK. */
+static int verify_times(Verify *vf)
 {
     Store *st = vf->st;
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(vf->s->txn, st->dbi[FMT_DB_TIMES], &c);
-    if (rc) return store_mdb_err(vf->err, rc, "verifying");
+    MDB_cursor *c = NULL;
     MDB_val k, v;
     u64 want = 0;
-    int g;
-    for (g = mdb_cursor_get(c, &k, &v, MDB_FIRST); g == 0 && !rc; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+    u8 last[8];
+    int rc = 0, g = 0;
+    for (;;) {
+        if (!c) {
+            if ((rc = mdb_cursor_open(vf->s->txn, st->dbi[FMT_DB_TIMES], &c))) {
+                rc = store_mdb_err(vf->err, rc, "verifying");
+                break;
+            }
+            if (want) {
+                k.mv_size = 8;
+                k.mv_data = last;
+                g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+                if (g == 0 && k.mv_size == 8 && memcmp(k.mv_data, last, 8) == 0) g = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+            } else {
+                g = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+            }
+        } else if (want % VERIFY_CHUNK == 0) {
+            mdb_cursor_close(c);
+            c = NULL;
+            if ((rc = renew(vf))) break;
+            continue;
+        } else {
+            g = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+        }
+        if (g) break;
         want++;
-        if (k.mv_size != 8 || v.mv_size != 8 || get_u64be(v.mv_data) != want || want > head) {
-            rc = bad_at(vf, want <= head ? want : head, "times: entry %llu does not map commit %llu's time",
-                        (unsigned long long)want, (unsigned long long)want);
+        if (k.mv_size != 8 || v.mv_size != 8 || get_u64be(v.mv_data) != want || want > vf->snap_head) {
+            rc = bad_at(vf, want <= vf->snap_head ? want : vf->snap_head,
+                        "times: entry %llu does not map commit %llu's time", (unsigned long long)want,
+                        (unsigned long long)want);
             break;
         }
+        memcpy(last, k.mv_data, 8);
         u8 lk[8];
         put_u64be(lk, want);
         MDB_val kk = {8, lk}, lv;
@@ -600,21 +742,28 @@ static int verify_times(Verify *vf, u64 head)
                                    : store_mdb_err(vf->err, r, "verifying times");
             break;
         }
+        if (lv.mv_size < FMT_LOG_MIN_LEN) {
+            rc = bad_at(vf, want, "log record %llu: too short", (unsigned long long)want);
+            break;
+        }
         i64 t = (i64)get_u64be((const u8 *)lv.mv_data + FMT_LOG_OFF_TIME);
-        if (get_u64be(k.mv_data) != fmt_time_key(t))
+        if (get_u64be(last) != fmt_time_key(t)) {
             rc = bad_at(vf, want, "times: the time of commit %llu differs from its log record", (unsigned long long)want);
+            break;
+        }
     }
     if (!rc && g != 0 && g != MDB_NOTFOUND) rc = store_mdb_err(vf->err, g, "verifying times");
-    if (!rc && want != head)
-        rc = bad_at(vf, want < head ? want + 1 : head, "times: %llu entries for %llu commits", (unsigned long long)want,
-                    (unsigned long long)head);
-    mdb_cursor_close(c);
+    if (!rc && want < vf->head)
+        rc = bad_at(vf, want + 1, "times: %llu entries for %llu commits", (unsigned long long)want,
+                    (unsigned long long)vf->head);
+    if (c) mdb_cursor_close(c);
     return rc;
 }
 
 /* The catalog db, and meta's ids above every id the catalog uses. */
-static int verify_catalog_meta(Verify *vf, u64 head)
+static int verify_catalog_meta(Verify *vf)
 {
+    u64 head = vf->snap_head;
     Store *st = vf->st;
     MDB_cursor *c;
     int rc = mdb_cursor_open(vf->s->txn, st->dbi[FMT_DB_CATALOG], &c);
@@ -644,7 +793,7 @@ static int verify_catalog_meta(Verify *vf, u64 head)
             rc = r;
             break;
         }
-        n++;
+        if (seq <= vf->head) n++;
         if (id > max_table) max_table = id;
         for (int i = 0; i < t.nindexes; i++)
             if (t.indexes[i].id > max_index) max_index = t.indexes[i].id;
@@ -653,7 +802,7 @@ static int verify_catalog_meta(Verify *vf, u64 head)
     if (!rc && g != 0 && g != MDB_NOTFOUND) rc = store_mdb_err(vf->err, g, "verifying the catalog");
     mdb_cursor_close(c);
     if (!rc && n != vf->cat_events)
-        rc = bad_at(vf, head, "catalog: %llu records but the log records %llu catalog changes", (unsigned long long)n,
+        rc = bad_at(vf, vf->head, "catalog: %llu records but the log records %llu catalog changes", (unsigned long long)n,
                     (unsigned long long)vf->cat_events);
     if (rc) return rc;
 
@@ -687,6 +836,8 @@ int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err)
 {
     *checked = 0;
     *first_bad = 0;
+    const char *chunk = getenv("DRIFTDB_VERIFY_CHUNK");
+    VERIFY_CHUNK = chunk && atoll(chunk) > 0 ? (u64)atoll(chunk) : 4096;
     Verify vf;
     memset(&vf, 0, sizeof vf);
     vf.st = st;
@@ -748,9 +899,9 @@ int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err)
         }
     }
     *checked = head2;
-    vf.head = head2;
-    if ((rc = collect_indexes(&vf, head2)) || (rc = verify_versions(&vf, head2)) || (rc = verify_index_db(&vf)) ||
-        (rc = verify_times(&vf, head2)) || (rc = verify_catalog_meta(&vf, head2)))
+    vf.head = vf.snap_head = head2;
+    if ((rc = collect_indexes(&vf, head2)) || (rc = verify_versions(&vf)) || (rc = verify_index_db(&vf)) ||
+        (rc = verify_times(&vf)) || (rc = verify_catalog_meta(&vf)))
         goto done;
 done:
     if (vf.s) store_snap_end(vf.s);
