@@ -229,6 +229,21 @@ void store_set_key_renderer(StoreKeyRenderer fn);
 typedef int (*StoreIndexKeyFn)(const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen,
                                Buf *out, DdError *err);
 void store_set_index_key_fn(StoreIndexKeyFn fn);
+/* ---- backup and restore (backup.c) ---- */
+
+typedef struct StoreBackupInfo {
+    u64 raw_bytes;     /* bytes of the (compacted) LMDB file */
+    u64 file_bytes;    /* bytes of the backup file */
+} StoreBackupInfo;
+/* Writes a consistent, zstd-compressed, SHA-256-checksummed copy of the
+ * whole environment to path (which must not exist; nothing is left there
+ * on failure).  Works on read-only opens beside a running writer. */
+int store_backup(Store *st, const char *path, StoreBackupInfo *info, DdError *err);
+/* Restores the LMDB file of a backup as dir/driftdb.mdb (dir exists and
+ * has none); XX001 for a damaged, truncated or foreign file (nothing is
+ * written then).  *dbid gets the database id the backup names. */
+int store_restore_file(const char *path, const char *dir, u8 dbid[16], StoreBackupInfo *info, DdError *err);
+
 /* Added: the 16-byte random database id (borrowed while open). */
 const u8 *store_db_id(Store *st);
 
