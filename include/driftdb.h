@@ -285,11 +285,12 @@ int driftdb_backup(driftdb *db, const char *path, driftdb_backup_info *info,
 /*
  * Restores a backup into the data directory dir, which must not exist or
  * be empty (with force: may hold a database, not open by any process, that
- * is replaced).  The result is verified (driftdb_verify) before this
- * returns OK; a truncated, damaged or foreign file gives XX001 and writes
- * nothing.
+ * is replaced).  until_seq > 0 restores the database as it was at that
+ * seq (later history dropped; 22023 when the backup does not hold it).
+ * The result is verified (driftdb_verify) before this returns OK; a
+ * truncated, damaged or foreign file gives XX001 and writes nothing.
  */
-int driftdb_restore(const char *path, const char *dir, int force,
+int driftdb_restore(const char *path, const char *dir, int force, uint64_t until_seq,
                     driftdb_backup_info *info, driftdb_error *err);
 
 /* Version string, e.g. "0.1.0". */

@@ -11,7 +11,7 @@
  *   driftdb diff     (--data DIR | --url URL) -t TABLE --from X [--to Y]
  *   driftdb verify   (--data DIR | --url URL) [--timeout SECONDS]
  *   driftdb backup   --data DIR --to FILE
- *   driftdb restore  --from FILE --data DIR [--force]
+ *   driftdb restore  --from FILE --data DIR [--until-seq N] [--force]
  *   driftdb snapshot (--data DIR | --url URL) -t TABLE     (CHECKPOINT TABLE)
  *   driftdb compact  (--data DIR | --url URL) [-t TABLE]   (VACUUM)
  *   driftdb --version | --help
@@ -58,8 +58,8 @@ static void usage(FILE *out)
             "  driftdb verify TARGET [--timeout SECONDS]\n"
             "                                           check every structure against the log\n"
             "  driftdb backup --data DIR --to FILE      consistent zstd copy (beside a server too)\n"
-            "  driftdb restore --from FILE --data DIR [--force]\n"
-            "                                           restore a backup, verified\n"
+            "  driftdb restore --from FILE --data DIR [--until-seq N] [--force]\n"
+            "                                           restore a backup (to seq N), verified\n"
             "  driftdb snapshot TARGET -t TABLE         CHECKPOINT TABLE\n"
             "  driftdb compact TARGET [-t TABLE]        VACUUM\n"
             "  driftdb --version                        print the version\n"
@@ -482,24 +482,32 @@ static int cmd_backup(int argc, char **argv)
     return 0;
 }
 
-/* restore --from FILE --data DIR [--force]: the whole database, verified. */
+/* restore --from FILE --data DIR [--until-seq N] [--force]: the whole
+ * database, or as it was at seq N, verified. */
 static int cmd_restore(int argc, char **argv)
 {
     CliTarget t = {NULL, NULL};
-    const char *from = NULL;
+    const char *from = NULL, *until = NULL;
     int force = 0;
     for (int i = 2; i < argc; i++) {
         int m = cli_target_opt(argc, argv, &i, &t);
         if (m == 0) m = cli_opt(argc, argv, &i, "--from", "-i", &from);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--until-seq", NULL, &until);
         if (m == 0 && strcmp(argv[i], "--force") == 0) force = m = 1;
         if (m < 0) return 1;
         if (m == 0) return cli_usage_error("unknown argument to restore: %s", argv[i]);
     }
     if (!t.data || !from) return cli_usage_error("restore needs --from FILE and --data DIR");
+    unsigned long long useq = 0;
+    if (until) {
+        char *end;
+        useq = strtoull(until, &end, 10);
+        if (*end || useq == 0) return cli_usage_error("--until-seq needs a commit seq (1, 2, ...)");
+    }
     driftdb_backup_info bi;
     driftdb_error err;
     double t0 = now_s();
-    if (driftdb_restore(from, t.data, force, &bi, &err) != DRIFTDB_OK) {
+    if (driftdb_restore(from, t.data, force, useq, &bi, &err) != DRIFTDB_OK) {
         cli_print_plain_error(&err);
         return 1;
     }

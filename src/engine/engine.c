@@ -145,7 +145,8 @@ static void remove_db_files(const char *dir)
     }
 }
 
-int driftdb_restore(const char *path, const char *dir, int force, driftdb_backup_info *info, driftdb_error *err)
+int driftdb_restore(const char *path, const char *dir, int force, uint64_t until_seq, driftdb_backup_info *info,
+                    driftdb_error *err)
 {
     DdError e;
     dd_err_clear(&e);
@@ -182,6 +183,16 @@ int driftdb_restore(const char *path, const char *dir, int force, driftdb_backup
     if (!rc) rc = store_restore_file(path, dir, dbid, &bi, &e);
     if (lockfd >= 0) close(lockfd);
     driftdb *db = NULL;
+    if (!rc && until_seq) {
+        driftdb_error ae;
+        if (driftdb_open(dir, NULL, &db, &ae) != DRIFTDB_OK)
+            rc = dd_corrupt(&e, "the restored database does not open: %s", ae.message);
+        else
+            rc = store_truncate_history(db->store, until_seq, &e);
+        if (db) driftdb_close(db);
+        db = NULL;
+        if (rc) remove_db_files(dir);
+    }
     if (!rc) {
         driftdb_error ae;
         driftdb_options o = {.read_only = 1};

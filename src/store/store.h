@@ -243,6 +243,9 @@ int store_backup(Store *st, const char *path, StoreBackupInfo *info, DdError *er
  * has none); XX001 for a damaged, truncated or foreign file (nothing is
  * written then).  *dbid gets the database id the backup names. */
 int store_restore_file(const char *path, const char *dir, u8 dbid[16], StoreBackupInfo *info, DdError *err);
+/* Cuts the database back to seq n (truncate.c): what it was at n, history
+ * after n gone.  Only for a database just restored: close st right after. */
+int store_truncate_history(Store *st, u64 n, DdError *err);
 
 /* Added: the 16-byte random database id (borrowed while open). */
 const u8 *store_db_id(Store *st);

@@ -105,6 +105,9 @@ int store_render_key(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
  * DD_ECORRUPT / DD_EIO. */
 int store_check_lmdb_meta(Store *st, MDB_txn *txn, DdError *err);
 
+/* verify.c: the registered StoreIndexKeyFn, or NULL. */
+StoreIndexKeyFn store_index_key_fn(void);
+
 /* catalog.c */
 int cat_load(Store *st, MDB_txn *txn, u64 head, DdError *err);
 /* Adds a decoded copy of the catalog record to the in-memory catalog.

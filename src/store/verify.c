@@ -55,6 +55,7 @@ static u64 VERIFY_CHUNK = 4096;
 static StoreIndexKeyFn index_key_fn;
 
 void store_set_index_key_fn(StoreIndexKeyFn fn) { index_key_fn = fn; }
+StoreIndexKeyFn store_index_key_fn(void) { return index_key_fn; }
 
 /* One index ever defined: where it lives and while it existed. */
 typedef struct VIndex {

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/backup/run.sh - driftdb backup and restore: a database with history
-# restored whole (AS OF answers at every seq and drift_commits equal), a
+# restored whole (AS OF answers at every seq and drift_commits equal) and
+# to every seq (--until-seq: the present equals the original AS OF it), a
 # backup taken beside a running server while a client writes (the restore
 # verifies and holds a prefix of the commits), and bad input: a truncated
 # or damaged backup file, a file that is no backup, a non-empty target
@@ -53,6 +54,23 @@ check restore_verifies "verified 11 commits: OK" "$out"
 # the restored database takes writes
 out=$("$D" sql --data "$TMP/r1" -e "INSERT INTO t VALUES (9, 'new', 0)" 2>&1 && "$D" verify --data "$TMP/r1" 2>&1)
 has restore_writable "verified 12 commits: OK" "$out"
+
+# to a point in time: at every seq the restored present is the original
+# AS OF that seq, and it verifies
+pit_ok=1
+for s in 2 3 4 5 6 7 8 9 10 11; do
+    rm -rf "$TMP/p$s"
+    out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/p$s" --until-seq $s 2>&1) || { pit_ok=0; echo "#  $s: $out"; }
+    a=$("$D" sql --data "$DB" --format csv -e "SELECT * FROM t FOR SYSTEM_TIME AS OF @SEQ:$s ORDER BY id" -e "SELECT id FROM t FOR SYSTEM_TIME AS OF @SEQ:$s WHERE name = 'v2'" 2>&1)
+    b=$("$D" sql --data "$TMP/p$s" --format csv -e "SELECT * FROM t ORDER BY id" -e "SELECT id FROM t WHERE name = 'v2'" 2>&1)
+    [ "$a" == "$b" ] || { pit_ok=0; echo "#  $s: answers differ"; }
+    v=$("$D" verify --data "$TMP/p$s" 2>&1)
+    [ "$v" == "verified $s commits: OK" ] || { pit_ok=0; echo "#  $s: $v"; }
+done
+[ $pit_ok = 1 ] && ok restore_until_every_seq || fail restore_until_every_seq
+out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/p99" --until-seq 99 2>&1); rc=$?
+has until_beyond_head "1 driftdb: error: seq 99 is not in the database (it holds 1 to 11)" "$rc $out"
+check until_beyond_writes_nothing "" "$(ls "$TMP/p99" 2>/dev/null)"
 
 # bad input: nothing written
 out=$("$D" backup --data "$DB" --to "$TMP/b1.ddb" 2>&1); rc=$?
