@@ -80,6 +80,7 @@ typedef struct Verify {
     u64 row_events, cat_events;
     VIndex *ix;
     int nix;
+    struct HotKey **hot;    /* HOT_SLOTS caches of long histories' index values, or NULL */
 } Verify;
 
 /* Reports corruption found at seq (0: no particular commit). */
@@ -545,6 +546,59 @@ static int verify_versions(Verify *vf)
     return rc;
 }
 
+/* The index values every version of one pk had, sorted: a cache for
+ * keys with long histories, whose history entries would otherwise each
+ * walk the whole history again (quadratic).  Only ever positive evidence:
+ * a version seen in an older snapshot still exists (history at or before a
+ * snapshot never changes); a value not found here is looked up afresh. */
+typedef struct HotKey {
+    u32 index;
+    Buf pk;              /* table || pk */
+    Buf blob;            /* the values, back to back */
+    u32 *off, *len;
+    int n;
+} HotKey;
+#define HOT_SLOTS 256
+#define HOT_MIN 8        /* versions walked before a key's values are cached */
+
+static int hot_cmp(const void *x, const void *y, void *arg)
+{
+    const HotKey *h = arg;
+    u32 i = *(const u32 *)x, j = *(const u32 *)y;
+    if (h->len[i] != h->len[j]) return h->len[i] < h->len[j] ? -1 : 1;
+    return memcmp(h->blob.data + h->off[i], h->blob.data + h->off[j], h->len[i]);
+}
+
+static void hot_free(HotKey *h)
+{
+    if (!h) return;
+    buf_free(&h->pk);
+    buf_free(&h->blob);
+    dd_free(h->off);
+    dd_free(h->len);
+    dd_free(h);
+}
+
+static u32 hot_slot(u32 index, const Buf *pre)
+{
+    u32 x = 2166136261u ^ index;
+    for (size_t i = 0; i < pre->len; i++) x = (x ^ pre->data[i]) * 16777619u;
+    return x % HOT_SLOTS;
+}
+
+static bool hot_has(const HotKey *h, const u8 *vals, size_t vlen)
+{
+    int lo = 0, hi = h->n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        int c = h->len[mid] != vlen ? (h->len[mid] < vlen ? -1 : 1) : memcmp(h->blob.data + h->off[mid], vals, vlen);
+        if (c == 0) return true;
+        if (c < 0) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return false;
+}
+
 /* A history entry (values, pk) of index e: some version of pk had them. */
 static int history_accounted(Verify *vf, const VIndex *e, const u8 *vals, size_t vlen, const u8 *pk, u32 pklen,
                              bool *found)
@@ -559,24 +613,74 @@ static int history_accounted(Verify *vf, const VIndex *e, const u8 *vals, size_t
     buf_put_u32be(pre, e->table);
     buf_append(pre, pk, pklen);
     if (!buf_ok(pre)) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
+    u32 slot = hot_slot(e->id, pre);
+    HotKey *h = vf->hot ? vf->hot[slot] : NULL;
+    if (h && h->index == e->id && h->pk.len == pre->len && memcmp(h->pk.data, pre->data, pre->len) == 0 &&
+        hot_has(h, vals, vlen)) {
+        *found = true;
+        return 0;
+    }
     MDB_cursor *c;
     int rc = mdb_cursor_open(vf->s->txn, vf->st->dbi[FMT_DB_VERSIONS], &c);
     if (rc) return store_mdb_err(vf->err, rc, "verifying an index");
     MDB_val k = {pre->len, pre->data}, v;
-    int g;
+    int g, walked = 0;
+    Buf vals_seen = BUF_INIT;    /* values walked so far: u32 len || bytes */
     for (g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); g == 0 && !rc; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         if (k.mv_size != pre->len + 8 || memcmp(k.mv_data, pre->data, pre->len) != 0) break;
         const u8 *vp = v.mv_data;
         if (v.mv_size < FMT_VER_HDR || vp[0] != FMT_VER_ROW) continue;
         u64 seq = fmt_inv_seq(get_u64be((const u8 *)k.mv_data + pre->len));
         if ((rc = index_key(vf, e, vp + FMT_VER_HDR, (u32)(v.mv_size - FMT_VER_HDR), seq, pk, pklen))) break;
+        walked++;
+        buf_put_u32be(&vals_seen, (u32)vf->ikey.len);
+        buf_append(&vals_seen, vf->ikey.data, vf->ikey.len);
         if (vf->ikey.len == vlen && memcmp(vf->ikey.data, vals, vlen) == 0) {
             *found = true;
-            break;
+            if (walked < HOT_MIN) break;   /* short history: no cache */
         }
     }
     if (!rc && g != 0 && g != MDB_NOTFOUND) rc = store_mdb_err(vf->err, g, "verifying an index");
     mdb_cursor_close(c);
+    /* a long history walked to its end: keep its values */
+    if (!rc && walked >= HOT_MIN && (g == 0 || g == MDB_NOTFOUND) && buf_ok(&vals_seen)) {
+        if (!vf->hot) vf->hot = dd_calloc(HOT_SLOTS, sizeof *vf->hot);
+        HotKey *n = vf->hot ? dd_calloc(1, sizeof *n) : NULL;
+        if (n && (n->off = dd_malloc(sizeof(u32) * (size_t)walked)) && (n->len = dd_malloc(sizeof(u32) * (size_t)walked))) {
+            n->index = e->id;
+            buf_append(&n->pk, pre->data, pre->len);
+            for (size_t p = 0; p + 4 <= vals_seen.len;) {
+                u32 l = get_u32be(vals_seen.data + p);
+                n->off[n->n] = (u32)n->blob.len;
+                n->len[n->n++] = l;
+                buf_append(&n->blob, vals_seen.data + p + 4, l);
+                p += 4 + l;
+            }
+            u32 *order = dd_malloc(sizeof(u32) * (size_t)n->n);
+            u32 *o2 = dd_malloc(sizeof(u32) * (size_t)n->n), *l2 = dd_malloc(sizeof(u32) * (size_t)n->n);
+            if (order && o2 && l2 && buf_ok(&n->pk) && buf_ok(&n->blob)) {
+                for (int i = 0; i < n->n; i++) order[i] = (u32)i;
+                qsort_r(order, (size_t)n->n, sizeof(u32), hot_cmp, n);
+                for (int i = 0; i < n->n; i++) {
+                    o2[i] = n->off[order[i]];
+                    l2[i] = n->len[order[i]];
+                }
+                dd_free(n->off);
+                dd_free(n->len);
+                n->off = o2;
+                n->len = l2;
+                o2 = l2 = NULL;
+                hot_free(vf->hot[slot]);
+                vf->hot[slot] = n;
+                n = NULL;
+            }
+            dd_free(order);
+            dd_free(o2);
+            dd_free(l2);
+        }
+        hot_free(n);   /* memory ran short: no cache, still correct */
+    }
+    buf_free(&vals_seen);
     return rc;
 }
 
@@ -911,6 +1015,8 @@ done:
     buf_free(&vf.ikey);
     buf_free(&vf.msg);
     dd_free(vf.ix);
+    for (int i = 0; vf.hot && i < HOT_SLOTS; i++) hot_free(vf.hot[i]);
+    dd_free(vf.hot);
     if (rc && !*first_bad && rc == DD_ECORRUPT) *first_bad = vf.seq + 1;
     if (rc && *first_bad) *checked = *first_bad - 1 < vf.seq ? *first_bad - 1 : vf.seq;
     else if (rc) *checked = vf.seq;
