@@ -14,8 +14,9 @@ copy:
 
   - `driftdb verify --data COPY --timeout 20` must exit 0 (OK) or 1/2 with
     a message (damage reported); a crash (signal), a hang or a sanitizer
-    report (BUILD=build-asan) is a failure; LMDB crashes and hangs that
-    verify's child process caught and reported are counted apart;
+    report (BUILD=build-asan) outside liblmdb is a failure; LMDB crashes
+    and hangs that verify's child process caught and reported are counted
+    apart;
   - when it says OK, the queries (in a child, with a timeout) must give
     exactly the recorded answers: a different answer, an error, a crash or
     a hang is an undetected change and a failure.
@@ -81,6 +82,16 @@ QUERIES = [
 
 MARKERS = [b"name_1", b"renamed_", b"alpha", b"delta", b"docname", b"bigvalue", b"t_name", b"u_v",
            b"score", b"DRIFTDB", b"versions", b"current", b"catalog"]
+
+
+def lmdb_frame(out):
+    """Whether a sanitizer's report starts in liblmdb (a damaged page that
+    LMDB itself read: verify's child contains it; in a plain build it is a
+    signal the parent reports)."""
+    for line in out.decode(errors="replace").splitlines():
+        if line.strip().startswith("#0 "):
+            return "liblmdb" in line
+    return False
 
 
 def run(args, timeout):
@@ -186,7 +197,7 @@ def flips(tmp):
         elif st < 0:
             figures["crashes"] += 1
             bad = "verify crashed (signal %d)" % -st
-        elif b"Sanitizer" in out:
+        elif b"Sanitizer" in out and not lmdb_frame(out):
             figures["crashes"] += 1
             bad = "a sanitizer found an error in verify"
         elif st != 0:
@@ -194,7 +205,7 @@ def flips(tmp):
                 bad = "verify failed (status %d) without a message" % st
             else:
                 figures["detected"] += 1
-                if b"crashed the check" in out or b"did not finish" in out:
+                if b"crashed the check" in out or b"did not finish" in out or lmdb_frame(out):
                     figures["caught"] += 1
         else:
             qs, qout = run(sql_args(work, QUERIES), 60)
