@@ -287,14 +287,42 @@ typedef struct driftdb_stats {
 void driftdb_get_stats(driftdb *db, driftdb_stats *out);
 
 /*
- * Checks the whole commit log: every record's CRC32C, the SHA-256 hash
- * chain, and the row images the log points at.  *checked gets the number of
- * commits checked; *first_bad the first bad seq (0 if none).  Returns
- * DRIFTDB_OK when all is well, DRIFTDB_ERROR with err (SQLSTATE XX001) at
- * the first bad record.
+ * Checks the whole commit log (every record's CRC32C, the SHA-256 hash
+ * chain) and every structure a query reads against it: versions, present
+ * rows, secondary index entries, commit times, the catalog, meta, LMDB's
+ * meta pages.  *checked gets the number of commits checked; *first_bad the
+ * first bad seq (0 if none).  Returns DRIFTDB_OK when all is well,
+ * DRIFTDB_ERROR with err (SQLSTATE XX001, naming table, key and seq) at
+ * the first problem.  Renews its read snapshot every few thousand entries,
+ * so it does not hold back writers.
  */
 int driftdb_verify(driftdb *db, uint64_t *checked, uint64_t *first_bad,
                    driftdb_error *err);
+
+typedef struct driftdb_backup_info {
+    uint64_t raw_bytes;    /* bytes of the database copied (live pages only) */
+    uint64_t file_bytes;   /* bytes of the backup file */
+    uint64_t head_seq;     /* restore: the head seq of the restored database */
+} driftdb_backup_info;
+
+/*
+ * Writes a consistent copy of the whole database (all history) to the
+ * file `path`, compressed with zstd and checksummed (SHA-256); works on a
+ * database opened read-only beside a running server.  path must not exist;
+ * on failure nothing is left there.
+ */
+int driftdb_backup(driftdb *db, const char *path, driftdb_backup_info *info,
+                   driftdb_error *err);
+/*
+ * Restores a backup into the data directory dir, which must not exist or
+ * be empty (with force: may hold a database, not open by any process, that
+ * is replaced).  until_seq > 0 restores the database as it was at that
+ * seq (later history dropped; 22023 when the backup does not hold it).
+ * The result is verified (driftdb_verify) before this returns OK; a
+ * truncated, damaged or foreign file gives XX001 and writes nothing.
+ */
+int driftdb_restore(const char *path, const char *dir, int force, uint64_t until_seq,
+                    driftdb_backup_info *info, driftdb_error *err);
 
 /* Version string, e.g. "0.1.0". */
 const char *driftdb_version(void);

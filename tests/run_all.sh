@@ -9,7 +9,7 @@
 # (tests/clients/run.sh, when present), the driftdb command's tests
 # (tests/cli/run.sh), the planner's randomized test against PostgreSQL
 # (tests/planner/run.sh), the crash test
-# (tests/crash/run.sh) and the disk-full test (tests/diskfull/run.sh).  Each suite ends its output with "N passed, N
+# (tests/crash/run.sh), backup and restore (tests/backup/run.sh), the corruption test (tests/corrupt/corrupt.py) and the disk-full test (tests/diskfull/run.sh).  Each suite ends its output with "N passed, N
 # failed"; a suite that ends without that line, or whose exit status
 # disagrees with it, crashed and counts as 1 failed.  Output: one line per
 # suite (and the failing lines of failed suites), then exactly one total
@@ -108,6 +108,14 @@ fi
 
 if [ -f tests/crash/run.sh ]; then
     run_suite "crash" sh tests/crash/run.sh
+fi
+
+if [ -f tests/backup/run.sh ]; then
+    run_suite "backup" bash tests/backup/run.sh
+fi
+
+if [ -f tests/corrupt/corrupt.py ]; then
+    run_suite "corrupt" python3 tests/corrupt/corrupt.py
 fi
 
 run_suite "diskfull" sh tests/diskfull/run.sh

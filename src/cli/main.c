@@ -9,7 +9,9 @@
  *   driftdb drift    (--data DIR | --url URL) -t TABLE -k KEY
  *   driftdb ingest   (--data DIR | --url URL) -t TABLE -f FILE [--format jsonl|csv] [--batch N]
  *   driftdb diff     (--data DIR | --url URL) -t TABLE --from X [--to Y]
- *   driftdb verify   (--data DIR | --url URL)
+ *   driftdb verify   (--data DIR | --url URL) [--timeout SECONDS]
+ *   driftdb backup   --data DIR --to FILE
+ *   driftdb restore  --from FILE --data DIR [--until-seq N] [--force]
  *   driftdb snapshot (--data DIR | --url URL) -t TABLE     (CHECKPOINT TABLE)
  *   driftdb compact  (--data DIR | --url URL) [-t TABLE]   (VACUUM)
  *   driftdb --version | --help
@@ -24,7 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "cli.h"
 #include "../util/alloc.h"
@@ -49,7 +55,11 @@ static void usage(FILE *out)
             "                                           load JSON Lines or CSV into a table\n"
             "  driftdb diff TARGET -t TABLE --from X [--to Y] [--format text|json]\n"
             "                                           rows that differ between two points\n"
-            "  driftdb verify TARGET                    check the commit log's hash chain\n"
+            "  driftdb verify TARGET [--timeout SECONDS]\n"
+            "                                           check every structure against the log\n"
+            "  driftdb backup --data DIR --to FILE      consistent zstd copy (beside a server too)\n"
+            "  driftdb restore --from FILE --data DIR [--until-seq N] [--force]\n"
+            "                                           restore a backup (to seq N), verified\n"
             "  driftdb snapshot TARGET -t TABLE         CHECKPOINT TABLE\n"
             "  driftdb compact TARGET [-t TABLE]        VACUUM\n"
             "  driftdb --version                        print the version\n"
@@ -323,18 +333,12 @@ usage_failed:
     return 1;
 }
 
-/* verify: the embedded check over a directory (read-only, so it runs beside
- * a server), or the VERIFY statement through a server. */
-static int cmd_verify(int argc, char **argv)
+/* The VERIFY statement over t, its result printed.  0 OK, 2 damage, 1
+ * other failures. */
+static int run_verify(const CliTarget *t)
 {
-    CliTarget t = {NULL, NULL};
-    for (int i = 2; i < argc; i++) {
-        int m = cli_target_opt(argc, argv, &i, &t);
-        if (m < 0) return 1;
-        if (m == 0) return cli_usage_error("unknown argument to verify: %s", argv[i]);
-    }
     Conn *c;
-    if (cli_connect(&t, CONN_READ, "verify", &c) != 0) return 1;
+    if (cli_connect(t, CONN_READ, "verify", &c) != 0) return 1;
     driftdb_error err;
     memset(&err, 0, sizeof err);
     char checked[32] = "", first_bad[32] = "", status[512] = "";
@@ -355,7 +359,8 @@ static int cmd_verify(int argc, char **argv)
     if (rc == DRIFTDB_ERROR || !got) {
         if (rc != DRIFTDB_ERROR) conn_set_error(&err, "XX000", "VERIFY returned no row");
         cli_print_plain_error(&err);
-        return 1;
+        /* a file that does not even open as a database is damage too */
+        return strcmp(err.sqlstate, "XX001") == 0 ? 2 : 1;
     }
     if (strcmp(status, "OK") == 0) {
         printf("verified %s commits: OK\n", checked);
@@ -363,6 +368,153 @@ static int cmd_verify(int argc, char **argv)
     }
     printf("verification FAILED at seq %s: %s\n", first_bad[0] ? first_bad : "?", status);
     return 2;
+}
+
+/*
+ * verify: the embedded check over a directory (read-only, so it runs beside
+ * a server), or the VERIFY statement through a server.  LMDB 0.9 trusts
+ * the page structure of its file: a damaged page may crash the process
+ * that reads it, or send it round a loop of pages.  So over a directory
+ * the check runs in a child process, and the parent reports a child that
+ * died from a signal or did not finish within the time limit (--timeout
+ * SECONDS; by default 60 s plus 1 s per MiB of data file) as damage.
+ */
+static int cmd_verify(int argc, char **argv)
+{
+    CliTarget t = {NULL, NULL};
+    const char *tmo = NULL;
+    for (int i = 2; i < argc; i++) {
+        int m = cli_target_opt(argc, argv, &i, &t);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--timeout", NULL, &tmo);
+        if (m < 0) return 1;
+        if (m == 0) return cli_usage_error("unknown argument to verify: %s", argv[i]);
+    }
+    long limit = 0;
+    if (tmo) {
+        char *end;
+        limit = strtol(tmo, &end, 10);
+        if (*end || limit <= 0) return cli_usage_error("--timeout needs a number of seconds above 0");
+    }
+    if (!t.data) return run_verify(&t);
+    if (!limit) {
+        char path[4096];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/driftdb.mdb", t.data);
+        limit = 60 + (stat(path, &sb) == 0 ? (long)(sb.st_size >> 20) : 0);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) return run_verify(&t);
+    if (pid == 0) {
+        int st = run_verify(&t);
+        fflush(stdout);
+        fflush(stderr);
+        _exit(st);
+    }
+    struct timespec start, now, nap = {0, 5 * 1000 * 1000};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int status = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) break;
+        if (w < 0 && errno != EINTR) {
+            fprintf(stderr, "%s: error: waiting for the check: %s\n", cli_progname, strerror(errno));
+            return 1;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= limit) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            printf("verification FAILED: the check did not finish within %ld s; the data file's page "
+                   "structure may be damaged (a loop of pages)\n", limit);
+            return 2;
+        }
+        nanosleep(&nap, NULL);
+    }
+    if (WIFSIGNALED(status)) {
+        printf("verification FAILED: reading the data file crashed the check (signal %d, %s); its page "
+               "structure is damaged\n", WTERMSIG(status), strsignal(WTERMSIG(status)));
+        return 2;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* backup --data DIR --to FILE: a consistent, compressed, checksummed copy
+ * of the whole database; read-only, so it runs beside a server. */
+static int cmd_backup(int argc, char **argv)
+{
+    CliTarget t = {NULL, NULL};
+    const char *to = NULL;
+    for (int i = 2; i < argc; i++) {
+        int m = cli_target_opt(argc, argv, &i, &t);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--to", "-o", &to);
+        if (m < 0) return 1;
+        if (m == 0) return cli_usage_error("unknown argument to backup: %s", argv[i]);
+    }
+    if (!t.data) return cli_usage_error("backup needs --data DIR (it reads the data directory, also beside a running server)");
+    if (!to) return cli_usage_error("backup needs --to FILE");
+    driftdb *db;
+    driftdb_error err;
+    driftdb_options o = {.read_only = 1, .initial_map_size = 0};
+    if (driftdb_open(t.data, &o, &db, &err) != DRIFTDB_OK) {
+        cli_print_plain_error(&err);
+        return 1;
+    }
+    driftdb_backup_info bi;
+    double t0 = now_s();
+    int rc = driftdb_backup(db, to, &bi, &err);
+    double dt = now_s() - t0;
+    driftdb_close(db);
+    if (rc != DRIFTDB_OK) {
+        cli_print_plain_error(&err);
+        return 1;
+    }
+    printf("backed up %.1f MiB into %s (%.1f MiB, zstd) in %.2f s (%.0f MiB/s)\n", (double)bi.raw_bytes / 1048576.0, to,
+           (double)bi.file_bytes / 1048576.0, dt, dt > 0 ? (double)bi.raw_bytes / 1048576.0 / dt : 0.0);
+    return 0;
+}
+
+/* restore --from FILE --data DIR [--until-seq N] [--force]: the whole
+ * database, or as it was at seq N, verified. */
+static int cmd_restore(int argc, char **argv)
+{
+    CliTarget t = {NULL, NULL};
+    const char *from = NULL, *until = NULL;
+    int force = 0;
+    for (int i = 2; i < argc; i++) {
+        int m = cli_target_opt(argc, argv, &i, &t);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--from", "-i", &from);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--until-seq", NULL, &until);
+        if (m == 0 && strcmp(argv[i], "--force") == 0) force = m = 1;
+        if (m < 0) return 1;
+        if (m == 0) return cli_usage_error("unknown argument to restore: %s", argv[i]);
+    }
+    if (!t.data || !from) return cli_usage_error("restore needs --from FILE and --data DIR");
+    unsigned long long useq = 0;
+    if (until) {
+        char *end;
+        useq = strtoull(until, &end, 10);
+        if (*end || useq == 0) return cli_usage_error("--until-seq needs a commit seq (1, 2, ...)");
+    }
+    driftdb_backup_info bi;
+    driftdb_error err;
+    double t0 = now_s();
+    if (driftdb_restore(from, t.data, force, useq, &bi, &err) != DRIFTDB_OK) {
+        cli_print_plain_error(&err);
+        return 1;
+    }
+    double dt = now_s() - t0;
+    printf("restored %s into %s at seq %llu (%.1f MiB) in %.2f s, verified\n", from, t.data,
+           (unsigned long long)bi.head_seq, (double)bi.raw_bytes / 1048576.0, dt);
+    return 0;
 }
 
 /* snapshot and compact: thin wrappers over CHECKPOINT TABLE and VACUUM; when
@@ -422,6 +574,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "init") == 0) return cmd_init(argc, argv);
     if (strcmp(cmd, "sql") == 0) return cmd_sql(argc, argv);
     if (strcmp(cmd, "verify") == 0) return cmd_verify(argc, argv);
+    if (strcmp(cmd, "backup") == 0) return cmd_backup(argc, argv);
+    if (strcmp(cmd, "restore") == 0) return cmd_restore(argc, argv);
     if (strcmp(cmd, "select") == 0) return cmd_select(argc, argv);
     if (strcmp(cmd, "drift") == 0) return cmd_drift(argc, argv);
     if (strcmp(cmd, "ingest") == 0) return cmd_ingest(argc, argv);

@@ -1,11 +1,21 @@
 /*
  * engine.c - opening and closing databases: driftdb_init, driftdb_open,
- * driftdb_close, statistics and verification.
+ * driftdb_close, statistics, verification, backup and restore (a restore is
+ * verified before it is reported done).  driftdb_open registers with
+ * the store how the SQL layer computes index keys (verify_index_key), so
+ * store_verify checks index entries against rows.
  */
 #include "engine_int.h"
+#include "../sql/types/rowcodec.h"
 #include "../util/alloc.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <stdio.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *driftdb_version(void) { return "0.1.0"; }
 
@@ -33,6 +43,26 @@ int driftdb_init(const char *dir, driftdb_error *err)
     return DRIFTDB_OK;
 }
 
+/* StoreIndexKeyFn: the key the write path (sql_index_key) gives a row
+ * image: its values decoded as the table version t types them, encoded by
+ * row_index_key. */
+static int verify_index_key(const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen, Buf *out,
+                            DdError *err)
+{
+    for (int k = 0; ix->exprs && k < ix->ncols; k++)
+        if (ix->exprs[k])
+            return dd_err(err, DD_EFEATURE, -1, "index \"%s\": expression indexes cannot be verified", ix->name);
+    Value *vals = dd_malloc(sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!vals) return dd_err(err, DD_ENOMEM, -1, NULL);
+    int rc = row_decode(t, rec, reclen, vals, err);
+    if (!rc) {
+        row_index_key(t, ix, vals, out);
+        if (!buf_ok(out)) rc = dd_err(err, DD_ENOMEM, -1, NULL);
+    }
+    dd_free(vals);
+    return rc;
+}
+
 int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, driftdb_error *err)
 {
     DdError e;
@@ -57,6 +87,7 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
         dd_to_api_error(&e, err);
         return DRIFTDB_ERROR;
     }
+    store_set_index_key_fn(verify_index_key);
     *out = db;
     return DRIFTDB_OK;
 }
@@ -88,6 +119,102 @@ int driftdb_verify(driftdb *db, uint64_t *checked, uint64_t *first_bad, driftdb_
     int rc = store_verify(db->store, &c, &b, &e);
     if (checked) *checked = c;
     if (first_bad) *first_bad = b;
+    if (rc) { dd_to_api_error(&e, err); return DRIFTDB_ERROR; }
+    return DRIFTDB_OK;
+}
+
+int driftdb_backup(driftdb *db, const char *path, driftdb_backup_info *info, driftdb_error *err)
+{
+    DdError e;
+    dd_err_clear(&e);
+    StoreBackupInfo bi;
+    int rc = store_backup(db->store, path, &bi, &e);
+    if (rc) { dd_to_api_error(&e, err); return DRIFTDB_ERROR; }
+    if (info) {
+        memset(info, 0, sizeof *info);
+        info->raw_bytes = bi.raw_bytes;
+        info->file_bytes = bi.file_bytes;
+    }
+    return DRIFTDB_OK;
+}
+
+/* Removes the files a data directory holds (driftdb.mdb, its lock file,
+ * LOCK), for a failed restore or a forced one. */
+static void remove_db_files(const char *dir)
+{
+    static const char *const names[] = {"driftdb.mdb", "driftdb.mdb-lock", "LOCK"};
+    char p[4096];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        unlink(p);
+    }
+}
+
+int driftdb_restore(const char *path, const char *dir, int force, uint64_t until_seq, driftdb_backup_info *info,
+                    driftdb_error *err)
+{
+    DdError e;
+    dd_err_clear(&e);
+    int rc = 0, lockfd = -1;
+    struct stat sb;
+    if (stat(dir, &sb) != 0) {
+        if (mkdir(dir, 0700) != 0)
+            rc = dd_err(&e, errno == ENOENT ? DD_ENO_FILE : DD_EIO, -1, "could not create directory \"%s\": %s", dir,
+                        strerror(errno));
+    } else if (!S_ISDIR(sb.st_mode)) {
+        rc = dd_err(&e, DD_EINVALID_PARAM, -1, "\"%s\" exists but is not a directory", dir);
+    } else {
+        DIR *d = opendir(dir);
+        bool empty = true;
+        for (struct dirent *de; d && (de = readdir(d));)
+            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) empty = false;
+        if (d) closedir(d);
+        if (!empty && !force) {
+            rc = dd_err(&e, DD_EINVALID_PARAM, -1, "directory \"%s\" is not empty", dir);
+            dd_err_hint(&e, "Restore into a new directory, or pass --force to replace the database there.");
+        } else if (!empty) {
+            /* replace only a database no process has open for writing */
+            char lp[4096];
+            snprintf(lp, sizeof lp, "%s/LOCK", dir);
+            lockfd = open(lp, O_RDWR | O_CLOEXEC);
+            if (lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) != 0)
+                rc = dd_err(&e, DD_ELOCKED, -1, "data directory \"%s\" is in use by another process", dir);
+            else
+                remove_db_files(dir);
+        }
+    }
+    u8 dbid[16];
+    StoreBackupInfo bi;
+    if (!rc) rc = store_restore_file(path, dir, dbid, &bi, &e);
+    if (lockfd >= 0) close(lockfd);
+    driftdb *db = NULL;
+    if (!rc && until_seq) {
+        driftdb_error ae;
+        if (driftdb_open(dir, NULL, &db, &ae) != DRIFTDB_OK)
+            rc = dd_corrupt(&e, "the restored database does not open: %s", ae.message);
+        else
+            rc = store_truncate_history(db->store, until_seq, &e);
+        if (db) driftdb_close(db);
+        db = NULL;
+        if (rc) remove_db_files(dir);
+    }
+    if (!rc) {
+        driftdb_error ae;
+        driftdb_options o = {.read_only = 1};
+        uint64_t checked = 0, bad = 0;
+        if (driftdb_open(dir, &o, &db, &ae) != DRIFTDB_OK || driftdb_verify(db, &checked, &bad, &ae) != DRIFTDB_OK) {
+            rc = dd_corrupt(&e, "the restored database does not verify: %s", ae.message);
+        } else if (memcmp(store_db_id(db->store), dbid, 16) != 0) {
+            rc = dd_corrupt(&e, "backup \"%s\" names another database than the one it holds", path);
+        } else if (info) {
+            memset(info, 0, sizeof *info);
+            info->raw_bytes = bi.raw_bytes;
+            info->file_bytes = bi.file_bytes;
+            info->head_seq = checked;
+        }
+        if (db) driftdb_close(db);
+        if (rc) remove_db_files(dir);
+    }
     if (rc) { dd_to_api_error(&e, err); return DRIFTDB_ERROR; }
     return DRIFTDB_OK;
 }

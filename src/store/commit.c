@@ -77,6 +77,11 @@ static StoreKeyRenderer key_renderer;
 
 void store_set_key_renderer(StoreKeyRenderer fn) { key_renderer = fn; }
 
+int store_render_key(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out)
+{
+    return key_renderer && t ? key_renderer(t, pk, pklen, out) : key_render(pk, pklen, out);
+}
+
 static bool is_sticky(int mdb_rc) { return mdb_rc == EIO || mdb_rc == ENOSPC; }
 
 /* ---- checks ---- */
@@ -343,8 +348,6 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         ev->op = op->op;
         ev->pk = op->pk;
         ev->pklen = op->pklen;
-        if (op->op == OP_DELETE) memset(ev->hash, 0, 32);
-        else sha256(op->rec, op->reclen, ev->hash);
 
         buf_reset(&w->key);
         buf_put_u32be(&w->key, op->table);
@@ -361,6 +364,9 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         p[1] = op->op;
         p[2] = op->end_op;   /* tombstone: how the version ended; row: how the previous one did (0: UPDATE) */
         if (reclen) memcpy(p + FMT_VER_HDR, op->rec, reclen);
+        /* the event binds the whole version value, header included, so
+         * its end_op cannot change unnoticed */
+        sha256(p, FMT_VER_HDR + (size_t)reclen, ev->hash);
 
         k.mv_size = w->key.len - 8;  /* (table, pk) */
         if (del) {

@@ -34,8 +34,11 @@
  *                  [73..]   tail: str user, str application, str client
  *                           address, varint nevents, then nevents events:
  *                             u32 BE table id, u8 op, varint pklen, pk bytes,
- *                             32-byte hash (SHA-256 of the row image, or of
- *                             the catalog record; zeroes for tombstones)
+ *                             32-byte hash: SHA-256 of the whole version
+ *                             value (3-byte header and row image, so
+ *                             tombstones too), or of the catalog record.
+ *                             Format 1 records (still read): SHA-256 of the
+ *                             row image alone, zeroes for tombstones.
  *                  last 4   u32 BE CRC32C of every byte before it
  *           body = [0] format || u64 BE seq || [1..8] time || tail, so the
  *           hash binds the record to its position in the chain.
@@ -107,7 +110,8 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
        FMT_DB_INDEX, FMT_DB_CATALOG, FMT_DB__COUNT };
 #define FMT_DB_NAMES { "meta", "log", "times", "versions", "current", "index", "catalog" }
 
-#define FMT_LOG_FORMAT 1
+#define FMT_LOG_FORMAT 2
+#define FMT_LOG_FORMAT_V1 1
 #define FMT_LOG_OFF_TIME 1
 #define FMT_LOG_OFF_PREV 9
 #define FMT_LOG_OFF_HASH 41

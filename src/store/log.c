@@ -82,9 +82,10 @@ int log_parse(const u8 *p, size_t n, u64 seq, LogRecord *out, Cursor *events, Dd
     u32 crc = get_u32be(p + n - 4);
     if (crc32c(0, p, n - 4) != crc)
         return dd_corrupt(err, "log record %llu: checksum mismatch", (unsigned long long)seq);
-    if (p[0] != FMT_LOG_FORMAT)
+    if (p[0] != FMT_LOG_FORMAT && p[0] != FMT_LOG_FORMAT_V1)
         return dd_corrupt(err, "log record %llu: unknown format %u", (unsigned long long)seq, p[0]);
     out->seq = seq;
+    out->format = p[0];
     out->time_us = (i64)get_u64be(p + FMT_LOG_OFF_TIME);
     memcpy(out->prev_hash, p + FMT_LOG_OFF_PREV, 32);
     memcpy(out->hash, p + FMT_LOG_OFF_HASH, 32);

@@ -223,6 +223,36 @@ int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *
  */
 typedef int (*StoreKeyRenderer)(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
 void store_set_key_renderer(StoreKeyRenderer fn);
+/*
+ * Computes the index key that index ix of table t has for the row image
+ * rec (the bytes the SQL layer puts in an index entry between the index id
+ * and the pk), appending it to out (reset first).  0, or an error code.
+ * Registered once by the engine (the SQL layer knows the column types), so
+ * store_verify can check index entries against rows while the store stays
+ * below sql/.  Without it verify checks index entries' structure and
+ * counts only.  Process-wide.
+ */
+typedef int (*StoreIndexKeyFn)(const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen,
+                               Buf *out, DdError *err);
+void store_set_index_key_fn(StoreIndexKeyFn fn);
+/* ---- backup and restore (backup.c) ---- */
+
+typedef struct StoreBackupInfo {
+    u64 raw_bytes;     /* bytes of the (compacted) LMDB file */
+    u64 file_bytes;    /* bytes of the backup file */
+} StoreBackupInfo;
+/* Writes a consistent, zstd-compressed, SHA-256-checksummed copy of the
+ * whole environment to path (which must not exist; nothing is left there
+ * on failure).  Works on read-only opens beside a running writer. */
+int store_backup(Store *st, const char *path, StoreBackupInfo *info, DdError *err);
+/* Restores the LMDB file of a backup as dir/driftdb.mdb (dir exists and
+ * has none); XX001 for a damaged, truncated or foreign file (nothing is
+ * written then).  *dbid gets the database id the backup names. */
+int store_restore_file(const char *path, const char *dir, u8 dbid[16], StoreBackupInfo *info, DdError *err);
+/* Cuts the database back to seq n (truncate.c): what it was at n, history
+ * after n gone.  Only for a database just restored: close st right after. */
+int store_truncate_history(Store *st, u64 n, DdError *err);
+
 /* Added: the 16-byte random database id (borrowed while open). */
 const u8 *store_db_id(Store *st);
 
@@ -232,7 +262,8 @@ typedef struct LogEvent {
     u32 table;
     u8 op;                  /* OP_* for rows; 10 + n for catalog events */
     const u8 *pk; u32 pklen;
-    u8 hash[32];            /* SHA-256 of the row image / catalog record; zero for tombstones */
+    u8 hash[32];            /* SHA-256 of the version value (header and image) / catalog
+                               record (log format 1: of the image; zero for tombstones) */
 } LogEvent;
 
 typedef struct LogRecord {
@@ -240,6 +271,7 @@ typedef struct LogRecord {
     i64 time_us;            /* Unix µs */
     const char *user, *application, *client_addr;
     u32 nevents;
+    u8 format;              /* FMT_LOG_FORMAT, or 1: event hashes cover the image only */
     u8 prev_hash[32], hash[32];
 } LogRecord;
 
@@ -252,11 +284,15 @@ int store_log_events(Snap *s, u64 seq, Arena *a, LogEvent **out, u32 *n, DdError
 /* The commit record format's events: catalog ops (LogEvent.op). */
 enum { LOG_EV_CREATE = 11, LOG_EV_ALTER = 12, LOG_EV_DROP = 13 };
 /*
- * Checks CRC32C, chain and row images of every commit 1..head, and that
- * meta's head matches the last record.  Returns 0 with *first_bad = 0 when
- * everything verifies; DD_ECORRUPT with *first_bad = the first bad seq and
- * err saying what is wrong; *checked = commits verified good before it.
- * Other codes (I/O, memory) leave *first_bad 0.
+ * Checks everything a query reads against the log (verify.c): CRC32C and
+ * chain of every commit 1..head, every version (header and image) against
+ * its event, `current`, every index entry, `times`, the catalog and meta;
+ * an entry that no event accounts for is an error.  Returns 0 with
+ * *first_bad = 0 when everything verifies; DD_ECORRUPT with *first_bad =
+ * the first bad seq (of the commit, or of the version an entry belongs to)
+ * and err saying what is wrong, naming table, key and seq; *checked =
+ * commits verified good before it.  Other codes (I/O, memory) leave
+ * *first_bad 0.
  */
 int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err);
 

@@ -98,6 +98,19 @@ int store_grow_map(Store *st, DdError *err);
 int store_read_head(Store *st, MDB_txn *txn, u64 *seq, u8 hash[32], i64 *time, DdError *err);
 void store_put_head(u8 out[FMT_META_HEAD_LEN], u64 seq, const u8 hash[32], i64 time);
 
+/* commit.c: renders a primary key for messages (the SQL layer's renderer
+ * when set, else key_render); 0 or non-zero when it cannot. */
+int store_render_key(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
+
+/* lmdbcheck.c: LMDB's meta pages read from the file and checked (page
+ * parity and consecutive txnids, bounds), and the free tree of the meta
+ * that txn reads ends at txn's id (no rolled-back transaction); 0 or
+ * DD_ECORRUPT / DD_EIO. */
+int store_check_lmdb_meta(Store *st, MDB_txn *txn, DdError *err);
+
+/* verify.c: the registered StoreIndexKeyFn, or NULL. */
+StoreIndexKeyFn store_index_key_fn(void);
+
 /* catalog.c */
 int cat_load(Store *st, MDB_txn *txn, u64 head, DdError *err);
 /* Adds a decoded copy of the catalog record to the in-memory catalog.

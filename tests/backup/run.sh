@@ -1,0 +1,120 @@
+#!/bin/bash
+# tests/backup/run.sh - driftdb backup and restore: a database with history
+# restored whole (AS OF answers at every seq and drift_commits equal) and
+# to every seq (--until-seq: the present equals the original AS OF it), a
+# backup taken beside a running server while a client writes (the restore
+# verifies and holds a prefix of the commits), and bad input: a truncated
+# or damaged backup file, a file that is no backup, a non-empty target
+# without --force, an existing backup file; each fails clearly and writes
+# nothing.  Prints "ok NAME" / "FAIL NAME" and "N passed, N failed".
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+D="$BUILD/driftdb"
+SERVER="$BUILD/driftdb-server"
+export PGCONNECT_TIMEOUT=10 PGSSLMODE=disable TZ=UTC
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGOPTIONS PGSERVICE
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-backup.XXXXXX")
+SPID=""
+WPID=""
+cleanup() {
+    [ -n "$WPID" ] && kill "$WPID" 2>/dev/null
+    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+PASS=0
+FAILN=0
+ok() { echo "ok $1"; PASS=$((PASS + 1)); }
+fail() { echo "FAIL $1${2:+ ($2)}"; FAILN=$((FAILN + 1)); }
+check() { if [ "$2" == "$3" ]; then ok "$1"; else fail "$1"; echo "#  expected: $2"; echo "#  actual:   $3"; fi; }
+has() { case "$3" in *"$2"*) ok "$1";; *) fail "$1"; echo "#  wanted: $2"; echo "#  in:     $3";; esac; }
+
+# a database with history: 11 commits (the first UPDATE changes nothing)
+DB=$TMP/db
+"$D" init "$DB" >/dev/null
+"$D" sql --data "$DB" -e "CREATE TABLE t (id INT PRIMARY KEY, name TEXT, n INT)" -e "CREATE INDEX t_name ON t (name)" >/dev/null
+for i in 1 2 3 4 5; do
+    "$D" sql --data "$DB" -e "INSERT INTO t VALUES ($i, 'v$i', $i)" -e "UPDATE t SET n = n + 10 WHERE id < $i" >/dev/null
+done
+answers() {
+    for s in 1 2 3 4 5 6 7 8 9 10 11; do
+        "$D" sql --data "$1" --format csv -e "SELECT * FROM t FOR SYSTEM_TIME AS OF @SEQ:$s ORDER BY id" 2>&1
+    done
+    "$D" sql --data "$1" --format csv -e "SELECT seq, hash FROM drift_commits ORDER BY seq" -e "SELECT id FROM t WHERE name = 'v3'" 2>&1
+}
+out=$("$D" backup --data "$DB" --to "$TMP/b1.ddb" 2>&1); rc=$?
+has backup_message "backed up" "$rc $out"
+out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/r1" 2>&1); rc=$?
+has restore_message "0 restored $TMP/b1.ddb into $TMP/r1 at seq 11" "$rc $out"
+check restore_same_answers "$(answers "$DB")" "$(answers "$TMP/r1")"
+out=$("$D" verify --data "$TMP/r1" 2>&1)
+check restore_verifies "verified 11 commits: OK" "$out"
+# the restored database takes writes
+out=$("$D" sql --data "$TMP/r1" -e "INSERT INTO t VALUES (9, 'new', 0)" 2>&1 && "$D" verify --data "$TMP/r1" 2>&1)
+has restore_writable "verified 12 commits: OK" "$out"
+
+# to a point in time: at every seq the restored present is the original
+# AS OF that seq, and it verifies
+pit_ok=1
+for s in 2 3 4 5 6 7 8 9 10 11; do
+    rm -rf "$TMP/p$s"
+    out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/p$s" --until-seq $s 2>&1) || { pit_ok=0; echo "#  $s: $out"; }
+    a=$("$D" sql --data "$DB" --format csv -e "SELECT * FROM t FOR SYSTEM_TIME AS OF @SEQ:$s ORDER BY id" -e "SELECT id FROM t FOR SYSTEM_TIME AS OF @SEQ:$s WHERE name = 'v2'" 2>&1)
+    b=$("$D" sql --data "$TMP/p$s" --format csv -e "SELECT * FROM t ORDER BY id" -e "SELECT id FROM t WHERE name = 'v2'" 2>&1)
+    [ "$a" == "$b" ] || { pit_ok=0; echo "#  $s: answers differ"; }
+    v=$("$D" verify --data "$TMP/p$s" 2>&1)
+    [ "$v" == "verified $s commits: OK" ] || { pit_ok=0; echo "#  $s: $v"; }
+done
+[ $pit_ok = 1 ] && ok restore_until_every_seq || fail restore_until_every_seq
+out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/p99" --until-seq 99 2>&1); rc=$?
+has until_beyond_head "1 driftdb: error: seq 99 is not in the database (it holds 1 to 11)" "$rc $out"
+check until_beyond_writes_nothing "" "$(ls "$TMP/p99" 2>/dev/null)"
+
+# bad input: nothing written
+out=$("$D" backup --data "$DB" --to "$TMP/b1.ddb" 2>&1); rc=$?
+has backup_exists "1 driftdb: error: backup file \"$TMP/b1.ddb\" already exists" "$rc $out"
+size=$(stat -c %s "$TMP/b1.ddb")
+head -c $((size / 2)) "$TMP/b1.ddb" > "$TMP/trunc.ddb"
+out=$("$D" restore --from "$TMP/trunc.ddb" --data "$TMP/r2" 2>&1); rc=$?
+has truncated_fails "1 driftdb: error: backup" "$rc $out"
+check truncated_writes_nothing "" "$(ls "$TMP/r2" 2>/dev/null)"
+cp "$TMP/b1.ddb" "$TMP/flip.ddb"
+printf '\x55' | dd of="$TMP/flip.ddb" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+out=$("$D" restore --from "$TMP/flip.ddb" --data "$TMP/r3" 2>&1); rc=$?
+has damaged_fails "is damaged" "$rc $out"
+check damaged_writes_nothing "" "$(ls "$TMP/r3" 2>/dev/null)"
+echo "hello" > "$TMP/not.ddb"
+out=$("$D" restore --from "$TMP/not.ddb" --data "$TMP/r4" 2>&1); rc=$?
+has not_a_backup "is not a DriftDB backup" "$rc $out"
+out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/r1" 2>&1); rc=$?
+has nonempty_refused "1 driftdb: error: directory \"$TMP/r1\" is not empty" "$rc $out"
+out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/r1" --force 2>&1); rc=$?
+has force_replaces "0 restored" "$rc $out"
+out=$("$D" verify --data "$TMP/r1" 2>&1)
+check force_back_to_backup "verified 11 commits: OK" "$out"
+
+# beside a running server, while a client commits
+port=$((20000 + RANDOM % 20000))
+"$SERVER" --data-path "$DB" --listen "127.0.0.1:$port" >"$TMP/server.log" 2>&1 &
+SPID=$!
+for _ in $(seq 1 100); do psql -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done
+(for i in $(seq 100 250); do psql -h 127.0.0.1 -p "$port" -U postgres -d driftdb -qc "INSERT INTO t VALUES ($i, 'w$i', $i)" >/dev/null 2>&1; done) &
+WPID=$!
+sleep 0.5
+out=$("$D" backup --data "$DB" --to "$TMP/b2.ddb" 2>&1); rc=$?
+has backup_beside_server "0 backed up" "$rc $out"
+wait "$WPID"
+WPID=""
+out=$("$D" restore --from "$TMP/b2.ddb" --data "$TMP/r5" 2>&1); rc=$?
+has restore_of_live_backup "0 restored" "$rc $out"
+seq=$("$D" sql --data "$TMP/r5" --format csv -e "SELECT drift_seq()" | tail -n 1)
+rows=$("$D" sql --data "$TMP/r5" --format csv -e "SELECT count(*) FROM t" | tail -n 1)
+# commits 12.. each added one row to the 5 of the first 11
+check live_backup_is_a_prefix "$((seq - 11 + 5))" "$rows"
+live=$(psql -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "SELECT drift_seq()")
+[ "$seq" -gt 11 ] && [ "$seq" -le "$live" ] && ok live_backup_seq_in_range || fail live_backup_seq_in_range "$seq of $live"
+
+echo "$PASS passed, $FAILN failed"
+[ "$FAILN" -eq 0 ]
