@@ -6,6 +6,7 @@
  * store_verify checks index entries against rows.
  */
 #include "engine_int.h"
+#include "../sql/exec/executor.h"
 #include "../sql/types/rowcodec.h"
 #include "../util/alloc.h"
 #include <dirent.h>
@@ -43,23 +44,29 @@ int driftdb_init(const char *dir, driftdb_error *err)
     return DRIFTDB_OK;
 }
 
-/* StoreIndexKeyFn: the key the write path (sql_index_key) gives a row
- * image: its values decoded as the table version t types them, encoded by
- * row_index_key. */
+/* StoreIndexKeyFn: the key the write path gives a row image
+ * (sql_index_key: columns, and expressions evaluated over the row, cut to
+ * the stored prefix), in a context of its own. */
 static int verify_index_key(const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen, Buf *out,
                             DdError *err)
 {
-    for (int k = 0; ix->exprs && k < ix->ncols; k++)
-        if (ix->exprs[k])
-            return dd_err(err, DD_EFEATURE, -1, "index \"%s\": expression indexes cannot be verified", ix->name);
-    Value *vals = dd_malloc(sizeof(Value) * (size_t)(t->ncols + 1));
-    if (!vals) return dd_err(err, DD_ENOMEM, -1, NULL);
-    int rc = row_decode(t, rec, reclen, vals, err);
-    if (!rc) {
-        row_index_key(t, ix, vals, out);
-        if (!buf_ok(out)) rc = dd_err(err, DD_ENOMEM, -1, NULL);
-    }
-    dd_free(vals);
+    Arena stmt, row;
+    arena_init(&stmt, 4096);
+    arena_init(&row, 4096);
+    SqlCtx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.stmt = &stmt;
+    ctx.row = &row;
+    ctx.vctx.arena = &stmt;
+    ctx.err = err;
+    ctx.sql = "";
+    ctx.session_point = SEQ_NONE;
+    Value *vals = arena_alloc(&stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    int rc = vals ? row_decode(t, rec, reclen, vals, err) : dd_err(err, DD_ENOMEM, -1, NULL);
+    bool has_null;
+    if (!rc) rc = sql_index_key(&ctx, t, ix, vals, out, &has_null);
+    arena_free(&stmt);
+    arena_free(&row);
     return rc;
 }
 
