@@ -2102,49 +2102,43 @@ static int parse_alter(Parser *p, Stmt *st)
     return DD_OK;
 }
 
+/* name [, name ...] into d (DROP TABLE / DROP INDEX / ANALYZE); a name
+ * followed by '(' is refused with `paren` when given. */
+static int parse_name_items(Parser *p, DropTableStmt *d, const char *paren)
+{
+    int cap = 0, lcap = 0, nl = 0;
+    do {
+        char *name = NULL;
+        int loc;
+        TRY(parse_qualified_name(p, &name, &loc));
+        if (paren && tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, paren);
+        PUSH(d->names, d->n, cap, name);
+        PUSH(d->locs, nl, lcap, loc);
+    } while (accept(p, TOK_COMMA));
+    return DD_OK;
+}
+
 static int parse_drop(Parser *p, Stmt *st)
 {
-    DropTableStmt *d;
-    int cap = 0, lcap = 0, nl = 0;
+    DropTableStmt *d = NULL;
     advance(p);   /* DROP */
     Token *t = tok(p);
-    if (is_kw(t, KW_INDEX)) {
-        advance(p);
-        if (is_kw(tok(p), KW_CONCURRENTLY)) advance(p);
-        NEW(d);
-        st->kind = STMT_DROP_INDEX;
-        st->u.drop = d;
-        d->if_exists = accept_if_exists(p);
-        do {
-            char *name = NULL;
-            int loc;
-            TRY(parse_qualified_name(p, &name, &loc));
-            PUSH(d->names, d->n, cap, name);
-            PUSH(d->locs, nl, lcap, loc);
-        } while (accept(p, TOK_COMMA));
-        if (!accept_kw(p, KW_CASCADE)) accept_kw(p, KW_RESTRICT);
-        return DD_OK;
-    }
-    if (!is_kw(t, KW_TABLE)) {
+    bool index = is_kw(t, KW_INDEX);
+    if (!index && !is_kw(t, KW_TABLE)) {
         if (is_word(t, "view") || is_word(t, "sequence") ||
             is_word(t, "schema") || is_word(t, "database"))
             return not_supported(p, t->start, "this DROP");
         return syntax_error(p);
     }
     advance(p);
+    if (index && is_kw(tok(p), KW_CONCURRENTLY)) advance(p);
     NEW(d);
-    st->kind = STMT_DROP_TABLE;
+    st->kind = index ? STMT_DROP_INDEX : STMT_DROP_TABLE;
     st->u.drop = d;
     d->if_exists = accept_if_exists(p);
-    do {
-        char *name = NULL;
-        int loc;
-        TRY(parse_qualified_name(p, &name, &loc));
-        PUSH(d->names, d->n, cap, name);
-        PUSH(d->locs, nl, lcap, loc);
-    } while (accept(p, TOK_COMMA));
-    /* nothing depends on a table (no views, no foreign keys): CASCADE and
-     * RESTRICT behave alike */
+    TRY(parse_name_items(p, d, NULL));
+    /* nothing depends on a table or an index (no views, no foreign keys):
+     * CASCADE and RESTRICT behave alike */
     if (!accept_kw(p, KW_CASCADE)) accept_kw(p, KW_RESTRICT);
     return DD_OK;
 }
@@ -2672,22 +2666,13 @@ static int parse_stmt(Parser *p, Stmt *st)
         return DD_OK;
     case KW_ANALYZE: case KW_ANALYSE: {
         DropTableStmt *d = NULL;
-        int cap = 0, lcap = 0, nl = 0;
         NEW(d);
         st->kind = STMT_ANALYZE;
         st->u.drop = d;
         advance(p);
         if (is_kw(tok(p), KW_VERBOSE)) advance(p);
         if (at_end(p)) return DD_OK;
-        do {
-            char *name = NULL;
-            int loc;
-            TRY(parse_qualified_name(p, &name, &loc));
-            if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "ANALYZE of chosen columns");
-            PUSH(d->names, d->n, cap, name);
-            PUSH(d->locs, nl, lcap, loc);
-        } while (accept(p, TOK_COMMA));
-        return DD_OK;
+        return parse_name_items(p, d, "ANALYZE of chosen columns");
     }
     default:
         return syntax_error(p);
