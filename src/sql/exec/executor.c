@@ -73,6 +73,7 @@ typedef struct ScanOp {
     bool hist[HIST_COLS];
     bool any_hist;
     const u8 *pk; u32 pklen;          /* point lookup */
+    const u8 *const *keys; const u32 *keylens; int nkeys, kpos;  /* several keys, sorted */
     const IndexInfo *ix;              /* index path: entries with values in [ilo, ihi) */
     const u8 *ilo, *ihi; u32 ilolen, ihilen;
     const u8 *lo, *hi; u32 lolen, hilen;  /* primary-key range [lo, hi), NULL: open */
@@ -308,6 +309,10 @@ static int scan_open(SqlCtx *ctx, Op *op)
         int rc = scan_ws_rows(ctx, s);
         if (rc) return rc;
     }
+    if (s->nkeys && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF)) {
+        s->kpos = 0;
+        return DD_OK;
+    }
     if (s->pk && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF)) return DD_OK;
     if (s->ix) {
         s->ix_done = false;
@@ -449,33 +454,48 @@ static int scan_next_index(SqlCtx *ctx, ScanOp *s, Value **row)
     }
 }
 
+/* The row of key pk in the present (the transaction's write first) or AS
+ * OF the scan's point: 1 with *row, 0 none, <0 error. */
+static int scan_point(SqlCtx *ctx, ScanOp *s, const u8 *pk, u32 pklen, Value **row)
+{
+    int rc;
+    if (s->mode == TMODE_PRESENT && ctx->ws) {
+        WsRow *w = ws_find(ctx->ws, s->t->id, pk, pklen);
+        if (w) {
+            if (!w->rec) return 0;
+            rc = scan_fill(ctx, s, w->rec, w->reclen, 0, 0, w->op, 0);
+            if (rc) return neg(rc);
+            *row = s->row;
+            return 1;
+        }
+    }
+    Version v;
+    int found = s->mode == TMODE_PRESENT ? tget_present(ctx->snap, s->t->id, pk, pklen, &v)
+                                         : tget_as_of(ctx->snap, s->t->id, pk, pklen, s->a, &v);
+    if (found <= 0) return found;
+    rc = scan_fill(ctx, s, v.rec, v.reclen, v.start, v.end, v.start_op, v.end_op);
+    if (rc) return neg(rc);
+    *row = s->row;
+    return 1;
+}
+
 static int scan_next(SqlCtx *ctx, Op *op, Value **row)
 {
     ScanOp *s = (ScanOp *)op;
     int rc;
     if (s->empty) return 0;
+    if (s->nkeys && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF)) {
+        while (s->kpos < s->nkeys) {
+            int k = s->kpos++;
+            rc = scan_point(ctx, s, s->keys[k], s->keylens[k], row);
+            if (rc) return rc;
+        }
+        return 0;
+    }
     if (s->pk && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF)) {
         if (s->point_done) return 0;
         s->point_done = true;
-        if (s->mode == TMODE_PRESENT && ctx->ws) {
-            WsRow *w = ws_find(ctx->ws, s->t->id, s->pk, s->pklen);
-            if (w) {
-                if (!w->rec) return 0;
-                rc = scan_fill(ctx, s, w->rec, w->reclen, 0, 0, w->op, 0);
-                if (rc) return neg(rc);
-                *row = s->row;
-                return 1;
-            }
-        }
-        Version v;
-        int found = s->mode == TMODE_PRESENT ? tget_present(ctx->snap, s->t->id, s->pk, s->pklen, &v)
-                                             : tget_as_of(ctx->snap, s->t->id, s->pk, s->pklen, s->a, &v);
-        if (found < 0) return found;
-        if (!found) return 0;
-        rc = scan_fill(ctx, s, v.rec, v.reclen, v.start, v.end, v.start_op, v.end_op);
-        if (rc) return neg(rc);
-        *row = s->row;
-        return 1;
+        return scan_point(ctx, s, s->pk, s->pklen, row);
     }
     if (s->ix) return scan_next_index(ctx, s, row);
     for (;;) {
@@ -527,6 +547,7 @@ static void scan_explain(Op *op, Buf *out)
     static const char *modes[] = {"", "AS OF", "FROM", "BETWEEN", "CONTAINED IN", "ALL"};
     bool per_row = s->nparts > 0;
     if (s->ix) buf_printf(out, "Index Scan using %s on %s", s->ix->name ? s->ix->name : "?", s->t->name);
+    else if (s->nkeys) buf_printf(out, "Primary Key Lookup on %s (%d keys)", s->t->name, s->nkeys);
     else if (s->pk || (per_row && s->param_point)) buf_printf(out, "Primary Key Lookup on %s", s->t->name);
     else if (s->lo || s->hi || per_row) buf_printf(out, "Primary Key Range Scan on %s", s->t->name);
     else buf_printf(out, "Seq Scan on %s", s->t->name);
@@ -573,7 +594,15 @@ void op_scan_set_param(Op *op, const IndexInfo *ix, ScanKeyPart *parts, int n, b
 bool op_scan_is_full(const Op *op)
 {
     const ScanOp *s = (const ScanOp *)op;
-    return !s->ix && !s->pk && !s->lo && !s->hi && !s->nparts;
+    return !s->ix && !s->pk && !s->lo && !s->hi && !s->nparts && !s->nkeys;
+}
+
+void op_scan_set_keys(Op *op, const u8 *const *keys, const u32 *lens, int n)
+{
+    ScanOp *s = (ScanOp *)op;
+    s->keys = keys;
+    s->keylens = lens;
+    s->nkeys = n;
 }
 
 void op_scan_set_param_row(Op *op, const Value *row)

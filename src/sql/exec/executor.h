@@ -61,6 +61,9 @@ typedef struct ScanKeyPart { ExprProg *prog; Value val; TypeId type; } ScanKeyPa
  * known when the scan opens: of the primary key (ix NULL; point: all of
  * it, one key) or of index ix.  A NULL or inexact value finds nothing. */
 void op_scan_set_param(Op *scan, const IndexInfo *ix, ScanKeyPart *parts, int n, bool point);
+/* Restricts a scan (present or AS OF) to the primary keys keys[0..n),
+ * sorted, without repeats (a key IN list). */
+void op_scan_set_keys(Op *scan, const u8 *const *keys, const u32 *lens, int n);
 /* The row a parameterized scan's key programs read (XOP_SLOT): the
  * canonical row of a join whose outer side is in it.  NULL: none. */
 void op_scan_set_param_row(Op *scan, const Value *row);

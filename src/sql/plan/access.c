@@ -326,6 +326,75 @@ static int key_bounds(SqlCtx *ctx, Scope *scope, Expr **conj, int nconj, ScopeRe
     return DD_OK;
 }
 
+static int key_cmp(const void *a, const void *b, void *lens)
+{
+    DD_UNUSED(lens);
+    const u8 *const *x = a, *const *y = b;
+    u32 xn, yn;
+    memcpy(&xn, *x, 4);
+    memcpy(&yn, *y, 4);
+    int c = memcmp(*x + 4, *y + 4, DD_MIN(xn, yn));
+    return c ? c : (xn < yn ? -1 : xn > yn);
+}
+
+/* `key IN (c1, c2, ...)` on the one primary-key column ci: the keys of the
+ * constants that are exact values of the column, sorted, without repeats
+ * (*n 0: not this shape).  A list item that is not such a constant (a
+ * column, a parameter of another type) gives no list. */
+static int pk_in_list(SqlCtx *ctx, Expr **conj, int nconj, ScopeRel *rel, int ci, u8 ***out, u32 **outlen, int *n)
+{
+    *n = 0;
+    if (ci < 0) return DD_OK;
+    for (int i = 0; i < nconj; i++) {
+        Expr *c = conj[i];
+        if (c->kind != EXPR_IN || c->u.in.subquery || c->u.in.negated || !is_col(c->u.in.arg, rel, ci)) continue;
+        int m = c->u.in.n;
+        if (m > 10000) continue;
+        u8 **keys = arena_alloc(ctx->stmt, sizeof(u8 *) * (size_t)(m + 1));
+        if (!keys) return DD_ENOMEM;
+        Buf b = BUF_INIT;
+        int k = 0;
+        bool ok = true;
+        for (int j = 0; j < m && ok; j++) {
+            Value v;
+            if (!const_as_column(ctx, c->u.in.list[j], rel->types[ci], &v)) {
+                /* a NULL item matches nothing; anything else: no list */
+                if (c->u.in.list[j]->kind == EXPR_CONST && c->u.in.list[j]->u.c.val.isnull) continue;
+                ok = false;
+                break;
+            }
+            buf_reset(&b);
+            key_encode_value(&v, &b);
+            if (!buf_ok(&b) || b.len > KEY_MAX_PK) { ok = false; break; }
+            /* u32 length, then the key (sortable in one array) */
+            u8 *e = arena_alloc(ctx->stmt, 4 + b.len);
+            if (!e) { buf_free(&b); return DD_ENOMEM; }
+            u32 len = (u32)b.len;
+            memcpy(e, &len, 4);
+            memcpy(e + 4, b.data, b.len);
+            keys[k++] = e;
+        }
+        buf_free(&b);
+        if (!ok) continue;
+        qsort_r(keys, (size_t)k, sizeof(u8 *), key_cmp, NULL);
+        u8 **uk = arena_alloc(ctx->stmt, sizeof(u8 *) * (size_t)(k + 1));
+        u32 *ul = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(k + 1));
+        if (!uk || !ul) return DD_ENOMEM;
+        int u = 0;
+        for (int j = 0; j < k; j++) {
+            if (j && key_cmp(&keys[j - 1], &keys[j], NULL) == 0) continue;
+            memcpy(&ul[u], keys[j], 4);
+            uk[u++] = keys[j] + 4;
+        }
+        if (u == 0) continue;   /* every item NULL: the filter finds nothing */
+        *out = uk;
+        *outlen = ul;
+        *n = u;
+        return DD_OK;
+    }
+    return DD_OK;
+}
+
 /* Copies the bounds of kr into the statement arena; `cut` > 0 limits them
  * to that many bytes (index values are truncated so), keeping a superset. */
 static int bounds_copy(SqlCtx *ctx, KeyRange *kr, size_t cut, u8 **lo, u32 *lolen, u8 **hi, u32 *hilen)
@@ -451,8 +520,15 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
     }
     u8 *lo, *hi;
     u32 lolen, hilen;
+    int nlist = 0;
+    u8 **list = NULL;
+    u32 *listlen = NULL;
+    if (!rc && paths && t->npk == 1 && pk_eq == 0 && (mode == TMODE_PRESENT || mode == TMODE_AS_OF))
+        rc = pk_in_list(ctx, conj, n, rel, cols[0], &list, &listlen, &nlist);
     if (rc) {
         /* fall through to the frees */
+    } else if (nlist > 0) {
+        op_scan_set_keys(scan, (const u8 *const *)list, listlen, nlist);
     } else if (pk_eq == t->npk && t->npk && pk_def) {
         op_scan_set_param(scan, NULL, pk_parts, pk_eq, true);
     } else if (pk_eq == t->npk && t->npk) {
