@@ -86,6 +86,7 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
     db->dir = dd_strdup(dir);
     db->wd = wd_new();
     if (!db->wd) { dd_free(db->dir); db->dir = NULL; }
+    store_set_key_renderer(row_render_key);   /* 23505 details in SQL text form */
     int rc = db->dir ? store_open(dir, &so, &db->store, &e) : dd_err(&e, DD_ENOMEM, -1, NULL);
     if (rc) {
         wd_stop(db->wd);

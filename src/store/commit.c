@@ -79,7 +79,7 @@ void store_set_key_renderer(StoreKeyRenderer fn) { key_renderer = fn; }
 
 int store_render_key(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out)
 {
-    return key_renderer && t ? key_renderer(t, pk, pklen, out) : key_render(pk, pklen, out);
+    return key_renderer && t ? key_renderer(t, NULL, pk, pklen, out) : key_render(pk, pklen, out);
 }
 
 static bool is_sticky(int mdb_rc) { return mdb_rc == EIO || mdb_rc == ENOSPC; }
@@ -100,7 +100,7 @@ static void fill_duplicate(Store *st, const TableInfo *t, const u8 *pk, u32 pkle
            t ? t->name : "?");
     if (!t) return;
     Buf vals = BUF_INIT, cols = BUF_INIT;
-    int rc = key_renderer ? key_renderer(t, pk, pklen, &vals) : key_render(pk, pklen, &vals);
+    int rc = key_renderer ? key_renderer(t, NULL, pk, pklen, &vals) : key_render(pk, pklen, &vals);
     for (int i = 0; i < t->npk; i++) {
         const char *name = "?";
         for (int j = 0; j < t->ncols; j++)
@@ -166,8 +166,11 @@ static int check_unique(Store *st, Writer *w, MDB_txn *txn, const WriteSet *ws, 
             for (int j = 0; j < t->ncols && !(ix->exprs && ix->exprs[i]); j++)
                 if (t->cols[j].id == ix->cols[i]) buf_printf(&cols, "%s%s", i ? ", " : "", t->cols[j].name);
         }
+        int vrc = !ix ? DD_ECORRUPT
+                  : key_renderer ? key_renderer(t, ix, x->key, x->keylen, &vals)
+                                 : key_render(x->key, x->keylen, &vals);
         pthread_mutex_unlock(&st->cat_mu);
-        if (ix && key_render(x->key, x->keylen, &vals) == 0 && buf_ok(&vals) && buf_ok(&cols) &&
+        if (vrc == 0 && buf_ok(&vals) && buf_ok(&cols) &&
             buf_cstr(&vals) && buf_cstr(&cols))
             dd_err_detail(err, "Key (%s)=(%s) already exists.", (char *)cols.data, (char *)vals.data);
         buf_free(&vals);

@@ -214,14 +214,15 @@ typedef struct WriteSet {
 int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *err);
 
 /*
- * Added: renders the values of an encoded primary key for the detail of a
+ * Renders the values of an encoded key of table t for the detail of a
  * 23505 error ("Key (id)=(<values>) already exists."), appending e.g.
- * "1, abc" to out; returns 0, or non-zero to omit the detail.  The SQL
- * layer sets it once at start-up (it knows the column types); without it
- * the store renders keys generically (keyenc.h key_render: integers,
- * dates and timestamps all print as integers).  Process-wide.
+ * "1, abc" to out: a primary key when ix is NULL, else a key of index ix
+ * (without the index id); returns 0, or non-zero to omit the detail.  The
+ * SQL layer sets it when an engine opens (it knows the column types);
+ * without it the store renders keys generically (keyenc.h key_render:
+ * integers, dates and timestamps all print as integers).  Process-wide.
  */
-typedef int (*StoreKeyRenderer)(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
+typedef int (*StoreKeyRenderer)(const TableInfo *t, const IndexInfo *ix, const u8 *key, u32 len, Buf *out);
 void store_set_key_renderer(StoreKeyRenderer fn);
 /*
  * Computes the index key that index ix of table t has for the row image

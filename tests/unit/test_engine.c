@@ -371,6 +371,48 @@ TEST(cancel)
     rm_dir(d);
 }
 
+/* 23505 details show keys as PostgreSQL prints them (values of PostgreSQL
+ * 15 for the same statements): dates, numerics at the column's scale,
+ * uuids and timestamps, for primary keys, unique indexes (checked by the
+ * statement and again at commit) and CREATE UNIQUE INDEX. */
+TEST(unique_details)
+{
+    driftdb_error e;
+    const char *d = fresh_dir();
+    driftdb *db;
+    driftdb_session *s;
+    CHECK(driftdb_init(d, &e) == 0 && driftdb_open(d, NULL, &db, &e) == 0);
+    CHECK(driftdb_session_open(db, NULL, &s, &e) == 0);
+    CHECK(run(s, "CREATE TABLE d (k date PRIMARY KEY, n numeric(6,2), u uuid, ts timestamp, x int);"
+                 "CREATE UNIQUE INDEX dn ON d (n); CREATE UNIQUE INDEX du ON d (u, ts);"
+                 "INSERT INTO d VALUES ('2024-01-02', 1.5, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',"
+                 " '2024-01-01 10:00', 1), ('2024-01-03', 2, NULL, NULL, 1)", &e, NULL, NULL, 0) == 0);
+    CHECK(run(s, "INSERT INTO d VALUES ('2024-01-02', 3, NULL, NULL, 2)", &e, NULL, NULL, 0) == -1);
+    CHECK_EQ_STR(e.sqlstate, "23505");
+    CHECK_EQ_STR(e.detail, "Key (k)=(2024-01-02) already exists.");
+    CHECK(run(s, "INSERT INTO d VALUES ('2024-01-04', 1.50, NULL, NULL, 2)", &e, NULL, NULL, 0) == -1);
+    CHECK_EQ_STR(e.message, "duplicate key value violates unique constraint \"dn\"");
+    CHECK_EQ_STR(e.detail, "Key (n)=(1.50) already exists.");
+    CHECK(run(s, "INSERT INTO d VALUES ('2024-01-05', 4, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',"
+                 " '2024-01-01 10:00', 2)", &e, NULL, NULL, 0) == -1);
+    CHECK_EQ_STR(e.detail, "Key (u, ts)=(a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11, 2024-01-01 10:00:00) already exists.");
+    /* a conflict found at commit, with another session's row */
+    driftdb_session *s2;
+    CHECK(driftdb_session_open(db, NULL, &s2, &e) == 0);
+    CHECK(run(s, "BEGIN; INSERT INTO d VALUES ('2024-02-01', 7.25, NULL, NULL, 3)", &e, NULL, NULL, 0) == 0);
+    CHECK(run(s2, "INSERT INTO d VALUES ('2024-02-02', 7.25, NULL, NULL, 3)", &e, NULL, NULL, 0) == 0);
+    CHECK(run(s, "COMMIT", &e, NULL, NULL, 0) == -1);
+    CHECK_EQ_STR(e.sqlstate, "23505");
+    CHECK_EQ_STR(e.detail, "Key (n)=(7.25) already exists.");
+    CHECK(run(s, "CREATE UNIQUE INDEX dx ON d (x)", &e, NULL, NULL, 0) == -1);
+    CHECK_EQ_STR(e.message, "could not create unique index \"dx\"");
+    CHECK_EQ_STR(e.detail, "Key (x)=(1) is duplicated.");
+    driftdb_session_close(s2);
+    driftdb_session_close(s);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
 int main(void)
 {
     RUN(open_errors);
@@ -381,5 +423,6 @@ int main(void)
     RUN(grow_while_reading);
     RUN(notices);
     RUN(out_of_memory);
+    RUN(unique_details);
     return check_summary();
 }

@@ -320,7 +320,7 @@ static int dup_key_err(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen)
         int ci = table_col_index(t, t->pk[k]);
         buf_printf(&names, "%s%s", k ? ", " : "", ci >= 0 ? t->cols[ci].name : "?");
     }
-    if (key_render(pk, pklen, &vals) == 0 && buf_ok(&names) && buf_ok(&vals))
+    if (row_render_pk(t, pk, pklen, &vals) == 0 && buf_ok(&names) && buf_ok(&vals))
         dd_err_detail(ctx->err, "Key (%s)=(%s) already exists.", buf_cstr(&names), buf_cstr(&vals));
     buf_free(&names);
     buf_free(&vals);

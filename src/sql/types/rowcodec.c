@@ -176,3 +176,94 @@ void row_index_key(const TableInfo *t, const IndexInfo *ix, const Value *vals, B
      * rows found are checked against the full condition */
     if (out->len > ROW_INDEX_PREFIX) out->len = ROW_INDEX_PREFIX;
 }
+
+/* ---- keys as text ---- */
+
+/* Appends one key value of type t (NULLTYPE: unknown) to out. */
+static void render_key_value(Cursor *c, TypeId t, i32 typmod, Buf *out)
+{
+    static const ValueCtx vctx;   /* UTC, shortest exact floats */
+    Value v;
+    Buf text = BUF_INIT;
+    switch (key_peek_tag(c)) {
+    case KEY_TAG_NULL:
+        c->p++;
+        buf_puts(out, "null");
+        return;
+    case KEY_TAG_BOOL: v = val_bool(key_get_bool(c)); break;
+    case KEY_TAG_INT: {
+        i64 i = key_get_int(c);
+        v = val_int(t == TYPE_DATE || t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ || type_is_int(t) ? t : TYPE_INT8, i);
+        break;
+    }
+    case KEY_TAG_FLOAT: v = val_float(t == TYPE_FLOAT4 ? TYPE_FLOAT4 : TYPE_FLOAT8, key_get_float(c)); break;
+    case KEY_TAG_NUM: {
+        i128 coef, scaled;
+        int scale;
+        key_get_numeric(c, &coef, &scale);
+        int want = t == TYPE_NUMERIC && typmod >= 0 ? (int)(typmod & 0xffff) : scale;
+        if (want > scale && numeric_rescale(coef, scale, want, &scaled, NULL) == DD_OK) {
+            coef = scaled;
+            scale = want;
+        }
+        v = val_numeric(coef, scale);
+        break;
+    }
+    case KEY_TAG_IVAL:
+        v.type = TYPE_INTERVAL;
+        v.isnull = false;
+        v.scale = 0;
+        key_get_interval(c, &v.v.iv.months, &v.v.iv.days, &v.v.iv.usecs);
+        break;
+    case KEY_TAG_TEXT:
+        key_get_text(c, &text);
+        if (!buf_ok(&text) || c->bad) { c->bad = true; break; }
+        if (t == TYPE_UUID && text.len != 16) t = TYPE_BYTEA;
+        v = val_text(t == TYPE_UUID || t == TYPE_BYTEA || type_is_string(t) ? t : TYPE_TEXT,
+                     text.len ? (const char *)text.data : "", (u32)text.len);
+        break;
+    default: c->bad = true; break;
+    }
+    if (!c->bad) val_to_text(&v, &vctx, out);
+    buf_free(&text);
+}
+
+int key_render_typed(const u8 *key, size_t n, const TypeId *types, const i32 *typmods, int ntypes, Buf *out)
+{
+    Cursor c;
+    cur_init(&c, key, n);
+    for (int i = 0; !c.bad && cur_left(&c) > 0; i++) {
+        if (i) buf_puts(out, ", ");
+        render_key_value(&c, i < ntypes ? types[i] : TYPE_NULLTYPE, i < ntypes ? typmods[i] : -1, out);
+    }
+    return c.bad ? DD_ECORRUPT : DD_OK;
+}
+
+static int render_cols(const TableInfo *t, const u32 *cols, char *const *exprs, int ncols,
+                       const u8 *key, size_t n, Buf *out)
+{
+    TypeId types[64];
+    i32 typmods[64];
+    int k = ncols < 64 ? ncols : 64;
+    for (int i = 0; i < k; i++) {
+        int ci = exprs && exprs[i] ? -1 : table_col_index(t, cols[i]);
+        types[i] = ci >= 0 ? col_type(&t->cols[ci]) : TYPE_NULLTYPE;
+        typmods[i] = ci >= 0 ? t->cols[ci].typmod : -1;
+    }
+    return key_render_typed(key, n, types, typmods, k, out);
+}
+
+int row_render_pk(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out)
+{
+    return render_cols(t, t->pk, NULL, t->npk, pk, pklen, out);
+}
+
+int row_render_index_key(const TableInfo *t, const IndexInfo *ix, const u8 *key, size_t n, Buf *out)
+{
+    return render_cols(t, ix->cols, ix->exprs, ix->ncols, key, n, out);
+}
+
+int row_render_key(const TableInfo *t, const IndexInfo *ix, const u8 *key, u32 len, Buf *out)
+{
+    return ix ? row_render_index_key(t, ix, key, len, out) : row_render_pk(t, key, len, out);
+}

@@ -34,6 +34,21 @@ int row_pk(const TableInfo *t, const Value *vals, Buf *out, DdError *err);
  * NULL here; plan/indexddl.c's sql_index_key evaluates expressions. */
 #define ROW_INDEX_PREFIX 240
 void row_index_key(const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out);
+/*
+ * PostgreSQL's text form of an encoded key, values separated by ", ", as
+ * 23505 details show it ("Key (d)=(2024-01-02) already exists.").  types[i]
+ * is the type of the i-th value and typmods[i] its typmod (-1: none;
+ * NUMERIC values are shown at the column's scale); values beyond ntypes,
+ * or of TYPE_NULLTYPE, are shown by their key encoding alone.  DD_ECORRUPT
+ * for a malformed key.
+ */
+int key_render_typed(const u8 *key, size_t n, const TypeId *types, const i32 *typmods, int ntypes, Buf *out);
+/* The same for a primary key of t (store_set_key_renderer's signature), and
+ * for a key of index ix of t (expression columns by their key encoding). */
+int row_render_pk(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
+int row_render_index_key(const TableInfo *t, const IndexInfo *ix, const u8 *key, size_t n, Buf *out);
+/* Either, as store_set_key_renderer wants it (ix NULL: the primary key). */
+int row_render_key(const TableInfo *t, const IndexInfo *ix, const u8 *key, u32 len, Buf *out);
 /* Column position of a column id in t, or -1. */
 int table_col_index(const TableInfo *t, u32 colid);
 
