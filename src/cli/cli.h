@@ -22,12 +22,20 @@ typedef struct CliCtx {
 
 /*
  * Runs every statement of sql (NUL-terminated) in order: results to
- * stdout, errors to stderr in psql's verbose style.  With stop_on_error
- * the first error ends the run (like psql -v ON_ERROR_STOP=1); otherwise
- * the following statements still run.  Returns 0 when all succeeded, 1
- * when any failed.
+ * stdout, errors to stderr in psql's verbose style.  The text goes to the
+ * database whole, so its statements form one implicit transaction (psql
+ * -c).  With stop_on_error the first error ends the run (like psql -v
+ * ON_ERROR_STOP=1); otherwise the following statements still run.
+ * Returns 0 when all succeeded, 1 when any failed.
  */
 int cli_run_sql(CliCtx *c, const char *sql, int stop_on_error);
+/*
+ * The same for a script (psql -f, or a line of the interactive session):
+ * each statement goes to the database on its own, so outside BEGIN each
+ * commits by itself and an error rolls back only its statement.  text is
+ * modified while it runs and restored.
+ */
+int cli_run_script(CliCtx *c, char *text, int stop_on_error);
 
 /*
  * Prints e to stderr as psql does with VERBOSITY verbose:
@@ -55,12 +63,13 @@ typedef struct SqlScan {
     int comment_depth; /* nesting of slash-star comments */
     int paren;         /* open parentheses */
     char tag[64];      /* dollar quote tag, "$tag$" */
+    int first;         /* set by the caller: stop at the first ';' */
 } SqlScan;
 
 /*
  * Scans s[from..n) continuing from *st, updating it.  Returns the offset
- * just past the last ';' outside quotes and comments, or 0 when there is
- * none.
+ * just past the last ';' outside quotes and comments (the first when
+ * st->first is set), or 0 when there is none.
  */
 size_t sql_scan(SqlScan *st, const char *s, size_t from, size_t n);
 

@@ -322,7 +322,7 @@ static int cmd_sql(int argc, char **argv)
             status = 1;
             break;
         }
-        status = cli_run_sql(&c, text, 1);
+        status = cli_run_script(&c, text, 1);
         dd_free(text);
     }
     conn_close(c.conn);

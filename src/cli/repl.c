@@ -106,6 +106,7 @@ size_t sql_scan(SqlScan *st, const char *s, size_t from, size_t n)
             if (st->paren > 0) st->paren--;
         } else if (ch == ';' && st->paren == 0) {
             last = i + 1;
+            if (st->first) return last;
         }
         i++;
     }
@@ -251,7 +252,7 @@ int repl_run(CliCtx *c)
         text[end] = '\0';
         char *h = trim(text);
         add_history(h);
-        cli_run_sql(c, h, 0);
+        cli_run_script(c, h, 0);
         text[end] = saved;
 
         /* Keep what follows the last ';' for the next statement. */

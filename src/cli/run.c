@@ -162,3 +162,26 @@ int cli_run_sql(CliCtx *c, const char *sql, int stop_on_error)
     fflush(stdout);
     return failed;
 }
+
+int cli_run_script(CliCtx *c, char *text, int stop_on_error)
+{
+    size_t n = strlen(text), pos = 0;
+    int failed = 0;
+    for (;;) {
+        while (pos < n && strchr(" \t\r\n\f", text[pos])) pos++;
+        if (pos >= n) break;
+        SqlScan st;
+        memset(&st, 0, sizeof st);
+        st.first = 1;
+        size_t end = sql_scan(&st, text, pos, n);
+        if (end == 0) end = n;   /* the last statement may lack its ';' */
+        char saved = text[end];
+        text[end] = '\0';
+        int f = cli_run_sql(c, text + pos, stop_on_error);
+        text[end] = saved;
+        failed |= f;
+        if (f && stop_on_error) break;
+        pos = end;
+    }
+    return failed;
+}

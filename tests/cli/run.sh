@@ -384,6 +384,40 @@ check url_sql_script "two
 2
 three
 3" "$out"
+# A script's statements are sent one by one (psql -f): those before the
+# failing one stay committed, the run stops there with status 1, and the
+# error's LINE counts from the start of its statement.
+printf 'CREATE TABLE scr (a int PRIMARY KEY);\nINSERT INTO scr VALUES (1);\nINSERT INTO scr VALUES (1);\nINSERT INTO scr VALUES (2);\n' > "$TMP/scr.sql"
+out=$("$D" sql --url "$URL" -f "$TMP/scr.sql" 2>&1); rc=$?
+check url_script_stops "CREATE TABLE
+INSERT 0 1
+ERROR:  23505: duplicate key value violates unique constraint \"scr_pkey\"
+DETAIL:  Key (a)=(1) already exists.
+1" "$out
+$rc"
+out=$("$D" sql --url "$URL" --format csv -e "SELECT string_agg(a::text, ',') FROM scr" 2>&1)
+check url_script_earlier_committed "string_agg
+1" "$out"
+printf 'BEGIN;\nINSERT INTO scr VALUES (7);\n/* ; */ SELECT \x27a;b\x27 AS "x;", $$q;$$ AS y;\nCOMMIT;\n\n  SELECT\n nope FROM scr;\n' > "$TMP/scr2.sql"
+"$D" init "$TMP/scrdb" >/dev/null 2>&1
+out=$("$D" sql --data "$TMP/scrdb" -f "$TMP/scr.sql" 2>&1; "$D" sql --data "$TMP/scrdb" --format csv -e "SELECT count(*) FROM scr" 2>&1)
+check data_script_earlier_committed "CREATE TABLE
+INSERT 0 1
+ERROR:  23505: duplicate key value violates unique constraint \"scr_pkey\"
+DETAIL:  Key (a)=(1) already exists.
+count
+1" "$out"
+out=$("$D" sql --url "$URL" --format csv -f "$TMP/scr2.sql" 2>&1); rc=$?
+check url_script_quotes_and_position "BEGIN
+INSERT 0 1
+x;,y
+a;b,q;
+COMMIT
+ERROR:  42703: column \"nope\" does not exist
+LINE 2:  nope FROM scr;
+         ^
+1" "$out
+$rc"
 out=$("$D" verify --url "$URL" 2>&1); rc=$?
 matches url_verify '^verified [0-9]+ commits: OK$' "$out"
 out=$("$D" verify --data "$DB" 2>&1); rc=$?
