@@ -10,9 +10,9 @@
  *   busy --PQgetResult: NULL--> idle (conn_exec_next returns DRIFTDB_DONE)
  *   busy --an error result--> drained to NULL --> idle (DRIFTDB_ERROR)
  *
- * The server reports error positions as byte offsets into the text it was
- * sent (as the embedded API does), so they map back to the caller's text by
- * adding where that text started.
+ * The server reports error positions as characters into the text it was
+ * sent (as PostgreSQL), so they map back to a byte offset into the
+ * caller's text (as the embedded API reports them) by walking that text.
  */
 #include "conn.h"
 
@@ -35,6 +35,7 @@ struct Conn {
     PGconn *pg;               /* remote */
     int busy;                 /* remote: a query string is in flight */
     size_t base;              /* remote: byte offset of the text sent, in the caller's sql */
+    const char *sent;         /* remote: that text (the caller's, alive while busy) */
 };
 
 struct ConnResult {
@@ -67,8 +68,9 @@ static void set_pq_error(driftdb_error *err, const char *state, const char *msg)
     while (n > 0 && (err->message[n - 1] == '\n' || err->message[n - 1] == ' ')) err->message[--n] = '\0';
 }
 
-/* An ErrorResponse as a driftdb_error; positions shifted by base bytes. */
-static void error_from_result(const PGresult *res, size_t base, driftdb_error *err)
+/* An ErrorResponse as a driftdb_error; a position (characters into the
+ * text sent, sent) becomes bytes into the caller's text (base + bytes). */
+static void error_from_result(const PGresult *res, size_t base, const char *sent, driftdb_error *err)
 {
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
@@ -83,7 +85,16 @@ static void error_from_result(const PGresult *res, size_t base, driftdb_error *e
     const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
     if (d) snprintf(err->detail, sizeof err->detail, "%s", d);
     if (h) snprintf(err->hint, sizeof err->hint, "%s", h);
-    if (p && atoi(p) > 0) err->position = atoi(p) + (int)base;
+    if (p && atoi(p) > 0) {
+        int chars = atoi(p) - 1;
+        size_t b = 0;
+        while (sent && chars > 0 && sent[b]) {
+            b++;
+            while (((unsigned char)sent[b] & 0xC0) == 0x80) b++;
+            chars--;
+        }
+        err->position = (int)(base + b) + 1;
+    }
     err->severity = sev && strcmp(sev, "FATAL") == 0 ? "FATAL" : sev && strcmp(sev, "PANIC") == 0 ? "PANIC" : "ERROR";
 }
 
@@ -235,6 +246,7 @@ static int exec_remote(Conn *c, const char *sql, size_t *off, ConnResult **out, 
         PQsetSingleRowMode(c->pg);
         c->busy = 1;
         c->base = *off;
+        c->sent = sql + *off;
     }
     for (;;) {
         PGresult *res = PQgetResult(c->pg);
@@ -260,7 +272,7 @@ static int exec_remote(Conn *c, const char *sql, size_t *off, ConnResult **out, 
             return DRIFTDB_ERROR;
         }
         if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_SINGLE_TUPLE) {
-            error_from_result(res, c->base, err);
+            error_from_result(res, c->base, c->sent, err);
             PQclear(res);
             drain(c);
             *off = len;
@@ -408,7 +420,7 @@ int conn_result_next(ConnResult *r, driftdb_error *err)
         }
         return 1;
     }
-    error_from_result(res, r->c->base, err);
+    error_from_result(res, r->c->base, r->c->sent, err);
     PQclear(res);
     r->done = 1;
     return -1;

@@ -295,6 +295,18 @@ static void send_error_msg(Conn *c, u8 type, const driftdb_error *e)
 
 static void send_error(Conn *c, const driftdb_error *e) { send_error_msg(c, 'E', e); }
 
+/* The engine reports positions as byte offsets (+1) into the statement
+ * text; PostgreSQL's 'P' field counts characters, and clients (psql's
+ * caret, drivers' messages) read it so.  Converts e->position for text. */
+static void position_in_chars(driftdb_error *e, const char *text)
+{
+    if (e->position <= 0 || !text) return;
+    int chars = 0;
+    for (int i = 0; i < e->position - 1 && text[i]; i++)
+        if (((unsigned char)text[i] & 0xC0) != 0x80) chars++;
+    e->position = chars + 1;
+}
+
 static void send_warning(Conn *c, const char *state, const char *fmt, ...) DD_PRINTF(3, 4);
 
 static void send_warning(Conn *c, const char *state, const char *fmt, ...)
@@ -915,6 +927,7 @@ static int conn_run_query(Conn *c, const char *sql)
         if (rc != DRIFTDB_ROW_RESULT) {
             if (rc != DRIFTDB_ERROR)
                 error_set(&err, "ERROR", "XX000", "unexpected status %d from the engine", rc);
+            position_in_chars(&err, sql);
             send_error(c, &err);
             if (error_is_fatal(&err)) goto fatal;
             conn_report_params(c);
@@ -1147,6 +1160,7 @@ static int conn_parse(Conn *c, Cursor *cur)
     int rc = driftdb_prepare(c->sess, sql, strlen(sql), n, oids, &st, &err);
     dd_free(oids);
     if (rc != DRIFTDB_OK) {
+        position_in_chars(&err, sql);
         conn_engine_error(c, &err);
         return 0;
     }

@@ -200,6 +200,42 @@ def sequences():
         raise AssertionError("\n".join(bad))
 
 
+POSITIONS = [
+    "SELECT 'h\u00e9llo' AS a, nope",
+    "SELECT '\u20ac\u20ac\u20ac' AS a, 1 + 'x\U0001F600y' AS b, nope",
+    "SELECT 1 AS a;\nSELECT '\u00fc\u00fc' AS b, nope_too",
+    "SELECT * FROM \"t\u00e4ble_missing\"",
+]
+
+
+def error_positions():
+    """The 'P' field of ErrorResponse counts characters, not bytes, for
+    simple queries (whole query string) and Parse."""
+    conns = [Conn(port, db) for _, port, db in SERVERS]
+    bad = []
+
+    def position(c, seq):
+        c.s.sendall(seq)
+        pos = None
+        while True:
+            t, b = c.read()
+            if t == b"E":
+                f = {chr(x[0]): x[1:].decode() for x in b.split(b"\0") if x}
+                pos = (f.get("C"), f.get("P"))
+            if t == b"Z":
+                return pos
+
+    for q in POSITIONS:
+        for kind, seq in (("query", msg(b"Q", q.encode() + b"\0")), ("parse", parse(q.split(";")[-1].strip()) + SYNC)):
+            got = [position(c, seq) for c in conns]
+            if got[0] != got[1] or got[0] is None or got[0][1] is None:
+                bad.append("%s %r: driftdb %s, postgres %s" % (kind, q, got[0], got[1]))
+    for c in conns:
+        c.close()
+    if bad:
+        raise AssertionError("\n".join(bad))
+
+
 def binary_results():
     conns = [Conn(port, db) for _, port, db in SERVERS]
     bad = []
@@ -244,4 +280,5 @@ async def prepared_types():
 
 test("sequences", sequences)
 test("binary_results", binary_results)
+test("error_positions", error_positions)
 test("prepared_types", lambda: asyncio.run(prepared_types()))
