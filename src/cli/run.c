@@ -168,7 +168,15 @@ int cli_run_script(CliCtx *c, char *text, int stop_on_error)
     size_t n = strlen(text), pos = 0;
     int failed = 0;
     for (;;) {
-        while (pos < n && strchr(" \t\r\n\f", text[pos])) pos++;
+        /* as psql: white space and -- comments before a statement are not sent */
+        for (;;) {
+            while (pos < n && strchr(" \t\r\n\f", text[pos])) pos++;
+            if (pos + 1 < n && text[pos] == '-' && text[pos + 1] == '-') {
+                while (pos < n && text[pos] != '\n') pos++;
+                continue;
+            }
+            break;
+        }
         if (pos >= n) break;
         SqlScan st;
         memset(&st, 0, sizeof st);

@@ -70,6 +70,9 @@ static int verify_index_key(const TableInfo *t, const IndexInfo *ix, const u8 *r
     return rc;
 }
 
+static pthread_once_t renderer_once = PTHREAD_ONCE_INIT;
+static void set_key_renderer(void) { store_set_key_renderer(row_render_key); }
+
 int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, driftdb_error *err)
 {
     DdError e;
@@ -86,7 +89,7 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
     db->dir = dd_strdup(dir);
     db->wd = wd_new();
     if (!db->wd) { dd_free(db->dir); db->dir = NULL; }
-    store_set_key_renderer(row_render_key);   /* 23505 details in SQL text form */
+    pthread_once(&renderer_once, set_key_renderer);   /* 23505 details in SQL text form */
     int rc = db->dir ? store_open(dir, &so, &db->store, &e) : dd_err(&e, DD_ENOMEM, -1, NULL);
     if (rc) {
         wd_stop(db->wd);

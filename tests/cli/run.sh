@@ -386,7 +386,8 @@ three
 3" "$out"
 # A script's statements are sent one by one (psql -f): those before the
 # failing one stay committed, the run stops there with status 1, and the
-# error's LINE counts from the start of its statement.
+# error's LINE counts from the start of its statement (comments before it
+# are not sent; the caret stays right after non-ASCII text).
 printf 'CREATE TABLE scr (a int PRIMARY KEY);\nINSERT INTO scr VALUES (1);\nINSERT INTO scr VALUES (1);\nINSERT INTO scr VALUES (2);\n' > "$TMP/scr.sql"
 out=$("$D" sql --url "$URL" -f "$TMP/scr.sql" 2>&1); rc=$?
 check url_script_stops "CREATE TABLE
@@ -398,7 +399,7 @@ $rc"
 out=$("$D" sql --url "$URL" --format csv -e "SELECT string_agg(a::text, ',') FROM scr" 2>&1)
 check url_script_earlier_committed "string_agg
 1" "$out"
-printf 'BEGIN;\nINSERT INTO scr VALUES (7);\n/* ; */ SELECT \x27a;b\x27 AS "x;", $$q;$$ AS y;\nCOMMIT;\n\n  SELECT\n nope FROM scr;\n' > "$TMP/scr2.sql"
+printf 'BEGIN;\nINSERT INTO scr VALUES (7);\n/* ; */ SELECT \x27a;b\x27 AS "x;", $$q;$$ AS y;\nCOMMIT;\n\n-- a comment psql does not send\n  SELECT \x27\xc3\xa9\x27,\n nope FROM scr;\n' > "$TMP/scr2.sql"
 "$D" init "$TMP/scrdb" >/dev/null 2>&1
 out=$("$D" sql --data "$TMP/scrdb" -f "$TMP/scr.sql" 2>&1; "$D" sql --data "$TMP/scrdb" --format csv -e "SELECT count(*) FROM scr" 2>&1)
 check data_script_earlier_committed "CREATE TABLE

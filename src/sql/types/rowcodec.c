@@ -193,7 +193,12 @@ static void render_key_value(Cursor *c, TypeId t, i32 typmod, Buf *out)
     case KEY_TAG_BOOL: v = val_bool(key_get_bool(c)); break;
     case KEY_TAG_INT: {
         i64 i = key_get_int(c);
-        v = val_int(t == TYPE_DATE || t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ || type_is_int(t) ? t : TYPE_INT8, i);
+        /* a date or timestamp far outside its range (a damaged key that
+         * verify reports) prints as the integer it holds */
+        bool sane = t == TYPE_DATE ? i >= INT32_MIN && i <= INT32_MAX
+                    : t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ ? i >= -(i64)1e17 && i <= (i64)1e17
+                    : type_is_int(t);
+        v = val_int(sane ? t : TYPE_INT8, i);
         break;
     }
     case KEY_TAG_FLOAT: v = val_float(t == TYPE_FLOAT4 ? TYPE_FLOAT4 : TYPE_FLOAT8, key_get_float(c)); break;
@@ -219,6 +224,13 @@ static void render_key_value(Cursor *c, TypeId t, i32 typmod, Buf *out)
         key_get_text(c, &text);
         if (!buf_ok(&text) || c->bad) { c->bad = true; break; }
         if (t == TYPE_UUID && text.len != 16) t = TYPE_BYTEA;
+        if (t == TYPE_BPCHAR && typmod > 0) {   /* keys hold char(n) without its padding */
+            i32 nchars = 0;
+            for (size_t k = 0; k < text.len; k++)
+                if ((text.data[k] & 0xC0) != 0x80) nchars++;
+            for (; nchars < typmod; nchars++) buf_putc(&text, ' ');
+            if (!buf_ok(&text)) { c->bad = true; break; }
+        }
         v = val_text(t == TYPE_UUID || t == TYPE_BYTEA || type_is_string(t) ? t : TYPE_TEXT,
                      text.len ? (const char *)text.data : "", (u32)text.len);
         break;
