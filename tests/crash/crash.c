@@ -158,7 +158,7 @@ static int check(const char *dir, const char *logfile)
     if (query_col(s, "SELECT id FROM c", add_id, &rows, &err) != 0 &&
         strcmp(err.sqlstate, "42P01") != 0)
         die("select", &err);
-    qsort(rows.v, rows.n, sizeof *rows.v, cmp_ll);
+    if (rows.n) qsort(rows.v, rows.n, sizeof *rows.v, cmp_ll);   /* v is NULL when empty */
 
     FILE *f = fopen(logfile, "r");
     if (f) {
@@ -169,7 +169,7 @@ static int check(const char *dir, const char *logfile)
     }
     int bad = 0;
     for (size_t i = 0; i < logged.n; i++) {
-        if (!bsearch(&logged.v[i], rows.v, rows.n, sizeof *rows.v, cmp_ll)) {
+        if (!rows.n || !bsearch(&logged.v[i], rows.v, rows.n, sizeof *rows.v, cmp_ll)) {
             if (bad < 10) fprintf(stderr, "crash: acknowledged id %lld is missing\n", logged.v[i]);
             bad++;
         }
