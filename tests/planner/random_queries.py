@@ -167,8 +167,28 @@ class Gen:
         if kind < 0.55:
             return "%s.a IN (SELECT %s.a FROM %s %s WHERE %s)" % (al, sub, t, sub, cond)
         if kind < 0.7:
-            return "%s.b NOT IN (SELECT %s.b FROM %s %s WHERE %s AND %s.b IS NOT NULL)" % (al, sub, t, sub, cond, sub)
+            guard = (" AND %s.b IS NOT NULL" % sub) if r.random() < 0.5 else ""
+            return "%s.b NOT IN (SELECT %s.b FROM %s %s WHERE %s%s)" % (al, sub, t, sub, cond, guard)
         return "%s.d > (SELECT min(%s.d) FROM %s %s WHERE %s)" % (al, sub, t, sub, cond)
+
+    def relation(self, i):
+        """a table, or now and then a derived table with the same columns
+        (filters above it must reach its scans and give the same rows)"""
+        r = self.r
+        t = r.choice(self.tables)
+        kind = r.random()
+        x = "x%d" % i
+        if kind < 0.8:
+            return t
+        if kind < 0.86:
+            return "(SELECT * FROM %s %s WHERE %s)" % (t, x, self.simple_pred([x]))
+        if kind < 0.9:
+            return "(SELECT id, a + 1 AS a, b, c, d FROM %s %s)" % (t, x)
+        if kind < 0.94:
+            return "(SELECT DISTINCT id, a, b, c, d FROM %s %s)" % (t, x)
+        if kind < 0.97:
+            return "(SELECT a AS id, a, min(b) AS b, max(c) AS c, count(*)::int AS d FROM %s %s GROUP BY a)" % (t, x)
+        return "(SELECT id, a, b, c, d FROM %s %s ORDER BY id LIMIT 7)" % (t, x)
 
     def from_clause(self, k):
         """FROM of k relations; returns (text, aliases, join conditions)"""
@@ -178,7 +198,7 @@ class Gen:
         conds = []
         chain = []   # the relations since the last comma: what an ON may read
         for i in range(k):
-            t = r.choice(self.tables)
+            t = self.relation(i)
             al = "r%d" % i
             if i == 0:
                 parts.append("%s %s" % (t, al))

@@ -1705,6 +1705,8 @@ typedef struct HashEntry {
     Value *vals;            /* packed build ranges */
 } HashEntry;
 
+typedef struct KeySet { HashEntry **buckets; size_t nbuckets, count; } KeySet;
+
 typedef struct HashJoinOp {
     Op op;
     int nkeys;
@@ -1723,6 +1725,9 @@ typedef struct HashJoinOp {
     u64 hash;
     bool have_probe, matched;
     Value *prow;            /* the probe row when row is NULL */
+    /* ANTI_NULLS: the correlation keys (all keys but the last) of the
+     * build rows (groups), and of those whose last key is NULL (nulls) */
+    KeySet groups, nulls;
 } HashJoinOp;
 
 static u64 keys_hash(const Value *k, int n)
@@ -1736,8 +1741,68 @@ static u64 keys_hash(const Value *k, int n)
     return h;
 }
 
+static bool kset_has(SqlCtx *ctx, const KeySet *s, const Value *keys, int n)
+{
+    if (!s->count) return false;
+    u64 hash = keys_hash(keys, n);
+    for (HashEntry *e = s->buckets[hash & (s->nbuckets - 1)]; e; e = e->next) {
+        if (e->hash != hash) continue;
+        bool eq = true;
+        for (int i = 0; eq && i < n; i++) eq = val_compare(&keys[i], &e->keys[i], &ctx->vctx) == 0;
+        if (eq) return true;
+    }
+    return false;
+}
+
+/* Adds keys[0..n) to s (entries in a), once. */
+static int kset_add(SqlCtx *ctx, KeySet *s, Arena *a, const Value *keys, int n)
+{
+    if (kset_has(ctx, s, keys, n)) return DD_OK;
+    if (s->count + 1 > s->nbuckets) {
+        size_t nb = s->nbuckets ? s->nbuckets * 2 : 64;
+        HashEntry **b = dd_calloc(nb, sizeof(HashEntry *));
+        if (!b) return DD_ENOMEM;
+        for (size_t i = 0; i < s->nbuckets; i++)
+            for (HashEntry *e = s->buckets[i], *nx; e; e = nx) {
+                nx = e->next;
+                e->next = b[e->hash & (nb - 1)];
+                b[e->hash & (nb - 1)] = e;
+            }
+        dd_free(s->buckets);
+        s->buckets = b;
+        s->nbuckets = nb;
+    }
+    HashEntry *e = arena_alloc(a, sizeof(HashEntry));
+    Value *kv = arena_alloc(a, sizeof(Value) * (size_t)(n + 1));
+    if (!e || !kv) return DD_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        int rc = val_copy(a, &keys[i], &kv[i]);
+        if (rc) return rc;
+    }
+    e->keys = kv;
+    e->vals = NULL;
+    e->hash = keys_hash(keys, n);
+    e->next = s->buckets[e->hash & (s->nbuckets - 1)];
+    s->buckets[e->hash & (s->nbuckets - 1)] = e;
+    s->count++;
+    return DD_OK;
+}
+
+static void kset_clear(KeySet *s)
+{
+    dd_free(s->buckets);
+    memset(s, 0, sizeof(*s));
+}
+
 static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *keys)
 {
+    if (h->type == JOIN_ANTI_NULLS) {
+        int nc = h->nkeys - 1;
+        for (int i = 0; i < nc; i++) if (keys[i].isnull) return DD_OK;   /* in no row's set */
+        int rc = kset_add(ctx, &h->groups, &h->arena, keys, nc);
+        if (!rc && keys[nc].isnull) rc = kset_add(ctx, &h->nulls, &h->arena, keys, nc);
+        if (rc) return rc;
+    }
     for (int i = 0; i < h->nkeys; i++) if (keys[i].isnull) return DD_OK;
     if ((h->count + 1) > h->nbuckets) {
         size_t nb = h->nbuckets ? h->nbuckets * 2 : 1024;
@@ -1781,6 +1846,8 @@ static int hj_open(SqlCtx *ctx, Op *op)
     h->have_probe = false;
     h->count = 0;
     if (h->nbuckets) memset(h->buckets, 0, sizeof(HashEntry *) * h->nbuckets);
+    kset_clear(&h->groups);
+    kset_clear(&h->nulls);
     arena_reset(&h->arena);
     Value *keys = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)h->nkeys);
     if (!keys) return DD_ENOMEM;
@@ -1825,6 +1892,23 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
             h->have_probe = true;
             h->matched = false;
             h->chain = NULL;
+            if (h->type == JOIN_ANTI_NULLS) {
+                /* NOT IN: true for an empty set; else unknown (out) when
+                 * the value or a member is NULL; else a member equal to it */
+                int nc = h->nkeys - 1;
+                bool corr_null = false;
+                for (int i = 0; i < nc; i++) corr_null |= h->pk[i].isnull;
+                if (corr_null || !kset_has(ctx, &h->groups, h->pk, nc)) {
+                    h->have_probe = false;
+                    *row = h->row ? h->row : h->prow;
+                    if (h->row) ranges_null(h->row, &h->build_r);
+                    return 1;
+                }
+                if (h->pk[nc].isnull || kset_has(ctx, &h->nulls, h->pk, nc)) {
+                    h->have_probe = false;
+                    continue;
+                }
+            }
             if (!null_key && h->nbuckets) {
                 h->hash = keys_hash(h->pk, h->nkeys);
                 h->chain = h->buckets[h->hash & (h->nbuckets - 1)];
@@ -1833,7 +1917,7 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
         HashEntry *e = h->chain;
         if (!e) {
             h->have_probe = false;
-            if ((h->type == JOIN_LEFT || h->type == JOIN_ANTI) && !h->matched) {
+            if ((h->type == JOIN_LEFT || h->type == JOIN_ANTI || h->type == JOIN_ANTI_NULLS) && !h->matched) {
                 if (!h->row) { *row = h->prow; return 1; }
                 ranges_null(h->row, &h->build_r);
                 *row = h->row;
@@ -1854,7 +1938,7 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
             if (!ok) continue;
         }
         h->matched = true;
-        if (h->type == JOIN_ANTI) {   /* a match: this probe row is out */
+        if (h->type == JOIN_ANTI || h->type == JOIN_ANTI_NULLS) {   /* a match: this probe row is out */
             h->chain = NULL;
             h->have_probe = false;
             continue;
@@ -1871,6 +1955,8 @@ static void hj_close(SqlCtx *ctx, Op *op)
     op_close(ctx, op->child);
     arena_free(&h->arena);
     arena_free(&h->probe_arena);
+    kset_clear(&h->groups);
+    kset_clear(&h->nulls);
     dd_free(h->buckets);
     h->buckets = NULL;
     h->nbuckets = h->count = 0;
@@ -1880,7 +1966,8 @@ static void hj_explain(Op *op, Buf *out)
 {
     HashJoinOp *h = (HashJoinOp *)op;
     buf_puts(out, h->type == JOIN_LEFT ? "Hash Left Join" : h->type == JOIN_SEMI ? "Hash Semi Join"
-                : h->type == JOIN_ANTI ? "Hash Anti Join" : "Hash Join");
+                : h->type == JOIN_ANTI ? "Hash Anti Join" : h->type == JOIN_ANTI_NULLS ? "Hash Anti Join (NOT IN)"
+                : "Hash Join");
 }
 
 static const OpVtbl hashjoin_vt = {"", hj_open, hj_next, hj_close, hj_explain};

@@ -107,8 +107,12 @@ Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
 /* Hash join of canonical rows on probe_keys[i] = build_keys[i]; residual
  * (may be NULL) is checked per match.  INNER; LEFT (probe rows without a
  * match padded with NULLs); SEMI (each probe row with a match, once); ANTI
- * (each probe row without one).  For SEMI and ANTI the build side may be
- * another FROM clause's rows (build_r empty, row the probe's). */
+ * (each probe row without one); ANTI_NULLS (NOT IN: the last key is the
+ * tested value, the others correlate; a probe row is kept when the build
+ * rows of its correlation keys are none, or when its value is not NULL and
+ * none of them has that value or a NULL; no residual).  For SEMI and ANTI
+ * the build side may be another FROM clause's rows (build_r empty, row the
+ * probe's). */
 Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_keys,
                 ExprProg **build_keys, ExprProg *residual, JoinType type,
                 const SlotRanges *probe_r, const SlotRanges *build_r, Value *row, int width);

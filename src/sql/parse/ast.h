@@ -121,8 +121,11 @@ typedef struct TemporalClause {
 } TemporalClause;
 
 typedef enum TableRefKind { TREF_TABLE, TREF_JOIN, TREF_SUBQUERY } TableRefKind;
-/* JOIN_SEMI and JOIN_ANTI are the planner's (EXISTS, NOT EXISTS, IN), never parsed */
-typedef enum JoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_CROSS, JOIN_SEMI, JOIN_ANTI } JoinType;
+/* JOIN_SEMI, JOIN_ANTI and JOIN_ANTI_NULLS are the planner's (EXISTS, NOT
+ * EXISTS, IN, NOT IN), never parsed */
+typedef enum JoinType {
+    JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_CROSS, JOIN_SEMI, JOIN_ANTI, JOIN_ANTI_NULLS
+} JoinType;
 
 typedef struct TableRef TableRef;
 struct TableRef {

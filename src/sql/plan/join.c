@@ -79,7 +79,7 @@ typedef struct JoinPlanner {
  * (outer expressions over this query's relations, inner ones over the
  * subquery's). */
 typedef struct Semi {
-    JoinType type;          /* JOIN_SEMI or JOIN_ANTI */
+    JoinType type;          /* JOIN_SEMI, JOIN_ANTI or JOIN_ANTI_NULLS */
     Op *op;
     double rows, cost;
     int nkeys;
@@ -401,7 +401,20 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
         for (int i = 0; i < nconj; i++) rows *= conj_selectivity_stats(conj[i], &local, fi->table, &jp->stats[r], base);
         if (op_scan_is_point(op)) rows = 1;
     } else {
+        if (nconj && fi->dsel) {
+            /* conjuncts over a derived table's columns go into its query */
+            bool *pushed = arena_alloc(ctx->stmt, sizeof(bool) * (size_t)nconj);
+            Expr **rest = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)nconj);
+            if (!pushed || !rest) return DD_ENOMEM;
+            if ((rc = derived_pushdown(ctx, fi, &local, conj, nconj, pushed))) return rc;
+            int nrest = 0;
+            for (int i = 0; i < nconj; i++)
+                if (!pushed[i]) rest[nrest++] = conj[i];
+            where = and_of(ctx, rest, nrest);
+            if (nrest && !where) return DD_ENOMEM;
+        }
         op = fi->op;
+        if (op->est_rows > 0) rows = op->est_rows;
         if (where) {
             CompileCtx cc;
             memset(&cc, 0, sizeof(cc));
@@ -928,8 +941,10 @@ static bool no_outer(const ExprProg *p)
  * NOT EXISTS (q), x IN (SELECT y ...), where q is a plain SELECT (no
  * grouping, aggregates, LIMIT, set operations or WITH) whose conjuncts
  * either do not read this query or are equalities `inner = outer` with
- * one side over q's relations and the other over this query's.  NOT IN
- * stays a subquery (its NULL rules are not an anti join's).  *done false:
+ * one side over q's relations and the other over this query's; x NOT IN
+ * (SELECT y ...) becomes an anti join that keeps SQL's NULL rules
+ * (JOIN_ANTI_NULLS: the row stays when its set is empty, goes when x or a
+ * member is NULL).  *done false:
  * not this shape (nothing reported); errors are real errors.
  */
 static int try_semi(JoinPlanner *jp, Expr *c, bool *done)
@@ -945,9 +960,10 @@ static int try_semi(JoinPlanner *jp, Expr *c, bool *done)
     SelectStmt *q;
     if (e->kind == EXPR_EXISTS) {
         q = e->u.sub.select;
-    } else if (e->kind == EXPR_IN && e->u.in.subquery && !e->u.in.negated) {
+    } else if (e->kind == EXPR_IN && e->u.in.subquery) {
         q = e->u.in.list[0]->u.sub.select;
         in_arg = e->u.in.arg;
+        if (e->u.in.negated) type = JOIN_ANTI_NULLS;
     } else {
         return DD_OK;
     }

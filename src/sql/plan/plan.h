@@ -21,6 +21,10 @@ typedef struct Plan Plan;
 struct Plan {
     PlanKind kind;
     ColDesc *cols; int ncols;       /* output columns (queries) */
+    /* queries without set operations: the output expressions (after *
+     * expansion) and whether the query groups, for pushdown into it */
+    Expr **texprs;
+    bool grouped;
     Op *root;                       /* queries and the row source of UPDATE/DELETE */
     u64 count;                      /* rows returned / affected */
     const char *tag;                /* fixed tag for DDL, or NULL */

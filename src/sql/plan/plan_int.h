@@ -17,12 +17,23 @@ typedef struct FromItem {
     const TableInfo *table;
     TMode mode; u64 a, b;
     bool simple;
+    /* a derived table or WITH query: what planning it again needs */
+    SelectStmt *dsel;
+    const Scope *denv;
+    Plan *dplan;
+    const char *dalias; char **dcols; int ndcols; int dloc;
 } FromItem;
 
 /* select.c: FROM items */
 int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi);
 int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, int ncols,
                  int loc, const Scope *env, FromItem *fi);
+/* Moves the conjuncts conj[0..n) over derived table fi (relation rel of
+ * the enclosing FROM clause) into its query where that keeps the answer
+ * (no LIMIT or set operation; through grouping only on grouping columns;
+ * nothing volatile, no subqueries) and plans it again; pushed[i] tells
+ * which moved. */
+int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj, int n, bool *pushed);
 const CteDef *cte_lookup(const Scope *env, const char *name);
 int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi);
 /* Whether e reads a column (or runs a subquery). */

@@ -38,6 +38,14 @@ bool ast_has_column(const Expr *e)
     if (!e) return false;
     switch (e->kind) {
     case EXPR_COLUMN: case EXPR_STAR: case EXPR_SUBQUERY: case EXPR_EXISTS: return true;
+    case EXPR_IN:
+        if (ast_has_column(e->u.in.arg)) return true;
+        for (int i = 0; i < e->u.in.n; i++) if (ast_has_column(e->u.in.list[i])) return true;
+        return false;
+    case EXPR_BETWEEN:
+        return ast_has_column(e->u.between.arg) || ast_has_column(e->u.between.lo) || ast_has_column(e->u.between.hi);
+    case EXPR_LIKE:
+        return ast_has_column(e->u.like.arg) || ast_has_column(e->u.like.pattern) || ast_has_column(e->u.like.escape);
     case EXPR_UNARY: return ast_has_column(e->u.unary.arg);
     case EXPR_BINARY: return ast_has_column(e->u.bin.l) || ast_has_column(e->u.bin.r);
     case EXPR_CAST: return ast_has_column(e->u.cast.arg);
@@ -286,6 +294,185 @@ int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, i
     fi->rels = rel;
     fi->nrels = 1;
     fi->width = ip->root->width;   /* may carry ORDER BY keys past the columns */
+    fi->dsel = sel;
+    fi->denv = env;
+    fi->dplan = ip;
+    fi->dalias = alias;
+    fi->dcols = cols;
+    fi->ndcols = ncols;
+    fi->dloc = loc;
+    return DD_OK;
+}
+
+/* Functions whose value changes from call to call: never moved to where
+ * they would run a different number of times. */
+static bool func_volatile(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (dot) name = dot + 1;
+    return strcmp(name, "clock_timestamp") == 0 || strcmp(name, "gen_random_uuid") == 0 ||
+           strcmp(name, "random") == 0;
+}
+
+/* A copy of e (statement arena) in which every column (of relation rel,
+ * the derived table) is replaced by a copy of repl[column]; *ok false
+ * when e cannot move below the derived table's operators: a subquery, a
+ * volatile function, a column that is not rel's (an enclosing query's) or
+ * whose expression cannot move (repl NULL).  rel NULL: a plain copy. */
+static Expr *push_copy(SqlCtx *ctx, const Expr *e, const ScopeRel *rel, Expr *const *repl, bool *ok)
+{
+    if (!e || !*ok) return NULL;
+    if (e->kind == EXPR_COLUMN && rel) {
+        const char *q = e->u.col.qualifier;
+        if (q && (!rel->alias[0] || strcmp(q, rel->alias) != 0)) { *ok = false; return NULL; }
+        int found = -1, hits = 0;
+        for (int c = 0; c < rel->ncols; c++)
+            if (strcmp(rel->names[c], e->u.col.name) == 0) { found = c; hits++; }
+        if (hits != 1 || !repl[found]) { *ok = false; return NULL; }
+        return push_copy(ctx, repl[found], NULL, NULL, ok);
+    }
+    Expr *n = arena_alloc(ctx->stmt, sizeof(Expr));
+    if (!n) { *ok = false; return NULL; }
+    *n = *e;
+    switch (e->kind) {
+    case EXPR_CONST: case EXPR_SEQ: case EXPR_PARAM: case EXPR_COLUMN:
+        break;
+    case EXPR_UNARY: n->u.unary.arg = push_copy(ctx, e->u.unary.arg, rel, repl, ok); break;
+    case EXPR_BINARY:
+        n->u.bin.l = push_copy(ctx, e->u.bin.l, rel, repl, ok);
+        n->u.bin.r = push_copy(ctx, e->u.bin.r, rel, repl, ok);
+        break;
+    case EXPR_IS:
+        n->u.is.arg = push_copy(ctx, e->u.is.arg, rel, repl, ok);
+        if (e->u.is.other) n->u.is.other = push_copy(ctx, e->u.is.other, rel, repl, ok);
+        break;
+    case EXPR_IN:
+        if (e->u.in.subquery) { *ok = false; return NULL; }
+        n->u.in.arg = push_copy(ctx, e->u.in.arg, rel, repl, ok);
+        n->u.in.list = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(e->u.in.n + 1));
+        if (!n->u.in.list) { *ok = false; return NULL; }
+        for (int i = 0; i < e->u.in.n; i++) n->u.in.list[i] = push_copy(ctx, e->u.in.list[i], rel, repl, ok);
+        break;
+    case EXPR_BETWEEN:
+        n->u.between.arg = push_copy(ctx, e->u.between.arg, rel, repl, ok);
+        n->u.between.lo = push_copy(ctx, e->u.between.lo, rel, repl, ok);
+        n->u.between.hi = push_copy(ctx, e->u.between.hi, rel, repl, ok);
+        break;
+    case EXPR_LIKE:
+        n->u.like.arg = push_copy(ctx, e->u.like.arg, rel, repl, ok);
+        n->u.like.pattern = push_copy(ctx, e->u.like.pattern, rel, repl, ok);
+        if (e->u.like.escape) n->u.like.escape = push_copy(ctx, e->u.like.escape, rel, repl, ok);
+        break;
+    case EXPR_CASE: {
+        int k = e->u.case_.n;
+        if (e->u.case_.operand) n->u.case_.operand = push_copy(ctx, e->u.case_.operand, rel, repl, ok);
+        if (e->u.case_.else_) n->u.case_.else_ = push_copy(ctx, e->u.case_.else_, rel, repl, ok);
+        n->u.case_.when = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(k + 1));
+        n->u.case_.then = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(k + 1));
+        if (!n->u.case_.when || !n->u.case_.then) { *ok = false; return NULL; }
+        for (int i = 0; i < k; i++) {
+            n->u.case_.when[i] = push_copy(ctx, e->u.case_.when[i], rel, repl, ok);
+            n->u.case_.then[i] = push_copy(ctx, e->u.case_.then[i], rel, repl, ok);
+        }
+        break;
+    }
+    case EXPR_CAST: n->u.cast.arg = push_copy(ctx, e->u.cast.arg, rel, repl, ok); break;
+    case EXPR_FUNC: {
+        AggKind ak;
+        if (func_volatile(e->u.func.name) || agg_lookup(e->u.func.name, &ak)) { *ok = false; return NULL; }
+        n->u.func.args = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(e->u.func.n + 1));
+        if (!n->u.func.args) { *ok = false; return NULL; }
+        for (int i = 0; i < e->u.func.n; i++) n->u.func.args[i] = push_copy(ctx, e->u.func.args[i], rel, repl, ok);
+        break;
+    }
+    default:   /* subqueries, * */
+        *ok = false;
+        return NULL;
+    }
+    return *ok ? n : NULL;
+}
+
+int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj, int n, bool *pushed)
+{
+    for (int i = 0; i < n; i++) pushed[i] = false;
+    SelectStmt *sel = fi->dsel;
+    Plan *ip = fi->dplan;
+    if (!sel || !ip || !ip->texprs || sel->setop || sel->limit || sel->offset || n == 0) return DD_OK;
+    int nt = ip->ncols;
+    /* what each output column becomes inside the query, or NULL */
+    Expr **repl = arena_zalloc(ctx->stmt, sizeof(Expr *) * (size_t)(nt + 1));
+    if (!repl) return DD_ENOMEM;
+    for (int c = 0; c < nt; c++) {
+        Expr *t = ip->texprs[c];
+        if (ip->cols[c].untyped) continue;
+        if (ip->grouped) {
+            bool key = false;
+            for (int g = 0; g < sel->ngroup && !key; g++) {
+                Expr *ge = sel->group_by[g];
+                if (ge->kind == EXPR_CONST && type_is_int((TypeId)ge->u.c.val.type))
+                    key = ge->u.c.val.v.i == c + 1;
+                else
+                    key = ast_expr_equal(ge, t);
+            }
+            if (!key) continue;
+        }
+        if (t->kind == EXPR_COLUMN && t->u.col.star_slot > 0) {
+            /* from *: by qualified name, when that names it alone */
+            const char *q = t->u.col.qualifier;
+            if (!q || !q[0]) continue;
+            int same = 0;
+            for (int k = 0; k < nt; k++) {
+                Expr *o = ip->texprs[k];
+                if (o->kind == EXPR_COLUMN && o->u.col.qualifier && strcmp(o->u.col.qualifier, q) == 0 &&
+                    strcmp(o->u.col.name, t->u.col.name) == 0)
+                    same++;
+            }
+            if (same != 1) continue;
+            Expr *ce = arena_alloc(ctx->stmt, sizeof(Expr));
+            if (!ce) return DD_ENOMEM;
+            *ce = *t;
+            ce->u.col.star_slot = 0;
+            repl[c] = ce;
+            continue;
+        }
+        bool ok = true;
+        push_copy(ctx, t, NULL, NULL, &ok);
+        if (ok) repl[c] = t;
+    }
+    Expr *where = sel->where;
+    int npushed = 0;
+    for (int i = 0; i < n; i++) {
+        bool ok = true;
+        Expr *e = push_copy(ctx, conj[i], rel, repl, &ok);
+        if (!ok || !e) continue;
+        if (where) {
+            Expr *a = arena_zalloc(ctx->stmt, sizeof(Expr));
+            if (!a) return DD_ENOMEM;
+            a->kind = EXPR_BINARY;
+            a->loc = a->oploc = e->loc;
+            a->u.bin.op = BOP_AND;
+            a->u.bin.l = where;
+            a->u.bin.r = e;
+            where = a;
+        } else {
+            where = e;
+        }
+        pushed[i] = true;
+        npushed++;
+    }
+    if (!npushed) return DD_OK;
+    SelectStmt *s2 = arena_alloc(ctx->stmt, sizeof(SelectStmt));
+    if (!s2) return DD_ENOMEM;
+    *s2 = *sel;
+    s2->where = where;
+    FromItem nfi;
+    memset(&nfi, 0, sizeof(nfi));
+    int rc = from_derived(ctx, s2, fi->dalias, fi->dcols, fi->ndcols, fi->dloc, fi->denv, &nfi);
+    if (rc) return rc;
+    if (nfi.width != fi->width) return dd_err(ctx->err, DD_EINTERNAL, fi->dloc, "derived table changed width when planned again");
+    fi->op = nfi.op;
+    fi->dplan = nfi.dplan;
+    fi->dsel = s2;
     return DD_OK;
 }
 
@@ -836,6 +1023,8 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     p->kind = PLAN_QUERY;
     p->root = top;
     p->ncols = nt;
+    p->texprs = texprs;
+    p->grouped = grouped;
     p->cols = arena_alloc(ctx->stmt, sizeof(ColDesc) * (size_t)(nt ? nt : 1));
     if (!p->cols) return DD_ENOMEM;
     for (int i = 0; i < nt; i++) {
