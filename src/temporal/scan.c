@@ -45,6 +45,8 @@ struct TScan {
     int state;
     u64 end;            /* end of the version under the cursor (0: none) */
     u8 end_op;
+    bool desc;          /* present, descending: from below hi down to lo */
+    Buf lo;             /* t || lo bound (desc) */
 };
 
 static bool below_hi(const TScan *sc, const u8 *k, size_t kn)
@@ -101,10 +103,73 @@ int tscan_open(Snap *s, u32 table, TMode mode, u64 a, u64 b, const u8 *lo, u32 l
     return 0;
 }
 
+int tscan_open_desc(Snap *s, u32 table, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen, TScan **out,
+                    DdError *err)
+{
+    *out = NULL;
+    TScan *sc = dd_calloc(1, sizeof *sc);
+    if (!sc) return dd_err(err, DD_ENOMEM, -1, NULL);
+    sc->s = s;
+    sc->table = table;
+    sc->mode = TMODE_PRESENT;
+    sc->desc = true;
+    tv_key(&sc->lo, table, lo, lo ? lolen : 0);
+    /* the first entry past the range: t || hi, or the next table's first */
+    if (hi) tv_key(&sc->seek, table, hi, hilen);
+    else if (table < UINT32_MAX) buf_put_u32be(&sc->seek, table + 1);
+    if (!buf_ok(&sc->lo) || !buf_ok(&sc->seek)) {
+        tscan_close(sc);
+        return dd_err(err, DD_ENOMEM, -1, NULL);
+    }
+    int rc = store_cursor_open(s, STORE_DB_CURRENT, &sc->c, err);
+    if (rc) {
+        tscan_close(sc);
+        return rc;
+    }
+    int at;
+    if (sc->seek.len) at = store_cursor_seek(sc->c, sc->seek.data, sc->seek.len) ? store_cursor_prev(sc->c)
+                                                                              : store_cursor_last(sc->c);
+    else at = store_cursor_last(sc->c);
+    sc->state = at ? ST_KEY_START : ST_DONE;
+    *out = sc;
+    return 0;
+}
+
+static int next_present_desc(TScan *sc, Version *v)
+{
+    const u8 *k, *val;
+    size_t kn, vn;
+    for (;;) {
+        if (sc->state == ST_DONE) return 0;
+        if (sc->state == ST_IN_KEY && !store_cursor_prev(sc->c)) {
+            sc->state = ST_DONE;
+            return 0;
+        }
+        sc->state = ST_IN_KEY;
+        store_cursor_get(sc->c, &k, &kn, &val, &vn);
+        if (!in_table(sc, k, kn) || memcmp(k, sc->lo.data, DD_MIN(kn, sc->lo.len)) < 0 ||
+            (kn < sc->lo.len && memcmp(k, sc->lo.data, kn) == 0)) {
+            sc->state = ST_DONE;
+            return 0;
+        }
+        if (vn < FMT_CUR_HDR || kn <= 4) continue;
+        v->pk = k + 4;
+        v->pklen = (u32)(kn - 4);
+        v->rec = val + FMT_CUR_HDR;
+        v->reclen = (u32)(vn - FMT_CUR_HDR);
+        v->start = get_u64be(val);
+        v->start_op = val[8];
+        v->end = 0;
+        v->end_op = 0;
+        return 1;
+    }
+}
+
 void tscan_close(TScan *sc)
 {
     if (!sc) return;
     store_cursor_close(sc->c);
+    buf_free(&sc->lo);
     buf_free(&sc->hi);
     buf_free(&sc->key);
     buf_free(&sc->seek);
@@ -235,6 +300,7 @@ static int next_present(TScan *sc, Version *v)
 
 int tscan_next(TScan *sc, Version *v, DdError *err)
 {
+    if (sc->desc) return next_present_desc(sc, v);
     if (sc->mode == TMODE_PRESENT) return next_present(sc, v);
     for (;;) {
         if (sc->state == ST_DONE) return 0;
@@ -282,6 +348,7 @@ struct IScan {
                            (4 bytes): every entry of the index */
     bool prefix;        /* hi is a prefix every entry must start with */
     bool started, done;
+    bool desc;          /* from the last entry in range down to lo */
 };
 
 static int iscan_new(Snap *s, IScan **out, DdError *err)
@@ -334,12 +401,58 @@ int iscan_open_range(Snap *s, u32 index, const u8 *lo, u32 lolen, const u8 *hi, 
     return 0;
 }
 
+int iscan_open_range_desc(Snap *s, u32 index, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
+                          IScan **out, DdError *err)
+{
+    int rc = iscan_open_range(s, index, lo, lolen, hi, hilen, out, err);
+    if (!rc) (*out)->desc = true;
+    return rc;
+}
+
+/* Descending: the cursor's first step goes to the last entry below hi
+ * (below the next index's entries when hi is open), then backwards while
+ * entries are >= lo. */
+static int iscan_step_desc(IScan *sc)
+{
+    if (sc->started) return store_cursor_prev(sc->c);
+    sc->started = true;
+    Buf past = BUF_INIT;
+    buf_append(&past, sc->hi.data, sc->hi.len);
+    if (sc->prefix) {
+        /* entries starting with hi: stop before hi's successor */
+        while (past.len && past.data[past.len - 1] == 0xFF) past.len--;
+        if (!past.len) { buf_free(&past); return store_cursor_last(sc->c); }
+        past.data[past.len - 1]++;
+    }
+    int ok = buf_ok(&past) && store_cursor_seek(sc->c, past.data, past.len) ? store_cursor_prev(sc->c)
+                                                                            : store_cursor_last(sc->c);
+    buf_free(&past);
+    return ok;
+}
+
 /* The pk is the key's last pklen bytes, pklen being the entry's value
  * (format.h), so truncated long values need no parsing. */
 int iscan_next(IScan *sc, const u8 **pk, u32 *pklen)
 {
     for (;;) {
         if (sc->done) return 0;
+        if (sc->desc) {
+            int ok = iscan_step_desc(sc);
+            const u8 *k, *v;
+            size_t kn, vn;
+            store_cursor_get(sc->c, &k, &kn, &v, &vn);
+            int c = ok ? memcmp(k, sc->lo.data, DD_MIN(kn, sc->lo.len)) : -1;
+            if (!ok || c < 0 || (c == 0 && kn < sc->lo.len) || kn < 4 || memcmp(k, sc->hi.data, 4) != 0) {
+                sc->done = true;
+                return 0;
+            }
+            if (vn != FMT_INDEX_VAL) continue;
+            size_t n = ((size_t)v[0] << 8) | v[1];
+            if (n == 0 || n > kn - 4) continue;
+            *pk = k + kn - n;
+            *pklen = (u32)n;
+            return 1;
+        }
         int ok = sc->started ? store_cursor_next(sc->c) : store_cursor_seek(sc->c, sc->lo.data, sc->lo.len);
         sc->started = true;
         const u8 *k, *v;

@@ -44,6 +44,10 @@ typedef struct TScan TScan;
 int tscan_open(Snap *s, u32 table, TMode mode, u64 a, u64 b,
                const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
                TScan **out, DdError *err);
+/* The live rows of table with keys in [lo, hi) (NULL: unbounded), in
+ * descending key order (ORDER BY the key DESC). */
+int tscan_open_desc(Snap *s, u32 table, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen, TScan **out,
+                    DdError *err);
 /* 1: *v filled; 0: end; <0: -error code with err filled. */
 int tscan_next(TScan *sc, Version *v, DdError *err);
 void tscan_close(TScan *sc);
@@ -65,6 +69,9 @@ int iscan_open(Snap *s, u32 index, const u8 *prefix, u32 n, IScan **out, DdError
  * whose rows ever had such values, possibly more than once. */
 int iscan_open_range(Snap *s, u32 index, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
                      IScan **out, DdError *err);
+/* The same entries in descending (value, pk) order (present entries). */
+int iscan_open_range_desc(Snap *s, u32 index, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
+                          IScan **out, DdError *err);
 int iscan_next(IScan *sc, const u8 **pk, u32 *pklen); /* 1 / 0 */
 /* The whole key of the entry iscan_next returned last: u32 BE index id ||
  * values || pk (valid until the next call). */

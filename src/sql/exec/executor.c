@@ -105,6 +105,7 @@ typedef struct ScanOp {
     Version cur;
     bool cur_valid, ts_done, point_done;
     u64 tc_seq[2]; i64 tc_us[2];      /* seq -> time cache */
+    bool desc;                        /* present, descending key (or index) order */
 } ScanOp;
 
 static const char *op_name(u8 op)
@@ -322,6 +323,7 @@ static int scan_open(SqlCtx *ctx, Op *op)
         if (s->capseen) memset(s->seen, 0, sizeof(u8 *) * s->capseen);
         arena_reset(&s->seen_arena);
         u32 id = s->mode == TMODE_PRESENT ? s->ix->id : s->ix->id | FMT_INDEX_EVER;
+        if (s->desc) return iscan_open_range_desc(ctx->snap, id, s->ilo, s->ilolen, s->ihi, s->ihilen, &s->is, ctx->err);
         return iscan_open_range(ctx->snap, id, s->ilo, s->ilolen, s->ihi, s->ihilen, &s->is, ctx->err);
     }
     const u8 *lo = s->lo, *hi = s->hi;
@@ -335,6 +337,7 @@ static int scan_open(SqlCtx *ctx, Op *op)
         hib[s->pklen] = 0;
         lo = s->pk; lolen = s->pklen; hi = hib; hilen = s->pklen + 1;
     }
+    if (s->desc) return tscan_open_desc(ctx->snap, s->t->id, lo, lolen, hi, hilen, &s->ts, ctx->err);
     return tscan_open(ctx->snap, s->t->id, s->mode, s->a, s->b, lo, lolen, hi, hilen, &s->ts, ctx->err);
 }
 
@@ -506,9 +509,11 @@ static int scan_next(SqlCtx *ctx, Op *op, Value **row)
             if (r == 0) s->ts_done = true;
             else s->cur_valid = true;
         }
-        WsRow *w = s->wspos < s->nws ? s->ws[s->wspos] : NULL;
+        /* merged with the transaction's rows in key order (or reversed) */
+        WsRow *w = s->wspos < s->nws ? s->ws[s->desc ? s->nws - 1 - s->wspos : s->wspos] : NULL;
         if (!w && !s->cur_valid) return 0;
         int c = !w ? 1 : !s->cur_valid ? -1 : cmp_key(w->pk, w->pklen, s->cur.pk, s->cur.pklen);
+        if (s->desc && w && s->cur_valid) c = -c;
         if (c <= 0) {
             s->wspos++;
             if (c == 0) s->cur_valid = false;   /* the write set overrides the snapshot */
@@ -546,11 +551,13 @@ static void scan_explain(Op *op, Buf *out)
     ScanOp *s = (ScanOp *)op;
     static const char *modes[] = {"", "AS OF", "FROM", "BETWEEN", "CONTAINED IN", "ALL"};
     bool per_row = s->nparts > 0;
-    if (s->ix) buf_printf(out, "Index Scan using %s on %s", s->ix->name ? s->ix->name : "?", s->t->name);
+    if (s->ix) buf_printf(out, "Index Scan%s using %s on %s", s->desc ? " Backward" : "", s->ix->name ? s->ix->name : "?",
+                          s->t->name);
     else if (s->nkeys) buf_printf(out, "Primary Key Lookup on %s (%d keys)", s->t->name, s->nkeys);
     else if (s->pk || (per_row && s->param_point)) buf_printf(out, "Primary Key Lookup on %s", s->t->name);
-    else if (s->lo || s->hi || per_row) buf_printf(out, "Primary Key Range Scan on %s", s->t->name);
-    else buf_printf(out, "Seq Scan on %s", s->t->name);
+    else if (s->lo || s->hi || per_row) buf_printf(out, "Primary Key Range Scan%s on %s", s->desc ? " Backward" : "",
+                                                  s->t->name);
+    else buf_printf(out, "Seq Scan%s on %s", s->desc ? " Backward" : "", s->t->name);
     if (s->mode == TMODE_AS_OF) buf_printf(out, " FOR SYSTEM_TIME AS OF @SEQ:%llu", (unsigned long long)s->a);
     else if (s->mode == TMODE_ALL) buf_puts(out, " FOR SYSTEM_TIME ALL");
     else if (s->mode != TMODE_PRESENT)
@@ -631,6 +638,37 @@ const TableInfo *op_scan_in_key_order(const Op *op)
     if (!op || op->vt != &scan_vt) return NULL;
     const ScanOp *s = (const ScanOp *)op;
     return s->ix ? NULL : s->t;
+}
+
+const TableInfo *op_scan_table(const Op *op)
+{
+    while (op && op->vt != &scan_vt && op->vt == &filter_vt) op = op->child;
+    return op && op->vt == &scan_vt ? ((const ScanOp *)op)->t : NULL;
+}
+
+const IndexInfo *op_scan_index(const Op *op)
+{
+    while (op && op->vt != &scan_vt && op->vt == &filter_vt) op = op->child;
+    if (!op || op->vt != &scan_vt) return NULL;
+    return ((const ScanOp *)op)->ix;
+}
+
+bool op_scan_set_order(Op *op, const IndexInfo *ix, bool desc)
+{
+    while (op && op->vt != &scan_vt && op->vt == &filter_vt) op = op->child;
+    if (!op || op->vt != &scan_vt) return false;
+    ScanOp *s = (ScanOp *)op;
+    if (s->pk && !s->nparts) return true;                /* one row */
+    if (s->nkeys || s->nparts) return desc ? false : !ix && !s->ix;
+    if (ix) {
+        if (s->mode != TMODE_PRESENT || (s->ix && s->ix != ix) || s->lo || s->hi) return false;
+        s->ix = ix;      /* a whole-table scan becomes the whole index */
+    } else if (s->ix) {
+        return false;
+    }
+    if (desc && s->mode != TMODE_PRESENT) return false;
+    s->desc = desc;
+    return true;
 }
 
 bool op_scan_is_point(const Op *op)

@@ -76,6 +76,18 @@ void op_scan_set_range(Op *scan, const u8 *lo, u32 lolen, const u8 *hi, u32 hile
 /* The table of op when op is (a filter over) a scan that returns rows in
  * primary-key order, else NULL. */
 const TableInfo *op_scan_in_key_order(const Op *op);
+/* The table of (a filter over) a scan, else NULL. */
+const TableInfo *op_scan_table(const Op *op);
+/* The index of (a filter over) an index scan, else NULL. */
+const IndexInfo *op_scan_index(const Op *op);
+/* Makes (a filter over) a scan return its rows in the order of index ix
+ * (NULL: of the primary key), ascending or descending (values ASC NULLS
+ * LAST, or DESC NULLS FIRST, then the key the same way); false when it
+ * cannot: past data read descending, an index other than its own path, a
+ * key list or a per-row key read backwards.  A whole-table scan becomes a
+ * scan of the whole of ix.  Index order holds only for the snapshot's
+ * rows: the caller checks that the transaction wrote none of the table. */
+bool op_scan_set_order(Op *op, const IndexInfo *ix, bool desc);
 /* Whether op is (a filter over) a scan of one primary key. */
 bool op_scan_is_point(const Op *op);
 Op *op_one_row(SqlCtx *ctx);

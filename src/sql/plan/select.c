@@ -799,19 +799,66 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     return DD_OK;
 }
 
-/* Whether the rows of `from` (one relation) already come in the order of
- * the ORDER BY keys: a scan in primary-key order, and keys that are the
- * leading primary-key columns, ascending. */
-static bool rows_in_key_order(const Op *from, ExprProg **progs, const SortKey *keys, int nkeys)
+/* Whether an index column's values order in the index as they compare:
+ * types whose encoded values are short and exact (never cut to the
+ * stored prefix). */
+static bool index_orders_type(TypeId t)
 {
-    const TableInfo *t = op_scan_in_key_order(from);
-    if (!t || nkeys > t->npk) return false;
+    return type_is_int(t) || t == TYPE_FLOAT4 || t == TYPE_FLOAT8 || t == TYPE_BOOL || t == TYPE_DATE ||
+           t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ;
+}
+
+/* Whether the rows of from (one table's scan, perhaps filtered) can come
+ * in the order of the ORDER BY keys, and makes them: the primary key's
+ * order (ascending, or descending in the present), or an index's in the
+ * present (its path already, or the whole index in place of a whole-table
+ * scan when only the first rows are wanted: `limited`).  Keys are columns
+ * of the table, all ascending (NULLS LAST) or all descending (NULLS
+ * FIRST), the leading columns of the key or index. */
+static bool rows_in_key_order(SqlCtx *ctx, Op *from, ExprProg **progs, const SortKey *keys, int nkeys, bool limited)
+{
+    const TableInfo *t = op_scan_table(from);
+    if (!t || nkeys == 0) return false;
+    bool desc = keys[0].desc;
+    int col[16];
+    if (nkeys > 16) return false;
     for (int i = 0; i < nkeys; i++) {
         const ExprProg *p = progs[keys[i].slot];
-        if (keys[i].desc || keys[i].nulls_first || p->n != 1 || p->code[0].op != XOP_SLOT) return false;
-        if (p->code[0].a != table_col_index(t, t->pk[i])) return false;
+        if (keys[i].desc != desc || p->n != 1 || p->code[0].op != XOP_SLOT) return false;
+        col[i] = p->code[0].a;
+        if (col[i] < 0 || col[i] >= t->ncols) return false;
     }
-    return true;
+    /* the primary key (never NULL) */
+    bool pk = nkeys <= t->npk;
+    for (int i = 0; pk && i < nkeys; i++) pk = col[i] == table_col_index(t, t->pk[i]);
+    if (pk && !op_scan_index(from)) return op_scan_set_order(from, NULL, desc);
+    /* an index of the present, with the snapshot's rows only */
+    if (!sql_enabled(ctx, "enable_indexscan") || (ctx->ws && ws_has_table_rows(ctx->ws, t->id))) return false;
+    for (int i = 0; i < nkeys; i++)
+        if (keys[i].nulls_first != desc && !t->cols[col[i]].not_null) return false;
+    const IndexInfo *cur = op_scan_index(from);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int k = 0; k < t->nindexes; k++) {
+            const IndexInfo *ix = &t->indexes[k];
+            /* entries order by (values, primary key): keys past the
+             * index's columns may be the key's leading columns */
+            if ((pass == 0) != (ix == cur) || ix->ncols + t->npk < nkeys || ix->exprs) continue;
+            if (pass == 1 && (!limited || cur || !op_scan_is_full(op_scan_of(from)))) continue;
+            if (!sql_index_in_snapshot(ctx, t, ix)) continue;
+            bool ok = true;
+            for (int i = 0; ok && i < nkeys; i++) {
+                if (i >= ix->ncols) {
+                    ok = col[i] == table_col_index(t, t->pk[i - ix->ncols]);
+                    continue;
+                }
+                int c = table_col_index(t, ix->cols[i]);
+                ok = c == col[i] && (ix->colflags == NULL || !(ix->colflags[i] & INDEX_EXPR)) &&
+                     index_orders_type(t->cols[c].type);
+            }
+            if (ok && op_scan_set_order(from, ix, desc)) return true;
+        }
+    }
+    return false;
 }
 
 int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p)
@@ -1006,7 +1053,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         }
     }
     bool sorted = s->norder && !grouped && !s->distinct && fi.nrels == 1 &&
-                  rows_in_key_order(fi.op, progs, keys, s->norder);
+                  rows_in_key_order(ctx, fi.op, progs, keys, s->norder, s->limit != NULL);
     top = op_project(ctx, top, progs, nt + nextra);
     if (!top) return DD_ENOMEM;
     if (s->distinct) {
