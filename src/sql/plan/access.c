@@ -35,9 +35,7 @@ int and_split_list(SqlCtx *ctx, Expr *e, Expr ***out, int *n, int *cap)
     return DD_OK;
 }
 
-/* Evaluates constant expression k as column type ct, only when the value
- * converts exactly (so that key order is the order of the comparison). */
-static bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, Value *out)
+bool const_value(SqlCtx *ctx, Expr *k, Value *out)
 {
     if (ast_has_column(k) || ast_has_aggregate(k)) return false;
     CompileCtx cc;
@@ -48,12 +46,19 @@ static bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, Value *out)
     DdError saved = *ctx->err;
     if (expr_compile(&cc, k, &p) || p->type == TYPE_NULLTYPE || !p->constant) { *ctx->err = saved; return false; }
     EvalEnv env = {ctx, NULL, 0};
-    Value v, cv;
     Arena *row = ctx->row;
     ctx->row = ctx->stmt;   /* the value must outlive the row arena */
-    int rc = expr_eval(p, &env, NULL, &v);
+    int rc = expr_eval(p, &env, NULL, out);
     ctx->row = row;
-    if (rc || v.isnull) { *ctx->err = saved; return false; }
+    if (rc || out->isnull) { *ctx->err = saved; return false; }
+    return true;
+}
+
+bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, Value *out)
+{
+    Value v, cv;
+    if (!const_value(ctx, k, &v)) return false;
+    DdError saved = *ctx->err;
     ValueCtx vc = ctx->vctx;
     vc.arena = ctx->stmt;
     bool same_family = (type_is_int(ct) && type_is_int((TypeId)v.type)) ||

@@ -330,8 +330,60 @@ static int expr_column(const Expr *e, ScopeRel *rel, const TableInfo *t)
  * they say something: `col = constant` (1 - NULLs) / distinct values,
  * `col IN (list)` n times that, IS [NOT] NULL the NULL fraction; else the
  * rough figures of conj_selectivity. */
-static double conj_selectivity_stats(const Expr *e, ScopeRel *rel, const TableInfo *t, const TableStats *st,
-                                     double base)
+/* The fraction of t's rows whose column c is below (or, above, at
+ * least) constant k, from c's histogram; negative when unknown. */
+static double range_frac(SqlCtx *ctx, const TableInfo *t, const TableStats *st, int c, Expr *k, bool above)
+{
+    Value v;
+    double x, ndv, nf;
+    TypeId ct = (TypeId)t->cols[c].type;
+    bool number = type_is_int(ct) || ct == TYPE_FLOAT4 || ct == TYPE_FLOAT8 || ct == TYPE_NUMERIC;
+    /* the constant as the column's type, or any number for a number column */
+    if (ast_has_column(k) || !stats_column(st, t->cols[c].id, &ndv, &nf)) return -1;
+    if (!(const_as_column(ctx, k, ct, &v) && stats_scalar(ctx, &v, &x)) &&
+        !(number && const_value(ctx, k, &v) && v.type != TYPE_DATE && v.type != TYPE_TIMESTAMP &&
+          v.type != TYPE_TIMESTAMPTZ && stats_scalar(ctx, &v, &x)))
+        return -1;
+    double below = stats_below(st, t->cols[c].id, x);
+    if (below < 0) return -1;
+    return (above ? 1 - below : below) * (1 - nf);
+}
+
+/* Range conditions on one column: `col < k` (any of < <= > >=, either
+ * side) and `col BETWEEN lo AND hi`, from the histogram; negative when
+ * unknown.  At least one row's share, as PostgreSQL clamps. */
+static double range_selectivity(SqlCtx *ctx, const Expr *e, ScopeRel *rel, const TableInfo *t, const TableStats *st,
+                                double base)
+{
+    double sel = -1;
+    if (e->kind == EXPR_BINARY && e->u.bin.op >= BOP_LT && e->u.bin.op <= BOP_GE) {
+        BinaryOp op = e->u.bin.op;
+        int c = expr_column(e->u.bin.l, rel, t);
+        Expr *k = e->u.bin.r;
+        if (c < 0) {
+            c = expr_column(e->u.bin.r, rel, t);
+            k = e->u.bin.l;
+            op = op == BOP_LT ? BOP_GT : op == BOP_LE ? BOP_GE : op == BOP_GT ? BOP_LT : BOP_LE;
+        }
+        if (c < 0) return -1;
+        sel = range_frac(ctx, t, st, c, k, op == BOP_GT || op == BOP_GE);
+    } else if (e->kind == EXPR_BETWEEN && !e->u.between.negated && !e->u.between.symmetric) {
+        int c = expr_column(e->u.between.arg, rel, t);
+        if (c < 0) return -1;
+        double lo = range_frac(ctx, t, st, c, e->u.between.lo, false);
+        double hi = range_frac(ctx, t, st, c, e->u.between.hi, false);
+        if (lo < 0 || hi < 0) return -1;
+        double ndv, nf;
+        stats_column(st, t->cols[c].id, &ndv, &nf);
+        sel = hi - lo + (1 - nf) / ndv;   /* hi itself is in */
+    }
+    if (sel < 0) return -1;
+    double floor_ = base > 1 ? 1 / base : 1;
+    return sel < floor_ ? floor_ : sel > 1 ? 1 : sel;
+}
+
+static double conj_selectivity_stats(SqlCtx *ctx, const Expr *e, ScopeRel *rel, const TableInfo *t,
+                                     const TableStats *st, double base)
 {
     double ndv, nf;
     if (e->kind == EXPR_BINARY && e->u.bin.op == BOP_EQ) {
@@ -369,6 +421,8 @@ static double conj_selectivity_stats(const Expr *e, ScopeRel *rel, const TableIn
             int c = expr_column(e->u.is.arg, rel, t);
             if (c >= 0 && stats_column(st, t->cols[c].id, &ndv, &nf)) return e->u.is.negated ? 1 - nf : nf;
         }
+        double r = range_selectivity(ctx, e, rel, t, st, base);
+        if (r >= 0) return r;
     }
     return conj_selectivity(e);
 }
@@ -398,7 +452,7 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
         rc = plan_scan_where(ctx, fi->table, fi->mode, fi->a, fi->b, &local, &ls, where, &op);
         if (rc) return rc;
         double base = rows;
-        for (int i = 0; i < nconj; i++) rows *= conj_selectivity_stats(conj[i], &local, fi->table, &jp->stats[r], base);
+        for (int i = 0; i < nconj; i++) rows *= conj_selectivity_stats(ctx, conj[i], &local, fi->table, &jp->stats[r], base);
         if (op_scan_is_point(op)) rows = 1;
     } else {
         if (nconj && fi->dsel) {

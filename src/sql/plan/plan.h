@@ -79,6 +79,10 @@ typedef struct TableStats {
     int ncols;
     u32 *colid;
     double *ndistinct, *null_frac;
+    /* per column: equi-depth histogram bounds of the non-NULL values of
+     * columns that order as numbers (nbounds 0: none) */
+    int *nbounds;
+    double **bounds;
 } TableStats;
 /* Gathers the statistics of t (ANALYZE). */
 int sql_analyze_table(SqlCtx *ctx, const TableInfo *t);
@@ -87,6 +91,12 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t);
 int sql_table_stats(SqlCtx *ctx, const TableInfo *t, bool gather, TableStats *out);
 /* A column's distinct values and NULL fraction; false when not known. */
 bool stats_column(const TableStats *s, u32 colid, double *ndv, double *null_frac);
+/* Value v as a number in the order of its type (integers, floats,
+ * numeric, dates, timestamps); false for other types. */
+bool stats_scalar(SqlCtx *ctx, const Value *v, double *out);
+/* The fraction of a column's non-NULL values below x, from its
+ * histogram; negative when there is none. */
+double stats_below(const TableStats *s, u32 colid, double x);
 
 /* indexddl.c */
 /* Whether index ix of t has entries in the snapshot: one the open

@@ -40,6 +40,12 @@ int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi);
 bool ast_has_column(const Expr *e);
 
 /* access.c */
+/* Evaluates constant expression k as column type ct, only when the value
+ * converts exactly (so that key order is the order of the comparison). */
+bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, Value *out);
+/* Evaluates constant expression k (false: not constant, NULL or failed;
+ * nothing reported). */
+bool const_value(SqlCtx *ctx, Expr *k, Value *out);
 /* Appends the conjuncts of e (split at AND) to out[0..*n) (statement arena). */
 int and_split_list(SqlCtx *ctx, Expr *e, Expr ***out, int *n, int *cap);
 

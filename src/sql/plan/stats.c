@@ -15,20 +15,61 @@
  * seen once).  Statistics live in memory with the store's catalog
  * (store_set_table_stats) and are gathered again after a restart.
  *
+ * Columns that order as numbers (integers, floats, numeric, dates,
+ * timestamps) also get an equi-depth histogram of the sample's non-NULL
+ * values: STATS_BUCKETS + 1 bounds, each bucket holding as many sampled
+ * values; a range condition's selectivity is read off it, interpolating
+ * inside a bucket.
+ *
  * Blob layout (native endianness, never written to disk):
- *   u32 ncols, then ncols x { u32 column id, f64 ndistinct, f64 null_frac }
+ *   u32 ncols, then ncols x { u32 column id, f64 ndistinct, f64 null_frac,
+ *   u32 nbounds, nbounds x f64 }
  */
 #include "plan.h"
 #include "../types/rowcodec.h"
 #include "../../util/alloc.h"
 #include <string.h>
+#include <stdlib.h>
 
 #define STATS_SAMPLE 30000
 #define STATS_AUTO_ROWS 200000
+#define STATS_BUCKETS 50
+
+bool stats_scalar(SqlCtx *ctx, const Value *v, double *out)
+{
+    if (v->isnull) return false;
+    switch ((TypeId)v->type) {
+    case TYPE_INT2: case TYPE_INT4: case TYPE_INT8: case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ:
+        *out = (double)v->v.i;
+        return true;
+    case TYPE_FLOAT4: case TYPE_FLOAT8:
+        if (v->v.f != v->v.f) return false;   /* NaN */
+        *out = v->v.f;
+        return true;
+    case TYPE_NUMERIC: {
+        Value f;
+        DdError e;
+        dd_err_clear(&e);
+        if (val_cast(v, TYPE_FLOAT8, -1, false, &ctx->vctx, &f, &e)) return false;
+        *out = f.v.f;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
 
 typedef struct ColCount {
     u64 *h; u32 *cnt; size_t cap, n;   /* open addressing over value hashes */
     u64 nulls;
+    double *vals; size_t nvals;        /* sampled values as numbers */
+    bool scalar;
 } ColCount;
 
 static int cc_add(ColCount *c, u64 h)
@@ -70,6 +111,13 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
     ColCount *cc = dd_calloc((size_t)t->ncols + 1, sizeof(ColCount));
     Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
     if (!cc || !vals) { dd_free(cc); return DD_ENOMEM; }
+    u64 want = (u64)(live < STATS_SAMPLE ? live : STATS_SAMPLE) + 2;
+    for (int i = 0; i < t->ncols; i++) {
+        TypeId ty = (TypeId)t->cols[i].type;
+        cc[i].scalar = type_is_int(ty) || ty == TYPE_FLOAT4 || ty == TYPE_FLOAT8 || ty == TYPE_NUMERIC ||
+                       ty == TYPE_DATE || ty == TYPE_TIMESTAMP || ty == TYPE_TIMESTAMPTZ;
+        if (cc[i].scalar && !(cc[i].vals = dd_calloc(want, sizeof(double)))) cc[i].scalar = false;
+    }
     TScan *sc = NULL;
     int rc = tscan_open(ctx->snap, t->id, TMODE_PRESENT, 0, 0, NULL, 0, NULL, 0, &sc, ctx->err);
     u64 seen = 0, sampled = 0;
@@ -85,6 +133,8 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
         sampled++;
         for (int i = 0; i < t->ncols && !rc; i++) {
             if (vals[i].isnull) { cc[i].nulls++; continue; }
+            double x;
+            if (cc[i].scalar && cc[i].nvals < want && stats_scalar(ctx, &vals[i], &x)) cc[i].vals[cc[i].nvals++] = x;
             buf_reset(&key);
             key_encode_value(&vals[i], &key);
             if (!buf_ok(&key)) { rc = DD_ENOMEM; break; }
@@ -112,6 +162,17 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
         buf_append(&blob, &id, sizeof id);
         buf_append(&blob, &ndv, sizeof ndv);
         buf_append(&blob, &nullfrac, sizeof nullfrac);
+        u32 nb = 0;
+        if (cc[i].nvals >= 2) {
+            qsort(cc[i].vals, cc[i].nvals, sizeof(double), dbl_cmp);
+            nb = cc[i].nvals > STATS_BUCKETS ? STATS_BUCKETS + 1 : (u32)cc[i].nvals;
+        }
+        buf_append(&blob, &nb, sizeof nb);
+        for (u32 k = 0; k < nb; k++) {
+            double b = cc[i].vals[(size_t)((double)k * (double)(cc[i].nvals - 1) / (double)(nb - 1))];
+            buf_append(&blob, &b, sizeof b);
+        }
+        dd_free(cc[i].vals);
         dd_free(cc[i].h);
         dd_free(cc[i].cnt);
     }
@@ -143,18 +204,31 @@ int sql_table_stats(SqlCtx *ctx, const TableInfo *t, bool gather, TableStats *ou
     if (!blob || n < 4) return DD_OK;
     u32 ncols;
     memcpy(&ncols, blob, 4);
-    if (n != 4 + (size_t)ncols * 20) return DD_OK;
-    out->ncols = (int)ncols;
+    if (ncols > (n - 4) / 24) return DD_OK;
     out->colid = arena_alloc(ctx->stmt, sizeof(u32) * (ncols + 1));
     out->ndistinct = arena_alloc(ctx->stmt, sizeof(double) * (ncols + 1));
     out->null_frac = arena_alloc(ctx->stmt, sizeof(double) * (ncols + 1));
-    if (!out->colid || !out->ndistinct || !out->null_frac) return DD_ENOMEM;
+    out->nbounds = arena_zalloc(ctx->stmt, sizeof(int) * (ncols + 1));
+    out->bounds = arena_zalloc(ctx->stmt, sizeof(double *) * (ncols + 1));
+    if (!out->colid || !out->ndistinct || !out->null_frac || !out->nbounds || !out->bounds) return DD_ENOMEM;
+    size_t off = 4;
     for (u32 i = 0; i < ncols; i++) {
-        const u8 *e = blob + 4 + (size_t)i * 20;
+        if (off + 24 > n) return DD_OK;
+        const u8 *e = blob + off;
+        u32 nb;
         memcpy(&out->colid[i], e, 4);
         memcpy(&out->ndistinct[i], e + 4, 8);
         memcpy(&out->null_frac[i], e + 12, 8);
+        memcpy(&nb, e + 20, 4);
+        off += 24;
+        if (nb > (n - off) / 8) return DD_OK;
+        out->nbounds[i] = (int)nb;
+        out->bounds[i] = arena_alloc(ctx->stmt, sizeof(double) * (nb + 1));
+        if (!out->bounds[i]) return DD_ENOMEM;
+        if (nb) memcpy(out->bounds[i], blob + off, 8 * (size_t)nb);
+        off += 8 * (size_t)nb;
     }
+    out->ncols = (int)ncols;
     out->rows = (double)at;
     out->valid = true;
     return DD_OK;
@@ -169,4 +243,26 @@ bool stats_column(const TableStats *s, u32 colid, double *ndv, double *null_frac
             return true;
         }
     return false;
+}
+
+double stats_below(const TableStats *s, u32 colid, double x)
+{
+    for (int i = 0; s->valid && i < s->ncols; i++) {
+        if (s->colid[i] != colid) continue;
+        int nb = s->nbounds[i];
+        const double *b = s->bounds[i];
+        if (nb < 2) return -1;
+        if (x <= b[0]) return 0;
+        if (x > b[nb - 1]) return 1;
+        int lo = 0, hi = nb - 1;   /* b[lo] < x <= b[hi] */
+        while (hi - lo > 1) {
+            int mid = (lo + hi) / 2;
+            if (b[mid] < x) lo = mid;
+            else hi = mid;
+        }
+        double w = b[hi] - b[lo];
+        double in = w > 0 ? (x - b[lo]) / w : 0.5;
+        return ((double)lo + in) / (double)(nb - 1);
+    }
+    return -1;
 }
