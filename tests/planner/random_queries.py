@@ -7,7 +7,8 @@ EXISTS / IN / NOT IN / scalar subqueries, correlated or not; aggregates),
 and runs every query
   - on a real PostgreSQL 15 (the oracle), started here on loopback;
   - on driftdb-server, once per planner setting (default, enable_hashjoin
-    off, enable_indexscan off, both off),
+    off, enable_indexscan off, enable_nestloop off, enable_mergejoin off,
+    hash joins and index paths both off),
 comparing the rows as multisets.  Then it changes the data in both
 (UPDATE, DELETE, INSERT), runs the queries again on the present, then
 once more inside a transaction that changes the data again and creates an
@@ -37,10 +38,11 @@ SETTINGS = [
     ["SET enable_hashjoin = off"],
     ["SET enable_indexscan = off"],
     ["SET enable_nestloop = off"],
+    ["SET enable_mergejoin = off"],
     ["SET enable_hashjoin = off", "SET enable_indexscan = off"],
 ]
 
-RESETS = ["RESET enable_hashjoin", "RESET enable_indexscan", "RESET enable_nestloop"]
+RESETS = ["RESET enable_hashjoin", "RESET enable_indexscan", "RESET enable_nestloop", "RESET enable_mergejoin"]
 
 COLS = {"id": "INT", "a": "INT", "b": "INT", "c": "TEXT", "d": "INT"}
 

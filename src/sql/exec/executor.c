@@ -634,10 +634,10 @@ void op_scan_set_range(Op *op, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen)
 
 const TableInfo *op_scan_in_key_order(const Op *op)
 {
-    while (op && op->vt != &scan_vt && op->vt == &filter_vt) op = op->child;
+    while (op && op->vt != &scan_vt && (op->vt == &filter_vt || op->vt == &place_vt)) op = op->child;
     if (!op || op->vt != &scan_vt) return NULL;
     const ScanOp *s = (const ScanOp *)op;
-    return s->ix ? NULL : s->t;
+    return s->ix || s->desc || s->nparts ? NULL : s->t;
 }
 
 const TableInfo *op_scan_table(const Op *op)
@@ -2032,6 +2032,116 @@ Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_k
     arena_init(&h->arena, 256 * 1024);
     arena_init(&h->probe_arena, 1024);
     return h->pk ? &h->op : NULL;
+}
+
+/* ================================================================ merge join */
+
+/*
+ * Inner merge join of two inputs that arrive in the order of their keys
+ * (ascending, by val_compare) and are unique on them (a table's whole
+ * primary key, in the present or AS OF a point): the smaller side steps
+ * until the keys meet; an equal pair is checked against the residual and
+ * both sides step.  No row is held across an output row (both sides step
+ * after each), so values in the row arena stay valid.  A NULL key (never
+ * in a primary key) matches nothing.
+ */
+typedef struct MergeJoinOp {
+    Op op;
+    int nkeys;
+    ExprProg **lkeys, **rkeys;
+    ExprProg *residual;
+    SlotRanges lr, rr;
+    Value *row;
+    Value *lk, *rk;
+    bool need_l, need_r, done;
+} MergeJoinOp;
+
+static int mj_open(SqlCtx *ctx, Op *op)
+{
+    MergeJoinOp *m = (MergeJoinOp *)op;
+    m->need_l = m->need_r = true;
+    m->done = false;
+    int rc = op_open(ctx, op->child);
+    if (!rc) rc = op_open(ctx, op->child2);
+    return rc;
+}
+
+/* Steps one side: its row into the canonical row, its keys into k;
+ * 0 at its end. */
+static int mj_step(SqlCtx *ctx, MergeJoinOp *m, Op *side, const SlotRanges *r, ExprProg **keys, Value *k)
+{
+    Value *in;
+    int rc = op_next(ctx, side, &in);
+    if (rc <= 0) return rc;
+    if (in != m->row) ranges_copy(m->row, in, r);
+    for (int i = 0; i < m->nkeys; i++) {
+        if ((rc = expr_eval(keys[i], &m->op.env, m->row, &k[i]))) return neg(rc);
+    }
+    return 1;
+}
+
+static int mj_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    MergeJoinOp *m = (MergeJoinOp *)op;
+    for (;;) {
+        int rc;
+        if (m->done) return 0;
+        if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
+        if (m->need_l) {
+            rc = mj_step(ctx, m, op->child, &m->lr, m->lkeys, m->lk);
+            if (rc <= 0) { m->done = true; return rc; }
+            m->need_l = false;
+        }
+        if (m->need_r) {
+            rc = mj_step(ctx, m, op->child2, &m->rr, m->rkeys, m->rk);
+            if (rc <= 0) { m->done = true; return rc; }
+            m->need_r = false;
+        }
+        int c = 0;
+        bool null = false;
+        for (int i = 0; i < m->nkeys && !c; i++) {
+            if (m->lk[i].isnull || m->rk[i].isnull) { null = true; break; }
+            c = val_compare(&m->lk[i], &m->rk[i], &ctx->vctx);
+        }
+        if (null) { m->need_l = m->need_r = true; continue; }
+        if (c < 0) { m->need_l = true; continue; }
+        if (c > 0) { m->need_r = true; continue; }
+        m->need_l = m->need_r = true;
+        if (m->residual) {
+            bool ok;
+            if ((rc = expr_eval_bool(m->residual, &op->env, m->row, &ok))) return neg(rc);
+            if (!ok) continue;
+        }
+        *row = m->row;
+        return 1;
+    }
+}
+
+static void mj_close(SqlCtx *ctx, Op *op)
+{
+    op_close(ctx, op->child);
+    op_close(ctx, op->child2);
+}
+
+static const OpVtbl mergejoin_vt = {"Merge Join", mj_open, mj_next, mj_close, NULL};
+
+Op *op_mergejoin(SqlCtx *ctx, Op *left, Op *right, int nkeys, ExprProg **lkeys, ExprProg **rkeys,
+                 ExprProg *residual, const SlotRanges *lr, const SlotRanges *rr, Value *row, int width)
+{
+    MergeJoinOp *m = op_alloc(ctx, sizeof(*m), &mergejoin_vt, width);
+    if (!m) return NULL;
+    m->op.child = left;
+    m->op.child2 = right;
+    m->nkeys = nkeys;
+    m->lkeys = lkeys;
+    m->rkeys = rkeys;
+    m->residual = residual;
+    m->lr = *lr;
+    m->rr = *rr;
+    m->row = row;
+    m->lk = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)nkeys);
+    m->rk = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)nkeys);
+    return m->lk && m->rk ? &m->op : NULL;
 }
 
 /* ================================================================ set operations */

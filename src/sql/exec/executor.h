@@ -73,8 +73,8 @@ bool op_scan_is_full(const Op *scan);
 Op *op_scan_of(Op *op);
 /* Restricts a scan to encoded primary keys in [lo, hi) (NULL: unbounded). */
 void op_scan_set_range(Op *scan, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen);
-/* The table of op when op is (a filter over) a scan that returns rows in
- * primary-key order, else NULL. */
+/* The table of op when op is (a filter or a Place over) a scan that
+ * returns rows in primary-key order, else NULL. */
 const TableInfo *op_scan_in_key_order(const Op *op);
 /* The table of (a filter over) a scan, else NULL. */
 const TableInfo *op_scan_table(const Op *op);
@@ -133,6 +133,11 @@ Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_k
  * INNER, LEFT, SEMI or ANTI. */
 Op *op_paramjoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *residual, JoinType type,
                  const SlotRanges *outer_r, const SlotRanges *inner_r, Value *row, int width);
+/* Inner merge join of canonical rows on lkeys[i] = rkeys[i]: both inputs
+ * arrive ordered by their keys (ascending) and unique on them; residual
+ * (may be NULL) is checked per equal pair. */
+Op *op_mergejoin(SqlCtx *ctx, Op *left, Op *right, int nkeys, ExprProg **lkeys, ExprProg **rkeys,
+                 ExprProg *residual, const SlotRanges *lr, const SlotRanges *rr, Value *row, int width);
 /* UNION / INTERSECT / EXCEPT over the first ncols columns of both inputs
  * (kind as SelectStmt.setop: 1 UNION, 2 INTERSECT, 3 EXCEPT).  UNION ALL
  * appends; the others use a hash multiset of the right input.  Without

@@ -678,6 +678,77 @@ static int try_param_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n,
     return DD_OK;
 }
 
+/*
+ * A merge join: x and y are single tables read in primary-key order, one
+ * version per key (the present or AS OF a point), and equalities pair
+ * every primary-key column of x with the same position of y's key (types
+ * that compare alike): both sides stream, nothing is built.  INNER only.
+ * *done false: not applicable.
+ */
+static int try_merge_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, JoinType type, double rows,
+                          JNode *out, bool *done)
+{
+    SqlCtx *ctx = jp->ctx;
+    *done = false;
+    if (type != JOIN_INNER || x->leaf < 0 || y->leaf < 0 || !sql_enabled(ctx, "enable_mergejoin")) return DD_OK;
+    FromItem *fx = &jp->leaves[x->leaf], *fy = &jp->leaves[y->leaf];
+    for (FromItem *f = fx; f; f = f == fx ? fy : NULL)
+        if (f->mode != TMODE_PRESENT && f->mode != TMODE_AS_OF) return DD_OK;
+    const TableInfo *tx = op_scan_in_key_order(x->op), *ty = op_scan_in_key_order(y->op);
+    if (!tx || !ty || tx->npk == 0 || tx->npk != ty->npk || tx->npk > 8) return DD_OK;
+    int nk = tx->npk;
+    ExprProg *xk[8] = {0}, *yk[8] = {0};
+    int used[8];
+    for (int i = 0; i < n; i++) {
+        Conj *c = &jp->conj[conj[i]];
+        ExprProg *a, *b;
+        if (!equi_keys(jp, c, x->set, y->set, &a, &b)) continue;
+        if (a->n != 1 || a->code[0].op != XOP_SLOT || b->n != 1 || b->code[0].op != XOP_SLOT) continue;
+        int ca = a->code[0].a - jp->rels[x->leaf].slot0, cb = b->code[0].a - jp->rels[y->leaf].slot0;
+        for (int k = 0; k < nk; k++) {
+            if (xk[k] || ca != table_col_index(tx, tx->pk[k]) || cb != table_col_index(ty, ty->pk[k])) continue;
+            TypeId ta = tx->cols[ca].type, tb = ty->cols[cb].type;
+            if (ta != tb && !(type_is_int(ta) && type_is_int(tb))) continue;
+            xk[k] = a;
+            yk[k] = b;
+            used[k] = i;
+            break;
+        }
+    }
+    for (int k = 0; k < nk; k++)
+        if (!xk[k]) return DD_OK;
+    ExprProg **xs = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)nk);
+    ExprProg **ys = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)nk);
+    Expr **rest = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(n + 1));
+    if (!xs || !ys || !rest) return DD_ENOMEM;
+    memcpy(xs, xk, sizeof(ExprProg *) * (size_t)nk);
+    memcpy(ys, yk, sizeof(ExprProg *) * (size_t)nk);
+    int nrest = 0, rc;
+    for (int i = 0; i < n; i++) {
+        bool key = false;
+        for (int k = 0; k < nk; k++) key |= used[k] == i;
+        jp->conj[conj[i]].placed = true;
+        if (!key) rest[nrest++] = jp->conj[conj[i]].ast;
+    }
+    ExprProg *residual = NULL;
+    if (nrest) {
+        Expr *e = and_of(ctx, rest, nrest);
+        if (!e) return DD_ENOMEM;
+        if ((rc = compile_in(jp, e, TYPE_BOOL, "JOIN conditions", &residual))) return rc;
+    }
+    SlotRanges xr, yr;
+    if ((rc = ranges_of(jp, x->set, &xr)) || (rc = ranges_of(jp, y->set, &yr))) return rc;
+    out->op = op_mergejoin(ctx, x->op, y->op, nk, xs, ys, residual, &xr, &yr, jp->row, jp->width);
+    if (!out->op) return DD_ENOMEM;
+    out->set = x->set | y->set;
+    out->rows = rows < 1 ? 1 : rows;
+    out->leaf = -1;
+    out->cost = x->cost + y->cost + x->rows + y->rows + out->rows;
+    op_estimate(out->op, out->rows, out->cost);
+    *done = true;
+    return DD_OK;
+}
+
 static int make_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, JoinType type, double rows, JNode *out)
 {
     SqlCtx *ctx = jp->ctx;
@@ -688,6 +759,7 @@ static int make_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, Join
     if (jp->row && type == JOIN_INNER && (rc = try_param_join(jp, y, x, conj, n, type, rows, out, &done))) return rc;
     if (!done && jp->row && type == JOIN_LEFT && (rc = try_param_join(jp, x, y, conj, n, type, rows, out, &done)))
         return rc;
+    if (!done && jp->row && (rc = try_merge_join(jp, x, y, conj, n, type, rows, out, &done))) return rc;
     if (done) return DD_OK;
     ExprProg **pk = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 1));
     ExprProg **bk = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 1));
