@@ -106,6 +106,8 @@ typedef struct ScanOp {
     bool cur_valid, ts_done, point_done;
     u64 tc_seq[2]; i64 tc_us[2];      /* seq -> time cache */
     bool desc;                        /* present, descending key (or index) order */
+    bool ionly;                       /* index-only: rows from the index entries */
+    Arena karena;                     /* index-only: text values of the last row */
 } ScanOp;
 
 static const char *op_name(u8 op)
@@ -285,6 +287,8 @@ static int scan_ws_rows(SqlCtx *ctx, ScanOp *s)
     return DD_OK;
 }
 
+static bool scan_index_only(const ScanOp *s);
+
 static int scan_open(SqlCtx *ctx, Op *op)
 {
     ScanOp *s = (ScanOp *)op;
@@ -322,6 +326,7 @@ static int scan_open(SqlCtx *ctx, Op *op)
         s->nseen = 0;
         if (s->capseen) memset(s->seen, 0, sizeof(u8 *) * s->capseen);
         arena_reset(&s->seen_arena);
+        s->ionly = scan_index_only(s);
         u32 id = s->mode == TMODE_PRESENT ? s->ix->id : s->ix->id | FMT_INDEX_EVER;
         if (s->desc) return iscan_open_range_desc(ctx->snap, id, s->ilo, s->ilolen, s->ihi, s->ihilen, &s->is, ctx->err);
         return iscan_open_range(ctx->snap, id, s->ilo, s->ilolen, s->ihi, s->ihilen, &s->is, ctx->err);
@@ -388,6 +393,62 @@ static int seen_add(ScanOp *s, const u8 *pk, u32 pklen, bool *fresh)
     return DD_OK;
 }
 
+/* Whether the query reads only columns an index entry of the present
+ * holds exactly (the index's plain columns and the primary key's, of
+ * types whose key encoding gives the value back), and no history column:
+ * the rows then come from the entries alone (used flags are final once
+ * planning is done). */
+static bool scan_index_only(const ScanOp *s)
+{
+    const TableInfo *t = s->t;
+    const IndexInfo *ix = s->ix;
+    if (!ix || s->mode != TMODE_PRESENT || !s->used || ix->exprs) return false;
+    for (int i = 0; i < HIST_COLS; i++)
+        if (s->used[t->ncols + i]) return false;
+    for (int c = 0; c < t->ncols; c++) {
+        if (!s->used[c]) continue;
+        if (!key_type_exact((TypeId)t->cols[c].type)) return false;
+        bool held = false;
+        for (int k = 0; k < ix->ncols && !held; k++) held = table_col_index(t, ix->cols[k]) == c;
+        for (int k = 0; k < t->npk && !held; k++) held = table_col_index(t, t->pk[k]) == c;
+        if (!held) return false;
+    }
+    return true;
+}
+
+/* An index-only row from the entry key (index id || values || pk): the
+ * columns read, decoded; false when a value was cut to the stored prefix
+ * (the row is then read instead). */
+static bool scan_fill_entry(ScanOp *s, const u8 *key, u32 kn, u32 pklen)
+{
+    const TableInfo *t = s->t;
+    const IndexInfo *ix = s->ix;
+    arena_reset(&s->karena);
+    if (kn < 4 + pklen) return false;
+    Cursor c;
+    cur_init(&c, key + 4, kn - 4 - pklen);
+    for (int k = 0; k < ix->ncols; k++) {
+        int ci = table_col_index(t, ix->cols[k]);
+        if (ci >= 0 && s->used[ci]) {
+            if (!key_decode_value(&c, (TypeId)t->cols[ci].type, &s->karena, &s->row[ci])) return false;
+        } else {
+            key_skip(&c);
+        }
+        if (c.bad) return false;
+    }
+    cur_init(&c, key + kn - pklen, pklen);
+    for (int k = 0; k < t->npk; k++) {
+        int ci = table_col_index(t, t->pk[k]);
+        if (ci >= 0 && s->used[ci]) {
+            if (!key_decode_value(&c, (TypeId)t->cols[ci].type, &s->karena, &s->row[ci])) return false;
+        } else {
+            key_skip(&c);
+        }
+        if (c.bad) return false;
+    }
+    return true;
+}
+
 /* The rows an index path finds.  Present: the snapshot's rows that the
  * transaction did not write, then the transaction's own rows (all of them:
  * the filter above checks them).  AS OF: each key once, its version at
@@ -421,6 +482,15 @@ static int scan_next_index(SqlCtx *ctx, ScanOp *s, Value **row)
             int found;
             if (s->mode == TMODE_PRESENT) {
                 if (ctx->ws && ws_find(ctx->ws, s->t->id, pk, pklen)) continue;
+                if (s->ionly) {
+                    const u8 *key;
+                    u32 kn;
+                    iscan_key(s->is, &key, &kn);
+                    if (scan_fill_entry(s, key, kn, pklen)) {
+                        *row = s->row;
+                        return 1;
+                    }
+                }
                 found = tget_present(ctx->snap, s->t->id, pk, pklen, &v);
             } else {
                 bool fresh;
@@ -544,6 +614,7 @@ static void scan_close(SqlCtx *ctx, Op *op)
     s->seen = NULL;
     s->nseen = s->capseen = 0;
     arena_free(&s->seen_arena);
+    arena_free(&s->karena);
 }
 
 static void scan_explain(Op *op, Buf *out)
@@ -551,8 +622,8 @@ static void scan_explain(Op *op, Buf *out)
     ScanOp *s = (ScanOp *)op;
     static const char *modes[] = {"", "AS OF", "FROM", "BETWEEN", "CONTAINED IN", "ALL"};
     bool per_row = s->nparts > 0;
-    if (s->ix) buf_printf(out, "Index Scan%s using %s on %s", s->desc ? " Backward" : "", s->ix->name ? s->ix->name : "?",
-                          s->t->name);
+    if (s->ix) buf_printf(out, "Index %sScan%s using %s on %s", scan_index_only(s) ? "Only " : "",
+                          s->desc ? " Backward" : "", s->ix->name ? s->ix->name : "?", s->t->name);
     else if (s->nkeys) buf_printf(out, "Primary Key Lookup on %s (%d keys)", s->t->name, s->nkeys);
     else if (s->pk || (per_row && s->param_point)) buf_printf(out, "Primary Key Lookup on %s", s->t->name);
     else if (s->lo || s->hi || per_row) buf_printf(out, "Primary Key Range Scan%s on %s", s->desc ? " Backward" : "",
@@ -578,6 +649,7 @@ Op *op_scan(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, const boo
     s->b = b;
     s->used = used;
     arena_init(&s->seen_arena, 16 * 1024);
+    arena_init(&s->karena, 1024);
     return &s->op;
 }
 

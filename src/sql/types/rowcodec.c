@@ -177,6 +177,43 @@ void row_index_key(const TableInfo *t, const IndexInfo *ix, const Value *vals, B
     if (out->len > ROW_INDEX_PREFIX) out->len = ROW_INDEX_PREFIX;
 }
 
+/* ---- key values back to values ---- */
+
+bool key_type_exact(TypeId t)
+{
+    return type_is_int(t) || t == TYPE_BOOL || t == TYPE_DATE || t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ ||
+           t == TYPE_TEXT || t == TYPE_VARCHAR;
+}
+
+bool key_decode_value(Cursor *c, TypeId t, Arena *a, Value *out)
+{
+    if (!key_type_exact(t)) return false;
+    int tag = key_peek_tag(c);
+    if (tag == KEY_TAG_NULL) {
+        key_get_null(c);
+        *out = val_null(t);
+        return !c->bad;
+    }
+    if (t == TYPE_BOOL) {
+        if (tag != KEY_TAG_BOOL) { c->bad = true; return false; }
+        *out = val_bool(key_get_bool(c));
+    } else if (t == TYPE_TEXT || t == TYPE_VARCHAR) {
+        if (tag != KEY_TAG_TEXT) { c->bad = true; return false; }
+        Buf text = BUF_INIT;
+        key_get_text(c, &text);
+        char *p = NULL;
+        size_t n = text.len;
+        if (!c->bad && buf_ok(&text)) p = arena_memdup(a, n ? (const char *)text.data : "", n + 1);
+        buf_free(&text);
+        if (!p) { c->bad = true; return false; }
+        *out = val_text(t, p, (u32)n);
+    } else {
+        if (tag != KEY_TAG_INT) { c->bad = true; return false; }
+        *out = val_int(t, key_get_int(c));
+    }
+    return !c->bad;
+}
+
 /* ---- keys as text ---- */
 
 /* Appends one key value of type t (NULLTYPE: unknown) to out. */

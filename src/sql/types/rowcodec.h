@@ -11,6 +11,7 @@
 
 #include "../../store/store.h"
 #include "value.h"
+#include "../../util/arena.h"
 
 /* Encodes vals[0..t->ncols) as a row image into out (reset first). */
 int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err);
@@ -49,6 +50,13 @@ int row_render_pk(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
 int row_render_index_key(const TableInfo *t, const IndexInfo *ix, const u8 *key, size_t n, Buf *out);
 /* Either, as store_set_key_renderer wants it (ix NULL: the primary key). */
 int row_render_key(const TableInfo *t, const IndexInfo *ix, const u8 *key, u32 len, Buf *out);
+/* Whether key_decode_value gives values of type t exactly as the row
+ * holds them (integers, booleans, dates, timestamps, text, varchar). */
+bool key_type_exact(TypeId t);
+/* Decodes the next key value (of a type key_type_exact accepts) into out,
+ * text payloads copied into a; false when the key is cut short or
+ * malformed (c->bad set), or the type is not exact. */
+bool key_decode_value(Cursor *c, TypeId t, Arena *a, Value *out);
 /* Column position of a column id in t, or -1. */
 int table_col_index(const TableInfo *t, u32 colid);
 
