@@ -2,6 +2,7 @@
 #
 #   make            build build/driftdb, build/driftdb-server and the tests
 #   make run        install missing Debian packages, build, start the server on 127.0.0.1:5433 with ./data
+#                   (make run PORT=5434: another port)
 #   make test       build and run every suite; last line "N passed, N failed"
 #   make asan       the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make check      layering check (no upward includes) + warnings build
@@ -72,10 +73,11 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBDD)
 deps:
 	@sh scripts/deps.sh
 
+PORT ?= 5433
 run: deps all
 	@mkdir -p data
 	@test -f data/driftdb.mdb || $(BUILD)/driftdb init ./data
-	$(BUILD)/driftdb-server --data-path ./data --listen 127.0.0.1:5433
+	$(BUILD)/driftdb-server --data-path ./data --listen 127.0.0.1:$(PORT)
 
 test: deps all
 	@BUILD=$(BUILD) sh tests/run_all.sh

@@ -5,7 +5,8 @@
 #
 # Suites: the unit binaries $BUILD/tests/test_*, the sqllogictest files
 # (tests/sql/*.test through $BUILD/tests/slt/slt: in-process, then again
-# through a real $BUILD/driftdb-server with libpq), the client tests
+# through a real $BUILD/driftdb-server with libpq, and the files marked
+# "# postgres: compare" against a real PostgreSQL 15), the client tests
 # (tests/clients/run.sh, when present), the driftdb command's tests
 # (tests/cli/run.sh), the planner's randomized test against PostgreSQL
 # (tests/planner/run.sh), the crash test
@@ -92,6 +93,15 @@ if [ -x "$BUILD/tests/slt/slt" ] && [ -x "$BUILD/driftdb-server" ]; then
 else
     echo "FAIL sqllogictest-server: $BUILD/tests/slt/slt or $BUILD/driftdb-server not built"
     total_fail=$((total_fail + 1))
+fi
+
+# the files marked "# postgres: compare" against a real PostgreSQL 15: the
+# same expected answers must be PostgreSQL's own
+if [ -x "$BUILD/tests/slt/slt" ]; then
+    set -- tests/sql/*.test
+    if [ -f "$1" ]; then
+        run_suite "sqllogictest-postgres" /usr/bin/python3 tests/slt/postgres.py "$BUILD" "$@"
+    fi
 fi
 
 if [ -f tests/clients/run.sh ]; then

@@ -236,18 +236,20 @@ static int result_finish(driftdb_result *r, DdError *e)
     driftdb_session *s = r->s;
     if (r->done) return DD_OK;
     r->done = true;
-    wd_disarm(s->db->wd, s);
     int rc = DD_OK;
     if (r->plan) {
         r->tag = plan_tag(&r->ctx, r->plan);
         plan_close(&r->ctx, r->plan);
     }
     if (r->implicit) {
+        /* an implicit commit is part of the statement: statement_timeout
+         * and cancel still reach the work it does (building an index) */
         rc = txn_commit(s, &r->ctx, e);
         if (rc) r->tag = NULL;
     } else if (s->snap) {
         snap_unpin(s->snap);
     }
+    wd_disarm(s->db->wd, s);
     return rc;
 }
 
@@ -657,7 +659,8 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     rc = session_arm_timeout(s, e);
     if (rc) return rc;
     const char *writes = stmt->kind == STMT_INSERT ? "INSERT" : stmt->kind == STMT_UPDATE ? "UPDATE"
-                       : stmt->kind == STMT_DELETE ? "DELETE" : stmt->kind == STMT_CREATE_TABLE ? "CREATE TABLE"
+                       : stmt->kind == STMT_DELETE ? "DELETE" : stmt->kind == STMT_TRUNCATE ? "TRUNCATE TABLE"
+                       : stmt->kind == STMT_CREATE_TABLE ? "CREATE TABLE"
                        : stmt->kind == STMT_DROP_TABLE ? "DROP TABLE" : stmt->kind == STMT_ALTER_TABLE ? "ALTER TABLE"
                        : NULL;
     if (ctx->read_only && writes) {

@@ -275,7 +275,7 @@ static int validate(driftdb_session *s, const char *canon, const char *value, co
             return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", canon, value);
         if (ms < 0 || ms > 2147483647)
             return dd_err(err, DD_EINVALID_PARAM, -1,
-                          "%s ms is outside the valid range for parameter \"%s\" (0 .. 2147483647)", value, canon);
+                          "%lld ms is outside the valid range for parameter \"%s\" (0 .. 2147483647)", (long long)ms, canon);
         *out = show_ms(ms, s->timebuf[timeslot(canon)]);
         return DD_OK;
     }
@@ -294,7 +294,8 @@ static int validate(driftdb_session *s, const char *canon, const char *value, co
             return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"work_mem\": \"%s\"", value);
         if (errno || end == value || v < 64 / mul || v > 2147483647LL / mul)
             return dd_err(err, DD_EINVALID_PARAM, -1,
-                          "%s kB is outside the valid range for parameter \"work_mem\" (64 .. 2147483647)", value);
+                          "%lld kB is outside the valid range for parameter \"work_mem\" (64 .. 2147483647)",
+                          errno || v > INT64_MAX / mul ? v : v * mul);
         return DD_OK;
     }
     if (!strcmp(canon, "random_page_cost") || !strcmp(canon, "seq_page_cost") || !strcmp(canon, "cpu_tuple_cost") ||

@@ -212,6 +212,7 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p); break;
     case STMT_ANALYZE: rc = plan_analyze(ctx, p, stmt->u.drop); break;
+    case STMT_TRUNCATE: rc = analyze_truncate(ctx, stmt->u.drop, p); break;
     case STMT_EXPLAIN: rc = plan_explain(ctx, p, stmt); break;
     case STMT_SHOW:
         if (strcmp(stmt->u.show->name, "tables") == 0) { rc = plan_show_tables(ctx, p); break; }
@@ -232,10 +233,10 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
 int plan_columns(const Plan *p, const ColDesc **cols)
 {
     *cols = p->cols;
-    return p->kind == PLAN_QUERY ? p->ncols : 0;
+    return plan_returns_rows(p) ? p->ncols : 0;
 }
 
-bool plan_returns_rows(const Plan *p) { return p->kind == PLAN_QUERY; }
+bool plan_returns_rows(const Plan *p) { return p->kind == PLAN_QUERY || p->nret > 0; }
 
 const char *plan_notice(const Plan *p, const char **sqlstate)
 {
@@ -251,12 +252,26 @@ int plan_open(SqlCtx *ctx, Plan *p)
         p->opened = true;
         return rc;
     }
-    return exec_dml(ctx, p);
+    int rc = exec_dml(ctx, p);
+    if (!rc && p->ret_root) {
+        rc = op_open(ctx, p->ret_root);
+        p->opened = true;
+    }
+    return rc;
 }
 
 int plan_next(SqlCtx *ctx, Plan *p, const Value **row)
 {
-    if (p->kind != PLAN_QUERY) return 0;
+    if (p->kind != PLAN_QUERY) {
+        /* RETURNING: the rows the statement kept (its count stays the rows
+         * it changed) */
+        if (!p->ret_root || !p->opened) return 0;
+        arena_reset(ctx->row);
+        Value *r;
+        int rc = op_next(ctx, p->ret_root, &r);
+        if (rc == 1) *row = r;
+        return rc;
+    }
     arena_reset(ctx->row);
     Value *r;
     int rc = op_next(ctx, p->root, &r);
@@ -267,6 +282,7 @@ int plan_next(SqlCtx *ctx, Plan *p, const Value **row)
 void plan_close(SqlCtx *ctx, Plan *p)
 {
     if (p->kind == PLAN_QUERY && p->opened) op_close(ctx, p->root);
+    else if (p->ret_root && p->opened) op_close(ctx, p->ret_root);
     p->opened = false;
     for (SubLink *l = ctx->links; l; l = l->next) arena_free(&l->arena);
     ctx->links = NULL;
@@ -280,6 +296,7 @@ const char *plan_tag(SqlCtx *ctx, Plan *p)
     case PLAN_INSERT: return arena_printf(ctx->stmt, "INSERT 0 %llu", n);
     case PLAN_UPDATE: return arena_printf(ctx->stmt, "UPDATE %llu", n);
     case PLAN_DELETE: return arena_printf(ctx->stmt, "DELETE %llu", n);
+    case PLAN_TRUNCATE: return "TRUNCATE TABLE";
     default: return p->tag;
     }
 }

@@ -57,6 +57,7 @@
     X(BAD_ENCODING, "22021", "invalid byte sequence for encoding")            \
     X(CARDINALITY, "21000", "more than one row returned by a subquery")       \
     X(PROGRAM_LIMIT, "54000", "program limit exceeded")                       \
+    X(STACK_DEPTH, "54001", "stack depth limit exceeded")                     \
     X(SERIALIZATION, "40001", "could not serialize access")                   \
     X(READ_ONLY_TXN, "25006", "cannot execute in a read-only transaction")    \
     X(IN_FAILED_TXN, "25P02", "current transaction is aborted, commands "     \

@@ -8,6 +8,18 @@
  *   slt [--keep] FILE...                     through the embedded API
  *   slt [--keep] --server BUILD_DIR FILE...  through BUILD_DIR/driftdb-server
  *                                            and libpq (simple query protocol)
+ *   slt --postgres PORT FILE...              against a real PostgreSQL on
+ *                                            127.0.0.1:PORT (user postgres):
+ *                                            the differential check
+ *
+ * PostgreSQL mode: only files holding the line "# postgres: compare" run
+ * (the others are skipped, counted nowhere); each gets a fresh database
+ * (CREATE DATABASE slt_PID, dropped afterwards) and its connections run
+ * with TimeZone UTC.  There we are "postgresql" for skipif / onlyif (not
+ * "driftdb"), so a file marks what is DriftDB's own (FOR SYSTEM_TIME,
+ * drift_*, VERIFY, document-style tables) with `onlyif driftdb`, and the
+ * rest must give PostgreSQL's own answers and SQLSTATEs.  `reopen` only
+ * reconnects.
  *
  * Server mode: per file, driftdb_init makes DIR/db, BUILD_DIR/driftdb-server
  * --data-path DIR/db --listen 127.0.0.1:PORT starts on a free port (another
@@ -85,6 +97,8 @@ typedef struct Slt {
     char dir[4096];       /* the temporary directory */
     char dbdir[4200];     /* the database: dir (embedded) or dir/db (server) */
     const char *server;   /* server mode: the build directory; NULL embedded */
+    int pgport;           /* PostgreSQL mode: its port; 0 otherwise */
+    char pgdb[64];        /* PostgreSQL mode: this file's database */
     pid_t spid;           /* the running server, 0 none */
     int sport;
     int nstarts;          /* server starts so far (names the logs) */
@@ -419,9 +433,9 @@ static PGconn *pg_conn(Slt *t, driftdb_error *err)
     char port[16];
     snprintf(port, sizeof port, "%d", t->sport);
     const char *keys[] = {"host", "port", "user", "dbname", "application_name",
-                          "sslmode", "gssencmode", "connect_timeout", NULL};
-    const char *vals[] = {"127.0.0.1", port, "slt", "slt", c->name,
-                          "disable", "disable", "10", NULL};
+                          "sslmode", "gssencmode", "connect_timeout", "options", NULL};
+    const char *vals[] = {"127.0.0.1", port, t->pgport ? "postgres" : "slt", t->pgport ? t->pgdb : "slt", c->name,
+                          "disable", "disable", "10", t->pgport ? "-c TimeZone=UTC" : "", NULL};
     PGconn *pc = PQconnectdbParams(keys, vals, 0);
     if (!pc || PQstatus(pc) != CONNECTION_OK) {
         set_error(err, "", "connection failed: %s", pc ? PQerrorMessage(pc) : "out of memory");
@@ -520,11 +534,44 @@ static int pg_run_sql(Slt *t, const char *sql, Rows *rows, driftdb_error *err)
     return rc;
 }
 
-/* ---- the backend: embedded or server ------------------------------------ */
+/* PostgreSQL mode: runs one administrative statement in database
+ * "postgres". */
+static int pg_admin(Slt *t, const char *sql, driftdb_error *err)
+{
+    char port[16];
+    snprintf(port, sizeof port, "%d", t->pgport);
+    const char *keys[] = {"host", "port", "user", "dbname", "sslmode", "gssencmode", "connect_timeout", NULL};
+    const char *vals[] = {"127.0.0.1", port, "postgres", "postgres", "disable", "disable", "10", NULL};
+    PGconn *pc = PQconnectdbParams(keys, vals, 0);
+    int rc = -1;
+    if (!pc || PQstatus(pc) != CONNECTION_OK) {
+        set_error(err, "", "cannot connect to PostgreSQL: %s", pc ? PQerrorMessage(pc) : "out of memory");
+    } else {
+        PQsetNoticeProcessor(pc, quiet_notices, NULL);
+        PGresult *res = PQexec(pc, sql);
+        if (PQresultStatus(res) == PGRES_COMMAND_OK) rc = 0;
+        else set_error(err, "", "%s", PQresultErrorMessage(res));
+        PQclear(res);
+    }
+    if (pc) PQfinish(pc);
+    return rc;
+}
+
+/* ---- the backend: embedded, server or PostgreSQL ------------------------- */
 
 /* Opens the database (starts the server).  Returns 0 or -1 (err filled). */
 static int be_open(Slt *t, driftdb_error *err)
 {
+    if (t->pgport) {
+        char sql[128];
+        t->sport = t->pgport;
+        if (t->pgdb[0]) return 0;   /* reopen: connections only */
+        snprintf(t->pgdb, sizeof t->pgdb, "slt_%d", (int)getpid());
+        snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", t->pgdb);
+        if (pg_admin(t, sql, err) != 0) return -1;
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", t->pgdb);
+        return pg_admin(t, sql, err);
+    }
     return t->server ? server_start(t, err) : open_db(t, err);
 }
 
@@ -532,14 +579,29 @@ static int be_open(Slt *t, driftdb_error *err)
  * cleanly (already reported). */
 static int be_close(Slt *t)
 {
+    if (t->pgport) {
+        pg_close_all(t);
+        return 0;
+    }
     if (t->server) return server_stop(t);
     close_all(t);
     return 0;
 }
 
+/* PostgreSQL mode, at the end of a file: its database goes. */
+static void be_drop(Slt *t)
+{
+    if (!t->pgport || !t->pgdb[0]) return;
+    pg_close_all(t);
+    char sql[128];
+    driftdb_error err;
+    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", t->pgdb);
+    if (pg_admin(t, sql, &err) != 0) printf("# could not drop %s: %s\n", t->pgdb, err.message);
+}
+
 static int be_run_sql(Slt *t, const char *sql, Rows *rows, driftdb_error *err)
 {
-    return t->server ? pg_run_sql(t, sql, rows, err) : run_sql(t, sql, rows, err);
+    return t->server || t->pgport ? pg_run_sql(t, sql, rows, err) : run_sql(t, sql, rows, err);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -644,6 +706,7 @@ static void record_result(Slt *t, int ok)
  * the client address). */
 static int engine_is(const Slt *t, const char *name)
 {
+    if (t->pgport) return strcmp(name, "postgresql") == 0;
     return strcmp(name, "driftdb") == 0 ||
            strcmp(name, t->server ? "driftdb-server" : "driftdb-embedded") == 0;
 }
@@ -880,9 +943,10 @@ static void on_alarm(int sig)
 }
 
 /* Runs file in a child; adds its counts to *pass / *fail. */
-static void run_file_isolated(const char *file, const char *server, int keep, int *pass,
+static void run_file_isolated(const char *file, const char *server, int pgport, int keep, int *pass,
                               int *fail)
 {
+    if (pgport && !file_contains(file, "# postgres: compare")) return;
     /* The parent makes and removes the directory, so that a child that
      * crashed or timed out leaves nothing behind. */
     char dir[4096];
@@ -904,6 +968,7 @@ static void run_file_isolated(const char *file, const char *server, int keep, in
         memset(&t, 0, sizeof t);
         t.file = file;
         t.server = server;
+        t.pgport = pgport;
         snprintf(t.dir, sizeof t.dir, "%s", dir);
         /* Server mode: the database in dir/db, the server logs beside it. */
         snprintf(t.dbdir, sizeof t.dbdir, server ? "%s/db" : "%s", t.dir);
@@ -913,11 +978,12 @@ static void run_file_isolated(const char *file, const char *server, int keep, in
         signal(SIGALRM, on_alarm);
         const char *to = getenv("SLT_TIMEOUT");
         alarm(to ? (unsigned)atoi(to) : DEFAULT_TIMEOUT_S);
-        if (driftdb_init(t.dbdir, &err) != DRIFTDB_OK) {
+        if (!pgport && driftdb_init(t.dbdir, &err) != DRIFTDB_OK) {
             printf("FAIL %s: driftdb_init: %s\n", file, err.message);
             t.nfail++;
         } else {
             run_file(&t);
+            be_drop(&t);
         }
         alarm(0);
         int total = t.npass + t.nfail;
@@ -951,12 +1017,24 @@ static void run_file_isolated(const char *file, const char *server, int keep, in
     }
 }
 
-#define USAGE "usage: slt [--keep] [--server BUILD_DIR] FILE...\n"
+/* Only our connection parameters count. */
+static void clear_pg_env(void)
+{
+    static const char *env[] = {"PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE",
+                                "PGOPTIONS", "PGSERVICE", "PGSERVICEFILE", "PGPASSWORD",
+                                "PGPASSFILE", "PGAPPNAME", "PGCLIENTENCODING",
+                                "PGDATESTYLE", "PGTZ", "PGGEQO", "PGTARGETSESSIONATTRS",
+                                "PGSSLMODE", "PGREQUIRESSL", "PGGSSENCMODE"};
+    for (size_t k = 0; k < sizeof env / sizeof env[0]; k++) unsetenv(env[k]);
+}
+
+#define USAGE "usage: slt [--keep] [--server BUILD_DIR | --postgres PORT] FILE...\n"
 
 int main(int argc, char **argv)
 {
     int keep = 0, pass = 0, fail = 0, nfiles = 0;
     const char *server = NULL;
+    int pgport = 0;
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--keep") == 0) { keep = 1; continue; }
@@ -964,8 +1042,15 @@ int main(int argc, char **argv)
             printf(USAGE);
             return 0;
         }
+        if (strcmp(argv[i], "--postgres") == 0) {
+            if (nfiles > 0 || i + 1 >= argc || server) { fprintf(stderr, USAGE); return 2; }
+            pgport = atoi(argv[++i]);
+            if (pgport <= 0 || pgport > 65535) { fprintf(stderr, USAGE); return 2; }
+            clear_pg_env();
+            continue;
+        }
         if (strcmp(argv[i], "--server") == 0) {
-            if (nfiles > 0 || i + 1 >= argc) { fprintf(stderr, USAGE); return 2; }
+            if (nfiles > 0 || i + 1 >= argc || pgport) { fprintf(stderr, USAGE); return 2; }
             server = argv[++i];
             char bin[4200];
             snprintf(bin, sizeof bin, "%s/driftdb-server", server);
@@ -973,16 +1058,10 @@ int main(int argc, char **argv)
                 fprintf(stderr, "slt: %s: %s\n", bin, strerror(errno));
                 return 2;
             }
-            /* Only our connection parameters count. */
-            static const char *env[] = {"PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE",
-                                        "PGOPTIONS", "PGSERVICE", "PGSERVICEFILE", "PGPASSWORD",
-                                        "PGPASSFILE", "PGAPPNAME", "PGCLIENTENCODING",
-                                        "PGDATESTYLE", "PGTZ", "PGGEQO", "PGTARGETSESSIONATTRS",
-                                        "PGSSLMODE", "PGREQUIRESSL", "PGGSSENCMODE"};
-            for (size_t k = 0; k < sizeof env / sizeof env[0]; k++) unsetenv(env[k]);
+            clear_pg_env();
             continue;
         }
-        run_file_isolated(argv[i], server, keep, &pass, &fail);
+        run_file_isolated(argv[i], server, pgport, keep, &pass, &fail);
         nfiles++;
     }
     if (nfiles == 0) {

@@ -417,6 +417,50 @@ TEST(unique_details)
     rm_dir(d);
 }
 
+/* Statements as long as a client can send: a 60,000-row VALUES list and
+ * a 50,000-member UNION ALL are answered (one Append, never a recursion as
+ * deep as the list); an operator chain of 175,000 terms is 54001, not a
+ * crashed stack. */
+TEST(long_statements)
+{
+    driftdb_error e;
+    const char *d = fresh_dir();
+    driftdb *db;
+    driftdb_session *s;
+    CHECK(driftdb_init(d, &e) == 0 && driftdb_open(d, NULL, &db, &e) == 0);
+    CHECK(driftdb_session_open(db, NULL, &s, &e) == 0);
+    size_t cap = 2000000;
+    char *q = malloc(cap), *w;
+    w = q + sprintf(q, "SELECT count(*), sum(x) FROM (VALUES ");
+    for (int i = 0; i < 60000; i++) w += sprintf(w, "%s(%d)", i ? "," : "", i);
+    sprintf(w, ") v(x)");
+    char first[64] = "";
+    int rows = 0;
+    CHECK(run(s, q, &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "60000");
+    w = q + sprintf(q, "SELECT count(*) FROM (");
+    for (int i = 0; i < 50000; i++) w += sprintf(w, "%sSELECT %d", i ? " UNION ALL " : "", i);
+    sprintf(w, ") u");
+    CHECK(run(s, q, &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "50000");
+    w = q + sprintf(q, "SELECT count(*) FROM (");
+    for (int i = 0; i < 50000; i++) w += sprintf(w, "%sSELECT %d", i ? " UNION " : "", i % 100);
+    sprintf(w, ") u");
+    CHECK(run(s, q, &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "100");
+    w = q + sprintf(q, "SELECT 1");
+    for (int i = 0; i < 175000; i++) w += sprintf(w, " + 1");
+    CHECK(run(s, q, &e, NULL, NULL, 0) == -1);
+    CHECK_EQ_STR(e.sqlstate, "54001");
+    /* the session goes on */
+    CHECK(run(s, "SELECT 1", &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "1");
+    free(q);
+    driftdb_session_close(s);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
 int main(void)
 {
     RUN(open_errors);
@@ -428,5 +472,6 @@ int main(void)
     RUN(notices);
     RUN(out_of_memory);
     RUN(unique_details);
+    RUN(long_statements);
     return check_summary();
 }

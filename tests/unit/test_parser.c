@@ -677,8 +677,14 @@ TEST(insert)
     CHECK(st && st->u.insert->select && st->u.insert->ncols == 1);
     st = parse1("INSERT INTO t DEFAULT VALUES");
     CHECK(st && st->u.insert->default_values);
-    Err r = perr("INSERT INTO t VALUES (1) RETURNING a");
-    CHECK_EQ_STR(r.e.sqlstate, "0A000");
+    st = parse1("INSERT INTO t AS x VALUES (1) RETURNING a, x.*, *");
+    CHECK(st && st->u.insert->nreturning == 3 && st->u.insert->alias && strcmp(st->u.insert->alias, "x") == 0);
+    Err r = perr("INSERT INTO t VALUES (1) RETURNING");
+    CHECK_EQ_STR(r.e.sqlstate, "42601");
+    st = parse1("UPDATE t SET a = 1 RETURNING a AS b");
+    CHECK(st && st->u.update->nreturning == 1 && strcmp(st->u.update->returning[0]->alias, "b") == 0);
+    st = parse1("DELETE FROM t WHERE a = 1 RETURNING *");
+    CHECK(st && st->u.delete_->nreturning == 1 && st->u.delete_->returning[0]->expr->kind == EXPR_STAR);
 }
 
 TEST(update_delete)
@@ -1030,12 +1036,32 @@ TEST(depth_limit)
     for (size_t k = 0; k < DD_ARRAY_LEN(deep); k++) {
         s = repeat(deep[k][0], 100000, "1", deep[k][1]);
         int rc = parse_statement(s, strlen(s), 0, &A, &st, &next, &e);
-        CHECK_EQ_INT(rc, DD_EPROGRAM_LIMIT);
-        CHECK_EQ_STR(e.sqlstate, "54000");
+        CHECK_EQ_INT(rc, DD_ESTACK_DEPTH);
+        CHECK_EQ_STR(e.sqlstate, "54001");
         CHECK_EQ_STR(e.message, "stack depth limit exceeded");
         CHECK_EQ_INT(next, strlen(s));
         free(s);
         arena_reset(&A);
+    }
+    /* operator chains build a tree as tall as they are long: 1500 terms
+     * parse, 200,000 give 54001 (never a recursion as deep as the chain) */
+    const char *chains[] = {" + 1", " OR true", " || 'x'", "::int", " * 2"};
+    for (size_t k = 0; k < DD_ARRAY_LEN(chains); k++) {
+        for (int n = 1500; n <= 200000; n += 198500) {
+            size_t cl = strlen(chains[k]);
+            char *c = malloc(16 + cl * (size_t)n);
+            char *w = c + sprintf(c, "SELECT 1");
+            for (int i = 0; i < n; i++) { memcpy(w, chains[k], cl); w += cl; }
+            *w = '\0';
+            int rc = parse_statement(c, strlen(c), 0, &A, &st, &next, &e);
+            if (n == 1500) CHECK_EQ_INT(rc, DD_OK);
+            else {
+                CHECK_EQ_INT(rc, DD_ESTACK_DEPTH);
+                CHECK_EQ_STR(e.sqlstate, "54001");
+            }
+            free(c);
+            arena_reset(&A);
+        }
     }
     /* FROM nesting */
     char *f = malloc(300000);
@@ -1045,7 +1071,7 @@ TEST(depth_limit)
     q += sprintf(q, "a JOIN b ON true");
     for (int i = 0; i < 50000; i++) *q++ = ')';
     *q = '\0';
-    CHECK_EQ_INT(parse_statement(f, strlen(f), 0, &A, &st, &next, &e), DD_EPROGRAM_LIMIT);
+    CHECK_EQ_INT(parse_statement(f, strlen(f), 0, &A, &st, &next, &e), DD_ESTACK_DEPTH);
     free(f);
     arena_reset(&A);
 }

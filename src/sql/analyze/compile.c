@@ -548,6 +548,18 @@ static int register_agg(Builder *b, Expr *e, AggKind kind, int *idx)
                           e->u.func.name, nargs);
         rc = expr_compile(&sub, e->u.func.args[0], &a->arg);
         if (rc) return rc;
+        /* an aggregate whose argument reads only an enclosing query's
+         * columns belongs to that query in SQL (sum(outer.x) inside a
+         * subquery sums over the outer rows); DriftDB does not lift it
+         * there yet, and must not answer as if it were this query's */
+        bool local = false, outer = false;
+        for (int i = 0; i < a->arg->n; i++) {
+            local |= a->arg->code[i].op == XOP_SLOT;
+            outer |= a->arg->code[i].op == XOP_OUTER;
+        }
+        if (outer && !local)
+            return err_at(cc, DD_EFEATURE, e->loc,
+                          "an aggregate of an enclosing query's columns inside a subquery is not supported");
         TypeId at = a->arg->type;
         switch (kind) {
         case AGG_COUNT: a->type = TYPE_INT8; break;
@@ -697,7 +709,7 @@ static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int loc, in
     env->cc = snap;
     env->link = l;
     if (b->nesting > 200)
-        return err_at(cc, DD_EPROGRAM_LIMIT, loc, "stack depth limit exceeded");
+        return err_at(cc, DD_ESTACK_DEPTH, loc, "stack depth limit exceeded");
     if (!cc->sql->plan_subquery)
         return err_at(cc, DD_EINTERNAL, loc, "no planner for subqueries in this context");
     int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->type);
@@ -758,7 +770,7 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
     int rc = DD_OK;
     if (++b->nesting > 2000) {
         b->nesting--;
-        return err_at(cc, DD_EPROGRAM_LIMIT, e->loc, "stack depth limit exceeded");
+        return err_at(cc, DD_ESTACK_DEPTH, e->loc, "stack depth limit exceeded");
     }
     int g = e->kind == EXPR_CONST ? -1 : group_match(cc, e);
     if (g >= 0) {

@@ -43,6 +43,16 @@ static int neg(int rc) { return rc > 0 ? -rc : rc; }
 
 /* 53200 when an operator's memory (bytes) passes the budget of
  * sql_work_mem (work_mem x hash_mem_multiplier). */
+/* The block size of an operator's arena: `want`, but small enough that
+ * one block stays well inside work_mem (a tiny input under a small
+ * work_mem must not fail on the arena's first block). */
+static size_t op_block(SqlCtx *ctx, size_t want)
+{
+    size_t cap = sql_work_mem(ctx) / 16;
+    if (cap < 4096) cap = 4096;
+    return want < cap ? want : cap;
+}
+
 static int over_budget(SqlCtx *ctx, size_t bytes, const char *what)
 {
     size_t budget = sql_work_mem(ctx);
@@ -1196,7 +1206,13 @@ static void agg_close(SqlCtx *ctx, Op *op)
     arena_free(&a->arena);
 }
 
-static const OpVtbl agg_vt = {"HashAggregate", agg_open, agg_next, agg_close, NULL};
+/* PostgreSQL's names: Aggregate without GROUP BY, HashAggregate with */
+static void agg_explain(Op *op, Buf *out)
+{
+    buf_puts(out, ((AggOp *)op)->ngroup ? "HashAggregate" : "Aggregate");
+}
+
+static const OpVtbl agg_vt = {"", agg_open, agg_next, agg_close, agg_explain};
 
 Op *op_aggregate(SqlCtx *ctx, Op *child, ExprProg **group, int ngroup, AggSpec **aggs, int naggs)
 {
@@ -1208,7 +1224,7 @@ Op *op_aggregate(SqlCtx *ctx, Op *child, ExprProg **group, int ngroup, AggSpec *
     a->aggs = aggs;
     a->naggs = naggs;
     a->set.n = ngroup;
-    arena_init(&a->arena, 64 * 1024);
+    arena_init(&a->arena, op_block(ctx, 64 * 1024));
     return &a->op;
 }
 
@@ -1383,7 +1399,7 @@ Op *op_sort(SqlCtx *ctx, Op *child, SortKey *keys, int nkeys, i64 topn)
     s->op.child = child;
     s->keys = keys;
     s->nkeys = nkeys;
-    arena_init(&s->arena, 64 * 1024);
+    arena_init(&s->arena, op_block(ctx, 64 * 1024));
     return &s->op;
 }
 
@@ -1437,7 +1453,7 @@ Op *op_distinct(SqlCtx *ctx, Op *child, int ncols)
     d->op.child = child;
     d->ncols = ncols;
     d->set.n = ncols;
-    arena_init(&d->arena, 64 * 1024);
+    arena_init(&d->arena, op_block(ctx, 64 * 1024));
     return &d->op;
 }
 
@@ -1698,7 +1714,7 @@ Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
     j->inner_r = *inner_r;
     j->iw = ranges_width(inner_r);
     j->row = row;
-    arena_init(&j->arena, 64 * 1024);
+    arena_init(&j->arena, op_block(ctx, 64 * 1024));
     return j->row ? &j->op : NULL;
 }
 
@@ -2101,7 +2117,7 @@ Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_k
     h->budget = sql_work_mem(ctx);
     h->row = row;
     h->pk = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)nkeys);
-    arena_init(&h->arena, 256 * 1024);
+    arena_init(&h->arena, op_block(ctx, 256 * 1024));
     arena_init(&h->probe_arena, 1024);
     return h->pk ? &h->op : NULL;
 }
@@ -2358,10 +2374,114 @@ Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols)
     s->all = all;
     s->ncols = ncols;
     s->right.n = s->seen.n = ncols;
-    arena_init(&s->arena, 64 * 1024);
+    arena_init(&s->arena, op_block(ctx, 64 * 1024));
     return &s->op;
 }
 
+
+/* ================================================================ append */
+
+/*
+ * UNION ALL of any number of inputs, one after the other (distinct: UNION,
+ * each row once): a chain of thousands of members (a long VALUES list, a
+ * generated UNION ALL) is one operator, not a nest as deep as the chain.
+ * Each input is opened when its turn comes and closed after it.
+ */
+typedef struct AppendOp {
+    Op op;
+    Op **kids; int nkids, cur;
+    bool open_cur, distinct;
+    int ncols;
+    RowSet seen;
+    Arena arena;
+} AppendOp;
+
+static const OpVtbl append_vt;
+
+static int append_open(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    AppendOp *a = (AppendOp *)op;
+    a->cur = 0;
+    a->open_cur = false;
+    rowset_free(&a->seen);
+    a->seen.n = a->ncols;
+    arena_reset(&a->arena);
+    return DD_OK;
+}
+
+static int append_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    AppendOp *a = (AppendOp *)op;
+    for (;;) {
+        if (a->cur >= a->nkids) return 0;
+        Op *k = a->kids[a->cur];
+        int rc;
+        if (!a->open_cur) {
+            if ((rc = op_open(ctx, k))) {
+                op_close(ctx, k);
+                return neg(rc);
+            }
+            a->open_cur = true;
+        }
+        ArenaMark m = arena_mark(ctx->row);
+        Value *r;
+        rc = op_next(ctx, k, &r);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            op_close(ctx, k);
+            a->open_cur = false;
+            a->cur++;
+            if ((rc = sql_check_interrupt(ctx))) return neg(rc);
+            continue;
+        }
+        if (a->distinct) {
+            Value *f;
+            rowset_find(ctx, &a->seen, r, &f);
+            if (f) { arena_rewind(ctx->row, m); continue; }
+            Value *c;
+            if ((rc = copy_row(&a->arena, r, a->ncols, &c)) || (rc = rowset_add(&a->seen, c)) ||
+                (rc = over_budget(ctx, a->arena.total + a->seen.cap * sizeof(Value *), "UNION")))
+                return neg(rc);
+        }
+        *row = r;
+        return 1;
+    }
+}
+
+static void append_close(SqlCtx *ctx, Op *op)
+{
+    AppendOp *a = (AppendOp *)op;
+    if (a->open_cur && a->cur < a->nkids) op_close(ctx, a->kids[a->cur]);
+    a->open_cur = false;
+    rowset_free(&a->seen);
+    arena_free(&a->arena);
+}
+
+static void append_explain(Op *op, Buf *out)
+{
+    if (((AppendOp *)op)->distinct) buf_puts(out, " (distinct)");
+}
+
+static const OpVtbl append_vt = {"Append", append_open, append_next, append_close, append_explain};
+
+Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols)
+{
+    AppendOp *a = op_alloc(ctx, sizeof(*a), &append_vt, ncols);
+    if (!a) return NULL;
+    a->kids = arena_alloc(ctx->stmt, sizeof(Op *) * (size_t)(nkids ? nkids : 1));
+    if (!a->kids) return NULL;
+    memcpy(a->kids, kids, sizeof(Op *) * (size_t)nkids);
+    a->nkids = nkids;
+    a->distinct = distinct;
+    a->ncols = ncols;
+    a->seen.n = ncols;
+    double rows = 0;
+    for (int i = 0; i < nkids; i++) rows += kids[i]->est_rows > 0 ? kids[i]->est_rows : 1;
+    op_estimate(&a->op, distinct ? rows * 0.5 : rows, rows);
+    arena_init(&a->arena, 16 * 1024);
+    return &a->op;
+}
 
 /* ================================================================ drift_commits */
 
@@ -2517,6 +2637,11 @@ void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *ou
                        (unsigned long long)o->act_loops);
     }
     buf_putc(out, '\n');
+    if (o->vt == &append_vt) {
+        AppendOp *a = (AppendOp *)o;
+        for (int i = 0; i < a->nkids; i++) op_explain(a->kids[i], depth + 1, costs, analyze, timing, out);
+        return;
+    }
     op_explain(o->child, depth + 1, costs, analyze, timing, out);
     op_explain(o->child2, depth + 1, costs, analyze, timing, out);
 }

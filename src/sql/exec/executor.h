@@ -138,6 +138,9 @@ Op *op_paramjoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *residual, JoinType
  * (may be NULL) is checked per equal pair. */
 Op *op_mergejoin(SqlCtx *ctx, Op *left, Op *right, int nkeys, ExprProg **lkeys, ExprProg **rkeys,
                  ExprProg *residual, const SlotRanges *lr, const SlotRanges *rr, Value *row, int width);
+/* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the
+ * other, each opened in its turn. */
+Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);
 /* UNION / INTERSECT / EXCEPT over the first ncols columns of both inputs
  * (kind as SelectStmt.setop: 1 UNION, 2 INTERSECT, 3 EXCEPT).  UNION ALL
  * appends; the others use a hash multiset of the right input.  Without

@@ -217,6 +217,8 @@ typedef struct InsertStmt {
     Expr ***rows; int *row_len; int nrows;   /* VALUES (...), (...) */
     SelectStmt *select;                      /* INSERT ... SELECT (or NULL) */
     bool default_values;
+    char *alias;                             /* INSERT INTO t AS alias */
+    struct ResTarget **returning; int nreturning;   /* RETURNING list (0: none) */
 } InsertStmt;
 
 typedef struct SetClause { char *col; Expr *expr; int loc; } SetClause;
@@ -225,11 +227,13 @@ typedef struct UpdateStmt {
     char *table; char *alias; int table_loc;
     SetClause **set; int nset;
     Expr *where;
+    struct ResTarget **returning; int nreturning;
 } UpdateStmt;
 
 typedef struct DeleteStmt {
     char *table; char *alias; int table_loc;
     Expr *where;
+    struct ResTarget **returning; int nreturning;
 } DeleteStmt;
 
 typedef struct DropTableStmt {
@@ -316,6 +320,7 @@ typedef enum StmtKind {
     STMT_EXPLAIN,    /* EXPLAIN stmt: explain.stmt */
     STMT_ALTER_TABLE,
     STMT_COPY,       /* run by the engine: copy.c */
+    STMT_TRUNCATE,   /* TRUNCATE [TABLE] t, ...: u.drop (names) */
 } StmtKind;
 
 struct Stmt {

@@ -43,7 +43,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define MAX_DEPTH 1000      /* nested expressions / subqueries (54000 beyond) */
+#define MAX_DEPTH 1000      /* nested expressions / subqueries (54001 beyond) */
+#define MAX_HEIGHT 2000     /* an expression tree's height: `a OR b OR ...` chains too (54001) */
 #define ERR_TEXT_MAX 400    /* bytes of a token quoted in an error message */
 
 typedef struct Parser {
@@ -57,6 +58,7 @@ typedef struct Parser {
     int *match;           /* for '(' tokens: index of the matching ')', or -1 */
     int lexcode;          /* code of the first lexical error (kept in err) */
     int depth;
+    int height;     /* of the expression being built: nesting plus operator chains */
 } Parser;
 
 /* Precedence levels, lowest first. */
@@ -178,7 +180,7 @@ static int expect_kw(Parser *p, int kw)
 static int enter(Parser *p)
 {
     if (++p->depth > MAX_DEPTH)
-        return dd_err(p->err, DD_EPROGRAM_LIMIT, -1, "stack depth limit exceeded");
+        return dd_err(p->err, DD_ESTACK_DEPTH, -1, "stack depth limit exceeded");
     return DD_OK;
 }
 
@@ -1231,20 +1233,34 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
 }
 
 /* An expression of precedence >= minp. */
+/* Every level of the tree counts toward MAX_HEIGHT, the nesting of
+ * parse_expr and each operator a loop below adds on the left, so that the
+ * recursive walks over the tree (analysis, compilation) stay bounded. */
+static int grow_height(Parser *p)
+{
+    if (++p->height > MAX_HEIGHT)
+        return dd_err(p->err, DD_ESTACK_DEPTH, tok(p)->start, "stack depth limit exceeded");
+    return DD_OK;
+}
+
 static int parse_expr(Parser *p, int minp, Expr **out)
 {
     Expr *l = NULL;
+    int h0 = p->height;
     TRY(enter(p));
+    TRY(grow_height(p));
     TRY(parse_prefix(p, &l));
     int last = P_NONE;
     for (;;) {
         int prec = infix_prec(p);
         if (prec == P_NONE || prec < minp) break;
         if (prec == last && prec_nonassoc(prec)) return syntax_error(p);
+        TRY(grow_height(p));
         TRY(parse_infix(p, prec, l, &l));
         last = prec;
     }
     p->depth--;
+    p->height = h0;
     *out = l;
     return DD_OK;
 }
@@ -1694,6 +1710,13 @@ static int parse_select(Parser *p, SelectStmt **out)
     }
     if (is_kw(tok(p), KW_ORDER)) TRY(parse_order_by(p, head));
     TRY(parse_limits(p, head));
+    if (is_kw(tok(p), KW_FOR) && is_word(peek(p, 1), "system_time")) {
+        /* t AS a FOR SYSTEM_TIME ..., or (SELECT ...) s FOR SYSTEM_TIME ... */
+        int rc = syntax_error(p);
+        dd_err_hint(p->err, "FOR SYSTEM_TIME follows a table's name, before its alias: "
+                            "FROM t FOR SYSTEM_TIME AS OF ... AS a; a subquery reads its own tables' times.");
+        return rc;
+    }
     if (is_kw(tok(p), KW_FOR)) return not_supported(p, tok(p)->start, "SELECT FOR UPDATE/SHARE");
     if (with.nctes) {
         if (head->nctes) TRY(wrap_select(p, head, &head));   /* (WITH a ...) under WITH b */
@@ -1711,9 +1734,16 @@ static int parse_select(Parser *p, SelectStmt **out)
 
 /* ---- INSERT, UPDATE, DELETE ---- */
 
-static int no_returning(Parser *p)
+/* [RETURNING target, ...] */
+static int parse_returning(Parser *p, ResTarget ***out, int *n)
 {
-    if (is_kw(tok(p), KW_RETURNING)) return not_supported(p, tok(p)->start, "RETURNING");
+    if (!accept_kw(p, KW_RETURNING)) return DD_OK;
+    int cap = 0;
+    do {
+        ResTarget *rt = NULL;
+        TRY(parse_target(p, &rt));
+        PUSH(*out, *n, cap, rt);
+    } while (accept(p, TOK_COMMA));
     return DD_OK;
 }
 
@@ -1726,6 +1756,11 @@ static int parse_insert(Parser *p, Stmt *st)
     advance(p);   /* INSERT */
     TRY(expect_kw(p, KW_INTO));
     TRY(parse_qualified_name(p, &ins->table, &ins->table_loc));
+    if (accept_kw(p, KW_AS)) {
+        if (!is_colid(tok(p))) return syntax_error(p);
+        ins->alias = tok(p)->str;
+        advance(p);
+    }
     if (tok(p)->kind == TOK_LPAREN && !parens_hold_select(p, p->pos))
         TRY(parse_name_list(p, &ins->cols, &ins->col_locs, &ins->ncols));
     if (accept_kw(p, KW_DEFAULT)) {
@@ -1753,7 +1788,7 @@ static int parse_insert(Parser *p, Stmt *st)
         return syntax_error(p);
     }
     if (is_kw(tok(p), KW_ON)) return not_supported(p, tok(p)->start, "ON CONFLICT");
-    return no_returning(p);
+    return parse_returning(p, &ins->returning, &ins->nreturning);
 }
 
 static int parse_update(Parser *p, Stmt *st)
@@ -1782,7 +1817,7 @@ static int parse_update(Parser *p, Stmt *st)
     } while (accept(p, TOK_COMMA));
     if (is_kw(tok(p), KW_FROM)) return not_supported(p, tok(p)->start, "UPDATE ... FROM");
     if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &up->where));
-    return no_returning(p);
+    return parse_returning(p, &up->returning, &up->nreturning);
 }
 
 static int parse_delete(Parser *p, Stmt *st)
@@ -1798,7 +1833,7 @@ static int parse_delete(Parser *p, Stmt *st)
     TRY(parse_alias(p, &del->alias, false));
     if (is_kw(tok(p), KW_USING)) return not_supported(p, tok(p)->start, "DELETE ... USING");
     if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &del->where));
-    return no_returning(p);
+    return parse_returning(p, &del->returning, &del->nreturning);
 }
 
 /* ---- CREATE TABLE, DROP TABLE ---- */
@@ -2641,10 +2676,30 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_NONE:
         if (is_word(t, "alter")) return parse_alter(p, st);
         if (is_word(t, "copy")) return parse_copy(p, st);
+        if (is_word(t, "truncate")) {
+            /* TRUNCATE [TABLE] [ONLY] t [*], ... [RESTART | CONTINUE IDENTITY] [CASCADE | RESTRICT] */
+            DropTableStmt *d = NULL;
+            NEW(d);
+            st->kind = STMT_TRUNCATE;
+            st->u.drop = d;
+            advance(p);
+            accept_kw(p, KW_TABLE);
+            accept_kw(p, KW_ONLY);
+            TRY(parse_name_items(p, d, NULL));
+            if (is_word(tok(p), "restart") || is_word(tok(p), "continue")) {
+                if (is_word(tok(p), "restart")) return not_supported(p, tok(p)->start, "TRUNCATE ... RESTART IDENTITY");
+                advance(p);
+                if (!is_word(tok(p), "identity")) return syntax_error(p);
+                advance(p);
+            }
+            if (is_kw(tok(p), KW_CASCADE)) return not_supported(p, tok(p)->start, "TRUNCATE ... CASCADE");
+            accept_kw(p, KW_RESTRICT);
+            return DD_OK;
+        }
         {
             /* statements clients send that DriftDB does not have yet */
             static const char *const later[][2] = {
-                {"truncate", "TRUNCATE"}, {"prepare", "PREPARE"}, {"execute", "EXECUTE"},
+                {"prepare", "PREPARE"}, {"execute", "EXECUTE"},
                 {"deallocate", "DEALLOCATE"}, {"discard", "DISCARD"}, {"listen", "LISTEN"},
                 {"notify", "NOTIFY"}, {"vacuum", "VACUUM"}, {"grant", "GRANT"}, {"revoke", "REVOKE"},
                 {"lock", "LOCK"}, {"do", "DO"}, {"call", "CALL"}, {"comment", "COMMENT"},

@@ -145,6 +145,119 @@ static int compile_defaults(SqlCtx *ctx, const TableInfo *t, const int *target, 
     return DD_OK;
 }
 
+/* ---------------------------------------------------------------- RETURNING */
+
+static int dml_scope(SqlCtx *ctx, const TableInfo *t, const char *alias, Scope *sc);
+
+/* Compiles a RETURNING list over the rows of t (named alias, or t's
+ * name): * and t.* expand to the visible columns. */
+static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias, ResTarget **rts, int n, Plan *p)
+{
+    if (!n) return DD_OK;
+    Scope sc;
+    int rc = dml_scope(ctx, t, alias, &sc);
+    if (rc) return rc;
+    ScopeRel *rel = &sc.rels[0];
+    int cap = n + rel->ncols;
+    Expr **ex = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)cap);
+    const char **names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)cap);
+    if (!ex || !names) return DD_ENOMEM;
+    int nt = 0;
+    for (int i = 0; i < n; i++) {
+        ResTarget *rt = rts[i];
+        if (rt->expr->kind == EXPR_STAR) {
+            const char *q = rt->expr->u.col.qualifier;
+            if (q && strcmp(q, rel->alias) != 0)
+                return dd_err(ctx->err, DD_EUNDEFINED_TABLE, rt->loc, "missing FROM-clause entry for table \"%s\"", q);
+            for (int c = 0; c < rel->ncols; c++) {
+                if (rel->hidden[c]) continue;
+                if (nt == cap) {
+                    int ncap = cap * 2;
+                    Expr **ne = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)ncap);
+                    const char **nn = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)ncap);
+                    if (!ne || !nn) return DD_ENOMEM;
+                    memcpy(ne, ex, sizeof(Expr *) * (size_t)nt);
+                    memcpy(nn, names, sizeof(char *) * (size_t)nt);
+                    ex = ne;
+                    names = nn;
+                    cap = ncap;
+                }
+                Expr *ce = arena_zalloc(ctx->stmt, sizeof(Expr));
+                if (!ce) return DD_ENOMEM;
+                ce->kind = EXPR_COLUMN;
+                ce->loc = ce->oploc = rt->loc;
+                ce->u.col.qualifier = (char *)rel->alias;
+                ce->u.col.name = (char *)rel->names[c];
+                ce->u.col.star_slot = rel->slot0 + c + 1;
+                ex[nt] = ce;
+                names[nt++] = rel->names[c];
+            }
+            continue;
+        }
+        if (nt == cap) return dd_err(ctx->err, DD_EINTERNAL, rt->loc, "RETURNING list grew");
+        ex[nt] = rt->expr;
+        names[nt++] = rt->alias ? rt->alias : ast_column_name(rt->expr);
+    }
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "RETURNING";
+    p->ret = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(nt + 1));
+    p->cols = arena_zalloc(ctx->stmt, sizeof(ColDesc) * (size_t)(nt + 1));
+    if (!p->ret || !p->cols) return DD_ENOMEM;
+    for (int i = 0; i < nt; i++) {
+        if ((rc = expr_compile(&cc, ex[i], &p->ret[i]))) return rc;
+        TypeId ty = p->ret[i]->type;
+        p->cols[i].name = names[i];
+        p->cols[i].untyped = ty == TYPE_UNKNOWN || ty == TYPE_NULLTYPE;
+        p->cols[i].type = p->cols[i].untyped ? TYPE_TEXT : ty;
+        p->cols[i].typmod = p->ret[i]->typmod;
+    }
+    p->nret = nt;
+    p->ncols = nt;
+    return DD_OK;
+}
+
+/* Evaluates the RETURNING list over one row of t (vals: t's columns) and
+ * keeps the values (statement arena). */
+static int keep_returning(SqlCtx *ctx, Plan *p, const Value *vals)
+{
+    if (!p->nret) return DD_OK;
+    const TableInfo *t = p->table;
+    Value *row = arena_alloc(ctx->row, sizeof(Value) * (size_t)(t->ncols + HIST_COLS + 1));
+    if (!row) return DD_ENOMEM;
+    memcpy(row, vals, sizeof(Value) * (size_t)t->ncols);
+    for (int i = 0; i < HIST_COLS; i++) row[t->ncols + i] = val_null(hist_col_types[i]);
+    if (p->nret_rows == p->capret_rows) {
+        size_t ncap = p->capret_rows ? p->capret_rows * 2 : 16;
+        Value *nv = arena_alloc(ctx->stmt, sizeof(Value) * ncap * (size_t)p->nret);
+        if (!nv) return DD_ENOMEM;
+        if (p->nret_rows) memcpy(nv, p->ret_rows, sizeof(Value) * p->nret_rows * (size_t)p->nret);
+        p->ret_rows = nv;
+        p->capret_rows = ncap;
+    }
+    Value *out = p->ret_rows + p->nret_rows * (size_t)p->nret;
+    EvalEnv env = {ctx, NULL, 0};
+    for (int i = 0; i < p->nret; i++) {
+        Value v;
+        int rc = expr_eval(p->ret[i], &env, row, &v);
+        if (!rc && p->cols[i].untyped && !v.isnull) v.type = TYPE_TEXT;
+        if (!rc) rc = val_copy(ctx->stmt, &v, &out[i]);
+        if (rc) return rc;
+    }
+    p->nret_rows++;
+    return DD_OK;
+}
+
+/* After the writes: the kept rows as the statement's result. */
+static int returning_rows(SqlCtx *ctx, Plan *p)
+{
+    if (!p->nret) return DD_OK;
+    p->ret_root = op_rows(ctx, p->nret, p->ret_rows, (int)p->nret_rows);
+    return p->ret_root ? DD_OK : DD_ENOMEM;
+}
+
 int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
 {
     const TableInfo *t;
@@ -296,7 +409,9 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     }
     int ri = find_col(t, ROWID_COL);
     p->add_rowid = ri >= 0 && is_pk_col(t, ri);
-    return compile_defaults(ctx, t, target, width, p);
+    rc = compile_defaults(ctx, t, target, width, p);
+    if (!rc) rc = compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p);
+    return rc;
 }
 
 static int check_not_null(SqlCtx *ctx, const TableInfo *t, const Value *vals)
@@ -447,6 +562,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
                 rc = expr_eval(p->set[k], &env, r, &vals[p->target_col[k]]);
             if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
             if (!rc) rc = encode_row(ctx, t, vals, &pk, &rec, &rows);
+            if (!rc) rc = keep_returning(ctx, p, vals);
             arena_rewind(ctx->row, m);
         }
         op_close(ctx, p->root);
@@ -459,6 +575,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
                 rc = expr_eval(p->values[r][k], &env, NULL, &vals[p->target_col[k]]);
             if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
             if (!rc) rc = encode_row(ctx, t, vals, &pk, &rec, &rows);
+            if (!rc) rc = keep_returning(ctx, p, vals);
             arena_rewind(ctx->row, m);
         }
     }
@@ -467,6 +584,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
     /* 2. write them (and the document columns they brought) */
     if (!rc && rows.n && p->new_table && !ws_put_table(ctx->ws, p->new_table)) rc = DD_ENOMEM;
     if (!rc) rc = write_rows(ctx, t, &rows, &p->count);
+    if (!rc) rc = returning_rows(ctx, p);
     return rc;
 }
 
@@ -560,7 +678,7 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
     p->set = set;
     p->nset = s->nset;
     p->target_col = target;
-    return DD_OK;
+    return compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p);
 }
 
 int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
@@ -578,6 +696,34 @@ int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
     if (rc) return rc;
     p->kind = PLAN_DELETE;
     p->table = t;
+    return compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p);
+}
+
+/* TRUNCATE t, ...: every live row of each table ends with a DELETE, in
+ * one commit; the history stays (TEMPORAL.md: nothing is lost). */
+int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p)
+{
+    p->kind = PLAN_TRUNCATE;
+    p->parts = arena_zalloc(ctx->stmt, sizeof(Plan *) * (size_t)(s->n + 1));
+    if (!p->parts) return DD_ENOMEM;
+    for (int i = 0; i < s->n; i++) {
+        const TableInfo *t;
+        int rc = dml_target(ctx, "TRUNCATE TABLE", s->names[i], s->locs[i], &t);
+        if (rc) return rc;
+        bool seen = false;
+        for (int k = 0; k < p->nparts && !seen; k++) seen = p->parts[k]->table->id == t->id;
+        if (seen) continue;   /* named twice: once, as PostgreSQL */
+        Plan *d = arena_zalloc(ctx->stmt, sizeof(Plan));
+        if (!d) return DD_ENOMEM;
+        Scope sc;
+        if ((rc = dml_scope(ctx, t, NULL, &sc))) return rc;
+        for (int c = 0; c < t->ncols; c++) sc.rels[0].used[c] = true;
+        for (int c = 0; c < HIST_COLS; c++) sc.rels[0].used[t->ncols + c] = false;
+        if ((rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, NULL, &d->root))) return rc;
+        d->kind = PLAN_DELETE;
+        d->table = t;
+        p->parts[p->nparts++] = d;
+    }
     return DD_OK;
 }
 
@@ -623,6 +769,7 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
                 if (!rc) rc = val_copy(ctx->stmt, &v, &c->neu[p->target_col[s]]);
             }
         }
+        if (!rc) rc = keep_returning(ctx, p, c->neu ? c->neu : c->old);
         nch++;
         arena_reset(ctx->row);
     }
@@ -685,6 +832,7 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
         }
         rc = sql_check_unique(ctx, cur, pks, lens, (int)nch);
     }
+    if (!rc) rc = returning_rows(ctx, p);
     return rc;
 }
 
@@ -1122,6 +1270,12 @@ int exec_dml(SqlCtx *ctx, Plan *p)
     switch (p->kind) {
     case PLAN_INSERT: return exec_insert(ctx, p);
     case PLAN_UPDATE: case PLAN_DELETE: return exec_update_delete(ctx, p);
+    case PLAN_TRUNCATE:
+        for (int i = 0; i < p->nparts; i++) {
+            int rc = exec_update_delete(ctx, p->parts[i]);
+            if (rc) return rc;
+        }
+        return DD_OK;
     case PLAN_CREATE_TABLE: {
         if (!p->new_table) return DD_OK;
         const TableInfo *t = ws_put_table(ctx->ws, p->new_table);

@@ -316,8 +316,9 @@ static int build_index(SqlCtx *ctx, TxnWrites *ws, const TableInfo *t, const Ind
         const u8 *lastpk = NULL;
         u32 lastpklen = 0;
         Buf lastkey = BUF_INIT;
-        for (;;) {
+        for (u64 n = 0;; n++) {
             Version v;
+            if ((n & 255) == 0 && (rc = sql_check_interrupt(ctx))) break;   /* cancel, statement_timeout */
             int r = tscan_next(sc, &v, ctx->err);
             if (r < 0) { rc = -r; break; }
             if (r == 0) break;
@@ -433,8 +434,9 @@ static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo 
     bool dup = false;
     TScan *sc = NULL;
     if ((rc = tscan_open(ctx->snap, t->id, TMODE_PRESENT, 0, 0, NULL, 0, NULL, 0, &sc, ctx->err))) return rc;
-    while (!rc && !dup) {
+    for (u64 n = 0; !rc && !dup; n++) {
         Version v;
+        if ((n & 255) == 0 && (rc = sql_check_interrupt(ctx))) break;
         int r = tscan_next(sc, &v, ctx->err);
         if (r < 0) { rc = -r; break; }
         if (r == 0) break;

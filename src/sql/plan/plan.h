@@ -12,6 +12,7 @@
 typedef enum PlanKind {
     PLAN_QUERY, PLAN_INSERT, PLAN_UPDATE, PLAN_DELETE,
     PLAN_CREATE_TABLE, PLAN_DROP_TABLE, PLAN_ALTER_TABLE,
+    PLAN_TRUNCATE,
 } PlanKind;
 
 typedef struct TableScope TableScope;
@@ -43,6 +44,14 @@ struct Plan {
     TableInfo *new_table;
     TableInfo **alter; int nalter;  /* CREATE / DROP INDEX: new table versions */
     const TableInfo **drop; int ndrop;
+    /* INSERT / UPDATE / DELETE ... RETURNING: the list compiled over the
+     * table's row (cols / ncols name its columns), the rows it gave
+     * (nret values each), and the operator that returns them */
+    ExprProg **ret; int nret;
+    Value *ret_rows; size_t nret_rows, capret_rows;
+    Op *ret_root;
+    /* TRUNCATE: a DELETE of every row per table */
+    Plan **parts; int nparts;
     /* a NOTICE the statement raises (IF [NOT] EXISTS skipping), or NULL */
     const char *notice;
     const char *notice_state;
@@ -70,6 +79,7 @@ int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p);
 int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p);
 int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p);
+int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 int exec_dml(SqlCtx *ctx, Plan *p);
 
 /* stats.c: per column the distinct values and NULL fraction of a table */

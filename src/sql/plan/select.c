@@ -398,6 +398,8 @@ int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj
     SelectStmt *sel = fi->dsel;
     Plan *ip = fi->dplan;
     if (!sel || !ip || !ip->texprs || sel->setop || sel->limit || sel->offset || n == 0) return DD_OK;
+    /* an aggregate without GROUP BY gives its row whatever its WHERE keeps */
+    if (ip->grouped && sel->ngroup == 0) return DD_OK;
     int nt = ip->ncols;
     /* what each output column becomes inside the query, or NULL */
     Expr **repl = arena_zalloc(ctx->stmt, sizeof(Expr *) * (size_t)(nt + 1));
@@ -443,6 +445,10 @@ int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj
     int npushed = 0;
     for (int i = 0; i < n; i++) {
         bool ok = true;
+        /* only conditions on the derived table's columns (one that reads
+         * none filters the derived rows, which is not the same below an
+         * aggregate) */
+        if (!ast_has_column(conj[i])) continue;
         Expr *e = push_copy(ctx, conj[i], rel, repl, &ok);
         if (!ok || !e) continue;
         if (where) {
@@ -747,10 +753,36 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         if (i > 0) { kind[m] = mem[i - 1]->setop; all[m] = mem[i - 1]->setop_all; }
         m++;
     }
+    /* left to right; a run of UNION [ALL] is one Append: with a UNION
+     * (distinct) at run position d, everything up to d is distinct, the
+     * UNION ALLs after it append */
     Op *top = ops[0];
-    for (i = 1; i < m; i++) {
-        top = op_setop(ctx, top, ops[i], kind[i], all[i], ncols);
-        if (!top) return DD_ENOMEM;
+    for (i = 1; i < m;) {
+        if (kind[i] != 1) {
+            top = op_setop(ctx, top, ops[i], kind[i], all[i], ncols);
+            if (!top) return DD_ENOMEM;
+            i++;
+            continue;
+        }
+        int j = i, d = -1;
+        while (j < m && kind[j] == 1) {
+            if (!all[j]) d = j;
+            j++;
+        }
+        Op **run = arena_alloc(ctx->stmt, sizeof(Op *) * (size_t)(j - i + 2));
+        if (!run) return DD_ENOMEM;
+        int nr = 0;
+        run[nr++] = top;
+        int k = i;
+        if (d >= 0) {
+            for (; k <= d; k++) run[nr++] = ops[k];
+            if (!(top = op_append(ctx, run, nr, true, ncols))) return DD_ENOMEM;
+            nr = 0;
+            run[nr++] = top;
+        }
+        for (; k < j; k++) run[nr++] = ops[k];
+        if (nr > 1 && !(top = op_append(ctx, run, nr, false, ncols))) return DD_ENOMEM;
+        i = j;
     }
     /* ORDER BY result columns, by name or position */
     if (s->norder) {
