@@ -1532,6 +1532,31 @@ static int ranges_pack(Arena *a, const Value *src, const SlotRanges *r, Value *o
     return DD_OK;
 }
 
+/* The slots of r the query reads (r itself when it has no used flags):
+ * what a kept row needs to hold. */
+static int ranges_narrow(SqlCtx *ctx, const SlotRanges *r, SlotRanges *out)
+{
+    *out = *r;
+    if (!r->used) return DD_OK;
+    int w = ranges_width(r);
+    int *off = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(w + 1));
+    int *len = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(w + 1));
+    if (!off || !len) return DD_ENOMEM;
+    int n = 0;
+    for (int i = 0; i < r->n; i++)
+        for (int s = r->off[i]; s < r->off[i] + r->len[i]; s++) {
+            if (r->used[s] && !*r->used[s]) continue;
+            if (n && off[n - 1] + len[n - 1] == s) { len[n - 1]++; continue; }
+            off[n] = s;
+            len[n++] = 1;
+        }
+    out->n = n;
+    out->off = off;
+    out->len = len;
+    out->used = NULL;
+    return DD_OK;
+}
+
 static void ranges_unpack(Value *dst, const Value *packed, const SlotRanges *r)
 {
     int k = 0;
@@ -1606,6 +1631,7 @@ typedef struct JoinOp {
     ExprProg *on;
     JoinType type;
     SlotRanges outer_r, inner_r;
+    SlotRanges keep_r;      /* the inner slots kept (those read) */
     int iw;                 /* packed inner width */
     Value *row;
     Value **inner; size_t ninner, capinner;
@@ -1620,7 +1646,10 @@ static int join_open(SqlCtx *ctx, Op *op)
     j->have_outer = false;
     j->ninner = 0;
     arena_reset(&j->arena);
-    int rc = op_open(ctx, op->child2);
+    int rc = ranges_narrow(ctx, &j->inner_r, &j->keep_r);
+    if (rc) return rc;
+    j->iw = ranges_width(&j->keep_r);
+    rc = op_open(ctx, op->child2);
     for (;;) {
         if (rc) break;
         ArenaMark m = arena_mark(ctx->row);
@@ -1635,7 +1664,7 @@ static int join_open(SqlCtx *ctx, Op *op)
             j->capinner = ncap;
         }
         Value *packed = arena_alloc(&j->arena, sizeof(Value) * (size_t)(j->iw ? j->iw : 1));
-        rc = packed ? ranges_pack(&j->arena, in, &j->inner_r, packed) : DD_ENOMEM;
+        rc = packed ? ranges_pack(&j->arena, in, &j->keep_r, packed) : DD_ENOMEM;
         j->inner[j->ninner++] = packed;
         arena_rewind(ctx->row, m);
         if (!rc) rc = over_budget(ctx, j->arena.total + j->capinner * sizeof(Value *), "nested loop's inner side");
@@ -1670,7 +1699,7 @@ static int join_next(SqlCtx *ctx, Op *op, Value **row)
             }
             continue;
         }
-        ranges_unpack(j->row, j->inner[j->pos++], &j->inner_r);
+        ranges_unpack(j->row, j->inner[j->pos++], &j->keep_r);
         if (j->on) {
             bool ok;
             rc = expr_eval_bool(j->on, &op->env, j->row, &ok);
@@ -1840,6 +1869,7 @@ typedef struct HashJoinOp {
     ExprProg *residual;
     JoinType type;
     SlotRanges probe_r, build_r;
+    SlotRanges keep_r;      /* the build slots kept (those read) */
     int bw;
     size_t budget;
     Value *row;
@@ -1953,7 +1983,7 @@ static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *k
     }
     e->keys = kv;
     e->vals = kv + h->nkeys;
-    int rc = ranges_pack(&h->arena, in, &h->build_r, e->vals);
+    int rc = ranges_pack(&h->arena, in, &h->keep_r, e->vals);
     if (rc) return rc;
     e->hash = keys_hash(keys, h->nkeys);
     e->next = h->buckets[e->hash & (h->nbuckets - 1)];
@@ -1969,6 +1999,9 @@ static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *k
 static int hj_open(SqlCtx *ctx, Op *op)
 {
     HashJoinOp *h = (HashJoinOp *)op;
+    int nrc = ranges_narrow(ctx, &h->build_r, &h->keep_r);
+    if (nrc) return nrc;
+    h->bw = ranges_width(&h->keep_r);
     h->have_probe = false;
     h->count = 0;
     if (h->nbuckets) memset(h->buckets, 0, sizeof(HashEntry *) * h->nbuckets);
@@ -2056,7 +2089,7 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
         bool eq = true;
         for (int i = 0; eq && i < h->nkeys; i++) eq = val_compare(&h->pk[i], &e->keys[i], &ctx->vctx) == 0;
         if (!eq) continue;
-        ranges_unpack(h->row, e->vals, &h->build_r);
+        ranges_unpack(h->row, e->vals, &h->keep_r);
         if (h->residual) {
             bool ok;
             rc = expr_eval_bool(h->residual, &op->env, h->row, &ok);

@@ -102,7 +102,11 @@ Op *op_distinct(SqlCtx *ctx, Op *child, int ncols);
 Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset);
 /* Slot ranges [off[i], off[i] + len[i]) of a canonical FROM row (a join
  * side's relations; executor.c explains canonical rows). */
-typedef struct SlotRanges { int n; const int *off; const int *len; } SlotRanges;
+/* used (may be NULL): per canonical slot, the flag that says whether the
+ * query reads it (a ScopeRel's used[], final once planning is done);
+ * operators that keep rows (hash tables, a nested loop's inner side) keep
+ * only those slots. */
+typedef struct SlotRanges { int n; const int *off; const int *len; const bool *const *used; } SlotRanges;
 /* The canonical row of a FROM clause: `width` NULLs (statement arena).
  * Every operator of one join tree writes its relations' slots into this
  * one buffer and returns it, so a join never copies the streaming side. */

@@ -70,6 +70,7 @@ typedef struct JoinPlanner {
     Value *row;             /* the canonical row all its operators share */
     struct Semi *semis;     /* WHERE subqueries planned as semi / anti joins */
     double *base;           /* per relation: rows before its filters (estimate) */
+    const bool **slot_used; /* per canonical slot: its relation's used flag */
     TableStats *stats;      /* per relation: its table's statistics, if any */
 } JoinPlanner;
 
@@ -524,6 +525,18 @@ static int ranges_of(JoinPlanner *jp, u64 set, SlotRanges *out)
     out->n = k;
     out->off = off;
     out->len = len;
+    /* kept rows hold only the slots the query reads: the relations' used
+     * flags, final when the operators open */
+    if (!jp->slot_used) {
+        static const bool always = true;
+        jp->slot_used = arena_alloc(jp->ctx->stmt, sizeof(bool *) * (size_t)(jp->width + 1));
+        if (!jp->slot_used) return DD_ENOMEM;
+        for (int s = 0; s < jp->width; s++) jp->slot_used[s] = &always;
+        for (int r = 0; r < jp->nrels; r++)
+            for (int c = 0; jp->rels[r].used && c < jp->rels[r].ncols; c++)
+                jp->slot_used[jp->rels[r].slot0 + c] = &jp->rels[r].used[c];
+    }
+    out->used = jp->slot_used;
     return DD_OK;
 }
 
@@ -1245,7 +1258,7 @@ int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi)
     JNode root;
     if ((rc = plan_problem(&jp, top, &root))) return rc;
     for (Semi *sm = jp.semis; sm; sm = sm->next) {
-        SlotRanges pr, none = {0, NULL, NULL};
+        SlotRanges pr, none = {0, NULL, NULL, NULL};
         if ((rc = ranges_of(&jp, root.set, &pr))) return rc;
         Value *row = jp.row;
         if (!row && !(row = jp.row = op_canonical_row(ctx, jp.width))) return DD_ENOMEM;
