@@ -58,6 +58,9 @@
     X(CARDINALITY, "21000", "more than one row returned by a subquery")       \
     X(PROGRAM_LIMIT, "54000", "program limit exceeded")                       \
     X(STACK_DEPTH, "54001", "stack depth limit exceeded")                     \
+    X(WINDOWING, "42P20", "windowing error")                                  \
+    X(INVALID_ARG_FOR_NTILE, "22014", "invalid argument for ntile function")  \
+    X(INVALID_PRECEDING, "22013", "invalid preceding or following size")      \
     X(SERIALIZATION, "40001", "could not serialize access")                   \
     X(READ_ONLY_TXN, "25006", "cannot execute in a read-only transaction")    \
     X(IN_FAILED_TXN, "25P02", "current transaction is aborted, commands "     \

@@ -250,6 +250,15 @@ class Gen:
             lim = " LIMIT %d" % r.randint(1, 8) if "id" in keys else ""
             order = ", ".join("r0.%s%s" % (c, d) for c in keys)
             return "SELECT r0.id, r0.a, r0.b, r0.d FROM %s%s ORDER BY %s%s" % (frm, where, order, lim)
+        if k == 1 and shape < 0.25:
+            # window functions over a total order (the key), so the values
+            # do not depend on how ties are broken
+            part = r.choice(["", "PARTITION BY r0.a ", "PARTITION BY r0.b, r0.c "])
+            fn = r.choice(["row_number()", "rank()", "dense_rank()", "lag(r0.d)", "lead(r0.c, 2, 'none')",
+                           "sum(r0.d)", "count(r0.a)", "min(r0.c)", "first_value(r0.d)", "ntile(3)"])
+            frame = r.choice(["", "", " ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING", " ROWS 2 PRECEDING"]) \
+                if fn.startswith(("sum", "count", "min", "first")) else ""
+            return "SELECT r0.id, %s OVER (%sORDER BY r0.id%s) FROM %s%s" % (fn, part, frame, frm, where)
         if k >= 5 or shape < 0.25:
             return "SELECT count(*) FROM %s%s" % (frm, where)
         if shape < 0.45:

@@ -37,6 +37,23 @@ def wait_port(port, proc, seconds=30):
     return False
 
 
+def pg_ready(port, proc, seconds=60):
+    """an open port is not yet a server that takes connections ("the
+    database system is starting up"): wait until one is accepted"""
+    import psycopg2
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres",
+                             connect_timeout=5).close()
+            return True
+        except psycopg2.OperationalError:
+            time.sleep(0.1)
+    return False
+
+
 class Server:
     def __init__(self, port, stop):
         self.port = port
@@ -71,7 +88,7 @@ def postgres():
                                           "-c", "listen_addresses=127.0.0.1", "-k", tmp,
                                           "-c", "fsync=off", "-c", "TimeZone=UTC"],
                                 stdout=log, stderr=log)
-        if wait_port(port, proc):
+        if wait_port(port, proc) and pg_ready(port, proc):
             def stop(proc=proc):
                 proc.terminate()
                 try:

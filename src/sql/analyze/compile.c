@@ -523,21 +523,13 @@ static int compile_coalesce(Builder *b, Expr *e, Frag *f)
     return rc;
 }
 
-static int register_agg(Builder *b, Expr *e, AggKind kind, int *idx)
+/* The AggSpec of aggregate call e: its argument compiled in sub (the
+ * context of the rows it aggregates), its result type. */
+static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, AggSpec *a)
 {
-    CompileCtx *cc = b->cc;
-    for (int i = 0; i < cc->naggs; i++) {
-        if (ast_expr_equal(cc->aggs[i]->ast, e)) { *idx = i; return DD_OK; }
-    }
-    AggSpec *a = arena_zalloc(cc->sql->stmt, sizeof(*a));
-    if (!a) return DD_ENOMEM;
     a->kind = kind;
     a->distinct = e->u.func.distinct;
     a->ast = e;
-    /* arguments are evaluated over the input rows, outside the grouping */
-    CompileCtx sub = *cc;
-    sub.grouped = false;
-    sub.agg_forbidden = "aggregate function calls";
     int rc = DD_OK;
     int nargs = e->u.func.n;
     if (kind == AGG_COUNT_STAR) {
@@ -546,7 +538,7 @@ static int register_agg(Builder *b, Expr *e, AggKind kind, int *idx)
         if (nargs != (kind == AGG_STRING_AGG ? 2 : 1))
             return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s with %d arguments does not exist",
                           e->u.func.name, nargs);
-        rc = expr_compile(&sub, e->u.func.args[0], &a->arg);
+        rc = expr_compile(sub, e->u.func.args[0], &a->arg);
         if (rc) return rc;
         /* an aggregate whose argument reads only an enclosing query's
          * columns belongs to that query in SQL (sum(outer.x) inside a
@@ -584,13 +576,31 @@ static int register_agg(Builder *b, Expr *e, AggKind kind, int *idx)
             a->type = TYPE_BOOL;
             break;
         case AGG_STRING_AGG:
-            rc = expr_compile_as(&sub, e->u.func.args[1], TYPE_TEXT, -1, &a->arg2);
+            rc = expr_compile_as(sub, e->u.func.args[1], TYPE_TEXT, -1, &a->arg2);
             if (rc) return rc;
             a->type = TYPE_TEXT;
             break;
         default: break;
         }
     }
+    return DD_OK;
+}
+
+static int register_agg(Builder *b, Expr *e, AggKind kind, int *idx)
+{
+    CompileCtx *cc = b->cc;
+    for (int i = 0; i < cc->naggs; i++) {
+        if (ast_expr_equal(cc->aggs[i]->ast, e)) { *idx = i; return DD_OK; }
+    }
+    AggSpec *a = arena_zalloc(cc->sql->stmt, sizeof(*a));
+    if (!a) return DD_ENOMEM;
+    /* arguments are evaluated over the input rows, outside the grouping */
+    CompileCtx sub = *cc;
+    sub.grouped = false;
+    sub.agg_forbidden = "aggregate function calls";
+    sub.win_allowed = false;
+    int rc = build_agg(cc, &sub, e, kind, a);
+    if (rc) return rc;
     if (cc->naggs == cc->capaggs) {
         int ncap = cc->capaggs ? cc->capaggs * 2 : 8;
         AggSpec **na = arena_alloc(cc->sql->stmt, sizeof(AggSpec *) * (size_t)ncap);
@@ -604,9 +614,170 @@ static int register_agg(Builder *b, Expr *e, AggKind kind, int *idx)
     return DD_OK;
 }
 
+/* A constant frame offset: a non-negative integer. */
+static int frame_offset(CompileCtx *cc, Expr *e, i64 *out)
+{
+    CompileCtx k;
+    memset(&k, 0, sizeof(k));
+    k.sql = cc->sql;
+    k.agg_forbidden = "window frame";
+    ExprProg *p;
+    int rc = expr_compile_as(&k, e, TYPE_INT8, -1, &p);
+    if (rc) return rc;
+    if (!p->constant)
+        return err_at(cc, DD_EFEATURE, e->loc, "a window frame offset must be a constant");
+    EvalEnv env = {cc->sql, NULL, 0};
+    Value v;
+    if ((rc = expr_eval(p, &env, NULL, &v))) return rc;
+    if (v.isnull) return err_at(cc, DD_ENULL_NOT_ALLOWED, e->loc, "frame starting offset must not be null");
+    if (v.v.i < 0) return err_at(cc, DD_EINVALID_PRECEDING, e->loc, "frame starting offset must not be negative");
+    *out = v.v.i;
+    return DD_OK;
+}
+
+/* f(...) OVER (...): registered with the query's window calls, read as a
+ * slot the Window operator fills (XOP_WINREF until placed). */
+static int compile_window(Builder *b, Expr *e, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    const char *name = e->u.func.name;
+    if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
+    if (!cc->win_allowed && cc->agg_forbidden && strcmp(cc->agg_forbidden, "aggregate function calls") == 0)
+        return err_at(cc, DD_EGROUPING, e->loc, "aggregate function calls cannot contain window function calls");
+    if (!cc->win_allowed)
+        return err_at(cc, DD_EWINDOWING, e->loc, "window functions are not allowed in %s",
+                      cc->win_forbidden ? cc->win_forbidden : cc->agg_forbidden ? cc->agg_forbidden : "this context");
+    WindowDef *w = e->u.func.over;
+    WindowDef merged;
+    if (w->is_ref || w->refname) {
+        const char *want = w->is_ref ? w->name : w->refname;
+        WindowDef *base = NULL;
+        for (int i = 0; i < cc->nwindefs && !base; i++)
+            if (strcmp(cc->windefs[i]->name, want) == 0) base = cc->windefs[i];
+        if (!base) return err_at(cc, DD_EUNDEFINED_OBJECT, w->loc, "window \"%s\" does not exist", want);
+        if (w->is_ref) {
+            merged = *base;
+        } else {
+            if (w->npartition)
+                return err_at(cc, DD_EWINDOWING, w->loc, "cannot override PARTITION BY clause of window \"%s\"", want);
+            if (w->norder && base->norder)
+                return err_at(cc, DD_EWINDOWING, w->loc, "cannot override ORDER BY clause of window \"%s\"", want);
+            if (base->frame != FRAME_DEFAULT)
+                return err_at(cc, DD_EWINDOWING, w->loc, "cannot copy window \"%s\" because it has a frame clause", want);
+            merged = *w;
+            merged.partition = base->partition;
+            merged.npartition = base->npartition;
+            if (!w->norder) { merged.order = base->order; merged.norder = base->norder; }
+        }
+        w = &merged;
+    }
+    WinCall *wc = arena_zalloc(cc->sql->stmt, sizeof(WinCall));
+    if (!wc) return DD_ENOMEM;
+    CompileCtx sub = *cc;
+    sub.win_allowed = false;
+    sub.agg_forbidden = cc->grouped ? NULL : "window function calls";
+    static const struct { const char *n; WinKind k; int minargs, maxargs; } fns[] = {
+        {"row_number", WIN_ROW_NUMBER, 0, 0}, {"rank", WIN_RANK, 0, 0}, {"dense_rank", WIN_DENSE_RANK, 0, 0},
+        {"percent_rank", WIN_PERCENT_RANK, 0, 0}, {"cume_dist", WIN_CUME_DIST, 0, 0}, {"ntile", WIN_NTILE, 1, 1},
+        {"lag", WIN_LAG, 1, 3}, {"lead", WIN_LEAD, 1, 3}, {"first_value", WIN_FIRST_VALUE, 1, 1},
+        {"last_value", WIN_LAST_VALUE, 1, 1}, {"nth_value", WIN_NTH_VALUE, 2, 2},
+    };
+    int n = e->u.func.n, rc;
+    AggKind ak;
+    bool found = false;
+    for (size_t i = 0; i < DD_ARRAY_LEN(fns) && !found; i++) {
+        if (strcmp(fns[i].n, name) != 0) continue;
+        found = true;
+        if (n < fns[i].minargs || n > fns[i].maxargs || e->u.func.star)
+            return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s with %d arguments does not exist", name, n);
+        wc->kind = fns[i].k;
+    }
+    if (!found) {
+        if (!agg_lookup(name, &ak) && !func_lookup(name))
+            return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s() does not exist", name);
+        if (!agg_lookup(name, &ak))
+            return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc,
+                          "OVER specified, but %s is not a window function nor an aggregate function", name);
+        if (e->u.func.distinct)
+            return err_at(cc, DD_EFEATURE, e->loc, "DISTINCT is not implemented for window functions");
+        if (e->u.func.star) ak = AGG_COUNT_STAR;
+        wc->kind = WIN_AGG;
+        if ((rc = build_agg(cc, &sub, e, ak, &wc->agg))) return rc;
+        wc->type = wc->agg.type;
+    } else {
+        for (int i = 0; i < n; i++) {
+            if (i == 0 || wc->kind == WIN_NTH_VALUE || wc->kind == WIN_NTILE ||
+                ((wc->kind == WIN_LAG || wc->kind == WIN_LEAD) && i == 1))
+                rc = i == 0 && wc->kind != WIN_NTILE ? expr_compile(&sub, e->u.func.args[i], &wc->args[i])
+                                                      : expr_compile_as(&sub, e->u.func.args[i], TYPE_INT8, -1, &wc->args[i]);
+            else   /* lag / lead default: the value's type */
+                rc = expr_compile_as(&sub, e->u.func.args[i], wc->args[0]->type == TYPE_UNKNOWN ? TYPE_TEXT
+                                                                                               : wc->args[0]->type,
+                                     wc->args[0]->typmod, &wc->args[i]);
+            if (rc) return rc;
+        }
+        wc->nargs = n;
+        switch (wc->kind) {
+        case WIN_ROW_NUMBER: case WIN_RANK: case WIN_DENSE_RANK: wc->type = TYPE_INT8; break;
+        case WIN_NTILE: wc->type = TYPE_INT4; break;
+        case WIN_PERCENT_RANK: case WIN_CUME_DIST: wc->type = TYPE_FLOAT8; break;
+        default:
+            wc->type = wc->args[0]->type == TYPE_UNKNOWN || wc->args[0]->type == TYPE_NULLTYPE ? TYPE_TEXT
+                                                                                             : wc->args[0]->type;
+            break;
+        }
+    }
+    /* PARTITION BY and ORDER BY, over the same rows */
+    wc->npart = w->npartition;
+    wc->nord = w->norder;
+    wc->part = arena_alloc(cc->sql->stmt, sizeof(ExprProg *) * (size_t)(w->npartition + 1));
+    wc->ord = arena_alloc(cc->sql->stmt, sizeof(ExprProg *) * (size_t)(w->norder + 1));
+    wc->ord_desc = arena_zalloc(cc->sql->stmt, (size_t)(w->norder + 1));
+    wc->ord_nulls_first = arena_zalloc(cc->sql->stmt, (size_t)(w->norder + 1));
+    if (!wc->part || !wc->ord || !wc->ord_desc || !wc->ord_nulls_first) return DD_ENOMEM;
+    for (int i = 0; i < w->npartition; i++)
+        if ((rc = expr_compile(&sub, w->partition[i], &wc->part[i]))) return rc;
+    for (int i = 0; i < w->norder; i++) {
+        if ((rc = expr_compile(&sub, w->order[i]->expr, &wc->ord[i]))) return rc;
+        wc->ord_desc[i] = w->order[i]->desc;
+        wc->ord_nulls_first[i] = w->order[i]->nulls == 1 || (w->order[i]->nulls == 0 && w->order[i]->desc);
+    }
+    wc->frame = w->frame;
+    wc->start = w->start;
+    wc->end = w->end;
+    if (w->frame == FRAME_GROUPS) return err_at(cc, DD_EFEATURE, w->loc, "GROUPS window frames are not supported");
+    if (w->frame == FRAME_RANGE && (w->start == BOUND_PRECEDING || w->start == BOUND_FOLLOWING ||
+                                     w->end == BOUND_PRECEDING || w->end == BOUND_FOLLOWING))
+        return err_at(cc, DD_EFEATURE, w->loc, "RANGE with offset PRECEDING/FOLLOWING is not supported");
+    if (w->start == BOUND_UNBOUNDED_FOLLOWING)
+        return err_at(cc, DD_EWINDOWING, w->loc, "frame start cannot be UNBOUNDED FOLLOWING");
+    if (w->end == BOUND_UNBOUNDED_PRECEDING)
+        return err_at(cc, DD_EWINDOWING, w->loc, "frame end cannot be UNBOUNDED PRECEDING");
+    if (w->start_off && (rc = frame_offset(cc, w->start_off, &wc->start_off))) return rc;
+    if (w->end_off && (rc = frame_offset(cc, w->end_off, &wc->end_off))) return rc;
+    if (cc->nwins == cc->capwins) {
+        int ncap = cc->capwins ? cc->capwins * 2 : 4;
+        WinCall **nw = arena_alloc(cc->sql->stmt, sizeof(WinCall *) * (size_t)ncap);
+        if (!nw) return DD_ENOMEM;
+        if (cc->nwins) memcpy(nw, cc->wins, sizeof(WinCall *) * (size_t)cc->nwins);
+        cc->wins = nw;
+        cc->capwins = ncap;
+    }
+    int idx = cc->nwins;
+    cc->wins[cc->nwins++] = wc;
+    ExprInstr i = ins_make(XOP_WINREF, e->loc);
+    i.a = idx;
+    i.type = (u8)wc->type;
+    f->type = wc->type;
+    f->constant = false;
+    f->depth = DD_MAX(f->depth, 1);
+    return frag_emit(f, i);
+}
+
 static int compile_func(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
+    if (e->u.func.over) return compile_window(b, e, f);
     const char *name = e->u.func.name;
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
     AggKind ak;
@@ -1154,7 +1325,7 @@ bool ast_has_aggregate(const Expr *e)
     AggKind k;
     switch (e->kind) {
     case EXPR_FUNC:
-        if (agg_lookup(e->u.func.name, &k)) return true;
+        if (agg_lookup(e->u.func.name, &k) && !e->u.func.over) return true;
         for (int i = 0; i < e->u.func.n; i++)
             if (ast_has_aggregate(e->u.func.args[i])) return true;
         return false;

@@ -103,6 +103,27 @@ typedef struct AggSpec {
     Expr *ast;              /* to reuse identical calls */
 } AggSpec;
 
+/* A window function call f(...) OVER (...), computed by the Window
+ * operator over the rows of its query (after grouping) and read by the
+ * query's output expressions as a slot past the input row (XOP_WINREF,
+ * patched to XOP_SLOT once the input width is known). */
+typedef enum WinKind {
+    WIN_ROW_NUMBER, WIN_RANK, WIN_DENSE_RANK, WIN_PERCENT_RANK, WIN_CUME_DIST, WIN_NTILE,
+    WIN_LAG, WIN_LEAD, WIN_FIRST_VALUE, WIN_LAST_VALUE, WIN_NTH_VALUE, WIN_AGG,
+} WinKind;
+typedef struct WinCall {
+    WinKind kind;
+    AggSpec agg;            /* WIN_AGG */
+    ExprProg *args[3]; int nargs;
+    ExprProg **part; int npart;
+    ExprProg **ord; int nord;
+    bool *ord_desc, *ord_nulls_first;
+    int frame;              /* FRAME_DEFAULT / ROWS / RANGE */
+    int start, end;         /* BOUND_* */
+    i64 start_off, end_off; /* ROWS n PRECEDING / FOLLOWING */
+    TypeId type;
+} WinCall;
+
 /* Compilation context. */
 typedef struct CompileCtx {
     struct SqlCtx *sql;
@@ -113,6 +134,11 @@ typedef struct CompileCtx {
     Expr **group; int ngroup;
     AggSpec **aggs; int naggs, capaggs;
     const char *agg_forbidden;   /* "WHERE", "GROUP BY", ... or NULL when allowed */
+    /* window functions: allowed in a SELECT's output list and ORDER BY */
+    bool win_allowed;
+    const char *win_forbidden;   /* where they are not, when agg_forbidden does not say */
+    WinCall **wins; int nwins, capwins;
+    struct WindowDef **windefs; int nwindefs;   /* the query's WINDOW clause */
     const char *assign_col;      /* expr_compile_as for a column: its name, for 42804 */
     /* output aliases visible to ORDER BY (name -> expression) */
 } CompileCtx;
@@ -141,6 +167,7 @@ typedef enum ExprOp {
     XOP_SUBLINK,    /* link: SCALAR / EXISTS push a value; IN pops its argument;
                        flags bit0 negated (NOT IN) */
     XOP_OUTER,      /* slot a of the outer row sub levels up (SqlCtx.outer_rows) */
+    XOP_WINREF,     /* window call a: becomes XOP_SLOT once planned (never evaluated) */
 } ExprOp;
 
 typedef struct EvalEnv EvalEnv;

@@ -141,6 +141,9 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
         switch ((ExprOp)in->op) {
         case XOP_CONST: st[sp++] = p->consts[in->a]; break;
         case XOP_SLOT: st[sp++] = row[in->a]; break;
+        case XOP_WINREF:
+            return eval_fail(env, dd_err(env->sql->err, DD_EINTERNAL, in->loc, "window function result not placed"),
+                             in->loc);
         case XOP_OUTER: {
             SqlCtx *c = env->sql;
             if (in->sub > c->nouter)

@@ -2412,6 +2412,327 @@ Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols)
 }
 
 
+/* ================================================================ window */
+
+/*
+ * Window functions: every input row is kept (width base, plus one slot per
+ * call), each call sorts the rows by its PARTITION BY and ORDER BY, walks
+ * the partitions and writes its value into the row's slot base + k.  The
+ * rows come out in the order of the last call's sort.  Frames: the default
+ * (the partition up to the current row's last peer with ORDER BY, all of
+ * it without), ROWS with offsets, RANGE from/to UNBOUNDED or CURRENT ROW.
+ * Aggregates whose frame starts at the partition accumulate as the frame
+ * grows; other frames are summed again per row.
+ */
+typedef struct WindowOp {
+    Op op;
+    int base, nwin;
+    WinCall **wins;
+    Arena arena;            /* the rows, their keys, the results */
+    Value **rows; size_t nrows, caprows;
+    size_t *order;          /* output order */
+    size_t pos;
+    bool built;
+    AggOp agg;              /* context of agg_step / agg_final: its arena and env */
+    /* the call being computed: its sort keys, for the comparator */
+    Value **keys; WinCall *cur;
+} WindowOp;
+
+static int win_cmp_vals(SqlCtx *ctx, const Value *a, const Value *b, bool desc, bool nulls_first)
+{
+    if (a->isnull || b->isnull) {
+        if (a->isnull && b->isnull) return 0;
+        return a->isnull ? (nulls_first ? -1 : 1) : (nulls_first ? 1 : -1);
+    }
+    int c = val_compare(a, b, &ctx->vctx);
+    return desc ? -c : c;
+}
+
+/* qsort's comparator context: one sort at a time per thread */
+static __thread WindowOp *win_sort_op;
+
+static int win_sort_cmp(const void *pa, const void *pb)
+{
+    WindowOp *w = win_sort_op;
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    const Value *ka = w->keys[a], *kb = w->keys[b];
+    WinCall *wc = w->cur;
+    for (int i = 0; i < wc->npart; i++) {
+        int c = win_cmp_vals(w->op.env.sql, &ka[i], &kb[i], false, false);
+        if (c) return c;
+    }
+    for (int i = 0; i < wc->nord; i++) {
+        int c = win_cmp_vals(w->op.env.sql, &ka[wc->npart + i], &kb[wc->npart + i], wc->ord_desc[i],
+                             wc->ord_nulls_first[i]);
+        if (c) return c;
+    }
+    return a < b ? -1 : a > b;   /* stable */
+}
+
+static bool win_same(SqlCtx *ctx, const Value *a, const Value *b, int from, int n)
+{
+    for (int i = from; i < from + n; i++)
+        if (win_cmp_vals(ctx, &a[i], &b[i], false, false) != 0) return false;
+    return true;
+}
+
+/* Evaluates p over row into out, its payload in the window's arena. */
+static int win_eval(SqlCtx *ctx, WindowOp *w, ExprProg *p, const Value *row, Value *out)
+{
+    ArenaMark m = arena_mark(ctx->row);
+    Value v;
+    int rc = expr_eval(p, &w->op.env, row, &v);
+    if (!rc) rc = val_copy(&w->arena, &v, out);
+    arena_rewind(ctx->row, m);
+    return rc;
+}
+
+static int win_call(SqlCtx *ctx, WindowOp *w, int k, size_t *idx)
+{
+    WinCall *wc = w->wins[k];
+    size_t n = w->nrows;
+    int nk = wc->npart + wc->nord, rc;
+    /* sort keys */
+    for (size_t r = 0; r < n; r++) {
+        w->keys[r] = arena_alloc(&w->arena, sizeof(Value) * (size_t)(nk + 1));
+        if (!w->keys[r]) return DD_ENOMEM;
+        for (int i = 0; i < wc->npart; i++)
+            if ((rc = win_eval(ctx, w, wc->part[i], w->rows[r], &w->keys[r][i]))) return rc;
+        for (int i = 0; i < wc->nord; i++)
+            if ((rc = win_eval(ctx, w, wc->ord[i], w->rows[r], &w->keys[r][wc->npart + i]))) return rc;
+        idx[r] = r;
+        if ((r & 1023) == 0 && (rc = sql_check_interrupt(ctx))) return rc;
+    }
+    if ((rc = over_budget(ctx, w->arena.total + w->caprows * sizeof(Value *) * 3, "window function"))) return rc;
+    w->cur = wc;
+    win_sort_op = w;
+    qsort(idx, n, sizeof(size_t), win_sort_cmp);
+    int slot = w->base + k;
+    size_t *peer_start = arena_alloc(&w->arena, sizeof(size_t) * (n + 1));
+    size_t *peer_end = arena_alloc(&w->arena, sizeof(size_t) * (n + 1));
+    if (!peer_start || !peer_end) return DD_ENOMEM;
+    for (size_t ps = 0; ps < n;) {
+        size_t pe = ps + 1;
+        while (pe < n && win_same(ctx, w->keys[idx[ps]], w->keys[idx[pe]], 0, wc->npart)) pe++;
+        /* peers: equal ORDER BY keys (all rows without ORDER BY) */
+        for (size_t i = ps; i < pe;) {
+            size_t j = i + 1;
+            while (j < pe && win_same(ctx, w->keys[idx[i]], w->keys[idx[j]], wc->npart, wc->nord)) j++;
+            for (size_t q = i; q < j; q++) { peer_start[q] = i; peer_end[q] = j; }
+            i = j;
+        }
+        size_t np = pe - ps;
+        i64 dense = 0;
+        AggState st;
+        memset(&st, 0, sizeof(st));
+        st.seen.n = 1;
+        size_t acc_end = ps;   /* rows [ps, acc_end) are in st (incremental frames) */
+        arena_reset(&w->agg.arena);
+        for (size_t i = ps; i < pe; i++) {
+            Value *row = w->rows[idx[i]];
+            Value out = val_null(wc->type);
+            if (i == peer_start[i]) dense++;
+            /* the frame [fs, fe) */
+            size_t fs = ps, fe = pe;
+            if (wc->frame == FRAME_DEFAULT) {
+                fe = wc->nord ? peer_end[i] : pe;
+            } else {
+                i64 s, e, ii = (i64)i;
+                switch (wc->start) {
+                case BOUND_PRECEDING: s = wc->frame == FRAME_ROWS ? ii - wc->start_off : (i64)peer_start[i]; break;
+                case BOUND_CURRENT: s = wc->frame == FRAME_ROWS ? ii : (i64)peer_start[i]; break;
+                case BOUND_FOLLOWING: s = ii + wc->start_off; break;
+                default: s = (i64)ps; break;
+                }
+                switch (wc->end) {
+                case BOUND_PRECEDING: e = ii - wc->end_off + 1; break;
+                case BOUND_CURRENT: e = wc->frame == FRAME_ROWS ? ii + 1 : (i64)peer_end[i]; break;
+                case BOUND_FOLLOWING: e = ii + wc->end_off + 1; break;
+                default: e = (i64)pe; break;
+                }
+                if (s < (i64)ps) s = (i64)ps;
+                if (e > (i64)pe) e = (i64)pe;
+                if (e < s) e = s;
+                fs = (size_t)s;
+                fe = (size_t)e;
+            }
+            switch (wc->kind) {
+            case WIN_ROW_NUMBER: out = val_int(TYPE_INT8, (i64)(i - ps + 1)); break;
+            case WIN_RANK: out = val_int(TYPE_INT8, (i64)(peer_start[i] - ps + 1)); break;
+            case WIN_DENSE_RANK: out = val_int(TYPE_INT8, dense); break;
+            case WIN_PERCENT_RANK:
+                out = val_float(TYPE_FLOAT8, np > 1 ? (double)(peer_start[i] - ps) / (double)(np - 1) : 0.0);
+                break;
+            case WIN_CUME_DIST: out = val_float(TYPE_FLOAT8, (double)(peer_end[i] - ps) / (double)np); break;
+            case WIN_NTILE: {
+                Value b;
+                if ((rc = win_eval(ctx, w, wc->args[0], row, &b))) return rc;
+                if (b.isnull) break;
+                if (b.v.i <= 0)
+                    return dd_err(ctx->err, DD_EINVALID_ARG_FOR_NTILE, -1, "argument of ntile must be greater than zero");
+                i64 buckets = b.v.i, pos = (i64)(i - ps), size = (i64)np / buckets, extra = (i64)np % buckets;
+                /* the first `extra` buckets hold size + 1 rows */
+                i64 bucket = pos < extra * (size + 1) ? pos / (size + 1) : extra + (pos - extra * (size + 1)) / (size ? size : 1);
+                out = val_int(TYPE_INT4, bucket + 1);
+                break;
+            }
+            case WIN_LAG: case WIN_LEAD: {
+                i64 off = 1;
+                if (wc->nargs > 1) {
+                    Value o;
+                    if ((rc = win_eval(ctx, w, wc->args[1], row, &o))) return rc;
+                    if (o.isnull) break;
+                    off = o.v.i;
+                }
+                i64 t = wc->kind == WIN_LAG ? (i64)i - off : (i64)i + off;
+                if (t >= (i64)ps && t < (i64)pe) {
+                    if ((rc = win_eval(ctx, w, wc->args[0], w->rows[idx[t]], &out))) return rc;
+                } else if (wc->nargs > 2) {
+                    if ((rc = win_eval(ctx, w, wc->args[2], row, &out))) return rc;
+                }
+                break;
+            }
+            case WIN_FIRST_VALUE:
+                if (fe > fs && (rc = win_eval(ctx, w, wc->args[0], w->rows[idx[fs]], &out))) return rc;
+                break;
+            case WIN_LAST_VALUE:
+                if (fe > fs && (rc = win_eval(ctx, w, wc->args[0], w->rows[idx[fe - 1]], &out))) return rc;
+                break;
+            case WIN_NTH_VALUE: {
+                Value nv;
+                if ((rc = win_eval(ctx, w, wc->args[1], row, &nv))) return rc;
+                if (nv.isnull) break;
+                if (nv.v.i <= 0)
+                    return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "argument of nth_value must be greater than zero");
+                if ((i64)(fe - fs) >= nv.v.i &&
+                    (rc = win_eval(ctx, w, wc->args[0], w->rows[idx[fs + (size_t)nv.v.i - 1]], &out)))
+                    return rc;
+                break;
+            }
+            case WIN_AGG: {
+                bool grow = fs == ps && fe >= acc_end;   /* the frame only grows: add the new rows */
+                if (!grow) {
+                    rowset_free(&st.seen);
+                    buf_free(&st.text);
+                    memset(&st, 0, sizeof(st));
+                    st.seen.n = 1;
+                    arena_reset(&w->agg.arena);
+                    acc_end = fs;
+                }
+                for (size_t q = acc_end; q < fe; q++) {
+                    ArenaMark m = arena_mark(ctx->row);
+                    rc = agg_step(ctx, &w->agg, &wc->agg, &st, w->rows[idx[q]]);
+                    arena_rewind(ctx->row, m);
+                    if (rc) return rc;
+                }
+                acc_end = fe;
+                Value r;
+                if ((rc = agg_final(ctx, &w->agg, &wc->agg, &st, &r))) return rc;
+                if ((rc = val_copy(&w->arena, &r, &out))) return rc;
+                break;
+            }
+            }
+            row[slot] = out;
+            if ((i & 1023) == 0 && (rc = sql_check_interrupt(ctx))) return rc;
+        }
+        rowset_free(&st.seen);
+        buf_free(&st.text);
+        ps = pe;
+    }
+    return over_budget(ctx, w->arena.total + w->agg.arena.total + w->caprows * sizeof(Value *) * 3, "window function");
+}
+
+static int window_build(SqlCtx *ctx, WindowOp *w)
+{
+    int width = w->base + w->nwin, rc;
+    for (;;) {
+        Value *in;
+        rc = op_next(ctx, w->op.child, &in);
+        if (rc < 0) return -rc;
+        if (rc == 0) break;
+        if (w->nrows == w->caprows) {
+            size_t ncap = w->caprows ? w->caprows * 2 : 256;
+            Value **nr = dd_realloc(w->rows, sizeof(Value *) * ncap);
+            if (!nr) return DD_ENOMEM;
+            w->rows = nr;
+            w->caprows = ncap;
+        }
+        Value *r = arena_alloc(&w->arena, sizeof(Value) * (size_t)width);
+        if (!r) return DD_ENOMEM;
+        for (int i = 0; i < w->base; i++)
+            if ((rc = val_copy(&w->arena, &in[i], &r[i]))) return rc;
+        for (int i = w->base; i < width; i++) r[i] = val_null(TYPE_TEXT);
+        w->rows[w->nrows++] = r;
+        arena_reset(ctx->row);
+        if ((rc = over_budget(ctx, w->arena.total + w->caprows * sizeof(Value *), "window function"))) return rc;
+        if ((w->nrows & 1023) == 0 && (rc = sql_check_interrupt(ctx))) return rc;
+    }
+    size_t n = w->nrows;
+    w->keys = arena_alloc(&w->arena, sizeof(Value *) * (n + 1));
+    w->order = arena_alloc(&w->arena, sizeof(size_t) * (n + 1));
+    if (!w->keys || !w->order) return DD_ENOMEM;
+    for (size_t r = 0; r < n; r++) w->order[r] = r;
+    for (int k = 0; k < w->nwin; k++) {
+        size_t *idx = arena_alloc(&w->arena, sizeof(size_t) * (n + 1));
+        if (!idx) return DD_ENOMEM;
+        if ((rc = win_call(ctx, w, k, idx))) return rc;
+        w->order = idx;
+    }
+    return DD_OK;
+}
+
+static int window_open(SqlCtx *ctx, Op *op)
+{
+    WindowOp *w = (WindowOp *)op;
+    w->built = false;
+    w->pos = 0;
+    w->nrows = 0;
+    arena_reset(&w->arena);
+    arena_reset(&w->agg.arena);
+    return op_open(ctx, op->child);
+}
+
+static int window_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    WindowOp *w = (WindowOp *)op;
+    if (!w->built) {
+        int rc = window_build(ctx, w);
+        w->built = true;
+        if (rc) return neg(rc);
+    }
+    if (w->pos >= w->nrows) return 0;
+    *row = w->rows[w->order[w->pos++]];
+    return 1;
+}
+
+static void window_close(SqlCtx *ctx, Op *op)
+{
+    WindowOp *w = (WindowOp *)op;
+    op_close(ctx, op->child);
+    dd_free(w->rows);
+    w->rows = NULL;
+    w->nrows = w->caprows = 0;
+    arena_free(&w->arena);
+    arena_free(&w->agg.arena);
+}
+
+static const OpVtbl window_vt = {"WindowAgg", window_open, window_next, window_close, NULL};
+
+Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin)
+{
+    WindowOp *w = op_alloc(ctx, sizeof(*w), &window_vt, base + nwin);
+    if (!w) return NULL;
+    w->op.child = child;
+    w->base = base;
+    w->nwin = nwin;
+    w->wins = wins;
+    w->agg.op.env = w->op.env;
+    arena_init(&w->arena, op_block(ctx, 64 * 1024));
+    arena_init(&w->agg.arena, op_block(ctx, 16 * 1024));
+    op_estimate(&w->op, child->est_rows, child->est_cost + child->est_rows);
+    return &w->op;
+}
+
 /* ================================================================ append */
 
 /*

@@ -142,6 +142,9 @@ Op *op_paramjoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *residual, JoinType
  * (may be NULL) is checked per equal pair. */
 Op *op_mergejoin(SqlCtx *ctx, Op *left, Op *right, int nkeys, ExprProg **lkeys, ExprProg **rkeys,
                  ExprProg *residual, const SlotRanges *lr, const SlotRanges *rr, Value *row, int width);
+/* Window functions: the calls wins[0..nwin) computed over all rows of
+ * child (width base), each into slot base + k of its rows. */
+Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin);
 /* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the
  * other, each opened in its turn. */
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);

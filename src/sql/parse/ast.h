@@ -21,6 +21,7 @@
 typedef struct Expr Expr;
 typedef struct Stmt Stmt;
 typedef struct SelectStmt SelectStmt;
+typedef struct WindowDef WindowDef;
 
 /* ---- expressions ---- */
 
@@ -93,6 +94,7 @@ struct Expr {
             Expr **args; int n;
             bool star;         /* count(*) */
             bool distinct;     /* count(DISTINCT x) */
+            WindowDef *over;   /* f(...) OVER (...) / OVER name: a window function */
         } func;
         struct { SelectStmt *select; } sub;
     } u;
@@ -160,6 +162,21 @@ typedef struct SortItem {
     int nulls;      /* 0 default (NULLS LAST for ASC, FIRST for DESC), 1 FIRST, 2 LAST */
 } SortItem;
 
+/* A window: OVER (...), or WINDOW name AS (...). */
+enum { FRAME_DEFAULT, FRAME_ROWS, FRAME_RANGE, FRAME_GROUPS };
+enum { BOUND_UNBOUNDED_PRECEDING, BOUND_PRECEDING, BOUND_CURRENT, BOUND_FOLLOWING, BOUND_UNBOUNDED_FOLLOWING };
+struct WindowDef {
+    char *name;              /* WINDOW name AS (...): its name; OVER name: the name referred to */
+    char *refname;           /* OVER (w ...): the window it starts from, or NULL */
+    bool is_ref;             /* OVER name (no parentheses) */
+    Expr **partition; int npartition;
+    SortItem **order; int norder;
+    int frame;               /* FRAME_* */
+    int start, end;          /* BOUND_*; without a frame clause: unbounded preceding .. current row */
+    Expr *start_off, *end_off;
+    int loc;
+};
+
 struct SelectStmt {
     int loc;
     bool distinct;
@@ -168,6 +185,7 @@ struct SelectStmt {
     Expr *where;
     Expr **group_by; int ngroup;
     Expr *having;
+    WindowDef **windows; int nwindows;   /* WINDOW name AS (...), ... */
     SortItem **order_by; int norder;
     Expr *limit;     /* NULL: none (LIMIT ALL also NULL) */
     Expr *offset;

@@ -630,12 +630,103 @@ static bool type_keyword_literal(Parser *p)
     }
 }
 
-/* What may follow a call's ')' that DriftDB does not have yet. */
-static int func_tail(Parser *p)
+static int parse_sort_list(Parser *p, SortItem ***out, int *n);
+
+/* A frame bound: UNBOUNDED PRECEDING | UNBOUNDED FOLLOWING | CURRENT ROW
+ * | expr PRECEDING | expr FOLLOWING. */
+static int parse_frame_bound(Parser *p, int *kind, Expr **off)
+{
+    if (is_word(tok(p), "unbounded")) {
+        advance(p);
+        if (is_word(tok(p), "preceding")) *kind = BOUND_UNBOUNDED_PRECEDING;
+        else if (is_word(tok(p), "following")) *kind = BOUND_UNBOUNDED_FOLLOWING;
+        else return syntax_error(p);
+        advance(p);
+        return DD_OK;
+    }
+    if (is_word(tok(p), "current") && is_kw(peek(p, 1), KW_ROW)) {
+        advance(p);
+        advance(p);
+        *kind = BOUND_CURRENT;
+        return DD_OK;
+    }
+    TRY(parse_expr(p, P_ADD, off));
+    if (is_word(tok(p), "preceding")) *kind = BOUND_PRECEDING;
+    else if (is_word(tok(p), "following")) *kind = BOUND_FOLLOWING;
+    else return syntax_error(p);
+    advance(p);
+    return DD_OK;
+}
+
+/* The inside of a window's parentheses: [name] [PARTITION BY ...]
+ * [ORDER BY ...] [frame]; the current token follows '('. */
+static int parse_window_spec(Parser *p, WindowDef *w)
+{
+    int cap = 0;
+    w->start = BOUND_UNBOUNDED_PRECEDING;
+    w->end = BOUND_CURRENT;
+    Token *t = tok(p);
+    if ((t->kind == TOK_IDENT || t->kind == TOK_QIDENT) && !is_word(t, "partition") && !is_kw(t, KW_ORDER) &&
+        !is_kw(t, KW_ROWS) && !is_word(t, "range") && !is_word(t, "groups")) {
+        w->refname = t->str;
+        advance(p);
+    }
+    if (is_word(tok(p), "partition")) {
+        advance(p);
+        TRY(expect_kw(p, KW_BY));
+        do {
+            Expr *e = NULL;
+            TRY(parse_expr(p, P_OR, &e));
+            PUSH(w->partition, w->npartition, cap, e);
+        } while (accept(p, TOK_COMMA));
+    }
+    if (is_kw(tok(p), KW_ORDER)) {
+        advance(p);
+        TRY(expect_kw(p, KW_BY));
+        TRY(parse_sort_list(p, &w->order, &w->norder));
+    }
+    t = tok(p);
+    if (is_kw(t, KW_ROWS) || is_word(t, "range") || is_word(t, "groups")) {
+        w->frame = is_kw(t, KW_ROWS) ? FRAME_ROWS : is_word(t, "range") ? FRAME_RANGE : FRAME_GROUPS;
+        advance(p);
+        if (accept_kw(p, KW_BETWEEN)) {
+            TRY(parse_frame_bound(p, &w->start, &w->start_off));
+            TRY(expect_kw(p, KW_AND));
+            TRY(parse_frame_bound(p, &w->end, &w->end_off));
+        } else {
+            TRY(parse_frame_bound(p, &w->start, &w->start_off));
+            w->end = BOUND_CURRENT;
+        }
+        if (is_word(tok(p), "exclude")) return not_supported(p, tok(p)->start, "EXCLUDE in a window frame");
+    }
+    return DD_OK;
+}
+
+/* What may follow a call's ')': OVER (window), and what DriftDB does not
+ * have yet. */
+static int func_tail(Parser *p, Expr *f)
 {
     Token *t = tok(p);
-    if ((is_word(t, "over") || is_word(t, "filter")) && (peek(p, 1)->kind == TOK_LPAREN || is_word(t, "over")))
-        return not_supported(p, t->start, is_word(t, "over") ? "a window function" : "FILTER");
+    if (is_word(t, "over")) {
+        WindowDef *w = NULL;
+        NEW(w);
+        w->loc = t->start;
+        advance(p);
+        if (tok(p)->kind == TOK_LPAREN) {
+            advance(p);
+            TRY(parse_window_spec(p, w));
+            TRY(expect(p, TOK_RPAREN));
+        } else if (tok(p)->kind == TOK_IDENT || tok(p)->kind == TOK_QIDENT) {
+            w->name = tok(p)->str;
+            w->is_ref = true;
+            advance(p);
+        } else {
+            return syntax_error(p);
+        }
+        f->u.func.over = w;
+        return DD_OK;
+    }
+    if (is_word(t, "filter") && peek(p, 1)->kind == TOK_LPAREN) return not_supported(p, t->start, "FILTER");
     if (is_word(t, "within") && is_kw(peek(p, 1), KW_GROUP))
         return not_supported(p, t->start, "WITHIN GROUP");
     return DD_OK;
@@ -646,12 +737,12 @@ static int parse_func_args(Parser *p, Expr *f)
 {
     int cap = 0;
     advance(p);   /* ( */
-    if (accept(p, TOK_RPAREN)) return func_tail(p);
+    if (accept(p, TOK_RPAREN)) return func_tail(p, f);
     if (tok(p)->kind == TOK_STAR) {
         advance(p);
         f->u.func.star = true;
         TRY(expect(p, TOK_RPAREN));
-        return func_tail(p);
+        return func_tail(p, f);
     }
     if (accept_kw(p, KW_DISTINCT)) f->u.func.distinct = true;
     else accept_kw(p, KW_ALL);
@@ -662,7 +753,7 @@ static int parse_func_args(Parser *p, Expr *f)
     } while (accept(p, TOK_COMMA));
     if (is_kw(tok(p), KW_ORDER)) return not_supported(p, tok(p)->start, "ORDER BY in an aggregate");
     TRY(expect(p, TOK_RPAREN));
-    return func_tail(p);
+    return func_tail(p, f);
 }
 
 static int make_func(Parser *p, char *name, int loc, Expr **out)
@@ -1274,7 +1365,7 @@ static bool ends_target_list(const Token *t)
     switch (t->kw) {
     case KW_FROM: case KW_WHERE: case KW_GROUP: case KW_HAVING: case KW_ORDER:
     case KW_LIMIT: case KW_OFFSET: case KW_FETCH: case KW_UNION: case KW_INTERSECT:
-    case KW_EXCEPT: case KW_FOR:
+    case KW_EXCEPT: case KW_FOR: case KW_WINDOW:
         return true;
     default:
         return false;
@@ -1488,7 +1579,22 @@ static int parse_select_core(Parser *p, SelectStmt **out)
         } while (accept(p, TOK_COMMA));
     }
     if (accept_kw(p, KW_HAVING)) TRY(parse_expr(p, P_OR, &s->having));
-    if (is_kw(tok(p), KW_WINDOW)) return not_supported(p, tok(p)->start, "WINDOW");
+    if (accept_kw(p, KW_WINDOW)) {
+        int wcap = 0;
+        do {
+            WindowDef *w = NULL;
+            NEW(w);
+            w->loc = tok(p)->start;
+            if (!is_colid(tok(p))) return syntax_error(p);
+            w->name = tok(p)->str;
+            advance(p);
+            TRY(expect_kw(p, KW_AS));
+            TRY(expect(p, TOK_LPAREN));
+            TRY(parse_window_spec(p, w));
+            TRY(expect(p, TOK_RPAREN));
+            PUSH(s->windows, s->nwindows, wcap, w);
+        } while (accept(p, TOK_COMMA));
+    }
     *out = s;
     return DD_OK;
 }
@@ -1574,6 +1680,26 @@ static int parse_select_term(Parser *p, SelectStmt **out)
     if (tok(p)->kind == TOK_LPAREN) return parse_paren_select(p, out);
     if (is_kw(tok(p), KW_VALUES)) return parse_values(p, out);
     return parse_select_core(p, out);
+}
+
+static int parse_sort_list(Parser *p, SortItem ***out, int *n)
+{
+    int cap = 0;
+    do {
+        SortItem *si = NULL;
+        NEW(si);
+        TRY(parse_expr(p, P_OR, &si->expr));
+        if (accept_kw(p, KW_DESC)) si->desc = true;
+        else if (!accept_kw(p, KW_ASC) && is_kw(tok(p), KW_USING))
+            return not_supported(p, tok(p)->start, "ORDER BY USING");
+        if (accept_kw(p, KW_NULLS)) {
+            if (accept_kw(p, KW_FIRST)) si->nulls = 1;
+            else if (accept_kw(p, KW_LAST)) si->nulls = 2;
+            else return syntax_error(p);
+        }
+        PUSH(*out, *n, cap, si);
+    } while (accept(p, TOK_COMMA));
+    return DD_OK;
 }
 
 static int parse_order_by(Parser *p, SelectStmt *s)

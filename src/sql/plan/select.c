@@ -379,7 +379,10 @@ static Expr *push_copy(SqlCtx *ctx, const Expr *e, const ScopeRel *rel, Expr *co
     case EXPR_CAST: n->u.cast.arg = push_copy(ctx, e->u.cast.arg, rel, repl, ok); break;
     case EXPR_FUNC: {
         AggKind ak;
-        if (func_volatile(e->u.func.name) || agg_lookup(e->u.func.name, &ak)) { *ok = false; return NULL; }
+        if (func_volatile(e->u.func.name) || agg_lookup(e->u.func.name, &ak) || e->u.func.over) {
+            *ok = false;
+            return NULL;
+        }
         n->u.func.args = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(e->u.func.n + 1));
         if (!n->u.func.args) { *ok = false; return NULL; }
         for (int i = 0; i < e->u.func.n; i++) n->u.func.args[i] = push_copy(ctx, e->u.func.args[i], rel, repl, ok);
@@ -1037,13 +1040,25 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     ExprProg **progs = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(nt + s->norder + 1));
     SortKey *keys = arena_alloc(ctx->stmt, sizeof(SortKey) * (size_t)(s->norder + 1));
     if (!progs || !keys) return DD_ENOMEM;
+    cc.windefs = s->windows;
+    cc.nwindefs = s->nwindows;
+    for (int i = 0; i < s->nwindows; i++)
+        for (int j = 0; j < i; j++)
+            if (strcmp(s->windows[i]->name, s->windows[j]->name) == 0)
+                return dd_err(ctx->err, DD_EWINDOWING, s->windows[i]->loc, "window \"%s\" is already defined",
+                              s->windows[i]->name);
+    cc.win_allowed = true;
     for (int i = 0; i < nt; i++) {
         rc = expr_compile(&cc, texprs[i], &progs[i]);
         if (rc) return rc;
     }
     if (s->having) {
+        cc.win_allowed = false;
+        cc.win_forbidden = "HAVING";
         rc = expr_compile_as(&cc, s->having, TYPE_BOOL, -1, &having);
         if (rc) return rc;
+        cc.win_allowed = true;
+        cc.win_forbidden = NULL;
     }
     /* ORDER BY: output position, output name, or an expression */
     for (int i = 0; i < s->norder; i++) {
@@ -1084,7 +1099,19 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             if (!top) return DD_ENOMEM;
         }
     }
-    bool sorted = s->norder && !grouped && !s->distinct && fi.nrels == 1 &&
+    if (cc.nwins) {
+        /* window calls: computed over the rows so far, read past them */
+        int base = grouped ? s->ngroup + cc.naggs : fi.width;
+        for (int i = 0; i < nt + nextra; i++)
+            for (int k = 0; k < progs[i]->n; k++)
+                if (progs[i]->code[k].op == XOP_WINREF) {
+                    progs[i]->code[k].op = XOP_SLOT;
+                    progs[i]->code[k].a += base;
+                }
+        top = op_window(ctx, top, base, cc.wins, cc.nwins);
+        if (!top) return DD_ENOMEM;
+    }
+    bool sorted = s->norder && !grouped && !s->distinct && fi.nrels == 1 && !cc.nwins &&
                   rows_in_key_order(ctx, fi.op, progs, keys, s->norder, s->limit != NULL);
     top = op_project(ctx, top, progs, nt + nextra);
     if (!top) return DD_ENOMEM;
