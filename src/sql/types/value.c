@@ -239,17 +239,6 @@ static int cmp_double(double a, double b)
     return a < b ? -1 : a > b;
 }
 
-/* Exact comparison of an integer with a double. */
-static int cmp_i64_double(i64 a, double d)
-{
-    if (isnan(d)) return -1;
-    if (d >= 9223372036854775808.0) return -1;
-    if (d < -9223372036854775808.0) return 1;
-    double t = trunc(d);
-    i64 di = (i64)t;
-    if (a != di) return a < di ? -1 : 1;
-    return d > t ? -1 : d < t ? 1 : 0;
-}
 
 static u32 bpchar_len(const char *p, u32 len)
 {
@@ -276,14 +265,17 @@ static int cmp_num(const Value *a, const Value *b)
     if (type_is_int(ta) && type_is_int(tb)) return cmp_i64(a->v.i, b->v.i);
     if (type_is_float(ta) && type_is_float(tb)) return cmp_double(a->v.f, b->v.f);
     if (type_is_float(ta)) return -cmp_num(b, a);
-    /* a is int or numeric, b is anything numeric */
+    /* a is int or numeric, b is anything numeric.  Against a float, the
+     * other side becomes float8 first, as PostgreSQL resolves int4 =
+     * float8 and numeric = float8 (so 0.1::float8 = 0.1, and a float
+     * column finds the double nearest a numeric literal) */
     if (type_is_int(ta)) {
         if (tb == TYPE_NUMERIC) return numeric_cmp(a->v.i, 0, b->v.coef, b->scale);
-        return cmp_i64_double(a->v.i, b->v.f);
+        return cmp_double((double)a->v.i, b->v.f);
     }
     if (type_is_int(tb)) return numeric_cmp(a->v.coef, a->scale, b->v.i, 0);
     if (tb == TYPE_NUMERIC) return numeric_cmp(a->v.coef, a->scale, b->v.coef, b->scale);
-    return numeric_cmp_double(a->v.coef, a->scale, b->v.f);
+    return cmp_double(numeric_to_double(a->v.coef, a->scale), b->v.f);
 }
 
 int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
