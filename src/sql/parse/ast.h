@@ -237,6 +237,12 @@ typedef struct InsertStmt {
     bool default_values;
     char *alias;                             /* INSERT INTO t AS alias */
     struct ResTarget **returning; int nreturning;   /* RETURNING list (0: none) */
+    /* ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET ... [WHERE ...] */
+    int on_conflict;                         /* 0 none, 1 DO NOTHING, 2 DO UPDATE */
+    char **conf_cols; int *conf_col_locs; int nconf_cols;
+    char *conf_constraint; int conf_loc;
+    struct SetClause **conf_set; int nconf_set;
+    Expr *conf_where;
 } InsertStmt;
 
 typedef struct SetClause { char *col; Expr *expr; int loc; } SetClause;

@@ -1913,7 +1913,45 @@ static int parse_insert(Parser *p, Stmt *st)
     } else {
         return syntax_error(p);
     }
-    if (is_kw(tok(p), KW_ON)) return not_supported(p, tok(p)->start, "ON CONFLICT");
+    if (is_kw(tok(p), KW_ON) && is_word(peek(p, 1), "conflict")) {
+        ins->conf_loc = tok(p)->start;
+        advance(p);
+        advance(p);
+        if (tok(p)->kind == TOK_LPAREN && !is_kw(peek(p, 1), KW_ON)) {
+            TRY(parse_name_list(p, &ins->conf_cols, &ins->conf_col_locs, &ins->nconf_cols));
+            if (accept_kw(p, KW_WHERE)) return not_supported(p, tok(p)->start, "ON CONFLICT ... WHERE (a partial index)");
+        } else if (accept_kw(p, KW_ON)) {
+            TRY(expect_kw(p, KW_CONSTRAINT));
+            if (!is_colid(tok(p))) return syntax_error(p);
+            ins->conf_constraint = tok(p)->str;
+            advance(p);
+        }
+        TRY(expect_kw(p, KW_DO));
+        if (is_word(tok(p), "nothing")) {
+            advance(p);
+            ins->on_conflict = 1;
+        } else if (is_kw(tok(p), KW_UPDATE)) {
+            advance(p);
+            ins->on_conflict = 2;
+            TRY(expect_kw(p, KW_SET));
+            int cap = 0;
+            do {
+                SetClause *sc = NULL;
+                NEW(sc);
+                if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "multiple-column SET");
+                TRY(parse_colid(p, &sc->col, &sc->loc));
+                TRY(expect(p, TOK_EQ));
+                if (is_kw(tok(p), KW_DEFAULT)) return not_supported(p, tok(p)->start, "SET col = DEFAULT");
+                TRY(parse_expr(p, P_OR, &sc->expr));
+                PUSH(ins->conf_set, ins->nconf_set, cap, sc);
+            } while (accept(p, TOK_COMMA));
+            if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &ins->conf_where));
+        } else {
+            return syntax_error(p);
+        }
+    } else if (is_kw(tok(p), KW_ON)) {
+        return syntax_error(p);
+    }
     return parse_returning(p, &ins->returning, &ins->nreturning);
 }
 

@@ -28,6 +28,7 @@
 #include "../types/rowcodec.h"
 #include "../../store/keyenc.h"
 #include "../../util/clock.h"
+#include <stdio.h>
 #include <string.h>
 #include <stdatomic.h>
 
@@ -258,6 +259,110 @@ static int returning_rows(SqlCtx *ctx, Plan *p)
     return p->ret_root ? DD_OK : DD_ENOMEM;
 }
 
+/* ON CONFLICT: the arbiter must be the primary key (unique indexes are not
+ * arbiters yet); DO UPDATE's SET and WHERE over the existing row (the
+ * table's name or alias) and the proposed one (EXCLUDED). */
+static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan *p)
+{
+    bool any_unique = false;
+    for (int x = 0; x < t->nindexes; x++) any_unique |= t->indexes[x].unique;
+    int ri = find_col(t, ROWID_COL);
+    bool hidden_key = ri >= 0 && is_pk_col(t, ri);
+    if (s->nconf_cols) {
+        bool pk = !hidden_key && s->nconf_cols == t->npk;
+        for (int k = 0; k < s->nconf_cols; k++) {
+            int ci = find_col(t, s->conf_cols[k]);
+            if (ci < 0)
+                return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->conf_col_locs[k], "column \"%s\" does not exist",
+                              s->conf_cols[k]);
+            pk = pk && is_pk_col(t, ci);
+        }
+        if (!pk) {
+            for (int x = 0; x < t->nindexes; x++) {
+                const IndexInfo *ix = &t->indexes[x];
+                if (!ix->unique || ix->exprs || ix->ncols != s->nconf_cols) continue;
+                bool same = true;
+                for (int k = 0; k < s->nconf_cols && same; k++) {
+                    bool in = false;
+                    for (int c = 0; c < ix->ncols && !in; c++)
+                        in = table_col_index(t, ix->cols[c]) == find_col(t, s->conf_cols[k]);
+                    same = in;
+                }
+                if (same)
+                    return dd_err(ctx->err, DD_EFEATURE, s->conf_loc,
+                                  "ON CONFLICT on a unique index is not supported yet (only on the primary key)");
+            }
+            return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, s->conf_loc,
+                          "there is no unique or exclusion constraint matching the ON CONFLICT specification");
+        }
+    } else if (s->conf_constraint) {
+        char pkey[CAT_MAX_NAME * 2 + 8];
+        snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
+        if (hidden_key || strcmp(s->conf_constraint, pkey) != 0) {
+            for (int x = 0; x < t->nindexes; x++)
+                if (t->indexes[x].unique && t->indexes[x].name && strcmp(t->indexes[x].name, s->conf_constraint) == 0)
+                    return dd_err(ctx->err, DD_EFEATURE, s->conf_loc,
+                                  "ON CONFLICT on a unique index is not supported yet (only on the primary key)");
+            return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, s->conf_loc, "constraint \"%s\" for table \"%s\" does not exist",
+                          s->conf_constraint, t->name);
+        }
+    } else if (s->on_conflict == 2) {
+        return dd_err(ctx->err, DD_ESYNTAX, s->conf_loc,
+                      "ON CONFLICT DO UPDATE requires inference specification or constraint name");
+    } else if (any_unique) {
+        return dd_err(ctx->err, DD_EFEATURE, s->conf_loc,
+                      "ON CONFLICT DO NOTHING without a conflict target on a table with unique indexes is not "
+                      "supported yet (name the primary key's columns)");
+    }
+    p->conflict = s->on_conflict;
+    if (s->on_conflict != 2) return DD_OK;
+    /* DO UPDATE: the existing row, then EXCLUDED */
+    ScopeRel *rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * 2);
+    if (!rels) return DD_ENOMEM;
+    int rc = scope_rel_for_table(ctx, t, s->alias ? s->alias : t->name, &rels[0]);
+    if (!rc) rc = scope_rel_for_table(ctx, t, "excluded", &rels[1]);
+    if (rc) return rc;
+    rels[1].slot0 = rels[0].ncols;
+    Scope sc;
+    memset(&sc, 0, sizeof(sc));
+    sc.rels = rels;
+    sc.nrels = 2;
+    sc.nslots = rels[0].ncols * 2;
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "ON CONFLICT DO UPDATE";
+    p->ncset = s->nconf_set;
+    p->cset = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(s->nconf_set + 1));
+    p->ctarget = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(s->nconf_set + 1));
+    if (!p->cset || !p->ctarget) return DD_ENOMEM;
+    for (int k = 0; k < s->nconf_set; k++) {
+        SetClause *set = s->conf_set[k];
+        for (int j = 0; j < k; j++)
+            if (strcmp(s->conf_set[j]->col, set->col) == 0)
+                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, set->loc, "multiple assignments to same column \"%s\"",
+                              set->col);
+        int ci = find_col(t, set->col);
+        if (ci < 0 || strcmp(set->col, ROWID_COL) == 0)
+            return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, set->loc, "column \"%s\" of relation \"%s\" does not exist",
+                          set->col, t->name);
+        if (is_pk_col(t, ci))
+            return dd_err(ctx->err, DD_EFEATURE, set->loc,
+                          "ON CONFLICT DO UPDATE of a primary key column is not supported yet");
+        const ColumnInfo *col = &t->cols[ci];
+        cc.assign_col = col->name;
+        rc = expr_compile_as(&cc, set->expr, col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type, col->typmod,
+                             &p->cset[k]);
+        if (rc) return rc;
+        p->ctarget[k] = ci;
+    }
+    cc.assign_col = NULL;
+    cc.agg_forbidden = "WHERE";
+    if (s->conf_where && (rc = expr_compile_as(&cc, s->conf_where, TYPE_BOOL, -1, &p->cwhere))) return rc;
+    return DD_OK;
+}
+
 int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
 {
     const TableInfo *t;
@@ -410,6 +515,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     int ri = find_col(t, ROWID_COL);
     p->add_rowid = ri >= 0 && is_pk_col(t, ri);
     rc = compile_defaults(ctx, t, target, width, p);
+    if (!rc && s->on_conflict) rc = compile_conflict(ctx, s, t, p);
     if (!rc) rc = compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p);
     return rc;
 }
@@ -525,6 +631,138 @@ static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count
     return check_unique_rows(ctx, t, rows);
 }
 
+/* Whether pk was written by this statement already (set of keys in a). */
+typedef struct PkSet { u8 **k; size_t cap, n; } PkSet;
+static int pkset_add(Arena *a, PkSet *s, const u8 *pk, u32 len, bool *had)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 64;
+        u8 **nk = arena_zalloc(a, sizeof(u8 *) * ncap);
+        if (!nk) return DD_ENOMEM;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->k[i]) continue;
+            u32 l;
+            memcpy(&l, s->k[i], 4);
+            size_t j = dd_fnv1a(DD_FNV_INIT, s->k[i] + 4, l) & (ncap - 1);
+            while (nk[j]) j = (j + 1) & (ncap - 1);
+            nk[j] = s->k[i];
+        }
+        s->k = nk;
+        s->cap = ncap;
+    }
+    size_t j = dd_fnv1a(DD_FNV_INIT, pk, len) & (s->cap - 1);
+    while (s->k[j]) {
+        u32 l;
+        memcpy(&l, s->k[j], 4);
+        if (l == len && memcmp(s->k[j] + 4, pk, len) == 0) { *had = true; return DD_OK; }
+        j = (j + 1) & (s->cap - 1);
+    }
+    u8 *e = arena_alloc(a, 4 + (size_t)len);
+    if (!e) return DD_ENOMEM;
+    memcpy(e, &len, 4);
+    memcpy(e + 4, pk, len);
+    s->k[j] = e;
+    s->n++;
+    *had = false;
+    return DD_OK;
+}
+
+/* INSERT ... ON CONFLICT (the primary key): each proposed row is inserted,
+ * or skipped (DO NOTHING), or updates the row it conflicts with (DO
+ * UPDATE, when its WHERE holds); a row this statement already wrote is
+ * skipped by DO NOTHING and is 21000 for DO UPDATE, as PostgreSQL. */
+static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
+{
+    const TableInfo *t = p->table;
+    int w = t->ncols + HIST_COLS;
+    PkSet seen = {NULL, 0, 0};
+    const u8 **done = arena_alloc(ctx->stmt, sizeof(u8 *) * (rows->n + 1));
+    u32 *donelen = arena_alloc(ctx->stmt, sizeof(u32) * (rows->n + 1));
+    Value *row = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(2 * w + 1));
+    Value *neu = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!done || !donelen || !row || !neu) return DD_ENOMEM;
+    int ndone = 0, rc = DD_OK;
+    EvalEnv env = {ctx, NULL, 0};
+    Buf rec = BUF_INIT;
+    for (size_t i = 0; !rc && i < rows->n; i++) {
+        NewRow *r = &rows->v[i];
+        bool live, had;
+        if ((rc = key_live(ctx, t, r->pk, r->pklen, &live))) break;
+        if ((rc = pkset_add(ctx->stmt, &seen, r->pk, r->pklen, &had))) break;
+        if (!live) {
+            rc = ws_put(ctx->ws, t->id, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
+            if (rc) break;
+            p->count++;
+            done[ndone] = r->pk;
+            donelen[ndone++] = r->pklen;
+            if (p->nret) {
+                if ((rc = row_decode(t, r->rec, r->reclen, neu, ctx->err))) break;
+                rc = keep_returning(ctx, p, neu);
+            }
+            continue;
+        }
+        if (p->conflict == 1) continue;
+        if (had) {
+            rc = dd_err(ctx->err, DD_ECARDINALITY, -1, "ON CONFLICT DO UPDATE command cannot affect row a second time");
+            dd_err_hint(ctx->err, "Ensure that no rows proposed for insertion within the same command have "
+                                  "duplicate constrained values.");
+            break;
+        }
+        /* the existing row (the transaction's, else the snapshot's) */
+        const u8 *orec;
+        u32 oreclen;
+        WsRow *wr = ws_find(ctx->ws, t->id, r->pk, r->pklen);
+        Version v;
+        if (wr) {
+            orec = wr->rec;
+            oreclen = wr->reclen;
+        } else {
+            int f = tget_present(ctx->snap, t->id, r->pk, r->pklen, &v);
+            if (f < 0) { rc = -f; break; }
+            orec = v.rec;
+            oreclen = v.reclen;
+        }
+        if ((rc = row_decode(t, orec, oreclen, row, ctx->err))) break;
+        if ((rc = row_decode(t, r->rec, r->reclen, row + w, ctx->err))) break;
+        for (int h = 0; h < HIST_COLS; h++) {
+            row[t->ncols + h] = val_null(hist_col_types[h]);
+            row[w + t->ncols + h] = val_null(hist_col_types[h]);
+        }
+        ArenaMark m = arena_mark(ctx->row);
+        bool go = true;
+        if (p->cwhere && (rc = expr_eval_bool(p->cwhere, &env, row, &go))) break;
+        if (!go) { arena_rewind(ctx->row, m); continue; }
+        memcpy(neu, row, sizeof(Value) * (size_t)t->ncols);
+        for (int k = 0; !rc && k < p->ncset; k++) {
+            Value x;
+            rc = expr_eval(p->cset[k], &env, row, &x);
+            if (!rc) rc = val_copy(ctx->stmt, &x, &neu[p->ctarget[k]]);
+        }
+        if (!rc) rc = check_not_null(ctx, t, neu);
+        if (!rc) rc = row_encode(t, neu, &rec, ctx->err);
+        if (!rc) {
+            /* the old image: the existing row's bytes, copied (the write
+             * set may move them) */
+            u8 *orig = arena_memdup(ctx->stmt, orec, oreclen ? oreclen : 1);
+            rc = orig ? ws_put(ctx->ws, t->id, r->pk, r->pklen, OP_UPDATE, 0, rec.data, (u32)rec.len, true, orig,
+                               oreclen, 0)
+                      : DD_ENOMEM;
+        }
+        if (!rc) {
+            p->count++;
+            done[ndone] = r->pk;
+            donelen[ndone++] = r->pklen;
+            rc = keep_returning(ctx, p, neu);
+        }
+        arena_rewind(ctx->row, m);
+    }
+    buf_free(&rec);
+    if (rc) return rc;
+    const TableInfo *cur = ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
+    if (!cur) cur = t;
+    return ndone ? sql_check_unique(ctx, cur, done, donelen, ndone) : DD_OK;
+}
+
 static int eval_defaults(SqlCtx *ctx, Plan *p, Value *vals)
 {
     if (!p->defaults) return DD_OK;
@@ -562,7 +800,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
                 rc = expr_eval(p->set[k], &env, r, &vals[p->target_col[k]]);
             if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
             if (!rc) rc = encode_row(ctx, t, vals, &pk, &rec, &rows);
-            if (!rc) rc = keep_returning(ctx, p, vals);
+            if (!rc && !p->conflict) rc = keep_returning(ctx, p, vals);
             arena_rewind(ctx->row, m);
         }
         op_close(ctx, p->root);
@@ -575,7 +813,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
                 rc = expr_eval(p->values[r][k], &env, NULL, &vals[p->target_col[k]]);
             if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
             if (!rc) rc = encode_row(ctx, t, vals, &pk, &rec, &rows);
-            if (!rc) rc = keep_returning(ctx, p, vals);
+            if (!rc && !p->conflict) rc = keep_returning(ctx, p, vals);
             arena_rewind(ctx->row, m);
         }
     }
@@ -583,7 +821,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
     buf_free(&rec);
     /* 2. write them (and the document columns they brought) */
     if (!rc && rows.n && p->new_table && !ws_put_table(ctx->ws, p->new_table)) rc = DD_ENOMEM;
-    if (!rc) rc = write_rows(ctx, t, &rows, &p->count);
+    if (!rc) rc = p->conflict ? write_rows_on_conflict(ctx, p, &rows) : write_rows(ctx, t, &rows, &p->count);
     if (!rc) rc = returning_rows(ctx, p);
     return rc;
 }

@@ -50,6 +50,12 @@ struct Plan {
     ExprProg **ret; int nret;
     Value *ret_rows; size_t nret_rows, capret_rows;
     Op *ret_root;
+    /* INSERT ... ON CONFLICT (the primary key) DO NOTHING (1) / DO UPDATE
+     * (2): SET programs over [existing row, EXCLUDED row] (each
+     * t->ncols + HIST_COLS wide), their target columns, the WHERE */
+    int conflict;
+    ExprProg **cset; int *ctarget; int ncset;
+    ExprProg *cwhere;
     /* TRUNCATE: a DELETE of every row per table */
     Plan **parts; int nparts;
     /* a NOTICE the statement raises (IF [NOT] EXISTS skipping), or NULL */
