@@ -221,9 +221,12 @@ class Gen:
                 elif style < 0.75:
                     extra = (" AND " + self.simple_pred(chain + [al])) if r.random() < 0.3 else ""
                     parts.append(" JOIN %s %s ON %s%s" % (t, al, eq, extra))
-                else:
+                elif style < 0.9:
                     extra = (" AND " + self.simple_pred([al])) if r.random() < 0.3 else ""
                     parts.append(" LEFT JOIN %s %s ON %s%s" % (t, al, eq, extra))
+                else:
+                    extra = (" AND " + self.simple_pred(chain)) if r.random() < 0.3 else ""
+                    parts.append(" RIGHT JOIN %s %s ON %s%s" % (t, al, eq, extra))
             aliases.append(al)
             chain.append(al)
         # a comma join needs its parts to stay apart from JOIN chains

@@ -918,11 +918,16 @@ static int compile_in_sublink(Builder *b, Expr *e, Frag *f)
     if (!rc) rc = plan_sublink(b, sub->u.sub.select, SUBLINK_IN, sub->loc, e->oploc, &l);
     if (rc) return rc;
     TypeId a = f->type, t;
+    static const char *const ops[] = {[BOP_EQ] = "=", [BOP_NE] = "<>", [BOP_LT] = "<", [BOP_LE] = "<=",
+                                      [BOP_GT] = ">", [BOP_GE] = ">="};
+    int cmp = e->u.in.cmp ? e->u.in.cmp : BOP_EQ;
     if (a == TYPE_UNKNOWN || a == TYPE_NULLTYPE) rc = coerce(b, f, l->type, -1, false, e->u.in.arg->loc);
     else if (!type_common(a, l->type, &t))
-        rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s = %s",
-                    type_name(a), type_name(l->type));
-    if (!rc) rc = emit_sublink(f, l, 0, e->u.in.negated ? 1 : 0, e->oploc);
+        rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
+                    type_name(a), ops[cmp], type_name(l->type));
+    /* flags: bit0 NOT IN, bit1 ALL; sub: the comparison (0: IN's =) */
+    if (!rc) rc = emit_sublink(f, l, 0, (e->u.in.negated ? 1 : 0) | (e->u.in.all ? 2 : 0), e->oploc);
+    if (!rc && e->u.in.cmp) f->code[f->n - 1].sub = (u8)e->u.in.cmp;
     f->depth = DD_MAX(f->depth, 1);
     return rc;
 }
@@ -1290,7 +1295,8 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
         return a->u.is.what == b->u.is.what && a->u.is.negated == b->u.is.negated &&
                ast_expr_equal(a->u.is.arg, b->u.is.arg) && ast_expr_equal(a->u.is.other, b->u.is.other);
     case EXPR_IN:
-        return a->u.in.negated == b->u.in.negated && a->u.in.n == b->u.in.n &&
+        return a->u.in.negated == b->u.in.negated && a->u.in.n == b->u.in.n && a->u.in.cmp == b->u.in.cmp &&
+               a->u.in.all == b->u.in.all &&
                ast_expr_equal(a->u.in.arg, b->u.in.arg) && list_equal(a->u.in.list, b->u.in.list, a->u.in.n);
     case EXPR_BETWEEN:
         return a->u.between.negated == b->u.between.negated && a->u.between.symmetric == b->u.between.symmetric &&

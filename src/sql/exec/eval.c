@@ -111,13 +111,15 @@ static int sublink_run(EvalEnv *env, SubLink *l, const Value *row)
 }
 
 /* Whether values of types a and b hash alike exactly when they compare
- * equal (val_hash, val_compare): the same type, two numeric types, two
- * typed string types. */
+ * equal (val_hash, val_compare): the same type, two exact numeric types or
+ * two floats (a float against an exact number compares as float8, which
+ * hashing does not follow), two typed string types. */
 static bool hash_consistent(TypeId a, TypeId b)
 {
     if (a == TYPE_UNKNOWN || b == TYPE_UNKNOWN) return false;
     if (a == b) return true;
-    if (type_is_numeric(a) && type_is_numeric(b)) return true;
+    bool fa = a == TYPE_FLOAT4 || a == TYPE_FLOAT8, fb = b == TYPE_FLOAT4 || b == TYPE_FLOAT8;
+    if (type_is_numeric(a) && type_is_numeric(b)) return fa == fb;
     return type_is_string(a) && type_is_string(b);
 }
 
@@ -322,6 +324,30 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
                 st[sp++] = l->nvals ? l->vals[0] : val_null(l->type);
             } else if (l->kind == SUBLINK_EXISTS) {
                 st[sp++] = val_bool(l->nvals > 0);
+            } else if (in->sub) {
+                /* x op ANY (...): TRUE when one comparison is, FALSE when
+                 * none could be (no rows too), else UNKNOWN; ALL: FALSE
+                 * when one comparison is, TRUE when all are (no rows too) */
+                Value *x = &st[sp - 1];
+                bool all = in->flags & 2, unknown = false;
+                int r = all ? 1 : 0;
+                for (int k = 0; k < l->nvals && r == (all ? 1 : 0); k++) {
+                    if (x->isnull || l->vals[k].isnull) { unknown = true; continue; }
+                    int c = val_compare(x, &l->vals[k], &vc);
+                    bool ok;
+                    switch (in->sub) {
+                    case BOP_EQ: ok = c == 0; break;
+                    case BOP_NE: ok = c != 0; break;
+                    case BOP_LT: ok = c < 0; break;
+                    case BOP_LE: ok = c <= 0; break;
+                    case BOP_GT: ok = c > 0; break;
+                    default: ok = c >= 0; break;
+                    }
+                    if (all && !ok) r = 0;
+                    if (!all && ok) r = 1;
+                }
+                if (r == (all ? 1 : 0) && unknown) r = -1;
+                *x = tv_val(r);
             } else {
                 /* as x = v1 OR x = v2 ...: FALSE for no rows, else UNKNOWN
                  * when x or a non-matching value is NULL */

@@ -83,8 +83,11 @@ struct Expr {
         struct { UnaryOp op; Expr *arg; } unary;
         struct { BinaryOp op; Expr *l, *r; } bin;
         struct { IsKind what; bool negated; Expr *arg; Expr *other; } is;
-        /* subquery: IN (SELECT ...), list[0] is its EXPR_SUBQUERY (n 1) */
-        struct { bool negated; Expr *arg; Expr **list; int n; bool subquery; } in;
+        /* subquery: IN (SELECT ...), list[0] is its EXPR_SUBQUERY (n 1).
+         * x op ANY | SOME | ALL (SELECT ...) is the subquery form with cmp
+         * (a comparison BinaryOp; 0, BOP_AND, for IN's =) and all set for
+         * ALL; = ANY is IN and <> ALL is NOT IN */
+        struct { bool negated; Expr *arg; Expr **list; int n; bool subquery; int cmp; bool all; } in;
         struct { bool negated; bool symmetric; Expr *arg, *lo, *hi; } between;
         struct { bool negated; bool icase; Expr *arg, *pattern, *escape; } like;
         struct { Expr *operand; Expr **when; Expr **then; int n; Expr *else_; } case_;

@@ -1234,8 +1234,29 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         advance(p);
         {
             Token *q = tok(p);
-            if ((is_kw(q, KW_ANY) || is_kw(q, KW_ALL) || is_kw(q, KW_SOME)) && peek(p, 1)->kind == TOK_LPAREN)
-                return not_supported(p, q->start, "= ANY / ALL (...)");
+            if ((is_kw(q, KW_ANY) || is_kw(q, KW_ALL) || is_kw(q, KW_SOME)) && peek(p, 1)->kind == TOK_LPAREN) {
+                bool is_cmp = op == BOP_EQ || op == BOP_NE || op == BOP_LT || op == BOP_LE || op == BOP_GT ||
+                              op == BOP_GE;
+                if (!is_cmp || !parens_hold_select(p, p->pos + 1))
+                    return not_supported(p, q->start, "op ANY / ALL (array)");
+                bool all = is_kw(q, KW_ALL);
+                advance(p);
+                Expr *in = NULL;
+                NEW_EXPR(in, EXPR_IN, l->loc);
+                in->oploc = oploc;
+                in->u.in.arg = l;
+                TRY(parse_in(p, in));
+                if (op == BOP_EQ && !all) {
+                    /* = ANY is IN */
+                } else if (op == BOP_NE && all) {
+                    in->u.in.negated = true;   /* <> ALL is NOT IN */
+                } else {
+                    in->u.in.cmp = (int)op;
+                    in->u.in.all = all;
+                }
+                *out = in;
+                return DD_OK;
+            }
         }
         TRY(parse_expr(p, prec + 1, &e->u.bin.r));
         *out = e;

@@ -272,13 +272,20 @@ static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr)
         pr->set |= 1ULL << r;
         return DD_OK;
     }
-    if (tr->join == JOIN_RIGHT || tr->join == JOIN_FULL)
-        return dd_err(ctx->err, DD_EFEATURE, tr->loc, "RIGHT and FULL joins are not supported yet");
+    if (tr->join == JOIN_FULL)
+        return dd_err(ctx->err, DD_EFEATURE, tr->loc, "FULL joins are not supported yet");
     int first = jp->nrels;
-    if (tr->join == JOIN_LEFT) {
+    if (tr->join == JOIN_LEFT || tr->join == JOIN_RIGHT) {
         JItem it = {0, -1, arena_zalloc(ctx->stmt, sizeof(JProblem)), arena_zalloc(ctx->stmt, sizeof(JProblem)), tr->on};
         if (!it.left || !it.right) return DD_ENOMEM;
         if ((rc = collect(jp, tr->left, it.left)) || (rc = collect(jp, tr->right, it.right))) return rc;
+        if (tr->join == JOIN_RIGHT) {
+            /* a RIGHT JOIN is a LEFT JOIN preserving the right side; the
+             * relations keep their slots (their order in SELECT *) */
+            JProblem *t = it.left;
+            it.left = it.right;
+            it.right = t;
+        }
         if (tr->nusing) return dd_err(ctx->err, DD_EFEATURE, tr->loc, "JOIN ... USING is not supported yet");
         if (tr->on && (rc = check_on(jp, tr->on, first))) return rc;
         it.set = it.left->set | it.right->set;
@@ -1099,7 +1106,7 @@ static int try_semi(JoinPlanner *jp, Expr *c, bool *done)
     SelectStmt *q;
     if (e->kind == EXPR_EXISTS) {
         q = e->u.sub.select;
-    } else if (e->kind == EXPR_IN && e->u.in.subquery) {
+    } else if (e->kind == EXPR_IN && e->u.in.subquery && !e->u.in.cmp) {
         q = e->u.in.list[0]->u.sub.select;
         in_arg = e->u.in.arg;
         if (e->u.in.negated) type = JOIN_ANTI_NULLS;
