@@ -1405,7 +1405,7 @@ Op *op_sort(SqlCtx *ctx, Op *child, SortKey *keys, int nkeys, i64 topn)
 
 /* ================================================================ distinct */
 
-typedef struct DistinctOp { Op op; int ncols; RowSet set; Arena arena; } DistinctOp;
+typedef struct DistinctOp { Op op; int off, ncols; RowSet set; Arena arena; } DistinctOp;
 
 static int distinct_open(SqlCtx *ctx, Op *op)
 {
@@ -1424,10 +1424,10 @@ static int distinct_next(SqlCtx *ctx, Op *op, Value **row)
         int rc = op_next(ctx, op->child, &r);
         if (rc <= 0) return rc;
         Value *f;
-        rowset_find(ctx, &d->set, r, &f);
+        rowset_find(ctx, &d->set, r + d->off, &f);
         if (f) { arena_rewind(ctx->row, m); continue; }
         Value *c;
-        rc = copy_row(&d->arena, r, d->ncols, &c);
+        rc = copy_row(&d->arena, r + d->off, d->ncols, &c);
         if (!rc) rc = rowset_add(&d->set, c);
         if (!rc) rc = over_budget(ctx, d->arena.total + d->set.cap * sizeof(Value *), "DISTINCT");
         if (rc) return neg(rc);
@@ -1446,6 +1446,13 @@ static void distinct_close(SqlCtx *ctx, Op *op)
 
 static const OpVtbl distinct_vt = {"Distinct", distinct_open, distinct_next, distinct_close, NULL};
 
+Op *op_distinct_on(SqlCtx *ctx, Op *child, int off, int ncols)
+{
+    Op *o = op_distinct(ctx, child, ncols);
+    if (o) ((DistinctOp *)o)->off = off;
+    return o;
+}
+
 Op *op_distinct(SqlCtx *ctx, Op *child, int ncols)
 {
     DistinctOp *d = op_alloc(ctx, sizeof(*d), &distinct_vt, child->width);
@@ -1459,26 +1466,75 @@ Op *op_distinct(SqlCtx *ctx, Op *child, int ncols)
 
 /* ================================================================ limit */
 
-typedef struct LimitOp { Op op; i64 limit, offset, seen, emitted; } LimitOp;
+typedef struct LimitOp {
+    Op op;
+    i64 limit, offset, seen, emitted;
+    /* WITH TIES: the ORDER BY slots, and their values in the last row
+     * within the limit */
+    SortKey *keys; int nkeys;
+    Value *last;
+    bool done;
+    Arena arena;
+} LimitOp;
 static int limit_open(SqlCtx *ctx, Op *op)
 {
     LimitOp *l = (LimitOp *)op;
     l->seen = l->emitted = 0;
+    l->done = false;
+    if (l->keys) arena_reset(&l->arena);
     return op_open(ctx, op->child);
 }
 static int limit_next(SqlCtx *ctx, Op *op, Value **row)
 {
     LimitOp *l = (LimitOp *)op;
     for (;;) {
-        if (l->limit >= 0 && l->emitted >= l->limit) return 0;
+        if (l->done) return 0;
+        bool past = l->limit >= 0 && l->emitted >= l->limit;
+        if (past && (!l->keys || l->limit == 0)) return 0;
         int rc = op_next(ctx, op->child, row);
         if (rc <= 0) return rc;
         if (l->seen++ < l->offset) continue;
+        if (past) {
+            /* a tie with the last row within the limit, or the end */
+            for (int i = 0; i < l->nkeys; i++) {
+                const Value *a = &(*row)[l->keys[i].slot], *b = &l->last[i];
+                if (a->isnull != b->isnull || (!a->isnull && val_compare(a, b, &ctx->vctx) != 0)) {
+                    l->done = true;
+                    return 0;
+                }
+            }
+            return 1;
+        }
         l->emitted++;
+        if (l->keys && l->emitted == l->limit) {
+            for (int i = 0; i < l->nkeys; i++) {
+                rc = val_copy(&l->arena, &(*row)[l->keys[i].slot], &l->last[i]);
+                if (rc) return neg(rc);
+            }
+        }
         return 1;
     }
 }
-static const OpVtbl limit_vt = {"Limit", limit_open, limit_next, child_close, NULL};
+static void limit_close(SqlCtx *ctx, Op *op)
+{
+    LimitOp *l = (LimitOp *)op;
+    op_close(ctx, op->child);
+    if (l->keys) arena_free(&l->arena);
+}
+static const OpVtbl limit_vt = {"Limit", limit_open, limit_next, limit_close, NULL};
+Op *op_limit_ties(SqlCtx *ctx, Op *child, i64 limit, i64 offset, const SortKey *keys, int nkeys)
+{
+    LimitOp *l = (LimitOp *)op_limit(ctx, child, limit, offset);
+    if (!l) return NULL;
+    l->keys = arena_alloc(ctx->stmt, sizeof(SortKey) * (size_t)(nkeys + 1));
+    l->last = arena_zalloc(ctx->stmt, sizeof(Value) * (size_t)(nkeys + 1));
+    if (!l->keys || !l->last) return NULL;
+    memcpy(l->keys, keys, sizeof(SortKey) * (size_t)nkeys);
+    l->nkeys = nkeys;
+    arena_init(&l->arena, 1024);
+    return &l->op;
+}
+
 Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset)
 {
     LimitOp *l = op_alloc(ctx, sizeof(*l), &limit_vt, child->width);

@@ -99,7 +99,13 @@ typedef struct SortKey { int slot; bool desc; bool nulls_first; } SortKey;
  * wanted (LIMIT + OFFSET), kept in a heap as the input streams. */
 Op *op_sort(SqlCtx *ctx, Op *child, SortKey *keys, int nkeys, i64 topn);
 Op *op_distinct(SqlCtx *ctx, Op *child, int ncols);
+/* The first row of each distinct value of columns [off, off + ncols)
+ * (DISTINCT ON, after the sort that decides which row is first). */
+Op *op_distinct_on(SqlCtx *ctx, Op *child, int off, int ncols);
 Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset);
+/* FETCH FIRST limit ROWS WITH TIES: then the rows equal to the last one
+ * on the ORDER BY keys (their slots). */
+Op *op_limit_ties(SqlCtx *ctx, Op *child, i64 limit, i64 offset, const SortKey *keys, int nkeys);
 /* Slot ranges [off[i], off[i] + len[i]) of a canonical FROM row (a join
  * side's relations; executor.c explains canonical rows). */
 /* used (may be NULL): per canonical slot, the flag that says whether the

@@ -183,6 +183,7 @@ struct WindowDef {
 struct SelectStmt {
     int loc;
     bool distinct;
+    Expr **distinct_on; int ndistinct_on;   /* SELECT DISTINCT ON (exprs) */
     ResTarget **targets; int ntargets;
     TableRef **from; int nfrom;   /* comma-separated items; may be 0 */
     Expr *where;
@@ -191,6 +192,7 @@ struct SelectStmt {
     WindowDef **windows; int nwindows;   /* WINDOW name AS (...), ... */
     SortItem **order_by; int norder;
     Expr *limit;     /* NULL: none (LIMIT ALL also NULL) */
+    bool with_ties;  /* FETCH FIRST n ROWS WITH TIES */
     Expr *offset;
     /* set operations: this UNION [ALL] next, parsed for the next issue */
     int setop;       /* 0 none, 1 UNION, 2 INTERSECT, 3 EXCEPT */

@@ -1567,8 +1567,18 @@ static int parse_select_core(Parser *p, SelectStmt **out)
     s->loc = tok(p)->start;
     TRY(expect_kw(p, KW_SELECT));
     if (accept_kw(p, KW_DISTINCT)) {
-        s->distinct = true;
-        if (is_kw(tok(p), KW_ON)) return not_supported(p, tok(p)->start, "SELECT DISTINCT ON");
+        if (accept_kw(p, KW_ON)) {
+            int dcap = 0;
+            TRY(expect(p, TOK_LPAREN));
+            do {
+                Expr *e = NULL;
+                TRY(parse_expr(p, P_OR, &e));
+                PUSH(s->distinct_on, s->ndistinct_on, dcap, e);
+            } while (accept(p, TOK_COMMA));
+            TRY(expect(p, TOK_RPAREN));
+        } else {
+            s->distinct = true;
+        }
     } else {
         accept_kw(p, KW_ALL);
     }
@@ -1782,8 +1792,12 @@ static int parse_limits(Parser *p, SelectStmt *s)
                 TRY(parse_expr(p, P_UMINUS, &s->limit));
             }
             if (!accept_kw(p, KW_ROW)) TRY(expect_kw(p, KW_ROWS));
-            if (is_kw(tok(p), KW_WITH)) return not_supported(p, tok(p)->start, "FETCH WITH TIES");
-            TRY(expect_kw(p, KW_ONLY));
+            if (accept_kw(p, KW_WITH)) {
+                TRY(expect_kw(p, KW_TIES));
+                s->with_ties = true;
+            } else {
+                TRY(expect_kw(p, KW_ONLY));
+            }
         } else {
             return DD_OK;
         }

@@ -592,14 +592,23 @@ static int grow_targets(SqlCtx *ctx, Expr ***texprs, const char ***tnames, int n
 
 
 /* LIMIT / OFFSET of s (constants) on top of *top. */
-static int add_limit(SqlCtx *ctx, SelectStmt *s, Scope *env, Op **top)
+/* LIMIT / OFFSET / FETCH; WITH TIES also returns the rows that tie with
+ * the last one on the ORDER BY keys (keys[0..nkeys): their slots). */
+static int add_limit(SqlCtx *ctx, SelectStmt *s, Scope *env, Op **top, const SortKey *keys, int nkeys)
 {
     i64 limit, offset;
     int rc = const_int(ctx, s->limit, "LIMIT", env, &limit);
     if (!rc) rc = const_int(ctx, s->offset, "OFFSET", env, &offset);
     if (rc) return rc;
+    if (s->with_ties && !s->norder)
+        return dd_err(ctx->err, DD_ESYNTAX, s->limit ? s->limit->loc : s->loc,
+                      "WITH TIES cannot be specified without ORDER BY clause");
+    if (s->with_ties && !keys)
+        return dd_err(ctx->err, DD_EFEATURE, s->limit ? s->limit->loc : s->loc,
+                      "FETCH ... WITH TIES on a UNION, INTERSECT or EXCEPT is not supported");
     if (limit >= 0 || offset > 0) {
-        *top = op_limit(ctx, *top, limit, offset < 0 ? 0 : offset);
+        *top = s->with_ties ? op_limit_ties(ctx, *top, limit, offset < 0 ? 0 : offset, keys, nkeys)
+                            : op_limit(ctx, *top, limit, offset < 0 ? 0 : offset);
         if (!*top) return DD_ENOMEM;
     }
     return DD_OK;
@@ -615,6 +624,7 @@ static int sort_topn(SqlCtx *ctx, SelectStmt *s, Scope *env, i64 *topn)
     if (rc) return rc;
     *topn = limit >= 0 ? limit + (offset > 0 ? offset : 0) : 0;
     if (limit == 0) *topn = 1;   /* nothing is returned; keep the heap valid */
+    if (s->with_ties) *topn = 0;   /* the ties past the limit are needed */
     return DD_OK;
 }
 
@@ -819,7 +829,7 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         top = op_sort(ctx, top, keys, s->norder, topn);
         if (!top) return DD_ENOMEM;
     }
-    if ((rc = add_limit(ctx, s, &env, &top))) return rc;
+    if ((rc = add_limit(ctx, s, &env, &top, NULL, 0))) return rc;
     p->kind = PLAN_QUERY;
     p->root = top;
     p->ncols = ncols;
@@ -1091,6 +1101,48 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         keys[i].desc = si->desc;
         keys[i].nulls_first = si->nulls == 1 || (si->nulls == 0 && si->desc);
     }
+    /* DISTINCT ON (exprs): their values past the ORDER BY keys; the leading
+     * ORDER BY items must be among them */
+    int don_base = nt + nextra;
+    if (s->ndistinct_on) {
+        ExprProg **np = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(don_base + s->ndistinct_on + 1));
+        if (!np) return DD_ENOMEM;
+        memcpy(np, progs, sizeof(ExprProg *) * (size_t)don_base);
+        progs = np;
+        Expr **don = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(s->ndistinct_on + 1));
+        if (!don) return DD_ENOMEM;
+        for (int i = 0; i < s->ndistinct_on; i++) {
+            Expr *e = s->distinct_on[i];
+            /* an output position or name stands for that output's expression */
+            if (e->kind == EXPR_CONST && type_is_int((TypeId)e->u.c.val.type)) {
+                i64 k = e->u.c.val.v.i;
+                if (k < 1 || k > nt)
+                    return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, e->loc,
+                                  "SELECT DISTINCT ON position %lld is not in select list", (long long)k);
+                e = texprs[k - 1];
+            } else if (e->kind == EXPR_COLUMN && !e->u.col.qualifier) {
+                for (int k = 0; k < nt; k++)   /* an output name first, as ORDER BY */
+                    if (strcmp(tnames[k], e->u.col.name) == 0) { e = texprs[k]; break; }
+            }
+            don[i] = e;
+            cc.win_allowed = true;
+            if ((rc = expr_compile(&cc, e, &progs[don_base + i]))) return rc;
+        }
+        for (int i = 0; i < s->norder && i < s->ndistinct_on; i++) {
+            Expr *oe = s->order_by[i]->expr;
+            if (oe->kind == EXPR_CONST && type_is_int((TypeId)oe->u.c.val.type) && oe->u.c.val.v.i >= 1 &&
+                oe->u.c.val.v.i <= nt)
+                oe = texprs[oe->u.c.val.v.i - 1];
+            else if (oe->kind == EXPR_COLUMN && !oe->u.col.qualifier)
+                for (int k = 0; k < nt; k++)
+                    if (strcmp(tnames[k], oe->u.col.name) == 0) { oe = texprs[k]; break; }
+            bool in = false;
+            for (int j = 0; j < s->ndistinct_on && !in; j++) in = ast_expr_equal(oe, don[j]);
+            if (!in)
+                return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, s->order_by[i]->expr->loc,
+                              "SELECT DISTINCT ON expressions must match initial ORDER BY expressions");
+        }
+    }
     if (grouped) {
         top = op_aggregate(ctx, top, gprogs, s->ngroup, cc.aggs, cc.naggs);
         if (!top) return DD_ENOMEM;
@@ -1102,7 +1154,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     if (cc.nwins) {
         /* window calls: computed over the rows so far, read past them */
         int base = grouped ? s->ngroup + cc.naggs : fi.width;
-        for (int i = 0; i < nt + nextra; i++)
+        for (int i = 0; i < nt + nextra + s->ndistinct_on; i++)
             for (int k = 0; k < progs[i]->n; k++)
                 if (progs[i]->code[k].op == XOP_WINREF) {
                     progs[i]->code[k].op = XOP_SLOT;
@@ -1111,21 +1163,22 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         top = op_window(ctx, top, base, cc.wins, cc.nwins);
         if (!top) return DD_ENOMEM;
     }
-    bool sorted = s->norder && !grouped && !s->distinct && fi.nrels == 1 && !cc.nwins &&
+    bool sorted = s->norder && !grouped && !s->distinct && !s->ndistinct_on && fi.nrels == 1 && !cc.nwins &&
                   rows_in_key_order(ctx, fi.op, progs, keys, s->norder, s->limit != NULL);
-    top = op_project(ctx, top, progs, nt + nextra);
+    top = op_project(ctx, top, progs, nt + nextra + s->ndistinct_on);
     if (!top) return DD_ENOMEM;
     if (s->distinct) {
         top = op_distinct(ctx, top, nt);
         if (!top) return DD_ENOMEM;
     }
     if (s->norder && !sorted) {
-        i64 topn;
-        if ((rc = sort_topn(ctx, s, &env, &topn))) return rc;
+        i64 topn = 0;
+        if (!s->ndistinct_on && (rc = sort_topn(ctx, s, &env, &topn))) return rc;
         top = op_sort(ctx, top, keys, s->norder, topn);
         if (!top) return DD_ENOMEM;
     }
-    if ((rc = add_limit(ctx, s, &env, &top))) return rc;
+    if (s->ndistinct_on && !(top = op_distinct_on(ctx, top, don_base, s->ndistinct_on))) return DD_ENOMEM;
+    if ((rc = add_limit(ctx, s, &env, &top, keys, s->norder))) return rc;
     p->kind = PLAN_QUERY;
     p->root = top;
     p->ncols = nt;
