@@ -2789,6 +2789,112 @@ Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin)
     return &w->op;
 }
 
+/* ================================================================ generate_series */
+
+typedef struct SeriesOp {
+    Op op;
+    ExprProg *args[3]; int nargs;
+    TypeId type;
+    bool ordinality;
+    Value cur, stop, step, row[2];
+    int dir;                /* the step's sign: 1, -1 */
+    i64 n;
+    bool done;
+    Arena arena;
+} SeriesOp;
+
+static int series_open(SqlCtx *ctx, Op *op)
+{
+    SeriesOp *s = (SeriesOp *)op;
+    arena_reset(&s->arena);
+    s->done = false;
+    s->n = 0;
+    Value v[3];
+    for (int i = 0; i < s->nargs; i++) {
+        Value x;
+        int rc = expr_eval(s->args[i], &op->env, NULL, &x);
+        if (!rc) rc = val_copy(&s->arena, &x, &v[i]);
+        if (rc) return rc;
+        if (x.isnull) { s->done = true; return DD_OK; }
+    }
+    s->cur = v[0];
+    s->stop = v[1];
+    ValueCtx vc = ctx->vctx;
+    vc.arena = &s->arena;
+    if (s->nargs > 2) {
+        s->step = v[2];
+    } else {
+        Value one = val_int(TYPE_INT4, 1), c;
+        int rc = val_cast(&one, s->type, -1, false, &vc, &c, ctx->err);
+        if (rc) return rc;
+        s->step = c;
+    }
+    /* the step's direction: start + step against start */
+    Value next;
+    int rc = val_arith(ARITH_ADD, &s->cur, &s->step, &vc, &next, ctx->err);
+    if (rc) return rc;
+    int c = val_compare(&next, &s->cur, &ctx->vctx);
+    if (c == 0) return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "step size cannot equal zero");
+    s->dir = c > 0 ? 1 : -1;
+    return DD_OK;
+}
+
+static int series_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    SeriesOp *s = (SeriesOp *)op;
+    if (s->done) return 0;
+    if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
+    int c = val_compare(&s->cur, &s->stop, &ctx->vctx);
+    if (c * s->dir > 0) { s->done = true; return 0; }
+    s->row[0] = s->cur;
+    s->row[1] = val_int(TYPE_INT8, ++s->n);
+    /* the next value, in the row arena of the next output (the current one
+     * stays valid until then) */
+    ValueCtx vc = ctx->vctx;
+    vc.arena = ctx->row;
+    Value next;
+    DdError e;
+    dd_err_clear(&e);
+    if (val_arith(ARITH_ADD, &s->cur, &s->step, &vc, &next, &e)) {
+        s->done = true;   /* past the type's range: the series ends there */
+    } else if (next.type == TYPE_NUMERIC || type_is_int((TypeId)next.type) || type_is_datetime((TypeId)next.type)) {
+        s->cur = next;    /* fixed-size payload: no arena needed */
+    } else {
+        Value kept;
+        if (val_copy(&s->arena, &next, &kept)) return -DD_ENOMEM;
+        s->cur = kept;
+    }
+    *row = s->row;
+    return 1;
+}
+
+static void series_close(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    arena_free(&((SeriesOp *)op)->arena);
+}
+
+static void series_explain(Op *op, Buf *out)
+{
+    DD_UNUSED(op);
+    buf_puts(out, " generate_series");
+}
+
+static const OpVtbl series_vt = {"Function Scan on", series_open, series_next, series_close, series_explain};
+
+Op *op_series(SqlCtx *ctx, ExprProg **args, int nargs, TypeId type, bool ordinality)
+{
+    SeriesOp *s = op_alloc(ctx, sizeof(*s), &series_vt, ordinality ? 2 : 1);
+    if (!s) return NULL;
+    for (int i = 0; i < nargs; i++) s->args[i] = args[i];
+    s->nargs = nargs;
+    s->type = type;
+    s->ordinality = ordinality;
+    arena_init(&s->arena, 1024);
+    op_estimate(&s->op, 1000, 1000);
+    return &s->op;
+}
+
 /* ================================================================ append */
 
 /*

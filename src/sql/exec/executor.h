@@ -151,6 +151,10 @@ Op *op_mergejoin(SqlCtx *ctx, Op *left, Op *right, int nkeys, ExprProg **lkeys, 
 /* Window functions: the calls wins[0..nwin) computed over all rows of
  * child (width base), each into slot base + k of its rows. */
 Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin);
+/* generate_series(start, stop [, step]) of type (ints, numeric,
+ * timestamps with an interval step); ordinality: a second column 1, 2,
+ * ...  Arguments are evaluated at open (they may read enclosing rows). */
+Op *op_series(SqlCtx *ctx, ExprProg **args, int nargs, TypeId type, bool ordinality);
 /* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the
  * other, each opened in its turn. */
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);

@@ -125,7 +125,7 @@ typedef struct TemporalClause {
     int loc;       /* offset of FOR */
 } TemporalClause;
 
-typedef enum TableRefKind { TREF_TABLE, TREF_JOIN, TREF_SUBQUERY } TableRefKind;
+typedef enum TableRefKind { TREF_TABLE, TREF_JOIN, TREF_SUBQUERY, TREF_FUNCTION } TableRefKind;
 /* JOIN_SEMI, JOIN_ANTI and JOIN_ANTI_NULLS are the planner's (EXISTS, NOT
  * EXISTS, IN, NOT IN), never parsed */
 typedef enum JoinType {
@@ -147,6 +147,9 @@ struct TableRef {
     char **using_cols; int nusing;
     /* TREF_SUBQUERY */
     SelectStmt *select;
+    /* TREF_FUNCTION: f(args) [WITH ORDINALITY] (an EXPR_FUNC) */
+    Expr *func;
+    bool ordinality;
     /* AS alias (a, b): column aliases of a subquery (or a table), or 0 */
     char **col_aliases; int ncol_aliases;
 };

@@ -1510,7 +1510,21 @@ static int parse_table_primary(Parser *p, TableRef **out)
     NEW(r);
     r->kind = TREF_TABLE;
     TRY(parse_qualified_name(p, &r->name, &r->loc));
-    if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "a function in FROM");
+    if (tok(p)->kind == TOK_LPAREN) {
+        /* a set-returning function: f(args) [WITH ORDINALITY] [alias] */
+        r->kind = TREF_FUNCTION;
+        TRY(make_func(p, r->name, r->loc, &r->func));
+        TRY(parse_func_args(p, r->func));
+        if (r->func->u.func.over) return syntax_error(p);
+        if (is_kw(tok(p), KW_WITH) && is_word(peek(p, 1), "ordinality")) {
+            advance(p);
+            advance(p);
+            r->ordinality = true;
+        }
+        TRY(parse_from_alias(p, r));
+        *out = r;
+        return DD_OK;
+    }
     if (is_kw(tok(p), KW_FOR) && is_word(peek(p, 1), "system_time"))
         TRY(parse_temporal(p, &r->temporal));
     TRY(parse_from_alias(p, r));

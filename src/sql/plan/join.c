@@ -227,6 +227,7 @@ static int leaf_item(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
     memset(fi, 0, sizeof(*fi));
     if (tr->kind == TREF_SUBQUERY)
         return from_derived(ctx, tr->select, tr->alias, tr->col_aliases, tr->ncol_aliases, tr->loc, env, fi);
+    if (tr->kind == TREF_FUNCTION) return from_function(ctx, tr, env, fi);
     const CteDef *d = strchr(tr->name, '.') ? NULL : cte_lookup(env, tr->name);
     if (d) return from_cte(ctx, tr, d, fi);
     return from_table(ctx, tr, fi);

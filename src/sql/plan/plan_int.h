@@ -35,6 +35,7 @@ int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, i
  * which moved. */
 int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj, int n, bool *pushed);
 const CteDef *cte_lookup(const Scope *env, const char *name);
+int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi);
 int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi);
 /* Whether e reads a column (or runs a subquery). */
 bool ast_has_column(const Expr *e);
