@@ -2703,6 +2703,9 @@ static int window_build(SqlCtx *ctx, WindowOp *w)
     int width = w->base + w->nwin, rc;
     for (;;) {
         Value *in;
+        /* the row arena may hold an enclosing query's row (a subquery run
+         * per outer row): only what this row added goes */
+        ArenaMark m = arena_mark(ctx->row);
         rc = op_next(ctx, w->op.child, &in);
         if (rc < 0) return -rc;
         if (rc == 0) break;
@@ -2719,7 +2722,7 @@ static int window_build(SqlCtx *ctx, WindowOp *w)
             if ((rc = val_copy(&w->arena, &in[i], &r[i]))) return rc;
         for (int i = w->base; i < width; i++) r[i] = val_null(TYPE_TEXT);
         w->rows[w->nrows++] = r;
-        arena_reset(ctx->row);
+        arena_rewind(ctx->row, m);
         if ((rc = over_budget(ctx, w->arena.total + w->caprows * sizeof(Value *), "window function"))) return rc;
         if ((w->nrows & 1023) == 0 && (rc = sql_check_interrupt(ctx))) return rc;
     }
