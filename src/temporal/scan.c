@@ -103,6 +103,21 @@ int tscan_open(Snap *s, u32 table, TMode mode, u64 a, u64 b, const u8 *lo, u32 l
     return 0;
 }
 
+/* The Version of a `current` entry; false for a malformed one (skipped). */
+static bool present_version(const u8 *k, size_t kn, const u8 *val, size_t vn, Version *v)
+{
+    if (vn < FMT_CUR_HDR || kn <= 4) return false;
+    v->pk = k + 4;
+    v->pklen = (u32)(kn - 4);
+    v->rec = val + FMT_CUR_HDR;
+    v->reclen = (u32)(vn - FMT_CUR_HDR);
+    v->start = get_u64be(val);
+    v->start_op = val[8];
+    v->end = 0;
+    v->end_op = 0;
+    return true;
+}
+
 int tscan_open_desc(Snap *s, u32 table, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen, TScan **out,
                     DdError *err)
 {
@@ -152,16 +167,7 @@ static int next_present_desc(TScan *sc, Version *v)
             sc->state = ST_DONE;
             return 0;
         }
-        if (vn < FMT_CUR_HDR || kn <= 4) continue;
-        v->pk = k + 4;
-        v->pklen = (u32)(kn - 4);
-        v->rec = val + FMT_CUR_HDR;
-        v->reclen = (u32)(vn - FMT_CUR_HDR);
-        v->start = get_u64be(val);
-        v->start_op = val[8];
-        v->end = 0;
-        v->end_op = 0;
-        return 1;
+        if (present_version(k, kn, val, vn, v)) return 1;
     }
 }
 
@@ -285,16 +291,7 @@ static int next_present(TScan *sc, Version *v)
             sc->state = ST_DONE;
             return 0;
         }
-        if (vn < FMT_CUR_HDR || kn <= 4) continue;
-        v->pk = k + 4;
-        v->pklen = (u32)(kn - 4);
-        v->rec = val + FMT_CUR_HDR;
-        v->reclen = (u32)(vn - FMT_CUR_HDR);
-        v->start = get_u64be(val);
-        v->start_op = val[8];
-        v->end = 0;
-        v->end_op = 0;
-        return 1;
+        if (present_version(k, kn, val, vn, v)) return 1;
     }
 }
 

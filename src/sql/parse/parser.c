@@ -1922,6 +1922,25 @@ static int parse_returning(Parser *p, ResTarget ***out, int *n)
     return DD_OK;
 }
 
+/* col = expr, ... (UPDATE's SET and ON CONFLICT DO UPDATE's). */
+static int parse_set_list(Parser *p, SetClause ***out, int *n)
+{
+    int cap = 0;
+    do {
+        SetClause *sc = NULL;
+        NEW(sc);
+        if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "multiple-column SET");
+        TRY(parse_colid(p, &sc->col, &sc->loc));
+        if (tok(p)->kind == TOK_DOT || tok(p)->kind == TOK_LBRACKET)
+            return not_supported(p, tok(p)->start, "assignment to a field or element");
+        TRY(expect(p, TOK_EQ));
+        if (is_kw(tok(p), KW_DEFAULT)) return not_supported(p, tok(p)->start, "SET col = DEFAULT");
+        TRY(parse_expr(p, P_OR, &sc->expr));
+        PUSH(*out, *n, cap, sc);
+    } while (accept(p, TOK_COMMA));
+    return DD_OK;
+}
+
 static int parse_insert(Parser *p, Stmt *st)
 {
     InsertStmt *ins;
@@ -1983,17 +2002,7 @@ static int parse_insert(Parser *p, Stmt *st)
             advance(p);
             ins->on_conflict = 2;
             TRY(expect_kw(p, KW_SET));
-            int cap = 0;
-            do {
-                SetClause *sc = NULL;
-                NEW(sc);
-                if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "multiple-column SET");
-                TRY(parse_colid(p, &sc->col, &sc->loc));
-                TRY(expect(p, TOK_EQ));
-                if (is_kw(tok(p), KW_DEFAULT)) return not_supported(p, tok(p)->start, "SET col = DEFAULT");
-                TRY(parse_expr(p, P_OR, &sc->expr));
-                PUSH(ins->conf_set, ins->nconf_set, cap, sc);
-            } while (accept(p, TOK_COMMA));
+            TRY(parse_set_list(p, &ins->conf_set, &ins->nconf_set));
             if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &ins->conf_where));
         } else {
             return syntax_error(p);
@@ -2007,7 +2016,6 @@ static int parse_insert(Parser *p, Stmt *st)
 static int parse_update(Parser *p, Stmt *st)
 {
     UpdateStmt *up;
-    int cap = 0;
     NEW(up);
     st->kind = STMT_UPDATE;
     st->u.update = up;
@@ -2016,18 +2024,7 @@ static int parse_update(Parser *p, Stmt *st)
     TRY(parse_qualified_name(p, &up->table, &up->table_loc));
     TRY(parse_alias(p, &up->alias, true));
     TRY(expect_kw(p, KW_SET));
-    do {
-        SetClause *sc = NULL;
-        NEW(sc);
-        if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "multiple-column SET");
-        TRY(parse_colid(p, &sc->col, &sc->loc));
-        if (tok(p)->kind == TOK_DOT || tok(p)->kind == TOK_LBRACKET)
-            return not_supported(p, tok(p)->start, "assignment to a field or element");
-        TRY(expect(p, TOK_EQ));
-        if (is_kw(tok(p), KW_DEFAULT)) return not_supported(p, tok(p)->start, "SET col = DEFAULT");
-        TRY(parse_expr(p, P_OR, &sc->expr));
-        PUSH(up->set, up->nset, cap, sc);
-    } while (accept(p, TOK_COMMA));
+    TRY(parse_set_list(p, &up->set, &up->nset));
     if (is_kw(tok(p), KW_FROM)) return not_supported(p, tok(p)->start, "UPDATE ... FROM");
     if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &up->where));
     return parse_returning(p, &up->returning, &up->nreturning);
