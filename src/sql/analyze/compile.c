@@ -531,6 +531,13 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
     a->distinct = e->u.func.distinct;
     a->ast = e;
     int rc = DD_OK;
+    if (e->u.func.filter) {
+        const char *saved = sub->agg_forbidden;
+        sub->agg_forbidden = "FILTER";
+        rc = expr_compile_as(sub, e->u.func.filter, TYPE_BOOL, -1, &a->filter);
+        sub->agg_forbidden = saved;
+        if (rc) return rc;
+    }
     int nargs = e->u.func.n;
     if (kind == AGG_COUNT_STAR) {
         a->type = TYPE_INT8;
@@ -688,6 +695,8 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
     for (size_t i = 0; i < DD_ARRAY_LEN(fns) && !found; i++) {
         if (strcmp(fns[i].n, name) != 0) continue;
         found = true;
+        if (e->u.func.filter)
+            return err_at(cc, DD_EFEATURE, e->loc, "FILTER is not implemented for non-aggregate window functions");
         if (n < fns[i].minargs || n > fns[i].maxargs || e->u.func.star)
             return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s with %d arguments does not exist", name, n);
         wc->kind = fns[i].k;
@@ -802,6 +811,8 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     }
     if (e->u.func.distinct)
         return err_at(cc, DD_ESYNTAX, e->loc, "DISTINCT specified, but %s is not an aggregate function", name);
+    if (e->u.func.filter)
+        return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "FILTER specified, but %s is not an aggregate function", name);
     if (strcmp(name, "coalesce") == 0) return compile_coalesce(b, e, f);
     const FuncDef *fd = func_lookup(name);
     int n = e->u.func.n;
@@ -1317,6 +1328,7 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
     case EXPR_FUNC:
         return str_eq(a->u.func.name, b->u.func.name) && a->u.func.n == b->u.func.n &&
                a->u.func.star == b->u.func.star && a->u.func.distinct == b->u.func.distinct &&
+               a->u.func.over == b->u.func.over && ast_expr_equal(a->u.func.filter, b->u.func.filter) &&
                list_equal(a->u.func.args, b->u.func.args, a->u.func.n);
     case EXPR_SUBQUERY:
     case EXPR_EXISTS:

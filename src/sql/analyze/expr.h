@@ -99,6 +99,7 @@ typedef struct AggSpec {
     bool distinct;
     ExprProg *arg;          /* over the input row; NULL for count(*) */
     ExprProg *arg2;         /* string_agg delimiter */
+    ExprProg *filter;       /* FILTER (WHERE ...): rows it is not true for are skipped */
     TypeId type;            /* result type */
     Expr *ast;              /* to reuse identical calls */
 } AggSpec;

@@ -1026,9 +1026,15 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
 {
     ValueCtx vc = ctx->vctx;
     vc.arena = &a->arena;
+    int rc;
+    if (sp->filter) {
+        bool keep;
+        if ((rc = expr_eval_bool(sp->filter, &a->op.env, row, &keep))) return rc;
+        if (!keep) return DD_OK;
+    }
     if (sp->kind == AGG_COUNT_STAR) { st->count++; return DD_OK; }
     Value v;
-    int rc = expr_eval(sp->arg, &a->op.env, row, &v);
+    rc = expr_eval(sp->arg, &a->op.env, row, &v);
     if (rc) return rc;
     if (v.isnull) return DD_OK;
     if (sp->distinct) {

@@ -98,6 +98,7 @@ struct Expr {
             bool star;         /* count(*) */
             bool distinct;     /* count(DISTINCT x) */
             WindowDef *over;   /* f(...) OVER (...) / OVER name: a window function */
+            Expr *filter;      /* agg(...) FILTER (WHERE filter) */
         } func;
         struct { SelectStmt *select; } sub;
     } u;

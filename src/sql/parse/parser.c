@@ -707,6 +707,14 @@ static int parse_window_spec(Parser *p, WindowDef *w)
 static int func_tail(Parser *p, Expr *f)
 {
     Token *t = tok(p);
+    if (is_word(t, "filter") && peek(p, 1)->kind == TOK_LPAREN) {
+        advance(p);
+        advance(p);
+        TRY(expect_kw(p, KW_WHERE));
+        TRY(parse_expr(p, P_OR, &f->u.func.filter));
+        TRY(expect(p, TOK_RPAREN));
+        t = tok(p);
+    }
     if (is_word(t, "over")) {
         WindowDef *w = NULL;
         NEW(w);
@@ -726,7 +734,6 @@ static int func_tail(Parser *p, Expr *f)
         f->u.func.over = w;
         return DD_OK;
     }
-    if (is_word(t, "filter") && peek(p, 1)->kind == TOK_LPAREN) return not_supported(p, t->start, "FILTER");
     if (is_word(t, "within") && is_kw(peek(p, 1), KW_GROUP))
         return not_supported(p, t->start, "WITHIN GROUP");
     return DD_OK;
