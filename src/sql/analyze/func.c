@@ -96,6 +96,41 @@ static bool r_any_text(TypeId *a, int n, TypeId *r)
     *r = TYPE_TEXT;
     return true;
 }
+/* (text, text, int) -> text: split_part */
+static bool r_text_text_int(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    for (int i = 0; i < 2; i++) {
+        if (is_unknownish(a[i]) || type_is_string(a[i])) a[i] = TYPE_TEXT; else return false;
+    }
+    if (is_unknownish(a[2]) || type_is_int(a[2])) a[2] = TYPE_INT4; else return false;
+    *r = TYPE_TEXT;
+    return true;
+}
+/* (text, any, ...) -> text: concat_ws */
+static bool r_concat_ws(TypeId *a, int n, TypeId *r)
+{
+    if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
+    return r_any_text(a + 1, n - 1, r);
+}
+/* (text, int [, text]) -> text: lpad, rpad */
+static bool r_pad(TypeId *a, int n, TypeId *r)
+{
+    if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
+    if (is_unknownish(a[1]) || type_is_int(a[1])) a[1] = TYPE_INT4; else return false;
+    if (n == 3) {
+        if (is_unknownish(a[2]) || type_is_string(a[2])) a[2] = TYPE_TEXT; else return false;
+    }
+    *r = TYPE_TEXT;
+    return true;
+}
+/* (text, text) -> bool: starts_with */
+static bool r_text_text_bool(TypeId *a, int n, TypeId *r)
+{
+    if (!r_text_text(a, n, r)) return false;
+    *r = TYPE_BOOL;
+    return true;
+}
 static bool r_tstz_int8(TypeId *a, int n, TypeId *r)
 {
     DD_UNUSED(n);
@@ -403,6 +438,113 @@ static int f_left(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(loc); return f_left_right(env, a, n, out, true); }
 static int f_right(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(loc); return f_left_right(env, a, n, out, false); }
+/* concat_ws(sep, x, ...): the non-NULL values joined by sep; NULL sep: NULL */
+static int f_concat_ws(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    ValueCtx vc = vctx(env);
+    Buf b = BUF_INIT;
+    bool first = true;
+    for (int i = 1; i < n; i++) {
+        if (a[i].isnull) continue;
+        if (!first) buf_append(&b, a[0].v.s.p, a[0].v.s.len);
+        val_to_text(&a[i], &vc, &b);
+        first = false;
+    }
+    if (!buf_ok(&b)) { buf_free(&b); return DD_ENOMEM; }
+    *out = text_out(env, b.data ? (const char *)b.data : "", b.len);
+    buf_free(&b);
+    return DD_OK;
+}
+/* split_part(s, delim, n): field n (from the end when negative) */
+static int f_split_part(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    if (any_null(a, n)) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    i64 k = a[2].v.i;
+    if (k == 0) return dd_err(env->sql->err, DD_EINVALID_PARAM, loc, "field position must not be zero");
+    const char *s = a[0].v.s.p, *d = a[1].v.s.p;
+    u32 sn = a[0].v.s.len, dn = a[1].v.s.len;
+    if (dn == 0) {   /* the whole string is the one field */
+        *out = (k == 1 || k == -1) ? text_out(env, s, sn) : text_out(env, "", 0);
+        return DD_OK;
+    }
+    /* field boundaries */
+    i64 nf = 1;
+    for (u32 i = 0; i + dn <= sn;) {
+        if (memcmp(s + i, d, dn) == 0) { nf++; i += dn; } else i++;
+    }
+    if (k < 0) k = nf + k + 1;
+    if (k < 1 || k > nf) { *out = text_out(env, "", 0); return DD_OK; }
+    i64 f = 1;
+    u32 start = 0;
+    for (u32 i = 0; i + dn <= sn;) {
+        if (memcmp(s + i, d, dn) == 0) {
+            if (f == k) { *out = text_out(env, s + start, i - start); return DD_OK; }
+            f++;
+            i += dn;
+            start = i;
+        } else {
+            i++;
+        }
+    }
+    *out = text_out(env, s + start, sn - start);
+    return DD_OK;
+}
+/* reverse(s), by character */
+static int f_reverse(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    const char *s = a[0].v.s.p;
+    u32 sn = a[0].v.s.len;
+    char *c = arena_alloc(env->sql->row, (size_t)sn + 1);
+    if (!c) return DD_ENOMEM;
+    u32 w = sn;
+    for (u32 i = 0; i < sn;) {
+        u32 j = i + 1;
+        while (j < sn && ((unsigned char)s[j] & 0xC0) == 0x80) j++;
+        w -= j - i;
+        memcpy(c + w, s + i, j - i);
+        i = j;
+    }
+    c[sn] = 0;
+    *out = val_text(TYPE_TEXT, c, sn);
+    return DD_OK;
+}
+static int f_starts_with(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_BOOL); return DD_OK; }
+    *out = val_bool(a[1].v.s.len <= a[0].v.s.len && memcmp(a[0].v.s.p, a[1].v.s.p, a[1].v.s.len) == 0);
+    return DD_OK;
+}
+/* lpad / rpad(s, len [, fill]): to len characters, cut from the right when
+ * longer; an empty fill pads nothing */
+static int f_pad(EvalEnv *env, const Value *a, int n, Value *out, int loc, bool left)
+{
+    if (any_null(a, n)) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    const char *s = a[0].v.s.p, *fill = n == 3 ? a[2].v.s.p : " ";
+    u32 sn = a[0].v.s.len, fn = n == 3 ? a[2].v.s.len : 1;
+    i64 len = a[1].v.i, have = utf8_len(s, sn);
+    if (len <= 0) { *out = text_out(env, "", 0); return DD_OK; }
+    if (len > (1 << 28)) return dd_err(env->sql->err, DD_EPROGRAM_LIMIT, loc, "requested length too large");
+    if (have >= len || fn == 0) { *out = text_out(env, s, utf8_off(s, sn, len)); return DD_OK; }
+    i64 need = len - have, fchars = utf8_len(fill, fn);
+    Buf b = BUF_INIT;
+    if (!left) buf_append(&b, s, sn);
+    for (i64 k = 0; k < need; k++) {
+        u32 o0 = utf8_off(fill, fn, k % fchars), o1 = utf8_off(fill, fn, k % fchars + 1);
+        buf_append(&b, fill + o0, o1 - o0);
+    }
+    if (left) buf_append(&b, s, sn);
+    if (!buf_ok(&b)) { buf_free(&b); return DD_ENOMEM; }
+    *out = text_out(env, (const char *)b.data, b.len);
+    buf_free(&b);
+    return DD_OK;
+}
+static int f_lpad(EvalEnv *env, const Value *a, int n, Value *out, int loc) { return f_pad(env, a, n, out, loc, true); }
+static int f_rpad(EvalEnv *env, const Value *a, int n, Value *out, int loc) { return f_pad(env, a, n, out, loc, false); }
 static int f_repeat(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     if (any_null(a, n)) { *out = val_null(TYPE_TEXT); return DD_OK; }
@@ -888,6 +1030,12 @@ static const FuncDef funcs[] = {
     {"left", 2, 2, r_text_ints, f_left, false},
     {"right", 2, 2, r_text_ints, f_right, false},
     {"repeat", 2, 2, r_text_ints, f_repeat, false},
+    {"concat_ws", 2, -1, r_concat_ws, f_concat_ws, false},
+    {"split_part", 3, 3, r_text_text_int, f_split_part, false},
+    {"reverse", 1, 1, r_text_text, f_reverse, false},
+    {"starts_with", 2, 2, r_text_text_bool, f_starts_with, false},
+    {"lpad", 2, 3, r_pad, f_lpad, false},
+    {"rpad", 2, 3, r_pad, f_rpad, false},
     {"abs", 1, 1, r_numeric_same, f_abs, false},
     {"round", 1, 2, r_round, f_round, false},
     {"trunc", 1, 2, r_round, f_trunc, false},
