@@ -422,50 +422,6 @@ void numeric_normalize(i128 *coef, int *scale)
     }
 }
 
-/*
- * Exact comparison of coef*10^-scale with a finite double: both integer
- * parts are compared first, then the fractions to 38 decimals exactly
- * (the double's fraction k/2^j is scaled by 10^38 in 256 bits).
- */
-int numeric_cmp_double(i128 coef, int scale, double d)
-{
-    if (isnan(d)) return -1;
-    if (d >= 1.7e38) return -1;
-    if (d <= -1.7e38) return 1;
-    i128 nint = coef;
-    for (int i = 0; i < scale; i++) nint /= 10;
-    i128 nfrac = coef - nint * (i128)pow10_u128(scale);
-    double dint_d = trunc(d);
-    i128 dint = (i128)dint_d;
-    if (nint != dint) return nint < dint ? -1 : 1;
-    double dfrac = d - dint_d; /* exact */
-    if (dfrac == 0) return nfrac == 0 ? 0 : (nfrac < 0 ? -1 : 1);
-    if (nfrac != 0 && (nfrac < 0) != (dfrac < 0)) return nfrac < 0 ? -1 : 1;
-    bool neg = nfrac < 0 || dfrac < 0;
-    /* |dfrac| = k * 2^e exactly, k < 2^53 */
-    int e;
-    double mant = frexp(fabs(dfrac), &e);
-    u64 k = (u64)ldexp(mant, 53);
-    e -= 53;              /* |dfrac| = k * 2^e, e < 0 */
-    /* |dfrac| * 10^38 = k * 5^38 * 2^(38 + e) */
-    U256 x = u256_mul128(k, pow10_u128(38) >> 38);
-    int sh = -(38 + e);
-    bool sticky = false;
-    if (sh > 0) {
-        for (int i = 0; i < sh && !u256_is_zero(&x); i++) {
-            if (x.w[0] & 1) sticky = true;
-            u256_div_small(&x, 2);
-        }
-    } else {
-        for (int i = 0; i < -sh; i++) u256_mul_small(&x, 2);
-    }
-    U256 nf = u256_from(mag128(nfrac));
-    u256_mul_pow10(&nf, 38 - scale);
-    int c = u256_cmp(&nf, &x);
-    if (c == 0 && sticky) c = -1;
-    return neg ? -c : c;
-}
-
 /* ---- arithmetic ---- */
 
 int numeric_add(i128 a, int as, i128 b, int bs, bool subtract, i128 *out, int *os, DdError *err)

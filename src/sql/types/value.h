@@ -219,7 +219,6 @@ int numeric_div(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err
 int numeric_mod(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
 int numeric_pow(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
 int numeric_cmp(i128 a, int as, i128 b, int bs);            /* exact, <0 0 >0 */
-int numeric_cmp_double(i128 coef, int scale, double d);     /* exact; NaN is greater */
 void numeric_normalize(i128 *coef, int *scale);             /* strips trailing zeros */
 /* Rounds half away from zero to an integer; -1 if outside int64, else 0. */
 int numeric_to_int64(i128 coef, int scale, i64 *out);
