@@ -1756,26 +1756,11 @@ static int parse_sort_list(Parser *p, SortItem ***out, int *n)
 
 static int parse_order_by(Parser *p, SelectStmt *s)
 {
-    int cap = 0;
     if (s->norder)
         return dd_err(p->err, DD_ESYNTAX, tok(p)->start, "multiple ORDER BY clauses not allowed");
     advance(p);   /* ORDER */
     TRY(expect_kw(p, KW_BY));
-    do {
-        SortItem *si = NULL;
-        NEW(si);
-        TRY(parse_expr(p, P_OR, &si->expr));
-        if (accept_kw(p, KW_DESC)) si->desc = true;
-        else if (!accept_kw(p, KW_ASC) && is_kw(tok(p), KW_USING))
-            return not_supported(p, tok(p)->start, "ORDER BY USING");
-        if (accept_kw(p, KW_NULLS)) {
-            if (accept_kw(p, KW_FIRST)) si->nulls = 1;
-            else if (accept_kw(p, KW_LAST)) si->nulls = 2;
-            else return syntax_error(p);
-        }
-        PUSH(s->order_by, s->norder, cap, si);
-    } while (accept(p, TOK_COMMA));
-    return DD_OK;
+    return parse_sort_list(p, &s->order_by, &s->norder);
 }
 
 /* LIMIT / OFFSET / FETCH in either order. */

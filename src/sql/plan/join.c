@@ -581,6 +581,17 @@ static bool equi_keys(JoinPlanner *jp, Conj *c, u64 a, u64 b, ExprProg **ka, Exp
     return false;
 }
 
+/* The conjuncts rest[0..n) a join checks per pair, compiled as one
+ * condition (NULL when there are none). */
+static int residual_of(JoinPlanner *jp, Expr **rest, int n, ExprProg **out)
+{
+    *out = NULL;
+    if (!n) return DD_OK;
+    Expr *e = and_of(jp->ctx, rest, n);
+    if (!e) return DD_ENOMEM;
+    return compile_in(jp, e, TYPE_BOOL, "JOIN conditions", out);
+}
+
 /* Joins nodes x (outer / probe side) and y with the conjuncts in conj
  * (indices into jp->conj).  type: JOIN_INNER or JOIN_LEFT (x preserved). */
 /*
@@ -678,11 +689,7 @@ static int try_param_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n,
         if (!used[i]) rest[nrest++] = jp->conj[conj[i]].ast;
     }
     ExprProg *residual = NULL;
-    if (nrest) {
-        Expr *e = and_of(ctx, rest, nrest);
-        if (!e) return DD_ENOMEM;
-        if ((rc = compile_in(jp, e, TYPE_BOOL, "JOIN conditions", &residual))) return rc;
-    }
+    if ((rc = residual_of(jp, rest, nrest, &residual))) return rc;
     SlotRanges xr, yr;
     if ((rc = ranges_of(jp, x->set, &xr)) || (rc = ranges_of(jp, y->set, &yr))) return rc;
     out->op = op_paramjoin(ctx, x->op, op, residual, type, &xr, &yr, jp->row, jp->width);
@@ -752,11 +759,7 @@ static int try_merge_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n,
         if (!key) rest[nrest++] = jp->conj[conj[i]].ast;
     }
     ExprProg *residual = NULL;
-    if (nrest) {
-        Expr *e = and_of(ctx, rest, nrest);
-        if (!e) return DD_ENOMEM;
-        if ((rc = compile_in(jp, e, TYPE_BOOL, "JOIN conditions", &residual))) return rc;
-    }
+    if ((rc = residual_of(jp, rest, nrest, &residual))) return rc;
     SlotRanges xr, yr;
     if ((rc = ranges_of(jp, x->set, &xr)) || (rc = ranges_of(jp, y->set, &yr))) return rc;
     out->op = op_mergejoin(ctx, x->op, y->op, nk, xs, ys, residual, &xr, &yr, jp->row, jp->width);
@@ -795,11 +798,7 @@ static int make_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n, Join
         else rest[nrest++] = c->ast;
     }
     ExprProg *residual = NULL;
-    if (nrest) {
-        Expr *e = and_of(ctx, rest, nrest);
-        if (!e) return DD_ENOMEM;
-        if ((rc = compile_in(jp, e, TYPE_BOOL, "JOIN conditions", &residual))) return rc;
-    }
+    if ((rc = residual_of(jp, rest, nrest, &residual))) return rc;
     SlotRanges xr, yr;
     if ((rc = ranges_of(jp, x->set, &xr)) || (rc = ranges_of(jp, y->set, &yr))) return rc;
     if (nkeys)
