@@ -662,6 +662,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
                        : stmt->kind == STMT_DELETE ? "DELETE" : stmt->kind == STMT_TRUNCATE ? "TRUNCATE TABLE"
                        : stmt->kind == STMT_CREATE_TABLE ? "CREATE TABLE"
                        : stmt->kind == STMT_DROP_TABLE ? "DROP TABLE" : stmt->kind == STMT_ALTER_TABLE ? "ALTER TABLE"
+                       : stmt->kind == STMT_CREATE_VIEW ? "CREATE VIEW" : stmt->kind == STMT_DROP_VIEW ? "DROP VIEW"
                        : NULL;
     if (ctx->read_only && writes) {
         rc = dd_err(e, DD_EREAD_ONLY_TXN, stmt->loc, "cannot execute %s in a read-only transaction", writes);

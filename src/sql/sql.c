@@ -59,12 +59,14 @@ static int plan_analyze(SqlCtx *ctx, Plan *p, DropTableStmt *s)
         const TableInfo **ts;
         int n;
         int rc = store_tables_at(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
-        for (int i = 0; !rc && i < n; i++) rc = sql_analyze_table(ctx, ts[i]);
+        for (int i = 0; !rc && i < n; i++)
+            if (!ts[i]->view_sql) rc = sql_analyze_table(ctx, ts[i]);
         return rc;
     }
     for (int i = 0; i < s->n; i++) {
         const TableInfo *t = resolve_table_present(ctx, s->names[i]);
         if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->locs[i], "relation \"%s\" does not exist", s->names[i]);
+        if (t->view_sql) continue;   /* a view has no statistics of its own */
         int rc = sql_analyze_table(ctx, t);
         if (rc) return rc;
     }
@@ -73,25 +75,10 @@ static int plan_analyze(SqlCtx *ctx, Plan *p, DropTableStmt *s)
 
 static int plan_show_tables(SqlCtx *ctx, Plan *p)
 {
-    const TableInfo **ts;
-    int n;
-    int rc = store_tables_at(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
+    const TableInfo **all;
+    int m;
+    int rc = present_tables(ctx, &all, &m);
     if (rc) return rc;
-    /* apply the transaction's own catalog changes */
-    const TableInfo **all = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(n + (ctx->ws ? ctx->ws->ntables : 0) + 1));
-    if (!all) return DD_ENOMEM;
-    int m = 0;
-    for (int i = 0; i < n; i++) {
-        const TableInfo *o = ctx->ws ? ws_table(ctx->ws, ts[i]->id) : NULL;
-        if (o && o->dropped) continue;
-        all[m++] = o ? o : ts[i];
-    }
-    for (int i = 0; ctx->ws && i < ctx->ws->ntables; i++) {
-        const TableInfo *o = ctx->ws->tables[i];
-        bool seen = false;
-        for (int k = 0; k < m; k++) if (all[k]->id == o->id) seen = true;
-        if (!seen && !o->dropped) all[m++] = o;
-    }
     /* by name */
     for (int i = 1; i < m; i++)
         for (int k = i; k > 0 && strcmp(all[k - 1]->name, all[k]->name) > 0; k--) {
@@ -207,6 +194,8 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_DELETE: rc = analyze_delete(ctx, stmt->u.delete_, p); break;
     case STMT_CREATE_TABLE: rc = analyze_create_table(ctx, stmt->u.create, p); break;
     case STMT_DROP_TABLE: rc = analyze_drop_table(ctx, stmt->u.drop, p); break;
+    case STMT_CREATE_VIEW: rc = analyze_create_view(ctx, stmt->u.create_view, p); break;
+    case STMT_DROP_VIEW: rc = analyze_drop_view(ctx, stmt->u.drop, p); break;
     case STMT_ALTER_TABLE: rc = analyze_alter_table(ctx, stmt->u.alter, p); break;
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;

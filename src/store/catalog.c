@@ -31,7 +31,8 @@ void catalog_encode(const TableInfo *t, Buf *out)
     put_str(out, t->name);
     buf_put_u64be(out, t->seq);
     buf_put_u64be(out, t->created_seq);
-    buf_putc(out, (u8)((t->dropped ? FMT_CAT_DROPPED : 0) | (t->document_style ? FMT_CAT_DOCUMENT : 0)));
+    buf_putc(out, (u8)((t->dropped ? FMT_CAT_DROPPED : 0) | (t->document_style ? FMT_CAT_DOCUMENT : 0) |
+                       (t->view_sql ? FMT_CAT_VIEW : 0)));
     buf_put_u32be(out, t->next_col_id);
     buf_put_varint(out, (u64)t->ncols);
     for (int i = 0; i < t->ncols; i++) {
@@ -60,12 +61,17 @@ void catalog_encode(const TableInfo *t, Buf *out)
             if (e) put_str(out, e);
         }
     }
+    if (t->view_sql) {
+        put_str(out, t->view_sql);
+        buf_put_varint(out, (u64)t->ndeps);
+        for (int i = 0; i < 2 * t->ndeps; i++) buf_put_varint(out, t->deps[i]);
+    }
 }
 
-static char *get_str(Cursor *c, Arena *a)
+static char *get_str_max(Cursor *c, Arena *a, u64 max)
 {
     u64 n = cur_varint(c);
-    if (c->bad || n > cur_left(c) || n > 4096) {
+    if (c->bad || n > cur_left(c) || n > max) {
         c->bad = true;
         return NULL;
     }
@@ -75,6 +81,11 @@ static char *get_str(Cursor *c, Arena *a)
     memcpy(s, p, (size_t)n);
     s[n] = '\0';
     return s;
+}
+
+static char *get_str(Cursor *c, Arena *a)
+{
+    return get_str_max(c, a, 4096);
 }
 
 /* A count that must fit in what is left (each element takes >= 1 byte). */
@@ -173,6 +184,16 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                     oom |= !c.bad && !x->exprs[j];
                 }
             }
+        }
+    }
+    if ((flags & FMT_CAT_VIEW) && !oom && !c.bad) {
+        t->view_sql = get_str_max(&c, a, FMT_CAT_MAX_VIEW_SQL);
+        oom |= !c.bad && !t->view_sql;
+        t->ndeps = get_count(&c);
+        if (!c.bad && t->ndeps) {
+            t->deps = arena_alloc(a, sizeof *t->deps * 2 * (size_t)t->ndeps);
+            oom |= !t->deps;
+            for (int i = 0; t->deps && i < 2 * t->ndeps; i++) t->deps[i] = get_u32v(&c);
         }
     }
     if (oom) return dd_err(err, DD_ENOMEM, -1, NULL);

@@ -76,7 +76,7 @@
  * catalog   key u32 BE table id || u64 BE ~seq
  *           value: catalog record (catalog_encode):
  *             u8 format (FMT_CAT_FORMAT), u32 BE id, str name, u64 BE seq,
- *             u64 BE created_seq, u8 flags (1 dropped, 2 document style),
+ *             u64 BE created_seq, u8 flags (1 dropped, 2 document style, 4 view),
  *             u32 BE next_col_id,
  *             varint ncols, ncols x { varint id, str name, u16 BE type,
  *                 svarint typmod, u8 flags (1 not null, 2 dropped, 4 has default,
@@ -87,7 +87,9 @@
  *                 varint ncols, ncols x varint column id,
  *                 [format 2: u8 flags (1 unique, 2 history entries kept),
  *                  ncols x { u8 column flags (1 DESC, 2 NULLS FIRST,
- *                  4 expression), [str expression (SQL text) when flag 4] }] }
+ *                  4 expression), [str expression (SQL text) when flag 4] }] },
+ *             [flag 4 (a view): str query (SQL text),
+ *              varint ndeps, ndeps x { varint relation id, varint column id }]
  *           Format 1 records (no index flags) still decode.
  */
 #ifndef DD_STORE_FORMAT_H
@@ -135,6 +137,8 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_IX_EVER 2
 #define FMT_CAT_DROPPED 1
 #define FMT_CAT_DOCUMENT 2
+#define FMT_CAT_VIEW 4
+#define FMT_CAT_MAX_VIEW_SQL (1u << 20)
 #define FMT_COL_NOT_NULL 1
 #define FMT_COL_DROPPED 2
 #define FMT_COL_DEFAULT 4

@@ -109,6 +109,14 @@ typedef struct TableInfo {
     int nindexes;
     IndexInfo *indexes;
     u32 next_col_id;
+    /* A view (versioned like a table, TEMPORAL.md §6): its query as SQL
+     * text, NULL for a table.  cols are its output columns; it has no key,
+     * no index and no rows.  deps: what its query reads, ndeps pairs
+     * (relation id, column id), column 0 for the relation itself,
+     * transitively through other views (DROP and ALTER check them). */
+    char *view_sql;
+    int ndeps;
+    u32 *deps;
 } TableInfo;
 
 /* Serialization of a TableInfo (format in format.h).  Decoded strings and

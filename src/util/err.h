@@ -41,6 +41,7 @@
     X(UNDEFINED_PARAMETER, "42P02", "there is no parameter")                  \
     X(INDETERMINATE_TYPE, "42P18", "could not determine data type")           \
     X(WRONG_OBJECT_TYPE, "42809", "wrong object type")                        \
+    X(DEPENDENT_OBJECTS, "2BP01", "dependent objects still exist")            \
     X(RESERVED_NAME, "42939", "reserved name")                                \
     X(UNIQUE, "23505", "duplicate key value violates unique constraint")      \
     X(NOT_NULL, "23502", "null value violates not-null constraint")           \

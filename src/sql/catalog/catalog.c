@@ -37,3 +37,29 @@ const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name)
     }
     return t;
 }
+
+int present_tables(SqlCtx *ctx, const TableInfo ***out, int *nout)
+{
+    const TableInfo **ts;
+    int n;
+    int rc = store_tables_at(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
+    if (rc) return rc;
+    int nws = ctx->ws ? ctx->ws->ntables : 0;
+    const TableInfo **all = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(n + nws + 1));
+    if (!all) return DD_ENOMEM;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        const TableInfo *o = ctx->ws ? ws_table(ctx->ws, ts[i]->id) : NULL;
+        if (o && o->dropped) continue;
+        all[m++] = o ? o : ts[i];
+    }
+    for (int i = 0; i < nws; i++) {
+        const TableInfo *o = ctx->ws->tables[i];
+        bool seen = false;
+        for (int k = 0; k < m && !seen; k++) seen = all[k]->id == o->id;
+        if (!seen && !o->dropped) all[m++] = o;
+    }
+    *out = all;
+    *nout = m;
+    return DD_OK;
+}

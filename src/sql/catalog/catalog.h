@@ -26,5 +26,8 @@ extern const TypeId commits_col_types[COMMITS_COLS];
 
 /* Resolves a table name in the present (snapshot + write set), or NULL. */
 const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name);
+/* Every table and view of the present (snapshot + write set), in no
+ * particular order; *out in the statement arena. */
+int present_tables(SqlCtx *ctx, const TableInfo ***out, int *n);
 
 #endif

@@ -272,7 +272,17 @@ typedef struct DeleteStmt {
 typedef struct DropTableStmt {
     char **names; int *locs; int n;
     bool if_exists;
+    bool cascade;       /* DROP ... CASCADE: dependent views go too */
 } DropTableStmt;
+
+/* CREATE [OR REPLACE] VIEW name [(cols)] AS query */
+typedef struct CreateViewStmt {
+    char *name; int name_loc;
+    bool or_replace;
+    char **cols; int ncols;
+    SelectStmt *select;
+    int body_start, body_end;   /* the query's text, kept by the catalog */
+} CreateViewStmt;
 
 typedef enum TxnKind { TXN_BEGIN, TXN_COMMIT, TXN_ROLLBACK, TXN_SAVEPOINT, TXN_RELEASE, TXN_ROLLBACK_TO } TxnKind;
 typedef struct TxnStmt {
@@ -302,6 +312,7 @@ typedef struct AlterCmd {
     char *newname;       /* RENAME: the new name */
     bool if_exists;      /* DROP COLUMN IF EXISTS */
     bool if_not_exists;  /* ADD COLUMN IF NOT EXISTS */
+    bool cascade;        /* DROP COLUMN ... CASCADE */
     int loc;
 } AlterCmd;
 typedef struct AlterTableStmt {
@@ -354,6 +365,8 @@ typedef enum StmtKind {
     STMT_ALTER_TABLE,
     STMT_COPY,       /* run by the engine: copy.c */
     STMT_TRUNCATE,   /* TRUNCATE [TABLE] t, ...: u.drop (names) */
+    STMT_CREATE_VIEW,
+    STMT_DROP_VIEW,  /* u.drop */
 } StmtKind;
 
 struct Stmt {
@@ -374,6 +387,7 @@ struct Stmt {
         struct { Stmt *stmt; bool analyze, costs, timing; } explain;
         struct AlterTableStmt *alter;
         CopyStmt *copy;
+        CreateViewStmt *create_view;
     } u;
 };
 

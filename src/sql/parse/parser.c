@@ -2176,6 +2176,30 @@ static int parse_create_index(Parser *p, Stmt *st)
     return DD_OK;
 }
 
+/* CREATE [OR REPLACE] VIEW name [(col, ...)] AS query (after CREATE [OR
+ * REPLACE]); WITH (options) and WITH CHECK OPTION are refused. */
+static int parse_create_view(Parser *p, Stmt *st, bool or_replace)
+{
+    CreateViewStmt *v;
+    advance(p);   /* VIEW */
+    NEW(v);
+    st->kind = STMT_CREATE_VIEW;
+    st->u.create_view = v;
+    v->or_replace = or_replace;
+    TRY(parse_qualified_name(p, &v->name, &v->name_loc));
+    if (tok(p)->kind == TOK_LPAREN) TRY(parse_name_list(p, &v->cols, NULL, &v->ncols));
+    if (is_kw(tok(p), KW_WITH)) return not_supported(p, tok(p)->start, "view options");
+    TRY(expect_kw(p, KW_AS));
+    Token *t = tok(p);
+    if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && !is_kw(t, KW_VALUES) && t->kind != TOK_LPAREN)
+        return syntax_error(p);
+    v->body_start = t->start;
+    TRY(parse_select(p, &v->select));
+    v->body_end = p->toks[p->pos - 1].end;
+    if (is_kw(tok(p), KW_WITH)) return not_supported(p, tok(p)->start, "WITH CHECK OPTION");
+    return DD_OK;
+}
+
 static int parse_create(Parser *p, Stmt *st)
 {
     Token *t;
@@ -2183,11 +2207,23 @@ static int parse_create(Parser *p, Stmt *st)
     int cap = 0, icap = 0, ncap = 0, lcap = 0, nn = 0, nl = 0;
     advance(p);   /* CREATE */
     t = tok(p);
+    bool or_replace = false;
+    if (is_kw(t, KW_OR) && is_word(peek(p, 1), "replace")) {
+        advance(p);
+        advance(p);
+        or_replace = true;
+        t = tok(p);
+        if (!is_word(t, "view") && !is_word(t, "temp") && !is_word(t, "temporary"))
+            return t->kind == TOK_IDENT ? not_supported(p, t->start, "this CREATE OR REPLACE") : syntax_error(p);
+    }
+    if ((is_word(t, "temp") || is_word(t, "temporary")) && is_word(peek(p, 1), "view"))
+        return not_supported(p, t->start, "CREATE TEMPORARY VIEW");
+    if (is_word(t, "view")) return parse_create_view(p, st, or_replace);
     if (is_word(t, "temp") || is_word(t, "temporary") || is_word(t, "unlogged"))
         return not_supported(p, t->start, "CREATE TEMPORARY/UNLOGGED TABLE");
     if (is_kw(t, KW_INDEX) || (is_kw(t, KW_UNIQUE) && is_kw(peek(p, 1), KW_INDEX)))
         return parse_create_index(p, st);
-    if (is_kw(t, KW_UNIQUE) || is_word(t, "view") ||
+    if (is_kw(t, KW_UNIQUE) ||
         is_word(t, "sequence") || is_word(t, "schema") || is_word(t, "database")) {
         char what[64];
         snprintf(what, sizeof what, "CREATE %s", is_kw(t, KW_UNIQUE) ? "UNIQUE INDEX" : t->str);
@@ -2311,7 +2347,8 @@ static int parse_alter(Parser *p, Stmt *st)
             int loc;
             c->kind = ALTER_DROP_COLUMN;
             TRY(parse_colid(p, &c->name, &loc));
-            if (!accept_kw(p, KW_CASCADE)) accept_kw(p, KW_RESTRICT);
+            c->cascade = accept_kw(p, KW_CASCADE);
+            if (!c->cascade) accept_kw(p, KW_RESTRICT);
         } else if (is_word(t, "rename")) {
             advance(p);
             int loc;
@@ -2360,9 +2397,9 @@ static int parse_drop(Parser *p, Stmt *st)
     DropTableStmt *d = NULL;
     advance(p);   /* DROP */
     Token *t = tok(p);
-    bool index = is_kw(t, KW_INDEX);
-    if (!index && !is_kw(t, KW_TABLE)) {
-        if (is_word(t, "view") || is_word(t, "sequence") ||
+    bool index = is_kw(t, KW_INDEX), view = is_word(t, "view");
+    if (!index && !view && !is_kw(t, KW_TABLE)) {
+        if (is_word(t, "sequence") ||
             is_word(t, "schema") || is_word(t, "database"))
             return not_supported(p, t->start, "this DROP");
         return syntax_error(p);
@@ -2370,13 +2407,12 @@ static int parse_drop(Parser *p, Stmt *st)
     advance(p);
     if (index && is_kw(tok(p), KW_CONCURRENTLY)) advance(p);
     NEW(d);
-    st->kind = index ? STMT_DROP_INDEX : STMT_DROP_TABLE;
+    st->kind = index ? STMT_DROP_INDEX : view ? STMT_DROP_VIEW : STMT_DROP_TABLE;
     st->u.drop = d;
     d->if_exists = accept_if_exists(p);
     TRY(parse_name_items(p, d, NULL));
-    /* nothing depends on a table or an index (no views, no foreign keys):
-     * CASCADE and RESTRICT behave alike */
-    if (!accept_kw(p, KW_CASCADE)) accept_kw(p, KW_RESTRICT);
+    d->cascade = accept_kw(p, KW_CASCADE);
+    if (!d->cascade) accept_kw(p, KW_RESTRICT);
     return DD_OK;
 }
 

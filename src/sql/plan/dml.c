@@ -107,7 +107,9 @@ static int dml_target(SqlCtx *ctx, const char *what, const char *name, int loc, 
     if (ctx->read_only) return read_only_err(ctx, what);
     *out = resolve_table_present(ctx, name);
     if (!*out) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, loc, "relation \"%s\" does not exist", name);
-    return DD_OK;
+    const char *action = !strcmp(what, "INSERT") ? "insert into" : !strcmp(what, "UPDATE") ? "update"
+                       : !strcmp(what, "DELETE") ? "delete from" : NULL;
+    return view_not_table(ctx, *out, action ? loc : -1, action);
 }
 
 /* Compiles the DEFAULT of every column of t the INSERT does not name. */
@@ -1325,11 +1327,16 @@ int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p)
             }
             return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->locs[i], "table \"%s\" does not exist", s->names[i]);
         }
+        if (t->view_sql) {
+            view_not_table(ctx, t, -1, NULL);
+            dd_err_hint(ctx->err, "Use DROP VIEW to remove a view.");
+            return DD_EWRONG_OBJECT_TYPE;
+        }
         for (int j = 0; j < p->ndrop; j++)
             if (p->drop[j]->id == t->id) { t = NULL; break; }
         if (t) p->drop[p->ndrop++] = t;
     }
-    return DD_OK;
+    return drop_cascade(ctx, s, p);
 }
 
 /* CREATE TABLE AS: the query's rows into t (just created in the write set). */
@@ -1395,6 +1402,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         }
         return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
     }
+    if (t0->view_sql) return view_not_table(ctx, t0, -1, NULL);
     TableInfo *t = table_grow(ctx, t0, s->ncmds);
     if (!t) return DD_ENOMEM;
     int rc, changed = 0;
@@ -1457,6 +1465,9 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (is_pk_col(t, ci))
                 return dd_err(ctx->err, DD_EFEATURE, c->loc,
                               "cannot drop column \"%s\": it is part of the primary key", c->name);
+            char *what = arena_printf(ctx->stmt, "column %s of table %s", c->name, t->name);
+            if (!what) return DD_ENOMEM;
+            if ((rc = view_drop_dependents(ctx, p, t->id, t->cols[ci].id, what, c->cascade))) return rc;
             /* indexes on the column go with it */
             int k = 0;
             for (int x = 0; x < t->nindexes; x++) {
@@ -1485,6 +1496,9 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (find_col(t, c->newname) >= 0 || system_col_name(c->newname))
                 return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, c->loc, "column \"%s\" of relation \"%s\" already exists",
                               c->newname, t->name);
+            char *what = arena_printf(ctx->stmt, "column \"%s\" of table \"%s\"", c->name, t->name);
+            if (!what) return DD_ENOMEM;
+            if ((rc = view_check_rename(ctx, t, t->cols[ci].id, what))) return rc;
             t->cols[ci].name = arena_strdup(ctx->stmt, c->newname);
             if (!t->cols[ci].name) return DD_ENOMEM;
             break;
@@ -1493,6 +1507,9 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (resolve_table_present(ctx, c->newname) || sql_index_name_taken(ctx, c->newname) ||
                 strcmp(c->newname, "drift_commits") == 0)
                 return dd_err(ctx->err, DD_EDUPLICATE_TABLE, c->loc, "relation \"%s\" already exists", c->newname);
+            char *what = arena_printf(ctx->stmt, "table \"%s\"", t->name);
+            if (!what) return DD_ENOMEM;
+            if ((rc = view_check_rename(ctx, t, 0, what))) return rc;
             t->name = arena_strdup(ctx->stmt, c->newname);
             if (!t->name) return DD_ENOMEM;
             break;
@@ -1500,6 +1517,17 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
     }
     /* an ALTER whose every action was skipped changes nothing: no version, no seq */
     p->new_table = changed ? t : NULL;
+    return DD_OK;
+}
+
+static int drop_relations(SqlCtx *ctx, Plan *p)
+{
+    for (int i = 0; i < p->ndrop; i++) {
+        TableInfo *c = table_copy(ctx->stmt, p->drop[i]);
+        if (!c) return DD_ENOMEM;
+        c->dropped = true;
+        if (!ws_put_table(ctx->ws, c)) return DD_ENOMEM;
+    }
     return DD_OK;
 }
 
@@ -1524,15 +1552,9 @@ int exec_dml(SqlCtx *ctx, Plan *p)
         if (p->new_table && !ws_put_table(ctx->ws, p->new_table)) return DD_ENOMEM;
         for (int i = 0; i < p->nalter; i++)
             if (!ws_put_table(ctx->ws, p->alter[i])) return DD_ENOMEM;
-        return DD_OK;
+        return drop_relations(ctx, p);   /* views a DROP COLUMN ... CASCADE drops */
     case PLAN_DROP_TABLE:
-        for (int i = 0; i < p->ndrop; i++) {
-            TableInfo *c = table_copy(ctx->stmt, p->drop[i]);
-            if (!c) return DD_ENOMEM;
-            c->dropped = true;
-            if (!ws_put_table(ctx->ws, c)) return DD_ENOMEM;
-        }
-        return DD_OK;
+        return drop_relations(ctx, p);
     default: return DD_OK;
     }
 }

@@ -88,6 +88,23 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p);
 int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 int exec_dml(SqlCtx *ctx, Plan *p);
 
+/* view.c */
+int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p);
+int analyze_drop_view(SqlCtx *ctx, DropTableStmt *s, Plan *p);
+/* DROP TABLE / VIEW: the views reading what p->drop holds, for s->cascade
+ * added to p->drop (with a NOTICE), else 2BP01. */
+int drop_cascade(SqlCtx *ctx, DropTableStmt *s, Plan *p);
+/* The views reading relation id (column col, 0: any of it) that p->drop
+ * does not hold yet: with cascade added to it, else 2BP01 naming `what`
+ * ("column c of table t"). */
+int view_drop_dependents(SqlCtx *ctx, Plan *p, u32 id, u32 col, const char *what, bool cascade);
+/* 0A000 when a view of the present reads t (column col; 0: the table),
+ * which a rename of `what` would break. */
+int view_check_rename(SqlCtx *ctx, const TableInfo *t, u32 col, const char *what);
+/* A statement on t that needs a table: 42809 "is not a table" for a view
+ * (action NULL), or 0A000 "cannot <action> view". */
+int view_not_table(SqlCtx *ctx, const TableInfo *t, int loc, const char *action);
+
 /* stats.c: per column the distinct values and NULL fraction of a table */
 typedef struct TableStats {
     bool valid;

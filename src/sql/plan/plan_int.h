@@ -22,6 +22,9 @@ typedef struct FromItem {
     const Scope *denv;
     Plan *dplan;
     const char *dalias; char **dcols; int ndcols; int dloc;
+    /* a view: its catalog version and the clause its tables read at */
+    const TableInfo *view;
+    TemporalKind vkind; u64 va, vb;
 } FromItem;
 
 /* select.c: FROM items */
@@ -39,6 +42,17 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi);
 int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi);
 /* Whether e reads a column (or runs a subquery). */
 bool ast_has_column(const Expr *e);
+
+/* view.c */
+/* A view's reference in FROM: its query planned as a derived table, its
+ * tables read at (k, a, b) unless they name a point of their own. */
+int from_view(SqlCtx *ctx, TableRef *tr, const TableInfo *v, TemporalKind k, u64 a, u64 b, FromItem *fi);
+/* Plans sel (the query of view vfi->view, maybe with conditions pushed
+ * into it) as vfi's view reference does, into fi. */
+int view_plan(SqlCtx *ctx, const FromItem *vfi, SelectStmt *sel, FromItem *fi);
+/* CREATE VIEW: records that the query reads t (rel: its columns as the
+ * query references them; NULL for a view). */
+void view_note_read(SqlCtx *ctx, const TableInfo *t, ScopeRel *rel);
 
 /* access.c */
 /* Evaluates constant expression k as column type ct, only when the value

@@ -215,7 +215,11 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
     u64 a = 0, b = 0;
     int rc;
     const TableInfo *t;
-    if (k == TEMPORAL_NONE && ctx->session_point != SEQ_NONE) {
+    if (k == TEMPORAL_NONE && ctx->view_kind != TEMPORAL_NONE) {
+        k = ctx->view_kind;   /* under a view read at a point: that point */
+        a = ctx->view_a;
+        b = ctx->view_b;
+    } else if (k == TEMPORAL_NONE && ctx->session_point != SEQ_NONE) {
         k = TEMPORAL_AS_OF;
         a = ctx->session_point;
     } else if (k != TEMPORAL_NONE && k != TEMPORAL_ALL) {
@@ -232,16 +236,23 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
         u64 at = a > head ? head : a;
         u64 later = 0;
         t = store_table_by_name(ctx->snap, tr->name, at, &later);
-        if (!t) return table_missing(ctx, tr, at, true);
+        if (!t) {
+            /* a view made after `at` reads `at` through its present query */
+            const TableInfo *v = resolve_table_present(ctx, tr->name);
+            if (!v || !v->view_sql) return table_missing(ctx, tr, at, true);
+            t = v;
+        }
         a = at;
     } else {
         t = resolve_table_present(ctx, tr->name);
         if (!t) return table_missing(ctx, tr, 0, false);
     }
+    if (t->view_sql) return from_view(ctx, tr, t, k, a, b, fi);
     fi->rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
     if (!fi->rels) return DD_ENOMEM;
     rc = scope_rel_for_table(ctx, t, tr->alias, fi->rels);
     if (rc) return rc;
+    view_note_read(ctx, t, fi->rels);
     /* t AS x(a, b): renames the visible columns in order */
     int nal = 0;
     for (int c = 0; c < fi->rels->ncols && nal < tr->ncol_aliases; c++)
@@ -476,7 +487,8 @@ int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj
     s2->where = where;
     FromItem nfi;
     memset(&nfi, 0, sizeof(nfi));
-    int rc = from_derived(ctx, s2, fi->dalias, fi->dcols, fi->ndcols, fi->dloc, fi->denv, &nfi);
+    int rc = fi->view ? view_plan(ctx, fi, s2, &nfi)
+                      : from_derived(ctx, s2, fi->dalias, fi->dcols, fi->ndcols, fi->dloc, fi->denv, &nfi);
     if (rc) return rc;
     if (nfi.width != fi->width) return dd_err(ctx->err, DD_EINTERNAL, fi->dloc, "derived table changed width when planned again");
     fi->op = nfi.op;

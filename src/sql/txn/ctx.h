@@ -69,6 +69,14 @@ typedef struct SqlCtx {
     int (*plan_subquery)(struct SqlCtx *ctx, SelectStmt *s, const struct Scope *scope, struct Op **root,
                          int *ncols, TypeId *type0);
     struct IndexExprs *ixexprs;   /* index expressions compiled for this statement (plan/indexddl.c) */
+    /* While a view's query is planned: the FOR SYSTEM_TIME clause of the
+     * view's reference (points already resolved to seqs), which the
+     * tables under it that name none read at (TEMPORAL_NONE: the
+     * present, or the session point); and the depth of views expanded. */
+    TemporalKind view_kind;
+    u64 view_a, view_b;
+    int view_depth;
+    struct ViewDeps *view_deps;   /* CREATE VIEW: what its query reads (plan/view.c) */
 } SqlCtx;
 
 /* 57014 once *ctx->interrupt is set; every operator loop calls it. */

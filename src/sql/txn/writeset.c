@@ -215,6 +215,8 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
             return NULL;
     }
     if (t->npk) memcpy(c->pk, t->pk, sizeof(u32) * (size_t)t->npk);
+    if (t->view_sql && !(c->view_sql = arena_strdup(a, t->view_sql))) return NULL;
+    if (t->ndeps && !(c->deps = arena_memdup(a, t->deps, sizeof(u32) * 2 * (size_t)t->ndeps))) return NULL;
     for (int i = 0; i < t->nindexes; i++) {
         c->indexes[i] = t->indexes[i];
         c->indexes[i].name = t->indexes[i].name ? arena_strdup(a, t->indexes[i].name) : NULL;
