@@ -77,6 +77,7 @@ struct driftdb_session {
     Snap *snap;                /* held during a block, or one statement */
     TxnWrites ws;
     Savepoint *savepoints; int nsavepoints, capsavepoints;
+    SeqSession seqs;           /* currval / lastval */
     SetUndo *undo; int nundo, capundo;
     i64 txn_time_us;
     Setting settings[SETTING_MAX];

@@ -119,6 +119,7 @@ void driftdb_session_close(driftdb_session *s)
     dd_free(s->savepoints);
     dd_free(s->undo);
     ws_free(&s->ws);
+    seqsession_free(&s->seqs);
     settings_free(s);
     arena_free(&s->stmt);
     arena_free(&s->row);
@@ -175,6 +176,7 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             rc = store_commit(s->db->store, &w, &seq, &t, e);
         }
     }
+    if (!rc) rc = sql_apply_seq_restarts(s->db->store, &s->ws, e);
     /* committed: SETs stay, SET LOCALs end; failed: all are undone */
     if (!rc) settings_undo_to(s, 0, true);
     txn_discard(s);
@@ -595,6 +597,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->store = s->db->store;
     ctx->snap = s->snap;
     ctx->ws = &s->ws;
+    ctx->seqs = &s->seqs;
     ctx->stmt = stmt;
     ctx->row = row;
     ctx->vctx = s->vctx;
@@ -663,6 +666,9 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
                        : stmt->kind == STMT_CREATE_TABLE ? "CREATE TABLE"
                        : stmt->kind == STMT_DROP_TABLE ? "DROP TABLE" : stmt->kind == STMT_ALTER_TABLE ? "ALTER TABLE"
                        : stmt->kind == STMT_CREATE_VIEW ? "CREATE VIEW" : stmt->kind == STMT_DROP_VIEW ? "DROP VIEW"
+                       : stmt->kind == STMT_CREATE_SEQUENCE ? "CREATE SEQUENCE"
+                       : stmt->kind == STMT_ALTER_SEQUENCE ? "ALTER SEQUENCE"
+                       : stmt->kind == STMT_DROP_SEQUENCE ? "DROP SEQUENCE"
                        : NULL;
     if (ctx->read_only && writes) {
         rc = dd_err(e, DD_EREAD_ONLY_TXN, stmt->loc, "cannot execute %s in a read-only transaction", writes);

@@ -196,6 +196,9 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_DROP_TABLE: rc = analyze_drop_table(ctx, stmt->u.drop, p); break;
     case STMT_CREATE_VIEW: rc = analyze_create_view(ctx, stmt->u.create_view, p); break;
     case STMT_DROP_VIEW: rc = analyze_drop_view(ctx, stmt->u.drop, p); break;
+    case STMT_CREATE_SEQUENCE: rc = analyze_create_sequence(ctx, stmt->u.seq, p); break;
+    case STMT_ALTER_SEQUENCE: rc = analyze_alter_sequence(ctx, stmt->u.seq, p); break;
+    case STMT_DROP_SEQUENCE: rc = analyze_drop_sequence(ctx, stmt->u.drop, p); break;
     case STMT_ALTER_TABLE: rc = analyze_alter_table(ctx, stmt->u.alter, p); break;
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
@@ -291,6 +294,22 @@ const char *plan_tag(SqlCtx *ctx, Plan *p)
 }
 
 /* ---------------------------------------------------------------- commit */
+
+int sql_apply_seq_restarts(Store *st, const TxnWrites *ws, DdError *err)
+{
+    for (int i = 0; i < ws->nrestarts; i++) {
+        const SeqRestart *r = &ws->restarts[i];
+        SeqInfo info = r->info;
+        TableInfo t;
+        memset(&t, 0, sizeof(t));
+        t.id = r->id;
+        t.name = "";
+        t.sequence = &info;
+        int rc = store_seq_set(st, &t, r->last, r->called, err);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
 
 int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
 {

@@ -49,6 +49,9 @@ const char *plan_tag(SqlCtx *ctx, Plan *p);
 
 /* Builds the store commit of a write set (memory in ctx->stmt). */
 int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out);
+/* After a commit: the sequences the transaction restarted take the
+ * values it left them at (ALTER SEQUENCE ... RESTART is transactional). */
+int sql_apply_seq_restarts(Store *st, const TxnWrites *ws, DdError *err);
 
 /* Resolves a point in time (an analyzed constant) to a seq. */
 int sql_point_to_seq(SqlCtx *ctx, const Value *v, int loc, u64 *seq);

@@ -32,7 +32,7 @@ void catalog_encode(const TableInfo *t, Buf *out)
     buf_put_u64be(out, t->seq);
     buf_put_u64be(out, t->created_seq);
     buf_putc(out, (u8)((t->dropped ? FMT_CAT_DROPPED : 0) | (t->document_style ? FMT_CAT_DOCUMENT : 0) |
-                       (t->view_sql ? FMT_CAT_VIEW : 0)));
+                       (t->view_sql ? FMT_CAT_VIEW : 0) | (t->sequence ? FMT_CAT_SEQUENCE : 0)));
     buf_put_u32be(out, t->next_col_id);
     buf_put_varint(out, (u64)t->ncols);
     for (int i = 0; i < t->ncols; i++) {
@@ -42,7 +42,9 @@ void catalog_encode(const TableInfo *t, Buf *out)
         buf_put_u16be(out, c->type);
         buf_put_svarint(out, c->typmod);
         buf_putc(out, (u8)((c->not_null ? FMT_COL_NOT_NULL : 0) | (c->dropped ? FMT_COL_DROPPED : 0) |
-                           (c->default_sql ? FMT_COL_DEFAULT : 0) | (c->pending ? FMT_COL_PENDING : 0)));
+                           (c->default_sql ? FMT_COL_DEFAULT : 0) | (c->pending ? FMT_COL_PENDING : 0) |
+                           (c->identity == 'a' ? FMT_COL_IDENTITY_ALWAYS : 0) |
+                           (c->identity == 'd' ? FMT_COL_IDENTITY_DEFAULT : 0)));
         if (c->default_sql) put_str(out, c->default_sql);
     }
     buf_put_varint(out, (u64)t->npk);
@@ -65,6 +67,17 @@ void catalog_encode(const TableInfo *t, Buf *out)
         put_str(out, t->view_sql);
         buf_put_varint(out, (u64)t->ndeps);
         for (int i = 0; i < 2 * t->ndeps; i++) buf_put_varint(out, t->deps[i]);
+    }
+    if (t->sequence) {
+        const SeqInfo *q = t->sequence;
+        buf_put_svarint(out, q->start);
+        buf_put_svarint(out, q->inc);
+        buf_put_svarint(out, q->min);
+        buf_put_svarint(out, q->max);
+        buf_putc(out, q->cycle ? 1 : 0);
+        buf_put_u16be(out, q->type);
+        buf_put_varint(out, q->owner_table);
+        buf_put_varint(out, q->owner_col);
     }
 }
 
@@ -140,6 +153,7 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             col->not_null = cf & FMT_COL_NOT_NULL;
             col->dropped = cf & FMT_COL_DROPPED;
             col->pending = cf & FMT_COL_PENDING;
+            col->identity = cf & FMT_COL_IDENTITY_ALWAYS ? 'a' : cf & FMT_COL_IDENTITY_DEFAULT ? 'd' : 0;
             if (cf & FMT_COL_DEFAULT) {
                 col->default_sql = get_str(&c, a);
                 oom |= !c.bad && !col->default_sql;
@@ -194,6 +208,21 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             t->deps = arena_alloc(a, sizeof *t->deps * 2 * (size_t)t->ndeps);
             oom |= !t->deps;
             for (int i = 0; t->deps && i < 2 * t->ndeps; i++) t->deps[i] = get_u32v(&c);
+        }
+    }
+    if ((flags & FMT_CAT_SEQUENCE) && !oom && !c.bad) {
+        SeqInfo *q = t->sequence = arena_zalloc(a, sizeof *t->sequence);
+        oom |= !q;
+        if (q) {
+            q->start = cur_svarint(&c);
+            q->inc = cur_svarint(&c);
+            q->min = cur_svarint(&c);
+            q->max = cur_svarint(&c);
+            q->cycle = cur_u8(&c) != 0;
+            q->type = cur_u16be(&c);
+            q->owner_table = get_u32v(&c);
+            q->owner_col = get_u32v(&c);
+            if (q->inc == 0 || q->min >= q->max) c.bad = true;
         }
     }
     if (oom) return dd_err(err, DD_ENOMEM, -1, NULL);

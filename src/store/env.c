@@ -198,6 +198,8 @@ static void store_free(Store *st)
     pthread_mutex_destroy(&st->pin_mu);
     pthread_cond_destroy(&st->pin_cv);
     pthread_mutex_destroy(&st->cat_mu);
+    pthread_mutex_destroy(&st->seq_mu);
+    dd_free(st->seqs);
     pthread_mutex_destroy(&st->q_mu);
     pthread_cond_destroy(&st->q_cv);
     dd_free(st->dir);
@@ -218,6 +220,7 @@ static Store *store_alloc(const char *dir, bool read_only)
     pthread_mutex_init(&st->pin_mu, NULL);
     pthread_cond_init(&st->pin_cv, NULL);
     pthread_mutex_init(&st->cat_mu, NULL);
+    pthread_mutex_init(&st->seq_mu, NULL);
     pthread_mutex_init(&st->q_mu, NULL);
     pthread_cond_init(&st->q_cv, NULL);
     arena_init(&st->cat_arena, 16384);
@@ -366,6 +369,7 @@ void store_close(Store *st)
 {
     if (!st) return;
     store_commit_stop(st);
+    store_seq_close(st);
     store_free(st);
 }
 

@@ -25,6 +25,10 @@
  *                         (FMT_META_HEAD_LEN = 48)
  *           key "ids"  -> [0..3] u32 BE next table id, [4..7] u32 BE next
  *                         index id (FMT_META_IDS_LEN = 8)
+ *           key "seq" || u32 BE sequence id -> [0..7] i64 BE value,
+ *                         [8] u8 1 when given: the sequence's value, or the
+ *                         end of the chunk reserved (store_seq_next); not
+ *                         in the log (sequences are not transactional)
  *
  * log       key u64 BE seq (1, 2, ... no gaps; MDB_APPEND)
  *           value: [0]      u8 format (FMT_LOG_FORMAT)
@@ -76,11 +80,11 @@
  * catalog   key u32 BE table id || u64 BE ~seq
  *           value: catalog record (catalog_encode):
  *             u8 format (FMT_CAT_FORMAT), u32 BE id, str name, u64 BE seq,
- *             u64 BE created_seq, u8 flags (1 dropped, 2 document style, 4 view),
+ *             u64 BE created_seq, u8 flags (1 dropped, 2 document style, 4 view, 8 sequence),
  *             u32 BE next_col_id,
  *             varint ncols, ncols x { varint id, str name, u16 BE type,
  *                 svarint typmod, u8 flags (1 not null, 2 dropped, 4 has default,
- *                 8 pending document column),
+ *                 8 pending document column, 16 / 32 identity ALWAYS / BY DEFAULT),
  *                 [str default expression (SQL text) when flag 4] },
  *             varint npk, npk x varint column id,
  *             varint nindexes, nindexes x { varint id, str name,
@@ -90,6 +94,8 @@
  *                  4 expression), [str expression (SQL text) when flag 4] }] },
  *             [flag 4 (a view): str query (SQL text),
  *              varint ndeps, ndeps x { varint relation id, varint column id }]
+ *             [flag 8 (a sequence): svarint start, increment, min, max,
+ *              u8 cycle, u16 BE type, varint owner table, varint owner column]
  *           Format 1 records (no index flags) still decode.
  */
 #ifndef DD_STORE_FORMAT_H
@@ -138,6 +144,9 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_CAT_DROPPED 1
 #define FMT_CAT_DOCUMENT 2
 #define FMT_CAT_VIEW 4
+#define FMT_CAT_SEQUENCE 8
+#define FMT_COL_IDENTITY_ALWAYS 16
+#define FMT_COL_IDENTITY_DEFAULT 32
 #define FMT_CAT_MAX_VIEW_SQL (1u << 20)
 #define FMT_COL_NOT_NULL 1
 #define FMT_COL_DROPPED 2

@@ -76,6 +76,7 @@ typedef struct ColumnInfo {
     char *default_sql; /* DEFAULT expression as SQL text, or NULL */
     bool pending;    /* document style: named by INDEX(...) but given no
                         value yet, so not visible (appears on first INSERT) */
+    char identity;   /* GENERATED ALWAYS ('a') / BY DEFAULT ('d') AS IDENTITY, or 0 */
 } ColumnInfo;
 
 typedef struct IndexInfo {
@@ -93,6 +94,15 @@ typedef struct IndexInfo {
 #define INDEX_DESC 1
 #define INDEX_NULLS_FIRST 2
 #define INDEX_EXPR 4     /* colflags: the column is exprs[k] */
+
+/* A sequence's options (CREATE SEQUENCE); its value is not versioned
+ * (store_seq_next). */
+typedef struct SeqInfo {
+    i64 start, inc, min, max;
+    bool cycle;
+    u16 type;                /* the SQL layer's TypeId of smallint, integer or bigint */
+    u32 owner_table, owner_col;   /* OWNED BY (SERIAL, IDENTITY); 0: none */
+} SeqInfo;
 
 /* One version of a table definition.  Immutable once published. */
 typedef struct TableInfo {
@@ -117,6 +127,7 @@ typedef struct TableInfo {
     char *view_sql;
     int ndeps;
     u32 *deps;
+    SeqInfo *sequence;   /* a sequence: its options; no columns, no rows */
 } TableInfo;
 
 /* Serialization of a TableInfo (format in format.h).  Decoded strings and
@@ -153,6 +164,30 @@ i64 store_table_rows(Snap *s, u32 id);
 int store_table_stats(Snap *s, u32 id, Arena *a, u8 **blob, size_t *n, i64 *rows_at);
 int store_set_table_stats(Snap *s, u32 id, const u8 *blob, size_t n, i64 rows_at);
 u32 store_new_index_id(Store *st);
+
+/* ---- sequences ---- */
+
+/*
+ * A sequence's value is not versioned and not transactional, as in
+ * PostgreSQL: nextval's values are never given twice, whatever commits or
+ * rolls back.  store_seq_next returns t's next value (t->sequence set); values
+ * are reserved in chunks written durably (meta "seq" records) before any
+ * of them is returned, so after a crash the sequence continues past the
+ * last chunk (a gap, never a repeat); a clean close keeps the exact value.
+ * Errors: 2200H past the end without CYCLE, 25006 read-only store,
+ * 53100 / 58030.
+ */
+int store_seq_next(Store *st, const TableInfo *t, i64 *out, DdError *err);
+/* The value after last (given when `called`, else last itself) in
+ * sequence t's order, wrapping with CYCLE; 2200H at the end. */
+int store_seq_step(const TableInfo *t, i64 last, bool called, i64 *next, DdError *err);
+/* setval: the last value v, and whether it was given (the next value is
+ * then v + increment, else v); durable when it returns. */
+int store_seq_set(Store *st, const TableInfo *t, i64 v, bool called, DdError *err);
+/* The last value, whether it was given, and how many values after it are
+ * reserved on disk (SELECT * FROM a sequence: last_value, is_called,
+ * log_cnt). */
+int store_seq_state(Store *st, const TableInfo *t, i64 *last, bool *called, i64 *ahead, DdError *err);
 
 /* ---- present rows and versions (read by temporal/) ---- */
 

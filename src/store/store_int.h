@@ -72,6 +72,11 @@ struct Store {
     int broken;                   /* sticky I/O failure code, 0 when fine */
     char broken_msg[DD_ERR_MSG_MAX];
     u64 n_commits, n_batches;
+
+    /* Sequences' values (sequence.c), loaded on first use. */
+    pthread_mutex_t seq_mu;
+    struct SeqState *seqs;
+    int nseqs, capseqs;
 };
 
 struct Snap {
@@ -93,6 +98,11 @@ struct StoreCursor {
 /* Whether the file system of the data directory has (almost) no room left. */
 bool store_disk_full(Store *st);
 int store_mdb_err(DdError *err, int rc, const char *what);
+/* sequence.c: writes every sequence's exact value (a clean close). */
+void store_seq_close(Store *st);
+/* sequence.c: whether a meta record is a sequence's value (key "seq" ||
+ * u32 BE id, value i64 BE || u8 given), and its id. */
+bool store_seq_meta_record(const u8 *k, size_t kn, size_t vn, u32 *id);
 /* Doubles the map (or more, to at least `need`); waits for pins to end. */
 int store_grow_map(Store *st, DdError *err);
 int store_read_head(Store *st, MDB_txn *txn, u64 *seq, u8 hash[32], i64 *time, DdError *err);

@@ -42,6 +42,10 @@
     X(INDETERMINATE_TYPE, "42P18", "could not determine data type")           \
     X(WRONG_OBJECT_TYPE, "42809", "wrong object type")                        \
     X(DEPENDENT_OBJECTS, "2BP01", "dependent objects still exist")            \
+    X(SEQUENCE_LIMIT, "2200H", "sequence generator limit exceeded")            \
+    X(OBJECT_STATE, "55000", "object not in prerequisite state")                \
+    X(GENERATED_ALWAYS, "428C9", "generated always")                            \
+    X(UNDEFINED_SCHEMA, "3F000", "invalid schema name")                         \
     X(RESERVED_NAME, "42939", "reserved name")                                \
     X(UNIQUE, "23505", "duplicate key value violates unique constraint")      \
     X(NOT_NULL, "23502", "null value violates not-null constraint")           \

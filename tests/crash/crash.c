@@ -13,6 +13,10 @@
  *
  * Ids are unique: each writer run starts above the largest id present,
  * thread k of n writes start + k, start + k + n, ...
+ *
+ * A further writer thread takes values of sequence cs (nextval) and
+ * appends each to LOGFILE.seq; the check asserts that no value was given
+ * twice, across every kill, and that nextval now gives more than each.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +32,7 @@
 #define MAX_ROWS_PER_THREAD 1000000 /* stop eventually if never killed */
 
 static driftdb *db;
-static int log_fd;
+static int log_fd, seq_fd;
 static long long start_id;
 
 static void die(const char *what, const driftdb_error *e)
@@ -96,27 +100,64 @@ static void *writer_thread(void *arg)
     return NULL;
 }
 
+static void *seq_thread(void *arg)
+{
+    (void)arg;
+    driftdb_session *s;
+    driftdb_error err;
+    memset(&err, 0, sizeof err);
+    driftdb_session_info info = {"crash", "crash-seq", NULL, NULL};
+    if (driftdb_session_open(db, &info, &s, &err) != DRIFTDB_OK) die("session", &err);
+    for (long i = 0; i < MAX_ROWS_PER_THREAD; i++) {
+        long long v = 0;
+        char line[32];
+        if (query_col(s, "SELECT nextval('cs')", take_ll, &v, &err) != 0) die("nextval", &err);
+        int n = snprintf(line, sizeof line, "%lld\n", v);
+        if (write(seq_fd, line, (size_t)n) != n) {
+            perror("crash: write seq log");
+            exit(1);
+        }
+    }
+    driftdb_session_close(s);
+    return NULL;
+}
+
+static char *seq_log_name(const char *logfile)
+{
+    size_t n = strlen(logfile) + 5;
+    char *p = malloc(n);
+    if (!p) { perror("crash"); exit(1); }
+    snprintf(p, n, "%s.seq", logfile);
+    return p;
+}
+
 static int writer(const char *dir, const char *logfile)
 {
     driftdb_error err;
     memset(&err, 0, sizeof err);
     log_fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log_fd < 0) { perror(logfile); return 1; }
+    char *seqlog = seq_log_name(logfile);
+    seq_fd = open(seqlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (seq_fd < 0) { perror(seqlog); return 1; }
+    free(seqlog);
     if (driftdb_open(dir, NULL, &db, &err) != DRIFTDB_OK) die("open", &err);
     driftdb_session *s;
     driftdb_session_info info = {"crash", "crash-setup", NULL, NULL};
     if (driftdb_session_open(db, &info, &s, &err) != DRIFTDB_OK) die("session", &err);
     if (exec_all(s, "CREATE TABLE IF NOT EXISTS c (id BIGINT PRIMARY KEY, v TEXT)", &err) != 0)
         die("create table", &err);
+    if (exec_all(s, "CREATE SEQUENCE IF NOT EXISTS cs", &err) != 0) die("create sequence", &err);
     long long max = 0;
     if (query_col(s, "SELECT max(id) FROM c", take_ll, &max, &err) != 0) die("max", &err);
     driftdb_session_close(s);
     start_id = max + 1;
 
-    pthread_t th[WRITERS];
+    pthread_t th[WRITERS + 1];
     for (long k = 0; k < WRITERS; k++)
         if (pthread_create(&th[k], NULL, writer_thread, (void *)k) != 0) { perror("pthread_create"); return 1; }
-    for (int k = 0; k < WRITERS; k++) pthread_join(th[k], NULL);
+    if (pthread_create(&th[WRITERS], NULL, seq_thread, NULL) != 0) { perror("pthread_create"); return 1; }
+    for (int k = 0; k <= WRITERS; k++) pthread_join(th[k], NULL);
     driftdb_close(db);
     close(log_fd);
     return 0;
@@ -180,6 +221,33 @@ static int check(const char *dir, const char *logfile)
             bad++;
             break;
         }
+    /* sequence values: never one twice, and the next above them all */
+    IdSet given = {0};
+    char *seqlog = seq_log_name(logfile);
+    f = fopen(seqlog, "r");
+    free(seqlog);
+    if (f) {
+        char line[64];
+        while (fgets(line, sizeof line, f))
+            if (strchr(line, '\n')) add_id(line, &given);
+        fclose(f);
+    }
+    if (given.n) {
+        long long next = 0;
+        if (query_col(s, "SELECT nextval('cs')", take_ll, &next, &err) != 0) die("nextval", &err);
+        qsort(given.v, given.n, sizeof *given.v, cmp_ll);
+        for (size_t i = 1; i < given.n; i++)
+            if (given.v[i] == given.v[i - 1]) {
+                fprintf(stderr, "crash: sequence value %lld given twice\n", given.v[i]);
+                bad++;
+                break;
+            }
+        if (next <= given.v[given.n - 1]) {
+            fprintf(stderr, "crash: nextval gives %lld after %lld was given\n", next, given.v[given.n - 1]);
+            bad++;
+        }
+    }
+    free(given.v);
     driftdb_session_close(s);
 
     uint64_t checked = 0, first_bad = 0;

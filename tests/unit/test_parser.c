@@ -166,6 +166,7 @@ static void pexpr(Out *o, const Expr *e)
         break;
     case EXPR_SUBQUERY: out(o, "(SELECT)"); break;
     case EXPR_EXISTS: out(o, "EXISTS(SELECT)"); break;
+    case EXPR_DEFAULT: out(o, "DEFAULT"); break;
     }
 }
 

@@ -1209,6 +1209,9 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         if (!rc) rc = emit_sublink(f, l, 0, 0, e->loc);
         break;
     }
+    case EXPR_DEFAULT:   /* INSERT and UPDATE replace it before compiling */
+        rc = dd_err(b->cc->sql->err, DD_ESYNTAX, e->loc, "DEFAULT is not allowed in this context");
+        break;
     }
     b->nesting--;
     return rc;
@@ -1333,6 +1336,7 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
     case EXPR_SUBQUERY:
     case EXPR_EXISTS:
         return a == b;
+    case EXPR_DEFAULT: return true;
     }
     return false;
 }

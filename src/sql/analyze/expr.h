@@ -235,6 +235,9 @@ typedef struct FuncDef {
     bool volatile_;         /* now(), drift_seq(): not constant-foldable */
 } FuncDef;
 const FuncDef *func_lookup(const char *name);
+/* seqfunc.c: nextval, currval, lastval, setval, pg_get_serial_sequence */
+extern const FuncDef seq_funcs[];
+extern const int nseq_funcs;
 bool agg_lookup(const char *name, AggKind *kind);
 
 #endif

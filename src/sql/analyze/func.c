@@ -1058,6 +1058,8 @@ const FuncDef *func_lookup(const char *name)
 {
     for (size_t i = 0; i < DD_ARRAY_LEN(funcs); i++)
         if (strcmp(funcs[i].name, name) == 0) return &funcs[i];
+    for (int i = 0; i < nseq_funcs; i++)
+        if (strcmp(seq_funcs[i].name, name) == 0) return &seq_funcs[i];
     return NULL;
 }
 

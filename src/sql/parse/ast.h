@@ -44,6 +44,7 @@ typedef enum ExprKind {
                        (as func calls with no args, name lower-cased, e.g. "current_timestamp") */
     EXPR_SUBQUERY,  /* (SELECT ...) scalar subquery: sub.select; parsed, analyzed later */
     EXPR_EXISTS,    /* EXISTS (SELECT ...): sub.select */
+    EXPR_DEFAULT,   /* DEFAULT as a value of INSERT ... VALUES or UPDATE ... SET */
 } ExprKind;
 
 typedef enum UnaryOp { UOP_NOT, UOP_NEG, UOP_PLUS } UnaryOp;
@@ -209,6 +210,18 @@ struct SelectStmt {
     int nctes;
 };
 
+/* Options of CREATE / ALTER SEQUENCE and of an identity column; has_*
+ * says which were given. */
+typedef struct SeqOptions {
+    char *as_type; int as_loc;
+    bool has_inc, has_min, has_max, has_start, has_cache, has_cycle, has_restart, has_owned;
+    bool no_min, no_max;      /* NO MINVALUE / NO MAXVALUE */
+    bool restart_with;        /* RESTART WITH n (else RESTART: the start) */
+    i64 inc, min, max, start, cache, restart;
+    bool cycle;
+    char *owned_table, *owned_col;   /* OWNED BY t.c; both NULL: OWNED BY NONE */
+} SeqOptions;
+
 typedef struct ColumnDef {
     char *name;
     TypeName type;
@@ -216,6 +229,8 @@ typedef struct ColumnDef {
     bool primary_key;  /* inline PRIMARY KEY */
     bool unique;       /* inline UNIQUE (parsed; analyzer may reject) */
     Expr *default_;    /* DEFAULT expr or NULL */
+    char identity;     /* GENERATED ALWAYS ('a') / BY DEFAULT ('d') AS IDENTITY, or 0 */
+    SeqOptions *idopts;   /* the identity's sequence options (NULL: none given) */
     int loc;
     int default_end;   /* offset just past the DEFAULT expression's last token */
 } ColumnDef;
@@ -244,6 +259,7 @@ typedef struct InsertStmt {
     Expr ***rows; int *row_len; int nrows;   /* VALUES (...), (...) */
     SelectStmt *select;                      /* INSERT ... SELECT (or NULL) */
     bool default_values;
+    char overriding;                         /* OVERRIDING SYSTEM ('s') / USER ('u') VALUE, or 0 */
     char *alias;                             /* INSERT INTO t AS alias */
     struct ResTarget **returning; int nreturning;   /* RETURNING list (0: none) */
     /* ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET ... [WHERE ...] */
@@ -273,7 +289,15 @@ typedef struct DropTableStmt {
     char **names; int *locs; int n;
     bool if_exists;
     bool cascade;       /* DROP ... CASCADE: dependent views go too */
+    bool restart_identity;   /* TRUNCATE ... RESTART IDENTITY */
 } DropTableStmt;
+
+/* CREATE SEQUENCE [IF NOT EXISTS] name opts / ALTER SEQUENCE [IF EXISTS] name opts */
+typedef struct SeqStmt {
+    char *name; int name_loc;
+    bool if_exists;     /* IF NOT EXISTS for CREATE, IF EXISTS for ALTER */
+    SeqOptions opts;
+} SeqStmt;
 
 /* CREATE [OR REPLACE] VIEW name [(cols)] AS query */
 typedef struct CreateViewStmt {
@@ -367,6 +391,8 @@ typedef enum StmtKind {
     STMT_TRUNCATE,   /* TRUNCATE [TABLE] t, ...: u.drop (names) */
     STMT_CREATE_VIEW,
     STMT_DROP_VIEW,  /* u.drop */
+    STMT_CREATE_SEQUENCE, STMT_ALTER_SEQUENCE,   /* u.seq */
+    STMT_DROP_SEQUENCE,   /* u.drop */
 } StmtKind;
 
 struct Stmt {
@@ -388,6 +414,7 @@ struct Stmt {
         struct AlterTableStmt *alter;
         CopyStmt *copy;
         CreateViewStmt *create_view;
+        SeqStmt *seq;
     } u;
 };
 

@@ -71,6 +71,7 @@ enum {
 
 static int parse_expr(Parser *p, int minp, Expr **out);
 static int parse_select(Parser *p, SelectStmt **out);
+static int parse_seq_options(Parser *p, SeqOptions *o, bool alter);
 static int parse_table_ref(Parser *p, TableRef **out);
 static int parse_typename(Parser *p, TypeName *tn);
 
@@ -1915,6 +1916,16 @@ static int parse_returning(Parser *p, ResTarget ***out, int *n)
 }
 
 /* col = expr, ... (UPDATE's SET and ON CONFLICT DO UPDATE's). */
+/* DEFAULT standing for a column's default (INSERT VALUES, UPDATE SET) */
+static int parse_default_value(Parser *p, Expr **out)
+{
+    Expr *e = NULL;
+    NEW_EXPR(e, EXPR_DEFAULT, tok(p)->start);
+    advance(p);
+    *out = e;
+    return DD_OK;
+}
+
 static int parse_set_list(Parser *p, SetClause ***out, int *n)
 {
     int cap = 0;
@@ -1926,10 +1937,24 @@ static int parse_set_list(Parser *p, SetClause ***out, int *n)
         if (tok(p)->kind == TOK_DOT || tok(p)->kind == TOK_LBRACKET)
             return not_supported(p, tok(p)->start, "assignment to a field or element");
         TRY(expect(p, TOK_EQ));
-        if (is_kw(tok(p), KW_DEFAULT)) return not_supported(p, tok(p)->start, "SET col = DEFAULT");
-        TRY(parse_expr(p, P_OR, &sc->expr));
+        if (is_kw(tok(p), KW_DEFAULT)) TRY(parse_default_value(p, &sc->expr));
+        else TRY(parse_expr(p, P_OR, &sc->expr));
         PUSH(*out, *n, cap, sc);
     } while (accept(p, TOK_COMMA));
+    return DD_OK;
+}
+
+/* OVERRIDING {SYSTEM | USER} VALUE of INSERT */
+static int parse_overriding(Parser *p, InsertStmt *ins)
+{
+    if (!is_word(tok(p), "overriding")) return DD_OK;
+    advance(p);
+    if (is_word(tok(p), "system")) ins->overriding = 's';
+    else if (is_kw(tok(p), KW_USER) || is_word(tok(p), "user")) ins->overriding = 'u';
+    else return syntax_error(p);
+    advance(p);
+    if (!is_word(tok(p), "value")) return syntax_error(p);
+    advance(p);
     return DD_OK;
 }
 
@@ -1949,6 +1974,7 @@ static int parse_insert(Parser *p, Stmt *st)
     }
     if (tok(p)->kind == TOK_LPAREN && !parens_hold_select(p, p->pos))
         TRY(parse_name_list(p, &ins->cols, &ins->col_locs, &ins->ncols));
+    TRY(parse_overriding(p, ins));
     if (accept_kw(p, KW_DEFAULT)) {
         TRY(expect_kw(p, KW_VALUES));
         ins->default_values = true;
@@ -1960,8 +1986,8 @@ static int parse_insert(Parser *p, Stmt *st)
             TRY(expect(p, TOK_LPAREN));
             do {
                 Expr *e = NULL;
-                if (is_kw(tok(p), KW_DEFAULT)) return not_supported(p, tok(p)->start, "DEFAULT in VALUES");
-                TRY(parse_expr(p, P_OR, &e));
+                if (is_kw(tok(p), KW_DEFAULT)) TRY(parse_default_value(p, &e));
+                else TRY(parse_expr(p, P_OR, &e));
                 PUSH(row, n, rcap, e);
             } while (accept(p, TOK_COMMA));
             TRY(expect(p, TOK_RPAREN));
@@ -2094,6 +2120,28 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
             advance(p);
             TRY(parse_expr(p, P_IN + 1, &cd->default_));
             cd->default_end = p->toks[p->pos - 1].end;
+        } else if (is_word(t, "generated") && !cd->identity) {
+            /* GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(options)] */
+            advance(p);
+            if (is_word(tok(p), "always")) {
+                cd->identity = 'a';
+                advance(p);
+            } else if (is_kw(tok(p), KW_BY) && is_kw(peek(p, 1), KW_DEFAULT)) {
+                cd->identity = 'd';
+                advance(p);
+                advance(p);
+            } else {
+                return syntax_error(p);
+            }
+            TRY(expect_kw(p, KW_AS));
+            if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "generated columns");
+            if (!is_word(tok(p), "identity")) return syntax_error(p);
+            advance(p);
+            if (accept(p, TOK_LPAREN)) {
+                NEW(cd->idopts);
+                TRY(parse_seq_options(p, cd->idopts, false));
+                TRY(expect(p, TOK_RPAREN));
+            }
         } else if (is_kw(t, KW_CHECK) || is_kw(t, KW_REFERENCES) || is_kw(t, KW_COLLATE) ||
                    is_word(t, "generated")) {
             return not_supported(p, t->start, "this column constraint");
@@ -2176,6 +2224,135 @@ static int parse_create_index(Parser *p, Stmt *st)
     return DD_OK;
 }
 
+/* [+|-] integer of a sequence option */
+static int parse_seq_int(Parser *p, i64 *out)
+{
+    bool neg = false;
+    if (tok(p)->kind == TOK_MINUS || tok(p)->kind == TOK_PLUS) {
+        neg = tok(p)->kind == TOK_MINUS;
+        advance(p);
+    }
+    Token *t = tok(p);
+    if (t->kind != TOK_INTEGER) return syntax_error(p);
+    int len = t->end - t->start;
+    const char *digits = p->sql + t->start;
+    unsigned long long v = 0;
+    bool over = false;
+    for (int i = 0; i < len; i++) {
+        over |= v > (ULLONG_MAX - 9) / 10;
+        v = v * 10 + (unsigned)(digits[i] - '0');
+    }
+    if (over || v > (unsigned long long)INT64_MAX + (neg ? 1 : 0))
+        return dd_err(p->err, DD_EOUT_OF_RANGE, t->start, "value \"%s%.*s\" is out of range for type bigint", neg ? "-" : "",
+                      len, digits);
+    *out = neg ? (i64)(0 - (u64)v) : (i64)v;
+    advance(p);
+    return DD_OK;
+}
+
+/* Sequence options (CREATE / ALTER SEQUENCE, identity columns), until a
+ * token that starts none; `alter` allows RESTART. */
+static int parse_seq_options(Parser *p, SeqOptions *o, bool alter)
+{
+    for (;;) {
+        Token *t = tok(p);
+        if (accept_kw(p, KW_AS)) {
+            o->as_loc = tok(p)->start;
+            TypeName tn;
+            TRY(parse_typename(p, &tn));
+            o->as_type = tn.name;
+        } else if (is_word(t, "increment")) {
+            advance(p);
+            accept_kw(p, KW_BY);
+            TRY(parse_seq_int(p, &o->inc));
+            o->has_inc = true;
+        } else if (is_word(t, "minvalue")) {
+            advance(p);
+            TRY(parse_seq_int(p, &o->min));
+            o->has_min = true;
+        } else if (is_word(t, "maxvalue")) {
+            advance(p);
+            TRY(parse_seq_int(p, &o->max));
+            o->has_max = true;
+        } else if (is_kw(t, KW_NO) && (is_word(peek(p, 1), "minvalue") || is_word(peek(p, 1), "maxvalue") ||
+                                        is_word(peek(p, 1), "cycle"))) {
+            advance(p);
+            if (is_word(tok(p), "minvalue")) o->no_min = o->has_min = true;
+            else if (is_word(tok(p), "maxvalue")) o->no_max = o->has_max = true;
+            else { o->has_cycle = true; o->cycle = false; }
+            advance(p);
+        } else if (is_kw(t, KW_START)) {
+            advance(p);
+            accept_kw(p, KW_WITH);
+            TRY(parse_seq_int(p, &o->start));
+            o->has_start = true;
+        } else if (alter && is_word(t, "restart")) {
+            advance(p);
+            o->has_restart = true;
+            if (accept_kw(p, KW_WITH) || tok(p)->kind == TOK_INTEGER || tok(p)->kind == TOK_MINUS) {
+                TRY(parse_seq_int(p, &o->restart));
+                o->restart_with = true;
+            }
+        } else if (is_word(t, "cache")) {
+            advance(p);
+            TRY(parse_seq_int(p, &o->cache));
+            o->has_cache = true;
+        } else if (is_word(t, "cycle")) {
+            advance(p);
+            o->has_cycle = o->cycle = true;
+        } else if (is_word(t, "owned")) {
+            advance(p);
+            TRY(expect_kw(p, KW_BY));
+            o->has_owned = true;
+            if (is_word(tok(p), "none")) {
+                advance(p);
+            } else {
+                char *name = NULL;
+                int loc;
+                TRY(parse_qualified_name(p, &name, &loc));
+                char *dot = strrchr(name, '.');
+                if (!dot) return dd_err(p->err, DD_ESYNTAX, loc, "invalid relation name: %s", name);
+                *dot = '\0';
+                o->owned_table = name;
+                o->owned_col = dot + 1;
+            }
+        } else if (is_word(t, "sequence") || is_word(t, "logged") || is_word(t, "unlogged")) {
+            return not_supported(p, t->start, "this sequence option");
+        } else {
+            return DD_OK;
+        }
+    }
+}
+
+/* CREATE SEQUENCE [IF NOT EXISTS] name options (after CREATE) */
+static int parse_create_sequence(Parser *p, Stmt *st)
+{
+    SeqStmt *q;
+    advance(p);   /* SEQUENCE */
+    NEW(q);
+    st->kind = STMT_CREATE_SEQUENCE;
+    st->u.seq = q;
+    q->if_exists = accept_if_not_exists(p);
+    TRY(parse_qualified_name(p, &q->name, &q->name_loc));
+    return parse_seq_options(p, &q->opts, false);
+}
+
+/* ALTER SEQUENCE [IF EXISTS] name options (after ALTER) */
+static int parse_alter_sequence(Parser *p, Stmt *st)
+{
+    SeqStmt *q;
+    advance(p);   /* SEQUENCE */
+    NEW(q);
+    st->kind = STMT_ALTER_SEQUENCE;
+    st->u.seq = q;
+    q->if_exists = accept_if_exists(p);
+    TRY(parse_qualified_name(p, &q->name, &q->name_loc));
+    Token *t = tok(p);
+    if (is_word(t, "rename") || is_word(t, "owner") || is_kw(t, KW_SET))
+        return not_supported(p, t->start, "this ALTER SEQUENCE");
+    return parse_seq_options(p, &q->opts, true);
+}
+
 /* CREATE [OR REPLACE] VIEW name [(col, ...)] AS query (after CREATE [OR
  * REPLACE]); WITH (options) and WITH CHECK OPTION are refused. */
 static int parse_create_view(Parser *p, Stmt *st, bool or_replace)
@@ -2223,8 +2400,8 @@ static int parse_create(Parser *p, Stmt *st)
         return not_supported(p, t->start, "CREATE TEMPORARY/UNLOGGED TABLE");
     if (is_kw(t, KW_INDEX) || (is_kw(t, KW_UNIQUE) && is_kw(peek(p, 1), KW_INDEX)))
         return parse_create_index(p, st);
-    if (is_kw(t, KW_UNIQUE) ||
-        is_word(t, "sequence") || is_word(t, "schema") || is_word(t, "database")) {
+    if (is_word(t, "sequence")) return parse_create_sequence(p, st);
+    if (is_kw(t, KW_UNIQUE) || is_word(t, "schema") || is_word(t, "database")) {
         char what[64];
         snprintf(what, sizeof what, "CREATE %s", is_kw(t, KW_UNIQUE) ? "UNIQUE INDEX" : t->str);
         for (char *c = what; *c; c++) if (*c >= 'a' && *c <= 'z') *c = (char)(*c - 32);
@@ -2312,6 +2489,7 @@ static int parse_alter(Parser *p, Stmt *st)
     AlterTableStmt *a;
     int cap = 0;
     advance(p);   /* ALTER */
+    if (is_word(tok(p), "sequence")) return parse_alter_sequence(p, st);
     if (!is_kw(tok(p), KW_TABLE)) {
         Token *t = tok(p);
         if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER");
@@ -2397,9 +2575,9 @@ static int parse_drop(Parser *p, Stmt *st)
     DropTableStmt *d = NULL;
     advance(p);   /* DROP */
     Token *t = tok(p);
-    bool index = is_kw(t, KW_INDEX), view = is_word(t, "view");
-    if (!index && !view && !is_kw(t, KW_TABLE)) {
-        if (is_word(t, "sequence") ||
+    bool index = is_kw(t, KW_INDEX), view = is_word(t, "view"), seq = is_word(t, "sequence");
+    if (!index && !view && !seq && !is_kw(t, KW_TABLE)) {
+        if (
             is_word(t, "schema") || is_word(t, "database"))
             return not_supported(p, t->start, "this DROP");
         return syntax_error(p);
@@ -2407,7 +2585,7 @@ static int parse_drop(Parser *p, Stmt *st)
     advance(p);
     if (index && is_kw(tok(p), KW_CONCURRENTLY)) advance(p);
     NEW(d);
-    st->kind = index ? STMT_DROP_INDEX : view ? STMT_DROP_VIEW : STMT_DROP_TABLE;
+    st->kind = index ? STMT_DROP_INDEX : view ? STMT_DROP_VIEW : seq ? STMT_DROP_SEQUENCE : STMT_DROP_TABLE;
     st->u.drop = d;
     d->if_exists = accept_if_exists(p);
     TRY(parse_name_items(p, d, NULL));
@@ -2925,7 +3103,7 @@ static int parse_stmt(Parser *p, Stmt *st)
             accept_kw(p, KW_ONLY);
             TRY(parse_name_items(p, d, NULL));
             if (is_word(tok(p), "restart") || is_word(tok(p), "continue")) {
-                if (is_word(tok(p), "restart")) return not_supported(p, tok(p)->start, "TRUNCATE ... RESTART IDENTITY");
+                d->restart_identity = is_word(tok(p), "restart");
                 advance(p);
                 if (!is_word(tok(p), "identity")) return syntax_error(p);
                 advance(p);

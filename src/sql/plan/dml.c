@@ -44,11 +44,23 @@ static u64 next_rowid(void)
     }
 }
 
+/* DEFAULT, for OVERRIDING USER VALUE */
+static Expr default_expr = {.kind = EXPR_DEFAULT, .loc = -1};
+
 static int find_col(const TableInfo *t, const char *name)
 {
     for (int i = 0; i < t->ncols; i++)
         if (!t->cols[i].dropped && strcmp(t->cols[i].name, name) == 0) return i;
     return -1;
+}
+
+/* The integer type a SERIAL type name stands for, or 0 (not SERIAL). */
+static TypeId serial_type(const char *name)
+{
+    if (!strcmp(name, "serial") || !strcmp(name, "serial4")) return TYPE_INT4;
+    if (!strcmp(name, "bigserial") || !strcmp(name, "serial8")) return TYPE_INT8;
+    if (!strcmp(name, "smallserial") || !strcmp(name, "serial2")) return TYPE_INT2;
+    return (TypeId)0;
 }
 
 static bool is_pk_col(const TableInfo *t, int ci)
@@ -109,7 +121,45 @@ static int dml_target(SqlCtx *ctx, const char *what, const char *name, int loc, 
     if (!*out) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, loc, "relation \"%s\" does not exist", name);
     const char *action = !strcmp(what, "INSERT") ? "insert into" : !strcmp(what, "UPDATE") ? "update"
                        : !strcmp(what, "DELETE") ? "delete from" : NULL;
+    if ((*out)->sequence) {
+        if (!action) return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a table", name);
+        return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "cannot change sequence \"%s\"", name);
+    }
     return view_not_table(ctx, *out, action ? loc : -1, action);
+}
+
+/* The DEFAULT of column c compiled (a typed NULL when it has none). */
+static int compile_default(SqlCtx *ctx, const ColumnInfo *c, ExprProg **out)
+{
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.agg_forbidden = "DEFAULT expressions";
+    cc.assign_col = c->name;
+    TypeId ct = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
+    if (!c->default_sql) {
+        Expr null;
+        memset(&null, 0, sizeof(null));
+        null.kind = EXPR_CONST;
+        null.loc = -1;
+        null.u.c.val = val_null(TYPE_NULLTYPE);
+        return expr_compile_as(&cc, &null, ct, c->typmod, out);
+    }
+    /* the catalog keeps the expression as SQL text */
+    char *sql = arena_printf(ctx->stmt, "SELECT %s", c->default_sql);
+    if (!sql) return DD_ENOMEM;
+    Stmt *st = NULL;
+    size_t next;
+    int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
+    if (!rc && (!st || st->kind != STMT_SELECT || st->u.select->ntargets != 1))
+        rc = dd_corrupt(ctx->err, "DEFAULT of column \"%s\" is not an expression: %s", c->name, c->default_sql);
+    if (rc) { ctx->err->position = 0; return rc; }
+    const char *saved = ctx->sql;
+    ctx->sql = sql;
+    rc = expr_compile_as(&cc, st->u.select->targets[0]->expr, ct, c->typmod, out);
+    ctx->sql = saved;
+    if (rc) ctx->err->position = 0;
+    return rc;
 }
 
 /* Compiles the DEFAULT of every column of t the INSERT does not name. */
@@ -124,28 +174,31 @@ static int compile_defaults(SqlCtx *ctx, const TableInfo *t, const int *target, 
             p->defaults = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)t->ncols);
             if (!p->defaults) return DD_ENOMEM;
         }
-        /* the catalog keeps the expression as SQL text */
-        char *sql = arena_printf(ctx->stmt, "SELECT %s", c->default_sql);
-        if (!sql) return DD_ENOMEM;
-        Stmt *st = NULL;
-        size_t next;
-        int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
-        if (!rc && (!st || st->kind != STMT_SELECT || st->u.select->ntargets != 1))
-            rc = dd_corrupt(ctx->err, "DEFAULT of column \"%s\" is not an expression: %s", c->name, c->default_sql);
-        if (rc) { ctx->err->position = 0; return rc; }
-        CompileCtx cc;
-        memset(&cc, 0, sizeof(cc));
-        cc.sql = ctx;
-        cc.agg_forbidden = "DEFAULT expressions";
-        cc.assign_col = c->name;
-        TypeId ct = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
-        const char *saved = ctx->sql;
-        ctx->sql = sql;
-        rc = expr_compile_as(&cc, st->u.select->targets[0]->expr, ct, c->typmod, &p->defaults[i]);
-        ctx->sql = saved;
-        if (rc) { ctx->err->position = 0; return rc; }
+        int rc = compile_default(ctx, c, &p->defaults[i]);
+        if (rc) return rc;
     }
     return DD_OK;
+}
+
+/* A value assigned to column col (INSERT, UPDATE SET): DEFAULT stands for
+ * the column's default; a GENERATED ALWAYS identity takes nothing else
+ * (428C9) unless `override` (OVERRIDING SYSTEM VALUE). */
+static int compile_assigned(SqlCtx *ctx, CompileCtx *cc, Expr *e, const ColumnInfo *col, bool update, bool override,
+                            ExprProg **out)
+{
+    if (e->kind == EXPR_DEFAULT) return compile_default(ctx, col, out);
+    if (col->identity == 'a' && !override) {
+        if (update)
+            dd_err(ctx->err, DD_EGENERATED_ALWAYS, e->loc, "column \"%s\" can only be updated to DEFAULT", col->name);
+        else
+            dd_err(ctx->err, DD_EGENERATED_ALWAYS, e->loc, "cannot insert a non-DEFAULT value into column \"%s\"", col->name);
+        dd_err_detail(ctx->err, "Column \"%s\" is an identity column defined as GENERATED ALWAYS.", col->name);
+        if (!update) dd_err_hint(ctx->err, "Use OVERRIDING SYSTEM VALUE to override.");
+        return DD_EGENERATED_ALWAYS;
+    }
+    TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+    cc->assign_col = col->name;
+    return expr_compile_as(cc, e, ct, col->typmod, out);
 }
 
 /* ---------------------------------------------------------------- RETURNING */
@@ -352,10 +405,7 @@ static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan
         if (is_pk_col(t, ci))
             return dd_err(ctx->err, DD_EFEATURE, set->loc,
                           "ON CONFLICT DO UPDATE of a primary key column is not supported yet");
-        const ColumnInfo *col = &t->cols[ci];
-        cc.assign_col = col->name;
-        rc = expr_compile_as(&cc, set->expr, col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type, col->typmod,
-                             &p->cset[k]);
+        rc = compile_assigned(ctx, &cc, set->expr, &t->cols[ci], true, false, &p->cset[k]);
         if (rc) return rc;
         p->ctarget[k] = ci;
     }
@@ -422,7 +472,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     } else {
         for (int r = 0; r < s->nrows; r++)
             for (int k = 0; k < width; k++) {
-                if (vtypes[k] != TYPE_NULLTYPE) continue;
+                if (vtypes[k] != TYPE_NULLTYPE || s->rows[r][k]->kind == EXPR_DEFAULT) continue;
                 ExprProg *pr;
                 rc = expr_compile(&cc, s->rows[r][k], &pr);
                 if (rc) return rc;
@@ -484,6 +534,17 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
         p->values = arena_zalloc(ctx->stmt, sizeof(ExprProg **));
         if (!p->values) return DD_ENOMEM;
     } else if (sel) {
+        for (int k = 0; k < width; k++) {
+            const ColumnInfo *col = &t->cols[target[k]];
+            if (col->identity && s->overriding == 'u')
+                return dd_err(ctx->err, DD_EFEATURE, s->select->loc,
+                              "OVERRIDING USER VALUE with INSERT ... SELECT is not supported yet");
+            if (col->identity == 'a' && s->overriding != 's') {
+                Expr e = {.kind = EXPR_CONST, .loc = s->select->loc};
+                ExprProg *unused;
+                return compile_assigned(ctx, &cc, &e, col, false, false, &unused);
+            }
+        }
         p->root = sel->root;
         p->values = NULL;
         /* each selected value is cast to its column's type at run time */
@@ -507,9 +568,9 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
             if (!p->values[r]) return DD_ENOMEM;
             for (int k = 0; k < width; k++) {
                 const ColumnInfo *col = &t->cols[target[k]];
-                TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
-                cc.assign_col = col->name;
-                rc = expr_compile_as(&cc, s->rows[r][k], ct, col->typmod, &p->values[r][k]);
+                Expr *e = s->rows[r][k];
+                if (s->overriding == 'u' && col->identity) e = &default_expr;   /* OVERRIDING USER VALUE */
+                rc = compile_assigned(ctx, &cc, e, col, false, s->overriding == 's', &p->values[r][k]);
                 if (rc) return rc;
             }
         }
@@ -901,10 +962,7 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
         if (rc) return rc;
     }
     for (int k = 0; k < s->nset; k++) {
-        const ColumnInfo *col = &t->cols[target[k]];
-        TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
-        cc.assign_col = col->name;
-        rc = expr_compile_as(&cc, s->set[k]->expr, ct, col->typmod, &set[k]);
+        rc = compile_assigned(ctx, &cc, s->set[k]->expr, &t->cols[target[k]], true, false, &set[k]);
         if (rc) return rc;
     }
     /* every column is read (the new image is the old one changed), the
@@ -963,6 +1021,8 @@ int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p)
         d->kind = PLAN_DELETE;
         d->table = t;
         p->parts[p->nparts++] = d;
+        /* RESTART IDENTITY: the sequences the table owns start again */
+        if (s->restart_identity && (rc = drop_owned_sequences(ctx, p, t->id, 0))) return rc;
     }
     return DD_OK;
 }
@@ -1201,13 +1261,11 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     }
     for (int i = 0; i < s->ncols; i++) {
         ColumnDef *cd = s->cols[i];
-        TypeId ty;
-        if (!strcmp(cd->type.name, "serial") || !strcmp(cd->type.name, "bigserial") ||
-            !strcmp(cd->type.name, "smallserial") || !strcmp(cd->type.name, "serial4") ||
-            !strcmp(cd->type.name, "serial8") || !strcmp(cd->type.name, "serial2"))
-            return dd_err(ctx->err, DD_EFEATURE, cd->type.loc,
-                          "%s (sequences) is not supported yet", cd->type.name);
-        if (!type_from_name(cd->type.name, &ty))
+        TypeId ty = serial_type(cd->type.name);
+        if (ty && (cd->default_ || cd->identity))
+            return dd_err(ctx->err, DD_ESYNTAX, cd->loc, "multiple default values specified for column \"%s\" of table \"%s\"",
+                          cd->name, s->name);
+        if (!ty && !type_from_name(cd->type.name, &ty))
             return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
         if (find_col(t, cd->name) >= 0)
             return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, cd->loc, "column \"%s\" specified more than once", cd->name);
@@ -1234,6 +1292,19 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
                           "NUMERIC precision %d exceeds DriftDB's maximum of %d", (int)(c->typmod >> 16),
                           NUMERIC_MAX_PRECISION);
         c->not_null = cd->not_null;
+        if (serial_type(cd->type.name) || cd->identity) {
+            if (cd->identity && cd->default_)
+                return dd_err(ctx->err, DD_ESYNTAX, cd->loc, "both default and identity specified for column \"%s\" of table \"%s\"",
+                              cd->name, s->name);
+            if (ty != TYPE_INT2 && ty != TYPE_INT4 && ty != TYPE_INT8)
+                return dd_err(ctx->err, DD_EINVALID_PARAM, cd->loc, "identity column type must be smallint, integer, or bigint");
+            if (!p->alter && !(p->alter = arena_zalloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(s->ncols + 1))))
+                return DD_ENOMEM;
+            c->identity = cd->identity;
+            rc = owned_sequence(ctx, t, c, cd->idopts, p->alter, p->nalter, &p->alter[p->nalter]);
+            if (rc) return rc;
+            p->nalter++;
+        }
         if (cd->primary_key) {
             if (t->npk || s->npk)
                 return dd_err(ctx->err, DD_EINVALID_DEFINITION, cd->loc,
@@ -1327,16 +1398,20 @@ int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p)
             }
             return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->locs[i], "table \"%s\" does not exist", s->names[i]);
         }
-        if (t->view_sql) {
-            view_not_table(ctx, t, -1, NULL);
-            dd_err_hint(ctx->err, "Use DROP VIEW to remove a view.");
+        if (t->view_sql || t->sequence) {
+            dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a table", t->name);
+            dd_err_hint(ctx->err, "Use DROP %s to remove a %s.", t->view_sql ? "VIEW" : "SEQUENCE",
+                        t->view_sql ? "view" : "sequence");
             return DD_EWRONG_OBJECT_TYPE;
         }
         for (int j = 0; j < p->ndrop; j++)
             if (p->drop[j]->id == t->id) { t = NULL; break; }
         if (t) p->drop[p->ndrop++] = t;
     }
-    return drop_cascade(ctx, s, p);
+    int rc = drop_cascade(ctx, s, p);
+    for (int i = 0, n = p->ndrop; !rc && i < n; i++)
+        if (!p->drop[i]->view_sql) rc = drop_owned_sequences(ctx, p, p->drop[i]->id, 0);
+    return rc;
 }
 
 /* CREATE TABLE AS: the query's rows into t (just created in the write set). */
@@ -1402,7 +1477,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         }
         return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
     }
-    if (t0->view_sql) return view_not_table(ctx, t0, -1, NULL);
+    if (t0->view_sql || t0->sequence) return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a table", t0->name);
     TableInfo *t = table_grow(ctx, t0, s->ncmds);
     if (!t) return DD_ENOMEM;
     int rc, changed = 0;
@@ -1428,6 +1503,9 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                               cd->name, t->name);
             }
             TypeId ty;
+            if (serial_type(cd->type.name) || cd->identity)
+                return dd_err(ctx->err, DD_EFEATURE, cd->loc,
+                              "ALTER TABLE ADD COLUMN of a SERIAL or identity column is not supported yet (existing rows would need values)");
             if (!type_from_name(cd->type.name, &ty))
                 return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
             if (cd->primary_key || cd->unique)
@@ -1468,6 +1546,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             char *what = arena_printf(ctx->stmt, "column %s of table %s", c->name, t->name);
             if (!what) return DD_ENOMEM;
             if ((rc = view_drop_dependents(ctx, p, t->id, t->cols[ci].id, what, c->cascade))) return rc;
+            if ((rc = drop_owned_sequences(ctx, p, t->id, t->cols[ci].id))) return rc;
             /* indexes on the column go with it */
             int k = 0;
             for (int x = 0; x < t->nindexes; x++) {
@@ -1541,17 +1620,28 @@ int exec_dml(SqlCtx *ctx, Plan *p)
             int rc = exec_update_delete(ctx, p->parts[i]);
             if (rc) return rc;
         }
+        /* p->drop: the sequences RESTART IDENTITY restarts (with the transaction) */
+        for (int i = 0; i < p->ndrop; i++) {
+            const SeqInfo *q = p->drop[i]->sequence;
+            if (ws_put_seq_restart(ctx->ws, p->drop[i]->id, q->start, false, q)) return DD_ENOMEM;
+        }
         return DD_OK;
     case PLAN_CREATE_TABLE: {
         if (!p->new_table) return DD_OK;
         const TableInfo *t = ws_put_table(ctx->ws, p->new_table);
         if (!t) return DD_ENOMEM;
+        for (int i = 0; i < p->nalter; i++)   /* the sequences of SERIAL columns */
+            if (!ws_put_table(ctx->ws, p->alter[i])) return DD_ENOMEM;
         return p->root ? exec_ctas(ctx, p, t) : DD_OK;
     }
     case PLAN_ALTER_TABLE:
         if (p->new_table && !ws_put_table(ctx->ws, p->new_table)) return DD_ENOMEM;
         for (int i = 0; i < p->nalter; i++)
             if (!ws_put_table(ctx->ws, p->alter[i])) return DD_ENOMEM;
+        /* the store's value changes when the transaction commits */
+        if (p->seq_restart &&
+            ws_put_seq_restart(ctx->ws, p->seq_target->id, p->restart_value, false, p->seq_target->sequence))
+            return DD_ENOMEM;
         return drop_relations(ctx, p);   /* views a DROP COLUMN ... CASCADE drops */
     case PLAN_DROP_TABLE:
         return drop_relations(ctx, p);

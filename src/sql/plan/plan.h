@@ -56,6 +56,11 @@ struct Plan {
     int conflict;
     ExprProg **cset; int *ctarget; int ncset;
     ExprProg *cwhere;
+    /* ALTER SEQUENCE ... RESTART: the sequence's value is set to
+     * restart_value (not given) when the statement runs */
+    bool seq_restart;
+    i64 restart_value;
+    const TableInfo *seq_target;
     /* TRUNCATE: a DELETE of every row per table */
     Plan **parts; int nparts;
     /* a NOTICE the statement raises (IF [NOT] EXISTS skipping), or NULL */
@@ -104,6 +109,19 @@ int view_check_rename(SqlCtx *ctx, const TableInfo *t, u32 col, const char *what
 /* A statement on t that needs a table: 42809 "is not a table" for a view
  * (action NULL), or 0A000 "cannot <action> view". */
 int view_not_table(SqlCtx *ctx, const TableInfo *t, int loc, const char *action);
+
+/* sequence.c */
+int analyze_create_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p);
+int analyze_alter_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p);
+int analyze_drop_sequence(SqlCtx *ctx, DropTableStmt *s, Plan *p);
+/* Appends the sequences of the present owned by table (column col; 0:
+ * any) to p->drop. */
+int drop_owned_sequences(SqlCtx *ctx, Plan *p, u32 table, u32 col);
+/* The sequence a SERIAL or identity column c of new table t owns
+ * (options o, or NULL), named apart from made[0..nmade); sets c's
+ * DEFAULT to its nextval and c NOT NULL. */
+int owned_sequence(SqlCtx *ctx, const TableInfo *t, ColumnInfo *c, const SeqOptions *o, TableInfo *const *made, int nmade,
+                   TableInfo **out);
 
 /* stats.c: per column the distinct values and NULL fraction of a table */
 typedef struct TableStats {

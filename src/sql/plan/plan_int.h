@@ -54,6 +54,9 @@ int view_plan(SqlCtx *ctx, const FromItem *vfi, SelectStmt *sel, FromItem *fi);
  * query references them; NULL for a view). */
 void view_note_read(SqlCtx *ctx, const TableInfo *t, ScopeRel *rel);
 
+/* sequence.c: a sequence in FROM (its value now, one row) */
+int from_sequence(SqlCtx *ctx, TableRef *tr, const TableInfo *t, FromItem *fi);
+
 /* access.c */
 /* Evaluates constant expression k as column type ct, only when the value
  * converts exactly (so that key order is the order of the comparison). */

@@ -231,6 +231,8 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
         }
     }
     if (strcmp(tr->name, "drift_commits") == 0) return from_commits(ctx, tr, k, a, fi);
+    const TableInfo *q = resolve_table_present(ctx, tr->name);
+    if (q && q->sequence) return from_sequence(ctx, tr, q, fi);   /* no history: its value now */
     if (k == TEMPORAL_AS_OF) {
         u64 head = snap_seq(ctx->snap);
         u64 at = a > head ? head : a;
@@ -322,7 +324,7 @@ static bool func_volatile(const char *name)
     const char *dot = strrchr(name, '.');
     if (dot) name = dot + 1;
     return strcmp(name, "clock_timestamp") == 0 || strcmp(name, "gen_random_uuid") == 0 ||
-           strcmp(name, "random") == 0;
+           strcmp(name, "random") == 0 || strcmp(name, "nextval") == 0 || strcmp(name, "setval") == 0;
 }
 
 /* A copy of e (statement arena) in which every column (of relation rel,

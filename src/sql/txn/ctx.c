@@ -1,8 +1,10 @@
 /*
  * ctx.c - settings a statement's operators read through SqlCtx: the
- * memory budget (work_mem) and the planner switches (enable_*).
+ * memory budget (work_mem) and the planner switches (enable_*); the
+ * session's sequence values.
  */
 #include "ctx.h"
+#include "../../util/alloc.h"
 #include <string.h>
 #include <stdlib.h>
 
@@ -28,3 +30,10 @@ bool sql_enabled(SqlCtx *ctx, const char *name)
     return !v || strcmp(v, "off") != 0;
 }
 
+
+void seqsession_free(SeqSession *s)
+{
+    dd_free(s->ids);
+    dd_free(s->vals);
+    memset(s, 0, sizeof(*s));
+}

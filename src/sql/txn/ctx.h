@@ -22,6 +22,14 @@ struct Op;
 
 #define SEQ_NONE UINT64_MAX
 
+/* What this session's nextval calls returned, for currval and lastval
+ * (sequence id -> value); owned by the session, freed by seqsession_free. */
+typedef struct SeqSession {
+    u32 *ids; i64 *vals; int n, cap;
+    bool has_last; i64 last;
+} SeqSession;
+void seqsession_free(SeqSession *s);
+
 /* Everything a statement runs against.  Filled by the engine. */
 typedef struct SqlCtx {
     Store *store;
@@ -77,6 +85,7 @@ typedef struct SqlCtx {
     u64 view_a, view_b;
     int view_depth;
     struct ViewDeps *view_deps;   /* CREATE VIEW: what its query reads (plan/view.c) */
+    SeqSession *seqs;        /* the session's currval / lastval, or NULL */
 } SqlCtx;
 
 /* 57014 once *ctx->interrupt is set; every operator loop calls it. */

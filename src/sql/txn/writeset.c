@@ -38,8 +38,36 @@ void ws_reset(TxnWrites *ws)
     dd_free(ws->rows);
     dd_free(ws->slots);
     dd_free(ws->tables);
+    dd_free(ws->restarts);
     arena_free(&ws->arena);
     ws_init(ws);
+}
+
+SeqRestart *ws_seq_restart(TxnWrites *ws, u32 id)
+{
+    for (int i = 0; i < ws->nrestarts; i++)
+        if (ws->restarts[i].id == id) return &ws->restarts[i];
+    return NULL;
+}
+
+int ws_put_seq_restart(TxnWrites *ws, u32 id, i64 last, bool called, const SeqInfo *info)
+{
+    SeqRestart *r = ws_seq_restart(ws, id);
+    if (!r) {
+        if (ws->nrestarts == ws->caprestarts) {
+            int cap = ws->caprestarts ? ws->caprestarts * 2 : 4;
+            SeqRestart *n = dd_realloc(ws->restarts, sizeof(*n) * (size_t)cap);
+            if (!n) return DD_ENOMEM;
+            ws->restarts = n;
+            ws->caprestarts = cap;
+        }
+        r = &ws->restarts[ws->nrestarts++];
+    }
+    r->id = id;
+    r->last = last;
+    r->called = called;
+    r->info = *info;
+    return DD_OK;
 }
 
 void ws_free(TxnWrites *ws) { ws_reset(ws); arena_free(&ws->arena); }
@@ -217,6 +245,7 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
     if (t->npk) memcpy(c->pk, t->pk, sizeof(u32) * (size_t)t->npk);
     if (t->view_sql && !(c->view_sql = arena_strdup(a, t->view_sql))) return NULL;
     if (t->ndeps && !(c->deps = arena_memdup(a, t->deps, sizeof(u32) * 2 * (size_t)t->ndeps))) return NULL;
+    if (t->sequence && !(c->sequence = arena_memdup(a, t->sequence, sizeof(*t->sequence)))) return NULL;
     for (int i = 0; i < t->nindexes; i++) {
         c->indexes[i] = t->indexes[i];
         c->indexes[i].name = t->indexes[i].name ? arena_strdup(a, t->indexes[i].name) : NULL;
@@ -292,5 +321,9 @@ int ws_clone(const TxnWrites *src, TxnWrites *dst)
     }
     for (int i = 0; i < src->ntables; i++)
         if (!ws_put_table(dst, src->tables[i])) return DD_ENOMEM;
+    for (int i = 0; i < src->nrestarts; i++) {
+        const SeqRestart *r = &src->restarts[i];
+        if (ws_put_seq_restart(dst, r->id, r->last, r->called, &r->info)) return DD_ENOMEM;
+    }
     return DD_OK;
 }

@@ -34,12 +34,23 @@ typedef struct WsRow {
     u64 orig_seq;       /* start seq of the snapshot version */
 } WsRow;
 
+/* A sequence restarted in the transaction (ALTER SEQUENCE ... RESTART,
+ * TRUNCATE ... RESTART IDENTITY): its value as the transaction sees it,
+ * given to the store only at commit, as PostgreSQL rolls a restart back. */
+typedef struct SeqRestart {
+    u32 id;
+    i64 last;
+    bool called;
+    SeqInfo info;       /* its options when restarted */
+} SeqRestart;
+
 typedef struct TxnWrites {
     WsRow **rows; int nrows, caprows;   /* insertion order; NULL = removed */
     int *slots; int nslots;             /* open-addressing index into rows */
     int live;                           /* non-removed entries */
     TableInfo **tables; int ntables, captables; /* overlay: newest per id */
     Arena arena;                        /* TableInfo copies */
+    SeqRestart *restarts; int nrestarts, caprestarts;
 } TxnWrites;
 
 void ws_init(TxnWrites *ws);
@@ -66,6 +77,11 @@ bool ws_has_table_rows(const TxnWrites *ws, u32 table);
 TableInfo *ws_put_table(TxnWrites *ws, const TableInfo *t);
 const TableInfo *ws_table(const TxnWrites *ws, u32 id);
 const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *dropped);
+
+/* The restart of sequence id in the transaction, or NULL. */
+SeqRestart *ws_seq_restart(TxnWrites *ws, u32 id);
+/* Records (or replaces) the restart of sequence id; DD_OK or DD_ENOMEM. */
+int ws_put_seq_restart(TxnWrites *ws, u32 id, i64 last, bool called, const SeqInfo *info);
 
 /* Deep copy of src into dst (initialized, empty): for SAVEPOINT. */
 int ws_clone(const TxnWrites *src, TxnWrites *dst);
