@@ -32,7 +32,8 @@ void catalog_encode(const TableInfo *t, Buf *out)
     buf_put_u64be(out, t->seq);
     buf_put_u64be(out, t->created_seq);
     buf_putc(out, (u8)((t->dropped ? FMT_CAT_DROPPED : 0) | (t->document_style ? FMT_CAT_DOCUMENT : 0) |
-                       (t->view_sql ? FMT_CAT_VIEW : 0) | (t->sequence ? FMT_CAT_SEQUENCE : 0)));
+                       (t->view_sql ? FMT_CAT_VIEW : 0) | (t->sequence ? FMT_CAT_SEQUENCE : 0) |
+                       (t->nchecks || t->nfks ? FMT_CAT_CONSTRAINTS : 0)));
     buf_put_u32be(out, t->next_col_id);
     buf_put_varint(out, (u64)t->ncols);
     for (int i = 0; i < t->ncols; i++) {
@@ -56,7 +57,8 @@ void catalog_encode(const TableInfo *t, Buf *out)
         put_str(out, x->name);
         buf_put_varint(out, (u64)x->ncols);
         for (int j = 0; j < x->ncols; j++) buf_put_varint(out, x->cols[j]);
-        buf_putc(out, (u8)((x->unique ? FMT_IX_UNIQUE : 0) | (x->ever ? FMT_IX_EVER : 0)));
+        buf_putc(out, (u8)((x->unique ? FMT_IX_UNIQUE : 0) | (x->ever ? FMT_IX_EVER : 0) |
+                           (x->constraint ? FMT_IX_CONSTRAINT : 0)));
         for (int j = 0; j < x->ncols; j++) {
             const char *e = x->exprs ? x->exprs[j] : NULL;
             buf_putc(out, (u8)((x->colflags ? x->colflags[j] & ~INDEX_EXPR : 0) | (e ? INDEX_EXPR : 0)));
@@ -78,6 +80,25 @@ void catalog_encode(const TableInfo *t, Buf *out)
         buf_put_u16be(out, q->type);
         buf_put_varint(out, q->owner_table);
         buf_put_varint(out, q->owner_col);
+    }
+    if (t->nchecks || t->nfks) {
+        buf_put_varint(out, (u64)t->nchecks);
+        for (int i = 0; i < t->nchecks; i++) {
+            put_str(out, t->checks[i].name);
+            put_str(out, t->checks[i].expr_sql);
+        }
+        buf_put_varint(out, (u64)t->nfks);
+        for (int i = 0; i < t->nfks; i++) {
+            const ForeignKeyInfo *f = &t->fks[i];
+            put_str(out, f->name);
+            buf_put_varint(out, (u64)f->ncols);
+            for (int k = 0; k < f->ncols; k++) buf_put_varint(out, f->cols[k]);
+            buf_put_varint(out, f->ref_table);
+            for (int k = 0; k < f->ncols; k++) buf_put_varint(out, f->ref_cols[k]);
+            buf_putc(out, (u8)f->on_delete);
+            buf_putc(out, (u8)f->on_update);
+            buf_putc(out, (u8)((f->deferrable ? FMT_FK_DEFERRABLE : 0) | (f->deferred ? FMT_FK_DEFERRED : 0)));
+        }
     }
 }
 
@@ -117,6 +138,41 @@ static u32 get_u32v(Cursor *c)
     u64 v = cur_varint(c);
     if (v > UINT32_MAX) c->bad = true;
     return (u32)v;
+}
+
+/* The constraints section (FMT_CAT_CONSTRAINTS) into t. */
+static bool get_constraints(Cursor *c, Arena *a, TableInfo *t)
+{
+    t->nchecks = get_count(c);
+    if (c->bad) return true;
+    if (t->nchecks && !(t->checks = arena_zalloc(a, sizeof *t->checks * (size_t)t->nchecks))) return false;
+    for (int i = 0; i < t->nchecks && !c->bad; i++) {
+        t->checks[i].name = get_str(c, a);
+        t->checks[i].expr_sql = get_str_max(c, a, FMT_CAT_MAX_VIEW_SQL);
+        if (!c->bad && (!t->checks[i].name || !t->checks[i].expr_sql)) return false;
+    }
+    t->nfks = c->bad ? 0 : get_count(c);
+    if (c->bad) return true;
+    if (t->nfks && !(t->fks = arena_zalloc(a, sizeof *t->fks * (size_t)t->nfks))) return false;
+    for (int i = 0; i < t->nfks && !c->bad; i++) {
+        ForeignKeyInfo *f = &t->fks[i];
+        f->name = get_str(c, a);
+        if (!c->bad && !f->name) return false;
+        f->ncols = get_count(c);
+        if (c->bad || f->ncols == 0) { c->bad = true; return true; }
+        f->cols = arena_alloc(a, sizeof *f->cols * (size_t)f->ncols);
+        f->ref_cols = arena_alloc(a, sizeof *f->ref_cols * (size_t)f->ncols);
+        if (!f->cols || !f->ref_cols) return false;
+        for (int k = 0; k < f->ncols; k++) f->cols[k] = get_u32v(c);
+        f->ref_table = get_u32v(c);
+        for (int k = 0; k < f->ncols; k++) f->ref_cols[k] = get_u32v(c);
+        f->on_delete = (char)cur_u8(c);
+        f->on_update = (char)cur_u8(c);
+        u8 fl = cur_u8(c);
+        f->deferrable = fl & FMT_FK_DEFERRABLE;
+        f->deferred = fl & FMT_FK_DEFERRED;
+    }
+    return true;
 }
 
 int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
@@ -185,6 +241,7 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                 u8 f = cur_u8(&c);
                 x->unique = f & FMT_IX_UNIQUE;
                 x->ever = f & FMT_IX_EVER;
+                x->constraint = f & FMT_IX_CONSTRAINT;
                 x->colflags = arena_zalloc(a, (size_t)x->ncols + 1);
                 oom |= !x->colflags;
                 for (int j = 0; x->colflags && j < x->ncols && !c.bad; j++) {
@@ -225,6 +282,7 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             if (q->inc == 0 || q->min >= q->max) c.bad = true;
         }
     }
+    if ((flags & FMT_CAT_CONSTRAINTS) && !oom && !c.bad) oom |= !get_constraints(&c, a, t);
     if (oom) return dd_err(err, DD_ENOMEM, -1, NULL);
     if (!cur_end(&c)) return dd_corrupt(err, "catalog record: malformed");
     return 0;

@@ -80,7 +80,8 @@
  * catalog   key u32 BE table id || u64 BE ~seq
  *           value: catalog record (catalog_encode):
  *             u8 format (FMT_CAT_FORMAT), u32 BE id, str name, u64 BE seq,
- *             u64 BE created_seq, u8 flags (1 dropped, 2 document style, 4 view, 8 sequence),
+ *             u64 BE created_seq, u8 flags (1 dropped, 2 document style, 4 view, 8 sequence,
+ *             16 constraints),
  *             u32 BE next_col_id,
  *             varint ncols, ncols x { varint id, str name, u16 BE type,
  *                 svarint typmod, u8 flags (1 not null, 2 dropped, 4 has default,
@@ -89,13 +90,19 @@
  *             varint npk, npk x varint column id,
  *             varint nindexes, nindexes x { varint id, str name,
  *                 varint ncols, ncols x varint column id,
- *                 [format 2: u8 flags (1 unique, 2 history entries kept),
+ *                 [format 2: u8 flags (1 unique, 2 history entries kept,
+ *                  4 made by a UNIQUE constraint),
  *                  ncols x { u8 column flags (1 DESC, 2 NULLS FIRST,
  *                  4 expression), [str expression (SQL text) when flag 4] }] },
  *             [flag 4 (a view): str query (SQL text),
  *              varint ndeps, ndeps x { varint relation id, varint column id }]
  *             [flag 8 (a sequence): svarint start, increment, min, max,
  *              u8 cycle, u16 BE type, varint owner table, varint owner column]
+ *             [flag 16 (constraints): varint nchecks, nchecks x { str name,
+ *              str expression (SQL text) }, varint nfks, nfks x { str name,
+ *              varint ncols, ncols x varint column id, varint referenced
+ *              table id, ncols x varint referenced column id, u8 on delete,
+ *              u8 on update (a r c n d), u8 flags (1 deferrable, 2 deferred) }]
  *           Format 1 records (no index flags) still decode.
  */
 #ifndef DD_STORE_FORMAT_H
@@ -145,6 +152,10 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_CAT_DOCUMENT 2
 #define FMT_CAT_VIEW 4
 #define FMT_CAT_SEQUENCE 8
+#define FMT_CAT_CONSTRAINTS 16
+#define FMT_IX_CONSTRAINT 4
+#define FMT_FK_DEFERRABLE 1
+#define FMT_FK_DEFERRED 2
 #define FMT_COL_IDENTITY_ALWAYS 16
 #define FMT_COL_IDENTITY_DEFAULT 32
 #define FMT_CAT_MAX_VIEW_SQL (1u << 20)

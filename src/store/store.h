@@ -90,7 +90,25 @@ typedef struct IndexInfo {
     bool unique;     /* no two live rows with equal non-NULL values (23505) */
     bool ever;       /* history entries kept since its creation, so the index
                         answers AS OF any point (format.h, "index") */
+    bool constraint; /* made by a UNIQUE constraint (dropped with it, not by DROP INDEX) */
 } IndexInfo;
+
+/* A CHECK constraint: its name and expression (SQL text over the row). */
+typedef struct CheckInfo {
+    char *name;
+    char *expr_sql;
+} CheckInfo;
+
+/* A FOREIGN KEY constraint: cols of this table reference ref_cols of
+ * table ref_table (its key or a unique constraint's columns). */
+typedef struct ForeignKeyInfo {
+    char *name;
+    int ncols;
+    u32 *cols, *ref_cols;
+    u32 ref_table;
+    char on_delete, on_update;   /* 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT */
+    bool deferrable, deferred;
+} ForeignKeyInfo;
 #define INDEX_DESC 1
 #define INDEX_NULLS_FIRST 2
 #define INDEX_EXPR 4     /* colflags: the column is exprs[k] */
@@ -128,6 +146,10 @@ typedef struct TableInfo {
     int ndeps;
     u32 *deps;
     SeqInfo *sequence;   /* a sequence: its options; no columns, no rows */
+    int nchecks;
+    CheckInfo *checks;
+    int nfks;
+    ForeignKeyInfo *fks;
 } TableInfo;
 
 /* Serialization of a TableInfo (format in format.h).  Decoded strings and

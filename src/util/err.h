@@ -46,6 +46,8 @@
     X(OBJECT_STATE, "55000", "object not in prerequisite state")                \
     X(GENERATED_ALWAYS, "428C9", "generated always")                            \
     X(UNDEFINED_SCHEMA, "3F000", "invalid schema name")                         \
+    X(DUPLICATE_OBJECT, "42710", "duplicate object")                            \
+    X(CHECK_VIOLATION, "23514", "check constraint violated")                    \
     X(RESERVED_NAME, "42939", "reserved name")                                \
     X(UNIQUE, "23505", "duplicate key value violates unique constraint")      \
     X(NOT_NULL, "23502", "null value violates not-null constraint")           \

@@ -89,19 +89,27 @@ static bool ast_names_column(const Expr *e, const char *col)
     }
 }
 
+int sql_text_uses_column(SqlCtx *ctx, const char *text, const char *col, bool *uses)
+{
+    *uses = false;
+    char *sql = arena_printf(ctx->stmt, "SELECT %s", text);
+    if (!sql) return DD_ENOMEM;
+    Stmt *st;
+    size_t next;
+    int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
+    if (rc) return rc;
+    if (st && st->kind == STMT_SELECT && st->u.select->ntargets == 1)
+        *uses = ast_names_column(st->u.select->targets[0]->expr, col);
+    return DD_OK;
+}
+
 int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, bool *uses)
 {
     *uses = false;
     for (int k = 0; ix->exprs && k < ix->ncols && !*uses; k++) {
         if (!ix->exprs[k]) continue;
-        char *sql = arena_printf(ctx->stmt, "SELECT %s", ix->exprs[k]);
-        if (!sql) return DD_ENOMEM;
-        Stmt *st;
-        size_t next;
-        int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
+        int rc = sql_text_uses_column(ctx, ix->exprs[k], col, uses);
         if (rc) return rc;
-        if (st && st->kind == STMT_SELECT && st->u.select->ntargets == 1)
-            *uses = ast_names_column(st->u.select->targets[0]->expr, col);
     }
     return DD_OK;
 }

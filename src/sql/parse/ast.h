@@ -235,6 +235,20 @@ typedef struct ColumnDef {
     int default_end;   /* offset just past the DEFAULT expression's last token */
 } ColumnDef;
 
+/* A UNIQUE, CHECK or FOREIGN KEY constraint, of a table or of a column
+ * (then cols holds that column). */
+typedef enum ConstraintKind { CONSTR_UNIQUE, CONSTR_CHECK, CONSTR_FOREIGN } ConstraintKind;
+typedef struct Constraint {
+    ConstraintKind kind;
+    char *name;                  /* CONSTRAINT name, or NULL: one is chosen */
+    char **cols; int ncols;      /* UNIQUE / FOREIGN KEY columns */
+    Expr *check; int check_start, check_end;   /* CHECK (expr) and its text */
+    char *ref_table; char **ref_cols; int nref_cols;   /* REFERENCES t [(cols)] */
+    char on_delete, on_update;   /* 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT */
+    bool deferrable, initially_deferred;
+    int loc;
+} Constraint;
+
 typedef struct CreateTableStmt {
     char *name;
     bool if_not_exists;
@@ -251,6 +265,7 @@ typedef struct CreateTableStmt {
      * names (as_cols, nas_cols; 0: the query's names); cols is then 0 */
     SelectStmt *as_select;
     char **as_cols; int nas_cols;
+    Constraint **cons; int ncons, capcons;   /* UNIQUE / CHECK / FOREIGN KEY, in order */
 } CreateTableStmt;
 
 typedef struct InsertStmt {
@@ -328,15 +343,19 @@ typedef struct SetStmt {
 typedef struct ShowStmt { char *name; } ShowStmt;   /* SHOW name / SHOW ALL ("all") */
 
 /* ALTER TABLE [IF EXISTS] t action [, action ...] */
-typedef enum AlterKind { ALTER_ADD_COLUMN, ALTER_DROP_COLUMN, ALTER_RENAME_COLUMN, ALTER_RENAME_TABLE } AlterKind;
+typedef enum AlterKind {
+    ALTER_ADD_COLUMN, ALTER_DROP_COLUMN, ALTER_RENAME_COLUMN, ALTER_RENAME_TABLE,
+    ALTER_ADD_CONSTRAINT, ALTER_DROP_CONSTRAINT,
+} AlterKind;
 typedef struct AlterCmd {
     AlterKind kind;
     ColumnDef *col;      /* ADD COLUMN */
-    char *name;          /* DROP / RENAME COLUMN: the column */
+    Constraint *con;     /* ADD [CONSTRAINT name] UNIQUE | CHECK | FOREIGN KEY */
+    char *name;          /* DROP / RENAME COLUMN: the column; DROP CONSTRAINT: the constraint */
     char *newname;       /* RENAME: the new name */
     bool if_exists;      /* DROP COLUMN IF EXISTS */
     bool if_not_exists;  /* ADD COLUMN IF NOT EXISTS */
-    bool cascade;        /* DROP COLUMN ... CASCADE */
+    bool cascade;        /* DROP COLUMN / CONSTRAINT ... CASCADE */
     int loc;
 } AlterCmd;
 typedef struct AlterTableStmt {

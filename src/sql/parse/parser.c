@@ -2079,6 +2079,122 @@ static int set_pk(Parser *p, CreateTableStmt *ct, char **cols, int n, int loc)
     return DD_OK;
 }
 
+/* ON DELETE / ON UPDATE action of a foreign key */
+static int parse_fk_action(Parser *p, char *out)
+{
+    if (is_word(tok(p), "no") && is_word(peek(p, 1), "action")) { *out = 'a'; advance(p); advance(p); return DD_OK; }
+    if (accept_kw(p, KW_RESTRICT)) { *out = 'r'; return DD_OK; }
+    if (accept_kw(p, KW_CASCADE)) { *out = 'c'; return DD_OK; }
+    if (accept_kw(p, KW_SET)) {
+        if (accept_kw(p, KW_NULL)) *out = 'n';
+        else if (accept_kw(p, KW_DEFAULT)) *out = 'd';
+        else return syntax_error(p);
+        if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "a column list in ON DELETE SET NULL / DEFAULT");
+        return DD_OK;
+    }
+    return syntax_error(p);
+}
+
+/* [NOT] DEFERRABLE, INITIALLY {DEFERRED | IMMEDIATE}, NOT VALID after a constraint */
+static int parse_constraint_attrs(Parser *p, Constraint *c)
+{
+    for (;;) {
+        if (accept_kw(p, KW_DEFERRABLE)) {
+            c->deferrable = true;
+        } else if (is_kw(tok(p), KW_NOT) && is_kw(peek(p, 1), KW_DEFERRABLE)) {
+            advance(p);
+            advance(p);
+            c->deferrable = false;
+        } else if (accept_kw(p, KW_INITIALLY)) {
+            if (is_word(tok(p), "deferred")) c->initially_deferred = true;
+            else if (!is_word(tok(p), "immediate")) return syntax_error(p);
+            advance(p);
+        } else if (is_kw(tok(p), KW_NOT) && is_word(peek(p, 1), "valid")) {
+            return not_supported(p, tok(p)->start, "NOT VALID");
+        } else {
+            break;
+        }
+    }
+    if (c->initially_deferred && !c->deferrable) {
+        if (c->kind == CONSTR_CHECK) return not_supported(p, tok(p)->start, "a deferred CHECK constraint");
+        c->deferrable = true;   /* INITIALLY DEFERRED implies DEFERRABLE */
+    }
+    if (c->deferrable && c->kind == CONSTR_CHECK)
+        return dd_err(p->err, DD_EFEATURE, c->loc, "CHECK constraints cannot be marked DEFERRABLE");
+    return DD_OK;
+}
+
+/* The body of a constraint after [CONSTRAINT name]: UNIQUE [(cols)],
+ * CHECK (expr), REFERENCES t [(cols)] ..., FOREIGN KEY (cols) REFERENCES
+ * ...; a column constraint (col non-NULL) names no columns of its own. */
+static int parse_constraint(Parser *p, const char *col, char *name, Constraint **out)
+{
+    Constraint *c;
+    NEW(c);
+    c->name = name;
+    c->loc = tok(p)->start;
+    c->on_delete = c->on_update = 'a';
+    if (col) {
+        NEW(c->cols);
+        c->cols[0] = (char *)col;
+        c->ncols = 1;
+    }
+    if (accept_kw(p, KW_UNIQUE)) {
+        c->kind = CONSTR_UNIQUE;
+        if (accept_kw(p, KW_NULLS)) {
+            if (is_kw(tok(p), KW_NOT)) return not_supported(p, tok(p)->start, "UNIQUE NULLS NOT DISTINCT");
+            TRY(expect_kw(p, KW_DISTINCT));
+        }
+        if (!col) TRY(parse_name_list(p, &c->cols, NULL, &c->ncols));
+        if (is_word(tok(p), "include") || is_kw(tok(p), KW_WITH) || is_word(tok(p), "using"))
+            return not_supported(p, tok(p)->start, "this UNIQUE clause");
+    } else if (accept_kw(p, KW_CHECK)) {
+        c->kind = CONSTR_CHECK;
+        TRY(expect(p, TOK_LPAREN));
+        c->check_start = tok(p)->start;
+        TRY(parse_expr(p, P_OR, &c->check));
+        c->check_end = p->toks[p->pos - 1].end;
+        TRY(expect(p, TOK_RPAREN));
+        if (is_kw(tok(p), KW_NO) && is_word(peek(p, 1), "inherit")) { advance(p); advance(p); }
+    } else if (is_kw(tok(p), KW_REFERENCES) || is_kw(tok(p), KW_FOREIGN)) {
+        c->kind = CONSTR_FOREIGN;
+        if (accept_kw(p, KW_FOREIGN)) {
+            if (col) return syntax_error(p);
+            TRY(expect_kw(p, KW_KEY));
+            TRY(parse_name_list(p, &c->cols, NULL, &c->ncols));
+        }
+        TRY(expect_kw(p, KW_REFERENCES));
+        TRY(parse_qualified_name(p, &c->ref_table, NULL));
+        if (tok(p)->kind == TOK_LPAREN) TRY(parse_name_list(p, &c->ref_cols, NULL, &c->nref_cols));
+        if (is_word(tok(p), "match")) {
+            advance(p);
+            if (is_word(tok(p), "full") || is_word(tok(p), "partial"))
+                return not_supported(p, tok(p)->start, "MATCH FULL / PARTIAL");
+            if (!is_word(tok(p), "simple")) return syntax_error(p);
+            advance(p);
+        }
+        for (;;) {
+            if (!is_kw(tok(p), KW_ON)) break;
+            Token *w = peek(p, 1);
+            advance(p);
+            if (is_kw(w, KW_DELETE)) { advance(p); TRY(parse_fk_action(p, &c->on_delete)); }
+            else if (is_kw(w, KW_UPDATE)) { advance(p); TRY(parse_fk_action(p, &c->on_update)); }
+            else return syntax_error(p);
+        }
+    } else {
+        return syntax_error(p);
+    }
+    TRY(parse_constraint_attrs(p, c));
+    *out = c;
+    return DD_OK;
+}
+
+static int push_constraint(Parser *p, CreateTableStmt *ct, Constraint *c)
+{
+    PUSH(ct->cons, ct->ncons, ct->capcons, c);
+    return DD_OK;
+}
+
 static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
 {
     ColumnDef *cd = NULL;
@@ -2088,12 +2204,17 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
     bool null_seen = false;
     for (;;) {
         Token *t = tok(p);
+        char *cname = NULL;
         if (accept_kw(p, KW_CONSTRAINT)) {
-            char *ignored = NULL;
-            TRY(parse_colid(p, &ignored, NULL));   /* constraint names are not kept */
+            TRY(parse_colid(p, &cname, NULL));   /* kept for UNIQUE, CHECK and REFERENCES */
             t = tok(p);
         }
-        if (is_kw(t, KW_NOT) && is_kw(peek(p, 1), KW_NULL)) {
+        if (is_kw(t, KW_UNIQUE) || is_kw(t, KW_CHECK) || is_kw(t, KW_REFERENCES)) {
+            Constraint *c = NULL;
+            TRY(parse_constraint(p, cd->name, cname, &c));
+            TRY(push_constraint(p, ct, c));
+            if (c->kind == CONSTR_UNIQUE) cd->unique = true;
+        } else if (is_kw(t, KW_NOT) && is_kw(peek(p, 1), KW_NULL)) {
             if (null_seen && !cd->not_null) goto conflict;
             advance(p);
             advance(p);
@@ -2113,9 +2234,6 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
                               "multiple primary keys for table \"%s\" are not allowed", ct->name);
             cd->primary_key = true;
             if (!ct->pk_loc) ct->pk_loc = t->start;
-        } else if (is_kw(t, KW_UNIQUE)) {
-            advance(p);
-            cd->unique = true;
         } else if (is_kw(t, KW_DEFAULT)) {
             advance(p);
             TRY(parse_expr(p, P_IN + 1, &cd->default_));
@@ -2142,8 +2260,7 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
                 TRY(parse_seq_options(p, cd->idopts, false));
                 TRY(expect(p, TOK_RPAREN));
             }
-        } else if (is_kw(t, KW_CHECK) || is_kw(t, KW_REFERENCES) || is_kw(t, KW_COLLATE) ||
-                   is_word(t, "generated")) {
+        } else if (is_kw(t, KW_COLLATE) || is_word(t, "generated")) {
             return not_supported(p, t->start, "this column constraint");
         } else {
             break;
@@ -2440,10 +2557,17 @@ static int parse_create(Parser *p, Stmt *st)
     do {
         t = tok(p);
         if (accept_kw(p, KW_CONSTRAINT)) {
-            char *ignored = NULL;
-            TRY(parse_colid(p, &ignored, NULL));
-            if (!is_kw(tok(p), KW_PRIMARY)) return not_supported(p, tok(p)->start, "this table constraint");
+            char *cname = NULL;
+            TRY(parse_colid(p, &cname, NULL));
             t = tok(p);
+            if (!is_kw(t, KW_PRIMARY)) {
+                Constraint *c = NULL;
+                if (!is_kw(t, KW_UNIQUE) && !is_kw(t, KW_CHECK) && !is_kw(t, KW_FOREIGN))
+                    return is_word(t, "exclude") ? not_supported(p, t->start, "EXCLUDE constraints") : syntax_error(p);
+                TRY(parse_constraint(p, NULL, cname, &c));
+                TRY(push_constraint(p, ct, c));
+                continue;
+            }
         }
         if (is_kw(t, KW_PRIMARY)) {
             char **cols;
@@ -2469,8 +2593,11 @@ static int parse_create(Parser *p, Stmt *st)
             PUSH(ct->indexes, ct->nindexes, icap, cols);
             PUSH(ct->index_ncols, nn, ncap, n);
             PUSH(ct->index_names, nl, lcap, name);
-        } else if (is_kw(t, KW_UNIQUE) || is_kw(t, KW_CHECK) || is_kw(t, KW_FOREIGN) ||
-                   is_kw(t, KW_LIKE) || is_word(t, "exclude")) {
+        } else if (is_kw(t, KW_UNIQUE) || is_kw(t, KW_CHECK) || is_kw(t, KW_FOREIGN)) {
+            Constraint *c = NULL;
+            TRY(parse_constraint(p, NULL, NULL, &c));
+            TRY(push_constraint(p, ct, c));
+        } else if (is_kw(t, KW_LIKE) || is_word(t, "exclude")) {
             return not_supported(p, t->start, "this table constraint");
         } else {
             ColumnDef *cd = NULL;
@@ -2510,14 +2637,29 @@ static int parse_alter(Parser *p, Stmt *st)
             advance(p);
             accept_kw(p, KW_COLUMN);
             c->if_not_exists = accept_if_not_exists(p);
-            if (is_kw(tok(p), KW_PRIMARY) || is_kw(tok(p), KW_CONSTRAINT) || is_kw(tok(p), KW_UNIQUE) ||
-                is_kw(tok(p), KW_CHECK) || is_kw(tok(p), KW_FOREIGN))
-                return not_supported(p, tok(p)->start, "ALTER TABLE ADD of a constraint");
+            char *cname = NULL;
+            if (accept_kw(p, KW_CONSTRAINT)) TRY(parse_colid(p, &cname, NULL));
+            if (is_kw(tok(p), KW_PRIMARY) || is_word(tok(p), "exclude"))
+                return not_supported(p, tok(p)->start, "ALTER TABLE ADD PRIMARY KEY / EXCLUDE");
+            if (cname || is_kw(tok(p), KW_UNIQUE) || is_kw(tok(p), KW_CHECK) || is_kw(tok(p), KW_FOREIGN)) {
+                c->kind = ALTER_ADD_CONSTRAINT;
+                TRY(parse_constraint(p, NULL, cname, &c->con));
+                PUSH(a->cmds, a->ncmds, cap, c);
+                continue;
+            }
             CreateTableStmt scratch;
             memset(&scratch, 0, sizeof scratch);
             scratch.name = a->table;
             c->kind = ALTER_ADD_COLUMN;
             TRY(parse_column_def(p, &scratch, &c->col));
+        } else if (is_kw(t, KW_DROP) && is_kw(peek(p, 1), KW_CONSTRAINT)) {
+            advance(p);
+            advance(p);
+            c->kind = ALTER_DROP_CONSTRAINT;
+            c->if_exists = accept_if_exists(p);
+            TRY(parse_colid(p, &c->name, NULL));
+            c->cascade = accept_kw(p, KW_CASCADE);
+            if (!c->cascade) accept_kw(p, KW_RESTRICT);
         } else if (is_kw(t, KW_DROP)) {
             advance(p);
             accept_kw(p, KW_COLUMN);

@@ -578,6 +578,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     int ri = find_col(t, ROWID_COL);
     p->add_rowid = ri >= 0 && is_pk_col(t, ri);
     rc = compile_defaults(ctx, t, target, width, p);
+    if (!rc) rc = compile_checks(ctx, t, p);
     if (!rc && s->on_conflict) rc = compile_conflict(ctx, s, t, p);
     if (!rc) rc = compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p);
     return rc;
@@ -636,9 +637,16 @@ typedef struct NewRows {
     size_t n, cap;
 } NewRows;
 
-static int encode_row(SqlCtx *ctx, const TableInfo *t, Value *vals, Buf *pk, Buf *rec, NewRows *out)
+/* NOT NULL and the CHECK constraints of t over a new row. */
+static int check_row(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals)
 {
     int rc = check_not_null(ctx, t, vals);
+    return rc ? rc : check_row_constraints(ctx, p, t, vals);
+}
+
+static int encode_row(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals, Buf *pk, Buf *rec, NewRows *out)
+{
+    int rc = check_row(ctx, p, t, vals);
     if (!rc) rc = row_pk(t, vals, pk, ctx->err);
     if (!rc) rc = row_encode(t, vals, rec, ctx->err);
     if (rc) return rc;
@@ -801,7 +809,7 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
             rc = expr_eval(p->cset[k], &env, row, &x);
             if (!rc) rc = val_copy(ctx->stmt, &x, &neu[p->ctarget[k]]);
         }
-        if (!rc) rc = check_not_null(ctx, t, neu);
+        if (!rc) rc = check_row(ctx, p, t, neu);
         if (!rc) rc = row_encode(t, neu, &rec, ctx->err);
         if (!rc) {
             /* the old image: the existing row's bytes, copied (the write
@@ -862,7 +870,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
             for (int k = 0; !rc && k < p->ntargets; k++)
                 rc = expr_eval(p->set[k], &env, r, &vals[p->target_col[k]]);
             if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
-            if (!rc) rc = encode_row(ctx, t, vals, &pk, &rec, &rows);
+            if (!rc) rc = encode_row(ctx, p, t, vals, &pk, &rec, &rows);
             if (!rc && !p->conflict) rc = keep_returning(ctx, p, vals);
             arena_rewind(ctx->row, m);
         }
@@ -875,7 +883,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
             for (int k = 0; !rc && k < p->ntargets; k++)
                 rc = expr_eval(p->values[r][k], &env, NULL, &vals[p->target_col[k]]);
             if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
-            if (!rc) rc = encode_row(ctx, t, vals, &pk, &rec, &rows);
+            if (!rc) rc = encode_row(ctx, p, t, vals, &pk, &rec, &rows);
             if (!rc && !p->conflict) rc = keep_returning(ctx, p, vals);
             arena_rewind(ctx->row, m);
         }
@@ -971,6 +979,7 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
     for (int i = 0; i < HIST_COLS; i++) sc.rels[0].used[t->ncols + i] = false;
     rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root);
     if (rc) return rc;
+    if ((rc = compile_checks(ctx, t, p))) return rc;
     p->kind = PLAN_UPDATE;
     p->table = t;
     p->set = set;
@@ -1086,7 +1095,7 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
             rc = ws_put(ctx->ws, t->id, opk.data, (u32)opk.len, OP_DELETE, OP_DELETE, NULL, 0,
                         true, orig.data, (u32)orig.len, 0);
         } else {
-            rc = check_not_null(ctx, t, c->neu);
+            rc = check_row(ctx, p, t, c->neu);
             if (!rc) rc = row_pk(t, c->neu, &npk, ctx->err);
             if (!rc) rc = row_encode(t, c->neu, &rec, ctx->err);
             if (rc) break;
@@ -1270,8 +1279,6 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         if (find_col(t, cd->name) >= 0)
             return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, cd->loc, "column \"%s\" specified more than once", cd->name);
 
-        if (cd->unique)
-            return dd_err(ctx->err, DD_EFEATURE, cd->loc, "UNIQUE constraints are not supported yet");
         if (strcmp(cd->name, ROWID_COL) == 0 || strncmp(cd->name, "system_", 7) == 0) {
             for (int h = 0; h < HIST_COLS; h++)
                 if (strcmp(cd->name, hist_col_names[h]) == 0)
@@ -1377,6 +1384,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     }
     if (t->ncols > 1600)
         return dd_err(ctx->err, DD_ETOO_MANY_COLUMNS, -1, "tables can have at most 1600 columns");
+    if ((rc = table_constraints(ctx, s, t))) return rc;
     p->new_table = t;
     return DD_OK;
 }
@@ -1431,7 +1439,7 @@ static int exec_ctas(SqlCtx *ctx, Plan *p, const TableInfo *t)
         if (n == 0) break;
         /* the query's columns come first, in order; _rowid is last */
         for (int i = 0; i < t->ncols; i++) vals[i] = i == rowid_ci ? val_int(TYPE_INT8, (i64)next_rowid()) : r[i];
-        rc = encode_row(ctx, t, vals, &pk, &rec, &rows);
+        rc = encode_row(ctx, p, t, vals, &pk, &rec, &rows);
         arena_rewind(ctx->row, m);
     }
     op_close(ctx, p->root);
@@ -1556,6 +1564,14 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                 if (!uses) t->indexes[k++] = t->indexes[x];
             }
             t->nindexes = k;
+            /* so do the CHECK constraints that name it */
+            k = 0;
+            for (int x = 0; x < t->nchecks; x++) {
+                bool uses;
+                if ((rc = sql_text_uses_column(ctx, t->checks[x].expr_sql, c->name, &uses))) return rc;
+                if (!uses) t->checks[k++] = t->checks[x];
+            }
+            t->nchecks = k;
             t->cols[ci].dropped = true;
             break;
         }
@@ -1575,11 +1591,30 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (find_col(t, c->newname) >= 0 || system_col_name(c->newname))
                 return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, c->loc, "column \"%s\" of relation \"%s\" already exists",
                               c->newname, t->name);
+            for (int x = 0; x < t->nchecks; x++) {
+                bool uses;
+                if ((rc = sql_text_uses_column(ctx, t->checks[x].expr_sql, c->name, &uses))) return rc;
+                if (uses)
+                    return dd_err(ctx->err, DD_EFEATURE, c->loc,
+                                  "cannot rename column \"%s\": check constraint \"%s\" uses it (drop the constraint first)",
+                                  c->name, t->checks[x].name);
+            }
             char *what = arena_printf(ctx->stmt, "column \"%s\" of table \"%s\"", c->name, t->name);
             if (!what) return DD_ENOMEM;
             if ((rc = view_check_rename(ctx, t, t->cols[ci].id, what))) return rc;
             t->cols[ci].name = arena_strdup(ctx->stmt, c->newname);
             if (!t->cols[ci].name) return DD_ENOMEM;
+            break;
+        }
+        case ALTER_ADD_CONSTRAINT:
+            if (t0->document_style)
+                return dd_err(ctx->err, DD_EFEATURE, c->loc, "constraints on a document-style table are not supported");
+            if ((rc = alter_add_constraint(ctx, t0, t, c->con))) return rc;
+            break;
+        case ALTER_DROP_CONSTRAINT: {
+            bool dropped;
+            if ((rc = alter_drop_constraint(ctx, t, c->name, c->if_exists, p, &dropped))) return rc;
+            if (!dropped) changed--;
             break;
         }
         case ALTER_RENAME_TABLE:

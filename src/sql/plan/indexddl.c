@@ -191,7 +191,19 @@ int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
         return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", s->name);
     }
     TableInfo *t = table_copy(ctx->stmt, t0);
-    IndexInfo *nix = t ? arena_zalloc(ctx->stmt, sizeof(IndexInfo) * (size_t)(t->nindexes + 1)) : NULL;
+    if (!t) return DD_ENOMEM;
+    int rc = sql_index_add(ctx, t, s, NULL);
+    if (rc) return rc;
+    p->alter = arena_alloc(ctx->stmt, sizeof(TableInfo *));
+    if (!p->alter) return DD_ENOMEM;
+    p->alter[0] = t;
+    p->nalter = 1;
+    return DD_OK;
+}
+
+int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out)
+{
+    IndexInfo *nix = arena_zalloc(ctx->stmt, sizeof(IndexInfo) * (size_t)(t->nindexes + 1));
     if (!nix) return DD_ENOMEM;
     if (t->nindexes) memcpy(nix, t->indexes, sizeof(IndexInfo) * (size_t)t->nindexes);
     t->indexes = nix;
@@ -233,10 +245,7 @@ int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
     /* a unique index over duplicates fails now, as PostgreSQL's does (the
      * commit checks again) */
     if (ix->unique && (rc = unique_over_present(ctx, t, ix, true))) return rc;
-    p->alter = arena_alloc(ctx->stmt, sizeof(TableInfo *));
-    if (!p->alter) return DD_ENOMEM;
-    p->alter[0] = t;
-    p->nalter = 1;
+    if (out) *out = ix;
     return DD_OK;
 }
 
@@ -264,6 +273,13 @@ int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p)
                 continue;
             }
             return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, s->locs[i], "index \"%s\" does not exist", s->names[i]);
+        }
+        if (ix->constraint) {
+            const char *tn = t ? t->name : t0->name;
+            dd_err(ctx->err, DD_EDEPENDENT_OBJECTS, -1, "cannot drop index %s because constraint %s on table %s requires it",
+                   ix->name, ix->name, tn);
+            dd_err_hint(ctx->err, "You can drop constraint %s on table %s instead.", ix->name, tn);
+            return DD_EDEPENDENT_OBJECTS;
         }
         if (!t) {
             for (int j = 0; j < p->nalter && !t; j++) if (p->alter[j]->id == t0->id) t = p->alter[j];

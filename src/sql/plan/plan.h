@@ -61,6 +61,8 @@ struct Plan {
     bool seq_restart;
     i64 restart_value;
     const TableInfo *seq_target;
+    /* INSERT / UPDATE: the table's CHECK constraints over its row */
+    ExprProg **checks; int nchecks;
     /* TRUNCATE: a DELETE of every row per table */
     Plan **parts; int nparts;
     /* a NOTICE the statement raises (IF [NOT] EXISTS skipping), or NULL */
@@ -123,6 +125,24 @@ int drop_owned_sequences(SqlCtx *ctx, Plan *p, u32 table, u32 col);
 int owned_sequence(SqlCtx *ctx, const TableInfo *t, ColumnInfo *c, const SeqOptions *o, TableInfo *const *made, int nmade,
                    TableInfo **out);
 
+/* constraint.c */
+/* The UNIQUE and CHECK constraints of CREATE TABLE s added to t. */
+int table_constraints(SqlCtx *ctx, const CreateTableStmt *s, TableInfo *t);
+/* ALTER TABLE ADD CONSTRAINT c to t (a new version of t0), checked over
+ * the present rows. */
+int alter_add_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const Constraint *c);
+/* ALTER TABLE DROP CONSTRAINT name from t; *dropped false when there was
+ * none (a NOTICE with if_exists, else 42704). */
+int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_exists, Plan *p, bool *dropped);
+/* INSERT / UPDATE: p->checks compiled over t's row. */
+int compile_checks(SqlCtx *ctx, const TableInfo *t, Plan *p);
+/* 23514 when a CHECK of t is false for row vals (t->ncols values). */
+int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals);
+/* name1_name2_label (name2 may be NULL) shortened to fit as PostgreSQL's,
+ * with a number after label while a relation, index or constraint of t
+ * has the name. */
+char *sql_choose_name(SqlCtx *ctx, const TableInfo *t, const char *name1, const char *name2, const char *label);
+
 /* stats.c: per column the distinct values and NULL fraction of a table */
 typedef struct TableStats {
     bool valid;
@@ -157,10 +177,16 @@ bool sql_index_in_snapshot(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix)
 /* Whether an index of the present is called name (relations share names). */
 bool sql_index_name_taken(SqlCtx *ctx, const char *name);
 int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p);
+/* Adds the index s describes to t (a version being made; s->name set or
+ * one is chosen), checking a unique one over the present rows; *out (may
+ * be NULL) gets it. */
+int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out);
 int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 
 /* Whether an expression of index ix names column col. */
 int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, bool *uses);
+/* Whether expression text (an index expression, a CHECK) names column col. */
+int sql_text_uses_column(SqlCtx *ctx, const char *text, const char *col, bool *uses);
 /* Index entries of the indexes created or dropped by the write set's
  * catalog versions (appended to out->iops, *cap its capacity). */
 int sql_index_builds(SqlCtx *ctx, TxnWrites *ws, WriteSet *out, int *cap);

@@ -246,6 +246,22 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
     if (t->view_sql && !(c->view_sql = arena_strdup(a, t->view_sql))) return NULL;
     if (t->ndeps && !(c->deps = arena_memdup(a, t->deps, sizeof(u32) * 2 * (size_t)t->ndeps))) return NULL;
     if (t->sequence && !(c->sequence = arena_memdup(a, t->sequence, sizeof(*t->sequence)))) return NULL;
+    c->checks = arena_alloc(a, sizeof(CheckInfo) * (size_t)(t->nchecks + 1));
+    c->fks = arena_alloc(a, sizeof(ForeignKeyInfo) * (size_t)(t->nfks + 1));
+    if (!c->checks || !c->fks) return NULL;
+    for (int i = 0; i < t->nchecks; i++) {
+        c->checks[i].name = arena_strdup(a, t->checks[i].name);
+        c->checks[i].expr_sql = arena_strdup(a, t->checks[i].expr_sql);
+        if (!c->checks[i].name || !c->checks[i].expr_sql) return NULL;
+    }
+    for (int i = 0; i < t->nfks; i++) {
+        ForeignKeyInfo *f = &c->fks[i];
+        *f = t->fks[i];
+        f->name = arena_strdup(a, t->fks[i].name);
+        f->cols = arena_memdup(a, t->fks[i].cols, sizeof(u32) * (size_t)f->ncols);
+        f->ref_cols = arena_memdup(a, t->fks[i].ref_cols, sizeof(u32) * (size_t)f->ncols);
+        if (!f->name || !f->cols || !f->ref_cols) return NULL;
+    }
     for (int i = 0; i < t->nindexes; i++) {
         c->indexes[i] = t->indexes[i];
         c->indexes[i].name = t->indexes[i].name ? arena_strdup(a, t->indexes[i].name) : NULL;

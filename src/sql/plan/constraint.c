@@ -1,0 +1,354 @@
+/*
+ * constraint.c - UNIQUE and CHECK constraints: their definitions (CREATE
+ * TABLE, ALTER TABLE ADD / DROP CONSTRAINT) and the check of a row
+ * against a table's CHECK constraints.
+ *
+ * A UNIQUE constraint is a unique index marked `constraint` (named
+ * table_cols_key as PostgreSQL names it), so it is checked where unique
+ * indexes are (at the end of each statement, and again at commit).  A
+ * CHECK constraint is kept as SQL text in the table's catalog version and
+ * compiled by every INSERT and UPDATE; a row for which it is false (not
+ * NULL) fails with 23514.  Constraints are catalog versions like columns:
+ * AS OF a point, the table has the constraints it had there.
+ */
+#include "plan_int.h"
+#include <stdio.h>
+#include <string.h>
+
+/* Whether name is taken by a relation, an index of t, or a constraint of
+ * t (a new table's own names are not in the catalog yet). */
+static bool name_taken(SqlCtx *ctx, const TableInfo *t, const char *name)
+{
+    if (resolve_table_present(ctx, name) || sql_index_name_taken(ctx, name)) return true;
+    for (int i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].name && strcmp(t->indexes[i].name, name) == 0) return true;
+    for (int i = 0; i < t->nchecks; i++)
+        if (strcmp(t->checks[i].name, name) == 0) return true;
+    for (int i = 0; i < t->nfks; i++)
+        if (strcmp(t->fks[i].name, name) == 0) return true;
+    return false;
+}
+
+char *sql_choose_name(SqlCtx *ctx, const TableInfo *t, const char *name1, const char *name2, const char *label)
+{
+    for (int k = 0; k < 1000; k++) {
+        char lab[24];
+        snprintf(lab, sizeof lab, k ? "%s%d" : "%s", label, k);
+        size_t l1 = strlen(name1), l2 = name2 ? strlen(name2) : 0, ll = strlen(lab);
+        size_t over = 0;
+        while (l1 + (name2 ? l2 + 1 : 0) + ll + 1 - over > CAT_MAX_NAME) over++;
+        /* as PostgreSQL's makeObjectName: the longer part is cut first */
+        while (over--) {
+            if (l1 > l2) l1--;
+            else l2--;
+        }
+        char *name = name2 ? arena_printf(ctx->stmt, "%.*s_%.*s_%s", (int)l1, name1, (int)l2, name2, lab)
+                           : arena_printf(ctx->stmt, "%.*s_%s", (int)l1, name1, lab);
+        if (!name) return NULL;
+        if (!name_taken(ctx, t, name)) return name;
+    }
+    return NULL;
+}
+
+/* The column e names when it names exactly one (*name NULL: none yet;
+ * *many: more than one), for a CHECK's name as PostgreSQL chooses it. */
+static void sole_column(const Expr *e, const char **name, bool *many)
+{
+    if (!e || *many) return;
+    switch (e->kind) {
+    case EXPR_COLUMN:
+        if (*name && strcmp(*name, e->u.col.name) != 0) *many = true;
+        *name = e->u.col.name;
+        return;
+    case EXPR_UNARY: sole_column(e->u.unary.arg, name, many); return;
+    case EXPR_BINARY: sole_column(e->u.bin.l, name, many); sole_column(e->u.bin.r, name, many); return;
+    case EXPR_IS: sole_column(e->u.is.arg, name, many); sole_column(e->u.is.other, name, many); return;
+    case EXPR_BETWEEN:
+        sole_column(e->u.between.arg, name, many);
+        sole_column(e->u.between.lo, name, many);
+        sole_column(e->u.between.hi, name, many);
+        return;
+    case EXPR_LIKE: sole_column(e->u.like.arg, name, many); sole_column(e->u.like.pattern, name, many); return;
+    case EXPR_CAST: sole_column(e->u.cast.arg, name, many); return;
+    case EXPR_IN:
+        sole_column(e->u.in.arg, name, many);
+        for (int i = 0; i < e->u.in.n; i++) sole_column(e->u.in.list[i], name, many);
+        return;
+    case EXPR_FUNC:
+        for (int i = 0; i < e->u.func.n; i++) sole_column(e->u.func.args[i], name, many);
+        return;
+    case EXPR_CASE:
+        sole_column(e->u.case_.operand, name, many);
+        for (int i = 0; i < e->u.case_.n; i++) {
+            sole_column(e->u.case_.when[i], name, many);
+            sole_column(e->u.case_.then[i], name, many);
+        }
+        sole_column(e->u.case_.else_, name, many);
+        return;
+    default: return;
+    }
+}
+
+/* Compiles CHECK expression e over the columns of t; its program. */
+static int compile_check(SqlCtx *ctx, const TableInfo *t, Expr *e, ExprProg **out)
+{
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    if (!rel) return DD_ENOMEM;
+    int rc = scope_rel_for_table(ctx, t, t->name, rel);
+    if (rc) return rc;
+    Scope sc;
+    memset(&sc, 0, sizeof(sc));
+    sc.rels = rel;
+    sc.nrels = 1;
+    sc.nslots = rel->ncols;
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "check constraints";
+    ExprProg *pr;
+    if ((rc = expr_compile(&cc, e, &pr))) return rc;
+    if (pr->type != TYPE_BOOL) {
+        if (pr->type != TYPE_UNKNOWN && pr->type != TYPE_NULLTYPE)
+            return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, e->loc, "argument of CHECK must be type boolean, not type %s",
+                          type_name(pr->type));
+        if ((rc = expr_compile_as(&cc, e, TYPE_BOOL, -1, &pr))) return rc;
+    }
+    for (int i = 0; i < pr->n; i++)
+        if (pr->code[i].op == XOP_SUBLINK)
+            return dd_err(ctx->err, DD_EFEATURE, e->loc, "cannot use subquery in check constraint");
+    for (int h = 0; h < HIST_COLS; h++)
+        if (rel->used[t->ncols + h])
+            return dd_err(ctx->err, DD_EFEATURE, e->loc, "system column \"%s\" reference in check constraint is invalid",
+                          hist_col_names[h]);
+    *out = pr;
+    return DD_OK;
+}
+
+/* Adds CHECK constraint c to t (a version being made), its expression
+ * compiled once to validate it; *prog gets the program. */
+static int add_check(SqlCtx *ctx, TableInfo *t, const Constraint *c, ExprProg **prog)
+{
+    int rc = compile_check(ctx, t, c->check, prog);
+    if (rc) return rc;
+    char *name = c->name;
+    if (name && name_taken(ctx, t, name) && !resolve_table_present(ctx, name) && !sql_index_name_taken(ctx, name))
+        return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, -1, "constraint \"%s\" for relation \"%s\" already exists", name,
+                      t->name);
+    const char *col = NULL;
+    bool many = false;
+    sole_column(c->check, &col, &many);
+    if (!name && !(name = sql_choose_name(ctx, t, t->name, many ? NULL : col, "check"))) return DD_ENOMEM;
+    CheckInfo *nc = arena_alloc(ctx->stmt, sizeof(CheckInfo) * (size_t)(t->nchecks + 1));
+    char *text = arena_strndup(ctx->stmt, ctx->sql + c->check_start, (size_t)(c->check_end - c->check_start));
+    if (!nc || !text) return DD_ENOMEM;
+    if (t->nchecks) memcpy(nc, t->checks, sizeof(CheckInfo) * (size_t)t->nchecks);
+    nc[t->nchecks].name = name;
+    nc[t->nchecks].expr_sql = text;
+    t->checks = nc;
+    t->nchecks++;
+    return DD_OK;
+}
+
+/* Adds UNIQUE constraint c to t as a unique index (checked over the
+ * present rows when t has some). */
+static int add_unique(SqlCtx *ctx, TableInfo *t, const Constraint *c)
+{
+    CreateIndexStmt s;
+    memset(&s, 0, sizeof(s));
+    s.unique = true;
+    s.table = t->name;
+    s.elems = arena_zalloc(ctx->stmt, sizeof(IndexElem *) * (size_t)(c->ncols + 1));
+    if (!s.elems) return DD_ENOMEM;
+    Buf cols = BUF_INIT;
+    for (int i = 0; i < c->ncols; i++) {
+        for (int j = 0; j < i; j++)
+            if (strcmp(c->cols[j], c->cols[i]) == 0) {
+                buf_free(&cols);
+                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, c->loc, "column \"%s\" appears twice in unique constraint",
+                              c->cols[i]);
+            }
+        IndexElem *e = arena_zalloc(ctx->stmt, sizeof(IndexElem));
+        if (!e) { buf_free(&cols); return DD_ENOMEM; }
+        e->col = c->cols[i];
+        e->loc = c->loc;
+        s.elems[s.nelems++] = e;
+        buf_printf(&cols, "%s%s", i ? "_" : "", c->cols[i]);
+    }
+    if (!buf_ok(&cols)) return DD_ENOMEM;
+    if (c->name) {
+        if (name_taken(ctx, t, c->name)) {
+            buf_free(&cols);
+            return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", c->name);
+        }
+        s.name = c->name;
+    } else {
+        s.name = sql_choose_name(ctx, t, t->name, buf_cstr(&cols), "key");
+    }
+    buf_free(&cols);
+    if (!s.name) return DD_ENOMEM;
+    if (c->deferrable) return dd_err(ctx->err, DD_EFEATURE, c->loc, "DEFERRABLE unique constraints are not supported yet");
+    IndexInfo *ix;
+    int rc = sql_index_add(ctx, t, &s, &ix);
+    if (rc) return rc;
+    ix->constraint = true;
+    return DD_OK;
+}
+
+static int add_constraint(SqlCtx *ctx, TableInfo *t, const Constraint *c, ExprProg **check)
+{
+    if (c->kind == CONSTR_FOREIGN)
+        return dd_err(ctx->err, DD_EFEATURE, c->loc, "FOREIGN KEY constraints are not supported yet");
+    if (c->kind == CONSTR_UNIQUE) return add_unique(ctx, t, c);
+    return add_check(ctx, t, c, check);
+}
+
+static bool same_columns(const Constraint *a, const Constraint *b)
+{
+    if (a->ncols != b->ncols) return false;
+    for (int i = 0; i < a->ncols; i++)
+        if (strcmp(a->cols[i], b->cols[i]) != 0) return false;
+    return true;
+}
+
+/* Whether UNIQUE constraint i of s repeats another one (which is kept:
+ * a named one, else the first), as PostgreSQL merges them. */
+static bool unique_repeated(const CreateTableStmt *s, int i)
+{
+    const Constraint *c = s->cons[i];
+    for (int j = 0; j < s->ncons; j++) {
+        const Constraint *o = s->cons[j];
+        if (j == i || o->kind != CONSTR_UNIQUE || !same_columns(c, o)) continue;
+        if ((o->name && !c->name) || (!o->name == !c->name && j < i)) return true;
+    }
+    return false;
+}
+
+int table_constraints(SqlCtx *ctx, const CreateTableStmt *s, TableInfo *t)
+{
+    for (int i = 0; i < s->ncons; i++) {
+        if (s->cons[i]->kind == CONSTR_UNIQUE && unique_repeated(s, i)) continue;
+        ExprProg *unused;
+        int rc = add_constraint(ctx, t, s->cons[i], &unused);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
+
+/* The first row of the present of t (the version being made) for which
+ * check pr is false: 23514. */
+static int check_present_rows(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t, ExprProg *pr, const char *name)
+{
+    Op *scan = op_scan(ctx, t0, TMODE_PRESENT, 0, 0, NULL);
+    if (!scan) return DD_ENOMEM;
+    int rc = op_open(ctx, scan);
+    EvalEnv env = {ctx, NULL, 0};
+    while (!rc) {
+        Value *r;
+        ArenaMark m = arena_mark(ctx->row);
+        int n = op_next(ctx, scan, &r);
+        if (n < 0) { rc = -n; break; }
+        if (n == 0) break;
+        Value out;
+        rc = expr_eval(pr, &env, r, &out);
+        if (!rc && !out.isnull && !out.v.b)
+            rc = dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "check constraint \"%s\" of relation \"%s\" is violated by some row",
+                        name, t->name);
+        arena_rewind(ctx->row, m);
+    }
+    op_close(ctx, scan);
+    return rc;
+}
+
+int alter_add_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const Constraint *c)
+{
+    ExprProg *pr = NULL;
+    int rc = add_constraint(ctx, t, c, &pr);
+    if (rc || c->kind != CONSTR_CHECK) return rc;
+    /* the rows there are must pass; t0's rows decode as t0 (the new version
+     * only adds the constraint: the same columns in the same places) */
+    return check_present_rows(ctx, t0, t, pr, t->checks[t->nchecks - 1].name);
+}
+
+int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_exists, Plan *p, bool *dropped)
+{
+    *dropped = true;
+    for (int i = 0; i < t->nchecks; i++)
+        if (strcmp(t->checks[i].name, name) == 0) {
+            memmove(&t->checks[i], &t->checks[i + 1], sizeof(CheckInfo) * (size_t)(t->nchecks - i - 1));
+            t->nchecks--;
+            return DD_OK;
+        }
+    for (int i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].constraint && strcmp(t->indexes[i].name, name) == 0) {
+            memmove(&t->indexes[i], &t->indexes[i + 1], sizeof(IndexInfo) * (size_t)(t->nindexes - i - 1));
+            t->nindexes--;
+            return DD_OK;
+        }
+    *dropped = false;
+    char pkey[CAT_MAX_NAME + 8];
+    snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
+    if (strcmp(name, pkey) == 0)
+        return dd_err(ctx->err, DD_EFEATURE, -1, "dropping the primary key constraint \"%s\" is not supported", name);
+    if (!if_exists)
+        return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "constraint \"%s\" of relation \"%s\" does not exist", name,
+                      t->name);
+    p->notice = arena_printf(ctx->stmt, "constraint \"%s\" of relation \"%s\" does not exist, skipping", name, t->name);
+    p->notice_state = "00000";
+    return DD_OK;
+}
+
+int compile_checks(SqlCtx *ctx, const TableInfo *t, Plan *p)
+{
+    if (!t->nchecks) return DD_OK;
+    p->checks = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)t->nchecks);
+    if (!p->checks) return DD_ENOMEM;
+    for (int i = 0; i < t->nchecks; i++) {
+        /* the catalog keeps the expression as SQL text */
+        char *sql = arena_printf(ctx->stmt, "SELECT %s", t->checks[i].expr_sql);
+        if (!sql) return DD_ENOMEM;
+        Stmt *st = NULL;
+        size_t next;
+        int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
+        if (!rc && (!st || st->kind != STMT_SELECT || st->u.select->ntargets != 1))
+            rc = dd_corrupt(ctx->err, "CHECK constraint \"%s\" is not an expression: %s", t->checks[i].name,
+                            t->checks[i].expr_sql);
+        const char *saved = ctx->sql;
+        ctx->sql = sql;
+        if (!rc) rc = compile_check(ctx, t, st->u.select->targets[0]->expr, &p->checks[i]);
+        ctx->sql = saved;
+        if (rc) {
+            ctx->err->position = 0;
+            return rc;
+        }
+    }
+    p->nchecks = t->nchecks;
+    return DD_OK;
+}
+
+int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals)
+{
+    EvalEnv env = {ctx, NULL, 0};
+    for (int i = 0; i < p->nchecks; i++) {
+        Value out;
+        int rc = expr_eval(p->checks[i], &env, vals, &out);
+        if (rc) return rc;
+        if (out.isnull || out.v.b) continue;
+        dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "new row for relation \"%s\" violates check constraint \"%s\"", t->name,
+               t->checks[i].name);
+        Buf row = BUF_INIT;
+        bool first = true;
+        for (int c = 0; c < t->ncols; c++) {
+            const ColumnInfo *col = &t->cols[c];
+            if (col->dropped || col->pending || strcmp(col->name, ROWID_COL) == 0) continue;
+            if (!first) buf_puts(&row, ", ");
+            first = false;
+            if (vals[c].isnull) buf_puts(&row, "null");
+            else val_to_text(&vals[c], &ctx->vctx, &row);
+        }
+        if (buf_ok(&row)) dd_err_detail(ctx->err, "Failing row contains (%s).", buf_cstr(&row));
+        buf_free(&row);
+        return DD_ECHECK_VIOLATION;
+    }
+    return DD_OK;
+}
