@@ -198,6 +198,10 @@ int sql_index_key(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Va
 /* Expression column k of index ix of t: compiled over t's columns (slot =
  * column index) and parsed, once per statement. */
 int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, ExprProg **prog, Expr **ast);
+/* Parses an expression the catalog keeps as SQL text (a DEFAULT, a CHECK,
+ * an index expression): *out, and *sql (may be NULL) the text parsed, for
+ * error positions; XX001 naming `what` when it is not one expression. */
+int sql_parse_expr_text(SqlCtx *ctx, const char *text, const char *what, Expr **out, const char **sql);
 /* The same key before it is cut to the stored prefix (for exact unique
  * checks of long values). */
 int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out,

@@ -19,6 +19,24 @@ typedef struct IndexExprs {
     struct IndexExprs *next;
 } IndexExprs;
 
+int sql_parse_expr_text(SqlCtx *ctx, const char *text, const char *what, Expr **out, const char **sql)
+{
+    char *s = arena_printf(ctx->stmt, "SELECT %s", text);
+    if (!s) return DD_ENOMEM;
+    Stmt *st;
+    size_t next;
+    int rc = parse_statement(s, strlen(s), 0, ctx->stmt, &st, &next, ctx->err);
+    if (!rc && (!st || st->kind != STMT_SELECT || st->u.select->ntargets != 1))
+        rc = dd_corrupt(ctx->err, "%s is not an expression: %s", what, text);
+    if (rc) {
+        ctx->err->position = 0;   /* the text is the catalog's, not the statement's */
+        return rc;
+    }
+    *out = st->u.select->targets[0]->expr;
+    if (sql) *sql = s;
+    return DD_OK;
+}
+
 int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, ExprProg **prog, Expr **ast)
 {
     for (IndexExprs *e = ctx->ixexprs; e; e = e->next)
@@ -27,16 +45,10 @@ int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, 
             *ast = e->ast;
             return DD_OK;
         }
-    const char *text = ix->exprs[k];
-    char *sql = arena_printf(ctx->stmt, "SELECT %s", text);
-    if (!sql) return DD_ENOMEM;
-    Stmt *st;
-    size_t next;
-    int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
+    Expr *e;
+    const char *sql;
+    int rc = sql_parse_expr_text(ctx, ix->exprs[k], "an expression of index", &e, &sql);
     if (rc) return rc;
-    if (!st || st->kind != STMT_SELECT || st->u.select->ntargets != 1)
-        return dd_corrupt(ctx->err, "index \"%s\": expression \"%s\" does not parse", ix->name, text);
-    Expr *e = st->u.select->targets[0]->expr;
     ScopeRel rel;
     if ((rc = scope_rel_for_table(ctx, t, t->name, &rel))) return rc;
     Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL};
@@ -91,16 +103,10 @@ static bool ast_names_column(const Expr *e, const char *col)
 
 int sql_text_uses_column(SqlCtx *ctx, const char *text, const char *col, bool *uses)
 {
-    *uses = false;
-    char *sql = arena_printf(ctx->stmt, "SELECT %s", text);
-    if (!sql) return DD_ENOMEM;
-    Stmt *st;
-    size_t next;
-    int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
-    if (rc) return rc;
-    if (st && st->kind == STMT_SELECT && st->u.select->ntargets == 1)
-        *uses = ast_names_column(st->u.select->targets[0]->expr, col);
-    return DD_OK;
+    Expr *e;
+    int rc = sql_parse_expr_text(ctx, text, "a catalog expression", &e, NULL);
+    if (!rc) *uses = ast_names_column(e, col);
+    return rc;
 }
 
 int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, bool *uses)

@@ -304,18 +304,12 @@ int compile_checks(SqlCtx *ctx, const TableInfo *t, Plan *p)
     p->checks = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)t->nchecks);
     if (!p->checks) return DD_ENOMEM;
     for (int i = 0; i < t->nchecks; i++) {
-        /* the catalog keeps the expression as SQL text */
-        char *sql = arena_printf(ctx->stmt, "SELECT %s", t->checks[i].expr_sql);
-        if (!sql) return DD_ENOMEM;
-        Stmt *st = NULL;
-        size_t next;
-        int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
-        if (!rc && (!st || st->kind != STMT_SELECT || st->u.select->ntargets != 1))
-            rc = dd_corrupt(ctx->err, "CHECK constraint \"%s\" is not an expression: %s", t->checks[i].name,
-                            t->checks[i].expr_sql);
-        const char *saved = ctx->sql;
+        Expr *e;
+        const char *sql, *saved = ctx->sql;
+        int rc = sql_parse_expr_text(ctx, t->checks[i].expr_sql, "a CHECK constraint", &e, &sql);
+        if (rc) return rc;
         ctx->sql = sql;
-        if (!rc) rc = compile_check(ctx, t, st->u.select->targets[0]->expr, &p->checks[i]);
+        rc = compile_check(ctx, t, e, &p->checks[i]);
         ctx->sql = saved;
         if (rc) {
             ctx->err->position = 0;

@@ -145,18 +145,12 @@ static int compile_default(SqlCtx *ctx, const ColumnInfo *c, ExprProg **out)
         null.u.c.val = val_null(TYPE_NULLTYPE);
         return expr_compile_as(&cc, &null, ct, c->typmod, out);
     }
-    /* the catalog keeps the expression as SQL text */
-    char *sql = arena_printf(ctx->stmt, "SELECT %s", c->default_sql);
-    if (!sql) return DD_ENOMEM;
-    Stmt *st = NULL;
-    size_t next;
-    int rc = parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err);
-    if (!rc && (!st || st->kind != STMT_SELECT || st->u.select->ntargets != 1))
-        rc = dd_corrupt(ctx->err, "DEFAULT of column \"%s\" is not an expression: %s", c->name, c->default_sql);
-    if (rc) { ctx->err->position = 0; return rc; }
-    const char *saved = ctx->sql;
+    Expr *e;
+    const char *sql, *saved = ctx->sql;
+    int rc = sql_parse_expr_text(ctx, c->default_sql, "a column DEFAULT", &e, &sql);
+    if (rc) return rc;
     ctx->sql = sql;
-    rc = expr_compile_as(&cc, st->u.select->targets[0]->expr, ct, c->typmod, out);
+    rc = expr_compile_as(&cc, e, ct, c->typmod, out);
     ctx->sql = saved;
     if (rc) ctx->err->position = 0;
     return rc;
