@@ -130,7 +130,8 @@ static const char *matches(RxCache **site, Arena *a, const char *pat, unsigned o
         while ((rc = rx_next(&m, &e)) == 1 && o < sizeof out - 40)
             o += (size_t)snprintf(out + o, sizeof out - o, "%s%zu-%zu", o ? " " : "", m.ov[0], m.ov[1]);
     }
-    if (rc < 0 || rc > 1) snprintf(out, sizeof out, "ERROR %s: %s", rc == DD_ENOMEM ? "53200" : e.sqlstate, e.message);
+    if (rc < 0) rc = -rc;
+    if (rc > 1) snprintf(out, sizeof out, "ERROR %s: %s", rc == DD_ENOMEM ? "53200" : e.sqlstate, e.message);
     return out;
 }
 

@@ -165,7 +165,7 @@ static int scan_fill(SqlCtx *ctx, ScanOp *s, const u8 *rec, u32 reclen, u64 star
 static int scan_param_key(SqlCtx *ctx, ScanOp *s)
 {
     buf_reset(&s->pkey);
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv env = {ctx, NULL, 0, NULL};
     ValueCtx vc = ctx->vctx;
     vc.arena = ctx->row;
     for (int i = 0; i < s->nparts; i++) {

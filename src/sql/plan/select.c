@@ -124,7 +124,7 @@ static int eval_point(SqlCtx *ctx, Expr *e, u64 *seq)
                          ctx->param_types[e->u.param.n - 1] == TYPE_UNKNOWN;
     int rc = untyped_param ? expr_compile_as(&cc, e, TYPE_TIMESTAMPTZ, -1, &p) : expr_compile(&cc, e, &p);
     if (rc) return rc;
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv env = {ctx, NULL, 0, NULL};
     Value v;
     rc = expr_eval(p, &env, NULL, &v);
     if (rc) return rc;
@@ -642,7 +642,7 @@ static int const_int(SqlCtx *ctx, Expr *e, const char *what, Scope *env, i64 *ou
     ExprProg *p;
     int rc = expr_compile_as(&cc, e, TYPE_INT8, -1, &p);
     if (rc) return rc;
-    EvalEnv ee = {ctx, NULL, 0};
+    EvalEnv ee = {ctx, NULL, 0, NULL};
     Value v;
     rc = expr_eval(p, &ee, NULL, &v);
     if (rc) return rc;

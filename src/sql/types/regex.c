@@ -193,8 +193,8 @@ int rx_next(RxMatch *m, DdError *err)
         m->at = m->len + 1;
         return 0;
     }
-    if (rc == PCRE2_ERROR_NOMEMORY) return DD_ENOMEM;
-    if (rc < 0) return pcre2_failure(err, "regular expression failed", rc);
+    if (rc == PCRE2_ERROR_NOMEMORY) return -DD_ENOMEM;
+    if (rc < 0) return -pcre2_failure(err, "regular expression failed", rc);
     m->ov = pcre2_get_ovector_pointer(c->md);
     m->at = m->ov[1];
     if (m->ov[0] == m->ov[1]) {

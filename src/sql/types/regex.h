@@ -88,8 +88,8 @@ typedef struct RxMatch {
 
 /* Starts at byte offset start (<= len: a match may be empty at len). */
 void rx_match_init(RxMatch *m, const Regex *re, const char *s, size_t len, size_t start);
-/* 1: the next match (m->ov); 0: none left; else an error (2201B when the
- * match gives up: backtracking limits; DD_ENOMEM). */
+/* 1: the next match (m->ov); 0: none left; -code on error (2201B when
+ * the match gives up at a backtracking limit; DD_ENOMEM), as op_next. */
 int rx_next(RxMatch *m, DdError *err);
 
 #endif
