@@ -121,9 +121,7 @@ static int match_op(EvalEnv *env, const Value *a, Value *out, unsigned opts, boo
     const Regex *re;
     int rc = compile(env, &a[1], opts, &re);
     if (rc) return rc;
-    RxMatch m;
-    rx_match_init(&m, re, a[0].v.s.p, a[0].v.s.len, 0);
-    int found = rx_next(&m, env->sql->err);
+    int found = rx_find(re, a[0].v.s.p, a[0].v.s.len, env->sql->err);
     if (found < 0) return -found;
     *out = val_bool((found == 1) != negate);
     return DD_OK;

@@ -27,6 +27,7 @@
 
 #define RX_SITE_PATTERNS 8          /* compiled patterns one call site keeps */
 #define RX_HEAP_LIMIT_KIB (64 * 1024)   /* backtracking memory of one match */
+#define RX_DFA_WORKSPACE 3000           /* ints of pcre2_dfa_match's workspace */
 
 DD_STATIC_ASSERT(sizeof(PCRE2_SIZE) == sizeof(size_t) && PCRE2_UNSET == RX_UNSET, "PCRE2 offsets are size_t");
 
@@ -172,6 +173,34 @@ int rx_compile(RxCache **slot, Arena *stmt, const char *pat, size_t len, unsigne
 
 u32 rx_ngroups(const Regex *re) { return re->ngroups; }
 
+static bool gave_up(int rc)
+{
+    return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT;
+}
+
+/* A pcre2_match / pcre2_dfa_match failure: -code. */
+static int match_failure(int rc, DdError *err)
+{
+    if (rc == PCRE2_ERROR_NOMEMORY) return -DD_ENOMEM;
+    return -pcre2_failure(err, "regular expression failed", rc);
+}
+
+int rx_find(const Regex *re, const char *s, size_t len, DdError *err)
+{
+    RxCache *c = re->site;
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, c->md, c->mctx);
+    if (gave_up(rc)) {
+        /* (a+)+$ and its kind: the automaton needs no backtracking; it
+         * does not do back references (then the first failure stands) */
+        int ws[RX_DFA_WORKSPACE];
+        int d = pcre2_dfa_match(re->code, (PCRE2_SPTR)s, len, 0, PCRE2_NO_UTF_CHECK, c->md, c->mctx, ws,
+                                RX_DFA_WORKSPACE);
+        if (d >= 0 || d == PCRE2_ERROR_NOMATCH) rc = d;
+    }
+    if (rc == PCRE2_ERROR_NOMATCH) return 0;
+    return rc >= 0 ? 1 : match_failure(rc, err);
+}
+
 void rx_match_init(RxMatch *m, const Regex *re, const char *s, size_t len, size_t start)
 {
     m->re = re;
@@ -193,8 +222,7 @@ int rx_next(RxMatch *m, DdError *err)
         m->at = m->len + 1;
         return 0;
     }
-    if (rc == PCRE2_ERROR_NOMEMORY) return -DD_ENOMEM;
-    if (rc < 0) return -pcre2_failure(err, "regular expression failed", rc);
+    if (rc < 0) return match_failure(rc, err);
     m->ov = pcre2_get_ovector_pointer(c->md);
     m->at = m->ov[1];
     if (m->ov[0] == m->ov[1]) {

@@ -86,6 +86,11 @@ typedef struct RxMatch {
     const size_t *ov;
 } RxMatch;
 
+/* Whether re matches somewhere in s[0..len): 1 or 0, -code on error.
+ * Where backtracking gives up, the automaton (PCRE2's DFA matcher, no
+ * backtracking) answers instead, unless the pattern has back references. */
+int rx_find(const Regex *re, const char *s, size_t len, DdError *err);
+
 /* Starts at byte offset start (<= len: a match may be empty at len). */
 void rx_match_init(RxMatch *m, const Regex *re, const char *s, size_t len, size_t start);
 /* 1: the next match (m->ov); 0: none left; -code on error (2201B when
