@@ -209,6 +209,13 @@ static bool group_span(const RxMatch *m, i64 g, size_t *so, size_t *eo)
     return true;
 }
 
+/* The group subexpr of regexp_instr and regexp_substr names: of a
+ * pattern without groups, 1 is the whole match (PostgreSQL's reading). */
+static i64 subexpr_group(const RxMatch *m, i64 subexpr)
+{
+    return subexpr == 1 && rx_ngroups(m->re) == 0 ? 0 : subexpr;
+}
+
 /* regexp_instr(s, p [, start [, N [, endoption [, flags [, subexpr]]]]]) */
 static int f_regexp_instr(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
@@ -228,7 +235,7 @@ static int f_regexp_instr(EvalEnv *env, const Value *a, int n, Value *out, int l
     int found = walk_to(env, &m, nth);
     if (found < 0) return -found;
     size_t so, eo;
-    bool at = found == 1 && group_span(&m, sub, &so, &eo);
+    bool at = found == 1 && group_span(&m, subexpr_group(&m, sub), &so, &eo);
     *out = val_int(TYPE_INT4, at ? char_count(m.s, endopt ? eo : so) + 1 : 0);
     return DD_OK;
 }
@@ -251,7 +258,8 @@ static int f_regexp_substr(EvalEnv *env, const Value *a, int n, Value *out, int 
     int found = walk_to(env, &m, nth);
     if (found < 0) return -found;
     size_t so, eo;
-    return found == 1 && group_span(&m, sub, &so, &eo) ? text_out(env, m.s + so, eo - so, out) : DD_OK;
+    return found == 1 && group_span(&m, subexpr_group(&m, sub), &so, &eo) ? text_out(env, m.s + so, eo - so, out)
+                                                                          : DD_OK;
 }
 
 /* substring(s FROM p): the first group's text when p has groups, else the
