@@ -57,6 +57,9 @@ TEST(rewrite)
     CHECK_EQ_STR(are("a.b", RX_QUOTE), "a\\.b");
     CHECK_EQ_STR(are("é+", 0), "\\x{e9}+");
     CHECK_EQ_STR(are("\\x110000", 0), "(?:(?!))");
+    /* range ends no text holds: cut to the code points around them */
+    CHECK_EQ_STR(are("[a-\\uDB6D\\uD800-\\uDFFF]", 0), "[a-\\x{d7ff}]");
+    CHECK_EQ_STR(are("[\\uD800-\\x110000]", 0), "[\\x{e000}-\\x{10ffff}]");
     CHECK_EQ_STR(are("(?#note)a(?#", 0), "a");
 }
 

@@ -51,7 +51,7 @@ static size_t char_offset(const char *s, size_t n, i64 ci)
     return ci == 0 ? n : n + 1;
 }
 
-/* The pattern a[1] of the call compiled under opts. */
+/* Pattern pat compiled under opts, through the call site's cache. */
 static int compile(EvalEnv *env, const Value *pat, unsigned opts, const Regex **re)
 {
     return rx_compile((RxCache **)env->state, env->sql->stmt, pat->v.s.p, pat->v.s.len, opts, re, env->sql->err);

@@ -380,10 +380,13 @@ static int bracket_body(Are *A, int *n)
         Elem hi;
         if ((rc = bracket_elem(A, &hi))) return rc;
         if (hi.kind != ELEM_CHAR || hi.cp < lo.cp) return bad(A->err, E_ERANGE);
-        if (lo.cp > CP_MAX) continue;
-        put_class_cp(A, lo.cp);
+        /* the ends PCRE2 takes: code points text can hold */
+        u32 from = lo.cp >= 0xD800 && lo.cp <= 0xDFFF ? 0xE000 : lo.cp;
+        u32 to = hi.cp >= 0xD800 && hi.cp <= 0xDFFF ? 0xD7FF : DD_MIN(hi.cp, (u32)CP_MAX);
+        if (from > to) continue;
+        put_class_cp(A, from);
         buf_putc(A->out, '-');
-        put_class_cp(A, DD_MIN(hi.cp, (u32)CP_MAX));
+        put_class_cp(A, to);
         (*n)++;
     }
 }

@@ -81,6 +81,7 @@ static int cache_new(Arena *stmt, RxCache **slot)
     if (c->gctx) c->cctx = pcre2_compile_context_create(c->gctx);
     if (c->gctx) c->mctx = pcre2_match_context_create(c->gctx);
     if (!c->cctx || !c->mctx) return DD_ENOMEM;   /* the release function frees the rest */
+    pcre2_set_newline(c->cctx, PCRE2_NEWLINE_LF);  /* PostgreSQL's only newline, whatever PCRE2's build says */
     pcre2_set_heap_limit(c->mctx, RX_HEAP_LIMIT_KIB);
     *slot = c;
     return DD_OK;
