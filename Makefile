@@ -17,7 +17,7 @@ OPT     ?= -O2
 SAN     ?=
 CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -g $(OPT) $(SAN) -D_GNU_SOURCE -Iinclude -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS := $(SAN)
-LIBS    := -llmdb -lzstd -lssl -lcrypto -lpthread -lm
+LIBS    := -llmdb -lzstd -lpcre2-8 -lssl -lcrypto -lpthread -lm
 
 LIB_SRC    := $(sort $(wildcard src/util/*.c src/store/*.c src/temporal/*.c src/sql/*/*.c src/sql/*.c src/engine/*.c))
 CLI_SRC    := $(sort $(wildcard src/cli/*.c))

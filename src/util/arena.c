@@ -7,11 +7,16 @@
  * oldest block when ordinary-sized; arena_rewind frees blocks newer than the
  * mark and restores the marked block's fill.
  *
+ * Release functions (arena_on_release) live in the arena's own memory, in
+ * a list newest first; reset and free call them all, rewind those
+ * registered after the mark, always before the blocks that hold them go.
+ *
  * Invariant: every pointer returned is 16-byte aligned, and block->used <=
  * block->size.
  */
 #include "arena.h"
 #include "alloc.h"
+#include "err.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +26,12 @@ struct ArenaBlock {
     ArenaBlock *next;   /* older block */
     size_t size;        /* usable bytes after the header */
     size_t used;
+};
+
+struct ArenaRelease {
+    void (*fn)(void *arg);
+    void *arg;
+    ArenaRelease *next;   /* older */
 };
 
 #define ARENA_ALIGN 16
@@ -34,6 +45,7 @@ void arena_init(Arena *a, size_t block_size)
     a->head = NULL;
     a->block_size = block_size ? block_size : ARENA_DEFAULT_BLOCK;
     a->total = 0;
+    a->releases = NULL;
 }
 
 static ArenaBlock *block_new(Arena *a, size_t size)
@@ -110,14 +122,36 @@ char *arena_printf(Arena *a, const char *fmt, ...)
     return d;
 }
 
+int arena_on_release(Arena *a, void (*fn)(void *arg), void *arg)
+{
+    ArenaRelease *r = arena_alloc(a, sizeof(*r));
+    if (!r) return DD_ENOMEM;
+    r->fn = fn;
+    r->arg = arg;
+    r->next = a->releases;
+    a->releases = r;
+    return DD_OK;
+}
+
+/* Calls the release functions registered after `until`, newest first. */
+static void run_releases(Arena *a, ArenaRelease *until)
+{
+    while (a->releases != until) {
+        ArenaRelease *r = a->releases;
+        a->releases = r->next;
+        r->fn(r->arg);
+    }
+}
+
 ArenaMark arena_mark(Arena *a)
 {
-    ArenaMark m = {a->head, a->head ? a->head->used : 0};
+    ArenaMark m = {a->head, a->head ? a->head->used : 0, a->releases};
     return m;
 }
 
 void arena_rewind(Arena *a, ArenaMark m)
 {
+    run_releases(a, m.releases);
     /* Free blocks newer than the marked one.  Big blocks inserted behind the
      * head after the mark sit between the head and m.block too. */
     while (a->head && a->head != m.block) {
@@ -131,6 +165,7 @@ void arena_rewind(Arena *a, ArenaMark m)
 
 void arena_reset(Arena *a)
 {
+    run_releases(a, NULL);
     ArenaBlock *b = a->head, *keep = NULL;
     while (b) {
         ArenaBlock *next = b->next;
@@ -148,6 +183,7 @@ void arena_reset(Arena *a)
 
 void arena_free(Arena *a)
 {
+    run_releases(a, NULL);
     ArenaBlock *b = a->head;
     while (b) {
         ArenaBlock *next = b->next;

@@ -5,6 +5,11 @@
  * until that arena is reset or rewound past it.
  *
  * Allocation failure returns NULL (the caller reports DD_ENOMEM).
+ *
+ * Memory that is not the arena's own (a library's objects, freed by the
+ * library) can still share its lifetime: arena_on_release registers a
+ * function that reset, free, or a rewind past the registration calls,
+ * newest first, before the blocks go.
  */
 #ifndef DD_ARENA_H
 #define DD_ARENA_H
@@ -12,15 +17,18 @@
 #include "base.h"
 
 typedef struct ArenaBlock ArenaBlock;
+typedef struct ArenaRelease ArenaRelease;
 typedef struct Arena {
     ArenaBlock *head;   /* current block (newest) */
     size_t block_size;  /* size of ordinary blocks */
     size_t total;       /* bytes held in all blocks */
+    ArenaRelease *releases;  /* arena_on_release functions, newest first */
 } Arena;
 
 typedef struct ArenaMark {
     ArenaBlock *block;
     size_t used;
+    ArenaRelease *releases;
 } ArenaMark;
 
 void arena_init(Arena *a, size_t block_size); /* no allocation yet */
@@ -34,5 +42,8 @@ ArenaMark arena_mark(Arena *a);
 void arena_rewind(Arena *a, ArenaMark m); /* frees everything after m */
 void arena_reset(Arena *a);               /* frees all but keeps one block */
 void arena_free(Arena *a);                /* frees all blocks */
+/* Calls fn(arg) when the arena lets go of what was allocated until now
+ * (reset, free, rewind to an earlier mark).  DD_ENOMEM: not registered. */
+int arena_on_release(Arena *a, void (*fn)(void *arg), void *arg);
 
 #endif

@@ -95,7 +95,9 @@
     X(TZ_DISPLACEMENT, "22009", "invalid time zone displacement value")      \
     X(INTERVAL_OVERFLOW, "22015", "interval field overflow")                 \
     X(BINARY_FORMAT, "22P03", "invalid binary representation")             \
-    X(INVALID_OBJECT_DEF, "42P17", "invalid object definition")
+    X(INVALID_OBJECT_DEF, "42P17", "invalid object definition")             \
+    X(INVALID_ESCAPE_USE, "2200C", "invalid use of escape character")       \
+    X(INVALID_REGEX, "2201B", "invalid regular expression")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora of fuzz_parser and fuzz_pgwire (tests/fuzz/README.md).
+"""Writes the seed corpora of fuzz_parser, fuzz_pgwire and fuzz_regex (tests/fuzz/README.md).
 
 parser: the statements of tests/sql/*.test, a few KB of them per file.
 pgwire: typed messages sent after fuzz_pgwire's StartupMessage, and raw
 startup-phase byte streams (first byte 'S').
+regex: an options byte, a pattern, NUL, a subject.
 Run from the repository root: python3 tests/fuzz/gen_seeds.py
 """
 import glob
@@ -136,6 +137,19 @@ def pgwire_seeds():
     w("startup_noname", b"S" + startup([("database", "d")]))
 
 
+def regex_seeds():
+    seeds = [
+        (0, r"^(a|b)*c{2,3}?$", "abacc"), (1, r"(?i)\mfoo\M|[[:<:]]bar[[:>:]]", "Foo bar"),
+        (2 | 4, r"a.b$", "a\nb\nab"), (8, "(?x) a b # comment\n (c)\\1", "abcc"),
+        (16, r"a.b(", "a.b("), (0, r"[]a-c[:digit:]\d^-][^x]\u00e9\x41\101\cA", "]1A\x01"),
+        (0, r"(?<=a)b(?!c)(?=d)\y\Y\A\Z", "abd"), (0, r"***=a.*", "a.*"),
+        (0, r"%#\"o_b#\"%[x%]", "foobar"), (0, "(é|ü)+[[.-.][=e=]]", "éü-e"),
+    ]
+    for i, (opts, pat, subj) in enumerate(seeds):
+        write("regex", "seed_%d" % i, bytes([opts]) + pat.encode() + b"\0" + subj.encode())
+
+
 if __name__ == "__main__":
     parser_seeds()
     pgwire_seeds()
+    regex_seeds()

@@ -277,6 +277,7 @@ static const char *workload[] = {
     "SELECT * FROM f FOR SYSTEM_TIME AS OF @SEQ:2 WHERE name = 'x'",
     "DELETE FROM f WHERE id = 'b'",
     "SELECT lower(name) || '!' FROM f WHERE name LIKE 'x%' AND n BETWEEN 1 AND 5",
+    "SELECT regexp_replace(name, '(x)', '<\\1>', 'g'), name ~* '^X' FROM f WHERE name SIMILAR TO '%x%'",
 };
 
 TEST(out_of_memory)

@@ -131,7 +131,11 @@ static void pexpr(Out *o, const Expr *e)
     case EXPR_LIKE:
         out(o, "(");
         pexpr(o, e->u.like.arg);
-        out(o, " %s%s ", e->u.like.negated ? "NOT " : "", e->u.like.icase ? "ILIKE" : "LIKE");
+        if (e->u.like.how == MATCH_REGEX)
+            out(o, " %s~%s ", e->u.like.negated ? "!" : "", e->u.like.icase ? "*" : "");
+        else
+            out(o, " %s%s ", e->u.like.negated ? "NOT " : "",
+                e->u.like.how == MATCH_SIMILAR ? "SIMILAR TO" : e->u.like.icase ? "ILIKE" : "LIKE");
         pexpr(o, e->u.like.pattern);
         if (e->u.like.escape) {
             out(o, " ESCAPE ");
@@ -379,6 +383,13 @@ TEST(precedence)
     CHECK_EQ_STR(ex("a < b IS TRUE"), "((a < b) IS TRUE)");
     CHECK_EQ_STR(ex("a + 1 BETWEEN 2 AND 3 + 4"), "((a + 1) BETWEEN 2 AND (3 + 4))");
     CHECK_EQ_STR(ex("a LIKE 'x' = true"), "((a LIKE 'x') = true)");
+    /* ~ and its forms bind as "any other operator": left to right with ||,
+     * tighter than comparisons, looser than + */
+    CHECK_EQ_STR(ex("a ~ 'x' = true"), "((a ~ 'x') = true)");
+    CHECK_EQ_STR(ex("a || b ~* c || d"), "(((a || b) ~* c) || d)");
+    CHECK_EQ_STR(ex("a !~ b + c"), "(a !~ (b + c))");
+    CHECK_EQ_STR(ex("a SIMILAR TO b || c"), "(a SIMILAR TO (b || c))");
+    CHECK_EQ_STR(ex("a ~ b LIKE c"), "((a ~ b) LIKE c)");
     CHECK_EQ_STR(ex("x % 3 * 2 / 4"), "(((x % 3) * 2) / 4)");
     CHECK_EQ_STR(ex("a::int + 1"), "(CAST(a AS int) + 1)");
     CHECK_EQ_STR(ex("a::int::text"), "CAST(CAST(a AS int) AS text)");
@@ -422,6 +433,12 @@ TEST(predicates)
     CHECK_EQ_STR(ex("a ~~* 'x'"), "(a ILIKE 'x')");
     CHECK_EQ_STR(ex("a !~~ 'x'"), "(a NOT LIKE 'x')");
     CHECK_EQ_STR(ex("a !~~* 'x'"), "(a NOT ILIKE 'x')");
+    CHECK_EQ_STR(ex("a ~ 'x'"), "(a ~ 'x')");
+    CHECK_EQ_STR(ex("a !~* 'x'"), "(a !~* 'x')");
+    CHECK_EQ_STR(ex("a SIMILAR TO 'x%'"), "(a SIMILAR TO 'x%')");
+    CHECK_EQ_STR(ex("a NOT SIMILAR TO 'x' ESCAPE '#'"), "(a NOT SIMILAR TO 'x' ESCAPE '#')");
+    CHECK_EQ_STR(perr("SELECT a ~~~ b").e.message, "operator does not exist: ~~~");
+    CHECK_EQ_STR(perr("SELECT a SIMILAR b").e.message, "syntax error at or near \"SIMILAR\"");
     CHECK_EQ_STR(ex("EXISTS (SELECT 1)"), "EXISTS(SELECT)");
     CHECK_EQ_STR(ex("NOT EXISTS (SELECT 1)"), "(NOT EXISTS(SELECT))");
     CHECK_EQ_STR(ex("(SELECT max(a) FROM t) + 1"), "((SELECT) + 1)");
@@ -467,6 +484,10 @@ TEST(case_cast_functions)
     CHECK_EQ_STR(ex("greatest(1, 2)"), "greatest(1, 2)");
     CHECK_EQ_STR(ex("least(1, 2)"), "least(1, 2)");
     CHECK_EQ_STR(ex("left('abc', 2)"), "left('abc', 2)");
+    CHECK_EQ_STR(ex("substring(a FROM 2 FOR 3)"), "substring(a, 2, 3)");
+    CHECK_EQ_STR(ex("substring(a FOR 3 FROM 2)"), "substring(a, 2, 3)");
+    CHECK_EQ_STR(ex("substring(a FROM 'x(y)')"), "substring(a, 'x(y)')");
+    CHECK_EQ_STR(ex("substring(a SIMILAR 'x#\"y#\"' ESCAPE '#')"), "substring(a, 'x#\"y#\"', '#')");
     CHECK_EQ_STR(ex("CURRENT_TIMESTAMP"), "current_timestamp()");
     CHECK_EQ_STR(ex("current_date"), "current_date()");
     CHECK_EQ_STR(ex("LOCALTIMESTAMP"), "localtimestamp()");

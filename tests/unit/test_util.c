@@ -116,6 +116,35 @@ TEST(arena)
     CHECK(a.head == NULL && a.total == 0);
 }
 
+/* Release functions: called newest first by a rewind past them, then by
+ * reset and free, each once. */
+static char released[8];
+static void note_release(void *arg)
+{
+    size_t n = strlen(released);
+    if (n + 1 < sizeof released) { released[n] = *(const char *)arg; released[n + 1] = 0; }
+}
+
+TEST(arena_release)
+{
+    Arena a;
+    arena_init(&a, 128);
+    released[0] = 0;
+    CHECK_EQ_INT(arena_on_release(&a, note_release, "a"), DD_OK);
+    ArenaMark m = arena_mark(&a);
+    CHECK_EQ_INT(arena_on_release(&a, note_release, "b"), DD_OK);
+    CHECK_EQ_INT(arena_on_release(&a, note_release, "c"), DD_OK);
+    arena_rewind(&a, m);
+    CHECK_EQ_STR(released, "cb");
+    arena_reset(&a);
+    CHECK_EQ_STR(released, "cba");
+    CHECK_EQ_INT(arena_on_release(&a, note_release, "d"), DD_OK);
+    arena_free(&a);
+    CHECK_EQ_STR(released, "cbad");
+    arena_free(&a);
+    CHECK_EQ_STR(released, "cbad");
+}
+
 TEST(buf_and_cursor)
 {
     Buf b = BUF_INIT;
@@ -273,6 +302,7 @@ int main(void)
     RUN(err_table);
     RUN(alloc_fault_injection);
     RUN(arena);
+    RUN(arena_release);
     RUN(buf_and_cursor);
     RUN(varints);
     RUN(crc32c_vectors);

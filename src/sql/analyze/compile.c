@@ -633,7 +633,7 @@ static int frame_offset(CompileCtx *cc, Expr *e, i64 *out)
     if (rc) return rc;
     if (!p->constant)
         return err_at(cc, DD_EFEATURE, e->loc, "a window frame offset must be a constant");
-    EvalEnv env = {cc->sql, NULL, 0};
+    EvalEnv env = {cc->sql, NULL, 0, NULL};
     Value v;
     if ((rc = expr_eval(p, &env, NULL, &v))) return rc;
     if (v.isnull) return err_at(cc, DD_ENULL_NOT_ALLOWED, e->loc, "frame starting offset must not be null");
@@ -783,6 +783,39 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
     return frag_emit(f, i);
 }
 
+/* Appends the call of fd to the n arguments f leaves on the stack. */
+static int emit_call(Frag *f, const FuncDef *fd, int n, TypeId ret, int loc)
+{
+    ExprInstr ins = ins_make(XOP_FUNC, loc);
+    ins.fn = fd->impl;
+    ins.a = n;
+    ins.type = (u8)ret;
+    f->type = ret;
+    f->typmod = -1;
+    f->depth = DD_MAX(f->depth, 1);
+    if (fd->volatile_) f->constant = false;
+    return frag_emit(f, ins);
+}
+
+static bool func_takes(const FuncDef *fd, int n)
+{
+    return n >= fd->minargs && (fd->maxargs < 0 || n <= fd->maxargs);
+}
+
+/* The first form of function name whose resolver accepts the argument
+ * types of fs, with its types[] (the coercions to make) and result type;
+ * NULL when none does. */
+static const FuncDef *resolve_form(const char *name, int n, const Frag *fs, TypeId *types, TypeId *ret)
+{
+    const FuncDef *fd;
+    for (int k = 0; (fd = func_lookup_form(name, k)); k++) {
+        if (!func_takes(fd, n)) continue;
+        for (int i = 0; i < n; i++) types[i] = fs[i].type;
+        if (fd->resolve(types, n, ret)) return fd;
+    }
+    return NULL;
+}
+
 static int compile_func(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
@@ -814,9 +847,12 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     if (e->u.func.filter)
         return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "FILTER specified, but %s is not an aggregate function", name);
     if (strcmp(name, "coalesce") == 0) return compile_coalesce(b, e, f);
-    const FuncDef *fd = func_lookup(name);
     int n = e->u.func.n;
-    if (!fd || n < fd->minargs || (fd->maxargs >= 0 && n > fd->maxargs)) {
+    const FuncDef *fd = NULL;
+    for (int k = 0; (fd = func_lookup_form(name, k)) && !func_takes(fd, n); k++) continue;
+    const char *why = fd ? NULL : regex_func_unsupported(name);
+    if (why) return err_at(cc, DD_EFEATURE, e->loc, "%s() is not supported: %s", name, why);
+    if (!fd) {
         Buf sig = BUF_INIT;
         buf_printf(&sig, "%s(", name);
         for (int i = 0; i < n; i++) {
@@ -841,10 +877,9 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     for (int i = 0; !rc && i < n; i++) {
         frag_init(&fs[i]);
         rc = compile_node(b, e->u.func.args[i], &fs[i]);
-        if (!rc) types[i] = fs[i].type;
     }
     TypeId ret = TYPE_TEXT;
-    if (!rc && !fd->resolve(types, n, &ret)) {
+    if (!rc && !(fd = resolve_form(name, n, fs, types, &ret))) {
         Buf sig = BUF_INIT;
         buf_printf(&sig, "%s(", name);
         for (int i = 0; i < n; i++)
@@ -859,16 +894,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         if (types[i] != fs[i].type) rc = coerce(b, &fs[i], types[i], -1, false, e->u.func.args[i]->loc);
     }
     for (int i = 0; !rc && i < n; i++) rc = frag_append(f, &fs[i], i);
-    if (!rc) {
-        ExprInstr ins = ins_make(XOP_FUNC, e->loc);
-        ins.fn = fd->impl;
-        ins.a = n;
-        ins.type = (u8)ret;
-        rc = frag_emit(f, ins);
-        f->type = ret;
-        f->depth = DD_MAX(f->depth, 1);
-        if (fd->volatile_) f->constant = false;
-    }
+    if (!rc) rc = emit_call(f, fd, n, ret, e->loc);
     for (int i = 0; fs && i < n; i++) frag_free(&fs[i]);
     dd_free(fs);
     dd_free(types);
@@ -940,6 +966,59 @@ static int compile_in_sublink(Builder *b, Expr *e, Frag *f)
     if (!rc) rc = emit_sublink(f, l, 0, (e->u.in.negated ? 1 : 0) | (e->u.in.all ? 2 : 0), e->oploc);
     if (!rc && e->u.in.cmp) f->code[f->n - 1].sub = (u8)e->u.in.cmp;
     f->depth = DD_MAX(f->depth, 1);
+    return rc;
+}
+
+static bool stringish(TypeId t) { return type_is_string(t) || t == TYPE_NULLTYPE; }
+static const char *operand_type(TypeId t) { return t == TYPE_NULLTYPE ? "unknown" : type_name(t); }
+
+/* SIMILAR TO's pattern as PostgreSQL rewrites it: similar_to_escape(p [, e]). */
+static int compile_similar_pattern(Builder *b, Expr *e, Frag *g)
+{
+    Expr *args[2] = {e->u.like.pattern, e->u.like.escape};
+    int n = args[1] ? 2 : 1, rc = DD_OK;
+    Frag fs[2];
+    frag_init(&fs[0]);
+    frag_init(&fs[1]);
+    for (int k = 0; !rc && k < n; k++) rc = compile_node(b, args[k], &fs[k]);
+    if (!rc && (!stringish(fs[0].type) || (n == 2 && !stringish(fs[1].type))))
+        rc = err_at(b->cc, DD_EUNDEFINED_FUNCTION, e->u.like.pattern->loc, "function similar_to_escape(%s%s%s) does not exist",
+                    operand_type(fs[0].type), n == 2 ? ", " : "", n == 2 ? operand_type(fs[1].type) : "");
+    for (int k = 0; !rc && k < n; k++) rc = coerce(b, &fs[k], TYPE_TEXT, -1, false, args[k]->loc);
+    for (int k = 0; !rc && k < n; k++) rc = frag_append(g, &fs[k], k);
+    if (!rc) rc = emit_call(g, func_lookup("similar_to_escape"), n, TYPE_TEXT, e->loc);
+    frag_free(&fs[0]);
+    frag_free(&fs[1]);
+    return rc;
+}
+
+/* x ~ p (~* !~ !~*) and x [NOT] SIMILAR TO p [ESCAPE e] as calls of the
+ * functions PostgreSQL has behind them: textregexeq(x, p) and its ne / ic
+ * forms (bpchar... for char(n), whose padding takes part), with SIMILAR
+ * TO's pattern through similar_to_escape. */
+static int compile_regex_match(Builder *b, Expr *e, Frag *f)
+{
+    Frag fs[2];
+    frag_init(&fs[0]);
+    frag_init(&fs[1]);
+    bool similar = e->u.like.how == MATCH_SIMILAR;
+    int rc = compile_node(b, e->u.like.arg, &fs[0]);
+    if (!rc) rc = similar ? compile_similar_pattern(b, e, &fs[1]) : compile_node(b, e->u.like.pattern, &fs[1]);
+    if (!rc && (!stringish(fs[0].type) || !stringish(fs[1].type)))
+        rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s~%s %s",
+                    operand_type(fs[0].type), e->u.like.negated ? "!" : "", e->u.like.icase ? "*" : "",
+                    operand_type(fs[1].type));
+    bool bpchar = fs[0].type == TYPE_BPCHAR;
+    if (!rc && !bpchar) rc = coerce(b, &fs[0], TYPE_TEXT, -1, false, e->u.like.arg->loc);
+    if (!rc) rc = coerce(b, &fs[1], TYPE_TEXT, -1, false, e->u.like.pattern->loc);
+    if (!rc) rc = frag_append(f, &fs[0], 0);
+    if (!rc) rc = frag_append(f, &fs[1], 1);
+    char fn[24];
+    snprintf(fn, sizeof fn, "%s%sregex%s", bpchar ? "bpchar" : "text", e->u.like.icase ? "ic" : "",
+             e->u.like.negated ? "ne" : "eq");
+    if (!rc) rc = emit_call(f, func_lookup(fn), 2, TYPE_BOOL, e->loc);
+    frag_free(&fs[0]);
+    frag_free(&fs[1]);
     return rc;
 }
 
@@ -1161,6 +1240,10 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         break;
     }
     case EXPR_LIKE: {
+        if (e->u.like.how != MATCH_LIKE) {
+            rc = compile_regex_match(b, e, f);
+            break;
+        }
         Expr *all[3] = {e->u.like.arg, e->u.like.pattern, e->u.like.escape};
         int n = e->u.like.escape ? 3 : 2;
         Frag fs[3];
@@ -1317,7 +1400,8 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
                ast_expr_equal(a->u.between.arg, b->u.between.arg) && ast_expr_equal(a->u.between.lo, b->u.between.lo) &&
                ast_expr_equal(a->u.between.hi, b->u.between.hi);
     case EXPR_LIKE:
-        return a->u.like.negated == b->u.like.negated && a->u.like.icase == b->u.like.icase &&
+        return a->u.like.how == b->u.like.how && a->u.like.negated == b->u.like.negated &&
+               a->u.like.icase == b->u.like.icase &&
                ast_expr_equal(a->u.like.arg, b->u.like.arg) && ast_expr_equal(a->u.like.pattern, b->u.like.pattern) &&
                ast_expr_equal(a->u.like.escape, b->u.like.escape);
     case EXPR_CASE:
@@ -1362,7 +1446,9 @@ bool ast_has_aggregate(const Expr *e)
     case EXPR_BETWEEN:
         return ast_has_aggregate(e->u.between.arg) || ast_has_aggregate(e->u.between.lo) ||
                ast_has_aggregate(e->u.between.hi);
-    case EXPR_LIKE: return ast_has_aggregate(e->u.like.arg) || ast_has_aggregate(e->u.like.pattern);
+    case EXPR_LIKE:
+        return ast_has_aggregate(e->u.like.arg) || ast_has_aggregate(e->u.like.pattern) ||
+               (e->u.like.escape && ast_has_aggregate(e->u.like.escape));
     case EXPR_CASE:
         if (ast_has_aggregate(e->u.case_.operand) || ast_has_aggregate(e->u.case_.else_)) return true;
         for (int i = 0; i < e->u.case_.n; i++)

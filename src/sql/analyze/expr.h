@@ -183,7 +183,12 @@ typedef struct ExprInstr {
     i32 typmod;
     int loc;
     FuncImpl fn;
-    SubLink *link;  /* XOP_SUBLINK */
+    union {
+        SubLink *link;  /* XOP_SUBLINK */
+        void *state;    /* XOP_FUNC: the call site's own slot, NULL until the
+                           function fills it (regexfunc.c: compiled patterns);
+                           as long-lived as the program */
+    };
 } ExprInstr;
 
 struct ExprProg {
@@ -201,6 +206,7 @@ struct EvalEnv {
     struct SqlCtx *sql;
     const Value *params;
     int nparams;
+    void **state;   /* during an XOP_FUNC call: its ExprInstr.state */
 };
 
 /* The scope relation of table t (scope.c): its columns, then the history
@@ -234,10 +240,19 @@ typedef struct FuncDef {
     FuncImpl impl;
     bool volatile_;         /* now(), drift_seq(): not constant-foldable */
 } FuncDef;
+/* A function by name: its first form.  A name may have several forms (the
+ * argument types decide, PostgreSQL's overloading): func_lookup_form gives
+ * form k (0 first), NULL past the last. */
 const FuncDef *func_lookup(const char *name);
+const FuncDef *func_lookup_form(const char *name, int k);
 /* seqfunc.c: nextval, currval, lastval, setval, pg_get_serial_sequence */
 extern const FuncDef seq_funcs[];
 extern const int nseq_funcs;
 bool agg_lookup(const char *name, AggKind *kind);
+/* The regular expression functions (regexfunc.c), searched after func.c's
+ * own table: form k of name, or NULL.  regex_func_unsupported: why a
+ * regexp function PostgreSQL has is not here (0A000), or NULL. */
+const FuncDef *regex_func_lookup(const char *name, int k);
+const char *regex_func_unsupported(const char *name);
 
 #endif

@@ -53,6 +53,15 @@ static bool r_text_ints(TypeId *a, int n, TypeId *r)
     *r = TYPE_TEXT;
     return true;
 }
+/* substring(text, int [, int]); with only untyped literals after the
+ * string, PostgreSQL prefers the regular expression forms (regexfunc.c):
+ * substring(s FROM '2') is a pattern */
+static bool r_substring(TypeId *a, int n, TypeId *r)
+{
+    bool typed = false;
+    for (int i = 1; i < n; i++) typed = typed || !is_unknownish(a[i]);
+    return typed && r_text_ints(a, n, r);
+}
 static bool r_numeric_same(TypeId *a, int n, TypeId *r)
 {
     DD_UNUSED(n);
@@ -1019,7 +1028,7 @@ static const FuncDef funcs[] = {
     {"character_length", 1, 1, r_length, f_length, false},
     {"octet_length", 1, 1, r_length, f_octet_length, false},
     {"substr", 2, 3, r_text_ints, f_substr, false},
-    {"substring", 2, 3, r_text_ints, f_substr, false},
+    {"substring", 2, 3, r_substring, f_substr, false},
     {"btrim", 1, 2, r_text_text, f_btrim, false},
     {"trim", 1, 2, r_text_text, f_btrim, false},
     {"ltrim", 1, 2, r_text_text, f_ltrim, false},
@@ -1054,14 +1063,16 @@ static const FuncDef funcs[] = {
     {"least", 1, -1, r_same_common, f_least, false},
 };
 
-const FuncDef *func_lookup(const char *name)
+const FuncDef *func_lookup_form(const char *name, int k)
 {
     for (size_t i = 0; i < DD_ARRAY_LEN(funcs); i++)
-        if (strcmp(funcs[i].name, name) == 0) return &funcs[i];
+        if (strcmp(funcs[i].name, name) == 0 && k-- == 0) return &funcs[i];
     for (int i = 0; i < nseq_funcs; i++)
-        if (strcmp(seq_funcs[i].name, name) == 0) return &seq_funcs[i];
-    return NULL;
+        if (strcmp(seq_funcs[i].name, name) == 0 && k-- == 0) return &seq_funcs[i];
+    return regex_func_lookup(name, k);
 }
+
+const FuncDef *func_lookup(const char *name) { return func_lookup_form(name, 0); }
 
 bool agg_lookup(const char *name, AggKind *kind)
 {

@@ -298,6 +298,7 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
         case XOP_FUNC: {
             int n = in->a;
             Value r;
+            env->state = &p->code[pc].state;
             rc = in->fn(env, &st[sp - n], n, &r, in->loc);
             if (rc) return eval_fail(env, rc, in->loc);
             sp -= n;

@@ -9,6 +9,7 @@
  */
 #include "executor.h"
 #include "../types/rowcodec.h"
+#include "../types/regex.h"
 #include "../../store/keyenc.h"
 #include "../../store/format.h"
 #include "../../util/alloc.h"
@@ -165,7 +166,7 @@ static int scan_fill(SqlCtx *ctx, ScanOp *s, const u8 *rec, u32 reclen, u64 star
 static int scan_param_key(SqlCtx *ctx, ScanOp *s)
 {
     buf_reset(&s->pkey);
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv env = {ctx, NULL, 0, NULL};
     ValueCtx vc = ctx->vctx;
     vc.arena = ctx->row;
     for (int i = 0; i < s->nparts; i++) {
@@ -2899,6 +2900,109 @@ Op *op_series(SqlCtx *ctx, ExprProg **args, int nargs, TypeId type, bool ordinal
     s->nargs = nargs;
     s->type = type;
     s->ordinality = ordinality;
+    arena_init(&s->arena, 1024);
+    op_estimate(&s->op, 1000, 1000);
+    return &s->op;
+}
+
+/* ================================================================ regexp_split_to_table */
+
+/*
+ * The pieces of s between the matches of the pattern.  As PostgreSQL, an
+ * empty match cuts nothing at the start or the end of s or right after
+ * the previous match, so '' splits 'abc' into its characters and ','
+ * splits ',a,' into '', 'a', ''.  The arguments are copied into the
+ * operator's arena at open; the pieces point into it.
+ */
+typedef struct SplitOp {
+    Op op;
+    ExprProg *args[3]; int nargs;
+    RxCache *site;          /* the compiled pattern(s), for the statement */
+    RxMatch m;              /* over s */
+    size_t piece;           /* where the next piece starts; > m.len: no more */
+    size_t prev_end;        /* end of the previous match, cut or not */
+    i64 n;
+    Value row[2];
+    Arena arena;
+} SplitOp;
+
+static int split_open(SqlCtx *ctx, Op *op)
+{
+    SplitOp *s = (SplitOp *)op;
+    arena_reset(&s->arena);
+    s->n = 0;
+    s->m.len = 0;
+    s->piece = 1;           /* nothing, unless every argument is there */
+    Value v[3];
+    for (int i = 0; i < s->nargs; i++) {
+        Value x;
+        int rc = expr_eval(s->args[i], &op->env, NULL, &x);
+        if (!rc) rc = val_copy(&s->arena, &x, &v[i]);
+        if (rc) return rc;
+        if (x.isnull) return DD_OK;
+    }
+    unsigned opts = 0;
+    int rc = s->nargs > 2 ? rx_parse_flags(v[2].v.s.p, v[2].v.s.len, &opts, ctx->err) : DD_OK;
+    if (!rc && (opts & RX_GLOBAL))
+        rc = dd_err(ctx->err, DD_EINVALID_PARAM, -1, "regexp_split_to_table() does not support the \"global\" option");
+    const Regex *re;
+    if (!rc) rc = rx_compile(&s->site, ctx->stmt, v[1].v.s.p, v[1].v.s.len, opts, &re, ctx->err);
+    if (rc) return rc;
+    rx_match_init(&s->m, re, v[0].v.s.p, v[0].v.s.len, 0);
+    s->piece = 0;
+    s->prev_end = 0;
+    return DD_OK;
+}
+
+static int split_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    SplitOp *s = (SplitOp *)op;
+    if (s->piece > s->m.len) return 0;
+    if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
+    size_t from = s->piece, to;
+    for (;;) {
+        int found = rx_next(&s->m, ctx->err);
+        if (found < 0) return found;
+        if (found == 0) {                 /* the last piece: the rest of s */
+            to = s->m.len;
+            s->piece = s->m.len + 1;
+            break;
+        }
+        size_t so = s->m.ov[0], eo = s->m.ov[1];
+        bool cuts = so < s->m.len && eo > s->prev_end;
+        s->prev_end = eo;
+        if (cuts) {
+            to = so;
+            s->piece = eo;
+            break;
+        }
+    }
+    s->row[0] = val_text(TYPE_TEXT, s->m.s + from, (u32)(to - from));
+    s->row[1] = val_int(TYPE_INT8, ++s->n);
+    *row = s->row;
+    return 1;
+}
+
+static void split_close(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    arena_free(&((SplitOp *)op)->arena);
+}
+
+static void split_explain(Op *op, Buf *out)
+{
+    DD_UNUSED(op);
+    buf_puts(out, " regexp_split_to_table");
+}
+
+static const OpVtbl split_vt = {"Function Scan on", split_open, split_next, split_close, split_explain};
+
+Op *op_regex_split(SqlCtx *ctx, ExprProg **args, int nargs, bool ordinality)
+{
+    SplitOp *s = op_alloc(ctx, sizeof(*s), &split_vt, ordinality ? 2 : 1);
+    if (!s) return NULL;
+    for (int i = 0; i < nargs; i++) s->args[i] = args[i];
+    s->nargs = nargs;
     arena_init(&s->arena, 1024);
     op_estimate(&s->op, 1000, 1000);
     return &s->op;

@@ -155,6 +155,10 @@ Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin);
  * timestamps with an interval step); ordinality: a second column 1, 2,
  * ...  Arguments are evaluated at open (they may read enclosing rows). */
 Op *op_series(SqlCtx *ctx, ExprProg **args, int nargs, TypeId type, bool ordinality);
+/* regexp_split_to_table(s, pattern [, flags]) (text arguments, evaluated
+ * at open): the pieces of s between the matches of pattern, as PostgreSQL
+ * cuts them; ordinality as op_series. */
+Op *op_regex_split(SqlCtx *ctx, ExprProg **args, int nargs, bool ordinality);
 /* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the
  * other, each opened in its turn. */
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);

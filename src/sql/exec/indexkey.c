@@ -96,7 +96,9 @@ static bool ast_names_column(const Expr *e, const char *col)
     case EXPR_BETWEEN:
         return ast_names_column(e->u.between.arg, col) || ast_names_column(e->u.between.lo, col) ||
                ast_names_column(e->u.between.hi, col);
-    case EXPR_LIKE: return ast_names_column(e->u.like.arg, col) || ast_names_column(e->u.like.pattern, col);
+    case EXPR_LIKE:
+        return ast_names_column(e->u.like.arg, col) || ast_names_column(e->u.like.pattern, col) ||
+               (e->u.like.escape && ast_names_column(e->u.like.escape, col));
     default: return false;
     }
 }
@@ -131,7 +133,7 @@ int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, con
             Expr *ast;
             int rc = sql_index_expr(ctx, t, ix, k, &p, &ast);
             if (rc) return rc;
-            EvalEnv env = {ctx, NULL, 0};
+            EvalEnv env = {ctx, NULL, 0, NULL};
             Value v;
             ArenaMark m = arena_mark(ctx->row);
             rc = expr_eval(p, &env, vals, &v);

@@ -36,7 +36,8 @@ typedef enum ExprKind {
     EXPR_IS,        /* is.arg IS [NOT] {NULL|TRUE|FALSE|UNKNOWN}, or IS [NOT] DISTINCT FROM is.other */
     EXPR_IN,        /* in.arg [NOT] IN (in.list) */
     EXPR_BETWEEN,   /* between.arg [NOT] BETWEEN [SYMMETRIC] lo AND hi */
-    EXPR_LIKE,      /* like.arg [NOT] LIKE|ILIKE like.pattern [ESCAPE like.escape] */
+    EXPR_LIKE,      /* like.arg [NOT] LIKE|ILIKE|SIMILAR TO like.pattern [ESCAPE like.escape],
+                       and the regex operators ~ ~* !~ !~* (like.how) */
     EXPR_CASE,      /* CASE [case_.operand] WHEN .. THEN .. [ELSE case_.else_] END */
     EXPR_CAST,      /* CAST(cast.arg AS type), arg::type, and typed literals type 'str' */
     EXPR_FUNC,      /* func.name(args) incl. aggregates, COALESCE, NULLIF, GREATEST, LEAST,
@@ -57,6 +58,10 @@ typedef enum BinaryOp {
 } BinaryOp;
 
 typedef enum IsKind { IS_NULL, IS_TRUE, IS_FALSE, IS_UNKNOWN, IS_DISTINCT_FROM } IsKind;
+
+/* The pattern language of an EXPR_LIKE: LIKE / ILIKE (and ~~ ~~* !~~
+ * !~~*), SIMILAR TO, or a regular expression (~ ~* !~ !~*). */
+typedef enum MatchHow { MATCH_LIKE, MATCH_SIMILAR, MATCH_REGEX } MatchHow;
 
 /* A type as written: CAST(x AS varchar(10)), column definitions. */
 typedef struct TypeName {
@@ -90,7 +95,7 @@ struct Expr {
          * ALL; = ANY is IN and <> ALL is NOT IN */
         struct { bool negated; Expr *arg; Expr **list; int n; bool subquery; int cmp; bool all; } in;
         struct { bool negated; bool symmetric; Expr *arg, *lo, *hi; } between;
-        struct { bool negated; bool icase; Expr *arg, *pattern, *escape; } like;
+        struct { MatchHow how; bool negated; bool icase; Expr *arg, *pattern, *escape; } like;
         struct { Expr *operand; Expr **when; Expr **then; int n; Expr *else_; } case_;
         struct { Expr *arg; TypeName type; } cast;
         struct {

@@ -10,7 +10,7 @@
  * operator precedence, lowest first:
  *
  *   OR < AND < NOT < IS, ISNULL, NOTNULL < comparison (nonassoc)
- *   < BETWEEN IN LIKE ILIKE (nonassoc) < || ~~ and other operators
+ *   < BETWEEN IN LIKE ILIKE SIMILAR (nonassoc) < || ~ ~~ and other operators
  *   < + - < * / % < ^ < unary - + < :: < . (qualification)
  *
  * Conventions the analyzer relies on (also in the report of the author):
@@ -784,6 +784,8 @@ static int push_arg(Parser *p, Expr *f, int *cap, Expr *arg)
  *   EXTRACT(field FROM x)             -> extract('field', x) (numeric, as PostgreSQL 14+)
  *   POSITION(a IN b)                  -> strpos(b, a)
  *   SUBSTRING(x FROM a [FOR b])       -> substring(x, a [, b]); SUBSTRING(x FOR b) -> substring(x, 1, b)
+ *                                        (FOR b FROM a too)
+ *   SUBSTRING(x SIMILAR p ESCAPE e)   -> substring(x, p, e)
  *   TRIM([BOTH|LEADING|TRAILING] [c] FROM x) -> btrim/ltrim/rtrim(x [, c])
  * The plain comma forms go through the ordinary call syntax.
  */
@@ -801,7 +803,8 @@ static int parse_special_func(Parser *p, Expr **out)
             if (t->kind == TOK_LPAREN) depth++;
             else if (t->kind == TOK_RPAREN) { if (--depth == 0) break; }
             else if (depth == 1 && (is_kw(t, KW_FROM) || is_kw(t, KW_FOR) || is_kw(t, KW_BOTH) ||
-                                    is_kw(t, KW_LEADING) || is_kw(t, KW_TRAILING))) { comma_form = false; break; }
+                                    is_kw(t, KW_LEADING) || is_kw(t, KW_TRAILING) ||
+                                    is_kw(t, KW_SIMILAR))) { comma_form = false; break; }
         }
         if (comma_form) {
             TRY(make_func(p, dup_str(p, kw == KW_TRIM ? "btrim" : "substring"), loc, out));
@@ -842,8 +845,18 @@ static int parse_special_func(Parser *p, Expr **out)
     } else if (kw == KW_SUBSTRING) {
         Expr *x = NULL, *from = NULL, *len = NULL;
         TRY(parse_expr(p, P_OR, &x));
-        if (accept_kw(p, KW_FROM)) TRY(parse_expr(p, P_OR, &from));
-        if (accept_kw(p, KW_FOR)) TRY(parse_expr(p, P_OR, &len));
+        if (accept_kw(p, KW_SIMILAR)) {
+            /* the SIMILAR TO form: pattern and escape take from's and len's places */
+            TRY(parse_expr(p, P_OR, &from));
+            TRY(expect_kw(p, KW_ESCAPE));
+            TRY(parse_expr(p, P_OR, &len));
+        } else if (accept_kw(p, KW_FOR)) {
+            TRY(parse_expr(p, P_OR, &len));
+            if (accept_kw(p, KW_FROM)) TRY(parse_expr(p, P_OR, &from));
+        } else {
+            if (accept_kw(p, KW_FROM)) TRY(parse_expr(p, P_OR, &from));
+            if (accept_kw(p, KW_FOR)) TRY(parse_expr(p, P_OR, &len));
+        }
         if (!from) {
             NEW_EXPR(from, EXPR_CONST, loc);
             from->u.c.val.type = TYPE_INT4;
@@ -1148,10 +1161,11 @@ static int infix_prec(Parser *p)
     case KW_AND: return P_AND;
     case KW_IS: case KW_ISNULL: case KW_NOTNULL: return P_IS;
     case KW_IN: case KW_LIKE: case KW_ILIKE: case KW_BETWEEN: return P_IN;
+    case KW_SIMILAR: return is_kw(peek(p, 1), KW_TO) ? P_IN : 0;
     case KW_NOT: {
         Token *n = peek(p, 1);
-        return (is_kw(n, KW_IN) || is_kw(n, KW_LIKE) || is_kw(n, KW_ILIKE) ||
-                is_kw(n, KW_BETWEEN)) ? P_IN : 0;
+        return (is_kw(n, KW_IN) || is_kw(n, KW_LIKE) || is_kw(n, KW_ILIKE) || is_kw(n, KW_BETWEEN) ||
+                (is_kw(n, KW_SIMILAR) && is_kw(peek(p, 2), KW_TO))) ? P_IN : 0;
     }
     case KW_AT: return is_kw(peek(p, 1), KW_TIME) ? P_AT : 0;
     case KW_COLLATE: return P_COLLATE;
@@ -1200,16 +1214,18 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         return DD_OK;
     }
     if (t->kind == TOK_OP) {
-        bool neg = false, icase = false;
-        if (!strcmp(t->str, "~~")) ;
-        else if (!strcmp(t->str, "~~*")) icase = true;
-        else if (!strcmp(t->str, "!~~")) neg = true;
-        else if (!strcmp(t->str, "!~~*")) neg = icase = true;
-        else
+        /* ~~ and ~ with their ! (negated) and * (case-insensitive) forms */
+        const char *op = t->str;
+        bool neg = op[0] == '!';
+        size_t n = strlen(op + neg);
+        bool icase = n > 1 && op[neg + n - 1] == '*';
+        size_t tildes = n - icase;
+        if ((tildes != 1 && tildes != 2) || strspn(op + neg, "~") != tildes)
             return dd_err(p->err, DD_EUNDEFINED_OPERATOR, oploc,
                           "operator does not exist: %s", t->str);
         NEW_EXPR(e, EXPR_LIKE, l->loc);
         e->oploc = oploc;
+        e->u.like.how = tildes == 1 ? MATCH_REGEX : MATCH_LIKE;
         e->u.like.negated = neg;
         e->u.like.icase = icase;
         e->u.like.arg = l;
@@ -1315,7 +1331,7 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
     default:
         break;
     }
-    /* [NOT] IN | BETWEEN | LIKE | ILIKE */
+    /* [NOT] IN | BETWEEN | LIKE | ILIKE | SIMILAR TO */
     bool negated = accept_kw(p, KW_NOT);
     t = tok(p);
     switch (t->kw) {
@@ -1337,12 +1353,14 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         TRY(expect_kw(p, KW_AND));
         TRY(parse_expr(p, P_IN + 1, &e->u.between.hi));
         break;
-    default:   /* LIKE, ILIKE */
+    default:   /* LIKE, ILIKE, SIMILAR TO */
         NEW_EXPR(e, EXPR_LIKE, l->loc);
+        e->u.like.how = t->kw == KW_SIMILAR ? MATCH_SIMILAR : MATCH_LIKE;
         e->u.like.arg = l;
         e->u.like.negated = negated;
         e->u.like.icase = t->kw == KW_ILIKE;
         advance(p);
+        if (e->u.like.how == MATCH_SIMILAR) advance(p);   /* TO */
         TRY(parse_expr(p, P_IN + 1, &e->u.like.pattern));
         if (accept_kw(p, KW_ESCAPE)) TRY(parse_expr(p, P_IN + 1, &e->u.like.escape));
         break;

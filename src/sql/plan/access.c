@@ -45,7 +45,7 @@ bool const_value(SqlCtx *ctx, Expr *k, Value *out)
     ExprProg *p;
     DdError saved = *ctx->err;
     if (expr_compile(&cc, k, &p) || p->type == TYPE_NULLTYPE || !p->constant) { *ctx->err = saved; return false; }
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv env = {ctx, NULL, 0, NULL};
     Arena *row = ctx->row;
     ctx->row = ctx->stmt;   /* the value must outlive the row arena */
     int rc = expr_eval(p, &env, NULL, out);
@@ -216,7 +216,8 @@ static void range_col(SqlCtx *ctx, Expr **conj, int n, ScopeRel *rel, int ci, Ke
             continue;
         }
         /* col LIKE 'prefix%': the keys that start with the prefix */
-        if (c->kind == EXPR_LIKE && !c->u.like.negated && !c->u.like.icase && !c->u.like.escape &&
+        if (c->kind == EXPR_LIKE && c->u.like.how == MATCH_LIKE && !c->u.like.negated && !c->u.like.icase &&
+            !c->u.like.escape &&
             is_col(c->u.like.arg, rel, ci) && (rel->types[ci] == TYPE_TEXT || rel->types[ci] == TYPE_VARCHAR) &&
             c->u.like.pattern->kind == EXPR_CONST && type_is_string((TypeId)c->u.like.pattern->u.c.val.type) &&
             !kr->has_lo && !kr->has_hi) {

@@ -242,7 +242,7 @@ static int check_present_rows(SqlCtx *ctx, const TableInfo *t0, const TableInfo 
     Op *scan = op_scan(ctx, t0, TMODE_PRESENT, 0, 0, NULL);
     if (!scan) return DD_ENOMEM;
     int rc = op_open(ctx, scan);
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv env = {ctx, NULL, 0, NULL};
     while (!rc) {
         Value *r;
         ArenaMark m = arena_mark(ctx->row);
@@ -322,7 +322,7 @@ int compile_checks(SqlCtx *ctx, const TableInfo *t, Plan *p)
 
 int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals)
 {
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv env = {ctx, NULL, 0, NULL};
     for (int i = 0; i < p->nchecks; i++) {
         Value out;
         int rc = expr_eval(p->checks[i], &env, vals, &out);

@@ -288,7 +288,7 @@ static int keep_returning(SqlCtx *ctx, Plan *p, const Value *vals)
         p->capret_rows = ncap;
     }
     Value *out = p->ret_rows + p->nret_rows * (size_t)p->nret;
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv env = {ctx, NULL, 0, NULL};
     for (int i = 0; i < p->nret; i++) {
         Value v;
         int rc = expr_eval(p->ret[i], &env, row, &v);
@@ -747,7 +747,7 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
     Value *neu = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
     if (!done || !donelen || !row || !neu) return DD_ENOMEM;
     int ndone = 0, rc = DD_OK;
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv env = {ctx, NULL, 0, NULL};
     Buf rec = BUF_INIT;
     for (size_t i = 0; !rc && i < rows->n; i++) {
         NewRow *r = &rows->v[i];
@@ -831,7 +831,7 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
 static int eval_defaults(SqlCtx *ctx, Plan *p, Value *vals)
 {
     if (!p->defaults) return DD_OK;
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv env = {ctx, NULL, 0, NULL};
     for (int i = 0; i < p->table->ncols; i++) {
         if (!p->defaults[i]) continue;
         int rc = expr_eval(p->defaults[i], &env, NULL, &vals[i]);
@@ -847,7 +847,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
     if (!vals) return DD_ENOMEM;
     Buf pk = BUF_INIT, rec = BUF_INIT;
     NewRows rows = {NULL, 0, 0};
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv env = {ctx, NULL, 0, NULL};
     int rc = DD_OK;
     int rowid_ci = p->add_rowid ? find_col(t, ROWID_COL) : -1;
     /* 1. compute every row */
@@ -1039,7 +1039,7 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
 {
     const TableInfo *t = p->table;
     int n = t->ncols;
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv env = {ctx, NULL, 0, NULL};
     Change *ch = NULL;
     size_t nch = 0, cap = 0;
     int rc = op_open(ctx, p->root);
@@ -1192,7 +1192,7 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
         /* a constant default is folded now, as PostgreSQL does: a literal
          * such as '2020-01-01'::timestamptz means the session's zone at
          * CREATE, not at each INSERT */
-        EvalEnv env = {ctx, NULL, 0};
+        EvalEnv env = {ctx, NULL, 0, NULL};
         Value v;
         Arena *row = ctx->row;
         ctx->row = ctx->stmt;

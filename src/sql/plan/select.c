@@ -124,7 +124,7 @@ static int eval_point(SqlCtx *ctx, Expr *e, u64 *seq)
                          ctx->param_types[e->u.param.n - 1] == TYPE_UNKNOWN;
     int rc = untyped_param ? expr_compile_as(&cc, e, TYPE_TIMESTAMPTZ, -1, &p) : expr_compile(&cc, e, &p);
     if (rc) return rc;
-    EvalEnv env = {ctx, NULL, 0};
+    EvalEnv env = {ctx, NULL, 0, NULL};
     Value v;
     rc = expr_eval(p, &env, NULL, &v);
     if (rc) return rc;
@@ -499,31 +499,48 @@ int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj
     return DD_OK;
 }
 
-/* A function in FROM: generate_series(start, stop [, step]) [WITH
- * ORDINALITY], its column named by the alias (or the function). */
-int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
+/* The relation of a function in FROM: one column of type t, named by the
+ * alias (or the function), and ordinality's bigint with WITH ORDINALITY. */
+static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, TypeId t, FromItem *fi)
+{
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    int nc = tr->ordinality ? 2 : 1;
+    if (!fi->op || !rel) return DD_ENOMEM;
+    if (tr->ncol_aliases > nc)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "too many column aliases specified for function %s", fname);
+    rel->alias = tr->alias ? tr->alias : fname;
+    rel->ncols = nc;
+    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * 2);
+    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * 2);
+    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * 2);
+    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * 2);
+    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * 2);
+    if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
+    rel->names[0] = tr->ncol_aliases ? tr->col_aliases[0] : tr->alias ? tr->alias : fname;
+    rel->types[0] = t;
+    rel->typmods[0] = -1;
+    if (nc == 2) {
+        rel->names[1] = tr->ncol_aliases > 1 ? tr->col_aliases[1] : "ordinality";
+        rel->types[1] = TYPE_INT8;
+        rel->typmods[1] = -1;
+    }
+    fi->rels = rel;
+    fi->nrels = 1;
+    fi->width = nc;
+    return DD_OK;
+}
+
+/* generate_series(start, stop [, step]) */
+static int from_series(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi)
 {
     Expr *f = tr->func;
-    const char *name = f->u.func.name;
-    if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
-    if (strcmp(name, "generate_series") != 0) {
-        if (func_lookup(name))
-            return dd_err(ctx->err, DD_EFEATURE, tr->loc, "%s() in FROM is not supported (only generate_series)", name);
-        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s does not exist", name);
-    }
     int n = f->u.func.n;
     if (n < 2 || n > 3 || f->u.func.star || f->u.func.distinct)
         return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function generate_series with %d arguments does not exist", n);
-    Scope sc = {NULL, 0, 0, env ? env->ctes : NULL, env ? env->outer : NULL, NULL, NULL};
-    CompileCtx cc;
-    memset(&cc, 0, sizeof(cc));
-    cc.sql = ctx;
-    cc.scope = &sc;
-    cc.agg_forbidden = "functions in FROM";
     ExprProg *p[3];
     int rc;
     for (int i = 0; i < n; i++)
-        if ((rc = expr_compile(&cc, f->u.func.args[i], &p[i]))) return rc;
+        if ((rc = expr_compile(cc, f->u.func.args[i], &p[i]))) return rc;
     TypeId a = p[0]->type, b = p[1]->type, t = TYPE_NULLTYPE;
     if (type_is_datetime(a) || type_is_datetime(b) || (n == 3 && p[2]->type == TYPE_INTERVAL)) {
         /* timestamp when a side is one (and neither has a zone); dates
@@ -546,34 +563,53 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
     }
     for (int i = 0; i < n; i++) {
         TypeId want = i == 2 && (t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ) ? TYPE_INTERVAL : t;
-        if ((rc = expr_compile_as(&cc, f->u.func.args[i], want, -1, &p[i]))) return rc;
+        if ((rc = expr_compile_as(cc, f->u.func.args[i], want, -1, &p[i]))) return rc;
     }
     fi->op = op_series(ctx, p, n, t, tr->ordinality);
-    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
-    int nc = tr->ordinality ? 2 : 1;
-    if (!fi->op || !rel) return DD_ENOMEM;
-    if (tr->ncol_aliases > nc)
-        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "too many column aliases specified for function generate_series");
-    rel->alias = tr->alias ? tr->alias : "generate_series";
-    rel->ncols = nc;
-    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * 2);
-    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * 2);
-    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * 2);
-    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * 2);
-    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * 2);
-    if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
-    rel->names[0] = tr->ncol_aliases ? tr->col_aliases[0] : tr->alias ? tr->alias : "generate_series";
-    rel->types[0] = t;
-    rel->typmods[0] = -1;
-    if (nc == 2) {
-        rel->names[1] = tr->ncol_aliases > 1 ? tr->col_aliases[1] : "ordinality";
-        rel->types[1] = TYPE_INT8;
-        rel->typmods[1] = -1;
+    return function_rel(ctx, tr, "generate_series", t, fi);
+}
+
+/* regexp_split_to_table(s, pattern [, flags]): text arguments */
+static int from_split(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi)
+{
+    Expr *f = tr->func;
+    int n = f->u.func.n, rc;
+    ExprProg *p[3];
+    if (n < 2 || n > 3 || f->u.func.star || f->u.func.distinct)
+        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc,
+                      "function regexp_split_to_table with %d arguments does not exist", n);
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        if ((rc = expr_compile(cc, f->u.func.args[i], &p[i]))) return rc;
+        ok = ok && (type_is_string(p[i]->type) || p[i]->type == TYPE_NULLTYPE);
     }
-    fi->rels = rel;
-    fi->nrels = 1;
-    fi->width = nc;
-    return DD_OK;
+    if (!ok)
+        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function regexp_split_to_table(%s, %s%s%s) does not exist",
+                      type_name(p[0]->type), type_name(p[1]->type), n > 2 ? ", " : "", n > 2 ? type_name(p[2]->type) : "");
+    for (int i = 0; i < n; i++)
+        if ((rc = expr_compile_as(cc, f->u.func.args[i], TYPE_TEXT, -1, &p[i]))) return rc;
+    fi->op = op_regex_split(ctx, p, n, tr->ordinality);
+    return function_rel(ctx, tr, "regexp_split_to_table", TYPE_TEXT, fi);
+}
+
+/* A function in FROM: generate_series or regexp_split_to_table [WITH
+ * ORDINALITY], its column named by the alias (or the function). */
+int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
+{
+    const char *name = tr->func->u.func.name;
+    if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
+    Scope sc = {NULL, 0, 0, env ? env->ctes : NULL, env ? env->outer : NULL, NULL, NULL};
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "functions in FROM";
+    if (strcmp(name, "generate_series") == 0) return from_series(ctx, tr, &cc, fi);
+    if (strcmp(name, "regexp_split_to_table") == 0) return from_split(ctx, tr, &cc, fi);
+    if (func_lookup(name))
+        return dd_err(ctx->err, DD_EFEATURE, tr->loc,
+                      "%s() in FROM is not supported (only generate_series and regexp_split_to_table)", name);
+    return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s does not exist", name);
 }
 
 const CteDef *cte_lookup(const Scope *env, const char *name)
@@ -656,7 +692,7 @@ static int const_int(SqlCtx *ctx, Expr *e, const char *what, Scope *env, i64 *ou
     ExprProg *p;
     int rc = expr_compile_as(&cc, e, TYPE_INT8, -1, &p);
     if (rc) return rc;
-    EvalEnv ee = {ctx, NULL, 0};
+    EvalEnv ee = {ctx, NULL, 0, NULL};
     Value v;
     rc = expr_eval(p, &ee, NULL, &v);
     if (rc) return rc;
