@@ -88,7 +88,8 @@
     X(TZ_DISPLACEMENT, "22009", "invalid time zone displacement value")      \
     X(INTERVAL_OVERFLOW, "22015", "interval field overflow")                 \
     X(BINARY_FORMAT, "22P03", "invalid binary representation")             \
-    X(INVALID_OBJECT_DEF, "42P17", "invalid object definition")
+    X(INVALID_OBJECT_DEF, "42P17", "invalid object definition")              \
+    X(AMBIGUOUS_FUNCTION, "42725", "function is not unique")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

@@ -8,6 +8,7 @@
  * argument).
  */
 #include "expr.h"
+#include "../types/formatting.h"
 #include "../../util/clock.h"
 #include <string.h>
 #include <errno.h>
@@ -915,6 +916,123 @@ static bool r_date_trunc(TypeId *a, int n, TypeId *r)
 }
 
 
+/* ---------------------------------------------------------------- formatting (types/formatting.c) */
+
+/* to_char(x, text): x a number, timestamp(tz) or interval.  As PostgreSQL
+ * resolves it, smallint goes through double precision and date through
+ * timestamptz; an untyped x fits several candidates. */
+static bool r_to_char(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0])) {
+        *r = TYPE_UNKNOWN;
+        return false;
+    }
+    if (a[0] == TYPE_INT2) a[0] = TYPE_FLOAT8;
+    else if (a[0] == TYPE_DATE) a[0] = TYPE_TIMESTAMPTZ;
+    else if (!type_is_numeric(a[0]) && !type_is_datetime(a[0]) && a[0] != TYPE_INTERVAL) return false;
+    if (is_unknownish(a[1]) || type_is_string(a[1])) a[1] = TYPE_TEXT;
+    else return false;
+    *r = TYPE_TEXT;
+    return true;
+}
+
+static int f_to_char(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    bool dt = a[0].type == TYPE_TIMESTAMP || a[0].type == TYPE_TIMESTAMPTZ || a[0].type == TYPE_INTERVAL;
+    /* PostgreSQL: an empty date/time template gives NULL, a number one '' */
+    if (any_null(a, 2) || (dt && a[1].v.s.len == 0)) {
+        *out = val_null(TYPE_TEXT);
+        return DD_OK;
+    }
+    ValueCtx vc = vctx(env);
+    Buf b = BUF_INIT;
+    int rc = dt ? fmt_datetime_to_char(&a[0], a[1].v.s.p, a[1].v.s.len, &vc, &b, env->sql->err)
+                : fmt_number_to_char(&a[0], a[1].v.s.p, a[1].v.s.len, &vc, &b, env->sql->err);
+    if (!rc) *out = text_out(env, b.data ? (const char *)b.data : "", b.len);
+    buf_free(&b);
+    return rc;
+}
+
+/* to_timestamp(text, text) parses; to_timestamp(double precision) reads
+ * seconds since 1970-01-01 00:00 UTC. */
+static bool r_to_timestamp(TypeId *a, int n, TypeId *r)
+{
+    if (n == 2 && !r_text_text(a, n, r)) return false;
+    if (n == 1) {
+        if (is_unknownish(a[0]) || type_is_numeric(a[0])) a[0] = TYPE_FLOAT8;
+        else return false;
+    }
+    *r = TYPE_TIMESTAMPTZ;
+    return true;
+}
+
+static int epoch_to_timestamp(EvalEnv *env, double s, Value *out)
+{
+    if (isnan(s)) return dd_err(env->sql->err, DD_EDATETIME_OVERFLOW, -1, "timestamp cannot be NaN");
+    if (isinf(s))
+        return dd_err(env->sql->err, DD_EFEATURE, -1, "infinite dates and timestamps are not supported");
+    /* the range of timestamps (from 1 AD here: no BC) in Unix seconds */
+    double lo = (double)days_from_civil(1, 1, 1) * 86400 + 946684800.0;
+    double hi = (double)days_from_civil(294277, 1, 1) * 86400 + 946684800.0;
+    if (s < lo || s >= hi)
+        return dd_err(env->sql->err, DD_EDATETIME_OVERFLOW, -1, "timestamp out of range: \"%g\"", s);
+    /* PostgreSQL moves to its epoch before rounding to microseconds */
+    i64 t = (i64)rint((s - 946684800.0) * 1e6);
+    if (t < days_from_civil(1, 1, 1) * USEC_DAY || t >= days_from_civil(294277, 1, 1) * USEC_DAY)
+        return dd_err(env->sql->err, DD_EDATETIME_OVERFLOW, -1, "timestamp out of range: \"%g\"", s);
+    *out = val_int(TYPE_TIMESTAMPTZ, t);
+    return DD_OK;
+}
+
+static int to_datetime(EvalEnv *env, const Value *a, int n, Value *out, TypeId t)
+{
+    if (any_null(a, n)) {
+        *out = val_null(t);
+        return DD_OK;
+    }
+    if (n == 1) return epoch_to_timestamp(env, a[0].v.f, out);
+    ValueCtx vc = vctx(env);
+    i64 v;
+    int rc = fmt_to_datetime(a[0].v.s.p, a[0].v.s.len, a[1].v.s.p, a[1].v.s.len, t == TYPE_DATE, &vc, &v,
+                             env->sql->err);
+    if (!rc) *out = val_int(t, v);
+    return rc;
+}
+static int f_to_timestamp(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return to_datetime(env, a, n, out, TYPE_TIMESTAMPTZ); }
+static int f_to_date(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return to_datetime(env, a, n, out, TYPE_DATE); }
+static bool r_text_date(TypeId *a, int n, TypeId *r)
+{
+    if (!r_text_text(a, n, r)) return false;
+    *r = TYPE_DATE;
+    return true;
+}
+
+static int f_to_number(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    /* PostgreSQL: an empty template gives NULL */
+    if (any_null(a, n) || a[1].v.s.len == 0) {
+        *out = val_null(TYPE_NUMERIC);
+        return DD_OK;
+    }
+    ValueCtx vc = vctx(env);
+    i128 c;
+    int sc;
+    int rc = fmt_to_number(a[0].v.s.p, a[0].v.s.len, a[1].v.s.p, a[1].v.s.len, &vc, &c, &sc, env->sql->err);
+    if (!rc) *out = val_numeric(c, sc);
+    return rc;
+}
+static bool r_text_numeric(TypeId *a, int n, TypeId *r)
+{
+    if (!r_text_text(a, n, r)) return false;
+    *r = TYPE_NUMERIC;
+    return true;
+}
+
 /* ---------------------------------------------------------------- session information */
 
 static int f_current_database(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -1051,6 +1169,10 @@ static const FuncDef funcs[] = {
     {"date_part", 2, 2, r_date_part, f_date_part, false},
     {"extract", 2, 2, r_extract, f_extract, false},
     {"date_trunc", 2, 2, r_date_trunc, f_date_trunc, false},
+    {"to_char", 2, 2, r_to_char, f_to_char, false},
+    {"to_timestamp", 1, 2, r_to_timestamp, f_to_timestamp, false},
+    {"to_date", 2, 2, r_text_date, f_to_date, false},
+    {"to_number", 2, 2, r_text_numeric, f_to_number, false},
     {"least", 1, -1, r_same_common, f_least, false},
 };
 

@@ -115,6 +115,9 @@ typedef struct ValueCtx {
     Arena *arena;        /* where results' variable-length data go */
     i32 tz_offset_s;     /* fixed zone: seconds east of UTC (used when tz_name is NULL) */
     const char *tz_name; /* named zone for the C library ("Europe/Paris"), or NULL */
+    const char *tz_abbr; /* a fixed zone's abbreviation for to_char's TZ ("UTC",
+                            "+02", "" for a nameless POSIX offset); NULL: "UTC"
+                            at offset 0, else the offset as "+02" */
     i8 float_digits;     /* extra_float_digits when <= 0 (floats print with
                             %.{15|6 + it}g, as PostgreSQL); 1 (or 0 in a
                             zeroed context): shortest exact output */
@@ -198,9 +201,13 @@ i64 ts_to_unix_us(i64 ts);
 /* Offset east of UTC in seconds of the session zone at UTC instant ts. */
 i32 tz_offset_at(const ValueCtx *ctx, i64 ts_utc);
 /* Parses a TimeZone setting ("UTC", "GMT", "+02", "-05:30", "Europe/Paris").
- * Fills ctx->tz_offset_s / tz_name (name copied into ctx->arena).  false if
- * the zone is unknown. */
+ * Fills ctx->tz_offset_s / tz_name / tz_abbr (copied into ctx->arena).
+ * false if the zone is unknown. */
 bool tz_parse(const char *s, ValueCtx *ctx);
+/* The session zone's abbreviation at UTC instant ts ("CEST", "UTC", "-03"),
+ * as PostgreSQL's to_char prints it, NUL-terminated in out[cap]. */
+#define TZ_ABBR_MAX 16
+void tz_abbrev_at(const ValueCtx *ctx, i64 ts_utc, char *out, size_t cap);
 
 /* ---- Additions (value.c, numeric.c, datetime.c, cast.c) ----
  * Helpers the four files share; the executor may use them too. */
