@@ -979,6 +979,36 @@ static bool dt_zone_name(const char *name, DtParts *r)
     return true;
 }
 
+int tz_named_local_to_utc(const char *zone, i64 local, i64 *out, DdError *err)
+{
+    if (isdigit((u8)zone[0])) {
+        dd_err(err, DD_EINVALID_PARAM, -1, "invalid input syntax for type numeric time zone: \"%s\"", zone);
+        dd_err_hint(err, "Numeric time zones must have \"-\" or \"+\" as first character.");
+        return DD_EINVALID_PARAM;
+    }
+    i32 east;
+    int rc = dt_tz(zone, &east);
+    if (rc == DT_TZ_DISP) return dd_err(err, DD_EINVALID_PARAM, -1, "numeric time zone \"%s\" out of range", zone);
+    if (rc == DT_OK) {
+        *out = local - (i64)east * USECS_PER_SEC;
+        return DD_OK;
+    }
+    /* an abbreviation (matched in lower case), else a zone name */
+    char low[64];
+    size_t n = 0;
+    for (; zone[n] && n < sizeof low - 1; n++) low[n] = (char)tolower((u8)zone[n]);
+    low[n] = '\0';
+    int a = tz_abbrev_find(low);
+    DtParts r;
+    memset(&r, 0, sizeof r);
+    if (a >= 0 && !tz_abbrevs[a].zone) *out = local - (i64)tz_abbrevs[a].off * USECS_PER_SEC;
+    else if (a >= 0) *out = zone_local_to_utc(tz_abbrevs[a].zone, 0, local);
+    else if (dt_zone_name(zone, &r)) *out = r.tz_name[0] ? zone_local_to_utc(r.tz_name, 0, local)
+                                                         : local - (i64)r.tz_off * USECS_PER_SEC;
+    else return dd_err(err, DD_EINVALID_PARAM, -1, "time zone \"%s\" not recognized", zone);
+    return DD_OK;
+}
+
 /* The original spelling of field i (zone file names are case-sensitive). */
 static void dt_orig(const DtFields *df, int i, char *out, size_t cap)
 {

@@ -255,6 +255,10 @@ void civil_from_days(i64 days, i64 *y, int *m, int *d);
 /* Session-zone conversions of timestamps (µs since 2000-01-01). */
 i64 ts_local_to_utc(const ValueCtx *ctx, i64 local);
 i64 ts_utc_to_local(const ValueCtx *ctx, i64 utc);
+/* Local wall time -> UTC in the zone named as make_timestamptz and AT TIME
+ * ZONE take it: "+05:30" (ISO sign: east), an abbreviation ("CEST"), a
+ * zone name or POSIX string.  22023 when not recognized. */
+int tz_named_local_to_utc(const char *zone, i64 local, i64 *out, DdError *err);
 /* DATE -> TIMESTAMP (22008 "date out of range for timestamp"), and back. */
 int date_to_timestamp(i64 days, i64 *out, DdError *err);
 i64 timestamp_to_date(i64 ts);
