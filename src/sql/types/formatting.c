@@ -844,7 +844,11 @@ static int fc_field(FromChar *fc, const char **s, const Node *n, int extra_skip,
         return rc ? rc : fc_set(&fc->mm, v + 1, n, err);
     case DK_DAY: case DK_DY:
         rc = fc_word(&v, s, k->id == DK_DAY ? days_full : days_abbr, n, err);
-        return rc ? rc : fc_set(&fc->d, v + 1, n, err);
+        if (!rc) rc = fc_set(&fc->d, v, n, err);
+        /* stored 1-based after the check, so a second day name always
+         * conflicts, as in PostgreSQL */
+        fc->d++;
+        return rc;
     case DK_RM:
         rc = fc_word(&v, s, roman_months, n, err);
         return rc ? rc : fc_set(&fc->mm, 12 - v, n, err);

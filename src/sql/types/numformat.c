@@ -558,6 +558,12 @@ int fmt_to_number(const char *s, size_t slen, const char *fmt, size_t flen, cons
     /* the template's digits bound the value (beyond 38 it cannot fit anyway) */
     if (!rc) rc = numeric_apply_typmod(coef, scale, prec <= NUMERIC_MAX_PRECISION ? prec << 16 | r.read_post
                                                                                   : NUMERIC_MAX_SCALE, err);
+    if (!rc && prec == 0 && *coef != 0) {
+        /* a template without digit positions holds only zero */
+        dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
+        dd_err_detail(err, "A field with precision 0, scale 0 must round to an absolute value less than 1.");
+        rc = DD_EOUT_OF_RANGE;
+    }
     if (!rc && (r.d.flag & NF_MULTI)) {
         i128 p;
         int ps;
