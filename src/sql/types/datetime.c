@@ -11,7 +11,8 @@
  *
  * Time zones: a zone is a fixed offset (ValueCtx.tz_offset_s) or a TZ
  * database name read from /usr/share/zoneinfo (TZif v2+: transitions, then
- * the POSIX rule of the footer for later instants).  The C library's
+ * the POSIX rule of the footer for later instants), with each offset's
+ * abbreviation for to_char's TZ.  The C library's
  * setenv/tzset are never used.  Parsed zone files are memoized per thread
  * in a two-entry cache (tz_cache below): this is the one piece of
  * file-scope state, per thread and immutable file data only, so the module
