@@ -38,6 +38,7 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
     ws_init(&s->ws);
     s->vctx.tz_offset_s = 0;
     s->vctx.tz_name = NULL;
+    s->vctx.tz_abbr = NULL;
     if (!s->user || !s->app || !s->client || !s->database || settings_init(s)) {
         driftdb_session_close(s);
         goto oom;

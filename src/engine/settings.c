@@ -152,6 +152,7 @@ static bool apply_timezone(driftdb_session *s, const char *value)
     if (!tz_parse(value, &vc)) return false;
     s->vctx.tz_offset_s = vc.tz_offset_s;
     s->vctx.tz_name = vc.tz_name;
+    s->vctx.tz_abbr = vc.tz_abbr;
     return true;
 }
 

@@ -97,7 +97,8 @@
     X(BINARY_FORMAT, "22P03", "invalid binary representation")             \
     X(INVALID_OBJECT_DEF, "42P17", "invalid object definition")             \
     X(INVALID_ESCAPE_USE, "2200C", "invalid use of escape character")       \
-    X(INVALID_REGEX, "2201B", "invalid regular expression")
+    X(INVALID_REGEX, "2201B", "invalid regular expression")                 \
+    X(AMBIGUOUS_FUNCTION, "42725", "function is not unique")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

@@ -816,6 +816,13 @@ static const FuncDef *resolve_form(const char *name, int n, const Frag *fs, Type
     return NULL;
 }
 
+/* An argument's type as PostgreSQL names it in "function f(...) does not
+ * exist": a bare NULL or string literal is "unknown". */
+static const char *arg_type_name(TypeId t)
+{
+    return t == TYPE_UNKNOWN || t == TYPE_NULLTYPE ? "unknown" : type_name(t);
+}
+
 static int compile_func(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
@@ -859,7 +866,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
             Frag tmp;
             frag_init(&tmp);
             int rc = compile_node(b, e->u.func.args[i], &tmp);
-            buf_printf(&sig, "%s%s", i ? ", " : "", rc ? "?" : (tmp.type == TYPE_UNKNOWN ? "unknown" : type_name(tmp.type)));
+            buf_printf(&sig, "%s%s", i ? ", " : "", rc ? "?" : arg_type_name(tmp.type));
             frag_free(&tmp);
             dd_err_clear(cc->sql->err);
         }
@@ -883,11 +890,17 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         Buf sig = BUF_INIT;
         buf_printf(&sig, "%s(", name);
         for (int i = 0; i < n; i++)
-            buf_printf(&sig, "%s%s", i ? ", " : "", fs[i].type == TYPE_UNKNOWN ? "unknown" : type_name(fs[i].type));
+            buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(fs[i].type));
         buf_puts(&sig, ")");
-        rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s does not exist", buf_ok(&sig) ? buf_cstr(&sig) : name);
-        dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
-                                  "You might need to add explicit type casts.");
+        if (ret == TYPE_UNKNOWN) {
+            rc = err_at(cc, DD_EAMBIGUOUS_FUNCTION, e->loc, "function %s is not unique", buf_ok(&sig) ? buf_cstr(&sig) : name);
+            dd_err_hint(cc->sql->err, "Could not choose a best candidate function. "
+                                      "You might need to add explicit type casts.");
+        } else {
+            rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s does not exist", buf_ok(&sig) ? buf_cstr(&sig) : name);
+            dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
+                                      "You might need to add explicit type casts.");
+        }
         buf_free(&sig);
     }
     for (int i = 0; !rc && i < n; i++) {

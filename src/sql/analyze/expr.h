@@ -235,7 +235,9 @@ typedef struct FuncDef {
     const char *name;
     int minargs, maxargs;   /* maxargs -1: variadic */
     /* resolves the result type from argument types; may coerce arguments by
-     * writing argtypes[i] (the compiler inserts casts); false: no match */
+     * writing argtypes[i] (the compiler inserts casts); false: no match
+     * (42883), or, with *ret set to TYPE_UNKNOWN, several equally good
+     * candidates for an untyped argument (42725) */
     bool (*resolve)(TypeId *argtypes, int nargs, TypeId *ret);
     FuncImpl impl;
     bool volatile_;         /* now(), drift_seq(): not constant-foldable */

@@ -8,6 +8,8 @@
  * argument).
  */
 #include "expr.h"
+#include "../types/datefunc.h"
+#include "../types/formatting.h"
 #include "../../util/clock.h"
 #include <string.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <locale.h>
 #include <math.h>
 #include <ctype.h>
+#include <time.h>
 
 /* ---------------------------------------------------------------- resolvers */
 
@@ -774,97 +777,17 @@ static i64 local_ts(EvalEnv *env, const Value *v)
     return v->v.i;
 }
 
-/* field value as numeric coef/scale; false: unknown field */
-static int part_of(EvalEnv *env, const char *field, size_t flen, const Value *v, i128 *coef, int *scale, int loc)
+/* extract(field from x) and date_part(field, x) (types/datefunc.c) */
+static int date_part(EvalEnv *env, const Value *a, Value *out, bool as_float)
 {
-    char f[24];
-    size_t n = DD_MIN(flen, sizeof(f) - 1);
-    for (size_t i = 0; i < n; i++) f[i] = (char)tolower((unsigned char)field[i]);
-    f[n] = 0;
-    *scale = 0;
-    if (v->type == TYPE_INTERVAL) {
-        const Interval *iv = &v->v.iv;
-        i64 us = iv->usecs;
-        if (!strcmp(f, "year") || !strcmp(f, "years")) *coef = iv->months / 12;
-        else if (!strcmp(f, "month") || !strcmp(f, "months")) *coef = iv->months % 12;
-        else if (!strcmp(f, "day") || !strcmp(f, "days")) *coef = iv->days;
-        else if (!strcmp(f, "hour") || !strcmp(f, "hours")) *coef = us / 3600000000LL;
-        else if (!strcmp(f, "minute") || !strcmp(f, "minutes")) *coef = (us / 60000000LL) % 60;
-        else if (!strcmp(f, "second") || !strcmp(f, "seconds")) { *coef = us % 60000000LL; *scale = 6; }
-        else if (!strcmp(f, "epoch")) {
-            *coef = (i128)iv->months * 30 * 86400 * 1000000 / 12 * 12 + (i128)iv->days * USEC_DAY + us;
-            *coef = ((i128)iv->months / 12) * 31557600LL * 1000000 + ((i128)iv->months % 12) * 30 * USEC_DAY +
-                    (i128)iv->days * USEC_DAY + us;
-            *scale = 6;
-        } else goto bad;
-        return DD_OK;
-    }
-    i64 ts = local_ts(env, v);
-    i64 days = floordiv(ts, USEC_DAY), tod = ts - days * USEC_DAY;
-    i64 y; int m, d;
-    civil_from_days(days, &y, &m, &d);
-    if (!strcmp(f, "year") || !strcmp(f, "years")) *coef = y;
-    else if (!strcmp(f, "month") || !strcmp(f, "months")) *coef = m;
-    else if (!strcmp(f, "day") || !strcmp(f, "days")) *coef = d;
-    else if (!strcmp(f, "quarter")) *coef = (m - 1) / 3 + 1;
-    else if (!strcmp(f, "decade")) *coef = floordiv(y, 10);
-    else if (!strcmp(f, "century")) *coef = y > 0 ? (y + 99) / 100 : -((99 - (y - 1)) / 100);
-    else if (!strcmp(f, "dow")) *coef = ((days % 7) + 7 + 6) % 7;         /* 2000-01-01 was a Saturday */
-    else if (!strcmp(f, "isodow")) { i64 w = ((days % 7) + 7 + 6) % 7; *coef = w == 0 ? 7 : w; }
-    else if (!strcmp(f, "doy")) *coef = days - days_from_civil(y, 1, 1) + 1;
-    else if (!strcmp(f, "hour") || !strcmp(f, "hours")) *coef = tod / 3600000000LL;
-    else if (!strcmp(f, "minute") || !strcmp(f, "minutes")) *coef = (tod / 60000000LL) % 60;
-    else if (!strcmp(f, "second") || !strcmp(f, "seconds")) { *coef = tod % 60000000LL; *scale = 6; }
-    else if (!strcmp(f, "milliseconds")) { *coef = tod % 60000000LL; *scale = 3; }
-    else if (!strcmp(f, "microseconds")) *coef = tod % 60000000LL;
-    else if (!strcmp(f, "epoch")) {
-        i64 utc = v->type == TYPE_TIMESTAMPTZ ? v->v.i : ts;
-        *coef = (i128)ts_to_unix_us(utc);
-        *scale = 6;
-    } else if (!strcmp(f, "week")) {
-        /* ISO week: the week with the year's first Thursday is week 1 */
-        i64 wd = ((days % 7) + 7 + 5) % 7;             /* Monday = 0 */
-        i64 thursday = days - wd + 3;
-        i64 ty; int tm, td;
-        civil_from_days(thursday, &ty, &tm, &td);
-        *coef = (thursday - days_from_civil(ty, 1, 1)) / 7 + 1;
-    } else if (!strcmp(f, "isoyear")) {
-        i64 wd = ((days % 7) + 7 + 5) % 7;
-        i64 ty; int tm, td;
-        civil_from_days(days - wd + 3, &ty, &tm, &td);
-        *coef = ty;
-    } else goto bad;
-    if (v->type == TYPE_DATE && *scale == 0 && (!strcmp(f, "hour") || !strcmp(f, "minute")))
-        goto bad_date;
-    if (!strcmp(f, "milliseconds")) *coef = *coef;   /* µs with scale 3 = ms */
-    return DD_OK;
-bad_date:
-bad:
-    return dd_err(env->sql->err, DD_EFEATURE, loc, "unit \"%s\" not supported for type %s", f,
-                  type_name((TypeId)v->type));
+    if (any_null(a, 2)) { *out = val_null(as_float ? TYPE_FLOAT8 : TYPE_NUMERIC); return DD_OK; }
+    ValueCtx vc = vctx(env);
+    return datefn_part(a[0].v.s.p, a[0].v.s.len, &a[1], &vc, as_float, out, env->sql->err);
 }
-
 static int f_extract(EvalEnv *env, const Value *a, int n, Value *out, int loc)
-{
-    DD_UNUSED(n);
-    if (any_null(a, 2)) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
-    i128 c; int sc;
-    int rc = part_of(env, a[0].v.s.p, a[0].v.s.len, &a[1], &c, &sc, loc);
-    if (rc) return rc;
-    *out = val_numeric(c, sc);
-    return DD_OK;
-}
-
+{ DD_UNUSED(n); DD_UNUSED(loc); return date_part(env, a, out, false); }
 static int f_date_part(EvalEnv *env, const Value *a, int n, Value *out, int loc)
-{
-    DD_UNUSED(n);
-    if (any_null(a, 2)) { *out = val_null(TYPE_FLOAT8); return DD_OK; }
-    i128 c; int sc;
-    int rc = part_of(env, a[0].v.s.p, a[0].v.s.len, &a[1], &c, &sc, loc);
-    if (rc) return rc;
-    *out = val_float(TYPE_FLOAT8, numeric_to_double(c, sc));
-    return DD_OK;
-}
+{ DD_UNUSED(n); DD_UNUSED(loc); return date_part(env, a, out, true); }
 
 static bool r_part(TypeId *a, int n, TypeId *r, TypeId ret)
 {
@@ -876,7 +799,12 @@ static bool r_part(TypeId *a, int n, TypeId *r, TypeId ret)
     return true;
 }
 static bool r_extract(TypeId *a, int n, TypeId *r) { return r_part(a, n, r, TYPE_NUMERIC); }
-static bool r_date_part(TypeId *a, int n, TypeId *r) { return r_part(a, n, r, TYPE_FLOAT8); }
+/* date_part(text, date) is date_part(text, date::timestamp) in PostgreSQL */
+static bool r_date_part(TypeId *a, int n, TypeId *r)
+{
+    if (a[1] == TYPE_DATE) a[1] = TYPE_TIMESTAMP;
+    return r_part(a, n, r, TYPE_FLOAT8);
+}
 
 static int f_date_trunc(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
@@ -923,6 +851,341 @@ static bool r_date_trunc(TypeId *a, int n, TypeId *r)
     return true;
 }
 
+
+/* ---------------------------------------------------------------- formatting (types/formatting.c) */
+
+/* to_char(x, text): x a number, timestamp(tz) or interval.  As PostgreSQL
+ * resolves it, smallint goes through double precision and date through
+ * timestamptz; an untyped x fits several candidates. */
+static bool r_to_char(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0])) {
+        *r = TYPE_UNKNOWN;
+        return false;
+    }
+    if (a[0] == TYPE_INT2) a[0] = TYPE_FLOAT8;
+    else if (a[0] == TYPE_DATE) a[0] = TYPE_TIMESTAMPTZ;
+    else if (!type_is_numeric(a[0]) && !type_is_datetime(a[0]) && a[0] != TYPE_INTERVAL) return false;
+    if (is_unknownish(a[1]) || type_is_string(a[1])) a[1] = TYPE_TEXT;
+    else return false;
+    *r = TYPE_TEXT;
+    return true;
+}
+
+static int f_to_char(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    bool dt = a[0].type == TYPE_TIMESTAMP || a[0].type == TYPE_TIMESTAMPTZ || a[0].type == TYPE_INTERVAL;
+    /* PostgreSQL: an empty date/time template gives NULL, a number one '' */
+    if (any_null(a, 2) || (dt && a[1].v.s.len == 0)) {
+        *out = val_null(TYPE_TEXT);
+        return DD_OK;
+    }
+    ValueCtx vc = vctx(env);
+    Buf b = BUF_INIT;
+    int rc = dt ? fmt_datetime_to_char(&a[0], a[1].v.s.p, a[1].v.s.len, &vc, &b, env->sql->err)
+                : fmt_number_to_char(&a[0], a[1].v.s.p, a[1].v.s.len, &vc, &b, env->sql->err);
+    if (!rc) *out = text_out(env, b.data ? (const char *)b.data : "", b.len);
+    buf_free(&b);
+    return rc;
+}
+
+/* to_timestamp(text, text) parses; to_timestamp(double precision) reads
+ * seconds since 1970-01-01 00:00 UTC. */
+static bool r_to_timestamp(TypeId *a, int n, TypeId *r)
+{
+    if (n == 2 && !r_text_text(a, n, r)) return false;
+    if (n == 1) {
+        if (is_unknownish(a[0]) || type_is_numeric(a[0])) a[0] = TYPE_FLOAT8;
+        else return false;
+    }
+    *r = TYPE_TIMESTAMPTZ;
+    return true;
+}
+
+static int epoch_to_timestamp(EvalEnv *env, double s, Value *out)
+{
+    if (isnan(s)) return dd_err(env->sql->err, DD_EDATETIME_OVERFLOW, -1, "timestamp cannot be NaN");
+    if (isinf(s))
+        return dd_err(env->sql->err, DD_EFEATURE, -1, "infinite dates and timestamps are not supported");
+    /* the range of timestamps (from 1 AD here: no BC) in Unix seconds */
+    double lo = (double)days_from_civil(1, 1, 1) * 86400 + 946684800.0;
+    double hi = (double)days_from_civil(294277, 1, 1) * 86400 + 946684800.0;
+    if (s < lo || s >= hi)
+        return dd_err(env->sql->err, DD_EDATETIME_OVERFLOW, -1, "timestamp out of range: \"%g\"", s);
+    /* PostgreSQL moves to its epoch before rounding to microseconds */
+    i64 t = (i64)rint((s - 946684800.0) * 1e6);
+    if (t < days_from_civil(1, 1, 1) * USEC_DAY || t >= days_from_civil(294277, 1, 1) * USEC_DAY)
+        return dd_err(env->sql->err, DD_EDATETIME_OVERFLOW, -1, "timestamp out of range: \"%g\"", s);
+    *out = val_int(TYPE_TIMESTAMPTZ, t);
+    return DD_OK;
+}
+
+static int to_datetime(EvalEnv *env, const Value *a, int n, Value *out, TypeId t)
+{
+    if (any_null(a, n)) {
+        *out = val_null(t);
+        return DD_OK;
+    }
+    if (n == 1) return epoch_to_timestamp(env, a[0].v.f, out);
+    ValueCtx vc = vctx(env);
+    i64 v;
+    int rc = fmt_to_datetime(a[0].v.s.p, a[0].v.s.len, a[1].v.s.p, a[1].v.s.len, t == TYPE_DATE, &vc, &v,
+                             env->sql->err);
+    if (!rc) *out = val_int(t, v);
+    return rc;
+}
+static int f_to_timestamp(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return to_datetime(env, a, n, out, TYPE_TIMESTAMPTZ); }
+static int f_to_date(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return to_datetime(env, a, n, out, TYPE_DATE); }
+static bool r_text_date(TypeId *a, int n, TypeId *r)
+{
+    if (!r_text_text(a, n, r)) return false;
+    *r = TYPE_DATE;
+    return true;
+}
+
+static int f_to_number(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    /* PostgreSQL: an empty template gives NULL */
+    if (any_null(a, n) || a[1].v.s.len == 0) {
+        *out = val_null(TYPE_NUMERIC);
+        return DD_OK;
+    }
+    ValueCtx vc = vctx(env);
+    i128 c;
+    int sc;
+    int rc = fmt_to_number(a[0].v.s.p, a[0].v.s.len, a[1].v.s.p, a[1].v.s.len, &vc, &c, &sc, env->sql->err);
+    if (!rc) *out = val_numeric(c, sc);
+    return rc;
+}
+static bool r_text_numeric(TypeId *a, int n, TypeId *r)
+{
+    if (!r_text_text(a, n, r)) return false;
+    *r = TYPE_NUMERIC;
+    return true;
+}
+
+/* ---------------------------------------------------------------- date/time functions (types/datefunc.c) */
+
+/* An integer argument as integer (untyped, smallint, integer: bigint has
+ * no implicit cast to it). */
+static bool as_int4(TypeId *t)
+{
+    if (!is_unknownish(*t) && *t != TYPE_INT2 && *t != TYPE_INT4) return false;
+    *t = TYPE_INT4;
+    return true;
+}
+
+/* make_date(int, int, int), make_timestamp(int x5, double precision),
+ * make_timestamptz(the same [, text zone]), make_interval(years, months,
+ * weeks, days, hours, mins int, secs double precision): nint integers,
+ * then a double, then text. */
+static bool r_make(TypeId *a, int n, int nint, TypeId ret, TypeId *r)
+{
+    for (int i = 0; i < n; i++) {
+        bool ok = i < nint ? as_int4(&a[i])
+                  : is_unknownish(a[i]) || (i == nint ? type_is_numeric(a[i]) : type_is_string(a[i]));
+        if (!ok) return false;
+        if (i >= nint) a[i] = i == nint ? TYPE_FLOAT8 : TYPE_TEXT;
+    }
+    *r = ret;
+    return true;
+}
+static bool r_make_date(TypeId *a, int n, TypeId *r) { return r_make(a, n, 3, TYPE_DATE, r); }
+static bool r_make_timestamp(TypeId *a, int n, TypeId *r) { return r_make(a, n, 5, TYPE_TIMESTAMP, r); }
+static bool r_make_timestamptz(TypeId *a, int n, TypeId *r) { return r_make(a, n, 5, TYPE_TIMESTAMPTZ, r); }
+static bool r_make_interval(TypeId *a, int n, TypeId *r) { return r_make(a, n, 6, TYPE_INTERVAL, r); }
+
+static int f_make_date(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_DATE); return DD_OK; }
+    i64 d;
+    int rc = datefn_make_date(a[0].v.i, a[1].v.i, a[2].v.i, &d, env->sql->err);
+    if (!rc) *out = val_int(TYPE_DATE, d);
+    return rc;
+}
+
+/* make_timestamp and make_timestamptz (in the session's zone or the one
+ * given) */
+static int make_ts(EvalEnv *env, const Value *a, int n, Value *out, TypeId t)
+{
+    if (any_null(a, n)) { *out = val_null(t); return DD_OK; }
+    i64 ts;
+    int rc = datefn_make_timestamp(a[0].v.i, a[1].v.i, a[2].v.i, a[3].v.i, a[4].v.i, a[5].v.f, &ts, env->sql->err);
+    if (!rc && t == TYPE_TIMESTAMPTZ) {
+        ValueCtx vc = vctx(env);
+        if (n == 7) {
+            char *zone = arena_strndup(env->sql->row, a[6].v.s.p, a[6].v.s.len);
+            rc = zone ? tz_named_local_to_utc(zone, ts, &ts, env->sql->err) : DD_ENOMEM;
+        } else {
+            ts = ts_local_to_utc(&vc, ts);
+        }
+        if (!rc && (ts < days_from_civil(1, 1, 1) * USEC_DAY || ts >= days_from_civil(294277, 1, 1) * USEC_DAY))
+            rc = dd_err(env->sql->err, DD_EDATETIME_OVERFLOW, -1, "timestamp out of range");
+    }
+    if (!rc) *out = val_int(t, ts);
+    return rc;
+}
+static int f_make_timestamp(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return make_ts(env, a, n, out, TYPE_TIMESTAMP); }
+static int f_make_timestamptz(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return make_ts(env, a, n, out, TYPE_TIMESTAMPTZ); }
+
+static int f_make_interval(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_INTERVAL); return DD_OK; }
+    i64 f[6] = {0, 0, 0, 0, 0, 0};
+    for (int i = 0; i < n && i < 6; i++) f[i] = a[i].v.i;
+    Interval iv;
+    int rc = datefn_make_interval(f, n == 7 ? a[6].v.f : 0, &iv, env->sql->err);
+    if (!rc) *out = val_interval(iv);
+    return rc;
+}
+
+/* The type that two timestamp arguments meet in (age, date_bin): timestamp
+ * when one is a timestamp and none a timestamptz, else timestamptz
+ * (PostgreSQL's preferred type, dates and untyped literals included). */
+static bool common_ts(TypeId *a, int n)
+{
+    bool ts = false, tz = false;
+    for (int i = 0; i < n; i++) {
+        if (a[i] == TYPE_TIMESTAMPTZ) tz = true;
+        else if (a[i] == TYPE_TIMESTAMP) ts = true;
+        else if (a[i] != TYPE_DATE && !is_unknownish(a[i])) return false;
+    }
+    for (int i = 0; i < n; i++) a[i] = ts && !tz ? TYPE_TIMESTAMP : TYPE_TIMESTAMPTZ;
+    return true;
+}
+
+/* age(t1, t2), age(t) = age(current_date, t); one untyped argument also
+ * fits age(xid) */
+static bool r_age(TypeId *a, int n, TypeId *r)
+{
+    if (n == 1 && is_unknownish(a[0])) {
+        *r = TYPE_UNKNOWN;
+        return false;
+    }
+    *r = TYPE_INTERVAL;
+    return common_ts(a, n);
+}
+
+static int f_age(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_INTERVAL); return DD_OK; }
+    ValueCtx vc = vctx(env);
+    bool tz = a[0].type == TYPE_TIMESTAMPTZ;
+    i64 t1 = a[0].v.i, t2 = a[n - 1].v.i;
+    if (n == 1) {
+        /* midnight of the transaction's date, in the session's zone */
+        Value today;
+        f_current_date(env, a, 0, &today, loc);
+        t1 = today.v.i * USEC_DAY;
+        if (tz) t1 = ts_local_to_utc(&vc, t1);
+    }
+    Interval iv;
+    int rc = datefn_age(tz ? ts_utc_to_local(&vc, t1) : t1, tz ? ts_utc_to_local(&vc, t2) : t2, t1 < t2, &iv,
+                        env->sql->err);
+    if (!rc) *out = val_interval(iv);
+    return rc;
+}
+
+static bool r_interval_interval(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0])) a[0] = TYPE_INTERVAL;
+    if (a[0] != TYPE_INTERVAL) return false;
+    *r = TYPE_INTERVAL;
+    return true;
+}
+
+static int justify(EvalEnv *env, const Value *a, Value *out, bool days, bool hours)
+{
+    if (a[0].isnull) { *out = val_null(TYPE_INTERVAL); return DD_OK; }
+    Interval iv;
+    int rc = datefn_justify(&a[0].v.iv, days, hours, &iv, env->sql->err);
+    if (!rc) *out = val_interval(iv);
+    return rc;
+}
+static int f_justify_days(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return justify(env, a, out, true, false); }
+static int f_justify_hours(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return justify(env, a, out, false, true); }
+static int f_justify_interval(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return justify(env, a, out, true, true); }
+
+/* date_bin(interval, t, origin) */
+static bool r_date_bin(TypeId *a, int n, TypeId *r)
+{
+    if (!r_interval_interval(a, 1, r) || !common_ts(a + 1, n - 1)) return false;
+    *r = a[1];
+    return true;
+}
+static int f_date_bin(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null((TypeId)a[1].type); return DD_OK; }
+    i64 t;
+    int rc = datefn_date_bin(&a[0].v.iv, a[1].v.i, a[2].v.i, &t, env->sql->err);
+    if (!rc) *out = val_int((TypeId)a[1].type, t);
+    return rc;
+}
+
+/* isfinite(date | timestamp | timestamptz | interval): DriftDB has no
+ * infinite values, so true for any value */
+static bool r_isfinite(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0])) {
+        *r = TYPE_UNKNOWN;
+        return false;
+    }
+    if (!type_is_datetime(a[0]) && a[0] != TYPE_INTERVAL) return false;
+    *r = TYPE_BOOL;
+    return true;
+}
+static int f_isfinite(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = a[0].isnull ? val_null(TYPE_BOOL) : val_bool(true);
+    return DD_OK;
+}
+
+/* pg_sleep(seconds): sleeps in steps of at most 10 ms, checking the
+ * statement's interrupt flag between them (cancel, statement_timeout).
+ * PostgreSQL's result type is void, whose text is empty: here an empty
+ * text (docs/postgres-differences.md). */
+static bool r_pg_sleep(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (!is_unknownish(a[0]) && !type_is_numeric(a[0])) return false;
+    a[0] = TYPE_FLOAT8;
+    *r = TYPE_TEXT;
+    return true;
+}
+static int f_pg_sleep(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    double s = a[0].v.f;
+    i64 end = clock_mono_us() + (s > 0 ? (i64)DD_MIN(s * 1e6, 1e15) : 0);
+    for (;;) {
+        int rc = sql_check_interrupt(env->sql);
+        if (rc) return rc;
+        i64 left = end - clock_mono_us();
+        if (left <= 0) break;
+        struct timespec nap = {0, (long)DD_MIN(left, 10000) * 1000};
+        nanosleep(&nap, NULL);
+    }
+    *out = text_out(env, "", 0);
+    return DD_OK;
+}
 
 /* ---------------------------------------------------------------- session information */
 
@@ -1060,6 +1323,21 @@ static const FuncDef funcs[] = {
     {"date_part", 2, 2, r_date_part, f_date_part, false},
     {"extract", 2, 2, r_extract, f_extract, false},
     {"date_trunc", 2, 2, r_date_trunc, f_date_trunc, false},
+    {"to_char", 2, 2, r_to_char, f_to_char, false},
+    {"to_timestamp", 1, 2, r_to_timestamp, f_to_timestamp, false},
+    {"to_date", 2, 2, r_text_date, f_to_date, false},
+    {"to_number", 2, 2, r_text_numeric, f_to_number, false},
+    {"make_date", 3, 3, r_make_date, f_make_date, false},
+    {"make_timestamp", 6, 6, r_make_timestamp, f_make_timestamp, false},
+    {"make_timestamptz", 6, 7, r_make_timestamptz, f_make_timestamptz, false},
+    {"make_interval", 0, 7, r_make_interval, f_make_interval, false},
+    {"age", 1, 2, r_age, f_age, true},
+    {"justify_days", 1, 1, r_interval_interval, f_justify_days, false},
+    {"justify_hours", 1, 1, r_interval_interval, f_justify_hours, false},
+    {"justify_interval", 1, 1, r_interval_interval, f_justify_interval, false},
+    {"date_bin", 3, 3, r_date_bin, f_date_bin, false},
+    {"isfinite", 1, 1, r_isfinite, f_isfinite, false},
+    {"pg_sleep", 1, 1, r_pg_sleep, f_pg_sleep, true},
     {"least", 1, -1, r_same_common, f_least, false},
 };
 

@@ -821,7 +821,7 @@ static int parse_special_func(Parser *p, Expr **out)
         Token *ft = tok(p);
         Expr *field = NULL;
         if (ft->kind == TOK_STRING) TRY(make_string(p, ft, &field));
-        else if (ft->kind == TOK_IDENT) {
+        else if (ft->kind == TOK_IDENT || ft->kind == TOK_QIDENT) {
             NEW_EXPR(field, EXPR_CONST, ft->start);
             field->u.c.val.type = TYPE_UNKNOWN;
             field->u.c.val.v.s.p = ft->str;

@@ -11,7 +11,8 @@
  *
  * Time zones: a zone is a fixed offset (ValueCtx.tz_offset_s) or a TZ
  * database name read from /usr/share/zoneinfo (TZif v2+: transitions, then
- * the POSIX rule of the footer for later instants).  The C library's
+ * the POSIX rule of the footer for later instants), with each offset's
+ * abbreviation for to_char's TZ.  The C library's
  * setenv/tzset are never used.  Parsed zone files are memoized per thread
  * in a two-entry cache (tz_cache below): this is the one piece of
  * file-scope state, per thread and immutable file data only, so the module
@@ -96,6 +97,7 @@ i64 ts_to_unix_us(i64 ts) { return ts + (i64)UNIX_EPOCH_DAYS * USECS_PER_DAY; }
 
 #define TZ_MAX_TRANS 1200
 #define TZ_MAX_TYPES 64
+#define TZ_MAX_CHARS 256
 
 typedef struct TzRuleDate {
     int mon, week, wday; /* POSIX Mm.w.d */
@@ -108,8 +110,11 @@ typedef struct TzData {
     i64 trans[TZ_MAX_TRANS]; /* Unix seconds, ascending */
     u8 idx[TZ_MAX_TRANS];
     i32 off[TZ_MAX_TYPES];   /* seconds east of UTC */
+    u8 desig[TZ_MAX_TYPES];  /* each type's abbreviation: an offset into chars */
+    char chars[TZ_MAX_CHARS]; /* NUL-terminated abbreviations ("CET", "CEST", "-03") */
     bool has_rule, rule_dst; /* footer: fixed std offset, or std/dst rule */
     i32 std_off, dst_off;
+    char std_abbr[TZ_ABBR_MAX], dst_abbr[TZ_ABBR_MAX];
     TzRuleDate start, end;
 } TzData;
 
@@ -147,18 +152,27 @@ static i32 posix_hms(const char **s)
     return sign * (v[0] * 3600 + v[1] * 60 + v[2]);
 }
 
-static bool posix_name(const char **s)
+/* Parses a POSIX zone name ("CET", "<+0530>") at *s; copies it, without
+ * the angle brackets and cut to TZ_ABBR_MAX - 1 bytes, to abbr (may be
+ * NULL). */
+static bool posix_name(const char **s, char *abbr)
 {
-    const char *p = *s;
+    const char *p = *s, *start = p;
     if (*p == '<') {
+        start = ++p;
         while (*p && *p != '>') p++;
         if (*p != '>') return false;
         *s = p + 1;
-        return true;
+    } else {
+        while (isalpha((u8)*p)) p++;
+        if (p - *s < 3) return false;
+        *s = p;
     }
-    while (isalpha((u8)*p)) p++;
-    if (p - *s < 3) return false;
-    *s = p;
+    if (abbr) {
+        size_t n = DD_MIN((size_t)(p - start), (size_t)TZ_ABBR_MAX - 1);
+        memcpy(abbr, start, n);
+        abbr[n] = '\0';
+    }
     return true;
 }
 
@@ -185,13 +199,13 @@ static bool posix_date(const char **s, TzRuleDate *r)
 /* Parses a POSIX TZ string "STDoff[DST[off],Mm.w.d[/t],Mm.w.d[/t]]". */
 static bool posix_rule(const char *s, TzData *z)
 {
-    if (!posix_name(&s)) return false;
+    if (!posix_name(&s, z->std_abbr)) return false;
     i32 o = posix_hms(&s);
     if (o == INT32_MIN) return false;
     z->std_off = -o;
     z->rule_dst = false;
     if (!*s) return true;
-    if (!posix_name(&s)) return false;
+    if (!posix_name(&s, z->dst_abbr)) return false;
     z->dst_off = z->std_off + 3600;
     if (*s && *s != ',') {
         o = posix_hms(&s);
@@ -214,14 +228,17 @@ static i64 rule_instant(i64 y, const TzRuleDate *r, i32 off)
     return d * 86400 + r->secs - off;
 }
 
-static i32 rule_offset(const TzData *z, i64 t)
+/* The footer rule's offset at Unix second t; *abbr: its abbreviation. */
+static i32 rule_offset(const TzData *z, i64 t, const char **abbr)
 {
+    *abbr = z->std_abbr;
     if (!z->rule_dst) return z->std_off;
     i64 y;
     int m, d;
     civil_from_days(floor_div(t, 86400) - UNIX_EPOCH_DAYS, &y, &m, &d);
     i64 start = rule_instant(y, &z->start, z->std_off), end = rule_instant(y, &z->end, z->dst_off);
     bool dst = start < end ? (t >= start && t < end) : !(t >= end && t < start);
+    if (dst) *abbr = z->dst_abbr;
     return dst ? z->dst_off : z->std_off;
 }
 
@@ -261,7 +278,14 @@ static bool tz_load(const char *name, TzData *z)
         if (p[i] >= ty) goto done;
     }
     p += tc;
-    for (i64 i = 0; i < ty; i++) z->off[i] = be32(p + 6 * i);
+    if (ch < 1 || ch > TZ_MAX_CHARS) goto done;
+    for (i64 i = 0; i < ty; i++) {
+        z->off[i] = be32(p + 6 * i);
+        z->desig[i] = p[6 * i + 5];
+        if (p[6 * i + 5] >= ch) goto done;
+    }
+    memcpy(z->chars, p + ty * 6, (size_t)ch);
+    z->chars[ch - 1] = '\0';
     p += ty * 6 + ch + leap * 12 + isstd + isut;
     /* footer: "\n<POSIX TZ>\n" */
     z->has_rule = false;
@@ -296,20 +320,26 @@ static const TzData *tz_get(const char *name)
     return z;
 }
 
-static i32 tzdata_offset(const TzData *z, i64 unix_s)
+/* The zone's offset at Unix second unix_s; *abbr: its abbreviation there
+ * (a pointer into z). */
+static i32 tzdata_lookup(const TzData *z, i64 unix_s, const char **abbr)
 {
+    int type = 0;
     if (z->ntrans == 0 || unix_s < z->trans[0]) {
-        if (z->ntrans == 0 && z->has_rule) return rule_offset(z, unix_s);
-        return z->off[0];
+        if (z->ntrans == 0 && z->has_rule) return rule_offset(z, unix_s, abbr);
+    } else if (unix_s >= z->trans[z->ntrans - 1] && z->has_rule) {
+        return rule_offset(z, unix_s, abbr);
+    } else {
+        int lo = 0, hi = z->ntrans - 1; /* last transition <= t */
+        while (lo < hi) {
+            int mid = (lo + hi + 1) / 2;
+            if (z->trans[mid] <= unix_s) lo = mid;
+            else hi = mid - 1;
+        }
+        type = z->idx[lo];
     }
-    if (unix_s >= z->trans[z->ntrans - 1] && z->has_rule) return rule_offset(z, unix_s);
-    int lo = 0, hi = z->ntrans - 1; /* last transition <= t */
-    while (lo < hi) {
-        int mid = (lo + hi + 1) / 2;
-        if (z->trans[mid] <= unix_s) lo = mid;
-        else hi = mid - 1;
-    }
-    return z->off[z->idx[lo]];
+    *abbr = z->chars + z->desig[type];
+    return z->off[type];
 }
 
 static i32 zone_offset(const char *name, i32 fixed, i64 ts_utc)
@@ -317,12 +347,39 @@ static i32 zone_offset(const char *name, i32 fixed, i64 ts_utc)
     if (!name) return fixed;
     const TzData *z = tz_get(name);
     if (!z) return fixed;
-    return tzdata_offset(z, floor_div(ts_to_unix_us(ts_utc), USECS_PER_SEC));
+    const char *abbr;
+    return tzdata_lookup(z, floor_div(ts_to_unix_us(ts_utc), USECS_PER_SEC), &abbr);
 }
 
 i32 tz_offset_at(const ValueCtx *ctx, i64 ts_utc)
 {
     return zone_offset(ctx->tz_name, ctx->tz_offset_s, ts_utc);
+}
+
+/* PostgreSQL's name of a fixed offset zone set by a number of hours
+ * (pg_tzset_offset): "+02", "-05:30", "+05:30:15"; off east of UTC. */
+static void offset_abbrev(i32 off, char *out, size_t cap)
+{
+    i32 a = off < 0 ? -off : off;
+    int n = snprintf(out, cap, "%c%02d", off < 0 ? '-' : '+', (int)(a / 3600));
+    if (a % 3600 && n > 0 && (size_t)n < cap) n += snprintf(out + n, cap - (size_t)n, ":%02d", (int)(a % 3600 / 60));
+    if (a % 60 && n > 0 && (size_t)n < cap) snprintf(out + n, cap - (size_t)n, ":%02d", (int)(a % 60));
+}
+
+void tz_abbrev_at(const ValueCtx *ctx, i64 ts_utc, char *out, size_t cap)
+{
+    const TzData *z = ctx->tz_name ? tz_get(ctx->tz_name) : NULL;
+    if (z) {
+        const char *abbr;
+        tzdata_lookup(z, floor_div(ts_to_unix_us(ts_utc), USECS_PER_SEC), &abbr);
+        snprintf(out, cap, "%s", abbr);
+    } else if (ctx->tz_abbr) {
+        snprintf(out, cap, "%s", ctx->tz_abbr);
+    } else if (ctx->tz_offset_s == 0) {
+        snprintf(out, cap, "UTC");
+    } else {
+        offset_abbrev(ctx->tz_offset_s, out, cap);
+    }
 }
 
 /*
@@ -377,9 +434,14 @@ bool tz_parse(const char *s, ValueCtx *ctx)
     if (n == 0 || n >= sizeof buf) return false;
     memcpy(buf, s, n);
     buf[n] = '\0';
+    char abbr[TZ_ABBR_MAX] = "";
     if (utc_alias(buf)) {
+        /* the abbreviation of the zone file PostgreSQL would load */
+        bool gmt = strcasecmp(buf, "gmt") == 0 || strcasecmp(buf, "etc/gmt") == 0 ||
+                   strcasecmp(buf, "greenwich") == 0;
         ctx->tz_offset_s = 0;
         ctx->tz_name = NULL;
+        ctx->tz_abbr = gmt ? "GMT" : "UTC";
         return true;
     }
     /* A plain number is hours east (SET TIME ZONE 2, '+02', '-5.5'). */
@@ -389,7 +451,9 @@ bool tz_parse(const char *s, ValueCtx *ctx)
         if (!(fabs(h) <= 15)) return false;
         ctx->tz_offset_s = (i32)lrint(h * 3600);
         ctx->tz_name = NULL;
-        return true;
+        offset_abbrev(ctx->tz_offset_s, abbr, sizeof abbr);
+        ctx->tz_abbr = arena_strdup(ctx->arena, abbr);
+        return ctx->tz_abbr != NULL;
     }
     /* TZ database name */
     if (isalpha((u8)buf[0]) && tz_get(buf)) {
@@ -397,17 +461,19 @@ bool tz_parse(const char *s, ValueCtx *ctx)
         if (!copy) return false;
         ctx->tz_name = copy;
         ctx->tz_offset_s = 0;
+        ctx->tz_abbr = NULL;
         return true;
     }
     /* POSIX form without DST: "[NAME]+-hh[:mm[:ss]]", positive = west */
     const char *p = buf;
-    if (isalpha((u8)*p) && !posix_name(&p)) return false;
+    if (isalpha((u8)*p) && !posix_name(&p, abbr)) return false;
     if (*p != '+' && *p != '-' && !isdigit((u8)*p)) return false;
     i32 o = posix_hms(&p);
     if (o == INT32_MIN || *p || o > 15 * 3600 + 59 * 60 || o < -(15 * 3600 + 59 * 60)) return false;
     ctx->tz_offset_s = -o;
     ctx->tz_name = NULL;
-    return true;
+    ctx->tz_abbr = arena_strdup(ctx->arena, abbr);
+    return ctx->tz_abbr != NULL;
 }
 
 /* ---- text input of dates and timestamps ----
@@ -907,11 +973,41 @@ static bool dt_zone_name(const char *name, DtParts *r)
         return true;
     }
     const char *p = name;
-    if (!posix_name(&p)) return false;
+    if (!posix_name(&p, NULL)) return false;
     i32 o = posix_hms(&p);
     if (o == INT32_MIN || *p || o > 15 * 3600 + 59 * 60 || o < -(15 * 3600 + 59 * 60)) return false;
     r->tz_off = -o;
     return true;
+}
+
+int tz_named_local_to_utc(const char *zone, i64 local, i64 *out, DdError *err)
+{
+    if (isdigit((u8)zone[0])) {
+        dd_err(err, DD_EINVALID_PARAM, -1, "invalid input syntax for type numeric time zone: \"%s\"", zone);
+        dd_err_hint(err, "Numeric time zones must have \"-\" or \"+\" as first character.");
+        return DD_EINVALID_PARAM;
+    }
+    i32 east;
+    int rc = dt_tz(zone, &east);
+    if (rc == DT_TZ_DISP) return dd_err(err, DD_EINVALID_PARAM, -1, "numeric time zone \"%s\" out of range", zone);
+    if (rc == DT_OK) {
+        *out = local - (i64)east * USECS_PER_SEC;
+        return DD_OK;
+    }
+    /* an abbreviation (matched in lower case), else a zone name */
+    char low[64];
+    size_t n = 0;
+    for (; zone[n] && n < sizeof low - 1; n++) low[n] = (char)tolower((u8)zone[n]);
+    low[n] = '\0';
+    int a = tz_abbrev_find(low);
+    DtParts r;
+    memset(&r, 0, sizeof r);
+    if (a >= 0 && !tz_abbrevs[a].zone) *out = local - (i64)tz_abbrevs[a].off * USECS_PER_SEC;
+    else if (a >= 0) *out = zone_local_to_utc(tz_abbrevs[a].zone, 0, local);
+    else if (dt_zone_name(zone, &r)) *out = r.tz_name[0] ? zone_local_to_utc(r.tz_name, 0, local)
+                                                         : local - (i64)r.tz_off * USECS_PER_SEC;
+    else return dd_err(err, DD_EINVALID_PARAM, -1, "time zone \"%s\" not recognized", zone);
+    return DD_OK;
 }
 
 /* The original spelling of field i (zone file names are case-sensitive). */

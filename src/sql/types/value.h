@@ -115,6 +115,9 @@ typedef struct ValueCtx {
     Arena *arena;        /* where results' variable-length data go */
     i32 tz_offset_s;     /* fixed zone: seconds east of UTC (used when tz_name is NULL) */
     const char *tz_name; /* named zone for the C library ("Europe/Paris"), or NULL */
+    const char *tz_abbr; /* a fixed zone's abbreviation for to_char's TZ ("UTC",
+                            "+02", "" for a nameless POSIX offset); NULL: "UTC"
+                            at offset 0, else the offset as "+02" */
     i8 float_digits;     /* extra_float_digits when <= 0 (floats print with
                             %.{15|6 + it}g, as PostgreSQL); 1 (or 0 in a
                             zeroed context): shortest exact output */
@@ -198,9 +201,13 @@ i64 ts_to_unix_us(i64 ts);
 /* Offset east of UTC in seconds of the session zone at UTC instant ts. */
 i32 tz_offset_at(const ValueCtx *ctx, i64 ts_utc);
 /* Parses a TimeZone setting ("UTC", "GMT", "+02", "-05:30", "Europe/Paris").
- * Fills ctx->tz_offset_s / tz_name (name copied into ctx->arena).  false if
- * the zone is unknown. */
+ * Fills ctx->tz_offset_s / tz_name / tz_abbr (copied into ctx->arena).
+ * false if the zone is unknown. */
 bool tz_parse(const char *s, ValueCtx *ctx);
+/* The session zone's abbreviation at UTC instant ts ("CEST", "UTC", "-03"),
+ * as PostgreSQL's to_char prints it, NUL-terminated in out[cap]. */
+#define TZ_ABBR_MAX 16
+void tz_abbrev_at(const ValueCtx *ctx, i64 ts_utc, char *out, size_t cap);
 
 /* ---- Additions (value.c, numeric.c, datetime.c, cast.c) ----
  * Helpers the four files share; the executor may use them too. */
@@ -248,6 +255,10 @@ void civil_from_days(i64 days, i64 *y, int *m, int *d);
 /* Session-zone conversions of timestamps (µs since 2000-01-01). */
 i64 ts_local_to_utc(const ValueCtx *ctx, i64 local);
 i64 ts_utc_to_local(const ValueCtx *ctx, i64 utc);
+/* Local wall time -> UTC in the zone named as make_timestamptz and AT TIME
+ * ZONE take it: "+05:30" (ISO sign: east), an abbreviation ("CEST"), a
+ * zone name or POSIX string.  22023 when not recognized. */
+int tz_named_local_to_utc(const char *zone, i64 local, i64 *out, DdError *err);
 /* DATE -> TIMESTAMP (22008 "date out of range for timestamp"), and back. */
 int date_to_timestamp(i64 days, i64 *out, DdError *err);
 i64 timestamp_to_date(i64 ts);
