@@ -98,7 +98,9 @@
     X(INVALID_OBJECT_DEF, "42P17", "invalid object definition")             \
     X(INVALID_ESCAPE_USE, "2200C", "invalid use of escape character")       \
     X(INVALID_REGEX, "2201B", "invalid regular expression")                 \
-    X(AMBIGUOUS_FUNCTION, "42725", "function is not unique")
+    X(AMBIGUOUS_FUNCTION, "42725", "function is not unique")                \
+    X(FOREIGN_KEY, "23503", "foreign key violation")                        \
+    X(INVALID_FOREIGN_KEY, "42830", "invalid foreign key")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

@@ -234,6 +234,7 @@ check data_bad_input_commits_nothing "$before" "$after"
 printf '{"id": 60, "amount": 1}\n{"amount": 2}\n' > "$TMP/nokey.jsonl"
 out=$("$D" ingest --data "$DB" -t ev -f "$TMP/nokey.jsonl" 2>&1); rc=$?
 check data_missing_key '1 driftdb: error: line 2: null value in column "id" of relation "ev" violates not-null constraint
+DETAIL:  Failing row contains (null, null, 2, null, null, null).
 Nothing was committed.' "$rc $out"
 out=$("$D" ingest --data "$DB" -t nosuch -f "$TMP/events.jsonl" 2>&1); rc=$?
 check data_ingest_missing_table '1 driftdb: error: relation "nosuch" does not exist

@@ -351,6 +351,8 @@ typedef struct ShowStmt { char *name; } ShowStmt;   /* SHOW name / SHOW ALL ("al
 typedef enum AlterKind {
     ALTER_ADD_COLUMN, ALTER_DROP_COLUMN, ALTER_RENAME_COLUMN, ALTER_RENAME_TABLE,
     ALTER_ADD_CONSTRAINT, ALTER_DROP_CONSTRAINT,
+    ALTER_SET_DEFAULT,   /* ALTER [COLUMN] name SET DEFAULT col->default_ | DROP DEFAULT (col->default_ NULL) */
+    ALTER_SET_NOT_NULL,  /* ALTER [COLUMN] name SET NOT NULL | DROP NOT NULL (not_null false) */
 } AlterKind;
 typedef struct AlterCmd {
     AlterKind kind;
@@ -361,6 +363,7 @@ typedef struct AlterCmd {
     bool if_exists;      /* DROP COLUMN IF EXISTS */
     bool if_not_exists;  /* ADD COLUMN IF NOT EXISTS */
     bool cascade;        /* DROP COLUMN / CONSTRAINT ... CASCADE */
+    bool not_null;       /* SET NOT NULL */
     int loc;
 } AlterCmd;
 typedef struct AlterTableStmt {

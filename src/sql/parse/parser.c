@@ -2670,6 +2670,18 @@ static int parse_alter(Parser *p, Stmt *st)
             scratch.name = a->table;
             c->kind = ALTER_ADD_COLUMN;
             TRY(parse_column_def(p, &scratch, &c->col));
+            /* its UNIQUE, CHECK and REFERENCES: constraints added after it */
+            c->col->unique = false;
+            PUSH(a->cmds, a->ncmds, cap, c);
+            for (int i = 0; i < scratch.ncons; i++) {
+                AlterCmd *k;
+                NEW(k);
+                k->kind = ALTER_ADD_CONSTRAINT;
+                k->loc = c->loc;
+                k->con = scratch.cons[i];
+                PUSH(a->cmds, a->ncmds, cap, k);
+            }
+            continue;
         } else if (is_kw(t, KW_DROP) && is_kw(peek(p, 1), KW_CONSTRAINT)) {
             advance(p);
             advance(p);
@@ -2699,6 +2711,32 @@ static int parse_alter(Parser *p, Stmt *st)
                 TRY(parse_colid(p, &c->name, &loc));
                 TRY(expect_kw(p, KW_TO));
                 TRY(parse_colid(p, &c->newname, &loc));
+            }
+        } else if (is_word(t, "alter") &&
+                   (is_kw(peek(p, 1), KW_COLUMN) ? is_kw(peek(p, 3), KW_SET) || is_kw(peek(p, 3), KW_DROP)
+                                                 : is_kw(peek(p, 2), KW_SET) || is_kw(peek(p, 2), KW_DROP)) &&
+                   (is_kw(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 4 : 3), KW_DEFAULT) ||
+                    is_kw(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 4 : 3), KW_NOT))) {
+            /* ALTER [COLUMN] c {SET DEFAULT expr | DROP DEFAULT | SET NOT NULL | DROP NOT NULL} */
+            advance(p);
+            accept_kw(p, KW_COLUMN);
+            TRY(parse_colid(p, &c->name, NULL));
+            bool set = is_kw(tok(p), KW_SET);
+            advance(p);
+            if (accept_kw(p, KW_DEFAULT)) {
+                c->kind = ALTER_SET_DEFAULT;
+                NEW(c->col);
+                c->col->name = c->name;
+                c->col->loc = c->loc;
+                if (set) {
+                    TRY(parse_expr(p, P_IN + 1, &c->col->default_));
+                    c->col->default_end = p->toks[p->pos - 1].end;
+                }
+            } else {
+                TRY(expect_kw(p, KW_NOT));
+                TRY(expect_kw(p, KW_NULL));
+                c->kind = ALTER_SET_NOT_NULL;
+                c->not_null = set;
             }
         } else if (t->kind == TOK_IDENT && (is_word(t, "alter") || is_kw(t, KW_SET) || is_word(t, "owner"))) {
             return not_supported(p, t->start, "this ALTER TABLE action");
@@ -3268,8 +3306,8 @@ static int parse_stmt(Parser *p, Stmt *st)
                 if (!is_word(tok(p), "identity")) return syntax_error(p);
                 advance(p);
             }
-            if (is_kw(tok(p), KW_CASCADE)) return not_supported(p, tok(p)->start, "TRUNCATE ... CASCADE");
-            accept_kw(p, KW_RESTRICT);
+            if (accept_kw(p, KW_CASCADE)) d->cascade = true;
+            else accept_kw(p, KW_RESTRICT);
             return DD_OK;
         }
         {

@@ -197,8 +197,11 @@ static int add_unique(SqlCtx *ctx, TableInfo *t, const Constraint *c)
 
 static int add_constraint(SqlCtx *ctx, TableInfo *t, const Constraint *c, ExprProg **check)
 {
-    if (c->kind == CONSTR_FOREIGN)
-        return dd_err(ctx->err, DD_EFEATURE, c->loc, "FOREIGN KEY constraints are not supported yet");
+    if (c->kind == CONSTR_FOREIGN) {
+        if (c->initially_deferred)
+            return dd_err(ctx->err, DD_EFEATURE, c->loc, "INITIALLY DEFERRED foreign keys are not supported yet");
+        return add_foreign_key(ctx, t, c);
+    }
     if (c->kind == CONSTR_UNIQUE) return add_unique(ctx, t, c);
     return add_check(ctx, t, c, check);
 }
@@ -226,12 +229,16 @@ static bool unique_repeated(const CreateTableStmt *s, int i)
 
 int table_constraints(SqlCtx *ctx, const CreateTableStmt *s, TableInfo *t)
 {
-    for (int i = 0; i < s->ncons; i++) {
-        if (s->cons[i]->kind == CONSTR_UNIQUE && unique_repeated(s, i)) continue;
-        ExprProg *unused;
-        int rc = add_constraint(ctx, t, s->cons[i], &unused);
-        if (rc) return rc;
-    }
+    /* foreign keys last: they may reference the table's own unique
+     * constraints */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < s->ncons; i++) {
+            if ((s->cons[i]->kind == CONSTR_FOREIGN) != (pass == 1)) continue;
+            if (s->cons[i]->kind == CONSTR_UNIQUE && unique_repeated(s, i)) continue;
+            ExprProg *unused;
+            int rc = add_constraint(ctx, t, s->cons[i], &unused);
+            if (rc) return rc;
+        }
     return DD_OK;
 }
 
@@ -239,7 +246,8 @@ int table_constraints(SqlCtx *ctx, const CreateTableStmt *s, TableInfo *t)
  * check pr is false: 23514. */
 static int check_present_rows(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t, ExprProg *pr, const char *name)
 {
-    Op *scan = op_scan(ctx, t0, TMODE_PRESENT, 0, 0, NULL);
+    DD_UNUSED(t0);
+    Op *scan = op_scan(ctx, t, TMODE_PRESENT, 0, 0, NULL);
     if (!scan) return DD_ENOMEM;
     int rc = op_open(ctx, scan);
     EvalEnv env = {ctx, NULL, 0, NULL};
@@ -264,13 +272,14 @@ int alter_add_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const C
 {
     ExprProg *pr = NULL;
     int rc = add_constraint(ctx, t, c, &pr);
+    if (!rc && c->kind == CONSTR_FOREIGN) return fk_validate_present(ctx, t0, t);
     if (rc || c->kind != CONSTR_CHECK) return rc;
-    /* the rows there are must pass; t0's rows decode as t0 (the new version
-     * only adds the constraint: the same columns in the same places) */
+    /* the rows there are must pass (read as t: a column this ALTER added
+     * reads NULL) */
     return check_present_rows(ctx, t0, t, pr, t->checks[t->nchecks - 1].name);
 }
 
-int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_exists, Plan *p, bool *dropped)
+int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_exists, bool cascade, Plan *p, bool *dropped)
 {
     *dropped = true;
     for (int i = 0; i < t->nchecks; i++)
@@ -279,8 +288,19 @@ int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_e
             t->nchecks--;
             return DD_OK;
         }
+    for (int i = 0; i < t->nfks; i++)
+        if (strcmp(t->fks[i].name, name) == 0) {
+            memmove(&t->fks[i], &t->fks[i + 1], sizeof(ForeignKeyInfo) * (size_t)(t->nfks - i - 1));
+            t->nfks--;
+            return DD_OK;
+        }
     for (int i = 0; i < t->nindexes; i++)
         if (t->indexes[i].constraint && strcmp(t->indexes[i].name, name) == 0) {
+            /* the foreign keys that reference its columns */
+            char *what = arena_printf(ctx->stmt, "constraint %s on table %s", name, t->name);
+            if (!what) return DD_ENOMEM;
+            int rc = fk_drop_index_dependents(ctx, p, t, &t->indexes[i], what, cascade);
+            if (rc) return rc;
             memmove(&t->indexes[i], &t->indexes[i + 1], sizeof(IndexInfo) * (size_t)(t->nindexes - i - 1));
             t->nindexes--;
             return DD_OK;
@@ -320,6 +340,22 @@ int compile_checks(SqlCtx *ctx, const TableInfo *t, Plan *p)
     return DD_OK;
 }
 
+void sql_failing_row(SqlCtx *ctx, const TableInfo *t, const Value *vals)
+{
+    Buf row = BUF_INIT;
+    bool first = true;
+    for (int c = 0; c < t->ncols; c++) {
+        const ColumnInfo *col = &t->cols[c];
+        if (col->dropped || col->pending || strcmp(col->name, ROWID_COL) == 0) continue;
+        if (!first) buf_puts(&row, ", ");
+        first = false;
+        if (vals[c].isnull) buf_puts(&row, "null");
+        else val_to_text(&vals[c], &ctx->vctx, &row);
+    }
+    if (buf_ok(&row)) dd_err_detail(ctx->err, "Failing row contains (%s).", buf_cstr(&row));
+    buf_free(&row);
+}
+
 int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals)
 {
     EvalEnv env = {ctx, NULL, 0, NULL};
@@ -330,18 +366,7 @@ int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const 
         if (out.isnull || out.v.b) continue;
         dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "new row for relation \"%s\" violates check constraint \"%s\"", t->name,
                t->checks[i].name);
-        Buf row = BUF_INIT;
-        bool first = true;
-        for (int c = 0; c < t->ncols; c++) {
-            const ColumnInfo *col = &t->cols[c];
-            if (col->dropped || col->pending || strcmp(col->name, ROWID_COL) == 0) continue;
-            if (!first) buf_puts(&row, ", ");
-            first = false;
-            if (vals[c].isnull) buf_puts(&row, "null");
-            else val_to_text(&vals[c], &ctx->vctx, &row);
-        }
-        if (buf_ok(&row)) dd_err_detail(ctx->err, "Failing row contains (%s).", buf_cstr(&row));
-        buf_free(&row);
+        sql_failing_row(ctx, t, vals);
         return DD_ECHECK_VIOLATION;
     }
     return DD_OK;

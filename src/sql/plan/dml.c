@@ -24,7 +24,7 @@
  * and seeded from the wall clock (µs x 16), so values stay unique across
  * restarts unless the clock steps back further than the ids written.
  */
-#include "plan.h"
+#include "plan_int.h"
 #include "../types/rowcodec.h"
 #include "../../store/keyenc.h"
 #include "../../util/clock.h"
@@ -129,7 +129,7 @@ static int dml_target(SqlCtx *ctx, const char *what, const char *name, int loc, 
 }
 
 /* The DEFAULT of column c compiled (a typed NULL when it has none). */
-static int compile_default(SqlCtx *ctx, const ColumnInfo *c, ExprProg **out)
+int dml_compile_default(SqlCtx *ctx, const ColumnInfo *c, ExprProg **out)
 {
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
@@ -168,7 +168,7 @@ static int compile_defaults(SqlCtx *ctx, const TableInfo *t, const int *target, 
             p->defaults = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)t->ncols);
             if (!p->defaults) return DD_ENOMEM;
         }
-        int rc = compile_default(ctx, c, &p->defaults[i]);
+        int rc = dml_compile_default(ctx, c, &p->defaults[i]);
         if (rc) return rc;
     }
     return DD_OK;
@@ -180,7 +180,7 @@ static int compile_defaults(SqlCtx *ctx, const TableInfo *t, const int *target, 
 static int compile_assigned(SqlCtx *ctx, CompileCtx *cc, Expr *e, const ColumnInfo *col, bool update, bool override,
                             ExprProg **out)
 {
-    if (e->kind == EXPR_DEFAULT) return compile_default(ctx, col, out);
+    if (e->kind == EXPR_DEFAULT) return dml_compile_default(ctx, col, out);
     if (col->identity == 'a' && !override) {
         if (update)
             dd_err(ctx->err, DD_EGENERATED_ALWAYS, e->loc, "column \"%s\" can only be updated to DEFAULT", col->name);
@@ -583,10 +583,12 @@ static int check_not_null(SqlCtx *ctx, const TableInfo *t, const Value *vals)
     for (int i = 0; i < t->ncols; i++) {
         const ColumnInfo *c = &t->cols[i];
         if (c->dropped || !vals[i].isnull) continue;
-        if (c->not_null || is_pk_col(t, i))
-            return dd_err(ctx->err, DD_ENOT_NULL, -1,
-                          "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
-                          c->name, t->name);
+        if (c->not_null || is_pk_col(t, i)) {
+            dd_err(ctx->err, DD_ENOT_NULL, -1, "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+                   c->name, t->name);
+            sql_failing_row(ctx, t, vals);
+            return DD_ENOT_NULL;
+        }
     }
     return DD_OK;
 }
@@ -696,40 +698,30 @@ static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count
     return check_unique_rows(ctx, t, rows);
 }
 
-/* Whether pk was written by this statement already (set of keys in a). */
-typedef struct PkSet { u8 **k; size_t cap, n; } PkSet;
-static int pkset_add(Arena *a, PkSet *s, const u8 *pk, u32 len, bool *had)
+
+/* The foreign keys of t over the rows an INSERT wrote. */
+static int fk_inserted(SqlCtx *ctx, const TableInfo *t, const NewRows *rows)
 {
-    if ((s->n + 1) * 2 > s->cap) {
-        size_t ncap = s->cap ? s->cap * 2 : 64;
-        u8 **nk = arena_zalloc(a, sizeof(u8 *) * ncap);
-        if (!nk) return DD_ENOMEM;
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->k[i]) continue;
-            u32 l;
-            memcpy(&l, s->k[i], 4);
-            size_t j = dd_fnv1a(DD_FNV_INIT, s->k[i] + 4, l) & (ncap - 1);
-            while (nk[j]) j = (j + 1) & (ncap - 1);
-            nk[j] = s->k[i];
-        }
-        s->k = nk;
-        s->cap = ncap;
+    bool relevant;
+    int rc = rows->n ? fk_relevant(ctx, t, &relevant) : DD_OK;
+    if (rc || !rows->n || !relevant) return rc;
+    RowChange *ch = arena_zalloc(ctx->stmt, sizeof(RowChange) * rows->n);
+    if (!ch) return DD_ENOMEM;
+    for (size_t i = 0; i < rows->n; i++) {
+        ch[i].neu = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+        if (!ch[i].neu) return DD_ENOMEM;
+        if ((rc = row_decode(t, rows->v[i].rec, rows->v[i].reclen, ch[i].neu, ctx->err))) return rc;
     }
-    size_t j = dd_fnv1a(DD_FNV_INIT, pk, len) & (s->cap - 1);
-    while (s->k[j]) {
-        u32 l;
-        memcpy(&l, s->k[j], 4);
-        if (l == len && memcmp(s->k[j] + 4, pk, len) == 0) { *had = true; return DD_OK; }
-        j = (j + 1) & (s->cap - 1);
-    }
-    u8 *e = arena_alloc(a, 4 + (size_t)len);
-    if (!e) return DD_ENOMEM;
-    memcpy(e, &len, 4);
-    memcpy(e + 4, pk, len);
-    s->k[j] = e;
-    s->n++;
-    *had = false;
-    return DD_OK;
+    return fk_after_writes(ctx, t, ch, rows->n);
+}
+
+/* A copy of the n values of row (statement arena), or NULL. */
+static Value *row_copy(SqlCtx *ctx, const Value *row, int n)
+{
+    Value *c = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(n + 1));
+    for (int i = 0; c && i < n; i++)
+        if (val_copy(ctx->stmt, &row[i], &c[i])) return NULL;
+    return c;
 }
 
 /* INSERT ... ON CONFLICT (the primary key): each proposed row is inserted,
@@ -740,7 +732,7 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
 {
     const TableInfo *t = p->table;
     int w = t->ncols + HIST_COLS;
-    PkSet seen = {NULL, 0, 0};
+    KeySet seen = {NULL, 0, 0};
     const u8 **done = arena_alloc(ctx->stmt, sizeof(u8 *) * (rows->n + 1));
     u32 *donelen = arena_alloc(ctx->stmt, sizeof(u32) * (rows->n + 1));
     Value *row = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(2 * w + 1));
@@ -749,20 +741,27 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
     int ndone = 0, rc = DD_OK;
     EvalEnv env = {ctx, NULL, 0, NULL};
     Buf rec = BUF_INIT;
+    /* the rows written, for the foreign keys */
+    bool fks;
+    if ((rc = fk_relevant(ctx, t, &fks))) return rc;
+    RowChange *ch = fks ? arena_zalloc(ctx->stmt, sizeof(RowChange) * (rows->n + 1)) : NULL;
+    size_t nch = 0;
+    if (fks && !ch) return DD_ENOMEM;
     for (size_t i = 0; !rc && i < rows->n; i++) {
         NewRow *r = &rows->v[i];
         bool live, had;
         if ((rc = key_live(ctx, t, r->pk, r->pklen, &live))) break;
-        if ((rc = pkset_add(ctx->stmt, &seen, r->pk, r->pklen, &had))) break;
+        if ((rc = keyset_put(ctx->stmt, &seen, r->pk, r->pklen, 0, &had))) break;
         if (!live) {
             rc = ws_put(ctx->ws, t->id, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
             if (rc) break;
             p->count++;
             done[ndone] = r->pk;
             donelen[ndone++] = r->pklen;
-            if (p->nret) {
+            if (p->nret || fks) {
                 if ((rc = row_decode(t, r->rec, r->reclen, neu, ctx->err))) break;
                 rc = keep_returning(ctx, p, neu);
+                if (!rc && fks && !(ch[nch++].neu = row_copy(ctx, neu, t->ncols))) rc = DD_ENOMEM;
             }
             continue;
         }
@@ -818,6 +817,11 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
             done[ndone] = r->pk;
             donelen[ndone++] = r->pklen;
             rc = keep_returning(ctx, p, neu);
+            if (!rc && fks) {
+                ch[nch].old = row_copy(ctx, row, t->ncols);
+                ch[nch].neu = row_copy(ctx, neu, t->ncols);
+                if (!ch[nch++].old || !ch[nch - 1].neu) rc = DD_ENOMEM;
+            }
         }
         arena_rewind(ctx->row, m);
     }
@@ -825,7 +829,8 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
     if (rc) return rc;
     const TableInfo *cur = ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
     if (!cur) cur = t;
-    return ndone ? sql_check_unique(ctx, cur, done, donelen, ndone) : DD_OK;
+    rc = ndone ? sql_check_unique(ctx, cur, done, donelen, ndone) : DD_OK;
+    return !rc && nch ? fk_after_writes(ctx, t, ch, nch) : rc;
 }
 
 static int eval_defaults(SqlCtx *ctx, Plan *p, Value *vals)
@@ -887,6 +892,7 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
     /* 2. write them (and the document columns they brought) */
     if (!rc && rows.n && p->new_table && !ws_put_table(ctx->ws, p->new_table)) rc = DD_ENOMEM;
     if (!rc) rc = p->conflict ? write_rows_on_conflict(ctx, p, &rows) : write_rows(ctx, t, &rows, &p->count);
+    if (!rc && !p->conflict) rc = fk_inserted(ctx, t, &rows);
     if (!rc) rc = returning_rows(ctx, p);
     return rc;
 }
@@ -1005,12 +1011,28 @@ int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
 int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p)
 {
     p->kind = PLAN_TRUNCATE;
-    p->parts = arena_zalloc(ctx->stmt, sizeof(Plan *) * (size_t)(s->n + 1));
+    const TableInfo **all = NULL;
+    int nall = 0, rc;
+    if (s->cascade && (rc = present_tables(ctx, &all, &nall))) return rc;
+    p->parts = arena_zalloc(ctx->stmt, sizeof(Plan *) * (size_t)(s->n + nall + 1));
     if (!p->parts) return DD_ENOMEM;
-    for (int i = 0; i < s->n; i++) {
-        const TableInfo *t;
-        int rc = dml_target(ctx, "TRUNCATE TABLE", s->names[i], s->locs[i], &t);
-        if (rc) return rc;
+    for (int i = 0; i < s->n + nall; i++) {
+        const TableInfo *t = NULL;
+        if (i < s->n) {
+            if ((rc = dml_target(ctx, "TRUNCATE TABLE", s->names[i], s->locs[i], &t))) return rc;
+        } else {
+            /* CASCADE: the tables whose foreign keys reference one truncated */
+            const TableInfo *c = all[i - s->n];
+            for (int f = 0; f < c->nfks && !t; f++)
+                for (int k = 0; k < p->nparts && !t; k++)
+                    if (c->fks[f].ref_table == p->parts[k]->table->id) t = c;
+            bool seen = false;
+            for (int k = 0; t && k < p->nparts && !seen; k++) seen = p->parts[k]->table->id == t->id;
+            if (!t || seen) continue;
+            p->notice = arena_printf(ctx->stmt, "truncate cascades to table \"%s\"", t->name);
+            p->notice_state = "00000";
+            i = s->n - 1;   /* again: it may be referenced in turn */
+        }
         bool seen = false;
         for (int k = 0; k < p->nparts && !seen; k++) seen = p->parts[k]->table->id == t->id;
         if (seen) continue;   /* named twice: once, as PostgreSQL */
@@ -1023,65 +1045,24 @@ int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p)
         if ((rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, NULL, &d->root))) return rc;
         d->kind = PLAN_DELETE;
         d->table = t;
+        d->truncate_part = true;
         p->parts[p->nparts++] = d;
         /* RESTART IDENTITY: the sequences the table owns start again */
         if (s->restart_identity && (rc = drop_owned_sequences(ctx, p, t->id, 0))) return rc;
     }
-    return DD_OK;
+    return fk_check_truncate(ctx, p);
 }
 
-typedef struct Change {
-    Value *old, *neu;    /* neu NULL: delete */
-    u8 *newpk; u32 newpklen;   /* the key after the update */
-} Change;
-
-static int exec_update_delete(SqlCtx *ctx, Plan *p)
+/* Writes the changes ch[0..nch) of rows of t (deletes, and updates with
+ * their NOT NULL and CHECK constraints: p->checks) into the write set,
+ * then checks t's unique indexes over the updated rows; *count (when not
+ * NULL) counts them. */
+int dml_apply_changes(SqlCtx *ctx, const Plan *p, const TableInfo *t, RowChange *ch, size_t nch, u64 *count)
 {
-    const TableInfo *t = p->table;
-    int n = t->ncols;
-    EvalEnv env = {ctx, NULL, 0, NULL};
-    Change *ch = NULL;
-    size_t nch = 0, cap = 0;
-    int rc = op_open(ctx, p->root);
-    /* 1. collect the old and new images of every matching row */
-    while (!rc) {
-        Value *r;
-        int k = op_next(ctx, p->root, &r);
-        if (k < 0) { rc = -k; break; }
-        if (k == 0) break;
-        if (nch == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            Change *nc = arena_alloc(ctx->stmt, sizeof(Change) * ncap);
-            if (!nc) { rc = DD_ENOMEM; break; }
-            if (nch) memcpy(nc, ch, sizeof(Change) * nch);
-            ch = nc;
-            cap = ncap;
-        }
-        Change *c = &ch[nch];
-        c->old = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)n);
-        if (!c->old) { rc = DD_ENOMEM; break; }
-        for (int i = 0; !rc && i < n; i++) rc = val_copy(ctx->stmt, &r[i], &c->old[i]);
-        c->neu = NULL;
-        if (!rc && p->kind == PLAN_UPDATE) {
-            c->neu = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)n);
-            if (!c->neu) { rc = DD_ENOMEM; break; }
-            memcpy(c->neu, c->old, sizeof(Value) * (size_t)n);
-            for (int s = 0; !rc && s < p->nset; s++) {
-                Value v;
-                rc = expr_eval(p->set[s], &env, r, &v);
-                if (!rc) rc = val_copy(ctx->stmt, &v, &c->neu[p->target_col[s]]);
-            }
-        }
-        if (!rc) rc = keep_returning(ctx, p, c->neu ? c->neu : c->old);
-        nch++;
-        arena_reset(ctx->row);
-    }
-    op_close(ctx, p->root);
-    /* 2. apply them (with the document columns they brought) */
-    if (!rc && nch && p->new_table && !ws_put_table(ctx->ws, p->new_table)) rc = DD_ENOMEM;
+    int rc = DD_OK;
     Buf opk = BUF_INIT, npk = BUF_INIT, rec = BUF_INIT, orig = BUF_INIT;
     for (size_t i = 0; !rc && i < nch; i++) {
-        Change *c = &ch[i];
+        RowChange *c = &ch[i];
         rc = row_pk(t, c->old, &opk, ctx->err);
         if (!rc) rc = row_encode(t, c->old, &orig, ctx->err);
         if (rc) break;
@@ -1117,24 +1098,77 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
             c->newpklen = (u32)npk.len;
             if (!c->newpk) rc = DD_ENOMEM;
         }
-        if (!rc) p->count++;
+        if (!rc && count) (*count)++;
     }
     buf_free(&opk);
     buf_free(&npk);
     buf_free(&rec);
     buf_free(&orig);
-    if (!rc && p->kind == PLAN_UPDATE && nch) {
+    bool any_update = false;
+    for (size_t i = 0; i < nch; i++) any_update |= ch[i].neu != NULL;
+    if (!rc && any_update) {
         const TableInfo *cur = ws_table(ctx->ws, t->id);
         if (!cur) cur = t;
         const u8 **pks = arena_alloc(ctx->stmt, sizeof(u8 *) * nch);
         u32 *lens = arena_alloc(ctx->stmt, sizeof(u32) * nch);
         if (!pks || !lens) return DD_ENOMEM;
+        int nk = 0;
         for (size_t i = 0; i < nch; i++) {
-            pks[i] = ch[i].newpk;
-            lens[i] = ch[i].newpklen;
+            if (!ch[i].neu) continue;
+            pks[nk] = ch[i].newpk;
+            lens[nk++] = ch[i].newpklen;
         }
-        rc = sql_check_unique(ctx, cur, pks, lens, (int)nch);
+        rc = sql_check_unique(ctx, cur, pks, lens, nk);
     }
+    return rc;
+}
+
+static int exec_update_delete(SqlCtx *ctx, Plan *p)
+{
+    const TableInfo *t = p->table;
+    int n = t->ncols;
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    RowChange *ch = NULL;
+    size_t nch = 0, cap = 0;
+    int rc = op_open(ctx, p->root);
+    /* 1. collect the old and new images of every matching row */
+    while (!rc) {
+        Value *r;
+        int k = op_next(ctx, p->root, &r);
+        if (k < 0) { rc = -k; break; }
+        if (k == 0) break;
+        if (nch == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            RowChange *nc = arena_alloc(ctx->stmt, sizeof(RowChange) * ncap);
+            if (!nc) { rc = DD_ENOMEM; break; }
+            if (nch) memcpy(nc, ch, sizeof(RowChange) * nch);
+            ch = nc;
+            cap = ncap;
+        }
+        RowChange *c = &ch[nch];
+        c->old = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)n);
+        if (!c->old) { rc = DD_ENOMEM; break; }
+        for (int i = 0; !rc && i < n; i++) rc = val_copy(ctx->stmt, &r[i], &c->old[i]);
+        c->neu = NULL;
+        if (!rc && p->kind == PLAN_UPDATE) {
+            c->neu = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)n);
+            if (!c->neu) { rc = DD_ENOMEM; break; }
+            memcpy(c->neu, c->old, sizeof(Value) * (size_t)n);
+            for (int s = 0; !rc && s < p->nset; s++) {
+                Value v;
+                rc = expr_eval(p->set[s], &env, r, &v);
+                if (!rc) rc = val_copy(ctx->stmt, &v, &c->neu[p->target_col[s]]);
+            }
+        }
+        if (!rc) rc = keep_returning(ctx, p, c->neu ? c->neu : c->old);
+        nch++;
+        arena_reset(ctx->row);
+    }
+    op_close(ctx, p->root);
+    /* 2. apply them (with the document columns they brought) */
+    if (!rc && nch && p->new_table && !ws_put_table(ctx->ws, p->new_table)) rc = DD_ENOMEM;
+    if (!rc) rc = dml_apply_changes(ctx, p, t, ch, nch, &p->count);
+    if (!rc && nch && !p->truncate_part) rc = fk_after_writes(ctx, t, ch, nch);
     if (!rc) rc = returning_rows(ctx, p);
     return rc;
 }
@@ -1413,6 +1447,12 @@ int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p)
     int rc = drop_cascade(ctx, s, p);
     for (int i = 0, n = p->ndrop; !rc && i < n; i++)
         if (!p->drop[i]->view_sql) rc = drop_owned_sequences(ctx, p, p->drop[i]->id, 0);
+    /* the foreign keys of other tables that reference them */
+    for (int i = 0, n = p->ndrop; !rc && i < n; i++) {
+        if (p->drop[i]->view_sql || p->drop[i]->sequence) continue;
+        char *what = arena_printf(ctx->stmt, "table %s", p->drop[i]->name);
+        rc = what ? fk_drop_dependents(ctx, p, p->drop[i]->id, 0, what, s->cascade) : DD_ENOMEM;
+    }
     return rc;
 }
 
@@ -1457,6 +1497,29 @@ static int table_has_rows(SqlCtx *ctx, const TableInfo *t, bool *any)
     if (n < 0) return -n;
     *any = n == 1;
     return DD_OK;
+}
+
+/* Whether a live row of t (present) has NULL in column ci. */
+static int column_has_null(SqlCtx *ctx, const TableInfo *t, int ci, bool *any)
+{
+    *any = false;
+    bool *used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(t->ncols + HIST_COLS + 1));
+    if (!used) return DD_ENOMEM;
+    used[ci] = true;
+    Op *scan = op_scan(ctx, t, TMODE_PRESENT, 0, 0, used);
+    if (!scan) return DD_ENOMEM;
+    int rc = op_open(ctx, scan);
+    while (!rc && !*any) {
+        Value *r;
+        ArenaMark m = arena_mark(ctx->row);
+        int n = op_next(ctx, scan, &r);
+        if (n < 0) rc = -n;
+        else if (n == 0) break;
+        else *any = r[ci].isnull;
+        arena_rewind(ctx->row, m);
+    }
+    op_close(ctx, scan);
+    return rc;
 }
 
 /*
@@ -1549,8 +1612,21 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (!what) return DD_ENOMEM;
             if ((rc = view_drop_dependents(ctx, p, t->id, t->cols[ci].id, what, c->cascade))) return rc;
             if ((rc = drop_owned_sequences(ctx, p, t->id, t->cols[ci].id))) return rc;
+            int k;
+            /* foreign keys: other tables' that reference it (CASCADE), the
+             * table's own that name it (they go with it) */
+            if ((rc = fk_drop_dependents(ctx, p, t->id, t->cols[ci].id, what, c->cascade))) return rc;
+            k = 0;
+            for (int x = 0; x < t->nfks; x++) {
+                bool uses = false;
+                for (int j = 0; j < t->fks[x].ncols; j++)
+                    uses |= t->fks[x].cols[j] == t->cols[ci].id ||
+                            (t->fks[x].ref_table == t->id && t->fks[x].ref_cols[j] == t->cols[ci].id);
+                if (!uses) t->fks[k++] = t->fks[x];
+            }
+            t->nfks = k;
             /* indexes on the column go with it */
-            int k = 0;
+            k = 0;
             for (int x = 0; x < t->nindexes; x++) {
                 bool uses = false;
                 for (int j = 0; j < t->indexes[x].ncols; j++) uses |= t->indexes[x].cols[j] == t->cols[ci].id;
@@ -1607,8 +1683,49 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             break;
         case ALTER_DROP_CONSTRAINT: {
             bool dropped;
-            if ((rc = alter_drop_constraint(ctx, t, c->name, c->if_exists, p, &dropped))) return rc;
+            if ((rc = alter_drop_constraint(ctx, t, c->name, c->if_exists, c->cascade, p, &dropped))) return rc;
             if (!dropped) changed--;
+            break;
+        }
+        case ALTER_SET_DEFAULT:
+        case ALTER_SET_NOT_NULL: {
+            int ci = find_col(t, c->name);
+            if (ci < 0 || system_col_name(c->name))
+                return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist", c->name,
+                              t->name);
+            ColumnInfo *col = &t->cols[ci];
+            if (col->identity && (c->kind == ALTER_SET_DEFAULT || !c->not_null)) {
+                dd_err(ctx->err, DD_ESYNTAX, -1, "column \"%s\" of relation \"%s\" is an identity column", c->name, t->name);
+                if (c->kind == ALTER_SET_DEFAULT && !c->col->default_)
+                    dd_err_hint(ctx->err, "Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead.");
+                return DD_ESYNTAX;
+            }
+            if (c->kind == ALTER_SET_DEFAULT) {
+                if (!c->col->default_) {
+                    col->default_sql = NULL;
+                    break;
+                }
+                c->col->type.typmod = col->typmod;
+                if ((rc = check_default(ctx, c->col, (TypeId)col->type, col))) {
+                    ctx->err->position = 0;   /* PostgreSQL points at no part of an ALTER */
+                    return rc;
+                }
+                break;
+            }
+            if (!c->not_null) {
+                if (is_pk_col(t, ci))
+                    return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "column \"%s\" is in a primary key", c->name);
+                col->not_null = false;
+                break;
+            }
+            if (!col->not_null) {
+                bool any;
+                if ((rc = column_has_null(ctx, t0, ci, &any))) return rc;
+                if (any)
+                    return dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
+                                  c->name, t->name);
+            }
+            col->not_null = true;
             break;
         }
         case ALTER_RENAME_TABLE:
@@ -1673,6 +1790,8 @@ int exec_dml(SqlCtx *ctx, Plan *p)
             return DD_ENOMEM;
         return drop_relations(ctx, p);   /* views a DROP COLUMN ... CASCADE drops */
     case PLAN_DROP_TABLE:
+        for (int i = 0; i < p->nalter; i++)   /* foreign keys CASCADE removed */
+            if (!ws_put_table(ctx->ws, p->alter[i])) return DD_ENOMEM;
         return drop_relations(ctx, p);
     default: return DD_OK;
     }

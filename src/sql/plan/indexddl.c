@@ -22,7 +22,7 @@
  * the transaction's other rows (23505, sql_check_unique); the writer checks
  * again at commit against rows committed meanwhile.
  */
-#include "plan.h"
+#include "plan_int.h"
 #include "../types/rowcodec.h"
 #include "../../store/keyenc.h"
 #include "../../util/alloc.h"
@@ -254,8 +254,6 @@ int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p)
     if (ctx->read_only) return dd_err(ctx->err, DD_EREAD_ONLY_TXN, -1, "cannot execute DROP INDEX in a read-only transaction");
     p->kind = PLAN_ALTER_TABLE;
     p->tag = "DROP INDEX";
-    p->alter = arena_zalloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(s->n + 1));
-    if (!p->alter) return DD_ENOMEM;
     for (int i = 0; i < s->n; i++) {
         const TableInfo *t0 = NULL;
         const IndexInfo *ix = index_by_name(ctx, s->names[i], &t0);
@@ -281,13 +279,12 @@ int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p)
             dd_err_hint(ctx->err, "You can drop constraint %s on table %s instead.", ix->name, tn);
             return DD_EDEPENDENT_OBJECTS;
         }
-        if (!t) {
-            for (int j = 0; j < p->nalter && !t; j++) if (p->alter[j]->id == t0->id) t = p->alter[j];
-            if (!t) {
-                if (!(t = table_copy(ctx->stmt, t0))) return DD_ENOMEM;
-                p->alter[p->nalter++] = t;
-            }
+        if (ix->unique) {
+            char *what = arena_printf(ctx->stmt, "index %s", ix->name);
+            int rc = what ? fk_drop_index_dependents(ctx, p, t ? t : t0, ix, what, s->cascade) : DD_ENOMEM;
+            if (rc) return rc;
         }
+        if (!t && !(t = plan_alter_version(ctx, p, t0))) return DD_ENOMEM;
         int k = 0;
         for (int x = 0; x < t->nindexes; x++)
             if (strcmp(t->indexes[x].name, s->names[i]) != 0) t->indexes[k++] = t->indexes[x];
@@ -387,41 +384,6 @@ static int build_index(SqlCtx *ctx, TxnWrites *ws, const TableInfo *t, const Ind
  * are told apart by their rows' full keys.  NULLs never conflict.
  */
 
-
-/* A set of full keys (statement arena) that finds the first repeat. */
-typedef struct KeySet { u8 **k; u32 *n; size_t cap, count; } KeySet;
-
-static int keyset_add(SqlCtx *ctx, KeySet *ks, const Buf *key, bool *dup)
-{
-    *dup = false;
-    if ((ks->count + 1) * 2 > ks->cap) {
-        size_t ncap = ks->cap ? ks->cap * 2 : 256;
-        u8 **nk = arena_zalloc(ctx->stmt, sizeof(u8 *) * ncap);
-        u32 *nn = arena_alloc(ctx->stmt, sizeof(u32) * ncap);
-        if (!nk || !nn) return DD_ENOMEM;
-        for (size_t i = 0; i < ks->cap; i++) {
-            if (!ks->k[i]) continue;
-            size_t j = dd_fnv1a(DD_FNV_INIT, ks->k[i], ks->n[i]) & (ncap - 1);
-            while (nk[j]) j = (j + 1) & (ncap - 1);
-            nk[j] = ks->k[i];
-            nn[j] = ks->n[i];
-        }
-        ks->k = nk;
-        ks->n = nn;
-        ks->cap = ncap;
-    }
-    size_t j = dd_fnv1a(DD_FNV_INIT, key->data, key->len) & (ks->cap - 1);
-    while (ks->k[j]) {
-        if (ks->n[j] == key->len && memcmp(ks->k[j], key->data, key->len) == 0) { *dup = true; return DD_OK; }
-        j = (j + 1) & (ks->cap - 1);
-    }
-    ks->k[j] = arena_memdup(ctx->stmt, key->data, key->len ? key->len : 1);
-    if (!ks->k[j]) return DD_ENOMEM;
-    ks->n[j] = (u32)key->len;
-    ks->count++;
-    return DD_OK;
-}
-
 /* 23505 for key (full) of unique index ix of t. */
 static int unique_error(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Buf *key, bool building)
 {
@@ -449,7 +411,7 @@ static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo 
 {
     Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
     if (!vals) return DD_ENOMEM;
-    KeySet ks = {NULL, NULL, 0, 0};
+    KeySet ks = {NULL, 0, 0};
     Buf key = BUF_INIT;
     int rc = DD_OK;
     bool dup = false;
@@ -465,7 +427,7 @@ static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo 
         bool has_null;
         if ((rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) break;
         if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
-        if (!has_null) rc = keyset_add(ctx, &ks, &key, &dup);
+        if (!has_null) rc = keyset_put(ctx->stmt, &ks, key.data, (u32)key.len, 0, &dup);
     }
     tscan_close(sc);
     WsRow **rows = NULL;
@@ -476,7 +438,7 @@ static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo 
         bool has_null;
         if ((rc = row_decode(t, rows[i]->rec, rows[i]->reclen, vals, ctx->err))) break;
         if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
-        if (!has_null) rc = keyset_add(ctx, &ks, &key, &dup);
+        if (!has_null) rc = keyset_put(ctx->stmt, &ks, key.data, (u32)key.len, 0, &dup);
     }
     if (!rc && dup) rc = unique_error(ctx, t, ix, &key, building);
     buf_free(&key);
@@ -510,14 +472,14 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
         WsRow **rows;
         int nrows;
         if ((rc = ws_table_rows(ctx->ws, t->id, ctx->stmt, &rows, &nrows))) break;
-        KeySet ks = {NULL, NULL, 0, 0};
+        KeySet ks = {NULL, 0, 0};
         bool dup = false;
         for (int i = 0; i < nrows && !rc && !dup; i++) {
             if (!rows[i]->rec) continue;
             bool has_null;
             if ((rc = row_decode(t, rows[i]->rec, rows[i]->reclen, vals, ctx->err))) break;
             if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
-            if (!has_null) rc = keyset_add(ctx, &ks, &key, &dup);
+            if (!has_null) rc = keyset_put(ctx->stmt, &ks, key.data, (u32)key.len, 0, &dup);
         }
         /* the statement's rows against the snapshot's entries */
         for (int k = 0; k < n && !rc && !dup; k++) {

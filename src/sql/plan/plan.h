@@ -63,8 +63,10 @@ struct Plan {
     const TableInfo *seq_target;
     /* INSERT / UPDATE: the table's CHECK constraints over its row */
     ExprProg **checks; int nchecks;
-    /* TRUNCATE: a DELETE of every row per table */
+    /* TRUNCATE: a DELETE of every row per table (each a truncate_part:
+     * foreign keys were checked once, for all of them) */
     Plan **parts; int nparts;
+    bool truncate_part;
     /* a NOTICE the statement raises (IF [NOT] EXISTS skipping), or NULL */
     const char *notice;
     const char *notice_state;
@@ -133,11 +135,13 @@ int table_constraints(SqlCtx *ctx, const CreateTableStmt *s, TableInfo *t);
 int alter_add_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const Constraint *c);
 /* ALTER TABLE DROP CONSTRAINT name from t; *dropped false when there was
  * none (a NOTICE with if_exists, else 42704). */
-int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_exists, Plan *p, bool *dropped);
+int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_exists, bool cascade, Plan *p, bool *dropped);
 /* INSERT / UPDATE: p->checks compiled over t's row. */
 int compile_checks(SqlCtx *ctx, const TableInfo *t, Plan *p);
 /* 23514 when a CHECK of t is false for row vals (t->ncols values). */
 int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals);
+/* The DETAIL "Failing row contains (...)." of an error about row vals of t. */
+void sql_failing_row(SqlCtx *ctx, const TableInfo *t, const Value *vals);
 /* name1_name2_label (name2 may be NULL) shortened to fit as PostgreSQL's,
  * with a number after label while a relation, index or constraint of t
  * has the name. */

@@ -67,6 +67,54 @@ bool const_value(SqlCtx *ctx, Expr *k, Value *out);
 /* Appends the conjuncts of e (split at AND) to out[0..*n) (statement arena). */
 int and_split_list(SqlCtx *ctx, Expr *e, Expr ***out, int *n, int *cap);
 
+/* dml.c: one row's change by a statement: old NULL for an INSERT, neu
+ * NULL for a DELETE (values as the table's columns); newpk: the key after
+ * an update (dml_apply_changes sets it). */
+typedef struct RowChange {
+    Value *old, *neu;
+    u8 *newpk; u32 newpklen;
+} RowChange;
+/* Writes changes of rows of t (NOT NULL and p's CHECK programs on the
+ * new images; unique indexes after); *count (may be NULL) counts them. */
+int dml_apply_changes(SqlCtx *ctx, const Plan *p, const TableInfo *t, RowChange *ch, size_t nch, u64 *count);
+/* The DEFAULT of column c compiled (a typed NULL when it has none). */
+int dml_compile_default(SqlCtx *ctx, const ColumnInfo *c, ExprProg **out);
+
+/* fk.c: FOREIGN KEY constraints */
+/* Adds FOREIGN KEY c to t (the version being made). */
+int add_foreign_key(SqlCtx *ctx, TableInfo *t, const Constraint *c);
+/* ALTER TABLE ADD FOREIGN KEY: the present rows of t0 against t's last
+ * foreign key (23503). */
+int fk_validate_present(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t);
+/* Whether a change of t's rows concerns a foreign key (t has one, or one
+ * references t). */
+int fk_relevant(SqlCtx *ctx, const TableInfo *t, bool *relevant);
+/* After a statement wrote ch[0..n) to t: the actions of the foreign keys
+ * that reference t (CASCADE, SET NULL, SET DEFAULT: their writes, and so
+ * on down), then the checks (23503) of every row written. */
+int fk_after_writes(SqlCtx *ctx, const TableInfo *t, RowChange *ch, size_t n);
+/* The foreign keys of other tables that reference table id (its column
+ * col; 0: any): with cascade removed (new versions in p->alter, with a
+ * NOTICE), else 2BP01 naming `what`.  p->drop's tables are skipped. */
+int fk_drop_dependents(SqlCtx *ctx, Plan *p, u32 id, u32 col, const char *what, bool cascade);
+/* The same for unique index ix of t about to go: the foreign keys that
+ * need it (no primary key or other unique index of t has their columns). */
+int fk_drop_index_dependents(SqlCtx *ctx, Plan *p, const TableInfo *t, const IndexInfo *ix, const char *what, bool cascade);
+/* p's new version of table t (a copy made on first need, in p->alter). */
+TableInfo *plan_alter_version(SqlCtx *ctx, Plan *p, const TableInfo *t);
+/* TRUNCATE: 0A000 when a table that p truncates is referenced from one
+ * it does not. */
+int fk_check_truncate(SqlCtx *ctx, const Plan *p);
+
+/* keyset.c: a set of encoded keys (in an arena), each with a value */
+typedef struct KeySetEntry { u8 *key; u32 len; u32 val; } KeySetEntry;
+typedef struct KeySet { KeySetEntry *e; size_t cap, count; } KeySet;
+/* Adds key with val unless there (*had, when not NULL, tells; the first
+ * val stays). */
+int keyset_put(Arena *a, KeySet *ks, const u8 *key, u32 len, u32 val, bool *had);
+/* The entry of key, or NULL. */
+KeySetEntry *keyset_get(const KeySet *ks, const u8 *key, u32 len);
+
 /* join.c: plans FROM and WHERE of s; fi gets the operator (canonical rows
  * of all its relations) and the relations of the scope. */
 int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi);
