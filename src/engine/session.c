@@ -161,6 +161,8 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             local.ws = &s->ws;
             local.stmt = &s->stmt;
             local.row = &s->row;
+            local.vctx = s->vctx;
+            local.vctx.arena = &s->stmt;
             local.err = e;
             ctx = &local;
         }
@@ -516,6 +518,29 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
         if (rc) return rc;
     }
     bool in_txn = s->state != TXN_IDLE;
+    if (strcmp(st->name, "constraints") == 0) {
+        /* SET CONSTRAINTS: the transaction's, not a setting */
+        r->tag = "SET CONSTRAINTS";
+        if (!in_txn) {
+            result_warn(r, "WARNING", "25P01", "SET CONSTRAINTS can only be used in transaction blocks");
+            return DD_OK;
+        }
+        int rc = ensure_snapshot(s, e);
+        if (rc) return rc;
+        SqlCtx ctx;
+        memset(&ctx, 0, sizeof(ctx));
+        ctx.store = s->db->store;
+        ctx.snap = s->snap;
+        ctx.ws = &s->ws;
+        ctx.stmt = &s->stmt;
+        ctx.row = &s->row;
+        ctx.vctx = s->vctx;
+        ctx.vctx.arena = &s->stmt;
+        ctx.err = e;
+        rc = sql_set_constraints(&ctx, st->value);
+        snap_unpin(s->snap);
+        return rc;
+    }
     /* SET LOCAL and SET TRANSACTION outside a transaction have no effect
      * (PostgreSQL warns) */
     if (st->is_local && !in_txn) {

@@ -311,9 +311,14 @@ int sql_apply_seq_restarts(Store *st, const TxnWrites *ws, DdError *err)
     return DD_OK;
 }
 
+int sql_set_constraints(SqlCtx *ctx, const char *spec) { return fk_set_constraints(ctx, spec); }
+
 int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
 {
     memset(out, 0, sizeof(*out));
+    /* the deferred foreign keys wait for now */
+    int rc0 = fk_check_deferrable(ctx, true);
+    if (rc0) return rc0;
     out->snapshot_seq = snap_seq(ctx->snap);
     out->ops = arena_alloc(ctx->stmt, sizeof(WriteOp) * (size_t)(ws->nrows + 1));
     if (!out->ops) return DD_ENOMEM;

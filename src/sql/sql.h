@@ -47,7 +47,11 @@ const char *plan_notice(const Plan *p, const char **sqlstate);
 /* Command tag once done ("SELECT 3", "INSERT 0 1", ...), in ctx->stmt. */
 const char *plan_tag(SqlCtx *ctx, Plan *p);
 
-/* Builds the store commit of a write set (memory in ctx->stmt). */
+/* SET CONSTRAINTS {ALL | name, ...} {DEFERRED | IMMEDIATE} in the
+ * transaction (ctx->ws); spec as the parser gives it. */
+int sql_set_constraints(SqlCtx *ctx, const char *spec);
+/* Builds the store commit of a write set (memory in ctx->stmt), after the
+ * checks of the foreign keys deferred to it (23503). */
 int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out);
 /* After a commit: the sequences the transaction restarted take the
  * values it left them at (ALTER SEQUENCE ... RESTART is transactional). */

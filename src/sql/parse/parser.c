@@ -2996,6 +2996,29 @@ static int parse_set(Parser *p, Stmt *st)
         if (!s->name) return nomem(p);
         return parse_var_value(p, &s->value);
     }
+    if (is_word(t, "constraints") && !s->is_local && peek(p, 1)->kind != TOK_EQ && !is_kw(peek(p, 1), KW_TO)) {
+        /* SET CONSTRAINTS {ALL | name [, ...]} {DEFERRED | IMMEDIATE}:
+         * value "deferred *" or "immediate a, b" */
+        advance(p);
+        s->name = dup_str(p, "constraints");
+        if (!s->name) return nomem(p);
+        Buf v = BUF_INIT;
+        if (accept_kw(p, KW_ALL)) buf_puts(&v, "*");
+        else {
+            do {
+                char *n;
+                int rc = parse_qualified_name(p, &n, NULL);
+                if (rc) { buf_free(&v); return rc; }
+                buf_printf(&v, "%s%s", v.len ? ", " : "", n);
+            } while (accept(p, TOK_COMMA));
+        }
+        const char *mode = is_word(tok(p), "deferred") ? "deferred " : is_word(tok(p), "immediate") ? "immediate " : NULL;
+        if (!mode) { buf_free(&v); return syntax_error(p); }
+        advance(p);
+        s->value = buf_ok(&v) ? arena_printf(p->a, "%s%s", mode, buf_cstr(&v)) : NULL;
+        buf_free(&v);
+        return s->value ? DD_OK : nomem(p);
+    }
     if (is_word(t, "role") || (is_kw(t, KW_SESSION) && is_kw(peek(p, 1), KW_AUTHORIZATION)))
         return not_supported(p, t->start, "SET ROLE / SESSION AUTHORIZATION");
     TRY(parse_var_name(p, &s->name));

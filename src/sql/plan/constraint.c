@@ -198,8 +198,6 @@ static int add_unique(SqlCtx *ctx, TableInfo *t, const Constraint *c)
 static int add_constraint(SqlCtx *ctx, TableInfo *t, const Constraint *c, ExprProg **check)
 {
     if (c->kind == CONSTR_FOREIGN) {
-        if (c->initially_deferred)
-            return dd_err(ctx->err, DD_EFEATURE, c->loc, "INITIALLY DEFERRED foreign keys are not supported yet");
         return add_foreign_key(ctx, t, c);
     }
     if (c->kind == CONSTR_UNIQUE) return add_unique(ctx, t, c);

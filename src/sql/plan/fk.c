@@ -194,6 +194,13 @@ static const TableInfo *present_version(SqlCtx *ctx, u32 id)
     return t && !t->dropped ? t : NULL;
 }
 
+/* Whether fk's checks wait for the commit (DEFERRABLE, deferred by its
+ * declaration or SET CONSTRAINTS). */
+static bool deferred_now(SqlCtx *ctx, const ForeignKeyInfo *fk)
+{
+    return fk->deferrable && ctx->ws && ws_constraint_deferred(ctx->ws, fk->name, fk->deferred);
+}
+
 /* A foreign key as one statement uses it. */
 typedef struct FkRes {
     const ForeignKeyInfo *fk;
@@ -463,7 +470,9 @@ static int parent_side(SqlCtx *ctx, const FkWork *w, const TableInfo *c, const F
         char act = ch->neu ? fk->on_update : fk->on_delete;
         bool null, found = false;
         if ((rc = common_key(ctx, &r, ch->old, r.pi, &key, &null)) || null) continue;
-        /* NO ACTION: another row may hold the key now */
+        /* NO ACTION: another row may hold the key now, or at the commit
+         * when the constraint is deferred */
+        if (act == 'a' && deferred_now(ctx, fk)) continue;
         if (act == 'a' && (rc = parent_has(ctx, &r, ch->old, r.pi, &found))) break;
         if (!found) rc = keyset_put(ctx->stmt, &gone, key.data, (u32)key.len, (u32)i, NULL);
     }
@@ -524,6 +533,7 @@ static int child_side(SqlCtx *ctx, const FkWork *w)
     const TableInfo *c = present_version(ctx, w->t->id);
     if (!c || !c->nfks) return DD_OK;
     for (int f = 0; f < c->nfks; f++) {
+        if (deferred_now(ctx, &c->fks[f])) continue;   /* at the commit */
         FkRes r;
         int rc = fk_resolve(ctx, &c->fks[f], w->t, &r);
         if (rc) return rc;
@@ -624,6 +634,145 @@ int fk_validate_present(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t)
         arena_rewind(ctx->row, m);
     }
     op_close(ctx, scan);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- deferred checks */
+
+/* The checks of foreign key fk of table c over what the transaction
+ * wrote: its rows of c find their parents, and the parent keys it took
+ * away (NO ACTION) are referenced by no row of c. */
+static int check_writes(SqlCtx *ctx, const TableInfo *c, const ForeignKeyInfo *fk)
+{
+    FkRes r;
+    int rc = fk_resolve(ctx, fk, c, &r);
+    if (rc) return rc;
+    const TableInfo *p = r.parent;
+    int width = DD_MAX(c->ncols, p->ncols) + 1;
+    Value *nv = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)width);
+    Value *ov = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)width);
+    if (!nv || !ov) return DD_ENOMEM;
+    WsRow **rows;
+    int n;
+    if ((rc = ws_table_rows(ctx->ws, c->id, ctx->stmt, &rows, &n))) return rc;
+    for (int i = 0; i < n; i++) {
+        WsRow *w = rows[i];
+        if (!w->rec) continue;
+        if ((rc = row_decode(c, w->rec, w->reclen, nv, ctx->err))) return rc;
+        bool null = false;
+        for (int k = 0; k < r.n && !null; k++) null = nv[r.ci[k]].isnull;
+        if (null) continue;
+        if (w->existed && w->orig) {
+            if ((rc = row_decode(c, w->orig, w->origlen, ov, ctx->err))) return rc;
+            if (same_values(ctx, ov, nv, r.ci, r.n)) continue;
+        }
+        bool found;
+        if ((rc = parent_has(ctx, &r, nv, r.ci, &found))) return rc;
+        if (!found) return missing_parent(ctx, &r, nv);
+    }
+    if (fk->on_delete != 'a' && fk->on_update != 'a') return DD_OK;
+    /* the parent keys that went: val = index into olds */
+    if ((rc = ws_table_rows(ctx->ws, p->id, ctx->stmt, &rows, &n))) return rc;
+    KeySet gone = {NULL, 0, 0};
+    Value **olds = arena_alloc(ctx->stmt, sizeof(Value *) * (size_t)(n + 1));
+    if (!olds) return DD_ENOMEM;
+    Buf key = BUF_INIT;
+    for (int i = 0; !rc && i < n; i++) {
+        WsRow *w = rows[i];
+        if (!w->existed || !w->orig) continue;
+        if ((rc = row_decode(p, w->orig, w->origlen, ov, ctx->err))) break;
+        if (w->rec) {
+            if ((rc = row_decode(p, w->rec, w->reclen, nv, ctx->err))) break;
+            if (same_values(ctx, ov, nv, r.pi, r.n)) continue;
+        }
+        if ((w->rec ? fk->on_update : fk->on_delete) != 'a') continue;
+        bool null, found;
+        if ((rc = common_key(ctx, &r, ov, r.pi, &key, &null)) || null) continue;
+        if ((rc = parent_has(ctx, &r, ov, r.pi, &found)) || found) continue;
+        if (!(olds[i] = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)width))) { rc = DD_ENOMEM; break; }
+        for (int k = 0; !rc && k < p->ncols; k++) rc = val_copy(ctx->stmt, &ov[k], &olds[i][k]);
+        if (!rc) rc = keyset_put(ctx->stmt, &gone, key.data, (u32)key.len, (u32)i, NULL);
+    }
+    if (rc || !gone.count) {
+        buf_free(&key);
+        return rc;
+    }
+    Op *scan = op_scan(ctx, c, TMODE_PRESENT, 0, 0, NULL);
+    if (!scan) { buf_free(&key); return DD_ENOMEM; }
+    rc = op_open(ctx, scan);
+    while (!rc) {
+        Value *row;
+        ArenaMark m = arena_mark(ctx->row);
+        int k = op_next(ctx, scan, &row);
+        if (k < 0) { rc = -k; break; }
+        if (k == 0) break;
+        bool null;
+        KeySetEntry *e = NULL;
+        if (!(rc = common_key(ctx, &r, row, r.ci, &key, &null)) && !null) e = keyset_get(&gone, key.data, (u32)key.len);
+        if (e) rc = still_referenced(ctx, &r, p, olds[e->val]);
+        arena_rewind(ctx->row, m);
+    }
+    op_close(ctx, scan);
+    buf_free(&key);
+    return rc;
+}
+
+int fk_check_deferrable(SqlCtx *ctx, bool at_commit)
+{
+    if (!ctx->ws || ws_is_empty(ctx->ws)) return DD_OK;
+    const TableInfo **all;
+    int n;
+    int rc = present_tables(ctx, &all, &n);
+    for (int i = 0; !rc && i < n; i++)
+        for (int f = 0; !rc && f < all[i]->nfks; f++) {
+            const ForeignKeyInfo *fk = &all[i]->fks[f];
+            if (!fk->deferrable || deferred_now(ctx, fk) != at_commit) continue;
+            if (!ws_has_table_rows(ctx->ws, all[i]->id) && !ws_has_table_rows(ctx->ws, fk->ref_table)) continue;
+            rc = check_writes(ctx, all[i], fk);
+        }
+    return rc;
+}
+
+int fk_set_constraints(SqlCtx *ctx, const char *spec)
+{
+    /* spec: "deferred *" or "immediate a, b" (parse/parser.c) */
+    char mode = strncmp(spec, "deferred ", 9) == 0 ? 'd' : 'i';
+    const char *list = strchr(spec, ' ');
+    if (!list || !ctx->ws) return dd_err(ctx->err, DD_EINTERNAL, -1, "SET CONSTRAINTS without a list");
+    list++;
+    int rc = DD_OK;
+    if (strcmp(list, "*") == 0) {
+        rc = ws_set_constraint_mode(ctx->ws, NULL, mode);
+    } else {
+        const TableInfo **all;
+        int n;
+        if ((rc = present_tables(ctx, &all, &n))) return rc;
+        while (!rc && *list) {
+            const char *end = strstr(list, ", ");
+            size_t len = end ? (size_t)(end - list) : strlen(list);
+            char *name = arena_strndup(ctx->stmt, list, len);
+            if (!name) return DD_ENOMEM;
+            list += len + (end ? 2 : 0);
+            const ForeignKeyInfo *fk = NULL;
+            bool other = false;   /* a UNIQUE or CHECK constraint of that name */
+            for (int i = 0; i < n && !fk; i++) {
+                for (int f = 0; f < all[i]->nfks && !fk; f++)
+                    if (strcmp(all[i]->fks[f].name, name) == 0) fk = &all[i]->fks[f];
+                for (int x = 0; x < all[i]->nindexes; x++)
+                    other |= all[i]->indexes[x].constraint && strcmp(all[i]->indexes[x].name, name) == 0;
+                for (int x = 0; x < all[i]->nchecks; x++) other |= strcmp(all[i]->checks[x].name, name) == 0;
+                char pkey[CAT_MAX_NAME + 8];
+                snprintf(pkey, sizeof pkey, "%s_pkey", all[i]->name);
+                other |= strcmp(pkey, name) == 0;
+            }
+            if (!fk && !other) return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "constraint \"%s\" does not exist", name);
+            if (!fk || !fk->deferrable)
+                return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "constraint \"%s\" is not deferrable", name);
+            rc = ws_set_constraint_mode(ctx->ws, name, mode);
+        }
+    }
+    /* IMMEDIATE checks what waited, now */
+    if (!rc && mode == 'i') rc = fk_check_deferrable(ctx, false);
     return rc;
 }
 

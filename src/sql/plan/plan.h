@@ -127,6 +127,15 @@ int drop_owned_sequences(SqlCtx *ctx, Plan *p, u32 table, u32 col);
 int owned_sequence(SqlCtx *ctx, const TableInfo *t, ColumnInfo *c, const SeqOptions *o, TableInfo *const *made, int nmade,
                    TableInfo **out);
 
+/* fk.c */
+/* The checks of the deferrable foreign keys over what the transaction
+ * wrote: at_commit, those deferred now; else those immediate now (SET
+ * CONSTRAINTS ... IMMEDIATE).  23503. */
+int fk_check_deferrable(SqlCtx *ctx, bool at_commit);
+/* SET CONSTRAINTS {ALL | name, ...} {DEFERRED | IMMEDIATE} in the
+ * transaction; spec as the parser gives it ("deferred *", "immediate a, b"). */
+int fk_set_constraints(SqlCtx *ctx, const char *spec);
+
 /* constraint.c */
 /* The UNIQUE and CHECK constraints of CREATE TABLE s added to t. */
 int table_constraints(SqlCtx *ctx, const CreateTableStmt *s, TableInfo *t);

@@ -72,6 +72,42 @@ int ws_put_seq_restart(TxnWrites *ws, u32 id, i64 last, bool called, const SeqIn
 
 void ws_free(TxnWrites *ws) { ws_reset(ws); arena_free(&ws->arena); }
 
+int ws_set_constraint_mode(TxnWrites *ws, const char *name, char mode)
+{
+    if (!name) {
+        /* ALL: every earlier name's mode gives way */
+        ws->cons_all = mode;
+        ws->ncons = 0;
+        return DD_OK;
+    }
+    if (ws->ncons == ws->capcons) {
+        int cap = ws->capcons ? ws->capcons * 2 : 8;
+        char **nn = arena_alloc(&ws->arena, sizeof(char *) * (size_t)cap);
+        char *nm = arena_alloc(&ws->arena, (size_t)cap);
+        if (!nn || !nm) return DD_ENOMEM;
+        if (ws->ncons) {
+            memcpy(nn, ws->cons_names, sizeof(char *) * (size_t)ws->ncons);
+            memcpy(nm, ws->cons_modes, (size_t)ws->ncons);
+        }
+        ws->cons_names = nn;
+        ws->cons_modes = nm;
+        ws->capcons = cap;
+    }
+    char *copy = arena_strdup(&ws->arena, name);
+    if (!copy) return DD_ENOMEM;
+    ws->cons_names[ws->ncons] = copy;
+    ws->cons_modes[ws->ncons++] = mode;
+    return DD_OK;
+}
+
+bool ws_constraint_deferred(const TxnWrites *ws, const char *name, bool initially)
+{
+    for (int i = ws->ncons - 1; i >= 0; i--)
+        if (strcmp(ws->cons_names[i], name) == 0) return ws->cons_modes[i] == 'd';
+    if (ws->cons_all) return ws->cons_all == 'd';
+    return initially;
+}
+
 bool ws_is_empty(const TxnWrites *ws) { return ws->live == 0 && ws->ntables == 0; }
 
 /* Returns the slot index holding (table, pk) or the empty slot where it
@@ -341,5 +377,8 @@ int ws_clone(const TxnWrites *src, TxnWrites *dst)
         const SeqRestart *r = &src->restarts[i];
         if (ws_put_seq_restart(dst, r->id, r->last, r->called, &r->info)) return DD_ENOMEM;
     }
+    dst->cons_all = src->cons_all;
+    for (int i = 0; i < src->ncons; i++)
+        if (ws_set_constraint_mode(dst, src->cons_names[i], src->cons_modes[i])) return DD_ENOMEM;
     return DD_OK;
 }

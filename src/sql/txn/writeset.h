@@ -51,6 +51,11 @@ typedef struct TxnWrites {
     TableInfo **tables; int ntables, captables; /* overlay: newest per id */
     Arena arena;                        /* TableInfo copies */
     SeqRestart *restarts; int nrestarts, caprestarts;
+    /* SET CONSTRAINTS in this transaction: cons_all 0 (as declared),
+     * 'd' ALL DEFERRED, 'i' ALL IMMEDIATE; then per name (in the arena),
+     * the later entry winning */
+    char cons_all;
+    char **cons_names; char *cons_modes; int ncons, capcons;
 } TxnWrites;
 
 void ws_init(TxnWrites *ws);
@@ -71,6 +76,12 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
 /* Entries of one table sorted by pk (allocated in a). */
 int ws_table_rows(TxnWrites *ws, u32 table, Arena *a, WsRow ***out, int *n);
 bool ws_has_table_rows(const TxnWrites *ws, u32 table);
+
+/* SET CONSTRAINTS: mode 'd' or 'i' for name (NULL: ALL). */
+int ws_set_constraint_mode(TxnWrites *ws, const char *name, char mode);
+/* Whether a deferrable constraint called name, INITIALLY DEFERRED when
+ * initially, is deferred now. */
+bool ws_constraint_deferred(const TxnWrites *ws, const char *name, bool initially);
 
 /* Catalog overlay: adds/replaces the newest uncommitted version of a table
  * (copied into the write set's arena).  Returns the copy. */
