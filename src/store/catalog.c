@@ -45,8 +45,13 @@ void catalog_encode(const TableInfo *t, Buf *out)
         buf_putc(out, (u8)((c->not_null ? FMT_COL_NOT_NULL : 0) | (c->dropped ? FMT_COL_DROPPED : 0) |
                            (c->default_sql ? FMT_COL_DEFAULT : 0) | (c->pending ? FMT_COL_PENDING : 0) |
                            (c->identity == 'a' ? FMT_COL_IDENTITY_ALWAYS : 0) |
-                           (c->identity == 'd' ? FMT_COL_IDENTITY_DEFAULT : 0)));
+                           (c->identity == 'd' ? FMT_COL_IDENTITY_DEFAULT : 0) |
+                           (c->missing ? FMT_COL_MISSING : 0)));
         if (c->default_sql) put_str(out, c->default_sql);
+        if (c->missing) {
+            buf_put_varint(out, c->missinglen);
+            buf_append(out, c->missing, c->missinglen);
+        }
     }
     buf_put_varint(out, (u64)t->npk);
     for (int i = 0; i < t->npk; i++) buf_put_varint(out, t->pk[i]);
@@ -115,6 +120,18 @@ static char *get_str_max(Cursor *c, Arena *a, u64 max)
     memcpy(s, p, (size_t)n);
     s[n] = '\0';
     return s;
+}
+
+/* A varint-length byte string (at most 1 MiB): its bytes, borrowed. */
+static const u8 *cur_bytes_peek_len(Cursor *c, u32 *len)
+{
+    u64 n = cur_varint(c);
+    if (c->bad || n > cur_left(c) || n > (1u << 20)) {
+        c->bad = true;
+        return NULL;
+    }
+    *len = (u32)n;
+    return cur_bytes(c, (size_t)n);
 }
 
 static char *get_str(Cursor *c, Arena *a)
@@ -213,6 +230,11 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             if (cf & FMT_COL_DEFAULT) {
                 col->default_sql = get_str(&c, a);
                 oom |= !c.bad && !col->default_sql;
+            }
+            if (cf & FMT_COL_MISSING) {
+                const u8 *m = cur_bytes_peek_len(&c, &col->missinglen);
+                col->missing = m ? arena_memdup(a, m, col->missinglen ? col->missinglen : 1) : NULL;
+                oom |= !c.bad && !col->missing;
             }
         }
     }

@@ -85,8 +85,11 @@
  *             u32 BE next_col_id,
  *             varint ncols, ncols x { varint id, str name, u16 BE type,
  *                 svarint typmod, u8 flags (1 not null, 2 dropped, 4 has default,
- *                 8 pending document column, 16 / 32 identity ALWAYS / BY DEFAULT),
- *                 [str default expression (SQL text) when flag 4] },
+ *                 8 pending document column, 16 / 32 identity ALWAYS / BY DEFAULT,
+ *                 64 missing value),
+ *                 [str default expression (SQL text) when flag 4],
+ *                 [str missing value (a row image, record.h, of that one
+ *                  column: what images without its field read) when flag 64] },
  *             varint npk, npk x varint column id,
  *             varint nindexes, nindexes x { varint id, str name,
  *                 varint ncols, ncols x varint column id,
@@ -158,6 +161,7 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_FK_DEFERRED 2
 #define FMT_COL_IDENTITY_ALWAYS 16
 #define FMT_COL_IDENTITY_DEFAULT 32
+#define FMT_COL_MISSING 64
 #define FMT_CAT_MAX_VIEW_SQL (1u << 20)
 #define FMT_COL_NOT_NULL 1
 #define FMT_COL_DROPPED 2

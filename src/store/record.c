@@ -28,6 +28,7 @@ void rec_begin(RecBuilder *rb, Buf *out)
 }
 
 void rec_put_bool(RecBuilder *rb, u32 colid, bool v) { put_head(rb, colid, v ? REC_TRUE : REC_FALSE); }
+void rec_put_null(RecBuilder *rb, u32 colid) { put_head(rb, colid, REC_NULL); }
 
 void rec_put_int(RecBuilder *rb, u32 colid, i64 v)
 {
@@ -105,6 +106,7 @@ int rec_iter_next(RecIter *it, RecField *f, DdError *err)
     switch (tag) {
     case REC_FALSE: f->v.b = false; break;
     case REC_TRUE: f->v.b = true; break;
+    case REC_NULL: break;
     case REC_INT: f->v.i = cur_svarint(c); break;
     case REC_FLOAT: {
         u64 bits = cur_u64le(c);

@@ -13,8 +13,11 @@
  *       REC_NUMERIC 6             u8 scale (0..38), 16 bytes coefficient,
  *                                 two's complement little-endian
  *       REC_INTERVAL 7            svarint months, svarint days, svarint µs
+ *       REC_NULL 8                no payload: an explicit NULL
  * NULLs are not stored: a missing column is NULL, so rows written before a
- * column was added stay readable.  The type of a column comes from the
+ * column was added stay readable.  The exception: a column added with a
+ * DEFAULT reads that value where its field is missing (ColumnInfo.missing),
+ * so its NULLs are stored as REC_NULL.  The type of a column comes from the
  * catalog, never from the image.
  *
  * Building (fields must be added in increasing colid order; a violation
@@ -45,6 +48,7 @@ enum {
     REC_BYTES = 5,
     REC_NUMERIC = 6,
     REC_INTERVAL = 7,
+    REC_NULL = 8,
 };
 
 typedef struct RecField {
@@ -69,6 +73,7 @@ typedef struct RecBuilder {
 
 void rec_begin(RecBuilder *rb, Buf *out);     /* appends the format byte to out */
 void rec_put_bool(RecBuilder *rb, u32 colid, bool v);
+void rec_put_null(RecBuilder *rb, u32 colid);
 void rec_put_int(RecBuilder *rb, u32 colid, i64 v);
 void rec_put_float(RecBuilder *rb, u32 colid, double v);
 void rec_put_bytes(RecBuilder *rb, u32 colid, const void *p, size_t n);

@@ -77,6 +77,11 @@ typedef struct ColumnInfo {
     bool pending;    /* document style: named by INDEX(...) but given no
                         value yet, so not visible (appears on first INSERT) */
     char identity;   /* GENERATED ALWAYS ('a') / BY DEFAULT ('d') AS IDENTITY, or 0 */
+    /* A column added to a table with rows by ADD COLUMN ... DEFAULT: the
+     * value that images without its field read (a row image, record.h,
+     * holding that one field), or NULL.  Its NULLs are stored (REC_NULL). */
+    const u8 *missing;
+    u32 missinglen;
 } ColumnInfo;
 
 typedef struct IndexInfo {

@@ -1260,6 +1260,63 @@ static int f_gen_random_uuid(EvalEnv *env, const Value *a, int n, Value *out, in
 }
 static bool r_none_uuid(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_UUID; return true; }
 
+/* random() and setseed(x): xoshiro256** per thread, seeded from the
+ * kernel on first use, or by setseed (the same seed gives the same
+ * sequence here; PostgreSQL's generator gives another one). */
+static __thread u64 rng[4];
+static __thread bool rng_ready;
+
+static u64 rotl64(u64 x, int k) { return (x << k) | (x >> (64 - k)); }
+static u64 rng_next(void)
+{
+    u64 r = rotl64(rng[1] * 5, 7) * 9, t = rng[1] << 17;
+    rng[2] ^= rng[0];
+    rng[3] ^= rng[1];
+    rng[1] ^= rng[2];
+    rng[0] ^= rng[3];
+    rng[2] ^= t;
+    rng[3] = rotl64(rng[3], 45);
+    return r;
+}
+/* splitmix64 spreads one seed over the state */
+static void rng_seed(u64 seed)
+{
+    for (int i = 0; i < 4; i++) {
+        u64 z = (seed += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        rng[i] = z ^ (z >> 31);
+    }
+    rng_ready = true;
+}
+static int f_random(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    if (!rng_ready) {
+        u64 seed = 0;
+        ssize_t got = getrandom(&seed, sizeof seed, GRND_NONBLOCK);
+        if (got != (ssize_t)sizeof seed) seed = (u64)clock_mono_us() ^ (u64)(uintptr_t)env;
+        rng_seed(seed);
+    }
+    /* 53 random bits: a double in [0, 1) */
+    *out = val_float(TYPE_FLOAT8, (double)(rng_next() >> 11) * (1.0 / 9007199254740992.0));
+    return DD_OK;
+}
+static bool r_none_float8(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_FLOAT8; return true; }
+static int f_setseed(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n);
+    if (a[0].isnull) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    double x = a[0].v.f;
+    if (!(x >= -1.0 && x <= 1.0))
+        return dd_err(env->sql->err, DD_EINVALID_PARAM, loc, "setseed parameter %g is out of allowed range [-1,1]", x);
+    u64 bits;
+    memcpy(&bits, &x, sizeof bits);
+    rng_seed(bits);
+    *out = text_out(env, "", 0);
+    return DD_OK;
+}
+
 /* ---------------------------------------------------------------- tables */
 
 static const FuncDef funcs[] = {
@@ -1338,6 +1395,8 @@ static const FuncDef funcs[] = {
     {"date_bin", 3, 3, r_date_bin, f_date_bin, false},
     {"isfinite", 1, 1, r_isfinite, f_isfinite, false},
     {"pg_sleep", 1, 1, r_pg_sleep, f_pg_sleep, true},
+    {"random", 0, 0, r_none_float8, f_random, true},
+    {"setseed", 1, 1, r_pg_sleep, f_setseed, true},
     {"least", 1, -1, r_same_common, f_least, false},
 };
 

@@ -1499,6 +1499,74 @@ static int table_has_rows(SqlCtx *ctx, const TableInfo *t, bool *any)
     return DD_OK;
 }
 
+/* Whether e calls one of the functions that give another value at each
+ * call (PostgreSQL's volatile ones). */
+static bool calls_volatile(const Expr *e)
+{
+    static const char *const names[] = {"random", "nextval", "setval", "clock_timestamp", "timeofday",
+                                        "gen_random_uuid", "pg_sleep", "random_normal"};
+    if (!e) return false;
+    switch (e->kind) {
+    case EXPR_FUNC:
+        for (size_t i = 0; i < DD_ARRAY_LEN(names); i++)
+            if (strcmp(e->u.func.name, names[i]) == 0) return true;
+        for (int i = 0; i < e->u.func.n; i++)
+            if (calls_volatile(e->u.func.args[i])) return true;
+        return false;
+    case EXPR_UNARY: return calls_volatile(e->u.unary.arg);
+    case EXPR_BINARY: return calls_volatile(e->u.bin.l) || calls_volatile(e->u.bin.r);
+    case EXPR_CAST: return calls_volatile(e->u.cast.arg);
+    case EXPR_CASE:
+        if (calls_volatile(e->u.case_.operand) || calls_volatile(e->u.case_.else_)) return true;
+        for (int i = 0; i < e->u.case_.n; i++)
+            if (calls_volatile(e->u.case_.when[i]) || calls_volatile(e->u.case_.then[i])) return true;
+        return false;
+    case EXPR_SUBQUERY: return true;   /* refused by DEFAULT anyway */
+    default: return false;
+    }
+}
+
+/* ALTER TABLE ADD COLUMN col ... DEFAULT (cd): the DEFAULT for later rows,
+ * and the value that the versions written before read: computed once now
+ * and kept as the column's missing value (an ALTER writes no versions,
+ * docs/time-travel.md), as PostgreSQL keeps attmissingval.  any: t has
+ * live rows (a volatile DEFAULT would give each its own value: 0A000). */
+static int added_default(SqlCtx *ctx, ColumnDef *cd, TableInfo *t, ColumnInfo *col, bool any)
+{
+    int rc = check_default(ctx, cd, (TypeId)col->type, col);
+    if (rc) {
+        ctx->err->position = 0;
+        return rc;
+    }
+    if (calls_volatile(cd->default_)) {
+        if (!any) return DD_OK;   /* no row reads it: versions that ended before read NULL */
+        return dd_err(ctx->err, DD_EFEATURE, -1,
+                      "ALTER TABLE ADD COLUMN with a volatile DEFAULT on a table with rows is not supported "
+                      "(each row would need a value of its own)");
+    }
+    ExprProg *pr;
+    Value v;
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    Arena *row = ctx->row;
+    ctx->row = ctx->stmt;
+    rc = dml_compile_default(ctx, col, &pr);
+    if (!rc) rc = expr_eval(pr, &env, NULL, &v);
+    ctx->row = row;
+    if (rc || v.isnull) return rc;
+    /* the missing value: a row image of that one column */
+    TableInfo one;
+    memset(&one, 0, sizeof(one));
+    one.name = t->name;
+    one.ncols = 1;
+    one.cols = col;
+    Buf img = BUF_INIT;
+    rc = row_encode(&one, &v, &img, ctx->err);
+    if (!rc && !(col->missing = arena_memdup(ctx->stmt, img.data, img.len))) rc = DD_ENOMEM;
+    col->missinglen = (u32)img.len;
+    buf_free(&img);
+    return rc;
+}
+
 /* Whether a live row of t (present) has NULL in column ci. */
 static int column_has_null(SqlCtx *ctx, const TableInfo *t, int ci, bool *any)
 {
@@ -1575,21 +1643,17 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                 return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
             if (cd->primary_key || cd->unique)
                 return dd_err(ctx->err, DD_EFEATURE, cd->loc, "ALTER TABLE ADD COLUMN with a constraint is not supported yet");
-            if (cd->default_)
-                return dd_err(ctx->err, DD_EFEATURE, cd->default_->loc,
-                              "ALTER TABLE ADD COLUMN with DEFAULT is not supported yet (existing rows would need it)");
-            if (cd->not_null) {
-                bool any = false;
-                if ((rc = table_has_rows(ctx, t0, &any))) return rc;
-                if (any)
-                    return dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
-                                  cd->name, t->name);
-            }
+            bool any = false;
+            if ((cd->not_null || cd->default_) && (rc = table_has_rows(ctx, t0, &any))) return rc;
             if ((rc = add_column(ctx, t, cd->name, ty, cd->loc))) return rc;
             ColumnInfo *col = &t->cols[t->ncols - 1];
             col->typmod = cd->type.typmod;
             if (ty == TYPE_BPCHAR && col->typmod < 0) col->typmod = 1;
             col->not_null = cd->not_null;
+            if (cd->default_ && (rc = added_default(ctx, cd, t, col, any))) return rc;
+            if (cd->not_null && any && !col->missing)
+                return dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
+                              cd->name, t->name);
             break;
         }
         case ALTER_DROP_COLUMN: {

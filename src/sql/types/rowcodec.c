@@ -39,7 +39,12 @@ int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
     for (int i = 0; i < t->ncols; i++) {
         const ColumnInfo *c = &t->cols[i];
         const Value *v = &vals[i];
-        if (c->dropped || v->isnull) continue;
+        if (c->dropped) continue;
+        if (v->isnull) {
+            /* a NULL is the missing field, except where that reads a value */
+            if (c->missing) rec_put_null(&rb, c->id);
+            continue;
+        }
         switch (col_type(c)) {
         case TYPE_BOOL: rec_put_bool(&rb, c->id, v->v.b); break;
         case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
@@ -102,6 +107,23 @@ int row_decode(const TableInfo *t, const u8 *rec, u32 n, Value *vals, DdError *e
     return row_decode_used(t, rec, n, vals, NULL, err);
 }
 
+/* Column ci had no field in an image: the value a column added with a
+ * DEFAULT reads there (its NULL otherwise stays). */
+static int missing_value(const TableInfo *t, int ci, Value *vals, const bool *used, DdError *err)
+{
+    const ColumnInfo *c = &t->cols[ci];
+    if (!c->missing || c->dropped || (used && !used[ci])) return DD_OK;
+    RecIter it;
+    RecField f;
+    int rc = rec_iter_init(&it, c->missing, c->missinglen, err);
+    if (rc) return rc;
+    rc = rec_iter_next(&it, &f, err);
+    if (rc < 0) return -rc;
+    if (rc == 0 || f.colid != c->id || f.tag == REC_NULL)
+        return dd_corrupt(err, "the missing value of column \"%s\" is malformed", c->name);
+    return field_value(c, &f, &vals[ci], err);
+}
+
 int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const bool *used, DdError *err)
 {
     for (int i = 0; i < t->ncols; i++) vals[i] = val_null(col_type(&t->cols[i]));
@@ -112,13 +134,19 @@ int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const
     int ci = 0;
     while ((rc = rec_iter_next(&it, &f, err)) == 1) {
         /* fields and columns are both in id order: walk them together */
-        while (ci < t->ncols && t->cols[ci].id < f.colid) ci++;
+        while (ci < t->ncols && t->cols[ci].id < f.colid) {
+            if ((rc = missing_value(t, ci++, vals, used, err))) return rc;
+        }
         if (ci >= t->ncols || t->cols[ci].id != f.colid) continue;
-        if (t->cols[ci].dropped || (used && !used[ci])) continue;
+        if (t->cols[ci].dropped || (used && !used[ci]) || f.tag == REC_NULL) { ci++; continue; }
         rc = field_value(&t->cols[ci], &f, &vals[ci], err);
         if (rc) return rc;
+        ci++;
     }
-    return rc < 0 ? -rc : DD_OK;
+    if (rc < 0) return -rc;
+    while (ci < t->ncols)
+        if ((rc = missing_value(t, ci++, vals, used, err))) return rc;
+    return DD_OK;
 }
 
 void key_encode_value(const Value *v, Buf *out)
