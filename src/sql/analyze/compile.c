@@ -203,6 +203,7 @@ static int find_in_scope(CompileCtx *cc, const Scope *s, Expr *e, int *slot, Typ
             *qual_seen = true;
         }
         for (int c = 0; c < rel->ncols; c++) {
+            if (!q && rel->merged_by && rel->merged_by[c] < s->mhi) continue;   /* JOIN USING merged it */
             if (strcmp(rel->names[c], name) == 0) {
                 /* a derived table may repeat a name: (SELECT 1 AS a, 2 AS a) */
                 if (found >= 0)
@@ -218,6 +219,61 @@ static int find_in_scope(CompileCtx *cc, const Scope *s, Expr *e, int *slot, Typ
     if (found < 0) return 0;
     *slot = found;
     return 1;
+}
+
+/* Finds unqualified name among the merged columns of JOIN ... USING in
+ * s: *m its index, or -1; an error when the name is also another column
+ * there (ambiguous). */
+static int find_merged(CompileCtx *cc, const Scope *s, Expr *e, int *m)
+{
+    const char *name = e->u.col.name;
+    *m = -1;
+    for (int i = s ? s->mlo : 0; s && i < s->mhi; i++) {
+        const MergedCol *mc = &s->merged[i];
+        if (mc->hidden_by < s->mhi || strcmp(mc->name, name) != 0) continue;
+        if (*m >= 0) return err_at(cc, DD_EAMBIGUOUS_COLUMN, e->loc, "column reference \"%s\" is ambiguous", name);
+        *m = i;
+    }
+    for (int r = 0; *m >= 0 && r < s->nrels; r++) {
+        ScopeRel *rel = &s->rels[r];
+        for (int c = 0; c < rel->ncols; c++)
+            if (!(rel->merged_by && rel->merged_by[c] < s->mhi) && strcmp(rel->names[c], name) == 0)
+                return err_at(cc, DD_EAMBIGUOUS_COLUMN, e->loc, "column reference \"%s\" is ambiguous", name);
+    }
+    return DD_OK;
+}
+
+/* A merged column of an enclosing query's JOIN ... USING, read from a
+ * subquery: the slot of the side it takes (a FULL join's COALESCE is
+ * not one slot).  1 found, 0 not a merged column there, <0 error. */
+static int find_merged_outer(CompileCtx *cc, const Scope *o, Expr *e, int *slot, TypeId *type, i32 *typmod)
+{
+    int m;
+    int rc = find_merged(cc, o, e, &m);
+    if (rc) return -rc;
+    if (m < 0) return 0;
+    const Expr *x = o->merged[m].expr;
+    for (;;) {
+        if (x->kind == EXPR_CAST) { x = x->u.cast.arg; continue; }
+        if (x->kind == EXPR_COLUMN && x->u.col.star_slot < 0) { x = o->merged[-x->u.col.star_slot - 1].expr; continue; }
+        break;
+    }
+    if (x->kind != EXPR_COLUMN || x->u.col.star_slot <= 0)
+        return -err_at(cc, DD_EFEATURE, e->loc,
+                       "column \"%s\" of a FULL JOIN ... USING cannot be read from a subquery; name one side's column",
+                       e->u.col.name);
+    int sl = x->u.col.star_slot - 1;
+    for (int r = 0; r < o->nrels; r++) {
+        ScopeRel *rel = &o->rels[r];
+        if (sl < rel->slot0 || sl >= rel->slot0 + rel->ncols) continue;
+        int c = sl - rel->slot0;
+        if (rel->used) rel->used[c] = true;
+        *type = rel->types[c];
+        *typmod = rel->typmods ? rel->typmods[c] : -1;
+        *slot = sl;
+        return 1;
+    }
+    return 0;
 }
 
 /* Resolves a column: in the query's own scope (*levels 0), else in an
@@ -253,6 +309,7 @@ static int resolve_column_lv(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i
         if (o->link) lv++;
         bool qs = false;
         f = find_in_scope(cc, o, e, slot, type, typmod, &qs);
+        if (f == 0 && !q) f = find_merged_outer(cc, o, e, slot, type, typmod);
         if (f < 0) return -f;
         if (f == 0) continue;
         if (!o->link || !o->cc)
@@ -1083,6 +1140,15 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         TypeId t;
         i32 tm;
         int levels;
+        if (e->u.col.star_slot < 0 || (!e->u.col.qualifier && cc->scope && cc->scope->mhi > cc->scope->mlo)) {
+            /* a column merged by JOIN ... USING: its expression */
+            int m = -e->u.col.star_slot - 1;
+            if (e->u.col.star_slot >= 0 && (rc = find_merged(cc, cc->scope, e, &m))) break;
+            if (m >= 0) {
+                rc = compile_node(b, cc->scope->merged[m].expr, f);
+                break;
+            }
+        }
         CompileCtx sub = *cc;
         sub.grouped = false;
         rc = resolve_column_lv(&sub, e, &slot, &t, &tm, &levels);

@@ -33,7 +33,24 @@ typedef struct ScopeRel {
     bool *hidden;           /* history columns: not in *, selectable by name */
     bool *used;             /* set by the compiler when a column is referenced */
     int slot0;
+    /* per column, or NULL: the index (Scope.merged) of the column that a
+     * JOIN ... USING / NATURAL merged it into, INT_MAX for none; a merged
+     * column is not named unqualified or listed by a bare * in a scope
+     * that holds its merged column (it stays for rel.name and rel.*) */
+    int *merged_by;
 } ScopeRel;
+
+/* A column that JOIN ... USING (or NATURAL) made of one column of each
+ * side: its value is the left side's (INNER, LEFT), the right side's
+ * (RIGHT) or COALESCE of both (FULL), in their common type.  expr names
+ * the sides' columns by position (Expr.u.col.star_slot); hidden_by is the
+ * merged column of an enclosing USING that took its place, or INT_MAX. */
+typedef struct MergedCol {
+    const char *name;
+    Expr *expr;
+    TypeId type;
+    int hidden_by;
+} MergedCol;
 
 typedef struct Scope Scope;
 
@@ -66,6 +83,9 @@ struct Scope {
      * correlated when an outer reference crosses it. */
     const struct CompileCtx *cc;
     struct SubLink *link;
+    /* the columns of JOIN ... USING in this scope: merged[mlo, mhi) */
+    const MergedCol *merged;
+    int mlo, mhi;
 };
 
 /* A subquery in an expression (XOP_SUBLINK), planned once.  Uncorrelated:

@@ -1700,6 +1700,11 @@ typedef struct JoinOp {
     Value **inner; size_t ninner, capinner;
     size_t pos;
     bool have_outer, matched;
+    /* FULL: which inner rows matched; after the outer side, the others
+     * come out with the outer side NULL (drain: the next one to look at) */
+    bool *hit;
+    bool draining;
+    size_t drain;
     Arena arena;            /* packed inner rows */
 } JoinOp;
 
@@ -1707,6 +1712,8 @@ static int join_open(SqlCtx *ctx, Op *op)
 {
     JoinOp *j = (JoinOp *)op;
     j->have_outer = false;
+    j->draining = false;
+    j->drain = 0;
     j->ninner = 0;
     arena_reset(&j->arena);
     int rc = ranges_narrow(ctx, &j->inner_r, &j->keep_r);
@@ -1735,18 +1742,40 @@ static int join_open(SqlCtx *ctx, Op *op)
     }
     op_close(ctx, op->child2);
     if (rc) return rc;
+    if (j->type == JOIN_FULL) {
+        dd_free(j->hit);
+        j->hit = dd_calloc(j->ninner + 1, sizeof(bool));
+        if (!j->hit) return DD_ENOMEM;
+    }
     return op_open(ctx, op->child);
+}
+
+/* FULL: the inner rows no outer row matched, the outer side NULL. */
+static int join_drain(JoinOp *j, Value **row)
+{
+    j->draining = true;
+    while (j->drain < j->ninner) {
+        size_t i = j->drain++;
+        if (j->hit[i]) continue;
+        ranges_null(j->row, &j->outer_r);
+        ranges_unpack(j->row, j->inner[i], &j->keep_r);
+        *row = j->row;
+        return 1;
+    }
+    return 0;
 }
 
 static int join_next(SqlCtx *ctx, Op *op, Value **row)
 {
     JoinOp *j = (JoinOp *)op;
+    if (j->draining) return join_drain(j, row);
     for (;;) {
         int rc;
         if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
         if (!j->have_outer) {
             Value *o;
             rc = op_next(ctx, op->child, &o);
+            if (rc == 0 && j->type == JOIN_FULL) return join_drain(j, row);
             if (rc <= 0) return rc;
             if (o != j->row) ranges_copy(j->row, o, &j->outer_r);
             j->have_outer = true;
@@ -1755,7 +1784,7 @@ static int join_next(SqlCtx *ctx, Op *op, Value **row)
         }
         if (j->pos == j->ninner) {
             j->have_outer = false;
-            if (j->type == JOIN_LEFT && !j->matched) {
+            if ((j->type == JOIN_LEFT || j->type == JOIN_FULL) && !j->matched) {
                 ranges_null(j->row, &j->inner_r);
                 *row = j->row;
                 return 1;
@@ -1770,6 +1799,7 @@ static int join_next(SqlCtx *ctx, Op *op, Value **row)
             if (!ok) continue;
         }
         j->matched = true;
+        if (j->hit) j->hit[j->pos - 1] = true;
         *row = j->row;
         return 1;
     }
@@ -1781,6 +1811,8 @@ static void join_close(SqlCtx *ctx, Op *op)
     op_close(ctx, op->child);
     arena_free(&j->arena);
     dd_free(j->inner);
+    dd_free(j->hit);
+    j->hit = NULL;
     j->inner = NULL;
     j->ninner = j->capinner = 0;
 }
@@ -1788,7 +1820,8 @@ static void join_close(SqlCtx *ctx, Op *op)
 static void join_explain(Op *op, Buf *out)
 {
     JoinOp *j = (JoinOp *)op;
-    buf_puts(out, j->type == JOIN_LEFT ? "Nested Loop Left Join" : "Nested Loop");
+    buf_puts(out, j->type == JOIN_LEFT ? "Nested Loop Left Join" : j->type == JOIN_FULL ? "Nested Loop Full Join"
+                : "Nested Loop");
 }
 
 static const OpVtbl join_vt = {"", join_open, join_next, join_close, join_explain};
@@ -1921,6 +1954,7 @@ typedef struct HashEntry {
     u64 hash;
     Value *keys;
     Value *vals;            /* packed build ranges */
+    bool hit;               /* FULL: a probe row matched it */
 } HashEntry;
 
 typedef struct KeySet { HashEntry **buckets; size_t nbuckets, count; } KeySet;
@@ -1947,6 +1981,14 @@ typedef struct HashJoinOp {
     /* ANTI_NULLS: the correlation keys (all keys but the last) of the
      * build rows (groups), and of those whose last key is NULL (nulls) */
     KeySet groups, nulls;
+    /* FULL: the build rows with a NULL key (they match nothing, but come
+     * out); after the probe side, every build row no probe row matched
+     * comes out with the probe side NULL (drain_b: the bucket, drain_e:
+     * the entry next, drain_n: the next NULL-key row) */
+    Value **nullrows; size_t nnull, capnull;
+    bool draining;
+    size_t drain_b, drain_n;
+    HashEntry *drain_e;
 } HashJoinOp;
 
 static u64 keys_hash(const Value *k, int n)
@@ -2022,7 +2064,22 @@ static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *k
         if (!rc && keys[nc].isnull) rc = kset_add(ctx, &h->nulls, &h->arena, keys, nc);
         if (rc) return rc;
     }
-    for (int i = 0; i < h->nkeys; i++) if (keys[i].isnull) return DD_OK;
+    bool null_key = false;
+    for (int i = 0; i < h->nkeys; i++) null_key |= keys[i].isnull;
+    if (null_key && h->type == JOIN_FULL) {
+        if (h->nnull == h->capnull) {
+            size_t ncap = h->capnull ? h->capnull * 2 : 16;
+            Value **nr = dd_realloc(h->nullrows, sizeof(Value *) * ncap);
+            if (!nr) return DD_ENOMEM;
+            h->nullrows = nr;
+            h->capnull = ncap;
+        }
+        Value *packed = arena_alloc(&h->arena, sizeof(Value) * (size_t)(h->bw + 1));
+        if (!packed) return DD_ENOMEM;
+        h->nullrows[h->nnull++] = packed;
+        return ranges_pack(&h->arena, in, &h->keep_r, packed);
+    }
+    if (null_key) return DD_OK;
     if ((h->count + 1) > h->nbuckets) {
         size_t nb = h->nbuckets ? h->nbuckets * 2 : 1024;
         HashEntry **b = dd_calloc(nb, sizeof(HashEntry *));
@@ -2046,6 +2103,7 @@ static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *k
     }
     e->keys = kv;
     e->vals = kv + h->nkeys;
+    e->hit = false;
     int rc = ranges_pack(&h->arena, in, &h->keep_r, e->vals);
     if (rc) return rc;
     e->hash = keys_hash(keys, h->nkeys);
@@ -2067,6 +2125,10 @@ static int hj_open(SqlCtx *ctx, Op *op)
     h->bw = ranges_width(&h->keep_r);
     h->have_probe = false;
     h->count = 0;
+    h->nnull = 0;
+    h->draining = false;
+    h->drain_b = h->drain_n = 0;
+    h->drain_e = NULL;
     if (h->nbuckets) memset(h->buckets, 0, sizeof(HashEntry *) * h->nbuckets);
     kset_clear(&h->groups);
     kset_clear(&h->nulls);
@@ -2090,15 +2152,45 @@ static int hj_open(SqlCtx *ctx, Op *op)
     return op_open(ctx, op->child);
 }
 
+/* FULL: the build rows no probe row matched, the probe side NULL. */
+static int hj_drain(HashJoinOp *h, Value **row)
+{
+    h->draining = true;
+    for (;;) {
+        HashEntry *e = h->drain_e;
+        if (e) {
+            h->drain_e = e->next;
+            if (e->hit) continue;
+            ranges_null(h->row, &h->probe_r);
+            ranges_unpack(h->row, e->vals, &h->keep_r);
+            *row = h->row;
+            return 1;
+        }
+        if (h->drain_b < h->nbuckets) {
+            h->drain_e = h->buckets[h->drain_b++];
+            continue;
+        }
+        if (h->drain_n < h->nnull) {
+            ranges_null(h->row, &h->probe_r);
+            ranges_unpack(h->row, h->nullrows[h->drain_n++], &h->keep_r);
+            *row = h->row;
+            return 1;
+        }
+        return 0;
+    }
+}
+
 static int hj_next(SqlCtx *ctx, Op *op, Value **row)
 {
     HashJoinOp *h = (HashJoinOp *)op;
+    if (h->draining) return hj_drain(h, row);
     for (;;) {
         int rc;
         if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
         if (!h->have_probe) {
             Value *p;
             rc = op_next(ctx, op->child, &p);
+            if (rc == 0 && h->type == JOIN_FULL) return hj_drain(h, row);
             if (rc <= 0) return rc;
             arena_reset(&h->probe_arena);
             bool null_key = false;
@@ -2139,7 +2231,8 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
         HashEntry *e = h->chain;
         if (!e) {
             h->have_probe = false;
-            if ((h->type == JOIN_LEFT || h->type == JOIN_ANTI || h->type == JOIN_ANTI_NULLS) && !h->matched) {
+            if ((h->type == JOIN_LEFT || h->type == JOIN_FULL || h->type == JOIN_ANTI || h->type == JOIN_ANTI_NULLS) &&
+                !h->matched) {
                 if (!h->row) { *row = h->prow; return 1; }
                 ranges_null(h->row, &h->build_r);
                 *row = h->row;
@@ -2160,6 +2253,7 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
             if (!ok) continue;
         }
         h->matched = true;
+        e->hit = true;
         if (h->type == JOIN_ANTI || h->type == JOIN_ANTI_NULLS) {   /* a match: this probe row is out */
             h->chain = NULL;
             h->have_probe = false;
@@ -2180,6 +2274,9 @@ static void hj_close(SqlCtx *ctx, Op *op)
     kset_clear(&h->groups);
     kset_clear(&h->nulls);
     dd_free(h->buckets);
+    dd_free(h->nullrows);
+    h->nullrows = NULL;
+    h->nnull = h->capnull = 0;
     h->buckets = NULL;
     h->nbuckets = h->count = 0;
 }
@@ -2187,7 +2284,8 @@ static void hj_close(SqlCtx *ctx, Op *op)
 static void hj_explain(Op *op, Buf *out)
 {
     HashJoinOp *h = (HashJoinOp *)op;
-    buf_puts(out, h->type == JOIN_LEFT ? "Hash Left Join" : h->type == JOIN_SEMI ? "Hash Semi Join"
+    buf_puts(out, h->type == JOIN_LEFT ? "Hash Left Join" : h->type == JOIN_FULL ? "Hash Full Join"
+                : h->type == JOIN_SEMI ? "Hash Semi Join"
                 : h->type == JOIN_ANTI ? "Hash Anti Join" : h->type == JOIN_ANTI_NULLS ? "Hash Anti Join (NOT IN)"
                 : "Hash Join");
 }

@@ -152,6 +152,7 @@ struct TableRef {
     TableRef *left, *right;
     Expr *on;                  /* NULL for CROSS / comma */
     char **using_cols; int nusing;
+    bool natural;              /* NATURAL JOIN: USING the common column names */
     /* TREF_SUBQUERY */
     SelectStmt *select;
     /* TREF_FUNCTION: f(args) [WITH ORDINALITY] (an EXPR_FUNC) */

@@ -1567,13 +1567,20 @@ static int parse_table_ref(Parser *p, TableRef **out)
     for (;;) {
         Token *t = tok(p);
         JoinType jt;
+        bool natural = false;
+        if (is_kw(t, KW_NATURAL)) {
+            advance(p);
+            natural = true;
+            t = tok(p);
+            if (is_kw(t, KW_CROSS)) return syntax_error(p);
+        }
         if (is_kw(t, KW_CROSS)) { advance(p); jt = JOIN_CROSS; }
         else if (is_kw(t, KW_JOIN)) jt = JOIN_INNER;
         else if (is_kw(t, KW_INNER)) { advance(p); jt = JOIN_INNER; }
         else if (is_kw(t, KW_LEFT)) { advance(p); accept_kw(p, KW_OUTER); jt = JOIN_LEFT; }
         else if (is_kw(t, KW_RIGHT)) { advance(p); accept_kw(p, KW_OUTER); jt = JOIN_RIGHT; }
         else if (is_kw(t, KW_FULL)) { advance(p); accept_kw(p, KW_OUTER); jt = JOIN_FULL; }
-        else if (is_kw(t, KW_NATURAL)) return not_supported(p, t->start, "NATURAL JOIN");
+        else if (natural) return syntax_error(p);
         else break;
         TRY(expect_kw(p, KW_JOIN));
         TableRef *j = NULL;
@@ -1582,8 +1589,9 @@ static int parse_table_ref(Parser *p, TableRef **out)
         j->loc = left->loc;
         j->join = jt;
         j->left = left;
+        j->natural = natural;
         TRY(parse_table_primary(p, &j->right));
-        if (jt != JOIN_CROSS) {
+        if (jt != JOIN_CROSS && !natural) {
             if (accept_kw(p, KW_ON)) {
                 TRY(parse_expr(p, P_OR, &j->on));
             } else if (accept_kw(p, KW_USING)) {

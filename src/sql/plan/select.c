@@ -598,7 +598,7 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
 {
     const char *name = tr->func->u.func.name;
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
-    Scope sc = {NULL, 0, 0, env ? env->ctes : NULL, env ? env->outer : NULL, NULL, NULL};
+    Scope sc = {NULL, 0, 0, env ? env->ctes : NULL, env ? env->outer : NULL, NULL, NULL, NULL, 0, 0};
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
     cc.sql = ctx;
@@ -1045,7 +1045,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     int rc;
     if (s->setop) return analyze_setop(ctx, s, p, outer);
     /* WITH, then FROM (whose subqueries see this query's WITH but not its relations) */
-    Scope env = {NULL, 0, 0, outer ? outer->ctes : NULL, outer, NULL, NULL};
+    Scope env = {NULL, 0, 0, outer ? outer->ctes : NULL, outer, NULL, NULL, NULL, 0, 0};
     if (s->nctes) {
         rc = with_clause(ctx, s, outer, &env.ctes);
         if (rc) return rc;
@@ -1059,7 +1059,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         rc = plan_from_where(ctx, s, &env, &fi);
         if (rc) return rc;
     }
-    Scope scope = {fi.rels, fi.nrels, fi.width, env.ctes, outer, NULL, NULL};
+    Scope scope = {fi.rels, fi.nrels, fi.width, env.ctes, outer, NULL, NULL, fi.merged, 0, fi.nmerged};
     /* expand the target list (* and t.*) */
     int nt = 0, capt = s->ntargets + 8;
     Expr **texprs = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)capt);
@@ -1072,6 +1072,32 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             bool any = false;
             if (scope.nrels == 0 && !q)
                 return dd_err(ctx->err, DD_ESYNTAX, rt->loc, "SELECT * with no tables specified is not valid");
+            if (!q && fi.star) {
+                /* JOIN ... USING: the merged columns first (StarCol) */
+                for (int k = 0; k < fi.nstar; k++) {
+                    if (nt == capt && grow_targets(ctx, &texprs, &tnames, nt, &capt)) return DD_ENOMEM;
+                    Expr *ce = arena_zalloc(ctx->stmt, sizeof(Expr));
+                    if (!ce) return DD_ENOMEM;
+                    ce->kind = EXPR_COLUMN;
+                    ce->loc = ce->oploc = rt->loc;
+                    StarCol sc = fi.star[k];
+                    if (sc.merged >= 0) {
+                        ce->u.col.name = (char *)fi.merged[sc.merged].name;
+                        ce->u.col.star_slot = -(sc.merged + 1);
+                    } else {
+                        for (int r = 0; r < scope.nrels; r++) {
+                            ScopeRel *rel = &scope.rels[r];
+                            if (sc.slot < rel->slot0 || sc.slot >= rel->slot0 + rel->ncols) continue;
+                            ce->u.col.qualifier = (char *)rel->alias;
+                            ce->u.col.name = (char *)rel->names[sc.slot - rel->slot0];
+                        }
+                        ce->u.col.star_slot = sc.slot + 1;
+                    }
+                    texprs[nt] = ce;
+                    tnames[nt++] = ce->u.col.name;
+                }
+                continue;
+            }
             for (int r = 0; r < scope.nrels; r++) {
                 ScopeRel *rel = &scope.rels[r];
                 if (q && strcmp(rel->alias, q) != 0) continue;
@@ -1209,8 +1235,19 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                               (long long)k);
             slot = (int)k - 1;
         } else if (e->kind == EXPR_COLUMN && !e->u.col.qualifier) {
-            for (int k = 0; k < nt; k++)
-                if (strcmp(tnames[k], e->u.col.name) == 0) { slot = k; break; }
+            for (int k = 0; k < nt; k++) {
+                if (strcmp(tnames[k], e->u.col.name) != 0) continue;
+                if (slot < 0) { slot = k; continue; }
+                /* two output columns of that name: the same expression? */
+                const Expr *x = texprs[slot], *y = texprs[k];
+                bool same = x->kind == EXPR_COLUMN && y->kind == EXPR_COLUMN && x->u.col.star_slot &&
+                                    y->u.col.star_slot
+                                ? x->u.col.star_slot == y->u.col.star_slot
+                                : ast_expr_equal(x, y);
+                if (!same)
+                    return dd_err(ctx->err, DD_EAMBIGUOUS_COLUMN, e->loc, "ORDER BY \"%s\" is ambiguous",
+                                  e->u.col.name);
+            }
         }
         if (slot < 0) {
             for (int k = 0; k < nt; k++)
