@@ -38,6 +38,7 @@
     X(GROUPING, "42803", "grouping error")                                    \
     X(INVALID_DEFINITION, "42P16", "invalid table definition")                \
     X(INVALID_COLUMN_REF, "42P10", "invalid column reference")                \
+    X(INVALID_RECURSION, "42P19", "invalid recursion")                        \
     X(UNDEFINED_PARAMETER, "42P02", "there is no parameter")                  \
     X(INDETERMINATE_TYPE, "42P18", "could not determine data type")           \
     X(WRONG_OBJECT_TYPE, "42809", "wrong object type")                        \

@@ -64,6 +64,13 @@ typedef struct CteDef {
     int loc;
     const Scope *env;
     const struct CteDef *prev;      /* the next visible WITH query outward */
+    /* WITH RECURSIVE: the query names itself (select is planned as its
+     * non-recursive and recursive terms), or, inside its recursive term,
+     * the name reads the working table `wt` (select NULL) of wncols
+     * columns named wnames, of types wtypes */
+    bool recursive;
+    struct WorkTable *wt;
+    const char **wnames; const TypeId *wtypes; const i32 *wtypmods; int wncols;
 } CteDef;
 
 struct CompileCtx;

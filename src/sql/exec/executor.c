@@ -3372,3 +3372,195 @@ void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *ou
     op_explain(o->child, depth + 1, costs, analyze, timing, out);
     op_explain(o->child2, depth + 1, costs, analyze, timing, out);
 }
+
+/* ================================================================ WITH RECURSIVE */
+
+/*
+ * A recursive WITH query: the non-recursive term's rows, then rounds of
+ * the recursive term, each reading the rows the round before produced
+ * (the working table, through op_worktable) until a round produces none.
+ * UNION (distinct) drops the rows seen before, so a cycle ends; UNION ALL
+ * keeps them, and a LIMIT above stops an endless recursion by asking for
+ * no more rows.
+ */
+struct WorkTable {
+    Value **rows;
+    size_t n;
+};
+
+WorkTable *worktable_new(SqlCtx *ctx)
+{
+    return arena_zalloc(ctx->stmt, sizeof(WorkTable));
+}
+
+typedef struct WorkScanOp {
+    Op op;
+    WorkTable *wt;
+    size_t pos;
+} WorkScanOp;
+
+static int ws_open(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    ((WorkScanOp *)op)->pos = 0;
+    return DD_OK;
+}
+
+static int ws_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    DD_UNUSED(ctx);
+    WorkScanOp *w = (WorkScanOp *)op;
+    if (w->pos >= w->wt->n) return 0;
+    *row = w->wt->rows[w->pos++];
+    return 1;
+}
+
+static void ws_close(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    DD_UNUSED(op);
+}
+
+static const OpVtbl workscan_vt = {"WorkTable Scan", ws_open, ws_next, ws_close, NULL};
+
+Op *op_worktable(SqlCtx *ctx, WorkTable *wt, int ncols)
+{
+    WorkScanOp *w = op_alloc(ctx, sizeof(*w), &workscan_vt, ncols);
+    if (!w) return NULL;
+    w->wt = wt;
+    return &w->op;
+}
+
+typedef struct RecUnionOp {
+    Op op;
+    WorkTable *wt;
+    bool distinct;
+    int ncols;
+    int phase;              /* 0 the non-recursive term, 1 the recursive one, 2 done */
+    bool kid_open;
+    /* the working table's rows and this round's: arrays and arenas,
+     * [cur] and [1 - cur] */
+    Value **rows[2]; size_t cap[2], nrows;
+    Arena arena[2];
+    int cur;
+    RowSet seen;            /* UNION: every row returned (in seen_arena) */
+    Arena seen_arena;
+} RecUnionOp;
+
+static int ru_open(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    RecUnionOp *u = (RecUnionOp *)op;
+    u->phase = 0;
+    u->kid_open = false;
+    u->nrows = 0;
+    u->wt->n = 0;
+    u->wt->rows = NULL;
+    arena_reset(&u->arena[0]);
+    arena_reset(&u->arena[1]);
+    rowset_free(&u->seen);
+    u->seen.n = u->ncols;
+    arena_reset(&u->seen_arena);
+    return DD_OK;
+}
+
+static int ru_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    RecUnionOp *u = (RecUnionOp *)op;
+    for (;;) {
+        if (u->phase == 2) return 0;
+        Op *k = u->phase == 0 ? op->child : op->child2;
+        int rc;
+        if (!u->kid_open) {
+            if ((rc = op_open(ctx, k))) {
+                op_close(ctx, k);
+                return neg(rc);
+            }
+            u->kid_open = true;
+        }
+        Value *r;
+        rc = op_next(ctx, k, &r);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            op_close(ctx, k);
+            u->kid_open = false;
+            if ((rc = sql_check_interrupt(ctx))) return neg(rc);
+            if (u->nrows == 0) {   /* nothing new: the recursion ends */
+                u->phase = 2;
+                return 0;
+            }
+            /* this round's rows become the working table; the one before
+             * is dropped */
+            int nxt = 1 - u->cur;
+            u->wt->rows = u->rows[nxt];
+            u->wt->n = u->nrows;
+            u->cur = nxt;
+            u->nrows = 0;
+            arena_reset(&u->arena[1 - u->cur]);
+            u->phase = 1;
+            continue;
+        }
+        if (u->distinct) {
+            Value *f, *c;
+            rowset_find(ctx, &u->seen, r, &f);
+            if (f) continue;
+            if ((rc = copy_row(&u->seen_arena, r, u->ncols, &c)) || (rc = rowset_add(&u->seen, c))) return neg(rc);
+        }
+        int nxt = 1 - u->cur;
+        if (u->nrows == u->cap[nxt]) {
+            size_t ncap = u->cap[nxt] ? u->cap[nxt] * 2 : 64;
+            Value **nr = dd_realloc(u->rows[nxt], sizeof(Value *) * ncap);
+            if (!nr) return neg(DD_ENOMEM);
+            u->rows[nxt] = nr;
+            u->cap[nxt] = ncap;
+        }
+        Value *c;
+        if ((rc = copy_row(&u->arena[nxt], r, u->ncols, &c))) return neg(rc);
+        u->rows[nxt][u->nrows++] = c;
+        size_t bytes = u->arena[0].total + u->arena[1].total + u->seen_arena.total +
+                       (u->cap[0] + u->cap[1] + u->seen.cap) * sizeof(Value *);
+        if ((rc = over_budget(ctx, bytes, "recursive query"))) return neg(rc);
+        *row = c;
+        return 1;
+    }
+}
+
+static void ru_close(SqlCtx *ctx, Op *op)
+{
+    RecUnionOp *u = (RecUnionOp *)op;
+    if (u->kid_open) op_close(ctx, u->phase == 0 ? op->child : op->child2);
+    u->kid_open = false;
+    for (int i = 0; i < 2; i++) {
+        dd_free(u->rows[i]);
+        u->rows[i] = NULL;
+        u->cap[i] = 0;
+        arena_free(&u->arena[i]);
+    }
+    u->wt->rows = NULL;
+    u->wt->n = 0;
+    rowset_free(&u->seen);
+    arena_free(&u->seen_arena);
+}
+
+static void ru_explain(Op *op, Buf *out)
+{
+    if (!((RecUnionOp *)op)->distinct) buf_puts(out, " (all)");
+}
+
+static const OpVtbl recunion_vt = {"Recursive Union", ru_open, ru_next, ru_close, ru_explain};
+
+Op *op_recursive_union(SqlCtx *ctx, Op *nonrec, Op *rec, WorkTable *wt, bool distinct, int ncols)
+{
+    RecUnionOp *u = op_alloc(ctx, sizeof(*u), &recunion_vt, ncols);
+    if (!u) return NULL;
+    u->op.child = nonrec;
+    u->op.child2 = rec;
+    u->wt = wt;
+    u->distinct = distinct;
+    u->ncols = ncols;
+    u->seen.n = ncols;
+    arena_init(&u->arena[0], 16 * 1024);
+    arena_init(&u->arena[1], 16 * 1024);
+    arena_init(&u->seen_arena, 16 * 1024);
+    return &u->op;
+}

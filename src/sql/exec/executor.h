@@ -214,4 +214,13 @@ int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, con
 /* Copies v's variable-length payload into a. */
 int val_copy(Arena *a, const Value *v, Value *out);
 
+/* WITH RECURSIVE: op_recursive_union returns the rows of nonrec, then of
+ * rounds of rec, whose op_worktable references read the rows of the
+ * round before, until a round has none; distinct (UNION) drops rows seen
+ * before.  The WorkTable ties them (statement arena). */
+typedef struct WorkTable WorkTable;
+WorkTable *worktable_new(SqlCtx *ctx);
+Op *op_worktable(SqlCtx *ctx, WorkTable *wt, int ncols);
+Op *op_recursive_union(SqlCtx *ctx, Op *nonrec, Op *rec, WorkTable *wt, bool distinct, int ncols);
+
 #endif

@@ -209,11 +209,12 @@ struct SelectStmt {
     int setop;       /* 0 none, 1 UNION, 2 INTERSECT, 3 EXCEPT */
     bool setop_all;
     SelectStmt *next;
-    /* WITH name [(cols)] AS (select), ...: non-recursive, in source order */
+    /* WITH [RECURSIVE] name [(cols)] AS (select), ...: in source order */
     char **cte_names; int *cte_locs;
     SelectStmt **ctes;
     char ***cte_cols; int *cte_ncols;   /* column alias lists (ncols 0: none) */
     int nctes;
+    bool cte_recursive;
 };
 
 /* Options of CREATE / ALTER SEQUENCE and of an identity column; has_*
@@ -296,12 +297,14 @@ typedef struct SetClause { char *col; Expr *expr; int loc; } SetClause;
 typedef struct UpdateStmt {
     char *table; char *alias; int table_loc;
     SetClause **set; int nset;
+    TableRef **from; int nfrom;   /* UPDATE ... FROM items, or 0 */
     Expr *where;
     struct ResTarget **returning; int nreturning;
 } UpdateStmt;
 
 typedef struct DeleteStmt {
     char *table; char *alias; int table_loc;
+    TableRef **from; int nfrom;   /* DELETE ... USING items, or 0 */
     Expr *where;
     struct ResTarget **returning; int nreturning;
 } DeleteStmt;
@@ -421,7 +424,21 @@ typedef enum StmtKind {
     STMT_DROP_VIEW,  /* u.drop */
     STMT_CREATE_SEQUENCE, STMT_ALTER_SEQUENCE,   /* u.seq */
     STMT_DROP_SEQUENCE,   /* u.drop */
+    STMT_DECLARE, STMT_FETCH, STMT_CLOSE,   /* cursors, run by the engine: u.cursor */
 } StmtKind;
+
+/* DECLARE name [BINARY] [[NO] SCROLL] CURSOR [WITH[OUT] HOLD] FOR query;
+ * FETCH / MOVE [direction] [FROM | IN] name; CLOSE {name | ALL}. */
+enum { CURSOR_FORWARD, CURSOR_BACKWARD, CURSOR_ABSOLUTE, CURSOR_RELATIVE };
+typedef struct CursorStmt {
+    char *name;              /* NULL: CLOSE ALL */
+    bool hold, scroll, no_scroll, binary;
+    SelectStmt *query;
+    int query_loc;           /* offset of the query's text */
+    bool move;
+    int dir;                 /* CURSOR_* */
+    i64 count;               /* FORWARD / BACKWARD: rows, -1 ALL; ABSOLUTE / RELATIVE: the position */
+} CursorStmt;
 
 struct Stmt {
     StmtKind kind;
@@ -443,6 +460,7 @@ struct Stmt {
         CopyStmt *copy;
         CreateViewStmt *create_view;
         SeqStmt *seq;
+        CursorStmt *cursor;
     } u;
 };
 

@@ -1607,6 +1607,18 @@ static int parse_table_ref(Parser *p, TableRef **out)
     return DD_OK;
 }
 
+/* FROM's (or UPDATE's FROM, DELETE's USING) comma-separated items. */
+static int parse_from_list(Parser *p, TableRef ***out, int *n)
+{
+    int cap = 0;
+    do {
+        TableRef *r = NULL;
+        TRY(parse_table_ref(p, &r));
+        PUSH(*out, *n, cap, r);
+    } while (accept(p, TOK_COMMA));
+    return DD_OK;
+}
+
 static int parse_select_core(Parser *p, SelectStmt **out)
 {
     SelectStmt *s = NULL;
@@ -1639,14 +1651,7 @@ static int parse_select_core(Parser *p, SelectStmt **out)
         } while (accept(p, TOK_COMMA));
     }
     if (is_kw(tok(p), KW_INTO)) return not_supported(p, tok(p)->start, "SELECT INTO");
-    if (accept_kw(p, KW_FROM)) {
-        cap = 0;
-        do {
-            TableRef *r = NULL;
-            TRY(parse_table_ref(p, &r));
-            PUSH(s->from, s->nfrom, cap, r);
-        } while (accept(p, TOK_COMMA));
-    }
+    if (accept_kw(p, KW_FROM)) TRY(parse_from_list(p, &s->from, &s->nfrom));
     if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &s->where));
     if (accept_kw(p, KW_GROUP)) {
         TRY(expect_kw(p, KW_BY));
@@ -1851,7 +1856,10 @@ static int parse_with(Parser *p, SelectStmt *s)
 {
     int cap = 0, lcap = 0, nl = 0, ccap = 0, ncc = 0, ncap = 0, nn = 0, kcap = 0, nk = 0;
     advance(p);   /* WITH */
-    if (is_word(tok(p), "recursive")) return not_supported(p, tok(p)->start, "WITH RECURSIVE");
+    if (is_word(tok(p), "recursive")) {
+        advance(p);
+        s->cte_recursive = true;
+    }
     do {
         char *name = NULL, **cols = NULL;
         int loc, ncols = 0;
@@ -1920,6 +1928,7 @@ static int parse_select(Parser *p, SelectStmt **out)
         head->cte_cols = with.cte_cols;
         head->cte_ncols = with.cte_ncols;
         head->nctes = with.nctes;
+        head->cte_recursive = with.cte_recursive;
     }
     p->depth--;
     *out = head;
@@ -2069,7 +2078,7 @@ static int parse_update(Parser *p, Stmt *st)
     TRY(parse_alias(p, &up->alias, true));
     TRY(expect_kw(p, KW_SET));
     TRY(parse_set_list(p, &up->set, &up->nset));
-    if (is_kw(tok(p), KW_FROM)) return not_supported(p, tok(p)->start, "UPDATE ... FROM");
+    if (accept_kw(p, KW_FROM)) TRY(parse_from_list(p, &up->from, &up->nfrom));
     if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &up->where));
     return parse_returning(p, &up->returning, &up->nreturning);
 }
@@ -2085,7 +2094,7 @@ static int parse_delete(Parser *p, Stmt *st)
     if (is_kw(tok(p), KW_ONLY)) advance(p);
     TRY(parse_qualified_name(p, &del->table, &del->table_loc));
     TRY(parse_alias(p, &del->alias, false));
-    if (is_kw(tok(p), KW_USING)) return not_supported(p, tok(p)->start, "DELETE ... USING");
+    if (accept_kw(p, KW_USING)) TRY(parse_from_list(p, &del->from, &del->nfrom));
     if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &del->where));
     return parse_returning(p, &del->returning, &del->nreturning);
 }
@@ -2391,6 +2400,105 @@ static int parse_seq_int(Parser *p, i64 *out)
     *out = neg ? (i64)(0 - (u64)v) : (i64)v;
     advance(p);
     return DD_OK;
+}
+
+/* ---- cursors ---- */
+
+/* An unquoted word, keyword or not. */
+static inline bool is_name(const Token *t, const char *w)
+{
+    return t->kind == TOK_IDENT && strcmp(t->str, w) == 0;
+}
+
+/* DECLARE name [BINARY] [ASENSITIVE | INSENSITIVE] [[NO] SCROLL] CURSOR
+ * [{WITH | WITHOUT} HOLD] FOR query */
+static int parse_declare(Parser *p, Stmt *st)
+{
+    CursorStmt *c = NULL;
+    NEW(c);
+    st->kind = STMT_DECLARE;
+    st->u.cursor = c;
+    advance(p);   /* DECLARE */
+    int loc;
+    TRY(parse_colid(p, &c->name, &loc));
+    for (;;) {
+        Token *t = tok(p);
+        if (is_name(t, "binary")) { c->binary = true; advance(p); }
+        else if (is_name(t, "asensitive") || is_name(t, "insensitive")) advance(p);
+        else if (is_name(t, "scroll")) { c->scroll = true; advance(p); }
+        else if (is_name(t, "no") && is_name(peek(p, 1), "scroll")) { c->no_scroll = true; advance(p); advance(p); }
+        else break;
+    }
+    if (!is_name(tok(p), "cursor")) return syntax_error(p);
+    advance(p);
+    if (is_kw(tok(p), KW_WITH) || is_name(tok(p), "without")) {
+        c->hold = is_kw(tok(p), KW_WITH);
+        advance(p);
+        if (!is_name(tok(p), "hold")) return syntax_error(p);
+        advance(p);
+    }
+    TRY(expect_kw(p, KW_FOR));
+    c->query_loc = tok(p)->start;
+    Token *q = tok(p);
+    if (!is_kw(q, KW_SELECT) && !is_kw(q, KW_WITH) && !is_kw(q, KW_VALUES) && q->kind != TOK_LPAREN &&
+        !is_kw(q, KW_TABLE))
+        return syntax_error(p);
+    return parse_select(p, &c->query);
+}
+
+/* A cursor's row count: [+|-] integer. */
+static int parse_cursor_count(Parser *p, i64 *out)
+{
+    return parse_seq_int(p, out);
+}
+
+static bool starts_count(Parser *p)
+{
+    Token *t = tok(p);
+    return t->kind == TOK_INTEGER || ((t->kind == TOK_MINUS || t->kind == TOK_PLUS) && peek(p, 1)->kind == TOK_INTEGER);
+}
+
+/* FETCH / MOVE [NEXT | PRIOR | FIRST | LAST | ABSOLUTE n | RELATIVE n | n |
+ * ALL | FORWARD [n | ALL] | BACKWARD [n | ALL]] [FROM | IN] name */
+static int parse_fetch(Parser *p, Stmt *st)
+{
+    CursorStmt *c = NULL;
+    NEW(c);
+    st->kind = STMT_FETCH;
+    st->u.cursor = c;
+    c->move = is_word(tok(p), "move");
+    advance(p);
+    Token *t = tok(p);
+    c->dir = CURSOR_FORWARD;
+    c->count = 1;
+    if (is_name(t, "next")) advance(p);
+    else if (is_name(t, "prior")) { advance(p); c->dir = CURSOR_BACKWARD; }
+    else if (is_name(t, "first")) { advance(p); c->dir = CURSOR_ABSOLUTE; }
+    else if (is_name(t, "last")) { advance(p); c->dir = CURSOR_ABSOLUTE; c->count = -1; }
+    else if (is_name(t, "absolute") || is_name(t, "relative")) {
+        c->dir = is_name(t, "absolute") ? CURSOR_ABSOLUTE : CURSOR_RELATIVE;
+        advance(p);
+        TRY(parse_cursor_count(p, &c->count));
+    } else if (starts_count(p)) {
+        TRY(parse_cursor_count(p, &c->count));
+        if (c->count < 0) { c->dir = CURSOR_BACKWARD; c->count = c->count == INT64_MIN ? INT64_MAX : -c->count; }
+    } else if (accept_kw(p, KW_ALL)) {
+        c->count = -1;
+    } else if (is_name(t, "forward") || is_name(t, "backward")) {
+        c->dir = is_name(t, "forward") ? CURSOR_FORWARD : CURSOR_BACKWARD;
+        advance(p);
+        if (accept_kw(p, KW_ALL)) c->count = -1;
+        else if (starts_count(p)) {
+            TRY(parse_cursor_count(p, &c->count));
+            if (c->count < 0) {
+                c->dir = c->dir == CURSOR_FORWARD ? CURSOR_BACKWARD : CURSOR_FORWARD;
+                c->count = c->count == INT64_MIN ? INT64_MAX : -c->count;
+            }
+        }
+    }
+    if (!accept_kw(p, KW_FROM)) accept_kw(p, KW_IN);
+    int loc;
+    return parse_colid(p, &c->name, &loc);
 }
 
 /* Sequence options (CREATE / ALTER SEQUENCE, identity columns), until a
@@ -3340,6 +3448,18 @@ static int parse_stmt(Parser *p, Stmt *st)
             if (accept_kw(p, KW_CASCADE)) d->cascade = true;
             else accept_kw(p, KW_RESTRICT);
             return DD_OK;
+        }
+        if (is_word(t, "declare")) return parse_declare(p, st);
+        if (is_word(t, "fetch") || is_word(t, "move")) return parse_fetch(p, st);
+        if (is_word(t, "close")) {
+            CursorStmt *c = NULL;
+            NEW(c);
+            st->kind = STMT_CLOSE;
+            st->u.cursor = c;
+            advance(p);
+            if (accept_kw(p, KW_ALL)) return DD_OK;
+            int loc;
+            return parse_colid(p, &c->name, &loc);
         }
         {
             /* statements clients send that DriftDB does not have yet */

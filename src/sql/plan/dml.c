@@ -201,14 +201,15 @@ static int dml_scope(SqlCtx *ctx, const TableInfo *t, const char *alias, Scope *
 
 /* Compiles a RETURNING list over the rows of t (named alias, or t's
  * name): * and t.* expand to the visible columns. */
-static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias, ResTarget **rts, int n, Plan *p)
+static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias, ResTarget **rts, int n, Plan *p,
+                             const Scope *wide)
 {
     if (!n) return DD_OK;
     Scope sc;
-    int rc = dml_scope(ctx, t, alias, &sc);
-    if (rc) return rc;
-    ScopeRel *rel = &sc.rels[0];
-    int cap = n + rel->ncols;
+    int rc = DD_OK;
+    if (wide) sc = *wide;
+    else if ((rc = dml_scope(ctx, t, alias, &sc))) return rc;
+    int cap = n + sc.nslots;
     Expr **ex = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)cap);
     const char **names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)cap);
     if (!ex || !names) return DD_ENOMEM;
@@ -217,8 +218,13 @@ static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias,
         ResTarget *rt = rts[i];
         if (rt->expr->kind == EXPR_STAR) {
             const char *q = rt->expr->u.col.qualifier;
-            if (q && strcmp(q, rel->alias) != 0)
+            bool any = false;
+            for (int r = 0; r < sc.nrels; r++) any |= !q || strcmp(q, sc.rels[r].alias) == 0;
+            if (!any)
                 return dd_err(ctx->err, DD_EUNDEFINED_TABLE, rt->loc, "missing FROM-clause entry for table \"%s\"", q);
+            for (int r = 0; r < sc.nrels; r++) {
+            ScopeRel *rel = &sc.rels[r];
+            if (q && strcmp(q, rel->alias) != 0) continue;
             for (int c = 0; c < rel->ncols; c++) {
                 if (rel->hidden[c]) continue;
                 if (nt == cap) {
@@ -241,6 +247,7 @@ static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias,
                 ce->u.col.star_slot = rel->slot0 + c + 1;
                 ex[nt] = ce;
                 names[nt++] = rel->names[c];
+            }
             }
             continue;
         }
@@ -271,12 +278,15 @@ static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias,
 
 /* Evaluates the RETURNING list over one row of t (vals: t's columns) and
  * keeps the values (statement arena). */
-static int keep_returning(SqlCtx *ctx, Plan *p, const Value *vals)
+static int keep_returning_row(SqlCtx *ctx, Plan *p, const Value *vals, const Value *full)
 {
     if (!p->nret) return DD_OK;
     const TableInfo *t = p->table;
-    Value *row = arena_alloc(ctx->row, sizeof(Value) * (size_t)(t->ncols + HIST_COLS + 1));
+    int width = p->ret_width ? p->ret_width : t->ncols + HIST_COLS;
+    Value *row = arena_alloc(ctx->row, sizeof(Value) * (size_t)(width + 1));
     if (!row) return DD_ENOMEM;
+    /* UPDATE ... FROM / DELETE ... USING: the other relations' values too */
+    if (p->ret_width) memcpy(row, full, sizeof(Value) * (size_t)width);
     memcpy(row, vals, sizeof(Value) * (size_t)t->ncols);
     for (int i = 0; i < HIST_COLS; i++) row[t->ncols + i] = val_null(hist_col_types[i]);
     if (p->nret_rows == p->capret_rows) {
@@ -298,6 +308,11 @@ static int keep_returning(SqlCtx *ctx, Plan *p, const Value *vals)
     }
     p->nret_rows++;
     return DD_OK;
+}
+
+static int keep_returning(SqlCtx *ctx, Plan *p, const Value *vals)
+{
+    return keep_returning_row(ctx, p, vals, NULL);
 }
 
 /* After the writes: the kept rows as the statement's result. */
@@ -589,7 +604,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     rc = compile_defaults(ctx, t, target, width, p);
     if (!rc) rc = compile_checks(ctx, t, p);
     if (!rc && s->on_conflict) rc = compile_conflict(ctx, s, t, p);
-    if (!rc) rc = compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p);
+    if (!rc) rc = compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p, NULL);
     return rc;
 }
 
@@ -1108,6 +1123,45 @@ static int dml_scope(SqlCtx *ctx, const TableInfo *t, const char *alias, Scope *
     return DD_OK;
 }
 
+/*
+ * UPDATE ... FROM / DELETE ... USING: the target table joined with the
+ * other FROM items under WHERE, planned as a SELECT's FROM clause (the
+ * target first: its row is slots [0, ncols) of every joined row); sc
+ * gets every relation (SET, RETURNING), *root the join.  A target row
+ * that joins several rows is changed once (exec_update_delete).
+ */
+static int dml_from(SqlCtx *ctx, const TableInfo *t, const char *table, const char *alias, int loc, TableRef **from,
+                    int nfrom, Expr *where, Scope *sc, Op **root)
+{
+    SelectStmt *q = arena_zalloc(ctx->stmt, sizeof(SelectStmt));
+    TableRef *tr = arena_zalloc(ctx->stmt, sizeof(TableRef));
+    TableRef **items = arena_alloc(ctx->stmt, sizeof(TableRef *) * (size_t)(nfrom + 1));
+    if (!q || !tr || !items) return DD_ENOMEM;
+    tr->kind = TREF_TABLE;
+    tr->loc = loc;
+    tr->name = (char *)table;
+    tr->alias = (char *)alias;
+    items[0] = tr;
+    memcpy(items + 1, from, sizeof(TableRef *) * (size_t)nfrom);
+    q->loc = loc;
+    q->from = items;
+    q->nfrom = nfrom + 1;
+    q->where = where;
+    Scope env;
+    memset(&env, 0, sizeof(env));
+    FromItem fi;
+    int rc = plan_from_where(ctx, q, &env, &fi);
+    if (rc) return rc;
+    if (fi.nrels < 1 || fi.rels[0].ncols != t->ncols + HIST_COLS || fi.rels[0].slot0 != 0)
+        return dd_err(ctx->err, DD_EINTERNAL, loc, "the target of an UPDATE ... FROM is not the first relation");
+    *sc = (Scope){fi.rels, fi.nrels, fi.width, NULL, NULL, NULL, NULL, fi.merged, 0, fi.nmerged};
+    /* every column of the target is read (the new image is the old one
+     * changed; a DELETE keeps the whole old image) */
+    for (int i = 0; i < t->ncols; i++) fi.rels[0].used[i] = true;
+    *root = fi.op;
+    return DD_OK;
+}
+
 int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
 {
     const TableInfo *t;
@@ -1157,6 +1211,9 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
         }
         target[k] = ci;
     }
+    if (nt && s->nfrom)
+        return dd_err(ctx->err, DD_EFEATURE, s->table_loc,
+                      "UPDATE ... FROM cannot add columns to a document-style table; SET them without FROM first");
     if (nt) {
         /* published only if the UPDATE changes a row (exec): an UPDATE that
          * matches nothing changes nothing, schema included */
@@ -1164,6 +1221,12 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
         t = nt;
         rc = dml_scope(ctx, t, s->alias, &sc);
         if (rc) return rc;
+    }
+    Scope wide;
+    if (s->nfrom) {
+        if ((rc = dml_from(ctx, t, s->table, s->alias, s->table_loc, s->from, s->nfrom, s->where, &wide, &p->root)))
+            return rc;
+        cc.scope = &wide;
     }
     for (int k = 0; k < s->nset; k++) {
         rc = compile_assigned(ctx, &cc, s->set[k]->expr, &t->cols[target[k]], true, false, &set[k]);
@@ -1173,15 +1236,17 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
      * history columns are not needed to update */
     for (int i = 0; i < t->ncols; i++) sc.rels[0].used[i] = true;
     for (int i = 0; i < HIST_COLS; i++) sc.rels[0].used[t->ncols + i] = false;
-    rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root);
-    if (rc) return rc;
+    if (!s->nfrom && (rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root))) return rc;
     if ((rc = compile_checks(ctx, t, p))) return rc;
     p->kind = PLAN_UPDATE;
     p->table = t;
     p->set = set;
     p->nset = s->nset;
     p->target_col = target;
-    return compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p);
+    p->dml_from = s->nfrom > 0;
+    if (s->nfrom) p->ret_width = wide.nslots;
+    return compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p,
+                             s->nfrom ? &wide : NULL);
 }
 
 int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
@@ -1195,11 +1260,18 @@ int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
     /* the whole old image is kept (index entries, the write set's orig) */
     for (int i = 0; i < t->ncols; i++) sc.rels[0].used[i] = true;
     for (int i = 0; i < HIST_COLS; i++) sc.rels[0].used[t->ncols + i] = false;
-    rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root);
+    Scope wide;
+    if (s->nfrom)
+        rc = dml_from(ctx, t, s->table, s->alias, s->table_loc, s->from, s->nfrom, s->where, &wide, &p->root);
+    else
+        rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root);
     if (rc) return rc;
     p->kind = PLAN_DELETE;
     p->table = t;
-    return compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p);
+    p->dml_from = s->nfrom > 0;
+    if (s->nfrom) p->ret_width = wide.nslots;
+    return compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p,
+                             s->nfrom ? &wide : NULL);
 }
 
 /* TRUNCATE t, ...: every live row of each table ends with a DELETE, in
@@ -1326,6 +1398,8 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
     EvalEnv env = {ctx, NULL, 0, NULL};
     RowChange *ch = NULL;
     size_t nch = 0, cap = 0;
+    KeySet seen = {NULL, 0, 0};
+    Buf pk = BUF_INIT;
     int rc = op_open(ctx, p->root);
     /* 1. collect the old and new images of every matching row */
     while (!rc) {
@@ -1333,6 +1407,15 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
         int k = op_next(ctx, p->root, &r);
         if (k < 0) { rc = -k; break; }
         if (k == 0) break;
+        if (p->dml_from) {
+            /* a target row joined to several rows changes once (the first
+             * join's values, as PostgreSQL leaves it unspecified) */
+            bool had;
+            if ((rc = row_pk(t, r, &pk, ctx->err)) ||
+                (rc = keyset_put(ctx->stmt, &seen, pk.data, (u32)pk.len, 0, &had)))
+                break;
+            if (had) { arena_reset(ctx->row); continue; }
+        }
         if (nch == cap) {
             size_t ncap = cap ? cap * 2 : 64;
             RowChange *nc = arena_alloc(ctx->stmt, sizeof(RowChange) * ncap);
@@ -1356,11 +1439,12 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
                 if (!rc) rc = val_copy(ctx->stmt, &v, &c->neu[p->target_col[s]]);
             }
         }
-        if (!rc) rc = keep_returning(ctx, p, c->neu ? c->neu : c->old);
+        if (!rc) rc = keep_returning_row(ctx, p, c->neu ? c->neu : c->old, r);
         nch++;
         arena_reset(ctx->row);
     }
     op_close(ctx, p->root);
+    buf_free(&pk);
     /* 2. apply them (with the document columns they brought) */
     if (!rc && nch && p->new_table && !ws_put_table(ctx->ws, p->new_table)) rc = DD_ENOMEM;
     if (!rc) rc = dml_apply_changes(ctx, p, t, ch, nch, &p->count);

@@ -48,6 +48,8 @@ struct Plan {
      * table's row (cols / ncols name its columns), the rows it gave
      * (nret values each), and the operator that returns them */
     ExprProg **ret; int nret;
+    int ret_width;          /* UPDATE ... FROM / DELETE ... USING: RETURNING reads this wide a row */
+    bool dml_from;          /* ... and each target row is changed once */
     Value *ret_rows; size_t nret_rows, capret_rows;
     Op *ret_root;
     /* INSERT ... ON CONFLICT DO NOTHING (1) / DO UPDATE

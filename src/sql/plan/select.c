@@ -620,14 +620,204 @@ const CteDef *cte_lookup(const Scope *env, const char *name)
 }
 
 /* A reference to WITH query d: planned again as a derived table. */
+static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, int n, Op **out);
+
+/* The scope relation of a derived table's n columns (statement arena). */
+static int derived_rel(SqlCtx *ctx, const char *alias, int n, ScopeRel **out)
+{
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    if (!rel) return DD_ENOMEM;
+    rel->alias = alias ? alias : "";   /* no alias: not qualifiable */
+    rel->ncols = n;
+    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(n + 1));
+    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(n + 1));
+    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(n + 1));
+    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(n + 1));
+    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(n + 1));
+    if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
+    *out = rel;
+    return DD_OK;
+}
+
+/* Whether FROM item tr (its joins and subqueries too) names `name`
+ * unqualified. */
+static bool select_names(const SelectStmt *s, const char *name);
+static bool tref_names(const TableRef *tr, const char *name)
+{
+    if (!tr) return false;
+    switch (tr->kind) {
+    case TREF_JOIN: return tref_names(tr->left, name) || tref_names(tr->right, name);
+    case TREF_TABLE: return strcmp(tr->name, name) == 0;
+    case TREF_SUBQUERY: return select_names(tr->select, name);
+    case TREF_FUNCTION: return false;
+    }
+    return false;
+}
+
+static bool select_names(const SelectStmt *s, const char *name)
+{
+    for (; s; s = s->setop ? s->next : NULL) {
+        for (int i = 0; i < s->nctes; i++)
+            if (select_names(s->ctes[i], name)) return true;
+        for (int i = 0; i < s->nfrom; i++)
+            if (tref_names(s->from[i], name)) return true;
+    }
+    return false;
+}
+
+/*
+ * A recursive WITH query (non-recursive-term UNION [ALL] recursive-term):
+ * the terms are planned, the recursive one with its own name reading the
+ * working table, its columns coerced to the non-recursive term's types
+ * (42804 when the two need another type, as PostgreSQL), into p.
+ */
+static int plan_recursive(SqlCtx *ctx, const CteDef *d, Plan *p)
+{
+    SelectStmt *head = d->select;
+    int n = 0;
+    for (SelectStmt *m = head; m; m = m->setop ? m->next : NULL) n++;
+    SelectStmt *last = head, *prev = NULL;
+    while (last->setop) { prev = last; last = last->next; }
+    if (!prev || prev->setop != 1)
+        return dd_err(ctx->err, DD_EINVALID_RECURSION, d->loc,
+                      "recursive query \"%s\" does not have the form non-recursive-term UNION [ALL] recursive-term",
+                      d->name);
+    if (head->norder || head->limit || head->offset)
+        return dd_err(ctx->err, DD_EFEATURE, d->loc, "%s in a recursive query is not implemented",
+                      head->norder ? "ORDER BY" : head->offset ? "OFFSET" : "LIMIT");
+    /* the non-recursive term: the chain up to the last UNION */
+    SelectStmt *a = NULL, **link = &a;
+    for (SelectStmt *m = head; m != last; m = m->next) {
+        SelectStmt *c = arena_alloc(ctx->stmt, sizeof(SelectStmt));
+        if (!c) return DD_ENOMEM;
+        *c = *m;
+        if (m == prev) { c->setop = 0; c->next = NULL; }
+        *link = c;
+        link = &c->next;
+    }
+    if (select_names(a, d->name))
+        return dd_err(ctx->err, DD_EINVALID_RECURSION, d->loc,
+                      "recursive reference to query \"%s\" must not appear within its non-recursive term", d->name);
+    Plan *pa = arena_zalloc(ctx->stmt, sizeof(Plan));
+    Plan *pb = arena_zalloc(ctx->stmt, sizeof(Plan));
+    if (!pa || !pb) return DD_ENOMEM;
+    int rc = analyze_query(ctx, a, pa, d->env);
+    if (rc) return rc;
+    int nc = pa->ncols;
+    TypeId *types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(nc + 1));
+    i32 *typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(nc + 1));
+    const char **names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(nc + 1));
+    CteDef *self = arena_alloc(ctx->stmt, sizeof(CteDef));
+    Scope *benv = arena_alloc(ctx->stmt, sizeof(Scope));
+    if (!types || !typmods || !names || !self || !benv) return DD_ENOMEM;
+    for (int k = 0; k < nc; k++) {
+        types[k] = pa->cols[k].untyped ? TYPE_TEXT : pa->cols[k].type;
+        typmods[k] = pa->cols[k].untyped ? -1 : pa->cols[k].typmod;
+        names[k] = k < d->ncols ? d->cols[k] : pa->cols[k].name;
+    }
+    /* the recursive term: the name reads the working table */
+    *self = *d;
+    self->select = NULL;
+    self->recursive = false;
+    self->wt = worktable_new(ctx);
+    self->wnames = names;
+    self->wtypes = types;
+    self->wtypmods = typmods;
+    self->wncols = nc;
+    self->prev = d->env->ctes;
+    *benv = *d->env;
+    benv->ctes = self;
+    if (!self->wt) return DD_ENOMEM;
+    if ((rc = analyze_query(ctx, last, pb, benv))) return rc;
+    if (pb->ncols != nc)
+        return dd_err(ctx->err, DD_ESYNTAX, last->loc, "each UNION query must have the same number of columns");
+    for (int k = 0; k < nc; k++) {
+        TypeId ta = types[k], tb = pb->cols[k].type, c;
+        if (ta == tb || pb->cols[k].untyped) continue;
+        if (!type_common(ta, tb, &c))
+            return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, last->loc, "UNION types %s and %s cannot be matched",
+                          type_name(ta), type_name(tb));
+        if (c != ta) {
+            rc = dd_err(ctx->err, DD_EDATATYPE_MISMATCH, d->loc,
+                        "recursive query \"%s\" column %d has type %s in non-recursive term but type %s overall",
+                        d->name, k + 1, type_name(ta), type_name(c));
+            dd_err_hint(ctx->err, "Cast the output of the non-recursive term to the correct type.");
+            return rc;
+        }
+    }
+    Op *oa, *ob;
+    if ((rc = coerce_member(ctx, pa, types, nc, &oa)) || (rc = coerce_member(ctx, pb, types, nc, &ob))) return rc;
+    p->kind = PLAN_QUERY;
+    p->root = op_recursive_union(ctx, oa, ob, self->wt, !prev->setop_all, nc);
+    p->ncols = nc;
+    p->cols = arena_alloc(ctx->stmt, sizeof(ColDesc) * (size_t)(nc + 1));
+    if (!p->root || !p->cols) return DD_ENOMEM;
+    for (int k = 0; k < nc; k++) {
+        p->cols[k] = pa->cols[k];
+        p->cols[k].type = types[k];
+        p->cols[k].typmod = typmods[k];
+        p->cols[k].untyped = false;
+    }
+    return DD_OK;
+}
+
 int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi)
 {
     if (tr->temporal.kind != TEMPORAL_NONE)
         return dd_err(ctx->err, DD_EFEATURE, tr->temporal.loc,
                       "FOR SYSTEM_TIME cannot be applied to WITH query \"%s\"", d->name);
-    if (tr->ncol_aliases)   /* x AS y(a, b) replaces the WITH query's own list */
-        return from_derived(ctx, d->select, tr->alias, tr->col_aliases, tr->ncol_aliases, tr->loc, d->env, fi);
-    return from_derived(ctx, d->select, tr->alias ? tr->alias : d->name, d->cols, d->ncols, tr->loc, d->env, fi);
+    if (!d->recursive && !d->wt) {
+        if (tr->ncol_aliases)   /* x AS y(a, b) replaces the WITH query's own list */
+            return from_derived(ctx, d->select, tr->alias, tr->col_aliases, tr->ncol_aliases, tr->loc, d->env, fi);
+        return from_derived(ctx, d->select, tr->alias ? tr->alias : d->name, d->cols, d->ncols, tr->loc, d->env, fi);
+    }
+    /* a recursive WITH query, or its working table inside its recursive term */
+    int nc;
+    Op *op;
+    const char **names = d->wnames;
+    const TypeId *types = d->wtypes;
+    const i32 *typmods = d->wtypmods;
+    int rc;
+    if (d->wt) {
+        nc = d->wncols;
+        op = op_worktable(ctx, d->wt, nc);
+        if (!op) return DD_ENOMEM;
+    } else {
+        Plan *ip = arena_zalloc(ctx->stmt, sizeof(Plan));
+        if (!ip) return DD_ENOMEM;
+        if ((rc = plan_recursive(ctx, d, ip))) return rc;
+        nc = ip->ncols;
+        op = ip->root;
+        const char **nn = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(nc + 1));
+        TypeId *tt = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(nc + 1));
+        i32 *mm = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(nc + 1));
+        if (!nn || !tt || !mm) return DD_ENOMEM;
+        for (int k = 0; k < nc; k++) {
+            nn[k] = k < d->ncols ? d->cols[k] : ip->cols[k].name;
+            tt[k] = ip->cols[k].type;
+            mm[k] = ip->cols[k].typmod;
+        }
+        names = nn;
+        types = tt;
+        typmods = mm;
+    }
+    const char *alias = tr->alias ? tr->alias : d->name;
+    if (tr->ncol_aliases > nc)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "table \"%s\" has %d columns available but %d columns specified",
+                      alias, nc, tr->ncol_aliases);
+    ScopeRel *rel;
+    if ((rc = derived_rel(ctx, alias, nc, &rel))) return rc;
+    for (int k = 0; k < nc; k++) {
+        rel->names[k] = k < tr->ncol_aliases ? tr->col_aliases[k] : names[k];
+        rel->types[k] = types[k];
+        rel->typmods[k] = typmods[k];
+    }
+    memset(fi, 0, sizeof(*fi));
+    fi->op = op;
+    fi->rels = rel;
+    fi->nrels = 1;
+    fi->width = nc;
+    return DD_OK;
 }
 
 /* WITH: the CteDefs of s in front of the visible ones (env->ctes).  Each
@@ -654,7 +844,8 @@ static int with_clause(SqlCtx *ctx, SelectStmt *s, const Scope *env, const CteDe
         d->loc = s->cte_locs[i];
         d->env = denv;
         d->prev = ctes;
-        int rc = analyze_query(ctx, d->select, chk, denv);
+        d->recursive = s->cte_recursive && select_names(d->select, d->name);
+        int rc = d->recursive ? plan_recursive(ctx, d, chk) : analyze_query(ctx, d->select, chk, denv);
         if (rc) return rc;
         if (d->ncols > chk->ncols)
             return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, d->loc,
