@@ -103,6 +103,8 @@ static void savepoints_pop_to(driftdb_session *s, int keep)
 
 static void txn_discard(driftdb_session *s)
 {
+    cursors_txn_end(s, s->txn_committed);
+    s->txn_committed = false;
     settings_undo_to(s, 0, false);   /* a rollback undoes the block's SETs */
     savepoints_pop_to(s, 0);
     ws_reset(&s->ws);
@@ -117,6 +119,7 @@ void driftdb_session_close(driftdb_session *s)
     if (s->cur) driftdb_result_free(s->cur);
     wd_disarm(s->db->wd, s);
     txn_discard(s);
+    cursors_free(s);
     dd_free(s->savepoints);
     dd_free(s->undo);
     ws_free(&s->ws);
@@ -182,6 +185,7 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
     if (!rc) rc = sql_apply_seq_restarts(s->db->store, &s->ws, e);
     /* committed: SETs stay, SET LOCALs end; failed: all are undone */
     if (!rc) settings_undo_to(s, 0, true);
+    s->txn_committed = rc == DD_OK;
     txn_discard(s);
     return rc;
 }
@@ -379,6 +383,8 @@ void driftdb_result_free(driftdb_result *r)
     dd_free(r);
 }
 
+int session_result_cols(driftdb_result *r, const ColDesc *cols, int n);
+
 static int result_set_cols(driftdb_result *r, const ColDesc *cols, int n)
 {
     r->cols = cols;
@@ -468,6 +474,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         /* ROLLBACK TO: back to the savepoint's write set; it stays defined */
         r->tag = "ROLLBACK";
         savepoints_pop_to(s, k + 1);
+        cursors_rollback_to(s, k + 1);
         settings_undo_to(s, s->savepoints[k].nundo, false);
         {
             const char *ro = driftdb_session_setting(s, "transaction_read_only");
@@ -784,6 +791,7 @@ int session_run_dml(driftdb_session *s, Stmt *stmt, const char *sql, TypeId *typ
 }
 
 int session_result_finish(driftdb_result *r, DdError *e) { return result_finish(r, e); }
+int session_result_cols(driftdb_result *r, const ColDesc *cols, int n) { return result_set_cols(r, cols, n); }
 void session_result_fail(driftdb_result *r) { if (!r->done) result_fail(r); }
 
 /* Whether only ';', white space and comments follow byte off of sql. */
@@ -912,6 +920,9 @@ static int exec_parsed(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
         rc = run_show(s, stmt->u.show, r, e);
         break;
     case STMT_COPY: rc = copy_run(s, stmt->u.copy, r, e); break;
+    case STMT_DECLARE: rc = cursor_declare(s, stmt, sql, r, e); break;
+    case STMT_FETCH: rc = cursor_fetch(s, stmt, r, e); if (!rc && !r->has_rows) r->done = true; break;
+    case STMT_CLOSE: rc = cursor_close(s, stmt, r, e); r->done = true; break;
     default:
         rc = run_sql(s, stmt, sql, r, e);
         break;
@@ -1036,7 +1047,32 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         rc = dd_err(e, DD_EIN_FAILED_TXN, -1, NULL);
         goto done;
     }
-    if (stmt->kind == STMT_TXN || stmt->kind == STMT_SET) goto done;
+    if (stmt->kind == STMT_TXN || stmt->kind == STMT_SET || stmt->kind == STMT_CLOSE) goto done;
+    if (stmt->kind == STMT_FETCH) {
+        /* FETCH returns its cursor's columns; MOVE none */
+        if (stmt->u.cursor->move) goto done;
+        const ColDesc *cc;
+        int n;
+        if ((rc = cursor_columns(s, stmt->u.cursor->name, &cc, &n, NULL, e))) goto done;
+        d->has_rows = true;
+        d->ncols = n;
+        d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(n ? n : 1));
+        if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
+        for (int i = 0; i < n && !rc; i++) rc = desc_col(keep, &d->cols[i], cc[i].name, cc[i].type, cc[i].typmod);
+        if (rc) dd_err(e, rc, -1, NULL);
+        goto done;
+    }
+    bool declare = stmt->kind == STMT_DECLARE;
+    Stmt inner;
+    if (declare) {
+        /* DECLARE: its query's parameters; the statement returns no rows */
+        memset(&inner, 0, sizeof(inner));
+        inner.kind = STMT_SELECT;
+        inner.loc = stmt->u.cursor->query_loc;
+        inner.end = stmt->end;
+        inner.u.select = stmt->u.cursor->query;
+        stmt = &inner;
+    }
     if (stmt->kind == STMT_SHOW && !is_utility_show(stmt->u.show)) {
         d->has_rows = true;
         if (strcmp(stmt->u.show->name, "all") == 0) {
@@ -1070,7 +1106,7 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     rc = sql_prepare(&ctx, stmt, &p);
     if (rc) goto done;
     if (per_portal) *per_portal = ctx.point_from_param;
-    if (plan_returns_rows(p)) {
+    if (!declare && plan_returns_rows(p)) {
         const ColDesc *cols;
         int n = plan_columns(p, &cols);
         d->has_rows = true;
@@ -1328,4 +1364,27 @@ void driftdb_session_terminate(driftdb_session *s)
     if (!s) return;
     s->terminate = 1;
     s->cancel = CANCEL_TERMINATE;
+}
+
+int driftdb_cursor_columns(driftdb_session *s, const char *name, const driftdb_column **cols, driftdb_error *err)
+{
+    DdError *e = &s->err;
+    dd_err_clear(e);
+    const ColDesc *cc;
+    int n;
+    Arena *a;
+    if (cursor_columns(s, name, &cc, &n, &a, e)) {
+        dd_to_api_error(e, err);
+        return -1;
+    }
+    driftdb_column *out = arena_zalloc(a, sizeof(driftdb_column) * (size_t)(n ? n : 1));
+    int rc = out ? DD_OK : DD_ENOMEM;
+    for (int i = 0; !rc && i < n; i++) rc = desc_col(a, &out[i], cc[i].name, cc[i].type, cc[i].typmod);
+    if (rc) {
+        dd_err(e, rc, -1, NULL);
+        dd_to_api_error(e, err);
+        return -1;
+    }
+    *cols = out;
+    return n;
 }

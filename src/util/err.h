@@ -74,6 +74,8 @@
     X(IN_FAILED_TXN, "25P02", "current transaction is aborted, commands "     \
                               "ignored until end of transaction block")       \
     X(NO_ACTIVE_TXN, "25P01", "there is no transaction in progress")          \
+    X(DUPLICATE_CURSOR, "42P03", "cursor already exists")                     \
+    X(INVALID_CURSOR_NAME, "34000", "cursor does not exist")                  \
     X(ACTIVE_TXN, "25001", "there is already a transaction in progress")      \
     X(NO_SAVEPOINT, "3B001", "savepoint does not exist")                      \
     X(FEATURE, "0A000", "feature not supported")                              \

@@ -215,4 +215,29 @@ def prepared_statements():
         expect(c.execute("SELECT v FROM p3_prep WHERE id = %s", (3,), prepare=True).fetchone(), (9,), "replanned")
 
 
+@test
+def server_cursors():
+    """a server-side cursor: DECLARE with a bound parameter, the cursor
+    described as a portal, FETCH in pages, scroll, WITH HOLD past COMMIT"""
+    with connect() as c:
+        c.execute("CREATE TABLE p3_cur (id INT PRIMARY KEY, v TEXT)")
+        c.execute("INSERT INTO p3_cur SELECT g, 'x' || g FROM generate_series(1, 3000) g")
+        c.commit()
+        with c.cursor(name="p3_srv") as sc:
+            sc.itersize = 400
+            sc.execute("SELECT id, v FROM p3_cur WHERE id > %s ORDER BY id", (10,))
+            expect([d.name for d in sc.description], ["id", "v"], "described columns")
+            expect(sc.fetchmany(2), [(11, "x11"), (12, "x12")], "first page")
+            rows = sc.fetchall()
+            expect((len(rows), rows[-1]), (2988, (3000, "x3000")), "the rest")
+            sc.scroll(0, mode="absolute")
+            expect(sc.fetchone(), (11, "x11"), "scrolled back")
+        c.commit()
+        with c.cursor(name="p3_held", withhold=True) as hc:
+            hc.execute("SELECT count(*) FROM p3_cur")
+            c.commit()
+            expect(hc.fetchone(), (3000,), "WITH HOLD after COMMIT")
+        c.commit()
+
+
 print("# psycopg", psycopg.__version__)

@@ -2466,7 +2466,7 @@ static int parse_fetch(Parser *p, Stmt *st)
     NEW(c);
     st->kind = STMT_FETCH;
     st->u.cursor = c;
-    c->move = is_word(tok(p), "move");
+    c->move = is_name(tok(p), "move");
     advance(p);
     Token *t = tok(p);
     c->dir = CURSOR_FORWARD;
@@ -2739,7 +2739,14 @@ static int parse_create(Parser *p, Stmt *st)
             PUSH(ct->cols, ct->ncols, cap, cd);
         }
     } while (accept(p, TOK_COMMA));
-    return expect(p, TOK_RPAREN);
+    TRY(expect(p, TOK_RPAREN));
+    /* SQL:2011 / MariaDB: every DriftDB table keeps its versions already */
+    if (is_kw(tok(p), KW_WITH) && is_word(peek(p, 1), "system") && is_word(peek(p, 2), "versioning")) {
+        advance(p);
+        advance(p);
+        advance(p);
+    }
+    return DD_OK;
 }
 
 /* ALTER TABLE [IF EXISTS] name action [, ...]:
@@ -3479,6 +3486,7 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_SET: return parse_set(p, st);
     case KW_RESET: return parse_reset(p, st);
     case KW_SHOW: return parse_show(p, st);
+    case KW_FETCH: return parse_fetch(p, st);
     case KW_EXPLAIN: return parse_explain(p, st);
     case KW_VERIFY:
         st->kind = STMT_VERIFY;
