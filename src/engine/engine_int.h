@@ -69,6 +69,12 @@ typedef struct Setting {
 } Setting;
 
 typedef struct SqlCursor SqlCursor;
+/* PREPARE name AS ...: a session's statement prepared in SQL (session.c) */
+typedef struct SqlPrepared {
+    char *name;
+    struct driftdb_stmt *st;
+    struct SqlPrepared *next;
+} SqlPrepared;
 
 struct driftdb_session {
     driftdb *db;
@@ -108,6 +114,7 @@ struct driftdb_session {
     i64 wd_deadline_us;
     driftdb_session *wd_next, *wd_prev;
     SqlCursor *cursors;        /* cursor.c */
+    SqlPrepared *prepared;     /* PREPARE name: session.c */
     bool txn_committed;        /* txn_discard: the transaction ending committed */
 };
 

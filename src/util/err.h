@@ -76,6 +76,8 @@
     X(NO_ACTIVE_TXN, "25P01", "there is no transaction in progress")          \
     X(DUPLICATE_CURSOR, "42P03", "cursor already exists")                     \
     X(INVALID_CURSOR_NAME, "34000", "cursor does not exist")                  \
+    X(DUPLICATE_PSTATEMENT, "42P05", "prepared statement already exists")     \
+    X(UNDEFINED_PSTATEMENT, "26000", "prepared statement does not exist")     \
     X(ACTIVE_TXN, "25001", "there is already a transaction in progress")      \
     X(NO_SAVEPOINT, "3B001", "savepoint does not exist")                      \
     X(FEATURE, "0A000", "feature not supported")                              \

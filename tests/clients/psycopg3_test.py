@@ -240,4 +240,22 @@ def server_cursors():
         c.commit()
 
 
+@test
+def sql_prepare_execute():
+    """PREPARE / EXECUTE in SQL, EXECUTE with a bound parameter through the
+    extended protocol (described as its prepared statement's columns)"""
+    with connect(autocommit=True) as c:
+        c.execute("PREPARE p3_z (int) AS SELECT $1 + 1 AS r, 'x' AS s")
+        cur = c.execute("EXECUTE p3_z(%s)", (41,))
+        expect([d.name for d in cur.description], ["r", "s"], "described")
+        expect(cur.fetchall(), [(42, "x")], "executed")
+        expect(c.execute("EXECUTE p3_z(1)", prepare=True).fetchall(), [(2, "x")], "EXECUTE prepared")
+        c.execute("DEALLOCATE p3_z")
+        try:
+            c.execute("EXECUTE p3_z(1)")
+            raise AssertionError("EXECUTE after DEALLOCATE worked")
+        except psycopg.errors.InvalidSqlStatementName:
+            pass
+
+
 print("# psycopg", psycopg.__version__)

@@ -425,7 +425,18 @@ typedef enum StmtKind {
     STMT_CREATE_SEQUENCE, STMT_ALTER_SEQUENCE,   /* u.seq */
     STMT_DROP_SEQUENCE,   /* u.drop */
     STMT_DECLARE, STMT_FETCH, STMT_CLOSE,   /* cursors, run by the engine: u.cursor */
+    STMT_PREPARE, STMT_EXECUTE, STMT_DEALLOCATE,   /* run by the engine: u.prepare */
 } StmtKind;
+
+/* PREPARE name [(type, ...)] AS statement (its text: body_loc to the
+ * statement's end); EXECUTE name [(expr, ...)]; DEALLOCATE [PREPARE]
+ * {name | ALL} (name NULL). */
+typedef struct PrepareStmt {
+    char *name;
+    TypeName *types; int ntypes;
+    int body_loc;
+    Expr **args; int nargs;
+} PrepareStmt;
 
 /* DECLARE name [BINARY] [[NO] SCROLL] CURSOR [WITH[OUT] HOLD] FOR query;
  * FETCH / MOVE [direction] [FROM | IN] name; CLOSE {name | ALL}. */
@@ -461,6 +472,7 @@ struct Stmt {
         CreateViewStmt *create_view;
         SeqStmt *seq;
         CursorStmt *cursor;
+        PrepareStmt *prepare;
     } u;
 };
 

@@ -2402,6 +2402,52 @@ static int parse_seq_int(Parser *p, i64 *out)
     return DD_OK;
 }
 
+/* ---- PREPARE / EXECUTE / DEALLOCATE ---- */
+
+static int parse_prepare(Parser *p, Stmt *st)
+{
+    PrepareStmt *ps = NULL;
+    NEW(ps);
+    st->u.prepare = ps;
+    Token *t = tok(p);
+    advance(p);
+    int loc;
+    if (is_word(t, "deallocate")) {
+        st->kind = STMT_DEALLOCATE;
+        if (is_word(tok(p), "prepare")) advance(p);
+        if (accept_kw(p, KW_ALL)) return DD_OK;
+        return parse_colid(p, &ps->name, &loc);
+    }
+    TRY(parse_colid(p, &ps->name, &loc));
+    if (is_word(t, "execute")) {
+        st->kind = STMT_EXECUTE;
+        if (!accept(p, TOK_LPAREN)) return DD_OK;
+        int cap = 0;
+        do {
+            Expr *e = NULL;
+            TRY(parse_expr(p, P_OR, &e));
+            PUSH(ps->args, ps->nargs, cap, e);
+        } while (accept(p, TOK_COMMA));
+        return expect(p, TOK_RPAREN);
+    }
+    st->kind = STMT_PREPARE;
+    if (accept(p, TOK_LPAREN)) {
+        int cap = 0;
+        do {
+            TypeName tn;
+            TRY(parse_typename(p, &tn));
+            PUSH(ps->types, ps->ntypes, cap, tn);
+        } while (accept(p, TOK_COMMA));
+        TRY(expect(p, TOK_RPAREN));
+    }
+    TRY(expect_kw(p, KW_AS));
+    if (at_end(p)) return syntax_error(p);
+    /* the statement is parsed and analyzed by the engine, from its text */
+    ps->body_loc = tok(p)->start;
+    while (!at_end(p)) advance(p);
+    return DD_OK;
+}
+
 /* ---- cursors ---- */
 
 /* An unquoted word, keyword or not. */
@@ -3456,6 +3502,7 @@ static int parse_stmt(Parser *p, Stmt *st)
             else accept_kw(p, KW_RESTRICT);
             return DD_OK;
         }
+        if (is_word(t, "prepare") || is_word(t, "execute") || is_word(t, "deallocate")) return parse_prepare(p, st);
         if (is_word(t, "declare")) return parse_declare(p, st);
         if (is_word(t, "fetch") || is_word(t, "move")) return parse_fetch(p, st);
         if (is_word(t, "close")) {
@@ -3471,8 +3518,7 @@ static int parse_stmt(Parser *p, Stmt *st)
         {
             /* statements clients send that DriftDB does not have yet */
             static const char *const later[][2] = {
-                {"prepare", "PREPARE"}, {"execute", "EXECUTE"},
-                {"deallocate", "DEALLOCATE"}, {"discard", "DISCARD"}, {"listen", "LISTEN"},
+                {"discard", "DISCARD"}, {"listen", "LISTEN"},
                 {"notify", "NOTIFY"}, {"vacuum", "VACUUM"}, {"grant", "GRANT"}, {"revoke", "REVOKE"},
                 {"lock", "LOCK"}, {"do", "DO"}, {"call", "CALL"}, {"comment", "COMMENT"},
             };
