@@ -74,7 +74,7 @@ struct Scope {
  * columns of enclosing queries): run again at every evaluation with the
  * current row pushed on the outer row stack, its values kept in `arena`
  * until the next run. */
-typedef enum SubLinkKind { SUBLINK_SCALAR, SUBLINK_EXISTS, SUBLINK_IN } SubLinkKind;
+typedef enum SubLinkKind { SUBLINK_SCALAR, SUBLINK_EXISTS, SUBLINK_IN, SUBLINK_ARRAY } SubLinkKind;
 struct Op;
 typedef struct SubLink {
     SubLinkKind kind;
@@ -82,7 +82,7 @@ typedef struct SubLink {
     TypeId type;            /* type of its first column */
     int loc;
     bool done;              /* vals / nvals valid */
-    Value *vals; int nvals; /* SCALAR: at most 1; EXISTS: 0 or 1 (no values); IN: all */
+    Value *vals; int nvals; /* SCALAR: at most 1; EXISTS: 0 or 1 (no values); IN, ARRAY: all */
     bool has_null;          /* IN: a NULL among vals */
     int *hash; size_t hcap; /* IN over many values: open addressing into vals (-1 empty), or NULL */
     bool correlated;
@@ -256,5 +256,31 @@ bool agg_lookup(const char *name, AggKind *kind);
  * regexp function PostgreSQL has is not here (0A000), or NULL. */
 const FuncDef *regex_func_lookup(const char *name, int k);
 const char *regex_func_unsupported(const char *name);
+
+/* Arrays (arrayfunc.c): the functions over arrays (form k of name, or
+ * NULL), and the implementations the compiler calls for array syntax.
+ * A call site of the array syntax has an ArrayOpInfo in its
+ * ExprInstr.state, filled at compile time. */
+typedef struct ArrayOpInfo {
+    TypeId type;          /* the result type */
+    const char *slices;   /* FUNC_SUBSCRIPT: ast.h */
+    int cmp;              /* FUNC_ANY: the comparison (BinaryOp) */
+    bool all;             /* FUNC_ANY: ALL */
+} ArrayOpInfo;
+const FuncDef *array_func_lookup(const char *name, int k);
+int arr_construct(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_subscript(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_any(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_contains(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_contained(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_overlap(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_cat(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_append(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_prepend(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+/* The array of the n values items (each of type elem, or each an array of
+ * type elem[]: then a dimension is added, as ARRAY[ARRAY[..], ..] and
+ * ARRAY(SELECT an array) do), in the row arena.  2202E when sub-arrays
+ * differ in their dimensions. */
+int arr_build(EvalEnv *env, const Value *items, int n, TypeId result, Value *out);
 
 #endif

@@ -1406,6 +1406,8 @@ const FuncDef *func_lookup_form(const char *name, int k)
         if (strcmp(funcs[i].name, name) == 0 && k-- == 0) return &funcs[i];
     for (int i = 0; i < nseq_funcs; i++)
         if (strcmp(seq_funcs[i].name, name) == 0 && k-- == 0) return &seq_funcs[i];
+    for (int j = 0; array_func_lookup(name, j); j++)
+        if (k-- == 0) return array_func_lookup(name, j);
     return regex_func_lookup(name, k);
 }
 

@@ -321,7 +321,12 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
                 rc = sublink_run(env, l, row);
                 if (rc) return eval_fail(env, rc, in->loc);
             }
-            if (l->kind == SUBLINK_SCALAR) {
+            if (l->kind == SUBLINK_ARRAY) {
+                Value r;
+                rc = arr_build(env, l->vals, l->nvals, l->type, &r);
+                if (rc) return eval_fail(env, rc, in->loc);
+                st[sp++] = r;
+            } else if (l->kind == SUBLINK_SCALAR) {
                 st[sp++] = l->nvals ? l->vals[0] : val_null(l->type);
             } else if (l->kind == SUBLINK_EXISTS) {
                 st[sp++] = val_bool(l->nvals > 0);

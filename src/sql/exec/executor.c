@@ -32,7 +32,8 @@ static void *op_alloc(SqlCtx *ctx, size_t size, const OpVtbl *vt, int width)
 int val_copy(Arena *a, const Value *v, Value *out)
 {
     *out = *v;
-    if (!v->isnull && type_is_string((TypeId)v->type) && v->v.s.len) {
+    TypeId t = (TypeId)v->type;
+    if (!v->isnull && (type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID) && v->v.s.len) {
         char *p = arena_memdup(a, v->v.s.p, v->v.s.len);
         if (!p) return DD_ENOMEM;
         out->v.s.p = p;
