@@ -609,6 +609,7 @@ static int register_agg(Builder *b, Expr *e, AggKind kind, int *idx)
     sub.grouped = false;
     sub.agg_forbidden = "aggregate function calls";
     sub.win_allowed = false;
+    sub.srf_allowed = false;
     int rc = build_agg(cc, &sub, e, kind, a);
     if (rc) return rc;
     if (cc->naggs == cc->capaggs) {
@@ -685,6 +686,7 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
     if (!wc) return DD_ENOMEM;
     CompileCtx sub = *cc;
     sub.win_allowed = false;
+    sub.srf_allowed = false;
     sub.agg_forbidden = cc->grouped ? NULL : "window function calls";
     static const struct { const char *n; WinKind k; int minargs, maxargs; } fns[] = {
         {"row_number", WIN_ROW_NUMBER, 0, 0}, {"rank", WIN_RANK, 0, 0}, {"dense_rank", WIN_DENSE_RANK, 0, 0},
@@ -828,6 +830,48 @@ static const char *arg_type_name(TypeId t)
 
 static int compile_array_syntax(Builder *b, Expr *e, Frag *f);
 
+/* A set-returning call in a SELECT list: compiled on its own, read as the
+ * slot past the input row that the ProjectSet fills (XOP_SRFREF). */
+static int compile_srf(Builder *b, Expr *e, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    const char *name = e->u.func.name;
+    if (!cc->srf_allowed) {
+        const char *where = cc->agg_forbidden ? cc->agg_forbidden : "this context";
+        if (strcmp(where, "aggregate function calls") == 0)
+            return err_at(cc, DD_EGROUPING, e->loc, "aggregate function calls cannot contain set-returning function calls");
+        if (strcmp(where, "window function calls") == 0)
+            return err_at(cc, DD_EGROUPING, e->loc, "window function calls cannot contain set-returning function calls");
+        return err_at(cc, DD_EFEATURE, e->loc, "set-returning functions are not allowed in %s", where);
+    }
+    if (e->u.func.distinct)
+        return err_at(cc, DD_ESYNTAX, e->loc, "DISTINCT specified, but %s is not an aggregate function", name);
+    SrfCall *c = arena_zalloc(cc->sql->stmt, sizeof(*c));
+    if (!c) return DD_ENOMEM;
+    CompileCtx sub = *cc;
+    sub.srf_allowed = false;
+    sub.win_allowed = false;
+    int rc = srf_compile(&sub, e, -1, c);
+    if (rc) return rc;
+    if (cc->nsrfs == cc->capsrfs) {
+        int ncap = cc->capsrfs ? cc->capsrfs * 2 : 4;
+        SrfCall **n = arena_alloc(cc->sql->stmt, sizeof(SrfCall *) * (size_t)ncap);
+        if (!n) return DD_ENOMEM;
+        if (cc->nsrfs) memcpy(n, cc->srfs, sizeof(SrfCall *) * (size_t)cc->nsrfs);
+        cc->srfs = n;
+        cc->capsrfs = ncap;
+    }
+    cc->srfs[cc->nsrfs] = c;
+    ExprInstr i = ins_make(XOP_SRFREF, e->loc);
+    i.a = cc->nsrfs++;
+    i.type = (u8)c->type;
+    f->type = c->type;
+    f->typmod = -1;
+    f->constant = false;
+    f->depth = DD_MAX(f->depth, 1);
+    return frag_emit(f, i);
+}
+
 static int compile_func(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
@@ -860,11 +904,10 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     if (e->u.func.filter)
         return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "FILTER specified, but %s is not an aggregate function", name);
     if (strcmp(name, "coalesce") == 0) return compile_coalesce(b, e, f);
+    if (srf_is(name)) return compile_srf(b, e, f);
     int n = e->u.func.n;
     const FuncDef *fd = NULL;
     for (int k = 0; (fd = func_lookup_form(name, k)) && !func_takes(fd, n); k++) continue;
-    const char *why = fd ? NULL : regex_func_unsupported(name);
-    if (why) return err_at(cc, DD_EFEATURE, e->loc, "%s() is not supported: %s", name, why);
     if (!fd) {
         Buf sig = BUF_INIT;
         buf_printf(&sig, "%s(", name);

@@ -125,6 +125,19 @@ typedef struct WinCall {
     TypeId type;
 } WinCall;
 
+/* A call of a set-returning function: in FROM (a Function Scan) or in a
+ * SELECT list (ProjectSet, PostgreSQL 10's semantics: the calls of one
+ * list run in lockstep, the shorter ones padded with NULLs).  Its
+ * arguments are programs over the input row (none in FROM). */
+typedef enum SrfKind { SRF_SERIES, SRF_SPLIT, SRF_UNNEST, SRF_MATCHES } SrfKind;
+typedef struct SrfCall {
+    SrfKind kind;
+    const char *name;
+    ExprProg *args[3]; int nargs;
+    TypeId type;            /* of its values */
+    int loc;
+} SrfCall;
+
 /* Compilation context. */
 typedef struct CompileCtx {
     struct SqlCtx *sql;
@@ -141,6 +154,10 @@ typedef struct CompileCtx {
     WinCall **wins; int nwins, capwins;
     struct WindowDef **windefs; int nwindefs;   /* the query's WINDOW clause */
     const char *assign_col;      /* expr_compile_as for a column: its name, for 42804 */
+    /* set-returning functions: allowed in a SELECT's output list; each call
+     * is read as a slot past the input row (XOP_SRFREF) */
+    bool srf_allowed;
+    SrfCall **srfs; int nsrfs, capsrfs;
     /* output aliases visible to ORDER BY (name -> expression) */
 } CompileCtx;
 
@@ -169,6 +186,7 @@ typedef enum ExprOp {
                        flags bit0 negated (NOT IN) */
     XOP_OUTER,      /* slot a of the outer row sub levels up (SqlCtx.outer_rows) */
     XOP_WINREF,     /* window call a: becomes XOP_SLOT once planned (never evaluated) */
+    XOP_SRFREF,     /* set-returning call a: becomes XOP_SLOT once planned (never evaluated) */
 } ExprOp;
 
 typedef struct EvalEnv EvalEnv;
@@ -252,10 +270,16 @@ extern const FuncDef seq_funcs[];
 extern const int nseq_funcs;
 bool agg_lookup(const char *name, AggKind *kind);
 /* The regular expression functions (regexfunc.c), searched after func.c's
- * own table: form k of name, or NULL.  regex_func_unsupported: why a
- * regexp function PostgreSQL has is not here (0A000), or NULL. */
+ * own table: form k of name, or NULL. */
 const FuncDef *regex_func_lookup(const char *name, int k);
-const char *regex_func_unsupported(const char *name);
+
+/* Set-returning functions (srfcall.c): whether name is one
+ * (generate_series, unnest, regexp_matches, regexp_split_to_table), and
+ * the compilation of call f: its arguments' programs (in cc) and its type.
+ * argi >= 0: only argument argi (unnest(a, b) in FROM is one call per
+ * array). */
+bool srf_is(const char *name);
+int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out);
 
 /* Arrays (arrayfunc.c): the functions over arrays (form k of name, or
  * NULL), and the implementations the compiler calls for array syntax.

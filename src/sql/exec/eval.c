@@ -144,7 +144,8 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
         case XOP_CONST: st[sp++] = p->consts[in->a]; break;
         case XOP_SLOT: st[sp++] = row[in->a]; break;
         case XOP_WINREF:
-            return eval_fail(env, dd_err(env->sql->err, DD_EINTERNAL, in->loc, "window function result not placed"),
+        case XOP_SRFREF:
+            return eval_fail(env, dd_err(env->sql->err, DD_EINTERNAL, in->loc, "function result not placed"),
                              in->loc);
         case XOP_OUTER: {
             SqlCtx *c = env->sql;
