@@ -67,7 +67,7 @@ static int data_exception(EvalEnv *env, const char *msg)
 
 /* ---------------------------------------------------------------- constructor */
 
-int arr_build(EvalEnv *env, const Value *items, int n, TypeId result, Value *out)
+int arr_build(EvalEnv *env, Arena *arena, const Value *items, int n, TypeId result, Value *out)
 {
     ArrayVal a;
     TypeId elem = type_elem(result);
@@ -75,16 +75,16 @@ int arr_build(EvalEnv *env, const Value *items, int n, TypeId result, Value *out
     bool nested = n > 0 && type_is_array((TypeId)items[0].type);
     int rc;
     if (!nested) {
-        if ((rc = array_set_1d(&a, env->sql->row, (u32)n))) return rc;
+        if ((rc = array_set_1d(&a, arena, (u32)n))) return rc;
         for (int i = 0; i < n; i++) {
             a.items[i] = items[i];
             if (a.items[i].isnull) a.items[i] = val_null(elem);
         }
-        return pack(env, &a, out);
+        return array_to_value(&a, arena, out, env->sql->err);
     }
     /* sub-arrays: each must have the same dimensions; NULL and empty ones
      * are skipped as PostgreSQL does when all of them are */
-    ArrayVal *subs = arena_alloc(env->sql->row, sizeof(ArrayVal) * (size_t)(n ? n : 1));
+    ArrayVal *subs = arena_alloc(arena, sizeof(ArrayVal) * (size_t)(n ? n : 1));
     if (!subs) return DD_ENOMEM;
     int first = -1;
     u64 total = 0;
@@ -104,7 +104,7 @@ int arr_build(EvalEnv *env, const Value *items, int n, TypeId result, Value *out
     if (mismatch || (first >= 0 && total != (u64)subs[first].n * (u64)n))
         return dd_err(env->sql->err, DD_EARRAY_SUBSCRIPT, -1,
                       "multidimensional arrays must have array expressions with matching dimensions");
-    if (first < 0) { array_init(&a, elem); return pack(env, &a, out); }
+    if (first < 0) { array_init(&a, elem); return array_to_value(&a, arena, out, env->sql->err); }
     i32 dims[ARRAY_MAXDIM], lb[ARRAY_MAXDIM];
     int ndim = subs[first].ndim + 1;
     if (ndim > ARRAY_MAXDIM)
@@ -116,17 +116,17 @@ int arr_build(EvalEnv *env, const Value *items, int n, TypeId result, Value *out
         dims[d] = subs[first].dims[d - 1];
         lb[d] = subs[first].lbound[d - 1];
     }
-    if ((rc = array_set_shape(&a, env->sql->row, ndim, dims, lb, env->sql->err))) return rc;
+    if ((rc = array_set_shape(&a, arena, ndim, dims, lb, env->sql->err))) return rc;
     u32 k = 0;
     for (int i = 0; i < n; i++)
         for (u32 j = 0; j < subs[i].n; j++) a.items[k++] = subs[i].items[j];
-    return pack(env, &a, out);
+    return array_to_value(&a, arena, out, env->sql->err);
 }
 
 int arr_construct(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)
 {
     DD_UNUSED(loc);
-    return arr_build(env, args, nargs, info(env)->type, out);
+    return arr_build(env, env->sql->row, args, nargs, info(env)->type, out);
 }
 
 /* ---------------------------------------------------------------- subscripts */

@@ -585,6 +585,14 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
                               e->u.func.name, type_name(at));
             a->type = TYPE_BOOL;
             break;
+        case AGG_ARRAY_AGG:
+            if (at == TYPE_UNKNOWN || at == TYPE_NULLTYPE) at = TYPE_TEXT;
+            if (!type_is_array(at) && !type_has_array(at))
+                return err_at(cc, DD_EUNDEFINED_OBJECT, e->loc, "could not find array type for data type %s",
+                              type_name(at));
+            if (a->arg->type != at && (rc = expr_compile_as(sub, e->u.func.args[0], at, -1, &a->arg))) return rc;
+            a->type = type_is_array(at) ? at : type_array_of(at);
+            break;
         case AGG_STRING_AGG:
             rc = expr_compile_as(sub, e->u.func.args[1], TYPE_TEXT, -1, &a->arg2);
             if (rc) return rc;

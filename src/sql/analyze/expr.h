@@ -92,7 +92,7 @@ typedef struct SubLink {
 
 /* An aggregate call found while compiling a post-aggregation expression. */
 typedef enum AggKind { AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX,
-                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG } AggKind;
+                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG, AGG_ARRAY_AGG } AggKind;
 typedef struct ExprProg ExprProg;
 typedef struct AggSpec {
     AggKind kind;
@@ -301,10 +301,10 @@ int arr_overlap(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)
 int arr_cat(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
 int arr_append(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
 int arr_prepend(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
-/* The array of the n values items (each of type elem, or each an array of
- * type elem[]: then a dimension is added, as ARRAY[ARRAY[..], ..] and
- * ARRAY(SELECT an array) do), in the row arena.  2202E when sub-arrays
- * differ in their dimensions. */
-int arr_build(EvalEnv *env, const Value *items, int n, TypeId result, Value *out);
+/* The array of type result of the n values items (each an element, or
+ * each an array of that type: then a dimension is added, as ARRAY[ARRAY[..],
+ * ..], ARRAY(SELECT an array) and array_agg of arrays do), in arena.  2202E
+ * when sub-arrays differ in their dimensions. */
+int arr_build(EvalEnv *env, Arena *arena, const Value *items, int n, TypeId result, Value *out);
 
 #endif

@@ -965,6 +965,7 @@ typedef struct AggState {
     bool has;
     Buf text;         /* string_agg */
     RowSet seen;      /* DISTINCT */
+    Value *items; u32 nitems, capitems;   /* array_agg, in the operator's arena */
 } AggState;
 
 typedef struct Group {
@@ -1038,7 +1039,7 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     Value v;
     rc = expr_eval(sp->arg, &a->op.env, row, &v);
     if (rc) return rc;
-    if (v.isnull) return DD_OK;
+    if (v.isnull && sp->kind != AGG_ARRAY_AGG) return DD_OK;   /* array_agg keeps NULLs */
     if (sp->distinct) {
         Value *f;
         rowset_find(ctx, &st->seen, &v, &f);
@@ -1079,6 +1080,19 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         st->acc = val_bool(st->has ? (st->acc.v.b || v.v.b) : v.v.b);
         st->has = true;
         break;
+    case AGG_ARRAY_AGG:
+        if (st->nitems == st->capitems) {
+            u32 ncap = st->capitems ? st->capitems * 2 : 8;
+            Value *ni = arena_alloc(&a->arena, sizeof(Value) * ncap);
+            if (!ni) return DD_ENOMEM;
+            if (st->nitems) memcpy(ni, st->items, sizeof(Value) * st->nitems);
+            st->items = ni;
+            st->capitems = ncap;
+        }
+        rc = val_copy(&a->arena, &v, &st->items[st->nitems]);
+        if (rc) return rc;
+        st->nitems++;
+        break;
     case AGG_STRING_AGG: {
         Value d;
         rc = expr_eval(sp->arg2, &a->op.env, row, &d);
@@ -1092,6 +1106,14 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     default: break;
     }
     return DD_OK;
+}
+
+/* qsort_r order of array_agg(DISTINCT ...)'s values: NULL last. */
+static int cmp_agg_items(const void *x, const void *y, void *vc)
+{
+    const Value *a = x, *b = y;
+    if (a->isnull || b->isnull) return (int)a->isnull - (int)b->isnull;
+    return val_compare(a, b, vc);
 }
 
 static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *out)
@@ -1108,6 +1130,11 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
                                             : val_numeric((i128)st->count, 0);
         return val_arith(ARITH_DIV, &st->acc, &cnt, &vc, out, ctx->err);
     }
+    case AGG_ARRAY_AGG:
+        if (!st->nitems) { *out = val_null(sp->type); return DD_OK; }
+        /* DISTINCT: in order, as PostgreSQL sorts a DISTINCT aggregate's input */
+        if (sp->distinct) qsort_r(st->items, st->nitems, sizeof(Value), cmp_agg_items, &vc);
+        return arr_build(&a->op.env, &a->arena, st->items, (int)st->nitems, sp->type, out);
     case AGG_STRING_AGG:
         if (!st->has) { *out = val_null(TYPE_TEXT); return DD_OK; }
         {
