@@ -61,13 +61,12 @@ static bool cmp_holds(int op, int c)
 
 static int data_exception(EvalEnv *env, const char *msg)
 {
-    /* 22000 is PostgreSQL's data_exception; DriftDB's nearest code */
-    return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "%s", msg);
+    return dd_err(env->sql->err, DD_EDATA_EXCEPTION, -1, "%s", msg);
 }
 
 /* ---------------------------------------------------------------- constructor */
 
-int arr_build(EvalEnv *env, Arena *arena, const Value *items, int n, TypeId result, Value *out)
+int arr_build(EvalEnv *env, Arena *arena, const Value *items, int n, TypeId result, bool ctor, Value *out)
 {
     ArrayVal a;
     TypeId elem = type_elem(result);
@@ -89,8 +88,12 @@ int arr_build(EvalEnv *env, Arena *arena, const Value *items, int n, TypeId resu
     int first = -1;
     u64 total = 0;
     for (int i = 0; i < n; i++) {
+        if (items[i].isnull && !ctor)
+            return dd_err(env->sql->err, DD_ENULL_NOT_ALLOWED, -1, "cannot accumulate null arrays");
         if (items[i].isnull) { array_init(&subs[i], elem); continue; }
-        if ((rc = unpack(env, &items[i], &subs[i]))) return rc;
+        if ((rc = array_from_value(&items[i], arena, &subs[i], env->sql->err))) return rc;
+        if (!subs[i].n && !ctor)
+            return dd_err(env->sql->err, DD_EARRAY_SUBSCRIPT, -1, "cannot accumulate empty arrays");
         if (first < 0 && subs[i].n) first = i;
     }
     bool mismatch = false;
@@ -102,8 +105,9 @@ int arr_build(EvalEnv *env, Arena *arena, const Value *items, int n, TypeId resu
         total += s->n;
     }
     if (mismatch || (first >= 0 && total != (u64)subs[first].n * (u64)n))
-        return dd_err(env->sql->err, DD_EARRAY_SUBSCRIPT, -1,
-                      "multidimensional arrays must have array expressions with matching dimensions");
+        return dd_err(env->sql->err, DD_EARRAY_SUBSCRIPT, -1, ctor ?
+                      "multidimensional arrays must have array expressions with matching dimensions" :
+                      "cannot accumulate arrays of different dimensionality");
     if (first < 0) { array_init(&a, elem); return array_to_value(&a, arena, out, env->sql->err); }
     i32 dims[ARRAY_MAXDIM], lb[ARRAY_MAXDIM];
     int ndim = subs[first].ndim + 1;
@@ -126,7 +130,7 @@ int arr_build(EvalEnv *env, Arena *arena, const Value *items, int n, TypeId resu
 int arr_construct(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)
 {
     DD_UNUSED(loc);
-    return arr_build(env, env->sql->row, args, nargs, info(env)->type, out);
+    return arr_build(env, env->sql->row, args, nargs, info(env)->type, true, out);
 }
 
 /* ---------------------------------------------------------------- subscripts */
@@ -536,7 +540,8 @@ static int f_array_remove(EvalEnv *env, const Value *a, int n, Value *out, int l
     ArrayVal x;
     int rc = unpack(env, &a[0], &x);
     if (rc) return rc;
-    if (x.ndim > 1) return data_exception(env, "removing elements from multidimensional arrays is not supported");
+    if (x.ndim > 1)
+        return dd_err(env->sql->err, DD_EFEATURE, -1, "removing elements from multidimensional arrays is not supported");
     ValueCtx vc = vctx(env);
     u32 k = 0;
     for (u32 i = 0; i < x.n; i++)
@@ -685,6 +690,7 @@ static bool unknownish(TypeId t) { return t == TYPE_UNKNOWN || t == TYPE_NULLTYP
 /* (anyarray, int...) -> ret */
 static bool arr_ints(TypeId *a, int n, TypeId *r, TypeId ret)
 {
+    if (unknownish(a[0])) *r = TYPE_NULLTYPE;   /* "could not determine polymorphic type" */
     if (!type_is_array(a[0])) return false;
     for (int i = 1; i < n; i++) {
         if (unknownish(a[i]) || type_is_int(a[i])) a[i] = TYPE_INT4;
@@ -702,6 +708,7 @@ static bool r_arr_text(TypeId *a, int n, TypeId *r) { return arr_ints(a, n, r, T
 static bool unify(TypeId *a, int ai, const int *es, TypeId *elem)
 {
     TypeId e = TYPE_UNKNOWN;
+    *elem = TYPE_TEXT;
     bool have = false;
     if (type_is_array(a[ai])) { e = type_elem(a[ai]); have = true; }
     else if (!unknownish(a[ai])) return false;
@@ -714,7 +721,7 @@ static bool unify(TypeId *a, int ai, const int *es, TypeId *elem)
         if (!type_common(e, t, &c)) return false;
         e = c;
     }
-    if (!have) return false;   /* polymorphic type not determined */
+    if (!have) { *elem = TYPE_NULLTYPE; return false; }   /* polymorphic type not determined */
     if (!type_has_array(e)) return false;
     a[ai] = type_array_of(e);
     for (int k = 0; es[k] >= 0; k++) a[es[k]] = e;
@@ -727,7 +734,7 @@ static bool r_append(TypeId *a, int n, TypeId *r)
     DD_UNUSED(n);
     TypeId e;
     static const int es[] = {1, -1};
-    if (!unify(a, 0, es, &e)) return false;
+    if (!unify(a, 0, es, &e)) { *r = e; return false; }
     *r = a[0];
     return true;
 }
@@ -736,7 +743,7 @@ static bool r_prepend(TypeId *a, int n, TypeId *r)
     DD_UNUSED(n);
     TypeId e;
     static const int es[] = {0, -1};
-    if (!unify(a, 1, es, &e)) return false;
+    if (!unify(a, 1, es, &e)) { *r = e; return false; }
     *r = a[1];
     return true;
 }
@@ -754,7 +761,7 @@ static bool r_position(TypeId *a, int n, TypeId *r)
 {
     TypeId e;
     static const int es[] = {1, -1};
-    if (!unify(a, 0, es, &e)) return false;
+    if (!unify(a, 0, es, &e)) { *r = e; return false; }
     if (n > 2) {
         if (unknownish(a[2]) || type_is_int(a[2])) a[2] = TYPE_INT4;
         else return false;
@@ -773,7 +780,7 @@ static bool r_remove(TypeId *a, int n, TypeId *r)
     DD_UNUSED(n);
     TypeId e;
     static const int es[] = {1, -1};
-    if (!unify(a, 0, es, &e)) return false;
+    if (!unify(a, 0, es, &e)) { *r = e; return false; }
     *r = a[0];
     return true;
 }
@@ -782,7 +789,7 @@ static bool r_replace(TypeId *a, int n, TypeId *r)
     DD_UNUSED(n);
     TypeId e;
     static const int es[] = {1, 2, -1};
-    if (!unify(a, 0, es, &e)) return false;
+    if (!unify(a, 0, es, &e)) { *r = e; return false; }
     *r = a[0];
     return true;
 }

@@ -847,9 +847,9 @@ static int compile_srf(Builder *b, Expr *e, Frag *f)
     if (!cc->srf_allowed) {
         const char *where = cc->agg_forbidden ? cc->agg_forbidden : "this context";
         if (strcmp(where, "aggregate function calls") == 0)
-            return err_at(cc, DD_EGROUPING, e->loc, "aggregate function calls cannot contain set-returning function calls");
+            return err_at(cc, DD_EFEATURE, e->loc, "aggregate function calls cannot contain set-returning function calls");
         if (strcmp(where, "window function calls") == 0)
-            return err_at(cc, DD_EGROUPING, e->loc, "window function calls cannot contain set-returning function calls");
+            return err_at(cc, DD_EFEATURE, e->loc, "window function calls cannot contain set-returning function calls");
         return err_at(cc, DD_EFEATURE, e->loc, "set-returning functions are not allowed in %s", where);
     }
     if (e->u.func.distinct)
@@ -860,6 +860,10 @@ static int compile_srf(Builder *b, Expr *e, Frag *f)
     sub.srf_allowed = false;
     sub.win_allowed = false;
     int rc = srf_compile(&sub, e, -1, c);
+    /* aggregates in its arguments belong to the query */
+    cc->aggs = sub.aggs;
+    cc->naggs = sub.naggs;
+    cc->capaggs = sub.capaggs;
     if (rc) return rc;
     if (cc->nsrfs == cc->capsrfs) {
         int ncap = cc->capsrfs ? cc->capsrfs * 2 : 4;
@@ -949,7 +953,11 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         for (int i = 0; i < n; i++)
             buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(fs[i].type));
         buf_puts(&sig, ")");
-        if (ret == TYPE_UNKNOWN) {
+        if (ret == TYPE_NULLTYPE) {
+            /* an array function's resolver could not tell the array type */
+            rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->loc,
+                        "could not determine polymorphic type because input has type unknown");
+        } else if (ret == TYPE_UNKNOWN) {
             rc = err_at(cc, DD_EAMBIGUOUS_FUNCTION, e->loc, "function %s is not unique", buf_ok(&sig) ? buf_cstr(&sig) : name);
             dd_err_hint(cc->sql->err, "Could not choose a best candidate function. "
                                       "You might need to add explicit type casts.");
@@ -992,7 +1000,7 @@ static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int loc, in
         return err_at(cc, DD_EINTERNAL, loc, "no planner for subqueries in this context");
     int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->type);
     if (rc) return rc;
-    if (kind == SUBLINK_SCALAR && ncols != 1)
+    if ((kind == SUBLINK_SCALAR || kind == SUBLINK_ARRAY) && ncols != 1)
         return err_at(cc, DD_ESYNTAX, oploc, "subquery must return only one column");
     if (kind == SUBLINK_IN && ncols != 1)
         return err_at(cc, DD_ESYNTAX, oploc, "subquery has too many columns");

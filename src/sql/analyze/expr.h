@@ -304,7 +304,9 @@ int arr_prepend(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)
 /* The array of type result of the n values items (each an element, or
  * each an array of that type: then a dimension is added, as ARRAY[ARRAY[..],
  * ..], ARRAY(SELECT an array) and array_agg of arrays do), in arena.  2202E
- * when sub-arrays differ in their dimensions. */
-int arr_build(EvalEnv *env, Arena *arena, const Value *items, int n, TypeId result, Value *out);
+ * when sub-arrays differ in their dimensions; ctor: ARRAY[...]'s message
+ * (and NULL or empty sub-arrays allowed), else the aggregates' (22004 for a
+ * NULL sub-array, 2202E for an empty one). */
+int arr_build(EvalEnv *env, Arena *arena, const Value *items, int n, TypeId result, bool ctor, Value *out);
 
 #endif

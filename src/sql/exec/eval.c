@@ -324,7 +324,7 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
             }
             if (l->kind == SUBLINK_ARRAY) {
                 Value r;
-                rc = arr_build(env, env->sql->row, l->vals, l->nvals, l->type, &r);
+                rc = arr_build(env, env->sql->row, l->vals, l->nvals, l->type, false, &r);
                 if (rc) return eval_fail(env, rc, in->loc);
                 st[sp++] = r;
             } else if (l->kind == SUBLINK_SCALAR) {

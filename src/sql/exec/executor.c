@@ -1134,7 +1134,7 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         if (!st->nitems) { *out = val_null(sp->type); return DD_OK; }
         /* DISTINCT: in order, as PostgreSQL sorts a DISTINCT aggregate's input */
         if (sp->distinct) qsort_r(st->items, st->nitems, sizeof(Value), cmp_agg_items, &vc);
-        return arr_build(&a->op.env, &a->arena, st->items, (int)st->nitems, sp->type, out);
+        return arr_build(&a->op.env, &a->arena, st->items, (int)st->nitems, sp->type, false, out);
     case AGG_STRING_AGG:
         if (!st->has) { *out = val_null(TYPE_TEXT); return DD_OK; }
         {

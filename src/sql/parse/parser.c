@@ -1377,7 +1377,9 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
                 bool all = is_kw(q, KW_ALL);
                 if (!parens_hold_select(p, p->pos + 1)) {
                     /* x op ANY | ALL (array) */
-                    if (!is_cmp) return not_supported(p, q->start, "this operator with ANY / ALL");
+                    if (!is_cmp)
+                        return dd_err(p->err, DD_EWRONG_OBJECT_TYPE, oploc,
+                                      "op ANY/ALL (array) requires operator to yield boolean");
                     Expr *arr = NULL;
                     int cap = 0;
                     TRY(make_func(p, dup_str(p, "any"), l->loc, &e));

@@ -496,6 +496,13 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
     if (type_is_string(f) || f == TYPE_NULLTYPE) {
         const char *p = v->v.s.p;
         u32 n = v->v.s.len;
+        if (type_is_array(t) && typmod >= 0) {
+            /* the elements' typmod as a cast applies it: char(n) / varchar(n)
+             * cut on an explicit cast, 22001 on assignment */
+            Value a;
+            rc = val_from_text(t, -1, p, n, ctx, &a, err);
+            return rc ? rc : array_cast(&a, t, typmod, explicit_cast, ctx, out, err);
+        }
         return val_from_text(t, typmod, p, n, ctx, out, err);
     }
     if (type_is_array(t) || type_is_array(f)) {
