@@ -435,7 +435,33 @@ static int compile_list_common(Builder *b, Expr **args, int n, Frag *fs, int loc
     return DD_OK;
 }
 
-static int compile_case(Builder *b, Expr *e, Frag *f)
+static int compile_case_in(Builder *b, Expr *e, Frag *f);
+static int compile_coalesce_in(Builder *b, Expr *e, Frag *f);
+
+/* CASE and COALESCE evaluate lazily: no set-returning call inside (as
+ * PostgreSQL 10+). */
+static int without_srfs(Builder *b, Expr *e, Frag *f, const char *what,
+                        int (*fn)(Builder *, Expr *, Frag *))
+{
+    CompileCtx *cc = b->cc;
+    bool allowed = cc->srf_allowed;
+    const char *forbidden = cc->srf_forbidden;
+    if (allowed) {
+        cc->srf_allowed = false;
+        cc->srf_forbidden = what;
+    }
+    int rc = fn(b, e, f);
+    cc->srf_allowed = allowed;
+    cc->srf_forbidden = forbidden;
+    return rc;
+}
+static int compile_case(Builder *b, Expr *e, Frag *f) { return without_srfs(b, e, f, "CASE", compile_case_in); }
+static int compile_coalesce(Builder *b, Expr *e, Frag *f)
+{
+    return without_srfs(b, e, f, "COALESCE", compile_coalesce_in);
+}
+
+static int compile_case_in(Builder *b, Expr *e, Frag *f)
 {
     int n = e->u.case_.n;
     int nv = n + 1;
@@ -495,7 +521,7 @@ static int compile_case(Builder *b, Expr *e, Frag *f)
     return rc;
 }
 
-static int compile_coalesce(Builder *b, Expr *e, Frag *f)
+static int compile_coalesce_in(Builder *b, Expr *e, Frag *f)
 {
     int n = e->u.func.n;
     if (n < 1) return err_at(b->cc, DD_ESYNTAX, e->loc, "syntax error at or near \")\"");
@@ -845,7 +871,8 @@ static int compile_srf(Builder *b, Expr *e, Frag *f)
     CompileCtx *cc = b->cc;
     const char *name = e->u.func.name;
     if (!cc->srf_allowed) {
-        const char *where = cc->agg_forbidden ? cc->agg_forbidden : "this context";
+        const char *where = cc->srf_forbidden ? cc->srf_forbidden : cc->agg_forbidden ? cc->agg_forbidden
+                                                                                      : "this context";
         if (strcmp(where, "aggregate function calls") == 0)
             return err_at(cc, DD_EFEATURE, e->loc, "aggregate function calls cannot contain set-returning function calls");
         if (strcmp(where, "window function calls") == 0)
@@ -858,6 +885,7 @@ static int compile_srf(Builder *b, Expr *e, Frag *f)
     if (!c) return DD_ENOMEM;
     CompileCtx sub = *cc;
     sub.srf_allowed = false;
+    sub.srf_forbidden = "the arguments of a set-returning function";
     sub.win_allowed = false;
     int rc = srf_compile(&sub, e, -1, c);
     /* aggregates in its arguments belong to the query */

@@ -157,6 +157,7 @@ typedef struct CompileCtx {
     /* set-returning functions: allowed in a SELECT's output list; each call
      * is read as a slot past the input row (XOP_SRFREF) */
     bool srf_allowed;
+    const char *srf_forbidden;   /* where they are not ("CASE"), when agg_forbidden does not say */
     SrfCall **srfs; int nsrfs, capsrfs;
     /* output aliases visible to ORDER BY (name -> expression) */
 } CompileCtx;
