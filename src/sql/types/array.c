@@ -7,8 +7,6 @@
  * fits ARRAY_MAX_ITEMS; every element's Value has type `elem` (NULLs too).
  */
 #include "array.h"
-#include "rowcodec.h"
-#include "../../store/keyenc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -588,30 +586,6 @@ u64 array_hash(const Value *v)
     }
     arena_free(&tmp);
     return h;
-}
-
-void array_key_encode(const Value *v, Buf *out)
-{
-    ArrayVal a;
-    Arena tmp;
-    arena_init(&tmp, 4096);
-    Buf inner = BUF_INIT;
-    if (array_from_value(v, &tmp, &a, NULL) == DD_OK) {
-        for (u32 i = 0; i < a.n; i++) {
-            buf_putc(&inner, 1);
-            key_encode_value(&a.items[i], &inner);
-        }
-        buf_putc(&inner, 0);
-        buf_putc(&inner, (u8)a.ndim);
-        for (int i = 0; i < a.ndim; i++) {
-            buf_put_u32be(&inner, (u32)a.dims[i]);
-            buf_put_u32be(&inner, (u32)a.lbound[i] ^ 0x80000000u);
-        }
-    }
-    if (!buf_ok(&inner)) out->oom = true;
-    key_put_bytes(out, inner.data, inner.len);
-    buf_free(&inner);
-    arena_free(&tmp);
 }
 
 /* ---- casts ---- */

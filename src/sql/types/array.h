@@ -68,15 +68,8 @@ int array_in(TypeId elem, i32 typmod, const char *s, size_t len, const ValueCtx 
 /* Text output (array_out) of serialized array v. */
 void array_out(const Value *v, const ValueCtx *ctx, Buf *out);
 
-/* PostgreSQL's array ordering: element by element (a NULL element after
- * every value), then the number of elements, dimensions, bounds. */
-int array_compare(const Value *a, const Value *b, const ValueCtx *ctx);
-/* Consistent with array_compare() == 0. */
-u64 array_hash(const Value *v);
-/* Order-preserving key of v (store/keyenc.h): a KEY_TAG_TEXT whose bytes
- * are, per element, 0x01 and the element's key, then 0x00, ndim, and per
- * dimension its length and lower bound (big-endian, sign-flipped). */
-void array_key_encode(const Value *v, Buf *out);
+/* array_compare and array_hash: value.h.  The key of an array:
+ * rowcodec.c's key_encode_value. */
 
 /* Cast of array v to array type t, element by element (typmod applies to
  * each element); errors as val_cast. */

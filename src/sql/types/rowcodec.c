@@ -157,6 +157,34 @@ int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const
     return DD_OK;
 }
 
+/* Order-preserving key of array v: a KEY_TAG_TEXT whose bytes are, per
+ * element, 0x01 and the element's key, then 0x00, ndim, and per dimension
+ * its length and lower bound (big-endian, sign-flipped), so that memcmp
+ * order is array_compare's. */
+static void array_key_encode(const Value *v, Buf *out)
+{
+    ArrayVal a;
+    Arena tmp;
+    arena_init(&tmp, 4096);
+    Buf inner = BUF_INIT;
+    if (array_from_value(v, &tmp, &a, NULL) == DD_OK) {
+        for (u32 i = 0; i < a.n; i++) {
+            buf_putc(&inner, 1);
+            key_encode_value(&a.items[i], &inner);
+        }
+        buf_putc(&inner, 0);
+        buf_putc(&inner, (u8)a.ndim);
+        for (int i = 0; i < a.ndim; i++) {
+            buf_put_u32be(&inner, (u32)a.dims[i]);
+            buf_put_u32be(&inner, (u32)a.lbound[i] ^ 0x80000000u);
+        }
+    }
+    if (!buf_ok(&inner)) out->oom = true;
+    key_put_bytes(out, inner.data, inner.len);
+    buf_free(&inner);
+    arena_free(&tmp);
+}
+
 void key_encode_value(const Value *v, Buf *out)
 {
     if (v->isnull) { key_put_null(out); return; }

@@ -13,7 +13,6 @@
  * form (normalized coefficient and scale).
  */
 #include "value.h"
-#include "array.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -183,6 +183,12 @@ bool type_common(TypeId a, TypeId b, TypeId *out);
 int val_compare(const Value *a, const Value *b, const ValueCtx *ctx);
 /* Hash consistent with val_compare()==0 (1 == 1.0 == 1::numeric hash alike). */
 u64 val_hash(const Value *v);
+/* Arrays (array.c; array.h has the rest): PostgreSQL's array ordering,
+ * element by element (a NULL element after every value), then the number
+ * of elements, dimensions, bounds; and a hash consistent with it.
+ * val_compare and val_hash call these for two arrays. */
+int array_compare(const Value *a, const Value *b, const ValueCtx *ctx);
+u64 array_hash(const Value *v);
 
 /* Arithmetic on non-NULL values; result type per PostgreSQL.  Errors:
  * 22003 out of range (integer overflow too), 22012 division by zero,
