@@ -567,6 +567,31 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
         sub->agg_forbidden = saved;
         if (rc) return rc;
     }
+    if (e->u.func.norder) {
+        int k = e->u.func.norder;
+        a->ord = arena_alloc(cc->sql->stmt, sizeof(ExprProg *) * (size_t)k);
+        a->ord_desc = arena_alloc(cc->sql->stmt, sizeof(bool) * (size_t)k);
+        a->ord_nulls_first = arena_alloc(cc->sql->stmt, sizeof(bool) * (size_t)k);
+        if (!a->ord || !a->ord_desc || !a->ord_nulls_first) return DD_ENOMEM;
+        for (int i = 0; i < k; i++) {
+            SortItem *si = e->u.func.order[i];
+            if (a->distinct) {
+                bool in = false;
+                for (int j = 0; j < e->u.func.n && !in; j++) in = ast_expr_equal(si->expr, e->u.func.args[j]);
+                if (!in)
+                    return err_at(cc, DD_EINVALID_COLUMN_REF, si->expr->loc,
+                                  "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list");
+            }
+            const char *saved = sub->agg_forbidden;
+            sub->agg_forbidden = "aggregate function calls";
+            rc = expr_compile(sub, si->expr, &a->ord[i]);
+            sub->agg_forbidden = saved;
+            if (rc) return rc;
+            a->ord_desc[i] = si->desc;
+            a->ord_nulls_first[i] = si->nulls == 1 || (si->nulls == 0 && si->desc);
+        }
+        a->nord = k;
+    }
     int nargs = e->u.func.n;
     if (kind == AGG_COUNT_STAR) {
         a->type = TYPE_INT8;
@@ -748,6 +773,8 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
                           "OVER specified, but %s is not a window function nor an aggregate function", name);
         if (e->u.func.distinct)
             return err_at(cc, DD_EFEATURE, e->loc, "DISTINCT is not implemented for window functions");
+        if (e->u.func.norder)
+            return err_at(cc, DD_EFEATURE, e->loc, "aggregate ORDER BY is not implemented for window functions");
         if (e->u.func.star) ak = AGG_COUNT_STAR;
         wc->kind = WIN_AGG;
         if ((rc = build_agg(cc, &sub, e, ak, &wc->agg))) return rc;
@@ -881,6 +908,8 @@ static int compile_srf(Builder *b, Expr *e, Frag *f)
     }
     if (e->u.func.distinct)
         return err_at(cc, DD_ESYNTAX, e->loc, "DISTINCT specified, but %s is not an aggregate function", name);
+    if (e->u.func.norder)
+        return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "ORDER BY specified, but %s is not an aggregate function", name);
     SrfCall *c = arena_zalloc(cc->sql->stmt, sizeof(*c));
     if (!c) return DD_ENOMEM;
     CompileCtx sub = *cc;
@@ -943,6 +972,8 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         return err_at(cc, DD_ESYNTAX, e->loc, "DISTINCT specified, but %s is not an aggregate function", name);
     if (e->u.func.filter)
         return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "FILTER specified, but %s is not an aggregate function", name);
+    if (e->u.func.norder)
+        return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "ORDER BY specified, but %s is not an aggregate function", name);
     if (strcmp(name, "coalesce") == 0) return compile_coalesce(b, e, f);
     if (srf_is(name)) return compile_srf(b, e, f);
     int n = e->u.func.n;
@@ -1691,6 +1722,15 @@ static bool list_equal(Expr **a, Expr **b, int n)
     return true;
 }
 
+static bool sort_equal(SortItem **a, SortItem **b, int na, int nb)
+{
+    if (na != nb) return false;
+    for (int i = 0; i < na; i++)
+        if (a[i]->desc != b[i]->desc || a[i]->nulls != b[i]->nulls || !ast_expr_equal(a[i]->expr, b[i]->expr))
+            return false;
+    return true;
+}
+
 bool ast_expr_equal(const Expr *a, const Expr *b)
 {
     if (!a || !b) return a == b;
@@ -1745,6 +1785,7 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
     case EXPR_FUNC:
         return str_eq(a->u.func.name, b->u.func.name) && a->u.func.n == b->u.func.n &&
                a->u.func.special == b->u.func.special && str_eq(a->u.func.slices, b->u.func.slices) &&
+               sort_equal(a->u.func.order, b->u.func.order, a->u.func.norder, b->u.func.norder) &&
                a->u.func.cmp == b->u.func.cmp && a->u.func.all == b->u.func.all &&
                a->u.func.star == b->u.func.star && a->u.func.distinct == b->u.func.distinct &&
                a->u.func.over == b->u.func.over && ast_expr_equal(a->u.func.filter, b->u.func.filter) &&

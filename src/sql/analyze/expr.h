@@ -100,6 +100,10 @@ typedef struct AggSpec {
     ExprProg *arg;          /* over the input row; NULL for count(*) */
     ExprProg *arg2;         /* string_agg delimiter */
     ExprProg *filter;       /* FILTER (WHERE ...): rows it is not true for are skipped */
+    ExprProg **ord; int nord;   /* agg(x ORDER BY ...): the order array_agg and
+                                   string_agg take their values in (the other
+                                   aggregates' results do not depend on it) */
+    bool *ord_desc, *ord_nulls_first;
     TypeId type;            /* result type */
     Expr *ast;              /* to reuse identical calls */
 } AggSpec;

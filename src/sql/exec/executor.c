@@ -965,8 +965,56 @@ typedef struct AggState {
     bool has;
     Buf text;         /* string_agg */
     RowSet seen;      /* DISTINCT */
-    Value *items; u32 nitems, capitems;   /* array_agg, in the operator's arena */
+    Value *items; u32 nitems, capitems;   /* array_agg, in the operator's arena; with ORDER BY
+                                             (and for string_agg) rows of ord_width values */
 } AggState;
+
+/* Values kept per input row by an aggregate with ORDER BY: the value, the
+ * delimiter (string_agg), the sort keys. */
+static u32 ord_width(const AggSpec *sp) { return 1u + (sp->kind == AGG_STRING_AGG) + (u32)sp->nord; }
+
+/* Appends w values to st->items (copied into a). */
+static int keep_values(Arena *a, AggState *st, const Value *v, u32 w)
+{
+    if (st->nitems + w > st->capitems) {
+        u32 ncap = st->capitems ? st->capitems * 2 : 8 * w;
+        while (ncap < st->nitems + w) ncap *= 2;
+        Value *ni = arena_alloc(a, sizeof(Value) * ncap);
+        if (!ni) return DD_ENOMEM;
+        if (st->nitems) memcpy(ni, st->items, sizeof(Value) * st->nitems);
+        st->items = ni;
+        st->capitems = ncap;
+    }
+    for (u32 i = 0; i < w; i++) {
+        int rc = val_copy(a, &v[i], &st->items[st->nitems + i]);
+        if (rc) return rc;
+    }
+    st->nitems += w;
+    return DD_OK;
+}
+
+/* qsort_r order of the kept rows of an aggregate with ORDER BY (their
+ * position breaks ties, so equal keys keep the input order). */
+typedef struct OrdSort { const AggSpec *sp; const Value *items; u32 w; const ValueCtx *vc; } OrdSort;
+static int cmp_ord_rows(const void *x, const void *y, void *arg)
+{
+    const OrdSort *o = arg;
+    u32 i = *(const u32 *)x, j = *(const u32 *)y;
+    const Value *a = o->items + (size_t)i * o->w + (o->w - (u32)o->sp->nord);
+    const Value *b = o->items + (size_t)j * o->w + (o->w - (u32)o->sp->nord);
+    for (int k = 0; k < o->sp->nord; k++) {
+        int c;
+        if (a[k].isnull || b[k].isnull) {
+            if (a[k].isnull && b[k].isnull) continue;
+            c = a[k].isnull ? 1 : -1;
+            if (o->sp->ord_nulls_first[k]) c = -c;
+            return c;
+        }
+        c = val_compare(&a[k], &b[k], o->vc);
+        if (c) return o->sp->ord_desc[k] ? -c : c;
+    }
+    return i < j ? -1 : i > j;
+}
 
 typedef struct Group {
     Value *keys;      /* points just past the struct (see group_of_keys) */
@@ -1050,6 +1098,20 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         if (rc) return rc;
     }
     st->count++;
+    if (sp->nord && (sp->kind == AGG_ARRAY_AGG || sp->kind == AGG_STRING_AGG)) {
+        /* ORDER BY: keep the value, its delimiter and its keys; the final
+         * step sorts them */
+        u32 w = ord_width(sp), k = 0;
+        Value kept[16 + 2];
+        Value *row_v = w <= DD_ARRAY_LEN(kept) ? kept : arena_alloc(ctx->row, sizeof(Value) * w);
+        if (!row_v) return DD_ENOMEM;
+        row_v[k++] = v;
+        if (sp->kind == AGG_STRING_AGG && (rc = expr_eval(sp->arg2, &a->op.env, row, &row_v[k++]))) return rc;
+        for (int i = 0; i < sp->nord; i++)
+            if ((rc = expr_eval(sp->ord[i], &a->op.env, row, &row_v[k++]))) return rc;
+        st->has = true;
+        return keep_values(&a->arena, st, row_v, w);
+    }
     switch (sp->kind) {
     case AGG_COUNT: break;
     case AGG_SUM: case AGG_AVG: {
@@ -1081,17 +1143,7 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         st->has = true;
         break;
     case AGG_ARRAY_AGG:
-        if (st->nitems == st->capitems) {
-            u32 ncap = st->capitems ? st->capitems * 2 : 8;
-            Value *ni = arena_alloc(&a->arena, sizeof(Value) * ncap);
-            if (!ni) return DD_ENOMEM;
-            if (st->nitems) memcpy(ni, st->items, sizeof(Value) * st->nitems);
-            st->items = ni;
-            st->capitems = ncap;
-        }
-        rc = val_copy(&a->arena, &v, &st->items[st->nitems]);
-        if (rc) return rc;
-        st->nitems++;
+        if ((rc = keep_values(&a->arena, st, &v, 1))) return rc;
         break;
     case AGG_STRING_AGG: {
         Value d;
@@ -1116,6 +1168,39 @@ static int cmp_agg_items(const void *x, const void *y, void *vc)
     return val_compare(a, b, vc);
 }
 
+/* array_agg / string_agg with ORDER BY: the kept rows sorted, then the
+ * array or the text built from them. */
+static int agg_final_ordered(SqlCtx *ctx, AggOp *a, const AggSpec *sp, AggState *st, Value *out)
+{
+    u32 w = ord_width(sp), n = st->nitems / w;
+    if (!n) { *out = val_null(sp->type); return DD_OK; }
+    ValueCtx vc = ctx->vctx;
+    vc.arena = &a->arena;
+    u32 *idx = arena_alloc(&a->arena, sizeof(u32) * n);
+    if (!idx) return DD_ENOMEM;
+    for (u32 i = 0; i < n; i++) idx[i] = i;
+    OrdSort o = {sp, st->items, w, &vc};
+    qsort_r(idx, n, sizeof(u32), cmp_ord_rows, &o);
+    if (sp->kind == AGG_ARRAY_AGG) {
+        Value *vals = arena_alloc(&a->arena, sizeof(Value) * n);
+        if (!vals) return DD_ENOMEM;
+        for (u32 i = 0; i < n; i++) vals[i] = st->items[(size_t)idx[i] * w];
+        return arr_build(&a->op.env, &a->arena, vals, (int)n, sp->type, false, out);
+    }
+    Buf b = BUF_INIT;
+    for (u32 i = 0; i < n; i++) {
+        const Value *r = st->items + (size_t)idx[i] * w;
+        if (i && !r[1].isnull) buf_append(&b, r[1].v.s.p, r[1].v.s.len);
+        val_to_text(&r[0], &vc, &b);
+    }
+    char *p = buf_ok(&b) ? arena_memdup(&a->arena, b.len ? (const char *)b.data : "", b.len + 1) : NULL;
+    size_t len = b.len;
+    buf_free(&b);
+    if (!p) return DD_ENOMEM;
+    *out = val_text(TYPE_TEXT, p, (u32)len);
+    return DD_OK;
+}
+
 static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *out)
 {
     ValueCtx vc = ctx->vctx;
@@ -1131,11 +1216,13 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         return val_arith(ARITH_DIV, &st->acc, &cnt, &vc, out, ctx->err);
     }
     case AGG_ARRAY_AGG:
+        if (sp->nord) return agg_final_ordered(ctx, a, sp, st, out);
         if (!st->nitems) { *out = val_null(sp->type); return DD_OK; }
         /* DISTINCT: in order, as PostgreSQL sorts a DISTINCT aggregate's input */
         if (sp->distinct) qsort_r(st->items, st->nitems, sizeof(Value), cmp_agg_items, &vc);
         return arr_build(&a->op.env, &a->arena, st->items, (int)st->nitems, sp->type, false, out);
     case AGG_STRING_AGG:
+        if (sp->nord) return agg_final_ordered(ctx, a, sp, st, out);
         if (!st->has) { *out = val_null(TYPE_TEXT); return DD_OK; }
         {
             char *p = arena_memdup(&a->arena, st->text.data ? (const char *)st->text.data : "", st->text.len + 1);

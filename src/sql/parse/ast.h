@@ -22,6 +22,7 @@ typedef struct Expr Expr;
 typedef struct Stmt Stmt;
 typedef struct SelectStmt SelectStmt;
 typedef struct WindowDef WindowDef;
+typedef struct SortItem SortItem;
 
 /* ---- expressions ---- */
 
@@ -118,6 +119,7 @@ struct Expr {
             bool distinct;     /* count(DISTINCT x) */
             WindowDef *over;   /* f(...) OVER (...) / OVER name: a window function */
             Expr *filter;      /* agg(...) FILTER (WHERE filter) */
+            SortItem **order; int norder;   /* agg(x ORDER BY ...) */
             u8 special;        /* FuncSpecial */
             char *slices;      /* FUNC_SUBSCRIPT */
             int cmp; bool all; /* FUNC_ANY */
@@ -185,11 +187,11 @@ typedef struct ResTarget {
     int loc;
 } ResTarget;
 
-typedef struct SortItem {
+struct SortItem {
     Expr *expr;
     bool desc;
     int nulls;      /* 0 default (NULLS LAST for ASC, FIRST for DESC), 1 FIRST, 2 LAST */
-} SortItem;
+};
 
 /* A window: OVER (...), or WINDOW name AS (...). */
 enum { FRAME_DEFAULT, FRAME_ROWS, FRAME_RANGE, FRAME_GROUPS };

@@ -780,7 +780,10 @@ static int parse_func_args(Parser *p, Expr *f)
         TRY(parse_expr(p, P_OR, &arg));
         PUSH(f->u.func.args, f->u.func.n, cap, arg);
     } while (accept(p, TOK_COMMA));
-    if (is_kw(tok(p), KW_ORDER)) return not_supported(p, tok(p)->start, "ORDER BY in an aggregate");
+    if (accept_kw(p, KW_ORDER)) {
+        TRY(expect_kw(p, KW_BY));
+        TRY(parse_sort_list(p, &f->u.func.order, &f->u.func.norder));
+    }
     TRY(expect(p, TOK_RPAREN));
     return func_tail(p, f);
 }
