@@ -990,6 +990,10 @@ static bool oid_to_type(u32 oid, TypeId *t)
     for (int i = 1; i < TYPE__COUNT; i++) {
         if (i == TYPE_UNKNOWN) continue;
         if (type_oid((TypeId)i) == oid) { *t = (TypeId)i; return true; }
+        if (type_has_array((TypeId)i) && type_oid(type_array_of((TypeId)i)) == oid) {
+            *t = type_array_of((TypeId)i);
+            return true;
+        }
     }
     return false;
 }

@@ -105,7 +105,9 @@
     X(INVALID_REGEX, "2201B", "invalid regular expression")                 \
     X(AMBIGUOUS_FUNCTION, "42725", "function is not unique")                \
     X(FOREIGN_KEY, "23503", "foreign key violation")                        \
-    X(INVALID_FOREIGN_KEY, "42830", "invalid foreign key")
+    X(INVALID_FOREIGN_KEY, "42830", "invalid foreign key")                  \
+    X(ARRAY_SUBSCRIPT, "2202E", "array subscript error")                   \
+    X(DATA_EXCEPTION, "22000", "data exception")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

@@ -177,6 +177,27 @@ def every_type_text_and_binary():
 
 
 @test
+def arrays_text_and_binary():
+    # Python lists go as int[] / text[] parameters; results come back as lists,
+    # in the text and the binary array formats
+    with connect(autocommit=True) as c:
+        c.execute("CREATE TABLE p3_arr (id INT PRIMARY KEY, nums INT[], tags TEXT[], grid BIGINT[][])")
+        c.execute("INSERT INTO p3_arr VALUES (%s, %s, %s, %s)", (1, [1, None, 3], ["a", "b c", None, ""], [[1, 2], [3, 4]]))
+        c.execute("INSERT INTO p3_arr VALUES (%b, %b, %b, %b)", (2, [-7], ['q"\\'], None))
+        for binary in (False, True):
+            cur = c.cursor(binary=binary)
+            what = "binary" if binary else "text"
+            rows = cur.execute("SELECT nums, tags, grid FROM p3_arr ORDER BY id").fetchall()
+            expect(rows, [([1, None, 3], ["a", "b c", None, ""], [[1, 2], [3, 4]]), ([-7], ['q"\\'], None)],
+                   what + " arrays")
+            expect(cur.execute("SELECT id FROM p3_arr WHERE %s = ANY(tags)", ("b c",)).fetchall(), [(1,)],
+                   what + " = ANY (array column)")
+            expect(cur.execute("SELECT id FROM p3_arr WHERE nums @> %s::int[] ORDER BY id", ([3],)).fetchall(), [(1,)],
+                   what + " @> parameter")
+            expect(cur.execute("SELECT unnest(%s::int[])", ([5, 6],)).fetchall(), [(5,), (6,)], what + " unnest")
+
+
+@test
 def pipeline_and_executemany():
     with connect(autocommit=True) as c:
         c.execute("CREATE TABLE p3_pipe (id INT PRIMARY KEY, v TEXT)")

@@ -1406,6 +1406,8 @@ const FuncDef *func_lookup_form(const char *name, int k)
         if (strcmp(funcs[i].name, name) == 0 && k-- == 0) return &funcs[i];
     for (int i = 0; i < nseq_funcs; i++)
         if (strcmp(seq_funcs[i].name, name) == 0 && k-- == 0) return &seq_funcs[i];
+    for (int j = 0; array_func_lookup(name, j); j++)
+        if (k-- == 0) return array_func_lookup(name, j);
     return regex_func_lookup(name, k);
 }
 
@@ -1416,7 +1418,7 @@ bool agg_lookup(const char *name, AggKind *kind)
     static const struct { const char *n; AggKind k; } aggs[] = {
         {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX},
         {"bool_and", AGG_BOOL_AND}, {"bool_or", AGG_BOOL_OR}, {"every", AGG_BOOL_AND},
-        {"string_agg", AGG_STRING_AGG},
+        {"string_agg", AGG_STRING_AGG}, {"array_agg", AGG_ARRAY_AGG},
     };
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
     for (size_t i = 0; i < DD_ARRAY_LEN(aggs); i++)

@@ -32,7 +32,8 @@ static void *op_alloc(SqlCtx *ctx, size_t size, const OpVtbl *vt, int width)
 int val_copy(Arena *a, const Value *v, Value *out)
 {
     *out = *v;
-    if (!v->isnull && type_is_string((TypeId)v->type) && v->v.s.len) {
+    TypeId t = (TypeId)v->type;
+    if (!v->isnull && (type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID) && v->v.s.len) {
         char *p = arena_memdup(a, v->v.s.p, v->v.s.len);
         if (!p) return DD_ENOMEM;
         out->v.s.p = p;
@@ -964,7 +965,56 @@ typedef struct AggState {
     bool has;
     Buf text;         /* string_agg */
     RowSet seen;      /* DISTINCT */
+    Value *items; u32 nitems, capitems;   /* array_agg, in the operator's arena; with ORDER BY
+                                             (and for string_agg) rows of ord_width values */
 } AggState;
+
+/* Values kept per input row by an aggregate with ORDER BY: the value, the
+ * delimiter (string_agg), the sort keys. */
+static u32 ord_width(const AggSpec *sp) { return 1u + (sp->kind == AGG_STRING_AGG) + (u32)sp->nord; }
+
+/* Appends w values to st->items (copied into a). */
+static int keep_values(Arena *a, AggState *st, const Value *v, u32 w)
+{
+    if (st->nitems + w > st->capitems) {
+        u32 ncap = st->capitems ? st->capitems * 2 : 8 * w;
+        while (ncap < st->nitems + w) ncap *= 2;
+        Value *ni = arena_alloc(a, sizeof(Value) * ncap);
+        if (!ni) return DD_ENOMEM;
+        if (st->nitems) memcpy(ni, st->items, sizeof(Value) * st->nitems);
+        st->items = ni;
+        st->capitems = ncap;
+    }
+    for (u32 i = 0; i < w; i++) {
+        int rc = val_copy(a, &v[i], &st->items[st->nitems + i]);
+        if (rc) return rc;
+    }
+    st->nitems += w;
+    return DD_OK;
+}
+
+/* qsort_r order of the kept rows of an aggregate with ORDER BY (their
+ * position breaks ties, so equal keys keep the input order). */
+typedef struct OrdSort { const AggSpec *sp; const Value *items; u32 w; const ValueCtx *vc; } OrdSort;
+static int cmp_ord_rows(const void *x, const void *y, void *arg)
+{
+    const OrdSort *o = arg;
+    u32 i = *(const u32 *)x, j = *(const u32 *)y;
+    const Value *a = o->items + (size_t)i * o->w + (o->w - (u32)o->sp->nord);
+    const Value *b = o->items + (size_t)j * o->w + (o->w - (u32)o->sp->nord);
+    for (int k = 0; k < o->sp->nord; k++) {
+        int c;
+        if (a[k].isnull || b[k].isnull) {
+            if (a[k].isnull && b[k].isnull) continue;
+            c = a[k].isnull ? 1 : -1;
+            if (o->sp->ord_nulls_first[k]) c = -c;
+            return c;
+        }
+        c = val_compare(&a[k], &b[k], o->vc);
+        if (c) return o->sp->ord_desc[k] ? -c : c;
+    }
+    return i < j ? -1 : i > j;
+}
 
 typedef struct Group {
     Value *keys;      /* points just past the struct (see group_of_keys) */
@@ -1037,7 +1087,7 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     Value v;
     rc = expr_eval(sp->arg, &a->op.env, row, &v);
     if (rc) return rc;
-    if (v.isnull) return DD_OK;
+    if (v.isnull && sp->kind != AGG_ARRAY_AGG) return DD_OK;   /* array_agg keeps NULLs */
     if (sp->distinct) {
         Value *f;
         rowset_find(ctx, &st->seen, &v, &f);
@@ -1048,6 +1098,20 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         if (rc) return rc;
     }
     st->count++;
+    if (sp->nord && (sp->kind == AGG_ARRAY_AGG || sp->kind == AGG_STRING_AGG)) {
+        /* ORDER BY: keep the value, its delimiter and its keys; the final
+         * step sorts them */
+        u32 w = ord_width(sp), k = 0;
+        Value kept[16 + 2];
+        Value *row_v = w <= DD_ARRAY_LEN(kept) ? kept : arena_alloc(ctx->row, sizeof(Value) * w);
+        if (!row_v) return DD_ENOMEM;
+        row_v[k++] = v;
+        if (sp->kind == AGG_STRING_AGG && (rc = expr_eval(sp->arg2, &a->op.env, row, &row_v[k++]))) return rc;
+        for (int i = 0; i < sp->nord; i++)
+            if ((rc = expr_eval(sp->ord[i], &a->op.env, row, &row_v[k++]))) return rc;
+        st->has = true;
+        return keep_values(&a->arena, st, row_v, w);
+    }
     switch (sp->kind) {
     case AGG_COUNT: break;
     case AGG_SUM: case AGG_AVG: {
@@ -1078,6 +1142,9 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         st->acc = val_bool(st->has ? (st->acc.v.b || v.v.b) : v.v.b);
         st->has = true;
         break;
+    case AGG_ARRAY_AGG:
+        if ((rc = keep_values(&a->arena, st, &v, 1))) return rc;
+        break;
     case AGG_STRING_AGG: {
         Value d;
         rc = expr_eval(sp->arg2, &a->op.env, row, &d);
@@ -1090,6 +1157,47 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     }
     default: break;
     }
+    return DD_OK;
+}
+
+/* qsort_r order of array_agg(DISTINCT ...)'s values: NULL last. */
+static int cmp_agg_items(const void *x, const void *y, void *vc)
+{
+    const Value *a = x, *b = y;
+    if (a->isnull || b->isnull) return (int)a->isnull - (int)b->isnull;
+    return val_compare(a, b, vc);
+}
+
+/* array_agg / string_agg with ORDER BY: the kept rows sorted, then the
+ * array or the text built from them. */
+static int agg_final_ordered(SqlCtx *ctx, AggOp *a, const AggSpec *sp, AggState *st, Value *out)
+{
+    u32 w = ord_width(sp), n = st->nitems / w;
+    if (!n) { *out = val_null(sp->type); return DD_OK; }
+    ValueCtx vc = ctx->vctx;
+    vc.arena = &a->arena;
+    u32 *idx = arena_alloc(&a->arena, sizeof(u32) * n);
+    if (!idx) return DD_ENOMEM;
+    for (u32 i = 0; i < n; i++) idx[i] = i;
+    OrdSort o = {sp, st->items, w, &vc};
+    qsort_r(idx, n, sizeof(u32), cmp_ord_rows, &o);
+    if (sp->kind == AGG_ARRAY_AGG) {
+        Value *vals = arena_alloc(&a->arena, sizeof(Value) * n);
+        if (!vals) return DD_ENOMEM;
+        for (u32 i = 0; i < n; i++) vals[i] = st->items[(size_t)idx[i] * w];
+        return arr_build(&a->op.env, &a->arena, vals, (int)n, sp->type, false, out);
+    }
+    Buf b = BUF_INIT;
+    for (u32 i = 0; i < n; i++) {
+        const Value *r = st->items + (size_t)idx[i] * w;
+        if (i && !r[1].isnull) buf_append(&b, r[1].v.s.p, r[1].v.s.len);
+        val_to_text(&r[0], &vc, &b);
+    }
+    char *p = buf_ok(&b) ? arena_memdup(&a->arena, b.len ? (const char *)b.data : "", b.len + 1) : NULL;
+    size_t len = b.len;
+    buf_free(&b);
+    if (!p) return DD_ENOMEM;
+    *out = val_text(TYPE_TEXT, p, (u32)len);
     return DD_OK;
 }
 
@@ -1107,7 +1215,14 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
                                             : val_numeric((i128)st->count, 0);
         return val_arith(ARITH_DIV, &st->acc, &cnt, &vc, out, ctx->err);
     }
+    case AGG_ARRAY_AGG:
+        if (sp->nord) return agg_final_ordered(ctx, a, sp, st, out);
+        if (!st->nitems) { *out = val_null(sp->type); return DD_OK; }
+        /* DISTINCT: in order, as PostgreSQL sorts a DISTINCT aggregate's input */
+        if (sp->distinct) qsort_r(st->items, st->nitems, sizeof(Value), cmp_agg_items, &vc);
+        return arr_build(&a->op.env, &a->arena, st->items, (int)st->nitems, sp->type, false, out);
     case AGG_STRING_AGG:
+        if (sp->nord) return agg_final_ordered(ctx, a, sp, st, out);
         if (!st->has) { *out = val_null(TYPE_TEXT); return DD_OK; }
         {
             char *p = arena_memdup(&a->arena, st->text.data ? (const char *)st->text.data : "", st->text.len + 1);
@@ -2897,214 +3012,6 @@ Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin)
     return &w->op;
 }
 
-/* ================================================================ generate_series */
-
-typedef struct SeriesOp {
-    Op op;
-    ExprProg *args[3]; int nargs;
-    TypeId type;
-    bool ordinality;
-    Value cur, stop, step, row[2];
-    int dir;                /* the step's sign: 1, -1 */
-    i64 n;
-    bool done;
-    Arena arena;
-} SeriesOp;
-
-static int series_open(SqlCtx *ctx, Op *op)
-{
-    SeriesOp *s = (SeriesOp *)op;
-    arena_reset(&s->arena);
-    s->done = false;
-    s->n = 0;
-    Value v[3];
-    for (int i = 0; i < s->nargs; i++) {
-        Value x;
-        int rc = expr_eval(s->args[i], &op->env, NULL, &x);
-        if (!rc) rc = val_copy(&s->arena, &x, &v[i]);
-        if (rc) return rc;
-        if (x.isnull) { s->done = true; return DD_OK; }
-    }
-    s->cur = v[0];
-    s->stop = v[1];
-    ValueCtx vc = ctx->vctx;
-    vc.arena = &s->arena;
-    if (s->nargs > 2) {
-        s->step = v[2];
-    } else {
-        Value one = val_int(TYPE_INT4, 1), c;
-        int rc = val_cast(&one, s->type, -1, false, &vc, &c, ctx->err);
-        if (rc) return rc;
-        s->step = c;
-    }
-    /* the step's direction: start + step against start */
-    Value next;
-    int rc = val_arith(ARITH_ADD, &s->cur, &s->step, &vc, &next, ctx->err);
-    if (rc) return rc;
-    int c = val_compare(&next, &s->cur, &ctx->vctx);
-    if (c == 0) return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "step size cannot equal zero");
-    s->dir = c > 0 ? 1 : -1;
-    return DD_OK;
-}
-
-static int series_next(SqlCtx *ctx, Op *op, Value **row)
-{
-    SeriesOp *s = (SeriesOp *)op;
-    if (s->done) return 0;
-    if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
-    int c = val_compare(&s->cur, &s->stop, &ctx->vctx);
-    if (c * s->dir > 0) { s->done = true; return 0; }
-    s->row[0] = s->cur;
-    s->row[1] = val_int(TYPE_INT8, ++s->n);
-    /* the next value, in the row arena of the next output (the current one
-     * stays valid until then) */
-    ValueCtx vc = ctx->vctx;
-    vc.arena = ctx->row;
-    Value next;
-    DdError e;
-    dd_err_clear(&e);
-    if (val_arith(ARITH_ADD, &s->cur, &s->step, &vc, &next, &e)) {
-        s->done = true;   /* past the type's range: the series ends there */
-    } else if (next.type == TYPE_NUMERIC || type_is_int((TypeId)next.type) || type_is_datetime((TypeId)next.type)) {
-        s->cur = next;    /* fixed-size payload: no arena needed */
-    } else {
-        Value kept;
-        if (val_copy(&s->arena, &next, &kept)) return -DD_ENOMEM;
-        s->cur = kept;
-    }
-    *row = s->row;
-    return 1;
-}
-
-static void series_close(SqlCtx *ctx, Op *op)
-{
-    DD_UNUSED(ctx);
-    arena_free(&((SeriesOp *)op)->arena);
-}
-
-static void series_explain(Op *op, Buf *out)
-{
-    DD_UNUSED(op);
-    buf_puts(out, " generate_series");
-}
-
-static const OpVtbl series_vt = {"Function Scan on", series_open, series_next, series_close, series_explain};
-
-Op *op_series(SqlCtx *ctx, ExprProg **args, int nargs, TypeId type, bool ordinality)
-{
-    SeriesOp *s = op_alloc(ctx, sizeof(*s), &series_vt, ordinality ? 2 : 1);
-    if (!s) return NULL;
-    for (int i = 0; i < nargs; i++) s->args[i] = args[i];
-    s->nargs = nargs;
-    s->type = type;
-    s->ordinality = ordinality;
-    arena_init(&s->arena, 1024);
-    op_estimate(&s->op, 1000, 1000);
-    return &s->op;
-}
-
-/* ================================================================ regexp_split_to_table */
-
-/*
- * The pieces of s between the matches of the pattern.  As PostgreSQL, an
- * empty match cuts nothing at the start or the end of s or right after
- * the previous match, so '' splits 'abc' into its characters and ','
- * splits ',a,' into '', 'a', ''.  The arguments are copied into the
- * operator's arena at open; the pieces point into it.
- */
-typedef struct SplitOp {
-    Op op;
-    ExprProg *args[3]; int nargs;
-    RxCache *site;          /* the compiled pattern(s), for the statement */
-    RxMatch m;              /* over s */
-    size_t piece;           /* where the next piece starts; > m.len: no more */
-    size_t prev_end;        /* end of the previous match, cut or not */
-    i64 n;
-    Value row[2];
-    Arena arena;
-} SplitOp;
-
-static int split_open(SqlCtx *ctx, Op *op)
-{
-    SplitOp *s = (SplitOp *)op;
-    arena_reset(&s->arena);
-    s->n = 0;
-    s->m.len = 0;
-    s->piece = 1;           /* nothing, unless every argument is there */
-    Value v[3];
-    for (int i = 0; i < s->nargs; i++) {
-        Value x;
-        int rc = expr_eval(s->args[i], &op->env, NULL, &x);
-        if (!rc) rc = val_copy(&s->arena, &x, &v[i]);
-        if (rc) return rc;
-        if (x.isnull) return DD_OK;
-    }
-    unsigned opts = 0;
-    int rc = s->nargs > 2 ? rx_parse_flags(v[2].v.s.p, v[2].v.s.len, &opts, ctx->err) : DD_OK;
-    if (!rc && (opts & RX_GLOBAL))
-        rc = dd_err(ctx->err, DD_EINVALID_PARAM, -1, "regexp_split_to_table() does not support the \"global\" option");
-    const Regex *re;
-    if (!rc) rc = rx_compile(&s->site, ctx->stmt, v[1].v.s.p, v[1].v.s.len, opts, &re, ctx->err);
-    if (rc) return rc;
-    rx_match_init(&s->m, re, v[0].v.s.p, v[0].v.s.len, 0);
-    s->piece = 0;
-    s->prev_end = 0;
-    return DD_OK;
-}
-
-static int split_next(SqlCtx *ctx, Op *op, Value **row)
-{
-    SplitOp *s = (SplitOp *)op;
-    if (s->piece > s->m.len) return 0;
-    if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
-    size_t from = s->piece, to;
-    for (;;) {
-        int found = rx_next(&s->m, ctx->err);
-        if (found < 0) return found;
-        if (found == 0) {                 /* the last piece: the rest of s */
-            to = s->m.len;
-            s->piece = s->m.len + 1;
-            break;
-        }
-        size_t so = s->m.ov[0], eo = s->m.ov[1];
-        bool cuts = so < s->m.len && eo > s->prev_end;
-        s->prev_end = eo;
-        if (cuts) {
-            to = so;
-            s->piece = eo;
-            break;
-        }
-    }
-    s->row[0] = val_text(TYPE_TEXT, s->m.s + from, (u32)(to - from));
-    s->row[1] = val_int(TYPE_INT8, ++s->n);
-    *row = s->row;
-    return 1;
-}
-
-static void split_close(SqlCtx *ctx, Op *op)
-{
-    DD_UNUSED(ctx);
-    arena_free(&((SplitOp *)op)->arena);
-}
-
-static void split_explain(Op *op, Buf *out)
-{
-    DD_UNUSED(op);
-    buf_puts(out, " regexp_split_to_table");
-}
-
-static const OpVtbl split_vt = {"Function Scan on", split_open, split_next, split_close, split_explain};
-
-Op *op_regex_split(SqlCtx *ctx, ExprProg **args, int nargs, bool ordinality)
-{
-    SplitOp *s = op_alloc(ctx, sizeof(*s), &split_vt, ordinality ? 2 : 1);
-    if (!s) return NULL;
-    for (int i = 0; i < nargs; i++) s->args[i] = args[i];
-    s->nargs = nargs;
-    arena_init(&s->arena, 1024);
-    op_estimate(&s->op, 1000, 1000);
-    return &s->op;
-}
 
 /* ================================================================ append */
 

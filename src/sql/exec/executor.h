@@ -151,14 +151,12 @@ Op *op_mergejoin(SqlCtx *ctx, Op *left, Op *right, int nkeys, ExprProg **lkeys, 
 /* Window functions: the calls wins[0..nwin) computed over all rows of
  * child (width base), each into slot base + k of its rows. */
 Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin);
-/* generate_series(start, stop [, step]) of type (ints, numeric,
- * timestamps with an interval step); ordinality: a second column 1, 2,
- * ...  Arguments are evaluated at open (they may read enclosing rows). */
-Op *op_series(SqlCtx *ctx, ExprProg **args, int nargs, TypeId type, bool ordinality);
-/* regexp_split_to_table(s, pattern [, flags]) (text arguments, evaluated
- * at open): the pieces of s between the matches of pattern, as PostgreSQL
- * cuts them; ordinality as op_series. */
-Op *op_regex_split(SqlCtx *ctx, ExprProg **args, int nargs, bool ordinality);
+/* srf.c: the set-returning calls of a FROM item in lockstep (width
+ * ncalls, + 1 bigint WITH ORDINALITY; EXPLAIN names it `name`), and of a
+ * SELECT list: each input row of in_width values, then the calls' values,
+ * as many rows as the longest call gives. */
+Op *op_function_scan(SqlCtx *ctx, SrfCall **calls, int ncalls, const char *name, bool ordinality);
+Op *op_project_set(SqlCtx *ctx, Op *child, int in_width, SrfCall **calls, int ncalls);
 /* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the
  * other, each opened in its turn. */
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);

@@ -22,6 +22,7 @@ typedef struct Expr Expr;
 typedef struct Stmt Stmt;
 typedef struct SelectStmt SelectStmt;
 typedef struct WindowDef WindowDef;
+typedef struct SortItem SortItem;
 
 /* ---- expressions ---- */
 
@@ -55,7 +56,20 @@ typedef enum BinaryOp {
     BOP_EQ, BOP_NE, BOP_LT, BOP_LE, BOP_GT, BOP_GE,
     BOP_ADD, BOP_SUB, BOP_MUL, BOP_DIV, BOP_MOD, BOP_POW,
     BOP_CONCAT,
+    BOP_CONTAINS, BOP_CONTAINED, BOP_OVERLAP,   /* array @> <@ && */
 } BinaryOp;
+
+/* The array syntax, parsed into EXPR_FUNC nodes (func.special) so that
+ * every walker of the tree sees plain calls over their arguments:
+ *   FUNC_ARRAY        ARRAY[args...] (name "array"); an argument written
+ *                     [a, b] inside it is a FUNC_ARRAY too
+ *   FUNC_ARRAY_QUERY  ARRAY(SELECT ...): args[0] is its EXPR_SUBQUERY
+ *   FUNC_SUBSCRIPT    args[0][...][...] (name "[]"): func.slices holds one
+ *                     letter per subscript, taking args in order: 'i' [x],
+ *                     's' [lo:hi], 'l' [lo:], 'u' [:hi], 'a' [:]
+ *   FUNC_ANY          args[0] cmp ANY | ALL (args[1]) over an array (name
+ *                     "any"): func.cmp the comparison, func.all for ALL */
+typedef enum FuncSpecial { FUNC_PLAIN, FUNC_ARRAY, FUNC_ARRAY_QUERY, FUNC_SUBSCRIPT, FUNC_ANY } FuncSpecial;
 
 typedef enum IsKind { IS_NULL, IS_TRUE, IS_FALSE, IS_UNKNOWN, IS_DISTINCT_FROM } IsKind;
 
@@ -105,6 +119,10 @@ struct Expr {
             bool distinct;     /* count(DISTINCT x) */
             WindowDef *over;   /* f(...) OVER (...) / OVER name: a window function */
             Expr *filter;      /* agg(...) FILTER (WHERE filter) */
+            SortItem **order; int norder;   /* agg(x ORDER BY ...) */
+            u8 special;        /* FuncSpecial */
+            char *slices;      /* FUNC_SUBSCRIPT */
+            int cmp; bool all; /* FUNC_ANY */
         } func;
         struct { SelectStmt *select; } sub;
     } u;
@@ -170,11 +188,11 @@ typedef struct ResTarget {
     int loc;
 } ResTarget;
 
-typedef struct SortItem {
+struct SortItem {
     Expr *expr;
     bool desc;
     int nulls;      /* 0 default (NULLS LAST for ASC, FIRST for DESC), 1 FIRST, 2 LAST */
-} SortItem;
+};
 
 /* A window: OVER (...), or WINDOW name AS (...). */
 enum { FRAME_DEFAULT, FRAME_ROWS, FRAME_RANGE, FRAME_GROUPS };

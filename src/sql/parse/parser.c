@@ -486,7 +486,8 @@ static int time_zone_suffix(Parser *p, TypeName *tn, const char *base)
  * A type name as written: lower case, multi-word names joined by one space
  * ("double precision", "character varying", "timestamp with time zone");
  * typmod per ast.h.  FLOAT(p) becomes "real" or "double precision" as in
- * PostgreSQL; DEC -> "decimal"; "pg_catalog." is dropped.  Arrays are 0A000.
+ * PostgreSQL; DEC -> "decimal"; "pg_catalog." is dropped.  An array type
+ * is the element's name with "[]" appended (any number of dimensions).
  */
 static int parse_typename(Parser *p, TypeName *tn)
 {
@@ -598,8 +599,28 @@ static int parse_typename(Parser *p, TypeName *tn)
     } else {
         return syntax_error(p);
     }
-    if (tok(p)->kind == TOK_LBRACKET || is_kw(tok(p), KW_ARRAY))
-        return not_supported(p, tok(p)->start, "array type");
+    /* T[], T[n][m], T ARRAY, T ARRAY[n]: the one array type "T[]" */
+    bool array = false;
+    if (accept_kw(p, KW_ARRAY)) {
+        array = true;
+        if (tok(p)->kind == TOK_LBRACKET) {
+            advance(p);
+            if (tok(p)->kind != TOK_INTEGER) return syntax_error(p);
+            advance(p);
+            TRY(expect(p, TOK_RBRACKET));
+        }
+    } else {
+        while (tok(p)->kind == TOK_LBRACKET) {
+            advance(p);
+            if (tok(p)->kind == TOK_INTEGER) advance(p);
+            TRY(expect(p, TOK_RBRACKET));
+            array = true;
+        }
+    }
+    if (array) {
+        tn->name = arena_printf(p->a, "%s[]", tn->name);
+        if (!tn->name) return nomem(p);
+    }
     return DD_OK;
 }
 
@@ -759,7 +780,10 @@ static int parse_func_args(Parser *p, Expr *f)
         TRY(parse_expr(p, P_OR, &arg));
         PUSH(f->u.func.args, f->u.func.n, cap, arg);
     } while (accept(p, TOK_COMMA));
-    if (is_kw(tok(p), KW_ORDER)) return not_supported(p, tok(p)->start, "ORDER BY in an aggregate");
+    if (accept_kw(p, KW_ORDER)) {
+        TRY(expect_kw(p, KW_BY));
+        TRY(parse_sort_list(p, &f->u.func.order, &f->u.func.norder));
+    }
     TRY(expect(p, TOK_RPAREN));
     return func_tail(p, f);
 }
@@ -971,6 +995,34 @@ static int parse_paren_select(Parser *p, SelectStmt **out)
     return expect(p, TOK_RPAREN);
 }
 
+/* [a, b, ...] of an ARRAY constructor (the current token is '['); an
+ * element written [...] is a nested constructor (a sub-array). */
+static int parse_array_brackets(Parser *p, int loc, Expr **out)
+{
+    Expr *e = NULL;
+    int cap = 0;
+    TRY(make_func(p, dup_str(p, "array"), loc, &e));
+    if (!e->u.func.name) return nomem(p);
+    e->u.func.special = FUNC_ARRAY;
+    TRY(expect(p, TOK_LBRACKET));
+    if (!accept(p, TOK_RBRACKET)) {
+        do {
+            Expr *x = NULL;
+            if (tok(p)->kind == TOK_LBRACKET) {
+                TRY(enter(p));
+                TRY(parse_array_brackets(p, tok(p)->start, &x));
+                p->depth--;
+            } else {
+                TRY(parse_expr(p, P_OR, &x));
+            }
+            TRY(push_arg(p, e, &cap, x));
+        } while (accept(p, TOK_COMMA));
+        TRY(expect(p, TOK_RBRACKET));
+    }
+    *out = e;
+    return DD_OK;
+}
+
 static int parse_primary(Parser *p, Expr **out)
 {
     Token *t = tok(p);
@@ -1037,6 +1089,25 @@ static int parse_primary(Parser *p, Expr **out)
         return DD_OK;
     case KW_CASE:
         return parse_case(p, out);
+    case KW_ARRAY:
+        if (peek(p, 1)->kind == TOK_LBRACKET) {
+            advance(p);
+            return parse_array_brackets(p, t->start, out);
+        }
+        if (peek(p, 1)->kind == TOK_LPAREN && parens_hold_select(p, p->pos + 1)) {
+            Expr *sub = NULL;
+            TRY(make_func(p, dup_str(p, "array"), t->start, &e));
+            if (!e->u.func.name) return nomem(p);
+            e->u.func.special = FUNC_ARRAY_QUERY;
+            advance(p);
+            NEW_EXPR(sub, EXPR_SUBQUERY, tok(p)->start);
+            TRY(parse_paren_select(p, &sub->u.sub.select));
+            int cap = 0;
+            TRY(push_arg(p, e, &cap, sub));
+            *out = e;
+            return DD_OK;
+        }
+        break;
     case KW_CAST:
         NEW_EXPR(e, EXPR_CAST, t->start);
         advance(p);
@@ -1153,6 +1224,7 @@ static int infix_prec(Parser *p)
     case TOK_STAR: case TOK_SLASH: case TOK_PERCENT: return P_MUL;
     case TOK_CARET: return P_EXP;
     case TOK_TYPECAST: return P_CAST;
+    case TOK_LBRACKET: return P_SUBSCRIPT;
     case TOK_IDENT: break;
     default: return 0;
     }
@@ -1213,6 +1285,50 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         *out = e;
         return DD_OK;
     }
+    if (t->kind == TOK_LBRACKET) {
+        /* subscripts and slices: x[i], x[lo:hi], x[:hi], x[lo:], x[:], any number */
+        int cap = 0;
+        Buf shape = BUF_INIT;
+        TRY(make_func(p, dup_str(p, "[]"), l->loc, &e));
+        if (!e->u.func.name) return nomem(p);
+        e->u.func.special = FUNC_SUBSCRIPT;
+        e->oploc = oploc;
+        TRY(push_arg(p, e, &cap, l));
+        int rc = DD_OK;
+        while (!rc && tok(p)->kind == TOK_LBRACKET) {
+            advance(p);
+            Expr *lo = NULL, *hi = NULL;
+            if (tok(p)->kind != TOK_COLON) rc = parse_expr(p, P_OR, &lo);
+            if (!rc && accept(p, TOK_COLON)) {
+                if (tok(p)->kind != TOK_RBRACKET) rc = parse_expr(p, P_OR, &hi);
+                buf_putc(&shape, lo && hi ? 's' : lo ? 'l' : hi ? 'u' : 'a');
+            } else if (!rc) {
+                buf_putc(&shape, 'i');
+            }
+            if (!rc && lo) rc = push_arg(p, e, &cap, lo);
+            if (!rc && hi) rc = push_arg(p, e, &cap, hi);
+            if (!rc) rc = expect(p, TOK_RBRACKET);
+        }
+        if (!rc && !buf_ok(&shape)) rc = nomem(p);
+        if (!rc) {
+            e->u.func.slices = arena_strndup(p->a, buf_ok(&shape) && shape.len ? (const char *)shape.data : "", shape.len);
+            if (!e->u.func.slices) rc = nomem(p);
+        }
+        buf_free(&shape);
+        if (rc) return rc;
+        *out = e;
+        return DD_OK;
+    }
+    if (t->kind == TOK_OP && (!strcmp(t->str, "@>") || !strcmp(t->str, "<@") || !strcmp(t->str, "&&"))) {
+        NEW_EXPR(e, EXPR_BINARY, l->loc);
+        e->oploc = oploc;
+        e->u.bin.op = t->str[0] == '@' ? BOP_CONTAINS : t->str[0] == '<' ? BOP_CONTAINED : BOP_OVERLAP;
+        e->u.bin.l = l;
+        advance(p);
+        TRY(parse_expr(p, prec + 1, &e->u.bin.r));
+        *out = e;
+        return DD_OK;
+    }
     if (t->kind == TOK_OP) {
         /* ~~ and ~ with their ! (negated) and * (case-insensitive) forms */
         const char *op = t->str;
@@ -1261,9 +1377,30 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
             if ((is_kw(q, KW_ANY) || is_kw(q, KW_ALL) || is_kw(q, KW_SOME)) && peek(p, 1)->kind == TOK_LPAREN) {
                 bool is_cmp = op == BOP_EQ || op == BOP_NE || op == BOP_LT || op == BOP_LE || op == BOP_GT ||
                               op == BOP_GE;
-                if (!is_cmp || !parens_hold_select(p, p->pos + 1))
-                    return not_supported(p, q->start, "op ANY / ALL (array)");
                 bool all = is_kw(q, KW_ALL);
+                if (!parens_hold_select(p, p->pos + 1)) {
+                    /* x op ANY | ALL (array) */
+                    if (!is_cmp)
+                        return dd_err(p->err, DD_EWRONG_OBJECT_TYPE, oploc,
+                                      "op ANY/ALL (array) requires operator to yield boolean");
+                    Expr *arr = NULL;
+                    int cap = 0;
+                    TRY(make_func(p, dup_str(p, "any"), l->loc, &e));
+                    if (!e->u.func.name) return nomem(p);
+                    e->u.func.special = FUNC_ANY;
+                    e->u.func.cmp = (int)op;
+                    e->u.func.all = all;
+                    e->oploc = oploc;
+                    advance(p);
+                    TRY(expect(p, TOK_LPAREN));
+                    TRY(parse_expr(p, P_OR, &arr));
+                    TRY(expect(p, TOK_RPAREN));
+                    TRY(push_arg(p, e, &cap, l));
+                    TRY(push_arg(p, e, &cap, arr));
+                    *out = e;
+                    return DD_OK;
+                }
+                if (!is_cmp) return not_supported(p, q->start, "this operator with ANY / ALL");
                 advance(p);
                 Expr *in = NULL;
                 NEW_EXPR(in, EXPR_IN, l->loc);

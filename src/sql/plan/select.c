@@ -499,30 +499,33 @@ int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj
     return DD_OK;
 }
 
-/* The relation of a function in FROM: one column of type t, named by the
- * alias (or the function), and ordinality's bigint with WITH ORDINALITY. */
-static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, TypeId t, FromItem *fi)
+/* The relation of a function in FROM: a column per call (of its type,
+ * named by the column aliases, or the alias when there is one column, or
+ * the function), and ordinality's bigint WITH ORDINALITY. */
+static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, SrfCall **calls, int ncalls, FromItem *fi)
 {
     ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
-    int nc = tr->ordinality ? 2 : 1;
+    int nc = ncalls + (tr->ordinality ? 1 : 0);
     if (!fi->op || !rel) return DD_ENOMEM;
     if (tr->ncol_aliases > nc)
         return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "too many column aliases specified for function %s", fname);
     rel->alias = tr->alias ? tr->alias : fname;
     rel->ncols = nc;
-    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * 2);
-    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * 2);
-    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * 2);
-    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * 2);
-    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * 2);
+    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)nc);
+    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)nc);
+    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)nc);
+    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)nc);
+    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)nc);
     if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
-    rel->names[0] = tr->ncol_aliases ? tr->col_aliases[0] : tr->alias ? tr->alias : fname;
-    rel->types[0] = t;
-    rel->typmods[0] = -1;
-    if (nc == 2) {
-        rel->names[1] = tr->ncol_aliases > 1 ? tr->col_aliases[1] : "ordinality";
-        rel->types[1] = TYPE_INT8;
-        rel->typmods[1] = -1;
+    for (int i = 0; i < ncalls; i++) {
+        rel->names[i] = tr->ncol_aliases > i ? tr->col_aliases[i] : tr->alias && ncalls == 1 ? tr->alias : fname;
+        rel->types[i] = calls[i]->type;
+        rel->typmods[i] = -1;
+    }
+    if (tr->ordinality) {
+        rel->names[ncalls] = tr->ncol_aliases > ncalls ? tr->col_aliases[ncalls] : "ordinality";
+        rel->types[ncalls] = TYPE_INT8;
+        rel->typmods[ncalls] = -1;
     }
     fi->rels = rel;
     fi->nrels = 1;
@@ -530,73 +533,13 @@ static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, TypeId t, 
     return DD_OK;
 }
 
-/* generate_series(start, stop [, step]) */
-static int from_series(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi)
-{
-    Expr *f = tr->func;
-    int n = f->u.func.n;
-    if (n < 2 || n > 3 || f->u.func.star || f->u.func.distinct)
-        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function generate_series with %d arguments does not exist", n);
-    ExprProg *p[3];
-    int rc;
-    for (int i = 0; i < n; i++)
-        if ((rc = expr_compile(cc, f->u.func.args[i], &p[i]))) return rc;
-    TypeId a = p[0]->type, b = p[1]->type, t = TYPE_NULLTYPE;
-    if (type_is_datetime(a) || type_is_datetime(b) || (n == 3 && p[2]->type == TYPE_INTERVAL)) {
-        /* timestamp when a side is one (and neither has a zone); dates
-         * resolve to the timestamptz form, as PostgreSQL's */
-        t = (a == TYPE_TIMESTAMP || b == TYPE_TIMESTAMP) && a != TYPE_TIMESTAMPTZ && b != TYPE_TIMESTAMPTZ
-                ? TYPE_TIMESTAMP : TYPE_TIMESTAMPTZ;
-        if (n != 3 || (p[2]->type != TYPE_INTERVAL && p[2]->type != TYPE_UNKNOWN))
-            return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc,
-                          "function generate_series(%s, %s%s) does not exist", type_name(a), type_name(b),
-                          n == 3 ? ", ..." : "");
-    } else {
-        bool num = a == TYPE_NUMERIC || b == TYPE_NUMERIC || (n == 3 && p[2]->type == TYPE_NUMERIC);
-        bool big = a == TYPE_INT8 || b == TYPE_INT8 || (n == 3 && p[2]->type == TYPE_INT8);
-        bool ok = (type_is_int(a) || a == TYPE_NUMERIC || a == TYPE_UNKNOWN || a == TYPE_NULLTYPE) &&
-                  (type_is_int(b) || b == TYPE_NUMERIC || b == TYPE_UNKNOWN || b == TYPE_NULLTYPE);
-        if (!ok)
-            return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function generate_series(%s, %s) does not exist",
-                          type_name(a), type_name(b));
-        t = num ? TYPE_NUMERIC : big ? TYPE_INT8 : TYPE_INT4;
-    }
-    for (int i = 0; i < n; i++) {
-        TypeId want = i == 2 && (t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ) ? TYPE_INTERVAL : t;
-        if ((rc = expr_compile_as(cc, f->u.func.args[i], want, -1, &p[i]))) return rc;
-    }
-    fi->op = op_series(ctx, p, n, t, tr->ordinality);
-    return function_rel(ctx, tr, "generate_series", t, fi);
-}
-
-/* regexp_split_to_table(s, pattern [, flags]): text arguments */
-static int from_split(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi)
-{
-    Expr *f = tr->func;
-    int n = f->u.func.n, rc;
-    ExprProg *p[3];
-    if (n < 2 || n > 3 || f->u.func.star || f->u.func.distinct)
-        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc,
-                      "function regexp_split_to_table with %d arguments does not exist", n);
-    bool ok = true;
-    for (int i = 0; i < n; i++) {
-        if ((rc = expr_compile(cc, f->u.func.args[i], &p[i]))) return rc;
-        ok = ok && (type_is_string(p[i]->type) || p[i]->type == TYPE_NULLTYPE);
-    }
-    if (!ok)
-        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function regexp_split_to_table(%s, %s%s%s) does not exist",
-                      type_name(p[0]->type), type_name(p[1]->type), n > 2 ? ", " : "", n > 2 ? type_name(p[2]->type) : "");
-    for (int i = 0; i < n; i++)
-        if ((rc = expr_compile_as(cc, f->u.func.args[i], TYPE_TEXT, -1, &p[i]))) return rc;
-    fi->op = op_regex_split(ctx, p, n, tr->ordinality);
-    return function_rel(ctx, tr, "regexp_split_to_table", TYPE_TEXT, fi);
-}
-
-/* A function in FROM: generate_series or regexp_split_to_table [WITH
- * ORDINALITY], its column named by the alias (or the function). */
+/* A function in FROM: a set-returning one (generate_series, unnest,
+ * regexp_split_to_table, regexp_matches) [WITH ORDINALITY]; unnest of
+ * several arrays reads them side by side. */
 int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
 {
-    const char *name = tr->func->u.func.name;
+    Expr *f = tr->func;
+    const char *name = f->u.func.name;
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
     Scope sc = {NULL, 0, 0, env ? env->ctes : NULL, env ? env->outer : NULL, NULL, NULL, NULL, 0, 0};
     CompileCtx cc;
@@ -604,12 +547,25 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
     cc.sql = ctx;
     cc.scope = &sc;
     cc.agg_forbidden = "functions in FROM";
-    if (strcmp(name, "generate_series") == 0) return from_series(ctx, tr, &cc, fi);
-    if (strcmp(name, "regexp_split_to_table") == 0) return from_split(ctx, tr, &cc, fi);
-    if (func_lookup(name))
-        return dd_err(ctx->err, DD_EFEATURE, tr->loc,
-                      "%s() in FROM is not supported (only generate_series and regexp_split_to_table)", name);
-    return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s does not exist", name);
+    if (!srf_is(name)) {
+        if (func_lookup(name))
+            return dd_err(ctx->err, DD_EFEATURE, tr->loc,
+                          "%s() in FROM is not supported (only set-returning functions: generate_series, unnest, "
+                          "regexp_split_to_table, regexp_matches)", name);
+        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s does not exist", name);
+    }
+    bool multi = strcmp(name, "unnest") == 0 && f->u.func.n > 1;
+    int ncalls = multi ? f->u.func.n : 1;
+    SrfCall **calls = arena_alloc(ctx->stmt, sizeof(SrfCall *) * (size_t)ncalls);
+    if (!calls) return DD_ENOMEM;
+    for (int i = 0; i < ncalls; i++) {
+        calls[i] = arena_alloc(ctx->stmt, sizeof(SrfCall));
+        if (!calls[i]) return DD_ENOMEM;
+        int rc = srf_compile(&cc, f, multi ? i : -1, calls[i]);
+        if (rc) return rc;
+    }
+    fi->op = op_function_scan(ctx, calls, ncalls, name, tr->ordinality);
+    return function_rel(ctx, tr, name, calls, ncalls, fi);
 }
 
 const CteDef *cte_lookup(const Scope *env, const char *name)
@@ -1402,16 +1358,19 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                 return dd_err(ctx->err, DD_EWINDOWING, s->windows[i]->loc, "window \"%s\" is already defined",
                               s->windows[i]->name);
     cc.win_allowed = true;
+    cc.srf_allowed = true;
     for (int i = 0; i < nt; i++) {
         rc = expr_compile(&cc, texprs[i], &progs[i]);
         if (rc) return rc;
     }
     if (s->having) {
         cc.win_allowed = false;
+        cc.srf_allowed = false;
         cc.win_forbidden = "HAVING";
         rc = expr_compile_as(&cc, s->having, TYPE_BOOL, -1, &having);
         if (rc) return rc;
         cc.win_allowed = true;
+        cc.srf_allowed = true;
         cc.win_forbidden = NULL;
     }
     /* ORDER BY: output position, output name, or an expression */
@@ -1515,10 +1474,30 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                     progs[i]->code[k].op = XOP_SLOT;
                     progs[i]->code[k].a += base;
                 }
+        for (int i = 0; i < cc.nsrfs; i++)
+            for (int a = 0; a < cc.srfs[i]->nargs; a++)
+                for (int k = 0; k < cc.srfs[i]->args[a]->n; k++)
+                    if (cc.srfs[i]->args[a]->code[k].op == XOP_WINREF) {
+                        cc.srfs[i]->args[a]->code[k].op = XOP_SLOT;
+                        cc.srfs[i]->args[a]->code[k].a += base;
+                    }
         top = op_window(ctx, top, base, cc.wins, cc.nwins);
         if (!top) return DD_ENOMEM;
     }
+    if (cc.nsrfs) {
+        /* set-returning calls of the list: their values past the row so far */
+        int base = top->width;
+        for (int i = 0; i < nt + nextra + s->ndistinct_on; i++)
+            for (int k = 0; k < progs[i]->n; k++)
+                if (progs[i]->code[k].op == XOP_SRFREF) {
+                    progs[i]->code[k].op = XOP_SLOT;
+                    progs[i]->code[k].a += base;
+                }
+        top = op_project_set(ctx, top, base, cc.srfs, cc.nsrfs);
+        if (!top) return DD_ENOMEM;
+    }
     bool sorted = s->norder && !grouped && !s->distinct && !s->ndistinct_on && fi.nrels == 1 && !cc.nwins &&
+                  !cc.nsrfs &&
                   rows_in_key_order(ctx, fi.op, progs, keys, s->norder, s->limit != NULL);
     top = op_project(ctx, top, progs, nt + nextra + s->ndistinct_on);
     if (!top) return DD_ENOMEM;
