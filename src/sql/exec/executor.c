@@ -1969,7 +1969,42 @@ typedef struct ParamJoinOp {
     SlotRanges outer_r, inner_r;
     Value *row;
     bool have_outer, matched, inner_open;
+    bool lateral;           /* the inner side reads the row as its enclosing row (XOP_OUTER) */
 } ParamJoinOp;
+
+/* LATERAL: the joined row is the inner side's enclosing row while it
+ * opens and steps (only then: the operators above read their own). */
+static int lateral_push(SqlCtx *ctx, const Value *row)
+{
+    if (ctx->nouter == ctx->capouter) {
+        int ncap = ctx->capouter ? ctx->capouter * 2 : 8;
+        const Value **no = arena_alloc(ctx->stmt, sizeof(Value *) * (size_t)ncap);
+        if (!no) return DD_ENOMEM;
+        if (ctx->nouter) memcpy(no, ctx->outer_rows, sizeof(Value *) * (size_t)ctx->nouter);
+        ctx->outer_rows = no;
+        ctx->capouter = ncap;
+    }
+    ctx->outer_rows[ctx->nouter++] = row;
+    return DD_OK;
+}
+
+static int pj_inner_open(SqlCtx *ctx, ParamJoinOp *j)
+{
+    int rc;
+    if (j->lateral && (rc = lateral_push(ctx, j->row))) return rc;
+    rc = op_open(ctx, j->op.child2);
+    if (j->lateral) ctx->nouter--;
+    return rc;
+}
+
+static int pj_inner_next(SqlCtx *ctx, ParamJoinOp *j, Value **in)
+{
+    int rc;
+    if (j->lateral && (rc = lateral_push(ctx, j->row))) return -rc;
+    rc = op_next(ctx, j->op.child2, in);
+    if (j->lateral) ctx->nouter--;
+    return rc;
+}
 
 static int pj_next(SqlCtx *ctx, Op *op, Value **row)
 {
@@ -1984,13 +2019,13 @@ static int pj_next(SqlCtx *ctx, Op *op, Value **row)
             if (o != j->row) ranges_copy(j->row, o, &j->outer_r);
             if (j->inner_open) op_close(ctx, op->child2);
             j->inner_open = false;
-            if ((rc = op_open(ctx, op->child2))) return neg(rc);
+            if ((rc = pj_inner_open(ctx, j))) return neg(rc);
             j->inner_open = true;
             j->have_outer = true;
             j->matched = false;
         }
         Value *in;
-        rc = op_next(ctx, op->child2, &in);
+        rc = pj_inner_next(ctx, j, &in);
         if (rc < 0) return rc;
         if (rc == 0) {
             j->have_outer = false;
@@ -2052,6 +2087,11 @@ Op *op_paramjoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *residual, JoinType
     j->inner_r = *inner_r;
     j->row = row;
     return &j->op;
+}
+
+void op_paramjoin_lateral(Op *op)
+{
+    ((ParamJoinOp *)op)->lateral = true;
 }
 
 /* ---------------------------------------------------------------- hash join */

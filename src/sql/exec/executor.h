@@ -143,6 +143,9 @@ Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_k
  * INNER, LEFT, SEMI or ANTI. */
 Op *op_paramjoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *residual, JoinType type,
                  const SlotRanges *outer_r, const SlotRanges *inner_r, Value *row, int width);
+/* The inner side of a parameterized join is a LATERAL item: it reads the
+ * joined row as its enclosing row (XOP_OUTER one level up). */
+void op_paramjoin_lateral(Op *op);
 /* Inner merge join of canonical rows on lkeys[i] = rkeys[i]: both inputs
  * arrive ordered by their keys (ascending) and unique on them; residual
  * (may be NULL) is checked per equal pair. */

@@ -176,6 +176,7 @@ struct TableRef {
     /* TREF_FUNCTION: f(args) [WITH ORDINALITY] (an EXPR_FUNC) */
     Expr *func;
     bool ordinality;
+    bool lateral;              /* LATERAL (subquery); a function is always lateral */
     /* AS alias (a, b): column aliases of a subquery (or a table), or 0 */
     char **col_aliases; int ncol_aliases;
 };

@@ -1668,7 +1668,19 @@ static int parse_table_primary(Parser *p, TableRef **out)
         *out = r;
         return DD_OK;
     }
-    if (is_kw(t, KW_LATERAL)) return not_supported(p, t->start, "LATERAL");
+    if (is_kw(t, KW_LATERAL)) {
+        /* LATERAL (subquery) [alias] | LATERAL f(args) ...: may read the
+         * FROM items before it */
+        advance(p);
+        Token *n = tok(p);
+        bool sub = n->kind == TOK_LPAREN && parens_hold_select(p, p->pos);
+        bool fn = n->kind == TOK_IDENT && peek(p, 1)->kind == TOK_LPAREN;
+        if (!sub && !fn) return syntax_error(p);
+        TRY(parse_table_primary(p, &r));
+        r->lateral = true;
+        *out = r;
+        return DD_OK;
+    }
     if (is_kw(t, KW_ONLY)) advance(p);   /* no inheritance: ONLY t is t */
     NEW(r);
     r->kind = TREF_TABLE;

@@ -55,6 +55,9 @@ typedef struct JItem {
     Expr *on;
     bool full;              /* a FULL JOIN (else LEFT, left preserved) */
     int mhi;                /* the merged columns its ON sees: [0, mhi) */
+    /* right is one LATERAL item that reads left's relations: run again
+     * for every row of left (inner, or LEFT when outer) */
+    bool lateral, outer;
 } JItem;
 
 struct JProblem {
@@ -76,6 +79,7 @@ typedef struct JoinPlanner {
     const bool **slot_used; /* per canonical slot: its relation's used flag */
     TableStats *stats;      /* per relation: its table's statistics, if any */
     MergedCol *merged; int nmerged, capmerged;   /* JOIN ... USING columns */
+    u64 lateral_left;       /* collecting a LEFT JOIN's right item: its left side's relations */
 } JoinPlanner;
 
 /* What a bare * lists of a FROM item (see StarCol). */
@@ -229,12 +233,45 @@ static int add_conjuncts(JoinPlanner *jp, JProblem *pr, Expr *e, const char *wha
     return rc;
 }
 
-static int leaf_item(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
+/* A FROM item that is not a join.  A LATERAL subquery or a function
+ * (always lateral, as PostgreSQL) is planned in a scope whose enclosing
+ * level is the FROM items before it in its join problem (relations
+ * `before`): *lateral tells whether it reads them (then it runs again per
+ * row of theirs). */
+static int leaf_item(JoinPlanner *jp, TableRef *tr, u64 before, FromItem *fi, bool *lateral)
 {
+    SqlCtx *ctx = jp->ctx;
+    const Scope *env = jp->env;
+    *lateral = false;
     memset(fi, 0, sizeof(*fi));
-    if (tr->kind == TREF_SUBQUERY)
-        return from_derived(ctx, tr->select, tr->alias, tr->col_aliases, tr->ncol_aliases, tr->loc, env, fi);
-    if (tr->kind == TREF_FUNCTION) return from_function(ctx, tr, env, fi);
+    SubLink *mark = NULL;
+    if (before && (tr->kind == TREF_FUNCTION || (tr->kind == TREF_SUBQUERY && tr->lateral))) {
+        mark = arena_zalloc(ctx->stmt, sizeof(SubLink));
+        CompileCtx *occ = arena_zalloc(ctx->stmt, sizeof(CompileCtx));
+        Scope *oenv = arena_zalloc(ctx->stmt, sizeof(Scope));
+        Scope *lenv = arena_zalloc(ctx->stmt, sizeof(Scope));
+        ScopeRel *rels = arena_alloc(ctx->stmt, sizeof(ScopeRel) * (size_t)(jp->nrels + 1));
+        if (!mark || !occ || !oenv || !lenv || !rels) return DD_ENOMEM;
+        *oenv = jp->scope;
+        oenv->nrels = 0;
+        for (int r = 0; r < jp->nrels; r++)
+            if (before & (1ULL << r)) rels[oenv->nrels++] = jp->rels[r];
+        oenv->rels = rels;
+        occ->sql = ctx;
+        occ->scope = oenv;
+        oenv->cc = occ;
+        oenv->link = mark;
+        lenv->ctes = env->ctes;
+        lenv->outer = oenv;
+        env = lenv;
+    }
+    if (tr->kind == TREF_SUBQUERY || tr->kind == TREF_FUNCTION) {
+        int rc = tr->kind == TREF_SUBQUERY
+                     ? from_derived(ctx, tr->select, tr->alias, tr->col_aliases, tr->ncol_aliases, tr->loc, env, fi)
+                     : from_function(ctx, tr, env, fi);
+        *lateral = !rc && mark && mark->correlated;
+        return rc;
+    }
     const CteDef *d = strchr(tr->name, '.') ? NULL : cte_lookup(env, tr->name);
     if (d) return from_cte(ctx, tr, d, fi);
     return from_table(ctx, tr, fi);
@@ -456,7 +493,10 @@ static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr, StarList *sl)
                           JP_MAX_RELS);
         int r = jp->nrels;
         FromItem *fi = &jp->leaves[r];
-        if ((rc = leaf_item(ctx, tr, jp->env, fi))) return rc;
+        bool lateral;
+        u64 before = jp->lateral_left ? jp->lateral_left : pr->set;
+        jp->lateral_left = 0;
+        if ((rc = leaf_item(jp, tr, before, fi, &lateral))) return rc;
         jp->rels[r] = fi->rels[0];
         jp->rels[r].slot0 = jp->width;
         for (int j = 0; j < r && jp->rels[r].alias[0]; j++)
@@ -467,8 +507,26 @@ static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr, StarList *sl)
         jp->nrels++;
         jp->scope.nrels = jp->nrels;
         jp->scope.nslots = jp->width;
+        JItem leaf = {1ULL << r, r, NULL, NULL, NULL, false, 0, false, false};
+        if (lateral) {
+            /* it reads the items before it in this problem: those become
+             * the left side of a lateral join, it the right */
+            JProblem *left = arena_zalloc(ctx->stmt, sizeof(JProblem));
+            JProblem *right = arena_zalloc(ctx->stmt, sizeof(JProblem));
+            if (!left || !right) return DD_ENOMEM;
+            left->items = pr->items;
+            left->nitems = pr->nitems;
+            left->capitems = pr->capitems;
+            left->set = pr->set;
+            if ((rc = grow(ctx, (void **)&right->items, &right->capitems, 0, sizeof(JItem)))) return rc;
+            right->items[right->nitems++] = leaf;
+            right->set = leaf.set;
+            pr->items = NULL;
+            pr->nitems = pr->capitems = 0;
+            leaf = (JItem){left->set | right->set, -1, left, right, NULL, false, 0, true, false};
+        }
         if ((rc = grow(ctx, (void **)&pr->items, &pr->capitems, pr->nitems, sizeof(JItem)))) return rc;
-        pr->items[pr->nitems++] = (JItem){1ULL << r, r, NULL, NULL, NULL, false, 0};
+        pr->items[pr->nitems++] = leaf;
         pr->set |= 1ULL << r;
         for (int c = 0; c < jp->rels[r].ncols; c++)
             if (!jp->rels[r].hidden[c] && (rc = star_push(jp, sl, (StarCol){jp->rels[r].slot0 + c, -1}))) return rc;
@@ -477,12 +535,17 @@ static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr, StarList *sl)
     int first = jp->nrels, mfirst = jp->nmerged;
     bool outer = tr->join == JOIN_LEFT || tr->join == JOIN_RIGHT || tr->join == JOIN_FULL;
     StarList ls = {NULL, 0, 0}, rs = {NULL, 0, 0};
-    JItem it = {0, -1, NULL, NULL, NULL, tr->join == JOIN_FULL, 0};
+    JItem it = {0, -1, NULL, NULL, NULL, tr->join == JOIN_FULL, 0, false, false};
     if (outer) {
         it.left = arena_zalloc(ctx->stmt, sizeof(JProblem));
         it.right = arena_zalloc(ctx->stmt, sizeof(JProblem));
         if (!it.left || !it.right) return DD_ENOMEM;
-        if ((rc = collect(jp, tr->left, it.left, &ls)) || (rc = collect(jp, tr->right, it.right, &rs))) return rc;
+        if ((rc = collect(jp, tr->left, it.left, &ls))) return rc;
+        /* a LATERAL item on the right of a LEFT JOIN reads its left side */
+        if (tr->right->kind != TREF_JOIN) jp->lateral_left = it.left->set;
+        rc = collect(jp, tr->right, it.right, &rs);
+        jp->lateral_left = 0;
+        if (rc) return rc;
     } else if ((rc = collect(jp, tr->left, pr, &ls)) || (rc = collect(jp, tr->right, pr, &rs))) {
         return rc;
     }
@@ -494,6 +557,18 @@ static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr, StarList *sl)
         for (int i = 0; i < rs.n; i++) if ((rc = star_push(jp, sl, rs.v[i]))) return rc;
     }
     if (on && (rc = check_on(jp, on, first, mfirst))) return rc;
+    if (outer && it.right->nitems == 1 && it.right->items[0].lateral && it.right->items[0].left->nitems == 0) {
+        /* LEFT JOIN LATERAL: the right side reads the left one */
+        if (tr->join != JOIN_LEFT) {
+            int r0 = __builtin_ctzll(it.left->set);
+            rc = dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->right->loc,
+                        "invalid reference to FROM-clause entry for table \"%s\"", jp->rels[r0].alias);
+            dd_err_detail(ctx->err, "The combining JOIN type must be INNER or LEFT for a LATERAL reference.");
+            return rc;
+        }
+        it.right = it.right->items[0].right;
+        it.lateral = it.outer = true;
+    }
     if (outer) {
         if (tr->join == JOIN_RIGHT) {
             /* a RIGHT JOIN is a LEFT JOIN preserving the right side; the
@@ -1049,9 +1124,55 @@ static int push_conjuncts(JoinPlanner *jp, JProblem *pr, u64 set, JProblem *dst)
     return DD_OK;
 }
 
+/*
+ * A lateral join: the right side (one LATERAL item reading the left
+ * side's relations) runs again for every row of the left side, with that
+ * row as its enclosing row (a parameterized nested loop; LEFT keeps the
+ * left rows that get none).  WHERE conjuncts over the left side filter it
+ * first; over the right side alone they filter it (INNER), as do ON
+ * conjuncts (LEFT); the rest decide the pairs.
+ */
+static int plan_lateral(JoinPlanner *jp, JProblem *pr, JItem *it, JNode *out)
+{
+    SqlCtx *ctx = jp->ctx;
+    int rc;
+    int mhi = jp->scope.mhi;
+    JProblem on;
+    memset(&on, 0, sizeof(on));
+    jp->scope.mhi = it->mhi;
+    rc = it->on ? add_conjuncts(jp, &on, it->on, "JOIN conditions", it->set) : DD_OK;
+    jp->scope.mhi = mhi;
+    if (rc) return rc;
+    if ((rc = push_conjuncts(jp, pr, it->left->set, it->left))) return rc;
+    if ((rc = push_conjuncts(jp, it->outer ? &on : pr, it->right->set, it->right))) return rc;
+    JNode l, r;
+    if ((rc = plan_problem(jp, it->left, &l)) || (rc = plan_problem(jp, it->right, &r))) return rc;
+    Expr **rest = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(on.nconj + 1));
+    if (!rest) return DD_ENOMEM;
+    for (int i = 0; i < on.nconj; i++) {
+        jp->conj[on.conj[i]].placed = true;
+        rest[i] = jp->conj[on.conj[i]].ast;
+    }
+    ExprProg *residual = NULL;
+    if ((rc = residual_of(jp, rest, on.nconj, &residual))) return rc;
+    SlotRanges xr, yr;
+    if ((rc = ranges_of(jp, l.set, &xr)) || (rc = ranges_of(jp, r.set, &yr))) return rc;
+    if (!jp->row && !(jp->row = op_canonical_row(ctx, jp->width))) return DD_ENOMEM;
+    out->op = op_paramjoin(ctx, l.op, r.op, residual, it->outer ? JOIN_LEFT : JOIN_INNER, &xr, &yr, jp->row, jp->width);
+    if (!out->op) return DD_ENOMEM;
+    op_paramjoin_lateral(out->op);
+    out->set = l.set | r.set;
+    out->rows = DD_MAX(l.rows * r.rows, 1);
+    out->leaf = -1;
+    out->cost = l.cost + l.rows * DD_MAX(r.cost, 1) + out->rows;
+    op_estimate(out->op, out->rows, out->cost);
+    return DD_OK;
+}
+
 static int plan_left_join(JoinPlanner *jp, JProblem *pr, JItem *it, JNode *out)
 {
     int rc;
+    if (it->lateral) return plan_lateral(jp, pr, it, out);
     /* the ON condition sees the USING columns of its time */
     int mhi = jp->scope.mhi;
     JProblem on;
