@@ -153,10 +153,12 @@ Op *op_mergejoin(SqlCtx *ctx, Op *left, Op *right, int nkeys, ExprProg **lkeys, 
 Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin);
 /* srf.c: the set-returning calls of a FROM item in lockstep (width
  * ncalls, + 1 bigint WITH ORDINALITY; EXPLAIN names it `name`), and of a
- * SELECT list: each input row of in_width values, then the calls' values,
- * as many rows as the longest call gives. */
+ * SELECT list (or of a FROM function reading the items before it): each
+ * input row of in_width values, then the calls' values (and with
+ * ordinality their number, from 1 per input row), as many rows as the
+ * longest call gives. */
 Op *op_function_scan(SqlCtx *ctx, SrfCall **calls, int ncalls, const char *name, bool ordinality);
-Op *op_project_set(SqlCtx *ctx, Op *child, int in_width, SrfCall **calls, int ncalls);
+Op *op_project_set(SqlCtx *ctx, Op *child, int in_width, SrfCall **calls, int ncalls, bool ordinality);
 /* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the
  * other, each opened in its turn. */
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);

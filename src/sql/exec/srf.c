@@ -256,6 +256,8 @@ typedef struct ProjectSetOp {
     int in_width;
     SrfIter *its; int n;
     bool have;              /* an input row is being expanded */
+    bool ordinality;
+    i64 count;              /* rows of this input row so far */
     Arena arena;            /* that input row's copy */
     Value *row;             /* input values, then the calls' */
 } ProjectSetOp;
@@ -275,7 +277,11 @@ static int pset_next(SqlCtx *ctx, Op *op, Value **row)
         if (p->have) {
             int rc = lockstep(ctx, p->its, p->n, p->row + p->in_width);
             if (rc < 0) return rc;
-            if (rc == 1) { *row = p->row; return 1; }
+            if (rc == 1) {
+                if (p->ordinality) p->row[p->in_width + p->n] = val_int(TYPE_INT8, ++p->count);
+                *row = p->row;
+                return 1;
+            }
             p->have = false;
         }
         Value *in;
@@ -289,6 +295,7 @@ static int pset_next(SqlCtx *ctx, Op *op, Value **row)
         for (int i = 0; i < p->n; i++)
             if ((rc = srf_start(ctx, &op->env, &p->its[i], p->row))) return neg(rc);
         p->have = true;
+        p->count = 0;
     }
 }
 
@@ -302,16 +309,17 @@ static void pset_close(SqlCtx *ctx, Op *op)
 
 static const OpVtbl pset_vt = {"ProjectSet", pset_open, pset_next, pset_close, NULL};
 
-Op *op_project_set(SqlCtx *ctx, Op *child, int in_width, SrfCall **calls, int ncalls)
+Op *op_project_set(SqlCtx *ctx, Op *child, int in_width, SrfCall **calls, int ncalls, bool ordinality)
 {
-    ProjectSetOp *p = srf_op_alloc(ctx, sizeof(*p), &pset_vt, in_width + ncalls);
+    ProjectSetOp *p = srf_op_alloc(ctx, sizeof(*p), &pset_vt, in_width + ncalls + (ordinality ? 1 : 0));
     if (!p) return NULL;
     p->op.child = child;
     p->in_width = in_width;
+    p->ordinality = ordinality;
     p->its = iters_new(ctx, calls, ncalls);
     p->n = ncalls;
     arena_init(&p->arena, 1024);
-    p->row = arena_zalloc(ctx->stmt, sizeof(Value) * (size_t)(in_width + ncalls + 1));
+    p->row = arena_zalloc(ctx->stmt, sizeof(Value) * (size_t)(in_width + ncalls + 2));
     if (!p->its || !p->row) return NULL;
     op_estimate(&p->op, child->est_rows * 10, child->est_cost);
     return &p->op;

@@ -502,11 +502,10 @@ int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj
 /* The relation of a function in FROM: a column per call (of its type,
  * named by the column aliases, or the alias when there is one column, or
  * the function), and ordinality's bigint WITH ORDINALITY. */
-static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, SrfCall **calls, int ncalls, FromItem *fi)
+static int function_scope_rel(SqlCtx *ctx, TableRef *tr, const char *fname, SrfCall **calls, int ncalls,
+                              ScopeRel *rel)
 {
-    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
     int nc = ncalls + (tr->ordinality ? 1 : 0);
-    if (!fi->op || !rel) return DD_ENOMEM;
     if (tr->ncol_aliases > nc)
         return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "too many column aliases specified for function %s", fname);
     rel->alias = tr->alias ? tr->alias : fname;
@@ -527,9 +526,39 @@ static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, SrfCall **
         rel->types[ncalls] = TYPE_INT8;
         rel->typmods[ncalls] = -1;
     }
+    return DD_OK;
+}
+
+static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, SrfCall **calls, int ncalls, FromItem *fi)
+{
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    if (!fi->op || !rel) return DD_ENOMEM;
+    int rc = function_scope_rel(ctx, tr, fname, calls, ncalls, rel);
+    if (rc) return rc;
     fi->rels = rel;
     fi->nrels = 1;
-    fi->width = nc;
+    fi->width = rel->ncols;
+    return DD_OK;
+}
+
+/* The calls of function f in FROM (unnest(a, b): one per array),
+ * compiled in cc. */
+static int function_calls(SqlCtx *ctx, CompileCtx *cc, Expr *f, SrfCall ***out, int *n)
+{
+    const char *name = f->u.func.name;
+    if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
+    bool multi = strcmp(name, "unnest") == 0 && f->u.func.n > 1;
+    int ncalls = multi ? f->u.func.n : 1;
+    SrfCall **calls = arena_alloc(ctx->stmt, sizeof(SrfCall *) * (size_t)ncalls);
+    if (!calls) return DD_ENOMEM;
+    for (int i = 0; i < ncalls; i++) {
+        calls[i] = arena_alloc(ctx->stmt, sizeof(SrfCall));
+        if (!calls[i]) return DD_ENOMEM;
+        int rc = srf_compile(cc, f, multi ? i : -1, calls[i]);
+        if (rc) return rc;
+    }
+    *out = calls;
+    *n = ncalls;
     return DD_OK;
 }
 
@@ -554,18 +583,154 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
                           "regexp_split_to_table, regexp_matches)", name);
         return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s does not exist", name);
     }
-    bool multi = strcmp(name, "unnest") == 0 && f->u.func.n > 1;
-    int ncalls = multi ? f->u.func.n : 1;
-    SrfCall **calls = arena_alloc(ctx->stmt, sizeof(SrfCall *) * (size_t)ncalls);
-    if (!calls) return DD_ENOMEM;
-    for (int i = 0; i < ncalls; i++) {
-        calls[i] = arena_alloc(ctx->stmt, sizeof(SrfCall));
-        if (!calls[i]) return DD_ENOMEM;
-        int rc = srf_compile(&cc, f, multi ? i : -1, calls[i]);
-        if (rc) return rc;
-    }
+    SrfCall **calls;
+    int ncalls;
+    int rc = function_calls(ctx, &cc, f, &calls, &ncalls);
+    if (rc) return rc;
     fi->op = op_function_scan(ctx, calls, ncalls, name, tr->ordinality);
     return function_rel(ctx, tr, name, calls, ncalls, fi);
+}
+
+/* ---- functions in FROM that read the FROM items before them ---- */
+
+/* Whether e may read a column named by rel (a function item's relation):
+ * qualified by its alias, or unqualified with one of its column names.
+ * Conservative: a subquery or an unknown node counts as reading it. */
+static bool reads_rel(const Expr *e, const ScopeRel *rel)
+{
+    if (!e) return false;
+    switch (e->kind) {
+    case EXPR_CONST: case EXPR_SEQ: case EXPR_PARAM: case EXPR_DEFAULT: return false;
+    case EXPR_COLUMN:
+    case EXPR_STAR:
+        if (e->u.col.qualifier) return strcmp(e->u.col.qualifier, rel->alias) == 0;
+        if (e->kind == EXPR_STAR) return true;
+        for (int i = 0; i < rel->ncols; i++)
+            if (strcmp(rel->names[i], e->u.col.name) == 0) return true;
+        return false;
+    case EXPR_UNARY: return reads_rel(e->u.unary.arg, rel);
+    case EXPR_BINARY: return reads_rel(e->u.bin.l, rel) || reads_rel(e->u.bin.r, rel);
+    case EXPR_IS: return reads_rel(e->u.is.arg, rel) || reads_rel(e->u.is.other, rel);
+    case EXPR_CAST: return reads_rel(e->u.cast.arg, rel);
+    case EXPR_BETWEEN:
+        return reads_rel(e->u.between.arg, rel) || reads_rel(e->u.between.lo, rel) || reads_rel(e->u.between.hi, rel);
+    case EXPR_LIKE:
+        return reads_rel(e->u.like.arg, rel) || reads_rel(e->u.like.pattern, rel) || reads_rel(e->u.like.escape, rel);
+    case EXPR_IN:
+        if (e->u.in.subquery || reads_rel(e->u.in.arg, rel)) return true;
+        for (int i = 0; i < e->u.in.n; i++) if (reads_rel(e->u.in.list[i], rel)) return true;
+        return false;
+    case EXPR_CASE:
+        if (reads_rel(e->u.case_.operand, rel) || reads_rel(e->u.case_.else_, rel)) return true;
+        for (int i = 0; i < e->u.case_.n; i++)
+            if (reads_rel(e->u.case_.when[i], rel) || reads_rel(e->u.case_.then[i], rel)) return true;
+        return false;
+    case EXPR_FUNC:
+        if (e->u.func.filter || e->u.func.norder || e->u.func.over) return true;
+        for (int i = 0; i < e->u.func.n; i++) if (reads_rel(e->u.func.args[i], rel)) return true;
+        return false;
+    default: return true;
+    }
+}
+
+/* Plans s whose FROM list ends in nlat functions reading the items before
+ * them (PostgreSQL makes a function in FROM implicitly LATERAL): the other
+ * items with the WHERE conjuncts that do not read the functions' columns,
+ * then per function a ProjectSet over their rows (its calls' arguments
+ * read them; rows for which the calls give nothing are dropped, as an
+ * inner join would), then the remaining conjuncts. */
+static int plan_from_lateral(SqlCtx *ctx, SelectStmt *s, int nlat, const Scope *env, FromItem *fi)
+{
+    int nfirst = s->nfrom - nlat, rc;
+    ScopeRel *lrels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * (size_t)nlat);
+    SrfCall ***lcalls = arena_zalloc(ctx->stmt, sizeof(SrfCall **) * (size_t)nlat);
+    int *lncalls = arena_zalloc(ctx->stmt, sizeof(int) * (size_t)nlat);
+    SelectStmt *s2 = arena_alloc(ctx->stmt, sizeof(SelectStmt));
+    if (!lrels || !lcalls || !lncalls || !s2) return DD_ENOMEM;
+    /* the functions' relations first, by name, to split WHERE */
+    for (int k = 0; k < nlat; k++) {
+        TableRef *tr = s->from[nfirst + k];
+        const char *name = tr->func->u.func.name;
+        if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
+        int n = strcmp(name, "unnest") == 0 && tr->func->u.func.n > 1 ? tr->func->u.func.n : 1;
+        SrfCall **pseudo = arena_zalloc(ctx->stmt, sizeof(SrfCall *) * (size_t)n);
+        if (!pseudo) return DD_ENOMEM;
+        for (int i = 0; i < n; i++)
+            if (!(pseudo[i] = arena_zalloc(ctx->stmt, sizeof(SrfCall)))) return DD_ENOMEM;
+        if ((rc = function_scope_rel(ctx, tr, name, pseudo, n, &lrels[k]))) return rc;
+    }
+    Expr **conj = NULL, *pushed = NULL, *rest = NULL;
+    int nconj = 0, cap = 0;
+    if (s->where && (rc = and_split_list(ctx, s->where, &conj, &nconj, &cap))) return rc;
+    for (int i = 0; i < nconj; i++) {
+        bool later = false;
+        for (int k = 0; k < nlat && !later; k++) later = reads_rel(conj[i], &lrels[k]);
+        Expr **into = later ? &rest : &pushed;
+        if (!*into) { *into = conj[i]; continue; }
+        Expr *a = arena_zalloc(ctx->stmt, sizeof(Expr));
+        if (!a) return DD_ENOMEM;
+        a->kind = EXPR_BINARY;
+        a->loc = a->oploc = conj[i]->loc;
+        a->u.bin.op = BOP_AND;
+        a->u.bin.l = *into;
+        a->u.bin.r = conj[i];
+        *into = a;
+    }
+    *s2 = *s;
+    s2->nfrom = nfirst;
+    s2->where = pushed;
+    if ((rc = plan_from_where(ctx, s2, env, fi))) return rc;
+    for (int k = 0; k < nlat; k++) {
+        TableRef *tr = s->from[nfirst + k];
+        Scope sc = {fi->rels, fi->nrels, fi->width, env->ctes, env->outer, NULL, NULL};
+        CompileCtx cc;
+        memset(&cc, 0, sizeof(cc));
+        cc.sql = ctx;
+        cc.scope = &sc;
+        cc.agg_forbidden = "functions in FROM";
+        if ((rc = function_calls(ctx, &cc, tr->func, &lcalls[k], &lncalls[k]))) return rc;
+        for (int i = 0; i < lncalls[k]; i++) lrels[k].types[i] = lcalls[k][i]->type;
+        lrels[k].slot0 = fi->width;
+        fi->op = op_project_set(ctx, fi->op, fi->width, lcalls[k], lncalls[k], tr->ordinality);
+        if (!fi->op) return DD_ENOMEM;
+        ScopeRel *nr = arena_alloc(ctx->stmt, sizeof(ScopeRel) * (size_t)(fi->nrels + 1));
+        if (!nr) return DD_ENOMEM;
+        memcpy(nr, fi->rels, sizeof(ScopeRel) * (size_t)fi->nrels);
+        nr[fi->nrels] = lrels[k];
+        fi->rels = nr;
+        fi->nrels++;
+        fi->width += lrels[k].ncols;
+    }
+    fi->table = NULL;
+    fi->simple = false;
+    if (rest) {
+        Scope sc = {fi->rels, fi->nrels, fi->width, env->ctes, env->outer, NULL, NULL};
+        CompileCtx wc;
+        memset(&wc, 0, sizeof(wc));
+        wc.sql = ctx;
+        wc.scope = &sc;
+        wc.agg_forbidden = "WHERE";
+        ExprProg *pred;
+        if ((rc = expr_compile_as(&wc, rest, TYPE_BOOL, -1, &pred))) return rc;
+        if (!(fi->op = op_filter(ctx, fi->op, pred))) return DD_ENOMEM;
+    }
+    return DD_OK;
+}
+
+/* The number of functions at the end of s's FROM list whose arguments
+ * read columns (of the items before them); 0 when none. */
+static int lateral_tail(const SelectStmt *s)
+{
+    int n = 0;
+    for (int i = s->nfrom - 1; i > 0; i--) {
+        TableRef *tr = s->from[i];
+        if (tr->kind != TREF_FUNCTION) break;
+        bool reads = false;
+        for (int a = 0; a < tr->func->u.func.n && !reads; a++) reads = ast_has_column(tr->func->u.func.args[a]);
+        if (!reads && !n) continue;   /* a plain function after the lateral ones stays where it is */
+        n = s->nfrom - i;
+    }
+    return n;
 }
 
 const CteDef *cte_lookup(const Scope *env, const char *name)
@@ -1012,7 +1177,8 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         fi.op = op_one_row(ctx);
         if (!fi.op) return DD_ENOMEM;
     } else {
-        rc = plan_from_where(ctx, s, &env, &fi);
+        int nlat = lateral_tail(s);
+        rc = nlat ? plan_from_lateral(ctx, s, nlat, &env, &fi) : plan_from_where(ctx, s, &env, &fi);
         if (rc) return rc;
     }
     Scope scope = {fi.rels, fi.nrels, fi.width, env.ctes, outer, NULL, NULL};
@@ -1265,7 +1431,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                     progs[i]->code[k].op = XOP_SLOT;
                     progs[i]->code[k].a += base;
                 }
-        top = op_project_set(ctx, top, base, cc.srfs, cc.nsrfs);
+        top = op_project_set(ctx, top, base, cc.srfs, cc.nsrfs, false);
         if (!top) return DD_ENOMEM;
     }
     bool sorted = s->norder && !grouped && !s->distinct && !s->ndistinct_on && fi.nrels == 1 && !cc.nwins &&
