@@ -202,6 +202,98 @@ int arr_subscript(EvalEnv *env, const Value *args, int nargs, Value *out, int lo
     return pack(env, &r, out);
 }
 
+/* col[...] = x (UPDATE ... SET): the array with the element (or slice)
+ * replaced.  As PostgreSQL: a NULL or empty array becomes one of the
+ * subscripts' shape; a one-dimensional array grows to take a subscript
+ * outside it (NULLs fill the gap); a multidimensional one does not
+ * (2202E); a NULL slice source leaves the array as it was. */
+int arr_assign(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    const ArrayOpInfo *in = info(env);
+    DdError *err = env->sql->err;
+    const char *sl = in->slices;
+    int nsub = (int)strlen(sl);
+    bool slice = strspn(sl, "i") != (size_t)nsub;
+    const Value *x = &args[nargs - 1];
+    for (int i = 1; i < nargs - 1; i++)
+        if (args[i].isnull)
+            return dd_err(err, DD_ENULL_NOT_ALLOWED, -1, "array subscript in assignment must not be null");
+    ArrayVal a, r, src;
+    array_init(&a, type_elem(in->type));
+    int rc = args[0].isnull ? DD_OK : unpack(env, &args[0], &a);
+    if (rc) return rc;
+    if (slice && x->isnull) { *out = args[0]; return DD_OK; }
+    if (slice && (rc = unpack(env, x, &src))) return rc;
+    if (a.n && nsub != a.ndim)
+        return dd_err(err, DD_EARRAY_SUBSCRIPT, -1, "wrong number of array subscripts");
+    if (a.n > 0 && a.ndim > 1 && slice)
+        return dd_err(err, DD_EFEATURE, -1, "assignment to a slice of a multidimensional array is not supported");
+    i64 lo[ARRAY_MAXDIM] = {0}, hi[ARRAY_MAXDIM] = {0};
+    int k = 1;
+    for (int d = 0; d < nsub; d++) {
+        bool have = a.n > 0;
+        i64 alo = have ? a.lbound[d] : 0, ahi = have ? (i64)a.lbound[d] + a.dims[d] - 1 : 0;
+        switch (sl[d]) {
+        case 'i': hi[d] = args[k++].v.i; lo[d] = slice ? 1 : hi[d]; break;
+        case 's': lo[d] = args[k++].v.i; hi[d] = args[k++].v.i; break;
+        case 'l': lo[d] = args[k++].v.i; hi[d] = ahi; if (!have) goto bounds; break;
+        case 'u': lo[d] = alo; hi[d] = args[k++].v.i; if (!have) goto bounds; break;
+        default: lo[d] = alo; hi[d] = ahi; if (!have) goto bounds; break;
+        }
+        if (slice && lo[d] > hi[d]) { *out = args[0]; return DD_OK; }
+    }
+    if (a.n == 0) {
+        /* a new array of the subscripts' shape */
+        i32 dims[ARRAY_MAXDIM], lb[ARRAY_MAXDIM];
+        for (int d = 0; d < nsub; d++) {
+            if (hi[d] - lo[d] + 1 > INT32_MAX || lo[d] < INT32_MIN || hi[d] > INT32_MAX)
+                return dd_err(err, DD_EPROGRAM_LIMIT, -1, "array size exceeds the maximum allowed (%d)", ARRAY_MAX_ITEMS);
+            dims[d] = (i32)(hi[d] - lo[d] + 1);
+            lb[d] = (i32)lo[d];
+        }
+        array_init(&r, a.elem);
+        if ((rc = array_set_shape(&r, env->sql->row, nsub, dims, lb, err))) return rc;
+        if (slice) {
+            if (src.n < r.n) return dd_err(err, DD_EARRAY_SUBSCRIPT, -1, "source array too small");
+            memcpy(r.items, src.items, sizeof(Value) * r.n);
+        } else {
+            r.items[0] = x->isnull ? val_null(r.elem) : *x;
+        }
+        return pack(env, &r, out);
+    }
+    if (a.ndim > 1) {
+        /* multidimensional: the element must be inside */
+        i32 idx[ARRAY_MAXDIM];
+        for (int d = 0; d < a.ndim; d++) {
+            if (lo[d] < a.lbound[d] || lo[d] > (i64)a.lbound[d] + a.dims[d] - 1)
+                return dd_err(err, DD_EARRAY_SUBSCRIPT, -1, "array subscript out of range");
+            idx[d] = (i32)lo[d];
+        }
+        a.items[offset_of(&a, idx)] = x->isnull ? val_null(a.elem) : *x;
+        return pack(env, &a, out);
+    }
+    /* one dimension: grow to [min(lb, lo), max(ub, hi)] */
+    i64 alo = a.lbound[0], ahi = (i64)a.lbound[0] + a.dims[0] - 1;
+    i64 nlo = DD_MIN(alo, lo[0]), nhi = DD_MAX(ahi, hi[0]);
+    if (nhi - nlo + 1 > ARRAY_MAX_ITEMS || nlo < INT32_MIN || nhi > INT32_MAX)
+        return dd_err(err, DD_EPROGRAM_LIMIT, -1, "array size exceeds the maximum allowed (%d)", ARRAY_MAX_ITEMS);
+    i32 dim = (i32)(nhi - nlo + 1), lb = (i32)nlo;
+    array_init(&r, a.elem);
+    if ((rc = array_set_shape(&r, env->sql->row, 1, &dim, &lb, err))) return rc;
+    memcpy(r.items + (alo - nlo), a.items, sizeof(Value) * a.n);
+    if (slice) {
+        u32 want = (u32)(hi[0] - lo[0] + 1);
+        if (src.n < want) return dd_err(err, DD_EARRAY_SUBSCRIPT, -1, "source array too small");
+        memcpy(r.items + (lo[0] - nlo), src.items, sizeof(Value) * want);
+    } else {
+        r.items[lo[0] - nlo] = x->isnull ? val_null(r.elem) : *x;
+    }
+    return pack(env, &r, out);
+bounds:
+    return dd_err(err, DD_EARRAY_SUBSCRIPT, -1, "array slice subscript must provide both boundaries");
+}
+
 /* ---------------------------------------------------------------- operators */
 
 int arr_any(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)

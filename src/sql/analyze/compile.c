@@ -1589,7 +1589,8 @@ static int compile_array_query(Builder *b, Expr *e, Frag *f)
 static int compile_subscript(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
-    int n = e->u.func.n;
+    bool assign = e->u.func.special == FUNC_ASSIGN;
+    int n = e->u.func.n, nbounds = assign ? n - 1 : n;   /* assign: the new value last */
     int nsub = (int)strlen(e->u.func.slices);
     Frag *fs = dd_calloc((size_t)n, sizeof(Frag));
     if (!fs) return DD_ENOMEM;
@@ -1602,7 +1603,7 @@ static int compile_subscript(Builder *b, Expr *e, Frag *f)
     if (!rc && nsub > ARRAY_MAXDIM)
         rc = err_at(cc, DD_EPROGRAM_LIMIT, e->oploc, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
                     nsub, ARRAY_MAXDIM);
-    for (int k = 1; !rc && k < n; k++) {
+    for (int k = 1; !rc && k < nbounds; k++) {
         frag_init(&fs[k]);
         rc = compile_node(b, e->u.func.args[k], &fs[k]);
         if (!rc && !unknownish(fs[k].type) && !type_is_numeric(fs[k].type))
@@ -1610,9 +1611,16 @@ static int compile_subscript(Builder *b, Expr *e, Frag *f)
         if (!rc) rc = coerce(b, &fs[k], TYPE_INT4, -1, false, e->u.func.args[k]->loc);
     }
     bool slice = strspn(e->u.func.slices, "i") != (size_t)nsub;
+    if (!rc && assign) {
+        /* the new value: an element, or an array for a slice (assignment rules) */
+        Expr *v = e->u.func.args[n - 1];
+        frag_init(&fs[n - 1]);
+        rc = compile_node(b, v, &fs[n - 1]);
+        if (!rc) rc = coerce(b, &fs[n - 1], slice ? at : type_elem(at), fs[0].typmod, false, v->loc);
+    }
     for (int k = 0; !rc && k < n; k++) rc = frag_append(f, &fs[k], k);
-    ArrayOpInfo info = {.type = slice ? at : type_elem(at), .slices = e->u.func.slices};
-    if (!rc) rc = emit_array_call(b, f, arr_subscript, n, info, e->oploc);
+    ArrayOpInfo info = {.type = slice || assign ? at : type_elem(at), .slices = e->u.func.slices};
+    if (!rc) rc = emit_array_call(b, f, assign ? arr_assign : arr_subscript, n, info, e->oploc);
     for (int k = 0; k < n; k++) frag_free(&fs[k]);
     dd_free(fs);
     return rc;
@@ -1655,6 +1663,7 @@ static int compile_array_syntax(Builder *b, Expr *e, Frag *f)
     case FUNC_ARRAY_QUERY: return compile_array_query(b, e, f);
     case FUNC_SUBSCRIPT: return compile_subscript(b, e, f);
     case FUNC_ANY: return compile_any(b, e, f);
+    case FUNC_ASSIGN: return compile_subscript(b, e, f);
     default: return err_at(b->cc, DD_EINTERNAL, e->loc, "unknown array syntax");
     }
 }

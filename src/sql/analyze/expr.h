@@ -326,6 +326,7 @@ typedef struct ArrayOpInfo {
 const FuncDef *array_func_lookup(const char *name, int k);
 int arr_construct(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
 int arr_subscript(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_assign(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
 int arr_any(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
 int arr_contains(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
 int arr_contained(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);

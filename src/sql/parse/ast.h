@@ -68,8 +68,11 @@ typedef enum BinaryOp {
  *                     letter per subscript, taking args in order: 'i' [x],
  *                     's' [lo:hi], 'l' [lo:], 'u' [:hi], 'a' [:]
  *   FUNC_ANY          args[0] cmp ANY | ALL (args[1]) over an array (name
- *                     "any"): func.cmp the comparison, func.all for ALL */
-typedef enum FuncSpecial { FUNC_PLAIN, FUNC_ARRAY, FUNC_ARRAY_QUERY, FUNC_SUBSCRIPT, FUNC_ANY } FuncSpecial;
+ *                     "any"): func.cmp the comparison, func.all for ALL
+ *   FUNC_ASSIGN       UPDATE ... SET col[...] = x (name "[]="): the array
+ *                     col with those elements replaced; args as
+ *                     FUNC_SUBSCRIPT's, then x */
+typedef enum FuncSpecial { FUNC_PLAIN, FUNC_ARRAY, FUNC_ARRAY_QUERY, FUNC_SUBSCRIPT, FUNC_ANY, FUNC_ASSIGN } FuncSpecial;
 
 typedef enum IsKind { IS_NULL, IS_TRUE, IS_FALSE, IS_UNKNOWN, IS_DISTINCT_FROM } IsKind;
 

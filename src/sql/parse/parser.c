@@ -1269,6 +1269,44 @@ static int parse_in(Parser *p, Expr *e)
     return expect(p, TOK_RPAREN);
 }
 
+/* The subscripts [i], [lo:hi], [lo:], [:hi], [:] after l (the current
+ * token is '['), as a `special` call over l and the bounds (ast.h). */
+static int parse_subscripts(Parser *p, Expr *l, FuncSpecial special, int oploc, Expr **out)
+{
+    Expr *e = NULL;
+    int cap = 0;
+    Buf shape = BUF_INIT;
+    TRY(make_func(p, dup_str(p, special == FUNC_SUBSCRIPT ? "[]" : "[]="), l->loc, &e));
+    if (!e->u.func.name) return nomem(p);
+    e->u.func.special = (u8)special;
+    e->oploc = oploc;
+    TRY(push_arg(p, e, &cap, l));
+    int rc = DD_OK;
+    while (!rc && tok(p)->kind == TOK_LBRACKET) {
+        advance(p);
+        Expr *lo = NULL, *hi = NULL;
+        if (tok(p)->kind != TOK_COLON) rc = parse_expr(p, P_OR, &lo);
+        if (!rc && accept(p, TOK_COLON)) {
+            if (tok(p)->kind != TOK_RBRACKET) rc = parse_expr(p, P_OR, &hi);
+            buf_putc(&shape, lo && hi ? 's' : lo ? 'l' : hi ? 'u' : 'a');
+        } else if (!rc) {
+            buf_putc(&shape, 'i');
+        }
+        if (!rc && lo) rc = push_arg(p, e, &cap, lo);
+        if (!rc && hi) rc = push_arg(p, e, &cap, hi);
+        if (!rc) rc = expect(p, TOK_RBRACKET);
+    }
+    if (!rc && !buf_ok(&shape)) rc = nomem(p);
+    if (!rc) {
+        e->u.func.slices = arena_strndup(p->a, buf_ok(&shape) && shape.len ? (const char *)shape.data : "", shape.len);
+        if (!e->u.func.slices) rc = nomem(p);
+    }
+    buf_free(&shape);
+    if (rc) return rc;
+    *out = e;
+    return DD_OK;
+}
+
 /* Builds the node for the operator at the current token (of precedence
  * prec) with left operand l. */
 static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
@@ -1287,35 +1325,7 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
     }
     if (t->kind == TOK_LBRACKET) {
         /* subscripts and slices: x[i], x[lo:hi], x[:hi], x[lo:], x[:], any number */
-        int cap = 0;
-        Buf shape = BUF_INIT;
-        TRY(make_func(p, dup_str(p, "[]"), l->loc, &e));
-        if (!e->u.func.name) return nomem(p);
-        e->u.func.special = FUNC_SUBSCRIPT;
-        e->oploc = oploc;
-        TRY(push_arg(p, e, &cap, l));
-        int rc = DD_OK;
-        while (!rc && tok(p)->kind == TOK_LBRACKET) {
-            advance(p);
-            Expr *lo = NULL, *hi = NULL;
-            if (tok(p)->kind != TOK_COLON) rc = parse_expr(p, P_OR, &lo);
-            if (!rc && accept(p, TOK_COLON)) {
-                if (tok(p)->kind != TOK_RBRACKET) rc = parse_expr(p, P_OR, &hi);
-                buf_putc(&shape, lo && hi ? 's' : lo ? 'l' : hi ? 'u' : 'a');
-            } else if (!rc) {
-                buf_putc(&shape, 'i');
-            }
-            if (!rc && lo) rc = push_arg(p, e, &cap, lo);
-            if (!rc && hi) rc = push_arg(p, e, &cap, hi);
-            if (!rc) rc = expect(p, TOK_RBRACKET);
-        }
-        if (!rc && !buf_ok(&shape)) rc = nomem(p);
-        if (!rc) {
-            e->u.func.slices = arena_strndup(p->a, buf_ok(&shape) && shape.len ? (const char *)shape.data : "", shape.len);
-            if (!e->u.func.slices) rc = nomem(p);
-        }
-        buf_free(&shape);
-        if (rc) return rc;
+        TRY(parse_subscripts(p, l, FUNC_SUBSCRIPT, oploc, &e));
         *out = e;
         return DD_OK;
     }
@@ -2110,6 +2120,17 @@ static int parse_default_value(Parser *p, Expr **out)
     return DD_OK;
 }
 
+/* SET col[...] = x reads the target row's col: qualified by the target's
+ * name (its alias, or the table), since INSERT ... ON CONFLICT also sees
+ * EXCLUDED's columns of the same names. */
+static void qualify_assignments(SetClause **set, int n, char *target)
+{
+    for (int i = 0; i < n; i++) {
+        Expr *e = set[i]->expr;
+        if (e && e->kind == EXPR_FUNC && e->u.func.special == FUNC_ASSIGN) e->u.func.args[0]->u.col.qualifier = target;
+    }
+}
+
 static int parse_set_list(Parser *p, SetClause ***out, int *n)
 {
     int cap = 0;
@@ -2118,8 +2139,21 @@ static int parse_set_list(Parser *p, SetClause ***out, int *n)
         NEW(sc);
         if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "multiple-column SET");
         TRY(parse_colid(p, &sc->col, &sc->loc));
-        if (tok(p)->kind == TOK_DOT || tok(p)->kind == TOK_LBRACKET)
-            return not_supported(p, tok(p)->start, "assignment to a field or element");
+        if (tok(p)->kind == TOK_DOT) return not_supported(p, tok(p)->start, "assignment to a field");
+        if (tok(p)->kind == TOK_LBRACKET) {
+            /* col[...] = x: col becomes the array with those elements replaced */
+            Expr *col = NULL, *asg = NULL, *v = NULL;
+            NEW_EXPR(col, EXPR_COLUMN, sc->loc);
+            col->u.col.name = sc->col;
+            TRY(parse_subscripts(p, col, FUNC_ASSIGN, tok(p)->start, &asg));
+            TRY(expect(p, TOK_EQ));
+            TRY(parse_expr(p, P_OR, &v));
+            int cap2 = asg->u.func.n;
+            TRY(push_arg(p, asg, &cap2, v));
+            sc->expr = asg;
+            PUSH(*out, *n, cap, sc);
+            continue;
+        }
         TRY(expect(p, TOK_EQ));
         if (is_kw(tok(p), KW_DEFAULT)) TRY(parse_default_value(p, &sc->expr));
         else TRY(parse_expr(p, P_OR, &sc->expr));
@@ -2205,6 +2239,7 @@ static int parse_insert(Parser *p, Stmt *st)
             ins->on_conflict = 2;
             TRY(expect_kw(p, KW_SET));
             TRY(parse_set_list(p, &ins->conf_set, &ins->nconf_set));
+            qualify_assignments(ins->conf_set, ins->nconf_set, ins->alias ? ins->alias : ins->table);
             if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &ins->conf_where));
         } else {
             return syntax_error(p);
@@ -2227,6 +2262,7 @@ static int parse_update(Parser *p, Stmt *st)
     TRY(parse_alias(p, &up->alias, true));
     TRY(expect_kw(p, KW_SET));
     TRY(parse_set_list(p, &up->set, &up->nset));
+    qualify_assignments(up->set, up->nset, up->alias ? up->alias : up->table);
     if (accept_kw(p, KW_FROM)) TRY(parse_from_list(p, &up->from, &up->nfrom));
     if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &up->where));
     return parse_returning(p, &up->returning, &up->nreturning);
