@@ -998,6 +998,64 @@ static int compile_srf(Builder *b, Expr *e, Frag *f)
     return frag_emit(f, i);
 }
 
+static int group_match(CompileCtx *cc, Expr *e);
+
+/* GROUPING(args) at run time: the bits of the current grouping set
+ * (args[0], its index) looked up in the call's table. */
+static int grouping_impl(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)
+{
+    DD_UNUSED(nargs);
+    DD_UNUSED(loc);
+    const i32 *tab = *env->state;
+    *out = val_int(TYPE_INT4, args[0].isnull ? 0 : tab[args[0].v.i]);
+    return DD_OK;
+}
+
+/* GROUPING(e1, ..., en): bit n-1-k set when ek is not in the row's
+ * grouping set; each ek must be a grouping expression (42803). */
+static int compile_grouping(Builder *b, Expr *e, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    int n = e->u.func.n;
+    if (cc->agg_forbidden)
+        return err_at(cc, DD_EGROUPING, e->loc, "grouping operations are not allowed in %s", cc->agg_forbidden);
+    if (n > 31) return err_at(cc, DD_EPROGRAM_LIMIT, e->loc, "GROUPING must have fewer than 32 arguments");
+    int idx[32];
+    for (int k = 0; k < n; k++) {
+        idx[k] = group_match(cc, e->u.func.args[k]);
+        if (idx[k] < 0)
+            return err_at(cc, DD_EGROUPING, e->u.func.args[k]->loc,
+                          "arguments to GROUPING must be grouping expressions of the associated query level");
+    }
+    if (!cc->ngsets) {
+        int rc = frag_const(b, f, val_int(TYPE_INT4, 0), e->loc);
+        f->typmod = -1;
+        return rc;
+    }
+    i32 *tab = arena_alloc(cc->sql->stmt, sizeof(i32) * (size_t)cc->ngsets);
+    if (!tab) return DD_ENOMEM;
+    for (int s = 0; s < cc->ngsets; s++) {
+        i32 v = 0;
+        for (int k = 0; k < n; k++) v = (v << 1) | (i32)(!((cc->gsets[s] >> idx[k]) & 1));
+        tab[s] = v;
+    }
+    ExprInstr sl = ins_make(XOP_SLOT, e->loc);
+    sl.a = cc->ngroup;
+    sl.type = TYPE_INT4;
+    int rc = frag_emit(f, sl);
+    ExprInstr call = ins_make(XOP_FUNC, e->loc);
+    call.fn = grouping_impl;
+    call.a = 1;
+    call.type = TYPE_INT4;
+    call.state = tab;
+    if (!rc) rc = frag_emit(f, call);
+    f->type = TYPE_INT4;
+    f->typmod = -1;
+    f->constant = false;
+    f->depth = DD_MAX(f->depth, 1);
+    return rc;
+}
+
 static int compile_func(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
@@ -1008,6 +1066,8 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     AggKind ak;
     if (e->u.func.star && strcmp(name, "count") != 0)
         return err_at(cc, DD_ESYNTAX, e->loc, "%s(*) specified, but %s is not an aggregate function", name, name);
+    if (strcmp(name, "grouping") == 0 && !e->u.func.distinct && !e->u.func.filter && e->u.func.n > 0)
+        return compile_grouping(b, e, f);
     if (agg_lookup(name, &ak)) {
         if (e->u.func.star) ak = AGG_COUNT_STAR;
         if (cc->agg_forbidden)
@@ -1018,7 +1078,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         int rc = register_agg(b, e, ak, &idx);
         if (rc) return rc;
         ExprInstr i = ins_make(XOP_SLOT, e->loc);
-        i.a = cc->ngroup + idx;
+        i.a = cc->ngroup + (cc->ngsets ? 1 : 0) + idx;
         i.type = (u8)cc->aggs[idx]->type;
         f->type = cc->aggs[idx]->type;
         f->constant = false;

@@ -177,6 +177,9 @@ typedef struct CompileCtx {
      * and aggregate calls become slot references past the group keys */
     bool grouped;
     Expr **group; int ngroup;
+    /* grouping sets: masks over group (the set's index is slot ngroup,
+     * the aggregates follow it) */
+    const u64 *gsets; int ngsets;
     AggSpec **aggs; int naggs, capaggs;
     const char *agg_forbidden;   /* "WHERE", "GROUP BY", ... or NULL when allowed */
     /* window functions: allowed in a SELECT's output list and ORDER BY */

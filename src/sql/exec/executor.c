@@ -1027,6 +1027,11 @@ DD_STATIC_ASSERT(sizeof(Group) % 16 == 0, "Group must keep Value alignment");
 typedef struct AggOp {
     Op op;
     ExprProg **group; int ngroup;
+    /* grouping sets (ROLLUP, CUBE, GROUPING SETS): each input row counts
+     * in one group per set, its keys outside the set NULL; the set's index
+     * is one more key (nkeys = ngroup + 1) and output column */
+    const u64 *sets; int nsets;
+    int nkeys;
     AggSpec **aggs; int naggs;
     Arena arena;
     RowSet set;       /* rows are Group.keys; the Group is found via the map below */
@@ -1044,12 +1049,12 @@ static Group *group_of_keys(Value *keys)
 
 static int agg_new_group(SqlCtx *ctx, AggOp *a, const Value *keys, Group **out)
 {
-    size_t sz = sizeof(Group) + sizeof(Value) * (size_t)(a->ngroup + a->ngroup + a->naggs + 1);
+    size_t sz = sizeof(Group) + sizeof(Value) * (size_t)(a->nkeys + a->nkeys + a->naggs + 1);
     Group *g = arena_zalloc(&a->arena, sz);
     if (!g) return DD_ENOMEM;
     g->keys = (Value *)(g + 1);
-    g->out = g->keys + a->ngroup;
-    for (int i = 0; i < a->ngroup; i++) {
+    g->out = g->keys + a->nkeys;
+    for (int i = 0; i < a->nkeys; i++) {
         int rc = val_copy(&a->arena, &keys[i], &g->keys[i]);
         if (rc) return rc;
     }
@@ -1238,10 +1243,26 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
     }
 }
 
+/* The group of keys (a new one if need be), and the row's step of its
+ * aggregates. */
+static int agg_add(SqlCtx *ctx, AggOp *a, const Value *keys, const Value *r)
+{
+    Value *found;
+    Group *g;
+    int rc;
+    rowset_find(ctx, &a->set, keys, &found);
+    if (found) g = group_of_keys(found);
+    else if ((rc = agg_new_group(ctx, a, keys, &g))) return rc;
+    for (int i = 0; i < a->naggs; i++)
+        if ((rc = agg_step(ctx, a, a->aggs[i], &g->st[i], r))) return rc;
+    return DD_OK;
+}
+
 static int agg_build(SqlCtx *ctx, AggOp *a)
 {
-    Value *keys = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(a->ngroup + 1));
-    if (!keys) return DD_ENOMEM;
+    Value *keys = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(a->nkeys + 1));
+    Value *skeys = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(a->nkeys + 1));
+    if (!keys || !skeys) return DD_ENOMEM;
     int rc;
     for (;;) {
         if ((rc = sql_check_interrupt(ctx))) return rc;
@@ -1254,31 +1275,41 @@ static int agg_build(SqlCtx *ctx, AggOp *a)
             rc = expr_eval(a->group[i], &a->op.env, r, &keys[i]);
             if (rc) return rc;
         }
-        Value *found;
-        Group *g;
-        rowset_find(ctx, &a->set, keys, &found);
-        if (found) g = group_of_keys(found);
-        else if ((rc = agg_new_group(ctx, a, keys, &g))) return rc;
-        for (int i = 0; i < a->naggs; i++) {
-            rc = agg_step(ctx, a, a->aggs[i], &g->st[i], r);
-            if (rc) return rc;
+        if (!a->nsets) {
+            if ((rc = agg_add(ctx, a, keys, r))) return rc;
+        }
+        for (int k = 0; k < a->nsets; k++) {
+            for (int i = 0; i < a->ngroup; i++)
+                skeys[i] = (a->sets[k] >> i) & 1 ? keys[i] : val_null(a->group[i]->type);
+            skeys[a->ngroup] = val_int(TYPE_INT4, k);
+            if ((rc = agg_add(ctx, a, skeys, r))) return rc;
         }
         arena_rewind(ctx->row, m);
         if (a->arena.total > sql_work_mem(ctx) &&
             (rc = over_budget(ctx, a->arena.total + a->set.cap * sizeof(Value *), "hash aggregate")))
             return rc;
     }
-    /* no GROUP BY: one row even over no input */
-    if (a->ngroup == 0 && a->ngroups == 0) {
+    /* no GROUP BY: one row even over no input; so does each empty
+     * grouping set */
+    if (a->ngroup == 0 && a->ngroups == 0 && !a->nsets) {
         Group *g;
         rc = agg_new_group(ctx, a, keys, &g);
         if (rc) return rc;
     }
+    for (int k = 0; k < a->nsets; k++) {
+        if (a->sets[k]) continue;
+        for (int i = 0; i < a->ngroup; i++) skeys[i] = val_null(a->group[i]->type);
+        skeys[a->ngroup] = val_int(TYPE_INT4, k);
+        Value *found;
+        Group *g;
+        rowset_find(ctx, &a->set, skeys, &found);
+        if (!found && (rc = agg_new_group(ctx, a, skeys, &g))) return rc;
+    }
     for (size_t k = 0; k < a->ngroups; k++) {
         Group *g = a->groups[k];
-        for (int i = 0; i < a->ngroup; i++) g->out[i] = g->keys[i];
+        for (int i = 0; i < a->nkeys; i++) g->out[i] = g->keys[i];
         for (int i = 0; i < a->naggs; i++) {
-            rc = agg_final(ctx, a, a->aggs[i], &g->st[i], &g->out[a->ngroup + i]);
+            rc = agg_final(ctx, a, a->aggs[i], &g->st[i], &g->out[a->nkeys + i]);
             if (rc) return rc;
         }
     }
@@ -1321,7 +1352,7 @@ static void agg_close(SqlCtx *ctx, Op *op)
     op_close(ctx, op->child);
     agg_free_states(a);
     rowset_free(&a->set);
-    a->set.n = a->ngroup;
+    a->set.n = a->nkeys;
     dd_free(a->groups);
     a->groups = NULL;
     a->ngroups = a->capgroups = 0;
@@ -1331,7 +1362,7 @@ static void agg_close(SqlCtx *ctx, Op *op)
 /* PostgreSQL's names: Aggregate without GROUP BY, HashAggregate with */
 static void agg_explain(Op *op, Buf *out)
 {
-    buf_puts(out, ((AggOp *)op)->ngroup ? "HashAggregate" : "Aggregate");
+    buf_puts(out, ((AggOp *)op)->nsets ? "MixedAggregate" : ((AggOp *)op)->ngroup ? "HashAggregate" : "Aggregate");
 }
 
 static const OpVtbl agg_vt = {"", agg_open, agg_next, agg_close, agg_explain};
@@ -1343,11 +1374,22 @@ Op *op_aggregate(SqlCtx *ctx, Op *child, ExprProg **group, int ngroup, AggSpec *
     a->op.child = child;
     a->group = group;
     a->ngroup = ngroup;
+    a->nkeys = ngroup;
     a->aggs = aggs;
     a->naggs = naggs;
     a->set.n = ngroup;
     arena_init(&a->arena, op_block(ctx, 64 * 1024));
     return &a->op;
+}
+
+void op_aggregate_sets(Op *op, const u64 *sets, int nsets)
+{
+    AggOp *a = (AggOp *)op;
+    a->sets = sets;
+    a->nsets = nsets;
+    a->nkeys = a->ngroup + 1;
+    a->set.n = a->nkeys;
+    op->width = a->nkeys + a->naggs;
 }
 
 /* ================================================================ sort */

@@ -94,6 +94,10 @@ Op *op_one_row(SqlCtx *ctx);
 Op *op_filter(SqlCtx *ctx, Op *child, ExprProg *pred);
 Op *op_project(SqlCtx *ctx, Op *child, ExprProg **exprs, int n);
 Op *op_aggregate(SqlCtx *ctx, Op *child, ExprProg **group, int ngroup, AggSpec **aggs, int naggs);
+/* GROUPING SETS / ROLLUP / CUBE: the groups of each set (a mask over the
+ * group keys; the keys outside it are NULL); the output row holds the
+ * keys, then the set's index (int4), then the aggregates. */
+void op_aggregate_sets(Op *op, const u64 *sets, int nsets);
 typedef struct SortKey { int slot; bool desc; bool nulls_first; } SortKey;
 /* Sorts its input (stable).  topn > 0: only the first topn rows are
  * wanted (LIMIT + OFFSET), kept in a heap as the input streams. */

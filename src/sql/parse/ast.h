@@ -221,6 +221,9 @@ struct SelectStmt {
     TableRef **from; int nfrom;   /* comma-separated items; may be 0 */
     Expr *where;
     Expr **group_by; int ngroup;
+    /* ROLLUP / CUBE / GROUPING SETS / (): the grouping sets, each a mask of
+     * group_by entries (ngsets 0: a plain GROUP BY) */
+    u64 *gsets; int ngsets;
     Expr *having;
     WindowDef **windows; int nwindows;   /* WINDOW name AS (...), ... */
     SortItem **order_by; int norder;

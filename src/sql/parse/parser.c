@@ -92,6 +92,11 @@ static inline bool is_word(const Token *t, const char *w)
 {
     return t->kind == TOK_IDENT && t->kw == KW_NONE && strcmp(t->str, w) == 0;
 }
+/* An unquoted word, keyword or not. */
+static inline bool is_name(const Token *t, const char *w)
+{
+    return t->kind == TOK_IDENT && strcmp(t->str, w) == 0;
+}
 static bool accept_kw(Parser *p, int kw)
 {
     if (!is_kw(tok(p), kw)) return false;
@@ -1766,6 +1771,154 @@ static int parse_table_ref(Parser *p, TableRef **out)
     return DD_OK;
 }
 
+/* ---- GROUP BY with grouping sets ---- */
+
+/* A list of grouping sets, each a mask over SelectStmt.group_by. */
+typedef struct GSets { u64 *v; int n, cap; } GSets;
+
+#define GSETS_MAX 4096   /* PostgreSQL's limit on grouping sets */
+
+static int gsets_push(Parser *p, GSets *g, u64 m)
+{
+    if (g->n >= GSETS_MAX)
+        return dd_err(p->err, DD_EPROGRAM_LIMIT, tok(p)->start, "too many grouping sets present (maximum %d)", GSETS_MAX);
+    PUSH(g->v, g->n, g->cap, m);
+    return DD_OK;
+}
+
+/* One grouping expression: its bit (a new entry of s->group_by). */
+static int gset_expr(Parser *p, SelectStmt *s, int *cap, u64 *bit)
+{
+    if (s->ngroup >= 64)
+        return dd_err(p->err, DD_EPROGRAM_LIMIT, tok(p)->start,
+                      "too many grouping expressions with ROLLUP, CUBE or GROUPING SETS (at most 64)");
+    Expr *e = NULL;
+    TRY(parse_expr(p, P_OR, &e));
+    PUSH(s->group_by, s->ngroup, *cap, e);
+    *bit = 1ULL << (s->ngroup - 1);
+    return DD_OK;
+}
+
+/* Whether the '(' at the parser's position opens a list of grouping
+ * expressions (`(a, b)`, `()`), not a parenthesized expression. */
+static bool gset_paren_list(Parser *p)
+{
+    if (tok(p)->kind != TOK_LPAREN || p->match[p->pos] < 0) return false;
+    int close = p->match[p->pos];
+    TokKind after = p->toks[close + 1].kind;
+    return after == TOK_COMMA || after == TOK_RPAREN;
+}
+
+/* A unit of ROLLUP / CUBE / GROUPING SETS: an expression or a
+ * parenthesized list of them (one mask). */
+static int gset_unit(Parser *p, SelectStmt *s, int *cap, u64 *mask)
+{
+    *mask = 0;
+    if (gset_paren_list(p)) {
+        advance(p);
+        if (accept(p, TOK_RPAREN)) return DD_OK;
+        do {
+            u64 bit;
+            TRY(gset_expr(p, s, cap, &bit));
+            *mask |= bit;
+        } while (accept(p, TOK_COMMA));
+        return expect(p, TOK_RPAREN);
+    }
+    return gset_expr(p, s, cap, mask);
+}
+
+/* One GROUP BY element: its grouping sets into out. */
+static int gset_elem(Parser *p, SelectStmt *s, int *cap, GSets *out, bool *special)
+{
+    Token *t = tok(p);
+    bool rollup = is_name(t, "rollup") && peek(p, 1)->kind == TOK_LPAREN;
+    bool cube = is_name(t, "cube") && peek(p, 1)->kind == TOK_LPAREN;
+    if (rollup || cube) {
+        *special = true;
+        advance(p);
+        advance(p);
+        u64 units[64];
+        int n = 0;
+        do {
+            if (n == 64) return dd_err(p->err, DD_EPROGRAM_LIMIT, tok(p)->start, "too many elements in ROLLUP or CUBE");
+            TRY(gset_unit(p, s, cap, &units[n]));
+            n++;
+        } while (accept(p, TOK_COMMA));
+        TRY(expect(p, TOK_RPAREN));
+        if (rollup) {
+            for (int k = n; k >= 0; k--) {
+                u64 m = 0;
+                for (int i = 0; i < k; i++) m |= units[i];
+                TRY(gsets_push(p, out, m));
+            }
+            return DD_OK;
+        }
+        if (n > 12) return dd_err(p->err, DD_EPROGRAM_LIMIT, t->start, "CUBE is limited to 12 elements");
+        for (u32 sub = 0; sub < (1u << n); sub++) {
+            /* PostgreSQL's order: the full set first */
+            u32 bits = ((1u << n) - 1) & ~sub;
+            u64 m = 0;
+            for (int i = 0; i < n; i++)
+                if (bits & (1u << i)) m |= units[i];
+            TRY(gsets_push(p, out, m));
+        }
+        return DD_OK;
+    }
+    if (is_name(t, "grouping") && is_name(peek(p, 1), "sets") && peek(p, 2)->kind == TOK_LPAREN) {
+        *special = true;
+        advance(p);
+        advance(p);
+        advance(p);
+        do {
+            Token *u = tok(p);
+            if ((is_name(u, "rollup") || is_name(u, "cube")) && peek(p, 1)->kind == TOK_LPAREN) {
+                TRY(gset_elem(p, s, cap, out, special));
+            } else if (is_name(u, "grouping") && is_name(peek(p, 1), "sets")) {
+                TRY(gset_elem(p, s, cap, out, special));
+            } else {
+                u64 m;
+                TRY(gset_unit(p, s, cap, &m));
+                TRY(gsets_push(p, out, m));
+            }
+        } while (accept(p, TOK_COMMA));
+        return expect(p, TOK_RPAREN);
+    }
+    if (t->kind == TOK_LPAREN && peek(p, 1)->kind == TOK_RPAREN) {
+        /* () : the empty grouping set */
+        *special = true;
+        advance(p);
+        advance(p);
+        return gsets_push(p, out, 0);
+    }
+    u64 bit;
+    TRY(gset_expr(p, s, cap, &bit));
+    return gsets_push(p, out, bit);
+}
+
+/* GROUP BY elements: expressions, ROLLUP (...), CUBE (...), GROUPING SETS
+ * (...) and (); with any of the latter, s->gsets lists the grouping sets
+ * (the cross product of the elements' sets) as masks over s->group_by. */
+static int parse_group_by(Parser *p, SelectStmt *s)
+{
+    int cap = 0;
+    bool special = false;
+    GSets acc = {NULL, 0, 0};
+    TRY(gsets_push(p, &acc, 0));
+    do {
+        GSets el = {NULL, 0, 0};
+        TRY(gset_elem(p, s, &cap, &el, &special));
+        GSets nx = {NULL, 0, 0};
+        for (int i = 0; i < acc.n; i++)
+            for (int j = 0; j < el.n; j++) TRY(gsets_push(p, &nx, acc.v[i] | el.v[j]));
+        acc = nx;
+    } while (accept(p, TOK_COMMA));
+    if (special) {
+        s->gsets = acc.v;
+        s->ngsets = acc.n;
+    }
+    return DD_OK;
+}
+
 /* FROM's (or UPDATE's FROM, DELETE's USING) comma-separated items. */
 static int parse_from_list(Parser *p, TableRef ***out, int *n)
 {
@@ -1814,12 +1967,7 @@ static int parse_select_core(Parser *p, SelectStmt **out)
     if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &s->where));
     if (accept_kw(p, KW_GROUP)) {
         TRY(expect_kw(p, KW_BY));
-        cap = 0;
-        do {
-            Expr *g = NULL;
-            TRY(parse_expr(p, P_OR, &g));
-            PUSH(s->group_by, s->ngroup, cap, g);
-        } while (accept(p, TOK_COMMA));
+        TRY(parse_group_by(p, s));
     }
     if (accept_kw(p, KW_HAVING)) TRY(parse_expr(p, P_OR, &s->having));
     if (accept_kw(p, KW_WINDOW)) {
@@ -2635,11 +2783,6 @@ static int parse_prepare(Parser *p, Stmt *st)
 
 /* ---- cursors ---- */
 
-/* An unquoted word, keyword or not. */
-static inline bool is_name(const Token *t, const char *w)
-{
-    return t->kind == TOK_IDENT && strcmp(t->str, w) == 0;
-}
 
 /* DECLARE name [BINARY] [ASENSITIVE | INSENSITIVE] [[NO] SCROLL] CURSOR
  * [{WITH | WITHOUT} HOLD] FOR query */

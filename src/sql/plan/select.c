@@ -416,6 +416,8 @@ int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj
     if (!sel || !ip || !ip->texprs || sel->setop || sel->limit || sel->offset || n == 0) return DD_OK;
     /* an aggregate without GROUP BY gives its row whatever its WHERE keeps */
     if (ip->grouped && sel->ngroup == 0) return DD_OK;
+    /* grouping sets: a key's NULLs of rolled-up rows would be filtered */
+    if (sel->ngsets) return DD_OK;
     int nt = ip->ncols;
     /* what each output column becomes inside the query, or NULL */
     Expr **repl = arena_zalloc(ctx->stmt, sizeof(Expr *) * (size_t)(nt + 1));
@@ -1272,7 +1274,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         tnames[nt++] = rt->alias ? rt->alias : ast_column_name(rt->expr);
     }
     /* grouping? */
-    bool grouped = s->ngroup > 0 || s->having != NULL;
+    bool grouped = s->ngroup > 0 || s->ngsets > 0 || s->having != NULL;
     for (int i = 0; !grouped && i < nt; i++) grouped = ast_has_aggregate(texprs[i]);
     for (int i = 0; !grouped && i < s->norder; i++) grouped = ast_has_aggregate(s->order_by[i]->expr);
 
@@ -1343,6 +1345,24 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         cc.grouped = true;
         cc.group = group;
         cc.ngroup = s->ngroup;
+        if (s->ngsets) {
+            /* the same expression twice is one key: masks over the first */
+            int *canon = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(s->ngroup + 1));
+            u64 *sets = arena_alloc(ctx->stmt, sizeof(u64) * (size_t)s->ngsets);
+            if (!canon || !sets) return DD_ENOMEM;
+            for (int i = 0; i < s->ngroup; i++) {
+                canon[i] = i;
+                for (int j = 0; j < i && canon[i] == i; j++)
+                    if (ast_expr_equal(group[j], group[i])) canon[i] = canon[j];
+            }
+            for (int k = 0; k < s->ngsets; k++) {
+                sets[k] = 0;
+                for (int i = 0; i < s->ngroup; i++)
+                    if ((s->gsets[k] >> i) & 1) sets[k] |= 1ULL << canon[i];
+            }
+            cc.gsets = sets;
+            cc.ngsets = s->ngsets;
+        }
     }
     /* targets */
     ExprProg *having = NULL;
@@ -1459,6 +1479,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     }
     if (grouped) {
         top = op_aggregate(ctx, top, gprogs, s->ngroup, cc.aggs, cc.naggs);
+        if (top && cc.ngsets) op_aggregate_sets(top, cc.gsets, cc.ngsets);
         if (!top) return DD_ENOMEM;
         if (having) {
             top = op_filter(ctx, top, having);
@@ -1467,7 +1488,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     }
     if (cc.nwins) {
         /* window calls: computed over the rows so far, read past them */
-        int base = grouped ? s->ngroup + cc.naggs : fi.width;
+        int base = grouped ? s->ngroup + (cc.ngsets ? 1 : 0) + cc.naggs : fi.width;
         for (int i = 0; i < nt + nextra + s->ndistinct_on; i++)
             for (int k = 0; k < progs[i]->n; k++)
                 if (progs[i]->code[k].op == XOP_WINREF) {
