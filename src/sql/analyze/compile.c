@@ -18,6 +18,7 @@
  * its values stay in the statement arena for the rest of the statement.
  */
 #include "expr.h"
+#include "jsonfunc.h"
 #include "../../util/alloc.h"
 #include <string.h>
 #include <stdio.h>
@@ -125,6 +126,7 @@ static bool assign_ok(TypeId from, TypeId to)
     if (type_is_numeric(from) && type_is_numeric(to)) return true;
     if (type_is_string(to)) return true;
     if (type_is_datetime(from) && type_is_datetime(to)) return true;
+    if ((from == TYPE_JSON && to == TYPE_JSONB) || (from == TYPE_JSONB && to == TYPE_JSON)) return true;
     return type_can_implicit(from, to);
 }
 
@@ -329,9 +331,11 @@ static int common_type(Builder *b, Frag *fs, int n, int loc, const char *ctxname
     return DD_OK;
 }
 
+static int compile_op_call(Builder *b, Expr *e, const char *opname, Frag *fs, Frag *f);
+
 static const char *bop_text(BinaryOp op)
 {
-    static const char *names[] = {"AND", "OR", "=", "<>", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "^", "||"};
+    static const char *names[] = {"AND", "OR", "=", "<>", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "^", "||", "?"};
     return names[op];
 }
 
@@ -349,7 +353,11 @@ static int compile_compare(Builder *b, Expr *e, BinaryOp op, Expr *l, Expr *r, F
         if (ua && uc) t = TYPE_TEXT;
         else if (ua) t = c;
         else if (uc) t = a;
-        else if (!type_common(a, c, &t))
+        if (!rc && (a == TYPE_JSON || c == TYPE_JSON))
+            rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
+                        ua ? "unknown" : type_name(a), bop_text(op), uc ? "unknown" : type_name(c));
+        else if (ua || uc) {
+        } else if (!type_common(a, c, &t))
             rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
                         type_name(a), bop_text(op), type_name(c));
     }
@@ -381,6 +389,15 @@ static int compile_arith(Builder *b, Expr *e, Frag *f)
     frag_init(&fs[1]);
     int rc = compile_node(b, e->u.bin.l, &fs[0]);
     if (!rc) rc = compile_node(b, e->u.bin.r, &fs[1]);
+    if (!rc && aop == ARITH_SUB && fs[0].type == TYPE_JSONB) return compile_op_call(b, e, "-", fs, f);
+    if (!rc && (fs[0].type == TYPE_JSON || fs[0].type == TYPE_JSONB || fs[1].type == TYPE_JSON || fs[1].type == TYPE_JSONB)) {
+        bool ua = fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE;
+        bool ub = fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE;
+        rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
+                    ua ? "unknown" : type_name(fs[0].type), bop_text(op), ub ? "unknown" : type_name(fs[1].type));
+        dd_err_hint(b->cc->sql->err, "No operator matches the given name and argument types. "
+                                     "You might need to add explicit type casts.");
+    }
     if (!rc) {
         bool ua = fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE;
         bool ub = fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE;
@@ -413,6 +430,62 @@ static int compile_arith(Builder *b, Expr *e, Frag *f)
     frag_free(&fs[0]);
     frag_free(&fs[1]);
     return rc;
+}
+
+/* An operator that is a function by its symbol (the json ones, and || and
+ * - with a jsonb operand): both sides compiled, the form chosen by
+ * json_op_lookup's resolvers, untyped sides coerced.  fs: the compiled
+ * operands (freed here). */
+static int compile_op_call(Builder *b, Expr *e, const char *opname, Frag *fs, Frag *f)
+{
+    TypeId types[2] = {fs[0].type, fs[1].type}, ret = TYPE_NULLTYPE;
+    const FuncDef *fd = NULL;
+    for (int k = 0; (fd = json_op_lookup(opname, k)); k++) {
+        types[0] = fs[0].type;
+        types[1] = fs[1].type;
+        if (fd->resolve(types, 2, &ret)) break;
+    }
+    int rc = DD_OK;
+    if (!fd) {
+        const char *l = fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE ? "unknown" : type_name(fs[0].type);
+        const char *r = fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE ? "unknown" : type_name(fs[1].type);
+        rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s", l, opname, r);
+        dd_err_hint(b->cc->sql->err, "No operator matches the given name and argument types. "
+                                     "You might need to add explicit type casts.");
+    }
+    Expr *args[2] = {e->u.bin.l, e->u.bin.r};
+    for (int i = 0; !rc && i < 2; i++)
+        if (types[i] != fs[i].type) rc = coerce(b, &fs[i], types[i], -1, false, args[i]->loc);
+    if (!rc) rc = frag_append(f, &fs[0], 0);
+    if (!rc) rc = frag_append(f, &fs[1], 1);
+    if (!rc) {
+        ExprInstr ins = ins_make(XOP_FUNC, e->loc);
+        ins.fn = fd->impl;
+        ins.a = 2;
+        ins.type = (u8)ret;
+        f->type = ret;
+        f->typmod = -1;
+        f->depth = DD_MAX(f->depth, 1);
+        rc = frag_emit(f, ins);
+    }
+    frag_free(&fs[0]);
+    frag_free(&fs[1]);
+    return rc;
+}
+
+static int compile_json_op(Builder *b, Expr *e, const char *opname, Frag *f)
+{
+    Frag fs[2];
+    frag_init(&fs[0]);
+    frag_init(&fs[1]);
+    int rc = compile_node(b, e->u.bin.l, &fs[0]);
+    if (!rc) rc = compile_node(b, e->u.bin.r, &fs[1]);
+    if (rc) {
+        frag_free(&fs[0]);
+        frag_free(&fs[1]);
+        return rc;
+    }
+    return compile_op_call(b, e, opname, fs, f);
 }
 
 /* Compiles args[0..n) to fragments coerced to their common type. */
@@ -1172,12 +1245,20 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             frag_free(&r);
         } else if (op >= BOP_EQ && op <= BOP_GE) {
             rc = compile_compare(b, e, op, e->u.bin.l, e->u.bin.r, f, XOP_CMP, 0);
+        } else if (op == BOP_OTHER) {
+            rc = compile_json_op(b, e, e->u.bin.opname, f);
         } else if (op == BOP_CONCAT) {
             Frag fs[2];
             frag_init(&fs[0]);
             frag_init(&fs[1]);
             rc = compile_node(b, e->u.bin.l, &fs[0]);
             if (!rc) rc = compile_node(b, e->u.bin.r, &fs[1]);
+            if (!rc && (fs[0].type == TYPE_JSONB || fs[1].type == TYPE_JSONB) &&
+                (fs[0].type == TYPE_JSONB || fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE) &&
+                (fs[1].type == TYPE_JSONB || fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE)) {
+                rc = compile_op_call(b, e, "||", fs, f);
+                break;
+            }
             if (!rc && !type_is_string(fs[0].type) && !type_is_string(fs[1].type) &&
                 fs[0].type != TYPE_NULLTYPE && fs[1].type != TYPE_NULLTYPE)
                 rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s || %s",
@@ -1399,6 +1480,8 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
     case EXPR_PARAM: return a->u.param.n == b->u.param.n;
     case EXPR_UNARY: return a->u.unary.op == b->u.unary.op && ast_expr_equal(a->u.unary.arg, b->u.unary.arg);
     case EXPR_BINARY:
+        if (a->u.bin.op == BOP_OTHER && (b->u.bin.op != BOP_OTHER || strcmp(a->u.bin.opname, b->u.bin.opname) != 0))
+            return false;
         return a->u.bin.op == b->u.bin.op && ast_expr_equal(a->u.bin.l, b->u.bin.l) &&
                ast_expr_equal(a->u.bin.r, b->u.bin.r);
     case EXPR_IS:

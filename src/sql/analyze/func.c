@@ -8,6 +8,7 @@
  * argument).
  */
 #include "expr.h"
+#include "jsonfunc.h"
 #include "../types/datefunc.h"
 #include "../types/formatting.h"
 #include "../../util/clock.h"
@@ -1406,6 +1407,8 @@ const FuncDef *func_lookup_form(const char *name, int k)
         if (strcmp(funcs[i].name, name) == 0 && k-- == 0) return &funcs[i];
     for (int i = 0; i < nseq_funcs; i++)
         if (strcmp(seq_funcs[i].name, name) == 0 && k-- == 0) return &seq_funcs[i];
+    for (int i = 0; i < njson_funcs; i++)
+        if (strcmp(json_funcs[i].name, name) == 0 && k-- == 0) return &json_funcs[i];
     return regex_func_lookup(name, k);
 }
 

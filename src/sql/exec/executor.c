@@ -10,6 +10,7 @@
 #include "executor.h"
 #include "../types/rowcodec.h"
 #include "../types/regex.h"
+#include "../types/json.h"
 #include "../../store/keyenc.h"
 #include "../../store/format.h"
 #include "../../util/alloc.h"
@@ -3273,4 +3274,144 @@ void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *ou
     }
     op_explain(o->child, depth + 1, costs, analyze, timing, out);
     op_explain(o->child2, depth + 1, costs, analyze, timing, out);
+}
+
+/* ================================================================ json functions in FROM */
+
+/*
+ * jsonb_each / _text, jsonb_array_elements / _text, jsonb_object_keys and
+ * their json forms: the document (evaluated once at open) taken apart
+ * into rows kept in the operator's arena.  json values keep the text they
+ * had in the document; jsonb values are jsonb's normal text.
+ */
+typedef struct JsonSrfOp {
+    Op op;
+    ExprProg *arg;
+    JsonSrfKind kind;
+    TypeId type;            /* JSON or JSONB: the argument's type */
+    bool ordinality;
+    Value *rows; int nrows, ncols, next;   /* ncols values per row, then ordinality */
+    Value row[4];
+    Arena arena;
+} JsonSrfOp;
+
+static const char *const json_srf_names[] = {
+    [JSRF_EACH] = "each", [JSRF_EACH_TEXT] = "each_text", [JSRF_ELEMENTS] = "array_elements",
+    [JSRF_ELEMENTS_TEXT] = "array_elements_text", [JSRF_KEYS] = "object_keys",
+};
+
+/* A row value of node n: json / jsonb, or text (->>'s rules). */
+static int json_srf_value(JsonSrfOp *s, SqlCtx *ctx, const JNode *n, bool text, Value *out)
+{
+    if (text && n->type == J_NULL) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    if (text && n->type == J_STRING) { *out = val_text(TYPE_TEXT, n->s, n->len); return DD_OK; }
+    if (s->type == TYPE_JSON && n->src) { *out = val_text(text ? TYPE_TEXT : TYPE_JSON, n->src, n->srclen); return DD_OK; }
+    Buf b = BUF_INIT;
+    jsonb_write(n, &b);
+    char *p = buf_ok(&b) ? arena_memdup(&s->arena, b.len ? (const char *)b.data : "", b.len ? b.len : 1) : NULL;
+    u32 len = (u32)b.len;
+    buf_free(&b);
+    if (!p) return dd_err(ctx->err, DD_ENOMEM, -1, "out of memory");
+    *out = val_text(text ? TYPE_TEXT : s->type, p, len);
+    return DD_OK;
+}
+
+static int json_srf_open(SqlCtx *ctx, Op *op)
+{
+    JsonSrfOp *s = (JsonSrfOp *)op;
+    arena_reset(&s->arena);
+    s->nrows = s->next = 0;
+    Value x, v;
+    int rc = expr_eval(s->arg, &op->env, NULL, &x);
+    if (!rc) rc = val_copy(&s->arena, &x, &v);
+    if (rc || x.isnull) return rc;
+    JNode *doc;
+    if ((rc = json_parse(v.v.s.p, v.v.s.len, s->type == TYPE_JSONB, &s->arena, &doc, ctx->err))) return rc;
+    const char *pre = s->type == TYPE_JSONB ? "jsonb" : "json";
+    const char *fn = json_srf_names[s->kind];
+    bool scalar = doc->type != J_ARRAY && doc->type != J_OBJECT;
+    switch (s->kind) {
+    case JSRF_EACH: case JSRF_EACH_TEXT: case JSRF_KEYS:
+        if (doc->type != J_OBJECT) {
+            if (s->kind == JSRF_KEYS)
+                return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot call %s_%s on %s", pre, fn,
+                              scalar ? "a scalar" : "an array");
+            if (s->type == TYPE_JSONB)
+                return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot call %s_%s on a non-object", pre, fn);
+            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, scalar ? "cannot deconstruct a scalar"
+                                                                  : "cannot deconstruct an array as an object");
+        }
+        break;
+    default:
+        if (doc->type != J_ARRAY) {
+            if (s->type == TYPE_JSONB)
+                return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot extract elements from %s",
+                              scalar ? "a scalar" : "an object");
+            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot call %s_%s on %s", pre, fn,
+                          scalar ? "a scalar" : "a non-array");
+        }
+        break;
+    }
+    int n = (int)doc->n;
+    s->rows = arena_alloc(&s->arena, sizeof(Value) * (size_t)(n * s->ncols + 1));
+    if (!s->rows) return dd_err(ctx->err, DD_ENOMEM, -1, "out of memory");
+    for (int i = 0; i < n; i++) {
+        Value *r = &s->rows[i * s->ncols];
+        switch (s->kind) {
+        case JSRF_KEYS:
+            r[0] = val_text(TYPE_TEXT, doc->pairs[i].k, doc->pairs[i].klen);
+            break;
+        case JSRF_EACH: case JSRF_EACH_TEXT:
+            r[0] = val_text(TYPE_TEXT, doc->pairs[i].k, doc->pairs[i].klen);
+            rc = json_srf_value(s, ctx, doc->pairs[i].v, s->kind == JSRF_EACH_TEXT, &r[1]);
+            break;
+        default:
+            rc = json_srf_value(s, ctx, doc->elems[i], s->kind == JSRF_ELEMENTS_TEXT, &r[0]);
+            break;
+        }
+        if (rc) return rc;
+    }
+    s->nrows = n;
+    return DD_OK;
+}
+
+static int json_srf_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    JsonSrfOp *s = (JsonSrfOp *)op;
+    if (s->next >= s->nrows) return 0;
+    if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
+    for (int c = 0; c < s->ncols; c++) s->row[c] = s->rows[s->next * s->ncols + c];
+    s->next++;
+    s->row[s->ncols] = val_int(TYPE_INT8, s->next);
+    *row = s->row;
+    return 1;
+}
+
+static void json_srf_close(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    arena_free(&((JsonSrfOp *)op)->arena);
+}
+
+static void json_srf_explain(Op *op, Buf *out)
+{
+    JsonSrfOp *s = (JsonSrfOp *)op;
+    buf_printf(out, " %s_%s", s->type == TYPE_JSONB ? "jsonb" : "json", json_srf_names[s->kind]);
+}
+
+static const OpVtbl json_srf_vt = {"Function Scan on", json_srf_open, json_srf_next, json_srf_close, json_srf_explain};
+
+Op *op_json_srf(SqlCtx *ctx, ExprProg *arg, JsonSrfKind kind, TypeId type, bool ordinality)
+{
+    int ncols = kind == JSRF_EACH || kind == JSRF_EACH_TEXT ? 2 : 1;
+    JsonSrfOp *s = op_alloc(ctx, sizeof(*s), &json_srf_vt, ncols + (ordinality ? 1 : 0));
+    if (!s) return NULL;
+    s->arg = arg;
+    s->kind = kind;
+    s->type = type;
+    s->ncols = ncols;
+    s->ordinality = ordinality;
+    arena_init(&s->arena, 1024);
+    op_estimate(&s->op, 100, 100);
+    return &s->op;
 }

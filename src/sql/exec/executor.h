@@ -159,6 +159,13 @@ Op *op_series(SqlCtx *ctx, ExprProg **args, int nargs, TypeId type, bool ordinal
  * at open): the pieces of s between the matches of pattern, as PostgreSQL
  * cuts them; ordinality as op_series. */
 Op *op_regex_split(SqlCtx *ctx, ExprProg **args, int nargs, bool ordinality);
+/* The json functions in FROM over a json or jsonb document (arg, of
+ * `type`): jsonb_each (key text, value), _each_text (key, value text),
+ * _array_elements (value), _array_elements_text (value text),
+ * _object_keys (text); ordinality as op_series.  22023 for a document of
+ * the wrong shape, with PostgreSQL's messages. */
+typedef enum JsonSrfKind { JSRF_EACH, JSRF_EACH_TEXT, JSRF_ELEMENTS, JSRF_ELEMENTS_TEXT, JSRF_KEYS } JsonSrfKind;
+Op *op_json_srf(SqlCtx *ctx, ExprProg *arg, JsonSrfKind kind, TypeId type, bool ordinality);
 /* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the
  * other, each opened in its turn. */
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);

@@ -499,35 +499,110 @@ int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj
     return DD_OK;
 }
 
-/* The relation of a function in FROM: one column of type t, named by the
- * alias (or the function), and ordinality's bigint with WITH ORDINALITY. */
-static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, TypeId t, FromItem *fi)
+/* json has neither equality nor ordering (42883, as PostgreSQL). */
+static int json_no_operator(SqlCtx *ctx, const char *what, int loc)
+{
+    return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, loc, "could not identify an %s operator for type json", what);
+}
+
+/* The relation of a function in FROM: ncols columns (names: the function's
+ * output names, NULL for a function of one unnamed column, which takes the
+ * alias or the function's name), and ordinality's bigint with WITH
+ * ORDINALITY; column aliases rename them in order. */
+static int function_rel_cols(SqlCtx *ctx, TableRef *tr, const char *fname, int ncols, const char *const *names,
+                             const TypeId *types, FromItem *fi)
 {
     ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
-    int nc = tr->ordinality ? 2 : 1;
+    int nc = ncols + (tr->ordinality ? 1 : 0);
     if (!fi->op || !rel) return DD_ENOMEM;
-    if (tr->ncol_aliases > nc)
+    if (tr->ncol_aliases > nc && !names)
         return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "too many column aliases specified for function %s", fname);
+    if (tr->ncol_aliases > nc)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "table \"%s\" has %d columns available but %d columns specified",
+                      tr->alias ? tr->alias : fname, nc, tr->ncol_aliases);
     rel->alias = tr->alias ? tr->alias : fname;
     rel->ncols = nc;
-    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * 2);
-    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * 2);
-    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * 2);
-    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * 2);
-    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * 2);
+    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)nc);
+    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)nc);
+    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)nc);
+    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)nc);
+    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)nc);
     if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
-    rel->names[0] = tr->ncol_aliases ? tr->col_aliases[0] : tr->alias ? tr->alias : fname;
-    rel->types[0] = t;
-    rel->typmods[0] = -1;
-    if (nc == 2) {
-        rel->names[1] = tr->ncol_aliases > 1 ? tr->col_aliases[1] : "ordinality";
-        rel->types[1] = TYPE_INT8;
-        rel->typmods[1] = -1;
+    for (int c = 0; c < nc; c++) {
+        const char *dflt = c == ncols ? "ordinality"
+                         : names && names[c] ? names[c] : tr->alias ? tr->alias : fname;
+        rel->names[c] = (char *)(c < tr->ncol_aliases ? tr->col_aliases[c] : dflt);
+        rel->types[c] = c == ncols ? TYPE_INT8 : types[c];
+        rel->typmods[c] = -1;
     }
     fi->rels = rel;
     fi->nrels = 1;
     fi->width = nc;
     return DD_OK;
+}
+
+static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, TypeId t, FromItem *fi)
+{
+    return function_rel_cols(ctx, tr, fname, 1, NULL, &t, fi);
+}
+
+/* jsonb_each / jsonb_each_text / jsonb_array_elements(_text) /
+ * jsonb_object_keys and the json_ forms: one json or jsonb argument */
+static int from_json_srf(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi, const char *name)
+{
+    static const struct { const char *suffix; JsonSrfKind kind; } kinds[] = {
+        {"each", JSRF_EACH}, {"each_text", JSRF_EACH_TEXT}, {"array_elements", JSRF_ELEMENTS},
+        {"array_elements_text", JSRF_ELEMENTS_TEXT}, {"object_keys", JSRF_KEYS},
+    };
+    TypeId jt = strncmp(name, "jsonb_", 6) == 0 ? TYPE_JSONB : TYPE_JSON;
+    const char *suffix = name + (jt == TYPE_JSONB ? 6 : 5);
+    JsonSrfKind kind = JSRF_EACH;
+    for (size_t k = 0; k < DD_ARRAY_LEN(kinds); k++)
+        if (strcmp(kinds[k].suffix, suffix) == 0) kind = kinds[k].kind;
+    Expr *f = tr->func;
+    int n = f->u.func.n, rc;
+    ExprProg *p = NULL;
+    if (n == 1 && (rc = expr_compile(cc, f->u.func.args[0], &p))) return rc;
+    if (n != 1 || f->u.func.star || f->u.func.distinct ||
+        !(p->type == jt || p->type == TYPE_UNKNOWN || p->type == TYPE_NULLTYPE)) {
+        Buf sig = BUF_INIT;
+        for (int i = 0; i < n && p; i++)
+            buf_puts(&sig, p->type == TYPE_UNKNOWN || p->type == TYPE_NULLTYPE ? "unknown" : type_name(p->type));
+        rc = dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s(%s) does not exist", name,
+                    buf_ok(&sig) && sig.len ? buf_cstr(&sig) : "");
+        dd_err_hint(ctx->err, "No function matches the given name and argument types. "
+                              "You might need to add explicit type casts.");
+        buf_free(&sig);
+        return rc;
+    }
+    if ((rc = expr_compile_as(cc, f->u.func.args[0], jt, -1, &p))) return rc;
+    fi->op = op_json_srf(ctx, p, kind, jt, tr->ordinality);
+    bool text = kind == JSRF_EACH_TEXT || kind == JSRF_ELEMENTS_TEXT;
+    static const char *const each_names[] = {"key", "value"};
+    static const char *const value_name[] = {"value"};
+    TypeId types[2];
+    switch (kind) {
+    case JSRF_EACH: case JSRF_EACH_TEXT:
+        types[0] = TYPE_TEXT;
+        types[1] = text ? TYPE_TEXT : jt;
+        return function_rel_cols(ctx, tr, name, 2, each_names, types, fi);
+    case JSRF_KEYS:
+        return function_rel(ctx, tr, name, TYPE_TEXT, fi);
+    default:
+        types[0] = text ? TYPE_TEXT : jt;
+        return function_rel_cols(ctx, tr, name, 1, value_name, types, fi);
+    }
+}
+
+static bool is_json_srf(const char *name)
+{
+    static const char *const names[] = {
+        "jsonb_each", "jsonb_each_text", "jsonb_array_elements", "jsonb_array_elements_text", "jsonb_object_keys",
+        "json_each", "json_each_text", "json_array_elements", "json_array_elements_text", "json_object_keys",
+    };
+    for (size_t k = 0; k < DD_ARRAY_LEN(names); k++)
+        if (strcmp(names[k], name) == 0) return true;
+    return false;
 }
 
 /* generate_series(start, stop [, step]) */
@@ -606,9 +681,11 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
     cc.agg_forbidden = "functions in FROM";
     if (strcmp(name, "generate_series") == 0) return from_series(ctx, tr, &cc, fi);
     if (strcmp(name, "regexp_split_to_table") == 0) return from_split(ctx, tr, &cc, fi);
+    if (is_json_srf(name)) return from_json_srf(ctx, tr, &cc, fi, name);
     if (func_lookup(name))
         return dd_err(ctx->err, DD_EFEATURE, tr->loc,
-                      "%s() in FROM is not supported (only generate_series and regexp_split_to_table)", name);
+                      "%s() in FROM is not supported (only generate_series, regexp_split_to_table and the json "
+                      "set-returning functions)", name);
     return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s does not exist", name);
 }
 
@@ -999,6 +1076,7 @@ static bool rows_in_key_order(SqlCtx *ctx, Op *from, ExprProg **progs, const Sor
         if (keys[i].desc != desc || p->n != 1 || p->code[0].op != XOP_SLOT) return false;
         col[i] = p->code[0].a;
         if (col[i] < 0 || col[i] >= t->ncols) return false;
+        if (t->cols[col[i]].type == TYPE_JSONB) return false;   /* keys do not order as jsonb does */
     }
     /* the primary key (never NULL) */
     bool pk = nkeys <= t->npk;
@@ -1165,6 +1243,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             cc.agg_forbidden = "GROUP BY";
             rc = expr_compile(&cc, group[i], &gprogs[i]);
             if (rc) return rc;
+            if (gprogs[i]->type == TYPE_JSON) return json_no_operator(ctx, "equality", group[i]->loc);
         }
         cc.agg_forbidden = NULL;
         cc.grouped = true;
@@ -1227,7 +1306,10 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         keys[i].slot = slot;
         keys[i].desc = si->desc;
         keys[i].nulls_first = si->nulls == 1 || (si->nulls == 0 && si->desc);
+        if (progs[slot]->type == TYPE_JSON) return json_no_operator(ctx, "ordering", e->loc);
     }
+    for (int i = 0; s->distinct && i < nt; i++)
+        if (progs[i]->type == TYPE_JSON) return json_no_operator(ctx, "equality", texprs[i]->loc);
     /* DISTINCT ON (exprs): their values past the ORDER BY keys; the leading
      * ORDER BY items must be among them */
     int don_base = nt + nextra;
