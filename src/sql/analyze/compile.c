@@ -615,7 +615,7 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
     if (kind == AGG_COUNT_STAR) {
         a->type = TYPE_INT8;
     } else {
-        if (nargs != (kind == AGG_STRING_AGG ? 2 : 1))
+        if (nargs != (kind == AGG_STRING_AGG || kind == AGG_JSON_OBJECT_AGG || kind == AGG_JSONB_OBJECT_AGG ? 2 : 1))
             return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s with %d arguments does not exist",
                           e->u.func.name, nargs);
         rc = expr_compile(sub, e->u.func.args[0], &a->arg);
@@ -659,6 +659,25 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             rc = expr_compile_as(sub, e->u.func.args[1], TYPE_TEXT, -1, &a->arg2);
             if (rc) return rc;
             a->type = TYPE_TEXT;
+            break;
+        case AGG_JSON_AGG: case AGG_JSONB_AGG:
+        case AGG_JSON_OBJECT_AGG: case AGG_JSONB_OBJECT_AGG:
+            /* json(b)_agg(anyelement): an untyped literal has no type to
+             * take; the object aggregates take "any" (text) */
+            if ((kind == AGG_JSON_AGG || kind == AGG_JSONB_AGG) && (at == TYPE_UNKNOWN || at == TYPE_NULLTYPE))
+                return err_at(cc, DD_EDATATYPE_MISMATCH, e->loc,
+                              "could not determine polymorphic type because input has type unknown");
+            if (at == TYPE_UNKNOWN || at == TYPE_NULLTYPE) {
+                rc = expr_compile_as(sub, e->u.func.args[0], TYPE_TEXT, -1, &a->arg);
+                if (rc) return rc;
+            }
+            if (kind == AGG_JSON_OBJECT_AGG || kind == AGG_JSONB_OBJECT_AGG) {
+                rc = expr_compile(sub, e->u.func.args[1], &a->arg2);
+                if (!rc && (a->arg2->type == TYPE_UNKNOWN || a->arg2->type == TYPE_NULLTYPE))
+                    rc = expr_compile_as(sub, e->u.func.args[1], TYPE_TEXT, -1, &a->arg2);
+                if (rc) return rc;
+            }
+            a->type = kind == AGG_JSON_AGG || kind == AGG_JSON_OBJECT_AGG ? TYPE_JSON : TYPE_JSONB;
             break;
         default: break;
         }
@@ -959,6 +978,9 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         rc = compile_node(b, e->u.func.args[i], &fs[i]);
     }
     TypeId ret = TYPE_TEXT;
+    if (!rc && n == 1 && (fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE) &&
+        (strcmp(name, "to_json") == 0 || strcmp(name, "to_jsonb") == 0))   /* anyelement */
+        rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->loc, "could not determine polymorphic type because input has type unknown");
     if (!rc && !(fd = resolve_form(name, n, fs, types, &ret))) {
         Buf sig = BUF_INIT;
         buf_printf(&sig, "%s(", name);

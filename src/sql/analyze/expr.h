@@ -92,13 +92,14 @@ typedef struct SubLink {
 
 /* An aggregate call found while compiling a post-aggregation expression. */
 typedef enum AggKind { AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX,
-                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG } AggKind;
+                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG,
+                       AGG_JSON_AGG, AGG_JSONB_AGG, AGG_JSON_OBJECT_AGG, AGG_JSONB_OBJECT_AGG } AggKind;
 typedef struct ExprProg ExprProg;
 typedef struct AggSpec {
     AggKind kind;
     bool distinct;
     ExprProg *arg;          /* over the input row; NULL for count(*) */
-    ExprProg *arg2;         /* string_agg delimiter */
+    ExprProg *arg2;         /* string_agg delimiter; json(b)_object_agg value */
     ExprProg *filter;       /* FILTER (WHERE ...): rows it is not true for are skipped */
     TypeId type;            /* result type */
     Expr *ast;              /* to reuse identical calls */

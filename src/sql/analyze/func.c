@@ -1420,6 +1420,8 @@ bool agg_lookup(const char *name, AggKind *kind)
         {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX},
         {"bool_and", AGG_BOOL_AND}, {"bool_or", AGG_BOOL_OR}, {"every", AGG_BOOL_AND},
         {"string_agg", AGG_STRING_AGG},
+        {"json_agg", AGG_JSON_AGG}, {"jsonb_agg", AGG_JSONB_AGG},
+        {"json_object_agg", AGG_JSON_OBJECT_AGG}, {"jsonb_object_agg", AGG_JSONB_OBJECT_AGG},
     };
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
     for (size_t i = 0; i < DD_ARRAY_LEN(aggs); i++)

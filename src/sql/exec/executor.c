@@ -11,6 +11,7 @@
 #include "../types/rowcodec.h"
 #include "../types/regex.h"
 #include "../types/json.h"
+#include "../analyze/jsonfunc.h"
 #include "../../store/keyenc.h"
 #include "../../store/format.h"
 #include "../../util/alloc.h"
@@ -1024,6 +1025,53 @@ static int agg_new_group(SqlCtx *ctx, AggOp *a, const Value *keys, Group **out)
     return DD_OK;
 }
 
+/* json_agg / jsonb_agg / json_object_agg / jsonb_object_agg: NULLs are
+ * JSON nulls (a NULL key is 22023); the text grows in st->text: json's
+ * "[a, b]" and "{ "k" : v, ... }" as PostgreSQL prints them, jsonb's
+ * elements in normal form (an object is parsed again at the end, which
+ * sorts its keys and keeps the last of duplicates). */
+static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *v, const Value *row)
+{
+    ValueCtx vc = ctx->vctx;
+    vc.arena = ctx->row;
+    vc.float_fixed = false;
+    bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+    bool b = sp->kind == AGG_JSONB_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+    Buf *t = &st->text;
+    buf_puts(t, st->has ? ", " : object && !b ? "{ " : object ? "{" : "[");
+    st->has = true;
+    st->count++;
+    if (object) {
+        if (v->isnull) return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "field name must not be null");
+        if (v->type == TYPE_JSON || v->type == TYPE_JSONB)
+            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "key value must be scalar, not array, composite, or json");
+        Buf k = BUF_INIT;
+        if (v->type == TYPE_BOOL) buf_puts(&k, v->v.b ? "true" : "false");
+        else val_to_text(v, &vc, &k);
+        json_write_string(k.len ? (const char *)k.data : "", k.len, t);
+        buf_free(&k);
+        buf_puts(t, b ? ": " : " : ");
+        Value val;
+        int rc = expr_eval(sp->arg2, &a->op.env, row, &val);
+        if (rc) return rc;
+        v = &val;
+        if (!b) { json_write_value(v, &vc, t); return buf_ok(t) ? DD_OK : DD_ENOMEM; }
+        JNode *n;
+        if ((rc = json_scalar_node(v, &vc, ctx->row, &n, ctx->err))) return rc;
+        jsonb_write(n, t);
+        return buf_ok(t) ? DD_OK : DD_ENOMEM;
+    }
+    if (!b) {
+        json_write_value(v, &vc, t);
+    } else {
+        JNode *n;
+        int rc = json_scalar_node(v, &vc, ctx->row, &n, ctx->err);
+        if (rc) return rc;
+        jsonb_write(n, t);
+    }
+    return buf_ok(t) ? DD_OK : DD_ENOMEM;
+}
+
 static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *row)
 {
     ValueCtx vc = ctx->vctx;
@@ -1038,6 +1086,8 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     Value v;
     rc = expr_eval(sp->arg, &a->op.env, row, &v);
     if (rc) return rc;
+    bool json = sp->kind >= AGG_JSON_AGG && sp->kind <= AGG_JSONB_OBJECT_AGG;
+    if (json && (!sp->distinct || v.isnull)) return json_agg_step(ctx, a, sp, st, &v, row);
     if (v.isnull) return DD_OK;
     if (sp->distinct) {
         Value *f;
@@ -1047,6 +1097,7 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         rc = copy_row(&a->arena, &v, 1, &c);
         if (!rc) rc = rowset_add(&st->seen, c);
         if (rc) return rc;
+        if (json) return json_agg_step(ctx, a, sp, st, &v, row);
     }
     st->count++;
     switch (sp->kind) {
@@ -1107,6 +1158,23 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         Value cnt = sp->type == TYPE_FLOAT8 ? val_float(TYPE_FLOAT8, (double)st->count)
                                             : val_numeric((i128)st->count, 0);
         return val_arith(ARITH_DIV, &st->acc, &cnt, &vc, out, ctx->err);
+    }
+    case AGG_JSON_AGG: case AGG_JSONB_AGG: case AGG_JSON_OBJECT_AGG: case AGG_JSONB_OBJECT_AGG: {
+        if (!st->has) { *out = val_null(sp->type); return DD_OK; }
+        bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+        Buf t = BUF_INIT;
+        buf_append(&t, st->text.data, st->text.len);
+        buf_puts(&t, !object ? "]" : sp->kind == AGG_JSON_OBJECT_AGG ? " }" : "}");
+        int rc = DD_OK;
+        if (!buf_ok(&t)) rc = DD_ENOMEM;
+        else if (sp->kind == AGG_JSONB_OBJECT_AGG) rc = json_in(TYPE_JSONB, (const char *)t.data, t.len, &a->arena, out, ctx->err);
+        else {
+            char *p = arena_memdup(&a->arena, t.data, t.len);
+            if (!p) rc = DD_ENOMEM;
+            else *out = val_text(sp->type, p, (u32)t.len);
+        }
+        buf_free(&t);
+        return rc;
     }
     case AGG_STRING_AGG:
         if (!st->has) { *out = val_null(TYPE_TEXT); return DD_OK; }
