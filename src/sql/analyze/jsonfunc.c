@@ -17,6 +17,7 @@
 #include "expr.h"
 #include "jsonfunc.h"
 #include "../types/json.h"
+#include "../types/jsonpath.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -359,6 +360,105 @@ static bool r_jsonb_delete(TypeId *a, int n, TypeId *r)
     return true;
 }
 
+/* ---------------------------------------------------------------- jsonpath */
+
+typedef enum PathMode { PATH_EXISTS, PATH_MATCH, PATH_FIRST, PATH_ARRAY } PathMode;
+
+/* The path functions: (target, path [, vars [, silent]]); silent turns
+ * evaluation errors (not syntax errors) into NULL; @? and @@ are silent. */
+static int path_call(EvalEnv *env, const Value *a, int n, Value *out, PathMode mode, bool silent)
+{
+    TypeId rt = mode == PATH_EXISTS || mode == PATH_MATCH ? TYPE_BOOL : TYPE_JSONB;
+    for (int i = 0; i < n; i++)
+        if (a[i].isnull) { *out = val_null(rt); return DD_OK; }
+    if (n > 3) silent = a[3].v.b;
+    JNode *doc, *vars = NULL, **items;
+    u32 nitems;
+    JsonPath *jp;
+    int rc = tree_of(env, &a[0], &doc);
+    if (!rc) rc = jsonpath_parse(a[1].v.s.p, a[1].v.s.len, env->sql->row, &jp, env->sql->err);
+    if (!rc && n > 2) rc = tree_of(env, &a[2], &vars);
+    if (rc) return rc;
+    rc = jsonpath_eval(jp, doc, vars, env->sql->row, &items, &nitems, env->sql->err);
+    if (rc && rc != DD_ENOMEM && silent) {
+        dd_err_clear(env->sql->err);
+        *out = val_null(rt);
+        return DD_OK;
+    }
+    if (rc) return rc;
+    switch (mode) {
+    case PATH_EXISTS:
+        *out = val_bool(nitems > 0);
+        return DD_OK;
+    case PATH_MATCH:
+        if (nitems == 1 && items[0]->type == J_BOOL) { *out = val_bool(items[0]->b); return DD_OK; }
+        if (nitems == 1 && items[0]->type == J_NULL) { *out = val_null(TYPE_BOOL); return DD_OK; }
+        if (silent) { *out = val_null(TYPE_BOOL); return DD_OK; }
+        return dd_err(env->sql->err, DD_EJSON_SINGLETON, -1, "single boolean result is expected");
+    case PATH_FIRST:
+        if (!nitems) { *out = val_null(TYPE_JSONB); return DD_OK; }
+        return ret_jsonb(env, items[0], out);
+    default: {
+        JNode *arr = jnode_new(env->sql->row, J_ARRAY);
+        if (!arr) return nomem(env);
+        arr->elems = items;
+        arr->n = nitems;
+        return ret_jsonb(env, arr, out);
+    }
+    }
+}
+static int f_path_exists(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return path_call(env, a, n, out, PATH_EXISTS, false);
+}
+static int f_path_match(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return path_call(env, a, n, out, PATH_MATCH, false);
+}
+static int f_path_first(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return path_call(env, a, n, out, PATH_FIRST, false);
+}
+static int f_path_array(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return path_call(env, a, n, out, PATH_ARRAY, false);
+}
+static int f_op_path_exists(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return path_call(env, a, n, out, PATH_EXISTS, true);
+}
+static int f_op_path_match(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return path_call(env, a, n, out, PATH_MATCH, true);
+}
+
+/* (jsonb, path [, vars jsonb [, silent bool]]): the path is text */
+static bool r_path(TypeId *a, int n, TypeId *r, TypeId ret)
+{
+    if (unknownish(a[0])) a[0] = TYPE_JSONB;
+    if (a[0] != TYPE_JSONB) return false;
+    if (unknownish(a[1]) || type_is_string(a[1])) a[1] = TYPE_TEXT;
+    else return false;
+    if (n > 2) {
+        if (unknownish(a[2])) a[2] = TYPE_JSONB;
+        if (a[2] != TYPE_JSONB) return false;
+    }
+    if (n > 3) {
+        if (unknownish(a[3])) a[3] = TYPE_BOOL;
+        if (a[3] != TYPE_BOOL) return false;
+    }
+    *r = ret;
+    return true;
+}
+static bool r_path_bool(TypeId *a, int n, TypeId *r) { return r_path(a, n, r, TYPE_BOOL); }
+static bool r_path_jsonb(TypeId *a, int n, TypeId *r) { return r_path(a, n, r, TYPE_JSONB); }
+
 /* ---------------------------------------------------------------- operator table */
 
 static const FuncDef json_ops[] = {
@@ -369,6 +469,8 @@ static const FuncDef json_ops[] = {
     {"?", 2, 2, r_jsonb_text_bool, f_exists, false},
     {"||", 2, 2, r_jsonb_concat, f_jsonb_concat, false},
     {"-", 2, 2, r_jsonb_delete, f_jsonb_delete, false},
+    {"@?", 2, 2, r_path_bool, f_op_path_exists, false},
+    {"@@", 2, 2, r_path_bool, f_op_path_match, false},
 };
 
 const FuncDef *json_op_lookup(const char *op, int k)
@@ -741,5 +843,9 @@ const FuncDef json_funcs[] = {
     {"jsonb_extract_path_text", 2, -1, r_jsonb_extract_text, f_extract_path_text, false},
     {"json_extract_path", 2, -1, r_json_extract, f_extract_path, false},
     {"json_extract_path_text", 2, -1, r_json_extract_text, f_extract_path_text, false},
+    {"jsonb_path_exists", 2, 4, r_path_bool, f_path_exists, false},
+    {"jsonb_path_match", 2, 4, r_path_bool, f_path_match, false},
+    {"jsonb_path_query_first", 2, 4, r_path_jsonb, f_path_first, false},
+    {"jsonb_path_query_array", 2, 4, r_path_jsonb, f_path_array, false},
 };
 const int njson_funcs = (int)DD_ARRAY_LEN(json_funcs);

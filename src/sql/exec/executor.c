@@ -11,6 +11,7 @@
 #include "../types/rowcodec.h"
 #include "../types/regex.h"
 #include "../types/json.h"
+#include "../types/jsonpath.h"
 #include "../analyze/jsonfunc.h"
 #include "../../store/keyenc.h"
 #include "../../store/format.h"
@@ -3354,7 +3355,7 @@ void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *ou
  */
 typedef struct JsonSrfOp {
     Op op;
-    ExprProg *arg;
+    ExprProg *args[4]; int nargs;
     JsonSrfKind kind;
     TypeId type;            /* JSON or JSONB: the argument's type */
     bool ordinality;
@@ -3365,7 +3366,7 @@ typedef struct JsonSrfOp {
 
 static const char *const json_srf_names[] = {
     [JSRF_EACH] = "each", [JSRF_EACH_TEXT] = "each_text", [JSRF_ELEMENTS] = "array_elements",
-    [JSRF_ELEMENTS_TEXT] = "array_elements_text", [JSRF_KEYS] = "object_keys",
+    [JSRF_ELEMENTS_TEXT] = "array_elements_text", [JSRF_KEYS] = "object_keys", [JSRF_PATH] = "path_query",
 };
 
 /* A row value of node n: json / jsonb, or text (->>'s rules). */
@@ -3384,17 +3385,47 @@ static int json_srf_value(JsonSrfOp *s, SqlCtx *ctx, const JNode *n, bool text, 
     return DD_OK;
 }
 
+/* jsonb_path_query: the path's items are the rows (silent: an evaluation
+ * error is no rows) */
+static int json_srf_path(JsonSrfOp *s, SqlCtx *ctx, JNode *doc, const Value *args)
+{
+    JsonPath *jp;
+    JNode *vars = NULL, **items;
+    u32 n;
+    int rc = jsonpath_parse(args[1].v.s.p, args[1].v.s.len, &s->arena, &jp, ctx->err);
+    if (!rc && s->nargs > 2) rc = json_parse(args[2].v.s.p, args[2].v.s.len, true, &s->arena, &vars, ctx->err);
+    if (rc) return rc;
+    rc = jsonpath_eval(jp, doc, vars, &s->arena, &items, &n, ctx->err);
+    if (rc && rc != DD_ENOMEM && s->nargs > 3 && args[3].v.b) {
+        dd_err_clear(ctx->err);
+        return DD_OK;
+    }
+    if (rc) return rc;
+    s->rows = arena_alloc(&s->arena, sizeof(Value) * (size_t)(n + 1));
+    if (!s->rows) return dd_err(ctx->err, DD_ENOMEM, -1, "out of memory");
+    for (u32 i = 0; i < n; i++)
+        if ((rc = json_srf_value(s, ctx, items[i], false, &s->rows[i]))) return rc;
+    s->nrows = (int)n;
+    return DD_OK;
+}
+
 static int json_srf_open(SqlCtx *ctx, Op *op)
 {
     JsonSrfOp *s = (JsonSrfOp *)op;
     arena_reset(&s->arena);
     s->nrows = s->next = 0;
-    Value x, v;
-    int rc = expr_eval(s->arg, &op->env, NULL, &x);
-    if (!rc) rc = val_copy(&s->arena, &x, &v);
-    if (rc || x.isnull) return rc;
+    Value args[4];
+    int rc;
+    for (int i = 0; i < s->nargs; i++) {
+        Value x;
+        rc = expr_eval(s->args[i], &op->env, NULL, &x);
+        if (!rc) rc = val_copy(&s->arena, &x, &args[i]);
+        if (rc || x.isnull) return rc;
+    }
+    Value v = args[0];
     JNode *doc;
     if ((rc = json_parse(v.v.s.p, v.v.s.len, s->type == TYPE_JSONB, &s->arena, &doc, ctx->err))) return rc;
+    if (s->kind == JSRF_PATH) return json_srf_path(s, ctx, doc, args);
     const char *pre = s->type == TYPE_JSONB ? "jsonb" : "json";
     const char *fn = json_srf_names[s->kind];
     bool scalar = doc->type != J_ARRAY && doc->type != J_OBJECT;
@@ -3469,12 +3500,13 @@ static void json_srf_explain(Op *op, Buf *out)
 
 static const OpVtbl json_srf_vt = {"Function Scan on", json_srf_open, json_srf_next, json_srf_close, json_srf_explain};
 
-Op *op_json_srf(SqlCtx *ctx, ExprProg *arg, JsonSrfKind kind, TypeId type, bool ordinality)
+Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeId type, bool ordinality)
 {
     int ncols = kind == JSRF_EACH || kind == JSRF_EACH_TEXT ? 2 : 1;
     JsonSrfOp *s = op_alloc(ctx, sizeof(*s), &json_srf_vt, ncols + (ordinality ? 1 : 0));
     if (!s) return NULL;
-    s->arg = arg;
+    for (int i = 0; i < nargs && i < 4; i++) s->args[i] = args[i];
+    s->nargs = nargs;
     s->kind = kind;
     s->type = type;
     s->ncols = ncols;

@@ -164,8 +164,10 @@ Op *op_regex_split(SqlCtx *ctx, ExprProg **args, int nargs, bool ordinality);
  * _array_elements (value), _array_elements_text (value text),
  * _object_keys (text); ordinality as op_series.  22023 for a document of
  * the wrong shape, with PostgreSQL's messages. */
-typedef enum JsonSrfKind { JSRF_EACH, JSRF_EACH_TEXT, JSRF_ELEMENTS, JSRF_ELEMENTS_TEXT, JSRF_KEYS } JsonSrfKind;
-Op *op_json_srf(SqlCtx *ctx, ExprProg *arg, JsonSrfKind kind, TypeId type, bool ordinality);
+typedef enum JsonSrfKind { JSRF_EACH, JSRF_EACH_TEXT, JSRF_ELEMENTS, JSRF_ELEMENTS_TEXT, JSRF_KEYS,
+                           JSRF_PATH } JsonSrfKind;
+/* JSRF_PATH: jsonb_path_query(target, path text [, vars [, silent]]), args[0..nargs) */
+Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeId type, bool ordinality);
 /* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the
  * other, each opened in its turn. */
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);

@@ -576,7 +576,7 @@ static int from_json_srf(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi
         return rc;
     }
     if ((rc = expr_compile_as(cc, f->u.func.args[0], jt, -1, &p))) return rc;
-    fi->op = op_json_srf(ctx, p, kind, jt, tr->ordinality);
+    fi->op = op_json_srf(ctx, &p, 1, kind, jt, tr->ordinality);
     bool text = kind == JSRF_EACH_TEXT || kind == JSRF_ELEMENTS_TEXT;
     static const char *const each_names[] = {"key", "value"};
     static const char *const value_name[] = {"value"};
@@ -592,6 +592,31 @@ static int from_json_srf(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi
         types[0] = text ? TYPE_TEXT : jt;
         return function_rel_cols(ctx, tr, name, 1, value_name, types, fi);
     }
+}
+
+/* jsonb_path_query(target, path [, vars [, silent]]) */
+static int from_path_query(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi)
+{
+    Expr *f = tr->func;
+    int n = f->u.func.n, rc;
+    static const TypeId want[] = {TYPE_JSONB, TYPE_TEXT, TYPE_JSONB, TYPE_BOOL};
+    ExprProg *p[4];
+    bool ok = n >= 2 && n <= 4 && !f->u.func.star && !f->u.func.distinct;
+    for (int i = 0; ok && i < n; i++) {
+        if ((rc = expr_compile(cc, f->u.func.args[i], &p[i]))) return rc;
+        TypeId t = p[i]->type;
+        ok = t == want[i] || t == TYPE_UNKNOWN || t == TYPE_NULLTYPE || (i == 1 && type_is_string(t));
+    }
+    if (!ok) {
+        rc = dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function jsonb_path_query with these arguments does not exist");
+        dd_err_hint(ctx->err, "No function matches the given name and argument types. "
+                              "You might need to add explicit type casts.");
+        return rc;
+    }
+    for (int i = 0; i < n; i++)
+        if ((rc = expr_compile_as(cc, f->u.func.args[i], want[i], -1, &p[i]))) return rc;
+    fi->op = op_json_srf(ctx, p, n, JSRF_PATH, TYPE_JSONB, tr->ordinality);
+    return function_rel(ctx, tr, "jsonb_path_query", TYPE_JSONB, fi);
 }
 
 static bool is_json_srf(const char *name)
@@ -682,6 +707,7 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
     if (strcmp(name, "generate_series") == 0) return from_series(ctx, tr, &cc, fi);
     if (strcmp(name, "regexp_split_to_table") == 0) return from_split(ctx, tr, &cc, fi);
     if (is_json_srf(name)) return from_json_srf(ctx, tr, &cc, fi, name);
+    if (strcmp(name, "jsonb_path_query") == 0) return from_path_query(ctx, tr, &cc, fi);
     if (func_lookup(name))
         return dd_err(ctx->err, DD_EFEATURE, tr->loc,
                       "%s() in FROM is not supported (only generate_series, regexp_split_to_table and the json "
