@@ -950,6 +950,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     const FuncDef *fd = NULL;
     for (int k = 0; (fd = func_lookup_form(name, k)) && !func_takes(fd, n); k++) continue;
     const char *why = fd ? NULL : regex_func_unsupported(name);
+    if (!fd && !why) why = json_func_unsupported(name);
     if (why) return err_at(cc, DD_EFEATURE, e->loc, "%s() is not supported: %s", name, why);
     if (!fd) {
         Buf sig = BUF_INIT;

@@ -15,6 +15,9 @@ extern const int njson_funcs;
 /* Form k of the json operator op ("->", "->>", "@>", "<@", "?", and "||"
  * and "-" on jsonb), or NULL. */
 const FuncDef *json_op_lookup(const char *op, int k);
+/* Why a json function PostgreSQL has is not a scalar function here (the
+ * set-returning ones outside FROM), or NULL. */
+const char *json_func_unsupported(const char *name);
 /* The node to_jsonb makes of v (json and jsonb values parsed, numbers as
  * numbers, NaN and infinities, dates, times and everything else as
  * strings in PostgreSQL's JSON formats), in a. */
