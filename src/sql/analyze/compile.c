@@ -633,6 +633,9 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             return err_at(cc, DD_EFEATURE, e->loc,
                           "an aggregate of an enclosing query's columns inside a subquery is not supported");
         TypeId at = a->arg->type;
+        if (a->distinct && at == TYPE_JSON)
+            return err_at(cc, DD_EUNDEFINED_FUNCTION, e->u.func.args[0]->loc,
+                          "could not identify an equality operator for type json");
         switch (kind) {
         case AGG_COUNT: a->type = TYPE_INT8; break;
         case AGG_SUM:
@@ -647,6 +650,13 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function avg(%s) does not exist", type_name(at));
             break;
         case AGG_MIN: case AGG_MAX:
+            if (at == TYPE_JSON || at == TYPE_JSONB) {
+                rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", e->u.func.name,
+                            type_name(at));
+                dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
+                                          "You might need to add explicit type casts.");
+                return rc;
+            }
             a->type = at == TYPE_UNKNOWN ? TYPE_TEXT : at;
             break;
         case AGG_BOOL_AND: case AGG_BOOL_OR:

@@ -977,6 +977,11 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             types[k] = c;
         }
     }
+    /* all but UNION ALL compare rows: json has no equality */
+    for (i = 1; i < n; i++)
+        if (!(mem[i - 1]->setop == 1 && mem[i - 1]->setop_all))
+            for (int k = 0; k < ncols; k++)
+                if (types[k] == TYPE_JSON) return json_no_operator(ctx, "equality", mem[0]->loc);
     Op **ops = arena_alloc(ctx->stmt, sizeof(Op *) * (size_t)n);
     if (!ops) return DD_ENOMEM;
     for (i = 0; i < n; i++)
