@@ -3356,6 +3356,7 @@ void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *ou
 typedef struct JsonSrfOp {
     Op op;
     ExprProg *args[4]; int nargs;
+    const Value *const *rowp;   /* lateral: the row the arguments read (op_lateral) */
     JsonSrfKind kind;
     TypeId type;            /* JSON or JSONB: the argument's type */
     bool ordinality;
@@ -3418,7 +3419,7 @@ static int json_srf_open(SqlCtx *ctx, Op *op)
     int rc;
     for (int i = 0; i < s->nargs; i++) {
         Value x;
-        rc = expr_eval(s->args[i], &op->env, NULL, &x);
+        rc = expr_eval(s->args[i], &op->env, s->rowp ? *s->rowp : NULL, &x);
         if (!rc) rc = val_copy(&s->arena, &x, &args[i]);
         if (rc || x.isnull) return rc;
     }
@@ -3514,4 +3515,86 @@ Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeI
     arena_init(&s->arena, 1024);
     op_estimate(&s->op, 100, 100);
     return &s->op;
+}
+
+/* ================================================================ lateral function */
+
+/*
+ * A json function in FROM whose arguments read the FROM items before it
+ * (`FROM t, jsonb_each(t.doc)`): for each row of the left side, kept in
+ * the operator's arena, the function is opened again over that row; each
+ * of its rows is returned after the left row's values (a nested loop).
+ */
+typedef struct LateralOp {
+    Op op;
+    int lwidth;
+    Value *cur;             /* the left row, copied (arena) */
+    bool have;              /* cur holds a row whose function is open */
+    Value *out;             /* left values then the function's */
+    Arena arena;
+} LateralOp;
+
+static int lateral_open(SqlCtx *ctx, Op *op)
+{
+    LateralOp *l = (LateralOp *)op;
+    l->have = false;
+    return op_open(ctx, op->child);
+}
+
+static int lateral_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    LateralOp *l = (LateralOp *)op;
+    for (;;) {
+        if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
+        if (!l->have) {
+            Value *r;
+            int rc = op_next(ctx, op->child, &r);
+            if (rc <= 0) return rc;
+            arena_reset(&l->arena);
+            l->cur = arena_alloc(&l->arena, sizeof(Value) * (size_t)(l->lwidth + 1));
+            if (!l->cur) return -dd_err(ctx->err, DD_ENOMEM, -1, "out of memory");
+            for (int i = 0; i < l->lwidth; i++)
+                if ((rc = val_copy(&l->arena, &r[i], &l->cur[i]))) return -rc;
+            if ((rc = op_open(ctx, op->child2))) return -rc;
+            l->have = true;
+        }
+        Value *f;
+        int rc = op_next(ctx, op->child2, &f);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            op_close(ctx, op->child2);
+            l->have = false;
+            continue;
+        }
+        memcpy(l->out, l->cur, sizeof(Value) * (size_t)l->lwidth);
+        memcpy(l->out + l->lwidth, f, sizeof(Value) * (size_t)op->child2->width);
+        *row = l->out;
+        return 1;
+    }
+}
+
+static void lateral_close(SqlCtx *ctx, Op *op)
+{
+    LateralOp *l = (LateralOp *)op;
+    if (l->have) op_close(ctx, op->child2);
+    l->have = false;
+    op_close(ctx, op->child);
+    arena_free(&l->arena);
+}
+
+static const OpVtbl lateral_vt = {"Nested Loop", lateral_open, lateral_next, lateral_close, NULL};
+
+Op *op_lateral(SqlCtx *ctx, Op *left, Op *fn)
+{
+    LateralOp *l = op_alloc(ctx, sizeof(*l), &lateral_vt, left->width + fn->width);
+    if (!l) return NULL;
+    l->op.child = left;
+    l->op.child2 = fn;
+    l->lwidth = left->width;
+    l->out = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(left->width + fn->width + 1));
+    if (!l->out) return NULL;
+    arena_init(&l->arena, 1024);
+    if (fn->vt == &json_srf_vt) ((JsonSrfOp *)fn)->rowp = (const Value *const *)&l->cur;
+    op_estimate(&l->op, left->est_rows * 10, left->est_cost + left->est_rows * 10);
+    return &l->op;
 }

@@ -168,6 +168,10 @@ typedef enum JsonSrfKind { JSRF_EACH, JSRF_EACH_TEXT, JSRF_ELEMENTS, JSRF_ELEMEN
                            JSRF_PATH } JsonSrfKind;
 /* JSRF_PATH: jsonb_path_query(target, path text [, vars [, silent]]), args[0..nargs) */
 Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeId type, bool ordinality);
+/* A json function fn in FROM whose arguments read the rows of left (the
+ * FROM items before it): fn is opened again for each left row, its
+ * programs evaluated over that row; output: left's values, then fn's. */
+Op *op_lateral(SqlCtx *ctx, Op *left, Op *fn);
 /* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the
  * other, each opened in its turn. */
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);

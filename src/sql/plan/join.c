@@ -1219,8 +1219,56 @@ not_this:
 
 /* Plans FROM and WHERE of s: fi gets the operator (canonical rows of all
  * relations) and the relations of the scope. */
+/* FROM a, b, f(a.x, ...), ...: the items before the first of the trailing
+ * functions that read columns are planned as a whole, each function then
+ * runs per row of what precedes it (from_function_lateral), and WHERE
+ * filters the result. */
+static int plan_lateral(SqlCtx *ctx, SelectStmt *s, const Scope *env, int k, FromItem *fi)
+{
+    SelectStmt *s2 = arena_alloc(ctx->stmt, sizeof(SelectStmt));
+    if (!s2) return DD_ENOMEM;
+    *s2 = *s;
+    s2->nfrom = k;
+    s2->where = NULL;
+    FromItem cur;
+    int rc = plan_from_where(ctx, s2, env, &cur);
+    for (int i = k; !rc && i < s->nfrom; i++) {
+        FromItem next;
+        if (!(rc = from_function_lateral(ctx, s->from[i], &cur, env, &next))) cur = next;
+    }
+    if (rc) return rc;
+    if (s->where) {
+        Scope sc = {cur.rels, cur.nrels, cur.width, env->ctes, env->outer, NULL, NULL};
+        CompileCtx wc;
+        memset(&wc, 0, sizeof(wc));
+        wc.sql = ctx;
+        wc.scope = &sc;
+        wc.agg_forbidden = "WHERE";
+        ExprProg *pred;
+        if ((rc = expr_compile(&wc, s->where, &pred))) return rc;
+        if (pred->type != TYPE_BOOL) {
+            if (pred->type == TYPE_UNKNOWN || pred->type == TYPE_NULLTYPE)
+                rc = expr_compile_as(&wc, s->where, TYPE_BOOL, -1, &pred);
+            else
+                rc = dd_err(ctx->err, DD_EDATATYPE_MISMATCH, s->where->loc,
+                            "argument of WHERE must be type boolean, not type %s", type_name(pred->type));
+            if (rc) return rc;
+        }
+        if (!(cur.op = op_filter(ctx, cur.op, pred))) return DD_ENOMEM;
+    }
+    memset(fi, 0, sizeof(*fi));
+    fi->op = cur.op;
+    fi->rels = cur.rels;
+    fi->nrels = cur.nrels;
+    fi->width = cur.width;
+    return DD_OK;
+}
+
 int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi)
 {
+    int k = s->nfrom;
+    while (k > 1 && from_is_lateral(s->from[k - 1])) k--;
+    if (k < s->nfrom) return plan_lateral(ctx, s, env, k, fi);
     JoinPlanner jp;
     memset(&jp, 0, sizeof(jp));
     jp.ctx = ctx;

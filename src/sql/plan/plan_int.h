@@ -39,6 +39,11 @@ int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, i
 int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj, int n, bool *pushed);
 const CteDef *cte_lookup(const Scope *env, const char *name);
 int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi);
+/* A json function in FROM reading the relations of left (the items before
+ * it): a nested loop over left's rows (op_lateral). */
+int from_function_lateral(SqlCtx *ctx, TableRef *tr, const FromItem *left, const Scope *env, FromItem *fi);
+/* Whether FROM item tr is a function whose arguments read columns. */
+bool from_is_lateral(const TableRef *tr);
 int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi);
 /* Whether e reads a column (or runs a subquery). */
 bool ast_has_column(const Expr *e);

@@ -692,6 +692,54 @@ static int from_split(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi)
     return function_rel(ctx, tr, "regexp_split_to_table", TYPE_TEXT, fi);
 }
 
+/* A json function in FROM whose arguments read the relations of left, the
+ * FROM items before it (LATERAL, implicit for functions as in
+ * PostgreSQL): a nested loop that runs it again for each left row. */
+int from_function_lateral(SqlCtx *ctx, TableRef *tr, const FromItem *left, const Scope *env, FromItem *fi)
+{
+    const char *name = tr->func->u.func.name;
+    if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
+    bool path = strcmp(name, "jsonb_path_query") == 0;
+    if (!is_json_srf(name) && !path)
+        return dd_err(ctx->err, DD_EFEATURE, tr->loc,
+                      "%s() in FROM reading the FROM items before it (LATERAL) is not supported", name);
+    Scope sc = {left->rels, left->nrels, left->width, env ? env->ctes : NULL, env ? env->outer : NULL, NULL, NULL};
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "functions in FROM";
+    FromItem f;
+    memset(&f, 0, sizeof(f));
+    int rc = path ? from_path_query(ctx, tr, &cc, &f) : from_json_srf(ctx, tr, &cc, &f, name);
+    if (rc) return rc;
+    ScopeRel *rels = arena_alloc(ctx->stmt, sizeof(ScopeRel) * (size_t)(left->nrels + 1));
+    if (!rels) return DD_ENOMEM;
+    memcpy(rels, left->rels, sizeof(ScopeRel) * (size_t)left->nrels);
+    for (int i = 0; i < left->nrels; i++)
+        if (rels[i].alias && strcmp(rels[i].alias, f.rels[0].alias) == 0)
+            return dd_err(ctx->err, DD_EDUPLICATE_ALIAS, tr->loc, "table name \"%s\" specified more than once",
+                          f.rels[0].alias);
+    rels[left->nrels] = f.rels[0];
+    rels[left->nrels].slot0 = left->width;
+    memset(fi, 0, sizeof(*fi));
+    fi->op = op_lateral(ctx, left->op, f.op);
+    if (!fi->op) return DD_ENOMEM;
+    fi->rels = rels;
+    fi->nrels = left->nrels + 1;
+    fi->width = left->width + f.width;
+    return DD_OK;
+}
+
+/* Whether FROM item tr is a function whose arguments read columns. */
+bool from_is_lateral(const TableRef *tr)
+{
+    if (tr->kind != TREF_FUNCTION) return false;
+    for (int i = 0; i < tr->func->u.func.n; i++)
+        if (ast_has_column(tr->func->u.func.args[i])) return true;
+    return false;
+}
+
 /* A function in FROM: generate_series or regexp_split_to_table [WITH
  * ORDINALITY], its column named by the alias (or the function). */
 int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
