@@ -1545,7 +1545,14 @@ static int parse_table_primary(Parser *p, TableRef **out)
         *out = r;
         return DD_OK;
     }
-    if (is_kw(t, KW_LATERAL)) return not_supported(p, t->start, "LATERAL");
+    if (is_kw(t, KW_LATERAL)) {
+        /* a function in FROM is LATERAL anyway (PostgreSQL): the keyword
+         * changes nothing there; LATERAL subqueries are not supported */
+        if (peek(p, 1)->kind != TOK_IDENT || peek(p, 2)->kind != TOK_LPAREN)
+            return not_supported(p, t->start, "LATERAL");
+        advance(p);
+        t = tok(p);
+    }
     if (is_kw(t, KW_ONLY)) advance(p);   /* no inheritance: ONLY t is t */
     NEW(r);
     r->kind = TREF_TABLE;
