@@ -3528,6 +3528,9 @@ Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeI
 typedef struct LateralOp {
     Op op;
     int lwidth;
+    ExprProg *on;           /* JOIN ... ON, over the output row (or NULL) */
+    bool left;              /* LEFT JOIN: a left row without a match, padded */
+    bool matched;           /* the current left row had a match */
     Value *cur;             /* the left row, copied (arena) */
     bool have;              /* cur holds a row whose function is open */
     Value *out;             /* left values then the function's */
@@ -3557,6 +3560,7 @@ static int lateral_next(SqlCtx *ctx, Op *op, Value **row)
                 if ((rc = val_copy(&l->arena, &r[i], &l->cur[i]))) return -rc;
             if ((rc = op_open(ctx, op->child2))) return -rc;
             l->have = true;
+            l->matched = false;
         }
         Value *f;
         int rc = op_next(ctx, op->child2, &f);
@@ -3564,10 +3568,22 @@ static int lateral_next(SqlCtx *ctx, Op *op, Value **row)
         if (rc == 0) {
             op_close(ctx, op->child2);
             l->have = false;
+            if (l->left && !l->matched) {
+                memcpy(l->out, l->cur, sizeof(Value) * (size_t)l->lwidth);
+                for (int i = 0; i < op->child2->width; i++) l->out[l->lwidth + i] = val_null(TYPE_NULLTYPE);
+                *row = l->out;
+                return 1;
+            }
             continue;
         }
         memcpy(l->out, l->cur, sizeof(Value) * (size_t)l->lwidth);
         memcpy(l->out + l->lwidth, f, sizeof(Value) * (size_t)op->child2->width);
+        if (l->on) {
+            bool ok;
+            if ((rc = expr_eval_bool(l->on, &op->env, l->out, &ok))) return -rc;
+            if (!ok) continue;
+        }
+        l->matched = true;
         *row = l->out;
         return 1;
     }
@@ -3584,13 +3600,15 @@ static void lateral_close(SqlCtx *ctx, Op *op)
 
 static const OpVtbl lateral_vt = {"Nested Loop", lateral_open, lateral_next, lateral_close, NULL};
 
-Op *op_lateral(SqlCtx *ctx, Op *left, Op *fn)
+Op *op_lateral(SqlCtx *ctx, Op *left, Op *fn, ExprProg *on, bool left_join)
 {
     LateralOp *l = op_alloc(ctx, sizeof(*l), &lateral_vt, left->width + fn->width);
     if (!l) return NULL;
     l->op.child = left;
     l->op.child2 = fn;
     l->lwidth = left->width;
+    l->on = on;
+    l->left = left_join;
     l->out = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(left->width + fn->width + 1));
     if (!l->out) return NULL;
     arena_init(&l->arena, 1024);

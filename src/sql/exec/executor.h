@@ -170,8 +170,10 @@ typedef enum JsonSrfKind { JSRF_EACH, JSRF_EACH_TEXT, JSRF_ELEMENTS, JSRF_ELEMEN
 Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeId type, bool ordinality);
 /* A json function fn in FROM whose arguments read the rows of left (the
  * FROM items before it): fn is opened again for each left row, its
- * programs evaluated over that row; output: left's values, then fn's. */
-Op *op_lateral(SqlCtx *ctx, Op *left, Op *fn);
+ * programs evaluated over that row; output: left's values, then fn's,
+ * kept when `on` (over the output row; NULL: always) holds; left_join:
+ * a left row without any is returned once with NULLs for fn's. */
+Op *op_lateral(SqlCtx *ctx, Op *left, Op *fn, ExprProg *on, bool left_join);
 /* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the
  * other, each opened in its turn. */
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);

@@ -1226,15 +1226,27 @@ not_this:
 static int plan_lateral(SqlCtx *ctx, SelectStmt *s, const Scope *env, int k, FromItem *fi)
 {
     SelectStmt *s2 = arena_alloc(ctx->stmt, sizeof(SelectStmt));
-    if (!s2) return DD_ENOMEM;
+    TableRef **from = arena_alloc(ctx->stmt, sizeof(TableRef *) * (size_t)(s->nfrom + 1));
+    if (!s2 || !from) return DD_ENOMEM;
     *s2 = *s;
-    s2->nfrom = k;
     s2->where = NULL;
+    /* `x JOIN f(x.c) ON ...` as the first lateral item: x joins the items before */
+    memcpy(from, s->from, sizeof(TableRef *) * (size_t)k);
+    s2->from = from;
+    s2->nfrom = k;
+    TableRef *first = s->from[k];
+    if (first->kind == TREF_JOIN) from[s2->nfrom++] = first->left;
     FromItem cur;
     int rc = plan_from_where(ctx, s2, env, &cur);
     for (int i = k; !rc && i < s->nfrom; i++) {
         FromItem next;
-        if (!(rc = from_function_lateral(ctx, s->from[i], &cur, env, &next))) cur = next;
+        TableRef *tr = s->from[i];
+        if (tr->kind == TREF_JOIN && i > k)
+            return dd_err(ctx->err, DD_EFEATURE, tr->loc, "a join of a function reading other FROM items after another one is not supported");
+        TableRef *fn = tr->kind == TREF_JOIN ? tr->right : tr;
+        Expr *on = tr->kind == TREF_JOIN ? tr->on : NULL;
+        bool left = tr->kind == TREF_JOIN && tr->join == JOIN_LEFT;
+        if (!(rc = from_function_lateral(ctx, fn, &cur, env, on, left, &next))) cur = next;
     }
     if (rc) return rc;
     if (s->where) {
@@ -1267,7 +1279,7 @@ static int plan_lateral(SqlCtx *ctx, SelectStmt *s, const Scope *env, int k, Fro
 int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi)
 {
     int k = s->nfrom;
-    while (k > 1 && from_is_lateral(s->from[k - 1])) k--;
+    while (k > 0 && from_is_lateral(s->from[k - 1]) && (k > 1 || s->from[0]->kind == TREF_JOIN)) k--;
     if (k < s->nfrom) return plan_lateral(ctx, s, env, k, fi);
     JoinPlanner jp;
     memset(&jp, 0, sizeof(jp));

@@ -40,9 +40,12 @@ int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj
 const CteDef *cte_lookup(const Scope *env, const char *name);
 int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi);
 /* A json function in FROM reading the relations of left (the items before
- * it): a nested loop over left's rows (op_lateral). */
-int from_function_lateral(SqlCtx *ctx, TableRef *tr, const FromItem *left, const Scope *env, FromItem *fi);
-/* Whether FROM item tr is a function whose arguments read columns. */
+ * it): a nested loop over left's rows (op_lateral), with a JOIN's ON
+ * condition (or NULL) and LEFT JOIN's padding. */
+int from_function_lateral(SqlCtx *ctx, TableRef *tr, const FromItem *left, const Scope *env, Expr *on,
+                          bool left_join, FromItem *fi);
+/* Whether FROM item tr is a function whose arguments read columns, or a
+ * join whose right side is one. */
 bool from_is_lateral(const TableRef *tr);
 int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi);
 /* Whether e reads a column (or runs a subquery). */

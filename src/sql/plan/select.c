@@ -695,7 +695,8 @@ static int from_split(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi)
 /* A json function in FROM whose arguments read the relations of left, the
  * FROM items before it (LATERAL, implicit for functions as in
  * PostgreSQL): a nested loop that runs it again for each left row. */
-int from_function_lateral(SqlCtx *ctx, TableRef *tr, const FromItem *left, const Scope *env, FromItem *fi)
+int from_function_lateral(SqlCtx *ctx, TableRef *tr, const FromItem *left, const Scope *env, Expr *on,
+                          bool left_join, FromItem *fi)
 {
     const char *name = tr->func->u.func.name;
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
@@ -722,8 +723,19 @@ int from_function_lateral(SqlCtx *ctx, TableRef *tr, const FromItem *left, const
                           f.rels[0].alias);
     rels[left->nrels] = f.rels[0];
     rels[left->nrels].slot0 = left->width;
+    ExprProg *onp = NULL;
+    if (on) {
+        Scope os = {rels, left->nrels + 1, left->width + f.width, env ? env->ctes : NULL, env ? env->outer : NULL,
+                    NULL, NULL};
+        CompileCtx oc;
+        memset(&oc, 0, sizeof(oc));
+        oc.sql = ctx;
+        oc.scope = &os;
+        oc.agg_forbidden = "JOIN conditions";
+        if ((rc = expr_compile_as(&oc, on, TYPE_BOOL, -1, &onp))) return rc;
+    }
     memset(fi, 0, sizeof(*fi));
-    fi->op = op_lateral(ctx, left->op, f.op);
+    fi->op = op_lateral(ctx, left->op, f.op, onp, left_join);
     if (!fi->op) return DD_ENOMEM;
     fi->rels = rels;
     fi->nrels = left->nrels + 1;
@@ -731,9 +743,13 @@ int from_function_lateral(SqlCtx *ctx, TableRef *tr, const FromItem *left, const
     return DD_OK;
 }
 
-/* Whether FROM item tr is a function whose arguments read columns. */
+/* Whether FROM item tr is a function whose arguments read columns, or a
+ * join (inner, cross or left) whose right side is one. */
 bool from_is_lateral(const TableRef *tr)
 {
+    if (tr->kind == TREF_JOIN)
+        return (tr->join == JOIN_INNER || tr->join == JOIN_CROSS || tr->join == JOIN_LEFT) && !tr->nusing &&
+               from_is_lateral(tr->right) && tr->right->kind == TREF_FUNCTION;
     if (tr->kind != TREF_FUNCTION) return false;
     for (int i = 0; i < tr->func->u.func.n; i++)
         if (ast_has_column(tr->func->u.func.args[i])) return true;
