@@ -1009,6 +1009,10 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         }
         buf_free(&sig);
     }
+    if (!rc && ret == TYPE_JSON &&
+        (strcmp(name, "nullif") == 0 || strcmp(name, "greatest") == 0 || strcmp(name, "least") == 0))
+        rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: json %s %s",
+                    name[0] == 'n' ? "=" : name[0] == 'g' ? ">" : "<", n > 1 ? arg_type_name(fs[1].type) : "json");
     for (int i = 0; !rc && i < n; i++) {
         if (types[i] != fs[i].type) rc = coerce(b, &fs[i], types[i], -1, false, e->u.func.args[i]->loc);
     }
@@ -1340,6 +1344,8 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         for (int k = 0; k < n; k++) all[k + 1] = e->u.in.list[k];
         TypeId t;
         rc = compile_list_common(b, all, n + 1, fs, e->loc, "IN", &t);
+        if (!rc && t == TYPE_JSON)   /* json has no equality */
+            rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: json = json");
         for (int k = 0; !rc && k <= n; k++) rc = frag_append(f, &fs[k], k);
         ExprInstr i = ins_make(XOP_IN, e->loc);
         i.a = n;
@@ -1357,6 +1363,12 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         Frag fs[3];
         TypeId t;
         rc = compile_list_common(b, all, 3, fs, e->loc, "BETWEEN", &t);
+        if (!rc && t == TYPE_JSON) {   /* nor ordering */
+            Expr *lo = e->u.between.lo;
+            bool untyped = lo->kind == EXPR_CONST && (lo->u.c.val.type == TYPE_UNKNOWN || lo->u.c.val.type == TYPE_NULLTYPE);
+            rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: json >= %s",
+                        untyped ? "unknown" : "json");
+        }
         for (int k = 0; !rc && k < 3; k++) rc = frag_append(f, &fs[k], k);
         ExprInstr i = ins_make(XOP_BETWEEN, e->loc);
         i.flags = (u8)((e->u.between.negated ? 1 : 0) | (e->u.between.symmetric ? 2 : 0));
