@@ -6,7 +6,7 @@
  * Supported: lax / strict; $, @, $var (from the vars object); .key,
  * ."key", .*, [i], [i to j], [last], [last - n], [*]; filters ? (...);
  * literals (numbers, "strings", true, false, null); == != <> < <= > >=,
- * starts with,
+ * starts with, like_regex (flags i s m x q),
  * && || !, exists(...), parentheses; unary and binary + - * / %; the
  * methods .type(), .size(), .double(), .abs(), .floor(), .ceiling().
  * Lax mode unwraps arrays for member accessors, filters and comparison
@@ -16,6 +16,7 @@
  * items of different types (other than null) is unknown.
  */
 #include "jsonpath.h"
+#include "regex.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@
 typedef enum JpKind {
     JP_ROOT, JP_CURRENT, JP_VAR, JP_LITERAL, JP_LAST,
     JP_KEY, JP_ANYKEY, JP_INDEX, JP_ANYINDEX, JP_FILTER, JP_METHOD,
-    JP_CMP, JP_AND, JP_OR, JP_NOT, JP_EXISTS, JP_ARITH, JP_NEG, JP_PLUS,
+    JP_CMP, JP_AND, JP_OR, JP_NOT, JP_EXISTS, JP_ARITH, JP_NEG, JP_PLUS, JP_LIKE_REGEX,
 } JpKind;
 
 typedef enum JpCmp { JC_EQ, JC_NE, JC_LT, JC_LE, JC_GT, JC_GE, JC_STARTS } JpCmp;
@@ -342,6 +343,36 @@ static int parse_binary(JpParser *p, JpItem **out, int level)
                 if (!accept_kw(p, "with")) return syntax_error(p);
                 found = JC_STARTS;
             }
+            if (found < 0 && accept_kw(p, "like_regex")) {
+                /* like_regex "pattern" [flag "flags"] */
+                if (!(it = new_item(p, JP_LIKE_REGEX))) return jp_nomem(p->err);
+                it->a = l;
+                skip_ws(p);
+                if (p->pos >= p->n || p->s[p->pos] != '"') return syntax_error(p);
+                if ((rc = parse_string(p, &it->s, &it->len))) return rc;
+                unsigned opts = RX_NLSTOP;   /* XQuery: . stops at newlines unless s */
+                if (accept_kw(p, "flag")) {
+                    const char *f;
+                    u32 fl;
+                    skip_ws(p);
+                    if (p->pos >= p->n || p->s[p->pos] != '"') return syntax_error(p);
+                    if ((rc = parse_string(p, &f, &fl))) return rc;
+                    for (u32 k = 0; k < fl; k++) {
+                        switch (f[k]) {
+                        case 'i': opts |= RX_ICASE; break;
+                        case 's': opts &= ~(unsigned)RX_NLSTOP; break;
+                        case 'm': opts |= RX_NLANCH; break;
+                        case 'x': opts |= RX_EXPANDED; break;
+                        case 'q': opts |= RX_QUOTE; break;
+                        default:
+                            return dd_err(p->err, DD_ESYNTAX, -1, "invalid input syntax for type jsonpath");
+                        }
+                    }
+                }
+                it->op = (int)opts;
+                *out = it;
+                return DD_OK;
+            }
             if (found < 0) break;
             it = new_item(p, JP_CMP);
             if (it) it->op = found;
@@ -401,6 +432,7 @@ typedef struct JpList {
 } JpList;
 
 typedef struct JpEval {
+    RxCache *rx;         /* like_regex patterns compiled during this evaluation */
     const JsonPath *jp;
     JNode *root;
     const JNode *vars;
@@ -432,7 +464,7 @@ static int eval_pred(JpEval *e, const JpItem *it, JNode *cur, int *res);
 
 static bool is_pred(const JpItem *it)
 {
-    return it->kind == JP_CMP || it->kind == JP_AND || it->kind == JP_OR || it->kind == JP_NOT || it->kind == JP_EXISTS;
+    return it->kind == JP_CMP || it->kind == JP_LIKE_REGEX || it->kind == JP_AND || it->kind == JP_OR || it->kind == JP_NOT || it->kind == JP_EXISTS;
 }
 
 /* Applies the accessor chain starting at it to node v. */
@@ -807,6 +839,22 @@ static int eval_pred(JpEval *e, const JpItem *it, JNode *cur, int *res)
         *res = failed ? JPB_UNKNOWN : l.n ? JPB_TRUE : JPB_FALSE;
         return DD_OK;
     }
+    case JP_LIKE_REGEX: {
+        JpList l = {0};
+        bool failed = false, unknown = false, found = false;
+        if ((rc = operand(e, it->a, cur, &l, &failed))) return rc;
+        if (failed) { *res = JPB_UNKNOWN; return DD_OK; }
+        const Regex *re;
+        if ((rc = rx_compile(&e->rx, e->a, it->s, it->len, (unsigned)it->op, &re, e->err))) return rc;
+        for (u32 i = 0; i < l.n && !found; i++) {
+            if (l.v[i]->type != J_STRING) { unknown = true; continue; }
+            int m = rx_find(re, l.v[i]->s, l.v[i]->len, e->err);
+            if (m < 0) return -m;
+            found = m > 0;
+        }
+        *res = found && !(e->jp->strict && unknown) ? JPB_TRUE : unknown ? JPB_UNKNOWN : JPB_FALSE;
+        return DD_OK;
+    }
     case JP_CMP: {
         JpList l = {0}, r = {0};
         bool failed = false;
@@ -840,7 +888,7 @@ int jsonpath_eval(const JsonPath *jp, JNode *root, const JNode *vars, Arena *a, 
     if (vars && vars->type != J_OBJECT)
         return dd_err(err, DD_EINVALID_PARAM, -1,
                       "\"vars\" argument is not an object");
-    JpEval e = {jp, root, vars, a, err, root, INT64_MIN};
+    JpEval e = {NULL, jp, root, vars, a, err, root, INT64_MIN};
     JpList out = {0};
     int rc = eval_item(&e, jp->expr, root, &out);
     if (rc) return rc;
