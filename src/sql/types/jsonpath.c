@@ -4,7 +4,8 @@
  * lax and strict semantics.
  *
  * Supported: lax / strict; $, @, $var (from the vars object); .key,
- * ."key", .*, [i], [i to j], [last], [last - n], [*]; filters ? (...);
+ * ."key", .*, .** (with {n}, {n to m}, {n to last}), [i], [i to j],
+ * [last], [last - n], [*]; filters ? (...);
  * literals (numbers, "strings", true, false, null); == != <> < <= > >=,
  * starts with, like_regex (flags i s m x q),
  * && || !, exists(...), parentheses; unary and binary + - * / %; the
@@ -25,7 +26,7 @@
 
 typedef enum JpKind {
     JP_ROOT, JP_CURRENT, JP_VAR, JP_LITERAL, JP_LAST,
-    JP_KEY, JP_ANYKEY, JP_INDEX, JP_ANYINDEX, JP_FILTER, JP_METHOD,
+    JP_KEY, JP_ANYKEY, JP_ANYPATH, JP_INDEX, JP_ANYINDEX, JP_FILTER, JP_METHOD,
     JP_CMP, JP_AND, JP_OR, JP_NOT, JP_EXISTS, JP_ARITH, JP_NEG, JP_PLUS, JP_LIKE_REGEX,
 } JpKind;
 
@@ -38,7 +39,8 @@ struct JpItem {
     const char *s; u32 len;     /* KEY, VAR: the name; METHOD: its name */
     JNode *lit;                 /* LITERAL */
     JpItem *a, *b;              /* operands; FILTER: a the predicate */
-    int op;                     /* CMP: JpCmp; ARITH: '+' '-' '*' '/' '%' */
+    int op;                     /* CMP: JpCmp; ARITH: '+' '-' '*' '/' '%'; ANYPATH: first level */
+    int hi;                     /* ANYPATH: last level, -1 for last (every level) */
     JpItem **from, **to; int nsubs;   /* INDEX: subscripts (to NULL: a single index) */
 };
 
@@ -197,7 +199,31 @@ static int parse_accessors(JpParser *p, JpItem *first)
         skip_ws(p);
         if (accept(p, ".")) {
             skip_ws(p);
-            if (accept(p, "*")) {
+            if (accept(p, "**")) {
+                /* .** [{n} | {n to m} | {n to last}] */
+                if (!(it = new_item(p, JP_ANYPATH))) return jp_nomem(p->err);
+                it->op = 0;
+                it->hi = -1;
+                if (accept(p, "{")) {
+                    int lv[2] = {0, 0};
+                    for (int k = 0; k < 2; k++) {
+                        skip_ws(p);
+                        if (accept_kw(p, "last")) lv[k] = -1;
+                        else if (p->pos < p->n && p->s[p->pos] >= '0' && p->s[p->pos] <= '9') {
+                            long v = 0;
+                            while (p->pos < p->n && p->s[p->pos] >= '0' && p->s[p->pos] <= '9' && v < 100000000)
+                                v = v * 10 + (p->s[p->pos++] - '0');
+                            lv[k] = (int)v;
+                        } else {
+                            return syntax_error(p);
+                        }
+                        if (k == 0 && !accept_kw(p, "to")) { lv[1] = lv[0]; break; }
+                    }
+                    if (!accept(p, "}")) return syntax_error(p);
+                    it->op = lv[0];
+                    it->hi = lv[1];
+                }
+            } else if (accept(p, "*")) {
                 if (!(it = new_item(p, JP_ANYKEY))) return jp_nomem(p->err);
             } else if (p->pos < p->n && p->s[p->pos] == '"') {
                 if (!(it = new_item(p, JP_KEY))) return jp_nomem(p->err);
@@ -469,6 +495,7 @@ static bool is_pred(const JpItem *it)
 
 /* Applies the accessor chain starting at it to node v. */
 static int apply(JpEval *e, const JpItem *it, JNode *v, JpList *out);
+static int apply_anypath(JpEval *e, const JpItem *it, JNode *v, int level, JpList *out);
 
 static int apply_key(JpEval *e, const JpItem *it, JNode *v, JpList *out)
 {
@@ -601,6 +628,31 @@ static int apply_method(JpEval *e, const JpItem *it, JNode *v, JpList *out)
     return apply(e, it->next, r, out);
 }
 
+/* .**: v and everything below it, depth first, at levels [op, hi] */
+static int apply_anypath(JpEval *e, const JpItem *it, JNode *v, int level, JpList *out)
+{
+    int lo = it->op == -1 ? 0 : it->op, rc;
+    bool unbounded = it->hi == -1;
+    if (level >= lo && (unbounded || level <= it->hi)) {
+        /* what follows .** ignores structural errors, strict or not (PostgreSQL) */
+        DdError saved;
+        if (e->err) saved = *e->err;
+        rc = apply(e, it->next, v, out);
+        if (rc == DD_EJSON_MEMBER_NOT_FOUND || rc == DD_EJSON_OBJECT_NOT_FOUND || rc == DD_EJSON_ARRAY_NOT_FOUND ||
+            rc == DD_EJSON_SUBSCRIPT) {
+            if (e->err) *e->err = saved;
+            rc = DD_OK;
+        }
+        if (rc) return rc;
+    }
+    if (!unbounded && level >= it->hi) return DD_OK;
+    if (level > 10000) return dd_err(e->err, DD_ESTACK_DEPTH, -1, "stack depth limit exceeded");
+    u32 n = v->type == J_ARRAY || v->type == J_OBJECT ? v->n : 0;
+    for (u32 i = 0; i < n; i++)
+        if ((rc = apply_anypath(e, it, v->type == J_ARRAY ? v->elems[i] : v->pairs[i].v, level + 1, out))) return rc;
+    return DD_OK;
+}
+
 static int apply(JpEval *e, const JpItem *it, JNode *v, JpList *out)
 {
     if (!it) return push(e, out, v);
@@ -627,6 +679,7 @@ static int apply(JpEval *e, const JpItem *it, JNode *v, JpList *out)
                           "jsonpath wildcard member accessor can only be applied to an object");
         return DD_OK;
     case JP_INDEX: return apply_index(e, it, v, out);
+    case JP_ANYPATH: return apply_anypath(e, it, v, 0, out);
     case JP_ANYINDEX:
         if (v->type == J_ARRAY) {
             for (u32 i = 0; i < v->n; i++) {
