@@ -226,6 +226,13 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
                         driftdb_error *err);
 void driftdb_portal_free(driftdb_portal *p);
 
+/* The columns a FETCH from SQL cursor `name` (DECLARE) returns, as a
+ * client asks by describing the cursor as a portal: the number of
+ * columns, or -1 (34000 when there is no such cursor) with err filled.
+ * The columns live as long as the cursor. */
+int driftdb_cursor_columns(driftdb_session *s, const char *name, const driftdb_column **cols,
+                           driftdb_error *err);
+
 /* Ends the implicit transaction of the portals run since the last sync:
  * frees the session's current result and commits (the commit may fail:
  * DRIFTDB_ERROR).  In a transaction block it does nothing: the block and

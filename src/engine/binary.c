@@ -21,6 +21,9 @@
  *   uuid         16 bytes
  *   json         the text
  *   jsonb        Int8 version (1) | the text
+ *   arrays       Int32 ndim | Int32 flags (1: has NULLs) | Int32 element
+ *                OID | ndim x (Int32 length, Int32 lower bound) | per
+ *                element Int32 length (-1 NULL) and its binary form
  * A value shorter than its type needs is 08P01 (PostgreSQL: "insufficient
  * data left in message"), a longer one 22P03.
  * Infinite dates/timestamps and numeric NaN/Infinity are not values
@@ -32,6 +35,7 @@
 #include "engine_int.h"
 #include "../util/utf8.h"
 #include "../sql/types/json.h"
+#include "../sql/types/array.h"
 #include <string.h>
 
 #define USECS_PER_DAY 86400000000LL
@@ -84,8 +88,77 @@ static void numeric_send(const Value *v, Buf *out)
     for (int i = first; i < n; i++) put16(out, digits[i]);
 }
 
+static int bad_length(DdError *e, int pno, size_t len, size_t want);
+
+static void array_send(const Value *v, Buf *out)
+{
+    ArrayVal a;
+    Arena tmp;
+    arena_init(&tmp, 4096);
+    if (array_from_value(v, &tmp, &a, NULL)) array_init(&a, type_elem((TypeId)v->type));
+    bool nulls = false;
+    for (u32 i = 0; i < a.n; i++) nulls |= a.items[i].isnull;
+    put32(out, (u32)a.ndim);
+    put32(out, nulls ? 1 : 0);
+    put32(out, type_oid(a.elem));
+    for (int i = 0; i < a.ndim; i++) {
+        put32(out, (u32)a.dims[i]);
+        put32(out, (u32)a.lbound[i]);
+    }
+    for (u32 i = 0; i < a.n; i++) {
+        if (a.items[i].isnull) { put32(out, 0xFFFFFFFFu); continue; }
+        size_t at = out->len;
+        put32(out, 0);
+        bin_send(&a.items[i], out);
+        if (buf_ok(out)) put_u32be(out->data + at, (u32)(out->len - at - 4));
+    }
+    arena_free(&tmp);
+}
+
+static int array_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *arena, Value *out, DdError *e)
+{
+    if (len < 12) return bad_length(e, pno, len, 12);
+    i32 ndim = (i32)get32(p), flags = (i32)get32(p + 4);
+    u32 eoid = get32(p + 8);
+    TypeId elem = type_elem(t);
+    if (ndim < 0) return dd_err(e, DD_EBINARY_FORMAT, -1, "invalid number of dimensions: %d", ndim);
+    if (ndim > ARRAY_MAXDIM)
+        return dd_err(e, DD_EPROGRAM_LIMIT, -1, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
+                      ndim, ARRAY_MAXDIM);
+    if (flags != 0 && flags != 1) return dd_err(e, DD_EBINARY_FORMAT, -1, "invalid array flags");
+    if (eoid != type_oid(elem))
+        return dd_err(e, DD_EDATATYPE_MISMATCH, -1, "binary data has array element type %u instead of expected %u (%s)",
+                      eoid, type_oid(elem), type_name(elem));
+    size_t off = 12;
+    i32 dims[ARRAY_MAXDIM], lb[ARRAY_MAXDIM];
+    for (int i = 0; i < ndim; i++) {
+        if (len < off + 8) return bad_length(e, pno, len, off + 8);
+        dims[i] = (i32)get32(p + off);
+        lb[i] = (i32)get32(p + off + 4);
+        off += 8;
+        if (dims[i] < 0) return dd_err(e, DD_EPROGRAM_LIMIT, -1, "array size exceeds the maximum allowed (%d)",
+                                       ARRAY_MAX_ITEMS);
+    }
+    ArrayVal a;
+    array_init(&a, elem);
+    int rc = array_set_shape(&a, arena, ndim, dims, lb, e);
+    if (rc) return rc;
+    for (u32 i = 0; i < a.n; i++) {
+        if (len < off + 4) return bad_length(e, pno, len, off + 4);
+        i32 n = (i32)get32(p + off);
+        off += 4;
+        if (n == -1) continue;
+        if (n < -1 || len - off < (size_t)n) return dd_err(e, DD_EPROTOCOL, -1, "insufficient data left in message");
+        if ((rc = bin_recv(elem, p + off, (size_t)n, pno, arena, &a.items[i], e))) return rc;
+        off += (size_t)n;
+    }
+    if (off != len) return bad_length(e, pno, len, off);
+    return array_to_value(&a, arena, out, e);
+}
+
 void bin_send(const Value *v, Buf *out)
 {
+    if (type_is_array((TypeId)v->type)) { array_send(v, out); return; }
     switch ((TypeId)v->type) {
     case TYPE_BOOL: buf_putc(out, v->v.b ? 1 : 0); break;
     case TYPE_INT2: put16(out, (u16)(i16)v->v.i); break;
@@ -187,6 +260,7 @@ overflow:
 
 int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, DdError *e)
 {
+    if (type_is_array(t)) return array_recv(t, p, len, pno, a, out, e);
     switch (t) {
     case TYPE_BOOL:
         if (len != 1) return bad_length(e, pno, len, 1);

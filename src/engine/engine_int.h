@@ -68,6 +68,14 @@ typedef struct Setting {
     char *value;
 } Setting;
 
+typedef struct SqlCursor SqlCursor;
+/* PREPARE name AS ...: a session's statement prepared in SQL (session.c) */
+typedef struct SqlPrepared {
+    char *name;
+    struct driftdb_stmt *st;
+    struct SqlPrepared *next;
+} SqlPrepared;
+
 struct driftdb_session {
     driftdb *db;
     char *user, *app, *client, *database;
@@ -105,6 +113,9 @@ struct driftdb_session {
     bool wd_armed, wd_linked;
     i64 wd_deadline_us;
     driftdb_session *wd_next, *wd_prev;
+    SqlCursor *cursors;        /* cursor.c */
+    SqlPrepared *prepared;     /* PREPARE name: session.c */
+    bool txn_committed;        /* txn_discard: the transaction ending committed */
 };
 
 /* What a statement or portal returns (driftdb_stmt_columns). */
@@ -160,6 +171,23 @@ int session_run_dml(driftdb_session *s, Stmt *stmt, const char *sql, TypeId *typ
                     Arena *sa, Arena *ra, u64 *count, DdError *e);
 int session_result_finish(driftdb_result *r, DdError *e);
 void session_result_fail(driftdb_result *r);
+/* session.c: r returns rows of these columns */
+int session_result_cols(driftdb_result *r, const struct ColDesc *cols, int n);
+
+/* cursor.c: DECLARE / FETCH and MOVE / CLOSE into r; the columns a FETCH
+ * from cursor `name` returns; the session's cursors at the end of its
+ * transaction (those WITHOUT HOLD go, and WITH HOLD ones declared in it
+ * unless it committed) and when it closes. */
+int cursor_declare(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);
+int cursor_fetch(driftdb_session *s, Stmt *stmt, driftdb_result *r, DdError *e);
+int cursor_close(driftdb_session *s, Stmt *stmt, driftdb_result *r, DdError *e);
+int cursor_columns(driftdb_session *s, const char *name, const struct ColDesc **cols, int *n, Arena **arena,
+                   DdError *e);
+void cursors_txn_end(driftdb_session *s, bool committed);
+void cursors_free(driftdb_session *s);
+/* ROLLBACK TO the savepoint that leaves nsavepoints defined: the cursors
+ * declared since go */
+void cursors_rollback_to(driftdb_session *s, int nsavepoints);
 void dd_to_api_error(const DdError *e, driftdb_error *out);
 
 struct driftdb_result {

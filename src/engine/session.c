@@ -5,6 +5,8 @@
  */
 #include "engine_int.h"
 #include "../sql/parse/lexer.h"
+#include "../sql/analyze/expr.h"
+#include "../sql/exec/executor.h"
 #include "../util/utf8.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
@@ -13,6 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+static SqlPrepared **prepared_find(driftdb_session *s, const char *name);
+static void prepared_free_all(driftdb_session *s);
+static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);
+static int run_prepare(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);
+static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);
+static int run_deallocate(driftdb_session *s, Stmt *stmt, driftdb_result *r, DdError *e);
 void dd_to_api_error(const DdError *e, driftdb_error *out);
 int settings_init(driftdb_session *s);
 void settings_free(driftdb_session *s);
@@ -103,6 +111,8 @@ static void savepoints_pop_to(driftdb_session *s, int keep)
 
 static void txn_discard(driftdb_session *s)
 {
+    cursors_txn_end(s, s->txn_committed);
+    s->txn_committed = false;
     settings_undo_to(s, 0, false);   /* a rollback undoes the block's SETs */
     savepoints_pop_to(s, 0);
     ws_reset(&s->ws);
@@ -117,6 +127,8 @@ void driftdb_session_close(driftdb_session *s)
     if (s->cur) driftdb_result_free(s->cur);
     wd_disarm(s->db->wd, s);
     txn_discard(s);
+    cursors_free(s);
+    prepared_free_all(s);
     dd_free(s->savepoints);
     dd_free(s->undo);
     ws_free(&s->ws);
@@ -182,6 +194,7 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
     if (!rc) rc = sql_apply_seq_restarts(s->db->store, &s->ws, e);
     /* committed: SETs stay, SET LOCALs end; failed: all are undone */
     if (!rc) settings_undo_to(s, 0, true);
+    s->txn_committed = rc == DD_OK;
     txn_discard(s);
     return rc;
 }
@@ -379,6 +392,8 @@ void driftdb_result_free(driftdb_result *r)
     dd_free(r);
 }
 
+int session_result_cols(driftdb_result *r, const ColDesc *cols, int n);
+
 static int result_set_cols(driftdb_result *r, const ColDesc *cols, int n)
 {
     r->cols = cols;
@@ -468,6 +483,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         /* ROLLBACK TO: back to the savepoint's write set; it stays defined */
         r->tag = "ROLLBACK";
         savepoints_pop_to(s, k + 1);
+        cursors_rollback_to(s, k + 1);
         settings_undo_to(s, s->savepoints[k].nundo, false);
         {
             const char *ro = driftdb_session_setting(s, "transaction_read_only");
@@ -784,6 +800,7 @@ int session_run_dml(driftdb_session *s, Stmt *stmt, const char *sql, TypeId *typ
 }
 
 int session_result_finish(driftdb_result *r, DdError *e) { return result_finish(r, e); }
+int session_result_cols(driftdb_result *r, const ColDesc *cols, int n) { return result_set_cols(r, cols, n); }
 void session_result_fail(driftdb_result *r) { if (!r->done) result_fail(r); }
 
 /* Whether only ';', white space and comments follow byte off of sql. */
@@ -904,18 +921,7 @@ static int exec_parsed(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
         dd_to_api_error(e, err);
         return DRIFTDB_ERROR;
     }
-    switch (stmt->kind) {
-    case STMT_TXN: rc = run_txn(s, stmt->u.txn, r, e); r->done = true; break;
-    case STMT_SET: rc = run_set(s, stmt->u.set, r, e); r->done = true; break;
-    case STMT_SHOW:
-        if (is_utility_show(stmt->u.show)) { rc = run_sql(s, stmt, sql, r, e); break; }
-        rc = run_show(s, stmt->u.show, r, e);
-        break;
-    case STMT_COPY: rc = copy_run(s, stmt->u.copy, r, e); break;
-    default:
-        rc = run_sql(s, stmt, sql, r, e);
-        break;
-    }
+    rc = run_stmt(s, stmt, sql, r, e);
     /* the last statement of an implicit block that is not run by the SQL
      * layer (SET, SHOW, ...) commits the block here */
     if (!rc && s->stmt_last && s->state == TXN_IMPLICIT && !r->implicit) rc = txn_commit(s, NULL, e);
@@ -928,6 +934,31 @@ static int exec_parsed(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
     }
     *out = r;
     return DRIFTDB_ROW_RESULT;
+}
+
+/* Runs one statement into r (exec_parsed, EXECUTE). */
+static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
+{
+    int rc;
+    switch (stmt->kind) {
+    case STMT_TXN: rc = run_txn(s, stmt->u.txn, r, e); r->done = true; break;
+    case STMT_SET: rc = run_set(s, stmt->u.set, r, e); r->done = true; break;
+    case STMT_SHOW:
+        if (is_utility_show(stmt->u.show)) { rc = run_sql(s, stmt, sql, r, e); break; }
+        rc = run_show(s, stmt->u.show, r, e);
+        break;
+    case STMT_COPY: rc = copy_run(s, stmt->u.copy, r, e); break;
+    case STMT_DECLARE: rc = cursor_declare(s, stmt, sql, r, e); break;
+    case STMT_FETCH: rc = cursor_fetch(s, stmt, r, e); if (!rc && !r->has_rows) r->done = true; break;
+    case STMT_CLOSE: rc = cursor_close(s, stmt, r, e); r->done = true; break;
+    case STMT_PREPARE: rc = run_prepare(s, stmt, sql, r, e); break;
+    case STMT_EXECUTE: rc = run_execute(s, stmt, sql, r, e); break;
+    case STMT_DEALLOCATE: rc = run_deallocate(s, stmt, r, e); r->done = true; break;
+    default:
+        rc = run_sql(s, stmt, sql, r, e);
+        break;
+    }
+    return rc;
 }
 
 /* ---------------------------------------------------------------- prepared statements */
@@ -959,6 +990,10 @@ static bool oid_to_type(u32 oid, TypeId *t)
     for (int i = 1; i < TYPE__COUNT; i++) {
         if (i == TYPE_UNKNOWN) continue;
         if (type_oid((TypeId)i) == oid) { *t = (TypeId)i; return true; }
+        if (type_has_array((TypeId)i) && type_oid(type_array_of((TypeId)i)) == oid) {
+            *t = type_array_of((TypeId)i);
+            return true;
+        }
     }
     return false;
 }
@@ -1036,7 +1071,52 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         rc = dd_err(e, DD_EIN_FAILED_TXN, -1, NULL);
         goto done;
     }
-    if (stmt->kind == STMT_TXN || stmt->kind == STMT_SET) goto done;
+    if (stmt->kind == STMT_TXN || stmt->kind == STMT_SET || stmt->kind == STMT_CLOSE || stmt->kind == STMT_PREPARE ||
+        stmt->kind == STMT_DEALLOCATE)
+        goto done;
+    if (stmt->kind == STMT_EXECUTE) {
+        /* EXECUTE returns what its prepared statement returns */
+        SqlPrepared *sp = *prepared_find(s, stmt->u.prepare->name);
+        if (!sp) {
+            rc = dd_err(e, DD_EUNDEFINED_PSTATEMENT, -1, "prepared statement \"%s\" does not exist", stmt->u.prepare->name);
+            goto done;
+        }
+        const Describe *pd = &sp->st->desc;
+        d->has_rows = pd->has_rows;
+        d->ncols = pd->ncols;
+        d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(pd->ncols ? pd->ncols : 1));
+        if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
+        for (int i = 0; i < pd->ncols; i++) {
+            d->cols[i] = pd->cols[i];
+            if (!(d->cols[i].name = arena_strdup(keep, pd->cols[i].name))) rc = dd_err(e, DD_ENOMEM, -1, NULL);
+        }
+        goto done;
+    }
+    if (stmt->kind == STMT_FETCH) {
+        /* FETCH returns its cursor's columns; MOVE none */
+        if (stmt->u.cursor->move) goto done;
+        const ColDesc *cc;
+        int n;
+        if ((rc = cursor_columns(s, stmt->u.cursor->name, &cc, &n, NULL, e))) goto done;
+        d->has_rows = true;
+        d->ncols = n;
+        d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(n ? n : 1));
+        if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
+        for (int i = 0; i < n && !rc; i++) rc = desc_col(keep, &d->cols[i], cc[i].name, cc[i].type, cc[i].typmod);
+        if (rc) dd_err(e, rc, -1, NULL);
+        goto done;
+    }
+    bool declare = stmt->kind == STMT_DECLARE;
+    Stmt inner;
+    if (declare) {
+        /* DECLARE: its query's parameters; the statement returns no rows */
+        memset(&inner, 0, sizeof(inner));
+        inner.kind = STMT_SELECT;
+        inner.loc = stmt->u.cursor->query_loc;
+        inner.end = stmt->end;
+        inner.u.select = stmt->u.cursor->query;
+        stmt = &inner;
+    }
     if (stmt->kind == STMT_SHOW && !is_utility_show(stmt->u.show)) {
         d->has_rows = true;
         if (strcmp(stmt->u.show->name, "all") == 0) {
@@ -1070,7 +1150,7 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     rc = sql_prepare(&ctx, stmt, &p);
     if (rc) goto done;
     if (per_portal) *per_portal = ctx.point_from_param;
-    if (plan_returns_rows(p)) {
+    if (!declare && plan_returns_rows(p)) {
         const ColDesc *cols;
         int n = plan_columns(p, &cols);
         d->has_rows = true;
@@ -1090,14 +1170,15 @@ done:
     return rc;
 }
 
-int driftdb_prepare(driftdb_session *s, const char *sql, size_t len, int ntypes, const uint32_t *types,
-                    driftdb_stmt **out, driftdb_error *err)
+/* Prepares sql[0..len) with parameter types types[0..ntypes) (OIDs, or,
+ * with tids, TypeIds): *out, or an error in s->err. */
+static int prepare_text(driftdb_session *s, const char *sql, size_t len, int ntypes, const uint32_t *types,
+                        const TypeId *tids, driftdb_stmt **out)
 {
     DdError *e = &s->err;
-    dd_err_clear(e);
     *out = NULL;
     driftdb_stmt *st = dd_calloc(1, sizeof(*st));
-    if (!st) { dd_err(e, DD_ENOMEM, -1, NULL); return api_fail(s, err); }
+    if (!st) return dd_err(e, DD_ENOMEM, -1, NULL);
     st->s = s;
     st->refs = 1;
     arena_init(&st->arena, 4096);
@@ -1125,8 +1206,8 @@ int driftdb_prepare(driftdb_session *s, const char *sql, size_t len, int ntypes,
     st->ptypes = arena_alloc(&st->arena, sizeof(TypeId) * (size_t)(st->nparams ? st->nparams : 1));
     if (!st->ptypes) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
     for (int i = 0; i < st->nparams; i++) {
-        st->ptypes[i] = TYPE_UNKNOWN;
-        if (i < ntypes && !oid_to_type(types[i], &st->ptypes[i])) {
+        st->ptypes[i] = i < ntypes && tids ? tids[i] : TYPE_UNKNOWN;
+        if (i < ntypes && !tids && !oid_to_type(types[i], &st->ptypes[i])) {
             rc = dd_err(e, DD_EFEATURE, -1, "parameter $%d is declared with type oid %u, which DriftDB does not have",
                         i + 1, types[i]);
             goto fail;
@@ -1139,11 +1220,146 @@ int driftdb_prepare(driftdb_session *s, const char *sql, size_t len, int ntypes,
     for (int i = 0; i < st->nparams; i++)
         if (st->ptypes[i] == TYPE_UNKNOWN || st->ptypes[i] == TYPE_NULLTYPE) st->ptypes[i] = TYPE_TEXT;
     *out = st;
-    return DRIFTDB_OK;
+    return DD_OK;
 fail:
     if (e->code == DD_OK) dd_err(e, rc, -1, NULL);
     driftdb_stmt_free(st);
-    return api_fail(s, err);
+    return rc;
+}
+
+int driftdb_prepare(driftdb_session *s, const char *sql, size_t len, int ntypes, const uint32_t *types,
+                    driftdb_stmt **out, driftdb_error *err)
+{
+    dd_err_clear(&s->err);
+    if (prepare_text(s, sql, len, ntypes, types, NULL, out)) return api_fail(s, err);
+    return DRIFTDB_OK;
+}
+
+/* ---------------------------------------------------------------- PREPARE / EXECUTE in SQL */
+
+static SqlPrepared **prepared_find(driftdb_session *s, const char *name)
+{
+    SqlPrepared **pp = &s->prepared;
+    while (*pp && strcmp((*pp)->name, name) != 0) pp = &(*pp)->next;
+    return pp;
+}
+
+static void prepared_free_all(driftdb_session *s)
+{
+    while (s->prepared) {
+        SqlPrepared *p = s->prepared;
+        s->prepared = p->next;
+        driftdb_stmt_free(p->st);
+        dd_free(p->name);
+        dd_free(p);
+    }
+}
+
+/* PREPARE name [(types)] AS statement: analyzed now (its parameter types
+ * inferred), kept for the session (transactions do not undo it). */
+static int run_prepare(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
+{
+    PrepareStmt *ps = stmt->u.prepare;
+    r->tag = "PREPARE";
+    r->done = true;   /* no rows: analyze_text leaves the snapshot as a finished statement would */
+    if (*prepared_find(s, ps->name))
+        return dd_err(e, DD_EDUPLICATE_PSTATEMENT, -1, "prepared statement \"%s\" already exists", ps->name);
+    TypeId *tids = arena_alloc(&s->stmt, sizeof(TypeId) * (size_t)(ps->ntypes + 1));
+    if (!tids) return dd_err(e, DD_ENOMEM, -1, NULL);
+    for (int i = 0; i < ps->ntypes; i++)
+        if (!type_from_name(ps->types[i].name, &tids[i]))
+            return dd_err(e, DD_EUNDEFINED_OBJECT, ps->types[i].loc, "type \"%s\" does not exist", ps->types[i].name);
+    /* only what PostgreSQL prepares: SELECT, VALUES, INSERT, UPDATE, DELETE */
+    Stmt *body = NULL;
+    size_t next;
+    int rc = parse_statement(sql, (size_t)stmt->end, (size_t)ps->body_loc, &s->stmt, &body, &next, e);
+    if (rc) return rc;
+    if (!body || (body->kind != STMT_SELECT && body->kind != STMT_INSERT && body->kind != STMT_UPDATE &&
+                  body->kind != STMT_DELETE))
+        return dd_err(e, DD_ESYNTAX, ps->body_loc, "syntax error at or near \"%.*s\"",
+                      (int)strcspn(sql + ps->body_loc, " \t\r\n;("), sql + ps->body_loc);
+    driftdb_stmt *st;
+    if ((rc = prepare_text(s, sql + ps->body_loc, (size_t)(stmt->end - ps->body_loc), ps->ntypes, NULL, tids, &st)))
+        return rc;
+    SqlPrepared *p = dd_calloc(1, sizeof(*p));
+    if (p) p->name = dd_strdup(ps->name);
+    if (!p || !p->name) {
+        dd_free(p);
+        driftdb_stmt_free(st);
+        return dd_err(e, DD_ENOMEM, -1, NULL);
+    }
+    p->st = st;
+    p->next = s->prepared;
+    s->prepared = p;
+    return DD_OK;
+}
+
+/* EXECUTE name [(args)]: the arguments as constants of the parameters'
+ * types, then the statement with them bound, as a portal runs. */
+static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
+{
+    PrepareStmt *ps = stmt->u.prepare;
+    SqlPrepared *p = *prepared_find(s, ps->name);
+    if (!p) return dd_err(e, DD_EUNDEFINED_PSTATEMENT, -1, "prepared statement \"%s\" does not exist", ps->name);
+    driftdb_stmt *st = p->st;
+    if (ps->nargs != st->nparams) {
+        int rc = dd_err(e, DD_ESYNTAX, -1, "wrong number of parameters for prepared statement \"%s\"", ps->name);
+        dd_err_detail(e, "Expected %d parameters but got %d.", st->nparams, ps->nargs);
+        return rc;
+    }
+    Value *vals = arena_alloc(&s->stmt, sizeof(Value) * (size_t)(ps->nargs + 1));
+    if (!vals) return dd_err(e, DD_ENOMEM, -1, NULL);
+    int rc = DD_OK;
+    if (ps->nargs) {
+        SqlCtx ctx;
+        if ((rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e))) return rc;
+        for (int i = 0; !rc && i < ps->nargs; i++) {
+            CompileCtx cc;
+            memset(&cc, 0, sizeof(cc));
+            cc.sql = &ctx;
+            cc.agg_forbidden = "EXECUTE parameter";
+            ExprProg *prog;
+            Value v;
+            EvalEnv env = {&ctx, NULL, 0, NULL};
+            rc = expr_compile_as(&cc, ps->args[i], st->ptypes[i], -1, &prog);
+            if (!rc) rc = expr_eval(prog, &env, NULL, &v);
+            if (!rc) rc = val_copy(&s->stmt, &v, &vals[i]);
+        }
+        if (rc) return rc;
+    }
+    Stmt *body = NULL;
+    size_t next;
+    if ((rc = parse_statement(st->sql, st->len, 0, &s->stmt, &body, &next, e))) return rc;
+    if (!body) return dd_err(e, DD_EINTERNAL, -1, "prepared statement text changed");
+    const TypeId *bt = s->bind_types;
+    const Value *bv = s->bind_vals;
+    int bn = s->bind_n;
+    s->bind_types = st->ptypes;
+    s->bind_vals = vals;
+    s->bind_n = st->nparams;
+    rc = run_stmt(s, body, st->sql, r, e);
+    s->bind_types = bt;
+    s->bind_vals = bv;
+    s->bind_n = bn;
+    return rc;
+}
+
+static int run_deallocate(driftdb_session *s, Stmt *stmt, driftdb_result *r, DdError *e)
+{
+    PrepareStmt *ps = stmt->u.prepare;
+    r->tag = ps->name ? "DEALLOCATE" : "DEALLOCATE ALL";
+    if (!ps->name) {
+        prepared_free_all(s);
+        return DD_OK;
+    }
+    SqlPrepared **pp = prepared_find(s, ps->name);
+    if (!*pp) return dd_err(e, DD_EUNDEFINED_PSTATEMENT, -1, "prepared statement \"%s\" does not exist", ps->name);
+    SqlPrepared *p = *pp;
+    *pp = p->next;
+    driftdb_stmt_free(p->st);
+    dd_free(p->name);
+    dd_free(p);
+    return DD_OK;
 }
 
 int driftdb_stmt_nparams(const driftdb_stmt *st) { return st->nparams; }
@@ -1328,4 +1544,27 @@ void driftdb_session_terminate(driftdb_session *s)
     if (!s) return;
     s->terminate = 1;
     s->cancel = CANCEL_TERMINATE;
+}
+
+int driftdb_cursor_columns(driftdb_session *s, const char *name, const driftdb_column **cols, driftdb_error *err)
+{
+    DdError *e = &s->err;
+    dd_err_clear(e);
+    const ColDesc *cc;
+    int n;
+    Arena *a;
+    if (cursor_columns(s, name, &cc, &n, &a, e)) {
+        dd_to_api_error(e, err);
+        return -1;
+    }
+    driftdb_column *out = arena_zalloc(a, sizeof(driftdb_column) * (size_t)(n ? n : 1));
+    int rc = out ? DD_OK : DD_ENOMEM;
+    for (int i = 0; !rc && i < n; i++) rc = desc_col(a, &out[i], cc[i].name, cc[i].type, cc[i].typmod);
+    if (rc) {
+        dd_err(e, rc, -1, NULL);
+        dd_to_api_error(e, err);
+        return -1;
+    }
+    *cols = out;
+    return n;
 }

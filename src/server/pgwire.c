@@ -1386,11 +1386,21 @@ static int conn_describe(Conn *c, Cursor *cur)
         return 0;
     }
     PgwPortal *p = portal_find(c, name);
+    driftdb_error err;
     if (!p) {
-        conn_ext_errorf(c, "34000", "portal \"%s\" does not exist", name);
+        /* an SQL cursor (DECLARE) is a portal too */
+        n = driftdb_cursor_columns(c->sess, name, &cols, &err);
+        if (n < 0) {
+            conn_ext_errorf(c, "34000", "portal \"%s\" does not exist", name);
+            return 0;
+        }
+        if (n > PGW_MAX_FIELDS) {
+            conn_ext_errorf(c, "54000", "too many result columns (%d)", n);
+            return 0;
+        }
+        send_columns(c, cols, n, NULL);
         return 0;
     }
-    driftdb_error err;
     n = driftdb_portal_columns(c->sess, p->p, &has_rows, &cols, &err);
     if (n < 0) {
         conn_engine_error(c, &err);

@@ -38,6 +38,7 @@
     X(GROUPING, "42803", "grouping error")                                    \
     X(INVALID_DEFINITION, "42P16", "invalid table definition")                \
     X(INVALID_COLUMN_REF, "42P10", "invalid column reference")                \
+    X(INVALID_RECURSION, "42P19", "invalid recursion")                        \
     X(UNDEFINED_PARAMETER, "42P02", "there is no parameter")                  \
     X(INDETERMINATE_TYPE, "42P18", "could not determine data type")           \
     X(WRONG_OBJECT_TYPE, "42809", "wrong object type")                        \
@@ -73,6 +74,10 @@
     X(IN_FAILED_TXN, "25P02", "current transaction is aborted, commands "     \
                               "ignored until end of transaction block")       \
     X(NO_ACTIVE_TXN, "25P01", "there is no transaction in progress")          \
+    X(DUPLICATE_CURSOR, "42P03", "cursor already exists")                     \
+    X(INVALID_CURSOR_NAME, "34000", "cursor does not exist")                  \
+    X(DUPLICATE_PSTATEMENT, "42P05", "prepared statement already exists")     \
+    X(UNDEFINED_PSTATEMENT, "26000", "prepared statement does not exist")     \
     X(ACTIVE_TXN, "25001", "there is already a transaction in progress")      \
     X(NO_SAVEPOINT, "3B001", "savepoint does not exist")                      \
     X(FEATURE, "0A000", "feature not supported")                              \
@@ -100,7 +105,9 @@
     X(INVALID_REGEX, "2201B", "invalid regular expression")                 \
     X(AMBIGUOUS_FUNCTION, "42725", "function is not unique")                \
     X(FOREIGN_KEY, "23503", "foreign key violation")                        \
-    X(INVALID_FOREIGN_KEY, "42830", "invalid foreign key")                   \
+    X(INVALID_FOREIGN_KEY, "42830", "invalid foreign key")                  \
+    X(ARRAY_SUBSCRIPT, "2202E", "array subscript error")                   \
+    X(DATA_EXCEPTION, "22000", "data exception")                           \
     X(JSON_MEMBER_NOT_FOUND, "2203A", "SQL/JSON member not found")          \
     X(JSON_OBJECT_NOT_FOUND, "2203C", "SQL/JSON object not found")          \
     X(JSON_ARRAY_NOT_FOUND, "22039", "SQL/JSON array not found")            \

@@ -223,3 +223,41 @@ def many_connections():
         expect(cur.fetchone()[0], i, "per-connection result")
     for c in conns:
         c.close()
+
+
+@test
+def named_cursors():
+    """psycopg2's named cursors: DECLARE ... CURSOR WITHOUT HOLD / WITH HOLD
+    and FETCH FORWARD itersize; scroll; they end with the transaction"""
+    c = connect()
+    cur = c.cursor()
+    cur.execute("CREATE TABLE p2_cur (id INT PRIMARY KEY, v TEXT)")
+    cur.execute("INSERT INTO p2_cur SELECT g, 'v' || g FROM generate_series(1, 5000) g")
+    c.commit()
+    nc = c.cursor("p2_named")
+    nc.itersize = 700
+    nc.execute("SELECT id, v FROM p2_cur WHERE id > %s ORDER BY id", (10,))
+    n = s = 0
+    for row in nc:
+        n += 1
+        s += row[0]
+    expect((n, s), (4990, sum(range(11, 5001))), "rows through FETCH FORWARD 700")
+    nc.scroll(-3)
+    expect(nc.fetchone(), (4999, "v4999"), "scrolled back 3 from past the end, then the next row")
+    nc.close()
+    c.commit()
+    held = c.cursor("p2_held", withhold=True)
+    held.execute("SELECT count(*) FROM p2_cur")
+    c.commit()
+    expect(held.fetchone(), (5000,), "WITH HOLD after COMMIT")
+    held.close()
+    gone = c.cursor("p2_gone")
+    gone.execute("SELECT 1")
+    c.rollback()
+    try:
+        cur = c.cursor()
+        cur.execute('FETCH 1 FROM "p2_gone"')
+        raise AssertionError("a cursor WITHOUT HOLD outlived its transaction")
+    except psycopg2.errors.InvalidCursorName:
+        c.rollback()
+    c.close()

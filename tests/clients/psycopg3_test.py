@@ -177,6 +177,27 @@ def every_type_text_and_binary():
 
 
 @test
+def arrays_text_and_binary():
+    # Python lists go as int[] / text[] parameters; results come back as lists,
+    # in the text and the binary array formats
+    with connect(autocommit=True) as c:
+        c.execute("CREATE TABLE p3_arr (id INT PRIMARY KEY, nums INT[], tags TEXT[], grid BIGINT[][])")
+        c.execute("INSERT INTO p3_arr VALUES (%s, %s, %s, %s)", (1, [1, None, 3], ["a", "b c", None, ""], [[1, 2], [3, 4]]))
+        c.execute("INSERT INTO p3_arr VALUES (%b, %b, %b, %b)", (2, [-7], ['q"\\'], None))
+        for binary in (False, True):
+            cur = c.cursor(binary=binary)
+            what = "binary" if binary else "text"
+            rows = cur.execute("SELECT nums, tags, grid FROM p3_arr ORDER BY id").fetchall()
+            expect(rows, [([1, None, 3], ["a", "b c", None, ""], [[1, 2], [3, 4]]), ([-7], ['q"\\'], None)],
+                   what + " arrays")
+            expect(cur.execute("SELECT id FROM p3_arr WHERE %s = ANY(tags)", ("b c",)).fetchall(), [(1,)],
+                   what + " = ANY (array column)")
+            expect(cur.execute("SELECT id FROM p3_arr WHERE nums @> %s::int[] ORDER BY id", ([3],)).fetchall(), [(1,)],
+                   what + " @> parameter")
+            expect(cur.execute("SELECT unnest(%s::int[])", ([5, 6],)).fetchall(), [(5,), (6,)], what + " unnest")
+
+
+@test
 def pipeline_and_executemany():
     with connect(autocommit=True) as c:
         c.execute("CREATE TABLE p3_pipe (id INT PRIMARY KEY, v TEXT)")
@@ -235,6 +256,49 @@ def json_and_jsonb():
                    (2,), what + " jsonb equality parameter")
         desc = c.execute("SELECT j, t FROM p3_json").description
         expect([d.type_code for d in desc], [3802, 114], "RowDescription OIDs")
+
+
+@test
+def server_cursors():
+    """a server-side cursor: DECLARE with a bound parameter, the cursor
+    described as a portal, FETCH in pages, scroll, WITH HOLD past COMMIT"""
+    with connect() as c:
+        c.execute("CREATE TABLE p3_cur (id INT PRIMARY KEY, v TEXT)")
+        c.execute("INSERT INTO p3_cur SELECT g, 'x' || g FROM generate_series(1, 3000) g")
+        c.commit()
+        with c.cursor(name="p3_srv") as sc:
+            sc.itersize = 400
+            sc.execute("SELECT id, v FROM p3_cur WHERE id > %s ORDER BY id", (10,))
+            expect([d.name for d in sc.description], ["id", "v"], "described columns")
+            expect(sc.fetchmany(2), [(11, "x11"), (12, "x12")], "first page")
+            rows = sc.fetchall()
+            expect((len(rows), rows[-1]), (2988, (3000, "x3000")), "the rest")
+            sc.scroll(0, mode="absolute")
+            expect(sc.fetchone(), (11, "x11"), "scrolled back")
+        c.commit()
+        with c.cursor(name="p3_held", withhold=True) as hc:
+            hc.execute("SELECT count(*) FROM p3_cur")
+            c.commit()
+            expect(hc.fetchone(), (3000,), "WITH HOLD after COMMIT")
+        c.commit()
+
+
+@test
+def sql_prepare_execute():
+    """PREPARE / EXECUTE in SQL, EXECUTE with a bound parameter through the
+    extended protocol (described as its prepared statement's columns)"""
+    with connect(autocommit=True) as c:
+        c.execute("PREPARE p3_z (int) AS SELECT $1 + 1 AS r, 'x' AS s")
+        cur = c.execute("EXECUTE p3_z(%s)", (41,))
+        expect([d.name for d in cur.description], ["r", "s"], "described")
+        expect(cur.fetchall(), [(42, "x")], "executed")
+        expect(c.execute("EXECUTE p3_z(1)", prepare=True).fetchall(), [(2, "x")], "EXECUTE prepared")
+        c.execute("DEALLOCATE p3_z")
+        try:
+            c.execute("EXECUTE p3_z(1)")
+            raise AssertionError("EXECUTE after DEALLOCATE worked")
+        except psycopg.errors.InvalidSqlStatementName:
+            pass
 
 
 print("# psycopg", psycopg.__version__)

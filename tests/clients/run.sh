@@ -4,12 +4,14 @@
 # Builds nothing (make builds first; binaries are in ${BUILD:-build}/).
 # Makes a temporary database, starts driftdb-server on a free port, runs
 #   psql.sh          psql: quick start, time travel, errors, multi-statement
-#   psycopg2_test.py psycopg2: transactions, types, errors, ParameterStatus
+#   psycopg2_test.py psycopg2: transactions, types, errors, ParameterStatus,
+#                    named cursors
 #   copy_test.py     COPY TO / FROM (text, CSV, binary): psycopg2, psycopg 3, \copy
 #   cancel_test.py   CancelRequest, psql's Ctrl-C, statement / idle timeouts,
 #                    SIGTERM during a statement
 #   libpq_pipeline.c libpq from C: pipeline mode, binary formats
-#   psycopg3_test.py psycopg 3: server-side binding, pipelines, binary, prepare
+#   psycopg3_test.py psycopg 3: server-side binding, pipelines, binary, prepare,
+#                    server cursors
 #   asyncpg_test.py  asyncpg: prepared statements, inferred parameter types,
 #                    binary for every type, executemany, cursors
 #   node/node_pg_test.js  node-pg (npm ci from package-lock.json): parameterized

@@ -19,6 +19,7 @@
  */
 #include "expr.h"
 #include "jsonfunc.h"
+#include "../types/array.h"
 #include "../../util/alloc.h"
 #include <string.h>
 #include <stdio.h>
@@ -123,6 +124,7 @@ static int err_at(CompileCtx *cc, int code, int loc, const char *fmt, ...)
 static bool assign_ok(TypeId from, TypeId to)
 {
     if (from == to || from == TYPE_UNKNOWN || from == TYPE_NULLTYPE) return true;
+    if (type_is_array(from) && type_is_array(to)) return assign_ok(type_elem(from), type_elem(to));
     if (type_is_numeric(from) && type_is_numeric(to)) return true;
     if (type_is_string(to)) return true;
     if (type_is_datetime(from) && type_is_datetime(to)) return true;
@@ -205,6 +207,7 @@ static int find_in_scope(CompileCtx *cc, const Scope *s, Expr *e, int *slot, Typ
             *qual_seen = true;
         }
         for (int c = 0; c < rel->ncols; c++) {
+            if (!q && rel->merged_by && rel->merged_by[c] < s->mhi) continue;   /* JOIN USING merged it */
             if (strcmp(rel->names[c], name) == 0) {
                 /* a derived table may repeat a name: (SELECT 1 AS a, 2 AS a) */
                 if (found >= 0)
@@ -220,6 +223,61 @@ static int find_in_scope(CompileCtx *cc, const Scope *s, Expr *e, int *slot, Typ
     if (found < 0) return 0;
     *slot = found;
     return 1;
+}
+
+/* Finds unqualified name among the merged columns of JOIN ... USING in
+ * s: *m its index, or -1; an error when the name is also another column
+ * there (ambiguous). */
+static int find_merged(CompileCtx *cc, const Scope *s, Expr *e, int *m)
+{
+    const char *name = e->u.col.name;
+    *m = -1;
+    for (int i = s ? s->mlo : 0; s && i < s->mhi; i++) {
+        const MergedCol *mc = &s->merged[i];
+        if (mc->hidden_by < s->mhi || strcmp(mc->name, name) != 0) continue;
+        if (*m >= 0) return err_at(cc, DD_EAMBIGUOUS_COLUMN, e->loc, "column reference \"%s\" is ambiguous", name);
+        *m = i;
+    }
+    for (int r = 0; *m >= 0 && r < s->nrels; r++) {
+        ScopeRel *rel = &s->rels[r];
+        for (int c = 0; c < rel->ncols; c++)
+            if (!(rel->merged_by && rel->merged_by[c] < s->mhi) && strcmp(rel->names[c], name) == 0)
+                return err_at(cc, DD_EAMBIGUOUS_COLUMN, e->loc, "column reference \"%s\" is ambiguous", name);
+    }
+    return DD_OK;
+}
+
+/* A merged column of an enclosing query's JOIN ... USING, read from a
+ * subquery: the slot of the side it takes (a FULL join's COALESCE is
+ * not one slot).  1 found, 0 not a merged column there, <0 error. */
+static int find_merged_outer(CompileCtx *cc, const Scope *o, Expr *e, int *slot, TypeId *type, i32 *typmod)
+{
+    int m;
+    int rc = find_merged(cc, o, e, &m);
+    if (rc) return -rc;
+    if (m < 0) return 0;
+    const Expr *x = o->merged[m].expr;
+    for (;;) {
+        if (x->kind == EXPR_CAST) { x = x->u.cast.arg; continue; }
+        if (x->kind == EXPR_COLUMN && x->u.col.star_slot < 0) { x = o->merged[-x->u.col.star_slot - 1].expr; continue; }
+        break;
+    }
+    if (x->kind != EXPR_COLUMN || x->u.col.star_slot <= 0)
+        return -err_at(cc, DD_EFEATURE, e->loc,
+                       "column \"%s\" of a FULL JOIN ... USING cannot be read from a subquery; name one side's column",
+                       e->u.col.name);
+    int sl = x->u.col.star_slot - 1;
+    for (int r = 0; r < o->nrels; r++) {
+        ScopeRel *rel = &o->rels[r];
+        if (sl < rel->slot0 || sl >= rel->slot0 + rel->ncols) continue;
+        int c = sl - rel->slot0;
+        if (rel->used) rel->used[c] = true;
+        *type = rel->types[c];
+        *typmod = rel->typmods ? rel->typmods[c] : -1;
+        *slot = sl;
+        return 1;
+    }
+    return 0;
 }
 
 /* Resolves a column: in the query's own scope (*levels 0), else in an
@@ -255,6 +313,7 @@ static int resolve_column_lv(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i
         if (o->link) lv++;
         bool qs = false;
         f = find_in_scope(cc, o, e, slot, type, typmod, &qs);
+        if (f == 0 && !q) f = find_merged_outer(cc, o, e, slot, type, typmod);
         if (f < 0) return -f;
         if (f == 0) continue;
         if (!o->link || !o->cc)
@@ -335,7 +394,8 @@ static int compile_op_call(Builder *b, Expr *e, const char *opname, Frag *fs, Fr
 
 static const char *bop_text(BinaryOp op)
 {
-    static const char *names[] = {"AND", "OR", "=", "<>", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "^", "||", "?"};
+    static const char *names[] = {"AND", "OR", "=", "<>", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "^", "||",
+                                  "@>", "<@", "&&", "?"};
     return names[op];
 }
 
@@ -357,8 +417,8 @@ static int compile_compare(Builder *b, Expr *e, BinaryOp op, Expr *l, Expr *r, F
             rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
                         ua ? "unknown" : type_name(a), bop_text(op), uc ? "unknown" : type_name(c));
         else if (ua || uc) {
-        } else if (!type_common(a, c, &t))
-            rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
+        } else if (!type_common(a, c, &t) || ((type_is_array(a) || type_is_array(c)) && a != c))
+            rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
                         type_name(a), bop_text(op), type_name(c));
     }
     /* only coerce untyped sides; typed values compare across types exactly */
@@ -505,7 +565,33 @@ static int compile_list_common(Builder *b, Expr **args, int n, Frag *fs, int loc
     return DD_OK;
 }
 
-static int compile_case(Builder *b, Expr *e, Frag *f)
+static int compile_case_in(Builder *b, Expr *e, Frag *f);
+static int compile_coalesce_in(Builder *b, Expr *e, Frag *f);
+
+/* CASE and COALESCE evaluate lazily: no set-returning call inside (as
+ * PostgreSQL 10+). */
+static int without_srfs(Builder *b, Expr *e, Frag *f, const char *what,
+                        int (*fn)(Builder *, Expr *, Frag *))
+{
+    CompileCtx *cc = b->cc;
+    bool allowed = cc->srf_allowed;
+    const char *forbidden = cc->srf_forbidden;
+    if (allowed) {
+        cc->srf_allowed = false;
+        cc->srf_forbidden = what;
+    }
+    int rc = fn(b, e, f);
+    cc->srf_allowed = allowed;
+    cc->srf_forbidden = forbidden;
+    return rc;
+}
+static int compile_case(Builder *b, Expr *e, Frag *f) { return without_srfs(b, e, f, "CASE", compile_case_in); }
+static int compile_coalesce(Builder *b, Expr *e, Frag *f)
+{
+    return without_srfs(b, e, f, "COALESCE", compile_coalesce_in);
+}
+
+static int compile_case_in(Builder *b, Expr *e, Frag *f)
 {
     int n = e->u.case_.n;
     int nv = n + 1;
@@ -565,7 +651,7 @@ static int compile_case(Builder *b, Expr *e, Frag *f)
     return rc;
 }
 
-static int compile_coalesce(Builder *b, Expr *e, Frag *f)
+static int compile_coalesce_in(Builder *b, Expr *e, Frag *f)
 {
     int n = e->u.func.n;
     if (n < 1) return err_at(b->cc, DD_ESYNTAX, e->loc, "syntax error at or near \")\"");
@@ -610,6 +696,31 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
         rc = expr_compile_as(sub, e->u.func.filter, TYPE_BOOL, -1, &a->filter);
         sub->agg_forbidden = saved;
         if (rc) return rc;
+    }
+    if (e->u.func.norder) {
+        int k = e->u.func.norder;
+        a->ord = arena_alloc(cc->sql->stmt, sizeof(ExprProg *) * (size_t)k);
+        a->ord_desc = arena_alloc(cc->sql->stmt, sizeof(bool) * (size_t)k);
+        a->ord_nulls_first = arena_alloc(cc->sql->stmt, sizeof(bool) * (size_t)k);
+        if (!a->ord || !a->ord_desc || !a->ord_nulls_first) return DD_ENOMEM;
+        for (int i = 0; i < k; i++) {
+            SortItem *si = e->u.func.order[i];
+            if (a->distinct) {
+                bool in = false;
+                for (int j = 0; j < e->u.func.n && !in; j++) in = ast_expr_equal(si->expr, e->u.func.args[j]);
+                if (!in)
+                    return err_at(cc, DD_EINVALID_COLUMN_REF, si->expr->loc,
+                                  "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list");
+            }
+            const char *saved = sub->agg_forbidden;
+            sub->agg_forbidden = "aggregate function calls";
+            rc = expr_compile(sub, si->expr, &a->ord[i]);
+            sub->agg_forbidden = saved;
+            if (rc) return rc;
+            a->ord_desc[i] = si->desc;
+            a->ord_nulls_first[i] = si->nulls == 1 || (si->nulls == 0 && si->desc);
+        }
+        a->nord = k;
     }
     int nargs = e->u.func.n;
     if (kind == AGG_COUNT_STAR) {
@@ -665,6 +776,14 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
                               e->u.func.name, type_name(at));
             a->type = TYPE_BOOL;
             break;
+        case AGG_ARRAY_AGG:
+            if (at == TYPE_UNKNOWN || at == TYPE_NULLTYPE) at = TYPE_TEXT;
+            if (!type_is_array(at) && !type_has_array(at))
+                return err_at(cc, DD_EUNDEFINED_OBJECT, e->loc, "could not find array type for data type %s",
+                              type_name(at));
+            if (a->arg->type != at && (rc = expr_compile_as(sub, e->u.func.args[0], at, -1, &a->arg))) return rc;
+            a->type = type_is_array(at) ? at : type_array_of(at);
+            break;
         case AGG_STRING_AGG:
             rc = expr_compile_as(sub, e->u.func.args[1], TYPE_TEXT, -1, &a->arg2);
             if (rc) return rc;
@@ -708,6 +827,7 @@ static int register_agg(Builder *b, Expr *e, AggKind kind, int *idx)
     sub.grouped = false;
     sub.agg_forbidden = "aggregate function calls";
     sub.win_allowed = false;
+    sub.srf_allowed = false;
     int rc = build_agg(cc, &sub, e, kind, a);
     if (rc) return rc;
     if (cc->naggs == cc->capaggs) {
@@ -784,6 +904,7 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
     if (!wc) return DD_ENOMEM;
     CompileCtx sub = *cc;
     sub.win_allowed = false;
+    sub.srf_allowed = false;
     sub.agg_forbidden = cc->grouped ? NULL : "window function calls";
     static const struct { const char *n; WinKind k; int minargs, maxargs; } fns[] = {
         {"row_number", WIN_ROW_NUMBER, 0, 0}, {"rank", WIN_RANK, 0, 0}, {"dense_rank", WIN_DENSE_RANK, 0, 0},
@@ -811,6 +932,8 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
                           "OVER specified, but %s is not a window function nor an aggregate function", name);
         if (e->u.func.distinct)
             return err_at(cc, DD_EFEATURE, e->loc, "DISTINCT is not implemented for window functions");
+        if (e->u.func.norder)
+            return err_at(cc, DD_EFEATURE, e->loc, "aggregate ORDER BY is not implemented for window functions");
         if (e->u.func.star) ak = AGG_COUNT_STAR;
         wc->kind = WIN_AGG;
         if ((rc = build_agg(cc, &sub, e, ak, &wc->agg))) return rc;
@@ -925,9 +1048,62 @@ static const char *arg_type_name(TypeId t)
     return t == TYPE_UNKNOWN || t == TYPE_NULLTYPE ? "unknown" : type_name(t);
 }
 
+static int compile_array_syntax(Builder *b, Expr *e, Frag *f);
+
+/* A set-returning call in a SELECT list: compiled on its own, read as the
+ * slot past the input row that the ProjectSet fills (XOP_SRFREF). */
+static int compile_srf(Builder *b, Expr *e, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    const char *name = e->u.func.name;
+    if (!cc->srf_allowed) {
+        const char *where = cc->srf_forbidden ? cc->srf_forbidden : cc->agg_forbidden ? cc->agg_forbidden
+                                                                                      : "this context";
+        if (strcmp(where, "aggregate function calls") == 0)
+            return err_at(cc, DD_EFEATURE, e->loc, "aggregate function calls cannot contain set-returning function calls");
+        if (strcmp(where, "window function calls") == 0)
+            return err_at(cc, DD_EFEATURE, e->loc, "window function calls cannot contain set-returning function calls");
+        return err_at(cc, DD_EFEATURE, e->loc, "set-returning functions are not allowed in %s", where);
+    }
+    if (e->u.func.distinct)
+        return err_at(cc, DD_ESYNTAX, e->loc, "DISTINCT specified, but %s is not an aggregate function", name);
+    if (e->u.func.norder)
+        return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "ORDER BY specified, but %s is not an aggregate function", name);
+    SrfCall *c = arena_zalloc(cc->sql->stmt, sizeof(*c));
+    if (!c) return DD_ENOMEM;
+    CompileCtx sub = *cc;
+    sub.srf_allowed = false;
+    sub.srf_forbidden = "the arguments of a set-returning function";
+    sub.win_allowed = false;
+    int rc = srf_compile(&sub, e, -1, c);
+    /* aggregates in its arguments belong to the query */
+    cc->aggs = sub.aggs;
+    cc->naggs = sub.naggs;
+    cc->capaggs = sub.capaggs;
+    if (rc) return rc;
+    if (cc->nsrfs == cc->capsrfs) {
+        int ncap = cc->capsrfs ? cc->capsrfs * 2 : 4;
+        SrfCall **n = arena_alloc(cc->sql->stmt, sizeof(SrfCall *) * (size_t)ncap);
+        if (!n) return DD_ENOMEM;
+        if (cc->nsrfs) memcpy(n, cc->srfs, sizeof(SrfCall *) * (size_t)cc->nsrfs);
+        cc->srfs = n;
+        cc->capsrfs = ncap;
+    }
+    cc->srfs[cc->nsrfs] = c;
+    ExprInstr i = ins_make(XOP_SRFREF, e->loc);
+    i.a = cc->nsrfs++;
+    i.type = (u8)c->type;
+    f->type = c->type;
+    f->typmod = -1;
+    f->constant = false;
+    f->depth = DD_MAX(f->depth, 1);
+    return frag_emit(f, i);
+}
+
 static int compile_func(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
+    if (e->u.func.special != FUNC_PLAIN) return compile_array_syntax(b, e, f);
     if (e->u.func.over) return compile_window(b, e, f);
     const char *name = e->u.func.name;
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
@@ -955,12 +1131,14 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         return err_at(cc, DD_ESYNTAX, e->loc, "DISTINCT specified, but %s is not an aggregate function", name);
     if (e->u.func.filter)
         return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "FILTER specified, but %s is not an aggregate function", name);
+    if (e->u.func.norder)
+        return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "ORDER BY specified, but %s is not an aggregate function", name);
     if (strcmp(name, "coalesce") == 0) return compile_coalesce(b, e, f);
+    if (srf_is(name)) return compile_srf(b, e, f);
     int n = e->u.func.n;
     const FuncDef *fd = NULL;
     for (int k = 0; (fd = func_lookup_form(name, k)) && !func_takes(fd, n); k++) continue;
-    const char *why = fd ? NULL : regex_func_unsupported(name);
-    if (!fd && !why) why = json_func_unsupported(name);
+    const char *why = fd ? NULL : json_func_unsupported(name);
     if (why) return err_at(cc, DD_EFEATURE, e->loc, "%s() is not supported: %s", name, why);
     if (!fd) {
         Buf sig = BUF_INIT;
@@ -998,7 +1176,11 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         for (int i = 0; i < n; i++)
             buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(fs[i].type));
         buf_puts(&sig, ")");
-        if (ret == TYPE_UNKNOWN) {
+        if (ret == TYPE_NULLTYPE) {
+            /* an array function's resolver could not tell the array type */
+            rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->loc,
+                        "could not determine polymorphic type because input has type unknown");
+        } else if (ret == TYPE_UNKNOWN) {
             rc = err_at(cc, DD_EAMBIGUOUS_FUNCTION, e->loc, "function %s is not unique", buf_ok(&sig) ? buf_cstr(&sig) : name);
             dd_err_hint(cc->sql->err, "Could not choose a best candidate function. "
                                       "You might need to add explicit type casts.");
@@ -1045,7 +1227,7 @@ static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int loc, in
         return err_at(cc, DD_EINTERNAL, loc, "no planner for subqueries in this context");
     int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->type);
     if (rc) return rc;
-    if (kind == SUBLINK_SCALAR && ncols != 1)
+    if ((kind == SUBLINK_SCALAR || kind == SUBLINK_ARRAY) && ncols != 1)
         return err_at(cc, DD_ESYNTAX, oploc, "subquery must return only one column");
     if (kind == SUBLINK_IN && ncols != 1)
         return err_at(cc, DD_ESYNTAX, oploc, "subquery has too many columns");
@@ -1061,7 +1243,7 @@ static int emit_sublink(Frag *f, SubLink *l, int below, u8 flags, int loc)
     ExprInstr i = ins_make(XOP_SUBLINK, loc);
     i.link = l;
     i.flags = flags;
-    i.type = (u8)(l->kind == SUBLINK_SCALAR ? l->type : TYPE_BOOL);
+    i.type = (u8)(l->kind == SUBLINK_SCALAR ? l->type : l->kind == SUBLINK_ARRAY ? l->type : TYPE_BOOL);
     f->type = (TypeId)i.type;
     f->typmod = -1;
     f->constant = false;
@@ -1153,6 +1335,8 @@ static int group_match(CompileCtx *cc, Expr *e)
     return -1;
 }
 
+static int compile_array_binary(Builder *b, Expr *e, Frag *f);
+
 static int compile_node(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
@@ -1193,6 +1377,15 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         TypeId t;
         i32 tm;
         int levels;
+        if (e->u.col.star_slot < 0 || (!e->u.col.qualifier && cc->scope && cc->scope->mhi > cc->scope->mlo)) {
+            /* a column merged by JOIN ... USING: its expression */
+            int m = -e->u.col.star_slot - 1;
+            if (e->u.col.star_slot >= 0 && (rc = find_merged(cc, cc->scope, e, &m))) break;
+            if (m >= 0) {
+                rc = compile_node(b, cc->scope->merged[m].expr, f);
+                break;
+            }
+        }
         CompileCtx sub = *cc;
         sub.grouped = false;
         rc = resolve_column_lv(&sub, e, &slot, &t, &tm, &levels);
@@ -1284,7 +1477,14 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             rc = compile_compare(b, e, op, e->u.bin.l, e->u.bin.r, f, XOP_CMP, 0);
         } else if (op == BOP_OTHER) {
             rc = compile_json_op(b, e, e->u.bin.opname, f);
-        } else if (op == BOP_CONCAT) {
+        } else if (op == BOP_CONCAT || op == BOP_CONTAINS || op == BOP_CONTAINED || op == BOP_OVERLAP) {
+            rc = compile_array_binary(b, e, f);
+            if (rc != -1) break;
+            rc = DD_OK;
+            if (op != BOP_CONCAT) {   /* not over arrays: jsonb's @> and <@ */
+                rc = compile_json_op(b, e, op == BOP_CONTAINS ? "@>" : op == BOP_CONTAINED ? "<@" : "&&", f);
+                break;
+            }
             Frag fs[2];
             frag_init(&fs[0]);
             frag_init(&fs[1]);
@@ -1414,9 +1614,20 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
                         e->u.cast.type.name);
             break;
         }
-        rc = compile_node(b, e->u.cast.arg, f);
+        Expr *arg = e->u.cast.arg;
+        if (type_is_array(t) && arg->kind == EXPR_FUNC && arg->u.func.special == FUNC_ARRAY && arg->u.func.n == 0) {
+            /* ARRAY[]::t[]: the empty array of the type given */
+            ArrayVal empty;
+            array_init(&empty, type_elem(t));
+            Value v;
+            rc = array_to_value(&empty, cc->sql->stmt, &v, cc->sql->err);
+            if (!rc) rc = frag_const(b, f, v, e->loc);
+            f->typmod = -1;
+            break;
+        }
+        rc = compile_node(b, arg, f);
         i32 tm = e->u.cast.type.typmod;
-        if (t == TYPE_BPCHAR && tm < 0) tm = 1;   /* char = char(1) */
+        if ((t == TYPE_BPCHAR || t == type_array_of(TYPE_BPCHAR)) && tm < 0) tm = 1;   /* char = char(1) */
         if (!rc) rc = coerce(b, f, t, tm, true, e->loc);
         break;
     }
@@ -1436,6 +1647,214 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         break;
     }
     b->nesting--;
+    return rc;
+}
+
+/* ---------------------------------------------------------------- arrays */
+
+static bool unknownish(TypeId t) { return t == TYPE_UNKNOWN || t == TYPE_NULLTYPE; }
+
+/* Appends a call of fn over the n values below it, with its ArrayOpInfo. */
+static int emit_array_call(Builder *b, Frag *f, FuncImpl fn, int n, ArrayOpInfo info, int loc)
+{
+    ArrayOpInfo *st = arena_alloc(b->cc->sql->stmt, sizeof *st);
+    if (!st) return DD_ENOMEM;
+    *st = info;
+    ExprInstr ins = ins_make(XOP_FUNC, loc);
+    ins.fn = fn;
+    ins.a = n;
+    ins.type = (u8)info.type;
+    ins.state = st;
+    f->type = info.type;
+    f->typmod = -1;
+    f->depth = DD_MAX(f->depth, 1);
+    return frag_emit(f, ins);
+}
+
+static int no_array_type(Builder *b, TypeId t, int loc)
+{
+    return err_at(b->cc, DD_EUNDEFINED_OBJECT, loc, "could not find array type for data type %s", type_name(t));
+}
+
+/* ARRAY[a, b, ...] (elements of one type, or sub-arrays: one more dimension). */
+static int compile_array_ctor(Builder *b, Expr *e, Frag *f)
+{
+    int n = e->u.func.n;
+    if (n == 0) {
+        int rc = err_at(b->cc, DD_EINDETERMINATE_TYPE, e->loc, "cannot determine type of empty array");
+        dd_err_hint(b->cc->sql->err, "Explicitly cast to the desired type, for example ARRAY[]::integer[].");
+        return rc;
+    }
+    Frag *fs = dd_calloc((size_t)n, sizeof(Frag));
+    if (!fs) return DD_ENOMEM;
+    TypeId t;
+    int rc = compile_list_common(b, e->u.func.args, n, fs, e->loc, "ARRAY", &t);
+    TypeId rt = t;
+    if (!rc && !type_is_array(t)) {
+        if (type_has_array(t)) rt = type_array_of(t);
+        else rc = no_array_type(b, t, e->loc);
+    }
+    for (int k = 0; !rc && k < n; k++) rc = frag_append(f, &fs[k], k);
+    if (!rc) rc = emit_array_call(b, f, arr_construct, n, (ArrayOpInfo){.type = rt}, e->loc);
+    for (int k = 0; k < n; k++) frag_free(&fs[k]);
+    dd_free(fs);
+    return rc;
+}
+
+/* ARRAY(SELECT x ...) */
+static int compile_array_query(Builder *b, Expr *e, Frag *f)
+{
+    Expr *sub = e->u.func.args[0];
+    SubLink *l;
+    int rc = plan_sublink(b, sub->u.sub.select, SUBLINK_ARRAY, sub->loc, sub->loc, &l);
+    if (rc) return rc;
+    if (unknownish(l->type)) l->type = TYPE_TEXT;
+    if (!type_is_array(l->type)) {
+        if (!type_has_array(l->type)) return no_array_type(b, l->type, e->loc);
+        l->type = type_array_of(l->type);
+    }
+    return emit_sublink(f, l, 0, 0, e->loc);
+}
+
+/* x[i], x[lo:hi], ... */
+static int compile_subscript(Builder *b, Expr *e, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    int n = e->u.func.n;
+    int nsub = (int)strlen(e->u.func.slices);
+    Frag *fs = dd_calloc((size_t)n, sizeof(Frag));
+    if (!fs) return DD_ENOMEM;
+    int rc = compile_node(b, e->u.func.args[0], &fs[0]);
+    TypeId at = fs[0].type;
+    if (!rc && !type_is_array(at))
+        rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->u.func.args[0]->loc,
+                    "cannot subscript type %s because it does not support subscripting",
+                    unknownish(at) ? "unknown" : type_name(at));
+    if (!rc && nsub > ARRAY_MAXDIM)
+        rc = err_at(cc, DD_EPROGRAM_LIMIT, e->oploc, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
+                    nsub, ARRAY_MAXDIM);
+    for (int k = 1; !rc && k < n; k++) {
+        frag_init(&fs[k]);
+        rc = compile_node(b, e->u.func.args[k], &fs[k]);
+        if (!rc && !unknownish(fs[k].type) && !type_is_numeric(fs[k].type))
+            rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->u.func.args[k]->loc, "array subscript must have type integer");
+        if (!rc) rc = coerce(b, &fs[k], TYPE_INT4, -1, false, e->u.func.args[k]->loc);
+    }
+    bool slice = strspn(e->u.func.slices, "i") != (size_t)nsub;
+    for (int k = 0; !rc && k < n; k++) rc = frag_append(f, &fs[k], k);
+    ArrayOpInfo info = {.type = slice ? at : type_elem(at), .slices = e->u.func.slices};
+    if (!rc) rc = emit_array_call(b, f, arr_subscript, n, info, e->oploc);
+    for (int k = 0; k < n; k++) frag_free(&fs[k]);
+    dd_free(fs);
+    return rc;
+}
+
+/* x op ANY | ALL (array) */
+static int compile_any(Builder *b, Expr *e, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    Frag fs[2];
+    frag_init(&fs[0]);
+    frag_init(&fs[1]);
+    Expr *x = e->u.func.args[0], *arr = e->u.func.args[1];
+    int rc = compile_node(b, x, &fs[0]);
+    if (!rc) rc = compile_node(b, arr, &fs[1]);
+    if (!rc && unknownish(fs[1].type)) {
+        TypeId et = unknownish(fs[0].type) ? TYPE_TEXT : fs[0].type;
+        if (type_has_array(et)) rc = coerce(b, &fs[1], type_array_of(et), -1, false, arr->loc);
+    }
+    if (!rc && !type_is_array(fs[1].type))
+        rc = err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "op ANY/ALL (array) requires array on right side");
+    TypeId et = type_elem(fs[1].type), t;
+    if (!rc && unknownish(fs[0].type)) rc = coerce(b, &fs[0], et, -1, false, x->loc);
+    else if (!rc && (!type_common(fs[0].type, et, &t) || type_is_array(et) != type_is_array(fs[0].type)))
+        rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
+                    type_name(fs[0].type), bop_text((BinaryOp)e->u.func.cmp), type_name(et));
+    if (!rc) rc = frag_append(f, &fs[0], 0);
+    if (!rc) rc = frag_append(f, &fs[1], 1);
+    ArrayOpInfo info = {.type = TYPE_BOOL, .cmp = e->u.func.cmp, .all = e->u.func.all};
+    if (!rc) rc = emit_array_call(b, f, arr_any, 2, info, e->oploc);
+    frag_free(&fs[0]);
+    frag_free(&fs[1]);
+    return rc;
+}
+
+static int compile_array_syntax(Builder *b, Expr *e, Frag *f)
+{
+    switch ((FuncSpecial)e->u.func.special) {
+    case FUNC_ARRAY: return compile_array_ctor(b, e, f);
+    case FUNC_ARRAY_QUERY: return compile_array_query(b, e, f);
+    case FUNC_SUBSCRIPT: return compile_subscript(b, e, f);
+    case FUNC_ANY: return compile_any(b, e, f);
+    default: return err_at(b->cc, DD_EINTERNAL, e->loc, "unknown array syntax");
+    }
+}
+
+/* || @> <@ && where an operand is an array; -1 when neither is (|| is then
+ * the string concatenation). */
+static int compile_array_binary(Builder *b, Expr *e, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    BinaryOp op = e->u.bin.op;
+    Frag fs[2];
+    frag_init(&fs[0]);
+    frag_init(&fs[1]);
+    int rc = compile_node(b, e->u.bin.l, &fs[0]);
+    if (!rc) rc = compile_node(b, e->u.bin.r, &fs[1]);
+    TypeId l = fs[0].type, r = fs[1].type;
+    if (!rc && !type_is_array(l) && !type_is_array(r)) {   /* not an array operator (jsonb's, text's ||) */
+        frag_free(&fs[0]);
+        frag_free(&fs[1]);
+        return -1;
+    }
+    FuncImpl fn = arr_cat;
+    TypeId rt = TYPE_BOOL;
+    if (!rc && op != BOP_CONCAT) {
+        if (unknownish(l) && type_is_array(r)) rc = coerce(b, &fs[0], l = r, -1, false, e->u.bin.l->loc);
+        else if (unknownish(r) && type_is_array(l)) rc = coerce(b, &fs[1], r = l, -1, false, e->u.bin.r->loc);
+        if (!rc && (!type_is_array(l) || l != r))
+            rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
+                        unknownish(l) ? "unknown" : type_name(l), bop_text(op), unknownish(r) ? "unknown" : type_name(r));
+        fn = op == BOP_CONTAINS ? arr_contains : op == BOP_CONTAINED ? arr_contained : arr_overlap;
+    } else if (!rc) {
+        TypeId t;
+        if (type_is_array(l) && type_is_array(r)) {
+            if (!type_common(l, r, &t))
+                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s || %s", type_name(l),
+                            type_name(r));
+            if (!rc) rc = coerce(b, &fs[0], t, -1, false, e->u.bin.l->loc);
+            if (!rc) rc = coerce(b, &fs[1], t, -1, false, e->u.bin.r->loc);
+            rt = t;
+        } else if (type_is_array(l)) {
+            /* array || element, or array || an untyped array literal */
+            if (unknownish(r)) rc = coerce(b, &fs[1], rt = l, -1, false, e->u.bin.r->loc);
+            else if (!type_common(type_elem(l), r, &t))
+                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s || %s", type_name(l),
+                            type_name(r));
+            else {
+                fn = arr_append;
+                rt = type_array_of(t);
+                rc = coerce(b, &fs[0], rt, -1, false, e->u.bin.l->loc);
+                if (!rc) rc = coerce(b, &fs[1], t, -1, false, e->u.bin.r->loc);
+            }
+        } else {
+            if (unknownish(l)) rc = coerce(b, &fs[0], rt = r, -1, false, e->u.bin.l->loc);
+            else if (!type_common(l, type_elem(r), &t))
+                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s || %s", type_name(l),
+                            type_name(r));
+            else {
+                fn = arr_prepend;
+                rt = type_array_of(t);
+                rc = coerce(b, &fs[0], t, -1, false, e->u.bin.l->loc);
+                if (!rc) rc = coerce(b, &fs[1], rt, -1, false, e->u.bin.r->loc);
+            }
+        }
+    }
+    if (!rc) rc = frag_append(f, &fs[0], 0);
+    if (!rc) rc = frag_append(f, &fs[1], 1);
+    if (!rc) rc = emit_array_call(b, f, fn, 2, (ArrayOpInfo){.type = rt}, e->oploc);
+    frag_free(&fs[0]);
+    frag_free(&fs[1]);
     return rc;
 }
 
@@ -1500,6 +1919,15 @@ static bool list_equal(Expr **a, Expr **b, int n)
     return true;
 }
 
+static bool sort_equal(SortItem **a, SortItem **b, int na, int nb)
+{
+    if (na != nb) return false;
+    for (int i = 0; i < na; i++)
+        if (a[i]->desc != b[i]->desc || a[i]->nulls != b[i]->nulls || !ast_expr_equal(a[i]->expr, b[i]->expr))
+            return false;
+    return true;
+}
+
 bool ast_expr_equal(const Expr *a, const Expr *b)
 {
     if (!a || !b) return a == b;
@@ -1555,6 +1983,9 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
                ast_expr_equal(a->u.cast.arg, b->u.cast.arg);
     case EXPR_FUNC:
         return str_eq(a->u.func.name, b->u.func.name) && a->u.func.n == b->u.func.n &&
+               a->u.func.special == b->u.func.special && str_eq(a->u.func.slices, b->u.func.slices) &&
+               sort_equal(a->u.func.order, b->u.func.order, a->u.func.norder, b->u.func.norder) &&
+               a->u.func.cmp == b->u.func.cmp && a->u.func.all == b->u.func.all &&
                a->u.func.star == b->u.func.star && a->u.func.distinct == b->u.func.distinct &&
                a->u.func.over == b->u.func.over && ast_expr_equal(a->u.func.filter, b->u.func.filter) &&
                list_equal(a->u.func.args, b->u.func.args, a->u.func.n);
@@ -1605,6 +2036,8 @@ const char *ast_column_name(const Expr *e)
     switch (e->kind) {
     case EXPR_COLUMN: return e->u.col.name;
     case EXPR_FUNC: {
+        if (e->u.func.special == FUNC_SUBSCRIPT) return ast_column_name(e->u.func.args[0]);
+        if (e->u.func.special == FUNC_ANY) return "?column?";
         const char *n = e->u.func.name;
         const char *dot = strrchr(n, '.');
         n = dot ? dot + 1 : n;
@@ -1616,8 +2049,24 @@ const char *ast_column_name(const Expr *e)
     }
     case EXPR_CAST:
         if (e->u.cast.arg->kind == EXPR_CONST) {
-            /* typed literal: PostgreSQL names the column after the type */
+            /* typed literal: PostgreSQL names the column after the type
+             * (an array type after its element type) */
             const char *t = e->u.cast.type.name;
+            size_t tl = strlen(t);
+            if (tl > 2 && strcmp(t + tl - 2, "[]") == 0) {
+                TypeId at;
+                if (type_from_name(t, &at)) {
+                    static const char *const elem_names[TYPE__COUNT] = {
+                        [TYPE_BOOL] = "bool", [TYPE_INT2] = "int2", [TYPE_INT4] = "int4", [TYPE_INT8] = "int8",
+                        [TYPE_FLOAT4] = "float4", [TYPE_FLOAT8] = "float8", [TYPE_NUMERIC] = "numeric",
+                        [TYPE_TEXT] = "text", [TYPE_VARCHAR] = "varchar", [TYPE_BPCHAR] = "bpchar",
+                        [TYPE_DATE] = "date", [TYPE_TIMESTAMP] = "timestamp", [TYPE_TIMESTAMPTZ] = "timestamptz",
+                        [TYPE_INTERVAL] = "interval", [TYPE_UUID] = "uuid", [TYPE_BYTEA] = "bytea",
+                    };
+                    const char *en = elem_names[type_elem(at)];
+                    if (en) return en;
+                }
+            }
             if (strcmp(t, "timestamp with time zone") == 0 || strcmp(t, "timestamptz") == 0) return "timestamptz";
             if (strncmp(t, "timestamp", 9) == 0) return "timestamp";
             if (strcmp(t, "integer") == 0 || strcmp(t, "int") == 0) return "int4";

@@ -33,7 +33,24 @@ typedef struct ScopeRel {
     bool *hidden;           /* history columns: not in *, selectable by name */
     bool *used;             /* set by the compiler when a column is referenced */
     int slot0;
+    /* per column, or NULL: the index (Scope.merged) of the column that a
+     * JOIN ... USING / NATURAL merged it into, INT_MAX for none; a merged
+     * column is not named unqualified or listed by a bare * in a scope
+     * that holds its merged column (it stays for rel.name and rel.*) */
+    int *merged_by;
 } ScopeRel;
+
+/* A column that JOIN ... USING (or NATURAL) made of one column of each
+ * side: its value is the left side's (INNER, LEFT), the right side's
+ * (RIGHT) or COALESCE of both (FULL), in their common type.  expr names
+ * the sides' columns by position (Expr.u.col.star_slot); hidden_by is the
+ * merged column of an enclosing USING that took its place, or INT_MAX. */
+typedef struct MergedCol {
+    const char *name;
+    Expr *expr;
+    TypeId type;
+    int hidden_by;
+} MergedCol;
 
 typedef struct Scope Scope;
 
@@ -47,6 +64,13 @@ typedef struct CteDef {
     int loc;
     const Scope *env;
     const struct CteDef *prev;      /* the next visible WITH query outward */
+    /* WITH RECURSIVE: the query names itself (select is planned as its
+     * non-recursive and recursive terms), or, inside its recursive term,
+     * the name reads the working table `wt` (select NULL) of wncols
+     * columns named wnames, of types wtypes */
+    bool recursive;
+    struct WorkTable *wt;
+    const char **wnames; const TypeId *wtypes; const i32 *wtypmods; int wncols;
 } CteDef;
 
 struct CompileCtx;
@@ -66,6 +90,9 @@ struct Scope {
      * correlated when an outer reference crosses it. */
     const struct CompileCtx *cc;
     struct SubLink *link;
+    /* the columns of JOIN ... USING in this scope: merged[mlo, mhi) */
+    const MergedCol *merged;
+    int mlo, mhi;
 };
 
 /* A subquery in an expression (XOP_SUBLINK), planned once.  Uncorrelated:
@@ -74,7 +101,7 @@ struct Scope {
  * columns of enclosing queries): run again at every evaluation with the
  * current row pushed on the outer row stack, its values kept in `arena`
  * until the next run. */
-typedef enum SubLinkKind { SUBLINK_SCALAR, SUBLINK_EXISTS, SUBLINK_IN } SubLinkKind;
+typedef enum SubLinkKind { SUBLINK_SCALAR, SUBLINK_EXISTS, SUBLINK_IN, SUBLINK_ARRAY } SubLinkKind;
 struct Op;
 typedef struct SubLink {
     SubLinkKind kind;
@@ -82,7 +109,7 @@ typedef struct SubLink {
     TypeId type;            /* type of its first column */
     int loc;
     bool done;              /* vals / nvals valid */
-    Value *vals; int nvals; /* SCALAR: at most 1; EXISTS: 0 or 1 (no values); IN: all */
+    Value *vals; int nvals; /* SCALAR: at most 1; EXISTS: 0 or 1 (no values); IN, ARRAY: all */
     bool has_null;          /* IN: a NULL among vals */
     int *hash; size_t hcap; /* IN over many values: open addressing into vals (-1 empty), or NULL */
     bool correlated;
@@ -92,7 +119,7 @@ typedef struct SubLink {
 
 /* An aggregate call found while compiling a post-aggregation expression. */
 typedef enum AggKind { AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX,
-                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG,
+                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG, AGG_ARRAY_AGG,
                        AGG_JSON_AGG, AGG_JSONB_AGG, AGG_JSON_OBJECT_AGG, AGG_JSONB_OBJECT_AGG } AggKind;
 typedef struct ExprProg ExprProg;
 typedef struct AggSpec {
@@ -101,6 +128,10 @@ typedef struct AggSpec {
     ExprProg *arg;          /* over the input row; NULL for count(*) */
     ExprProg *arg2;         /* string_agg delimiter; json(b)_object_agg value */
     ExprProg *filter;       /* FILTER (WHERE ...): rows it is not true for are skipped */
+    ExprProg **ord; int nord;   /* agg(x ORDER BY ...): the order array_agg and
+                                   string_agg take their values in (the other
+                                   aggregates' results do not depend on it) */
+    bool *ord_desc, *ord_nulls_first;
     TypeId type;            /* result type */
     Expr *ast;              /* to reuse identical calls */
 } AggSpec;
@@ -126,6 +157,19 @@ typedef struct WinCall {
     TypeId type;
 } WinCall;
 
+/* A call of a set-returning function: in FROM (a Function Scan) or in a
+ * SELECT list (ProjectSet, PostgreSQL 10's semantics: the calls of one
+ * list run in lockstep, the shorter ones padded with NULLs).  Its
+ * arguments are programs over the input row (none in FROM). */
+typedef enum SrfKind { SRF_SERIES, SRF_SPLIT, SRF_UNNEST, SRF_MATCHES } SrfKind;
+typedef struct SrfCall {
+    SrfKind kind;
+    const char *name;
+    ExprProg *args[3]; int nargs;
+    TypeId type;            /* of its values */
+    int loc;
+} SrfCall;
+
 /* Compilation context. */
 typedef struct CompileCtx {
     struct SqlCtx *sql;
@@ -142,6 +186,11 @@ typedef struct CompileCtx {
     WinCall **wins; int nwins, capwins;
     struct WindowDef **windefs; int nwindefs;   /* the query's WINDOW clause */
     const char *assign_col;      /* expr_compile_as for a column: its name, for 42804 */
+    /* set-returning functions: allowed in a SELECT's output list; each call
+     * is read as a slot past the input row (XOP_SRFREF) */
+    bool srf_allowed;
+    const char *srf_forbidden;   /* where they are not ("CASE"), when agg_forbidden does not say */
+    SrfCall **srfs; int nsrfs, capsrfs;
     /* output aliases visible to ORDER BY (name -> expression) */
 } CompileCtx;
 
@@ -170,6 +219,7 @@ typedef enum ExprOp {
                        flags bit0 negated (NOT IN) */
     XOP_OUTER,      /* slot a of the outer row sub levels up (SqlCtx.outer_rows) */
     XOP_WINREF,     /* window call a: becomes XOP_SLOT once planned (never evaluated) */
+    XOP_SRFREF,     /* set-returning call a: becomes XOP_SLOT once planned (never evaluated) */
 } ExprOp;
 
 typedef struct EvalEnv EvalEnv;
@@ -253,9 +303,43 @@ extern const FuncDef seq_funcs[];
 extern const int nseq_funcs;
 bool agg_lookup(const char *name, AggKind *kind);
 /* The regular expression functions (regexfunc.c), searched after func.c's
- * own table: form k of name, or NULL.  regex_func_unsupported: why a
- * regexp function PostgreSQL has is not here (0A000), or NULL. */
+ * own table: form k of name, or NULL. */
 const FuncDef *regex_func_lookup(const char *name, int k);
-const char *regex_func_unsupported(const char *name);
+
+/* Set-returning functions (srfcall.c): whether name is one
+ * (generate_series, unnest, regexp_matches, regexp_split_to_table), and
+ * the compilation of call f: its arguments' programs (in cc) and its type.
+ * argi >= 0: only argument argi (unnest(a, b) in FROM is one call per
+ * array). */
+bool srf_is(const char *name);
+int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out);
+
+/* Arrays (arrayfunc.c): the functions over arrays (form k of name, or
+ * NULL), and the implementations the compiler calls for array syntax.
+ * A call site of the array syntax has an ArrayOpInfo in its
+ * ExprInstr.state, filled at compile time. */
+typedef struct ArrayOpInfo {
+    TypeId type;          /* the result type */
+    const char *slices;   /* FUNC_SUBSCRIPT: ast.h */
+    int cmp;              /* FUNC_ANY: the comparison (BinaryOp) */
+    bool all;             /* FUNC_ANY: ALL */
+} ArrayOpInfo;
+const FuncDef *array_func_lookup(const char *name, int k);
+int arr_construct(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_subscript(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_any(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_contains(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_contained(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_overlap(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_cat(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_append(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+int arr_prepend(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
+/* The array of type result of the n values items (each an element, or
+ * each an array of that type: then a dimension is added, as ARRAY[ARRAY[..],
+ * ..], ARRAY(SELECT an array) and array_agg of arrays do), in arena.  2202E
+ * when sub-arrays differ in their dimensions; ctor: ARRAY[...]'s message
+ * (and NULL or empty sub-arrays allowed), else the aggregates' (22004 for a
+ * NULL sub-array, 2202E for an empty one). */
+int arr_build(EvalEnv *env, Arena *arena, const Value *items, int n, TypeId result, bool ctor, Value *out);
 
 #endif

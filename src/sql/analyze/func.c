@@ -1407,6 +1407,8 @@ const FuncDef *func_lookup_form(const char *name, int k)
         if (strcmp(funcs[i].name, name) == 0 && k-- == 0) return &funcs[i];
     for (int i = 0; i < nseq_funcs; i++)
         if (strcmp(seq_funcs[i].name, name) == 0 && k-- == 0) return &seq_funcs[i];
+    for (int j = 0; array_func_lookup(name, j); j++)
+        if (k-- == 0) return array_func_lookup(name, j);
     for (int i = 0; i < njson_funcs; i++)
         if (strcmp(json_funcs[i].name, name) == 0 && k-- == 0) return &json_funcs[i];
     return regex_func_lookup(name, k);
@@ -1419,7 +1421,7 @@ bool agg_lookup(const char *name, AggKind *kind)
     static const struct { const char *n; AggKind k; } aggs[] = {
         {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX},
         {"bool_and", AGG_BOOL_AND}, {"bool_or", AGG_BOOL_OR}, {"every", AGG_BOOL_AND},
-        {"string_agg", AGG_STRING_AGG},
+        {"string_agg", AGG_STRING_AGG}, {"array_agg", AGG_ARRAY_AGG},
         {"json_agg", AGG_JSON_AGG}, {"jsonb_agg", AGG_JSONB_AGG},
         {"json_object_agg", AGG_JSON_OBJECT_AGG}, {"jsonb_object_agg", AGG_JSONB_OBJECT_AGG},
     };

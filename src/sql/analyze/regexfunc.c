@@ -9,12 +9,13 @@
  * NULL.  Positions and lengths are in characters, 1-based, as PostgreSQL's;
  * the matching itself works on bytes.  Arguments are checked in
  * PostgreSQL's order (start, N, endoption, subexpr, then the flags), so the
- * first error reported is its.  The functions that return arrays
- * (regexp_match, regexp_matches, regexp_split_to_array) wait for array
- * types; regexp_split_to_table is a function in FROM (plan/select.c).
+ * first error reported is its.  regexp_match and regexp_split_to_array
+ * return text[]; the set-returning regexp_matches and
+ * regexp_split_to_table are in exec/srf.c.
  */
 #include "expr.h"
 #include "../types/regex.h"
+#include "../types/array.h"
 
 #include <string.h>
 
@@ -377,6 +378,70 @@ static int f_regexp_replace_at(EvalEnv *env, const Value *a, int n, Value *out, 
     return rc ? rc : replace(env, a, start, nth, opts, out);
 }
 
+/* ---------------------------------------------------------------- arrays */
+
+/* regexp_match(s, p [, flags]): the groups of the first match as text[]
+ * (the whole match without groups), NULL when none */
+static int f_regexp_match(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    *out = val_null(type_array_of(TYPE_TEXT));
+    if (any_null(a, n)) return DD_OK;
+    unsigned opts = 0;
+    int rc = n > 2 ? rx_parse_flags(a[2].v.s.p, a[2].v.s.len, &opts, env->sql->err) : DD_OK;
+    if (!rc && (opts & RX_GLOBAL)) {
+        dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "%s() does not support the \"global\" option", "regexp_match");
+        dd_err_hint(env->sql->err, "Use the regexp_matches function instead.");
+        return DD_EINVALID_PARAM;
+    }
+    const Regex *re;
+    if (!rc) rc = compile(env, &a[1], opts, &re);
+    if (rc) return rc;
+    RxMatch m;
+    rx_match_init(&m, re, a[0].v.s.p, a[0].v.s.len, 0);
+    int found = rx_next(&m, env->sql->err);
+    if (found < 0) return -found;
+    return found ? rx_match_groups(&m, env->sql->row, out, env->sql->err) : DD_OK;
+}
+
+/* regexp_split_to_array(s, p [, flags]) */
+static int f_regexp_split_to_array(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    *out = val_null(type_array_of(TYPE_TEXT));
+    if (any_null(a, n)) return DD_OK;
+    unsigned opts = 0;
+    int rc = n > 2 ? read_flags(env, &a[2], "regexp_split_to_array", &opts) : DD_OK;
+    const Regex *re;
+    if (!rc) rc = compile(env, &a[1], opts, &re);
+    if (rc) return rc;
+    RxSplit sp;
+    rx_split_init(&sp, re, a[0].v.s.p, a[0].v.s.len);
+    u32 cap = 16, np = 0;
+    Value *items = arena_alloc(env->sql->row, sizeof(Value) * cap);
+    size_t from, to;
+    int got;
+    while (items && (got = rx_split_next(&sp, &from, &to, env->sql->err)) == 1) {
+        if (np == cap) {
+            Value *ni = arena_alloc(env->sql->row, sizeof(Value) * cap * 2);
+            if (ni) memcpy(ni, items, sizeof(Value) * cap);
+            items = ni;
+            cap *= 2;
+            if (!items) break;
+        }
+        items[np++] = val_text(TYPE_TEXT, sp.m.s + from, (u32)(to - from));
+    }
+    if (!items) return DD_ENOMEM;
+    if (got < 0) return -got;
+    ArrayVal arr;
+    array_init(&arr, TYPE_TEXT);
+    if ((rc = array_set_1d(&arr, env->sql->row, np))) return rc;
+    memcpy(arr.items, items, sizeof(Value) * np);
+    return array_to_value(&arr, env->sql->row, out, env->sql->err);
+}
+
+static bool r_text_array(TypeId *a, int n, TypeId *r) { *r = type_array_of(TYPE_TEXT); return args_are(a, n, "ttt"); }
+
 /* ---------------------------------------------------------------- table */
 
 static const FuncDef funcs[] = {
@@ -397,20 +462,13 @@ static const FuncDef funcs[] = {
     {"regexp_replace", 4, 6, r_replace_start, f_regexp_replace_at, false},
     {"substring", 2, 2, r_text, f_substring_regex, false},
     {"substring", 3, 3, r_text, f_substring_similar, false},
+    {"regexp_match", 2, 3, r_text_array, f_regexp_match, false},
+    {"regexp_split_to_array", 2, 3, r_text_array, f_regexp_split_to_array, false},
 };
 
 const FuncDef *regex_func_lookup(const char *name, int k)
 {
     for (size_t i = 0; i < DD_ARRAY_LEN(funcs); i++)
         if (strcmp(funcs[i].name, name) == 0 && k-- == 0) return &funcs[i];
-    return NULL;
-}
-
-const char *regex_func_unsupported(const char *name)
-{
-    static const char *const arrays[] = {"regexp_match", "regexp_matches", "regexp_split_to_array"};
-    for (size_t i = 0; i < DD_ARRAY_LEN(arrays); i++)
-        if (strcmp(arrays[i], name) == 0) return "it returns an array, and DriftDB has no array types yet";
-    if (strcmp(name, "regexp_split_to_table") == 0) return "as a set-returning function it can only be used in FROM";
     return NULL;
 }

@@ -144,7 +144,8 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
         case XOP_CONST: st[sp++] = p->consts[in->a]; break;
         case XOP_SLOT: st[sp++] = row[in->a]; break;
         case XOP_WINREF:
-            return eval_fail(env, dd_err(env->sql->err, DD_EINTERNAL, in->loc, "window function result not placed"),
+        case XOP_SRFREF:
+            return eval_fail(env, dd_err(env->sql->err, DD_EINTERNAL, in->loc, "function result not placed"),
                              in->loc);
         case XOP_OUTER: {
             SqlCtx *c = env->sql;
@@ -321,7 +322,12 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
                 rc = sublink_run(env, l, row);
                 if (rc) return eval_fail(env, rc, in->loc);
             }
-            if (l->kind == SUBLINK_SCALAR) {
+            if (l->kind == SUBLINK_ARRAY) {
+                Value r;
+                rc = arr_build(env, env->sql->row, l->vals, l->nvals, l->type, false, &r);
+                if (rc) return eval_fail(env, rc, in->loc);
+                st[sp++] = r;
+            } else if (l->kind == SUBLINK_SCALAR) {
                 st[sp++] = l->nvals ? l->vals[0] : val_null(l->type);
             } else if (l->kind == SUBLINK_EXISTS) {
                 st[sp++] = val_bool(l->nvals > 0);

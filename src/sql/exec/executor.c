@@ -35,7 +35,8 @@ static void *op_alloc(SqlCtx *ctx, size_t size, const OpVtbl *vt, int width)
 int val_copy(Arena *a, const Value *v, Value *out)
 {
     *out = *v;
-    if (!v->isnull && type_is_string((TypeId)v->type) && v->v.s.len) {
+    TypeId t = (TypeId)v->type;
+    if (!v->isnull && (type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID) && v->v.s.len) {
         char *p = arena_memdup(a, v->v.s.p, v->v.s.len);
         if (!p) return DD_ENOMEM;
         out->v.s.p = p;
@@ -965,9 +966,64 @@ typedef struct AggState {
     i64 count;
     Value acc;        /* sum / min / max / bool */
     bool has;
-    Buf text;         /* string_agg */
+    Buf text;         /* string_agg; the json aggregates' text */
+    bool nord_rows;   /* json aggregates with ORDER BY: items holds their rows */
     RowSet seen;      /* DISTINCT */
+    Value *items; u32 nitems, capitems;   /* array_agg, in the operator's arena; with ORDER BY
+                                             (and for string_agg) rows of ord_width values */
 } AggState;
+
+/* Values kept per input row by an aggregate with ORDER BY: the value, the
+ * delimiter (string_agg) or the object's value (json(b)_object_agg), the
+ * sort keys. */
+static u32 ord_width(const AggSpec *sp)
+{
+    bool two = sp->kind == AGG_STRING_AGG || sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+    return 1u + two + (u32)sp->nord;
+}
+
+/* Appends w values to st->items (copied into a). */
+static int keep_values(Arena *a, AggState *st, const Value *v, u32 w)
+{
+    if (st->nitems + w > st->capitems) {
+        u32 ncap = st->capitems ? st->capitems * 2 : 8 * w;
+        while (ncap < st->nitems + w) ncap *= 2;
+        Value *ni = arena_alloc(a, sizeof(Value) * ncap);
+        if (!ni) return DD_ENOMEM;
+        if (st->nitems) memcpy(ni, st->items, sizeof(Value) * st->nitems);
+        st->items = ni;
+        st->capitems = ncap;
+    }
+    for (u32 i = 0; i < w; i++) {
+        int rc = val_copy(a, &v[i], &st->items[st->nitems + i]);
+        if (rc) return rc;
+    }
+    st->nitems += w;
+    return DD_OK;
+}
+
+/* qsort_r order of the kept rows of an aggregate with ORDER BY (their
+ * position breaks ties, so equal keys keep the input order). */
+typedef struct OrdSort { const AggSpec *sp; const Value *items; u32 w; const ValueCtx *vc; } OrdSort;
+static int cmp_ord_rows(const void *x, const void *y, void *arg)
+{
+    const OrdSort *o = arg;
+    u32 i = *(const u32 *)x, j = *(const u32 *)y;
+    const Value *a = o->items + (size_t)i * o->w + (o->w - (u32)o->sp->nord);
+    const Value *b = o->items + (size_t)j * o->w + (o->w - (u32)o->sp->nord);
+    for (int k = 0; k < o->sp->nord; k++) {
+        int c;
+        if (a[k].isnull || b[k].isnull) {
+            if (a[k].isnull && b[k].isnull) continue;
+            c = a[k].isnull ? 1 : -1;
+            if (o->sp->ord_nulls_first[k]) c = -c;
+            return c;
+        }
+        c = val_compare(&a[k], &b[k], o->vc);
+        if (c) return o->sp->ord_desc[k] ? -c : c;
+    }
+    return i < j ? -1 : i > j;
+}
 
 typedef struct Group {
     Value *keys;      /* points just past the struct (see group_of_keys) */
@@ -1031,7 +1087,7 @@ static int agg_new_group(SqlCtx *ctx, AggOp *a, const Value *keys, Group **out)
  * "[a, b]" and "{ "k" : v, ... }" as PostgreSQL prints them, jsonb's
  * elements in normal form (an object is parsed again at the end, which
  * sorts its keys and keeps the last of duplicates). */
-static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *v, const Value *row)
+static int json_agg_add(SqlCtx *ctx, const AggSpec *sp, AggState *st, const Value *v, const Value *val)
 {
     ValueCtx vc = ctx->vctx;
     vc.arena = ctx->row;
@@ -1041,7 +1097,6 @@ static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const
     Buf *t = &st->text;
     buf_puts(t, st->has ? ", " : object && !b ? "{ " : object ? "{" : "[");
     st->has = true;
-    st->count++;
     if (object) {
         if (v->isnull) return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "field name must not be null");
         if (v->type == TYPE_JSON || v->type == TYPE_JSONB)
@@ -1052,15 +1107,7 @@ static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const
         json_write_string(k.len ? (const char *)k.data : "", k.len, t);
         buf_free(&k);
         buf_puts(t, b ? ": " : " : ");
-        Value val;
-        int rc = expr_eval(sp->arg2, &a->op.env, row, &val);
-        if (rc) return rc;
-        v = &val;
-        if (!b) { json_write_value(v, &vc, t); return buf_ok(t) ? DD_OK : DD_ENOMEM; }
-        JNode *n;
-        if ((rc = json_scalar_node(v, &vc, ctx->row, &n, ctx->err))) return rc;
-        jsonb_write(n, t);
-        return buf_ok(t) ? DD_OK : DD_ENOMEM;
+        v = val;
     }
     if (!b) {
         json_write_value(v, &vc, t);
@@ -1071,6 +1118,30 @@ static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const
         jsonb_write(n, t);
     }
     return buf_ok(t) ? DD_OK : DD_ENOMEM;
+}
+
+static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *v, const Value *row)
+{
+    bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+    Value val = val_null(TYPE_NULLTYPE);
+    int rc;
+    if (object && (rc = expr_eval(sp->arg2, &a->op.env, row, &val))) return rc;
+    st->count++;
+    if (sp->nord) {
+        /* ORDER BY: keep the value (and the object's value) and the keys;
+         * agg_final sorts them and writes the text */
+        u32 w = ord_width(sp), k = 0;
+        Value kept[16 + 2];
+        Value *row_v = w <= DD_ARRAY_LEN(kept) ? kept : arena_alloc(ctx->row, sizeof(Value) * w);
+        if (!row_v) return DD_ENOMEM;
+        row_v[k++] = *v;
+        if (object) row_v[k++] = val;
+        for (int i = 0; i < sp->nord; i++)
+            if ((rc = expr_eval(sp->ord[i], &a->op.env, row, &row_v[k++]))) return rc;
+        st->nord_rows = true;
+        return keep_values(&a->arena, st, row_v, w);
+    }
+    return json_agg_add(ctx, sp, st, v, &val);
 }
 
 static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *row)
@@ -1089,7 +1160,7 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     if (rc) return rc;
     bool json = sp->kind >= AGG_JSON_AGG && sp->kind <= AGG_JSONB_OBJECT_AGG;
     if (json && (!sp->distinct || v.isnull)) return json_agg_step(ctx, a, sp, st, &v, row);
-    if (v.isnull) return DD_OK;
+    if (v.isnull && sp->kind != AGG_ARRAY_AGG) return DD_OK;   /* array_agg keeps NULLs */
     if (sp->distinct) {
         Value *f;
         rowset_find(ctx, &st->seen, &v, &f);
@@ -1101,6 +1172,20 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         if (json) return json_agg_step(ctx, a, sp, st, &v, row);
     }
     st->count++;
+    if (sp->nord && (sp->kind == AGG_ARRAY_AGG || sp->kind == AGG_STRING_AGG)) {
+        /* ORDER BY: keep the value, its delimiter and its keys; the final
+         * step sorts them */
+        u32 w = ord_width(sp), k = 0;
+        Value kept[16 + 2];
+        Value *row_v = w <= DD_ARRAY_LEN(kept) ? kept : arena_alloc(ctx->row, sizeof(Value) * w);
+        if (!row_v) return DD_ENOMEM;
+        row_v[k++] = v;
+        if (sp->kind == AGG_STRING_AGG && (rc = expr_eval(sp->arg2, &a->op.env, row, &row_v[k++]))) return rc;
+        for (int i = 0; i < sp->nord; i++)
+            if ((rc = expr_eval(sp->ord[i], &a->op.env, row, &row_v[k++]))) return rc;
+        st->has = true;
+        return keep_values(&a->arena, st, row_v, w);
+    }
     switch (sp->kind) {
     case AGG_COUNT: break;
     case AGG_SUM: case AGG_AVG: {
@@ -1131,6 +1216,9 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         st->acc = val_bool(st->has ? (st->acc.v.b || v.v.b) : v.v.b);
         st->has = true;
         break;
+    case AGG_ARRAY_AGG:
+        if ((rc = keep_values(&a->arena, st, &v, 1))) return rc;
+        break;
     case AGG_STRING_AGG: {
         Value d;
         rc = expr_eval(sp->arg2, &a->op.env, row, &d);
@@ -1143,6 +1231,47 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     }
     default: break;
     }
+    return DD_OK;
+}
+
+/* qsort_r order of array_agg(DISTINCT ...)'s values: NULL last. */
+static int cmp_agg_items(const void *x, const void *y, void *vc)
+{
+    const Value *a = x, *b = y;
+    if (a->isnull || b->isnull) return (int)a->isnull - (int)b->isnull;
+    return val_compare(a, b, vc);
+}
+
+/* array_agg / string_agg with ORDER BY: the kept rows sorted, then the
+ * array or the text built from them. */
+static int agg_final_ordered(SqlCtx *ctx, AggOp *a, const AggSpec *sp, AggState *st, Value *out)
+{
+    u32 w = ord_width(sp), n = st->nitems / w;
+    if (!n) { *out = val_null(sp->type); return DD_OK; }
+    ValueCtx vc = ctx->vctx;
+    vc.arena = &a->arena;
+    u32 *idx = arena_alloc(&a->arena, sizeof(u32) * n);
+    if (!idx) return DD_ENOMEM;
+    for (u32 i = 0; i < n; i++) idx[i] = i;
+    OrdSort o = {sp, st->items, w, &vc};
+    qsort_r(idx, n, sizeof(u32), cmp_ord_rows, &o);
+    if (sp->kind == AGG_ARRAY_AGG) {
+        Value *vals = arena_alloc(&a->arena, sizeof(Value) * n);
+        if (!vals) return DD_ENOMEM;
+        for (u32 i = 0; i < n; i++) vals[i] = st->items[(size_t)idx[i] * w];
+        return arr_build(&a->op.env, &a->arena, vals, (int)n, sp->type, false, out);
+    }
+    Buf b = BUF_INIT;
+    for (u32 i = 0; i < n; i++) {
+        const Value *r = st->items + (size_t)idx[i] * w;
+        if (i && !r[1].isnull) buf_append(&b, r[1].v.s.p, r[1].v.s.len);
+        val_to_text(&r[0], &vc, &b);
+    }
+    char *p = buf_ok(&b) ? arena_memdup(&a->arena, b.len ? (const char *)b.data : "", b.len + 1) : NULL;
+    size_t len = b.len;
+    buf_free(&b);
+    if (!p) return DD_ENOMEM;
+    *out = val_text(TYPE_TEXT, p, (u32)len);
     return DD_OK;
 }
 
@@ -1161,8 +1290,22 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         return val_arith(ARITH_DIV, &st->acc, &cnt, &vc, out, ctx->err);
     }
     case AGG_JSON_AGG: case AGG_JSONB_AGG: case AGG_JSON_OBJECT_AGG: case AGG_JSONB_OBJECT_AGG: {
-        if (!st->has) { *out = val_null(sp->type); return DD_OK; }
         bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+        if (st->nord_rows) {
+            /* ORDER BY: the kept rows sorted, then written */
+            u32 w = ord_width(sp), n = st->nitems / w;
+            u32 *idx = arena_alloc(&a->arena, sizeof(u32) * (n + 1));
+            if (!idx) return DD_ENOMEM;
+            for (u32 i = 0; i < n; i++) idx[i] = i;
+            OrdSort o = {sp, st->items, w, &vc};
+            qsort_r(idx, n, sizeof(u32), cmp_ord_rows, &o);
+            for (u32 i = 0; i < n; i++) {
+                const Value *r = st->items + (size_t)idx[i] * w;
+                int rc = json_agg_add(ctx, sp, st, &r[0], object ? &r[1] : NULL);
+                if (rc) return rc;
+            }
+        }
+        if (!st->has) { *out = val_null(sp->type); return DD_OK; }
         Buf t = BUF_INIT;
         buf_append(&t, st->text.data, st->text.len);
         buf_puts(&t, !object ? "]" : sp->kind == AGG_JSON_OBJECT_AGG ? " }" : "}");
@@ -1177,7 +1320,14 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         buf_free(&t);
         return rc;
     }
+    case AGG_ARRAY_AGG:
+        if (sp->nord) return agg_final_ordered(ctx, a, sp, st, out);
+        if (!st->nitems) { *out = val_null(sp->type); return DD_OK; }
+        /* DISTINCT: in order, as PostgreSQL sorts a DISTINCT aggregate's input */
+        if (sp->distinct) qsort_r(st->items, st->nitems, sizeof(Value), cmp_agg_items, &vc);
+        return arr_build(&a->op.env, &a->arena, st->items, (int)st->nitems, sp->type, false, out);
     case AGG_STRING_AGG:
+        if (sp->nord) return agg_final_ordered(ctx, a, sp, st, out);
         if (!st->has) { *out = val_null(TYPE_TEXT); return DD_OK; }
         {
             char *p = arena_memdup(&a->arena, st->text.data ? (const char *)st->text.data : "", st->text.len + 1);
@@ -1770,6 +1920,11 @@ typedef struct JoinOp {
     Value **inner; size_t ninner, capinner;
     size_t pos;
     bool have_outer, matched;
+    /* FULL: which inner rows matched; after the outer side, the others
+     * come out with the outer side NULL (drain: the next one to look at) */
+    bool *hit;
+    bool draining;
+    size_t drain;
     Arena arena;            /* packed inner rows */
 } JoinOp;
 
@@ -1777,6 +1932,8 @@ static int join_open(SqlCtx *ctx, Op *op)
 {
     JoinOp *j = (JoinOp *)op;
     j->have_outer = false;
+    j->draining = false;
+    j->drain = 0;
     j->ninner = 0;
     arena_reset(&j->arena);
     int rc = ranges_narrow(ctx, &j->inner_r, &j->keep_r);
@@ -1805,18 +1962,40 @@ static int join_open(SqlCtx *ctx, Op *op)
     }
     op_close(ctx, op->child2);
     if (rc) return rc;
+    if (j->type == JOIN_FULL) {
+        dd_free(j->hit);
+        j->hit = dd_calloc(j->ninner + 1, sizeof(bool));
+        if (!j->hit) return DD_ENOMEM;
+    }
     return op_open(ctx, op->child);
+}
+
+/* FULL: the inner rows no outer row matched, the outer side NULL. */
+static int join_drain(JoinOp *j, Value **row)
+{
+    j->draining = true;
+    while (j->drain < j->ninner) {
+        size_t i = j->drain++;
+        if (j->hit[i]) continue;
+        ranges_null(j->row, &j->outer_r);
+        ranges_unpack(j->row, j->inner[i], &j->keep_r);
+        *row = j->row;
+        return 1;
+    }
+    return 0;
 }
 
 static int join_next(SqlCtx *ctx, Op *op, Value **row)
 {
     JoinOp *j = (JoinOp *)op;
+    if (j->draining) return join_drain(j, row);
     for (;;) {
         int rc;
         if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
         if (!j->have_outer) {
             Value *o;
             rc = op_next(ctx, op->child, &o);
+            if (rc == 0 && j->type == JOIN_FULL) return join_drain(j, row);
             if (rc <= 0) return rc;
             if (o != j->row) ranges_copy(j->row, o, &j->outer_r);
             j->have_outer = true;
@@ -1825,7 +2004,7 @@ static int join_next(SqlCtx *ctx, Op *op, Value **row)
         }
         if (j->pos == j->ninner) {
             j->have_outer = false;
-            if (j->type == JOIN_LEFT && !j->matched) {
+            if ((j->type == JOIN_LEFT || j->type == JOIN_FULL) && !j->matched) {
                 ranges_null(j->row, &j->inner_r);
                 *row = j->row;
                 return 1;
@@ -1840,6 +2019,7 @@ static int join_next(SqlCtx *ctx, Op *op, Value **row)
             if (!ok) continue;
         }
         j->matched = true;
+        if (j->hit) j->hit[j->pos - 1] = true;
         *row = j->row;
         return 1;
     }
@@ -1851,6 +2031,8 @@ static void join_close(SqlCtx *ctx, Op *op)
     op_close(ctx, op->child);
     arena_free(&j->arena);
     dd_free(j->inner);
+    dd_free(j->hit);
+    j->hit = NULL;
     j->inner = NULL;
     j->ninner = j->capinner = 0;
 }
@@ -1858,7 +2040,8 @@ static void join_close(SqlCtx *ctx, Op *op)
 static void join_explain(Op *op, Buf *out)
 {
     JoinOp *j = (JoinOp *)op;
-    buf_puts(out, j->type == JOIN_LEFT ? "Nested Loop Left Join" : "Nested Loop");
+    buf_puts(out, j->type == JOIN_LEFT ? "Nested Loop Left Join" : j->type == JOIN_FULL ? "Nested Loop Full Join"
+                : "Nested Loop");
 }
 
 static const OpVtbl join_vt = {"", join_open, join_next, join_close, join_explain};
@@ -1991,6 +2174,7 @@ typedef struct HashEntry {
     u64 hash;
     Value *keys;
     Value *vals;            /* packed build ranges */
+    bool hit;               /* FULL: a probe row matched it */
 } HashEntry;
 
 typedef struct KeySet { HashEntry **buckets; size_t nbuckets, count; } KeySet;
@@ -2017,6 +2201,14 @@ typedef struct HashJoinOp {
     /* ANTI_NULLS: the correlation keys (all keys but the last) of the
      * build rows (groups), and of those whose last key is NULL (nulls) */
     KeySet groups, nulls;
+    /* FULL: the build rows with a NULL key (they match nothing, but come
+     * out); after the probe side, every build row no probe row matched
+     * comes out with the probe side NULL (drain_b: the bucket, drain_e:
+     * the entry next, drain_n: the next NULL-key row) */
+    Value **nullrows; size_t nnull, capnull;
+    bool draining;
+    size_t drain_b, drain_n;
+    HashEntry *drain_e;
 } HashJoinOp;
 
 static u64 keys_hash(const Value *k, int n)
@@ -2092,7 +2284,22 @@ static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *k
         if (!rc && keys[nc].isnull) rc = kset_add(ctx, &h->nulls, &h->arena, keys, nc);
         if (rc) return rc;
     }
-    for (int i = 0; i < h->nkeys; i++) if (keys[i].isnull) return DD_OK;
+    bool null_key = false;
+    for (int i = 0; i < h->nkeys; i++) null_key |= keys[i].isnull;
+    if (null_key && h->type == JOIN_FULL) {
+        if (h->nnull == h->capnull) {
+            size_t ncap = h->capnull ? h->capnull * 2 : 16;
+            Value **nr = dd_realloc(h->nullrows, sizeof(Value *) * ncap);
+            if (!nr) return DD_ENOMEM;
+            h->nullrows = nr;
+            h->capnull = ncap;
+        }
+        Value *packed = arena_alloc(&h->arena, sizeof(Value) * (size_t)(h->bw + 1));
+        if (!packed) return DD_ENOMEM;
+        h->nullrows[h->nnull++] = packed;
+        return ranges_pack(&h->arena, in, &h->keep_r, packed);
+    }
+    if (null_key) return DD_OK;
     if ((h->count + 1) > h->nbuckets) {
         size_t nb = h->nbuckets ? h->nbuckets * 2 : 1024;
         HashEntry **b = dd_calloc(nb, sizeof(HashEntry *));
@@ -2116,6 +2323,7 @@ static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *k
     }
     e->keys = kv;
     e->vals = kv + h->nkeys;
+    e->hit = false;
     int rc = ranges_pack(&h->arena, in, &h->keep_r, e->vals);
     if (rc) return rc;
     e->hash = keys_hash(keys, h->nkeys);
@@ -2137,6 +2345,10 @@ static int hj_open(SqlCtx *ctx, Op *op)
     h->bw = ranges_width(&h->keep_r);
     h->have_probe = false;
     h->count = 0;
+    h->nnull = 0;
+    h->draining = false;
+    h->drain_b = h->drain_n = 0;
+    h->drain_e = NULL;
     if (h->nbuckets) memset(h->buckets, 0, sizeof(HashEntry *) * h->nbuckets);
     kset_clear(&h->groups);
     kset_clear(&h->nulls);
@@ -2160,15 +2372,45 @@ static int hj_open(SqlCtx *ctx, Op *op)
     return op_open(ctx, op->child);
 }
 
+/* FULL: the build rows no probe row matched, the probe side NULL. */
+static int hj_drain(HashJoinOp *h, Value **row)
+{
+    h->draining = true;
+    for (;;) {
+        HashEntry *e = h->drain_e;
+        if (e) {
+            h->drain_e = e->next;
+            if (e->hit) continue;
+            ranges_null(h->row, &h->probe_r);
+            ranges_unpack(h->row, e->vals, &h->keep_r);
+            *row = h->row;
+            return 1;
+        }
+        if (h->drain_b < h->nbuckets) {
+            h->drain_e = h->buckets[h->drain_b++];
+            continue;
+        }
+        if (h->drain_n < h->nnull) {
+            ranges_null(h->row, &h->probe_r);
+            ranges_unpack(h->row, h->nullrows[h->drain_n++], &h->keep_r);
+            *row = h->row;
+            return 1;
+        }
+        return 0;
+    }
+}
+
 static int hj_next(SqlCtx *ctx, Op *op, Value **row)
 {
     HashJoinOp *h = (HashJoinOp *)op;
+    if (h->draining) return hj_drain(h, row);
     for (;;) {
         int rc;
         if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
         if (!h->have_probe) {
             Value *p;
             rc = op_next(ctx, op->child, &p);
+            if (rc == 0 && h->type == JOIN_FULL) return hj_drain(h, row);
             if (rc <= 0) return rc;
             arena_reset(&h->probe_arena);
             bool null_key = false;
@@ -2209,7 +2451,8 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
         HashEntry *e = h->chain;
         if (!e) {
             h->have_probe = false;
-            if ((h->type == JOIN_LEFT || h->type == JOIN_ANTI || h->type == JOIN_ANTI_NULLS) && !h->matched) {
+            if ((h->type == JOIN_LEFT || h->type == JOIN_FULL || h->type == JOIN_ANTI || h->type == JOIN_ANTI_NULLS) &&
+                !h->matched) {
                 if (!h->row) { *row = h->prow; return 1; }
                 ranges_null(h->row, &h->build_r);
                 *row = h->row;
@@ -2230,6 +2473,7 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
             if (!ok) continue;
         }
         h->matched = true;
+        e->hit = true;
         if (h->type == JOIN_ANTI || h->type == JOIN_ANTI_NULLS) {   /* a match: this probe row is out */
             h->chain = NULL;
             h->have_probe = false;
@@ -2250,6 +2494,9 @@ static void hj_close(SqlCtx *ctx, Op *op)
     kset_clear(&h->groups);
     kset_clear(&h->nulls);
     dd_free(h->buckets);
+    dd_free(h->nullrows);
+    h->nullrows = NULL;
+    h->nnull = h->capnull = 0;
     h->buckets = NULL;
     h->nbuckets = h->count = 0;
 }
@@ -2257,7 +2504,8 @@ static void hj_close(SqlCtx *ctx, Op *op)
 static void hj_explain(Op *op, Buf *out)
 {
     HashJoinOp *h = (HashJoinOp *)op;
-    buf_puts(out, h->type == JOIN_LEFT ? "Hash Left Join" : h->type == JOIN_SEMI ? "Hash Semi Join"
+    buf_puts(out, h->type == JOIN_LEFT ? "Hash Left Join" : h->type == JOIN_FULL ? "Hash Full Join"
+                : h->type == JOIN_SEMI ? "Hash Semi Join"
                 : h->type == JOIN_ANTI ? "Hash Anti Join" : h->type == JOIN_ANTI_NULLS ? "Hash Anti Join (NOT IN)"
                 : "Hash Join");
 }
@@ -2869,214 +3117,6 @@ Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin)
     return &w->op;
 }
 
-/* ================================================================ generate_series */
-
-typedef struct SeriesOp {
-    Op op;
-    ExprProg *args[3]; int nargs;
-    TypeId type;
-    bool ordinality;
-    Value cur, stop, step, row[2];
-    int dir;                /* the step's sign: 1, -1 */
-    i64 n;
-    bool done;
-    Arena arena;
-} SeriesOp;
-
-static int series_open(SqlCtx *ctx, Op *op)
-{
-    SeriesOp *s = (SeriesOp *)op;
-    arena_reset(&s->arena);
-    s->done = false;
-    s->n = 0;
-    Value v[3];
-    for (int i = 0; i < s->nargs; i++) {
-        Value x;
-        int rc = expr_eval(s->args[i], &op->env, NULL, &x);
-        if (!rc) rc = val_copy(&s->arena, &x, &v[i]);
-        if (rc) return rc;
-        if (x.isnull) { s->done = true; return DD_OK; }
-    }
-    s->cur = v[0];
-    s->stop = v[1];
-    ValueCtx vc = ctx->vctx;
-    vc.arena = &s->arena;
-    if (s->nargs > 2) {
-        s->step = v[2];
-    } else {
-        Value one = val_int(TYPE_INT4, 1), c;
-        int rc = val_cast(&one, s->type, -1, false, &vc, &c, ctx->err);
-        if (rc) return rc;
-        s->step = c;
-    }
-    /* the step's direction: start + step against start */
-    Value next;
-    int rc = val_arith(ARITH_ADD, &s->cur, &s->step, &vc, &next, ctx->err);
-    if (rc) return rc;
-    int c = val_compare(&next, &s->cur, &ctx->vctx);
-    if (c == 0) return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "step size cannot equal zero");
-    s->dir = c > 0 ? 1 : -1;
-    return DD_OK;
-}
-
-static int series_next(SqlCtx *ctx, Op *op, Value **row)
-{
-    SeriesOp *s = (SeriesOp *)op;
-    if (s->done) return 0;
-    if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
-    int c = val_compare(&s->cur, &s->stop, &ctx->vctx);
-    if (c * s->dir > 0) { s->done = true; return 0; }
-    s->row[0] = s->cur;
-    s->row[1] = val_int(TYPE_INT8, ++s->n);
-    /* the next value, in the row arena of the next output (the current one
-     * stays valid until then) */
-    ValueCtx vc = ctx->vctx;
-    vc.arena = ctx->row;
-    Value next;
-    DdError e;
-    dd_err_clear(&e);
-    if (val_arith(ARITH_ADD, &s->cur, &s->step, &vc, &next, &e)) {
-        s->done = true;   /* past the type's range: the series ends there */
-    } else if (next.type == TYPE_NUMERIC || type_is_int((TypeId)next.type) || type_is_datetime((TypeId)next.type)) {
-        s->cur = next;    /* fixed-size payload: no arena needed */
-    } else {
-        Value kept;
-        if (val_copy(&s->arena, &next, &kept)) return -DD_ENOMEM;
-        s->cur = kept;
-    }
-    *row = s->row;
-    return 1;
-}
-
-static void series_close(SqlCtx *ctx, Op *op)
-{
-    DD_UNUSED(ctx);
-    arena_free(&((SeriesOp *)op)->arena);
-}
-
-static void series_explain(Op *op, Buf *out)
-{
-    DD_UNUSED(op);
-    buf_puts(out, " generate_series");
-}
-
-static const OpVtbl series_vt = {"Function Scan on", series_open, series_next, series_close, series_explain};
-
-Op *op_series(SqlCtx *ctx, ExprProg **args, int nargs, TypeId type, bool ordinality)
-{
-    SeriesOp *s = op_alloc(ctx, sizeof(*s), &series_vt, ordinality ? 2 : 1);
-    if (!s) return NULL;
-    for (int i = 0; i < nargs; i++) s->args[i] = args[i];
-    s->nargs = nargs;
-    s->type = type;
-    s->ordinality = ordinality;
-    arena_init(&s->arena, 1024);
-    op_estimate(&s->op, 1000, 1000);
-    return &s->op;
-}
-
-/* ================================================================ regexp_split_to_table */
-
-/*
- * The pieces of s between the matches of the pattern.  As PostgreSQL, an
- * empty match cuts nothing at the start or the end of s or right after
- * the previous match, so '' splits 'abc' into its characters and ','
- * splits ',a,' into '', 'a', ''.  The arguments are copied into the
- * operator's arena at open; the pieces point into it.
- */
-typedef struct SplitOp {
-    Op op;
-    ExprProg *args[3]; int nargs;
-    RxCache *site;          /* the compiled pattern(s), for the statement */
-    RxMatch m;              /* over s */
-    size_t piece;           /* where the next piece starts; > m.len: no more */
-    size_t prev_end;        /* end of the previous match, cut or not */
-    i64 n;
-    Value row[2];
-    Arena arena;
-} SplitOp;
-
-static int split_open(SqlCtx *ctx, Op *op)
-{
-    SplitOp *s = (SplitOp *)op;
-    arena_reset(&s->arena);
-    s->n = 0;
-    s->m.len = 0;
-    s->piece = 1;           /* nothing, unless every argument is there */
-    Value v[3];
-    for (int i = 0; i < s->nargs; i++) {
-        Value x;
-        int rc = expr_eval(s->args[i], &op->env, NULL, &x);
-        if (!rc) rc = val_copy(&s->arena, &x, &v[i]);
-        if (rc) return rc;
-        if (x.isnull) return DD_OK;
-    }
-    unsigned opts = 0;
-    int rc = s->nargs > 2 ? rx_parse_flags(v[2].v.s.p, v[2].v.s.len, &opts, ctx->err) : DD_OK;
-    if (!rc && (opts & RX_GLOBAL))
-        rc = dd_err(ctx->err, DD_EINVALID_PARAM, -1, "regexp_split_to_table() does not support the \"global\" option");
-    const Regex *re;
-    if (!rc) rc = rx_compile(&s->site, ctx->stmt, v[1].v.s.p, v[1].v.s.len, opts, &re, ctx->err);
-    if (rc) return rc;
-    rx_match_init(&s->m, re, v[0].v.s.p, v[0].v.s.len, 0);
-    s->piece = 0;
-    s->prev_end = 0;
-    return DD_OK;
-}
-
-static int split_next(SqlCtx *ctx, Op *op, Value **row)
-{
-    SplitOp *s = (SplitOp *)op;
-    if (s->piece > s->m.len) return 0;
-    if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
-    size_t from = s->piece, to;
-    for (;;) {
-        int found = rx_next(&s->m, ctx->err);
-        if (found < 0) return found;
-        if (found == 0) {                 /* the last piece: the rest of s */
-            to = s->m.len;
-            s->piece = s->m.len + 1;
-            break;
-        }
-        size_t so = s->m.ov[0], eo = s->m.ov[1];
-        bool cuts = so < s->m.len && eo > s->prev_end;
-        s->prev_end = eo;
-        if (cuts) {
-            to = so;
-            s->piece = eo;
-            break;
-        }
-    }
-    s->row[0] = val_text(TYPE_TEXT, s->m.s + from, (u32)(to - from));
-    s->row[1] = val_int(TYPE_INT8, ++s->n);
-    *row = s->row;
-    return 1;
-}
-
-static void split_close(SqlCtx *ctx, Op *op)
-{
-    DD_UNUSED(ctx);
-    arena_free(&((SplitOp *)op)->arena);
-}
-
-static void split_explain(Op *op, Buf *out)
-{
-    DD_UNUSED(op);
-    buf_puts(out, " regexp_split_to_table");
-}
-
-static const OpVtbl split_vt = {"Function Scan on", split_open, split_next, split_close, split_explain};
-
-Op *op_regex_split(SqlCtx *ctx, ExprProg **args, int nargs, bool ordinality)
-{
-    SplitOp *s = op_alloc(ctx, sizeof(*s), &split_vt, ordinality ? 2 : 1);
-    if (!s) return NULL;
-    for (int i = 0; i < nargs; i++) s->args[i] = args[i];
-    s->nargs = nargs;
-    arena_init(&s->arena, 1024);
-    op_estimate(&s->op, 1000, 1000);
-    return &s->op;
-}
 
 /* ================================================================ append */
 
@@ -3343,6 +3383,198 @@ void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *ou
     }
     op_explain(o->child, depth + 1, costs, analyze, timing, out);
     op_explain(o->child2, depth + 1, costs, analyze, timing, out);
+}
+
+/* ================================================================ WITH RECURSIVE */
+
+/*
+ * A recursive WITH query: the non-recursive term's rows, then rounds of
+ * the recursive term, each reading the rows the round before produced
+ * (the working table, through op_worktable) until a round produces none.
+ * UNION (distinct) drops the rows seen before, so a cycle ends; UNION ALL
+ * keeps them, and a LIMIT above stops an endless recursion by asking for
+ * no more rows.
+ */
+struct WorkTable {
+    Value **rows;
+    size_t n;
+};
+
+WorkTable *worktable_new(SqlCtx *ctx)
+{
+    return arena_zalloc(ctx->stmt, sizeof(WorkTable));
+}
+
+typedef struct WorkScanOp {
+    Op op;
+    WorkTable *wt;
+    size_t pos;
+} WorkScanOp;
+
+static int ws_open(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    ((WorkScanOp *)op)->pos = 0;
+    return DD_OK;
+}
+
+static int ws_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    DD_UNUSED(ctx);
+    WorkScanOp *w = (WorkScanOp *)op;
+    if (w->pos >= w->wt->n) return 0;
+    *row = w->wt->rows[w->pos++];
+    return 1;
+}
+
+static void ws_close(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    DD_UNUSED(op);
+}
+
+static const OpVtbl workscan_vt = {"WorkTable Scan", ws_open, ws_next, ws_close, NULL};
+
+Op *op_worktable(SqlCtx *ctx, WorkTable *wt, int ncols)
+{
+    WorkScanOp *w = op_alloc(ctx, sizeof(*w), &workscan_vt, ncols);
+    if (!w) return NULL;
+    w->wt = wt;
+    return &w->op;
+}
+
+typedef struct RecUnionOp {
+    Op op;
+    WorkTable *wt;
+    bool distinct;
+    int ncols;
+    int phase;              /* 0 the non-recursive term, 1 the recursive one, 2 done */
+    bool kid_open;
+    /* the working table's rows and this round's: arrays and arenas,
+     * [cur] and [1 - cur] */
+    Value **rows[2]; size_t cap[2], nrows;
+    Arena arena[2];
+    int cur;
+    RowSet seen;            /* UNION: every row returned (in seen_arena) */
+    Arena seen_arena;
+} RecUnionOp;
+
+static int ru_open(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    RecUnionOp *u = (RecUnionOp *)op;
+    u->phase = 0;
+    u->kid_open = false;
+    u->nrows = 0;
+    u->wt->n = 0;
+    u->wt->rows = NULL;
+    arena_reset(&u->arena[0]);
+    arena_reset(&u->arena[1]);
+    rowset_free(&u->seen);
+    u->seen.n = u->ncols;
+    arena_reset(&u->seen_arena);
+    return DD_OK;
+}
+
+static int ru_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    RecUnionOp *u = (RecUnionOp *)op;
+    for (;;) {
+        if (u->phase == 2) return 0;
+        Op *k = u->phase == 0 ? op->child : op->child2;
+        int rc;
+        if (!u->kid_open) {
+            if ((rc = op_open(ctx, k))) {
+                op_close(ctx, k);
+                return neg(rc);
+            }
+            u->kid_open = true;
+        }
+        Value *r;
+        rc = op_next(ctx, k, &r);
+        if (rc < 0) return rc;
+        if (rc == 0) {
+            op_close(ctx, k);
+            u->kid_open = false;
+            if ((rc = sql_check_interrupt(ctx))) return neg(rc);
+            if (u->nrows == 0) {   /* nothing new: the recursion ends */
+                u->phase = 2;
+                return 0;
+            }
+            /* this round's rows become the working table; the one before
+             * is dropped */
+            int nxt = 1 - u->cur;
+            u->wt->rows = u->rows[nxt];
+            u->wt->n = u->nrows;
+            u->cur = nxt;
+            u->nrows = 0;
+            arena_reset(&u->arena[1 - u->cur]);
+            u->phase = 1;
+            continue;
+        }
+        if (u->distinct) {
+            Value *f, *c;
+            rowset_find(ctx, &u->seen, r, &f);
+            if (f) continue;
+            if ((rc = copy_row(&u->seen_arena, r, u->ncols, &c)) || (rc = rowset_add(&u->seen, c))) return neg(rc);
+        }
+        int nxt = 1 - u->cur;
+        if (u->nrows == u->cap[nxt]) {
+            size_t ncap = u->cap[nxt] ? u->cap[nxt] * 2 : 64;
+            Value **nr = dd_realloc(u->rows[nxt], sizeof(Value *) * ncap);
+            if (!nr) return neg(DD_ENOMEM);
+            u->rows[nxt] = nr;
+            u->cap[nxt] = ncap;
+        }
+        Value *c;
+        if ((rc = copy_row(&u->arena[nxt], r, u->ncols, &c))) return neg(rc);
+        u->rows[nxt][u->nrows++] = c;
+        size_t bytes = u->arena[0].total + u->arena[1].total + u->seen_arena.total +
+                       (u->cap[0] + u->cap[1] + u->seen.cap) * sizeof(Value *);
+        if ((rc = over_budget(ctx, bytes, "recursive query"))) return neg(rc);
+        *row = c;
+        return 1;
+    }
+}
+
+static void ru_close(SqlCtx *ctx, Op *op)
+{
+    RecUnionOp *u = (RecUnionOp *)op;
+    if (u->kid_open) op_close(ctx, u->phase == 0 ? op->child : op->child2);
+    u->kid_open = false;
+    for (int i = 0; i < 2; i++) {
+        dd_free(u->rows[i]);
+        u->rows[i] = NULL;
+        u->cap[i] = 0;
+        arena_free(&u->arena[i]);
+    }
+    u->wt->rows = NULL;
+    u->wt->n = 0;
+    rowset_free(&u->seen);
+    arena_free(&u->seen_arena);
+}
+
+static void ru_explain(Op *op, Buf *out)
+{
+    if (!((RecUnionOp *)op)->distinct) buf_puts(out, " (all)");
+}
+
+static const OpVtbl recunion_vt = {"Recursive Union", ru_open, ru_next, ru_close, ru_explain};
+
+Op *op_recursive_union(SqlCtx *ctx, Op *nonrec, Op *rec, WorkTable *wt, bool distinct, int ncols)
+{
+    RecUnionOp *u = op_alloc(ctx, sizeof(*u), &recunion_vt, ncols);
+    if (!u) return NULL;
+    u->op.child = nonrec;
+    u->op.child2 = rec;
+    u->wt = wt;
+    u->distinct = distinct;
+    u->ncols = ncols;
+    u->seen.n = ncols;
+    arena_init(&u->arena[0], 16 * 1024);
+    arena_init(&u->arena[1], 16 * 1024);
+    arena_init(&u->seen_arena, 16 * 1024);
+    return &u->op;
 }
 
 /* ================================================================ json functions in FROM */

@@ -151,19 +151,17 @@ Op *op_mergejoin(SqlCtx *ctx, Op *left, Op *right, int nkeys, ExprProg **lkeys, 
 /* Window functions: the calls wins[0..nwin) computed over all rows of
  * child (width base), each into slot base + k of its rows. */
 Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin);
-/* generate_series(start, stop [, step]) of type (ints, numeric,
- * timestamps with an interval step); ordinality: a second column 1, 2,
- * ...  Arguments are evaluated at open (they may read enclosing rows). */
-Op *op_series(SqlCtx *ctx, ExprProg **args, int nargs, TypeId type, bool ordinality);
-/* regexp_split_to_table(s, pattern [, flags]) (text arguments, evaluated
- * at open): the pieces of s between the matches of pattern, as PostgreSQL
- * cuts them; ordinality as op_series. */
-Op *op_regex_split(SqlCtx *ctx, ExprProg **args, int nargs, bool ordinality);
+/* srf.c: the set-returning calls of a FROM item in lockstep (width
+ * ncalls, + 1 bigint WITH ORDINALITY; EXPLAIN names it `name`), and of a
+ * SELECT list: each input row of in_width values, then the calls' values,
+ * as many rows as the longest call gives. */
+Op *op_function_scan(SqlCtx *ctx, SrfCall **calls, int ncalls, const char *name, bool ordinality);
+Op *op_project_set(SqlCtx *ctx, Op *child, int in_width, SrfCall **calls, int ncalls);
 /* The json functions in FROM over a json or jsonb document (arg, of
  * `type`): jsonb_each (key text, value), _each_text (key, value text),
  * _array_elements (value), _array_elements_text (value text),
- * _object_keys (text); ordinality as op_series.  22023 for a document of
- * the wrong shape, with PostgreSQL's messages. */
+ * _object_keys (text); ordinality a last bigint column 1, 2, ...  22023
+ * for a document of the wrong shape, with PostgreSQL's messages. */
 typedef enum JsonSrfKind { JSRF_EACH, JSRF_EACH_TEXT, JSRF_ELEMENTS, JSRF_ELEMENTS_TEXT, JSRF_KEYS,
                            JSRF_PATH } JsonSrfKind;
 /* JSRF_PATH: jsonb_path_query(target, path text [, vars [, silent]]), args[0..nargs) */
@@ -228,5 +226,14 @@ int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, con
 
 /* Copies v's variable-length payload into a. */
 int val_copy(Arena *a, const Value *v, Value *out);
+
+/* WITH RECURSIVE: op_recursive_union returns the rows of nonrec, then of
+ * rounds of rec, whose op_worktable references read the rows of the
+ * round before, until a round has none; distinct (UNION) drops rows seen
+ * before.  The WorkTable ties them (statement arena). */
+typedef struct WorkTable WorkTable;
+WorkTable *worktable_new(SqlCtx *ctx);
+Op *op_worktable(SqlCtx *ctx, WorkTable *wt, int ncols);
+Op *op_recursive_union(SqlCtx *ctx, Op *nonrec, Op *rec, WorkTable *wt, bool distinct, int ncols);
 
 #endif

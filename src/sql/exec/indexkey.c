@@ -51,7 +51,7 @@ int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, 
     if (rc) return rc;
     ScopeRel rel;
     if ((rc = scope_rel_for_table(ctx, t, t->name, &rel))) return rc;
-    Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL};
+    Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL, NULL, 0, 0};
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
     cc.sql = ctx;

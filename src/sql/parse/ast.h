@@ -22,6 +22,7 @@ typedef struct Expr Expr;
 typedef struct Stmt Stmt;
 typedef struct SelectStmt SelectStmt;
 typedef struct WindowDef WindowDef;
+typedef struct SortItem SortItem;
 
 /* ---- expressions ---- */
 
@@ -55,8 +56,21 @@ typedef enum BinaryOp {
     BOP_EQ, BOP_NE, BOP_LT, BOP_LE, BOP_GT, BOP_GE,
     BOP_ADD, BOP_SUB, BOP_MUL, BOP_DIV, BOP_MOD, BOP_POW,
     BOP_CONCAT,
+    BOP_CONTAINS, BOP_CONTAINED, BOP_OVERLAP,   /* array @> <@ && (jsonb's @> <@ too) */
     BOP_OTHER,      /* an operator known by its symbol (bin.opname): the json ones */
 } BinaryOp;
+
+/* The array syntax, parsed into EXPR_FUNC nodes (func.special) so that
+ * every walker of the tree sees plain calls over their arguments:
+ *   FUNC_ARRAY        ARRAY[args...] (name "array"); an argument written
+ *                     [a, b] inside it is a FUNC_ARRAY too
+ *   FUNC_ARRAY_QUERY  ARRAY(SELECT ...): args[0] is its EXPR_SUBQUERY
+ *   FUNC_SUBSCRIPT    args[0][...][...] (name "[]"): func.slices holds one
+ *                     letter per subscript, taking args in order: 'i' [x],
+ *                     's' [lo:hi], 'l' [lo:], 'u' [:hi], 'a' [:]
+ *   FUNC_ANY          args[0] cmp ANY | ALL (args[1]) over an array (name
+ *                     "any"): func.cmp the comparison, func.all for ALL */
+typedef enum FuncSpecial { FUNC_PLAIN, FUNC_ARRAY, FUNC_ARRAY_QUERY, FUNC_SUBSCRIPT, FUNC_ANY } FuncSpecial;
 
 typedef enum IsKind { IS_NULL, IS_TRUE, IS_FALSE, IS_UNKNOWN, IS_DISTINCT_FROM } IsKind;
 
@@ -106,6 +120,10 @@ struct Expr {
             bool distinct;     /* count(DISTINCT x) */
             WindowDef *over;   /* f(...) OVER (...) / OVER name: a window function */
             Expr *filter;      /* agg(...) FILTER (WHERE filter) */
+            SortItem **order; int norder;   /* agg(x ORDER BY ...) */
+            u8 special;        /* FuncSpecial */
+            char *slices;      /* FUNC_SUBSCRIPT */
+            int cmp; bool all; /* FUNC_ANY */
         } func;
         struct { SelectStmt *select; } sub;
     } u;
@@ -153,6 +171,7 @@ struct TableRef {
     TableRef *left, *right;
     Expr *on;                  /* NULL for CROSS / comma */
     char **using_cols; int nusing;
+    bool natural;              /* NATURAL JOIN: USING the common column names */
     /* TREF_SUBQUERY */
     SelectStmt *select;
     /* TREF_FUNCTION: f(args) [WITH ORDINALITY] (an EXPR_FUNC) */
@@ -170,11 +189,11 @@ typedef struct ResTarget {
     int loc;
 } ResTarget;
 
-typedef struct SortItem {
+struct SortItem {
     Expr *expr;
     bool desc;
     int nulls;      /* 0 default (NULLS LAST for ASC, FIRST for DESC), 1 FIRST, 2 LAST */
-} SortItem;
+};
 
 /* A window: OVER (...), or WINDOW name AS (...). */
 enum { FRAME_DEFAULT, FRAME_ROWS, FRAME_RANGE, FRAME_GROUPS };
@@ -209,11 +228,12 @@ struct SelectStmt {
     int setop;       /* 0 none, 1 UNION, 2 INTERSECT, 3 EXCEPT */
     bool setop_all;
     SelectStmt *next;
-    /* WITH name [(cols)] AS (select), ...: non-recursive, in source order */
+    /* WITH [RECURSIVE] name [(cols)] AS (select), ...: in source order */
     char **cte_names; int *cte_locs;
     SelectStmt **ctes;
     char ***cte_cols; int *cte_ncols;   /* column alias lists (ncols 0: none) */
     int nctes;
+    bool cte_recursive;
 };
 
 /* Options of CREATE / ALTER SEQUENCE and of an identity column; has_*
@@ -296,12 +316,14 @@ typedef struct SetClause { char *col; Expr *expr; int loc; } SetClause;
 typedef struct UpdateStmt {
     char *table; char *alias; int table_loc;
     SetClause **set; int nset;
+    TableRef **from; int nfrom;   /* UPDATE ... FROM items, or 0 */
     Expr *where;
     struct ResTarget **returning; int nreturning;
 } UpdateStmt;
 
 typedef struct DeleteStmt {
     char *table; char *alias; int table_loc;
+    TableRef **from; int nfrom;   /* DELETE ... USING items, or 0 */
     Expr *where;
     struct ResTarget **returning; int nreturning;
 } DeleteStmt;
@@ -421,7 +443,32 @@ typedef enum StmtKind {
     STMT_DROP_VIEW,  /* u.drop */
     STMT_CREATE_SEQUENCE, STMT_ALTER_SEQUENCE,   /* u.seq */
     STMT_DROP_SEQUENCE,   /* u.drop */
+    STMT_DECLARE, STMT_FETCH, STMT_CLOSE,   /* cursors, run by the engine: u.cursor */
+    STMT_PREPARE, STMT_EXECUTE, STMT_DEALLOCATE,   /* run by the engine: u.prepare */
 } StmtKind;
+
+/* PREPARE name [(type, ...)] AS statement (its text: body_loc to the
+ * statement's end); EXECUTE name [(expr, ...)]; DEALLOCATE [PREPARE]
+ * {name | ALL} (name NULL). */
+typedef struct PrepareStmt {
+    char *name;
+    TypeName *types; int ntypes;
+    int body_loc;
+    Expr **args; int nargs;
+} PrepareStmt;
+
+/* DECLARE name [BINARY] [[NO] SCROLL] CURSOR [WITH[OUT] HOLD] FOR query;
+ * FETCH / MOVE [direction] [FROM | IN] name; CLOSE {name | ALL}. */
+enum { CURSOR_FORWARD, CURSOR_BACKWARD, CURSOR_ABSOLUTE, CURSOR_RELATIVE };
+typedef struct CursorStmt {
+    char *name;              /* NULL: CLOSE ALL */
+    bool hold, scroll, no_scroll, binary;
+    SelectStmt *query;
+    int query_loc;           /* offset of the query's text */
+    bool move;
+    int dir;                 /* CURSOR_* */
+    i64 count;               /* FORWARD / BACKWARD: rows, -1 ALL; ABSOLUTE / RELATIVE: the position */
+} CursorStmt;
 
 struct Stmt {
     StmtKind kind;
@@ -443,6 +490,8 @@ struct Stmt {
         CopyStmt *copy;
         CreateViewStmt *create_view;
         SeqStmt *seq;
+        CursorStmt *cursor;
+        PrepareStmt *prepare;
     } u;
 };
 

@@ -486,7 +486,8 @@ static int time_zone_suffix(Parser *p, TypeName *tn, const char *base)
  * A type name as written: lower case, multi-word names joined by one space
  * ("double precision", "character varying", "timestamp with time zone");
  * typmod per ast.h.  FLOAT(p) becomes "real" or "double precision" as in
- * PostgreSQL; DEC -> "decimal"; "pg_catalog." is dropped.  Arrays are 0A000.
+ * PostgreSQL; DEC -> "decimal"; "pg_catalog." is dropped.  An array type
+ * is the element's name with "[]" appended (any number of dimensions).
  */
 static int parse_typename(Parser *p, TypeName *tn)
 {
@@ -598,8 +599,28 @@ static int parse_typename(Parser *p, TypeName *tn)
     } else {
         return syntax_error(p);
     }
-    if (tok(p)->kind == TOK_LBRACKET || is_kw(tok(p), KW_ARRAY))
-        return not_supported(p, tok(p)->start, "array type");
+    /* T[], T[n][m], T ARRAY, T ARRAY[n]: the one array type "T[]" */
+    bool array = false;
+    if (accept_kw(p, KW_ARRAY)) {
+        array = true;
+        if (tok(p)->kind == TOK_LBRACKET) {
+            advance(p);
+            if (tok(p)->kind != TOK_INTEGER) return syntax_error(p);
+            advance(p);
+            TRY(expect(p, TOK_RBRACKET));
+        }
+    } else {
+        while (tok(p)->kind == TOK_LBRACKET) {
+            advance(p);
+            if (tok(p)->kind == TOK_INTEGER) advance(p);
+            TRY(expect(p, TOK_RBRACKET));
+            array = true;
+        }
+    }
+    if (array) {
+        tn->name = arena_printf(p->a, "%s[]", tn->name);
+        if (!tn->name) return nomem(p);
+    }
     return DD_OK;
 }
 
@@ -759,7 +780,10 @@ static int parse_func_args(Parser *p, Expr *f)
         TRY(parse_expr(p, P_OR, &arg));
         PUSH(f->u.func.args, f->u.func.n, cap, arg);
     } while (accept(p, TOK_COMMA));
-    if (is_kw(tok(p), KW_ORDER)) return not_supported(p, tok(p)->start, "ORDER BY in an aggregate");
+    if (accept_kw(p, KW_ORDER)) {
+        TRY(expect_kw(p, KW_BY));
+        TRY(parse_sort_list(p, &f->u.func.order, &f->u.func.norder));
+    }
     TRY(expect(p, TOK_RPAREN));
     return func_tail(p, f);
 }
@@ -971,6 +995,34 @@ static int parse_paren_select(Parser *p, SelectStmt **out)
     return expect(p, TOK_RPAREN);
 }
 
+/* [a, b, ...] of an ARRAY constructor (the current token is '['); an
+ * element written [...] is a nested constructor (a sub-array). */
+static int parse_array_brackets(Parser *p, int loc, Expr **out)
+{
+    Expr *e = NULL;
+    int cap = 0;
+    TRY(make_func(p, dup_str(p, "array"), loc, &e));
+    if (!e->u.func.name) return nomem(p);
+    e->u.func.special = FUNC_ARRAY;
+    TRY(expect(p, TOK_LBRACKET));
+    if (!accept(p, TOK_RBRACKET)) {
+        do {
+            Expr *x = NULL;
+            if (tok(p)->kind == TOK_LBRACKET) {
+                TRY(enter(p));
+                TRY(parse_array_brackets(p, tok(p)->start, &x));
+                p->depth--;
+            } else {
+                TRY(parse_expr(p, P_OR, &x));
+            }
+            TRY(push_arg(p, e, &cap, x));
+        } while (accept(p, TOK_COMMA));
+        TRY(expect(p, TOK_RBRACKET));
+    }
+    *out = e;
+    return DD_OK;
+}
+
 static int parse_primary(Parser *p, Expr **out)
 {
     Token *t = tok(p);
@@ -1037,6 +1089,25 @@ static int parse_primary(Parser *p, Expr **out)
         return DD_OK;
     case KW_CASE:
         return parse_case(p, out);
+    case KW_ARRAY:
+        if (peek(p, 1)->kind == TOK_LBRACKET) {
+            advance(p);
+            return parse_array_brackets(p, t->start, out);
+        }
+        if (peek(p, 1)->kind == TOK_LPAREN && parens_hold_select(p, p->pos + 1)) {
+            Expr *sub = NULL;
+            TRY(make_func(p, dup_str(p, "array"), t->start, &e));
+            if (!e->u.func.name) return nomem(p);
+            e->u.func.special = FUNC_ARRAY_QUERY;
+            advance(p);
+            NEW_EXPR(sub, EXPR_SUBQUERY, tok(p)->start);
+            TRY(parse_paren_select(p, &sub->u.sub.select));
+            int cap = 0;
+            TRY(push_arg(p, e, &cap, sub));
+            *out = e;
+            return DD_OK;
+        }
+        break;
     case KW_CAST:
         NEW_EXPR(e, EXPR_CAST, t->start);
         advance(p);
@@ -1153,6 +1224,7 @@ static int infix_prec(Parser *p)
     case TOK_STAR: case TOK_SLASH: case TOK_PERCENT: return P_MUL;
     case TOK_CARET: return P_EXP;
     case TOK_TYPECAST: return P_CAST;
+    case TOK_LBRACKET: return P_SUBSCRIPT;
     case TOK_IDENT: break;
     default: return 0;
     }
@@ -1213,9 +1285,54 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         *out = e;
         return DD_OK;
     }
+    if (t->kind == TOK_LBRACKET) {
+        /* subscripts and slices: x[i], x[lo:hi], x[:hi], x[lo:], x[:], any number */
+        int cap = 0;
+        Buf shape = BUF_INIT;
+        TRY(make_func(p, dup_str(p, "[]"), l->loc, &e));
+        if (!e->u.func.name) return nomem(p);
+        e->u.func.special = FUNC_SUBSCRIPT;
+        e->oploc = oploc;
+        TRY(push_arg(p, e, &cap, l));
+        int rc = DD_OK;
+        while (!rc && tok(p)->kind == TOK_LBRACKET) {
+            advance(p);
+            Expr *lo = NULL, *hi = NULL;
+            if (tok(p)->kind != TOK_COLON) rc = parse_expr(p, P_OR, &lo);
+            if (!rc && accept(p, TOK_COLON)) {
+                if (tok(p)->kind != TOK_RBRACKET) rc = parse_expr(p, P_OR, &hi);
+                buf_putc(&shape, lo && hi ? 's' : lo ? 'l' : hi ? 'u' : 'a');
+            } else if (!rc) {
+                buf_putc(&shape, 'i');
+            }
+            if (!rc && lo) rc = push_arg(p, e, &cap, lo);
+            if (!rc && hi) rc = push_arg(p, e, &cap, hi);
+            if (!rc) rc = expect(p, TOK_RBRACKET);
+        }
+        if (!rc && !buf_ok(&shape)) rc = nomem(p);
+        if (!rc) {
+            e->u.func.slices = arena_strndup(p->a, buf_ok(&shape) && shape.len ? (const char *)shape.data : "", shape.len);
+            if (!e->u.func.slices) rc = nomem(p);
+        }
+        buf_free(&shape);
+        if (rc) return rc;
+        *out = e;
+        return DD_OK;
+    }
+    if (t->kind == TOK_OP && (!strcmp(t->str, "@>") || !strcmp(t->str, "<@") || !strcmp(t->str, "&&"))) {
+        NEW_EXPR(e, EXPR_BINARY, l->loc);
+        e->oploc = oploc;
+        e->u.bin.op = t->str[0] == '@' ? BOP_CONTAINS : t->str[0] == '<' ? BOP_CONTAINED : BOP_OVERLAP;
+        e->u.bin.l = l;
+        advance(p);
+        TRY(parse_expr(p, prec + 1, &e->u.bin.r));
+        *out = e;
+        return DD_OK;
+    }
     if (t->kind == TOK_OP) {
         /* the json operators: compiled as calls by their symbol */
-        static const char *const json_ops[] = {"->", "->>", "#>", "#>>", "@>", "<@", "?", "?|", "?&", "#-", "@?", "@@"};
+        /* (@> and <@ are BOP_CONTAINS / BOP_CONTAINED above: arrays' and jsonb's) */
+        static const char *const json_ops[] = {"->", "->>", "#>", "#>>", "?", "?|", "?&", "#-", "@?", "@@"};
         for (size_t k = 0; k < DD_ARRAY_LEN(json_ops); k++) {
             if (strcmp(t->str, json_ops[k]) != 0) continue;
             NEW_EXPR(e, EXPR_BINARY, l->loc);
@@ -1275,9 +1392,30 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
             if ((is_kw(q, KW_ANY) || is_kw(q, KW_ALL) || is_kw(q, KW_SOME)) && peek(p, 1)->kind == TOK_LPAREN) {
                 bool is_cmp = op == BOP_EQ || op == BOP_NE || op == BOP_LT || op == BOP_LE || op == BOP_GT ||
                               op == BOP_GE;
-                if (!is_cmp || !parens_hold_select(p, p->pos + 1))
-                    return not_supported(p, q->start, "op ANY / ALL (array)");
                 bool all = is_kw(q, KW_ALL);
+                if (!parens_hold_select(p, p->pos + 1)) {
+                    /* x op ANY | ALL (array) */
+                    if (!is_cmp)
+                        return dd_err(p->err, DD_EWRONG_OBJECT_TYPE, oploc,
+                                      "op ANY/ALL (array) requires operator to yield boolean");
+                    Expr *arr = NULL;
+                    int cap = 0;
+                    TRY(make_func(p, dup_str(p, "any"), l->loc, &e));
+                    if (!e->u.func.name) return nomem(p);
+                    e->u.func.special = FUNC_ANY;
+                    e->u.func.cmp = (int)op;
+                    e->u.func.all = all;
+                    e->oploc = oploc;
+                    advance(p);
+                    TRY(expect(p, TOK_LPAREN));
+                    TRY(parse_expr(p, P_OR, &arr));
+                    TRY(expect(p, TOK_RPAREN));
+                    TRY(push_arg(p, e, &cap, l));
+                    TRY(push_arg(p, e, &cap, arr));
+                    *out = e;
+                    return DD_OK;
+                }
+                if (!is_cmp) return not_supported(p, q->start, "this operator with ANY / ALL");
                 advance(p);
                 Expr *in = NULL;
                 NEW_EXPR(in, EXPR_IN, l->loc);
@@ -1588,13 +1726,20 @@ static int parse_table_ref(Parser *p, TableRef **out)
     for (;;) {
         Token *t = tok(p);
         JoinType jt;
+        bool natural = false;
+        if (is_kw(t, KW_NATURAL)) {
+            advance(p);
+            natural = true;
+            t = tok(p);
+            if (is_kw(t, KW_CROSS)) return syntax_error(p);
+        }
         if (is_kw(t, KW_CROSS)) { advance(p); jt = JOIN_CROSS; }
         else if (is_kw(t, KW_JOIN)) jt = JOIN_INNER;
         else if (is_kw(t, KW_INNER)) { advance(p); jt = JOIN_INNER; }
         else if (is_kw(t, KW_LEFT)) { advance(p); accept_kw(p, KW_OUTER); jt = JOIN_LEFT; }
         else if (is_kw(t, KW_RIGHT)) { advance(p); accept_kw(p, KW_OUTER); jt = JOIN_RIGHT; }
         else if (is_kw(t, KW_FULL)) { advance(p); accept_kw(p, KW_OUTER); jt = JOIN_FULL; }
-        else if (is_kw(t, KW_NATURAL)) return not_supported(p, t->start, "NATURAL JOIN");
+        else if (natural) return syntax_error(p);
         else break;
         TRY(expect_kw(p, KW_JOIN));
         TableRef *j = NULL;
@@ -1603,8 +1748,9 @@ static int parse_table_ref(Parser *p, TableRef **out)
         j->loc = left->loc;
         j->join = jt;
         j->left = left;
+        j->natural = natural;
         TRY(parse_table_primary(p, &j->right));
-        if (jt != JOIN_CROSS) {
+        if (jt != JOIN_CROSS && !natural) {
             if (accept_kw(p, KW_ON)) {
                 TRY(parse_expr(p, P_OR, &j->on));
             } else if (accept_kw(p, KW_USING)) {
@@ -1617,6 +1763,18 @@ static int parse_table_ref(Parser *p, TableRef **out)
     }
     p->depth--;
     *out = left;
+    return DD_OK;
+}
+
+/* FROM's (or UPDATE's FROM, DELETE's USING) comma-separated items. */
+static int parse_from_list(Parser *p, TableRef ***out, int *n)
+{
+    int cap = 0;
+    do {
+        TableRef *r = NULL;
+        TRY(parse_table_ref(p, &r));
+        PUSH(*out, *n, cap, r);
+    } while (accept(p, TOK_COMMA));
     return DD_OK;
 }
 
@@ -1652,14 +1810,7 @@ static int parse_select_core(Parser *p, SelectStmt **out)
         } while (accept(p, TOK_COMMA));
     }
     if (is_kw(tok(p), KW_INTO)) return not_supported(p, tok(p)->start, "SELECT INTO");
-    if (accept_kw(p, KW_FROM)) {
-        cap = 0;
-        do {
-            TableRef *r = NULL;
-            TRY(parse_table_ref(p, &r));
-            PUSH(s->from, s->nfrom, cap, r);
-        } while (accept(p, TOK_COMMA));
-    }
+    if (accept_kw(p, KW_FROM)) TRY(parse_from_list(p, &s->from, &s->nfrom));
     if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &s->where));
     if (accept_kw(p, KW_GROUP)) {
         TRY(expect_kw(p, KW_BY));
@@ -1864,7 +2015,10 @@ static int parse_with(Parser *p, SelectStmt *s)
 {
     int cap = 0, lcap = 0, nl = 0, ccap = 0, ncc = 0, ncap = 0, nn = 0, kcap = 0, nk = 0;
     advance(p);   /* WITH */
-    if (is_word(tok(p), "recursive")) return not_supported(p, tok(p)->start, "WITH RECURSIVE");
+    if (is_word(tok(p), "recursive")) {
+        advance(p);
+        s->cte_recursive = true;
+    }
     do {
         char *name = NULL, **cols = NULL;
         int loc, ncols = 0;
@@ -1933,6 +2087,7 @@ static int parse_select(Parser *p, SelectStmt **out)
         head->cte_cols = with.cte_cols;
         head->cte_ncols = with.cte_ncols;
         head->nctes = with.nctes;
+        head->cte_recursive = with.cte_recursive;
     }
     p->depth--;
     *out = head;
@@ -2082,7 +2237,7 @@ static int parse_update(Parser *p, Stmt *st)
     TRY(parse_alias(p, &up->alias, true));
     TRY(expect_kw(p, KW_SET));
     TRY(parse_set_list(p, &up->set, &up->nset));
-    if (is_kw(tok(p), KW_FROM)) return not_supported(p, tok(p)->start, "UPDATE ... FROM");
+    if (accept_kw(p, KW_FROM)) TRY(parse_from_list(p, &up->from, &up->nfrom));
     if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &up->where));
     return parse_returning(p, &up->returning, &up->nreturning);
 }
@@ -2098,7 +2253,7 @@ static int parse_delete(Parser *p, Stmt *st)
     if (is_kw(tok(p), KW_ONLY)) advance(p);
     TRY(parse_qualified_name(p, &del->table, &del->table_loc));
     TRY(parse_alias(p, &del->alias, false));
-    if (is_kw(tok(p), KW_USING)) return not_supported(p, tok(p)->start, "DELETE ... USING");
+    if (accept_kw(p, KW_USING)) TRY(parse_from_list(p, &del->from, &del->nfrom));
     if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &del->where));
     return parse_returning(p, &del->returning, &del->nreturning);
 }
@@ -2406,6 +2561,151 @@ static int parse_seq_int(Parser *p, i64 *out)
     return DD_OK;
 }
 
+/* ---- PREPARE / EXECUTE / DEALLOCATE ---- */
+
+static int parse_prepare(Parser *p, Stmt *st)
+{
+    PrepareStmt *ps = NULL;
+    NEW(ps);
+    st->u.prepare = ps;
+    Token *t = tok(p);
+    advance(p);
+    int loc;
+    if (is_word(t, "deallocate")) {
+        st->kind = STMT_DEALLOCATE;
+        if (is_word(tok(p), "prepare")) advance(p);
+        if (accept_kw(p, KW_ALL)) return DD_OK;
+        return parse_colid(p, &ps->name, &loc);
+    }
+    TRY(parse_colid(p, &ps->name, &loc));
+    if (is_word(t, "execute")) {
+        st->kind = STMT_EXECUTE;
+        if (!accept(p, TOK_LPAREN)) return DD_OK;
+        int cap = 0;
+        do {
+            Expr *e = NULL;
+            TRY(parse_expr(p, P_OR, &e));
+            PUSH(ps->args, ps->nargs, cap, e);
+        } while (accept(p, TOK_COMMA));
+        return expect(p, TOK_RPAREN);
+    }
+    st->kind = STMT_PREPARE;
+    if (accept(p, TOK_LPAREN)) {
+        int cap = 0;
+        do {
+            TypeName tn;
+            TRY(parse_typename(p, &tn));
+            PUSH(ps->types, ps->ntypes, cap, tn);
+        } while (accept(p, TOK_COMMA));
+        TRY(expect(p, TOK_RPAREN));
+    }
+    TRY(expect_kw(p, KW_AS));
+    if (at_end(p)) return syntax_error(p);
+    /* the statement is parsed and analyzed by the engine, from its text */
+    ps->body_loc = tok(p)->start;
+    while (!at_end(p)) advance(p);
+    return DD_OK;
+}
+
+/* ---- cursors ---- */
+
+/* An unquoted word, keyword or not. */
+static inline bool is_name(const Token *t, const char *w)
+{
+    return t->kind == TOK_IDENT && strcmp(t->str, w) == 0;
+}
+
+/* DECLARE name [BINARY] [ASENSITIVE | INSENSITIVE] [[NO] SCROLL] CURSOR
+ * [{WITH | WITHOUT} HOLD] FOR query */
+static int parse_declare(Parser *p, Stmt *st)
+{
+    CursorStmt *c = NULL;
+    NEW(c);
+    st->kind = STMT_DECLARE;
+    st->u.cursor = c;
+    advance(p);   /* DECLARE */
+    int loc;
+    TRY(parse_colid(p, &c->name, &loc));
+    for (;;) {
+        Token *t = tok(p);
+        if (is_name(t, "binary")) { c->binary = true; advance(p); }
+        else if (is_name(t, "asensitive") || is_name(t, "insensitive")) advance(p);
+        else if (is_name(t, "scroll")) { c->scroll = true; advance(p); }
+        else if (is_name(t, "no") && is_name(peek(p, 1), "scroll")) { c->no_scroll = true; advance(p); advance(p); }
+        else break;
+    }
+    if (!is_name(tok(p), "cursor")) return syntax_error(p);
+    advance(p);
+    if (is_kw(tok(p), KW_WITH) || is_name(tok(p), "without")) {
+        c->hold = is_kw(tok(p), KW_WITH);
+        advance(p);
+        if (!is_name(tok(p), "hold")) return syntax_error(p);
+        advance(p);
+    }
+    TRY(expect_kw(p, KW_FOR));
+    c->query_loc = tok(p)->start;
+    Token *q = tok(p);
+    if (!is_kw(q, KW_SELECT) && !is_kw(q, KW_WITH) && !is_kw(q, KW_VALUES) && q->kind != TOK_LPAREN &&
+        !is_kw(q, KW_TABLE))
+        return syntax_error(p);
+    return parse_select(p, &c->query);
+}
+
+/* A cursor's row count: [+|-] integer. */
+static int parse_cursor_count(Parser *p, i64 *out)
+{
+    return parse_seq_int(p, out);
+}
+
+static bool starts_count(Parser *p)
+{
+    Token *t = tok(p);
+    return t->kind == TOK_INTEGER || ((t->kind == TOK_MINUS || t->kind == TOK_PLUS) && peek(p, 1)->kind == TOK_INTEGER);
+}
+
+/* FETCH / MOVE [NEXT | PRIOR | FIRST | LAST | ABSOLUTE n | RELATIVE n | n |
+ * ALL | FORWARD [n | ALL] | BACKWARD [n | ALL]] [FROM | IN] name */
+static int parse_fetch(Parser *p, Stmt *st)
+{
+    CursorStmt *c = NULL;
+    NEW(c);
+    st->kind = STMT_FETCH;
+    st->u.cursor = c;
+    c->move = is_name(tok(p), "move");
+    advance(p);
+    Token *t = tok(p);
+    c->dir = CURSOR_FORWARD;
+    c->count = 1;
+    if (is_name(t, "next")) advance(p);
+    else if (is_name(t, "prior")) { advance(p); c->dir = CURSOR_BACKWARD; }
+    else if (is_name(t, "first")) { advance(p); c->dir = CURSOR_ABSOLUTE; }
+    else if (is_name(t, "last")) { advance(p); c->dir = CURSOR_ABSOLUTE; c->count = -1; }
+    else if (is_name(t, "absolute") || is_name(t, "relative")) {
+        c->dir = is_name(t, "absolute") ? CURSOR_ABSOLUTE : CURSOR_RELATIVE;
+        advance(p);
+        TRY(parse_cursor_count(p, &c->count));
+    } else if (starts_count(p)) {
+        TRY(parse_cursor_count(p, &c->count));
+        if (c->count < 0) { c->dir = CURSOR_BACKWARD; c->count = c->count == INT64_MIN ? INT64_MAX : -c->count; }
+    } else if (accept_kw(p, KW_ALL)) {
+        c->count = -1;
+    } else if (is_name(t, "forward") || is_name(t, "backward")) {
+        c->dir = is_name(t, "forward") ? CURSOR_FORWARD : CURSOR_BACKWARD;
+        advance(p);
+        if (accept_kw(p, KW_ALL)) c->count = -1;
+        else if (starts_count(p)) {
+            TRY(parse_cursor_count(p, &c->count));
+            if (c->count < 0) {
+                c->dir = c->dir == CURSOR_FORWARD ? CURSOR_BACKWARD : CURSOR_FORWARD;
+                c->count = c->count == INT64_MIN ? INT64_MAX : -c->count;
+            }
+        }
+    }
+    if (!accept_kw(p, KW_FROM)) accept_kw(p, KW_IN);
+    int loc;
+    return parse_colid(p, &c->name, &loc);
+}
+
 /* Sequence options (CREATE / ALTER SEQUENCE, identity columns), until a
  * token that starts none; `alter` allows RESTART. */
 static int parse_seq_options(Parser *p, SeqOptions *o, bool alter)
@@ -2644,7 +2944,14 @@ static int parse_create(Parser *p, Stmt *st)
             PUSH(ct->cols, ct->ncols, cap, cd);
         }
     } while (accept(p, TOK_COMMA));
-    return expect(p, TOK_RPAREN);
+    TRY(expect(p, TOK_RPAREN));
+    /* SQL:2011 / MariaDB: every DriftDB table keeps its versions already */
+    if (is_kw(tok(p), KW_WITH) && is_word(peek(p, 1), "system") && is_word(peek(p, 2), "versioning")) {
+        advance(p);
+        advance(p);
+        advance(p);
+    }
+    return DD_OK;
 }
 
 /* ALTER TABLE [IF EXISTS] name action [, ...]:
@@ -3354,11 +3661,23 @@ static int parse_stmt(Parser *p, Stmt *st)
             else accept_kw(p, KW_RESTRICT);
             return DD_OK;
         }
+        if (is_word(t, "prepare") || is_word(t, "execute") || is_word(t, "deallocate")) return parse_prepare(p, st);
+        if (is_word(t, "declare")) return parse_declare(p, st);
+        if (is_word(t, "fetch") || is_word(t, "move")) return parse_fetch(p, st);
+        if (is_word(t, "close")) {
+            CursorStmt *c = NULL;
+            NEW(c);
+            st->kind = STMT_CLOSE;
+            st->u.cursor = c;
+            advance(p);
+            if (accept_kw(p, KW_ALL)) return DD_OK;
+            int loc;
+            return parse_colid(p, &c->name, &loc);
+        }
         {
             /* statements clients send that DriftDB does not have yet */
             static const char *const later[][2] = {
-                {"prepare", "PREPARE"}, {"execute", "EXECUTE"},
-                {"deallocate", "DEALLOCATE"}, {"discard", "DISCARD"}, {"listen", "LISTEN"},
+                {"discard", "DISCARD"}, {"listen", "LISTEN"},
                 {"notify", "NOTIFY"}, {"vacuum", "VACUUM"}, {"grant", "GRANT"}, {"revoke", "REVOKE"},
                 {"lock", "LOCK"}, {"do", "DO"}, {"call", "CALL"}, {"comment", "COMMENT"},
             };
@@ -3372,6 +3691,7 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_SET: return parse_set(p, st);
     case KW_RESET: return parse_reset(p, st);
     case KW_SHOW: return parse_show(p, st);
+    case KW_FETCH: return parse_fetch(p, st);
     case KW_EXPLAIN: return parse_explain(p, st);
     case KW_VERIFY:
         st->kind = STMT_VERIFY;

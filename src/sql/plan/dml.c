@@ -201,14 +201,15 @@ static int dml_scope(SqlCtx *ctx, const TableInfo *t, const char *alias, Scope *
 
 /* Compiles a RETURNING list over the rows of t (named alias, or t's
  * name): * and t.* expand to the visible columns. */
-static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias, ResTarget **rts, int n, Plan *p)
+static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias, ResTarget **rts, int n, Plan *p,
+                             const Scope *wide)
 {
     if (!n) return DD_OK;
     Scope sc;
-    int rc = dml_scope(ctx, t, alias, &sc);
-    if (rc) return rc;
-    ScopeRel *rel = &sc.rels[0];
-    int cap = n + rel->ncols;
+    int rc = DD_OK;
+    if (wide) sc = *wide;
+    else if ((rc = dml_scope(ctx, t, alias, &sc))) return rc;
+    int cap = n + sc.nslots;
     Expr **ex = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)cap);
     const char **names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)cap);
     if (!ex || !names) return DD_ENOMEM;
@@ -217,8 +218,13 @@ static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias,
         ResTarget *rt = rts[i];
         if (rt->expr->kind == EXPR_STAR) {
             const char *q = rt->expr->u.col.qualifier;
-            if (q && strcmp(q, rel->alias) != 0)
+            bool any = false;
+            for (int r = 0; r < sc.nrels; r++) any |= !q || strcmp(q, sc.rels[r].alias) == 0;
+            if (!any)
                 return dd_err(ctx->err, DD_EUNDEFINED_TABLE, rt->loc, "missing FROM-clause entry for table \"%s\"", q);
+            for (int r = 0; r < sc.nrels; r++) {
+            ScopeRel *rel = &sc.rels[r];
+            if (q && strcmp(q, rel->alias) != 0) continue;
             for (int c = 0; c < rel->ncols; c++) {
                 if (rel->hidden[c]) continue;
                 if (nt == cap) {
@@ -241,6 +247,7 @@ static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias,
                 ce->u.col.star_slot = rel->slot0 + c + 1;
                 ex[nt] = ce;
                 names[nt++] = rel->names[c];
+            }
             }
             continue;
         }
@@ -271,12 +278,15 @@ static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias,
 
 /* Evaluates the RETURNING list over one row of t (vals: t's columns) and
  * keeps the values (statement arena). */
-static int keep_returning(SqlCtx *ctx, Plan *p, const Value *vals)
+static int keep_returning_row(SqlCtx *ctx, Plan *p, const Value *vals, const Value *full)
 {
     if (!p->nret) return DD_OK;
     const TableInfo *t = p->table;
-    Value *row = arena_alloc(ctx->row, sizeof(Value) * (size_t)(t->ncols + HIST_COLS + 1));
+    int width = p->ret_width ? p->ret_width : t->ncols + HIST_COLS;
+    Value *row = arena_alloc(ctx->row, sizeof(Value) * (size_t)(width + 1));
     if (!row) return DD_ENOMEM;
+    /* UPDATE ... FROM / DELETE ... USING: the other relations' values too */
+    if (p->ret_width) memcpy(row, full, sizeof(Value) * (size_t)width);
     memcpy(row, vals, sizeof(Value) * (size_t)t->ncols);
     for (int i = 0; i < HIST_COLS; i++) row[t->ncols + i] = val_null(hist_col_types[i]);
     if (p->nret_rows == p->capret_rows) {
@@ -300,6 +310,11 @@ static int keep_returning(SqlCtx *ctx, Plan *p, const Value *vals)
     return DD_OK;
 }
 
+static int keep_returning(SqlCtx *ctx, Plan *p, const Value *vals)
+{
+    return keep_returning_row(ctx, p, vals, NULL);
+}
+
 /* After the writes: the kept rows as the statement's result. */
 static int returning_rows(SqlCtx *ctx, Plan *p)
 {
@@ -308,67 +323,82 @@ static int returning_rows(SqlCtx *ctx, Plan *p)
     return p->ret_root ? DD_OK : DD_ENOMEM;
 }
 
-/* ON CONFLICT: the arbiter must be the primary key (unique indexes are not
- * arbiters yet); DO UPDATE's SET and WHERE over the existing row (the
- * table's name or alias) and the proposed one (EXCLUDED). */
+/* Adds unique index ix to p's ON CONFLICT arbiters. */
+static int add_arbiter(SqlCtx *ctx, Plan *p, const IndexInfo *ix)
+{
+    const IndexInfo **na = arena_alloc(ctx->stmt, sizeof(IndexInfo *) * (size_t)(p->narb + 1));
+    if (!na) return DD_ENOMEM;
+    if (p->narb) memcpy(na, p->arb, sizeof(IndexInfo *) * (size_t)p->narb);
+    na[p->narb++] = ix;
+    p->arb = na;
+    return DD_OK;
+}
+
+/* ON CONFLICT: its arbiters, as PostgreSQL infers them: (cols) names the
+ * primary key or every unique index on exactly those columns, ON
+ * CONSTRAINT one of them by name, and DO NOTHING without either takes
+ * them all; DO UPDATE's SET and WHERE read the existing row (the table's
+ * name or alias) and the proposed one (EXCLUDED). */
 static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan *p)
 {
-    bool any_unique = false;
-    for (int x = 0; x < t->nindexes; x++) any_unique |= t->indexes[x].unique;
     int ri = find_col(t, ROWID_COL);
     bool hidden_key = ri >= 0 && is_pk_col(t, ri);
+    int rc;
     if (s->nconf_cols) {
-        bool pk = !hidden_key && s->nconf_cols == t->npk;
-        for (int k = 0; k < s->nconf_cols; k++) {
-            int ci = find_col(t, s->conf_cols[k]);
-            if (ci < 0)
+        for (int k = 0; k < s->nconf_cols; k++)
+            if (find_col(t, s->conf_cols[k]) < 0)
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->conf_col_locs[k], "column \"%s\" does not exist",
                               s->conf_cols[k]);
-            pk = pk && is_pk_col(t, ci);
+        /* the set of columns named (a column may be named twice) */
+        bool *named = arena_zalloc(ctx->stmt, (size_t)t->ncols + 1);
+        if (!named) return DD_ENOMEM;
+        for (int k = 0; k < s->nconf_cols; k++) named[find_col(t, s->conf_cols[k])] = true;
+        int nnamed = 0;
+        for (int c = 0; c < t->ncols; c++) nnamed += named[c];
+        bool pk = !hidden_key && nnamed == t->npk;
+        for (int k = 0; k < t->npk && pk; k++) {
+            int ci = table_col_index(t, t->pk[k]);
+            pk = ci >= 0 && named[ci];
         }
-        if (!pk) {
-            for (int x = 0; x < t->nindexes; x++) {
-                const IndexInfo *ix = &t->indexes[x];
-                if (!ix->unique || ix->exprs || ix->ncols != s->nconf_cols) continue;
-                bool same = true;
-                for (int k = 0; k < s->nconf_cols && same; k++) {
-                    bool in = false;
-                    for (int c = 0; c < ix->ncols && !in; c++)
-                        in = table_col_index(t, ix->cols[c]) == find_col(t, s->conf_cols[k]);
-                    same = in;
-                }
-                if (same)
-                    return dd_err(ctx->err, DD_EFEATURE, s->conf_loc,
-                                  "ON CONFLICT on a unique index is not supported yet (only on the primary key)");
+        p->arb_pk = pk;
+        for (int x = 0; x < t->nindexes; x++) {
+            const IndexInfo *ix = &t->indexes[x];
+            if (!ix->unique || ix->exprs || ix->ncols != nnamed) continue;
+            bool same = true;
+            for (int c = 0; c < ix->ncols && same; c++) {
+                int ci = table_col_index(t, ix->cols[c]);
+                same = ci >= 0 && named[ci];
             }
+            if (same && (rc = add_arbiter(ctx, p, ix))) return rc;
+        }
+        if (!p->arb_pk && !p->narb)
             return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, s->conf_loc,
                           "there is no unique or exclusion constraint matching the ON CONFLICT specification");
-        }
     } else if (s->conf_constraint) {
         char pkey[CAT_MAX_NAME * 2 + 8];
         snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
-        if (hidden_key || strcmp(s->conf_constraint, pkey) != 0) {
-            for (int x = 0; x < t->nindexes; x++)
-                if (t->indexes[x].unique && t->indexes[x].name && strcmp(t->indexes[x].name, s->conf_constraint) == 0)
-                    return dd_err(ctx->err, DD_EFEATURE, s->conf_loc,
-                                  "ON CONFLICT on a unique index is not supported yet (only on the primary key)");
+        p->arb_pk = !hidden_key && strcmp(s->conf_constraint, pkey) == 0;
+        for (int x = 0; x < t->nindexes && !p->arb_pk && !p->narb; x++)
+            if (t->indexes[x].unique && t->indexes[x].name && strcmp(t->indexes[x].name, s->conf_constraint) == 0 &&
+                (rc = add_arbiter(ctx, p, &t->indexes[x])))
+                return rc;
+        if (!p->arb_pk && !p->narb)
             return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, s->conf_loc, "constraint \"%s\" for table \"%s\" does not exist",
                           s->conf_constraint, t->name);
-        }
     } else if (s->on_conflict == 2) {
         return dd_err(ctx->err, DD_ESYNTAX, s->conf_loc,
                       "ON CONFLICT DO UPDATE requires inference specification or constraint name");
-    } else if (any_unique) {
-        return dd_err(ctx->err, DD_EFEATURE, s->conf_loc,
-                      "ON CONFLICT DO NOTHING without a conflict target on a table with unique indexes is not "
-                      "supported yet (name the primary key's columns)");
+    } else {
+        p->arb_pk = !hidden_key;
+        for (int x = 0; x < t->nindexes; x++)
+            if (t->indexes[x].unique && (rc = add_arbiter(ctx, p, &t->indexes[x]))) return rc;
     }
     p->conflict = s->on_conflict;
     if (s->on_conflict != 2) return DD_OK;
     /* DO UPDATE: the existing row, then EXCLUDED */
     ScopeRel *rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel) * 2);
     if (!rels) return DD_ENOMEM;
-    int rc = scope_rel_for_table(ctx, t, s->alias ? s->alias : t->name, &rels[0]);
+    rc = scope_rel_for_table(ctx, t, s->alias ? s->alias : t->name, &rels[0]);
     if (!rc) rc = scope_rel_for_table(ctx, t, "excluded", &rels[1]);
     if (rc) return rc;
     rels[1].slot0 = rels[0].ncols;
@@ -574,7 +604,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     rc = compile_defaults(ctx, t, target, width, p);
     if (!rc) rc = compile_checks(ctx, t, p);
     if (!rc && s->on_conflict) rc = compile_conflict(ctx, s, t, p);
-    if (!rc) rc = compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p);
+    if (!rc) rc = compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p, NULL);
     return rc;
 }
 
@@ -724,49 +754,225 @@ static Value *row_copy(SqlCtx *ctx, const Value *row, int n)
     return c;
 }
 
-/* INSERT ... ON CONFLICT (the primary key): each proposed row is inserted,
- * or skipped (DO NOTHING), or updates the row it conflicts with (DO
- * UPDATE, when its WHERE holds); a row this statement already wrote is
- * skipped by DO NOTHING and is 21000 for DO UPDATE, as PostgreSQL. */
+/*
+ * An ON CONFLICT arbiter that is a unique index.  The snapshot's index
+ * answers for the rows the transaction has not written; `map` holds the
+ * index keys of the transaction's live rows (and of every live row when
+ * the index is new in this transaction: `all`), key -> the row's primary
+ * key (pks[val]).  An entry goes stale when its row changes; lookups
+ * check the row again.
+ */
+typedef struct Arbiter {
+    const IndexInfo *ix;
+    bool all;
+    KeySet map;
+    const u8 **pks; u32 *pklens; u32 n, cap;
+} Arbiter;
+
+static int arb_put(SqlCtx *ctx, Arbiter *a, const Buf *key, const u8 *pk, u32 pklen)
+{
+    if (a->n == a->cap) {
+        u32 ncap = a->cap ? a->cap * 2 : 32;
+        const u8 **np = arena_alloc(ctx->stmt, sizeof(u8 *) * ncap);
+        u32 *nl = arena_alloc(ctx->stmt, sizeof(u32) * ncap);
+        if (!np || !nl) return DD_ENOMEM;
+        if (a->n) {
+            memcpy(np, a->pks, sizeof(u8 *) * a->n);
+            memcpy(nl, a->pklens, sizeof(u32) * a->n);
+        }
+        a->pks = np;
+        a->pklens = nl;
+        a->cap = ncap;
+    }
+    u8 *copy = arena_memdup(ctx->stmt, pk, pklen ? pklen : 1);
+    if (!copy) return DD_ENOMEM;
+    bool had;
+    int rc = keyset_put(ctx->stmt, &a->map, key->data, (u32)key->len, a->n, &had);
+    if (rc) return rc;
+    if (had) keyset_get(&a->map, key->data, (u32)key->len)->val = a->n;
+    a->pks[a->n] = copy;
+    a->pklens[a->n++] = pklen;
+    return DD_OK;
+}
+
+/* Puts row vals (primary key pk) under its key in each arbiter's map. */
+static int arb_put_row(SqlCtx *ctx, const TableInfo *t, Arbiter *arbs, int narb, const Value *vals, const u8 *pk,
+                       u32 pklen, Buf *key)
+{
+    for (int i = 0; i < narb; i++) {
+        bool has_null;
+        int rc = sql_index_key_full(ctx, t, arbs[i].ix, vals, key, &has_null);
+        if (!rc && !has_null) rc = arb_put(ctx, &arbs[i], key, pk, pklen);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
+
+static int arb_init(SqlCtx *ctx, const TableInfo *t, Arbiter *a, Value *vals, Buf *key)
+{
+    int rc = DD_OK;
+    a->all = !sql_index_in_snapshot(ctx, t, a->ix);
+    if (a->all) {
+        TScan *sc = NULL;
+        if ((rc = tscan_open(ctx->snap, t->id, TMODE_PRESENT, 0, 0, NULL, 0, NULL, 0, &sc, ctx->err))) return rc;
+        for (u64 n = 0; !rc; n++) {
+            Version v;
+            if ((n & 255) == 0 && (rc = sql_check_interrupt(ctx))) break;
+            int r = tscan_next(sc, &v, ctx->err);
+            if (r <= 0) { rc = -r; break; }
+            if (ctx->ws && ws_find(ctx->ws, t->id, v.pk, v.pklen)) continue;
+            if (!(rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) rc = arb_put_row(ctx, t, a, 1, vals, v.pk, v.pklen, key);
+        }
+        tscan_close(sc);
+    }
+    WsRow **rows = NULL;
+    int nrows = 0;
+    if (!rc && ctx->ws) rc = ws_table_rows(ctx->ws, t->id, ctx->stmt, &rows, &nrows);
+    for (int i = 0; !rc && i < nrows; i++) {
+        if (!rows[i]->rec) continue;
+        if (!(rc = row_decode(t, rows[i]->rec, rows[i]->reclen, vals, ctx->err)))
+            rc = arb_put_row(ctx, t, a, 1, vals, rows[i]->pk, rows[i]->pklen, key);
+    }
+    return rc;
+}
+
+/* Whether the live row pk (the transaction's, else the snapshot's) has
+ * index key `key` under a's index. */
+static int arb_row_has(SqlCtx *ctx, const TableInfo *t, Arbiter *a, const u8 *pk, u32 pklen, const Buf *key,
+                       Value *vals, Buf *okey, bool *has)
+{
+    *has = false;
+    WsRow *w = ctx->ws ? ws_find(ctx->ws, t->id, pk, pklen) : NULL;
+    const u8 *rec;
+    u32 reclen;
+    Version v;
+    if (w) {
+        if (!w->rec) return DD_OK;
+        rec = w->rec;
+        reclen = w->reclen;
+    } else {
+        int f = tget_present(ctx->snap, t->id, pk, pklen, &v);
+        if (f <= 0) return -f;
+        rec = v.rec;
+        reclen = v.reclen;
+    }
+    bool has_null;
+    int rc = row_decode(t, rec, reclen, vals, ctx->err);
+    if (!rc) rc = sql_index_key_full(ctx, t, a->ix, vals, okey, &has_null);
+    *has = !rc && !has_null && okey->len == key->len && memcmp(okey->data, key->data, key->len) == 0;
+    return rc;
+}
+
+/* The live row whose key under a's index is `key`: *pk, or NULL. */
+static int arb_find(SqlCtx *ctx, const TableInfo *t, Arbiter *a, const Buf *key, Value *vals, Buf *okey,
+                    const u8 **pk, u32 *pklen)
+{
+    *pk = NULL;
+    bool has;
+    int rc;
+    KeySetEntry *e = keyset_get(&a->map, key->data, (u32)key->len);
+    if (e) {
+        if ((rc = arb_row_has(ctx, t, a, a->pks[e->val], a->pklens[e->val], key, vals, okey, &has))) return rc;
+        if (has) {
+            *pk = a->pks[e->val];
+            *pklen = a->pklens[e->val];
+            return DD_OK;
+        }
+    }
+    if (a->all) return DD_OK;
+    bool cut = key->len > ROW_INDEX_PREFIX;
+    u32 plen = cut ? ROW_INDEX_PREFIX : (u32)key->len;
+    IScan *is;
+    if ((rc = iscan_open(ctx->snap, a->ix->id, key->data, plen, &is, ctx->err))) return rc;
+    const u8 *ipk;
+    u32 ipklen;
+    while (!rc && iscan_next(is, &ipk, &ipklen) == 1) {
+        const u8 *ek;
+        u32 kn;
+        iscan_key(is, &ek, &kn);
+        if (kn != 4 + plen + ipklen) continue;                       /* another value sharing the prefix */
+        if (ctx->ws && ws_find(ctx->ws, t->id, ipk, ipklen)) continue; /* the map answers for it */
+        if ((rc = arb_row_has(ctx, t, a, ipk, ipklen, key, vals, okey, &has)) || !has) continue;
+        u8 *copy = arena_memdup(ctx->stmt, ipk, ipklen ? ipklen : 1);
+        if (!copy) rc = DD_ENOMEM;
+        *pk = copy;
+        *pklen = ipklen;
+        break;
+    }
+    iscan_close(is);
+    return rc;
+}
+
+/*
+ * INSERT ... ON CONFLICT: each proposed row is inserted, or, when it
+ * conflicts with a live row on an arbiter (the same primary key, or the
+ * same non-NULL values of an arbiter index), skipped (DO NOTHING) or that
+ * row is updated (DO UPDATE, when its WHERE holds).  A row this statement
+ * already inserted or updated is skipped by DO NOTHING and is 21000 for DO
+ * UPDATE, as PostgreSQL.  A proposed row that conflicts on something that
+ * is not an arbiter fails with 23505.
+ */
 static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
 {
     const TableInfo *t = p->table;
     int w = t->ncols + HIST_COLS;
-    KeySet seen = {NULL, 0, 0};
+    KeySet touched = {NULL, 0, 0};
     const u8 **done = arena_alloc(ctx->stmt, sizeof(u8 *) * (rows->n + 1));
     u32 *donelen = arena_alloc(ctx->stmt, sizeof(u32) * (rows->n + 1));
     Value *row = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(2 * w + 1));
     Value *neu = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
-    if (!done || !donelen || !row || !neu) return DD_ENOMEM;
+    Value *scratch = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    Arbiter *arbs = arena_zalloc(ctx->stmt, sizeof(Arbiter) * (size_t)(p->narb + 1));
+    if (!done || !donelen || !row || !neu || !scratch || !arbs) return DD_ENOMEM;
     int ndone = 0, rc = DD_OK;
     EvalEnv env = {ctx, NULL, 0, NULL};
-    Buf rec = BUF_INIT;
+    Buf rec = BUF_INIT, key = BUF_INIT, okey = BUF_INIT;
+    for (int i = 0; !rc && i < p->narb; i++) {
+        arbs[i].ix = p->arb[i];
+        rc = arb_init(ctx, t, &arbs[i], scratch, &key);
+    }
     /* the rows written, for the foreign keys */
-    bool fks;
-    if ((rc = fk_relevant(ctx, t, &fks))) return rc;
+    bool fks = false;
+    if (!rc) rc = fk_relevant(ctx, t, &fks);
     RowChange *ch = fks ? arena_zalloc(ctx->stmt, sizeof(RowChange) * (rows->n + 1)) : NULL;
     size_t nch = 0;
-    if (fks && !ch) return DD_ENOMEM;
+    if (!rc && fks && !ch) rc = DD_ENOMEM;
     for (size_t i = 0; !rc && i < rows->n; i++) {
         NewRow *r = &rows->v[i];
-        bool live, had;
-        if ((rc = key_live(ctx, t, r->pk, r->pklen, &live))) break;
-        if ((rc = keyset_put(ctx->stmt, &seen, r->pk, r->pklen, 0, &had))) break;
-        if (!live) {
+        Value *prop = row + w;   /* the proposed row: EXCLUDED */
+        if ((rc = row_decode(t, r->rec, r->reclen, prop, ctx->err))) break;
+        /* the live row it conflicts with on an arbiter */
+        const u8 *cpk = NULL;
+        u32 cpklen = 0;
+        bool live;
+        if (p->arb_pk) {
+            if ((rc = key_live(ctx, t, r->pk, r->pklen, &live))) break;
+            if (live) { cpk = r->pk; cpklen = r->pklen; }
+        }
+        for (int a = 0; !rc && !cpk && a < p->narb; a++) {
+            bool has_null;
+            if ((rc = sql_index_key_full(ctx, t, arbs[a].ix, prop, &key, &has_null)) || has_null) continue;
+            rc = arb_find(ctx, t, &arbs[a], &key, scratch, &okey, &cpk, &cpklen);
+        }
+        if (rc) break;
+        if (!cpk) {
+            if (!p->arb_pk) {
+                if ((rc = key_live(ctx, t, r->pk, r->pklen, &live))) break;
+                if (live) { rc = dup_key_err(ctx, t, r->pk, r->pklen); break; }
+            }
             rc = ws_put(ctx->ws, t->id, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
+            if (!rc) rc = keyset_put(ctx->stmt, &touched, r->pk, r->pklen, 0, NULL);
+            if (!rc) rc = arb_put_row(ctx, t, arbs, p->narb, prop, r->pk, r->pklen, &key);
             if (rc) break;
             p->count++;
             done[ndone] = r->pk;
             donelen[ndone++] = r->pklen;
-            if (p->nret || fks) {
-                if ((rc = row_decode(t, r->rec, r->reclen, neu, ctx->err))) break;
-                rc = keep_returning(ctx, p, neu);
-                if (!rc && fks && !(ch[nch++].neu = row_copy(ctx, neu, t->ncols))) rc = DD_ENOMEM;
-            }
+            rc = keep_returning(ctx, p, prop);
+            if (!rc && fks && !(ch[nch++].neu = row_copy(ctx, prop, t->ncols))) rc = DD_ENOMEM;
             continue;
         }
         if (p->conflict == 1) continue;
-        if (had) {
+        if (keyset_get(&touched, cpk, cpklen)) {
             rc = dd_err(ctx->err, DD_ECARDINALITY, -1, "ON CONFLICT DO UPDATE command cannot affect row a second time");
             dd_err_hint(ctx->err, "Ensure that no rows proposed for insertion within the same command have "
                                   "duplicate constrained values.");
@@ -775,19 +981,22 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
         /* the existing row (the transaction's, else the snapshot's) */
         const u8 *orec;
         u32 oreclen;
-        WsRow *wr = ws_find(ctx->ws, t->id, r->pk, r->pklen);
+        WsRow *wr = ws_find(ctx->ws, t->id, cpk, cpklen);
         Version v;
         if (wr) {
             orec = wr->rec;
             oreclen = wr->reclen;
         } else {
-            int f = tget_present(ctx->snap, t->id, r->pk, r->pklen, &v);
+            int f = tget_present(ctx->snap, t->id, cpk, cpklen, &v);
             if (f < 0) { rc = -f; break; }
             orec = v.rec;
             oreclen = v.reclen;
         }
-        if ((rc = row_decode(t, orec, oreclen, row, ctx->err))) break;
-        if ((rc = row_decode(t, r->rec, r->reclen, row + w, ctx->err))) break;
+        /* a copy: the write set replaces (frees) the row's bytes when the
+         * update is put, and the old and new rows' values point into them */
+        u8 *orig = arena_memdup(ctx->stmt, orec, oreclen ? oreclen : 1);
+        if (!orig) { rc = DD_ENOMEM; break; }
+        if ((rc = row_decode(t, orig, oreclen, row, ctx->err))) break;
         for (int h = 0; h < HIST_COLS; h++) {
             row[t->ncols + h] = val_null(hist_col_types[h]);
             row[w + t->ncols + h] = val_null(hist_col_types[h]);
@@ -805,27 +1014,29 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
         if (!rc) rc = check_row(ctx, p, t, neu);
         if (!rc) rc = row_encode(t, neu, &rec, ctx->err);
         if (!rc) {
-            /* the old image: the existing row's bytes, copied (the write
-             * set may move them) */
-            u8 *orig = arena_memdup(ctx->stmt, orec, oreclen ? oreclen : 1);
-            rc = orig ? ws_put(ctx->ws, t->id, r->pk, r->pklen, OP_UPDATE, 0, rec.data, (u32)rec.len, true, orig,
-                               oreclen, 0)
-                      : DD_ENOMEM;
-        }
-        if (!rc) {
-            p->count++;
-            done[ndone] = r->pk;
-            donelen[ndone++] = r->pklen;
-            rc = keep_returning(ctx, p, neu);
-            if (!rc && fks) {
-                ch[nch].old = row_copy(ctx, row, t->ncols);
-                ch[nch].neu = row_copy(ctx, neu, t->ncols);
-                if (!ch[nch++].old || !ch[nch - 1].neu) rc = DD_ENOMEM;
+            u8 *pkc = arena_memdup(ctx->stmt, cpk, cpklen ? cpklen : 1);
+            rc = pkc ? ws_put(ctx->ws, t->id, pkc, cpklen, OP_UPDATE, 0, rec.data, (u32)rec.len, true, orig,
+                              oreclen, 0)
+                     : DD_ENOMEM;
+            if (!rc) rc = keyset_put(ctx->stmt, &touched, pkc, cpklen, 0, NULL);
+            if (!rc) rc = arb_put_row(ctx, t, arbs, p->narb, neu, pkc, cpklen, &key);
+            if (!rc) {
+                p->count++;
+                done[ndone] = pkc;
+                donelen[ndone++] = cpklen;
+                rc = keep_returning(ctx, p, neu);
             }
+        }
+        if (!rc && fks) {
+            ch[nch].old = row_copy(ctx, row, t->ncols);
+            ch[nch].neu = row_copy(ctx, neu, t->ncols);
+            if (!ch[nch++].old || !ch[nch - 1].neu) rc = DD_ENOMEM;
         }
         arena_rewind(ctx->row, m);
     }
     buf_free(&rec);
+    buf_free(&key);
+    buf_free(&okey);
     if (rc) return rc;
     const TableInfo *cur = ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
     if (!cur) cur = t;
@@ -912,6 +1123,45 @@ static int dml_scope(SqlCtx *ctx, const TableInfo *t, const char *alias, Scope *
     return DD_OK;
 }
 
+/*
+ * UPDATE ... FROM / DELETE ... USING: the target table joined with the
+ * other FROM items under WHERE, planned as a SELECT's FROM clause (the
+ * target first: its row is slots [0, ncols) of every joined row); sc
+ * gets every relation (SET, RETURNING), *root the join.  A target row
+ * that joins several rows is changed once (exec_update_delete).
+ */
+static int dml_from(SqlCtx *ctx, const TableInfo *t, const char *table, const char *alias, int loc, TableRef **from,
+                    int nfrom, Expr *where, Scope *sc, Op **root)
+{
+    SelectStmt *q = arena_zalloc(ctx->stmt, sizeof(SelectStmt));
+    TableRef *tr = arena_zalloc(ctx->stmt, sizeof(TableRef));
+    TableRef **items = arena_alloc(ctx->stmt, sizeof(TableRef *) * (size_t)(nfrom + 1));
+    if (!q || !tr || !items) return DD_ENOMEM;
+    tr->kind = TREF_TABLE;
+    tr->loc = loc;
+    tr->name = (char *)table;
+    tr->alias = (char *)alias;
+    items[0] = tr;
+    memcpy(items + 1, from, sizeof(TableRef *) * (size_t)nfrom);
+    q->loc = loc;
+    q->from = items;
+    q->nfrom = nfrom + 1;
+    q->where = where;
+    Scope env;
+    memset(&env, 0, sizeof(env));
+    FromItem fi;
+    int rc = plan_from_where(ctx, q, &env, &fi);
+    if (rc) return rc;
+    if (fi.nrels < 1 || fi.rels[0].ncols != t->ncols + HIST_COLS || fi.rels[0].slot0 != 0)
+        return dd_err(ctx->err, DD_EINTERNAL, loc, "the target of an UPDATE ... FROM is not the first relation");
+    *sc = (Scope){fi.rels, fi.nrels, fi.width, NULL, NULL, NULL, NULL, fi.merged, 0, fi.nmerged};
+    /* every column of the target is read (the new image is the old one
+     * changed; a DELETE keeps the whole old image) */
+    for (int i = 0; i < t->ncols; i++) fi.rels[0].used[i] = true;
+    *root = fi.op;
+    return DD_OK;
+}
+
 int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
 {
     const TableInfo *t;
@@ -961,6 +1211,9 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
         }
         target[k] = ci;
     }
+    if (nt && s->nfrom)
+        return dd_err(ctx->err, DD_EFEATURE, s->table_loc,
+                      "UPDATE ... FROM cannot add columns to a document-style table; SET them without FROM first");
     if (nt) {
         /* published only if the UPDATE changes a row (exec): an UPDATE that
          * matches nothing changes nothing, schema included */
@@ -968,6 +1221,12 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
         t = nt;
         rc = dml_scope(ctx, t, s->alias, &sc);
         if (rc) return rc;
+    }
+    Scope wide;
+    if (s->nfrom) {
+        if ((rc = dml_from(ctx, t, s->table, s->alias, s->table_loc, s->from, s->nfrom, s->where, &wide, &p->root)))
+            return rc;
+        cc.scope = &wide;
     }
     for (int k = 0; k < s->nset; k++) {
         rc = compile_assigned(ctx, &cc, s->set[k]->expr, &t->cols[target[k]], true, false, &set[k]);
@@ -977,15 +1236,17 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
      * history columns are not needed to update */
     for (int i = 0; i < t->ncols; i++) sc.rels[0].used[i] = true;
     for (int i = 0; i < HIST_COLS; i++) sc.rels[0].used[t->ncols + i] = false;
-    rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root);
-    if (rc) return rc;
+    if (!s->nfrom && (rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root))) return rc;
     if ((rc = compile_checks(ctx, t, p))) return rc;
     p->kind = PLAN_UPDATE;
     p->table = t;
     p->set = set;
     p->nset = s->nset;
     p->target_col = target;
-    return compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p);
+    p->dml_from = s->nfrom > 0;
+    if (s->nfrom) p->ret_width = wide.nslots;
+    return compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p,
+                             s->nfrom ? &wide : NULL);
 }
 
 int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
@@ -999,11 +1260,18 @@ int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
     /* the whole old image is kept (index entries, the write set's orig) */
     for (int i = 0; i < t->ncols; i++) sc.rels[0].used[i] = true;
     for (int i = 0; i < HIST_COLS; i++) sc.rels[0].used[t->ncols + i] = false;
-    rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root);
+    Scope wide;
+    if (s->nfrom)
+        rc = dml_from(ctx, t, s->table, s->alias, s->table_loc, s->from, s->nfrom, s->where, &wide, &p->root);
+    else
+        rc = plan_scan_where(ctx, t, TMODE_PRESENT, 0, 0, sc.rels, &sc, s->where, &p->root);
     if (rc) return rc;
     p->kind = PLAN_DELETE;
     p->table = t;
-    return compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p);
+    p->dml_from = s->nfrom > 0;
+    if (s->nfrom) p->ret_width = wide.nslots;
+    return compile_returning(ctx, t, s->alias ? s->alias : t->name, s->returning, s->nreturning, p,
+                             s->nfrom ? &wide : NULL);
 }
 
 /* TRUNCATE t, ...: every live row of each table ends with a DELETE, in
@@ -1130,6 +1398,8 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
     EvalEnv env = {ctx, NULL, 0, NULL};
     RowChange *ch = NULL;
     size_t nch = 0, cap = 0;
+    KeySet seen = {NULL, 0, 0};
+    Buf pk = BUF_INIT;
     int rc = op_open(ctx, p->root);
     /* 1. collect the old and new images of every matching row */
     while (!rc) {
@@ -1137,6 +1407,15 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
         int k = op_next(ctx, p->root, &r);
         if (k < 0) { rc = -k; break; }
         if (k == 0) break;
+        if (p->dml_from) {
+            /* a target row joined to several rows changes once (the first
+             * join's values, as PostgreSQL leaves it unspecified) */
+            bool had;
+            if ((rc = row_pk(t, r, &pk, ctx->err)) ||
+                (rc = keyset_put(ctx->stmt, &seen, pk.data, (u32)pk.len, 0, &had)))
+                break;
+            if (had) { arena_reset(ctx->row); continue; }
+        }
         if (nch == cap) {
             size_t ncap = cap ? cap * 2 : 64;
             RowChange *nc = arena_alloc(ctx->stmt, sizeof(RowChange) * ncap);
@@ -1160,11 +1439,12 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
                 if (!rc) rc = val_copy(ctx->stmt, &v, &c->neu[p->target_col[s]]);
             }
         }
-        if (!rc) rc = keep_returning(ctx, p, c->neu ? c->neu : c->old);
+        if (!rc) rc = keep_returning_row(ctx, p, c->neu ? c->neu : c->old, r);
         nch++;
         arena_reset(ctx->row);
     }
     op_close(ctx, p->root);
+    buf_free(&pk);
     /* 2. apply them (with the document columns they brought) */
     if (!rc && nch && p->new_table && !ws_put_table(ctx->ws, p->new_table)) rc = DD_ENOMEM;
     if (!rc) rc = dml_apply_changes(ctx, p, t, ch, nch, &p->count);

@@ -148,7 +148,7 @@ static int index_expression(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, int k, Ind
     ScopeRel rel;
     int rc = scope_rel_for_table(ctx, t, t->name, &rel);
     if (rc) return rc;
-    Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL};
+    Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL, NULL, 0, 0};
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
     cc.sql = ctx;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <limits.h>
 
 /* ---------------------------------------------------------------- join planning */
 
@@ -52,6 +53,8 @@ typedef struct JItem {
     int rel;                /* a relation, or -1 for a LEFT JOIN */
     JProblem *left, *right;
     Expr *on;
+    bool full;              /* a FULL JOIN (else LEFT, left preserved) */
+    int mhi;                /* the merged columns its ON sees: [0, mhi) */
 } JItem;
 
 struct JProblem {
@@ -72,7 +75,11 @@ typedef struct JoinPlanner {
     double *base;           /* per relation: rows before its filters (estimate) */
     const bool **slot_used; /* per canonical slot: its relation's used flag */
     TableStats *stats;      /* per relation: its table's statistics, if any */
+    MergedCol *merged; int nmerged, capmerged;   /* JOIN ... USING columns */
 } JoinPlanner;
+
+/* What a bare * lists of a FROM item (see StarCol). */
+typedef struct StarList { StarCol *v; int n, cap; } StarList;
 
 /* A WHERE conjunct [NOT] EXISTS (SELECT ...) or x IN (SELECT y ...) whose
  * subquery reads the enclosing query only through equalities: planned as
@@ -235,9 +242,10 @@ static int leaf_item(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
 
 /* The ON condition of a join over relations [first, jp->nrels): checked in
  * the scope of those relations only, as PostgreSQL does. */
-static int check_on(JoinPlanner *jp, Expr *on, int first)
+static int check_on(JoinPlanner *jp, Expr *on, int first, int mfirst)
 {
-    Scope s = {jp->rels + first, jp->nrels - first, jp->width, jp->env->ctes, jp->env->outer, NULL, NULL};
+    Scope s = {jp->rels + first, jp->nrels - first, jp->width, jp->env->ctes, jp->env->outer, NULL, NULL,
+               jp->merged, mfirst, jp->nmerged};
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
     cc.sql = jp->ctx;
@@ -247,7 +255,198 @@ static int check_on(JoinPlanner *jp, Expr *on, int first)
     return expr_compile_as(&cc, on, TYPE_BOOL, -1, &p);
 }
 
-static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr)
+static int star_push(JoinPlanner *jp, StarList *sl, StarCol c)
+{
+    int rc = grow(jp->ctx, (void **)&sl->v, &sl->cap, sl->n, sizeof(StarCol));
+    if (!rc) sl->v[sl->n++] = c;
+    return rc;
+}
+
+/* The relation and column of scope slot `slot`. */
+static ScopeRel *slot_rel(JoinPlanner *jp, int slot, int *col)
+{
+    for (int r = 0; r < jp->nrels; r++)
+        if (slot >= jp->rels[r].slot0 && slot < jp->rels[r].slot0 + jp->rels[r].ncols) {
+            *col = slot - jp->rels[r].slot0;
+            return &jp->rels[r];
+        }
+    return NULL;
+}
+
+static const char *star_name(JoinPlanner *jp, StarCol c)
+{
+    int col;
+    if (c.merged >= 0) return jp->merged[c.merged].name;
+    ScopeRel *rel = slot_rel(jp, c.slot, &col);
+    return rel ? rel->names[col] : "";
+}
+
+/* An expression naming star column c by position. */
+static Expr *star_expr(JoinPlanner *jp, StarCol c, int loc, TypeId *type)
+{
+    Expr *e = arena_zalloc(jp->ctx->stmt, sizeof(Expr));
+    if (!e) return NULL;
+    e->kind = EXPR_COLUMN;
+    e->loc = e->oploc = loc;
+    if (c.merged >= 0) {
+        e->u.col.name = (char *)jp->merged[c.merged].name;
+        e->u.col.star_slot = -(c.merged + 1);
+        *type = jp->merged[c.merged].type;
+        return e;
+    }
+    int col;
+    ScopeRel *rel = slot_rel(jp, c.slot, &col);
+    if (!rel) return NULL;
+    e->u.col.qualifier = (char *)rel->alias;
+    e->u.col.name = (char *)rel->names[col];
+    e->u.col.star_slot = c.slot + 1;
+    *type = rel->types[col];
+    return e;
+}
+
+/* Star column c is taken by merged column m: no longer named unqualified. */
+static int star_hide(JoinPlanner *jp, StarCol c, int m)
+{
+    if (c.merged >= 0) {
+        jp->merged[c.merged].hidden_by = m;
+        return DD_OK;
+    }
+    int col;
+    ScopeRel *rel = slot_rel(jp, c.slot, &col);
+    if (!rel) return DD_EINTERNAL;
+    if (!rel->merged_by) {
+        rel->merged_by = arena_alloc(jp->ctx->stmt, sizeof(int) * (size_t)rel->ncols);
+        if (!rel->merged_by) return DD_ENOMEM;
+        for (int i = 0; i < rel->ncols; i++) rel->merged_by[i] = INT_MAX;
+    }
+    rel->merged_by[col] = m;
+    return DD_OK;
+}
+
+/* The one column of side `sl` named `name` (its index), or an error. */
+static int using_find(JoinPlanner *jp, StarList *sl, const char *name, const char *side, int loc, int *out)
+{
+    *out = -1;
+    for (int i = 0; i < sl->n; i++) {
+        if (strcmp(star_name(jp, sl->v[i]), name) != 0) continue;
+        if (*out >= 0)
+            return dd_err(jp->ctx->err, DD_EAMBIGUOUS_COLUMN, loc, "common column name \"%s\" appears more than once in %s table",
+                          name, side);
+        *out = i;
+    }
+    if (*out < 0)
+        return dd_err(jp->ctx->err, DD_EUNDEFINED_COLUMN, loc, "column \"%s\" specified in USING clause does not exist in %s table",
+                      name, side);
+    return DD_OK;
+}
+
+static Expr *cast_to(JoinPlanner *jp, Expr *e, TypeId from, TypeId to)
+{
+    if (from == to || !e) return e;
+    Expr *c = arena_zalloc(jp->ctx->stmt, sizeof(Expr));
+    if (!c) return NULL;
+    c->kind = EXPR_CAST;
+    c->loc = c->oploc = e->loc;
+    c->u.cast.arg = e;
+    c->u.cast.type.name = (char *)type_name(to);
+    c->u.cast.type.typmod = -1;
+    c->u.cast.type.loc = e->loc;
+    return c;
+}
+
+static Expr *binary(JoinPlanner *jp, BinaryOp op, Expr *l, Expr *r)
+{
+    if (!l) return r;
+    Expr *e = arena_zalloc(jp->ctx->stmt, sizeof(Expr));
+    if (!e) return NULL;
+    e->kind = EXPR_BINARY;
+    e->loc = e->oploc = r->loc;
+    e->u.bin.op = op;
+    e->u.bin.l = l;
+    e->u.bin.r = r;
+    return e;
+}
+
+/*
+ * JOIN ... USING (names) and NATURAL JOIN (the names both sides have, in
+ * the left side's order), as PostgreSQL: each name is one column of each
+ * side; they must be equal (*on gets the equalities), and the join's
+ * output has one merged column of that name (MergedCol) in their common
+ * type, first in a bare *, followed by the other columns of the left side
+ * and then of the right.
+ */
+static int join_using(JoinPlanner *jp, TableRef *tr, StarList *ls, StarList *rs, Expr **on, StarList *out)
+{
+    SqlCtx *ctx = jp->ctx;
+    const char **names = NULL;
+    int nnames = 0, cap = 0, rc;
+    if (tr->natural) {
+        for (int i = 0; i < ls->n; i++) {
+            const char *nm = star_name(jp, ls->v[i]);
+            bool in_right = false;
+            for (int k = 0; k < rs->n && !in_right; k++) in_right = strcmp(star_name(jp, rs->v[k]), nm) == 0;
+            if (!in_right) continue;
+            if ((rc = grow(ctx, (void **)&names, &cap, nnames, sizeof(char *)))) return rc;
+            names[nnames++] = nm;
+        }
+    } else {
+        names = (const char **)tr->using_cols;
+        nnames = tr->nusing;
+        for (int i = 0; i < nnames; i++)
+            for (int k = 0; k < i; k++)
+                if (strcmp(names[i], names[k]) == 0)
+                    return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, tr->loc,
+                                  "column name \"%s\" appears more than once in USING clause", names[i]);
+    }
+    bool *lused = arena_zalloc(ctx->stmt, (size_t)ls->n + 1);
+    bool *rused = arena_zalloc(ctx->stmt, (size_t)rs->n + 1);
+    if (!lused || !rused) return DD_ENOMEM;
+    for (int i = 0; i < nnames; i++) {
+        int li, ri;
+        if ((rc = using_find(jp, ls, names[i], "left", tr->loc, &li)) ||
+            (rc = using_find(jp, rs, names[i], "right", tr->loc, &ri)))
+            return rc;
+        TypeId lt, rt, t;
+        Expr *le = star_expr(jp, ls->v[li], tr->loc, &lt), *re = star_expr(jp, rs->v[ri], tr->loc, &rt);
+        if (!le || !re) return DD_ENOMEM;
+        if (lt == TYPE_UNKNOWN) lt = TYPE_TEXT;
+        if (rt == TYPE_UNKNOWN) rt = TYPE_TEXT;
+        if (!type_common(lt, rt, &t))
+            return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, tr->loc, "JOIN/USING types %s and %s cannot be matched",
+                          type_name(lt), type_name(rt));
+        if (!(*on = binary(jp, BOP_AND, *on, binary(jp, BOP_EQ, le, re)))) return DD_ENOMEM;
+        Expr *lc = cast_to(jp, le, lt, t), *rc2 = cast_to(jp, re, rt, t), *me = lc;
+        if (!lc || !rc2) return DD_ENOMEM;
+        if (tr->join == JOIN_RIGHT) me = rc2;
+        if (tr->join == JOIN_FULL) {
+            Expr **args = arena_alloc(ctx->stmt, sizeof(Expr *) * 2);
+            if (!args || !(me = arena_zalloc(ctx->stmt, sizeof(Expr)))) return DD_ENOMEM;
+            args[0] = lc;
+            args[1] = rc2;
+            me->kind = EXPR_FUNC;
+            me->loc = me->oploc = tr->loc;
+            me->u.func.name = "coalesce";
+            me->u.func.args = args;
+            me->u.func.n = 2;
+        }
+        if ((rc = grow(ctx, (void **)&jp->merged, &jp->capmerged, jp->nmerged, sizeof(MergedCol)))) return rc;
+        int m = jp->nmerged++;
+        jp->merged[m] = (MergedCol){names[i], me, t, INT_MAX};
+        if ((rc = star_hide(jp, ls->v[li], m)) || (rc = star_hide(jp, rs->v[ri], m))) return rc;
+        lused[li] = rused[ri] = true;
+        if ((rc = star_push(jp, out, (StarCol){-1, m}))) return rc;
+    }
+    jp->scope.merged = jp->merged;
+    jp->scope.mhi = jp->nmerged;
+    for (int i = 0; i < ls->n; i++)
+        if (!lused[i] && (rc = star_push(jp, out, ls->v[i]))) return rc;
+    for (int i = 0; i < rs->n; i++)
+        if (!rused[i] && (rc = star_push(jp, out, rs->v[i]))) return rc;
+    return DD_OK;
+}
+
+/* Adds FROM item tr to problem pr; sl gets what a bare * lists of it. */
+static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr, StarList *sl)
 {
     SqlCtx *ctx = jp->ctx;
     int rc;
@@ -269,17 +468,33 @@ static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr)
         jp->scope.nrels = jp->nrels;
         jp->scope.nslots = jp->width;
         if ((rc = grow(ctx, (void **)&pr->items, &pr->capitems, pr->nitems, sizeof(JItem)))) return rc;
-        pr->items[pr->nitems++] = (JItem){1ULL << r, r, NULL, NULL, NULL};
+        pr->items[pr->nitems++] = (JItem){1ULL << r, r, NULL, NULL, NULL, false, 0};
         pr->set |= 1ULL << r;
+        for (int c = 0; c < jp->rels[r].ncols; c++)
+            if (!jp->rels[r].hidden[c] && (rc = star_push(jp, sl, (StarCol){jp->rels[r].slot0 + c, -1}))) return rc;
         return DD_OK;
     }
-    if (tr->join == JOIN_FULL)
-        return dd_err(ctx->err, DD_EFEATURE, tr->loc, "FULL joins are not supported yet");
-    int first = jp->nrels;
-    if (tr->join == JOIN_LEFT || tr->join == JOIN_RIGHT) {
-        JItem it = {0, -1, arena_zalloc(ctx->stmt, sizeof(JProblem)), arena_zalloc(ctx->stmt, sizeof(JProblem)), tr->on};
+    int first = jp->nrels, mfirst = jp->nmerged;
+    bool outer = tr->join == JOIN_LEFT || tr->join == JOIN_RIGHT || tr->join == JOIN_FULL;
+    StarList ls = {NULL, 0, 0}, rs = {NULL, 0, 0};
+    JItem it = {0, -1, NULL, NULL, NULL, tr->join == JOIN_FULL, 0};
+    if (outer) {
+        it.left = arena_zalloc(ctx->stmt, sizeof(JProblem));
+        it.right = arena_zalloc(ctx->stmt, sizeof(JProblem));
         if (!it.left || !it.right) return DD_ENOMEM;
-        if ((rc = collect(jp, tr->left, it.left)) || (rc = collect(jp, tr->right, it.right))) return rc;
+        if ((rc = collect(jp, tr->left, it.left, &ls)) || (rc = collect(jp, tr->right, it.right, &rs))) return rc;
+    } else if ((rc = collect(jp, tr->left, pr, &ls)) || (rc = collect(jp, tr->right, pr, &rs))) {
+        return rc;
+    }
+    Expr *on = tr->on;
+    if (tr->nusing || tr->natural) {
+        if ((rc = join_using(jp, tr, &ls, &rs, &on, sl))) return rc;
+    } else {
+        for (int i = 0; i < ls.n; i++) if ((rc = star_push(jp, sl, ls.v[i]))) return rc;
+        for (int i = 0; i < rs.n; i++) if ((rc = star_push(jp, sl, rs.v[i]))) return rc;
+    }
+    if (on && (rc = check_on(jp, on, first, mfirst))) return rc;
+    if (outer) {
         if (tr->join == JOIN_RIGHT) {
             /* a RIGHT JOIN is a LEFT JOIN preserving the right side; the
              * relations keep their slots (their order in SELECT *) */
@@ -287,20 +502,17 @@ static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr)
             it.left = it.right;
             it.right = t;
         }
-        if (tr->nusing) return dd_err(ctx->err, DD_EFEATURE, tr->loc, "JOIN ... USING is not supported yet");
-        if (tr->on && (rc = check_on(jp, tr->on, first))) return rc;
+        it.on = on;
+        it.mhi = jp->nmerged;
         it.set = it.left->set | it.right->set;
         if ((rc = grow(ctx, (void **)&pr->items, &pr->capitems, pr->nitems, sizeof(JItem)))) return rc;
         pr->items[pr->nitems++] = it;
         pr->set |= it.set;
         return DD_OK;
     }
-    if ((rc = collect(jp, tr->left, pr)) || (rc = collect(jp, tr->right, pr))) return rc;
-    if (tr->nusing) return dd_err(ctx->err, DD_EFEATURE, tr->loc, "JOIN ... USING is not supported yet");
-    if (tr->on) {
-        if ((rc = check_on(jp, tr->on, first))) return rc;
+    if (on) {
         u64 all = (jp->nrels == 64 ? ~0ULL : (1ULL << jp->nrels) - 1) & ~((1ULL << first) - 1);
-        return add_conjuncts(jp, pr, tr->on, "JOIN conditions", all);
+        return add_conjuncts(jp, pr, on, "JOIN conditions", all);
     }
     return DD_OK;
 }
@@ -445,7 +657,7 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
     FromItem *fi = &jp->leaves[r];
     ScopeRel local = jp->rels[r];
     local.slot0 = 0;
-    Scope ls = {&local, 1, fi->width, jp->env->ctes, jp->env->outer, NULL, NULL};
+    Scope ls = {&local, 1, fi->width, jp->env->ctes, jp->env->outer, NULL, NULL, NULL, 0, 0};
     Expr *where = and_of(ctx, conj, nconj);
     if (nconj && !where) return DD_ENOMEM;
     Op *op;
@@ -670,7 +882,7 @@ static int try_param_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n,
     /* y's scan again, its own conjuncts checked per row, its key per x row */
     ScopeRel local = jp->rels[r];
     local.slot0 = 0;
-    Scope ls = {&local, 1, fi->width, jp->env->ctes, jp->env->outer, NULL, NULL};
+    Scope ls = {&local, 1, fi->width, jp->env->ctes, jp->env->outer, NULL, NULL, NULL, 0, 0};
     Expr *where = and_of(ctx, y->conj, y->nconj);
     Op *op;
     int rc = plan_scan_where(ctx, t, fi->mode, fi->a, fi->b, &local, &ls, where, &op);
@@ -840,13 +1052,25 @@ static int push_conjuncts(JoinPlanner *jp, JProblem *pr, u64 set, JProblem *dst)
 static int plan_left_join(JoinPlanner *jp, JProblem *pr, JItem *it, JNode *out)
 {
     int rc;
+    /* the ON condition sees the USING columns of its time */
+    int mhi = jp->scope.mhi;
+    JProblem on;
+    memset(&on, 0, sizeof(on));
+    jp->scope.mhi = it->mhi;
+    rc = it->on ? add_conjuncts(jp, &on, it->on, "JOIN conditions", it->set) : DD_OK;
+    jp->scope.mhi = mhi;
+    if (rc) return rc;
+    if (it->full) {
+        /* both sides are preserved: no condition filters either side
+         * before the join; the ON conjuncts decide the matches */
+        JNode l, r;
+        if ((rc = plan_problem(jp, it->left, &l)) || (rc = plan_problem(jp, it->right, &r))) return rc;
+        return make_join(jp, &l, &r, on.conj, on.nconj, JOIN_FULL, l.rows + r.rows, out);
+    }
     /* WHERE conjuncts over the preserved side filter it before the join */
     if ((rc = push_conjuncts(jp, pr, it->left->set, it->left))) return rc;
     /* ON conjuncts: over the nullable side alone they filter it; the rest
      * decide the match */
-    JProblem on;
-    memset(&on, 0, sizeof(on));
-    if (it->on && (rc = add_conjuncts(jp, &on, it->on, "JOIN conditions", it->set))) return rc;
     if ((rc = push_conjuncts(jp, &on, it->right->set, it->right))) return rc;
     JNode l, r;
     if ((rc = plan_problem(jp, it->left, &l)) || (rc = plan_problem(jp, it->right, &r))) return rc;
@@ -1140,11 +1364,12 @@ static int try_semi(JoinPlanner *jp, Expr *c, bool *done)
     jq->base = arena_zalloc(ctx->stmt, sizeof(double) * JP_MAX_RELS);
     jq->stats = arena_zalloc(ctx->stmt, sizeof(TableStats) * JP_MAX_RELS);
     if (!jq->rels || !jq->leaves || !jq->base || !jq->stats) return DD_ENOMEM;
-    jq->scope = (Scope){jq->rels, 0, 0, qenv->ctes, qenv->outer, NULL, NULL};
+    jq->scope = (Scope){jq->rels, 0, 0, qenv->ctes, qenv->outer, NULL, NULL, NULL, 0, 0};
     DdError saved = *ctx->err;
     int rc;
+    StarList qstar = {NULL, 0, 0};
     for (int i = 0; i < q->nfrom; i++)
-        if ((rc = collect(jq, q->from[i], top))) goto not_this;
+        if ((rc = collect(jq, q->from[i], top, &qstar))) goto not_this;
     /* a derived table or ON condition of q that reads this query: q must
      * run per row */
     if (mark->correlated) goto not_this;
@@ -1238,6 +1463,9 @@ static int plan_lateral(SqlCtx *ctx, SelectStmt *s, const Scope *env, int k, Fro
     if (first->kind == TREF_JOIN) from[s2->nfrom++] = first->left;
     FromItem cur;
     int rc = plan_from_where(ctx, s2, env, &cur);
+    if (!rc && cur.nmerged)
+        return dd_err(ctx->err, DD_EFEATURE, s->from[k]->loc,
+                      "a function reading the FROM items before it after JOIN ... USING is not supported");
     for (int i = k; !rc && i < s->nfrom; i++) {
         FromItem next;
         TableRef *tr = s->from[i];
@@ -1250,7 +1478,7 @@ static int plan_lateral(SqlCtx *ctx, SelectStmt *s, const Scope *env, int k, Fro
     }
     if (rc) return rc;
     if (s->where) {
-        Scope sc = {cur.rels, cur.nrels, cur.width, env->ctes, env->outer, NULL, NULL};
+        Scope sc = {cur.rels, cur.nrels, cur.width, env->ctes, env->outer, NULL, NULL, NULL, 0, 0};
         CompileCtx wc;
         memset(&wc, 0, sizeof(wc));
         wc.sql = ctx;
@@ -1292,10 +1520,11 @@ int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi)
     if (!jp.base || !jp.stats) return DD_ENOMEM;
     JProblem *top = arena_zalloc(ctx->stmt, sizeof(JProblem));
     if (!jp.rels || !jp.leaves || !top) return DD_ENOMEM;
-    jp.scope = (Scope){jp.rels, 0, 0, env->ctes, env->outer, NULL, NULL};
+    jp.scope = (Scope){jp.rels, 0, 0, env->ctes, env->outer, NULL, NULL, NULL, 0, 0};
     int rc;
+    StarList star = {NULL, 0, 0};
     for (int i = 0; i < s->nfrom; i++)
-        if ((rc = collect(&jp, s->from[i], top))) return rc;
+        if ((rc = collect(&jp, s->from[i], top, &star))) return rc;
     if (s->where) {
         /* the whole condition first, for PostgreSQL's error messages */
         CompileCtx wc;
@@ -1345,6 +1574,12 @@ int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi)
     fi->rels = jp.rels;
     fi->nrels = jp.nrels;
     fi->width = jp.width;
+    if (jp.nmerged) {
+        fi->merged = jp.merged;
+        fi->nmerged = jp.nmerged;
+        fi->star = star.v;
+        fi->nstar = star.n;
+    }
     return DD_OK;
 }
 

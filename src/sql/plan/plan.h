@@ -48,14 +48,19 @@ struct Plan {
      * table's row (cols / ncols name its columns), the rows it gave
      * (nret values each), and the operator that returns them */
     ExprProg **ret; int nret;
+    int ret_width;          /* UPDATE ... FROM / DELETE ... USING: RETURNING reads this wide a row */
+    bool dml_from;          /* ... and each target row is changed once */
     Value *ret_rows; size_t nret_rows, capret_rows;
     Op *ret_root;
-    /* INSERT ... ON CONFLICT (the primary key) DO NOTHING (1) / DO UPDATE
+    /* INSERT ... ON CONFLICT DO NOTHING (1) / DO UPDATE
      * (2): SET programs over [existing row, EXCLUDED row] (each
      * t->ncols + HIST_COLS wide), their target columns, the WHERE */
     int conflict;
     ExprProg **cset; int *ctarget; int ncset;
     ExprProg *cwhere;
+    /* its arbiters: the primary key, and unique indexes of table */
+    bool arb_pk;
+    const IndexInfo **arb; int narb;
     /* ALTER SEQUENCE ... RESTART: the sequence's value is set to
      * restart_value (not given) when the statement runs */
     bool seq_restart;

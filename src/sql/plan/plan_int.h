@@ -9,6 +9,10 @@
 #include "plan.h"
 
 /* One item of a FROM clause, as the planners see it. */
+/* An output column of a bare `*`: scope slot `slot`, or merged column
+ * `merged` (>= 0: Scope.merged) of a JOIN ... USING. */
+typedef struct StarCol { int slot; int merged; } StarCol;
+
 typedef struct FromItem {
     Op *op;
     ScopeRel *rels; int nrels;   /* slot0 relative to this item */
@@ -25,6 +29,10 @@ typedef struct FromItem {
     /* a view: its catalog version and the clause its tables read at */
     const TableInfo *view;
     TemporalKind vkind; u64 va, vb;
+    /* a FROM clause with JOIN ... USING: its merged columns and what a
+     * bare * lists (NULL: every relation's visible columns in order) */
+    const MergedCol *merged; int nmerged;
+    const StarCol *star; int nstar;
 } FromItem;
 
 /* select.c: FROM items */

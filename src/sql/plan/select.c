@@ -541,11 +541,6 @@ static int function_rel_cols(SqlCtx *ctx, TableRef *tr, const char *fname, int n
     return DD_OK;
 }
 
-static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, TypeId t, FromItem *fi)
-{
-    return function_rel_cols(ctx, tr, fname, 1, NULL, &t, fi);
-}
-
 /* jsonb_each / jsonb_each_text / jsonb_array_elements(_text) /
  * jsonb_object_keys and the json_ forms: one json or jsonb argument */
 static int from_json_srf(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi, const char *name)
@@ -587,7 +582,7 @@ static int from_json_srf(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi
         types[1] = text ? TYPE_TEXT : jt;
         return function_rel_cols(ctx, tr, name, 2, each_names, types, fi);
     case JSRF_KEYS:
-        return function_rel(ctx, tr, name, TYPE_TEXT, fi);
+        { TypeId tt = TYPE_TEXT; return function_rel_cols(ctx, tr, name, 1, NULL, &tt, fi); }
     default:
         types[0] = text ? TYPE_TEXT : jt;
         return function_rel_cols(ctx, tr, name, 1, value_name, types, fi);
@@ -616,7 +611,7 @@ static int from_path_query(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *
     for (int i = 0; i < n; i++)
         if ((rc = expr_compile_as(cc, f->u.func.args[i], want[i], -1, &p[i]))) return rc;
     fi->op = op_json_srf(ctx, p, n, JSRF_PATH, TYPE_JSONB, tr->ordinality);
-    return function_rel(ctx, tr, "jsonb_path_query", TYPE_JSONB, fi);
+    { TypeId tt = TYPE_JSONB; return function_rel_cols(ctx, tr, "jsonb_path_query", 1, NULL, &tt, fi); }
 }
 
 static bool is_json_srf(const char *name)
@@ -628,68 +623,6 @@ static bool is_json_srf(const char *name)
     for (size_t k = 0; k < DD_ARRAY_LEN(names); k++)
         if (strcmp(names[k], name) == 0) return true;
     return false;
-}
-
-/* generate_series(start, stop [, step]) */
-static int from_series(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi)
-{
-    Expr *f = tr->func;
-    int n = f->u.func.n;
-    if (n < 2 || n > 3 || f->u.func.star || f->u.func.distinct)
-        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function generate_series with %d arguments does not exist", n);
-    ExprProg *p[3];
-    int rc;
-    for (int i = 0; i < n; i++)
-        if ((rc = expr_compile(cc, f->u.func.args[i], &p[i]))) return rc;
-    TypeId a = p[0]->type, b = p[1]->type, t = TYPE_NULLTYPE;
-    if (type_is_datetime(a) || type_is_datetime(b) || (n == 3 && p[2]->type == TYPE_INTERVAL)) {
-        /* timestamp when a side is one (and neither has a zone); dates
-         * resolve to the timestamptz form, as PostgreSQL's */
-        t = (a == TYPE_TIMESTAMP || b == TYPE_TIMESTAMP) && a != TYPE_TIMESTAMPTZ && b != TYPE_TIMESTAMPTZ
-                ? TYPE_TIMESTAMP : TYPE_TIMESTAMPTZ;
-        if (n != 3 || (p[2]->type != TYPE_INTERVAL && p[2]->type != TYPE_UNKNOWN))
-            return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc,
-                          "function generate_series(%s, %s%s) does not exist", type_name(a), type_name(b),
-                          n == 3 ? ", ..." : "");
-    } else {
-        bool num = a == TYPE_NUMERIC || b == TYPE_NUMERIC || (n == 3 && p[2]->type == TYPE_NUMERIC);
-        bool big = a == TYPE_INT8 || b == TYPE_INT8 || (n == 3 && p[2]->type == TYPE_INT8);
-        bool ok = (type_is_int(a) || a == TYPE_NUMERIC || a == TYPE_UNKNOWN || a == TYPE_NULLTYPE) &&
-                  (type_is_int(b) || b == TYPE_NUMERIC || b == TYPE_UNKNOWN || b == TYPE_NULLTYPE);
-        if (!ok)
-            return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function generate_series(%s, %s) does not exist",
-                          type_name(a), type_name(b));
-        t = num ? TYPE_NUMERIC : big ? TYPE_INT8 : TYPE_INT4;
-    }
-    for (int i = 0; i < n; i++) {
-        TypeId want = i == 2 && (t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ) ? TYPE_INTERVAL : t;
-        if ((rc = expr_compile_as(cc, f->u.func.args[i], want, -1, &p[i]))) return rc;
-    }
-    fi->op = op_series(ctx, p, n, t, tr->ordinality);
-    return function_rel(ctx, tr, "generate_series", t, fi);
-}
-
-/* regexp_split_to_table(s, pattern [, flags]): text arguments */
-static int from_split(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi)
-{
-    Expr *f = tr->func;
-    int n = f->u.func.n, rc;
-    ExprProg *p[3];
-    if (n < 2 || n > 3 || f->u.func.star || f->u.func.distinct)
-        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc,
-                      "function regexp_split_to_table with %d arguments does not exist", n);
-    bool ok = true;
-    for (int i = 0; i < n; i++) {
-        if ((rc = expr_compile(cc, f->u.func.args[i], &p[i]))) return rc;
-        ok = ok && (type_is_string(p[i]->type) || p[i]->type == TYPE_NULLTYPE);
-    }
-    if (!ok)
-        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function regexp_split_to_table(%s, %s%s%s) does not exist",
-                      type_name(p[0]->type), type_name(p[1]->type), n > 2 ? ", " : "", n > 2 ? type_name(p[2]->type) : "");
-    for (int i = 0; i < n; i++)
-        if ((rc = expr_compile_as(cc, f->u.func.args[i], TYPE_TEXT, -1, &p[i]))) return rc;
-    fi->op = op_regex_split(ctx, p, n, tr->ordinality);
-    return function_rel(ctx, tr, "regexp_split_to_table", TYPE_TEXT, fi);
 }
 
 /* A json function in FROM whose arguments read the relations of left, the
@@ -704,7 +637,8 @@ int from_function_lateral(SqlCtx *ctx, TableRef *tr, const FromItem *left, const
     if (!is_json_srf(name) && !path)
         return dd_err(ctx->err, DD_EFEATURE, tr->loc,
                       "%s() in FROM reading the FROM items before it (LATERAL) is not supported", name);
-    Scope sc = {left->rels, left->nrels, left->width, env ? env->ctes : NULL, env ? env->outer : NULL, NULL, NULL};
+    Scope sc = {left->rels, left->nrels, left->width, env ? env->ctes : NULL, env ? env->outer : NULL, NULL, NULL,
+                NULL, 0, 0};
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
     cc.sql = ctx;
@@ -726,7 +660,7 @@ int from_function_lateral(SqlCtx *ctx, TableRef *tr, const FromItem *left, const
     ExprProg *onp = NULL;
     if (on) {
         Scope os = {rels, left->nrels + 1, left->width + f.width, env ? env->ctes : NULL, env ? env->outer : NULL,
-                    NULL, NULL};
+                    NULL, NULL, NULL, 0, 0};
         CompileCtx oc;
         memset(&oc, 0, sizeof(oc));
         oc.sql = ctx;
@@ -756,27 +690,75 @@ bool from_is_lateral(const TableRef *tr)
     return false;
 }
 
-/* A function in FROM: generate_series or regexp_split_to_table [WITH
- * ORDINALITY], its column named by the alias (or the function). */
+/* The relation of a function in FROM: a column per call (of its type,
+ * named by the column aliases, or the alias when there is one column, or
+ * the function), and ordinality's bigint WITH ORDINALITY. */
+static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, SrfCall **calls, int ncalls, FromItem *fi)
+{
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    int nc = ncalls + (tr->ordinality ? 1 : 0);
+    if (!fi->op || !rel) return DD_ENOMEM;
+    if (tr->ncol_aliases > nc)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "too many column aliases specified for function %s", fname);
+    rel->alias = tr->alias ? tr->alias : fname;
+    rel->ncols = nc;
+    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)nc);
+    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)nc);
+    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)nc);
+    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)nc);
+    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)nc);
+    if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
+    for (int i = 0; i < ncalls; i++) {
+        rel->names[i] = tr->ncol_aliases > i ? tr->col_aliases[i] : tr->alias && ncalls == 1 ? tr->alias : fname;
+        rel->types[i] = calls[i]->type;
+        rel->typmods[i] = -1;
+    }
+    if (tr->ordinality) {
+        rel->names[ncalls] = tr->ncol_aliases > ncalls ? tr->col_aliases[ncalls] : "ordinality";
+        rel->types[ncalls] = TYPE_INT8;
+        rel->typmods[ncalls] = -1;
+    }
+    fi->rels = rel;
+    fi->nrels = 1;
+    fi->width = nc;
+    return DD_OK;
+}
+
+/* A function in FROM: a set-returning one (generate_series, unnest,
+ * regexp_split_to_table, regexp_matches) [WITH ORDINALITY]; unnest of
+ * several arrays reads them side by side. */
 int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
 {
-    const char *name = tr->func->u.func.name;
+    Expr *f = tr->func;
+    const char *name = f->u.func.name;
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
-    Scope sc = {NULL, 0, 0, env ? env->ctes : NULL, env ? env->outer : NULL, NULL, NULL};
+    Scope sc = {NULL, 0, 0, env ? env->ctes : NULL, env ? env->outer : NULL, NULL, NULL, NULL, 0, 0};
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
     cc.sql = ctx;
     cc.scope = &sc;
     cc.agg_forbidden = "functions in FROM";
-    if (strcmp(name, "generate_series") == 0) return from_series(ctx, tr, &cc, fi);
-    if (strcmp(name, "regexp_split_to_table") == 0) return from_split(ctx, tr, &cc, fi);
     if (is_json_srf(name)) return from_json_srf(ctx, tr, &cc, fi, name);
     if (strcmp(name, "jsonb_path_query") == 0) return from_path_query(ctx, tr, &cc, fi);
-    if (func_lookup(name))
-        return dd_err(ctx->err, DD_EFEATURE, tr->loc,
-                      "%s() in FROM is not supported (only generate_series, regexp_split_to_table and the json "
-                      "set-returning functions)", name);
-    return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s does not exist", name);
+    if (!srf_is(name)) {
+        if (func_lookup(name))
+            return dd_err(ctx->err, DD_EFEATURE, tr->loc,
+                          "%s() in FROM is not supported (only set-returning functions: generate_series, unnest, "
+                          "regexp_split_to_table, regexp_matches, the json ones)", name);
+        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s does not exist", name);
+    }
+    bool multi = strcmp(name, "unnest") == 0 && f->u.func.n > 1;
+    int ncalls = multi ? f->u.func.n : 1;
+    SrfCall **calls = arena_alloc(ctx->stmt, sizeof(SrfCall *) * (size_t)ncalls);
+    if (!calls) return DD_ENOMEM;
+    for (int i = 0; i < ncalls; i++) {
+        calls[i] = arena_alloc(ctx->stmt, sizeof(SrfCall));
+        if (!calls[i]) return DD_ENOMEM;
+        int rc = srf_compile(&cc, f, multi ? i : -1, calls[i]);
+        if (rc) return rc;
+    }
+    fi->op = op_function_scan(ctx, calls, ncalls, name, tr->ordinality);
+    return function_rel(ctx, tr, name, calls, ncalls, fi);
 }
 
 const CteDef *cte_lookup(const Scope *env, const char *name)
@@ -787,14 +769,204 @@ const CteDef *cte_lookup(const Scope *env, const char *name)
 }
 
 /* A reference to WITH query d: planned again as a derived table. */
+static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, int n, Op **out);
+
+/* The scope relation of a derived table's n columns (statement arena). */
+static int derived_rel(SqlCtx *ctx, const char *alias, int n, ScopeRel **out)
+{
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    if (!rel) return DD_ENOMEM;
+    rel->alias = alias ? alias : "";   /* no alias: not qualifiable */
+    rel->ncols = n;
+    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(n + 1));
+    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(n + 1));
+    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(n + 1));
+    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(n + 1));
+    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(n + 1));
+    if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
+    *out = rel;
+    return DD_OK;
+}
+
+/* Whether FROM item tr (its joins and subqueries too) names `name`
+ * unqualified. */
+static bool select_names(const SelectStmt *s, const char *name);
+static bool tref_names(const TableRef *tr, const char *name)
+{
+    if (!tr) return false;
+    switch (tr->kind) {
+    case TREF_JOIN: return tref_names(tr->left, name) || tref_names(tr->right, name);
+    case TREF_TABLE: return strcmp(tr->name, name) == 0;
+    case TREF_SUBQUERY: return select_names(tr->select, name);
+    case TREF_FUNCTION: return false;
+    }
+    return false;
+}
+
+static bool select_names(const SelectStmt *s, const char *name)
+{
+    for (; s; s = s->setop ? s->next : NULL) {
+        for (int i = 0; i < s->nctes; i++)
+            if (select_names(s->ctes[i], name)) return true;
+        for (int i = 0; i < s->nfrom; i++)
+            if (tref_names(s->from[i], name)) return true;
+    }
+    return false;
+}
+
+/*
+ * A recursive WITH query (non-recursive-term UNION [ALL] recursive-term):
+ * the terms are planned, the recursive one with its own name reading the
+ * working table, its columns coerced to the non-recursive term's types
+ * (42804 when the two need another type, as PostgreSQL), into p.
+ */
+static int plan_recursive(SqlCtx *ctx, const CteDef *d, Plan *p)
+{
+    SelectStmt *head = d->select;
+    int n = 0;
+    for (SelectStmt *m = head; m; m = m->setop ? m->next : NULL) n++;
+    SelectStmt *last = head, *prev = NULL;
+    while (last->setop) { prev = last; last = last->next; }
+    if (!prev || prev->setop != 1)
+        return dd_err(ctx->err, DD_EINVALID_RECURSION, d->loc,
+                      "recursive query \"%s\" does not have the form non-recursive-term UNION [ALL] recursive-term",
+                      d->name);
+    if (head->norder || head->limit || head->offset)
+        return dd_err(ctx->err, DD_EFEATURE, d->loc, "%s in a recursive query is not implemented",
+                      head->norder ? "ORDER BY" : head->offset ? "OFFSET" : "LIMIT");
+    /* the non-recursive term: the chain up to the last UNION */
+    SelectStmt *a = NULL, **link = &a;
+    for (SelectStmt *m = head; m != last; m = m->next) {
+        SelectStmt *c = arena_alloc(ctx->stmt, sizeof(SelectStmt));
+        if (!c) return DD_ENOMEM;
+        *c = *m;
+        if (m == prev) { c->setop = 0; c->next = NULL; }
+        *link = c;
+        link = &c->next;
+    }
+    if (select_names(a, d->name))
+        return dd_err(ctx->err, DD_EINVALID_RECURSION, d->loc,
+                      "recursive reference to query \"%s\" must not appear within its non-recursive term", d->name);
+    Plan *pa = arena_zalloc(ctx->stmt, sizeof(Plan));
+    Plan *pb = arena_zalloc(ctx->stmt, sizeof(Plan));
+    if (!pa || !pb) return DD_ENOMEM;
+    int rc = analyze_query(ctx, a, pa, d->env);
+    if (rc) return rc;
+    int nc = pa->ncols;
+    TypeId *types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(nc + 1));
+    i32 *typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(nc + 1));
+    const char **names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(nc + 1));
+    CteDef *self = arena_alloc(ctx->stmt, sizeof(CteDef));
+    Scope *benv = arena_alloc(ctx->stmt, sizeof(Scope));
+    if (!types || !typmods || !names || !self || !benv) return DD_ENOMEM;
+    for (int k = 0; k < nc; k++) {
+        types[k] = pa->cols[k].untyped ? TYPE_TEXT : pa->cols[k].type;
+        typmods[k] = pa->cols[k].untyped ? -1 : pa->cols[k].typmod;
+        names[k] = k < d->ncols ? d->cols[k] : pa->cols[k].name;
+    }
+    /* the recursive term: the name reads the working table */
+    *self = *d;
+    self->select = NULL;
+    self->recursive = false;
+    self->wt = worktable_new(ctx);
+    self->wnames = names;
+    self->wtypes = types;
+    self->wtypmods = typmods;
+    self->wncols = nc;
+    self->prev = d->env->ctes;
+    *benv = *d->env;
+    benv->ctes = self;
+    if (!self->wt) return DD_ENOMEM;
+    if ((rc = analyze_query(ctx, last, pb, benv))) return rc;
+    if (pb->ncols != nc)
+        return dd_err(ctx->err, DD_ESYNTAX, last->loc, "each UNION query must have the same number of columns");
+    for (int k = 0; k < nc; k++) {
+        TypeId ta = types[k], tb = pb->cols[k].type, c;
+        if (ta == tb || pb->cols[k].untyped) continue;
+        if (!type_common(ta, tb, &c))
+            return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, last->loc, "UNION types %s and %s cannot be matched",
+                          type_name(ta), type_name(tb));
+        if (c != ta) {
+            rc = dd_err(ctx->err, DD_EDATATYPE_MISMATCH, d->loc,
+                        "recursive query \"%s\" column %d has type %s in non-recursive term but type %s overall",
+                        d->name, k + 1, type_name(ta), type_name(c));
+            dd_err_hint(ctx->err, "Cast the output of the non-recursive term to the correct type.");
+            return rc;
+        }
+    }
+    Op *oa, *ob;
+    if ((rc = coerce_member(ctx, pa, types, nc, &oa)) || (rc = coerce_member(ctx, pb, types, nc, &ob))) return rc;
+    p->kind = PLAN_QUERY;
+    p->root = op_recursive_union(ctx, oa, ob, self->wt, !prev->setop_all, nc);
+    p->ncols = nc;
+    p->cols = arena_alloc(ctx->stmt, sizeof(ColDesc) * (size_t)(nc + 1));
+    if (!p->root || !p->cols) return DD_ENOMEM;
+    for (int k = 0; k < nc; k++) {
+        p->cols[k] = pa->cols[k];
+        p->cols[k].type = types[k];
+        p->cols[k].typmod = typmods[k];
+        p->cols[k].untyped = false;
+    }
+    return DD_OK;
+}
+
 int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi)
 {
     if (tr->temporal.kind != TEMPORAL_NONE)
         return dd_err(ctx->err, DD_EFEATURE, tr->temporal.loc,
                       "FOR SYSTEM_TIME cannot be applied to WITH query \"%s\"", d->name);
-    if (tr->ncol_aliases)   /* x AS y(a, b) replaces the WITH query's own list */
-        return from_derived(ctx, d->select, tr->alias, tr->col_aliases, tr->ncol_aliases, tr->loc, d->env, fi);
-    return from_derived(ctx, d->select, tr->alias ? tr->alias : d->name, d->cols, d->ncols, tr->loc, d->env, fi);
+    if (!d->recursive && !d->wt) {
+        if (tr->ncol_aliases)   /* x AS y(a, b) replaces the WITH query's own list */
+            return from_derived(ctx, d->select, tr->alias, tr->col_aliases, tr->ncol_aliases, tr->loc, d->env, fi);
+        return from_derived(ctx, d->select, tr->alias ? tr->alias : d->name, d->cols, d->ncols, tr->loc, d->env, fi);
+    }
+    /* a recursive WITH query, or its working table inside its recursive term */
+    int nc;
+    Op *op;
+    const char **names = d->wnames;
+    const TypeId *types = d->wtypes;
+    const i32 *typmods = d->wtypmods;
+    int rc;
+    if (d->wt) {
+        nc = d->wncols;
+        op = op_worktable(ctx, d->wt, nc);
+        if (!op) return DD_ENOMEM;
+    } else {
+        Plan *ip = arena_zalloc(ctx->stmt, sizeof(Plan));
+        if (!ip) return DD_ENOMEM;
+        if ((rc = plan_recursive(ctx, d, ip))) return rc;
+        nc = ip->ncols;
+        op = ip->root;
+        const char **nn = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(nc + 1));
+        TypeId *tt = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(nc + 1));
+        i32 *mm = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(nc + 1));
+        if (!nn || !tt || !mm) return DD_ENOMEM;
+        for (int k = 0; k < nc; k++) {
+            nn[k] = k < d->ncols ? d->cols[k] : ip->cols[k].name;
+            tt[k] = ip->cols[k].type;
+            mm[k] = ip->cols[k].typmod;
+        }
+        names = nn;
+        types = tt;
+        typmods = mm;
+    }
+    const char *alias = tr->alias ? tr->alias : d->name;
+    if (tr->ncol_aliases > nc)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "table \"%s\" has %d columns available but %d columns specified",
+                      alias, nc, tr->ncol_aliases);
+    ScopeRel *rel;
+    if ((rc = derived_rel(ctx, alias, nc, &rel))) return rc;
+    for (int k = 0; k < nc; k++) {
+        rel->names[k] = k < tr->ncol_aliases ? tr->col_aliases[k] : names[k];
+        rel->types[k] = types[k];
+        rel->typmods[k] = typmods[k];
+    }
+    memset(fi, 0, sizeof(*fi));
+    fi->op = op;
+    fi->rels = rel;
+    fi->nrels = 1;
+    fi->width = nc;
+    return DD_OK;
 }
 
 /* WITH: the CteDefs of s in front of the visible ones (env->ctes).  Each
@@ -821,7 +993,8 @@ static int with_clause(SqlCtx *ctx, SelectStmt *s, const Scope *env, const CteDe
         d->loc = s->cte_locs[i];
         d->env = denv;
         d->prev = ctes;
-        int rc = analyze_query(ctx, d->select, chk, denv);
+        d->recursive = s->cte_recursive && select_names(d->select, d->name);
+        int rc = d->recursive ? plan_recursive(ctx, d, chk) : analyze_query(ctx, d->select, chk, denv);
         if (rc) return rc;
         if (d->ncols > chk->ncols)
             return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, d->loc,
@@ -1218,7 +1391,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     int rc;
     if (s->setop) return analyze_setop(ctx, s, p, outer);
     /* WITH, then FROM (whose subqueries see this query's WITH but not its relations) */
-    Scope env = {NULL, 0, 0, outer ? outer->ctes : NULL, outer, NULL, NULL};
+    Scope env = {NULL, 0, 0, outer ? outer->ctes : NULL, outer, NULL, NULL, NULL, 0, 0};
     if (s->nctes) {
         rc = with_clause(ctx, s, outer, &env.ctes);
         if (rc) return rc;
@@ -1232,7 +1405,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         rc = plan_from_where(ctx, s, &env, &fi);
         if (rc) return rc;
     }
-    Scope scope = {fi.rels, fi.nrels, fi.width, env.ctes, outer, NULL, NULL};
+    Scope scope = {fi.rels, fi.nrels, fi.width, env.ctes, outer, NULL, NULL, fi.merged, 0, fi.nmerged};
     /* expand the target list (* and t.*) */
     int nt = 0, capt = s->ntargets + 8;
     Expr **texprs = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)capt);
@@ -1245,6 +1418,32 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             bool any = false;
             if (scope.nrels == 0 && !q)
                 return dd_err(ctx->err, DD_ESYNTAX, rt->loc, "SELECT * with no tables specified is not valid");
+            if (!q && fi.star) {
+                /* JOIN ... USING: the merged columns first (StarCol) */
+                for (int k = 0; k < fi.nstar; k++) {
+                    if (nt == capt && grow_targets(ctx, &texprs, &tnames, nt, &capt)) return DD_ENOMEM;
+                    Expr *ce = arena_zalloc(ctx->stmt, sizeof(Expr));
+                    if (!ce) return DD_ENOMEM;
+                    ce->kind = EXPR_COLUMN;
+                    ce->loc = ce->oploc = rt->loc;
+                    StarCol sc = fi.star[k];
+                    if (sc.merged >= 0) {
+                        ce->u.col.name = (char *)fi.merged[sc.merged].name;
+                        ce->u.col.star_slot = -(sc.merged + 1);
+                    } else {
+                        for (int r = 0; r < scope.nrels; r++) {
+                            ScopeRel *rel = &scope.rels[r];
+                            if (sc.slot < rel->slot0 || sc.slot >= rel->slot0 + rel->ncols) continue;
+                            ce->u.col.qualifier = (char *)rel->alias;
+                            ce->u.col.name = (char *)rel->names[sc.slot - rel->slot0];
+                        }
+                        ce->u.col.star_slot = sc.slot + 1;
+                    }
+                    texprs[nt] = ce;
+                    tnames[nt++] = ce->u.col.name;
+                }
+                continue;
+            }
             for (int r = 0; r < scope.nrels; r++) {
                 ScopeRel *rel = &scope.rels[r];
                 if (q && strcmp(rel->alias, q) != 0) continue;
@@ -1359,16 +1558,19 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                 return dd_err(ctx->err, DD_EWINDOWING, s->windows[i]->loc, "window \"%s\" is already defined",
                               s->windows[i]->name);
     cc.win_allowed = true;
+    cc.srf_allowed = true;
     for (int i = 0; i < nt; i++) {
         rc = expr_compile(&cc, texprs[i], &progs[i]);
         if (rc) return rc;
     }
     if (s->having) {
         cc.win_allowed = false;
+        cc.srf_allowed = false;
         cc.win_forbidden = "HAVING";
         rc = expr_compile_as(&cc, s->having, TYPE_BOOL, -1, &having);
         if (rc) return rc;
         cc.win_allowed = true;
+        cc.srf_allowed = true;
         cc.win_forbidden = NULL;
     }
     /* ORDER BY: output position, output name, or an expression */
@@ -1383,8 +1585,19 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                               (long long)k);
             slot = (int)k - 1;
         } else if (e->kind == EXPR_COLUMN && !e->u.col.qualifier) {
-            for (int k = 0; k < nt; k++)
-                if (strcmp(tnames[k], e->u.col.name) == 0) { slot = k; break; }
+            for (int k = 0; k < nt; k++) {
+                if (strcmp(tnames[k], e->u.col.name) != 0) continue;
+                if (slot < 0) { slot = k; continue; }
+                /* two output columns of that name: the same expression? */
+                const Expr *x = texprs[slot], *y = texprs[k];
+                bool same = x->kind == EXPR_COLUMN && y->kind == EXPR_COLUMN && x->u.col.star_slot &&
+                                    y->u.col.star_slot
+                                ? x->u.col.star_slot == y->u.col.star_slot
+                                : ast_expr_equal(x, y);
+                if (!same)
+                    return dd_err(ctx->err, DD_EAMBIGUOUS_COLUMN, e->loc, "ORDER BY \"%s\" is ambiguous",
+                                  e->u.col.name);
+            }
         }
         if (slot < 0) {
             for (int k = 0; k < nt; k++)
@@ -1464,10 +1677,30 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                     progs[i]->code[k].op = XOP_SLOT;
                     progs[i]->code[k].a += base;
                 }
+        for (int i = 0; i < cc.nsrfs; i++)
+            for (int a = 0; a < cc.srfs[i]->nargs; a++)
+                for (int k = 0; k < cc.srfs[i]->args[a]->n; k++)
+                    if (cc.srfs[i]->args[a]->code[k].op == XOP_WINREF) {
+                        cc.srfs[i]->args[a]->code[k].op = XOP_SLOT;
+                        cc.srfs[i]->args[a]->code[k].a += base;
+                    }
         top = op_window(ctx, top, base, cc.wins, cc.nwins);
         if (!top) return DD_ENOMEM;
     }
+    if (cc.nsrfs) {
+        /* set-returning calls of the list: their values past the row so far */
+        int base = top->width;
+        for (int i = 0; i < nt + nextra + s->ndistinct_on; i++)
+            for (int k = 0; k < progs[i]->n; k++)
+                if (progs[i]->code[k].op == XOP_SRFREF) {
+                    progs[i]->code[k].op = XOP_SLOT;
+                    progs[i]->code[k].a += base;
+                }
+        top = op_project_set(ctx, top, base, cc.srfs, cc.nsrfs);
+        if (!top) return DD_ENOMEM;
+    }
     bool sorted = s->norder && !grouped && !s->distinct && !s->ndistinct_on && fi.nrels == 1 && !cc.nwins &&
+                  !cc.nsrfs &&
                   rows_in_key_order(ctx, fi.op, progs, keys, s->norder, s->limit != NULL);
     top = op_project(ctx, top, progs, nt + nextra + s->ndistinct_on);
     if (!top) return DD_ENOMEM;

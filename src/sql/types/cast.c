@@ -15,6 +15,7 @@
  */
 #include "value.h"
 #include "json.h"
+#include "array.h"
 
 #include <errno.h>
 #include <math.h>
@@ -179,6 +180,7 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
                   DdError *err)
 {
     int rc;
+    if (type_is_array(t)) return array_in(type_elem(t), typmod, s, len, ctx, out, err);
     switch (t) {
     case TYPE_NULLTYPE:
     case TYPE_TEXT:
@@ -312,6 +314,7 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
 void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
 {
     if (v->isnull) return;
+    if (type_is_array((TypeId)v->type)) { array_out(v, ctx, out); return; }
     switch ((TypeId)v->type) {
     case TYPE_BOOL: buf_putc(out, v->v.b ? 't' : 'f'); break;
     case TYPE_INT2:
@@ -531,7 +534,19 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
     if (type_is_string(f) || f == TYPE_NULLTYPE) {
         const char *p = v->v.s.p;
         u32 n = v->v.s.len;
+        if (type_is_array(t) && typmod >= 0) {
+            /* the elements' typmod as a cast applies it: char(n) / varchar(n)
+             * cut on an explicit cast, 22001 on assignment */
+            Value a;
+            rc = val_from_text(t, -1, p, n, ctx, &a, err);
+            return rc ? rc : array_cast(&a, t, typmod, explicit_cast, ctx, out, err);
+        }
         return val_from_text(t, typmod, p, n, ctx, out, err);
+    }
+    if (type_is_array(t) || type_is_array(f)) {
+        if (!type_is_array(t) || !type_is_array(f)) return cast_err(f, t, err);
+        if (f == t && typmod < 0) { *out = *v; return DD_OK; }
+        return array_cast(v, t, typmod, explicit_cast, ctx, out, err);
     }
     if (f == TYPE_JSON || f == TYPE_JSONB || t == TYPE_JSON || t == TYPE_JSONB)
         return json_cast(v, t, typmod, ctx, out, err);
@@ -579,6 +594,8 @@ static int num_rank(TypeId t)
 bool type_can_implicit(TypeId from, TypeId to)
 {
     if (from == to || from == TYPE_UNKNOWN || from == TYPE_NULLTYPE) return true;
+    if (type_is_array(from) || type_is_array(to))
+        return type_is_array(from) && type_is_array(to) && type_can_implicit(type_elem(from), type_elem(to));
     if (num_rank(from) && num_rank(to)) return num_rank(from) < num_rank(to);
     if (type_is_string(from) && type_is_string(to)) return to != TYPE_UNKNOWN;
     if (from == TYPE_DATE) return to == TYPE_TIMESTAMP || to == TYPE_TIMESTAMPTZ;
@@ -593,6 +610,12 @@ bool type_common(TypeId a, TypeId b, TypeId *out)
     if (ua) { *out = b; return true; }
     if (ub) { *out = a; return true; }
     if (a == b) { *out = a; return true; }
+    if (type_is_array(a) || type_is_array(b)) {
+        TypeId e;
+        if (!type_is_array(a) || !type_is_array(b) || !type_common(type_elem(a), type_elem(b), &e)) return false;
+        *out = type_array_of(e);
+        return true;
+    }
     if (num_rank(a) && num_rank(b)) { *out = num_rank(a) > num_rank(b) ? a : b; return true; }
     if (type_is_string(a) && type_is_string(b)) { *out = TYPE_TEXT; return true; }
     if (type_is_datetime(a) && type_is_datetime(b)) {

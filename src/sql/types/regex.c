@@ -20,6 +20,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "regex.h"
+#include "array.h"
 #include "../../util/alloc.h"
 
 #include <pcre2.h>
@@ -232,4 +233,50 @@ int rx_next(RxMatch *m, DdError *err)
         m->at += b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
     }
     return 1;
+}
+
+int rx_match_groups(const RxMatch *m, Arena *a, Value *out, DdError *err)
+{
+    u32 ng = rx_ngroups(m->re);
+    ArrayVal arr;
+    array_init(&arr, TYPE_TEXT);
+    int rc = array_set_1d(&arr, a, ng ? ng : 1);
+    if (rc) return dd_err(err, DD_ENOMEM, -1, "out of memory");
+    for (u32 k = 0; k < arr.n; k++) {
+        u32 g = ng ? k + 1 : 0;
+        size_t so = m->ov[2 * g], eo = m->ov[2 * g + 1];
+        if (so == RX_UNSET || eo == RX_UNSET) continue;
+        arr.items[k] = val_text(TYPE_TEXT, m->s + so, (u32)(eo - so));
+    }
+    return array_to_value(&arr, a, out, err);
+}
+
+void rx_split_init(RxSplit *sp, const Regex *re, const char *s, size_t len)
+{
+    rx_match_init(&sp->m, re, s, len, 0);
+    sp->piece = 0;
+    sp->prev_end = 0;
+}
+
+int rx_split_next(RxSplit *sp, size_t *from, size_t *to, DdError *err)
+{
+    if (sp->piece > sp->m.len) return 0;
+    *from = sp->piece;
+    for (;;) {
+        int found = rx_next(&sp->m, err);
+        if (found < 0) return found;
+        if (found == 0) {                 /* the last piece: the rest of s */
+            *to = sp->m.len;
+            sp->piece = sp->m.len + 1;
+            return 1;
+        }
+        size_t so = sp->m.ov[0], eo = sp->m.ov[1];
+        bool cuts = so < sp->m.len && eo > sp->prev_end;
+        sp->prev_end = eo;
+        if (cuts) {
+            *to = so;
+            sp->piece = eo;
+            return 1;
+        }
+    }
 }

@@ -19,6 +19,7 @@
 #include "../../util/err.h"
 #include "../../util/arena.h"
 #include "../../util/buf.h"
+#include "value.h"
 
 /* Options, as PostgreSQL's flag letters set them (rx_parse_flags) and
  * embedded options (?i) at the start of a pattern change them. */
@@ -96,5 +97,23 @@ void rx_match_init(RxMatch *m, const Regex *re, const char *s, size_t len, size_
 /* 1: the next match (m->ov); 0: none left; -code on error (2201B when
  * the match gives up at a backtracking limit; DD_ENOMEM), as op_next. */
 int rx_next(RxMatch *m, DdError *err);
+
+/* The groups of the match m just found as a text[] in a (regexp_match,
+ * regexp_matches): one element per capturing group (NULL where it took no
+ * part), or the whole match when the pattern has no groups. */
+int rx_match_groups(const RxMatch *m, Arena *a, Value *out, DdError *err);
+
+/* The pieces of s between the matches (regexp_split_to_table / _array): as
+ * PostgreSQL, an empty match cuts nothing at the start or the end of s or
+ * right after the previous match, so '' splits 'abc' into its characters
+ * and ',' splits ',a,' into '', 'a', ''. */
+typedef struct RxSplit {
+    RxMatch m;
+    size_t piece;           /* where the next piece starts; > len: no more */
+    size_t prev_end;        /* end of the previous match, cut or not */
+} RxSplit;
+void rx_split_init(RxSplit *sp, const Regex *re, const char *s, size_t len);
+/* 1: the next piece is s[*from, *to); 0: none left; -code on error. */
+int rx_split_next(RxSplit *sp, size_t *from, size_t *to, DdError *err);
 
 #endif

@@ -14,6 +14,7 @@
  */
 #include "rowcodec.h"
 #include "json.h"
+#include "array.h"
 #include "../../store/record.h"
 #include "../../store/keyenc.h"
 #include <string.h>
@@ -65,6 +66,13 @@ int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
 static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdError *err)
 {
     TypeId t = col_type(c);
+    if (type_is_array(t)) {
+        if (f->tag == REC_BYTES && array_bytes_valid(type_elem(t), f->v.s.p, f->v.s.len)) {
+            *out = val_text(t, (const char *)f->v.s.p, f->v.s.len);
+            return DD_OK;
+        }
+        return dd_corrupt(err, "row image field of column \"%s\" is not a valid %s value", c->name, type_name(t));
+    }
     switch (t) {
     case TYPE_BOOL:
         if (f->tag != REC_FALSE && f->tag != REC_TRUE) break;
@@ -152,9 +160,38 @@ int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const
     return DD_OK;
 }
 
+/* Order-preserving key of array v: a KEY_TAG_TEXT whose bytes are, per
+ * element, 0x01 and the element's key, then 0x00, ndim, and per dimension
+ * its length and lower bound (big-endian, sign-flipped), so that memcmp
+ * order is array_compare's. */
+static void array_key_encode(const Value *v, Buf *out)
+{
+    ArrayVal a;
+    Arena tmp;
+    arena_init(&tmp, 4096);
+    Buf inner = BUF_INIT;
+    if (array_from_value(v, &tmp, &a, NULL) == DD_OK) {
+        for (u32 i = 0; i < a.n; i++) {
+            buf_putc(&inner, 1);
+            key_encode_value(&a.items[i], &inner);
+        }
+        buf_putc(&inner, 0);
+        buf_putc(&inner, (u8)a.ndim);
+        for (int i = 0; i < a.ndim; i++) {
+            buf_put_u32be(&inner, (u32)a.dims[i]);
+            buf_put_u32be(&inner, (u32)a.lbound[i] ^ 0x80000000u);
+        }
+    }
+    if (!buf_ok(&inner)) out->oom = true;
+    key_put_bytes(out, inner.data, inner.len);
+    buf_free(&inner);
+    arena_free(&tmp);
+}
+
 void key_encode_value(const Value *v, Buf *out)
 {
     if (v->isnull) { key_put_null(out); return; }
+    if (type_is_array((TypeId)v->type)) { array_key_encode(v, out); return; }
     switch ((TypeId)v->type) {
     case TYPE_BOOL: key_put_bool(out, v->v.b); break;
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
@@ -300,6 +337,19 @@ static void render_key_value(Cursor *c, TypeId t, i32 typmod, Buf *out)
     case KEY_TAG_TEXT:
         key_get_text(c, &text);
         if (!buf_ok(&text) || c->bad) { c->bad = true; break; }
+        if (type_is_array(t)) {
+            /* array_key_encode: (0x01 element)* 0x00 shape; shown as {a,b} */
+            Cursor in;
+            cur_init(&in, text.data, text.len);
+            buf_putc(out, '{');
+            for (int k = 0; !in.bad && cur_left(&in) && cur_u8(&in) == 1; k++) {
+                if (k) buf_putc(out, ',');
+                render_key_value(&in, type_elem(t), -1, out);
+            }
+            buf_putc(out, '}');
+            buf_free(&text);
+            return;
+        }
         if (t == TYPE_UUID && text.len != 16) t = TYPE_BYTEA;
         if (t == TYPE_BPCHAR && typmod > 0) {   /* keys hold char(n) without its padding */
             i32 nchars = 0;

@@ -71,11 +71,84 @@ bool type_is_datetime(TypeId t)
 }
 static bool type_is_float(TypeId t) { return t == TYPE_FLOAT4 || t == TYPE_FLOAT8; }
 
-u32 type_oid(TypeId t) { return t < TYPE__COUNT ? type_info[t].oid : 25; }
-int type_typlen(TypeId t) { return t < TYPE__COUNT ? type_info[t].typlen : -1; }
-const char *type_name(TypeId t) { return t < TYPE__COUNT ? type_info[t].name : "unknown"; }
+/* The array types: PostgreSQL's OID and name of the array of each element
+ * type (0 / NULL: no array type). */
+static const struct {
+    u32 oid;
+    const char *name;
+} array_info[TYPE__COUNT] = {
+    [TYPE_BOOL] = {1000, "boolean[]"},
+    [TYPE_INT2] = {1005, "smallint[]"},
+    [TYPE_INT4] = {1007, "integer[]"},
+    [TYPE_INT8] = {1016, "bigint[]"},
+    [TYPE_FLOAT4] = {1021, "real[]"},
+    [TYPE_FLOAT8] = {1022, "double precision[]"},
+    [TYPE_NUMERIC] = {1231, "numeric[]"},
+    [TYPE_TEXT] = {1009, "text[]"},
+    [TYPE_VARCHAR] = {1015, "character varying[]"},
+    [TYPE_BPCHAR] = {1014, "character[]"},
+    [TYPE_DATE] = {1182, "date[]"},
+    [TYPE_TIMESTAMP] = {1115, "timestamp without time zone[]"},
+    [TYPE_TIMESTAMPTZ] = {1185, "timestamp with time zone[]"},
+    [TYPE_INTERVAL] = {1187, "interval[]"},
+    [TYPE_UUID] = {2951, "uuid[]"},
+    [TYPE_BYTEA] = {1001, "bytea[]"},
+};
 
+bool type_has_array(TypeId e) { return e < TYPE__COUNT && array_info[e].oid != 0; }
+
+u32 type_oid(TypeId t)
+{
+    if (type_is_array(t)) return type_has_array(type_elem(t)) ? array_info[type_elem(t)].oid : 1009;
+    return t < TYPE__COUNT ? type_info[t].oid : 25;
+}
+int type_typlen(TypeId t) { return t < TYPE__COUNT ? type_info[t].typlen : -1; }
+const char *type_name(TypeId t)
+{
+    if (type_is_array(t)) return type_has_array(type_elem(t)) ? array_info[type_elem(t)].name : "text[]";
+    return t < TYPE__COUNT ? type_info[t].name : "unknown";
+}
+
+static bool scalar_from_name(const char *name, TypeId *out);
+
+/* "T[]" (any number of bracket pairs, as the parser writes `T[]`, `T[3]`
+ * and `T ARRAY`) and PostgreSQL's internal names "_int4", "_text", ... */
 bool type_from_name(const char *name, TypeId *out)
+{
+    size_t n = strlen(name);
+    if (n > 2 && strcmp(name + n - 2, "[]") == 0) {
+        while (n > 2 && name[n - 2] == '[' && name[n - 1] == ']') n -= 2;
+        char base[64];
+        if (n >= sizeof base) return false;
+        memcpy(base, name, n);
+        base[n] = 0;
+        TypeId e;
+        if (!scalar_from_name(base, &e) || !type_has_array(e)) return false;
+        *out = type_array_of(e);
+        return true;
+    }
+    if (name[0] == '_') {
+        for (int e = 1; e < TYPE__COUNT; e++) {
+            if (!type_has_array((TypeId)e)) continue;
+            /* the internal name of an array type is "_" + the element's */
+            static const char *const internal[TYPE__COUNT] = {
+                [TYPE_BOOL] = "bool", [TYPE_INT2] = "int2", [TYPE_INT4] = "int4", [TYPE_INT8] = "int8",
+                [TYPE_FLOAT4] = "float4", [TYPE_FLOAT8] = "float8", [TYPE_NUMERIC] = "numeric",
+                [TYPE_TEXT] = "text", [TYPE_VARCHAR] = "varchar", [TYPE_BPCHAR] = "bpchar",
+                [TYPE_DATE] = "date", [TYPE_TIMESTAMP] = "timestamp", [TYPE_TIMESTAMPTZ] = "timestamptz",
+                [TYPE_INTERVAL] = "interval", [TYPE_UUID] = "uuid", [TYPE_BYTEA] = "bytea",
+            };
+            if (internal[e] && strcasecmp(name + 1, internal[e]) == 0) {
+                *out = type_array_of((TypeId)e);
+                return true;
+            }
+        }
+        return false;
+    }
+    return scalar_from_name(name, out);
+}
+
+static bool scalar_from_name(const char *name, TypeId *out)
 {
     static const struct {
         const char *name;
@@ -285,6 +358,7 @@ static int cmp_num(const Value *a, const Value *b)
 int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
 {
     TypeId ta = a->type, tb = b->type;
+    if (type_is_array(ta) && type_is_array(tb)) return array_compare(a, b, ctx);
     /* An UNKNOWN literal against a typed value takes the other's type. */
     if ((ta == TYPE_UNKNOWN) != (tb == TYPE_UNKNOWN) && !(type_is_string(ta) && type_is_string(tb))) {
         const Value *u = ta == TYPE_UNKNOWN ? a : b, *o = ta == TYPE_UNKNOWN ? b : a;
@@ -385,6 +459,7 @@ static u64 hash_double(double d)
 u64 val_hash(const Value *v)
 {
     if (v->isnull) return 0x6e756c6c;
+    if (type_is_array((TypeId)v->type)) return array_hash(v);
     switch ((TypeId)v->type) {
     case TYPE_BOOL: return hash_i64(v->v.b);
     case TYPE_INT2:

@@ -61,8 +61,26 @@ typedef enum TypeId {
     TYPE_BYTEA,       /* v.s: the bytes */
     TYPE_JSON = 18,   /* v.s: the text as given, validated (json.h) */
     TYPE_JSONB = 19,  /* v.s: the document's normal text (json.h) */
+    /* 20, 21: time, timetz (reserved) */
     TYPE__COUNT
 } TypeId;
+
+/*
+ * Array types are not enum members: the array of element type e is
+ * TYPE_ARRAY_FLAG | e (64 + e), so each scalar type has exactly one array
+ * type, its TypeId is as stable in the catalog as the element's, and no
+ * scalar TypeId (all below 64) can collide with one.  `int[]`, `int[][]`
+ * and `integer ARRAY` are all the one type "integer[]" (PostgreSQL does
+ * not distinguish dimensions in a type either).  Value: v.s holds the
+ * serialized array (array.h).
+ */
+#define TYPE_ARRAY_FLAG 0x40
+static inline bool type_is_array(TypeId t) { return ((unsigned)t & TYPE_ARRAY_FLAG) != 0; }
+static inline TypeId type_elem(TypeId t) { return (TypeId)((unsigned)t & ~(unsigned)TYPE_ARRAY_FLAG); }
+static inline TypeId type_array_of(TypeId e) { return (TypeId)((unsigned)e | TYPE_ARRAY_FLAG); }
+/* Whether elements of type e can form an array (every scalar type but
+ * UNKNOWN and NULLTYPE). */
+bool type_has_array(TypeId e);
 
 #define NUMERIC_MAX_PRECISION 38
 #define NUMERIC_MAX_SCALE 38
@@ -168,6 +186,12 @@ bool type_common(TypeId a, TypeId b, TypeId *out);
 int val_compare(const Value *a, const Value *b, const ValueCtx *ctx);
 /* Hash consistent with val_compare()==0 (1 == 1.0 == 1::numeric hash alike). */
 u64 val_hash(const Value *v);
+/* Arrays (array.c; array.h has the rest): PostgreSQL's array ordering,
+ * element by element (a NULL element after every value), then the number
+ * of elements, dimensions, bounds; and a hash consistent with it.
+ * val_compare and val_hash call these for two arrays. */
+int array_compare(const Value *a, const Value *b, const ValueCtx *ctx);
+u64 array_hash(const Value *v);
 
 /* Arithmetic on non-NULL values; result type per PostgreSQL.  Errors:
  * 22003 out of range (integer overflow too), 22012 division by zero,

@@ -1,0 +1,130 @@
+/*
+ * srfcall.c - calls of the set-returning functions, typed and compiled
+ * (expr.h SrfCall): generate_series(start, stop [, step]) over integers,
+ * numeric, and dates or timestamps with an interval step;
+ * regexp_split_to_table(s, pattern [, flags]); unnest(array);
+ * regexp_matches(s, pattern [, flags]).  exec/srf.c runs them, in FROM and
+ * in SELECT lists.
+ */
+#include "expr.h"
+
+#include <string.h>
+
+static const struct { const char *name; SrfKind kind; } srfs[] = {
+    {"generate_series", SRF_SERIES},
+    {"regexp_split_to_table", SRF_SPLIT},
+    {"unnest", SRF_UNNEST},
+    {"regexp_matches", SRF_MATCHES},
+};
+
+static bool srf_kind(const char *name, SrfKind *k)
+{
+    if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
+    for (size_t i = 0; i < DD_ARRAY_LEN(srfs); i++)
+        if (strcmp(srfs[i].name, name) == 0) { *k = srfs[i].kind; return true; }
+    return false;
+}
+
+bool srf_is(const char *name)
+{
+    SrfKind k;
+    return srf_kind(name, &k);
+}
+
+static bool unknownish(TypeId t) { return t == TYPE_UNKNOWN || t == TYPE_NULLTYPE; }
+
+static int no_function(CompileCtx *cc, const char *name, ExprProg **p, int n, int loc)
+{
+    Buf sig = BUF_INIT;
+    buf_printf(&sig, "%s(", name);
+    for (int i = 0; i < n; i++)
+        buf_printf(&sig, "%s%s", i ? ", " : "", unknownish(p[i]->type) ? "unknown" : type_name(p[i]->type));
+    buf_puts(&sig, ")");
+    dd_err(cc->sql->err, DD_EUNDEFINED_FUNCTION, loc, "function %s does not exist", buf_ok(&sig) ? buf_cstr(&sig) : name);
+    dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
+                              "You might need to add explicit type casts.");
+    buf_free(&sig);
+    return DD_EUNDEFINED_FUNCTION;
+}
+
+/* generate_series: the type of its values */
+static int series_type(CompileCtx *cc, ExprProg **p, int n, int loc, TypeId *out)
+{
+    TypeId a = p[0]->type, b = p[1]->type;
+    if (type_is_datetime(a) || type_is_datetime(b) || (n == 3 && p[2]->type == TYPE_INTERVAL)) {
+        /* timestamp when a side is one (and neither has a zone); dates
+         * resolve to the timestamptz form, as PostgreSQL's */
+        *out = (a == TYPE_TIMESTAMP || b == TYPE_TIMESTAMP) && a != TYPE_TIMESTAMPTZ && b != TYPE_TIMESTAMPTZ
+                   ? TYPE_TIMESTAMP : TYPE_TIMESTAMPTZ;
+        if (n != 3 || (p[2]->type != TYPE_INTERVAL && p[2]->type != TYPE_UNKNOWN)) return no_function(cc, "generate_series", p, n, loc);
+        return DD_OK;
+    }
+    bool num = false, big = false;
+    for (int i = 0; i < n; i++) {
+        TypeId t = p[i]->type;
+        if (!type_is_int(t) && t != TYPE_NUMERIC && !unknownish(t)) return no_function(cc, "generate_series", p, n, loc);
+        num |= t == TYPE_NUMERIC;
+        big |= t == TYPE_INT8;
+    }
+    *out = num ? TYPE_NUMERIC : big ? TYPE_INT8 : TYPE_INT4;
+    return DD_OK;
+}
+
+int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!srf_kind(f->u.func.name, &out->kind)) return DD_EINTERNAL;
+    out->name = f->u.func.name;
+    if (strncmp(out->name, "pg_catalog.", 11) == 0) out->name += 11;
+    out->loc = f->loc;
+    Expr **args = f->u.func.args;
+    int n = f->u.func.n, rc;
+    if (argi >= 0) { args += argi; n = 1; }
+    bool ok = !f->u.func.star && !f->u.func.distinct && !f->u.func.filter && !f->u.func.over;
+    switch (out->kind) {
+    case SRF_SERIES: ok = ok && n >= 2 && n <= 3; break;
+    case SRF_UNNEST: ok = ok && n == 1; break;
+    default: ok = ok && n >= 2 && n <= 3; break;
+    }
+    if (!ok) {
+        if (f->u.func.over)
+            return dd_err(cc->sql->err, DD_EWRONG_OBJECT_TYPE, f->loc, "OVER specified, but %s is not a window function nor an aggregate function", out->name);
+        return dd_err(cc->sql->err, DD_EUNDEFINED_FUNCTION, f->loc, "function %s with %d arguments does not exist",
+                      out->name, n);
+    }
+    ExprProg *p[3];
+    for (int i = 0; i < n; i++)
+        if ((rc = expr_compile(cc, args[i], &p[i]))) return rc;
+    TypeId want[3] = {TYPE_TEXT, TYPE_TEXT, TYPE_TEXT};
+    switch (out->kind) {
+    case SRF_SERIES:
+        if ((rc = series_type(cc, p, n, f->loc, &out->type))) return rc;
+        for (int i = 0; i < n; i++)
+            want[i] = i == 2 && (out->type == TYPE_TIMESTAMP || out->type == TYPE_TIMESTAMPTZ) ? TYPE_INTERVAL
+                                                                                              : out->type;
+        break;
+    case SRF_UNNEST:
+        if (!type_is_array(p[0]->type)) {
+            if (unknownish(p[0]->type))
+                {
+                dd_err(cc->sql->err, DD_EAMBIGUOUS_FUNCTION, f->loc, "function unnest(unknown) is not unique");
+                dd_err_hint(cc->sql->err, "Could not choose a best candidate function. You might need to add explicit type casts.");
+                return DD_EAMBIGUOUS_FUNCTION;
+            }
+            return no_function(cc, "unnest", p, 1, f->loc);
+        }
+        out->type = type_elem(p[0]->type);
+        want[0] = p[0]->type;
+        break;
+    case SRF_SPLIT:
+    case SRF_MATCHES:
+        for (int i = 0; i < n; i++)
+            if (!type_is_string(p[i]->type) && p[i]->type != TYPE_NULLTYPE) return no_function(cc, out->name, p, n, f->loc);
+        out->type = out->kind == SRF_SPLIT ? TYPE_TEXT : type_array_of(TYPE_TEXT);
+        break;
+    }
+    for (int i = 0; i < n; i++)
+        if ((rc = expr_compile_as(cc, args[i], want[i], -1, &out->args[i]))) return rc;
+    out->nargs = n;
+    return DD_OK;
+}
