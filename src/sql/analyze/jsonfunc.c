@@ -18,6 +18,8 @@
 #include "jsonfunc.h"
 #include "../types/json.h"
 #include "../types/jsonpath.h"
+#include "../types/array.h"
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -459,6 +461,382 @@ static bool r_path(TypeId *a, int n, TypeId *r, TypeId ret)
 static bool r_path_bool(TypeId *a, int n, TypeId *r) { return r_path(a, n, r, TYPE_BOOL); }
 static bool r_path_jsonb(TypeId *a, int n, TypeId *r) { return r_path(a, n, r, TYPE_JSONB); }
 
+/* ---------------------------------------------------------------- text[] forms */
+
+static bool is_text_array(TypeId t) { return type_is_array(t) && type_is_string(type_elem(t)); }
+
+/* The elements of a text[] argument (NULL elements are NULL Values). */
+static int text_items(EvalEnv *env, const Value *v, ArrayVal *a)
+{
+    return array_from_value(v, env->sql->row, a, env->sql->err);
+}
+
+/* A path element read as an array index, as PostgreSQL's strtol: blanks
+ * before, a sign, digits, nothing after. */
+static bool path_index(const Value *e, i64 *out)
+{
+    char buf[48];
+    if (e->isnull || e->v.s.len == 0 || e->v.s.len >= sizeof buf) return false;
+    memcpy(buf, e->v.s.p, e->v.s.len);
+    buf[e->v.s.len] = 0;
+    char *end;
+    errno = 0;
+    long long v = strtoll(buf, &end, 10);
+    if (end == buf || *end || errno || v > INT32_MAX || v < INT32_MIN) return false;
+    *out = v;
+    return true;
+}
+
+/* #> and #>> (and jsonb_extract_path over an array): NULL when a step is
+ * missing or a path element is NULL; the empty path is the document. */
+static int f_path_get_common(EvalEnv *env, const Value *a, Value *out, bool as_text)
+{
+    TypeId t = a[0].type;
+    if (a[0].isnull || a[1].isnull) { *out = val_null(as_text ? TYPE_TEXT : t); return DD_OK; }
+    ArrayVal p;
+    JNode *doc;
+    int rc = text_items(env, &a[1], &p);
+    if (!rc) rc = tree_of(env, &a[0], &doc);
+    if (rc) return rc;
+    const JNode *cur = doc;
+    for (u32 i = 0; i < p.n && cur; i++) {
+        const Value *e = &p.items[i];
+        if (e->isnull) { cur = NULL; break; }
+        if (cur->type == J_OBJECT) {
+            cur = get_key(cur, e->v.s.p, e->v.s.len, t == TYPE_JSONB);
+        } else if (cur->type == J_ARRAY) {
+            i64 idx;
+            cur = path_index(e, &idx) ? get_index(cur, idx, false) : NULL;
+        } else {
+            cur = NULL;
+        }
+    }
+    if (!cur) { *out = val_null(as_text ? TYPE_TEXT : t); return DD_OK; }
+    return as_text ? ret_node_text(env, t, cur, out) : ret_node(env, t, cur, out);
+}
+static int f_path_get(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    return f_path_get_common(env, a, out, false);
+}
+static int f_path_get_text(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    return f_path_get_common(env, a, out, true);
+}
+/* (json|jsonb, text[]): an untyped right side is a text[] */
+static bool r_path_get_common(TypeId *a, TypeId *r, bool text)
+{
+    if (a[0] != TYPE_JSON && a[0] != TYPE_JSONB) return false;
+    if (unknownish(a[1])) a[1] = type_array_of(TYPE_TEXT);
+    if (!is_text_array(a[1])) return false;
+    a[1] = type_array_of(TYPE_TEXT);
+    *r = text ? TYPE_TEXT : a[0];
+    return true;
+}
+static bool r_path_get(TypeId *a, int n, TypeId *r) { DD_UNUSED(n); return r_path_get_common(a, r, false); }
+static bool r_path_get_text(TypeId *a, int n, TypeId *r) { DD_UNUSED(n); return r_path_get_common(a, r, true); }
+
+/* ?| and ?&: NULL elements are skipped */
+static int exists_some(EvalEnv *env, const Value *a, Value *out, bool all)
+{
+    if (a[0].isnull || a[1].isnull) { *out = val_null(TYPE_BOOL); return DD_OK; }
+    ArrayVal p;
+    JNode *doc;
+    int rc = text_items(env, &a[1], &p);
+    if (!rc) rc = tree_of(env, &a[0], &doc);
+    if (rc) return rc;
+    bool any = false, every = true;
+    for (u32 i = 0; i < p.n; i++) {
+        const Value *e = &p.items[i];
+        if (e->isnull) continue;
+        bool found = false;
+        if (doc->type == J_OBJECT) {
+            found = jsonb_get_key(doc, e->v.s.p, e->v.s.len) != NULL;
+        } else if (doc->type == J_ARRAY) {
+            for (u32 k = 0; k < doc->n && !found; k++)
+                found = doc->elems[k]->type == J_STRING && doc->elems[k]->len == e->v.s.len &&
+                        memcmp(doc->elems[k]->s, e->v.s.p, e->v.s.len) == 0;
+        } else if (doc->type == J_STRING) {
+            found = doc->len == e->v.s.len && memcmp(doc->s, e->v.s.p, doc->len) == 0;
+        }
+        any |= found;
+        every &= found;
+    }
+    *out = val_bool(all ? every : any);
+    return DD_OK;
+}
+static int f_exists_any(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    return exists_some(env, a, out, false);
+}
+static int f_exists_all(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    return exists_some(env, a, out, true);
+}
+static bool r_jsonb_textarr(TypeId *a, TypeId *r, TypeId ret)
+{
+    if (unknownish(a[0])) a[0] = TYPE_JSONB;
+    if (a[0] != TYPE_JSONB) return false;
+    if (unknownish(a[1])) a[1] = type_array_of(TYPE_TEXT);
+    if (!is_text_array(a[1])) return false;
+    a[1] = type_array_of(TYPE_TEXT);
+    *r = ret;
+    return true;
+}
+static bool r_jsonb_textarr_bool(TypeId *a, int n, TypeId *r) { DD_UNUSED(n); return r_jsonb_textarr(a, r, TYPE_BOOL); }
+static bool r_jsonb_textarr_jsonb(TypeId *a, int n, TypeId *r) { DD_UNUSED(n); return r_jsonb_textarr(a, r, TYPE_JSONB); }
+
+/* jsonb - text[]: every key (or string element) named */
+static int f_jsonb_delete_keys(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull || a[1].isnull) { *out = val_null(TYPE_JSONB); return DD_OK; }
+    ArrayVal p;
+    JNode *doc;
+    int rc = text_items(env, &a[1], &p);
+    if (!rc) rc = tree_of(env, &a[0], &doc);
+    if (rc) return rc;
+    if (doc->type != J_OBJECT && doc->type != J_ARRAY)
+        return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "cannot delete from scalar");
+    for (u32 i = 0; i < p.n; i++) {
+        const Value *e = &p.items[i];
+        if (e->isnull) continue;
+        u32 w = 0;
+        if (doc->type == J_OBJECT) {
+            for (u32 k = 0; k < doc->n; k++)
+                if (!(doc->pairs[k].klen == e->v.s.len && memcmp(doc->pairs[k].k, e->v.s.p, e->v.s.len) == 0))
+                    doc->pairs[w++] = doc->pairs[k];
+        } else {
+            for (u32 k = 0; k < doc->n; k++) {
+                const JNode *x = doc->elems[k];
+                if (!(x->type == J_STRING && x->len == e->v.s.len && memcmp(x->s, e->v.s.p, x->len) == 0))
+                    doc->elems[w++] = doc->elems[k];
+            }
+        }
+        doc->n = w;
+    }
+    return ret_jsonb(env, doc, out);
+}
+static bool r_jsonb_delete_keys(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (a[0] != TYPE_JSONB || !is_text_array(a[1])) return false;
+    a[1] = type_array_of(TYPE_TEXT);
+    *r = TYPE_JSONB;
+    return true;
+}
+
+/* ---- jsonb_set, jsonb_insert, #-: PostgreSQL's setPath */
+
+enum { PATH_SET, PATH_SET_CREATE, PATH_INSERT_BEFORE, PATH_INSERT_AFTER, PATH_DELETE };
+
+static int not_integer(EvalEnv *env, u32 level, const Value *e)
+{
+    return dd_err(env->sql->err, DD_EINVALID_TEXT, -1, "path element at position %u is not an integer: \"%.*s\"",
+                  level + 1, (int)e->v.s.len, e->v.s.p);
+}
+
+static int set_path(EvalEnv *env, JNode *n, const ArrayVal *p, u32 level, JNode *newv, int op)
+{
+    const Value *e = &p->items[level];
+    if (e->isnull)
+        return dd_err(env->sql->err, DD_ENULL_NOT_ALLOWED, -1, "path element at position %u is null", level + 1);
+    bool last = level + 1 == p->n;
+    bool create = op == PATH_SET_CREATE || op == PATH_INSERT_BEFORE || op == PATH_INSERT_AFTER;
+    Arena *ar = env->sql->row;
+    if (n->type == J_OBJECT) {
+        for (u32 i = 0; i < n->n; i++) {
+            if (!(n->pairs[i].klen == e->v.s.len && memcmp(n->pairs[i].k, e->v.s.p, e->v.s.len) == 0)) continue;
+            if (!last) return set_path(env, n->pairs[i].v, p, level + 1, newv, op);
+            if (op == PATH_INSERT_BEFORE || op == PATH_INSERT_AFTER) {
+                dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "cannot replace existing key");
+                dd_err_hint(env->sql->err, "Try using the function jsonb_set to replace key value.");
+                return DD_EINVALID_PARAM;
+            }
+            if (op == PATH_DELETE) {
+                memmove(n->pairs + i, n->pairs + i + 1, sizeof(JPair) * (n->n - i - 1));
+                n->n--;
+            } else {
+                n->pairs[i].v = newv;
+            }
+            return DD_OK;
+        }
+        if (last && create) {
+            JPair *np = arena_alloc(ar, sizeof(JPair) * (n->n + 1));
+            if (!np) return nomem(env);
+            if (n->n) memcpy(np, n->pairs, sizeof(JPair) * n->n);
+            char *k = e->v.s.len ? arena_memdup(ar, e->v.s.p, e->v.s.len) : "";
+            if (!k) return nomem(env);
+            np[n->n].k = k;
+            np[n->n].klen = e->v.s.len;
+            np[n->n].v = newv;
+            n->pairs = np;
+            n->n++;
+            jsonb_normalize(n, ar);
+        }
+        return DD_OK;
+    }
+    if (n->type != J_ARRAY) return DD_OK;   /* a scalar inside: left as it is */
+    i64 idx;
+    if (!path_index(e, &idx)) return not_integer(env, level, e);
+    i64 ne = n->n;
+    bool prepend = false;
+    if (idx < 0) {
+        if (-idx > ne) prepend = true;
+        else idx += ne;
+    }
+    if (idx > ne) idx = ne;
+    if (!last) {
+        if (prepend || idx >= ne) return DD_OK;
+        return set_path(env, n->elems[idx], p, level + 1, newv, op);
+    }
+    JNode **el = arena_alloc(ar, sizeof(JNode *) * (size_t)(ne + 2));
+    if (!el) return nomem(env);
+    u32 w = 0;
+    bool done = false;
+    if ((prepend || ne == 0) && create) { el[w++] = newv; done = true; }
+    for (i64 i = 0; i < ne; i++) {
+        if (!prepend && i == idx) {
+            done = true;
+            if (op == PATH_INSERT_BEFORE || op == PATH_SET || op == PATH_SET_CREATE) el[w++] = newv;
+            if (op == PATH_INSERT_BEFORE || op == PATH_INSERT_AFTER) el[w++] = n->elems[i];
+            if (op == PATH_INSERT_AFTER) el[w++] = newv;
+            continue;
+        }
+        el[w++] = n->elems[i];
+    }
+    if (!done && create) el[w++] = newv;
+    n->elems = el;
+    n->n = w;
+    return DD_OK;
+}
+
+static int path_op(EvalEnv *env, const Value *a, int n, Value *out, int op)
+{
+    for (int i = 0; i < (op == PATH_DELETE ? 2 : 3); i++)
+        if (a[i].isnull) { *out = val_null(TYPE_JSONB); return DD_OK; }
+    if (n > 3 && a[3].isnull) { *out = val_null(TYPE_JSONB); return DD_OK; }
+    if (n > 3) {
+        if (op == PATH_SET_CREATE && !a[3].v.b) op = PATH_SET;
+        if (op == PATH_INSERT_BEFORE && a[3].v.b) op = PATH_INSERT_AFTER;
+    }
+    ArrayVal p;
+    JNode *doc, *newv = NULL;
+    int rc = text_items(env, &a[1], &p);
+    if (!rc) rc = tree_of(env, &a[0], &doc);
+    if (!rc && op != PATH_DELETE) rc = tree_of(env, &a[2], &newv);
+    if (rc) return rc;
+    if (doc->type != J_OBJECT && doc->type != J_ARRAY)
+        return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "cannot %s path in scalar", op == PATH_DELETE ? "delete" : "set");
+    if (p.n > 0 && (rc = set_path(env, doc, &p, 0, newv, op))) return rc;
+    return ret_jsonb(env, doc, out);
+}
+static int f_jsonb_set(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return path_op(env, a, n, out, PATH_SET_CREATE);
+}
+static int f_jsonb_insert(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return path_op(env, a, n, out, PATH_INSERT_BEFORE);
+}
+static int f_delete_path(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return path_op(env, a, n, out, PATH_DELETE);
+}
+/* (jsonb, text[], jsonb [, bool]) */
+static bool r_jsonb_set(TypeId *a, int n, TypeId *r)
+{
+    if (!r_jsonb_textarr(a, r, TYPE_JSONB)) return false;
+    if (unknownish(a[2])) a[2] = TYPE_JSONB;
+    if (a[2] != TYPE_JSONB) return false;
+    if (n > 3) {
+        if (unknownish(a[3])) a[3] = TYPE_BOOL;
+        if (a[3] != TYPE_BOOL) return false;
+    }
+    return true;
+}
+
+/* ---- json_object / jsonb_object from text arrays */
+
+static int object_from_arrays(EvalEnv *env, const Value *a, int n, Value *out, TypeId t)
+{
+    for (int i = 0; i < n; i++)
+        if (a[i].isnull) { *out = val_null(t); return DD_OK; }
+    ArrayVal k, v;
+    int rc = text_items(env, &a[0], &k);
+    if (!rc && n > 1) rc = text_items(env, &a[1], &v);
+    if (rc) return rc;
+    const Value *keys, *vals;
+    u32 count;
+    if (n == 1) {
+        if (k.ndim == 1 && k.n % 2)
+            return dd_err(env->sql->err, DD_EARRAY_SUBSCRIPT, -1, "array must have even number of elements");
+        if (k.ndim == 2 && k.dims[1] != 2)
+            return dd_err(env->sql->err, DD_EARRAY_SUBSCRIPT, -1, "array must have two columns");
+        if (k.ndim > 2) return dd_err(env->sql->err, DD_EARRAY_SUBSCRIPT, -1, "wrong number of array subscripts");
+        count = k.n / 2;
+        keys = k.items;
+        vals = k.items + 1;
+    } else {
+        if (k.ndim > 1 || v.ndim > 1)
+            return dd_err(env->sql->err, DD_EARRAY_SUBSCRIPT, -1, "wrong number of array subscripts");
+        if (k.n != v.n) return dd_err(env->sql->err, DD_EARRAY_SUBSCRIPT, -1, "mismatched array dimensions");
+        count = k.n;
+        keys = k.items;
+        vals = v.items;
+    }
+    u32 step = n == 1 ? 2 : 1;
+    Buf b = BUF_INIT;
+    buf_putc(&b, '{');
+    for (u32 i = 0; i < count; i++) {
+        const Value *key = &keys[i * step], *val = &vals[i * step];
+        if (key->isnull) {
+            buf_free(&b);
+            return dd_err(env->sql->err, DD_ENULL_NOT_ALLOWED, -1, "null value not allowed for object key");
+        }
+        if (i) buf_puts(&b, ", ");
+        json_write_string(key->v.s.p, key->v.s.len, &b);
+        buf_puts(&b, t == TYPE_JSON ? " : " : ": ");
+        if (val->isnull) buf_puts(&b, "null");
+        else json_write_string(val->v.s.p, val->v.s.len, &b);
+    }
+    buf_putc(&b, '}');
+    if (t == TYPE_JSON) return ret_buf(env, TYPE_JSON, &b, out);
+    if (!buf_ok(&b)) { buf_free(&b); return nomem(env); }
+    rc = json_in(TYPE_JSONB, (const char *)b.data, b.len, env->sql->row, out, env->sql->err);
+    buf_free(&b);
+    return rc;
+}
+static int f_json_object(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return object_from_arrays(env, a, n, out, TYPE_JSON);
+}
+static int f_jsonb_object(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return object_from_arrays(env, a, n, out, TYPE_JSONB);
+}
+static bool r_object_common(TypeId *a, int n, TypeId *r, TypeId t)
+{
+    for (int i = 0; i < n; i++) {
+        if (unknownish(a[i])) a[i] = type_array_of(TYPE_TEXT);
+        if (!is_text_array(a[i])) return false;
+        a[i] = type_array_of(TYPE_TEXT);
+    }
+    *r = t;
+    return true;
+}
+static bool r_json_object(TypeId *a, int n, TypeId *r) { return r_object_common(a, n, r, TYPE_JSON); }
+static bool r_jsonb_object(TypeId *a, int n, TypeId *r) { return r_object_common(a, n, r, TYPE_JSONB); }
+
+
 /* ---------------------------------------------------------------- operator table */
 
 static const FuncDef json_ops[] = {
@@ -469,6 +847,12 @@ static const FuncDef json_ops[] = {
     {"?", 2, 2, r_jsonb_text_bool, f_exists, false},
     {"||", 2, 2, r_jsonb_concat, f_jsonb_concat, false},
     {"-", 2, 2, r_jsonb_delete, f_jsonb_delete, false},
+    {"-", 2, 2, r_jsonb_delete_keys, f_jsonb_delete_keys, false},
+    {"#>", 2, 2, r_path_get, f_path_get, false},
+    {"#>>", 2, 2, r_path_get_text, f_path_get_text, false},
+    {"#-", 2, 2, r_jsonb_textarr_jsonb, f_delete_path, false},
+    {"?|", 2, 2, r_jsonb_textarr_bool, f_exists_any, false},
+    {"?&", 2, 2, r_jsonb_textarr_bool, f_exists_all, false},
     {"@?", 2, 2, r_path_bool, f_op_path_exists, false},
     {"@@", 2, 2, r_path_bool, f_op_path_match, false},
 };
@@ -504,6 +888,37 @@ static void iso_datetime(const Value *v, const ValueCtx *vc, Buf *out)
     }
 }
 
+
+/* The JSON array of dimension dim of a, from item *pos on (row-major). */
+static int array_node(const ArrayVal *a, int dim, u32 *pos, const ValueCtx *vc, Arena *ar, JNode **out, DdError *err)
+{
+    JNode *n = jnode_new(ar, J_ARRAY);
+    if (!n) return dd_err(err, DD_ENOMEM, -1, "out of memory");
+    u32 len = a->ndim ? (u32)a->dims[dim] : 0;
+    n->elems = arena_alloc(ar, sizeof(JNode *) * (len + 1));
+    if (!n->elems) return dd_err(err, DD_ENOMEM, -1, "out of memory");
+    for (u32 i = 0; i < len; i++) {
+        int rc = dim + 1 < a->ndim ? array_node(a, dim + 1, pos, vc, ar, &n->elems[i], err)
+                                   : json_scalar_node(&a->items[(*pos)++], vc, ar, &n->elems[i], err);
+        if (rc) return rc;
+    }
+    n->n = len;
+    *out = n;
+    return DD_OK;
+}
+
+static void array_write(const ArrayVal *a, int dim, u32 *pos, const ValueCtx *vc, Buf *out)
+{
+    buf_putc(out, '[');
+    u32 len = a->ndim ? (u32)a->dims[dim] : 0;
+    for (u32 i = 0; i < len; i++) {
+        if (i) buf_putc(out, ',');
+        if (dim + 1 < a->ndim) array_write(a, dim + 1, pos, vc, out);
+        else json_write_value(&a->items[(*pos)++], vc, out);
+    }
+    buf_putc(out, ']');
+}
+
 int json_scalar_node(const Value *v, const ValueCtx *vc, Arena *a, JNode **out, DdError *err)
 {
     if (v->isnull) return (*out = jnode_new(a, J_NULL)) ? DD_OK : dd_err(err, DD_ENOMEM, -1, "out of memory");
@@ -511,6 +926,12 @@ int json_scalar_node(const Value *v, const ValueCtx *vc, Arena *a, JNode **out, 
     if (t == TYPE_JSON || t == TYPE_JSONB) {
         int rc = json_parse(v->v.s.p, v->v.s.len, true, a, out, err);
         return rc;
+    }
+    if (type_is_array(t)) {   /* a JSON array per dimension */
+        ArrayVal av;
+        int rc = array_from_value(v, a, &av, err);
+        u32 pos = 0;
+        return rc ? rc : array_node(&av, 0, &pos, vc, a, out, err);
     }
     JNode *n = NULL;
     Buf b = BUF_INIT;
@@ -540,6 +961,15 @@ void json_write_value(const Value *v, const ValueCtx *vc, Buf *out)
     TypeId t = v->type;
     if (v->isnull) { buf_puts(out, "null"); return; }
     if (t == TYPE_JSON || t == TYPE_JSONB) { buf_append(out, v->v.s.p, v->v.s.len); return; }
+    if (type_is_array(t)) {
+        Arena ar;
+        arena_init(&ar, 1024);
+        ArrayVal av;
+        u32 pos = 0;
+        if (array_from_value(v, &ar, &av, NULL) == DD_OK) array_write(&av, 0, &pos, vc, out);
+        arena_free(&ar);
+        return;
+    }
     if (t == TYPE_BOOL) { buf_puts(out, v->v.b ? "true" : "false"); return; }
     Buf b = BUF_INIT;
     if (type_is_numeric(t)) {
@@ -843,6 +1273,10 @@ const FuncDef json_funcs[] = {
     {"jsonb_extract_path_text", 2, -1, r_jsonb_extract_text, f_extract_path_text, false},
     {"json_extract_path", 2, -1, r_json_extract, f_extract_path, false},
     {"json_extract_path_text", 2, -1, r_json_extract_text, f_extract_path_text, false},
+    {"jsonb_set", 3, 4, r_jsonb_set, f_jsonb_set, false},
+    {"jsonb_insert", 3, 4, r_jsonb_set, f_jsonb_insert, false},
+    {"json_object", 1, 2, r_json_object, f_json_object, false},
+    {"jsonb_object", 1, 2, r_jsonb_object, f_jsonb_object, false},
     {"jsonb_path_exists", 2, 4, r_path_bool, f_path_exists, false},
     {"jsonb_path_match", 2, 4, r_path_bool, f_path_match, false},
     {"jsonb_path_query_first", 2, 4, r_path_jsonb, f_path_first, false},

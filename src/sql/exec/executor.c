@@ -1095,8 +1095,11 @@ static int json_agg_add(SqlCtx *ctx, const AggSpec *sp, AggState *st, const Valu
     bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
     bool b = sp->kind == AGG_JSONB_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
     Buf *t = &st->text;
+    bool first = !st->has;
     buf_puts(t, st->has ? ", " : object && !b ? "{ " : object ? "{" : "[");
     st->has = true;
+    /* json_agg puts a newline before every array but the first, as PostgreSQL */
+    if (!first && !b && !object && !v->isnull && type_is_array(v->type)) buf_puts(t, "\n ");
     if (object) {
         if (v->isnull) return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "field name must not be null");
         if (v->type == TYPE_JSON || v->type == TYPE_JSONB)

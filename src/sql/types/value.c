@@ -93,6 +93,8 @@ static const struct {
     [TYPE_INTERVAL] = {1187, "interval[]"},
     [TYPE_UUID] = {2951, "uuid[]"},
     [TYPE_BYTEA] = {1001, "bytea[]"},
+    [TYPE_JSON] = {199, "json[]"},
+    [TYPE_JSONB] = {3807, "jsonb[]"},
 };
 
 bool type_has_array(TypeId e) { return e < TYPE__COUNT && array_info[e].oid != 0; }
@@ -137,6 +139,7 @@ bool type_from_name(const char *name, TypeId *out)
                 [TYPE_TEXT] = "text", [TYPE_VARCHAR] = "varchar", [TYPE_BPCHAR] = "bpchar",
                 [TYPE_DATE] = "date", [TYPE_TIMESTAMP] = "timestamp", [TYPE_TIMESTAMPTZ] = "timestamptz",
                 [TYPE_INTERVAL] = "interval", [TYPE_UUID] = "uuid", [TYPE_BYTEA] = "bytea",
+                [TYPE_JSON] = "json", [TYPE_JSONB] = "jsonb",
             };
             if (internal[e] && strcasecmp(name + 1, internal[e]) == 0) {
                 *out = type_array_of((TypeId)e);
