@@ -161,11 +161,11 @@ typedef struct WinCall {
  * SELECT list (ProjectSet, PostgreSQL 10's semantics: the calls of one
  * list run in lockstep, the shorter ones padded with NULLs).  Its
  * arguments are programs over the input row (none in FROM). */
-typedef enum SrfKind { SRF_SERIES, SRF_SPLIT, SRF_UNNEST, SRF_MATCHES } SrfKind;
+typedef enum SrfKind { SRF_SERIES, SRF_SPLIT, SRF_UNNEST, SRF_MATCHES, SRF_JSON } SrfKind;
 typedef struct SrfCall {
     SrfKind kind;
     const char *name;
-    ExprProg *args[3]; int nargs;
+    ExprProg *args[4]; int nargs;
     TypeId type;            /* of its values */
     int loc;
 } SrfCall;

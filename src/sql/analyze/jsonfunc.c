@@ -1286,13 +1286,9 @@ const int njson_funcs = (int)DD_ARRAY_LEN(json_funcs);
 
 const char *json_func_unsupported(const char *name)
 {
-    static const char *const srfs[] = {
-        "jsonb_each", "jsonb_each_text", "jsonb_array_elements", "jsonb_array_elements_text", "jsonb_object_keys",
-        "json_each", "json_each_text", "json_array_elements", "json_array_elements_text", "json_object_keys",
-        "jsonb_path_query",
-    };
+    static const char *const srfs[] = {"jsonb_each", "jsonb_each_text", "json_each", "json_each_text"};
     for (size_t i = 0; i < DD_ARRAY_LEN(srfs); i++)
         if (strcmp(srfs[i], name) == 0)
-            return "set-returning functions in the select list are not supported yet; call it in FROM";
+            return "its rows (key, value) are records, which DriftDB does not have; call it in FROM";
     return NULL;
 }

@@ -15,8 +15,8 @@ extern const int njson_funcs;
 /* Form k of the json operator op ("->", "->>", "@>", "<@", "?", and "||"
  * and "-" on jsonb), or NULL. */
 const FuncDef *json_op_lookup(const char *op, int k);
-/* Why a json function PostgreSQL has is not a scalar function here (the
- * set-returning ones outside FROM), or NULL. */
+/* Why a json function PostgreSQL has is not a scalar function here
+ * (json(b)_each(_text) outside FROM: its rows are records), or NULL. */
 const char *json_func_unsupported(const char *name);
 /* The node to_jsonb makes of v (json and jsonb values parsed, numbers as
  * numbers, NaN and infinities, dates, times and everything else as

@@ -3645,6 +3645,8 @@ static int json_srf_path(JsonSrfOp *s, SqlCtx *ctx, JNode *doc, const Value *arg
     return DD_OK;
 }
 
+static int json_srf_fill(SqlCtx *ctx, JsonSrfOp *s, const Value *args);
+
 static int json_srf_open(SqlCtx *ctx, Op *op)
 {
     JsonSrfOp *s = (JsonSrfOp *)op;
@@ -3658,6 +3660,40 @@ static int json_srf_open(SqlCtx *ctx, Op *op)
         if (!rc) rc = val_copy(&s->arena, &x, &args[i]);
         if (rc || x.isnull) return rc;
     }
+    return json_srf_fill(ctx, s, args);
+}
+
+int op_json_srf_run(SqlCtx *ctx, Op *op, const Value *argv)
+{
+    JsonSrfOp *s = (JsonSrfOp *)op;
+    arena_reset(&s->arena);
+    s->nrows = s->next = 0;
+    Value args[4];
+    for (int i = 0; i < s->nargs; i++) {
+        if (argv[i].isnull) return DD_OK;
+        int rc = val_copy(&s->arena, &argv[i], &args[i]);
+        if (rc) return rc;
+    }
+    return json_srf_fill(ctx, s, args);
+}
+
+int op_json_srf_row(Op *op, int i, Value *out)
+{
+    JsonSrfOp *s = (JsonSrfOp *)op;
+    if (i >= s->nrows) return 0;
+    *out = s->rows[i * s->ncols];
+    return 1;
+}
+
+void op_json_srf_free(Op *op)
+{
+    if (op) arena_free(&((JsonSrfOp *)op)->arena);
+}
+
+/* The rows of s over its argument values args (copied, not NULL). */
+static int json_srf_fill(SqlCtx *ctx, JsonSrfOp *s, const Value *args)
+{
+    int rc;
     Value v = args[0];
     JNode *doc;
     if ((rc = json_parse(v.v.s.p, v.v.s.len, s->type == TYPE_JSONB, &s->arena, &doc, ctx->err))) return rc;
@@ -3741,7 +3777,7 @@ Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeI
     int ncols = kind == JSRF_EACH || kind == JSRF_EACH_TEXT ? 2 : 1;
     JsonSrfOp *s = op_alloc(ctx, sizeof(*s), &json_srf_vt, ncols + (ordinality ? 1 : 0));
     if (!s) return NULL;
-    for (int i = 0; i < nargs && i < 4; i++) s->args[i] = args[i];
+    for (int i = 0; args && i < nargs && i < 4; i++) s->args[i] = args[i];
     s->nargs = nargs;
     s->kind = kind;
     s->type = type;

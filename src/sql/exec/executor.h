@@ -166,6 +166,12 @@ typedef enum JsonSrfKind { JSRF_EACH, JSRF_EACH_TEXT, JSRF_ELEMENTS, JSRF_ELEMEN
                            JSRF_PATH } JsonSrfKind;
 /* JSRF_PATH: jsonb_path_query(target, path text [, vars [, silent]]), args[0..nargs) */
 Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeId type, bool ordinality);
+/* The same functions as iterators (srf.c, in SELECT lists): an op from
+ * op_json_srf (args NULL) run over argument values argv (a NULL one gives
+ * no rows), row i's first value read, the op's memory freed. */
+int op_json_srf_run(SqlCtx *ctx, Op *srf, const Value *argv);
+int op_json_srf_row(Op *srf, int i, Value *out);
+void op_json_srf_free(Op *srf);
 /* A json function fn in FROM whose arguments read the rows of left (the
  * FROM items before it): fn is opened again for each left row, its
  * programs evaluated over that row; output: left's values, then fn's,
