@@ -19,6 +19,8 @@
  *   timestamp(tz) Int64 microseconds since 2000-01-01 00:00:00 (UTC)
  *   interval     Int64 microseconds | Int32 days | Int32 months
  *   uuid         16 bytes
+ *   json         the text
+ *   jsonb        Int8 version (1) | the text
  *   arrays       Int32 ndim | Int32 flags (1: has NULLs) | Int32 element
  *                OID | ndim x (Int32 length, Int32 lower bound) | per
  *                element Int32 length (-1 NULL) and its binary form
@@ -32,6 +34,7 @@
  */
 #include "engine_int.h"
 #include "../util/utf8.h"
+#include "../sql/types/json.h"
 #include "../sql/types/array.h"
 #include <string.h>
 
@@ -182,7 +185,11 @@ void bin_send(const Value *v, Buf *out)
         put32(out, (u32)v->v.iv.days);
         put32(out, (u32)v->v.iv.months);
         break;
-    default:   /* text, varchar, bpchar, unknown, bytea, uuid: the bytes */
+    case TYPE_JSONB:
+        buf_putc(out, 1);
+        buf_append(out, v->v.s.p, v->v.s.len);
+        break;
+    default:   /* text, varchar, bpchar, unknown, bytea, uuid, json: the bytes */
         buf_append(out, v->v.s.p, v->v.s.len);
         break;
     }
@@ -323,6 +330,19 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
         break;
     case TYPE_BYTEA:
         break;
+    case TYPE_JSON:
+    case TYPE_JSONB: {
+        if (t == TYPE_JSONB) {
+            if (len < 1) return bad_length(e, pno, len, 1);
+            if (p[0] != 1) return dd_err(e, DD_EBINARY_FORMAT, -1, "unsupported jsonb version number %d", p[0]);
+            p++;
+            len--;
+        }
+        if (memchr(p, 0, len) || utf8_invalid_at((const char *)p, len) < len)
+            return dd_err(e, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\" (bind parameter %d)",
+                          pno);
+        return json_in(t, (const char *)p, len, a, out, e);
+    }
     default:   /* text, varchar, bpchar, unknown */
         if (memchr(p, 0, len) || utf8_invalid_at((const char *)p, len) < len)
             return dd_err(e, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\" (bind parameter %d)",

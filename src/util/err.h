@@ -107,7 +107,13 @@
     X(FOREIGN_KEY, "23503", "foreign key violation")                        \
     X(INVALID_FOREIGN_KEY, "42830", "invalid foreign key")                  \
     X(ARRAY_SUBSCRIPT, "2202E", "array subscript error")                   \
-    X(DATA_EXCEPTION, "22000", "data exception")
+    X(DATA_EXCEPTION, "22000", "data exception")                           \
+    X(JSON_MEMBER_NOT_FOUND, "2203A", "SQL/JSON member not found")          \
+    X(JSON_OBJECT_NOT_FOUND, "2203C", "SQL/JSON object not found")          \
+    X(JSON_ARRAY_NOT_FOUND, "22039", "SQL/JSON array not found")            \
+    X(JSON_SUBSCRIPT, "22033", "invalid SQL/JSON subscript")                \
+    X(JSON_SINGLETON, "22038", "singleton SQL/JSON item required")          \
+    X(JSON_NUMBER_NOT_FOUND, "2203B", "SQL/JSON number not found")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

@@ -127,6 +127,22 @@ def fetch_types():
 
 
 @test
+def json_and_jsonb():
+    import psycopg2.extras
+    doc = {"name": "bob", "tags": ["x"], "n": 2, "ok": False, "none": None}
+    conn = connect()
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE p2_json (id INT PRIMARY KEY, j JSONB, t JSON)")
+    cur.execute("INSERT INTO p2_json VALUES (%s, %s, %s)", (1, psycopg2.extras.Json(doc), psycopg2.extras.Json([1, {"a": 2}])))
+    cur.execute("SELECT j, t, j->'tags', j->>'name' FROM p2_json WHERE id = %s", (1,))
+    expect(cur.fetchone(), (doc, [1, {"a": 2}], ["x"], "bob"), "jsonb and json as Python objects")
+    cur.execute("SELECT id FROM p2_json WHERE j @> %s", (psycopg2.extras.Json({"tags": ["x"]}),))
+    expect(cur.fetchall(), [(1,)], "containment with a parameter")
+    conn.close()
+
+
+@test
 def errors_with_pgcode():
     conn = connect()
     cur = conn.cursor()

@@ -237,6 +237,28 @@ def prepared_statements():
 
 
 @test
+def json_and_jsonb():
+    from psycopg.types.json import Json, Jsonb
+    doc = {"name": "ann", "tags": ["a", "b"], "n": 1.5, "ok": True, "none": None}
+    with connect(autocommit=True) as c:
+        c.execute("CREATE TABLE p3_json (id INT PRIMARY KEY, j JSONB, t JSON)")
+        c.execute("INSERT INTO p3_json VALUES (%s, %s, %s)", (1, Jsonb(doc), Json(doc)))
+        c.execute("INSERT INTO p3_json VALUES (%b, %b, %b)", (2, Jsonb({"b": 1, "a": [2]}), Json([1, 2])))
+        for binary in (False, True):
+            cur = c.cursor(binary=binary)
+            what = "binary" if binary else "text"
+            rows = cur.execute("SELECT j, t FROM p3_json ORDER BY id").fetchall()
+            expect(rows[0], (doc, doc), what + " jsonb and json as dicts")
+            expect(rows[1], ({"a": [2], "b": 1}, [1, 2]), what + " from binary parameters")
+            expect(cur.execute("SELECT j->>'name', j->'tags'->1, j @> %s FROM p3_json WHERE id = 1",
+                               (Jsonb({"tags": ["b"]}),)).fetchone(), ("ann", "b", True), what + " operators")
+            expect(cur.execute("SELECT id FROM p3_json WHERE j = %s", (Jsonb({"a": [2], "b": 1}),)).fetchone(),
+                   (2,), what + " jsonb equality parameter")
+        desc = c.execute("SELECT j, t FROM p3_json").description
+        expect([d.type_code for d in desc], [3802, 114], "RowDescription OIDs")
+
+
+@test
 def server_cursors():
     """a server-side cursor: DECLARE with a bound parameter, the cursor
     described as a portal, FETCH in pages, scroll, WITH HOLD past COMMIT"""

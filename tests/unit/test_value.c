@@ -1,10 +1,12 @@
 /*
  * test_value.c - unit tests of src/sql/value.c, numeric.c, datetime.c and
- * cast.c: text I/O, casts, comparison, hashing, arithmetic and LIKE, with
+ * cast.c, json.c: text I/O, casts, comparison, hashing, arithmetic, LIKE
+ * and json / jsonb (normal form, order, containment), with
  * expected strings taken from PostgreSQL 15 (DateStyle ISO, MDY), plus a
  * loop of random and garbage inputs that must never crash.
  */
 #include "../../src/sql/types/value.h"
+#include "../../src/sql/types/json.h"
 #include "check.h"
 
 #include <math.h>
@@ -796,6 +798,66 @@ TEST(datetime_input_pg)
                  "ERROR 22007: invalid input syntax for type interval: \"10 20 minutes\"");
 }
 
+/* json and jsonb (json.c): normal form, errors, order, hash, containment,
+ * and random or mangled documents that must never crash. */
+TEST(json)
+{
+    CHECK_EQ_STR(IO(TYPE_JSONB, "{\"b\":1, \"a\": [1,2.50e1, -0], \"aa\":null, \"a\":true}"),
+                 "{\"a\": true, \"b\": 1, \"aa\": null}");
+    CHECK_EQ_STR(IO(TYPE_JSON, " {\"b\":1,  \"b\":2} "), " {\"b\":1,  \"b\":2} ");
+    CHECK_EQ_STR(IO(TYPE_JSONB, "[1e3, 0.0010, 1E-2, 12345678901234567890123456789012345678901234567890]"),
+                 "[1000, 0.0010, 0.01, 12345678901234567890123456789012345678901234567890]");
+    CHECK_EQ_STR(IO(TYPE_JSONB, "\"\\u00e9\\n\\ud83d\\ude00\""), "\"\xc3\xa9\\n\xf0\x9f\x98\x80\"");
+    CHECK_EQ_STR(IO(TYPE_JSONB, "{\"a\" 1}"), "ERROR 22P02: invalid input syntax for type json");
+    CHECK_EQ_STR(IO(TYPE_JSONB, "\"\\u0000\""), "ERROR 22P05: unsupported Unicode escape sequence");
+    CHECK_EQ_STR(IO(TYPE_JSON, "\"\\u0000\""), "\"\\u0000\"");
+    /* order: [] < null < "s" < 1 < true < [1] < [1, 2] < {} and equal numbers */
+    static const char *asc[] = {"[]", "null", "\"a\"", "\"b\"", "-1", "1", "false", "true", "[1]",
+                                "[\"x\", 1]", "[1, 2]", "{}", "{\"b\": 1}", "{\"a\": 1, \"b\": 1}"};
+    for (size_t i = 0; i + 1 < DD_ARRAY_LEN(asc); i++) {
+        Value a = V(TYPE_JSONB, asc[i]), b = V(TYPE_JSONB, asc[i + 1]);
+        CHECK(val_compare(&a, &b, &ctx) < 0);
+        CHECK(val_compare(&b, &a, &ctx) > 0);
+    }
+    Value x = V(TYPE_JSONB, "{\"a\": [1.50, {\"b\": 2.0}]}"), y = V(TYPE_JSONB, "{\"a\": [1.5, {\"b\": 2}]}");
+    CHECK(val_compare(&x, &y, &ctx) == 0);
+    CHECK(val_hash(&x) == val_hash(&y));
+    /* containment */
+    Arena a;
+    arena_init(&a, 4096);
+    JNode *d = NULL, *q = NULL;
+    const char *ds = "{\"a\": [1, {\"b\": 2, \"c\": 3}]}", *qs = "{\"a\": [{\"c\": 3}]}";
+    CHECK(json_parse(ds, strlen(ds), true, &a, &d, NULL) == DD_OK);
+    CHECK(json_parse(qs, strlen(qs), true, &a, &q, NULL) == DD_OK);
+    if (d && q) {
+        CHECK(jsonb_contains(d, q));
+        CHECK(!jsonb_contains(q, d));
+    }
+    arena_free(&a);
+    /* garbage never crashes: every prefix and random mutations of a document */
+    const char *doc = "{\"k\": [1, -2.5e3, \"s\\u00e9\\\"\", true, null, {\"x\": {}}], \"z\": []}";
+    char buf[96];
+    srand(777);
+    size_t dl = strlen(doc);
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t n = dl;
+        memcpy(buf, doc, n);
+        if (iter < (int)dl) n = (size_t)iter;
+        else for (int m = 0; m < 3; m++) buf[rand() % n] = "{}[],:\"\\ue01-.tfn x"[rand() % 21];
+        Value v;
+        DdError e;
+        for (int t = 0; t < 2; t++) {
+            if (val_from_text(t ? TYPE_JSONB : TYPE_JSON, -1, buf, n, &ctx, &v, &e) == DD_OK) {
+                Buf o = BUF_INIT;
+                val_to_text(&v, &ctx, &o);
+                buf_free(&o);
+                if (t) CHECK(val_compare(&v, &v, &ctx) == 0);
+            }
+        }
+        arena_reset(&arena);
+    }
+}
+
 int main(void)
 {
     arena_init(&arena, 1 << 16);
@@ -820,6 +882,7 @@ int main(void)
     RUN(casts_misc);
     RUN(garbage);
     RUN(random_arith);
+    RUN(json);
     arena_free(&arena);
     return check_summary();
 }

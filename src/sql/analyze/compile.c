@@ -18,6 +18,7 @@
  * its values stay in the statement arena for the rest of the statement.
  */
 #include "expr.h"
+#include "jsonfunc.h"
 #include "../types/array.h"
 #include "../../util/alloc.h"
 #include <string.h>
@@ -127,6 +128,7 @@ static bool assign_ok(TypeId from, TypeId to)
     if (type_is_numeric(from) && type_is_numeric(to)) return true;
     if (type_is_string(to)) return true;
     if (type_is_datetime(from) && type_is_datetime(to)) return true;
+    if ((from == TYPE_JSON && to == TYPE_JSONB) || (from == TYPE_JSONB && to == TYPE_JSON)) return true;
     return type_can_implicit(from, to);
 }
 
@@ -388,10 +390,12 @@ static int common_type(Builder *b, Frag *fs, int n, int loc, const char *ctxname
     return DD_OK;
 }
 
+static int compile_op_call(Builder *b, Expr *e, const char *opname, Frag *fs, Frag *f);
+
 static const char *bop_text(BinaryOp op)
 {
     static const char *names[] = {"AND", "OR", "=", "<>", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "^", "||",
-                                  "@>", "<@", "&&"};
+                                  "@>", "<@", "&&", "?"};
     return names[op];
 }
 
@@ -409,7 +413,11 @@ static int compile_compare(Builder *b, Expr *e, BinaryOp op, Expr *l, Expr *r, F
         if (ua && uc) t = TYPE_TEXT;
         else if (ua) t = c;
         else if (uc) t = a;
-        else if (!type_common(a, c, &t) || ((type_is_array(a) || type_is_array(c)) && a != c))
+        if (!rc && (a == TYPE_JSON || c == TYPE_JSON))
+            rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
+                        ua ? "unknown" : type_name(a), bop_text(op), uc ? "unknown" : type_name(c));
+        else if (ua || uc) {
+        } else if (!type_common(a, c, &t) || ((type_is_array(a) || type_is_array(c)) && a != c))
             rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
                         type_name(a), bop_text(op), type_name(c));
     }
@@ -441,6 +449,15 @@ static int compile_arith(Builder *b, Expr *e, Frag *f)
     frag_init(&fs[1]);
     int rc = compile_node(b, e->u.bin.l, &fs[0]);
     if (!rc) rc = compile_node(b, e->u.bin.r, &fs[1]);
+    if (!rc && aop == ARITH_SUB && fs[0].type == TYPE_JSONB) return compile_op_call(b, e, "-", fs, f);
+    if (!rc && (fs[0].type == TYPE_JSON || fs[0].type == TYPE_JSONB || fs[1].type == TYPE_JSON || fs[1].type == TYPE_JSONB)) {
+        bool ua = fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE;
+        bool ub = fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE;
+        rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
+                    ua ? "unknown" : type_name(fs[0].type), bop_text(op), ub ? "unknown" : type_name(fs[1].type));
+        dd_err_hint(b->cc->sql->err, "No operator matches the given name and argument types. "
+                                     "You might need to add explicit type casts.");
+    }
     if (!rc) {
         bool ua = fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE;
         bool ub = fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE;
@@ -473,6 +490,62 @@ static int compile_arith(Builder *b, Expr *e, Frag *f)
     frag_free(&fs[0]);
     frag_free(&fs[1]);
     return rc;
+}
+
+/* An operator that is a function by its symbol (the json ones, and || and
+ * - with a jsonb operand): both sides compiled, the form chosen by
+ * json_op_lookup's resolvers, untyped sides coerced.  fs: the compiled
+ * operands (freed here). */
+static int compile_op_call(Builder *b, Expr *e, const char *opname, Frag *fs, Frag *f)
+{
+    TypeId types[2] = {fs[0].type, fs[1].type}, ret = TYPE_NULLTYPE;
+    const FuncDef *fd = NULL;
+    for (int k = 0; (fd = json_op_lookup(opname, k)); k++) {
+        types[0] = fs[0].type;
+        types[1] = fs[1].type;
+        if (fd->resolve(types, 2, &ret)) break;
+    }
+    int rc = DD_OK;
+    if (!fd) {
+        const char *l = fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE ? "unknown" : type_name(fs[0].type);
+        const char *r = fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE ? "unknown" : type_name(fs[1].type);
+        rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s", l, opname, r);
+        dd_err_hint(b->cc->sql->err, "No operator matches the given name and argument types. "
+                                     "You might need to add explicit type casts.");
+    }
+    Expr *args[2] = {e->u.bin.l, e->u.bin.r};
+    for (int i = 0; !rc && i < 2; i++)
+        if (types[i] != fs[i].type) rc = coerce(b, &fs[i], types[i], -1, false, args[i]->loc);
+    if (!rc) rc = frag_append(f, &fs[0], 0);
+    if (!rc) rc = frag_append(f, &fs[1], 1);
+    if (!rc) {
+        ExprInstr ins = ins_make(XOP_FUNC, e->loc);
+        ins.fn = fd->impl;
+        ins.a = 2;
+        ins.type = (u8)ret;
+        f->type = ret;
+        f->typmod = -1;
+        f->depth = DD_MAX(f->depth, 1);
+        rc = frag_emit(f, ins);
+    }
+    frag_free(&fs[0]);
+    frag_free(&fs[1]);
+    return rc;
+}
+
+static int compile_json_op(Builder *b, Expr *e, const char *opname, Frag *f)
+{
+    Frag fs[2];
+    frag_init(&fs[0]);
+    frag_init(&fs[1]);
+    int rc = compile_node(b, e->u.bin.l, &fs[0]);
+    if (!rc) rc = compile_node(b, e->u.bin.r, &fs[1]);
+    if (rc) {
+        frag_free(&fs[0]);
+        frag_free(&fs[1]);
+        return rc;
+    }
+    return compile_op_call(b, e, opname, fs, f);
 }
 
 /* Compiles args[0..n) to fragments coerced to their common type. */
@@ -653,7 +726,7 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
     if (kind == AGG_COUNT_STAR) {
         a->type = TYPE_INT8;
     } else {
-        if (nargs != (kind == AGG_STRING_AGG ? 2 : 1))
+        if (nargs != (kind == AGG_STRING_AGG || kind == AGG_JSON_OBJECT_AGG || kind == AGG_JSONB_OBJECT_AGG ? 2 : 1))
             return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s with %d arguments does not exist",
                           e->u.func.name, nargs);
         rc = expr_compile(sub, e->u.func.args[0], &a->arg);
@@ -671,6 +744,9 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             return err_at(cc, DD_EFEATURE, e->loc,
                           "an aggregate of an enclosing query's columns inside a subquery is not supported");
         TypeId at = a->arg->type;
+        if (a->distinct && at == TYPE_JSON)
+            return err_at(cc, DD_EUNDEFINED_FUNCTION, e->u.func.args[0]->loc,
+                          "could not identify an equality operator for type json");
         switch (kind) {
         case AGG_COUNT: a->type = TYPE_INT8; break;
         case AGG_SUM:
@@ -685,6 +761,13 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function avg(%s) does not exist", type_name(at));
             break;
         case AGG_MIN: case AGG_MAX:
+            if (at == TYPE_JSON || at == TYPE_JSONB) {
+                rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", e->u.func.name,
+                            type_name(at));
+                dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
+                                          "You might need to add explicit type casts.");
+                return rc;
+            }
             a->type = at == TYPE_UNKNOWN ? TYPE_TEXT : at;
             break;
         case AGG_BOOL_AND: case AGG_BOOL_OR:
@@ -705,6 +788,25 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             rc = expr_compile_as(sub, e->u.func.args[1], TYPE_TEXT, -1, &a->arg2);
             if (rc) return rc;
             a->type = TYPE_TEXT;
+            break;
+        case AGG_JSON_AGG: case AGG_JSONB_AGG:
+        case AGG_JSON_OBJECT_AGG: case AGG_JSONB_OBJECT_AGG:
+            /* json(b)_agg(anyelement): an untyped literal has no type to
+             * take; the object aggregates take "any" (text) */
+            if ((kind == AGG_JSON_AGG || kind == AGG_JSONB_AGG) && (at == TYPE_UNKNOWN || at == TYPE_NULLTYPE))
+                return err_at(cc, DD_EDATATYPE_MISMATCH, e->loc,
+                              "could not determine polymorphic type because input has type unknown");
+            if (at == TYPE_UNKNOWN || at == TYPE_NULLTYPE) {
+                rc = expr_compile_as(sub, e->u.func.args[0], TYPE_TEXT, -1, &a->arg);
+                if (rc) return rc;
+            }
+            if (kind == AGG_JSON_OBJECT_AGG || kind == AGG_JSONB_OBJECT_AGG) {
+                rc = expr_compile(sub, e->u.func.args[1], &a->arg2);
+                if (!rc && (a->arg2->type == TYPE_UNKNOWN || a->arg2->type == TYPE_NULLTYPE))
+                    rc = expr_compile_as(sub, e->u.func.args[1], TYPE_TEXT, -1, &a->arg2);
+                if (rc) return rc;
+            }
+            a->type = kind == AGG_JSON_AGG || kind == AGG_JSON_OBJECT_AGG ? TYPE_JSON : TYPE_JSONB;
             break;
         default: break;
         }
@@ -1096,6 +1198,8 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     int n = e->u.func.n;
     const FuncDef *fd = NULL;
     for (int k = 0; (fd = func_lookup_form(name, k)) && !func_takes(fd, n); k++) continue;
+    const char *why = fd ? NULL : json_func_unsupported(name);
+    if (why) return err_at(cc, DD_EFEATURE, e->loc, "%s() is not supported: %s", name, why);
     if (!fd) {
         Buf sig = BUF_INIT;
         buf_printf(&sig, "%s(", name);
@@ -1123,6 +1227,9 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         rc = compile_node(b, e->u.func.args[i], &fs[i]);
     }
     TypeId ret = TYPE_TEXT;
+    if (!rc && n == 1 && (fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE) &&
+        (strcmp(name, "to_json") == 0 || strcmp(name, "to_jsonb") == 0))   /* anyelement */
+        rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->loc, "could not determine polymorphic type because input has type unknown");
     if (!rc && !(fd = resolve_form(name, n, fs, types, &ret))) {
         Buf sig = BUF_INIT;
         buf_printf(&sig, "%s(", name);
@@ -1144,6 +1251,10 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         }
         buf_free(&sig);
     }
+    if (!rc && ret == TYPE_JSON &&
+        (strcmp(name, "nullif") == 0 || strcmp(name, "greatest") == 0 || strcmp(name, "least") == 0))
+        rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: json %s %s",
+                    name[0] == 'n' ? "=" : name[0] == 'g' ? ">" : "<", n > 1 ? arg_type_name(fs[1].type) : "json");
     for (int i = 0; !rc && i < n; i++) {
         if (types[i] != fs[i].type) rc = coerce(b, &fs[i], types[i], -1, false, e->u.func.args[i]->loc);
     }
@@ -1424,15 +1535,27 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             frag_free(&r);
         } else if (op >= BOP_EQ && op <= BOP_GE) {
             rc = compile_compare(b, e, op, e->u.bin.l, e->u.bin.r, f, XOP_CMP, 0);
+        } else if (op == BOP_OTHER) {
+            rc = compile_json_op(b, e, e->u.bin.opname, f);
         } else if (op == BOP_CONCAT || op == BOP_CONTAINS || op == BOP_CONTAINED || op == BOP_OVERLAP) {
             rc = compile_array_binary(b, e, f);
             if (rc != -1) break;
             rc = DD_OK;
+            if (op != BOP_CONCAT) {   /* not over arrays: jsonb's @> and <@ */
+                rc = compile_json_op(b, e, op == BOP_CONTAINS ? "@>" : op == BOP_CONTAINED ? "<@" : "&&", f);
+                break;
+            }
             Frag fs[2];
             frag_init(&fs[0]);
             frag_init(&fs[1]);
             rc = compile_node(b, e->u.bin.l, &fs[0]);
             if (!rc) rc = compile_node(b, e->u.bin.r, &fs[1]);
+            if (!rc && (fs[0].type == TYPE_JSONB || fs[1].type == TYPE_JSONB) &&
+                (fs[0].type == TYPE_JSONB || fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE) &&
+                (fs[1].type == TYPE_JSONB || fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE)) {
+                rc = compile_op_call(b, e, "||", fs, f);
+                break;
+            }
             if (!rc && !type_is_string(fs[0].type) && !type_is_string(fs[1].type) &&
                 fs[0].type != TYPE_NULLTYPE && fs[1].type != TYPE_NULLTYPE)
                 rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s || %s",
@@ -1481,6 +1604,8 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         for (int k = 0; k < n; k++) all[k + 1] = e->u.in.list[k];
         TypeId t;
         rc = compile_list_common(b, all, n + 1, fs, e->loc, "IN", &t);
+        if (!rc && t == TYPE_JSON)   /* json has no equality */
+            rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: json = json");
         for (int k = 0; !rc && k <= n; k++) rc = frag_append(f, &fs[k], k);
         ExprInstr i = ins_make(XOP_IN, e->loc);
         i.a = n;
@@ -1498,6 +1623,12 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         Frag fs[3];
         TypeId t;
         rc = compile_list_common(b, all, 3, fs, e->loc, "BETWEEN", &t);
+        if (!rc && t == TYPE_JSON) {   /* nor ordering */
+            Expr *lo = e->u.between.lo;
+            bool untyped = lo->kind == EXPR_CONST && (lo->u.c.val.type == TYPE_UNKNOWN || lo->u.c.val.type == TYPE_NULLTYPE);
+            rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: json >= %s",
+                        untyped ? "unknown" : "json");
+        }
         for (int k = 0; !rc && k < 3; k++) rc = frag_append(f, &fs[k], k);
         ExprInstr i = ins_make(XOP_BETWEEN, e->loc);
         i.flags = (u8)((e->u.between.negated ? 1 : 0) | (e->u.between.symmetric ? 2 : 0));
@@ -1740,7 +1871,7 @@ static int compile_array_binary(Builder *b, Expr *e, Frag *f)
     int rc = compile_node(b, e->u.bin.l, &fs[0]);
     if (!rc) rc = compile_node(b, e->u.bin.r, &fs[1]);
     TypeId l = fs[0].type, r = fs[1].type;
-    if (!rc && op == BOP_CONCAT && !type_is_array(l) && !type_is_array(r)) {
+    if (!rc && !type_is_array(l) && !type_is_array(r)) {   /* not an array operator (jsonb's, text's ||) */
         frag_free(&fs[0]);
         frag_free(&fs[1]);
         return -1;
@@ -1891,6 +2022,8 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
     case EXPR_PARAM: return a->u.param.n == b->u.param.n;
     case EXPR_UNARY: return a->u.unary.op == b->u.unary.op && ast_expr_equal(a->u.unary.arg, b->u.unary.arg);
     case EXPR_BINARY:
+        if (a->u.bin.op == BOP_OTHER && (b->u.bin.op != BOP_OTHER || strcmp(a->u.bin.opname, b->u.bin.opname) != 0))
+            return false;
         return a->u.bin.op == b->u.bin.op && ast_expr_equal(a->u.bin.l, b->u.bin.l) &&
                ast_expr_equal(a->u.bin.r, b->u.bin.r);
     case EXPR_IS:

@@ -119,13 +119,14 @@ typedef struct SubLink {
 
 /* An aggregate call found while compiling a post-aggregation expression. */
 typedef enum AggKind { AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX,
-                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG, AGG_ARRAY_AGG } AggKind;
+                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG, AGG_ARRAY_AGG,
+                       AGG_JSON_AGG, AGG_JSONB_AGG, AGG_JSON_OBJECT_AGG, AGG_JSONB_OBJECT_AGG } AggKind;
 typedef struct ExprProg ExprProg;
 typedef struct AggSpec {
     AggKind kind;
     bool distinct;
     ExprProg *arg;          /* over the input row; NULL for count(*) */
-    ExprProg *arg2;         /* string_agg delimiter */
+    ExprProg *arg2;         /* string_agg delimiter; json(b)_object_agg value */
     ExprProg *filter;       /* FILTER (WHERE ...): rows it is not true for are skipped */
     ExprProg **ord; int nord;   /* agg(x ORDER BY ...): the order array_agg and
                                    string_agg take their values in (the other
@@ -160,11 +161,11 @@ typedef struct WinCall {
  * SELECT list (ProjectSet, PostgreSQL 10's semantics: the calls of one
  * list run in lockstep, the shorter ones padded with NULLs).  Its
  * arguments are programs over the input row (none in FROM). */
-typedef enum SrfKind { SRF_SERIES, SRF_SPLIT, SRF_UNNEST, SRF_MATCHES } SrfKind;
+typedef enum SrfKind { SRF_SERIES, SRF_SPLIT, SRF_UNNEST, SRF_MATCHES, SRF_JSON } SrfKind;
 typedef struct SrfCall {
     SrfKind kind;
     const char *name;
-    ExprProg *args[3]; int nargs;
+    ExprProg *args[4]; int nargs;
     TypeId type;            /* of its values */
     int loc;
 } SrfCall;

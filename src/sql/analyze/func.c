@@ -8,6 +8,7 @@
  * argument).
  */
 #include "expr.h"
+#include "jsonfunc.h"
 #include "../types/datefunc.h"
 #include "../types/formatting.h"
 #include "../../util/clock.h"
@@ -1408,6 +1409,8 @@ const FuncDef *func_lookup_form(const char *name, int k)
         if (strcmp(seq_funcs[i].name, name) == 0 && k-- == 0) return &seq_funcs[i];
     for (int j = 0; array_func_lookup(name, j); j++)
         if (k-- == 0) return array_func_lookup(name, j);
+    for (int i = 0; i < njson_funcs; i++)
+        if (strcmp(json_funcs[i].name, name) == 0 && k-- == 0) return &json_funcs[i];
     return regex_func_lookup(name, k);
 }
 
@@ -1419,6 +1422,8 @@ bool agg_lookup(const char *name, AggKind *kind)
         {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX},
         {"bool_and", AGG_BOOL_AND}, {"bool_or", AGG_BOOL_OR}, {"every", AGG_BOOL_AND},
         {"string_agg", AGG_STRING_AGG}, {"array_agg", AGG_ARRAY_AGG},
+        {"json_agg", AGG_JSON_AGG}, {"jsonb_agg", AGG_JSONB_AGG},
+        {"json_object_agg", AGG_JSON_OBJECT_AGG}, {"jsonb_object_agg", AGG_JSONB_OBJECT_AGG},
     };
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
     for (size_t i = 0; i < DD_ARRAY_LEN(aggs); i++)

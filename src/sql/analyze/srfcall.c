@@ -3,8 +3,10 @@
  * (expr.h SrfCall): generate_series(start, stop [, step]) over integers,
  * numeric, and dates or timestamps with an interval step;
  * regexp_split_to_table(s, pattern [, flags]); unnest(array);
- * regexp_matches(s, pattern [, flags]).  exec/srf.c runs them, in FROM and
- * in SELECT lists.
+ * regexp_matches(s, pattern [, flags]); the json functions of one column
+ * (json(b)_array_elements(_text), json(b)_object_keys, jsonb_path_query)
+ * for SELECT lists (in FROM, plan/select.c plans those itself).  exec/srf.c
+ * runs them, in FROM and in SELECT lists.
  */
 #include "expr.h"
 
@@ -15,6 +17,10 @@ static const struct { const char *name; SrfKind kind; } srfs[] = {
     {"regexp_split_to_table", SRF_SPLIT},
     {"unnest", SRF_UNNEST},
     {"regexp_matches", SRF_MATCHES},
+    /* the json ones of one column (jsonb_each's two need rows) */
+    {"jsonb_array_elements", SRF_JSON}, {"jsonb_array_elements_text", SRF_JSON}, {"jsonb_object_keys", SRF_JSON},
+    {"json_array_elements", SRF_JSON}, {"json_array_elements_text", SRF_JSON}, {"json_object_keys", SRF_JSON},
+    {"jsonb_path_query", SRF_JSON},
 };
 
 static bool srf_kind(const char *name, SrfKind *k)
@@ -81,9 +87,11 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
     int n = f->u.func.n, rc;
     if (argi >= 0) { args += argi; n = 1; }
     bool ok = !f->u.func.star && !f->u.func.distinct && !f->u.func.filter && !f->u.func.over;
+    bool path = strcmp(out->name, "jsonb_path_query") == 0;
     switch (out->kind) {
     case SRF_SERIES: ok = ok && n >= 2 && n <= 3; break;
     case SRF_UNNEST: ok = ok && n == 1; break;
+    case SRF_JSON: ok = ok && (path ? n >= 2 && n <= 4 : n == 1); break;
     default: ok = ok && n >= 2 && n <= 3; break;
     }
     if (!ok) {
@@ -92,10 +100,10 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
         return dd_err(cc->sql->err, DD_EUNDEFINED_FUNCTION, f->loc, "function %s with %d arguments does not exist",
                       out->name, n);
     }
-    ExprProg *p[3];
+    ExprProg *p[4];
     for (int i = 0; i < n; i++)
         if ((rc = expr_compile(cc, args[i], &p[i]))) return rc;
-    TypeId want[3] = {TYPE_TEXT, TYPE_TEXT, TYPE_TEXT};
+    TypeId want[4] = {TYPE_TEXT, TYPE_TEXT, TYPE_TEXT, TYPE_TEXT};
     switch (out->kind) {
     case SRF_SERIES:
         if ((rc = series_type(cc, p, n, f->loc, &out->type))) return rc;
@@ -116,6 +124,21 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
         out->type = type_elem(p[0]->type);
         want[0] = p[0]->type;
         break;
+    case SRF_JSON: {
+        /* (json | jsonb): the element type; jsonb_path_query (jsonb, path
+         * text [, vars jsonb [, silent bool]]) */
+        TypeId jt = strncmp(out->name, "jsonb", 5) == 0 ? TYPE_JSONB : TYPE_JSON;
+        static const TypeId pw[] = {TYPE_JSONB, TYPE_TEXT, TYPE_JSONB, TYPE_BOOL};
+        for (int i = 0; i < n; i++) {
+            TypeId w = path ? pw[i] : jt, t = p[i]->type;
+            if (!(t == w || unknownish(t) || (path && i == 1 && type_is_string(t)))) return no_function(cc, out->name, p, n, f->loc);
+            want[i] = w;
+        }
+        size_t l = strlen(out->name);
+        out->type = path ? TYPE_JSONB : (l > 5 && strcmp(out->name + l - 5, "_text") == 0) || strstr(out->name, "_keys")
+                                            ? TYPE_TEXT : jt;
+        break;
+    }
     case SRF_SPLIT:
     case SRF_MATCHES:
         for (int i = 0; i < n; i++)

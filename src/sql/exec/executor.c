@@ -10,6 +10,9 @@
 #include "executor.h"
 #include "../types/rowcodec.h"
 #include "../types/regex.h"
+#include "../types/json.h"
+#include "../types/jsonpath.h"
+#include "../analyze/jsonfunc.h"
 #include "../../store/keyenc.h"
 #include "../../store/format.h"
 #include "../../util/alloc.h"
@@ -963,15 +966,21 @@ typedef struct AggState {
     i64 count;
     Value acc;        /* sum / min / max / bool */
     bool has;
-    Buf text;         /* string_agg */
+    Buf text;         /* string_agg; the json aggregates' text */
+    bool nord_rows;   /* json aggregates with ORDER BY: items holds their rows */
     RowSet seen;      /* DISTINCT */
     Value *items; u32 nitems, capitems;   /* array_agg, in the operator's arena; with ORDER BY
                                              (and for string_agg) rows of ord_width values */
 } AggState;
 
 /* Values kept per input row by an aggregate with ORDER BY: the value, the
- * delimiter (string_agg), the sort keys. */
-static u32 ord_width(const AggSpec *sp) { return 1u + (sp->kind == AGG_STRING_AGG) + (u32)sp->nord; }
+ * delimiter (string_agg) or the object's value (json(b)_object_agg), the
+ * sort keys. */
+static u32 ord_width(const AggSpec *sp)
+{
+    bool two = sp->kind == AGG_STRING_AGG || sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+    return 1u + two + (u32)sp->nord;
+}
 
 /* Appends w values to st->items (copied into a). */
 static int keep_values(Arena *a, AggState *st, const Value *v, u32 w)
@@ -1078,6 +1087,71 @@ static int agg_new_group(SqlCtx *ctx, AggOp *a, const Value *keys, Group **out)
     return DD_OK;
 }
 
+/* json_agg / jsonb_agg / json_object_agg / jsonb_object_agg: NULLs are
+ * JSON nulls (a NULL key is 22023); the text grows in st->text: json's
+ * "[a, b]" and "{ "k" : v, ... }" as PostgreSQL prints them, jsonb's
+ * elements in normal form (an object is parsed again at the end, which
+ * sorts its keys and keeps the last of duplicates). */
+static int json_agg_add(SqlCtx *ctx, const AggSpec *sp, AggState *st, const Value *v, const Value *val)
+{
+    ValueCtx vc = ctx->vctx;
+    vc.arena = ctx->row;
+    vc.float_fixed = false;
+    bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+    bool b = sp->kind == AGG_JSONB_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+    Buf *t = &st->text;
+    bool first = !st->has;
+    buf_puts(t, st->has ? ", " : object && !b ? "{ " : object ? "{" : "[");
+    st->has = true;
+    /* json_agg puts a newline before every array but the first, as PostgreSQL */
+    if (!first && !b && !object && !v->isnull && type_is_array(v->type)) buf_puts(t, "\n ");
+    if (object) {
+        if (v->isnull) return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "field name must not be null");
+        if (v->type == TYPE_JSON || v->type == TYPE_JSONB)
+            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "key value must be scalar, not array, composite, or json");
+        Buf k = BUF_INIT;
+        if (v->type == TYPE_BOOL) buf_puts(&k, v->v.b ? "true" : "false");
+        else val_to_text(v, &vc, &k);
+        json_write_string(k.len ? (const char *)k.data : "", k.len, t);
+        buf_free(&k);
+        buf_puts(t, b ? ": " : " : ");
+        v = val;
+    }
+    if (!b) {
+        json_write_value(v, &vc, t);
+    } else {
+        JNode *n;
+        int rc = json_scalar_node(v, &vc, ctx->row, &n, ctx->err);
+        if (rc) return rc;
+        jsonb_write(n, t);
+    }
+    return buf_ok(t) ? DD_OK : DD_ENOMEM;
+}
+
+static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *v, const Value *row)
+{
+    bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+    Value val = val_null(TYPE_NULLTYPE);
+    int rc;
+    if (object && (rc = expr_eval(sp->arg2, &a->op.env, row, &val))) return rc;
+    st->count++;
+    if (sp->nord) {
+        /* ORDER BY: keep the value (and the object's value) and the keys;
+         * agg_final sorts them and writes the text */
+        u32 w = ord_width(sp), k = 0;
+        Value kept[16 + 2];
+        Value *row_v = w <= DD_ARRAY_LEN(kept) ? kept : arena_alloc(ctx->row, sizeof(Value) * w);
+        if (!row_v) return DD_ENOMEM;
+        row_v[k++] = *v;
+        if (object) row_v[k++] = val;
+        for (int i = 0; i < sp->nord; i++)
+            if ((rc = expr_eval(sp->ord[i], &a->op.env, row, &row_v[k++]))) return rc;
+        st->nord_rows = true;
+        return keep_values(&a->arena, st, row_v, w);
+    }
+    return json_agg_add(ctx, sp, st, v, &val);
+}
+
 static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *row)
 {
     ValueCtx vc = ctx->vctx;
@@ -1092,6 +1166,8 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     Value v;
     rc = expr_eval(sp->arg, &a->op.env, row, &v);
     if (rc) return rc;
+    bool json = sp->kind >= AGG_JSON_AGG && sp->kind <= AGG_JSONB_OBJECT_AGG;
+    if (json && (!sp->distinct || v.isnull)) return json_agg_step(ctx, a, sp, st, &v, row);
     if (v.isnull && sp->kind != AGG_ARRAY_AGG) return DD_OK;   /* array_agg keeps NULLs */
     if (sp->distinct) {
         Value *f;
@@ -1101,6 +1177,7 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         rc = copy_row(&a->arena, &v, 1, &c);
         if (!rc) rc = rowset_add(&st->seen, c);
         if (rc) return rc;
+        if (json) return json_agg_step(ctx, a, sp, st, &v, row);
     }
     st->count++;
     if (sp->nord && (sp->kind == AGG_ARRAY_AGG || sp->kind == AGG_STRING_AGG)) {
@@ -1219,6 +1296,37 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         Value cnt = sp->type == TYPE_FLOAT8 ? val_float(TYPE_FLOAT8, (double)st->count)
                                             : val_numeric((i128)st->count, 0);
         return val_arith(ARITH_DIV, &st->acc, &cnt, &vc, out, ctx->err);
+    }
+    case AGG_JSON_AGG: case AGG_JSONB_AGG: case AGG_JSON_OBJECT_AGG: case AGG_JSONB_OBJECT_AGG: {
+        bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+        if (st->nord_rows) {
+            /* ORDER BY: the kept rows sorted, then written */
+            u32 w = ord_width(sp), n = st->nitems / w;
+            u32 *idx = arena_alloc(&a->arena, sizeof(u32) * (n + 1));
+            if (!idx) return DD_ENOMEM;
+            for (u32 i = 0; i < n; i++) idx[i] = i;
+            OrdSort o = {sp, st->items, w, &vc};
+            qsort_r(idx, n, sizeof(u32), cmp_ord_rows, &o);
+            for (u32 i = 0; i < n; i++) {
+                const Value *r = st->items + (size_t)idx[i] * w;
+                int rc = json_agg_add(ctx, sp, st, &r[0], object ? &r[1] : NULL);
+                if (rc) return rc;
+            }
+        }
+        if (!st->has) { *out = val_null(sp->type); return DD_OK; }
+        Buf t = BUF_INIT;
+        buf_append(&t, st->text.data, st->text.len);
+        buf_puts(&t, !object ? "]" : sp->kind == AGG_JSON_OBJECT_AGG ? " }" : "}");
+        int rc = DD_OK;
+        if (!buf_ok(&t)) rc = DD_ENOMEM;
+        else if (sp->kind == AGG_JSONB_OBJECT_AGG) rc = json_in(TYPE_JSONB, (const char *)t.data, t.len, &a->arena, out, ctx->err);
+        else {
+            char *p = arena_memdup(&a->arena, t.data, t.len);
+            if (!p) rc = DD_ENOMEM;
+            else *out = val_text(sp->type, p, (u32)t.len);
+        }
+        buf_free(&t);
+        return rc;
     }
     case AGG_ARRAY_AGG:
         if (sp->nord) return agg_final_ordered(ctx, a, sp, st, out);
@@ -3553,3 +3661,211 @@ Op *op_recursive_union(SqlCtx *ctx, Op *nonrec, Op *rec, WorkTable *wt, bool dis
     arena_init(&u->seen_arena, 16 * 1024);
     return &u->op;
 }
+
+/* ================================================================ json functions in FROM */
+
+/*
+ * jsonb_each / _text, jsonb_array_elements / _text, jsonb_object_keys and
+ * their json forms: the document (evaluated once at open) taken apart
+ * into rows kept in the operator's arena.  json values keep the text they
+ * had in the document; jsonb values are jsonb's normal text.
+ */
+typedef struct JsonSrfOp {
+    Op op;
+    ExprProg *args[4]; int nargs;
+    JsonSrfKind kind;
+    TypeId type;            /* JSON or JSONB: the argument's type */
+    bool ordinality;
+    Value *rows; int nrows, ncols, next;   /* ncols values per row, then ordinality */
+    Value row[4];
+    Arena arena;
+} JsonSrfOp;
+
+static const char *const json_srf_names[] = {
+    [JSRF_EACH] = "each", [JSRF_EACH_TEXT] = "each_text", [JSRF_ELEMENTS] = "array_elements",
+    [JSRF_ELEMENTS_TEXT] = "array_elements_text", [JSRF_KEYS] = "object_keys", [JSRF_PATH] = "path_query",
+};
+
+/* A row value of node n: json / jsonb, or text (->>'s rules). */
+static int json_srf_value(JsonSrfOp *s, SqlCtx *ctx, const JNode *n, bool text, Value *out)
+{
+    if (text && n->type == J_NULL) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    if (text && n->type == J_STRING) { *out = val_text(TYPE_TEXT, n->s, n->len); return DD_OK; }
+    if (s->type == TYPE_JSON && n->src) { *out = val_text(text ? TYPE_TEXT : TYPE_JSON, n->src, n->srclen); return DD_OK; }
+    Buf b = BUF_INIT;
+    jsonb_write(n, &b);
+    char *p = buf_ok(&b) ? arena_memdup(&s->arena, b.len ? (const char *)b.data : "", b.len ? b.len : 1) : NULL;
+    u32 len = (u32)b.len;
+    buf_free(&b);
+    if (!p) return dd_err(ctx->err, DD_ENOMEM, -1, "out of memory");
+    *out = val_text(text ? TYPE_TEXT : s->type, p, len);
+    return DD_OK;
+}
+
+/* jsonb_path_query: the path's items are the rows (silent: an evaluation
+ * error is no rows) */
+static int json_srf_path(JsonSrfOp *s, SqlCtx *ctx, JNode *doc, const Value *args)
+{
+    JsonPath *jp;
+    JNode *vars = NULL, **items;
+    u32 n;
+    int rc = jsonpath_parse(args[1].v.s.p, args[1].v.s.len, &s->arena, &jp, ctx->err);
+    if (!rc && s->nargs > 2) rc = json_parse(args[2].v.s.p, args[2].v.s.len, true, &s->arena, &vars, ctx->err);
+    if (rc) return rc;
+    rc = jsonpath_eval(jp, doc, vars, &s->arena, &items, &n, ctx->err);
+    if (rc && rc != DD_ENOMEM && s->nargs > 3 && args[3].v.b) {
+        dd_err_clear(ctx->err);
+        return DD_OK;
+    }
+    if (rc) return rc;
+    s->rows = arena_alloc(&s->arena, sizeof(Value) * (size_t)(n + 1));
+    if (!s->rows) return dd_err(ctx->err, DD_ENOMEM, -1, "out of memory");
+    for (u32 i = 0; i < n; i++)
+        if ((rc = json_srf_value(s, ctx, items[i], false, &s->rows[i]))) return rc;
+    s->nrows = (int)n;
+    return DD_OK;
+}
+
+static int json_srf_fill(SqlCtx *ctx, JsonSrfOp *s, const Value *args);
+
+static int json_srf_open(SqlCtx *ctx, Op *op)
+{
+    JsonSrfOp *s = (JsonSrfOp *)op;
+    arena_reset(&s->arena);
+    s->nrows = s->next = 0;
+    Value args[4];
+    int rc;
+    for (int i = 0; i < s->nargs; i++) {
+        Value x;
+        rc = expr_eval(s->args[i], &op->env, NULL, &x);
+        if (!rc) rc = val_copy(&s->arena, &x, &args[i]);
+        if (rc || x.isnull) return rc;
+    }
+    return json_srf_fill(ctx, s, args);
+}
+
+int op_json_srf_run(SqlCtx *ctx, Op *op, const Value *argv)
+{
+    JsonSrfOp *s = (JsonSrfOp *)op;
+    arena_reset(&s->arena);
+    s->nrows = s->next = 0;
+    Value args[4];
+    for (int i = 0; i < s->nargs; i++) {
+        if (argv[i].isnull) return DD_OK;
+        int rc = val_copy(&s->arena, &argv[i], &args[i]);
+        if (rc) return rc;
+    }
+    return json_srf_fill(ctx, s, args);
+}
+
+int op_json_srf_row(Op *op, int i, Value *out)
+{
+    JsonSrfOp *s = (JsonSrfOp *)op;
+    if (i >= s->nrows) return 0;
+    *out = s->rows[i * s->ncols];
+    return 1;
+}
+
+void op_json_srf_free(Op *op)
+{
+    if (op) arena_free(&((JsonSrfOp *)op)->arena);
+}
+
+/* The rows of s over its argument values args (copied, not NULL). */
+static int json_srf_fill(SqlCtx *ctx, JsonSrfOp *s, const Value *args)
+{
+    int rc;
+    Value v = args[0];
+    JNode *doc;
+    if ((rc = json_parse(v.v.s.p, v.v.s.len, s->type == TYPE_JSONB, &s->arena, &doc, ctx->err))) return rc;
+    if (s->kind == JSRF_PATH) return json_srf_path(s, ctx, doc, args);
+    const char *pre = s->type == TYPE_JSONB ? "jsonb" : "json";
+    const char *fn = json_srf_names[s->kind];
+    bool scalar = doc->type != J_ARRAY && doc->type != J_OBJECT;
+    switch (s->kind) {
+    case JSRF_EACH: case JSRF_EACH_TEXT: case JSRF_KEYS:
+        if (doc->type != J_OBJECT) {
+            if (s->kind == JSRF_KEYS)
+                return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot call %s_%s on %s", pre, fn,
+                              scalar ? "a scalar" : "an array");
+            if (s->type == TYPE_JSONB)
+                return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot call %s_%s on a non-object", pre, fn);
+            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, scalar ? "cannot deconstruct a scalar"
+                                                                  : "cannot deconstruct an array as an object");
+        }
+        break;
+    default:
+        if (doc->type != J_ARRAY) {
+            if (s->type == TYPE_JSONB)
+                return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot extract elements from %s",
+                              scalar ? "a scalar" : "an object");
+            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot call %s_%s on %s", pre, fn,
+                          scalar ? "a scalar" : "a non-array");
+        }
+        break;
+    }
+    int n = (int)doc->n;
+    s->rows = arena_alloc(&s->arena, sizeof(Value) * (size_t)(n * s->ncols + 1));
+    if (!s->rows) return dd_err(ctx->err, DD_ENOMEM, -1, "out of memory");
+    for (int i = 0; i < n; i++) {
+        Value *r = &s->rows[i * s->ncols];
+        switch (s->kind) {
+        case JSRF_KEYS:
+            r[0] = val_text(TYPE_TEXT, doc->pairs[i].k, doc->pairs[i].klen);
+            break;
+        case JSRF_EACH: case JSRF_EACH_TEXT:
+            r[0] = val_text(TYPE_TEXT, doc->pairs[i].k, doc->pairs[i].klen);
+            rc = json_srf_value(s, ctx, doc->pairs[i].v, s->kind == JSRF_EACH_TEXT, &r[1]);
+            break;
+        default:
+            rc = json_srf_value(s, ctx, doc->elems[i], s->kind == JSRF_ELEMENTS_TEXT, &r[0]);
+            break;
+        }
+        if (rc) return rc;
+    }
+    s->nrows = n;
+    return DD_OK;
+}
+
+static int json_srf_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    JsonSrfOp *s = (JsonSrfOp *)op;
+    if (s->next >= s->nrows) return 0;
+    if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
+    for (int c = 0; c < s->ncols; c++) s->row[c] = s->rows[s->next * s->ncols + c];
+    s->next++;
+    s->row[s->ncols] = val_int(TYPE_INT8, s->next);
+    *row = s->row;
+    return 1;
+}
+
+static void json_srf_close(SqlCtx *ctx, Op *op)
+{
+    DD_UNUSED(ctx);
+    arena_free(&((JsonSrfOp *)op)->arena);
+}
+
+static void json_srf_explain(Op *op, Buf *out)
+{
+    JsonSrfOp *s = (JsonSrfOp *)op;
+    buf_printf(out, " %s_%s", s->type == TYPE_JSONB ? "jsonb" : "json", json_srf_names[s->kind]);
+}
+
+static const OpVtbl json_srf_vt = {"Function Scan on", json_srf_open, json_srf_next, json_srf_close, json_srf_explain};
+
+Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeId type, bool ordinality)
+{
+    int ncols = kind == JSRF_EACH || kind == JSRF_EACH_TEXT ? 2 : 1;
+    JsonSrfOp *s = op_alloc(ctx, sizeof(*s), &json_srf_vt, ncols + (ordinality ? 1 : 0));
+    if (!s) return NULL;
+    for (int i = 0; args && i < nargs && i < 4; i++) s->args[i] = args[i];
+    s->nargs = nargs;
+    s->kind = kind;
+    s->type = type;
+    s->ncols = ncols;
+    s->ordinality = ordinality;
+    arena_init(&s->arena, 1024);
+    op_estimate(&s->op, 100, 100);
+    return &s->op;
+}
+

@@ -164,6 +164,21 @@ Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin);
  * as many rows as the longest call gives. */
 Op *op_function_scan(SqlCtx *ctx, SrfCall **calls, int ncalls, const char *name, bool ordinality);
 Op *op_project_set(SqlCtx *ctx, Op *child, int in_width, SrfCall **calls, int ncalls);
+/* The json functions in FROM over a json or jsonb document (arg, of
+ * `type`): jsonb_each (key text, value), _each_text (key, value text),
+ * _array_elements (value), _array_elements_text (value text),
+ * _object_keys (text); ordinality a last bigint column 1, 2, ...  22023
+ * for a document of the wrong shape, with PostgreSQL's messages. */
+typedef enum JsonSrfKind { JSRF_EACH, JSRF_EACH_TEXT, JSRF_ELEMENTS, JSRF_ELEMENTS_TEXT, JSRF_KEYS,
+                           JSRF_PATH } JsonSrfKind;
+/* JSRF_PATH: jsonb_path_query(target, path text [, vars [, silent]]), args[0..nargs) */
+Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeId type, bool ordinality);
+/* The same functions as iterators (srf.c, in SELECT lists): an op from
+ * op_json_srf (args NULL) run over argument values argv (a NULL one gives
+ * no rows), row i's first value read, the op's memory freed. */
+int op_json_srf_run(SqlCtx *ctx, Op *srf, const Value *argv);
+int op_json_srf_row(Op *srf, int i, Value *out);
+void op_json_srf_free(Op *srf);
 /* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the
  * other, each opened in its turn. */
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);

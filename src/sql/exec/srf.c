@@ -13,8 +13,9 @@
  *
  * An iterator copies its arguments into its own arena at start, so what
  * it returns stays valid until its next value (values built per row, as
- * regexp_matches' arrays, go to the row arena).  All four functions are
- * strict: a NULL argument gives no rows.
+ * regexp_matches' arrays, go to the row arena).  Every function is
+ * strict: a NULL argument gives no rows.  The json ones keep their rows in
+ * a json function operator of executor.c (op_json_srf_run).
  *
  *   start -> next* (1 value, 0 at the end) -> start again or free
  */
@@ -38,6 +39,8 @@ typedef struct SrfIter {
     /* unnest */
     ArrayVal arr;
     u32 i;
+    /* the json functions: a json function op (executor.c) as the rows' holder */
+    Op *json;
 } SrfIter;
 
 static int neg(int rc) { return rc > 0 ? -rc : rc; }
@@ -48,7 +51,26 @@ static int srf_start(SqlCtx *ctx, EvalEnv *env, SrfIter *it, const Value *row)
     const SrfCall *c = it->call;
     arena_reset(&it->arena);
     it->done = true;
-    Value v[3];
+    Value v[4];
+    if (c->kind == SRF_JSON) {
+        Value a[4];
+        for (int i = 0; i < c->nargs; i++) {
+            int rc = expr_eval(c->args[i], env, row, &a[i]);
+            if (rc) return rc;
+        }
+        if (!it->json) {
+            const char *n = c->name + (strncmp(c->name, "jsonb", 5) == 0 ? 6 : 5);
+            JsonSrfKind k = strcmp(c->name, "jsonb_path_query") == 0 ? JSRF_PATH
+                          : strcmp(n, "array_elements") == 0 ? JSRF_ELEMENTS
+                          : strcmp(n, "array_elements_text") == 0 ? JSRF_ELEMENTS_TEXT : JSRF_KEYS;
+            it->json = op_json_srf(ctx, NULL, c->nargs, k, c->args[0]->type, false);
+            if (!it->json) return DD_ENOMEM;
+        }
+        it->i = 0;
+        int rc = op_json_srf_run(ctx, it->json, a);
+        if (!rc) it->done = false;
+        return rc;
+    }
     for (int i = 0; i < c->nargs; i++) {
         Value x;
         int rc = expr_eval(c->args[i], env, row, &x);
@@ -94,6 +116,7 @@ static int srf_start(SqlCtx *ctx, EvalEnv *env, SrfIter *it, const Value *row)
         rx_split_init(&it->sp, re, v[0].v.s.p, v[0].v.s.len);
         break;
     }
+    case SRF_JSON: break;   /* above */
     }
     it->done = false;
     return DD_OK;
@@ -127,6 +150,10 @@ static int srf_next(SqlCtx *ctx, SrfIter *it, Value *out)
         }
         return 1;
     }
+    case SRF_JSON:
+        if (!op_json_srf_row(it->json, (int)it->i, out)) break;
+        it->i++;
+        return 1;
     case SRF_UNNEST:
         if (it->i >= it->arr.n) break;
         *out = it->arr.items[it->i++];
@@ -152,7 +179,10 @@ static int srf_next(SqlCtx *ctx, SrfIter *it, Value *out)
 
 static void iters_free(SrfIter *its, int n)
 {
-    for (int i = 0; its && i < n; i++) arena_free(&its[i].arena);
+    for (int i = 0; its && i < n; i++) {
+        arena_free(&its[i].arena);
+        op_json_srf_free(its[i].json);
+    }
 }
 
 static SrfIter *iters_new(SqlCtx *ctx, SrfCall **calls, int n)

@@ -56,7 +56,8 @@ typedef enum BinaryOp {
     BOP_EQ, BOP_NE, BOP_LT, BOP_LE, BOP_GT, BOP_GE,
     BOP_ADD, BOP_SUB, BOP_MUL, BOP_DIV, BOP_MOD, BOP_POW,
     BOP_CONCAT,
-    BOP_CONTAINS, BOP_CONTAINED, BOP_OVERLAP,   /* array @> <@ && */
+    BOP_CONTAINS, BOP_CONTAINED, BOP_OVERLAP,   /* array @> <@ && (jsonb's @> <@ too) */
+    BOP_OTHER,      /* an operator known by its symbol (bin.opname): the json ones */
 } BinaryOp;
 
 /* The array syntax, parsed into EXPR_FUNC nodes (func.special) so that
@@ -104,7 +105,7 @@ struct Expr {
         struct { char *qualifier; char *name; int star_slot; } col;
         struct { int n; } param;
         struct { UnaryOp op; Expr *arg; } unary;
-        struct { BinaryOp op; Expr *l, *r; } bin;
+        struct { BinaryOp op; Expr *l, *r; const char *opname; } bin;   /* opname: BOP_OTHER */
         struct { IsKind what; bool negated; Expr *arg; Expr *other; } is;
         /* subquery: IN (SELECT ...), list[0] is its EXPR_SUBQUERY (n 1).
          * x op ANY | SOME | ALL (SELECT ...) is the subquery form with cmp

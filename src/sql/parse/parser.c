@@ -1345,6 +1345,21 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         return DD_OK;
     }
     if (t->kind == TOK_OP) {
+        /* the json operators: compiled as calls by their symbol */
+        /* (@> and <@ are BOP_CONTAINS / BOP_CONTAINED above: arrays' and jsonb's) */
+        static const char *const json_ops[] = {"->", "->>", "#>", "#>>", "?", "?|", "?&", "#-", "@?", "@@"};
+        for (size_t k = 0; k < DD_ARRAY_LEN(json_ops); k++) {
+            if (strcmp(t->str, json_ops[k]) != 0) continue;
+            NEW_EXPR(e, EXPR_BINARY, l->loc);
+            e->oploc = oploc;
+            e->u.bin.op = BOP_OTHER;
+            e->u.bin.opname = json_ops[k];
+            e->u.bin.l = l;
+            advance(p);
+            TRY(parse_expr(p, prec + 1, &e->u.bin.r));
+            *out = e;
+            return DD_OK;
+        }
         /* ~~ and ~ with their ! (negated) and * (case-insensitive) forms */
         const char *op = t->str;
         bool neg = op[0] == '!';

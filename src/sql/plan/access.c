@@ -64,7 +64,11 @@ bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, Value *out)
     bool same_family = (type_is_int(ct) && type_is_int((TypeId)v.type)) ||
                        (type_is_string(ct) && type_is_string((TypeId)v.type)) ||
                        ct == v.type || v.type == TYPE_UNKNOWN;   /* '...' literals read as ct */
-    if (!same_family || ct == TYPE_BPCHAR || v.type == TYPE_BPCHAR) { *ctx->err = saved; return false; }
+    /* jsonb keys are exact for equality only (json.h): no key ranges */
+    if (!same_family || ct == TYPE_BPCHAR || v.type == TYPE_BPCHAR || ct == TYPE_JSONB || ct == TYPE_JSON) {
+        *ctx->err = saved;
+        return false;
+    }
     if (val_cast(&v, ct, -1, false, &vc, &cv, ctx->err) || val_compare(&v, &cv, &vc) != 0) {
         *ctx->err = saved;
         return false;
@@ -122,7 +126,7 @@ static bool eq_param_for(SqlCtx *ctx, Scope *scope, Expr *c, ScopeRel *rel, int 
         if (!run_constant(p)) continue;
         TypeId ct = rel->types[ci], pt = p->type;
         bool same_family = (type_is_int(ct) && type_is_int(pt)) || (type_is_string(ct) && type_is_string(pt)) || ct == pt;
-        if (!same_family || ct == TYPE_BPCHAR || pt == TYPE_BPCHAR) continue;
+        if (!same_family || ct == TYPE_BPCHAR || pt == TYPE_BPCHAR || ct == TYPE_JSONB || ct == TYPE_JSON) continue;
         *out = p;
         return true;
     }
@@ -261,6 +265,8 @@ static bool expr_matches(const Expr *a, const Expr *b, const ScopeRel *rel)
     case EXPR_UNARY:
         return a->u.unary.op == b->u.unary.op && expr_matches(a->u.unary.arg, b->u.unary.arg, rel);
     case EXPR_BINARY:
+        if (a->u.bin.op == BOP_OTHER && (b->u.bin.op != BOP_OTHER || strcmp(a->u.bin.opname, b->u.bin.opname) != 0))
+            return false;
         return a->u.bin.op == b->u.bin.op && expr_matches(a->u.bin.l, b->u.bin.l, rel) &&
                expr_matches(a->u.bin.r, b->u.bin.r, rel);
     case EXPR_FUNC:

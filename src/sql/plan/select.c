@@ -501,6 +501,132 @@ int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj
     return DD_OK;
 }
 
+/* json has neither equality nor ordering (42883, as PostgreSQL). */
+static int json_no_operator(SqlCtx *ctx, const char *what, int loc)
+{
+    return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, loc, "could not identify an %s operator for type json", what);
+}
+
+/* The relation of a function in FROM: ncols columns (names: the function's
+ * output names, NULL for a function of one unnamed column, which takes the
+ * alias or the function's name), and ordinality's bigint with WITH
+ * ORDINALITY; column aliases rename them in order. */
+static int function_rel_cols(SqlCtx *ctx, TableRef *tr, const char *fname, int ncols, const char *const *names,
+                             const TypeId *types, FromItem *fi)
+{
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    int nc = ncols + (tr->ordinality ? 1 : 0);
+    if (!fi->op || !rel) return DD_ENOMEM;
+    if (tr->ncol_aliases > nc && !names)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "too many column aliases specified for function %s", fname);
+    if (tr->ncol_aliases > nc)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "table \"%s\" has %d columns available but %d columns specified",
+                      tr->alias ? tr->alias : fname, nc, tr->ncol_aliases);
+    rel->alias = tr->alias ? tr->alias : fname;
+    rel->ncols = nc;
+    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)nc);
+    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)nc);
+    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)nc);
+    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)nc);
+    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)nc);
+    if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
+    for (int c = 0; c < nc; c++) {
+        const char *dflt = c == ncols ? "ordinality"
+                         : names && names[c] ? names[c] : tr->alias ? tr->alias : fname;
+        rel->names[c] = (char *)(c < tr->ncol_aliases ? tr->col_aliases[c] : dflt);
+        rel->types[c] = c == ncols ? TYPE_INT8 : types[c];
+        rel->typmods[c] = -1;
+    }
+    fi->rels = rel;
+    fi->nrels = 1;
+    fi->width = nc;
+    return DD_OK;
+}
+
+/* jsonb_each / jsonb_each_text / jsonb_array_elements(_text) /
+ * jsonb_object_keys and the json_ forms: one json or jsonb argument */
+static int from_json_srf(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi, const char *name)
+{
+    static const struct { const char *suffix; JsonSrfKind kind; } kinds[] = {
+        {"each", JSRF_EACH}, {"each_text", JSRF_EACH_TEXT}, {"array_elements", JSRF_ELEMENTS},
+        {"array_elements_text", JSRF_ELEMENTS_TEXT}, {"object_keys", JSRF_KEYS},
+    };
+    TypeId jt = strncmp(name, "jsonb_", 6) == 0 ? TYPE_JSONB : TYPE_JSON;
+    const char *suffix = name + (jt == TYPE_JSONB ? 6 : 5);
+    JsonSrfKind kind = JSRF_EACH;
+    for (size_t k = 0; k < DD_ARRAY_LEN(kinds); k++)
+        if (strcmp(kinds[k].suffix, suffix) == 0) kind = kinds[k].kind;
+    Expr *f = tr->func;
+    int n = f->u.func.n, rc;
+    ExprProg *p = NULL;
+    if (n == 1 && (rc = expr_compile(cc, f->u.func.args[0], &p))) return rc;
+    if (n != 1 || f->u.func.star || f->u.func.distinct ||
+        !(p->type == jt || p->type == TYPE_UNKNOWN || p->type == TYPE_NULLTYPE)) {
+        Buf sig = BUF_INIT;
+        for (int i = 0; i < n && p; i++)
+            buf_puts(&sig, p->type == TYPE_UNKNOWN || p->type == TYPE_NULLTYPE ? "unknown" : type_name(p->type));
+        rc = dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s(%s) does not exist", name,
+                    buf_ok(&sig) && sig.len ? buf_cstr(&sig) : "");
+        dd_err_hint(ctx->err, "No function matches the given name and argument types. "
+                              "You might need to add explicit type casts.");
+        buf_free(&sig);
+        return rc;
+    }
+    if ((rc = expr_compile_as(cc, f->u.func.args[0], jt, -1, &p))) return rc;
+    fi->op = op_json_srf(ctx, &p, 1, kind, jt, tr->ordinality);
+    bool text = kind == JSRF_EACH_TEXT || kind == JSRF_ELEMENTS_TEXT;
+    static const char *const each_names[] = {"key", "value"};
+    static const char *const value_name[] = {"value"};
+    TypeId types[2];
+    switch (kind) {
+    case JSRF_EACH: case JSRF_EACH_TEXT:
+        types[0] = TYPE_TEXT;
+        types[1] = text ? TYPE_TEXT : jt;
+        return function_rel_cols(ctx, tr, name, 2, each_names, types, fi);
+    case JSRF_KEYS:
+        { TypeId tt = TYPE_TEXT; return function_rel_cols(ctx, tr, name, 1, NULL, &tt, fi); }
+    default:
+        types[0] = text ? TYPE_TEXT : jt;
+        return function_rel_cols(ctx, tr, name, 1, value_name, types, fi);
+    }
+}
+
+/* jsonb_path_query(target, path [, vars [, silent]]) */
+static int from_path_query(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi)
+{
+    Expr *f = tr->func;
+    int n = f->u.func.n, rc;
+    static const TypeId want[] = {TYPE_JSONB, TYPE_TEXT, TYPE_JSONB, TYPE_BOOL};
+    ExprProg *p[4];
+    bool ok = n >= 2 && n <= 4 && !f->u.func.star && !f->u.func.distinct;
+    for (int i = 0; ok && i < n; i++) {
+        if ((rc = expr_compile(cc, f->u.func.args[i], &p[i]))) return rc;
+        TypeId t = p[i]->type;
+        ok = t == want[i] || t == TYPE_UNKNOWN || t == TYPE_NULLTYPE || (i == 1 && type_is_string(t));
+    }
+    if (!ok) {
+        rc = dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function jsonb_path_query with these arguments does not exist");
+        dd_err_hint(ctx->err, "No function matches the given name and argument types. "
+                              "You might need to add explicit type casts.");
+        return rc;
+    }
+    for (int i = 0; i < n; i++)
+        if ((rc = expr_compile_as(cc, f->u.func.args[i], want[i], -1, &p[i]))) return rc;
+    fi->op = op_json_srf(ctx, p, n, JSRF_PATH, TYPE_JSONB, tr->ordinality);
+    { TypeId tt = TYPE_JSONB; return function_rel_cols(ctx, tr, "jsonb_path_query", 1, NULL, &tt, fi); }
+}
+
+static bool is_json_srf(const char *name)
+{
+    static const char *const names[] = {
+        "jsonb_each", "jsonb_each_text", "jsonb_array_elements", "jsonb_array_elements_text", "jsonb_object_keys",
+        "json_each", "json_each_text", "json_array_elements", "json_array_elements_text", "json_object_keys",
+    };
+    for (size_t k = 0; k < DD_ARRAY_LEN(names); k++)
+        if (strcmp(names[k], name) == 0) return true;
+    return false;
+}
+
 /* The relation of a function in FROM: a column per call (of its type,
  * named by the column aliases, or the alias when there is one column, or
  * the function), and ordinality's bigint WITH ORDINALITY. */
@@ -549,11 +675,13 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
     cc.sql = ctx;
     cc.scope = &sc;
     cc.agg_forbidden = "functions in FROM";
+    if (is_json_srf(name)) return from_json_srf(ctx, tr, &cc, fi, name);
+    if (strcmp(name, "jsonb_path_query") == 0) return from_path_query(ctx, tr, &cc, fi);
     if (!srf_is(name)) {
         if (func_lookup(name))
             return dd_err(ctx->err, DD_EFEATURE, tr->loc,
                           "%s() in FROM is not supported (only set-returning functions: generate_series, unnest, "
-                          "regexp_split_to_table, regexp_matches)", name);
+                          "regexp_split_to_table, regexp_matches, the json ones)", name);
         return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s does not exist", name);
     }
     bool multi = strcmp(name, "unnest") == 0 && f->u.func.n > 1;
@@ -1023,6 +1151,11 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             types[k] = c;
         }
     }
+    /* all but UNION ALL compare rows: json has no equality */
+    for (i = 1; i < n; i++)
+        if (!(mem[i - 1]->setop == 1 && mem[i - 1]->setop_all))
+            for (int k = 0; k < ncols; k++)
+                if (types[k] == TYPE_JSON) return json_no_operator(ctx, "equality", mem[0]->loc);
     Op **ops = arena_alloc(ctx->stmt, sizeof(Op *) * (size_t)n);
     if (!ops) return DD_ENOMEM;
     for (i = 0; i < n; i++)
@@ -1148,6 +1281,7 @@ static bool rows_in_key_order(SqlCtx *ctx, Op *from, ExprProg **progs, const Sor
         if (keys[i].desc != desc || p->n != 1 || p->code[0].op != XOP_SLOT) return false;
         col[i] = p->code[0].a;
         if (col[i] < 0 || col[i] >= t->ncols) return false;
+        if (t->cols[col[i]].type == TYPE_JSONB) return false;   /* keys do not order as jsonb does */
     }
     /* the primary key (never NULL) */
     bool pk = nkeys <= t->npk;
@@ -1340,6 +1474,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             cc.agg_forbidden = "GROUP BY";
             rc = expr_compile(&cc, group[i], &gprogs[i]);
             if (rc) return rc;
+            if (gprogs[i]->type == TYPE_JSON) return json_no_operator(ctx, "equality", group[i]->loc);
         }
         cc.agg_forbidden = NULL;
         cc.grouped = true;
@@ -1434,7 +1569,10 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         keys[i].slot = slot;
         keys[i].desc = si->desc;
         keys[i].nulls_first = si->nulls == 1 || (si->nulls == 0 && si->desc);
+        if (progs[slot]->type == TYPE_JSON) return json_no_operator(ctx, "ordering", e->loc);
     }
+    for (int i = 0; s->distinct && i < nt; i++)
+        if (progs[i]->type == TYPE_JSON) return json_no_operator(ctx, "equality", texprs[i]->loc);
     /* DISTINCT ON (exprs): their values past the ORDER BY keys; the leading
      * ORDER BY items must be among them */
     int don_base = nt + nextra;

@@ -14,6 +14,7 @@
  * explicit cast; char(n) pads with spaces to n.
  */
 #include "value.h"
+#include "json.h"
 #include "array.h"
 
 #include <errno.h>
@@ -235,6 +236,10 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
         *out = val_interval(iv);
         return DD_OK;
     }
+    case TYPE_JSON:
+    case TYPE_JSONB:
+        if (!ctx || !ctx->arena) return nomem(err);
+        return json_in(t, s, len, ctx->arena, out, err);
     case TYPE_UUID: {
         /* 32 hex digits, optionally in braces, hyphens after any group of
          * four (PostgreSQL's uuid_in) */
@@ -329,7 +334,9 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_TEXT:
     case TYPE_VARCHAR:
     case TYPE_BPCHAR:
-    case TYPE_UNKNOWN: buf_append(out, v->v.s.p, v->v.s.len); break;
+    case TYPE_UNKNOWN:
+    case TYPE_JSON:
+    case TYPE_JSONB: buf_append(out, v->v.s.p, v->v.s.len); break;
     case TYPE_DATE: date_to_text(v->v.i, out); break;
     case TYPE_TIMESTAMP: timestamp_to_text(v->v.i, out); break;
     case TYPE_TIMESTAMPTZ: timestamptz_to_text(v->v.i, ctx, out); break;
@@ -460,6 +467,37 @@ static int to_datetime(const Value *v, TypeId t, const ValueCtx *ctx, Value *out
     return DD_OK;
 }
 
+/* Casts PostgreSQL has for json and jsonb: json <-> jsonb (the text
+ * parsed or printed), and a jsonb scalar to bool or a number type (22023
+ * "cannot cast jsonb X to type Y" otherwise). */
+static int json_cast(const Value *v, TypeId t, i32 typmod, const ValueCtx *ctx, Value *out, DdError *err)
+{
+    TypeId f = v->type;
+    if (f == t) { *out = *v; return DD_OK; }
+    if (!ctx || !ctx->arena) return nomem(err);
+    if ((f == TYPE_JSON && t == TYPE_JSONB) || (f == TYPE_JSONB && t == TYPE_JSON))
+        return json_in(t, v->v.s.p, v->v.s.len, ctx->arena, out, err);
+    if (f != TYPE_JSONB || !(t == TYPE_BOOL || type_is_numeric(t))) return cast_err(f, t, err);
+    Arena tmp;
+    arena_init(&tmp, 1024);
+    JNode *n = NULL;
+    int rc = jsonb_value_tree(v, &tmp, &n, err);
+    if (!rc) {
+        static const char *const jname[] = {"null", "string", "numeric", "boolean", "array", "object"};
+        if (t == TYPE_BOOL ? n->type != J_BOOL : n->type != J_NUMBER) {
+            rc = dd_err(err, DD_EINVALID_PARAM, -1, "cannot cast jsonb %s to type %s", jname[n->type], type_name(t));
+        } else if (t == TYPE_BOOL) {
+            *out = val_bool(n->b);
+        } else {
+            Value num;
+            rc = val_from_text(TYPE_NUMERIC, -1, n->s, n->len, ctx, &num, err);
+            if (!rc) rc = val_cast(&num, t, typmod, true, ctx, out, err);
+        }
+    }
+    arena_free(&tmp);
+    return rc;
+}
+
 int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const ValueCtx *ctx, Value *out,
              DdError *err)
 {
@@ -510,6 +548,8 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
         if (f == t && typmod < 0) { *out = *v; return DD_OK; }
         return array_cast(v, t, typmod, explicit_cast, ctx, out, err);
     }
+    if (f == TYPE_JSON || f == TYPE_JSONB || t == TYPE_JSON || t == TYPE_JSONB)
+        return json_cast(v, t, typmod, ctx, out, err);
     switch (t) {
     case TYPE_BOOL:
         if (f == TYPE_BOOL) { *out = *v; return DD_OK; }

@@ -8,9 +8,12 @@
  *   NUMERIC -> REC_NUMERIC, KEY_TAG_NUM
  *   TEXT/VARCHAR/BPCHAR (and untyped document columns) -> REC_BYTES, KEY_TAG_TEXT
  *   INTERVAL -> REC_INTERVAL, KEY_TAG_IVAL
+ *   JSON, JSONB -> REC_BYTES (their text); JSONB keys: KEY_TAG_TEXT of the
+ *   text with numbers written without trailing fraction zeros
  * A field whose tag does not fit its column's type is corrupt data.
  */
 #include "rowcodec.h"
+#include "json.h"
 #include "array.h"
 #include "../../store/record.h"
 #include "../../store/keyenc.h"
@@ -198,6 +201,15 @@ void key_encode_value(const Value *v, Buf *out)
     case TYPE_NUMERIC: key_put_numeric(out, v->v.coef, v->scale); break;
     case TYPE_INTERVAL: key_put_interval(out, v->v.iv.months, v->v.iv.days, v->v.iv.usecs); break;
     case TYPE_UUID: case TYPE_BYTEA: key_put_bytes(out, v->v.s.p, v->v.s.len); break;
+    case TYPE_JSONB: {
+        /* equal documents, equal keys (1.0 = 1); the order is not jsonb's,
+         * so the planner uses such keys for equality only */
+        Buf k = BUF_INIT;
+        jsonb_key_text(v, &k);
+        key_put_text(out, buf_ok(&k) && k.len ? (const char *)k.data : "", k.len);
+        buf_free(&k);
+        break;
+    }
     default: {
         u32 len = v->v.s.len;
         if (v->type == TYPE_BPCHAR) while (len && v->v.s.p[len - 1] == ' ') len--;

@@ -52,6 +52,8 @@ static const struct {
     [TYPE_INTERVAL] = {1186, 16, "interval"},
     [TYPE_UUID] = {2950, 16, "uuid"},
     [TYPE_BYTEA] = {17, -1, "bytea"},
+    [TYPE_JSON] = {114, -1, "json"},
+    [TYPE_JSONB] = {3802, -1, "jsonb"},
 };
 
 bool type_is_int(TypeId t) { return t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8; }
@@ -91,6 +93,8 @@ static const struct {
     [TYPE_INTERVAL] = {1187, "interval[]"},
     [TYPE_UUID] = {2951, "uuid[]"},
     [TYPE_BYTEA] = {1001, "bytea[]"},
+    [TYPE_JSON] = {199, "json[]"},
+    [TYPE_JSONB] = {3807, "jsonb[]"},
 };
 
 bool type_has_array(TypeId e) { return e < TYPE__COUNT && array_info[e].oid != 0; }
@@ -135,6 +139,7 @@ bool type_from_name(const char *name, TypeId *out)
                 [TYPE_TEXT] = "text", [TYPE_VARCHAR] = "varchar", [TYPE_BPCHAR] = "bpchar",
                 [TYPE_DATE] = "date", [TYPE_TIMESTAMP] = "timestamp", [TYPE_TIMESTAMPTZ] = "timestamptz",
                 [TYPE_INTERVAL] = "interval", [TYPE_UUID] = "uuid", [TYPE_BYTEA] = "bytea",
+                [TYPE_JSON] = "json", [TYPE_JSONB] = "jsonb",
             };
             if (internal[e] && strcasecmp(name + 1, internal[e]) == 0) {
                 *out = type_array_of((TypeId)e);
@@ -168,6 +173,8 @@ static bool scalar_from_name(const char *name, TypeId *out)
         {"interval", TYPE_INTERVAL},
         {"uuid", TYPE_UUID},
         {"bytea", TYPE_BYTEA},
+        {"json", TYPE_JSON},
+        {"jsonb", TYPE_JSONB},
     };
     for (size_t i = 0; i < DD_ARRAY_LEN(names); i++) {
         if (strcasecmp(name, names[i].name) == 0) {
@@ -381,6 +388,7 @@ int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
         return x < y ? -1 : x > y;
     }
     if (ta == TYPE_INTERVAL && tb == TYPE_INTERVAL) return interval_cmp(&a->v.iv, &b->v.iv);
+    if (ta == TYPE_JSONB && tb == TYPE_JSONB) return jsonb_value_cmp(a, b);
     if ((ta == TYPE_UUID && tb == TYPE_UUID) || (ta == TYPE_BYTEA && tb == TYPE_BYTEA))
         return cmp_bytes(a->v.s.p, a->v.s.len, b->v.s.p, b->v.s.len);
     return ta < tb ? -1 : ta > tb;
@@ -484,6 +492,8 @@ u64 val_hash(const Value *v)
     }
     case TYPE_UUID: return hash_bytes(v->v.s.p, v->v.s.len, 0x11);
     case TYPE_BYTEA: return hash_bytes(v->v.s.p, v->v.s.len, 0xb7);
+    case TYPE_JSON: return hash_bytes(v->v.s.p, v->v.s.len, 0x15);
+    case TYPE_JSONB: return jsonb_value_hash(v);
     default: return 0;
     }
 }

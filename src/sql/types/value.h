@@ -20,6 +20,7 @@
  *   TIMESTAMPTZ           (TIMESTAMPTZ: UTC)
  *   INTERVAL              v.iv months, days, microseconds (as PostgreSQL)
  *   NULLTYPE              the type of a bare NULL literal before coercion
+ *   JSON, JSONB           v.s: text (json.h says which)
  * A NULL of any type has isnull = true (its type stays meaningful).
  *
  * Text output follows PostgreSQL exactly (DateStyle ISO, MDY): booleans
@@ -58,7 +59,9 @@ typedef enum TypeId {
     TYPE_INTERVAL,
     TYPE_UUID,        /* v.s: 16 bytes (appended last: TypeIds are stored in the catalog) */
     TYPE_BYTEA,       /* v.s: the bytes */
-    /* 18, 19: json, jsonb; 20, 21: time, timetz (reserved) */
+    TYPE_JSON = 18,   /* v.s: the text as given, validated (json.h) */
+    TYPE_JSONB = 19,  /* v.s: the document's normal text (json.h) */
+    /* 20, 21: time, timetz (reserved) */
     TYPE__COUNT
 } TypeId;
 
@@ -298,5 +301,9 @@ i128 datetime_as_utc(const Value *v, const ValueCtx *ctx);
 bool datetime_arith_type(ArithOp op, TypeId a, TypeId b, TypeId *out);
 int datetime_arith(ArithOp op, const Value *a, const Value *b, const ValueCtx *ctx, Value *out,
                    DdError *err);
+
+/* jsonb ordering and hashing (json.c), for val_compare / val_hash. */
+int jsonb_value_cmp(const Value *a, const Value *b);
+u64 jsonb_value_hash(const Value *v);
 
 #endif
