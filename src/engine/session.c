@@ -704,6 +704,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     rc = session_arm_timeout(s, e);
     if (rc) return rc;
     const char *writes = stmt->kind == STMT_INSERT ? "INSERT" : stmt->kind == STMT_UPDATE ? "UPDATE"
+                       : stmt->kind == STMT_MERGE ? "MERGE"
                        : stmt->kind == STMT_DELETE ? "DELETE" : stmt->kind == STMT_TRUNCATE ? "TRUNCATE TABLE"
                        : stmt->kind == STMT_CREATE_TABLE ? "CREATE TABLE"
                        : stmt->kind == STMT_DROP_TABLE ? "DROP TABLE" : stmt->kind == STMT_ALTER_TABLE ? "ALTER TABLE"

@@ -191,6 +191,7 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_SELECT: rc = analyze_select(ctx, stmt->u.select, p); break;
     case STMT_INSERT: rc = analyze_insert(ctx, stmt->u.insert, p); break;
     case STMT_UPDATE: rc = analyze_update(ctx, stmt->u.update, p); break;
+    case STMT_MERGE: rc = analyze_merge(ctx, stmt->u.merge, p); break;
     case STMT_DELETE: rc = analyze_delete(ctx, stmt->u.delete_, p); break;
     case STMT_CREATE_TABLE: rc = analyze_create_table(ctx, stmt->u.create, p); break;
     case STMT_DROP_TABLE: rc = analyze_drop_table(ctx, stmt->u.drop, p); break;
@@ -288,6 +289,7 @@ const char *plan_tag(SqlCtx *ctx, Plan *p)
     case PLAN_INSERT: return arena_printf(ctx->stmt, "INSERT 0 %llu", n);
     case PLAN_UPDATE: return arena_printf(ctx->stmt, "UPDATE %llu", n);
     case PLAN_DELETE: return arena_printf(ctx->stmt, "DELETE %llu", n);
+    case PLAN_MERGE: return arena_printf(ctx->stmt, "MERGE %llu", n);
     case PLAN_TRUNCATE: return "TRUNCATE TABLE";
     default: return p->tag;
     }

@@ -452,7 +452,30 @@ typedef enum StmtKind {
     STMT_DROP_SEQUENCE,   /* u.drop */
     STMT_DECLARE, STMT_FETCH, STMT_CLOSE,   /* cursors, run by the engine: u.cursor */
     STMT_PREPARE, STMT_EXECUTE, STMT_DEALLOCATE,   /* run by the engine: u.prepare */
+    STMT_MERGE,      /* u.merge */
 } StmtKind;
+
+/* MERGE INTO t [AS a] USING source ON cond WHEN [NOT] MATCHED [AND cond]
+ * THEN {UPDATE SET ... | DELETE | INSERT [(cols)] {VALUES (...) | DEFAULT
+ * VALUES} | DO NOTHING} ... */
+enum { MERGE_UPDATE, MERGE_DELETE, MERGE_INSERT, MERGE_NOTHING };
+typedef struct MergeWhen {
+    bool matched;
+    Expr *cond;              /* AND cond, or NULL */
+    int action;              /* MERGE_* */
+    SetClause **set; int nset;
+    char **cols; int *col_locs; int ncols;
+    Expr **values; int nvalues;   /* INSERT VALUES (...); 0 with default_values */
+    bool default_values;
+    int loc;
+} MergeWhen;
+
+typedef struct MergeStmt {
+    char *table; char *alias; int table_loc;
+    TableRef *source;
+    Expr *on;
+    MergeWhen **whens; int nwhens;
+} MergeStmt;
 
 /* PREPARE name [(type, ...)] AS statement (its text: body_loc to the
  * statement's end); EXECUTE name [(expr, ...)]; DEALLOCATE [PREPARE]
@@ -499,6 +522,7 @@ struct Stmt {
         SeqStmt *seq;
         CursorStmt *cursor;
         PrepareStmt *prepare;
+        MergeStmt *merge;
     } u;
 };
 

@@ -2750,6 +2750,93 @@ static int parse_seq_int(Parser *p, i64 *out)
     return DD_OK;
 }
 
+/* ---- MERGE ---- */
+
+static int parse_merge_when(Parser *p, MergeStmt *m, MergeWhen **out)
+{
+    MergeWhen *w = NULL;
+    NEW(w);
+    w->loc = tok(p)->start;
+    TRY(expect_kw(p, KW_WHEN));
+    if (accept_kw(p, KW_NOT)) {
+        w->matched = false;
+    } else {
+        w->matched = true;
+    }
+    if (!is_name(tok(p), "matched")) return syntax_error(p);
+    advance(p);
+    if (!w->matched && is_kw(tok(p), KW_BY)) return not_supported(p, tok(p)->start, "WHEN NOT MATCHED BY");
+    if (accept_kw(p, KW_AND)) TRY(parse_expr(p, P_OR, &w->cond));
+    TRY(expect_kw(p, KW_THEN));
+    Token *t = tok(p);
+    if (is_name(t, "do") && is_name(peek(p, 1), "nothing")) {
+        advance(p);
+        advance(p);
+        w->action = MERGE_NOTHING;
+    } else if (w->matched && is_kw(t, KW_UPDATE)) {
+        advance(p);
+        TRY(expect_kw(p, KW_SET));
+        TRY(parse_set_list(p, &w->set, &w->nset));
+        qualify_assignments(w->set, w->nset, m->alias ? m->alias : m->table);
+        w->action = MERGE_UPDATE;
+    } else if (w->matched && is_kw(t, KW_DELETE)) {
+        advance(p);
+        w->action = MERGE_DELETE;
+    } else if (!w->matched && is_kw(t, KW_INSERT)) {
+        advance(p);
+        w->action = MERGE_INSERT;
+        if (tok(p)->kind == TOK_LPAREN) TRY(parse_name_list(p, &w->cols, &w->col_locs, &w->ncols));
+        if (is_name(tok(p), "overriding")) return not_supported(p, tok(p)->start, "OVERRIDING in MERGE");
+        if (is_kw(tok(p), KW_DEFAULT)) {
+            advance(p);
+            if (!is_name(tok(p), "values")) return syntax_error(p);
+            advance(p);
+            w->default_values = true;
+        } else {
+            if (!is_name(tok(p), "values")) return syntax_error(p);
+            advance(p);
+            TRY(expect(p, TOK_LPAREN));
+            int cap = 0;
+            do {
+                Expr *e = NULL;
+                if (is_kw(tok(p), KW_DEFAULT)) TRY(parse_default_value(p, &e));
+                else TRY(parse_expr(p, P_OR, &e));
+                PUSH(w->values, w->nvalues, cap, e);
+            } while (accept(p, TOK_COMMA));
+            TRY(expect(p, TOK_RPAREN));
+        }
+    } else {
+        return syntax_error(p);
+    }
+    *out = w;
+    return DD_OK;
+}
+
+static int parse_merge(Parser *p, Stmt *st)
+{
+    MergeStmt *m = NULL;
+    NEW(m);
+    st->kind = STMT_MERGE;
+    st->u.merge = m;
+    advance(p);   /* MERGE */
+    TRY(expect_kw(p, KW_INTO));
+    if (is_kw(tok(p), KW_ONLY)) advance(p);
+    TRY(parse_qualified_name(p, &m->table, &m->table_loc));
+    TRY(parse_alias(p, &m->alias, false));
+    TRY(expect_kw(p, KW_USING));
+    TRY(parse_table_primary(p, &m->source));
+    TRY(expect_kw(p, KW_ON));
+    TRY(parse_expr(p, P_OR, &m->on));
+    int cap = 0;
+    do {
+        MergeWhen *w = NULL;
+        TRY(parse_merge_when(p, m, &w));
+        PUSH(m->whens, m->nwhens, cap, w);
+    } while (is_kw(tok(p), KW_WHEN));
+    if (is_kw(tok(p), KW_RETURNING)) return not_supported(p, tok(p)->start, "MERGE ... RETURNING");
+    return DD_OK;
+}
+
 /* ---- PREPARE / EXECUTE / DEALLOCATE ---- */
 
 static int parse_prepare(Parser *p, Stmt *st)
@@ -3845,6 +3932,7 @@ static int parse_stmt(Parser *p, Stmt *st)
             else accept_kw(p, KW_RESTRICT);
             return DD_OK;
         }
+        if (is_word(t, "merge") && is_kw(peek(p, 1), KW_INTO)) return parse_merge(p, st);
         if (is_word(t, "prepare") || is_word(t, "execute") || is_word(t, "deallocate")) return parse_prepare(p, st);
         if (is_word(t, "declare")) return parse_declare(p, st);
         if (is_word(t, "fetch") || is_word(t, "move")) return parse_fetch(p, st);

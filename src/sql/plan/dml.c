@@ -2100,9 +2100,219 @@ static int drop_relations(SqlCtx *ctx, Plan *p)
     return DD_OK;
 }
 
+/* ---------------------------------------------------------------- MERGE */
+
+/*
+ * MERGE INTO t USING source ON cond WHEN ...: planned as `t RIGHT JOIN
+ * source ON cond` (t's row first in every joined row, NULL when the
+ * source row matches none); each joined row takes the first WHEN clause
+ * of its kind (MATCHED or NOT MATCHED) whose condition holds.  Changes
+ * are collected and applied at the end, as an UPDATE / DELETE and an
+ * INSERT would (constraints, unique indexes, foreign keys); a target row
+ * that two source rows would change is 21000, as PostgreSQL.
+ */
+int analyze_merge(SqlCtx *ctx, MergeStmt *s, Plan *p)
+{
+    const TableInfo *t;
+    int rc = dml_target(ctx, "MERGE", s->table, s->table_loc, &t);
+    if (rc) return rc;
+    TableRef *tr = arena_zalloc(ctx->stmt, sizeof(TableRef));
+    TableRef *join = arena_zalloc(ctx->stmt, sizeof(TableRef));
+    SelectStmt *q = arena_zalloc(ctx->stmt, sizeof(SelectStmt));
+    TableRef **items = arena_alloc(ctx->stmt, sizeof(TableRef *));
+    if (!tr || !join || !q || !items) return DD_ENOMEM;
+    tr->kind = TREF_TABLE;
+    tr->loc = s->table_loc;
+    tr->name = s->table;
+    tr->alias = s->alias;
+    join->kind = TREF_JOIN;
+    join->loc = s->table_loc;
+    join->join = JOIN_RIGHT;
+    join->left = tr;
+    join->right = s->source;
+    join->on = s->on;
+    items[0] = join;
+    q->loc = s->table_loc;
+    q->from = items;
+    q->nfrom = 1;
+    Scope env;
+    memset(&env, 0, sizeof(env));
+    FromItem fi;
+    if ((rc = plan_from_where(ctx, q, &env, &fi))) return rc;
+    if (fi.nrels < 2 || fi.rels[0].ncols != t->ncols + HIST_COLS || fi.rels[0].slot0 != 0)
+        return dd_err(ctx->err, DD_EINTERNAL, s->table_loc, "the target of a MERGE is not the first relation");
+    for (int i = 0; i < t->ncols; i++) fi.rels[0].used[i] = true;
+    Scope sc = {fi.rels, fi.nrels, fi.width, NULL, NULL, NULL, NULL, fi.merged, 0, fi.nmerged};
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    p->merge = arena_zalloc(ctx->stmt, sizeof(MergeAction) * (size_t)(s->nwhens + 1));
+    if (!p->merge) return DD_ENOMEM;
+    p->nmerge = s->nwhens;
+    int rowid_ci = find_col(t, ROWID_COL);
+    for (int k = 0; k < s->nwhens; k++) {
+        MergeWhen *w = s->whens[k];
+        MergeAction *a = &p->merge[k];
+        a->matched = w->matched;
+        a->action = w->action;
+        cc.assign_col = NULL;
+        cc.agg_forbidden = "MERGE WHEN AND condition";
+        if (w->cond && (rc = expr_compile_as(&cc, w->cond, TYPE_BOOL, -1, &a->cond))) return rc;
+        cc.agg_forbidden = "MERGE";
+        if (w->action == MERGE_UPDATE) {
+            a->nset = w->nset;
+            a->set = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(w->nset + 1));
+            a->target = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(w->nset + 1));
+            if (!a->set || !a->target) return DD_ENOMEM;
+            for (int i = 0; i < w->nset; i++) {
+                SetClause *sc1 = w->set[i];
+                for (int j = 0; j < i; j++)
+                    if (strcmp(w->set[j]->col, sc1->col) == 0)
+                        return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, sc1->loc, "multiple assignments to same column \"%s\"",
+                                      sc1->col);
+                int ci = find_col(t, sc1->col);
+                if (ci < 0 || strcmp(sc1->col, ROWID_COL) == 0)
+                    return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, sc1->loc,
+                                  "column \"%s\" of relation \"%s\" does not exist", sc1->col, t->name);
+                if ((rc = compile_assigned(ctx, &cc, sc1->expr, &t->cols[ci], true, false, &a->set[i]))) return rc;
+                a->target[i] = ci;
+            }
+        } else if (w->action == MERGE_INSERT) {
+            a->ivals = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(t->ncols + 1));
+            bool *given = arena_zalloc(ctx->stmt, (size_t)t->ncols + 1);
+            if (!a->ivals || !given) return DD_ENOMEM;
+            int nvis = 0;
+            for (int i = 0; i < t->ncols; i++)
+                if (!t->cols[i].dropped && !t->cols[i].pending && i != rowid_ci) nvis++;
+            int ncols = w->default_values ? 0 : w->ncols ? w->ncols : DD_MIN(w->nvalues, nvis);
+            if (!w->default_values && w->nvalues > (w->ncols ? w->ncols : nvis))
+                return dd_err(ctx->err, DD_ESYNTAX, w->values[w->ncols ? w->ncols : nvis]->loc,
+                              "INSERT has more expressions than target columns");
+            if (!w->default_values && w->ncols && w->nvalues < w->ncols)
+                return dd_err(ctx->err, DD_ESYNTAX, w->col_locs[w->nvalues], "INSERT has more target columns than expressions");
+            int vis = 0;
+            for (int k2 = 0; k2 < ncols; k2++) {
+                int ci;
+                if (w->ncols) {
+                    ci = find_col(t, w->cols[k2]);
+                    if (ci < 0 || ci == rowid_ci)
+                        return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, w->col_locs[k2],
+                                      "column \"%s\" of relation \"%s\" does not exist", w->cols[k2], t->name);
+                    if (given[ci])
+                        return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, w->col_locs[k2], "column \"%s\" specified more than once",
+                                      w->cols[k2]);
+                } else {
+                    while (t->cols[vis].dropped || t->cols[vis].pending || vis == rowid_ci) vis++;
+                    ci = vis++;
+                }
+                given[ci] = true;
+                if ((rc = compile_assigned(ctx, &cc, w->values[k2], &t->cols[ci], false, false, &a->ivals[ci]))) return rc;
+            }
+            for (int i = 0; i < t->ncols; i++)
+                if (!given[i] && !t->cols[i].dropped && t->cols[i].default_sql &&
+                    (rc = dml_compile_default(ctx, &t->cols[i], &a->ivals[i])))
+                    return rc;
+        }
+    }
+    if ((rc = compile_checks(ctx, t, p))) return rc;
+    p->kind = PLAN_MERGE;
+    p->table = t;
+    p->root = fi.op;
+    return DD_OK;
+}
+
+static int exec_merge(SqlCtx *ctx, Plan *p)
+{
+    const TableInfo *t = p->table;
+    int n = t->ncols;
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    RowChange *ch = NULL;
+    size_t nch = 0, cap = 0;
+    NewRows rows = {NULL, 0, 0};
+    KeySet seen = {NULL, 0, 0};
+    Buf pk = BUF_INIT, ipk = BUF_INIT, rec = BUF_INIT;
+    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(n + 1));
+    if (!vals) return DD_ENOMEM;
+    int key0 = t->npk ? table_col_index(t, t->pk[0]) : 0;
+    int rowid_ci = find_col(t, ROWID_COL);
+    int rc = op_open(ctx, p->root);
+    while (!rc) {
+        Value *r;
+        int k = op_next(ctx, p->root, &r);
+        if (k < 0) { rc = -k; break; }
+        if (k == 0) break;
+        bool matched = !r[key0].isnull;   /* a key column is never NULL in a row */
+        const MergeAction *a = NULL;
+        for (int i = 0; !rc && i < p->nmerge && !a; i++) {
+            const MergeAction *c = &p->merge[i];
+            if (c->matched != matched) continue;
+            bool ok = true;
+            if (c->cond) rc = expr_eval_bool(c->cond, &env, r, &ok);
+            if (!rc && ok) a = c;
+        }
+        if (rc) break;
+        if (!a || a->action == MERGE_NOTHING) { arena_reset(ctx->row); continue; }
+        if (matched) {
+            bool had;
+            if ((rc = row_pk(t, r, &pk, ctx->err)) || (rc = keyset_put(ctx->stmt, &seen, pk.data, (u32)pk.len, 0, &had)))
+                break;
+            if (had) {
+                rc = dd_err(ctx->err, DD_ECARDINALITY, -1, "MERGE command cannot affect row a second time");
+                dd_err_hint(ctx->err, "Ensure that not more than one source row matches any one target row.");
+                break;
+            }
+            if (nch == cap) {
+                size_t ncap = cap ? cap * 2 : 64;
+                RowChange *nc = arena_alloc(ctx->stmt, sizeof(RowChange) * ncap);
+                if (!nc) { rc = DD_ENOMEM; break; }
+                if (nch) memcpy(nc, ch, sizeof(RowChange) * nch);
+                ch = nc;
+                cap = ncap;
+            }
+            RowChange *c = &ch[nch];
+            memset(c, 0, sizeof(*c));
+            c->old = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)n);
+            if (!c->old) { rc = DD_ENOMEM; break; }
+            for (int i = 0; !rc && i < n; i++) rc = val_copy(ctx->stmt, &r[i], &c->old[i]);
+            if (!rc && a->action == MERGE_UPDATE) {
+                c->neu = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)n);
+                if (!c->neu) { rc = DD_ENOMEM; break; }
+                memcpy(c->neu, c->old, sizeof(Value) * (size_t)n);
+                for (int s2 = 0; !rc && s2 < a->nset; s2++) {
+                    Value v;
+                    rc = expr_eval(a->set[s2], &env, r, &v);
+                    if (!rc) rc = val_copy(ctx->stmt, &v, &c->neu[a->target[s2]]);
+                }
+            }
+            nch++;
+        } else {
+            for (int i = 0; !rc && i < n; i++) {
+                vals[i] = val_null((TypeId)t->cols[i].type);
+                if (a->ivals[i]) rc = expr_eval(a->ivals[i], &env, r, &vals[i]);
+            }
+            if (!rc && rowid_ci >= 0 && is_pk_col(t, rowid_ci)) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
+            if (!rc) rc = encode_row(ctx, p, t, vals, &ipk, &rec, &rows);
+        }
+        if (!rc) p->count++;
+        arena_reset(ctx->row);
+    }
+    op_close(ctx, p->root);
+    buf_free(&pk);
+    buf_free(&ipk);
+    buf_free(&rec);
+    if (!rc) rc = dml_apply_changes(ctx, p, t, ch, nch, NULL);
+    if (!rc && nch) rc = fk_after_writes(ctx, t, ch, nch);
+    u64 inserted = 0;
+    if (!rc) rc = write_rows(ctx, t, &rows, &inserted);
+    if (!rc) rc = fk_inserted(ctx, t, &rows);
+    return rc;
+}
+
 int exec_dml(SqlCtx *ctx, Plan *p)
 {
     switch (p->kind) {
+    case PLAN_MERGE: return exec_merge(ctx, p);
     case PLAN_INSERT: return exec_insert(ctx, p);
     case PLAN_UPDATE: case PLAN_DELETE: return exec_update_delete(ctx, p);
     case PLAN_TRUNCATE:

@@ -12,8 +12,20 @@
 typedef enum PlanKind {
     PLAN_QUERY, PLAN_INSERT, PLAN_UPDATE, PLAN_DELETE,
     PLAN_CREATE_TABLE, PLAN_DROP_TABLE, PLAN_ALTER_TABLE,
-    PLAN_TRUNCATE,
+    PLAN_TRUNCATE, PLAN_MERGE,
 } PlanKind;
+
+/* One WHEN clause of a MERGE, compiled over [target row, source rows]:
+ * its condition (or NULL), and for UPDATE its SET programs and target
+ * columns, for INSERT a program per column of the table (NULL: NULL, or
+ * a hidden key's next value). */
+typedef struct MergeAction {
+    bool matched;
+    int action;              /* MERGE_* (ast.h) */
+    ExprProg *cond;
+    ExprProg **set; int *target; int nset;
+    ExprProg **ivals;
+} MergeAction;
 
 typedef struct TableScope TableScope;
 
@@ -58,6 +70,8 @@ struct Plan {
     int conflict;
     ExprProg **cset; int *ctarget; int ncset;
     ExprProg *cwhere;
+    /* MERGE: its WHEN clauses, in order */
+    MergeAction *merge; int nmerge;
     /* its arbiters: the primary key, and unique indexes of table */
     bool arb_pk;
     const IndexInfo **arb; int narb;
@@ -95,6 +109,7 @@ int compile_row_casts(SqlCtx *ctx, const ColDesc *cols, int n, const TypeId *to,
 /* dml.c */
 int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p);
 int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p);
+int analyze_merge(SqlCtx *ctx, MergeStmt *s, Plan *p);
 int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p);
 int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p);
 int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);
