@@ -179,7 +179,11 @@ void bin_send(const Value *v, Buf *out)
     }
     case TYPE_NUMERIC: numeric_send(v, out); break;
     case TYPE_DATE: put32(out, (u32)(i32)v->v.i); break;
-    case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: put64(out, (u64)v->v.i); break;
+    case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: put64(out, (u64)v->v.i); break;
+    case TYPE_TIMETZ:   /* µs, then the zone in seconds west (PostgreSQL's sign) */
+        put64(out, (u64)timetz_us(v->v.i));
+        put32(out, (u32)(-timetz_zone(v->v.i)));
+        break;
     case TYPE_INTERVAL:
         put64(out, (u64)v->v.iv.usecs);
         put32(out, (u32)v->v.iv.days);
@@ -314,6 +318,22 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
         if (ts < days_from_civil(1, 1, 1) * USECS_PER_DAY || ts >= days_from_civil(294277, 1, 1) * USECS_PER_DAY)
             return dd_err(e, DD_EDATETIME_OVERFLOW, -1, "timestamp out of range (bind parameter %d)", pno);
         *out = val_int(t, ts);
+        return DD_OK;
+    }
+    case TYPE_TIME: case TYPE_TIMETZ: {
+        size_t want = t == TYPE_TIME ? 8 : 12;
+        if (len != want) return bad_length(e, pno, len, want);
+        i64 us = (i64)get64(p);
+        if (us < 0 || us > USECS_PER_DAY)
+            return dd_err(e, DD_EDATETIME_OVERFLOW, -1, "time out of range (bind parameter %d)", pno);
+        if (t == TYPE_TIME) {
+            *out = val_int(t, us);
+            return DD_OK;
+        }
+        i32 west = (i32)get32(p + 8);
+        if (west < -57599 || west > 57599)
+            return dd_err(e, DD_EINVALID_PARAM, -1, "time zone displacement out of range (bind parameter %d)", pno);
+        *out = val_int(t, timetz_pack(us, -west));
         return DD_OK;
     }
     case TYPE_INTERVAL: {

@@ -843,7 +843,10 @@ TEST(json)
         size_t n = dl;
         memcpy(buf, doc, n);
         if (iter < (int)dl) n = (size_t)iter;
-        else for (int m = 0; m < 3; m++) buf[rand() % n] = "{}[],:\"\\ue01-.tfn x"[rand() % 21];
+        else for (int m = 0; m < 3; m++) {
+            static const char mut[] = "{}[],:\"\\ue01-.tfn x";
+            buf[rand() % n] = mut[rand() % (int)(sizeof mut - 1)];
+        }
         Value v;
         DdError e;
         for (int t = 0; t < 2; t++) {

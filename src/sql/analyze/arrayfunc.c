@@ -256,7 +256,7 @@ int arr_assign(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)
         if ((rc = array_set_shape(&r, env->sql->row, nsub, dims, lb, err))) return rc;
         if (slice) {
             if (src.n < r.n) return dd_err(err, DD_EARRAY_SUBSCRIPT, -1, "source array too small");
-            memcpy(r.items, src.items, sizeof(Value) * r.n);
+            if (r.n) memcpy(r.items, src.items, sizeof(Value) * r.n);
         } else {
             r.items[0] = x->isnull ? val_null(r.elem) : *x;
         }
@@ -281,11 +281,11 @@ int arr_assign(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)
     i32 dim = (i32)(nhi - nlo + 1), lb = (i32)nlo;
     array_init(&r, a.elem);
     if ((rc = array_set_shape(&r, env->sql->row, 1, &dim, &lb, err))) return rc;
-    memcpy(r.items + (alo - nlo), a.items, sizeof(Value) * a.n);
+    if (a.n) memcpy(r.items + (alo - nlo), a.items, sizeof(Value) * a.n);
     if (slice) {
         u32 want = (u32)(hi[0] - lo[0] + 1);
         if (src.n < want) return dd_err(err, DD_EARRAY_SUBSCRIPT, -1, "source array too small");
-        memcpy(r.items + (lo[0] - nlo), src.items, sizeof(Value) * want);
+        if (want) memcpy(r.items + (lo[0] - nlo), src.items, sizeof(Value) * want);
     } else {
         r.items[lo[0] - nlo] = x->isnull ? val_null(r.elem) : *x;
     }
@@ -435,8 +435,8 @@ static int cat(EvalEnv *env, const Value *x, const Value *y, TypeId type, Value 
     }
     array_init(&r, a.elem);
     if ((rc = array_set_shape(&r, env->sql->row, ndim, dims, lb, env->sql->err))) return rc;
-    memcpy(r.items, a.items, sizeof(Value) * a.n);
-    memcpy(r.items + a.n, b.items, sizeof(Value) * b.n);
+    if (a.n) memcpy(r.items, a.items, sizeof(Value) * a.n);
+    if (b.n) memcpy(r.items + a.n, b.items, sizeof(Value) * b.n);
     return pack(env, &r, out);
 }
 
@@ -462,7 +462,7 @@ static int push(EvalEnv *env, const Value *arr, const Value *x, bool front, Type
     i32 dims = (i32)a.n + 1;
     array_init(&r, a.elem);
     if ((rc = array_set_shape(&r, env->sql->row, 1, &dims, &lb, env->sql->err))) return rc;
-    memcpy(r.items + (front ? 1 : 0), a.items, sizeof(Value) * a.n);
+    if (a.n) memcpy(r.items + (front ? 1 : 0), a.items, sizeof(Value) * a.n);
     r.items[front ? 0 : a.n] = x->isnull ? val_null(a.elem) : *x;
     return pack(env, &r, out);
 }

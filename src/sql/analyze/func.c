@@ -29,6 +29,8 @@ static bool is_unknownish(TypeId t) { return t == TYPE_UNKNOWN || t == TYPE_NULL
 static bool r_none_tstz(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TIMESTAMPTZ; return true; }
 static bool r_none_ts(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TIMESTAMP; return true; }
 static bool r_none_date(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_DATE; return true; }
+static bool r_none_time(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TIME; return true; }
+static bool r_none_timetz(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TIMETZ; return true; }
 static bool r_none_text(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TEXT; return true; }
 static bool r_none_int8(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_INT8; return true; }
 
@@ -209,6 +211,25 @@ static int f_localts(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     *out = val_int(TYPE_TIMESTAMP, ts + (i64)tz_offset_at(&vc, ts) * 1000000);
     return DD_OK;
 }
+/* current_time (a timetz in the session zone) and localtime (a time):
+ * the transaction's start */
+static int f_current_time(EvalEnv *env, const Value *a, int n, Value *out, int loc, bool tz)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    ValueCtx vc = vctx(env);
+    i64 ts = ts_from_unix_us(env->sql->txn_time_us);
+    i32 off = tz_offset_at(&vc, ts);
+    i64 local = ts + (i64)off * 1000000, day = 86400LL * 1000000;
+    i64 us = local % day;
+    if (us < 0) us += day;
+    *out = tz ? val_int(TYPE_TIMETZ, timetz_pack(us, off)) : val_int(TYPE_TIME, us);
+    return DD_OK;
+}
+static int f_curtime(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ return f_current_time(env, a, n, out, loc, true); }
+static int f_localtime(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ return f_current_time(env, a, n, out, loc, false); }
+
 static int f_current_date(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     Value ts;
@@ -795,7 +816,7 @@ static bool r_part(TypeId *a, int n, TypeId *r, TypeId ret)
     DD_UNUSED(n);
     if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
     if (is_unknownish(a[1])) a[1] = TYPE_TIMESTAMPTZ;
-    if (!type_is_datetime(a[1]) && a[1] != TYPE_INTERVAL) return false;
+    if (!type_is_datetime(a[1]) && a[1] != TYPE_INTERVAL && a[1] != TYPE_TIME && a[1] != TYPE_TIMETZ) return false;
     *r = ret;
     return true;
 }
@@ -1000,6 +1021,17 @@ static bool r_make_date(TypeId *a, int n, TypeId *r) { return r_make(a, n, 3, TY
 static bool r_make_timestamp(TypeId *a, int n, TypeId *r) { return r_make(a, n, 5, TYPE_TIMESTAMP, r); }
 static bool r_make_timestamptz(TypeId *a, int n, TypeId *r) { return r_make(a, n, 5, TYPE_TIMESTAMPTZ, r); }
 static bool r_make_interval(TypeId *a, int n, TypeId *r) { return r_make(a, n, 6, TYPE_INTERVAL, r); }
+static bool r_make_time(TypeId *a, int n, TypeId *r) { return r_make(a, n, 2, TYPE_TIME, r); }
+
+static int f_make_time(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_TIME); return DD_OK; }
+    i64 t;
+    int rc = datefn_make_time(a[0].v.i, a[1].v.i, a[2].v.f, &t, env->sql->err);
+    if (!rc) *out = val_int(TYPE_TIME, t);
+    return rc;
+}
 
 static int f_make_date(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
@@ -1327,6 +1359,8 @@ static const FuncDef funcs[] = {
     {"statement_timestamp", 0, 0, r_none_tstz, f_stmt_ts, true},
     {"clock_timestamp", 0, 0, r_none_tstz, f_clock_ts, true},
     {"localtimestamp", 0, 0, r_none_ts, f_localts, true},
+    {"current_time", 0, 0, r_none_timetz, f_curtime, true},
+    {"localtime", 0, 0, r_none_time, f_localtime, true},
     {"current_date", 0, 0, r_none_date, f_current_date, true},
     {"current_user", 0, 0, r_none_text, f_user, true},
     {"session_user", 0, 0, r_none_text, f_user, true},
@@ -1386,6 +1420,7 @@ static const FuncDef funcs[] = {
     {"to_date", 2, 2, r_text_date, f_to_date, false},
     {"to_number", 2, 2, r_text_numeric, f_to_number, false},
     {"make_date", 3, 3, r_make_date, f_make_date, false},
+    {"make_time", 3, 3, r_make_time, f_make_time, false},
     {"make_timestamp", 6, 6, r_make_timestamp, f_make_timestamp, false},
     {"make_timestamptz", 6, 7, r_make_timestamptz, f_make_timestamptz, false},
     {"make_interval", 0, 7, r_make_interval, f_make_interval, false},

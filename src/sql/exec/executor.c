@@ -36,7 +36,8 @@ int val_copy(Arena *a, const Value *v, Value *out)
 {
     *out = *v;
     TypeId t = (TypeId)v->type;
-    if (!v->isnull && (type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID) && v->v.s.len) {
+    if (!v->isnull && v->v.s.len &&
+        (type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID || t == TYPE_JSON || t == TYPE_JSONB)) {
         char *p = arena_memdup(a, v->v.s.p, v->v.s.len);
         if (!p) return DD_ENOMEM;
         out->v.s.p = p;

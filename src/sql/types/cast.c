@@ -16,6 +16,7 @@
 #include "value.h"
 #include "json.h"
 #include "array.h"
+#include "../../util/clock.h"
 
 #include <errno.h>
 #include <math.h>
@@ -236,6 +237,14 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
         *out = val_interval(iv);
         return DD_OK;
     }
+    case TYPE_TIME:
+    case TYPE_TIMETZ: {
+        i64 us = 0;
+        i32 zone = 0;
+        if ((rc = time_from_text(s, len, t == TYPE_TIMETZ, ctx, &us, t == TYPE_TIMETZ ? &zone : NULL, err))) return rc;
+        *out = val_int(t, t == TYPE_TIMETZ ? timetz_pack(us, zone) : us);
+        return time_apply_typmod(out, typmod, err);
+    }
     case TYPE_JSON:
     case TYPE_JSONB:
         if (!ctx || !ctx->arena) return nomem(err);
@@ -341,6 +350,8 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_TIMESTAMP: timestamp_to_text(v->v.i, out); break;
     case TYPE_TIMESTAMPTZ: timestamptz_to_text(v->v.i, ctx, out); break;
     case TYPE_INTERVAL: interval_to_text(&v->v.iv, out); break;
+    case TYPE_TIME: time_to_text(v->v.i, out); break;
+    case TYPE_TIMETZ: timetz_to_text(v->v.i, out); break;
     case TYPE_BYTEA:
         buf_puts(out, "\\x");
         for (u32 i = 0; i < v->v.s.len; i++) buf_printf(out, "%02x", (unsigned char)v->v.s.p[i]);
@@ -447,6 +458,65 @@ static int to_numeric(const Value *v, i32 typmod, Value *out, DdError *err)
     if ((rc = numeric_apply_typmod(&c, &s, typmod, err))) return rc;
     *out = val_numeric(c, s);
     return DD_OK;
+}
+
+/* TIME(p) / TIMETZ(p): the fraction rounded to p digits (a time that
+ * rounds to 24:00:00 stays there, as PostgreSQL). */
+int time_apply_typmod(Value *v, i32 typmod, DdError *err)
+{
+    DD_UNUSED(err);
+    if (typmod < 0 || typmod >= 6 || v->isnull) return DD_OK;
+    static const i64 unit[6] = {1000000, 100000, 10000, 1000, 100, 10};
+    bool tz = v->type == TYPE_TIMETZ;
+    i64 us = tz ? timetz_us(v->v.i) : v->v.i;
+    i64 u = unit[typmod];
+    us = (us + u / 2) / u * u;
+    v->v.i = tz ? timetz_pack(us, timetz_zone(v->v.i)) : us;
+    return DD_OK;
+}
+
+#define USECS_DAY (86400LL * 1000000)
+
+/* Casts to and from TIME and TIMETZ: a timestamp's time of day (a
+ * timestamptz's in the session zone), a time's interval and back, time
+ * <-> timetz (the session zone's offset today). */
+static int time_cast(const Value *v, TypeId t, i32 typmod, const ValueCtx *ctx, Value *out, DdError *err)
+{
+    TypeId f = v->type;
+    i64 x = v->v.i;
+    if (f == t) {
+        *out = *v;
+        return time_apply_typmod(out, typmod, err);
+    }
+    if (t == TYPE_TIME || t == TYPE_TIMETZ) {
+        i64 us;
+        i32 zone = 0;
+        if (f == TYPE_TIMESTAMP || f == TYPE_TIMESTAMPTZ) {
+            i64 local = f == TYPE_TIMESTAMPTZ ? ts_utc_to_local(ctx, x) : x;
+            if (t == TYPE_TIMETZ && f == TYPE_TIMESTAMP) return cast_err(f, t, err);
+            us = local % USECS_DAY;
+            if (us < 0) us += USECS_DAY;
+            if (t == TYPE_TIMETZ) zone = tz_offset_at(ctx, x);
+        } else if (f == TYPE_INTERVAL && t == TYPE_TIME) {
+            us = v->v.iv.usecs % USECS_DAY;
+            if (us < 0) us += USECS_DAY;
+        } else if (f == TYPE_TIME && t == TYPE_TIMETZ) {
+            us = x;
+            zone = tz_offset_at(ctx, ts_from_unix_us(clock_wall_us()));
+        } else if (f == TYPE_TIMETZ && t == TYPE_TIME) {
+            us = timetz_us(x);
+        } else {
+            return cast_err(f, t, err);
+        }
+        *out = val_int(t, t == TYPE_TIMETZ ? timetz_pack(us, zone) : us);
+        return time_apply_typmod(out, typmod, err);
+    }
+    if (f == TYPE_TIME && t == TYPE_INTERVAL) {
+        Interval iv = {0, 0, x};
+        *out = val_interval(iv);
+        return DD_OK;
+    }
+    return cast_err(f, t, err);
 }
 
 static int to_datetime(const Value *v, TypeId t, const ValueCtx *ctx, Value *out, DdError *err)
@@ -565,7 +635,11 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
     case TYPE_DATE:
     case TYPE_TIMESTAMP:
     case TYPE_TIMESTAMPTZ: return to_datetime(v, t, ctx, out, err);
+    case TYPE_TIME:
+    case TYPE_TIMETZ: return time_cast(v, t, typmod, ctx, out, err);
     case TYPE_INTERVAL:
+        if (f == TYPE_TIME) return time_cast(v, t, typmod, ctx, out, err);
+        /* fall through */
     case TYPE_UUID:
     case TYPE_BYTEA:
         if (f != t) return cast_err(f, t, err);
@@ -600,6 +674,7 @@ bool type_can_implicit(TypeId from, TypeId to)
     if (type_is_string(from) && type_is_string(to)) return to != TYPE_UNKNOWN;
     if (from == TYPE_DATE) return to == TYPE_TIMESTAMP || to == TYPE_TIMESTAMPTZ;
     if (from == TYPE_TIMESTAMP) return to == TYPE_TIMESTAMPTZ;
+    if (from == TYPE_TIME) return to == TYPE_TIMETZ || to == TYPE_INTERVAL;
     return false;
 }
 

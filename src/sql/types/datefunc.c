@@ -85,6 +85,19 @@ int datefn_make_timestamp(i64 y, i64 mo, i64 d, i64 h, i64 mi, double sec, i64 *
     return DD_OK;
 }
 
+int datefn_make_time(i64 h, i64 mi, double sec, i64 *out, DdError *err)
+{
+    char st[32];
+    seconds_text(sec, st, sizeof st);
+    double us = isnan(sec) ? -1 : rint(sec * USECS_PER_SEC);
+    if (h < 0 || h > 24 || mi < 0 || mi >= 60 || us < 0 || us > 60 * USECS_PER_SEC ||
+        (h * 60 + mi) * USECS_PER_MIN + (i64)us > USECS_PER_DAY)
+        return dd_err(err, DD_EDATETIME_OVERFLOW, -1, "time field value out of range: %lld:%02lld:%s",
+                      (long long)h, (long long)mi, st);
+    *out = (h * 60 + mi) * USECS_PER_MIN + (i64)us;
+    return DD_OK;
+}
+
 int datefn_make_interval(const i64 f[6], double secs, Interval *out, DdError *err)
 {
     if (isinf(secs) || isnan(secs)) return iv_range_err(err);
@@ -360,6 +373,33 @@ int datefn_part(const char *unit, size_t ulen, const Value *v, const ValueCtx *c
     case TYPE_INTERVAL:
         ok = part_interval(u, &v->v.iv, &p);
         break;
+    case TYPE_TIME:
+    case TYPE_TIMETZ: {
+        /* the fields of a time of day (and a timetz's zone) */
+        bool tz = v->type == TYPE_TIMETZ;
+        i64 t = tz ? timetz_us(v->v.i) : v->v.i;
+        i32 east = tz ? timetz_zone(v->v.i) : 0;
+        ok = true;
+        switch (u) {
+        case U_HOUR: p = part_int(t / USECS_PER_HOUR); break;
+        case U_MINUTE: p = part_int(t / USECS_PER_MIN % 60); break;
+        case U_EPOCH: {
+            i64 e = t - (i64)east * USECS_PER_SEC;
+            p.x = e;
+            p.scale = 6;
+            p.f = e / 1000000.0;
+            break;
+        }
+        case U_TZ: ok = tz; p = part_int(east); break;
+        case U_TZ_HOUR: ok = tz; p = part_int(east / 3600); break;
+        case U_TZ_MINUTE: ok = tz; p = part_int(east / 60 % 60); break;
+        case U_MICROSEC: case U_MILLISEC: case U_SECOND:
+            ok = part_seconds(u, t / USECS_PER_SEC % 60, t % USECS_PER_SEC, &p);
+            break;
+        default: ok = false; break;
+        }
+        break;
+    }
     default: {
         bool tz = v->type == TYPE_TIMESTAMPTZ;
         i32 east = tz ? tz_offset_at(ctx, v->v.i) : 0;

@@ -21,6 +21,9 @@ int datefn_make_date(i64 y, i64 m, i64 d, i64 *out, DdError *err);
  * sec = 60 roll over to the next day or minute, as in PostgreSQL. */
 int datefn_make_timestamp(i64 y, i64 mo, i64 d, i64 h, i64 mi, double sec, i64 *out, DdError *err);
 
+/* make_time(h, mi, sec): a TIME (µs since midnight), up to 24:00:00. */
+int datefn_make_time(i64 h, i64 mi, double sec, i64 *out, DdError *err);
+
 /* make_interval(years, months, weeks, days, hours, mins, secs). */
 int datefn_make_interval(const i64 f[6], double secs, Interval *out, DdError *err);
 

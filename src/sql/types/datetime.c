@@ -497,6 +497,7 @@ typedef struct DtParts {
     bool has_tz;
     i32 tz_off;         /* fixed zone of the literal, seconds east */
     char tz_name[96];   /* or a named zone ("" when fixed) */
+    bool has_date;      /* a time of day's literal had a date too */
 } DtParts;
 
 /* PostgreSQL 15's timezonesets/Default: abbreviation, seconds east, or the
@@ -1020,7 +1021,8 @@ static void dt_orig(const DtFields *df, int i, char *out, size_t cap)
 }
 
 /* DecodeDateTime.  ctx gives the session zone for today/tomorrow/yesterday. */
-static int parse_datetime(const char *in, size_t len, const ValueCtx *ctx, DtParts *r)
+/* time_only: a time of day (TIME, TIMETZ), where a date is optional. */
+static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtParts *r, bool time_only)
 {
     memset(r, 0, sizeof *r);
     if (memchr(in, '\0', len)) return DT_BAD;
@@ -1231,7 +1233,8 @@ static int parse_datetime(const char *in, size_t len, const ValueCtx *ctx, DtPar
     if (mer && tm.hour > 12) return DT_FIELD;
     if (mer == 1 && tm.hour == 12) tm.hour = 0;
     else if (mer == 2 && tm.hour != 12) tm.hour += 12;
-    if ((fmask & M_DATE) != M_DATE) return DT_BAD;
+    if ((fmask & M_DATE) != M_DATE && !(time_only && !(fmask & M_DATE))) return DT_BAD;
+    r->has_date = (fmask & M_DATE) == M_DATE;
     r->year = tm.year;
     r->mon = tm.mon;
     r->day = tm.mday;
@@ -1241,6 +1244,11 @@ static int parse_datetime(const char *in, size_t len, const ValueCtx *ctx, DtPar
     r->usec = tm.fsec;
     r->has_tz = (fmask & M_TZ) != 0;
     return DT_OK;
+}
+
+static int parse_datetime(const char *in, size_t len, const ValueCtx *ctx, DtParts *r)
+{
+    return parse_datetime_x(in, len, ctx, r, false);
 }
 
 static int dt_error(int rc, const DtParts *r, const char *tname, const char *s, size_t len, DdError *err)
@@ -1331,6 +1339,45 @@ int timestamp_from_text(const char *s, size_t len, bool with_tz, const ValueCtx 
     return DD_OK;
 }
 
+/* A time of day: TIME (*zone untouched) or TIMETZ (*zone: seconds east,
+ * the literal's, else the session zone's offset on the literal's date or
+ * today).  Any date in the literal is ignored, as PostgreSQL. */
+int time_from_text(const char *s, size_t len, bool with_tz, const ValueCtx *ctx, i64 *out, i32 *zone, DdError *err)
+{
+    const char *tname = with_tz ? "time with time zone" : "time";
+    DtParts r;
+    int rc = parse_datetime_x(s, len, ctx, &r, true);
+    if (rc) return dt_error(rc, &r, tname, s, len, err);
+    i64 utc_now = ts_from_unix_us(clock_wall_us());
+    if (r.special) {
+        if (r.special != SP_NOW) return dt_error(DT_BAD, &r, tname, s, len, err);
+        i32 off = tz_offset_at(ctx, utc_now);
+        i64 local = utc_now + (i64)off * USECS_PER_SEC;
+        *out = local - floor_div(local, USECS_PER_DAY) * USECS_PER_DAY;
+        if (zone) *zone = off;
+        return DD_OK;
+    }
+    *out = ((i64)r.hour * 3600 + r.min * 60 + r.sec) * USECS_PER_SEC + r.usec;
+    if (*out > USECS_PER_DAY) return dt_error(DT_FIELD, &r, tname, s, len, err);
+    if (zone) {
+        if (r.has_tz && !r.tz_name[0]) {
+            *zone = r.tz_off;
+        } else {
+            /* a named zone or the session's: its offset on that date (or today) */
+            i64 day = r.has_date ? days_from_civil(r.year, r.mon, r.day) : floor_div(utc_now, USECS_PER_DAY);
+            i64 local = day * USECS_PER_DAY + *out;
+            i64 utc;
+            if (r.has_tz) {
+                if ((rc = tz_named_local_to_utc(r.tz_name, local, &utc, err))) return rc;
+            } else {
+                utc = ts_local_to_utc(ctx, local);
+            }
+            *zone = (i32)((local - utc) / USECS_PER_SEC);
+        }
+    }
+    return DD_OK;
+}
+
 /* ---- text output ---- */
 
 static void put_ymd(i64 days, Buf *out)
@@ -1356,6 +1403,19 @@ static void put_seconds(i64 sec, i64 usec, Buf *out)
 }
 
 void date_to_text(i64 days, Buf *out) { put_ymd(days, out); }
+
+void time_to_text(i64 us, Buf *out)
+{
+    i64 s = us / USECS_PER_SEC;
+    buf_printf(out, "%02lld:%02lld:", (long long)(s / 3600), (long long)(s / 60 % 60));
+    put_seconds(s % 60, us % USECS_PER_SEC, out);
+}
+
+void timetz_to_text(i64 packed, Buf *out)
+{
+    time_to_text(timetz_us(packed), out);
+    tz_offset_to_text(timetz_zone(packed), out);
+}
 
 void timestamp_to_text(i64 ts, Buf *out)
 {
@@ -1905,9 +1965,22 @@ static int iv_scale(const Interval *s, double f, bool divide, Interval *out, DdE
     return DD_OK;
 }
 
+static bool is_tod(TypeId t) { return t == TYPE_TIME || t == TYPE_TIMETZ; }
+
 bool datetime_arith_type(ArithOp op, TypeId a, TypeId b, TypeId *out)
 {
     bool dta = type_is_datetime(a), dtb = type_is_datetime(b);
+    if ((op == ARITH_ADD || op == ARITH_SUB) && (is_tod(a) || is_tod(b))) {
+        /* time +- interval, time - time, date + time (PostgreSQL's operators) */
+        if (is_tod(a) && b == TYPE_INTERVAL) { *out = a; return true; }
+        if (op == ARITH_ADD && a == TYPE_INTERVAL && is_tod(b)) { *out = b; return true; }
+        if (op == ARITH_SUB && a == TYPE_TIME && b == TYPE_TIME) { *out = TYPE_INTERVAL; return true; }
+        if (op == ARITH_ADD && ((a == TYPE_DATE && is_tod(b)) || (is_tod(a) && b == TYPE_DATE))) {
+            *out = (a == TYPE_TIMETZ || b == TYPE_TIMETZ) ? TYPE_TIMESTAMPTZ : TYPE_TIMESTAMP;
+            return true;
+        }
+        return false;
+    }
     if (op == ARITH_ADD || op == ARITH_SUB) {
         if (a == TYPE_DATE && type_is_int(b)) { *out = TYPE_DATE; return true; }
         if (op == ARITH_ADD && type_is_int(a) && b == TYPE_DATE) { *out = TYPE_DATE; return true; }
@@ -1951,11 +2024,45 @@ static int as_ts(const Value *v, TypeId as, const ValueCtx *ctx, i64 *out, DdErr
     return DD_OK;
 }
 
+/* The arithmetic of TIME and TIMETZ (rt: the result type). */
+static int time_arith(ArithOp op, const Value *a, const Value *b, TypeId rt, Value *out, DdError *err)
+{
+    TypeId ta = a->type;
+    if (rt == TYPE_TIME || rt == TYPE_TIMETZ) {
+        /* a time of day moved by the interval's time part, around the clock */
+        const Value *t = is_tod(ta) ? a : b, *iv = is_tod(ta) ? b : a;
+        i64 us = rt == TYPE_TIMETZ ? timetz_us(t->v.i) : t->v.i;
+        i64 d = iv->v.iv.usecs % USECS_PER_DAY;
+        us = op == ARITH_SUB ? us - d : us + d;
+        us %= USECS_PER_DAY;
+        if (us < 0) us += USECS_PER_DAY;
+        *out = val_int(rt, rt == TYPE_TIMETZ ? timetz_pack(us, timetz_zone(t->v.i)) : us);
+        return DD_OK;
+    }
+    if (rt == TYPE_INTERVAL) {   /* time - time */
+        Interval iv = {0, 0, a->v.i - b->v.i};
+        *out = val_interval(iv);
+        return DD_OK;
+    }
+    /* date + time: the timestamp of that date at that time (timetz: of the
+     * instant, in its zone) */
+    const Value *d = ta == TYPE_DATE ? a : b, *t = ta == TYPE_DATE ? b : a;
+    i64 ts = 0;
+    int rc = date_to_timestamp(d->v.i, &ts, err);
+    if (rc) return rc;
+    if (t->type == TYPE_TIMETZ) ts += timetz_us(t->v.i) - (i64)timetz_zone(t->v.i) * USECS_PER_SEC;
+    else ts += t->v.i;
+    if (!ts_ok(ts)) return dd_err(err, DD_EDATETIME_OVERFLOW, -1, "timestamp out of range");
+    *out = val_int(rt, ts);
+    return DD_OK;
+}
+
 int datetime_arith(ArithOp op, const Value *a, const Value *b, const ValueCtx *ctx, Value *out,
                    DdError *err)
 {
     TypeId ta = a->type, tb = b->type, rt;
     if (!datetime_arith_type(op, ta, tb, &rt)) return DD_EUNDEFINED_OPERATOR;
+    if (is_tod(ta) || is_tod(tb)) return time_arith(op, a, b, rt, out, err);
     int rc;
     Interval iv;
     if (rt == TYPE_DATE) { /* date +- integer */

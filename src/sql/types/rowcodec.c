@@ -52,7 +52,7 @@ int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
         switch (col_type(c)) {
         case TYPE_BOOL: rec_put_bool(&rb, c->id, v->v.b); break;
         case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
-        case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ:
+        case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_TIMETZ:
             rec_put_int(&rb, c->id, v->v.i); break;
         case TYPE_FLOAT4: case TYPE_FLOAT8: rec_put_float(&rb, c->id, v->v.f); break;
         case TYPE_NUMERIC: rec_put_numeric(&rb, c->id, v->v.coef, v->scale); break;
@@ -81,6 +81,16 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
     case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ:
         if (f->tag != REC_INT) break;
+        *out = val_int(t, f->v.i);
+        return DD_OK;
+    case TYPE_TIME:
+        if (f->tag != REC_INT || f->v.i < 0 || f->v.i > 86400LL * 1000000) break;
+        *out = val_int(t, f->v.i);
+        return DD_OK;
+    case TYPE_TIMETZ:
+        if (f->tag != REC_INT || f->v.i < 0 || timetz_us(f->v.i) > 86400LL * 1000000 ||
+            timetz_zone(f->v.i) < -57599 || timetz_zone(f->v.i) > 57599)
+            break;
         *out = val_int(t, f->v.i);
         return DD_OK;
     case TYPE_FLOAT4: case TYPE_FLOAT8:
@@ -195,8 +205,9 @@ void key_encode_value(const Value *v, Buf *out)
     switch ((TypeId)v->type) {
     case TYPE_BOOL: key_put_bool(out, v->v.b); break;
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
-    case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ:
+    case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME:
         key_put_int(out, v->v.i); break;
+    case TYPE_TIMETZ: key_put_int(out, timetz_key(v->v.i)); break;
     case TYPE_FLOAT4: case TYPE_FLOAT8: key_put_float(out, v->v.f); break;
     case TYPE_NUMERIC: key_put_numeric(out, v->v.coef, v->scale); break;
     case TYPE_INTERVAL: key_put_interval(out, v->v.iv.months, v->v.iv.days, v->v.iv.usecs); break;
@@ -259,7 +270,7 @@ void row_index_key(const TableInfo *t, const IndexInfo *ix, const Value *vals, B
 bool key_type_exact(TypeId t)
 {
     return type_is_int(t) || t == TYPE_BOOL || t == TYPE_DATE || t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ ||
-           t == TYPE_TEXT || t == TYPE_VARCHAR;
+           t == TYPE_TIME || t == TYPE_TEXT || t == TYPE_VARCHAR;
 }
 
 bool key_decode_value(Cursor *c, TypeId t, Arena *a, Value *out)
@@ -311,7 +322,13 @@ static void render_key_value(Cursor *c, TypeId t, i32 typmod, Buf *out)
          * verify reports) prints as the integer it holds */
         bool sane = t == TYPE_DATE ? i >= INT32_MIN && i <= INT32_MAX
                     : t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ ? i >= -(i64)1e17 && i <= (i64)1e17
+                    : t == TYPE_TIME ? i >= 0 && i <= 86400LL * 1000000
+                    : t == TYPE_TIMETZ ? i > -((i64)1 << 55) && i < ((i64)1 << 55)
                     : type_is_int(t);
+        if (sane && t == TYPE_TIMETZ) {
+            i = timetz_from_key(i);
+            sane = timetz_us(i) >= 0 && timetz_us(i) <= 86400LL * 1000000;
+        }
         v = val_int(sane ? t : TYPE_INT8, i);
         break;
     }

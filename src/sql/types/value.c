@@ -54,6 +54,8 @@ static const struct {
     [TYPE_BYTEA] = {17, -1, "bytea"},
     [TYPE_JSON] = {114, -1, "json"},
     [TYPE_JSONB] = {3802, -1, "jsonb"},
+    [TYPE_TIME] = {1083, 8, "time without time zone"},
+    [TYPE_TIMETZ] = {1266, 12, "time with time zone"},
 };
 
 bool type_is_int(TypeId t) { return t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8; }
@@ -95,6 +97,8 @@ static const struct {
     [TYPE_BYTEA] = {1001, "bytea[]"},
     [TYPE_JSON] = {199, "json[]"},
     [TYPE_JSONB] = {3807, "jsonb[]"},
+    [TYPE_TIME] = {1183, "time without time zone[]"},
+    [TYPE_TIMETZ] = {1270, "time with time zone[]"},
 };
 
 bool type_has_array(TypeId e) { return e < TYPE__COUNT && array_info[e].oid != 0; }
@@ -139,7 +143,7 @@ bool type_from_name(const char *name, TypeId *out)
                 [TYPE_TEXT] = "text", [TYPE_VARCHAR] = "varchar", [TYPE_BPCHAR] = "bpchar",
                 [TYPE_DATE] = "date", [TYPE_TIMESTAMP] = "timestamp", [TYPE_TIMESTAMPTZ] = "timestamptz",
                 [TYPE_INTERVAL] = "interval", [TYPE_UUID] = "uuid", [TYPE_BYTEA] = "bytea",
-                [TYPE_JSON] = "json", [TYPE_JSONB] = "jsonb",
+                [TYPE_JSON] = "json", [TYPE_JSONB] = "jsonb", [TYPE_TIME] = "time", [TYPE_TIMETZ] = "timetz",
             };
             if (internal[e] && strcasecmp(name + 1, internal[e]) == 0) {
                 *out = type_array_of((TypeId)e);
@@ -171,6 +175,8 @@ static bool scalar_from_name(const char *name, TypeId *out)
         {"timestamp", TYPE_TIMESTAMP}, {"timestamp without time zone", TYPE_TIMESTAMP},
         {"timestamptz", TYPE_TIMESTAMPTZ}, {"timestamp with time zone", TYPE_TIMESTAMPTZ},
         {"interval", TYPE_INTERVAL},
+        {"time", TYPE_TIME}, {"time without time zone", TYPE_TIME},
+        {"timetz", TYPE_TIMETZ}, {"time with time zone", TYPE_TIMETZ},
         {"uuid", TYPE_UUID},
         {"bytea", TYPE_BYTEA},
         {"json", TYPE_JSON},
@@ -388,6 +394,15 @@ int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
         return x < y ? -1 : x > y;
     }
     if (ta == TYPE_INTERVAL && tb == TYPE_INTERVAL) return interval_cmp(&a->v.iv, &b->v.iv);
+    if (ta == TYPE_TIME && tb == TYPE_TIME) return a->v.i < b->v.i ? -1 : a->v.i > b->v.i;
+    if (ta == TYPE_TIMETZ && tb == TYPE_TIMETZ) {
+        /* PostgreSQL's order: the instant in UTC, then the zone (west first) */
+        i64 x = timetz_us(a->v.i) - (i64)timetz_zone(a->v.i) * 1000000;
+        i64 y = timetz_us(b->v.i) - (i64)timetz_zone(b->v.i) * 1000000;
+        if (x != y) return x < y ? -1 : 1;
+        i32 za = timetz_zone(a->v.i), zb = timetz_zone(b->v.i);
+        return za > zb ? -1 : za < zb;
+    }
     if (ta == TYPE_JSONB && tb == TYPE_JSONB) return jsonb_value_cmp(a, b);
     if ((ta == TYPE_UUID && tb == TYPE_UUID) || (ta == TYPE_BYTEA && tb == TYPE_BYTEA))
         return cmp_bytes(a->v.s.p, a->v.s.len, b->v.s.p, b->v.s.len);
@@ -486,6 +501,8 @@ u64 val_hash(const Value *v)
         return hash_bytes(&x, sizeof x, 0xda7e);
     }
     case TYPE_TIMESTAMPTZ: return hash_i64(v->v.i) ^ 0x7a;
+    case TYPE_TIME: return hash_i64(v->v.i) ^ 0x71;
+    case TYPE_TIMETZ: return hash_i64(v->v.i) ^ 0x72;
     case TYPE_INTERVAL: {
         i128 span = interval_span(&v->v.iv);
         return hash_bytes(&span, sizeof span, 0x1e);

@@ -61,7 +61,8 @@ typedef enum TypeId {
     TYPE_BYTEA,       /* v.s: the bytes */
     TYPE_JSON = 18,   /* v.s: the text as given, validated (json.h) */
     TYPE_JSONB = 19,  /* v.s: the document's normal text (json.h) */
-    /* 20, 21: time, timetz (reserved) */
+    TYPE_TIME = 20,   /* v.i: µs since midnight, 0 .. 24:00:00 */
+    TYPE_TIMETZ = 21, /* v.i: timetz_pack(µs since midnight, zone seconds east) */
     TYPE__COUNT
 } TypeId;
 
@@ -90,6 +91,27 @@ typedef struct Interval {
     i32 days;
     i64 usecs;
 } Interval;
+
+/* A TIMETZ's two parts in one i64: µs since midnight (below 2^37) and the
+ * zone's offset in seconds east (within ±15:59:59), biased to be positive. */
+#define TIMETZ_ZONE_BIAS 65536
+static inline i64 timetz_pack(i64 us, i32 zone) { return us | ((i64)(zone + TIMETZ_ZONE_BIAS) << 37); }
+static inline i64 timetz_us(i64 p) { return p & (((i64)1 << 37) - 1); }
+static inline i32 timetz_zone(i64 p) { return (i32)(p >> 37) - TIMETZ_ZONE_BIAS; }
+/* A TIMETZ as one integer that orders as TIMETZ compares (the UTC
+ * instant, then the zone, west first), for keys; and back. */
+static inline i64 timetz_key(i64 p)
+{
+    i64 utc = timetz_us(p) - (i64)timetz_zone(p) * 1000000;
+    return utc * ((i64)1 << 17) + (((i64)1 << 17) - 1 - (timetz_zone(p) + TIMETZ_ZONE_BIAS));
+}
+static inline i64 timetz_from_key(i64 k)
+{
+    i64 low = k & (((i64)1 << 17) - 1);
+    i64 utc = (k - low) / ((i64)1 << 17);
+    i32 zone = (i32)((((i64)1 << 17) - 1 - low) - TIMETZ_ZONE_BIAS);
+    return timetz_pack(utc + (i64)zone * 1000000, zone);
+}
 
 typedef struct Value {
     u8 type;      /* TypeId */
@@ -259,6 +281,8 @@ int numeric_to_int64(i128 coef, int scale, i64 *out);
 /* Applies NUMERIC(p,s) typmod ((p << 16) | s; -1 none): rounds to s, 22003
  * "numeric field overflow" when more than p - s integer digits. */
 int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err);
+/* TIME(p) / TIMETZ(p): the fraction rounded to p digits. */
+int time_apply_typmod(Value *v, i32 typmod, DdError *err);
 /* As numeric_from_double with `digits` significant digits (float4: 6). */
 int numeric_from_double_digits(double d, int digits, i128 *coef, int *scale, DdError *err);
 
@@ -272,6 +296,10 @@ int timestamp_from_text(const char *s, size_t len, bool with_tz, const ValueCtx 
                         DdError *err);
 int interval_from_text(const char *s, size_t len, Interval *out, DdError *err);
 void date_to_text(i64 days, Buf *out);
+/* TIME and TIMETZ: text in (time_from_text: zone NULL for TIME) and out. */
+int time_from_text(const char *s, size_t len, bool with_tz, const ValueCtx *ctx, i64 *out, i32 *zone, DdError *err);
+void time_to_text(i64 us, Buf *out);
+void timetz_to_text(i64 packed, Buf *out);
 void timestamp_to_text(i64 ts, Buf *out);
 void timestamptz_to_text(i64 ts, const ValueCtx *ctx, Buf *out);
 void interval_to_text(const Interval *iv, Buf *out);
