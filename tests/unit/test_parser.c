@@ -605,8 +605,11 @@ TEST(from_items)
     CHECK(s->from[0]->kind == TREF_SUBQUERY && !strcmp(s->from[0]->alias, "sub"));
     CHECK(s->from[1]->kind == TREF_SUBQUERY && !strcmp(s->from[1]->alias, "sub2"));
     CHECK(s->from[2]->kind == TREF_JOIN && !strcmp(s->from[2]->alias, "j"));
+    /* public is DriftDB's one schema: public.users is users; others stay */
     s = sel("SELECT * FROM public.users u");
-    CHECK(s && !strcmp(s->from[0]->name, "public.users") && !strcmp(s->from[0]->alias, "u"));
+    CHECK(s && !strcmp(s->from[0]->name, "users") && !strcmp(s->from[0]->alias, "u"));
+    s = sel("SELECT * FROM other.users");
+    CHECK(s && !strcmp(s->from[0]->name, "other.users"));
     s = sel("SELECT * FROM t LEFT JOIN u ON t.a = u.a WHERE x");
     CHECK(s && s->from[0]->left->alias == NULL && s->from[0]->right->alias == NULL);
 }

@@ -239,6 +239,15 @@ static Expr *mk_expr(Parser *p, ExprKind k, int loc)
 static char *dup_str(Parser *p, const char *s) { return arena_strdup(p->a, s); }
 
 /* Reads a name made of a ColId and '.'-separated labels, joined with '.'. */
+/* DriftDB has one schema, public: `public.t` is t (a relation, or a
+ * qualifier `public.t.c`); other qualified names stay as written (and are
+ * not found). */
+static char *strip_public(char *name)
+{
+    if (name && strncmp(name, "public.", 7) == 0 && name[7] && !strchr(name + 7, '.')) return name + 7;
+    return name;
+}
+
 static int parse_qualified_name(Parser *p, char **out, int *loc)
 {
     Token *t = tok(p);
@@ -252,7 +261,7 @@ static int parse_qualified_name(Parser *p, char **out, int *loc)
         if (!name) return nomem(p);
         advance(p);
     }
-    *out = name;
+    *out = strip_public(name);
     return DD_OK;
 }
 
@@ -945,7 +954,7 @@ static int parse_name_expr(Parser *p, Expr **out)
             advance(p);
             Expr *e = NULL;
             NEW_EXPR(e, EXPR_STAR, loc);
-            e->u.col.qualifier = qual ? arena_printf(p->a, "%s.%s", qual, name) : name;
+            e->u.col.qualifier = strip_public(qual ? arena_printf(p->a, "%s.%s", qual, name) : name);
             if (!e->u.col.qualifier) return nomem(p);
             *out = e;
             return DD_OK;
@@ -964,7 +973,7 @@ static int parse_name_expr(Parser *p, Expr **out)
     }
     Expr *e = NULL;
     NEW_EXPR(e, EXPR_COLUMN, loc);
-    e->u.col.qualifier = qual;
+    e->u.col.qualifier = strip_public(qual);
     e->u.col.name = name;
     *out = e;
     return DD_OK;
@@ -3128,7 +3137,13 @@ static int parse_create(Parser *p, Stmt *st)
     if (is_kw(t, KW_INDEX) || (is_kw(t, KW_UNIQUE) && is_kw(peek(p, 1), KW_INDEX)))
         return parse_create_index(p, st);
     if (is_word(t, "sequence")) return parse_create_sequence(p, st);
-    if (is_kw(t, KW_UNIQUE) || is_word(t, "schema") || is_word(t, "database")) {
+    static const char *const later[] = {"schema", "database", "type", "domain", "function", "procedure", "trigger",
+                                        "extension", "role", "user", "materialized", "rule", "policy", "aggregate",
+                                        "cast", "collation", "operator", "publication", "subscription", "tablespace"};
+    bool known = false;
+    for (size_t i = 0; i < DD_ARRAY_LEN(later) && !known; i++)
+        known = t->kind == TOK_IDENT && strcmp(t->str, later[i]) == 0;
+    if (is_kw(t, KW_UNIQUE) || known) {
         char what[64];
         snprintf(what, sizeof what, "CREATE %s", is_kw(t, KW_UNIQUE) ? "UNIQUE INDEX" : t->str);
         for (char *c = what; *c; c++) if (*c >= 'a' && *c <= 'z') *c = (char)(*c - 32);
