@@ -2,7 +2,8 @@
 """tests/planner/random_queries.py - results must not depend on the plan.
 
 Generates random schemas, data (NULLs and duplicates) and queries (joins of
-1 to 8 tables: comma joins, JOIN ... ON, LEFT JOIN; filters; EXISTS / NOT
+1 to 8 tables: comma joins, JOIN ... ON, LEFT / RIGHT / FULL JOIN, LATERAL
+subqueries; filters; EXISTS / NOT
 EXISTS / IN / NOT IN / scalar subqueries, correlated or not; aggregates),
 and runs every query
   - on a real PostgreSQL 15 (the oracle), started here on loopback;
@@ -221,12 +222,28 @@ class Gen:
                 elif style < 0.75:
                     extra = (" AND " + self.simple_pred(chain + [al])) if r.random() < 0.3 else ""
                     parts.append(" JOIN %s %s ON %s%s" % (t, al, eq, extra))
-                elif style < 0.9:
+                elif style < 0.84:
                     extra = (" AND " + self.simple_pred([al])) if r.random() < 0.3 else ""
                     parts.append(" LEFT JOIN %s %s ON %s%s" % (t, al, eq, extra))
-                else:
+                elif style < 0.9:
                     extra = (" AND " + self.simple_pred(chain)) if r.random() < 0.3 else ""
                     parts.append(" RIGHT JOIN %s %s ON %s%s" % (t, al, eq, extra))
+                elif style < 0.95:
+                    # FULL: an equality (PostgreSQL needs a hash- or merge-joinable one)
+                    prev = r.choice(chain)
+                    eq = "%s.%s = %s.%s" % (al, c1, prev, c2)
+                    parts.append(" FULL JOIN %s %s ON %s" % (t, al, eq))
+                else:
+                    # LATERAL: a few rows of a table per row of the items before
+                    lt = r.choice(self.tables)
+                    lim = r.randint(1, 3)
+                    lat = "(SELECT id, a, b, c, d FROM %s x WHERE x.%s = %s.%s ORDER BY id LIMIT %d)" % (
+                        lt, c1, prev, c2, lim)
+                    if r.random() < 0.5:
+                        parts.append(", LATERAL %s %s" % (lat, al))
+                        chain = []
+                    else:
+                        parts.append(" LEFT JOIN LATERAL %s %s ON true" % (lat, al))
             aliases.append(al)
             chain.append(al)
         # a comma join needs its parts to stay apart from JOIN chains

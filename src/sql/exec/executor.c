@@ -2170,7 +2170,10 @@ static int pj_next(SqlCtx *ctx, Op *op, Value **row)
             if (o != j->row) ranges_copy(j->row, o, &j->outer_r);
             if (j->inner_open) op_close(ctx, op->child2);
             j->inner_open = false;
-            if ((rc = pj_inner_open(ctx, j))) return neg(rc);
+            if ((rc = pj_inner_open(ctx, j))) {
+                op_close(ctx, op->child2);   /* what the failed open holds */
+                return neg(rc);
+            }
             j->inner_open = true;
             j->have_outer = true;
             j->matched = false;

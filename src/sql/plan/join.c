@@ -80,6 +80,13 @@ typedef struct JoinPlanner {
     TableStats *stats;      /* per relation: its table's statistics, if any */
     MergedCol *merged; int nmerged, capmerged;   /* JOIN ... USING columns */
     u64 lateral_left;       /* collecting a LEFT JOIN's right item: its left side's relations */
+    /* the FROM list's own problem, the relations of its items before the
+     * one being collected (a LATERAL item anywhere in that item's join tree
+     * may read them), and whether one did (the item then runs per row of
+     * them: plan_from_where) */
+    JProblem *top;
+    u64 top_before;
+    bool pending_top;
 } JoinPlanner;
 
 /* What a bare * lists of a FROM item (see StarCol). */
@@ -494,9 +501,17 @@ static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr, StarList *sl)
         int r = jp->nrels;
         FromItem *fi = &jp->leaves[r];
         bool lateral;
-        u64 before = jp->lateral_left ? jp->lateral_left : pr->set;
+        bool left_join_right = jp->lateral_left != 0;
+        u64 before = (left_join_right ? jp->lateral_left : pr->set) | jp->top_before;
         jp->lateral_left = 0;
         if ((rc = leaf_item(jp, tr, before, fi, &lateral))) return rc;
+        if (lateral && pr != jp->top && !left_join_right) {
+            /* inside a join tree: it may read the FROM list's earlier items,
+             * so the whole item runs per row of them (plan_from_where); the
+             * items before it here, if any, become its left side too */
+            jp->pending_top = true;
+            if (!pr->nitems) lateral = false;
+        }
         jp->rels[r] = fi->rels[0];
         jp->rels[r].slot0 = jp->width;
         for (int j = 0; j < r && jp->rels[r].alias[0]; j++)
@@ -1581,8 +1596,31 @@ int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi)
     jp.scope = (Scope){jp.rels, 0, 0, env->ctes, env->outer, NULL, NULL, NULL, 0, 0};
     int rc;
     StarList star = {NULL, 0, 0};
-    for (int i = 0; i < s->nfrom; i++)
+    jp.top = top;
+    for (int i = 0; i < s->nfrom; i++) {
+        int n0 = top->nitems;
+        jp.top_before = top->set;
+        jp.pending_top = false;
         if ((rc = collect(&jp, s->from[i], top, &star))) return rc;
+        if (jp.pending_top && n0 > 0) {
+            /* a LATERAL item in this item's join tree reads the items
+             * before it: they are the left side of a lateral join, this
+             * item the right */
+            JProblem *left = arena_zalloc(ctx->stmt, sizeof(JProblem));
+            JProblem *right = arena_zalloc(ctx->stmt, sizeof(JProblem));
+            if (!left || !right) return DD_ENOMEM;
+            for (int k = 0; k < top->nitems; k++) {
+                JProblem *dst = k < n0 ? left : right;
+                if ((rc = grow(ctx, (void **)&dst->items, &dst->capitems, dst->nitems, sizeof(JItem)))) return rc;
+                dst->items[dst->nitems++] = top->items[k];
+                dst->set |= top->items[k].set;
+            }
+            top->nitems = 0;
+            if ((rc = grow(ctx, (void **)&top->items, &top->capitems, 0, sizeof(JItem)))) return rc;
+            top->items[top->nitems++] = (JItem){left->set | right->set, -1, left, right, NULL, false, 0, true, false};
+        }
+    }
+    jp.top_before = 0;
     if (s->where) {
         /* the whole condition first, for PostgreSQL's error messages */
         CompileCtx wc;
