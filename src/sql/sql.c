@@ -99,9 +99,9 @@ static int plan_show_columns(SqlCtx *ctx, Plan *p, const char *table)
 {
     const TableInfo *t = resolve_table_present(ctx, table);
     if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, -1, "relation \"%s\" does not exist", table);
-    static const char *names[] = {"column_name", "data_type", "nullable", "primary_key"};
-    static const TypeId types[] = {TYPE_TEXT, TYPE_TEXT, TYPE_BOOL, TYPE_BOOL};
-    Value *rows = arena_alloc(ctx->stmt, sizeof(Value) * 4 * (size_t)(t->ncols + 1));
+    static const char *names[] = {"column_name", "data_type", "nullable", "primary_key", "comment"};
+    static const TypeId types[] = {TYPE_TEXT, TYPE_TEXT, TYPE_BOOL, TYPE_BOOL, TYPE_TEXT};
+    Value *rows = arena_alloc(ctx->stmt, sizeof(Value) * 5 * (size_t)(t->ncols + 1));
     if (!rows) return DD_ENOMEM;
     int m = 0;
     for (int i = 0; i < t->ncols; i++) {
@@ -109,7 +109,7 @@ static int plan_show_columns(SqlCtx *ctx, Plan *p, const char *table)
         if (c->dropped || c->pending || strcmp(c->name, ROWID_COL) == 0) continue;
         bool pk = false;
         for (int k = 0; k < t->npk; k++) if (t->pk[k] == c->id) pk = true;
-        Value *r = rows + 4 * m++;
+        Value *r = rows + 5 * m++;
         r[0] = text_val(ctx, c->name);
         char tn[80];
         TypeId ty = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
@@ -122,8 +122,11 @@ static int plan_show_columns(SqlCtx *ctx, Plan *p, const char *table)
         r[1] = text_val(ctx, tn);
         r[2] = val_bool(!(c->not_null || pk));
         r[3] = val_bool(pk);
+        r[4] = val_null(TYPE_TEXT);
+        for (int k = 0; k < t->ncomments; k++)
+            if (t->comments[k].col == c->id) r[4] = text_val(ctx, t->comments[k].text);
     }
-    return rows_plan(ctx, p, 4, names, types, rows, m);
+    return rows_plan(ctx, p, 5, names, types, rows, m);
 }
 
 static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *st)
@@ -201,6 +204,7 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_ALTER_SEQUENCE: rc = analyze_alter_sequence(ctx, stmt->u.seq, p); break;
     case STMT_DROP_SEQUENCE: rc = analyze_drop_sequence(ctx, stmt->u.drop, p); break;
     case STMT_ALTER_TABLE: rc = analyze_alter_table(ctx, stmt->u.alter, p); break;
+    case STMT_COMMENT: rc = analyze_comment(ctx, stmt->u.comment, p); break;
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p); break;

@@ -33,7 +33,8 @@ void catalog_encode(const TableInfo *t, Buf *out)
     buf_put_u64be(out, t->created_seq);
     buf_putc(out, (u8)((t->dropped ? FMT_CAT_DROPPED : 0) | (t->document_style ? FMT_CAT_DOCUMENT : 0) |
                        (t->view_sql ? FMT_CAT_VIEW : 0) | (t->sequence ? FMT_CAT_SEQUENCE : 0) |
-                       (t->nchecks || t->nfks ? FMT_CAT_CONSTRAINTS : 0)));
+                       (t->nchecks || t->nfks ? FMT_CAT_CONSTRAINTS : 0) |
+                       (t->ncomments ? FMT_CAT_COMMENTS : 0)));
     buf_put_u32be(out, t->next_col_id);
     buf_put_varint(out, (u64)t->ncols);
     for (int i = 0; i < t->ncols; i++) {
@@ -103,6 +104,13 @@ void catalog_encode(const TableInfo *t, Buf *out)
             buf_putc(out, (u8)f->on_delete);
             buf_putc(out, (u8)f->on_update);
             buf_putc(out, (u8)((f->deferrable ? FMT_FK_DEFERRABLE : 0) | (f->deferred ? FMT_FK_DEFERRED : 0)));
+        }
+    }
+    if (t->ncomments) {
+        buf_put_varint(out, (u64)t->ncomments);
+        for (int i = 0; i < t->ncomments; i++) {
+            buf_put_varint(out, t->comments[i].col);
+            put_str(out, t->comments[i].text);
         }
     }
 }
@@ -305,6 +313,20 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
         }
     }
     if ((flags & FMT_CAT_CONSTRAINTS) && !oom && !c.bad) oom |= !get_constraints(&c, a, t);
+    if ((flags & FMT_CAT_COMMENTS) && !oom && !c.bad) {
+        u64 n = cur_varint(&c);
+        if (n == 0 || n > (u64)t->ncols + 1 || n > cur_left(&c)) c.bad = true;
+        if (!c.bad) {
+            t->ncomments = (int)n;
+            t->comments = arena_alloc(a, sizeof(*t->comments) * (size_t)n);
+            oom |= !t->comments;
+        }
+        for (int i = 0; !oom && !c.bad && i < t->ncomments; i++) {
+            t->comments[i].col = get_u32v(&c);
+            t->comments[i].text = get_str_max(&c, a, FMT_CAT_MAX_VIEW_SQL);
+            oom |= !c.bad && !t->comments[i].text;
+        }
+    }
     if (oom) return dd_err(err, DD_ENOMEM, -1, NULL);
     if (!cur_end(&c)) return dd_corrupt(err, "catalog record: malformed");
     return 0;

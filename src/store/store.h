@@ -155,6 +155,9 @@ typedef struct TableInfo {
     CheckInfo *checks;
     int nfks;
     ForeignKeyInfo *fks;
+    /* COMMENT ON: the relation's (col 0) and its columns' comments */
+    int ncomments;
+    struct CommentInfo { u32 col; char *text; } *comments;
 } TableInfo;
 
 /* Serialization of a TableInfo (format in format.h).  Decoded strings and

@@ -117,13 +117,13 @@ check data_ingest_jsonl "0 Ingested 4 rows into ev in" "$rc $(printf '%s' "$out"
 matches data_ingest_summary '^Ingested 4 rows into ev in [0-9]+\.[0-9] s at seq 2$' "$out"
 
 out=$("$D" sql --data "$DB" --format csv -e "SHOW COLUMNS FROM ev" 2>&1)
-check data_ingest_types "column_name,data_type,nullable,primary_key
-id,bigint,f,t
-kind,text,t,f
-amount,bigint,t,f
-ok,boolean,t,f
-meta,text,t,f
-note,text,t,f" "$out"
+check data_ingest_types "column_name,data_type,nullable,primary_key,comment
+id,bigint,f,t,
+kind,text,t,f,
+amount,bigint,t,f,
+ok,boolean,t,f,
+meta,text,t,f,
+note,text,t,f," "$out"
 
 out=$("$D" select --data "$DB" -t ev 2>&1)
 check data_select_aligned ' id |  kind   | amount | ok |     meta      | note  

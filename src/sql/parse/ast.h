@@ -453,7 +453,17 @@ typedef enum StmtKind {
     STMT_DECLARE, STMT_FETCH, STMT_CLOSE,   /* cursors, run by the engine: u.cursor */
     STMT_PREPARE, STMT_EXECUTE, STMT_DEALLOCATE,   /* run by the engine: u.prepare */
     STMT_MERGE,      /* u.merge */
+    STMT_COMMENT,    /* u.comment */
 } StmtKind;
+
+/* COMMENT ON {TABLE | VIEW | SEQUENCE} name | COLUMN t.c IS {'text' | NULL} */
+typedef struct CommentStmt {
+    const char *what;        /* "table", "view", "sequence", "column" */
+    char *name;              /* the relation */
+    char *col;               /* COLUMN: the column, else NULL */
+    char *text;              /* NULL: remove the comment */
+    int loc;
+} CommentStmt;
 
 /* MERGE INTO t [AS a] USING source ON cond WHEN [NOT] MATCHED [AND cond]
  * THEN {UPDATE SET ... | DELETE | INSERT [(cols)] {VALUES (...) | DEFAULT
@@ -523,6 +533,7 @@ struct Stmt {
         CursorStmt *cursor;
         PrepareStmt *prepare;
         MergeStmt *merge;
+        CommentStmt *comment;
     } u;
 };
 

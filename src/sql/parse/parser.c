@@ -2759,6 +2759,44 @@ static int parse_seq_int(Parser *p, i64 *out)
     return DD_OK;
 }
 
+/* ---- COMMENT ON ---- */
+
+static int parse_comment(Parser *p, Stmt *st)
+{
+    CommentStmt *c = NULL;
+    NEW(c);
+    st->kind = STMT_COMMENT;
+    st->u.comment = c;
+    advance(p);   /* COMMENT */
+    TRY(expect_kw(p, KW_ON));
+    Token *t = tok(p);
+    if (is_kw(t, KW_TABLE)) c->what = "table";
+    else if (is_name(t, "view")) c->what = "view";
+    else if (is_name(t, "sequence")) c->what = "sequence";
+    else if (is_name(t, "column")) c->what = "column";
+    else if (t->kind == TOK_IDENT) return not_supported(p, t->start, "COMMENT ON this kind of object");
+    else return syntax_error(p);
+    advance(p);
+    c->loc = tok(p)->start;
+    char *name;
+    TRY(parse_qualified_name(p, &name, NULL));
+    if (strcmp(c->what, "column") == 0) {
+        char *dot = strrchr(name, '.');
+        if (!dot) return dd_err(p->err, DD_ESYNTAX, c->loc, "column name must be qualified");
+        *dot = '\0';
+        c->col = dot + 1;
+        name = strip_public(name);
+    }
+    c->name = name;
+    if (!is_name(tok(p), "is")) return syntax_error(p);
+    advance(p);
+    if (accept_kw(p, KW_NULL)) return DD_OK;
+    if (tok(p)->kind != TOK_STRING) return syntax_error(p);
+    c->text = tok(p)->str;
+    advance(p);
+    return DD_OK;
+}
+
 /* ---- MERGE ---- */
 
 static int parse_merge_when(Parser *p, MergeStmt *m, MergeWhen **out)
@@ -3948,6 +3986,7 @@ static int parse_stmt(Parser *p, Stmt *st)
             return DD_OK;
         }
         if (is_word(t, "merge") && is_kw(peek(p, 1), KW_INTO)) return parse_merge(p, st);
+        if (is_word(t, "comment")) return parse_comment(p, st);
         if (is_word(t, "prepare") || is_word(t, "execute") || is_word(t, "deallocate")) return parse_prepare(p, st);
         if (is_word(t, "declare")) return parse_declare(p, st);
         if (is_word(t, "fetch") || is_word(t, "move")) return parse_fetch(p, st);
@@ -3966,7 +4005,7 @@ static int parse_stmt(Parser *p, Stmt *st)
             static const char *const later[][2] = {
                 {"discard", "DISCARD"}, {"listen", "LISTEN"},
                 {"notify", "NOTIFY"}, {"vacuum", "VACUUM"}, {"grant", "GRANT"}, {"revoke", "REVOKE"},
-                {"lock", "LOCK"}, {"do", "DO"}, {"call", "CALL"}, {"comment", "COMMENT"},
+                {"lock", "LOCK"}, {"do", "DO"}, {"call", "CALL"},
             };
             for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
                 if (is_word(t, later[i][0])) return not_supported(p, t->start, later[i][1]);

@@ -2100,6 +2100,50 @@ static int drop_relations(SqlCtx *ctx, Plan *p)
     return DD_OK;
 }
 
+/* ---------------------------------------------------------------- COMMENT ON */
+
+/* COMMENT ON {TABLE | VIEW | SEQUENCE} r | COLUMN r.c IS text | NULL: a
+ * new catalog version of r with the comment set or removed (versioned
+ * like any catalog change; no rows change). */
+int analyze_comment(SqlCtx *ctx, CommentStmt *s, Plan *p)
+{
+    if (ctx->read_only) return dd_err(ctx->err, DD_EREAD_ONLY_TXN, -1, "cannot execute COMMENT in a read-only transaction");
+    const TableInfo *t0 = resolve_table_present(ctx, s->name);
+    if (!t0) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->loc, "relation \"%s\" does not exist", s->name);
+    const char *kind = t0->view_sql ? "view" : t0->sequence ? "sequence" : "table";
+    if (strcmp(s->what, "column") != 0 && strcmp(s->what, kind) != 0)
+        return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->loc, "\"%s\" is not a %s", t0->name, s->what);
+    u32 col = 0;
+    if (s->col) {
+        int ci = find_col(t0, s->col);
+        if (ci < 0 || t0->sequence || strcmp(s->col, ROWID_COL) == 0)
+            return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->loc, "column \"%s\" of relation \"%s\" does not exist",
+                          s->col, t0->name);
+        col = t0->cols[ci].id;
+    }
+    TableInfo *t = table_copy(ctx->stmt, t0);
+    if (!t) return DD_ENOMEM;
+    /* the others, then this one's new text */
+    struct CommentInfo *cs = arena_alloc(ctx->stmt, sizeof(*cs) * (size_t)(t->ncomments + 1));
+    if (!cs) return DD_ENOMEM;
+    int n = 0;
+    for (int i = 0; i < t->ncomments; i++)
+        if (t->comments[i].col != col) cs[n++] = t->comments[i];
+    if (s->text && s->text[0]) {
+        cs[n].col = col;
+        if (!(cs[n++].text = arena_strdup(ctx->stmt, s->text))) return DD_ENOMEM;
+    }
+    t->comments = cs;
+    t->ncomments = n;
+    p->kind = PLAN_ALTER_TABLE;
+    p->tag = "COMMENT";
+    p->alter = arena_alloc(ctx->stmt, sizeof(TableInfo *));
+    if (!p->alter) return DD_ENOMEM;
+    p->alter[0] = t;
+    p->nalter = 1;
+    return DD_OK;
+}
+
 /* ---------------------------------------------------------------- MERGE */
 
 /*

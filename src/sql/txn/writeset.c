@@ -293,6 +293,14 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
         c->checks[i].expr_sql = arena_strdup(a, t->checks[i].expr_sql);
         if (!c->checks[i].name || !c->checks[i].expr_sql) return NULL;
     }
+    if (t->ncomments) {
+        c->comments = arena_alloc(a, sizeof(*c->comments) * (size_t)t->ncomments);
+        if (!c->comments) return NULL;
+        for (int i = 0; i < t->ncomments; i++) {
+            c->comments[i].col = t->comments[i].col;
+            if (!(c->comments[i].text = arena_strdup(a, t->comments[i].text))) return NULL;
+        }
+    }
     for (int i = 0; i < t->nfks; i++) {
         ForeignKeyInfo *f = &c->fks[i];
         *f = t->fks[i];
