@@ -81,6 +81,44 @@ static TypeId infer_type(TypeId t)
     }
 }
 
+static TableInfo *table_grow(SqlCtx *ctx, const TableInfo *t, int extra);
+
+/* Whether column id is part of t's primary key or of an index. */
+static bool col_keyed(const TableInfo *t, u32 id)
+{
+    for (int k = 0; k < t->npk; k++) if (t->pk[k] == id) return true;
+    for (int x = 0; x < t->nindexes; x++)
+        for (int k = 0; k < t->indexes[x].ncols; k++) if (t->indexes[x].cols[k] == id) return true;
+    return false;
+}
+
+/*
+ * A document-style table never changes a value silently: an integer
+ * column given a value with a fraction (numeric or float) widens to
+ * numeric (a catalog change; the rows already there read their integers as
+ * numerics), unless the column is keyed (its keys would change): then
+ * 42804.  *nt: the grown table (made here when NULL).
+ */
+static int doc_widen(SqlCtx *ctx, const TableInfo *t, TableInfo **nt, int ci, TypeId vt, int loc)
+{
+    const TableInfo *cur = *nt ? *nt : t;
+    const ColumnInfo *c = &cur->cols[ci];
+    if (!cur->document_style || !type_is_int((TypeId)c->type) ||
+        (vt != TYPE_NUMERIC && vt != TYPE_FLOAT4 && vt != TYPE_FLOAT8))
+        return DD_OK;
+    if (col_keyed(cur, c->id)) {
+        int rc = dd_err(ctx->err, DD_EDATATYPE_MISMATCH, loc, "column \"%s\" is of type %s but expression is of type %s",
+                        c->name, type_name((TypeId)c->type), type_name(vt));
+        dd_err_hint(ctx->err, "The column is part of the key or an index, so it does not widen to numeric; "
+                              "cast the value to an integer.");
+        return rc;
+    }
+    if (!*nt && !(*nt = table_grow(ctx, t, 0))) return DD_ENOMEM;
+    (*nt)->cols[ci].type = TYPE_NUMERIC;
+    (*nt)->cols[ci].typmod = -1;
+    return DD_OK;
+}
+
 static int read_only_err(SqlCtx *ctx, const char *what)
 {
     return dd_err(ctx->err, DD_EREAD_ONLY_TXN, -1, "cannot execute %s in a read-only transaction", what);
@@ -533,6 +571,18 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
             if (!t->cols[i].dropped && !t->cols[i].pending && strcmp(t->cols[i].name, ROWID_COL) != 0) target[k++] = i;
         if (k < width)
             return dd_err(ctx->err, DD_ESYNTAX, s->table_loc, "INSERT has more expressions than target columns");
+    }
+    /* a value with a fraction (in any row) widens an integer document column */
+    for (int k = 0; t->document_style && k < width; k++) {
+        int loc = s->ncols ? s->col_locs[k] : s->table_loc;
+        TypeId widest = vtypes[k];
+        for (int r = 0; !sel && r < s->nrows && widest != TYPE_NUMERIC; r++) {
+            if (s->rows[r][k]->kind == EXPR_DEFAULT) continue;
+            ExprProg *pr;
+            if ((rc = expr_compile(&cc, s->rows[r][k], &pr))) return rc;
+            if (pr->type == TYPE_NUMERIC || pr->type == TYPE_FLOAT4 || pr->type == TYPE_FLOAT8) widest = pr->type;
+        }
+        if ((rc = doc_widen(ctx, t, &nt, target[k], widest, loc))) return rc;
     }
     /* document columns created untyped (pk=id, INDEX(x)) get their type now */
     for (int k = 0; k < width; k++) {
@@ -1208,6 +1258,11 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
             if (!nt && !(nt = table_grow(ctx, t, s->nset))) return DD_ENOMEM;
             if (pr->type != TYPE_NULLTYPE) nt->cols[ci].type = (u16)infer_type(pr->type);
             nt->cols[ci].pending = false;
+        } else if (t->document_style && type_is_int((TypeId)cur->cols[ci].type)) {
+            ExprProg *pr;
+            rc = expr_compile(&cc, s->set[k]->expr, &pr);
+            if (!rc) rc = doc_widen(ctx, t, &nt, ci, pr->type, s->set[k]->loc);
+            if (rc) return rc;
         }
         target[k] = ci;
     }

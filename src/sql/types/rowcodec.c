@@ -98,6 +98,8 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
         *out = val_float(t, f->v.f);
         return DD_OK;
     case TYPE_NUMERIC:
+        /* an integer stored before a document column widened to numeric */
+        if (f->tag == REC_INT) { *out = val_numeric((i128)f->v.i, 0); return DD_OK; }
         if (f->tag != REC_NUMERIC) break;
         *out = val_numeric(f->v.n.coef, f->v.n.scale);
         return DD_OK;
