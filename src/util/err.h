@@ -107,7 +107,9 @@
     X(FOREIGN_KEY, "23503", "foreign key violation")                        \
     X(INVALID_FOREIGN_KEY, "42830", "invalid foreign key")                  \
     X(ARRAY_SUBSCRIPT, "2202E", "array subscript error")                   \
-    X(DATA_EXCEPTION, "22000", "data exception")
+    X(DATA_EXCEPTION, "22000", "data exception")                           \
+    X(INVALID_ARGUMENT_LOG, "2201E", "invalid argument for logarithm")      \
+    X(INVALID_ARGUMENT_WIDTH_BUCKET, "2201G", "invalid argument for width_bucket function")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

@@ -119,13 +119,20 @@ typedef struct SubLink {
 
 /* An aggregate call found while compiling a post-aggregation expression. */
 typedef enum AggKind { AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX,
-                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG, AGG_ARRAY_AGG } AggKind;
+                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG, AGG_ARRAY_AGG,
+                       /* statistics: sums of x and x*x (numeric), or Youngs-Cramer (float) */
+                       AGG_VAR_SAMP, AGG_VAR_POP, AGG_STDDEV_SAMP, AGG_STDDEV_POP,
+                       /* ordered-set aggregates, f(direct) WITHIN GROUP (ORDER BY x):
+                        * the values are kept as with ORDER BY and sorted at the end */
+                       AGG_PERCENTILE_CONT, AGG_PERCENTILE_DISC, AGG_MODE } AggKind;
+/* Whether kind is an ordered-set aggregate (needs WITHIN GROUP). */
+static inline bool agg_is_ordered_set(AggKind k) { return k >= AGG_PERCENTILE_CONT; }
 typedef struct ExprProg ExprProg;
 typedef struct AggSpec {
     AggKind kind;
     bool distinct;
     ExprProg *arg;          /* over the input row; NULL for count(*) */
-    ExprProg *arg2;         /* string_agg delimiter */
+    ExprProg *arg2;         /* string_agg delimiter; percentile's fraction(s) */
     ExprProg *filter;       /* FILTER (WHERE ...): rows it is not true for are skipped */
     ExprProg **ord; int nord;   /* agg(x ORDER BY ...): the order array_agg and
                                    string_agg take their values in (the other

@@ -1419,6 +1419,10 @@ bool agg_lookup(const char *name, AggKind *kind)
         {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX},
         {"bool_and", AGG_BOOL_AND}, {"bool_or", AGG_BOOL_OR}, {"every", AGG_BOOL_AND},
         {"string_agg", AGG_STRING_AGG}, {"array_agg", AGG_ARRAY_AGG},
+        {"variance", AGG_VAR_SAMP}, {"var_samp", AGG_VAR_SAMP}, {"var_pop", AGG_VAR_POP},
+        {"stddev", AGG_STDDEV_SAMP}, {"stddev_samp", AGG_STDDEV_SAMP}, {"stddev_pop", AGG_STDDEV_POP},
+        {"percentile_cont", AGG_PERCENTILE_CONT}, {"percentile_disc", AGG_PERCENTILE_DISC},
+        {"mode", AGG_MODE},
     };
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
     for (size_t i = 0; i < DD_ARRAY_LEN(aggs); i++)

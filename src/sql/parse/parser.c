@@ -729,6 +729,20 @@ static int parse_window_spec(Parser *p, WindowDef *w)
 static int func_tail(Parser *p, Expr *f)
 {
     Token *t = tok(p);
+    if (is_word(t, "within") && is_kw(peek(p, 1), KW_GROUP)) {
+        /* f(direct args) WITHIN GROUP (ORDER BY x): before FILTER and OVER */
+        if (f->u.func.norder)
+            return dd_err(p->err, DD_ESYNTAX, t->start, "cannot use multiple ORDER BY clauses with WITHIN GROUP");
+        advance(p);
+        advance(p);
+        TRY(expect(p, TOK_LPAREN));
+        TRY(expect_kw(p, KW_ORDER));
+        TRY(expect_kw(p, KW_BY));
+        TRY(parse_sort_list(p, &f->u.func.order, &f->u.func.norder));
+        TRY(expect(p, TOK_RPAREN));
+        f->u.func.within_group = true;
+        t = tok(p);
+    }
     if (is_word(t, "filter") && peek(p, 1)->kind == TOK_LPAREN) {
         advance(p);
         advance(p);
@@ -756,8 +770,6 @@ static int func_tail(Parser *p, Expr *f)
         f->u.func.over = w;
         return DD_OK;
     }
-    if (is_word(t, "within") && is_kw(peek(p, 1), KW_GROUP))
-        return not_supported(p, t->start, "WITHIN GROUP");
     return DD_OK;
 }
 
