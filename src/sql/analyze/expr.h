@@ -311,6 +311,11 @@ bool agg_lookup(const char *name, AggKind *kind);
 /* The regular expression functions (regexfunc.c), searched after func.c's
  * own table: form k of name, or NULL. */
 const FuncDef *regex_func_lookup(const char *name, int k);
+/* The math functions of mathfunc.c (ln, exp, log, gcd, width_bucket, the
+ * trigonometric ones, ...) and the string functions of strfunc.c (format,
+ * md5, encode, quote_ident, ...): form k of name, or NULL. */
+const FuncDef *math_func_lookup(const char *name, int k);
+const FuncDef *str_func_lookup(const char *name, int k);
 
 /* Set-returning functions (srfcall.c): whether name is one
  * (generate_series, unnest, regexp_matches, regexp_split_to_table), and

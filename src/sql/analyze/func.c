@@ -73,10 +73,22 @@ static bool r_numeric_same(TypeId *a, int n, TypeId *r)
     *r = a[0];
     return true;
 }
+/* floor, ceil: numeric or double precision (integers and untyped
+ * arguments take the latter, PostgreSQL's preferred type) */
+static bool r_float_or_numeric(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0]) || type_is_int(a[0])) a[0] = TYPE_FLOAT8;
+    if (!type_is_numeric(a[0])) return false;
+    *r = a[0];
+    return true;
+}
 /* round/trunc(x) keep the type for numeric/float; round(numeric, int) */
 static bool r_round(TypeId *a, int n, TypeId *r)
 {
-    if (is_unknownish(a[0]) || type_is_int(a[0])) a[0] = TYPE_NUMERIC;
+    /* an integer or untyped argument takes the double precision form, as
+     * PostgreSQL's preferred type; with a scale, the numeric form */
+    if (is_unknownish(a[0]) || type_is_int(a[0])) a[0] = n == 2 ? TYPE_NUMERIC : TYPE_FLOAT8;
     if (!type_is_numeric(a[0])) return false;
     if (n == 2) {
         if (a[0] != TYPE_NUMERIC) {
@@ -662,9 +674,7 @@ static int f_sqrt(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     if (!num) { *out = val_float(TYPE_FLOAT8, sqrt(x)); return DD_OK; }
     /* numeric: PostgreSQL's result scale, from the argument's weight in
      * base-10000 digits (sqrt(2::numeric) = 1.414213562373095,
-     * sqrt(1e-10) = 0.000010000000000000000) */
-    long double lx = (long double)a[0].v.coef / powl(10.0L, (long double)a[0].scale);
-    long double r = sqrtl(lx);
+     * sqrt(1e-10) = 0.000010000000000000000), the root exact and rounded */
     int scale = a[0].scale;
     {
         int d10 = x > 0 ? (int)floor(log10(x)) : 0;   /* zero has weight 0 */
@@ -674,31 +684,35 @@ static int f_sqrt(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     }
     if (scale < 0) scale = 0;
     if (scale > NUMERIC_MAX_SCALE) scale = NUMERIC_MAX_SCALE;
-    long double scaled = r * powl(10.0L, (long double)scale);
-    if (scaled > 1e37L) return dd_err(env->sql->err, DD_EOUT_OF_RANGE, -1, "value overflows numeric format");
-    *out = val_numeric((i128)llroundl(scaled), scale);
-    return DD_OK;
+    i128 c;
+    int cs;
+    int rc = numeric_sqrt_at(a[0].v.coef, a[0].scale, scale, &c, &cs, env->sql->err);
+    if (!rc) *out = val_numeric(c, cs);
+    return rc;
 }
 
 /* sqrt: numeric for exact arguments, double precision otherwise */
 static bool r_sqrt(TypeId *a, int n, TypeId *r)
 {
     DD_UNUSED(n);
-    if (is_unknownish(a[0]) || type_is_int(a[0]) || a[0] == TYPE_NUMERIC) a[0] = TYPE_NUMERIC;
-    else if (type_is_numeric(a[0])) a[0] = TYPE_FLOAT8;
+    if (a[0] == TYPE_NUMERIC) a[0] = TYPE_NUMERIC;
+    else if (is_unknownish(a[0]) || type_is_numeric(a[0])) a[0] = TYPE_FLOAT8;
     else return false;
     *r = a[0];
     return true;
 }
 
-/* power: numeric when both arguments are exact, double precision otherwise */
+/* power: numeric when an argument is numeric and none is a float, double
+ * precision otherwise (power(2, 10) is double precision in PostgreSQL) */
 static bool r_power(TypeId *a, int n, TypeId *r)
 {
-    bool exact = true;
+    bool exact = false;
     for (int i = 0; i < n; i++) {
         if (!is_unknownish(a[i]) && !type_is_numeric(a[i])) return false;
-        if (a[i] == TYPE_FLOAT4 || a[i] == TYPE_FLOAT8) exact = false;
+        if (a[i] == TYPE_NUMERIC) exact = true;
     }
+    for (int i = 0; i < n; i++)
+        if (a[i] == TYPE_FLOAT4 || a[i] == TYPE_FLOAT8) exact = false;
     for (int i = 0; i < n; i++) a[i] = exact ? TYPE_NUMERIC : TYPE_FLOAT8;
     *r = exact ? TYPE_NUMERIC : TYPE_FLOAT8;
     return true;
@@ -1368,9 +1382,9 @@ static const FuncDef funcs[] = {
     {"abs", 1, 1, r_numeric_same, f_abs, false},
     {"round", 1, 2, r_round, f_round, false},
     {"trunc", 1, 2, r_round, f_trunc, false},
-    {"floor", 1, 1, r_numeric_same, f_floor, false},
-    {"ceil", 1, 1, r_numeric_same, f_ceil, false},
-    {"ceiling", 1, 1, r_numeric_same, f_ceil, false},
+    {"floor", 1, 1, r_float_or_numeric, f_floor, false},
+    {"ceil", 1, 1, r_float_or_numeric, f_ceil, false},
+    {"ceiling", 1, 1, r_float_or_numeric, f_ceil, false},
     {"sqrt", 1, 1, r_sqrt, f_sqrt, false},
     {"power", 2, 2, r_power, f_power, false},
     {"pow", 2, 2, r_power, f_power, false},
@@ -1408,6 +1422,10 @@ const FuncDef *func_lookup_form(const char *name, int k)
         if (strcmp(seq_funcs[i].name, name) == 0 && k-- == 0) return &seq_funcs[i];
     for (int j = 0; array_func_lookup(name, j); j++)
         if (k-- == 0) return array_func_lookup(name, j);
+    for (int j = 0; math_func_lookup(name, j); j++)
+        if (k-- == 0) return math_func_lookup(name, j);
+    for (int j = 0; str_func_lookup(name, j); j++)
+        if (k-- == 0) return str_func_lookup(name, j);
     return regex_func_lookup(name, k);
 }
 
