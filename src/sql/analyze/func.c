@@ -330,6 +330,45 @@ static int f_lower(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 static int f_upper(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(n); DD_UNUSED(loc); return f_lower_upper(env, a, out, true); }
 
+/* initcap(s): the first letter of each word upper case, the others lower
+ * case; words are runs of letters and digits (Unicode's, as upper()) */
+static int f_initcap(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    const unsigned char *p = (const unsigned char *)a[0].v.s.p;
+    u32 len = a[0].v.s.len;
+    char *c = arena_alloc(env->sql->row, (size_t)len * 2 + 4);
+    if (!c) return DD_ENOMEM;
+    locale_t loc8 = utf8_locale();
+    bool in_word = false;
+    u32 o = 0;
+    for (u32 i = 0; i < len;) {
+        unsigned char ch = p[i];
+        int l = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 1;
+        if (i + (u32)l > len) l = 1;
+        u32 cp = l == 1 ? ch : ch & (0xFF >> (l + 1));
+        for (int k = 1; k < l; k++) cp = (cp << 6) | (p[i + k] & 0x3F);
+        bool alnum = cp < 0x80 ? isalnum((int)cp) != 0 : loc8 && iswalnum_l((wint_t)cp, loc8);
+        u32 m = cp;
+        if (cp < 0x80) m = (u32)(in_word ? tolower((int)cp) : toupper((int)cp));
+        else if (loc8) m = (u32)(in_word ? towlower_l((wint_t)cp, loc8) : towupper_l((wint_t)cp, loc8));
+        in_word = alnum;
+        if (m < 0x80) c[o++] = (char)m;
+        else if (m < 0x800) { c[o++] = (char)(0xC0 | (m >> 6)); c[o++] = (char)(0x80 | (m & 0x3F)); }
+        else if (m < 0x10000) {
+            c[o++] = (char)(0xE0 | (m >> 12)); c[o++] = (char)(0x80 | ((m >> 6) & 0x3F)); c[o++] = (char)(0x80 | (m & 0x3F));
+        } else {
+            c[o++] = (char)(0xF0 | (m >> 18)); c[o++] = (char)(0x80 | ((m >> 12) & 0x3F));
+            c[o++] = (char)(0x80 | ((m >> 6) & 0x3F)); c[o++] = (char)(0x80 | (m & 0x3F));
+        }
+        i += (u32)l;
+    }
+    c[o] = 0;
+    *out = val_text(TYPE_TEXT, c, o);
+    return DD_OK;
+}
+
 static i64 utf8_len(const char *p, u32 n)
 {
     i64 c = 0;
@@ -1357,6 +1396,7 @@ static const FuncDef funcs[] = {
     {"drift_time_of", 1, 1, r_int8_tstz, f_drift_time_of, true},
     {"lower", 1, 1, r_text_text, f_lower, false},
     {"upper", 1, 1, r_text_text, f_upper, false},
+    {"initcap", 1, 1, r_text_text, f_initcap, false},
     {"length", 1, 1, r_length, f_length, false},
     {"char_length", 1, 1, r_length, f_length, false},
     {"character_length", 1, 1, r_length, f_length, false},
