@@ -3,7 +3,7 @@
  * exp (numeric and double precision forms), cbrt, sign, div, gcd, lcm,
  * factorial, width_bucket (numeric, double precision and thresholds
  * array forms), the trigonometric and hyperbolic functions, degrees,
- * radians and pi.
+ * radians and pi, scale / min_scale / trim_scale.
  *
  * As PostgreSQL resolves them, an integer or untyped argument takes the
  * double precision form of a function that has one (ln(2) is double
@@ -536,6 +536,47 @@ static int f_pi(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     return DD_OK;
 }
 
+/* ---------------------------------------------------------------- scale, min_scale, trim_scale */
+
+static bool r_num_int4(TypeId *a, int n, TypeId *r)
+{
+    if (!r_numeric(a, n, r)) return false;
+    *r = TYPE_INT4;
+    return true;
+}
+static int f_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = a[0].isnull ? val_null(TYPE_INT4) : val_int(TYPE_INT4, a[0].scale);
+    return DD_OK;
+}
+/* min_scale: the fewest decimals that show the value exactly */
+static int f_min_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(TYPE_INT4); return DD_OK; }
+    i128 c = a[0].v.coef;
+    int sc = a[0].scale;
+    numeric_normalize(&c, &sc);
+    *out = val_int(TYPE_INT4, sc < 0 ? 0 : sc);
+    return DD_OK;
+}
+static int f_trim_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
+    i128 c = a[0].v.coef;
+    int sc = a[0].scale;
+    numeric_normalize(&c, &sc);
+    if (sc < 0) {
+        int rc = numeric_rescale(c, sc, 0, &c, env->sql->err);
+        if (rc) return rc;
+        sc = 0;
+    }
+    *out = val_numeric(c, sc);
+    return DD_OK;
+}
+
 /* ---------------------------------------------------------------- table */
 
 static const FuncDef funcs[] = {
@@ -569,6 +610,9 @@ static const FuncDef funcs[] = {
     {"degrees", 1, 1, r_float8, f_degrees, false},
     {"radians", 1, 1, r_float8, f_radians, false},
     {"pi", 0, 0, r_none_float8, f_pi, false},
+    {"scale", 1, 1, r_num_int4, f_scale, false},
+    {"min_scale", 1, 1, r_num_int4, f_min_scale, false},
+    {"trim_scale", 1, 1, r_numeric, f_trim_scale, false},
 };
 
 const FuncDef *math_func_lookup(const char *name, int k)

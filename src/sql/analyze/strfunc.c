@@ -1,5 +1,6 @@
 /*
- * strfunc.c - string functions beyond func.c's: format, md5, sha256,
+ * strfunc.c - string functions beyond func.c's: format, md5, sha224 /
+ * sha256 / sha384 / sha512, bit_length,
  * encode / decode (base64, hex, escape), translate, quote_ident /
  * quote_literal / quote_nullable, chr, ascii, to_hex, and num_nulls /
  * num_nonnulls.  Results go to the row arena; most functions are strict
@@ -397,6 +398,42 @@ static int f_sha256(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     return DD_OK;
 }
 
+/* sha224, sha384, sha512 through OpenSSL */
+static int sha_other(EvalEnv *env, const Value *a, Value *out, const EVP_MD *md)
+{
+    if (a[0].isnull) { *out = val_null(TYPE_BYTEA); return DD_OK; }
+    u8 *h = arena_alloc(env->sql->row, EVP_MAX_MD_SIZE);
+    unsigned int dl = 0;
+    if (!h) return DD_ENOMEM;
+    if (EVP_Digest(a[0].v.s.p, a[0].v.s.len, h, &dl, md, NULL) != 1)
+        return dd_err(env->sql->err, DD_ENOMEM, -1, "could not compute %s hash", EVP_MD_get0_name(md));
+    *out = val_text(TYPE_BYTEA, (const char *)h, dl);
+    return DD_OK;
+}
+static int f_sha224(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return sha_other(env, a, out, EVP_sha224()); }
+static int f_sha384(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return sha_other(env, a, out, EVP_sha384()); }
+static int f_sha512(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return sha_other(env, a, out, EVP_sha512()); }
+
+/* bit_length(text | bytea): 8 bits a byte */
+static bool r_bit_length(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (a[0] != TYPE_BYTEA) {
+        if (unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
+    }
+    *r = TYPE_INT4;
+    return true;
+}
+static int f_bit_length(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = a[0].isnull ? val_null(TYPE_INT4) : val_int(TYPE_INT4, (i64)a[0].v.s.len * 8);
+    return DD_OK;
+}
+
 /* ---------------------------------------------------------------- encode / decode */
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -681,6 +718,10 @@ static const FuncDef funcs[] = {
     {"format", 1, -1, r_format, f_format, false},
     {"md5", 1, 1, r_md5, f_md5, false},
     {"sha256", 1, 1, r_bytea_bytea, f_sha256, false},
+    {"sha224", 1, 1, r_bytea_bytea, f_sha224, false},
+    {"sha384", 1, 1, r_bytea_bytea, f_sha384, false},
+    {"sha512", 1, 1, r_bytea_bytea, f_sha512, false},
+    {"bit_length", 1, 1, r_bit_length, f_bit_length, false},
     {"encode", 2, 2, r_encode, f_encode, false},
     {"decode", 2, 2, r_decode, f_decode, false},
     {"translate", 3, 3, r_text, f_translate, false},
