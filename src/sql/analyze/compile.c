@@ -1137,6 +1137,21 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         rc = compile_node(b, e->u.func.args[i], &fs[i]);
     }
     TypeId ret = TYPE_TEXT;
+    int vi = e->u.func.variadic ? func_variadic_index(name) : -1;
+    if (!rc && vi >= 0) {
+        /* f(..., VARIADIC arr) of a function whose arguments from vi on
+         * are of any type: arr must be exactly those arguments */
+        TypeId at = fs[n - 1].type;
+        if (!type_is_array(at))
+            rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->u.func.args[n - 1]->loc, "VARIADIC argument must be an array");
+        else if (n != vi + 1) {
+            Buf sig = BUF_INIT;
+            for (int i = 0; i < n; i++) buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(fs[i].type));
+            rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", name,
+                        buf_ok(&sig) ? buf_cstr(&sig) : "");
+            buf_free(&sig);
+        }
+    }
     if (!rc && !(fd = resolve_form(name, n, fs, types, &ret))) {
         Buf sig = BUF_INIT;
         buf_printf(&sig, "%s(", name);
@@ -1163,6 +1178,11 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     }
     for (int i = 0; !rc && i < n; i++) rc = frag_append(f, &fs[i], i);
     if (!rc) rc = emit_call(f, fd, n, ret, e->loc);
+    if (!rc && vi >= 0) {
+        /* func_variadic_call spreads the array, then calls fd */
+        f->code[f->n - 1].fn = func_variadic_call;
+        f->code[f->n - 1].state = (void *)fd;
+    }
     for (int i = 0; fs && i < n; i++) frag_free(&fs[i]);
     dd_free(fs);
     dd_free(types);
@@ -1928,7 +1948,8 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
                sort_equal(a->u.func.order, b->u.func.order, a->u.func.norder, b->u.func.norder) &&
                a->u.func.cmp == b->u.func.cmp && a->u.func.all == b->u.func.all &&
                a->u.func.star == b->u.func.star && a->u.func.distinct == b->u.func.distinct &&
-               a->u.func.within_group == b->u.func.within_group && a->u.func.over == b->u.func.over && ast_expr_equal(a->u.func.filter, b->u.func.filter) &&
+               a->u.func.within_group == b->u.func.within_group && a->u.func.variadic == b->u.func.variadic &&
+               a->u.func.over == b->u.func.over && ast_expr_equal(a->u.func.filter, b->u.func.filter) &&
                list_equal(a->u.func.args, b->u.func.args, a->u.func.n);
     case EXPR_SUBQUERY:
     case EXPR_EXISTS:

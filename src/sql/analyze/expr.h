@@ -308,6 +308,14 @@ const FuncDef *func_lookup_form(const char *name, int k);
 extern const FuncDef seq_funcs[];
 extern const int nseq_funcs;
 bool agg_lookup(const char *name, AggKind *kind);
+/* Functions whose arguments from some position on are of any type and any
+ * number (format, concat, concat_ws, num_nulls, num_nonnulls): that
+ * position, which a VARIADIC array may fill; -1 for other functions. */
+int func_variadic_index(const char *name);
+/* The implementation of a call with VARIADIC: the last argument, an array,
+ * spread into arguments (a NULL array: none for format, a NULL result for
+ * the others), then the FuncDef in the call site's state called. */
+int func_variadic_call(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
 /* The regular expression functions (regexfunc.c), searched after func.c's
  * own table: form k of name, or NULL. */
 const FuncDef *regex_func_lookup(const char *name, int k);

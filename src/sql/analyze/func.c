@@ -10,6 +10,7 @@
 #include "expr.h"
 #include "../types/datefunc.h"
 #include "../types/formatting.h"
+#include "../types/array.h"
 #include "../../util/clock.h"
 #include <string.h>
 #include <errno.h>
@@ -1470,6 +1471,36 @@ const FuncDef *func_lookup_form(const char *name, int k)
 }
 
 const FuncDef *func_lookup(const char *name) { return func_lookup_form(name, 0); }
+
+int func_variadic_index(const char *name)
+{
+    static const struct { const char *n; int i; } v[] = {
+        {"format", 1}, {"concat", 0}, {"concat_ws", 1}, {"num_nulls", 0}, {"num_nonnulls", 0},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(v); i++)
+        if (strcmp(v[i].n, name) == 0) return v[i].i;
+    return -1;
+}
+
+int func_variadic_call(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    const FuncDef *fd = *env->state;
+    const Value *arr = &a[n - 1];
+    if (arr->isnull) {
+        if (strcmp(fd->name, "format") == 0) return fd->impl(env, a, n - 1, out, loc);
+        *out = val_null(strncmp(fd->name, "num_", 4) == 0 ? TYPE_INT4 : TYPE_TEXT);
+        return DD_OK;
+    }
+    ArrayVal av;
+    int rc = array_from_value(arr, env->sql->row, &av, env->sql->err);
+    if (rc) return rc;
+    /* every element, in storage order (a multi-dimensional array flattened) */
+    Value *args = arena_alloc(env->sql->row, sizeof(Value) * ((size_t)n - 1 + av.n + 1));
+    if (!args) return DD_ENOMEM;
+    memcpy(args, a, sizeof(Value) * (size_t)(n - 1));
+    if (av.n) memcpy(args + n - 1, av.items, sizeof(Value) * av.n);
+    return fd->impl(env, args, n - 1 + (int)av.n, out, loc);
+}
 
 bool agg_lookup(const char *name, AggKind *kind)
 {

@@ -121,6 +121,7 @@ struct Expr {
             Expr *filter;      /* agg(...) FILTER (WHERE filter) */
             SortItem **order; int norder;   /* agg(x ORDER BY ...), or WITHIN GROUP's */
             bool within_group; /* f(args) WITHIN GROUP (ORDER BY order): an ordered-set aggregate */
+            bool variadic;     /* f(..., VARIADIC arr): the last argument's elements are the arguments */
             u8 special;        /* FuncSpecial */
             char *slices;      /* FUNC_SUBSCRIPT */
             int cmp; bool all; /* FUNC_ANY */

@@ -789,8 +789,13 @@ static int parse_func_args(Parser *p, Expr *f)
     else accept_kw(p, KW_ALL);
     do {
         Expr *arg = NULL;
+        bool variadic = accept_kw(p, KW_VARIADIC);
         TRY(parse_expr(p, P_OR, &arg));
         PUSH(f->u.func.args, f->u.func.n, cap, arg);
+        if (variadic) {   /* the last argument */
+            f->u.func.variadic = true;
+            break;
+        }
     } while (accept(p, TOK_COMMA));
     if (accept_kw(p, KW_ORDER)) {
         TRY(expect_kw(p, KW_BY));
