@@ -656,7 +656,7 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
     if (kind == AGG_COUNT_STAR) {
         a->type = TYPE_INT8;
     } else {
-        if (nargs != (kind == AGG_STRING_AGG ? 2 : 1))
+        if (nargs != (kind == AGG_STRING_AGG || agg_is_regr(kind) ? 2 : 1))
             return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s with %d arguments does not exist",
                           e->u.func.name, nargs);
         rc = expr_compile(sub, e->u.func.args[0], &a->arg);
@@ -709,6 +709,28 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             if (rc) return rc;
             a->type = TYPE_TEXT;
             break;
+        case AGG_COVAR_POP: case AGG_COVAR_SAMP: case AGG_CORR: case AGG_REGR_COUNT: case AGG_REGR_AVGX:
+        case AGG_REGR_AVGY: case AGG_REGR_SXX: case AGG_REGR_SYY: case AGG_REGR_SXY: case AGG_REGR_SLOPE:
+        case AGG_REGR_INTERCEPT: case AGG_REGR_R2: {
+            /* (y, x) as double precision */
+            if ((rc = expr_compile(sub, e->u.func.args[1], &a->arg2))) return rc;
+            TypeId xt = a->arg2->type;
+            bool ok = true;
+            TypeId ts[2] = {at, xt};
+            for (int i = 0; i < 2; i++)
+                ok = ok && (ts[i] == TYPE_UNKNOWN || ts[i] == TYPE_NULLTYPE || type_is_numeric(ts[i]));
+            if (!ok)
+                return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s, %s) does not exist",
+                              e->u.func.name, type_name(at == TYPE_NULLTYPE ? TYPE_UNKNOWN : at),
+                              type_name(xt == TYPE_NULLTYPE ? TYPE_UNKNOWN : xt));
+            if (a->distinct)
+                return err_at(cc, DD_EFEATURE, e->loc, "DISTINCT is not supported for %s", e->u.func.name);
+            if ((rc = expr_compile_as(sub, e->u.func.args[0], TYPE_FLOAT8, -1, &a->arg)) ||
+                (rc = expr_compile_as(sub, e->u.func.args[1], TYPE_FLOAT8, -1, &a->arg2)))
+                return rc;
+            a->type = kind == AGG_REGR_COUNT ? TYPE_INT8 : TYPE_FLOAT8;
+            break;
+        }
         case AGG_VAR_SAMP: case AGG_VAR_POP: case AGG_STDDEV_SAMP: case AGG_STDDEV_POP:
             /* numeric for exact input, double precision for float input */
             if (at == TYPE_UNKNOWN || at == TYPE_NULLTYPE) at = TYPE_FLOAT8;

@@ -122,17 +122,23 @@ typedef enum AggKind { AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG
                        AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG, AGG_ARRAY_AGG,
                        /* statistics: sums of x and x*x (numeric), or Youngs-Cramer (float) */
                        AGG_VAR_SAMP, AGG_VAR_POP, AGG_STDDEV_SAMP, AGG_STDDEV_POP,
+                       /* of (y, x) pairs in double precision, Youngs-Cramer sums */
+                       AGG_COVAR_POP, AGG_COVAR_SAMP, AGG_CORR, AGG_REGR_COUNT, AGG_REGR_AVGX,
+                       AGG_REGR_AVGY, AGG_REGR_SXX, AGG_REGR_SYY, AGG_REGR_SXY, AGG_REGR_SLOPE,
+                       AGG_REGR_INTERCEPT, AGG_REGR_R2,
                        /* ordered-set aggregates, f(direct) WITHIN GROUP (ORDER BY x):
                         * the values are kept as with ORDER BY and sorted at the end */
                        AGG_PERCENTILE_CONT, AGG_PERCENTILE_DISC, AGG_MODE } AggKind;
 /* Whether kind is an ordered-set aggregate (needs WITHIN GROUP). */
 static inline bool agg_is_ordered_set(AggKind k) { return k >= AGG_PERCENTILE_CONT; }
+/* Whether kind is one of the aggregates of (y, x) pairs (covar_*, corr, regr_*). */
+static inline bool agg_is_regr(AggKind k) { return k >= AGG_COVAR_POP && k <= AGG_REGR_R2; }
 typedef struct ExprProg ExprProg;
 typedef struct AggSpec {
     AggKind kind;
     bool distinct;
     ExprProg *arg;          /* over the input row; NULL for count(*) */
-    ExprProg *arg2;         /* string_agg delimiter; percentile's fraction(s) */
+    ExprProg *arg2;         /* string_agg delimiter; percentile's fraction(s); regr_*'s x */
     ExprProg *filter;       /* FILTER (WHERE ...): rows it is not true for are skipped */
     ExprProg **ord; int nord;   /* agg(x ORDER BY ...): the order array_agg and
                                    string_agg take their values in (the other

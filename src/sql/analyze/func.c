@@ -1512,6 +1512,10 @@ bool agg_lookup(const char *name, AggKind *kind)
         {"stddev", AGG_STDDEV_SAMP}, {"stddev_samp", AGG_STDDEV_SAMP}, {"stddev_pop", AGG_STDDEV_POP},
         {"percentile_cont", AGG_PERCENTILE_CONT}, {"percentile_disc", AGG_PERCENTILE_DISC},
         {"mode", AGG_MODE},
+        {"covar_pop", AGG_COVAR_POP}, {"covar_samp", AGG_COVAR_SAMP}, {"corr", AGG_CORR},
+        {"regr_count", AGG_REGR_COUNT}, {"regr_avgx", AGG_REGR_AVGX}, {"regr_avgy", AGG_REGR_AVGY},
+        {"regr_sxx", AGG_REGR_SXX}, {"regr_syy", AGG_REGR_SYY}, {"regr_sxy", AGG_REGR_SXY},
+        {"regr_slope", AGG_REGR_SLOPE}, {"regr_intercept", AGG_REGR_INTERCEPT}, {"regr_r2", AGG_REGR_R2},
     };
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
     for (size_t i = 0; i < DD_ARRAY_LEN(aggs); i++)

@@ -354,6 +354,10 @@ static int f_format(EvalEnv *env, const Value *a, int n, Value *out, int loc)
         i64 chars = 0;
         for (size_t i = 0; i < t.len; i++) if ((t.data[i] & 0xC0) != 0x80) chars++;
         i64 pad = has_width && width > chars ? width - chars : 0;
+        if (pad > (1 << 30) - (i64)b.len) {   /* a result past 1 GB */
+            rc = dd_err(env->sql->err, DD_EPROGRAM_LIMIT, -1, "requested length too large");
+            goto done;
+        }
         if (!left) for (i64 k = 0; k < pad; k++) buf_putc(&b, ' ');
         buf_append(&b, t.data ? (const char *)t.data : "", t.len);
         if (left) for (i64 k = 0; k < pad; k++) buf_putc(&b, ' ');

@@ -973,7 +973,10 @@ typedef struct AggState {
     Value acc2;       /* variance / stddev of numeric: the sum of squares (acc: the sum);
                          ordered-set aggregates: the fraction(s) */
     double fn, fsx, fsxx;   /* variance / stddev of double precision: count, sum, and
-                               the sum of squared differences (Youngs-Cramer) */
+                               the sum of squared differences (Youngs-Cramer); for
+                               regr_* and the like: of x */
+    double fsy, fsyy, fsxy; /* regr_* and the like: the sums of y, of y's squared
+                               differences and of the products of both differences */
 } AggState;
 
 /* Values kept per input row by an aggregate with ORDER BY: the value, the
@@ -1095,6 +1098,11 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     rc = expr_eval(sp->arg, &a->op.env, row, &v);
     if (rc) return rc;
     if (v.isnull && sp->kind != AGG_ARRAY_AGG) return DD_OK;   /* array_agg keeps NULLs */
+    Value vx = val_null(TYPE_FLOAT8);
+    if (agg_is_regr(sp->kind)) {   /* pairs with a NULL are skipped */
+        if ((rc = expr_eval(sp->arg2, &a->op.env, row, &vx))) return rc;
+        if (vx.isnull) return DD_OK;
+    }
     if (sp->distinct) {
         Value *f;
         rowset_find(ctx, &st->seen, &v, &f);
@@ -1158,6 +1166,38 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     case AGG_ARRAY_AGG:
         if ((rc = keep_values(&a->arena, st, &v, 1))) return rc;
         break;
+    case AGG_COVAR_POP: case AGG_COVAR_SAMP: case AGG_CORR: case AGG_REGR_COUNT: case AGG_REGR_AVGX:
+    case AGG_REGR_AVGY: case AGG_REGR_SXX: case AGG_REGR_SYY: case AGG_REGR_SXY: case AGG_REGR_SLOPE:
+    case AGG_REGR_INTERCEPT: case AGG_REGR_R2: {
+        double y = v.v.f, x = vx.v.f, prev = st->fn, psx = st->fsx, psy = st->fsy;
+        st->fn += 1.0;
+        st->fsx += x;
+        st->fsy += y;
+        if (prev > 0.0) {
+            double tx = x * st->fn - st->fsx, ty = y * st->fn - st->fsy, scale = 1.0 / (st->fn * prev);
+            st->fsxx += tx * tx * scale;
+            st->fsyy += ty * ty * scale;
+            st->fsxy += tx * ty * scale;
+            if (isinf(st->fsx) || isinf(st->fsxx)) {
+                if (!isinf(psx) && !isinf(x)) return dd_err(ctx->err, DD_EOUT_OF_RANGE, -1, "value out of range: overflow");
+                st->fsxx = NAN;
+            }
+            if (isinf(st->fsy) || isinf(st->fsyy)) {
+                if (!isinf(psy) && !isinf(y)) return dd_err(ctx->err, DD_EOUT_OF_RANGE, -1, "value out of range: overflow");
+                st->fsyy = NAN;
+            }
+            if (isinf(st->fsxy)) {
+                if (!isinf(psx) && !isinf(x) && !isinf(psy) && !isinf(y))
+                    return dd_err(ctx->err, DD_EOUT_OF_RANGE, -1, "value out of range: overflow");
+                st->fsxy = NAN;
+            }
+        } else {
+            if (isinf(x) || isnan(x)) st->fsxx = st->fsxy = NAN;
+            if (isinf(y) || isnan(y)) st->fsyy = st->fsxy = NAN;
+        }
+        st->has = true;
+        break;
+    }
     case AGG_VAR_SAMP: case AGG_VAR_POP: case AGG_STDDEV_SAMP: case AGG_STDDEV_POP:
         if (sp->type == TYPE_FLOAT8) {
             /* Youngs-Cramer: Sxx grows by (x*N - Sx)^2 / (N * (N - 1)) */
@@ -1282,6 +1322,34 @@ static int agg_final_stat(SqlCtx *ctx, const AggSpec *sp, const AggState *st, Va
     return DD_OK;
 }
 
+/* covar_pop, covar_samp, corr and regr_*: PostgreSQL's formulas over the
+ * sums; NULL where they are undefined (no rows, a zero variance). */
+static int agg_final_regr(const AggSpec *sp, const AggState *st, Value *out)
+{
+    double n = st->fn, sx = st->fsx, sy = st->fsy, sxx = st->fsxx, syy = st->fsyy, sxy = st->fsxy, r = 0;
+    bool null = n < 1.0;
+    switch (sp->kind) {
+    case AGG_REGR_COUNT: *out = val_int(TYPE_INT8, st->count); return DD_OK;
+    case AGG_COVAR_POP: r = sxy / n; break;
+    case AGG_COVAR_SAMP: null = n < 2.0; r = sxy / (n - 1.0); break;
+    case AGG_CORR: null = null || sxx == 0 || syy == 0; r = sxy / sqrt(sxx * syy); break;
+    case AGG_REGR_AVGX: r = sx / n; break;
+    case AGG_REGR_AVGY: r = sy / n; break;
+    case AGG_REGR_SXX: r = sxx; break;
+    case AGG_REGR_SYY: r = syy; break;
+    case AGG_REGR_SXY: r = sxy; break;
+    case AGG_REGR_SLOPE: null = null || sxx == 0; r = sxy / sxx; break;
+    case AGG_REGR_INTERCEPT: null = null || sxx == 0; r = (sy - sx * sxy / sxx) / n; break;
+    case AGG_REGR_R2:
+        null = null || sxx == 0;
+        r = syy == 0 ? 1.0 : (sxy * sxy) / (sxx * syy);
+        break;
+    default: break;
+    }
+    *out = null ? val_null(TYPE_FLOAT8) : val_float(TYPE_FLOAT8, r);
+    return DD_OK;
+}
+
 /* percentile_cont / percentile_disc of one fraction f over the n sorted
  * values vals (of type t). */
 static int percentile(SqlCtx *ctx, AggOp *a, bool cont, double f, const Value *vals, u32 n, Value *out)
@@ -1387,6 +1455,10 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         return arr_build(&a->op.env, &a->arena, st->items, (int)st->nitems, sp->type, false, out);
     case AGG_VAR_SAMP: case AGG_VAR_POP: case AGG_STDDEV_SAMP: case AGG_STDDEV_POP:
         return agg_final_stat(ctx, sp, st, out);
+    case AGG_COVAR_POP: case AGG_COVAR_SAMP: case AGG_CORR: case AGG_REGR_COUNT: case AGG_REGR_AVGX:
+    case AGG_REGR_AVGY: case AGG_REGR_SXX: case AGG_REGR_SYY: case AGG_REGR_SXY: case AGG_REGR_SLOPE:
+    case AGG_REGR_INTERCEPT: case AGG_REGR_R2:
+        return agg_final_regr(sp, st, out);
     case AGG_PERCENTILE_CONT: case AGG_PERCENTILE_DISC: case AGG_MODE:
         return agg_final_ordered_set(ctx, a, sp, st, out);
     case AGG_STRING_AGG:
