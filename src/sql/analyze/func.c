@@ -1411,6 +1411,7 @@ static const FuncDef funcs[] = {
     {"replace", 3, 3, r_text_text, f_replace, false},
     {"concat", 0, -1, r_any_text, f_concat, false},
     {"strpos", 2, 2, r_strpos, f_strpos, false},
+    {"position", 2, 2, r_strpos, f_strpos, false},
     {"left", 2, 2, r_text_ints, f_left, false},
     {"right", 2, 2, r_text_ints, f_right, false},
     {"repeat", 2, 2, r_text_ints, f_repeat, false},

@@ -2,7 +2,7 @@
  * strfunc.c - string functions beyond func.c's: format, md5, sha224 /
  * sha256 / sha384 / sha512, bit_length,
  * encode / decode (base64, hex, escape), translate, quote_ident /
- * quote_literal / quote_nullable, chr, ascii, to_hex, and num_nulls /
+ * quote_literal / quote_nullable, chr, ascii, to_hex, overlay, and num_nulls /
  * num_nonnulls.  Results go to the row arena; most functions are strict
  * (NULL in, NULL out), format and quote_nullable say what they do with
  * NULLs.
@@ -702,6 +702,59 @@ static int f_translate(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     return buf_out(env, &b, TYPE_TEXT, out);
 }
 
+/* ---------------------------------------------------------------- overlay */
+
+/* overlay(x, r, from [, for]) of text (by characters) or bytea (by bytes):
+ * substring(x, 1, from - 1) || r || substring(x, from + for), for being
+ * r's length when not given */
+static bool r_overlay(TypeId *a, int n, TypeId *r)
+{
+    TypeId t = a[0] == TYPE_BYTEA || a[1] == TYPE_BYTEA ? TYPE_BYTEA : TYPE_TEXT;
+    for (int i = 0; i < 2; i++) {
+        if (unknownish(a[i]) || (t == TYPE_TEXT && type_is_string(a[i])) || a[i] == t) a[i] = t;
+        else return false;
+    }
+    for (int i = 2; i < n; i++) {
+        if (unknownish(a[i]) || type_is_int(a[i])) a[i] = TYPE_INT4; else return false;
+    }
+    *r = t;
+    return true;
+}
+
+/* byte offset of character ci (0-based) of s, clamped to len; bytea: ci */
+static u32 char_off(const char *s, u32 len, i64 ci, bool bytes)
+{
+    if (ci <= 0) return 0;
+    if (bytes) return ci >= len ? len : (u32)ci;
+    i64 c = 0;
+    for (u32 i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && c++ == ci) return i;
+    return len;
+}
+
+static int f_overlay(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    TypeId t = (TypeId)a[0].type;
+    if (any_null(a, n)) { *out = val_null(t); return DD_OK; }
+    bool bytes = t == TYPE_BYTEA;
+    const char *x = a[0].v.s.p, *r = a[1].v.s.p;
+    u32 xn = a[0].v.s.len, rn = a[1].v.s.len;
+    i64 from = a[2].v.i, len = n == 4 ? a[3].v.i : (bytes ? rn : 0);
+    if (n == 3 && !bytes)
+        for (u32 i = 0; i < rn; i++) len += ((unsigned char)r[i] & 0xC0) != 0x80;
+    if (from < 1)   /* substring(x, 1, from - 1) has a negative length */
+        return dd_err(env->sql->err, DD_ESUBSTRING_NEG, -1, "negative substring length not allowed");
+    i64 rest = from + len;
+    if (rest > INT32_MAX || rest < INT32_MIN) return dd_err(env->sql->err, DD_EOUT_OF_RANGE, -1, "integer out of range");
+    u32 head = char_off(x, xn, from - 1, bytes), tail = char_off(x, xn, rest - 1, bytes);
+    Buf b = BUF_INIT;
+    buf_append(&b, x, head);
+    buf_append(&b, r, rn);
+    buf_append(&b, x + tail, xn - tail);
+    return buf_out(env, &b, t, out);
+}
+
 /* ---------------------------------------------------------------- num_nulls */
 
 static int count_nulls(const Value *a, int n, Value *out, bool nulls)
@@ -735,6 +788,7 @@ static const FuncDef funcs[] = {
     {"chr", 1, 1, r_chr, f_chr, false},
     {"ascii", 1, 1, r_ascii, f_ascii, false},
     {"to_hex", 1, 1, r_to_hex, f_to_hex, false},
+    {"overlay", 3, 4, r_overlay, f_overlay, false},
     {"num_nulls", 1, -1, r_num_nulls, f_num_nulls, false},
     {"num_nonnulls", 1, -1, r_num_nulls, f_num_nonnulls, false},
 };
