@@ -2,7 +2,7 @@
  * mathfunc.c - the math functions func.c does not have: logarithms and
  * exp (numeric and double precision forms), cbrt, sign, div, gcd, lcm,
  * factorial, width_bucket (numeric, double precision and thresholds
- * array forms), the trigonometric and hyperbolic functions, degrees,
+ * array forms), the trigonometric (radians and degrees) and hyperbolic functions, degrees,
  * radians and pi, scale / min_scale / trim_scale.
  *
  * As PostgreSQL resolves them, an integer or untyped argument takes the
@@ -522,6 +522,116 @@ TRIG_FN(f_atanh, T_ATANH)
 TRIG_FN(f_degrees, T_DEGREES)
 TRIG_FN(f_radians, T_RADIANS)
 
+/* The degree forms (sind ... atan2d): exact at the angles whose values
+ * are exact (sind(30) = 0.5, tand(45) = 1), as PostgreSQL: the argument is
+ * reduced to the first quadrant, and there sin and cos of the radians are
+ * scaled so that they meet the exact values at 30 and 60 degrees. */
+#define RADIANS_PER_DEGREE 0.0174532925199432957692
+
+typedef struct DegConst { double sin_30, one_minus_cos_60, asin_0_5, acos_0_5, atan_1_0, tan_45, cot_45; } DegConst;
+
+static double sind_0_to_30(const DegConst *k, double x) { return (sin(x * RADIANS_PER_DEGREE) / k->sin_30) / 2.0; }
+static double cosd_0_to_60(const DegConst *k, double x)
+{
+    return 1.0 - ((1.0 - cos(x * RADIANS_PER_DEGREE)) / k->one_minus_cos_60) / 2.0;
+}
+static double sind_q1(const DegConst *k, double x) { return x <= 30.0 ? sind_0_to_30(k, x) : cosd_0_to_60(k, 90.0 - x); }
+static double cosd_q1(const DegConst *k, double x) { return x <= 60.0 ? cosd_0_to_60(k, x) : sind_0_to_30(k, 90.0 - x); }
+
+/* Computed at run time (a few calls per use, no shared state): volatile
+ * keeps the compiler from folding them with another precision than the
+ * functions' own. */
+static void deg_const(DegConst *c)
+{
+    volatile double thirty = 30.0, sixty = 60.0, half = 0.5, one = 1.0, fortyfive = 45.0;
+    c->sin_30 = sin(thirty * RADIANS_PER_DEGREE);
+    c->one_minus_cos_60 = 1.0 - cos(sixty * RADIANS_PER_DEGREE);
+    c->asin_0_5 = asin(half);
+    c->acos_0_5 = acos(half);
+    c->atan_1_0 = atan(one);
+    c->tan_45 = sind_q1(c, fortyfive) / cosd_q1(c, fortyfive);
+    c->cot_45 = cosd_q1(c, fortyfive) / sind_q1(c, fortyfive);
+}
+
+static double asind_q1(const DegConst *k, double x)
+{
+    if (x <= 0.5) return (asin(x) / k->asin_0_5) * 30.0;
+    return 90.0 - (acos(x) / k->acos_0_5) * 60.0;
+}
+static double acosd_q1(const DegConst *k, double x)
+{
+    if (x <= 0.5) return 90.0 - (asin(x) / k->asin_0_5) * 30.0;
+    return (acos(x) / k->acos_0_5) * 60.0;
+}
+
+typedef enum TrigD { TD_SIN, TD_COS, TD_TAN, TD_COT, TD_ASIN, TD_ACOS, TD_ATAN } TrigD;
+
+static int trigd(EvalEnv *env, const Value *a, Value *out, TrigD t)
+{
+    if (a[0].isnull) { *out = val_null(TYPE_FLOAT8); return DD_OK; }
+    DegConst kc;
+    deg_const(&kc);
+    const DegConst *k = &kc;
+    double x = a[0].v.f, r, sign = 1.0;
+    if (isnan(x)) { *out = val_float(TYPE_FLOAT8, x); return DD_OK; }
+    if (t == TD_ASIN || t == TD_ACOS) {
+        if (x < -1.0 || x > 1.0) return range_err(env, "input is out of range");
+        if (t == TD_ASIN) r = x >= 0 ? asind_q1(k, x) : -asind_q1(k, -x);
+        else r = x >= 0 ? acosd_q1(k, x) : 90.0 + asind_q1(k, -x);
+        *out = val_float(TYPE_FLOAT8, r);
+        return DD_OK;
+    }
+    if (t == TD_ATAN) {
+        *out = val_float(TYPE_FLOAT8, (atan(x) / k->atan_1_0) * 45.0);
+        return DD_OK;
+    }
+    if (isinf(x)) return range_err(env, "input is out of range");
+    /* into [0, 360), then the first quadrant with the sign to apply */
+    x = fmod(x, 360.0);
+    if (t == TD_COS) {
+        if (x < 0.0) x = -x;
+        if (x > 180.0) x = 360.0 - x;
+        if (x > 90.0) { x = 180.0 - x; sign = -sign; }
+        r = sign * cosd_q1(k, x);
+    } else {
+        if (x < 0.0) { x = -x; sign = -sign; }
+        if (x > 180.0) { x = 360.0 - x; sign = -sign; }
+        if (t == TD_SIN) {
+            if (x > 90.0) x = 180.0 - x;
+            r = sign * sind_q1(k, x);
+        } else {
+            if (x > 90.0) { x = 180.0 - x; sign = -sign; }
+            if (t == TD_TAN) r = sign * ((sind_q1(k, x) / cosd_q1(k, x)) / k->tan_45);
+            else r = sign * ((cosd_q1(k, x) / sind_q1(k, x)) / k->cot_45);
+            if (r == 0.0) r = 0.0;   /* no -0 */
+        }
+    }
+    *out = val_float(TYPE_FLOAT8, r);
+    return DD_OK;
+}
+
+#define TRIGD_FN(fname, kind) \
+    static int fname(EvalEnv *env, const Value *a, int n, Value *out, int loc) \
+    { DD_UNUSED(n); DD_UNUSED(loc); return trigd(env, a, out, kind); }
+TRIGD_FN(f_sind, TD_SIN)
+TRIGD_FN(f_cosd, TD_COS)
+TRIGD_FN(f_tand, TD_TAN)
+TRIGD_FN(f_cotd, TD_COT)
+TRIGD_FN(f_asind, TD_ASIN)
+TRIGD_FN(f_acosd, TD_ACOS)
+TRIGD_FN(f_atand, TD_ATAN)
+
+static int f_atan2d(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null_args(a, n)) { *out = val_null(TYPE_FLOAT8); return DD_OK; }
+    DD_UNUSED(env);
+    DegConst k;
+    deg_const(&k);
+    *out = val_float(TYPE_FLOAT8, (atan2(a[0].v.f, a[1].v.f) / k.atan_1_0) * 45.0);
+    return DD_OK;
+}
+
 static int f_atan2(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(env); DD_UNUSED(loc);
@@ -610,6 +720,14 @@ static const FuncDef funcs[] = {
     {"degrees", 1, 1, r_float8, f_degrees, false},
     {"radians", 1, 1, r_float8, f_radians, false},
     {"pi", 0, 0, r_none_float8, f_pi, false},
+    {"sind", 1, 1, r_float8, f_sind, false},
+    {"cosd", 1, 1, r_float8, f_cosd, false},
+    {"tand", 1, 1, r_float8, f_tand, false},
+    {"cotd", 1, 1, r_float8, f_cotd, false},
+    {"asind", 1, 1, r_float8, f_asind, false},
+    {"acosd", 1, 1, r_float8, f_acosd, false},
+    {"atand", 1, 1, r_float8, f_atand, false},
+    {"atan2d", 2, 2, r_float8, f_atan2d, false},
     {"scale", 1, 1, r_num_int4, f_scale, false},
     {"min_scale", 1, 1, r_num_int4, f_min_scale, false},
     {"trim_scale", 1, 1, r_numeric, f_trim_scale, false},
