@@ -1409,7 +1409,7 @@ static const FuncDef funcs[] = {
     {"ltrim", 1, 2, r_text_text, f_ltrim, false},
     {"rtrim", 1, 2, r_text_text, f_rtrim, false},
     {"replace", 3, 3, r_text_text, f_replace, false},
-    {"concat", 0, -1, r_any_text, f_concat, false},
+    {"concat", 1, -1, r_any_text, f_concat, false},
     {"strpos", 2, 2, r_strpos, f_strpos, false},
     {"position", 2, 2, r_strpos, f_strpos, false},
     {"left", 2, 2, r_text_ints, f_left, false},

@@ -273,7 +273,7 @@ static int f_sign(EvalEnv *env, const Value *a, int n, Value *out, int loc)
         return DD_OK;
     }
     double x = a[0].v.f;
-    *out = val_float(TYPE_FLOAT8, x > 0 ? 1.0 : x < 0 ? -1.0 : isnan(x) ? x : 0.0);
+    *out = val_float(TYPE_FLOAT8, x > 0 ? 1.0 : x < 0 ? -1.0 : 0.0);   /* NaN too: 0, as PostgreSQL */
     return DD_OK;
 }
 

@@ -156,17 +156,17 @@ static bool r_num_nulls(TypeId *a, int n, TypeId *r)
 
 /* ---------------------------------------------------------------- quoting */
 
-/* Whether identifier s (len bytes) can go unquoted: lower-case letters,
- * digits, _ and $ (not first), non-ASCII bytes, and not a keyword other
- * than an unreserved one. */
+/* Whether identifier s (len bytes) can go unquoted: ASCII lower-case
+ * letters, digits (not first) and _, and not a keyword other than an
+ * unreserved one (PostgreSQL's quote_identifier). */
 static bool ident_safe(const char *s, u32 len)
 {
     if (len == 0) return false;
     unsigned char c0 = (unsigned char)s[0];
-    if (!((c0 >= 'a' && c0 <= 'z') || c0 == '_' || c0 >= 0x80)) return false;
+    if (!((c0 >= 'a' && c0 <= 'z') || c0 == '_')) return false;
     for (u32 i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$' || c >= 0x80)) return false;
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
     }
     int kw = lex_keyword(s, len);
     return kw == KW_NONE || lex_keyword_category(kw) == KWC_UNRESERVED;
@@ -323,8 +323,17 @@ static int f_format(EvalEnv *env, const Value *a, int n, Value *out, int loc)
             if (w->isnull) width = 0;
             else if (type_is_int((TypeId)w->type)) width = w->v.i;
             else {
-                rc = dd_err(env->sql->err, DD_EDATATYPE_MISMATCH, -1, "width argument must be an integer");
-                goto done;
+                /* another type: its text read as an integer, as PostgreSQL casts it */
+                Buf wt = BUF_INIT;
+                put_text(env, w, &wt);
+                Value iv;
+                ValueCtx vc = vctx(env);
+                rc = buf_ok(&wt) ? val_from_text(TYPE_INT4, -1, wt.len ? (const char *)wt.data : "", wt.len, &vc,
+                                                 &iv, env->sql->err)
+                                 : DD_ENOMEM;
+                buf_free(&wt);
+                if (rc) goto done;
+                width = iv.v.i;
             }
         }
         int ai = argpos > 0 ? (int)argpos - 1 : next;
@@ -543,36 +552,38 @@ static int f_decode(EvalEnv *env, const Value *a, int n, Value *out, int loc)
             }
         }
     } else if (how == 1) {
-        /* groups of 4 symbols, white space skipped, '=' padding at the end only */
+        /* groups of 4 symbols, white space skipped; an '=' at the third or
+         * fourth place of a group marks the end: from there each group
+         * gives only the bytes before it (PostgreSQL's decoder) */
         u32 acc = 0;
-        int k = 0, pad = 0;
+        int k = 0, end = 0;
         for (u32 i = 0; i < len; i++) {
             char c = s[i];
+            int v;
             if (is_space(c)) continue;
             if (c == '=') {
-                if (k < 2) goto bad_end;
-                pad++;
-                if (pad > 2) goto bad_end;
-                acc <<= 6;
-                k++;
-            } else {
-                int v = b64val(c);
-                if (v < 0 || pad) {
-                    if (pad) goto bad_end;
-                    int l = utf8_seq_len((unsigned char)c);
-                    if (l < 1 || i + (u32)l > len) l = 1;
-                    memcpy(bad, s + i, (size_t)l);
-                    bad[l] = 0;
-                    buf_free(&b);
-                    return bad_param(env, "invalid symbol \"%s\" found while decoding base64 sequence", bad);
+                if (!end) {
+                    if (k == 2) end = 1;
+                    else if (k == 3) end = 2;
+                    else {
+                        buf_free(&b);
+                        return bad_param(env, "%s", "unexpected \"=\" while decoding base64 sequence");
+                    }
                 }
-                acc = acc << 6 | (u32)v;
-                k++;
+                v = 0;
+            } else if ((v = b64val(c)) < 0) {
+                int l = utf8_seq_len((unsigned char)c);
+                if (l < 1 || i + (u32)l > len) l = 1;
+                memcpy(bad, s + i, (size_t)l);
+                bad[l] = 0;
+                buf_free(&b);
+                return bad_param(env, "invalid symbol \"%s\" found while decoding base64 sequence", bad);
             }
-            if (k == 4) {
+            acc = acc << 6 | (u32)v;
+            if (++k == 4) {
                 buf_putc(&b, (u8)(acc >> 16));
-                if (pad < 2) buf_putc(&b, (u8)(acc >> 8));
-                if (pad < 1) buf_putc(&b, (u8)acc);
+                if (end == 0 || end > 1) buf_putc(&b, (u8)(acc >> 8));
+                if (end == 0 || end > 2) buf_putc(&b, (u8)acc);
                 acc = 0;
                 k = 0;
             }
