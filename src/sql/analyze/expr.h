@@ -130,7 +130,10 @@ typedef enum AggKind { AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG
                         * the values are kept as with ORDER BY and sorted at the end */
                        AGG_PERCENTILE_CONT, AGG_PERCENTILE_DISC, AGG_MODE } AggKind;
 /* Whether kind is an ordered-set aggregate (needs WITHIN GROUP). */
-static inline bool agg_is_ordered_set(AggKind k) { return k >= AGG_PERCENTILE_CONT; }
+static inline bool agg_is_ordered_set(AggKind k)
+{
+    return k == AGG_PERCENTILE_CONT || k == AGG_PERCENTILE_DISC || k == AGG_MODE;
+}
 /* Whether kind is one of the aggregates of (y, x) pairs (covar_*, corr, regr_*). */
 static inline bool agg_is_regr(AggKind k) { return k >= AGG_COVAR_POP && k <= AGG_REGR_R2; }
 typedef struct ExprProg ExprProg;
