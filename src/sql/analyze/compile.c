@@ -785,6 +785,17 @@ static int build_ordered_set(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind k
     }
     if (e->u.func.distinct)
         return err_at(cc, DD_ESYNTAX, e->loc, "cannot use DISTINCT with WITHIN GROUP");
+    if (direct && cc->grouped) {
+        /* the direct argument belongs to the grouped query (PostgreSQL: an
+         * ungrouped column there is 42803); checked by compiling it there,
+         * it is evaluated over the group's first row */
+        CompileCtx chk = *cc;
+        ExprProg *tmp;
+        chk.agg_forbidden = "aggregate function calls";
+        chk.win_allowed = false;
+        chk.srf_allowed = false;
+        if ((rc = expr_compile(&chk, e->u.func.args[0], &tmp))) return rc;
+    }
     if (direct) {
         TypeId ft = type_is_array(dt) ? type_array_of(TYPE_FLOAT8) : TYPE_FLOAT8;
         if ((rc = expr_compile_as(sub, e->u.func.args[0], ft, -1, &a->arg2))) return rc;
