@@ -113,7 +113,9 @@
     X(JSON_ARRAY_NOT_FOUND, "22039", "SQL/JSON array not found")            \
     X(JSON_SUBSCRIPT, "22033", "invalid SQL/JSON subscript")                \
     X(JSON_SINGLETON, "22038", "singleton SQL/JSON item required")          \
-    X(JSON_NUMBER_NOT_FOUND, "2203B", "SQL/JSON number not found")
+    X(JSON_NUMBER_NOT_FOUND, "2203B", "SQL/JSON number not found")            \
+    X(INVALID_ARGUMENT_LOG, "2201E", "invalid argument for logarithm")      \
+    X(INVALID_ARGUMENT_WIDTH_BUCKET, "2201G", "invalid argument for width_bucket function")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

@@ -1135,6 +1135,29 @@ static bool parse_all(const char *s, size_t len)
     return true;
 }
 
+/* f(args) WITHIN GROUP (ORDER BY ...) and VARIADIC, the last argument */
+TEST(within_group_variadic)
+{
+    SelectStmt *s = sel("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x DESC) FILTER (WHERE x > 0) FROM t");
+    CHECK(s != NULL);
+    if (s) {
+        Expr *f = s->targets[0]->expr;
+        CHECK(f->kind == EXPR_FUNC && f->u.func.within_group);
+        CHECK_EQ_INT(f->u.func.n, 1);
+        CHECK_EQ_INT(f->u.func.norder, 1);
+        CHECK(f->u.func.order[0]->desc);
+        CHECK(f->u.func.filter != NULL);
+    }
+    s = sel("SELECT format('%s', VARIADIC ARRAY['a'])");
+    CHECK(s != NULL);
+    if (s) CHECK(s->targets[0]->expr->u.func.variadic && s->targets[0]->expr->u.func.n == 2);
+    Err e = perr("SELECT percentile_cont(0.5 ORDER BY x) WITHIN GROUP (ORDER BY x) FROM t");
+    CHECK_EQ_STR(e.e.sqlstate, "42601");
+    CHECK_EQ_STR(e.e.message, "cannot use multiple ORDER BY clauses with WITHIN GROUP");
+    e = perr("SELECT concat(VARIADIC ARRAY[1], 'x')");
+    CHECK_EQ_STR(e.e.message, "syntax error at or near \",\"");
+}
+
 TEST(garbage)
 {
     static const char *valid[] = {
@@ -1210,6 +1233,7 @@ int main(void)
     RUN(multi_statement);
     RUN(error_positions);
     RUN(depth_limit);
+    RUN(within_group_variadic);
     RUN(garbage);
     arena_free(&A);
     return check_summary();

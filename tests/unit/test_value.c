@@ -207,6 +207,54 @@ TEST(numeric_io)
     CHECK_EQ_STR(io(TYPE_NUMERIC, (5 << 16) | 0, "12345.678"), "12346");
 }
 
+/* numeric_sqrt_at(s, r) and numeric_div_at(a, b, r) as text */
+static const char *nsqrt(const char *s, int r)
+{
+    Value v = V(TYPE_NUMERIC, s);
+    i128 c;
+    int cs;
+    DdError e;
+    dd_err_clear(&e);
+    if (numeric_sqrt_at(v.v.coef, v.scale, r, &c, &cs, &e)) return err_str(&e);
+    Value o = val_numeric(c, cs);
+    return out_str(&o);
+}
+static const char *ndiv(const char *a, const char *b, int r)
+{
+    Value x = V(TYPE_NUMERIC, a), y = V(TYPE_NUMERIC, b);
+    i128 c;
+    int cs;
+    DdError e;
+    dd_err_clear(&e);
+    if (r < 0) r = numeric_div_scale(x.v.coef, x.scale, y.v.coef, y.scale);
+    if (numeric_div_at(x.v.coef, x.scale, y.v.coef, y.scale, r, &c, &cs, &e)) return err_str(&e);
+    Value o = val_numeric(c, cs);
+    return out_str(&o);
+}
+
+/* exact square roots rounded half up at a scale; division at a given
+ * scale (the statistical aggregates and sqrt use them) */
+TEST(numeric_sqrt_div)
+{
+    CHECK_EQ_STR(nsqrt("2.5", 16), "1.5811388300841897");
+    CHECK_EQ_STR(nsqrt("2", 15), "1.414213562373095");
+    CHECK_EQ_STR(nsqrt("0.0001", 17), "0.01000000000000000");
+    CHECK_EQ_STR(nsqrt("12345678901234567890", 7), "3513641828.8201443");
+    CHECK_EQ_STR(nsqrt("16", 0), "4");
+    CHECK_EQ_STR(nsqrt("0", 3), "0.000");
+    CHECK_EQ_STR(nsqrt("0.25", 0), "1");      /* 0.5 rounds up */
+    CHECK_EQ_STR(nsqrt("99999999999999999999999999999999999999", 0), "10000000000000000000");
+    CHECK_EQ_STR(nsqrt("0.0000000001", 5), "0.00001");
+    CHECK_EQ_STR(nsqrt("0.000000000225", 5), "0.00002");   /* 0.000015 rounds up */
+    /* more than 38 digits: rounded to fit, as the other operations */
+    CHECK_EQ_STR(nsqrt("1e37", 20), "3162277660168379331.9988935444327185337");
+    CHECK_EQ_STR(nsqrt("-1", 2), "ERROR 2201F: cannot take square root of a negative number");
+    CHECK_EQ_STR(ndiv("3.375", "6", -1), "0.56250000000000000000");
+    CHECK_EQ_STR(ndiv("10", "3", 0), "3");
+    CHECK_EQ_STR(ndiv("-10", "4", 0), "-3");    /* -2.5 rounds away from zero */
+    CHECK_EQ_STR(ndiv("1", "0", 2), "ERROR 22012: division by zero");
+}
+
 TEST(numeric_arith)
 {
     Value ten = V(TYPE_NUMERIC, "10"), one = V(TYPE_NUMERIC, "1");
@@ -871,6 +919,7 @@ int main(void)
     RUN(float_output);
     RUN(numeric_io);
     RUN(numeric_arith);
+    RUN(numeric_sqrt_div);
     RUN(int_arith);
     RUN(float_arith);
     RUN(numeric_casts);

@@ -682,6 +682,8 @@ static int compile_coalesce_in(Builder *b, Expr *e, Frag *f)
     return rc;
 }
 
+static int build_ordered_set(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, AggSpec *a);
+
 /* The AggSpec of aggregate call e: its argument compiled in sub (the
  * context of the rows it aggregates), its result type. */
 static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, AggSpec *a)
@@ -723,10 +725,12 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
         a->nord = k;
     }
     int nargs = e->u.func.n;
+    if (agg_is_ordered_set(kind)) return build_ordered_set(cc, sub, e, kind, a);
     if (kind == AGG_COUNT_STAR) {
         a->type = TYPE_INT8;
     } else {
-        if (nargs != (kind == AGG_STRING_AGG || kind == AGG_JSON_OBJECT_AGG || kind == AGG_JSONB_OBJECT_AGG ? 2 : 1))
+        if (nargs != (kind == AGG_STRING_AGG || kind == AGG_JSON_OBJECT_AGG || kind == AGG_JSONB_OBJECT_AGG ||
+                      agg_is_regr(kind) ? 2 : 1))
             return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s with %d arguments does not exist",
                           e->u.func.name, nargs);
         rc = expr_compile(sub, e->u.func.args[0], &a->arg);
@@ -808,9 +812,101 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             }
             a->type = kind == AGG_JSON_AGG || kind == AGG_JSON_OBJECT_AGG ? TYPE_JSON : TYPE_JSONB;
             break;
+        case AGG_COVAR_POP: case AGG_COVAR_SAMP: case AGG_CORR: case AGG_REGR_COUNT: case AGG_REGR_AVGX:
+        case AGG_REGR_AVGY: case AGG_REGR_SXX: case AGG_REGR_SYY: case AGG_REGR_SXY: case AGG_REGR_SLOPE:
+        case AGG_REGR_INTERCEPT: case AGG_REGR_R2: {
+            /* (y, x) as double precision */
+            if ((rc = expr_compile(sub, e->u.func.args[1], &a->arg2))) return rc;
+            TypeId xt = a->arg2->type;
+            bool ok = true;
+            TypeId ts[2] = {at, xt};
+            for (int i = 0; i < 2; i++)
+                ok = ok && (ts[i] == TYPE_UNKNOWN || ts[i] == TYPE_NULLTYPE || type_is_numeric(ts[i]));
+            if (!ok)
+                return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s, %s) does not exist",
+                              e->u.func.name, type_name(at == TYPE_NULLTYPE ? TYPE_UNKNOWN : at),
+                              type_name(xt == TYPE_NULLTYPE ? TYPE_UNKNOWN : xt));
+            if (a->distinct)
+                return err_at(cc, DD_EFEATURE, e->loc, "DISTINCT is not supported for %s", e->u.func.name);
+            if ((rc = expr_compile_as(sub, e->u.func.args[0], TYPE_FLOAT8, -1, &a->arg)) ||
+                (rc = expr_compile_as(sub, e->u.func.args[1], TYPE_FLOAT8, -1, &a->arg2)))
+                return rc;
+            a->type = kind == AGG_REGR_COUNT ? TYPE_INT8 : TYPE_FLOAT8;
+            break;
+        }
+        case AGG_VAR_SAMP: case AGG_VAR_POP: case AGG_STDDEV_SAMP: case AGG_STDDEV_POP:
+            /* numeric for exact input, double precision for float input */
+            if (at == TYPE_UNKNOWN || at == TYPE_NULLTYPE) at = TYPE_FLOAT8;
+            if (type_is_int(at) || at == TYPE_NUMERIC) a->type = TYPE_NUMERIC;
+            else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8) a->type = TYPE_FLOAT8;
+            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist",
+                               e->u.func.name, type_name(at));
+            if (a->arg->type != a->type && (rc = expr_compile_as(sub, e->u.func.args[0], a->type, -1, &a->arg)))
+                return rc;
+            break;
         default: break;
         }
     }
+    return DD_OK;
+}
+
+/* percentile_cont / percentile_disc (fraction or array of fractions) and
+ * mode(), each WITHIN GROUP (ORDER BY x): a->arg is x (as double precision
+ * for percentile_cont of a number), a->ord[0] its sort key, a->arg2 the
+ * fraction(s), evaluated over the group's first row. */
+static int build_ordered_set(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, AggSpec *a)
+{
+    const char *name = e->u.func.name;
+    int nargs = e->u.func.n, want = kind == AGG_MODE ? 0 : 1, rc;
+    ExprProg *direct = NULL;
+    if (nargs == want && want == 1 && (rc = expr_compile(sub, e->u.func.args[0], &direct))) return rc;
+    TypeId dt = direct ? direct->type : TYPE_UNKNOWN;
+    if (direct && (dt == TYPE_UNKNOWN || dt == TYPE_NULLTYPE)) dt = TYPE_FLOAT8;
+    bool frac_ok = direct && (type_is_numeric(dt) || (type_is_array(dt) && type_is_numeric(type_elem(dt))));
+    TypeId xt = e->u.func.norder == 1 ? a->ord[0]->type : TYPE_UNKNOWN;
+    if (xt == TYPE_UNKNOWN || xt == TYPE_NULLTYPE) xt = TYPE_TEXT;
+    bool x_ok = e->u.func.norder == 1 &&
+                (kind != AGG_PERCENTILE_CONT || type_is_numeric(xt) || xt == TYPE_INTERVAL);
+    if (nargs != want || (want && !frac_ok) || !x_ok || !e->u.func.within_group) {
+        /* function percentile_disc(numeric, integer, integer) does not exist */
+        char sig[256];
+        size_t o = 0;
+        sig[0] = 0;
+        for (int i = 0; i < nargs; i++) {
+            ExprProg *p = i == 0 ? direct : NULL;
+            if (!p && (rc = expr_compile(sub, e->u.func.args[i], &p))) return rc;
+            TypeId t = p->type == TYPE_UNKNOWN ? TYPE_NUMERIC : p->type;
+            o += (size_t)snprintf(sig + o, sizeof(sig) - o, "%s%s", o ? ", " : "", type_name(t));
+            if (o >= sizeof(sig)) o = sizeof(sig) - 1;
+        }
+        for (int i = 0; i < e->u.func.norder && e->u.func.within_group; i++) {
+            o += (size_t)snprintf(sig + o, sizeof(sig) - o, "%s%s", o ? ", " : "",
+                                  type_name(a->ord[i]->type == TYPE_UNKNOWN ? TYPE_TEXT : a->ord[i]->type));
+            if (o >= sizeof(sig)) o = sizeof(sig) - 1;
+        }
+        return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", name, sig);
+    }
+    if (e->u.func.distinct)
+        return err_at(cc, DD_ESYNTAX, e->loc, "cannot use DISTINCT with WITHIN GROUP");
+    if (direct && cc->grouped) {
+        /* the direct argument belongs to the grouped query (PostgreSQL: an
+         * ungrouped column there is 42803); checked by compiling it there,
+         * it is evaluated over the group's first row */
+        CompileCtx chk = *cc;
+        ExprProg *tmp;
+        chk.agg_forbidden = "aggregate function calls";
+        chk.win_allowed = false;
+        chk.srf_allowed = false;
+        if ((rc = expr_compile(&chk, e->u.func.args[0], &tmp))) return rc;
+    }
+    if (direct) {
+        TypeId ft = type_is_array(dt) ? type_array_of(TYPE_FLOAT8) : TYPE_FLOAT8;
+        if ((rc = expr_compile_as(sub, e->u.func.args[0], ft, -1, &a->arg2))) return rc;
+    }
+    TypeId vt = xt;
+    if (kind == AGG_PERCENTILE_CONT && xt != TYPE_INTERVAL) vt = TYPE_FLOAT8;
+    if ((rc = expr_compile_as(sub, e->u.func.order[0]->expr, vt, -1, &a->arg))) return rc;
+    a->type = direct && type_is_array(dt) ? type_array_of(vt) : vt;
     return DD_OK;
 }
 
@@ -930,6 +1026,8 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
         if (!agg_lookup(name, &ak))
             return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc,
                           "OVER specified, but %s is not a window function nor an aggregate function", name);
+        if (agg_is_ordered_set(ak))
+            return err_at(cc, DD_EFEATURE, e->loc, "OVER is not supported for ordered-set aggregate %s", name);
         if (e->u.func.distinct)
             return err_at(cc, DD_EFEATURE, e->loc, "DISTINCT is not implemented for window functions");
         if (e->u.func.norder)
@@ -1170,6 +1268,16 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         return err_at(cc, DD_ESYNTAX, e->loc, "%s(*) specified, but %s is not an aggregate function", name, name);
     if (strcmp(name, "grouping") == 0 && !e->u.func.distinct && !e->u.func.filter && e->u.func.n > 0)
         return compile_grouping(b, e, f);
+    if (e->u.func.within_group && (!agg_lookup(name, &ak) || !agg_is_ordered_set(ak))) {
+        if (!agg_lookup(name, &ak) && !func_lookup(name))
+            return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s() does not exist", name);
+        if (e->u.func.star || !agg_lookup(name, &ak))
+            return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc,
+                          "%s is not an ordered-set aggregate, so it cannot have WITHIN GROUP", name);
+        /* PostgreSQL looks for a form taking the direct and the ordering arguments */
+        return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s with %d arguments does not exist", name,
+                      e->u.func.n + e->u.func.norder);
+    }
     if (agg_lookup(name, &ak)) {
         if (e->u.func.star) ak = AGG_COUNT_STAR;
         if (cc->agg_forbidden)
@@ -1230,6 +1338,21 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     if (!rc && n == 1 && (fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE) &&
         (strcmp(name, "to_json") == 0 || strcmp(name, "to_jsonb") == 0))   /* anyelement */
         rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->loc, "could not determine polymorphic type because input has type unknown");
+    int vi = e->u.func.variadic ? func_variadic_index(name) : -1;
+    if (!rc && vi >= 0) {
+        /* f(..., VARIADIC arr) of a function whose arguments from vi on
+         * are of any type: arr must be exactly those arguments */
+        TypeId at = fs[n - 1].type;
+        if (!type_is_array(at))
+            rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->u.func.args[n - 1]->loc, "VARIADIC argument must be an array");
+        else if (n != vi + 1) {
+            Buf sig = BUF_INIT;
+            for (int i = 0; i < n; i++) buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(fs[i].type));
+            rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", name,
+                        buf_ok(&sig) ? buf_cstr(&sig) : "");
+            buf_free(&sig);
+        }
+    }
     if (!rc && !(fd = resolve_form(name, n, fs, types, &ret))) {
         Buf sig = BUF_INIT;
         buf_printf(&sig, "%s(", name);
@@ -1260,6 +1383,11 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     }
     for (int i = 0; !rc && i < n; i++) rc = frag_append(f, &fs[i], i);
     if (!rc) rc = emit_call(f, fd, n, ret, e->loc);
+    if (!rc && vi >= 0) {
+        /* func_variadic_call spreads the array, then calls fd */
+        f->code[f->n - 1].fn = func_variadic_call;
+        f->code[f->n - 1].state = (void *)fd;
+    }
     for (int i = 0; fs && i < n; i++) frag_free(&fs[i]);
     dd_free(fs);
     dd_free(types);
@@ -2056,6 +2184,7 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
                sort_equal(a->u.func.order, b->u.func.order, a->u.func.norder, b->u.func.norder) &&
                a->u.func.cmp == b->u.func.cmp && a->u.func.all == b->u.func.all &&
                a->u.func.star == b->u.func.star && a->u.func.distinct == b->u.func.distinct &&
+               a->u.func.within_group == b->u.func.within_group && a->u.func.variadic == b->u.func.variadic &&
                a->u.func.over == b->u.func.over && ast_expr_equal(a->u.func.filter, b->u.func.filter) &&
                list_equal(a->u.func.args, b->u.func.args, a->u.func.n);
     case EXPR_SUBQUERY:

@@ -120,13 +120,29 @@ typedef struct SubLink {
 /* An aggregate call found while compiling a post-aggregation expression. */
 typedef enum AggKind { AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX,
                        AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG, AGG_ARRAY_AGG,
-                       AGG_JSON_AGG, AGG_JSONB_AGG, AGG_JSON_OBJECT_AGG, AGG_JSONB_OBJECT_AGG } AggKind;
+                       AGG_JSON_AGG, AGG_JSONB_AGG, AGG_JSON_OBJECT_AGG, AGG_JSONB_OBJECT_AGG,
+                       /* statistics: sums of x and x*x (numeric), or Youngs-Cramer (float) */
+                       AGG_VAR_SAMP, AGG_VAR_POP, AGG_STDDEV_SAMP, AGG_STDDEV_POP,
+                       /* of (y, x) pairs in double precision, Youngs-Cramer sums */
+                       AGG_COVAR_POP, AGG_COVAR_SAMP, AGG_CORR, AGG_REGR_COUNT, AGG_REGR_AVGX,
+                       AGG_REGR_AVGY, AGG_REGR_SXX, AGG_REGR_SYY, AGG_REGR_SXY, AGG_REGR_SLOPE,
+                       AGG_REGR_INTERCEPT, AGG_REGR_R2,
+                       /* ordered-set aggregates, f(direct) WITHIN GROUP (ORDER BY x):
+                        * the values are kept as with ORDER BY and sorted at the end */
+                       AGG_PERCENTILE_CONT, AGG_PERCENTILE_DISC, AGG_MODE } AggKind;
+/* Whether kind is an ordered-set aggregate (needs WITHIN GROUP). */
+static inline bool agg_is_ordered_set(AggKind k)
+{
+    return k == AGG_PERCENTILE_CONT || k == AGG_PERCENTILE_DISC || k == AGG_MODE;
+}
+/* Whether kind is one of the aggregates of (y, x) pairs (covar_*, corr, regr_*). */
+static inline bool agg_is_regr(AggKind k) { return k >= AGG_COVAR_POP && k <= AGG_REGR_R2; }
 typedef struct ExprProg ExprProg;
 typedef struct AggSpec {
     AggKind kind;
     bool distinct;
     ExprProg *arg;          /* over the input row; NULL for count(*) */
-    ExprProg *arg2;         /* string_agg delimiter; json(b)_object_agg value */
+    ExprProg *arg2;         /* string_agg delimiter; json(b)_object_agg value; percentile's fraction(s); regr_*'s x */
     ExprProg *filter;       /* FILTER (WHERE ...): rows it is not true for are skipped */
     ExprProg **ord; int nord;   /* agg(x ORDER BY ...): the order array_agg and
                                    string_agg take their values in (the other
@@ -305,9 +321,22 @@ const FuncDef *func_lookup_form(const char *name, int k);
 extern const FuncDef seq_funcs[];
 extern const int nseq_funcs;
 bool agg_lookup(const char *name, AggKind *kind);
+/* Functions whose arguments from some position on are of any type and any
+ * number (format, concat, concat_ws, num_nulls, num_nonnulls): that
+ * position, which a VARIADIC array may fill; -1 for other functions. */
+int func_variadic_index(const char *name);
+/* The implementation of a call with VARIADIC: the last argument, an array,
+ * spread into arguments (a NULL array: none for format, a NULL result for
+ * the others), then the FuncDef in the call site's state called. */
+int func_variadic_call(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);
 /* The regular expression functions (regexfunc.c), searched after func.c's
  * own table: form k of name, or NULL. */
 const FuncDef *regex_func_lookup(const char *name, int k);
+/* The math functions of mathfunc.c (ln, exp, log, gcd, width_bucket, the
+ * trigonometric ones, ...) and the string functions of strfunc.c (format,
+ * md5, encode, quote_ident, ...): form k of name, or NULL. */
+const FuncDef *math_func_lookup(const char *name, int k);
+const FuncDef *str_func_lookup(const char *name, int k);
 
 /* Set-returning functions (srfcall.c): whether name is one
  * (generate_series, unnest, regexp_matches, regexp_split_to_table), and

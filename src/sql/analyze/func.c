@@ -11,6 +11,7 @@
 #include "jsonfunc.h"
 #include "../types/datefunc.h"
 #include "../types/formatting.h"
+#include "../types/array.h"
 #include "../../util/clock.h"
 #include <string.h>
 #include <errno.h>
@@ -76,10 +77,22 @@ static bool r_numeric_same(TypeId *a, int n, TypeId *r)
     *r = a[0];
     return true;
 }
+/* floor, ceil: numeric or double precision (integers and untyped
+ * arguments take the latter, PostgreSQL's preferred type) */
+static bool r_float_or_numeric(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0]) || type_is_int(a[0])) a[0] = TYPE_FLOAT8;
+    if (!type_is_numeric(a[0])) return false;
+    *r = a[0];
+    return true;
+}
 /* round/trunc(x) keep the type for numeric/float; round(numeric, int) */
 static bool r_round(TypeId *a, int n, TypeId *r)
 {
-    if (is_unknownish(a[0]) || type_is_int(a[0])) a[0] = TYPE_NUMERIC;
+    /* an integer or untyped argument takes the double precision form, as
+     * PostgreSQL's preferred type; with a scale, the numeric form */
+    if (is_unknownish(a[0]) || type_is_int(a[0])) a[0] = n == 2 ? TYPE_NUMERIC : TYPE_FLOAT8;
     if (!type_is_numeric(a[0])) return false;
     if (n == 2) {
         if (a[0] != TYPE_NUMERIC) {
@@ -339,6 +352,45 @@ static int f_lower(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(n); DD_UNUSED(loc); return f_lower_upper(env, a, out, false); }
 static int f_upper(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(n); DD_UNUSED(loc); return f_lower_upper(env, a, out, true); }
+
+/* initcap(s): the first letter of each word upper case, the others lower
+ * case; words are runs of letters and digits (Unicode's, as upper()) */
+static int f_initcap(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    const unsigned char *p = (const unsigned char *)a[0].v.s.p;
+    u32 len = a[0].v.s.len;
+    char *c = arena_alloc(env->sql->row, (size_t)len * 2 + 4);
+    if (!c) return DD_ENOMEM;
+    locale_t loc8 = utf8_locale();
+    bool in_word = false;
+    u32 o = 0;
+    for (u32 i = 0; i < len;) {
+        unsigned char ch = p[i];
+        int l = ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : ch >= 0xC0 ? 2 : 1;
+        if (i + (u32)l > len) l = 1;
+        u32 cp = l == 1 ? ch : ch & (0xFF >> (l + 1));
+        for (int k = 1; k < l; k++) cp = (cp << 6) | (p[i + k] & 0x3F);
+        bool alnum = cp < 0x80 ? isalnum((int)cp) != 0 : loc8 && iswalnum_l((wint_t)cp, loc8);
+        u32 m = cp;
+        if (cp < 0x80) m = (u32)(in_word ? tolower((int)cp) : toupper((int)cp));
+        else if (loc8) m = (u32)(in_word ? towlower_l((wint_t)cp, loc8) : towupper_l((wint_t)cp, loc8));
+        in_word = alnum;
+        if (m < 0x80) c[o++] = (char)m;
+        else if (m < 0x800) { c[o++] = (char)(0xC0 | (m >> 6)); c[o++] = (char)(0x80 | (m & 0x3F)); }
+        else if (m < 0x10000) {
+            c[o++] = (char)(0xE0 | (m >> 12)); c[o++] = (char)(0x80 | ((m >> 6) & 0x3F)); c[o++] = (char)(0x80 | (m & 0x3F));
+        } else {
+            c[o++] = (char)(0xF0 | (m >> 18)); c[o++] = (char)(0x80 | ((m >> 12) & 0x3F));
+            c[o++] = (char)(0x80 | ((m >> 6) & 0x3F)); c[o++] = (char)(0x80 | (m & 0x3F));
+        }
+        i += (u32)l;
+    }
+    c[o] = 0;
+    *out = val_text(TYPE_TEXT, c, o);
+    return DD_OK;
+}
 
 static i64 utf8_len(const char *p, u32 n)
 {
@@ -684,9 +736,7 @@ static int f_sqrt(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     if (!num) { *out = val_float(TYPE_FLOAT8, sqrt(x)); return DD_OK; }
     /* numeric: PostgreSQL's result scale, from the argument's weight in
      * base-10000 digits (sqrt(2::numeric) = 1.414213562373095,
-     * sqrt(1e-10) = 0.000010000000000000000) */
-    long double lx = (long double)a[0].v.coef / powl(10.0L, (long double)a[0].scale);
-    long double r = sqrtl(lx);
+     * sqrt(1e-10) = 0.000010000000000000000), the root exact and rounded */
     int scale = a[0].scale;
     {
         int d10 = x > 0 ? (int)floor(log10(x)) : 0;   /* zero has weight 0 */
@@ -696,31 +746,35 @@ static int f_sqrt(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     }
     if (scale < 0) scale = 0;
     if (scale > NUMERIC_MAX_SCALE) scale = NUMERIC_MAX_SCALE;
-    long double scaled = r * powl(10.0L, (long double)scale);
-    if (scaled > 1e37L) return dd_err(env->sql->err, DD_EOUT_OF_RANGE, -1, "value overflows numeric format");
-    *out = val_numeric((i128)llroundl(scaled), scale);
-    return DD_OK;
+    i128 c;
+    int cs;
+    int rc = numeric_sqrt_at(a[0].v.coef, a[0].scale, scale, &c, &cs, env->sql->err);
+    if (!rc) *out = val_numeric(c, cs);
+    return rc;
 }
 
 /* sqrt: numeric for exact arguments, double precision otherwise */
 static bool r_sqrt(TypeId *a, int n, TypeId *r)
 {
     DD_UNUSED(n);
-    if (is_unknownish(a[0]) || type_is_int(a[0]) || a[0] == TYPE_NUMERIC) a[0] = TYPE_NUMERIC;
-    else if (type_is_numeric(a[0])) a[0] = TYPE_FLOAT8;
+    if (a[0] == TYPE_NUMERIC) a[0] = TYPE_NUMERIC;
+    else if (is_unknownish(a[0]) || type_is_numeric(a[0])) a[0] = TYPE_FLOAT8;
     else return false;
     *r = a[0];
     return true;
 }
 
-/* power: numeric when both arguments are exact, double precision otherwise */
+/* power: numeric when an argument is numeric and none is a float, double
+ * precision otherwise (power(2, 10) is double precision in PostgreSQL) */
 static bool r_power(TypeId *a, int n, TypeId *r)
 {
-    bool exact = true;
+    bool exact = false;
     for (int i = 0; i < n; i++) {
         if (!is_unknownish(a[i]) && !type_is_numeric(a[i])) return false;
-        if (a[i] == TYPE_FLOAT4 || a[i] == TYPE_FLOAT8) exact = false;
+        if (a[i] == TYPE_NUMERIC) exact = true;
     }
+    for (int i = 0; i < n; i++)
+        if (a[i] == TYPE_FLOAT4 || a[i] == TYPE_FLOAT8) exact = false;
     for (int i = 0; i < n; i++) a[i] = exact ? TYPE_NUMERIC : TYPE_FLOAT8;
     *r = exact ? TYPE_NUMERIC : TYPE_FLOAT8;
     return true;
@@ -1378,6 +1432,7 @@ static const FuncDef funcs[] = {
     {"drift_time_of", 1, 1, r_int8_tstz, f_drift_time_of, true},
     {"lower", 1, 1, r_text_text, f_lower, false},
     {"upper", 1, 1, r_text_text, f_upper, false},
+    {"initcap", 1, 1, r_text_text, f_initcap, false},
     {"length", 1, 1, r_length, f_length, false},
     {"char_length", 1, 1, r_length, f_length, false},
     {"character_length", 1, 1, r_length, f_length, false},
@@ -1389,8 +1444,9 @@ static const FuncDef funcs[] = {
     {"ltrim", 1, 2, r_text_text, f_ltrim, false},
     {"rtrim", 1, 2, r_text_text, f_rtrim, false},
     {"replace", 3, 3, r_text_text, f_replace, false},
-    {"concat", 0, -1, r_any_text, f_concat, false},
+    {"concat", 1, -1, r_any_text, f_concat, false},
     {"strpos", 2, 2, r_strpos, f_strpos, false},
+    {"position", 2, 2, r_strpos, f_strpos, false},
     {"left", 2, 2, r_text_ints, f_left, false},
     {"right", 2, 2, r_text_ints, f_right, false},
     {"repeat", 2, 2, r_text_ints, f_repeat, false},
@@ -1403,9 +1459,9 @@ static const FuncDef funcs[] = {
     {"abs", 1, 1, r_numeric_same, f_abs, false},
     {"round", 1, 2, r_round, f_round, false},
     {"trunc", 1, 2, r_round, f_trunc, false},
-    {"floor", 1, 1, r_numeric_same, f_floor, false},
-    {"ceil", 1, 1, r_numeric_same, f_ceil, false},
-    {"ceiling", 1, 1, r_numeric_same, f_ceil, false},
+    {"floor", 1, 1, r_float_or_numeric, f_floor, false},
+    {"ceil", 1, 1, r_float_or_numeric, f_ceil, false},
+    {"ceiling", 1, 1, r_float_or_numeric, f_ceil, false},
     {"sqrt", 1, 1, r_sqrt, f_sqrt, false},
     {"power", 2, 2, r_power, f_power, false},
     {"pow", 2, 2, r_power, f_power, false},
@@ -1446,10 +1502,44 @@ const FuncDef *func_lookup_form(const char *name, int k)
         if (k-- == 0) return array_func_lookup(name, j);
     for (int i = 0; i < njson_funcs; i++)
         if (strcmp(json_funcs[i].name, name) == 0 && k-- == 0) return &json_funcs[i];
+    for (int j = 0; math_func_lookup(name, j); j++)
+        if (k-- == 0) return math_func_lookup(name, j);
+    for (int j = 0; str_func_lookup(name, j); j++)
+        if (k-- == 0) return str_func_lookup(name, j);
     return regex_func_lookup(name, k);
 }
 
 const FuncDef *func_lookup(const char *name) { return func_lookup_form(name, 0); }
+
+int func_variadic_index(const char *name)
+{
+    static const struct { const char *n; int i; } v[] = {
+        {"format", 1}, {"concat", 0}, {"concat_ws", 1}, {"num_nulls", 0}, {"num_nonnulls", 0},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(v); i++)
+        if (strcmp(v[i].n, name) == 0) return v[i].i;
+    return -1;
+}
+
+int func_variadic_call(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    const FuncDef *fd = *env->state;
+    const Value *arr = &a[n - 1];
+    if (arr->isnull) {
+        if (strcmp(fd->name, "format") == 0) return fd->impl(env, a, n - 1, out, loc);
+        *out = val_null(strncmp(fd->name, "num_", 4) == 0 ? TYPE_INT4 : TYPE_TEXT);
+        return DD_OK;
+    }
+    ArrayVal av;
+    int rc = array_from_value(arr, env->sql->row, &av, env->sql->err);
+    if (rc) return rc;
+    /* every element, in storage order (a multi-dimensional array flattened) */
+    Value *args = arena_alloc(env->sql->row, sizeof(Value) * ((size_t)n - 1 + av.n + 1));
+    if (!args) return DD_ENOMEM;
+    memcpy(args, a, sizeof(Value) * (size_t)(n - 1));
+    if (av.n) memcpy(args + n - 1, av.items, sizeof(Value) * av.n);
+    return fd->impl(env, args, n - 1 + (int)av.n, out, loc);
+}
 
 bool agg_lookup(const char *name, AggKind *kind)
 {
@@ -1459,6 +1549,14 @@ bool agg_lookup(const char *name, AggKind *kind)
         {"string_agg", AGG_STRING_AGG}, {"array_agg", AGG_ARRAY_AGG},
         {"json_agg", AGG_JSON_AGG}, {"jsonb_agg", AGG_JSONB_AGG},
         {"json_object_agg", AGG_JSON_OBJECT_AGG}, {"jsonb_object_agg", AGG_JSONB_OBJECT_AGG},
+        {"variance", AGG_VAR_SAMP}, {"var_samp", AGG_VAR_SAMP}, {"var_pop", AGG_VAR_POP},
+        {"stddev", AGG_STDDEV_SAMP}, {"stddev_samp", AGG_STDDEV_SAMP}, {"stddev_pop", AGG_STDDEV_POP},
+        {"percentile_cont", AGG_PERCENTILE_CONT}, {"percentile_disc", AGG_PERCENTILE_DISC},
+        {"mode", AGG_MODE},
+        {"covar_pop", AGG_COVAR_POP}, {"covar_samp", AGG_COVAR_SAMP}, {"corr", AGG_CORR},
+        {"regr_count", AGG_REGR_COUNT}, {"regr_avgx", AGG_REGR_AVGX}, {"regr_avgy", AGG_REGR_AVGY},
+        {"regr_sxx", AGG_REGR_SXX}, {"regr_syy", AGG_REGR_SYY}, {"regr_sxy", AGG_REGR_SXY},
+        {"regr_slope", AGG_REGR_SLOPE}, {"regr_intercept", AGG_REGR_INTERCEPT}, {"regr_r2", AGG_REGR_R2},
     };
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
     for (size_t i = 0; i < DD_ARRAY_LEN(aggs); i++)

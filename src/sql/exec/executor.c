@@ -13,6 +13,7 @@
 #include "../types/json.h"
 #include "../types/jsonpath.h"
 #include "../analyze/jsonfunc.h"
+#include "../types/array.h"
 #include "../../store/keyenc.h"
 #include "../../store/format.h"
 #include "../../util/alloc.h"
@@ -20,6 +21,8 @@
 #include <string.h>
 #include <stdlib.h>
 #include <time.h>
+#include <math.h>
+#include <stdio.h>
 
 
 static void *op_alloc(SqlCtx *ctx, size_t size, const OpVtbl *vt, int width)
@@ -972,6 +975,13 @@ typedef struct AggState {
     RowSet seen;      /* DISTINCT */
     Value *items; u32 nitems, capitems;   /* array_agg, in the operator's arena; with ORDER BY
                                              (and for string_agg) rows of ord_width values */
+    Value acc2;       /* variance / stddev of numeric: the sum of squares (acc: the sum);
+                         ordered-set aggregates: the fraction(s) */
+    double fn, fsx, fsxx;   /* variance / stddev of double precision: count, sum, and
+                               the sum of squared differences (Youngs-Cramer); for
+                               regr_* and the like: of x */
+    double fsy, fsyy, fsxy; /* regr_* and the like: the sums of y, of y's squared
+                               differences and of the products of both differences */
 } AggState;
 
 /* Values kept per input row by an aggregate with ORDER BY: the value, the
@@ -1170,6 +1180,11 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     bool json = sp->kind >= AGG_JSON_AGG && sp->kind <= AGG_JSONB_OBJECT_AGG;
     if (json && (!sp->distinct || v.isnull)) return json_agg_step(ctx, a, sp, st, &v, row);
     if (v.isnull && sp->kind != AGG_ARRAY_AGG) return DD_OK;   /* array_agg keeps NULLs */
+    Value vx = val_null(TYPE_FLOAT8);
+    if (agg_is_regr(sp->kind)) {   /* pairs with a NULL are skipped */
+        if ((rc = expr_eval(sp->arg2, &a->op.env, row, &vx))) return rc;
+        if (vx.isnull) return DD_OK;
+    }
     if (sp->distinct) {
         Value *f;
         rowset_find(ctx, &st->seen, &v, &f);
@@ -1181,7 +1196,13 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         if (json) return json_agg_step(ctx, a, sp, st, &v, row);
     }
     st->count++;
-    if (sp->nord && (sp->kind == AGG_ARRAY_AGG || sp->kind == AGG_STRING_AGG)) {
+    if (agg_is_ordered_set(sp->kind) && !st->has && sp->arg2) {
+        /* the fraction(s): a direct argument, the same for every row of the group */
+        Value f;
+        if ((rc = expr_eval(sp->arg2, &a->op.env, row, &f))) return rc;
+        if ((rc = val_copy(&a->arena, &f, &st->acc2))) return rc;
+    }
+    if (sp->nord && (sp->kind == AGG_ARRAY_AGG || sp->kind == AGG_STRING_AGG || agg_is_ordered_set(sp->kind))) {
         /* ORDER BY: keep the value, its delimiter and its keys; the final
          * step sorts them */
         u32 w = ord_width(sp), k = 0;
@@ -1227,6 +1248,74 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         break;
     case AGG_ARRAY_AGG:
         if ((rc = keep_values(&a->arena, st, &v, 1))) return rc;
+        break;
+    case AGG_COVAR_POP: case AGG_COVAR_SAMP: case AGG_CORR: case AGG_REGR_COUNT: case AGG_REGR_AVGX:
+    case AGG_REGR_AVGY: case AGG_REGR_SXX: case AGG_REGR_SYY: case AGG_REGR_SXY: case AGG_REGR_SLOPE:
+    case AGG_REGR_INTERCEPT: case AGG_REGR_R2: {
+        double y = v.v.f, x = vx.v.f, prev = st->fn, psx = st->fsx, psy = st->fsy;
+        st->fn += 1.0;
+        st->fsx += x;
+        st->fsy += y;
+        if (prev > 0.0) {
+            double tx = x * st->fn - st->fsx, ty = y * st->fn - st->fsy, scale = 1.0 / (st->fn * prev);
+            st->fsxx += tx * tx * scale;
+            st->fsyy += ty * ty * scale;
+            st->fsxy += tx * ty * scale;
+            if (isinf(st->fsx) || isinf(st->fsxx)) {
+                if (!isinf(psx) && !isinf(x)) return dd_err(ctx->err, DD_EOUT_OF_RANGE, -1, "value out of range: overflow");
+                st->fsxx = NAN;
+            }
+            if (isinf(st->fsy) || isinf(st->fsyy)) {
+                if (!isinf(psy) && !isinf(y)) return dd_err(ctx->err, DD_EOUT_OF_RANGE, -1, "value out of range: overflow");
+                st->fsyy = NAN;
+            }
+            if (isinf(st->fsxy)) {
+                if (!isinf(psx) && !isinf(x) && !isinf(psy) && !isinf(y))
+                    return dd_err(ctx->err, DD_EOUT_OF_RANGE, -1, "value out of range: overflow");
+                st->fsxy = NAN;
+            }
+        } else {
+            if (isinf(x) || isnan(x)) st->fsxx = st->fsxy = NAN;
+            if (isinf(y) || isnan(y)) st->fsyy = st->fsxy = NAN;
+        }
+        st->has = true;
+        break;
+    }
+    case AGG_VAR_SAMP: case AGG_VAR_POP: case AGG_STDDEV_SAMP: case AGG_STDDEV_POP:
+        if (sp->type == TYPE_FLOAT8) {
+            /* Youngs-Cramer: Sxx grows by (x*N - Sx)^2 / (N * (N - 1)) */
+            double x = v.v.f, prev = st->fn, prevsx = st->fsx;
+            st->fn += 1.0;
+            st->fsx += x;
+            if (prev > 0.0) {
+                double t = x * st->fn - st->fsx;
+                st->fsxx += t * t / (st->fn * prev);
+                if (isinf(st->fsx) || isinf(st->fsxx)) {
+                    /* finite inputs that overflow are an error; an infinite input makes NaN */
+                    if (!isinf(prevsx) && !isinf(x))
+                        return dd_err(ctx->err, DD_EOUT_OF_RANGE, -1, "value out of range: overflow");
+                    st->fsxx = NAN;
+                }
+            } else if (isinf(x) || isnan(x)) {
+                st->fsxx = NAN;
+            }
+            st->has = true;
+            break;
+        }
+        if (!st->has) {
+            st->acc = val_numeric(0, 0);
+            st->acc2 = val_numeric(0, 0);
+            st->has = true;
+        }
+        {
+            Value sq, r;
+            if ((rc = val_arith(ARITH_MUL, &v, &v, &vc, &sq, ctx->err)) ||
+                (rc = val_arith(ARITH_ADD, &st->acc, &v, &vc, &r, ctx->err)))
+                return rc;
+            st->acc = r;
+            if ((rc = val_arith(ARITH_ADD, &st->acc2, &sq, &vc, &r, ctx->err))) return rc;
+            st->acc2 = r;
+        }
         break;
     case AGG_STRING_AGG: {
         Value d;
@@ -1284,6 +1373,149 @@ static int agg_final_ordered(SqlCtx *ctx, AggOp *a, const AggSpec *sp, AggState 
     return DD_OK;
 }
 
+/* variance / stddev: NULL for no rows (and one row of a sample); float:
+ * Sxx / N or / (N - 1); numeric: (N * sum(x^2) - sum(x)^2) / (N * N) or
+ * / (N * (N - 1)) at PostgreSQL's division scale, the root at that scale. */
+static int agg_final_stat(SqlCtx *ctx, const AggSpec *sp, const AggState *st, Value *out)
+{
+    bool samp = sp->kind == AGG_VAR_SAMP || sp->kind == AGG_STDDEV_SAMP;
+    bool root = sp->kind == AGG_STDDEV_SAMP || sp->kind == AGG_STDDEV_POP;
+    if (sp->type == TYPE_FLOAT8) {
+        if (st->fn == 0.0 || (samp && st->fn == 1.0)) { *out = val_null(TYPE_FLOAT8); return DD_OK; }
+        double var = st->fsxx / (samp ? st->fn - 1.0 : st->fn);
+        *out = val_float(TYPE_FLOAT8, root ? sqrt(var) : var);
+        return DD_OK;
+    }
+    i64 n = st->count;
+    if (n == 0 || (samp && n == 1)) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
+    i128 s2, ns2, num, q, den = (i128)n * (samp ? n - 1 : n);
+    int s2s, ns2s, nums, qs, rc;
+    if ((rc = numeric_mul(st->acc.v.coef, st->acc.scale, st->acc.v.coef, st->acc.scale, &s2, &s2s, ctx->err)) ||
+        (rc = numeric_mul((i128)n, 0, st->acc2.v.coef, st->acc2.scale, &ns2, &ns2s, ctx->err)) ||
+        (rc = numeric_add(ns2, ns2s, s2, s2s, true, &num, &nums, ctx->err)))
+        return rc;
+    if (num <= 0) { *out = val_numeric(0, 0); return DD_OK; }   /* round-off never makes it negative */
+    /* PostgreSQL's numerator carries the scale 2 * scale(sum(x)) */
+    int scale = DD_MAX(nums, 2 * st->acc.scale);
+    if (scale > nums && (rc = numeric_rescale(num, nums, scale, &num, ctx->err))) return rc;
+    int r = numeric_div_scale(num, scale, den, 0);
+    if ((rc = numeric_div_at(num, scale, den, 0, r, &q, &qs, ctx->err))) return rc;
+    if (root && (rc = numeric_sqrt_at(q, qs, r, &q, &qs, ctx->err))) return rc;
+    *out = val_numeric(q, qs);
+    return DD_OK;
+}
+
+/* covar_pop, covar_samp, corr and regr_*: PostgreSQL's formulas over the
+ * sums; NULL where they are undefined (no rows, a zero variance). */
+static int agg_final_regr(const AggSpec *sp, const AggState *st, Value *out)
+{
+    double n = st->fn, sx = st->fsx, sy = st->fsy, sxx = st->fsxx, syy = st->fsyy, sxy = st->fsxy, r = 0;
+    bool null = n < 1.0;
+    switch (sp->kind) {
+    case AGG_REGR_COUNT: *out = val_int(TYPE_INT8, st->count); return DD_OK;
+    case AGG_COVAR_POP: r = sxy / n; break;
+    case AGG_COVAR_SAMP: null = n < 2.0; r = sxy / (n - 1.0); break;
+    case AGG_CORR: null = null || sxx == 0 || syy == 0; r = sxy / sqrt(sxx * syy); break;
+    case AGG_REGR_AVGX: r = sx / n; break;
+    case AGG_REGR_AVGY: r = sy / n; break;
+    case AGG_REGR_SXX: r = sxx; break;
+    case AGG_REGR_SYY: r = syy; break;
+    case AGG_REGR_SXY: r = sxy; break;
+    case AGG_REGR_SLOPE: null = null || sxx == 0; r = sxy / sxx; break;
+    case AGG_REGR_INTERCEPT: null = null || sxx == 0; r = (sy - sx * sxy / sxx) / n; break;
+    case AGG_REGR_R2:
+        null = null || sxx == 0;
+        r = syy == 0 ? 1.0 : (sxy * sxy) / (sxx * syy);
+        break;
+    default: break;
+    }
+    *out = null ? val_null(TYPE_FLOAT8) : val_float(TYPE_FLOAT8, r);
+    return DD_OK;
+}
+
+/* percentile_cont / percentile_disc of one fraction f over the n sorted
+ * values vals (of type t). */
+static int percentile(SqlCtx *ctx, AggOp *a, bool cont, double f, const Value *vals, u32 n, Value *out)
+{
+    if (f < 0 || f > 1 || isnan(f)) {
+        char buf[64];
+        Buf b = {0};
+        Value fv = val_float(TYPE_FLOAT8, f);
+        ValueCtx vc = ctx->vctx;
+        val_to_text(&fv, &vc, &b);
+        snprintf(buf, sizeof buf, "%.*s", (int)b.len, b.data ? (const char *)b.data : "");
+        buf_free(&b);
+        return dd_err(ctx->err, DD_EOUT_OF_RANGE, -1, "percentile value %s is not between 0 and 1", buf);
+    }
+    if (!cont) {
+        /* the first value whose position reaches f of the way */
+        double k = ceil(f * (double)n);
+        u32 i = k <= 1 ? 0 : (u32)k - 1;
+        if (i >= n) i = n - 1;
+        *out = vals[i];
+        return DD_OK;
+    }
+    double pos = f * (double)(n - 1);
+    u32 lo = (u32)floor(pos), hi = (u32)ceil(pos);
+    if (lo == hi || (vals[lo].type != TYPE_FLOAT8 && vals[lo].type != TYPE_INTERVAL)) { *out = vals[lo]; return DD_OK; }
+    double w = pos - (double)lo;
+    if (vals[lo].type == TYPE_FLOAT8) {
+        double x = vals[lo].v.f, y = vals[hi].v.f;
+        *out = val_float(TYPE_FLOAT8, x + w * (y - x));
+        return DD_OK;
+    }
+    /* interval: lo + (hi - lo) * w */
+    ValueCtx vc = ctx->vctx;
+    vc.arena = &a->arena;
+    Value d, m, wv = val_float(TYPE_FLOAT8, w);
+    int rc = val_arith(ARITH_SUB, &vals[hi], &vals[lo], &vc, &d, ctx->err);
+    if (!rc) rc = val_arith(ARITH_MUL, &d, &wv, &vc, &m, ctx->err);
+    if (!rc) rc = val_arith(ARITH_ADD, &vals[lo], &m, &vc, out, ctx->err);
+    return rc;
+}
+
+/* percentile_cont, percentile_disc, mode: the kept values sorted by the
+ * WITHIN GROUP order; NULL inputs were skipped. */
+static int agg_final_ordered_set(SqlCtx *ctx, AggOp *a, const AggSpec *sp, AggState *st, Value *out)
+{
+    u32 w = ord_width(sp), n = st->nitems / w;
+    TypeId et = type_is_array(sp->type) ? type_elem(sp->type) : sp->type;
+    if (!n || (sp->arg2 && st->acc2.isnull)) { *out = val_null(sp->type); return DD_OK; }
+    ValueCtx vc = ctx->vctx;
+    vc.arena = &a->arena;
+    u32 *idx = arena_alloc(&a->arena, sizeof(u32) * n);
+    Value *vals = arena_alloc(&a->arena, sizeof(Value) * n);
+    if (!idx || !vals) return DD_ENOMEM;
+    for (u32 i = 0; i < n; i++) idx[i] = i;
+    OrdSort o = {sp, st->items, w, &vc};
+    qsort_r(idx, n, sizeof(u32), cmp_ord_rows, &o);
+    for (u32 i = 0; i < n; i++) vals[i] = st->items[(size_t)idx[i] * w];
+    if (sp->kind == AGG_MODE) {
+        /* the most frequent value; among as frequent ones, the first in order */
+        u32 best = 0, bestn = 0;
+        for (u32 i = 0; i < n;) {
+            u32 j = i + 1;
+            while (j < n && val_compare(&vals[j], &vals[i], &vc) == 0) j++;
+            if (j - i > bestn) { best = i; bestn = j - i; }
+            i = j;
+        }
+        *out = vals[best];
+        return DD_OK;
+    }
+    bool cont = sp->kind == AGG_PERCENTILE_CONT;
+    if (!type_is_array(st->acc2.type)) return percentile(ctx, a, cont, st->acc2.v.f, vals, n, out);
+    ArrayVal fr, res;
+    int rc = array_from_value(&st->acc2, &a->arena, &fr, ctx->err);
+    if (rc) return rc;
+    array_init(&res, et);
+    if (fr.ndim && (rc = array_set_shape(&res, &a->arena, fr.ndim, fr.dims, fr.lbound, ctx->err))) return rc;
+    for (u32 i = 0; i < fr.n; i++) {
+        if (fr.items[i].isnull) { res.items[i] = val_null(et); continue; }
+        if ((rc = percentile(ctx, a, cont, fr.items[i].v.f, vals, n, &res.items[i]))) return rc;
+    }
+    return array_to_value(&res, &a->arena, out, ctx->err);
+}
+
 static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *out)
 {
     ValueCtx vc = ctx->vctx;
@@ -1335,6 +1567,14 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         /* DISTINCT: in order, as PostgreSQL sorts a DISTINCT aggregate's input */
         if (sp->distinct) qsort_r(st->items, st->nitems, sizeof(Value), cmp_agg_items, &vc);
         return arr_build(&a->op.env, &a->arena, st->items, (int)st->nitems, sp->type, false, out);
+    case AGG_VAR_SAMP: case AGG_VAR_POP: case AGG_STDDEV_SAMP: case AGG_STDDEV_POP:
+        return agg_final_stat(ctx, sp, st, out);
+    case AGG_COVAR_POP: case AGG_COVAR_SAMP: case AGG_CORR: case AGG_REGR_COUNT: case AGG_REGR_AVGX:
+    case AGG_REGR_AVGY: case AGG_REGR_SXX: case AGG_REGR_SYY: case AGG_REGR_SXY: case AGG_REGR_SLOPE:
+    case AGG_REGR_INTERCEPT: case AGG_REGR_R2:
+        return agg_final_regr(sp, st, out);
+    case AGG_PERCENTILE_CONT: case AGG_PERCENTILE_DISC: case AGG_MODE:
+        return agg_final_ordered_set(ctx, a, sp, st, out);
     case AGG_STRING_AGG:
         if (sp->nord) return agg_final_ordered(ctx, a, sp, st, out);
         if (!st->has) { *out = val_null(TYPE_TEXT); return DD_OK; }

@@ -123,7 +123,9 @@ struct Expr {
             bool distinct;     /* count(DISTINCT x) */
             WindowDef *over;   /* f(...) OVER (...) / OVER name: a window function */
             Expr *filter;      /* agg(...) FILTER (WHERE filter) */
-            SortItem **order; int norder;   /* agg(x ORDER BY ...) */
+            SortItem **order; int norder;   /* agg(x ORDER BY ...), or WITHIN GROUP's */
+            bool within_group; /* f(args) WITHIN GROUP (ORDER BY order): an ordered-set aggregate */
+            bool variadic;     /* f(..., VARIADIC arr): the last argument's elements are the arguments */
             u8 special;        /* FuncSpecial */
             char *slices;      /* FUNC_SUBSCRIPT */
             int cmp; bool all; /* FUNC_ANY */

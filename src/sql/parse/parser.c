@@ -743,6 +743,20 @@ static int parse_window_spec(Parser *p, WindowDef *w)
 static int func_tail(Parser *p, Expr *f)
 {
     Token *t = tok(p);
+    if (is_word(t, "within") && is_kw(peek(p, 1), KW_GROUP)) {
+        /* f(direct args) WITHIN GROUP (ORDER BY x): before FILTER and OVER */
+        if (f->u.func.norder)
+            return dd_err(p->err, DD_ESYNTAX, t->start, "cannot use multiple ORDER BY clauses with WITHIN GROUP");
+        advance(p);
+        advance(p);
+        TRY(expect(p, TOK_LPAREN));
+        TRY(expect_kw(p, KW_ORDER));
+        TRY(expect_kw(p, KW_BY));
+        TRY(parse_sort_list(p, &f->u.func.order, &f->u.func.norder));
+        TRY(expect(p, TOK_RPAREN));
+        f->u.func.within_group = true;
+        t = tok(p);
+    }
     if (is_word(t, "filter") && peek(p, 1)->kind == TOK_LPAREN) {
         advance(p);
         advance(p);
@@ -770,8 +784,6 @@ static int func_tail(Parser *p, Expr *f)
         f->u.func.over = w;
         return DD_OK;
     }
-    if (is_word(t, "within") && is_kw(peek(p, 1), KW_GROUP))
-        return not_supported(p, t->start, "WITHIN GROUP");
     return DD_OK;
 }
 
@@ -791,8 +803,13 @@ static int parse_func_args(Parser *p, Expr *f)
     else accept_kw(p, KW_ALL);
     do {
         Expr *arg = NULL;
+        bool variadic = accept_kw(p, KW_VARIADIC);
         TRY(parse_expr(p, P_OR, &arg));
         PUSH(f->u.func.args, f->u.func.n, cap, arg);
+        if (variadic) {   /* the last argument */
+            f->u.func.variadic = true;
+            break;
+        }
     } while (accept(p, TOK_COMMA));
     if (accept_kw(p, KW_ORDER)) {
         TRY(expect_kw(p, KW_BY));
@@ -820,11 +837,12 @@ static int push_arg(Parser *p, Expr *f, int *cap, Expr *arg)
 /*
  * SQL's special call syntaxes, as PostgreSQL rewrites them:
  *   EXTRACT(field FROM x)             -> extract('field', x) (numeric, as PostgreSQL 14+)
- *   POSITION(a IN b)                  -> strpos(b, a)
+ *   POSITION(a IN b)                  -> position(b, a) (strpos)
  *   SUBSTRING(x FROM a [FOR b])       -> substring(x, a [, b]); SUBSTRING(x FOR b) -> substring(x, 1, b)
  *                                        (FOR b FROM a too)
  *   SUBSTRING(x SIMILAR p ESCAPE e)   -> substring(x, p, e)
  *   TRIM([BOTH|LEADING|TRAILING] [c] FROM x) -> btrim/ltrim/rtrim(x [, c])
+ *   OVERLAY(x PLACING r FROM a [FOR b]) -> overlay(x, r, a [, b])
  * The plain comma forms go through the ordinary call syntax.
  */
 static int parse_special_func(Parser *p, Expr **out)
@@ -832,8 +850,8 @@ static int parse_special_func(Parser *p, Expr **out)
     Token *t0 = tok(p);
     int loc = t0->start, kw = t0->kw, cap = 0;
     bool comma_form = false;
-    if (kw == KW_SUBSTRING || kw == KW_TRIM) {
-        /* SUBSTRING(x, a, b) and TRIM(x) are ordinary calls */
+    if (kw == KW_SUBSTRING || kw == KW_TRIM || kw == KW_OVERLAY) {
+        /* SUBSTRING(x, a, b), TRIM(x) and OVERLAY(x, r, a) are ordinary calls */
         int depth = 0;
         comma_form = true;
         for (int i = p->pos + 1; i < p->ntoks; i++) {
@@ -842,10 +860,10 @@ static int parse_special_func(Parser *p, Expr **out)
             else if (t->kind == TOK_RPAREN) { if (--depth == 0) break; }
             else if (depth == 1 && (is_kw(t, KW_FROM) || is_kw(t, KW_FOR) || is_kw(t, KW_BOTH) ||
                                     is_kw(t, KW_LEADING) || is_kw(t, KW_TRAILING) ||
-                                    is_kw(t, KW_SIMILAR))) { comma_form = false; break; }
+                                    is_kw(t, KW_SIMILAR) || is_kw(t, KW_PLACING))) { comma_form = false; break; }
         }
         if (comma_form) {
-            TRY(make_func(p, dup_str(p, kw == KW_TRIM ? "btrim" : "substring"), loc, out));
+            TRY(make_func(p, dup_str(p, kw == KW_TRIM ? "btrim" : kw == KW_OVERLAY ? "overlay" : "substring"), loc, out));
             if (!(*out)->u.func.name) return nomem(p);
             advance(p);
             return parse_func_args(p, *out);
@@ -877,7 +895,7 @@ static int parse_special_func(Parser *p, Expr **out)
         TRY(parse_expr(p, P_ESCAPE, &a));
         TRY(expect_kw(p, KW_IN));
         TRY(parse_expr(p, P_OR, &b));
-        f->u.func.name = dup_str(p, "strpos");
+        f->u.func.name = dup_str(p, "position");
         TRY(push_arg(p, f, &cap, b));
         TRY(push_arg(p, f, &cap, a));
     } else if (kw == KW_SUBSTRING) {
@@ -902,6 +920,19 @@ static int parse_special_func(Parser *p, Expr **out)
         }
         f->u.func.name = dup_str(p, "substring");
         TRY(push_arg(p, f, &cap, x));
+        TRY(push_arg(p, f, &cap, from));
+        if (len) TRY(push_arg(p, f, &cap, len));
+    } else if (kw == KW_OVERLAY) {
+        Expr *x = NULL, *r = NULL, *from = NULL, *len = NULL;
+        TRY(parse_expr(p, P_OR, &x));
+        TRY(expect_kw(p, KW_PLACING));
+        TRY(parse_expr(p, P_OR, &r));
+        TRY(expect_kw(p, KW_FROM));
+        TRY(parse_expr(p, P_OR, &from));
+        if (accept_kw(p, KW_FOR)) TRY(parse_expr(p, P_OR, &len));
+        f->u.func.name = dup_str(p, "overlay");
+        TRY(push_arg(p, f, &cap, x));
+        TRY(push_arg(p, f, &cap, r));
         TRY(push_arg(p, f, &cap, from));
         if (len) TRY(push_arg(p, f, &cap, len));
     } else {   /* TRIM */
@@ -932,7 +963,8 @@ static int parse_name_expr(Parser *p, Expr **out)
     int loc = t0->start;
     Token *n1 = peek(p, 1);
     if (n1->kind == TOK_LPAREN) {
-        if (is_kw(t0, KW_EXTRACT) || is_kw(t0, KW_POSITION) || is_kw(t0, KW_SUBSTRING) || is_kw(t0, KW_TRIM))
+        if (is_kw(t0, KW_EXTRACT) || is_kw(t0, KW_POSITION) || is_kw(t0, KW_SUBSTRING) || is_kw(t0, KW_TRIM) ||
+            is_kw(t0, KW_OVERLAY))
             return parse_special_func(p, out);
         if (!is_funcname(t0)) return syntax_error(p);
         TRY(make_func(p, t0->str, loc, out));

@@ -606,3 +606,55 @@ int numeric_pow(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err
     *os = rscale;
     return DD_OK;
 }
+
+int numeric_div_at(i128 a, int as, i128 b, int bs, int r, i128 *out, int *os, DdError *err)
+{
+    if (b == 0) return div_err(err);
+    return div_at_scale(a, as, b, bs, DD_MIN(DD_MAX(r, 0), NUMERIC_MAX_SCALE), out, os, err);
+}
+
+int numeric_div_scale(i128 a, int as, i128 b, int bs) { return div_scale(a, as, b, bs); }
+
+int numeric_sqrt_at(i128 a, int as, int r, i128 *out, int *os, DdError *err)
+{
+    if (a < 0)
+        return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1, "cannot take square root of a negative number");
+    r = DD_MIN(DD_MAX(r, 0), NUMERIC_MAX_SCALE);
+    /* N = a * 10^(2 r2 - as), r2 >= r so that no digit of a is dropped;
+     * the root of N is the result's coefficient at scale r2 */
+    int r2 = DD_MAX(r, (as + 1) / 2), e = 2 * r2 - as;
+    U256 n = u256_from(mag128(a));
+    if (e > 0 && !u256_mul_pow10(&n, e)) return overflow_err(err);
+    if (u256_is_zero(&n)) { *out = 0; *os = r; return DD_OK; }
+    /* Newton's iteration from above: x = (x + N/x) / 2 until it stops falling */
+    U256 x = u256_from(0);
+    int bits = (u256_bits(&n) + 1) / 2;
+    x.w[bits / 64] = (u64)1 << (bits % 64);
+    for (;;) {
+        U256 q, y;
+        u256_divmod(&n, &x, &q, NULL);
+        y = x;
+        u256_add(&y, &q);
+        u256_div_small(&y, 2);
+        if (u256_cmp(&y, &x) >= 0) break;
+        x = y;
+    }
+    U256 one = u256_from(1);
+    if (r2 == r) {
+        /* round half up: x + 1 when N > x^2 + x */
+        U256 sq = u256_mul128(u256_lo(&x), u256_lo(&x));
+        u256_add(&sq, &x);
+        if (u256_cmp(&n, &sq) > 0) u256_add(&x, &one);
+        return num_finish(false, &x, r, out, os, err);
+    }
+    /* x is the root truncated at scale r2: up when the dropped digits are
+     * at least half (the exact root is at least x) */
+    U256 q, rem, p = u256_from(1), twice;
+    u256_mul_pow10(&p, r2 - r);
+    u256_divmod(&x, &p, &q, &rem);
+    twice = rem;
+    u256_shl1(&twice);
+    if (u256_cmp(&twice, &p) >= 0) u256_add(&q, &one);
+    return num_finish(false, &q, r, out, os, err);
+}
+

@@ -274,6 +274,13 @@ int numeric_mul(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err
 int numeric_div(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
 int numeric_mod(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
 int numeric_pow(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
+/* a / b rounded at scale r (numeric_div picks r as PostgreSQL's
+ * select_div_scale, which numeric_div_scale returns). */
+int numeric_div_at(i128 a, int as, i128 b, int bs, int r, i128 *out, int *os, DdError *err);
+int numeric_div_scale(i128 a, int as, i128 b, int bs);
+/* The square root of a * 10^-as rounded (half up) at scale r; 2201F for a
+ * negative a. */
+int numeric_sqrt_at(i128 a, int as, int r, i128 *out, int *os, DdError *err);
 int numeric_cmp(i128 a, int as, i128 b, int bs);            /* exact, <0 0 >0 */
 void numeric_normalize(i128 *coef, int *scale);             /* strips trailing zeros */
 /* Rounds half away from zero to an integer; -1 if outside int64, else 0. */
