@@ -1268,6 +1268,9 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         return err_at(cc, DD_ESYNTAX, e->loc, "%s(*) specified, but %s is not an aggregate function", name, name);
     if (strcmp(name, "grouping") == 0 && !e->u.func.distinct && !e->u.func.filter && e->u.func.n > 0)
         return compile_grouping(b, e, f);
+    if (strcmp(name, "row") == 0 && !e->u.func.star)
+        return err_at(cc, DD_EFEATURE, e->loc,
+                      "row values are supported only compared with another row ((a, b) < (c, d), (a, b) IN ((1, 2), ...))");
     if (e->u.func.within_group && (!agg_lookup(name, &ak) || !agg_is_ordered_set(ak))) {
         if (!agg_lookup(name, &ak) && !func_lookup(name))
             return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s() does not exist", name);

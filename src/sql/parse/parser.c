@@ -1105,7 +1105,20 @@ static int parse_primary(Parser *p, Expr **out)
         }
         advance(p);
         TRY(parse_expr(p, P_OR, out));
-        if (tok(p)->kind == TOK_COMMA) return not_supported(p, t->start, "row values ((a, b) ...)");
+        if (tok(p)->kind == TOK_COMMA) {
+            /* (a, b, ...): a row value, expanded where it is compared */
+            Expr *row = NULL;
+            int cap = 0;
+            TRY(make_func(p, dup_str(p, "row"), t->start, &row));
+            if (!row->u.func.name) return nomem(p);
+            TRY(push_arg(p, row, &cap, *out));
+            while (accept(p, TOK_COMMA)) {
+                Expr *x = NULL;
+                TRY(parse_expr(p, P_OR, &x));
+                TRY(push_arg(p, row, &cap, x));
+            }
+            *out = row;
+        }
         return expect(p, TOK_RPAREN);
     case TOK_IDENT:
         break;
@@ -1294,6 +1307,88 @@ static int infix_prec(Parser *p)
 static bool prec_nonassoc(int prec) { return prec == P_IS || prec == P_CMP || prec == P_IN; }
 
 /* IN (list) / IN (SELECT ...) after IN. */
+/* ---- row values ---- */
+
+static bool is_row(const Expr *e)
+{
+    return e && e->kind == EXPR_FUNC && e->u.func.special == FUNC_PLAIN && strcmp(e->u.func.name, "row") == 0 &&
+           !e->u.func.over && !e->u.func.star;
+}
+
+static int make_binary(Parser *p, BinaryOp op, Expr *l, Expr *r, int oploc, Expr **out)
+{
+    Expr *e = NULL;
+    NEW_EXPR(e, EXPR_BINARY, l->loc);
+    e->oploc = oploc;
+    e->u.bin.op = op;
+    e->u.bin.l = l;
+    e->u.bin.r = r;
+    *out = e;
+    return DD_OK;
+}
+
+/* (a1, ..., an) op (b1, ..., bn), as SQL compares rows: = and <> column by
+ * column, < <= > >= in order (the first pair that differs decides; a NULL
+ * there makes it unknown), as AND / OR of the columns' comparisons. */
+static int row_compare(Parser *p, BinaryOp op, Expr *l, Expr *r, int oploc, Expr **out)
+{
+    if (!is_row(l) || !is_row(r)) {
+        if (is_row(l) || is_row(r))
+            return dd_err(p->err, DD_EUNDEFINED_OPERATOR, oploc, "operator does not exist: %s %s %s",
+                          is_row(l) ? "record" : "unknown", op == BOP_EQ ? "=" : op == BOP_NE ? "<>" : op == BOP_LT ? "<"
+                          : op == BOP_LE ? "<=" : op == BOP_GT ? ">" : ">=", is_row(r) ? "record" : "unknown");
+        return DD_OK;
+    }
+    int n = l->u.func.n;
+    if (r->u.func.n != n) return dd_err(p->err, DD_ESYNTAX, oploc, "unequal number of entries in row expressions");
+    Expr *acc = NULL;
+    if (op == BOP_EQ || op == BOP_NE) {
+        for (int i = 0; i < n; i++) {
+            Expr *c = NULL;
+            TRY(make_binary(p, op, l->u.func.args[i], r->u.func.args[i], oploc, &c));
+            if (acc) TRY(make_binary(p, op == BOP_EQ ? BOP_AND : BOP_OR, acc, c, oploc, &acc));
+            else acc = c;
+        }
+    } else {
+        BinaryOp strict = op == BOP_LT || op == BOP_LE ? BOP_LT : BOP_GT;
+        TRY(make_binary(p, op, l->u.func.args[n - 1], r->u.func.args[n - 1], oploc, &acc));
+        for (int i = n - 2; i >= 0; i--) {
+            Expr *lt = NULL, *eq = NULL, *both = NULL;
+            TRY(make_binary(p, strict, l->u.func.args[i], r->u.func.args[i], oploc, &lt));
+            TRY(make_binary(p, BOP_EQ, l->u.func.args[i], r->u.func.args[i], oploc, &eq));
+            TRY(make_binary(p, BOP_AND, eq, acc, oploc, &both));
+            TRY(make_binary(p, BOP_OR, lt, both, oploc, &acc));
+        }
+    }
+    *out = acc;
+    return DD_OK;
+}
+
+/* (a, b) [NOT] IN ((1, 2), (3, 4)): OR of the rows' equalities. */
+static int row_in(Parser *p, Expr *in, Expr **out)
+{
+    if (!is_row(in->u.in.arg)) return DD_OK;
+    if (in->u.in.subquery)
+        return not_supported(p, in->oploc > 0 ? in->oploc : in->loc, "a row value IN (SELECT ...)");
+    Expr *acc = NULL;
+    for (int i = 0; i < in->u.in.n; i++) {
+        Expr *c = NULL;
+        TRY(row_compare(p, BOP_EQ, in->u.in.arg, in->u.in.list[i], in->loc, &c));
+        if (!c) return dd_err(p->err, DD_EUNDEFINED_OPERATOR, in->u.in.list[i]->loc, "operator does not exist: record = unknown");
+        if (acc) TRY(make_binary(p, BOP_OR, acc, c, in->loc, &acc));
+        else acc = c;
+    }
+    if (in->u.in.negated) {
+        Expr *e = NULL;
+        NEW_EXPR(e, EXPR_UNARY, in->loc);
+        e->u.unary.op = UOP_NOT;
+        e->u.unary.arg = acc;
+        acc = e;
+    }
+    *out = acc;
+    return DD_OK;
+}
+
 static int parse_in(Parser *p, Expr *e)
 {
     int cap = 0;
@@ -1492,6 +1587,7 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         }
         TRY(parse_expr(p, prec + 1, &e->u.bin.r));
         *out = e;
+        if (op >= BOP_EQ && op <= BOP_GE) TRY(row_compare(p, op, e->u.bin.l, e->u.bin.r, oploc, out));
         return DD_OK;
     }
     switch (t->kw) {
@@ -1549,6 +1645,7 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         e->u.in.negated = negated;
         advance(p);
         TRY(parse_in(p, e));
+        TRY(row_in(p, e, &e));
         break;
     case KW_BETWEEN:
         NEW_EXPR(e, EXPR_BETWEEN, l->loc);
