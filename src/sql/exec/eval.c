@@ -29,6 +29,20 @@ static int eval_fail(EvalEnv *env, int rc, int loc)
  * l->arena, replaced at the next run). */
 static bool hash_consistent(TypeId a, TypeId b);
 
+int sql_push_outer(SqlCtx *ctx, const Value *row)
+{
+    if (ctx->nouter == ctx->capouter) {
+        int ncap = ctx->capouter ? ctx->capouter * 2 : 8;
+        const Value **no = arena_alloc(ctx->stmt, sizeof(Value *) * (size_t)ncap);
+        if (!no) return DD_ENOMEM;
+        if (ctx->nouter) memcpy(no, ctx->outer_rows, sizeof(Value *) * (size_t)ctx->nouter);
+        ctx->outer_rows = no;
+        ctx->capouter = ncap;
+    }
+    ctx->outer_rows[ctx->nouter++] = row;
+    return DD_OK;
+}
+
 static int sublink_run(EvalEnv *env, SubLink *l, const Value *row)
 {
     SqlCtx *ctx = env->sql;
@@ -42,15 +56,8 @@ static int sublink_run(EvalEnv *env, SubLink *l, const Value *row)
         }
         arena_reset(&l->arena);
         va = &l->arena;
-        if (ctx->nouter == ctx->capouter) {
-            int ncap = ctx->capouter ? ctx->capouter * 2 : 8;
-            const Value **no = arena_alloc(ctx->stmt, sizeof(Value *) * (size_t)ncap);
-            if (!no) return DD_ENOMEM;
-            if (ctx->nouter) memcpy(no, ctx->outer_rows, sizeof(Value *) * (size_t)ctx->nouter);
-            ctx->outer_rows = no;
-            ctx->capouter = ncap;
-        }
-        ctx->outer_rows[ctx->nouter++] = row;
+        int rc = sql_push_outer(ctx, row);
+        if (rc) return rc;
     }
     int rc = op_open(ctx, l->root);
     l->nvals = 0;

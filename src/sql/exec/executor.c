@@ -2365,24 +2365,10 @@ typedef struct ParamJoinOp {
 
 /* LATERAL: the joined row is the inner side's enclosing row while it
  * opens and steps (only then: the operators above read their own). */
-static int lateral_push(SqlCtx *ctx, const Value *row)
-{
-    if (ctx->nouter == ctx->capouter) {
-        int ncap = ctx->capouter ? ctx->capouter * 2 : 8;
-        const Value **no = arena_alloc(ctx->stmt, sizeof(Value *) * (size_t)ncap);
-        if (!no) return DD_ENOMEM;
-        if (ctx->nouter) memcpy(no, ctx->outer_rows, sizeof(Value *) * (size_t)ctx->nouter);
-        ctx->outer_rows = no;
-        ctx->capouter = ncap;
-    }
-    ctx->outer_rows[ctx->nouter++] = row;
-    return DD_OK;
-}
-
 static int pj_inner_open(SqlCtx *ctx, ParamJoinOp *j)
 {
     int rc;
-    if (j->lateral && (rc = lateral_push(ctx, j->row))) return rc;
+    if (j->lateral && (rc = sql_push_outer(ctx, j->row))) return rc;
     rc = op_open(ctx, j->op.child2);
     if (j->lateral) ctx->nouter--;
     return rc;
@@ -2391,7 +2377,7 @@ static int pj_inner_open(SqlCtx *ctx, ParamJoinOp *j)
 static int pj_inner_next(SqlCtx *ctx, ParamJoinOp *j, Value **in)
 {
     int rc;
-    if (j->lateral && (rc = lateral_push(ctx, j->row))) return -rc;
+    if (j->lateral && (rc = sql_push_outer(ctx, j->row))) return -rc;
     rc = op_next(ctx, j->op.child2, in);
     if (j->lateral) ctx->nouter--;
     return rc;

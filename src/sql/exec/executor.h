@@ -150,6 +150,10 @@ Op *op_paramjoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *residual, JoinType
 /* The inner side of a parameterized join is a LATERAL item: it reads the
  * joined row as its enclosing row (XOP_OUTER one level up). */
 void op_paramjoin_lateral(Op *op);
+/* Pushes row on the stack of enclosing rows that XOP_OUTER reads (a
+ * correlated subquery's or a LATERAL item's); the caller pops it
+ * (ctx->nouter--). */
+int sql_push_outer(SqlCtx *ctx, const Value *row);
 /* Inner merge join of canonical rows on lkeys[i] = rkeys[i]: both inputs
  * arrive ordered by their keys (ascending) and unique on them; residual
  * (may be NULL) is checked per equal pair. */

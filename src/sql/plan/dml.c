@@ -361,6 +361,33 @@ static int returning_rows(SqlCtx *ctx, Plan *p)
     return p->ret_root ? DD_OK : DD_ENOMEM;
 }
 
+/* SET col = expr, ... of ON CONFLICT DO UPDATE and MERGE's UPDATE, in
+ * cc's scope: the programs and their target columns (statement arena);
+ * pk_refused: the 0A000 message for a primary key column, or NULL. */
+static int compile_set_list(SqlCtx *ctx, CompileCtx *cc, const TableInfo *t, SetClause **set, int n,
+                            const char *pk_refused, ExprProg ***progs, int **targets)
+{
+    *progs = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(n + 1));
+    *targets = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(n + 1));
+    if (!*progs || !*targets) return DD_ENOMEM;
+    for (int k = 0; k < n; k++) {
+        SetClause *sc = set[k];
+        for (int j = 0; j < k; j++)
+            if (strcmp(set[j]->col, sc->col) == 0)
+                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, sc->loc, "multiple assignments to same column \"%s\"",
+                              sc->col);
+        int ci = find_col(t, sc->col);
+        if (ci < 0 || strcmp(sc->col, ROWID_COL) == 0)
+            return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, sc->loc, "column \"%s\" of relation \"%s\" does not exist",
+                          sc->col, t->name);
+        if (pk_refused && is_pk_col(t, ci)) return dd_err(ctx->err, DD_EFEATURE, sc->loc, "%s", pk_refused);
+        int rc = compile_assigned(ctx, cc, sc->expr, &t->cols[ci], true, false, &(*progs)[k]);
+        if (rc) return rc;
+        (*targets)[k] = ci;
+    }
+    return DD_OK;
+}
+
 /* Adds unique index ix to p's ON CONFLICT arbiters. */
 static int add_arbiter(SqlCtx *ctx, Plan *p, const IndexInfo *ix)
 {
@@ -451,26 +478,10 @@ static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan
     cc.scope = &sc;
     cc.agg_forbidden = "ON CONFLICT DO UPDATE";
     p->ncset = s->nconf_set;
-    p->cset = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(s->nconf_set + 1));
-    p->ctarget = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(s->nconf_set + 1));
-    if (!p->cset || !p->ctarget) return DD_ENOMEM;
-    for (int k = 0; k < s->nconf_set; k++) {
-        SetClause *set = s->conf_set[k];
-        for (int j = 0; j < k; j++)
-            if (strcmp(s->conf_set[j]->col, set->col) == 0)
-                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, set->loc, "multiple assignments to same column \"%s\"",
-                              set->col);
-        int ci = find_col(t, set->col);
-        if (ci < 0 || strcmp(set->col, ROWID_COL) == 0)
-            return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, set->loc, "column \"%s\" of relation \"%s\" does not exist",
-                          set->col, t->name);
-        if (is_pk_col(t, ci))
-            return dd_err(ctx->err, DD_EFEATURE, set->loc,
-                          "ON CONFLICT DO UPDATE of a primary key column is not supported yet");
-        rc = compile_assigned(ctx, &cc, set->expr, &t->cols[ci], true, false, &p->cset[k]);
-        if (rc) return rc;
-        p->ctarget[k] = ci;
-    }
+    if ((rc = compile_set_list(ctx, &cc, t, s->conf_set, s->nconf_set,
+                               "ON CONFLICT DO UPDATE of a primary key column is not supported yet", &p->cset,
+                               &p->ctarget)))
+        return rc;
     cc.assign_col = NULL;
     cc.agg_forbidden = "WHERE";
     if (s->conf_where && (rc = expr_compile_as(&cc, s->conf_where, TYPE_BOOL, -1, &p->cwhere))) return rc;
@@ -2261,22 +2272,7 @@ int analyze_merge(SqlCtx *ctx, MergeStmt *s, Plan *p)
         cc.agg_forbidden = "MERGE";
         if (w->action == MERGE_UPDATE) {
             a->nset = w->nset;
-            a->set = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(w->nset + 1));
-            a->target = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(w->nset + 1));
-            if (!a->set || !a->target) return DD_ENOMEM;
-            for (int i = 0; i < w->nset; i++) {
-                SetClause *sc1 = w->set[i];
-                for (int j = 0; j < i; j++)
-                    if (strcmp(w->set[j]->col, sc1->col) == 0)
-                        return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, sc1->loc, "multiple assignments to same column \"%s\"",
-                                      sc1->col);
-                int ci = find_col(t, sc1->col);
-                if (ci < 0 || strcmp(sc1->col, ROWID_COL) == 0)
-                    return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, sc1->loc,
-                                  "column \"%s\" of relation \"%s\" does not exist", sc1->col, t->name);
-                if ((rc = compile_assigned(ctx, &cc, sc1->expr, &t->cols[ci], true, false, &a->set[i]))) return rc;
-                a->target[i] = ci;
-            }
+            if ((rc = compile_set_list(ctx, &cc, t, w->set, w->nset, NULL, &a->set, &a->target))) return rc;
         } else if (w->action == MERGE_INSERT) {
             a->ivals = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(t->ncols + 1));
             bool *given = arena_zalloc(ctx->stmt, (size_t)t->ncols + 1);

@@ -1139,6 +1139,18 @@ static int push_conjuncts(JoinPlanner *jp, JProblem *pr, u64 set, JProblem *dst)
     return DD_OK;
 }
 
+/* The conjuncts of outer join item it's ON condition into *on; the ON
+ * condition sees the USING columns of its time. */
+static int on_conjuncts(JoinPlanner *jp, JItem *it, JProblem *on)
+{
+    int mhi = jp->scope.mhi;
+    memset(on, 0, sizeof(*on));
+    jp->scope.mhi = it->mhi;
+    int rc = it->on ? add_conjuncts(jp, on, it->on, "JOIN conditions", it->set) : DD_OK;
+    jp->scope.mhi = mhi;
+    return rc;
+}
+
 /*
  * A lateral join: the right side (one LATERAL item reading the left
  * side's relations) runs again for every row of the left side, with that
@@ -1150,13 +1162,8 @@ static int push_conjuncts(JoinPlanner *jp, JProblem *pr, u64 set, JProblem *dst)
 static int plan_lateral(JoinPlanner *jp, JProblem *pr, JItem *it, JNode *out)
 {
     SqlCtx *ctx = jp->ctx;
-    int rc;
-    int mhi = jp->scope.mhi;
     JProblem on;
-    memset(&on, 0, sizeof(on));
-    jp->scope.mhi = it->mhi;
-    rc = it->on ? add_conjuncts(jp, &on, it->on, "JOIN conditions", it->set) : DD_OK;
-    jp->scope.mhi = mhi;
+    int rc = on_conjuncts(jp, it, &on);
     if (rc) return rc;
     if ((rc = push_conjuncts(jp, pr, it->left->set, it->left))) return rc;
     if ((rc = push_conjuncts(jp, it->outer ? &on : pr, it->right->set, it->right))) return rc;
@@ -1188,14 +1195,8 @@ static int plan_left_join(JoinPlanner *jp, JProblem *pr, JItem *it, JNode *out)
 {
     int rc;
     if (it->lateral) return plan_lateral(jp, pr, it, out);
-    /* the ON condition sees the USING columns of its time */
-    int mhi = jp->scope.mhi;
     JProblem on;
-    memset(&on, 0, sizeof(on));
-    jp->scope.mhi = it->mhi;
-    rc = it->on ? add_conjuncts(jp, &on, it->on, "JOIN conditions", it->set) : DD_OK;
-    jp->scope.mhi = mhi;
-    if (rc) return rc;
+    if ((rc = on_conjuncts(jp, it, &on))) return rc;
     if (it->full) {
         /* both sides are preserved: no condition filters either side
          * before the join; the ON conjuncts decide the matches */

@@ -278,18 +278,12 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
 
 /* A derived table: the query sel planned in env, its output columns named
  * by cols[0..ncols) first, then by the query's own names. */
-int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, int ncols,
-                        int loc, const Scope *env, FromItem *fi)
+/* The scope relation of a derived table's (or a function's) n columns,
+ * their names and types to fill (statement arena). */
+static int derived_rel(SqlCtx *ctx, const char *alias, int n, ScopeRel **out)
 {
-    Plan *ip = arena_zalloc(ctx->stmt, sizeof(Plan));
     ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
-    if (!ip || !rel) return DD_ENOMEM;
-    int rc = analyze_query(ctx, sel, ip, env);
-    if (rc) return rc;
-    if (ncols > ip->ncols)
-        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, loc, "table \"%s\" has %d columns available but %d columns specified",
-                      alias ? alias : "unnamed_subquery", ip->ncols, ncols);
-    int n = ip->ncols;
+    if (!rel) return DD_ENOMEM;
     rel->alias = alias ? alias : "";   /* no alias: not qualifiable */
     rel->ncols = n;
     rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(n + 1));
@@ -298,6 +292,23 @@ int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, i
     rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(n + 1));
     rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(n + 1));
     if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
+    *out = rel;
+    return DD_OK;
+}
+
+int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, int ncols,
+                        int loc, const Scope *env, FromItem *fi)
+{
+    Plan *ip = arena_zalloc(ctx->stmt, sizeof(Plan));
+    if (!ip) return DD_ENOMEM;
+    int rc = analyze_query(ctx, sel, ip, env);
+    if (rc) return rc;
+    if (ncols > ip->ncols)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, loc, "table \"%s\" has %d columns available but %d columns specified",
+                      alias ? alias : "unnamed_subquery", ip->ncols, ncols);
+    int n = ip->ncols;
+    ScopeRel *rel;
+    if ((rc = derived_rel(ctx, alias, n, &rel))) return rc;
     for (int i = 0; i < n; i++) {
         rel->names[i] = i < ncols ? cols[i] : ip->cols[i].name;
         rel->types[i] = ip->cols[i].type;
@@ -514,22 +525,16 @@ static int json_no_operator(SqlCtx *ctx, const char *what, int loc)
 static int function_rel_cols(SqlCtx *ctx, TableRef *tr, const char *fname, int ncols, const char *const *names,
                              const TypeId *types, FromItem *fi)
 {
-    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
     int nc = ncols + (tr->ordinality ? 1 : 0);
-    if (!fi->op || !rel) return DD_ENOMEM;
+    if (!fi->op) return DD_ENOMEM;
     if (tr->ncol_aliases > nc && !names)
         return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "too many column aliases specified for function %s", fname);
     if (tr->ncol_aliases > nc)
         return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "table \"%s\" has %d columns available but %d columns specified",
                       tr->alias ? tr->alias : fname, nc, tr->ncol_aliases);
-    rel->alias = tr->alias ? tr->alias : fname;
-    rel->ncols = nc;
-    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)nc);
-    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)nc);
-    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)nc);
-    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)nc);
-    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)nc);
-    if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
+    ScopeRel *rel;
+    int rc = derived_rel(ctx, tr->alias ? tr->alias : fname, nc, &rel);
+    if (rc) return rc;
     for (int c = 0; c < nc; c++) {
         const char *dflt = c == ncols ? "ordinality"
                          : names && names[c] ? names[c] : tr->alias ? tr->alias : fname;
@@ -632,19 +637,13 @@ static bool is_json_srf(const char *name)
  * the function), and ordinality's bigint WITH ORDINALITY. */
 static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, SrfCall **calls, int ncalls, FromItem *fi)
 {
-    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
     int nc = ncalls + (tr->ordinality ? 1 : 0);
-    if (!fi->op || !rel) return DD_ENOMEM;
+    if (!fi->op) return DD_ENOMEM;
     if (tr->ncol_aliases > nc)
         return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "too many column aliases specified for function %s", fname);
-    rel->alias = tr->alias ? tr->alias : fname;
-    rel->ncols = nc;
-    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)nc);
-    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)nc);
-    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)nc);
-    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)nc);
-    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)nc);
-    if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
+    ScopeRel *rel;
+    int rc = derived_rel(ctx, tr->alias ? tr->alias : fname, nc, &rel);
+    if (rc) return rc;
     for (int i = 0; i < ncalls; i++) {
         rel->names[i] = tr->ncol_aliases > i ? tr->col_aliases[i] : tr->alias && ncalls == 1 ? tr->alias : fname;
         rel->types[i] = calls[i]->type;
@@ -708,22 +707,6 @@ const CteDef *cte_lookup(const Scope *env, const char *name)
 /* A reference to WITH query d: planned again as a derived table. */
 static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, int n, Op **out);
 
-/* The scope relation of a derived table's n columns (statement arena). */
-static int derived_rel(SqlCtx *ctx, const char *alias, int n, ScopeRel **out)
-{
-    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
-    if (!rel) return DD_ENOMEM;
-    rel->alias = alias ? alias : "";   /* no alias: not qualifiable */
-    rel->ncols = n;
-    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(n + 1));
-    rel->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(n + 1));
-    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(n + 1));
-    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(n + 1));
-    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(n + 1));
-    if (!rel->names || !rel->types || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
-    *out = rel;
-    return DD_OK;
-}
 
 /* Whether FROM item tr (its joins and subqueries too) names `name`
  * unqualified. */
