@@ -1398,8 +1398,9 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
 }
 
 /* Plans subquery s as a SubLink of the given kind.  loc: the subquery,
- * oploc: where PostgreSQL reports a wrong number of columns. */
-static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int loc, int oploc, SubLink **out)
+ * oploc: where PostgreSQL reports a wrong number of columns; want: the
+ * columns IN compares (1, or a row's length). */
+static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int want, int loc, int oploc, SubLink **out)
 {
     CompileCtx *cc = b->cc;
     SubLink *l = arena_zalloc(cc->sql->stmt, sizeof(*l));
@@ -1416,12 +1417,14 @@ static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int loc, in
         return err_at(cc, DD_ESTACK_DEPTH, loc, "stack depth limit exceeded");
     if (!cc->sql->plan_subquery)
         return err_at(cc, DD_EINTERNAL, loc, "no planner for subqueries in this context");
-    int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->type);
+    int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->types);
     if (rc) return rc;
     if ((kind == SUBLINK_SCALAR || kind == SUBLINK_ARRAY) && ncols != 1)
         return err_at(cc, DD_ESYNTAX, oploc, "subquery must return only one column");
-    if (kind == SUBLINK_IN && ncols != 1)
-        return err_at(cc, DD_ESYNTAX, oploc, "subquery has too many columns");
+    if (kind == SUBLINK_IN && ncols != want)
+        return err_at(cc, DD_ESYNTAX, oploc, "subquery has too %s columns", ncols > want ? "many" : "few");
+    l->type = l->types[0];
+    l->ncols = kind == SUBLINK_IN ? want : 1;
     l->kind = kind;
     l->loc = loc;
     *out = l;
@@ -1442,13 +1445,48 @@ static int emit_sublink(Frag *f, SubLink *l, int below, u8 flags, int loc)
     return frag_emit(f, i);
 }
 
+static bool is_row_expr(const Expr *e)
+{
+    return e->kind == EXPR_FUNC && e->u.func.special == FUNC_PLAIN && strcmp(e->u.func.name, "row") == 0 &&
+           !e->u.func.star && !e->u.func.over;
+}
+
+/* (x, y) [NOT] IN (SELECT a, b ...), and op ANY | ALL: the row's values
+ * pushed in order, each compared with its column as `x = a` would; IN
+ * is TRUE when one row's columns all are equal, else UNKNOWN when some
+ * row's comparison is, else FALSE. */
+static int compile_row_in_sublink(Builder *b, Expr *e, Frag *f)
+{
+    Expr *sub = e->u.in.list[0], *row = e->u.in.arg;
+    int n = row->u.func.n, rc;
+    SubLink *l;
+    rc = plan_sublink(b, sub->u.sub.select, SUBLINK_IN, n, sub->loc, e->oploc, &l);
+    for (int k = 0; !rc && k < n; k++) {
+        Frag g;
+        frag_init(&g);
+        Expr *x = row->u.func.args[k];
+        TypeId t, c = l->types[k];
+        rc = compile_node(b, x, &g);
+        if (!rc && (g.type == TYPE_UNKNOWN || g.type == TYPE_NULLTYPE)) rc = coerce(b, &g, c, -1, false, x->loc);
+        else if (!rc && (!type_common(g.type, c, &t) || t == TYPE_JSON))
+            rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s = %s",
+                        type_name(g.type), type_name(c));
+        if (!rc) rc = frag_append(f, &g, k);
+        frag_free(&g);
+    }
+    if (!rc) rc = emit_sublink(f, l, n - 1, (e->u.in.negated ? 1 : 0) | (e->u.in.all ? 2 : 0), e->oploc);
+    if (!rc) f->code[f->n - 1].sub = (u8)e->u.in.cmp;
+    return rc;
+}
+
 /* x [NOT] IN (SELECT y ...): x and y compare as `x = y` would. */
 static int compile_in_sublink(Builder *b, Expr *e, Frag *f)
 {
     Expr *sub = e->u.in.list[0];
     SubLink *l;
+    if (is_row_expr(e->u.in.arg)) return compile_row_in_sublink(b, e, f);
     int rc = compile_node(b, e->u.in.arg, f);
-    if (!rc) rc = plan_sublink(b, sub->u.sub.select, SUBLINK_IN, sub->loc, e->oploc, &l);
+    if (!rc) rc = plan_sublink(b, sub->u.sub.select, SUBLINK_IN, 1, sub->loc, e->oploc, &l);
     if (rc) return rc;
     TypeId a = f->type, t;
     static const char *const ops[] = {[BOP_EQ] = "=", [BOP_NE] = "<>", [BOP_LT] = "<", [BOP_LE] = "<=",
@@ -1828,7 +1866,7 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
     case EXPR_SUBQUERY:
     case EXPR_EXISTS: {
         SubLink *l;
-        rc = plan_sublink(b, e->u.sub.select, e->kind == EXPR_EXISTS ? SUBLINK_EXISTS : SUBLINK_SCALAR,
+        rc = plan_sublink(b, e->u.sub.select, e->kind == EXPR_EXISTS ? SUBLINK_EXISTS : SUBLINK_SCALAR, 1,
                           e->loc, e->loc, &l);
         if (!rc) rc = emit_sublink(f, l, 0, 0, e->loc);
         break;
@@ -1897,7 +1935,7 @@ static int compile_array_query(Builder *b, Expr *e, Frag *f)
 {
     Expr *sub = e->u.func.args[0];
     SubLink *l;
-    int rc = plan_sublink(b, sub->u.sub.select, SUBLINK_ARRAY, sub->loc, sub->loc, &l);
+    int rc = plan_sublink(b, sub->u.sub.select, SUBLINK_ARRAY, 1, sub->loc, sub->loc, &l);
     if (rc) return rc;
     if (unknownish(l->type)) l->type = TYPE_TEXT;
     if (!type_is_array(l->type)) {

@@ -107,9 +107,11 @@ typedef struct SubLink {
     SubLinkKind kind;
     struct Op *root;        /* the planned query */
     TypeId type;            /* type of its first column */
+    TypeId *types;          /* of every column */
+    int ncols;              /* IN: the columns compared (vals holds nvals rows of ncols) */
     int loc;
     bool done;              /* vals / nvals valid */
-    Value *vals; int nvals; /* SCALAR: at most 1; EXISTS: 0 or 1 (no values); IN, ARRAY: all */
+    Value *vals; int nvals; /* SCALAR: at most 1; EXISTS: 0 or 1 (no values); IN, ARRAY: all (rows) */
     bool has_null;          /* IN: a NULL among vals */
     int *hash; size_t hcap; /* IN over many values: open addressing into vals (-1 empty), or NULL */
     bool correlated;

@@ -43,6 +43,49 @@ int sql_push_outer(SqlCtx *ctx, const Value *row)
     return DD_OK;
 }
 
+static bool row_has_null(const Value *v, int n)
+{
+    for (int c = 0; c < n; c++)
+        if (v[c].isnull) return true;
+    return false;
+}
+
+/* (x1, ..) = (v1, ..): 1 TRUE, 0 FALSE (a column differs), -1 UNKNOWN. */
+static int row_equal(const Value *x, const Value *v, int n, ValueCtx *vc)
+{
+    int r = 1;
+    for (int c = 0; c < n; c++) {
+        if (x[c].isnull || v[c].isnull) r = -1;
+        else if (val_compare(&x[c], &v[c], vc) != 0) return 0;
+    }
+    return r;
+}
+
+/* (x1, ..) op (v1, ..) for op < <= > >= <>: decided by the first column
+ * pair that is not equal (UNKNOWN if a NULL comes first), as PostgreSQL's
+ * row comparison. */
+static int row_compare_op(const Value *x, const Value *v, int n, int op, ValueCtx *vc)
+{
+    if (op == BOP_EQ || op == BOP_NE) {
+        int e = row_equal(x, v, n, vc);
+        return op == BOP_EQ || e < 0 ? e : !e;
+    }
+    for (int c = 0; c < n; c++) {
+        if (x[c].isnull || v[c].isnull) return -1;
+        int d = val_compare(&x[c], &v[c], vc);
+        if (d == 0) continue;
+        return op == BOP_LT || op == BOP_LE ? d < 0 : d > 0;
+    }
+    return op == BOP_LE || op == BOP_GE;
+}
+
+static u64 row_hash(const Value *v, int n)
+{
+    u64 h = 0;
+    for (int c = 0; c < n; c++) h = h * 0x100000001b3ull ^ val_hash(&v[c]);
+    return h;
+}
+
 static int sublink_run(EvalEnv *env, SubLink *l, const Value *row)
 {
     SqlCtx *ctx = env->sql;
@@ -78,15 +121,18 @@ static int sublink_run(EvalEnv *env, SubLink *l, const Value *row)
             arena_rewind(ctx->row, m);
             break;
         }
+        int w = l->kind == SUBLINK_IN ? l->ncols : 1;
         if (l->nvals == cap) {
             cap = cap ? cap * 2 : 16;
-            Value *nv = arena_alloc(va, sizeof(Value) * (size_t)cap);
+            Value *nv = arena_alloc(va, sizeof(Value) * (size_t)cap * (size_t)w);
             if (!nv) { rc = DD_ENOMEM; break; }
-            if (l->nvals) memcpy(nv, l->vals, sizeof(Value) * (size_t)l->nvals);
+            if (l->nvals) memcpy(nv, l->vals, sizeof(Value) * (size_t)l->nvals * (size_t)w);
             l->vals = nv;
         }
-        rc = val_copy(va, &r[0], &l->vals[l->nvals]);
-        if (r[0].isnull) l->has_null = true;
+        for (int c = 0; !rc && c < w; c++) {
+            rc = val_copy(va, &r[c], &l->vals[(size_t)l->nvals * (size_t)w + (size_t)c]);
+            if (r[c].isnull) l->has_null = true;
+        }
         l->nvals++;
         arena_rewind(ctx->row, m);
     }
@@ -95,21 +141,23 @@ static int sublink_run(EvalEnv *env, SubLink *l, const Value *row)
     l->hash = NULL;
     if (!rc && l->kind == SUBLINK_IN && l->nvals > 16) {
         /* x IN (many values): look x up by hash (values that hash alike
-         * when they compare equal: see hash_consistent) */
+         * when they compare equal: see hash_consistent); rows holding a
+         * NULL are left out */
         size_t cap = 32;
         while (cap < (size_t)l->nvals * 2) cap *= 2;
         int *h = arena_alloc(va, sizeof(int) * cap);
         if (!h) rc = DD_ENOMEM;
         for (size_t i = 0; h && i < cap; i++) h[i] = -1;
         for (int k = 0; h && k < l->nvals; k++) {
-            if (l->vals[k].isnull) continue;
-            size_t j = val_hash(&l->vals[k]) & (cap - 1);
+            const Value *v = &l->vals[(size_t)k * (size_t)l->ncols];
+            if (row_has_null(v, l->ncols)) continue;
+            size_t j = row_hash(v, l->ncols) & (cap - 1);
             while (h[j] >= 0) j = (j + 1) & (cap - 1);
             h[j] = k;
         }
         l->hash = h;
         l->hcap = cap;
-        if (!rc && sql_work_mem(ctx) < sizeof(Value) * (size_t)l->nvals + sizeof(int) * cap)
+        if (!rc && sql_work_mem(ctx) < sizeof(Value) * (size_t)l->nvals * (size_t)l->ncols + sizeof(int) * cap)
             rc = dd_err(ctx->err, DD_ENOMEM, -1, "subquery needs more than work_mem (%zu kB) for its values",
                         sql_work_mem(ctx) / 2048);
     }
@@ -338,7 +386,7 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
                 st[sp++] = l->nvals ? l->vals[0] : val_null(l->type);
             } else if (l->kind == SUBLINK_EXISTS) {
                 st[sp++] = val_bool(l->nvals > 0);
-            } else if (in->sub) {
+            } else if (in->sub && l->ncols == 1) {
                 /* x op ANY (...): TRUE when one comparison is, FALSE when
                  * none could be (no rows too), else UNKNOWN; ALL: FALSE
                  * when one comparison is, TRUE when all are (no rows too) */
@@ -361,6 +409,43 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
                     if (!all && ok) r = 1;
                 }
                 if (r == (all ? 1 : 0) && unknown) r = -1;
+                *x = tv_val(r);
+            } else if (l->ncols > 1 && in->sub) {
+                /* (x, y) op ANY | ALL (SELECT a, b ...), as for one column */
+                int w = l->ncols;
+                bool all = in->flags & 2, unknown = false;
+                int r = all ? 1 : 0;
+                sp -= w - 1;
+                Value *x = &st[sp - 1];
+                for (int k = 0; k < l->nvals && r == (all ? 1 : 0); k++) {
+                    int c = row_compare_op(x, &l->vals[(size_t)k * (size_t)w], w, in->sub, &vc);
+                    if (c < 0) unknown = true;
+                    else if (all && !c) r = 0;
+                    else if (!all && c) r = 1;
+                }
+                if (r == (all ? 1 : 0) && unknown) r = -1;
+                *x = tv_val(r);
+            } else if (l->ncols > 1) {
+                /* (x, y) IN: as (x, y) = row1 OR (x, y) = row2 ..., a row
+                 * equal when every column is, FALSE when one is not */
+                int w = l->ncols, r = 0;
+                sp -= w - 1;
+                Value *x = &st[sp - 1];
+                bool hashable = l->hash && !row_has_null(x, w);
+                for (int c = 0; hashable && c < w; c++)
+                    hashable = hash_consistent((TypeId)x[c].type, l->types[c]);
+                if (hashable) {
+                    size_t j = row_hash(x, w) & (l->hcap - 1);
+                    for (; l->hash[j] >= 0 && r == 0; j = (j + 1) & (l->hcap - 1))
+                        if (row_equal(x, &l->vals[(size_t)l->hash[j] * (size_t)w], w, &vc) == 1) r = 1;
+                }
+                if (!hashable || (r == 0 && l->has_null)) {
+                    for (int k = 0; k < l->nvals && r != 1; k++) {
+                        int e = row_equal(x, &l->vals[(size_t)k * (size_t)w], w, &vc);
+                        if (e != 0) r = e;
+                    }
+                }
+                if ((in->flags & 1) && r >= 0) r = !r;
                 *x = tv_val(r);
             } else {
                 /* as x = v1 OR x = v2 ...: FALSE for no rows, else UNKNOWN

@@ -1367,9 +1367,7 @@ static int row_compare(Parser *p, BinaryOp op, Expr *l, Expr *r, int oploc, Expr
 /* (a, b) [NOT] IN ((1, 2), (3, 4)): OR of the rows' equalities. */
 static int row_in(Parser *p, Expr *in, Expr **out)
 {
-    if (!is_row(in->u.in.arg)) return DD_OK;
-    if (in->u.in.subquery)
-        return not_supported(p, in->oploc > 0 ? in->oploc : in->loc, "a row value IN (SELECT ...)");
+    if (!is_row(in->u.in.arg) || in->u.in.subquery) return DD_OK;   /* (a, b) IN (SELECT ...): compiled as one */
     Expr *acc = NULL;
     for (int i = 0; i < in->u.in.n; i++) {
         Expr *c = NULL;

@@ -926,15 +926,19 @@ static int with_clause(SqlCtx *ctx, SelectStmt *s, const Scope *env, const CteDe
     return DD_OK;
 }
 
-int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId *type0)
+int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId **types)
 {
     Plan *p = arena_zalloc(ctx->stmt, sizeof(Plan));
     if (!p) return DD_ENOMEM;
     int rc = analyze_query(ctx, s, p, scope);
     if (rc) return rc;
+    TypeId *t = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(p->ncols + 1));
+    if (!t) return DD_ENOMEM;
+    t[0] = TYPE_TEXT;
+    for (int k = 0; k < p->ncols; k++) t[k] = p->cols[k].type;
     *root = p->root;
     *ncols = p->ncols;
-    *type0 = p->ncols ? p->cols[0].type : TYPE_TEXT;
+    *types = t;
     return DD_OK;
 }
 
