@@ -349,6 +349,12 @@ static int resolve_column_lv(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i
                       "missing FROM-clause entry for table \"%s\"", q);
     if (q)
         return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "column %s.%s does not exist", q, name);
+    for (const Scope *o = s; o; o = o->outer)
+        for (int r = 0; r < o->nrels; r++)
+            if (strcmp(o->rels[r].alias, name) == 0)
+                return err_at(cc, DD_EFEATURE, e->loc,
+                              "a whole-row reference (\"%s\") is supported only as the argument of row_to_json, "
+                              "to_json, to_jsonb, json_agg and jsonb_agg", name);
     return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "column \"%s\" does not exist", name);
 }
 
@@ -811,6 +817,7 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
                 if (rc) return rc;
             }
             a->type = kind == AGG_JSON_AGG || kind == AGG_JSON_OBJECT_AGG ? TYPE_JSON : TYPE_JSONB;
+            a->of_rows = e->u.func.of_row;
             break;
         case AGG_COVAR_POP: case AGG_COVAR_SAMP: case AGG_CORR: case AGG_REGR_COUNT: case AGG_REGR_AVGX:
         case AGG_REGR_AVGY: case AGG_REGR_SXX: case AGG_REGR_SYY: case AGG_REGR_SXY: case AGG_REGR_SLOPE:
@@ -1256,6 +1263,147 @@ static int compile_grouping(Builder *b, Expr *e, Frag *f)
     return rc;
 }
 
+static bool is_row_expr(const Expr *e)
+{
+    return e->kind == EXPR_FUNC && e->u.func.special == FUNC_PLAIN && strcmp(e->u.func.name, "row") == 0 &&
+           !e->u.func.star && !e->u.func.over;
+}
+
+/* Whether scope s (this level only) has a column called name. */
+static bool scope_has_column(const Scope *s, const char *name)
+{
+    for (int r = 0; r < s->nrels; r++)
+        for (int c = 0; c < s->rels[r].ncols; c++)
+            if (strcmp(s->rels[r].names[c], name) == 0) return true;
+    for (int m = s->mlo; m < s->mhi; m++)
+        if (strcmp(s->merged[m].name, name) == 0) return true;
+    return false;
+}
+
+/* A whole-row reference (`t` naming a relation of the FROM clause, not a
+ * column, or `t.*`) as ROW(t.a, t.b, ...) with the columns' names, in
+ * the statement arena; *out NULL when arg is not one.  The relation is
+ * found in this query's scope or an enclosing one's, as a column is. */
+static int whole_row(Builder *b, const Expr *arg, Expr **out)
+{
+    CompileCtx *cc = b->cc;
+    const char *q;
+    *out = NULL;
+    if (arg->kind == EXPR_STAR && arg->u.col.qualifier) q = arg->u.col.qualifier;
+    else if (arg->kind == EXPR_COLUMN && !arg->u.col.qualifier && arg->u.col.star_slot == 0) q = arg->u.col.name;
+    else return DD_OK;
+    int level = 0;
+    for (const Scope *s = cc->scope; s; s = s->outer, level++) {
+        if (arg->kind == EXPR_COLUMN && scope_has_column(s, q)) return DD_OK;
+        for (int r = 0; r < s->nrels; r++) {
+            const ScopeRel *rel = &s->rels[r];
+            if (strcmp(rel->alias, q) != 0) continue;
+            Arena *a = cc->sql->stmt;
+            Expr *row = arena_zalloc(a, sizeof(Expr));
+            int n = 0;
+            for (int c = 0; c < rel->ncols; c++) n += !rel->hidden[c];
+            Expr **args = arena_zalloc(a, sizeof(Expr *) * (size_t)(n + 1));
+            char **names = arena_zalloc(a, sizeof(char *) * (size_t)(n + 1));
+            if (!row || !args || !names) return DD_ENOMEM;
+            row->kind = EXPR_FUNC;
+            row->loc = row->oploc = arg->loc;
+            row->u.func.name = (char *)"row";
+            row->u.func.args = args;
+            row->u.func.rownames = names;
+            for (int c = 0; c < rel->ncols; c++) {
+                if (rel->hidden[c]) continue;
+                Expr *ce = arena_zalloc(a, sizeof(Expr));
+                if (!ce) return DD_ENOMEM;
+                ce->kind = EXPR_COLUMN;
+                ce->loc = ce->oploc = arg->loc;
+                ce->u.col.qualifier = (char *)rel->alias;
+                ce->u.col.name = (char *)rel->names[c];
+                if (level == 0) ce->u.col.star_slot = rel->slot0 + c + 1;   /* by position: names may repeat */
+                names[row->u.func.n] = (char *)rel->names[c];
+                args[row->u.func.n++] = ce;
+            }
+            /* a table's version always has a start: NULL in a row an outer join added */
+            for (int c = 0; c < rel->ncols; c++) {
+                if (!rel->hidden[c] || strcmp(rel->names[c], "system_seq_start") != 0) continue;
+                Expr *pe = arena_zalloc(a, sizeof(Expr));
+                if (!pe) return DD_ENOMEM;
+                pe->kind = EXPR_COLUMN;
+                pe->loc = pe->oploc = arg->loc;
+                pe->u.col.qualifier = (char *)rel->alias;
+                pe->u.col.name = (char *)rel->names[c];
+                if (level == 0) pe->u.col.star_slot = rel->slot0 + c + 1;
+                row->u.func.rowpresent = pe;
+            }
+            *out = row;
+            return DD_OK;
+        }
+    }
+    if (arg->kind == EXPR_STAR)
+        return err_at(cc, DD_EUNDEFINED_TABLE, arg->loc, "missing FROM-clause entry for table \"%s\"", q);
+    return DD_OK;
+}
+
+/* row_to_json(row [, pretty]), to_json(row), to_jsonb(row) of a ROW(...)
+ * (whole-row references made into one): the fields as a json object
+ * named after the columns (f1, f2 ... for ROW(...)), in their order. */
+static int compile_json_row(Builder *b, Expr *e, const char *name, Expr *row, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    bool jsonb = strcmp(name, "to_jsonb") == 0, pretty_arg = e->u.func.n == 2;
+    int n = row->u.func.n, k = 0, rc = DD_OK;
+    if (e->u.func.n > (strcmp(name, "row_to_json") == 0 ? 2 : 1))
+        return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(record%s) does not exist", name,
+                      e->u.func.n > 2 ? ", ..." : ", ?");
+    {
+        Frag g;
+        frag_init(&g);
+        if (row->u.func.rowpresent) rc = compile_node(b, row->u.func.rowpresent, &g);
+        else rc = frag_const(b, &g, val_bool(true), e->loc);
+        if (!rc) rc = frag_append(f, &g, k++);
+        frag_free(&g);
+    }
+    if (!jsonb && !rc) {
+        Frag g;
+        frag_init(&g);
+        if (pretty_arg) {
+            rc = compile_node(b, e->u.func.args[1], &g);
+            if (!rc) rc = coerce(b, &g, TYPE_BOOL, -1, false, e->u.func.args[1]->loc);
+        } else {
+            rc = frag_const(b, &g, val_bool(false), e->loc);
+        }
+        if (!rc) rc = frag_append(f, &g, k++);
+        frag_free(&g);
+    }
+    for (int c = 0; !rc && c < n; c++) {
+        char fname[16];
+        snprintf(fname, sizeof fname, "f%d", c + 1);
+        const char *cn = row->u.func.rownames ? row->u.func.rownames[c] : arena_strdup(cc->sql->stmt, fname);
+        if (!cn) return DD_ENOMEM;
+        Frag g;
+        frag_init(&g);
+        rc = frag_const(b, &g, val_text(TYPE_TEXT, cn, (u32)strlen(cn)), e->loc);
+        if (!rc) rc = frag_append(f, &g, k++);
+        frag_free(&g);
+        frag_init(&g);
+        Expr *x = row->u.func.args[c];
+        if (!rc && is_row_expr(x)) {   /* a row in a row: an object in the object */
+            Expr inner = *e;
+            inner.u.func.args = &x;
+            inner.u.func.n = 1;
+            rc = compile_json_row(b, &inner, jsonb ? "to_jsonb" : "to_json", x, &g);
+        } else if (!rc) {
+            rc = compile_node(b, x, &g);
+        }
+        if (!rc && (g.type == TYPE_UNKNOWN || g.type == TYPE_NULLTYPE))
+            rc = coerce(b, &g, TYPE_TEXT, -1, false, row->u.func.args[c]->loc);
+        if (!rc) rc = frag_append(f, &g, k++);
+        frag_free(&g);
+    }
+    if (rc) return rc;
+    if (jsonb) return emit_call(f, &jsonb_row_func, k, TYPE_JSONB, e->loc);
+    return emit_call(f, &json_row_func, k, TYPE_JSON, e->loc);
+}
+
 static int compile_func(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
@@ -1268,6 +1416,36 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         return err_at(cc, DD_ESYNTAX, e->loc, "%s(*) specified, but %s is not an aggregate function", name, name);
     if (strcmp(name, "grouping") == 0 && !e->u.func.distinct && !e->u.func.filter && e->u.func.n > 0)
         return compile_grouping(b, e, f);
+    bool agg_of_row = strcmp(name, "json_agg") == 0 || strcmp(name, "jsonb_agg") == 0;
+    if (e->u.func.n >= 1 && !e->u.func.star &&
+        (agg_of_row || strcmp(name, "row_to_json") == 0 || strcmp(name, "to_json") == 0 ||
+         strcmp(name, "to_jsonb") == 0)) {
+        Expr *row = NULL;
+        int rc = whole_row(b, e->u.func.args[0], &row);
+        if (rc) return rc;
+        if (!row && is_row_expr(e->u.func.args[0])) row = e->u.func.args[0];
+        if (row && !agg_of_row) return compile_json_row(b, e, name, row, f);
+        if (row) {
+            /* json_agg(t) is json_agg(row_to_json(t)); jsonb_agg(t) jsonb_agg(to_jsonb(t)) */
+            Arena *a = cc->sql->stmt;
+            Expr *conv = arena_alloc(a, sizeof(Expr)), *agg = arena_alloc(a, sizeof(Expr));
+            Expr **cargs = arena_alloc(a, sizeof(Expr *)), **aargs = arena_alloc(a, sizeof(Expr *) * (size_t)e->u.func.n);
+            if (!conv || !agg || !cargs || !aargs) return DD_ENOMEM;
+            memset(conv, 0, sizeof(*conv));
+            conv->kind = EXPR_FUNC;
+            conv->loc = conv->oploc = e->u.func.args[0]->loc;
+            conv->u.func.name = (char *)(name[4] == 'b' ? "to_jsonb" : "row_to_json");
+            cargs[0] = row;
+            conv->u.func.args = cargs;
+            conv->u.func.n = 1;
+            *agg = *e;
+            memcpy(aargs, e->u.func.args, sizeof(Expr *) * (size_t)e->u.func.n);
+            aargs[0] = conv;
+            agg->u.func.args = aargs;
+            agg->u.func.of_row = true;
+            e = agg;
+        }
+    }
     if (strcmp(name, "row") == 0 && !e->u.func.star)
         return err_at(cc, DD_EFEATURE, e->loc,
                       "row values are supported only compared with another row ((a, b) < (c, d), (a, b) IN ((1, 2), ...))");
@@ -1318,9 +1496,12 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
             Frag tmp;
             frag_init(&tmp);
             int rc = compile_node(b, e->u.func.args[i], &tmp);
-            buf_printf(&sig, "%s%s", i ? ", " : "", rc ? "?" : arg_type_name(tmp.type));
             frag_free(&tmp);
-            dd_err_clear(cc->sql->err);
+            if (rc) {   /* as PostgreSQL: the arguments are analyzed first */
+                buf_free(&sig);
+                return rc;
+            }
+            buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(tmp.type));
         }
         buf_puts(&sig, ")");
         int rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s does not exist",
@@ -1443,12 +1624,6 @@ static int emit_sublink(Frag *f, SubLink *l, int below, u8 flags, int loc)
     f->constant = false;
     f->depth = DD_MAX(f->depth, below + 1);
     return frag_emit(f, i);
-}
-
-static bool is_row_expr(const Expr *e)
-{
-    return e->kind == EXPR_FUNC && e->u.func.special == FUNC_PLAIN && strcmp(e->u.func.name, "row") == 0 &&
-           !e->u.func.star && !e->u.func.over;
 }
 
 /* (x, y) [NOT] IN (SELECT a, b ...), and op ANY | ALL: the row's values

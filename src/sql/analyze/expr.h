@@ -151,6 +151,7 @@ typedef struct AggSpec {
                                    aggregates' results do not depend on it) */
     bool *ord_desc, *ord_nulls_first;
     TypeId type;            /* result type */
+    bool of_rows;           /* json_agg of rows: a newline before each but the first, as of arrays */
     Expr *ast;              /* to reuse identical calls */
 } AggSpec;
 

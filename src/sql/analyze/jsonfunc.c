@@ -1099,6 +1099,49 @@ static int f_json_build_object(EvalEnv *env, const Value *a, int n, Value *out, 
     return ret_buf(env, TYPE_JSON, &b, out);
 }
 
+static int f_json_row(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    ValueCtx vc = row_vctx(env);
+    if (a[0].isnull) { *out = val_null(TYPE_JSON); return DD_OK; }
+    bool pretty = !a[1].isnull && a[1].v.b;
+    Buf b = BUF_INIT;
+    buf_putc(&b, '{');
+    for (int i = 2; i + 1 < n; i += 2) {
+        if (i > 2) buf_puts(&b, pretty ? ",\n " : ",");
+        json_write_string(a[i].v.s.p, a[i].v.s.len, &b);
+        buf_putc(&b, ':');
+        json_write_value(&a[i + 1], &vc, &b);
+    }
+    buf_putc(&b, '}');
+    return ret_buf(env, TYPE_JSON, &b, out);
+}
+
+static bool r_json_row(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(a);
+    DD_UNUSED(n);
+    *r = TYPE_JSON;
+    return true;
+}
+
+static int f_jsonb_row(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    if (a[0].isnull) { *out = val_null(TYPE_JSONB); return DD_OK; }
+    return f_jsonb_build_object(env, a + 1, n - 1, out, loc);
+}
+
+static bool r_jsonb_row(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(a);
+    DD_UNUSED(n);
+    *r = TYPE_JSONB;
+    return true;
+}
+
+const FuncDef json_row_func = {"row_to_json", 2, -1, r_json_row, f_json_row, false};
+const FuncDef jsonb_row_func = {"to_jsonb", 1, -1, r_jsonb_row, f_jsonb_row, false};
+
 static int f_jsonb_build_array(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(loc);

@@ -12,6 +12,12 @@
 /* The scalar functions, searched by func_lookup_form after func.c's. */
 extern const FuncDef json_funcs[];
 extern const int njson_funcs;
+/* A row as a json object, PostgreSQL's row_to_json form ({"a":1,"b":"x"};
+ * ",\n " between fields when pretty): arguments (present, pretty, name1,
+ * value1, ...), NULL when present is NULL (a row an outer join added);
+ * jsonb_row_func: (present, name1, value1, ...) as jsonb.  Not callable by
+ * name: the compiler makes these calls of rows. */
+extern const FuncDef json_row_func, jsonb_row_func;
 /* Form k of the json operator op ("->", "->>", "@>", "<@", "?", and "||"
  * and "-" on jsonb), or NULL. */
 const FuncDef *json_op_lookup(const char *op, int k);

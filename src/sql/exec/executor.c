@@ -1114,8 +1114,8 @@ static int json_agg_add(SqlCtx *ctx, const AggSpec *sp, AggState *st, const Valu
     bool first = !st->has;
     buf_puts(t, st->has ? ", " : object && !b ? "{ " : object ? "{" : "[");
     st->has = true;
-    /* json_agg puts a newline before every array but the first, as PostgreSQL */
-    if (!first && !b && !object && !v->isnull && type_is_array(v->type)) buf_puts(t, "\n ");
+    /* json_agg puts a newline before every array and row but the first, as PostgreSQL */
+    if (!first && !b && !object && !v->isnull && (type_is_array(v->type) || sp->of_rows)) buf_puts(t, "\n ");
     if (object) {
         if (v->isnull) return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "field name must not be null");
         if (v->type == TYPE_JSON || v->type == TYPE_JSONB)

@@ -129,6 +129,9 @@ struct Expr {
             u8 special;        /* FuncSpecial */
             char *slices;      /* FUNC_SUBSCRIPT */
             int cmp; bool all; /* FUNC_ANY */
+            char **rownames;   /* ROW(...) made of a whole-row reference: its columns' names (else f1, f2 ...) */
+            Expr *rowpresent;  /* and a column NULL only where an outer join added the row (the row is NULL then) */
+            bool of_row;       /* json_agg(row) made json_agg(row_to_json(row)) by the compiler */
         } func;
         struct { SelectStmt *select; } sub;
     } u;
