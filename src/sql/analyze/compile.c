@@ -1491,7 +1491,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     if (why) return err_at(cc, DD_EFEATURE, e->loc, "%s() is not supported: %s", name, why);
     if (!fd) {
         Buf sig = BUF_INIT;
-        buf_printf(&sig, "%s(", name);
+        buf_printf(&sig, "%s(", e->u.func.name);   /* as written: pg_catalog.f stays qualified */
         for (int i = 0; i < n; i++) {
             Frag tmp;
             frag_init(&tmp);
@@ -1539,7 +1539,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     }
     if (!rc && !(fd = resolve_form(name, n, fs, types, &ret))) {
         Buf sig = BUF_INIT;
-        buf_printf(&sig, "%s(", name);
+        buf_printf(&sig, "%s(", e->u.func.name);   /* as written: pg_catalog.f stays qualified */
         for (int i = 0; i < n; i++)
             buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(fs[i].type));
         buf_puts(&sig, ")");

@@ -882,15 +882,23 @@ static bool r_date_part(TypeId *a, int n, TypeId *r)
     return r_part(a, n, r, TYPE_FLOAT8);
 }
 
+static int zone_arg(EvalEnv *env, const Value *z, ValueCtx *zc);
+
+/* date_trunc(unit, x [, zone]): a timestamptz is truncated as a wall time
+ * in the session's zone or the one given. */
 static int f_date_trunc(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
-    DD_UNUSED(n);
-    if (any_null(a, 2)) { *out = val_null((TypeId)a[1].type); return DD_OK; }
+    if (any_null(a, n)) { *out = val_null((TypeId)a[1].type); return DD_OK; }
     char f[24];
     size_t fl = DD_MIN(a[0].v.s.len, sizeof(f) - 1);
     for (size_t i = 0; i < fl; i++) f[i] = (char)tolower((unsigned char)a[0].v.s.p[i]);
     f[fl] = 0;
-    i64 ts = local_ts(env, &a[1]);
+    ValueCtx vc = vctx(env);
+    if (n == 3) {
+        int rc = zone_arg(env, &a[2], &vc);
+        if (rc) return rc;
+    }
+    i64 ts = a[1].type == TYPE_TIMESTAMPTZ ? ts_utc_to_local(&vc, a[1].v.i) : local_ts(env, &a[1]);
     i64 days = floordiv(ts, USEC_DAY), tod = ts - days * USEC_DAY;
     i64 y; int m, d;
     civil_from_days(days, &y, &m, &d);
@@ -908,7 +916,6 @@ static int f_date_trunc(EvalEnv *env, const Value *a, int n, Value *out, int loc
     else return dd_err(env->sql->err, DD_EFEATURE, loc, "unit \"%s\" not supported for type %s", f,
                        type_name((TypeId)a[1].type));
     if (a[1].type == TYPE_TIMESTAMPTZ) {
-        ValueCtx vc = vctx(env);
         *out = val_int(TYPE_TIMESTAMPTZ, ts_local_to_utc(&vc, r));
     } else {
         *out = val_int(TYPE_TIMESTAMP, r);
@@ -916,12 +923,89 @@ static int f_date_trunc(EvalEnv *env, const Value *a, int n, Value *out, int loc
     return DD_OK;
 }
 
-static bool r_date_trunc(TypeId *a, int n, TypeId *r)
+/* The zone argument of AT TIME ZONE / date_trunc as a context: text as
+ * tz_zone_ctx reads it, or an interval of hours east (no months or days). */
+static int zone_arg(EvalEnv *env, const Value *z, ValueCtx *zc)
+{
+    *zc = vctx(env);
+    if (z->type == TYPE_INTERVAL) {
+        if (z->v.iv.months || z->v.iv.days) {
+            Buf b = BUF_INIT;
+            val_to_text(z, zc, &b);
+            int rc = dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "interval time zone \"%s\" must not include months or days",
+                            buf_ok(&b) ? buf_cstr(&b) : "?");
+            buf_free(&b);
+            return rc;
+        }
+        zc->tz_name = NULL;
+        zc->tz_abbr = NULL;
+        zc->tz_offset_s = (i32)(z->v.iv.usecs / 1000000);
+        return DD_OK;
+    }
+    char *zs = arena_strndup(env->sql->row, z->v.s.p, z->v.s.len);
+    if (!zs) return dd_err(env->sql->err, DD_ENOMEM, -1, "out of memory");
+    return tz_zone_ctx(zs, zc, env->sql->err);
+}
+
+static bool ts_in_range(i64 ts)
+{
+    return ts >= days_from_civil(-4713, 11, 24) * USEC_DAY && ts < days_from_civil(294277, 1, 1) * USEC_DAY;
+}
+
+/* timezone(zone, x), which x AT TIME ZONE zone is: a timestamptz as the
+ * wall time in zone (timestamp), a timestamp read as a wall time in zone
+ * (timestamptz), a timetz moved to zone (its offset at the statement's
+ * time for a zone with rules). */
+static int f_timezone(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(n);
+    DD_UNUSED(loc);
+    TypeId rt = a[1].type == TYPE_TIMESTAMPTZ ? TYPE_TIMESTAMP : a[1].type == TYPE_TIMESTAMP ? TYPE_TIMESTAMPTZ : TYPE_TIMETZ;
+    if (any_null(a, 2)) { *out = val_null(rt); return DD_OK; }
+    ValueCtx zc;
+    int rc = zone_arg(env, &a[0], &zc);
+    if (rc) return rc;
+    i64 r;
+    if (a[1].type == TYPE_TIMESTAMPTZ) {
+        r = ts_utc_to_local(&zc, a[1].v.i);
+    } else if (a[1].type == TYPE_TIMESTAMP) {
+        r = ts_local_to_utc(&zc, a[1].v.i);
+    } else {
+        i64 us = timetz_us(a[1].v.i), utc = us - (i64)timetz_zone(a[1].v.i) * 1000000;
+        i32 off = tz_offset_at(&zc, ts_from_unix_us(env->sql->stmt_time_us));
+        i64 local = (utc + (i64)off * 1000000) % USEC_DAY;
+        if (local < 0) local += USEC_DAY;
+        *out = val_int(TYPE_TIMETZ, timetz_pack(local, off));
+        return DD_OK;
+    }
+    if (!ts_in_range(r)) return dd_err(env->sql->err, DD_EDATETIME_OVERFLOW, -1, "timestamp out of range");
+    *out = val_int(rt, r);
+    return DD_OK;
+}
+
+static bool r_timezone(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT;
+    else if (a[0] != TYPE_INTERVAL) return false;
+    if (is_unknownish(a[1]) || a[1] == TYPE_DATE) a[1] = TYPE_TIMESTAMPTZ;
+    if (a[1] == TYPE_TIME) a[1] = TYPE_TIMETZ;
+    if (a[1] == TYPE_TIMESTAMPTZ) *r = TYPE_TIMESTAMP;
+    else if (a[1] == TYPE_TIMESTAMP) *r = TYPE_TIMESTAMPTZ;
+    else if (a[1] == TYPE_TIMETZ) *r = TYPE_TIMETZ;
+    else return false;
+    return true;
+}
+
+static bool r_date_trunc(TypeId *a, int n, TypeId *r)
+{
     if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
     if (is_unknownish(a[1])) a[1] = TYPE_TIMESTAMPTZ;
     if (a[1] == TYPE_DATE) a[1] = TYPE_TIMESTAMPTZ;   /* PostgreSQL: date -> timestamptz */
+    if (n == 3) {   /* date_trunc(text, timestamptz, text) */
+        if (is_unknownish(a[2]) || type_is_string(a[2])) a[2] = TYPE_TEXT; else return false;
+        if (a[1] == TYPE_TIMESTAMP) a[1] = TYPE_TIMESTAMPTZ;
+    }
     if (a[1] != TYPE_TIMESTAMP && a[1] != TYPE_TIMESTAMPTZ) return false;
     *r = a[1];
     return true;
@@ -1470,7 +1554,8 @@ static const FuncDef funcs[] = {
     {"greatest", 1, -1, r_same_common, f_greatest, false},
     {"date_part", 2, 2, r_date_part, f_date_part, false},
     {"extract", 2, 2, r_extract, f_extract, false},
-    {"date_trunc", 2, 2, r_date_trunc, f_date_trunc, false},
+    {"date_trunc", 2, 3, r_date_trunc, f_date_trunc, false},
+    {"timezone", 2, 2, r_timezone, f_timezone, false},
     {"to_char", 2, 2, r_to_char, f_to_char, false},
     {"to_timestamp", 1, 2, r_to_timestamp, f_to_timestamp, false},
     {"to_date", 2, 2, r_text_date, f_to_date, false},

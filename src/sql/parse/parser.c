@@ -1626,8 +1626,22 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         }
         *out = e;
         return DD_OK;
-    case KW_AT:
-        return not_supported(p, oploc, "AT TIME ZONE");
+    case KW_AT: {
+        /* x AT TIME ZONE z is timezone(z, x), as in PostgreSQL */
+        Expr *z = NULL;
+        int cap = 0;
+        advance(p);
+        TRY(expect_kw(p, KW_TIME));
+        TRY(expect_kw(p, KW_ZONE));
+        TRY(parse_expr(p, P_AT + 1, &z));
+        TRY(make_func(p, dup_str(p, "pg_catalog.timezone"), l->loc, &e));
+        if (!e->u.func.name) return nomem(p);
+        e->oploc = oploc;
+        TRY(push_arg(p, e, &cap, z));
+        TRY(push_arg(p, e, &cap, l));
+        *out = e;
+        return DD_OK;
+    }
     case KW_COLLATE:
         return not_supported(p, oploc, "COLLATE");
     default:

@@ -1011,6 +1011,39 @@ int tz_named_local_to_utc(const char *zone, i64 local, i64 *out, DdError *err)
     return DD_OK;
 }
 
+int tz_zone_ctx(const char *zone, ValueCtx *ctx, DdError *err)
+{
+    char low[64];
+    size_t n = 0;
+    for (; zone[n] && n < sizeof low - 1; n++) low[n] = (char)tolower((u8)zone[n]);
+    low[n] = '\0';
+    int a = zone[n] ? -1 : tz_abbrev_find(low);
+    ctx->tz_abbr = NULL;
+    ctx->tz_name = NULL;
+    ctx->tz_offset_s = 0;
+    if (a >= 0 && !tz_abbrevs[a].zone) {
+        ctx->tz_offset_s = tz_abbrevs[a].off;
+        return DD_OK;
+    }
+    const char *name = a >= 0 ? tz_abbrevs[a].zone : zone;
+    if (utc_alias(name)) return DD_OK;
+    if (strlen(name) < 96 && tz_get(name)) {
+        ctx->tz_name = arena_strdup(ctx->arena, name);
+        return ctx->tz_name ? DD_OK : dd_err(err, DD_ENOMEM, -1, "out of memory");
+    }
+    /* POSIX form without DST: "[NAME]+-hh[:mm[:ss]]", positive = west */
+    const char *p = name;
+    char abbr[TZ_ABBR_MAX] = "";
+    if ((!isalpha((u8)*p) || posix_name(&p, abbr)) && (*p == '+' || *p == '-' || isdigit((u8)*p))) {
+        i32 o = posix_hms(&p);
+        if (o != INT32_MIN && !*p && o <= 15 * 3600 + 59 * 60 && o >= -(15 * 3600 + 59 * 60)) {
+            ctx->tz_offset_s = -o;
+            return DD_OK;
+        }
+    }
+    return dd_err(err, DD_EINVALID_PARAM, -1, "time zone \"%s\" not recognized", zone);
+}
+
 /* The original spelling of field i (zone file names are case-sensitive). */
 static void dt_orig(const DtFields *df, int i, char *out, size_t cap)
 {

@@ -321,6 +321,11 @@ i64 ts_utc_to_local(const ValueCtx *ctx, i64 utc);
  * ZONE take it: "+05:30" (ISO sign: east), an abbreviation ("CEST"), a
  * zone name or POSIX string.  22023 when not recognized. */
 int tz_named_local_to_utc(const char *zone, i64 local, i64 *out, DdError *err);
+/* Sets ctx's zone (tz_name in ctx->arena, or tz_offset_s) to zone as AT
+ * TIME ZONE and date_trunc's third argument take it (PostgreSQL's
+ * timestamptz_zone): an abbreviation ("EST", "cest"), else a zone name or
+ * a POSIX string ("UTC+3", "+05": hours west).  22023 when not recognized. */
+int tz_zone_ctx(const char *zone, ValueCtx *ctx, DdError *err);
 /* DATE -> TIMESTAMP (22008 "date out of range for timestamp"), and back. */
 int date_to_timestamp(i64 days, i64 *out, DdError *err);
 i64 timestamp_to_date(i64 ts);
