@@ -1404,6 +1404,111 @@ static int compile_json_row(Builder *b, Expr *e, const char *name, Expr *row, Fr
     return emit_call(f, &json_row_func, k, TYPE_JSON, e->loc);
 }
 
+/* The parameter names of the functions that take named arguments
+ * (f(name => x)), PostgreSQL's, with the default of each parameter that
+ * has one (SQL text of a constant), "" for one that may only be left out
+ * at the end, or NULL. */
+static const struct NamedParams {
+    const char *func;
+    const char *names[8];
+    const char *defaults[8];
+} named_params[] = {
+    {"make_interval", {"years", "months", "weeks", "days", "hours", "mins", "secs"}, {"0", "0", "0", "0", "0", "0", "0.0"}},
+    {"make_timestamp", {"year", "month", "mday", "hour", "min", "sec"}, {0}},
+    {"make_timestamptz", {"year", "month", "mday", "hour", "min", "sec", "timezone"}, {0, 0, 0, 0, 0, 0, ""}},
+    {"make_date", {"year", "month", "day"}, {0}},
+    {"make_time", {"hour", "min", "sec"}, {0}},
+    {"jsonb_path_exists", {"target", "path", "vars", "silent"}, {NULL, NULL, "{}", "false"}},
+    {"jsonb_path_match", {"target", "path", "vars", "silent"}, {NULL, NULL, "{}", "false"}},
+    {"jsonb_path_query_array", {"target", "path", "vars", "silent"}, {NULL, NULL, "{}", "false"}},
+    {"jsonb_path_query_first", {"target", "path", "vars", "silent"}, {NULL, NULL, "{}", "false"}},
+    {"jsonb_set", {"jsonb_in", "path", "replacement", "create_if_missing"}, {NULL, NULL, NULL, "true"}},
+    {"jsonb_insert", {"jsonb_in", "path", "replacement", "insert_after"}, {NULL, NULL, NULL, "false"}},
+};
+
+/* A default as a constant expression: a number, true/false, else an
+ * untyped string. */
+static Expr *default_expr(Arena *a, const char *text, int loc)
+{
+    Expr *c = arena_zalloc(a, sizeof(Expr));
+    if (!c) return NULL;
+    c->kind = EXPR_CONST;
+    c->loc = c->oploc = loc;
+    if (!strcmp(text, "true") || !strcmp(text, "false")) c->u.c.val = val_bool(text[0] == 't');
+    else if (strchr(text, '.')) c->u.c.val = val_numeric(0, 1);
+    else if (text[0] >= '0' && text[0] <= '9') c->u.c.val = val_int(TYPE_INT4, text[0] - '0');   /* one digit */
+    else c->u.c.val = val_text(TYPE_UNKNOWN, text, (u32)strlen(text));
+    return c;
+}
+
+/* f(a, name => x, ...): a copy of the call with its arguments in the
+ * parameters' order, defaults filling the gaps (statement arena). */
+static int resolve_named_args(Builder *b, Expr *e, const char *name, Expr **out)
+{
+    CompileCtx *cc = b->cc;
+    const struct NamedParams *np = NULL;
+    for (size_t i = 0; i < DD_ARRAY_LEN(named_params) && !np; i++)
+        if (strcmp(named_params[i].func, name) == 0) np = &named_params[i];
+    int nparams = 0;
+    while (np && nparams < 8 && np->names[nparams]) nparams++;
+    Expr *placed[8] = {0};
+    bool bad = !np || e->u.func.n > nparams;
+    for (int i = 0; !bad && i < e->u.func.n; i++) {
+        const char *an = e->u.func.argnames[i];
+        int k = i;
+        if (an) {
+            for (k = 0; k < nparams && strcmp(np->names[k], an) != 0; k++) continue;
+            if (k == nparams) { bad = true; break; }
+            for (int j = 0; j < i; j++)
+                if (e->u.func.argnames[j] && strcmp(e->u.func.argnames[j], an) == 0)
+                    return err_at(cc, DD_ESYNTAX, e->u.func.args[i]->loc, "argument name \"%s\" used more than once", an);
+        }
+        if (placed[k])
+            return err_at(cc, DD_ESYNTAX, e->u.func.args[i]->loc, "argument name \"%s\" used more than once",
+                          np->names[k]);
+        placed[k] = e->u.func.args[i];
+    }
+    /* the last one given: parameters after it stay out (the function's own default) */
+    int last = -1;
+    for (int k = 0; k < nparams; k++)
+        if (placed[k]) last = k;
+    for (int k = 0; !bad && k < nparams; k++)
+        if (!placed[k] && (!np->defaults[k] || (k < last && !np->defaults[k][0]))) bad = true;
+    if (bad) {
+        Buf sig = BUF_INIT;
+        buf_printf(&sig, "%s(", e->u.func.name);
+        for (int i = 0; i < e->u.func.n; i++) {
+            Frag tmp;
+            frag_init(&tmp);
+            int rc = compile_node(b, e->u.func.args[i], &tmp);
+            frag_free(&tmp);
+            if (rc) { buf_free(&sig); return rc; }
+            if (e->u.func.argnames[i]) buf_printf(&sig, "%s%s => %s", i ? ", " : "", e->u.func.argnames[i], arg_type_name(tmp.type));
+            else buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(tmp.type));
+        }
+        buf_puts(&sig, ")");
+        int rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s does not exist", buf_ok(&sig) ? buf_cstr(&sig) : name);
+        dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
+                                  "You might need to add explicit type casts.");
+        buf_free(&sig);
+        return rc;
+    }
+    Arena *a = cc->sql->stmt;
+    Expr *c = arena_alloc(a, sizeof(Expr));
+    Expr **args = arena_alloc(a, sizeof(Expr *) * (size_t)(last + 2));
+    if (!c || !args) return DD_ENOMEM;
+    *c = *e;
+    for (int k = 0; k <= last; k++) {
+        args[k] = placed[k] ? placed[k] : default_expr(a, np->defaults[k], e->loc);
+        if (!args[k]) return DD_ENOMEM;
+    }
+    c->u.func.args = args;
+    c->u.func.n = last + 1;
+    c->u.func.argnames = NULL;
+    *out = c;
+    return DD_OK;
+}
+
 static int compile_func(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
@@ -1411,6 +1516,10 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     if (e->u.func.over) return compile_window(b, e, f);
     const char *name = e->u.func.name;
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
+    if (e->u.func.argnames) {
+        int rc = resolve_named_args(b, e, name, &e);
+        if (rc) return rc;
+    }
     AggKind ak;
     if (e->u.func.star && strcmp(name, "count") != 0)
         return err_at(cc, DD_ESYNTAX, e->loc, "%s(*) specified, but %s is not an aggregate function", name, name);

@@ -132,6 +132,7 @@ struct Expr {
             char **rownames;   /* ROW(...) made of a whole-row reference: its columns' names (else f1, f2 ...) */
             Expr *rowpresent;  /* and a column NULL only where an outer join added the row (the row is NULL then) */
             bool of_row;       /* json_agg(row) made json_agg(row_to_json(row)) by the compiler */
+            char **argnames;   /* f(a => x): per argument its name or NULL (positional); NULL: none named */
         } func;
         struct { SelectStmt *select; } sub;
     } u;

@@ -801,10 +801,39 @@ static int parse_func_args(Parser *p, Expr *f)
     }
     if (accept_kw(p, KW_DISTINCT)) f->u.func.distinct = true;
     else accept_kw(p, KW_ALL);
+    int capn = 0;
     do {
         Expr *arg = NULL;
         bool variadic = accept_kw(p, KW_VARIADIC);
+        /* name => value, name := value: named notation */
+        char *argname = NULL;
+        Token *a1 = peek(p, 1);
+        if ((tok(p)->kind == TOK_IDENT || tok(p)->kind == TOK_QIDENT) &&
+            ((a1->kind == TOK_OP && strcmp(a1->str, "=>") == 0) ||
+             (a1->kind == TOK_COLON && peek(p, 2)->kind == TOK_EQ && peek(p, 2)->start == a1->end))) {
+            TRY(parse_colid(p, &argname, NULL));
+            if (tok(p)->kind == TOK_COLON) advance(p);
+            advance(p);
+        } else if (f->u.func.argnames) {
+            return dd_err(p->err, DD_ESYNTAX, tok(p)->start, "positional argument cannot follow named argument");
+        }
         TRY(parse_expr(p, P_OR, &arg));
+        if (argname && !f->u.func.argnames) {
+            /* the names so far: none */
+            capn = f->u.func.n + 8;
+            f->u.func.argnames = arena_zalloc(p->a, sizeof(char *) * (size_t)capn);
+            if (!f->u.func.argnames) return nomem(p);
+        }
+        if (f->u.func.argnames) {
+            if (f->u.func.n >= capn) {
+                char **nn = arena_zalloc(p->a, sizeof(char *) * (size_t)(capn * 2));
+                if (!nn) return nomem(p);
+                memcpy(nn, f->u.func.argnames, sizeof(char *) * (size_t)capn);
+                f->u.func.argnames = nn;
+                capn *= 2;
+            }
+            f->u.func.argnames[f->u.func.n] = argname;
+        }
         PUSH(f->u.func.args, f->u.func.n, cap, arg);
         if (variadic) {   /* the last argument */
             f->u.func.variadic = true;
