@@ -947,22 +947,71 @@ static int register_agg(Builder *b, Expr *e, AggKind kind, int *idx)
 }
 
 /* A constant frame offset: a non-negative integer. */
-static int frame_offset(CompileCtx *cc, Expr *e, i64 *out)
+/* A frame offset: a constant, not NULL, not negative; ROWS and GROUPS
+ * count rows or groups (bigint), RANGE's has the type the ORDER BY
+ * column's in_range takes in PostgreSQL (keytype: that column's type,
+ * else NONE): an integer for an integer, numeric for numeric, double
+ * precision for floats, interval for dates, times and intervals.  *val
+ * gets it (statement arena), *out the count. */
+static int frame_offset(CompileCtx *cc, Expr *e, bool start, TypeId keytype, i64 *out, Value *val)
 {
     CompileCtx k;
     memset(&k, 0, sizeof(k));
     k.sql = cc->sql;
     k.agg_forbidden = "window frame";
     ExprProg *p;
-    int rc = expr_compile_as(&k, e, TYPE_INT8, -1, &p);
+    int rc;
+    if (keytype == TYPE_NULLTYPE) {
+        rc = expr_compile_as(&k, e, TYPE_INT8, -1, &p);
+    } else {
+        TypeId want;
+        if (type_is_int(keytype)) want = TYPE_INT8;
+        else if (keytype == TYPE_NUMERIC) want = TYPE_NUMERIC;
+        else if (keytype == TYPE_FLOAT4 || keytype == TYPE_FLOAT8) want = TYPE_FLOAT8;
+        else if (type_is_datetime(keytype) || keytype == TYPE_TIME || keytype == TYPE_TIMETZ || keytype == TYPE_INTERVAL)
+            want = TYPE_INTERVAL;
+        else
+            return err_at(cc, DD_EFEATURE, e->loc, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s",
+                          type_name(keytype));
+        rc = expr_compile(&k, e, &p);
+        if (rc) return rc;
+        TypeId ot = p->type;
+        bool ok = ot == TYPE_UNKNOWN || ot == TYPE_NULLTYPE || ot == want ||
+                  (want == TYPE_INT8 && type_is_int(ot)) ||
+                  (want == TYPE_NUMERIC && type_is_int(ot)) ||
+                  (want == TYPE_FLOAT8 && type_is_numeric(ot));
+        if (!ok) {
+            rc = err_at(cc, DD_EFEATURE, e->loc,
+                        "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type %s",
+                        type_name(keytype), type_name(ot));
+            dd_err_hint(cc->sql->err, "Cast the offset value to an appropriate type.");
+            return rc;
+        }
+        rc = expr_compile_as(&k, e, want, -1, &p);
+    }
     if (rc) return rc;
     if (!p->constant)
         return err_at(cc, DD_EFEATURE, e->loc, "a window frame offset must be a constant");
     EvalEnv env = {cc->sql, NULL, 0, NULL};
     Value v;
     if ((rc = expr_eval(p, &env, NULL, &v))) return rc;
-    if (v.isnull) return err_at(cc, DD_ENULL_NOT_ALLOWED, e->loc, "frame starting offset must not be null");
-    if (v.v.i < 0) return err_at(cc, DD_EINVALID_PRECEDING, e->loc, "frame starting offset must not be negative");
+    if (v.isnull)
+        return err_at(cc, DD_ENULL_NOT_ALLOWED, e->loc, "frame %s offset must not be null", start ? "starting" : "ending");
+    if (keytype != TYPE_NULLTYPE) {
+        Value zero;
+        bool neg;
+        if (v.type == TYPE_INTERVAL) neg = v.v.iv.months < 0 || v.v.iv.days < 0 || v.v.iv.usecs < 0;
+        else if (v.type == TYPE_FLOAT8) neg = v.v.f < 0;
+        else {
+            zero = val_int(TYPE_INT8, 0);
+            neg = val_compare(&v, &zero, &cc->sql->vctx) < 0;
+        }
+        if (neg) return err_at(cc, DD_EINVALID_PRECEDING, e->loc, "invalid preceding or following size in window function");
+        *val = v;   /* a number or an interval: no payload to copy */
+        return DD_OK;
+    }
+    if (v.v.i < 0)
+        return err_at(cc, DD_EINVALID_PRECEDING, e->loc, "frame %s offset must not be negative", start ? "starting" : "ending");
     *out = v.v.i;
     return DD_OK;
 }
@@ -1084,16 +1133,19 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
     wc->frame = w->frame;
     wc->start = w->start;
     wc->end = w->end;
-    if (w->frame == FRAME_GROUPS) return err_at(cc, DD_EFEATURE, w->loc, "GROUPS window frames are not supported");
-    if (w->frame == FRAME_RANGE && (w->start == BOUND_PRECEDING || w->start == BOUND_FOLLOWING ||
-                                     w->end == BOUND_PRECEDING || w->end == BOUND_FOLLOWING))
-        return err_at(cc, DD_EFEATURE, w->loc, "RANGE with offset PRECEDING/FOLLOWING is not supported");
+    bool range_off = w->frame == FRAME_RANGE && (w->start == BOUND_PRECEDING || w->start == BOUND_FOLLOWING ||
+                                                  w->end == BOUND_PRECEDING || w->end == BOUND_FOLLOWING);
+    if (range_off && w->norder != 1)
+        return err_at(cc, DD_EWINDOWING, w->loc, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column");
+    if (w->frame == FRAME_GROUPS && w->norder == 0)
+        return err_at(cc, DD_EWINDOWING, w->loc, "GROUPS mode requires an ORDER BY clause");
     if (w->start == BOUND_UNBOUNDED_FOLLOWING)
         return err_at(cc, DD_EWINDOWING, w->loc, "frame start cannot be UNBOUNDED FOLLOWING");
     if (w->end == BOUND_UNBOUNDED_PRECEDING)
         return err_at(cc, DD_EWINDOWING, w->loc, "frame end cannot be UNBOUNDED PRECEDING");
-    if (w->start_off && (rc = frame_offset(cc, w->start_off, &wc->start_off))) return rc;
-    if (w->end_off && (rc = frame_offset(cc, w->end_off, &wc->end_off))) return rc;
+    TypeId kt = range_off ? wc->ord[0]->type : TYPE_NULLTYPE;
+    if (w->start_off && (rc = frame_offset(cc, w->start_off, true, kt, &wc->start_off, &wc->start_val))) return rc;
+    if (w->end_off && (rc = frame_offset(cc, w->end_off, false, kt, &wc->end_off, &wc->end_val))) return rc;
     if (cc->nwins == cc->capwins) {
         int ncap = cc->capwins ? cc->capwins * 2 : 4;
         WinCall **nw = arena_alloc(cc->sql->stmt, sizeof(WinCall *) * (size_t)ncap);

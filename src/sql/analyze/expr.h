@@ -170,9 +170,11 @@ typedef struct WinCall {
     ExprProg **part; int npart;
     ExprProg **ord; int nord;
     bool *ord_desc, *ord_nulls_first;
-    int frame;              /* FRAME_DEFAULT / ROWS / RANGE */
+    int frame;              /* FRAME_DEFAULT / ROWS / RANGE / GROUPS */
     int start, end;         /* BOUND_* */
-    i64 start_off, end_off; /* ROWS n PRECEDING / FOLLOWING */
+    i64 start_off, end_off; /* ROWS / GROUPS n PRECEDING / FOLLOWING */
+    Value start_val, end_val; /* RANGE x PRECEDING / FOLLOWING: x (the ORDER BY column's
+                                 type, or interval for date/time columns) */
     TypeId type;
 } WinCall;
 

@@ -3183,6 +3183,41 @@ static int win_eval(SqlCtx *ctx, WindowOp *w, ExprProg *p, const Value *row, Val
     return rc;
 }
 
+/* RANGE x PRECEDING / FOLLOWING: the first row of [lo, hi) (sorted on
+ * one non-NULL key) past the rows before the bound key +- x: for a frame
+ * start the first row not before it, for a frame end the first row
+ * after it.  A bound that overflows its type is past every row. */
+static int win_range_bound(SqlCtx *ctx, WindowOp *w, const WinCall *wc, const size_t *idx, size_t lo, size_t hi,
+                           const Value *cur, const Value *off, bool preceding, bool end, size_t *out)
+{
+    bool desc = wc->ord_desc[0];
+    /* preceding in an ascending order: key - x */
+    bool sub = preceding != desc;
+    Value b;
+    ValueCtx vc = ctx->vctx;
+    vc.arena = ctx->row;
+    int rc = val_arith(sub ? ARITH_SUB : ARITH_ADD, cur, off, &vc, &b, ctx->err);
+    if (rc == DD_EOUT_OF_RANGE || rc == DD_EDATETIME_OVERFLOW) {
+        dd_err_clear(ctx->err);
+        /* past every row on its side: a bound below all keys (ascending) starts and ends at lo */
+        bool below = sub != desc;
+        *out = below ? lo : hi;
+        return DD_OK;
+    }
+    if (rc) return rc;
+    int kcol = wc->npart;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = val_compare(&w->keys[idx[mid]][kcol], &b, &vc);
+        if (desc) c = -c;
+        /* before the bound: a start skips keys < b, an end keys <= b */
+        if (c < 0 || (end && c == 0)) lo = mid + 1;
+        else hi = mid;
+    }
+    *out = lo;
+    return DD_OK;
+}
+
 static int win_call(SqlCtx *ctx, WindowOp *w, int k, size_t *idx)
 {
     WinCall *wc = w->wins[k];
@@ -3206,16 +3241,28 @@ static int win_call(SqlCtx *ctx, WindowOp *w, int k, size_t *idx)
     int slot = w->base + k;
     size_t *peer_start = arena_alloc(&w->arena, sizeof(size_t) * (n + 1));
     size_t *peer_end = arena_alloc(&w->arena, sizeof(size_t) * (n + 1));
-    if (!peer_start || !peer_end) return DD_ENOMEM;
+    /* GROUPS: the peer group of each row, and each group's first row */
+    size_t *group = arena_alloc(&w->arena, sizeof(size_t) * (n + 1));
+    size_t *group_start = arena_alloc(&w->arena, sizeof(size_t) * (n + 2));
+    if (!peer_start || !peer_end || !group || !group_start) return DD_ENOMEM;
     for (size_t ps = 0; ps < n;) {
         size_t pe = ps + 1;
         while (pe < n && win_same(ctx, w->keys[idx[ps]], w->keys[idx[pe]], 0, wc->npart)) pe++;
         /* peers: equal ORDER BY keys (all rows without ORDER BY) */
+        size_t ngroups = 0;
         for (size_t i = ps; i < pe;) {
             size_t j = i + 1;
             while (j < pe && win_same(ctx, w->keys[idx[i]], w->keys[idx[j]], wc->npart, wc->nord)) j++;
-            for (size_t q = i; q < j; q++) { peer_start[q] = i; peer_end[q] = j; }
+            for (size_t q = i; q < j; q++) { peer_start[q] = i; peer_end[q] = j; group[q] = ngroups; }
+            group_start[ngroups++] = i;
             i = j;
+        }
+        group_start[ngroups] = pe;
+        /* RANGE with an offset: the rows whose key is not NULL, [nn_lo, nn_hi) */
+        size_t nn_lo = ps, nn_hi = pe;
+        if (wc->frame == FRAME_RANGE && wc->nord == 1) {
+            while (nn_lo < pe && w->keys[idx[nn_lo]][wc->npart].isnull) nn_lo++;
+            while (nn_hi > nn_lo && w->keys[idx[nn_hi - 1]][wc->npart].isnull) nn_hi--;
         }
         size_t np = pe - ps;
         i64 dense = 0;
@@ -3232,18 +3279,60 @@ static int win_call(SqlCtx *ctx, WindowOp *w, int k, size_t *idx)
             size_t fs = ps, fe = pe;
             if (wc->frame == FRAME_DEFAULT) {
                 fe = wc->nord ? peer_end[i] : pe;
-            } else {
-                i64 s, e, ii = (i64)i;
+            } else if (wc->frame == FRAME_GROUPS) {
+                /* offsets count peer groups */
+                i64 g = (i64)group[i], ng = (i64)ngroups, s, e;
                 switch (wc->start) {
-                case BOUND_PRECEDING: s = wc->frame == FRAME_ROWS ? ii - wc->start_off : (i64)peer_start[i]; break;
-                case BOUND_CURRENT: s = wc->frame == FRAME_ROWS ? ii : (i64)peer_start[i]; break;
-                case BOUND_FOLLOWING: s = ii + wc->start_off; break;
+                case BOUND_PRECEDING: s = (i64)group_start[DD_MAX(g - wc->start_off, 0)]; break;
+                case BOUND_CURRENT: s = (i64)peer_start[i]; break;
+                case BOUND_FOLLOWING: s = (i64)group_start[DD_MIN(g + wc->start_off, ng)]; break;
                 default: s = (i64)ps; break;
                 }
                 switch (wc->end) {
-                case BOUND_PRECEDING: e = ii - wc->end_off + 1; break;
+                case BOUND_PRECEDING: e = g - wc->end_off < 0 ? (i64)ps : (i64)group_start[g - wc->end_off + 1]; break;
+                case BOUND_CURRENT: e = (i64)peer_end[i]; break;
+                case BOUND_FOLLOWING: e = (i64)group_start[DD_MIN(g + wc->end_off + 1, ng)]; break;
+                default: e = (i64)pe; break;
+                }
+                if (e < s) e = s;
+                fs = (size_t)s;
+                fe = (size_t)e;
+            } else {
+                i64 s, e, ii = (i64)i;
+                const Value *cur = wc->frame == FRAME_RANGE && wc->nord == 1 ? &w->keys[idx[i]][wc->npart] : NULL;
+                size_t bnd;
+                switch (wc->start) {
+                case BOUND_PRECEDING:
+                case BOUND_FOLLOWING:
+                    if (wc->frame == FRAME_ROWS) {
+                        s = wc->start == BOUND_PRECEDING ? ii - wc->start_off : ii + wc->start_off;
+                    } else if (cur->isnull) {
+                        s = (i64)peer_start[i];   /* a NULL key: its peers */
+                    } else {
+                        rc = win_range_bound(ctx, w, wc, idx, nn_lo, nn_hi, cur, &wc->start_val,
+                                             wc->start == BOUND_PRECEDING, false, &bnd);
+                        if (rc) return rc;
+                        s = (i64)bnd;
+                    }
+                    break;
+                case BOUND_CURRENT: s = wc->frame == FRAME_ROWS ? ii : (i64)peer_start[i]; break;
+                default: s = (i64)ps; break;
+                }
+                switch (wc->end) {
+                case BOUND_PRECEDING:
+                case BOUND_FOLLOWING:
+                    if (wc->frame == FRAME_ROWS) {
+                        e = wc->end == BOUND_PRECEDING ? ii - wc->end_off + 1 : ii + wc->end_off + 1;
+                    } else if (cur->isnull) {
+                        e = (i64)peer_end[i];
+                    } else {
+                        rc = win_range_bound(ctx, w, wc, idx, nn_lo, nn_hi, cur, &wc->end_val,
+                                             wc->end == BOUND_PRECEDING, true, &bnd);
+                        if (rc) return rc;
+                        e = (i64)bnd;
+                    }
+                    break;
                 case BOUND_CURRENT: e = wc->frame == FRAME_ROWS ? ii + 1 : (i64)peer_end[i]; break;
-                case BOUND_FOLLOWING: e = ii + wc->end_off + 1; break;
                 default: e = (i64)pe; break;
                 }
                 if (s < (i64)ps) s = (i64)ps;
