@@ -1131,6 +1131,7 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
         wc->ord_nulls_first[i] = w->order[i]->nulls == 1 || (w->order[i]->nulls == 0 && w->order[i]->desc);
     }
     wc->frame = w->frame;
+    wc->exclude = w->exclude;
     wc->start = w->start;
     wc->end = w->end;
     bool range_off = w->frame == FRAME_RANGE && (w->start == BOUND_PRECEDING || w->start == BOUND_FOLLOWING ||

@@ -173,6 +173,7 @@ typedef struct WinCall {
     int frame;              /* FRAME_DEFAULT / ROWS / RANGE / GROUPS */
     int start, end;         /* BOUND_* */
     i64 start_off, end_off; /* ROWS / GROUPS n PRECEDING / FOLLOWING */
+    int exclude;            /* EXCLUDE_* */
     Value start_val, end_val; /* RANGE x PRECEDING / FOLLOWING: x (the ORDER BY column's
                                  type, or interval for date/time columns) */
     TypeId type;

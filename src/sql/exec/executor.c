@@ -3218,6 +3218,32 @@ static int win_range_bound(SqlCtx *ctx, WindowOp *w, const WinCall *wc, const si
     return DD_OK;
 }
 
+/* Whether row q of the frame of row i is left out by its EXCLUDE clause. */
+static bool win_excluded(const WinCall *wc, size_t q, size_t i, const size_t *peer_start, const size_t *peer_end)
+{
+    switch (wc->exclude) {
+    case EXCLUDE_CURRENT_ROW: return q == i;
+    case EXCLUDE_GROUP: return q >= peer_start[i] && q < peer_end[i];
+    case EXCLUDE_TIES: return q != i && q >= peer_start[i] && q < peer_end[i];
+    default: return false;
+    }
+}
+
+/* The n-th (1-based; 0: the last) row of the frame [fs, fe) of row i that
+ * its EXCLUDE clause keeps, or SIZE_MAX. */
+static size_t win_frame_row(const WinCall *wc, size_t fs, size_t fe, size_t i, i64 n, const size_t *peer_start,
+                            const size_t *peer_end)
+{
+    if (n == 0) {
+        for (size_t q = fe; q > fs; q--)
+            if (!win_excluded(wc, q - 1, i, peer_start, peer_end)) return q - 1;
+        return SIZE_MAX;
+    }
+    for (size_t q = fs; q < fe; q++)
+        if (!win_excluded(wc, q, i, peer_start, peer_end) && --n == 0) return q;
+    return SIZE_MAX;
+}
+
 static int win_call(SqlCtx *ctx, WindowOp *w, int k, size_t *idx)
 {
     WinCall *wc = w->wins[k];
@@ -3378,23 +3404,42 @@ static int win_call(SqlCtx *ctx, WindowOp *w, int k, size_t *idx)
                 break;
             }
             case WIN_FIRST_VALUE:
-                if (fe > fs && (rc = win_eval(ctx, w, wc->args[0], w->rows[idx[fs]], &out))) return rc;
+            case WIN_LAST_VALUE: {
+                size_t q = win_frame_row(wc, fs, fe, i, wc->kind == WIN_FIRST_VALUE ? 1 : 0, peer_start, peer_end);
+                if (q != SIZE_MAX && (rc = win_eval(ctx, w, wc->args[0], w->rows[idx[q]], &out))) return rc;
                 break;
-            case WIN_LAST_VALUE:
-                if (fe > fs && (rc = win_eval(ctx, w, wc->args[0], w->rows[idx[fe - 1]], &out))) return rc;
-                break;
+            }
             case WIN_NTH_VALUE: {
                 Value nv;
                 if ((rc = win_eval(ctx, w, wc->args[1], row, &nv))) return rc;
                 if (nv.isnull) break;
                 if (nv.v.i <= 0)
                     return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "argument of nth_value must be greater than zero");
-                if ((i64)(fe - fs) >= nv.v.i &&
-                    (rc = win_eval(ctx, w, wc->args[0], w->rows[idx[fs + (size_t)nv.v.i - 1]], &out)))
-                    return rc;
+                size_t q = (i64)(fe - fs) >= nv.v.i ? win_frame_row(wc, fs, fe, i, nv.v.i, peer_start, peer_end) : SIZE_MAX;
+                if (q != SIZE_MAX && (rc = win_eval(ctx, w, wc->args[0], w->rows[idx[q]], &out))) return rc;
                 break;
             }
             case WIN_AGG: {
+                if (wc->exclude != EXCLUDE_NONE) {
+                    /* the frame without the rows left out, summed anew */
+                    rowset_free(&st.seen);
+                    buf_free(&st.text);
+                    memset(&st, 0, sizeof(st));
+                    st.seen.n = 1;
+                    arena_reset(&w->agg.arena);
+                    for (size_t q = fs; q < fe; q++) {
+                        if (win_excluded(wc, q, i, peer_start, peer_end)) continue;
+                        ArenaMark m = arena_mark(ctx->row);
+                        rc = agg_step(ctx, &w->agg, &wc->agg, &st, w->rows[idx[q]]);
+                        arena_rewind(ctx->row, m);
+                        if (rc) return rc;
+                    }
+                    acc_end = SIZE_MAX;   /* nothing to grow from */
+                    Value r;
+                    if ((rc = agg_final(ctx, &w->agg, &wc->agg, &st, &r))) return rc;
+                    if ((rc = val_copy(&w->arena, &r, &out))) return rc;
+                    break;
+                }
                 bool grow = fs == ps && fe >= acc_end;   /* the frame only grows: add the new rows */
                 if (!grow) {
                     rowset_free(&st.seen);

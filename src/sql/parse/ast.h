@@ -207,6 +207,8 @@ struct SortItem {
 
 /* A window: OVER (...), or WINDOW name AS (...). */
 enum { FRAME_DEFAULT, FRAME_ROWS, FRAME_RANGE, FRAME_GROUPS };
+/* a frame's EXCLUDE clause (NO OTHERS is NONE) */
+enum { EXCLUDE_NONE, EXCLUDE_CURRENT_ROW, EXCLUDE_GROUP, EXCLUDE_TIES };
 enum { BOUND_UNBOUNDED_PRECEDING, BOUND_PRECEDING, BOUND_CURRENT, BOUND_FOLLOWING, BOUND_UNBOUNDED_FOLLOWING };
 struct WindowDef {
     char *name;              /* WINDOW name AS (...): its name; OVER name: the name referred to */
@@ -217,6 +219,7 @@ struct WindowDef {
     int frame;               /* FRAME_* */
     int start, end;          /* BOUND_*; without a frame clause: unbounded preceding .. current row */
     Expr *start_off, *end_off;
+    int exclude;             /* EXCLUDE_* */
     int loc;
 };
 

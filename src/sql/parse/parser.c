@@ -733,7 +733,25 @@ static int parse_window_spec(Parser *p, WindowDef *w)
             TRY(parse_frame_bound(p, &w->start, &w->start_off));
             w->end = BOUND_CURRENT;
         }
-        if (is_word(tok(p), "exclude")) return not_supported(p, tok(p)->start, "EXCLUDE in a window frame");
+        if (is_name(tok(p), "exclude")) {
+            /* EXCLUDE CURRENT ROW | GROUP | TIES | NO OTHERS */
+            advance(p);
+            t = tok(p);
+            if (is_name(t, "current") && is_kw(peek(p, 1), KW_ROW)) {
+                advance(p);
+                w->exclude = EXCLUDE_CURRENT_ROW;
+            } else if (is_name(t, "group")) {
+                w->exclude = EXCLUDE_GROUP;
+            } else if (is_name(t, "ties")) {
+                w->exclude = EXCLUDE_TIES;
+            } else if (is_name(t, "no") && is_name(peek(p, 1), "others")) {
+                advance(p);
+                w->exclude = EXCLUDE_NONE;
+            } else {
+                return syntax_error(p);
+            }
+            advance(p);
+        }
     }
     return DD_OK;
 }
