@@ -1330,8 +1330,13 @@ const int njson_funcs = (int)DD_ARRAY_LEN(json_funcs);
 const char *json_func_unsupported(const char *name)
 {
     static const char *const srfs[] = {"jsonb_each", "jsonb_each_text", "json_each", "json_each_text"};
+    static const char *const recs[] = {"jsonb_to_record", "json_to_record", "jsonb_to_recordset", "json_to_recordset"};
     for (size_t i = 0; i < DD_ARRAY_LEN(srfs); i++)
         if (strcmp(srfs[i], name) == 0)
             return "its rows (key, value) are records, which DriftDB does not have; call it in FROM";
+    for (size_t i = 0; i < DD_ARRAY_LEN(recs); i++)
+        if (strcmp(recs[i], name) == 0)
+            return "it returns records, which DriftDB does not have; call it in FROM with a column definition list "
+                   "(FROM jsonb_to_recordset(doc) AS x(a int, b text))";
     return NULL;
 }

@@ -4041,14 +4041,65 @@ typedef struct JsonSrfOp {
     TypeId type;            /* JSON or JSONB: the argument's type */
     bool ordinality;
     Value *rows; int nrows, ncols, next;   /* ncols values per row, then ordinality */
-    Value row[4];
+    Value *row;             /* ncols + 1 */
+    /* JSRF_TO_RECORD(SET): the columns' names and types */
+    const char *const *rnames; const TypeId *rtypes; const i32 *rtypmods;
     Arena arena;
 } JsonSrfOp;
 
 static const char *const json_srf_names[] = {
     [JSRF_EACH] = "each", [JSRF_EACH_TEXT] = "each_text", [JSRF_ELEMENTS] = "array_elements",
     [JSRF_ELEMENTS_TEXT] = "array_elements_text", [JSRF_KEYS] = "object_keys", [JSRF_PATH] = "path_query",
+    [JSRF_TO_RECORD] = "to_record", [JSRF_TO_RECORDSET] = "to_recordset",
 };
+
+static int json_srf_value(JsonSrfOp *s, SqlCtx *ctx, const JNode *n, bool text, Value *out);
+
+/* Node n as a value of type t (populate's rules; see op_json_to_record). */
+static int json_populate_value(JsonSrfOp *s, SqlCtx *ctx, const JNode *n, TypeId t, i32 typmod, Value *out)
+{
+    if (!n || n->type == J_NULL) { *out = val_null(t); return DD_OK; }
+    ValueCtx vc = ctx->vctx;
+    vc.arena = &s->arena;
+    if (type_is_array(t) && n->type == J_ARRAY) {
+        TypeId et = type_elem(t);
+        Value *items = arena_alloc(&s->arena, sizeof(Value) * (n->n + 1));
+        if (!items) return dd_err(ctx->err, DD_ENOMEM, -1, "out of memory");
+        for (u32 i = 0; i < n->n; i++) {
+            if (n->elems[i]->type == J_ARRAY)
+                return dd_err(ctx->err, DD_EFEATURE, -1, "a nested JSON array into an array column is not supported");
+            int rc = json_populate_value(s, ctx, n->elems[i], et, -1, &items[i]);
+            if (rc) return rc;
+        }
+        EvalEnv env = {ctx, NULL, 0, NULL};
+        return arr_build(&env, &s->arena, items, (int)n->n, t, false, out);
+    }
+    Value j;
+    int rc;
+    if (t == TYPE_JSON || t == TYPE_JSONB) {
+        rc = json_srf_value(s, ctx, n, false, &j);
+        if (!rc && j.type == t) { *out = j; return DD_OK; }
+        if (!rc) rc = val_from_text(t, typmod, j.v.s.p, j.v.s.len, &vc, out, ctx->err);
+        return rc;
+    }
+    rc = json_srf_value(s, ctx, n, true, &j);   /* a string's text, else its JSON text */
+    if (!rc) rc = val_from_text(t, typmod, j.v.s.p, j.v.s.len, &vc, out, ctx->err);
+    return rc;
+}
+
+/* One row of json(b)_to_record(set) from object o into r. */
+static int json_record_row(JsonSrfOp *s, SqlCtx *ctx, const JNode *o, Value *r)
+{
+    for (int c = 0; c < s->ncols; c++) {
+        const JNode *v = NULL;
+        size_t kl = strlen(s->rnames[c]);
+        for (u32 k = 0; k < o->n; k++)   /* the last of duplicate json keys */
+            if (o->pairs[k].klen == kl && memcmp(o->pairs[k].k, s->rnames[c], kl) == 0) v = o->pairs[k].v;
+        int rc = json_populate_value(s, ctx, v, s->rtypes[c], s->rtypmods[c], &r[c]);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
 
 /* A row value of node n: json / jsonb, or text (->>'s rules). */
 static int json_srf_value(JsonSrfOp *s, SqlCtx *ctx, const JNode *n, bool text, Value *out)
@@ -4146,6 +4197,25 @@ static int json_srf_fill(SqlCtx *ctx, JsonSrfOp *s, const Value *args)
     const char *pre = s->type == TYPE_JSONB ? "jsonb" : "json";
     const char *fn = json_srf_names[s->kind];
     bool scalar = doc->type != J_ARRAY && doc->type != J_OBJECT;
+    if (s->kind == JSRF_TO_RECORD || s->kind == JSRF_TO_RECORDSET) {
+        bool set = s->kind == JSRF_TO_RECORDSET;
+        if (set ? doc->type != J_ARRAY : doc->type != J_OBJECT) {
+            if (set) return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot call %s_%s on a non-array", pre, fn);
+            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot call populate_composite on %s",
+                          scalar ? "a scalar" : "an array");
+        }
+        int n = set ? (int)doc->n : 1;
+        s->rows = arena_alloc(&s->arena, sizeof(Value) * (size_t)(n * s->ncols + 1));
+        if (!s->rows) return dd_err(ctx->err, DD_ENOMEM, -1, "out of memory");
+        for (int i = 0; i < n; i++) {
+            const JNode *o = set ? doc->elems[i] : doc;
+            if (o->type != J_OBJECT)
+                return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "argument of %s_%s must be an array of objects", pre, fn);
+            if ((rc = json_record_row(s, ctx, o, &s->rows[i * s->ncols]))) return rc;
+        }
+        s->nrows = n;
+        return DD_OK;
+    }
     switch (s->kind) {
     case JSRF_EACH: case JSRF_EACH_TEXT: case JSRF_KEYS:
         if (doc->type != J_OBJECT) {
@@ -4222,6 +4292,8 @@ Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeI
     int ncols = kind == JSRF_EACH || kind == JSRF_EACH_TEXT ? 2 : 1;
     JsonSrfOp *s = op_alloc(ctx, sizeof(*s), &json_srf_vt, ncols + (ordinality ? 1 : 0));
     if (!s) return NULL;
+    s->row = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(ncols + 1));
+    if (!s->row) return NULL;
     for (int i = 0; args && i < nargs && i < 4; i++) s->args[i] = args[i];
     s->nargs = nargs;
     s->kind = kind;
@@ -4230,6 +4302,27 @@ Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeI
     s->ordinality = ordinality;
     arena_init(&s->arena, 1024);
     op_estimate(&s->op, 100, 100);
+    return &s->op;
+}
+
+Op *op_json_to_record(SqlCtx *ctx, ExprProg *arg, JsonSrfKind kind, TypeId type, int ncols, const char *const *names,
+                      const TypeId *types, const i32 *typmods, bool ordinality)
+{
+    JsonSrfOp *s = op_alloc(ctx, sizeof(*s), &json_srf_vt, ncols + (ordinality ? 1 : 0));
+    if (!s) return NULL;
+    s->row = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(ncols + 1));
+    if (!s->row) return NULL;
+    s->args[0] = arg;
+    s->nargs = 1;
+    s->kind = kind;
+    s->type = type;
+    s->ncols = ncols;
+    s->ordinality = ordinality;
+    s->rnames = names;
+    s->rtypes = types;
+    s->rtypmods = typmods;
+    arena_init(&s->arena, 1024);
+    op_estimate(&s->op, kind == JSRF_TO_RECORD ? 1 : 100, 100);
     return &s->op;
 }
 

@@ -174,9 +174,17 @@ Op *op_project_set(SqlCtx *ctx, Op *child, int in_width, SrfCall **calls, int nc
  * _object_keys (text); ordinality a last bigint column 1, 2, ...  22023
  * for a document of the wrong shape, with PostgreSQL's messages. */
 typedef enum JsonSrfKind { JSRF_EACH, JSRF_EACH_TEXT, JSRF_ELEMENTS, JSRF_ELEMENTS_TEXT, JSRF_KEYS,
-                           JSRF_PATH } JsonSrfKind;
+                           JSRF_PATH, JSRF_TO_RECORD, JSRF_TO_RECORDSET } JsonSrfKind;
 /* JSRF_PATH: jsonb_path_query(target, path text [, vars [, silent]]), args[0..nargs) */
 Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeId type, bool ordinality);
+/* json(b)_to_record(doc) (JSRF_TO_RECORD: one row) and _to_recordset(doc)
+ * (a row per object of the array) AS (name type, ...): each column the
+ * value of its key converted as PostgreSQL's populate functions do (a
+ * string's text or the value's JSON text through the type's input, json
+ * and jsonb as they are, a JSON array into an array type), NULL when
+ * missing or null. */
+Op *op_json_to_record(SqlCtx *ctx, ExprProg *arg, JsonSrfKind kind, TypeId type, int ncols, const char *const *names,
+                      const TypeId *types, const i32 *typmods, bool ordinality);
 /* The same functions as iterators (srf.c, in SELECT lists): an op from
  * op_json_srf (args NULL) run over argument values argv (a NULL one gives
  * no rows), row i's first value read, the op's memory freed. */

@@ -189,6 +189,9 @@ struct TableRef {
     bool lateral;              /* LATERAL (subquery); a function is always lateral */
     /* AS alias (a, b): column aliases of a subquery (or a table), or 0 */
     char **col_aliases; int ncol_aliases;
+    /* a function's column definition list, AS [alias] (a int, b text):
+     * per column alias its type, or NULL when none was given */
+    TypeName *col_types;
 };
 
 /* ---- statements ---- */

@@ -1823,13 +1823,38 @@ static int parse_alias(Parser *p, char **alias, bool no_bare_set)
     return DD_OK;
 }
 
-/* [AS] alias [(col, ...)] after a FROM item. */
+/* A function's column definition list: (name type, ...). */
+static int parse_coldef_list(Parser *p, TableRef *r)
+{
+    int cap = 0, tcap = 0, nt = 0;
+    TRY(expect(p, TOK_LPAREN));
+    do {
+        char *name = NULL;
+        TypeName tn;
+        TRY(parse_colid(p, &name, NULL));
+        TRY(parse_typename(p, &tn));
+        PUSH(r->col_aliases, r->ncol_aliases, cap, name);
+        PUSH(r->col_types, nt, tcap, tn);
+    } while (accept(p, TOK_COMMA));
+    return expect(p, TOK_RPAREN);
+}
+
+/* [AS] alias [(col, ...)] after a FROM item; a function's AS [alias]
+ * (col type, ...). */
 static int parse_from_alias(Parser *p, TableRef *r)
 {
+    if (r->kind == TREF_FUNCTION && is_kw(tok(p), KW_AS) && peek(p, 1)->kind == TOK_LPAREN) {
+        advance(p);
+        return parse_coldef_list(p, r);
+    }
     TRY(parse_alias(p, &r->alias, false));
     if (r->alias && tok(p)->kind == TOK_LPAREN) {
         if (r->kind == TREF_JOIN)
             return not_supported(p, tok(p)->start, "a column alias list on a join");
+        /* (name type, ...) when a type follows the first name */
+        Token *t2 = peek(p, 2);
+        if (r->kind == TREF_FUNCTION && t2->kind != TOK_COMMA && t2->kind != TOK_RPAREN)
+            return parse_coldef_list(p, r);
         TRY(parse_name_list(p, &r->col_aliases, NULL, &r->ncol_aliases));
     }
     return DD_OK;

@@ -621,6 +621,64 @@ static int from_path_query(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *
     { TypeId tt = TYPE_JSONB; return function_rel_cols(ctx, tr, "jsonb_path_query", 1, NULL, &tt, fi); }
 }
 
+/* json(b)_to_record(doc) / _to_recordset(doc) AS [alias] (name type, ...) */
+static int from_json_to_record(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi, const char *name)
+{
+    Expr *f = tr->func;
+    TypeId jt = strncmp(name, "jsonb_", 6) == 0 ? TYPE_JSONB : TYPE_JSON;
+    bool set = strstr(name, "recordset") != NULL;
+    int n = f->u.func.n, rc;
+    ExprProg *p = NULL;
+    if (n == 1 && (rc = expr_compile(cc, f->u.func.args[0], &p))) return rc;
+    if (n != 1 || f->u.func.star || f->u.func.distinct ||
+        !(p->type == jt || p->type == TYPE_UNKNOWN || p->type == TYPE_NULLTYPE)) {
+        rc = dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s(%s) does not exist", name,
+                    p ? (p->type == TYPE_UNKNOWN || p->type == TYPE_NULLTYPE ? "unknown" : type_name(p->type)) : "");
+        dd_err_hint(ctx->err, "No function matches the given name and argument types. "
+                              "You might need to add explicit type casts.");
+        return rc;
+    }
+    if (!tr->col_types)
+        return dd_err(ctx->err, DD_ESYNTAX, tr->loc, "a column definition list is required for functions returning \"record\"");
+    if (tr->ordinality)
+        return dd_err(ctx->err, DD_ESYNTAX, tr->loc, "WITH ORDINALITY cannot be used with a column definition list");
+    if ((rc = expr_compile_as(cc, f->u.func.args[0], jt, -1, &p))) return rc;
+    int nc = tr->ncol_aliases;
+    TypeId *types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(nc + 1));
+    i32 *typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(nc + 1));
+    if (!types || !typmods) return DD_ENOMEM;
+    for (int c = 0; c < nc; c++) {
+        if (!type_from_name(tr->col_types[c].name, &types[c]))
+            return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, tr->col_types[c].loc, "type \"%s\" does not exist",
+                          tr->col_types[c].name);
+        typmods[c] = tr->col_types[c].typmod;
+        for (int d = 0; d < c; d++)
+            if (strcmp(tr->col_aliases[d], tr->col_aliases[c]) == 0)
+                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, tr->loc, "column name \"%s\" specified more than once",
+                              tr->col_aliases[c]);
+    }
+    fi->op = op_json_to_record(ctx, p, set ? JSRF_TO_RECORDSET : JSRF_TO_RECORD, jt, nc,
+                               (const char *const *)tr->col_aliases, types, typmods, tr->ordinality);
+    if (!fi->op) return DD_ENOMEM;
+    ScopeRel *rel;
+    rc = derived_rel(ctx, tr->alias ? tr->alias : name, nc + (tr->ordinality ? 1 : 0), &rel);
+    if (rc) return rc;
+    for (int c = 0; c < nc; c++) {
+        rel->names[c] = tr->col_aliases[c];
+        rel->types[c] = types[c];
+        rel->typmods[c] = typmods[c];
+    }
+    if (tr->ordinality) {
+        rel->names[nc] = "ordinality";
+        rel->types[nc] = TYPE_INT8;
+        rel->typmods[nc] = -1;
+    }
+    fi->rels = rel;
+    fi->nrels = 1;
+    fi->width = nc + (tr->ordinality ? 1 : 0);
+    return DD_OK;
+}
+
 static bool is_json_srf(const char *name)
 {
     static const char *const names[] = {
@@ -674,6 +732,11 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
     cc.sql = ctx;
     cc.scope = &sc;
     cc.agg_forbidden = "functions in FROM";
+    if (!strcmp(name, "jsonb_to_record") || !strcmp(name, "json_to_record") || !strcmp(name, "jsonb_to_recordset") ||
+        !strcmp(name, "json_to_recordset"))
+        return from_json_to_record(ctx, tr, &cc, fi, name);
+    if (tr->col_types)
+        return dd_err(ctx->err, DD_ESYNTAX, tr->loc, "a column definition list is only allowed for functions returning \"record\"");
     if (is_json_srf(name)) return from_json_srf(ctx, tr, &cc, fi, name);
     if (strcmp(name, "jsonb_path_query") == 0) return from_path_query(ctx, tr, &cc, fi);
     if (!srf_is(name)) {
