@@ -506,7 +506,7 @@ static int compile_op_call(Builder *b, Expr *e, const char *opname, Frag *fs, Fr
 {
     TypeId types[2] = {fs[0].type, fs[1].type}, ret = TYPE_NULLTYPE;
     const FuncDef *fd = NULL;
-    for (int k = 0; (fd = json_op_lookup(opname, k)); k++) {
+    for (int k = 0; (fd = op_func_lookup(opname, k)); k++) {
         types[0] = fs[0].type;
         types[1] = fs[1].type;
         if (fd->resolve(types, 2, &ret)) break;
@@ -779,6 +779,17 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
                 return rc;
             }
             a->type = at == TYPE_UNKNOWN ? TYPE_TEXT : at;
+            break;
+        case AGG_BIT_AND: case AGG_BIT_OR: case AGG_BIT_XOR:
+            /* of smallint, integer or bigint, in its type */
+            if (!type_is_int(at)) {
+                rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", e->u.func.name,
+                            at == TYPE_UNKNOWN || at == TYPE_NULLTYPE ? "unknown" : type_name(at));
+                dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
+                                          "You might need to add explicit type casts.");
+                return rc;
+            }
+            a->type = at;
             break;
         case AGG_BOOL_AND: case AGG_BOOL_OR:
             if (at != TYPE_BOOL)
@@ -2056,6 +2067,10 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             frag_init(&fs[1]);
             rc = compile_node(b, e->u.bin.l, &fs[0]);
             if (!rc) rc = compile_node(b, e->u.bin.r, &fs[1]);
+            if (!rc && (fs[0].type == TYPE_BYTEA || fs[1].type == TYPE_BYTEA)) {
+                rc = compile_op_call(b, e, "||", fs, f);
+                break;
+            }
             if (!rc && (fs[0].type == TYPE_JSONB || fs[1].type == TYPE_JSONB) &&
                 (fs[0].type == TYPE_JSONB || fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE) &&
                 (fs[1].type == TYPE_JSONB || fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE)) {

@@ -121,7 +121,8 @@ typedef struct SubLink {
 
 /* An aggregate call found while compiling a post-aggregation expression. */
 typedef enum AggKind { AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX,
-                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_STRING_AGG, AGG_ARRAY_AGG,
+                       AGG_BOOL_AND, AGG_BOOL_OR, AGG_BIT_AND, AGG_BIT_OR, AGG_BIT_XOR,
+                       AGG_STRING_AGG, AGG_ARRAY_AGG,
                        AGG_JSON_AGG, AGG_JSONB_AGG, AGG_JSON_OBJECT_AGG, AGG_JSONB_OBJECT_AGG,
                        /* statistics: sums of x and x*x (numeric), or Youngs-Cramer (float) */
                        AGG_VAR_SAMP, AGG_VAR_POP, AGG_STDDEV_SAMP, AGG_STDDEV_POP,
@@ -343,6 +344,11 @@ const FuncDef *regex_func_lookup(const char *name, int k);
  * md5, encode, quote_ident, ...): form k of name, or NULL. */
 const FuncDef *math_func_lookup(const char *name, int k);
 const FuncDef *str_func_lookup(const char *name, int k);
+/* Operators that are functions, by symbol (form k): the json ones, the
+ * bitwise ones on integers (& | # << >>), bytea's || */
+const FuncDef *op_func_lookup(const char *op, int k);
+const FuncDef *math_op_lookup(const char *op, int k);
+const FuncDef *str_op_lookup(const char *op, int k);
 
 /* Set-returning functions (srfcall.c): whether name is one
  * (generate_series, unnest, regexp_matches, regexp_split_to_table), and

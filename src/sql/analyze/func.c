@@ -1596,6 +1596,16 @@ const FuncDef *func_lookup_form(const char *name, int k)
 
 const FuncDef *func_lookup(const char *name) { return func_lookup_form(name, 0); }
 
+const FuncDef *op_func_lookup(const char *op, int k)
+{
+    const FuncDef *fd;
+    for (int j = 0; (fd = json_op_lookup(op, j)); j++)
+        if (k-- == 0) return fd;
+    for (int j = 0; (fd = math_op_lookup(op, j)); j++)
+        if (k-- == 0) return fd;
+    return str_op_lookup(op, k);
+}
+
 int func_variadic_index(const char *name)
 {
     static const struct { const char *n; int i; } v[] = {
@@ -1631,6 +1641,7 @@ bool agg_lookup(const char *name, AggKind *kind)
     static const struct { const char *n; AggKind k; } aggs[] = {
         {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX},
         {"bool_and", AGG_BOOL_AND}, {"bool_or", AGG_BOOL_OR}, {"every", AGG_BOOL_AND},
+        {"bit_and", AGG_BIT_AND}, {"bit_or", AGG_BIT_OR}, {"bit_xor", AGG_BIT_XOR},
         {"string_agg", AGG_STRING_AGG}, {"array_agg", AGG_ARRAY_AGG},
         {"json_agg", AGG_JSON_AGG}, {"jsonb_agg", AGG_JSONB_AGG},
         {"json_object_agg", AGG_JSON_OBJECT_AGG}, {"jsonb_object_agg", AGG_JSONB_OBJECT_AGG},

@@ -1014,6 +1014,42 @@ static int f_to_json(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     json_write_value(&a[0], &vc, &b);
     return ret_buf(env, TYPE_JSON, &b, out);
 }
+/* array_to_json(anyarray [, pretty]): to_json of the array; pretty puts
+ * ",\n " between its top-level elements, as PostgreSQL. */
+static int f_array_to_json(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (a[0].isnull || (n == 2 && a[1].isnull)) { *out = val_null(TYPE_JSON); return DD_OK; }
+    ValueCtx vc = row_vctx(env);
+    Buf b = BUF_INIT;
+    json_write_value(&a[0], &vc, &b);
+    if (n == 2 && a[1].v.b && buf_ok(&b)) {
+        JNode *doc;
+        int rc = json_parse((const char *)b.data, b.len, false, env->sql->row, &doc, env->sql->err);
+        if (rc) { buf_free(&b); return rc; }
+        Buf p = BUF_INIT;
+        buf_putc(&p, '[');
+        for (u32 i = 0; i < doc->n; i++) {
+            if (i) buf_puts(&p, ",\n ");
+            buf_append(&p, doc->elems[i]->src, doc->elems[i]->srclen);
+        }
+        buf_putc(&p, ']');
+        buf_free(&b);
+        return ret_buf(env, TYPE_JSON, &p, out);
+    }
+    return ret_buf(env, TYPE_JSON, &b, out);
+}
+static bool r_array_to_json(TypeId *a, int n, TypeId *r)
+{
+    if (!type_is_array(a[0])) return false;
+    if (n == 2) {
+        if (unknownish(a[1]) || a[1] == TYPE_BOOL) a[1] = TYPE_BOOL;
+        else return false;
+    }
+    *r = TYPE_JSON;
+    return true;
+}
+
 /* anyelement: an untyped literal has no type to convert from (42P18, as
  * PostgreSQL says "could not determine polymorphic type") */
 static bool r_to_json_common(TypeId *a, TypeId *r, TypeId t)
@@ -1301,6 +1337,7 @@ static bool r_json_json(TypeId *a, int n, TypeId *r) { DD_UNUSED(n); return r_on
 const FuncDef json_funcs[] = {
     {"to_jsonb", 1, 1, r_to_jsonb, f_to_jsonb, false},
     {"to_json", 1, 1, r_to_json, f_to_json, false},
+    {"array_to_json", 1, 2, r_array_to_json, f_array_to_json, false},
     {"jsonb_build_object", 0, -1, r_build_jsonb, f_jsonb_build_object, false},
     {"json_build_object", 0, -1, r_build_json, f_json_build_object, false},
     {"jsonb_build_array", 0, -1, r_build_jsonb, f_jsonb_build_array, false},

@@ -733,6 +733,81 @@ static const FuncDef funcs[] = {
     {"trim_scale", 1, 1, r_numeric, f_trim_scale, false},
 };
 
+/* ---------------------------------------------------------------- bitwise operators */
+
+/* & | # on two integers: their common type; << >> an integer by int4 */
+static bool r_bitop(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (unknownish(a[0]) && unknownish(a[1])) return false;
+    for (int i = 0; i < 2; i++) {
+        if (unknownish(a[i])) a[i] = a[1 - i];
+        if (!type_is_int(a[i])) return false;
+    }
+    TypeId t = a[0] == TYPE_INT8 || a[1] == TYPE_INT8 ? TYPE_INT8 : a[0] == TYPE_INT4 || a[1] == TYPE_INT4 ? TYPE_INT4 : TYPE_INT2;
+    a[0] = a[1] = *r = t;
+    return true;
+}
+static bool r_shift(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (unknownish(a[0])) a[0] = TYPE_INT4;
+    if (unknownish(a[1])) a[1] = TYPE_INT4;
+    if (!type_is_int(a[0]) || !type_is_int(a[1]) || a[1] == TYPE_INT8) return false;
+    a[1] = TYPE_INT4;
+    *r = a[0];
+    return true;
+}
+
+/* The result in the width of type t (a shift wraps as in C on that width). */
+static Value int_of_width(TypeId t, u64 v)
+{
+    if (t == TYPE_INT2) return val_int(t, (i16)(u16)v);
+    if (t == TYPE_INT4) return val_int(t, (i32)(u32)v);
+    return val_int(t, (i64)v);
+}
+
+static int bitop(const Value *a, int n, Value *out, char op)
+{
+    if (any_null_args(a, n)) { *out = val_null((TypeId)a[0].type); return DD_OK; }
+    TypeId t = (TypeId)a[0].type;
+    u64 x = (u64)a[0].v.i, y = (u64)a[1].v.i;
+    int bits = t == TYPE_INT2 ? 16 : t == TYPE_INT4 ? 32 : 64;
+    switch (op) {
+    case '&': *out = int_of_width(t, x & y); break;
+    case '|': *out = int_of_width(t, x | y); break;
+    case '#': *out = int_of_width(t, x ^ y); break;
+    default: {
+        /* PostgreSQL shifts by the count modulo the width (C on x86) */
+        int s = (int)(a[1].v.i & (bits - 1));
+        if (op == '<') *out = int_of_width(t, x << s);
+        else *out = val_int(t, a[0].v.i >> s);   /* arithmetic */
+        break;
+    }
+    }
+    return DD_OK;
+}
+static int f_bitand(EvalEnv *e, const Value *a, int n, Value *o, int l) { DD_UNUSED(e); DD_UNUSED(l); return bitop(a, n, o, '&'); }
+static int f_bitor(EvalEnv *e, const Value *a, int n, Value *o, int l) { DD_UNUSED(e); DD_UNUSED(l); return bitop(a, n, o, '|'); }
+static int f_bitxor(EvalEnv *e, const Value *a, int n, Value *o, int l) { DD_UNUSED(e); DD_UNUSED(l); return bitop(a, n, o, '#'); }
+static int f_shl(EvalEnv *e, const Value *a, int n, Value *o, int l) { DD_UNUSED(e); DD_UNUSED(l); return bitop(a, n, o, '<'); }
+static int f_shr(EvalEnv *e, const Value *a, int n, Value *o, int l) { DD_UNUSED(e); DD_UNUSED(l); return bitop(a, n, o, '>'); }
+
+static const FuncDef ops[] = {
+    {"&", 2, 2, r_bitop, f_bitand, false},
+    {"|", 2, 2, r_bitop, f_bitor, false},
+    {"#", 2, 2, r_bitop, f_bitxor, false},
+    {"<<", 2, 2, r_shift, f_shl, false},
+    {">>", 2, 2, r_shift, f_shr, false},
+};
+
+const FuncDef *math_op_lookup(const char *op, int k)
+{
+    for (size_t i = 0; i < DD_ARRAY_LEN(ops); i++)
+        if (strcmp(ops[i].name, op) == 0 && k-- == 0) return &ops[i];
+    return NULL;
+}
+
 const FuncDef *math_func_lookup(const char *name, int k)
 {
     for (size_t i = 0; i < DD_ARRAY_LEN(funcs); i++)

@@ -10,6 +10,8 @@
 #include "expr.h"
 #include "../parse/lexer.h"
 #include "../../util/sha256.h"
+#include "../../util/utf8.h"
+#include <ctype.h>
 #include <openssl/evp.h>
 #include <string.h>
 #include <stdio.h>
@@ -780,9 +782,152 @@ static int f_num_nulls(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 static int f_num_nonnulls(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(env); DD_UNUSED(loc); return count_nulls(a, n, out, false); }
 
+/* ---------------------------------------------------------------- bytea */
+
+/* bytea || bytea */
+static bool r_bytea_cat(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (a[0] != TYPE_BYTEA && a[1] != TYPE_BYTEA) return false;
+    for (int i = 0; i < 2; i++) {
+        if (unknownish(a[i])) a[i] = TYPE_BYTEA;
+        if (a[i] != TYPE_BYTEA) return false;
+    }
+    *r = TYPE_BYTEA;
+    return true;
+}
+static int f_bytea_cat(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_BYTEA); return DD_OK; }
+    Buf b = BUF_INIT;
+    buf_append(&b, a[0].v.s.p, a[0].v.s.len);
+    buf_append(&b, a[1].v.s.p, a[1].v.s.len);
+    return buf_out(env, &b, TYPE_BYTEA, out);
+}
+
+/* get_byte(bytea, int), set_byte(bytea, int, int) */
+static bool r_get_byte(TypeId *a, int n, TypeId *r)
+{
+    for (int i = 0; i < n; i++) {
+        TypeId want = i == 0 ? TYPE_BYTEA : TYPE_INT4;
+        if (unknownish(a[i]) || a[i] == want || (i > 0 && (a[i] == TYPE_INT2))) a[i] = want;
+        else return false;
+    }
+    *r = n == 2 ? TYPE_INT4 : TYPE_BYTEA;
+    return true;
+}
+static int byte_index(EvalEnv *env, const Value *a, i64 *out)
+{
+    i64 i = a[1].v.i, len = a[0].v.s.len;
+    if (i < 0 || i >= len) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "%lld", (long long)i);
+        return dd_err(env->sql->err, DD_EARRAY_SUBSCRIPT, -1, "index %s out of valid range, 0..%lld", msg,
+                      (long long)(len - 1));
+    }
+    *out = i;
+    return DD_OK;
+}
+static int f_get_byte(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_INT4); return DD_OK; }
+    i64 i;
+    int rc = byte_index(env, a, &i);
+    if (!rc) *out = val_int(TYPE_INT4, (u8)a[0].v.s.p[i]);
+    return rc;
+}
+static int f_set_byte(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_BYTEA); return DD_OK; }
+    i64 i;
+    int rc = byte_index(env, a, &i);
+    if (rc) return rc;
+    Buf b = BUF_INIT;
+    buf_append(&b, a[0].v.s.p, a[0].v.s.len);
+    if (buf_ok(&b)) b.data[i] = (u8)a[2].v.i;
+    return buf_out(env, &b, TYPE_BYTEA, out);
+}
+
+/* convert_to(text, encoding) -> bytea, convert_from(bytea, encoding) ->
+ * text: DriftDB's only encoding is UTF8 (SQL_ASCII passes bytes too). */
+static bool r_convert(TypeId *a, int n, TypeId *r, TypeId from, TypeId to)
+{
+    DD_UNUSED(n);
+    if (unknownish(a[0]) || a[0] == from || (from == TYPE_TEXT && type_is_string(a[0]))) a[0] = from;
+    else return false;
+    if (unknownish(a[1]) || type_is_string(a[1])) a[1] = TYPE_TEXT;
+    else return false;
+    *r = to;
+    return true;
+}
+static bool r_convert_to(TypeId *a, int n, TypeId *r) { return r_convert(a, n, r, TYPE_TEXT, TYPE_BYTEA); }
+static bool r_convert_from(TypeId *a, int n, TypeId *r) { return r_convert(a, n, r, TYPE_BYTEA, TYPE_TEXT); }
+static int encoding_name(EvalEnv *env, const Value *e, bool dest)
+{
+    char name[32];
+    size_t k = 0;
+    for (u32 i = 0; i < e->v.s.len && k < sizeof name - 1; i++)
+        if (e->v.s.p[i] != '-' && e->v.s.p[i] != '_') name[k++] = (char)tolower((u8)e->v.s.p[i]);
+    name[k] = 0;
+    if (!strcmp(name, "utf8") || !strcmp(name, "unicode") || !strcmp(name, "sqlascii")) return DD_OK;
+    static const char *const known[] = {"latin1", "latin2", "latin9", "win1252", "win1251", "euckr", "eucjp",
+                                        "sjis", "gbk", "big5", "koi8r", "iso88591", "iso885915"};
+    for (size_t i = 0; i < DD_ARRAY_LEN(known); i++)
+        if (!strcmp(name, known[i]))
+            return dd_err(env->sql->err, DD_EFEATURE, -1, "conversion %s encoding \"%.*s\" is not supported: DriftDB stores UTF8 only",
+                          dest ? "to" : "from", (int)e->v.s.len, e->v.s.p);
+    return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "invalid %s encoding name \"%.*s\"", dest ? "destination" : "source",
+                  (int)e->v.s.len, e->v.s.p);
+}
+static int f_convert_to(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_BYTEA); return DD_OK; }
+    int rc = encoding_name(env, &a[1], true);
+    if (!rc) *out = val_text(TYPE_BYTEA, a[0].v.s.p, a[0].v.s.len);
+    return rc;
+}
+static int f_convert_from(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (any_null(a, n)) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    int rc = encoding_name(env, &a[1], false);
+    if (rc) return rc;
+    size_t bad = utf8_invalid_at(a[0].v.s.p, a[0].v.s.len);
+    if (bad < a[0].v.s.len) {
+        /* the bytes of the sequence that starts there, as PostgreSQL shows them */
+        const u8 *q = (const u8 *)a[0].v.s.p + bad;
+        size_t left = a[0].v.s.len - bad, k = *q >= 0xF0 ? 4 : *q >= 0xE0 ? 3 : *q >= 0xC0 ? 2 : 1;
+        char hex[32] = "";
+        for (size_t i = 0; i < k && i < left; i++)
+            snprintf(hex + strlen(hex), sizeof hex - strlen(hex), "%s0x%02x", i ? " " : "", q[i]);
+        return dd_err(env->sql->err, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\": %s", hex);
+    }
+    *out = val_text(TYPE_TEXT, a[0].v.s.p, a[0].v.s.len);
+    return DD_OK;
+}
+
+static const FuncDef ops[] = {
+    {"||", 2, 2, r_bytea_cat, f_bytea_cat, false},
+};
+
+const FuncDef *str_op_lookup(const char *op, int k)
+{
+    for (size_t i = 0; i < DD_ARRAY_LEN(ops); i++)
+        if (strcmp(ops[i].name, op) == 0 && k-- == 0) return &ops[i];
+    return NULL;
+}
+
 /* ---------------------------------------------------------------- table */
 
 static const FuncDef funcs[] = {
+    {"get_byte", 2, 2, r_get_byte, f_get_byte, false},
+    {"set_byte", 3, 3, r_get_byte, f_set_byte, false},
+    {"convert_to", 2, 2, r_convert_to, f_convert_to, false},
+    {"convert_from", 2, 2, r_convert_from, f_convert_from, false},
     {"format", 1, -1, r_format, f_format, false},
     {"md5", 1, 1, r_md5, f_md5, false},
     {"sha256", 1, 1, r_bytea_bytea, f_sha256, false},

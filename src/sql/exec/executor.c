@@ -1238,6 +1238,13 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
             st->has = true;
         }
         break;
+    case AGG_BIT_AND: case AGG_BIT_OR: case AGG_BIT_XOR:
+        if (!st->has) st->acc = v;
+        else if (sp->kind == AGG_BIT_AND) st->acc.v.i &= v.v.i;
+        else if (sp->kind == AGG_BIT_OR) st->acc.v.i |= v.v.i;
+        else st->acc.v.i ^= v.v.i;
+        st->has = true;
+        break;
     case AGG_BOOL_AND:
         st->acc = val_bool(st->has ? (st->acc.v.b && v.v.b) : v.v.b);
         st->has = true;

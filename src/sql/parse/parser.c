@@ -1526,9 +1526,10 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         return DD_OK;
     }
     if (t->kind == TOK_OP) {
-        /* the json operators: compiled as calls by their symbol */
+        /* the json and bitwise operators: compiled as calls by their symbol */
         /* (@> and <@ are BOP_CONTAINS / BOP_CONTAINED above: arrays' and jsonb's) */
-        static const char *const json_ops[] = {"->", "->>", "#>", "#>>", "?", "?|", "?&", "#-", "@?", "@@"};
+        static const char *const json_ops[] = {"->", "->>", "#>", "#>>", "?", "?|", "?&", "#-", "@?", "@@",
+                                               "&", "|", "#", "<<", ">>"};
         for (size_t k = 0; k < DD_ARRAY_LEN(json_ops); k++) {
             if (strcmp(t->str, json_ops[k]) != 0) continue;
             NEW_EXPR(e, EXPR_BINARY, l->loc);
