@@ -997,6 +997,69 @@ static bool r_timezone(TypeId *a, int n, TypeId *r)
     return true;
 }
 
+/* overlaps(s1, e1, s2, e2), which (s1, e1) OVERLAPS (s2, e2) is: two
+ * periods of dates, timestamps or times, an end given as an interval
+ * being start + interval; NULL ends as the SQL standard has them. */
+static bool r_overlaps(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    TypeId t = TYPE_NULLTYPE;
+    for (int i = 0; i < 4 && t == TYPE_NULLTYPE; i++)
+        if (!is_unknownish(a[i]) && a[i] != TYPE_INTERVAL) t = a[i];
+    if (t == TYPE_NULLTYPE) t = TYPE_TIMESTAMPTZ;
+    bool times = t == TYPE_TIME || t == TYPE_TIMETZ;
+    for (int i = 0; i < 4; i++) {
+        if (is_unknownish(a[i])) a[i] = t;
+        bool ok = times ? a[i] == TYPE_TIME || a[i] == TYPE_TIMETZ : type_is_datetime(a[i]);
+        if (!ok && !(i % 2 == 1 && a[i] == TYPE_INTERVAL)) return false;
+    }
+    *r = TYPE_BOOL;
+    return true;
+}
+
+static int f_overlaps(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n);
+    DD_UNUSED(loc);
+    ValueCtx vc = vctx(env);
+    Value s[2], e[2];
+    bool sn[2], en[2];
+    for (int k = 0; k < 2; k++) {
+        s[k] = a[2 * k];
+        e[k] = a[2 * k + 1];
+        sn[k] = s[k].isnull;
+        en[k] = e[k].isnull;
+        if (!sn[k] && !en[k] && e[k].type == TYPE_INTERVAL) {
+            Value x;
+            int rc = val_arith(ARITH_ADD, &s[k], &e[k], &vc, &x, env->sql->err);
+            if (rc) return rc;
+            e[k] = x;
+        }
+        /* one NULL endpoint: the other is the start; else the lesser is */
+        if (sn[k]) {
+            if (en[k]) { *out = val_null(TYPE_BOOL); return DD_OK; }
+            s[k] = e[k];
+            sn[k] = false;
+            en[k] = true;
+        } else if (!en[k] && val_compare(&s[k], &e[k], &vc) > 0) {
+            Value t = s[k];
+            s[k] = e[k];
+            e[k] = t;
+        }
+    }
+    int c = val_compare(&s[0], &s[1], &vc);
+    if (c != 0) {
+        /* the later start must come before the other period's end */
+        int late = c > 0 ? 0 : 1, early = 1 - late;
+        if (en[early]) { *out = val_null(TYPE_BOOL); return DD_OK; }
+        if (val_compare(&s[late], &e[early], &vc) < 0) { *out = val_bool(true); return DD_OK; }
+        *out = en[late] ? val_null(TYPE_BOOL) : val_bool(false);
+        return DD_OK;
+    }
+    *out = en[0] || en[1] ? val_null(TYPE_BOOL) : val_bool(true);
+    return DD_OK;
+}
+
 static bool r_date_trunc(TypeId *a, int n, TypeId *r)
 {
     if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
@@ -1556,6 +1619,7 @@ static const FuncDef funcs[] = {
     {"extract", 2, 2, r_extract, f_extract, false},
     {"date_trunc", 2, 3, r_date_trunc, f_date_trunc, false},
     {"timezone", 2, 2, r_timezone, f_timezone, false},
+    {"overlaps", 4, 4, r_overlaps, f_overlaps, false},
     {"to_char", 2, 2, r_to_char, f_to_char, false},
     {"to_timestamp", 1, 2, r_to_timestamp, f_to_timestamp, false},
     {"to_date", 2, 2, r_text_date, f_to_date, false},

@@ -16,6 +16,7 @@ static const struct { const char *name; SrfKind kind; } srfs[] = {
     {"generate_series", SRF_SERIES},
     {"regexp_split_to_table", SRF_SPLIT},
     {"unnest", SRF_UNNEST},
+    {"string_to_table", SRF_UNNEST},   /* unnest(string_to_array(...)) */
     {"regexp_matches", SRF_MATCHES},
     /* the json ones of one column (jsonb_each's two need rows) */
     {"jsonb_array_elements", SRF_JSON}, {"jsonb_array_elements_text", SRF_JSON}, {"jsonb_object_keys", SRF_JSON},
@@ -86,6 +87,27 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
     Expr **args = f->u.func.args;
     int n = f->u.func.n, rc;
     if (argi >= 0) { args += argi; n = 1; }
+    Expr split;
+    if (strcmp(out->name, "string_to_table") == 0) {
+        /* string_to_table(s, delimiter [, null_string]) is unnest(string_to_array(...)) */
+        if (n < 2 || n > 3 || f->u.func.star || f->u.func.distinct || f->u.func.filter || f->u.func.over) {
+            ExprProg *p[8];
+            if (n > 8) n = 8;
+            for (int i = 0; i < n; i++)
+                if ((rc = expr_compile(cc, args[i], &p[i]))) return rc;
+            return no_function(cc, "string_to_table", p, n, f->loc);
+        }
+        split = *f;
+        split.u.func.name = (char *)"string_to_array";
+        split.u.func.over = NULL;
+        Expr *sp = arena_alloc(cc->sql->stmt, sizeof(Expr));
+        if (!sp) return DD_ENOMEM;
+        *sp = split;
+        args = arena_alloc(cc->sql->stmt, sizeof(Expr *));
+        if (!args) return DD_ENOMEM;
+        args[0] = sp;
+        n = 1;
+    }
     bool ok = !f->u.func.star && !f->u.func.distinct && !f->u.func.filter && !f->u.func.over;
     bool path = strcmp(out->name, "jsonb_path_query") == 0;
     switch (out->kind) {

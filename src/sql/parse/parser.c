@@ -1334,6 +1334,7 @@ static int infix_prec(Parser *p)
     case TOK_IDENT: break;
     default: return 0;
     }
+    if (is_name(t, "overlaps")) return P_IN;
     switch (t->kw) {
     case KW_OR: return P_OR;
     case KW_AND: return P_AND;
@@ -1634,6 +1635,24 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         TRY(parse_expr(p, prec + 1, &e->u.bin.r));
         *out = e;
         if (op >= BOP_EQ && op <= BOP_GE) TRY(row_compare(p, op, e->u.bin.l, e->u.bin.r, oploc, out));
+        return DD_OK;
+    }
+    if (is_name(t, "overlaps")) {
+        /* (s1, e1) OVERLAPS (s2, e2) is overlaps(s1, e1, s2, e2) */
+        Expr *r = NULL;
+        int cap = 0;
+        if (!is_row(l)) return syntax_error(p);
+        advance(p);
+        TRY(parse_expr(p, P_IN + 1, &r));
+        if (l->u.func.n != 2)
+            return dd_err(p->err, DD_ESYNTAX, l->loc, "wrong number of parameters on left side of OVERLAPS expression");
+        if (!is_row(r) || r->u.func.n != 2)
+            return dd_err(p->err, DD_ESYNTAX, r->loc, "wrong number of parameters on right side of OVERLAPS expression");
+        TRY(make_func(p, dup_str(p, "pg_catalog.overlaps"), l->loc, &e));
+        if (!e->u.func.name) return nomem(p);
+        for (int i = 0; i < 2; i++) TRY(push_arg(p, e, &cap, l->u.func.args[i]));
+        for (int i = 0; i < 2; i++) TRY(push_arg(p, e, &cap, r->u.func.args[i]));
+        *out = e;
         return DD_OK;
     }
     switch (t->kw) {
