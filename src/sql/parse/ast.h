@@ -277,6 +277,7 @@ typedef struct ColumnDef {
     char identity;     /* GENERATED ALWAYS ('a') / BY DEFAULT ('d') AS IDENTITY, or 0 */
     SeqOptions *idopts;   /* the identity's sequence options (NULL: none given) */
     int loc;
+    int default_start; /* offset of the DEFAULT expression's first token (its own parentheses too) */
     int default_end;   /* offset just past the DEFAULT expression's last token */
 } ColumnDef;
 

@@ -2861,6 +2861,7 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
             if (!ct->pk_loc) ct->pk_loc = t->start;
         } else if (is_kw(t, KW_DEFAULT)) {
             advance(p);
+            cd->default_start = tok(p)->start;
             TRY(parse_expr(p, P_IN + 1, &cd->default_));
             cd->default_end = p->toks[p->pos - 1].end;
         } else if (is_word(t, "generated") && !cd->identity) {
@@ -3614,6 +3615,7 @@ static int parse_alter(Parser *p, Stmt *st)
                 c->col->name = c->name;
                 c->col->loc = c->loc;
                 if (set) {
+                    c->col->default_start = tok(p)->start;
                     TRY(parse_expr(p, P_IN + 1, &c->col->default_));
                     c->col->default_end = p->toks[p->pos - 1].end;
                 }

@@ -1554,7 +1554,10 @@ static int ctas_columns(SqlCtx *ctx, CreateTableStmt *s, TableInfo *t, Plan *sel
 /* Validates a column's DEFAULT and keeps its SQL text in the catalog. */
 static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
 {
-    int len = cd->default_end - cd->default_->loc;
+    /* the text from the first token: a parenthesized expression's node
+     * starts inside its parentheses */
+    int start = cd->default_start ? cd->default_start : cd->default_->loc;
+    int len = cd->default_end - start;
     if (len <= 0 || !ctx->sql) return dd_err(ctx->err, DD_EINTERNAL, cd->default_->loc, "DEFAULT without text");
     if (len > 1024)
         return dd_err(ctx->err, DD_EPROGRAM_LIMIT, cd->default_->loc, "DEFAULT expression is too long (%d bytes, at most 1024)", len);
@@ -1598,7 +1601,7 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
         }
         return c->default_sql ? DD_OK : DD_ENOMEM;
     }
-    c->default_sql = arena_strndup(ctx->stmt, ctx->sql + cd->default_->loc, (size_t)len);
+    c->default_sql = arena_strndup(ctx->stmt, ctx->sql + start, (size_t)len);
     return c->default_sql ? DD_OK : DD_ENOMEM;
 }
 
