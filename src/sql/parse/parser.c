@@ -1316,6 +1316,24 @@ static int parse_prefix(Parser *p, Expr **out)
     return parse_primary(p, out);
 }
 
+/* COLLATE name: the collations that are DriftDB's own text order (byte by
+ * byte, which is code point order in UTF-8) are accepted, as no change;
+ * the current token is COLLATE. */
+static int parse_collate(Parser *p)
+{
+    advance(p);
+    Token *n = tok(p);
+    if (n->kind != TOK_IDENT && n->kind != TOK_QIDENT) return syntax_error(p);
+    static const char *const ours[] = {"C", "POSIX", "default", "ucs_basic", "C.UTF-8", "C.utf8", "pg_c_utf8"};
+    for (size_t i = 0; i < DD_ARRAY_LEN(ours); i++)
+        if (strcmp(n->str, ours[i]) == 0) {   /* case-sensitive, as collation names */
+            advance(p);
+            return DD_OK;
+        }
+    /* DriftDB has no other collation */
+    return dd_err(p->err, DD_EUNDEFINED_OBJECT, n->start, "collation \"%s\" for encoding \"UTF8\" does not exist", n->str);
+}
+
 /* Precedence of the infix or postfix operator at the current token, 0 if
  * the token does not continue an expression. */
 static int infix_prec(Parser *p)
@@ -1710,7 +1728,9 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         return DD_OK;
     }
     case KW_COLLATE:
-        return not_supported(p, oploc, "COLLATE");
+        TRY(parse_collate(p));
+        *out = l;
+        return DD_OK;
     default:
         break;
     }
@@ -2886,7 +2906,9 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
                 TRY(parse_seq_options(p, cd->idopts, false));
                 TRY(expect(p, TOK_RPAREN));
             }
-        } else if (is_kw(t, KW_COLLATE) || is_word(t, "generated")) {
+        } else if (is_kw(t, KW_COLLATE)) {
+            TRY(parse_collate(p));
+        } else if (is_word(t, "generated")) {
             return not_supported(p, t->start, "this column constraint");
         } else {
             break;
@@ -2950,7 +2972,7 @@ static int parse_create_index(Parser *p, Stmt *st)
             if (e->expr->kind != EXPR_FUNC) return syntax_error(p);
         }
         e->end = p->toks[p->pos - 1].end;
-        if (is_kw(tok(p), KW_COLLATE)) return not_supported(p, tok(p)->start, "COLLATE in an index");
+        if (is_kw(tok(p), KW_COLLATE)) TRY(parse_collate(p));
         if (accept_kw(p, KW_DESC)) e->desc = true;
         else accept_kw(p, KW_ASC);
         if (accept_kw(p, KW_NULLS)) {
