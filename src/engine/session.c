@@ -498,6 +498,8 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
     }
 }
 
+static int apply_setting(driftdb_session *s, const char *name, const char *value, bool is_local, DdError *e);
+
 static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *e)
 {
     r->tag = st->reset ? "RESET" : "SET";
@@ -563,26 +565,48 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
         result_warn(r, "WARNING", "25P01", "SET LOCAL can only be used in transaction blocks");
         return DD_OK;
     }
-    if (strcasecmp(st->name, "transaction_read_only") == 0 && in_txn && st->value) {
-        s->block_read_only = strcasecmp(st->value, "on") == 0 || strcasecmp(st->value, "true") == 0;
+    return apply_setting(s, st->name, st->reset ? NULL : st->value, st->is_local, e);
+}
+
+/* SET [LOCAL] name = value (NULL: RESET) of an ordinary setting, kept for
+ * ROLLBACK inside a transaction. */
+static int apply_setting(driftdb_session *s, const char *name, const char *value, bool is_local, DdError *e)
+{
+    bool in_txn = s->state != TXN_IDLE;
+    if (strcasecmp(name, "transaction_read_only") == 0 && in_txn && value) {
+        s->block_read_only = strcasecmp(value, "on") == 0 || strcasecmp(value, "true") == 0;
     }
-    if (in_txn && !st->is_local) {
+    if (in_txn && !is_local) {
         /* a plain SET after a SET LOCAL of the same name outlives the
          * transaction (PostgreSQL's GUC stack): the LOCAL entries become
          * ordinary ones */
         for (int i = 0; i < s->nundo; i++)
-            if (s->undo[i].local && strcasecmp(s->undo[i].name, st->name) == 0) s->undo[i].local = false;
+            if (s->undo[i].local && strcasecmp(s->undo[i].name, name) == 0) s->undo[i].local = false;
     }
     if (in_txn) {
         /* keep the value before, for ROLLBACK (and the end of SET LOCAL) */
-        const char *cur = driftdb_session_setting(s, st->name);
+        const char *cur = driftdb_session_setting(s, name);
         char *old = cur ? dd_strdup(cur) : NULL;
         if (cur && !old) return dd_err(e, DD_ENOMEM, -1, NULL);
-        int rc = settings_set(s, st->name, st->reset ? NULL : st->value, e);
+        int rc = settings_set(s, name, value, e);
         if (rc) { dd_free(old); return rc; }
-        return settings_undo_push(s, st->name, old, st->is_local);
+        return settings_undo_push(s, name, old, is_local);
     }
-    return settings_set(s, st->name, st->reset ? NULL : st->value, e);
+    return settings_set(s, name, value, e);
+}
+
+/* set_config(name, value, is_local) from SQL: as SET; is_local outside a
+ * transaction block lasts no longer than the statement, so does nothing.
+ * The settings SET treats specially are refused. */
+static int set_config_cb(void *sess, const char *name, const char *value, bool is_local, DdError *e)
+{
+    driftdb_session *s = sess;
+    if (!strcasecmp(name, "drift.system_time") || !strcasecmp(name, "constraints") ||
+        !strcasecmp(name, "transaction_isolation") || !strcasecmp(name, "transaction_read_only") ||
+        !strcasecmp(name, "all") || !strcasecmp(name, "session_authorization") || !strcasecmp(name, "role"))
+        return dd_err(e, DD_EFEATURE, -1, "set_config() of \"%s\" is not supported: use SET", name);
+    if (is_local && s->state == TXN_IDLE) return DD_OK;
+    return apply_setting(s, name, value, is_local, e);
 }
 
 static int run_show(driftdb_session *s, ShowStmt *st, driftdb_result *r, DdError *e)
@@ -650,6 +674,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->user = s->user;
     ctx->database = s->database;
     ctx->setting = session_setting_cb;
+    ctx->set_setting = set_config_cb;
     ctx->session = s;
     ctx->sql = sql;
     ctx->err = e;

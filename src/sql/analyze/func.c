@@ -1453,6 +1453,38 @@ static int f_current_setting(EvalEnv *env, const Value *a, int n, Value *out, in
     *out = text_out(env, v, strlen(v));
     return DD_OK;
 }
+/* set_config(name, value, is_local): SET [LOCAL] name = value; the value
+ * the setting then has */
+static int f_set_config(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n);
+    DD_UNUSED(loc);
+    if (a[0].isnull)
+        return dd_err(env->sql->err, DD_ENULL_NOT_ALLOWED, -1, "SET requires parameter name");
+    char *name = arena_strndup(env->sql->row, a[0].v.s.p, a[0].v.s.len);
+    char *value = a[1].isnull ? NULL : arena_strndup(env->sql->row, a[1].v.s.p, a[1].v.s.len);
+    if (!name || (!a[1].isnull && !value)) return dd_err(env->sql->err, DD_ENOMEM, -1, "out of memory");
+    if (!env->sql->set_setting || !env->sql->setting)
+        return dd_err(env->sql->err, DD_EFEATURE, -1, "set_config() is not available here");
+    int rc = env->sql->set_setting(env->sql->session, name, value, !a[2].isnull && a[2].v.b, env->sql->err);
+    if (rc) return rc;
+    const char *v = env->sql->setting(env->sql->session, name);
+    *out = v ? text_out(env, v, strlen(v)) : val_null(TYPE_TEXT);
+    return DD_OK;
+}
+static bool r_set_config(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    for (int i = 0; i < 2; i++) {
+        if (is_unknownish(a[i]) || type_is_string(a[i])) a[i] = TYPE_TEXT;
+        else return false;
+    }
+    if (is_unknownish(a[2]) || a[2] == TYPE_BOOL) a[2] = TYPE_BOOL;
+    else return false;
+    *r = TYPE_TEXT;
+    return true;
+}
+
 static bool r_current_setting(TypeId *a, int n, TypeId *r)
 {
     if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
@@ -1572,6 +1604,7 @@ static const FuncDef funcs[] = {
     {"current_catalog", 0, 0, r_none_text, f_current_database, false},
     {"current_schema", 0, 0, r_none_text, f_current_schema, false},
     {"current_setting", 1, 2, r_current_setting, f_current_setting, true},
+    {"set_config", 3, 3, r_set_config, f_set_config, true},
     {"pg_typeof", 1, 1, r_any_to_text, f_pg_typeof, false},
     {"gen_random_uuid", 0, 0, r_none_uuid, f_gen_random_uuid, true},
     {"drift_seq", 0, 0, r_none_int8, f_drift_seq, true},

@@ -46,6 +46,8 @@ typedef struct SqlCtx {
     const char *database;    /* current_database() */
     /* current_setting(): the session's value of a setting, or NULL */
     const char *(*setting)(void *session, const char *name);
+    /* set_config(): SET [LOCAL] name = value (NULL if the caller has none) */
+    int (*set_setting)(void *session, const char *name, const char *value, bool is_local, DdError *err);
     void *session;
     const char *sql;         /* the whole text, for error positions */
     DdError *err;
