@@ -235,6 +235,22 @@ int sql_parse_expr_text(SqlCtx *ctx, const char *text, const char *what, Expr **
 int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out,
                        bool *has_null);
 
+/*
+ * Decodes row image rec of t, written at seq start (0: by the open
+ * transaction, under t), into vals[0..t->ncols) as row_decode_used does
+ * (used NULL: every column); an image older than some of t's ALTER COLUMN
+ * TYPE conversions is read with the types it was written with and
+ * converted (convert.c).  Converted values live in the row arena.
+ */
+int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 start, Value *vals, const bool *used);
+/* The program converting column col, as read in table version scope, to
+ * type to (typmod): e (the statement's USING), else using_sql (SQL text
+ * over scope's columns), else the column itself, coerced by assignment
+ * (42804 when there is no such cast); compiled with the default settings,
+ * history columns unnamed. */
+int sql_conv_compile(SqlCtx *ctx, const TableInfo *scope, const ColumnInfo *col, const char *using_sql, Expr *e,
+                     TypeId to, i32 typmod, ExprProg **out);
+
 /* Copies v's variable-length payload into a. */
 int val_copy(Arena *a, const Value *v, Value *out);
 

@@ -882,7 +882,7 @@ static int arb_init(SqlCtx *ctx, const TableInfo *t, Arbiter *a, Value *vals, Bu
             int r = tscan_next(sc, &v, ctx->err);
             if (r <= 0) { rc = -r; break; }
             if (ctx->ws && ws_find(ctx->ws, t->id, v.pk, v.pklen)) continue;
-            if (!(rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) rc = arb_put_row(ctx, t, a, 1, vals, v.pk, v.pklen, key);
+            if (!(rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) rc = arb_put_row(ctx, t, a, 1, vals, v.pk, v.pklen, key);
         }
         tscan_close(sc);
     }
@@ -907,6 +907,7 @@ static int arb_row_has(SqlCtx *ctx, const TableInfo *t, Arbiter *a, const u8 *pk
     const u8 *rec;
     u32 reclen;
     Version v;
+    u64 start = 0;
     if (w) {
         if (!w->rec) return DD_OK;
         rec = w->rec;
@@ -916,9 +917,10 @@ static int arb_row_has(SqlCtx *ctx, const TableInfo *t, Arbiter *a, const u8 *pk
         if (f <= 0) return -f;
         rec = v.rec;
         reclen = v.reclen;
+        start = v.start;
     }
     bool has_null;
-    int rc = row_decode(t, rec, reclen, vals, ctx->err);
+    int rc = sql_row_decode(ctx, t, rec, reclen, start, vals, NULL);
     if (!rc) rc = sql_index_key_full(ctx, t, a->ix, vals, okey, &has_null);
     *has = !rc && !has_null && okey->len == key->len && memcmp(okey->data, key->data, key->len) == 0;
     return rc;
@@ -1042,6 +1044,7 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
         /* the existing row (the transaction's, else the snapshot's) */
         const u8 *orec;
         u32 oreclen;
+        u64 ostart = 0;
         WsRow *wr = ws_find(ctx->ws, t->id, cpk, cpklen);
         Version v;
         if (wr) {
@@ -1052,12 +1055,13 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
             if (f < 0) { rc = -f; break; }
             orec = v.rec;
             oreclen = v.reclen;
+            ostart = v.start;
         }
         /* a copy: the write set replaces (frees) the row's bytes when the
          * update is put, and the old and new rows' values point into them */
         u8 *orig = arena_memdup(ctx->stmt, orec, oreclen ? oreclen : 1);
         if (!orig) { rc = DD_ENOMEM; break; }
-        if ((rc = row_decode(t, orig, oreclen, row, ctx->err))) break;
+        if ((rc = sql_row_decode(ctx, t, orig, oreclen, ostart, row, NULL))) break;
         for (int h = 0; h < HIST_COLS; h++) {
             row[t->ncols + h] = val_null(hist_col_types[h]);
             row[w + t->ncols + h] = val_null(hist_col_types[h]);
@@ -1936,6 +1940,247 @@ static int column_has_null(SqlCtx *ctx, const TableInfo *t, int ci, bool *any)
     return rc;
 }
 
+/* ---------------------------------------------------------------- ALTER COLUMN TYPE */
+
+/* PostgreSQL's name of type ty with typmod, for messages. */
+static const char *type_text(SqlCtx *ctx, TypeId ty, i32 typmod)
+{
+    if ((ty == TYPE_VARCHAR || ty == TYPE_BPCHAR) && typmod >= 0)
+        return arena_printf(ctx->stmt, "%s(%d)", type_name(ty), (int)typmod);
+    if (ty == TYPE_NUMERIC && typmod >= 0)
+        return arena_printf(ctx->stmt, "numeric(%d,%d)", (int)(typmod >> 16), (int)(typmod & 0xffff));
+    return type_name(ty);
+}
+
+/* Whether a foreign key can compare values of types a and b. */
+static bool fk_types_ok(TypeId a, TypeId b)
+{
+    return a == b || (type_is_numeric(a) && type_is_numeric(b)) || (type_is_string(a) && type_is_string(b));
+}
+
+static int fk_types_err(SqlCtx *ctx, const ForeignKeyInfo *fk, const char *col, const char *ref, TypeId a, TypeId b)
+{
+    dd_err(ctx->err, DD_EDATATYPE_MISMATCH, -1, "foreign key constraint \"%s\" cannot be implemented", fk->name);
+    dd_err_detail(ctx->err, "Key columns \"%s\" and \"%s\" are of incompatible types: %s and %s.", col, ref,
+                  type_name(a), type_name(b));
+    return DD_EDATATYPE_MISMATCH;
+}
+
+/* The foreign keys over column ci of t, which is changing to type ty
+ * (using: with a USING expression): its own keys and those of the
+ * present tables that reference it.  Values that compare equal keep the
+ * references valid; other changes are refused. */
+static int alter_type_fks(SqlCtx *ctx, const TableInfo *t, int ci, TypeId ty, bool using)
+{
+    const ColumnInfo *col = &t->cols[ci];
+    const TableInfo **all;
+    int n;
+    int rc = present_tables(ctx, &all, &n);
+    if (rc) return rc;
+    for (int i = 0; i < n; i++) {
+        const TableInfo *c = all[i]->id == t->id ? t : all[i];
+        if (c->dropped) continue;
+        for (int x = 0; x < c->nfks; x++) {
+            const ForeignKeyInfo *fk = &c->fks[x];
+            const TableInfo *p = fk->ref_table == t->id ? t : NULL;
+            for (int j = 0; j < n && !p; j++) if (all[j]->id == fk->ref_table) p = all[j];
+            for (int k = 0; p && k < fk->ncols; k++) {
+                bool mine = c == t && fk->cols[k] == col->id, theirs = p == t && fk->ref_cols[k] == col->id;
+                if (!mine && !theirs) continue;
+                if (using)
+                    return dd_err(ctx->err, DD_EFEATURE, -1,
+                                  "ALTER COLUMN TYPE ... USING of column \"%s\" is not supported: foreign key constraint "
+                                  "\"%s\" uses it (drop the constraint first)", col->name, fk->name);
+                int a = table_col_index(c, fk->cols[k]), b = table_col_index(p, fk->ref_cols[k]);
+                if (a < 0 || b < 0) continue;
+                TypeId at = mine ? ty : (TypeId)c->cols[a].type, bt = theirs ? ty : (TypeId)p->cols[b].type;
+                if (!fk_types_ok(at, bt)) return fk_types_err(ctx, fk, c->cols[a].name, p->cols[b].name, at, bt);
+            }
+        }
+    }
+    return DD_OK;
+}
+
+/*
+ * ALTER [COLUMN] c [SET DATA] TYPE ty [USING expr] on t (the version being
+ * made; t0 the present one): the column takes its new type, and a
+ * conversion (the old type and the USING text) joins t->convs under
+ * `step`, so that images written before read converted (exec/convert.c);
+ * no row gets a new version.  The indexes over the column get new ids
+ * (built from the converted rows at commit; the old ones stay for AS OF
+ * before).  The rows are checked by alter_type_check_rows once every
+ * action is in.
+ */
+static int alter_column_type(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, AlterCmd *c, u32 step)
+{
+    int ci = find_col(t, c->name);
+    if (ci < 0 || system_col_name(c->name) || t->cols[ci].pending || strcmp(c->name, ROWID_COL) == 0)
+        return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist", c->name,
+                      t->name);
+    ColumnInfo *col = &t->cols[ci];
+    if (ctx->ws && ws_has_table_rows(ctx->ws, t->id))
+        return dd_err(ctx->err, DD_EFEATURE, -1,
+                      "ALTER COLUMN TYPE of table \"%s\" after changing its rows in the same transaction is not supported "
+                      "(commit the changes first)", t->name);
+    TypeId ty;
+    if (!type_from_name(c->col->type.name, &ty))
+        return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, c->col->type.loc, "type \"%s\" does not exist", c->col->type.name);
+    i32 typmod = c->col->type.typmod;
+    if (ty == TYPE_BPCHAR && typmod < 0) typmod = 1;
+    TypeId oty = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+    const char *tt = type_text(ctx, ty, typmod);
+    if (!tt) return DD_ENOMEM;
+    /* the conversion, over the row before this ALTER */
+    int ci0 = find_col(t0, c->name);
+    const TableInfo *scope = ci0 >= 0 && t0->cols[ci0].id == col->id ? t0 : t;
+    ExprProg *pr;
+    int rc = sql_conv_compile(ctx, scope, col, NULL, c->using_, ty, typmod, &pr);
+    if (rc == DD_EDATATYPE_MISMATCH && !c->using_) {
+        dd_err(ctx->err, DD_EDATATYPE_MISMATCH, -1, "column \"%s\" cannot be cast automatically to type %s", c->name, tt);
+        dd_err_hint(ctx->err, "You might need to specify \"USING %s::%s\".", c->name, tt);
+        return DD_EDATATYPE_MISMATCH;
+    }
+    if (rc) return rc;
+    for (int i = 0; i < t->nconvs; i++)
+        if (t->convs[i].step == step && t->convs[i].col == col->id)
+            return dd_err(ctx->err, DD_EFEATURE, -1, "cannot alter type of column \"%s\" twice", c->name);
+    for (int i = 0; i < pr->n; i++)
+        if (pr->code[i].op == XOP_SUBLINK)
+            return dd_err(ctx->err, DD_EFEATURE, c->using_start, "cannot use subquery in transform expression");
+    if (calls_volatile(c->using_))
+        return dd_err(ctx->err, DD_EFEATURE, c->using_start,
+                      "ALTER COLUMN TYPE with a volatile USING expression is not supported "
+                      "(rows written before the change are converted when read, so the conversion must give the same value "
+                      "every time)");
+    if (is_pk_col(t, ci) && (c->using_ || !type_is_int(oty) || !type_is_int(ty)))
+        return dd_err(ctx->err, DD_EFEATURE, -1,
+                      "cannot change the type of primary key column \"%s\" to %s: rows are stored by their key, which "
+                      "would change (only smallint, integer and bigint change into one another, without USING)",
+                      c->name, tt);
+    if ((rc = view_check_alter_type(ctx, t0, col->id, c->name))) return rc;
+    if ((rc = alter_type_fks(ctx, t, ci, ty, c->using_ != NULL))) return rc;
+    /* the DEFAULT: kept as text, it must still give the new type */
+    if (col->default_sql) {
+        ExprProg *dp;
+        ExprProg *cast;
+        ColumnInfo nc = *col;
+        nc.type = (u16)ty;
+        nc.typmod = typmod;
+        if (sql_conv_compile(ctx, scope, col, NULL, NULL, ty, typmod, &cast) || dml_compile_default(ctx, &nc, &dp)) {
+            dd_err_clear(ctx->err);
+            return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, -1, "default for column \"%s\" cannot be cast automatically to type %s",
+                          c->name, tt);
+        }
+    }
+    /* the indexes over it are built again under new ids */
+    for (int x = 0; x < t->nindexes; x++) {
+        IndexInfo *ix = &t->indexes[x];
+        bool uses = false, fresh = true;
+        for (int k = 0; k < ix->ncols; k++) uses |= ix->cols[k] == col->id;
+        if (!uses && (rc = sql_index_uses_column(ctx, ix, c->name, &uses))) return rc;
+        for (int y = 0; y < t0->nindexes; y++) fresh &= t0->indexes[y].id != ix->id;
+        if (uses && !fresh) ix->id = store_new_index_id(ctx->store);
+    }
+    ColConv *cv = arena_alloc(ctx->stmt, sizeof(ColConv) * (size_t)(t->nconvs + 1));
+    if (!cv) return DD_ENOMEM;
+    if (t->nconvs) memcpy(cv, t->convs, sizeof(ColConv) * (size_t)t->nconvs);
+    ColConv *v = &cv[t->nconvs];
+    memset(v, 0, sizeof(*v));
+    v->step = step;
+    v->col = col->id;
+    v->old_type = col->type;
+    v->old_typmod = col->typmod;
+    if (c->using_ && !(v->using_sql = arena_strndup(ctx->stmt, ctx->sql + c->using_start,
+                                                      (size_t)(c->using_end - c->using_start))))
+        return DD_ENOMEM;
+    t->convs = cv;
+    t->nconvs++;
+    col->type = (u16)ty;
+    col->typmod = typmod;
+    return DD_OK;
+}
+
+/* After ALTER COLUMN TYPE (step) on t: every version of the table converts
+ * (a value that does not fails the ALTER, even in a version no longer
+ * live: it would fail every read of the history), and the live rows meet
+ * the NOT NULLs and CHECKs of the converted columns and the rebuilt unique
+ * indexes. */
+static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t, u32 step)
+{
+    Plan cp;
+    memset(&cp, 0, sizeof(cp));
+    int rc = compile_checks(ctx, t, &cp);
+    if (rc) return rc;
+    for (int x = 0; x < t->nindexes; x++) {
+        const IndexInfo *ix = &t->indexes[x];
+        bool fresh = true;
+        for (int y = 0; y < t0->nindexes; y++) fresh &= t0->indexes[y].id != ix->id;
+        if (!fresh) continue;
+        for (int k = 0; ix->exprs && k < ix->ncols; k++) {
+            ExprProg *p;
+            Expr *ast;
+            if (ix->exprs[k] && (rc = sql_index_expr(ctx, t, ix, k, &p, &ast))) return rc;
+        }
+    }
+    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!vals) return DD_ENOMEM;
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        TScan *sc;
+        if ((rc = tscan_open(ctx->snap, t->id, pass == 0 ? TMODE_PRESENT : TMODE_ALL, 0, 0, NULL, 0, NULL, 0, &sc,
+                             ctx->err)))
+            return rc;
+        for (u64 n = 0; !rc; n++) {
+            Version v;
+            if ((n & 255) == 0 && (rc = sql_check_interrupt(ctx))) break;
+            int r = tscan_next(sc, &v, ctx->err);
+            if (r < 0) { rc = -r; break; }
+            if (r == 0) break;
+            if (!v.rec || (pass == 1 && v.end == 0)) continue;   /* live ones: pass 0 */
+            ArenaMark m = arena_mark(ctx->row);
+            if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
+            for (int i = 0; pass == 0 && i < t->nconvs && !rc; i++) {
+                if (t->convs[i].step != step) continue;
+                int ci = table_col_index(t, t->convs[i].col);
+                if (ci >= 0 && vals[ci].isnull && (t->cols[ci].not_null || is_pk_col(t, ci)))
+                    rc = dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
+                                t->cols[ci].name, t->name);
+            }
+            for (int i = 0; pass == 0 && i < cp.nchecks && !rc; i++) {
+                Value out;
+                if ((rc = expr_eval(cp.checks[i], &env, vals, &out))) break;
+                if (!out.isnull && !out.v.b)
+                    rc = dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "check constraint \"%s\" of relation \"%s\" is violated by some row",
+                                t->checks[i].name, t->name);
+            }
+            arena_rewind(ctx->row, m);
+        }
+        tscan_close(sc);
+    }
+    for (int x = 0; x < t->nindexes && !rc; x++) {
+        const IndexInfo *ix = &t->indexes[x];
+        bool fresh = true;
+        for (int y = 0; y < t0->nindexes; y++) fresh &= t0->indexes[y].id != ix->id;
+        if (fresh && ix->unique) rc = sql_check_unique_build(ctx, t, ix);
+    }
+    return rc;
+}
+
+/* Whether a conversion that t keeps reads column `name` in its USING
+ * (then the column may not be renamed or dropped: the text names it). */
+static int conv_uses_column(SqlCtx *ctx, const TableInfo *t, const char *name, bool *uses)
+{
+    *uses = false;
+    for (int i = 0; i < t->nconvs && !*uses; i++) {
+        if (!t->convs[i].using_sql) continue;
+        int ci = table_col_index(t, t->convs[i].col);
+        if (ci < 0 || t->cols[ci].dropped) continue;   /* never applied again */
+        int rc = sql_text_uses_column(ctx, t->convs[i].using_sql, name, uses);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
+
 /*
  * ALTER TABLE: a new catalog version of the table (TEMPORAL.md §6: AS OF
  * an earlier point the table keeps its old columns and names).  No row
@@ -1960,6 +2205,8 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
     TableInfo *t = table_grow(ctx, t0, s->ncmds);
     if (!t) return DD_ENOMEM;
     int rc, changed = 0;
+    u32 step = t0->nconvs ? t0->convs[t0->nconvs - 1].step + 1 : 1;
+    bool types = false;
     /* PostgreSQL applies the DROPs of an ALTER TABLE before its other
      * actions: pass 0 drops, pass 1 the rest */
     for (int pass = 0; pass < 2; pass++)
@@ -2018,6 +2265,15 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (is_pk_col(t, ci))
                 return dd_err(ctx->err, DD_EFEATURE, c->loc,
                               "cannot drop column \"%s\": it is part of the primary key", c->name);
+            bool conv = false;
+            t->cols[ci].dropped = true;   /* its own conversions no longer apply */
+            rc = conv_uses_column(ctx, t, c->name, &conv);
+            t->cols[ci].dropped = false;
+            if (rc) return rc;
+            if (conv)
+                return dd_err(ctx->err, DD_EFEATURE, c->loc,
+                              "cannot drop column \"%s\": an ALTER COLUMN TYPE ... USING of another column reads it "
+                              "(older rows are converted with it when read)", c->name);
             char *what = arena_printf(ctx->stmt, "column %s of table %s", c->name, t->name);
             if (!what) return DD_ENOMEM;
             if ((rc = view_drop_dependents(ctx, p, t->id, t->cols[ci].id, what, c->cascade))) return rc;
@@ -2079,6 +2335,12 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                                   "cannot rename column \"%s\": check constraint \"%s\" uses it (drop the constraint first)",
                                   c->name, t->checks[x].name);
             }
+            bool conv;
+            if ((rc = conv_uses_column(ctx, t, c->name, &conv))) return rc;
+            if (conv)
+                return dd_err(ctx->err, DD_EFEATURE, c->loc,
+                              "cannot rename column \"%s\": an ALTER COLUMN TYPE ... USING names it "
+                              "(older rows are converted with that expression when read)", c->name);
             char *what = arena_printf(ctx->stmt, "column \"%s\" of table \"%s\"", c->name, t->name);
             if (!what) return DD_ENOMEM;
             if ((rc = view_check_rename(ctx, t, t->cols[ci].id, what))) return rc;
@@ -2138,6 +2400,10 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             col->not_null = true;
             break;
         }
+        case ALTER_TYPE:
+            if ((rc = alter_column_type(ctx, t0, t, c, step))) return rc;
+            types = true;
+            break;
         case ALTER_RENAME_TABLE:
             if (resolve_table_present(ctx, c->newname) || sql_index_name_taken(ctx, c->newname) ||
                 strcmp(c->newname, "drift_commits") == 0)
@@ -2150,6 +2416,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             break;
         }
     }
+    if (types && (rc = alter_type_check_rows(ctx, t0, t, step))) return rc;
     /* an ALTER whose every action was skipped changes nothing: no version, no seq */
     p->new_table = changed ? t : NULL;
     return DD_OK;

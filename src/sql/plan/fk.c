@@ -663,7 +663,7 @@ static int check_writes(SqlCtx *ctx, const TableInfo *c, const ForeignKeyInfo *f
         for (int k = 0; k < r.n && !null; k++) null = nv[r.ci[k]].isnull;
         if (null) continue;
         if (w->existed && w->orig) {
-            if ((rc = row_decode(c, w->orig, w->origlen, ov, ctx->err))) return rc;
+            if ((rc = sql_row_decode(ctx, c, w->orig, w->origlen, w->orig_seq, ov, NULL))) return rc;
             if (same_values(ctx, ov, nv, r.ci, r.n)) continue;
         }
         bool found;
@@ -680,7 +680,7 @@ static int check_writes(SqlCtx *ctx, const TableInfo *c, const ForeignKeyInfo *f
     for (int i = 0; !rc && i < n; i++) {
         WsRow *w = rows[i];
         if (!w->existed || !w->orig) continue;
-        if ((rc = row_decode(p, w->orig, w->origlen, ov, ctx->err))) break;
+        if ((rc = sql_row_decode(ctx, p, w->orig, w->origlen, w->orig_seq, ov, NULL))) break;
         if (w->rec) {
             if ((rc = row_decode(p, w->rec, w->reclen, nv, ctx->err))) break;
             if (same_values(ctx, ov, nv, r.pi, r.n)) continue;

@@ -345,7 +345,7 @@ static int build_index(SqlCtx *ctx, TxnWrites *ws, const TableInfo *t, const Ind
                 WsRow *w = ws ? ws_find(ws, t->id, v.pk, v.pklen) : NULL;
                 if (w) continue;   /* its entries come with the write set's row */
             }
-            if ((rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) break;
+            if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
             bool has_null;
             if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
             bool cut = key.len > ROW_INDEX_PREFIX;
@@ -425,7 +425,7 @@ static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo 
         if (r == 0) break;
         if (ctx->ws && ws_find(ctx->ws, t->id, v.pk, v.pklen)) continue;
         bool has_null;
-        if ((rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) break;
+        if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
         if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
         if (!has_null) rc = keyset_put(ctx->stmt, &ks, key.data, (u32)key.len, 0, &dup);
     }
@@ -443,6 +443,11 @@ static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo 
     if (!rc && dup) rc = unique_error(ctx, t, ix, &key, building);
     buf_free(&key);
     return rc;
+}
+
+int sql_check_unique_build(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix)
+{
+    return unique_over_present(ctx, t, ix, true);
 }
 
 bool sql_index_in_snapshot(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix)
@@ -508,7 +513,7 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
                     int f = tget_present(ctx->snap, t->id, pk, pklen, &v);
                     if (f < 0) { rc = -f; break; }
                     bool on;
-                    if (!f || (rc = row_decode(t, v.rec, v.reclen, ovals, ctx->err))) continue;
+                    if (!f || (rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, ovals, NULL))) continue;
                     if ((rc = sql_index_key_full(ctx, t, ix, ovals, &okey, &on))) break;
                     if (okey.len != key.len || memcmp(okey.data, key.data, key.len) != 0) continue;
                 }

@@ -131,6 +131,9 @@ int view_drop_dependents(SqlCtx *ctx, Plan *p, u32 id, u32 col, const char *what
 /* 0A000 when a view of the present reads t (column col; 0: the table),
  * which a rename of `what` would break. */
 int view_check_rename(SqlCtx *ctx, const TableInfo *t, u32 col, const char *what);
+/* 0A000 as PostgreSQL when a view of the present reads column col
+ * (colname) of t: ALTER COLUMN TYPE. */
+int view_check_alter_type(SqlCtx *ctx, const TableInfo *t, u32 col, const char *colname);
 /* A statement on t that needs a table: 42809 "is not a table" for a view
  * (action NULL), or 0A000 "cannot <action> view". */
 int view_not_table(SqlCtx *ctx, const TableInfo *t, int loc, const char *action);
@@ -226,6 +229,10 @@ int sql_text_uses_column(SqlCtx *ctx, const char *text, const char *col, bool *u
 int sql_index_builds(SqlCtx *ctx, TxnWrites *ws, WriteSet *out, int *cap);
 /* 23505 when a row the statement wrote (pks) breaks a unique index of t. */
 int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n);
+/* Unique index ix of t (a version being made) over the live rows, as its
+ * build will see them: 23505 "could not create unique index" at the
+ * first repeated key. */
+int sql_check_unique_build(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix);
 
 
 #endif

@@ -129,7 +129,7 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
         if (r < 0) { rc = -r; break; }
         if (r == 0) break;
         if (seen++ % step) continue;
-        if ((rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) break;
+        if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
         sampled++;
         for (int i = 0; i < t->ncols && !rc; i++) {
             if (vals[i].isnull) { cc[i].nulls++; continue; }

@@ -293,6 +293,11 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
         c->checks[i].expr_sql = arena_strdup(a, t->checks[i].expr_sql);
         if (!c->checks[i].name || !c->checks[i].expr_sql) return NULL;
     }
+    if (t->nconvs) {
+        if (!(c->convs = arena_memdup(a, t->convs, sizeof(ColConv) * (size_t)t->nconvs))) return NULL;
+        for (int i = 0; i < t->nconvs; i++)
+            if (t->convs[i].using_sql && !(c->convs[i].using_sql = arena_strdup(a, t->convs[i].using_sql))) return NULL;
+    }
     if (t->ncomments) {
         c->comments = arena_alloc(a, sizeof(*c->comments) * (size_t)t->ncomments);
         if (!c->comments) return NULL;
