@@ -123,7 +123,13 @@ void catalog_encode(const TableInfo *t, Buf *out)
             buf_put_u16be(out, v->old_type);
             buf_put_svarint(out, v->old_typmod);
             buf_putc(out, v->using_sql != NULL);
-            if (v->using_sql) put_str(out, v->using_sql);
+            if (!v->using_sql) continue;
+            put_str(out, v->using_sql);
+            buf_put_varint(out, (u64)v->nrefs);
+            for (int k = 0; k < v->nrefs; k++) {
+                buf_put_varint(out, v->ref_ids[k]);
+                put_str(out, v->ref_names[k]);
+            }
         }
     }
 }
@@ -359,6 +365,18 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             if (cur_u8(&c)) {
                 v->using_sql = get_str_max(&c, a, FMT_CAT_MAX_VIEW_SQL);
                 oom |= !c.bad && !v->using_sql;
+                u64 nr = cur_varint(&c);
+                if (nr > (u64)t->ncols || nr > cur_left(&c)) c.bad = true;
+                if (c.bad || oom || !nr) continue;
+                v->nrefs = (int)nr;
+                v->ref_ids = arena_alloc(a, sizeof(u32) * (size_t)nr);
+                v->ref_names = arena_alloc(a, sizeof(char *) * (size_t)nr);
+                oom |= !v->ref_ids || !v->ref_names;
+                for (int k = 0; !oom && !c.bad && k < v->nrefs; k++) {
+                    v->ref_ids[k] = get_u32v(&c);
+                    v->ref_names[k] = get_str(&c, a);
+                    oom |= !c.bad && !v->ref_names[k];
+                }
             }
         }
     }

@@ -141,6 +141,11 @@ typedef struct ColConv {
     u16 old_type;     /* the SQL layer's TypeId */
     i32 old_typmod;
     char *using_sql;
+    /* the columns using_sql names: ids and their names at the ALTER, which
+     * the text binds to whatever renames and drops follow */
+    int nrefs;
+    u32 *ref_ids;
+    char **ref_names;
 } ColConv;
 
 /* One version of a table definition.  Immutable once published. */

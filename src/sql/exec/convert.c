@@ -17,9 +17,10 @@
  * A conversion must give the same value at every read: ALTER refuses
  * volatile USING expressions, and conversions run with the default
  * settings (TimeZone UTC, shortest float output), whatever the session's.
- * The programs are compiled once per statement (SqlCtx.convs), over the
- * table's present column names (plan/dml.c keeps the columns a USING
- * names from being renamed or dropped).
+ * The programs are compiled once per statement (SqlCtx.convs); a kept
+ * USING text binds to the columns it named at the ALTER (ColConv.refs,
+ * by id), so later renames and drops do not change what it reads (a
+ * dropped column it reads is still decoded for it).
  */
 #include "executor.h"
 #include "../types/rowcodec.h"
@@ -64,15 +65,16 @@ static TableInfo *types_before(SqlCtx *ctx, const TableInfo *t, int from)
     return s;
 }
 
-int sql_conv_compile(SqlCtx *ctx, const TableInfo *scope, const ColumnInfo *col, const char *using_sql, Expr *e,
-                     TypeId to, i32 typmod, ExprProg **out)
+int sql_conv_compile(SqlCtx *ctx, const TableInfo *scope, const ColumnInfo *col, const ColConv *cv, Expr *e,
+                     TypeId to, i32 typmod, ExprProg **out, bool **used)
 {
     const char *sql = NULL, *saved = ctx->sql;
     int rc;
+    bool kept = !e && cv && cv->using_sql;
     if (e) {
         /* the statement's own USING: positions in its text */
-    } else if (using_sql) {
-        if ((rc = sql_parse_expr_text(ctx, using_sql, "a USING expression", &e, &sql))) return rc;
+    } else if (kept) {
+        if ((rc = sql_parse_expr_text(ctx, cv->using_sql, "a USING expression", &e, &sql))) return rc;
     } else {
         if (!(e = arena_zalloc(ctx->stmt, sizeof(Expr)))) return DD_ENOMEM;
         e->kind = EXPR_COLUMN;
@@ -83,6 +85,14 @@ int sql_conv_compile(SqlCtx *ctx, const TableInfo *scope, const ColumnInfo *col,
     if ((rc = scope_rel_for_table(ctx, scope, scope->name, &rel))) return rc;
     /* a conversion reads the row's own values, not its history */
     for (int h = 0; h < HIST_COLS; h++) rel.names[scope->ncols + h] = "";
+    if (kept) {
+        /* the kept text names the columns it named at the ALTER */
+        for (int i = 0; i < scope->ncols; i++) rel.names[i] = "";
+        for (int k = 0; k < cv->nrefs; k++) {
+            int ci = table_col_index(scope, cv->ref_ids[k]);
+            if (ci >= 0) rel.names[ci] = cv->ref_names[k];
+        }
+    }
     Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL, NULL, 0, 0};
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
@@ -96,6 +106,7 @@ int sql_conv_compile(SqlCtx *ctx, const TableInfo *scope, const ColumnInfo *col,
     rc = expr_compile_as(&cc, e, to, typmod, out);
     ctx->sql = saved;
     ctx->vctx = vc;
+    if (used) *used = rel.used;
     return rc;
 }
 
@@ -106,6 +117,15 @@ static int cache_build(SqlCtx *ctx, const TableInfo *t, int first, ConvCache **o
     c->t = t;
     c->first = first;
     if (!(c->dec = types_before(ctx, t, first))) return DD_ENOMEM;
+    /* a column dropped since, that a pending USING reads, is decoded too */
+    for (int i = first; i < t->nconvs; i++) {
+        int ci = table_col_index(t, t->convs[i].col);
+        if (ci < 0 || t->cols[ci].dropped) continue;
+        for (int k = 0; k < t->convs[i].nrefs; k++) {
+            int ri = table_col_index(t, t->convs[i].ref_ids[k]);
+            if (ri >= 0) c->dec->cols[ri].dropped = false;
+        }
+    }
     int nsteps = 0;
     for (int i = first; i < t->nconvs; i++)
         if (i == first || t->convs[i].step != t->convs[i - 1].step) nsteps++;
@@ -132,7 +152,7 @@ static int cache_build(SqlCtx *ctx, const TableInfo *t, int first, ConvCache **o
                     typmod = t->convs[j].old_typmod;
                     break;
                 }
-            int rc = sql_conv_compile(ctx, scope, &t->cols[ci], v->using_sql, NULL, to, typmod, &s->progs[k]);
+            int rc = sql_conv_compile(ctx, scope, &t->cols[ci], v, NULL, to, typmod, &s->progs[k], NULL);
             if (rc) {
                 ctx->err->position = 0;
                 return rc;
@@ -173,7 +193,8 @@ int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 st
     }
     ctx->vctx = vc;
     if (rc) return rc;
-    for (int i = 0; used && i < t->ncols; i++)
-        if (!used[i]) vals[i] = val_null((TypeId)(t->cols[i].type == TYPE_NULLTYPE ? TYPE_TEXT : t->cols[i].type));
+    for (int i = 0; i < t->ncols; i++)
+        if (t->cols[i].dropped || (used && !used[i]))
+            vals[i] = val_null((TypeId)(t->cols[i].type == TYPE_NULLTYPE ? TYPE_TEXT : t->cols[i].type));
     return DD_OK;
 }

@@ -244,12 +244,13 @@ int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, con
  */
 int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 start, Value *vals, const bool *used);
 /* The program converting column col, as read in table version scope, to
- * type to (typmod): e (the statement's USING), else using_sql (SQL text
- * over scope's columns), else the column itself, coerced by assignment
- * (42804 when there is no such cast); compiled with the default settings,
- * history columns unnamed. */
-int sql_conv_compile(SqlCtx *ctx, const TableInfo *scope, const ColumnInfo *col, const char *using_sql, Expr *e,
-                     TypeId to, i32 typmod, ExprProg **out);
+ * type to (typmod): e (the statement's USING, over scope's names), else
+ * cv's USING text (over the names cv->refs kept), else the column itself,
+ * coerced by assignment (42804 when there is no such cast); compiled with
+ * the default settings, history columns unnamed.  *used (may be NULL):
+ * per column of scope, whether the expression reads it (statement arena). */
+int sql_conv_compile(SqlCtx *ctx, const TableInfo *scope, const ColumnInfo *col, const ColConv *cv, Expr *e,
+                     TypeId to, i32 typmod, ExprProg **out, bool **used);
 
 /* Copies v's variable-length payload into a. */
 int val_copy(Arena *a, const Value *v, Value *out);

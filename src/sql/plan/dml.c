@@ -2034,7 +2034,8 @@ static int alter_column_type(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, Alt
     int ci0 = find_col(t0, c->name);
     const TableInfo *scope = ci0 >= 0 && t0->cols[ci0].id == col->id ? t0 : t;
     ExprProg *pr;
-    int rc = sql_conv_compile(ctx, scope, col, NULL, c->using_, ty, typmod, &pr);
+    bool *used;
+    int rc = sql_conv_compile(ctx, scope, col, NULL, c->using_, ty, typmod, &pr, &used);
     if (rc == DD_EDATATYPE_MISMATCH && !c->using_) {
         dd_err(ctx->err, DD_EDATATYPE_MISMATCH, -1, "column \"%s\" cannot be cast automatically to type %s", c->name, tt);
         dd_err_hint(ctx->err, "You might need to specify \"USING %s::%s\".", c->name, tt);
@@ -2066,7 +2067,7 @@ static int alter_column_type(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, Alt
         ColumnInfo nc = *col;
         nc.type = (u16)ty;
         nc.typmod = typmod;
-        if (sql_conv_compile(ctx, scope, col, NULL, NULL, ty, typmod, &cast) || dml_compile_default(ctx, &nc, &dp)) {
+        if (sql_conv_compile(ctx, scope, col, NULL, NULL, ty, typmod, &cast, NULL) || dml_compile_default(ctx, &nc, &dp)) {
             dd_err_clear(ctx->err);
             return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, -1, "default for column \"%s\" cannot be cast automatically to type %s",
                           c->name, tt);
@@ -2090,9 +2091,19 @@ static int alter_column_type(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, Alt
     v->col = col->id;
     v->old_type = col->type;
     v->old_typmod = col->typmod;
-    if (c->using_ && !(v->using_sql = arena_strndup(ctx->stmt, ctx->sql + c->using_start,
-                                                      (size_t)(c->using_end - c->using_start))))
-        return DD_ENOMEM;
+    if (c->using_) {
+        /* the text, and the columns it names (by id, with their names now) */
+        if (!(v->using_sql = arena_strndup(ctx->stmt, ctx->sql + c->using_start, (size_t)(c->using_end - c->using_start))))
+            return DD_ENOMEM;
+        v->ref_ids = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(scope->ncols + 1));
+        v->ref_names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(scope->ncols + 1));
+        if (!v->ref_ids || !v->ref_names) return DD_ENOMEM;
+        for (int i = 0; i < scope->ncols; i++) {
+            if (!used[i]) continue;
+            v->ref_ids[v->nrefs] = scope->cols[i].id;
+            v->ref_names[v->nrefs++] = scope->cols[i].name;
+        }
+    }
     t->convs = cv;
     t->nconvs++;
     col->type = (u16)ty;
@@ -2164,21 +2175,6 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
         if (fresh && ix->unique) rc = sql_check_unique_build(ctx, t, ix);
     }
     return rc;
-}
-
-/* Whether a conversion that t keeps reads column `name` in its USING
- * (then the column may not be renamed or dropped: the text names it). */
-static int conv_uses_column(SqlCtx *ctx, const TableInfo *t, const char *name, bool *uses)
-{
-    *uses = false;
-    for (int i = 0; i < t->nconvs && !*uses; i++) {
-        if (!t->convs[i].using_sql) continue;
-        int ci = table_col_index(t, t->convs[i].col);
-        if (ci < 0 || t->cols[ci].dropped) continue;   /* never applied again */
-        int rc = sql_text_uses_column(ctx, t->convs[i].using_sql, name, uses);
-        if (rc) return rc;
-    }
-    return DD_OK;
 }
 
 /*
@@ -2265,15 +2261,6 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (is_pk_col(t, ci))
                 return dd_err(ctx->err, DD_EFEATURE, c->loc,
                               "cannot drop column \"%s\": it is part of the primary key", c->name);
-            bool conv = false;
-            t->cols[ci].dropped = true;   /* its own conversions no longer apply */
-            rc = conv_uses_column(ctx, t, c->name, &conv);
-            t->cols[ci].dropped = false;
-            if (rc) return rc;
-            if (conv)
-                return dd_err(ctx->err, DD_EFEATURE, c->loc,
-                              "cannot drop column \"%s\": an ALTER COLUMN TYPE ... USING of another column reads it "
-                              "(older rows are converted with it when read)", c->name);
             char *what = arena_printf(ctx->stmt, "column %s of table %s", c->name, t->name);
             if (!what) return DD_ENOMEM;
             if ((rc = view_drop_dependents(ctx, p, t->id, t->cols[ci].id, what, c->cascade))) return rc;
@@ -2335,12 +2322,6 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                                   "cannot rename column \"%s\": check constraint \"%s\" uses it (drop the constraint first)",
                                   c->name, t->checks[x].name);
             }
-            bool conv;
-            if ((rc = conv_uses_column(ctx, t, c->name, &conv))) return rc;
-            if (conv)
-                return dd_err(ctx->err, DD_EFEATURE, c->loc,
-                              "cannot rename column \"%s\": an ALTER COLUMN TYPE ... USING names it "
-                              "(older rows are converted with that expression when read)", c->name);
             char *what = arena_printf(ctx->stmt, "column \"%s\" of table \"%s\"", c->name, t->name);
             if (!what) return DD_ENOMEM;
             if ((rc = view_check_rename(ctx, t, t->cols[ci].id, what))) return rc;
