@@ -122,6 +122,7 @@ void catalog_encode(const TableInfo *t, Buf *out)
             buf_put_varint(out, v->col);
             buf_put_u16be(out, v->old_type);
             buf_put_svarint(out, v->old_typmod);
+            put_str(out, v->timezone);
             buf_putc(out, v->using_sql != NULL);
             if (!v->using_sql) continue;
             put_str(out, v->using_sql);
@@ -362,6 +363,9 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             i64 tm = cur_svarint(&c);
             if (tm < INT32_MIN || tm > INT32_MAX || v->seq == 0 || v->seq > t->seq) c.bad = true;
             v->old_typmod = (i32)tm;
+            v->timezone = get_str(&c, a);
+            oom |= !c.bad && !v->timezone;
+            if (v->timezone && !v->timezone[0]) v->timezone = NULL;
             if (cur_u8(&c)) {
                 v->using_sql = get_str_max(&c, a, FMT_CAT_MAX_VIEW_SQL);
                 oom |= !c.bad && !v->using_sql;

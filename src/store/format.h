@@ -111,7 +111,8 @@
  *             [flag 64 (ALTER COLUMN TYPE, store.h ColConv): varint n,
  *              n x { u64 BE seq (0 in memory is written as the record's
  *              seq), varint step, varint column id, u16 BE old type,
- *              svarint old typmod, u8 has USING, [str USING (SQL text),
+ *              svarint old typmod, str TimeZone (empty: UTC), u8 has
+ *              USING, [str USING (SQL text),
  *              varint nrefs, nrefs x { varint column id, str its name then
  *              (what the text names) }] }]
  *           Format 1 records (no index flags) still decode.

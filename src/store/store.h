@@ -141,6 +141,8 @@ typedef struct ColConv {
     u16 old_type;     /* the SQL layer's TypeId */
     i32 old_typmod;
     char *using_sql;
+    char *timezone;   /* the TimeZone of the ALTER's session, which the
+                         conversion keeps (NULL: UTC) */
     /* the columns using_sql names: ids and their names at the ALTER, which
      * the text binds to whatever renames and drops follow */
     int nrefs;

@@ -15,8 +15,9 @@
  * point has no conversion for it and reads the image as written.
  *
  * A conversion must give the same value at every read: ALTER refuses
- * volatile USING expressions, and conversions run with the default
- * settings (TimeZone UTC, shortest float output), whatever the session's.
+ * volatile USING expressions, and a conversion runs with the default
+ * settings and the TimeZone of the ALTER's session (kept with it),
+ * whatever the reader's.
  * The programs are compiled once per statement (SqlCtx.convs); a kept
  * USING text binds to the columns it named at the ALTER (ColConv.refs,
  * by id), so later renames and drops do not change what it reads (a
@@ -31,6 +32,7 @@ typedef struct ConvStep {
     int first, n;              /* t->convs[first .. first + n) */
     ExprProg **progs;          /* per conversion; NULL for a dropped column */
     int *cis;                  /* per conversion: the column's index in t */
+    ValueCtx vctx;             /* the settings it runs with (its TimeZone) */
 } ConvStep;
 
 /* The programs that bring an image of t older than conversion `first`
@@ -45,6 +47,14 @@ typedef struct ConvCache {
 } ConvCache;
 
 static bool pending(const ColConv *v, u64 start) { return v->seq == 0 || v->seq > start; }
+
+/* The settings conversion v runs with: the defaults and the TimeZone of
+ * the ALTER's session (UTC when it is not one DriftDB knows any more). */
+static void conv_vctx(const ColConv *v, Arena *a, ValueCtx *out)
+{
+    *out = (ValueCtx){.arena = a};
+    if (v->timezone && !tz_parse(v->timezone, out)) *out = (ValueCtx){.arena = a};
+}
 
 /* t with each column typed as it was before conversion `from`: the old
  * type of its first conversion at or after from, else its present one. */
@@ -101,7 +111,7 @@ int sql_conv_compile(SqlCtx *ctx, const TableInfo *scope, const ColumnInfo *col,
     cc.agg_forbidden = "transform expressions";
     cc.assign_col = col->name;
     ValueCtx vc = ctx->vctx;
-    ctx->vctx = (ValueCtx){.arena = vc.arena};
+    if (cv) conv_vctx(cv, vc.arena, &ctx->vctx);   /* else the statement's own session */
     if (sql) ctx->sql = sql;
     rc = expr_compile_as(&cc, e, to, typmod, out);
     ctx->sql = saved;
@@ -139,6 +149,7 @@ static int cache_build(SqlCtx *ctx, const TableInfo *t, int first, ConvCache **o
         s->cis = arena_alloc(ctx->stmt, sizeof(int) * (size_t)s->n);
         TableInfo *scope = types_before(ctx, t, s->first);
         if (!s->progs || !s->cis || !scope) return DD_ENOMEM;
+        conv_vctx(&t->convs[s->first], ctx->stmt, &s->vctx);
         for (int k = 0; k < s->n; k++) {
             const ColConv *v = &t->convs[s->first + k];
             int ci = s->cis[k] = table_col_index(t, v->col);
@@ -180,9 +191,10 @@ int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 st
     if ((rc = row_decode_used(c->dec, rec, n, vals, NULL, ctx->err))) return rc;
     EvalEnv env = {ctx, NULL, 0, NULL};
     ValueCtx vc = ctx->vctx;
-    ctx->vctx = (ValueCtx){.arena = ctx->row};
     for (int s = 0; s < c->nsteps && !rc; s++) {
         ConvStep *st = &c->steps[s];
+        ctx->vctx = st->vctx;
+        ctx->vctx.arena = ctx->row;
         Value *out = arena_alloc(ctx->row, sizeof(Value) * (size_t)st->n);
         if (!out) { rc = DD_ENOMEM; break; }
         /* each over the row before this step */

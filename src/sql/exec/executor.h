@@ -247,7 +247,7 @@ int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 st
  * type to (typmod): e (the statement's USING, over scope's names), else
  * cv's USING text (over the names cv->refs kept), else the column itself,
  * coerced by assignment (42804 when there is no such cast); compiled with
- * the default settings, history columns unnamed.  *used (may be NULL):
+ * cv's settings (the session's without cv), history columns unnamed.  *used (may be NULL):
  * per column of scope, whether the expression reads it (statement arena). */
 int sql_conv_compile(SqlCtx *ctx, const TableInfo *scope, const ColumnInfo *col, const ColConv *cv, Expr *e,
                      TypeId to, i32 typmod, ExprProg **out, bool **used);

@@ -30,6 +30,7 @@
 #include "../../util/clock.h"
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <stdatomic.h>
 
 static _Atomic u64 rowid_last;
@@ -2091,6 +2092,10 @@ static int alter_column_type(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, Alt
     v->col = col->id;
     v->old_type = col->type;
     v->old_typmod = col->typmod;
+    /* the conversion keeps the session's TimeZone: older rows convert as
+     * they would have now */
+    const char *tz = ctx->setting ? ctx->setting(ctx->session, "TimeZone") : NULL;
+    if (tz && *tz && strcasecmp(tz, "UTC") != 0 && !(v->timezone = arena_strdup(ctx->stmt, tz))) return DD_ENOMEM;
     if (c->using_) {
         /* the text, and the columns it names (by id, with their names now) */
         if (!(v->using_sql = arena_strndup(ctx->stmt, ctx->sql + c->using_start, (size_t)(c->using_end - c->using_start))))

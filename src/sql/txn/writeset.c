@@ -299,6 +299,7 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
             const ColConv *v = &t->convs[i];
             ColConv *w = &c->convs[i];
             if (v->using_sql && !(w->using_sql = arena_strdup(a, v->using_sql))) return NULL;
+            if (v->timezone && !(w->timezone = arena_strdup(a, v->timezone))) return NULL;
             if (!v->nrefs) continue;
             w->ref_ids = arena_memdup(a, v->ref_ids, sizeof(u32) * (size_t)v->nrefs);
             w->ref_names = arena_alloc(a, sizeof(char *) * (size_t)v->nrefs);
