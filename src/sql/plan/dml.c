@@ -2059,6 +2059,8 @@ static int alter_column_type(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, Alt
                       "cannot change the type of primary key column \"%s\" to %s: rows are stored by their key, which "
                       "would change (only smallint, integer and bigint change into one another, without USING)",
                       c->name, tt);
+    if (col->identity && !type_is_int(ty))
+        return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "identity column type must be smallint, integer, or bigint");
     if ((rc = view_check_alter_type(ctx, t0, col->id, c->name))) return rc;
     if ((rc = alter_type_fks(ctx, t, ci, ty, c->using_ != NULL))) return rc;
     /* the DEFAULT: kept as text, it must still give the new type */
