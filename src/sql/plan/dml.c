@@ -2012,7 +2012,7 @@ static int alter_type_fks(SqlCtx *ctx, const TableInfo *t, int ci, TypeId ty, bo
  * before).  The rows are checked by alter_type_check_rows once every
  * action is in.
  */
-static int alter_column_type(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, AlterCmd *c, u32 step)
+static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInfo *t, AlterCmd *c, u32 step)
 {
     int ci = find_col(t, c->name);
     if (ci < 0 || system_col_name(c->name) || t->cols[ci].pending || strcmp(c->name, ROWID_COL) == 0)
@@ -2061,6 +2061,7 @@ static int alter_column_type(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, Alt
                       c->name, tt);
     if (col->identity && !type_is_int(ty))
         return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "identity column type must be smallint, integer, or bigint");
+    if (col->identity && (rc = identity_retype(ctx, p, t->id, col->id, ty))) return rc;
     if ((rc = view_check_alter_type(ctx, t0, col->id, c->name))) return rc;
     if ((rc = alter_type_fks(ctx, t, ci, ty, c->using_ != NULL))) return rc;
     /* the DEFAULT: kept as text, it must still give the new type */
@@ -2389,7 +2390,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             break;
         }
         case ALTER_TYPE:
-            if ((rc = alter_column_type(ctx, t0, t, c, step))) return rc;
+            if ((rc = alter_column_type(ctx, p, t0, t, c, step))) return rc;
             types = true;
             break;
         case ALTER_RENAME_TABLE:

@@ -145,6 +145,10 @@ int analyze_drop_sequence(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 /* Appends the sequences of the present owned by table (column col; 0:
  * any) to p->drop. */
 int drop_owned_sequences(SqlCtx *ctx, Plan *p, u32 table, u32 col);
+/* ALTER COLUMN TYPE ty of identity column col of table: its sequence,
+ * in a version added to p->alter, takes type ty (a bound that was the old
+ * type's limit follows, as ALTER SEQUENCE AS does). */
+int identity_retype(SqlCtx *ctx, Plan *p, u32 table, u32 col, TypeId ty);
 /* The sequence a SERIAL or identity column c of new table t owns
  * (options o, or NULL), named apart from made[0..nmade); sets c's
  * DEFAULT to its nextval and c NOT NULL. */
