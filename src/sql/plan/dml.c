@@ -2054,10 +2054,14 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
                       "ALTER COLUMN TYPE with a volatile USING expression is not supported "
                       "(rows written before the change are converted when read, so the conversion must give the same value "
                       "every time)");
-    if (is_pk_col(t, ci) && (c->using_ || !type_is_int(oty) || !type_is_int(ty)))
+    /* a key column: only where every value keeps its key bytes */
+    bool same_key = (type_is_int(oty) && type_is_int(ty)) ||
+                    ((oty == TYPE_TEXT || oty == TYPE_VARCHAR) && (ty == TYPE_TEXT || ty == TYPE_VARCHAR));
+    if (is_pk_col(t, ci) && (c->using_ || !same_key))
         return dd_err(ctx->err, DD_EFEATURE, -1,
                       "cannot change the type of primary key column \"%s\" to %s: rows are stored by their key, which "
-                      "would change (only smallint, integer and bigint change into one another, without USING)",
+                      "would change (only smallint, integer and bigint, or text and varchar, change into one another, "
+                      "without USING)",
                       c->name, tt);
     if (col->identity && !type_is_int(ty))
         return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "identity column type must be smallint, integer, or bigint");
@@ -2143,12 +2147,18 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
     }
     Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
     if (!vals) return DD_ENOMEM;
+    /* a key column changed: every key must keep its bytes (varchar(n)
+     * cuts trailing blanks, say) */
+    bool keyed = false;
+    for (int i = 0; i < t->nconvs; i++)
+        for (int k = 0; k < t->npk; k++) keyed |= t->convs[i].step == step && t->convs[i].col == t->pk[k];
+    Buf pk = BUF_INIT;
     EvalEnv env = {ctx, NULL, 0, NULL};
     for (int pass = 0; pass < 2 && !rc; pass++) {
         TScan *sc;
         if ((rc = tscan_open(ctx->snap, t->id, pass == 0 ? TMODE_PRESENT : TMODE_ALL, 0, 0, NULL, 0, NULL, 0, &sc,
                              ctx->err)))
-            return rc;
+            break;
         for (u64 n = 0; !rc; n++) {
             Version v;
             if ((n & 255) == 0 && (rc = sql_check_interrupt(ctx))) break;
@@ -2158,6 +2168,9 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
             if (!v.rec || (pass == 1 && v.end == 0)) continue;   /* live ones: pass 0 */
             ArenaMark m = arena_mark(ctx->row);
             if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
+            if (keyed && !(rc = row_pk(t, vals, &pk, ctx->err)) && (pk.len != v.pklen || memcmp(pk.data, v.pk, pk.len)))
+                rc = dd_err(ctx->err, DD_EFEATURE, -1,
+                            "cannot change the type of the primary key of \"%s\": a key would change its value", t->name);
             for (int i = 0; pass == 0 && i < t->nconvs && !rc; i++) {
                 if (t->convs[i].step != step) continue;
                 int ci = table_col_index(t, t->convs[i].col);
@@ -2176,6 +2189,7 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
         }
         tscan_close(sc);
     }
+    buf_free(&pk);
     for (int x = 0; x < t->nindexes && !rc; x++) {
         const IndexInfo *ix = &t->indexes[x];
         bool fresh = true;
