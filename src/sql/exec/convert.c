@@ -176,13 +176,9 @@ static int cache_build(SqlCtx *ctx, const TableInfo *t, int first, ConvCache **o
     return DD_OK;
 }
 
-int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 start, Value *vals, const bool *used)
+/* Decodes rec, written before conversion `first`, under t. */
+static int decode_from(SqlCtx *ctx, const TableInfo *t, int first, const u8 *rec, u32 n, Value *vals, const bool *used)
 {
-    /* conversions are in seq order, the open transaction's (seq 0) last */
-    if (!t->nconvs || start == 0 || !pending(&t->convs[t->nconvs - 1], start))
-        return row_decode_used(t, rec, n, vals, used, ctx->err);
-    int first = t->nconvs - 1;
-    while (first > 0 && pending(&t->convs[first - 1], start)) first--;
     ConvCache *c = ctx->convs;
     while (c && !(c->t == t && c->first == first)) c = c->next;
     int rc;
@@ -209,4 +205,19 @@ int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 st
         if (t->cols[i].dropped || (used && !used[i]))
             vals[i] = val_null((TypeId)(t->cols[i].type == TYPE_NULLTYPE ? TYPE_TEXT : t->cols[i].type));
     return DD_OK;
+}
+
+int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 start, Value *vals, const bool *used)
+{
+    /* conversions are in seq order, the open transaction's (seq 0) last */
+    if (!t->nconvs || start == 0 || !pending(&t->convs[t->nconvs - 1], start))
+        return row_decode_used(t, rec, n, vals, used, ctx->err);
+    int first = t->nconvs - 1;
+    while (first > 0 && pending(&t->convs[first - 1], start)) first--;
+    return decode_from(ctx, t, first, rec, n, vals, used);
+}
+
+int sql_row_convert_from(SqlCtx *ctx, const TableInfo *t, int first, const u8 *rec, u32 n, Value *vals)
+{
+    return decode_from(ctx, t, first, rec, n, vals, NULL);
 }

@@ -243,6 +243,10 @@ int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, con
  * converted (convert.c).  Converted values live in the row arena.
  */
 int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 start, Value *vals, const bool *used);
+/* The same for an image encoded just before conversion t->convs[first]
+ * (the open transaction's own rows when an ALTER TABLE changes types):
+ * the conversions from first on are applied. */
+int sql_row_convert_from(SqlCtx *ctx, const TableInfo *t, int first, const u8 *rec, u32 n, Value *vals);
 /* The program converting column col, as read in table version scope, to
  * type to (typmod): e (the statement's USING, over scope's names), else
  * cv's USING text (over the names cv->refs kept), else the column itself,

@@ -2019,10 +2019,6 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
         return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist", c->name,
                       t->name);
     ColumnInfo *col = &t->cols[ci];
-    if (ctx->ws && ws_has_table_rows(ctx->ws, t->id))
-        return dd_err(ctx->err, DD_EFEATURE, -1,
-                      "ALTER COLUMN TYPE of table \"%s\" after changing its rows in the same transaction is not supported "
-                      "(commit the changes first)", t->name);
     TypeId ty;
     if (!type_from_name(c->col->type.name, &ty))
         return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, c->col->type.loc, "type \"%s\" does not exist", c->col->type.name);
@@ -2123,12 +2119,64 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
     return DD_OK;
 }
 
+/* One converted row of alter_type_check_rows: its key kept, and when live
+ * the NOT NULLs of the converted columns and the CHECKs. */
+static int alter_type_check_row(SqlCtx *ctx, const TableInfo *t, u32 step, const Plan *cp, bool keyed, Buf *pk,
+                                const Value *vals, const u8 *vpk, u32 vpklen, bool live)
+{
+    int rc = DD_OK;
+    if (keyed && !(rc = row_pk(t, vals, pk, ctx->err)) && (pk->len != vpklen || memcmp(pk->data, vpk, pk->len)))
+        rc = dd_err(ctx->err, DD_EFEATURE, -1,
+                    "cannot change the type of the primary key of \"%s\": a key would change its value", t->name);
+    for (int i = 0; live && i < t->nconvs && !rc; i++) {
+        if (t->convs[i].step != step) continue;
+        int ci = table_col_index(t, t->convs[i].col);
+        if (ci >= 0 && vals[ci].isnull && (t->cols[ci].not_null || is_pk_col(t, ci)))
+            rc = dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
+                        t->cols[ci].name, t->name);
+    }
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    for (int i = 0; live && i < cp->nchecks && !rc; i++) {
+        Value out;
+        if ((rc = expr_eval(cp->checks[i], &env, vals, &out))) break;
+        if (!out.isnull && !out.v.b)
+            rc = dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "check constraint \"%s\" of relation \"%s\" is violated by some row",
+                        t->checks[i].name, t->name);
+    }
+    return rc;
+}
+
+/* ALTER COLUMN TYPE ran: the transaction's own rows of t, encoded as
+ * before conversion t->convs[from], are converted and encoded under t
+ * (they have no version yet, so this rewrites nothing committed). */
+static int retype_ws_rows(SqlCtx *ctx, const TableInfo *t, int from)
+{
+    WsRow **rows;
+    int n;
+    int rc = ws_table_rows(ctx->ws, t->id, ctx->stmt, &rows, &n);
+    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!rc && !vals) rc = DD_ENOMEM;
+    Buf rec = BUF_INIT;
+    for (int i = 0; !rc && i < n; i++) {
+        WsRow *w = rows[i];
+        if (!w->rec) continue;
+        ArenaMark m = arena_mark(ctx->row);
+        rc = sql_row_convert_from(ctx, t, from, w->rec, w->reclen, vals);
+        if (!rc) rc = row_encode(t, vals, &rec, ctx->err);
+        if (!rc) rc = ws_put(ctx->ws, t->id, w->pk, w->pklen, w->op, w->end_op, rec.data, (u32)rec.len, w->existed,
+                             w->orig, w->origlen, w->orig_seq);
+        arena_rewind(ctx->row, m);
+    }
+    buf_free(&rec);
+    return rc;
+}
+
 /* After ALTER COLUMN TYPE (step) on t: every version of the table converts
  * (a value that does not fails the ALTER, even in a version no longer
  * live: it would fail every read of the history), and the live rows meet
  * the NOT NULLs and CHECKs of the converted columns and the rebuilt unique
  * indexes. */
-static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t, u32 step)
+static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t, u32 step, int from)
 {
     Plan cp;
     memset(&cp, 0, sizeof(cp));
@@ -2153,7 +2201,6 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
     for (int i = 0; i < t->nconvs; i++)
         for (int k = 0; k < t->npk; k++) keyed |= t->convs[i].step == step && t->convs[i].col == t->pk[k];
     Buf pk = BUF_INIT;
-    EvalEnv env = {ctx, NULL, 0, NULL};
     for (int pass = 0; pass < 2 && !rc; pass++) {
         TScan *sc;
         if ((rc = tscan_open(ctx->snap, t->id, pass == 0 ? TMODE_PRESENT : TMODE_ALL, 0, 0, NULL, 0, NULL, 0, &sc,
@@ -2165,36 +2212,35 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
             int r = tscan_next(sc, &v, ctx->err);
             if (r < 0) { rc = -r; break; }
             if (r == 0) break;
-            if (!v.rec || (pass == 1 && v.end == 0)) continue;   /* live ones: pass 0 */
+            if (!v.rec) continue;
+            /* live rows in pass 0, except those the transaction changed
+             * (its own rows come below); their images are history */
+            bool mine = ctx->ws && ws_find(ctx->ws, t->id, v.pk, v.pklen);
+            if (pass == 0 ? mine : v.end == 0 && !mine) continue;
             ArenaMark m = arena_mark(ctx->row);
             if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
-            if (keyed && !(rc = row_pk(t, vals, &pk, ctx->err)) && (pk.len != v.pklen || memcmp(pk.data, v.pk, pk.len)))
-                rc = dd_err(ctx->err, DD_EFEATURE, -1,
-                            "cannot change the type of the primary key of \"%s\": a key would change its value", t->name);
-            for (int i = 0; pass == 0 && i < t->nconvs && !rc; i++) {
-                if (t->convs[i].step != step) continue;
-                int ci = table_col_index(t, t->convs[i].col);
-                if (ci >= 0 && vals[ci].isnull && (t->cols[ci].not_null || is_pk_col(t, ci)))
-                    rc = dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
-                                t->cols[ci].name, t->name);
-            }
-            for (int i = 0; pass == 0 && i < cp.nchecks && !rc; i++) {
-                Value out;
-                if ((rc = expr_eval(cp.checks[i], &env, vals, &out))) break;
-                if (!out.isnull && !out.v.b)
-                    rc = dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "check constraint \"%s\" of relation \"%s\" is violated by some row",
-                                t->checks[i].name, t->name);
-            }
+            rc = alter_type_check_row(ctx, t, step, &cp, keyed, &pk, vals, v.pk, v.pklen, pass == 0);
             arena_rewind(ctx->row, m);
         }
         tscan_close(sc);
+    }
+    /* the transaction's own rows, still encoded as before this ALTER */
+    WsRow **rows = NULL;
+    int nrows = 0;
+    if (!rc && ctx->ws) rc = ws_table_rows(ctx->ws, t->id, ctx->stmt, &rows, &nrows);
+    for (int i = 0; !rc && i < nrows; i++) {
+        if (!rows[i]->rec) continue;
+        ArenaMark m = arena_mark(ctx->row);
+        rc = sql_row_convert_from(ctx, t, from, rows[i]->rec, rows[i]->reclen, vals);
+        if (!rc) rc = alter_type_check_row(ctx, t, step, &cp, keyed, &pk, vals, rows[i]->pk, rows[i]->pklen, true);
+        arena_rewind(ctx->row, m);
     }
     buf_free(&pk);
     for (int x = 0; x < t->nindexes && !rc; x++) {
         const IndexInfo *ix = &t->indexes[x];
         bool fresh = true;
         for (int y = 0; y < t0->nindexes; y++) fresh &= t0->indexes[y].id != ix->id;
-        if (fresh && ix->unique) rc = sql_check_unique_build(ctx, t, ix);
+        if (fresh && ix->unique) rc = sql_check_unique_build(ctx, t, ix, nrows ? from : -1);
     }
     return rc;
 }
@@ -2419,7 +2465,15 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             break;
         }
     }
-    if (types && (rc = alter_type_check_rows(ctx, t0, t, step))) return rc;
+    if (types) {
+        /* the conversions of this ALTER, and the transaction's rows encoded
+         * again when it runs (exec_plan) */
+        int from = t->nconvs;
+        while (from > 0 && t->convs[from - 1].step == step) from--;
+        if ((rc = alter_type_check_rows(ctx, t0, t, step, from))) return rc;
+        p->retype = true;
+        p->retype_from = from;
+    }
     /* an ALTER whose every action was skipped changes nothing: no version, no seq */
     p->new_table = changed ? t : NULL;
     return DD_OK;
@@ -2701,6 +2755,10 @@ int exec_dml(SqlCtx *ctx, Plan *p)
     }
     case PLAN_ALTER_TABLE:
         if (p->new_table && !ws_put_table(ctx->ws, p->new_table)) return DD_ENOMEM;
+        if (p->retype && p->new_table) {
+            int rc = retype_ws_rows(ctx, p->new_table, p->retype_from);
+            if (rc) return rc;
+        }
         for (int i = 0; i < p->nalter; i++)
             if (!ws_put_table(ctx->ws, p->alter[i])) return DD_ENOMEM;
         /* the store's value changes when the transaction commits */

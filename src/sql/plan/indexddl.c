@@ -168,7 +168,7 @@ static int index_expression(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, int k, Ind
     return DD_OK;
 }
 
-static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, bool building);
+static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, bool building, int ws_from);
 
 int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
 {
@@ -244,7 +244,7 @@ int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out
     t->nindexes++;
     /* a unique index over duplicates fails now, as PostgreSQL's does (the
      * commit checks again) */
-    if (ix->unique && (rc = unique_over_present(ctx, t, ix, true))) return rc;
+    if (ix->unique && (rc = unique_over_present(ctx, t, ix, true, -1))) return rc;
     if (out) *out = ix;
     return DD_OK;
 }
@@ -407,7 +407,7 @@ static int unique_error(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, co
  * and its own): 23505 at the first repeated key of unique index ix.  Used
  * where the index has no entries to look in: when it is built, and for an
  * index the open transaction created. */
-static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, bool building)
+static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, bool building, int ws_from)
 {
     Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
     if (!vals) return DD_ENOMEM;
@@ -436,7 +436,9 @@ static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo 
     for (int i = 0; !rc && !dup && i < nrows; i++) {
         if (!rows[i]->rec) continue;
         bool has_null;
-        if ((rc = row_decode(t, rows[i]->rec, rows[i]->reclen, vals, ctx->err))) break;
+        if ((rc = ws_from < 0 ? row_decode(t, rows[i]->rec, rows[i]->reclen, vals, ctx->err)
+                              : sql_row_convert_from(ctx, t, ws_from, rows[i]->rec, rows[i]->reclen, vals)))
+            break;
         if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
         if (!has_null) rc = keyset_put(ctx->stmt, &ks, key.data, (u32)key.len, 0, &dup);
     }
@@ -445,9 +447,9 @@ static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo 
     return rc;
 }
 
-int sql_check_unique_build(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix)
+int sql_check_unique_build(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int ws_from)
 {
-    return unique_over_present(ctx, t, ix, true);
+    return unique_over_present(ctx, t, ix, true, ws_from);
 }
 
 bool sql_index_in_snapshot(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix)
@@ -470,7 +472,7 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
         const IndexInfo *ix = &t->indexes[x];
         if (!ix->unique) continue;
         if (!sql_index_in_snapshot(ctx, t, ix)) {
-            rc = unique_over_present(ctx, t, ix, false);
+            rc = unique_over_present(ctx, t, ix, false, -1);
             continue;
         }
         /* the transaction's live rows of t among themselves */
@@ -541,7 +543,7 @@ int sql_index_builds(SqlCtx *ctx, TxnWrites *ws, WriteSet *out, int *cap)
             for (int x = 0; x < t->nindexes && !rc; x++) {
                 if (has_index(old, t->indexes[x].id)) continue;
                 rc = build_index(ctx, ws, t, &t->indexes[x], out, cap);
-                if (!rc && t->indexes[x].unique) rc = unique_over_present(ctx, t, &t->indexes[x], true);
+                if (!rc && t->indexes[x].unique) rc = unique_over_present(ctx, t, &t->indexes[x], true, -1);
             }
         }
         /* indexes dropped (or the whole table): their present entries go */

@@ -80,6 +80,10 @@ struct Plan {
     bool seq_restart;
     i64 restart_value;
     const TableInfo *seq_target;
+    /* ALTER COLUMN TYPE: the transaction's rows of new_table are encoded
+     * again, from conversion new_table->convs[retype_from] on */
+    bool retype;
+    int retype_from;
     /* INSERT / UPDATE: the table's CHECK constraints over its row */
     ExprProg **checks; int nchecks;
     /* TRUNCATE: a DELETE of every row per table (each a truncate_part:
@@ -235,8 +239,9 @@ int sql_index_builds(SqlCtx *ctx, TxnWrites *ws, WriteSet *out, int *cap);
 int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n);
 /* Unique index ix of t (a version being made) over the live rows, as its
  * build will see them: 23505 "could not create unique index" at the
- * first repeated key. */
-int sql_check_unique_build(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix);
+ * first repeated key.  ws_from >= 0: the transaction's rows are still
+ * encoded as before conversion t->convs[ws_from]. */
+int sql_check_unique_build(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int ws_from);
 
 
 #endif
