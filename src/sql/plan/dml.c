@@ -1969,8 +1969,9 @@ static int fk_types_err(SqlCtx *ctx, const ForeignKeyInfo *fk, const char *col, 
 
 /* The foreign keys over column ci of t, which is changing to type ty
  * (using: with a USING expression): its own keys and those of the
- * present tables that reference it.  Values that compare equal keep the
- * references valid; other changes are refused. */
+ * present tables that reference it must still compare (42804).  Values
+ * a USING changes are checked against the parents for t's own keys
+ * (alter_type_check_rows); a USING of a referenced column is refused. */
 static int alter_type_fks(SqlCtx *ctx, const TableInfo *t, int ci, TypeId ty, bool using)
 {
     const ColumnInfo *col = &t->cols[ci];
@@ -1988,10 +1989,10 @@ static int alter_type_fks(SqlCtx *ctx, const TableInfo *t, int ci, TypeId ty, bo
             for (int k = 0; p && k < fk->ncols; k++) {
                 bool mine = c == t && fk->cols[k] == col->id, theirs = p == t && fk->ref_cols[k] == col->id;
                 if (!mine && !theirs) continue;
-                if (using)
+                if (using && theirs)
                     return dd_err(ctx->err, DD_EFEATURE, -1,
                                   "ALTER COLUMN TYPE ... USING of column \"%s\" is not supported: foreign key constraint "
-                                  "\"%s\" uses it (drop the constraint first)", col->name, fk->name);
+                                  "\"%s\" references it (drop the constraint first)", col->name, fk->name);
                 int a = table_col_index(c, fk->cols[k]), b = table_col_index(p, fk->ref_cols[k]);
                 if (a < 0 || b < 0) continue;
                 TypeId at = mine ? ty : (TypeId)c->cols[a].type, bt = theirs ? ty : (TypeId)p->cols[b].type;
@@ -2122,9 +2123,10 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
 /* One converted row of alter_type_check_rows: its key kept, and when live
  * the NOT NULLs of the converted columns and the CHECKs. */
 static int alter_type_check_row(SqlCtx *ctx, const TableInfo *t, u32 step, const Plan *cp, bool keyed, Buf *pk,
-                                const Value *vals, const u8 *vpk, u32 vpklen, bool live)
+                                FkCheck **fks, int nfks, const Value *vals, const u8 *vpk, u32 vpklen, bool live)
 {
     int rc = DD_OK;
+    for (int i = 0; live && i < nfks && !rc; i++) rc = fk_check_row(ctx, fks[i], vals);
     if (keyed && !(rc = row_pk(t, vals, pk, ctx->err)) && (pk->len != vpklen || memcmp(pk->data, vpk, pk->len)))
         rc = dd_err(ctx->err, DD_EFEATURE, -1,
                     "cannot change the type of the primary key of \"%s\": a key would change its value", t->name);
@@ -2174,8 +2176,10 @@ static int retype_ws_rows(SqlCtx *ctx, const TableInfo *t, int from)
 /* After ALTER COLUMN TYPE (step) on t: every version of the table converts
  * (a value that does not fails the ALTER, even in a version no longer
  * live: it would fail every read of the history), and the live rows meet
- * the NOT NULLs and CHECKs of the converted columns and the rebuilt unique
- * indexes. */
+ * the NOT NULLs of the converted columns, the CHECKs, the foreign keys
+ * over a column a USING changed, and the rebuilt unique indexes; a key
+ * column keeps every key.  from: this ALTER's first conversion (the
+ * transaction's own rows are still encoded as before it). */
 static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t, u32 step, int from)
 {
     Plan cp;
@@ -2200,6 +2204,19 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
     bool keyed = false;
     for (int i = 0; i < t->nconvs; i++)
         for (int k = 0; k < t->npk; k++) keyed |= t->convs[i].step == step && t->convs[i].col == t->pk[k];
+    /* t's foreign keys over a column a USING changed: the new values find
+     * their parents */
+    FkCheck **fks = arena_alloc(ctx->stmt, sizeof(FkCheck *) * (size_t)(t->nfks + 1));
+    int nfks = 0;
+    if (!fks) return DD_ENOMEM;
+    for (int x = 0; x < t->nfks && !rc; x++) {
+        bool changed = false;
+        for (int i = 0; i < t->nconvs; i++)
+            for (int k = 0; k < t->fks[x].ncols; k++)
+                changed |= t->convs[i].step == step && t->convs[i].using_sql && t->convs[i].col == t->fks[x].cols[k];
+        if (changed) rc = fk_check_begin(ctx, t, &t->fks[x], &fks[nfks++]);
+    }
+    if (rc) return rc;
     Buf pk = BUF_INIT;
     for (int pass = 0; pass < 2 && !rc; pass++) {
         TScan *sc;
@@ -2219,7 +2236,7 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
             if (pass == 0 ? mine : v.end == 0 && !mine) continue;
             ArenaMark m = arena_mark(ctx->row);
             if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
-            rc = alter_type_check_row(ctx, t, step, &cp, keyed, &pk, vals, v.pk, v.pklen, pass == 0);
+            rc = alter_type_check_row(ctx, t, step, &cp, keyed, &pk, fks, nfks, vals, v.pk, v.pklen, pass == 0);
             arena_rewind(ctx->row, m);
         }
         tscan_close(sc);
@@ -2232,7 +2249,7 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
         if (!rows[i]->rec) continue;
         ArenaMark m = arena_mark(ctx->row);
         rc = sql_row_convert_from(ctx, t, from, rows[i]->rec, rows[i]->reclen, vals);
-        if (!rc) rc = alter_type_check_row(ctx, t, step, &cp, keyed, &pk, vals, rows[i]->pk, rows[i]->pklen, true);
+        if (!rc) rc = alter_type_check_row(ctx, t, step, &cp, keyed, &pk, fks, nfks, vals, rows[i]->pk, rows[i]->pklen, true);
         arena_rewind(ctx->row, m);
     }
     buf_free(&pk);

@@ -613,6 +613,24 @@ int fk_after_writes(SqlCtx *ctx, const TableInfo *t, RowChange *ch, size_t n)
     return rc;
 }
 
+int fk_check_begin(SqlCtx *ctx, const TableInfo *child, const ForeignKeyInfo *fk, FkCheck **out)
+{
+    FkRes *r = arena_alloc(ctx->stmt, sizeof(FkRes));
+    if (!r) return DD_ENOMEM;
+    *out = r;
+    return fk_resolve(ctx, fk, child, r);
+}
+
+int fk_check_row(SqlCtx *ctx, FkCheck *r, const Value *row)
+{
+    for (int j = 0; j < r->n; j++)
+        if (row[r->ci[j]].isnull) return DD_OK;   /* MATCH SIMPLE */
+    bool found;
+    int rc = parent_has(ctx, r, row, r->ci, &found);
+    if (!rc && !found) rc = missing_parent(ctx, r, row);
+    return rc;
+}
+
 int fk_validate_present(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t)
 {
     FkRes r;

@@ -94,6 +94,13 @@ int add_foreign_key(SqlCtx *ctx, TableInfo *t, const Constraint *c);
 /* ALTER TABLE ADD FOREIGN KEY: the present rows of t0 against t's last
  * foreign key (23503). */
 int fk_validate_present(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t);
+/* Foreign key fk of table child (a version being made) checked one row at
+ * a time (ALTER COLUMN TYPE ... USING converts the rows itself):
+ * fk_check_begin resolves it (statement arena); fk_check_row gives 23503
+ * when row (values in child's column order) has no parent. */
+typedef struct FkRes FkCheck;
+int fk_check_begin(SqlCtx *ctx, const TableInfo *child, const ForeignKeyInfo *fk, FkCheck **out);
+int fk_check_row(SqlCtx *ctx, FkCheck *c, const Value *row);
 /* Whether a change of t's rows concerns a foreign key (t has one, or one
  * references t). */
 int fk_relevant(SqlCtx *ctx, const TableInfo *t, bool *relevant);
