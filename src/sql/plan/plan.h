@@ -205,6 +205,9 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t);
 /* The statistics of t (gather: gathered now when missing or stale and t
  * is small); out->valid false when there are none. */
 int sql_table_stats(SqlCtx *ctx, const TableInfo *t, bool gather, TableStats *out);
+/* Drops table id's statistics (its values changed type: ALTER COLUMN
+ * TYPE); the next use gathers them again. */
+int sql_forget_stats(SqlCtx *ctx, u32 id);
 /* A column's distinct values and NULL fraction; false when not known. */
 bool stats_column(const TableStats *s, u32 colid, double *ndv, double *null_frac);
 /* Value v as a number in the order of its type (integers, floats,

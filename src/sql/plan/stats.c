@@ -183,6 +183,13 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
     return rc;
 }
 
+int sql_forget_stats(SqlCtx *ctx, u32 id)
+{
+    /* no blob, counted at a row count no table is near: stale at once */
+    static const u8 none[1];
+    return store_set_table_stats(ctx->snap, id, none, 0, -((i64)1 << 40));
+}
+
 int sql_table_stats(SqlCtx *ctx, const TableInfo *t, bool gather, TableStats *out)
 {
     memset(out, 0, sizeof(*out));
