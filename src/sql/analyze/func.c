@@ -1511,6 +1511,20 @@ const FuncDef *func_lookup_form(const char *name, int k)
 
 const FuncDef *func_lookup(const char *name) { return func_lookup_form(name, 0); }
 
+/* The other tables (math, string, json, array, regex) hold no volatile
+ * function. */
+bool expr_calls_volatile(const ExprProg *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        if (p->code[i].op != XOP_FUNC) continue;
+        for (size_t k = 0; k < DD_ARRAY_LEN(funcs); k++)
+            if (funcs[k].volatile_ && funcs[k].impl == p->code[i].fn) return true;
+        for (int k = 0; k < nseq_funcs; k++)
+            if (seq_funcs[k].volatile_ && seq_funcs[k].impl == p->code[i].fn) return true;
+    }
+    return false;
+}
+
 int func_variadic_index(const char *name)
 {
     static const struct { const char *n; int i; } v[] = {

@@ -2046,11 +2046,11 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
     for (int i = 0; i < pr->n; i++)
         if (pr->code[i].op == XOP_SUBLINK)
             return dd_err(ctx->err, DD_EFEATURE, c->using_start, "cannot use subquery in transform expression");
-    if (calls_volatile(c->using_))
+    if (expr_calls_volatile(pr))
         return dd_err(ctx->err, DD_EFEATURE, c->using_start,
-                      "ALTER COLUMN TYPE with a volatile USING expression is not supported "
-                      "(rows written before the change are converted when read, so the conversion must give the same value "
-                      "every time)");
+                      "ALTER COLUMN TYPE with a volatile USING expression (random(), now(), current_user, nextval ...) is "
+                      "not supported (rows written before the change are converted when read, so the conversion must give "
+                      "the same value every time)");
     /* a key column: only where every value keeps its key bytes */
     bool same_key = (type_is_int(oty) && type_is_int(ty)) ||
                     ((oty == TYPE_TEXT || oty == TYPE_VARCHAR) && (ty == TYPE_TEXT || ty == TYPE_VARCHAR));
