@@ -1989,10 +1989,11 @@ static int alter_type_fks(SqlCtx *ctx, const TableInfo *t, int ci, TypeId ty, bo
             for (int k = 0; p && k < fk->ncols; k++) {
                 bool mine = c == t && fk->cols[k] == col->id, theirs = p == t && fk->ref_cols[k] == col->id;
                 if (!mine && !theirs) continue;
-                if (using && theirs)
+                if (using && theirs && ctx->ws && ws_has_table_rows(ctx->ws, t->id))
                     return dd_err(ctx->err, DD_EFEATURE, -1,
-                                  "ALTER COLUMN TYPE ... USING of column \"%s\" is not supported: foreign key constraint "
-                                  "\"%s\" references it (drop the constraint first)", col->name, fk->name);
+                                  "ALTER COLUMN TYPE ... USING of column \"%s\", which foreign key constraint \"%s\" "
+                                  "references, after changing rows of \"%s\" in the same transaction is not supported",
+                                  col->name, fk->name, t->name);
                 int a = table_col_index(c, fk->cols[k]), b = table_col_index(p, fk->ref_cols[k]);
                 if (a < 0 || b < 0) continue;
                 TypeId at = mine ? ty : (TypeId)c->cols[a].type, bt = theirs ? ty : (TypeId)p->cols[b].type;
@@ -2214,7 +2215,7 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
         for (int i = 0; i < t->nconvs; i++)
             for (int k = 0; k < t->fks[x].ncols; k++)
                 changed |= t->convs[i].step == step && t->convs[i].using_sql && t->convs[i].col == t->fks[x].cols[k];
-        if (changed) rc = fk_check_begin(ctx, t, &t->fks[x], &fks[nfks++]);
+        if (changed) rc = fk_check_begin(ctx, t, &t->fks[x], NULL, &fks[nfks++]);
     }
     if (rc) return rc;
     Buf pk = BUF_INIT;
@@ -2258,6 +2259,23 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
         bool fresh = true;
         for (int y = 0; y < t0->nindexes; y++) fresh &= t0->indexes[y].id != ix->id;
         if (fresh && ix->unique) rc = sql_check_unique_build(ctx, t, ix, nrows ? from : -1);
+    }
+    /* the foreign keys that reference a column a USING changed: their rows
+     * find the converted values (t has no rows of this transaction then) */
+    const TableInfo **all;
+    int n = 0;
+    if (!rc) rc = present_tables(ctx, &all, &n);
+    for (int i = 0; !rc && i < n; i++) {
+        const TableInfo *c = all[i]->id == t->id ? t : all[i];
+        for (int x = 0; !rc && !c->dropped && x < c->nfks; x++) {
+            const ForeignKeyInfo *fk = &c->fks[x];
+            bool changed = false;
+            for (int v = 0; fk->ref_table == t->id && v < t->nconvs; v++)
+                for (int k = 0; k < fk->ncols; k++)
+                    changed |= t->convs[v].step == step && t->convs[v].using_sql && t->convs[v].col == fk->ref_cols[k];
+            FkCheck *fc;
+            if (changed && !(rc = fk_check_begin(ctx, c, fk, t, &fc))) rc = fk_check_children(ctx, fc);
+        }
     }
     return rc;
 }
