@@ -1970,8 +1970,8 @@ static int fk_types_err(SqlCtx *ctx, const ForeignKeyInfo *fk, const char *col, 
 /* The foreign keys over column ci of t, which is changing to type ty
  * (using: with a USING expression): its own keys and those of the
  * present tables that reference it must still compare (42804).  Values
- * a USING changes are checked against the parents for t's own keys
- * (alter_type_check_rows); a USING of a referenced column is refused. */
+ * a USING changes are checked on both sides by alter_type_check_rows
+ * (a referenced column's only when t has no rows of the transaction). */
 static int alter_type_fks(SqlCtx *ctx, const TableInfo *t, int ci, TypeId ty, bool using)
 {
     const ColumnInfo *col = &t->cols[ci];
@@ -2122,12 +2122,12 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
 }
 
 /* One converted row of alter_type_check_rows: its key kept, and when live
- * the NOT NULLs of the converted columns and the CHECKs. */
+ * the NOT NULLs of the converted columns, the CHECKs and the foreign keys
+ * fks[0..nfks) (in PostgreSQL's order). */
 static int alter_type_check_row(SqlCtx *ctx, const TableInfo *t, u32 step, const Plan *cp, bool keyed, Buf *pk,
                                 FkCheck **fks, int nfks, const Value *vals, const u8 *vpk, u32 vpklen, bool live)
 {
     int rc = DD_OK;
-    for (int i = 0; live && i < nfks && !rc; i++) rc = fk_check_row(ctx, fks[i], vals);
     if (keyed && !(rc = row_pk(t, vals, pk, ctx->err)) && (pk->len != vpklen || memcmp(pk->data, vpk, pk->len)))
         rc = dd_err(ctx->err, DD_EFEATURE, -1,
                     "cannot change the type of the primary key of \"%s\": a key would change its value", t->name);
@@ -2146,6 +2146,7 @@ static int alter_type_check_row(SqlCtx *ctx, const TableInfo *t, u32 step, const
             rc = dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "check constraint \"%s\" of relation \"%s\" is violated by some row",
                         t->checks[i].name, t->name);
     }
+    for (int i = 0; live && i < nfks && !rc; i++) rc = fk_check_row(ctx, fks[i], vals);
     return rc;
 }
 
