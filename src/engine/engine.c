@@ -47,7 +47,7 @@ int driftdb_init(const char *dir, driftdb_error *err)
 /* StoreIndexKeyFn: the key the write path gives a row image
  * (sql_index_key: columns, and expressions evaluated over the row, cut to
  * the stored prefix), in a context of its own. */
-static int verify_index_key(const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen, Buf *out,
+static int verify_index_key(const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen, u64 seq, Buf *out,
                             DdError *err)
 {
     Arena stmt, row;
@@ -62,7 +62,7 @@ static int verify_index_key(const TableInfo *t, const IndexInfo *ix, const u8 *r
     ctx.sql = "";
     ctx.session_point = SEQ_NONE;
     Value *vals = arena_alloc(&stmt, sizeof(Value) * (size_t)(t->ncols + 1));
-    int rc = vals ? row_decode(t, rec, reclen, vals, err) : dd_err(err, DD_ENOMEM, -1, NULL);
+    int rc = vals ? sql_row_decode(&ctx, t, rec, reclen, seq, vals, NULL) : dd_err(err, DD_ENOMEM, -1, NULL);
     bool has_null;
     if (!rc) rc = sql_index_key(&ctx, t, ix, vals, out, &has_null);
     arena_free(&stmt);

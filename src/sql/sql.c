@@ -357,7 +357,7 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
             if (!ov || !nv) { rc = DD_ENOMEM; break; }
         }
         bool had_old = r->existed && r->orig, has_new = r->rec != NULL;
-        if (had_old && (rc = row_decode(t, r->orig, r->origlen, ov, ctx->err))) break;
+        if (had_old && (rc = sql_row_decode(ctx, t, r->orig, r->origlen, r->orig_seq, ov, NULL))) break;
         if (has_new && (rc = row_decode(t, r->rec, r->reclen, nv, ctx->err))) break;
         const TableInfo *snapt = store_table_version(ctx->snap, t->id, snap_seq(ctx->snap));
         for (int x = 0; x < t->nindexes; x++) {

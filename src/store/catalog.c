@@ -34,7 +34,7 @@ void catalog_encode(const TableInfo *t, Buf *out)
     buf_putc(out, (u8)((t->dropped ? FMT_CAT_DROPPED : 0) | (t->document_style ? FMT_CAT_DOCUMENT : 0) |
                        (t->view_sql ? FMT_CAT_VIEW : 0) | (t->sequence ? FMT_CAT_SEQUENCE : 0) |
                        (t->nchecks || t->nfks ? FMT_CAT_CONSTRAINTS : 0) |
-                       (t->ncomments ? FMT_CAT_COMMENTS : 0)));
+                       (t->ncomments ? FMT_CAT_COMMENTS : 0) | (t->nconvs ? FMT_CAT_CONVS : 0)));
     buf_put_u32be(out, t->next_col_id);
     buf_put_varint(out, (u64)t->ncols);
     for (int i = 0; i < t->ncols; i++) {
@@ -111,6 +111,26 @@ void catalog_encode(const TableInfo *t, Buf *out)
         for (int i = 0; i < t->ncomments; i++) {
             buf_put_varint(out, t->comments[i].col);
             put_str(out, t->comments[i].text);
+        }
+    }
+    if (t->nconvs) {
+        buf_put_varint(out, (u64)t->nconvs);
+        for (int i = 0; i < t->nconvs; i++) {
+            const ColConv *v = &t->convs[i];
+            buf_put_u64be(out, v->seq ? v->seq : t->seq);
+            buf_put_varint(out, v->step);
+            buf_put_varint(out, v->col);
+            buf_put_u16be(out, v->old_type);
+            buf_put_svarint(out, v->old_typmod);
+            put_str(out, v->timezone);
+            buf_putc(out, v->using_sql != NULL);
+            if (!v->using_sql) continue;
+            put_str(out, v->using_sql);
+            buf_put_varint(out, (u64)v->nrefs);
+            for (int k = 0; k < v->nrefs; k++) {
+                buf_put_varint(out, v->ref_ids[k]);
+                put_str(out, v->ref_names[k]);
+            }
         }
     }
 }
@@ -325,6 +345,43 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             t->comments[i].col = get_u32v(&c);
             t->comments[i].text = get_str_max(&c, a, FMT_CAT_MAX_VIEW_SQL);
             oom |= !c.bad && !t->comments[i].text;
+        }
+    }
+    if ((flags & FMT_CAT_CONVS) && !oom && !c.bad) {
+        u64 n = cur_varint(&c);
+        if (n == 0 || n > cur_left(&c)) c.bad = true;
+        if (!c.bad) {
+            t->nconvs = (int)n;
+            oom |= !(t->convs = arena_zalloc(a, sizeof(*t->convs) * (size_t)n));
+        }
+        for (int i = 0; !oom && !c.bad && i < t->nconvs; i++) {
+            ColConv *v = &t->convs[i];
+            v->seq = cur_u64be(&c);
+            v->step = get_u32v(&c);
+            v->col = get_u32v(&c);
+            v->old_type = cur_u16be(&c);
+            i64 tm = cur_svarint(&c);
+            if (tm < INT32_MIN || tm > INT32_MAX || v->seq == 0 || v->seq > t->seq) c.bad = true;
+            v->old_typmod = (i32)tm;
+            v->timezone = get_str(&c, a);
+            oom |= !c.bad && !v->timezone;
+            if (v->timezone && !v->timezone[0]) v->timezone = NULL;
+            if (cur_u8(&c)) {
+                v->using_sql = get_str_max(&c, a, FMT_CAT_MAX_VIEW_SQL);
+                oom |= !c.bad && !v->using_sql;
+                u64 nr = cur_varint(&c);
+                if (nr > (u64)t->ncols || nr > cur_left(&c)) c.bad = true;
+                if (c.bad || oom || !nr) continue;
+                v->nrefs = (int)nr;
+                v->ref_ids = arena_alloc(a, sizeof(u32) * (size_t)nr);
+                v->ref_names = arena_alloc(a, sizeof(char *) * (size_t)nr);
+                oom |= !v->ref_ids || !v->ref_names;
+                for (int k = 0; !oom && !c.bad && k < v->nrefs; k++) {
+                    v->ref_ids[k] = get_u32v(&c);
+                    v->ref_names[k] = get_str(&c, a);
+                    oom |= !c.bad && !v->ref_names[k];
+                }
+            }
         }
     }
     if (oom) return dd_err(err, DD_ENOMEM, -1, NULL);

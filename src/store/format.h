@@ -108,6 +108,13 @@
  *              u8 on update (a r c n d), u8 flags (1 deferrable, 2 deferred) }]
  *             [flag 32 (COMMENT ON): varint n, n x { varint column id (0:
  *              the relation itself), str text }]
+ *             [flag 64 (ALTER COLUMN TYPE, store.h ColConv): varint n,
+ *              n x { u64 BE seq (0 in memory is written as the record's
+ *              seq), varint step, varint column id, u16 BE old type,
+ *              svarint old typmod, str TimeZone (empty: UTC), u8 has
+ *              USING, [str USING (SQL text),
+ *              varint nrefs, nrefs x { varint column id, str its name then
+ *              (what the text names) }] }]
  *           Format 1 records (no index flags) still decode.
  */
 #ifndef DD_STORE_FORMAT_H
@@ -159,6 +166,7 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_CAT_SEQUENCE 8
 #define FMT_CAT_CONSTRAINTS 16
 #define FMT_CAT_COMMENTS 32      /* varint n, then n x (varint column id (0: the relation), str) */
+#define FMT_CAT_CONVS 64         /* ALTER COLUMN TYPE conversions (ColConv) */
 #define FMT_IX_CONSTRAINT 4
 #define FMT_FK_DEFERRABLE 1
 #define FMT_FK_DEFERRED 2

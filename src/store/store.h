@@ -127,6 +127,29 @@ typedef struct SeqInfo {
     u32 owner_table, owner_col;   /* OWNED BY (SERIAL, IDENTITY); 0: none */
 } SeqInfo;
 
+/* ALTER COLUMN ... TYPE: row images written before seq hold column col
+ * in old_type (old_typmod); read under a later definition they are
+ * converted by using_sql (SQL text over the row's columns, as they were
+ * just before the change), or by an assignment cast when it is NULL.
+ * TableInfo.convs lists a table's conversions in the order they apply;
+ * those of one ALTER TABLE share a step and see the row before any of
+ * them.  seq 0: made by the open transaction (set at commit). */
+typedef struct ColConv {
+    u64 seq;
+    u32 step;
+    u32 col;          /* column id */
+    u16 old_type;     /* the SQL layer's TypeId */
+    i32 old_typmod;
+    char *using_sql;
+    char *timezone;   /* the TimeZone of the ALTER's session, which the
+                         conversion keeps (NULL: UTC) */
+    /* the columns using_sql names: ids and their names at the ALTER, which
+     * the text binds to whatever renames and drops follow */
+    int nrefs;
+    u32 *ref_ids;
+    char **ref_names;
+} ColConv;
+
 /* One version of a table definition.  Immutable once published. */
 typedef struct TableInfo {
     u32 id;              /* table id, never reused */
@@ -158,6 +181,8 @@ typedef struct TableInfo {
     /* COMMENT ON: the relation's (col 0) and its columns' comments */
     int ncomments;
     struct CommentInfo { u32 col; char *text; } *comments;
+    int nconvs;          /* ALTER COLUMN TYPE conversions of older images, in order */
+    ColConv *convs;
 } TableInfo;
 
 /* Serialization of a TableInfo (format in format.h).  Decoded strings and
@@ -299,14 +324,15 @@ typedef int (*StoreKeyRenderer)(const TableInfo *t, const IndexInfo *ix, const u
 void store_set_key_renderer(StoreKeyRenderer fn);
 /*
  * Computes the index key that index ix of table t has for the row image
- * rec (the bytes the SQL layer puts in an index entry between the index id
- * and the pk), appending it to out (reset first).  0, or an error code.
+ * rec written at seq (the bytes the SQL layer puts in an index entry
+ * between the index id and the pk; an image older than one of t's
+ * conversions is read through them), appending it to out (reset first).  0, or an error code.
  * Registered once by the engine (the SQL layer knows the column types), so
  * store_verify can check index entries against rows while the store stays
  * below sql/.  Without it verify checks index entries' structure and
  * counts only.  Process-wide.
  */
-typedef int (*StoreIndexKeyFn)(const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen,
+typedef int (*StoreIndexKeyFn)(const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen, u64 seq,
                                Buf *out, DdError *err);
 void store_set_index_key_fn(StoreIndexKeyFn fn);
 /* ---- backup and restore (backup.c) ---- */

@@ -337,7 +337,7 @@ static int renew(Verify *vf)
 static int index_key(Verify *vf, const VIndex *e, const u8 *rec, u32 reclen, u64 seq, const u8 *pk, u32 pklen)
 {
     buf_reset(&vf->ikey);
-    int rc = index_key_fn(e->t, e->ix, rec, reclen, &vf->ikey, vf->err);
+    int rc = index_key_fn(e->t, e->ix, rec, reclen, seq, &vf->ikey, vf->err);
     if (rc == DD_ECORRUPT)
         return bad_at(vf, seq, "version of %s at seq %llu: %s", where(vf, e->table, pk, pklen),
                       (unsigned long long)seq, vf->err->message);

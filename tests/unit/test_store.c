@@ -284,6 +284,30 @@ TEST(catalog_codec)
     CHECK_EQ_STR(d.indexes[0].name, "users_name_idx");
     for (size_t cut = 0; cut < b.len; cut++)
         CHECK_EQ_INT(catalog_decode(b.data, cut, &a, &d, &e), DD_ECORRUPT);
+
+    /* ALTER COLUMN TYPE conversions: an uncommitted one (seq 0) takes the
+     * record's seq */
+    u32 ids[2] = {2, 1};
+    char *names[2] = {"name", "id"};
+    ColConv cv[2] = {{.seq = 3, .step = 1, .col = 2, .old_type = 3, .old_typmod = -1},
+                     {.seq = 0, .step = 2, .col = 2, .old_type = 8, .old_typmod = 12, .using_sql = "name || id",
+                      .timezone = "Europe/Paris", .nrefs = 2, .ref_ids = ids, .ref_names = names}};
+    t.nconvs = 2;
+    t.convs = cv;
+    buf_reset(&b);
+    catalog_encode(&t, &b);
+    CHECK_EQ_INT(catalog_decode(b.data, b.len, &a, &d, &e), 0);
+    CHECK(d.nconvs == 2 && d.convs[0].seq == 3 && d.convs[1].seq == 5 && d.convs[1].step == 2);
+    CHECK(d.convs[0].using_sql == NULL && d.convs[0].timezone == NULL && d.convs[0].nrefs == 0);
+    CHECK(d.convs[1].col == 2 && d.convs[1].old_type == 8 && d.convs[1].old_typmod == 12 && d.convs[1].nrefs == 2);
+    if (d.nconvs == 2 && d.convs[1].nrefs == 2) {
+        CHECK_EQ_STR(d.convs[1].using_sql, "name || id");
+        CHECK_EQ_STR(d.convs[1].timezone, "Europe/Paris");
+        CHECK(d.convs[1].ref_ids[1] == 1);
+        CHECK_EQ_STR(d.convs[1].ref_names[1], "id");
+    }
+    for (size_t cut = 0; cut < b.len; cut++)
+        CHECK_EQ_INT(catalog_decode(b.data, cut, &a, &d, &e), DD_ECORRUPT);
     arena_free(&a);
     buf_free(&b);
 }

@@ -323,6 +323,10 @@ typedef struct FuncDef {
  * argument types decide, PostgreSQL's overloading): func_lookup_form gives
  * form k (0 first), NULL past the last. */
 const FuncDef *func_lookup(const char *name);
+/* Whether program p calls a function whose value depends on more than its
+ * arguments (FuncDef.volatile_: now(), random(), current_user, nextval,
+ * drift_seq() ...). */
+bool expr_calls_volatile(const ExprProg *p);
 const FuncDef *func_lookup_form(const char *name, int k);
 /* seqfunc.c: nextval, currval, lastval, setval, pg_get_serial_sequence */
 extern const FuncDef seq_funcs[];

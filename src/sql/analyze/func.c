@@ -1703,6 +1703,20 @@ const FuncDef *op_func_lookup(const char *op, int k)
     return str_op_lookup(op, k);
 }
 
+/* The other tables (math, string, json, array, regex) hold no volatile
+ * function. */
+bool expr_calls_volatile(const ExprProg *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        if (p->code[i].op != XOP_FUNC) continue;
+        for (size_t k = 0; k < DD_ARRAY_LEN(funcs); k++)
+            if (funcs[k].volatile_ && funcs[k].impl == p->code[i].fn) return true;
+        for (int k = 0; k < nseq_funcs; k++)
+            if (seq_funcs[k].volatile_ && seq_funcs[k].impl == p->code[i].fn) return true;
+    }
+    return false;
+}
+
 int func_variadic_index(const char *name)
 {
     static const struct { const char *n; int i; } v[] = {

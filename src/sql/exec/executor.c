@@ -154,7 +154,7 @@ static int scan_fill(SqlCtx *ctx, ScanOp *s, const u8 *rec, u32 reclen, u64 star
     const TableInfo *t = s->t;
     /* only the columns the query reads (the scope's flags, final once
      * planning is done) */
-    int rc = row_decode_used(t, rec, reclen, s->row, s->used, ctx->err);
+    int rc = sql_row_decode(ctx, t, rec, reclen, start, s->row, s->used);
     if (rc) return rc;
     if (!s->any_hist) return DD_OK;
     Value *h = s->row + t->ncols;

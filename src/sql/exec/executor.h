@@ -243,6 +243,27 @@ int sql_parse_expr_text(SqlCtx *ctx, const char *text, const char *what, Expr **
 int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out,
                        bool *has_null);
 
+/*
+ * Decodes row image rec of t, written at seq start (0: by the open
+ * transaction, under t), into vals[0..t->ncols) as row_decode_used does
+ * (used NULL: every column); an image older than some of t's ALTER COLUMN
+ * TYPE conversions is read with the types it was written with and
+ * converted (convert.c).  Converted values live in the row arena.
+ */
+int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 start, Value *vals, const bool *used);
+/* The same for an image encoded just before conversion t->convs[first]
+ * (the open transaction's own rows when an ALTER TABLE changes types):
+ * the conversions from first on are applied. */
+int sql_row_convert_from(SqlCtx *ctx, const TableInfo *t, int first, const u8 *rec, u32 n, Value *vals);
+/* The program converting column col, as read in table version scope, to
+ * type to (typmod): e (the statement's USING, over scope's names), else
+ * cv's USING text (over the names cv->refs kept), else the column itself,
+ * coerced by assignment (42804 when there is no such cast); compiled with
+ * cv's settings (the session's without cv), history columns unnamed.  *used (may be NULL):
+ * per column of scope, whether the expression reads it (statement arena). */
+int sql_conv_compile(SqlCtx *ctx, const TableInfo *scope, const ColumnInfo *col, const ColConv *cv, Expr *e,
+                     TypeId to, i32 typmod, ExprProg **out, bool **used);
+
 /* Copies v's variable-length payload into a. */
 int val_copy(Arena *a, const Value *v, Value *out);
 

@@ -396,6 +396,7 @@ typedef enum AlterKind {
     ALTER_ADD_CONSTRAINT, ALTER_DROP_CONSTRAINT,
     ALTER_SET_DEFAULT,   /* ALTER [COLUMN] name SET DEFAULT col->default_ | DROP DEFAULT (col->default_ NULL) */
     ALTER_SET_NOT_NULL,  /* ALTER [COLUMN] name SET NOT NULL | DROP NOT NULL (not_null false) */
+    ALTER_TYPE,          /* ALTER [COLUMN] name [SET DATA] TYPE col->type [USING using] */
 } AlterKind;
 typedef struct AlterCmd {
     AlterKind kind;
@@ -407,6 +408,8 @@ typedef struct AlterCmd {
     bool if_not_exists;  /* ADD COLUMN IF NOT EXISTS */
     bool cascade;        /* DROP COLUMN / CONSTRAINT ... CASCADE */
     bool not_null;       /* SET NOT NULL */
+    Expr *using_;        /* ALTER TYPE ... USING expr, or NULL */
+    int using_start, using_end;   /* its text */
     int loc;
 } AlterCmd;
 typedef struct AlterTableStmt {

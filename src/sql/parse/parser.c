@@ -3534,9 +3534,19 @@ static int parse_create(Parser *p, Stmt *st)
     return DD_OK;
 }
 
+/* Whether the tokens at ALTER read [COLUMN] c [SET DATA] TYPE. */
+static bool alter_type_item(Parser *p)
+{
+    int k = is_kw(peek(p, 1), KW_COLUMN) ? 3 : 2;
+    if (is_kw(peek(p, k), KW_SET) && is_word(peek(p, k + 1), "data")) k += 2;
+    return is_word(peek(p, k), "type");
+}
+
 /* ALTER TABLE [IF EXISTS] name action [, ...]:
  *   ADD [COLUMN] [IF NOT EXISTS] coldef | DROP [COLUMN] [IF EXISTS] name
- *   [CASCADE|RESTRICT] | RENAME [COLUMN] a TO b | RENAME TO newname */
+ *   [CASCADE|RESTRICT] | RENAME [COLUMN] a TO b | RENAME TO newname |
+ *   ALTER [COLUMN] c [SET DATA] TYPE t [USING expr] | ALTER [COLUMN] c
+ *   {SET DEFAULT e | DROP DEFAULT | SET NOT NULL | DROP NOT NULL} ... */
 static int parse_alter(Parser *p, Stmt *st)
 {
     AlterTableStmt *a;
@@ -3646,6 +3656,24 @@ static int parse_alter(Parser *p, Stmt *st)
                 TRY(expect_kw(p, KW_NULL));
                 c->kind = ALTER_SET_NOT_NULL;
                 c->not_null = set;
+            }
+        } else if (is_word(t, "alter") && alter_type_item(p)) {
+            /* ALTER [COLUMN] c [SET DATA] TYPE t [COLLATE x] [USING expr] */
+            advance(p);
+            accept_kw(p, KW_COLUMN);
+            TRY(parse_colid(p, &c->name, NULL));
+            if (accept_kw(p, KW_SET)) advance(p);   /* DATA */
+            advance(p);                              /* TYPE */
+            c->kind = ALTER_TYPE;
+            NEW(c->col);
+            c->col->name = c->name;
+            c->col->loc = c->loc;
+            TRY(parse_typename(p, &c->col->type));
+            if (is_kw(tok(p), KW_COLLATE)) return not_supported(p, tok(p)->start, "COLLATE");
+            if (accept_kw(p, KW_USING)) {
+                c->using_start = tok(p)->start;
+                TRY(parse_expr(p, P_NONE, &c->using_));
+                c->using_end = p->toks[p->pos - 1].end;
             }
         } else if (t->kind == TOK_IDENT && (is_word(t, "alter") || is_kw(t, KW_SET) || is_word(t, "owner"))) {
             return not_supported(p, t->start, "this ALTER TABLE action");

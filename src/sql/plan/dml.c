@@ -30,6 +30,7 @@
 #include "../../util/clock.h"
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <stdatomic.h>
 
 static _Atomic u64 rowid_last;
@@ -882,7 +883,7 @@ static int arb_init(SqlCtx *ctx, const TableInfo *t, Arbiter *a, Value *vals, Bu
             int r = tscan_next(sc, &v, ctx->err);
             if (r <= 0) { rc = -r; break; }
             if (ctx->ws && ws_find(ctx->ws, t->id, v.pk, v.pklen)) continue;
-            if (!(rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) rc = arb_put_row(ctx, t, a, 1, vals, v.pk, v.pklen, key);
+            if (!(rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) rc = arb_put_row(ctx, t, a, 1, vals, v.pk, v.pklen, key);
         }
         tscan_close(sc);
     }
@@ -907,6 +908,7 @@ static int arb_row_has(SqlCtx *ctx, const TableInfo *t, Arbiter *a, const u8 *pk
     const u8 *rec;
     u32 reclen;
     Version v;
+    u64 start = 0;
     if (w) {
         if (!w->rec) return DD_OK;
         rec = w->rec;
@@ -916,9 +918,10 @@ static int arb_row_has(SqlCtx *ctx, const TableInfo *t, Arbiter *a, const u8 *pk
         if (f <= 0) return -f;
         rec = v.rec;
         reclen = v.reclen;
+        start = v.start;
     }
     bool has_null;
-    int rc = row_decode(t, rec, reclen, vals, ctx->err);
+    int rc = sql_row_decode(ctx, t, rec, reclen, start, vals, NULL);
     if (!rc) rc = sql_index_key_full(ctx, t, a->ix, vals, okey, &has_null);
     *has = !rc && !has_null && okey->len == key->len && memcmp(okey->data, key->data, key->len) == 0;
     return rc;
@@ -1042,6 +1045,7 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
         /* the existing row (the transaction's, else the snapshot's) */
         const u8 *orec;
         u32 oreclen;
+        u64 ostart = 0;
         WsRow *wr = ws_find(ctx->ws, t->id, cpk, cpklen);
         Version v;
         if (wr) {
@@ -1052,12 +1056,13 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
             if (f < 0) { rc = -f; break; }
             orec = v.rec;
             oreclen = v.reclen;
+            ostart = v.start;
         }
         /* a copy: the write set replaces (frees) the row's bytes when the
          * update is put, and the old and new rows' values point into them */
         u8 *orig = arena_memdup(ctx->stmt, orec, oreclen ? oreclen : 1);
         if (!orig) { rc = DD_ENOMEM; break; }
-        if ((rc = row_decode(t, orig, oreclen, row, ctx->err))) break;
+        if ((rc = sql_row_decode(ctx, t, orig, oreclen, ostart, row, NULL))) break;
         for (int h = 0; h < HIST_COLS; h++) {
             row[t->ncols + h] = val_null(hist_col_types[h]);
             row[w + t->ncols + h] = val_null(hist_col_types[h]);
@@ -1939,6 +1944,346 @@ static int column_has_null(SqlCtx *ctx, const TableInfo *t, int ci, bool *any)
     return rc;
 }
 
+/* ---------------------------------------------------------------- ALTER COLUMN TYPE */
+
+/* PostgreSQL's name of type ty with typmod, for messages. */
+static const char *type_text(SqlCtx *ctx, TypeId ty, i32 typmod)
+{
+    if ((ty == TYPE_VARCHAR || ty == TYPE_BPCHAR) && typmod >= 0)
+        return arena_printf(ctx->stmt, "%s(%d)", type_name(ty), (int)typmod);
+    if (ty == TYPE_NUMERIC && typmod >= 0)
+        return arena_printf(ctx->stmt, "numeric(%d,%d)", (int)(typmod >> 16), (int)(typmod & 0xffff));
+    return type_name(ty);
+}
+
+/* Whether a foreign key can compare values of types a and b. */
+static bool fk_types_ok(TypeId a, TypeId b)
+{
+    return a == b || (type_is_numeric(a) && type_is_numeric(b)) || (type_is_string(a) && type_is_string(b));
+}
+
+static int fk_types_err(SqlCtx *ctx, const ForeignKeyInfo *fk, const char *col, const char *ref, TypeId a, TypeId b)
+{
+    dd_err(ctx->err, DD_EDATATYPE_MISMATCH, -1, "foreign key constraint \"%s\" cannot be implemented", fk->name);
+    dd_err_detail(ctx->err, "Key columns \"%s\" and \"%s\" are of incompatible types: %s and %s.", col, ref,
+                  type_name(a), type_name(b));
+    return DD_EDATATYPE_MISMATCH;
+}
+
+/* The foreign keys over column ci of t, which is changing to type ty
+ * (using: with a USING expression): its own keys and those of the
+ * present tables that reference it must still compare (42804).  Values
+ * a USING changes are checked on both sides by alter_type_check_rows
+ * (a referenced column's only when t has no rows of the transaction). */
+static int alter_type_fks(SqlCtx *ctx, const TableInfo *t, int ci, TypeId ty, bool using)
+{
+    const ColumnInfo *col = &t->cols[ci];
+    const TableInfo **all;
+    int n;
+    int rc = present_tables(ctx, &all, &n);
+    if (rc) return rc;
+    for (int i = 0; i < n; i++) {
+        const TableInfo *c = all[i]->id == t->id ? t : all[i];
+        if (c->dropped) continue;
+        for (int x = 0; x < c->nfks; x++) {
+            const ForeignKeyInfo *fk = &c->fks[x];
+            const TableInfo *p = fk->ref_table == t->id ? t : NULL;
+            for (int j = 0; j < n && !p; j++) if (all[j]->id == fk->ref_table) p = all[j];
+            for (int k = 0; p && k < fk->ncols; k++) {
+                bool mine = c == t && fk->cols[k] == col->id, theirs = p == t && fk->ref_cols[k] == col->id;
+                if (!mine && !theirs) continue;
+                if (using && theirs && ctx->ws && ws_has_table_rows(ctx->ws, t->id))
+                    return dd_err(ctx->err, DD_EFEATURE, -1,
+                                  "ALTER COLUMN TYPE ... USING of column \"%s\", which foreign key constraint \"%s\" "
+                                  "references, after changing rows of \"%s\" in the same transaction is not supported",
+                                  col->name, fk->name, t->name);
+                int a = table_col_index(c, fk->cols[k]), b = table_col_index(p, fk->ref_cols[k]);
+                if (a < 0 || b < 0) continue;
+                TypeId at = mine ? ty : (TypeId)c->cols[a].type, bt = theirs ? ty : (TypeId)p->cols[b].type;
+                if (!fk_types_ok(at, bt)) return fk_types_err(ctx, fk, c->cols[a].name, p->cols[b].name, at, bt);
+            }
+        }
+    }
+    return DD_OK;
+}
+
+/*
+ * ALTER [COLUMN] c [SET DATA] TYPE ty [USING expr] on t (the version being
+ * made; t0 the present one): the column takes its new type, and a
+ * conversion (the old type and the USING text) joins t->convs under
+ * `step`, so that images written before read converted (exec/convert.c);
+ * no row gets a new version.  The indexes over the column get new ids
+ * (built from the converted rows at commit; the old ones stay for AS OF
+ * before).  The rows are checked by alter_type_check_rows once every
+ * action is in.
+ */
+static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInfo *t, AlterCmd *c, u32 step)
+{
+    int ci = find_col(t, c->name);
+    if (ci < 0 || system_col_name(c->name) || t->cols[ci].pending || strcmp(c->name, ROWID_COL) == 0)
+        return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist", c->name,
+                      t->name);
+    ColumnInfo *col = &t->cols[ci];
+    TypeId ty;
+    if (!type_from_name(c->col->type.name, &ty))
+        return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, c->col->type.loc, "type \"%s\" does not exist", c->col->type.name);
+    i32 typmod = c->col->type.typmod;
+    if (ty == TYPE_BPCHAR && typmod < 0) typmod = 1;
+    TypeId oty = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+    const char *tt = type_text(ctx, ty, typmod);
+    if (!tt) return DD_ENOMEM;
+    /* the conversion, over the row before this ALTER */
+    int ci0 = find_col(t0, c->name);
+    const TableInfo *scope = ci0 >= 0 && t0->cols[ci0].id == col->id ? t0 : t;
+    ExprProg *pr;
+    bool *used;
+    int rc = sql_conv_compile(ctx, scope, col, NULL, c->using_, ty, typmod, &pr, &used);
+    if (rc == DD_EDATATYPE_MISMATCH && !c->using_) {
+        dd_err(ctx->err, DD_EDATATYPE_MISMATCH, -1, "column \"%s\" cannot be cast automatically to type %s", c->name, tt);
+        dd_err_hint(ctx->err, "You might need to specify \"USING %s::%s\".", c->name, tt);
+        return DD_EDATATYPE_MISMATCH;
+    }
+    if (rc) return rc;
+    for (int i = 0; i < t->nconvs; i++)
+        if (t->convs[i].step == step && t->convs[i].col == col->id)
+            return dd_err(ctx->err, DD_EFEATURE, -1, "cannot alter type of column \"%s\" twice", c->name);
+    for (int i = 0; i < pr->n; i++)
+        if (pr->code[i].op == XOP_SUBLINK)
+            return dd_err(ctx->err, DD_EFEATURE, c->using_start, "cannot use subquery in transform expression");
+    if (expr_calls_volatile(pr))
+        return dd_err(ctx->err, DD_EFEATURE, c->using_start,
+                      "ALTER COLUMN TYPE with a volatile USING expression (random(), now(), current_user, nextval ...) is "
+                      "not supported (rows written before the change are converted when read, so the conversion must give "
+                      "the same value every time)");
+    /* a key column: only where every value keeps its key bytes */
+    bool same_key = (type_is_int(oty) && type_is_int(ty)) ||
+                    ((oty == TYPE_TEXT || oty == TYPE_VARCHAR) && (ty == TYPE_TEXT || ty == TYPE_VARCHAR));
+    if (is_pk_col(t, ci) && (c->using_ || !same_key))
+        return dd_err(ctx->err, DD_EFEATURE, -1,
+                      "cannot change the type of primary key column \"%s\" to %s: rows are stored by their key, which "
+                      "would change (only smallint, integer and bigint, or text and varchar, change into one another, "
+                      "without USING)",
+                      c->name, tt);
+    if (col->identity && !type_is_int(ty))
+        return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "identity column type must be smallint, integer, or bigint");
+    if (col->identity && (rc = identity_retype(ctx, p, t->id, col->id, ty))) return rc;
+    if ((rc = view_check_alter_type(ctx, t0, col->id, c->name))) return rc;
+    if ((rc = alter_type_fks(ctx, t, ci, ty, c->using_ != NULL))) return rc;
+    /* the DEFAULT: kept as text, it must still give the new type */
+    if (col->default_sql) {
+        ExprProg *dp;
+        ExprProg *cast;
+        ColumnInfo nc = *col;
+        nc.type = (u16)ty;
+        nc.typmod = typmod;
+        if (sql_conv_compile(ctx, scope, col, NULL, NULL, ty, typmod, &cast, NULL) || dml_compile_default(ctx, &nc, &dp)) {
+            dd_err_clear(ctx->err);
+            return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, -1, "default for column \"%s\" cannot be cast automatically to type %s",
+                          c->name, tt);
+        }
+    }
+    /* the indexes over it are built again under new ids */
+    for (int x = 0; x < t->nindexes; x++) {
+        IndexInfo *ix = &t->indexes[x];
+        bool uses = false, fresh = true;
+        for (int k = 0; k < ix->ncols; k++) uses |= ix->cols[k] == col->id;
+        if (!uses && (rc = sql_index_uses_column(ctx, ix, c->name, &uses))) return rc;
+        for (int y = 0; y < t0->nindexes; y++) fresh &= t0->indexes[y].id != ix->id;
+        if (uses && !fresh) ix->id = store_new_index_id(ctx->store);
+    }
+    ColConv *cv = arena_alloc(ctx->stmt, sizeof(ColConv) * (size_t)(t->nconvs + 1));
+    if (!cv) return DD_ENOMEM;
+    if (t->nconvs) memcpy(cv, t->convs, sizeof(ColConv) * (size_t)t->nconvs);
+    ColConv *v = &cv[t->nconvs];
+    memset(v, 0, sizeof(*v));
+    v->step = step;
+    v->col = col->id;
+    v->old_type = col->type;
+    v->old_typmod = col->typmod;
+    /* the conversion keeps the session's TimeZone: older rows convert as
+     * they would have now */
+    const char *tz = ctx->setting ? ctx->setting(ctx->session, "TimeZone") : NULL;
+    if (tz && *tz && strcasecmp(tz, "UTC") != 0 && !(v->timezone = arena_strdup(ctx->stmt, tz))) return DD_ENOMEM;
+    if (c->using_) {
+        /* the text, and the columns it names (by id, with their names now) */
+        if (!(v->using_sql = arena_strndup(ctx->stmt, ctx->sql + c->using_start, (size_t)(c->using_end - c->using_start))))
+            return DD_ENOMEM;
+        v->ref_ids = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(scope->ncols + 1));
+        v->ref_names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(scope->ncols + 1));
+        if (!v->ref_ids || !v->ref_names) return DD_ENOMEM;
+        for (int i = 0; i < scope->ncols; i++) {
+            if (!used[i]) continue;
+            v->ref_ids[v->nrefs] = scope->cols[i].id;
+            v->ref_names[v->nrefs++] = scope->cols[i].name;
+        }
+    }
+    t->convs = cv;
+    t->nconvs++;
+    col->type = (u16)ty;
+    col->typmod = typmod;
+    return DD_OK;
+}
+
+/* One converted row of alter_type_check_rows: its key kept, and when live
+ * the NOT NULLs of the converted columns, the CHECKs and the foreign keys
+ * fks[0..nfks) (in PostgreSQL's order). */
+static int alter_type_check_row(SqlCtx *ctx, const TableInfo *t, u32 step, const Plan *cp, bool keyed, Buf *pk,
+                                FkCheck **fks, int nfks, const Value *vals, const u8 *vpk, u32 vpklen, bool live)
+{
+    int rc = DD_OK;
+    if (keyed && !(rc = row_pk(t, vals, pk, ctx->err)) && (pk->len != vpklen || memcmp(pk->data, vpk, pk->len)))
+        rc = dd_err(ctx->err, DD_EFEATURE, -1,
+                    "cannot change the type of the primary key of \"%s\": a key would change its value", t->name);
+    for (int i = 0; live && i < t->nconvs && !rc; i++) {
+        if (t->convs[i].step != step) continue;
+        int ci = table_col_index(t, t->convs[i].col);
+        if (ci >= 0 && vals[ci].isnull && (t->cols[ci].not_null || is_pk_col(t, ci)))
+            rc = dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
+                        t->cols[ci].name, t->name);
+    }
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    for (int i = 0; live && i < cp->nchecks && !rc; i++) {
+        Value out;
+        if ((rc = expr_eval(cp->checks[i], &env, vals, &out))) break;
+        if (!out.isnull && !out.v.b)
+            rc = dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "check constraint \"%s\" of relation \"%s\" is violated by some row",
+                        t->checks[i].name, t->name);
+    }
+    for (int i = 0; live && i < nfks && !rc; i++) rc = fk_check_row(ctx, fks[i], vals);
+    return rc;
+}
+
+/* ALTER COLUMN TYPE ran: the transaction's own rows of t, encoded as
+ * before conversion t->convs[from], are converted and encoded under t
+ * (they have no version yet, so this rewrites nothing committed). */
+static int retype_ws_rows(SqlCtx *ctx, const TableInfo *t, int from)
+{
+    WsRow **rows;
+    int n;
+    int rc = ws_table_rows(ctx->ws, t->id, ctx->stmt, &rows, &n);
+    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!rc && !vals) rc = DD_ENOMEM;
+    Buf rec = BUF_INIT;
+    for (int i = 0; !rc && i < n; i++) {
+        WsRow *w = rows[i];
+        if (!w->rec) continue;
+        ArenaMark m = arena_mark(ctx->row);
+        rc = sql_row_convert_from(ctx, t, from, w->rec, w->reclen, vals);
+        if (!rc) rc = row_encode(t, vals, &rec, ctx->err);
+        if (!rc) rc = ws_put(ctx->ws, t->id, w->pk, w->pklen, w->op, w->end_op, rec.data, (u32)rec.len, w->existed,
+                             w->orig, w->origlen, w->orig_seq);
+        arena_rewind(ctx->row, m);
+    }
+    buf_free(&rec);
+    return rc;
+}
+
+/* After ALTER COLUMN TYPE (step) on t: every version of the table converts
+ * (a value that does not fails the ALTER, even in a version no longer
+ * live: it would fail every read of the history), and the live rows meet
+ * the NOT NULLs of the converted columns, the CHECKs, the foreign keys
+ * over a column a USING changed, and the rebuilt unique indexes; a key
+ * column keeps every key.  from: this ALTER's first conversion (the
+ * transaction's own rows are still encoded as before it). */
+static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t, u32 step, int from)
+{
+    Plan cp;
+    memset(&cp, 0, sizeof(cp));
+    int rc = compile_checks(ctx, t, &cp);
+    if (rc) return rc;
+    for (int x = 0; x < t->nindexes; x++) {
+        const IndexInfo *ix = &t->indexes[x];
+        bool fresh = true;
+        for (int y = 0; y < t0->nindexes; y++) fresh &= t0->indexes[y].id != ix->id;
+        if (!fresh) continue;
+        for (int k = 0; ix->exprs && k < ix->ncols; k++) {
+            ExprProg *p;
+            Expr *ast;
+            if (ix->exprs[k] && (rc = sql_index_expr(ctx, t, ix, k, &p, &ast))) return rc;
+        }
+    }
+    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!vals) return DD_ENOMEM;
+    /* a key column changed: every key must keep its bytes (varchar(n)
+     * cuts trailing blanks, say) */
+    bool keyed = false;
+    for (int i = 0; i < t->nconvs; i++)
+        for (int k = 0; k < t->npk; k++) keyed |= t->convs[i].step == step && t->convs[i].col == t->pk[k];
+    /* t's foreign keys over a column a USING changed: the new values find
+     * their parents */
+    FkCheck **fks = arena_alloc(ctx->stmt, sizeof(FkCheck *) * (size_t)(t->nfks + 1));
+    int nfks = 0;
+    if (!fks) return DD_ENOMEM;
+    for (int x = 0; x < t->nfks && !rc; x++) {
+        bool changed = false;
+        for (int i = 0; i < t->nconvs; i++)
+            for (int k = 0; k < t->fks[x].ncols; k++)
+                changed |= t->convs[i].step == step && t->convs[i].using_sql && t->convs[i].col == t->fks[x].cols[k];
+        if (changed) rc = fk_check_begin(ctx, t, &t->fks[x], NULL, &fks[nfks++]);
+    }
+    if (rc) return rc;
+    Buf pk = BUF_INIT;
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        TScan *sc;
+        if ((rc = tscan_open(ctx->snap, t->id, pass == 0 ? TMODE_PRESENT : TMODE_ALL, 0, 0, NULL, 0, NULL, 0, &sc,
+                             ctx->err)))
+            break;
+        for (u64 n = 0; !rc; n++) {
+            Version v;
+            if ((n & 255) == 0 && (rc = sql_check_interrupt(ctx))) break;
+            int r = tscan_next(sc, &v, ctx->err);
+            if (r < 0) { rc = -r; break; }
+            if (r == 0) break;
+            if (!v.rec) continue;
+            /* live rows in pass 0, except those the transaction changed
+             * (its own rows come below); their images are history */
+            bool mine = ctx->ws && ws_find(ctx->ws, t->id, v.pk, v.pklen);
+            if (pass == 0 ? mine : v.end == 0 && !mine) continue;
+            ArenaMark m = arena_mark(ctx->row);
+            if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
+            rc = alter_type_check_row(ctx, t, step, &cp, keyed, &pk, fks, nfks, vals, v.pk, v.pklen, pass == 0);
+            arena_rewind(ctx->row, m);
+        }
+        tscan_close(sc);
+    }
+    /* the transaction's own rows, still encoded as before this ALTER */
+    WsRow **rows = NULL;
+    int nrows = 0;
+    if (!rc && ctx->ws) rc = ws_table_rows(ctx->ws, t->id, ctx->stmt, &rows, &nrows);
+    for (int i = 0; !rc && i < nrows; i++) {
+        if (!rows[i]->rec) continue;
+        ArenaMark m = arena_mark(ctx->row);
+        rc = sql_row_convert_from(ctx, t, from, rows[i]->rec, rows[i]->reclen, vals);
+        if (!rc) rc = alter_type_check_row(ctx, t, step, &cp, keyed, &pk, fks, nfks, vals, rows[i]->pk, rows[i]->pklen, true);
+        arena_rewind(ctx->row, m);
+    }
+    buf_free(&pk);
+    for (int x = 0; x < t->nindexes && !rc; x++) {
+        const IndexInfo *ix = &t->indexes[x];
+        bool fresh = true;
+        for (int y = 0; y < t0->nindexes; y++) fresh &= t0->indexes[y].id != ix->id;
+        if (fresh && ix->unique) rc = sql_check_unique_build(ctx, t, ix, nrows ? from : -1);
+    }
+    /* the foreign keys that reference a column a USING changed: their rows
+     * find the converted values (t has no rows of this transaction then) */
+    const TableInfo **all;
+    int n = 0;
+    if (!rc) rc = present_tables(ctx, &all, &n);
+    for (int i = 0; !rc && i < n; i++) {
+        const TableInfo *c = all[i]->id == t->id ? t : all[i];
+        for (int x = 0; !rc && !c->dropped && x < c->nfks; x++) {
+            const ForeignKeyInfo *fk = &c->fks[x];
+            bool changed = false;
+            for (int v = 0; fk->ref_table == t->id && v < t->nconvs; v++)
+                for (int k = 0; k < fk->ncols; k++)
+                    changed |= t->convs[v].step == step && t->convs[v].using_sql && t->convs[v].col == fk->ref_cols[k];
+            FkCheck *fc;
+            if (changed && !(rc = fk_check_begin(ctx, c, fk, t, &fc))) rc = fk_check_children(ctx, fc);
+        }
+    }
+    return rc;
+}
+
 /*
  * ALTER TABLE: a new catalog version of the table (TEMPORAL.md §6: AS OF
  * an earlier point the table keeps its old columns and names).  No row
@@ -1963,6 +2308,8 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
     TableInfo *t = table_grow(ctx, t0, s->ncmds);
     if (!t) return DD_ENOMEM;
     int rc, changed = 0;
+    u32 step = t0->nconvs ? t0->convs[t0->nconvs - 1].step + 1 : 1;
+    bool types = false;
     /* PostgreSQL applies the DROPs of an ALTER TABLE before its other
      * actions: pass 0 drops, pass 1 the rest */
     for (int pass = 0; pass < 2; pass++)
@@ -2141,6 +2488,10 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             col->not_null = true;
             break;
         }
+        case ALTER_TYPE:
+            if ((rc = alter_column_type(ctx, p, t0, t, c, step))) return rc;
+            types = true;
+            break;
         case ALTER_RENAME_TABLE:
             if (resolve_table_present(ctx, c->newname) || sql_index_name_taken(ctx, c->newname) ||
                 strcmp(c->newname, "drift_commits") == 0)
@@ -2152,6 +2503,15 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (!t->name) return DD_ENOMEM;
             break;
         }
+    }
+    if (types) {
+        /* the conversions of this ALTER, and the transaction's rows encoded
+         * again when it runs (exec_plan) */
+        int from = t->nconvs;
+        while (from > 0 && t->convs[from - 1].step == step) from--;
+        if ((rc = alter_type_check_rows(ctx, t0, t, step, from))) return rc;
+        p->retype = true;
+        p->retype_from = from;
     }
     /* an ALTER whose every action was skipped changes nothing: no version, no seq */
     p->new_table = changed ? t : NULL;
@@ -2434,6 +2794,11 @@ int exec_dml(SqlCtx *ctx, Plan *p)
     }
     case PLAN_ALTER_TABLE:
         if (p->new_table && !ws_put_table(ctx->ws, p->new_table)) return DD_ENOMEM;
+        if (p->retype && p->new_table) {
+            int rc = retype_ws_rows(ctx, p->new_table, p->retype_from);
+            if (!rc) rc = sql_forget_stats(ctx, p->new_table->id);
+            if (rc) return rc;
+        }
         for (int i = 0; i < p->nalter; i++)
             if (!ws_put_table(ctx->ws, p->alter[i])) return DD_ENOMEM;
         /* the store's value changes when the transaction commits */

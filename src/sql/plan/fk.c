@@ -213,12 +213,15 @@ typedef struct FkRes {
     KeySet keys;                            /* present parent keys */
 } FkRes;
 
-static int fk_resolve(SqlCtx *ctx, const ForeignKeyInfo *fk, const TableInfo *child, FkRes *r)
+/* fk of child resolved against parent (NULL: the present version of the
+ * referenced table). */
+static int fk_resolve_with(SqlCtx *ctx, const ForeignKeyInfo *fk, const TableInfo *child, const TableInfo *parent,
+                           FkRes *r)
 {
     memset(r, 0, sizeof(*r));
     r->fk = fk;
     r->child = child;
-    r->parent = fk->ref_table == child->id ? child : present_version(ctx, fk->ref_table);
+    r->parent = parent ? parent : fk->ref_table == child->id ? child : present_version(ctx, fk->ref_table);
     if (!r->parent)
         return dd_err(ctx->err, DD_EINTERNAL, -1, "foreign key \"%s\" references a table that does not exist", fk->name);
     r->n = fk->ncols;
@@ -232,6 +235,11 @@ static int fk_resolve(SqlCtx *ctx, const ForeignKeyInfo *fk, const TableInfo *ch
     }
     r->by_pk = r->parent->npk == r->n && same_set(r->parent->pk, fk->ref_cols, r->n);
     return DD_OK;
+}
+
+static int fk_resolve(SqlCtx *ctx, const ForeignKeyInfo *fk, const TableInfo *child, FkRes *r)
+{
+    return fk_resolve_with(ctx, fk, child, NULL, r);
 }
 
 /* The key of row's columns pos[] in the common types into out; *null
@@ -613,28 +621,50 @@ int fk_after_writes(SqlCtx *ctx, const TableInfo *t, RowChange *ch, size_t n)
     return rc;
 }
 
-int fk_validate_present(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t)
+int fk_check_begin(SqlCtx *ctx, const TableInfo *child, const ForeignKeyInfo *fk, const TableInfo *parent,
+                   FkCheck **out)
 {
-    FkRes r;
-    int rc = fk_resolve(ctx, &t->fks[t->nfks - 1], t, &r);
-    if (rc) return rc;
-    DD_UNUSED(t0);   /* its rows are read as t (a column this ALTER added reads NULL) */
-    Op *scan = op_scan(ctx, t, TMODE_PRESENT, 0, 0, NULL);
+    FkRes *r = arena_alloc(ctx->stmt, sizeof(FkRes));
+    if (!r) return DD_ENOMEM;
+    *out = r;
+    return fk_resolve_with(ctx, fk, child, parent, r);
+}
+
+int fk_check_row(SqlCtx *ctx, FkCheck *r, const Value *row)
+{
+    for (int j = 0; j < r->n; j++)
+        if (row[r->ci[j]].isnull) return DD_OK;   /* MATCH SIMPLE */
+    bool found;
+    int rc = parent_has(ctx, r, row, r->ci, &found);
+    if (!rc && !found) rc = missing_parent(ctx, r, row);
+    return rc;
+}
+
+int fk_check_children(SqlCtx *ctx, FkCheck *r)
+{
+    Op *scan = op_scan(ctx, r->child, TMODE_PRESENT, 0, 0, NULL);
     if (!scan) return DD_ENOMEM;
-    rc = op_open(ctx, scan);
+    int rc = op_open(ctx, scan);
     while (!rc) {
         Value *row;
         ArenaMark m = arena_mark(ctx->row);
         int k = op_next(ctx, scan, &row);
         if (k < 0) { rc = -k; break; }
         if (k == 0) break;
-        bool null = false, found;
-        for (int j = 0; j < r.n && !null; j++) null = row[r.ci[j]].isnull;
-        if (!null && !(rc = parent_has(ctx, &r, row, r.ci, &found)) && !found) rc = missing_parent(ctx, &r, row);
+        rc = fk_check_row(ctx, r, row);
         arena_rewind(ctx->row, m);
     }
     op_close(ctx, scan);
     return rc;
+}
+
+int fk_validate_present(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t)
+{
+    FkRes r;
+    int rc = fk_resolve(ctx, &t->fks[t->nfks - 1], t, &r);
+    if (rc) return rc;
+    DD_UNUSED(t0);   /* its rows are read as t (a column this ALTER added reads NULL) */
+    return fk_check_children(ctx, &r);
 }
 
 /* ---------------------------------------------------------------- deferred checks */
@@ -663,7 +693,7 @@ static int check_writes(SqlCtx *ctx, const TableInfo *c, const ForeignKeyInfo *f
         for (int k = 0; k < r.n && !null; k++) null = nv[r.ci[k]].isnull;
         if (null) continue;
         if (w->existed && w->orig) {
-            if ((rc = row_decode(c, w->orig, w->origlen, ov, ctx->err))) return rc;
+            if ((rc = sql_row_decode(ctx, c, w->orig, w->origlen, w->orig_seq, ov, NULL))) return rc;
             if (same_values(ctx, ov, nv, r.ci, r.n)) continue;
         }
         bool found;
@@ -680,7 +710,7 @@ static int check_writes(SqlCtx *ctx, const TableInfo *c, const ForeignKeyInfo *f
     for (int i = 0; !rc && i < n; i++) {
         WsRow *w = rows[i];
         if (!w->existed || !w->orig) continue;
-        if ((rc = row_decode(p, w->orig, w->origlen, ov, ctx->err))) break;
+        if ((rc = sql_row_decode(ctx, p, w->orig, w->origlen, w->orig_seq, ov, NULL))) break;
         if (w->rec) {
             if ((rc = row_decode(p, w->rec, w->reclen, nv, ctx->err))) break;
             if (same_values(ctx, ov, nv, r.pi, r.n)) continue;

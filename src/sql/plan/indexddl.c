@@ -168,7 +168,7 @@ static int index_expression(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, int k, Ind
     return DD_OK;
 }
 
-static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, bool building);
+static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, bool building, int ws_from);
 
 int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
 {
@@ -244,7 +244,7 @@ int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out
     t->nindexes++;
     /* a unique index over duplicates fails now, as PostgreSQL's does (the
      * commit checks again) */
-    if (ix->unique && (rc = unique_over_present(ctx, t, ix, true))) return rc;
+    if (ix->unique && (rc = unique_over_present(ctx, t, ix, true, -1))) return rc;
     if (out) *out = ix;
     return DD_OK;
 }
@@ -345,7 +345,7 @@ static int build_index(SqlCtx *ctx, TxnWrites *ws, const TableInfo *t, const Ind
                 WsRow *w = ws ? ws_find(ws, t->id, v.pk, v.pklen) : NULL;
                 if (w) continue;   /* its entries come with the write set's row */
             }
-            if ((rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) break;
+            if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
             bool has_null;
             if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
             bool cut = key.len > ROW_INDEX_PREFIX;
@@ -407,7 +407,7 @@ static int unique_error(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, co
  * and its own): 23505 at the first repeated key of unique index ix.  Used
  * where the index has no entries to look in: when it is built, and for an
  * index the open transaction created. */
-static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, bool building)
+static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, bool building, int ws_from)
 {
     Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
     if (!vals) return DD_ENOMEM;
@@ -425,7 +425,7 @@ static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo 
         if (r == 0) break;
         if (ctx->ws && ws_find(ctx->ws, t->id, v.pk, v.pklen)) continue;
         bool has_null;
-        if ((rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) break;
+        if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
         if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
         if (!has_null) rc = keyset_put(ctx->stmt, &ks, key.data, (u32)key.len, 0, &dup);
     }
@@ -436,13 +436,20 @@ static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo 
     for (int i = 0; !rc && !dup && i < nrows; i++) {
         if (!rows[i]->rec) continue;
         bool has_null;
-        if ((rc = row_decode(t, rows[i]->rec, rows[i]->reclen, vals, ctx->err))) break;
+        if ((rc = ws_from < 0 ? row_decode(t, rows[i]->rec, rows[i]->reclen, vals, ctx->err)
+                              : sql_row_convert_from(ctx, t, ws_from, rows[i]->rec, rows[i]->reclen, vals)))
+            break;
         if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
         if (!has_null) rc = keyset_put(ctx->stmt, &ks, key.data, (u32)key.len, 0, &dup);
     }
     if (!rc && dup) rc = unique_error(ctx, t, ix, &key, building);
     buf_free(&key);
     return rc;
+}
+
+int sql_check_unique_build(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int ws_from)
+{
+    return unique_over_present(ctx, t, ix, true, ws_from);
 }
 
 bool sql_index_in_snapshot(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix)
@@ -465,7 +472,7 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
         const IndexInfo *ix = &t->indexes[x];
         if (!ix->unique) continue;
         if (!sql_index_in_snapshot(ctx, t, ix)) {
-            rc = unique_over_present(ctx, t, ix, false);
+            rc = unique_over_present(ctx, t, ix, false, -1);
             continue;
         }
         /* the transaction's live rows of t among themselves */
@@ -508,7 +515,7 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
                     int f = tget_present(ctx->snap, t->id, pk, pklen, &v);
                     if (f < 0) { rc = -f; break; }
                     bool on;
-                    if (!f || (rc = row_decode(t, v.rec, v.reclen, ovals, ctx->err))) continue;
+                    if (!f || (rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, ovals, NULL))) continue;
                     if ((rc = sql_index_key_full(ctx, t, ix, ovals, &okey, &on))) break;
                     if (okey.len != key.len || memcmp(okey.data, key.data, key.len) != 0) continue;
                 }
@@ -536,7 +543,7 @@ int sql_index_builds(SqlCtx *ctx, TxnWrites *ws, WriteSet *out, int *cap)
             for (int x = 0; x < t->nindexes && !rc; x++) {
                 if (has_index(old, t->indexes[x].id)) continue;
                 rc = build_index(ctx, ws, t, &t->indexes[x], out, cap);
-                if (!rc && t->indexes[x].unique) rc = unique_over_present(ctx, t, &t->indexes[x], true);
+                if (!rc && t->indexes[x].unique) rc = unique_over_present(ctx, t, &t->indexes[x], true, -1);
             }
         }
         /* indexes dropped (or the whole table): their present entries go */

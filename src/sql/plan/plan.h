@@ -80,6 +80,10 @@ struct Plan {
     bool seq_restart;
     i64 restart_value;
     const TableInfo *seq_target;
+    /* ALTER COLUMN TYPE: the transaction's rows of new_table are encoded
+     * again, from conversion new_table->convs[retype_from] on */
+    bool retype;
+    int retype_from;
     /* INSERT / UPDATE: the table's CHECK constraints over its row */
     ExprProg **checks; int nchecks;
     /* TRUNCATE: a DELETE of every row per table (each a truncate_part:
@@ -131,6 +135,9 @@ int view_drop_dependents(SqlCtx *ctx, Plan *p, u32 id, u32 col, const char *what
 /* 0A000 when a view of the present reads t (column col; 0: the table),
  * which a rename of `what` would break. */
 int view_check_rename(SqlCtx *ctx, const TableInfo *t, u32 col, const char *what);
+/* 0A000 as PostgreSQL when a view of the present reads column col
+ * (colname) of t: ALTER COLUMN TYPE. */
+int view_check_alter_type(SqlCtx *ctx, const TableInfo *t, u32 col, const char *colname);
 /* A statement on t that needs a table: 42809 "is not a table" for a view
  * (action NULL), or 0A000 "cannot <action> view". */
 int view_not_table(SqlCtx *ctx, const TableInfo *t, int loc, const char *action);
@@ -142,6 +149,10 @@ int analyze_drop_sequence(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 /* Appends the sequences of the present owned by table (column col; 0:
  * any) to p->drop. */
 int drop_owned_sequences(SqlCtx *ctx, Plan *p, u32 table, u32 col);
+/* ALTER COLUMN TYPE ty of identity column col of table: its sequence,
+ * in a version added to p->alter, takes type ty (a bound that was the old
+ * type's limit follows, as ALTER SEQUENCE AS does). */
+int identity_retype(SqlCtx *ctx, Plan *p, u32 table, u32 col, TypeId ty);
 /* The sequence a SERIAL or identity column c of new table t owns
  * (options o, or NULL), named apart from made[0..nmade); sets c's
  * DEFAULT to its nextval and c NOT NULL. */
@@ -194,6 +205,9 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t);
 /* The statistics of t (gather: gathered now when missing or stale and t
  * is small); out->valid false when there are none. */
 int sql_table_stats(SqlCtx *ctx, const TableInfo *t, bool gather, TableStats *out);
+/* Drops table id's statistics (its values changed type: ALTER COLUMN
+ * TYPE); the next use gathers them again. */
+int sql_forget_stats(SqlCtx *ctx, u32 id);
 /* A column's distinct values and NULL fraction; false when not known. */
 bool stats_column(const TableStats *s, u32 colid, double *ndv, double *null_frac);
 /* Value v as a number in the order of its type (integers, floats,
@@ -226,6 +240,11 @@ int sql_text_uses_column(SqlCtx *ctx, const char *text, const char *col, bool *u
 int sql_index_builds(SqlCtx *ctx, TxnWrites *ws, WriteSet *out, int *cap);
 /* 23505 when a row the statement wrote (pks) breaks a unique index of t. */
 int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n);
+/* Unique index ix of t (a version being made) over the live rows, as its
+ * build will see them: 23505 "could not create unique index" at the
+ * first repeated key.  ws_from >= 0: the transaction's rows are still
+ * encoded as before conversion t->convs[ws_from]. */
+int sql_check_unique_build(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int ws_from);
 
 
 #endif

@@ -94,6 +94,17 @@ int add_foreign_key(SqlCtx *ctx, TableInfo *t, const Constraint *c);
 /* ALTER TABLE ADD FOREIGN KEY: the present rows of t0 against t's last
  * foreign key (23503). */
 int fk_validate_present(SqlCtx *ctx, const TableInfo *t0, const TableInfo *t);
+/* Foreign key fk of table child checked one row at a time (ALTER COLUMN
+ * TYPE ... USING converts the rows itself): fk_check_begin resolves it
+ * against parent (NULL: the referenced table's present version; else a
+ * version being made) in the statement arena; fk_check_row gives 23503
+ * when row (values in child's column order) has no parent;
+ * fk_check_children checks every present row of child. */
+typedef struct FkRes FkCheck;
+int fk_check_begin(SqlCtx *ctx, const TableInfo *child, const ForeignKeyInfo *fk, const TableInfo *parent,
+                   FkCheck **out);
+int fk_check_row(SqlCtx *ctx, FkCheck *c, const Value *row);
+int fk_check_children(SqlCtx *ctx, FkCheck *c);
 /* Whether a change of t's rows concerns a foreign key (t has one, or one
  * references t). */
 int fk_relevant(SqlCtx *ctx, const TableInfo *t, bool *relevant);

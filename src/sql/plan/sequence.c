@@ -282,6 +282,26 @@ int drop_owned_sequences(SqlCtx *ctx, Plan *p, u32 table, u32 col)
     return DD_OK;
 }
 
+int identity_retype(SqlCtx *ctx, Plan *p, u32 table, u32 col, TypeId ty)
+{
+    const TableInfo **all;
+    int n;
+    int rc = present_tables(ctx, &all, &n);
+    if (rc) return rc;
+    for (int i = 0; i < n; i++) {
+        const SeqInfo *q = all[i]->sequence;
+        if (!q || q->owner_table != table || q->owner_col != col || q->type == ty) continue;
+        SeqOptions none;
+        memset(&none, 0, sizeof(none));
+        SeqInfo nq;
+        if ((rc = seq_options(ctx, &none, q, ty, &nq))) return rc;
+        TableInfo *s = plan_alter_version(ctx, p, all[i]);
+        if (!s) return DD_ENOMEM;
+        *s->sequence = nq;
+    }
+    return DD_OK;
+}
+
 /* table_column_seq as PostgreSQL names it: the longer part shortened
  * until the name fits, then a number added while the name is taken. */
 static char *owned_name(SqlCtx *ctx, const char *table, const char *col, TableInfo *const *made, int nmade)

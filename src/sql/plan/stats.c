@@ -129,7 +129,7 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
         if (r < 0) { rc = -r; break; }
         if (r == 0) break;
         if (seen++ % step) continue;
-        if ((rc = row_decode(t, v.rec, v.reclen, vals, ctx->err))) break;
+        if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
         sampled++;
         for (int i = 0; i < t->ncols && !rc; i++) {
             if (vals[i].isnull) { cc[i].nulls++; continue; }
@@ -181,6 +181,13 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
     if (!rc) rc = store_set_table_stats(ctx->snap, t->id, blob.data, blob.len, (i64)seen);
     buf_free(&blob);
     return rc;
+}
+
+int sql_forget_stats(SqlCtx *ctx, u32 id)
+{
+    /* no blob, counted at a row count no table is near: stale at once */
+    static const u8 none[1];
+    return store_set_table_stats(ctx->snap, id, none, 0, -((i64)1 << 40));
 }
 
 int sql_table_stats(SqlCtx *ctx, const TableInfo *t, bool gather, TableStats *out)

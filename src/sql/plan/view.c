@@ -145,6 +145,19 @@ int view_check_rename(SqlCtx *ctx, const TableInfo *t, u32 col, const char *what
     return DD_EFEATURE;
 }
 
+int view_check_alter_type(SqlCtx *ctx, const TableInfo *t, u32 col, const char *colname)
+{
+    const TableInfo **all;
+    int n;
+    int rc = present_tables(ctx, &all, &n);
+    if (rc) return rc;
+    const TableInfo *v = first_reader(t->id, col, NULL, 0, all, n);
+    if (!v) return DD_OK;
+    dd_err(ctx->err, DD_EFEATURE, -1, "cannot alter type of a column used by a view or rule");
+    dd_err_detail(ctx->err, "rule _RETURN on view %s depends on column \"%s\"", v->name, colname);
+    return DD_EFEATURE;
+}
+
 int view_not_table(SqlCtx *ctx, const TableInfo *t, int loc, const char *action)
 {
     if (!t->view_sql) return DD_OK;

@@ -79,6 +79,7 @@ typedef struct SqlCtx {
     int (*plan_subquery)(struct SqlCtx *ctx, SelectStmt *s, const struct Scope *scope, struct Op **root,
                          int *ncols, TypeId **types);
     struct IndexExprs *ixexprs;   /* index expressions compiled for this statement (plan/indexddl.c) */
+    struct ConvCache *convs;      /* ALTER COLUMN TYPE conversions compiled for this statement (exec/convert.c) */
     /* While a view's query is planned: the FOR SYSTEM_TIME clause of the
      * view's reference (points already resolved to seqs), which the
      * tables under it that name none read at (TEMPORAL_NONE: the

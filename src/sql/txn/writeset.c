@@ -293,6 +293,21 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
         c->checks[i].expr_sql = arena_strdup(a, t->checks[i].expr_sql);
         if (!c->checks[i].name || !c->checks[i].expr_sql) return NULL;
     }
+    if (t->nconvs) {
+        if (!(c->convs = arena_memdup(a, t->convs, sizeof(ColConv) * (size_t)t->nconvs))) return NULL;
+        for (int i = 0; i < t->nconvs; i++) {
+            const ColConv *v = &t->convs[i];
+            ColConv *w = &c->convs[i];
+            if (v->using_sql && !(w->using_sql = arena_strdup(a, v->using_sql))) return NULL;
+            if (v->timezone && !(w->timezone = arena_strdup(a, v->timezone))) return NULL;
+            if (!v->nrefs) continue;
+            w->ref_ids = arena_memdup(a, v->ref_ids, sizeof(u32) * (size_t)v->nrefs);
+            w->ref_names = arena_alloc(a, sizeof(char *) * (size_t)v->nrefs);
+            if (!w->ref_ids || !w->ref_names) return NULL;
+            for (int k = 0; k < v->nrefs; k++)
+                if (!(w->ref_names[k] = arena_strdup(a, v->ref_names[k]))) return NULL;
+        }
+    }
     if (t->ncomments) {
         c->comments = arena_alloc(a, sizeof(*c->comments) * (size_t)t->ncomments);
         if (!c->comments) return NULL;
