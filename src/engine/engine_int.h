@@ -90,6 +90,7 @@ struct driftdb_session {
     i64 txn_time_us;
     Setting settings[SETTING_MAX];
     char timebuf[4][24];       /* settings.c: a time setting being normalized */
+    char datestyle[24];        /* settings.c: DateStyle's canonical text ("Postgres, DMY") */
     int nsettings;
     Arena stmt, row, tzarena;
     ValueCtx vctx;

@@ -207,8 +207,96 @@ i64 settings_ms(const char *value)
     return parse_ms(value, &ms) ? ms : 0;
 }
 
-/* Checks and normalizes a value; returns the text to store. */
-static int validate(driftdb_session *s, const char *canon, const char *value, const char **out, DdError *err)
+/*
+ * DateStyle, as PostgreSQL's check_datestyle: a comma-separated list of
+ * key words (elements may be double-quoted), each giving the output style
+ * (ISO, SQL, Postgres, German) or the field order of ambiguous input (YMD,
+ * DMY / Euro..., MDY / US / NonEuro...), or DEFAULT; what the list leaves
+ * out keeps its current value, and German alone also means DMY.  Sets the
+ * session's value context; *out is PostgreSQL's canonical "SQL, DMY".
+ */
+static int datestyle_check(driftdb_session *s, const char *value, const char **out, DdError *err)
+{
+    static const char *const names[] = {
+        [DATESTYLE_ISO] = "ISO", [DATESTYLE_SQL] = "SQL", [DATESTYLE_POSTGRES] = "Postgres", [DATESTYLE_GERMAN] = "German",
+    };
+    static const char *const orders[] = {[DATEORDER_MDY] = "MDY", [DATEORDER_DMY] = "DMY", [DATEORDER_YMD] = "YMD"};
+    int style = s->vctx.date_style, order = s->vctx.date_order;
+    bool have_style = false, have_order = false, conflict = false;
+    const char *p = value;
+    while (*p == ' ' || *p == '\t') p++;
+    while (*p) {
+        char tok[64];
+        size_t n = 0;
+        if (*p == '"') {
+            for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+                if (*p == '"') p++;
+                if (n < sizeof tok - 1) tok[n++] = *p;
+            }
+            if (!*p++ || n == 0) goto syntax;
+        } else {
+            for (; *p && *p != ',' && *p != ' ' && *p != '\t'; p++)
+                if (n < sizeof tok - 1) tok[n++] = *p;
+            if (n == 0) goto syntax;
+        }
+        tok[n] = '\0';
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == ',') {
+            p++;
+            while (*p == ' ' || *p == '\t') p++;
+            if (!*p) goto syntax;
+        } else if (*p) {
+            goto syntax;
+        }
+        int st = -1, od = -1;
+        if (!strcasecmp(tok, "ISO")) st = DATESTYLE_ISO;
+        else if (!strcasecmp(tok, "SQL")) st = DATESTYLE_SQL;
+        else if (!strncasecmp(tok, "POSTGRES", 8)) st = DATESTYLE_POSTGRES;
+        else if (!strcasecmp(tok, "GERMAN")) st = DATESTYLE_GERMAN;
+        else if (!strcasecmp(tok, "YMD")) od = DATEORDER_YMD;
+        else if (!strcasecmp(tok, "DMY") || !strncasecmp(tok, "EURO", 4)) od = DATEORDER_DMY;
+        else if (!strcasecmp(tok, "MDY") || !strcasecmp(tok, "US") || !strncasecmp(tok, "NONEURO", 7)) od = DATEORDER_MDY;
+        else if (!strcasecmp(tok, "DEFAULT")) {
+            /* the default is "ISO, MDY" */
+            if (!have_style) style = DATESTYLE_ISO;
+            if (!have_order) order = DATEORDER_MDY;
+            continue;
+        } else {
+            dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"DateStyle\": \"%s\"", value);
+            dd_err_detail(err, "Unrecognized key word: \"%s\".", tok);
+            return DD_EINVALID_PARAM;
+        }
+        if (st >= 0) {
+            if (have_style && style != st) conflict = true;
+            style = st;
+            have_style = true;
+            if (st == DATESTYLE_GERMAN && !have_order) order = DATEORDER_DMY;
+        } else {
+            if (have_order && order != od) conflict = true;
+            order = od;
+            have_order = true;
+        }
+    }
+    if (conflict) {
+        dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"DateStyle\": \"%s\"", value);
+        dd_err_detail(err, "Conflicting \"datestyle\" specifications.");
+        return DD_EINVALID_PARAM;
+    }
+    s->vctx.date_style = (u8)style;
+    s->vctx.date_order = (u8)order;
+    snprintf(s->datestyle, sizeof s->datestyle, "%s, %s", names[style], orders[order]);
+    *out = s->datestyle;
+    return DD_OK;
+syntax:
+    dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"DateStyle\": \"%s\"", value);
+    dd_err_detail(err, "List syntax is invalid.");
+    return DD_EINVALID_PARAM;
+}
+
+/* Checks and normalizes a value; returns the text to store.  typed: the
+ * name as the statement spelled it (some of PostgreSQL's messages use it). */
+static int validate(driftdb_session *s, const char *canon, const char *typed, const char *value, const char **out,
+                    DdError *err)
 {
     *out = value;
     if (strcmp(canon, "TimeZone") == 0) {
@@ -218,25 +306,7 @@ static int validate(driftdb_session *s, const char *canon, const char *value, co
         *out = value;
         return DD_OK;
     }
-    if (strcmp(canon, "DateStyle") == 0) {
-        /* ISO output, and MDY order for ambiguous input, are all there is */
-        char low[64];
-        size_t n = strlen(value);
-        if (n >= sizeof low) n = sizeof low - 1;
-        for (size_t i = 0; i < n; i++) low[i] = (char)tolower((unsigned char)value[i]);
-        low[n] = 0;
-        bool iso = true, mdy = true;
-        for (char *tok = strtok(low, ", "); tok; tok = strtok(NULL, ", ")) {
-            if (!strcmp(tok, "iso")) continue;
-            if (!strcmp(tok, "mdy") || !strcmp(tok, "us") || !strcmp(tok, "noneuropean")) continue;
-            if (!strcmp(tok, "dmy") || !strcmp(tok, "ymd") || !strcmp(tok, "european") || !strcmp(tok, "euro")) mdy = false;
-            else iso = false;
-        }
-        if (!iso || !mdy)
-            return dd_err(err, DD_EFEATURE, -1, "DateStyle \"%s\" is not supported: only \"ISO, MDY\" is", value);
-        *out = "ISO, MDY";
-        return DD_OK;
-    }
+    if (strcmp(canon, "DateStyle") == 0) return datestyle_check(s, value, out, err);
     if (strcmp(canon, "client_encoding") == 0) {
         if (strcasecmp(value, "utf8") != 0 && strcasecmp(value, "utf-8") != 0 && strcasecmp(value, "unicode") != 0)
             return dd_err(err, DD_EFEATURE, -1, "client encoding \"%s\" is not supported: only UTF8 is", value);
@@ -244,9 +314,20 @@ static int validate(driftdb_session *s, const char *canon, const char *value, co
         return DD_OK;
     }
     if (strcmp(canon, "IntervalStyle") == 0) {
-        if (strcasecmp(value, "postgres") != 0)
-            return dd_err(err, DD_EFEATURE, -1, "IntervalStyle \"%s\" is not supported", value);
-        return DD_OK;
+        /* PostgreSQL names the parameter as the user spelled it here */
+        static const char *const styles[] = {
+            [INTERVALSTYLE_POSTGRES] = "postgres", [INTERVALSTYLE_POSTGRES_VERBOSE] = "postgres_verbose",
+            [INTERVALSTYLE_SQL_STANDARD] = "sql_standard", [INTERVALSTYLE_ISO_8601] = "iso_8601",
+        };
+        for (size_t i = 0; i < DD_ARRAY_LEN(styles); i++)
+            if (strcasecmp(value, styles[i]) == 0) {
+                s->vctx.interval_style = (u8)i;
+                *out = styles[i];
+                return DD_OK;
+            }
+        dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", typed, value);
+        dd_err_hint(err, "Available values: postgres, postgres_verbose, sql_standard, iso_8601.");
+        return DD_EINVALID_PARAM;
     }
     if (strcmp(canon, "standard_conforming_strings") == 0) {
         if (strcasecmp(value, "on") != 0 && strcasecmp(value, "true") != 0)
@@ -342,7 +423,7 @@ int settings_set(driftdb_session *s, const char *name, const char *value, DdErro
         return dd_err(err, DD_ECANT_CHANGE, -1, "parameter \"%s\" cannot be changed", canon);
     if (!value) value = d ? d->def : "";
     const char *v;
-    int rc = validate(s, canon, value, &v, err);
+    int rc = validate(s, canon, name, value, &v, err);
     if (rc) return rc;
     return put_setting(s, canon, v);
 }

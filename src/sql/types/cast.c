@@ -233,7 +233,7 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
     }
     case TYPE_INTERVAL: {
         Interval iv;
-        if ((rc = interval_from_text(s, len, &iv, err))) return rc;
+        if ((rc = interval_from_text(s, len, ctx, &iv, err))) return rc;
         *out = val_interval(iv);
         return DD_OK;
     }
@@ -346,10 +346,10 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_UNKNOWN:
     case TYPE_JSON:
     case TYPE_JSONB: buf_append(out, v->v.s.p, v->v.s.len); break;
-    case TYPE_DATE: date_to_text(v->v.i, out); break;
-    case TYPE_TIMESTAMP: timestamp_to_text(v->v.i, out); break;
+    case TYPE_DATE: date_to_text_styled(v->v.i, ctx, out); break;
+    case TYPE_TIMESTAMP: timestamp_to_text_styled(v->v.i, ctx, out); break;
     case TYPE_TIMESTAMPTZ: timestamptz_to_text(v->v.i, ctx, out); break;
-    case TYPE_INTERVAL: interval_to_text(&v->v.iv, out); break;
+    case TYPE_INTERVAL: interval_to_text(&v->v.iv, ctx, out); break;
     case TYPE_TIME: time_to_text(v->v.i, out); break;
     case TYPE_TIMETZ: timetz_to_text(v->v.i, out); break;
     case TYPE_BYTEA:

@@ -1,7 +1,7 @@
 /*
  * datetime.c - DATE, TIMESTAMP, TIMESTAMPTZ and INTERVAL: calendar math,
- * text input and output (PostgreSQL, DateStyle ISO, MDY, IntervalStyle
- * postgres), arithmetic, and session time zones.
+ * text input and output (PostgreSQL's, in every DateStyle and
+ * IntervalStyle), arithmetic, and session time zones.
  *
  * Representation (value.h): DATE is days since 2000-01-01; TIMESTAMP is
  * local wall-clock microseconds since 2000-01-01 00:00:00; TIMESTAMPTZ is
@@ -478,7 +478,7 @@ bool tz_parse(const char *s, ValueCtx *ctx)
 
 /* ---- text input of dates and timestamps ----
  *
- * A port of PostgreSQL's ParseDateTime / DecodeDateTime (DateStyle MDY):
+ * A port of PostgreSQL's ParseDateTime / DecodeDateTime (DateStyle's order):
  * the input is split into typed fields (number, date, time, signed zone,
  * word), then each field is decoded in the light of what came before
  * ("Jan 5 2024", "5 January 2024", "Fri Jan 05 10:00:00 2024 PST",
@@ -722,6 +722,7 @@ typedef struct Dtm {
     int mon, mday, yday, hour, min, sec;
     i64 fsec;
     bool is2digits, text_month;
+    u8 order;           /* DateStyle's DATEORDER_* for ambiguous fields */
 } Dtm;
 
 /* strtol limited to int range; false on no digits or overflow. */
@@ -809,7 +810,8 @@ static int dt_number_field(char *str, u32 fmask, u32 *tmask, Dtm *tm)
     return DT_BAD;
 }
 
-/* DecodeNumber: one numeric date field, placed by what is known (MDY). */
+/* DecodeNumber: one numeric date field, placed by what is known and by
+ * DateStyle's field order (tm->order). */
 static int dt_number(char *str, u32 fmask, u32 *tmask, Dtm *tm)
 {
     size_t flen = strlen(str);
@@ -832,13 +834,16 @@ static int dt_number(char *str, u32 fmask, u32 *tmask, Dtm *tm)
     }
     switch (fmask & M_DATE) {
     case 0:
-        if (flen >= 3) *tmask = M_YEAR, tm->year = val;
+        /* a year of 3+ digits first, else the first field of the DateStyle order */
+        if (flen >= 3 || tm->order == DATEORDER_YMD) *tmask = M_YEAR, tm->year = val;
+        else if (tm->order == DATEORDER_DMY) *tmask = M_DAY, tm->mday = val;
         else *tmask = M_MONTH, tm->mon = val;
         break;
     case M_YEAR: *tmask = M_MONTH, tm->mon = val; break;
     case M_MONTH:
         if (tm->text_month) {
-            if (flen >= 3) *tmask = M_YEAR, tm->year = val;
+            /* MON-DD-YYYY, DD-MON-YYYY, YYYY-MON-DD; YY-MON-DD only in YMD */
+            if (flen >= 3 || tm->order == DATEORDER_YMD) *tmask = M_YEAR, tm->year = val;
             else *tmask = M_DAY, tm->mday = val;
         } else {
             *tmask = M_DAY, tm->mday = val;
@@ -1031,6 +1036,7 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
     if (rc) return rc;
     Dtm tm;
     memset(&tm, 0, sizeof tm);
+    tm.order = ctx ? ctx->date_order : DATEORDER_MDY;
     u32 fmask = 0;
     int ptype = 0, mer = 0; /* ptype: K_ISOTIME or U_JULIAN pending; mer: 1 am, 2 pm */
     bool bc = false, julian = false;
@@ -1404,6 +1410,29 @@ static void put_seconds(i64 sec, i64 usec, Buf *out)
 
 void date_to_text(i64 days, Buf *out) { put_ymd(days, out); }
 
+/* A date in DateStyle's form: ISO "2024-12-31", SQL "12/31/2024" (DMY
+ * "31/12/2024"), German "31.12.2024", Postgres "12-31-2024" (DMY
+ * "31-12-2024"), as PostgreSQL's EncodeDateOnly. */
+static void put_date_styled(i64 days, const ValueCtx *ctx, Buf *out)
+{
+    i64 y;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    bool dmy = ctx->date_order == DATEORDER_DMY;
+    switch (ctx->date_style) {
+    case DATESTYLE_SQL: buf_printf(out, "%02d/%02d/%04lld", dmy ? d : m, dmy ? m : d, (long long)y); break;
+    case DATESTYLE_GERMAN: buf_printf(out, "%02d.%02d.%04lld", d, m, (long long)y); break;
+    case DATESTYLE_POSTGRES: buf_printf(out, "%02d-%02d-%04lld", dmy ? d : m, dmy ? m : d, (long long)y); break;
+    default: put_ymd(days, out); break;
+    }
+}
+
+void date_to_text_styled(i64 days, const ValueCtx *ctx, Buf *out)
+{
+    if (ctx) put_date_styled(days, ctx, out);
+    else put_ymd(days, out);
+}
+
 void time_to_text(i64 us, Buf *out)
 {
     i64 s = us / USECS_PER_SEC;
@@ -1421,9 +1450,8 @@ void timestamp_to_text(i64 ts, Buf *out)
 {
     i64 days = floor_div(ts, USECS_PER_DAY), tod = ts - days * USECS_PER_DAY;
     put_ymd(days, out);
-    i64 s = tod / USECS_PER_SEC;
-    buf_printf(out, " %02lld:%02lld:", (long long)(s / 3600), (long long)(s / 60 % 60));
-    put_seconds(s % 60, tod % USECS_PER_SEC, out);
+    buf_putc(out, ' ');
+    time_to_text(tod, out);
 }
 
 void tz_offset_to_text(i32 off, Buf *out)
@@ -1434,11 +1462,50 @@ void tz_offset_to_text(i32 off, Buf *out)
     if (a % 60) buf_printf(out, ":%02d", a % 60);
 }
 
+/*
+ * A timestamp (local wall time) in DateStyle's form, as PostgreSQL's
+ * EncodeDateTime; with_tz: a timestamptz at offset off whose zone
+ * abbreviation the SQL, German and Postgres styles print (ISO prints the
+ * offset).  Postgres style: "Tue Dec 31 10:00:00 2024 UTC" (DMY "Tue 31
+ * Dec ...").
+ */
+static void put_timestamp_styled(i64 local, bool with_tz, i32 off, i64 utc, const ValueCtx *ctx, Buf *out)
+{
+    static const char *const dows[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const mons[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    i64 days = floor_div(local, USECS_PER_DAY), tod = local - days * USECS_PER_DAY;
+    char abbr[TZ_ABBR_MAX];
+    if (with_tz && ctx->date_style != DATESTYLE_ISO) tz_abbrev_at(ctx, utc, abbr, sizeof abbr);
+    if (ctx->date_style == DATESTYLE_POSTGRES) {
+        i64 y;
+        int m, d;
+        civil_from_days(days, &y, &m, &d);
+        int dow = (int)(((days + 6) % 7 + 7) % 7); /* 2000-01-01 was a Saturday */
+        if (ctx->date_order == DATEORDER_DMY) buf_printf(out, "%s %02d %s ", dows[dow], d, mons[m - 1]);
+        else buf_printf(out, "%s %s %02d ", dows[dow], mons[m - 1], d);
+        time_to_text(tod, out);
+        buf_printf(out, " %04lld", (long long)y);
+    } else {
+        put_date_styled(days, ctx, out);
+        buf_putc(out, ' ');
+        time_to_text(tod, out);
+    }
+    if (!with_tz) return;
+    if (ctx->date_style == DATESTYLE_ISO) tz_offset_to_text(off, out);
+    else buf_printf(out, " %.10s", abbr); /* PostgreSQL's MAXTZLEN */
+}
+
+void timestamp_to_text_styled(i64 ts, const ValueCtx *ctx, Buf *out)
+{
+    if (ctx) put_timestamp_styled(ts, false, 0, 0, ctx, out);
+    else timestamp_to_text(ts, out);
+}
+
 void timestamptz_to_text(i64 ts, const ValueCtx *ctx, Buf *out)
 {
     i32 off = tz_offset_at(ctx, ts);
-    timestamp_to_text(ts + (i64)off * USECS_PER_SEC, out);
-    tz_offset_to_text(off, out);
+    put_timestamp_styled(ts + (i64)off * USECS_PER_SEC, true, off, ts, ctx, out);
 }
 
 /* ---- intervals ---- */
@@ -1452,22 +1519,134 @@ static void put_int_part(Buf *out, i64 v, const char *unit, bool *is_zero, bool 
     *is_zero = false;
 }
 
-/* IntervalStyle postgres, as PostgreSQL's EncodeInterval. */
-void interval_to_text(const Interval *iv, Buf *out)
+/* postgres_verbose's "n unit[s]": the first nonzero part decides the sign
+ * ("ago" at the end), later parts of the other sign print negative. */
+static void put_verbose_part(Buf *out, i64 v, const char *unit, bool *is_zero, bool *is_before)
 {
+    if (v == 0) return;
+    if (*is_zero) {
+        *is_before = v < 0;
+        v = v < 0 ? -v : v;
+    } else if (*is_before) {
+        v = -v;
+    }
+    buf_printf(out, " %lld %s%s", (long long)v, unit, v == 1 ? "" : "s");
+    *is_zero = false;
+}
+
+/* Seconds as PostgreSQL's AppendSeconds: |sec| (two digits when fill),
+ * then the fraction without trailing zeros. */
+static void put_abs_seconds(i64 sec, i64 fsec, bool fill, Buf *out)
+{
+    sec = sec < 0 ? -sec : sec;
+    fsec = fsec < 0 ? -fsec : fsec;
+    if (fill) {
+        put_seconds(sec, fsec, out);
+        return;
+    }
+    buf_printf(out, "%lld", (long long)sec);
+    if (fsec) {
+        char f[8];
+        snprintf(f, sizeof f, "%06lld", (long long)fsec);
+        int n = 6;
+        while (n > 0 && f[n - 1] == '0') n--;
+        buf_putc(out, '.');
+        buf_append(out, f, (size_t)n);
+    }
+}
+
+/* An interval in IntervalStyle's form (ctx NULL: postgres), as
+ * PostgreSQL's EncodeInterval: postgres "1 year 2 mons 3 days 04:05:06",
+ * postgres_verbose "@ 1 year 2 mons 3 days 4 hours 5 mins 6 secs",
+ * sql_standard "+1-2 +3 +4:05:06" ("1-2", "3 4:05:06" when one sign and
+ * one kind of field), iso_8601 "P1Y2M3DT4H5M6S". */
+void interval_to_text(const Interval *iv, const ValueCtx *ctx, Buf *out)
+{
+    int style = ctx ? ctx->interval_style : INTERVALSTYLE_POSTGRES;
+    i64 year = iv->months / 12, mon = iv->months % 12, mday = iv->days, t = iv->usecs;
+    i64 hour = t / USECS_PER_HOUR, min = t / USECS_PER_MIN % 60, sec = t / USECS_PER_SEC % 60,
+        fsec = t % USECS_PER_SEC;
     bool is_zero = true, is_before = false;
-    put_int_part(out, iv->months / 12, "year", &is_zero, &is_before);
-    put_int_part(out, iv->months % 12, "mon", &is_zero, &is_before);
-    put_int_part(out, iv->days, "day", &is_zero, &is_before);
-    i64 t = iv->usecs;
+    switch (style) {
+    case INTERVALSTYLE_SQL_STANDARD: {
+        bool neg = year < 0 || mon < 0 || mday < 0 || t < 0, pos = year > 0 || mon > 0 || mday > 0 || t > 0;
+        bool has_ym = year != 0 || mon != 0, has_dt = mday != 0 || t != 0;
+        bool standard = !(neg && pos) && !(has_ym && has_dt);
+        if (neg && standard) {
+            buf_putc(out, '-');
+            year = -year, mon = -mon, mday = -mday, hour = -hour, min = -min, sec = -sec, fsec = -fsec;
+        }
+        if (!neg && !pos) {
+            buf_puts(out, "0");
+        } else if (!standard) {
+            buf_printf(out, "%c%lld-%lld %c%lld %c%lld:%02lld:", year < 0 || mon < 0 ? '-' : '+',
+                       (long long)(year < 0 ? -year : year), (long long)(mon < 0 ? -mon : mon), mday < 0 ? '-' : '+',
+                       (long long)(mday < 0 ? -mday : mday), t < 0 ? '-' : '+', (long long)(hour < 0 ? -hour : hour),
+                       (long long)(min < 0 ? -min : min));
+            put_abs_seconds(sec, fsec, true, out);
+        } else if (has_ym) {
+            buf_printf(out, "%lld-%lld", (long long)year, (long long)mon);
+        } else {
+            if (mday != 0) buf_printf(out, "%lld ", (long long)mday);
+            buf_printf(out, "%lld:%02lld:", (long long)hour, (long long)min);
+            put_abs_seconds(sec, fsec, true, out);
+        }
+        return;
+    }
+    case INTERVALSTYLE_ISO_8601:
+        if (iv->months == 0 && mday == 0 && t == 0) {
+            buf_puts(out, "PT0S");
+            return;
+        }
+        buf_putc(out, 'P');
+        if (year) buf_printf(out, "%lldY", (long long)year);
+        if (mon) buf_printf(out, "%lldM", (long long)mon);
+        if (mday) buf_printf(out, "%lldD", (long long)mday);
+        if (t) buf_putc(out, 'T');
+        if (hour) buf_printf(out, "%lldH", (long long)hour);
+        if (min) buf_printf(out, "%lldM", (long long)min);
+        if (sec || fsec) {
+            if (sec < 0 || fsec < 0) buf_putc(out, '-');
+            put_abs_seconds(sec, fsec, false, out);
+            buf_putc(out, 'S');
+        }
+        return;
+    case INTERVALSTYLE_POSTGRES_VERBOSE:
+        buf_putc(out, '@');
+        put_verbose_part(out, year, "year", &is_zero, &is_before);
+        put_verbose_part(out, mon, "mon", &is_zero, &is_before);
+        put_verbose_part(out, mday, "day", &is_zero, &is_before);
+        put_verbose_part(out, hour, "hour", &is_zero, &is_before);
+        put_verbose_part(out, min, "min", &is_zero, &is_before);
+        if (sec || fsec) {
+            buf_putc(out, ' ');
+            if (sec < 0 || (sec == 0 && fsec < 0)) {
+                if (is_zero) is_before = true;
+                else if (!is_before) buf_putc(out, '-');
+            } else if (is_before) {
+                buf_putc(out, '-');
+            }
+            put_abs_seconds(sec, fsec, false, out);
+            buf_printf(out, " sec%s", (sec != 1 && sec != -1) || fsec ? "s" : "");
+            is_zero = false;
+        }
+        if (is_zero) buf_puts(out, " 0");
+        if (is_before) buf_puts(out, " ago");
+        return;
+    default:
+        break;
+    }
+    put_int_part(out, year, "year", &is_zero, &is_before);
+    put_int_part(out, mon, "mon", &is_zero, &is_before);
+    put_int_part(out, mday, "day", &is_zero, &is_before);
     if (is_zero || t != 0) {
         bool minus = t < 0;
         u64 a = minus ? -(u64)t : (u64)t;
-        u64 hour = a / (u64)USECS_PER_HOUR, min = a / (u64)USECS_PER_MIN % 60;
-        u64 sec = a / (u64)USECS_PER_SEC % 60, us = a % (u64)USECS_PER_SEC;
+        u64 h = a / (u64)USECS_PER_HOUR, m = a / (u64)USECS_PER_MIN % 60;
+        u64 sc = a / (u64)USECS_PER_SEC % 60, us = a % (u64)USECS_PER_SEC;
         buf_printf(out, "%s%s%02llu:%02llu:", is_zero ? "" : " ", minus ? "-" : (is_before ? "+" : ""),
-                   (unsigned long long)hour, (unsigned long long)min);
-        put_seconds((i64)sec, (i64)us, out);
+                   (unsigned long long)h, (unsigned long long)m);
+        put_seconds((i64)sc, (i64)us, out);
     }
 }
 
@@ -1729,7 +1908,7 @@ static bool iv_year_month(const char *w, IvAcc *a, bool *range)
     return true;
 }
 
-int interval_from_text(const char *in, size_t len, Interval *out, DdError *err)
+int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval *out, DdError *err)
 {
     char s[160];
     int n = (int)DD_MIN(len, 200);
@@ -1747,12 +1926,15 @@ int interval_from_text(const char *in, size_t len, Interval *out, DdError *err)
     } else {
         const char *p = s;
         bool ago = false, any = false;
+        int ntok = 0, first_minus = 0, more_signs = 0;
         if (*p == '@') p++;
         for (;;) {
             while (*p == ' ' || *p == '\t' || *p == ',') p++;
             if (!*p) break;
             if (ago) goto bad;
             const char *tok = p;
+            if (ntok++ == 0) first_minus = *p == '-';
+            else if (*p == '-' || *p == '+') more_signs = 1;
             while (*p && *p != ' ' && *p != '\t' && *p != ',') p++;
             size_t tl = (size_t)(p - tok);
             if (tl == 3 && strncmp(tok, "ago", 3) == 0) {
@@ -1819,6 +2001,14 @@ int interval_from_text(const char *in, size_t len, Interval *out, DdError *err)
             any = true;
         }
         if (!any) goto bad;
+        /* IntervalStyle sql_standard: a leading minus with no other sign
+         * applies to every field ('-1 2:03:04' is -1 day -2:03:04) */
+        if (ctx && ctx->interval_style == INTERVALSTYLE_SQL_STANDARD && first_minus && !more_signs) {
+            i64 *parts[] = {&a.years, &a.months, &a.days, &a.hours, &a.mins, &a.secs};
+            for (size_t j = 0; j < DD_ARRAY_LEN(parts); j++)
+                if (*parts[j] > 0) *parts[j] = -*parts[j];
+            if (a.fsec > 0) a.fsec = -a.fsec;
+        }
         if (ago) {
             a.years = -a.years, a.months = -a.months, a.days = -a.days;
             a.hours = -a.hours, a.mins = -a.mins, a.secs = -a.secs, a.fsec = -a.fsec;

@@ -23,7 +23,8 @@
  *   JSON, JSONB           v.s: text (json.h says which)
  * A NULL of any type has isnull = true (its type stays meaningful).
  *
- * Text output follows PostgreSQL exactly (DateStyle ISO, MDY): booleans
+ * Text output follows PostgreSQL exactly (by default DateStyle ISO, MDY,
+ * IntervalStyle postgres; ValueCtx has the session's): booleans
  * "t"/"f"; floats shortest round-trip ("0.1", "1e+20", "Infinity", "NaN",
  * "-0"); numeric with its scale ("1.50"); timestamps "2024-01-02 03:04:05.5"
  * and timestamptz "2024-01-02 03:04:05.5+00" in the session's zone;
@@ -153,6 +154,13 @@ Value val_float(TypeId t, double f);
 Value val_numeric(i128 coef, int scale);
 Value val_text(TypeId t, const char *p, u32 len);  /* borrows p */
 
+/* DateStyle's two parts and IntervalStyle (settings.c parses them; 0 is
+ * each one's default, so a zeroed ValueCtx prints as "ISO, MDY" and
+ * "postgres"). */
+enum { DATESTYLE_ISO, DATESTYLE_SQL, DATESTYLE_POSTGRES, DATESTYLE_GERMAN };
+enum { DATEORDER_MDY, DATEORDER_DMY, DATEORDER_YMD };
+enum { INTERVALSTYLE_POSTGRES, INTERVALSTYLE_POSTGRES_VERBOSE, INTERVALSTYLE_SQL_STANDARD, INTERVALSTYLE_ISO_8601 };
+
 /* Session context for I/O that depends on settings. */
 typedef struct ValueCtx {
     Arena *arena;        /* where results' variable-length data go */
@@ -165,6 +173,10 @@ typedef struct ValueCtx {
                             %.{15|6 + it}g, as PostgreSQL); 1 (or 0 in a
                             zeroed context): shortest exact output */
     bool float_fixed;    /* float_digits applies */
+    u8 date_style;       /* DATESTYLE_*: text output of date, timestamp, timestamptz */
+    u8 date_order;       /* DATEORDER_*: ambiguous date input; SQL and Postgres output */
+    u8 interval_style;   /* INTERVALSTYLE_*: text output of interval (and the sign of
+                            sql_standard input) */
 } ValueCtx;
 
 /*
@@ -301,15 +313,22 @@ int numeric_from_double_digits(double d, int digits, i128 *coef, int *scale, DdE
 int date_from_text(const char *s, size_t len, const ValueCtx *ctx, i64 *out, DdError *err);
 int timestamp_from_text(const char *s, size_t len, bool with_tz, const ValueCtx *ctx, i64 *out,
                         DdError *err);
-int interval_from_text(const char *s, size_t len, Interval *out, DdError *err);
+/* ctx (may be NULL) gives IntervalStyle: under sql_standard a leading
+ * minus and no other sign negates every field, as PostgreSQL. */
+int interval_from_text(const char *s, size_t len, const ValueCtx *ctx, Interval *out, DdError *err);
+/* date_to_text and timestamp_to_text print ISO (JSON's form); the
+ * _styled ones, timestamptz_to_text and interval_to_text follow ctx's
+ * DateStyle / IntervalStyle (interval_to_text: ctx NULL is postgres). */
 void date_to_text(i64 days, Buf *out);
+void date_to_text_styled(i64 days, const ValueCtx *ctx, Buf *out);
 /* TIME and TIMETZ: text in (time_from_text: zone NULL for TIME) and out. */
 int time_from_text(const char *s, size_t len, bool with_tz, const ValueCtx *ctx, i64 *out, i32 *zone, DdError *err);
 void time_to_text(i64 us, Buf *out);
 void timetz_to_text(i64 packed, Buf *out);
 void timestamp_to_text(i64 ts, Buf *out);
+void timestamp_to_text_styled(i64 ts, const ValueCtx *ctx, Buf *out);
 void timestamptz_to_text(i64 ts, const ValueCtx *ctx, Buf *out);
-void interval_to_text(const Interval *iv, Buf *out);
+void interval_to_text(const Interval *iv, const ValueCtx *ctx, Buf *out);
 void tz_offset_to_text(i32 off_s, Buf *out);   /* "+02", "-05:30", "+00:09:21" */
 /* Calendar: days since 2000-01-01 <-> proleptic Gregorian year, month, day. */
 i64 days_from_civil(i64 y, int m, int d);
