@@ -120,7 +120,8 @@ static int err_at(CompileCtx *cc, int code, int loc, const char *fmt, ...)
 }
 
 /* PostgreSQL's assignment casts: between numeric types, between string
- * types, anything to a string type, among date/timestamp/timestamptz. */
+ * types, anything to a string type, among date/timestamp/timestamptz, oid
+ * to int4 / int8, a string to "char". */
 static bool assign_ok(TypeId from, TypeId to)
 {
     if (from == to || from == TYPE_UNKNOWN || from == TYPE_NULLTYPE) return true;
@@ -129,6 +130,8 @@ static bool assign_ok(TypeId from, TypeId to)
     if (type_is_string(to)) return true;
     if (type_is_datetime(from) && type_is_datetime(to)) return true;
     if ((from == TYPE_JSON && to == TYPE_JSONB) || (from == TYPE_JSONB && to == TYPE_JSON)) return true;
+    if (from == TYPE_OID) return to == TYPE_INT4 || to == TYPE_INT8;
+    if (to == TYPE_CHAR) return type_is_string(from);
     return type_can_implicit(from, to);
 }
 

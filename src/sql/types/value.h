@@ -21,6 +21,10 @@
  *   INTERVAL              v.iv months, days, microseconds (as PostgreSQL)
  *   NULLTYPE              the type of a bare NULL literal before coercion
  *   JSON, JSONB           v.s: text (json.h says which)
+ *   NAME                  v.s as TEXT, at most 63 bytes (input is cut at a
+ *                         character boundary, as PostgreSQL's namein)
+ *   CHAR ("char")         v.i: one byte, 0..255, compared unsigned
+ *   OID                   v.i: 0 .. 4294967295 (int4 -1 casts to 4294967295)
  * A NULL of any type has isnull = true (its type stays meaningful).
  *
  * Text output follows PostgreSQL exactly (by default DateStyle ISO, MDY,
@@ -64,6 +68,9 @@ typedef enum TypeId {
     TYPE_JSONB = 19,  /* v.s: the document's normal text (json.h) */
     TYPE_TIME = 20,   /* v.i: µs since midnight, 0 .. 24:00:00 */
     TYPE_TIMETZ = 21, /* v.i: timetz_pack(µs since midnight, zone seconds east) */
+    TYPE_NAME = 22,   /* v.s: an identifier of at most NAME_MAX_BYTES bytes (a string type) */
+    TYPE_CHAR = 23,   /* "char": v.i, the one byte 0..255 (0: the empty value) */
+    TYPE_OID = 24,    /* v.i: 0 .. 4294967295 */
     TYPE__COUNT
 } TypeId;
 
@@ -84,6 +91,7 @@ static inline TypeId type_array_of(TypeId e) { return (TypeId)((unsigned)e | TYP
  * UNKNOWN and NULLTYPE). */
 bool type_has_array(TypeId e);
 
+#define NAME_MAX_BYTES 63   /* PostgreSQL's NAMEDATALEN - 1 */
 #define NUMERIC_MAX_PRECISION 38
 #define NUMERIC_MAX_SCALE 38
 
@@ -131,7 +139,7 @@ typedef struct Value {
 /* Type categories, as PostgreSQL's typcategory. */
 bool type_is_int(TypeId t);      /* INT2, INT4, INT8 */
 bool type_is_numeric(TypeId t);  /* ints, floats, NUMERIC */
-bool type_is_string(TypeId t);   /* TEXT, VARCHAR, BPCHAR, UNKNOWN */
+bool type_is_string(TypeId t);   /* TEXT, VARCHAR, BPCHAR, NAME, UNKNOWN */
 bool type_is_datetime(TypeId t); /* DATE, TIMESTAMP, TIMESTAMPTZ */
 
 u32 type_oid(TypeId t);          /* 16, 21, 23, 20, 700, 701, 1700, 25, 1043, 1042, 705, 1082, 1114, 1184, 1186; NULLTYPE: 25 */
