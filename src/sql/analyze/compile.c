@@ -775,7 +775,10 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
                                           "You might need to add explicit type casts.");
                 return rc;
             }
-            a->type = at == TYPE_UNKNOWN ? TYPE_TEXT : at;
+            /* PostgreSQL has no min / max of name or "char": the text ones */
+            if ((at == TYPE_NAME || at == TYPE_CHAR) && (rc = expr_compile_as(sub, e->u.func.args[0], TYPE_TEXT, -1, &a->arg)))
+                return rc;
+            a->type = at == TYPE_UNKNOWN || at == TYPE_NAME || at == TYPE_CHAR ? TYPE_TEXT : at;
             break;
         case AGG_BOOL_AND: case AGG_BOOL_OR:
             if (at != TYPE_BOOL)
@@ -1130,15 +1133,19 @@ static bool func_takes(const FuncDef *fd, int n)
 
 /* The first form of function name whose resolver accepts the argument
  * types of fs, with its types[] (the coercions to make) and result type;
- * NULL when none does. */
+ * NULL when none does.  A "char" argument no form takes is tried again
+ * as text, PostgreSQL's implicit cast ("char" has no functions of its own). */
 static const FuncDef *resolve_form(const char *name, int n, const Frag *fs, TypeId *types, TypeId *ret)
 {
     const FuncDef *fd;
-    for (int k = 0; (fd = func_lookup_form(name, k)); k++) {
-        if (!func_takes(fd, n)) continue;
-        for (int i = 0; i < n; i++) types[i] = fs[i].type;
-        if (fd->resolve(types, n, ret)) return fd;
-    }
+    bool has_char = false;
+    for (int i = 0; i < n; i++) has_char |= fs[i].type == TYPE_CHAR;
+    for (int pass = 0; pass < (has_char ? 2 : 1); pass++)
+        for (int k = 0; (fd = func_lookup_form(name, k)); k++) {
+            if (!func_takes(fd, n)) continue;
+            for (int i = 0; i < n; i++) types[i] = pass && fs[i].type == TYPE_CHAR ? TYPE_TEXT : fs[i].type;
+            if (fd->resolve(types, n, ret)) return fd;
+        }
     return NULL;
 }
 
@@ -1468,7 +1475,9 @@ static int compile_in_sublink(Builder *b, Expr *e, Frag *f)
     return rc;
 }
 
-static bool stringish(TypeId t) { return type_is_string(t) || t == TYPE_NULLTYPE; }
+/* A string operand of LIKE and the regular expression operators ("char"
+ * casts to text implicitly). */
+static bool stringish(TypeId t) { return type_is_string(t) || t == TYPE_NULLTYPE || t == TYPE_CHAR; }
 static const char *operand_type(TypeId t) { return t == TYPE_NULLTYPE ? "unknown" : type_name(t); }
 
 /* SIMILAR TO's pattern as PostgreSQL rewrites it: similar_to_escape(p [, e]). */
@@ -1783,7 +1792,7 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         for (int k = 0; k < 3; k++) frag_init(&fs[k]);
         for (int k = 0; !rc && k < n; k++) {
             rc = compile_node(b, all[k], &fs[k]);
-            if (!rc && !type_is_string(fs[k].type) && fs[k].type != TYPE_NULLTYPE)
+            if (!rc && !stringish(fs[k].type))
                 rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
                             type_name(fs[0].type), e->u.like.icase ? "~~*" : "~~",
                             k ? type_name(fs[k].type) : "unknown");
