@@ -66,6 +66,8 @@ typedef struct SetUndo {
 typedef struct Setting {
     char *name;     /* canonical spelling, e.g. "TimeZone" */
     char *value;
+    char *reset;    /* what RESET returns to when not the built-in default
+                       (a client's startup parameter), or NULL */
 } Setting;
 
 typedef struct SqlCursor SqlCursor;

@@ -5,7 +5,11 @@
  * Names are case-insensitive and stored in their canonical spelling.
  * Unknown names are 42704, except dotted custom names ("app.x"), which
  * PostgreSQL also accepts.  drift.system_time is the session point in time
- * of TEMPORAL.md §5 ("" = the present).
+ * of TEMPORAL.md §5 ("" = the present).  Settings that shape values
+ * (TimeZone, DateStyle, IntervalStyle, extra_float_digits) are also kept
+ * parsed in the session's ValueCtx.  RESET returns to the built-in
+ * default, or to the value a client's startup packet gave
+ * (driftdb_session_keep_settings), as PostgreSQL.
  */
 #include "engine_int.h"
 #include "../util/alloc.h"
@@ -108,6 +112,7 @@ static int put_setting(driftdb_session *s, const char *name, const char *value)
     if (!n) { dd_free(v); return DD_ENOMEM; }
     s->settings[s->nsettings].name = n;
     s->settings[s->nsettings].value = v;
+    s->settings[s->nsettings].reset = NULL;
     s->nsettings++;
     return DD_OK;
 }
@@ -132,6 +137,7 @@ void settings_free(driftdb_session *s)
     for (int i = 0; i < s->nsettings; i++) {
         dd_free(s->settings[i].name);
         dd_free(s->settings[i].value);
+        dd_free(s->settings[i].reset);
     }
     s->nsettings = 0;
 }
@@ -140,6 +146,20 @@ const char *driftdb_session_setting(driftdb_session *s, const char *name)
 {
     Setting *st = find_setting(s, name);
     return st ? st->value : NULL;
+}
+
+int driftdb_session_keep_settings(driftdb_session *s)
+{
+    for (int i = 0; i < s->nsettings; i++) {
+        Setting *st = &s->settings[i];
+        const SettingDef *d = find_def(st->name);
+        char *r = NULL;
+        bool kept = d ? !d->readonly && strcmp(st->value, d->def) != 0 : st->value[0] != '\0';
+        if (kept && !(r = dd_strdup(st->value))) return DRIFTDB_ERROR;
+        dd_free(st->reset);
+        st->reset = r;
+    }
+    return DRIFTDB_OK;
 }
 
 /* Applies the TimeZone setting to the session's value context. */
@@ -421,7 +441,10 @@ int settings_set(driftdb_session *s, const char *name, const char *value, DdErro
         return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "unrecognized configuration parameter \"%s\"", name);
     if (d && d->readonly)
         return dd_err(err, DD_ECANT_CHANGE, -1, "parameter \"%s\" cannot be changed", canon);
-    if (!value) value = d ? d->def : "";
+    if (!value) {
+        Setting *st = find_setting(s, canon);
+        value = st && st->reset ? st->reset : d ? d->def : "";
+    }
     const char *v;
     int rc = validate(s, canon, name, value, &v, err);
     if (rc) return rc;

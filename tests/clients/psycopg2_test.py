@@ -217,6 +217,12 @@ def datestyle_options():
     expect(conn.get_parameter_status("DateStyle"), "Postgres, DMY", "DateStyle after SET")
     cur.execute("SELECT timestamptz '2024-12-31 10:05:06+00'::text")
     expect(cur.fetchone()[0], "Tue 31 Dec 10:05:06 2024 UTC", "Postgres style")
+    cur.execute("RESET IntervalStyle")   # back to the startup value, as PostgreSQL
+    cur.execute("SHOW IntervalStyle")
+    expect(cur.fetchone()[0], "iso_8601", "RESET IntervalStyle")
+    cur.execute("SET IntervalStyle = sql_standard")
+    cur.execute("RESET ALL")
+    expect(conn.get_parameter_status("IntervalStyle"), "iso_8601", "IntervalStyle after RESET ALL")
     cur.execute("SET DateStyle = ISO")
     cur.execute("SELECT date '2024-12-31'")
     expect(cur.fetchone()[0], datetime.date(2024, 12, 31), "a date psycopg2 parses")
