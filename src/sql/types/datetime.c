@@ -1657,7 +1657,8 @@ void interval_to_text(const Interval *iv, const ValueCtx *ctx, Buf *out)
  * fields, and no field may be given twice.
  */
 typedef struct IvAcc {
-    i64 years, months, days, hours, mins, secs; /* bounded by the 20-digit token limit */
+    i128 years, months, days, hours, mins, secs; /* numbers have at most 25 digits: no overflow here */
+    i128 usec;                                  /* whole microseconds of the us and ms units */
     double fsec;                                /* microseconds */
     u32 mask;                                   /* fields already given */
 } IvAcc;
@@ -1684,7 +1685,7 @@ static void adj_fract_days(IvAcc *a, double frac, double scale)
 }
 
 /* Applies ival + fval (same sign) in unit u; false if unknown or repeated. */
-static bool iv_apply_unit(IvAcc *a, i64 val, double fval, const char *u)
+static bool iv_apply_unit(IvAcc *a, i128 val, double fval, const char *u)
 {
     static const struct { const char *names; u32 field; } units[] = {
         {" microsecond microseconds us usec usecs microsecon ", F_US},
@@ -1710,11 +1711,8 @@ static bool iv_apply_unit(IvAcc *a, i64 val, double fval, const char *u)
         if (a->mask & m) return false;
         a->mask |= m;
         switch (f) {
-        case F_US: a->fsec += rint((double)val + fval); break;
-        case F_MS:
-            a->secs += val / 1000;
-            a->fsec += rint((double)(val % 1000) * 1000 + fval * 1000);
-            break;
+        case F_US: a->usec += val; a->fsec += rint(fval); break;
+        case F_MS: a->usec += val * 1000; a->fsec += rint(fval * 1000); break;
         case F_SEC: a->secs += val; a->fsec += rint(fval * 1e6); break;
         case F_MIN: a->mins += val; adj_fract_seconds(a, fval, 60); break;
         case F_HOUR: a->hours += val; adj_fract_seconds(a, fval, 3600); break;
@@ -1732,17 +1730,19 @@ static bool iv_apply_unit(IvAcc *a, i64 val, double fval, const char *u)
 }
 
 /* Splits "[+-]digits[.digits]" at *p into integer and signed fraction;
- * advances *p past it.  At most 15 integer digits (fields stay far from overflow). */
-static bool iv_number(const char **p, i64 *ival, double *fval)
+ * advances *p past it.  At most 25 integer digits: the fields, in i128,
+ * cannot overflow, and a value beyond an interval's range is 22015 at the
+ * end (as PostgreSQL's for a number beyond 64 bits). */
+static bool iv_number(const char **p, i128 *ival, double *fval)
 {
     const char *s = *p;
     bool neg = false;
     if (*s == '+' || *s == '-') neg = *s++ == '-';
     if (!isdigit((u8)*s) && !(*s == '.' && isdigit((u8)s[1]))) return false;
-    i64 v = 0;
+    i128 v = 0;
     int n = 0;
     while (isdigit((u8)*s)) {
-        if (++n > 15) return false;
+        if (++n > 25) return false;
         v = v * 10 + (*s++ - '0');
     }
     double f = 0;
@@ -1787,7 +1787,7 @@ static bool iv_time(const char *t, IvAcc *a, bool *range)
         sec = *t++ - '0';
         if (isdigit((u8)*t)) sec = sec * 10 + (*t++ - '0');
         if (*t == '.') {
-            i64 dummy;
+            i128 dummy;
             if (!iv_number(&t, &dummy, &f)) return false;
         }
     }
@@ -1817,7 +1817,7 @@ static bool iv_iso(const char *s, IvAcc *a)
             s++;
             continue;
         }
-        i64 v;
+        i128 v;
         double f;
         if (!iv_number(&s, &v, &f)) return false;
         char u = *s;
@@ -1915,7 +1915,15 @@ int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval
     size_t i = 0, k = 0;
     while (i < len && isspace((u8)in[i])) i++;
     if (len - i >= sizeof s || memchr(in, '\0', len)) goto bad;
-    for (; i < len; i++) s[k++] = (char)tolower((u8)in[i]);
+    for (; i < len; i++) {
+        s[k++] = (char)tolower((u8)in[i]);
+        /* a sign that starts a field keeps the number after blanks ("- 1 day") */
+        if ((in[i] == '-' || in[i] == '+') && (k == 1 || s[k - 2] == ' ' || s[k - 2] == '\t')) {
+            size_t j = i + 1;
+            while (j < len && (in[j] == ' ' || in[j] == '\t')) j++;
+            if (j < len && isdigit((u8)in[j])) i = j - 1;
+        }
+    }
     while (k > 0 && isspace((u8)s[k - 1])) k--;
     s[k] = '\0';
     IvAcc a;
@@ -1931,13 +1939,13 @@ int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval
         for (;;) {
             while (*p == ' ' || *p == '\t' || *p == ',') p++;
             if (!*p) break;
-            if (ago) goto bad;
             const char *tok = p;
             if (ntok++ == 0) first_minus = *p == '-';
             else if (*p == '-' || *p == '+') more_signs = 1;
             while (*p && *p != ' ' && *p != '\t' && *p != ',') p++;
             size_t tl = (size_t)(p - tok);
             if (tl == 3 && strncmp(tok, "ago", 3) == 0) {
+                /* anywhere after a field, negating them all ("1 day ago 2 hours") */
                 if (!any) goto bad;
                 ago = true;
                 continue;
@@ -1970,7 +1978,7 @@ int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval
                 continue;
             }
             if (range) goto range_or_bad;
-            i64 v;
+            i128 v;
             double f;
             if (!iv_number(&w, &v, &f)) goto bad;
             char unit[24];
@@ -1985,15 +1993,30 @@ int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval
                 if (ul >= sizeof unit || (ul && *p && *p != ' ' && *p != '\t' && *p != ',')) goto bad;
                 memcpy(unit, u, ul);
                 unit[ul] = '\0';
-                if (ul == 0 || strcmp(unit, "ago") == 0) {
-                    if (ul) ago = true; /* "10 ago": seconds */
-                    /* a bare number before a time is days ("1 2:03:04") */
+                if (ul && strcmp(unit, "ago") == 0) goto bad; /* "10 ago", as PostgreSQL */
+                if (ul == 0) {
+                    /* a bare number before a time or a number of hours is days
+                     * ("1 2:03:04", "1 -2 hours"), else seconds at the end */
                     const char *q = p;
                     while (*q == ' ' || *q == '\t') q++;
                     if (*q == '+' || *q == '-') q++;
-                    while (isdigit((u8)*q)) q++;
-                    bool day = !ul && *q == ':' && q > p;
-                    if (!ul && !day && *p) goto bad; /* "1 2", "10 20 minutes" */
+                    const char *digits = q;
+                    while (isdigit((u8)*q) || *q == '.') q++;
+                    bool day = q > digits && *q == ':';
+                    if (q > digits && !day) {
+                        while (*q == ' ' || *q == '\t') q++;
+                        const char *hu = q;
+                        while (isalpha((u8)*q)) q++;
+                        char h[8];
+                        size_t hl = (size_t)(q - hu);
+                        if (hl && hl < sizeof h && (!*q || *q == ' ' || *q == '\t' || *q == ',')) {
+                            memcpy(h, hu, hl);
+                            h[hl] = '\0';
+                            day = !strcmp(h, "hour") || !strcmp(h, "hours") || !strcmp(h, "h") || !strcmp(h, "hr") ||
+                                  !strcmp(h, "hrs");
+                        }
+                    }
+                    if (!day && *p) goto bad; /* "1 2", "10 20 minutes" */
                     snprintf(unit, sizeof unit, day ? "day" : "second");
                 }
             }
@@ -2004,22 +2027,25 @@ int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval
         /* IntervalStyle sql_standard: a leading minus with no other sign
          * applies to every field ('-1 2:03:04' is -1 day -2:03:04) */
         if (ctx && ctx->interval_style == INTERVALSTYLE_SQL_STANDARD && first_minus && !more_signs) {
-            i64 *parts[] = {&a.years, &a.months, &a.days, &a.hours, &a.mins, &a.secs};
+            i128 *parts[] = {&a.years, &a.months, &a.days, &a.hours, &a.mins, &a.secs, &a.usec};
             for (size_t j = 0; j < DD_ARRAY_LEN(parts); j++)
                 if (*parts[j] > 0) *parts[j] = -*parts[j];
             if (a.fsec > 0) a.fsec = -a.fsec;
         }
         if (ago) {
             a.years = -a.years, a.months = -a.months, a.days = -a.days;
-            a.hours = -a.hours, a.mins = -a.mins, a.secs = -a.secs, a.fsec = -a.fsec;
+            a.hours = -a.hours, a.mins = -a.mins, a.secs = -a.secs, a.usec = -a.usec, a.fsec = -a.fsec;
         }
     }
     {
         i128 months = (i128)a.years * 12 + a.months;
-        i128 usecs = (((i128)a.hours * 60 + a.mins) * 60 + a.secs) * USECS_PER_SEC + (i128)a.fsec;
-        if (months > INT32_MAX || months < INT32_MIN || a.days > INT32_MAX || a.days < INT32_MIN ||
-            usecs > INT64_MAX || usecs < INT64_MIN || fabs(a.fsec) > 9e18)
+        i128 usecs = (((i128)a.hours * 60 + a.mins) * 60 + a.secs) * USECS_PER_SEC + a.usec + (i128)a.fsec;
+        if (a.days > INT32_MAX || a.days < INT32_MIN || usecs > INT64_MAX || usecs < INT64_MIN || fabs(a.fsec) > 9e18 ||
+            a.years > INT32_MAX || a.years < INT32_MIN || a.months > INT32_MAX || a.months < INT32_MIN)
             return dd_err(err, DD_EINTERVAL_OVERFLOW, -1, "interval field value out of range: \"%.*s\"", n, in);
+        /* fields that fit but whose months do not: PostgreSQL's 22008 */
+        if (months > INT32_MAX || months < INT32_MIN)
+            return dd_err(err, DD_EDATETIME_OVERFLOW, -1, "interval out of range");
         out->months = (i32)months;
         out->days = (i32)a.days;
         out->usecs = (i64)usecs;
