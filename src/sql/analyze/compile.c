@@ -1817,6 +1817,8 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
                         e->u.cast.type.name);
             break;
         }
+        if ((rc = type_check_typmod(e->u.cast.type.name, t, e->u.cast.type.typmod, e->u.cast.type.loc, cc->sql->err)))
+            break;
         Expr *arg = e->u.cast.arg;
         if (type_is_array(t) && arg->kind == EXPR_FUNC && arg->u.func.special == FUNC_ARRAY && arg->u.func.n == 0) {
             /* ARRAY[]::t[]: the empty array of the type given */

@@ -162,6 +162,20 @@ bool type_from_name(const char *name, TypeId *out)
     return scalar_from_name(name, out);
 }
 
+int type_check_typmod(const char *name, TypeId t, i32 typmod, int loc, DdError *err)
+{
+    TypeId e = type_is_array(t) ? type_elem(t) : t;
+    if (typmod < 0 || e == TYPE_NUMERIC || e == TYPE_VARCHAR || e == TYPE_BPCHAR || e == TYPE_TIME ||
+        e == TYPE_TIMETZ || e == TYPE_TIMESTAMP || e == TYPE_TIMESTAMPTZ || e == TYPE_INTERVAL)
+        return DD_OK;
+    char written[80];   /* without the quotes of "char" */
+    size_t n = 0;
+    for (const char *p = name; *p && n < sizeof written - 1; p++)
+        if (*p != '"') written[n++] = *p;
+    written[n] = '\0';
+    return dd_err(err, DD_ESYNTAX, loc, "type modifier is not allowed for type \"%s\"", written);
+}
+
 static bool scalar_from_name(const char *name, TypeId *out)
 {
     static const struct {

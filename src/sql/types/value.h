@@ -153,6 +153,11 @@ const char *type_name(TypeId t); /* PostgreSQL's name: "integer", "text", "times
  * "bool", "date", "timestamp", "timestamp without time zone", "timestamptz",
  * "timestamp with time zone", "interval".  Returns false when unknown. */
 bool type_from_name(const char *name, TypeId *out);
+/* A type modifier (typmod >= 0) on a type that takes none (all but
+ * numeric, varchar, char(n), time(tz), timestamp(tz), interval and their
+ * arrays): PostgreSQL's 42601 "type modifier is not allowed for type X",
+ * X as written (name), at loc.  Returns 0 or that error. */
+int type_check_typmod(const char *name, TypeId t, i32 typmod, int loc, DdError *err);
 
 /* Constructors. */
 Value val_null(TypeId t);
