@@ -277,9 +277,15 @@ static int datestyle_check(driftdb_session *s, const char *value, const char **o
         else if (!strcasecmp(tok, "DMY") || !strncasecmp(tok, "EURO", 4)) od = DATEORDER_DMY;
         else if (!strcasecmp(tok, "MDY") || !strcasecmp(tok, "US") || !strncasecmp(tok, "NONEURO", 7)) od = DATEORDER_MDY;
         else if (!strcasecmp(tok, "DEFAULT")) {
-            /* the default is "ISO, MDY" */
-            if (!have_style) style = DATESTYLE_ISO;
-            if (!have_order) order = DATEORDER_MDY;
+            /* what RESET gives: the startup value ("SQL, DMY"), else "ISO, MDY" */
+            const Setting *cur = find_setting(s, "DateStyle");
+            int dst = DATESTYLE_ISO, dor = DATEORDER_MDY;
+            for (int i = 0; cur && cur->reset && i < (int)DD_ARRAY_LEN(names); i++)
+                if (!strncmp(cur->reset, names[i], strlen(names[i])) && cur->reset[strlen(names[i])] == ',') dst = i;
+            for (int i = 0; cur && cur->reset && i < (int)DD_ARRAY_LEN(orders); i++)
+                if (strlen(cur->reset) > 3 && !strcmp(cur->reset + strlen(cur->reset) - 3, orders[i])) dor = i;
+            if (!have_style) style = dst;
+            if (!have_order) order = dor;
             continue;
         } else {
             dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"DateStyle\": \"%s\"", value);

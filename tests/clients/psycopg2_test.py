@@ -223,6 +223,9 @@ def datestyle_options():
     cur.execute("SET IntervalStyle = sql_standard")
     cur.execute("RESET ALL")
     expect(conn.get_parameter_status("IntervalStyle"), "iso_8601", "IntervalStyle after RESET ALL")
+    cur.execute("SET DateStyle = 'ISO, YMD'")
+    cur.execute("SET DateStyle = 'default'")   # the key word DEFAULT: the startup value too
+    expect(conn.get_parameter_status("DateStyle"), "SQL, DMY", "DateStyle 'default'")
     cur.execute("SET DateStyle = ISO")
     cur.execute("SELECT date '2024-12-31'")
     expect(cur.fetchone()[0], datetime.date(2024, 12, 31), "a date psycopg2 parses")
