@@ -284,6 +284,12 @@ char driftdb_session_txn_status(const driftdb_session *s);
  * owned by the session and valid until the setting changes. */
 const char *driftdb_session_setting(driftdb_session *s, const char *name);
 
+/* The settings' current values become what RESET (and RESET ALL) return
+ * to, as PostgreSQL keeps a client's startup parameters: the server calls
+ * it once the startup packet's settings are applied.  Returns DRIFTDB_OK or
+ * DRIFTDB_ERROR (out of memory). */
+int driftdb_session_keep_settings(driftdb_session *s);
+
 /* Statistics for the closing notes and /metrics. */
 typedef struct driftdb_stats {
     uint64_t head_seq;

@@ -164,6 +164,8 @@ void bin_send(const Value *v, Buf *out)
     case TYPE_INT2: put16(out, (u16)(i16)v->v.i); break;
     case TYPE_INT4: put32(out, (u32)(i32)v->v.i); break;
     case TYPE_INT8: put64(out, (u64)v->v.i); break;
+    case TYPE_OID: put32(out, (u32)v->v.i); break;
+    case TYPE_CHAR: buf_putc(out, (u8)v->v.i); break;
     case TYPE_FLOAT4: {
         float f = (float)v->v.f;
         u32 bits;
@@ -193,7 +195,7 @@ void bin_send(const Value *v, Buf *out)
         buf_putc(out, 1);
         buf_append(out, v->v.s.p, v->v.s.len);
         break;
-    default:   /* text, varchar, bpchar, unknown, bytea, uuid, json: the bytes */
+    default:   /* text, varchar, bpchar, name, unknown, bytea, uuid, json: the bytes */
         buf_append(out, v->v.s.p, v->v.s.len);
         break;
     }
@@ -282,6 +284,14 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
         if (len != 8) return bad_length(e, pno, len, 8);
         *out = val_int(t, (i64)get64(p));
         return DD_OK;
+    case TYPE_OID:
+        if (len != 4) return bad_length(e, pno, len, 4);
+        *out = val_int(t, get32(p));
+        return DD_OK;
+    case TYPE_CHAR:   /* charrecv: the byte, or 0 for an empty value */
+        if (len > 1) return bad_length(e, pno, len, 1);
+        *out = val_int(t, len ? p[0] : 0);
+        return DD_OK;
     case TYPE_FLOAT4: {
         if (len != 4) return bad_length(e, pno, len, 4);
         u32 bits = get32(p);
@@ -363,10 +373,15 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
                           pno);
         return json_in(t, (const char *)p, len, a, out, e);
     }
-    default:   /* text, varchar, bpchar, unknown */
+    default:   /* text, varchar, bpchar, name, unknown */
         if (memchr(p, 0, len) || utf8_invalid_at((const char *)p, len) < len)
             return dd_err(e, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\" (bind parameter %d)",
                           pno);
+        if (t == TYPE_NAME && len > NAME_MAX_BYTES) {
+            dd_err(e, DD_ENAME_TOO_LONG, -1, "identifier too long (bind parameter %d)", pno);
+            dd_err_detail(e, "Identifier must be less than %d characters.", NAME_MAX_BYTES + 1);
+            return DD_ENAME_TOO_LONG;
+        }
         break;
     }
     char *copy = arena_alloc(a, len ? len : 1);

@@ -66,6 +66,8 @@ typedef struct SetUndo {
 typedef struct Setting {
     char *name;     /* canonical spelling, e.g. "TimeZone" */
     char *value;
+    char *reset;    /* what RESET returns to when not the built-in default
+                       (a client's startup parameter), or NULL */
 } Setting;
 
 typedef struct SqlCursor SqlCursor;
@@ -90,6 +92,7 @@ struct driftdb_session {
     i64 txn_time_us;
     Setting settings[SETTING_MAX];
     char timebuf[4][24];       /* settings.c: a time setting being normalized */
+    char datestyle[24];        /* settings.c: DateStyle's canonical text ("Postgres, DMY") */
     int nsettings;
     Arena stmt, row, tzarena;
     ValueCtx vctx;

@@ -1012,7 +1012,6 @@ static int api_fail(driftdb_session *s, driftdb_error *err)
 static bool oid_to_type(u32 oid, TypeId *t)
 {
     if (oid == 0 || oid == 705) { *t = TYPE_UNKNOWN; return true; }
-    if (oid == 19) { *t = TYPE_TEXT; return true; }   /* name: a string */
     for (int i = 1; i < TYPE__COUNT; i++) {
         if (i == TYPE_UNKNOWN) continue;
         if (type_oid((TypeId)i) == oid) { *t = (TypeId)i; return true; }

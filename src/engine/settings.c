@@ -5,7 +5,11 @@
  * Names are case-insensitive and stored in their canonical spelling.
  * Unknown names are 42704, except dotted custom names ("app.x"), which
  * PostgreSQL also accepts.  drift.system_time is the session point in time
- * of TEMPORAL.md §5 ("" = the present).
+ * of TEMPORAL.md §5 ("" = the present).  Settings that shape values
+ * (TimeZone, DateStyle, IntervalStyle, extra_float_digits) are also kept
+ * parsed in the session's ValueCtx.  RESET returns to the built-in
+ * default, or to the value a client's startup packet gave
+ * (driftdb_session_keep_settings), as PostgreSQL.
  */
 #include "engine_int.h"
 #include "../util/alloc.h"
@@ -108,6 +112,7 @@ static int put_setting(driftdb_session *s, const char *name, const char *value)
     if (!n) { dd_free(v); return DD_ENOMEM; }
     s->settings[s->nsettings].name = n;
     s->settings[s->nsettings].value = v;
+    s->settings[s->nsettings].reset = NULL;
     s->nsettings++;
     return DD_OK;
 }
@@ -132,6 +137,7 @@ void settings_free(driftdb_session *s)
     for (int i = 0; i < s->nsettings; i++) {
         dd_free(s->settings[i].name);
         dd_free(s->settings[i].value);
+        dd_free(s->settings[i].reset);
     }
     s->nsettings = 0;
 }
@@ -140,6 +146,20 @@ const char *driftdb_session_setting(driftdb_session *s, const char *name)
 {
     Setting *st = find_setting(s, name);
     return st ? st->value : NULL;
+}
+
+int driftdb_session_keep_settings(driftdb_session *s)
+{
+    for (int i = 0; i < s->nsettings; i++) {
+        Setting *st = &s->settings[i];
+        const SettingDef *d = find_def(st->name);
+        char *r = NULL;
+        bool kept = d ? !d->readonly && strcmp(st->value, d->def) != 0 : st->value[0] != '\0';
+        if (kept && !(r = dd_strdup(st->value))) return DRIFTDB_ERROR;
+        dd_free(st->reset);
+        st->reset = r;
+    }
+    return DRIFTDB_OK;
 }
 
 /* Applies the TimeZone setting to the session's value context. */
@@ -207,8 +227,102 @@ i64 settings_ms(const char *value)
     return parse_ms(value, &ms) ? ms : 0;
 }
 
-/* Checks and normalizes a value; returns the text to store. */
-static int validate(driftdb_session *s, const char *canon, const char *value, const char **out, DdError *err)
+/*
+ * DateStyle, as PostgreSQL's check_datestyle: a comma-separated list of
+ * key words (elements may be double-quoted), each giving the output style
+ * (ISO, SQL, Postgres, German) or the field order of ambiguous input (YMD,
+ * DMY / Euro..., MDY / US / NonEuro...), or DEFAULT; what the list leaves
+ * out keeps its current value, and German alone also means DMY.  Sets the
+ * session's value context; *out is PostgreSQL's canonical "SQL, DMY".
+ */
+static int datestyle_check(driftdb_session *s, const char *value, const char **out, DdError *err)
+{
+    static const char *const names[] = {
+        [DATESTYLE_ISO] = "ISO", [DATESTYLE_SQL] = "SQL", [DATESTYLE_POSTGRES] = "Postgres", [DATESTYLE_GERMAN] = "German",
+    };
+    static const char *const orders[] = {[DATEORDER_MDY] = "MDY", [DATEORDER_DMY] = "DMY", [DATEORDER_YMD] = "YMD"};
+    int style = s->vctx.date_style, order = s->vctx.date_order;
+    bool have_style = false, have_order = false, conflict = false;
+    const char *p = value;
+    while (*p == ' ' || *p == '\t') p++;
+    while (*p) {
+        char tok[64];
+        size_t n = 0;
+        if (*p == '"') {
+            for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+                if (*p == '"') p++;
+                if (n < sizeof tok - 1) tok[n++] = *p;
+            }
+            if (!*p++ || n == 0) goto syntax;
+        } else {
+            for (; *p && *p != ',' && *p != ' ' && *p != '\t'; p++)
+                if (n < sizeof tok - 1) tok[n++] = *p;
+            if (n == 0) goto syntax;
+        }
+        tok[n] = '\0';
+        while (*p == ' ' || *p == '\t') p++;
+        if (*p == ',') {
+            p++;
+            while (*p == ' ' || *p == '\t') p++;
+            if (!*p) goto syntax;
+        } else if (*p) {
+            goto syntax;
+        }
+        int st = -1, od = -1;
+        if (!strcasecmp(tok, "ISO")) st = DATESTYLE_ISO;
+        else if (!strcasecmp(tok, "SQL")) st = DATESTYLE_SQL;
+        else if (!strncasecmp(tok, "POSTGRES", 8)) st = DATESTYLE_POSTGRES;
+        else if (!strcasecmp(tok, "GERMAN")) st = DATESTYLE_GERMAN;
+        else if (!strcasecmp(tok, "YMD")) od = DATEORDER_YMD;
+        else if (!strcasecmp(tok, "DMY") || !strncasecmp(tok, "EURO", 4)) od = DATEORDER_DMY;
+        else if (!strcasecmp(tok, "MDY") || !strcasecmp(tok, "US") || !strncasecmp(tok, "NONEURO", 7)) od = DATEORDER_MDY;
+        else if (!strcasecmp(tok, "DEFAULT")) {
+            /* what RESET gives: the startup value ("SQL, DMY"), else "ISO, MDY" */
+            const Setting *cur = find_setting(s, "DateStyle");
+            int dst = DATESTYLE_ISO, dor = DATEORDER_MDY;
+            for (int i = 0; cur && cur->reset && i < (int)DD_ARRAY_LEN(names); i++)
+                if (!strncmp(cur->reset, names[i], strlen(names[i])) && cur->reset[strlen(names[i])] == ',') dst = i;
+            for (int i = 0; cur && cur->reset && i < (int)DD_ARRAY_LEN(orders); i++)
+                if (strlen(cur->reset) > 3 && !strcmp(cur->reset + strlen(cur->reset) - 3, orders[i])) dor = i;
+            if (!have_style) style = dst;
+            if (!have_order) order = dor;
+            continue;
+        } else {
+            dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"DateStyle\": \"%s\"", value);
+            dd_err_detail(err, "Unrecognized key word: \"%s\".", tok);
+            return DD_EINVALID_PARAM;
+        }
+        if (st >= 0) {
+            if (have_style && style != st) conflict = true;
+            style = st;
+            have_style = true;
+            if (st == DATESTYLE_GERMAN && !have_order) order = DATEORDER_DMY;
+        } else {
+            if (have_order && order != od) conflict = true;
+            order = od;
+            have_order = true;
+        }
+    }
+    if (conflict) {
+        dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"DateStyle\": \"%s\"", value);
+        dd_err_detail(err, "Conflicting \"datestyle\" specifications.");
+        return DD_EINVALID_PARAM;
+    }
+    s->vctx.date_style = (u8)style;
+    s->vctx.date_order = (u8)order;
+    snprintf(s->datestyle, sizeof s->datestyle, "%s, %s", names[style], orders[order]);
+    *out = s->datestyle;
+    return DD_OK;
+syntax:
+    dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"DateStyle\": \"%s\"", value);
+    dd_err_detail(err, "List syntax is invalid.");
+    return DD_EINVALID_PARAM;
+}
+
+/* Checks and normalizes a value; returns the text to store.  typed: the
+ * name as the statement spelled it (some of PostgreSQL's messages use it). */
+static int validate(driftdb_session *s, const char *canon, const char *typed, const char *value, const char **out,
+                    DdError *err)
 {
     *out = value;
     if (strcmp(canon, "TimeZone") == 0) {
@@ -218,25 +332,7 @@ static int validate(driftdb_session *s, const char *canon, const char *value, co
         *out = value;
         return DD_OK;
     }
-    if (strcmp(canon, "DateStyle") == 0) {
-        /* ISO output, and MDY order for ambiguous input, are all there is */
-        char low[64];
-        size_t n = strlen(value);
-        if (n >= sizeof low) n = sizeof low - 1;
-        for (size_t i = 0; i < n; i++) low[i] = (char)tolower((unsigned char)value[i]);
-        low[n] = 0;
-        bool iso = true, mdy = true;
-        for (char *tok = strtok(low, ", "); tok; tok = strtok(NULL, ", ")) {
-            if (!strcmp(tok, "iso")) continue;
-            if (!strcmp(tok, "mdy") || !strcmp(tok, "us") || !strcmp(tok, "noneuropean")) continue;
-            if (!strcmp(tok, "dmy") || !strcmp(tok, "ymd") || !strcmp(tok, "european") || !strcmp(tok, "euro")) mdy = false;
-            else iso = false;
-        }
-        if (!iso || !mdy)
-            return dd_err(err, DD_EFEATURE, -1, "DateStyle \"%s\" is not supported: only \"ISO, MDY\" is", value);
-        *out = "ISO, MDY";
-        return DD_OK;
-    }
+    if (strcmp(canon, "DateStyle") == 0) return datestyle_check(s, value, out, err);
     if (strcmp(canon, "client_encoding") == 0) {
         if (strcasecmp(value, "utf8") != 0 && strcasecmp(value, "utf-8") != 0 && strcasecmp(value, "unicode") != 0)
             return dd_err(err, DD_EFEATURE, -1, "client encoding \"%s\" is not supported: only UTF8 is", value);
@@ -244,9 +340,20 @@ static int validate(driftdb_session *s, const char *canon, const char *value, co
         return DD_OK;
     }
     if (strcmp(canon, "IntervalStyle") == 0) {
-        if (strcasecmp(value, "postgres") != 0)
-            return dd_err(err, DD_EFEATURE, -1, "IntervalStyle \"%s\" is not supported", value);
-        return DD_OK;
+        /* PostgreSQL names the parameter as the user spelled it here */
+        static const char *const styles[] = {
+            [INTERVALSTYLE_POSTGRES] = "postgres", [INTERVALSTYLE_POSTGRES_VERBOSE] = "postgres_verbose",
+            [INTERVALSTYLE_SQL_STANDARD] = "sql_standard", [INTERVALSTYLE_ISO_8601] = "iso_8601",
+        };
+        for (size_t i = 0; i < DD_ARRAY_LEN(styles); i++)
+            if (strcasecmp(value, styles[i]) == 0) {
+                s->vctx.interval_style = (u8)i;
+                *out = styles[i];
+                return DD_OK;
+            }
+        dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", typed, value);
+        dd_err_hint(err, "Available values: postgres, postgres_verbose, sql_standard, iso_8601.");
+        return DD_EINVALID_PARAM;
     }
     if (strcmp(canon, "standard_conforming_strings") == 0) {
         if (strcasecmp(value, "on") != 0 && strcasecmp(value, "true") != 0)
@@ -340,9 +447,12 @@ int settings_set(driftdb_session *s, const char *name, const char *value, DdErro
         return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "unrecognized configuration parameter \"%s\"", name);
     if (d && d->readonly)
         return dd_err(err, DD_ECANT_CHANGE, -1, "parameter \"%s\" cannot be changed", canon);
-    if (!value) value = d ? d->def : "";
+    if (!value) {
+        Setting *st = find_setting(s, canon);
+        value = st && st->reset ? st->reset : d ? d->def : "";
+    }
     const char *v;
-    int rc = validate(s, canon, value, &v, err);
+    int rc = validate(s, canon, name, value, &v, err);
     if (rc) return rc;
     return put_setting(s, canon, v);
 }

@@ -624,6 +624,9 @@ static int conn_open_session(Conn *c, Cursor params, const char *database)
             conn_apply_setting(c, name, value);
         }
     }
+    /* RESET returns to the startup values, as in PostgreSQL */
+    if (driftdb_session_keep_settings(c->sess) != DRIFTDB_OK)
+        send_warning(c, "53200", "out of memory keeping the startup parameters for RESET");
 
     conn_report_params(c);
 

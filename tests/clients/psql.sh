@@ -2,8 +2,8 @@
 # tests/clients/psql.sh PORT - psql against a running driftdb-server on a
 # fresh database: the quick start with time travel, SQLSTATEs and caret
 # positions in verbose errors, multi-statement -c strings, empty queries,
-# transactions across -c commands, and a result large enough to need
-# several write-buffer flushes.  Prints "ok NAME" / "FAIL NAME" lines.
+# transactions across -c commands, DateStyle and IntervalStyle from the
+# environment, and a result large enough to need several write-buffer flushes.  Prints "ok NAME" / "FAIL NAME" lines.
 set -u
 PORT=$1
 Q() { psql -X -h 127.0.0.1 -p "$PORT" -U test -d test -v ON_ERROR_STOP=1 -At "$@"; }
@@ -74,6 +74,13 @@ case "$out" in *42P01*25P02*ROLLBACK*2) echo "ok psql_failed_transaction";; *) e
 # Server identity from ParameterStatus.
 out=$(Q -c '\echo :SERVER_VERSION_NAME :ENCODING' 2>&1)
 check parameter_status "15.0 UTF8" "$out"
+
+# PGDATESTYLE / PGOPTIONS reach the session as startup parameters.
+out=$(PGDATESTYLE='Postgres, DMY' Q -c "SELECT timestamptz '2024-12-31 10:05:06+00', '01/02/2003'::date" -c "SHOW DateStyle" 2>&1)
+check pgdatestyle "Tue 31 Dec 10:05:06 2024 UTC|01-02-2003
+Postgres, DMY" "$out"
+out=$(PGOPTIONS='-c IntervalStyle=sql_standard' Q -c "SELECT interval '-1 day -02:03:04'" 2>&1)
+check pgoptions_intervalstyle "-1 2:03:04" "$out"
 
 # A result bigger than the write buffer (many flushes, one message).
 values=""

@@ -5,8 +5,9 @@ psycopg2 interpolates parameters on the client and sends simple queries;
 with autocommit off it wraps statements in BEGIN ... COMMIT / ROLLBACK.
 Checks: connect and ParameterStatus, commit and rollback, result types
 (int, str, None, Decimal, bool, datetime), errors as psycopg2.errors with
-pgcode, the failed-transaction state, SET reporting ParameterStatus, and a
-large result.  Prints "ok NAME" / "FAIL NAME" lines.
+pgcode, the failed-transaction state, SET reporting ParameterStatus,
+DateStyle and IntervalStyle from the startup options, and a large result.
+Prints "ok NAME" / "FAIL NAME" lines.
 """
 import datetime
 import decimal
@@ -195,6 +196,39 @@ def set_reports_parameter():
 def startup_options():
     conn = connect(options="-c TimeZone=Europe/Paris")
     expect(conn.get_parameter_status("TimeZone"), "Europe/Paris", "TimeZone from options")
+    conn.close()
+
+
+@test
+def datestyle_options():
+    # DateStyle / IntervalStyle from the startup options, reported and
+    # applied; SET reports the new value (texts: psycopg2 parses only ISO)
+    # psycopg2 itself sends SET DATESTYLE TO 'ISO' when the server reports
+    # another output style, so "ISO, DMY" shows both the startup value and
+    # the report of the change
+    conn = connect(options="-c DateStyle=SQL,DMY -c IntervalStyle=iso_8601")
+    expect(conn.get_parameter_status("DateStyle"), "ISO, DMY", "DateStyle from options")
+    expect(conn.get_parameter_status("IntervalStyle"), "iso_8601", "IntervalStyle from options")
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("SELECT date '2024-12-31'::text, '01/02/2003'::date::text, interval '1 day 2 hours'::text")
+    expect(cur.fetchone(), ("2024-12-31", "2003-02-01", "P1DT2H"), "values")
+    cur.execute("SET DateStyle = 'Postgres'")
+    expect(conn.get_parameter_status("DateStyle"), "Postgres, DMY", "DateStyle after SET")
+    cur.execute("SELECT timestamptz '2024-12-31 10:05:06+00'::text")
+    expect(cur.fetchone()[0], "Tue 31 Dec 10:05:06 2024 UTC", "Postgres style")
+    cur.execute("RESET IntervalStyle")   # back to the startup value, as PostgreSQL
+    cur.execute("SHOW IntervalStyle")
+    expect(cur.fetchone()[0], "iso_8601", "RESET IntervalStyle")
+    cur.execute("SET IntervalStyle = sql_standard")
+    cur.execute("RESET ALL")
+    expect(conn.get_parameter_status("IntervalStyle"), "iso_8601", "IntervalStyle after RESET ALL")
+    cur.execute("SET DateStyle = 'ISO, YMD'")
+    cur.execute("SET DateStyle = 'default'")   # the key word DEFAULT: the startup value too
+    expect(conn.get_parameter_status("DateStyle"), "SQL, DMY", "DateStyle 'default'")
+    cur.execute("SET DateStyle = ISO")
+    cur.execute("SELECT date '2024-12-31'")
+    expect(cur.fetchone()[0], datetime.date(2024, 12, 31), "a date psycopg2 parses")
     conn.close()
 
 

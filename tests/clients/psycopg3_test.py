@@ -7,7 +7,8 @@ is Parse / Bind / Describe portal / Execute / Sync; executemany and
 keeps named statements; binary=True asks for binary results and %b sends
 binary parameters.  Checks: time travel with a timestamptz parameter,
 transactions (commit, rollback, savepoints), errors with their SQLSTATE and
-the failed-transaction state, every type in text and binary, NULLs,
+the failed-transaction state, every type in text and binary (name, "char"
+and oid too), NULLs,
 pipelines with an error in the middle.  Prints "ok NAME" / "FAIL NAME".
 """
 import datetime
@@ -174,6 +175,27 @@ def every_type_text_and_binary():
             for name, _, v in TYPES:
                 got = cur.execute("SELECT %s FROM p3_types WHERE %s = %%s" % (name, name), (v,)).fetchone()
                 expect(got, (v,), "%s %s equality parameter" % (what, name))
+
+
+@test
+def catalog_types_text_and_binary():
+    # name, "char", oid and their arrays: type OIDs 19, 18, 26, 1003, 1028 on
+    # the wire, text and binary parameters and results (what PostgreSQL 15 gives)
+    with connect(autocommit=True) as c:
+        c.execute('CREATE TABLE p3_cat (id INT PRIMARY KEY, n NAME, c "char", o OID, ns NAME[], os OID[])')
+        c.execute("INSERT INTO p3_cat VALUES (%s, %s, %s, %s, %s, %s)", (1, "alpha", "x", 4000000000, ["a", "b"], [1, 4294967295]))
+        c.execute("INSERT INTO p3_cat VALUES (%b, %b, %b, %b, %b, %b)", (2, "beta", "y", 7, ["c"], [2]))
+        for binary in (False, True):
+            cur = c.cursor(binary=binary)
+            what = "binary" if binary else "text"
+            rows = cur.execute("SELECT n, c, o, ns, os FROM p3_cat ORDER BY id").fetchall()
+            expect(rows, [("alpha", "x", 4000000000, ["a", "b"], [1, 4294967295]), ("beta", "y", 7, ["c"], [2])],
+                   what + " rows")
+            expect([d.type_code for d in cur.description], [19, 18, 26, 1003, 1028], what + " type OIDs")
+            expect(cur.execute("SELECT id FROM p3_cat WHERE n = %s", ("beta",)).fetchall(), [(2,)], what + " name =")
+            expect(cur.execute("SELECT id FROM p3_cat WHERE o = %s", (4000000000,)).fetchall(), [(1,)], what + " oid =")
+            expect(cur.execute('SELECT %s::name, %s::oid, %s::"char"', ("q", 9, "z")).fetchall(), [("q", 9, "z")],
+                   what + " casts of parameters")
 
 
 @test

@@ -465,6 +465,9 @@ TEST(case_cast_functions)
     CHECK_EQ_STR(ex("a::float(10)"), "CAST(a AS real)");
     CHECK_EQ_STR(ex("a::float(30)"), "CAST(a AS double precision)");
     CHECK_EQ_STR(ex("a::pg_catalog.int4"), "CAST(a AS int4)");
+    CHECK_EQ_STR(ex("a::\"char\""), "CAST(a AS \"char\")");
+    CHECK_EQ_STR(ex("a::pg_catalog.\"char\"[]"), "CAST(a AS \"char\"[])");
+    CHECK_EQ_STR(ex("a::char"), "CAST(a AS char)");
     CHECK_EQ_STR(ex("interval '1 hour'"), "CAST('1 hour' AS interval)");
     CHECK_EQ_STR(ex("timestamp '2024-01-02 03:04:05'"), "CAST('2024-01-02 03:04:05' AS timestamp)");
     CHECK_EQ_STR(ex("timestamptz '2024-01-02'"), "CAST('2024-01-02' AS timestamptz)");

@@ -653,6 +653,89 @@ TEST(intervals)
                  "ERROR 42846: cannot cast type interval to date");
 }
 
+/* DateStyle and IntervalStyle (expected texts from PostgreSQL 15) */
+TEST(styles)
+{
+    static const struct { u8 style, order; const char *date, *ts, *tstz; } ds[] = {
+        {DATESTYLE_ISO, DATEORDER_MDY, "2024-12-31", "2024-12-31 10:05:06.5", "2024-12-31 10:05:06.5+00"},
+        {DATESTYLE_SQL, DATEORDER_MDY, "12/31/2024", "12/31/2024 10:05:06.5", "12/31/2024 10:05:06.5 UTC"},
+        {DATESTYLE_SQL, DATEORDER_DMY, "31/12/2024", "31/12/2024 10:05:06.5", "31/12/2024 10:05:06.5 UTC"},
+        {DATESTYLE_GERMAN, DATEORDER_DMY, "31.12.2024", "31.12.2024 10:05:06.5", "31.12.2024 10:05:06.5 UTC"},
+        {DATESTYLE_POSTGRES, DATEORDER_MDY, "12-31-2024", "Tue Dec 31 10:05:06.5 2024", "Tue Dec 31 10:05:06.5 2024 UTC"},
+        {DATESTYLE_POSTGRES, DATEORDER_DMY, "31-12-2024", "Tue 31 Dec 10:05:06.5 2024", "Tue 31 Dec 10:05:06.5 2024 UTC"},
+    };
+    set_zone("UTC");
+    for (size_t i = 0; i < DD_ARRAY_LEN(ds); i++) {
+        ctx.date_style = ds[i].style;
+        ctx.date_order = ds[i].order;
+        CHECK_EQ_STR(IO(TYPE_DATE, "2024-12-31"), ds[i].date);
+        CHECK_EQ_STR(IO(TYPE_TIMESTAMP, "2024-12-31 10:05:06.5"), ds[i].ts);
+        CHECK_EQ_STR(IO(TYPE_TIMESTAMPTZ, "2024-12-31 10:05:06.5+00"), ds[i].tstz);
+    }
+    ctx.date_style = DATESTYLE_ISO;
+    static const struct { u8 order; const char *in, *out; } orders[] = {
+        {DATEORDER_MDY, "01/02/03", "2003-01-02"}, {DATEORDER_DMY, "01/02/03", "2003-02-01"},
+        {DATEORDER_YMD, "01/02/03", "2001-02-03"}, {DATEORDER_YMD, "02-Jan-2003", "2003-01-02"},
+        {DATEORDER_DMY, "13/01/2003", "2003-01-13"},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(orders); i++) {
+        ctx.date_order = orders[i].order;
+        CHECK_EQ_STR(IO(TYPE_DATE, orders[i].in), orders[i].out);
+    }
+    ctx.date_order = DATEORDER_MDY;
+    CHECK_EQ_STR(IO(TYPE_DATE, "13/01/2003"), "ERROR 22008: date/time field value out of range: \"13/01/2003\"");
+    static const struct { u8 style; const char *in, *out; } iv[] = {
+        {INTERVALSTYLE_POSTGRES_VERBOSE, "1 year 2 mons 3 days 04:05:06.5", "@ 1 year 2 mons 3 days 4 hours 5 mins 6.5 secs"},
+        {INTERVALSTYLE_POSTGRES_VERBOSE, "-1 day -1 second", "@ 1 day 1 sec ago"},
+        {INTERVALSTYLE_POSTGRES_VERBOSE, "0", "@ 0"},
+        {INTERVALSTYLE_SQL_STANDARD, "1 year 2 mons", "1-2"},
+        {INTERVALSTYLE_SQL_STANDARD, "-3 days -04:05:06", "-3 4:05:06"},
+        {INTERVALSTYLE_SQL_STANDARD, "1 year 2 mons 3 days 04:05:06", "+1-2 +3 +4:05:06"},
+        {INTERVALSTYLE_SQL_STANDARD, "-1 2:03:04", "-1 2:03:04"},   /* the leading sign applies to all */
+        {INTERVALSTYLE_SQL_STANDARD, "0", "0"},
+        {INTERVALSTYLE_ISO_8601, "1 year 2 mons 3 days 04:05:06.5", "P1Y2M3DT4H5M6.5S"},
+        {INTERVALSTYLE_ISO_8601, "-1.5 seconds", "PT-1.5S"},
+        {INTERVALSTYLE_ISO_8601, "0", "PT0S"},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(iv); i++) {
+        ctx.interval_style = iv[i].style;
+        CHECK_EQ_STR(IO(TYPE_INTERVAL, iv[i].in), iv[i].out);
+    }
+    ctx.interval_style = INTERVALSTYLE_POSTGRES;
+    CHECK_EQ_STR(IO(TYPE_INTERVAL, "-1 2:03:04"), "-1 days +02:03:04");
+}
+
+/* name, "char" and oid */
+TEST(catalog_types)
+{
+    char long_name[80];
+    memset(long_name, 'x', 70);
+    long_name[70] = '\0';
+    CHECK(strlen(IO(TYPE_NAME, long_name)) == 63);
+    CHECK_EQ_STR(IO(TYPE_CHAR, "abc"), "a");
+    CHECK_EQ_STR(IO(TYPE_CHAR, "\\101"), "A");
+    CHECK_EQ_STR(IO(TYPE_CHAR, "\\377"), "\\377");
+    CHECK_EQ_STR(IO(TYPE_CHAR, ""), "");
+    CHECK_EQ_STR(IO(TYPE_OID, "-1"), "4294967295");
+    CHECK_EQ_STR(IO(TYPE_OID, "4294967296"), "ERROR 22003: value \"4294967296\" is out of range for type oid");
+    CHECK_EQ_STR(IO(TYPE_OID, "x"), "ERROR 22P02: invalid input syntax for type oid: \"x\"");
+    CHECK_EQ_STR(cs(val_int(TYPE_INT4, -1), TYPE_OID, -1, false), "4294967295");
+    CHECK_EQ_STR(cs(val_int(TYPE_INT8, -1), TYPE_OID, -1, false), "ERROR 22003: OID out of range");
+    CHECK_EQ_STR(cs(V(TYPE_OID, "4294967295"), TYPE_INT4, -1, false), "-1");
+    CHECK_EQ_STR(cs(val_int(TYPE_INT4, 128), TYPE_CHAR, -1, true), "ERROR 22003: \"char\" out of range");
+    CHECK_EQ_STR(cs(V(TYPE_CHAR, "\\377"), TYPE_INT4, -1, true), "-1");
+    CHECK(cmp(V(TYPE_OID, "4294967295"), val_int(TYPE_INT4, -1)) == 0);
+    CHECK(cmp(V(TYPE_OID, "1"), V(TYPE_OID, "4294967295")) < 0);
+    CHECK(cmp(V(TYPE_CHAR, "a"), V(TYPE_CHAR, "\\377")) < 0);
+    CHECK(cmp(V(TYPE_NAME, "B"), V(TYPE_NAME, "a")) < 0);
+    TypeId t;
+    CHECK(type_from_name("\"char\"", &t) && t == TYPE_CHAR);
+    CHECK(type_from_name("char", &t) && t == TYPE_BPCHAR);
+    CHECK(type_from_name("_oid", &t) && t == type_array_of(TYPE_OID));
+    CHECK(type_oid(TYPE_NAME) == 19 && type_oid(TYPE_CHAR) == 18 && type_oid(TYPE_OID) == 26);
+    CHECK(type_oid(type_array_of(TYPE_NAME)) == 1003 && type_oid(type_array_of(TYPE_OID)) == 1028);
+}
+
 TEST(casts_misc)
 {
     CHECK_EQ_STR(cs(val_text(TYPE_UNKNOWN, "12", 2), TYPE_INT4, -1, false), "12");
@@ -930,6 +1013,8 @@ int main(void)
     RUN(timestamps);
     RUN(timezones);
     RUN(intervals);
+    RUN(styles);
+    RUN(catalog_types);
     RUN(datetime_input_pg);
     RUN(casts_misc);
     RUN(garbage);

@@ -120,7 +120,8 @@ static int err_at(CompileCtx *cc, int code, int loc, const char *fmt, ...)
 }
 
 /* PostgreSQL's assignment casts: between numeric types, between string
- * types, anything to a string type, among date/timestamp/timestamptz. */
+ * types, anything to a string type, among date/timestamp/timestamptz, oid
+ * to int4 / int8, a string to "char". */
 static bool assign_ok(TypeId from, TypeId to)
 {
     if (from == to || from == TYPE_UNKNOWN || from == TYPE_NULLTYPE) return true;
@@ -129,6 +130,8 @@ static bool assign_ok(TypeId from, TypeId to)
     if (type_is_string(to)) return true;
     if (type_is_datetime(from) && type_is_datetime(to)) return true;
     if ((from == TYPE_JSON && to == TYPE_JSONB) || (from == TYPE_JSONB && to == TYPE_JSON)) return true;
+    if (from == TYPE_OID) return to == TYPE_INT4 || to == TYPE_INT8;
+    if (to == TYPE_CHAR) return type_is_string(from);
     return type_can_implicit(from, to);
 }
 
@@ -778,7 +781,10 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
                                           "You might need to add explicit type casts.");
                 return rc;
             }
-            a->type = at == TYPE_UNKNOWN ? TYPE_TEXT : at;
+            /* PostgreSQL has no min / max of name or "char": the text ones */
+            if ((at == TYPE_NAME || at == TYPE_CHAR) && (rc = expr_compile_as(sub, e->u.func.args[0], TYPE_TEXT, -1, &a->arg)))
+                return rc;
+            a->type = at == TYPE_UNKNOWN || at == TYPE_NAME || at == TYPE_CHAR ? TYPE_TEXT : at;
             break;
         case AGG_BIT_AND: case AGG_BIT_OR: case AGG_BIT_XOR:
             /* of smallint, integer or bigint, in its type */
@@ -1198,15 +1204,19 @@ static bool func_takes(const FuncDef *fd, int n)
 
 /* The first form of function name whose resolver accepts the argument
  * types of fs, with its types[] (the coercions to make) and result type;
- * NULL when none does. */
+ * NULL when none does.  A "char" argument no form takes is tried again
+ * as text, PostgreSQL's implicit cast ("char" has no functions of its own). */
 static const FuncDef *resolve_form(const char *name, int n, const Frag *fs, TypeId *types, TypeId *ret)
 {
     const FuncDef *fd;
-    for (int k = 0; (fd = func_lookup_form(name, k)); k++) {
-        if (!func_takes(fd, n)) continue;
-        for (int i = 0; i < n; i++) types[i] = fs[i].type;
-        if (fd->resolve(types, n, ret)) return fd;
-    }
+    bool has_char = false;
+    for (int i = 0; i < n; i++) has_char |= fs[i].type == TYPE_CHAR;
+    for (int pass = 0; pass < (has_char ? 2 : 1); pass++)
+        for (int k = 0; (fd = func_lookup_form(name, k)); k++) {
+            if (!func_takes(fd, n)) continue;
+            for (int i = 0; i < n; i++) types[i] = pass && fs[i].type == TYPE_CHAR ? TYPE_TEXT : fs[i].type;
+            if (fd->resolve(types, n, ret)) return fd;
+        }
     return NULL;
 }
 
@@ -1851,7 +1861,9 @@ static int compile_in_sublink(Builder *b, Expr *e, Frag *f)
     return rc;
 }
 
-static bool stringish(TypeId t) { return type_is_string(t) || t == TYPE_NULLTYPE; }
+/* A string operand of LIKE and the regular expression operators ("char"
+ * casts to text implicitly). */
+static bool stringish(TypeId t) { return type_is_string(t) || t == TYPE_NULLTYPE || t == TYPE_CHAR; }
 static const char *operand_type(TypeId t) { return t == TYPE_NULLTYPE ? "unknown" : type_name(t); }
 
 /* SIMILAR TO's pattern as PostgreSQL rewrites it: similar_to_escape(p [, e]). */
@@ -2170,7 +2182,7 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         for (int k = 0; k < 3; k++) frag_init(&fs[k]);
         for (int k = 0; !rc && k < n; k++) {
             rc = compile_node(b, all[k], &fs[k]);
-            if (!rc && !type_is_string(fs[k].type) && fs[k].type != TYPE_NULLTYPE)
+            if (!rc && !stringish(fs[k].type))
                 rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
                             type_name(fs[0].type), e->u.like.icase ? "~~*" : "~~",
                             k ? type_name(fs[k].type) : "unknown");
@@ -2195,6 +2207,8 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
                         e->u.cast.type.name);
             break;
         }
+        if ((rc = type_check_typmod(e->u.cast.type.name, t, e->u.cast.type.typmod, e->u.cast.type.loc, cc->sql->err)))
+            break;
         Expr *arg = e->u.cast.arg;
         if (type_is_array(t) && arg->kind == EXPR_FUNC && arg->u.func.special == FUNC_ARRAY && arg->u.func.n == 0) {
             /* ARRAY[]::t[]: the empty array of the type given */

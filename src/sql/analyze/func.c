@@ -33,6 +33,7 @@ static bool r_none_date(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n
 static bool r_none_time(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TIME; return true; }
 static bool r_none_timetz(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TIMETZ; return true; }
 static bool r_none_text(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TEXT; return true; }
+static bool r_none_name(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_NAME; return true; }
 static bool r_none_int8(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_INT8; return true; }
 
 static bool r_text_text(TypeId *a, int n, TypeId *r)
@@ -196,6 +197,19 @@ static Value text_out(EvalEnv *env, const char *p, size_t n)
     return c ? val_text(TYPE_TEXT, c, (u32)n) : val_null(TYPE_TEXT);
 }
 
+/* An identifier as a name value (current_user and co.), cut to 63 bytes. */
+static Value name_out(EvalEnv *env, const char *p)
+{
+    size_t n = strlen(p);
+    if (n > NAME_MAX_BYTES) {
+        n = NAME_MAX_BYTES;
+        while (n > 0 && ((u8)p[n] & 0xc0) == 0x80) n--;
+    }
+    Value v = text_out(env, p, n);
+    v.type = TYPE_NAME;
+    return v;
+}
+
 /* ---------------------------------------------------------------- impls */
 
 static int f_now(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -255,8 +269,7 @@ static int f_current_date(EvalEnv *env, const Value *a, int n, Value *out, int l
 static int f_user(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
-    const char *u = env->sql->user ? env->sql->user : "driftdb";
-    *out = text_out(env, u, strlen(u));
+    *out = name_out(env, env->sql->user ? env->sql->user : "driftdb");
     return DD_OK;
 }
 static int f_version(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -1426,14 +1439,13 @@ static int f_pg_sleep(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 static int f_current_database(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
-    const char *d = env->sql->database ? env->sql->database : "driftdb";
-    *out = text_out(env, d, strlen(d));
+    *out = name_out(env, env->sql->database ? env->sql->database : "driftdb");
     return DD_OK;
 }
 static int f_current_schema(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
-    *out = text_out(env, "public", 6);
+    *out = name_out(env, "public");
     return DD_OK;
 }
 static int f_current_setting(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -1595,14 +1607,14 @@ static const FuncDef funcs[] = {
     {"current_time", 0, 0, r_none_timetz, f_curtime, true},
     {"localtime", 0, 0, r_none_time, f_localtime, true},
     {"current_date", 0, 0, r_none_date, f_current_date, true},
-    {"current_user", 0, 0, r_none_text, f_user, true},
-    {"session_user", 0, 0, r_none_text, f_user, true},
-    {"user", 0, 0, r_none_text, f_user, true},
-    {"current_role", 0, 0, r_none_text, f_user, true},
+    {"current_user", 0, 0, r_none_name, f_user, true},
+    {"session_user", 0, 0, r_none_name, f_user, true},
+    {"user", 0, 0, r_none_name, f_user, true},
+    {"current_role", 0, 0, r_none_name, f_user, true},
     {"version", 0, 0, r_none_text, f_version, false},
-    {"current_database", 0, 0, r_none_text, f_current_database, false},
-    {"current_catalog", 0, 0, r_none_text, f_current_database, false},
-    {"current_schema", 0, 0, r_none_text, f_current_schema, false},
+    {"current_database", 0, 0, r_none_name, f_current_database, false},
+    {"current_catalog", 0, 0, r_none_name, f_current_database, false},
+    {"current_schema", 0, 0, r_none_name, f_current_schema, false},
     {"current_setting", 1, 2, r_current_setting, f_current_setting, true},
     {"set_config", 3, 3, r_set_config, f_set_config, true},
     {"pg_typeof", 1, 1, r_any_to_text, f_pg_typeof, false},

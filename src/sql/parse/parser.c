@@ -500,8 +500,9 @@ static int time_zone_suffix(Parser *p, TypeName *tn, const char *base)
  * A type name as written: lower case, multi-word names joined by one space
  * ("double precision", "character varying", "timestamp with time zone");
  * typmod per ast.h.  FLOAT(p) becomes "real" or "double precision" as in
- * PostgreSQL; DEC -> "decimal"; "pg_catalog." is dropped.  An array type
- * is the element's name with "[]" appended (any number of dimensions).
+ * PostgreSQL; DEC -> "decimal"; "pg_catalog." is dropped; the quoted
+ * "char" is written with its quotes.  An array type is the element's name
+ * with "[]" appended (any number of dimensions).
  */
 static int parse_typename(Parser *p, TypeName *tn)
 {
@@ -595,14 +596,19 @@ static int parse_typename(Parser *p, TypeName *tn)
         if (!tn->name) return nomem(p);
     } else if (t->kind == TOK_IDENT || t->kind == TOK_QIDENT) {
         char *name = t->str;
+        Token *last = t;
         advance(p);
         while (tok(p)->kind == TOK_DOT && is_label(peek(p, 1))) {
             advance(p);
+            last = tok(p);
             name = arena_printf(p->a, "%s.%s", name, tok(p)->str);
             if (!name) return nomem(p);
             advance(p);
         }
         if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
+        /* the quoted "char" is the one-byte type, not char(1) */
+        if (last->kind == TOK_QIDENT && strcmp(last->str, "char") == 0 && strcmp(name, "char") == 0)
+            name = "\"char\"";
         tn->name = name;
         if (tok(p)->kind == TOK_LPAREN) {
             i64 m[2];

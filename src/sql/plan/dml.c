@@ -77,7 +77,8 @@ static TypeId infer_type(TypeId t)
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8: return TYPE_INT8;
     case TYPE_FLOAT4: case TYPE_FLOAT8: return TYPE_FLOAT8;
     case TYPE_NULLTYPE: return TYPE_NULLTYPE;   /* untyped until a value gives it a type */
-    case TYPE_UNKNOWN: case TYPE_VARCHAR: case TYPE_BPCHAR: return TYPE_TEXT;
+    case TYPE_UNKNOWN: case TYPE_VARCHAR: case TYPE_BPCHAR: case TYPE_NAME: case TYPE_CHAR: return TYPE_TEXT;
+    case TYPE_OID: return TYPE_INT8;
     default: return t;
     }
 }
@@ -1658,6 +1659,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
                           cd->name, s->name);
         if (!ty && !type_from_name(cd->type.name, &ty))
             return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
+        if ((rc = type_check_typmod(cd->type.name, ty, cd->type.typmod, cd->type.loc, ctx->err))) return rc;
         if (find_col(t, cd->name) >= 0)
             return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, cd->loc, "column \"%s\" specified more than once", cd->name);
 
@@ -2337,6 +2339,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                               "ALTER TABLE ADD COLUMN of a SERIAL or identity column is not supported yet (existing rows would need values)");
             if (!type_from_name(cd->type.name, &ty))
                 return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
+            if ((rc = type_check_typmod(cd->type.name, ty, cd->type.typmod, cd->type.loc, ctx->err))) return rc;
             if (cd->primary_key || cd->unique)
                 return dd_err(ctx->err, DD_EFEATURE, cd->loc, "ALTER TABLE ADD COLUMN with a constraint is not supported yet");
             bool any = false;

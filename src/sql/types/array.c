@@ -75,6 +75,7 @@ static void put_elem(Buf *b, const Value *v)
     case TYPE_BOOL: buf_putc(b, v->v.b ? 1 : 0); break;
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
     case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_TIMETZ:
+    case TYPE_OID: case TYPE_CHAR:
         buf_put_svarint(b, v->v.i);
         break;
     case TYPE_FLOAT4: case TYPE_FLOAT8: {
@@ -114,12 +115,14 @@ static bool get_elem(Cursor *c, TypeId t, Value *out)
         break;
     }
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
-    case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_TIMETZ: {
+    case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_TIMETZ:
+    case TYPE_OID: case TYPE_CHAR: {
         i64 i = cur_svarint(c);
         if ((t == TYPE_INT2 && (i < INT16_MIN || i > INT16_MAX)) ||
             ((t == TYPE_INT4 || t == TYPE_DATE) && (i < INT32_MIN || i > INT32_MAX)) ||
             (t == TYPE_TIME && (i < 0 || i > 86400LL * 1000000)) ||
-            (t == TYPE_TIMETZ && (i < 0 || timetz_us(i) > 86400LL * 1000000)))
+            (t == TYPE_TIMETZ && (i < 0 || timetz_us(i) > 86400LL * 1000000)) ||
+            (t == TYPE_OID && (i < 0 || i > (i64)UINT32_MAX)) || (t == TYPE_CHAR && (i < 0 || i > 255)))
             return false;
         *out = val_int(t, i);
         break;

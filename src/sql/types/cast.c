@@ -5,7 +5,8 @@
  *
  * Casts follow PostgreSQL's pg_cast: numeric types among themselves
  * (range-checked; numeric -> int rounds half away from zero, float -> int
- * half to even), bool <-> integer, date <-> timestamp <-> timestamptz,
+ * half to even), bool <-> integer, integers <-> oid, integer <-> "char",
+ * date <-> timestamp <-> timestamptz,
  * every type to and from the string types through its text form, and
  * UNKNOWN literals to anything through the input function.  Anything else
  * is 42846 (DD_ECANNOT_COERCE) "cannot cast type X to Y".  Length limits:
@@ -95,6 +96,34 @@ bad:
     return syntax_err(type_name(t), s0, len0, err);
 }
 
+/* oidin: a decimal number with optional blanks around it, 0 .. 4294967295,
+ * or a negative one down to -2147483648 read as its unsigned 32-bit twin
+ * ('-1' is 4294967295), as PostgreSQL's strtoul-based input. */
+static int oid_in(const char *s0, size_t len0, i64 *out, DdError *err)
+{
+    const char *s = s0;
+    size_t n = len0;
+    trim(&s, &n);
+    size_t i = 0;
+    bool neg = false;
+    if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+    if (i >= n) goto bad;
+    u64 v = 0;
+    bool ovf = false;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') goto bad;
+        if (v > UINT32_MAX) ovf = true;
+        else v = v * 10 + (u64)(s[i] - '0');
+    }
+    if (ovf || (neg ? v > (u64)1 << 31 : v > UINT32_MAX))
+        return dd_err(err, DD_EOUT_OF_RANGE, -1, "value \"%.*s\" is out of range for type oid",
+                      (int)DD_MIN(len0, 256), s0);
+    *out = neg ? (i64)(u32)(0 - (u32)v) : (i64)v;
+    return DD_OK;
+bad:
+    return syntax_err("oid", s0, len0, err);
+}
+
 static int float_in(TypeId t, const char *s0, size_t len0, double *out, DdError *err)
 {
     const char *s = s0;
@@ -153,6 +182,11 @@ static int string_typmod(TypeId t, i32 typmod, const char *s, size_t len, bool e
                          const ValueCtx *ctx, Value *out, DdError *err)
 {
     size_t keep = len, pad = 0;
+    if (t == TYPE_NAME && len > NAME_MAX_BYTES) {
+        /* namein: cut to 63 bytes, at a character boundary, silently */
+        keep = NAME_MAX_BYTES;
+        while (keep > 0 && ((u8)s[keep] & 0xc0) == 0x80) keep--;
+    }
     if (typmod >= 0 && (t == TYPE_VARCHAR || t == TYPE_BPCHAR)) {
         size_t nch = utf8_chars(s, len);
         if (nch > (size_t)typmod) {
@@ -188,7 +222,22 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
     case TYPE_UNKNOWN:
     case TYPE_VARCHAR:
     case TYPE_BPCHAR:
+    case TYPE_NAME:
         return string_typmod(t, typmod, s, len, false, ctx, out, err);
+    case TYPE_CHAR:
+        /* charin: "\ooo" is that byte, else the first byte (none: 0) */
+        if (len == 4 && s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+            s[3] <= '7')
+            *out = val_int(t, (s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+        else
+            *out = val_int(t, len ? (u8)s[0] : 0);
+        return DD_OK;
+    case TYPE_OID: {
+        i64 v = 0;
+        if ((rc = oid_in(s, len, &v, err))) return rc;
+        *out = val_int(t, v);
+        return DD_OK;
+    }
     case TYPE_BOOL: {
         bool b = false;
         if ((rc = bool_in(s, len, &b, err))) return rc;
@@ -233,7 +282,7 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
     }
     case TYPE_INTERVAL: {
         Interval iv;
-        if ((rc = interval_from_text(s, len, &iv, err))) return rc;
+        if ((rc = interval_from_text(s, len, ctx, &iv, err))) return rc;
         *out = val_interval(iv);
         return DD_OK;
     }
@@ -328,7 +377,13 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_BOOL: buf_putc(out, v->v.b ? 't' : 'f'); break;
     case TYPE_INT2:
     case TYPE_INT4:
-    case TYPE_INT8: buf_printf(out, "%lld", (long long)v->v.i); break;
+    case TYPE_INT8:
+    case TYPE_OID: buf_printf(out, "%lld", (long long)v->v.i); break;
+    case TYPE_CHAR:
+        /* charout: a byte above 127 as "\ooo", 0 as nothing */
+        if (v->v.i >= 128) buf_printf(out, "\\%03o", (unsigned)v->v.i);
+        else if (v->v.i) buf_putc(out, (u8)v->v.i);
+        break;
     case TYPE_FLOAT4: case TYPE_FLOAT8:
         if (ctx && ctx->float_fixed && !isnan(v->v.f) && !isinf(v->v.f)) {
             /* extra_float_digits <= 0: PostgreSQL's %.*g output */
@@ -343,13 +398,14 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_TEXT:
     case TYPE_VARCHAR:
     case TYPE_BPCHAR:
+    case TYPE_NAME:
     case TYPE_UNKNOWN:
     case TYPE_JSON:
     case TYPE_JSONB: buf_append(out, v->v.s.p, v->v.s.len); break;
-    case TYPE_DATE: date_to_text(v->v.i, out); break;
-    case TYPE_TIMESTAMP: timestamp_to_text(v->v.i, out); break;
+    case TYPE_DATE: date_to_text_styled(v->v.i, ctx, out); break;
+    case TYPE_TIMESTAMP: timestamp_to_text_styled(v->v.i, ctx, out); break;
     case TYPE_TIMESTAMPTZ: timestamptz_to_text(v->v.i, ctx, out); break;
-    case TYPE_INTERVAL: interval_to_text(&v->v.iv, out); break;
+    case TYPE_INTERVAL: interval_to_text(&v->v.iv, ctx, out); break;
     case TYPE_TIME: time_to_text(v->v.i, out); break;
     case TYPE_TIMETZ: timetz_to_text(v->v.i, out); break;
     case TYPE_BYTEA:
@@ -390,6 +446,14 @@ static int to_int(const Value *v, TypeId t, Value *out, DdError *err)
         if (t != TYPE_INT4) return cast_err(v->type, t, err);
         r = v->v.b;
         break;
+    case TYPE_OID:   /* to int4 the same 32 bits (4294967295 is -1), to int8 the value */
+        if (t == TYPE_INT2) return cast_err(v->type, t, err);
+        r = t == TYPE_INT4 ? (i64)(i32)(u32)v->v.i : v->v.i;
+        break;
+    case TYPE_CHAR:  /* "char" to integer: the byte as a signed char */
+        if (t != TYPE_INT4) return cast_err(v->type, t, err);
+        r = (i8)(u8)v->v.i;
+        break;
     case TYPE_FLOAT4:
     case TYPE_FLOAT8: {
         double d = rint(v->v.f); /* half to even */
@@ -404,6 +468,34 @@ static int to_int(const Value *v, TypeId t, Value *out, DdError *err)
     }
     if (r < int_min(t) || r > int_max(t)) return int_range_err(t, err);
     *out = val_int(t, r);
+    return DD_OK;
+}
+
+/* To oid: int2 / int4 as their unsigned 32 bits, int8 within 0 ..
+ * 4294967295 (else 22003, as PostgreSQL's i8tooid). */
+static int to_oid(const Value *v, Value *out, DdError *err)
+{
+    i64 r = v->v.i;
+    switch ((TypeId)v->type) {
+    case TYPE_OID: break;
+    case TYPE_INT2:
+    case TYPE_INT4: r = (i64)(u32)r; break;
+    case TYPE_INT8:
+        if (r < 0 || r > (i64)UINT32_MAX) return dd_err(err, DD_EOUT_OF_RANGE, -1, "OID out of range");
+        break;
+    default: return cast_err(v->type, TYPE_OID, err);
+    }
+    *out = val_int(TYPE_OID, r);
+    return DD_OK;
+}
+
+/* To "char": an integer in -128 .. 127 (a negative one is its byte). */
+static int to_char1(const Value *v, Value *out, DdError *err)
+{
+    if (v->type == TYPE_CHAR) { *out = *v; return DD_OK; }
+    if (v->type != TYPE_INT4) return cast_err(v->type, TYPE_CHAR, err);
+    if (v->v.i < -128 || v->v.i > 127) return dd_err(err, DD_EOUT_OF_RANGE, -1, "\"char\" out of range");
+    *out = val_int(TYPE_CHAR, (u8)(i8)v->v.i);
     return DD_OK;
 }
 
@@ -590,7 +682,8 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
             return string_typmod(t, typmod, v->v.s.p, n, explicit_cast, ctx, out, err);
         }
         Buf b = BUF_INIT;
-        if (f == TYPE_BOOL) buf_puts(&b, v->v.b ? "true" : "false"); /* booltext, not boolout */
+        /* booltext, not boolout (but name has no cast from boolean: boolout) */
+        if (f == TYPE_BOOL && t != TYPE_NAME) buf_puts(&b, v->v.b ? "true" : "false");
         else val_to_text(v, ctx, &b);
         if (!buf_ok(&b)) {
             buf_free(&b);
@@ -637,6 +730,8 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
     case TYPE_TIMESTAMPTZ: return to_datetime(v, t, ctx, out, err);
     case TYPE_TIME:
     case TYPE_TIMETZ: return time_cast(v, t, typmod, ctx, out, err);
+    case TYPE_OID: return to_oid(v, out, err);
+    case TYPE_CHAR: return to_char1(v, out, err);
     case TYPE_INTERVAL:
         if (f == TYPE_TIME) return time_cast(v, t, typmod, ctx, out, err);
         /* fall through */
@@ -675,6 +770,8 @@ bool type_can_implicit(TypeId from, TypeId to)
     if (from == TYPE_DATE) return to == TYPE_TIMESTAMP || to == TYPE_TIMESTAMPTZ;
     if (from == TYPE_TIMESTAMP) return to == TYPE_TIMESTAMPTZ;
     if (from == TYPE_TIME) return to == TYPE_TIMETZ || to == TYPE_INTERVAL;
+    if (to == TYPE_OID) return type_is_int(from);
+    if (from == TYPE_CHAR) return to == TYPE_TEXT;
     return false;
 }
 
@@ -693,6 +790,9 @@ bool type_common(TypeId a, TypeId b, TypeId *out)
     }
     if (num_rank(a) && num_rank(b)) { *out = num_rank(a) > num_rank(b) ? a : b; return true; }
     if (type_is_string(a) && type_is_string(b)) { *out = TYPE_TEXT; return true; }
+    /* an integer casts to oid implicitly; "char" to text */
+    if ((a == TYPE_OID && type_is_int(b)) || (b == TYPE_OID && type_is_int(a))) { *out = TYPE_OID; return true; }
+    if ((a == TYPE_CHAR && type_is_string(b)) || (b == TYPE_CHAR && type_is_string(a))) { *out = TYPE_TEXT; return true; }
     if (type_is_datetime(a) && type_is_datetime(b)) {
         *out = (a == TYPE_TIMESTAMPTZ || b == TYPE_TIMESTAMPTZ) ? TYPE_TIMESTAMPTZ : TYPE_TIMESTAMP;
         return true;

@@ -1,7 +1,7 @@
 /*
  * datetime.c - DATE, TIMESTAMP, TIMESTAMPTZ and INTERVAL: calendar math,
- * text input and output (PostgreSQL, DateStyle ISO, MDY, IntervalStyle
- * postgres), arithmetic, and session time zones.
+ * text input and output (PostgreSQL's, in every DateStyle and
+ * IntervalStyle), arithmetic, and session time zones.
  *
  * Representation (value.h): DATE is days since 2000-01-01; TIMESTAMP is
  * local wall-clock microseconds since 2000-01-01 00:00:00; TIMESTAMPTZ is
@@ -478,7 +478,7 @@ bool tz_parse(const char *s, ValueCtx *ctx)
 
 /* ---- text input of dates and timestamps ----
  *
- * A port of PostgreSQL's ParseDateTime / DecodeDateTime (DateStyle MDY):
+ * A port of PostgreSQL's ParseDateTime / DecodeDateTime (DateStyle's order):
  * the input is split into typed fields (number, date, time, signed zone,
  * word), then each field is decoded in the light of what came before
  * ("Jan 5 2024", "5 January 2024", "Fri Jan 05 10:00:00 2024 PST",
@@ -722,6 +722,7 @@ typedef struct Dtm {
     int mon, mday, yday, hour, min, sec;
     i64 fsec;
     bool is2digits, text_month;
+    u8 order;           /* DateStyle's DATEORDER_* for ambiguous fields */
 } Dtm;
 
 /* strtol limited to int range; false on no digits or overflow. */
@@ -809,7 +810,8 @@ static int dt_number_field(char *str, u32 fmask, u32 *tmask, Dtm *tm)
     return DT_BAD;
 }
 
-/* DecodeNumber: one numeric date field, placed by what is known (MDY). */
+/* DecodeNumber: one numeric date field, placed by what is known and by
+ * DateStyle's field order (tm->order). */
 static int dt_number(char *str, u32 fmask, u32 *tmask, Dtm *tm)
 {
     size_t flen = strlen(str);
@@ -832,13 +834,16 @@ static int dt_number(char *str, u32 fmask, u32 *tmask, Dtm *tm)
     }
     switch (fmask & M_DATE) {
     case 0:
-        if (flen >= 3) *tmask = M_YEAR, tm->year = val;
+        /* a year of 3+ digits first, else the first field of the DateStyle order */
+        if (flen >= 3 || tm->order == DATEORDER_YMD) *tmask = M_YEAR, tm->year = val;
+        else if (tm->order == DATEORDER_DMY) *tmask = M_DAY, tm->mday = val;
         else *tmask = M_MONTH, tm->mon = val;
         break;
     case M_YEAR: *tmask = M_MONTH, tm->mon = val; break;
     case M_MONTH:
         if (tm->text_month) {
-            if (flen >= 3) *tmask = M_YEAR, tm->year = val;
+            /* MON-DD-YYYY, DD-MON-YYYY, YYYY-MON-DD; YY-MON-DD only in YMD */
+            if (flen >= 3 || tm->order == DATEORDER_YMD) *tmask = M_YEAR, tm->year = val;
             else *tmask = M_DAY, tm->mday = val;
         } else {
             *tmask = M_DAY, tm->mday = val;
@@ -1064,6 +1069,7 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
     if (rc) return rc;
     Dtm tm;
     memset(&tm, 0, sizeof tm);
+    tm.order = ctx ? ctx->date_order : DATEORDER_MDY;
     u32 fmask = 0;
     int ptype = 0, mer = 0; /* ptype: K_ISOTIME or U_JULIAN pending; mer: 1 am, 2 pm */
     bool bc = false, julian = false;
@@ -1437,6 +1443,29 @@ static void put_seconds(i64 sec, i64 usec, Buf *out)
 
 void date_to_text(i64 days, Buf *out) { put_ymd(days, out); }
 
+/* A date in DateStyle's form: ISO "2024-12-31", SQL "12/31/2024" (DMY
+ * "31/12/2024"), German "31.12.2024", Postgres "12-31-2024" (DMY
+ * "31-12-2024"), as PostgreSQL's EncodeDateOnly. */
+static void put_date_styled(i64 days, const ValueCtx *ctx, Buf *out)
+{
+    i64 y;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    bool dmy = ctx->date_order == DATEORDER_DMY;
+    switch (ctx->date_style) {
+    case DATESTYLE_SQL: buf_printf(out, "%02d/%02d/%04lld", dmy ? d : m, dmy ? m : d, (long long)y); break;
+    case DATESTYLE_GERMAN: buf_printf(out, "%02d.%02d.%04lld", d, m, (long long)y); break;
+    case DATESTYLE_POSTGRES: buf_printf(out, "%02d-%02d-%04lld", dmy ? d : m, dmy ? m : d, (long long)y); break;
+    default: put_ymd(days, out); break;
+    }
+}
+
+void date_to_text_styled(i64 days, const ValueCtx *ctx, Buf *out)
+{
+    if (ctx) put_date_styled(days, ctx, out);
+    else put_ymd(days, out);
+}
+
 void time_to_text(i64 us, Buf *out)
 {
     i64 s = us / USECS_PER_SEC;
@@ -1454,9 +1483,8 @@ void timestamp_to_text(i64 ts, Buf *out)
 {
     i64 days = floor_div(ts, USECS_PER_DAY), tod = ts - days * USECS_PER_DAY;
     put_ymd(days, out);
-    i64 s = tod / USECS_PER_SEC;
-    buf_printf(out, " %02lld:%02lld:", (long long)(s / 3600), (long long)(s / 60 % 60));
-    put_seconds(s % 60, tod % USECS_PER_SEC, out);
+    buf_putc(out, ' ');
+    time_to_text(tod, out);
 }
 
 void tz_offset_to_text(i32 off, Buf *out)
@@ -1467,11 +1495,50 @@ void tz_offset_to_text(i32 off, Buf *out)
     if (a % 60) buf_printf(out, ":%02d", a % 60);
 }
 
+/*
+ * A timestamp (local wall time) in DateStyle's form, as PostgreSQL's
+ * EncodeDateTime; with_tz: a timestamptz at offset off whose zone
+ * abbreviation the SQL, German and Postgres styles print (ISO prints the
+ * offset).  Postgres style: "Tue Dec 31 10:00:00 2024 UTC" (DMY "Tue 31
+ * Dec ...").
+ */
+static void put_timestamp_styled(i64 local, bool with_tz, i32 off, i64 utc, const ValueCtx *ctx, Buf *out)
+{
+    static const char *const dows[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const mons[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    i64 days = floor_div(local, USECS_PER_DAY), tod = local - days * USECS_PER_DAY;
+    char abbr[TZ_ABBR_MAX];
+    if (with_tz && ctx->date_style != DATESTYLE_ISO) tz_abbrev_at(ctx, utc, abbr, sizeof abbr);
+    if (ctx->date_style == DATESTYLE_POSTGRES) {
+        i64 y;
+        int m, d;
+        civil_from_days(days, &y, &m, &d);
+        int dow = (int)(((days + 6) % 7 + 7) % 7); /* 2000-01-01 was a Saturday */
+        if (ctx->date_order == DATEORDER_DMY) buf_printf(out, "%s %02d %s ", dows[dow], d, mons[m - 1]);
+        else buf_printf(out, "%s %s %02d ", dows[dow], mons[m - 1], d);
+        time_to_text(tod, out);
+        buf_printf(out, " %04lld", (long long)y);
+    } else {
+        put_date_styled(days, ctx, out);
+        buf_putc(out, ' ');
+        time_to_text(tod, out);
+    }
+    if (!with_tz) return;
+    if (ctx->date_style == DATESTYLE_ISO) tz_offset_to_text(off, out);
+    else buf_printf(out, " %.10s", abbr); /* PostgreSQL's MAXTZLEN */
+}
+
+void timestamp_to_text_styled(i64 ts, const ValueCtx *ctx, Buf *out)
+{
+    if (ctx) put_timestamp_styled(ts, false, 0, 0, ctx, out);
+    else timestamp_to_text(ts, out);
+}
+
 void timestamptz_to_text(i64 ts, const ValueCtx *ctx, Buf *out)
 {
     i32 off = tz_offset_at(ctx, ts);
-    timestamp_to_text(ts + (i64)off * USECS_PER_SEC, out);
-    tz_offset_to_text(off, out);
+    put_timestamp_styled(ts + (i64)off * USECS_PER_SEC, true, off, ts, ctx, out);
 }
 
 /* ---- intervals ---- */
@@ -1485,22 +1552,134 @@ static void put_int_part(Buf *out, i64 v, const char *unit, bool *is_zero, bool 
     *is_zero = false;
 }
 
-/* IntervalStyle postgres, as PostgreSQL's EncodeInterval. */
-void interval_to_text(const Interval *iv, Buf *out)
+/* postgres_verbose's "n unit[s]": the first nonzero part decides the sign
+ * ("ago" at the end), later parts of the other sign print negative. */
+static void put_verbose_part(Buf *out, i64 v, const char *unit, bool *is_zero, bool *is_before)
 {
+    if (v == 0) return;
+    if (*is_zero) {
+        *is_before = v < 0;
+        v = v < 0 ? -v : v;
+    } else if (*is_before) {
+        v = -v;
+    }
+    buf_printf(out, " %lld %s%s", (long long)v, unit, v == 1 ? "" : "s");
+    *is_zero = false;
+}
+
+/* Seconds as PostgreSQL's AppendSeconds: |sec| (two digits when fill),
+ * then the fraction without trailing zeros. */
+static void put_abs_seconds(i64 sec, i64 fsec, bool fill, Buf *out)
+{
+    sec = sec < 0 ? -sec : sec;
+    fsec = fsec < 0 ? -fsec : fsec;
+    if (fill) {
+        put_seconds(sec, fsec, out);
+        return;
+    }
+    buf_printf(out, "%lld", (long long)sec);
+    if (fsec) {
+        char f[8];
+        snprintf(f, sizeof f, "%06lld", (long long)fsec);
+        int n = 6;
+        while (n > 0 && f[n - 1] == '0') n--;
+        buf_putc(out, '.');
+        buf_append(out, f, (size_t)n);
+    }
+}
+
+/* An interval in IntervalStyle's form (ctx NULL: postgres), as
+ * PostgreSQL's EncodeInterval: postgres "1 year 2 mons 3 days 04:05:06",
+ * postgres_verbose "@ 1 year 2 mons 3 days 4 hours 5 mins 6 secs",
+ * sql_standard "+1-2 +3 +4:05:06" ("1-2", "3 4:05:06" when one sign and
+ * one kind of field), iso_8601 "P1Y2M3DT4H5M6S". */
+void interval_to_text(const Interval *iv, const ValueCtx *ctx, Buf *out)
+{
+    int style = ctx ? ctx->interval_style : INTERVALSTYLE_POSTGRES;
+    i64 year = iv->months / 12, mon = iv->months % 12, mday = iv->days, t = iv->usecs;
+    i64 hour = t / USECS_PER_HOUR, min = t / USECS_PER_MIN % 60, sec = t / USECS_PER_SEC % 60,
+        fsec = t % USECS_PER_SEC;
     bool is_zero = true, is_before = false;
-    put_int_part(out, iv->months / 12, "year", &is_zero, &is_before);
-    put_int_part(out, iv->months % 12, "mon", &is_zero, &is_before);
-    put_int_part(out, iv->days, "day", &is_zero, &is_before);
-    i64 t = iv->usecs;
+    switch (style) {
+    case INTERVALSTYLE_SQL_STANDARD: {
+        bool neg = year < 0 || mon < 0 || mday < 0 || t < 0, pos = year > 0 || mon > 0 || mday > 0 || t > 0;
+        bool has_ym = year != 0 || mon != 0, has_dt = mday != 0 || t != 0;
+        bool standard = !(neg && pos) && !(has_ym && has_dt);
+        if (neg && standard) {
+            buf_putc(out, '-');
+            year = -year, mon = -mon, mday = -mday, hour = -hour, min = -min, sec = -sec, fsec = -fsec;
+        }
+        if (!neg && !pos) {
+            buf_puts(out, "0");
+        } else if (!standard) {
+            buf_printf(out, "%c%lld-%lld %c%lld %c%lld:%02lld:", year < 0 || mon < 0 ? '-' : '+',
+                       (long long)(year < 0 ? -year : year), (long long)(mon < 0 ? -mon : mon), mday < 0 ? '-' : '+',
+                       (long long)(mday < 0 ? -mday : mday), t < 0 ? '-' : '+', (long long)(hour < 0 ? -hour : hour),
+                       (long long)(min < 0 ? -min : min));
+            put_abs_seconds(sec, fsec, true, out);
+        } else if (has_ym) {
+            buf_printf(out, "%lld-%lld", (long long)year, (long long)mon);
+        } else {
+            if (mday != 0) buf_printf(out, "%lld ", (long long)mday);
+            buf_printf(out, "%lld:%02lld:", (long long)hour, (long long)min);
+            put_abs_seconds(sec, fsec, true, out);
+        }
+        return;
+    }
+    case INTERVALSTYLE_ISO_8601:
+        if (iv->months == 0 && mday == 0 && t == 0) {
+            buf_puts(out, "PT0S");
+            return;
+        }
+        buf_putc(out, 'P');
+        if (year) buf_printf(out, "%lldY", (long long)year);
+        if (mon) buf_printf(out, "%lldM", (long long)mon);
+        if (mday) buf_printf(out, "%lldD", (long long)mday);
+        if (t) buf_putc(out, 'T');
+        if (hour) buf_printf(out, "%lldH", (long long)hour);
+        if (min) buf_printf(out, "%lldM", (long long)min);
+        if (sec || fsec) {
+            if (sec < 0 || fsec < 0) buf_putc(out, '-');
+            put_abs_seconds(sec, fsec, false, out);
+            buf_putc(out, 'S');
+        }
+        return;
+    case INTERVALSTYLE_POSTGRES_VERBOSE:
+        buf_putc(out, '@');
+        put_verbose_part(out, year, "year", &is_zero, &is_before);
+        put_verbose_part(out, mon, "mon", &is_zero, &is_before);
+        put_verbose_part(out, mday, "day", &is_zero, &is_before);
+        put_verbose_part(out, hour, "hour", &is_zero, &is_before);
+        put_verbose_part(out, min, "min", &is_zero, &is_before);
+        if (sec || fsec) {
+            buf_putc(out, ' ');
+            if (sec < 0 || (sec == 0 && fsec < 0)) {
+                if (is_zero) is_before = true;
+                else if (!is_before) buf_putc(out, '-');
+            } else if (is_before) {
+                buf_putc(out, '-');
+            }
+            put_abs_seconds(sec, fsec, false, out);
+            buf_printf(out, " sec%s", (sec != 1 && sec != -1) || fsec ? "s" : "");
+            is_zero = false;
+        }
+        if (is_zero) buf_puts(out, " 0");
+        if (is_before) buf_puts(out, " ago");
+        return;
+    default:
+        break;
+    }
+    put_int_part(out, year, "year", &is_zero, &is_before);
+    put_int_part(out, mon, "mon", &is_zero, &is_before);
+    put_int_part(out, mday, "day", &is_zero, &is_before);
     if (is_zero || t != 0) {
         bool minus = t < 0;
         u64 a = minus ? -(u64)t : (u64)t;
-        u64 hour = a / (u64)USECS_PER_HOUR, min = a / (u64)USECS_PER_MIN % 60;
-        u64 sec = a / (u64)USECS_PER_SEC % 60, us = a % (u64)USECS_PER_SEC;
+        u64 h = a / (u64)USECS_PER_HOUR, m = a / (u64)USECS_PER_MIN % 60;
+        u64 sc = a / (u64)USECS_PER_SEC % 60, us = a % (u64)USECS_PER_SEC;
         buf_printf(out, "%s%s%02llu:%02llu:", is_zero ? "" : " ", minus ? "-" : (is_before ? "+" : ""),
-                   (unsigned long long)hour, (unsigned long long)min);
-        put_seconds((i64)sec, (i64)us, out);
+                   (unsigned long long)h, (unsigned long long)m);
+        put_seconds((i64)sc, (i64)us, out);
     }
 }
 
@@ -1511,7 +1690,8 @@ void interval_to_text(const Interval *iv, Buf *out)
  * fields, and no field may be given twice.
  */
 typedef struct IvAcc {
-    i64 years, months, days, hours, mins, secs; /* bounded by the 20-digit token limit */
+    i128 years, months, days, hours, mins, secs; /* numbers have at most 25 digits: no overflow here */
+    i128 usec;                                  /* whole microseconds of the us and ms units */
     double fsec;                                /* microseconds */
     u32 mask;                                   /* fields already given */
 } IvAcc;
@@ -1538,7 +1718,7 @@ static void adj_fract_days(IvAcc *a, double frac, double scale)
 }
 
 /* Applies ival + fval (same sign) in unit u; false if unknown or repeated. */
-static bool iv_apply_unit(IvAcc *a, i64 val, double fval, const char *u)
+static bool iv_apply_unit(IvAcc *a, i128 val, double fval, const char *u)
 {
     static const struct { const char *names; u32 field; } units[] = {
         {" microsecond microseconds us usec usecs microsecon ", F_US},
@@ -1564,11 +1744,8 @@ static bool iv_apply_unit(IvAcc *a, i64 val, double fval, const char *u)
         if (a->mask & m) return false;
         a->mask |= m;
         switch (f) {
-        case F_US: a->fsec += rint((double)val + fval); break;
-        case F_MS:
-            a->secs += val / 1000;
-            a->fsec += rint((double)(val % 1000) * 1000 + fval * 1000);
-            break;
+        case F_US: a->usec += val; a->fsec += rint(fval); break;
+        case F_MS: a->usec += val * 1000; a->fsec += rint(fval * 1000); break;
         case F_SEC: a->secs += val; a->fsec += rint(fval * 1e6); break;
         case F_MIN: a->mins += val; adj_fract_seconds(a, fval, 60); break;
         case F_HOUR: a->hours += val; adj_fract_seconds(a, fval, 3600); break;
@@ -1586,17 +1763,19 @@ static bool iv_apply_unit(IvAcc *a, i64 val, double fval, const char *u)
 }
 
 /* Splits "[+-]digits[.digits]" at *p into integer and signed fraction;
- * advances *p past it.  At most 15 integer digits (fields stay far from overflow). */
-static bool iv_number(const char **p, i64 *ival, double *fval)
+ * advances *p past it.  At most 25 integer digits: the fields, in i128,
+ * cannot overflow, and a value beyond an interval's range is 22015 at the
+ * end (as PostgreSQL's for a number beyond 64 bits). */
+static bool iv_number(const char **p, i128 *ival, double *fval)
 {
     const char *s = *p;
     bool neg = false;
     if (*s == '+' || *s == '-') neg = *s++ == '-';
     if (!isdigit((u8)*s) && !(*s == '.' && isdigit((u8)s[1]))) return false;
-    i64 v = 0;
+    i128 v = 0;
     int n = 0;
     while (isdigit((u8)*s)) {
-        if (++n > 15) return false;
+        if (++n > 25) return false;
         v = v * 10 + (*s++ - '0');
     }
     double f = 0;
@@ -1641,7 +1820,7 @@ static bool iv_time(const char *t, IvAcc *a, bool *range)
         sec = *t++ - '0';
         if (isdigit((u8)*t)) sec = sec * 10 + (*t++ - '0');
         if (*t == '.') {
-            i64 dummy;
+            i128 dummy;
             if (!iv_number(&t, &dummy, &f)) return false;
         }
     }
@@ -1671,7 +1850,7 @@ static bool iv_iso(const char *s, IvAcc *a)
             s++;
             continue;
         }
-        i64 v;
+        i128 v;
         double f;
         if (!iv_number(&s, &v, &f)) return false;
         char u = *s;
@@ -1762,14 +1941,22 @@ static bool iv_year_month(const char *w, IvAcc *a, bool *range)
     return true;
 }
 
-int interval_from_text(const char *in, size_t len, Interval *out, DdError *err)
+int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval *out, DdError *err)
 {
     char s[160];
     int n = (int)DD_MIN(len, 200);
     size_t i = 0, k = 0;
     while (i < len && isspace((u8)in[i])) i++;
     if (len - i >= sizeof s || memchr(in, '\0', len)) goto bad;
-    for (; i < len; i++) s[k++] = (char)tolower((u8)in[i]);
+    for (; i < len; i++) {
+        s[k++] = (char)tolower((u8)in[i]);
+        /* a sign that starts a field keeps the number after blanks ("- 1 day") */
+        if ((in[i] == '-' || in[i] == '+') && (k == 1 || s[k - 2] == ' ' || s[k - 2] == '\t')) {
+            size_t j = i + 1;
+            while (j < len && (in[j] == ' ' || in[j] == '\t')) j++;
+            if (j < len && isdigit((u8)in[j])) i = j - 1;
+        }
+    }
     while (k > 0 && isspace((u8)s[k - 1])) k--;
     s[k] = '\0';
     IvAcc a;
@@ -1780,15 +1967,18 @@ int interval_from_text(const char *in, size_t len, Interval *out, DdError *err)
     } else {
         const char *p = s;
         bool ago = false, any = false;
+        int ntok = 0, first_minus = 0, more_signs = 0;
         if (*p == '@') p++;
         for (;;) {
             while (*p == ' ' || *p == '\t' || *p == ',') p++;
             if (!*p) break;
-            if (ago) goto bad;
             const char *tok = p;
+            if (ntok++ == 0) first_minus = *p == '-';
+            else if (*p == '-' || *p == '+') more_signs = 1;
             while (*p && *p != ' ' && *p != '\t' && *p != ',') p++;
             size_t tl = (size_t)(p - tok);
             if (tl == 3 && strncmp(tok, "ago", 3) == 0) {
+                /* anywhere after a field, negating them all ("1 day ago 2 hours") */
                 if (!any) goto bad;
                 ago = true;
                 continue;
@@ -1821,7 +2011,7 @@ int interval_from_text(const char *in, size_t len, Interval *out, DdError *err)
                 continue;
             }
             if (range) goto range_or_bad;
-            i64 v;
+            i128 v;
             double f;
             if (!iv_number(&w, &v, &f)) goto bad;
             char unit[24];
@@ -1836,15 +2026,30 @@ int interval_from_text(const char *in, size_t len, Interval *out, DdError *err)
                 if (ul >= sizeof unit || (ul && *p && *p != ' ' && *p != '\t' && *p != ',')) goto bad;
                 memcpy(unit, u, ul);
                 unit[ul] = '\0';
-                if (ul == 0 || strcmp(unit, "ago") == 0) {
-                    if (ul) ago = true; /* "10 ago": seconds */
-                    /* a bare number before a time is days ("1 2:03:04") */
+                if (ul && strcmp(unit, "ago") == 0) goto bad; /* "10 ago", as PostgreSQL */
+                if (ul == 0) {
+                    /* a bare number before a time or a number of hours is days
+                     * ("1 2:03:04", "1 -2 hours"), else seconds at the end */
                     const char *q = p;
                     while (*q == ' ' || *q == '\t') q++;
                     if (*q == '+' || *q == '-') q++;
-                    while (isdigit((u8)*q)) q++;
-                    bool day = !ul && *q == ':' && q > p;
-                    if (!ul && !day && *p) goto bad; /* "1 2", "10 20 minutes" */
+                    const char *digits = q;
+                    while (isdigit((u8)*q) || *q == '.') q++;
+                    bool day = q > digits && *q == ':';
+                    if (q > digits && !day) {
+                        while (*q == ' ' || *q == '\t') q++;
+                        const char *hu = q;
+                        while (isalpha((u8)*q)) q++;
+                        char h[8];
+                        size_t hl = (size_t)(q - hu);
+                        if (hl && hl < sizeof h && (!*q || *q == ' ' || *q == '\t' || *q == ',')) {
+                            memcpy(h, hu, hl);
+                            h[hl] = '\0';
+                            day = !strcmp(h, "hour") || !strcmp(h, "hours") || !strcmp(h, "h") || !strcmp(h, "hr") ||
+                                  !strcmp(h, "hrs");
+                        }
+                    }
+                    if (!day && *p) goto bad; /* "1 2", "10 20 minutes" */
                     snprintf(unit, sizeof unit, day ? "day" : "second");
                 }
             }
@@ -1852,17 +2057,28 @@ int interval_from_text(const char *in, size_t len, Interval *out, DdError *err)
             any = true;
         }
         if (!any) goto bad;
+        /* IntervalStyle sql_standard: a leading minus with no other sign
+         * applies to every field ('-1 2:03:04' is -1 day -2:03:04) */
+        if (ctx && ctx->interval_style == INTERVALSTYLE_SQL_STANDARD && first_minus && !more_signs) {
+            i128 *parts[] = {&a.years, &a.months, &a.days, &a.hours, &a.mins, &a.secs, &a.usec};
+            for (size_t j = 0; j < DD_ARRAY_LEN(parts); j++)
+                if (*parts[j] > 0) *parts[j] = -*parts[j];
+            if (a.fsec > 0) a.fsec = -a.fsec;
+        }
         if (ago) {
             a.years = -a.years, a.months = -a.months, a.days = -a.days;
-            a.hours = -a.hours, a.mins = -a.mins, a.secs = -a.secs, a.fsec = -a.fsec;
+            a.hours = -a.hours, a.mins = -a.mins, a.secs = -a.secs, a.usec = -a.usec, a.fsec = -a.fsec;
         }
     }
     {
         i128 months = (i128)a.years * 12 + a.months;
-        i128 usecs = (((i128)a.hours * 60 + a.mins) * 60 + a.secs) * USECS_PER_SEC + (i128)a.fsec;
-        if (months > INT32_MAX || months < INT32_MIN || a.days > INT32_MAX || a.days < INT32_MIN ||
-            usecs > INT64_MAX || usecs < INT64_MIN || fabs(a.fsec) > 9e18)
+        i128 usecs = (((i128)a.hours * 60 + a.mins) * 60 + a.secs) * USECS_PER_SEC + a.usec + (i128)a.fsec;
+        if (a.days > INT32_MAX || a.days < INT32_MIN || usecs > INT64_MAX || usecs < INT64_MIN || fabs(a.fsec) > 9e18 ||
+            a.years > INT32_MAX || a.years < INT32_MIN || a.months > INT32_MAX || a.months < INT32_MIN)
             return dd_err(err, DD_EINTERVAL_OVERFLOW, -1, "interval field value out of range: \"%.*s\"", n, in);
+        /* fields that fit but whose months do not: PostgreSQL's 22008 */
+        if (months > INT32_MAX || months < INT32_MIN)
+            return dd_err(err, DD_EDATETIME_OVERFLOW, -1, "interval out of range");
         out->months = (i32)months;
         out->days = (i32)a.days;
         out->usecs = (i64)usecs;

@@ -56,6 +56,9 @@ static const struct {
     [TYPE_JSONB] = {3802, -1, "jsonb"},
     [TYPE_TIME] = {1083, 8, "time without time zone"},
     [TYPE_TIMETZ] = {1266, 12, "time with time zone"},
+    [TYPE_NAME] = {19, 64, "name"},
+    [TYPE_CHAR] = {18, 1, "\"char\""},
+    [TYPE_OID] = {26, 4, "oid"},
 };
 
 bool type_is_int(TypeId t) { return t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8; }
@@ -65,7 +68,7 @@ bool type_is_numeric(TypeId t)
 }
 bool type_is_string(TypeId t)
 {
-    return t == TYPE_TEXT || t == TYPE_VARCHAR || t == TYPE_BPCHAR || t == TYPE_UNKNOWN;
+    return t == TYPE_TEXT || t == TYPE_VARCHAR || t == TYPE_BPCHAR || t == TYPE_NAME || t == TYPE_UNKNOWN;
 }
 bool type_is_datetime(TypeId t)
 {
@@ -99,6 +102,9 @@ static const struct {
     [TYPE_JSONB] = {3807, "jsonb[]"},
     [TYPE_TIME] = {1183, "time without time zone[]"},
     [TYPE_TIMETZ] = {1270, "time with time zone[]"},
+    [TYPE_NAME] = {1003, "name[]"},
+    [TYPE_CHAR] = {1002, "\"char\"[]"},
+    [TYPE_OID] = {1028, "oid[]"},
 };
 
 bool type_has_array(TypeId e) { return e < TYPE__COUNT && array_info[e].oid != 0; }
@@ -144,6 +150,7 @@ bool type_from_name(const char *name, TypeId *out)
                 [TYPE_DATE] = "date", [TYPE_TIMESTAMP] = "timestamp", [TYPE_TIMESTAMPTZ] = "timestamptz",
                 [TYPE_INTERVAL] = "interval", [TYPE_UUID] = "uuid", [TYPE_BYTEA] = "bytea",
                 [TYPE_JSON] = "json", [TYPE_JSONB] = "jsonb", [TYPE_TIME] = "time", [TYPE_TIMETZ] = "timetz",
+                [TYPE_NAME] = "name", [TYPE_CHAR] = "char", [TYPE_OID] = "oid",
             };
             if (internal[e] && strcasecmp(name + 1, internal[e]) == 0) {
                 *out = type_array_of((TypeId)e);
@@ -153,6 +160,20 @@ bool type_from_name(const char *name, TypeId *out)
         return false;
     }
     return scalar_from_name(name, out);
+}
+
+int type_check_typmod(const char *name, TypeId t, i32 typmod, int loc, DdError *err)
+{
+    TypeId e = type_is_array(t) ? type_elem(t) : t;
+    if (typmod < 0 || e == TYPE_NUMERIC || e == TYPE_VARCHAR || e == TYPE_BPCHAR || e == TYPE_TIME ||
+        e == TYPE_TIMETZ || e == TYPE_TIMESTAMP || e == TYPE_TIMESTAMPTZ || e == TYPE_INTERVAL)
+        return DD_OK;
+    char written[80];   /* without the quotes of "char" */
+    size_t n = 0;
+    for (const char *p = name; *p && n < sizeof written - 1; p++)
+        if (*p != '"') written[n++] = *p;
+    written[n] = '\0';
+    return dd_err(err, DD_ESYNTAX, loc, "type modifier is not allowed for type \"%s\"", written);
 }
 
 static bool scalar_from_name(const char *name, TypeId *out)
@@ -181,6 +202,9 @@ static bool scalar_from_name(const char *name, TypeId *out)
         {"bytea", TYPE_BYTEA},
         {"json", TYPE_JSON},
         {"jsonb", TYPE_JSONB},
+        {"name", TYPE_NAME},
+        {"\"char\"", TYPE_CHAR},   /* the parser's spelling of the quoted "char" */
+        {"oid", TYPE_OID},
     };
     for (size_t i = 0; i < DD_ARRAY_LEN(names); i++) {
         if (strcasecmp(name, names[i].name) == 0) {
@@ -364,6 +388,13 @@ static int cmp_num(const Value *a, const Value *b)
     return cmp_double(numeric_to_double(a->v.coef, a->scale), b->v.f);
 }
 
+/* An oid, or an integer as the oid it casts to (int2 / int4 as unsigned
+ * 32 bits: -1 is 4294967295, as PostgreSQL's binary cast). */
+static i64 oid_of(const Value *v)
+{
+    return v->type == TYPE_INT2 || v->type == TYPE_INT4 ? (i64)(u32)v->v.i : v->v.i;
+}
+
 int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
 {
     TypeId ta = a->type, tb = b->type;
@@ -385,6 +416,21 @@ int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
         return cmp_bytes(pa, la, pb, lb);
     }
     if (ta == TYPE_BOOL && tb == TYPE_BOOL) return (int)a->v.b - (int)b->v.b;
+    if ((ta == TYPE_OID && (tb == TYPE_OID || type_is_int(tb))) || (tb == TYPE_OID && type_is_int(ta)))
+        return cmp_i64(oid_of(a), oid_of(b));
+    if (ta == TYPE_CHAR && tb == TYPE_CHAR) return cmp_i64(a->v.i, b->v.i);
+    if ((ta == TYPE_CHAR && type_is_string(tb)) || (tb == TYPE_CHAR && type_is_string(ta))) {
+        /* as text = text: the "char" by its text form */
+        const Value *c = ta == TYPE_CHAR ? a : b, *s = ta == TYPE_CHAR ? b : a;
+        char t[5];
+        u32 tl = c->v.i >= 128 ? (u32)snprintf(t, sizeof t, "\\%03o", (unsigned)c->v.i) : c->v.i ? 1 : 0;
+        if (c->v.i && c->v.i < 128) t[0] = (char)c->v.i;
+        const char *ps;
+        u32 ls;
+        str_of(s, &ps, &ls);
+        int r = cmp_bytes(t, tl, ps, ls);
+        return ta == TYPE_CHAR ? r : -r;
+    }
     if (type_is_datetime(ta) && type_is_datetime(tb)) {
         i128 x = datetime_as_utc(a, ctx), y = datetime_as_utc(b, ctx);
         if (ta != TYPE_TIMESTAMPTZ && tb != TYPE_TIMESTAMPTZ) {
@@ -482,13 +528,16 @@ u64 val_hash(const Value *v)
     case TYPE_BOOL: return hash_i64(v->v.b);
     case TYPE_INT2:
     case TYPE_INT4:
-    case TYPE_INT8: return hash_i64(v->v.i);
+    case TYPE_INT8:
+    case TYPE_OID: return hash_i64(v->v.i);   /* an oid hashes as the integer of its value */
+    case TYPE_CHAR: return hash_i64(v->v.i) ^ 0xc4;
     case TYPE_FLOAT4:
     case TYPE_FLOAT8: return hash_double(v->v.f);
     case TYPE_NUMERIC: return hash_decimal(v->v.coef, v->scale);
     case TYPE_TEXT:
     case TYPE_VARCHAR:
     case TYPE_BPCHAR:
+    case TYPE_NAME:
     case TYPE_UNKNOWN: {
         const char *p;
         u32 n;

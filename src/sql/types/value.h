@@ -21,9 +21,14 @@
  *   INTERVAL              v.iv months, days, microseconds (as PostgreSQL)
  *   NULLTYPE              the type of a bare NULL literal before coercion
  *   JSON, JSONB           v.s: text (json.h says which)
+ *   NAME                  v.s as TEXT, at most 63 bytes (input is cut at a
+ *                         character boundary, as PostgreSQL's namein)
+ *   CHAR ("char")         v.i: one byte, 0..255, compared unsigned
+ *   OID                   v.i: 0 .. 4294967295 (int4 -1 casts to 4294967295)
  * A NULL of any type has isnull = true (its type stays meaningful).
  *
- * Text output follows PostgreSQL exactly (DateStyle ISO, MDY): booleans
+ * Text output follows PostgreSQL exactly (by default DateStyle ISO, MDY,
+ * IntervalStyle postgres; ValueCtx has the session's): booleans
  * "t"/"f"; floats shortest round-trip ("0.1", "1e+20", "Infinity", "NaN",
  * "-0"); numeric with its scale ("1.50"); timestamps "2024-01-02 03:04:05.5"
  * and timestamptz "2024-01-02 03:04:05.5+00" in the session's zone;
@@ -63,6 +68,9 @@ typedef enum TypeId {
     TYPE_JSONB = 19,  /* v.s: the document's normal text (json.h) */
     TYPE_TIME = 20,   /* v.i: µs since midnight, 0 .. 24:00:00 */
     TYPE_TIMETZ = 21, /* v.i: timetz_pack(µs since midnight, zone seconds east) */
+    TYPE_NAME = 22,   /* v.s: an identifier of at most NAME_MAX_BYTES bytes (a string type) */
+    TYPE_CHAR = 23,   /* "char": v.i, the one byte 0..255 (0: the empty value) */
+    TYPE_OID = 24,    /* v.i: 0 .. 4294967295 */
     TYPE__COUNT
 } TypeId;
 
@@ -83,6 +91,7 @@ static inline TypeId type_array_of(TypeId e) { return (TypeId)((unsigned)e | TYP
  * UNKNOWN and NULLTYPE). */
 bool type_has_array(TypeId e);
 
+#define NAME_MAX_BYTES 63   /* PostgreSQL's NAMEDATALEN - 1 */
 #define NUMERIC_MAX_PRECISION 38
 #define NUMERIC_MAX_SCALE 38
 
@@ -130,7 +139,7 @@ typedef struct Value {
 /* Type categories, as PostgreSQL's typcategory. */
 bool type_is_int(TypeId t);      /* INT2, INT4, INT8 */
 bool type_is_numeric(TypeId t);  /* ints, floats, NUMERIC */
-bool type_is_string(TypeId t);   /* TEXT, VARCHAR, BPCHAR, UNKNOWN */
+bool type_is_string(TypeId t);   /* TEXT, VARCHAR, BPCHAR, NAME, UNKNOWN */
 bool type_is_datetime(TypeId t); /* DATE, TIMESTAMP, TIMESTAMPTZ */
 
 u32 type_oid(TypeId t);          /* 16, 21, 23, 20, 700, 701, 1700, 25, 1043, 1042, 705, 1082, 1114, 1184, 1186; NULLTYPE: 25 */
@@ -144,6 +153,11 @@ const char *type_name(TypeId t); /* PostgreSQL's name: "integer", "text", "times
  * "bool", "date", "timestamp", "timestamp without time zone", "timestamptz",
  * "timestamp with time zone", "interval".  Returns false when unknown. */
 bool type_from_name(const char *name, TypeId *out);
+/* A type modifier (typmod >= 0) on a type that takes none (all but
+ * numeric, varchar, char(n), time(tz), timestamp(tz), interval and their
+ * arrays): PostgreSQL's 42601 "type modifier is not allowed for type X",
+ * X as written (name), at loc.  Returns 0 or that error. */
+int type_check_typmod(const char *name, TypeId t, i32 typmod, int loc, DdError *err);
 
 /* Constructors. */
 Value val_null(TypeId t);
@@ -152,6 +166,13 @@ Value val_int(TypeId t, i64 i);            /* INT2/INT4/INT8/DATE/TIMESTAMP(TZ) 
 Value val_float(TypeId t, double f);
 Value val_numeric(i128 coef, int scale);
 Value val_text(TypeId t, const char *p, u32 len);  /* borrows p */
+
+/* DateStyle's two parts and IntervalStyle (settings.c parses them; 0 is
+ * each one's default, so a zeroed ValueCtx prints as "ISO, MDY" and
+ * "postgres"). */
+enum { DATESTYLE_ISO, DATESTYLE_SQL, DATESTYLE_POSTGRES, DATESTYLE_GERMAN };
+enum { DATEORDER_MDY, DATEORDER_DMY, DATEORDER_YMD };
+enum { INTERVALSTYLE_POSTGRES, INTERVALSTYLE_POSTGRES_VERBOSE, INTERVALSTYLE_SQL_STANDARD, INTERVALSTYLE_ISO_8601 };
 
 /* Session context for I/O that depends on settings. */
 typedef struct ValueCtx {
@@ -165,6 +186,10 @@ typedef struct ValueCtx {
                             %.{15|6 + it}g, as PostgreSQL); 1 (or 0 in a
                             zeroed context): shortest exact output */
     bool float_fixed;    /* float_digits applies */
+    u8 date_style;       /* DATESTYLE_*: text output of date, timestamp, timestamptz */
+    u8 date_order;       /* DATEORDER_*: ambiguous date input; SQL and Postgres output */
+    u8 interval_style;   /* INTERVALSTYLE_*: text output of interval (and the sign of
+                            sql_standard input) */
 } ValueCtx;
 
 /*
@@ -301,15 +326,22 @@ int numeric_from_double_digits(double d, int digits, i128 *coef, int *scale, DdE
 int date_from_text(const char *s, size_t len, const ValueCtx *ctx, i64 *out, DdError *err);
 int timestamp_from_text(const char *s, size_t len, bool with_tz, const ValueCtx *ctx, i64 *out,
                         DdError *err);
-int interval_from_text(const char *s, size_t len, Interval *out, DdError *err);
+/* ctx (may be NULL) gives IntervalStyle: under sql_standard a leading
+ * minus and no other sign negates every field, as PostgreSQL. */
+int interval_from_text(const char *s, size_t len, const ValueCtx *ctx, Interval *out, DdError *err);
+/* date_to_text and timestamp_to_text print ISO (JSON's form); the
+ * _styled ones, timestamptz_to_text and interval_to_text follow ctx's
+ * DateStyle / IntervalStyle (interval_to_text: ctx NULL is postgres). */
 void date_to_text(i64 days, Buf *out);
+void date_to_text_styled(i64 days, const ValueCtx *ctx, Buf *out);
 /* TIME and TIMETZ: text in (time_from_text: zone NULL for TIME) and out. */
 int time_from_text(const char *s, size_t len, bool with_tz, const ValueCtx *ctx, i64 *out, i32 *zone, DdError *err);
 void time_to_text(i64 us, Buf *out);
 void timetz_to_text(i64 packed, Buf *out);
 void timestamp_to_text(i64 ts, Buf *out);
+void timestamp_to_text_styled(i64 ts, const ValueCtx *ctx, Buf *out);
 void timestamptz_to_text(i64 ts, const ValueCtx *ctx, Buf *out);
-void interval_to_text(const Interval *iv, Buf *out);
+void interval_to_text(const Interval *iv, const ValueCtx *ctx, Buf *out);
 void tz_offset_to_text(i32 off_s, Buf *out);   /* "+02", "-05:30", "+00:09:21" */
 /* Calendar: days since 2000-01-01 <-> proleptic Gregorian year, month, day. */
 i64 days_from_civil(i64 y, int m, int d);
