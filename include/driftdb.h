@@ -85,6 +85,9 @@ typedef struct driftdb_session_info {
     const char *application_name;
     const char *client_addr;
     const char *database;
+    /* pg_backend_pid(): the process id a server gave the client in
+     * BackendKeyData; 0: this process's id */
+    int backend_pid;
 } driftdb_session_info;
 
 int driftdb_session_open(driftdb *db, const driftdb_session_info *info,

@@ -159,7 +159,7 @@ static int open_embedded(Conn *c, const char *data, ConnAccess access, const cha
             return -1;
         }
     }
-    driftdb_session_info info = {os_user(), app, NULL, NULL};
+    driftdb_session_info info = {os_user(), app, NULL, NULL, 0};
     if (driftdb_session_open(c->db, &info, &c->s, err) != DRIFTDB_OK) {
         c->s = NULL;
         return -1;

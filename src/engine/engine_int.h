@@ -81,6 +81,7 @@ typedef struct SqlPrepared {
 struct driftdb_session {
     driftdb *db;
     char *user, *app, *client, *database;
+    int backend_pid;           /* pg_backend_pid() */
     int state;                 /* TXN_* */
     bool stmt_last;            /* the running statement is the last of its string */
     bool block_read_only;      /* BEGIN READ ONLY */

@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static SqlPrepared **prepared_find(driftdb_session *s, const char *name);
 static void prepared_free_all(driftdb_session *s);
@@ -40,6 +41,7 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
     s->app = dd_strdup(info && info->application_name ? info->application_name : "");
     s->client = dd_strdup(info && info->client_addr ? info->client_addr : "");
     s->database = dd_strdup(info && info->database ? info->database : "driftdb");
+    s->backend_pid = info && info->backend_pid ? info->backend_pid : (int)getpid();
     arena_init(&s->stmt, 64 * 1024);
     arena_init(&s->row, 16 * 1024);
     arena_init(&s->tzarena, 1024);
@@ -673,6 +675,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->session_point = SEQ_NONE;
     ctx->user = s->user;
     ctx->database = s->database;
+    ctx->backend_pid = s->backend_pid;
     ctx->setting = session_setting_cb;
     ctx->set_setting = set_config_cb;
     ctx->session = s;

@@ -586,6 +586,7 @@ static int conn_open_session(Conn *c, Cursor params, const char *database)
         .application_name = c->app_name,
         .client_addr = c->cfg->client_addr,
         .database = database,
+        .backend_pid = (int)c->cfg->backend_id,
     };
     driftdb_error err;
     memset(&err, 0, sizeof err);

@@ -193,6 +193,19 @@ def set_reports_parameter():
 
 
 @test
+def backend_pid_and_set_config():
+    conn = connect()
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("SELECT pg_backend_pid()")
+    expect(cur.fetchone()[0], conn.get_backend_pid(), "pg_backend_pid() is BackendKeyData's process id")
+    cur.execute("SELECT set_config('application_name', 'via_set_config', false)")
+    expect(cur.fetchone()[0], "via_set_config", "set_config's result")
+    expect(conn.get_parameter_status("application_name"), "via_set_config", "application_name reported after set_config")
+    conn.close()
+
+
+@test
 def startup_options():
     conn = connect(options="-c TimeZone=Europe/Paris")
     expect(conn.get_parameter_status("TimeZone"), "Europe/Paris", "TimeZone from options")

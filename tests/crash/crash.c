@@ -83,7 +83,7 @@ static void *writer_thread(void *arg)
     driftdb_session *s;
     driftdb_error err;
     memset(&err, 0, sizeof err);
-    driftdb_session_info info = {"crash", "crash-writer", NULL, NULL};
+    driftdb_session_info info = {"crash", "crash-writer", NULL, NULL, 0};
     if (driftdb_session_open(db, &info, &s, &err) != DRIFTDB_OK) die("session", &err);
     for (long i = 0; i < MAX_ROWS_PER_THREAD; i++) {
         long long id = start_id + k + (long long)i * WRITERS;
@@ -106,7 +106,7 @@ static void *seq_thread(void *arg)
     driftdb_session *s;
     driftdb_error err;
     memset(&err, 0, sizeof err);
-    driftdb_session_info info = {"crash", "crash-seq", NULL, NULL};
+    driftdb_session_info info = {"crash", "crash-seq", NULL, NULL, 0};
     if (driftdb_session_open(db, &info, &s, &err) != DRIFTDB_OK) die("session", &err);
     for (long i = 0; i < MAX_ROWS_PER_THREAD; i++) {
         long long v = 0;
@@ -143,7 +143,7 @@ static int writer(const char *dir, const char *logfile)
     free(seqlog);
     if (driftdb_open(dir, NULL, &db, &err) != DRIFTDB_OK) die("open", &err);
     driftdb_session *s;
-    driftdb_session_info info = {"crash", "crash-setup", NULL, NULL};
+    driftdb_session_info info = {"crash", "crash-setup", NULL, NULL, 0};
     if (driftdb_session_open(db, &info, &s, &err) != DRIFTDB_OK) die("session", &err);
     if (exec_all(s, "CREATE TABLE IF NOT EXISTS c (id BIGINT PRIMARY KEY, v TEXT)", &err) != 0)
         die("create table", &err);
@@ -192,7 +192,7 @@ static int check(const char *dir, const char *logfile)
     memset(&err, 0, sizeof err);
     if (driftdb_open(dir, NULL, &db, &err) != DRIFTDB_OK) die("reopen", &err);
     driftdb_session *s;
-    driftdb_session_info info = {"crash", "crash-check", NULL, NULL};
+    driftdb_session_info info = {"crash", "crash-check", NULL, NULL, 0};
     if (driftdb_session_open(db, &info, &s, &err) != DRIFTDB_OK) die("session", &err);
 
     IdSet rows = {0}, logged = {0};

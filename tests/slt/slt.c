@@ -151,7 +151,7 @@ static driftdb_session *session(Slt *t, driftdb_error *err)
 {
     Conn *c = &t->conns[t->cur];
     if (!c->s) {
-        driftdb_session_info info = {"slt", c->name, NULL, NULL};
+        driftdb_session_info info = {"slt", c->name, NULL, NULL, 0};
         if (driftdb_session_open(t->db, &info, &c->s, err) != DRIFTDB_OK) {
             c->s = NULL;
             return NULL;

@@ -35,6 +35,7 @@ static bool r_none_timetz(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED
 static bool r_none_text(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TEXT; return true; }
 static bool r_none_name(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_NAME; return true; }
 static bool r_none_int8(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_INT8; return true; }
+static bool r_none_int4(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_INT4; return true; }
 
 static bool r_text_text(TypeId *a, int n, TypeId *r)
 {
@@ -1442,6 +1443,12 @@ static int f_current_database(EvalEnv *env, const Value *a, int n, Value *out, i
     *out = name_out(env, env->sql->database ? env->sql->database : "driftdb");
     return DD_OK;
 }
+static int f_backend_pid(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = val_int(TYPE_INT4, env->sql->backend_pid);
+    return DD_OK;
+}
 static int f_current_schema(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
@@ -1613,6 +1620,7 @@ static const FuncDef funcs[] = {
     {"current_role", 0, 0, r_none_name, f_user, true},
     {"version", 0, 0, r_none_text, f_version, false},
     {"current_database", 0, 0, r_none_name, f_current_database, false},
+    {"pg_backend_pid", 0, 0, r_none_int4, f_backend_pid, true},
     {"current_catalog", 0, 0, r_none_name, f_current_database, false},
     {"current_schema", 0, 0, r_none_name, f_current_schema, false},
     {"current_setting", 1, 2, r_current_setting, f_current_setting, true},

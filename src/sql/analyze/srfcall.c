@@ -17,6 +17,7 @@ static const struct { const char *name; SrfKind kind; } srfs[] = {
     {"regexp_split_to_table", SRF_SPLIT},
     {"unnest", SRF_UNNEST},
     {"string_to_table", SRF_UNNEST},   /* unnest(string_to_array(...)) */
+    {"generate_subscripts", SRF_SERIES},   /* generate_series(array_lower, array_upper [, -1]) */
     {"regexp_matches", SRF_MATCHES},
     /* the json ones of one column (jsonb_each's two need rows) */
     {"jsonb_array_elements", SRF_JSON}, {"jsonb_array_elements_text", SRF_JSON}, {"jsonb_object_keys", SRF_JSON},
@@ -87,6 +88,59 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
     Expr **args = f->u.func.args;
     int n = f->u.func.n, rc;
     if (argi >= 0) { args += argi; n = 1; }
+    if (strcmp(out->name, "generate_subscripts") == 0) {
+        /* generate_subscripts(a, dim [, reverse]) is generate_series(array_lower(a, dim),
+         * array_upper(a, dim)), or from the upper down with step -1 when reverse */
+        if (n < 2 || n > 3 || f->u.func.star || f->u.func.distinct || f->u.func.filter || f->u.func.over) {
+            ExprProg *p[8];
+            if (n > 8) n = 8;
+            for (int i = 0; i < n; i++)
+                if ((rc = expr_compile(cc, args[i], &p[i]))) return rc;
+            return no_function(cc, "generate_subscripts", p, n, f->loc);
+        }
+        ExprProg *ap[3];
+        for (int i = 0; i < n; i++)
+            if ((rc = expr_compile(cc, args[i], &ap[i]))) return rc;
+        if (!type_is_array(ap[0]->type) || !(type_is_int(ap[1]->type) || unknownish(ap[1]->type)) ||
+            (n == 3 && ap[2]->type != TYPE_BOOL && !unknownish(ap[2]->type)))
+            return no_function(cc, "generate_subscripts", ap, n, f->loc);
+        ExprProg *rev = NULL;
+        bool reverse = false;
+        if (n == 3) {
+            if ((rc = expr_compile_as(cc, args[2], TYPE_BOOL, -1, &rev))) return rc;
+            if (!rev->constant)
+                return dd_err(cc->sql->err, DD_EFEATURE, args[2]->loc, "generate_subscripts' reverse must be a constant");
+            EvalEnv env = {cc->sql, NULL, 0, NULL};
+            Value v;
+            if ((rc = expr_eval(rev, &env, NULL, &v))) return rc;
+            reverse = !v.isnull && v.v.b;
+        }
+        Arena *a = cc->sql->stmt;
+        Expr *lo = arena_zalloc(a, sizeof(Expr)), *hi = arena_zalloc(a, sizeof(Expr));
+        Expr **bargs = arena_alloc(a, sizeof(Expr *) * 4), **nargs = arena_alloc(a, sizeof(Expr *) * 3);
+        if (!lo || !hi || !bargs || !nargs) return DD_ENOMEM;
+        bargs[0] = args[0];
+        bargs[1] = args[1];
+        lo->kind = hi->kind = EXPR_FUNC;
+        lo->loc = lo->oploc = hi->loc = hi->oploc = f->loc;
+        lo->u.func.name = (char *)"array_lower";
+        hi->u.func.name = (char *)"array_upper";
+        lo->u.func.args = hi->u.func.args = bargs;
+        lo->u.func.n = hi->u.func.n = 2;
+        nargs[0] = reverse ? hi : lo;
+        nargs[1] = reverse ? lo : hi;
+        n = 2;
+        if (reverse) {
+            Expr *step = arena_zalloc(a, sizeof(Expr));
+            if (!step) return DD_ENOMEM;
+            step->kind = EXPR_CONST;
+            step->loc = step->oploc = f->loc;
+            step->u.c.val = val_int(TYPE_INT4, -1);
+            nargs[2] = step;
+            n = 3;
+        }
+        args = nargs;
+    }
     Expr split;
     if (strcmp(out->name, "string_to_table") == 0) {
         /* string_to_table(s, delimiter [, null_string]) is unnest(string_to_array(...)) */

@@ -44,6 +44,7 @@ typedef struct SqlCtx {
     bool read_only;          /* writes fail with 25006 */
     const char *user;
     const char *database;    /* current_database() */
+    int backend_pid;         /* pg_backend_pid() */
     /* current_setting(): the session's value of a setting, or NULL */
     const char *(*setting)(void *session, const char *name);
     /* set_config(): SET [LOCAL] name = value (NULL if the caller has none) */
