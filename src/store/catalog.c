@@ -34,7 +34,7 @@ void catalog_encode(const TableInfo *t, Buf *out)
     buf_putc(out, (u8)((t->dropped ? FMT_CAT_DROPPED : 0) | (t->document_style ? FMT_CAT_DOCUMENT : 0) |
                        (t->view_sql ? FMT_CAT_VIEW : 0) | (t->sequence ? FMT_CAT_SEQUENCE : 0) |
                        (t->nchecks || t->nfks ? FMT_CAT_CONSTRAINTS : 0) |
-                       (t->ncomments ? FMT_CAT_COMMENTS : 0)));
+                       (t->ncomments ? FMT_CAT_COMMENTS : 0) | (t->utype ? FMT_CAT_TYPE : 0)));
     buf_put_u32be(out, t->next_col_id);
     buf_put_varint(out, (u64)t->ncols);
     for (int i = 0; i < t->ncols; i++) {
@@ -111,6 +111,14 @@ void catalog_encode(const TableInfo *t, Buf *out)
         for (int i = 0; i < t->ncomments; i++) {
             buf_put_varint(out, t->comments[i].col);
             put_str(out, t->comments[i].text);
+        }
+    }
+    if (t->utype) {
+        buf_putc(out, (u8)t->utype->kind);
+        buf_put_varint(out, (u64)t->utype->nlabels);
+        for (int i = 0; i < t->utype->nlabels; i++) {
+            buf_put_svarint(out, t->utype->labels[i].key);
+            put_str(out, t->utype->labels[i].label);
         }
     }
 }
@@ -325,6 +333,25 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             t->comments[i].col = get_u32v(&c);
             t->comments[i].text = get_str_max(&c, a, FMT_CAT_MAX_VIEW_SQL);
             oom |= !c.bad && !t->comments[i].text;
+        }
+    }
+    if ((flags & FMT_CAT_TYPE) && !oom && !c.bad) {
+        UserType *u = t->utype = arena_zalloc(a, sizeof *t->utype);
+        oom |= !u;
+        if (u) {
+            u->kind = (char)cur_u8(&c);
+            if (u->kind != 'e') c.bad = true;
+            u->nlabels = c.bad ? 0 : get_count(&c);
+            if (!c.bad && u->nlabels) {
+                u->labels = arena_zalloc(a, sizeof *u->labels * (size_t)u->nlabels);
+                oom |= !u->labels;
+            }
+            for (int i = 0; u->labels && i < u->nlabels && !c.bad; i++) {
+                u->labels[i].key = cur_svarint(&c);
+                u->labels[i].label = get_str(&c, a);
+                oom |= !c.bad && !u->labels[i].label;
+                if (i > 0 && u->labels[i].key <= u->labels[i - 1].key) c.bad = true;
+            }
         }
     }
     if (oom) return dd_err(err, DD_ENOMEM, -1, NULL);
@@ -547,7 +574,7 @@ const TableInfo *cat_version_locked(Store *st, u32 id, u64 seq)
     return NULL;
 }
 
-const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later)
+const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later, bool types)
 {
     u64 later = 0;
     const TableInfo *found = NULL;
@@ -559,6 +586,7 @@ const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *c
                 t = ct->v[j];
                 break;
             }
+        if ((t && (t->utype != NULL) != types) || (!t && ct->n && (ct->v[0]->utype != NULL) != types)) continue;
         if (t && !t->dropped && strcmp(t->name, name) == 0) {
             found = t;
         } else {
@@ -595,7 +623,7 @@ int store_tables_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, 
     int k = 0;
     for (int i = 0; i < st->ncat; i++) {
         const TableInfo *t = cat_version_locked(st, st->cat[i].id, seq);
-        if (t && !t->dropped) arr[k++] = t;
+        if (t && !t->dropped && !t->utype) arr[k++] = t;
     }
     pthread_mutex_unlock(&st->cat_mu);
     *out = arr;
@@ -616,9 +644,26 @@ const TableInfo *store_table_by_name(Snap *s, const char *name, u64 seq, u64 *cr
 {
     if (seq > s->seq) seq = s->seq;
     pthread_mutex_lock(&s->st->cat_mu);
-    const TableInfo *t = cat_by_name_locked(s->st, name, seq, created_later);
+    const TableInfo *t = cat_by_name_locked(s->st, name, seq, created_later, false);
     pthread_mutex_unlock(&s->st->cat_mu);
     /* A creation after the snapshot's head is not known to this snapshot. */
     if (created_later && *created_later > s->seq) *created_later = 0;
+    return t;
+}
+
+const TableInfo *store_type_by_name(Snap *s, const char *name, u64 seq)
+{
+    if (seq > s->seq) seq = s->seq;
+    pthread_mutex_lock(&s->st->cat_mu);
+    const TableInfo *t = cat_by_name_locked(s->st, name, seq, NULL, true);
+    pthread_mutex_unlock(&s->st->cat_mu);
+    return t;
+}
+
+const TableInfo *store_object_latest(Store *st, u32 id)
+{
+    pthread_mutex_lock(&st->cat_mu);
+    const TableInfo *t = cat_version_locked(st, id, UINT64_MAX);
+    pthread_mutex_unlock(&st->cat_mu);
     return t;
 }

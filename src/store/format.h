@@ -81,7 +81,7 @@
  *           value: catalog record (catalog_encode):
  *             u8 format (FMT_CAT_FORMAT), u32 BE id, str name, u64 BE seq,
  *             u64 BE created_seq, u8 flags (1 dropped, 2 document style, 4 view, 8 sequence,
- *             16 constraints, 32 comments),
+ *             16 constraints, 32 comments, 64 a type),
  *             u32 BE next_col_id,
  *             varint ncols, ncols x { varint id, str name, u16 BE type,
  *                 svarint typmod, u8 flags (1 not null, 2 dropped, 4 has default,
@@ -108,6 +108,12 @@
  *              u8 on update (a r c n d), u8 flags (1 deferrable, 2 deferred) }]
  *             [flag 32 (COMMENT ON): varint n, n x { varint column id (0:
  *              the relation itself), str text }]
+ *             [flag 64 (a type, CREATE TYPE; no columns, keys or indexes):
+ *              u8 kind ('e' enum), varint nlabels, nlabels x { svarint key,
+ *              str label }, keys strictly ascending.  Columns of the enum
+ *              have the SQL layer's TYPE_ENUM as type and the type's id as
+ *              typmod; their row images and keys hold the label's key as a
+ *              bigint.]
  *           Format 1 records (no index flags) still decode.
  */
 #ifndef DD_STORE_FORMAT_H
@@ -159,6 +165,7 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_CAT_SEQUENCE 8
 #define FMT_CAT_CONSTRAINTS 16
 #define FMT_CAT_COMMENTS 32      /* varint n, then n x (varint column id (0: the relation), str) */
+#define FMT_CAT_TYPE 64          /* a user type: u8 kind, varint n, n x (svarint key, str label) */
 #define FMT_IX_CONSTRAINT 4
 #define FMT_FK_DEFERRABLE 1
 #define FMT_FK_DEFERRED 2

@@ -127,6 +127,23 @@ typedef struct SeqInfo {
     u32 owner_table, owner_col;   /* OWNED BY (SERIAL, IDENTITY); 0: none */
 } SeqInfo;
 
+/* A user-defined type (CREATE TYPE ... AS ENUM), kept as a catalog object
+ * beside the relations (TableInfo.utype) but in a namespace of its own.
+ * An enum's labels are in declaration order; each has a key, fixed when the
+ * label is added and never changed (RENAME VALUE changes only the text),
+ * that orders as the labels do: rows and index keys store the key, so the
+ * order of stored values never moves.  Columns of an enum type have
+ * ColumnInfo.type TYPE_ENUM (the SQL layer's) and typmod the type's id. */
+typedef struct EnumLabel {
+    i64 key;
+    char *label;
+} EnumLabel;
+typedef struct UserType {
+    char kind;               /* 'e': enum */
+    int nlabels;
+    EnumLabel *labels;       /* ascending key order */
+} UserType;
+
 /* One version of a table definition.  Immutable once published. */
 typedef struct TableInfo {
     u32 id;              /* table id, never reused */
@@ -158,6 +175,8 @@ typedef struct TableInfo {
     /* COMMENT ON: the relation's (col 0) and its columns' comments */
     int ncomments;
     struct CommentInfo { u32 col; char *text; } *comments;
+    UserType *utype;     /* a type (CREATE TYPE): its definition; no columns, no rows,
+                            its name in the namespace of types, not of relations */
 } TableInfo;
 
 /* Serialization of a TableInfo (format in format.h).  Decoded strings and
@@ -183,6 +202,13 @@ const TableInfo *store_table_version(Snap *s, u32 id, u64 seq);
 const TableInfo *store_table_by_name(Snap *s, const char *name, u64 seq, u64 *created_later);
 /* Allocates fresh ids (thread-safe, never reused even if unused). */
 u32 store_new_table_id(Store *st);
+/* Types (TableInfo.utype set) are not relations: the lookups above skip
+ * them.  The type named `name` at seq (not dropped), or NULL. */
+const TableInfo *store_type_by_name(Snap *s, const char *name, u64 seq);
+/* The newest version of catalog object id known to the store (dropped
+ * included, possibly of a commit being applied), or NULL: what enum labels
+ * are read from (a label's key never changes). */
+const TableInfo *store_object_latest(Store *st, u32 id);
 /* Live rows of table id, an estimate for the planner: counted in snapshot
  * s on first use, then kept by every commit (a commit that lands while
  * the count runs may be missed).  -1 on error. */

@@ -143,10 +143,13 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
     if (f->n == 1 && f->code[0].op == XOP_PARAM && f->type == TYPE_UNKNOWN && t != TYPE_UNKNOWN &&
         t != TYPE_NULLTYPE) {
         /* an untyped $n takes the type its context needs (describing only:
-         * when executing, parameters are typed constants) */
-        cc->sql->param_types[f->code[0].a - 1] = t;
-        f->code[0].type = (u8)t;
-        f->type = t;
+         * when executing, parameters are typed constants); where an enum is
+         * needed it is text, cast to the enum (whose labels the client
+         * sends) */
+        TypeId pt = t == TYPE_ENUM ? TYPE_TEXT : t;
+        cc->sql->param_types[f->code[0].a - 1] = pt;
+        f->code[0].type = (u8)pt;
+        f->type = pt;
         f->typmod = -1;
     }
     if (f->type == t && (typmod < 0 || f->typmod == typmod) && !explicit_cast) return DD_OK;
@@ -367,6 +370,21 @@ static int compile_bool(Builder *b, Expr *e, Frag *f, const char *what)
 }
 
 /* Common type of several fragments; UNKNOWN-only lists become TEXT. */
+/* A type's name in messages: an enum's is its own ("mood"). */
+static const char *type_label(CompileCtx *cc, TypeId t, i32 typmod)
+{
+    return t == TYPE_ENUM ? enum_type_name(typmod < 0 ? 0 : (u32)typmod, &cc->sql->vctx) : type_name(t);
+}
+
+/* The typmod (the enum's id) of the first enum among fs, or -1: what the
+ * untyped ones are read as when common_type gives TYPE_ENUM. */
+static i32 enum_typmod(const Frag *fs, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (fs[i].type == TYPE_ENUM) return fs[i].typmod;
+    return -1;
+}
+
 static int common_type(Builder *b, Frag *fs, int n, int loc, const char *ctxname, TypeId *out)
 {
     TypeId t = TYPE_UNKNOWN;
@@ -376,12 +394,12 @@ static int common_type(Builder *b, Frag *fs, int n, int loc, const char *ctxname
         if (ft == TYPE_UNKNOWN || ft == TYPE_NULLTYPE) continue;
         if (!have) { t = ft; have = true; continue; }
         TypeId c;
-        if (!type_common(t, ft, &c)) {
+        i32 tm = enum_typmod(fs, n);
+        if (!type_common(t, ft, &c) || (ft == TYPE_ENUM && fs[i].typmod != tm)) {
+            const char *tn = type_label(b->cc, t, tm), *fn = type_label(b->cc, ft, fs[i].typmod);
             if (ctxname)
-                return err_at(b->cc, DD_EDATATYPE_MISMATCH, loc, "%s types %s and %s cannot be matched",
-                              ctxname, type_name(t), type_name(ft));
-            return err_at(b->cc, DD_EUNDEFINED_OPERATOR, loc, "operator does not exist: %s = %s",
-                          type_name(t), type_name(ft));
+                return err_at(b->cc, DD_EDATATYPE_MISMATCH, loc, "%s types %s and %s cannot be matched", ctxname, tn, fn);
+            return err_at(b->cc, DD_EUNDEFINED_OPERATOR, loc, "operator does not exist: %s = %s", tn, fn);
         }
         t = c;
     }
@@ -417,13 +435,17 @@ static int compile_compare(Builder *b, Expr *e, BinaryOp op, Expr *l, Expr *r, F
             rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
                         ua ? "unknown" : type_name(a), bop_text(op), uc ? "unknown" : type_name(c));
         else if (ua || uc) {
-        } else if (!type_common(a, c, &t) || ((type_is_array(a) || type_is_array(c)) && a != c))
+        } else if (!type_common(a, c, &t) || ((type_is_array(a) || type_is_array(c)) && a != c) ||
+                   (a == TYPE_ENUM && fs[0].typmod != fs[1].typmod))
             rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
-                        type_name(a), bop_text(op), type_name(c));
+                        type_label(b->cc, a, fs[0].typmod), bop_text(op), type_label(b->cc, c, fs[1].typmod));
     }
-    /* only coerce untyped sides; typed values compare across types exactly */
-    if (!rc && (fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE)) rc = coerce(b, &fs[0], t, -1, false, l->loc);
-    if (!rc && (fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE)) rc = coerce(b, &fs[1], t, -1, false, r->loc);
+    /* only coerce untyped sides; typed values compare across types exactly
+     * (an untyped side of an enum comparison reads a label of the other's type) */
+    if (!rc && (fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE))
+        rc = coerce(b, &fs[0], t, t == TYPE_ENUM ? fs[1].typmod : -1, false, l->loc);
+    if (!rc && (fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE))
+        rc = coerce(b, &fs[1], t, t == TYPE_ENUM ? fs[0].typmod : -1, false, r->loc);
     if (!rc) rc = frag_append(f, &fs[0], 0);
     if (!rc) rc = frag_append(f, &fs[1], 1);
     if (!rc) {
@@ -477,7 +499,7 @@ static int compile_arith(Builder *b, Expr *e, Frag *f)
     TypeId rt = TYPE_NUMERIC;
     if (!rc && !val_arith_type(aop, fs[0].type, fs[1].type, &rt))
         rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
-                    type_name(fs[0].type), bop_text(op), type_name(fs[1].type));
+                    type_label(b->cc, fs[0].type, fs[0].typmod), bop_text(op), type_label(b->cc, fs[1].type, fs[1].typmod));
     if (!rc) rc = frag_append(f, &fs[0], 0);
     if (!rc) rc = frag_append(f, &fs[1], 1);
     if (!rc) {
@@ -558,8 +580,9 @@ static int compile_list_common(Builder *b, Expr **args, int n, Frag *fs, int loc
     }
     int rc = common_type(b, fs, n, loc, ctxname, t);
     if (rc) return rc;
+    i32 tm = *t == TYPE_ENUM ? enum_typmod(fs, n) : -1;
     for (int i = 0; i < n; i++) {
-        rc = coerce(b, &fs[i], *t, -1, false, args[i]->loc);
+        rc = coerce(b, &fs[i], *t, tm, false, args[i]->loc);
         if (rc) return rc;
     }
     return DD_OK;
@@ -622,7 +645,8 @@ static int compile_case_in(Builder *b, Expr *e, Frag *f)
     }
     TypeId t = TYPE_TEXT;
     if (!rc) rc = common_type(b, vals, nv, e->loc, "CASE", &t);
-    for (int i = 0; !rc && i < nv; i++) rc = coerce(b, &vals[i], t, -1, false, e->loc);
+    i32 tm = t == TYPE_ENUM ? enum_typmod(vals, nv) : -1;
+    for (int i = 0; !rc && i < nv; i++) rc = coerce(b, &vals[i], t, tm, false, e->loc);
     /* layout: cond_i JUMP_IFNOT(next) val_i JUMP(end) ... else */
     if (!rc) {
         int total = 0;
@@ -782,6 +806,8 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             break;
         case AGG_ARRAY_AGG:
             if (at == TYPE_UNKNOWN || at == TYPE_NULLTYPE) at = TYPE_TEXT;
+            if (at == TYPE_ENUM)
+                return err_at(cc, DD_EFEATURE, e->loc, "arrays of enum types are not supported yet");
             if (!type_is_array(at) && !type_has_array(at))
                 return err_at(cc, DD_EUNDEFINED_OBJECT, e->loc, "could not find array type for data type %s",
                               type_name(at));
@@ -1800,10 +1826,14 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         break;
     case EXPR_CAST: {
         TypeId t;
+        i32 utm = -1;   /* a user type's typmod (an enum's id) */
         if (!type_from_name(e->u.cast.type.name, &t)) {
-            rc = err_at(cc, DD_EUNDEFINED_OBJECT, e->u.cast.type.loc, "type \"%s\" does not exist",
-                        e->u.cast.type.name);
-            break;
+            rc = sql_type_from_name(cc->sql, &e->u.cast.type, &t, &utm);
+            if (rc) {
+                if (cc->sql->err->position == 0 && e->u.cast.type.loc >= 0)
+                    cc->sql->err->position = e->u.cast.type.loc + 1;
+                break;
+            }
         }
         Expr *arg = e->u.cast.arg;
         if (type_is_array(t) && arg->kind == EXPR_FUNC && arg->u.func.special == FUNC_ARRAY && arg->u.func.n == 0) {
@@ -1817,7 +1847,7 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             break;
         }
         rc = compile_node(b, arg, f);
-        i32 tm = e->u.cast.type.typmod;
+        i32 tm = t == TYPE_ENUM ? utm : e->u.cast.type.typmod;
         if ((t == TYPE_BPCHAR || t == type_array_of(TYPE_BPCHAR)) && tm < 0) tm = 1;   /* char = char(1) */
         if (!rc) rc = coerce(b, f, t, tm, true, e->loc);
         break;
@@ -1864,6 +1894,7 @@ static int emit_array_call(Builder *b, Frag *f, FuncImpl fn, int n, ArrayOpInfo 
 
 static int no_array_type(Builder *b, TypeId t, int loc)
 {
+    if (t == TYPE_ENUM) return err_at(b->cc, DD_EFEATURE, loc, "arrays of enum types are not supported yet");
     return err_at(b->cc, DD_EUNDEFINED_OBJECT, loc, "could not find array type for data type %s", type_name(t));
 }
 

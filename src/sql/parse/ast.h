@@ -456,7 +456,24 @@ typedef enum StmtKind {
     STMT_PREPARE, STMT_EXECUTE, STMT_DEALLOCATE,   /* run by the engine: u.prepare */
     STMT_MERGE,      /* u.merge */
     STMT_COMMENT,    /* u.comment */
+    STMT_TYPE,       /* CREATE / ALTER / DROP TYPE: u.type */
 } StmtKind;
+
+/* CREATE TYPE name AS ENUM ('l', ...); ALTER TYPE name ADD VALUE [IF NOT
+ * EXISTS] 'l' [{BEFORE | AFTER} 'm'] | RENAME VALUE 'a' TO 'b' | RENAME TO
+ * n; DROP TYPE [IF EXISTS] name, ... [CASCADE | RESTRICT]. */
+typedef enum TypeAction { TYPE_CREATE_ENUM, TYPE_ADD_VALUE, TYPE_RENAME_VALUE, TYPE_RENAME, TYPE_DROP } TypeAction;
+typedef struct TypeStmt {
+    TypeAction action;
+    char **names; int *locs; int n;   /* the type (DROP: the types) */
+    char **labels; int *label_locs; int nlabels;   /* CREATE: the labels; ADD VALUE: [0];
+                                                      RENAME VALUE: [0] to [1] */
+    char *anchor; int anchor_loc;     /* ADD VALUE ... BEFORE / AFTER anchor, or NULL */
+    bool before;
+    bool if_exists;                   /* DROP: IF EXISTS; ADD VALUE: IF NOT EXISTS */
+    bool cascade;
+    char *new_name; int new_loc;      /* RENAME TO */
+} TypeStmt;
 
 /* COMMENT ON {TABLE | VIEW | SEQUENCE} name | COLUMN t.c IS {'text' | NULL} */
 typedef struct CommentStmt {
@@ -536,6 +553,7 @@ struct Stmt {
         PrepareStmt *prepare;
         MergeStmt *merge;
         CommentStmt *comment;
+        TypeStmt *type;
     } u;
 };
 

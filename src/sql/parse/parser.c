@@ -3280,6 +3280,148 @@ static int parse_create_view(Parser *p, Stmt *st, bool or_replace)
     return DD_OK;
 }
 
+/* ---- CREATE / ALTER / DROP TYPE ---- */
+
+/* A string literal into *out (and its position into *loc). */
+static int parse_string_lit(Parser *p, char **out, int *loc)
+{
+    Token *t = tok(p);
+    if (t->kind != TOK_STRING) return syntax_error(p);
+    *out = t->str;
+    if (loc) *loc = t->start;
+    advance(p);
+    return DD_OK;
+}
+
+/* CREATE TYPE name AS ENUM ('label', ...) (after CREATE) */
+static int parse_create_type(Parser *p, Stmt *st)
+{
+    TypeStmt *ty;
+    int cap = 0;
+    advance(p);   /* TYPE */
+    NEW(ty);
+    st->kind = STMT_TYPE;
+    st->u.type = ty;
+    ty->action = TYPE_CREATE_ENUM;
+    ty->n = 1;
+    ty->names = arena_alloc(p->a, sizeof(char *));
+    ty->locs = arena_alloc(p->a, sizeof(int));
+    if (!ty->names || !ty->locs) return nomem(p);
+    TRY(parse_qualified_name(p, &ty->names[0], &ty->locs[0]));
+    ty->names[0] = strip_public(ty->names[0]);
+    if (!is_kw(tok(p), KW_AS)) return not_supported(p, tok(p)->start, "CREATE TYPE other than AS ENUM");
+    advance(p);
+    if (!is_name(tok(p), "enum"))
+        return tok(p)->kind == TOK_LPAREN || tok(p)->kind == TOK_IDENT
+                   ? not_supported(p, tok(p)->start, "CREATE TYPE other than AS ENUM") : syntax_error(p);
+    advance(p);
+    TRY(expect(p, TOK_LPAREN));
+    if (accept(p, TOK_RPAREN)) return DD_OK;
+    do {
+        if (ty->nlabels == cap) {
+            int nc = cap ? cap * 2 : 8;
+            char **nl = arena_alloc(p->a, sizeof(char *) * (size_t)nc);
+            int *nlocs = arena_alloc(p->a, sizeof(int) * (size_t)nc);
+            if (!nl || !nlocs) return nomem(p);
+            if (cap) {
+                memcpy(nl, ty->labels, sizeof(char *) * (size_t)cap);
+                memcpy(nlocs, ty->label_locs, sizeof(int) * (size_t)cap);
+            }
+            ty->labels = nl;
+            ty->label_locs = nlocs;
+            cap = nc;
+        }
+        TRY(parse_string_lit(p, &ty->labels[ty->nlabels], &ty->label_locs[ty->nlabels]));
+        ty->nlabels++;
+    } while (accept(p, TOK_COMMA));
+    return expect(p, TOK_RPAREN);
+}
+
+/* ALTER TYPE name {ADD VALUE ... | RENAME VALUE ... | RENAME TO ...} (after ALTER) */
+static int parse_alter_type(Parser *p, Stmt *st)
+{
+    TypeStmt *ty;
+    advance(p);   /* TYPE */
+    NEW(ty);
+    st->kind = STMT_TYPE;
+    st->u.type = ty;
+    ty->n = 1;
+    ty->names = arena_alloc(p->a, sizeof(char *));
+    ty->locs = arena_alloc(p->a, sizeof(int));
+    ty->labels = arena_alloc(p->a, sizeof(char *) * 2);
+    ty->label_locs = arena_alloc(p->a, sizeof(int) * 2);
+    if (!ty->names || !ty->locs || !ty->labels || !ty->label_locs) return nomem(p);
+    TRY(parse_qualified_name(p, &ty->names[0], &ty->locs[0]));
+    ty->names[0] = strip_public(ty->names[0]);
+    Token *t = tok(p);
+    if (is_name(t, "add") && is_name(peek(p, 1), "value")) {
+        advance(p);
+        advance(p);
+        ty->action = TYPE_ADD_VALUE;
+        ty->if_exists = accept_if_not_exists(p);
+        TRY(parse_string_lit(p, &ty->labels[0], &ty->label_locs[0]));
+        ty->nlabels = 1;
+        if (is_name(tok(p), "before") || is_name(tok(p), "after")) {
+            ty->before = is_name(tok(p), "before");
+            advance(p);
+            TRY(parse_string_lit(p, &ty->anchor, &ty->anchor_loc));
+        }
+        return DD_OK;
+    }
+    if (is_name(t, "rename") && is_name(peek(p, 1), "value")) {
+        advance(p);
+        advance(p);
+        ty->action = TYPE_RENAME_VALUE;
+        TRY(parse_string_lit(p, &ty->labels[0], &ty->label_locs[0]));
+        TRY(expect_kw(p, KW_TO));
+        TRY(parse_string_lit(p, &ty->labels[1], &ty->label_locs[1]));
+        ty->nlabels = 2;
+        return DD_OK;
+    }
+    if (is_name(t, "rename") && is_kw(peek(p, 1), KW_TO)) {
+        advance(p);
+        advance(p);
+        ty->action = TYPE_RENAME;
+        return parse_colid(p, &ty->new_name, &ty->new_loc);
+    }
+    if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER TYPE");
+    return syntax_error(p);
+}
+
+/* DROP TYPE [IF EXISTS] name, ... [CASCADE | RESTRICT] (after DROP) */
+static int parse_drop_type(Parser *p, Stmt *st)
+{
+    TypeStmt *ty;
+    int cap = 0;
+    advance(p);   /* TYPE */
+    NEW(ty);
+    st->kind = STMT_TYPE;
+    st->u.type = ty;
+    ty->action = TYPE_DROP;
+    ty->if_exists = accept_if_exists(p);
+    do {
+        if (ty->n == cap) {
+            int nc = cap ? cap * 2 : 4;
+            char **nn = arena_alloc(p->a, sizeof(char *) * (size_t)nc);
+            int *nlocs = arena_alloc(p->a, sizeof(int) * (size_t)nc);
+            if (!nn || !nlocs) return nomem(p);
+            if (cap) {
+                memcpy(nn, ty->names, sizeof(char *) * (size_t)cap);
+                memcpy(nlocs, ty->locs, sizeof(int) * (size_t)cap);
+            }
+            ty->names = nn;
+            ty->locs = nlocs;
+            cap = nc;
+        }
+        TRY(parse_qualified_name(p, &ty->names[ty->n], &ty->locs[ty->n]));
+        ty->names[ty->n] = strip_public(ty->names[ty->n]);
+        ty->n++;
+    } while (accept(p, TOK_COMMA));
+    ty->cascade = accept_kw(p, KW_CASCADE);
+    if (!ty->cascade) accept_kw(p, KW_RESTRICT);
+    return DD_OK;
+}
+
 static int parse_create(Parser *p, Stmt *st)
 {
     Token *t;
@@ -3304,7 +3446,8 @@ static int parse_create(Parser *p, Stmt *st)
     if (is_kw(t, KW_INDEX) || (is_kw(t, KW_UNIQUE) && is_kw(peek(p, 1), KW_INDEX)))
         return parse_create_index(p, st);
     if (is_word(t, "sequence")) return parse_create_sequence(p, st);
-    static const char *const later[] = {"schema", "database", "type", "domain", "function", "procedure", "trigger",
+    if (is_word(t, "type")) return parse_create_type(p, st);
+    static const char *const later[] = {"schema", "database", "domain", "function", "procedure", "trigger",
                                         "extension", "role", "user", "materialized", "rule", "policy", "aggregate",
                                         "cast", "collation", "operator", "publication", "subscription", "tablespace"};
     bool known = false;
@@ -3416,6 +3559,7 @@ static int parse_alter(Parser *p, Stmt *st)
     int cap = 0;
     advance(p);   /* ALTER */
     if (is_word(tok(p), "sequence")) return parse_alter_sequence(p, st);
+    if (is_word(tok(p), "type")) return parse_alter_type(p, st);
     if (!is_kw(tok(p), KW_TABLE)) {
         Token *t = tok(p);
         if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER");
@@ -3555,6 +3699,7 @@ static int parse_drop(Parser *p, Stmt *st)
     advance(p);   /* DROP */
     Token *t = tok(p);
     bool index = is_kw(t, KW_INDEX), view = is_word(t, "view"), seq = is_word(t, "sequence");
+    if (is_word(t, "type")) return parse_drop_type(p, st);
     if (!index && !view && !seq && !is_kw(t, KW_TABLE)) {
         if (
             is_word(t, "schema") || is_word(t, "database"))

@@ -692,7 +692,7 @@ static int dup_key_err(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen)
         int ci = table_col_index(t, t->pk[k]);
         buf_printf(&names, "%s%s", k ? ", " : "", ci >= 0 ? t->cols[ci].name : "?");
     }
-    if (row_render_pk(t, pk, pklen, &vals) == 0 && buf_ok(&names) && buf_ok(&vals))
+    if (row_render_pk_vc(t, pk, pklen, &ctx->vctx, &vals) == 0 && buf_ok(&names) && buf_ok(&vals))
         dd_err_detail(ctx->err, "Key (%s)=(%s) already exists.", buf_cstr(&names), buf_cstr(&vals));
     buf_free(&names);
     buf_free(&vals);
@@ -1564,7 +1564,7 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
     cc.agg_forbidden = "DEFAULT expressions";
     cc.assign_col = cd->name;
     ExprProg *pr;
-    int rc = expr_compile_as(&cc, cd->default_, ty, cd->type.typmod, &pr);
+    int rc = expr_compile_as(&cc, cd->default_, ty, ty == TYPE_ENUM ? c->typmod : cd->type.typmod, &pr);
     if (rc == DD_EUNDEFINED_COLUMN || rc == DD_EUNDEFINED_TABLE)
         return dd_err(ctx->err, DD_EFEATURE, cd->default_->loc, "cannot use column reference in DEFAULT expression");
     if (rc) return rc;
@@ -1591,7 +1591,9 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
                 if (txt.data[i] == '\'') buf_putc(&lit, '\'');
                 buf_putc(&lit, txt.data[i]);
             }
-            buf_printf(&lit, "'::%s", type_name(ty));
+            /* an enum's label stays an untyped literal: the column's type reads it */
+            if (ty == TYPE_ENUM) buf_putc(&lit, '\'');
+            else buf_printf(&lit, "'::%s", type_name(ty));
             c->default_sql = buf_ok(&lit) ? arena_strndup(ctx->stmt, (const char *)lit.data, lit.len) : NULL;
             buf_free(&lit);
             buf_free(&txt);
@@ -1648,8 +1650,8 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         if (ty && (cd->default_ || cd->identity))
             return dd_err(ctx->err, DD_ESYNTAX, cd->loc, "multiple default values specified for column \"%s\" of table \"%s\"",
                           cd->name, s->name);
-        if (!ty && !type_from_name(cd->type.name, &ty))
-            return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
+        i32 tm = cd->type.typmod;
+        if (!ty && (rc = sql_type_from_name(ctx, &cd->type, &ty, &tm))) return rc;
         if (find_col(t, cd->name) >= 0)
             return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, cd->loc, "column \"%s\" specified more than once", cd->name);
 
@@ -1665,7 +1667,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         rc = add_column(ctx, t, cd->name, ty, cd->loc);
         if (rc) return rc;
         ColumnInfo *c = &t->cols[t->ncols - 1];
-        c->typmod = cd->type.typmod;
+        c->typmod = tm;
         if (cd->default_ && (rc = check_default(ctx, cd, ty, c))) return rc;
         if (ty == TYPE_BPCHAR && c->typmod < 0) c->typmod = 1;   /* char = char(1) */
         if (ty == TYPE_NUMERIC && c->typmod >= 0 && (c->typmod >> 16) > NUMERIC_MAX_PRECISION)
@@ -1985,15 +1987,15 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (serial_type(cd->type.name) || cd->identity)
                 return dd_err(ctx->err, DD_EFEATURE, cd->loc,
                               "ALTER TABLE ADD COLUMN of a SERIAL or identity column is not supported yet (existing rows would need values)");
-            if (!type_from_name(cd->type.name, &ty))
-                return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
+            i32 tm;
+            if ((rc = sql_type_from_name(ctx, &cd->type, &ty, &tm))) return rc;
             if (cd->primary_key || cd->unique)
                 return dd_err(ctx->err, DD_EFEATURE, cd->loc, "ALTER TABLE ADD COLUMN with a constraint is not supported yet");
             bool any = false;
             if ((cd->not_null || cd->default_) && (rc = table_has_rows(ctx, t0, &any))) return rc;
             if ((rc = add_column(ctx, t, cd->name, ty, cd->loc))) return rc;
             ColumnInfo *col = &t->cols[t->ncols - 1];
-            col->typmod = cd->type.typmod;
+            col->typmod = tm;
             if (ty == TYPE_BPCHAR && col->typmod < 0) col->typmod = 1;
             col->not_null = cd->not_null;
             if (cd->default_ && (rc = added_default(ctx, cd, t, col, any))) return rc;

@@ -63,6 +63,9 @@ typedef enum TypeId {
     TYPE_JSONB = 19,  /* v.s: the document's normal text (json.h) */
     TYPE_TIME = 20,   /* v.i: µs since midnight, 0 .. 24:00:00 */
     TYPE_TIMETZ = 21, /* v.i: timetz_pack(µs since midnight, zone seconds east) */
+    TYPE_ENUM = 22,   /* a label of a user enum type (CREATE TYPE ... AS ENUM): v.i its key
+                         (store.h, UserType), Value.etype the type's catalog id; a
+                         column's or expression's typmod is that id */
     TYPE__COUNT
 } TypeId;
 
@@ -117,6 +120,7 @@ typedef struct Value {
     u8 type;      /* TypeId */
     bool isnull;
     i16 scale;    /* NUMERIC only */
+    u32 etype;    /* ENUM only: the enum type's catalog id (0: not known) */
     union {
         bool b;
         i64 i;
@@ -165,7 +169,22 @@ typedef struct ValueCtx {
                             %.{15|6 + it}g, as PostgreSQL); 1 (or 0 in a
                             zeroed context): shortest exact output */
     bool float_fixed;    /* float_digits applies */
+    /* The catalog object (a type: TableInfo.utype) of a user type id, for
+     * enum labels (enumtype.c); NULL when the context knows none. */
+    const struct TableInfo *(*type_lookup)(void *arg, u32 id);
+    void *type_arg;
 } ValueCtx;
+
+/*
+ * Enum types (enumtype.c).  enum_in parses a label of enum etype (22P02
+ * "invalid input value for enum mood: "x"" when the type has no such
+ * label); enum_out appends a value's label (its key when the type is not
+ * known, which only a context without a catalog gives); enum_type_name is
+ * the type's name ("enum" when unknown).
+ */
+int enum_in(u32 etype, const char *s, size_t len, const ValueCtx *ctx, Value *out, DdError *err);
+void enum_out(const Value *v, const ValueCtx *ctx, Buf *out);
+const char *enum_type_name(u32 etype, const ValueCtx *ctx);
 
 /*
  * Input function: parses text s[0..len) as type t (typmod: -1 none; for
