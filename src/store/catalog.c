@@ -47,12 +47,13 @@ void catalog_encode(const TableInfo *t, Buf *out)
                            (c->default_sql ? FMT_COL_DEFAULT : 0) | (c->pending ? FMT_COL_PENDING : 0) |
                            (c->identity == 'a' ? FMT_COL_IDENTITY_ALWAYS : 0) |
                            (c->identity == 'd' ? FMT_COL_IDENTITY_DEFAULT : 0) |
-                           (c->missing ? FMT_COL_MISSING : 0)));
+                           (c->missing ? FMT_COL_MISSING : 0) | (c->domain ? FMT_COL_DOMAIN : 0)));
         if (c->default_sql) put_str(out, c->default_sql);
         if (c->missing) {
             buf_put_varint(out, c->missinglen);
             buf_append(out, c->missing, c->missinglen);
         }
+        if (c->domain) buf_put_varint(out, c->domain);
     }
     buf_put_varint(out, (u64)t->npk);
     for (int i = 0; i < t->npk; i++) buf_put_varint(out, t->pk[i]);
@@ -114,11 +115,25 @@ void catalog_encode(const TableInfo *t, Buf *out)
         }
     }
     if (t->utype) {
-        buf_putc(out, (u8)t->utype->kind);
-        buf_put_varint(out, (u64)t->utype->nlabels);
-        for (int i = 0; i < t->utype->nlabels; i++) {
-            buf_put_svarint(out, t->utype->labels[i].key);
-            put_str(out, t->utype->labels[i].label);
+        const UserType *u = t->utype;
+        buf_putc(out, (u8)u->kind);
+        if (u->kind == 'd') {
+            buf_put_u16be(out, u->base_type);
+            buf_put_svarint(out, u->base_typmod);
+            buf_put_varint(out, u->base_domain);
+            buf_putc(out, (u8)((u->not_null ? 1 : 0) | (u->default_sql ? 2 : 0)));
+            if (u->default_sql) put_str(out, u->default_sql);
+            buf_put_varint(out, (u64)u->nchecks);
+            for (int i = 0; i < u->nchecks; i++) {
+                put_str(out, u->checks[i].name);
+                put_str(out, u->checks[i].expr_sql);
+            }
+            return;
+        }
+        buf_put_varint(out, (u64)u->nlabels);
+        for (int i = 0; i < u->nlabels; i++) {
+            buf_put_svarint(out, u->labels[i].key);
+            put_str(out, u->labels[i].label);
         }
     }
 }
@@ -252,6 +267,10 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                 col->missing = m ? arena_memdup(a, m, col->missinglen ? col->missinglen : 1) : NULL;
                 oom |= !c.bad && !col->missing;
             }
+            if (cf & FMT_COL_DOMAIN) {
+                col->domain = get_u32v(&c);
+                if (!col->domain) c.bad = true;
+            }
         }
     }
     t->npk = oom ? 0 : get_count(&c);
@@ -340,8 +359,29 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
         oom |= !u;
         if (u) {
             u->kind = (char)cur_u8(&c);
-            if (u->kind != 'e') c.bad = true;
-            u->nlabels = c.bad ? 0 : get_count(&c);
+            if (u->kind != 'e' && u->kind != 'd') c.bad = true;
+            if (u->kind == 'd' && !c.bad) {
+                u->base_type = cur_u16be(&c);
+                i64 tm = cur_svarint(&c);
+                if (tm < INT32_MIN || tm > INT32_MAX) c.bad = true;
+                u->base_typmod = (i32)tm;
+                u->base_domain = get_u32v(&c);
+                u8 df = cur_u8(&c);
+                u->not_null = df & 1;
+                if (df & 2) {
+                    u->default_sql = get_str_max(&c, a, FMT_CAT_MAX_VIEW_SQL);
+                    oom |= !c.bad && !u->default_sql;
+                }
+                u->nchecks = c.bad ? 0 : get_count(&c);
+                if (!c.bad && u->nchecks && !(u->checks = arena_zalloc(a, sizeof *u->checks * (size_t)u->nchecks)))
+                    oom = true;
+                for (int i = 0; u->checks && i < u->nchecks && !c.bad; i++) {
+                    u->checks[i].name = get_str(&c, a);
+                    u->checks[i].expr_sql = get_str_max(&c, a, FMT_CAT_MAX_VIEW_SQL);
+                    oom |= !c.bad && (!u->checks[i].name || !u->checks[i].expr_sql);
+                }
+            }
+            u->nlabels = c.bad || u->kind == 'd' ? 0 : get_count(&c);
             if (!c.bad && u->nlabels) {
                 u->labels = arena_zalloc(a, sizeof *u->labels * (size_t)u->nlabels);
                 oom |= !u->labels;
@@ -608,7 +648,19 @@ const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *c
 
 /* ---- public lookups ---- */
 
+static int objects_at(Snap *s, u64 seq, bool types, Arena *a, const TableInfo ***out, int *n, DdError *err);
+
 int store_tables_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err)
+{
+    return objects_at(s, seq, false, a, out, n, err);
+}
+
+int store_types_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err)
+{
+    return objects_at(s, seq, true, a, out, n, err);
+}
+
+static int objects_at(Snap *s, u64 seq, bool types, Arena *a, const TableInfo ***out, int *n, DdError *err)
 {
     Store *st = s->st;
     if (seq > s->seq) seq = s->seq;
@@ -623,7 +675,7 @@ int store_tables_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, 
     int k = 0;
     for (int i = 0; i < st->ncat; i++) {
         const TableInfo *t = cat_version_locked(st, st->cat[i].id, seq);
-        if (t && !t->dropped && !t->utype) arr[k++] = t;
+        if (t && !t->dropped && (t->utype != NULL) == types) arr[k++] = t;
     }
     pthread_mutex_unlock(&st->cat_mu);
     *out = arr;

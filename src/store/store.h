@@ -82,6 +82,8 @@ typedef struct ColumnInfo {
      * holding that one field), or NULL.  Its NULLs are stored (REC_NULL). */
     const u8 *missing;
     u32 missinglen;
+    u32 domain;      /* a domain column: the domain's id (its constraints and
+                        default apply; type / typmod are its base's), or 0 */
 } ColumnInfo;
 
 typedef struct IndexInfo {
@@ -139,9 +141,21 @@ typedef struct EnumLabel {
     char *label;
 } EnumLabel;
 typedef struct UserType {
-    char kind;               /* 'e': enum */
+    char kind;               /* 'e': enum, 'd': domain */
     int nlabels;
-    EnumLabel *labels;       /* ascending key order */
+    EnumLabel *labels;       /* enum: ascending key order */
+    /* A domain (CREATE DOMAIN): a base type with constraints.  Its columns
+     * have the base's type and typmod (an enum's: TYPE_ENUM and the enum's
+     * id) and ColumnInfo.domain its id; a domain over a domain has the
+     * base's base type and base_domain the domain it is over (whose
+     * constraints hold too). */
+    u16 base_type;           /* the SQL layer's TypeId */
+    i32 base_typmod;
+    u32 base_domain;         /* 0: over a type */
+    bool not_null;
+    char *default_sql;       /* DEFAULT as SQL text, or NULL */
+    int nchecks;
+    CheckInfo *checks;       /* CHECK (expression over VALUE), named */
 } UserType;
 
 /* One version of a table definition.  Immutable once published. */
@@ -205,6 +219,8 @@ u32 store_new_table_id(Store *st);
 /* Types (TableInfo.utype set) are not relations: the lookups above skip
  * them.  The type named `name` at seq (not dropped), or NULL. */
 const TableInfo *store_type_by_name(Snap *s, const char *name, u64 seq);
+/* The types at seq, as store_tables_at gives the relations. */
+int store_types_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err);
 /* The newest version of catalog object id known to the store (dropped
  * included, possibly of a commit being applied), or NULL: what enum labels
  * are read from (a label's key never changes). */

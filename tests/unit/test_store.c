@@ -242,7 +242,7 @@ TEST(record_roundtrip)
 
 /* ---- catalog helpers ---- */
 
-static ColumnInfo cols2[2] = {{1, "id", 3, -1, true, false, NULL, false, 0, NULL, 0}, {2, "name", 8, -1, false, false, "'anonymous'", false, 0, NULL, 0}};
+static ColumnInfo cols2[2] = {{1, "id", 3, -1, true, false, NULL, false, 0, NULL, 0, 0}, {2, "name", 8, -1, false, false, "'anonymous'", false, 0, NULL, 0, 0}};
 static u32 pk1[1] = {1};
 
 static TableInfo make_table(u32 id, const char *name)
@@ -531,7 +531,7 @@ TEST(catalog_versions)
     TableInfo a2 = make_table(store_new_table_id(st), "a");
     CHECK_EQ_INT(commit_table(st, 2, &a2, &seq, &e), DD_EDUPLICATE_TABLE);
     /* ALTER a (add column) at 3. */
-    ColumnInfo c3[3] = {cols2[0], cols2[1], {3, "age", 3, -1, false, false, NULL, false, 0, NULL, 0}};
+    ColumnInfo c3[3] = {cols2[0], cols2[1], {3, "age", 3, -1, false, false, NULL, false, 0, NULL, 0, 0}};
     TableInfo alt = make_table(t1, "a");
     alt.ncols = 3;
     alt.cols = c3;

@@ -18,6 +18,7 @@
  * its values stay in the statement arena for the rest of the statement.
  */
 #include "expr.h"
+#include "domain.h"
 #include "jsonfunc.h"
 #include "../types/array.h"
 #include "../../util/alloc.h"
@@ -1826,9 +1827,10 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         break;
     case EXPR_CAST: {
         TypeId t;
-        i32 utm = -1;   /* a user type's typmod (an enum's id) */
+        i32 utm = -1;   /* a user type's typmod (an enum's id, a domain's base's) */
+        u32 domain = 0;
         if (!type_from_name(e->u.cast.type.name, &t)) {
-            rc = sql_type_from_name(cc->sql, &e->u.cast.type, &t, &utm);
+            rc = sql_type_from_name(cc->sql, &e->u.cast.type, &t, &utm, &domain);
             if (rc) {
                 if (cc->sql->err->position == 0 && e->u.cast.type.loc >= 0)
                     cc->sql->err->position = e->u.cast.type.loc + 1;
@@ -1847,9 +1849,23 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             break;
         }
         rc = compile_node(b, arg, f);
-        i32 tm = t == TYPE_ENUM ? utm : e->u.cast.type.typmod;
-        if ((t == TYPE_BPCHAR || t == type_array_of(TYPE_BPCHAR)) && tm < 0) tm = 1;   /* char = char(1) */
+        i32 tm = t == TYPE_ENUM || domain ? utm : e->u.cast.type.typmod;
+        if ((t == TYPE_BPCHAR || t == type_array_of(TYPE_BPCHAR)) && tm < 0 && !domain) tm = 1;   /* char = char(1) */
         if (!rc) rc = coerce(b, f, t, tm, true, e->loc);
+        if (!rc && domain) {
+            /* x::d: the base type's cast, then d's constraints */
+            DomainProg *d;
+            if (!(rc = domain_prepare(cc->sql, domain, &d))) {
+                ExprInstr ins = ins_make(XOP_FUNC, e->loc);
+                ins.fn = domain_cast_fn;
+                ins.a = 1;
+                ins.type = (u8)t;
+                ins.typmod = tm;
+                ins.state = d;
+                rc = frag_emit(f, ins);
+                f->typmod = tm;
+            }
+        }
         break;
     }
     case EXPR_FUNC:

@@ -38,11 +38,23 @@ const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name)
     return t;
 }
 
+static int present_objects(SqlCtx *ctx, bool types, const TableInfo ***out, int *nout);
+
 int present_tables(SqlCtx *ctx, const TableInfo ***out, int *nout)
+{
+    return present_objects(ctx, false, out, nout);
+}
+
+int present_types(SqlCtx *ctx, const TableInfo ***out, int *nout)
+{
+    return present_objects(ctx, true, out, nout);
+}
+
+static int present_objects(SqlCtx *ctx, bool types, const TableInfo ***out, int *nout)
 {
     const TableInfo **ts;
     int n;
-    int rc = store_tables_at(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
+    int rc = (types ? store_types_at : store_tables_at)(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
     if (rc) return rc;
     int nws = ctx->ws ? ctx->ws->ntables : 0;
     const TableInfo **all = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(n + nws + 1));
@@ -55,7 +67,7 @@ int present_tables(SqlCtx *ctx, const TableInfo ***out, int *nout)
     }
     for (int i = 0; i < nws; i++) {
         const TableInfo *o = ctx->ws->tables[i];
-        if (o->utype) continue;
+        if ((o->utype != NULL) != types) continue;
         bool seen = false;
         for (int k = 0; k < m && !seen; k++) seen = all[k]->id == o->id;
         if (!seen && !o->dropped) all[m++] = o;
@@ -83,9 +95,10 @@ const TableInfo *resolve_type_present(SqlCtx *ctx, const char *name)
     return t;
 }
 
-int sql_type_from_name(SqlCtx *ctx, const TypeName *tn, TypeId *t, i32 *typmod)
+int sql_type_from_name(SqlCtx *ctx, const TypeName *tn, TypeId *t, i32 *typmod, u32 *domain)
 {
     *typmod = tn->typmod;
+    if (domain) *domain = 0;
     if (type_from_name(tn->name, t)) return DD_OK;
     size_t n = strlen(tn->name);
     bool array = n > 2 && strcmp(tn->name + n - 2, "[]") == 0;
@@ -99,9 +112,18 @@ int sql_type_from_name(SqlCtx *ctx, const TypeName *tn, TypeId *t, i32 *typmod)
     }
     if (!u) return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, tn->loc, "type \"%s\" does not exist", tn->name);
     if (array)
-        return dd_err(ctx->err, DD_EFEATURE, tn->loc, "arrays of enum types are not supported yet (%s)", tn->name);
+        return dd_err(ctx->err, DD_EFEATURE, tn->loc, "arrays of %s types are not supported yet (%s)",
+                      u->utype->kind == 'd' ? "domain" : "enum", tn->name);
     if (tn->typmod >= 0)
         return dd_err(ctx->err, DD_ESYNTAX, tn->loc, "type modifier is not allowed for type \"%s\"", u->name);
+    if (u->utype->kind == 'd') {
+        if (!domain)
+            return dd_err(ctx->err, DD_EFEATURE, tn->loc, "a domain is not supported here (%s)", u->name);
+        *t = (TypeId)u->utype->base_type;
+        *typmod = u->utype->base_typmod;
+        *domain = u->id;
+        return DD_OK;
+    }
     *t = TYPE_ENUM;
     *typmod = (i32)u->id;
     return DD_OK;

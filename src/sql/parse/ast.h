@@ -462,7 +462,8 @@ typedef enum StmtKind {
 /* CREATE TYPE name AS ENUM ('l', ...); ALTER TYPE name ADD VALUE [IF NOT
  * EXISTS] 'l' [{BEFORE | AFTER} 'm'] | RENAME VALUE 'a' TO 'b' | RENAME TO
  * n; DROP TYPE [IF EXISTS] name, ... [CASCADE | RESTRICT]. */
-typedef enum TypeAction { TYPE_CREATE_ENUM, TYPE_ADD_VALUE, TYPE_RENAME_VALUE, TYPE_RENAME, TYPE_DROP } TypeAction;
+typedef enum TypeAction { TYPE_CREATE_ENUM, TYPE_ADD_VALUE, TYPE_RENAME_VALUE, TYPE_RENAME, TYPE_DROP,
+                          TYPE_CREATE_DOMAIN, TYPE_ALTER_DOMAIN } TypeAction;
 typedef struct TypeStmt {
     TypeAction action;
     char **names; int *locs; int n;   /* the type (DROP: the types) */
@@ -473,6 +474,18 @@ typedef struct TypeStmt {
     bool if_exists;                   /* DROP: IF EXISTS; ADD VALUE: IF NOT EXISTS */
     bool cascade;
     char *new_name; int new_loc;      /* RENAME TO */
+    /* CREATE DOMAIN name [AS] type [DEFAULT e] [[CONSTRAINT n] {NOT NULL |
+     * NULL | CHECK (e)}] ...; ALTER DOMAIN name {SET DEFAULT e | DROP
+     * DEFAULT | SET NOT NULL | DROP NOT NULL | ADD [CONSTRAINT n] CHECK (e)
+     * | DROP CONSTRAINT [IF EXISTS] n [CASCADE | RESTRICT]}; DROP DOMAIN */
+    bool domain;                      /* DROP DOMAIN (not DROP TYPE) */
+    TypeName base;
+    Expr *default_; int default_end;  /* DEFAULT e and where its text ends */
+    int not_null;                     /* -1 not said, 0 NULL, 1 NOT NULL */
+    Constraint **checks; int nchecks; /* CHECK constraints (kind CONSTR_CHECK) */
+    char alter;                       /* ALTER DOMAIN: 'S' SET DEFAULT, 'D' DROP DEFAULT, 'N' SET NOT NULL,
+                                         'n' DROP NOT NULL, 'A' ADD CONSTRAINT, 'X' DROP CONSTRAINT */
+    char *cname; int cname_loc;       /* DROP CONSTRAINT name */
 } TypeStmt;
 
 /* COMMENT ON {TABLE | VIEW | SEQUENCE} name | COLUMN t.c IS {'text' | NULL} */

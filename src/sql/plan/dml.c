@@ -175,7 +175,9 @@ int dml_compile_default(SqlCtx *ctx, const ColumnInfo *c, ExprProg **out)
     cc.agg_forbidden = "DEFAULT expressions";
     cc.assign_col = c->name;
     TypeId ct = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
-    if (!c->default_sql) {
+    /* a domain column without a DEFAULT of its own has its domain's */
+    const char *dsql = c->default_sql ? c->default_sql : c->domain ? domain_default(ctx, c->domain) : NULL;
+    if (!dsql) {
         Expr null;
         memset(&null, 0, sizeof(null));
         null.kind = EXPR_CONST;
@@ -185,7 +187,7 @@ int dml_compile_default(SqlCtx *ctx, const ColumnInfo *c, ExprProg **out)
     }
     Expr *e;
     const char *sql, *saved = ctx->sql;
-    int rc = sql_parse_expr_text(ctx, c->default_sql, "a column DEFAULT", &e, &sql);
+    int rc = sql_parse_expr_text(ctx, dsql, "a column DEFAULT", &e, &sql);
     if (rc) return rc;
     ctx->sql = sql;
     rc = expr_compile_as(&cc, e, ct, c->typmod, out);
@@ -201,7 +203,7 @@ static int compile_defaults(SqlCtx *ctx, const TableInfo *t, const int *target, 
         const ColumnInfo *c = &t->cols[i];
         bool named = false;
         for (int k = 0; k < width && !named; k++) named = target[k] == i;
-        if (named || c->dropped || !c->default_sql) continue;
+        if (named || c->dropped || (!c->default_sql && !c->domain)) continue;
         if (!p->defaults) {
             p->defaults = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)t->ncols);
             if (!p->defaults) return DD_ENOMEM;
@@ -1651,7 +1653,8 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
             return dd_err(ctx->err, DD_ESYNTAX, cd->loc, "multiple default values specified for column \"%s\" of table \"%s\"",
                           cd->name, s->name);
         i32 tm = cd->type.typmod;
-        if (!ty && (rc = sql_type_from_name(ctx, &cd->type, &ty, &tm))) return rc;
+        u32 domain = 0;
+        if (!ty && (rc = sql_type_from_name(ctx, &cd->type, &ty, &tm, &domain))) return rc;
         if (find_col(t, cd->name) >= 0)
             return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, cd->loc, "column \"%s\" specified more than once", cd->name);
 
@@ -1668,6 +1671,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         if (rc) return rc;
         ColumnInfo *c = &t->cols[t->ncols - 1];
         c->typmod = tm;
+        c->domain = domain;
         if (cd->default_ && (rc = check_default(ctx, cd, ty, c))) return rc;
         if (ty == TYPE_BPCHAR && c->typmod < 0) c->typmod = 1;   /* char = char(1) */
         if (ty == TYPE_NUMERIC && c->typmod >= 0 && (c->typmod >> 16) > NUMERIC_MAX_PRECISION)
@@ -1988,7 +1992,8 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                 return dd_err(ctx->err, DD_EFEATURE, cd->loc,
                               "ALTER TABLE ADD COLUMN of a SERIAL or identity column is not supported yet (existing rows would need values)");
             i32 tm;
-            if ((rc = sql_type_from_name(ctx, &cd->type, &ty, &tm))) return rc;
+            u32 domain;
+            if ((rc = sql_type_from_name(ctx, &cd->type, &ty, &tm, &domain))) return rc;
             if (cd->primary_key || cd->unique)
                 return dd_err(ctx->err, DD_EFEATURE, cd->loc, "ALTER TABLE ADD COLUMN with a constraint is not supported yet");
             bool any = false;
@@ -1996,6 +2001,10 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if ((rc = add_column(ctx, t, cd->name, ty, cd->loc))) return rc;
             ColumnInfo *col = &t->cols[t->ncols - 1];
             col->typmod = tm;
+            col->domain = domain;
+            if (domain && any && !cd->default_ && (domain_default(ctx, domain) || domain_not_null(ctx, domain)))
+                return dd_err(ctx->err, DD_EFEATURE, cd->loc,
+                              "ALTER TABLE ADD COLUMN of a domain with a DEFAULT or NOT NULL on a table with rows is not supported yet");
             if (ty == TYPE_BPCHAR && col->typmod < 0) col->typmod = 1;
             col->not_null = cd->not_null;
             if (cd->default_ && (rc = added_default(ctx, cd, t, col, any))) return rc;
@@ -2307,7 +2316,7 @@ int analyze_merge(SqlCtx *ctx, MergeStmt *s, Plan *p)
                 if ((rc = compile_assigned(ctx, &cc, w->values[k2], &t->cols[ci], false, false, &a->ivals[ci]))) return rc;
             }
             for (int i = 0; i < t->ncols; i++)
-                if (!given[i] && !t->cols[i].dropped && t->cols[i].default_sql &&
+                if (!given[i] && !t->cols[i].dropped && (t->cols[i].default_sql || t->cols[i].domain) &&
                     (rc = dml_compile_default(ctx, &t->cols[i], &a->ivals[i])))
                     return rc;
         }

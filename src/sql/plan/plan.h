@@ -82,6 +82,7 @@ struct Plan {
     const TableInfo *seq_target;
     /* INSERT / UPDATE: the table's CHECK constraints over its row */
     ExprProg **checks; int nchecks;
+    struct DomainProg **domains;    /* per column of the table: its domain's constraints, or NULL */
     /* TRUNCATE: a DELETE of every row per table (each a truncate_part:
      * foreign keys were checked once, for all of them) */
     Plan **parts; int nparts;

@@ -1,6 +1,6 @@
 /*
  * usertype.c - CREATE TYPE ... AS ENUM, ALTER TYPE (ADD VALUE, RENAME
- * VALUE, RENAME TO) and DROP TYPE.
+ * VALUE, RENAME TO), CREATE / ALTER DOMAIN, DROP TYPE and DROP DOMAIN.
  *
  * A type is a catalog object (TableInfo with `utype` set), versioned and
  * committed with the transaction like a table, in a namespace of its own
@@ -11,6 +11,12 @@
  * keys store the key, so adding or renaming a label rewrites no row.
  * After 32 additions at one place the gap is used up: 0A000 (PostgreSQL
  * renumbers instead, which stored keys cannot follow).
+ *
+ * A domain keeps its base type, NOT NULL, DEFAULT and CHECK constraints
+ * (SQL text over VALUE); its columns have the base type and the domain's
+ * id (ColumnInfo.domain), and analyze/domain.c checks the constraints.
+ * ALTER DOMAIN SET NOT NULL and ADD CONSTRAINT check the rows there are,
+ * in every column of the domain or of a domain over it.
  */
 #include "plan_int.h"
 #include <string.h>
@@ -77,28 +83,44 @@ static int create_enum(SqlCtx *ctx, TypeStmt *s, Plan *p)
     return DD_OK;
 }
 
-/* The columns (of tables and views) whose type is enum `id`: the first
- * one's description into *what ("column m of table t"), their count. */
-static int type_users(SqlCtx *ctx, u32 id, const char **what, int *n)
+/* Whether a column or a domain of base domain `dom` (0: none) and type
+ * ty / typmod depends on type object u directly: u's domain, or u's enum
+ * outside a domain. */
+static bool depends_on(const TableInfo *u, u32 dom, u16 ty, i32 typmod)
 {
-    const TableInfo **all;
-    int nt;
+    if (u->utype->kind == 'd') return dom == u->id;
+    return !dom && ty == TYPE_ENUM && typmod == (i32)u->id;
+}
+
+/* What depends on type object u (columns of tables and views, domains over
+ * it): *what the DETAIL lines ("column m of table t depends on type mood"),
+ * *n their count. */
+static int type_users(SqlCtx *ctx, const TableInfo *u, const char **what, int *n)
+{
+    const TableInfo **all, **types;
+    int nt, ny;
     int rc = present_tables(ctx, &all, &nt);
+    if (!rc) rc = present_types(ctx, &types, &ny);
     if (rc) return rc;
+    Buf b = BUF_INIT;
     *n = 0;
-    *what = NULL;
+    for (int i = 0; i < ny; i++) {
+        const UserType *d = types[i]->utype;
+        if (d->kind != 'd' || types[i]->id == u->id || !depends_on(u, d->base_domain, d->base_type, d->base_typmod))
+            continue;
+        buf_printf(&b, "%stype %s depends on type %s", (*n)++ ? "\n" : "", types[i]->name, u->name);
+    }
     for (int i = 0; i < nt; i++)
         for (int c = 0; c < all[i]->ncols; c++) {
             const ColumnInfo *col = &all[i]->cols[c];
-            if (col->dropped || col->type != TYPE_ENUM || col->typmod != (i32)id) continue;
-            if (!*what) {
-                *what = arena_printf(ctx->stmt, "column %s of %s %s", col->name, all[i]->view_sql ? "view" : "table",
-                                     all[i]->name);
-                if (!*what) return DD_ENOMEM;
-            }
-            (*n)++;
+            if (col->dropped || !depends_on(u, col->domain, col->type, col->typmod)) continue;
+            buf_printf(&b, "%scolumn %s of %s %s depends on type %s", (*n)++ ? "\n" : "", col->name,
+                       all[i]->view_sql ? "view" : "table", all[i]->name, u->name);
         }
-    return DD_OK;
+    *what = *n && buf_ok(&b) ? arena_strndup(ctx->stmt, (const char *)b.data, b.len) : NULL;
+    bool oom = *n && !*what;
+    buf_free(&b);
+    return oom ? DD_ENOMEM : DD_OK;
 }
 
 static int drop_types(SqlCtx *ctx, TypeStmt *s, Plan *p)
@@ -108,6 +130,8 @@ static int drop_types(SqlCtx *ctx, TypeStmt *s, Plan *p)
     if (!p->drop) return DD_ENOMEM;
     for (int i = 0; i < s->n; i++) {
         const TableInfo *t = resolve_type_present(ctx, s->names[i]);
+        if (t && s->domain && t->utype->kind != 'd')
+            return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[i], "\"%s\" is not a domain", t->name);
         if (!t) {
             if (builtin_type(s->names[i]))
                 return dd_err(ctx->err, DD_EDEPENDENT_OBJECTS, s->locs[i],
@@ -119,18 +143,18 @@ static int drop_types(SqlCtx *ctx, TypeStmt *s, Plan *p)
             continue;
         }
         const char *what;
-        int n, rc = type_users(ctx, t->id, &what, &n);
+        int n, rc = type_users(ctx, t, &what, &n);
         if (rc) return rc;
         if (n && !s->cascade) {
             dd_err(ctx->err, DD_EDEPENDENT_OBJECTS, -1, "cannot drop type %s because other objects depend on it", t->name);
-            if (n == 1) dd_err_detail(ctx->err, "%s depends on type %s", what, t->name);
-            else dd_err_detail(ctx->err, "%s depends on type %s and %d other objects", what, t->name, n - 1);
+            dd_err_detail(ctx->err, "%s", what);
             dd_err_hint(ctx->err, "Use DROP ... CASCADE to drop the dependent objects too.");
             return DD_EDEPENDENT_OBJECTS;
         }
         if (n)
             return dd_err(ctx->err, DD_EFEATURE, -1,
-                          "DROP TYPE ... CASCADE of a type that columns use is not supported yet (drop the columns first)");
+                          "DROP %s ... CASCADE of a type that columns or domains use is not supported yet (drop them first)",
+                          s->domain ? "DOMAIN" : "TYPE");
         bool dup = false;
         for (int j = 0; j < p->ndrop && !dup; j++) dup = p->drop[j]->id == t->id;
         if (!dup) p->drop[p->ndrop++] = t;
@@ -206,16 +230,213 @@ static int rename_value(SqlCtx *ctx, TypeStmt *s, const TableInfo *t0, Plan *p)
     return DD_OK;
 }
 
+/* The text of DEFAULT e (as written), checked by compiling it to the
+ * domain's base type. */
+static int domain_default_text(SqlCtx *ctx, TypeStmt *s, TypeId base, i32 typmod, char **out)
+{
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.agg_forbidden = "DEFAULT expressions";
+    ExprProg *pr;
+    int rc = expr_compile_as(&cc, s->default_, base, typmod, &pr);
+    if (rc == DD_EUNDEFINED_COLUMN || rc == DD_EUNDEFINED_TABLE)
+        return dd_err(ctx->err, DD_EFEATURE, s->default_->loc, "cannot use column reference in DEFAULT expression");
+    if (rc) return rc;
+    int len = s->default_end - s->default_->loc;
+    if (len <= 0 || !ctx->sql) return dd_err(ctx->err, DD_EINTERNAL, s->default_->loc, "DEFAULT without text");
+    *out = arena_strndup(ctx->stmt, ctx->sql + s->default_->loc, (size_t)len);
+    return *out ? DD_OK : DD_ENOMEM;
+}
+
+static bool check_named(const UserType *u, const char *name)
+{
+    for (int i = 0; i < u->nchecks; i++)
+        if (strcmp(u->checks[i].name, name) == 0) return true;
+    return false;
+}
+
+/* Adds CHECK constraint c to domain t (a version being made; u its
+ * UserType): its expression compiled over VALUE (*prog), its name given or
+ * chosen as PostgreSQL does (d_check, d_check1, ...). */
+static int domain_add_check(SqlCtx *ctx, TableInfo *t, UserType *u, const Constraint *c, ExprProg **prog)
+{
+    int rc = domain_compile_check(ctx, (TypeId)u->base_type, u->base_typmod, c->check, prog);
+    if (rc) return rc;
+    char *name = c->name;
+    if (name && check_named(u, name))
+        return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, c->loc, "constraint \"%s\" for domain \"%s\" already exists", name,
+                      t->name);
+    for (int k = 0; !name; k++) {
+        char *cand = k ? arena_printf(ctx->stmt, "%s_check%d", t->name, k) : arena_printf(ctx->stmt, "%s_check", t->name);
+        if (!cand) return DD_ENOMEM;
+        if (!check_named(u, cand)) name = cand;
+    }
+    CheckInfo *nc = arena_alloc(ctx->stmt, sizeof(CheckInfo) * (size_t)(u->nchecks + 1));
+    char *text = arena_strndup(ctx->stmt, ctx->sql + c->check_start, (size_t)(c->check_end - c->check_start));
+    if (!nc || !text) return DD_ENOMEM;
+    if (u->nchecks) memcpy(nc, u->checks, sizeof(CheckInfo) * (size_t)u->nchecks);
+    nc[u->nchecks].name = name;
+    nc[u->nchecks].expr_sql = text;
+    u->checks = nc;
+    u->nchecks++;
+    return DD_OK;
+}
+
+static int create_domain(SqlCtx *ctx, TypeStmt *s, Plan *p)
+{
+    const char *name = s->names[0];
+    p->kind = PLAN_CREATE_TABLE;
+    if (resolve_type_present(ctx, name) || builtin_type(name))
+        return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, s->locs[0], "type \"%s\" already exists", name);
+    if (strlen(name) > CAT_MAX_NAME)
+        return dd_err(ctx->err, DD_ENAME_TOO_LONG, s->locs[0], "type name \"%s\" is too long", name);
+    TypeId bt;
+    i32 btm;
+    u32 bdom;
+    int rc = sql_type_from_name(ctx, &s->base, &bt, &btm, &bdom);
+    if (rc) return rc;
+    if (bt == TYPE_BPCHAR && btm < 0 && !bdom) btm = 1;   /* char = char(1) */
+    TableInfo *t = arena_zalloc(ctx->stmt, sizeof(TableInfo));
+    UserType *u = arena_zalloc(ctx->stmt, sizeof(UserType));
+    if (!t || !u || !(t->name = arena_strdup(ctx->stmt, name))) return DD_ENOMEM;
+    u->kind = 'd';
+    u->base_type = (u16)bt;
+    u->base_typmod = btm;
+    u->base_domain = bdom;
+    u->not_null = s->not_null == 1;
+    if (s->default_ && (rc = domain_default_text(ctx, s, bt, btm, &u->default_sql))) return rc;
+    for (int i = 0; i < s->nchecks; i++) {
+        ExprProg *pr;
+        if ((rc = domain_add_check(ctx, t, u, s->checks[i], &pr))) return rc;
+    }
+    t->utype = u;
+    t->id = store_new_table_id(ctx->store);
+    t->next_col_id = 1;
+    p->new_table = t;
+    return DD_OK;
+}
+
+/* Whether column domain `dom` is domain id or a domain over it. */
+static bool domain_within(SqlCtx *ctx, u32 dom, u32 id)
+{
+    for (int depth = 0; dom && depth < 64; depth++) {
+        if (dom == id) return true;
+        const TableInfo *d = domain_lookup(ctx, dom);
+        dom = d ? d->utype->base_domain : 0;
+    }
+    return false;
+}
+
+/* ALTER DOMAIN SET NOT NULL (pr NULL) or ADD CONSTRAINT (pr the new CHECK):
+ * every row of every column of domain `id` (or of a domain over it) must
+ * pass: 23502 / 23514 naming the first column that does not. */
+static int domain_check_rows(SqlCtx *ctx, u32 id, ExprProg *pr)
+{
+    const TableInfo **all;
+    int nt;
+    int rc = present_tables(ctx, &all, &nt);
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    for (int i = 0; !rc && i < nt; i++) {
+        const TableInfo *t = all[i];
+        if (t->view_sql || t->sequence) continue;
+        for (int c = 0; !rc && c < t->ncols; c++) {
+            const ColumnInfo *col = &t->cols[c];
+            if (col->dropped || !domain_within(ctx, col->domain, id)) continue;
+            Op *scan = op_scan(ctx, t, TMODE_PRESENT, 0, 0, NULL);
+            if (!scan) return DD_ENOMEM;
+            rc = op_open(ctx, scan);
+            bool bad = false;
+            while (!rc && !bad) {
+                Value *r;
+                ArenaMark m = arena_mark(ctx->row);
+                int n = op_next(ctx, scan, &r);
+                if (n < 0) { rc = -n; break; }
+                if (n == 0) break;
+                if (!pr) {
+                    bad = r[c].isnull;
+                } else {
+                    Value out;
+                    rc = expr_eval(pr, &env, &r[c], &out);
+                    bad = !rc && !out.isnull && !out.v.b;
+                }
+                arena_rewind(ctx->row, m);
+            }
+            op_close(ctx, scan);
+            if (!rc && bad)
+                rc = pr ? dd_err(ctx->err, DD_ECHECK_VIOLATION, -1,
+                                 "column \"%s\" of table \"%s\" contains values that violate the new constraint",
+                                 col->name, t->name)
+                        : dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of table \"%s\" contains null values",
+                                 col->name, t->name);
+        }
+    }
+    return rc;
+}
+
+static int alter_domain(SqlCtx *ctx, TypeStmt *s, const TableInfo *t0, Plan *p)
+{
+    TableInfo *t = table_copy(ctx->stmt, t0);
+    if (!t) return DD_ENOMEM;
+    UserType *u = t->utype;
+    int rc = DD_OK;
+    switch (s->alter) {
+    case 'S':
+        if ((rc = domain_default_text(ctx, s, (TypeId)u->base_type, u->base_typmod, &u->default_sql))) return rc;
+        break;
+    case 'D': u->default_sql = NULL; break;
+    case 'N':
+        if (!u->not_null && (rc = domain_check_rows(ctx, t->id, NULL))) return rc;
+        u->not_null = true;
+        break;
+    case 'n': u->not_null = false; break;
+    case 'A': {
+        ExprProg *pr;
+        if ((rc = domain_add_check(ctx, t, u, s->checks[0], &pr))) return rc;
+        if ((rc = domain_check_rows(ctx, t->id, pr))) return rc;
+        break;
+    }
+    default: {   /* 'X': DROP CONSTRAINT */
+        int k = -1;
+        for (int i = 0; i < u->nchecks; i++)
+            if (strcmp(u->checks[i].name, s->cname) == 0) k = i;
+        if (k < 0) {
+            if (!s->if_exists)
+                return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, s->cname_loc, "constraint \"%s\" of domain \"%s\" does not exist",
+                              s->cname, t->name);
+            p->notice = arena_printf(ctx->stmt, "constraint \"%s\" of domain \"%s\" does not exist, skipping", s->cname,
+                                     t->name);
+            p->notice_state = "00000";
+            return DD_OK;
+        }
+        memmove(&u->checks[k], &u->checks[k + 1], sizeof(CheckInfo) * (size_t)(u->nchecks - k - 1));
+        u->nchecks--;
+        break;
+    }
+    }
+    p->new_table = t;
+    return DD_OK;
+}
+
 int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p)
 {
-    static const char *const tags[] = {"CREATE TYPE", "ALTER TYPE", "ALTER TYPE", "ALTER TYPE", "DROP TYPE"};
-    p->tag = tags[s->action];
+    static const char *const tags[] = {"CREATE TYPE", "ALTER TYPE", "ALTER TYPE", "ALTER TYPE", "DROP TYPE",
+                                       "CREATE DOMAIN", "ALTER DOMAIN"};
+    p->tag = s->action == TYPE_DROP && s->domain ? "DROP DOMAIN" : tags[s->action];
     if (ctx->read_only) return read_only(ctx, p->tag);
     if (s->action == TYPE_CREATE_ENUM) return create_enum(ctx, s, p);
+    if (s->action == TYPE_CREATE_DOMAIN) return create_domain(ctx, s, p);
     if (s->action == TYPE_DROP) return drop_types(ctx, s, p);
     p->kind = PLAN_ALTER_TABLE;
     const TableInfo *t0 = resolve_type_present(ctx, s->names[0]);
     if (!t0) return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, s->locs[0], "type \"%s\" does not exist", s->names[0]);
+    if (s->action == TYPE_ALTER_DOMAIN) {
+        if (t0->utype->kind != 'd')   /* PostgreSQL quotes the name in DROP DOMAIN's message, not here */
+            return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[0], "%s is not a domain", t0->name);
+        return alter_domain(ctx, s, t0, p);
+    }
+    if ((s->action == TYPE_ADD_VALUE || s->action == TYPE_RENAME_VALUE) && t0->utype->kind != 'e')
+        return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[0], "%s is not an enum", t0->name);
     switch (s->action) {
     case TYPE_ADD_VALUE: return add_value(ctx, s, t0, p);
     case TYPE_RENAME_VALUE: return rename_value(ctx, s, t0, p);

@@ -292,6 +292,13 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
             u->labels[i].key = t->utype->labels[i].key;
             if (!(u->labels[i].label = arena_strdup(a, t->utype->labels[i].label))) return NULL;
         }
+        if (t->utype->default_sql && !(u->default_sql = arena_strdup(a, t->utype->default_sql))) return NULL;
+        if (!(u->checks = arena_alloc(a, sizeof(CheckInfo) * (size_t)(t->utype->nchecks + 1)))) return NULL;
+        for (int i = 0; i < u->nchecks; i++) {
+            u->checks[i].name = arena_strdup(a, t->utype->checks[i].name);
+            u->checks[i].expr_sql = arena_strdup(a, t->utype->checks[i].expr_sql);
+            if (!u->checks[i].name || !u->checks[i].expr_sql) return NULL;
+        }
     }
     c->checks = arena_alloc(a, sizeof(CheckInfo) * (size_t)(t->nchecks + 1));
     c->fks = arena_alloc(a, sizeof(ForeignKeyInfo) * (size_t)(t->nfks + 1));
