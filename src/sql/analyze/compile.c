@@ -798,6 +798,7 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
                 return rc;
             }
             a->type = at == TYPE_UNKNOWN ? TYPE_TEXT : at;
+            a->typmod = at == TYPE_ENUM ? a->arg->typmod : -1;
             break;
         case AGG_BOOL_AND: case AGG_BOOL_OR:
             if (at != TYPE_BOOL)
@@ -1321,6 +1322,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         i.a = cc->ngroup + (cc->ngsets ? 1 : 0) + idx;
         i.type = (u8)cc->aggs[idx]->type;
         f->type = cc->aggs[idx]->type;
+        if (f->type == TYPE_ENUM) f->typmod = cc->aggs[idx]->typmod;
         f->constant = false;
         f->depth = DD_MAX(f->depth, 1);
         return frag_emit(f, i);
@@ -1408,11 +1410,14 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         (strcmp(name, "nullif") == 0 || strcmp(name, "greatest") == 0 || strcmp(name, "least") == 0))
         rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: json %s %s",
                     name[0] == 'n' ? "=" : name[0] == 'g' ? ">" : "<", n > 1 ? arg_type_name(fs[1].type) : "json");
+    i32 etm = enum_typmod(fs, n);   /* untyped arguments read as labels of the enum argument's type */
     for (int i = 0; !rc && i < n; i++) {
-        if (types[i] != fs[i].type) rc = coerce(b, &fs[i], types[i], -1, false, e->u.func.args[i]->loc);
+        if (types[i] != fs[i].type)
+            rc = coerce(b, &fs[i], types[i], types[i] == TYPE_ENUM ? etm : -1, false, e->u.func.args[i]->loc);
     }
     for (int i = 0; !rc && i < n; i++) rc = frag_append(f, &fs[i], i);
     if (!rc) rc = emit_call(f, fd, n, ret, e->loc);
+    if (!rc && ret == TYPE_ENUM) f->typmod = etm;
     if (!rc && vi >= 0) {
         /* func_variadic_call spreads the array, then calls fd */
         f->code[f->n - 1].fn = func_variadic_call;
@@ -2008,6 +2013,7 @@ static int compile_any(Builder *b, Expr *e, Frag *f)
     if (!rc && unknownish(fs[1].type)) {
         TypeId et = unknownish(fs[0].type) ? TYPE_TEXT : fs[0].type;
         if (type_has_array(et)) rc = coerce(b, &fs[1], type_array_of(et), -1, false, arr->loc);
+        else if (et == TYPE_ENUM) rc = no_array_type(b, et, arr->loc);
     }
     if (!rc && !type_is_array(fs[1].type))
         rc = err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "op ANY/ALL (array) requires array on right side");

@@ -149,6 +149,7 @@ typedef struct AggSpec {
                                    aggregates' results do not depend on it) */
     bool *ord_desc, *ord_nulls_first;
     TypeId type;            /* result type */
+    i32 typmod;             /* min / max of an enum: the enum's id (the result's typmod), else -1 */
     Expr *ast;              /* to reuse identical calls */
 } AggSpec;
 

@@ -478,7 +478,7 @@ typedef struct TypeStmt {
      * NULL | CHECK (e)}] ...; ALTER DOMAIN name {SET DEFAULT e | DROP
      * DEFAULT | SET NOT NULL | DROP NOT NULL | ADD [CONSTRAINT n] CHECK (e)
      * | DROP CONSTRAINT [IF EXISTS] n [CASCADE | RESTRICT]}; DROP DOMAIN */
-    bool domain;                      /* DROP DOMAIN (not DROP TYPE) */
+    bool domain;                      /* DROP DOMAIN (not DROP TYPE), ALTER DOMAIN ... RENAME TO */
     TypeName base;
     Expr *default_; int default_end;  /* DEFAULT e and where its text ends */
     int not_null;                     /* -1 not said, 0 NULL, 1 NOT NULL */

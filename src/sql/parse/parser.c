@@ -3511,6 +3511,13 @@ static int parse_alter_domain(Parser *p, Stmt *st)
         ty->alter = 'A';
         return parse_domain_check(p, ty, cname, cloc);
     }
+    if (is_name(t, "rename") && is_kw(peek(p, 1), KW_TO)) {
+        advance(p);
+        advance(p);
+        ty->action = TYPE_RENAME;
+        ty->domain = true;
+        return parse_colid(p, &ty->new_name, &ty->new_loc);
+    }
     if (is_name(t, "drop") && is_kw(peek(p, 1), KW_CONSTRAINT)) {
         advance(p);
         advance(p);

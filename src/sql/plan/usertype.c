@@ -435,6 +435,9 @@ int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p)
             return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[0], "%s is not a domain", t0->name);
         return alter_domain(ctx, s, t0, p);
     }
+    if (s->action == TYPE_RENAME && s->domain && t0->utype->kind != 'd')
+        return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[0], "%s is not a domain", t0->name);
+    if (s->action == TYPE_RENAME && s->domain) p->tag = "ALTER DOMAIN";
     if ((s->action == TYPE_ADD_VALUE || s->action == TYPE_RENAME_VALUE) && t0->utype->kind != 'e')
         return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[0], "%s is not an enum", t0->name);
     switch (s->action) {

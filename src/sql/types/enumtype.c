@@ -31,7 +31,10 @@ int enum_in(u32 etype, const char *s, size_t len, const ValueCtx *ctx, Value *ou
 {
     const TableInfo *t;
     const UserType *u = enum_def(etype, ctx, &t);
-    if (!u) return dd_err(err, DD_EINTERNAL, -1, "enum type %u is not known here", etype);
+    if (!u)
+        return etype ? dd_err(err, DD_EINTERNAL, -1, "enum type %u is not known here", etype)
+                     : dd_err(err, DD_EFEATURE, -1, "which enum type \"%.*s\" belongs to is not known here: cast it (x::type)",
+                              (int)(len > 100 ? 100 : len), s);
     for (int i = 0; i < u->nlabels; i++) {
         const char *l = u->labels[i].label;
         if (strlen(l) == len && memcmp(l, s, len) == 0) {
