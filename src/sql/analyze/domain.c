@@ -157,10 +157,10 @@ int domain_cast_fn(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     return rc;
 }
 
-bool domain_not_null(SqlCtx *ctx, u32 id)
+bool domain_has_rules(SqlCtx *ctx, u32 id)
 {
     for (const TableInfo *t = domain_lookup(ctx, id); t; t = domain_lookup(ctx, t->utype->base_domain)) {
-        if (t->utype->not_null) return true;
+        if (t->utype->not_null || t->utype->default_sql || t->utype->nchecks) return true;
         if (!t->utype->base_domain) break;
     }
     return false;

@@ -26,8 +26,8 @@ int domain_check(SqlCtx *ctx, const DomainProg *d, const Value *v);
 int domain_compile_check(SqlCtx *ctx, TypeId base, i32 typmod, Expr *e, ExprProg **out);
 /* The DEFAULT of domain id or of the nearest domain under it (SQL text), or NULL. */
 const char *domain_default(SqlCtx *ctx, u32 id);
-/* Whether domain id or one under it is NOT NULL. */
-bool domain_not_null(SqlCtx *ctx, u32 id);
+/* Whether domain id or one under it has a constraint or a DEFAULT. */
+bool domain_has_rules(SqlCtx *ctx, u32 id);
 /* XOP_FUNC implementation of a cast to a domain: its state is the
  * DomainProg; returns its argument once checked. */
 int domain_cast_fn(EvalEnv *env, const Value *a, int n, Value *out, int loc);

@@ -2002,9 +2002,10 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             ColumnInfo *col = &t->cols[t->ncols - 1];
             col->typmod = tm;
             col->domain = domain;
-            if (domain && any && !cd->default_ && (domain_default(ctx, domain) || domain_not_null(ctx, domain)))
+            if (domain && domain_has_rules(ctx, domain) && !any && (rc = table_has_rows(ctx, t0, &any))) return rc;
+            if (domain && any && domain_has_rules(ctx, domain))
                 return dd_err(ctx->err, DD_EFEATURE, cd->loc,
-                              "ALTER TABLE ADD COLUMN of a domain with a DEFAULT or NOT NULL on a table with rows is not supported yet");
+                              "ALTER TABLE ADD COLUMN of a domain with constraints or a DEFAULT on a table with rows is not supported yet");
             if (ty == TYPE_BPCHAR && col->typmod < 0) col->typmod = 1;
             col->not_null = cd->not_null;
             if (cd->default_ && (rc = added_default(ctx, cd, t, col, any))) return rc;
