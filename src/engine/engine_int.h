@@ -137,6 +137,9 @@ struct driftdb_stmt {
                                   (FOR SYSTEM_TIME AS OF $n): describe portals anew */
     int nparams;
     TypeId *ptypes;            /* [nparams], all resolved */
+    bool *puntyped;            /* [nparams]: no context typed it (ptypes says text); its
+                                  text is bound as an untyped literal, which an enum
+                                  context reads as a label */
     Describe desc;
 };
 

@@ -1234,8 +1234,13 @@ static int prepare_text(driftdb_session *s, const char *sql, size_t len, int nty
                       &st->txn_exit, &st->desc_per_portal, e);
     if (rc) goto fail;
     /* what no context decided is text */
+    st->puntyped = arena_zalloc(&st->arena, sizeof(bool) * (size_t)(st->nparams ? st->nparams : 1));
+    if (!st->puntyped) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
     for (int i = 0; i < st->nparams; i++)
-        if (st->ptypes[i] == TYPE_UNKNOWN || st->ptypes[i] == TYPE_NULLTYPE) st->ptypes[i] = TYPE_TEXT;
+        if (st->ptypes[i] == TYPE_UNKNOWN || st->ptypes[i] == TYPE_NULLTYPE) {
+            st->ptypes[i] = TYPE_TEXT;
+            st->puntyped[i] = true;
+        }
     *out = st;
     return DD_OK;
 fail:
@@ -1438,7 +1443,8 @@ int driftdb_bind(driftdb_session *s, driftdb_stmt *st, int n, const driftdb_para
             rc = dd_err(e, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\" in parameter $%d", i + 1);
         } else {
             /* payloads are copied into vc.arena, the portal's */
-            rc = val_from_text(t, -1, pp->data, pp->len, &vc, &p->params[i], e);
+            rc = val_from_text(t == TYPE_TEXT && st->puntyped[i] ? TYPE_UNKNOWN : t, -1, pp->data, pp->len, &vc,
+                               &p->params[i], e);
         }
         if (rc) goto fail;
     }

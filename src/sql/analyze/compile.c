@@ -145,12 +145,20 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
         t != TYPE_NULLTYPE) {
         /* an untyped $n takes the type its context needs (describing only:
          * when executing, parameters are typed constants); where an enum is
-         * needed it is text, cast to the enum (whose labels the client
-         * sends) */
-        TypeId pt = t == TYPE_ENUM ? TYPE_TEXT : t;
-        cc->sql->param_types[f->code[0].a - 1] = pt;
-        f->code[0].type = (u8)pt;
-        f->type = pt;
+         * needed it stays untyped (the client sends a label), cast to the
+         * enum */
+        if (t == TYPE_ENUM) {
+            ExprInstr i = ins_make(XOP_CAST, loc);
+            i.type = (u8)t;
+            i.typmod = typmod;
+            i.flags = 1;
+            f->type = t;
+            f->typmod = typmod;
+            return frag_emit(f, i);
+        }
+        cc->sql->param_types[f->code[0].a - 1] = t;
+        f->code[0].type = (u8)t;
+        f->type = t;
         f->typmod = -1;
     }
     if (f->type == t && (typmod < 0 || f->typmod == typmod) && !explicit_cast) return DD_OK;
@@ -1410,7 +1418,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         (strcmp(name, "nullif") == 0 || strcmp(name, "greatest") == 0 || strcmp(name, "least") == 0))
         rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: json %s %s",
                     name[0] == 'n' ? "=" : name[0] == 'g' ? ">" : "<", n > 1 ? arg_type_name(fs[1].type) : "json");
-    i32 etm = enum_typmod(fs, n);   /* untyped arguments read as labels of the enum argument's type */
+    i32 etm = rc ? -1 : enum_typmod(fs, n);   /* untyped arguments read as labels of the enum argument's type */
     for (int i = 0; !rc && i < n; i++) {
         if (types[i] != fs[i].type)
             rc = coerce(b, &fs[i], types[i], types[i] == TYPE_ENUM ? etm : -1, false, e->u.func.args[i]->loc);
