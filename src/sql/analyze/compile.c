@@ -676,6 +676,7 @@ static int compile_case_in(Builder *b, Expr *e, Frag *f)
         }
         if (!rc) rc = frag_append(f, &vals[n], 0);
         f->type = t;
+        if (t == TYPE_ENUM) f->typmod = tm;
     }
     for (int i = 0; conds && i < n; i++) frag_free(&conds[i]);
     for (int i = 0; vals && i < nv; i++) frag_free(&vals[i]);
@@ -709,6 +710,7 @@ static int compile_coalesce_in(Builder *b, Expr *e, Frag *f)
             }
         }
         f->type = t;
+        if (t == TYPE_ENUM) f->typmod = fs[0].typmod;   /* compile_list_common gave each the enum's */
     }
     for (int i = 0; i < n; i++) frag_free(&fs[i]);
     dd_free(fs);
@@ -1456,7 +1458,7 @@ static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int loc, in
         return err_at(cc, DD_ESTACK_DEPTH, loc, "stack depth limit exceeded");
     if (!cc->sql->plan_subquery)
         return err_at(cc, DD_EINTERNAL, loc, "no planner for subqueries in this context");
-    int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->type);
+    int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->type, &l->typmod);
     if (rc) return rc;
     if ((kind == SUBLINK_SCALAR || kind == SUBLINK_ARRAY) && ncols != 1)
         return err_at(cc, DD_ESYNTAX, oploc, "subquery must return only one column");
@@ -1476,7 +1478,7 @@ static int emit_sublink(Frag *f, SubLink *l, int below, u8 flags, int loc)
     i.flags = flags;
     i.type = (u8)(l->kind == SUBLINK_SCALAR ? l->type : l->kind == SUBLINK_ARRAY ? l->type : TYPE_BOOL);
     f->type = (TypeId)i.type;
-    f->typmod = -1;
+    f->typmod = l->kind == SUBLINK_SCALAR && l->type == TYPE_ENUM ? l->typmod : -1;
     f->constant = false;
     f->depth = DD_MAX(f->depth, below + 1);
     return frag_emit(f, i);
@@ -1494,10 +1496,11 @@ static int compile_in_sublink(Builder *b, Expr *e, Frag *f)
     static const char *const ops[] = {[BOP_EQ] = "=", [BOP_NE] = "<>", [BOP_LT] = "<", [BOP_LE] = "<=",
                                       [BOP_GT] = ">", [BOP_GE] = ">="};
     int cmp = e->u.in.cmp ? e->u.in.cmp : BOP_EQ;
-    if (a == TYPE_UNKNOWN || a == TYPE_NULLTYPE) rc = coerce(b, f, l->type, -1, false, e->u.in.arg->loc);
-    else if (!type_common(a, l->type, &t))
+    if (a == TYPE_UNKNOWN || a == TYPE_NULLTYPE)
+        rc = coerce(b, f, l->type, l->type == TYPE_ENUM ? l->typmod : -1, false, e->u.in.arg->loc);
+    else if (!type_common(a, l->type, &t) || (a == TYPE_ENUM && f->typmod != l->typmod))
         rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
-                    type_name(a), ops[cmp], type_name(l->type));
+                    type_label(b->cc, a, f->typmod), ops[cmp], type_label(b->cc, l->type, l->typmod));
     /* flags: bit0 NOT IN, bit1 ALL; sub: the comparison (0: IN's =) */
     if (!rc) rc = emit_sublink(f, l, 0, (e->u.in.negated ? 1 : 0) | (e->u.in.all ? 2 : 0), e->oploc);
     if (!rc && e->u.in.cmp) f->code[f->n - 1].sub = (u8)e->u.in.cmp;

@@ -107,6 +107,7 @@ typedef struct SubLink {
     SubLinkKind kind;
     struct Op *root;        /* the planned query */
     TypeId type;            /* type of its first column */
+    i32 typmod;             /* and its typmod (an enum's id) */
     int loc;
     bool done;              /* vals / nvals valid */
     Value *vals; int nvals; /* SCALAR: at most 1; EXISTS: 0 or 1 (no values); IN, ARRAY: all */

@@ -1546,6 +1546,9 @@ static int ctas_columns(SqlCtx *ctx, CreateTableStmt *s, TableInfo *t, Plan *sel
                           "column name \"%s\" conflicts with a system column name", name);
         TypeId ty = sel->cols[i].type;
         if (ty == TYPE_UNKNOWN || ty == TYPE_NULLTYPE) ty = TYPE_TEXT;
+        if (ty == TYPE_ENUM && sel->cols[i].typmod <= 0)
+            return dd_err(ctx->err, DD_EFEATURE, -1, "the enum type of column \"%s\" is not known here: cast it (x::type)",
+                          name);
         int rc = add_column(ctx, t, name, ty, -1);
         if (rc) return rc;
         t->cols[t->ncols - 1].typmod = sel->cols[i].typmod;

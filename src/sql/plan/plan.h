@@ -95,7 +95,8 @@ struct Plan {
 /* select.c */
 int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p);
 /* Plans subquery s of an expression (SqlCtx.plan_subquery). */
-int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId *type0);
+int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId *type0,
+                    i32 *typmod0);
 /* Builds the scope relation of a table (visible columns + history). */
 /* Adds a WHERE filter, choosing a primary key or index access path. */
 int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, ScopeRel *rel,

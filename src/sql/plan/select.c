@@ -927,7 +927,8 @@ static int with_clause(SqlCtx *ctx, SelectStmt *s, const Scope *env, const CteDe
     return DD_OK;
 }
 
-int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId *type0)
+int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId *type0,
+                    i32 *typmod0)
 {
     Plan *p = arena_zalloc(ctx->stmt, sizeof(Plan));
     if (!p) return DD_ENOMEM;
@@ -936,6 +937,7 @@ int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, i
     *root = p->root;
     *ncols = p->ncols;
     *type0 = p->ncols ? p->cols[0].type : TYPE_TEXT;
+    *typmod0 = p->ncols && !p->cols[0].untyped ? p->cols[0].typmod : -1;
     return DD_OK;
 }
 

@@ -72,10 +72,10 @@ typedef struct SqlCtx {
                                 FOR SYSTEM_TIME point that is a parameter */
     /* Plans subquery s of an expression compiled in scope (its columns are
      * outer references there): the operator tree, its number of columns
-     * and the first one's type.  Set by sql_prepare: analysis asks the
+     * and the first one's type and typmod.  Set by sql_prepare: analysis asks the
      * planner above it (plan/select.c) without including it. */
     int (*plan_subquery)(struct SqlCtx *ctx, SelectStmt *s, const struct Scope *scope, struct Op **root,
-                         int *ncols, TypeId *type0);
+                         int *ncols, TypeId *type0, i32 *typmod0);
     struct IndexExprs *ixexprs;   /* index expressions compiled for this statement (plan/indexddl.c) */
     /* While a view's query is planned: the FOR SYSTEM_TIME clause of the
      * view's reference (points already resolved to seqs), which the
