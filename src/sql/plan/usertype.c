@@ -19,7 +19,9 @@
  * in every column of the domain or of a domain over it.
  */
 #include "plan_int.h"
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 
 #define ENUM_KEY_STEP ((i64)1 << 32)
 #define ENUM_MAX_LABEL 63   /* NAMEDATALEN - 1 */
@@ -83,6 +85,73 @@ static int create_enum(SqlCtx *ctx, TypeStmt *s, Plan *p)
     return DD_OK;
 }
 
+/* Whether SQL text names `name` as a word (outside string literals; a
+ * quoted identifier counts too).  Conservative: a column of that name
+ * counts as well. */
+static bool text_names(const char *sql, const char *name)
+{
+    size_t n = strlen(name);
+    bool in_str = false;
+    for (const char *c = sql; c && *c; c++) {
+        if (*c == '\'') { in_str = !in_str; continue; }
+        if (in_str) continue;
+        bool start = c == sql || !(isalnum((unsigned char)c[-1]) || c[-1] == '_');
+        if (start && strncasecmp(c, name, n) == 0 && !(isalnum((unsigned char)c[n]) || c[n] == '_' || c[n] == '$'))
+            return true;
+    }
+    return false;
+}
+
+/* The first relation or type whose SQL text kept in the catalog (a
+ * DEFAULT, a CHECK, an index expression, a view's query, a domain's
+ * DEFAULT or CHECK) names type t: its name, and *kind "table", "view" or
+ * "type"; NULL when none. */
+static const char *text_user(SqlCtx *ctx, const TableInfo *t, const char **kind, int *rc)
+{
+    const TableInfo **all, **types;
+    int nt, ny;
+    *rc = present_tables(ctx, &all, &nt);
+    if (!*rc) *rc = present_types(ctx, &types, &ny);
+    if (*rc) return NULL;
+    for (int i = 0; i < nt; i++) {
+        const TableInfo *r = all[i];
+        bool by = r->view_sql && text_names(r->view_sql, t->name);
+        for (int c = 0; c < r->ncols && !by; c++)
+            by = !r->cols[c].dropped && r->cols[c].default_sql && text_names(r->cols[c].default_sql, t->name);
+        for (int c = 0; c < r->nchecks && !by; c++) by = text_names(r->checks[c].expr_sql, t->name);
+        for (int x = 0; x < r->nindexes && !by; x++)
+            for (int k = 0; r->indexes[x].exprs && k < r->indexes[x].ncols && !by; k++)
+                by = r->indexes[x].exprs[k] && text_names(r->indexes[x].exprs[k], t->name);
+        if (by) {
+            *kind = r->view_sql ? "view" : "table";
+            return r->name;
+        }
+    }
+    for (int i = 0; i < ny; i++) {
+        const UserType *d = types[i]->utype;
+        bool by = types[i]->id != t->id && d->default_sql && text_names(d->default_sql, t->name);
+        for (int c = 0; c < d->nchecks && !by && types[i]->id != t->id; c++) by = text_names(d->checks[c].expr_sql, t->name);
+        if (by) {
+            *kind = "type";
+            return types[i]->name;
+        }
+    }
+    return NULL;
+}
+
+/* ALTER TYPE / DOMAIN t RENAME: 0A000 while SQL text kept in the catalog
+ * names t, which would not follow the rename. */
+static int rename_users(SqlCtx *ctx, const TableInfo *t)
+{
+    const char *kind;
+    int rc;
+    const char *by = text_user(ctx, t, &kind, &rc);
+    if (rc || !by) return rc;
+    return dd_err(ctx->err, DD_EFEATURE, -1,
+                  "renaming type %s while %s \"%s\" names it in an expression is not supported (drop that, rename, "
+                  "create it again)", t->name, kind, by);
+}
+
 /* Whether a column or a domain of base domain `dom` (0: none) and type
  * ty / typmod depends on type object u directly: u's domain, or u's enum
  * outside a domain. */
@@ -117,6 +186,13 @@ static int type_users(SqlCtx *ctx, const TableInfo *u, const char **what, int *n
             buf_printf(&b, "%scolumn %s of %s %s depends on type %s", (*n)++ ? "\n" : "", col->name,
                        all[i]->view_sql ? "view" : "table", all[i]->name, u->name);
         }
+    /* an expression kept as text (PostgreSQL records these dependencies too) */
+    const char *kind, *by = text_user(ctx, u, &kind, &rc);
+    if (rc) {
+        buf_free(&b);
+        return rc;
+    }
+    if (by) buf_printf(&b, "%s%s %s depends on type %s", (*n)++ ? "\n" : "", kind, by, u->name);
     *what = *n && buf_ok(&b) ? arena_strndup(ctx->stmt, (const char *)b.data, b.len) : NULL;
     bool oom = *n && !*what;
     buf_free(&b);
@@ -448,6 +524,8 @@ int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p)
             return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, s->new_loc, "type \"%s\" already exists", s->new_name);
         if (strlen(s->new_name) > CAT_MAX_NAME)
             return dd_err(ctx->err, DD_ENAME_TOO_LONG, s->new_loc, "type name \"%s\" is too long", s->new_name);
+        int rc = rename_users(ctx, t0);
+        if (rc) return rc;
         TableInfo *t = table_copy(ctx->stmt, t0);
         if (!t || !(t->name = arena_strdup(ctx->stmt, s->new_name))) return DD_ENOMEM;
         p->new_table = t;
