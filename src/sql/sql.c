@@ -5,6 +5,7 @@
  */
 #include "sql.h"
 #include "plan/plan.h"
+#include "analyze/domain.h"
 #include "types/rowcodec.h"
 #include <string.h>
 #include <stdio.h>
@@ -121,6 +122,8 @@ static int plan_show_columns(SqlCtx *ctx, Plan *p, const char *table)
             snprintf(tn, sizeof(tn), "%s", enum_type_name((u32)c->typmod, &ctx->vctx));
         else
             snprintf(tn, sizeof(tn), "%s", type_name(ty));
+        const TableInfo *dom = c->domain ? domain_lookup(ctx, c->domain) : NULL;
+        if (dom) snprintf(tn, sizeof(tn), "%s", dom->name);   /* a domain column: the domain */
         r[1] = text_val(ctx, tn);
         r[2] = val_bool(!(c->not_null || pk));
         r[3] = val_bool(pk);
