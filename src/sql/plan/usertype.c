@@ -20,11 +20,14 @@
  */
 #include "plan_int.h"
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define ENUM_KEY_STEP ((i64)1 << 32)
 #define ENUM_MAX_LABEL 63   /* NAMEDATALEN - 1 */
+#define ENUM_MAX_LABELS 100000   /* a catalog record's counts stop there (store/catalog.c) */
+#define DOMAIN_MAX_TEXT (1 << 20)   /* a DEFAULT's or CHECK's text (FMT_CAT_MAX_VIEW_SQL) */
 
 static int read_only(SqlCtx *ctx, const char *what)
 {
@@ -53,6 +56,11 @@ static bool builtin_type(const char *name)
     return type_from_name(name, &t);
 }
 
+static int cmp_label(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int create_enum(SqlCtx *ctx, TypeStmt *s, Plan *p)
 {
     const char *name = s->names[0];
@@ -65,16 +73,22 @@ static int create_enum(SqlCtx *ctx, TypeStmt *s, Plan *p)
     UserType *u = arena_zalloc(ctx->stmt, sizeof(UserType));
     EnumLabel *ls = arena_zalloc(ctx->stmt, sizeof(EnumLabel) * (size_t)(s->nlabels + 1));
     if (!t || !u || !ls || !(t->name = arena_strdup(ctx->stmt, name))) return DD_ENOMEM;
+    if (s->nlabels > ENUM_MAX_LABELS)
+        return dd_err(ctx->err, DD_EPROGRAM_LIMIT, s->locs[0], "an enum type has at most %d labels", ENUM_MAX_LABELS);
     for (int i = 0; i < s->nlabels; i++) {
         int rc = check_label(ctx, s->labels[i], s->label_locs[i]);
         if (rc) return rc;
-        for (int k = 0; k < i; k++)
-            if (strcmp(s->labels[k], s->labels[i]) == 0)
-                return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, s->label_locs[i], "enum label \"%s\" already exists",
-                              s->labels[i]);
         ls[i].key = (i64)i * ENUM_KEY_STEP;
         ls[i].label = s->labels[i];
     }
+    /* a label given twice: the labels sorted, neighbours compared */
+    const char **sorted = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(s->nlabels + 1));
+    if (!sorted) return DD_ENOMEM;
+    for (int i = 0; i < s->nlabels; i++) sorted[i] = s->labels[i];
+    qsort(sorted, (size_t)s->nlabels, sizeof(char *), cmp_label);
+    for (int i = 1; i < s->nlabels; i++)
+        if (strcmp(sorted[i - 1], sorted[i]) == 0)
+            return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, s->locs[0], "enum label \"%s\" already exists", sorted[i]);
     u->kind = 'e';
     u->labels = ls;
     u->nlabels = s->nlabels;
@@ -252,6 +266,8 @@ static int add_value(SqlCtx *ctx, TypeStmt *s, const TableInfo *t0, Plan *p)
         p->notice_state = "42710";
         return DD_OK;
     }
+    if (u0->nlabels >= ENUM_MAX_LABELS)
+        return dd_err(ctx->err, DD_EPROGRAM_LIMIT, s->label_locs[0], "an enum type has at most %d labels", ENUM_MAX_LABELS);
     int pos = u0->nlabels;   /* the new label goes before index pos */
     if (s->anchor) {
         int a = find_label(u0, s->anchor);
@@ -321,6 +337,8 @@ static int domain_default_text(SqlCtx *ctx, TypeStmt *s, TypeId base, i32 typmod
     if (rc) return rc;
     int len = s->default_end - s->default_->loc;
     if (len <= 0 || !ctx->sql) return dd_err(ctx->err, DD_EINTERNAL, s->default_->loc, "DEFAULT without text");
+    if (len > DOMAIN_MAX_TEXT)
+        return dd_err(ctx->err, DD_EPROGRAM_LIMIT, s->default_->loc, "DEFAULT expression is too long (%d bytes)", len);
     *out = arena_strndup(ctx->stmt, ctx->sql + s->default_->loc, (size_t)len);
     return *out ? DD_OK : DD_ENOMEM;
 }
@@ -337,6 +355,11 @@ static bool check_named(const UserType *u, const char *name)
  * chosen as PostgreSQL does (d_check, d_check1, ...). */
 static int domain_add_check(SqlCtx *ctx, TableInfo *t, UserType *u, const Constraint *c, ExprProg **prog)
 {
+    if (c->check_end - c->check_start > DOMAIN_MAX_TEXT)
+        return dd_err(ctx->err, DD_EPROGRAM_LIMIT, c->loc, "CHECK expression is too long (%d bytes)",
+                      c->check_end - c->check_start);
+    if (u->nchecks >= ENUM_MAX_LABELS)
+        return dd_err(ctx->err, DD_EPROGRAM_LIMIT, c->loc, "a domain has at most %d CHECK constraints", ENUM_MAX_LABELS);
     int rc = domain_compile_check(ctx, (TypeId)u->base_type, u->base_typmod, c->check, prog);
     if (rc) return rc;
     char *name = c->name;
