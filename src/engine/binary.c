@@ -267,6 +267,8 @@ overflow:
 int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, DdError *e)
 {
     if (type_is_array(t)) return array_recv(t, p, len, pno, a, out, e);
+    if (t == TYPE_ENUM)   /* read through its type's labels (copy.c); parameters are typed text */
+        return dd_err(e, DD_EFEATURE, -1, "binary input of an enum is not supported here (bind parameter %d)", pno);
     switch (t) {
     case TYPE_BOOL:
         if (len != 1) return bad_length(e, pno, len, 1);

@@ -611,7 +611,7 @@ static u32 rd32(const u8 *p) { return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p
 
 /* Binary format: the header, then tuples; returns DD_OK having consumed
  * what is complete (c->pos). */
-static int binary_records(CopyState *c, DdError *e, bool *need_flush)
+static int binary_records(driftdb_session *s, CopyState *c, DdError *e, bool *need_flush)
 {
     const u8 *p = c->in.data;
     size_t n = c->in.len;
@@ -655,7 +655,16 @@ static int binary_records(CopyState *c, DdError *e, bool *need_flush)
             q += 4;
             Value *out = &c->vals[(size_t)c->nbatch * (size_t)c->ncols + (size_t)i];
             if (len < 0) { *out = val_null(c->types[i]); continue; }
-            int rc = bin_recv(c->types[i], p + q, (size_t)len, i + 1, &c->batch, out, e);
+            int rc;
+            if (c->types[i] == TYPE_ENUM) {   /* an enum's binary form is its label's text */
+                if (utf8_invalid_at((const char *)p + q, (size_t)len) < (size_t)len || memchr(p + q, 0, (size_t)len))
+                    return dd_err(e, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\"");
+                ValueCtx vc = s->vctx;
+                vc.arena = &c->batch;
+                rc = val_from_text(TYPE_ENUM, c->typmods[i], (const char *)p + q, (size_t)len, &vc, out, e);
+            } else {
+                rc = bin_recv(c->types[i], p + q, (size_t)len, i + 1, &c->batch, out, e);
+            }
             if (rc) { if (e->code == DD_OK) dd_err(e, rc, -1, NULL); return rc; }
             q += (size_t)len;
         }
@@ -673,7 +682,7 @@ static int copy_consume(driftdb_session *s, CopyState *c, bool final, DdError *e
     if (c->format == COPY_BINARY) {
         for (;;) {
             bool flush = false;
-            rc = binary_records(c, e, &flush);
+            rc = binary_records(s, c, e, &flush);
             if (rc) { *bad_line = c->lineno; break; }
             if (!flush) break;
             u64 first = c->batch_line;

@@ -141,6 +141,9 @@ struct driftdb_stmt {
                                   (FOR SYSTEM_TIME AS OF $n): describe portals anew */
     int nparams;
     TypeId *ptypes;            /* [nparams], all resolved */
+    bool *puntyped;            /* [nparams]: no context typed it (ptypes says text); its
+                                  text is bound as an untyped literal, which an enum
+                                  context reads as a label */
     Describe desc;
 };
 
@@ -154,6 +157,8 @@ struct driftdb_portal {
 
 /* binary.c: PostgreSQL's binary format of values. */
 void bin_send(const Value *v, Buf *out);
+/* The OID of enum type id (a user type's OID, as PostgreSQL's are >= 16384). */
+#define ENUM_OID_BASE 16384u
 /* Decodes p[0..len) as type t for bind parameter pno (1-based, for
  * messages) into out, payload copied to a.  22P03 for a wrong length. */
 int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, DdError *e);

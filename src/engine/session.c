@@ -29,6 +29,15 @@ int settings_set(driftdb_session *s, const char *name, const char *value, DdErro
 int settings_reset_all(driftdb_session *s, DdError *err);
 int settings_show(driftdb_session *s, const char *name, const char **canon, const char **value, DdError *err);
 
+/* ValueCtx.type_lookup: a user type as the session knows it (its
+ * transaction's own catalog changes first, then the newest in the store). */
+static const TableInfo *session_type_lookup(void *arg, u32 id)
+{
+    driftdb_session *s = arg;
+    const TableInfo *t = ws_table(&s->ws, id);
+    return t ? t : store_object_latest(s->db->store, id);
+}
+
 int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_session **out,
                          driftdb_error *err)
 {
@@ -46,6 +55,8 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
     arena_init(&s->row, 16 * 1024);
     arena_init(&s->tzarena, 1024);
     ws_init(&s->ws);
+    s->vctx.type_lookup = session_type_lookup;
+    s->vctx.type_arg = s;
     s->vctx.tz_offset_s = 0;
     s->vctx.tz_name = NULL;
     s->vctx.tz_abbr = NULL;
@@ -215,7 +226,12 @@ static int result_new(driftdb_session *s, driftdb_result **out)
 
 int driftdb_result_ncols(const driftdb_result *r) { return r->ncols; }
 const char *driftdb_result_colname(const driftdb_result *r, int i) { return r->cols[i].name; }
-uint32_t driftdb_result_coltype(const driftdb_result *r, int i) { return type_oid(r->cols[i].type); }
+/* The OID clients see for a column: an enum's is its type's own. */
+static u32 api_type_oid(TypeId t, i32 typmod)
+{
+    return t == TYPE_ENUM && typmod > 0 ? ENUM_OID_BASE + (u32)typmod : type_oid(t);
+}
+uint32_t driftdb_result_coltype(const driftdb_result *r, int i) { return api_type_oid(r->cols[i].type, r->cols[i].typmod); }
 int driftdb_result_coltyplen(const driftdb_result *r, int i) { return type_typlen(r->cols[i].type); }
 /* PostgreSQL's atttypmod: varchar/char n + 4, numeric ((p << 16) | s) + 4 */
 static i32 api_typmod(TypeId t, i32 tm)
@@ -342,7 +358,7 @@ int driftdb_result_next(driftdb_result *r, driftdb_error *err)
         r->offs[i] = r->text.len;
         r->nulls[i] = row[i].isnull;
         if (!row[i].isnull) {
-            if (r->binary[i]) bin_send(&row[i], &r->text);
+            if (r->binary[i] && row[i].type != TYPE_ENUM) bin_send(&row[i], &r->text);   /* an enum's binary form is its label */
             else val_to_text(&row[i], &vc, &r->text);
         }
         r->lens[i] = r->text.len - r->offs[i];
@@ -1055,7 +1071,7 @@ static int max_param(const char *sql, size_t len, Arena *a, int *out, DdError *e
 static int desc_col(Arena *keep, driftdb_column *c, const char *name, TypeId t, i32 typmod)
 {
     c->name = arena_strdup(keep, name ? name : "?column?");
-    c->type_oid = type_oid(t);
+    c->type_oid = api_type_oid(t, typmod);
     c->typlen = (int16_t)type_typlen(t);
     c->typmod = api_typmod(t, typmod);
     return c->name ? DD_OK : DD_ENOMEM;
@@ -1245,8 +1261,13 @@ static int prepare_text(driftdb_session *s, const char *sql, size_t len, int nty
                       &st->txn_exit, &st->desc_per_portal, e);
     if (rc) goto fail;
     /* what no context decided is text */
+    st->puntyped = arena_zalloc(&st->arena, sizeof(bool) * (size_t)(st->nparams ? st->nparams : 1));
+    if (!st->puntyped) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
     for (int i = 0; i < st->nparams; i++)
-        if (st->ptypes[i] == TYPE_UNKNOWN || st->ptypes[i] == TYPE_NULLTYPE) st->ptypes[i] = TYPE_TEXT;
+        if (st->ptypes[i] == TYPE_UNKNOWN || st->ptypes[i] == TYPE_NULLTYPE) {
+            st->ptypes[i] = TYPE_TEXT;
+            st->puntyped[i] = true;
+        }
     *out = st;
     return DD_OK;
 fail:
@@ -1449,7 +1470,8 @@ int driftdb_bind(driftdb_session *s, driftdb_stmt *st, int n, const driftdb_para
             rc = dd_err(e, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\" in parameter $%d", i + 1);
         } else {
             /* payloads are copied into vc.arena, the portal's */
-            rc = val_from_text(t, -1, pp->data, pp->len, &vc, &p->params[i], e);
+            rc = val_from_text(t == TYPE_TEXT && st->puntyped[i] ? TYPE_UNKNOWN : t, -1, pp->data, pp->len, &vc,
+                               &p->params[i], e);
         }
         if (rc) goto fail;
     }
@@ -1526,7 +1548,7 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     const Describe *d = p->described ? &p->desc : &st->desc;
     bool same = !r->has_rows || (d->has_rows && r->ncols == d->ncols);
     for (int i = 0; same && r->has_rows && i < r->ncols; i++)
-        same = type_oid(r->cols[i].type) == d->cols[i].type_oid;
+        same = api_type_oid(r->cols[i].type, r->cols[i].typmod) == d->cols[i].type_oid;
     if (!same) {
         *out = NULL;
         if (!r->done) result_fail(r);

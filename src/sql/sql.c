@@ -5,6 +5,7 @@
  */
 #include "sql.h"
 #include "plan/plan.h"
+#include "analyze/domain.h"
 #include "types/rowcodec.h"
 #include <string.h>
 #include <stdio.h>
@@ -117,8 +118,12 @@ static int plan_show_columns(SqlCtx *ctx, Plan *p, const char *table)
             snprintf(tn, sizeof(tn), "%s(%d)", type_name(ty), (int)c->typmod);
         else if (ty == TYPE_NUMERIC && c->typmod >= 0)
             snprintf(tn, sizeof(tn), "numeric(%d,%d)", (int)(c->typmod >> 16), (int)(c->typmod & 0xffff));
+        else if (ty == TYPE_ENUM)
+            snprintf(tn, sizeof(tn), "%s", enum_type_name((u32)c->typmod, &ctx->vctx));
         else
             snprintf(tn, sizeof(tn), "%s", type_name(ty));
+        const TableInfo *dom = c->domain ? domain_lookup(ctx, c->domain) : NULL;
+        if (dom) snprintf(tn, sizeof(tn), "%s", dom->name);   /* a domain column: the domain */
         r[1] = text_val(ctx, tn);
         r[2] = val_bool(!(c->not_null || pk));
         r[3] = val_bool(pk);
@@ -205,6 +210,7 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_DROP_SEQUENCE: rc = analyze_drop_sequence(ctx, stmt->u.drop, p); break;
     case STMT_ALTER_TABLE: rc = analyze_alter_table(ctx, stmt->u.alter, p); break;
     case STMT_COMMENT: rc = analyze_comment(ctx, stmt->u.comment, p); break;
+    case STMT_TYPE: rc = analyze_type(ctx, stmt->u.type, p); break;
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p); break;

@@ -34,7 +34,8 @@ void catalog_encode(const TableInfo *t, Buf *out)
     buf_putc(out, (u8)((t->dropped ? FMT_CAT_DROPPED : 0) | (t->document_style ? FMT_CAT_DOCUMENT : 0) |
                        (t->view_sql ? FMT_CAT_VIEW : 0) | (t->sequence ? FMT_CAT_SEQUENCE : 0) |
                        (t->nchecks || t->nfks ? FMT_CAT_CONSTRAINTS : 0) |
-                       (t->ncomments ? FMT_CAT_COMMENTS : 0) | (t->nconvs ? FMT_CAT_CONVS : 0)));
+                       (t->ncomments ? FMT_CAT_COMMENTS : 0) | (t->nconvs ? FMT_CAT_CONVS : 0) |
+                       (t->utype ? FMT_CAT_TYPE : 0)));
     buf_put_u32be(out, t->next_col_id);
     buf_put_varint(out, (u64)t->ncols);
     for (int i = 0; i < t->ncols; i++) {
@@ -47,12 +48,13 @@ void catalog_encode(const TableInfo *t, Buf *out)
                            (c->default_sql ? FMT_COL_DEFAULT : 0) | (c->pending ? FMT_COL_PENDING : 0) |
                            (c->identity == 'a' ? FMT_COL_IDENTITY_ALWAYS : 0) |
                            (c->identity == 'd' ? FMT_COL_IDENTITY_DEFAULT : 0) |
-                           (c->missing ? FMT_COL_MISSING : 0)));
+                           (c->missing ? FMT_COL_MISSING : 0) | (c->domain ? FMT_COL_DOMAIN : 0)));
         if (c->default_sql) put_str(out, c->default_sql);
         if (c->missing) {
             buf_put_varint(out, c->missinglen);
             buf_append(out, c->missing, c->missinglen);
         }
+        if (c->domain) buf_put_varint(out, c->domain);
     }
     buf_put_varint(out, (u64)t->npk);
     for (int i = 0; i < t->npk; i++) buf_put_varint(out, t->pk[i]);
@@ -131,6 +133,28 @@ void catalog_encode(const TableInfo *t, Buf *out)
                 buf_put_varint(out, v->ref_ids[k]);
                 put_str(out, v->ref_names[k]);
             }
+        }
+    }
+    if (t->utype) {
+        const UserType *u = t->utype;
+        buf_putc(out, (u8)u->kind);
+        if (u->kind == 'd') {
+            buf_put_u16be(out, u->base_type);
+            buf_put_svarint(out, u->base_typmod);
+            buf_put_varint(out, u->base_domain);
+            buf_putc(out, (u8)((u->not_null ? 1 : 0) | (u->default_sql ? 2 : 0)));
+            if (u->default_sql) put_str(out, u->default_sql);
+            buf_put_varint(out, (u64)u->nchecks);
+            for (int i = 0; i < u->nchecks; i++) {
+                put_str(out, u->checks[i].name);
+                put_str(out, u->checks[i].expr_sql);
+            }
+            return;
+        }
+        buf_put_varint(out, (u64)u->nlabels);
+        for (int i = 0; i < u->nlabels; i++) {
+            buf_put_svarint(out, u->labels[i].key);
+            put_str(out, u->labels[i].label);
         }
     }
 }
@@ -264,6 +288,10 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                 col->missing = m ? arena_memdup(a, m, col->missinglen ? col->missinglen : 1) : NULL;
                 oom |= !c.bad && !col->missing;
             }
+            if (cf & FMT_COL_DOMAIN) {
+                col->domain = get_u32v(&c);
+                if (!col->domain) c.bad = true;
+            }
         }
     }
     t->npk = oom ? 0 : get_count(&c);
@@ -381,6 +409,46 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                     v->ref_names[k] = get_str(&c, a);
                     oom |= !c.bad && !v->ref_names[k];
                 }
+            }
+        }
+    }
+    if ((flags & FMT_CAT_TYPE) && !oom && !c.bad) {
+        UserType *u = t->utype = arena_zalloc(a, sizeof *t->utype);
+        oom |= !u;
+        if (u) {
+            u->kind = (char)cur_u8(&c);
+            if (u->kind != 'e' && u->kind != 'd') c.bad = true;
+            if (u->kind == 'd' && !c.bad) {
+                u->base_type = cur_u16be(&c);
+                i64 tm = cur_svarint(&c);
+                if (tm < INT32_MIN || tm > INT32_MAX) c.bad = true;
+                u->base_typmod = (i32)tm;
+                u->base_domain = get_u32v(&c);
+                u8 df = cur_u8(&c);
+                u->not_null = df & 1;
+                if (df & 2) {
+                    u->default_sql = get_str_max(&c, a, FMT_CAT_MAX_VIEW_SQL);
+                    oom |= !c.bad && !u->default_sql;
+                }
+                u->nchecks = c.bad ? 0 : get_count(&c);
+                if (!c.bad && u->nchecks && !(u->checks = arena_zalloc(a, sizeof *u->checks * (size_t)u->nchecks)))
+                    oom = true;
+                for (int i = 0; u->checks && i < u->nchecks && !c.bad; i++) {
+                    u->checks[i].name = get_str(&c, a);
+                    u->checks[i].expr_sql = get_str_max(&c, a, FMT_CAT_MAX_VIEW_SQL);
+                    oom |= !c.bad && (!u->checks[i].name || !u->checks[i].expr_sql);
+                }
+            }
+            u->nlabels = c.bad || u->kind == 'd' ? 0 : get_count(&c);
+            if (!c.bad && u->nlabels) {
+                u->labels = arena_zalloc(a, sizeof *u->labels * (size_t)u->nlabels);
+                oom |= !u->labels;
+            }
+            for (int i = 0; u->labels && i < u->nlabels && !c.bad; i++) {
+                u->labels[i].key = cur_svarint(&c);
+                u->labels[i].label = get_str(&c, a);
+                oom |= !c.bad && !u->labels[i].label;
+                if (i > 0 && u->labels[i].key <= u->labels[i - 1].key) c.bad = true;
             }
         }
     }
@@ -604,7 +672,7 @@ const TableInfo *cat_version_locked(Store *st, u32 id, u64 seq)
     return NULL;
 }
 
-const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later)
+const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later, bool types)
 {
     u64 later = 0;
     const TableInfo *found = NULL;
@@ -616,6 +684,7 @@ const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *c
                 t = ct->v[j];
                 break;
             }
+        if ((t && (t->utype != NULL) != types) || (!t && ct->n && (ct->v[0]->utype != NULL) != types)) continue;
         if (t && !t->dropped && strcmp(t->name, name) == 0) {
             found = t;
         } else {
@@ -637,7 +706,19 @@ const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *c
 
 /* ---- public lookups ---- */
 
+static int objects_at(Snap *s, u64 seq, bool types, Arena *a, const TableInfo ***out, int *n, DdError *err);
+
 int store_tables_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err)
+{
+    return objects_at(s, seq, false, a, out, n, err);
+}
+
+int store_types_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err)
+{
+    return objects_at(s, seq, true, a, out, n, err);
+}
+
+static int objects_at(Snap *s, u64 seq, bool types, Arena *a, const TableInfo ***out, int *n, DdError *err)
 {
     Store *st = s->st;
     if (seq > s->seq) seq = s->seq;
@@ -652,7 +733,7 @@ int store_tables_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, 
     int k = 0;
     for (int i = 0; i < st->ncat; i++) {
         const TableInfo *t = cat_version_locked(st, st->cat[i].id, seq);
-        if (t && !t->dropped) arr[k++] = t;
+        if (t && !t->dropped && (t->utype != NULL) == types) arr[k++] = t;
     }
     pthread_mutex_unlock(&st->cat_mu);
     *out = arr;
@@ -673,9 +754,26 @@ const TableInfo *store_table_by_name(Snap *s, const char *name, u64 seq, u64 *cr
 {
     if (seq > s->seq) seq = s->seq;
     pthread_mutex_lock(&s->st->cat_mu);
-    const TableInfo *t = cat_by_name_locked(s->st, name, seq, created_later);
+    const TableInfo *t = cat_by_name_locked(s->st, name, seq, created_later, false);
     pthread_mutex_unlock(&s->st->cat_mu);
     /* A creation after the snapshot's head is not known to this snapshot. */
     if (created_later && *created_later > s->seq) *created_later = 0;
+    return t;
+}
+
+const TableInfo *store_type_by_name(Snap *s, const char *name, u64 seq)
+{
+    if (seq > s->seq) seq = s->seq;
+    pthread_mutex_lock(&s->st->cat_mu);
+    const TableInfo *t = cat_by_name_locked(s->st, name, seq, NULL, true);
+    pthread_mutex_unlock(&s->st->cat_mu);
+    return t;
+}
+
+const TableInfo *store_object_latest(Store *st, u32 id)
+{
+    pthread_mutex_lock(&st->cat_mu);
+    const TableInfo *t = cat_version_locked(st, id, UINT64_MAX);
+    pthread_mutex_unlock(&st->cat_mu);
     return t;
 }

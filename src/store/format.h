@@ -81,15 +81,16 @@
  *           value: catalog record (catalog_encode):
  *             u8 format (FMT_CAT_FORMAT), u32 BE id, str name, u64 BE seq,
  *             u64 BE created_seq, u8 flags (1 dropped, 2 document style, 4 view, 8 sequence,
- *             16 constraints, 32 comments),
+ *             16 constraints, 32 comments, 64 column conversions, 128 a type),
  *             u32 BE next_col_id,
  *             varint ncols, ncols x { varint id, str name, u16 BE type,
  *                 svarint typmod, u8 flags (1 not null, 2 dropped, 4 has default,
  *                 8 pending document column, 16 / 32 identity ALWAYS / BY DEFAULT,
- *                 64 missing value),
+ *                 64 missing value, 128 of a domain),
  *                 [str default expression (SQL text) when flag 4],
  *                 [str missing value (a row image, record.h, of that one
- *                  column: what images without its field read) when flag 64] },
+ *                  column: what images without its field read) when flag 64],
+ *                 [varint the domain's id when flag 128] },
  *             varint npk, npk x varint column id,
  *             varint nindexes, nindexes x { varint id, str name,
  *                 varint ncols, ncols x varint column id,
@@ -115,6 +116,16 @@
  *              USING, [str USING (SQL text),
  *              varint nrefs, nrefs x { varint column id, str its name then
  *              (what the text names) }] }]
+ *             [flag 128 (a type, CREATE TYPE; no columns, keys or indexes):
+ *              u8 kind ('e' enum, 'd' domain); an enum: varint nlabels,
+ *              nlabels x { svarint key, str label }, keys strictly
+ *              ascending.  Columns of the enum have the SQL layer's
+ *              TYPE_ENUM as type and the type's id as typmod; their row
+ *              images and keys hold the label's key as a bigint.  A domain:
+ *              u16 BE base type, svarint base typmod, varint base domain
+ *              id (0: none), u8 flags (1 not null, 2 default), [str
+ *              default (SQL text) when flag 2], varint nchecks, nchecks x
+ *              { str name, str expression (SQL text over VALUE) }.]
  *           Format 1 records (no index flags) still decode.
  */
 #ifndef DD_STORE_FORMAT_H
@@ -167,6 +178,7 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_CAT_CONSTRAINTS 16
 #define FMT_CAT_COMMENTS 32      /* varint n, then n x (varint column id (0: the relation), str) */
 #define FMT_CAT_CONVS 64         /* ALTER COLUMN TYPE conversions (ColConv) */
+#define FMT_CAT_TYPE 128         /* a user type: u8 kind, varint n, n x (svarint key, str label) */
 #define FMT_IX_CONSTRAINT 4
 #define FMT_FK_DEFERRABLE 1
 #define FMT_FK_DEFERRED 2
@@ -178,6 +190,7 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_COL_DROPPED 2
 #define FMT_COL_DEFAULT 4
 #define FMT_COL_PENDING 8
+#define FMT_COL_DOMAIN 128
 
 #define FMT_TABLE_ID_LEN 4
 #define FMT_SEQ_LEN 8

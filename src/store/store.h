@@ -82,6 +82,8 @@ typedef struct ColumnInfo {
      * holding that one field), or NULL.  Its NULLs are stored (REC_NULL). */
     const u8 *missing;
     u32 missinglen;
+    u32 domain;      /* a domain column: the domain's id (its constraints and
+                        default apply; type / typmod are its base's), or 0 */
 } ColumnInfo;
 
 typedef struct IndexInfo {
@@ -149,6 +151,34 @@ typedef struct ColConv {
     u32 *ref_ids;
     char **ref_names;
 } ColConv;
+/* A user-defined type (CREATE TYPE ... AS ENUM), kept as a catalog object
+ * beside the relations (TableInfo.utype) but in a namespace of its own.
+ * An enum's labels are in declaration order; each has a key, fixed when the
+ * label is added and never changed (RENAME VALUE changes only the text),
+ * that orders as the labels do: rows and index keys store the key, so the
+ * order of stored values never moves.  Columns of an enum type have
+ * ColumnInfo.type TYPE_ENUM (the SQL layer's) and typmod the type's id. */
+typedef struct EnumLabel {
+    i64 key;
+    char *label;
+} EnumLabel;
+typedef struct UserType {
+    char kind;               /* 'e': enum, 'd': domain */
+    int nlabels;
+    EnumLabel *labels;       /* enum: ascending key order */
+    /* A domain (CREATE DOMAIN): a base type with constraints.  Its columns
+     * have the base's type and typmod (an enum's: TYPE_ENUM and the enum's
+     * id) and ColumnInfo.domain its id; a domain over a domain has the
+     * base's base type and base_domain the domain it is over (whose
+     * constraints hold too). */
+    u16 base_type;           /* the SQL layer's TypeId */
+    i32 base_typmod;
+    u32 base_domain;         /* 0: over a type */
+    bool not_null;
+    char *default_sql;       /* DEFAULT as SQL text, or NULL */
+    int nchecks;
+    CheckInfo *checks;       /* CHECK (expression over VALUE), named */
+} UserType;
 
 /* One version of a table definition.  Immutable once published. */
 typedef struct TableInfo {
@@ -183,6 +213,8 @@ typedef struct TableInfo {
     struct CommentInfo { u32 col; char *text; } *comments;
     int nconvs;          /* ALTER COLUMN TYPE conversions of older images, in order */
     ColConv *convs;
+    UserType *utype;     /* a type (CREATE TYPE): its definition; no columns, no rows,
+                            its name in the namespace of types, not of relations */
 } TableInfo;
 
 /* Serialization of a TableInfo (format in format.h).  Decoded strings and
@@ -208,6 +240,15 @@ const TableInfo *store_table_version(Snap *s, u32 id, u64 seq);
 const TableInfo *store_table_by_name(Snap *s, const char *name, u64 seq, u64 *created_later);
 /* Allocates fresh ids (thread-safe, never reused even if unused). */
 u32 store_new_table_id(Store *st);
+/* Types (TableInfo.utype set) are not relations: the lookups above skip
+ * them.  The type named `name` at seq (not dropped), or NULL. */
+const TableInfo *store_type_by_name(Snap *s, const char *name, u64 seq);
+/* The types at seq, as store_tables_at gives the relations. */
+int store_types_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err);
+/* The newest version of catalog object id known to the store (dropped
+ * included, possibly of a commit being applied), or NULL: what enum labels
+ * are read from (a label's key never changes). */
+const TableInfo *store_object_latest(Store *st, u32 id);
 /* Live rows of table id, an estimate for the planner: counted in snapshot
  * s on first use, then kept by every commit (a commit that lands while
  * the count runs may be missed).  -1 on error. */

@@ -6,8 +6,8 @@ with autocommit off it wraps statements in BEGIN ... COMMIT / ROLLBACK.
 Checks: connect and ParameterStatus, commit and rollback, result types
 (int, str, None, Decimal, bool, datetime), errors as psycopg2.errors with
 pgcode, the failed-transaction state, SET reporting ParameterStatus,
-DateStyle and IntervalStyle from the startup options, and a large result.
-Prints "ok NAME" / "FAIL NAME" lines.
+DateStyle and IntervalStyle from the startup options, a large result, enum
+and domain columns.  Prints "ok NAME" / "FAIL NAME" lines.
 """
 import datetime
 import decimal
@@ -140,6 +140,32 @@ def json_and_jsonb():
     expect(cur.fetchone(), (doc, [1, {"a": 2}], ["x"], "bob"), "jsonb and json as Python objects")
     cur.execute("SELECT id FROM p2_json WHERE j @> %s", (psycopg2.extras.Json({"tags": ["x"]}),))
     expect(cur.fetchall(), [(1,)], "containment with a parameter")
+    conn.close()
+
+
+@test
+def enums_and_domains():
+    conn = connect()
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE TYPE p2_mood AS ENUM ('sad', 'ok', 'happy')")
+    cur.execute("CREATE DOMAIN p2_pos AS int CHECK (VALUE > 0)")
+    cur.execute("CREATE TABLE p2_enum (id INT PRIMARY KEY, m p2_mood, p p2_pos)")
+    cur.execute("INSERT INTO p2_enum VALUES (%s, %s, %s), (%s, %s, %s)", (1, "happy", 3, 2, "sad", 4))
+    cur.execute("SELECT m, p FROM p2_enum WHERE m > %s ORDER BY m", ("sad",))
+    expect(cur.fetchall(), [("happy", 3)], "enum labels as str, domain values as the base type")
+    expect(cur.description[0].type_code >= 16384, True, "an enum column has its type's own OID")
+    expect(cur.description[1].type_code, 23, "a domain column has its base type's OID")
+    try:
+        cur.execute("INSERT INTO p2_enum VALUES (3, 'meh', 1)")
+        raise AssertionError("an unknown label was accepted")
+    except psycopg2.errors.InvalidTextRepresentation:
+        pass
+    try:
+        cur.execute("INSERT INTO p2_enum VALUES (3, 'ok', 0)")
+        raise AssertionError("a domain's CHECK was not enforced")
+    except psycopg2.errors.CheckViolation:
+        pass
     conn.close()
 
 

@@ -63,6 +63,30 @@ def server_side_binding():
 
 
 @test
+def enum_and_domain_parameters():
+    # psycopg 3 binds str as unknown (OID 0): an enum context reads it as a label
+    with connect(autocommit=True) as c:
+        c.execute("CREATE TYPE p3_mood AS ENUM ('sad', 'ok', 'happy')")
+        c.execute("CREATE DOMAIN p3_pos AS int CHECK (VALUE > 0)")
+        c.execute("CREATE TABLE p3_enum (id INT PRIMARY KEY, m p3_mood, p p3_pos)")
+        c.execute("INSERT INTO p3_enum VALUES (%s, %s, %s)", (1, "happy", 1))
+        c.execute("INSERT INTO p3_enum VALUES (%s, %s, %s)", (2, "sad", 2))
+        c.execute("UPDATE p3_enum SET m = %s WHERE id = %s", ("ok", 2))
+        expect(c.execute("SELECT id, m, p FROM p3_enum WHERE m > %s ORDER BY m", ("sad",)).fetchall(),
+               [(2, "ok", 2), (1, "happy", 1)], "enum parameters")
+        try:
+            c.execute("INSERT INTO p3_enum VALUES (%s, %s, %s)", (3, "meh", 1))
+            raise AssertionError("an unknown label was accepted")
+        except psycopg.errors.InvalidTextRepresentation:
+            pass
+        try:
+            c.execute("INSERT INTO p3_enum VALUES (%s, %s, %s)", (3, "ok", 0))
+            raise AssertionError("a domain's CHECK was not enforced")
+        except psycopg.errors.CheckViolation:
+            pass
+
+
+@test
 def time_travel_parameter():
     with connect(autocommit=True) as c:
         c.execute("CREATE TABLE p3_tt (id INT PRIMARY KEY, v TEXT)")

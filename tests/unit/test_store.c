@@ -242,7 +242,7 @@ TEST(record_roundtrip)
 
 /* ---- catalog helpers ---- */
 
-static ColumnInfo cols2[2] = {{1, "id", 3, -1, true, false, NULL, false, 0, NULL, 0}, {2, "name", 8, -1, false, false, "'anonymous'", false, 0, NULL, 0}};
+static ColumnInfo cols2[2] = {{1, "id", 3, -1, true, false, NULL, false, 0, NULL, 0, 0}, {2, "name", 8, -1, false, false, "'anonymous'", false, 0, NULL, 0, 0}};
 static u32 pk1[1] = {1};
 
 static TableInfo make_table(u32 id, const char *name)
@@ -308,6 +308,64 @@ TEST(catalog_codec)
     }
     for (size_t cut = 0; cut < b.len; cut++)
         CHECK_EQ_INT(catalog_decode(b.data, cut, &a, &d, &e), DD_ECORRUPT);
+    arena_free(&a);
+    buf_free(&b);
+}
+
+/* Types (CREATE TYPE ... AS ENUM, CREATE DOMAIN) and a column of a domain
+ * round-trip, and every cut of their records is reported. */
+TEST(catalog_codec_types)
+{
+    EnumLabel labels[3] = {{-4294967296LL, "sad"}, {0, "ok"}, {2147483648LL, "meh"}};
+    UserType en = {.kind = 'e', .nlabels = 3, .labels = labels};
+    CheckInfo checks[2] = {{"pos_check", "VALUE > 0"}, {"small", "VALUE < 100"}};
+    UserType dom = {.kind = 'd', .base_type = 3, .base_typmod = -1, .base_domain = 9, .not_null = true,
+                    .default_sql = "5", .nchecks = 2, .checks = checks};
+    UserType *types[2] = {&en, &dom};
+    for (int k = 0; k < 2; k++) {
+        TableInfo t;
+        memset(&t, 0, sizeof t);
+        t.id = 11;
+        t.name = k ? "pos" : "mood";
+        t.seq = 4;
+        t.next_col_id = 1;
+        t.utype = types[k];
+        Buf b = BUF_INIT;
+        catalog_encode(&t, &b);
+        Arena a;
+        arena_init(&a, 1024);
+        TableInfo d;
+        DdError e;
+        CHECK_EQ_INT(catalog_decode(b.data, b.len, &a, &d, &e), 0);
+        CHECK(d.utype && d.utype->kind == types[k]->kind && d.ncols == 0);
+        if (k == 0) {
+            CHECK(d.utype->nlabels == 3 && d.utype->labels[0].key == -4294967296LL && d.utype->labels[2].key == 2147483648LL);
+            CHECK_EQ_STR(d.utype->labels[2].label, "meh");
+        } else {
+            CHECK(d.utype->base_type == 3 && d.utype->base_typmod == -1 && d.utype->base_domain == 9 && d.utype->not_null);
+            CHECK_EQ_STR(d.utype->default_sql, "5");
+            CHECK(d.utype->nchecks == 2);
+            CHECK_EQ_STR(d.utype->checks[1].name, "small");
+            CHECK_EQ_STR(d.utype->checks[1].expr_sql, "VALUE < 100");
+        }
+        for (size_t cut = 0; cut < b.len; cut++)
+            CHECK_EQ_INT(catalog_decode(b.data, cut, &a, &d, &e), DD_ECORRUPT);
+        arena_free(&a);
+        buf_free(&b);
+    }
+    /* a column of domain 11 */
+    TableInfo t = make_table(7, "users");
+    ColumnInfo cols[2] = {cols2[0], cols2[1]};
+    cols[1].domain = 11;
+    t.cols = cols;
+    Buf b = BUF_INIT;
+    catalog_encode(&t, &b);
+    Arena a;
+    arena_init(&a, 1024);
+    TableInfo d;
+    DdError e;
+    CHECK_EQ_INT(catalog_decode(b.data, b.len, &a, &d, &e), 0);
+    CHECK(d.cols[0].domain == 0 && d.cols[1].domain == 11 && !d.utype);
     arena_free(&a);
     buf_free(&b);
 }
@@ -555,7 +613,7 @@ TEST(catalog_versions)
     TableInfo a2 = make_table(store_new_table_id(st), "a");
     CHECK_EQ_INT(commit_table(st, 2, &a2, &seq, &e), DD_EDUPLICATE_TABLE);
     /* ALTER a (add column) at 3. */
-    ColumnInfo c3[3] = {cols2[0], cols2[1], {3, "age", 3, -1, false, false, NULL, false, 0, NULL, 0}};
+    ColumnInfo c3[3] = {cols2[0], cols2[1], {3, "age", 3, -1, false, false, NULL, false, 0, NULL, 0, 0}};
     TableInfo alt = make_table(t1, "a");
     alt.ncols = 3;
     alt.cols = c3;
@@ -881,6 +939,7 @@ int main(void)
     RUN(keyenc_order);
     RUN(record_roundtrip);
     RUN(catalog_codec);
+    RUN(catalog_codec_types);
     RUN(create_open_errors);
     RUN(commit_snapshots_conflicts);
     RUN(catalog_versions);

@@ -18,6 +18,7 @@
  * its values stay in the statement arena for the rest of the statement.
  */
 #include "expr.h"
+#include "domain.h"
 #include "jsonfunc.h"
 #include "../types/array.h"
 #include "../../util/alloc.h"
@@ -146,7 +147,18 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
     if (f->n == 1 && f->code[0].op == XOP_PARAM && f->type == TYPE_UNKNOWN && t != TYPE_UNKNOWN &&
         t != TYPE_NULLTYPE) {
         /* an untyped $n takes the type its context needs (describing only:
-         * when executing, parameters are typed constants) */
+         * when executing, parameters are typed constants); where an enum is
+         * needed it stays untyped (the client sends a label), cast to the
+         * enum */
+        if (t == TYPE_ENUM) {
+            ExprInstr i = ins_make(XOP_CAST, loc);
+            i.type = (u8)t;
+            i.typmod = typmod;
+            i.flags = 1;
+            f->type = t;
+            f->typmod = typmod;
+            return frag_emit(f, i);
+        }
         cc->sql->param_types[f->code[0].a - 1] = t;
         f->code[0].type = (u8)t;
         f->type = t;
@@ -354,7 +366,7 @@ static int resolve_column_lv(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i
         return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "column %s.%s does not exist", q, name);
     for (const Scope *o = s; o; o = o->outer)
         for (int r = 0; r < o->nrels; r++)
-            if (strcmp(o->rels[r].alias, name) == 0)
+            if (o->rels[r].alias && strcmp(o->rels[r].alias, name) == 0)
                 return err_at(cc, DD_EFEATURE, e->loc,
                               "a whole-row reference (\"%s\") is supported only as the argument of row_to_json, "
                               "to_json, to_jsonb, json_agg and jsonb_agg", name);
@@ -376,6 +388,21 @@ static int compile_bool(Builder *b, Expr *e, Frag *f, const char *what)
 }
 
 /* Common type of several fragments; UNKNOWN-only lists become TEXT. */
+/* A type's name in messages: an enum's is its own ("mood"). */
+static const char *type_label(CompileCtx *cc, TypeId t, i32 typmod)
+{
+    return t == TYPE_ENUM ? enum_type_name(typmod < 0 ? 0 : (u32)typmod, &cc->sql->vctx) : type_name(t);
+}
+
+/* The typmod (the enum's id) of the first enum among fs, or -1: what the
+ * untyped ones are read as when common_type gives TYPE_ENUM. */
+static i32 enum_typmod(const Frag *fs, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (fs[i].type == TYPE_ENUM) return fs[i].typmod;
+    return -1;
+}
+
 static int common_type(Builder *b, Frag *fs, int n, int loc, const char *ctxname, TypeId *out)
 {
     TypeId t = TYPE_UNKNOWN;
@@ -385,12 +412,12 @@ static int common_type(Builder *b, Frag *fs, int n, int loc, const char *ctxname
         if (ft == TYPE_UNKNOWN || ft == TYPE_NULLTYPE) continue;
         if (!have) { t = ft; have = true; continue; }
         TypeId c;
-        if (!type_common(t, ft, &c)) {
+        i32 tm = enum_typmod(fs, n);
+        if (!type_common(t, ft, &c) || (ft == TYPE_ENUM && fs[i].typmod != tm)) {
+            const char *tn = type_label(b->cc, t, tm), *fn = type_label(b->cc, ft, fs[i].typmod);
             if (ctxname)
-                return err_at(b->cc, DD_EDATATYPE_MISMATCH, loc, "%s types %s and %s cannot be matched",
-                              ctxname, type_name(t), type_name(ft));
-            return err_at(b->cc, DD_EUNDEFINED_OPERATOR, loc, "operator does not exist: %s = %s",
-                          type_name(t), type_name(ft));
+                return err_at(b->cc, DD_EDATATYPE_MISMATCH, loc, "%s types %s and %s cannot be matched", ctxname, tn, fn);
+            return err_at(b->cc, DD_EUNDEFINED_OPERATOR, loc, "operator does not exist: %s = %s", tn, fn);
         }
         t = c;
     }
@@ -426,13 +453,17 @@ static int compile_compare(Builder *b, Expr *e, BinaryOp op, Expr *l, Expr *r, F
             rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
                         ua ? "unknown" : type_name(a), bop_text(op), uc ? "unknown" : type_name(c));
         else if (ua || uc) {
-        } else if (!type_common(a, c, &t) || ((type_is_array(a) || type_is_array(c)) && a != c))
+        } else if (!type_common(a, c, &t) || ((type_is_array(a) || type_is_array(c)) && a != c) ||
+                   (a == TYPE_ENUM && fs[0].typmod != fs[1].typmod))
             rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
-                        type_name(a), bop_text(op), type_name(c));
+                        type_label(b->cc, a, fs[0].typmod), bop_text(op), type_label(b->cc, c, fs[1].typmod));
     }
-    /* only coerce untyped sides; typed values compare across types exactly */
-    if (!rc && (fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE)) rc = coerce(b, &fs[0], t, -1, false, l->loc);
-    if (!rc && (fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE)) rc = coerce(b, &fs[1], t, -1, false, r->loc);
+    /* only coerce untyped sides; typed values compare across types exactly
+     * (an untyped side of an enum comparison reads a label of the other's type) */
+    if (!rc && (fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE))
+        rc = coerce(b, &fs[0], t, t == TYPE_ENUM ? fs[1].typmod : -1, false, l->loc);
+    if (!rc && (fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE))
+        rc = coerce(b, &fs[1], t, t == TYPE_ENUM ? fs[0].typmod : -1, false, r->loc);
     if (!rc) rc = frag_append(f, &fs[0], 0);
     if (!rc) rc = frag_append(f, &fs[1], 1);
     if (!rc) {
@@ -486,7 +517,7 @@ static int compile_arith(Builder *b, Expr *e, Frag *f)
     TypeId rt = TYPE_NUMERIC;
     if (!rc && !val_arith_type(aop, fs[0].type, fs[1].type, &rt))
         rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
-                    type_name(fs[0].type), bop_text(op), type_name(fs[1].type));
+                    type_label(b->cc, fs[0].type, fs[0].typmod), bop_text(op), type_label(b->cc, fs[1].type, fs[1].typmod));
     if (!rc) rc = frag_append(f, &fs[0], 0);
     if (!rc) rc = frag_append(f, &fs[1], 1);
     if (!rc) {
@@ -567,8 +598,9 @@ static int compile_list_common(Builder *b, Expr **args, int n, Frag *fs, int loc
     }
     int rc = common_type(b, fs, n, loc, ctxname, t);
     if (rc) return rc;
+    i32 tm = *t == TYPE_ENUM ? enum_typmod(fs, n) : -1;
     for (int i = 0; i < n; i++) {
-        rc = coerce(b, &fs[i], *t, -1, false, args[i]->loc);
+        rc = coerce(b, &fs[i], *t, tm, false, args[i]->loc);
         if (rc) return rc;
     }
     return DD_OK;
@@ -631,7 +663,8 @@ static int compile_case_in(Builder *b, Expr *e, Frag *f)
     }
     TypeId t = TYPE_TEXT;
     if (!rc) rc = common_type(b, vals, nv, e->loc, "CASE", &t);
-    for (int i = 0; !rc && i < nv; i++) rc = coerce(b, &vals[i], t, -1, false, e->loc);
+    i32 tm = t == TYPE_ENUM ? enum_typmod(vals, nv) : -1;
+    for (int i = 0; !rc && i < nv; i++) rc = coerce(b, &vals[i], t, tm, false, e->loc);
     /* layout: cond_i JUMP_IFNOT(next) val_i JUMP(end) ... else */
     if (!rc) {
         int total = 0;
@@ -652,6 +685,7 @@ static int compile_case_in(Builder *b, Expr *e, Frag *f)
         }
         if (!rc) rc = frag_append(f, &vals[n], 0);
         f->type = t;
+        if (t == TYPE_ENUM) f->typmod = tm;
     }
     for (int i = 0; conds && i < n; i++) frag_free(&conds[i]);
     for (int i = 0; vals && i < nv; i++) frag_free(&vals[i]);
@@ -685,6 +719,7 @@ static int compile_coalesce_in(Builder *b, Expr *e, Frag *f)
             }
         }
         f->type = t;
+        if (t == TYPE_ENUM) f->typmod = fs[0].typmod;   /* compile_list_common gave each the enum's */
     }
     for (int i = 0; i < n; i++) frag_free(&fs[i]);
     dd_free(fs);
@@ -785,6 +820,7 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             if ((at == TYPE_NAME || at == TYPE_CHAR) && (rc = expr_compile_as(sub, e->u.func.args[0], TYPE_TEXT, -1, &a->arg)))
                 return rc;
             a->type = at == TYPE_UNKNOWN || at == TYPE_NAME || at == TYPE_CHAR ? TYPE_TEXT : at;
+            a->typmod = at == TYPE_ENUM ? a->arg->typmod : -1;
             break;
         case AGG_BIT_AND: case AGG_BIT_OR: case AGG_BIT_XOR:
             /* of smallint, integer or bigint, in its type */
@@ -805,6 +841,8 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             break;
         case AGG_ARRAY_AGG:
             if (at == TYPE_UNKNOWN || at == TYPE_NULLTYPE) at = TYPE_TEXT;
+            if (at == TYPE_ENUM)
+                return err_at(cc, DD_EFEATURE, e->loc, "arrays of enum types are not supported yet");
             if (!type_is_array(at) && !type_has_array(at))
                 return err_at(cc, DD_EUNDEFINED_OBJECT, e->loc, "could not find array type for data type %s",
                               type_name(at));
@@ -1655,6 +1693,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         i.a = cc->ngroup + (cc->ngsets ? 1 : 0) + idx;
         i.type = (u8)cc->aggs[idx]->type;
         f->type = cc->aggs[idx]->type;
+        if (f->type == TYPE_ENUM) f->typmod = cc->aggs[idx]->typmod;
         f->constant = false;
         f->depth = DD_MAX(f->depth, 1);
         return frag_emit(f, i);
@@ -1745,11 +1784,14 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         (strcmp(name, "nullif") == 0 || strcmp(name, "greatest") == 0 || strcmp(name, "least") == 0))
         rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: json %s %s",
                     name[0] == 'n' ? "=" : name[0] == 'g' ? ">" : "<", n > 1 ? arg_type_name(fs[1].type) : "json");
+    i32 etm = rc ? -1 : enum_typmod(fs, n);   /* untyped arguments read as labels of the enum argument's type */
     for (int i = 0; !rc && i < n; i++) {
-        if (types[i] != fs[i].type) rc = coerce(b, &fs[i], types[i], -1, false, e->u.func.args[i]->loc);
+        if (types[i] != fs[i].type)
+            rc = coerce(b, &fs[i], types[i], types[i] == TYPE_ENUM ? etm : -1, false, e->u.func.args[i]->loc);
     }
     for (int i = 0; !rc && i < n; i++) rc = frag_append(f, &fs[i], i);
     if (!rc) rc = emit_call(f, fd, n, ret, e->loc);
+    if (!rc && ret == TYPE_ENUM) f->typmod = etm;
     if (!rc && vi >= 0) {
         /* func_variadic_call spreads the array, then calls fd */
         f->code[f->n - 1].fn = func_variadic_call;
@@ -1781,7 +1823,7 @@ static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int want, i
         return err_at(cc, DD_ESTACK_DEPTH, loc, "stack depth limit exceeded");
     if (!cc->sql->plan_subquery)
         return err_at(cc, DD_EINTERNAL, loc, "no planner for subqueries in this context");
-    int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->types);
+    int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->types, &l->typmod);
     if (rc) return rc;
     if ((kind == SUBLINK_SCALAR || kind == SUBLINK_ARRAY) && ncols != 1)
         return err_at(cc, DD_ESYNTAX, oploc, "subquery must return only one column");
@@ -1803,7 +1845,7 @@ static int emit_sublink(Frag *f, SubLink *l, int below, u8 flags, int loc)
     i.flags = flags;
     i.type = (u8)(l->kind == SUBLINK_SCALAR ? l->type : l->kind == SUBLINK_ARRAY ? l->type : TYPE_BOOL);
     f->type = (TypeId)i.type;
-    f->typmod = -1;
+    f->typmod = l->kind == SUBLINK_SCALAR && l->type == TYPE_ENUM ? l->typmod : -1;
     f->constant = false;
     f->depth = DD_MAX(f->depth, below + 1);
     return frag_emit(f, i);
@@ -1850,10 +1892,11 @@ static int compile_in_sublink(Builder *b, Expr *e, Frag *f)
     static const char *const ops[] = {[BOP_EQ] = "=", [BOP_NE] = "<>", [BOP_LT] = "<", [BOP_LE] = "<=",
                                       [BOP_GT] = ">", [BOP_GE] = ">="};
     int cmp = e->u.in.cmp ? e->u.in.cmp : BOP_EQ;
-    if (a == TYPE_UNKNOWN || a == TYPE_NULLTYPE) rc = coerce(b, f, l->type, -1, false, e->u.in.arg->loc);
-    else if (!type_common(a, l->type, &t))
+    if (a == TYPE_UNKNOWN || a == TYPE_NULLTYPE)
+        rc = coerce(b, f, l->type, l->type == TYPE_ENUM ? l->typmod : -1, false, e->u.in.arg->loc);
+    else if (!type_common(a, l->type, &t) || (a == TYPE_ENUM && f->typmod != l->typmod))
         rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
-                    type_name(a), ops[cmp], type_name(l->type));
+                    type_label(b->cc, a, f->typmod), ops[cmp], type_label(b->cc, l->type, l->typmod));
     /* flags: bit0 NOT IN, bit1 ALL; sub: the comparison (0: IN's =) */
     if (!rc) rc = emit_sublink(f, l, 0, (e->u.in.negated ? 1 : 0) | (e->u.in.all ? 2 : 0), e->oploc);
     if (!rc && e->u.in.cmp) f->code[f->n - 1].sub = (u8)e->u.in.cmp;
@@ -2202,10 +2245,15 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         break;
     case EXPR_CAST: {
         TypeId t;
+        i32 utm = -1;   /* a user type's typmod (an enum's id, a domain's base's) */
+        u32 domain = 0;
         if (!type_from_name(e->u.cast.type.name, &t)) {
-            rc = err_at(cc, DD_EUNDEFINED_OBJECT, e->u.cast.type.loc, "type \"%s\" does not exist",
-                        e->u.cast.type.name);
-            break;
+            rc = sql_type_from_name(cc->sql, &e->u.cast.type, &t, &utm, &domain);
+            if (rc) {
+                if (cc->sql->err->position == 0 && e->u.cast.type.loc >= 0)
+                    cc->sql->err->position = e->u.cast.type.loc + 1;
+                break;
+            }
         }
         if ((rc = type_check_typmod(e->u.cast.type.name, t, e->u.cast.type.typmod, e->u.cast.type.loc, cc->sql->err)))
             break;
@@ -2221,9 +2269,23 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             break;
         }
         rc = compile_node(b, arg, f);
-        i32 tm = e->u.cast.type.typmod;
-        if ((t == TYPE_BPCHAR || t == type_array_of(TYPE_BPCHAR)) && tm < 0) tm = 1;   /* char = char(1) */
+        i32 tm = t == TYPE_ENUM || domain ? utm : e->u.cast.type.typmod;
+        if ((t == TYPE_BPCHAR || t == type_array_of(TYPE_BPCHAR)) && tm < 0 && !domain) tm = 1;   /* char = char(1) */
         if (!rc) rc = coerce(b, f, t, tm, true, e->loc);
+        if (!rc && domain) {
+            /* x::d: the base type's cast, then d's constraints */
+            DomainProg *d;
+            if (!(rc = domain_prepare(cc->sql, domain, &d))) {
+                ExprInstr ins = ins_make(XOP_FUNC, e->loc);
+                ins.fn = domain_cast_fn;
+                ins.a = 1;
+                ins.type = (u8)t;
+                ins.typmod = tm;
+                ins.state = d;
+                rc = frag_emit(f, ins);
+                f->typmod = tm;
+            }
+        }
         break;
     }
     case EXPR_FUNC:
@@ -2268,6 +2330,7 @@ static int emit_array_call(Builder *b, Frag *f, FuncImpl fn, int n, ArrayOpInfo 
 
 static int no_array_type(Builder *b, TypeId t, int loc)
 {
+    if (t == TYPE_ENUM) return err_at(b->cc, DD_EFEATURE, loc, "arrays of enum types are not supported yet");
     return err_at(b->cc, DD_EUNDEFINED_OBJECT, loc, "could not find array type for data type %s", type_name(t));
 }
 
@@ -2365,6 +2428,7 @@ static int compile_any(Builder *b, Expr *e, Frag *f)
     if (!rc && unknownish(fs[1].type)) {
         TypeId et = unknownish(fs[0].type) ? TYPE_TEXT : fs[0].type;
         if (type_has_array(et)) rc = coerce(b, &fs[1], type_array_of(et), -1, false, arr->loc);
+        else if (et == TYPE_ENUM) rc = no_array_type(b, et, arr->loc);
     }
     if (!rc && !type_is_array(fs[1].type))
         rc = err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "op ANY/ALL (array) requires array on right side");

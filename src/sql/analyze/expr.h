@@ -109,6 +109,7 @@ typedef struct SubLink {
     TypeId type;            /* type of its first column */
     TypeId *types;          /* of every column */
     int ncols;              /* IN: the columns compared (vals holds nvals rows of ncols) */
+    i32 typmod;             /* and its typmod (an enum's id) */
     int loc;
     bool done;              /* vals / nvals valid */
     Value *vals; int nvals; /* SCALAR: at most 1; EXISTS: 0 or 1 (no values); IN, ARRAY: all (rows) */
@@ -153,6 +154,7 @@ typedef struct AggSpec {
     bool *ord_desc, *ord_nulls_first;
     TypeId type;            /* result type */
     bool of_rows;           /* json_agg of rows: a newline before each but the first, as of arrays */
+    i32 typmod;             /* min / max of an enum: the enum's id (the result's typmod), else -1 */
     Expr *ast;              /* to reuse identical calls */
 } AggSpec;
 

@@ -1516,11 +1516,92 @@ static int f_pg_typeof(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(n); DD_UNUSED(loc);
     TypeId t = (TypeId)a[0].type;
-    const char *nm = t == TYPE_UNKNOWN ? "unknown" : t == TYPE_NULLTYPE ? "unknown" : type_name(t);
+    const char *nm = t == TYPE_UNKNOWN ? "unknown" : t == TYPE_NULLTYPE ? "unknown"
+                     : t == TYPE_ENUM ? enum_type_name(a[0].etype, &env->sql->vctx) : type_name(t);
     *out = text_out(env, nm, strlen(nm));
     return DD_OK;
 }
 static bool r_any_to_text(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TEXT; return true; }
+
+/* ---- enum support functions: enum_first, enum_last, enum_range ---- */
+
+static bool r_enum_enum(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (a[0] != TYPE_ENUM) return false;
+    *r = TYPE_ENUM;
+    return true;
+}
+/* enum_range(x) / enum_range(lo, hi): text[] here (PostgreSQL: the enum's
+ * array type, which DriftDB lacks; the text is the same) */
+static bool r_enum_range(TypeId *a, int n, TypeId *r)
+{
+    if (n == 2 && is_unknownish(a[0]) && a[1] == TYPE_ENUM) a[0] = TYPE_ENUM;
+    if (n == 2 && is_unknownish(a[1]) && a[0] == TYPE_ENUM) a[1] = TYPE_ENUM;
+    if (a[0] != TYPE_ENUM || (n == 2 && a[1] != TYPE_ENUM)) return false;
+    *r = type_array_of(TYPE_TEXT);
+    return true;
+}
+
+/* The labels of the enum of value v (NULL or not: its type is what counts),
+ * at the session's point in time when drift.system_time is set. */
+static int enum_labels_of(EvalEnv *env, const Value *v, int loc, const TableInfo **t)
+{
+    const ValueCtx *vc = &env->sql->vctx;
+    *t = !v->etype ? NULL
+         : env->sql->session_point != SEQ_NONE ? store_table_version(env->sql->snap, v->etype, env->sql->session_point)
+         : vc->type_lookup ? vc->type_lookup(vc->type_arg, v->etype) : NULL;
+    if (!*t || !(*t)->utype)
+        return dd_err(env->sql->err, DD_EFEATURE, loc, "could not determine actual enum type");
+    return DD_OK;
+}
+
+static int f_enum_first_last(EvalEnv *env, const Value *a, Value *out, int loc, bool last)
+{
+    const TableInfo *t;
+    int rc = enum_labels_of(env, &a[0], loc, &t);
+    if (rc) return rc;
+    if (!t->utype->nlabels)
+        return dd_err(env->sql->err, DD_EOBJECT_STATE, loc, "enum %s contains no values", t->name);
+    *out = val_null(TYPE_ENUM);
+    out->etype = a[0].etype;
+    out->isnull = false;
+    out->v.i = t->utype->labels[last ? t->utype->nlabels - 1 : 0].key;
+    return DD_OK;
+}
+static int f_enum_first(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n);
+    return f_enum_first_last(env, a, out, loc, false);
+}
+static int f_enum_last(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n);
+    return f_enum_first_last(env, a, out, loc, true);
+}
+
+static int f_enum_range(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    const Value *tv = n == 2 && a[0].etype == 0 ? &a[1] : &a[0];
+    const TableInfo *t;
+    int rc = enum_labels_of(env, tv, loc, &t);
+    if (rc) return rc;
+    if (n == 2 && a[0].etype && a[1].etype && a[0].etype != a[1].etype)
+        return dd_err(env->sql->err, DD_EDATATYPE_MISMATCH, loc, "arguments of enum_range must be of the same enum type");
+    const UserType *u = t->utype;
+    bool lo = n == 2 && !a[0].isnull, hi = n == 2 && !a[1].isnull;
+    u32 cnt = 0;
+    for (int i = 0; i < u->nlabels; i++)
+        if ((!lo || u->labels[i].key >= a[0].v.i) && (!hi || u->labels[i].key <= a[1].v.i)) cnt++;
+    ArrayVal arr;
+    array_init(&arr, TYPE_TEXT);
+    if (cnt && array_set_1d(&arr, env->sql->row, cnt)) return DD_ENOMEM;
+    cnt = 0;
+    for (int i = 0; i < u->nlabels; i++)
+        if ((!lo || u->labels[i].key >= a[0].v.i) && (!hi || u->labels[i].key <= a[1].v.i))
+            arr.items[cnt++] = val_text(TYPE_TEXT, u->labels[i].label, (u32)strlen(u->labels[i].label));
+    return array_to_value(&arr, env->sql->row, out, env->sql->err);
+}
 
 
 /* gen_random_uuid(): a version 4 UUID from the kernel's random source */
@@ -1626,6 +1707,9 @@ static const FuncDef funcs[] = {
     {"current_setting", 1, 2, r_current_setting, f_current_setting, true},
     {"set_config", 3, 3, r_set_config, f_set_config, true},
     {"pg_typeof", 1, 1, r_any_to_text, f_pg_typeof, false},
+    {"enum_first", 1, 1, r_enum_enum, f_enum_first, false},
+    {"enum_last", 1, 1, r_enum_enum, f_enum_last, false},
+    {"enum_range", 1, 2, r_enum_range, f_enum_range, false},
     {"gen_random_uuid", 0, 0, r_none_uuid, f_gen_random_uuid, true},
     {"drift_seq", 0, 0, r_none_int8, f_drift_seq, true},
     {"drift_seq_at", 1, 1, r_tstz_int8, f_drift_seq_at, true},

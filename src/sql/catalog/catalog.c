@@ -38,11 +38,23 @@ const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name)
     return t;
 }
 
+static int present_objects(SqlCtx *ctx, bool types, const TableInfo ***out, int *nout);
+
 int present_tables(SqlCtx *ctx, const TableInfo ***out, int *nout)
+{
+    return present_objects(ctx, false, out, nout);
+}
+
+int present_types(SqlCtx *ctx, const TableInfo ***out, int *nout)
+{
+    return present_objects(ctx, true, out, nout);
+}
+
+static int present_objects(SqlCtx *ctx, bool types, const TableInfo ***out, int *nout)
 {
     const TableInfo **ts;
     int n;
-    int rc = store_tables_at(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
+    int rc = (types ? store_types_at : store_tables_at)(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
     if (rc) return rc;
     int nws = ctx->ws ? ctx->ws->ntables : 0;
     const TableInfo **all = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(n + nws + 1));
@@ -55,11 +67,64 @@ int present_tables(SqlCtx *ctx, const TableInfo ***out, int *nout)
     }
     for (int i = 0; i < nws; i++) {
         const TableInfo *o = ctx->ws->tables[i];
+        if ((o->utype != NULL) != types) continue;
         bool seen = false;
         for (int k = 0; k < m && !seen; k++) seen = all[k]->id == o->id;
         if (!seen && !o->dropped) all[m++] = o;
     }
     *out = all;
     *nout = m;
+    return DD_OK;
+}
+
+const TableInfo *resolve_type_present(SqlCtx *ctx, const char *name)
+{
+    /* under SET drift.system_time, the types of that point (TEMPORAL.md §5) */
+    if (ctx->session_point != SEQ_NONE) return store_type_by_name(ctx->snap, name, ctx->session_point);
+    const TableInfo *t = store_type_by_name(ctx->snap, name, snap_seq(ctx->snap));
+    if (ctx->ws) {
+        if (t) {
+            const TableInfo *o = ws_table(ctx->ws, t->id);
+            if (o) t = o->dropped ? NULL : o;
+        }
+        for (int i = 0; !t && i < ctx->ws->ntables; i++) {
+            const TableInfo *o = ctx->ws->tables[i];
+            if (o->utype && !o->dropped && strcmp(o->name, name) == 0) t = o;
+        }
+    }
+    return t;
+}
+
+int sql_type_from_name(SqlCtx *ctx, const TypeName *tn, TypeId *t, i32 *typmod, u32 *domain)
+{
+    *typmod = tn->typmod;
+    if (domain) *domain = 0;
+    if (type_from_name(tn->name, t)) return type_check_typmod(tn->name, *t, tn->typmod, tn->loc, ctx->err);
+    size_t n = strlen(tn->name);
+    bool array = n > 2 && strcmp(tn->name + n - 2, "[]") == 0;
+    char base[CAT_MAX_NAME + 1];
+    while (n > 2 && tn->name[n - 2] == '[' && tn->name[n - 1] == ']') n -= 2;
+    const TableInfo *u = NULL;
+    if (n < sizeof base) {
+        memcpy(base, tn->name, n);
+        base[n] = 0;
+        u = resolve_type_present(ctx, base);
+    }
+    if (!u) return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, tn->loc, "type \"%s\" does not exist", tn->name);
+    if (array)
+        return dd_err(ctx->err, DD_EFEATURE, tn->loc, "arrays of %s types are not supported yet (%s)",
+                      u->utype->kind == 'd' ? "domain" : "enum", tn->name);
+    if (tn->typmod >= 0)
+        return dd_err(ctx->err, DD_ESYNTAX, tn->loc, "type modifier is not allowed for type \"%s\"", u->name);
+    if (u->utype->kind == 'd') {
+        if (!domain)
+            return dd_err(ctx->err, DD_EFEATURE, tn->loc, "a domain is not supported here (%s)", u->name);
+        *t = (TypeId)u->utype->base_type;
+        *typmod = u->utype->base_typmod;
+        *domain = u->id;
+        return DD_OK;
+    }
+    *t = TYPE_ENUM;
+    *typmod = (i32)u->id;
     return DD_OK;
 }

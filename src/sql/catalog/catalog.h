@@ -29,5 +29,15 @@ const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name);
 /* Every table and view of the present (snapshot + write set), in no
  * particular order; *out in the statement arena. */
 int present_tables(SqlCtx *ctx, const TableInfo ***out, int *n);
+/* Every user type (enums, domains) of the present, likewise. */
+int present_types(SqlCtx *ctx, const TableInfo ***out, int *n);
+/* A user type (CREATE TYPE) by name in the present (at the session's
+ * point in time when drift.system_time is set), or NULL. */
+const TableInfo *resolve_type_present(SqlCtx *ctx, const char *name);
+/* A type as written: a built-in one (type_from_name), a user enum
+ * (TYPE_ENUM, *typmod its id) or a domain (its base type and typmod,
+ * *domain its id; 0A000 where domain is NULL); 42704 for an unknown name.
+ * *typmod gets the type's typmod (tn's for built-in types). */
+int sql_type_from_name(SqlCtx *ctx, const TypeName *tn, TypeId *t, i32 *typmod, u32 *domain);
 
 #endif

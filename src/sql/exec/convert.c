@@ -49,11 +49,14 @@ typedef struct ConvCache {
 static bool pending(const ColConv *v, u64 start) { return v->seq == 0 || v->seq > start; }
 
 /* The settings conversion v runs with: the defaults and the TimeZone of
- * the ALTER's session (UTC when it is not one DriftDB knows any more). */
-static void conv_vctx(const ColConv *v, Arena *a, ValueCtx *out)
+ * the ALTER's session (UTC when it is not one DriftDB knows any more); the
+ * enum labels are the catalog's that cur reads. */
+static void conv_vctx(const ColConv *v, const ValueCtx *cur, Arena *a, ValueCtx *out)
 {
     *out = (ValueCtx){.arena = a};
     if (v->timezone && !tz_parse(v->timezone, out)) *out = (ValueCtx){.arena = a};
+    out->type_lookup = cur->type_lookup;
+    out->type_arg = cur->type_arg;
 }
 
 /* t with each column typed as it was before conversion `from`: the old
@@ -111,7 +114,7 @@ int sql_conv_compile(SqlCtx *ctx, const TableInfo *scope, const ColumnInfo *col,
     cc.agg_forbidden = "transform expressions";
     cc.assign_col = col->name;
     ValueCtx vc = ctx->vctx;
-    if (cv) conv_vctx(cv, vc.arena, &ctx->vctx);   /* else the statement's own session */
+    if (cv) conv_vctx(cv, &vc, vc.arena, &ctx->vctx);   /* else the statement's own session */
     if (sql) ctx->sql = sql;
     rc = expr_compile_as(&cc, e, to, typmod, out);
     ctx->sql = saved;
@@ -149,7 +152,7 @@ static int cache_build(SqlCtx *ctx, const TableInfo *t, int first, ConvCache **o
         s->cis = arena_alloc(ctx->stmt, sizeof(int) * (size_t)s->n);
         TableInfo *scope = types_before(ctx, t, s->first);
         if (!s->progs || !s->cis || !scope) return DD_ENOMEM;
-        conv_vctx(&t->convs[s->first], ctx->stmt, &s->vctx);
+        conv_vctx(&t->convs[s->first], &ctx->vctx, ctx->stmt, &s->vctx);
         for (int k = 0; k < s->n; k++) {
             const ColConv *v = &t->convs[s->first + k];
             int ci = s->cis[k] = table_col_index(t, v->col);

@@ -470,7 +470,37 @@ typedef enum StmtKind {
     STMT_PREPARE, STMT_EXECUTE, STMT_DEALLOCATE,   /* run by the engine: u.prepare */
     STMT_MERGE,      /* u.merge */
     STMT_COMMENT,    /* u.comment */
+    STMT_TYPE,       /* CREATE / ALTER / DROP TYPE: u.type */
 } StmtKind;
+
+/* CREATE TYPE name AS ENUM ('l', ...); ALTER TYPE name ADD VALUE [IF NOT
+ * EXISTS] 'l' [{BEFORE | AFTER} 'm'] | RENAME VALUE 'a' TO 'b' | RENAME TO
+ * n; DROP TYPE [IF EXISTS] name, ... [CASCADE | RESTRICT]. */
+typedef enum TypeAction { TYPE_CREATE_ENUM, TYPE_ADD_VALUE, TYPE_RENAME_VALUE, TYPE_RENAME, TYPE_DROP,
+                          TYPE_CREATE_DOMAIN, TYPE_ALTER_DOMAIN } TypeAction;
+typedef struct TypeStmt {
+    TypeAction action;
+    char **names; int *locs; int n;   /* the type (DROP: the types) */
+    char **labels; int *label_locs; int nlabels;   /* CREATE: the labels; ADD VALUE: [0];
+                                                      RENAME VALUE: [0] to [1] */
+    char *anchor; int anchor_loc;     /* ADD VALUE ... BEFORE / AFTER anchor, or NULL */
+    bool before;
+    bool if_exists;                   /* DROP: IF EXISTS; ADD VALUE: IF NOT EXISTS */
+    bool cascade;
+    char *new_name; int new_loc;      /* RENAME TO */
+    /* CREATE DOMAIN name [AS] type [DEFAULT e] [[CONSTRAINT n] {NOT NULL |
+     * NULL | CHECK (e)}] ...; ALTER DOMAIN name {SET DEFAULT e | DROP
+     * DEFAULT | SET NOT NULL | DROP NOT NULL | ADD [CONSTRAINT n] CHECK (e)
+     * | DROP CONSTRAINT [IF EXISTS] n [CASCADE | RESTRICT]}; DROP DOMAIN */
+    bool domain;                      /* DROP DOMAIN (not DROP TYPE), ALTER DOMAIN ... RENAME TO */
+    TypeName base;
+    Expr *default_; int default_end;  /* DEFAULT e and where its text ends */
+    int not_null;                     /* -1 not said, 0 NULL, 1 NOT NULL */
+    Constraint **checks; int nchecks; /* CHECK constraints (kind CONSTR_CHECK) */
+    char alter;                       /* ALTER DOMAIN: 'S' SET DEFAULT, 'D' DROP DEFAULT, 'N' SET NOT NULL,
+                                         'n' DROP NOT NULL, 'A' ADD CONSTRAINT, 'X' DROP CONSTRAINT */
+    char *cname; int cname_loc;       /* DROP CONSTRAINT name */
+} TypeStmt;
 
 /* COMMENT ON {TABLE | VIEW | SEQUENCE} name | COLUMN t.c IS {'text' | NULL} */
 typedef struct CommentStmt {
@@ -550,6 +580,7 @@ struct Stmt {
         PrepareStmt *prepare;
         MergeStmt *merge;
         CommentStmt *comment;
+        TypeStmt *type;
     } u;
 };
 

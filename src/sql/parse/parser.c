@@ -3413,6 +3413,294 @@ static int parse_create_view(Parser *p, Stmt *st, bool or_replace)
     return DD_OK;
 }
 
+/* ---- CREATE / ALTER / DROP TYPE ---- */
+
+/* A string literal into *out (and its position into *loc). */
+static int parse_string_lit(Parser *p, char **out, int *loc)
+{
+    Token *t = tok(p);
+    if (t->kind != TOK_STRING) return syntax_error(p);
+    *out = t->str;
+    if (loc) *loc = t->start;
+    advance(p);
+    return DD_OK;
+}
+
+/* CREATE TYPE name AS ENUM ('label', ...) (after CREATE) */
+static int parse_create_type(Parser *p, Stmt *st)
+{
+    TypeStmt *ty;
+    int cap = 0;
+    advance(p);   /* TYPE */
+    NEW(ty);
+    st->kind = STMT_TYPE;
+    st->u.type = ty;
+    ty->action = TYPE_CREATE_ENUM;
+    ty->n = 1;
+    ty->names = arena_alloc(p->a, sizeof(char *));
+    ty->locs = arena_alloc(p->a, sizeof(int));
+    if (!ty->names || !ty->locs) return nomem(p);
+    TRY(parse_qualified_name(p, &ty->names[0], &ty->locs[0]));
+    ty->names[0] = strip_public(ty->names[0]);
+    if (!is_kw(tok(p), KW_AS)) return not_supported(p, tok(p)->start, "CREATE TYPE other than AS ENUM");
+    advance(p);
+    if (!is_name(tok(p), "enum"))
+        return tok(p)->kind == TOK_LPAREN || tok(p)->kind == TOK_IDENT
+                   ? not_supported(p, tok(p)->start, "CREATE TYPE other than AS ENUM") : syntax_error(p);
+    advance(p);
+    TRY(expect(p, TOK_LPAREN));
+    if (accept(p, TOK_RPAREN)) return DD_OK;
+    do {
+        if (ty->nlabels == cap) {
+            int nc = cap ? cap * 2 : 8;
+            char **nl = arena_alloc(p->a, sizeof(char *) * (size_t)nc);
+            int *nlocs = arena_alloc(p->a, sizeof(int) * (size_t)nc);
+            if (!nl || !nlocs) return nomem(p);
+            if (cap) {
+                memcpy(nl, ty->labels, sizeof(char *) * (size_t)cap);
+                memcpy(nlocs, ty->label_locs, sizeof(int) * (size_t)cap);
+            }
+            ty->labels = nl;
+            ty->label_locs = nlocs;
+            cap = nc;
+        }
+        TRY(parse_string_lit(p, &ty->labels[ty->nlabels], &ty->label_locs[ty->nlabels]));
+        ty->nlabels++;
+    } while (accept(p, TOK_COMMA));
+    return expect(p, TOK_RPAREN);
+}
+
+/* ALTER TYPE name {ADD VALUE ... | RENAME VALUE ... | RENAME TO ...} (after ALTER) */
+static int parse_alter_type(Parser *p, Stmt *st)
+{
+    TypeStmt *ty;
+    advance(p);   /* TYPE */
+    NEW(ty);
+    st->kind = STMT_TYPE;
+    st->u.type = ty;
+    ty->n = 1;
+    ty->names = arena_alloc(p->a, sizeof(char *));
+    ty->locs = arena_alloc(p->a, sizeof(int));
+    ty->labels = arena_alloc(p->a, sizeof(char *) * 2);
+    ty->label_locs = arena_alloc(p->a, sizeof(int) * 2);
+    if (!ty->names || !ty->locs || !ty->labels || !ty->label_locs) return nomem(p);
+    TRY(parse_qualified_name(p, &ty->names[0], &ty->locs[0]));
+    ty->names[0] = strip_public(ty->names[0]);
+    Token *t = tok(p);
+    if (is_name(t, "add") && is_name(peek(p, 1), "value")) {
+        advance(p);
+        advance(p);
+        ty->action = TYPE_ADD_VALUE;
+        ty->if_exists = accept_if_not_exists(p);
+        TRY(parse_string_lit(p, &ty->labels[0], &ty->label_locs[0]));
+        ty->nlabels = 1;
+        if (is_name(tok(p), "before") || is_name(tok(p), "after")) {
+            ty->before = is_name(tok(p), "before");
+            advance(p);
+            TRY(parse_string_lit(p, &ty->anchor, &ty->anchor_loc));
+        }
+        return DD_OK;
+    }
+    if (is_name(t, "rename") && is_name(peek(p, 1), "value")) {
+        advance(p);
+        advance(p);
+        ty->action = TYPE_RENAME_VALUE;
+        TRY(parse_string_lit(p, &ty->labels[0], &ty->label_locs[0]));
+        TRY(expect_kw(p, KW_TO));
+        TRY(parse_string_lit(p, &ty->labels[1], &ty->label_locs[1]));
+        ty->nlabels = 2;
+        return DD_OK;
+    }
+    if (is_name(t, "rename") && is_kw(peek(p, 1), KW_TO)) {
+        advance(p);
+        advance(p);
+        ty->action = TYPE_RENAME;
+        return parse_colid(p, &ty->new_name, &ty->new_loc);
+    }
+    if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER TYPE");
+    return syntax_error(p);
+}
+
+/* [CONSTRAINT name] CHECK (e) of a domain into a new Constraint appended to ty. */
+static int parse_domain_check(Parser *p, TypeStmt *ty, char *name, int loc)
+{
+    Constraint *c;
+    NEW(c);
+    c->kind = CONSTR_CHECK;
+    c->name = name;
+    c->loc = loc;
+    TRY(expect(p, TOK_LPAREN));
+    c->check_start = tok(p)->start;
+    TRY(parse_expr(p, P_OR, &c->check));
+    c->check_end = p->toks[p->pos - 1].end;
+    TRY(expect(p, TOK_RPAREN));
+    if (is_kw(tok(p), KW_NOT) && is_word(peek(p, 1), "valid")) return not_supported(p, tok(p)->start, "NOT VALID");
+    Constraint **nc = arena_alloc(p->a, sizeof(Constraint *) * (size_t)(ty->nchecks + 1));
+    if (!nc) return nomem(p);
+    if (ty->nchecks) memcpy(nc, ty->checks, sizeof(Constraint *) * (size_t)ty->nchecks);
+    nc[ty->nchecks++] = c;
+    ty->checks = nc;
+    return DD_OK;
+}
+
+/* The one-name list of a CREATE / ALTER DOMAIN. */
+static int parse_domain_name(Parser *p, TypeStmt *ty)
+{
+    ty->n = 1;
+    ty->names = arena_alloc(p->a, sizeof(char *));
+    ty->locs = arena_alloc(p->a, sizeof(int));
+    if (!ty->names || !ty->locs) return nomem(p);
+    TRY(parse_qualified_name(p, &ty->names[0], &ty->locs[0]));
+    ty->names[0] = strip_public(ty->names[0]);
+    return DD_OK;
+}
+
+/* CREATE DOMAIN name [AS] type [DEFAULT e] [[CONSTRAINT n] {NOT NULL | NULL | CHECK (e)}] ... (after CREATE) */
+static int parse_create_domain(Parser *p, Stmt *st)
+{
+    TypeStmt *ty;
+    advance(p);   /* DOMAIN */
+    NEW(ty);
+    st->kind = STMT_TYPE;
+    st->u.type = ty;
+    ty->action = TYPE_CREATE_DOMAIN;
+    ty->not_null = -1;
+    TRY(parse_domain_name(p, ty));
+    accept_kw(p, KW_AS);
+    TRY(parse_typename(p, &ty->base));
+    for (;;) {
+        Token *t = tok(p);
+        char *cname = NULL;
+        int cloc = t->start;
+        if (is_kw(t, KW_DEFAULT)) {
+            if (ty->default_) return dd_err(p->err, DD_ESYNTAX, t->start, "multiple default expressions");
+            advance(p);
+            TRY(parse_expr(p, P_IN + 1, &ty->default_));
+            ty->default_end = p->toks[p->pos - 1].end;
+            continue;
+        }
+        if (is_word(t, "collate") || is_kw(t, KW_COLLATE)) return not_supported(p, t->start, "COLLATE in a domain");
+        if (accept_kw(p, KW_CONSTRAINT)) TRY(parse_colid(p, &cname, NULL));
+        t = tok(p);
+        if (is_kw(t, KW_NOT) && is_kw(peek(p, 1), KW_NULL)) {
+            advance(p);
+            advance(p);
+            if (ty->not_null == 0) return dd_err(p->err, DD_ESYNTAX, t->start, "conflicting NULL/NOT NULL constraints");
+            ty->not_null = 1;
+        } else if (is_kw(t, KW_NULL)) {
+            advance(p);
+            if (ty->not_null == 1) return dd_err(p->err, DD_ESYNTAX, t->start, "conflicting NULL/NOT NULL constraints");
+            ty->not_null = 0;
+        } else if (accept_kw(p, KW_CHECK)) {
+            TRY(parse_domain_check(p, ty, cname, cloc));
+        } else if (cname) {
+            return syntax_error(p);
+        } else {
+            return DD_OK;
+        }
+    }
+}
+
+/* ALTER DOMAIN name action (after ALTER) */
+static int parse_alter_domain(Parser *p, Stmt *st)
+{
+    TypeStmt *ty;
+    advance(p);   /* DOMAIN */
+    NEW(ty);
+    st->kind = STMT_TYPE;
+    st->u.type = ty;
+    ty->action = TYPE_ALTER_DOMAIN;
+    TRY(parse_domain_name(p, ty));
+    Token *t = tok(p);
+    if (is_kw(t, KW_SET) && is_kw(peek(p, 1), KW_DEFAULT)) {
+        advance(p);
+        advance(p);
+        ty->alter = 'S';
+        TRY(parse_expr(p, P_IN + 1, &ty->default_));
+        ty->default_end = p->toks[p->pos - 1].end;
+        return DD_OK;
+    }
+    if (is_name(t, "drop") && is_kw(peek(p, 1), KW_DEFAULT)) {
+        advance(p);
+        advance(p);
+        ty->alter = 'D';
+        return DD_OK;
+    }
+    if ((is_kw(t, KW_SET) || is_name(t, "drop")) && is_kw(peek(p, 1), KW_NOT) && is_kw(peek(p, 2), KW_NULL)) {
+        ty->alter = is_kw(t, KW_SET) ? 'N' : 'n';
+        advance(p);
+        advance(p);
+        advance(p);
+        return DD_OK;
+    }
+    if (is_name(t, "add")) {
+        advance(p);
+        char *cname = NULL;
+        int cloc = tok(p)->start;
+        if (accept_kw(p, KW_CONSTRAINT)) TRY(parse_colid(p, &cname, NULL));
+        if (is_kw(tok(p), KW_NOT) && is_kw(peek(p, 1), KW_NULL))
+            return not_supported(p, tok(p)->start, "ALTER DOMAIN ADD NOT NULL (use SET NOT NULL)");
+        if (!accept_kw(p, KW_CHECK)) return syntax_error(p);
+        ty->alter = 'A';
+        return parse_domain_check(p, ty, cname, cloc);
+    }
+    if (is_name(t, "rename") && is_kw(peek(p, 1), KW_TO)) {
+        advance(p);
+        advance(p);
+        ty->action = TYPE_RENAME;
+        ty->domain = true;
+        return parse_colid(p, &ty->new_name, &ty->new_loc);
+    }
+    if (is_name(t, "drop") && is_kw(peek(p, 1), KW_CONSTRAINT)) {
+        advance(p);
+        advance(p);
+        ty->alter = 'X';
+        ty->if_exists = accept_if_exists(p);
+        TRY(parse_colid(p, &ty->cname, &ty->cname_loc));
+        ty->cascade = accept_kw(p, KW_CASCADE);
+        if (!ty->cascade) accept_kw(p, KW_RESTRICT);
+        return DD_OK;
+    }
+    if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER DOMAIN");
+    return syntax_error(p);
+}
+
+/* DROP TYPE [IF EXISTS] name, ... [CASCADE | RESTRICT] (after DROP) */
+static int parse_drop_type(Parser *p, Stmt *st)
+{
+    TypeStmt *ty;
+    int cap = 0;
+    bool domain = is_word(tok(p), "domain");
+    advance(p);   /* TYPE or DOMAIN */
+    NEW(ty);
+    st->kind = STMT_TYPE;
+    st->u.type = ty;
+    ty->action = TYPE_DROP;
+    ty->domain = domain;
+    ty->if_exists = accept_if_exists(p);
+    do {
+        if (ty->n == cap) {
+            int nc = cap ? cap * 2 : 4;
+            char **nn = arena_alloc(p->a, sizeof(char *) * (size_t)nc);
+            int *nlocs = arena_alloc(p->a, sizeof(int) * (size_t)nc);
+            if (!nn || !nlocs) return nomem(p);
+            if (cap) {
+                memcpy(nn, ty->names, sizeof(char *) * (size_t)cap);
+                memcpy(nlocs, ty->locs, sizeof(int) * (size_t)cap);
+            }
+            ty->names = nn;
+            ty->locs = nlocs;
+            cap = nc;
+        }
+        TRY(parse_qualified_name(p, &ty->names[ty->n], &ty->locs[ty->n]));
+        ty->names[ty->n] = strip_public(ty->names[ty->n]);
+        ty->n++;
+    } while (accept(p, TOK_COMMA));
+    ty->cascade = accept_kw(p, KW_CASCADE);
+    if (!ty->cascade) accept_kw(p, KW_RESTRICT);
+    return DD_OK;
+}
+
 static int parse_create(Parser *p, Stmt *st)
 {
     Token *t;
@@ -3437,7 +3725,9 @@ static int parse_create(Parser *p, Stmt *st)
     if (is_kw(t, KW_INDEX) || (is_kw(t, KW_UNIQUE) && is_kw(peek(p, 1), KW_INDEX)))
         return parse_create_index(p, st);
     if (is_word(t, "sequence")) return parse_create_sequence(p, st);
-    static const char *const later[] = {"schema", "database", "type", "domain", "function", "procedure", "trigger",
+    if (is_word(t, "type")) return parse_create_type(p, st);
+    if (is_word(t, "domain")) return parse_create_domain(p, st);
+    static const char *const later[] = {"schema", "database", "function", "procedure", "trigger",
                                         "extension", "role", "user", "materialized", "rule", "policy", "aggregate",
                                         "cast", "collation", "operator", "publication", "subscription", "tablespace"};
     bool known = false;
@@ -3559,6 +3849,8 @@ static int parse_alter(Parser *p, Stmt *st)
     int cap = 0;
     advance(p);   /* ALTER */
     if (is_word(tok(p), "sequence")) return parse_alter_sequence(p, st);
+    if (is_word(tok(p), "type")) return parse_alter_type(p, st);
+    if (is_word(tok(p), "domain")) return parse_alter_domain(p, st);
     if (!is_kw(tok(p), KW_TABLE)) {
         Token *t = tok(p);
         if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER");
@@ -3717,6 +4009,7 @@ static int parse_drop(Parser *p, Stmt *st)
     advance(p);   /* DROP */
     Token *t = tok(p);
     bool index = is_kw(t, KW_INDEX), view = is_word(t, "view"), seq = is_word(t, "sequence");
+    if (is_word(t, "type") || is_word(t, "domain")) return parse_drop_type(p, st);
     if (!index && !view && !seq && !is_kw(t, KW_TABLE)) {
         if (
             is_word(t, "schema") || is_word(t, "database"))

@@ -318,6 +318,13 @@ int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_e
 
 int compile_checks(SqlCtx *ctx, const TableInfo *t, Plan *p)
 {
+    for (int i = 0; i < t->ncols; i++) {
+        if (!t->cols[i].domain || t->cols[i].dropped) continue;
+        if (!p->domains && !(p->domains = arena_zalloc(ctx->stmt, sizeof(DomainProg *) * (size_t)t->ncols)))
+            return DD_ENOMEM;
+        int rc = domain_prepare(ctx, t->cols[i].domain, &p->domains[i]);
+        if (rc) return rc;
+    }
     if (!t->nchecks) return DD_OK;
     p->checks = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)t->nchecks);
     if (!p->checks) return DD_ENOMEM;
@@ -356,6 +363,11 @@ void sql_failing_row(SqlCtx *ctx, const TableInfo *t, const Value *vals)
 
 int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals)
 {
+    /* the constraints of the columns' domains, as their values became the domains' */
+    for (int i = 0; p->domains && i < t->ncols; i++) {
+        int rc = p->domains[i] ? domain_check(ctx, p->domains[i], &vals[i]) : DD_OK;
+        if (rc) return rc;
+    }
     EvalEnv env = {ctx, NULL, 0, NULL};
     for (int i = 0; i < p->nchecks; i++) {
         Value out;

@@ -177,7 +177,9 @@ int dml_compile_default(SqlCtx *ctx, const ColumnInfo *c, ExprProg **out)
     cc.agg_forbidden = "DEFAULT expressions";
     cc.assign_col = c->name;
     TypeId ct = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
-    if (!c->default_sql) {
+    /* a domain column without a DEFAULT of its own has its domain's */
+    const char *dsql = c->default_sql ? c->default_sql : c->domain ? domain_default(ctx, c->domain) : NULL;
+    if (!dsql) {
         Expr null;
         memset(&null, 0, sizeof(null));
         null.kind = EXPR_CONST;
@@ -187,7 +189,7 @@ int dml_compile_default(SqlCtx *ctx, const ColumnInfo *c, ExprProg **out)
     }
     Expr *e;
     const char *sql, *saved = ctx->sql;
-    int rc = sql_parse_expr_text(ctx, c->default_sql, "a column DEFAULT", &e, &sql);
+    int rc = sql_parse_expr_text(ctx, dsql, "a column DEFAULT", &e, &sql);
     if (rc) return rc;
     ctx->sql = sql;
     rc = expr_compile_as(&cc, e, ct, c->typmod, out);
@@ -203,7 +205,7 @@ static int compile_defaults(SqlCtx *ctx, const TableInfo *t, const int *target, 
         const ColumnInfo *c = &t->cols[i];
         bool named = false;
         for (int k = 0; k < width && !named; k++) named = target[k] == i;
-        if (named || c->dropped || !c->default_sql) continue;
+        if (named || c->dropped || (!c->default_sql && !c->domain)) continue;
         if (!p->defaults) {
             p->defaults = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)t->ncols);
             if (!p->defaults) return DD_ENOMEM;
@@ -694,7 +696,7 @@ static int dup_key_err(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen)
         int ci = table_col_index(t, t->pk[k]);
         buf_printf(&names, "%s%s", k ? ", " : "", ci >= 0 ? t->cols[ci].name : "?");
     }
-    if (row_render_pk(t, pk, pklen, &vals) == 0 && buf_ok(&names) && buf_ok(&vals))
+    if (row_render_pk_vc(t, pk, pklen, &ctx->vctx, &vals) == 0 && buf_ok(&names) && buf_ok(&vals))
         dd_err_detail(ctx->err, "Key (%s)=(%s) already exists.", buf_cstr(&names), buf_cstr(&vals));
     buf_free(&names);
     buf_free(&vals);
@@ -1550,6 +1552,9 @@ static int ctas_columns(SqlCtx *ctx, CreateTableStmt *s, TableInfo *t, Plan *sel
                           "column name \"%s\" conflicts with a system column name", name);
         TypeId ty = sel->cols[i].type;
         if (ty == TYPE_UNKNOWN || ty == TYPE_NULLTYPE) ty = TYPE_TEXT;
+        if (ty == TYPE_ENUM && sel->cols[i].typmod <= 0)
+            return dd_err(ctx->err, DD_EFEATURE, -1, "the enum type of column \"%s\" is not known here: cast it (x::type)",
+                          name);
         int rc = add_column(ctx, t, name, ty, -1);
         if (rc) return rc;
         t->cols[t->ncols - 1].typmod = sel->cols[i].typmod;
@@ -1573,7 +1578,7 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
     cc.agg_forbidden = "DEFAULT expressions";
     cc.assign_col = cd->name;
     ExprProg *pr;
-    int rc = expr_compile_as(&cc, cd->default_, ty, cd->type.typmod, &pr);
+    int rc = expr_compile_as(&cc, cd->default_, ty, ty == TYPE_ENUM ? c->typmod : cd->type.typmod, &pr);
     if (rc == DD_EUNDEFINED_COLUMN || rc == DD_EUNDEFINED_TABLE)
         return dd_err(ctx->err, DD_EFEATURE, cd->default_->loc, "cannot use column reference in DEFAULT expression");
     if (rc) return rc;
@@ -1600,7 +1605,9 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
                 if (txt.data[i] == '\'') buf_putc(&lit, '\'');
                 buf_putc(&lit, txt.data[i]);
             }
-            buf_printf(&lit, "'::%s", type_name(ty));
+            /* an enum's label stays an untyped literal: the column's type reads it */
+            if (ty == TYPE_ENUM) buf_putc(&lit, '\'');
+            else buf_printf(&lit, "'::%s", type_name(ty));
             c->default_sql = buf_ok(&lit) ? arena_strndup(ctx->stmt, (const char *)lit.data, lit.len) : NULL;
             buf_free(&lit);
             buf_free(&txt);
@@ -1657,9 +1664,9 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         if (ty && (cd->default_ || cd->identity))
             return dd_err(ctx->err, DD_ESYNTAX, cd->loc, "multiple default values specified for column \"%s\" of table \"%s\"",
                           cd->name, s->name);
-        if (!ty && !type_from_name(cd->type.name, &ty))
-            return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
-        if ((rc = type_check_typmod(cd->type.name, ty, cd->type.typmod, cd->type.loc, ctx->err))) return rc;
+        i32 tm = cd->type.typmod;
+        u32 domain = 0;
+        if (!ty && (rc = sql_type_from_name(ctx, &cd->type, &ty, &tm, &domain))) return rc;
         if (find_col(t, cd->name) >= 0)
             return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, cd->loc, "column \"%s\" specified more than once", cd->name);
 
@@ -1675,7 +1682,8 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         rc = add_column(ctx, t, cd->name, ty, cd->loc);
         if (rc) return rc;
         ColumnInfo *c = &t->cols[t->ncols - 1];
-        c->typmod = cd->type.typmod;
+        c->typmod = tm;
+        c->domain = domain;
         if (cd->default_ && (rc = check_default(ctx, cd, ty, c))) return rc;
         if (ty == TYPE_BPCHAR && c->typmod < 0) c->typmod = 1;   /* char = char(1) */
         if (ty == TYPE_NUMERIC && c->typmod >= 0 && (c->typmod >> 16) > NUMERIC_MAX_PRECISION)
@@ -2027,19 +2035,21 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
                       t->name);
     ColumnInfo *col = &t->cols[ci];
     TypeId ty;
-    if (!type_from_name(c->col->type.name, &ty))
-        return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, c->col->type.loc, "type \"%s\" does not exist", c->col->type.name);
-    i32 typmod = c->col->type.typmod;
+    i32 typmod;
+    u32 domain;
+    int rc = sql_type_from_name(ctx, &c->col->type, &ty, &typmod, &domain);
+    if (rc) return rc;
     if (ty == TYPE_BPCHAR && typmod < 0) typmod = 1;
     TypeId oty = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
-    const char *tt = type_text(ctx, ty, typmod);
+    /* a domain or an enum by its name */
+    const char *tt = domain || ty == TYPE_ENUM ? c->col->type.name : type_text(ctx, ty, typmod);
     if (!tt) return DD_ENOMEM;
     /* the conversion, over the row before this ALTER */
     int ci0 = find_col(t0, c->name);
     const TableInfo *scope = ci0 >= 0 && t0->cols[ci0].id == col->id ? t0 : t;
     ExprProg *pr;
     bool *used;
-    int rc = sql_conv_compile(ctx, scope, col, NULL, c->using_, ty, typmod, &pr, &used);
+    rc = sql_conv_compile(ctx, scope, col, NULL, c->using_, ty, typmod, &pr, &used);
     if (rc == DD_EDATATYPE_MISMATCH && !c->using_) {
         dd_err(ctx->err, DD_EDATATYPE_MISMATCH, -1, "column \"%s\" cannot be cast automatically to type %s", c->name, tt);
         dd_err_hint(ctx->err, "You might need to specify \"USING %s::%s\".", c->name, tt);
@@ -2123,6 +2133,7 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
     t->nconvs++;
     col->type = (u16)ty;
     col->typmod = typmod;
+    col->domain = domain;
     return DD_OK;
 }
 
@@ -2142,6 +2153,8 @@ static int alter_type_check_row(SqlCtx *ctx, const TableInfo *t, u32 step, const
         if (ci >= 0 && vals[ci].isnull && (t->cols[ci].not_null || is_pk_col(t, ci)))
             rc = dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
                         t->cols[ci].name, t->name);
+        /* a column that became a domain's: its constraints */
+        if (!rc && ci >= 0 && cp->domains && cp->domains[ci]) rc = domain_check(ctx, cp->domains[ci], &vals[ci]);
     }
     EvalEnv env = {ctx, NULL, 0, NULL};
     for (int i = 0; live && i < cp->nchecks && !rc; i++) {
@@ -2337,16 +2350,21 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (serial_type(cd->type.name) || cd->identity)
                 return dd_err(ctx->err, DD_EFEATURE, cd->loc,
                               "ALTER TABLE ADD COLUMN of a SERIAL or identity column is not supported yet (existing rows would need values)");
-            if (!type_from_name(cd->type.name, &ty))
-                return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, cd->type.loc, "type \"%s\" does not exist", cd->type.name);
-            if ((rc = type_check_typmod(cd->type.name, ty, cd->type.typmod, cd->type.loc, ctx->err))) return rc;
+            i32 tm;
+            u32 domain;
+            if ((rc = sql_type_from_name(ctx, &cd->type, &ty, &tm, &domain))) return rc;
             if (cd->primary_key || cd->unique)
                 return dd_err(ctx->err, DD_EFEATURE, cd->loc, "ALTER TABLE ADD COLUMN with a constraint is not supported yet");
             bool any = false;
             if ((cd->not_null || cd->default_) && (rc = table_has_rows(ctx, t0, &any))) return rc;
             if ((rc = add_column(ctx, t, cd->name, ty, cd->loc))) return rc;
             ColumnInfo *col = &t->cols[t->ncols - 1];
-            col->typmod = cd->type.typmod;
+            col->typmod = tm;
+            col->domain = domain;
+            if (domain && domain_has_rules(ctx, domain) && !any && (rc = table_has_rows(ctx, t0, &any))) return rc;
+            if (domain && any && domain_has_rules(ctx, domain))
+                return dd_err(ctx->err, DD_EFEATURE, cd->loc,
+                              "ALTER TABLE ADD COLUMN of a domain with constraints or a DEFAULT on a table with rows is not supported yet");
             if (ty == TYPE_BPCHAR && col->typmod < 0) col->typmod = 1;
             col->not_null = cd->not_null;
             if (cd->default_ && (rc = added_default(ctx, cd, t, col, any))) return rc;
@@ -2671,7 +2689,7 @@ int analyze_merge(SqlCtx *ctx, MergeStmt *s, Plan *p)
                 if ((rc = compile_assigned(ctx, &cc, w->values[k2], &t->cols[ci], false, false, &a->ivals[ci]))) return rc;
             }
             for (int i = 0; i < t->ncols; i++)
-                if (!given[i] && !t->cols[i].dropped && t->cols[i].default_sql &&
+                if (!given[i] && !t->cols[i].dropped && (t->cols[i].default_sql || t->cols[i].domain) &&
                     (rc = dml_compile_default(ctx, &t->cols[i], &a->ivals[i])))
                     return rc;
         }

@@ -395,7 +395,7 @@ static int unique_error(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, co
         buf_printf(&cols, "%s%s", k ? ", " : "",
                    ix->exprs && ix->exprs[k] ? ix->exprs[k] : ci >= 0 ? t->cols[ci].name : "?");
     }
-    if (row_render_index_key(t, ix, key->data, key->len, &v) == 0 && buf_ok(&v) && buf_ok(&cols) && buf_cstr(&v) && buf_cstr(&cols))
+    if (row_render_index_key_vc(t, ix, key->data, key->len, &ctx->vctx, &v) == 0 && buf_ok(&v) && buf_ok(&cols) && buf_cstr(&v) && buf_cstr(&cols))
         dd_err_detail(ctx->err, building ? "Key (%s)=(%s) is duplicated." : "Key (%s)=(%s) already exists.",
                       (char *)cols.data, (char *)v.data);
     buf_free(&cols);

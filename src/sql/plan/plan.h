@@ -86,6 +86,7 @@ struct Plan {
     int retype_from;
     /* INSERT / UPDATE: the table's CHECK constraints over its row */
     ExprProg **checks; int nchecks;
+    struct DomainProg **domains;    /* per column of the table: its domain's constraints, or NULL */
     /* TRUNCATE: a DELETE of every row per table (each a truncate_part:
      * foreign keys were checked once, for all of them) */
     Plan **parts; int nparts;
@@ -98,7 +99,8 @@ struct Plan {
 /* select.c */
 int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p);
 /* Plans subquery s of an expression (SqlCtx.plan_subquery). */
-int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId **types);
+int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId **types,
+                    i32 *typmod0);
 /* Builds the scope relation of a table (visible columns + history). */
 /* Adds a WHERE filter, choosing a primary key or index access path. */
 int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, ScopeRel *rel,
@@ -115,6 +117,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p);
 int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p);
 int analyze_merge(SqlCtx *ctx, MergeStmt *s, Plan *p);
 int analyze_comment(SqlCtx *ctx, CommentStmt *s, Plan *p);
+int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p);   /* usertype.c */
 int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p);
 int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p);
 int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);

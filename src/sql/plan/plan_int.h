@@ -7,6 +7,7 @@
 #define DD_PLAN_INT_H
 
 #include "plan.h"
+#include "../analyze/domain.h"
 
 /* One item of a FROM clause, as the planners see it. */
 /* An output column of a bare `*`: scope slot `slot`, or merged column

@@ -768,7 +768,7 @@ const CteDef *cte_lookup(const Scope *env, const char *name)
 }
 
 /* A reference to WITH query d: planned again as a derived table. */
-static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, int n, Op **out);
+static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, const i32 *typmods, int n, Op **out);
 
 
 /* Whether FROM item tr (its joins and subqueries too) names `name`
@@ -878,7 +878,8 @@ static int plan_recursive(SqlCtx *ctx, const CteDef *d, Plan *p)
         }
     }
     Op *oa, *ob;
-    if ((rc = coerce_member(ctx, pa, types, nc, &oa)) || (rc = coerce_member(ctx, pb, types, nc, &ob))) return rc;
+    if ((rc = coerce_member(ctx, pa, types, typmods, nc, &oa)) || (rc = coerce_member(ctx, pb, types, typmods, nc, &ob)))
+        return rc;
     p->kind = PLAN_QUERY;
     p->root = op_recursive_union(ctx, oa, ob, self->wt, !prev->setop_all, nc);
     p->ncols = nc;
@@ -989,7 +990,8 @@ static int with_clause(SqlCtx *ctx, SelectStmt *s, const Scope *env, const CteDe
     return DD_OK;
 }
 
-int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId **types)
+int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId **types,
+                    i32 *typmod0)
 {
     Plan *p = arena_zalloc(ctx->stmt, sizeof(Plan));
     if (!p) return DD_ENOMEM;
@@ -1002,6 +1004,7 @@ int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, i
     *root = p->root;
     *ncols = p->ncols;
     *types = t;
+    *typmod0 = p->ncols && !p->cols[0].untyped ? p->cols[0].typmod : -1;
     return DD_OK;
 }
 
@@ -1124,14 +1127,15 @@ int compile_row_casts(SqlCtx *ctx, const ColDesc *cols, int n, const TypeId *to,
 }
 
 /* Casts the columns of member plan m whose type differs from types[]. */
-static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, int n, Op **out)
+/* typmods (or NULL): the enums' ids, which untyped members read their labels as */
+static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, const i32 *typmods, int n, Op **out)
 {
     bool same = true;
     for (int k = 0; k < n; k++) same = same && m->cols[k].type == types[k] && !m->cols[k].untyped;
     *out = m->root;
     if (same) return DD_OK;
     ExprProg **progs;
-    int rc = compile_row_casts(ctx, m->cols, n, types, NULL, NULL, &progs);
+    int rc = compile_row_casts(ctx, m->cols, n, types, typmods, NULL, &progs);
     if (rc) return rc;
     *out = op_project(ctx, m->root, progs, n);
     return *out ? DD_OK : DD_ENOMEM;
@@ -1180,11 +1184,15 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     /* untyped columns (NULL, 'literal') take the type of the others */
     bool *typed = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(ncols ? ncols : 1));
     if (!typed) return DD_ENOMEM;
+    i32 *typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(ncols ? ncols : 1));   /* enums' ids */
+    if (!typmods) return DD_ENOMEM;
     for (int k = 0; k < ncols; k++) {
         types[k] = TYPE_TEXT;
+        typmods[k] = -1;
         for (i = 0; i < n && !typed[k]; i++)
             if (i < n && plans[i].ncols == ncols && !plans[i].cols[k].untyped) {
                 types[k] = plans[i].cols[k].type;
+                if (types[k] == TYPE_ENUM) typmods[k] = plans[i].cols[k].typmod;
                 typed[k] = true;
             }
     }
@@ -1194,6 +1202,10 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                           opname[mem[i - 1]->setop]);
         for (int k = 0; k < ncols; k++) {
             TypeId a = types[k], b = plans[i].cols[k].type, c;
+            if (a == TYPE_ENUM && b == TYPE_ENUM && !plans[i].cols[k].untyped && typmods[k] != plans[i].cols[k].typmod)
+                return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, mem[i]->loc, "%s types %s and %s cannot be matched",
+                              opname[mem[i - 1]->setop], enum_type_name((u32)typmods[k], &ctx->vctx),
+                              enum_type_name((u32)plans[i].cols[k].typmod, &ctx->vctx));
             if (a == b || plans[i].cols[k].untyped) continue;
             if (!type_common(a, b, &c))
                 return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, mem[i]->loc, "%s types %s and %s cannot be matched",
@@ -1209,7 +1221,7 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     Op **ops = arena_alloc(ctx->stmt, sizeof(Op *) * (size_t)n);
     if (!ops) return DD_ENOMEM;
     for (i = 0; i < n; i++)
-        if ((rc = coerce_member(ctx, &plans[i], types, ncols, &ops[i]))) return rc;
+        if ((rc = coerce_member(ctx, &plans[i], types, typmods, ncols, &ops[i]))) return rc;
     /* INTERSECT first, then UNION / EXCEPT from left to right */
     int *kind = arena_alloc(ctx->stmt, sizeof(int) * (size_t)n);
     bool *all = arena_alloc(ctx->stmt, sizeof(bool) * (size_t)n);
@@ -1299,6 +1311,7 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         p->cols[k].type = types[k];
         p->cols[k].untyped = false;
         if (types[k] != plans[0].cols[k].type) p->cols[k].typmod = -1;
+        if (types[k] == TYPE_ENUM) p->cols[k].typmod = typmods[k];
     }
     return DD_OK;
 }

@@ -75,10 +75,11 @@ typedef struct SqlCtx {
                                 FOR SYSTEM_TIME point that is a parameter */
     /* Plans subquery s of an expression compiled in scope (its columns are
      * outer references there): the operator tree, its number of columns
-     * and their types (statement arena).  Set by sql_prepare: analysis asks the
-     * planner above it (plan/select.c) without including it. */
+     * and their types, and the first one's typmod (statement arena).  Set by
+     * sql_prepare: analysis asks the planner above it (plan/select.c) without
+     * including it. */
     int (*plan_subquery)(struct SqlCtx *ctx, SelectStmt *s, const struct Scope *scope, struct Op **root,
-                         int *ncols, TypeId **types);
+                         int *ncols, TypeId **types, i32 *typmod0);
     struct IndexExprs *ixexprs;   /* index expressions compiled for this statement (plan/indexddl.c) */
     struct ConvCache *convs;      /* ALTER COLUMN TYPE conversions compiled for this statement (exec/convert.c) */
     /* While a view's query is planned: the FOR SYSTEM_TIME clause of the

@@ -285,6 +285,21 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
     if (t->view_sql && !(c->view_sql = arena_strdup(a, t->view_sql))) return NULL;
     if (t->ndeps && !(c->deps = arena_memdup(a, t->deps, sizeof(u32) * 2 * (size_t)t->ndeps))) return NULL;
     if (t->sequence && !(c->sequence = arena_memdup(a, t->sequence, sizeof(*t->sequence)))) return NULL;
+    if (t->utype) {
+        UserType *u = c->utype = arena_memdup(a, t->utype, sizeof(*t->utype));
+        if (!u || !(u->labels = arena_alloc(a, sizeof(EnumLabel) * (size_t)(t->utype->nlabels + 1)))) return NULL;
+        for (int i = 0; i < u->nlabels; i++) {
+            u->labels[i].key = t->utype->labels[i].key;
+            if (!(u->labels[i].label = arena_strdup(a, t->utype->labels[i].label))) return NULL;
+        }
+        if (t->utype->default_sql && !(u->default_sql = arena_strdup(a, t->utype->default_sql))) return NULL;
+        if (!(u->checks = arena_alloc(a, sizeof(CheckInfo) * (size_t)(t->utype->nchecks + 1)))) return NULL;
+        for (int i = 0; i < u->nchecks; i++) {
+            u->checks[i].name = arena_strdup(a, t->utype->checks[i].name);
+            u->checks[i].expr_sql = arena_strdup(a, t->utype->checks[i].expr_sql);
+            if (!u->checks[i].name || !u->checks[i].expr_sql) return NULL;
+        }
+    }
     c->checks = arena_alloc(a, sizeof(CheckInfo) * (size_t)(t->nchecks + 1));
     c->fks = arena_alloc(a, sizeof(ForeignKeyInfo) * (size_t)(t->nfks + 1));
     if (!c->checks || !c->fks) return NULL;
@@ -374,6 +389,7 @@ const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *d
 {
     *dropped = false;
     for (int i = 0; i < ws->ntables; i++) {
+        if (ws->tables[i]->utype) continue;   /* types have a namespace of their own */
         if (strcmp(ws->tables[i]->name, name) == 0) {
             if (ws->tables[i]->dropped) { *dropped = true; continue; }
             return ws->tables[i];

@@ -364,6 +364,8 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
         *out = val_text(TYPE_BYTEA, (const char *)b, (u32)o);
         return DD_OK;
     }
+    case TYPE_ENUM:
+        return enum_in(typmod < 0 ? 0 : (u32)typmod, s, len, ctx, out, err);
     default:
         return dd_err(err, DD_EINTERNAL, -1, "unknown type %d", (int)t);
     }
@@ -408,6 +410,7 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_INTERVAL: interval_to_text(&v->v.iv, ctx, out); break;
     case TYPE_TIME: time_to_text(v->v.i, out); break;
     case TYPE_TIMETZ: timetz_to_text(v->v.i, out); break;
+    case TYPE_ENUM: enum_out(v, ctx, out); break;
     case TYPE_BYTEA:
         buf_puts(out, "\\x");
         for (u32 i = 0; i < v->v.s.len; i++) buf_printf(out, "%02x", (unsigned char)v->v.s.p[i]);
@@ -665,6 +668,7 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
 {
     if (v->isnull) {
         *out = val_null(t);
+        if (t == TYPE_ENUM && typmod > 0) out->etype = (u32)typmod;
         return DD_OK;
     }
     TypeId f = v->type;
@@ -711,6 +715,11 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
         if (f == t && typmod < 0) { *out = *v; return DD_OK; }
         return array_cast(v, t, typmod, explicit_cast, ctx, out, err);
     }
+    if ((f == TYPE_ENUM) != (t == TYPE_ENUM) ||
+        (f == TYPE_ENUM && typmod >= 0 && v->etype != (u32)typmod))
+        return dd_err(err, DD_ECANNOT_COERCE, -1, "cannot cast type %s to %s",
+                      f == TYPE_ENUM ? enum_type_name(v->etype, ctx) : type_name(f),
+                      t == TYPE_ENUM ? enum_type_name(typmod < 0 ? 0 : (u32)typmod, ctx) : type_name(t));
     if (f == TYPE_JSON || f == TYPE_JSONB || t == TYPE_JSON || t == TYPE_JSONB)
         return json_cast(v, t, typmod, ctx, out, err);
     switch (t) {
@@ -738,6 +747,11 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
     case TYPE_UUID:
     case TYPE_BYTEA:
         if (f != t) return cast_err(f, t, err);
+        *out = *v;
+        return DD_OK;
+    case TYPE_ENUM:
+        /* one enum type to itself only (PostgreSQL has no casts between enums) */
+        if (f != t || (typmod >= 0 && v->etype != (u32)typmod)) return cast_err(f, t, err);
         *out = *v;
         return DD_OK;
     default: return cast_err(f, t, err);

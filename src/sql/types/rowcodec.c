@@ -53,7 +53,7 @@ int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
         case TYPE_BOOL: rec_put_bool(&rb, c->id, v->v.b); break;
         case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
         case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_TIMETZ:
-        case TYPE_OID: case TYPE_CHAR:
+        case TYPE_OID: case TYPE_CHAR: case TYPE_ENUM:
             rec_put_int(&rb, c->id, v->v.i); break;
         case TYPE_FLOAT4: case TYPE_FLOAT8: rec_put_float(&rb, c->id, v->v.f); break;
         case TYPE_NUMERIC: rec_put_numeric(&rb, c->id, v->v.coef, v->scale); break;
@@ -91,6 +91,12 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
     case TYPE_OID: case TYPE_CHAR:
         if (f->tag != REC_INT || f->v.i < 0 || f->v.i > (t == TYPE_OID ? (i64)UINT32_MAX : 255)) break;
         *out = val_int(t, f->v.i);
+        return DD_OK;
+    case TYPE_ENUM:   /* the label's key; the type is the column's (typmod) */
+        if (f->tag != REC_INT) break;
+        *out = val_int(TYPE_INT8, f->v.i);
+        out->type = TYPE_ENUM;
+        out->etype = (u32)c->typmod;
         return DD_OK;
     case TYPE_TIMETZ:
         if (f->tag != REC_INT || f->v.i < 0 || timetz_us(f->v.i) > 86400LL * 1000000 ||
@@ -154,7 +160,10 @@ static int missing_value(const TableInfo *t, int ci, Value *vals, const bool *us
 
 int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const bool *used, DdError *err)
 {
-    for (int i = 0; i < t->ncols; i++) vals[i] = val_null(col_type(&t->cols[i]));
+    for (int i = 0; i < t->ncols; i++) {
+        vals[i] = val_null(col_type(&t->cols[i]));
+        if (vals[i].type == TYPE_ENUM) vals[i].etype = (u32)t->cols[i].typmod;
+    }
     RecIter it;
     int rc = rec_iter_init(&it, rec, n, err);
     if (rc) return rc;
@@ -213,6 +222,7 @@ void key_encode_value(const Value *v, Buf *out)
     case TYPE_BOOL: key_put_bool(out, v->v.b); break;
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
     case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_OID: case TYPE_CHAR:
+    case TYPE_ENUM:
         key_put_int(out, v->v.i); break;
     case TYPE_TIMETZ: key_put_int(out, timetz_key(v->v.i)); break;
     case TYPE_FLOAT4: case TYPE_FLOAT8: key_put_float(out, v->v.f); break;
@@ -311,10 +321,16 @@ bool key_decode_value(Cursor *c, TypeId t, Arena *a, Value *out)
 
 /* ---- keys as text ---- */
 
-/* Appends one key value of type t (NULLTYPE: unknown) to out. */
-static void render_key_value(Cursor *c, TypeId t, i32 typmod, Buf *out)
+/* Appends one key value of type t (NULLTYPE: unknown) to out; vc (or
+ * NULL) names enum labels. */
+static void render_key_value(Cursor *c, TypeId t, i32 typmod, const ValueCtx *vc, Buf *out)
 {
-    static const ValueCtx vctx;   /* UTC, shortest exact floats */
+    static const ValueCtx vctx0;   /* UTC, shortest exact floats */
+    ValueCtx vctx = vctx0;
+    if (vc) {
+        vctx.type_lookup = vc->type_lookup;
+        vctx.type_arg = vc->type_arg;
+    }
     Value v;
     Buf text = BUF_INIT;
     switch (key_peek_tag(c)) {
@@ -339,6 +355,10 @@ static void render_key_value(Cursor *c, TypeId t, i32 typmod, Buf *out)
             sane = timetz_us(i) >= 0 && timetz_us(i) <= 86400LL * 1000000;
         }
         v = val_int(sane ? t : TYPE_INT8, i);
+        if (t == TYPE_ENUM && typmod > 0) {
+            v.type = TYPE_ENUM;
+            v.etype = (u32)typmod;
+        }
         break;
     }
     case KEY_TAG_FLOAT: v = val_float(t == TYPE_FLOAT4 ? TYPE_FLOAT4 : TYPE_FLOAT8, key_get_float(c)); break;
@@ -370,7 +390,7 @@ static void render_key_value(Cursor *c, TypeId t, i32 typmod, Buf *out)
             buf_putc(out, '{');
             for (int k = 0; !in.bad && cur_left(&in) && cur_u8(&in) == 1; k++) {
                 if (k) buf_putc(out, ',');
-                render_key_value(&in, type_elem(t), -1, out);
+                render_key_value(&in, type_elem(t), -1, vc, out);
             }
             buf_putc(out, '}');
             buf_free(&text);
@@ -393,19 +413,25 @@ static void render_key_value(Cursor *c, TypeId t, i32 typmod, Buf *out)
     buf_free(&text);
 }
 
-int key_render_typed(const u8 *key, size_t n, const TypeId *types, const i32 *typmods, int ntypes, Buf *out)
+static int key_render_vc(const u8 *key, size_t n, const TypeId *types, const i32 *typmods, int ntypes,
+                         const ValueCtx *vc, Buf *out)
 {
     Cursor c;
     cur_init(&c, key, n);
     for (int i = 0; !c.bad && cur_left(&c) > 0; i++) {
         if (i) buf_puts(out, ", ");
-        render_key_value(&c, i < ntypes ? types[i] : TYPE_NULLTYPE, i < ntypes ? typmods[i] : -1, out);
+        render_key_value(&c, i < ntypes ? types[i] : TYPE_NULLTYPE, i < ntypes ? typmods[i] : -1, vc, out);
     }
     return c.bad ? DD_ECORRUPT : DD_OK;
 }
 
+int key_render_typed(const u8 *key, size_t n, const TypeId *types, const i32 *typmods, int ntypes, Buf *out)
+{
+    return key_render_vc(key, n, types, typmods, ntypes, NULL, out);
+}
+
 static int render_cols(const TableInfo *t, const u32 *cols, char *const *exprs, int ncols,
-                       const u8 *key, size_t n, Buf *out)
+                       const u8 *key, size_t n, const ValueCtx *vc, Buf *out)
 {
     TypeId types[64];
     i32 typmods[64];
@@ -415,17 +441,28 @@ static int render_cols(const TableInfo *t, const u32 *cols, char *const *exprs, 
         types[i] = ci >= 0 ? col_type(&t->cols[ci]) : TYPE_NULLTYPE;
         typmods[i] = ci >= 0 ? t->cols[ci].typmod : -1;
     }
-    return key_render_typed(key, n, types, typmods, k, out);
+    return key_render_vc(key, n, types, typmods, k, vc, out);
 }
 
 int row_render_pk(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out)
 {
-    return render_cols(t, t->pk, NULL, t->npk, pk, pklen, out);
+    return render_cols(t, t->pk, NULL, t->npk, pk, pklen, NULL, out);
 }
 
 int row_render_index_key(const TableInfo *t, const IndexInfo *ix, const u8 *key, size_t n, Buf *out)
 {
-    return render_cols(t, ix->cols, ix->exprs, ix->ncols, key, n, out);
+    return render_cols(t, ix->cols, ix->exprs, ix->ncols, key, n, NULL, out);
+}
+
+int row_render_pk_vc(const TableInfo *t, const u8 *pk, u32 pklen, const ValueCtx *vc, Buf *out)
+{
+    return render_cols(t, t->pk, NULL, t->npk, pk, pklen, vc, out);
+}
+
+int row_render_index_key_vc(const TableInfo *t, const IndexInfo *ix, const u8 *key, size_t n, const ValueCtx *vc,
+                            Buf *out)
+{
+    return render_cols(t, ix->cols, ix->exprs, ix->ncols, key, n, vc, out);
 }
 
 int row_render_key(const TableInfo *t, const IndexInfo *ix, const u8 *key, u32 len, Buf *out)

@@ -48,6 +48,10 @@ int key_render_typed(const u8 *key, size_t n, const TypeId *types, const i32 *ty
  * for a key of index ix of t (expression columns by their key encoding). */
 int row_render_pk(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
 int row_render_index_key(const TableInfo *t, const IndexInfo *ix, const u8 *key, size_t n, Buf *out);
+/* The same with enum labels named through vc (the others show an enum's key). */
+int row_render_pk_vc(const TableInfo *t, const u8 *pk, u32 pklen, const ValueCtx *vc, Buf *out);
+int row_render_index_key_vc(const TableInfo *t, const IndexInfo *ix, const u8 *key, size_t n, const ValueCtx *vc,
+                            Buf *out);
 /* Either, as store_set_key_renderer wants it (ix NULL: the primary key). */
 int row_render_key(const TableInfo *t, const IndexInfo *ix, const u8 *key, u32 len, Buf *out);
 /* Whether key_decode_value gives values of type t exactly as the row

@@ -59,6 +59,7 @@ static const struct {
     [TYPE_NAME] = {19, 64, "name"},
     [TYPE_CHAR] = {18, 1, "\"char\""},
     [TYPE_OID] = {26, 4, "oid"},
+    [TYPE_ENUM] = {25, 4, "enum"},   /* the OID is the type's own (engine: ENUM_OID_BASE + id) */
 };
 
 bool type_is_int(TypeId t) { return t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8; }
@@ -403,7 +404,8 @@ int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
     if ((ta == TYPE_UNKNOWN) != (tb == TYPE_UNKNOWN) && !(type_is_string(ta) && type_is_string(tb))) {
         const Value *u = ta == TYPE_UNKNOWN ? a : b, *o = ta == TYPE_UNKNOWN ? b : a;
         Value conv;
-        if (val_from_text((TypeId)o->type, -1, u->v.s.p, u->v.s.len, ctx, &conv, NULL) == DD_OK)
+        if (val_from_text((TypeId)o->type, o->type == TYPE_ENUM ? (i32)o->etype : -1, u->v.s.p, u->v.s.len, ctx,
+                          &conv, NULL) == DD_OK)
             return ta == TYPE_UNKNOWN ? val_compare(&conv, o, ctx) : val_compare(o, &conv, ctx);
         return ta < tb ? -1 : 1;
     }
@@ -450,6 +452,7 @@ int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
         return za > zb ? -1 : za < zb;
     }
     if (ta == TYPE_JSONB && tb == TYPE_JSONB) return jsonb_value_cmp(a, b);
+    if (ta == TYPE_ENUM && tb == TYPE_ENUM) return a->v.i < b->v.i ? -1 : a->v.i > b->v.i;
     if ((ta == TYPE_UUID && tb == TYPE_UUID) || (ta == TYPE_BYTEA && tb == TYPE_BYTEA))
         return cmp_bytes(a->v.s.p, a->v.s.len, b->v.s.p, b->v.s.len);
     return ta < tb ? -1 : ta > tb;
@@ -552,6 +555,7 @@ u64 val_hash(const Value *v)
     case TYPE_TIMESTAMPTZ: return hash_i64(v->v.i) ^ 0x7a;
     case TYPE_TIME: return hash_i64(v->v.i) ^ 0x71;
     case TYPE_TIMETZ: return hash_i64(v->v.i) ^ 0x72;
+    case TYPE_ENUM: return hash_i64(v->v.i) ^ 0xe7;
     case TYPE_INTERVAL: {
         i128 span = interval_span(&v->v.iv);
         return hash_bytes(&span, sizeof span, 0x1e);

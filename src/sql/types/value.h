@@ -71,6 +71,9 @@ typedef enum TypeId {
     TYPE_NAME = 22,   /* v.s: an identifier of at most NAME_MAX_BYTES bytes (a string type) */
     TYPE_CHAR = 23,   /* "char": v.i, the one byte 0..255 (0: the empty value) */
     TYPE_OID = 24,    /* v.i: 0 .. 4294967295 */
+    TYPE_ENUM = 25,   /* a label of a user enum type (CREATE TYPE ... AS ENUM): v.i its key
+                         (store.h, UserType), Value.etype the type's catalog id; a
+                         column's or expression's typmod is that id */
     TYPE__COUNT
 } TypeId;
 
@@ -126,6 +129,7 @@ typedef struct Value {
     u8 type;      /* TypeId */
     bool isnull;
     i16 scale;    /* NUMERIC only */
+    u32 etype;    /* ENUM only: the enum type's catalog id (0: not known) */
     union {
         bool b;
         i64 i;
@@ -190,7 +194,22 @@ typedef struct ValueCtx {
     u8 date_order;       /* DATEORDER_*: ambiguous date input; SQL and Postgres output */
     u8 interval_style;   /* INTERVALSTYLE_*: text output of interval (and the sign of
                             sql_standard input) */
+    /* The catalog object (a type: TableInfo.utype) of a user type id, for
+     * enum labels (enumtype.c); NULL when the context knows none. */
+    const struct TableInfo *(*type_lookup)(void *arg, u32 id);
+    void *type_arg;
 } ValueCtx;
+
+/*
+ * Enum types (enumtype.c).  enum_in parses a label of enum etype (22P02
+ * "invalid input value for enum mood: "x"" when the type has no such
+ * label); enum_out appends a value's label (its key when the type is not
+ * known, which only a context without a catalog gives); enum_type_name is
+ * the type's name ("enum" when unknown).
+ */
+int enum_in(u32 etype, const char *s, size_t len, const ValueCtx *ctx, Value *out, DdError *err);
+void enum_out(const Value *v, const ValueCtx *ctx, Buf *out);
+const char *enum_type_name(u32 etype, const ValueCtx *ctx);
 
 /*
  * Input function: parses text s[0..len) as type t (typmod: -1 none; for
