@@ -375,15 +375,17 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
             bool old_null = false, new_null = false;
             if (has_old && (rc = sql_index_key(ctx, t, ix, ov, &ok, &old_null))) break;
             if (has_new && (rc = sql_index_key_full(ctx, t, ix, nv, &nk, &new_null))) break;
+            /* rows a partial index does not cover have no entry (empty key) */
+            bool in_old = has_old && ok.len > 0, in_new = has_new && nk.len > 0;
             /* a key cut to the stored prefix cannot be compared whole by the
              * writer: the statement's check covered it */
             bool cut = nk.len > ROW_INDEX_PREFIX;
             if (cut) nk.len = ROW_INDEX_PREFIX;
-            bool same = has_old && has_new && ok.len == nk.len && memcmp(ok.data, nk.data, ok.len) == 0;
+            bool same = in_old && in_new && ok.len == nk.len && memcmp(ok.data, nk.data, ok.len) == 0;
             if (same) continue;
             for (int pass = 0; pass < 2; pass++) {
                 bool add = pass == 1;
-                if (add ? !has_new : !has_old) continue;
+                if (add ? !in_new : !in_old) continue;
                 Buf *k = add ? &nk : &ok;
                 if (out->niops == capi) {
                     int ncap = capi ? capi * 2 : 64;

@@ -3,6 +3,12 @@
  * indexed columns and expressions (expressions compiled over the table's
  * columns once per statement and evaluated over the row), cut to
  * ROW_INDEX_PREFIX bytes for the stored entry.
+ *
+ * A partial index (IndexInfo.pred_sql) covers the rows for which its
+ * predicate is true: for any other row the key is empty (an index of one
+ * column or more never has an empty key) and has_null is set, so that
+ * uniqueness and ON CONFLICT skip it as they skip NULLs, and the writers
+ * of entries (the commit, index builds, VERIFY) give it none.
  */
 #include "executor.h"
 #include "../types/rowcodec.h"
@@ -47,7 +53,8 @@ int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, 
         }
     Expr *e;
     const char *sql;
-    int rc = sql_parse_expr_text(ctx, ix->exprs[k], "an expression of index", &e, &sql);
+    int rc = k < 0 ? sql_parse_expr_text(ctx, ix->pred_sql, "the predicate of index", &e, &sql)
+                   : sql_parse_expr_text(ctx, ix->exprs[k], "an expression of index", &e, &sql);
     if (rc) return rc;
     ScopeRel rel;
     if ((rc = scope_rel_for_table(ctx, t, t->name, &rel))) return rc;
@@ -60,7 +67,7 @@ int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, 
     ExprProg *p;
     const char *saved_sql = ctx->sql;
     ctx->sql = sql;   /* error positions within the expression */
-    rc = expr_compile(&cc, e, &p);
+    rc = k < 0 ? expr_compile_as(&cc, e, TYPE_BOOL, -1, &p) : expr_compile(&cc, e, &p);
     ctx->sql = saved_sql;
     if (rc) return rc;
     IndexExprs *n = arena_alloc(ctx->stmt, sizeof(IndexExprs));
@@ -114,6 +121,10 @@ int sql_text_uses_column(SqlCtx *ctx, const char *text, const char *col, bool *u
 int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, bool *uses)
 {
     *uses = false;
+    if (ix->pred_sql) {
+        int rc = sql_text_uses_column(ctx, ix->pred_sql, col, uses);
+        if (rc || *uses) return rc;
+    }
     for (int k = 0; ix->exprs && k < ix->ncols && !*uses; k++) {
         if (!ix->exprs[k]) continue;
         int rc = sql_text_uses_column(ctx, ix->exprs[k], col, uses);
@@ -122,11 +133,37 @@ int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, boo
     return DD_OK;
 }
 
+int sql_index_covers(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, bool *in)
+{
+    *in = true;
+    if (!ix->pred_sql) return DD_OK;
+    ExprProg *p;
+    Expr *ast;
+    int rc = sql_index_expr(ctx, t, ix, -1, &p, &ast);
+    if (rc) return rc;
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    Value v;
+    ArenaMark m = arena_mark(ctx->row);
+    rc = expr_eval(p, &env, vals, &v);
+    arena_rewind(ctx->row, m);
+    if (!rc) *in = !v.isnull && v.v.b;
+    return rc;
+}
+
 int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out,
                        bool *has_null)
 {
     *has_null = false;
     buf_reset(out);
+    if (ix->pred_sql) {
+        bool in;
+        int rc = sql_index_covers(ctx, t, ix, vals, &in);
+        if (rc) return rc;
+        if (!in) {
+            *has_null = true;
+            return DD_OK;
+        }
+    }
     for (int k = 0; k < ix->ncols; k++) {
         if (ix->exprs && ix->exprs[k]) {
             ExprProg *p;

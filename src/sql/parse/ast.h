@@ -326,6 +326,7 @@ typedef struct InsertStmt {
     /* ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET ... [WHERE ...] */
     int on_conflict;                         /* 0 none, 1 DO NOTHING, 2 DO UPDATE */
     char **conf_cols; int *conf_col_locs; int nconf_cols;
+    Expr *conf_index_where;                  /* (cols) WHERE pred: a partial unique index's */
     char *conf_constraint; int conf_loc;
     struct SetClause **conf_set; int nconf_set;
     Expr *conf_where;
@@ -432,6 +433,8 @@ typedef struct CreateIndexStmt {
     char *table; int table_loc;
     bool unique, if_not_exists;
     IndexElem **elems; int nelems;
+    char **include; int *include_locs; int ninclude;   /* INCLUDE (cols): checked, not stored */
+    Expr *where; int where_start, where_end;           /* a partial index's predicate, its text */
 } CreateIndexStmt;
 
 /* COPY t [(cols)] FROM STDIN | COPY {t [(cols)] | (query)} TO STDOUT

@@ -2654,7 +2654,7 @@ static int parse_insert(Parser *p, Stmt *st)
         advance(p);
         if (tok(p)->kind == TOK_LPAREN && !is_kw(peek(p, 1), KW_ON)) {
             TRY(parse_name_list(p, &ins->conf_cols, &ins->conf_col_locs, &ins->nconf_cols));
-            if (accept_kw(p, KW_WHERE)) return not_supported(p, tok(p)->start, "ON CONFLICT ... WHERE (a partial index)");
+            if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &ins->conf_index_where));
         } else if (accept_kw(p, KW_ON)) {
             TRY(expect_kw(p, KW_CONSTRAINT));
             if (!is_colid(tok(p))) return syntax_error(p);
@@ -2989,9 +2989,18 @@ static int parse_create_index(Parser *p, Stmt *st)
         PUSH(ci->elems, ci->nelems, cap, e);
     } while (accept(p, TOK_COMMA));
     TRY(expect(p, TOK_RPAREN));
+    if (is_word(tok(p), "include")) {
+        advance(p);
+        TRY(parse_name_list(p, &ci->include, &ci->include_locs, &ci->ninclude));
+    }
     Token *t = tok(p);
-    if (is_word(t, "include") || is_kw(t, KW_WHERE) || is_kw(t, KW_WITH) || is_word(t, "tablespace"))
+    if (is_kw(t, KW_WITH) || is_word(t, "tablespace") || is_word(t, "nulls"))
         return not_supported(p, t->start, "this CREATE INDEX clause");
+    if (accept_kw(p, KW_WHERE)) {
+        ci->where_start = tok(p)->start;
+        TRY(parse_expr(p, 0, &ci->where));
+        ci->where_end = p->toks[p->pos - 1].end;
+    }
     return DD_OK;
 }
 

@@ -430,9 +430,27 @@ static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan
             pk = ci >= 0 && named[ci];
         }
         p->arb_pk = pk;
+        /* (cols) WHERE pred: a partial unique index qualifies when pred
+         * implies its predicate; one that is not partial always does */
+        Expr **wc = NULL;
+        int nwc = 0, capw = 0;
+        if (s->conf_index_where) {
+            ScopeRel wrel;
+            if ((rc = scope_rel_for_table(ctx, t, t->name, &wrel))) return rc;
+            Scope wsc = {&wrel, 1, wrel.ncols, NULL, NULL, NULL, NULL, NULL, 0, 0};
+            CompileCtx wcc;
+            memset(&wcc, 0, sizeof(wcc));
+            wcc.sql = ctx;
+            wcc.scope = &wsc;
+            wcc.agg_forbidden = "index predicates";
+            ExprProg *wp;
+            if ((rc = expr_compile_as(&wcc, s->conf_index_where, TYPE_BOOL, -1, &wp))) return rc;
+            if ((rc = and_split_list(ctx, s->conf_index_where, &wc, &nwc, &capw))) return rc;
+        }
         for (int x = 0; x < t->nindexes; x++) {
             const IndexInfo *ix = &t->indexes[x];
             if (!ix->unique || ix->exprs || ix->ncols != nnamed) continue;
+            if (ix->pred_sql && !sql_index_implied(ctx, t, ix, wc, nwc)) continue;
             bool same = true;
             for (int c = 0; c < ix->ncols && same; c++) {
                 int ci = table_col_index(t, ix->cols[c]);

@@ -168,6 +168,46 @@ static int index_expression(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, int k, Ind
     return DD_OK;
 }
 
+/* CREATE INDEX ... WHERE pred: checked over t's columns as PostgreSQL
+ * checks it (boolean, no subquery, aggregate, window or volatile function,
+ * no history column) and kept as SQL text. */
+static int index_predicate(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, CreateIndexStmt *s)
+{
+    const char *what = NULL;
+    int loc = s->where_start;
+    if (expr_unfit(s->where, &what, &loc)) {
+        if (!strcmp(what, "subquery"))
+            return dd_err(ctx->err, DD_EFEATURE, loc, "cannot use subquery in index predicate");
+        return dd_err(ctx->err, DD_EINVALID_OBJECT_DEF, loc, "functions in index predicate must be marked IMMUTABLE");
+    }
+    ScopeRel rel;
+    int rc = scope_rel_for_table(ctx, t, t->name, &rel);
+    if (rc) return rc;
+    Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL, NULL, 0, 0};
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "index predicates";
+    ExprProg *p;
+    if ((rc = expr_compile(&cc, s->where, &p))) return rc;
+    if (p->type != TYPE_BOOL) {
+        if (p->type != TYPE_UNKNOWN && p->type != TYPE_NULLTYPE)
+            return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, s->where_start, "argument of WHERE must be type boolean, not type %s",
+                          type_name(p->type));
+        if ((rc = expr_compile_as(&cc, s->where, TYPE_BOOL, -1, &p))) return rc;
+    }
+    for (int h = 0; h < HIST_COLS; h++)
+        if (rel.used[t->ncols + h])
+            return dd_err(ctx->err, DD_EFEATURE, s->where_start,
+                          "history column \"%s\" cannot be used in an index predicate", hist_col_names[h]);
+    ix->pred_sql = arena_strndup(ctx->stmt, ctx->sql + s->where_start, (size_t)(s->where_end - s->where_start));
+    if (!ix->pred_sql) return DD_ENOMEM;
+    if (strlen(ix->pred_sql) > 2000)
+        return dd_err(ctx->err, DD_EPROGRAM_LIMIT, s->where_start, "index predicate too long (at most 2000 bytes)");
+    return DD_OK;
+}
+
 static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, bool building, int ws_from);
 
 int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
@@ -236,6 +276,17 @@ int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out
         ix->colflags[i] = (u8)((e->desc ? INDEX_DESC : 0) |
                                ((e->nulls == 1 || (e->nulls == 0 && e->desc)) ? INDEX_NULLS_FIRST : 0));
     }
+    /* INCLUDE (cols): columns stored beside the key for index-only scans,
+     * which DriftDB does not make; they must exist, and change nothing */
+    for (int i = 0; i < s->ninclude; i++) {
+        int ci = -1;
+        for (int c = 0; c < t->ncols && ci < 0; c++)
+            if (!t->cols[c].dropped && !t->cols[c].pending && strcmp(t->cols[c].name, s->include[i]) == 0) ci = c;
+        if (ci < 0 || strcmp(s->include[i], ROWID_COL) == 0)
+            return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->include_locs[i], "column \"%s\" does not exist",
+                          s->include[i]);
+    }
+    if (s->where && (rc = index_predicate(ctx, t, ix, s))) return rc;
     ix->name = s->name ? arena_strdup(ctx->stmt, s->name) : choose_name(ctx, t, s);
     if (!ix->name) return DD_ENOMEM;
     ix->id = store_new_index_id(ctx->store);
@@ -348,6 +399,7 @@ static int build_index(SqlCtx *ctx, TxnWrites *ws, const TableInfo *t, const Ind
             if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
             bool has_null;
             if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
+            if (!key.len) continue;   /* a row the partial index does not cover */
             bool cut = key.len > ROW_INDEX_PREFIX;
             if (cut) key.len = ROW_INDEX_PREFIX;
             /* versions of one key come together: skip repeats of its values */
