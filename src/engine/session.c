@@ -803,6 +803,28 @@ int session_copy_begin(driftdb_session *s, driftdb_result *r, DdError *e)
     return session_arm_timeout(s, e);
 }
 
+int session_copy_columns(driftdb_session *s, const char *table, char *const *cols, int n, const char ***out, int *nout,
+                         DdError *e)
+{
+    SqlCtx ctx;
+    int pending = s->cancel;
+    int rc = ctx_setup(s, &ctx, "", &s->stmt, &s->row, e);
+    s->cancel = pending;
+    if (rc) return rc;
+    /* outside a transaction (COPY TO before its query runs): a snapshot of
+     * its own for the catalog; the names it gives are copied out of it */
+    Snap *own = NULL;
+    if (!ctx.snap) {
+        if ((rc = store_snap_begin(s->db->store, &own, e))) return rc;
+        ctx.snap = own;
+    }
+    rc = sql_copy_columns(&ctx, table, cols, n, out, nout);
+    for (int i = 0; !rc && own && *out && i < *nout; i++)
+        if (!((*out)[i] = arena_strdup(&s->stmt, (*out)[i]))) rc = dd_err(e, DD_ENOMEM, -1, NULL);
+    if (own) store_snap_end(own);
+    return rc;
+}
+
 int session_describe(driftdb_session *s, Stmt *stmt, const char *sql, const ColDesc **cols, int *n, DdError *e)
 {
     SqlCtx ctx;

@@ -418,3 +418,31 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
     out->ntables = ws->ntables;
     return DD_OK;
 }
+
+int sql_copy_columns(SqlCtx *ctx, const char *table, char *const *cols, int n, const char ***out, int *nout)
+{
+    *out = NULL;
+    *nout = 0;
+    const TableInfo *t = resolve_table_present(ctx, table);
+    if (!t) return DD_OK;   /* the query COPY runs says what is wrong */
+    bool any = false;
+    for (int i = 0; i < t->ncols; i++) any |= t->cols[i].gen_sql && !t->cols[i].dropped;
+    if (!any) return DD_OK;
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < t->ncols; i++)
+            if (t->cols[i].gen_sql && !t->cols[i].dropped && strcmp(t->cols[i].name, cols[k]) == 0) {
+                dd_err(ctx->err, DD_EINVALID_COLUMN_REF, -1, "column \"%s\" is a generated column", cols[k]);
+                dd_err_detail(ctx->err, "Generated columns cannot be used in COPY.");
+                return DD_EINVALID_COLUMN_REF;
+            }
+    if (n) return DD_OK;
+    const char **names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(t->ncols + 1));
+    if (!names) return DD_ENOMEM;
+    for (int i = 0; i < t->ncols; i++) {
+        const ColumnInfo *c = &t->cols[i];
+        if (c->dropped || c->pending || c->gen_sql || strcmp(c->name, ROWID_COL) == 0) continue;
+        names[(*nout)++] = c->name;
+    }
+    *out = names;
+    return DD_OK;
+}

@@ -44,12 +44,15 @@ void catalog_encode(const TableInfo *t, Buf *out)
         put_str(out, c->name);
         buf_put_u16be(out, c->type);
         buf_put_svarint(out, c->typmod);
+        /* a generated column: both identity flags, its expression where a
+         * default would be (it has neither) */
         buf_putc(out, (u8)((c->not_null ? FMT_COL_NOT_NULL : 0) | (c->dropped ? FMT_COL_DROPPED : 0) |
-                           (c->default_sql ? FMT_COL_DEFAULT : 0) | (c->pending ? FMT_COL_PENDING : 0) |
-                           (c->identity == 'a' ? FMT_COL_IDENTITY_ALWAYS : 0) |
-                           (c->identity == 'd' ? FMT_COL_IDENTITY_DEFAULT : 0) |
+                           (c->default_sql || c->gen_sql ? FMT_COL_DEFAULT : 0) | (c->pending ? FMT_COL_PENDING : 0) |
+                           (c->identity == 'a' || c->gen_sql ? FMT_COL_IDENTITY_ALWAYS : 0) |
+                           (c->identity == 'd' || c->gen_sql ? FMT_COL_IDENTITY_DEFAULT : 0) |
                            (c->missing ? FMT_COL_MISSING : 0) | (c->domain ? FMT_COL_DOMAIN : 0)));
-        if (c->default_sql) put_str(out, c->default_sql);
+        if (c->gen_sql) put_str(out, c->gen_sql);
+        else if (c->default_sql) put_str(out, c->default_sql);
         if (c->missing) {
             buf_put_varint(out, c->missinglen);
             buf_append(out, c->missing, c->missinglen);
@@ -280,9 +283,14 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             col->dropped = cf & FMT_COL_DROPPED;
             col->pending = cf & FMT_COL_PENDING;
             col->identity = cf & FMT_COL_IDENTITY_ALWAYS ? 'a' : cf & FMT_COL_IDENTITY_DEFAULT ? 'd' : 0;
+            bool gen = (cf & FMT_COL_GENERATED) == FMT_COL_GENERATED;
+            if (gen) col->identity = 0;
+            if (gen && !(cf & FMT_COL_DEFAULT)) c.bad = true;
             if (cf & FMT_COL_DEFAULT) {
-                col->default_sql = get_str(&c, a);
-                oom |= !c.bad && !col->default_sql;
+                char *s = get_str(&c, a);
+                oom |= !c.bad && !s;
+                if (gen) col->gen_sql = s;
+                else col->default_sql = s;
             }
             if (cf & FMT_COL_MISSING) {
                 const u8 *m = cur_bytes_peek_len(&c, &col->missinglen);

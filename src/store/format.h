@@ -85,7 +85,9 @@
  *             u32 BE next_col_id,
  *             varint ncols, ncols x { varint id, str name, u16 BE type,
  *                 svarint typmod, u8 flags (1 not null, 2 dropped, 4 has default,
- *                 8 pending document column, 16 / 32 identity ALWAYS / BY DEFAULT,
+ *                 8 pending document column, 16 / 32 identity ALWAYS / BY DEFAULT
+ *                 (both: a generated column, its expression in the default's
+ *                 place, with flag 4),
  *                 64 missing value, 128 of a domain),
  *                 [str default expression (SQL text) when flag 4],
  *                 [str missing value (a row image, record.h, of that one
@@ -186,6 +188,7 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_FK_DEFERRED 2
 #define FMT_COL_IDENTITY_ALWAYS 16
 #define FMT_COL_IDENTITY_DEFAULT 32
+#define FMT_COL_GENERATED 48     /* both identity flags: GENERATED ALWAYS AS (expr) STORED */
 #define FMT_COL_MISSING 64
 #define FMT_CAT_MAX_VIEW_SQL (1u << 20)
 #define FMT_COL_NOT_NULL 1

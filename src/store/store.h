@@ -84,6 +84,9 @@ typedef struct ColumnInfo {
     u32 missinglen;
     u32 domain;      /* a domain column: the domain's id (its constraints and
                         default apply; type / typmod are its base's), or 0 */
+    char *gen_sql;   /* GENERATED ALWAYS AS (expr) STORED: the expression as SQL
+                        text over the row's other columns, computed into every
+                        row written (and so stored, like any value), or NULL */
 } ColumnInfo;
 
 typedef struct IndexInfo {

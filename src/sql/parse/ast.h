@@ -279,6 +279,8 @@ typedef struct ColumnDef {
     int loc;
     int default_start; /* offset of the DEFAULT expression's first token (its own parentheses too) */
     int default_end;   /* offset just past the DEFAULT expression's last token */
+    Expr *generated;   /* GENERATED ALWAYS AS (expr) STORED, or NULL */
+    int gen_start, gen_end;   /* the expression's text (inside the parentheses) */
 } ColumnDef;
 
 /* A UNIQUE, CHECK or FOREIGN KEY constraint, of a table or of a column
@@ -398,6 +400,7 @@ typedef enum AlterKind {
     ALTER_SET_DEFAULT,   /* ALTER [COLUMN] name SET DEFAULT col->default_ | DROP DEFAULT (col->default_ NULL) */
     ALTER_SET_NOT_NULL,  /* ALTER [COLUMN] name SET NOT NULL | DROP NOT NULL (not_null false) */
     ALTER_TYPE,          /* ALTER [COLUMN] name [SET DATA] TYPE col->type [USING using] */
+    ALTER_DROP_EXPRESSION,   /* ALTER [COLUMN] name DROP EXPRESSION [IF EXISTS] */
 } AlterKind;
 typedef struct AlterCmd {
     AlterKind kind;

@@ -2890,8 +2890,9 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
             cd->default_start = tok(p)->start;
             TRY(parse_expr(p, P_IN + 1, &cd->default_));
             cd->default_end = p->toks[p->pos - 1].end;
-        } else if (is_word(t, "generated") && !cd->identity) {
-            /* GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(options)] */
+        } else if (is_word(t, "generated") && !cd->identity && !cd->generated) {
+            /* GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(options)], or
+             * GENERATED ALWAYS AS (expr) STORED */
             advance(p);
             if (is_word(tok(p), "always")) {
                 cd->identity = 'a';
@@ -2904,7 +2905,19 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
                 return syntax_error(p);
             }
             TRY(expect_kw(p, KW_AS));
-            if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "generated columns");
+            if (tok(p)->kind == TOK_LPAREN) {
+                if (cd->identity == 'd')
+                    return dd_err(p->err, DD_ESYNTAX, t->start, "for a generated column, GENERATED ALWAYS must be specified");
+                cd->identity = 0;
+                advance(p);
+                cd->gen_start = tok(p)->start;
+                TRY(parse_expr(p, 0, &cd->generated));
+                cd->gen_end = p->toks[p->pos - 1].end;
+                TRY(expect(p, TOK_RPAREN));
+                if (!is_word(tok(p), "stored")) return syntax_error(p);
+                advance(p);
+                continue;
+            }
             if (!is_word(tok(p), "identity")) return syntax_error(p);
             advance(p);
             if (accept(p, TOK_LPAREN)) {
@@ -3982,6 +3995,16 @@ static int parse_alter(Parser *p, Stmt *st)
                 TRY(parse_expr(p, P_NONE, &c->using_));
                 c->using_end = p->toks[p->pos - 1].end;
             }
+        } else if (is_word(t, "alter") && is_kw(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 3 : 2), KW_DROP) &&
+                   is_word(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 4 : 3), "expression")) {
+            /* ALTER [COLUMN] c DROP EXPRESSION [IF EXISTS] */
+            advance(p);
+            accept_kw(p, KW_COLUMN);
+            TRY(parse_colid(p, &c->name, NULL));
+            advance(p);
+            advance(p);
+            c->kind = ALTER_DROP_EXPRESSION;
+            c->if_exists = accept_if_exists(p);
         } else if (t->kind == TOK_IDENT && (is_word(t, "alter") || is_kw(t, KW_SET) || is_word(t, "owner"))) {
             return not_supported(p, t->start, "this ALTER TABLE action");
         } else {

@@ -316,8 +316,76 @@ int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_e
     return DD_OK;
 }
 
+int compile_generated(SqlCtx *ctx, const TableInfo *t, int ci, Expr *e, ExprProg **out)
+{
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    if (!rel) return DD_ENOMEM;
+    int rc = scope_rel_for_table(ctx, t, t->name, rel);
+    if (rc) return rc;
+    Scope sc;
+    memset(&sc, 0, sizeof(sc));
+    sc.rels = rel;
+    sc.nrels = 1;
+    sc.nslots = rel->ncols;
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "column generation expressions";
+    cc.assign_col = t->cols[ci].name;
+    const ColumnInfo *col = &t->cols[ci];
+    TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+    ExprProg *pr;
+    if ((rc = expr_compile_as(&cc, e, ct, col->typmod, &pr))) return rc;
+    for (int i = 0; i < pr->n; i++)
+        if (pr->code[i].op == XOP_SUBLINK)
+            return dd_err(ctx->err, DD_EFEATURE, e->loc, "cannot use subquery in column generation expression");
+    for (int h = 0; h < HIST_COLS; h++)
+        if (rel->used[t->ncols + h])
+            return dd_err(ctx->err, DD_EFEATURE, e->loc, "cannot use system column \"%s\" in column generation expression",
+                          hist_col_names[h]);
+    for (int i = 0; i < t->ncols; i++)
+        if (rel->used[i] && (t->cols[i].gen_sql || i == ci)) {
+            dd_err(ctx->err, DD_EINVALID_OBJECT_DEF, e->loc, "cannot use generated column \"%s\" in column generation expression",
+                   t->cols[i].name);
+            dd_err_detail(ctx->err, "A generated column cannot reference another generated column.");
+            return DD_EINVALID_OBJECT_DEF;
+        }
+    if (expr_calls_volatile(pr))
+        return dd_err(ctx->err, DD_EINVALID_OBJECT_DEF, e->loc, "generation expression is not immutable");
+    *out = pr;
+    return DD_OK;
+}
+
+int compute_generated(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals)
+{
+    if (!p->gens) return DD_OK;
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    for (int i = 0; i < t->ncols; i++) {
+        if (!p->gens[i]) continue;
+        int rc = expr_eval(p->gens[i], &env, vals, &vals[i]);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
+
 int compile_checks(SqlCtx *ctx, const TableInfo *t, Plan *p)
 {
+    for (int i = 0; i < t->ncols; i++) {
+        if (!t->cols[i].gen_sql || t->cols[i].dropped) continue;
+        if (!p->gens && !(p->gens = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)t->ncols))) return DD_ENOMEM;
+        Expr *e;
+        const char *sql, *saved = ctx->sql;
+        int rc = sql_parse_expr_text(ctx, t->cols[i].gen_sql, "a generation expression", &e, &sql);
+        if (rc) return rc;
+        ctx->sql = sql;
+        rc = compile_generated(ctx, t, i, e, &p->gens[i]);
+        ctx->sql = saved;
+        if (rc) {
+            ctx->err->position = 0;
+            return rc;
+        }
+    }
     for (int i = 0; i < t->ncols; i++) {
         if (!t->cols[i].domain || t->cols[i].dropped) continue;
         if (!p->domains && !(p->domains = arena_zalloc(ctx->stmt, sizeof(DomainProg *) * (size_t)t->ncols)))

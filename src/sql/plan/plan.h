@@ -86,6 +86,7 @@ struct Plan {
     int retype_from;
     /* INSERT / UPDATE: the table's CHECK constraints over its row */
     ExprProg **checks; int nchecks;
+    ExprProg **gens;                /* per column of the table: its generation expression, or NULL */
     struct DomainProg **domains;    /* per column of the table: its domain's constraints, or NULL */
     /* TRUNCATE: a DELETE of every row per table (each a truncate_part:
      * foreign keys were checked once, for all of them) */
@@ -182,6 +183,13 @@ int alter_add_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const C
 int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_exists, bool cascade, Plan *p, bool *dropped);
 /* INSERT / UPDATE: p->checks compiled over t's row. */
 int compile_checks(SqlCtx *ctx, const TableInfo *t, Plan *p);
+/* The generation expression e of column ci of t (GENERATED ALWAYS AS (e)
+ * STORED), checked as PostgreSQL checks it (no generated or system column,
+ * subquery, aggregate, window or volatile function) and compiled to the
+ * column's type over t's row. */
+int compile_generated(SqlCtx *ctx, const TableInfo *t, int ci, Expr *e, ExprProg **out);
+/* Computes the generated columns of a row being written (p->gens). */
+int compute_generated(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals);
 /* 23514 when a CHECK of t is false for row vals (t->ncols values). */
 int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals);
 /* The DETAIL "Failing row contains (...)." of an error about row vals of t. */

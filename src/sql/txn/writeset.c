@@ -275,6 +275,7 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
         c->cols[i] = t->cols[i];
         c->cols[i].name = arena_strdup(a, t->cols[i].name);
         if (!c->cols[i].name) return NULL;
+        if (t->cols[i].gen_sql && !(c->cols[i].gen_sql = arena_strdup(a, t->cols[i].gen_sql))) return NULL;
         if (t->cols[i].default_sql && !(c->cols[i].default_sql = arena_strdup(a, t->cols[i].default_sql)))
             return NULL;
         if (t->cols[i].missing &&
