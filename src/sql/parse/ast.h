@@ -294,6 +294,7 @@ typedef struct Constraint {
     char *ref_table; char **ref_cols; int nref_cols;   /* REFERENCES t [(cols)] */
     char on_delete, on_update;   /* 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT */
     bool deferrable, initially_deferred;
+    bool not_valid;              /* NOT VALID: ALTER TABLE ADD does not check the rows there are */
     int loc;
 } Constraint;
 
@@ -401,6 +402,9 @@ typedef enum AlterKind {
     ALTER_SET_NOT_NULL,  /* ALTER [COLUMN] name SET NOT NULL | DROP NOT NULL (not_null false) */
     ALTER_TYPE,          /* ALTER [COLUMN] name [SET DATA] TYPE col->type [USING using] */
     ALTER_DROP_EXPRESSION,   /* ALTER [COLUMN] name DROP EXPRESSION [IF EXISTS] */
+    ALTER_RENAME_CONSTRAINT, /* RENAME CONSTRAINT name TO newname */
+    ALTER_VALIDATE_CONSTRAINT, /* VALIDATE CONSTRAINT name */
+    ALTER_RENAME_INDEX,      /* ALTER INDEX [IF EXISTS] name RENAME TO newname (AlterTableStmt.index) */
 } AlterKind;
 typedef struct AlterCmd {
     AlterKind kind;
@@ -417,8 +421,9 @@ typedef struct AlterCmd {
     int loc;
 } AlterCmd;
 typedef struct AlterTableStmt {
-    char *table; int table_loc;
+    char *table; int table_loc;    /* ALTER INDEX: the index */
     bool if_exists;
+    bool index;                    /* ALTER INDEX */
     AlterCmd **cmds; int ncmds;
 } AlterTableStmt;
 

@@ -2747,7 +2747,7 @@ static int parse_fk_action(Parser *p, char *out)
 }
 
 /* [NOT] DEFERRABLE, INITIALLY {DEFERRED | IMMEDIATE}, NOT VALID after a constraint */
-static int parse_constraint_attrs(Parser *p, Constraint *c)
+static int parse_constraint_attrs(Parser *p, Constraint *c, const char *col)
 {
     for (;;) {
         if (accept_kw(p, KW_DEFERRABLE)) {
@@ -2760,8 +2760,11 @@ static int parse_constraint_attrs(Parser *p, Constraint *c)
             if (is_word(tok(p), "deferred")) c->initially_deferred = true;
             else if (!is_word(tok(p), "immediate")) return syntax_error(p);
             advance(p);
-        } else if (is_kw(tok(p), KW_NOT) && is_word(peek(p, 1), "valid")) {
-            return not_supported(p, tok(p)->start, "NOT VALID");
+        } else if (is_kw(tok(p), KW_NOT) && is_word(peek(p, 1), "valid") && !col) {
+            /* a table constraint's (a column constraint has none) */
+            advance(p);
+            advance(p);
+            c->not_valid = true;
         } else {
             break;
         }
@@ -2835,7 +2838,7 @@ static int parse_constraint(Parser *p, const char *col, char *name, Constraint *
     } else {
         return syntax_error(p);
     }
-    TRY(parse_constraint_attrs(p, c));
+    TRY(parse_constraint_attrs(p, c, col));
     *out = c;
     return DD_OK;
 }
@@ -2865,6 +2868,9 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
             TRY(parse_constraint(p, cd->name, cname, &c));
             TRY(push_constraint(p, ct, c));
             if (c->kind == CONSTR_UNIQUE) cd->unique = true;
+        } else if (is_kw(t, KW_NOT) && is_word(peek(p, 1), "valid")) {
+            advance(p);   /* NOT VALID is a table constraint's, as PostgreSQL's grammar */
+            return syntax_error(p);
         } else if (is_kw(t, KW_NOT) && is_kw(peek(p, 1), KW_NULL)) {
             if (null_seen && !cd->not_null) goto conflict;
             advance(p);
@@ -3873,6 +3879,30 @@ static int parse_alter(Parser *p, Stmt *st)
     if (is_word(tok(p), "sequence")) return parse_alter_sequence(p, st);
     if (is_word(tok(p), "type")) return parse_alter_type(p, st);
     if (is_word(tok(p), "domain")) return parse_alter_domain(p, st);
+    if (is_kw(tok(p), KW_INDEX)) {
+        /* ALTER INDEX [IF EXISTS] name RENAME TO newname */
+        advance(p);
+        NEW(a);
+        st->kind = STMT_ALTER_TABLE;
+        st->u.alter = a;
+        a->index = true;
+        a->if_exists = accept_if_exists(p);
+        TRY(parse_qualified_name(p, &a->table, &a->table_loc));
+        AlterCmd *c;
+        NEW(c);
+        c->loc = tok(p)->start;
+        if (!is_word(tok(p), "rename")) {
+            if (tok(p)->kind == TOK_IDENT || is_kw(tok(p), KW_SET)) return not_supported(p, tok(p)->start, "this ALTER INDEX action");
+            return syntax_error(p);
+        }
+        advance(p);
+        TRY(expect_kw(p, KW_TO));
+        c->kind = ALTER_RENAME_INDEX;
+        c->name = a->table;
+        TRY(parse_colid(p, &c->newname, NULL));
+        PUSH(a->cmds, a->ncmds, cap, c);
+        return DD_OK;
+    }
     if (!is_kw(tok(p), KW_TABLE)) {
         Token *t = tok(p);
         if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER");
@@ -3937,10 +3967,20 @@ static int parse_alter(Parser *p, Stmt *st)
             TRY(parse_colid(p, &c->name, &loc));
             c->cascade = accept_kw(p, KW_CASCADE);
             if (!c->cascade) accept_kw(p, KW_RESTRICT);
+        } else if (is_word(t, "validate") && is_kw(peek(p, 1), KW_CONSTRAINT)) {
+            advance(p);
+            advance(p);
+            c->kind = ALTER_VALIDATE_CONSTRAINT;
+            TRY(parse_colid(p, &c->name, NULL));
         } else if (is_word(t, "rename")) {
             advance(p);
             int loc;
-            if (accept_kw(p, KW_TO)) {
+            if (accept_kw(p, KW_CONSTRAINT)) {
+                c->kind = ALTER_RENAME_CONSTRAINT;
+                TRY(parse_colid(p, &c->name, &loc));
+                TRY(expect_kw(p, KW_TO));
+                TRY(parse_colid(p, &c->newname, &loc));
+            } else if (accept_kw(p, KW_TO)) {
                 c->kind = ALTER_RENAME_TABLE;
                 TRY(parse_colid(p, &c->newname, &loc));
             } else {
@@ -4011,10 +4051,16 @@ static int parse_alter(Parser *p, Stmt *st)
             return syntax_error(p);
         }
         PUSH(a->cmds, a->ncmds, cap, c);
+        /* as PostgreSQL's grammar: a RENAME stands alone (an action after
+         * it fails at the comma) */
+        if ((c->kind == ALTER_RENAME_TABLE || c->kind == ALTER_RENAME_COLUMN || c->kind == ALTER_RENAME_CONSTRAINT) &&
+            tok(p)->kind == TOK_COMMA)
+            return syntax_error(p);
     } while (accept(p, TOK_COMMA));
     /* as PostgreSQL's grammar: RENAME stands alone */
     for (int i = 0; i < a->ncmds; i++)
-        if ((a->cmds[i]->kind == ALTER_RENAME_TABLE || a->cmds[i]->kind == ALTER_RENAME_COLUMN) && a->ncmds > 1)
+        if ((a->cmds[i]->kind == ALTER_RENAME_TABLE || a->cmds[i]->kind == ALTER_RENAME_COLUMN ||
+             a->cmds[i]->kind == ALTER_RENAME_CONSTRAINT) && a->ncmds > 1)
             return dd_err(p->err, DD_ESYNTAX, a->cmds[i]->loc, "syntax error at or near \"RENAME\"");
     return DD_OK;
 }

@@ -268,13 +268,92 @@ static int check_present_rows(SqlCtx *ctx, const TableInfo *t0, const TableInfo 
 
 int alter_add_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const Constraint *c)
 {
+    if (c->not_valid && c->kind == CONSTR_UNIQUE)
+        return dd_err(ctx->err, DD_EFEATURE, c->loc, "UNIQUE constraints cannot be marked NOT VALID");
     ExprProg *pr = NULL;
     int rc = add_constraint(ctx, t, c, &pr);
-    if (!rc && c->kind == CONSTR_FOREIGN) return fk_validate_present(ctx, t0, t);
-    if (rc || c->kind != CONSTR_CHECK) return rc;
+    /* NOT VALID: the rows there are stay unchecked until VALIDATE
+     * CONSTRAINT; rows written from now on are checked */
+    if (rc || c->not_valid) return rc;
+    if (c->kind == CONSTR_FOREIGN) return fk_validate_present(ctx, t0, t);
+    if (c->kind != CONSTR_CHECK) return rc;
     /* the rows there are must pass (read as t: a column this ALTER added
      * reads NULL) */
     return check_present_rows(ctx, t0, t, pr, t->checks[t->nchecks - 1].name);
+}
+
+int alter_validate_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const char *name)
+{
+    for (int i = 0; i < t->nchecks; i++) {
+        if (strcmp(t->checks[i].name, name) != 0) continue;
+        Expr *e;
+        const char *sql, *saved = ctx->sql;
+        ExprProg *pr;
+        int rc = sql_parse_expr_text(ctx, t->checks[i].expr_sql, "a CHECK constraint", &e, &sql);
+        if (rc) return rc;
+        ctx->sql = sql;
+        rc = compile_check(ctx, t, e, &pr);
+        ctx->sql = saved;
+        if (rc) {
+            ctx->err->position = 0;
+            return rc;
+        }
+        return check_present_rows(ctx, t0, t, pr, name);
+    }
+    for (int i = 0; i < t->nfks; i++) {
+        if (strcmp(t->fks[i].name, name) != 0) continue;
+        FkCheck *r;
+        int rc = fk_check_begin(ctx, t, &t->fks[i], NULL, &r);
+        return rc ? rc : fk_check_children(ctx, r);
+    }
+    char pkey[CAT_MAX_NAME + 8];
+    snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
+    bool hidden_key = false;   /* no PRIMARY KEY: the hidden _rowid, no constraint */
+    for (int i = 0; i < t->ncols; i++)
+        hidden_key |= t->npk == 1 && t->cols[i].id == t->pk[0] && strcmp(t->cols[i].name, ROWID_COL) == 0;
+    bool unique = strcmp(name, pkey) == 0 && !hidden_key;
+    for (int i = 0; i < t->nindexes; i++)
+        unique |= t->indexes[i].constraint && strcmp(t->indexes[i].name, name) == 0;
+    if (unique)
+        return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1,
+                      "constraint \"%s\" of relation \"%s\" is not a foreign key or check constraint", name, t->name);
+    return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "constraint \"%s\" of relation \"%s\" does not exist", name, t->name);
+}
+
+int alter_rename_constraint(SqlCtx *ctx, TableInfo *t, const char *name, const char *newname)
+{
+    char **slot = NULL;
+    bool index = false;
+    for (int i = 0; i < t->nchecks && !slot; i++)
+        if (strcmp(t->checks[i].name, name) == 0) slot = &t->checks[i].name;
+    for (int i = 0; i < t->nfks && !slot; i++)
+        if (strcmp(t->fks[i].name, name) == 0) slot = &t->fks[i].name;
+    for (int i = 0; i < t->nindexes && !slot; i++)
+        if (t->indexes[i].constraint && strcmp(t->indexes[i].name, name) == 0) {
+            slot = &t->indexes[i].name;   /* the constraint's index has its name */
+            index = true;
+        }
+    if (!slot) {
+        char pkey[CAT_MAX_NAME + 8];
+        snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
+        if (strcmp(name, pkey) == 0)
+            return dd_err(ctx->err, DD_EFEATURE, -1, "renaming the primary key constraint \"%s\" is not supported", name);
+        return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "constraint \"%s\" for table \"%s\" does not exist", name,
+                      t->name);
+    }
+    {
+        bool taken = false;
+        for (int i = 0; i < t->nchecks; i++) taken |= strcmp(t->checks[i].name, newname) == 0;
+        for (int i = 0; i < t->nfks; i++) taken |= strcmp(t->fks[i].name, newname) == 0;
+        for (int i = 0; i < t->nindexes; i++) taken |= t->indexes[i].constraint && strcmp(t->indexes[i].name, newname) == 0;
+        if (taken)
+            return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, -1, "constraint \"%s\" for relation \"%s\" already exists",
+                          newname, t->name);
+        if (index && strcmp(name, newname) != 0 && name_taken(ctx, t, newname))
+            return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", newname);
+    }
+    *slot = arena_strdup(ctx->stmt, newname);
+    return *slot ? DD_OK : DD_ENOMEM;
 }
 
 int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_exists, bool cascade, Plan *p, bool *dropped)

@@ -2408,6 +2408,7 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
  */
 int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
 {
+    if (s->index) return analyze_alter_index(ctx, s, p);
     if (ctx->read_only) return read_only_err(ctx, "ALTER TABLE");
     p->kind = PLAN_ALTER_TABLE;
     p->tag = "ALTER TABLE";
@@ -2629,6 +2630,14 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if ((rc = alter_column_type(ctx, p, t0, t, c, step))) return rc;
             types = true;
             break;
+        case ALTER_VALIDATE_CONSTRAINT:
+            if ((rc = alter_validate_constraint(ctx, t0, t, c->name))) return rc;
+            break;
+        case ALTER_RENAME_CONSTRAINT:
+            if ((rc = alter_rename_constraint(ctx, t, c->name, c->newname))) return rc;
+            break;
+        case ALTER_RENAME_INDEX:
+            return dd_err(ctx->err, DD_EINTERNAL, -1, "ALTER INDEX as an ALTER TABLE action");
         case ALTER_DROP_EXPRESSION: {
             /* the column keeps the values it has and takes what it is given */
             int ci = find_col(t, c->name);

@@ -26,6 +26,7 @@
 #include "../types/rowcodec.h"
 #include "../../store/keyenc.h"
 #include "../../util/alloc.h"
+#include <stdio.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- names */
@@ -297,6 +298,46 @@ int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out
      * commit checks again) */
     if (ix->unique && (rc = unique_over_present(ctx, t, ix, true, -1))) return rc;
     if (out) *out = ix;
+    return DD_OK;
+}
+
+int analyze_alter_index(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
+{
+    if (ctx->read_only) return dd_err(ctx->err, DD_EREAD_ONLY_TXN, -1, "cannot execute ALTER INDEX in a read-only transaction");
+    p->kind = PLAN_ALTER_TABLE;
+    p->tag = "ALTER INDEX";
+    const AlterCmd *c = s->cmds[0];
+    const TableInfo *t0 = NULL;
+    const IndexInfo *ix = index_by_name(ctx, s->table, &t0);
+    if (!ix) {
+        if (s->if_exists) {
+            p->notice = arena_printf(ctx->stmt, "relation \"%s\" does not exist, skipping", s->table);
+            p->notice_state = "00000";
+            return DD_OK;
+        }
+        if (resolve_table_present(ctx, s->table))
+            return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->table_loc, "\"%s\" is not an index", s->table);
+        size_t n = strlen(s->table);
+        if (n > 5 && strcmp(s->table + n - 5, "_pkey") == 0) {
+            char tn[CAT_MAX_NAME + 1];
+            snprintf(tn, sizeof tn, "%.*s", (int)(n - 5), s->table);
+            if (resolve_table_present(ctx, tn))
+                return dd_err(ctx->err, DD_EFEATURE, s->table_loc,
+                              "renaming the primary key index \"%s\" is not supported (its name follows the table's)", s->table);
+        }
+        return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
+    }
+    if (relation_exists(ctx, c->newname))
+        return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", c->newname);
+    TableInfo *t = plan_alter_version(ctx, p, t0);
+    if (!t) return DD_ENOMEM;
+    for (int x = 0; x < t->nindexes; x++)
+        if (t->indexes[x].id == ix->id) {
+            /* a UNIQUE constraint's index: the constraint has its name */
+            char *n = arena_strdup(ctx->stmt, c->newname);
+            if (!n) return DD_ENOMEM;
+            t->indexes[x].name = n;
+        }
     return DD_OK;
 }
 

@@ -178,6 +178,13 @@ int table_constraints(SqlCtx *ctx, const CreateTableStmt *s, TableInfo *t);
 /* ALTER TABLE ADD CONSTRAINT c to t (a new version of t0), checked over
  * the present rows. */
 int alter_add_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const Constraint *c);
+/* ALTER TABLE VALIDATE CONSTRAINT name: the rows there are of t0 (read as
+ * t) against its CHECK or FOREIGN KEY (23514, 23503); a UNIQUE one is
+ * 42809, as PostgreSQL. */
+int alter_validate_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const char *name);
+/* ALTER TABLE RENAME CONSTRAINT name TO newname in t (a UNIQUE
+ * constraint's index with it). */
+int alter_rename_constraint(SqlCtx *ctx, TableInfo *t, const char *name, const char *newname);
 /* ALTER TABLE DROP CONSTRAINT name from t; *dropped false when there was
  * none (a NOTICE with if_exists, else 42704). */
 int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_exists, bool cascade, Plan *p, bool *dropped);
@@ -241,6 +248,8 @@ int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p);
  * be NULL) gets it. */
 int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out);
 int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p);
+/* ALTER INDEX [IF EXISTS] name RENAME TO newname: a new version of its table. */
+int analyze_alter_index(SqlCtx *ctx, AlterTableStmt *s, Plan *p);
 
 /* Whether an expression of index ix names column col. */
 int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, bool *uses);
