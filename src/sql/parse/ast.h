@@ -405,6 +405,8 @@ typedef enum AlterKind {
     ALTER_RENAME_CONSTRAINT, /* RENAME CONSTRAINT name TO newname */
     ALTER_VALIDATE_CONSTRAINT, /* VALIDATE CONSTRAINT name */
     ALTER_RENAME_INDEX,      /* ALTER INDEX [IF EXISTS] name RENAME TO newname (AlterTableStmt.index) */
+    ALTER_NOOP,              /* SET / RESET (storage parameters), ALTER [COLUMN] c SET STATISTICS n,
+                                OWNER TO role: accepted, nothing DriftDB keeps */
 } AlterKind;
 typedef struct AlterCmd {
     AlterKind kind;
@@ -440,6 +442,7 @@ typedef struct CreateIndexStmt {
     char *name; int name_loc;   /* NULL: a name is chosen */
     char *table; int table_loc;
     bool unique, if_not_exists;
+    const char *method;          /* USING method (NULL: btree) */
     IndexElem **elems; int nelems;
     char **include; int *include_locs; int ninclude;   /* INCLUDE (cols): checked, not stored */
     Expr *where; int where_start, where_end;           /* a partial index's predicate, its text */

@@ -2957,6 +2957,68 @@ static bool index_item(Parser *p)
     return k == TOK_IDENT || k == TOK_QIDENT;
 }
 
+/*
+ * Storage parameters, `(name [= value], ...)`, of CREATE TABLE / CREATE
+ * INDEX ... WITH and ALTER TABLE SET / RESET: PostgreSQL's names are
+ * accepted and change nothing in DriftDB (LMDB pages have no fill factor,
+ * there is no autovacuum); another name is 22023, as PostgreSQL.  values:
+ * whether `= value` may follow (not for RESET).
+ */
+static int parse_reloptions(Parser *p, bool index, bool values)
+{
+    static const char *const table_opts[] = {
+        "fillfactor", "toast_tuple_target", "parallel_workers", "autovacuum_enabled", "vacuum_index_cleanup",
+        "vacuum_truncate", "autovacuum_vacuum_threshold", "autovacuum_vacuum_scale_factor",
+        "autovacuum_vacuum_insert_threshold", "autovacuum_vacuum_insert_scale_factor",
+        "autovacuum_analyze_threshold", "autovacuum_analyze_scale_factor", "autovacuum_vacuum_cost_delay",
+        "autovacuum_vacuum_cost_limit", "autovacuum_freeze_min_age", "autovacuum_freeze_max_age",
+        "autovacuum_freeze_table_age", "autovacuum_multixact_freeze_min_age", "autovacuum_multixact_freeze_max_age",
+        "autovacuum_multixact_freeze_table_age", "log_autovacuum_min_duration", "user_catalog_table",
+    };
+    static const char *const index_opts[] = {
+        "fillfactor", "deduplicate_items", "fastupdate", "gin_pending_list_limit", "buffering",
+        "pages_per_range", "autosummarize",
+    };
+    TRY(expect(p, TOK_LPAREN));
+    do {
+        Token *n = tok(p);
+        if (!is_colid(n) && n->kind != TOK_IDENT) return syntax_error(p);
+        char name[80];
+        snprintf(name, sizeof name, "%s", n->str ? n->str : "");
+        advance(p);
+        if (tok(p)->kind == TOK_DOT) {   /* toast.autovacuum_enabled */
+            advance(p);
+            if (!is_colid(tok(p))) return syntax_error(p);
+            if (index || strcmp(name, "toast") != 0)
+                return dd_err(p->err, DD_EINVALID_PARAM, n->start, "unrecognized parameter namespace \"%s\"", name);
+            snprintf(name, sizeof name, "%s", tok(p)->str ? tok(p)->str : "");
+            advance(p);
+        }
+        bool known = false;
+        const char *const *opts = index ? index_opts : table_opts;
+        size_t nopts = index ? DD_ARRAY_LEN(index_opts) : DD_ARRAY_LEN(table_opts);
+        for (size_t i = 0; i < nopts && !known; i++) known = strcmp(opts[i], name) == 0;
+        if (!known) return dd_err(p->err, DD_EINVALID_PARAM, -1, "unrecognized parameter \"%s\"", name);
+        if (values && accept(p, TOK_EQ)) {
+            Token *v = tok(p);
+            if (v->kind == TOK_MINUS || v->kind == TOK_PLUS) {
+                advance(p);
+                v = tok(p);
+            }
+            if (v->kind != TOK_INTEGER && v->kind != TOK_NUMBER && v->kind != TOK_STRING && !is_colid(v) &&
+                !is_kw(v, KW_TRUE) && !is_kw(v, KW_FALSE) && !is_kw(v, KW_ON))
+                return syntax_error(p);
+            if (strcmp(name, "fillfactor") == 0 && v->kind == TOK_INTEGER) {
+                long f = strtol(p->sql + v->start, NULL, 10);
+                if (f < 10 || f > 100)
+                    return dd_err(p->err, DD_EINVALID_PARAM, -1, "value %ld out of bounds for option \"fillfactor\"", f);
+            }
+            advance(p);
+        }
+    } while (accept(p, TOK_COMMA));
+    return expect(p, TOK_RPAREN);
+}
+
 /* CREATE [UNIQUE] INDEX [CONCURRENTLY] [[IF NOT EXISTS] name] ON [ONLY] t
  * [USING btree] (elem [ASC|DESC] [NULLS FIRST|LAST], ...) */
 static int parse_create_index(Parser *p, Stmt *st)
@@ -2976,8 +3038,15 @@ static int parse_create_index(Parser *p, Stmt *st)
     accept_kw(p, KW_ONLY);
     TRY(parse_qualified_name(p, &ci->table, &ci->table_loc));
     if (accept_kw(p, KW_USING)) {
+        /* every method builds DriftDB's one kind of index (ordered, like
+         * btree): same answers; it serves equality and ranges, not
+         * containment or distance (docs/query-engine.md) */
         Token *m = tok(p);
-        if (!is_word(m, "btree")) return not_supported(p, m->start, "index access methods other than btree");
+        if (!is_word(m, "btree") && !is_word(m, "hash") && !is_word(m, "gin") && !is_word(m, "gist") &&
+            !is_word(m, "brin") && !is_word(m, "spgist"))
+            return dd_err(p->err, DD_EUNDEFINED_OBJECT, m->start, "access method \"%.*s\" does not exist",
+                          (int)(m->end - m->start), p->sql + m->start);
+        ci->method = m->str;
         advance(p);
     }
     TRY(expect(p, TOK_LPAREN));
@@ -2998,6 +3067,17 @@ static int parse_create_index(Parser *p, Stmt *st)
         }
         e->end = p->toks[p->pos - 1].end;
         if (is_kw(tok(p), KW_COLLATE)) TRY(parse_collate(p));
+        /* an operator class: the *_pattern_ops order bytes as DriftDB's
+         * keys always do; the others are the types' defaults */
+        Token *oc = tok(p);
+        if (oc->kind == TOK_IDENT && !is_kw(oc, KW_DESC) && !is_kw(oc, KW_ASC) && !is_kw(oc, KW_NULLS)) {
+            size_t n = (size_t)(oc->end - oc->start);
+            if (n < 5 || strncmp(p->sql + oc->end - 4, "_ops", 4) != 0)
+                return dd_err(p->err, DD_EUNDEFINED_OBJECT, oc->start,
+                              "operator class \"%.*s\" does not exist for access method \"%s\"", (int)n,
+                              p->sql + oc->start, ci->method ? ci->method : "btree");
+            advance(p);
+        }
         if (accept_kw(p, KW_DESC)) e->desc = true;
         else accept_kw(p, KW_ASC);
         if (accept_kw(p, KW_NULLS)) {
@@ -3012,8 +3092,12 @@ static int parse_create_index(Parser *p, Stmt *st)
         advance(p);
         TRY(parse_name_list(p, &ci->include, &ci->include_locs, &ci->ninclude));
     }
+    if (is_kw(tok(p), KW_WITH)) {
+        advance(p);
+        TRY(parse_reloptions(p, true, true));
+    }
     Token *t = tok(p);
-    if (is_kw(t, KW_WITH) || is_word(t, "tablespace") || is_word(t, "nulls"))
+    if (is_word(t, "tablespace") || is_word(t, "nulls"))
         return not_supported(p, t->start, "this CREATE INDEX clause");
     if (accept_kw(p, KW_WHERE)) {
         ci->where_start = tok(p)->start;
@@ -3854,6 +3938,12 @@ static int parse_create(Parser *p, Stmt *st)
         advance(p);
         advance(p);
         advance(p);
+    } else if (is_kw(tok(p), KW_WITH) && peek(p, 1)->kind == TOK_LPAREN) {
+        advance(p);
+        TRY(parse_reloptions(p, false, true));
+    } else if (is_kw(tok(p), KW_WITHOUT) && is_word(peek(p, 1), "oids")) {
+        advance(p);
+        advance(p);
     }
     return DD_OK;
 }
@@ -4045,6 +4135,36 @@ static int parse_alter(Parser *p, Stmt *st)
             advance(p);
             c->kind = ALTER_DROP_EXPRESSION;
             c->if_exists = accept_if_exists(p);
+        } else if ((is_kw(t, KW_SET) || is_kw(t, KW_RESET)) && peek(p, 1)->kind == TOK_LPAREN) {
+            /* SET (storage parameters) / RESET (names) */
+            bool set = is_kw(t, KW_SET);
+            advance(p);
+            TRY(parse_reloptions(p, false, set));
+            c->kind = ALTER_NOOP;
+        } else if (is_word(t, "owner") && is_kw(peek(p, 1), KW_TO)) {
+            /* OWNER TO role: DriftDB has no roles yet, so no owners */
+            advance(p);
+            advance(p);
+            if (!is_colid(tok(p)) && !is_kw(tok(p), KW_CURRENT_USER) && !is_word(tok(p), "session_user"))
+                return syntax_error(p);
+            advance(p);
+            c->kind = ALTER_NOOP;
+        } else if (is_word(t, "alter") &&
+                   is_kw(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 3 : 2), KW_SET) &&
+                   is_word(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 4 : 3), "statistics")) {
+            /* ALTER [COLUMN] c SET STATISTICS n: the planner's sample size */
+            advance(p);
+            accept_kw(p, KW_COLUMN);
+            TRY(parse_colid(p, &c->name, NULL));
+            advance(p);
+            advance(p);
+            bool neg = accept(p, TOK_MINUS);
+            if (tok(p)->kind != TOK_INTEGER) return syntax_error(p);
+            long v = strtol(p->sql + tok(p)->start, NULL, 10) * (neg ? -1 : 1);
+            if (v < -1)
+                return dd_err(p->err, DD_EINVALID_PARAM, -1, "statistics target %ld is too low", v);
+            advance(p);
+            c->kind = ALTER_NOOP;
         } else if (t->kind == TOK_IDENT && (is_word(t, "alter") || is_kw(t, KW_SET) || is_word(t, "owner"))) {
             return not_supported(p, t->start, "this ALTER TABLE action");
         } else {

@@ -2638,6 +2638,13 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             break;
         case ALTER_RENAME_INDEX:
             return dd_err(ctx->err, DD_EINTERNAL, -1, "ALTER INDEX as an ALTER TABLE action");
+        case ALTER_NOOP:
+            /* SET STATISTICS names a column */
+            if (c->name && (find_col(t, c->name) < 0 || system_col_name(c->name)))
+                return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",
+                              c->name, t->name);
+            changed--;
+            continue;
         case ALTER_DROP_EXPRESSION: {
             /* the column keeps the values it has and takes what it is given */
             int ci = find_col(t, c->name);
