@@ -252,8 +252,25 @@ void driftdb_result_set_binary(driftdb_result *r, int i, int binary)
 int driftdb_result_has_rows(const driftdb_result *r) { return r->has_rows; }
 const char *driftdb_result_tag(const driftdb_result *r) { return r->tag ? r->tag : ""; }
 
+/* A notice's rank against client_min_messages: only those at least as
+ * severe as the setting reach the client, as PostgreSQL. */
+static int message_level(const char *name)
+{
+    static const char *const order[] = {"debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error"};
+    for (size_t i = 0; name && i < DD_ARRAY_LEN(order); i++)
+        if (strcasecmp(name, order[i]) == 0) return (int)i;
+    return 6;   /* notice */
+}
+
 const char *driftdb_result_notice(const driftdb_result *r, const char **severity, const char **sqlstate)
 {
+    if (r->notice && r->s &&
+        message_level(r->notice_severity ? r->notice_severity : "notice") <
+            message_level(driftdb_session_setting(r->s, "client_min_messages"))) {
+        if (severity) *severity = NULL;
+        if (sqlstate) *sqlstate = NULL;
+        return NULL;
+    }
     if (severity) *severity = r->notice_severity;
     if (sqlstate) *sqlstate = r->notice_state;
     return r->notice;

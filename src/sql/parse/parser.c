@@ -4003,7 +4003,9 @@ static int parse_alter(Parser *p, Stmt *st)
     st->kind = STMT_ALTER_TABLE;
     st->u.alter = a;
     a->if_exists = accept_if_exists(p);
+    accept_kw(p, KW_ONLY);   /* no inheritance: ONLY t is t (pg_dump writes it) */
     TRY(parse_qualified_name(p, &a->table, &a->table_loc));
+    accept(p, TOK_STAR);
     do {
         AlterCmd *c;
         NEW(c);
