@@ -485,7 +485,15 @@ typedef enum StmtKind {
     STMT_MERGE,      /* u.merge */
     STMT_COMMENT,    /* u.comment */
     STMT_TYPE,       /* CREATE / ALTER / DROP TYPE: u.type */
+    STMT_EXTENSION,  /* CREATE EXTENSION [IF NOT EXISTS] name ... | DROP EXTENSION [IF EXISTS] name, ...: u.ext */
 } StmtKind;
+
+typedef struct ExtensionStmt {
+    bool drop;
+    bool if_exists;                   /* CREATE: IF NOT EXISTS; DROP: IF EXISTS */
+    char **names; int *locs; int n;   /* CREATE: one */
+    char *schema; int schema_loc;     /* [WITH] SCHEMA s, or NULL */
+} ExtensionStmt;
 
 /* CREATE TYPE name AS ENUM ('l', ...); ALTER TYPE name ADD VALUE [IF NOT
  * EXISTS] 'l' [{BEFORE | AFTER} 'm'] | RENAME VALUE 'a' TO 'b' | RENAME TO
@@ -595,6 +603,7 @@ struct Stmt {
         MergeStmt *merge;
         CommentStmt *comment;
         TypeStmt *type;
+        ExtensionStmt *ext;
     } u;
 };
 

@@ -3813,6 +3813,8 @@ static int parse_drop_type(Parser *p, Stmt *st)
     return DD_OK;
 }
 
+static int parse_extension(Parser *p, Stmt *st, bool drop);
+
 static int parse_create(Parser *p, Stmt *st)
 {
     Token *t;
@@ -3839,8 +3841,9 @@ static int parse_create(Parser *p, Stmt *st)
     if (is_word(t, "sequence")) return parse_create_sequence(p, st);
     if (is_word(t, "type")) return parse_create_type(p, st);
     if (is_word(t, "domain")) return parse_create_domain(p, st);
+    if (is_word(t, "extension")) return parse_extension(p, st, false);
     static const char *const later[] = {"schema", "database", "function", "procedure", "trigger",
-                                        "extension", "role", "user", "materialized", "rule", "policy", "aggregate",
+                                        "role", "user", "materialized", "rule", "policy", "aggregate",
                                         "cast", "collation", "operator", "publication", "subscription", "tablespace"};
     bool known = false;
     for (size_t i = 0; i < DD_ARRAY_LEN(later) && !known; i++)
@@ -4203,6 +4206,47 @@ static int parse_name_items(Parser *p, DropTableStmt *d, const char *paren)
     return DD_OK;
 }
 
+/* CREATE EXTENSION [IF NOT EXISTS] name [WITH] [SCHEMA s] [VERSION v]
+ * [CASCADE] | DROP EXTENSION [IF EXISTS] name [, ...] [CASCADE | RESTRICT]
+ * (at EXTENSION) */
+static int parse_extension(Parser *p, Stmt *st, bool drop)
+{
+    ExtensionStmt *x = NULL;
+    int cap = 0, lcap = 0, nl = 0;
+    advance(p);   /* EXTENSION */
+    NEW(x);
+    st->kind = STMT_EXTENSION;
+    st->u.ext = x;
+    x->drop = drop;
+    x->if_exists = drop ? accept_if_exists(p) : accept_if_not_exists(p);
+    do {
+        char *name = NULL;
+        int loc;
+        TRY(parse_colid(p, &name, &loc));
+        PUSH(x->names, x->n, cap, name);
+        PUSH(x->locs, nl, lcap, loc);
+    } while (drop && accept(p, TOK_COMMA));
+    if (drop) {
+        if (!accept_kw(p, KW_CASCADE)) accept_kw(p, KW_RESTRICT);
+        return DD_OK;
+    }
+    accept_kw(p, KW_WITH);
+    for (;;) {
+        if (is_word(tok(p), "schema")) {
+            advance(p);
+            TRY(parse_colid(p, &x->schema, &x->schema_loc));
+        } else if (is_word(tok(p), "version")) {
+            advance(p);
+            if (tok(p)->kind != TOK_STRING && !is_colid(tok(p))) return syntax_error(p);
+            advance(p);
+        } else if (accept_kw(p, KW_CASCADE)) {
+        } else {
+            break;
+        }
+    }
+    return DD_OK;
+}
+
 static int parse_drop(Parser *p, Stmt *st)
 {
     DropTableStmt *d = NULL;
@@ -4210,6 +4254,7 @@ static int parse_drop(Parser *p, Stmt *st)
     Token *t = tok(p);
     bool index = is_kw(t, KW_INDEX), view = is_word(t, "view"), seq = is_word(t, "sequence");
     if (is_word(t, "type") || is_word(t, "domain")) return parse_drop_type(p, st);
+    if (is_word(t, "extension")) return parse_extension(p, st, true);
     if (!index && !view && !seq && !is_kw(t, KW_TABLE)) {
         if (
             is_word(t, "schema") || is_word(t, "database"))
