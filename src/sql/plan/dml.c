@@ -1652,9 +1652,27 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
     return c->default_sql ? DD_OK : DD_ENOMEM;
 }
 
+/* RENAME COLUMN col TO newname in *text, an expression of t's catalog
+ * (what names the object it belongs to, for the error). */
+static int rename_in_text(SqlCtx *ctx, const TableInfo *t, char **text, const char *col, const char *newname,
+                          const char *what, const char *name)
+{
+    bool uses;
+    int rc = sql_text_uses_column(ctx, *text, col, &uses);
+    if (rc || !uses) return rc;
+    char *out;
+    if ((rc = sql_rename_in_text(ctx, *text, t->name, col, newname, &out))) return rc;
+    if (!out)
+        return dd_err(ctx->err, DD_EFEATURE, -1,
+                      "cannot rename column \"%s\": %s \"%s\" names it where a rename cannot follow (drop it first)", col,
+                      what, name);
+    *text = out;
+    return DD_OK;
+}
+
 /* The generated columns of t whose expressions read column ci, as DROP
- * COLUMN (how 'd', or 'c' with CASCADE), RENAME COLUMN ('r') and ALTER
- * COLUMN TYPE ('t') of ci meet them: PostgreSQL's errors, and 0A000 where
+ * COLUMN (how 'd', or 'c' with CASCADE) and ALTER COLUMN TYPE ('t') of ci
+ * meet them: PostgreSQL's errors, and 0A000 where
  * DriftDB cannot follow (the expression is kept as SQL text). */
 static int generated_dependents(SqlCtx *ctx, const TableInfo *t, int ci, char how)
 {
@@ -1677,10 +1695,6 @@ static int generated_dependents(SqlCtx *ctx, const TableInfo *t, int ci, char ho
             return dd_err(ctx->err, DD_EFEATURE, -1,
                           "DROP COLUMN %s ... CASCADE is not supported when generated column \"%s\" reads it (drop \"%s\" "
                           "first)", c, g->name, g->name);
-        case 'r':
-            return dd_err(ctx->err, DD_EFEATURE, -1,
-                          "cannot rename column \"%s\": generated column \"%s\" uses it (drop its expression or the "
-                          "column first; renaming it there is not supported yet)", c, g->name);
         default:
             dd_err(ctx->err, DD_EFEATURE, -1, "cannot alter type of a column used by a generated column");
             dd_err_detail(ctx->err, "Column \"%s\" is used by generated column \"%s\".", c, g->name);
@@ -2543,27 +2557,30 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             int ci = find_col(t, c->name);
             if (ci < 0 || system_col_name(c->name))
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, c->loc, "column \"%s\" does not exist", c->name);
-            for (int x = 0; x < t->nindexes; x++) {
-                bool uses = false;
-                if ((rc = sql_index_uses_column(ctx, &t->indexes[x], c->name, &uses))) return rc;
-                if (uses)
-                    return dd_err(ctx->err, DD_EFEATURE, c->loc,
-                                  "cannot rename column \"%s\": index \"%s\" uses it in an expression "
-                                  "(drop the index first; renaming it there is not supported yet)",
-                                  c->name, t->indexes[x].name);
-            }
             if (find_col(t, c->newname) >= 0 || system_col_name(c->newname))
                 return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, c->loc, "column \"%s\" of relation \"%s\" already exists",
                               c->newname, t->name);
-            if ((rc = generated_dependents(ctx, t, ci, 'r'))) return rc;
-            for (int x = 0; x < t->nchecks; x++) {
-                bool uses;
-                if ((rc = sql_text_uses_column(ctx, t->checks[x].expr_sql, c->name, &uses))) return rc;
-                if (uses)
-                    return dd_err(ctx->err, DD_EFEATURE, c->loc,
-                                  "cannot rename column \"%s\": check constraint \"%s\" uses it (drop the constraint first)",
-                                  c->name, t->checks[x].name);
+            /* the expressions the catalog keeps as text follow the rename:
+             * index expressions and predicates, CHECKs, generation
+             * expressions (0A000 where one names it in a way the rename
+             * cannot follow) */
+            for (int x = 0; x < t->nindexes; x++) {
+                IndexInfo *ix = &t->indexes[x];
+                for (int k = -1; k < ix->ncols; k++) {
+                    char **slot = k < 0 ? &ix->pred_sql : ix->exprs ? &ix->exprs[k] : NULL;
+                    if (!slot || !*slot) continue;
+                    if ((rc = rename_in_text(ctx, t, slot, c->name, c->newname, "index", ix->name))) return rc;
+                }
             }
+            for (int x = 0; x < t->nchecks; x++)
+                if ((rc = rename_in_text(ctx, t, &t->checks[x].expr_sql, c->name, c->newname, "check constraint",
+                                         t->checks[x].name)))
+                    return rc;
+            for (int x = 0; x < t->ncols; x++)
+                if (t->cols[x].gen_sql && !t->cols[x].dropped &&
+                    (rc = rename_in_text(ctx, t, &t->cols[x].gen_sql, c->name, c->newname, "generated column",
+                                         t->cols[x].name)))
+                    return rc;
             char *what = arena_printf(ctx->stmt, "column \"%s\" of table \"%s\"", c->name, t->name);
             if (!what) return DD_ENOMEM;
             if ((rc = view_check_rename(ctx, t, t->cols[ci].id, what))) return rc;
