@@ -281,7 +281,13 @@ typedef struct ColumnDef {
     int default_end;   /* offset just past the DEFAULT expression's last token */
     Expr *generated;   /* GENERATED ALWAYS AS (expr) STORED, or NULL */
     int gen_start, gen_end;   /* the expression's text (inside the parentheses) */
+    /* LIKE source [{INCLUDING | EXCLUDING} what ...] in CREATE TABLE's
+     * list: this entry stands for the source's columns (name is NULL) */
+    char *like; int like_loc;
+    unsigned like_opts;   /* LIKE_* */
 } ColumnDef;
+enum { LIKE_DEFAULTS = 1, LIKE_CONSTRAINTS = 2, LIKE_INDEXES = 4, LIKE_GENERATED = 8, LIKE_IDENTITY = 16,
+       LIKE_COMMENTS = 32, LIKE_ALL = 63 };
 
 /* A UNIQUE, CHECK or FOREIGN KEY constraint, of a table or of a column
  * (then cols holds that column). */

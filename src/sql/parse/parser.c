@@ -3927,7 +3927,32 @@ static int parse_create(Parser *p, Stmt *st)
             Constraint *c = NULL;
             TRY(parse_constraint(p, NULL, NULL, &c));
             TRY(push_constraint(p, ct, c));
-        } else if (is_kw(t, KW_LIKE) || is_word(t, "exclude")) {
+        } else if (is_kw(t, KW_LIKE)) {
+            /* LIKE source [{INCLUDING | EXCLUDING} option ...] */
+            ColumnDef *cd = NULL;
+            NEW(cd);
+            advance(p);
+            cd->like_loc = tok(p)->start;
+            TRY(parse_qualified_name(p, &cd->like, NULL));
+            for (;;) {
+                bool inc = is_name(tok(p), "including");
+                if (!inc && !is_name(tok(p), "excluding")) break;
+                advance(p);
+                static const struct { const char *w; unsigned bit; } opts[] = {
+                    {"defaults", LIKE_DEFAULTS}, {"constraints", LIKE_CONSTRAINTS}, {"indexes", LIKE_INDEXES},
+                    {"generated", LIKE_GENERATED}, {"identity", LIKE_IDENTITY}, {"comments", LIKE_COMMENTS},
+                    {"statistics", 0}, {"storage", 0}, {"compression", 0}, {"all", LIKE_ALL},
+                };
+                unsigned bit = 0;
+                bool found = false;
+                for (size_t i = 0; i < DD_ARRAY_LEN(opts) && !found; i++)
+                    if (is_name(tok(p), opts[i].w)) { bit = opts[i].bit; found = true; }
+                if (!found) return syntax_error(p);
+                advance(p);
+                cd->like_opts = inc ? cd->like_opts | bit : cd->like_opts & ~bit;
+            }
+            PUSH(ct->cols, ct->ncols, cap, cd);
+        } else if (is_word(t, "exclude")) {
             return not_supported(p, t->start, "this table constraint");
         } else {
             ColumnDef *cd = NULL;

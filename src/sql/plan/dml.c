@@ -1704,6 +1704,124 @@ static int generated_dependents(SqlCtx *ctx, const TableInfo *t, int ci, char ho
     return DD_OK;
 }
 
+/* CREATE TABLE (LIKE src [INCLUDING ...]): src's visible columns appended
+ * to t with their types and NOT NULL, and as opts say their DEFAULTs,
+ * generation expressions and identities (a sequence of t's own, with the
+ * default options). */
+static int like_columns(SqlCtx *ctx, TableInfo *t, const TableInfo *src, unsigned opts, Plan *p, int ndefs)
+{
+    for (int i = 0; i < src->ncols; i++) {
+        const ColumnInfo *sc = &src->cols[i];
+        if (sc->dropped || sc->pending || strcmp(sc->name, ROWID_COL) == 0) continue;
+        if (find_col(t, sc->name) >= 0)
+            return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, -1, "column \"%s\" specified more than once", sc->name);
+        int rc = add_column(ctx, t, sc->name, (TypeId)sc->type, -1);
+        if (rc) return rc;
+        ColumnInfo *c = &t->cols[t->ncols - 1];
+        c->typmod = sc->typmod;
+        c->domain = sc->domain;
+        c->not_null = sc->not_null;
+        if ((opts & LIKE_DEFAULTS) && sc->default_sql && !sc->identity &&
+            !(c->default_sql = arena_strdup(ctx->stmt, sc->default_sql)))
+            return DD_ENOMEM;
+        if ((opts & LIKE_GENERATED) && sc->gen_sql && !(c->gen_sql = arena_strdup(ctx->stmt, sc->gen_sql)))
+            return DD_ENOMEM;
+        if ((opts & LIKE_IDENTITY) && sc->identity) {
+            if (!p->alter && !(p->alter = arena_zalloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(ndefs + src->ncols + 1))))
+                return DD_ENOMEM;
+            c->identity = sc->identity;
+            if ((rc = owned_sequence(ctx, t, c, NULL, p->alter, p->nalter, &p->alter[p->nalter]))) return rc;
+            p->nalter++;
+        }
+    }
+    return DD_OK;
+}
+
+/* LIKE's INCLUDING CONSTRAINTS (the CHECKs, their names kept), INDEXES
+ * (the primary key, UNIQUE constraints and indexes, named for t as
+ * PostgreSQL names them) and COMMENTS (the columns'), once t has all its
+ * columns.  Foreign keys are never copied, as PostgreSQL. */
+static int like_finish(SqlCtx *ctx, TableInfo *t, const TableInfo *src, unsigned opts)
+{
+    if ((opts & LIKE_CONSTRAINTS) && src->nchecks) {
+        CheckInfo *nc = arena_alloc(ctx->stmt, sizeof(CheckInfo) * (size_t)(t->nchecks + src->nchecks + 1));
+        if (!nc) return DD_ENOMEM;
+        if (t->nchecks) memcpy(nc, t->checks, sizeof(CheckInfo) * (size_t)t->nchecks);
+        for (int i = 0; i < src->nchecks; i++) nc[t->nchecks + i] = src->checks[i];
+        t->checks = nc;
+        t->nchecks += src->nchecks;
+    }
+    if (opts & LIKE_INDEXES) {
+        /* the primary key, by its columns' names */
+        bool hidden = false;
+        for (int k = 0; k < src->npk; k++) {
+            int ci = table_col_index(src, src->pk[k]);
+            hidden |= ci < 0 || strcmp(src->cols[ci].name, ROWID_COL) == 0;
+        }
+        if (src->npk && !hidden) {
+            if (t->npk)
+                return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "multiple primary keys for table \"%s\" are not allowed",
+                              t->name);
+            for (int k = 0; k < src->npk; k++) {
+                int ci = find_col(t, src->cols[table_col_index(src, src->pk[k])].name);
+                if (ci < 0) return dd_err(ctx->err, DD_EINTERNAL, -1, "LIKE: a key column went missing");
+                t->pk[t->npk++] = t->cols[ci].id;
+                t->cols[ci].not_null = true;
+            }
+        }
+        IndexInfo *nix = arena_zalloc(ctx->stmt, sizeof(IndexInfo) * (size_t)(t->nindexes + src->nindexes + 1));
+        if (!nix) return DD_ENOMEM;
+        if (t->nindexes) memcpy(nix, t->indexes, sizeof(IndexInfo) * (size_t)t->nindexes);
+        t->indexes = nix;
+        for (int x = 0; x < src->nindexes; x++) {
+            const IndexInfo *si = &src->indexes[x];
+            IndexInfo *ix = &t->indexes[t->nindexes];
+            *ix = *si;
+            ix->cols = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(si->ncols + 1));
+            if (!ix->cols) return DD_ENOMEM;
+            Buf names = BUF_INIT;
+            for (int k = 0; k < si->ncols; k++) {
+                ix->cols[k] = 0;
+                if (si->exprs && si->exprs[k]) {
+                    Expr *e;
+                    int rc = sql_parse_expr_text(ctx, si->exprs[k], "an expression of index", &e, NULL);
+                    if (rc) { buf_free(&names); return rc; }
+                    buf_printf(&names, "%s%s", k ? "_" : "", e->kind == EXPR_FUNC ? e->u.func.name : "expr");
+                    continue;
+                }
+                int ci = table_col_index(src, si->cols[k]);
+                int ti = ci >= 0 ? find_col(t, src->cols[ci].name) : -1;
+                if (ti < 0) { buf_free(&names); return dd_err(ctx->err, DD_EINTERNAL, -1, "LIKE: an indexed column went missing"); }
+                ix->cols[k] = t->cols[ti].id;
+                buf_printf(&names, "%s%s", k ? "_" : "", t->cols[ti].name);
+            }
+            if (!buf_ok(&names) || !buf_cstr(&names)) { buf_free(&names); return DD_ENOMEM; }
+            ix->name = sql_choose_name(ctx, t, t->name, buf_cstr(&names), si->constraint ? "key" : "idx");
+            buf_free(&names);
+            if (!ix->name) return DD_ENOMEM;
+            ix->id = store_new_index_id(ctx->store);
+            ix->ever = true;
+            t->nindexes++;
+        }
+    }
+    if ((opts & LIKE_COMMENTS) && src->ncomments) {
+        struct CommentInfo *cs = arena_alloc(ctx->stmt, sizeof(*cs) * (size_t)(t->ncomments + src->ncomments + 1));
+        if (!cs) return DD_ENOMEM;
+        if (t->ncomments) memcpy(cs, t->comments, sizeof(*cs) * (size_t)t->ncomments);
+        int n = t->ncomments;
+        for (int i = 0; i < src->ncomments; i++) {
+            int ci = src->comments[i].col ? table_col_index(src, src->comments[i].col) : -1;
+            int ti = ci >= 0 ? find_col(t, src->cols[ci].name) : -1;
+            if (ti < 0) continue;   /* the relation's own comment is not copied */
+            cs[n].col = t->cols[ti].id;
+            cs[n++].text = src->comments[i].text;
+        }
+        t->comments = cs;
+        t->ncomments = n;
+    }
+    return DD_OK;
+}
+
 /* GENERATED ALWAYS AS (expr) STORED of column definition cd: its text
  * into c (the expression is checked once every column is known). */
 static int generated_text(SqlCtx *ctx, const ColumnDef *cd, const char *table, ColumnInfo *c)
@@ -1744,10 +1862,22 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     }
     int maxcols = s->ncols + s->npk + 2 + (sel ? sel->ncols : 0);
     for (int i = 0; i < s->nindexes; i++) maxcols += s->index_ncols[i];
+    /* LIKE source: its columns (and its key's) */
+    const TableInfo **likes = arena_zalloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(s->ncols + 1));
+    if (!likes) return DD_ENOMEM;
+    for (int i = 0; i < s->ncols; i++) {
+        if (!s->cols[i]->like) continue;
+        const TableInfo *src = resolve_table_present(ctx, s->cols[i]->like);
+        if (!src || src->sequence || src->utype)
+            return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->cols[i]->like_loc, "relation \"%s\" does not exist",
+                          s->cols[i]->like);
+        likes[i] = src;
+        maxcols += src->ncols + src->npk;
+    }
     TableInfo *t = arena_zalloc(ctx->stmt, sizeof(TableInfo));
     if (!t) return DD_ENOMEM;
     t->cols = arena_zalloc(ctx->stmt, sizeof(ColumnInfo) * (size_t)maxcols);
-    t->pk = arena_zalloc(ctx->stmt, sizeof(u32) * (size_t)(s->npk + s->ncols + 1));
+    t->pk = arena_zalloc(ctx->stmt, sizeof(u32) * (size_t)(s->npk + maxcols + 1));
     t->indexes = arena_zalloc(ctx->stmt, sizeof(IndexInfo) * (size_t)(s->nindexes + 1));
     t->name = arena_strdup(ctx->stmt, s->name);
     if (!t->cols || !t->pk || !t->indexes || !t->name) return DD_ENOMEM;
@@ -1762,6 +1892,10 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     }
     for (int i = 0; i < s->ncols; i++) {
         ColumnDef *cd = s->cols[i];
+        if (cd->like) {
+            if ((rc = like_columns(ctx, t, likes[i], cd->like_opts, p, s->ncols))) return rc;
+            continue;
+        }
         TypeId ty = serial_type(cd->type.name);
         if (ty && (cd->default_ || cd->identity))
             return dd_err(ctx->err, DD_ESYNTAX, cd->loc, "multiple default values specified for column \"%s\" of table \"%s\"",
@@ -1836,6 +1970,8 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         t->cols[ci].not_null = true;
     }
     if (s->npk) t->npk = s->npk;
+    for (int i = 0; i < s->ncols; i++)
+        if (likes[i] && (rc = like_finish(ctx, t, likes[i], s->cols[i]->like_opts))) return rc;
     if (s->document_style && !t->npk)
         return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "document-style table \"%s\" needs pk=column", s->name);
     for (int i = 0; i < s->nindexes; i++) {
