@@ -526,8 +526,9 @@ typedef struct TypeStmt {
     int not_null;                     /* -1 not said, 0 NULL, 1 NOT NULL */
     Constraint **checks; int nchecks; /* CHECK constraints (kind CONSTR_CHECK) */
     char alter;                       /* ALTER DOMAIN: 'S' SET DEFAULT, 'D' DROP DEFAULT, 'N' SET NOT NULL,
-                                         'n' DROP NOT NULL, 'A' ADD CONSTRAINT, 'X' DROP CONSTRAINT */
-    char *cname; int cname_loc;       /* DROP CONSTRAINT name */
+                                         'n' DROP NOT NULL, 'A' ADD CONSTRAINT, 'X' DROP CONSTRAINT,
+                                         'V' VALIDATE CONSTRAINT */
+    char *cname; int cname_loc;       /* DROP / VALIDATE CONSTRAINT name */
 } TypeStmt;
 
 /* COMMENT ON {TABLE | VIEW | SEQUENCE} name | COLUMN t.c IS {'text' | NULL} */

@@ -3646,7 +3646,13 @@ static int parse_domain_check(Parser *p, TypeStmt *ty, char *name, int loc)
     TRY(parse_expr(p, P_OR, &c->check));
     c->check_end = p->toks[p->pos - 1].end;
     TRY(expect(p, TOK_RPAREN));
-    if (is_kw(tok(p), KW_NOT) && is_word(peek(p, 1), "valid")) return not_supported(p, tok(p)->start, "NOT VALID");
+    if (is_kw(tok(p), KW_NOT) && is_word(peek(p, 1), "valid")) {
+        /* ALTER DOMAIN ADD ... NOT VALID: the rows there are stay unchecked */
+        advance(p);
+        if (ty->alter != 'A') return syntax_error(p);   /* CREATE DOMAIN's: at VALID, as PostgreSQL */
+        advance(p);
+        c->not_valid = true;
+    }
     Constraint **nc = arena_alloc(p->a, sizeof(Constraint *) * (size_t)(ty->nchecks + 1));
     if (!nc) return nomem(p);
     if (ty->nchecks) memcpy(nc, ty->checks, sizeof(Constraint *) * (size_t)ty->nchecks);
@@ -3755,6 +3761,12 @@ static int parse_alter_domain(Parser *p, Stmt *st)
         if (!accept_kw(p, KW_CHECK)) return syntax_error(p);
         ty->alter = 'A';
         return parse_domain_check(p, ty, cname, cloc);
+    }
+    if (is_name(t, "validate") && is_kw(peek(p, 1), KW_CONSTRAINT)) {
+        advance(p);
+        advance(p);
+        ty->alter = 'V';
+        return parse_colid(p, &ty->cname, &ty->cname_loc);
     }
     if (is_name(t, "rename") && is_kw(peek(p, 1), KW_TO)) {
         advance(p);

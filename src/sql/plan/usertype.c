@@ -494,8 +494,30 @@ static int alter_domain(SqlCtx *ctx, TypeStmt *s, const TableInfo *t0, Plan *p)
     case 'A': {
         ExprProg *pr;
         if ((rc = domain_add_check(ctx, t, u, s->checks[0], &pr))) return rc;
-        if ((rc = domain_check_rows(ctx, t->id, pr))) return rc;
+        /* NOT VALID: the rows there are wait for VALIDATE CONSTRAINT */
+        if (!s->checks[0]->not_valid && (rc = domain_check_rows(ctx, t->id, pr))) return rc;
         break;
+    }
+    case 'V': {   /* VALIDATE CONSTRAINT: the rows there are against it */
+        const CheckInfo *ck = NULL;
+        for (int i = 0; i < u->nchecks; i++)
+            if (strcmp(u->checks[i].name, s->cname) == 0) ck = &u->checks[i];
+        if (!ck)
+            return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, s->cname_loc, "constraint \"%s\" of domain \"%s\" does not exist",
+                          s->cname, t->name);
+        Expr *e;
+        const char *sql, *saved = ctx->sql;
+        ExprProg *pr;
+        if ((rc = sql_parse_expr_text(ctx, ck->expr_sql, "a domain's CHECK", &e, &sql))) return rc;
+        ctx->sql = sql;
+        rc = domain_compile_check(ctx, (TypeId)u->base_type, u->base_typmod, e, &pr);
+        ctx->sql = saved;
+        if (rc) {
+            ctx->err->position = 0;
+            return rc;
+        }
+        if ((rc = domain_check_rows(ctx, t->id, pr))) return rc;
+        return DD_OK;   /* nothing changes in the catalog */
     }
     default: {   /* 'X': DROP CONSTRAINT */
         int k = -1;
