@@ -2263,6 +2263,44 @@ static int alter_type_fks(SqlCtx *ctx, const TableInfo *t, int ci, TypeId ty, bo
     return DD_OK;
 }
 
+/* A conversion of column col (its type now the old type) under `step`
+ * appended to t->convs: images older than the ALTER read through using
+ * (len bytes of SQL text over the row as it was before, its columns `used`
+ * of scope kept by id with their names now), or an assignment cast when it
+ * is NULL. */
+static int push_conv(SqlCtx *ctx, TableInfo *t, const TableInfo *scope, const ColumnInfo *col, u32 step,
+                     const char *using, int len, const bool *used)
+{
+    ColConv *cv = arena_alloc(ctx->stmt, sizeof(ColConv) * (size_t)(t->nconvs + 1));
+    if (!cv) return DD_ENOMEM;
+    if (t->nconvs) memcpy(cv, t->convs, sizeof(ColConv) * (size_t)t->nconvs);
+    ColConv *v = &cv[t->nconvs];
+    memset(v, 0, sizeof(*v));
+    v->step = step;
+    v->col = col->id;
+    v->old_type = col->type;
+    v->old_typmod = col->typmod;
+    /* the conversion keeps the session's TimeZone: older rows convert as
+     * they would have now */
+    const char *tz = ctx->setting ? ctx->setting(ctx->session, "TimeZone") : NULL;
+    if (tz && *tz && strcasecmp(tz, "UTC") != 0 && !(v->timezone = arena_strdup(ctx->stmt, tz))) return DD_ENOMEM;
+    if (using) {
+        /* the text, and the columns it names (by id, with their names now) */
+        if (!(v->using_sql = arena_strndup(ctx->stmt, using, (size_t)len))) return DD_ENOMEM;
+        v->ref_ids = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(scope->ncols + 1));
+        v->ref_names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(scope->ncols + 1));
+        if (!v->ref_ids || !v->ref_names) return DD_ENOMEM;
+        for (int i = 0; i < scope->ncols; i++) {
+            if (!used[i]) continue;
+            v->ref_ids[v->nrefs] = scope->cols[i].id;
+            v->ref_names[v->nrefs++] = scope->cols[i].name;
+        }
+    }
+    t->convs = cv;
+    t->nconvs++;
+    return DD_OK;
+}
+
 /*
  * ALTER [COLUMN] c [SET DATA] TYPE ty [USING expr] on t (the version being
  * made; t0 the present one): the column takes its new type, and a
@@ -2354,34 +2392,9 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
         for (int y = 0; y < t0->nindexes; y++) fresh &= t0->indexes[y].id != ix->id;
         if (uses && !fresh) ix->id = store_new_index_id(ctx->store);
     }
-    ColConv *cv = arena_alloc(ctx->stmt, sizeof(ColConv) * (size_t)(t->nconvs + 1));
-    if (!cv) return DD_ENOMEM;
-    if (t->nconvs) memcpy(cv, t->convs, sizeof(ColConv) * (size_t)t->nconvs);
-    ColConv *v = &cv[t->nconvs];
-    memset(v, 0, sizeof(*v));
-    v->step = step;
-    v->col = col->id;
-    v->old_type = col->type;
-    v->old_typmod = col->typmod;
-    /* the conversion keeps the session's TimeZone: older rows convert as
-     * they would have now */
-    const char *tz = ctx->setting ? ctx->setting(ctx->session, "TimeZone") : NULL;
-    if (tz && *tz && strcasecmp(tz, "UTC") != 0 && !(v->timezone = arena_strdup(ctx->stmt, tz))) return DD_ENOMEM;
-    if (c->using_) {
-        /* the text, and the columns it names (by id, with their names now) */
-        if (!(v->using_sql = arena_strndup(ctx->stmt, ctx->sql + c->using_start, (size_t)(c->using_end - c->using_start))))
-            return DD_ENOMEM;
-        v->ref_ids = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(scope->ncols + 1));
-        v->ref_names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(scope->ncols + 1));
-        if (!v->ref_ids || !v->ref_names) return DD_ENOMEM;
-        for (int i = 0; i < scope->ncols; i++) {
-            if (!used[i]) continue;
-            v->ref_ids[v->nrefs] = scope->cols[i].id;
-            v->ref_names[v->nrefs++] = scope->cols[i].name;
-        }
-    }
-    t->convs = cv;
-    t->nconvs++;
+    if ((rc = push_conv(ctx, t, scope, col, step, c->using_ ? ctx->sql + c->using_start : NULL,
+                        c->using_end - c->using_start, used)))
+        return rc;
     col->type = (u16)ty;
     col->typmod = typmod;
     col->domain = domain;
@@ -2609,10 +2622,6 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                 return dd_err(ctx->err, DD_EFEATURE, cd->loc, "ALTER TABLE ADD COLUMN with a constraint is not supported yet");
             bool any = false;
             if ((cd->not_null || cd->default_ || cd->generated) && (rc = table_has_rows(ctx, t0, &any))) return rc;
-            if (cd->generated && any)
-                return dd_err(ctx->err, DD_EFEATURE, cd->loc,
-                              "ALTER TABLE ADD COLUMN ... GENERATED ALWAYS AS on a table with rows is not supported yet "
-                              "(the rows there are would need their values computed)");
             if ((rc = add_column(ctx, t, cd->name, ty, cd->loc))) return rc;
             ColumnInfo *col = &t->cols[t->ncols - 1];
             if (cd->generated) {
@@ -2620,6 +2629,17 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                 if ((rc = generated_text(ctx, cd, t->name, col))) return rc;
                 col->typmod = tm;
                 if ((rc = compile_generated(ctx, t, t->ncols - 1, cd->generated, &unused))) return rc;
+                if (any) {
+                    /* the rows there are: computed when read, as ALTER
+                     * COLUMN TYPE converts them (no row gets a version) */
+                    bool *used;
+                    ExprProg *pr;
+                    if ((rc = sql_conv_compile(ctx, t, col, NULL, cd->generated, ty, tm, &pr, &used))) return rc;
+                    if ((rc = push_conv(ctx, t, t, col, step, ctx->sql + cd->gen_start, cd->gen_end - cd->gen_start,
+                                        used)))
+                        return rc;
+                    types = true;
+                }
             }
             col->typmod = tm;
             col->domain = domain;
@@ -2630,7 +2650,8 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (ty == TYPE_BPCHAR && col->typmod < 0) col->typmod = 1;
             col->not_null = cd->not_null;
             if (cd->default_ && (rc = added_default(ctx, cd, t, col, any))) return rc;
-            if (cd->not_null && any && !col->missing)
+            /* a generated column's rows are checked once converted (alter_type_check_rows) */
+            if (cd->not_null && any && !col->missing && !cd->generated)
                 return dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
                               cd->name, t->name);
             break;
