@@ -1579,7 +1579,7 @@ static void put_abs_seconds(i64 sec, i64 fsec, bool fill, Buf *out)
     }
     buf_printf(out, "%lld", (long long)sec);
     if (fsec) {
-        char f[8];
+        char f[24];   /* fsec < 1000000: six digits; room for any i64 */
         snprintf(f, sizeof f, "%06lld", (long long)fsec);
         int n = 6;
         while (n > 0 && f[n - 1] == '0') n--;
