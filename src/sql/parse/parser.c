@@ -301,7 +301,7 @@ static bool parens_hold_select(Parser *p, int i)
 {
     for (int steps = 0; steps < MAX_DEPTH && i + 1 < p->ntoks; steps++) {
         Token *t = &p->toks[i + 1];
-        if (is_kw(t, KW_SELECT) || is_kw(t, KW_VALUES) || is_kw(t, KW_WITH)) return true;
+        if (is_kw(t, KW_SELECT) || is_kw(t, KW_VALUES) || is_kw(t, KW_WITH) || is_kw(t, KW_TABLE)) return true;
         if (t->kind != TOK_LPAREN) return false;
         int m = p->match[i + 1];
         if (m < 0 || m + 1 >= p->ntoks) return false;
@@ -2349,10 +2349,33 @@ static int parse_values(Parser *p, SelectStmt **out)
     return DD_OK;
 }
 
+/* TABLE name: SELECT * FROM name */
+static int parse_table_stmt(Parser *p, SelectStmt **out)
+{
+    SelectStmt *s = NULL;
+    NEW(s);
+    s->loc = tok(p)->start;
+    advance(p);   /* TABLE */
+    accept_kw(p, KW_ONLY);
+    ResTarget *rt = NULL;
+    NEW(rt);
+    rt->loc = s->loc;
+    NEW_EXPR(rt->expr, EXPR_STAR, s->loc);
+    int cap = 0;
+    PUSH(s->targets, s->ntargets, cap, rt);
+    TableRef *r = NULL;
+    TRY(parse_table_ref(p, &r));
+    cap = 0;
+    PUSH(s->from, s->nfrom, cap, r);
+    *out = s;
+    return DD_OK;
+}
+
 static int parse_select_term(Parser *p, SelectStmt **out)
 {
     if (tok(p)->kind == TOK_LPAREN) return parse_paren_select(p, out);
     if (is_kw(tok(p), KW_VALUES)) return parse_values(p, out);
+    if (is_kw(tok(p), KW_TABLE)) return parse_table_stmt(p, out);
     return parse_select_core(p, out);
 }
 
@@ -2364,8 +2387,17 @@ static int parse_sort_list(Parser *p, SortItem ***out, int *n)
         NEW(si);
         TRY(parse_expr(p, P_OR, &si->expr));
         if (accept_kw(p, KW_DESC)) si->desc = true;
-        else if (!accept_kw(p, KW_ASC) && is_kw(tok(p), KW_USING))
-            return not_supported(p, tok(p)->start, "ORDER BY USING");
+        else if (!accept_kw(p, KW_ASC) && accept_kw(p, KW_USING)) {
+            /* USING < is ASC and USING > is DESC: the only orderings there
+             * are (~<~ and ~>~, the pattern operators, order bytes as all do) */
+            Token *o = tok(p);
+            size_t ol = (size_t)(o->end - o->start);
+            const char *os = p->sql + o->start;
+            if (o->kind == TOK_GT || (ol == 3 && !memcmp(os, "~>~", 3))) si->desc = true;
+            else if (o->kind != TOK_LT && !(ol == 3 && !memcmp(os, "~<~", 3)))
+                return not_supported(p, o->start, "ORDER BY USING an operator other than < or >");
+            advance(p);
+        }
         if (accept_kw(p, KW_NULLS)) {
             if (accept_kw(p, KW_FIRST)) si->nulls = 1;
             else if (accept_kw(p, KW_LAST)) si->nulls = 2;
@@ -2643,7 +2675,8 @@ static int parse_insert(Parser *p, Stmt *st)
             PUSH(ins->rows, ins->nrows, cap, row);
             PUSH(ins->row_len, nl, lcap, n);
         } while (accept(p, TOK_COMMA));
-    } else if (is_kw(tok(p), KW_SELECT) || is_kw(tok(p), KW_WITH) || tok(p)->kind == TOK_LPAREN) {
+    } else if (is_kw(tok(p), KW_SELECT) || is_kw(tok(p), KW_WITH) || is_kw(tok(p), KW_TABLE) ||
+               tok(p)->kind == TOK_LPAREN) {
         TRY(parse_select(p, &ins->select));
     } else {
         return syntax_error(p);
@@ -3516,7 +3549,8 @@ static int parse_create_view(Parser *p, Stmt *st, bool or_replace)
     if (is_kw(tok(p), KW_WITH)) return not_supported(p, tok(p)->start, "view options");
     TRY(expect_kw(p, KW_AS));
     Token *t = tok(p);
-    if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && !is_kw(t, KW_VALUES) && t->kind != TOK_LPAREN)
+    if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && !is_kw(t, KW_VALUES) && !is_kw(t, KW_TABLE) &&
+        t->kind != TOK_LPAREN)
         return syntax_error(p);
     v->body_start = t->start;
     TRY(parse_select(p, &v->select));
@@ -4818,6 +4852,7 @@ static int parse_stmt(Parser *p, Stmt *st)
         st->kind = STMT_SELECT;
         return parse_select(p, &st->u.select);
     case KW_VALUES:
+    case KW_TABLE:
         st->kind = STMT_SELECT;
         return parse_select(p, &st->u.select);
     case KW_WITH:
