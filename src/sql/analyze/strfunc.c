@@ -53,8 +53,9 @@ static ValueCtx vctx(EvalEnv *env)
 static int buf_out(EvalEnv *env, Buf *b, TypeId t, Value *out)
 {
     if (!buf_ok(b)) { buf_free(b); return DD_ENOMEM; }
-    char *c = arena_memdup(env->sql->row, b->len ? (const char *)b->data : "", b->len + 1);
     size_t n = b->len;
+    char *c = arena_alloc(env->sql->row, n + 1);   /* the buffer may hold exactly n bytes */
+    if (c && n) memcpy(c, b->data, n);
     buf_free(b);
     if (!c) return DD_ENOMEM;
     c[n] = 0;
