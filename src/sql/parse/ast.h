@@ -432,6 +432,7 @@ typedef struct AlterTableStmt {
     char *table; int table_loc;    /* ALTER INDEX: the index */
     bool if_exists;
     bool index;                    /* ALTER INDEX */
+    bool view;                     /* ALTER VIEW (RENAME TO only) */
     AlterCmd **cmds; int ncmds;
 } AlterTableStmt;
 

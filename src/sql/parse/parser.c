@@ -4067,7 +4067,8 @@ static int parse_alter(Parser *p, Stmt *st)
         PUSH(a->cmds, a->ncmds, cap, c);
         return DD_OK;
     }
-    if (!is_kw(tok(p), KW_TABLE)) {
+    bool view = is_word(tok(p), "view");
+    if (!is_kw(tok(p), KW_TABLE) && !view) {
         Token *t = tok(p);
         if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER");
         return syntax_error(p);
@@ -4076,7 +4077,11 @@ static int parse_alter(Parser *p, Stmt *st)
     NEW(a);
     st->kind = STMT_ALTER_TABLE;
     st->u.alter = a;
+    a->view = view;
     a->if_exists = accept_if_exists(p);
+    if (view && !(is_colid(tok(p)) && is_word(peek(p, 1), "rename") && is_kw(peek(p, 2), KW_TO)) &&
+        !(is_colid(tok(p)) && peek(p, 1)->kind == TOK_DOT))
+        return not_supported(p, tok(p)->start, "ALTER VIEW other than RENAME TO");
     accept_kw(p, KW_ONLY);   /* no inheritance: ONLY t is t (pg_dump writes it) */
     TRY(parse_qualified_name(p, &a->table, &a->table_loc));
     accept(p, TOK_STAR);

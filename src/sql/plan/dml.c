@@ -2574,7 +2574,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
     if (s->index) return analyze_alter_index(ctx, s, p);
     if (ctx->read_only) return read_only_err(ctx, "ALTER TABLE");
     p->kind = PLAN_ALTER_TABLE;
-    p->tag = "ALTER TABLE";
+    p->tag = s->view ? "ALTER VIEW" : "ALTER TABLE";
     const TableInfo *t0 = resolve_table_present(ctx, s->table);
     if (!t0) {
         if (s->if_exists) {
@@ -2584,7 +2584,22 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         }
         return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
     }
-    if (t0->view_sql || t0->sequence) return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a table", t0->name);
+    /* a view is renamed by ALTER VIEW or ALTER TABLE, as PostgreSQL allows */
+    bool rename_only = s->ncmds == 1 && s->cmds[0]->kind == ALTER_RENAME_TABLE;
+    if (s->view && !t0->view_sql) return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a view", t0->name);
+    if (t0->view_sql && !rename_only) {
+        /* PostgreSQL's wording, naming the action */
+        static const char *const actions[] = {[ALTER_ADD_COLUMN] = "ADD COLUMN", [ALTER_DROP_COLUMN] = "DROP COLUMN",
+                                              [ALTER_ADD_CONSTRAINT] = "ADD CONSTRAINT",
+                                              [ALTER_DROP_CONSTRAINT] = "DROP CONSTRAINT", [ALTER_TYPE] = "ALTER COLUMN TYPE"};
+        AlterKind k = s->cmds[0]->kind;
+        const char *a = (size_t)k < DD_ARRAY_LEN(actions) ? actions[k] : NULL;
+        if (!a) return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a table", t0->name);
+        dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "ALTER action %s cannot be performed on relation \"%s\"", a, t0->name);
+        dd_err_detail(ctx->err, "This operation is not supported for views.");
+        return DD_EWRONG_OBJECT_TYPE;
+    }
+    if (t0->sequence) return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a table", t0->name);
     TableInfo *t = table_grow(ctx, t0, s->ncmds);
     if (!t) return DD_ENOMEM;
     int rc, changed = 0;
