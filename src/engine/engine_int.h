@@ -87,6 +87,7 @@ struct driftdb_session {
     bool block_read_only;      /* BEGIN READ ONLY */
     Snap *snap;                /* held during a block, or one statement */
     TxnWrites ws;
+    TxnWrites temp;            /* the session's temporary tables, under ws (writeset.h) */
     Savepoint *savepoints; int nsavepoints, capsavepoints;
     SeqSession seqs;           /* currval / lastval */
     SetUndo *undo; int nundo, capundo;

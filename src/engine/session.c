@@ -55,6 +55,8 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
     arena_init(&s->row, 16 * 1024);
     arena_init(&s->tzarena, 1024);
     ws_init(&s->ws);
+    ws_init(&s->temp);
+    s->ws.base = &s->temp;
     s->vctx.type_lookup = session_type_lookup;
     s->vctx.type_arg = s;
     s->vctx.tz_offset_s = 0;
@@ -145,6 +147,7 @@ void driftdb_session_close(driftdb_session *s)
     dd_free(s->savepoints);
     dd_free(s->undo);
     ws_free(&s->ws);
+    ws_free(&s->temp);   /* the temporary tables end with the session */
     seqsession_free(&s->seqs);
     settings_free(s);
     arena_free(&s->stmt);
@@ -195,7 +198,9 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
         if (!rc) rc = sql_build_commit(ctx, &s->ws, &w);
         /* a pinned snapshot would block a map resize the writer may need */
         if (s->snap) snap_unpin(s->snap);
-        if (!rc) {
+        /* a transaction that changed only temporary tables is no history:
+         * no seq, no commit record, no flush */
+        if (!rc && (w.nops || w.niops || w.ntables)) {
             w.user = s->user;
             w.application = driftdb_session_setting(s, "application_name");
             w.client_addr = s->client;
@@ -205,6 +210,7 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
         }
     }
     if (!rc) rc = sql_apply_seq_restarts(s->db->store, &s->ws, e);
+    if (!rc && (rc = ws_fold_temp(&s->ws))) dd_err(e, rc, -1, "out of memory");
     /* committed: SETs stay, SET LOCALs end; failed: all are undone */
     if (!rc) settings_undo_to(s, 0, true);
     s->txn_committed = rc == DD_OK;

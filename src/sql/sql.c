@@ -311,6 +311,8 @@ int sql_apply_seq_restarts(Store *st, const TxnWrites *ws, DdError *err)
 {
     for (int i = 0; i < ws->nrestarts; i++) {
         const SeqRestart *r = &ws->restarts[i];
+        const TableInfo *tt = ws_table(ws, r->id);
+        if (tt && tt->temp) continue;   /* a temporary sequence: ws_fold_temp */
         SeqInfo info = r->info;
         TableInfo t;
         memset(&t, 0, sizeof(t));
@@ -344,6 +346,7 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
         if (!r) continue;
         const TableInfo *dt = ws_table(ws, r->table);
         if (dt && dt->dropped) continue;   /* the table goes in this commit: its rows with it */
+        if (dt && dt->temp) continue;      /* the session keeps those (ws_fold_temp) */
         WriteOp *op = &out->ops[out->nops++];
         op->table = r->table;
         op->op = r->rec ? r->op : OP_DELETE;
@@ -412,7 +415,10 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
     buf_free(&nk);
     if (!rc) rc = sql_index_builds(ctx, ws, out, &capi);
     if (rc) return rc;
-    out->tables = ws->tables;
-    out->ntables = ws->ntables;
+    /* the catalog versions of the commit, without the temporary ones */
+    out->tables = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(ws->ntables + 1));
+    if (!out->tables) return DD_ENOMEM;
+    for (int i = 0; i < ws->ntables; i++)
+        if (!ws->tables[i]->temp) out->tables[out->ntables++] = ws->tables[i];
     return DD_OK;
 }

@@ -312,6 +312,9 @@ typedef struct CreateTableStmt {
     SelectStmt *as_select;
     char **as_cols; int nas_cols;
     Constraint **cons; int ncons, capcons;   /* UNIQUE / CHECK / FOREIGN KEY, in order */
+    bool temp;                  /* CREATE TEMP TABLE, or a name qualified by pg_temp */
+    char on_commit;             /* ON COMMIT: 'p' PRESERVE ROWS, 'd' DELETE ROWS, 'D' DROP; 0 none */
+    int on_commit_loc;
 } CreateTableStmt;
 
 typedef struct InsertStmt {
@@ -369,6 +372,8 @@ typedef struct CreateViewStmt {
     char **cols; int ncols;
     SelectStmt *select;
     int body_start, body_end;   /* the query's text, kept by the catalog */
+    bool temp;                  /* CREATE TEMP VIEW (a view over a temporary
+                                   table is made temporary too) */
 } CreateViewStmt;
 
 typedef enum TxnKind { TXN_BEGIN, TXN_COMMIT, TXN_ROLLBACK, TXN_SAVEPOINT, TXN_RELEASE, TXN_ROLLBACK_TO } TxnKind;

@@ -1623,7 +1623,12 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     if (ctx->read_only) return read_only_err(ctx, "CREATE TABLE");
     p->kind = PLAN_CREATE_TABLE;
     p->tag = s->as_select ? "CREATE TABLE AS" : "CREATE TABLE";
-    if (resolve_table_present(ctx, s->name) || sql_index_name_taken(ctx, s->name)) {
+    if (s->on_commit && !s->temp)
+        return dd_err(ctx->err, DD_EINVALID_DEFINITION, s->on_commit_loc, "ON COMMIT can only be used on temporary tables");
+    /* a temporary table may take a permanent one's name (it hides it for
+     * the session), and a permanent one a temporary one's */
+    const TableInfo *same = s->temp ? resolve_temp_present(ctx, s->name) : resolve_permanent_present(ctx, s->name);
+    if (same || sql_index_name_taken(ctx, s->name)) {
         if (s->if_not_exists) {
             p->notice = arena_printf(ctx->stmt, "relation \"%s\" already exists, skipping", s->name);
             p->notice_state = "42P07";
@@ -1652,6 +1657,8 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     t->id = store_new_table_id(ctx->store);
     t->next_col_id = 1;
     t->document_style = s->document_style;
+    t->temp = s->temp;
+    t->on_commit = s->temp ? (s->on_commit ? s->on_commit : 'p') : 0;
     int rc;
     if (sel) {
         rc = ctas_columns(ctx, s, t, sel);
@@ -1777,6 +1784,19 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     if (t->ncols > 1600)
         return dd_err(ctx->err, DD_ETOO_MANY_COLUMNS, -1, "tables can have at most 1600 columns");
     if ((rc = table_constraints(ctx, s, t))) return rc;
+    for (int i = 0; i < t->nfks; i++) {
+        const TableInfo *r = t->fks[i].ref_table == t->id ? t : ws_table(ctx->ws, t->fks[i].ref_table);
+        if ((r && r->temp) != t->temp)
+            return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "constraints on %s tables may reference only %s tables",
+                          t->temp ? "temporary" : "permanent", t->temp ? "temporary" : "permanent");
+    }
+    /* the sequences of its SERIAL and identity columns are temporary too */
+    for (int i = 0; t->temp && i < p->nalter; i++)
+        if (p->alter[i]->sequence) {
+            TableInfo *q = p->alter[i];
+            q->temp = true;
+            q->on_commit = t->on_commit == 'D' ? 'D' : 'p';
+        }
     p->new_table = t;
     return DD_OK;
 }

@@ -38,12 +38,17 @@ static const IndexInfo *index_by_name(SqlCtx *ctx, const char *name, const Table
     DdError e;
     dd_err_clear(&e);
     if (store_tables_at(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, &e)) n = 0;
+    /* the transaction's versions and the session's temporary tables
+     * (whose index names come first, as pg_temp does) */
+    const TableInfo **wts = NULL;
+    int nw = 0;
+    if (ctx->ws && ws_all_tables(ctx->ws, ctx->stmt, &wts, &nw)) nw = 0;
     for (int pass = 0; pass < 2; pass++) {
-        int m = pass == 0 ? n : (ctx->ws ? ctx->ws->ntables : 0);
+        int m = pass == 1 ? n : nw;
         for (int i = 0; i < m; i++) {
-            const TableInfo *t = pass == 0 ? ts[i] : ctx->ws->tables[i];
-            const TableInfo *o = pass == 0 && ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
-            if (o) continue;            /* the write set's version is checked in pass 1 */
+            const TableInfo *t = pass == 1 ? ts[i] : wts[i];
+            const TableInfo *o = pass == 1 && ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
+            if (o) continue;            /* the write set's version is checked in pass 0 */
             if (t->dropped) continue;
             for (int x = 0; x < t->nindexes; x++)
                 if (t->indexes[x].name && strcmp(t->indexes[x].name, name) == 0) {

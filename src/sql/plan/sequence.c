@@ -356,8 +356,17 @@ int from_sequence(SqlCtx *ctx, TableRef *tr, const TableInfo *t, FromItem *fi)
                       "a sequence has no history: FOR SYSTEM_TIME does not apply to \"%s\"", t->name);
     i64 last, ahead;
     bool called;
-    int rc = store_seq_state(ctx->store, t, &last, &called, &ahead, ctx->err);
-    if (rc) return rc;
+    int rc = DD_OK;
+    if (t->temp) {
+        /* a temporary sequence's value is the session's (ws_temp_seq) */
+        SeqRestart *r = ctx->ws ? ws_temp_seq(ctx->ws, t) : NULL;
+        if (!r) return DD_ENOMEM;
+        last = r->last;
+        called = r->called;
+        ahead = 0;
+    } else if ((rc = store_seq_state(ctx->store, t, &last, &called, &ahead, ctx->err))) {
+        return rc;
+    }
     Value *row = arena_alloc(ctx->stmt, sizeof(Value) * 3);
     ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
     if (!row || !rel) return DD_ENOMEM;

@@ -34,6 +34,7 @@ static void row_free(WsRow *r)
 
 void ws_reset(TxnWrites *ws)
 {
+    TxnWrites *base = ws->base;
     for (int i = 0; i < ws->nrows; i++) row_free(ws->rows[i]);
     dd_free(ws->rows);
     dd_free(ws->slots);
@@ -41,6 +42,7 @@ void ws_reset(TxnWrites *ws)
     dd_free(ws->restarts);
     arena_free(&ws->arena);
     ws_init(ws);
+    ws->base = base;
 }
 
 SeqRestart *ws_seq_restart(TxnWrites *ws, u32 id)
@@ -143,12 +145,30 @@ static int ws_rehash(TxnWrites *ws, int nslots)
     return DD_OK;
 }
 
-WsRow *ws_find(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
+/* The entry of (table, pk) in ws itself, not in its base. */
+static WsRow *own_find(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
 {
     if (ws->nslots == 0) return NULL;
     int i = ws_probe(ws, table, pk, pklen);
     int s = ws->slots[i];
     return s < 0 ? NULL : ws->rows[s];
+}
+
+/* Only temporary tables have rows in base: a table base does not know
+ * never costs a look there. */
+static bool base_has_table(const TxnWrites *ws, u32 table)
+{
+    if (!ws->base) return false;
+    for (int i = 0; i < ws->base->ntables; i++)
+        if (ws->base->tables[i]->id == table) return true;
+    return false;
+}
+
+WsRow *ws_find(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
+{
+    WsRow *r = own_find(ws, table, pk, pklen);
+    if (!r && ws->base && ws->base->live) r = own_find(ws->base, table, pk, pklen);
+    return r;
 }
 
 static u8 *dupbytes(const u8 *p, u32 n)
@@ -162,7 +182,16 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
            const u8 *rec, u32 reclen, bool existed, const u8 *orig, u32 origlen,
            u64 orig_seq)
 {
-    WsRow *r = ws_find(ws, table, pk, pklen);
+    WsRow *r = own_find(ws, table, pk, pklen);
+    if (!r && ws->base && ws->base->live) {
+        /* a temporary table's committed row: it "existed" before this
+         * transaction, so deleting it leaves a tombstone over base */
+        WsRow *b = own_find(ws->base, table, pk, pklen);
+        if (b && b->rec) {
+            existed = true;
+            if (!orig) { orig = b->rec; origlen = b->reclen; }
+        }
+    }
     if (r) {
         if (!rec && !r->existed) {
             /* a key born in this transaction dies in it: no trace left */
@@ -240,14 +269,17 @@ bool ws_has_table_rows(const TxnWrites *ws, u32 table)
 {
     for (int i = 0; i < ws->nrows; i++)
         if (ws->rows[i] && ws->rows[i]->table == table) return true;
-    return false;
+    return base_has_table(ws, table) && ws_has_table_rows(ws->base, table);
 }
 
 int ws_table_rows(TxnWrites *ws, u32 table, Arena *a, WsRow ***out, int *n)
 {
+    const TxnWrites *b = base_has_table(ws, table) ? ws->base : NULL;
     int cnt = 0;
     for (int i = 0; i < ws->nrows; i++)
         if (ws->rows[i] && ws->rows[i]->table == table) cnt++;
+    for (int i = 0; b && i < b->nrows; i++)
+        if (b->rows[i] && b->rows[i]->table == table) cnt++;
     *n = cnt;
     *out = NULL;
     if (!cnt) return DD_OK;
@@ -256,7 +288,13 @@ int ws_table_rows(TxnWrites *ws, u32 table, Arena *a, WsRow ***out, int *n)
     cnt = 0;
     for (int i = 0; i < ws->nrows; i++)
         if (ws->rows[i] && ws->rows[i]->table == table) v[cnt++] = ws->rows[i];
+    /* base's rows that the transaction has not replaced or deleted */
+    for (int i = 0; b && i < b->nrows; i++) {
+        WsRow *r = b->rows[i];
+        if (r && r->table == table && !own_find(ws, table, r->pk, r->pklen)) v[cnt++] = r;
+    }
     qsort(v, (size_t)cnt, sizeof(*v), cmp_rowptr);
+    *n = cnt;
     *out = v;
     return DD_OK;
 }
@@ -378,11 +416,46 @@ TableInfo *ws_put_table(TxnWrites *ws, const TableInfo *t)
     return c;
 }
 
-const TableInfo *ws_table(const TxnWrites *ws, u32 id)
+static const TableInfo *own_table(const TxnWrites *ws, u32 id)
 {
     for (int i = 0; i < ws->ntables; i++)
         if (ws->tables[i]->id == id) return ws->tables[i];
     return NULL;
+}
+
+const TableInfo *ws_table(const TxnWrites *ws, u32 id)
+{
+    const TableInfo *t = own_table(ws, id);
+    return t || !ws->base ? t : own_table(ws->base, id);
+}
+
+const TableInfo *ws_temp_by_name(const TxnWrites *ws, const char *name)
+{
+    for (int i = 0; i < ws->ntables; i++) {
+        const TableInfo *t = ws->tables[i];
+        if (t->temp && !t->dropped && !t->utype && strcmp(t->name, name) == 0) return t;
+    }
+    for (int i = 0; ws->base && i < ws->base->ntables; i++) {
+        const TableInfo *t = ws->base->tables[i];
+        /* a table the transaction changed answers by its own version above */
+        if (!t->utype && strcmp(t->name, name) == 0 && !own_table(ws, t->id)) return t;
+    }
+    return NULL;
+}
+
+int ws_all_tables(const TxnWrites *ws, Arena *a, const TableInfo ***out, int *n)
+{
+    int nb = ws->base ? ws->base->ntables : 0;
+    const TableInfo **v = arena_alloc(a, sizeof(TableInfo *) * (size_t)(ws->ntables + nb + 1));
+    if (!v) return DD_ENOMEM;
+    int m = 0;
+    for (int i = 0; i < ws->ntables; i++)
+        if (!ws->tables[i]->dropped) v[m++] = ws->tables[i];
+    for (int i = 0; i < nb; i++)
+        if (!own_table(ws, ws->base->tables[i]->id)) v[m++] = ws->base->tables[i];
+    *out = v;
+    *n = m;
+    return DD_OK;
 }
 
 const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *dropped)
@@ -390,6 +463,7 @@ const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *d
     *dropped = false;
     for (int i = 0; i < ws->ntables; i++) {
         if (ws->tables[i]->utype) continue;   /* types have a namespace of their own */
+        if (ws->tables[i]->temp) continue;    /* ws_temp_by_name's */
         if (strcmp(ws->tables[i]->name, name) == 0) {
             if (ws->tables[i]->dropped) { *dropped = true; continue; }
             return ws->tables[i];
@@ -400,6 +474,7 @@ const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *d
 
 int ws_clone(const TxnWrites *src, TxnWrites *dst)
 {
+    dst->base = src->base;
     for (int i = 0; i < src->nrows; i++) {
         const WsRow *r = src->rows[i];
         if (!r) continue;
@@ -423,4 +498,111 @@ int ws_clone(const TxnWrites *src, TxnWrites *dst)
     for (int i = 0; i < src->ncons; i++)
         if (ws_set_constraint_mode(dst, src->cons_names[i], src->cons_modes[i])) return DD_ENOMEM;
     return DD_OK;
+}
+
+/* ---------------------------------------------------------------- temporary tables */
+
+SeqRestart *ws_temp_seq(TxnWrites *ws, const TableInfo *t)
+{
+    TxnWrites *b = ws->base;
+    if (!b) return NULL;
+    SeqRestart *r = ws_seq_restart(b, t->id);
+    if (!r && ws_put_seq_restart(b, t->id, t->sequence->start, false, t->sequence) == DD_OK)
+        r = ws_seq_restart(b, t->id);
+    return r;
+}
+
+/* Removes the row entry at rows[k] of b (not a transaction: no tombstone). */
+static void base_remove(TxnWrites *b, int k)
+{
+    row_free(b->rows[k]);
+    b->rows[k] = NULL;
+    b->live--;
+}
+
+/* Removes every row of table id from b. */
+static void base_clear(TxnWrites *b, u32 id)
+{
+    for (int k = 0; k < b->nrows; k++)
+        if (b->rows[k] && b->rows[k]->table == id) base_remove(b, k);
+}
+
+/* The rows array without its holes, and a fresh arena holding only the
+ * definitions still there, so a session that creates and drops temporary
+ * tables (or deletes rows) for hours keeps a bounded footprint. */
+static int base_compact(TxnWrites *b)
+{
+    if (b->nrows > 64 && b->nrows > 2 * b->live) {
+        int m = 0;
+        for (int k = 0; k < b->nrows; k++)
+            if (b->rows[k]) b->rows[m++] = b->rows[k];
+        b->nrows = m;
+        int n = 64;
+        while (n < 2 * (m + 1)) n *= 2;
+        int rc = ws_rehash(b, n);
+        if (rc) return rc;
+    }
+    if (b->arena.total > 4 * 4096 && b->ntables < 64) {   /* only once there is waste to reclaim */
+        Arena na;
+        arena_init(&na, 4096);
+        for (int i = 0; i < b->ntables; i++) {
+            TableInfo *c = table_copy(&na, b->tables[i]);
+            if (!c) { arena_free(&na); return DD_ENOMEM; }
+            b->tables[i] = c;
+        }
+        arena_free(&b->arena);
+        b->arena = na;
+    }
+    return DD_OK;
+}
+
+int ws_fold_temp(TxnWrites *ws)
+{
+    TxnWrites *b = ws->base;
+    if (!b) return DD_OK;
+    int rc = DD_OK;
+    /* definitions: new versions replace base's; dropped ones leave */
+    for (int i = 0; i < ws->ntables && !rc; i++) {
+        const TableInfo *t = ws->tables[i];
+        if (!t->temp) continue;
+        if (t->dropped || t->on_commit == 'D') {
+            int k = 0;
+            for (; k < b->ntables && b->tables[k]->id != t->id; k++) {}
+            if (k < b->ntables) {
+                memmove(&b->tables[k], &b->tables[k + 1], sizeof(TableInfo *) * (size_t)(b->ntables - k - 1));
+                b->ntables--;
+            }
+            base_clear(b, t->id);
+            for (int r = 0; r < b->nrestarts; r++)
+                if (b->restarts[r].id == t->id) b->restarts[r] = b->restarts[--b->nrestarts];
+        } else if (!ws_put_table(b, t)) {
+            rc = DD_ENOMEM;
+        }
+    }
+    /* rows: a live image replaces base's, a tombstone removes it */
+    for (int i = 0; i < ws->nrows && !rc; i++) {
+        const WsRow *r = ws->rows[i];
+        if (!r) continue;
+        const TableInfo *t = own_table(b, r->table);
+        if (!t || t->on_commit == 'd') continue;   /* not temporary, gone, or emptied below */
+        if (r->rec) {
+            rc = ws_put(b, r->table, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
+        } else {
+            WsRow *o = own_find(b, r->table, r->pk, r->pklen);
+            if (o) {
+                int s = b->slots[ws_probe(b, r->table, r->pk, r->pklen)];
+                base_remove(b, s);
+            }
+        }
+    }
+    /* ALTER SEQUENCE ... RESTART of a temporary sequence */
+    for (int i = 0; i < ws->nrestarts && !rc; i++) {
+        const SeqRestart *r = &ws->restarts[i];
+        if (own_table(b, r->id)) rc = ws_put_seq_restart(b, r->id, r->last, r->called, &r->info);
+    }
+    /* ON COMMIT DELETE ROWS: at every commit, whoever wrote them */
+    for (int i = 0; i < b->ntables; i++)
+        if (b->tables[i]->on_commit == 'd') base_clear(b, b->tables[i]->id);
+    if (!rc) rc = base_compact(b);
+    return rc;
 }

@@ -13,6 +13,24 @@
  * Memory: entries and their bytes are heap-allocated (dd_malloc) and freed
  * by ws_reset.  Pointers returned stay valid until the entry is replaced
  * or the write set is reset.
+ *
+ * Temporary tables (CREATE TEMP TABLE) live in a second TxnWrites that the
+ * session owns: `base`, their committed state (definitions, rows, and the
+ * values of their sequences), under every transaction's write set.  They
+ * have no history and are private to the session, so they never reach the
+ * store: no seq, no commit record, no chain entry, nothing on disk to
+ * clean up after a crash.  The transaction's write set holds only its own
+ * changes to them, like any other table's; lookups (ws_find, ws_table,
+ * ws_table_rows, ...) see the transaction's entries over base's, so reads,
+ * writes, unique checks and scans treat a temporary table's rows exactly
+ * like a transaction's own rows.  COMMIT moves the changes into base
+ * (ws_fold_temp) and ROLLBACK just drops them, which gives PostgreSQL's
+ * transactional behaviour (a rolled-back CREATE TEMP TABLE or INSERT
+ * leaves nothing) for free, savepoints included (ws_clone shares base).
+ * Why not LMDB: a temporary table must not cost a durable commit, must
+ * vanish with the session without a trace, and is mostly small; an
+ * in-memory store per session costs a hash probe per key and a sort of the
+ * table's keys per scan (docs/temporary-tables.md has the measurements).
  */
 #ifndef DD_WRITESET_H
 #define DD_WRITESET_H
@@ -56,6 +74,9 @@ typedef struct TxnWrites {
      * the later entry winning */
     char cons_all;
     char **cons_names; char *cons_modes; int ncons, capcons;
+    /* the session's temporary tables as of its last commit, read under
+     * this write set (NULL: none); kept by ws_reset, shared by ws_clone */
+    struct TxnWrites *base;
 } TxnWrites;
 
 void ws_init(TxnWrites *ws);
@@ -83,10 +104,33 @@ int ws_set_constraint_mode(TxnWrites *ws, const char *name, char mode);
  * initially, is deferred now. */
 bool ws_constraint_deferred(const TxnWrites *ws, const char *name, bool initially);
 
+/* The temporary relation called name that the transaction sees (its own
+ * changes over base), or NULL. */
+const TableInfo *ws_temp_by_name(const TxnWrites *ws, const char *name);
+/* The relations and types of the write set and of base that are not
+ * dropped in it (the transaction's version of each id), in *out
+ * (allocated in a). */
+int ws_all_tables(const TxnWrites *ws, Arena *a, const TableInfo ***out, int *n);
+/* The value of temporary sequence t (t->temp), kept in base outside any
+ * transaction as PostgreSQL's sequences are: created at the sequence's
+ * start on first use.  NULL when out of memory or without base. */
+SeqRestart *ws_temp_seq(TxnWrites *ws, const TableInfo *t);
+/*
+ * COMMIT of the temporary tables: the transaction's changes to them
+ * (definitions, rows, sequence restarts) move into base; tables ON COMMIT
+ * DROP go, those ON COMMIT DELETE ROWS keep no row.  Called once the rest
+ * of the transaction is durable; the write set is reset right after.
+ * DD_OK or DD_ENOMEM.
+ */
+int ws_fold_temp(TxnWrites *ws);
+
 /* Catalog overlay: adds/replaces the newest uncommitted version of a table
  * (copied into the write set's arena).  Returns the copy. */
 TableInfo *ws_put_table(TxnWrites *ws, const TableInfo *t);
 const TableInfo *ws_table(const TxnWrites *ws, u32 id);
+/* A permanent relation the transaction created or changed, by name (temporary
+ * ones: ws_temp_by_name); *dropped when the transaction dropped one of
+ * that name. */
 const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *dropped);
 
 /* The restart of sequence id in the transaction, or NULL. */
