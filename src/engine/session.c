@@ -763,6 +763,14 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
                        : stmt->kind == STMT_ALTER_SEQUENCE ? "ALTER SEQUENCE"
                        : stmt->kind == STMT_DROP_SEQUENCE ? "DROP SEQUENCE"
                        : NULL;
+    /* the DML target of the statement: a temporary table may be written
+     * in a read-only transaction, as in PostgreSQL (and under
+     * drift.system_time: it is no part of the database's history) */
+    const char *target = stmt->kind == STMT_INSERT ? stmt->u.insert->table
+                       : stmt->kind == STMT_UPDATE ? stmt->u.update->table
+                       : stmt->kind == STMT_DELETE ? stmt->u.delete_->table
+                       : stmt->kind == STMT_MERGE ? stmt->u.merge->table : NULL;
+    if (target && resolve_temp_present(ctx, target)) writes = NULL;
     if (ctx->read_only && writes) {
         rc = dd_err(e, DD_EREAD_ONLY_TXN, stmt->loc, "cannot execute %s in a read-only transaction", writes);
         if (ctx->session_point != SEQ_NONE)

@@ -117,7 +117,7 @@ static int f_nextval(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     const TableInfo *t;
     int rc = sequence_named(env, &a[0], loc, &t);
     if (rc) return rc;
-    if (env->sql->read_only) return read_only(env->sql, "nextval", loc);
+    if (env->sql->read_only && !t->temp) return read_only(env->sql, "nextval", loc);
     i64 v;
     SeqRestart *r = env->sql->ws ? ws_seq_restart(env->sql->ws, t->id) : NULL;
     if (!r && t->temp && !(r = env->sql->ws ? ws_temp_seq(env->sql->ws, t) : NULL)) return DD_ENOMEM;
@@ -167,7 +167,7 @@ static int f_setval(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     const TableInfo *t;
     int rc = sequence_named(env, &a[0], loc, &t);
     if (rc) return rc;
-    if (env->sql->read_only) return read_only(env->sql, "setval", loc);
+    if (env->sql->read_only && !t->temp) return read_only(env->sql, "setval", loc);
     i64 v = a[1].v.i;
     bool called = n < 3 || a[2].v.b;
     const SeqInfo *q = t->sequence;

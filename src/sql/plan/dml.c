@@ -156,8 +156,11 @@ static int add_column(SqlCtx *ctx, TableInfo *t, const char *name, TypeId type, 
 /* The table a DML statement writes: present, and writes allowed. */
 static int dml_target(SqlCtx *ctx, const char *what, const char *name, int loc, const TableInfo **out)
 {
-    if (ctx->read_only) return read_only_err(ctx, what);
     *out = resolve_table_present(ctx, name);
+    /* PostgreSQL lets a read-only transaction write its temporary tables
+     * (they are no part of the database); so do we, under
+     * drift.system_time too (docs/time-travel.md) */
+    if (ctx->read_only && !(*out && (*out)->temp)) return read_only_err(ctx, what);
     if (!*out) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, loc, "relation \"%s\" does not exist", name);
     const char *action = !strcmp(what, "INSERT") ? "insert into" : !strcmp(what, "UPDATE") ? "update"
                        : !strcmp(what, "DELETE") ? "delete from" : NULL;
