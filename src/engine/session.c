@@ -208,9 +208,13 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             i64 t;
             rc = store_commit(s->db->store, &w, &seq, &t, e);
         }
+        if (!rc && s->snap) snap_pin(s->snap);   /* the fold decodes rows */
+        if (!rc) rc = sql_fold_temp(ctx, &s->ws);
+        if (s->snap) snap_unpin(s->snap);
+    } else {
+        rc = sql_fold_temp(NULL, &s->ws);
     }
     if (!rc) rc = sql_apply_seq_restarts(s->db->store, &s->ws, e);
-    if (!rc && (rc = ws_fold_temp(&s->ws))) dd_err(e, rc, -1, "out of memory");
     /* committed: SETs stay, SET LOCALs end; failed: all are undone */
     if (!rc) settings_undo_to(s, 0, true);
     s->txn_committed = rc == DD_OK;

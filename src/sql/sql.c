@@ -325,6 +325,26 @@ int sql_apply_seq_restarts(Store *st, const TxnWrites *ws, DdError *err)
     return DD_OK;
 }
 
+/* WsKeyFn: the key of unique index ix of a temporary table's row image
+ * (always in the table's current form: temporary rows are rewritten by
+ * ALTER, never converted at read time). */
+static int temp_index_key(void *arg, const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen, Buf *key,
+                          bool *has_null)
+{
+    SqlCtx *ctx = arg;
+    ArenaMark m = arena_mark(ctx->row);
+    Value *vals = arena_alloc(ctx->row, sizeof(Value) * (size_t)(t->ncols + 1));
+    int rc = vals ? row_decode(t, rec, reclen, vals, ctx->err) : DD_ENOMEM;
+    if (!rc) rc = sql_index_key_full(ctx, t, ix, vals, key, has_null);
+    arena_rewind(ctx->row, m);
+    return rc;
+}
+
+int sql_fold_temp(SqlCtx *ctx, TxnWrites *ws)
+{
+    return ws_fold_temp(ws, ctx ? temp_index_key : NULL, ctx);
+}
+
 int sql_set_constraints(SqlCtx *ctx, const char *spec) { return fk_set_constraints(ctx, spec); }
 
 int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)

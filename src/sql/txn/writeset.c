@@ -32,6 +32,8 @@ static void row_free(WsRow *r)
     dd_free(r);
 }
 
+static void tkm_free(TempKeyMap *m);
+
 void ws_reset(TxnWrites *ws)
 {
     TxnWrites *base = ws->base;
@@ -40,6 +42,8 @@ void ws_reset(TxnWrites *ws)
     dd_free(ws->slots);
     dd_free(ws->tables);
     dd_free(ws->restarts);
+    for (int i = 0; i < ws->nkeymaps; i++) tkm_free(ws->keymaps[i]);
+    dd_free(ws->keymaps);
     arena_free(&ws->arena);
     ws_init(ws);
     ws->base = base;
@@ -500,6 +504,182 @@ int ws_clone(const TxnWrites *src, TxnWrites *dst)
     return DD_OK;
 }
 
+
+/* ---------------------------------------------------------------- key maps */
+
+static u32 tkm_slot(const TempKeyMap *m, const u8 *key, u32 klen)
+{
+    return (u32)dd_fnv1a(DD_FNV_INIT, key, klen) & (m->cap - 1);
+}
+
+static int tkm_grow(TempKeyMap *m)
+{
+    u32 cap = m->cap ? m->cap * 2 : 64;
+    TkEntry *e = dd_calloc(cap, sizeof(TkEntry));
+    if (!e) return DD_ENOMEM;
+    TkEntry *old = m->e;
+    u32 ocap = m->cap;
+    m->e = e;
+    m->cap = cap;
+    for (u32 i = 0; i < ocap; i++) {
+        if (!old[i].key) continue;
+        u32 j = tkm_slot(m, old[i].key, old[i].klen);
+        while (m->e[j].key) j = (j + 1) & (cap - 1);
+        m->e[j] = old[i];
+    }
+    dd_free(old);
+    return DD_OK;
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static u32 tkm_find(const TempKeyMap *m, const u8 *key, u32 klen)
+{
+    u32 i = tkm_slot(m, key, klen);
+    while (m->e[i].key && !(m->e[i].klen == klen && memcmp(m->e[i].key, key, klen) == 0)) i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+int tkm_put(TempKeyMap *m, const u8 *key, u32 klen, const u8 *pk, u32 pklen)
+{
+    if ((m->count + 1) * 2 > m->cap && tkm_grow(m)) return DD_ENOMEM;
+    u32 i = tkm_find(m, key, klen);
+    TkEntry *e = &m->e[i];
+    u8 *npk = dupbytes(pk, pklen);
+    if (!npk) return DD_ENOMEM;
+    if (!e->key) {
+        if (!(e->key = dupbytes(key, klen))) { dd_free(npk); return DD_ENOMEM; }
+        e->klen = klen;
+        m->count++;
+    } else {
+        dd_free(e->pk);
+    }
+    e->pk = npk;
+    e->pklen = pklen;
+    return DD_OK;
+}
+
+const u8 *tkm_get(const TempKeyMap *m, const u8 *key, u32 klen, u32 *pklen)
+{
+    if (!m->cap) return NULL;
+    const TkEntry *e = &m->e[tkm_find(m, key, klen)];
+    if (!e->key) return NULL;
+    *pklen = e->pklen;
+    return e->pk;
+}
+
+/* Removes key's entry if it names pk (another row may hold the key now);
+ * backward-shift deletion keeps every probe sequence whole. */
+static void tkm_remove_if(TempKeyMap *m, const u8 *key, u32 klen, const u8 *pk, u32 pklen)
+{
+    if (!m->cap) return;
+    u32 i = tkm_find(m, key, klen);
+    TkEntry *e = &m->e[i];
+    if (!e->key || e->pklen != pklen || memcmp(e->pk, pk, pklen) != 0) return;
+    dd_free(e->key);
+    dd_free(e->pk);
+    e->key = NULL;
+    m->count--;
+    u32 mask = m->cap - 1;
+    for (u32 j = (i + 1) & mask; m->e[j].key; j = (j + 1) & mask) {
+        u32 home = tkm_slot(m, m->e[j].key, m->e[j].klen);
+        /* the entry at j may move to the hole at i unless its home lies
+         * cyclically in (i, j] */
+        bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (stays) continue;
+        m->e[i] = m->e[j];
+        m->e[j].key = NULL;
+        i = j;
+    }
+}
+
+static void tkm_free(TempKeyMap *m)
+{
+    for (u32 i = 0; i < m->cap; i++) {
+        if (!m->e[i].key) continue;
+        dd_free(m->e[i].key);
+        dd_free(m->e[i].pk);
+    }
+    dd_free(m->e);
+    dd_free(m);
+}
+
+TempKeyMap *ws_temp_keymap(TxnWrites *ws, u32 index)
+{
+    TxnWrites *b = ws->base;
+    for (int i = 0; b && i < b->nkeymaps; i++)
+        if (b->keymaps[i]->index == index) return b->keymaps[i];
+    return NULL;
+}
+
+TempKeyMap *ws_temp_keymap_new(TxnWrites *ws, u32 table, u32 index)
+{
+    TxnWrites *b = ws->base;
+    if (!b) return NULL;
+    if (b->nkeymaps == b->capkeymaps) {
+        int cap = b->capkeymaps ? b->capkeymaps * 2 : 4;
+        TempKeyMap **n = dd_realloc(b->keymaps, sizeof(*n) * (size_t)cap);
+        if (!n) return NULL;
+        b->keymaps = n;
+        b->capkeymaps = cap;
+    }
+    TempKeyMap *m = dd_calloc(1, sizeof(*m));
+    if (!m) return NULL;
+    m->table = table;
+    m->index = index;
+    b->keymaps[b->nkeymaps++] = m;
+    return m;
+}
+
+void ws_temp_keymap_drop(TxnWrites *ws, u32 index)
+{
+    TxnWrites *b = ws->base;
+    for (int i = 0; b && i < b->nkeymaps; i++)
+        if (b->keymaps[i]->index == index) {
+            tkm_free(b->keymaps[i]);
+            b->keymaps[i] = b->keymaps[--b->nkeymaps];
+            return;
+        }
+}
+
+/* Drops the key maps of table id (its definition or rows changed in a
+ * way the maps do not follow). */
+static void keymaps_drop_table(TxnWrites *b, u32 id)
+{
+    for (int i = 0; i < b->nkeymaps;) {
+        if (b->keymaps[i]->table == id) {
+            tkm_free(b->keymaps[i]);
+            b->keymaps[i] = b->keymaps[--b->nkeymaps];
+        } else {
+            i++;
+        }
+    }
+}
+
+/* Keeps the key maps of table t in step with the transaction's row r,
+ * before base's row (old, if any) is replaced: the old image's keys leave,
+ * the new image's come. */
+static int keymaps_apply(TxnWrites *b, const TableInfo *t, const WsRow *r, const WsRow *old, WsKeyFn keyfn,
+                         void *arg)
+{
+    int rc = DD_OK;
+    Buf key = BUF_INIT;
+    for (int i = 0; i < b->nkeymaps && !rc; i++) {
+        TempKeyMap *m = b->keymaps[i];
+        if (m->table != t->id) continue;
+        const IndexInfo *ix = NULL;
+        for (int x = 0; x < t->nindexes && !ix; x++)
+            if (t->indexes[x].id == m->index) ix = &t->indexes[x];
+        if (!ix) continue;
+        bool has_null;
+        if (old && !(rc = keyfn(arg, t, ix, old->rec, old->reclen, &key, &has_null)) && !has_null)
+            tkm_remove_if(m, key.data, (u32)key.len, r->pk, r->pklen);
+        if (!rc && r->rec && !(rc = keyfn(arg, t, ix, r->rec, r->reclen, &key, &has_null)) && !has_null)
+            rc = tkm_put(m, key.data, (u32)key.len, r->pk, r->pklen);
+    }
+    buf_free(&key);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- temporary tables */
 
 SeqRestart *ws_temp_seq(TxnWrites *ws, const TableInfo *t)
@@ -556,7 +736,7 @@ static int base_compact(TxnWrites *b)
     return DD_OK;
 }
 
-int ws_fold_temp(TxnWrites *ws)
+int ws_fold_temp(TxnWrites *ws, WsKeyFn keyfn, void *arg)
 {
     TxnWrites *b = ws->base;
     if (!b) return DD_OK;
@@ -565,6 +745,7 @@ int ws_fold_temp(TxnWrites *ws)
     for (int i = 0; i < ws->ntables && !rc; i++) {
         const TableInfo *t = ws->tables[i];
         if (!t->temp) continue;
+        keymaps_drop_table(b, t->id);   /* indexes or columns may have changed */
         if (t->dropped || t->on_commit == 'D') {
             int k = 0;
             for (; k < b->ntables && b->tables[k]->id != t->id; k++) {}
@@ -585,6 +766,10 @@ int ws_fold_temp(TxnWrites *ws)
         if (!r) continue;
         const TableInfo *t = own_table(b, r->table);
         if (!t || t->on_commit == 'd') continue;   /* not temporary, gone, or emptied below */
+        if (b->nkeymaps) {
+            if (!keyfn) keymaps_drop_table(b, t->id);
+            else if ((rc = keymaps_apply(b, t, r, own_find(b, r->table, r->pk, r->pklen), keyfn, arg))) break;
+        }
         if (r->rec) {
             rc = ws_put(b, r->table, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
         } else {
@@ -602,7 +787,13 @@ int ws_fold_temp(TxnWrites *ws)
     }
     /* ON COMMIT DELETE ROWS: at every commit, whoever wrote them */
     for (int i = 0; i < b->ntables; i++)
-        if (b->tables[i]->on_commit == 'd') base_clear(b, b->tables[i]->id);
+        if (b->tables[i]->on_commit == 'd') {
+            base_clear(b, b->tables[i]->id);
+            keymaps_drop_table(b, b->tables[i]->id);
+        }
+    /* a failure above leaves maps that may not match the rows */
+    for (int i = 0; rc && i < ws->nrows; i++)
+        if (ws->rows[i]) keymaps_drop_table(b, ws->rows[i]->table);
     if (!rc) rc = base_compact(b);
     return rc;
 }

@@ -62,6 +62,19 @@ typedef struct SeqRestart {
     SeqInfo info;       /* its options when restarted */
 } SeqRestart;
 
+/* A unique index of a temporary table as a hash from its key (the bytes
+ * sql_index_key_full makes) to the primary key of base's row holding it;
+ * rows with a NULL in the key are not in it.  Kept in base: built on first
+ * use by the SQL layer's unique check, kept up to date by ws_fold_temp,
+ * dropped when the table's definition changes.  It makes the unique check
+ * of a statement cost the statement's rows, not the table's. */
+typedef struct TkEntry { u8 *key; u32 klen; u8 *pk; u32 pklen; } TkEntry;
+typedef struct TempKeyMap {
+    u32 table, index;
+    TkEntry *e;              /* linear probing; key NULL: empty slot */
+    u32 cap, count;
+} TempKeyMap;
+
 typedef struct TxnWrites {
     WsRow **rows; int nrows, caprows;   /* insertion order; NULL = removed */
     int *slots; int nslots;             /* open-addressing index into rows */
@@ -77,6 +90,7 @@ typedef struct TxnWrites {
     /* the session's temporary tables as of its last commit, read under
      * this write set (NULL: none); kept by ws_reset, shared by ws_clone */
     struct TxnWrites *base;
+    TempKeyMap **keymaps; int nkeymaps, capkeymaps;   /* base only */
 } TxnWrites;
 
 void ws_init(TxnWrites *ws);
@@ -122,7 +136,24 @@ SeqRestart *ws_temp_seq(TxnWrites *ws, const TableInfo *t);
  * of the transaction is durable; the write set is reset right after.
  * DD_OK or DD_ENOMEM.
  */
-int ws_fold_temp(TxnWrites *ws);
+typedef int (*WsKeyFn)(void *arg, const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen, Buf *key,
+                       bool *has_null);
+/* keyfn computes an index key of a row image (the SQL layer's); NULL when
+ * the caller has none: the key maps of the tables the transaction wrote
+ * are then dropped (and built again when next needed). */
+int ws_fold_temp(TxnWrites *ws, WsKeyFn keyfn, void *arg);
+
+/* The key map of unique index `index` of a temporary table (in base), or
+ * NULL when none is built. */
+TempKeyMap *ws_temp_keymap(TxnWrites *ws, u32 index);
+/* A new, empty key map for it in base; NULL when out of memory. */
+TempKeyMap *ws_temp_keymap_new(TxnWrites *ws, u32 table, u32 index);
+/* Drops the key map of index (after a failed build). */
+void ws_temp_keymap_drop(TxnWrites *ws, u32 index);
+/* key -> pk, replacing the key's entry; DD_OK or DD_ENOMEM. */
+int tkm_put(TempKeyMap *m, const u8 *key, u32 klen, const u8 *pk, u32 pklen);
+/* The pk of key, or NULL. */
+const u8 *tkm_get(const TempKeyMap *m, const u8 *key, u32 klen, u32 *pklen);
 
 /* Catalog overlay: adds/replaces the newest uncommitted version of a table
  * (copied into the write set's arena).  Returns the copy. */
