@@ -895,6 +895,7 @@ int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, drift
             return DRIFTDB_ERROR;
         }
     }
+    if (s->state == TXN_IDLE) ws_temp_tidy(&s->ws);
     arena_reset(&s->stmt);
     arena_reset(&s->row);
     size_t len;
@@ -1531,6 +1532,7 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     dd_err_clear(e);
     *out = NULL;
     if (s->cur) driftdb_result_free(s->cur);
+    if (s->state == TXN_IDLE) ws_temp_tidy(&s->ws);
     driftdb_stmt *st = p->st;
     if (st->empty) return DRIFTDB_DONE;
     arena_reset(&s->stmt);

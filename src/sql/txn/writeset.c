@@ -707,9 +707,9 @@ static void base_clear(TxnWrites *b, u32 id)
         if (b->rows[k] && b->rows[k]->table == id) base_remove(b, k);
 }
 
-/* The rows array without its holes, and a fresh arena holding only the
- * definitions still there, so a session that creates and drops temporary
- * tables (or deletes rows) for hours keeps a bounded footprint. */
+/* The rows array without its holes, so a session that deletes rows for
+ * hours keeps a bounded footprint (ws_temp_tidy does the same for the
+ * definitions). */
 static int base_compact(TxnWrites *b)
 {
     if (b->nrows > 64 && b->nrows > 2 * b->live) {
@@ -722,18 +722,32 @@ static int base_compact(TxnWrites *b)
         int rc = ws_rehash(b, n);
         if (rc) return rc;
     }
-    if (b->arena.total > 4 * 4096 && b->ntables < 64) {   /* only once there is waste to reclaim */
-        Arena na;
-        arena_init(&na, 4096);
-        for (int i = 0; i < b->ntables; i++) {
-            TableInfo *c = table_copy(&na, b->tables[i]);
-            if (!c) { arena_free(&na); return DD_ENOMEM; }
-            b->tables[i] = c;
-        }
-        arena_free(&b->arena);
-        b->arena = na;
-    }
     return DD_OK;
+}
+
+void ws_temp_tidy(TxnWrites *ws)
+{
+    TxnWrites *b = ws->base;
+    /* rebuilt when the stale versions outnumber the live ones (and there
+     * are enough of them to be worth a copy of every live one) */
+    if (!b || b->stale < 32 || b->stale < b->ntables) return;
+    Arena na;
+    arena_init(&na, 4096);
+    TableInfo **copies = dd_malloc(sizeof(TableInfo *) * (size_t)(b->ntables + 1));
+    for (int i = 0; copies && i < b->ntables; i++) {
+        if (!(copies[i] = table_copy(&na, b->tables[i]))) {
+            /* out of memory: keep the old arena, try again later */
+            dd_free(copies);
+            arena_free(&na);
+            return;
+        }
+    }
+    if (!copies) { arena_free(&na); return; }
+    memcpy(b->tables, copies, sizeof(TableInfo *) * (size_t)b->ntables);
+    dd_free(copies);
+    arena_free(&b->arena);
+    b->arena = na;
+    b->stale = 0;
 }
 
 int ws_fold_temp(TxnWrites *ws, WsKeyFn keyfn, void *arg)
@@ -752,12 +766,14 @@ int ws_fold_temp(TxnWrites *ws, WsKeyFn keyfn, void *arg)
             if (k < b->ntables) {
                 memmove(&b->tables[k], &b->tables[k + 1], sizeof(TableInfo *) * (size_t)(b->ntables - k - 1));
                 b->ntables--;
+                b->stale++;
             }
             base_clear(b, t->id);
             for (int r = 0; r < b->nrestarts; r++)
                 if (b->restarts[r].id == t->id) b->restarts[r] = b->restarts[--b->nrestarts];
-        } else if (!ws_put_table(b, t)) {
-            rc = DD_ENOMEM;
+        } else {
+            if (own_table(b, t->id)) b->stale++;
+            if (!ws_put_table(b, t)) rc = DD_ENOMEM;
         }
     }
     /* rows: a live image replaces base's, a tombstone removes it */

@@ -91,6 +91,7 @@ typedef struct TxnWrites {
      * this write set (NULL: none); kept by ws_reset, shared by ws_clone */
     struct TxnWrites *base;
     TempKeyMap **keymaps; int nkeymaps, capkeymaps;   /* base only */
+    int stale;          /* base: definitions replaced or dropped since its arena was rebuilt */
 } TxnWrites;
 
 void ws_init(TxnWrites *ws);
@@ -142,6 +143,12 @@ typedef int (*WsKeyFn)(void *arg, const TableInfo *t, const IndexInfo *ix, const
  * the caller has none: the key maps of the tables the transaction wrote
  * are then dropped (and built again when next needed). */
 int ws_fold_temp(TxnWrites *ws, WsKeyFn keyfn, void *arg);
+
+/* Gives back the memory of the temporary tables' replaced and dropped
+ * definitions (base's arena, rebuilt once enough is stale).  Only between
+ * statements outside a transaction: nothing may point into the old
+ * definitions (a statement's column names may). */
+void ws_temp_tidy(TxnWrites *ws);
 
 /* The key map of unique index `index` of a temporary table (in base), or
  * NULL when none is built. */
