@@ -30,7 +30,7 @@ static const char *pg_temp_name(const char *name)
 const TableInfo *resolve_temp_present(SqlCtx *ctx, const char *name)
 {
     const char *n = pg_temp_name(name);
-    return ctx->ws ? ws_temp_by_name(ctx->ws, n ? n : name) : NULL;
+    return ctx->ws && !ctx->no_temp ? ws_temp_by_name(ctx->ws, n ? n : name) : NULL;
 }
 
 const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name)

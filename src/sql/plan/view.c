@@ -236,10 +236,13 @@ int view_plan(SqlCtx *ctx, const FromItem *vfi, SelectStmt *sel, FromItem *fi)
     ctx->view_a = vfi->va;
     ctx->view_b = vfi->vb;
     ctx->sql = vfi->view->view_sql;
+    bool no_temp = ctx->no_temp;
+    ctx->no_temp = !vfi->view->temp;
     ctx->view_depth++;
     int rc = from_derived(ctx, sel, vfi->dalias, vfi->dcols, vfi->ndcols, vfi->dloc, NULL, fi);
     if (!rc && fi->dplan->ncols > vfi->view->ncols) rc = narrow_query(ctx, vfi->view, vfi->dcols, vfi->dloc, fi);
     ctx->view_depth--;
+    ctx->no_temp = no_temp;
     ctx->view_kind = k;
     ctx->view_a = a;
     ctx->view_b = b;
