@@ -12,6 +12,7 @@ server with --max-connections 1) a new connection is let in only once the
 old session is gone, and it finds none of the old session's tables.  Prints
 "ok NAME" / "FAIL NAME" lines.
 """
+import io
 import socket
 import sys
 import time
@@ -129,6 +130,19 @@ def no_commit_for_temporary_work():
     expect(one(a, "SELECT count(*) FROM tt_work"), [(150,)], "rows")
     expect(one(a, "SELECT drift_seq()")[0][0], before, "drift_seq after temporary work")
     expect_error(a, "SELECT * FROM tt_work FOR SYSTEM_TIME AS OF @SEQ:1", "0A000")
+    a.close()
+
+
+@test
+def copy_in_and_out():
+    a = connect()
+    one(a, "CREATE TEMP TABLE tt_copy (id INT PRIMARY KEY, v TEXT)")
+    with a.cursor() as cur:
+        cur.copy_expert("COPY tt_copy FROM STDIN", io.StringIO("1\tone\n2\ttwo\n3\t\\N\n"))
+        out = io.StringIO()
+        cur.copy_expert("COPY (SELECT * FROM tt_copy ORDER BY id) TO STDOUT WITH (FORMAT csv)", out)
+    expect(out.getvalue(), "1,one\n2,two\n3,\n", "COPY TO")
+    expect(one(a, "SELECT count(*) FROM tt_copy WHERE v IS NULL"), [(1,)], "NULL copied in")
     a.close()
 
 
