@@ -2840,7 +2840,7 @@ int exec_dml(SqlCtx *ctx, Plan *p)
         if (p->new_table && !ws_put_table(ctx->ws, p->new_table)) return DD_ENOMEM;
         if (p->retype && p->new_table) {
             int rc = retype_ws_rows(ctx, p->new_table, p->retype_from);
-            if (!rc) rc = sql_forget_stats(ctx, p->new_table->id);
+            if (!rc && !p->new_table->temp) rc = sql_forget_stats(ctx, p->new_table->id);
             if (rc) return rc;
         }
         for (int i = 0; i < p->nalter; i++)

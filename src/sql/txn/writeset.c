@@ -276,6 +276,22 @@ bool ws_has_table_rows(const TxnWrites *ws, u32 table)
     return base_has_table(ws, table) && ws_has_table_rows(ws->base, table);
 }
 
+i64 ws_count_table_rows(const TxnWrites *ws, u32 table)
+{
+    i64 n = 0;
+    for (int i = 0; i < ws->nrows; i++)
+        if (ws->rows[i] && ws->rows[i]->table == table) n += ws->rows[i]->rec ? 1 : -1;   /* a tombstone hides a base row */
+    const TxnWrites *b = base_has_table(ws, table) ? ws->base : NULL;
+    for (int i = 0; b && i < b->nrows; i++)
+        if (b->rows[i] && b->rows[i]->table == table) n++;
+    /* a live entry over a base row counted it twice */
+    for (int i = 0; b && i < ws->nrows; i++) {
+        const WsRow *r = ws->rows[i];
+        if (r && r->table == table && r->rec && own_find(b, table, r->pk, r->pklen)) n--;
+    }
+    return n < 0 ? 0 : n;
+}
+
 int ws_table_rows(TxnWrites *ws, u32 table, Arena *a, WsRow ***out, int *n)
 {
     const TxnWrites *b = base_has_table(ws, table) ? ws->base : NULL;

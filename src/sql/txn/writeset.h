@@ -112,6 +112,9 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
 /* Entries of one table sorted by pk (allocated in a). */
 int ws_table_rows(TxnWrites *ws, u32 table, Arena *a, WsRow ***out, int *n);
 bool ws_has_table_rows(const TxnWrites *ws, u32 table);
+/* The live rows of table (the transaction's over base's): the planner's
+ * row count of a temporary table. */
+i64 ws_count_table_rows(const TxnWrites *ws, u32 table);
 
 /* SET CONSTRAINTS: mode 'd' or 'i' for name (NULL: ALL). */
 int ws_set_constraint_mode(TxnWrites *ws, const char *name, char mode);
