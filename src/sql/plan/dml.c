@@ -1787,12 +1787,6 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     if (t->ncols > 1600)
         return dd_err(ctx->err, DD_ETOO_MANY_COLUMNS, -1, "tables can have at most 1600 columns");
     if ((rc = table_constraints(ctx, s, t))) return rc;
-    for (int i = 0; i < t->nfks; i++) {
-        const TableInfo *r = t->fks[i].ref_table == t->id ? t : ws_table(ctx->ws, t->fks[i].ref_table);
-        if ((r && r->temp) != t->temp)
-            return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "constraints on %s tables may reference only %s tables",
-                          t->temp ? "temporary" : "permanent", t->temp ? "temporary" : "permanent");
-    }
     /* the sequences of its SERIAL and identity columns are temporary too */
     for (int i = 0; t->temp && i < p->nalter; i++)
         if (p->alter[i]->sequence) {
