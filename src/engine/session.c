@@ -775,6 +775,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
                        : stmt->kind == STMT_DELETE ? stmt->u.delete_->table
                        : stmt->kind == STMT_MERGE ? stmt->u.merge->table : NULL;
     if (target && resolve_temp_present(ctx, target)) writes = NULL;
+    if (stmt->kind == STMT_DROP_TABLE && stmt->u.drop->discard_temp) writes = NULL;   /* PostgreSQL allows it */
     if (ctx->read_only && writes) {
         rc = dd_err(e, DD_EREAD_ONLY_TXN, stmt->loc, "cannot execute %s in a read-only transaction", writes);
         if (ctx->session_point != SEQ_NONE)

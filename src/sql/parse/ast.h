@@ -356,6 +356,7 @@ typedef struct DropTableStmt {
     bool if_exists;
     bool cascade;       /* DROP ... CASCADE: dependent views go too */
     bool restart_identity;   /* TRUNCATE ... RESTART IDENTITY */
+    bool discard_temp;  /* DISCARD TEMP: every temporary relation (names: none) */
 } DropTableStmt;
 
 /* CREATE SEQUENCE [IF NOT EXISTS] name opts / ALTER SEQUENCE [IF EXISTS] name opts */
@@ -363,6 +364,7 @@ typedef struct SeqStmt {
     char *name; int name_loc;
     bool if_exists;     /* IF NOT EXISTS for CREATE, IF EXISTS for ALTER */
     SeqOptions opts;
+    bool temp;          /* CREATE TEMP SEQUENCE, or a name qualified by pg_temp */
 } SeqStmt;
 
 /* CREATE [OR REPLACE] VIEW name [(cols)] AS query */

@@ -3361,7 +3361,7 @@ static int parse_seq_options(Parser *p, SeqOptions *o, bool alter)
 }
 
 /* CREATE SEQUENCE [IF NOT EXISTS] name options (after CREATE) */
-static int parse_create_sequence(Parser *p, Stmt *st)
+static int parse_create_sequence(Parser *p, Stmt *st, bool temp)
 {
     SeqStmt *q;
     advance(p);   /* SEQUENCE */
@@ -3370,6 +3370,11 @@ static int parse_create_sequence(Parser *p, Stmt *st)
     st->u.seq = q;
     q->if_exists = accept_if_not_exists(p);
     TRY(parse_qualified_name(p, &q->name, &q->name_loc));
+    q->temp = temp;
+    if (strncmp(q->name, "pg_temp.", 8) == 0) {
+        q->name += 8;
+        q->temp = true;
+    }
     return parse_seq_options(p, &q->opts, false);
 }
 
@@ -3752,10 +3757,7 @@ static int parse_create(Parser *p, Stmt *st)
         temp = true;
         advance(p);
         t = tok(p);
-        if (!is_word(t, "view") && !is_kw(t, KW_TABLE)) {
-            if (is_word(t, "sequence")) return not_supported(p, t->start, "CREATE TEMPORARY SEQUENCE");
-            return syntax_error(p);
-        }
+        if (!is_word(t, "view") && !is_kw(t, KW_TABLE) && !is_word(t, "sequence")) return syntax_error(p);
     }
     if (is_word(t, "view")) return parse_create_view(p, st, or_replace, temp);
     if (or_replace) return syntax_error(p);
@@ -3763,7 +3765,7 @@ static int parse_create(Parser *p, Stmt *st)
         return not_supported(p, t->start, "CREATE UNLOGGED TABLE");
     if (is_kw(t, KW_INDEX) || (is_kw(t, KW_UNIQUE) && is_kw(peek(p, 1), KW_INDEX)))
         return parse_create_index(p, st);
-    if (is_word(t, "sequence")) return parse_create_sequence(p, st);
+    if (is_word(t, "sequence")) return or_replace ? syntax_error(p) : parse_create_sequence(p, st, temp);
     if (is_word(t, "type")) return parse_create_type(p, st);
     if (is_word(t, "domain")) return parse_create_domain(p, st);
     static const char *const later[] = {"schema", "database", "function", "procedure", "trigger",
@@ -4638,6 +4640,17 @@ static int parse_stmt(Parser *p, Stmt *st)
         }
         {
             /* statements clients send that DriftDB does not have yet */
+            if (is_word(t, "discard") && (is_word(peek(p, 1), "temp") || is_word(peek(p, 1), "temporary"))) {
+                /* DISCARD TEMP: a DROP of every temporary relation */
+                DropTableStmt *d = NULL;
+                NEW(d);
+                st->kind = STMT_DROP_TABLE;
+                st->u.drop = d;
+                d->discard_temp = d->cascade = true;
+                advance(p);
+                advance(p);
+                return DD_OK;
+            }
             static const char *const later[][2] = {
                 {"discard", "DISCARD"}, {"listen", "LISTEN"},
                 {"notify", "NOTIFY"}, {"vacuum", "VACUUM"}, {"grant", "GRANT"}, {"revoke", "REVOKE"},

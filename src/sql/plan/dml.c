@@ -1798,8 +1798,26 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     return DD_OK;
 }
 
+/* DISCARD TEMP: every temporary relation of the session goes (a DROP,
+ * transactional as PostgreSQL's; allowed in a read-only transaction). */
+static int analyze_discard_temp(SqlCtx *ctx, Plan *p)
+{
+    p->kind = PLAN_DROP_TABLE;
+    p->tag = "DISCARD TEMP";
+    const TableInfo **all;
+    int n;
+    int rc = ws_all_tables(ctx->ws, ctx->stmt, &all, &n);
+    if (rc) return rc;
+    p->drop = arena_zalloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(n + 1));
+    if (!p->drop) return DD_ENOMEM;
+    for (int i = 0; i < n; i++)
+        if (all[i]->temp) p->drop[p->ndrop++] = all[i];
+    return DD_OK;
+}
+
 int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p)
 {
+    if (s->discard_temp) return analyze_discard_temp(ctx, p);
     if (ctx->read_only) return read_only_err(ctx, "DROP TABLE");
     p->kind = PLAN_DROP_TABLE;
     p->tag = "DROP TABLE";
