@@ -807,7 +807,7 @@ int session_run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
 
 /* ---- for COPY FROM (copy.c) ---- */
 
-int session_copy_begin(driftdb_session *s, driftdb_result *r, DdError *e)
+int session_copy_begin(driftdb_session *s, const char *table, driftdb_result *r, DdError *e)
 {
     r->implicit = s->state == TXN_IDLE || (s->state == TXN_IMPLICIT && s->stmt_last);
     if (s->state == TXN_IDLE) s->txn_time_us = clock_wall_us();
@@ -816,7 +816,7 @@ int session_copy_begin(driftdb_session *s, driftdb_result *r, DdError *e)
     /* the context result_finish commits with */
     rc = ctx_setup(s, &r->ctx, "", &s->stmt, &s->row, e);
     if (rc) return rc;
-    if (s->db->read_only || s->block_read_only)
+    if ((s->db->read_only || s->block_read_only) && !resolve_temp_present(&r->ctx, table))
         return dd_err(e, DD_EREAD_ONLY_TXN, -1, "cannot execute COPY FROM in a read-only transaction");
     s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;
     return session_arm_timeout(s, e);

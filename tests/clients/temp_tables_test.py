@@ -143,6 +143,19 @@ def copy_in_and_out():
         cur.copy_expert("COPY (SELECT * FROM tt_copy ORDER BY id) TO STDOUT WITH (FORMAT csv)", out)
     expect(out.getvalue(), "1,one\n2,two\n3,\n", "COPY TO")
     expect(one(a, "SELECT count(*) FROM tt_copy WHERE v IS NULL"), [(1,)], "NULL copied in")
+    # a read-only transaction may COPY into a temporary table, not into a permanent one
+    a.autocommit = False
+    with a.cursor() as cur:
+        cur.execute("SET TRANSACTION READ ONLY")
+        cur.copy_expert("COPY tt_copy FROM STDIN", io.StringIO("4\tfour\n"))
+        try:
+            cur.copy_expert("COPY tt_shared FROM STDIN", io.StringIO("99\n"))
+            raise AssertionError("COPY into a permanent table in a read-only transaction")
+        except psycopg2.Error as e:
+            expect(e.pgcode, "25006", "COPY into a permanent table")
+    a.rollback()
+    a.autocommit = True
+    expect(one(a, "SELECT count(*) FROM tt_copy"), [(3,)], "rolled back")
     a.close()
 
 
