@@ -195,7 +195,10 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             ctx = &local;
         }
         WriteSet w;
+        TempFold fold = {NULL, 0, false};
         if (!rc) rc = sql_build_commit(ctx, &s->ws, &w);
+        /* the temporary tables' part cannot fail once the rest is durable */
+        if (!rc && (rc = ws_fold_prepare(&s->ws, &fold))) dd_err(e, rc, -1, NULL);
         /* a pinned snapshot would block a map resize the writer may need */
         if (s->snap) snap_unpin(s->snap);
         /* a transaction that changed only temporary tables is no history:
@@ -208,11 +211,19 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             i64 t;
             rc = store_commit(s->db->store, &w, &seq, &t, e);
         }
-        if (!rc && s->snap) snap_pin(s->snap);   /* the fold decodes rows */
-        if (!rc) rc = sql_fold_temp(ctx, &s->ws);
-        if (s->snap) snap_unpin(s->snap);
+        if (!rc) {
+            if (s->snap) snap_pin(s->snap);   /* the fold decodes rows */
+            sql_fold_temp(ctx, &s->ws, &fold);
+            if (s->snap) snap_unpin(s->snap);
+        } else {
+            ws_fold_cancel(&s->ws, &fold);
+        }
     } else {
-        rc = sql_fold_temp(NULL, &s->ws);
+        /* nothing written: ON COMMIT DELETE ROWS and restarts of temporary
+         * sequences only, if anything */
+        TempFold fold;
+        if ((rc = ws_fold_prepare(&s->ws, &fold))) dd_err(e, rc, -1, NULL);
+        else sql_fold_temp(NULL, &s->ws, &fold);
     }
     if (!rc) rc = sql_apply_seq_restarts(s->db->store, &s->ws, e);
     /* committed: SETs stay, SET LOCALs end; failed: all are undone */

@@ -312,7 +312,7 @@ int sql_apply_seq_restarts(Store *st, const TxnWrites *ws, DdError *err)
     for (int i = 0; i < ws->nrestarts; i++) {
         const SeqRestart *r = &ws->restarts[i];
         const TableInfo *tt = ws_table(ws, r->id);
-        if (tt && tt->temp) continue;   /* a temporary sequence: ws_fold_temp */
+        if (tt && tt->temp) continue;   /* a temporary sequence: ws_fold_apply */
         SeqInfo info = r->info;
         TableInfo t;
         memset(&t, 0, sizeof(t));
@@ -340,9 +340,9 @@ static int temp_index_key(void *arg, const TableInfo *t, const IndexInfo *ix, co
     return rc;
 }
 
-int sql_fold_temp(SqlCtx *ctx, TxnWrites *ws)
+void sql_fold_temp(SqlCtx *ctx, TxnWrites *ws, TempFold *f)
 {
-    return ws_fold_temp(ws, ctx ? temp_index_key : NULL, ctx);
+    ws_fold_apply(ws, f, ctx ? temp_index_key : NULL, ctx);
 }
 
 int sql_set_constraints(SqlCtx *ctx, const char *spec) { return fk_set_constraints(ctx, spec); }
@@ -366,7 +366,7 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
         if (!r) continue;
         const TableInfo *dt = ws_table(ws, r->table);
         if (dt && dt->dropped) continue;   /* the table goes in this commit: its rows with it */
-        if (dt && dt->temp) continue;      /* the session keeps those (ws_fold_temp) */
+        if (dt && dt->temp) continue;      /* the session keeps those (ws_fold_apply) */
         WriteOp *op = &out->ops[out->nops++];
         op->table = r->table;
         op->op = r->rec ? r->op : OP_DELETE;

@@ -468,7 +468,7 @@ bool sql_index_in_snapshot(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix)
 /* The unique check of a temporary table's statement rows (pks) under
  * unique index ix: the transaction's own live rows among themselves, and
  * the statement's rows against base's rows through the index's key map
- * (built here on first use, kept by ws_fold_temp), so a statement costs
+ * (built here on first use, kept by ws_fold_apply), so a statement costs
  * what the transaction wrote, not the table's size. */
 static int unique_temp(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const u8 *const *pks, const u32 *pklens,
                        int n, Value *vals, Buf *key)

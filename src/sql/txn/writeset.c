@@ -726,19 +726,23 @@ static void base_clear(TxnWrites *b, u32 id)
 /* The rows array without its holes, so a session that deletes rows for
  * hours keeps a bounded footprint (ws_temp_tidy does the same for the
  * definitions). */
-static int base_compact(TxnWrites *b)
+static void base_compact(TxnWrites *b)
 {
-    if (b->nrows > 64 && b->nrows > 2 * b->live) {
-        int m = 0;
-        for (int k = 0; k < b->nrows; k++)
-            if (b->rows[k]) b->rows[m++] = b->rows[k];
-        b->nrows = m;
-        int n = 64;
-        while (n < 2 * (m + 1)) n *= 2;
-        int rc = ws_rehash(b, n);
-        if (rc) return rc;
-    }
-    return DD_OK;
+    if (b->nrows <= 64 || b->nrows <= 2 * b->live) return;
+    int n = 64;
+    while (n < 2 * (b->live + 1)) n *= 2;
+    /* the new index first: out of memory leaves everything as it was */
+    int *slots = dd_malloc(sizeof(int) * (size_t)n);
+    if (!slots) return;
+    int m = 0;
+    for (int k = 0; k < b->nrows; k++)
+        if (b->rows[k]) b->rows[m++] = b->rows[k];
+    b->nrows = m;
+    dd_free(b->slots);
+    b->slots = slots;
+    b->nslots = n;
+    for (int i = 0; i < n; i++) slots[i] = -1;
+    for (int k = 0; k < m; k++) slots[ws_probe(b, b->rows[k]->table, b->rows[k]->pk, b->rows[k]->pklen)] = k;
 }
 
 void ws_temp_tidy(TxnWrites *ws)
@@ -766,56 +770,160 @@ void ws_temp_tidy(TxnWrites *ws)
     b->stale = 0;
 }
 
-int ws_fold_temp(TxnWrites *ws, WsKeyFn keyfn, void *arg)
+/* Room in b for more rows, definitions and sequence values, so that the
+ * fold that follows cannot fail half-way. */
+static int base_reserve(TxnWrites *b, int rows, int tables, int restarts)
 {
+    if (b->nrows + rows > b->caprows) {
+        int cap = DD_MAX(b->nrows + rows, b->caprows * 2);
+        WsRow **n = dd_realloc(b->rows, sizeof(WsRow *) * (size_t)cap);
+        if (!n) return DD_ENOMEM;
+        b->rows = n;
+        b->caprows = cap;
+    }
+    if ((b->nrows + rows + 1) * 2 > b->nslots) {
+        int n = b->nslots ? b->nslots : 64;
+        while ((b->nrows + rows + 1) * 2 > n) n *= 2;
+        int rc = ws_rehash(b, n);
+        if (rc) return rc;
+    }
+    if (b->ntables + tables > b->captables) {
+        int cap = DD_MAX(b->ntables + tables, b->captables * 2);
+        TableInfo **n = dd_realloc(b->tables, sizeof(TableInfo *) * (size_t)cap);
+        if (!n) return DD_ENOMEM;
+        b->tables = n;
+        b->captables = cap;
+    }
+    if (b->nrestarts + restarts > b->caprestarts) {
+        int cap = DD_MAX(b->nrestarts + restarts, b->caprestarts * 2);
+        SeqRestart *n = dd_realloc(b->restarts, sizeof(SeqRestart) * (size_t)cap);
+        if (!n) return DD_ENOMEM;
+        b->restarts = n;
+        b->caprestarts = cap;
+    }
+    return DD_OK;
+}
+
+/* Whether the transaction's definition t of a temporary relation stays in
+ * base after COMMIT. */
+static bool temp_kept(const TableInfo *t) { return t->temp && !t->dropped && t->on_commit != 'D'; }
+
+int ws_fold_prepare(TxnWrites *ws, TempFold *f)
+{
+    memset(f, 0, sizeof(*f));
     TxnWrites *b = ws->base;
     if (!b) return DD_OK;
-    int rc = DD_OK;
-    /* definitions: new versions replace base's; dropped ones leave */
-    for (int i = 0; i < ws->ntables && !rc; i++) {
+    /* everything that allocates, before anything changes: the new
+     * definitions' copies, room for the rows, definitions and sequence
+     * values; a failure here leaves base as it was */
+    int nt = 0, ntemp = 0, nr = 0;
+    for (int i = 0; i < ws->ntables; i++) {
+        nt += temp_kept(ws->tables[i]);
+        ntemp += ws->tables[i]->temp;
+    }
+    for (int i = 0; i < ws->nrows; i++) nr += ws->rows[i] != NULL;
+    if (!ntemp && !nr && !ws->nrestarts && !b->nrows) return DD_OK;   /* nothing temporary anywhere */
+    TableInfo **copies = dd_malloc(sizeof(TableInfo *) * (size_t)(nt + 1));
+    if (!copies) return DD_ENOMEM;
+    for (int i = 0, k = 0; i < ws->ntables; i++) {
+        if (!temp_kept(ws->tables[i])) continue;
+        if (!(copies[k] = table_copy(&b->arena, ws->tables[i]))) {
+            b->stale += k + 1;   /* the copies made are waste in the arena */
+            dd_free(copies);
+            return DD_ENOMEM;
+        }
+        copies[k++]->seq = 0;
+    }
+    int rc = base_reserve(b, nr, nt, ws->nrestarts);
+    if (rc) {
+        b->stale += nt;
+        dd_free(copies);
+        return rc;
+    }
+    f->copies = copies;
+    f->ncopies = nt;
+    f->ready = true;
+    return DD_OK;
+}
+
+void ws_fold_cancel(TxnWrites *ws, TempFold *f)
+{
+    if (!f->ready) return;
+    if (ws->base) ws->base->stale += f->ncopies;
+    dd_free(f->copies);
+    memset(f, 0, sizeof(*f));
+}
+
+void ws_fold_apply(TxnWrites *ws, TempFold *f, WsKeyFn keyfn, void *arg)
+{
+    TxnWrites *b = ws->base;
+    if (!f->ready) return;
+    TableInfo **copies = f->copies;
+    /* the changes, none of which can fail (the key maps, a cache, are
+     * dropped where they cannot follow) */
+    for (int i = 0, k = 0; i < ws->ntables; i++) {
         const TableInfo *t = ws->tables[i];
         if (!t->temp) continue;
         keymaps_drop_table(b, t->id);   /* indexes or columns may have changed */
-        if (t->dropped || t->on_commit == 'D') {
-            int k = 0;
-            for (; k < b->ntables && b->tables[k]->id != t->id; k++) {}
-            if (k < b->ntables) {
-                memmove(&b->tables[k], &b->tables[k + 1], sizeof(TableInfo *) * (size_t)(b->ntables - k - 1));
-                b->ntables--;
-                b->stale++;
-            }
-            base_clear(b, t->id);
-            for (int r = 0; r < b->nrestarts; r++)
-                if (b->restarts[r].id == t->id) b->restarts[r] = b->restarts[--b->nrestarts];
-        } else {
-            if (own_table(b, t->id)) b->stale++;
-            if (!ws_put_table(b, t)) rc = DD_ENOMEM;
+        int at = 0;
+        for (; at < b->ntables && b->tables[at]->id != t->id; at++) {}
+        if (temp_kept(t)) {
+            if (at < b->ntables) b->stale++;
+            else b->ntables++;
+            b->tables[at] = copies[k++];
+            continue;
         }
+        /* dropped, or ON COMMIT DROP */
+        if (at < b->ntables) {
+            memmove(&b->tables[at], &b->tables[at + 1], sizeof(TableInfo *) * (size_t)(b->ntables - at - 1));
+            b->ntables--;
+            b->stale++;
+        }
+        base_clear(b, t->id);
+        for (int r = 0; r < b->nrestarts; r++)
+            if (b->restarts[r].id == t->id) b->restarts[r] = b->restarts[--b->nrestarts];
     }
-    /* rows: a live image replaces base's, a tombstone removes it */
-    for (int i = 0; i < ws->nrows && !rc; i++) {
-        const WsRow *r = ws->rows[i];
+    dd_free(copies);
+    memset(f, 0, sizeof(*f));
+    /* rows: the transaction's live entry becomes base's (moved, not
+     * copied); a tombstone removes base's */
+    for (int i = 0; i < ws->nrows; i++) {
+        WsRow *r = ws->rows[i];
         if (!r) continue;
         const TableInfo *t = own_table(b, r->table);
         if (!t || t->on_commit == 'd') continue;   /* not temporary, gone, or emptied below */
-        if (b->nkeymaps) {
-            if (!keyfn) keymaps_drop_table(b, t->id);
-            else if ((rc = keymaps_apply(b, t, r, own_find(b, r->table, r->pk, r->pklen), keyfn, arg))) break;
+        WsRow *o = own_find(b, r->table, r->pk, r->pklen);
+        if (b->nkeymaps && (!keyfn || keymaps_apply(b, t, r, o, keyfn, arg))) keymaps_drop_table(b, t->id);
+        int si = ws_probe(b, r->table, r->pk, r->pklen);
+        if (!r->rec) {
+            if (o) base_remove(b, b->slots[si]);
+            continue;
         }
-        if (r->rec) {
-            rc = ws_put(b, r->table, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
+        ws->rows[i] = NULL;   /* ws_reset, next, frees what stays */
+        ws->live--;
+        dd_free(r->orig);
+        r->orig = NULL;
+        r->origlen = 0;
+        r->orig_seq = 0;
+        r->op = OP_INSERT;
+        r->end_op = 0;
+        r->existed = false;
+        if (o) {
+            row_free(o);
+            b->rows[b->slots[si]] = r;
         } else {
-            WsRow *o = own_find(b, r->table, r->pk, r->pklen);
-            if (o) {
-                int s = b->slots[ws_probe(b, r->table, r->pk, r->pklen)];
-                base_remove(b, s);
-            }
+            b->rows[b->nrows] = r;
+            b->slots[si] = b->nrows++;
+            b->live++;
         }
     }
     /* ALTER SEQUENCE ... RESTART of a temporary sequence */
-    for (int i = 0; i < ws->nrestarts && !rc; i++) {
+    for (int i = 0; i < ws->nrestarts; i++) {
         const SeqRestart *r = &ws->restarts[i];
-        if (own_table(b, r->id)) rc = ws_put_seq_restart(b, r->id, r->last, r->called, &r->info);
+        if (!own_table(b, r->id)) continue;
+        SeqRestart *q = ws_seq_restart(b, r->id);
+        if (!q) q = &b->restarts[b->nrestarts++];   /* room reserved above */
+        *q = *r;
     }
     /* ON COMMIT DELETE ROWS: at every commit, whoever wrote them */
     for (int i = 0; i < b->ntables; i++)
@@ -823,9 +931,5 @@ int ws_fold_temp(TxnWrites *ws, WsKeyFn keyfn, void *arg)
             base_clear(b, b->tables[i]->id);
             keymaps_drop_table(b, b->tables[i]->id);
         }
-    /* a failure above leaves maps that may not match the rows */
-    for (int i = 0; rc && i < ws->nrows; i++)
-        if (ws->rows[i]) keymaps_drop_table(b, ws->rows[i]->table);
-    if (!rc) rc = base_compact(b);
-    return rc;
+    base_compact(b);
 }

@@ -24,13 +24,15 @@
  * ws_table_rows, ...) see the transaction's entries over base's, so reads,
  * writes, unique checks and scans treat a temporary table's rows exactly
  * like a transaction's own rows.  COMMIT moves the changes into base
- * (ws_fold_temp) and ROLLBACK just drops them, which gives PostgreSQL's
- * transactional behaviour (a rolled-back CREATE TEMP TABLE or INSERT
- * leaves nothing) for free, savepoints included (ws_clone shares base).
- * Why not LMDB: a temporary table must not cost a durable commit, must
- * vanish with the session without a trace, and is mostly small; an
- * in-memory store per session costs a hash probe per key and a sort of the
- * table's keys per scan (docs/temporary-tables.md has the measurements).
+ * (ws_fold_prepare allocates what it needs before the store commits, so
+ * ws_fold_apply cannot fail after) and ROLLBACK just drops them, which
+ * gives PostgreSQL's transactional behaviour (a rolled-back CREATE TEMP
+ * TABLE or INSERT leaves nothing) for free, savepoints included (ws_clone
+ * shares base).  Why not LMDB: a temporary table must not cost a durable
+ * commit, must vanish with the session without a trace, and is mostly
+ * small; an in-memory store per session costs a hash probe per key and a
+ * sort of the table's keys per scan (docs/decisions.md, "Temporary
+ * tables", has the measurements).
  */
 #ifndef DD_WRITESET_H
 #define DD_WRITESET_H
@@ -65,7 +67,7 @@ typedef struct SeqRestart {
 /* A unique index of a temporary table as a hash from its key (the bytes
  * sql_index_key_full makes) to the primary key of base's row holding it;
  * rows with a NULL in the key are not in it.  Kept in base: built on first
- * use by the SQL layer's unique check, kept up to date by ws_fold_temp,
+ * use by the SQL layer's unique check, kept up to date by ws_fold_apply,
  * dropped when the table's definition changes.  It makes the unique check
  * of a statement cost the statement's rows, not the table's. */
 typedef struct TkEntry { u8 *key; u32 klen; u8 *pk; u32 pklen; } TkEntry;
@@ -136,16 +138,28 @@ SeqRestart *ws_temp_seq(TxnWrites *ws, const TableInfo *t);
 /*
  * COMMIT of the temporary tables: the transaction's changes to them
  * (definitions, rows, sequence restarts) move into base; tables ON COMMIT
- * DROP go, those ON COMMIT DELETE ROWS keep no row.  Called once the rest
- * of the transaction is durable; the write set is reset right after.
- * DD_OK or DD_ENOMEM.
+ * DROP go, those ON COMMIT DELETE ROWS keep no row.  In two steps around
+ * the store's commit; the write set is reset right after.
  */
 typedef int (*WsKeyFn)(void *arg, const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen, Buf *key,
                        bool *has_null);
-/* keyfn computes an index key of a row image (the SQL layer's); NULL when
- * the caller has none: the key maps of the tables the transaction wrote
- * are then dropped (and built again when next needed). */
-int ws_fold_temp(TxnWrites *ws, WsKeyFn keyfn, void *arg);
+/* A fold prepared: the definitions' copies and the room reserved. */
+typedef struct TempFold {
+    TableInfo **copies;
+    int ncopies;
+    bool ready;
+} TempFold;
+/* Before the rest of the transaction commits: allocates everything the
+ * fold needs (DD_OK or DD_ENOMEM, base unchanged either way), so that a
+ * failure aborts the transaction before anything is durable. */
+int ws_fold_prepare(TxnWrites *ws, TempFold *f);
+/* Once the rest is durable: the fold itself, which cannot fail.  keyfn
+ * computes an index key of a row image (the SQL layer's) for the unique
+ * key maps; NULL when the caller has none (a map that cannot follow is
+ * dropped, to be built again when next needed). */
+void ws_fold_apply(TxnWrites *ws, TempFold *f, WsKeyFn keyfn, void *arg);
+/* The commit failed: what ws_fold_prepare took goes back. */
+void ws_fold_cancel(TxnWrites *ws, TempFold *f);
 
 /* Gives back the memory of the temporary tables' replaced and dropped
  * definitions (base's arena, rebuilt once enough is stale).  Only between
