@@ -156,12 +156,19 @@ int copy_run(driftdb_session *s, CopyStmt *cs, driftdb_result *r, DdError *e)
     Stmt *q = cs->query;
     const char *text = NULL;
     if (!q) {
+        const char **gl;
+        int gn;
+        if ((rc = session_copy_columns(s, cs->table, cs->cols, cs->ncols, &gl, &gn, e))) return rc;
         Buf sql = BUF_INIT;
         buf_puts(&sql, "SELECT ");
-        if (cs->ncols == 0) buf_putc(&sql, '*');
+        if (cs->ncols == 0 && !gl) buf_putc(&sql, '*');
         for (int i = 0; i < cs->ncols; i++) {
             if (i) buf_puts(&sql, ", ");
             put_ident(&sql, cs->cols[i]);
+        }
+        for (int i = 0; gl && i < gn; i++) {
+            if (i) buf_puts(&sql, ", ");
+            put_ident(&sql, gl[i]);
         }
         buf_puts(&sql, " FROM ");
         put_ident(&sql, cs->table);
@@ -361,13 +368,21 @@ static int copy_from_setup(driftdb_session *s, CopyStmt *cs, CopyState *c, drift
     arena_init(&c->rowa, 4096);
     int rc = session_copy_begin(s, cs->table, r, e);
     if (rc) return rc;
-    /* the target columns and their types: SELECT cols FROM t */
+    /* the target columns and their types: SELECT cols FROM t (COPY
+     * leaves generated columns out) */
+    const char **gl;
+    int gn;
+    if ((rc = session_copy_columns(s, cs->table, cs->cols, cs->ncols, &gl, &gn, e))) return rc;
     Buf q = BUF_INIT;
     buf_puts(&q, "SELECT ");
-    if (cs->ncols == 0) buf_putc(&q, '*');
+    if (cs->ncols == 0 && !gl) buf_putc(&q, '*');
     for (int i = 0; i < cs->ncols; i++) {
         if (i) buf_puts(&q, ", ");
         put_ident(&q, cs->cols[i]);
+    }
+    for (int i = 0; gl && i < gn; i++) {
+        if (i) buf_puts(&q, ", ");
+        put_ident(&q, gl[i]);
     }
     buf_puts(&q, " FROM ");
     put_ident(&q, cs->table);

@@ -178,6 +178,9 @@ int session_run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
 int session_copy_begin(driftdb_session *s, const char *table, driftdb_result *r, DdError *e);
 int session_describe(driftdb_session *s, Stmt *stmt, const char *sql, const struct ColDesc **cols, int *n,
                      DdError *e);
+/* COPY's columns (sql_copy_columns): *out NULL for the list given or `*`. */
+int session_copy_columns(driftdb_session *s, const char *table, char *const *cols, int n, const char ***out, int *nout,
+                         DdError *e);
 int session_run_dml(driftdb_session *s, Stmt *stmt, const char *sql, TypeId *types, const Value *vals, int n,
                     Arena *sa, Arena *ra, u64 *count, DdError *e);
 int session_result_finish(driftdb_result *r, DdError *e);

@@ -273,8 +273,25 @@ void driftdb_result_set_binary(driftdb_result *r, int i, int binary)
 int driftdb_result_has_rows(const driftdb_result *r) { return r->has_rows; }
 const char *driftdb_result_tag(const driftdb_result *r) { return r->tag ? r->tag : ""; }
 
+/* A notice's rank against client_min_messages: only those at least as
+ * severe as the setting reach the client, as PostgreSQL. */
+static int message_level(const char *name)
+{
+    static const char *const order[] = {"debug5", "debug4", "debug3", "debug2", "debug1", "log", "notice", "warning", "error"};
+    for (size_t i = 0; name && i < DD_ARRAY_LEN(order); i++)
+        if (strcasecmp(name, order[i]) == 0) return (int)i;
+    return 6;   /* notice */
+}
+
 const char *driftdb_result_notice(const driftdb_result *r, const char **severity, const char **sqlstate)
 {
+    if (r->notice && r->s &&
+        message_level(r->notice_severity ? r->notice_severity : "notice") <
+            message_level(driftdb_session_setting(r->s, "client_min_messages"))) {
+        if (severity) *severity = NULL;
+        if (sqlstate) *sqlstate = NULL;
+        return NULL;
+    }
     if (severity) *severity = r->notice_severity;
     if (sqlstate) *sqlstate = r->notice_state;
     return r->notice;
@@ -831,6 +848,28 @@ int session_copy_begin(driftdb_session *s, const char *table, driftdb_result *r,
         return dd_err(e, DD_EREAD_ONLY_TXN, -1, "cannot execute COPY FROM in a read-only transaction");
     s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;
     return session_arm_timeout(s, e);
+}
+
+int session_copy_columns(driftdb_session *s, const char *table, char *const *cols, int n, const char ***out, int *nout,
+                         DdError *e)
+{
+    SqlCtx ctx;
+    int pending = s->cancel;
+    int rc = ctx_setup(s, &ctx, "", &s->stmt, &s->row, e);
+    s->cancel = pending;
+    if (rc) return rc;
+    /* outside a transaction (COPY TO before its query runs): a snapshot of
+     * its own for the catalog; the names it gives are copied out of it */
+    Snap *own = NULL;
+    if (!ctx.snap) {
+        if ((rc = store_snap_begin(s->db->store, &own, e))) return rc;
+        ctx.snap = own;
+    }
+    rc = sql_copy_columns(&ctx, table, cols, n, out, nout);
+    for (int i = 0; !rc && own && *out && i < *nout; i++)
+        if (!((*out)[i] = arena_strdup(&s->stmt, (*out)[i]))) rc = dd_err(e, DD_ENOMEM, -1, NULL);
+    if (own) store_snap_end(own);
+    return rc;
 }
 
 int session_describe(driftdb_session *s, Stmt *stmt, const char *sql, const ColDesc **cols, int *n, DdError *e)

@@ -52,6 +52,8 @@ static const SettingDef defs[] = {
     {"bytea_output", "hex", false},
     {"max_identifier_length", "63", true},
     {"lc_messages", "C", false},
+    /* the least severe notice a client is sent (driftdb_result_notice) */
+    {"client_min_messages", "notice", false},
     {"lc_monetary", "C", false},
     {"lc_numeric", "C", false},
     {"lc_time", "C", false},
@@ -353,6 +355,21 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
             }
         dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", typed, value);
         dd_err_hint(err, "Available values: postgres, postgres_verbose, sql_standard, iso_8601.");
+        return DD_EINVALID_PARAM;
+    }
+    if (strcmp(canon, "client_min_messages") == 0) {
+        static const char *const levels[] = {"debug5", "debug4", "debug3", "debug2", "debug1",
+                                             "log",    "notice", "warning", "error"};
+        for (size_t i = 0; i < DD_ARRAY_LEN(levels); i++)
+            if (strcasecmp(value, levels[i]) == 0) {
+                *out = levels[i];
+                return DD_OK;
+            }
+        /* PostgreSQL's synonyms */
+        if (strcasecmp(value, "debug") == 0) { *out = "debug2"; return DD_OK; }
+        if (strcasecmp(value, "info") == 0) { *out = "notice"; return DD_OK; }
+        dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"client_min_messages\": \"%s\"", value);
+        dd_err_hint(err, "Available values: debug5, debug4, debug3, debug2, debug1, log, notice, warning, error.");
         return DD_EINVALID_PARAM;
     }
     if (strcmp(canon, "standard_conforming_strings") == 0) {

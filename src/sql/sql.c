@@ -211,6 +211,7 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_ALTER_TABLE: rc = analyze_alter_table(ctx, stmt->u.alter, p); break;
     case STMT_COMMENT: rc = analyze_comment(ctx, stmt->u.comment, p); break;
     case STMT_TYPE: rc = analyze_type(ctx, stmt->u.type, p); break;
+    case STMT_EXTENSION: rc = analyze_extension(ctx, stmt->u.ext, p); break;
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p); break;
@@ -398,15 +399,17 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
             bool old_null = false, new_null = false;
             if (has_old && (rc = sql_index_key(ctx, t, ix, ov, &ok, &old_null))) break;
             if (has_new && (rc = sql_index_key_full(ctx, t, ix, nv, &nk, &new_null))) break;
+            /* rows a partial index does not cover have no entry (empty key) */
+            bool in_old = has_old && ok.len > 0, in_new = has_new && nk.len > 0;
             /* a key cut to the stored prefix cannot be compared whole by the
              * writer: the statement's check covered it */
             bool cut = nk.len > ROW_INDEX_PREFIX;
             if (cut) nk.len = ROW_INDEX_PREFIX;
-            bool same = has_old && has_new && ok.len == nk.len && memcmp(ok.data, nk.data, ok.len) == 0;
+            bool same = in_old && in_new && ok.len == nk.len && memcmp(ok.data, nk.data, ok.len) == 0;
             if (same) continue;
             for (int pass = 0; pass < 2; pass++) {
                 bool add = pass == 1;
-                if (add ? !has_new : !has_old) continue;
+                if (add ? !in_new : !in_old) continue;
                 Buf *k = add ? &nk : &ok;
                 if (out->niops == capi) {
                     int ncap = capi ? capi * 2 : 64;
@@ -440,5 +443,33 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
     if (!out->tables) return DD_ENOMEM;
     for (int i = 0; i < ws->ntables; i++)
         if (!ws->tables[i]->temp) out->tables[out->ntables++] = ws->tables[i];
+    return DD_OK;
+}
+
+int sql_copy_columns(SqlCtx *ctx, const char *table, char *const *cols, int n, const char ***out, int *nout)
+{
+    *out = NULL;
+    *nout = 0;
+    const TableInfo *t = resolve_table_present(ctx, table);
+    if (!t) return DD_OK;   /* the query COPY runs says what is wrong */
+    bool any = false;
+    for (int i = 0; i < t->ncols; i++) any |= t->cols[i].gen_sql && !t->cols[i].dropped;
+    if (!any) return DD_OK;
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < t->ncols; i++)
+            if (t->cols[i].gen_sql && !t->cols[i].dropped && strcmp(t->cols[i].name, cols[k]) == 0) {
+                dd_err(ctx->err, DD_EINVALID_COLUMN_REF, -1, "column \"%s\" is a generated column", cols[k]);
+                dd_err_detail(ctx->err, "Generated columns cannot be used in COPY.");
+                return DD_EINVALID_COLUMN_REF;
+            }
+    if (n) return DD_OK;
+    const char **names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(t->ncols + 1));
+    if (!names) return DD_ENOMEM;
+    for (int i = 0; i < t->ncols; i++) {
+        const ColumnInfo *c = &t->cols[i];
+        if (c->dropped || c->pending || c->gen_sql || strcmp(c->name, ROWID_COL) == 0) continue;
+        names[(*nout)++] = c->name;
+    }
+    *out = names;
     return DD_OK;
 }

@@ -34,6 +34,11 @@ typedef struct Plan Plan;    /* a prepared statement ready to run */
  * in ctx->stmt.
  */
 int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out);
+/* COPY table [(cols)]: a generated column named in cols is 42P10, as
+ * PostgreSQL's COPY does not take them; without cols, *out lists the
+ * columns to copy when some are generated (which COPY leaves out), else
+ * NULL (every column: `*`). */
+int sql_copy_columns(SqlCtx *ctx, const char *table, char *const *cols, int n, const char ***out, int *nout);
 /* Columns of the plan's rows (0 for DML/DDL). */
 int plan_columns(const Plan *p, const ColDesc **cols);
 bool plan_returns_rows(const Plan *p);

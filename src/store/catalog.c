@@ -44,12 +44,15 @@ void catalog_encode(const TableInfo *t, Buf *out)
         put_str(out, c->name);
         buf_put_u16be(out, c->type);
         buf_put_svarint(out, c->typmod);
+        /* a generated column: both identity flags, its expression where a
+         * default would be (it has neither) */
         buf_putc(out, (u8)((c->not_null ? FMT_COL_NOT_NULL : 0) | (c->dropped ? FMT_COL_DROPPED : 0) |
-                           (c->default_sql ? FMT_COL_DEFAULT : 0) | (c->pending ? FMT_COL_PENDING : 0) |
-                           (c->identity == 'a' ? FMT_COL_IDENTITY_ALWAYS : 0) |
-                           (c->identity == 'd' ? FMT_COL_IDENTITY_DEFAULT : 0) |
+                           (c->default_sql || c->gen_sql ? FMT_COL_DEFAULT : 0) | (c->pending ? FMT_COL_PENDING : 0) |
+                           (c->identity == 'a' || c->gen_sql ? FMT_COL_IDENTITY_ALWAYS : 0) |
+                           (c->identity == 'd' || c->gen_sql ? FMT_COL_IDENTITY_DEFAULT : 0) |
                            (c->missing ? FMT_COL_MISSING : 0) | (c->domain ? FMT_COL_DOMAIN : 0)));
-        if (c->default_sql) put_str(out, c->default_sql);
+        if (c->gen_sql) put_str(out, c->gen_sql);
+        else if (c->default_sql) put_str(out, c->default_sql);
         if (c->missing) {
             buf_put_varint(out, c->missinglen);
             buf_append(out, c->missing, c->missinglen);
@@ -66,12 +69,13 @@ void catalog_encode(const TableInfo *t, Buf *out)
         buf_put_varint(out, (u64)x->ncols);
         for (int j = 0; j < x->ncols; j++) buf_put_varint(out, x->cols[j]);
         buf_putc(out, (u8)((x->unique ? FMT_IX_UNIQUE : 0) | (x->ever ? FMT_IX_EVER : 0) |
-                           (x->constraint ? FMT_IX_CONSTRAINT : 0)));
+                           (x->constraint ? FMT_IX_CONSTRAINT : 0) | (x->pred_sql ? FMT_IX_PARTIAL : 0)));
         for (int j = 0; j < x->ncols; j++) {
             const char *e = x->exprs ? x->exprs[j] : NULL;
             buf_putc(out, (u8)((x->colflags ? x->colflags[j] & ~INDEX_EXPR : 0) | (e ? INDEX_EXPR : 0)));
             if (e) put_str(out, e);
         }
+        if (x->pred_sql) put_str(out, x->pred_sql);
     }
     if (t->view_sql) {
         put_str(out, t->view_sql);
@@ -279,9 +283,14 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             col->dropped = cf & FMT_COL_DROPPED;
             col->pending = cf & FMT_COL_PENDING;
             col->identity = cf & FMT_COL_IDENTITY_ALWAYS ? 'a' : cf & FMT_COL_IDENTITY_DEFAULT ? 'd' : 0;
+            bool gen = (cf & FMT_COL_GENERATED) == FMT_COL_GENERATED;
+            if (gen) col->identity = 0;
+            if (gen && !(cf & FMT_COL_DEFAULT)) c.bad = true;
             if (cf & FMT_COL_DEFAULT) {
-                col->default_sql = get_str(&c, a);
-                oom |= !c.bad && !col->default_sql;
+                char *s = get_str(&c, a);
+                oom |= !c.bad && !s;
+                if (gen) col->gen_sql = s;
+                else col->default_sql = s;
             }
             if (cf & FMT_COL_MISSING) {
                 const u8 *m = cur_bytes_peek_len(&c, &col->missinglen);
@@ -331,6 +340,10 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                     }
                     x->exprs[j] = get_str(&c, a);
                     oom |= !c.bad && !x->exprs[j];
+                }
+                if ((f & FMT_IX_PARTIAL) && !oom && !c.bad) {
+                    x->pred_sql = get_str(&c, a);
+                    oom |= !c.bad && !x->pred_sql;
                 }
             }
         }

@@ -85,7 +85,9 @@
  *             u32 BE next_col_id,
  *             varint ncols, ncols x { varint id, str name, u16 BE type,
  *                 svarint typmod, u8 flags (1 not null, 2 dropped, 4 has default,
- *                 8 pending document column, 16 / 32 identity ALWAYS / BY DEFAULT,
+ *                 8 pending document column, 16 / 32 identity ALWAYS / BY DEFAULT
+ *                 (both: a generated column, its expression in the default's
+ *                 place, with flag 4),
  *                 64 missing value, 128 of a domain),
  *                 [str default expression (SQL text) when flag 4],
  *                 [str missing value (a row image, record.h, of that one
@@ -95,9 +97,10 @@
  *             varint nindexes, nindexes x { varint id, str name,
  *                 varint ncols, ncols x varint column id,
  *                 [format 2: u8 flags (1 unique, 2 history entries kept,
- *                  4 made by a UNIQUE constraint),
+ *                  4 made by a UNIQUE constraint, 8 partial),
  *                  ncols x { u8 column flags (1 DESC, 2 NULLS FIRST,
- *                  4 expression), [str expression (SQL text) when flag 4] }] },
+ *                  4 expression), [str expression (SQL text) when flag 4] },
+ *                  [str predicate (SQL text) when flag 8]] },
  *             [flag 4 (a view): str query (SQL text),
  *              varint ndeps, ndeps x { varint relation id, varint column id }]
  *             [flag 8 (a sequence): svarint start, increment, min, max,
@@ -180,10 +183,12 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_CAT_CONVS 64         /* ALTER COLUMN TYPE conversions (ColConv) */
 #define FMT_CAT_TYPE 128         /* a user type: u8 kind, varint n, n x (svarint key, str label) */
 #define FMT_IX_CONSTRAINT 4
+#define FMT_IX_PARTIAL 8
 #define FMT_FK_DEFERRABLE 1
 #define FMT_FK_DEFERRED 2
 #define FMT_COL_IDENTITY_ALWAYS 16
 #define FMT_COL_IDENTITY_DEFAULT 32
+#define FMT_COL_GENERATED 48     /* both identity flags: GENERATED ALWAYS AS (expr) STORED */
 #define FMT_COL_MISSING 64
 #define FMT_CAT_MAX_VIEW_SQL (1u << 20)
 #define FMT_COL_NOT_NULL 1

@@ -84,6 +84,9 @@ typedef struct ColumnInfo {
     u32 missinglen;
     u32 domain;      /* a domain column: the domain's id (its constraints and
                         default apply; type / typmod are its base's), or 0 */
+    char *gen_sql;   /* GENERATED ALWAYS AS (expr) STORED: the expression as SQL
+                        text over the row's other columns, computed into every
+                        row written (and so stored, like any value), or NULL */
 } ColumnInfo;
 
 typedef struct IndexInfo {
@@ -98,6 +101,9 @@ typedef struct IndexInfo {
     bool ever;       /* history entries kept since its creation, so the index
                         answers AS OF any point (format.h, "index") */
     bool constraint; /* made by a UNIQUE constraint (dropped with it, not by DROP INDEX) */
+    char *pred_sql;  /* a partial index (CREATE INDEX ... WHERE): its predicate as SQL
+                        text over the row; only rows for which it is true have
+                        entries (and are unique).  NULL: every row */
 } IndexInfo;
 
 /* A CHECK constraint: its name and expression (SQL text over the row). */
@@ -375,6 +381,7 @@ void store_set_key_renderer(StoreKeyRenderer fn);
  * rec written at seq (the bytes the SQL layer puts in an index entry
  * between the index id and the pk; an image older than one of t's
  * conversions is read through them), appending it to out (reset first).  0, or an error code.
+ * An empty key: a partial index does not cover the version (no entry).
  * Registered once by the engine (the SQL layer knows the column types), so
  * store_verify can check index entries against rows while the store stays
  * below sql/.  Without it verify checks index entries' structure and

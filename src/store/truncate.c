@@ -193,6 +193,7 @@ int store_truncate_history(Store *st, u64 n, DdError *err)
                 buf_reset(&vals);
                 if ((rc = keyfn(ix[i].t, ix[i].ix, rec, reclen, seq, &vals, err))) break;
                 if (!buf_ok(&vals)) rc = dd_err(err, DD_ENOMEM, -1, NULL);
+                if (!rc && !vals.len) continue;   /* a partial index that does not cover it */
                 if (!rc) rc = put_entry(st, txn, &key, ix[i].id | FMT_INDEX_EVER, &vals, pk, pklen, err);
                 if (!rc && newest && ix[i].live) rc = put_entry(st, txn, &key, ix[i].id, &vals, pk, pklen, err);
             }

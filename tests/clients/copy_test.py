@@ -286,3 +286,27 @@ def extended_protocol_refused():
         got += chunk
     assert b"C0A000\0" in got, got
     s.close()
+
+
+@test
+def generated_columns():
+    # as PostgreSQL 15: COPY without a column list leaves generated columns
+    # out both ways, and naming one is 42P10
+    cur.execute("drop table if exists copy_g")
+    cur.execute("create table copy_g (id int primary key, a int, b int generated always as (a * 10) stored)")
+    cur.copy_expert("copy copy_g from stdin", io.BytesIO(b"1\t2\n2\t\\N\n"))
+    cur.execute("select id, a, b from copy_g order by id")
+    assert cur.fetchall() == [(1, 2, 20), (2, None, None)], cur.fetchall()
+    assert copy_out("copy copy_g to stdout") == b"1\t2\n2\t\\N\n"
+    assert copy_out("copy copy_g (id, a) to stdout with (format csv)") == b"1,2\n2,\n"
+    for sql in ("copy copy_g (id, b) to stdout", "copy copy_g (id, a, b) from stdin"):
+        try:
+            if "from" in sql:
+                cur.copy_expert(sql, io.BytesIO(b"3\t1\t1\n"))
+            else:
+                copy_out(sql)
+            raise AssertionError("no error: " + sql)
+        except psycopg2.Error as e:
+            assert e.pgcode == "42P10", (sql, e.pgcode, e.pgerror)
+            assert 'column "b" is a generated column' in e.pgerror, e.pgerror
+    assert copy_out("copy (select * from copy_g order by id) to stdout") == b"1\t2\t20\n2\t\\N\t\\N\n"

@@ -232,6 +232,28 @@ def backend_pid_and_set_config():
 
 
 @test
+def client_min_messages():
+    # Rails sets it to warning on connect: NOTICEs below it never arrive
+    conn = connect()
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("DROP TABLE IF EXISTS no_such_table_cmm")
+    expect(len(conn.notices), 1, "a NOTICE at the default level")
+    cur.execute("SET client_min_messages TO warning")
+    cur.execute("DROP TABLE IF EXISTS no_such_table_cmm")
+    expect(len(conn.notices), 1, "no NOTICE under warning")
+    cur.execute("RESET client_min_messages")
+    cur.execute("DROP TABLE IF EXISTS no_such_table_cmm")
+    expect(len(conn.notices), 2, "NOTICEs again after RESET")
+    conn.close()
+    conn = connect(options="-c client_min_messages=error")
+    conn.autocommit = True
+    conn.cursor().execute("DROP TABLE IF EXISTS no_such_table_cmm")
+    expect(len(conn.notices), 0, "client_min_messages from the startup options")
+    conn.close()
+
+
+@test
 def startup_options():
     conn = connect(options="-c TimeZone=Europe/Paris")
     expect(conn.get_parameter_status("TimeZone"), "Europe/Paris", "TimeZone from options")

@@ -242,7 +242,7 @@ TEST(record_roundtrip)
 
 /* ---- catalog helpers ---- */
 
-static ColumnInfo cols2[2] = {{1, "id", 3, -1, true, false, NULL, false, 0, NULL, 0, 0}, {2, "name", 8, -1, false, false, "'anonymous'", false, 0, NULL, 0, 0}};
+static ColumnInfo cols2[2] = {{1, "id", 3, -1, true, false, NULL, false, 0, NULL, 0, 0, NULL}, {2, "name", 8, -1, false, false, "'anonymous'", false, 0, NULL, 0, 0, NULL}};
 static u32 pk1[1] = {1};
 
 static TableInfo make_table(u32 id, const char *name)
@@ -612,8 +612,8 @@ TEST(catalog_versions)
     /* Same name again: 42P07. */
     TableInfo a2 = make_table(store_new_table_id(st), "a");
     CHECK_EQ_INT(commit_table(st, 2, &a2, &seq, &e), DD_EDUPLICATE_TABLE);
-    /* ALTER a (add column) at 3. */
-    ColumnInfo c3[3] = {cols2[0], cols2[1], {3, "age", 3, -1, false, false, NULL, false, 0, NULL, 0, 0}};
+    /* ALTER a (add column, a generated one) at 3. */
+    ColumnInfo c3[3] = {cols2[0], cols2[1], {3, "age", 3, -1, false, false, NULL, false, 0, NULL, 0, 0, "id + 1"}};
     TableInfo alt = make_table(t1, "a");
     alt.ncols = 3;
     alt.cols = c3;
@@ -645,6 +645,10 @@ TEST(catalog_versions)
     CHECK(v && v->ncols == 2 && v->seq == 1 && v->created_seq == 1);
     v = store_table_version(s, t1, 100);
     CHECK(v && v->ncols == 3 && v->seq == 3 && v->created_seq == 1);
+    /* the generated column reads back as one: its expression, no default, no identity */
+    CHECK(v && v->cols[2].gen_sql && strcmp(v->cols[2].gen_sql, "id + 1") == 0 && !v->cols[2].default_sql &&
+          !v->cols[2].identity);
+    CHECK(v && !v->cols[1].gen_sql && v->cols[1].default_sql);
     v = store_table_version(s, t2, 4);
     CHECK(v && v->dropped);
     u64 later = 99;

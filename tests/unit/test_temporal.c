@@ -193,7 +193,7 @@ static void setup(void)
     }
     tid = store_new_table_id(st);
     idx_id = store_new_index_id(st);
-    static ColumnInfo cols[2] = {{1, "id", 3, -1, true, false, NULL, false, 0, NULL, 0, 0}, {2, "name", 8, -1, false, false, NULL, false, 0, NULL, 0, 0}};
+    static ColumnInfo cols[2] = {{1, "id", 3, -1, true, false, NULL, false, 0, NULL, 0, 0, NULL}, {2, "name", 8, -1, false, false, NULL, false, 0, NULL, 0, 0, NULL}};
     static u32 pkc[1] = {1}, icols[1] = {2};
     static IndexInfo ix = {.id = 0, .name = "t_name_idx", .ncols = 1, .cols = icols};
     ix.id = idx_id;

@@ -350,6 +350,10 @@ const FuncDef *regex_func_lookup(const char *name, int k);
  * md5, encode, quote_ident, ...): form k of name, or NULL. */
 const FuncDef *math_func_lookup(const char *name, int k);
 const FuncDef *str_func_lookup(const char *name, int k);
+/* The functions of extensions DriftDB has built in (extfunc.c: uuid-ossp,
+ * pgcrypto's digests), and whether fn is one of the volatile ones. */
+const FuncDef *ext_func_lookup(const char *name, int k);
+bool ext_func_volatile(FuncImpl fn);
 /* Operators that are functions, by symbol (form k): the json ones, the
  * bitwise ones on integers (& | # << >>), bytea's || */
 const FuncDef *op_func_lookup(const char *op, int k);

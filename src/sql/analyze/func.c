@@ -1792,6 +1792,8 @@ const FuncDef *func_lookup_form(const char *name, int k)
         if (k-- == 0) return math_func_lookup(name, j);
     for (int j = 0; str_func_lookup(name, j); j++)
         if (k-- == 0) return str_func_lookup(name, j);
+    for (int j = 0; ext_func_lookup(name, j); j++)
+        if (k-- == 0) return ext_func_lookup(name, j);
     return regex_func_lookup(name, k);
 }
 
@@ -1808,7 +1810,7 @@ const FuncDef *op_func_lookup(const char *op, int k)
 }
 
 /* The other tables (math, string, json, array, regex) hold no volatile
- * function. */
+ * function; extfunc.c's says which of its own are. */
 bool expr_calls_volatile(const ExprProg *p)
 {
     for (int i = 0; i < p->n; i++) {
@@ -1817,6 +1819,7 @@ bool expr_calls_volatile(const ExprProg *p)
             if (funcs[k].volatile_ && funcs[k].impl == p->code[i].fn) return true;
         for (int k = 0; k < nseq_funcs; k++)
             if (seq_funcs[k].volatile_ && seq_funcs[k].impl == p->code[i].fn) return true;
+        if (ext_func_volatile(p->code[i].fn)) return true;
     }
     return false;
 }

@@ -275,6 +275,7 @@ static int scan_ws_rows(SqlCtx *ctx, ScanOp *s)
                 buf_free(&key);
                 return rc;
             }
+            if (!key.len) continue;   /* a row the partial index does not cover */
             WsKey *e = &s->wkey[s->nwkey++];
             e->row = w;
             e->key = arena_memdup(ctx->stmt, key.data, key.len ? key.len : 1);

@@ -229,10 +229,12 @@ void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *ou
 
 /* The encoded key of index ix for a row of t (values in table column
  * order, expressions evaluated over them); *has_null when an indexed value
- * is NULL. */
+ * is NULL.  A row a partial index does not cover: an empty key, and
+ * *has_null (indexkey.c). */
 int sql_index_key(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out, bool *has_null);
-/* Expression column k of index ix of t: compiled over t's columns (slot =
- * column index) and parsed, once per statement. */
+/* Expression column k of index ix of t (k -1: a partial index's
+ * predicate, as boolean): compiled over t's columns (slot = column index)
+ * and parsed, once per statement. */
 int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, ExprProg **prog, Expr **ast);
 /* Parses an expression the catalog keeps as SQL text (a DEFAULT, a CHECK,
  * an index expression): *out, and *sql (may be NULL) the text parsed, for
@@ -242,6 +244,15 @@ int sql_parse_expr_text(SqlCtx *ctx, const char *text, const char *what, Expr **
  * checks of long values). */
 int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out,
                        bool *has_null);
+/* RENAME COLUMN col TO newname of table `table` in text, an expression the
+ * catalog keeps (a CHECK, an index's expression or predicate, a generation
+ * expression): *out the text with each reference to col renamed, or NULL
+ * when the text names col somewhere a rename cannot follow. */
+int sql_rename_in_text(SqlCtx *ctx, const char *text, const char *table, const char *col, const char *newname,
+                       char **out);
+/* Whether partial index ix covers row vals (its predicate is true); always
+ * for an index that is not partial. */
+int sql_index_covers(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, bool *in);
 
 /*
  * Decodes row image rec of t, written at seq start (0: by the open

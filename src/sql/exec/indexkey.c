@@ -3,10 +3,17 @@
  * indexed columns and expressions (expressions compiled over the table's
  * columns once per statement and evaluated over the row), cut to
  * ROW_INDEX_PREFIX bytes for the stored entry.
+ *
+ * A partial index (IndexInfo.pred_sql) covers the rows for which its
+ * predicate is true: for any other row the key is empty (an index of one
+ * column or more never has an empty key) and has_null is set, so that
+ * uniqueness and ON CONFLICT skip it as they skip NULLs, and the writers
+ * of entries (the commit, index builds, VERIFY) give it none.
  */
 #include "executor.h"
 #include "../types/rowcodec.h"
 #include "../../store/keyenc.h"
+#include "../parse/lexer.h"
 #include <string.h>
 
 /* Compiled and parsed index expressions of this statement, by index
@@ -47,7 +54,8 @@ int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, 
         }
     Expr *e;
     const char *sql;
-    int rc = sql_parse_expr_text(ctx, ix->exprs[k], "an expression of index", &e, &sql);
+    int rc = k < 0 ? sql_parse_expr_text(ctx, ix->pred_sql, "the predicate of index", &e, &sql)
+                   : sql_parse_expr_text(ctx, ix->exprs[k], "an expression of index", &e, &sql);
     if (rc) return rc;
     ScopeRel rel;
     if ((rc = scope_rel_for_table(ctx, t, t->name, &rel))) return rc;
@@ -60,7 +68,7 @@ int sql_index_expr(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, 
     ExprProg *p;
     const char *saved_sql = ctx->sql;
     ctx->sql = sql;   /* error positions within the expression */
-    rc = expr_compile(&cc, e, &p);
+    rc = k < 0 ? expr_compile_as(&cc, e, TYPE_BOOL, -1, &p) : expr_compile(&cc, e, &p);
     ctx->sql = saved_sql;
     if (rc) return rc;
     IndexExprs *n = arena_alloc(ctx->stmt, sizeof(IndexExprs));
@@ -114,6 +122,10 @@ int sql_text_uses_column(SqlCtx *ctx, const char *text, const char *col, bool *u
 int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, bool *uses)
 {
     *uses = false;
+    if (ix->pred_sql) {
+        int rc = sql_text_uses_column(ctx, ix->pred_sql, col, uses);
+        if (rc || *uses) return rc;
+    }
     for (int k = 0; ix->exprs && k < ix->ncols && !*uses; k++) {
         if (!ix->exprs[k]) continue;
         int rc = sql_text_uses_column(ctx, ix->exprs[k], col, uses);
@@ -122,11 +134,37 @@ int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, boo
     return DD_OK;
 }
 
+int sql_index_covers(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, bool *in)
+{
+    *in = true;
+    if (!ix->pred_sql) return DD_OK;
+    ExprProg *p;
+    Expr *ast;
+    int rc = sql_index_expr(ctx, t, ix, -1, &p, &ast);
+    if (rc) return rc;
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    Value v;
+    ArenaMark m = arena_mark(ctx->row);
+    rc = expr_eval(p, &env, vals, &v);
+    arena_rewind(ctx->row, m);
+    if (!rc) *in = !v.isnull && v.v.b;
+    return rc;
+}
+
 int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out,
                        bool *has_null)
 {
     *has_null = false;
     buf_reset(out);
+    if (ix->pred_sql) {
+        bool in;
+        int rc = sql_index_covers(ctx, t, ix, vals, &in);
+        if (rc) return rc;
+        if (!in) {
+            *has_null = true;
+            return DD_OK;
+        }
+    }
     for (int k = 0; k < ix->ncols; k++) {
         if (ix->exprs && ix->exprs[k]) {
             ExprProg *p;
@@ -158,4 +196,132 @@ int sql_index_key(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Va
      * rows found are checked against the full condition */
     if (!rc && out->len > ROW_INDEX_PREFIX) out->len = ROW_INDEX_PREFIX;
     return rc;
+}
+
+/* ---------------------------------------------------------------- RENAME COLUMN in kept texts */
+
+/* The column references to `col` in e (unqualified, or qualified by the
+ * table's name): their locations; false when e holds something the
+ * rename cannot follow (a subquery). */
+typedef struct RefLocs { int *v; int n, cap; Arena *a; bool oom; } RefLocs;
+
+static bool collect_refs(const Expr *e, const char *table, const char *col, RefLocs *r)
+{
+    if (!e) return true;
+    switch (e->kind) {
+    case EXPR_COLUMN: {
+        const char *q = e->u.col.qualifier;
+        if (strcmp(e->u.col.name, col) != 0 || (q && strcmp(q, table) != 0)) return true;
+        if (r->n == r->cap) {
+            int ncap = r->cap ? r->cap * 2 : 8;
+            int *nv = arena_alloc(r->a, sizeof(int) * (size_t)ncap);
+            if (!nv) { r->oom = true; return false; }
+            if (r->n) memcpy(nv, r->v, sizeof(int) * (size_t)r->n);
+            r->v = nv;
+            r->cap = ncap;
+        }
+        r->v[r->n++] = e->loc;
+        return true;
+    }
+    case EXPR_SUBQUERY: case EXPR_EXISTS: case EXPR_STAR: return false;
+    case EXPR_UNARY: return collect_refs(e->u.unary.arg, table, col, r);
+    case EXPR_BINARY: return collect_refs(e->u.bin.l, table, col, r) && collect_refs(e->u.bin.r, table, col, r);
+    case EXPR_CAST: return collect_refs(e->u.cast.arg, table, col, r);
+    case EXPR_IS: return collect_refs(e->u.is.arg, table, col, r) && collect_refs(e->u.is.other, table, col, r);
+    case EXPR_FUNC:
+        if (e->u.func.over || e->u.func.filter || e->u.func.norder || e->u.func.rownames) return false;
+        for (int i = 0; i < e->u.func.n; i++)
+            if (!collect_refs(e->u.func.args[i], table, col, r)) return false;
+        return true;
+    case EXPR_CASE:
+        if (!collect_refs(e->u.case_.operand, table, col, r) || !collect_refs(e->u.case_.else_, table, col, r)) return false;
+        for (int i = 0; i < e->u.case_.n; i++)
+            if (!collect_refs(e->u.case_.when[i], table, col, r) || !collect_refs(e->u.case_.then[i], table, col, r))
+                return false;
+        return true;
+    case EXPR_IN:
+        if (e->u.in.subquery || !collect_refs(e->u.in.arg, table, col, r)) return false;
+        for (int i = 0; i < e->u.in.n; i++)
+            if (!collect_refs(e->u.in.list[i], table, col, r)) return false;
+        return true;
+    case EXPR_BETWEEN:
+        return collect_refs(e->u.between.arg, table, col, r) && collect_refs(e->u.between.lo, table, col, r) &&
+               collect_refs(e->u.between.hi, table, col, r);
+    case EXPR_LIKE:
+        return collect_refs(e->u.like.arg, table, col, r) && collect_refs(e->u.like.pattern, table, col, r) &&
+               collect_refs(e->u.like.escape, table, col, r);
+    default: return true;   /* constants, parameters, @SEQ */
+    }
+}
+
+/* name as an identifier in SQL text: bare when it reads back as itself */
+static void put_name(Buf *b, const char *name)
+{
+    size_t n = strlen(name);
+    bool bare = n > 0 && ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_') && lex_keyword(name, n) == KW_NONE;
+    for (size_t i = 0; i < n && bare; i++)
+        bare = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') || name[i] == '_' || name[i] == '$';
+    if (bare) { buf_append(b, name, n); return; }
+    buf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (name[i] == '"') buf_putc(b, '"');
+        buf_putc(b, (u8)name[i]);
+    }
+    buf_putc(b, '"');
+}
+
+int sql_rename_in_text(SqlCtx *ctx, const char *text, const char *table, const char *col, const char *newname,
+                       char **out)
+{
+    *out = NULL;
+    Expr *e;
+    const char *sql;   /* "SELECT " || text: locations count from its start */
+    int rc = sql_parse_expr_text(ctx, text, "a catalog expression", &e, &sql);
+    if (rc) return rc;
+    RefLocs r = {NULL, 0, 0, ctx->stmt, false};
+    bool followed = collect_refs(e, table, col, &r);
+    if (r.oom) return DD_ENOMEM;
+    if (!followed) return DD_OK;
+    int off = (int)(strlen(sql) - strlen(text));
+    /* the tokens of the text: each one naming `col` must be a reference
+     * found above (its name token), else the rename is refused */
+    Lexer lx;
+    lex_init(&lx, text, strlen(text), 0, ctx->stmt);
+    Buf b = BUF_INIT;
+    Token prev[3];
+    int nprev = 0;
+    size_t copied = 0;
+    for (;;) {
+        Token t;
+        DdError le;
+        dd_err_clear(&le);
+        if (lex_next(&lx, &t, &le) || t.kind == TOK_EOF) break;
+        if ((t.kind == TOK_IDENT || t.kind == TOK_QIDENT) && t.str && strcmp(t.str, col) == 0) {
+            /* the reference starts here (unqualified) or at its qualifier
+             * two tokens back (table.col) */
+            bool ours = false;
+            for (int i = 0; i < r.n && !ours; i++) {
+                int at = r.v[i] - off;
+                ours = at == t.start ||
+                       (nprev >= 2 && prev[nprev - 1].kind == TOK_DOT && prev[nprev - 2].start == at);
+            }
+            if (!ours) {
+                buf_free(&b);
+                return DD_OK;
+            }
+            buf_append(&b, text + copied, (size_t)t.start - copied);
+            put_name(&b, newname);
+            copied = (size_t)t.end;
+        }
+        if (nprev == 3) { prev[0] = prev[1]; prev[1] = prev[2]; nprev = 2; }
+        prev[nprev++] = t;
+    }
+    buf_puts(&b, text + copied);
+    if (!buf_ok(&b) || !buf_cstr(&b)) {
+        buf_free(&b);
+        return DD_ENOMEM;
+    }
+    *out = arena_strdup(ctx->stmt, buf_cstr(&b));
+    buf_free(&b);
+    return *out ? DD_OK : DD_ENOMEM;
 }

@@ -279,6 +279,8 @@ typedef struct ColumnDef {
     int loc;
     int default_start; /* offset of the DEFAULT expression's first token (its own parentheses too) */
     int default_end;   /* offset just past the DEFAULT expression's last token */
+    Expr *generated;   /* GENERATED ALWAYS AS (expr) STORED, or NULL */
+    int gen_start, gen_end;   /* the expression's text (inside the parentheses) */
 } ColumnDef;
 
 /* A UNIQUE, CHECK or FOREIGN KEY constraint, of a table or of a column
@@ -292,6 +294,7 @@ typedef struct Constraint {
     char *ref_table; char **ref_cols; int nref_cols;   /* REFERENCES t [(cols)] */
     char on_delete, on_update;   /* 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT */
     bool deferrable, initially_deferred;
+    bool not_valid;              /* NOT VALID: ALTER TABLE ADD does not check the rows there are */
     int loc;
 } Constraint;
 
@@ -329,6 +332,7 @@ typedef struct InsertStmt {
     /* ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET ... [WHERE ...] */
     int on_conflict;                         /* 0 none, 1 DO NOTHING, 2 DO UPDATE */
     char **conf_cols; int *conf_col_locs; int nconf_cols;
+    Expr *conf_index_where;                  /* (cols) WHERE pred: a partial unique index's */
     char *conf_constraint; int conf_loc;
     struct SetClause **conf_set; int nconf_set;
     Expr *conf_where;
@@ -404,6 +408,12 @@ typedef enum AlterKind {
     ALTER_SET_DEFAULT,   /* ALTER [COLUMN] name SET DEFAULT col->default_ | DROP DEFAULT (col->default_ NULL) */
     ALTER_SET_NOT_NULL,  /* ALTER [COLUMN] name SET NOT NULL | DROP NOT NULL (not_null false) */
     ALTER_TYPE,          /* ALTER [COLUMN] name [SET DATA] TYPE col->type [USING using] */
+    ALTER_DROP_EXPRESSION,   /* ALTER [COLUMN] name DROP EXPRESSION [IF EXISTS] */
+    ALTER_RENAME_CONSTRAINT, /* RENAME CONSTRAINT name TO newname */
+    ALTER_VALIDATE_CONSTRAINT, /* VALIDATE CONSTRAINT name */
+    ALTER_RENAME_INDEX,      /* ALTER INDEX [IF EXISTS] name RENAME TO newname (AlterTableStmt.index) */
+    ALTER_NOOP,              /* SET / RESET (storage parameters), ALTER [COLUMN] c SET STATISTICS n,
+                                OWNER TO role: accepted, nothing DriftDB keeps */
 } AlterKind;
 typedef struct AlterCmd {
     AlterKind kind;
@@ -420,8 +430,9 @@ typedef struct AlterCmd {
     int loc;
 } AlterCmd;
 typedef struct AlterTableStmt {
-    char *table; int table_loc;
+    char *table; int table_loc;    /* ALTER INDEX: the index */
     bool if_exists;
+    bool index;                    /* ALTER INDEX */
     AlterCmd **cmds; int ncmds;
 } AlterTableStmt;
 
@@ -438,7 +449,10 @@ typedef struct CreateIndexStmt {
     char *name; int name_loc;   /* NULL: a name is chosen */
     char *table; int table_loc;
     bool unique, if_not_exists;
+    const char *method;          /* USING method (NULL: btree) */
     IndexElem **elems; int nelems;
+    char **include; int *include_locs; int ninclude;   /* INCLUDE (cols): checked, not stored */
+    Expr *where; int where_start, where_end;           /* a partial index's predicate, its text */
 } CreateIndexStmt;
 
 /* COPY t [(cols)] FROM STDIN | COPY {t [(cols)] | (query)} TO STDOUT
@@ -478,7 +492,15 @@ typedef enum StmtKind {
     STMT_MERGE,      /* u.merge */
     STMT_COMMENT,    /* u.comment */
     STMT_TYPE,       /* CREATE / ALTER / DROP TYPE: u.type */
+    STMT_EXTENSION,  /* CREATE EXTENSION [IF NOT EXISTS] name ... | DROP EXTENSION [IF EXISTS] name, ...: u.ext */
 } StmtKind;
+
+typedef struct ExtensionStmt {
+    bool drop;
+    bool if_exists;                   /* CREATE: IF NOT EXISTS; DROP: IF EXISTS */
+    char **names; int *locs; int n;   /* CREATE: one */
+    char *schema; int schema_loc;     /* [WITH] SCHEMA s, or NULL */
+} ExtensionStmt;
 
 /* CREATE TYPE name AS ENUM ('l', ...); ALTER TYPE name ADD VALUE [IF NOT
  * EXISTS] 'l' [{BEFORE | AFTER} 'm'] | RENAME VALUE 'a' TO 'b' | RENAME TO
@@ -588,6 +610,7 @@ struct Stmt {
         MergeStmt *merge;
         CommentStmt *comment;
         TypeStmt *type;
+        ExtensionStmt *ext;
     } u;
 };
 

@@ -2654,7 +2654,7 @@ static int parse_insert(Parser *p, Stmt *st)
         advance(p);
         if (tok(p)->kind == TOK_LPAREN && !is_kw(peek(p, 1), KW_ON)) {
             TRY(parse_name_list(p, &ins->conf_cols, &ins->conf_col_locs, &ins->nconf_cols));
-            if (accept_kw(p, KW_WHERE)) return not_supported(p, tok(p)->start, "ON CONFLICT ... WHERE (a partial index)");
+            if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &ins->conf_index_where));
         } else if (accept_kw(p, KW_ON)) {
             TRY(expect_kw(p, KW_CONSTRAINT));
             if (!is_colid(tok(p))) return syntax_error(p);
@@ -2747,7 +2747,7 @@ static int parse_fk_action(Parser *p, char *out)
 }
 
 /* [NOT] DEFERRABLE, INITIALLY {DEFERRED | IMMEDIATE}, NOT VALID after a constraint */
-static int parse_constraint_attrs(Parser *p, Constraint *c)
+static int parse_constraint_attrs(Parser *p, Constraint *c, const char *col)
 {
     for (;;) {
         if (accept_kw(p, KW_DEFERRABLE)) {
@@ -2760,8 +2760,11 @@ static int parse_constraint_attrs(Parser *p, Constraint *c)
             if (is_word(tok(p), "deferred")) c->initially_deferred = true;
             else if (!is_word(tok(p), "immediate")) return syntax_error(p);
             advance(p);
-        } else if (is_kw(tok(p), KW_NOT) && is_word(peek(p, 1), "valid")) {
-            return not_supported(p, tok(p)->start, "NOT VALID");
+        } else if (is_kw(tok(p), KW_NOT) && is_word(peek(p, 1), "valid") && !col) {
+            /* a table constraint's (a column constraint has none) */
+            advance(p);
+            advance(p);
+            c->not_valid = true;
         } else {
             break;
         }
@@ -2835,7 +2838,7 @@ static int parse_constraint(Parser *p, const char *col, char *name, Constraint *
     } else {
         return syntax_error(p);
     }
-    TRY(parse_constraint_attrs(p, c));
+    TRY(parse_constraint_attrs(p, c, col));
     *out = c;
     return DD_OK;
 }
@@ -2865,6 +2868,9 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
             TRY(parse_constraint(p, cd->name, cname, &c));
             TRY(push_constraint(p, ct, c));
             if (c->kind == CONSTR_UNIQUE) cd->unique = true;
+        } else if (is_kw(t, KW_NOT) && is_word(peek(p, 1), "valid")) {
+            advance(p);   /* NOT VALID is a table constraint's, as PostgreSQL's grammar */
+            return syntax_error(p);
         } else if (is_kw(t, KW_NOT) && is_kw(peek(p, 1), KW_NULL)) {
             if (null_seen && !cd->not_null) goto conflict;
             advance(p);
@@ -2890,8 +2896,9 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
             cd->default_start = tok(p)->start;
             TRY(parse_expr(p, P_IN + 1, &cd->default_));
             cd->default_end = p->toks[p->pos - 1].end;
-        } else if (is_word(t, "generated") && !cd->identity) {
-            /* GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(options)] */
+        } else if (is_word(t, "generated") && !cd->identity && !cd->generated) {
+            /* GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(options)], or
+             * GENERATED ALWAYS AS (expr) STORED */
             advance(p);
             if (is_word(tok(p), "always")) {
                 cd->identity = 'a';
@@ -2904,7 +2911,19 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
                 return syntax_error(p);
             }
             TRY(expect_kw(p, KW_AS));
-            if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "generated columns");
+            if (tok(p)->kind == TOK_LPAREN) {
+                if (cd->identity == 'd')
+                    return dd_err(p->err, DD_ESYNTAX, t->start, "for a generated column, GENERATED ALWAYS must be specified");
+                cd->identity = 0;
+                advance(p);
+                cd->gen_start = tok(p)->start;
+                TRY(parse_expr(p, 0, &cd->generated));
+                cd->gen_end = p->toks[p->pos - 1].end;
+                TRY(expect(p, TOK_RPAREN));
+                if (!is_word(tok(p), "stored")) return syntax_error(p);
+                advance(p);
+                continue;
+            }
             if (!is_word(tok(p), "identity")) return syntax_error(p);
             advance(p);
             if (accept(p, TOK_LPAREN)) {
@@ -2938,6 +2957,68 @@ static bool index_item(Parser *p)
     return k == TOK_IDENT || k == TOK_QIDENT;
 }
 
+/*
+ * Storage parameters, `(name [= value], ...)`, of CREATE TABLE / CREATE
+ * INDEX ... WITH and ALTER TABLE SET / RESET: PostgreSQL's names are
+ * accepted and change nothing in DriftDB (LMDB pages have no fill factor,
+ * there is no autovacuum); another name is 22023, as PostgreSQL.  values:
+ * whether `= value` may follow (not for RESET).
+ */
+static int parse_reloptions(Parser *p, bool index, bool values)
+{
+    static const char *const table_opts[] = {
+        "fillfactor", "toast_tuple_target", "parallel_workers", "autovacuum_enabled", "vacuum_index_cleanup",
+        "vacuum_truncate", "autovacuum_vacuum_threshold", "autovacuum_vacuum_scale_factor",
+        "autovacuum_vacuum_insert_threshold", "autovacuum_vacuum_insert_scale_factor",
+        "autovacuum_analyze_threshold", "autovacuum_analyze_scale_factor", "autovacuum_vacuum_cost_delay",
+        "autovacuum_vacuum_cost_limit", "autovacuum_freeze_min_age", "autovacuum_freeze_max_age",
+        "autovacuum_freeze_table_age", "autovacuum_multixact_freeze_min_age", "autovacuum_multixact_freeze_max_age",
+        "autovacuum_multixact_freeze_table_age", "log_autovacuum_min_duration", "user_catalog_table",
+    };
+    static const char *const index_opts[] = {
+        "fillfactor", "deduplicate_items", "fastupdate", "gin_pending_list_limit", "buffering",
+        "pages_per_range", "autosummarize",
+    };
+    TRY(expect(p, TOK_LPAREN));
+    do {
+        Token *n = tok(p);
+        if (!is_colid(n) && n->kind != TOK_IDENT) return syntax_error(p);
+        char name[80];
+        snprintf(name, sizeof name, "%s", n->str ? n->str : "");
+        advance(p);
+        if (tok(p)->kind == TOK_DOT) {   /* toast.autovacuum_enabled */
+            advance(p);
+            if (!is_colid(tok(p))) return syntax_error(p);
+            if (index || strcmp(name, "toast") != 0)
+                return dd_err(p->err, DD_EINVALID_PARAM, n->start, "unrecognized parameter namespace \"%s\"", name);
+            snprintf(name, sizeof name, "%s", tok(p)->str ? tok(p)->str : "");
+            advance(p);
+        }
+        bool known = false;
+        const char *const *opts = index ? index_opts : table_opts;
+        size_t nopts = index ? DD_ARRAY_LEN(index_opts) : DD_ARRAY_LEN(table_opts);
+        for (size_t i = 0; i < nopts && !known; i++) known = strcmp(opts[i], name) == 0;
+        if (!known) return dd_err(p->err, DD_EINVALID_PARAM, -1, "unrecognized parameter \"%s\"", name);
+        if (values && accept(p, TOK_EQ)) {
+            Token *v = tok(p);
+            if (v->kind == TOK_MINUS || v->kind == TOK_PLUS) {
+                advance(p);
+                v = tok(p);
+            }
+            if (v->kind != TOK_INTEGER && v->kind != TOK_NUMBER && v->kind != TOK_STRING && !is_colid(v) &&
+                !is_kw(v, KW_TRUE) && !is_kw(v, KW_FALSE) && !is_kw(v, KW_ON))
+                return syntax_error(p);
+            if (strcmp(name, "fillfactor") == 0 && v->kind == TOK_INTEGER) {
+                long f = strtol(p->sql + v->start, NULL, 10);
+                if (f < 10 || f > 100)
+                    return dd_err(p->err, DD_EINVALID_PARAM, -1, "value %ld out of bounds for option \"fillfactor\"", f);
+            }
+            advance(p);
+        }
+    } while (accept(p, TOK_COMMA));
+    return expect(p, TOK_RPAREN);
+}
+
 /* CREATE [UNIQUE] INDEX [CONCURRENTLY] [[IF NOT EXISTS] name] ON [ONLY] t
  * [USING btree] (elem [ASC|DESC] [NULLS FIRST|LAST], ...) */
 static int parse_create_index(Parser *p, Stmt *st)
@@ -2957,8 +3038,15 @@ static int parse_create_index(Parser *p, Stmt *st)
     accept_kw(p, KW_ONLY);
     TRY(parse_qualified_name(p, &ci->table, &ci->table_loc));
     if (accept_kw(p, KW_USING)) {
+        /* every method builds DriftDB's one kind of index (ordered, like
+         * btree): same answers; it serves equality and ranges, not
+         * containment or distance (docs/query-engine.md) */
         Token *m = tok(p);
-        if (!is_word(m, "btree")) return not_supported(p, m->start, "index access methods other than btree");
+        if (!is_word(m, "btree") && !is_word(m, "hash") && !is_word(m, "gin") && !is_word(m, "gist") &&
+            !is_word(m, "brin") && !is_word(m, "spgist"))
+            return dd_err(p->err, DD_EUNDEFINED_OBJECT, m->start, "access method \"%.*s\" does not exist",
+                          (int)(m->end - m->start), p->sql + m->start);
+        ci->method = m->str;
         advance(p);
     }
     TRY(expect(p, TOK_LPAREN));
@@ -2979,6 +3067,17 @@ static int parse_create_index(Parser *p, Stmt *st)
         }
         e->end = p->toks[p->pos - 1].end;
         if (is_kw(tok(p), KW_COLLATE)) TRY(parse_collate(p));
+        /* an operator class: the *_pattern_ops order bytes as DriftDB's
+         * keys always do; the others are the types' defaults */
+        Token *oc = tok(p);
+        if (oc->kind == TOK_IDENT && !is_kw(oc, KW_DESC) && !is_kw(oc, KW_ASC) && !is_kw(oc, KW_NULLS)) {
+            size_t n = (size_t)(oc->end - oc->start);
+            if (n < 5 || strncmp(p->sql + oc->end - 4, "_ops", 4) != 0)
+                return dd_err(p->err, DD_EUNDEFINED_OBJECT, oc->start,
+                              "operator class \"%.*s\" does not exist for access method \"%s\"", (int)n,
+                              p->sql + oc->start, ci->method ? ci->method : "btree");
+            advance(p);
+        }
         if (accept_kw(p, KW_DESC)) e->desc = true;
         else accept_kw(p, KW_ASC);
         if (accept_kw(p, KW_NULLS)) {
@@ -2989,9 +3088,22 @@ static int parse_create_index(Parser *p, Stmt *st)
         PUSH(ci->elems, ci->nelems, cap, e);
     } while (accept(p, TOK_COMMA));
     TRY(expect(p, TOK_RPAREN));
+    if (is_word(tok(p), "include")) {
+        advance(p);
+        TRY(parse_name_list(p, &ci->include, &ci->include_locs, &ci->ninclude));
+    }
+    if (is_kw(tok(p), KW_WITH)) {
+        advance(p);
+        TRY(parse_reloptions(p, true, true));
+    }
     Token *t = tok(p);
-    if (is_word(t, "include") || is_kw(t, KW_WHERE) || is_kw(t, KW_WITH) || is_word(t, "tablespace"))
+    if (is_word(t, "tablespace") || is_word(t, "nulls"))
         return not_supported(p, t->start, "this CREATE INDEX clause");
+    if (accept_kw(p, KW_WHERE)) {
+        ci->where_start = tok(p)->start;
+        TRY(parse_expr(p, 0, &ci->where));
+        ci->where_end = p->toks[p->pos - 1].end;
+    }
     return DD_OK;
 }
 
@@ -3729,6 +3841,8 @@ static int parse_on_commit(Parser *p, CreateTableStmt *ct)
     return DD_OK;
 }
 
+static int parse_extension(Parser *p, Stmt *st, bool drop);
+
 static int parse_create(Parser *p, Stmt *st)
 {
     Token *t;
@@ -3768,8 +3882,9 @@ static int parse_create(Parser *p, Stmt *st)
     if (is_word(t, "sequence")) return or_replace ? syntax_error(p) : parse_create_sequence(p, st, temp);
     if (is_word(t, "type")) return parse_create_type(p, st);
     if (is_word(t, "domain")) return parse_create_domain(p, st);
+    if (is_word(t, "extension")) return parse_extension(p, st, false);
     static const char *const later[] = {"schema", "database", "function", "procedure", "trigger",
-                                        "extension", "role", "user", "materialized", "rule", "policy", "aggregate",
+                                        "role", "user", "materialized", "rule", "policy", "aggregate",
                                         "cast", "collation", "operator", "publication", "subscription", "tablespace"};
     bool known = false;
     for (size_t i = 0; i < DD_ARRAY_LEN(later) && !known; i++)
@@ -3880,6 +3995,12 @@ static int parse_create(Parser *p, Stmt *st)
         advance(p);
         advance(p);
         advance(p);
+    } else if (is_kw(tok(p), KW_WITH) && peek(p, 1)->kind == TOK_LPAREN) {
+        advance(p);
+        TRY(parse_reloptions(p, false, true));
+    } else if (is_kw(tok(p), KW_WITHOUT) && is_word(peek(p, 1), "oids")) {
+        advance(p);
+        advance(p);
     }
     return parse_on_commit(p, ct);
 }
@@ -3905,6 +4026,30 @@ static int parse_alter(Parser *p, Stmt *st)
     if (is_word(tok(p), "sequence")) return parse_alter_sequence(p, st);
     if (is_word(tok(p), "type")) return parse_alter_type(p, st);
     if (is_word(tok(p), "domain")) return parse_alter_domain(p, st);
+    if (is_kw(tok(p), KW_INDEX)) {
+        /* ALTER INDEX [IF EXISTS] name RENAME TO newname */
+        advance(p);
+        NEW(a);
+        st->kind = STMT_ALTER_TABLE;
+        st->u.alter = a;
+        a->index = true;
+        a->if_exists = accept_if_exists(p);
+        TRY(parse_qualified_name(p, &a->table, &a->table_loc));
+        AlterCmd *c;
+        NEW(c);
+        c->loc = tok(p)->start;
+        if (!is_word(tok(p), "rename")) {
+            if (tok(p)->kind == TOK_IDENT || is_kw(tok(p), KW_SET)) return not_supported(p, tok(p)->start, "this ALTER INDEX action");
+            return syntax_error(p);
+        }
+        advance(p);
+        TRY(expect_kw(p, KW_TO));
+        c->kind = ALTER_RENAME_INDEX;
+        c->name = a->table;
+        TRY(parse_colid(p, &c->newname, NULL));
+        PUSH(a->cmds, a->ncmds, cap, c);
+        return DD_OK;
+    }
     if (!is_kw(tok(p), KW_TABLE)) {
         Token *t = tok(p);
         if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER");
@@ -3915,7 +4060,9 @@ static int parse_alter(Parser *p, Stmt *st)
     st->kind = STMT_ALTER_TABLE;
     st->u.alter = a;
     a->if_exists = accept_if_exists(p);
+    accept_kw(p, KW_ONLY);   /* no inheritance: ONLY t is t (pg_dump writes it) */
     TRY(parse_qualified_name(p, &a->table, &a->table_loc));
+    accept(p, TOK_STAR);
     do {
         AlterCmd *c;
         NEW(c);
@@ -3969,10 +4116,20 @@ static int parse_alter(Parser *p, Stmt *st)
             TRY(parse_colid(p, &c->name, &loc));
             c->cascade = accept_kw(p, KW_CASCADE);
             if (!c->cascade) accept_kw(p, KW_RESTRICT);
+        } else if (is_word(t, "validate") && is_kw(peek(p, 1), KW_CONSTRAINT)) {
+            advance(p);
+            advance(p);
+            c->kind = ALTER_VALIDATE_CONSTRAINT;
+            TRY(parse_colid(p, &c->name, NULL));
         } else if (is_word(t, "rename")) {
             advance(p);
             int loc;
-            if (accept_kw(p, KW_TO)) {
+            if (accept_kw(p, KW_CONSTRAINT)) {
+                c->kind = ALTER_RENAME_CONSTRAINT;
+                TRY(parse_colid(p, &c->name, &loc));
+                TRY(expect_kw(p, KW_TO));
+                TRY(parse_colid(p, &c->newname, &loc));
+            } else if (accept_kw(p, KW_TO)) {
                 c->kind = ALTER_RENAME_TABLE;
                 TRY(parse_colid(p, &c->newname, &loc));
             } else {
@@ -4027,16 +4184,62 @@ static int parse_alter(Parser *p, Stmt *st)
                 TRY(parse_expr(p, P_NONE, &c->using_));
                 c->using_end = p->toks[p->pos - 1].end;
             }
+        } else if (is_word(t, "alter") && is_kw(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 3 : 2), KW_DROP) &&
+                   is_word(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 4 : 3), "expression")) {
+            /* ALTER [COLUMN] c DROP EXPRESSION [IF EXISTS] */
+            advance(p);
+            accept_kw(p, KW_COLUMN);
+            TRY(parse_colid(p, &c->name, NULL));
+            advance(p);
+            advance(p);
+            c->kind = ALTER_DROP_EXPRESSION;
+            c->if_exists = accept_if_exists(p);
+        } else if ((is_kw(t, KW_SET) || is_kw(t, KW_RESET)) && peek(p, 1)->kind == TOK_LPAREN) {
+            /* SET (storage parameters) / RESET (names) */
+            bool set = is_kw(t, KW_SET);
+            advance(p);
+            TRY(parse_reloptions(p, false, set));
+            c->kind = ALTER_NOOP;
+        } else if (is_word(t, "owner") && is_kw(peek(p, 1), KW_TO)) {
+            /* OWNER TO role: DriftDB has no roles yet, so no owners */
+            advance(p);
+            advance(p);
+            if (!is_colid(tok(p)) && !is_kw(tok(p), KW_CURRENT_USER) && !is_word(tok(p), "session_user"))
+                return syntax_error(p);
+            advance(p);
+            c->kind = ALTER_NOOP;
+        } else if (is_word(t, "alter") &&
+                   is_kw(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 3 : 2), KW_SET) &&
+                   is_word(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 4 : 3), "statistics")) {
+            /* ALTER [COLUMN] c SET STATISTICS n: the planner's sample size */
+            advance(p);
+            accept_kw(p, KW_COLUMN);
+            TRY(parse_colid(p, &c->name, NULL));
+            advance(p);
+            advance(p);
+            bool neg = accept(p, TOK_MINUS);
+            if (tok(p)->kind != TOK_INTEGER) return syntax_error(p);
+            long v = strtol(p->sql + tok(p)->start, NULL, 10) * (neg ? -1 : 1);
+            if (v < -1)
+                return dd_err(p->err, DD_EINVALID_PARAM, -1, "statistics target %ld is too low", v);
+            advance(p);
+            c->kind = ALTER_NOOP;
         } else if (t->kind == TOK_IDENT && (is_word(t, "alter") || is_kw(t, KW_SET) || is_word(t, "owner"))) {
             return not_supported(p, t->start, "this ALTER TABLE action");
         } else {
             return syntax_error(p);
         }
         PUSH(a->cmds, a->ncmds, cap, c);
+        /* as PostgreSQL's grammar: a RENAME stands alone (an action after
+         * it fails at the comma) */
+        if ((c->kind == ALTER_RENAME_TABLE || c->kind == ALTER_RENAME_COLUMN || c->kind == ALTER_RENAME_CONSTRAINT) &&
+            tok(p)->kind == TOK_COMMA)
+            return syntax_error(p);
     } while (accept(p, TOK_COMMA));
     /* as PostgreSQL's grammar: RENAME stands alone */
     for (int i = 0; i < a->ncmds; i++)
-        if ((a->cmds[i]->kind == ALTER_RENAME_TABLE || a->cmds[i]->kind == ALTER_RENAME_COLUMN) && a->ncmds > 1)
+        if ((a->cmds[i]->kind == ALTER_RENAME_TABLE || a->cmds[i]->kind == ALTER_RENAME_COLUMN ||
+             a->cmds[i]->kind == ALTER_RENAME_CONSTRAINT) && a->ncmds > 1)
             return dd_err(p->err, DD_ESYNTAX, a->cmds[i]->loc, "syntax error at or near \"RENAME\"");
     return DD_OK;
 }
@@ -4057,6 +4260,47 @@ static int parse_name_items(Parser *p, DropTableStmt *d, const char *paren)
     return DD_OK;
 }
 
+/* CREATE EXTENSION [IF NOT EXISTS] name [WITH] [SCHEMA s] [VERSION v]
+ * [CASCADE] | DROP EXTENSION [IF EXISTS] name [, ...] [CASCADE | RESTRICT]
+ * (at EXTENSION) */
+static int parse_extension(Parser *p, Stmt *st, bool drop)
+{
+    ExtensionStmt *x = NULL;
+    int cap = 0, lcap = 0, nl = 0;
+    advance(p);   /* EXTENSION */
+    NEW(x);
+    st->kind = STMT_EXTENSION;
+    st->u.ext = x;
+    x->drop = drop;
+    x->if_exists = drop ? accept_if_exists(p) : accept_if_not_exists(p);
+    do {
+        char *name = NULL;
+        int loc;
+        TRY(parse_colid(p, &name, &loc));
+        PUSH(x->names, x->n, cap, name);
+        PUSH(x->locs, nl, lcap, loc);
+    } while (drop && accept(p, TOK_COMMA));
+    if (drop) {
+        if (!accept_kw(p, KW_CASCADE)) accept_kw(p, KW_RESTRICT);
+        return DD_OK;
+    }
+    accept_kw(p, KW_WITH);
+    for (;;) {
+        if (is_word(tok(p), "schema")) {
+            advance(p);
+            TRY(parse_colid(p, &x->schema, &x->schema_loc));
+        } else if (is_word(tok(p), "version")) {
+            advance(p);
+            if (tok(p)->kind != TOK_STRING && !is_colid(tok(p))) return syntax_error(p);
+            advance(p);
+        } else if (accept_kw(p, KW_CASCADE)) {
+        } else {
+            break;
+        }
+    }
+    return DD_OK;
+}
+
 static int parse_drop(Parser *p, Stmt *st)
 {
     DropTableStmt *d = NULL;
@@ -4064,6 +4308,7 @@ static int parse_drop(Parser *p, Stmt *st)
     Token *t = tok(p);
     bool index = is_kw(t, KW_INDEX), view = is_word(t, "view"), seq = is_word(t, "sequence");
     if (is_word(t, "type") || is_word(t, "domain")) return parse_drop_type(p, st);
+    if (is_word(t, "extension")) return parse_extension(p, st, true);
     if (!index && !view && !seq && !is_kw(t, KW_TABLE)) {
         if (
             is_word(t, "schema") || is_word(t, "database"))

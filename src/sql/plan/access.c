@@ -441,6 +441,30 @@ static int bounds_copy(SqlCtx *ctx, KeyRange *kr, size_t cut, u8 **lo, u32 *lole
  * so a path only has to return a superset of the matching rows.
  * enable_indexscan = off leaves only 5.
  */
+bool sql_index_implied(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, Expr *const *conj, int n)
+{
+    if (!ix->pred_sql) return true;
+    ExprProg *p;
+    Expr *ast;
+    DdError saved = *ctx->err;
+    if (sql_index_expr(ctx, t, ix, -1, &p, &ast)) {
+        *ctx->err = saved;   /* an index that cannot serve */
+        return false;
+    }
+    Expr **pc = NULL;
+    int pn = 0, cap = 0;
+    if (and_split_list(ctx, ast, &pc, &pn, &cap)) {
+        *ctx->err = saved;
+        return false;
+    }
+    for (int i = 0; i < pn; i++) {
+        bool found = false;
+        for (int j = 0; j < n && !found; j++) found = ast_expr_equal(pc[i], conj[j]);
+        if (!found) return false;
+    }
+    return true;
+}
+
 int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, ScopeRel *rel,
                     Scope *scope, Expr *where, Op **out)
 {
@@ -489,6 +513,7 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
         const IndexInfo *ix = &t->indexes[x];
         if (mode != TMODE_PRESENT && !ix->ever) continue;
         if (mode == TMODE_PRESENT && !sql_index_in_snapshot(ctx, t, ix)) continue;
+        if (!sql_index_implied(ctx, t, ix, conj, n)) continue;   /* a partial index the WHERE does not confine to */
         int *ic = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(ix->ncols + 1));
         if (!ic) { rc = DD_ENOMEM; break; }
         Expr **kexpr = NULL;

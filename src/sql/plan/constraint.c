@@ -268,13 +268,92 @@ static int check_present_rows(SqlCtx *ctx, const TableInfo *t0, const TableInfo 
 
 int alter_add_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const Constraint *c)
 {
+    if (c->not_valid && c->kind == CONSTR_UNIQUE)
+        return dd_err(ctx->err, DD_EFEATURE, c->loc, "UNIQUE constraints cannot be marked NOT VALID");
     ExprProg *pr = NULL;
     int rc = add_constraint(ctx, t, c, &pr);
-    if (!rc && c->kind == CONSTR_FOREIGN) return fk_validate_present(ctx, t0, t);
-    if (rc || c->kind != CONSTR_CHECK) return rc;
+    /* NOT VALID: the rows there are stay unchecked until VALIDATE
+     * CONSTRAINT; rows written from now on are checked */
+    if (rc || c->not_valid) return rc;
+    if (c->kind == CONSTR_FOREIGN) return fk_validate_present(ctx, t0, t);
+    if (c->kind != CONSTR_CHECK) return rc;
     /* the rows there are must pass (read as t: a column this ALTER added
      * reads NULL) */
     return check_present_rows(ctx, t0, t, pr, t->checks[t->nchecks - 1].name);
+}
+
+int alter_validate_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const char *name)
+{
+    for (int i = 0; i < t->nchecks; i++) {
+        if (strcmp(t->checks[i].name, name) != 0) continue;
+        Expr *e;
+        const char *sql, *saved = ctx->sql;
+        ExprProg *pr;
+        int rc = sql_parse_expr_text(ctx, t->checks[i].expr_sql, "a CHECK constraint", &e, &sql);
+        if (rc) return rc;
+        ctx->sql = sql;
+        rc = compile_check(ctx, t, e, &pr);
+        ctx->sql = saved;
+        if (rc) {
+            ctx->err->position = 0;
+            return rc;
+        }
+        return check_present_rows(ctx, t0, t, pr, name);
+    }
+    for (int i = 0; i < t->nfks; i++) {
+        if (strcmp(t->fks[i].name, name) != 0) continue;
+        FkCheck *r;
+        int rc = fk_check_begin(ctx, t, &t->fks[i], NULL, &r);
+        return rc ? rc : fk_check_children(ctx, r);
+    }
+    char pkey[CAT_MAX_NAME + 8];
+    snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
+    bool hidden_key = false;   /* no PRIMARY KEY: the hidden _rowid, no constraint */
+    for (int i = 0; i < t->ncols; i++)
+        hidden_key |= t->npk == 1 && t->cols[i].id == t->pk[0] && strcmp(t->cols[i].name, ROWID_COL) == 0;
+    bool unique = strcmp(name, pkey) == 0 && !hidden_key;
+    for (int i = 0; i < t->nindexes; i++)
+        unique |= t->indexes[i].constraint && strcmp(t->indexes[i].name, name) == 0;
+    if (unique)
+        return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1,
+                      "constraint \"%s\" of relation \"%s\" is not a foreign key or check constraint", name, t->name);
+    return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "constraint \"%s\" of relation \"%s\" does not exist", name, t->name);
+}
+
+int alter_rename_constraint(SqlCtx *ctx, TableInfo *t, const char *name, const char *newname)
+{
+    char **slot = NULL;
+    bool index = false;
+    for (int i = 0; i < t->nchecks && !slot; i++)
+        if (strcmp(t->checks[i].name, name) == 0) slot = &t->checks[i].name;
+    for (int i = 0; i < t->nfks && !slot; i++)
+        if (strcmp(t->fks[i].name, name) == 0) slot = &t->fks[i].name;
+    for (int i = 0; i < t->nindexes && !slot; i++)
+        if (t->indexes[i].constraint && strcmp(t->indexes[i].name, name) == 0) {
+            slot = &t->indexes[i].name;   /* the constraint's index has its name */
+            index = true;
+        }
+    if (!slot) {
+        char pkey[CAT_MAX_NAME + 8];
+        snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
+        if (strcmp(name, pkey) == 0)
+            return dd_err(ctx->err, DD_EFEATURE, -1, "renaming the primary key constraint \"%s\" is not supported", name);
+        return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "constraint \"%s\" for table \"%s\" does not exist", name,
+                      t->name);
+    }
+    {
+        bool taken = false;
+        for (int i = 0; i < t->nchecks; i++) taken |= strcmp(t->checks[i].name, newname) == 0;
+        for (int i = 0; i < t->nfks; i++) taken |= strcmp(t->fks[i].name, newname) == 0;
+        for (int i = 0; i < t->nindexes; i++) taken |= t->indexes[i].constraint && strcmp(t->indexes[i].name, newname) == 0;
+        if (taken)
+            return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, -1, "constraint \"%s\" for relation \"%s\" already exists",
+                          newname, t->name);
+        if (index && strcmp(name, newname) != 0 && name_taken(ctx, t, newname))
+            return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", newname);
+    }
+    *slot = arena_strdup(ctx->stmt, newname);
+    return *slot ? DD_OK : DD_ENOMEM;
 }
 
 int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_exists, bool cascade, Plan *p, bool *dropped)
@@ -316,8 +395,76 @@ int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_e
     return DD_OK;
 }
 
+int compile_generated(SqlCtx *ctx, const TableInfo *t, int ci, Expr *e, ExprProg **out)
+{
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    if (!rel) return DD_ENOMEM;
+    int rc = scope_rel_for_table(ctx, t, t->name, rel);
+    if (rc) return rc;
+    Scope sc;
+    memset(&sc, 0, sizeof(sc));
+    sc.rels = rel;
+    sc.nrels = 1;
+    sc.nslots = rel->ncols;
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "column generation expressions";
+    cc.assign_col = t->cols[ci].name;
+    const ColumnInfo *col = &t->cols[ci];
+    TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+    ExprProg *pr;
+    if ((rc = expr_compile_as(&cc, e, ct, col->typmod, &pr))) return rc;
+    for (int i = 0; i < pr->n; i++)
+        if (pr->code[i].op == XOP_SUBLINK)
+            return dd_err(ctx->err, DD_EFEATURE, e->loc, "cannot use subquery in column generation expression");
+    for (int h = 0; h < HIST_COLS; h++)
+        if (rel->used[t->ncols + h])
+            return dd_err(ctx->err, DD_EFEATURE, e->loc, "cannot use system column \"%s\" in column generation expression",
+                          hist_col_names[h]);
+    for (int i = 0; i < t->ncols; i++)
+        if (rel->used[i] && (t->cols[i].gen_sql || i == ci)) {
+            dd_err(ctx->err, DD_EINVALID_OBJECT_DEF, e->loc, "cannot use generated column \"%s\" in column generation expression",
+                   t->cols[i].name);
+            dd_err_detail(ctx->err, "A generated column cannot reference another generated column.");
+            return DD_EINVALID_OBJECT_DEF;
+        }
+    if (expr_calls_volatile(pr))
+        return dd_err(ctx->err, DD_EINVALID_OBJECT_DEF, e->loc, "generation expression is not immutable");
+    *out = pr;
+    return DD_OK;
+}
+
+int compute_generated(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals)
+{
+    if (!p->gens) return DD_OK;
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    for (int i = 0; i < t->ncols; i++) {
+        if (!p->gens[i]) continue;
+        int rc = expr_eval(p->gens[i], &env, vals, &vals[i]);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
+
 int compile_checks(SqlCtx *ctx, const TableInfo *t, Plan *p)
 {
+    for (int i = 0; i < t->ncols; i++) {
+        if (!t->cols[i].gen_sql || t->cols[i].dropped) continue;
+        if (!p->gens && !(p->gens = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)t->ncols))) return DD_ENOMEM;
+        Expr *e;
+        const char *sql, *saved = ctx->sql;
+        int rc = sql_parse_expr_text(ctx, t->cols[i].gen_sql, "a generation expression", &e, &sql);
+        if (rc) return rc;
+        ctx->sql = sql;
+        rc = compile_generated(ctx, t, i, e, &p->gens[i]);
+        ctx->sql = saved;
+        if (rc) {
+            ctx->err->position = 0;
+            return rc;
+        }
+    }
     for (int i = 0; i < t->ncols; i++) {
         if (!t->cols[i].domain || t->cols[i].dropped) continue;
         if (!p->domains && !(p->domains = arena_zalloc(ctx->stmt, sizeof(DomainProg *) * (size_t)t->ncols)))

@@ -226,6 +226,15 @@ static int compile_assigned(SqlCtx *ctx, CompileCtx *cc, Expr *e, const ColumnIn
                             ExprProg **out)
 {
     if (e->kind == EXPR_DEFAULT) return dml_compile_default(ctx, col, out);
+    if (col->gen_sql) {
+        /* computed when the row is written (check_row) */
+        if (update)
+            dd_err(ctx->err, DD_EGENERATED_ALWAYS, e->loc, "column \"%s\" can only be updated to DEFAULT", col->name);
+        else
+            dd_err(ctx->err, DD_EGENERATED_ALWAYS, e->loc, "cannot insert a non-DEFAULT value into column \"%s\"", col->name);
+        dd_err_detail(ctx->err, "Column \"%s\" is a generated column.", col->name);
+        return DD_EGENERATED_ALWAYS;
+    }
     if (col->identity == 'a' && !override) {
         if (update)
             dd_err(ctx->err, DD_EGENERATED_ALWAYS, e->loc, "column \"%s\" can only be updated to DEFAULT", col->name);
@@ -433,9 +442,27 @@ static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan
             pk = ci >= 0 && named[ci];
         }
         p->arb_pk = pk;
+        /* (cols) WHERE pred: a partial unique index qualifies when pred
+         * implies its predicate; one that is not partial always does */
+        Expr **wc = NULL;
+        int nwc = 0, capw = 0;
+        if (s->conf_index_where) {
+            ScopeRel wrel;
+            if ((rc = scope_rel_for_table(ctx, t, t->name, &wrel))) return rc;
+            Scope wsc = {&wrel, 1, wrel.ncols, NULL, NULL, NULL, NULL, NULL, 0, 0};
+            CompileCtx wcc;
+            memset(&wcc, 0, sizeof(wcc));
+            wcc.sql = ctx;
+            wcc.scope = &wsc;
+            wcc.agg_forbidden = "index predicates";
+            ExprProg *wp;
+            if ((rc = expr_compile_as(&wcc, s->conf_index_where, TYPE_BOOL, -1, &wp))) return rc;
+            if ((rc = and_split_list(ctx, s->conf_index_where, &wc, &nwc, &capw))) return rc;
+        }
         for (int x = 0; x < t->nindexes; x++) {
             const IndexInfo *ix = &t->indexes[x];
             if (!ix->unique || ix->exprs || ix->ncols != nnamed) continue;
+            if (ix->pred_sql && !sql_index_implied(ctx, t, ix, wc, nwc)) continue;
             bool same = true;
             for (int c = 0; c < ix->ncols && same; c++) {
                 int ci = table_col_index(t, ix->cols[c]);
@@ -631,7 +658,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
             if (col->identity && s->overriding == 'u')
                 return dd_err(ctx->err, DD_EFEATURE, s->select->loc,
                               "OVERRIDING USER VALUE with INSERT ... SELECT is not supported yet");
-            if (col->identity == 'a' && s->overriding != 's') {
+            if ((col->identity == 'a' && s->overriding != 's') || col->gen_sql) {
                 Expr e = {.kind = EXPR_CONST, .loc = s->select->loc};
                 ExprProg *unused;
                 return compile_assigned(ctx, &cc, &e, col, false, false, &unused);
@@ -734,7 +761,8 @@ typedef struct NewRows {
 /* NOT NULL and the CHECK constraints of t over a new row. */
 static int check_row(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals)
 {
-    int rc = check_not_null(ctx, t, vals);
+    int rc = compute_generated(ctx, p, t, vals);
+    if (!rc) rc = check_not_null(ctx, t, vals);
     return rc ? rc : check_row_constraints(ctx, p, t, vals);
 }
 
@@ -1515,6 +1543,12 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
                 rc = expr_eval(p->set[s], &env, r, &v);
                 if (!rc) rc = val_copy(ctx->stmt, &v, &c->neu[p->target_col[s]]);
             }
+            /* generated columns now, for RETURNING (the write computes them again) */
+            if (!rc && p->gens) rc = compute_generated(ctx, p, t, c->neu);
+            for (int i = 0; !rc && p->gens && i < t->ncols; i++) {
+                Value v = c->neu[i];
+                if (p->gens[i]) rc = val_copy(ctx->stmt, &v, &c->neu[i]);
+            }
         }
         if (!rc) rc = keep_returning_row(ctx, p, c->neu ? c->neu : c->old, r);
         nch++;
@@ -1621,6 +1655,74 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
     return c->default_sql ? DD_OK : DD_ENOMEM;
 }
 
+/* RENAME COLUMN col TO newname in *text, an expression of t's catalog
+ * (what names the object it belongs to, for the error). */
+static int rename_in_text(SqlCtx *ctx, const TableInfo *t, char **text, const char *col, const char *newname,
+                          const char *what, const char *name)
+{
+    bool uses;
+    int rc = sql_text_uses_column(ctx, *text, col, &uses);
+    if (rc || !uses) return rc;
+    char *out;
+    if ((rc = sql_rename_in_text(ctx, *text, t->name, col, newname, &out))) return rc;
+    if (!out)
+        return dd_err(ctx->err, DD_EFEATURE, -1,
+                      "cannot rename column \"%s\": %s \"%s\" names it where a rename cannot follow (drop it first)", col,
+                      what, name);
+    *text = out;
+    return DD_OK;
+}
+
+/* The generated columns of t whose expressions read column ci, as DROP
+ * COLUMN (how 'd', or 'c' with CASCADE) and ALTER COLUMN TYPE ('t') of ci
+ * meet them: PostgreSQL's errors, and 0A000 where
+ * DriftDB cannot follow (the expression is kept as SQL text). */
+static int generated_dependents(SqlCtx *ctx, const TableInfo *t, int ci, char how)
+{
+    for (int i = 0; i < t->ncols; i++) {
+        const ColumnInfo *g = &t->cols[i];
+        if (!g->gen_sql || g->dropped || i == ci) continue;
+        bool uses;
+        int rc = sql_text_uses_column(ctx, g->gen_sql, t->cols[ci].name, &uses);
+        if (rc) return rc;
+        if (!uses) continue;
+        const char *c = t->cols[ci].name;
+        switch (how) {
+        case 'd':
+            dd_err(ctx->err, DD_EDEPENDENT_OBJECTS, -1, "cannot drop column %s of table %s because other objects depend on it",
+                   c, t->name);
+            dd_err_detail(ctx->err, "column %s of table %s depends on column %s", g->name, t->name, c);
+            dd_err_hint(ctx->err, "Use DROP ... CASCADE to drop the dependent objects too.");
+            return DD_EDEPENDENT_OBJECTS;
+        case 'c':
+            return dd_err(ctx->err, DD_EFEATURE, -1,
+                          "DROP COLUMN %s ... CASCADE is not supported when generated column \"%s\" reads it (drop \"%s\" "
+                          "first)", c, g->name, g->name);
+        default:
+            dd_err(ctx->err, DD_EFEATURE, -1, "cannot alter type of a column used by a generated column");
+            dd_err_detail(ctx->err, "Column \"%s\" is used by generated column \"%s\".", c, g->name);
+            return DD_EFEATURE;
+        }
+    }
+    return DD_OK;
+}
+
+/* GENERATED ALWAYS AS (expr) STORED of column definition cd: its text
+ * into c (the expression is checked once every column is known). */
+static int generated_text(SqlCtx *ctx, const ColumnDef *cd, const char *table, ColumnInfo *c)
+{
+    if (cd->default_ || serial_type(cd->type.name))
+        return dd_err(ctx->err, DD_ESYNTAX, cd->loc, "both default and generation expression specified for column \"%s\" of table \"%s\"",
+                      cd->name, table);
+    int len = cd->gen_end - cd->gen_start;
+    if (len <= 0 || !ctx->sql) return dd_err(ctx->err, DD_EINTERNAL, cd->loc, "generation expression without text");
+    if (len > 1024)
+        return dd_err(ctx->err, DD_EPROGRAM_LIMIT, cd->generated->loc,
+                      "generation expression is too long (%d bytes, at most 1024)", len);
+    c->gen_sql = arena_strndup(ctx->stmt, ctx->sql + cd->gen_start, (size_t)len);
+    return c->gen_sql ? DD_OK : DD_ENOMEM;
+}
+
 int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
 {
     if (ctx->read_only) return read_only_err(ctx, "CREATE TABLE");
@@ -1695,6 +1797,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         c->typmod = tm;
         c->domain = domain;
         if (cd->default_ && (rc = check_default(ctx, cd, ty, c))) return rc;
+        if (cd->generated && (rc = generated_text(ctx, cd, s->name, c))) return rc;
         if (ty == TYPE_BPCHAR && c->typmod < 0) c->typmod = 1;   /* char = char(1) */
         if (ty == TYPE_NUMERIC && c->typmod >= 0 && (c->typmod >> 16) > NUMERIC_MAX_PRECISION)
             return dd_err(ctx->err, DD_EFEATURE, cd->type.loc,
@@ -1786,6 +1889,13 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     }
     if (t->ncols > 1600)
         return dd_err(ctx->err, DD_ETOO_MANY_COLUMNS, -1, "tables can have at most 1600 columns");
+    /* generation expressions, over every column */
+    for (int i = 0; i < s->ncols; i++) {
+        ExprProg *unused;
+        if (s->cols[i]->generated &&
+            (rc = compile_generated(ctx, t, find_col(t, s->cols[i]->name), s->cols[i]->generated, &unused)))
+            return rc;
+    }
     if ((rc = table_constraints(ctx, s, t))) return rc;
     /* the sequences of its SERIAL and identity columns are temporary too */
     for (int i = 0; t->temp && i < p->nalter; i++)
@@ -2074,6 +2184,11 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
     u32 domain;
     int rc = sql_type_from_name(ctx, &c->col->type, &ty, &typmod, &domain);
     if (rc) return rc;
+    if (col->gen_sql)
+        return dd_err(ctx->err, DD_EFEATURE, -1,
+                      "ALTER COLUMN TYPE of generated column \"%s\" is not supported yet (its stored values would need "
+                      "computing again)", c->name);
+    if ((rc = generated_dependents(ctx, t, ci, 't'))) return rc;
     if (ty == TYPE_BPCHAR && typmod < 0) typmod = 1;
     TypeId oty = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
     /* a domain or an enum by its name */
@@ -2342,6 +2457,7 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
  */
 int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
 {
+    if (s->index) return analyze_alter_index(ctx, s, p);
     if (ctx->read_only) return read_only_err(ctx, "ALTER TABLE");
     p->kind = PLAN_ALTER_TABLE;
     p->tag = "ALTER TABLE";
@@ -2391,9 +2507,19 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (cd->primary_key || cd->unique)
                 return dd_err(ctx->err, DD_EFEATURE, cd->loc, "ALTER TABLE ADD COLUMN with a constraint is not supported yet");
             bool any = false;
-            if ((cd->not_null || cd->default_) && (rc = table_has_rows(ctx, t0, &any))) return rc;
+            if ((cd->not_null || cd->default_ || cd->generated) && (rc = table_has_rows(ctx, t0, &any))) return rc;
+            if (cd->generated && any)
+                return dd_err(ctx->err, DD_EFEATURE, cd->loc,
+                              "ALTER TABLE ADD COLUMN ... GENERATED ALWAYS AS on a table with rows is not supported yet "
+                              "(the rows there are would need their values computed)");
             if ((rc = add_column(ctx, t, cd->name, ty, cd->loc))) return rc;
             ColumnInfo *col = &t->cols[t->ncols - 1];
+            if (cd->generated) {
+                ExprProg *unused;
+                if ((rc = generated_text(ctx, cd, t->name, col))) return rc;
+                col->typmod = tm;
+                if ((rc = compile_generated(ctx, t, t->ncols - 1, cd->generated, &unused))) return rc;
+            }
             col->typmod = tm;
             col->domain = domain;
             if (domain && domain_has_rules(ctx, domain) && !any && (rc = table_has_rows(ctx, t0, &any))) return rc;
@@ -2426,6 +2552,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                               "cannot drop column \"%s\": it is part of the primary key", c->name);
             char *what = arena_printf(ctx->stmt, "column %s of table %s", c->name, t->name);
             if (!what) return DD_ENOMEM;
+            if ((rc = generated_dependents(ctx, t, ci, c->cascade ? 'c' : 'd'))) return rc;
             if ((rc = view_drop_dependents(ctx, p, t->id, t->cols[ci].id, what, c->cascade))) return rc;
             if ((rc = drop_owned_sequences(ctx, p, t->id, t->cols[ci].id))) return rc;
             int k;
@@ -2465,26 +2592,30 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             int ci = find_col(t, c->name);
             if (ci < 0 || system_col_name(c->name))
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, c->loc, "column \"%s\" does not exist", c->name);
-            for (int x = 0; x < t->nindexes; x++) {
-                bool uses = false;
-                if ((rc = sql_index_uses_column(ctx, &t->indexes[x], c->name, &uses))) return rc;
-                if (uses)
-                    return dd_err(ctx->err, DD_EFEATURE, c->loc,
-                                  "cannot rename column \"%s\": index \"%s\" uses it in an expression "
-                                  "(drop the index first; renaming it there is not supported yet)",
-                                  c->name, t->indexes[x].name);
-            }
             if (find_col(t, c->newname) >= 0 || system_col_name(c->newname))
                 return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, c->loc, "column \"%s\" of relation \"%s\" already exists",
                               c->newname, t->name);
-            for (int x = 0; x < t->nchecks; x++) {
-                bool uses;
-                if ((rc = sql_text_uses_column(ctx, t->checks[x].expr_sql, c->name, &uses))) return rc;
-                if (uses)
-                    return dd_err(ctx->err, DD_EFEATURE, c->loc,
-                                  "cannot rename column \"%s\": check constraint \"%s\" uses it (drop the constraint first)",
-                                  c->name, t->checks[x].name);
+            /* the expressions the catalog keeps as text follow the rename:
+             * index expressions and predicates, CHECKs, generation
+             * expressions (0A000 where one names it in a way the rename
+             * cannot follow) */
+            for (int x = 0; x < t->nindexes; x++) {
+                IndexInfo *ix = &t->indexes[x];
+                for (int k = -1; k < ix->ncols; k++) {
+                    char **slot = k < 0 ? &ix->pred_sql : ix->exprs ? &ix->exprs[k] : NULL;
+                    if (!slot || !*slot) continue;
+                    if ((rc = rename_in_text(ctx, t, slot, c->name, c->newname, "index", ix->name))) return rc;
+                }
             }
+            for (int x = 0; x < t->nchecks; x++)
+                if ((rc = rename_in_text(ctx, t, &t->checks[x].expr_sql, c->name, c->newname, "check constraint",
+                                         t->checks[x].name)))
+                    return rc;
+            for (int x = 0; x < t->ncols; x++)
+                if (t->cols[x].gen_sql && !t->cols[x].dropped &&
+                    (rc = rename_in_text(ctx, t, &t->cols[x].gen_sql, c->name, c->newname, "generated column",
+                                         t->cols[x].name)))
+                    return rc;
             char *what = arena_printf(ctx->stmt, "column \"%s\" of table \"%s\"", c->name, t->name);
             if (!what) return DD_ENOMEM;
             if ((rc = view_check_rename(ctx, t, t->cols[ci].id, what))) return rc;
@@ -2510,6 +2641,9 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist", c->name,
                               t->name);
             ColumnInfo *col = &t->cols[ci];
+            if (col->gen_sql && c->kind == ALTER_SET_DEFAULT)
+                return dd_err(ctx->err, DD_ESYNTAX, -1, "column \"%s\" of relation \"%s\" is a generated column", c->name,
+                              t->name);
             if (col->identity && (c->kind == ALTER_SET_DEFAULT || !c->not_null)) {
                 dd_err(ctx->err, DD_ESYNTAX, -1, "column \"%s\" of relation \"%s\" is an identity column", c->name, t->name);
                 if (c->kind == ALTER_SET_DEFAULT && !c->col->default_)
@@ -2548,6 +2682,41 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if ((rc = alter_column_type(ctx, p, t0, t, c, step))) return rc;
             types = true;
             break;
+        case ALTER_VALIDATE_CONSTRAINT:
+            if ((rc = alter_validate_constraint(ctx, t0, t, c->name))) return rc;
+            break;
+        case ALTER_RENAME_CONSTRAINT:
+            if ((rc = alter_rename_constraint(ctx, t, c->name, c->newname))) return rc;
+            break;
+        case ALTER_RENAME_INDEX:
+            return dd_err(ctx->err, DD_EINTERNAL, -1, "ALTER INDEX as an ALTER TABLE action");
+        case ALTER_NOOP:
+            /* SET STATISTICS names a column */
+            if (c->name && (find_col(t, c->name) < 0 || system_col_name(c->name)))
+                return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",
+                              c->name, t->name);
+            changed--;
+            continue;
+        case ALTER_DROP_EXPRESSION: {
+            /* the column keeps the values it has and takes what it is given */
+            int ci = find_col(t, c->name);
+            if (ci < 0 || system_col_name(c->name))
+                return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",
+                              c->name, t->name);
+            if (!t->cols[ci].gen_sql) {
+                if (c->if_exists) {
+                    p->notice = arena_printf(ctx->stmt, "column \"%s\" of relation \"%s\" is not a stored generated column, skipping",
+                                             c->name, t->name);
+                    p->notice_state = "00000";
+                    changed--;
+                    continue;
+                }
+                return dd_err(ctx->err, DD_EOBJECT_STATE, -1, "column \"%s\" of relation \"%s\" is not a stored generated column",
+                              c->name, t->name);
+            }
+            t->cols[ci].gen_sql = NULL;
+            break;
+        }
         case ALTER_RENAME_TABLE:
             if (resolve_table_present(ctx, c->newname) || sql_index_name_taken(ctx, c->newname) ||
                 strcmp(c->newname, "drift_commits") == 0)

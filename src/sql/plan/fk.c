@@ -71,7 +71,7 @@ static const IndexInfo *unique_on(const TableInfo *p, const u32 *ids, int n)
 {
     for (int x = 0; x < p->nindexes; x++) {
         const IndexInfo *ix = &p->indexes[x];
-        if (!ix->unique || ix->ncols != n) continue;
+        if (!ix->unique || ix->pred_sql || ix->ncols != n) continue;
         bool plain = true;
         for (int k = 0; k < n && plain; k++) plain = !(ix->exprs && ix->exprs[k]);
         if (plain && same_set(ix->cols, ids, n)) return ix;
@@ -852,7 +852,8 @@ static bool depends(const ForeignKeyInfo *fk, const DropWhat *d)
         if (d->t->npk == fk->ncols && same_set(d->t->pk, fk->ref_cols, fk->ncols)) return false;
         for (int x = 0; x < d->t->nindexes; x++) {
             const IndexInfo *o = &d->t->indexes[x];
-            if (o != d->ix && o->unique && o->ncols == fk->ncols && !o->exprs && same_set(o->cols, fk->ref_cols, fk->ncols))
+            if (o != d->ix && o->unique && !o->pred_sql && o->ncols == fk->ncols && !o->exprs &&
+                same_set(o->cols, fk->ref_cols, fk->ncols))
                 return false;
         }
         return true;

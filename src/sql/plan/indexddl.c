@@ -26,6 +26,7 @@
 #include "../types/rowcodec.h"
 #include "../../store/keyenc.h"
 #include "../../util/alloc.h"
+#include <stdio.h>
 #include <string.h>
 
 /* ---------------------------------------------------------------- names */
@@ -173,6 +174,46 @@ static int index_expression(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, int k, Ind
     return DD_OK;
 }
 
+/* CREATE INDEX ... WHERE pred: checked over t's columns as PostgreSQL
+ * checks it (boolean, no subquery, aggregate, window or volatile function,
+ * no history column) and kept as SQL text. */
+static int index_predicate(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, CreateIndexStmt *s)
+{
+    const char *what = NULL;
+    int loc = s->where_start;
+    if (expr_unfit(s->where, &what, &loc)) {
+        if (!strcmp(what, "subquery"))
+            return dd_err(ctx->err, DD_EFEATURE, loc, "cannot use subquery in index predicate");
+        return dd_err(ctx->err, DD_EINVALID_OBJECT_DEF, loc, "functions in index predicate must be marked IMMUTABLE");
+    }
+    ScopeRel rel;
+    int rc = scope_rel_for_table(ctx, t, t->name, &rel);
+    if (rc) return rc;
+    Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL, NULL, 0, 0};
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.scope = &sc;
+    cc.agg_forbidden = "index predicates";
+    ExprProg *p;
+    if ((rc = expr_compile(&cc, s->where, &p))) return rc;
+    if (p->type != TYPE_BOOL) {
+        if (p->type != TYPE_UNKNOWN && p->type != TYPE_NULLTYPE)
+            return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, s->where_start, "argument of WHERE must be type boolean, not type %s",
+                          type_name(p->type));
+        if ((rc = expr_compile_as(&cc, s->where, TYPE_BOOL, -1, &p))) return rc;
+    }
+    for (int h = 0; h < HIST_COLS; h++)
+        if (rel.used[t->ncols + h])
+            return dd_err(ctx->err, DD_EFEATURE, s->where_start,
+                          "history column \"%s\" cannot be used in an index predicate", hist_col_names[h]);
+    ix->pred_sql = arena_strndup(ctx->stmt, ctx->sql + s->where_start, (size_t)(s->where_end - s->where_start));
+    if (!ix->pred_sql) return DD_ENOMEM;
+    if (strlen(ix->pred_sql) > 2000)
+        return dd_err(ctx->err, DD_EPROGRAM_LIMIT, s->where_start, "index predicate too long (at most 2000 bytes)");
+    return DD_OK;
+}
+
 static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, bool building, int ws_from);
 
 int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
@@ -241,6 +282,17 @@ int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out
         ix->colflags[i] = (u8)((e->desc ? INDEX_DESC : 0) |
                                ((e->nulls == 1 || (e->nulls == 0 && e->desc)) ? INDEX_NULLS_FIRST : 0));
     }
+    /* INCLUDE (cols): columns stored beside the key for index-only scans,
+     * which DriftDB does not make; they must exist, and change nothing */
+    for (int i = 0; i < s->ninclude; i++) {
+        int ci = -1;
+        for (int c = 0; c < t->ncols && ci < 0; c++)
+            if (!t->cols[c].dropped && !t->cols[c].pending && strcmp(t->cols[c].name, s->include[i]) == 0) ci = c;
+        if (ci < 0 || strcmp(s->include[i], ROWID_COL) == 0)
+            return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->include_locs[i], "column \"%s\" does not exist",
+                          s->include[i]);
+    }
+    if (s->where && (rc = index_predicate(ctx, t, ix, s))) return rc;
     ix->name = s->name ? arena_strdup(ctx->stmt, s->name) : choose_name(ctx, t, s);
     if (!ix->name) return DD_ENOMEM;
     ix->id = store_new_index_id(ctx->store);
@@ -251,6 +303,46 @@ int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out
      * commit checks again) */
     if (ix->unique && (rc = unique_over_present(ctx, t, ix, true, -1))) return rc;
     if (out) *out = ix;
+    return DD_OK;
+}
+
+int analyze_alter_index(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
+{
+    if (ctx->read_only) return dd_err(ctx->err, DD_EREAD_ONLY_TXN, -1, "cannot execute ALTER INDEX in a read-only transaction");
+    p->kind = PLAN_ALTER_TABLE;
+    p->tag = "ALTER INDEX";
+    const AlterCmd *c = s->cmds[0];
+    const TableInfo *t0 = NULL;
+    const IndexInfo *ix = index_by_name(ctx, s->table, &t0);
+    if (!ix) {
+        if (s->if_exists) {
+            p->notice = arena_printf(ctx->stmt, "relation \"%s\" does not exist, skipping", s->table);
+            p->notice_state = "00000";
+            return DD_OK;
+        }
+        if (resolve_table_present(ctx, s->table))
+            return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->table_loc, "\"%s\" is not an index", s->table);
+        size_t n = strlen(s->table);
+        if (n > 5 && strcmp(s->table + n - 5, "_pkey") == 0) {
+            char tn[CAT_MAX_NAME + 1];
+            snprintf(tn, sizeof tn, "%.*s", (int)(n - 5), s->table);
+            if (resolve_table_present(ctx, tn))
+                return dd_err(ctx->err, DD_EFEATURE, s->table_loc,
+                              "renaming the primary key index \"%s\" is not supported (its name follows the table's)", s->table);
+        }
+        return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
+    }
+    if (relation_exists(ctx, c->newname))
+        return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", c->newname);
+    TableInfo *t = plan_alter_version(ctx, p, t0);
+    if (!t) return DD_ENOMEM;
+    for (int x = 0; x < t->nindexes; x++)
+        if (t->indexes[x].id == ix->id) {
+            /* a UNIQUE constraint's index: the constraint has its name */
+            char *n = arena_strdup(ctx->stmt, c->newname);
+            if (!n) return DD_ENOMEM;
+            t->indexes[x].name = n;
+        }
     return DD_OK;
 }
 
@@ -353,6 +445,7 @@ static int build_index(SqlCtx *ctx, TxnWrites *ws, const TableInfo *t, const Ind
             if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
             bool has_null;
             if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
+            if (!key.len) continue;   /* a row the partial index does not cover */
             bool cut = key.len > ROW_INDEX_PREFIX;
             if (cut) key.len = ROW_INDEX_PREFIX;
             /* versions of one key come together: skip repeats of its values */

@@ -191,7 +191,8 @@ static bool slot_unique(JoinPlanner *jp, int r, int slot)
     u32 id = t->cols[ci].id;
     if (t->npk == 1 && t->pk[0] == id) return true;
     for (int x = 0; x < t->nindexes; x++)
-        if (t->indexes[x].unique && t->indexes[x].ncols == 1 && t->indexes[x].cols[0] == id) return true;
+        if (t->indexes[x].unique && !t->indexes[x].pred_sql && t->indexes[x].ncols == 1 && t->indexes[x].cols[0] == id)
+            return true;
     return false;
 }
 
@@ -707,7 +708,8 @@ static double conj_selectivity_stats(SqlCtx *ctx, const Expr *e, ScopeRel *rel, 
             u32 id = t->cols[c].id;
             bool uniq = t->npk == 1 && t->pk[0] == id;
             for (int x = 0; x < t->nindexes && !uniq; x++)
-                uniq = t->indexes[x].unique && t->indexes[x].ncols == 1 && t->indexes[x].cols[0] == id;
+                uniq = t->indexes[x].unique && !t->indexes[x].pred_sql && t->indexes[x].ncols == 1 &&
+                       t->indexes[x].cols[0] == id;
             if (uniq) return base > 1 ? 1 / base : 1;
         }
     }
@@ -951,6 +953,7 @@ static int try_param_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n,
             const IndexInfo *cand = &t->indexes[xi];
             if (fi->mode != TMODE_PRESENT && !cand->ever) continue;
             if (fi->mode == TMODE_PRESENT && !sql_index_in_snapshot(ctx, t, cand)) continue;
+            if (cand->pred_sql) continue;   /* a partial index has not every row */
             int k = 0;
             while (k < cand->ncols) {
                 int ci = table_col_index(t, cand->cols[k]);

@@ -86,6 +86,7 @@ struct Plan {
     int retype_from;
     /* INSERT / UPDATE: the table's CHECK constraints over its row */
     ExprProg **checks; int nchecks;
+    ExprProg **gens;                /* per column of the table: its generation expression, or NULL */
     struct DomainProg **domains;    /* per column of the table: its domain's constraints, or NULL */
     /* TRUNCATE: a DELETE of every row per table (each a truncate_part:
      * foreign keys were checked once, for all of them) */
@@ -118,6 +119,7 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p);
 int analyze_merge(SqlCtx *ctx, MergeStmt *s, Plan *p);
 int analyze_comment(SqlCtx *ctx, CommentStmt *s, Plan *p);
 int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p);   /* usertype.c */
+int analyze_extension(SqlCtx *ctx, ExtensionStmt *s, Plan *p);   /* extension.c */
 int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p);
 int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p);
 int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);
@@ -177,11 +179,25 @@ int table_constraints(SqlCtx *ctx, const CreateTableStmt *s, TableInfo *t);
 /* ALTER TABLE ADD CONSTRAINT c to t (a new version of t0), checked over
  * the present rows. */
 int alter_add_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const Constraint *c);
+/* ALTER TABLE VALIDATE CONSTRAINT name: the rows there are of t0 (read as
+ * t) against its CHECK or FOREIGN KEY (23514, 23503); a UNIQUE one is
+ * 42809, as PostgreSQL. */
+int alter_validate_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const char *name);
+/* ALTER TABLE RENAME CONSTRAINT name TO newname in t (a UNIQUE
+ * constraint's index with it). */
+int alter_rename_constraint(SqlCtx *ctx, TableInfo *t, const char *name, const char *newname);
 /* ALTER TABLE DROP CONSTRAINT name from t; *dropped false when there was
  * none (a NOTICE with if_exists, else 42704). */
 int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_exists, bool cascade, Plan *p, bool *dropped);
 /* INSERT / UPDATE: p->checks compiled over t's row. */
 int compile_checks(SqlCtx *ctx, const TableInfo *t, Plan *p);
+/* The generation expression e of column ci of t (GENERATED ALWAYS AS (e)
+ * STORED), checked as PostgreSQL checks it (no generated or system column,
+ * subquery, aggregate, window or volatile function) and compiled to the
+ * column's type over t's row. */
+int compile_generated(SqlCtx *ctx, const TableInfo *t, int ci, Expr *e, ExprProg **out);
+/* Computes the generated columns of a row being written (p->gens). */
+int compute_generated(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals);
 /* 23514 when a CHECK of t is false for row vals (t->ncols values). */
 int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals);
 /* The DETAIL "Failing row contains (...)." of an error about row vals of t. */
@@ -233,6 +249,8 @@ int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p);
  * be NULL) gets it. */
 int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out);
 int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p);
+/* ALTER INDEX [IF EXISTS] name RENAME TO newname: a new version of its table. */
+int analyze_alter_index(SqlCtx *ctx, AlterTableStmt *s, Plan *p);
 
 /* Whether an expression of index ix names column col. */
 int sql_index_uses_column(SqlCtx *ctx, const IndexInfo *ix, const char *col, bool *uses);

@@ -75,6 +75,11 @@ bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, Value *out);
 bool const_value(SqlCtx *ctx, Expr *k, Value *out);
 /* Appends the conjuncts of e (split at AND) to out[0..*n) (statement arena). */
 int and_split_list(SqlCtx *ctx, Expr *e, Expr ***out, int *n, int *cap);
+/* Whether conjuncts conj[0..n) imply partial index ix's predicate (each of
+ * its conjuncts is one of them, as written); true for an index that is not
+ * partial.  PostgreSQL proves more (x > 5 implies x > 0); DriftDB does not
+ * use the index then, which changes speed, never answers. */
+bool sql_index_implied(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, Expr *const *conj, int n);
 
 /* dml.c: one row's change by a statement: old NULL for an INSERT, neu
  * NULL for a DELETE (values as the table's columns); newpk: the key after

@@ -1373,6 +1373,7 @@ static bool rows_in_key_order(SqlCtx *ctx, Op *from, ExprProg **progs, const Sor
             /* entries order by (values, primary key): keys past the
              * index's columns may be the key's leading columns */
             if ((pass == 0) != (ix == cur) || ix->ncols + t->npk < nkeys || ix->exprs) continue;
+            if (ix != cur && ix->pred_sql) continue;   /* a partial index has not every row */
             if (pass == 1 && (!limited || cur || !op_scan_is_full(op_scan_of(from)))) continue;
             if (!sql_index_in_snapshot(ctx, t, ix)) continue;
             bool ok = true;

@@ -133,9 +133,11 @@ static const char *text_user(SqlCtx *ctx, const TableInfo *t, const char **kind,
         for (int c = 0; c < r->ncols && !by; c++)
             by = !r->cols[c].dropped && r->cols[c].default_sql && text_names(r->cols[c].default_sql, t->name);
         for (int c = 0; c < r->nchecks && !by; c++) by = text_names(r->checks[c].expr_sql, t->name);
-        for (int x = 0; x < r->nindexes && !by; x++)
+        for (int x = 0; x < r->nindexes && !by; x++) {
+            by = r->indexes[x].pred_sql && text_names(r->indexes[x].pred_sql, t->name);
             for (int k = 0; r->indexes[x].exprs && k < r->indexes[x].ncols && !by; k++)
                 by = r->indexes[x].exprs[k] && text_names(r->indexes[x].exprs[k], t->name);
+        }
         if (by) {
             *kind = r->view_sql ? "view" : "table";
             return r->name;

@@ -333,6 +333,7 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
         c->cols[i] = t->cols[i];
         c->cols[i].name = arena_strdup(a, t->cols[i].name);
         if (!c->cols[i].name) return NULL;
+        if (t->cols[i].gen_sql && !(c->cols[i].gen_sql = arena_strdup(a, t->cols[i].gen_sql))) return NULL;
         if (t->cols[i].default_sql && !(c->cols[i].default_sql = arena_strdup(a, t->cols[i].default_sql)))
             return NULL;
         if (t->cols[i].missing &&
@@ -406,6 +407,7 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
         if (t->indexes[i].colflags &&
             !(c->indexes[i].colflags = arena_memdup(a, t->indexes[i].colflags, (size_t)t->indexes[i].ncols + 1)))
             return NULL;
+        if (t->indexes[i].pred_sql && !(c->indexes[i].pred_sql = arena_strdup(a, t->indexes[i].pred_sql))) return NULL;
         if (t->indexes[i].exprs) {
             c->indexes[i].exprs = arena_zalloc(a, sizeof(char *) * (size_t)t->indexes[i].ncols);
             if (!c->indexes[i].exprs) return NULL;
