@@ -33,6 +33,15 @@
  * small; an in-memory store per session costs a hash probe per key and a
  * sort of the table's keys per scan (docs/decisions.md, "Temporary
  * tables", has the measurements).
+ *
+ * The session's base through its life (engine/session.c):
+ *
+ *   driftdb_session_open    ws_init: empty
+ *   COMMIT                  ws_fold_prepare -> store_commit -> ws_fold_apply
+ *                                                  `-> failed: ws_fold_cancel
+ *   ROLLBACK [TO]           untouched (the transaction's write set goes)
+ *   between statements      ws_temp_tidy (outside a transaction)
+ *   driftdb_session_close   ws_free: every temporary table ends
  */
 #ifndef DD_WRITESET_H
 #define DD_WRITESET_H
