@@ -366,7 +366,7 @@ static int copy_from_setup(driftdb_session *s, CopyStmt *cs, CopyState *c, drift
      * plan), so that arena_reset keeps it: no allocation per batch */
     arena_init(&c->batch, 8u << 20);
     arena_init(&c->rowa, 4096);
-    int rc = session_copy_begin(s, r, e);
+    int rc = session_copy_begin(s, cs->table, r, e);
     if (rc) return rc;
     /* the target columns and their types: SELECT cols FROM t (COPY
      * leaves generated columns out) */

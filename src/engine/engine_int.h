@@ -87,6 +87,7 @@ struct driftdb_session {
     bool block_read_only;      /* BEGIN READ ONLY */
     Snap *snap;                /* held during a block, or one statement */
     TxnWrites ws;
+    TxnWrites temp;            /* the session's temporary tables, under ws (writeset.h) */
     Savepoint *savepoints; int nsavepoints, capsavepoints;
     SeqSession seqs;           /* currval / lastval */
     SetUndo *undo; int nundo, capundo;
@@ -172,8 +173,9 @@ int session_run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
 /* session.c, for COPY FROM: starts the statement of r (snapshot, implicit
  * transaction, timeout); the columns of a query (in s->stmt); runs an
  * INSERT with parameters in the given arenas, adding its row count;
- * finishes r (commits an implicit transaction) or fails it. */
-int session_copy_begin(driftdb_session *s, driftdb_result *r, DdError *e);
+ * finishes r (commits an implicit transaction) or fails it.  table: COPY's
+ * target (a temporary one may be written in a read-only transaction). */
+int session_copy_begin(driftdb_session *s, const char *table, driftdb_result *r, DdError *e);
 int session_describe(driftdb_session *s, Stmt *stmt, const char *sql, const struct ColDesc **cols, int *n,
                      DdError *e);
 /* COPY's columns (sql_copy_columns): *out NULL for the list given or `*`. */

@@ -55,6 +55,8 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
     arena_init(&s->row, 16 * 1024);
     arena_init(&s->tzarena, 1024);
     ws_init(&s->ws);
+    ws_init(&s->temp);
+    s->ws.base = &s->temp;
     s->vctx.type_lookup = session_type_lookup;
     s->vctx.type_arg = s;
     s->vctx.tz_offset_s = 0;
@@ -145,6 +147,7 @@ void driftdb_session_close(driftdb_session *s)
     dd_free(s->savepoints);
     dd_free(s->undo);
     ws_free(&s->ws);
+    ws_free(&s->temp);   /* the temporary tables end with the session */
     seqsession_free(&s->seqs);
     settings_free(s);
     arena_free(&s->stmt);
@@ -192,10 +195,15 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             ctx = &local;
         }
         WriteSet w;
+        TempFold fold = {NULL, 0, false};
         if (!rc) rc = sql_build_commit(ctx, &s->ws, &w);
+        /* the temporary tables' part cannot fail once the rest is durable */
+        if (!rc && (rc = ws_fold_prepare(&s->ws, &fold))) dd_err(e, rc, -1, NULL);
         /* a pinned snapshot would block a map resize the writer may need */
         if (s->snap) snap_unpin(s->snap);
-        if (!rc) {
+        /* a transaction that changed only temporary tables is no history:
+         * no seq, no commit record, no flush */
+        if (!rc && (w.nops || w.niops || w.ntables)) {
             w.user = s->user;
             w.application = driftdb_session_setting(s, "application_name");
             w.client_addr = s->client;
@@ -203,6 +211,19 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             i64 t;
             rc = store_commit(s->db->store, &w, &seq, &t, e);
         }
+        if (!rc) {
+            if (s->snap) snap_pin(s->snap);   /* the fold decodes rows */
+            sql_fold_temp(ctx, &s->ws, &fold);
+            if (s->snap) snap_unpin(s->snap);
+        } else {
+            ws_fold_cancel(&s->ws, &fold);
+        }
+    } else {
+        /* nothing written: ON COMMIT DELETE ROWS and restarts of temporary
+         * sequences only, if anything */
+        TempFold fold;
+        if ((rc = ws_fold_prepare(&s->ws, &fold))) dd_err(e, rc, -1, NULL);
+        else sql_fold_temp(NULL, &s->ws, &fold);
     }
     if (!rc) rc = sql_apply_seq_restarts(s->db->store, &s->ws, e);
     /* committed: SETs stay, SET LOCALs end; failed: all are undone */
@@ -774,6 +795,15 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
                        : stmt->kind == STMT_ALTER_SEQUENCE ? "ALTER SEQUENCE"
                        : stmt->kind == STMT_DROP_SEQUENCE ? "DROP SEQUENCE"
                        : NULL;
+    /* the DML target of the statement: a temporary table may be written
+     * in a read-only transaction, as in PostgreSQL (and under
+     * drift.system_time: it is no part of the database's history) */
+    const char *target = stmt->kind == STMT_INSERT ? stmt->u.insert->table
+                       : stmt->kind == STMT_UPDATE ? stmt->u.update->table
+                       : stmt->kind == STMT_DELETE ? stmt->u.delete_->table
+                       : stmt->kind == STMT_MERGE ? stmt->u.merge->table : NULL;
+    if (target && resolve_temp_present(ctx, target)) writes = NULL;
+    if (stmt->kind == STMT_DROP_TABLE && stmt->u.drop->discard_temp) writes = NULL;   /* PostgreSQL allows it */
     if (ctx->read_only && writes) {
         rc = dd_err(e, DD_EREAD_ONLY_TXN, stmt->loc, "cannot execute %s in a read-only transaction", writes);
         if (ctx->session_point != SEQ_NONE)
@@ -805,7 +835,7 @@ int session_run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
 
 /* ---- for COPY FROM (copy.c) ---- */
 
-int session_copy_begin(driftdb_session *s, driftdb_result *r, DdError *e)
+int session_copy_begin(driftdb_session *s, const char *table, driftdb_result *r, DdError *e)
 {
     r->implicit = s->state == TXN_IDLE || (s->state == TXN_IMPLICIT && s->stmt_last);
     if (s->state == TXN_IDLE) s->txn_time_us = clock_wall_us();
@@ -814,7 +844,7 @@ int session_copy_begin(driftdb_session *s, driftdb_result *r, DdError *e)
     /* the context result_finish commits with */
     rc = ctx_setup(s, &r->ctx, "", &s->stmt, &s->row, e);
     if (rc) return rc;
-    if (s->db->read_only || s->block_read_only)
+    if ((s->db->read_only || s->block_read_only) && !resolve_temp_present(&r->ctx, table))
         return dd_err(e, DD_EREAD_ONLY_TXN, -1, "cannot execute COPY FROM in a read-only transaction");
     s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;
     return session_arm_timeout(s, e);
@@ -916,6 +946,7 @@ int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, drift
             return DRIFTDB_ERROR;
         }
     }
+    if (s->state == TXN_IDLE) ws_temp_tidy(&s->ws);
     arena_reset(&s->stmt);
     arena_reset(&s->row);
     size_t len;
@@ -1552,6 +1583,7 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     dd_err_clear(e);
     *out = NULL;
     if (s->cur) driftdb_result_free(s->cur);
+    if (s->state == TXN_IDLE) ws_temp_tidy(&s->ws);
     driftdb_stmt *st = p->st;
     if (st->empty) return DRIFTDB_DONE;
     arena_reset(&s->stmt);

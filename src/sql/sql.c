@@ -312,6 +312,8 @@ int sql_apply_seq_restarts(Store *st, const TxnWrites *ws, DdError *err)
 {
     for (int i = 0; i < ws->nrestarts; i++) {
         const SeqRestart *r = &ws->restarts[i];
+        const TableInfo *tt = ws_table(ws, r->id);
+        if (tt && tt->temp) continue;   /* a temporary sequence: ws_fold_apply */
         SeqInfo info = r->info;
         TableInfo t;
         memset(&t, 0, sizeof(t));
@@ -322,6 +324,26 @@ int sql_apply_seq_restarts(Store *st, const TxnWrites *ws, DdError *err)
         if (rc) return rc;
     }
     return DD_OK;
+}
+
+/* WsKeyFn: the key of unique index ix of a temporary table's row image
+ * (always in the table's current form: temporary rows are rewritten by
+ * ALTER, never converted at read time). */
+static int temp_index_key(void *arg, const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen, Buf *key,
+                          bool *has_null)
+{
+    SqlCtx *ctx = arg;
+    ArenaMark m = arena_mark(ctx->row);
+    Value *vals = arena_alloc(ctx->row, sizeof(Value) * (size_t)(t->ncols + 1));
+    int rc = vals ? row_decode(t, rec, reclen, vals, ctx->err) : DD_ENOMEM;
+    if (!rc) rc = sql_index_key_full(ctx, t, ix, vals, key, has_null);
+    arena_rewind(ctx->row, m);
+    return rc;
+}
+
+void sql_fold_temp(SqlCtx *ctx, TxnWrites *ws, TempFold *f)
+{
+    ws_fold_apply(ws, f, ctx ? temp_index_key : NULL, ctx);
 }
 
 int sql_set_constraints(SqlCtx *ctx, const char *spec) { return fk_set_constraints(ctx, spec); }
@@ -345,6 +367,7 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
         if (!r) continue;
         const TableInfo *dt = ws_table(ws, r->table);
         if (dt && dt->dropped) continue;   /* the table goes in this commit: its rows with it */
+        if (dt && dt->temp) continue;      /* the session keeps those (ws_fold_apply) */
         WriteOp *op = &out->ops[out->nops++];
         op->table = r->table;
         op->op = r->rec ? r->op : OP_DELETE;
@@ -415,8 +438,11 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
     buf_free(&nk);
     if (!rc) rc = sql_index_builds(ctx, ws, out, &capi);
     if (rc) return rc;
-    out->tables = ws->tables;
-    out->ntables = ws->ntables;
+    /* the catalog versions of the commit, without the temporary ones */
+    out->tables = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(ws->ntables + 1));
+    if (!out->tables) return DD_ENOMEM;
+    for (int i = 0; i < ws->ntables; i++)
+        if (!ws->tables[i]->temp) out->tables[out->ntables++] = ws->tables[i];
     return DD_OK;
 }
 

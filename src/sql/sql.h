@@ -61,6 +61,11 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out);
 /* After a commit: the sequences the transaction restarted take the
  * values it left them at (ALTER SEQUENCE ... RESTART is transactional). */
 int sql_apply_seq_restarts(Store *st, const TxnWrites *ws, DdError *err);
+/* Once the rest of a transaction is durable: its changes to temporary
+ * tables move into the session's (ws_fold_apply, prepared by
+ * ws_fold_prepare), with the keys of their unique indexes.  ctx NULL when
+ * the transaction wrote no row. */
+void sql_fold_temp(SqlCtx *ctx, TxnWrites *ws, TempFold *f);
 
 /* Resolves a point in time (an analyzed constant) to a seq. */
 int sql_point_to_seq(SqlCtx *ctx, const Value *v, int loc, u64 *seq);

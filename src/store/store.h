@@ -221,6 +221,13 @@ typedef struct TableInfo {
     ColConv *convs;
     UserType *utype;     /* a type (CREATE TYPE): its definition; no columns, no rows,
                             its name in the namespace of types, not of relations */
+    /* A temporary relation (CREATE TEMP TABLE, a view over one, the sequence
+     * of a temporary SERIAL column): private to the session that made it,
+     * unversioned, never committed to the store, so never encoded
+     * (src/sql/txn/writeset.h keeps it).  on_commit: 'p' PRESERVE ROWS,
+     * 'd' DELETE ROWS, 'D' DROP. */
+    bool temp;
+    char on_commit;
 } TableInfo;
 
 /* Serialization of a TableInfo (format in format.h).  Decoded strings and

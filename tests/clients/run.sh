@@ -24,6 +24,8 @@
 #   robustness.py    raw sockets: garbage, bad lengths, half messages,
 #                    protocol 2.0, extended protocol, vanishing clients,
 #                    --max-connections (against a second, limited server)
+#   temp_tables_test.py  temporary tables: private per session, temporary
+#                    views, no commits, a vanished client's tables ended
 # plus server-level checks (open failures, SIGTERM shutdown), and prints
 # "ok NAME" / "FAIL NAME" lines and finally "N passed, N failed".
 # A missing client (psql, /usr/bin/python3, psycopg2, psycopg, asyncpg) is a
@@ -337,6 +339,15 @@ if [ -x "$PY" ]; then
     ensure_alive robustness
 else
     fail robustness "/usr/bin/python3 missing"
+fi
+# temp_tables_test.py: temporary tables over the wire, private per session
+# and ended with a vanished client's session (the limited server shows it)
+if [ -x "$PY" ] && "$PY" -c 'import psycopg2, psycopg' 2>/dev/null; then
+    timeout -k 5 60 "$PY" $HERE/temp_tables_test.py "$MAIN_PORT" "$LIMITED_PORT" >"$TMP/temp_tables.out" 2>&1
+    tally temp_tables "$TMP/temp_tables.out"
+    ensure_alive temp_tables
+else
+    fail temp_tables "/usr/bin/python3 with psycopg2 and psycopg missing (scripts/deps.sh installs them)"
 fi
 [ "$LIMITED_PORT" -ne 0 ] && stop_server "$LIMITED_PID"
 

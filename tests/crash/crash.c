@@ -17,6 +17,12 @@
  * A further writer thread takes values of sequence cs (nextval) and
  * appends each to LOGFILE.seq; the check asserts that no value was given
  * twice, across every kill, and that nextval now gives more than each.
+ *
+ * Another works on temporary tables only (creating, filling, updating,
+ * deleting, committing and rolling back, ON COMMIT DELETE ROWS), as
+ * application "crash-temp", killed like the others: the check asserts
+ * that none of its work ever reached the log (no commit of crash-temp in
+ * drift_commits) and that nothing of its tables is left to see.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -122,6 +128,29 @@ static void *seq_thread(void *arg)
     return NULL;
 }
 
+static void *temp_thread(void *arg)
+{
+    (void)arg;
+    driftdb_session *s;
+    driftdb_error err;
+    memset(&err, 0, sizeof err);
+    driftdb_session_info info = {"crash", "crash-temp", NULL, NULL, 0};
+    if (driftdb_session_open(db, &info, &s, &err) != DRIFTDB_OK) die("session", &err);
+    if (exec_all(s, "CREATE TEMP TABLE ct (id SERIAL PRIMARY KEY, v TEXT UNIQUE, n INT)", &err) != 0 ||
+        exec_all(s, "CREATE TEMP TABLE cd (id INT PRIMARY KEY) ON COMMIT DELETE ROWS", &err) != 0)
+        die("create temp table", &err);
+    for (long i = 0; i < MAX_ROWS_PER_THREAD; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "BEGIN; INSERT INTO ct (v, n) VALUES ('t%ld', %ld); INSERT INTO cd VALUES (%ld); "
+                 "UPDATE ct SET n = n + 1 WHERE id %% 7 = 0; DELETE FROM ct WHERE id %% 11 = 0; %s",
+                 i, i, i, i % 5 == 4 ? "ROLLBACK" : "COMMIT");
+        if (exec_all(s, sql, &err) != 0) die("temp work", &err);
+    }
+    driftdb_session_close(s);
+    return NULL;
+}
+
 static char *seq_log_name(const char *logfile)
 {
     size_t n = strlen(logfile) + 5;
@@ -153,11 +182,12 @@ static int writer(const char *dir, const char *logfile)
     driftdb_session_close(s);
     start_id = max + 1;
 
-    pthread_t th[WRITERS + 1];
+    pthread_t th[WRITERS + 2];
     for (long k = 0; k < WRITERS; k++)
         if (pthread_create(&th[k], NULL, writer_thread, (void *)k) != 0) { perror("pthread_create"); return 1; }
     if (pthread_create(&th[WRITERS], NULL, seq_thread, NULL) != 0) { perror("pthread_create"); return 1; }
-    for (int k = 0; k <= WRITERS; k++) pthread_join(th[k], NULL);
+    if (pthread_create(&th[WRITERS + 1], NULL, temp_thread, NULL) != 0) { perror("pthread_create"); return 1; }
+    for (int k = 0; k <= WRITERS + 1; k++) pthread_join(th[k], NULL);
     driftdb_close(db);
     close(log_fd);
     return 0;
@@ -248,6 +278,20 @@ static int check(const char *dir, const char *logfile)
         }
     }
     free(given.v);
+    /* the temporary tables' work: never in the log, nothing left */
+    long long temp_commits = -1;
+    if (query_col(s, "SELECT count(*) FROM drift_commits WHERE application_name = 'crash-temp'", take_ll,
+                  &temp_commits, &err) != 0)
+        die("drift_commits", &err);
+    if (temp_commits != 0) {
+        fprintf(stderr, "crash: %lld commits of the temporary-table session\n", temp_commits);
+        bad++;
+    }
+    long long dummy;
+    if (query_col(s, "SELECT count(*) FROM ct", take_ll, &dummy, &err) == 0 || strcmp(err.sqlstate, "42P01") != 0) {
+        fprintf(stderr, "crash: temporary table ct still readable after the restart\n");
+        bad++;
+    }
     driftdb_session_close(s);
 
     uint64_t checked = 0, first_bad = 0;

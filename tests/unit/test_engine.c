@@ -324,6 +324,116 @@ TEST(out_of_memory)
     CHECK_EQ_INT(failures, 0);
 }
 
+/* Temporary tables under allocation failures: every statement of the
+ * workload (their creation, rows, unique keys across commits, ON COMMIT,
+ * a temporary view, savepoints, the fold into the session at COMMIT) fails
+ * cleanly with 53200 at every possible allocation, the session stays
+ * usable, and no commit is ever made (drift_seq stays 2: the permanent
+ * table's CREATE and INSERT).  One database, a fresh session per round (a
+ * session's temporary tables end with it: under make asan, a leak here
+ * fails the run). */
+static const char *temp_workload[] = {
+    "CREATE TEMP TABLE t (id SERIAL PRIMARY KEY, u TEXT UNIQUE, n INT CHECK (n > 0))",
+    "INSERT INTO t (u, n) VALUES ('a', 1), ('b', 2), ('c', 3)",
+    "BEGIN",
+    "UPDATE t SET u = u || '!' WHERE n > 1",
+    "SAVEPOINT s",
+    "DELETE FROM t WHERE n = 3",
+    "ROLLBACK TO s",
+    "INSERT INTO t (u, n) VALUES ('d', 4) ON CONFLICT (u) DO NOTHING",
+    "COMMIT",
+    "CREATE TEMP TABLE d (k INT) ON COMMIT DELETE ROWS",
+    "INSERT INTO d SELECT n FROM t",
+    "CREATE VIEW v AS SELECT t.u, p.id FROM t JOIN p ON p.id = t.n",
+    "SELECT * FROM v ORDER BY u",
+    "CREATE INDEX t_n ON t (n)",
+    "SELECT u FROM t WHERE n = 2",
+    "DROP TABLE t CASCADE",
+};
+
+TEST(temp_tables_out_of_memory)
+{
+    driftdb_error e;
+    int failures = 0, nomem = 0;
+    const char *d = fresh_dir();
+    driftdb *db;
+    driftdb_session *s;
+    CHECK(driftdb_init(d, &e) == 0 && driftdb_open(d, NULL, &db, &e) == 0);
+    CHECK(driftdb_session_open(db, NULL, &s, &e) == 0);
+    CHECK(run(s, "CREATE TABLE p (id INT PRIMARY KEY)", &e, NULL, NULL, 0) == 0);
+    CHECK(run(s, "INSERT INTO p VALUES (1), (2), (3)", &e, NULL, NULL, 0) == 0);
+    driftdb_session_close(s);
+    for (long n = 1; n < 20000; n++) {
+        if (driftdb_session_open(db, NULL, &s, &e)) { failures++; break; }
+        dd_alloc_fail_at(n);
+        int rc = 0;
+        for (size_t w = 0; w < DD_ARRAY_LEN(temp_workload) && rc == 0; w++) rc = run(s, temp_workload[w], &e, NULL, NULL, 0);
+        long made = dd_alloc_count();
+        dd_alloc_fail_at(0);
+        if (rc != 0) {
+            if (strcmp(e.sqlstate, "53200") != 0) {
+                printf("  n=%ld: unexpected %s %s\n", n, e.sqlstate, e.message);
+                failures++;
+            }
+            nomem++;
+            char v[32];
+            run(s, "ROLLBACK", &e, NULL, NULL, 0);
+            if (run(s, "SELECT 41 + 1", &e, NULL, v, sizeof(v)) != 0 || strcmp(v, "42") != 0) {
+                printf("  n=%ld: session unusable after OOM: %s\n", n, e.message);
+                failures++;
+            }
+        }
+        char seq[32];
+        if (run(s, "SELECT drift_seq()", &e, NULL, seq, sizeof(seq)) != 0 || strcmp(seq, "2") != 0) {
+            printf("  n=%ld: drift_seq %s after temporary work\n", n, seq);
+            failures++;
+        }
+        driftdb_session_close(s);
+        if (made < n) break;   /* the countdown never fired: every allocation was tried */
+    }
+    printf("  %d injected failures surfaced as 53200\n", nomem);
+    CHECK(nomem > 10);
+    CHECK_EQ_INT(failures, 0);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
+/* Two sessions of one embedded database: each sees only its own temporary
+ * tables, and a session's tables end with it. */
+TEST(temp_tables_sessions)
+{
+    driftdb_error e;
+    const char *d = fresh_dir();
+    driftdb *db;
+    driftdb_session *a, *b;
+    char v[64];
+    CHECK(driftdb_init(d, &e) == 0 && driftdb_open(d, NULL, &db, &e) == 0);
+    CHECK(driftdb_session_open(db, NULL, &a, &e) == 0);
+    CHECK(driftdb_session_open(db, NULL, &b, &e) == 0);
+    CHECK(run(a, "CREATE TEMP TABLE t (x TEXT)", &e, NULL, NULL, 0) == 0);
+    CHECK(run(a, "INSERT INTO t VALUES ('a')", &e, NULL, NULL, 0) == 0);
+    CHECK(run(b, "SELECT * FROM t", &e, NULL, NULL, 0) != 0);
+    CHECK_EQ_STR(e.sqlstate, "42P01");
+    CHECK(run(b, "CREATE TEMP TABLE t (x TEXT)", &e, NULL, NULL, 0) == 0);
+    CHECK(run(b, "INSERT INTO t VALUES ('b')", &e, NULL, NULL, 0) == 0);
+    CHECK(run(a, "SELECT x FROM t", &e, NULL, v, sizeof(v)) == 0);
+    CHECK_EQ_STR(v, "a");
+    CHECK(run(b, "SELECT x FROM t", &e, NULL, v, sizeof(v)) == 0);
+    CHECK_EQ_STR(v, "b");
+    driftdb_session_close(a);
+    CHECK(driftdb_session_open(db, NULL, &a, &e) == 0);
+    CHECK(run(a, "SELECT * FROM t", &e, NULL, NULL, 0) != 0);
+    CHECK_EQ_STR(e.sqlstate, "42P01");
+    CHECK(run(b, "SELECT x FROM t", &e, NULL, v, sizeof(v)) == 0);
+    CHECK_EQ_STR(v, "b");
+    CHECK(run(a, "SELECT drift_seq()", &e, NULL, v, sizeof(v)) == 0);
+    CHECK_EQ_STR(v, "0");
+    driftdb_session_close(a);
+    driftdb_session_close(b);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
 typedef struct CancelArg { driftdb_session *s; int delay_ms; } CancelArg;
 
 static void *cancel_later(void *p)
@@ -472,6 +582,8 @@ int main(void)
     RUN(grow_while_reading);
     RUN(notices);
     RUN(out_of_memory);
+    RUN(temp_tables_out_of_memory);
+    RUN(temp_tables_sessions);
     RUN(unique_details);
     RUN(long_statements);
     return check_summary();

@@ -816,6 +816,53 @@ TEST(create_table)
     CHECK_EQ_STR(r.e.message, "syntax error at or near \")\"");
 }
 
+TEST(temporary)
+{
+    Stmt *st = parse1("CREATE TEMP TABLE t (id int PRIMARY KEY) ON COMMIT DELETE ROWS");
+    CHECK(st && st->kind == STMT_CREATE_TABLE && st->u.create->temp && st->u.create->on_commit == 'd');
+    CHECK(st && st->u.create->on_commit_loc == 41);
+    st = parse1("CREATE LOCAL TEMPORARY TABLE t (a int) ON COMMIT PRESERVE ROWS");
+    CHECK(st && st->u.create->temp && st->u.create->on_commit == 'p' && st->u.create->ncols == 1);
+    st = parse1("CREATE GLOBAL TEMP TABLE t (a int)");
+    CHECK(st && st->u.create->temp && st->u.create->on_commit == 0);
+    /* CREATE TEMP TABLE ... AS: a column list, then ON COMMIT, then AS */
+    st = parse1("CREATE TEMP TABLE t (x, y) ON COMMIT DROP AS SELECT 1, 2");
+    CHECK(st && st->u.create->temp && st->u.create->on_commit == 'D' && st->u.create->nas_cols == 2 &&
+          st->u.create->as_select && st->u.create->ncols == 0);
+    st = parse1("CREATE TEMP TABLE t ON COMMIT DROP AS SELECT 1");
+    CHECK(st && st->u.create->on_commit == 'D' && st->u.create->as_select);
+    /* a column list with ON COMMIT and no AS is a table's columns */
+    st = parse1("CREATE TEMP TABLE t (x int, y text) ON COMMIT DROP");
+    CHECK(st && st->u.create->ncols == 2 && st->u.create->nas_cols == 0 && !st->u.create->as_select);
+    st = parse1("CREATE TABLE pg_temp.t (a int)");
+    CHECK(st && st->u.create->temp && !strcmp(st->u.create->name, "t"));
+    /* ON COMMIT on a permanent table parses: the analyzer refuses it (42P16) */
+    st = parse1("CREATE TABLE t (a int) ON COMMIT DELETE ROWS");
+    CHECK(st && !st->u.create->temp && st->u.create->on_commit == 'd');
+    st = parse1("CREATE TEMP VIEW v AS SELECT 1");
+    CHECK(st && st->kind == STMT_CREATE_VIEW && st->u.create_view->temp);
+    st = parse1("CREATE OR REPLACE TEMPORARY VIEW v AS SELECT 1");
+    CHECK(st && st->kind == STMT_CREATE_VIEW && st->u.create_view->temp && st->u.create_view->or_replace);
+    st = parse1("CREATE TEMP SEQUENCE s START 5");
+    CHECK(st && st->kind == STMT_CREATE_SEQUENCE && st->u.seq->temp);
+    st = parse1("DISCARD TEMP");
+    CHECK(st && st->kind == STMT_DROP_TABLE && st->u.drop->discard_temp && st->u.drop->n == 0);
+    Err r = perr("CREATE TEMP TABLE t (a int) ON COMMIT");
+    CHECK_EQ_STR(r.e.sqlstate, "42601");
+    r = perr("CREATE TEMP TABLE t (a int) ON COMMIT DELETE");
+    CHECK_EQ_STR(r.e.sqlstate, "42601");
+    r = perr("CREATE TEMP TABLE t (a int) ON COMMIT KEEP ROWS");
+    CHECK_EQ_STR(r.e.sqlstate, "42601");
+    r = perr("CREATE TEMP INDEX i ON t (a)");
+    CHECK_EQ_STR(r.e.sqlstate, "42601");
+    r = perr("CREATE OR REPLACE TEMP TABLE t (a int)");
+    CHECK_EQ_STR(r.e.sqlstate, "42601");
+    r = perr("CREATE UNLOGGED TABLE t (a int)");
+    CHECK_EQ_STR(r.e.sqlstate, "0A000");
+    r = perr("DISCARD ALL");
+    CHECK_EQ_STR(r.e.sqlstate, "0A000");
+}
+
 TEST(alter_type)
 {
     Stmt *st = parse1("ALTER TABLE t ALTER COLUMN c TYPE numeric(10,2), ALTER d SET DATA TYPE text, "
@@ -1257,6 +1304,7 @@ int main(void)
     RUN(insert);
     RUN(update_delete);
     RUN(create_table);
+    RUN(temporary);
     RUN(alter_type);
     RUN(drop_table);
     RUN(transactions);

@@ -117,11 +117,13 @@ static int f_nextval(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     const TableInfo *t;
     int rc = sequence_named(env, &a[0], loc, &t);
     if (rc) return rc;
-    if (env->sql->read_only) return read_only(env->sql, "nextval", loc);
+    if (env->sql->read_only && !t->temp) return read_only(env->sql, "nextval", loc);
     i64 v;
     SeqRestart *r = env->sql->ws ? ws_seq_restart(env->sql->ws, t->id) : NULL;
+    if (!r && t->temp && !(r = env->sql->ws ? ws_temp_seq(env->sql->ws, t) : NULL)) return DD_ENOMEM;
     if (r) {
-        /* restarted in this transaction: counted here until it commits */
+        /* restarted in this transaction: counted here until it commits;
+         * a temporary sequence: counted in the session */
         if ((rc = store_seq_step(t, r->last, r->called, &v, env->sql->err))) return rc;
         r->last = v;
         r->called = true;
@@ -165,7 +167,7 @@ static int f_setval(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     const TableInfo *t;
     int rc = sequence_named(env, &a[0], loc, &t);
     if (rc) return rc;
-    if (env->sql->read_only) return read_only(env->sql, "setval", loc);
+    if (env->sql->read_only && !t->temp) return read_only(env->sql, "setval", loc);
     i64 v = a[1].v.i;
     bool called = n < 3 || a[2].v.b;
     const SeqInfo *q = t->sequence;
@@ -173,6 +175,7 @@ static int f_setval(EvalEnv *env, const Value *a, int n, Value *out, int loc)
         return dd_err(env->sql->err, DD_EOUT_OF_RANGE, loc, "setval: value %lld is out of bounds for sequence \"%s\" (%lld..%lld)",
                       (long long)v, t->name, (long long)q->min, (long long)q->max);
     SeqRestart *r = env->sql->ws ? ws_seq_restart(env->sql->ws, t->id) : NULL;
+    if (!r && t->temp && !(r = env->sql->ws ? ws_temp_seq(env->sql->ws, t) : NULL)) return DD_ENOMEM;
     if (r) {
         r->last = v;
         r->called = called;

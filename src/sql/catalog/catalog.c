@@ -20,7 +20,29 @@ const TypeId commits_col_types[COMMITS_COLS] = {
     TYPE_INT8, TYPE_TIMESTAMPTZ, TYPE_TEXT, TYPE_TEXT, TYPE_TEXT, TYPE_INT8, TYPE_TEXT,
 };
 
+/* "pg_temp.t" names the temporary relation t: the part after the
+ * prefix, else NULL. */
+static const char *pg_temp_name(const char *name)
+{
+    return strncmp(name, "pg_temp.", 8) == 0 ? name + 8 : NULL;
+}
+
+const TableInfo *resolve_temp_present(SqlCtx *ctx, const char *name)
+{
+    const char *n = pg_temp_name(name);
+    return ctx->ws && !ctx->no_temp ? ws_temp_by_name(ctx->ws, n ? n : name) : NULL;
+}
+
 const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name)
+{
+    /* pg_temp comes first in PostgreSQL's search_path: a temporary table
+     * hides a permanent one of its name, for its session */
+    const TableInfo *tt = resolve_temp_present(ctx, name);
+    if (tt || pg_temp_name(name)) return tt;
+    return resolve_permanent_present(ctx, name);
+}
+
+const TableInfo *resolve_permanent_present(SqlCtx *ctx, const char *name)
 {
     u64 later = 0;
     const TableInfo *t = store_table_by_name(ctx->snap, name, snap_seq(ctx->snap), &later);
@@ -56,7 +78,9 @@ static int present_objects(SqlCtx *ctx, bool types, const TableInfo ***out, int 
     int n;
     int rc = (types ? store_types_at : store_tables_at)(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
     if (rc) return rc;
-    int nws = ctx->ws ? ctx->ws->ntables : 0;
+    const TableInfo **wts = NULL;
+    int nws = 0;
+    if (ctx->ws && (rc = ws_all_tables(ctx->ws, ctx->stmt, &wts, &nws))) return rc;
     const TableInfo **all = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(n + nws + 1));
     if (!all) return DD_ENOMEM;
     int m = 0;
@@ -66,7 +90,7 @@ static int present_objects(SqlCtx *ctx, bool types, const TableInfo ***out, int 
         all[m++] = o ? o : ts[i];
     }
     for (int i = 0; i < nws; i++) {
-        const TableInfo *o = ctx->ws->tables[i];
+        const TableInfo *o = wts[i];
         if ((o->utype != NULL) != types) continue;
         bool seen = false;
         for (int k = 0; k < m && !seen; k++) seen = all[k]->id == o->id;

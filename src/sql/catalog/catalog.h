@@ -24,8 +24,15 @@ extern const TypeId commits_col_types[COMMITS_COLS];
 /* The hidden key column of a table declared without a primary key. */
 #define ROWID_COL "_rowid"
 
-/* Resolves a table name in the present (snapshot + write set), or NULL. */
+/* Resolves a table name in the present (snapshot + write set), or NULL:
+ * the session's temporary relation of that name first (pg_temp leads
+ * PostgreSQL's search_path), then a permanent one; "pg_temp.t" names
+ * only a temporary one. */
 const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name);
+/* The temporary relation called name ("t" or "pg_temp.t"), or NULL. */
+const TableInfo *resolve_temp_present(SqlCtx *ctx, const char *name);
+/* The permanent relation called name, or NULL. */
+const TableInfo *resolve_permanent_present(SqlCtx *ctx, const char *name);
 /* Every table and view of the present (snapshot + write set), in no
  * particular order; *out in the statement arena. */
 int present_tables(SqlCtx *ctx, const TableInfo ***out, int *n);

@@ -163,7 +163,8 @@ static int scan_fill(SqlCtx *ctx, ScanOp *s, const u8 *rec, u32 reclen, u64 star
     if (s->hist[1] && end) { rc = seq_time(ctx, s, 1, end, &h[1]); if (rc) return rc; }
     if (start) h[2] = val_int(TYPE_INT8, (i64)start);
     if (end) h[3] = val_int(TYPE_INT8, (i64)end);
-    const char *so = op_name(start_op), *eo = end ? op_name(end_op) : NULL;
+    /* a temporary table keeps no history: all six read NULL */
+    const char *so = t->temp ? NULL : op_name(start_op), *eo = end ? op_name(end_op) : NULL;
     if (so) h[4] = val_text(TYPE_TEXT, so, (u32)strlen(so));
     if (eo) h[5] = val_text(TYPE_TEXT, eo, (u32)strlen(eo));
     return DD_OK;

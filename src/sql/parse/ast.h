@@ -321,6 +321,9 @@ typedef struct CreateTableStmt {
     SelectStmt *as_select;
     char **as_cols; int nas_cols;
     Constraint **cons; int ncons, capcons;   /* UNIQUE / CHECK / FOREIGN KEY, in order */
+    bool temp;                  /* CREATE TEMP TABLE, or a name qualified by pg_temp */
+    char on_commit;             /* ON COMMIT: 'p' PRESERVE ROWS, 'd' DELETE ROWS, 'D' DROP; 0 none */
+    int on_commit_loc;
 } CreateTableStmt;
 
 typedef struct InsertStmt {
@@ -363,6 +366,7 @@ typedef struct DropTableStmt {
     bool if_exists;
     bool cascade;       /* DROP ... CASCADE: dependent views go too */
     bool restart_identity;   /* TRUNCATE ... RESTART IDENTITY */
+    bool discard_temp;  /* DISCARD TEMP: every temporary relation (names: none) */
 } DropTableStmt;
 
 /* CREATE SEQUENCE [IF NOT EXISTS] name opts / ALTER SEQUENCE [IF EXISTS] name opts */
@@ -370,6 +374,7 @@ typedef struct SeqStmt {
     char *name; int name_loc;
     bool if_exists;     /* IF NOT EXISTS for CREATE, IF EXISTS for ALTER */
     SeqOptions opts;
+    bool temp;          /* CREATE TEMP SEQUENCE, or a name qualified by pg_temp */
 } SeqStmt;
 
 /* CREATE [OR REPLACE] VIEW name [(cols)] AS query */
@@ -379,6 +384,8 @@ typedef struct CreateViewStmt {
     char **cols; int ncols;
     SelectStmt *select;
     int body_start, body_end;   /* the query's text, kept by the catalog */
+    bool temp;                  /* CREATE TEMP VIEW (a view over a temporary
+                                   table is made temporary too) */
 } CreateViewStmt;
 
 typedef enum TxnKind { TXN_BEGIN, TXN_COMMIT, TXN_ROLLBACK, TXN_SAVEPOINT, TXN_RELEASE, TXN_ROLLBACK_TO } TxnKind;

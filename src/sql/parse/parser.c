@@ -3506,7 +3506,7 @@ static int parse_seq_options(Parser *p, SeqOptions *o, bool alter)
 }
 
 /* CREATE SEQUENCE [IF NOT EXISTS] name options (after CREATE) */
-static int parse_create_sequence(Parser *p, Stmt *st)
+static int parse_create_sequence(Parser *p, Stmt *st, bool temp)
 {
     SeqStmt *q;
     advance(p);   /* SEQUENCE */
@@ -3515,6 +3515,11 @@ static int parse_create_sequence(Parser *p, Stmt *st)
     st->u.seq = q;
     q->if_exists = accept_if_not_exists(p);
     TRY(parse_qualified_name(p, &q->name, &q->name_loc));
+    q->temp = temp;
+    if (strncmp(q->name, "pg_temp.", 8) == 0) {
+        q->name += 8;
+        q->temp = true;
+    }
     return parse_seq_options(p, &q->opts, false);
 }
 
@@ -3536,7 +3541,7 @@ static int parse_alter_sequence(Parser *p, Stmt *st)
 
 /* CREATE [OR REPLACE] VIEW name [(col, ...)] AS query (after CREATE [OR
  * REPLACE]); WITH (options) and WITH CHECK OPTION are refused. */
-static int parse_create_view(Parser *p, Stmt *st, bool or_replace)
+static int parse_create_view(Parser *p, Stmt *st, bool or_replace, bool temp)
 {
     CreateViewStmt *v;
     advance(p);   /* VIEW */
@@ -3544,6 +3549,7 @@ static int parse_create_view(Parser *p, Stmt *st, bool or_replace)
     st->kind = STMT_CREATE_VIEW;
     st->u.create_view = v;
     v->or_replace = or_replace;
+    v->temp = temp;
     TRY(parse_qualified_name(p, &v->name, &v->name_loc));
     if (tok(p)->kind == TOK_LPAREN) TRY(parse_name_list(p, &v->cols, NULL, &v->ncols));
     if (is_kw(tok(p), KW_WITH)) return not_supported(p, tok(p)->start, "view options");
@@ -3859,6 +3865,28 @@ static int parse_drop_type(Parser *p, Stmt *st)
     return DD_OK;
 }
 
+/* [ON COMMIT {PRESERVE ROWS | DELETE ROWS | DROP}] of CREATE TABLE */
+static int parse_on_commit(Parser *p, CreateTableStmt *ct)
+{
+    if (!is_kw(tok(p), KW_ON) || !is_name(peek(p, 1), "commit")) return DD_OK;
+    ct->on_commit_loc = tok(p)->start;
+    advance(p);
+    advance(p);
+    Token *t = tok(p);
+    if (is_name(t, "drop")) {
+        ct->on_commit = 'D';
+        advance(p);
+        return DD_OK;
+    }
+    if (is_name(t, "preserve")) ct->on_commit = 'p';
+    else if (is_name(t, "delete")) ct->on_commit = 'd';
+    else return syntax_error(p);
+    advance(p);
+    if (!is_name(tok(p), "rows")) return syntax_error(p);
+    advance(p);
+    return DD_OK;
+}
+
 static int parse_extension(Parser *p, Stmt *st, bool drop);
 
 static int parse_create(Parser *p, Stmt *st)
@@ -3877,14 +3905,27 @@ static int parse_create(Parser *p, Stmt *st)
         if (!is_word(t, "view") && !is_word(t, "temp") && !is_word(t, "temporary"))
             return t->kind == TOK_IDENT ? not_supported(p, t->start, "this CREATE OR REPLACE") : syntax_error(p);
     }
-    if ((is_word(t, "temp") || is_word(t, "temporary")) && is_word(peek(p, 1), "view"))
-        return not_supported(p, t->start, "CREATE TEMPORARY VIEW");
-    if (is_word(t, "view")) return parse_create_view(p, st, or_replace);
-    if (is_word(t, "temp") || is_word(t, "temporary") || is_word(t, "unlogged"))
-        return not_supported(p, t->start, "CREATE TEMPORARY/UNLOGGED TABLE");
+    /* [GLOBAL | LOCAL] {TEMP | TEMPORARY}: PostgreSQL reads GLOBAL and
+     * LOCAL as TEMP (GLOBAL with a warning we do not repeat) */
+    bool temp = false;
+    if ((is_kw(t, KW_LOCAL) || is_word(t, "global")) &&
+        (is_word(peek(p, 1), "temp") || is_word(peek(p, 1), "temporary"))) {
+        advance(p);
+        t = tok(p);
+    }
+    if (is_word(t, "temp") || is_word(t, "temporary")) {
+        temp = true;
+        advance(p);
+        t = tok(p);
+        if (!is_word(t, "view") && !is_kw(t, KW_TABLE) && !is_word(t, "sequence")) return syntax_error(p);
+    }
+    if (is_word(t, "view")) return parse_create_view(p, st, or_replace, temp);
+    if (or_replace) return syntax_error(p);
+    if (is_word(t, "unlogged"))
+        return not_supported(p, t->start, "CREATE UNLOGGED TABLE");
     if (is_kw(t, KW_INDEX) || (is_kw(t, KW_UNIQUE) && is_kw(peek(p, 1), KW_INDEX)))
         return parse_create_index(p, st);
-    if (is_word(t, "sequence")) return parse_create_sequence(p, st);
+    if (is_word(t, "sequence")) return or_replace ? syntax_error(p) : parse_create_sequence(p, st, temp);
     if (is_word(t, "type")) return parse_create_type(p, st);
     if (is_word(t, "domain")) return parse_create_domain(p, st);
     if (is_word(t, "extension")) return parse_extension(p, st, false);
@@ -3904,11 +3945,24 @@ static int parse_create(Parser *p, Stmt *st)
     NEW(ct);
     st->kind = STMT_CREATE_TABLE;
     st->u.create = ct;
+    ct->temp = temp;
     ct->if_not_exists = accept_if_not_exists(p);
     TRY(parse_qualified_name(p, &ct->name, NULL));
+    if (strncmp(ct->name, "pg_temp.", 8) == 0) {
+        /* CREATE TABLE pg_temp.t makes a temporary table, as PostgreSQL */
+        ct->name += 8;
+        ct->temp = true;
+    }
     t = tok(p);
-    if (t->kind == TOK_LPAREN && p->match[p->pos] > 0 && is_kw(&p->toks[p->match[p->pos] + 1], KW_AS))
-        TRY(parse_name_list(p, &ct->as_cols, NULL, &ct->nas_cols));
+    if (t->kind == TOK_LPAREN && p->match[p->pos] > 0) {
+        /* (cols) ON COMMIT ... AS: the AS follows the ON COMMIT clause */
+        int a = p->match[p->pos] + 1;
+        if (a + 3 < p->ntoks && is_kw(&p->toks[a], KW_ON) && is_name(&p->toks[a + 1], "commit"))
+            a += is_name(&p->toks[a + 2], "drop") ? 3 : 4;
+        if (a < p->ntoks && is_kw(&p->toks[a], KW_AS)) TRY(parse_name_list(p, &ct->as_cols, NULL, &ct->nas_cols));
+    }
+    TRY(parse_on_commit(p, ct));
+    if (ct->nas_cols && !is_kw(tok(p), KW_AS)) return syntax_error(p);
     if (accept_kw(p, KW_AS)) {
         t = tok(p);
         if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && t->kind != TOK_LPAREN) {
@@ -4019,7 +4073,7 @@ static int parse_create(Parser *p, Stmt *st)
         advance(p);
         advance(p);
     }
-    return DD_OK;
+    return parse_on_commit(p, ct);
 }
 
 /* Whether the tokens at ALTER read [COLUMN] c [SET DATA] TYPE. */
@@ -4908,6 +4962,17 @@ static int parse_stmt(Parser *p, Stmt *st)
         }
         {
             /* statements clients send that DriftDB does not have yet */
+            if (is_word(t, "discard") && (is_word(peek(p, 1), "temp") || is_word(peek(p, 1), "temporary"))) {
+                /* DISCARD TEMP: a DROP of every temporary relation */
+                DropTableStmt *d = NULL;
+                NEW(d);
+                st->kind = STMT_DROP_TABLE;
+                st->u.drop = d;
+                d->discard_temp = d->cascade = true;
+                advance(p);
+                advance(p);
+                return DD_OK;
+            }
             static const char *const later[][2] = {
                 {"discard", "DISCARD"}, {"listen", "LISTEN"},
                 {"notify", "NOTIFY"}, {"vacuum", "VACUUM"}, {"grant", "GRANT"}, {"revoke", "REVOKE"},

@@ -156,8 +156,11 @@ static int add_column(SqlCtx *ctx, TableInfo *t, const char *name, TypeId type, 
 /* The table a DML statement writes: present, and writes allowed. */
 static int dml_target(SqlCtx *ctx, const char *what, const char *name, int loc, const TableInfo **out)
 {
-    if (ctx->read_only) return read_only_err(ctx, what);
     *out = resolve_table_present(ctx, name);
+    /* PostgreSQL lets a read-only transaction write its temporary tables
+     * (they are no part of the database); so do we, under
+     * drift.system_time too (docs/time-travel.md) */
+    if (ctx->read_only && !(*out && (*out)->temp)) return read_only_err(ctx, what);
     if (!*out) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, loc, "relation \"%s\" does not exist", name);
     const char *action = !strcmp(what, "INSERT") ? "insert into" : !strcmp(what, "UPDATE") ? "update"
                        : !strcmp(what, "DELETE") ? "delete from" : NULL;
@@ -1843,7 +1846,12 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     if (ctx->read_only) return read_only_err(ctx, "CREATE TABLE");
     p->kind = PLAN_CREATE_TABLE;
     p->tag = s->as_select ? "CREATE TABLE AS" : "CREATE TABLE";
-    if (resolve_table_present(ctx, s->name) || sql_index_name_taken(ctx, s->name)) {
+    if (s->on_commit && !s->temp)
+        return dd_err(ctx->err, DD_EINVALID_DEFINITION, s->on_commit_loc, "ON COMMIT can only be used on temporary tables");
+    /* a temporary table may take a permanent one's name (it hides it for
+     * the session), and a permanent one a temporary one's */
+    const TableInfo *same = s->temp ? resolve_temp_present(ctx, s->name) : resolve_permanent_present(ctx, s->name);
+    if (same || sql_index_name_taken(ctx, s->name)) {
         if (s->if_not_exists) {
             p->notice = arena_printf(ctx->stmt, "relation \"%s\" already exists, skipping", s->name);
             p->notice_state = "42P07";
@@ -1884,6 +1892,8 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     t->id = store_new_table_id(ctx->store);
     t->next_col_id = 1;
     t->document_style = s->document_style;
+    t->temp = s->temp;
+    t->on_commit = s->temp ? (s->on_commit ? s->on_commit : 'p') : 0;
     int rc;
     if (sel) {
         rc = ctas_columns(ctx, s, t, sel);
@@ -2023,12 +2033,37 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
             return rc;
     }
     if ((rc = table_constraints(ctx, s, t))) return rc;
+    /* the sequences of its SERIAL and identity columns are temporary too */
+    for (int i = 0; t->temp && i < p->nalter; i++)
+        if (p->alter[i]->sequence) {
+            TableInfo *q = p->alter[i];
+            q->temp = true;
+            q->on_commit = t->on_commit == 'D' ? 'D' : 'p';
+        }
     p->new_table = t;
+    return DD_OK;
+}
+
+/* DISCARD TEMP: every temporary relation of the session goes (a DROP,
+ * transactional as PostgreSQL's; allowed in a read-only transaction). */
+static int analyze_discard_temp(SqlCtx *ctx, Plan *p)
+{
+    p->kind = PLAN_DROP_TABLE;
+    p->tag = "DISCARD TEMP";
+    const TableInfo **all;
+    int n;
+    int rc = ws_all_tables(ctx->ws, ctx->stmt, &all, &n);
+    if (rc) return rc;
+    p->drop = arena_zalloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(n + 1));
+    if (!p->drop) return DD_ENOMEM;
+    for (int i = 0; i < n; i++)
+        if (all[i]->temp) p->drop[p->ndrop++] = all[i];
     return DD_OK;
 }
 
 int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p)
 {
+    if (s->discard_temp) return analyze_discard_temp(ctx, p);
     if (ctx->read_only) return read_only_err(ctx, "DROP TABLE");
     p->kind = PLAN_DROP_TABLE;
     p->tag = "DROP TABLE";
@@ -3158,7 +3193,7 @@ int exec_dml(SqlCtx *ctx, Plan *p)
         if (p->new_table && !ws_put_table(ctx->ws, p->new_table)) return DD_ENOMEM;
         if (p->retype && p->new_table) {
             int rc = retype_ws_rows(ctx, p->new_table, p->retype_from);
-            if (!rc) rc = sql_forget_stats(ctx, p->new_table->id);
+            if (!rc && !p->new_table->temp) rc = sql_forget_stats(ctx, p->new_table->id);
             if (rc) return rc;
         }
         for (int i = 0; i < p->nalter; i++)

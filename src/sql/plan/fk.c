@@ -101,6 +101,11 @@ int add_foreign_key(SqlCtx *ctx, TableInfo *t, const Constraint *c)
     if (p->view_sql || p->sequence)
         return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "referenced relation \"%s\" is not a table", p->name);
     if (p->id == t->id) p = t;
+    /* PostgreSQL's rule: a temporary table ends with its session, so
+     * neither kind may depend on the other */
+    if (p->temp != t->temp)
+        return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "constraints on %s tables may reference only %s tables",
+                      t->temp ? "temporary" : "permanent", t->temp ? "temporary" : "permanent");
     u32 cols[FK_MAX_COLS], refs[FK_MAX_COLS];
     for (int k = 0; k < c->ncols; k++) {
         int ci = col_by_name(t, c->cols[k]);

@@ -39,12 +39,17 @@ static const IndexInfo *index_by_name(SqlCtx *ctx, const char *name, const Table
     DdError e;
     dd_err_clear(&e);
     if (store_tables_at(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, &e)) n = 0;
+    /* the transaction's versions and the session's temporary tables
+     * (whose index names come first, as pg_temp does) */
+    const TableInfo **wts = NULL;
+    int nw = 0;
+    if (ctx->ws && ws_all_tables(ctx->ws, ctx->stmt, &wts, &nw)) nw = 0;
     for (int pass = 0; pass < 2; pass++) {
-        int m = pass == 0 ? n : (ctx->ws ? ctx->ws->ntables : 0);
+        int m = pass == 1 ? n : nw;
         for (int i = 0; i < m; i++) {
-            const TableInfo *t = pass == 0 ? ts[i] : ctx->ws->tables[i];
-            const TableInfo *o = pass == 0 && ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
-            if (o) continue;            /* the write set's version is checked in pass 1 */
+            const TableInfo *t = pass == 1 ? ts[i] : wts[i];
+            const TableInfo *o = pass == 1 && ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
+            if (o) continue;            /* the write set's version is checked in pass 0 */
             if (t->dropped) continue;
             for (int x = 0; x < t->nindexes; x++)
                 if (t->indexes[x].name && strcmp(t->indexes[x].name, name) == 0) {
@@ -553,6 +558,65 @@ bool sql_index_in_snapshot(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix)
     return false;
 }
 
+/* The unique check of a temporary table's statement rows (pks) under
+ * unique index ix: the transaction's own live rows among themselves, and
+ * the statement's rows against base's rows through the index's key map
+ * (built here on first use, kept by ws_fold_apply), so a statement costs
+ * what the transaction wrote, not the table's size. */
+static int unique_temp(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const u8 *const *pks, const u32 *pklens,
+                       int n, Value *vals, Buf *key)
+{
+    TxnWrites *ws = ctx->ws;
+    TempKeyMap *m = ws_temp_keymap(ws, ix->id);
+    int rc = DD_OK;
+    bool has_null, dup = false;
+    if (!m && ws->base) {
+        if (!(m = ws_temp_keymap_new(ws, t->id, ix->id))) return DD_ENOMEM;
+        TxnWrites *b = ws->base;
+        for (int i = 0; i < b->nrows && !rc && !dup; i++) {
+            const WsRow *r = b->rows[i];
+            if (!r || r->table != t->id) continue;
+            if ((rc = row_decode(t, r->rec, r->reclen, vals, ctx->err)) ||
+                (rc = sql_index_key_full(ctx, t, ix, vals, key, &has_null)) || has_null)
+                continue;
+            u32 ol;
+            dup = tkm_get(m, key->data, (u32)key->len, &ol) != NULL;   /* only if the index was built over duplicates */
+            if (!dup) rc = tkm_put(m, key->data, (u32)key->len, r->pk, r->pklen);
+        }
+        if (rc || dup) {
+            ws_temp_keymap_drop(ws, ix->id);
+            if (rc) return rc;
+            return unique_error(ctx, t, ix, key, false);
+        }
+    }
+    /* the transaction's own rows (not base's) */
+    KeySet ks = {NULL, 0, 0};
+    for (int i = 0; i < ws->nrows && !rc && !dup; i++) {
+        const WsRow *r = ws->rows[i];
+        if (!r || r->table != t->id || !r->rec) continue;
+        if ((rc = row_decode(t, r->rec, r->reclen, vals, ctx->err))) break;
+        if ((rc = sql_index_key_full(ctx, t, ix, vals, key, &has_null))) break;
+        if (!has_null) rc = keyset_put(ctx->stmt, &ks, key->data, (u32)key->len, 0, &dup);
+    }
+    /* the statement's rows against base's */
+    for (int k = 0; k < n && m && !rc && !dup; k++) {
+        WsRow *w = ws_find(ws, t->id, pks[k], pklens[k]);
+        if (!w || !w->rec) continue;
+        if ((rc = row_decode(t, w->rec, w->reclen, vals, ctx->err))) break;
+        if ((rc = sql_index_key_full(ctx, t, ix, vals, key, &has_null))) break;
+        if (has_null) continue;
+        u32 ol;
+        const u8 *other = tkm_get(m, key->data, (u32)key->len, &ol);
+        if (!other || (ol == pklens[k] && memcmp(other, pks[k], ol) == 0)) continue;
+        /* base's row holding the key, unless the transaction changed it
+         * (then its new key was among the transaction's rows above) */
+        WsRow *o = ws_find(ws, t->id, other, ol);
+        dup = o && o->rec && o == ws_find(ws->base, t->id, other, ol);
+    }
+    if (!rc && dup) rc = unique_error(ctx, t, ix, key, false);
+    return rc;
+}
+
 int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n)
 {
     if (!ctx->ws || n == 0) return DD_OK;
@@ -564,6 +628,10 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
     for (int x = 0; x < t->nindexes && !rc; x++) {
         const IndexInfo *ix = &t->indexes[x];
         if (!ix->unique) continue;
+        if (t->temp) {
+            rc = unique_temp(ctx, t, ix, pks, pklens, n, vals, &key);
+            continue;
+        }
         if (!sql_index_in_snapshot(ctx, t, ix)) {
             rc = unique_over_present(ctx, t, ix, false, -1);
             continue;

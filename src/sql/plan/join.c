@@ -756,7 +756,10 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
     int rc;
     double rows = DEFAULT_TABLE_ROWS;
     if (fi->simple) {
-        i64 live = store_table_rows(ctx->snap, fi->table->id);
+        /* a temporary table's rows are all in the write sets: counted,
+         * not asked of the store (which never has them) */
+        i64 live = fi->table->temp ? (ctx->ws ? ws_count_table_rows(ctx->ws, fi->table->id) : 0)
+                                   : store_table_rows(ctx->snap, fi->table->id);
         if (live >= 0) rows = (double)(live ? live : 1);
         jp->base[r] = rows;
         /* statistics matter to join order: gathered for joins, only read

@@ -233,6 +233,18 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
     if (strcmp(tr->name, "drift_commits") == 0) return from_commits(ctx, tr, k, a, fi);
     const TableInfo *q = resolve_table_present(ctx, tr->name);
     if (q && q->sequence) return from_sequence(ctx, tr, q, fi);   /* no history: its value now */
+    if (q && q->temp) {
+        /* A temporary relation has no history (TEMPORAL.md; it is the
+         * session's scratch state, not the database's): asking for its
+         * past is an error rather than a silent present; the session's
+         * point in time and a view's point leave it in its present, as it
+         * was never part of the database those points describe. */
+        if (tr->temporal.kind != TEMPORAL_NONE)
+            return dd_err(ctx->err, DD_EFEATURE, tr->temporal.loc,
+                          "temporary %s \"%s\" has no history: FOR SYSTEM_TIME does not apply to it",
+                          q->view_sql ? "view" : "table", q->name);
+        k = TEMPORAL_NONE;
+    }
     if (k == TEMPORAL_AS_OF) {
         u64 head = snap_seq(ctx->snap);
         u64 at = a > head ? head : a;

@@ -124,7 +124,8 @@ int analyze_create_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p)
     if (ctx->read_only) return read_only(ctx, "CREATE SEQUENCE");
     p->kind = PLAN_CREATE_TABLE;
     p->tag = "CREATE SEQUENCE";
-    if (resolve_table_present(ctx, s->name) || sql_index_name_taken(ctx, s->name) || !strcmp(s->name, "drift_commits")) {
+    const TableInfo *same = s->temp ? resolve_temp_present(ctx, s->name) : resolve_permanent_present(ctx, s->name);
+    if (same || sql_index_name_taken(ctx, s->name) || !strcmp(s->name, "drift_commits")) {
         if (s->if_exists) {
             p->notice = arena_printf(ctx->stmt, "relation \"%s\" already exists, skipping", s->name);
             p->notice_state = "42P07";
@@ -138,8 +139,18 @@ int analyze_create_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p)
     int rc = seq_options(ctx, &s->opts, NULL, TYPE_NULLTYPE, &q);
     if (!rc) rc = seq_owner(ctx, &s->opts, &q);
     if (rc) return rc;
-    p->new_table = new_sequence(ctx, s->name, &q);
-    return p->new_table ? DD_OK : DD_ENOMEM;
+    if (q.owner_table) {
+        /* PostgreSQL's rule (the two would live in different schemas) */
+        const TableInfo *o = ws_table(ctx->ws, q.owner_table);
+        if ((o && o->temp) != s->temp)
+            return dd_err(ctx->err, DD_EOBJECT_STATE, -1, "sequence must be in same schema as table it is linked to");
+    }
+    TableInfo *t = new_sequence(ctx, s->name, &q);
+    if (!t) return DD_ENOMEM;
+    t->temp = s->temp;
+    t->on_commit = s->temp ? 'p' : 0;
+    p->new_table = t;
+    return DD_OK;
 }
 
 int analyze_alter_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p)
@@ -356,8 +367,17 @@ int from_sequence(SqlCtx *ctx, TableRef *tr, const TableInfo *t, FromItem *fi)
                       "a sequence has no history: FOR SYSTEM_TIME does not apply to \"%s\"", t->name);
     i64 last, ahead;
     bool called;
-    int rc = store_seq_state(ctx->store, t, &last, &called, &ahead, ctx->err);
-    if (rc) return rc;
+    int rc = DD_OK;
+    if (t->temp) {
+        /* a temporary sequence's value is the session's (ws_temp_seq) */
+        SeqRestart *r = ctx->ws ? ws_temp_seq(ctx->ws, t) : NULL;
+        if (!r) return DD_ENOMEM;
+        last = r->last;
+        called = r->called;
+        ahead = 0;
+    } else if ((rc = store_seq_state(ctx->store, t, &last, &called, &ahead, ctx->err))) {
+        return rc;
+    }
     Value *row = arena_alloc(ctx->stmt, sizeof(Value) * 3);
     ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
     if (!row || !rel) return DD_ENOMEM;

@@ -105,6 +105,10 @@ static int cc_add(ColCount *c, u64 h)
 
 int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
 {
+    /* a temporary table keeps no statistics: the store's are per table id
+     * and shared by all sessions, and the planner counts its rows instead
+     * (join.c) */
+    if (t->temp) return DD_OK;
     i64 live = store_table_rows(ctx->snap, t->id);
     if (live < 0) live = 0;
     u64 step = live > STATS_SAMPLE ? (u64)(live + STATS_SAMPLE - 1) / STATS_SAMPLE : 1;
@@ -193,6 +197,7 @@ int sql_forget_stats(SqlCtx *ctx, u32 id)
 int sql_table_stats(SqlCtx *ctx, const TableInfo *t, bool gather, TableStats *out)
 {
     memset(out, 0, sizeof(*out));
+    if (t->temp) return DD_OK;   /* none kept (sql_analyze_table) */
     u8 *blob;
     size_t n;
     i64 at;

@@ -236,10 +236,13 @@ int view_plan(SqlCtx *ctx, const FromItem *vfi, SelectStmt *sel, FromItem *fi)
     ctx->view_a = vfi->va;
     ctx->view_b = vfi->vb;
     ctx->sql = vfi->view->view_sql;
+    bool no_temp = ctx->no_temp;
+    ctx->no_temp = !vfi->view->temp;
     ctx->view_depth++;
     int rc = from_derived(ctx, sel, vfi->dalias, vfi->dcols, vfi->ndcols, vfi->dloc, NULL, fi);
     if (!rc && fi->dplan->ncols > vfi->view->ncols) rc = narrow_query(ctx, vfi->view, vfi->dcols, vfi->dloc, fi);
     ctx->view_depth--;
+    ctx->no_temp = no_temp;
     ctx->view_kind = k;
     ctx->view_a = a;
     ctx->view_b = b;
@@ -339,7 +342,14 @@ int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p)
     if (ctx->read_only) return read_only(ctx, "CREATE VIEW");
     p->kind = PLAN_CREATE_TABLE;
     p->tag = "CREATE VIEW";
-    const TableInfo *old = resolve_table_present(ctx, s->name);
+    const TableInfo *old = s->temp ? resolve_temp_present(ctx, s->name) : resolve_table_present(ctx, s->name);
+    if (old && old->temp && !s->temp) {
+        /* CREATE VIEW without TEMP makes a permanent view, beside a
+         * temporary relation of that name (unless it reads a temporary
+         * table, below) */
+        const TableInfo *perm = resolve_permanent_present(ctx, s->name);
+        if (perm || s->or_replace) old = perm;
+    }
     if (old && !old->view_sql && s->or_replace)
         return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->name_loc, "\"%s\" is not a view", s->name);
     if ((old && !s->or_replace) || sql_index_name_taken(ctx, s->name))
@@ -361,6 +371,19 @@ int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p)
     v->view_sql = arena_strndup(ctx->stmt, ctx->sql + s->body_start, (size_t)(s->body_end - s->body_start));
     if (!v->name || !v->view_sql) return DD_ENOMEM;
     if ((rc = view_columns(ctx, s, q, v)) || (rc = deps_pairs(ctx, &deps, v))) return rc;
+    /* A view over a temporary relation is temporary itself (it could not
+     * outlive it), with PostgreSQL's notice. */
+    v->temp = s->temp;
+    for (int i = 0; i < deps.n && !v->temp; i++) v->temp = deps.t[i]->temp;
+    if (v->temp) {
+        v->on_commit = 'p';
+        if (!s->temp) {
+            p->notice = arena_printf(ctx->stmt, "view \"%s\" will be a temporary view", s->name);
+            p->notice_state = "00000";
+            if (!p->notice) return DD_ENOMEM;
+        }
+        if (old && !old->temp) old = NULL;   /* it will hide the permanent one */
+    }
     if (old) {
         /* a view that would read itself could never be planned */
         if (view_reads(v, old->id, 0))

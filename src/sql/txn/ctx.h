@@ -89,6 +89,11 @@ typedef struct SqlCtx {
     TemporalKind view_kind;
     u64 view_a, view_b;
     int view_depth;
+    /* While a permanent view's query is planned: names find permanent
+     * relations only (the view was made over them; a temporary table the
+     * session made since does not capture it, as PostgreSQL binds a view
+     * to its relations at CREATE). */
+    bool no_temp;
     struct ViewDeps *view_deps;   /* CREATE VIEW: what its query reads (plan/view.c) */
     SeqSession *seqs;        /* the session's currval / lastval, or NULL */
 } SqlCtx;

@@ -32,15 +32,21 @@ static void row_free(WsRow *r)
     dd_free(r);
 }
 
+static void tkm_free(TempKeyMap *m);
+
 void ws_reset(TxnWrites *ws)
 {
+    TxnWrites *base = ws->base;
     for (int i = 0; i < ws->nrows; i++) row_free(ws->rows[i]);
     dd_free(ws->rows);
     dd_free(ws->slots);
     dd_free(ws->tables);
     dd_free(ws->restarts);
+    for (int i = 0; i < ws->nkeymaps; i++) tkm_free(ws->keymaps[i]);
+    dd_free(ws->keymaps);
     arena_free(&ws->arena);
     ws_init(ws);
+    ws->base = base;
 }
 
 SeqRestart *ws_seq_restart(TxnWrites *ws, u32 id)
@@ -143,12 +149,30 @@ static int ws_rehash(TxnWrites *ws, int nslots)
     return DD_OK;
 }
 
-WsRow *ws_find(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
+/* The entry of (table, pk) in ws itself, not in its base. */
+static WsRow *own_find(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
 {
     if (ws->nslots == 0) return NULL;
     int i = ws_probe(ws, table, pk, pklen);
     int s = ws->slots[i];
     return s < 0 ? NULL : ws->rows[s];
+}
+
+/* Only temporary tables have rows in base: a table base does not know
+ * never costs a look there. */
+static bool base_has_table(const TxnWrites *ws, u32 table)
+{
+    if (!ws->base) return false;
+    for (int i = 0; i < ws->base->ntables; i++)
+        if (ws->base->tables[i]->id == table) return true;
+    return false;
+}
+
+WsRow *ws_find(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
+{
+    WsRow *r = own_find(ws, table, pk, pklen);
+    if (!r && ws->base && ws->base->live) r = own_find(ws->base, table, pk, pklen);
+    return r;
 }
 
 static u8 *dupbytes(const u8 *p, u32 n)
@@ -162,7 +186,16 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
            const u8 *rec, u32 reclen, bool existed, const u8 *orig, u32 origlen,
            u64 orig_seq)
 {
-    WsRow *r = ws_find(ws, table, pk, pklen);
+    WsRow *r = own_find(ws, table, pk, pklen);
+    if (!r && ws->base && ws->base->live) {
+        /* a temporary table's committed row: it "existed" before this
+         * transaction, so deleting it leaves a tombstone over base */
+        WsRow *b = own_find(ws->base, table, pk, pklen);
+        if (b && b->rec) {
+            existed = true;
+            if (!orig) { orig = b->rec; origlen = b->reclen; }
+        }
+    }
     if (r) {
         if (!rec && !r->existed) {
             /* a key born in this transaction dies in it: no trace left */
@@ -240,14 +273,33 @@ bool ws_has_table_rows(const TxnWrites *ws, u32 table)
 {
     for (int i = 0; i < ws->nrows; i++)
         if (ws->rows[i] && ws->rows[i]->table == table) return true;
-    return false;
+    return base_has_table(ws, table) && ws_has_table_rows(ws->base, table);
+}
+
+i64 ws_count_table_rows(const TxnWrites *ws, u32 table)
+{
+    i64 n = 0;
+    for (int i = 0; i < ws->nrows; i++)
+        if (ws->rows[i] && ws->rows[i]->table == table) n += ws->rows[i]->rec ? 1 : -1;   /* a tombstone hides a base row */
+    const TxnWrites *b = base_has_table(ws, table) ? ws->base : NULL;
+    for (int i = 0; b && i < b->nrows; i++)
+        if (b->rows[i] && b->rows[i]->table == table) n++;
+    /* a live entry over a base row counted it twice */
+    for (int i = 0; b && i < ws->nrows; i++) {
+        const WsRow *r = ws->rows[i];
+        if (r && r->table == table && r->rec && own_find(b, table, r->pk, r->pklen)) n--;
+    }
+    return n < 0 ? 0 : n;
 }
 
 int ws_table_rows(TxnWrites *ws, u32 table, Arena *a, WsRow ***out, int *n)
 {
+    const TxnWrites *b = base_has_table(ws, table) ? ws->base : NULL;
     int cnt = 0;
     for (int i = 0; i < ws->nrows; i++)
         if (ws->rows[i] && ws->rows[i]->table == table) cnt++;
+    for (int i = 0; b && i < b->nrows; i++)
+        if (b->rows[i] && b->rows[i]->table == table) cnt++;
     *n = cnt;
     *out = NULL;
     if (!cnt) return DD_OK;
@@ -256,7 +308,13 @@ int ws_table_rows(TxnWrites *ws, u32 table, Arena *a, WsRow ***out, int *n)
     cnt = 0;
     for (int i = 0; i < ws->nrows; i++)
         if (ws->rows[i] && ws->rows[i]->table == table) v[cnt++] = ws->rows[i];
+    /* base's rows that the transaction has not replaced or deleted */
+    for (int i = 0; b && i < b->nrows; i++) {
+        WsRow *r = b->rows[i];
+        if (r && r->table == table && !own_find(ws, table, r->pk, r->pklen)) v[cnt++] = r;
+    }
     qsort(v, (size_t)cnt, sizeof(*v), cmp_rowptr);
+    *n = cnt;
     *out = v;
     return DD_OK;
 }
@@ -380,11 +438,46 @@ TableInfo *ws_put_table(TxnWrites *ws, const TableInfo *t)
     return c;
 }
 
-const TableInfo *ws_table(const TxnWrites *ws, u32 id)
+static const TableInfo *own_table(const TxnWrites *ws, u32 id)
 {
     for (int i = 0; i < ws->ntables; i++)
         if (ws->tables[i]->id == id) return ws->tables[i];
     return NULL;
+}
+
+const TableInfo *ws_table(const TxnWrites *ws, u32 id)
+{
+    const TableInfo *t = own_table(ws, id);
+    return t || !ws->base ? t : own_table(ws->base, id);
+}
+
+const TableInfo *ws_temp_by_name(const TxnWrites *ws, const char *name)
+{
+    for (int i = 0; i < ws->ntables; i++) {
+        const TableInfo *t = ws->tables[i];
+        if (t->temp && !t->dropped && !t->utype && strcmp(t->name, name) == 0) return t;
+    }
+    for (int i = 0; ws->base && i < ws->base->ntables; i++) {
+        const TableInfo *t = ws->base->tables[i];
+        /* a table the transaction changed answers by its own version above */
+        if (!t->utype && strcmp(t->name, name) == 0 && !own_table(ws, t->id)) return t;
+    }
+    return NULL;
+}
+
+int ws_all_tables(const TxnWrites *ws, Arena *a, const TableInfo ***out, int *n)
+{
+    int nb = ws->base ? ws->base->ntables : 0;
+    const TableInfo **v = arena_alloc(a, sizeof(TableInfo *) * (size_t)(ws->ntables + nb + 1));
+    if (!v) return DD_ENOMEM;
+    int m = 0;
+    for (int i = 0; i < ws->ntables; i++)
+        if (!ws->tables[i]->dropped) v[m++] = ws->tables[i];
+    for (int i = 0; i < nb; i++)
+        if (!own_table(ws, ws->base->tables[i]->id)) v[m++] = ws->base->tables[i];
+    *out = v;
+    *n = m;
+    return DD_OK;
 }
 
 const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *dropped)
@@ -392,6 +485,7 @@ const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *d
     *dropped = false;
     for (int i = 0; i < ws->ntables; i++) {
         if (ws->tables[i]->utype) continue;   /* types have a namespace of their own */
+        if (ws->tables[i]->temp) continue;    /* ws_temp_by_name's */
         if (strcmp(ws->tables[i]->name, name) == 0) {
             if (ws->tables[i]->dropped) { *dropped = true; continue; }
             return ws->tables[i];
@@ -402,6 +496,7 @@ const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *d
 
 int ws_clone(const TxnWrites *src, TxnWrites *dst)
 {
+    dst->base = src->base;
     for (int i = 0; i < src->nrows; i++) {
         const WsRow *r = src->rows[i];
         if (!r) continue;
@@ -425,4 +520,418 @@ int ws_clone(const TxnWrites *src, TxnWrites *dst)
     for (int i = 0; i < src->ncons; i++)
         if (ws_set_constraint_mode(dst, src->cons_names[i], src->cons_modes[i])) return DD_ENOMEM;
     return DD_OK;
+}
+
+
+/* ---------------------------------------------------------------- key maps */
+
+static u32 tkm_slot(const TempKeyMap *m, const u8 *key, u32 klen)
+{
+    return (u32)dd_fnv1a(DD_FNV_INIT, key, klen) & (m->cap - 1);
+}
+
+static int tkm_grow(TempKeyMap *m)
+{
+    u32 cap = m->cap ? m->cap * 2 : 64;
+    TkEntry *e = dd_calloc(cap, sizeof(TkEntry));
+    if (!e) return DD_ENOMEM;
+    TkEntry *old = m->e;
+    u32 ocap = m->cap;
+    m->e = e;
+    m->cap = cap;
+    for (u32 i = 0; i < ocap; i++) {
+        if (!old[i].key) continue;
+        u32 j = tkm_slot(m, old[i].key, old[i].klen);
+        while (m->e[j].key) j = (j + 1) & (cap - 1);
+        m->e[j] = old[i];
+    }
+    dd_free(old);
+    return DD_OK;
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static u32 tkm_find(const TempKeyMap *m, const u8 *key, u32 klen)
+{
+    u32 i = tkm_slot(m, key, klen);
+    while (m->e[i].key && !(m->e[i].klen == klen && memcmp(m->e[i].key, key, klen) == 0)) i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+int tkm_put(TempKeyMap *m, const u8 *key, u32 klen, const u8 *pk, u32 pklen)
+{
+    if ((m->count + 1) * 2 > m->cap && tkm_grow(m)) return DD_ENOMEM;
+    u32 i = tkm_find(m, key, klen);
+    TkEntry *e = &m->e[i];
+    u8 *npk = dupbytes(pk, pklen);
+    if (!npk) return DD_ENOMEM;
+    if (!e->key) {
+        if (!(e->key = dupbytes(key, klen))) { dd_free(npk); return DD_ENOMEM; }
+        e->klen = klen;
+        m->count++;
+    } else {
+        dd_free(e->pk);
+    }
+    e->pk = npk;
+    e->pklen = pklen;
+    return DD_OK;
+}
+
+const u8 *tkm_get(const TempKeyMap *m, const u8 *key, u32 klen, u32 *pklen)
+{
+    if (!m->cap) return NULL;
+    const TkEntry *e = &m->e[tkm_find(m, key, klen)];
+    if (!e->key) return NULL;
+    *pklen = e->pklen;
+    return e->pk;
+}
+
+/* Removes key's entry if it names pk (another row may hold the key now);
+ * backward-shift deletion keeps every probe sequence whole. */
+static void tkm_remove_if(TempKeyMap *m, const u8 *key, u32 klen, const u8 *pk, u32 pklen)
+{
+    if (!m->cap) return;
+    u32 i = tkm_find(m, key, klen);
+    TkEntry *e = &m->e[i];
+    if (!e->key || e->pklen != pklen || memcmp(e->pk, pk, pklen) != 0) return;
+    dd_free(e->key);
+    dd_free(e->pk);
+    e->key = NULL;
+    m->count--;
+    u32 mask = m->cap - 1;
+    for (u32 j = (i + 1) & mask; m->e[j].key; j = (j + 1) & mask) {
+        u32 home = tkm_slot(m, m->e[j].key, m->e[j].klen);
+        /* the entry at j may move to the hole at i unless its home lies
+         * cyclically in (i, j] */
+        bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (stays) continue;
+        m->e[i] = m->e[j];
+        m->e[j].key = NULL;
+        i = j;
+    }
+}
+
+static void tkm_free(TempKeyMap *m)
+{
+    for (u32 i = 0; i < m->cap; i++) {
+        if (!m->e[i].key) continue;
+        dd_free(m->e[i].key);
+        dd_free(m->e[i].pk);
+    }
+    dd_free(m->e);
+    dd_free(m);
+}
+
+TempKeyMap *ws_temp_keymap(TxnWrites *ws, u32 index)
+{
+    TxnWrites *b = ws->base;
+    for (int i = 0; b && i < b->nkeymaps; i++)
+        if (b->keymaps[i]->index == index) return b->keymaps[i];
+    return NULL;
+}
+
+TempKeyMap *ws_temp_keymap_new(TxnWrites *ws, u32 table, u32 index)
+{
+    TxnWrites *b = ws->base;
+    if (!b) return NULL;
+    if (b->nkeymaps == b->capkeymaps) {
+        int cap = b->capkeymaps ? b->capkeymaps * 2 : 4;
+        TempKeyMap **n = dd_realloc(b->keymaps, sizeof(*n) * (size_t)cap);
+        if (!n) return NULL;
+        b->keymaps = n;
+        b->capkeymaps = cap;
+    }
+    TempKeyMap *m = dd_calloc(1, sizeof(*m));
+    if (!m) return NULL;
+    m->table = table;
+    m->index = index;
+    b->keymaps[b->nkeymaps++] = m;
+    return m;
+}
+
+void ws_temp_keymap_drop(TxnWrites *ws, u32 index)
+{
+    TxnWrites *b = ws->base;
+    for (int i = 0; b && i < b->nkeymaps; i++)
+        if (b->keymaps[i]->index == index) {
+            tkm_free(b->keymaps[i]);
+            b->keymaps[i] = b->keymaps[--b->nkeymaps];
+            return;
+        }
+}
+
+/* Drops the key maps of table id (its definition or rows changed in a
+ * way the maps do not follow). */
+static void keymaps_drop_table(TxnWrites *b, u32 id)
+{
+    for (int i = 0; i < b->nkeymaps;) {
+        if (b->keymaps[i]->table == id) {
+            tkm_free(b->keymaps[i]);
+            b->keymaps[i] = b->keymaps[--b->nkeymaps];
+        } else {
+            i++;
+        }
+    }
+}
+
+/* Keeps the key maps of table t in step with the transaction's row r,
+ * before base's row (old, if any) is replaced: the old image's keys leave,
+ * the new image's come. */
+static int keymaps_apply(TxnWrites *b, const TableInfo *t, const WsRow *r, const WsRow *old, WsKeyFn keyfn,
+                         void *arg)
+{
+    int rc = DD_OK;
+    Buf key = BUF_INIT;
+    for (int i = 0; i < b->nkeymaps && !rc; i++) {
+        TempKeyMap *m = b->keymaps[i];
+        if (m->table != t->id) continue;
+        const IndexInfo *ix = NULL;
+        for (int x = 0; x < t->nindexes && !ix; x++)
+            if (t->indexes[x].id == m->index) ix = &t->indexes[x];
+        if (!ix) continue;
+        bool has_null;
+        if (old && !(rc = keyfn(arg, t, ix, old->rec, old->reclen, &key, &has_null)) && !has_null)
+            tkm_remove_if(m, key.data, (u32)key.len, r->pk, r->pklen);
+        if (!rc && r->rec && !(rc = keyfn(arg, t, ix, r->rec, r->reclen, &key, &has_null)) && !has_null)
+            rc = tkm_put(m, key.data, (u32)key.len, r->pk, r->pklen);
+    }
+    buf_free(&key);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- temporary tables */
+
+SeqRestart *ws_temp_seq(TxnWrites *ws, const TableInfo *t)
+{
+    TxnWrites *b = ws->base;
+    if (!b) return NULL;
+    SeqRestart *r = ws_seq_restart(b, t->id);
+    if (!r && ws_put_seq_restart(b, t->id, t->sequence->start, false, t->sequence) == DD_OK)
+        r = ws_seq_restart(b, t->id);
+    return r;
+}
+
+/* Removes the row entry at rows[k] of b (not a transaction: no tombstone). */
+static void base_remove(TxnWrites *b, int k)
+{
+    row_free(b->rows[k]);
+    b->rows[k] = NULL;
+    b->live--;
+}
+
+/* Removes every row of table id from b. */
+static void base_clear(TxnWrites *b, u32 id)
+{
+    for (int k = 0; k < b->nrows; k++)
+        if (b->rows[k] && b->rows[k]->table == id) base_remove(b, k);
+}
+
+/* The rows array without its holes, so a session that deletes rows for
+ * hours keeps a bounded footprint (ws_temp_tidy does the same for the
+ * definitions). */
+static void base_compact(TxnWrites *b)
+{
+    if (b->nrows <= 64 || b->nrows <= 2 * b->live) return;
+    int n = 64;
+    while (n < 2 * (b->live + 1)) n *= 2;
+    /* the new index first: out of memory leaves everything as it was */
+    int *slots = dd_malloc(sizeof(int) * (size_t)n);
+    if (!slots) return;
+    int m = 0;
+    for (int k = 0; k < b->nrows; k++)
+        if (b->rows[k]) b->rows[m++] = b->rows[k];
+    b->nrows = m;
+    dd_free(b->slots);
+    b->slots = slots;
+    b->nslots = n;
+    for (int i = 0; i < n; i++) slots[i] = -1;
+    for (int k = 0; k < m; k++) slots[ws_probe(b, b->rows[k]->table, b->rows[k]->pk, b->rows[k]->pklen)] = k;
+}
+
+void ws_temp_tidy(TxnWrites *ws)
+{
+    TxnWrites *b = ws->base;
+    /* rebuilt when the stale versions outnumber the live ones (and there
+     * are enough of them to be worth a copy of every live one) */
+    if (!b || b->stale < 32 || b->stale < b->ntables) return;
+    Arena na;
+    arena_init(&na, 4096);
+    TableInfo **copies = dd_malloc(sizeof(TableInfo *) * (size_t)(b->ntables + 1));
+    for (int i = 0; copies && i < b->ntables; i++) {
+        if (!(copies[i] = table_copy(&na, b->tables[i]))) {
+            /* out of memory: keep the old arena, try again later */
+            dd_free(copies);
+            arena_free(&na);
+            return;
+        }
+    }
+    if (!copies) { arena_free(&na); return; }
+    memcpy(b->tables, copies, sizeof(TableInfo *) * (size_t)b->ntables);
+    dd_free(copies);
+    arena_free(&b->arena);
+    b->arena = na;
+    b->stale = 0;
+}
+
+/* Room in b for more rows, definitions and sequence values, so that the
+ * fold that follows cannot fail half-way. */
+static int base_reserve(TxnWrites *b, int rows, int tables, int restarts)
+{
+    if (b->nrows + rows > b->caprows) {
+        int cap = DD_MAX(b->nrows + rows, b->caprows * 2);
+        WsRow **n = dd_realloc(b->rows, sizeof(WsRow *) * (size_t)cap);
+        if (!n) return DD_ENOMEM;
+        b->rows = n;
+        b->caprows = cap;
+    }
+    if ((b->nrows + rows + 1) * 2 > b->nslots) {
+        int n = b->nslots ? b->nslots : 64;
+        while ((b->nrows + rows + 1) * 2 > n) n *= 2;
+        int rc = ws_rehash(b, n);
+        if (rc) return rc;
+    }
+    if (b->ntables + tables > b->captables) {
+        int cap = DD_MAX(b->ntables + tables, b->captables * 2);
+        TableInfo **n = dd_realloc(b->tables, sizeof(TableInfo *) * (size_t)cap);
+        if (!n) return DD_ENOMEM;
+        b->tables = n;
+        b->captables = cap;
+    }
+    if (b->nrestarts + restarts > b->caprestarts) {
+        int cap = DD_MAX(b->nrestarts + restarts, b->caprestarts * 2);
+        SeqRestart *n = dd_realloc(b->restarts, sizeof(SeqRestart) * (size_t)cap);
+        if (!n) return DD_ENOMEM;
+        b->restarts = n;
+        b->caprestarts = cap;
+    }
+    return DD_OK;
+}
+
+/* Whether the transaction's definition t of a temporary relation stays in
+ * base after COMMIT. */
+static bool temp_kept(const TableInfo *t) { return t->temp && !t->dropped && t->on_commit != 'D'; }
+
+int ws_fold_prepare(TxnWrites *ws, TempFold *f)
+{
+    memset(f, 0, sizeof(*f));
+    TxnWrites *b = ws->base;
+    if (!b) return DD_OK;
+    /* everything that allocates, before anything changes: the new
+     * definitions' copies, room for the rows, definitions and sequence
+     * values; a failure here leaves base as it was */
+    int nt = 0, ntemp = 0, nr = 0;
+    for (int i = 0; i < ws->ntables; i++) {
+        nt += temp_kept(ws->tables[i]);
+        ntemp += ws->tables[i]->temp;
+    }
+    for (int i = 0; i < ws->nrows; i++) nr += ws->rows[i] != NULL;
+    if (!ntemp && !nr && !ws->nrestarts && !b->nrows) return DD_OK;   /* nothing temporary anywhere */
+    TableInfo **copies = dd_malloc(sizeof(TableInfo *) * (size_t)(nt + 1));
+    if (!copies) return DD_ENOMEM;
+    for (int i = 0, k = 0; i < ws->ntables; i++) {
+        if (!temp_kept(ws->tables[i])) continue;
+        if (!(copies[k] = table_copy(&b->arena, ws->tables[i]))) {
+            b->stale += k + 1;   /* the copies made are waste in the arena */
+            dd_free(copies);
+            return DD_ENOMEM;
+        }
+        copies[k++]->seq = 0;
+    }
+    int rc = base_reserve(b, nr, nt, ws->nrestarts);
+    if (rc) {
+        b->stale += nt;
+        dd_free(copies);
+        return rc;
+    }
+    f->copies = copies;
+    f->ncopies = nt;
+    f->ready = true;
+    return DD_OK;
+}
+
+void ws_fold_cancel(TxnWrites *ws, TempFold *f)
+{
+    if (!f->ready) return;
+    if (ws->base) ws->base->stale += f->ncopies;
+    dd_free(f->copies);
+    memset(f, 0, sizeof(*f));
+}
+
+void ws_fold_apply(TxnWrites *ws, TempFold *f, WsKeyFn keyfn, void *arg)
+{
+    TxnWrites *b = ws->base;
+    if (!f->ready) return;
+    TableInfo **copies = f->copies;
+    /* the changes, none of which can fail (the key maps, a cache, are
+     * dropped where they cannot follow) */
+    for (int i = 0, k = 0; i < ws->ntables; i++) {
+        const TableInfo *t = ws->tables[i];
+        if (!t->temp) continue;
+        keymaps_drop_table(b, t->id);   /* indexes or columns may have changed */
+        int at = 0;
+        for (; at < b->ntables && b->tables[at]->id != t->id; at++) {}
+        if (temp_kept(t)) {
+            if (at < b->ntables) b->stale++;
+            else b->ntables++;
+            b->tables[at] = copies[k++];
+            continue;
+        }
+        /* dropped, or ON COMMIT DROP */
+        if (at < b->ntables) {
+            memmove(&b->tables[at], &b->tables[at + 1], sizeof(TableInfo *) * (size_t)(b->ntables - at - 1));
+            b->ntables--;
+            b->stale++;
+        }
+        base_clear(b, t->id);
+        for (int r = 0; r < b->nrestarts; r++)
+            if (b->restarts[r].id == t->id) b->restarts[r] = b->restarts[--b->nrestarts];
+    }
+    dd_free(copies);
+    memset(f, 0, sizeof(*f));
+    /* rows: the transaction's live entry becomes base's (moved, not
+     * copied); a tombstone removes base's */
+    for (int i = 0; i < ws->nrows; i++) {
+        WsRow *r = ws->rows[i];
+        if (!r) continue;
+        const TableInfo *t = own_table(b, r->table);
+        if (!t || t->on_commit == 'd') continue;   /* not temporary, gone, or emptied below */
+        WsRow *o = own_find(b, r->table, r->pk, r->pklen);
+        if (b->nkeymaps && (!keyfn || keymaps_apply(b, t, r, o, keyfn, arg))) keymaps_drop_table(b, t->id);
+        int si = ws_probe(b, r->table, r->pk, r->pklen);
+        if (!r->rec) {
+            if (o) base_remove(b, b->slots[si]);
+            continue;
+        }
+        ws->rows[i] = NULL;   /* ws_reset, next, frees what stays */
+        ws->live--;
+        dd_free(r->orig);
+        r->orig = NULL;
+        r->origlen = 0;
+        r->orig_seq = 0;
+        r->op = OP_INSERT;
+        r->end_op = 0;
+        r->existed = false;
+        if (o) {
+            row_free(o);
+            b->rows[b->slots[si]] = r;
+        } else {
+            b->rows[b->nrows] = r;
+            b->slots[si] = b->nrows++;
+            b->live++;
+        }
+    }
+    /* ALTER SEQUENCE ... RESTART of a temporary sequence */
+    for (int i = 0; i < ws->nrestarts; i++) {
+        const SeqRestart *r = &ws->restarts[i];
+        if (!own_table(b, r->id)) continue;
+        SeqRestart *q = ws_seq_restart(b, r->id);
+        if (!q) q = &b->restarts[b->nrestarts++];   /* room reserved above */
+        *q = *r;
+    }
+    /* ON COMMIT DELETE ROWS: at every commit, whoever wrote them */
+    for (int i = 0; i < b->ntables; i++)
+        if (b->tables[i]->on_commit == 'd') {
+            base_clear(b, b->tables[i]->id);
+            keymaps_drop_table(b, b->tables[i]->id);
+        }
+    base_compact(b);
 }

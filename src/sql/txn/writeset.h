@@ -13,6 +13,35 @@
  * Memory: entries and their bytes are heap-allocated (dd_malloc) and freed
  * by ws_reset.  Pointers returned stay valid until the entry is replaced
  * or the write set is reset.
+ *
+ * Temporary tables (CREATE TEMP TABLE) live in a second TxnWrites that the
+ * session owns: `base`, their committed state (definitions, rows, and the
+ * values of their sequences), under every transaction's write set.  They
+ * have no history and are private to the session, so they never reach the
+ * store: no seq, no commit record, no chain entry, nothing on disk to
+ * clean up after a crash.  The transaction's write set holds only its own
+ * changes to them, like any other table's; lookups (ws_find, ws_table,
+ * ws_table_rows, ...) see the transaction's entries over base's, so reads,
+ * writes, unique checks and scans treat a temporary table's rows exactly
+ * like a transaction's own rows.  COMMIT moves the changes into base
+ * (ws_fold_prepare allocates what it needs before the store commits, so
+ * ws_fold_apply cannot fail after) and ROLLBACK just drops them, which
+ * gives PostgreSQL's transactional behaviour (a rolled-back CREATE TEMP
+ * TABLE or INSERT leaves nothing) for free, savepoints included (ws_clone
+ * shares base).  Why not LMDB: a temporary table must not cost a durable
+ * commit, must vanish with the session without a trace, and is mostly
+ * small; an in-memory store per session costs a hash probe per key and a
+ * sort of the table's keys per scan (docs/decisions.md, "Temporary
+ * tables", has the measurements).
+ *
+ * The session's base through its life (engine/session.c):
+ *
+ *   driftdb_session_open    ws_init: empty
+ *   COMMIT                  ws_fold_prepare -> store_commit -> ws_fold_apply
+ *                                                  `-> failed: ws_fold_cancel
+ *   ROLLBACK [TO]           untouched (the transaction's write set goes)
+ *   between statements      ws_temp_tidy (outside a transaction)
+ *   driftdb_session_close   ws_free: every temporary table ends
  */
 #ifndef DD_WRITESET_H
 #define DD_WRITESET_H
@@ -44,6 +73,19 @@ typedef struct SeqRestart {
     SeqInfo info;       /* its options when restarted */
 } SeqRestart;
 
+/* A unique index of a temporary table as a hash from its key (the bytes
+ * sql_index_key_full makes) to the primary key of base's row holding it;
+ * rows with a NULL in the key are not in it.  Kept in base: built on first
+ * use by the SQL layer's unique check, kept up to date by ws_fold_apply,
+ * dropped when the table's definition changes.  It makes the unique check
+ * of a statement cost the statement's rows, not the table's. */
+typedef struct TkEntry { u8 *key; u32 klen; u8 *pk; u32 pklen; } TkEntry;
+typedef struct TempKeyMap {
+    u32 table, index;
+    TkEntry *e;              /* linear probing; key NULL: empty slot */
+    u32 cap, count;
+} TempKeyMap;
+
 typedef struct TxnWrites {
     WsRow **rows; int nrows, caprows;   /* insertion order; NULL = removed */
     int *slots; int nslots;             /* open-addressing index into rows */
@@ -56,6 +98,11 @@ typedef struct TxnWrites {
      * the later entry winning */
     char cons_all;
     char **cons_names; char *cons_modes; int ncons, capcons;
+    /* the session's temporary tables as of its last commit, read under
+     * this write set (NULL: none); kept by ws_reset, shared by ws_clone */
+    struct TxnWrites *base;
+    TempKeyMap **keymaps; int nkeymaps, capkeymaps;   /* base only */
+    int stale;          /* base: definitions replaced or dropped since its arena was rebuilt */
 } TxnWrites;
 
 void ws_init(TxnWrites *ws);
@@ -76,6 +123,9 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
 /* Entries of one table sorted by pk (allocated in a). */
 int ws_table_rows(TxnWrites *ws, u32 table, Arena *a, WsRow ***out, int *n);
 bool ws_has_table_rows(const TxnWrites *ws, u32 table);
+/* The live rows of table (the transaction's over base's): the planner's
+ * row count of a temporary table. */
+i64 ws_count_table_rows(const TxnWrites *ws, u32 table);
 
 /* SET CONSTRAINTS: mode 'd' or 'i' for name (NULL: ALL). */
 int ws_set_constraint_mode(TxnWrites *ws, const char *name, char mode);
@@ -83,10 +133,68 @@ int ws_set_constraint_mode(TxnWrites *ws, const char *name, char mode);
  * initially, is deferred now. */
 bool ws_constraint_deferred(const TxnWrites *ws, const char *name, bool initially);
 
+/* The temporary relation called name that the transaction sees (its own
+ * changes over base), or NULL. */
+const TableInfo *ws_temp_by_name(const TxnWrites *ws, const char *name);
+/* The relations and types of the write set and of base that are not
+ * dropped in it (the transaction's version of each id), in *out
+ * (allocated in a). */
+int ws_all_tables(const TxnWrites *ws, Arena *a, const TableInfo ***out, int *n);
+/* The value of temporary sequence t (t->temp), kept in base outside any
+ * transaction as PostgreSQL's sequences are: created at the sequence's
+ * start on first use.  NULL when out of memory or without base. */
+SeqRestart *ws_temp_seq(TxnWrites *ws, const TableInfo *t);
+/*
+ * COMMIT of the temporary tables: the transaction's changes to them
+ * (definitions, rows, sequence restarts) move into base; tables ON COMMIT
+ * DROP go, those ON COMMIT DELETE ROWS keep no row.  In two steps around
+ * the store's commit; the write set is reset right after.
+ */
+typedef int (*WsKeyFn)(void *arg, const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen, Buf *key,
+                       bool *has_null);
+/* A fold prepared: the definitions' copies and the room reserved. */
+typedef struct TempFold {
+    TableInfo **copies;
+    int ncopies;
+    bool ready;
+} TempFold;
+/* Before the rest of the transaction commits: allocates everything the
+ * fold needs (DD_OK or DD_ENOMEM, base unchanged either way), so that a
+ * failure aborts the transaction before anything is durable. */
+int ws_fold_prepare(TxnWrites *ws, TempFold *f);
+/* Once the rest is durable: the fold itself, which cannot fail.  keyfn
+ * computes an index key of a row image (the SQL layer's) for the unique
+ * key maps; NULL when the caller has none (a map that cannot follow is
+ * dropped, to be built again when next needed). */
+void ws_fold_apply(TxnWrites *ws, TempFold *f, WsKeyFn keyfn, void *arg);
+/* The commit failed: what ws_fold_prepare took goes back. */
+void ws_fold_cancel(TxnWrites *ws, TempFold *f);
+
+/* Gives back the memory of the temporary tables' replaced and dropped
+ * definitions (base's arena, rebuilt once enough is stale).  Only between
+ * statements outside a transaction: nothing may point into the old
+ * definitions (a statement's column names may). */
+void ws_temp_tidy(TxnWrites *ws);
+
+/* The key map of unique index `index` of a temporary table (in base), or
+ * NULL when none is built. */
+TempKeyMap *ws_temp_keymap(TxnWrites *ws, u32 index);
+/* A new, empty key map for it in base; NULL when out of memory. */
+TempKeyMap *ws_temp_keymap_new(TxnWrites *ws, u32 table, u32 index);
+/* Drops the key map of index (after a failed build). */
+void ws_temp_keymap_drop(TxnWrites *ws, u32 index);
+/* key -> pk, replacing the key's entry; DD_OK or DD_ENOMEM. */
+int tkm_put(TempKeyMap *m, const u8 *key, u32 klen, const u8 *pk, u32 pklen);
+/* The pk of key, or NULL. */
+const u8 *tkm_get(const TempKeyMap *m, const u8 *key, u32 klen, u32 *pklen);
+
 /* Catalog overlay: adds/replaces the newest uncommitted version of a table
  * (copied into the write set's arena).  Returns the copy. */
 TableInfo *ws_put_table(TxnWrites *ws, const TableInfo *t);
 const TableInfo *ws_table(const TxnWrites *ws, u32 id);
+/* A permanent relation the transaction created or changed, by name (temporary
+ * ones: ws_temp_by_name); *dropped when the transaction dropped one of
+ * that name. */
 const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *dropped);
 
 /* The restart of sequence id in the transaction, or NULL. */
