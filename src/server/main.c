@@ -42,6 +42,7 @@
 
 #include "../util/alloc.h"
 
+#include <openssl/crypto.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
@@ -319,6 +320,10 @@ static void *conn_thread(void *p)
     ConnArg *a = p;
     Server *srv = a->srv;
     pgw_serve(a->fd, &a->cfg);
+    /* the thread's OpenSSL state (digests of its statements) freed now:
+     * a detached thread's key destructors may run after the server,
+     * seeing no thread left, has exited */
+    OPENSSL_thread_stop();
 
     pthread_mutex_lock(&srv->mu);
     srv->slots[a->slot] = -1;
