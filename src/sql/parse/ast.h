@@ -418,6 +418,7 @@ typedef enum AlterKind {
     ALTER_RENAME_CONSTRAINT, /* RENAME CONSTRAINT name TO newname */
     ALTER_VALIDATE_CONSTRAINT, /* VALIDATE CONSTRAINT name */
     ALTER_RENAME_INDEX,      /* ALTER INDEX [IF EXISTS] name RENAME TO newname (AlterTableStmt.index) */
+    ALTER_ADD_PRIMARY_KEY,   /* ADD [CONSTRAINT name] PRIMARY KEY (pk_cols): name in AlterCmd.name */
     ALTER_NOOP,              /* SET / RESET (storage parameters), ALTER [COLUMN] c SET STATISTICS n,
                                 OWNER TO role: accepted, nothing DriftDB keeps */
 } AlterKind;
@@ -432,6 +433,7 @@ typedef struct AlterCmd {
     bool cascade;        /* DROP COLUMN / CONSTRAINT ... CASCADE */
     bool not_null;       /* SET NOT NULL */
     Expr *using_;        /* ALTER TYPE ... USING expr, or NULL */
+    char **pk_cols; int npk_cols;   /* ADD PRIMARY KEY (cols) */
     int using_start, using_end;   /* its text */
     int loc;
 } AlterCmd;

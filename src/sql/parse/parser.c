@@ -4150,8 +4150,16 @@ static int parse_alter(Parser *p, Stmt *st)
             c->if_not_exists = accept_if_not_exists(p);
             char *cname = NULL;
             if (accept_kw(p, KW_CONSTRAINT)) TRY(parse_colid(p, &cname, NULL));
-            if (is_kw(tok(p), KW_PRIMARY) || is_word(tok(p), "exclude"))
-                return not_supported(p, tok(p)->start, "ALTER TABLE ADD PRIMARY KEY / EXCLUDE");
+            if (is_kw(tok(p), KW_PRIMARY)) {
+                advance(p);
+                TRY(expect_kw(p, KW_KEY));
+                c->kind = ALTER_ADD_PRIMARY_KEY;
+                c->name = cname;
+                TRY(parse_name_list(p, &c->pk_cols, NULL, &c->npk_cols));
+                PUSH(a->cmds, a->ncmds, cap, c);
+                continue;
+            }
+            if (is_word(tok(p), "exclude")) return not_supported(p, tok(p)->start, "EXCLUDE constraints");
             if (cname || is_kw(tok(p), KW_UNIQUE) || is_kw(tok(p), KW_CHECK) || is_kw(tok(p), KW_FOREIGN)) {
                 c->kind = ALTER_ADD_CONSTRAINT;
                 TRY(parse_constraint(p, NULL, cname, &c->con));

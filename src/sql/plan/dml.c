@@ -2144,6 +2144,60 @@ static int table_has_rows(SqlCtx *ctx, const TableInfo *t, bool *any)
     return DD_OK;
 }
 
+/* ALTER TABLE ADD [CONSTRAINT t_pkey] PRIMARY KEY (cols) on t, a table
+ * with the hidden _rowid key that never had a row: rows are stored by
+ * their key, so a table whose versions are keyed by _rowid cannot take
+ * another key without rewriting its history (0A000 then). */
+static int add_primary_key(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const AlterCmd *c)
+{
+    int ri = find_col(t, ROWID_COL);
+    if (ri < 0 || !is_pk_col(t, ri))
+        return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "multiple primary keys for table \"%s\" are not allowed",
+                      t->name);
+    char pkey[CAT_MAX_NAME + 8];
+    snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
+    if (c->name && strcmp(c->name, pkey) != 0)
+        return dd_err(ctx->err, DD_EFEATURE, -1,
+                      "a primary key named other than \"%s\" is not supported (its name follows the table's)", pkey);
+    if (t0->document_style)
+        return dd_err(ctx->err, DD_EFEATURE, -1, "constraints on a document-style table are not supported");
+    /* any version at all, the transaction's own rows too */
+    bool any = false;
+    TScan *sc;
+    int rc = tscan_open(ctx->snap, t0->id, TMODE_ALL, 0, 0, NULL, 0, NULL, 0, &sc, ctx->err);
+    if (rc) return rc;
+    Version v;
+    int r = tscan_next(sc, &v, ctx->err);
+    tscan_close(sc);
+    if (r < 0) return -r;
+    any = r == 1;
+    WsRow **rows;
+    int n = 0;
+    if (!any && ctx->ws && (rc = ws_table_rows(ctx->ws, t0->id, ctx->stmt, &rows, &n))) return rc;
+    if (any || n)
+        return dd_err(ctx->err, DD_EFEATURE, -1,
+                      "ALTER TABLE ADD PRIMARY KEY on a table that has had rows is not supported (its rows and their "
+                      "history are stored by the hidden row id; create the table with its primary key and copy the rows)");
+    u32 *pk = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(c->npk_cols + 1));
+    if (!pk) return DD_ENOMEM;
+    for (int k = 0; k < c->npk_cols; k++) {
+        int ci = find_col(t, c->pk_cols[k]);
+        if (ci < 0 || strcmp(c->pk_cols[k], ROWID_COL) == 0 || system_col_name(c->pk_cols[k]))
+            return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",
+                          c->pk_cols[k], t->name);
+        for (int j = 0; j < k; j++)
+            if (pk[j] == t->cols[ci].id)
+                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, -1, "column \"%s\" appears twice in primary key constraint",
+                              c->pk_cols[k]);
+        pk[k] = t->cols[ci].id;
+        t->cols[ci].not_null = true;
+    }
+    t->cols[ri].dropped = true;
+    t->pk = pk;
+    t->npk = c->npk_cols;
+    return DD_OK;
+}
+
 /* Whether e calls one of the functions that give another value at each
  * call (PostgreSQL's volatile ones). */
 static bool calls_volatile(const Expr *e)
@@ -2862,6 +2916,9 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             break;
         case ALTER_RENAME_INDEX:
             return dd_err(ctx->err, DD_EINTERNAL, -1, "ALTER INDEX as an ALTER TABLE action");
+        case ALTER_ADD_PRIMARY_KEY:
+            if ((rc = add_primary_key(ctx, t0, t, c))) return rc;
+            break;
         case ALTER_NOOP:
             /* SET STATISTICS names a column */
             if (c->name && (find_col(t, c->name) < 0 || system_col_name(c->name)))
