@@ -173,6 +173,19 @@ static int log_domain(EvalEnv *env, bool zero)
 
 static int num_scale_max(int r, const Value *v) { return DD_MAX(r, v->scale); }
 
+static Value num_nan(void) { return val_numeric(0, NUMERIC_NAN); }
+static Value num_pinf(void) { return val_numeric(0, NUMERIC_PINF); }
+
+/* The domain of a logarithm's argument, special values included: 0 when
+ * v may go on (positive, finite or not), else log_domain's error. */
+static int log_arg(EvalEnv *env, const Value *v)
+{
+    if (v->scale == NUMERIC_NINF) return log_domain(env, false);
+    if (numeric_is_special(v->scale)) return DD_OK;
+    if (v->v.coef <= 0) return log_domain(env, v->v.coef == 0);
+    return DD_OK;
+}
+
 /* ---------------------------------------------------------------- ln, exp, log */
 
 static int f_ln(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -180,13 +193,15 @@ static int f_ln(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
-        if (a[0].v.coef <= 0) return log_domain(env, a[0].v.coef == 0);
+        int rc = log_arg(env, &a[0]);
+        if (rc) return rc;
+        if (numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }   /* NaN, Infinity */
         int r = num_scale_max(16 - ln_dweight(&a[0]), &a[0]);
         long double x = num_ld(&a[0]);
         if (x >= 0.9L && x <= 1.1L) {
             /* ln(1 + d) of d = x - 1 taken exactly (1 + 1e-20 is 1 in long double) */
             Value d = val_numeric(0, 0);
-            int ds, rc;
+            int ds;
             if ((rc = numeric_add(a[0].v.coef, a[0].scale, 1, 0, true, &d.v.coef, &ds, env->sql->err))) return rc;
             d.scale = (i16)ds;
             return num_from_ld(env, log1pl(num_ld(&d)), r, out);
@@ -205,8 +220,15 @@ static int f_ln(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 /* log(b, x) of numerics: ln(x) / ln(b) at PostgreSQL's scale */
 static int num_log(EvalEnv *env, const Value *b, const Value *x, Value *out)
 {
-    if (b->v.coef <= 0) return log_domain(env, b->v.coef == 0);
-    if (x->v.coef <= 0) return log_domain(env, x->v.coef == 0);
+    if (numeric_is_nan(b->scale) || numeric_is_nan(x->scale)) { *out = num_nan(); return DD_OK; }
+    int rc;
+    if ((rc = log_arg(env, b)) || (rc = log_arg(env, x))) return rc;
+    /* log(Inf, Inf) is NaN, log(Inf, x) 0, log(b, Inf) Infinity (PostgreSQL) */
+    if (numeric_is_inf(b->scale)) {
+        *out = numeric_is_inf(x->scale) ? num_nan() : val_numeric(0, 0);
+        return DD_OK;
+    }
+    if (numeric_is_inf(x->scale)) { *out = num_pinf(); return DD_OK; }
     long double lb = logl(num_ld(b)), lx = logl(num_ld(x));
     if (numeric_cmp(b->v.coef, b->scale, 1, 0) == 0)
         return dd_err(env->sql->err, DD_EDIV_ZERO, -1, "division by zero");
@@ -239,6 +261,11 @@ static int f_exp(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
+        /* exp(NaN) = NaN, exp(Infinity) = Infinity, exp(-Infinity) = 0 */
+        if (numeric_is_special(a[0].scale)) {
+            *out = a[0].scale == NUMERIC_NINF ? val_numeric(0, 0) : a[0];
+            return DD_OK;
+        }
         long double x = num_ld(&a[0]);
         double w = (double)x * 0.434294481903252;   /* the result's decimal weight */
         w = DD_MAX(w, -2000.0);
@@ -269,6 +296,8 @@ static int f_sign(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
+        if (numeric_is_nan(a[0].scale)) { *out = a[0]; return DD_OK; }
+        if (numeric_is_inf(a[0].scale)) { *out = val_numeric(a[0].scale == NUMERIC_PINF ? 1 : -1, 0); return DD_OK; }
         *out = val_numeric(a[0].v.coef > 0 ? 1 : a[0].v.coef < 0 ? -1 : 0, 0);
         return DD_OK;
     }
@@ -283,6 +312,14 @@ static int f_div(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(loc);
     if (any_null_args(a, n)) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
     DdError *err = env->sql->err;
+    if (numeric_is_special(a[0].scale) || numeric_is_special(a[1].scale)) {
+        /* NaN, ±Inf / x, x / ±Inf: the quotient's own special results
+         * (x / Inf is 0), and no fraction to drop */
+        i128 q;
+        int qs, rc = numeric_div(a[0].v.coef, a[0].scale, a[1].v.coef, a[1].scale, &q, &qs, err);
+        if (!rc) *out = val_numeric(q, qs);
+        return rc;
+    }
     if (a[1].v.coef == 0) return dd_err(err, DD_EDIV_ZERO, -1, "division by zero");
     i128 m, d, q;
     int ms, ds, qs, rc;
@@ -312,6 +349,10 @@ static int gcd_lcm(EvalEnv *env, const Value *a, int n, Value *out, bool lcm)
     TypeId t = (TypeId)a[0].type;
     i128 x, y;
     int scale = 0;
+    if (t == TYPE_NUMERIC && (numeric_is_special(a[0].scale) || numeric_is_special(a[1].scale))) {
+        *out = num_nan();   /* gcd and lcm of NaN or an infinity are NaN */
+        return DD_OK;
+    }
     if (t == TYPE_NUMERIC) {
         scale = DD_MAX(a[0].scale, a[1].scale);
         int rc;
@@ -411,6 +452,10 @@ static int f_width_bucket(EvalEnv *env, const Value *a, int n, Value *out, int l
     i64 count = a[3].v.i, r;
     if (count <= 0) return wb_err(env, "count must be greater than zero");
     if (a[0].type == TYPE_NUMERIC) {
+        if (numeric_is_nan(a[0].scale) || numeric_is_nan(a[1].scale) || numeric_is_nan(a[2].scale))
+            return wb_err(env, "operand, lower bound, and upper bound cannot be NaN");
+        if (numeric_is_inf(a[1].scale) || numeric_is_inf(a[2].scale))
+            return wb_err(env, "lower and upper bounds must be finite");
         int c1 = numeric_cmp(a[1].v.coef, a[1].scale, a[2].v.coef, a[2].scale);
         if (c1 == 0) return wb_err(env, "lower bound cannot equal upper bound");
         bool up = c1 < 0;
@@ -657,14 +702,15 @@ static bool r_num_int4(TypeId *a, int n, TypeId *r)
 static int f_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
-    *out = a[0].isnull ? val_null(TYPE_INT4) : val_int(TYPE_INT4, a[0].scale);
+    /* NaN and the infinities have no scale: NULL, as PostgreSQL */
+    *out = a[0].isnull || numeric_is_special(a[0].scale) ? val_null(TYPE_INT4) : val_int(TYPE_INT4, a[0].scale);
     return DD_OK;
 }
 /* min_scale: the fewest decimals that show the value exactly */
 static int f_min_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
-    if (a[0].isnull) { *out = val_null(TYPE_INT4); return DD_OK; }
+    if (a[0].isnull || numeric_is_special(a[0].scale)) { *out = val_null(TYPE_INT4); return DD_OK; }
     i128 c = a[0].v.coef;
     int sc = a[0].scale;
     numeric_normalize(&c, &sc);
@@ -675,6 +721,7 @@ static int f_trim_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc
 {
     DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
+    if (numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }
     i128 c = a[0].v.coef;
     int sc = a[0].scale;
     numeric_normalize(&c, &sc);

@@ -1395,6 +1395,12 @@ static int agg_final_stat(SqlCtx *ctx, const AggSpec *sp, const AggState *st, Va
     }
     i64 n = st->count;
     if (n == 0 || (samp && n == 1)) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
+    /* a NaN or an infinity among the inputs makes the sums special: the
+     * variance is then NaN (PostgreSQL) */
+    if (numeric_is_special(st->acc.scale) || numeric_is_special(st->acc2.scale)) {
+        *out = val_numeric(0, NUMERIC_NAN);
+        return DD_OK;
+    }
     i128 s2, ns2, num, q, den = (i128)n * (samp ? n - 1 : n);
     int s2s, ns2s, nums, qs, rc;
     if ((rc = numeric_mul(st->acc.v.coef, st->acc.scale, st->acc.v.coef, st->acc.scale, &s2, &s2s, ctx->err)) ||

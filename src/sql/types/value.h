@@ -11,7 +11,12 @@
  *   FLOAT4, FLOAT8        v.f (FLOAT4 values are rounded to float on store)
  *   NUMERIC               v.n.coef * 10^-v.n.scale, coef a signed 128-bit
  *                         integer: exact, up to 38 significant digits, scale
- *                         0..NUMERIC_MAX_SCALE.  Overflow is 22003.
+ *                         0..NUMERIC_MAX_SCALE.  Overflow is 22003.  The
+ *                         special values NaN, Infinity and -Infinity have
+ *                         coef 0 and a negative scale (NUMERIC_NAN,
+ *                         NUMERIC_PINF, NUMERIC_NINF): every function that
+ *                         takes a (coef, scale) pair sees them without a
+ *                         separate flag, and no finite value has scale < 0.
  *   TEXT, VARCHAR, BPCHAR v.s.p / v.s.len, UTF-8, not NUL-terminated
  *   UNKNOWN               an untyped string literal ('abc'); v.s as TEXT.
  *                         Coerced to the type the context needs.
@@ -97,6 +102,13 @@ bool type_has_array(TypeId e);
 #define NAME_MAX_BYTES 63   /* PostgreSQL's NAMEDATALEN - 1 */
 #define NUMERIC_MAX_PRECISION 38
 #define NUMERIC_MAX_SCALE 38
+/* NUMERIC special values: the scale of a value whose coef is 0. */
+#define NUMERIC_NAN (-1)
+#define NUMERIC_PINF (-2)
+#define NUMERIC_NINF (-3)
+static inline bool numeric_is_special(int scale) { return scale < 0; }
+static inline bool numeric_is_nan(int scale) { return scale == NUMERIC_NAN; }
+static inline bool numeric_is_inf(int scale) { return scale == NUMERIC_PINF || scale == NUMERIC_NINF; }
 
 typedef struct Interval {
     i32 months;
@@ -278,14 +290,18 @@ int val_concat(const Value *a, const Value *b, const ValueCtx *ctx, Value *out,
 int val_like(const char *s, size_t slen, const char *pat, size_t plen,
              int escape, bool icase);
 
-/* Numeric helpers. */
+/* Numeric helpers.  Text input accepts PostgreSQL's special spellings
+ * (case-insensitive, blanks around): NaN, [+-]Infinity, [+-]inf. */
 int numeric_from_text(const char *s, size_t len, i128 *coef, int *scale, DdError *err);
 void numeric_to_text(i128 coef, int scale, Buf *out);
-/* Rescales to new_scale, rounding half away from zero; 22003 on overflow. */
+/* Rescales to new_scale, rounding half away from zero; 22003 on overflow.
+ * A special value (scale < 0) is 22003 too: callers handle NaN and the
+ * infinities before asking for a scale. */
 int numeric_rescale(i128 coef, int scale, int new_scale, i128 *out, DdError *err);
 double numeric_to_double(i128 coef, int scale);
 /* Exact conversion of a double to numeric (as PostgreSQL float8->numeric:
- * 15 significant digits).  22003 for NaN/Inf. */
+ * 15 significant digits).  NaN and the infinities map to the special
+ * numerics (PostgreSQL 14+). */
 int numeric_from_double(double d, i128 *coef, int *scale, DdError *err);
 
 /* Date/time helpers (PostgreSQL epoch 2000-01-01). */
@@ -312,7 +328,8 @@ void float_to_text(double d, bool is_float4, Buf *out);
 
 /* NUMERIC arithmetic on (coef, scale) pairs; results rounded to fit 38
  * digits (scale reduced first), 22003 when the integer part does not fit,
- * 22012 on division by zero.  Scales as PostgreSQL (see numeric.c). */
+ * 22012 on division by zero.  Scales as PostgreSQL (see numeric.c), and so
+ * are the results and errors of NaN and the infinities as operands. */
 int numeric_add(i128 a, int as, i128 b, int bs, bool subtract, i128 *out, int *os, DdError *err);
 int numeric_mul(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
 int numeric_div(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
@@ -325,12 +342,16 @@ int numeric_div_scale(i128 a, int as, i128 b, int bs);
 /* The square root of a * 10^-as rounded (half up) at scale r; 2201F for a
  * negative a. */
 int numeric_sqrt_at(i128 a, int as, int r, i128 *out, int *os, DdError *err);
-int numeric_cmp(i128 a, int as, i128 b, int bs);            /* exact, <0 0 >0 */
+/* Exact, <0 0 >0; -Infinity < every finite value < Infinity < NaN, and
+ * NaN equals NaN (PostgreSQL's btree order). */
+int numeric_cmp(i128 a, int as, i128 b, int bs);
 void numeric_normalize(i128 *coef, int *scale);             /* strips trailing zeros */
-/* Rounds half away from zero to an integer; -1 if outside int64, else 0. */
+/* Rounds half away from zero to an integer; -1 if outside int64 or
+ * special, else 0. */
 int numeric_to_int64(i128 coef, int scale, i64 *out);
 /* Applies NUMERIC(p,s) typmod ((p << 16) | s; -1 none): rounds to s, 22003
- * "numeric field overflow" when more than p - s integer digits. */
+ * "numeric field overflow" when more than p - s integer digits.  NaN fits
+ * every typmod; an infinity none (as PostgreSQL 15). */
 int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err);
 /* TIME(p) / TIMETZ(p): the fraction rounded to p digits. */
 int time_apply_typmod(Value *v, i32 typmod, DdError *err);
