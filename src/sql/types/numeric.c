@@ -730,25 +730,14 @@ int numeric_pow(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err
     if (a < 0)
         return pow_err(err,
                       "a negative number raised to a non-integer power yields a complex result");
-    /* Non-integer exponent: long double (about 19 digits), then scale as
-     * PostgreSQL: 16 significant digits, at least the inputs' scales. */
-    long double x = (long double)numeric_to_double(a, as), y = (long double)numeric_to_double(b, bs);
-    long double r = powl(x, y);
-    if (isinf(r) || isnan(r) || r >= 1e38L) return overflow_err(err);
-    int rscale = 16;
-    if (r > 0) rscale = 16 - (int)floorl(log10l(r));
-    rscale = DD_MAX(rscale, DD_MAX(as, bs));
-    rscale = DD_MAX(0, DD_MIN(rscale, NUMERIC_MAX_SCALE));
-    char tmp[64];
-    int n = snprintf(tmp, sizeof tmp, "%.19Le", r);
-    i128 c;
-    int sc;
-    int st = numeric_from_text(tmp, (size_t)n, &c, &sc, err);
-    if (st) return st;
-    st = numeric_rescale(c, sc, rscale, out, err);
-    if (st) return st;
-    *os = rscale;
-    return DD_OK;
+    if (a == 0) {
+        /* 0 ^ b, b > 0: zero at 16 decimals (PostgreSQL takes no log of 0) */
+        *out = 0;
+        *os = 16;
+        return DD_OK;
+    }
+    /* Non-integer exponent: exp(b ln a), exact (numexact.c) */
+    return numeric_pow_exact(a, as, b, bs, out, os, err);
 }
 
 int numeric_div_at(i128 a, int as, i128 b, int bs, int r, i128 *out, int *os, DdError *err)

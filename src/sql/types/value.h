@@ -345,6 +345,16 @@ int numeric_sqrt_at(i128 a, int as, int r, i128 *out, int *os, DdError *err);
 /* Exact, <0 0 >0; -Infinity < every finite value < Infinity < NaN, and
  * NaN equals NaN (PostgreSQL's btree order). */
 int numeric_cmp(i128 a, int as, i128 b, int bs);
+/* Exact transcendental functions (numexact.c) of finite pairs, rounded
+ * half away from zero at scale r (the caller's, PostgreSQL's rule; more
+ * than 38 digits drop decimals first, as every NUMERIC result):
+ * ln(a) for a > 0; log(x) to base b for b, x > 0, b != 1 (22012 for
+ * b = 1); exp(a) (22003 past 10^38).  numeric_pow_exact: a ^ b for a > 0
+ * and a non-integer b, at PostgreSQL's power scale. */
+int numeric_ln_at(i128 a, int as, int r, i128 *out, int *os, DdError *err);
+int numeric_log_at(i128 b, int bs, i128 x, int xs, int r, i128 *out, int *os, DdError *err);
+int numeric_exp_at(i128 a, int as, int r, i128 *out, int *os, DdError *err);
+int numeric_pow_exact(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
 void numeric_normalize(i128 *coef, int *scale);             /* strips trailing zeros */
 /* Rounds half away from zero to an integer; -1 if outside int64 or
  * special, else 0. */

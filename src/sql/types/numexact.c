@@ -1,0 +1,495 @@
+/*
+ * numexact.c - NUMERIC's transcendental functions computed exactly: ln,
+ * log(b, x), exp and power with a non-integer exponent, each rounded
+ * (half away from zero, as PostgreSQL) at the result scale its caller
+ * chooses by PostgreSQL's rules.
+ *
+ * Why not long double: its 64-bit mantissa gives about 19 significant
+ * digits, and a NUMERIC result has up to 38 (exp(50) has 22 digits before
+ * the point; PostgreSQL prints every one of them right).  So the work is
+ * done in fixed point with FX_FRAC_LIMBS * 9 = 108 decimal places on
+ * unsigned integers of base 10^9 limbs (Bn below, at most BN_LIMBS limbs,
+ * 432 digits, on the stack: nothing here allocates).  Every input is at
+ * most 38 digits and every result below 10^39, so the 108 places leave
+ * more than 60 guard digits after the last one a result keeps; the
+ * truncation errors of the series (one unit in the last place per step,
+ * a few hundred steps) and of the squarings in exp (a factor 2^k on the
+ * relative error, k <= 17) stay far below them.  A result is therefore
+ * the exact value rounded, except when the exact value lies within about
+ * 10^-60 of a rounding boundary without being on it, which for these
+ * functions of decimal inputs does not happen at the scales they return.
+ *
+ * Algorithms (textbook; no code copied):
+ *   ln(x):  x = m * 10^e * 2^j with m in [0.75, 1.5); ln(m) = 2 atanh(z),
+ *           z = (m - 1) / (m + 1), |z| < 0.2, by its power series; then
+ *           + j ln 2 + e ln 10 (the constants below, to 130 digits).
+ *   exp(x): |x| halved k times below 0.001, the Taylor series, squared k
+ *           times; a negative x takes the reciprocal.
+ *   x ^ y:  exp(y ln x), x > 0 (numeric.c handles the rest).
+ */
+#include "value.h"
+
+#include <math.h>
+#include <string.h>
+
+#define BN_BASE 1000000000u
+#define BN_LIMBS 48
+#define FX_FRAC_LIMBS 12
+#define FX_PLACES (9 * FX_FRAC_LIMBS)
+
+/* An unsigned integer: d[0] least significant, n limbs in use (no zero
+ * limb on top; n = 0 is zero). */
+typedef struct Bn {
+    int n;
+    u32 d[BN_LIMBS];
+} Bn;
+
+static const u32 pow10_9[10] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
+
+static void bn_norm(Bn *a)
+{
+    while (a->n > 0 && a->d[a->n - 1] == 0) a->n--;
+}
+
+static void bn_zero(Bn *a) { a->n = 0; }
+
+static void bn_set_u128(Bn *a, u128 v)
+{
+    a->n = 0;
+    while (v) {
+        a->d[a->n++] = (u32)(v % BN_BASE);
+        v /= BN_BASE;
+    }
+}
+
+static int bn_cmp(const Bn *a, const Bn *b)
+{
+    if (a->n != b->n) return a->n < b->n ? -1 : 1;
+    for (int i = a->n - 1; i >= 0; i--)
+        if (a->d[i] != b->d[i]) return a->d[i] < b->d[i] ? -1 : 1;
+    return 0;
+}
+
+/* r = a + b (r may be a or b); false when it does not fit. */
+static bool bn_add(Bn *r, const Bn *a, const Bn *b)
+{
+    int n = DD_MAX(a->n, b->n);
+    u32 carry = 0;
+    for (int i = 0; i < n; i++) {
+        u32 s = (i < a->n ? a->d[i] : 0) + (i < b->n ? b->d[i] : 0) + carry;
+        carry = s >= BN_BASE;
+        r->d[i] = carry ? s - BN_BASE : s;
+    }
+    r->n = n;
+    if (carry) {
+        if (n >= BN_LIMBS) return false;
+        r->d[r->n++] = 1;
+    }
+    return true;
+}
+
+/* r = a - b, a >= b (r may be a). */
+static void bn_sub(Bn *r, const Bn *a, const Bn *b)
+{
+    i64 borrow = 0;
+    for (int i = 0; i < a->n; i++) {
+        i64 s = (i64)a->d[i] - (i < b->n ? b->d[i] : 0) - borrow;
+        borrow = s < 0;
+        r->d[i] = (u32)(borrow ? s + BN_BASE : s);
+    }
+    r->n = a->n;
+    bn_norm(r);
+}
+
+/* r = a * b (r must not alias); false when it does not fit. */
+static bool bn_mul(Bn *r, const Bn *a, const Bn *b)
+{
+    if (a->n == 0 || b->n == 0) {
+        bn_zero(r);
+        return true;
+    }
+    if (a->n + b->n > BN_LIMBS) return false;
+    u64 acc[2 * BN_LIMBS];
+    memset(acc, 0, sizeof acc);
+    for (int i = 0; i < a->n; i++) {
+        u64 carry = 0;
+        for (int j = 0; j < b->n; j++) {
+            u64 t = acc[i + j] + (u64)a->d[i] * b->d[j] + carry;
+            acc[i + j] = t % BN_BASE;
+            carry = t / BN_BASE;
+        }
+        acc[i + b->n] += carry;
+    }
+    r->n = a->n + b->n;
+    for (int i = 0; i < r->n; i++) r->d[i] = (u32)acc[i];
+    bn_norm(r);
+    return true;
+}
+
+static bool bn_mul_small(Bn *a, u32 m)
+{
+    u64 carry = 0;
+    for (int i = 0; i < a->n; i++) {
+        u64 t = (u64)a->d[i] * m + carry;
+        a->d[i] = (u32)(t % BN_BASE);
+        carry = t / BN_BASE;
+    }
+    if (carry) {
+        if (a->n >= BN_LIMBS) return false;
+        a->d[a->n++] = (u32)carry;
+    }
+    bn_norm(a);
+    return true;
+}
+
+/* a /= m (0 < m < 2^32); returns the remainder. */
+static u32 bn_div_small(Bn *a, u32 m)
+{
+    u64 rem = 0;
+    for (int i = a->n - 1; i >= 0; i--) {
+        u64 cur = rem * BN_BASE + a->d[i];
+        a->d[i] = (u32)(cur / m);
+        rem = cur % m;
+    }
+    bn_norm(a);
+    return (u32)rem;
+}
+
+/* a *= 10^(9k) */
+static bool bn_shl_limbs(Bn *a, int k)
+{
+    if (a->n == 0 || k == 0) return true;
+    if (a->n + k > BN_LIMBS) return false;
+    memmove(a->d + k, a->d, sizeof(u32) * (size_t)a->n);
+    memset(a->d, 0, sizeof(u32) * (size_t)k);
+    a->n += k;
+    return true;
+}
+
+/* a /= 10^(9k), truncating */
+static void bn_shr_limbs(Bn *a, int k)
+{
+    if (k >= a->n) {
+        bn_zero(a);
+        return;
+    }
+    memmove(a->d, a->d + k, sizeof(u32) * (size_t)(a->n - k));
+    a->n -= k;
+}
+
+/* a *= 10^k */
+static bool bn_mul_pow10(Bn *a, int k)
+{
+    return bn_shl_limbs(a, k / 9) && bn_mul_small(a, pow10_9[k % 9]);
+}
+
+static int bn_digits(const Bn *a)
+{
+    if (a->n == 0) return 0;
+    int d = 9 * (a->n - 1);
+    for (u32 top = a->d[a->n - 1]; top; top /= 10) d++;
+    return d;
+}
+
+/* q = a / b truncated, b != 0: decimal long division (one quotient digit
+ * at a time by repeated subtraction; at most 9 per digit). */
+static bool bn_div(Bn *q, const Bn *a, const Bn *b)
+{
+    Bn r = *a, bk;
+    bn_zero(q);
+    int D = bn_digits(a) - bn_digits(b);
+    if (D < 0) return true;
+    q->n = D / 9 + 1;
+    memset(q->d, 0, sizeof(u32) * (size_t)q->n);
+    for (int k = D; k >= 0; k--) {
+        bk = *b;
+        if (!bn_mul_pow10(&bk, k)) return false;
+        u32 cnt = 0;
+        while (bn_cmp(&r, &bk) >= 0) {
+            bn_sub(&r, &r, &bk);
+            cnt++;
+        }
+        q->d[k / 9] += cnt * pow10_9[k % 9];
+    }
+    bn_norm(q);
+    return true;
+}
+
+/* ---- signed fixed point: value = (neg ? -1 : 1) * m / 10^FX_PLACES ---- */
+
+typedef struct Fx {
+    bool neg;
+    Bn m;
+} Fx;
+
+static bool fx_is_zero(const Fx *a) { return a->m.n == 0; }
+
+/* An exact (coef, scale) pair, scale in -FX_PLACES .. FX_PLACES. */
+static bool fx_from_pair(Fx *r, i128 coef, int scale)
+{
+    r->neg = coef < 0;
+    bn_set_u128(&r->m, coef < 0 ? -(u128)coef : (u128)coef);
+    if (scale <= FX_PLACES) return bn_mul_pow10(&r->m, FX_PLACES - scale);
+    for (int i = scale - FX_PLACES; i > 0; i--) bn_div_small(&r->m, 10);
+    return true;
+}
+
+/* A constant written "d.ddd..." (more digits than FX_PLACES are cut). */
+static void fx_from_text(Fx *r, const char *s)
+{
+    r->neg = false;
+    bn_zero(&r->m);
+    int frac = -1;
+    for (; *s && frac < FX_PLACES; s++) {
+        if (*s == '.') {
+            frac = 0;
+            continue;
+        }
+        bn_mul_small(&r->m, 10);
+        Bn d;
+        bn_set_u128(&d, (u128)(*s - '0'));
+        bn_add(&r->m, &r->m, &d);
+        if (frac >= 0) frac++;
+    }
+    bn_mul_pow10(&r->m, FX_PLACES - (frac < 0 ? 0 : frac));
+}
+
+static void fx_one(Fx *r)
+{
+    r->neg = false;
+    bn_set_u128(&r->m, 1);
+    bn_shl_limbs(&r->m, FX_FRAC_LIMBS);
+}
+
+/* r = a + b, or a - b when sub (r may alias either). */
+static bool fx_add(Fx *r, const Fx *a, const Fx *b, bool sub)
+{
+    bool bneg = b->neg != sub;
+    if (a->neg == bneg) {
+        r->neg = a->neg;
+        return bn_add(&r->m, &a->m, &b->m);
+    }
+    if (bn_cmp(&a->m, &b->m) >= 0) {
+        r->neg = a->neg;
+        bn_sub(&r->m, &a->m, &b->m);
+    } else {
+        r->neg = bneg;
+        bn_sub(&r->m, &b->m, &a->m);
+    }
+    if (r->m.n == 0) r->neg = false;
+    return true;
+}
+
+static bool fx_mul(Fx *r, const Fx *a, const Fx *b)
+{
+    Bn p;
+    if (!bn_mul(&p, &a->m, &b->m)) return false;
+    bn_shr_limbs(&p, FX_FRAC_LIMBS);
+    r->m = p;
+    r->neg = a->neg != b->neg && p.n > 0;
+    return true;
+}
+
+/* r = a / b, b != 0 */
+static bool fx_div(Fx *r, const Fx *a, const Fx *b)
+{
+    Bn n = a->m, q;
+    if (!bn_shl_limbs(&n, FX_FRAC_LIMBS) || !bn_div(&q, &n, &b->m)) return false;
+    r->m = q;
+    r->neg = a->neg != b->neg && q.n > 0;
+    return true;
+}
+
+static double fx_to_double(const Fx *a)
+{
+    double d = 0;
+    for (int i = a->m.n - 1; i >= 0; i--) d = d * 1e9 + a->m.d[i];
+    d /= pow(10.0, FX_PLACES);
+    return a->neg ? -d : d;
+}
+
+/* a compared with the integer-and-fraction constant c (as text) */
+static int fx_cmp_abs_text(const Fx *a, const char *c)
+{
+    Fx t;
+    fx_from_text(&t, c);
+    return bn_cmp(&a->m, &t.m);
+}
+
+static int overflow_err(DdError *err)
+{
+    return dd_err(err, DD_EOUT_OF_RANGE, -1, "value overflows numeric format");
+}
+
+/*
+ * a rounded half away from zero at scale r as a NUMERIC pair; when the
+ * coefficient needs more than 38 digits, fractional digits go first (as
+ * every NUMERIC result here), 22003 when even scale 0 does not fit.
+ */
+static int fx_to_pair(const Fx *a, int r, i128 *out, int *os, DdError *err)
+{
+    if (r > NUMERIC_MAX_SCALE) r = NUMERIC_MAX_SCALE;
+    if (r < 0) r = 0;
+    for (; r >= 0; r--) {
+        Bn t = a->m;
+        int drop = FX_PLACES - r;
+        bn_shr_limbs(&t, (drop - 1) / 9);
+        for (int i = 0; i < (drop - 1) % 9; i++) bn_div_small(&t, 10);
+        u32 last = bn_div_small(&t, 10);
+        if (last >= 5) {
+            Bn one;
+            bn_set_u128(&one, 1);
+            bn_add(&t, &t, &one);
+        }
+        if (bn_digits(&t) > NUMERIC_MAX_PRECISION) continue;
+        u128 v = 0;
+        for (int i = t.n - 1; i >= 0; i--) v = v * BN_BASE + t.d[i];
+        *out = a->neg && v ? -(i128)v : (i128)v;
+        *os = r;
+        return DD_OK;
+    }
+    return overflow_err(err);
+}
+
+static const char LN2[] =
+    "0.6931471805599453094172321214581765680755001343602552541206800094933936219696947156058633269964186875420014810205706857336855202358";
+static const char LN10[] =
+    "2.302585092994045684017991454684364207601101488628772976033327900967572609677352480235997205089598298341967784042286248633409525465";
+
+/* ln of the positive finite pair (coef, scale). */
+static bool fx_ln(Fx *out, i128 coef, int scale)
+{
+    int nd = 0;
+    for (u128 m = (u128)coef; m; m /= 10) nd++;
+    int e = nd - 1 - scale;   /* coef * 10^-scale = m * 10^e, m in [1, 10) */
+    Fx m, one, num, den, z, z2, term, t, sum;
+    if (!fx_from_pair(&m, coef, nd - 1)) return false;
+    int j = 0;
+    Fx lim;
+    fx_from_text(&lim, "1.5");
+    while (bn_cmp(&m.m, &lim.m) >= 0) {
+        bn_div_small(&m.m, 2);
+        j++;
+    }
+    fx_one(&one);
+    if (!fx_add(&num, &m, &one, true) || !fx_add(&den, &m, &one, false) || !fx_div(&z, &num, &den) ||
+        !fx_mul(&z2, &z, &z))
+        return false;
+    term = z;
+    sum = z;
+    for (u32 k = 1; k < 100000; k++) {
+        if (!fx_mul(&term, &term, &z2)) return false;
+        t = term;
+        bn_div_small(&t.m, 2 * k + 1);
+        if (fx_is_zero(&t)) break;
+        if (!fx_add(&sum, &sum, &t, false)) return false;
+    }
+    if (!bn_mul_small(&sum.m, 2)) return false;
+    Fx c;
+    if (j) {
+        fx_from_text(&c, LN2);
+        if (!bn_mul_small(&c.m, (u32)j) || !fx_add(&sum, &sum, &c, false)) return false;
+    }
+    if (e) {
+        fx_from_text(&c, LN10);
+        if (!bn_mul_small(&c.m, (u32)(e < 0 ? -e : e)) || !fx_add(&sum, &sum, &c, e < 0)) return false;
+    }
+    *out = sum;
+    return true;
+}
+
+/* exp(x) for |x| below 100 (the callers check). */
+static bool fx_exp(Fx *out, const Fx *x)
+{
+    Fx y = *x, sum, term;
+    y.neg = false;
+    int k = 0;
+    while (fx_cmp_abs_text(&y, "0.001") >= 0) {
+        bn_div_small(&y.m, 2);
+        k++;
+    }
+    fx_one(&sum);
+    fx_one(&term);
+    for (u32 n = 1; n < 100000; n++) {
+        if (!fx_mul(&term, &term, &y)) return false;
+        bn_div_small(&term.m, n);
+        if (fx_is_zero(&term)) break;
+        if (!fx_add(&sum, &sum, &term, false)) return false;
+    }
+    for (int i = 0; i < k; i++)
+        if (!fx_mul(&sum, &sum, &sum)) return false;
+    if (x->neg) {
+        Fx one;
+        fx_one(&one);
+        if (!fx_div(&sum, &one, &sum)) return false;
+    }
+    *out = sum;
+    return true;
+}
+
+static int internal_err(DdError *err)
+{
+    return dd_err(err, DD_EINTERNAL, -1, "numeric computation exceeded its working precision");
+}
+
+int numeric_ln_at(i128 a, int as, int r, i128 *out, int *os, DdError *err)
+{
+    Fx l;
+    if (!fx_ln(&l, a, as)) return internal_err(err);
+    return fx_to_pair(&l, r, out, os, err);
+}
+
+int numeric_log_at(i128 b, int bs, i128 x, int xs, int r, i128 *out, int *os, DdError *err)
+{
+    Fx lb, lx, q;
+    if (!fx_ln(&lb, b, bs) || !fx_ln(&lx, x, xs)) return internal_err(err);
+    if (fx_is_zero(&lb)) return dd_err(err, DD_EDIV_ZERO, -1, "division by zero");
+    if (!fx_div(&q, &lx, &lb)) return internal_err(err);
+    return fx_to_pair(&q, r, out, os, err);
+}
+
+/* exp of a fixed-point exponent at scale r: past 10^38 is 22003 (the
+ * NUMERIC limit), below 10^-39 rounds to zero at every scale we keep. */
+static int exp_fx_at(const Fx *x, int r, i128 *out, int *os, DdError *err)
+{
+    if (fx_cmp_abs_text(x, "90") > 0) {
+        if (!x->neg) return overflow_err(err);
+        *out = 0;
+        *os = DD_MAX(0, DD_MIN(r, NUMERIC_MAX_SCALE));
+        return DD_OK;
+    }
+    Fx e;
+    if (!fx_exp(&e, x)) return internal_err(err);
+    return fx_to_pair(&e, r, out, os, err);
+}
+
+int numeric_exp_at(i128 a, int as, int r, i128 *out, int *os, DdError *err)
+{
+    Fx x;
+    if (!fx_from_pair(&x, a, as)) return internal_err(err);
+    return exp_fx_at(&x, r, out, os, err);
+}
+
+/*
+ * a ^ b for a > 0 and b not an integer: exp(b ln a).  The result scale is
+ * PostgreSQL's (power_var): 16 significant digits from the decimal
+ * weight of the result, b ln a times log10(e) truncated toward zero, but
+ * at least the scales of a and b (and at most NUMERIC_MAX_SCALE here).
+ */
+int numeric_pow_exact(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
+{
+    Fx la, fb, t;
+    if (!fx_ln(&la, a, as) || !fx_from_pair(&fb, b, bs) || !fx_mul(&t, &la, &fb)) return internal_err(err);
+    double val = fx_to_double(&t);
+    if (fabs(val) > 6020.0) {   /* PostgreSQL's NUMERIC_MAX_RESULT_SCALE * 3.01 */
+        if (val > 0) return overflow_err(err);
+        *out = 0;
+        *os = NUMERIC_MAX_SCALE;
+        return DD_OK;
+    }
+    int r = 16 - (int)(val * 0.434294481903252);
+    r = DD_MAX(r, as);
+    r = DD_MAX(r, bs);
+    r = DD_MAX(r, 0);
+    return exp_fx_at(&t, r, out, os, err);
+}
