@@ -493,3 +493,158 @@ int numeric_pow_exact(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdErro
     r = DD_MAX(r, 0);
     return exp_fx_at(&t, r, out, os, err);
 }
+
+/* ---- exact sums for variance and stddev past 38 digits ---- */
+
+/* Σx at scale sscale (sign and magnitude) and Σx² at scale 2 * sscale,
+ * exact: 432 digits hold the squares of any NUMERIC summed over more rows
+ * than a table can have. */
+struct NumWide {
+    bool special;   /* a NaN or an infinity was added: the result is NaN */
+    bool sneg;
+    int sscale;
+    Bn s, q;
+};
+
+size_t numeric_wide_size(void) { return sizeof(NumWide); }
+
+/* Brings a magnitude at scale `have` to scale `want` >= have. */
+static bool rescale_up(Bn *m, int have, int want) { return bn_mul_pow10(m, want - have); }
+
+static int wide_overflow(DdError *err)
+{
+    return dd_err(err, DD_EOUT_OF_RANGE, -1, "value overflows numeric format");
+}
+
+/* Adds the pair (c, s) to the signed sum (neg, m) at scale ms. */
+static bool signed_add(bool *neg, Bn *m, int ms, i128 c, int s)
+{
+    Bn x;
+    bn_set_u128(&x, c < 0 ? -(u128)c : (u128)c);
+    if (!rescale_up(&x, s, ms)) return false;
+    bool xneg = c < 0;
+    if (*neg == xneg || m->n == 0) {
+        if (m->n == 0) *neg = xneg;
+        return bn_add(m, m, &x);
+    }
+    if (bn_cmp(m, &x) >= 0) {
+        bn_sub(m, m, &x);
+    } else {
+        bn_sub(m, &x, m);
+        *neg = xneg;
+    }
+    if (m->n == 0) *neg = false;
+    return true;
+}
+
+int numeric_wide_init(NumWide *w, i128 sum, int sum_scale, i128 sumsq, int sumsq_scale, DdError *err)
+{
+    memset(w, 0, sizeof *w);
+    if (numeric_is_special(sum_scale) || numeric_is_special(sumsq_scale)) {
+        w->special = true;
+        return DD_OK;
+    }
+    w->sscale = DD_MAX(sum_scale, (sumsq_scale + 1) / 2);
+    if (!signed_add(&w->sneg, &w->s, w->sscale, sum, sum_scale)) return wide_overflow(err);
+    bool qneg = false;
+    if (!signed_add(&qneg, &w->q, 2 * w->sscale, sumsq, sumsq_scale)) return wide_overflow(err);
+    return DD_OK;
+}
+
+int numeric_wide_add(NumWide *w, i128 c, int s, DdError *err)
+{
+    if (w->special) return DD_OK;
+    if (numeric_is_special(s)) {
+        w->special = true;
+        return DD_OK;
+    }
+    if (s > w->sscale) {
+        if (!rescale_up(&w->s, w->sscale, s) || !rescale_up(&w->q, 2 * w->sscale, 2 * s)) return wide_overflow(err);
+        w->sscale = s;
+    }
+    if (!signed_add(&w->sneg, &w->s, w->sscale, c, s)) return wide_overflow(err);
+    Bn x, x2;
+    bn_set_u128(&x, c < 0 ? -(u128)c : (u128)c);
+    if (!bn_mul(&x2, &x, &x) || !rescale_up(&x2, 2 * s, 2 * w->sscale) || !bn_add(&w->q, &w->q, &x2))
+        return wide_overflow(err);
+    return DD_OK;
+}
+
+/* PostgreSQL's NBASE (10000) weight and first digit of m * 10^-scale, m != 0. */
+static void bn_nbase_lead(const Bn *m, int scale, int *weight, int *first)
+{
+    int e = bn_digits(m) - 1 - scale;
+    int w = e >= 0 ? e / 4 : -((-e + 3) / 4);
+    Bn t = *m;
+    int k = 4 * w + scale;   /* t = m / 10^k */
+    if (k >= 0) {
+        bn_shr_limbs(&t, k / 9);
+        for (int i = 0; i < k % 9; i++) bn_div_small(&t, 10);
+    } else {
+        bn_mul_pow10(&t, -k);
+    }
+    *weight = w;
+    *first = (int)bn_div_small(&t, 10000);
+}
+
+/*
+ * The variance (or with root its square root) of n values whose sums w
+ * holds, as PostgreSQL's numeric_stddev_internal: the numerator
+ * n Σx² - (Σx)² at scale 2 * scale(Σx), divided by n (n - 1) (samp) or n²
+ * at select_div_scale's scale, rounded; the root at that scale.  n >= 1
+ * (2 for samp): the caller returns NULL below.
+ */
+int numeric_wide_var(const NumWide *w, i64 n, bool samp, bool root, i128 *out, int *os, DdError *err)
+{
+    if (w->special) {
+        *out = 0;
+        *os = NUMERIC_NAN;
+        return DD_OK;
+    }
+    int S = 2 * w->sscale;
+    Bn nq, s2, num, nb;
+    bn_set_u128(&nb, (u128)n);
+    if (!bn_mul(&nq, &w->q, &nb) || !bn_mul(&s2, &w->s, &w->s)) return wide_overflow(err);
+    if (bn_cmp(&nq, &s2) <= 0) {   /* round-off never makes it negative */
+        *out = 0;
+        *os = 0;
+        return DD_OK;
+    }
+    bn_sub(&num, &nq, &s2);
+    u128 den = (u128)n * (u128)(samp ? n - 1 : n);
+    int w1, f1, w2, f2;
+    Bn db;
+    bn_set_u128(&db, den);
+    bn_nbase_lead(&num, S, &w1, &f1);
+    bn_nbase_lead(&db, 0, &w2, &f2);
+    int qweight = w1 - w2 - (f1 <= f2);
+    int r = DD_MAX(16 - qweight * 4, S);
+    r = DD_MIN(r, NUMERIC_MAX_SCALE);
+    for (; r >= 0; r--) {
+        /* q = num * 10^(r - S) / den, rounded half away from zero */
+        Bn a = num, d = db, q, p, rem;
+        if (r >= S) {
+            if (!bn_mul_pow10(&a, r - S)) return wide_overflow(err);
+        } else if (!bn_mul_pow10(&d, S - r)) {
+            return wide_overflow(err);
+        }
+        if (!bn_div(&q, &a, &d) || !bn_mul(&p, &q, &d)) return wide_overflow(err);
+        bn_sub(&rem, &a, &p);
+        if (!bn_add(&rem, &rem, &rem)) return wide_overflow(err);
+        if (bn_cmp(&rem, &d) >= 0) {
+            Bn one;
+            bn_set_u128(&one, 1);
+            bn_add(&q, &q, &one);
+        }
+        if (bn_digits(&q) > NUMERIC_MAX_PRECISION) continue;   /* decimals go first */
+        u128 v = 0;
+        for (int i = q.n - 1; i >= 0; i--) v = v * BN_BASE + q.d[i];
+        if (!root) {
+            *out = (i128)v;
+            *os = r;
+            return DD_OK;
+        }
+        return numeric_sqrt_at((i128)v, r, r, out, os, err);
+    }
+    return wide_overflow(err);
+}

@@ -355,6 +355,17 @@ int numeric_ln_at(i128 a, int as, int r, i128 *out, int *os, DdError *err);
 int numeric_log_at(i128 b, int bs, i128 x, int xs, int r, i128 *out, int *os, DdError *err);
 int numeric_exp_at(i128 a, int as, int r, i128 *out, int *os, DdError *err);
 int numeric_pow_exact(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
+/* Exact sums of x and x² for variance / stddev of numerics once they pass
+ * 38 digits (numexact.c): the executor keeps i128 sums while they fit and
+ * moves to a NumWide (numeric_wide_size() bytes, in its arena) after:
+ * init from the sums so far, add each value (NaN or an infinity makes the
+ * result NaN), then numeric_wide_var: PostgreSQL's variance (root: stddev)
+ * of n values, samp: n - 1 in the denominator. */
+typedef struct NumWide NumWide;
+size_t numeric_wide_size(void);
+int numeric_wide_init(NumWide *w, i128 sum, int sum_scale, i128 sumsq, int sumsq_scale, DdError *err);
+int numeric_wide_add(NumWide *w, i128 c, int s, DdError *err);
+int numeric_wide_var(const NumWide *w, i64 n, bool samp, bool root, i128 *out, int *os, DdError *err);
 void numeric_normalize(i128 *coef, int *scale);             /* strips trailing zeros */
 /* Rounds half away from zero to an integer; -1 if outside int64 or
  * special, else 0. */
