@@ -49,8 +49,10 @@ static u32 get32(const u8 *p) { return ((u32)p[0] << 24) | ((u32)p[1] << 16) | (
 static u64 get64(const u8 *p) { return ((u64)get32(p) << 32) | get32(p + 4); }
 
 /* numeric: |coef| * 10^-scale in base-10000 digits; NaN and the
- * infinities as PostgreSQL 14+ sends them: no digits, weight 0, sign
- * 0xC000 (NaN), 0xD000 (+Inf), 0xF000 (-Inf), dscale 0. */
+ * infinities byte for byte as PostgreSQL 15 sends them: no digits, weight
+ * 0, sign 0xC000 (NaN), 0xD000 (+Inf), 0xF000 (-Inf), and dscale 0 for NaN
+ * but 32 for the infinities (its numeric_send reads the dscale bits of the
+ * special value's header, 0x1000 >> 7; clients ignore it). */
 static void numeric_send(const Value *v, Buf *out)
 {
     i128 c = v->v.coef;
@@ -59,7 +61,7 @@ static void numeric_send(const Value *v, Buf *out)
         put16(out, 0);
         put16(out, 0);
         put16(out, scale == NUMERIC_NAN ? 0xC000 : scale == NUMERIC_PINF ? 0xD000 : 0xF000);
-        put16(out, 0);
+        put16(out, scale == NUMERIC_NAN ? 0 : 32);
         return;
     }
     u16 sign = c < 0 ? 0x4000 : 0;
