@@ -409,27 +409,62 @@ int numeric_to_int64(i128 coef, int scale, i64 *out)
 int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err)
 {
     if (typmod < 0 || *scale == NUMERIC_NAN) return DD_OK;
-    int prec = (typmod >> 16) & 0xffff, sc = typmod & 0xffff;
+    int prec = numeric_typmod_prec(typmod), sc = numeric_typmod_scale(typmod);
     if (numeric_is_inf(*scale)) {
         dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
         dd_err_detail(err, "A field with precision %d, scale %d cannot hold an infinite value.", prec, sc);
         return DD_EOUT_OF_RANGE;
     }
+    int maxdigits = prec - sc;
+    if (sc > NUMERIC_MAX_SCALE) {
+        /* too large for the field is PostgreSQL's 22003; a value that
+         * would fit needs more decimals than DriftDB keeps */
+        int digits = 0;
+        for (u128 m = mag128(*coef); m; m /= 10) digits++;
+        if (*coef == 0 || digits - *scale <= maxdigits)
+            return dd_err(err, DD_EFEATURE, -1, "NUMERIC scale %d exceeds DriftDB's maximum of %d", sc,
+                          NUMERIC_MAX_SCALE);
+        dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
+        dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 10^%d.",
+                      prec, sc, maxdigits);
+        return DD_EOUT_OF_RANGE;
+    }
+    /* Round once at scale sc (a negative sc: to a multiple of 10^-sc), then
+     * the value must stay below 10^(prec - sc) (PostgreSQL's maxdigits). */
     i128 r;
-    int rc = numeric_rescale(*coef, *scale, sc, &r, NULL);
-    if (rc == DD_OK && prec > 0 && mag128(r) >= pow10_u128(prec)) rc = DD_EOUT_OF_RANGE;
+    int rc;
+    if (sc >= 0) {
+        rc = numeric_rescale(*coef, *scale, sc, &r, NULL);
+    } else {
+        U256 m = u256_from(mag128(*coef));
+        int drop = *scale - sc;
+        u64 last = 0;
+        for (int i = 0; i < drop; i++) last = u256_div_small(&m, 10);
+        if (last >= 5) {
+            U256 one = u256_from(1);
+            u256_add(&m, &one);
+        }
+        rc = u256_mul_pow10(&m, -sc) && u256_fits128(&m) && u256_lo(&m) < NUM_LIMIT ? DD_OK : DD_EOUT_OF_RANGE;
+        if (rc == DD_OK) r = *coef < 0 ? -(i128)u256_lo(&m) : (i128)u256_lo(&m);
+    }
+    if (rc == DD_OK && r != 0 && prec > 0) {   /* prec 0: to_number's unbounded template */
+        /* |r| * 10^-max(sc, 0) < 10^maxdigits */
+        int digits = 0;
+        for (u128 m = mag128(r); m; m /= 10) digits++;
+        if (digits - DD_MAX(sc, 0) > maxdigits) rc = DD_EOUT_OF_RANGE;
+    }
     if (rc != DD_OK) {
         dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
-        if (prec - sc > 0)
+        if (maxdigits != 0)
             dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 10^%d.",
-                          prec, sc, prec - sc);
+                          prec, sc, maxdigits);
         else
             dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 1.",
                           prec, sc);
         return DD_EOUT_OF_RANGE;
     }
     *coef = r;
-    *scale = sc;
+    *scale = DD_MAX(sc, 0);
     return DD_OK;
 }
 

@@ -370,9 +370,16 @@ void numeric_normalize(i128 *coef, int *scale);             /* strips trailing z
 /* Rounds half away from zero to an integer; -1 if outside int64 or
  * special, else 0. */
 int numeric_to_int64(i128 coef, int scale, i64 *out);
-/* Applies NUMERIC(p,s) typmod ((p << 16) | s; -1 none): rounds to s, 22003
+/* NUMERIC(p,s)'s typmod as PostgreSQL 15 encodes it (without its VARHDRSZ):
+ * (p << 16) | (s & 0x7ff), s an 11-bit two's complement in -1000..1000
+ * (a negative s rounds to tens, hundreds ...; s may exceed p). */
+static inline i32 numeric_typmod(int p, int s) { return (i32)(((u32)p << 16) | ((u32)s & 0x7ff)); }
+static inline int numeric_typmod_prec(i32 typmod) { return (typmod >> 16) & 0xffff; }
+static inline int numeric_typmod_scale(i32 typmod) { return (((int)typmod & 0x7ff) ^ 1024) - 1024; }
+/* Applies NUMERIC(p,s) typmod (numeric_typmod; -1 none): rounds to s, 22003
  * "numeric field overflow" when more than p - s integer digits.  NaN fits
- * every typmod; an infinity none (as PostgreSQL 15). */
+ * every typmod; an infinity none (as PostgreSQL 15).  A scale past
+ * NUMERIC_MAX_SCALE is 0A000 (DriftDB's limit). */
 int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err);
 /* TIME(p) / TIMETZ(p): the fraction rounded to p digits. */
 int time_apply_typmod(Value *v, i32 typmod, DdError *err);
