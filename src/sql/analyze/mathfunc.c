@@ -150,8 +150,30 @@ static int ln_dweight(const Value *v)
         for (i128 m = d < 0 ? -d : d; m; m /= 10) digits++;
         return digits - 1 - ds;
     }
-    double l = (double)logl(x);
-    return (int)log10(fabs(l));
+    /* PostgreSQL estimates from the first two base-10000 digits only (the
+     * value cut after them), in double: so must we, or a result scale
+     * changes where ln(x) is near a power of ten (ln(22026.5) = 10.000...) */
+    u128 m = v->v.coef < 0 ? -(u128)v->v.coef : (u128)v->v.coef;
+    if (m == 0) return 0;
+    int nd = 0;
+    for (u128 t = m; t; t /= 10) nd++;
+    int e = nd - 1 - v->scale;                 /* decimal exponent of the leading digit */
+    int w = e >= 0 ? e / 4 : -((-e + 3) / 4);  /* its base-10000 weight */
+    int k = v->scale + 4 * (w - 1);            /* digits = floor(m / 10^k): two groups */
+    u128 digits = m;
+    for (int i = 0; i < k; i++) digits /= 10;
+    for (int i = 0; i < -k; i++) digits *= 10;
+    /* a value whose digits all lie in its first group has one base-10000
+     * digit in PostgreSQL, which then takes that digit alone */
+    bool one_group = k + 4 <= 0;
+    if (!one_group) {
+        u128 p = 1;
+        for (int i = 0; i < k + 4; i++) p *= 10;
+        one_group = m % p == 0;
+    }
+    double ln_var = one_group ? log((double)(digits / 10000)) + (double)(4 * w) * 2.302585092994046
+                              : log((double)digits) + (double)(4 * (w - 1)) * 2.302585092994046;
+    return (int)log10(fabs(ln_var));
 }
 
 static int log_domain(EvalEnv *env, bool zero)
