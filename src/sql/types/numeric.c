@@ -734,33 +734,9 @@ int numeric_pow(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err
     if (a == 0 && b < 0)
         return pow_err(err, "zero raised to a negative power is undefined");
     if (b_integral && bint >= -10000 && bint <= 10000) {
-        /* PostgreSQL <= 15: integer exponents give scale max(16, base scale) */
-        int rscale = DD_MAX(16, as);
-        i128 rc = 1, bc = a;
-        int rs = 0, bsc = as;
-        int n = (int)(bint < 0 ? -bint : bint);
-        int st;
-        while (n) {
-            if (n & 1) {
-                st = numeric_mul(rc, rs, bc, bsc, &rc, &rs, err);
-                if (st) return st;
-            }
-            n >>= 1;
-            if (n) {
-                st = numeric_mul(bc, bsc, bc, bsc, &bc, &bsc, err);
-                if (st) return st;
-            }
-        }
-        if (bint < 0) return div_at_scale(1, 0, rc, rs, DD_MIN(rscale, NUMERIC_MAX_SCALE), out, os, err);
-        /* pad to rscale in 256 bits; num_finish drops digits if needed */
-        U256 m = u256_from(mag128(rc));
-        if (rscale > rs) u256_mul_pow10(&m, rscale - rs);
-        st = num_finish(rc < 0, &m, DD_MAX(rscale, rs), out, os, err);
-        if (st == DD_OK && *os > rscale) {
-            st = numeric_rescale(*out, *os, rscale, out, err);
-            *os = rscale;
-        }
-        return st;
+        /* PostgreSQL <= 15: integer exponents give scale max(16, base
+         * scale); the power is exact before that rounding (numexact.c) */
+        return numeric_pow_int(a, as, (i64)bint, DD_MAX(16, as), out, os, err);
     }
     if (a < 0)
         return pow_err(err,

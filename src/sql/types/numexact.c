@@ -28,7 +28,8 @@
  *           + j ln 2 + e ln 10 (the constants below, to 130 digits).
  *   exp(x): |x| halved k times below 0.001, the Taylor series, squared k
  *           times; a negative x takes the reciprocal.
- *   x ^ y:  exp(y ln x), x > 0 (numeric.c handles the rest).
+ *   x ^ y:  exp(y ln x), x > 0 (numeric.c handles the rest); x ^ n for an
+ *           integer n: |x|^|n| exact while it fits 432 digits.
  */
 #include "value.h"
 
@@ -699,4 +700,92 @@ int numeric_wide_var(const NumWide *w, i64 n, bool samp, bool root, i128 *out, i
         return numeric_sqrt_at((i128)v, r, r, out, os, err);
     }
     return wide_overflow(err);
+}
+
+/* ---- integer powers ---- */
+
+/* m * 10^-ms (m exact) rounded half away from zero at scale r, as a pair;
+ * decimals go first past 38 digits, 22003 when even scale 0 does not fit. */
+static int bn_to_pair(const Bn *m, int ms, int r, bool neg, i128 *out, int *os, DdError *err)
+{
+    for (r = DD_MIN(r, NUMERIC_MAX_SCALE); r >= 0; r--) {
+        Bn t = *m;
+        if (r >= ms) {
+            if (!bn_mul_pow10(&t, r - ms)) return overflow_err(err);
+        } else {
+            int drop = ms - r;
+            bn_shr_limbs(&t, (drop - 1) / 9);
+            for (int i = 0; i < (drop - 1) % 9; i++) bn_div_small(&t, 10);
+            if (bn_div_small(&t, 10) >= 5) {
+                Bn one;
+                bn_set_u128(&one, 1);
+                bn_add(&t, &t, &one);
+            }
+        }
+        if (bn_digits(&t) > NUMERIC_MAX_PRECISION) continue;
+        u128 v = 0;
+        for (int i = t.n - 1; i >= 0; i--) v = v * BN_BASE + t.d[i];
+        *out = neg && v ? -(i128)v : (i128)v;
+        *os = r;
+        return DD_OK;
+    }
+    return overflow_err(err);
+}
+
+/*
+ * a ^ n for an integer n, |n| <= 10000, at scale r (PostgreSQL: max(16,
+ * scale of a)), rounded once: |a|^|n| is taken exactly while it fits 432
+ * digits (a positive n: the digits themselves; a negative one: 10^(as |n|
+ * + r) divided by them), else through exp(n ln |a|), whose result is then
+ * far below 10^-38 or far beyond 10^38.  a = 0 and n < 0 is the caller's
+ * error.
+ */
+int numeric_pow_int(i128 a, int as, i64 n, int r, i128 *out, int *os, DdError *err)
+{
+    bool neg = a < 0 && (n & 1);
+    u64 k = n < 0 ? (u64)-n : (u64)n;
+    r = DD_MIN(r, NUMERIC_MAX_SCALE);
+    Bn p, base, t;
+    bn_set_u128(&p, 1);
+    bn_set_u128(&base, a < 0 ? -(u128)a : (u128)a);
+    bool fits = true;
+    for (u64 e = k; e && fits; e >>= 1) {
+        if (e & 1) {
+            fits = bn_mul(&t, &p, &base);
+            p = t;
+        }
+        if (fits && e > 1) {
+            fits = bn_mul(&t, &base, &base);
+            base = t;
+        }
+    }
+    int ms = as * (int)k;   /* |a|^k = p * 10^-ms */
+    if (fits && n >= 0) return bn_to_pair(&p, ms, r, neg, out, os, err);
+    if (fits) {
+        for (; r >= 0; r--) {
+            /* 10^(ms + r) / p at scale r, rounded half away from zero */
+            Bn num, q, prod, rem;
+            bn_set_u128(&num, 1);
+            if (!bn_mul_pow10(&num, ms + r)) break;
+            if (!bn_div(&q, &num, &p) || !bn_mul(&prod, &q, &p)) break;
+            bn_sub(&rem, &num, &prod);
+            if (!bn_add(&rem, &rem, &rem)) break;
+            if (bn_cmp(&rem, &p) >= 0) {
+                Bn one;
+                bn_set_u128(&one, 1);
+                bn_add(&q, &q, &one);
+            }
+            if (bn_digits(&q) > NUMERIC_MAX_PRECISION) continue;
+            return bn_to_pair(&q, r, r, neg, out, os, err);
+        }
+        if (r < 0) return overflow_err(err);
+    }
+    /* beyond 432 digits: exp(n ln |a|), the sign from n's parity */
+    Fx la, fn, tt;
+    if (!fx_ln(&la, a < 0 ? -a : a, as, FX_MAX_FRAC_LIMBS) || !fx_from_pair(&fn, (i128)n, 0, FX_MAX_FRAC_LIMBS) ||
+        !fx_mul(&tt, &la, &fn))
+        return internal_err(err);
+    int rc = exp_fx_at(&tt, r, out, os, err);
+    if (rc == DD_OK && neg) *out = -*out;
+    return rc;
 }

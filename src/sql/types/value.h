@@ -355,6 +355,8 @@ int numeric_ln_at(i128 a, int as, int r, i128 *out, int *os, DdError *err);
 int numeric_log_at(i128 b, int bs, i128 x, int xs, int r, i128 *out, int *os, DdError *err);
 int numeric_exp_at(i128 a, int as, int r, i128 *out, int *os, DdError *err);
 int numeric_pow_exact(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
+/* a ^ n for an integer |n| <= 10000, exactly rounded at scale r. */
+int numeric_pow_int(i128 a, int as, i64 n, int r, i128 *out, int *os, DdError *err);
 /* Exact sums of x and x² for variance / stddev of numerics once they pass
  * 38 digits (numexact.c): the executor keeps i128 sums while they fit and
  * moves to a NumWide (numeric_wide_size() bytes, in its arena) after:
