@@ -48,11 +48,22 @@ static u16 get16(const u8 *p) { return (u16)((p[0] << 8) | p[1]); }
 static u32 get32(const u8 *p) { return ((u32)p[0] << 24) | ((u32)p[1] << 16) | ((u32)p[2] << 8) | p[3]; }
 static u64 get64(const u8 *p) { return ((u64)get32(p) << 32) | get32(p + 4); }
 
-/* numeric: |coef| * 10^-scale in base-10000 digits */
+/* numeric: |coef| * 10^-scale in base-10000 digits; NaN and the
+ * infinities byte for byte as PostgreSQL 15 sends them: no digits, weight
+ * 0, sign 0xC000 (NaN), 0xD000 (+Inf), 0xF000 (-Inf), and dscale 0 for NaN
+ * but 32 for the infinities (its numeric_send reads the dscale bits of the
+ * special value's header, 0x1000 >> 7; clients ignore it). */
 static void numeric_send(const Value *v, Buf *out)
 {
     i128 c = v->v.coef;
     int scale = v->scale;
+    if (numeric_is_special(scale)) {
+        put16(out, 0);
+        put16(out, 0);
+        put16(out, scale == NUMERIC_NAN ? 0xC000 : scale == NUMERIC_PINF ? 0xD000 : 0xF000);
+        put16(out, scale == NUMERIC_NAN ? 0 : 32);
+        return;
+    }
     u16 sign = c < 0 ? 0x4000 : 0;
     unsigned __int128 a = c < 0 ? (unsigned __int128)0 - (unsigned __int128)c : (unsigned __int128)c;
     char dec[48];   /* decimal digits of |coef|, most significant first */
@@ -218,8 +229,11 @@ static int numeric_recv(const u8 *p, size_t len, int pno, Value *out, DdError *e
     u16 sign = get16(p + 4);
     int dscale = get16(p + 6);
     if (len != 8 + 2 * (size_t)nd) return bad_length(e, pno, len, 8 + 2 * (size_t)nd);
-    if (sign == 0xC000 || sign == 0xD000 || sign == 0xF000)
-        return dd_err(e, DD_EFEATURE, -1, "numeric NaN and Infinity are not supported (bind parameter %d)", pno);
+    if (sign == 0xC000 || sign == 0xD000 || sign == 0xF000) {
+        /* the digits of a special value are ignored, as PostgreSQL's numeric_recv */
+        *out = val_numeric(0, sign == 0xC000 ? NUMERIC_NAN : sign == 0xD000 ? NUMERIC_PINF : NUMERIC_NINF);
+        return DD_OK;
+    }
     if (sign != 0 && sign != 0x4000)
         return dd_err(e, DD_EBINARY_FORMAT, -1, "invalid sign in external \"numeric\" value");
     if (dscale > 0x3FFF)

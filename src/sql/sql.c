@@ -117,7 +117,7 @@ static int plan_show_columns(SqlCtx *ctx, Plan *p, const char *table)
         if ((ty == TYPE_VARCHAR || ty == TYPE_BPCHAR) && c->typmod >= 0)
             snprintf(tn, sizeof(tn), "%s(%d)", type_name(ty), (int)c->typmod);
         else if (ty == TYPE_NUMERIC && c->typmod >= 0)
-            snprintf(tn, sizeof(tn), "numeric(%d,%d)", (int)(c->typmod >> 16), (int)(c->typmod & 0xffff));
+            snprintf(tn, sizeof(tn), "numeric(%d,%d)", numeric_typmod_prec(c->typmod), numeric_typmod_scale(c->typmod));
         else if (ty == TYPE_ENUM)
             snprintf(tn, sizeof(tn), "%s", enum_type_name((u32)c->typmod, &ctx->vctx));
         else

@@ -50,6 +50,10 @@ void key_put_float(Buf *b, double v)
 void key_put_numeric(Buf *b, i128 coef, int scale)
 {
     buf_putc(b, KEY_TAG_NUM);
+    if (scale < 0) {   /* -1 NaN, -2 Infinity, -3 -Infinity (keyenc.h) */
+        buf_putc(b, scale == -1 ? 0x05 : scale == -2 ? 0x04 : 0x00);
+        return;
+    }
     if (coef == 0) {
         buf_putc(b, 0x02);
         return;
@@ -179,7 +183,11 @@ void key_get_numeric(Cursor *c, i128 *coef, int *scale)
     *scale = 0;
     if (!expect_tag(c, KEY_TAG_NUM)) return;
     u8 cls = cur_u8(c);
-    if (cls == 0x02) return;
+    if (c->bad || cls == 0x02) return;
+    if (cls == 0x00 || cls == 0x04 || cls == 0x05) {
+        *scale = cls == 0x05 ? -1 : cls == 0x04 ? -2 : -3;
+        return;
+    }
     if (cls != 0x01 && cls != 0x03) {
         c->bad = true;
         return;
@@ -300,6 +308,10 @@ void key_skip(Cursor *c)
 
 void key_format_numeric(Buf *out, i128 coef, int scale)
 {
+    if (scale >= -3 && scale < 0) {
+        buf_puts(out, scale == -1 ? "NaN" : scale == -2 ? "Infinity" : "-Infinity");
+        return;
+    }
     char digits[64];
     int k = 0;
     bool neg = coef < 0;

@@ -12,8 +12,10 @@
  *   KEY_TAG_FLOAT 0x30, then 8 bytes BE: IEEE bits, -0 folded to +0, NaN
  *                 canonical and greatest; positive: bits | 1<<63;
  *                 negative: ~bits
- *   KEY_TAG_NUM   0x40, then a class byte 0x01 negative / 0x02 zero /
- *                 0x03 positive; for non-zero values, with the value
+ *   KEY_TAG_NUM   0x40, then a class byte 0x00 -Infinity / 0x01 negative /
+ *                 0x02 zero / 0x03 positive / 0x04 Infinity / 0x05 NaN
+ *                 (PostgreSQL's order: NaN above everything; the three
+ *                 special classes have no payload); for non-zero values, with the value
  *                 normalized to 0.d1d2..dk x 10^E (d1 != 0, dk != 0, so
  *                 1.0 and 1.00 encode identically): u16 BE of E + 0x8000,
  *                 the digits as bytes d+1 (1..10), then 0x00.  Negative
@@ -69,7 +71,10 @@ bool key_get_null(Cursor *c);             /* true if the next value was NULL (co
 bool key_get_bool(Cursor *c);
 i64 key_get_int(Cursor *c);
 double key_get_float(Cursor *c);
-void key_get_numeric(Cursor *c, i128 *coef, int *scale);  /* normalized: 1.00 -> (1, 0) */
+/* normalized: 1.00 -> (1, 0); the special values as value.h's pairs:
+ * coef 0, scale -1 NaN, -2 Infinity, -3 -Infinity (key_put_numeric takes
+ * them the same way). */
+void key_get_numeric(Cursor *c, i128 *coef, int *scale);
 /* Text: the unescaped bytes are appended to out (escapes make borrowing
  * impossible in general). */
 void key_get_text(Cursor *c, Buf *out);

@@ -56,7 +56,10 @@ void rec_put_text(RecBuilder *rb, u32 colid, const char *s, size_t n) { rec_put_
 void rec_put_numeric(RecBuilder *rb, u32 colid, i128 coef, int scale)
 {
     put_head(rb, colid, REC_NUMERIC);
-    if (scale < 0 || scale > REC_MAX_SCALE) rb->bad = true;
+    /* scale < 0: value.h's special values NaN (-1), Infinity (-2),
+     * -Infinity (-3), stored as 0xF0..0xF2 */
+    if (scale >= -3 && scale < 0) scale = REC_NUM_SPECIAL - 1 - scale;
+    else if (scale < 0 || scale > REC_MAX_SCALE) rb->bad = true;
     buf_putc(rb->b, (u8)scale);
     u128 u = (u128)coef;
     buf_put_u64le(rb->b, (u64)u);
@@ -123,9 +126,14 @@ int rec_iter_next(RecIter *it, RecField *f, DdError *err)
     case REC_NUMERIC: {
         u8 scale = cur_u8(c);
         u64 lo = cur_u64le(c), hi = cur_u64le(c);
+        f->v.n.coef = (i128)(((u128)hi << 64) | lo);
+        if (scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2) {
+            if (f->v.n.coef != 0) return -dd_corrupt(err, "row image: bad numeric special value");
+            f->v.n.scale = REC_NUM_SPECIAL - 1 - scale;   /* -1 NaN, -2 +Inf, -3 -Inf */
+            break;
+        }
         if (scale > REC_MAX_SCALE) return -dd_corrupt(err, "row image: bad numeric scale");
         f->v.n.scale = scale;
-        f->v.n.coef = (i128)(((u128)hi << 64) | lo);
         break;
     }
     case REC_INTERVAL: {

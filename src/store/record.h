@@ -11,7 +11,11 @@
  *       REC_FLOAT 4               8 bytes, IEEE-754 bits little-endian
  *       REC_BYTES 5               varint length + bytes (text, bytea, ...)
  *       REC_NUMERIC 6             u8 scale (0..38), 16 bytes coefficient,
- *                                 two's complement little-endian
+ *                                 two's complement little-endian; the
+ *                                 scale bytes 0xF0 NaN, 0xF1 Infinity,
+ *                                 0xF2 -Infinity mark the special values
+ *                                 (coefficient 0).  Images written before
+ *                                 these existed never hold those bytes.
  *       REC_INTERVAL 7            svarint months, svarint days, svarint µs
  *       REC_NULL 8                no payload: an explicit NULL
  * NULLs are not stored: a missing column is NULL, so rows written before a
@@ -39,6 +43,7 @@
 
 #define REC_FORMAT 1
 #define REC_MAX_SCALE 38
+#define REC_NUM_SPECIAL 0xF0   /* first scale byte of the special numerics */
 
 enum {
     REC_FALSE = 1,

@@ -170,6 +170,27 @@ def from_binary_round_trip():
 
 
 @test
+def numeric_nan_and_infinity_binary():
+    # NaN, Infinity and -Infinity out in binary with PostgreSQL 15's exact
+    # bytes (signs 0xC000 / 0xD000 / 0xF000, dscale 0 / 32 / 32), and back in
+    src = "(select x from (values ('nan'::numeric), ('inf'), ('-inf'), (-1.5)) v(x))"
+    got = copy_out("copy %s to stdout (format binary)" % src)
+    want = (b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8 +
+            b"\x00\x01\x00\x00\x00\x08\x00\x00\x00\x00\xc0\x00\x00\x00" +
+            b"\x00\x01\x00\x00\x00\x08\x00\x00\x00\x00\xd0\x00\x00\x20" +
+            b"\x00\x01\x00\x00\x00\x08\x00\x00\x00\x00\xf0\x00\x00\x20" +
+            b"\x00\x01\x00\x00\x00\x0c\x00\x02\x00\x00\x40\x00\x00\x01\x00\x01\x13\x88" +
+            b"\xff\xff")
+    assert got == want, got
+    cur.execute("drop table if exists copy_n")
+    cur.execute("create table copy_n (x numeric primary key)")
+    cur.copy_expert("copy copy_n from stdin (format binary)", io.BytesIO(got))
+    cur.execute("select x::text from copy_n order by copy_n.x")
+    rows = [r[0] for r in cur.fetchall()]
+    assert rows == ["-Infinity", "-1.5", "Infinity", "NaN"], rows
+
+
+@test
 def bad_row_fails_whole_copy():
     before = count("copy_f")
     rows = "".join("%d\tok\t%d\n" % (100 + i, i) for i in range(2500))

@@ -165,6 +165,30 @@ def errors():
         expect(c.execute("SELECT count(*) FROM p3_err").fetchone(), (1,), "still usable")
 
 
+@test
+def numeric_nan_and_infinity_binary():
+    # NaN, Infinity and -Infinity in binary both ways (signs 0xC000, 0xD000,
+    # 0xF000), in a numeric[] too, and their order
+    vals = [decimal.Decimal(t) for t in ("NaN", "Infinity", "-Infinity", "-12.50")]
+    with connect(autocommit=True) as c:
+        c.execute("CREATE TABLE p3_nspecial (k NUMERIC PRIMARY KEY)")
+        c.execute("INSERT INTO p3_nspecial VALUES (%b), (%b), (%b), (%b)", vals)
+        for binary in (False, True):
+            cur = c.cursor(binary=binary)
+            what = "binary" if binary else "text"
+            for v in vals:
+                got, text = cur.execute("SELECT %b::numeric, %b::numeric::text", (v, v)).fetchone()
+                expect(str(got), str(v), what + " round trip of " + str(v))
+                expect(text, {"NaN": "NaN", "Infinity": "Infinity", "-Infinity": "-Infinity"}.get(str(v), "-12.50"),
+                       what + " text of " + str(v))
+            rows = cur.execute("SELECT k FROM p3_nspecial ORDER BY k").fetchall()
+            expect([str(r[0]) for r in rows], ["-Infinity", "-12.50", "Infinity", "NaN"], what + " order")
+            arr = cur.execute("SELECT %b::numeric[]", (vals,)).fetchone()[0]
+            expect([str(x) for x in arr], [str(v) for v in vals], what + " numeric[]")
+            expect(cur.execute("SELECT k FROM p3_nspecial WHERE k = %b", (vals[1],)).fetchone(), (vals[1],),
+                   what + " key lookup of Infinity")
+
+
 TYPES = [
     ("i2", "SMALLINT", 7), ("i4", "INT", -123456), ("i8", "BIGINT", 2 ** 40),
     ("f4", "REAL", 1.5), ("f8", "DOUBLE PRECISION", 2.25),

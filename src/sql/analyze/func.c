@@ -674,6 +674,7 @@ static int f_abs(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 static int round_impl(EvalEnv *env, const Value *a, int n, Value *out, bool trunc_)
 {
     if (any_null(a, n)) { *out = val_null((TypeId)a[0].type); return DD_OK; }
+    if (a[0].type == TYPE_NUMERIC && numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
         int scale = n == 2 ? (int)a[1].v.i : 0;
         if (scale > NUMERIC_MAX_SCALE) scale = NUMERIC_MAX_SCALE;
@@ -720,6 +721,7 @@ static int f_trunc(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 static int floorceil(EvalEnv *env, const Value *a, Value *out, bool ceil_)
 {
     if (a[0].isnull) { *out = a[0]; return DD_OK; }
+    if (a[0].type == TYPE_NUMERIC && numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
         i128 c = a[0].v.coef, p = 1;
         for (int i = 0; i < a[0].scale; i++) p *= 10;
@@ -744,6 +746,13 @@ static int f_sqrt(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(n);
     if (a[0].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     bool num = a[0].type == TYPE_NUMERIC;
+    if (num && numeric_is_special(a[0].scale)) {
+        /* NaN and Infinity are their own roots; -Infinity is negative */
+        if (a[0].scale == NUMERIC_NINF)
+            return dd_err(env->sql->err, DD_EINVALID_ARGUMENT_FUNC, loc, "cannot take square root of a negative number");
+        *out = a[0];
+        return DD_OK;
+    }
     double x = num ? numeric_to_double(a[0].v.coef, a[0].scale) : a[0].v.f;
     if (x < 0)
         return dd_err(env->sql->err, DD_EINVALID_ARGUMENT_FUNC, loc, "cannot take square root of a negative number");

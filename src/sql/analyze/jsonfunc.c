@@ -940,8 +940,9 @@ int json_scalar_node(const Value *v, const ValueCtx *vc, Arena *a, JNode **out, 
         if (n) n->b = v->v.b;
     } else if (type_is_numeric(t)) {
         val_to_text(v, vc, &b);
-        bool special = (t == TYPE_FLOAT4 || t == TYPE_FLOAT8) && (b.len == 0 || b.data[b.len - 1] == 'N' ||
-                                                                   b.data[b.len - 1] == 'y');
+        bool special = ((t == TYPE_FLOAT4 || t == TYPE_FLOAT8) && (b.len == 0 || b.data[b.len - 1] == 'N' ||
+                                                                    b.data[b.len - 1] == 'y')) ||
+                       (t == TYPE_NUMERIC && numeric_is_special(v->scale));   /* NaN, Infinity: strings */
         if (buf_ok(&b)) n = special ? jnode_string(a, (const char *)b.data, b.len)
                                     : jnode_number_text(a, (const char *)b.data, b.len);
     } else {
@@ -974,8 +975,9 @@ void json_write_value(const Value *v, const ValueCtx *vc, Buf *out)
     Buf b = BUF_INIT;
     if (type_is_numeric(t)) {
         val_to_text(v, vc, &b);
-        bool special = (t == TYPE_FLOAT4 || t == TYPE_FLOAT8) && (b.len == 0 || b.data[b.len - 1] == 'N' ||
-                                                                   b.data[b.len - 1] == 'y');
+        bool special = ((t == TYPE_FLOAT4 || t == TYPE_FLOAT8) && (b.len == 0 || b.data[b.len - 1] == 'N' ||
+                                                                    b.data[b.len - 1] == 'y')) ||
+                       (t == TYPE_NUMERIC && numeric_is_special(v->scale));   /* NaN, Infinity: strings */
         if (special) json_write_string((const char *)b.data, b.len, out);
         else buf_append(out, b.data, b.len);
     } else {

@@ -9,9 +9,9 @@
  * double precision form of a function that has one (ln(2) is double
  * precision), a numeric argument the numeric form.  Numeric ln / exp / log
  * use PostgreSQL's result scales (at least 16 significant digits, never
- * fewer decimals than the argument); their digits are computed in long
- * double, so results of more than about 18 significant digits may differ
- * from PostgreSQL's in the last ones (docs/postgres-differences.md).
+ * fewer decimals than the argument); their digits are exact, rounded at
+ * that scale (numexact.c).  NaN and the infinities give PostgreSQL 15's
+ * results and errors.
  */
 #include "expr.h"
 #include "../types/array.h"
@@ -135,17 +135,6 @@ static int float_result(EvalEnv *env, double r, double x, bool check_under, Valu
 
 static long double num_ld(const Value *v) { return (long double)v->v.coef / powl(10.0L, (long double)v->scale); }
 
-/* A numeric at scale rscale from a long double, rounded half away from zero. */
-static int num_from_ld(EvalEnv *env, long double x, int rscale, Value *out)
-{
-    if (rscale > NUMERIC_MAX_SCALE) rscale = NUMERIC_MAX_SCALE;
-    if (rscale < 0) rscale = 0;
-    long double s = roundl(x * powl(10.0L, (long double)rscale));
-    if (!(fabsl(s) < 1e38L)) return range_err(env, "value overflows numeric format");
-    *out = val_numeric((i128)s, rscale);
-    return DD_OK;
-}
-
 /* PostgreSQL's estimate of the decimal weight of ln(x), x > 0: from x - 1
  * near 1, else from an approximation of ln(x) */
 static int ln_dweight(const Value *v)
@@ -161,8 +150,30 @@ static int ln_dweight(const Value *v)
         for (i128 m = d < 0 ? -d : d; m; m /= 10) digits++;
         return digits - 1 - ds;
     }
-    double l = (double)logl(x);
-    return (int)log10(fabs(l));
+    /* PostgreSQL estimates from the first two base-10000 digits only (the
+     * value cut after them), in double: so must we, or a result scale
+     * changes where ln(x) is near a power of ten (ln(22026.5) = 10.000...) */
+    u128 m = v->v.coef < 0 ? -(u128)v->v.coef : (u128)v->v.coef;
+    if (m == 0) return 0;
+    int nd = 0;
+    for (u128 t = m; t; t /= 10) nd++;
+    int e = nd - 1 - v->scale;                 /* decimal exponent of the leading digit */
+    int w = e >= 0 ? e / 4 : -((-e + 3) / 4);  /* its base-10000 weight */
+    int k = v->scale + 4 * (w - 1);            /* digits = floor(m / 10^k): two groups */
+    u128 digits = m;
+    for (int i = 0; i < k; i++) digits /= 10;
+    for (int i = 0; i < -k; i++) digits *= 10;
+    /* a value whose digits all lie in its first group has one base-10000
+     * digit in PostgreSQL, which then takes that digit alone */
+    bool one_group = k + 4 <= 0;
+    if (!one_group) {
+        u128 p = 1;
+        for (int i = 0; i < k + 4; i++) p *= 10;
+        one_group = m % p == 0;
+    }
+    double ln_var = one_group ? log((double)(digits / 10000)) + (double)(4 * w) * 2.302585092994046
+                              : log((double)digits) + (double)(4 * (w - 1)) * 2.302585092994046;
+    return (int)log10(fabs(ln_var));
 }
 
 static int log_domain(EvalEnv *env, bool zero)
@@ -173,6 +184,19 @@ static int log_domain(EvalEnv *env, bool zero)
 
 static int num_scale_max(int r, const Value *v) { return DD_MAX(r, v->scale); }
 
+static Value num_nan(void) { return val_numeric(0, NUMERIC_NAN); }
+static Value num_pinf(void) { return val_numeric(0, NUMERIC_PINF); }
+
+/* The domain of a logarithm's argument, special values included: 0 when
+ * v may go on (positive, finite or not), else log_domain's error. */
+static int log_arg(EvalEnv *env, const Value *v)
+{
+    if (v->scale == NUMERIC_NINF) return log_domain(env, false);
+    if (numeric_is_special(v->scale)) return DD_OK;
+    if (v->v.coef <= 0) return log_domain(env, v->v.coef == 0);
+    return DD_OK;
+}
+
 /* ---------------------------------------------------------------- ln, exp, log */
 
 static int f_ln(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -180,18 +204,15 @@ static int f_ln(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
-        if (a[0].v.coef <= 0) return log_domain(env, a[0].v.coef == 0);
+        int rc = log_arg(env, &a[0]);
+        if (rc) return rc;
+        if (numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }   /* NaN, Infinity */
         int r = num_scale_max(16 - ln_dweight(&a[0]), &a[0]);
-        long double x = num_ld(&a[0]);
-        if (x >= 0.9L && x <= 1.1L) {
-            /* ln(1 + d) of d = x - 1 taken exactly (1 + 1e-20 is 1 in long double) */
-            Value d = val_numeric(0, 0);
-            int ds, rc;
-            if ((rc = numeric_add(a[0].v.coef, a[0].scale, 1, 0, true, &d.v.coef, &ds, env->sql->err))) return rc;
-            d.scale = (i16)ds;
-            return num_from_ld(env, log1pl(num_ld(&d)), r, out);
-        }
-        return num_from_ld(env, logl(x), r, out);
+        i128 c;
+        int cs;
+        if ((rc = numeric_ln_at(a[0].v.coef, a[0].scale, r, &c, &cs, env->sql->err))) return rc;
+        *out = val_numeric(c, cs);
+        return DD_OK;
     }
     double x = a[0].v.f;
     if (x <= 0 && !isnan(x)) return log_domain(env, x == 0);
@@ -205,15 +226,25 @@ static int f_ln(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 /* log(b, x) of numerics: ln(x) / ln(b) at PostgreSQL's scale */
 static int num_log(EvalEnv *env, const Value *b, const Value *x, Value *out)
 {
-    if (b->v.coef <= 0) return log_domain(env, b->v.coef == 0);
-    if (x->v.coef <= 0) return log_domain(env, x->v.coef == 0);
-    long double lb = logl(num_ld(b)), lx = logl(num_ld(x));
+    if (numeric_is_nan(b->scale) || numeric_is_nan(x->scale)) { *out = num_nan(); return DD_OK; }
+    int rc;
+    if ((rc = log_arg(env, b)) || (rc = log_arg(env, x))) return rc;
+    /* log(Inf, Inf) is NaN, log(Inf, x) 0, log(b, Inf) Infinity (PostgreSQL) */
+    if (numeric_is_inf(b->scale)) {
+        *out = numeric_is_inf(x->scale) ? num_nan() : val_numeric(0, 0);
+        return DD_OK;
+    }
+    if (numeric_is_inf(x->scale)) { *out = num_pinf(); return DD_OK; }
     if (numeric_cmp(b->v.coef, b->scale, 1, 0) == 0)
         return dd_err(env->sql->err, DD_EDIV_ZERO, -1, "division by zero");
     int r = 16 - (ln_dweight(x) - ln_dweight(b));
     r = DD_MAX(r, b->scale);
     r = DD_MAX(r, x->scale);
-    return num_from_ld(env, lx / lb, r, out);
+    i128 c;
+    int cs;
+    if ((rc = numeric_log_at(b->v.coef, b->scale, x->v.coef, x->scale, r, &c, &cs, env->sql->err))) return rc;
+    *out = val_numeric(c, cs);
+    return DD_OK;
 }
 
 static int f_log(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -239,14 +270,21 @@ static int f_exp(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
+        /* exp(NaN) = NaN, exp(Infinity) = Infinity, exp(-Infinity) = 0 */
+        if (numeric_is_special(a[0].scale)) {
+            *out = a[0].scale == NUMERIC_NINF ? val_numeric(0, 0) : a[0];
+            return DD_OK;
+        }
         long double x = num_ld(&a[0]);
         double w = (double)x * 0.434294481903252;   /* the result's decimal weight */
         w = DD_MAX(w, -2000.0);
         w = DD_MIN(w, 2000.0);
         int r = num_scale_max(16 - (int)w, &a[0]);
-        long double e = expl(x);
-        if (isinf(e)) return range_err(env, "value overflows numeric format");
-        return num_from_ld(env, e, r, out);
+        i128 c;
+        int cs, rc;
+        if ((rc = numeric_exp_at(a[0].v.coef, a[0].scale, r, &c, &cs, env->sql->err))) return rc;
+        *out = val_numeric(c, cs);
+        return DD_OK;
     }
     double x = a[0].v.f, r = exp(x);
     if (isinf(r) && !isinf(x)) return range_err(env, "value out of range: overflow");
@@ -269,6 +307,8 @@ static int f_sign(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
+        if (numeric_is_nan(a[0].scale)) { *out = a[0]; return DD_OK; }
+        if (numeric_is_inf(a[0].scale)) { *out = val_numeric(a[0].scale == NUMERIC_PINF ? 1 : -1, 0); return DD_OK; }
         *out = val_numeric(a[0].v.coef > 0 ? 1 : a[0].v.coef < 0 ? -1 : 0, 0);
         return DD_OK;
     }
@@ -283,6 +323,14 @@ static int f_div(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(loc);
     if (any_null_args(a, n)) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
     DdError *err = env->sql->err;
+    if (numeric_is_special(a[0].scale) || numeric_is_special(a[1].scale)) {
+        /* NaN, ±Inf / x, x / ±Inf: the quotient's own special results
+         * (x / Inf is 0), and no fraction to drop */
+        i128 q;
+        int qs, rc = numeric_div(a[0].v.coef, a[0].scale, a[1].v.coef, a[1].scale, &q, &qs, err);
+        if (!rc) *out = val_numeric(q, qs);
+        return rc;
+    }
     if (a[1].v.coef == 0) return dd_err(err, DD_EDIV_ZERO, -1, "division by zero");
     i128 m, d, q;
     int ms, ds, qs, rc;
@@ -312,6 +360,10 @@ static int gcd_lcm(EvalEnv *env, const Value *a, int n, Value *out, bool lcm)
     TypeId t = (TypeId)a[0].type;
     i128 x, y;
     int scale = 0;
+    if (t == TYPE_NUMERIC && (numeric_is_special(a[0].scale) || numeric_is_special(a[1].scale))) {
+        *out = num_nan();   /* gcd and lcm of NaN or an infinity are NaN */
+        return DD_OK;
+    }
     if (t == TYPE_NUMERIC) {
         scale = DD_MAX(a[0].scale, a[1].scale);
         int rc;
@@ -411,6 +463,10 @@ static int f_width_bucket(EvalEnv *env, const Value *a, int n, Value *out, int l
     i64 count = a[3].v.i, r;
     if (count <= 0) return wb_err(env, "count must be greater than zero");
     if (a[0].type == TYPE_NUMERIC) {
+        if (numeric_is_nan(a[0].scale) || numeric_is_nan(a[1].scale) || numeric_is_nan(a[2].scale))
+            return wb_err(env, "operand, lower bound, and upper bound cannot be NaN");
+        if (numeric_is_inf(a[1].scale) || numeric_is_inf(a[2].scale))
+            return wb_err(env, "lower and upper bounds must be finite");
         int c1 = numeric_cmp(a[1].v.coef, a[1].scale, a[2].v.coef, a[2].scale);
         if (c1 == 0) return wb_err(env, "lower bound cannot equal upper bound");
         bool up = c1 < 0;
@@ -657,14 +713,15 @@ static bool r_num_int4(TypeId *a, int n, TypeId *r)
 static int f_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
-    *out = a[0].isnull ? val_null(TYPE_INT4) : val_int(TYPE_INT4, a[0].scale);
+    /* NaN and the infinities have no scale: NULL, as PostgreSQL */
+    *out = a[0].isnull || numeric_is_special(a[0].scale) ? val_null(TYPE_INT4) : val_int(TYPE_INT4, a[0].scale);
     return DD_OK;
 }
 /* min_scale: the fewest decimals that show the value exactly */
 static int f_min_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
-    if (a[0].isnull) { *out = val_null(TYPE_INT4); return DD_OK; }
+    if (a[0].isnull || numeric_is_special(a[0].scale)) { *out = val_null(TYPE_INT4); return DD_OK; }
     i128 c = a[0].v.coef;
     int sc = a[0].scale;
     numeric_normalize(&c, &sc);
@@ -675,6 +732,7 @@ static int f_trim_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc
 {
     DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
+    if (numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }
     i128 c = a[0].v.coef;
     int sc = a[0].scale;
     numeric_normalize(&c, &sc);

@@ -977,8 +977,10 @@ typedef struct AggState {
     RowSet seen;      /* DISTINCT */
     Value *items; u32 nitems, capitems;   /* array_agg, in the operator's arena; with ORDER BY
                                              (and for string_agg) rows of ord_width values */
-    Value acc2;       /* variance / stddev of numeric: the sum of squares (acc: the sum);
-                         ordered-set aggregates: the fraction(s) */
+    Value acc2;       /* ordered-set aggregates: the fraction(s) */
+    NumWide *wide;    /* variance / stddev of integers and numeric: the exact sums of x
+                         and x² (numexact.c; in the operator's arena), as PostgreSQL's
+                         sums never overflow or round */
     double fn, fsx, fsxx;   /* variance / stddev of double precision: count, sum, and
                                the sum of squared differences (Youngs-Cramer); for
                                regr_* and the like: of x */
@@ -1311,20 +1313,15 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
             st->has = true;
             break;
         }
-        if (!st->has) {
-            st->acc = val_numeric(0, 0);
-            st->acc2 = val_numeric(0, 0);
+        if (!st->wide) {
+            st->wide = arena_alloc(&a->arena, numeric_wide_size());
+            if (!st->wide) return DD_ENOMEM;
+            if ((rc = numeric_wide_init(st->wide, 0, 0, 0, 0, ctx->err))) return rc;
             st->has = true;
         }
-        {
-            Value sq, r;
-            if ((rc = val_arith(ARITH_MUL, &v, &v, &vc, &sq, ctx->err)) ||
-                (rc = val_arith(ARITH_ADD, &st->acc, &v, &vc, &r, ctx->err)))
-                return rc;
-            st->acc = r;
-            if ((rc = val_arith(ARITH_ADD, &st->acc2, &sq, &vc, &r, ctx->err))) return rc;
-            st->acc2 = r;
-        }
+        if (v.type == TYPE_NUMERIC) rc = numeric_wide_add(st->wide, v.v.coef, v.scale, ctx->err);
+        else rc = numeric_wide_add(st->wide, (i128)v.v.i, 0, ctx->err);
+        if (rc) return rc;
         break;
     case AGG_STRING_AGG: {
         Value d;
@@ -1396,20 +1393,10 @@ static int agg_final_stat(SqlCtx *ctx, const AggSpec *sp, const AggState *st, Va
         return DD_OK;
     }
     i64 n = st->count;
-    if (n == 0 || (samp && n == 1)) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
-    i128 s2, ns2, num, q, den = (i128)n * (samp ? n - 1 : n);
-    int s2s, ns2s, nums, qs, rc;
-    if ((rc = numeric_mul(st->acc.v.coef, st->acc.scale, st->acc.v.coef, st->acc.scale, &s2, &s2s, ctx->err)) ||
-        (rc = numeric_mul((i128)n, 0, st->acc2.v.coef, st->acc2.scale, &ns2, &ns2s, ctx->err)) ||
-        (rc = numeric_add(ns2, ns2s, s2, s2s, true, &num, &nums, ctx->err)))
-        return rc;
-    if (num <= 0) { *out = val_numeric(0, 0); return DD_OK; }   /* round-off never makes it negative */
-    /* PostgreSQL's numerator carries the scale 2 * scale(sum(x)) */
-    int scale = DD_MAX(nums, 2 * st->acc.scale);
-    if (scale > nums && (rc = numeric_rescale(num, nums, scale, &num, ctx->err))) return rc;
-    int r = numeric_div_scale(num, scale, den, 0);
-    if ((rc = numeric_div_at(num, scale, den, 0, r, &q, &qs, ctx->err))) return rc;
-    if (root && (rc = numeric_sqrt_at(q, qs, r, &q, &qs, ctx->err))) return rc;
+    if (n == 0 || (samp && n == 1) || !st->wide) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
+    i128 q;
+    int qs, rc = numeric_wide_var(st->wide, n, samp, root, &q, &qs, ctx->err);
+    if (rc) return rc;
     *out = val_numeric(q, qs);
     return DD_OK;
 }

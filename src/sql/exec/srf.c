@@ -83,6 +83,12 @@ static int srf_start(SqlCtx *ctx, EvalEnv *env, SrfIter *it, const Value *row)
     int rc = DD_OK;
     switch (c->kind) {
     case SRF_SERIES: {
+        /* numeric NaN and infinities would never end the series (PostgreSQL's errors) */
+        static const char *what[3] = {"start value", "stop value", "step size"};
+        for (int i = 0; i < c->nargs && i < 3; i++)
+            if (v[i].type == TYPE_NUMERIC && numeric_is_special(v[i].scale))
+                return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "%s cannot be %s", what[i],
+                              numeric_is_nan(v[i].scale) ? "NaN" : "infinity");
         it->cur = v[0];
         it->stop = v[1];
         if (c->nargs > 2) {

@@ -438,11 +438,14 @@ static int make_typed_literal(Parser *p, const TypeName *tn, Expr **out)
 /* ---- type names ---- */
 
 /* '(' integer [, integer] ')' after a type name.  Returns the count. */
-static int parse_typmods(Parser *p, i64 mods[2], int *n)
+/* "(n [, m])"; signed: a modifier may be negative (numeric's, whose
+ * modifiers PostgreSQL parses as expressions: numeric(10, -2)). */
+static int parse_typmods_signed(Parser *p, i64 mods[2], int *n, bool signed_)
 {
     *n = 0;
     TRY(expect(p, TOK_LPAREN));
     do {
+        bool neg = signed_ && accept(p, TOK_MINUS);
         Token *t = tok(p);
         if (t->kind != TOK_INTEGER || *n == 2) return syntax_error(p);
         i64 v = 0;
@@ -451,11 +454,13 @@ static int parse_typmods(Parser *p, i64 mods[2], int *n)
             if (v > INT32_MAX)
                 return dd_err(p->err, DD_EINVALID_PARAM, t->start, "type modifier is out of range");
         }
-        mods[(*n)++] = v;
+        mods[(*n)++] = neg ? -v : v;
         advance(p);
     } while (accept(p, TOK_COMMA));
     return expect(p, TOK_RPAREN);
 }
+
+static int parse_typmods(Parser *p, i64 mods[2], int *n) { return parse_typmods_signed(p, mods, n, false); }
 
 static int char_length_mod(Parser *p, TypeName *tn, const char *what)
 {
@@ -543,16 +548,16 @@ static int parse_typename(Parser *p, TypeName *tn)
             if (tok(p)->kind == TOK_LPAREN) {
                 i64 m[2];
                 int n, loc = tok(p)->start;
-                TRY(parse_typmods(p, m, &n));
+                TRY(parse_typmods_signed(p, m, &n, true));
                 if (m[0] < 1 || m[0] > 1000)
                     return dd_err(p->err, DD_EINVALID_PARAM, loc,
                                   "NUMERIC precision %lld must be between 1 and 1000",
                                   (long long)m[0]);
-                if (n == 2 && m[1] > m[0])
+                /* PostgreSQL 15: any scale in -1000..1000, above the precision too */
+                if (n == 2 && (m[1] < -1000 || m[1] > 1000))
                     return dd_err(p->err, DD_EINVALID_PARAM, loc,
-                                  "NUMERIC scale %lld must be between 0 and precision %lld",
-                                  (long long)m[1], (long long)m[0]);
-                tn->typmod = (i32)((m[0] << 16) | (n == 2 ? m[1] : 0));
+                                  "NUMERIC scale %lld must be between -1000 and 1000", (long long)m[1]);
+                tn->typmod = numeric_typmod((int)m[0], n == 2 ? (int)m[1] : 0);
             }
             break;
         case KW_NATIONAL:

@@ -1933,10 +1933,14 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         if (cd->default_ && (rc = check_default(ctx, cd, ty, c))) return rc;
         if (cd->generated && (rc = generated_text(ctx, cd, s->name, c))) return rc;
         if (ty == TYPE_BPCHAR && c->typmod < 0) c->typmod = 1;   /* char = char(1) */
-        if (ty == TYPE_NUMERIC && c->typmod >= 0 && (c->typmod >> 16) > NUMERIC_MAX_PRECISION)
+        if (ty == TYPE_NUMERIC && c->typmod >= 0 && numeric_typmod_prec(c->typmod) > NUMERIC_MAX_PRECISION)
             return dd_err(ctx->err, DD_EFEATURE, cd->type.loc,
-                          "NUMERIC precision %d exceeds DriftDB's maximum of %d", (int)(c->typmod >> 16),
+                          "NUMERIC precision %d exceeds DriftDB's maximum of %d", numeric_typmod_prec(c->typmod),
                           NUMERIC_MAX_PRECISION);
+        if (ty == TYPE_NUMERIC && c->typmod >= 0 && numeric_typmod_scale(c->typmod) > NUMERIC_MAX_SCALE)
+            return dd_err(ctx->err, DD_EFEATURE, cd->type.loc,
+                          "NUMERIC scale %d exceeds DriftDB's maximum of %d", numeric_typmod_scale(c->typmod),
+                          NUMERIC_MAX_SCALE);
         c->not_null = cd->not_null;
         if (serial_type(cd->type.name) || cd->identity) {
             if (cd->identity && cd->default_)
@@ -2297,7 +2301,7 @@ static const char *type_text(SqlCtx *ctx, TypeId ty, i32 typmod)
     if ((ty == TYPE_VARCHAR || ty == TYPE_BPCHAR) && typmod >= 0)
         return arena_printf(ctx->stmt, "%s(%d)", type_name(ty), (int)typmod);
     if (ty == TYPE_NUMERIC && typmod >= 0)
-        return arena_printf(ctx->stmt, "numeric(%d,%d)", (int)(typmod >> 16), (int)(typmod & 0xffff));
+        return arena_printf(ctx->stmt, "numeric(%d,%d)", numeric_typmod_prec(typmod), numeric_typmod_scale(typmod));
     return type_name(ty);
 }
 

@@ -51,6 +51,7 @@ bool stats_scalar(SqlCtx *ctx, const Value *v, double *out)
         DdError e;
         dd_err_clear(&e);
         if (val_cast(v, TYPE_FLOAT8, -1, false, &ctx->vctx, &f, &e)) return false;
+        if (f.v.f != f.v.f) return false;   /* NaN, as for floats */
         *out = f.v.f;
         return true;
     }

@@ -137,8 +137,13 @@ static bool get_elem(Cursor *c, TypeId t, Value *out)
     case TYPE_NUMERIC: {
         u8 scale = cur_u8(c);
         u64 lo = cur_u64le(c), hi = cur_u64le(c);
+        i128 coef = (i128)(((u128)hi << 64) | lo);
+        if (scale >= 0xFD && coef == 0) {   /* NaN, Infinity, -Infinity (array.h) */
+            *out = val_numeric(0, (int)(i8)scale);
+            break;
+        }
         if (scale > NUMERIC_MAX_SCALE) return false;
-        *out = val_numeric((i128)(((u128)hi << 64) | lo), scale);
+        *out = val_numeric(coef, scale);
         break;
     }
     case TYPE_INTERVAL: {

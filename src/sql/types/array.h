@@ -17,6 +17,8 @@
  *             INT2/4/8, DATE, TIMESTAMP(TZ) svarint
  *             FLOAT4/8                    8 bytes, IEEE bits little-endian
  *             NUMERIC                     u8 scale, 16 bytes coefficient LE
+ *                                         (scale 0xFF NaN, 0xFE Infinity,
+ *                                         0xFD -Infinity: value.h's -1..-3)
  *             INTERVAL                    svarint months, days, µs
  *             strings, UUID, BYTEA        varint length, bytes
  *

@@ -465,6 +465,10 @@ static int to_int(const Value *v, TypeId t, Value *out, DdError *err)
         break;
     }
     case TYPE_NUMERIC:
+        if (numeric_is_special(v->scale))
+            return dd_err(err, DD_EFEATURE, -1, "cannot convert %s to %s",
+                          numeric_is_nan(v->scale) ? "NaN" : "infinity",
+                          t == TYPE_INT2 ? "smallint" : t == TYPE_INT4 ? "integer" : "bigint");
         if (numeric_to_int64(v->v.coef, v->scale, &r) != 0) return int_range_err(t, err);
         break;
     default: return cast_err(v->type, t, err);

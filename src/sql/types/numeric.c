@@ -13,6 +13,14 @@
  * / select_div_scale() (at least 16 significant digits), % the larger scale,
  * ^ at least 16 digits.  PostgreSQL's numeric is arbitrary precision, so our
  * results differ from it only where they would need more than 38 digits.
+ *
+ * NaN, Infinity and -Infinity (PostgreSQL 14+) are coef 0 with a negative
+ * scale (value.h).  Each public function below deals with them first, with
+ * PostgreSQL 15's results: NaN absorbs every operation but NaN ^ 0 and
+ * 1 ^ NaN (both 1); Inf - Inf, Inf * 0, Inf / Inf and Inf % x are NaN;
+ * x / Inf and x % Inf are 0 and x; division by zero stays 22012 for an
+ * infinite dividend (only NaN / 0 is NaN).  The order is -Inf < finite <
+ * Inf < NaN, and NaN = NaN, as PostgreSQL's btree operators.
  */
 #include "value.h"
 
@@ -20,7 +28,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+
+/* ---- special values ---- */
+
+/* The sign class of a pair: -2 -Inf, -1 negative, 0 zero, 1 positive,
+ * 2 +Inf; NaN is 3 (greatest, as it sorts). */
+static int num_class(i128 c, int s)
+{
+    if (s == NUMERIC_NAN) return 3;
+    if (s == NUMERIC_PINF) return 2;
+    if (s == NUMERIC_NINF) return -2;
+    return c < 0 ? -1 : c > 0;
+}
+
+static int set_special(int kind, i128 *out, int *os)
+{
+    *out = 0;
+    *os = kind;
+    return DD_OK;
+}
+
+static int set_inf(bool neg, i128 *out, int *os) { return set_special(neg ? NUMERIC_NINF : NUMERIC_PINF, out, os); }
 
 /* 2201F: invalid argument for power function. */
 static int pow_err(DdError *err, const char *msg)
@@ -216,8 +246,11 @@ int numeric_from_text(const char *s, size_t len, i128 *coef, int *scale, DdError
     size_t i = 0, n = len;
     while (i < n && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) i++;
     while (n > i && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r'))) n--;
+    if (n - i == 3 && strncasecmp(s + i, "nan", 3) == 0) return set_special(NUMERIC_NAN, coef, scale);
     bool neg = false;
     if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+    if ((n - i == 8 && strncasecmp(s + i, "infinity", 8) == 0) || (n - i == 3 && strncasecmp(s + i, "inf", 3) == 0))
+        return set_inf(neg, coef, scale);
     U256 m = {{0, 0, 0, 0}};
     int ndig = 0, nfrac = 0, sig = 0;
     bool dot = false, overflow = false;
@@ -283,6 +316,10 @@ bad:
 
 void numeric_to_text(i128 coef, int scale, Buf *out)
 {
+    if (numeric_is_special(scale)) {
+        buf_puts(out, scale == NUMERIC_NAN ? "NaN" : scale == NUMERIC_PINF ? "Infinity" : "-Infinity");
+        return;
+    }
     char dig[48];
     int n = 0;
     u128 m = mag128(coef);
@@ -306,6 +343,7 @@ void numeric_to_text(i128 coef, int scale, Buf *out)
 
 int numeric_rescale(i128 coef, int scale, int new_scale, i128 *out, DdError *err)
 {
+    if (numeric_is_special(scale)) return overflow_err(err);
     if (new_scale < 0) new_scale = 0;
     U256 m = u256_from(mag128(coef));
     if (new_scale >= scale) {
@@ -326,6 +364,8 @@ int numeric_rescale(i128 coef, int scale, int new_scale, i128 *out, DdError *err
 
 double numeric_to_double(i128 coef, int scale)
 {
+    if (scale == NUMERIC_NAN) return NAN;
+    if (numeric_is_inf(scale)) return scale == NUMERIC_PINF ? INFINITY : -INFINITY;
     char tmp[80];
     /* Correctly rounded through strtod, as PostgreSQL's numeric_float8. */
     u128 m = mag128(coef);
@@ -344,9 +384,8 @@ double numeric_to_double(i128 coef, int scale)
 
 int numeric_from_double_digits(double d, int digits, i128 *coef, int *scale, DdError *err)
 {
-    if (isnan(d) || isinf(d))
-        return dd_err(err, DD_EOUT_OF_RANGE, -1, "cannot convert %s to numeric",
-                      isnan(d) ? "NaN" : "infinity");
+    if (isnan(d)) return set_special(NUMERIC_NAN, coef, scale);
+    if (isinf(d)) return set_inf(d < 0, coef, scale);
     char tmp[64];
     int n = snprintf(tmp, sizeof tmp, "%.*g", digits, d);
     return numeric_from_text(tmp, (size_t)n, coef, scale, err);
@@ -359,6 +398,7 @@ int numeric_from_double(double d, i128 *coef, int *scale, DdError *err)
 
 int numeric_to_int64(i128 coef, int scale, i64 *out)
 {
+    if (numeric_is_special(scale)) return -1;
     i128 r;
     if (numeric_rescale(coef, scale, 0, &r, NULL) != DD_OK) return -1;
     if (r > INT64_MAX || r < INT64_MIN) return -1;
@@ -368,23 +408,63 @@ int numeric_to_int64(i128 coef, int scale, i64 *out)
 
 int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err)
 {
-    if (typmod < 0) return DD_OK;
-    int prec = (typmod >> 16) & 0xffff, sc = typmod & 0xffff;
+    if (typmod < 0 || *scale == NUMERIC_NAN) return DD_OK;
+    int prec = numeric_typmod_prec(typmod), sc = numeric_typmod_scale(typmod);
+    if (numeric_is_inf(*scale)) {
+        dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
+        dd_err_detail(err, "A field with precision %d, scale %d cannot hold an infinite value.", prec, sc);
+        return DD_EOUT_OF_RANGE;
+    }
+    int maxdigits = prec - sc;
+    if (sc > NUMERIC_MAX_SCALE) {
+        /* too large for the field is PostgreSQL's 22003; a value that
+         * would fit needs more decimals than DriftDB keeps */
+        int digits = 0;
+        for (u128 m = mag128(*coef); m; m /= 10) digits++;
+        if (*coef == 0 || digits - *scale <= maxdigits)
+            return dd_err(err, DD_EFEATURE, -1, "NUMERIC scale %d exceeds DriftDB's maximum of %d", sc,
+                          NUMERIC_MAX_SCALE);
+        dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
+        dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 10^%d.",
+                      prec, sc, maxdigits);
+        return DD_EOUT_OF_RANGE;
+    }
+    /* Round once at scale sc (a negative sc: to a multiple of 10^-sc), then
+     * the value must stay below 10^(prec - sc) (PostgreSQL's maxdigits). */
     i128 r;
-    int rc = numeric_rescale(*coef, *scale, sc, &r, NULL);
-    if (rc == DD_OK && prec > 0 && mag128(r) >= pow10_u128(prec)) rc = DD_EOUT_OF_RANGE;
+    int rc;
+    if (sc >= 0) {
+        rc = numeric_rescale(*coef, *scale, sc, &r, NULL);
+    } else {
+        U256 m = u256_from(mag128(*coef));
+        int drop = *scale - sc;
+        u64 last = 0;
+        for (int i = 0; i < drop; i++) last = u256_div_small(&m, 10);
+        if (last >= 5) {
+            U256 one = u256_from(1);
+            u256_add(&m, &one);
+        }
+        rc = u256_mul_pow10(&m, -sc) && u256_fits128(&m) && u256_lo(&m) < NUM_LIMIT ? DD_OK : DD_EOUT_OF_RANGE;
+        if (rc == DD_OK) r = *coef < 0 ? -(i128)u256_lo(&m) : (i128)u256_lo(&m);
+    }
+    if (rc == DD_OK && r != 0 && prec > 0) {   /* prec 0: to_number's unbounded template */
+        /* |r| * 10^-max(sc, 0) < 10^maxdigits */
+        int digits = 0;
+        for (u128 m = mag128(r); m; m /= 10) digits++;
+        if (digits - DD_MAX(sc, 0) > maxdigits) rc = DD_EOUT_OF_RANGE;
+    }
     if (rc != DD_OK) {
         dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
-        if (prec - sc > 0)
+        if (maxdigits != 0)
             dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 10^%d.",
-                          prec, sc, prec - sc);
+                          prec, sc, maxdigits);
         else
             dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 1.",
                           prec, sc);
         return DD_EOUT_OF_RANGE;
     }
     *coef = r;
-    *scale = sc;
+    *scale = DD_MAX(sc, 0);
     return DD_OK;
 }
 
@@ -402,6 +482,11 @@ static void align(i128 a, int as, i128 b, int bs, U256 *ma, U256 *mb, int *s)
 
 int numeric_cmp(i128 a, int as, i128 b, int bs)
 {
+    if (numeric_is_special(as) || numeric_is_special(bs)) {
+        int ka = num_class(a, as), kb = num_class(b, bs);
+        if (numeric_is_special(as) && numeric_is_special(bs)) return ka < kb ? -1 : ka > kb;
+        return numeric_is_special(as) ? (ka < 0 ? -1 : 1) : (kb < 0 ? 1 : -1);
+    }
     if ((a < 0) != (b < 0)) return a < 0 ? -1 : 1;
     U256 ma, mb;
     int s;
@@ -412,6 +497,7 @@ int numeric_cmp(i128 a, int as, i128 b, int bs)
 
 void numeric_normalize(i128 *coef, int *scale)
 {
+    if (numeric_is_special(*scale)) return;
     if (*coef == 0) {
         *scale = 0;
         return;
@@ -426,6 +512,13 @@ void numeric_normalize(i128 *coef, int *scale)
 
 int numeric_add(i128 a, int as, i128 b, int bs, bool subtract, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_special(as) || numeric_is_special(bs)) {
+        int ka = num_class(a, as), kb = num_class(b, bs);
+        if (ka == 3 || kb == 3) return set_special(NUMERIC_NAN, out, os);
+        if (subtract && (kb == 2 || kb == -2)) kb = -kb;
+        if ((ka == 2 && kb == -2) || (ka == -2 && kb == 2)) return set_special(NUMERIC_NAN, out, os);
+        return set_inf((ka == 2 || ka == -2 ? ka : kb) < 0, out, os);
+    }
     U256 ma, mb;
     int s;
     align(a, as, b, bs, &ma, &mb, &s);
@@ -445,6 +538,11 @@ int numeric_add(i128 a, int as, i128 b, int bs, bool subtract, i128 *out, int *o
 
 int numeric_mul(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_special(as) || numeric_is_special(bs)) {
+        int ka = num_class(a, as), kb = num_class(b, bs);
+        if (ka == 3 || kb == 3 || ka == 0 || kb == 0) return set_special(NUMERIC_NAN, out, os);
+        return set_inf((ka < 0) != (kb < 0), out, os);
+    }
     U256 m = u256_mul128(mag128(a), mag128(b));
     bool neg = ((a < 0) != (b < 0)) && !u256_is_zero(&m);
     return num_finish(neg, &m, as + bs, out, os, err);
@@ -525,14 +623,44 @@ static int div_at_scale(i128 a, int as, i128 b, int bs, int r, i128 *out, int *o
     }
 }
 
+/* The division of pairs one of which is special: NaN, ±Inf, or 0 (the
+ * caller's finite result is then at scale `zscale`). */
+static int div_special(i128 a, int as, i128 b, int bs, int zscale, i128 *out, int *os, DdError *err)
+{
+    int ka = num_class(a, as), kb = num_class(b, bs);
+    if (ka == 3 || kb == 3) return set_special(NUMERIC_NAN, out, os);
+    if (kb == 0) return div_err(err);
+    if (ka == 2 || ka == -2) {
+        if (kb == 2 || kb == -2) return set_special(NUMERIC_NAN, out, os);
+        return set_inf((ka < 0) != (kb < 0), out, os);
+    }
+    /* finite / ±Inf */
+    *out = 0;
+    *os = zscale;
+    return DD_OK;
+}
+
 int numeric_div(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_special(as) || numeric_is_special(bs)) {
+        /* x / Inf is a plain 0 (scale 0), as PostgreSQL */
+        return div_special(a, as, b, bs, 0, out, os, err);
+    }
     if (b == 0) return div_err(err);
     return div_at_scale(a, as, b, bs, div_scale(a, as, b, bs), out, os, err);
 }
 
 int numeric_mod(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_special(as) || numeric_is_special(bs)) {
+        int ka = num_class(a, as), kb = num_class(b, bs);
+        if (ka == 3 || kb == 3) return set_special(NUMERIC_NAN, out, os);
+        if (kb == 0) return div_err(err);
+        if (ka == 2 || ka == -2) return set_special(NUMERIC_NAN, out, os);
+        *out = a;   /* x % ±Inf = x */
+        *os = as;
+        return DD_OK;
+    }
     if (b == 0) return div_err(err);
     U256 ma, mb, rem;
     int s;
@@ -548,75 +676,100 @@ static i128 num_trunc(i128 coef, int scale)
     return coef;
 }
 
+/* a ^ b when a or b is special (PostgreSQL 15's power_var rules). */
+static int pow_special(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
+{
+    int ka = num_class(a, as), kb = num_class(b, bs);
+    if (ka == 3 || kb == 3) {
+        /* 1 ^ NaN and NaN ^ 0 are 1 */
+        if ((ka == 1 && numeric_cmp(a, as, 1, 0) == 0) || kb == 0) {
+            *out = 1;
+            *os = 0;
+            return DD_OK;
+        }
+        return set_special(NUMERIC_NAN, out, os);
+    }
+    if (ka == 0 && kb < 0) return pow_err(err, "zero raised to a negative power is undefined");
+    bool b_int = numeric_is_special(bs) || numeric_cmp(num_trunc(b, bs), 0, b, bs) == 0;
+    if (ka < 0 && !b_int)
+        return pow_err(err, "a negative number raised to a non-integer power yields a complex result");
+    if (kb == 2 || kb == -2) {
+        /* |a| = 1 gives 1; otherwise the infinite exponent decides
+         * between 0 and Inf by whether |a| is below 1 */
+        int c = numeric_cmp(a < 0 ? -a : a, as, 1, 0);
+        if (ka == 2 || ka == -2) c = 1;
+        if (c == 0) {
+            *out = 1;
+            *os = 0;
+            return DD_OK;
+        }
+        if ((c < 0) == (kb == 2)) {
+            *out = 0;
+            *os = 0;
+            return DD_OK;
+        }
+        return set_inf(false, out, os);
+    }
+    /* a = ±Inf, b finite */
+    if (kb == 0) {
+        *out = 1;
+        *os = 0;
+        return DD_OK;
+    }
+    if (kb < 0) {
+        *out = 0;
+        *os = 0;
+        return DD_OK;
+    }
+    /* -Inf ^ odd integer is -Inf */
+    bool odd = ka == -2 && (num_trunc(b, bs) % 2) != 0;
+    return set_inf(odd, out, os);
+}
+
 int numeric_pow(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_special(as) || numeric_is_special(bs)) return pow_special(a, as, b, bs, out, os, err);
     i128 bint = num_trunc(b, bs);
     bool b_integral = numeric_cmp(bint, 0, b, bs) == 0;
     if (a == 0 && b < 0)
         return pow_err(err, "zero raised to a negative power is undefined");
     if (b_integral && bint >= -10000 && bint <= 10000) {
-        /* PostgreSQL <= 15: integer exponents give scale max(16, base scale) */
-        int rscale = DD_MAX(16, as);
-        i128 rc = 1, bc = a;
-        int rs = 0, bsc = as;
-        int n = (int)(bint < 0 ? -bint : bint);
-        int st;
-        while (n) {
-            if (n & 1) {
-                st = numeric_mul(rc, rs, bc, bsc, &rc, &rs, err);
-                if (st) return st;
-            }
-            n >>= 1;
-            if (n) {
-                st = numeric_mul(bc, bsc, bc, bsc, &bc, &bsc, err);
-                if (st) return st;
-            }
-        }
-        if (bint < 0) return div_at_scale(1, 0, rc, rs, DD_MIN(rscale, NUMERIC_MAX_SCALE), out, os, err);
-        /* pad to rscale in 256 bits; num_finish drops digits if needed */
-        U256 m = u256_from(mag128(rc));
-        if (rscale > rs) u256_mul_pow10(&m, rscale - rs);
-        st = num_finish(rc < 0, &m, DD_MAX(rscale, rs), out, os, err);
-        if (st == DD_OK && *os > rscale) {
-            st = numeric_rescale(*out, *os, rscale, out, err);
-            *os = rscale;
-        }
-        return st;
+        /* PostgreSQL <= 15: integer exponents give scale max(16, base
+         * scale); the power is exact before that rounding (numexact.c) */
+        return numeric_pow_int(a, as, (i64)bint, DD_MAX(16, as), out, os, err);
     }
     if (a < 0)
         return pow_err(err,
                       "a negative number raised to a non-integer power yields a complex result");
-    /* Non-integer exponent: long double (about 19 digits), then scale as
-     * PostgreSQL: 16 significant digits, at least the inputs' scales. */
-    long double x = (long double)numeric_to_double(a, as), y = (long double)numeric_to_double(b, bs);
-    long double r = powl(x, y);
-    if (isinf(r) || isnan(r) || r >= 1e38L) return overflow_err(err);
-    int rscale = 16;
-    if (r > 0) rscale = 16 - (int)floorl(log10l(r));
-    rscale = DD_MAX(rscale, DD_MAX(as, bs));
-    rscale = DD_MAX(0, DD_MIN(rscale, NUMERIC_MAX_SCALE));
-    char tmp[64];
-    int n = snprintf(tmp, sizeof tmp, "%.19Le", r);
-    i128 c;
-    int sc;
-    int st = numeric_from_text(tmp, (size_t)n, &c, &sc, err);
-    if (st) return st;
-    st = numeric_rescale(c, sc, rscale, out, err);
-    if (st) return st;
-    *os = rscale;
-    return DD_OK;
+    if (a == 0) {
+        /* 0 ^ b, b > 0: zero at 16 decimals (PostgreSQL takes no log of 0) */
+        *out = 0;
+        *os = 16;
+        return DD_OK;
+    }
+    /* Non-integer exponent: exp(b ln a), exact (numexact.c) */
+    return numeric_pow_exact(a, as, b, bs, out, os, err);
 }
 
 int numeric_div_at(i128 a, int as, i128 b, int bs, int r, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_special(as) || numeric_is_special(bs))
+        return div_special(a, as, b, bs, DD_MIN(DD_MAX(r, 0), NUMERIC_MAX_SCALE), out, os, err);
     if (b == 0) return div_err(err);
     return div_at_scale(a, as, b, bs, DD_MIN(DD_MAX(r, 0), NUMERIC_MAX_SCALE), out, os, err);
 }
 
-int numeric_div_scale(i128 a, int as, i128 b, int bs) { return div_scale(a, as, b, bs); }
+int numeric_div_scale(i128 a, int as, i128 b, int bs)
+{
+    if (numeric_is_special(as) || numeric_is_special(bs)) return 0;
+    return div_scale(a, as, b, bs);
+}
 
 int numeric_sqrt_at(i128 a, int as, int r, i128 *out, int *os, DdError *err)
 {
+    if (as == NUMERIC_NINF)
+        return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1, "cannot take square root of a negative number");
+    if (numeric_is_special(as)) return set_special(as, out, os);
     if (a < 0)
         return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1, "cannot take square root of a negative number");
     r = DD_MIN(DD_MAX(r, 0), NUMERIC_MAX_SCALE);

@@ -417,7 +417,19 @@ int fmt_number_to_char(const Value *v, const char *fmt, size_t flen, const Value
     if (rc) return rc;
     switch (v->type) {
     case TYPE_FLOAT4: case TYPE_FLOAT8: rc = num_from_float(&o, v->v.f, v->type == TYPE_FLOAT4, ctx->arena); break;
-    case TYPE_NUMERIC: rc = num_from_numeric(&o, v->v.coef, v->scale, ctx->arena, err); break;
+    case TYPE_NUMERIC:
+        if (numeric_is_special(v->scale)) {
+            /* NaN and the infinities print as the doubles they equal (PostgreSQL's
+             * numeric_to_char gives the same text), but RN has no integer */
+            if (o.d.flag & NF_ROMAN)
+                rc = dd_err(err, DD_EFEATURE, -1, "cannot convert %s to integer",
+                            numeric_is_nan(v->scale) ? "NaN" : "infinity");
+            else
+                rc = num_from_float(&o, numeric_to_double(0, v->scale), false, ctx->arena);
+            break;
+        }
+        rc = num_from_numeric(&o, v->v.coef, v->scale, ctx->arena, err);
+        break;
     default: rc = num_from_int(&o, v->v.i, v->type == TYPE_INT8, ctx->arena, err); break;
     }
     if (!rc) rc = num_write(&o, nodes, err);

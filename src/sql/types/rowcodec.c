@@ -366,8 +366,8 @@ static void render_key_value(Cursor *c, TypeId t, i32 typmod, const ValueCtx *vc
         i128 coef, scaled;
         int scale;
         key_get_numeric(c, &coef, &scale);
-        int want = t == TYPE_NUMERIC && typmod >= 0 ? (int)(typmod & 0xffff) : scale;
-        if (want > scale && numeric_rescale(coef, scale, want, &scaled, NULL) == DD_OK) {
+        int want = t == TYPE_NUMERIC && typmod >= 0 ? DD_MAX(numeric_typmod_scale(typmod), 0) : scale;
+        if (!numeric_is_special(scale) && want > scale && numeric_rescale(coef, scale, want, &scaled, NULL) == DD_OK) {
             coef = scaled;
             scale = want;
         }

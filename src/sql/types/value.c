@@ -486,6 +486,9 @@ static u64 hash_i64(i64 v) { return mix64((u64)v ^ 0x9e3779b97f4a7c15ULL); }
 /* Canonical hash of a decimal number (normalized: no trailing zeros). */
 static u64 hash_decimal(i128 coef, int scale)
 {
+    /* the special values hash as the floats they equal (hash_double) */
+    if (numeric_is_nan(scale)) return 0x7ff8dead;
+    if (numeric_is_inf(scale)) return scale == NUMERIC_PINF ? 0x7ff0beef : 0xfff0beef;
     numeric_normalize(&coef, &scale);
     if (scale == 0 && coef >= INT64_MIN && coef <= INT64_MAX) return hash_i64((i64)coef);
     u64 lo = (u64)coef, hi = (u64)((u128)coef >> 64);
@@ -777,7 +780,10 @@ int val_negate(const Value *a, Value *out, DdError *err)
         *out = val_float(a->type, -a->v.f);
         return DD_OK;
     case TYPE_NUMERIC:
-        *out = val_numeric(-a->v.coef, a->scale);
+        if (numeric_is_inf(a->scale))
+            *out = val_numeric(0, a->scale == NUMERIC_PINF ? NUMERIC_NINF : NUMERIC_PINF);
+        else
+            *out = val_numeric(-a->v.coef, a->scale);
         return DD_OK;
     case TYPE_INTERVAL: {
         Interval iv = a->v.iv;

@@ -11,7 +11,12 @@
  *   FLOAT4, FLOAT8        v.f (FLOAT4 values are rounded to float on store)
  *   NUMERIC               v.n.coef * 10^-v.n.scale, coef a signed 128-bit
  *                         integer: exact, up to 38 significant digits, scale
- *                         0..NUMERIC_MAX_SCALE.  Overflow is 22003.
+ *                         0..NUMERIC_MAX_SCALE.  Overflow is 22003.  The
+ *                         special values NaN, Infinity and -Infinity have
+ *                         coef 0 and a negative scale (NUMERIC_NAN,
+ *                         NUMERIC_PINF, NUMERIC_NINF): every function that
+ *                         takes a (coef, scale) pair sees them without a
+ *                         separate flag, and no finite value has scale < 0.
  *   TEXT, VARCHAR, BPCHAR v.s.p / v.s.len, UTF-8, not NUL-terminated
  *   UNKNOWN               an untyped string literal ('abc'); v.s as TEXT.
  *                         Coerced to the type the context needs.
@@ -97,6 +102,13 @@ bool type_has_array(TypeId e);
 #define NAME_MAX_BYTES 63   /* PostgreSQL's NAMEDATALEN - 1 */
 #define NUMERIC_MAX_PRECISION 38
 #define NUMERIC_MAX_SCALE 38
+/* NUMERIC special values: the scale of a value whose coef is 0. */
+#define NUMERIC_NAN (-1)
+#define NUMERIC_PINF (-2)
+#define NUMERIC_NINF (-3)
+static inline bool numeric_is_special(int scale) { return scale < 0; }
+static inline bool numeric_is_nan(int scale) { return scale == NUMERIC_NAN; }
+static inline bool numeric_is_inf(int scale) { return scale == NUMERIC_PINF || scale == NUMERIC_NINF; }
 
 typedef struct Interval {
     i32 months;
@@ -278,14 +290,18 @@ int val_concat(const Value *a, const Value *b, const ValueCtx *ctx, Value *out,
 int val_like(const char *s, size_t slen, const char *pat, size_t plen,
              int escape, bool icase);
 
-/* Numeric helpers. */
+/* Numeric helpers.  Text input accepts PostgreSQL's special spellings
+ * (case-insensitive, blanks around): NaN, [+-]Infinity, [+-]inf. */
 int numeric_from_text(const char *s, size_t len, i128 *coef, int *scale, DdError *err);
 void numeric_to_text(i128 coef, int scale, Buf *out);
-/* Rescales to new_scale, rounding half away from zero; 22003 on overflow. */
+/* Rescales to new_scale, rounding half away from zero; 22003 on overflow.
+ * A special value (scale < 0) is 22003 too: callers handle NaN and the
+ * infinities before asking for a scale. */
 int numeric_rescale(i128 coef, int scale, int new_scale, i128 *out, DdError *err);
 double numeric_to_double(i128 coef, int scale);
 /* Exact conversion of a double to numeric (as PostgreSQL float8->numeric:
- * 15 significant digits).  22003 for NaN/Inf. */
+ * 15 significant digits).  NaN and the infinities map to the special
+ * numerics (PostgreSQL 14+). */
 int numeric_from_double(double d, i128 *coef, int *scale, DdError *err);
 
 /* Date/time helpers (PostgreSQL epoch 2000-01-01). */
@@ -312,7 +328,8 @@ void float_to_text(double d, bool is_float4, Buf *out);
 
 /* NUMERIC arithmetic on (coef, scale) pairs; results rounded to fit 38
  * digits (scale reduced first), 22003 when the integer part does not fit,
- * 22012 on division by zero.  Scales as PostgreSQL (see numeric.c). */
+ * 22012 on division by zero.  Scales as PostgreSQL (see numeric.c), and so
+ * are the results and errors of NaN and the infinities as operands. */
 int numeric_add(i128 a, int as, i128 b, int bs, bool subtract, i128 *out, int *os, DdError *err);
 int numeric_mul(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
 int numeric_div(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
@@ -325,12 +342,46 @@ int numeric_div_scale(i128 a, int as, i128 b, int bs);
 /* The square root of a * 10^-as rounded (half up) at scale r; 2201F for a
  * negative a. */
 int numeric_sqrt_at(i128 a, int as, int r, i128 *out, int *os, DdError *err);
-int numeric_cmp(i128 a, int as, i128 b, int bs);            /* exact, <0 0 >0 */
+/* Exact, <0 0 >0; -Infinity < every finite value < Infinity < NaN, and
+ * NaN equals NaN (PostgreSQL's btree order). */
+int numeric_cmp(i128 a, int as, i128 b, int bs);
+/* Exact transcendental functions (numexact.c) of finite pairs, rounded
+ * half away from zero at scale r (the caller's, PostgreSQL's rule; more
+ * than 38 digits drop decimals first, as every NUMERIC result):
+ * ln(a) for a > 0; log(x) to base b for b, x > 0, b != 1 (22012 for
+ * b = 1); exp(a) (22003 past 10^38).  numeric_pow_exact: a ^ b for a > 0
+ * and a non-integer b, at PostgreSQL's power scale. */
+int numeric_ln_at(i128 a, int as, int r, i128 *out, int *os, DdError *err);
+int numeric_log_at(i128 b, int bs, i128 x, int xs, int r, i128 *out, int *os, DdError *err);
+int numeric_exp_at(i128 a, int as, int r, i128 *out, int *os, DdError *err);
+int numeric_pow_exact(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err);
+/* a ^ n for an integer |n| <= 10000, exactly rounded at scale r. */
+int numeric_pow_int(i128 a, int as, i64 n, int r, i128 *out, int *os, DdError *err);
+/* Exact sums of x and x² for variance / stddev of numerics once they pass
+ * 38 digits (numexact.c): the executor keeps i128 sums while they fit and
+ * moves to a NumWide (numeric_wide_size() bytes, in its arena) after:
+ * init from the sums so far, add each value (NaN or an infinity makes the
+ * result NaN), then numeric_wide_var: PostgreSQL's variance (root: stddev)
+ * of n values, samp: n - 1 in the denominator. */
+typedef struct NumWide NumWide;
+size_t numeric_wide_size(void);
+int numeric_wide_init(NumWide *w, i128 sum, int sum_scale, i128 sumsq, int sumsq_scale, DdError *err);
+int numeric_wide_add(NumWide *w, i128 c, int s, DdError *err);
+int numeric_wide_var(const NumWide *w, i64 n, bool samp, bool root, i128 *out, int *os, DdError *err);
 void numeric_normalize(i128 *coef, int *scale);             /* strips trailing zeros */
-/* Rounds half away from zero to an integer; -1 if outside int64, else 0. */
+/* Rounds half away from zero to an integer; -1 if outside int64 or
+ * special, else 0. */
 int numeric_to_int64(i128 coef, int scale, i64 *out);
-/* Applies NUMERIC(p,s) typmod ((p << 16) | s; -1 none): rounds to s, 22003
- * "numeric field overflow" when more than p - s integer digits. */
+/* NUMERIC(p,s)'s typmod as PostgreSQL 15 encodes it (without its VARHDRSZ):
+ * (p << 16) | (s & 0x7ff), s an 11-bit two's complement in -1000..1000
+ * (a negative s rounds to tens, hundreds ...; s may exceed p). */
+static inline i32 numeric_typmod(int p, int s) { return (i32)(((u32)p << 16) | ((u32)s & 0x7ff)); }
+static inline int numeric_typmod_prec(i32 typmod) { return (typmod >> 16) & 0xffff; }
+static inline int numeric_typmod_scale(i32 typmod) { return (((int)typmod & 0x7ff) ^ 1024) - 1024; }
+/* Applies NUMERIC(p,s) typmod (numeric_typmod; -1 none): rounds to s, 22003
+ * "numeric field overflow" when more than p - s integer digits.  NaN fits
+ * every typmod; an infinity none (as PostgreSQL 15).  A scale past
+ * NUMERIC_MAX_SCALE is 0A000 (DriftDB's limit). */
 int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err);
 /* TIME(p) / TIMETZ(p): the fraction rounded to p digits. */
 int time_apply_typmod(Value *v, i32 typmod, DdError *err);
