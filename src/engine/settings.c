@@ -367,7 +367,7 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
             }
         /* PostgreSQL's synonyms */
         if (strcasecmp(value, "debug") == 0) { *out = "debug2"; return DD_OK; }
-        if (strcasecmp(value, "info") == 0) { *out = "notice"; return DD_OK; }
+        if (strcasecmp(value, "info") == 0) { *out = "info"; return DD_OK; }   /* ranks as notice */
         dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"client_min_messages\": \"%s\"", value);
         dd_err_hint(err, "Available values: debug5, debug4, debug3, debug2, debug1, log, notice, warning, error.");
         return DD_EINVALID_PARAM;

@@ -244,12 +244,15 @@ int sql_parse_expr_text(SqlCtx *ctx, const char *text, const char *what, Expr **
  * checks of long values). */
 int sql_index_key_full(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, Buf *out,
                        bool *has_null);
-/* RENAME COLUMN col TO newname of table `table` in text, an expression the
- * catalog keeps (a CHECK, an index's expression or predicate, a generation
- * expression): *out the text with each reference to col renamed, or NULL
- * when the text names col somewhere a rename cannot follow. */
-int sql_rename_in_text(SqlCtx *ctx, const char *text, const char *table, const char *col, const char *newname,
-                       char **out);
+/* Rewrites text, an expression the catalog keeps over the rows of table
+ * `table` (a CHECK, an index's expression or predicate, a generation
+ * expression): each column reference loses its qualifier (`table.c` and
+ * `public.table.c` become `c`, so the text no longer depends on the
+ * table's name), and with col each reference to col is renamed newname.
+ * *out NULL when the text names col (or another relation) somewhere the
+ * rewrite cannot follow. */
+int sql_rewrite_refs(SqlCtx *ctx, const char *text, const char *table, const char *col, const char *newname,
+                     char **out);
 /* Whether partial index ix covers row vals (its predicate is true); always
  * for an index that is not partial. */
 int sql_index_covers(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Value *vals, bool *in);

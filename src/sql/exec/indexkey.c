@@ -198,58 +198,53 @@ int sql_index_key(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const Va
     return rc;
 }
 
-/* ---------------------------------------------------------------- RENAME COLUMN in kept texts */
+/* ---------------------------------------------------------------- column references in kept texts */
 
-/* The column references to `col` in e (unqualified, or qualified by the
- * table's name): their locations; false when e holds something the
- * rename cannot follow (a subquery). */
-typedef struct RefLocs { int *v; int n, cap; Arena *a; bool oom; } RefLocs;
+/* The column references in e (as the parser made them: the location of
+ * the reference's first token, its qualifier, its name); false when e
+ * holds something a rewrite cannot follow (a subquery). */
+typedef struct Ref { int loc; const char *qualifier, *name; } Ref;
+typedef struct RefList { Ref *v; int n, cap; Arena *a; bool oom; } RefList;
 
-static bool collect_refs(const Expr *e, const char *table, const char *col, RefLocs *r)
+static bool collect_refs(const Expr *e, RefList *r)
 {
     if (!e) return true;
     switch (e->kind) {
-    case EXPR_COLUMN: {
-        const char *q = e->u.col.qualifier;
-        if (strcmp(e->u.col.name, col) != 0 || (q && strcmp(q, table) != 0)) return true;
+    case EXPR_COLUMN:
         if (r->n == r->cap) {
             int ncap = r->cap ? r->cap * 2 : 8;
-            int *nv = arena_alloc(r->a, sizeof(int) * (size_t)ncap);
+            Ref *nv = arena_alloc(r->a, sizeof(Ref) * (size_t)ncap);
             if (!nv) { r->oom = true; return false; }
-            if (r->n) memcpy(nv, r->v, sizeof(int) * (size_t)r->n);
+            if (r->n) memcpy(nv, r->v, sizeof(Ref) * (size_t)r->n);
             r->v = nv;
             r->cap = ncap;
         }
-        r->v[r->n++] = e->loc;
+        r->v[r->n++] = (Ref){e->loc, e->u.col.qualifier, e->u.col.name};
         return true;
-    }
     case EXPR_SUBQUERY: case EXPR_EXISTS: case EXPR_STAR: return false;
-    case EXPR_UNARY: return collect_refs(e->u.unary.arg, table, col, r);
-    case EXPR_BINARY: return collect_refs(e->u.bin.l, table, col, r) && collect_refs(e->u.bin.r, table, col, r);
-    case EXPR_CAST: return collect_refs(e->u.cast.arg, table, col, r);
-    case EXPR_IS: return collect_refs(e->u.is.arg, table, col, r) && collect_refs(e->u.is.other, table, col, r);
+    case EXPR_UNARY: return collect_refs(e->u.unary.arg, r);
+    case EXPR_BINARY: return collect_refs(e->u.bin.l, r) && collect_refs(e->u.bin.r, r);
+    case EXPR_CAST: return collect_refs(e->u.cast.arg, r);
+    case EXPR_IS: return collect_refs(e->u.is.arg, r) && collect_refs(e->u.is.other, r);
     case EXPR_FUNC:
         if (e->u.func.over || e->u.func.filter || e->u.func.norder || e->u.func.rownames) return false;
         for (int i = 0; i < e->u.func.n; i++)
-            if (!collect_refs(e->u.func.args[i], table, col, r)) return false;
+            if (!collect_refs(e->u.func.args[i], r)) return false;
         return true;
     case EXPR_CASE:
-        if (!collect_refs(e->u.case_.operand, table, col, r) || !collect_refs(e->u.case_.else_, table, col, r)) return false;
+        if (!collect_refs(e->u.case_.operand, r) || !collect_refs(e->u.case_.else_, r)) return false;
         for (int i = 0; i < e->u.case_.n; i++)
-            if (!collect_refs(e->u.case_.when[i], table, col, r) || !collect_refs(e->u.case_.then[i], table, col, r))
-                return false;
+            if (!collect_refs(e->u.case_.when[i], r) || !collect_refs(e->u.case_.then[i], r)) return false;
         return true;
     case EXPR_IN:
-        if (e->u.in.subquery || !collect_refs(e->u.in.arg, table, col, r)) return false;
+        if (e->u.in.subquery || !collect_refs(e->u.in.arg, r)) return false;
         for (int i = 0; i < e->u.in.n; i++)
-            if (!collect_refs(e->u.in.list[i], table, col, r)) return false;
+            if (!collect_refs(e->u.in.list[i], r)) return false;
         return true;
     case EXPR_BETWEEN:
-        return collect_refs(e->u.between.arg, table, col, r) && collect_refs(e->u.between.lo, table, col, r) &&
-               collect_refs(e->u.between.hi, table, col, r);
+        return collect_refs(e->u.between.arg, r) && collect_refs(e->u.between.lo, r) && collect_refs(e->u.between.hi, r);
     case EXPR_LIKE:
-        return collect_refs(e->u.like.arg, table, col, r) && collect_refs(e->u.like.pattern, table, col, r) &&
-               collect_refs(e->u.like.escape, table, col, r);
+        return collect_refs(e->u.like.arg, r) && collect_refs(e->u.like.pattern, r) && collect_refs(e->u.like.escape, r);
     default: return true;   /* constants, parameters, @SEQ */
     }
 }
@@ -270,51 +265,73 @@ static void put_name(Buf *b, const char *name)
     buf_putc(b, '"');
 }
 
-int sql_rename_in_text(SqlCtx *ctx, const char *text, const char *table, const char *col, const char *newname,
-                       char **out)
+int sql_rewrite_refs(SqlCtx *ctx, const char *text, const char *table, const char *col, const char *newname,
+                     char **out)
 {
     *out = NULL;
     Expr *e;
     const char *sql;   /* "SELECT " || text: locations count from its start */
     int rc = sql_parse_expr_text(ctx, text, "a catalog expression", &e, &sql);
     if (rc) return rc;
-    RefLocs r = {NULL, 0, 0, ctx->stmt, false};
-    bool followed = collect_refs(e, table, col, &r);
+    RefList r = {NULL, 0, 0, ctx->stmt, false};
+    bool followed = collect_refs(e, &r);
     if (r.oom) return DD_ENOMEM;
     if (!followed) return DD_OK;
     int off = (int)(strlen(sql) - strlen(text));
-    /* the tokens of the text: each one naming `col` must be a reference
-     * found above (its name token), else the rename is refused */
+    /* the text's tokens */
     Lexer lx;
     lex_init(&lx, text, strlen(text), 0, ctx->stmt);
-    Buf b = BUF_INIT;
-    Token prev[3];
-    int nprev = 0;
-    size_t copied = 0;
+    Token *toks = NULL;
+    int nt = 0, cap = 0;
     for (;;) {
         Token t;
         DdError le;
         dd_err_clear(&le);
         if (lex_next(&lx, &t, &le) || t.kind == TOK_EOF) break;
-        if ((t.kind == TOK_IDENT || t.kind == TOK_QIDENT) && t.str && strcmp(t.str, col) == 0) {
-            /* the reference starts here (unqualified) or at its qualifier
-             * two tokens back (table.col) */
-            bool ours = false;
-            for (int i = 0; i < r.n && !ours; i++) {
-                int at = r.v[i] - off;
-                ours = at == t.start ||
-                       (nprev >= 2 && prev[nprev - 1].kind == TOK_DOT && prev[nprev - 2].start == at);
-            }
-            if (!ours) {
-                buf_free(&b);
-                return DD_OK;
-            }
-            buf_append(&b, text + copied, (size_t)t.start - copied);
-            put_name(&b, newname);
-            copied = (size_t)t.end;
+        if (nt == cap) {
+            int ncap = cap ? cap * 2 : 32;
+            Token *nv = arena_alloc(ctx->stmt, sizeof(Token) * (size_t)ncap);
+            if (!nv) return DD_ENOMEM;
+            if (nt) memcpy(nv, toks, sizeof(Token) * (size_t)nt);
+            toks = nv;
+            cap = ncap;
         }
-        if (nprev == 3) { prev[0] = prev[1]; prev[1] = prev[2]; nprev = 2; }
-        prev[nprev++] = t;
+        toks[nt++] = t;
+    }
+    /* per token: 0 kept, 1 dropped (a qualifier and its dot), 2 the
+     * renamed column's name */
+    u8 *edit = arena_zalloc(ctx->stmt, (size_t)nt + 1);
+    if (!edit) return DD_ENOMEM;
+    for (int k = 0; k < r.n; k++) {
+        const Ref *f = &r.v[k];
+        int i = 0;
+        while (i < nt && toks[i].start != f->loc - off) i++;
+        if (i == nt) return DD_OK;   /* not where the parser saw it: refuse */
+        int first = i;
+        while (i + 2 < nt && toks[i + 1].kind == TOK_DOT) i += 2;
+        if (f->qualifier && strcmp(f->qualifier, table) != 0) {
+            if (col) return DD_OK;   /* another relation's: a rename refuses */
+            continue;                /* unqualifying leaves it */
+        }
+        if (f->qualifier)
+            for (int j = first; j < i; j++) edit[j] = 1;
+        if (col && strcmp(f->name, col) == 0) edit[i] = 2;
+    }
+    /* every other word naming the column must be none of its references
+     * (a type, a function): the rename cannot tell, so it refuses */
+    for (int i = 0; col && i < nt; i++)
+        if (!edit[i] && (toks[i].kind == TOK_IDENT || toks[i].kind == TOK_QIDENT) && toks[i].str &&
+            strcmp(toks[i].str, col) == 0)
+            return DD_OK;
+    Buf b = BUF_INIT;
+    size_t copied = 0;
+    for (int i = 0; i < nt; i++) {
+        if (!edit[i]) continue;
+        buf_append(&b, text + copied, (size_t)toks[i].start - copied);
+        if (edit[i] == 2) put_name(&b, newname);
+        /* a dropped qualifier goes with its dot and what lies between */
+        copied = edit[i] == 1 && i + 1 < nt ? (size_t)toks[i + 1].end : (size_t)toks[i].end;
+        if (edit[i] == 1) i++;
     }
     buf_puts(&b, text + copied);
     if (!buf_ok(&b) || !buf_cstr(&b)) {

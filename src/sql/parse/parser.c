@@ -2368,8 +2368,13 @@ static int parse_table_stmt(Parser *p, SelectStmt **out)
     NEW_EXPR(rt->expr, EXPR_STAR, s->loc);
     int cap = 0;
     PUSH(s->targets, s->ntargets, cap, rt);
+    /* a relation's name only, as PostgreSQL's grammar */
     TableRef *r = NULL;
-    TRY(parse_table_ref(p, &r));
+    NEW(r);
+    r->kind = TREF_TABLE;
+    r->loc = tok(p)->start;
+    TRY(parse_qualified_name(p, &r->name, NULL));
+    accept(p, TOK_STAR);
     cap = 0;
     PUSH(s->from, s->nfrom, cap, r);
     *out = s;
@@ -3036,6 +3041,8 @@ static int parse_reloptions(Parser *p, bool index, bool values)
         const char *const *opts = index ? index_opts : table_opts;
         size_t nopts = index ? DD_ARRAY_LEN(index_opts) : DD_ARRAY_LEN(table_opts);
         for (size_t i = 0; i < nopts && !known; i++) known = strcmp(opts[i], name) == 0;
+        /* RESET of any name, and WITH (oids = false) of old dumps, as PostgreSQL */
+        known |= !values || (!index && strcmp(name, "oids") == 0);
         if (!known) return dd_err(p->err, DD_EINVALID_PARAM, -1, "unrecognized parameter \"%s\"", name);
         if (values && accept(p, TOK_EQ)) {
             Token *v = tok(p);
@@ -3046,11 +3053,18 @@ static int parse_reloptions(Parser *p, bool index, bool values)
             if (v->kind != TOK_INTEGER && v->kind != TOK_NUMBER && v->kind != TOK_STRING && !is_colid(v) &&
                 !is_kw(v, KW_TRUE) && !is_kw(v, KW_FALSE) && !is_kw(v, KW_ON))
                 return syntax_error(p);
-            if (strcmp(name, "fillfactor") == 0 && v->kind == TOK_INTEGER) {
+            if (strcmp(name, "fillfactor") == 0) {
+                if (v->kind != TOK_INTEGER)
+                    return dd_err(p->err, DD_EINVALID_PARAM, -1, "invalid value for integer option \"fillfactor\": %.*s",
+                                  v->kind == TOK_STRING || !v->str ? (int)v->len : (int)strlen(v->str),
+                                  v->kind == TOK_STRING || !v->str ? (v->str ? v->str : "") : v->str);
                 long f = strtol(p->sql + v->start, NULL, 10);
                 if (f < 10 || f > 100)
                     return dd_err(p->err, DD_EINVALID_PARAM, -1, "value %ld out of bounds for option \"fillfactor\"", f);
             }
+            if (strcmp(name, "oids") == 0 && !is_kw(v, KW_FALSE) && !is_name(v, "off") &&
+                !(v->kind == TOK_INTEGER && v->end - v->start == 1 && p->sql[v->start] == '0'))
+                return dd_err(p->err, DD_EFEATURE, -1, "tables declared WITH OIDS are not supported");
             advance(p);
         }
     } while (accept(p, TOK_COMMA));
@@ -3129,6 +3143,16 @@ static int parse_create_index(Parser *p, Stmt *st)
     if (is_word(tok(p), "include")) {
         advance(p);
         TRY(parse_name_list(p, &ci->include, &ci->include_locs, &ci->ninclude));
+    }
+    /* what PostgreSQL's other methods cannot do, refused as there */
+    if (ci->method && strcmp(ci->method, "btree") != 0) {
+        if (ci->unique)
+            return dd_err(p->err, DD_EFEATURE, -1, "access method \"%s\" does not support unique indexes", ci->method);
+        if (ci->ninclude && strcmp(ci->method, "gist") != 0 && strcmp(ci->method, "spgist") != 0)
+            return dd_err(p->err, DD_EFEATURE, -1, "access method \"%s\" does not support included columns", ci->method);
+        if (ci->nelems > 1 && (strcmp(ci->method, "hash") == 0 || strcmp(ci->method, "spgist") == 0))
+            return dd_err(p->err, DD_EFEATURE, -1, "access method \"%s\" does not support multicolumn indexes",
+                          ci->method);
     }
     if (is_kw(tok(p), KW_WITH)) {
         advance(p);
@@ -3970,8 +3994,8 @@ static int parse_create(Parser *p, Stmt *st)
     if (ct->nas_cols && !is_kw(tok(p), KW_AS)) return syntax_error(p);
     if (accept_kw(p, KW_AS)) {
         t = tok(p);
-        if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && t->kind != TOK_LPAREN) {
-            if (is_kw(t, KW_VALUES) || is_kw(t, KW_TABLE) || is_word(t, "execute"))
+        if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && !is_kw(t, KW_TABLE) && t->kind != TOK_LPAREN) {
+            if (is_kw(t, KW_VALUES) || is_word(t, "execute"))
                 return not_supported(p, t->start, "CREATE TABLE AS without SELECT");
             return syntax_error(p);
         }
@@ -4902,8 +4926,8 @@ static int parse_explain(Parser *p, Stmt *st)
         if (is_kw(tok(p), KW_VERBOSE)) advance(p);
         t = tok(p);
     }
-    if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && !is_kw(t, KW_INSERT) &&
-        !is_kw(t, KW_UPDATE) && !is_kw(t, KW_DELETE))
+    if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && !is_kw(t, KW_INSERT) && !is_kw(t, KW_TABLE) &&
+        !is_kw(t, KW_VALUES) && !is_kw(t, KW_UPDATE) && !is_kw(t, KW_DELETE))
         return syntax_error(p);
     inner->loc = t->start;
     TRY(parse_stmt(p, inner));

@@ -508,11 +508,16 @@ void sql_failing_row(SqlCtx *ctx, const TableInfo *t, const Value *vals)
     buf_free(&row);
 }
 
-int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals)
+int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals, const Value *old)
 {
-    /* the constraints of the columns' domains, as their values became the domains' */
+    /* the constraints of the columns' domains, as their values became the
+     * domains' (a value an UPDATE kept is not checked again) */
     for (int i = 0; p->domains && i < t->ncols; i++) {
-        int rc = p->domains[i] ? domain_check(ctx, p->domains[i], &vals[i]) : DD_OK;
+        if (!p->domains[i]) continue;
+        if (old && vals[i].isnull == old[i].isnull &&
+            (vals[i].isnull || val_compare(&vals[i], &old[i], &ctx->vctx) == 0))
+            continue;
+        int rc = domain_check(ctx, p->domains[i], &vals[i]);
         if (rc) return rc;
     }
     EvalEnv env = {ctx, NULL, 0, NULL};

@@ -758,12 +758,19 @@ typedef struct NewRows {
     size_t n, cap;
 } NewRows;
 
-/* NOT NULL and the CHECK constraints of t over a new row. */
-static int check_row(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals)
+/* NOT NULL and the CHECK constraints of t over a new row; old: the row
+ * it updates (its unchanged values are not checked against their domains
+ * again: PostgreSQL checks a domain when a value is assigned), or NULL. */
+static int check_row_upd(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals, const Value *old)
 {
     int rc = compute_generated(ctx, p, t, vals);
     if (!rc) rc = check_not_null(ctx, t, vals);
-    return rc ? rc : check_row_constraints(ctx, p, t, vals);
+    return rc ? rc : check_row_constraints(ctx, p, t, vals, old);
+}
+
+static int check_row(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals)
+{
+    return check_row_upd(ctx, p, t, vals, NULL);
 }
 
 static int encode_row(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals, Buf *pk, Buf *rec, NewRows *out)
@@ -1111,7 +1118,7 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
             rc = expr_eval(p->cset[k], &env, row, &x);
             if (!rc) rc = val_copy(ctx->stmt, &x, &neu[p->ctarget[k]]);
         }
-        if (!rc) rc = check_row(ctx, p, t, neu);
+        if (!rc) rc = check_row_upd(ctx, p, t, neu, row);
         if (!rc) rc = row_encode(t, neu, &rec, ctx->err);
         if (!rc) {
             u8 *pkc = arena_memdup(ctx->stmt, cpk, cpklen ? cpklen : 1);
@@ -1443,7 +1450,7 @@ int dml_apply_changes(SqlCtx *ctx, const Plan *p, const TableInfo *t, RowChange 
             rc = ws_put(ctx->ws, t->id, opk.data, (u32)opk.len, OP_DELETE, OP_DELETE, NULL, 0,
                         true, orig.data, (u32)orig.len, 0);
         } else {
-            rc = check_row(ctx, p, t, c->neu);
+            rc = check_row_upd(ctx, p, t, c->neu, c->old);
             if (!rc) rc = row_pk(t, c->neu, &npk, ctx->err);
             if (!rc) rc = row_encode(t, c->neu, &rec, ctx->err);
             if (rc) break;
@@ -1664,12 +1671,44 @@ static int rename_in_text(SqlCtx *ctx, const TableInfo *t, char **text, const ch
     int rc = sql_text_uses_column(ctx, *text, col, &uses);
     if (rc || !uses) return rc;
     char *out;
-    if ((rc = sql_rename_in_text(ctx, *text, t->name, col, newname, &out))) return rc;
+    if ((rc = sql_rewrite_refs(ctx, *text, t->name, col, newname, &out))) return rc;
     if (!out)
         return dd_err(ctx->err, DD_EFEATURE, -1,
                       "cannot rename column \"%s\": %s \"%s\" names it where a rename cannot follow (drop it first)", col,
                       what, name);
     *text = out;
+    return DD_OK;
+}
+
+/* The expressions t's catalog keeps as text (CHECKs, index expressions
+ * and predicates, generation expressions), written over table `from`,
+ * made free of its name (`from.c` becomes `c`): for ALTER TABLE RENAME TO
+ * and for CREATE TABLE (LIKE from). */
+static int unqualify_texts(SqlCtx *ctx, TableInfo *t, const char *from)
+{
+    int nslots = t->nchecks + t->ncols;
+    for (int x = 0; x < t->nindexes; x++) nslots += t->indexes[x].ncols + 1;
+    char ***slots = arena_alloc(ctx->stmt, sizeof(char **) * (size_t)(nslots + 1));
+    if (!slots) return DD_ENOMEM;
+    int n = 0;
+    for (int x = 0; x < t->nchecks; x++) slots[n++] = &t->checks[x].expr_sql;
+    for (int x = 0; x < t->ncols; x++)
+        if (t->cols[x].gen_sql && !t->cols[x].dropped) slots[n++] = &t->cols[x].gen_sql;
+    for (int x = 0; x < t->nindexes; x++) {
+        if (t->indexes[x].pred_sql) slots[n++] = &t->indexes[x].pred_sql;
+        for (int k = 0; t->indexes[x].exprs && k < t->indexes[x].ncols; k++)
+            if (t->indexes[x].exprs[k]) slots[n++] = &t->indexes[x].exprs[k];
+    }
+    for (int i = 0; i < n; i++) {
+        if (!strstr(*slots[i], from) && !strchr(*slots[i], '"')) continue;   /* cannot name it */
+        char *out;
+        int rc = sql_rewrite_refs(ctx, *slots[i], from, NULL, NULL, &out);
+        if (rc) return rc;
+        if (!out)
+            return dd_err(ctx->err, DD_EFEATURE, -1,
+                          "an expression of table \"%s\" names it where a rewrite cannot follow: %s", from, *slots[i]);
+        *slots[i] = out;
+    }
     return DD_OK;
 }
 
@@ -1780,8 +1819,17 @@ static int like_finish(SqlCtx *ctx, TableInfo *t, const TableInfo *src, unsigned
             const IndexInfo *si = &src->indexes[x];
             IndexInfo *ix = &t->indexes[t->nindexes];
             *ix = *si;
+            /* its own arrays and texts: never the source's catalog memory */
             ix->cols = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(si->ncols + 1));
             if (!ix->cols) return DD_ENOMEM;
+            if (si->colflags && !(ix->colflags = arena_memdup(ctx->stmt, si->colflags, (size_t)si->ncols + 1)))
+                return DD_ENOMEM;
+            if (si->pred_sql && !(ix->pred_sql = arena_strdup(ctx->stmt, si->pred_sql))) return DD_ENOMEM;
+            if (si->exprs) {
+                if (!(ix->exprs = arena_zalloc(ctx->stmt, sizeof(char *) * (size_t)(si->ncols + 1)))) return DD_ENOMEM;
+                for (int k = 0; k < si->ncols; k++)
+                    if (si->exprs[k] && !(ix->exprs[k] = arena_strdup(ctx->stmt, si->exprs[k]))) return DD_ENOMEM;
+            }
             Buf names = BUF_INIT;
             for (int k = 0; k < si->ncols; k++) {
                 ix->cols[k] = 0;
@@ -1986,6 +2034,10 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     if (s->npk) t->npk = s->npk;
     for (int i = 0; i < s->ncols; i++)
         if (likes[i] && (rc = like_finish(ctx, t, likes[i], s->cols[i]->like_opts))) return rc;
+    /* texts copied from a source read its rows under its name: unqualified
+     * they read t's */
+    for (int i = 0; i < s->ncols; i++)
+        if (likes[i] && (rc = unqualify_texts(ctx, t, likes[i]->name))) return rc;
     if (s->document_style && !t->npk)
         return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "document-style table \"%s\" needs pk=column", s->name);
     for (int i = 0; i < s->nindexes; i++) {
@@ -2207,7 +2259,8 @@ static int add_primary_key(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const
 static bool calls_volatile(const Expr *e)
 {
     static const char *const names[] = {"random", "nextval", "setval", "clock_timestamp", "timeofday",
-                                        "gen_random_uuid", "pg_sleep", "random_normal"};
+                                        "gen_random_uuid", "pg_sleep", "random_normal", "uuid_generate_v1",
+                                        "uuid_generate_v1mc", "uuid_generate_v4", "gen_random_bytes"};
     if (!e) return false;
     switch (e->kind) {
     case EXPR_FUNC:
@@ -2497,8 +2550,9 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
 /* One converted row of alter_type_check_rows: its key kept, and when live
  * the NOT NULLs of the converted columns, the CHECKs and the foreign keys
  * fks[0..nfks) (in PostgreSQL's order). */
-static int alter_type_check_row(SqlCtx *ctx, const TableInfo *t, u32 step, const Plan *cp, bool keyed, Buf *pk,
-                                FkCheck **fks, int nfks, const Value *vals, const u8 *vpk, u32 vpklen, bool live)
+static int alter_type_check_row(SqlCtx *ctx, const TableInfo *t, u32 step, const Plan *cp, const bool *ck_on,
+                                bool keyed, Buf *pk, FkCheck **fks, int nfks, const Value *vals, const u8 *vpk,
+                                u32 vpklen, bool live)
 {
     int rc = DD_OK;
     if (keyed && !(rc = row_pk(t, vals, pk, ctx->err)) && (pk->len != vpklen || memcmp(pk->data, vpk, pk->len)))
@@ -2515,6 +2569,7 @@ static int alter_type_check_row(SqlCtx *ctx, const TableInfo *t, u32 step, const
     }
     EvalEnv env = {ctx, NULL, 0, NULL};
     for (int i = 0; live && i < cp->nchecks && !rc; i++) {
+        if (!ck_on[i]) continue;
         Value out;
         if ((rc = expr_eval(cp->checks[i], &env, vals, &out))) break;
         if (!out.isnull && !out.v.b)
@@ -2563,6 +2618,17 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
     memset(&cp, 0, sizeof(cp));
     int rc = compile_checks(ctx, t, &cp);
     if (rc) return rc;
+    /* the CHECKs over a converted column, as PostgreSQL re-adds those that
+     * depend on it (a NOT VALID one elsewhere stays unchecked) */
+    bool *ck_on = arena_zalloc(ctx->stmt, (size_t)t->nchecks + 1);
+    if (!ck_on) return DD_ENOMEM;
+    for (int x = 0; x < t->nchecks; x++)
+        for (int i = 0; i < t->nconvs && !ck_on[x]; i++) {
+            if (t->convs[i].step != step) continue;
+            int ci = table_col_index(t, t->convs[i].col);
+            if (ci < 0) continue;
+            if ((rc = sql_text_uses_column(ctx, t->checks[x].expr_sql, t->cols[ci].name, &ck_on[x]))) return rc;
+        }
     for (int x = 0; x < t->nindexes; x++) {
         const IndexInfo *ix = &t->indexes[x];
         bool fresh = true;
@@ -2613,7 +2679,7 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
             if (pass == 0 ? mine : v.end == 0 && !mine) continue;
             ArenaMark m = arena_mark(ctx->row);
             if ((rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, vals, NULL))) break;
-            rc = alter_type_check_row(ctx, t, step, &cp, keyed, &pk, fks, nfks, vals, v.pk, v.pklen, pass == 0);
+            rc = alter_type_check_row(ctx, t, step, &cp, ck_on, keyed, &pk, fks, nfks, vals, v.pk, v.pklen, pass == 0);
             arena_rewind(ctx->row, m);
         }
         tscan_close(sc);
@@ -2626,7 +2692,9 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
         if (!rows[i]->rec) continue;
         ArenaMark m = arena_mark(ctx->row);
         rc = sql_row_convert_from(ctx, t, from, rows[i]->rec, rows[i]->reclen, vals);
-        if (!rc) rc = alter_type_check_row(ctx, t, step, &cp, keyed, &pk, fks, nfks, vals, rows[i]->pk, rows[i]->pklen, true);
+        if (!rc)
+            rc = alter_type_check_row(ctx, t, step, &cp, ck_on, keyed, &pk, fks, nfks, vals, rows[i]->pk, rows[i]->pklen,
+                                      true);
         arena_rewind(ctx->row, m);
     }
     buf_free(&pk);
@@ -2957,6 +3025,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             char *what = arena_printf(ctx->stmt, "table \"%s\"", t->name);
             if (!what) return DD_ENOMEM;
             if ((rc = view_check_rename(ctx, t, 0, what))) return rc;
+            if (!t->view_sql && (rc = unqualify_texts(ctx, t, t->name))) return rc;
             t->name = arena_strdup(ctx->stmt, c->newname);
             if (!t->name) return DD_ENOMEM;
             break;

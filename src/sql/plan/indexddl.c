@@ -64,13 +64,23 @@ static const IndexInfo *index_by_name(SqlCtx *ctx, const char *name, const Table
 bool sql_index_name_taken(SqlCtx *ctx, const char *name)
 {
     const TableInfo *t;
-    return index_by_name(ctx, name, &t) != NULL;
+    if (index_by_name(ctx, name, &t)) return true;
+    /* t_pkey: the index of table t's primary key, which has no IndexInfo */
+    size_t n = strlen(name);
+    if (n <= 5 || strcmp(name + n - 5, "_pkey") != 0 || n - 5 > CAT_MAX_NAME) return false;
+    char tn[CAT_MAX_NAME + 1];
+    memcpy(tn, name, n - 5);
+    tn[n - 5] = 0;
+    const TableInfo *r = resolve_table_present(ctx, tn);
+    if (!r || r->view_sql || r->sequence || !r->npk) return false;
+    for (int i = 0; i < r->ncols; i++)
+        if (r->cols[i].id == r->pk[0] && strcmp(r->cols[i].name, ROWID_COL) == 0) return false;   /* no key */
+    return true;
 }
 
 static bool relation_exists(SqlCtx *ctx, const char *name)
 {
-    const TableInfo *t;
-    return resolve_table_present(ctx, name) || index_by_name(ctx, name, &t) || strcmp(name, "drift_commits") == 0;
+    return resolve_table_present(ctx, name) || sql_index_name_taken(ctx, name) || strcmp(name, "drift_commits") == 0;
 }
 
 /* PostgreSQL's choice: table_col1_col2_idx, then ...idx1, idx2, ... when

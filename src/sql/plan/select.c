@@ -347,7 +347,9 @@ static bool func_volatile(const char *name)
     const char *dot = strrchr(name, '.');
     if (dot) name = dot + 1;
     return strcmp(name, "clock_timestamp") == 0 || strcmp(name, "gen_random_uuid") == 0 ||
-           strcmp(name, "random") == 0 || strcmp(name, "nextval") == 0 || strcmp(name, "setval") == 0;
+           strcmp(name, "random") == 0 || strcmp(name, "nextval") == 0 || strcmp(name, "setval") == 0 ||
+           strcmp(name, "uuid_generate_v1") == 0 || strcmp(name, "uuid_generate_v1mc") == 0 ||
+           strcmp(name, "uuid_generate_v4") == 0 || strcmp(name, "gen_random_bytes") == 0;
 }
 
 /* A copy of e (statement arena) in which every column (of relation rel,
