@@ -4,7 +4,8 @@
  *   crash writer DIR LOGFILE   opens DIR, creates table c if needed, and
  *                              inserts rows from WRITERS threads (one
  *                              session each) until killed; after every
- *                              acknowledged commit it appends "id\n" to
+ *                              acknowledged commit it appends its id (a
+ *                              32-byte line, LOG_LINE) to
  *                              LOGFILE with one write() on an O_APPEND fd,
  *                              which the kernel keeps across kill -9.
  *   crash check DIR LOGFILE    reopens DIR (recovering after the kill),
@@ -83,6 +84,12 @@ static void take_ll(const char *v, void *arg)
     *(long long *)arg = v ? atoll(v) : 0;
 }
 
+/* One logged value: 32 bytes, zero-padded, so that no record ever
+ * straddles a page of the log file.  A write() killed by SIGKILL can stop
+ * between two pages and leave half a record that the next run's first
+ * record would complete into a number nobody was given. */
+#define LOG_LINE "%031lld\n"
+
 static void *writer_thread(void *arg)
 {
     long k = (long)arg;
@@ -93,10 +100,10 @@ static void *writer_thread(void *arg)
     if (driftdb_session_open(db, &info, &s, &err) != DRIFTDB_OK) die("session", &err);
     for (long i = 0; i < MAX_ROWS_PER_THREAD; i++) {
         long long id = start_id + k + (long long)i * WRITERS;
-        char sql[128], line[32];
+        char sql[128], line[40];
         snprintf(sql, sizeof sql, "INSERT INTO c VALUES (%lld, 'row %lld')", id, id);
         if (exec_all(s, sql, &err) != 0) die("insert", &err);
-        int n = snprintf(line, sizeof line, "%lld\n", id);
+        int n = snprintf(line, sizeof line, LOG_LINE, id);
         if (write(log_fd, line, (size_t)n) != n) {
             perror("crash: write log");
             exit(1);
@@ -116,9 +123,9 @@ static void *seq_thread(void *arg)
     if (driftdb_session_open(db, &info, &s, &err) != DRIFTDB_OK) die("session", &err);
     for (long i = 0; i < MAX_ROWS_PER_THREAD; i++) {
         long long v = 0;
-        char line[32];
+        char line[40];
         if (query_col(s, "SELECT nextval('cs')", take_ll, &v, &err) != 0) die("nextval", &err);
-        int n = snprintf(line, sizeof line, "%lld\n", v);
+        int n = snprintf(line, sizeof line, LOG_LINE, v);
         if (write(seq_fd, line, (size_t)n) != n) {
             perror("crash: write seq log");
             exit(1);
