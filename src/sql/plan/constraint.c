@@ -89,8 +89,12 @@ static void sole_column(const Expr *e, const char **name, bool *many)
     }
 }
 
-/* Compiles CHECK expression e over the columns of t; its program. */
-static int compile_check(SqlCtx *ctx, const TableInfo *t, Expr *e, ExprProg **out)
+/* Compiles e over one row of t (slot = column index), where `what` (an
+ * aggregate's error names it) is what e is; assign: the column a value is
+ * for, and `to` (with typmod) its type, or TYPE__COUNT for e's own type.
+ * *relp: the scope's relation (which columns e read: used). */
+static int compile_over_row(SqlCtx *ctx, const TableInfo *t, Expr *e, const char *what, const char *assign, TypeId to,
+                            i32 typmod, ExprProg **out, ScopeRel **relp)
 {
     ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
     if (!rel) return DD_ENOMEM;
@@ -105,14 +109,24 @@ static int compile_check(SqlCtx *ctx, const TableInfo *t, Expr *e, ExprProg **ou
     memset(&cc, 0, sizeof(cc));
     cc.sql = ctx;
     cc.scope = &sc;
-    cc.agg_forbidden = "check constraints";
+    cc.agg_forbidden = what;
+    cc.assign_col = assign;
+    *relp = rel;
+    return to == TYPE__COUNT ? expr_compile(&cc, e, out) : expr_compile_as(&cc, e, to, typmod, out);
+}
+
+/* Compiles CHECK expression e over the columns of t; its program. */
+static int compile_check(SqlCtx *ctx, const TableInfo *t, Expr *e, ExprProg **out)
+{
+    ScopeRel *rel;
     ExprProg *pr;
-    if ((rc = expr_compile(&cc, e, &pr))) return rc;
+    int rc = compile_over_row(ctx, t, e, "check constraints", NULL, TYPE__COUNT, -1, &pr, &rel);
+    if (rc) return rc;
     if (pr->type != TYPE_BOOL) {
         if (pr->type != TYPE_UNKNOWN && pr->type != TYPE_NULLTYPE)
             return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, e->loc, "argument of CHECK must be type boolean, not type %s",
                           type_name(pr->type));
-        if ((rc = expr_compile_as(&cc, e, TYPE_BOOL, -1, &pr))) return rc;
+        if ((rc = compile_over_row(ctx, t, e, "check constraints", NULL, TYPE_BOOL, -1, &pr, &rel))) return rc;
     }
     for (int i = 0; i < pr->n; i++)
         if (pr->code[i].op == XOP_SUBLINK)
@@ -397,25 +411,12 @@ int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_e
 
 int compile_generated(SqlCtx *ctx, const TableInfo *t, int ci, Expr *e, ExprProg **out)
 {
-    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
-    if (!rel) return DD_ENOMEM;
-    int rc = scope_rel_for_table(ctx, t, t->name, rel);
-    if (rc) return rc;
-    Scope sc;
-    memset(&sc, 0, sizeof(sc));
-    sc.rels = rel;
-    sc.nrels = 1;
-    sc.nslots = rel->ncols;
-    CompileCtx cc;
-    memset(&cc, 0, sizeof(cc));
-    cc.sql = ctx;
-    cc.scope = &sc;
-    cc.agg_forbidden = "column generation expressions";
-    cc.assign_col = t->cols[ci].name;
     const ColumnInfo *col = &t->cols[ci];
     TypeId ct = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
+    ScopeRel *rel;
     ExprProg *pr;
-    if ((rc = expr_compile_as(&cc, e, ct, col->typmod, &pr))) return rc;
+    int rc = compile_over_row(ctx, t, e, "column generation expressions", col->name, ct, col->typmod, &pr, &rel);
+    if (rc) return rc;
     for (int i = 0; i < pr->n; i++)
         if (pr->code[i].op == XOP_SUBLINK)
             return dd_err(ctx->err, DD_EFEATURE, e->loc, "cannot use subquery in column generation expression");

@@ -149,29 +149,42 @@ static bool expr_unfit(const Expr *e, const char **what, int *loc)
     }
 }
 
-/* Index column k of ix is the expression of e: checked over t's columns
- * (no history column, no subquery, no volatile function, no aggregate)
- * and kept as SQL text. */
-static int index_expression(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, int k, IndexElem *e)
+/* An index's expression or predicate (`of`) e, at loc, compiled over t's
+ * columns as PostgreSQL checks it: no subquery, no volatile function, no
+ * aggregate; a predicate is boolean.  rel: which columns it read. */
+static int index_text_compile(SqlCtx *ctx, const TableInfo *t, Expr *e, int loc, bool predicate, ScopeRel *rel,
+                              ExprProg **out)
 {
+    const char *of = predicate ? "predicate" : "expression";
     const char *what = NULL;
-    int loc = e->loc;
-    if (expr_unfit(e->expr, &what, &loc)) {
-        if (!strcmp(what, "subquery"))
-            return dd_err(ctx->err, DD_EFEATURE, loc, "cannot use subquery in index expression");
-        return dd_err(ctx->err, DD_EINVALID_OBJECT_DEF, loc, "functions in index expression must be marked IMMUTABLE");
+    if (expr_unfit(e, &what, &loc)) {
+        if (!strcmp(what, "subquery")) return dd_err(ctx->err, DD_EFEATURE, loc, "cannot use subquery in index %s", of);
+        return dd_err(ctx->err, DD_EINVALID_OBJECT_DEF, loc, "functions in index %s must be marked IMMUTABLE", of);
     }
-    ScopeRel rel;
-    int rc = scope_rel_for_table(ctx, t, t->name, &rel);
+    int rc = scope_rel_for_table(ctx, t, t->name, rel);
     if (rc) return rc;
-    Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL, NULL, 0, 0};
+    Scope sc = {rel, 1, rel->ncols, NULL, NULL, NULL, NULL, NULL, 0, 0};
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
     cc.sql = ctx;
     cc.scope = &sc;
-    cc.agg_forbidden = "index expressions";
+    cc.agg_forbidden = predicate ? "index predicates" : "index expressions";
+    if ((rc = expr_compile(&cc, e, out)) || !predicate || (*out)->type == TYPE_BOOL) return rc;
+    if ((*out)->type != TYPE_UNKNOWN && (*out)->type != TYPE_NULLTYPE)
+        return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, loc, "argument of WHERE must be type boolean, not type %s",
+                      type_name((*out)->type));
+    return expr_compile_as(&cc, e, TYPE_BOOL, -1, out);
+}
+
+/* Index column k of ix is the expression of e: checked over t's columns
+ * (no history column besides index_text_compile's rules) and kept as SQL
+ * text. */
+static int index_expression(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, int k, IndexElem *e)
+{
+    ScopeRel rel;
     ExprProg *p;
-    if ((rc = expr_compile(&cc, e->expr, &p))) return rc;
+    int rc = index_text_compile(ctx, t, e->expr, e->loc, false, &rel, &p);
+    if (rc) return rc;
     for (int h = 0; h < HIST_COLS; h++)
         if (rel.used[t->ncols + h])
             return dd_err(ctx->err, DD_EFEATURE, e->loc, "history column \"%s\" cannot be indexed", hist_col_names[h]);
@@ -189,30 +202,10 @@ static int index_expression(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, int k, Ind
  * no history column) and kept as SQL text. */
 static int index_predicate(SqlCtx *ctx, TableInfo *t, IndexInfo *ix, CreateIndexStmt *s)
 {
-    const char *what = NULL;
-    int loc = s->where_start;
-    if (expr_unfit(s->where, &what, &loc)) {
-        if (!strcmp(what, "subquery"))
-            return dd_err(ctx->err, DD_EFEATURE, loc, "cannot use subquery in index predicate");
-        return dd_err(ctx->err, DD_EINVALID_OBJECT_DEF, loc, "functions in index predicate must be marked IMMUTABLE");
-    }
     ScopeRel rel;
-    int rc = scope_rel_for_table(ctx, t, t->name, &rel);
-    if (rc) return rc;
-    Scope sc = {&rel, 1, rel.ncols, NULL, NULL, NULL, NULL, NULL, 0, 0};
-    CompileCtx cc;
-    memset(&cc, 0, sizeof(cc));
-    cc.sql = ctx;
-    cc.scope = &sc;
-    cc.agg_forbidden = "index predicates";
     ExprProg *p;
-    if ((rc = expr_compile(&cc, s->where, &p))) return rc;
-    if (p->type != TYPE_BOOL) {
-        if (p->type != TYPE_UNKNOWN && p->type != TYPE_NULLTYPE)
-            return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, s->where_start, "argument of WHERE must be type boolean, not type %s",
-                          type_name(p->type));
-        if ((rc = expr_compile_as(&cc, s->where, TYPE_BOOL, -1, &p))) return rc;
-    }
+    int rc = index_text_compile(ctx, t, s->where, s->where_start, true, &rel, &p);
+    if (rc) return rc;
     for (int h = 0; h < HIST_COLS; h++)
         if (rel.used[t->ncols + h])
             return dd_err(ctx->err, DD_EFEATURE, s->where_start,
