@@ -3631,22 +3631,13 @@ static int parse_create_type(Parser *p, Stmt *st)
     advance(p);
     TRY(expect(p, TOK_LPAREN));
     if (accept(p, TOK_RPAREN)) return DD_OK;
+    int lcap = 0, nl = 0;
     do {
-        if (ty->nlabels == cap) {
-            int nc = cap ? cap * 2 : 8;
-            char **nl = arena_alloc(p->a, sizeof(char *) * (size_t)nc);
-            int *nlocs = arena_alloc(p->a, sizeof(int) * (size_t)nc);
-            if (!nl || !nlocs) return nomem(p);
-            if (cap) {
-                memcpy(nl, ty->labels, sizeof(char *) * (size_t)cap);
-                memcpy(nlocs, ty->label_locs, sizeof(int) * (size_t)cap);
-            }
-            ty->labels = nl;
-            ty->label_locs = nlocs;
-            cap = nc;
-        }
-        TRY(parse_string_lit(p, &ty->labels[ty->nlabels], &ty->label_locs[ty->nlabels]));
-        ty->nlabels++;
+        char *label = NULL;
+        int loc = 0;
+        TRY(parse_string_lit(p, &label, &loc));
+        PUSH(ty->label_locs, nl, lcap, loc);
+        PUSH(ty->labels, ty->nlabels, cap, label);
     } while (accept(p, TOK_COMMA));
     return expect(p, TOK_RPAREN);
 }
@@ -3871,23 +3862,13 @@ static int parse_drop_type(Parser *p, Stmt *st)
     ty->action = TYPE_DROP;
     ty->domain = domain;
     ty->if_exists = accept_if_exists(p);
+    int lcap = 0, nl = 0;
     do {
-        if (ty->n == cap) {
-            int nc = cap ? cap * 2 : 4;
-            char **nn = arena_alloc(p->a, sizeof(char *) * (size_t)nc);
-            int *nlocs = arena_alloc(p->a, sizeof(int) * (size_t)nc);
-            if (!nn || !nlocs) return nomem(p);
-            if (cap) {
-                memcpy(nn, ty->names, sizeof(char *) * (size_t)cap);
-                memcpy(nlocs, ty->locs, sizeof(int) * (size_t)cap);
-            }
-            ty->names = nn;
-            ty->locs = nlocs;
-            cap = nc;
-        }
-        TRY(parse_qualified_name(p, &ty->names[ty->n], &ty->locs[ty->n]));
-        ty->names[ty->n] = strip_public(ty->names[ty->n]);
-        ty->n++;
+        char *name = NULL;
+        int loc = 0;
+        TRY(parse_qualified_name(p, &name, &loc));
+        PUSH(ty->locs, nl, lcap, loc);
+        PUSH(ty->names, ty->n, cap, strip_public(name));
     } while (accept(p, TOK_COMMA));
     ty->cascade = accept_kw(p, KW_CASCADE);
     if (!ty->cascade) accept_kw(p, KW_RESTRICT);
