@@ -120,7 +120,7 @@
  *              varint nrefs, nrefs x { varint column id, str its name then
  *              (what the text names) }] }]
  *             [flag 128 (a type, CREATE TYPE; no columns, keys or indexes):
- *              u8 kind ('e' enum, 'd' domain); an enum: varint nlabels,
+ *              u8 kind ('e' enum, 'd' domain, 's' schema, 'p' public dropped); an enum: varint nlabels,
  *              nlabels x { svarint key, str label }, keys strictly
  *              ascending.  Columns of the enum have the SQL layer's
  *              TYPE_ENUM as type and the type's id as typmod; their row
@@ -128,7 +128,11 @@
  *              u16 BE base type, svarint base typmod, varint base domain
  *              id (0: none), u8 flags (1 not null, 2 default), [str
  *              default (SQL text) when flag 2], varint nchecks, nchecks x
- *              { str name, str expression (SQL text over VALUE) }.]
+ *              { str name, str expression (SQL text over VALUE) }.
+ *              A schema (CREATE SCHEMA, kind 's'): nothing more; the
+ *              relations and types in it are named "schema.name".  Kind
+ *              'p', named "public": public was dropped (DROP SCHEMA
+ *              public); nothing more.]
  *           Format 1 records (no index flags) still decode.
  */
 #ifndef DD_STORE_FORMAT_H

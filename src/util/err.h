@@ -48,6 +48,8 @@
     X(GENERATED_ALWAYS, "428C9", "generated always")                            \
     X(UNDEFINED_SCHEMA, "3F000", "invalid schema name")                         \
     X(DUPLICATE_OBJECT, "42710", "duplicate object")                            \
+    X(DUPLICATE_SCHEMA, "42P06", "duplicate schema")                            \
+    X(INSUFFICIENT_PRIVILEGE, "42501", "insufficient privilege")                \
     X(EXTERNAL_ROUTINE, "39000", "external routine invocation exception")       \
     X(CHECK_VIOLATION, "23514", "check constraint violated")                    \
     X(RESERVED_NAME, "42939", "reserved name")                                \

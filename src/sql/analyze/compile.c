@@ -218,7 +218,7 @@ static int find_in_scope(CompileCtx *cc, const Scope *s, Expr *e, int *slot, Typ
     for (int r = 0; s && r < s->nrels; r++) {
         ScopeRel *rel = &s->rels[r];
         if (q) {
-            if (!rel->alias || strcmp(rel->alias, q) != 0) continue;
+            if (!rel->alias || !rel_named(rel, q)) continue;
             *qual_seen = true;
         }
         for (int c = 0; c < rel->ncols; c++) {
@@ -358,6 +358,14 @@ static int resolve_column_lv(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i
         }
         *levels = lv;
         return DD_OK;
+    }
+    if (q && !qual_seen && strchr(q, '.')) {
+        /* s.t.c where the FROM clause has a t of another schema */
+        for (const Scope *o = cc->scope; o; o = o->outer)
+            for (int r = 0; r < o->nrels; r++)
+                if (strcmp(o->rels[r].alias, strchr(q, '.') + 1) == 0)
+                    return err_at(cc, DD_EUNDEFINED_TABLE, e->loc, "invalid reference to FROM-clause entry for table \"%s\"",
+                                  o->rels[r].alias);
     }
     if (q && !qual_seen)
         return err_at(cc, DD_EUNDEFINED_TABLE, e->loc,
@@ -1409,7 +1417,7 @@ static int whole_row(Builder *b, const Expr *arg, Expr **out)
         if (arg->kind == EXPR_COLUMN && scope_has_column(s, q)) return DD_OK;
         for (int r = 0; r < s->nrels; r++) {
             const ScopeRel *rel = &s->rels[r];
-            if (strcmp(rel->alias, q) != 0) continue;
+            if (!rel_named(rel, q)) continue;
             Arena *a = cc->sql->stmt;
             Expr *row = arena_zalloc(a, sizeof(Expr));
             int n = 0;

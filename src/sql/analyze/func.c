@@ -12,6 +12,7 @@
 #include "../types/datefunc.h"
 #include "../types/formatting.h"
 #include "../types/array.h"
+#include "../catalog/catalog.h"
 #include "../../util/clock.h"
 #include <string.h>
 #include <errno.h>
@@ -1458,11 +1459,38 @@ static int f_backend_pid(EvalEnv *env, const Value *a, int n, Value *out, int lo
     *out = val_int(TYPE_INT4, env->sql->backend_pid);
     return DD_OK;
 }
+/* current_schema(): the first schema of search_path that exists, or NULL. */
 static int f_current_schema(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
-    *out = name_out(env, "public");
+    const char **path;
+    int np;
+    int rc = sql_search_path(env->sql, false, &path, &np);
+    if (rc) return rc;
+    *out = np ? name_out(env, path[0]) : val_null(TYPE_NAME);
     return DD_OK;
+}
+/* current_schemas(implicit): the schemas of search_path that exist, with
+ * pg_catalog first when implicit and the path does not place it. */
+static bool r_current_schemas(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    *r = type_array_of(TYPE_NAME);
+    return a[0] == TYPE_BOOL || is_unknownish(a[0]);
+}
+static int f_current_schemas(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(type_array_of(TYPE_NAME)); return DD_OK; }
+    const char **path;
+    int np;
+    int rc = sql_search_path(env->sql, a[0].v.b, &path, &np);
+    if (rc) return rc;
+    ArrayVal arr;
+    array_init(&arr, TYPE_NAME);
+    if (np && (rc = array_set_1d(&arr, env->sql->row, (u32)np))) return rc;
+    for (int i = 0; i < np; i++) arr.items[i] = name_out(env, path[i]);
+    return array_to_value(&arr, env->sql->row, out, env->sql->err);
 }
 static int f_current_setting(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
@@ -1712,7 +1740,8 @@ static const FuncDef funcs[] = {
     {"current_database", 0, 0, r_none_name, f_current_database, false},
     {"pg_backend_pid", 0, 0, r_none_int4, f_backend_pid, true},
     {"current_catalog", 0, 0, r_none_name, f_current_database, false},
-    {"current_schema", 0, 0, r_none_name, f_current_schema, false},
+    {"current_schema", 0, 0, r_none_name, f_current_schema, true},
+    {"current_schemas", 1, 1, r_current_schemas, f_current_schemas, true},
     {"current_setting", 1, 2, r_current_setting, f_current_setting, true},
     {"set_config", 3, 3, r_set_config, f_set_config, true},
     {"pg_typeof", 1, 1, r_any_to_text, f_pg_typeof, false},

@@ -358,12 +358,12 @@ static void key_text(SqlCtx *ctx, const TableInfo *t, const int *pos, int n, con
 static int missing_parent(SqlCtx *ctx, const FkRes *r, const Value *row)
 {
     int rc = dd_err(ctx->err, DD_EFOREIGN_KEY, -1, "insert or update on table \"%s\" violates foreign key constraint \"%s\"",
-                    r->child->name, r->fk->name);
+                    name_base(r->child->name), r->fk->name);
     Buf names = BUF_INIT, vals = BUF_INIT;
     key_text(ctx, r->child, r->ci, r->n, row, &names, &vals);
     if (buf_ok(&names) && buf_ok(&vals))
         dd_err_detail(ctx->err, "Key (%s)=(%s) is not present in table \"%s\".", buf_cstr(&names), buf_cstr(&vals),
-                      r->parent->name);
+                      name_base(r->parent->name));
     buf_free(&names);
     buf_free(&vals);
     return rc;
@@ -373,12 +373,12 @@ static int still_referenced(SqlCtx *ctx, const FkRes *r, const TableInfo *pt, co
 {
     int rc = dd_err(ctx->err, DD_EFOREIGN_KEY, -1,
                     "update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
-                    r->parent->name, r->fk->name, r->child->name);
+                    name_base(r->parent->name), r->fk->name, name_base(r->child->name));
     Buf names = BUF_INIT, vals = BUF_INIT;
     key_text(ctx, pt, r->pi, r->n, old, &names, &vals);
     if (buf_ok(&names) && buf_ok(&vals))
         dd_err_detail(ctx->err, "Key (%s)=(%s) is still referenced from table \"%s\".", buf_cstr(&names), buf_cstr(&vals),
-                      r->child->name);
+                      name_base(r->child->name));
     buf_free(&names);
     buf_free(&vals);
     return rc;
