@@ -50,8 +50,7 @@ static int relation_named(EvalEnv *env, const Value *v, int loc, const TableInfo
         else if (!buf_ok(&a) || !buf_ok(&b)) rc = DD_ENOMEM;
         else if (!sql_schema_exists(ctx, buf_cstr(&a)))
             rc = dd_err(ctx->err, DD_EUNDEFINED_SCHEMA, loc, "schema \"%s\" does not exist", buf_cstr(&a));
-        else if (strcmp(buf_cstr(&a), "public") == 0) rel = buf_cstr(&b);
-        else rel = arena_printf(ctx->row, "%s.%s", buf_cstr(&a), buf_cstr(&b));
+        else rel = arena_printf(ctx->row, "%s.%s", buf_cstr(&a), buf_cstr(&b));   /* as written: public.s too */
     } else if (k > 0 && (u32)k == n) {
         rel = buf_cstr(&a);
     } else {

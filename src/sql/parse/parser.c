@@ -4402,7 +4402,7 @@ static int parse_schema(Parser *p, Stmt *st, char action)
         if (!x->cascade) accept_kw(p, KW_RESTRICT);
     } else if (action == 'c') {
         Token *t = tok(p);
-        if (is_word(t, "create") || is_kw(t, KW_GRANT))
+        if (is_kw(t, KW_CREATE) || is_kw(t, KW_GRANT))
             return not_supported(p, t->start, "CREATE SCHEMA with schema elements (create the schema, then its objects)");
     } else if (is_word(tok(p), "rename")) {
         advance(p);
