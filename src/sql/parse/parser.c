@@ -1168,7 +1168,24 @@ static int parse_primary(Parser *p, Expr **out)
             }
             *out = row;
         }
-        return expect(p, TOK_RPAREN);
+        TRY(expect(p, TOK_RPAREN));
+        while (tok(p)->kind == TOK_DOT && (is_label(peek(p, 1)) || peek(p, 1)->kind == TOK_STAR)) {
+            /* (record).field, (record).*: the function "$field" of the
+             * record and the field's name ("*": every field) */
+            Expr *fe = NULL, *name = NULL;
+            int cap = 0;
+            advance(p);
+            Token *ft = tok(p);
+            TRY(make_func(p, dup_str(p, "$field"), ft->start, &fe));
+            NEW_EXPR(name, EXPR_CONST, ft->start);
+            const char *fname = ft->kind == TOK_STAR ? "*" : ft->str;
+            name->u.c.val = val_text(TYPE_TEXT, fname, (u32)strlen(fname));
+            advance(p);
+            TRY(push_arg(p, fe, &cap, *out));
+            TRY(push_arg(p, fe, &cap, name));
+            *out = fe;
+        }
+        return DD_OK;
     case TOK_IDENT:
         break;
     case TOK_QIDENT:
