@@ -102,7 +102,7 @@ static void numeric_send(const Value *v, Buf *out)
 
 static int bad_length(DdError *e, int pno, size_t len, size_t want);
 
-static void array_send(const Value *v, Buf *out)
+static void array_send(const Value *v, const ValueCtx *vc, Buf *out)
 {
     ArrayVal a;
     Arena tmp;
@@ -121,7 +121,7 @@ static void array_send(const Value *v, Buf *out)
         if (a.items[i].isnull) { put32(out, 0xFFFFFFFFu); continue; }
         size_t at = out->len;
         put32(out, 0);
-        bin_send(&a.items[i], out);
+        bin_send(&a.items[i], vc, out);
         if (buf_ok(out)) put_u32be(out->data + at, (u32)(out->len - at - 4));
     }
     arena_free(&tmp);
@@ -168,9 +168,9 @@ static int array_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *arena, 
     return array_to_value(&a, arena, out, e);
 }
 
-void bin_send(const Value *v, Buf *out)
+void bin_send(const Value *v, const ValueCtx *vc, Buf *out)
 {
-    if (type_is_array((TypeId)v->type)) { array_send(v, out); return; }
+    if (type_is_array((TypeId)v->type)) { array_send(v, vc, out); return; }
     switch ((TypeId)v->type) {
     case TYPE_BOOL: buf_putc(out, v->v.b ? 1 : 0); break;
     case TYPE_INT2: put16(out, (u16)(i16)v->v.i); break;
@@ -213,11 +213,12 @@ void bin_send(const Value *v, Buf *out)
         Value fv;
         put32(out, (u32)record_nfields(v));
         while (record_iter_next(&it, NULL, NULL, &fv)) {
-            put32(out, type_oid((TypeId)fv.type));
+            put32(out, fv.type == TYPE_ENUM && fv.etype ? ENUM_OID_BASE + fv.etype : type_oid((TypeId)fv.type));
             if (fv.isnull) { put32(out, 0xFFFFFFFFu); continue; }
             size_t at = out->len;
             put32(out, 0);
-            bin_send(&fv, out);
+            if (fv.type == TYPE_ENUM) val_to_text(&fv, vc, out);   /* an enum's binary form is its label */
+            else bin_send(&fv, vc, out);
             if (buf_ok(out)) put_u32be(out->data + at, (u32)(out->len - at - 4));
         }
         break;

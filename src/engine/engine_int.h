@@ -157,7 +157,7 @@ struct driftdb_portal {
 };
 
 /* binary.c: PostgreSQL's binary format of values. */
-void bin_send(const Value *v, Buf *out);
+void bin_send(const Value *v, const ValueCtx *vc, Buf *out);
 /* The OID of enum type id (a user type's OID, as PostgreSQL's are >= 16384). */
 #define ENUM_OID_BASE 16384u
 /* Decodes p[0..len) as type t for bind parameter pno (1-based, for

@@ -22,6 +22,7 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
 static int run_prepare(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);
 static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);
 static int run_deallocate(driftdb_session *s, Stmt *stmt, driftdb_result *r, DdError *e);
+static int run_discard(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);
 void dd_to_api_error(const DdError *e, driftdb_error *out);
 int settings_init(driftdb_session *s);
 void settings_free(driftdb_session *s);
@@ -396,7 +397,7 @@ int driftdb_result_next(driftdb_result *r, driftdb_error *err)
         r->offs[i] = r->text.len;
         r->nulls[i] = row[i].isnull;
         if (!row[i].isnull) {
-            if (r->binary[i] && row[i].type != TYPE_ENUM) bin_send(&row[i], &r->text);   /* an enum's binary form is its label */
+            if (r->binary[i] && row[i].type != TYPE_ENUM) bin_send(&row[i], &vc, &r->text);   /* an enum's binary form is its label */
             else val_to_text(&row[i], &vc, &r->text);
         }
         r->lens[i] = r->text.len - r->offs[i];
@@ -1069,6 +1070,7 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
     case STMT_PREPARE: rc = run_prepare(s, stmt, sql, r, e); break;
     case STMT_EXECUTE: rc = run_execute(s, stmt, sql, r, e); break;
     case STMT_DEALLOCATE: rc = run_deallocate(s, stmt, r, e); r->done = true; break;
+    case STMT_DISCARD: rc = run_discard(s, stmt, sql, r, e); r->done = true; break;
     default:
         rc = run_sql(s, stmt, sql, r, e);
         break;
@@ -1186,7 +1188,7 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         goto done;
     }
     if (stmt->kind == STMT_TXN || stmt->kind == STMT_SET || stmt->kind == STMT_CLOSE || stmt->kind == STMT_PREPARE ||
-        stmt->kind == STMT_DEALLOCATE)
+        stmt->kind == STMT_DEALLOCATE || stmt->kind == STMT_DISCARD)
         goto done;
     if (stmt->kind == STMT_EXECUTE) {
         /* EXECUTE returns what its prepared statement returns */
@@ -1461,6 +1463,42 @@ static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
     s->bind_vals = bv;
     s->bind_n = bn;
     return rc;
+}
+
+/* DISCARD PLANS: nothing (statements are planned at each run); DISCARD
+ * SEQUENCES: forget what nextval gave (currval, lastval); DISCARD ALL:
+ * outside a transaction block, CLOSE ALL, RESET ALL, DEALLOCATE ALL,
+ * DISCARD TEMP and DISCARD SEQUENCES, as PostgreSQL (what connection
+ * poolers send between clients). */
+static int run_discard(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
+{
+    char what = stmt->u.discard;
+    if (what == 'p') {
+        r->tag = "DISCARD PLANS";
+        return DD_OK;
+    }
+    if (what == 's') {
+        r->tag = "DISCARD SEQUENCES";
+        seqsession_free(&s->seqs);
+        return DD_OK;
+    }
+    if (s->state == TXN_BLOCK || s->state == TXN_FAILED || (s->state == TXN_IMPLICIT && !s->stmt_last))
+        return dd_err(e, DD_EACTIVE_TXN, -1, "DISCARD ALL cannot run inside a transaction block");
+    cursors_free(s);
+    int rc = settings_reset_all(s, e);
+    if (rc) return rc;
+    prepared_free_all(s);
+    /* the temporary relations, as DISCARD TEMP drops them */
+    DropTableStmt d;
+    memset(&d, 0, sizeof(d));
+    d.discard_temp = d.cascade = true;
+    Stmt dt = *stmt;
+    dt.kind = STMT_DROP_TABLE;
+    dt.u.drop = &d;
+    if ((rc = run_sql(s, &dt, sql, r, e))) return rc;
+    seqsession_free(&s->seqs);
+    r->tag = "DISCARD ALL";
+    return DD_OK;
 }
 
 static int run_deallocate(driftdb_session *s, Stmt *stmt, driftdb_result *r, DdError *e)

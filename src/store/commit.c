@@ -97,7 +97,7 @@ static const TableInfo *ws_table(const WriteSet *ws, u32 id)
 static void fill_duplicate(Store *st, const TableInfo *t, const u8 *pk, u32 pklen, DdError *err)
 {
     dd_err(err, DD_EUNIQUE, -1, "duplicate key value violates unique constraint \"%s_pkey\"",
-           t ? t->name : "?");
+           t ? name_base(t->name) : "?");
     if (!t) return;
     Buf vals = BUF_INIT, cols = BUF_INIT;
     int rc = key_renderer ? key_renderer(t, NULL, pk, pklen, &vals) : key_render(pk, pklen, &vals);
@@ -182,6 +182,58 @@ static int check_unique(Store *st, Writer *w, MDB_txn *txn, const WriteSet *ws, 
     return rc;
 }
 
+/* Whether schema `name` (a prefix of n bytes) exists once this commit
+ * lands: made by it, or in the catalog and neither dropped nor renamed by
+ * it.  public exists unless a marker says it was dropped (kind 'p'). */
+static bool schema_lands_locked(Store *st, const WriteSet *ws, const char *name, size_t n)
+{
+    char s[CAT_MAX_NAME + 1];
+    if (n > CAT_MAX_NAME) return false;
+    memcpy(s, name, n);
+    s[n] = 0;
+    for (int i = 0; i < ws->ntables; i++) {
+        const TableInfo *t = ws->tables[i];
+        if (cat_space(t) == CAT_SPACE_SCHEMA && !t->dropped && t->utype->kind == 's' && strcmp(t->name, s) == 0) return true;
+    }
+    const TableInfo *c = cat_by_name_locked(st, s, UINT64_MAX, NULL, CAT_SPACE_SCHEMA);
+    const TableInfo *mine = c ? ws_table(ws, c->id) : NULL;
+    if (c && mine && (mine->dropped || strcmp(mine->name, c->name) != 0)) c = NULL;
+    if (strcmp(s, "public") == 0) return !c || c->utype->kind != 'p';
+    return c && c->utype->kind == 's';
+}
+
+/* Schemas against concurrent commits: an object of schema s needs s when
+ * this commit lands; a schema this commit drops or renames must hold
+ * nothing that this commit does not drop or move too (an object made in it
+ * since the snapshot).  40001: the first committer wins. */
+static int check_schemas_locked(Store *st, const WriteSet *ws, DdError *err)
+{
+    for (int i = 0; i < ws->ntables; i++) {
+        const TableInfo *nt = ws->tables[i];
+        if (nt->temp) continue;
+        if (!nt->dropped && cat_space(nt) != CAT_SPACE_SCHEMA) {
+            const char *dot = strchr(nt->name, '.');
+            if (dot && !schema_lands_locked(st, ws, nt->name, (size_t)(dot - nt->name)))
+                return serialization(err, "concurrent update");
+            continue;
+        }
+        if (cat_space(nt) != CAT_SPACE_SCHEMA || nt->utype->kind != 's') continue;
+        const TableInfo *cur = cat_version_locked(st, nt->id, UINT64_MAX);
+        if (!cur || cur->dropped || (!nt->dropped && strcmp(cur->name, nt->name) == 0)) continue;
+        /* dropped or renamed: what the catalog holds in it must go with it */
+        size_t n = strlen(cur->name);
+        for (int k = 0; k < st->ncat; k++) {
+            const TableInfo *o = cat_version_locked(st, st->cat[k].id, UINT64_MAX);
+            if (!o || o->dropped || cat_space(o) == CAT_SPACE_SCHEMA) continue;
+            if (strncmp(o->name, cur->name, n) != 0 || o->name[n] != '.') continue;
+            const TableInfo *mine = ws_table(ws, o->id);
+            if (!mine || (!mine->dropped && strncmp(mine->name, cur->name, n) == 0 && mine->name[n] == '.'))
+                return serialization(err, "concurrent update");
+        }
+    }
+    return 0;
+}
+
 static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
 {
     Store *st = w->st;
@@ -221,6 +273,7 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
             }
         }
     }
+    if (!rc) rc = check_schemas_locked(st, ws, err);
     pthread_mutex_unlock(&st->cat_mu);
     if (rc) return rc;
 

@@ -49,6 +49,7 @@
     X(UNDEFINED_SCHEMA, "3F000", "invalid schema name")                         \
     X(DUPLICATE_OBJECT, "42710", "duplicate object")                            \
     X(DUPLICATE_SCHEMA, "42P06", "duplicate schema")                            \
+    X(AMBIGUOUS_ALIAS, "42P09", "ambiguous alias")                              \
     X(INSUFFICIENT_PRIVILEGE, "42501", "insufficient privilege")                \
     X(EXTERNAL_ROUTINE, "39000", "external routine invocation exception")       \
     X(CHECK_VIOLATION, "23514", "check constraint violated")                    \

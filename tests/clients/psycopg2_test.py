@@ -323,6 +323,43 @@ def search_path_options():
 
 
 @test
+def schema_ddl_races():
+    # an object made in a schema that another session drops or renames
+    # meanwhile: the second committer gets 40001, nothing is left without
+    # its schema
+    a, b = connect(), connect()
+    a.autocommit = b.autocommit = True
+    ka, kb = a.cursor(), b.cursor()
+    ka.execute("CREATE SCHEMA race1")
+    a.autocommit = False
+    ka.execute("CREATE TABLE race1.t (a int)")
+    ka.execute("INSERT INTO race1.t VALUES (5)")
+    kb.execute("DROP SCHEMA race1")
+    try:
+        a.commit()
+        raise AssertionError("a table committed into a dropped schema")
+    except psycopg2.Error as e:
+        expect(e.pgcode, "40001", "CREATE TABLE racing DROP SCHEMA")
+    a.rollback()
+    a.autocommit = True
+    ka.execute("CREATE SCHEMA race2")
+    b.autocommit = False
+    kb.execute("ALTER SCHEMA race2 RENAME TO race3")
+    ka.execute("CREATE TABLE race2.t (a int)")
+    try:
+        b.commit()
+        raise AssertionError("a schema renamed away from a table made in it meanwhile")
+    except psycopg2.Error as e:
+        expect(e.pgcode, "40001", "ALTER SCHEMA RENAME racing CREATE TABLE")
+    b.rollback()
+    ka.execute("SELECT count(*) FROM race2.t")
+    expect(ka.fetchone()[0], 0, "the table stays in its schema")
+    ka.execute("DROP SCHEMA race2 CASCADE")
+    a.close()
+    b.close()
+
+
+@test
 def many_rows():
     conn = connect()
     cur = conn.cursor()

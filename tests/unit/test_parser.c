@@ -859,8 +859,10 @@ TEST(temporary)
     CHECK_EQ_STR(r.e.sqlstate, "42601");
     r = perr("CREATE UNLOGGED TABLE t (a int)");
     CHECK_EQ_STR(r.e.sqlstate, "0A000");
-    r = perr("DISCARD ALL");
-    CHECK_EQ_STR(r.e.sqlstate, "0A000");
+    st = parse1("DISCARD ALL");
+    CHECK(st && st->kind == STMT_DISCARD && st->u.discard == 'a');
+    r = perr("DISCARD EVERYTHING");
+    CHECK_EQ_STR(r.e.sqlstate, "42601");
 }
 
 TEST(alter_type)

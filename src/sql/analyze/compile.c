@@ -216,10 +216,14 @@ static int find_in_scope(CompileCtx *cc, const Scope *s, Expr *e, int *slot, Typ
 {
     const char *q = e->u.col.qualifier, *name = e->u.col.name;
     int found = -1;
+    const ScopeRel *qrel = NULL;
     for (int r = 0; s && r < s->nrels; r++) {
         ScopeRel *rel = &s->rels[r];
         if (q) {
             if (!rel->alias || !rel_named(rel, q)) continue;
+            if (qrel && qrel->qualname && rel->qualname && strcmp(qrel->qualname, rel->qualname) != 0)
+                return -err_at(cc, DD_EAMBIGUOUS_ALIAS, e->loc, "table reference \"%s\" is ambiguous", q);
+            qrel = rel;
             *qual_seen = true;
         }
         for (int c = 0; c < rel->ncols; c++) {
@@ -1398,8 +1402,14 @@ static int record_impl(EvalEnv *env, const Value *args, int nargs, Value *out, i
 {
     DD_UNUSED(loc);
     if (args[0].isnull || !args[0].v.b) {
-        *out = val_null(TYPE_RECORD);
-        return DD_OK;
+        /* no version start: the side an outer join left out (every field
+         * NULL), or a row being written (RETURNING, EXCLUDED), which is one */
+        bool all_null = true;
+        for (int i = 1; i < nargs && all_null; i++) all_null = args[i].isnull;
+        if (all_null) {
+            *out = val_null(TYPE_RECORD);
+            return DD_OK;
+        }
     }
     return record_make(nargs - 1, (const char *const *)*env->state, args + 1, env->sql->row, out);
 }
@@ -1558,6 +1568,7 @@ static int whole_row(Builder *b, const Expr *arg, Expr **out)
             row->kind = EXPR_FUNC;
             row->loc = row->oploc = arg->loc;
             row->u.func.name = (char *)"row";
+            row->u.func.scalar_row = rel->scalar;
             row->u.func.args = args;
             row->u.func.rownames = names;
             for (int c = 0; c < rel->ncols; c++) {
@@ -1806,7 +1817,9 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         }
     }
     if (strcmp(name, "row") == 0 && !e->u.func.star) return compile_record(b, e, f);
-    if (strcmp(name, "$field") == 0 && e->u.func.n == 2) return compile_field(b, e, f);
+    if (strcmp(name, "$field") == 0 && e->u.func.n == 2 && e->u.func.args[1]->kind == EXPR_CONST &&
+        e->u.func.args[1]->u.c.val.type == TYPE_TEXT)
+        return compile_field(b, e, f);
     if (e->u.func.within_group && (!agg_lookup(name, &ak) || !agg_is_ordered_set(ak))) {
         if (!agg_lookup(name, &ak) && !func_lookup(name))
             return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s() does not exist", name);
@@ -2160,7 +2173,7 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             Expr *row = NULL;
             if ((rc = whole_row(b, e, &row))) break;
             if (row) {
-                rc = compile_record(b, row, f);
+                rc = row->u.func.scalar_row ? compile_node(b, row->u.func.args[0], f) : compile_record(b, row, f);
                 break;
             }
         }

@@ -29,6 +29,8 @@ typedef struct ScopeRel {
     const char *alias;      /* name used to qualify (alias or table name) */
     const char *qualname;   /* a table without an alias: its catalog name, which
                                qualifies too ("s.t.c"), or NULL */
+    bool scalar;            /* a function's one column: a whole-row reference is
+                               that column's value, not a record (PostgreSQL) */
     int ncols;
     const char **names;
     TypeId *types;

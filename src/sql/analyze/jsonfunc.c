@@ -1174,11 +1174,23 @@ static int f_json_build_object(EvalEnv *env, const Value *a, int n, Value *out, 
     return ret_buf(env, TYPE_JSON, &b, out);
 }
 
+/* Whether the row of a whole-row reference is absent: no version start
+ * (a[0]) and every field (the values of the name, value pairs from
+ * first) NULL, the side an outer join left out; a row being written
+ * (RETURNING, EXCLUDED) has no version start either, but values. */
+static bool row_absent(const Value *a, int n, int first)
+{
+    if (!a[0].isnull) return false;
+    for (int i = first + 1; i < n; i += 2)
+        if (!a[i].isnull) return false;
+    return true;
+}
+
 static int f_json_row(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(loc);
     ValueCtx vc = row_vctx(env);
-    if (a[0].isnull) { *out = val_null(TYPE_JSON); return DD_OK; }
+    if (row_absent(a, n, 2)) { *out = val_null(TYPE_JSON); return DD_OK; }
     bool pretty = !a[1].isnull && a[1].v.b;
     Buf b = BUF_INIT;
     buf_putc(&b, '{');
@@ -1202,7 +1214,7 @@ static bool r_json_row(TypeId *a, int n, TypeId *r)
 
 static int f_jsonb_row(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
-    if (a[0].isnull) { *out = val_null(TYPE_JSONB); return DD_OK; }
+    if (row_absent(a, n, 1)) { *out = val_null(TYPE_JSONB); return DD_OK; }
     return f_jsonb_build_object(env, a + 1, n - 1, out, loc);
 }
 

@@ -131,6 +131,7 @@ struct Expr {
             int cmp; bool all; /* FUNC_ANY */
             char **rownames;   /* ROW(...) made of a whole-row reference: its columns' names (else f1, f2 ...) */
             Expr *rowpresent;  /* and a column NULL only where an outer join added the row (the row is NULL then) */
+            bool scalar_row;   /* a whole-row reference of a function's one column: that column */
             bool of_row;       /* json_agg(row) made json_agg(row_to_json(row)) by the compiler */
             char **argnames;   /* f(a => x): per argument its name or NULL (positional); NULL: none named */
         } func;
@@ -442,7 +443,8 @@ typedef struct AlterTableStmt {
     char *table; int table_loc;    /* ALTER INDEX: the index */
     bool if_exists;
     bool index;                    /* ALTER INDEX */
-    bool view;                     /* ALTER VIEW (RENAME TO only) */
+    bool view;                     /* ALTER VIEW (RENAME TO, SET SCHEMA only) */
+    bool sequence;                 /* ALTER SEQUENCE ... RENAME TO / SET SCHEMA */
     AlterCmd **cmds; int ncmds;
 } AlterTableStmt;
 
@@ -504,6 +506,8 @@ typedef enum StmtKind {
     STMT_TYPE,       /* CREATE / ALTER / DROP TYPE: u.type */
     STMT_EXTENSION,  /* CREATE EXTENSION [IF NOT EXISTS] name ... | DROP EXTENSION [IF EXISTS] name, ...: u.ext */
     STMT_SCHEMA,     /* CREATE / DROP / ALTER SCHEMA: u.schema */
+    STMT_DISCARD,    /* DISCARD {ALL | PLANS | SEQUENCES}, run by the engine: u.discard
+                        (DISCARD TEMP is a STMT_DROP_TABLE) */
 } StmtKind;
 
 /* CREATE SCHEMA [IF NOT EXISTS] {name [AUTHORIZATION role] | AUTHORIZATION
@@ -635,6 +639,7 @@ struct Stmt {
         TypeStmt *type;
         ExtensionStmt *ext;
         SchemaStmt *schema;
+        char discard;   /* STMT_DISCARD: 'a' ALL, 'p' PLANS, 's' SEQUENCES */
     } u;
 };
 

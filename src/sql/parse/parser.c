@@ -1342,7 +1342,7 @@ static int parse_prefix(Parser *p, Expr **out)
         if (!e->u.func.name) return nomem(p);
         advance(p);
         Expr *arg = NULL;
-        TRY(parse_expr(p, P_UMINUS, &arg));
+        TRY(parse_expr(p, P_ADD, &arg));   /* as PostgreSQL: a prefix operator binds looser than + - * / ^ */
         if (root) {
             Expr *c = NULL;
             NEW_EXPR(c, EXPR_CAST, arg->loc);
@@ -2047,9 +2047,10 @@ static int parse_table_primary(Parser *p, TableRef **out)
 
 /* t [AS a] TABLESAMPLE {SYSTEM | BERNOULLI} (percent) [REPEATABLE (seed)]
  * (at TABLESAMPLE): the derived table (SELECT * FROM t WHERE
- * "$tablesample"(percent, seed)) AS a, each row kept with that chance
- * (a row-level sample for both methods; with a seed, the same rows each
- * time for the same table contents). */
+ * "$tablesample"(percent, [seed,] t)) AS a, each row kept with that
+ * chance (a row-level sample for both methods; with a seed, the choice is
+ * a hash of the seed and the row, so the same rows each time for the same
+ * table contents, whatever else the query filters). */
 static int parse_tablesample(Parser *p, TableRef *r, TableRef **out)
 {
     int loc = tok(p)->start;
@@ -2066,7 +2067,7 @@ static int parse_tablesample(Parser *p, TableRef *r, TableRef **out)
     TRY(expect(p, TOK_LPAREN));
     TRY(parse_expr(p, P_OR, &pct));
     if (tok(p)->kind == TOK_COMMA)
-        return dd_err(p->err, DD_EINVALID_PARAM, tok(p)->start, "tablesample method %s requires 1 argument, not 2", m->str);
+        return dd_err(p->err, DD_ETABLESAMPLE_ARG, tok(p)->start, "tablesample method %s requires 1 argument, not 2", m->str);
     TRY(expect(p, TOK_RPAREN));
     TRY(push_arg(p, call, &cap, pct));
     if (is_kw(tok(p), KW_REPEATABLE)) {
@@ -2076,6 +2077,16 @@ static int parse_tablesample(Parser *p, TableRef *r, TableRef **out)
         TRY(expect(p, TOK_RPAREN));
         TRY(push_arg(p, call, &cap, seed));
     }
+    /* the row itself, so that a seed draws the same for the same row
+     * whatever else filters the table */
+    Expr *whole = NULL;
+    NEW_EXPR(whole, EXPR_COLUMN, loc);
+    {
+        const char *dot = strrchr(r->name, '.');
+        whole->u.col.name = dot ? dup_str(p, dot + 1) : r->name;
+        if (!whole->u.col.name) return nomem(p);
+    }
+    TRY(push_arg(p, call, &cap, whole));
     SelectStmt *sel = NULL;
     ResTarget *star = NULL;
     TableRef *sub = NULL, *inner = NULL;
@@ -3662,6 +3673,28 @@ static int parse_alter_sequence(Parser *p, Stmt *st)
     q->if_exists = accept_if_exists(p);
     TRY(parse_qualified_name(p, &q->name, &q->name_loc));
     Token *t = tok(p);
+    bool rename = is_word(t, "rename") && is_kw(peek(p, 1), KW_TO);
+    if (rename || (is_kw(t, KW_SET) && is_word(peek(p, 1), "schema"))) {
+        /* RENAME TO n / SET SCHEMA s: as ALTER TABLE does them */
+        AlterTableStmt *a;
+        AlterCmd *c;
+        int cap = 0;
+        NEW(a);
+        NEW(c);
+        a->table = q->name;
+        a->table_loc = q->name_loc;
+        a->if_exists = q->if_exists;
+        a->sequence = true;
+        c->loc = t->start;
+        c->kind = rename ? ALTER_RENAME_TABLE : ALTER_SET_SCHEMA;
+        advance(p);
+        advance(p);
+        TRY(parse_colid(p, &c->newname, NULL));
+        PUSH(a->cmds, a->ncmds, cap, c);
+        st->kind = STMT_ALTER_TABLE;
+        st->u.alter = a;
+        return DD_OK;
+    }
     if (is_word(t, "rename") || is_word(t, "owner") || is_kw(t, KW_SET))
         return not_supported(p, t->start, "this ALTER SEQUENCE");
     return parse_seq_options(p, &q->opts, true);
@@ -4243,6 +4276,7 @@ static int parse_alter(Parser *p, Stmt *st)
     a->view = view;
     a->if_exists = accept_if_exists(p);
     if (view && !(is_colid(tok(p)) && is_word(peek(p, 1), "rename") && is_kw(peek(p, 2), KW_TO)) &&
+        !(is_colid(tok(p)) && is_kw(peek(p, 1), KW_SET) && is_word(peek(p, 2), "schema")) &&
         !(is_colid(tok(p)) && peek(p, 1)->kind == TOK_DOT))
         return not_supported(p, tok(p)->start, "ALTER VIEW other than RENAME TO");
     accept_kw(p, KW_ONLY);   /* no inheritance: ONLY t is t (pg_dump writes it) */
@@ -5208,8 +5242,21 @@ static int parse_stmt(Parser *p, Stmt *st)
                 advance(p);
                 return DD_OK;
             }
+            if (is_word(t, "discard")) {
+                Token *w = peek(p, 1);
+                char what = is_kw(w, KW_ALL) ? 'a' : is_word(w, "plans") ? 'p' : is_word(w, "sequences") ? 's' : 0;
+                if (!what) {
+                    advance(p);
+                    return syntax_error(p);
+                }
+                st->kind = STMT_DISCARD;
+                st->u.discard = what;
+                advance(p);
+                advance(p);
+                return DD_OK;
+            }
             static const char *const later[][2] = {
-                {"discard", "DISCARD"}, {"listen", "LISTEN"},
+                {"listen", "LISTEN"},
                 {"notify", "NOTIFY"}, {"vacuum", "VACUUM"}, {"grant", "GRANT"}, {"revoke", "REVOKE"},
                 {"lock", "LOCK"}, {"do", "DO"}, {"call", "CALL"},
             };

@@ -324,7 +324,7 @@ int alter_validate_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, co
         return rc ? rc : fk_check_children(ctx, r);
     }
     char pkey[CAT_MAX_NAME + 8];
-    snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
+    snprintf(pkey, sizeof pkey, "%s_pkey", name_base(t->name));
     bool hidden_key = false;   /* no PRIMARY KEY: the hidden _rowid, no constraint */
     for (int i = 0; i < t->ncols; i++)
         hidden_key |= t->npk == 1 && t->cols[i].id == t->pk[0] && strcmp(t->cols[i].name, ROWID_COL) == 0;
@@ -352,7 +352,7 @@ int alter_rename_constraint(SqlCtx *ctx, TableInfo *t, const char *name, const c
         }
     if (!slot) {
         char pkey[CAT_MAX_NAME + 8];
-        snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
+        snprintf(pkey, sizeof pkey, "%s_pkey", name_base(t->name));
         if (strcmp(name, pkey) == 0)
             return dd_err(ctx->err, DD_EFEATURE, -1, "renaming the primary key constraint \"%s\" is not supported", name);
         return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "constraint \"%s\" for table \"%s\" does not exist", name,
@@ -401,7 +401,7 @@ int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_e
         }
     *dropped = false;
     char pkey[CAT_MAX_NAME + 8];
-    snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
+    snprintf(pkey, sizeof pkey, "%s_pkey", name_base(t->name));
     if (strcmp(name, pkey) == 0)
         return dd_err(ctx->err, DD_EFEATURE, -1, "dropping the primary key constraint \"%s\" is not supported", name);
     if (!if_exists)

@@ -475,7 +475,7 @@ static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan
                           "there is no unique or exclusion constraint matching the ON CONFLICT specification");
     } else if (s->conf_constraint) {
         char pkey[CAT_MAX_NAME * 2 + 8];
-        snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
+        snprintf(pkey, sizeof pkey, "%s_pkey", name_base(t->name));
         p->arb_pk = !hidden_key && strcmp(s->conf_constraint, pkey) == 0;
         for (int x = 0; x < t->nindexes && !p->arb_pk && !p->narb; x++)
             if (t->indexes[x].unique && t->indexes[x].name && strcmp(t->indexes[x].name, s->conf_constraint) == 0 &&
@@ -720,7 +720,7 @@ static int check_not_null(SqlCtx *ctx, const TableInfo *t, const Value *vals)
 
 static int dup_key_err(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen)
 {
-    int rc = dd_err(ctx->err, DD_EUNIQUE, -1, "duplicate key value violates unique constraint \"%s_pkey\"", t->name);
+    int rc = dd_err(ctx->err, DD_EUNIQUE, -1, "duplicate key value violates unique constraint \"%s_pkey\"", name_base(t->name));
     Buf names = BUF_INIT, vals = BUF_INIT;
     for (int k = 0; k < t->npk; k++) {
         int ci = table_col_index(t, t->pk[k]);
@@ -1596,6 +1596,8 @@ static int ctas_columns(SqlCtx *ctx, CreateTableStmt *s, TableInfo *t, Plan *sel
                           "column name \"%s\" conflicts with a system column name", name);
         TypeId ty = sel->cols[i].type;
         if (ty == TYPE_UNKNOWN || ty == TYPE_NULLTYPE) ty = TYPE_TEXT;
+        if (ty == TYPE_RECORD)
+            return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "column \"%s\" has pseudo-type record", name);
         if (ty == TYPE_ENUM && sel->cols[i].typmod <= 0)
             return dd_err(ctx->err, DD_EFEATURE, -1, "the enum type of column \"%s\" is not known here: cast it (x::type)",
                           name);
@@ -2770,7 +2772,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
     if (s->index) return analyze_alter_index(ctx, s, p);
     if (ctx->read_only) return read_only_err(ctx, "ALTER TABLE");
     p->kind = PLAN_ALTER_TABLE;
-    p->tag = s->view ? "ALTER VIEW" : "ALTER TABLE";
+    p->tag = s->view ? "ALTER VIEW" : s->sequence ? "ALTER SEQUENCE" : "ALTER TABLE";
     const TableInfo *t0 = resolve_table_present(ctx, s->table);
     if (!t0) {
         if (s->if_exists) {
@@ -2795,7 +2797,10 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         dd_err_detail(ctx->err, "This operation is not supported for views.");
         return DD_EWRONG_OBJECT_TYPE;
     }
-    if (t0->sequence) return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a table", t0->name);
+    if (s->sequence && !t0->sequence)
+        return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a sequence", name_base(t0->name));
+    if (t0->sequence && !rename_only)
+        return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a table", t0->name);
     TableInfo *t = table_grow(ctx, t0, s->ncmds);
     if (!t) return DD_ENOMEM;
     int rc, changed = 0;
@@ -3086,6 +3091,15 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                     return dd_err(ctx->err, DD_EDUPLICATE_TABLE, c->loc, "relation \"%s\" already exists in schema \"%s\"",
                                   name_base(t->name), c->newname);
                 return dd_err(ctx->err, DD_EDUPLICATE_TABLE, c->loc, "relation \"%s\" already exists", shown);
+            }
+            if (t->sequence) {
+                const char *ut, *uc;
+                if ((rc = sequence_default_user(ctx, t0, &ut, &uc))) return rc;
+                if (ut)
+                    return dd_err(ctx->err, DD_EFEATURE, c->loc,
+                                  "renaming or moving sequence \"%s\" while the DEFAULT of column \"%s\" of table \"%s\" "
+                                  "calls it is not supported (the DEFAULT names it as text)",
+                                  t0->name, uc, ut);
             }
             char *what = arena_printf(ctx->stmt, "table \"%s\"", t->name);
             if (!what) return DD_ENOMEM;

@@ -804,7 +804,7 @@ int fk_set_constraints(SqlCtx *ctx, const char *spec)
                     other |= all[i]->indexes[x].constraint && strcmp(all[i]->indexes[x].name, name) == 0;
                 for (int x = 0; x < all[i]->nchecks; x++) other |= strcmp(all[i]->checks[x].name, name) == 0;
                 char pkey[CAT_MAX_NAME + 8];
-                snprintf(pkey, sizeof pkey, "%s_pkey", all[i]->name);
+                snprintf(pkey, sizeof pkey, "%s_pkey", name_base(all[i]->name));
                 other |= strcmp(pkey, name) == 0;
             }
             if (!fk && !other) return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "constraint \"%s\" does not exist", name);

@@ -516,7 +516,9 @@ static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr, StarList *sl)
         jp->rels[r] = fi->rels[0];
         jp->rels[r].slot0 = jp->width;
         for (int j = 0; j < r && jp->rels[r].alias[0]; j++)
-            if (strcmp(jp->rels[r].alias, jp->rels[j].alias) == 0)
+            if (strcmp(jp->rels[r].alias, jp->rels[j].alias) == 0 &&
+                /* s.t and u.t without aliases may meet (t.c is then ambiguous) */
+                !(jp->rels[r].qualname && jp->rels[j].qualname && strcmp(jp->rels[r].qualname, jp->rels[j].qualname) != 0))
                 return dd_err(ctx->err, DD_EDUPLICATE_ALIAS, tr->loc, "table name \"%s\" specified more than once",
                               jp->rels[r].alias);
         jp->width += fi->width;

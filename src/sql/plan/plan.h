@@ -155,6 +155,12 @@ int analyze_drop_sequence(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 /* Appends the sequences of the present owned by table (column col; 0:
  * any) to p->drop. */
 int drop_owned_sequences(SqlCtx *ctx, Plan *p, u32 table, u32 col);
+/* The DEFAULTs (nextval) of tables p keeps that use a sequence p drops go
+ * (DROP SCHEMA ... CASCADE). */
+int sequence_drop_defaults(SqlCtx *ctx, Plan *p);
+/* The first column whose DEFAULT calls nextval on sequence q (its text
+ * names it: a rename would not follow), *table NULL when none. */
+int sequence_default_user(SqlCtx *ctx, const TableInfo *q, const char **table, const char **col);
 /* ALTER COLUMN TYPE ty of identity column col of table: its sequence,
  * in a version added to p->alter, takes type ty (a bound that was the old
  * type's limit follows, as ALTER SEQUENCE AS does). */

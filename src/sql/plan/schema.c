@@ -237,6 +237,7 @@ static int drop_schemas(SqlCtx *ctx, SchemaStmt *s, Plan *p)
         rc = what ? fk_drop_dependents(ctx, p, t->id, 0, what, true) : DD_ENOMEM;
     }
     if (!rc) rc = types_unused(ctx, p, s->names[0]);
+    if (!rc) rc = sequence_drop_defaults(ctx, p);
     if (rc) return rc;
     /* PostgreSQL's notice: what went with the schema */
     int total = cascaded + (p->ndrop - n0);
@@ -283,6 +284,8 @@ static int rename_schema(SqlCtx *ctx, SchemaStmt *s, Plan *p)
 {
     const char *name = s->names[0], *to = s->new_name;
     p->kind = PLAN_ALTER_TABLE;
+    if (strcmp(to, "public") == 0 && sql_schema_exists(ctx, to))
+        return dd_err(ctx->err, DD_EDUPLICATE_SCHEMA, -1, "schema \"%s\" already exists", to);
     if (strcmp(name, "public") == 0 || strcmp(to, "public") == 0)
         return dd_err(ctx->err, DD_EFEATURE, s->locs[0], "renaming the schema public, or a schema to public, is not supported");
     const TableInfo *obj = resolve_schema_present(ctx, name);

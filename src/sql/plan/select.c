@@ -546,6 +546,7 @@ static int function_rel_cols(SqlCtx *ctx, TableRef *tr, const char *fname, int n
     ScopeRel *rel;
     int rc = derived_rel(ctx, tr->alias ? tr->alias : fname, nc, &rel);
     if (rc) return rc;
+    rel->scalar = nc == 1;
     for (int c = 0; c < nc; c++) {
         const char *dflt = c == ncols ? "ordinality"
                          : names && names[c] ? names[c] : tr->alias ? tr->alias : fname;
@@ -713,6 +714,7 @@ static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, SrfCall **
     ScopeRel *rel;
     int rc = derived_rel(ctx, tr->alias ? tr->alias : fname, nc, &rel);
     if (rc) return rc;
+    rel->scalar = nc == 1;
     for (int i = 0; i < ncalls; i++) {
         rel->names[i] = tr->ncol_aliases > i ? tr->col_aliases[i] : tr->alias && ncalls == 1 ? tr->alias : fname;
         rel->types[i] = calls[i]->type;

@@ -88,7 +88,7 @@ static int seq_options(SqlCtx *ctx, const SeqOptions *o, const SeqInfo *old, Typ
 }
 
 /* OWNED BY t.c / NONE into q (the table in the present). */
-static int seq_owner(SqlCtx *ctx, const SeqOptions *o, SeqInfo *q)
+static int seq_owner(SqlCtx *ctx, const SeqOptions *o, const char *seqname, bool temp, SeqInfo *q)
 {
     if (!o->has_owned) return DD_OK;
     q->owner_table = q->owner_col = 0;
@@ -97,6 +97,8 @@ static int seq_owner(SqlCtx *ctx, const SeqOptions *o, SeqInfo *q)
     if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, -1, "relation \"%s\" does not exist", o->owned_table);
     if (t->view_sql || t->sequence)
         return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "sequence cannot be owned by relation \"%s\"", t->name);
+    if (!temp && !t->temp && !same_schema(seqname, t->name))
+        return dd_err(ctx->err, DD_EOBJECT_STATE, -1, "sequence must be in same schema as table it is linked to");
     for (int i = 0; i < t->ncols; i++)
         if (!t->cols[i].dropped && strcmp(t->cols[i].name, o->owned_col) == 0) {
             q->owner_table = t->id;
@@ -139,7 +141,7 @@ int analyze_create_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p)
         return dd_err(ctx->err, DD_ENAME_TOO_LONG, s->name_loc, "relation name \"%s\" is too long", s->name);
     SeqInfo q;
     int rc = seq_options(ctx, &s->opts, NULL, TYPE_NULLTYPE, &q);
-    if (!rc) rc = seq_owner(ctx, &s->opts, &q);
+    if (!rc) rc = seq_owner(ctx, &s->opts, s->name, s->temp, &q);
     if (rc) return rc;
     if (q.owner_table) {
         /* PostgreSQL's rule (the two would live in different schemas) */
@@ -172,7 +174,7 @@ int analyze_alter_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p)
     }
     SeqInfo q;
     int rc = seq_options(ctx, &s->opts, t0->sequence, TYPE_NULLTYPE, &q);
-    if (!rc) rc = seq_owner(ctx, &s->opts, &q);
+    if (!rc) rc = seq_owner(ctx, &s->opts, t0->name, t0->temp, &q);
     if (rc) return rc;
     if (s->opts.has_restart) {
         i64 v = s->opts.restart_with ? s->opts.restart : q.start;
@@ -214,6 +216,46 @@ static bool default_uses(const char *d, const char *name)
     snprintf(want, sizeof want, "nextval('%s'", name);
     snprintf(want2, sizeof want2, "nextval('public.%s'", name);
     return strstr(buf, want) || strstr(buf, want2);
+}
+
+int sequence_default_user(SqlCtx *ctx, const TableInfo *q, const char **table, const char **col)
+{
+    const TableInfo **all;
+    int n, rc = present_tables(ctx, &all, &n);
+    if (rc) return rc;
+    *table = *col = NULL;
+    for (int k = 0; k < n && !*table; k++)
+        for (int c = 0; c < all[k]->ncols && !*table; c++) {
+            const ColumnInfo *cl = &all[k]->cols[c];
+            if (cl->dropped || !cl->default_sql || !default_uses(cl->default_sql, q->name)) continue;
+            *table = all[k]->name;
+            *col = cl->name;
+        }
+    return DD_OK;
+}
+
+int sequence_drop_defaults(SqlCtx *ctx, Plan *p)
+{
+    const TableInfo **all;
+    int n, rc = present_tables(ctx, &all, &n);
+    if (rc) return rc;
+    for (int i = 0; i < p->ndrop; i++) {
+        if (!p->drop[i]->sequence) continue;
+        for (int k = 0; k < n; k++) {
+            const TableInfo *t = all[k];
+            bool gone = false;
+            for (int j = 0; j < p->ndrop && !gone; j++) gone = p->drop[j]->id == t->id;
+            for (int c = 0; !gone && c < t->ncols; c++) {
+                const ColumnInfo *col = &t->cols[c];
+                if (col->dropped || !col->default_sql || !default_uses(col->default_sql, p->drop[i]->name)) continue;
+                TableInfo *nt = plan_alter_version(ctx, p, t);
+                if (!nt) return DD_ENOMEM;
+                nt->cols[c].default_sql = NULL;
+                nt->cols[c].identity = 0;
+            }
+        }
+    }
+    return DD_OK;
 }
 
 int analyze_drop_sequence(SqlCtx *ctx, DropTableStmt *s, Plan *p)

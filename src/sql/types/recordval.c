@@ -22,6 +22,7 @@ int record_make(int n, const char *const *names, const Value *vals, Arena *a, Va
         if (t == TYPE_ENUM) buf_put_varint(&b, vals[i].etype);
         Value v = vals[i];
         v.type = t;
+        if (t == TYPE_ENUM && !v.isnull) v = val_int(TYPE_INT8, vals[i].v.i);   /* its label's key */
         array_put_item(&b, &v);
     }
     if (!buf_ok(&b)) {
@@ -58,11 +59,14 @@ bool record_iter_next(RecordIter *it, const char **name, u32 *namelen, Value *ou
     u64 etype = t == TYPE_ENUM ? cur_varint(&it->c) : 0;
     bool known = t < TYPE__COUNT || (type_is_array((TypeId)t) && type_elem((TypeId)t) < TYPE__COUNT);
     if (it->c.bad || !np || !known || etype > UINT32_MAX ||
-        !array_get_item(&it->c, (TypeId)t, out)) {
+        !array_get_item(&it->c, t == TYPE_ENUM ? TYPE_INT8 : (TypeId)t, out)) {
         it->bad = true;
         return false;
     }
-    if (t == TYPE_ENUM) out->etype = (u32)etype;
+    if (t == TYPE_ENUM) {
+        out->type = TYPE_ENUM;
+        out->etype = (u32)etype;
+    }
     if (name) *name = (const char *)np;
     if (namelen) *namelen = (u32)nl;
     it->left--;

@@ -9,7 +9,8 @@
  *   varint  n (number of fields)
  *   n x     str name (varint length, bytes), u8 TypeId, [varint the enum
  *           type's id when the TypeId is ENUM], then the value as an
- *           array element (array.h: u8 0 for NULL or 1, the payload)
+ *           array element (array.h: u8 0 for NULL or 1, the payload; an
+ *           enum's label key as a bigint's)
  *
  * Records are values of queries only: no column, key or index holds one
  * (PostgreSQL's 42P16 "column cannot be of type record").
