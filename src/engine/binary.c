@@ -101,7 +101,7 @@ static void numeric_send(const Value *v, Buf *out)
 
 static int bad_length(DdError *e, int pno, size_t len, size_t want);
 
-static void array_send(const Value *v, Buf *out)
+static void array_send(const Value *v, const ValueCtx *ctx, Buf *out)
 {
     ArrayVal a;
     Arena tmp;
@@ -111,7 +111,7 @@ static void array_send(const Value *v, Buf *out)
     for (u32 i = 0; i < a.n; i++) nulls |= a.items[i].isnull;
     put32(out, (u32)a.ndim);
     put32(out, nulls ? 1 : 0);
-    put32(out, type_oid(a.elem));
+    put32(out, a.elem == TYPE_ENUM ? ENUM_OID_BASE + a.etype : type_oid(a.elem));
     for (int i = 0; i < a.ndim; i++) {
         put32(out, (u32)a.dims[i]);
         put32(out, (u32)a.lbound[i]);
@@ -120,7 +120,8 @@ static void array_send(const Value *v, Buf *out)
         if (a.items[i].isnull) { put32(out, 0xFFFFFFFFu); continue; }
         size_t at = out->len;
         put32(out, 0);
-        bin_send(&a.items[i], out);
+        if (ctx) bin_send_ctx(&a.items[i], ctx, out);
+        else bin_send(&a.items[i], out);
         if (buf_ok(out)) put_u32be(out->data + at, (u32)(out->len - at - 4));
     }
     arena_free(&tmp);
@@ -167,9 +168,16 @@ static int array_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *arena, 
     return array_to_value(&a, arena, out, e);
 }
 
+void bin_send_ctx(const Value *v, const ValueCtx *ctx, Buf *out)
+{
+    if (v->type == TYPE_ENUM) enum_out(v, ctx, out);
+    else if (type_is_array((TypeId)v->type)) array_send(v, ctx, out);
+    else bin_send(v, out);
+}
+
 void bin_send(const Value *v, Buf *out)
 {
-    if (type_is_array((TypeId)v->type)) { array_send(v, out); return; }
+    if (type_is_array((TypeId)v->type)) { array_send(v, NULL, out); return; }
     switch ((TypeId)v->type) {
     case TYPE_BOOL: buf_putc(out, v->v.b ? 1 : 0); break;
     case TYPE_INT2: put16(out, (u16)(i16)v->v.i); break;
@@ -280,6 +288,9 @@ overflow:
 
 int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, DdError *e)
 {
+    if (t == type_array_of(TYPE_ENUM))
+        return dd_err(e, DD_EFEATURE, -1, "binary input of an enum's array is not supported (bind parameter %d): send it as text",
+                      pno);
     if (type_is_array(t)) return array_recv(t, p, len, pno, a, out, e);
     if (t == TYPE_ENUM)   /* read through its type's labels (copy.c); parameters are typed text */
         return dd_err(e, DD_EFEATURE, -1, "binary input of an enum is not supported here (bind parameter %d)", pno);

@@ -331,3 +331,40 @@ def generated_columns():
             assert e.pgcode == "42P10", (sql, e.pgcode, e.pgerror)
             assert 'column "b" is a generated column' in e.pgerror, e.pgerror
     assert copy_out("copy (select * from copy_g order by id) to stdout") == b"1\t2\t20\n2\t\\N\t\\N\n"
+
+
+@test
+def enum_arrays():
+    # an enum's array in and out as PostgreSQL 15 writes it: text, CSV, and
+    # binary out (array_send: the element type's OID, then each label's
+    # text, an enum's binary form); binary in is 0A000
+    cur.execute("drop table if exists copy_ea")
+    cur.execute("drop type if exists copy_mood")
+    cur.execute("create type copy_mood as enum ('sad', 'ok', 'happy')")
+    cur.execute("create table copy_ea (id int primary key, ms copy_mood[])")
+    cur.copy_expert("copy copy_ea from stdin", io.BytesIO(b"1\t{happy,sad}\n2\t\\N\n3\t{}\n4\t{ok,NULL}\n"))
+    cur.execute("select id, ms::text, ms[1]::text as m1 from copy_ea order by copy_ea.ms, id")
+    assert cur.fetchall() == [(3, "{}", None), (4, "{ok,NULL}", "ok"), (1, "{happy,sad}", "happy"), (2, None, None)]
+    assert copy_out("copy copy_ea to stdout") == b"1\t{happy,sad}\n2\t\\N\n3\t{}\n4\t{ok,NULL}\n"
+    assert copy_out("copy copy_ea to stdout with (format csv)") == b'1,"{happy,sad}"\n2,\n3,{}\n4,"{ok,NULL}"\n'
+    try:
+        cur.copy_expert("copy copy_ea from stdin", io.BytesIO(b"5\t{happy,meh}\n"))
+        raise AssertionError("an unknown label was copied in")
+    except psycopg2.errors.InvalidTextRepresentation as e:
+        assert 'invalid input value for enum copy_mood: "meh"' in e.pgerror, e.pgerror
+    raw = copy_out("copy (select ms from copy_ea where id = 1) to stdout (format binary)")
+    body = raw[19:]   # signature, flags, header extension
+    nf, ln = struct.unpack("!hi", body[:6])
+    arr = body[6:6 + ln]
+    ndim, flags, eoid, dim, lb = struct.unpack("!iiIii", arr[:20])
+    assert (nf, ndim, flags, dim, lb) == (1, 1, 0, 2, 1), (nf, ndim, flags, dim, lb)
+    assert eoid >= 16384, eoid
+    assert arr[20:] == struct.pack("!i", 5) + b"happy" + struct.pack("!i", 3) + b"sad", arr[20:]
+    try:
+        cur.copy_expert("copy copy_ea from stdin (format binary)",
+                        io.BytesIO(copy_out("copy copy_ea to stdout (format binary)")))
+        raise AssertionError("binary COPY of an enum array in was accepted")
+    except psycopg2.errors.FeatureNotSupported:
+        pass
+    cur.execute("drop table copy_ea")
+    cur.execute("drop type copy_mood")

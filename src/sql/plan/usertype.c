@@ -187,8 +187,8 @@ static int rename_users(SqlCtx *ctx, const TableInfo *t)
  * outside a domain. */
 static bool depends_on(const TableInfo *u, u32 dom, u16 ty, i32 typmod)
 {
-    if (u->utype->kind == 'd') return dom == u->id;
-    return !dom && ty == TYPE_ENUM && typmod == (i32)u->id;
+    if (u->utype->kind == 'd') return (dom & ~DOMAIN_ARRAY) == u->id;   /* d or d[] */
+    return !dom && type_has_etype((TypeId)ty) && typmod == (i32)u->id;   /* mood or mood[] */
 }
 
 /* What depends on type object u (columns of tables and views, domains over
@@ -411,6 +411,9 @@ static int create_domain(SqlCtx *ctx, TypeStmt *s, Plan *p)
     u32 bdom;
     int rc = sql_type_from_name(ctx, &s->base, &bt, &btm, &bdom);
     if (rc) return rc;
+    if (bdom & DOMAIN_ARRAY)
+        return dd_err(ctx->err, DD_EFEATURE, s->base.loc, "a domain over an array of a domain (%s) is not supported",
+                      s->base.name);
     if (bt == TYPE_BPCHAR && btm < 0 && !bdom) btm = 1;   /* char = char(1) */
     TableInfo *t = arena_zalloc(ctx->stmt, sizeof(TableInfo));
     UserType *u = arena_zalloc(ctx->stmt, sizeof(UserType));
@@ -457,7 +460,11 @@ static int domain_check_rows(SqlCtx *ctx, u32 id, ExprProg *pr)
         if (t->view_sql || t->sequence) continue;
         for (int c = 0; !rc && c < t->ncols; c++) {
             const ColumnInfo *col = &t->cols[c];
-            if (col->dropped || !domain_within(ctx, col->domain, id)) continue;
+            if (col->dropped || !domain_within(ctx, col->domain & ~DOMAIN_ARRAY, id)) continue;
+            if (col->domain & DOMAIN_ARRAY)
+                return dd_err(ctx->err, DD_EFEATURE, -1,
+                              "ALTER DOMAIN while column \"%s\" of table \"%s\" is an array of it is not supported",
+                              col->name, t->name);
             Op *scan = op_scan(ctx, t, TMODE_PRESENT, 0, 0, NULL);
             if (!scan) return DD_ENOMEM;
             rc = op_open(ctx, scan);

@@ -9,12 +9,17 @@
  * memory and on disk (so a row image holds it as it is):
  *
  *   u8      element TypeId (must match the column's, else corrupt)
+ *   u32 LE  only for elements of an enum type (TYPE_ENUM): the enum type's
+ *           catalog id (0 when the array has no element that is not NULL
+ *           and its type was not known), so labels print from the bytes
+ *           alone wherever they travel
  *   u8      ndim (0: the empty array, nothing follows)
  *   ndim x  svarint dim (>= 1), svarint lower bound
  *   n x     element (n = product of the dims, at most ARRAY_MAX_ITEMS):
  *           u8 0 (NULL) or 1, then the value by element type:
  *             BOOL                        u8 0 / 1
  *             INT2/4/8, DATE, TIMESTAMP(TZ) svarint
+ *             ENUM                        svarint: the label's key (enumtype.c)
  *             FLOAT4/8                    8 bytes, IEEE bits little-endian
  *             NUMERIC                     u8 scale, 16 bytes coefficient LE
  *                                         (scale 0xFF NaN, 0xFE Infinity,
@@ -36,6 +41,8 @@
 
 typedef struct ArrayVal {
     TypeId elem;
+    u32 etype;                  /* elem TYPE_ENUM: the enum type's id (items carry it too);
+                                   0 when unknown (array_to_value takes an item's) */
     int ndim;                   /* 0: empty */
     i32 dims[ARRAY_MAXDIM];
     i32 lbound[ARRAY_MAXDIM];
@@ -57,6 +64,9 @@ int array_to_value(const ArrayVal *a, Arena *arena, Value *out, DdError *err);
 /* Decodes array value v (not NULL) into *a; items in arena; elements
  * borrow v's bytes.  XX001 when malformed. */
 int array_from_value(const Value *v, Arena *arena, ArrayVal *a, DdError *err);
+/* The enum type id that array value v (of an enum's array type, not
+ * NULL) carries, or 0. */
+u32 array_etype(const Value *v);
 /* Checks serialized bytes of an array of elem (row decoding: a field that
  * does not parse is corrupt data). */
 bool array_bytes_valid(TypeId elem, const u8 *p, size_t n);

@@ -106,6 +106,9 @@ static const struct {
     [TYPE_NAME] = {1003, "name[]"},
     [TYPE_CHAR] = {1002, "\"char\"[]"},
     [TYPE_OID] = {1028, "oid[]"},
+    /* each enum type has its own array type (the engine gives its OID and
+     * the compiler its name from the enum's id); these are the fallbacks */
+    [TYPE_ENUM] = {1009, "enum[]"},
 };
 
 bool type_has_array(TypeId e) { return e < TYPE__COUNT && array_info[e].oid != 0; }

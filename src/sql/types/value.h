@@ -95,6 +95,10 @@ typedef enum TypeId {
 static inline bool type_is_array(TypeId t) { return ((unsigned)t & TYPE_ARRAY_FLAG) != 0; }
 static inline TypeId type_elem(TypeId t) { return (TypeId)((unsigned)t & ~(unsigned)TYPE_ARRAY_FLAG); }
 static inline TypeId type_array_of(TypeId e) { return (TypeId)((unsigned)e | TYPE_ARRAY_FLAG); }
+/* Whether a value of type t takes an enum type's catalog id as its typmod
+ * (and a scalar's Value.etype is it): an enum, or an array of an enum
+ * (whose serialized form carries the id too, array.h). */
+static inline bool type_has_etype(TypeId t) { return t == TYPE_ENUM || t == type_array_of(TYPE_ENUM); }
 /* Whether elements of type e can form an array (every scalar type but
  * UNKNOWN and NULLTYPE). */
 bool type_has_array(TypeId e);
