@@ -171,6 +171,9 @@ void bin_send_ctx(const Value *v, const ValueCtx *ctx, Buf *out);
 /* Decodes p[0..len) as type t for bind parameter pno (1-based, for
  * messages) into out, payload copied to a.  22P03 for a wrong length. */
 int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, DdError *e);
+/* Decodes p[0..len) as an array of enum etype (its elements' binary form:
+ * their labels, read through ctx; payload in ctx->arena), for COPY. */
+int bin_recv_enum_array(u32 etype, const ValueCtx *ctx, const u8 *p, size_t len, Value *out, DdError *e);
 
 /* copy.c: COPY TO STDOUT */
 typedef struct CopyState CopyState;

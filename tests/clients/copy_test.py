@@ -335,9 +335,9 @@ def generated_columns():
 
 @test
 def enum_arrays():
-    # an enum's array in and out as PostgreSQL 15 writes it: text, CSV, and
-    # binary out (array_send: the element type's OID, then each label's
-    # text, an enum's binary form); binary in is 0A000
+    # an enum's array in and out as PostgreSQL 15 writes it: text, CSV and
+    # binary (array_send: the element type's OID, then each label's text,
+    # an enum's binary form), binary back in
     cur.execute("drop table if exists copy_ea")
     cur.execute("drop type if exists copy_mood")
     cur.execute("create type copy_mood as enum ('sad', 'ok', 'happy')")
@@ -360,11 +360,17 @@ def enum_arrays():
     assert (nf, ndim, flags, dim, lb) == (1, 1, 0, 2, 1), (nf, ndim, flags, dim, lb)
     assert eoid >= 16384, eoid
     assert arr[20:] == struct.pack("!i", 5) + b"happy" + struct.pack("!i", 3) + b"sad", arr[20:]
+    cur.execute("create table copy_ea2 (id int primary key, ms copy_mood[])")
+    cur.copy_expert("copy copy_ea2 from stdin (format binary)",
+                    io.BytesIO(copy_out("copy copy_ea to stdout (format binary)")))
+    cur.execute("select id, ms::text from copy_ea2 order by copy_ea2.ms, id")
+    assert cur.fetchall() == [(3, "{}"), (4, "{ok,NULL}"), (1, "{happy,sad}"), (2, None)]
+    bad = raw.replace(b"happy", b"hap\x00y")
     try:
-        cur.copy_expert("copy copy_ea from stdin (format binary)",
-                        io.BytesIO(copy_out("copy copy_ea to stdout (format binary)")))
-        raise AssertionError("binary COPY of an enum array in was accepted")
-    except psycopg2.errors.FeatureNotSupported:
+        cur.copy_expert("copy copy_ea2 (ms) from stdin (format binary)", io.BytesIO(bad))
+        raise AssertionError("a label with a NUL was copied in")
+    except psycopg2.errors.CharacterNotInRepertoire:
         pass
+    cur.execute("drop table copy_ea2")
     cur.execute("drop table copy_ea")
     cur.execute("drop type copy_mood")

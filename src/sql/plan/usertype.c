@@ -461,10 +461,13 @@ static int domain_check_rows(SqlCtx *ctx, u32 id, ExprProg *pr)
         for (int c = 0; !rc && c < t->ncols; c++) {
             const ColumnInfo *col = &t->cols[c];
             if (col->dropped || !domain_within(ctx, col->domain & ~DOMAIN_ARRAY, id)) continue;
-            if (col->domain & DOMAIN_ARRAY)
-                return dd_err(ctx->err, DD_EFEATURE, -1,
-                              "ALTER DOMAIN while column \"%s\" of table \"%s\" is an array of it is not supported",
-                              col->name, t->name);
+            if (col->domain & DOMAIN_ARRAY) {
+                /* PostgreSQL checks no array of the domain: a column of one
+                 * stops the ALTER (its find_composite_type_dependencies) */
+                const TableInfo *d = domain_lookup(ctx, id);
+                return dd_err(ctx->err, DD_EFEATURE, -1, "cannot alter type \"%s\" because column \"%s.%s\" uses it",
+                              d ? name_base(d->name) : "?", name_base(t->name), col->name);
+            }
             Op *scan = op_scan(ctx, t, TMODE_PRESENT, 0, 0, NULL);
             if (!scan) return DD_ENOMEM;
             rc = op_open(ctx, scan);
