@@ -687,6 +687,16 @@ static int compile_case_in(Builder *b, Expr *e, Frag *f)
         if (e->u.case_.else_) rc = compile_node(b, e->u.case_.else_, &vals[n]);
         else rc = frag_const(b, &vals[n], val_null(TYPE_NULLTYPE), e->loc);
     }
+    /* PostgreSQL takes CASE's type from the ELSE first, then the THENs in
+     * order: two enum types (or their arrays) fail on a THEN */
+    for (int i = -1, ref = -1; !rc && i < n; i++) {
+        int k = i < 0 ? n : i;
+        if (vals[k].type == TYPE_UNKNOWN || vals[k].type == TYPE_NULLTYPE) continue;
+        if (ref < 0) ref = k;
+        else if (type_has_etype(vals[k].type) && vals[k].type == vals[ref].type && vals[k].typmod != vals[ref].typmod)
+            rc = err_at(b->cc, DD_ECANNOT_COERCE, e->loc, "CASE/WHEN could not convert type %s to %s",
+                        type_label(b->cc, vals[k].type, vals[k].typmod), type_label(b->cc, vals[ref].type, vals[ref].typmod));
+    }
     TypeId t = TYPE_TEXT;
     if (!rc) rc = common_type(b, vals, nv, e->loc, "CASE", &t);
     i32 tm = type_has_etype(t) ? enum_typmod(vals, nv) : -1;

@@ -1213,10 +1213,12 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                           opname[mem[i - 1]->setop]);
         for (int k = 0; k < ncols; k++) {
             TypeId a = types[k], b = plans[i].cols[k].type, c;
+            /* two enum types (or their arrays): one category, no cast */
             if (type_has_etype(a) && a == b && !plans[i].cols[k].untyped && typmods[k] != plans[i].cols[k].typmod)
-                return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, mem[i]->loc, "%s types %s and %s cannot be matched",
-                              opname[mem[i - 1]->setop], enum_type_name((u32)typmods[k], &ctx->vctx),
-                              enum_type_name((u32)plans[i].cols[k].typmod, &ctx->vctx));
+                return dd_err(ctx->err, DD_ECANNOT_COERCE, mem[i]->loc, "%s could not convert type %s%s to %s%s",
+                              opname[mem[i - 1]->setop], enum_type_name((u32)plans[i].cols[k].typmod, &ctx->vctx),
+                              a == TYPE_ENUM ? "" : "[]", enum_type_name((u32)typmods[k], &ctx->vctx),
+                              a == TYPE_ENUM ? "" : "[]");
             if (a == b || plans[i].cols[k].untyped) continue;
             if (!type_common(a, b, &c))
                 return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, mem[i]->loc, "%s types %s and %s cannot be matched",

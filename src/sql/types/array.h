@@ -64,9 +64,6 @@ int array_to_value(const ArrayVal *a, Arena *arena, Value *out, DdError *err);
 /* Decodes array value v (not NULL) into *a; items in arena; elements
  * borrow v's bytes.  XX001 when malformed. */
 int array_from_value(const Value *v, Arena *arena, ArrayVal *a, DdError *err);
-/* The enum type id that array value v (of an enum's array type, not
- * NULL) carries, or 0. */
-u32 array_etype(const Value *v);
 /* Checks serialized bytes of an array of elem (row decoding: a field that
  * does not parse is corrupt data). */
 bool array_bytes_valid(TypeId elem, const u8 *p, size_t n);
@@ -80,7 +77,7 @@ int array_in(TypeId elem, i32 typmod, const char *s, size_t len, const ValueCtx 
 /* Text output (array_out) of serialized array v. */
 void array_out(const Value *v, const ValueCtx *ctx, Buf *out);
 
-/* array_compare and array_hash: value.h.  The key of an array:
+/* array_compare, array_hash and array_etype: value.h.  The key of an array:
  * rowcodec.c's key_encode_value. */
 
 /* Cast of array v to array type t, element by element (typmod applies to

@@ -407,8 +407,9 @@ int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
     if ((ta == TYPE_UNKNOWN) != (tb == TYPE_UNKNOWN) && !(type_is_string(ta) && type_is_string(tb))) {
         const Value *u = ta == TYPE_UNKNOWN ? a : b, *o = ta == TYPE_UNKNOWN ? b : a;
         Value conv;
-        if (val_from_text((TypeId)o->type, o->type == TYPE_ENUM ? (i32)o->etype : -1, u->v.s.p, u->v.s.len, ctx,
-                          &conv, NULL) == DD_OK)
+        i32 etm = o->type == TYPE_ENUM ? (i32)o->etype
+                  : type_has_etype((TypeId)o->type) && !o->isnull ? (i32)array_etype(o) : -1;
+        if (val_from_text((TypeId)o->type, etm, u->v.s.p, u->v.s.len, ctx, &conv, NULL) == DD_OK)
             return ta == TYPE_UNKNOWN ? val_compare(&conv, o, ctx) : val_compare(o, &conv, ctx);
         return ta < tb ? -1 : 1;
     }

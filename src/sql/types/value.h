@@ -274,6 +274,10 @@ u64 val_hash(const Value *v);
  * val_compare and val_hash call these for two arrays. */
 int array_compare(const Value *a, const Value *b, const ValueCtx *ctx);
 u64 array_hash(const Value *v);
+/* The enum type id that array value v (of an enum's array type, not
+ * NULL) carries in its serialized form, or 0 (val_compare reads an
+ * untyped literal against it as a label of that type). */
+u32 array_etype(const Value *v);
 
 /* Arithmetic on non-NULL values; result type per PostgreSQL.  Errors:
  * 22003 out of range (integer overflow too), 22012 division by zero,
