@@ -837,17 +837,18 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             if (at == TYPE_INT2 || at == TYPE_INT4) a->type = TYPE_INT8;
             else if (at == TYPE_INT8 || at == TYPE_NUMERIC || at == TYPE_UNKNOWN) a->type = TYPE_NUMERIC;
             else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8 || at == TYPE_INTERVAL) a->type = at;
-            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function sum(%s) does not exist", type_name(at));
+            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function sum(%s) does not exist",
+                               type_label(cc, at, a->arg->typmod));
             break;
         case AGG_AVG:
             if (type_is_int(at) || at == TYPE_NUMERIC) a->type = TYPE_NUMERIC;
             else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8) a->type = TYPE_FLOAT8;
-            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function avg(%s) does not exist", type_name(at));
+            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function avg(%s) does not exist", type_label(cc, at, a->arg->typmod));
             break;
         case AGG_MIN: case AGG_MAX:
             if (at == TYPE_JSON || at == TYPE_JSONB) {
                 rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", e->u.func.name,
-                            type_name(at));
+                            type_label(cc, at, a->arg->typmod));
                 dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
                                           "You might need to add explicit type casts.");
                 return rc;
@@ -862,7 +863,7 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             /* of smallint, integer or bigint, in its type */
             if (!type_is_int(at)) {
                 rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", e->u.func.name,
-                            at == TYPE_UNKNOWN || at == TYPE_NULLTYPE ? "unknown" : type_name(at));
+                            at == TYPE_UNKNOWN || at == TYPE_NULLTYPE ? "unknown" : type_label(cc, at, a->arg->typmod));
                 dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
                                           "You might need to add explicit type casts.");
                 return rc;
@@ -872,14 +873,14 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
         case AGG_BOOL_AND: case AGG_BOOL_OR:
             if (at != TYPE_BOOL)
                 return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist",
-                              e->u.func.name, type_name(at));
+                              e->u.func.name, type_label(cc, at, a->arg->typmod));
             a->type = TYPE_BOOL;
             break;
         case AGG_ARRAY_AGG:
             if (at == TYPE_UNKNOWN || at == TYPE_NULLTYPE) at = TYPE_TEXT;
             if (!type_is_array(at) && !type_has_array(at))
                 return err_at(cc, DD_EUNDEFINED_OBJECT, e->loc, "could not find array type for data type %s",
-                              type_name(at));
+                              type_label(cc, at, a->arg->typmod));
             if (a->arg->type != at && (rc = expr_compile_as(sub, e->u.func.args[0], at, -1, &a->arg))) return rc;
             a->type = type_is_array(at) ? at : type_array_of(at);
             a->typmod = type_has_etype(at) ? a->arg->typmod : -1;
@@ -937,7 +938,7 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             if (type_is_int(at) || at == TYPE_NUMERIC) a->type = TYPE_NUMERIC;
             else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8) a->type = TYPE_FLOAT8;
             else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist",
-                               e->u.func.name, type_name(at));
+                               e->u.func.name, type_label(cc, at, a->arg->typmod));
             if (a->arg->type != a->type && (rc = expr_compile_as(sub, e->u.func.args[0], a->type, -1, &a->arg)))
                 return rc;
             break;
@@ -1295,9 +1296,10 @@ static const FuncDef *resolve_form(const char *name, int n, const Frag *fs, Type
 
 /* An argument's type as PostgreSQL names it in "function f(...) does not
  * exist": a bare NULL or string literal is "unknown". */
-static const char *arg_type_name(TypeId t)
+/* A function argument's type in messages: an enum's (array's) by its name. */
+static const char *arg_type_name(CompileCtx *cc, TypeId t, i32 typmod)
 {
-    return t == TYPE_UNKNOWN || t == TYPE_NULLTYPE ? "unknown" : type_name(t);
+    return t == TYPE_UNKNOWN || t == TYPE_NULLTYPE ? "unknown" : type_label(cc, t, typmod);
 }
 
 static int compile_array_syntax(Builder *b, Expr *e, Frag *f);
@@ -1630,8 +1632,8 @@ static int resolve_named_args(Builder *b, Expr *e, const char *name, Expr **out)
             int rc = compile_node(b, e->u.func.args[i], &tmp);
             frag_free(&tmp);
             if (rc) { buf_free(&sig); return rc; }
-            if (e->u.func.argnames[i]) buf_printf(&sig, "%s%s => %s", i ? ", " : "", e->u.func.argnames[i], arg_type_name(tmp.type));
-            else buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(tmp.type));
+            if (e->u.func.argnames[i]) buf_printf(&sig, "%s%s => %s", i ? ", " : "", e->u.func.argnames[i], arg_type_name(cc, tmp.type, tmp.typmod));
+            else buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(cc, tmp.type, tmp.typmod));
         }
         buf_puts(&sig, ")");
         int rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s does not exist", buf_ok(&sig) ? buf_cstr(&sig) : name);
@@ -1758,7 +1760,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
                 buf_free(&sig);
                 return rc;
             }
-            buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(tmp.type));
+            buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(cc, tmp.type, tmp.typmod));
         }
         buf_puts(&sig, ")");
         int rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s does not exist",
@@ -1788,7 +1790,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
             rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->u.func.args[n - 1]->loc, "VARIADIC argument must be an array");
         else if (n != vi + 1) {
             Buf sig = BUF_INIT;
-            for (int i = 0; i < n; i++) buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(fs[i].type));
+            for (int i = 0; i < n; i++) buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(cc, fs[i].type, fs[i].typmod));
             rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", name,
                         buf_ok(&sig) ? buf_cstr(&sig) : "");
             buf_free(&sig);
@@ -1798,7 +1800,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         Buf sig = BUF_INIT;
         buf_printf(&sig, "%s(", e->u.func.name);   /* as written: pg_catalog.f stays qualified */
         for (int i = 0; i < n; i++)
-            buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(fs[i].type));
+            buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(cc, fs[i].type, fs[i].typmod));
         buf_puts(&sig, ")");
         if (ret == TYPE_NULLTYPE) {
             /* an array function's resolver could not tell the array type */
@@ -1818,7 +1820,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     if (!rc && ret == TYPE_JSON &&
         (strcmp(name, "nullif") == 0 || strcmp(name, "greatest") == 0 || strcmp(name, "least") == 0))
         rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: json %s %s",
-                    name[0] == 'n' ? "=" : name[0] == 'g' ? ">" : "<", n > 1 ? arg_type_name(fs[1].type) : "json");
+                    name[0] == 'n' ? "=" : name[0] == 'g' ? ">" : "<", n > 1 ? arg_type_name(cc, fs[1].type, fs[1].typmod) : "json");
     i32 etm = rc ? -1 : enum_typmod(fs, n);   /* untyped arguments read as labels of the enum argument's type */
     for (int i = 0; !rc && i < n; i++) {
         if (types[i] != fs[i].type)
@@ -2262,8 +2264,8 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             rc = compile_node(b, all[k], &fs[k]);
             if (!rc && !stringish(fs[k].type))
                 rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
-                            type_name(fs[0].type), e->u.like.icase ? "~~*" : "~~",
-                            k ? type_name(fs[k].type) : "unknown");
+                            type_label(cc, fs[0].type, fs[0].typmod), e->u.like.icase ? "~~*" : "~~",
+                            k ? type_label(cc, fs[k].type, fs[k].typmod) : "unknown");
             if (!rc) rc = coerce(b, &fs[k], TYPE_TEXT, -1, false, all[k]->loc);
         }
         for (int k = 0; !rc && k < n; k++) rc = frag_append(f, &fs[k], k);
@@ -2458,7 +2460,7 @@ static int compile_subscript(Builder *b, Expr *e, Frag *f)
     if (!rc && !type_is_array(at))
         rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->u.func.args[0]->loc,
                     "cannot subscript type %s because it does not support subscripting",
-                    unknownish(at) ? "unknown" : type_name(at));
+                    unknownish(at) ? "unknown" : type_label(cc, at, fs[0].typmod));
     if (!rc && nsub > ARRAY_MAXDIM)
         rc = err_at(cc, DD_EPROGRAM_LIMIT, e->oploc, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
                     nsub, ARRAY_MAXDIM);

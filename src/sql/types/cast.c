@@ -715,7 +715,16 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
         return val_from_text(t, typmod, p, n, ctx, out, err);
     }
     if (type_is_array(t) || type_is_array(f)) {
-        if (!type_is_array(t) || !type_is_array(f)) return cast_err(f, t, err);
+        if (!type_is_array(t) || !type_is_array(f)) {
+            if (!type_has_etype(f) && !type_has_etype(t)) return cast_err(f, t, err);
+            /* an enum or its array: by the type's name ("mood[]") */
+            u32 fe = f == TYPE_ENUM ? v->etype : type_has_etype(f) ? array_etype(v) : 0;
+            return dd_err(err, DD_ECANNOT_COERCE, -1, "cannot cast type %s%s to %s%s",
+                          type_has_etype(f) ? enum_type_name(fe, ctx) : type_name(f),
+                          type_is_array(f) && type_has_etype(f) ? "[]" : "",
+                          type_has_etype(t) ? enum_type_name(typmod < 0 ? 0 : (u32)typmod, ctx) : type_name(t),
+                          type_is_array(t) && type_has_etype(t) ? "[]" : "");
+        }
         if (f == t && typmod < 0) { *out = *v; return DD_OK; }
         if ((type_elem(f) == TYPE_ENUM) != (type_elem(t) == TYPE_ENUM) && !type_is_string(type_elem(f)) &&
             !type_is_string(type_elem(t)))   /* an enum's array to or from a string array only */
