@@ -1432,8 +1432,11 @@ static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
     if (!vals) return dd_err(e, DD_ENOMEM, -1, NULL);
     int rc = DD_OK;
     if (ps->nargs) {
+        /* the arguments may name types ('ok'::mood) and relations: they
+         * read a snapshot, as a statement's analysis does */
+        if ((rc = ensure_snapshot(s, e))) return rc;
         SqlCtx ctx;
-        if ((rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e))) return rc;
+        rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e);
         for (int i = 0; !rc && i < ps->nargs; i++) {
             CompileCtx cc;
             memset(&cc, 0, sizeof(cc));
@@ -1446,6 +1449,8 @@ static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
             if (!rc) rc = expr_eval(prog, &env, NULL, &v);
             if (!rc) rc = val_copy(&s->stmt, &v, &vals[i]);
         }
+        if (s->state == TXN_IDLE) end_snapshot(s);
+        else if (s->snap) snap_unpin(s->snap);
         if (rc) return rc;
     }
     Stmt *body = NULL;

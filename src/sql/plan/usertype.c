@@ -207,14 +207,17 @@ static int type_users(SqlCtx *ctx, const TableInfo *u, const char **what, int *n
         const UserType *d = types[i]->utype;
         if (d->kind != 'd' || types[i]->id == u->id || !depends_on(u, d->base_domain, d->base_type, d->base_typmod))
             continue;
-        buf_printf(&b, "%stype %s depends on type %s", (*n)++ ? "\n" : "", types[i]->name, u->name);
+        buf_printf(&b, "%stype %s depends on type %s%s", (*n)++ ? "\n" : "", types[i]->name, u->name,
+                   u->utype->kind == 'e' && type_is_array((TypeId)d->base_type) ? "[]" : "");
     }
     for (int i = 0; i < nt; i++)
         for (int c = 0; c < all[i]->ncols; c++) {
             const ColumnInfo *col = &all[i]->cols[c];
             if (col->dropped || !depends_on(u, col->domain, col->type, col->typmod)) continue;
-            buf_printf(&b, "%scolumn %s of %s %s depends on type %s", (*n)++ ? "\n" : "", col->name,
-                       all[i]->view_sql ? "view" : "table", all[i]->name, u->name);
+            /* a column of the type's array depends on the array type (mood[]) */
+            bool arr = u->utype->kind == 'd' ? (col->domain & DOMAIN_ARRAY) != 0 : type_is_array((TypeId)col->type);
+            buf_printf(&b, "%scolumn %s of %s %s depends on type %s%s", (*n)++ ? "\n" : "", col->name,
+                       all[i]->view_sql ? "view" : "table", all[i]->name, u->name, arr ? "[]" : "");
         }
     /* an expression kept as text (PostgreSQL records these dependencies too) */
     const char *kind, *by = text_user(ctx, u, &kind, &rc);
