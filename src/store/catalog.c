@@ -69,7 +69,8 @@ void catalog_encode(const TableInfo *t, Buf *out)
         buf_put_varint(out, (u64)x->ncols);
         for (int j = 0; j < x->ncols; j++) buf_put_varint(out, x->cols[j]);
         buf_putc(out, (u8)((x->unique ? FMT_IX_UNIQUE : 0) | (x->ever ? FMT_IX_EVER : 0) |
-                           (x->constraint ? FMT_IX_CONSTRAINT : 0) | (x->pred_sql ? FMT_IX_PARTIAL : 0)));
+                           (x->constraint ? FMT_IX_CONSTRAINT : 0) | (x->pred_sql ? FMT_IX_PARTIAL : 0) |
+                           (x->primary ? FMT_IX_PRIMARY : 0)));
         for (int j = 0; j < x->ncols; j++) {
             const char *e = x->exprs ? x->exprs[j] : NULL;
             buf_putc(out, (u8)((x->colflags ? x->colflags[j] & ~INDEX_EXPR : 0) | (e ? INDEX_EXPR : 0)));
@@ -330,6 +331,7 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                 x->unique = f & FMT_IX_UNIQUE;
                 x->ever = f & FMT_IX_EVER;
                 x->constraint = f & FMT_IX_CONSTRAINT;
+                x->primary = (f & FMT_IX_PRIMARY) && x->constraint && x->unique;
                 x->colflags = arena_zalloc(a, (size_t)x->ncols + 1);
                 oom |= !x->colflags;
                 for (int j = 0; x->colflags && j < x->ncols && !c.bad; j++) {

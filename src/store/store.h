@@ -109,6 +109,8 @@ typedef struct IndexInfo {
     bool ever;       /* history entries kept since its creation, so the index
                         answers AS OF any point (format.h, "index") */
     bool constraint; /* made by a UNIQUE constraint (dropped with it, not by DROP INDEX) */
+    bool primary;    /* with constraint: the PRIMARY KEY that ALTER TABLE ADD PRIMARY KEY
+                        gave a table that had rows (kept under their hidden row ids) */
     char *pred_sql;  /* a partial index (CREATE INDEX ... WHERE): its predicate as SQL
                         text over the row; only rows for which it is true have
                         entries (and are unique).  NULL: every row */

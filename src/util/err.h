@@ -62,6 +62,8 @@
     X(DATETIME_OVERFLOW, "22008", "datetime field overflow")                  \
     X(STRING_TRUNC, "22001", "value too long")                                \
     X(INVALID_PARAM, "22023", "invalid parameter value")                      \
+    X(TABLESAMPLE_ARG, "2202H", "invalid tablesample argument")                 \
+    X(TABLESAMPLE_REPEAT, "2202G", "invalid tablesample repeat")                \
     X(INVALID_ESCAPE, "22025", "invalid escape sequence")                     \
     X(NULL_NOT_ALLOWED, "22004", "null value not allowed")                    \
     X(CHAR_NOT_REPR, "22P05", "untranslatable character")                     \

@@ -46,6 +46,7 @@ typedef struct ScopeRel {
 /* Whether qualifier q names rel: its alias, or its table's schema-qualified name. */
 static inline bool rel_named(const ScopeRel *rel, const char *q)
 {
+    if (!rel->alias) return false;
     if (strcmp(rel->alias, q) == 0) return true;
     if (!rel->qualname) return false;
     /* a table of public is also public.t */

@@ -1168,7 +1168,24 @@ static int parse_primary(Parser *p, Expr **out)
             }
             *out = row;
         }
-        return expect(p, TOK_RPAREN);
+        TRY(expect(p, TOK_RPAREN));
+        while (tok(p)->kind == TOK_DOT && (is_label(peek(p, 1)) || peek(p, 1)->kind == TOK_STAR)) {
+            /* (record).field, (record).*: the function "$field" of the
+             * record and the field's name ("*": every field) */
+            Expr *fe = NULL, *name = NULL;
+            int cap = 0;
+            advance(p);
+            Token *ft = tok(p);
+            TRY(make_func(p, dup_str(p, "$field"), ft->start, &fe));
+            NEW_EXPR(name, EXPR_CONST, ft->start);
+            const char *fname = ft->kind == TOK_STAR ? "*" : ft->str;
+            name->u.c.val = val_text(TYPE_TEXT, fname, (u32)strlen(fname));
+            advance(p);
+            TRY(push_arg(p, fe, &cap, *out));
+            TRY(push_arg(p, fe, &cap, name));
+            *out = fe;
+        }
+        return DD_OK;
     case TOK_IDENT:
         break;
     case TOK_QIDENT:
@@ -1312,6 +1329,30 @@ static int parse_prefix(Parser *p, Expr **out)
         e->u.unary.op = t->kind == TOK_MINUS ? UOP_NEG : UOP_PLUS;
         advance(p);
         TRY(parse_expr(p, P_UMINUS, &e->u.unary.arg));
+        *out = e;
+        return DD_OK;
+    }
+    if (t->kind == TOK_OP && (!strcmp(t->str, "|/") || !strcmp(t->str, "||/") || !strcmp(t->str, "@"))) {
+        /* PostgreSQL's prefix operators: |/ square root and ||/ cube root
+         * (of double precision), @ absolute value */
+        bool root = t->str[0] == '|';
+        const char *fn = !strcmp(t->str, "|/") ? "sqrt" : !strcmp(t->str, "||/") ? "cbrt" : "abs";
+        int cap = 0;
+        TRY(make_func(p, dup_str(p, fn), t->start, &e));
+        if (!e->u.func.name) return nomem(p);
+        advance(p);
+        Expr *arg = NULL;
+        TRY(parse_expr(p, P_UMINUS, &arg));
+        if (root) {
+            Expr *c = NULL;
+            NEW_EXPR(c, EXPR_CAST, arg->loc);
+            c->u.cast.arg = arg;
+            c->u.cast.type.name = dup_str(p, "double precision");
+            c->u.cast.type.typmod = -1;
+            c->u.cast.type.loc = arg->loc;
+            arg = c;
+        }
+        TRY(push_arg(p, e, &cap, arg));
         *out = e;
         return DD_OK;
     }
@@ -1943,6 +1984,8 @@ static int parse_temporal(Parser *p, TemporalClause *tc)
     return syntax_error(p);
 }
 
+static int parse_tablesample(Parser *p, TableRef *r, TableRef **out);
+
 static int parse_table_primary(Parser *p, TableRef **out)
 {
     TableRef *r = NULL;
@@ -1997,7 +2040,73 @@ static int parse_table_primary(Parser *p, TableRef **out)
     if (is_kw(tok(p), KW_FOR) && is_word(peek(p, 1), "system_time"))
         TRY(parse_temporal(p, &r->temporal));
     TRY(parse_from_alias(p, r));
+    if (is_kw(tok(p), KW_TABLESAMPLE)) return parse_tablesample(p, r, out);
     *out = r;
+    return DD_OK;
+}
+
+/* t [AS a] TABLESAMPLE {SYSTEM | BERNOULLI} (percent) [REPEATABLE (seed)]
+ * (at TABLESAMPLE): the derived table (SELECT * FROM t WHERE
+ * "$tablesample"(percent, seed)) AS a, each row kept with that chance
+ * (a row-level sample for both methods; with a seed, the same rows each
+ * time for the same table contents). */
+static int parse_tablesample(Parser *p, TableRef *r, TableRef **out)
+{
+    int loc = tok(p)->start;
+    advance(p);   /* TABLESAMPLE */
+    Token *m = tok(p);
+    if (!is_label(m)) return syntax_error(p);
+    if (strcmp(m->str, "system") != 0 && strcmp(m->str, "bernoulli") != 0)
+        return dd_err(p->err, DD_EUNDEFINED_OBJECT, m->start, "tablesample method %s does not exist", m->str);
+    advance(p);
+    Expr *call = NULL, *pct = NULL, *seed = NULL;
+    int cap = 0;
+    TRY(make_func(p, dup_str(p, "$tablesample"), loc, &call));
+    if (!call->u.func.name) return nomem(p);
+    TRY(expect(p, TOK_LPAREN));
+    TRY(parse_expr(p, P_OR, &pct));
+    if (tok(p)->kind == TOK_COMMA)
+        return dd_err(p->err, DD_EINVALID_PARAM, tok(p)->start, "tablesample method %s requires 1 argument, not 2", m->str);
+    TRY(expect(p, TOK_RPAREN));
+    TRY(push_arg(p, call, &cap, pct));
+    if (is_kw(tok(p), KW_REPEATABLE)) {
+        advance(p);
+        TRY(expect(p, TOK_LPAREN));
+        TRY(parse_expr(p, P_OR, &seed));
+        TRY(expect(p, TOK_RPAREN));
+        TRY(push_arg(p, call, &cap, seed));
+    }
+    SelectStmt *sel = NULL;
+    ResTarget *star = NULL;
+    TableRef *sub = NULL, *inner = NULL;
+    Expr *all = NULL;
+    int tcap = 0, fcap = 0;
+    NEW(sel);
+    NEW(star);
+    NEW(sub);
+    NEW(inner);
+    NEW_EXPR(all, EXPR_STAR, loc);
+    *inner = *r;   /* the table (and its FOR SYSTEM_TIME), unaliased inside */
+    inner->alias = NULL;
+    inner->col_aliases = NULL;
+    inner->ncol_aliases = 0;
+    star->expr = all;
+    sel->loc = loc;
+    PUSH(sel->targets, sel->ntargets, tcap, star);
+    PUSH(sel->from, sel->nfrom, fcap, inner);
+    sel->where = call;
+    sub->kind = TREF_SUBQUERY;
+    sub->loc = r->loc;
+    sub->select = sel;
+    sub->alias = r->alias;
+    if (!sub->alias) {
+        const char *dot = strrchr(r->name, '.');
+        sub->alias = dot ? dup_str(p, dot + 1) : r->name;
+        if (!sub->alias) return nomem(p);
+    }
+    sub->col_aliases = r->col_aliases;
+    sub->ncol_aliases = r->ncol_aliases;
+    *out = sub;
     return DD_OK;
 }
 

@@ -2206,17 +2206,18 @@ static int table_has_rows(SqlCtx *ctx, const TableInfo *t, bool *any)
  * with the hidden _rowid key that never had a row: rows are stored by
  * their key, so a table whose versions are keyed by _rowid cannot take
  * another key without rewriting its history (0A000 then). */
+static int column_has_null(SqlCtx *ctx, const TableInfo *t, int ci, bool *any);
+
 static int add_primary_key(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const AlterCmd *c)
 {
     int ri = find_col(t, ROWID_COL);
-    if (ri < 0 || !is_pk_col(t, ri))
+    bool primary = false;
+    for (int x = 0; x < t->nindexes; x++) primary |= t->indexes[x].primary;
+    if (ri < 0 || !is_pk_col(t, ri) || primary)
         return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "multiple primary keys for table \"%s\" are not allowed",
-                      t->name);
+                      name_base(t->name));
     char pkey[CAT_MAX_NAME + 8];
-    snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
-    if (c->name && strcmp(c->name, pkey) != 0)
-        return dd_err(ctx->err, DD_EFEATURE, -1,
-                      "a primary key named other than \"%s\" is not supported (its name follows the table's)", pkey);
+    snprintf(pkey, sizeof pkey, "%s_pkey", name_base(t->name));
     if (t0->document_style)
         return dd_err(ctx->err, DD_EFEATURE, -1, "constraints on a document-style table are not supported");
     /* any version at all, the transaction's own rows too */
@@ -2232,10 +2233,40 @@ static int add_primary_key(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const
     WsRow **rows;
     int n = 0;
     if (!any && ctx->ws && (rc = ws_table_rows(ctx->ws, t0->id, ctx->stmt, &rows, &n))) return rc;
-    if (any || n)
-        return dd_err(ctx->err, DD_EFEATURE, -1,
-                      "ALTER TABLE ADD PRIMARY KEY on a table that has had rows is not supported (its rows and their "
-                      "history are stored by the hidden row id; create the table with its primary key and copy the rows)");
+    if (any || n || (c->name && strcmp(c->name, pkey) != 0)) {
+        /* the rows and their history stay under their hidden row ids: the
+         * key is a unique index over NOT NULL columns, its constraint the
+         * primary key (pg_dump adds keys after loading the rows) */
+        for (int k = 0; k < c->npk_cols; k++) {
+            int ci = find_col(t, c->pk_cols[k]);
+            if (ci < 0 || strcmp(c->pk_cols[k], ROWID_COL) == 0 || system_col_name(c->pk_cols[k]))
+                return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",
+                              c->pk_cols[k], name_base(t->name));
+            for (int j = 0; j < k; j++)
+                if (strcmp(c->pk_cols[j], c->pk_cols[k]) == 0)
+                    return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, -1, "column \"%s\" appears twice in primary key constraint",
+                                  c->pk_cols[k]);
+            if (!t->cols[ci].not_null) {
+                bool nulls;
+                if ((rc = column_has_null(ctx, t0, ci, &nulls))) return rc;
+                if (nulls)
+                    return dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
+                                  c->pk_cols[k], name_base(t->name));
+                t->cols[ci].not_null = true;
+            }
+        }
+        Constraint uc;
+        memset(&uc, 0, sizeof(uc));
+        uc.kind = CONSTR_UNIQUE;
+        uc.name = c->name ? c->name : arena_strdup(ctx->stmt, pkey);
+        uc.cols = c->pk_cols;
+        uc.ncols = c->npk_cols;
+        uc.loc = c->loc;
+        if (!uc.name) return DD_ENOMEM;
+        if ((rc = alter_add_constraint(ctx, t0, t, &uc))) return rc;
+        t->indexes[t->nindexes - 1].primary = true;
+        return DD_OK;
+    }
     u32 *pk = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(c->npk_cols + 1));
     if (!pk) return DD_ENOMEM;
     for (int k = 0; k < c->npk_cols; k++) {

@@ -115,9 +115,16 @@ int add_foreign_key(SqlCtx *ctx, TableInfo *t, const Constraint *c)
         cols[k] = t->cols[ci].id;
     }
     int nref = c->nref_cols;
-    if (nref == 0) {
+    const IndexInfo *pix = NULL;   /* a primary key added to a table with rows */
+    for (int x = 0; x < p->nindexes; x++)
+        if (p->indexes[x].primary) pix = &p->indexes[x];
+    if (nref == 0 && pix && pix->ncols <= FK_MAX_COLS) {
+        nref = pix->ncols;
+        memcpy(refs, pix->cols, sizeof(u32) * (size_t)nref);
+    } else if (nref == 0) {
         if (!has_declared_pk(p))
-            return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "there is no primary key for referenced table \"%s\"", p->name);
+            return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "there is no primary key for referenced table \"%s\"",
+                          name_base(p->name));
         nref = p->npk;
         memcpy(refs, p->pk, sizeof(u32) * (size_t)nref);
     } else {
