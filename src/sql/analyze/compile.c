@@ -844,7 +844,8 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
         case AGG_AVG:
             if (type_is_int(at) || at == TYPE_NUMERIC) a->type = TYPE_NUMERIC;
             else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8) a->type = TYPE_FLOAT8;
-            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function avg(%s) does not exist", type_label(cc, at, a->arg->typmod));
+            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function avg(%s) does not exist",
+                               type_label(cc, at, a->arg->typmod));
             break;
         case AGG_MIN: case AGG_MAX:
             if (at == TYPE_JSON || at == TYPE_JSONB || at == TYPE_RECORD) {
@@ -1296,8 +1297,8 @@ static const FuncDef *resolve_form(const char *name, int n, const Frag *fs, Type
 }
 
 /* An argument's type as PostgreSQL names it in "function f(...) does not
- * exist": a bare NULL or string literal is "unknown". */
-/* A function argument's type in messages: an enum's (array's) by its name. */
+ * exist": a bare NULL or string literal is "unknown", an enum (or its
+ * array) by its name. */
 static const char *arg_type_name(CompileCtx *cc, TypeId t, i32 typmod)
 {
     return t == TYPE_UNKNOWN || t == TYPE_NULLTYPE ? "unknown" : type_label(cc, t, typmod);
@@ -2433,7 +2434,9 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         if ((rc = type_check_typmod(e->u.cast.type.name, t, e->u.cast.type.typmod, e->u.cast.type.loc, cc->sql->err)))
             break;
         Expr *arg = e->u.cast.arg;
-        if (type_is_array(t) && arg->kind == EXPR_FUNC && arg->u.func.special == FUNC_ARRAY && arg->u.func.n == 0) {
+        i32 tm = type_has_etype(t) || domain ? utm : e->u.cast.type.typmod;
+        bool ctor = arg->kind == EXPR_FUNC && arg->u.func.special == FUNC_ARRAY;
+        if (type_is_array(t) && ctor && arg->u.func.n == 0) {
             /* ARRAY[]::t[]: the empty array of the type given */
             ArrayVal empty;
             array_init(&empty, type_elem(t));
@@ -2442,15 +2445,12 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             rc = array_to_value(&empty, cc->sql->stmt, &v, cc->sql->err);
             if (!rc) rc = frag_const(b, f, v, e->loc);
             f->typmod = type_has_etype(t) ? utm : -1;
-            break;
+        } else if (!(t == type_array_of(TYPE_ENUM) && ctor && (rc = compile_enum_array_ctor(b, arg, tm, f)) != -1)) {
+            /* (ARRAY[a, b]::mood[] is ARRAY[a::mood, b::mood], as PostgreSQL reads it) */
+            rc = compile_node(b, arg, f);
+            if ((t == TYPE_BPCHAR || t == type_array_of(TYPE_BPCHAR)) && tm < 0 && !domain) tm = 1;   /* char = char(1) */
+            if (!rc) rc = coerce(b, f, t, tm, true, e->loc);
         }
-        i32 tm = type_has_etype(t) || domain ? utm : e->u.cast.type.typmod;
-        if (t == type_array_of(TYPE_ENUM) && arg->kind == EXPR_FUNC && arg->u.func.special == FUNC_ARRAY &&
-            (rc = compile_enum_array_ctor(b, arg, tm, f)) != -1)
-            break;   /* ARRAY[a, b]::mood[] is ARRAY[a::mood, b::mood], as PostgreSQL reads it */
-        rc = compile_node(b, arg, f);
-        if ((t == TYPE_BPCHAR || t == type_array_of(TYPE_BPCHAR)) && tm < 0 && !domain) tm = 1;   /* char = char(1) */
-        if (!rc) rc = coerce(b, f, t, tm, true, e->loc);
         if (!rc && domain) {
             /* x::d: the base type's cast, then d's constraints */
             DomainProg *d;
