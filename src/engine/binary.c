@@ -112,7 +112,7 @@ static void array_send(const Value *v, const ValueCtx *vc, Buf *out)
     for (u32 i = 0; i < a.n; i++) nulls |= a.items[i].isnull;
     put32(out, (u32)a.ndim);
     put32(out, nulls ? 1 : 0);
-    put32(out, type_oid(a.elem));
+    put32(out, a.elem == TYPE_ENUM ? ENUM_OID_BASE + a.etype : type_oid(a.elem));
     for (int i = 0; i < a.ndim; i++) {
         put32(out, (u32)a.dims[i]);
         put32(out, (u32)a.lbound[i]);
@@ -127,7 +127,10 @@ static void array_send(const Value *v, const ValueCtx *vc, Buf *out)
     arena_free(&tmp);
 }
 
-static int array_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *arena, Value *out, DdError *e)
+/* ctx and etype: an array of enum etype, whose elements are labels (ctx
+ * reads them); NULL and 0 for any other array. */
+static int array_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *arena, const ValueCtx *ctx, u32 etype,
+                      Value *out, DdError *e)
 {
     if (len < 12) return bad_length(e, pno, len, 12);
     i32 ndim = (i32)get32(p), flags = (i32)get32(p + 4);
@@ -138,9 +141,10 @@ static int array_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *arena, 
         return dd_err(e, DD_EPROGRAM_LIMIT, -1, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
                       ndim, ARRAY_MAXDIM);
     if (flags != 0 && flags != 1) return dd_err(e, DD_EBINARY_FORMAT, -1, "invalid array flags");
-    if (eoid != type_oid(elem))
+    u32 want = elem == TYPE_ENUM ? ENUM_OID_BASE + etype : type_oid(elem);
+    if (eoid != want)
         return dd_err(e, DD_EDATATYPE_MISMATCH, -1, "binary data has array element type %u instead of expected %u (%s)",
-                      eoid, type_oid(elem), type_name(elem));
+                      eoid, want, elem == TYPE_ENUM ? enum_type_name(etype, ctx) : type_name(elem));
     size_t off = 12;
     i32 dims[ARRAY_MAXDIM], lb[ARRAY_MAXDIM];
     for (int i = 0; i < ndim; i++) {
@@ -153,6 +157,7 @@ static int array_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *arena, 
     }
     ArrayVal a;
     array_init(&a, elem);
+    a.etype = etype;
     int rc = array_set_shape(&a, arena, ndim, dims, lb, e);
     if (rc) return rc;
     for (u32 i = 0; i < a.n; i++) {
@@ -161,15 +166,28 @@ static int array_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *arena, 
         off += 4;
         if (n == -1) continue;
         if (n < -1 || len - off < (size_t)n) return dd_err(e, DD_EPROTOCOL, -1, "insufficient data left in message");
-        if ((rc = bin_recv(elem, p + off, (size_t)n, pno, arena, &a.items[i], e))) return rc;
+        if (elem == TYPE_ENUM) {
+            if (utf8_invalid_at((const char *)p + off, (size_t)n) < (size_t)n || memchr(p + off, 0, (size_t)n))
+                return dd_err(e, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\"");
+            rc = val_from_text(TYPE_ENUM, (i32)etype, (const char *)p + off, (size_t)n, ctx, &a.items[i], e);
+        } else {
+            rc = bin_recv(elem, p + off, (size_t)n, pno, arena, &a.items[i], e);
+        }
+        if (rc) return rc;
         off += (size_t)n;
     }
     if (off != len) return bad_length(e, pno, len, off);
     return array_to_value(&a, arena, out, e);
 }
 
+int bin_recv_enum_array(u32 etype, const ValueCtx *ctx, const u8 *p, size_t len, Value *out, DdError *e)
+{
+    return array_recv(type_array_of(TYPE_ENUM), p, len, 1, ctx->arena, ctx, etype, out, e);
+}
+
 void bin_send(const Value *v, const ValueCtx *vc, Buf *out)
 {
+    if (v->type == TYPE_ENUM && vc) { enum_out(v, vc, out); return; }   /* an enum's binary form is its label */
     if (type_is_array((TypeId)v->type)) { array_send(v, vc, out); return; }
     switch ((TypeId)v->type) {
     case TYPE_BOOL: buf_putc(out, v->v.b ? 1 : 0); break;
@@ -297,7 +315,10 @@ overflow:
 
 int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, DdError *e)
 {
-    if (type_is_array(t)) return array_recv(t, p, len, pno, a, out, e);
+    if (t == type_array_of(TYPE_ENUM))
+        return dd_err(e, DD_EFEATURE, -1, "binary input of an enum's array is not supported (bind parameter %d): send it as text",
+                      pno);
+    if (type_is_array(t)) return array_recv(t, p, len, pno, a, NULL, 0, out, e);
     if (t == TYPE_ENUM)   /* read through its type's labels (copy.c); parameters are typed text */
         return dd_err(e, DD_EFEATURE, -1, "binary input of an enum is not supported here (bind parameter %d)", pno);
     switch (t) {

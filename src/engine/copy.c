@@ -677,6 +677,10 @@ static int binary_records(driftdb_session *s, CopyState *c, DdError *e, bool *ne
                 ValueCtx vc = s->vctx;
                 vc.arena = &c->batch;
                 rc = val_from_text(TYPE_ENUM, c->typmods[i], (const char *)p + q, (size_t)len, &vc, out, e);
+            } else if (c->types[i] == type_array_of(TYPE_ENUM)) {   /* its elements: labels, likewise */
+                ValueCtx vc = s->vctx;
+                vc.arena = &c->batch;
+                rc = bin_recv_enum_array((u32)c->typmods[i], &vc, p + q, (size_t)len, out, e);
             } else {
                 rc = bin_recv(c->types[i], p + q, (size_t)len, i + 1, &c->batch, out, e);
             }

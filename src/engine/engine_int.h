@@ -157,12 +157,22 @@ struct driftdb_portal {
 };
 
 /* binary.c: PostgreSQL's binary format of values. */
+/* Any type, enums and their arrays included when vc is given (an enum's
+ * binary form is its label's text, vc gives the labels). */
 void bin_send(const Value *v, const ValueCtx *vc, Buf *out);
-/* The OID of enum type id (a user type's OID, as PostgreSQL's are >= 16384). */
+/* The OID of enum type id (a user type's OID, as PostgreSQL's are >= 16384),
+ * and the OID of its array type (mood[]): PostgreSQL gives each enum an
+ * array type of its own; DriftDB's is the enum's OID plus 2^30, so the two
+ * never meet while ids stay below 2^30 and a client can tell an enum's
+ * array from the enum itself by the OID alone (there is no pg_type yet). */
 #define ENUM_OID_BASE 16384u
+#define ENUM_ARRAY_OID_BASE (ENUM_OID_BASE + 0x40000000u)
 /* Decodes p[0..len) as type t for bind parameter pno (1-based, for
  * messages) into out, payload copied to a.  22P03 for a wrong length. */
 int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, DdError *e);
+/* Decodes p[0..len) as an array of enum etype (its elements' binary form:
+ * their labels, read through ctx; payload in ctx->arena), for COPY. */
+int bin_recv_enum_array(u32 etype, const ValueCtx *ctx, const u8 *p, size_t len, Value *out, DdError *e);
 
 /* copy.c: COPY TO STDOUT */
 typedef struct CopyState CopyState;

@@ -248,10 +248,12 @@ static int result_new(driftdb_session *s, driftdb_result **out)
 
 int driftdb_result_ncols(const driftdb_result *r) { return r->ncols; }
 const char *driftdb_result_colname(const driftdb_result *r, int i) { return r->cols[i].name; }
-/* The OID clients see for a column: an enum's is its type's own. */
+/* The OID clients see for a column: an enum's (and an enum array's) is its
+ * type's own (engine_int.h). */
 static u32 api_type_oid(TypeId t, i32 typmod)
 {
-    return t == TYPE_ENUM && typmod > 0 ? ENUM_OID_BASE + (u32)typmod : type_oid(t);
+    if (type_has_etype(t) && typmod > 0) return (t == TYPE_ENUM ? ENUM_OID_BASE : ENUM_ARRAY_OID_BASE) + (u32)typmod;
+    return type_oid(t);
 }
 uint32_t driftdb_result_coltype(const driftdb_result *r, int i) { return api_type_oid(r->cols[i].type, r->cols[i].typmod); }
 int driftdb_result_coltyplen(const driftdb_result *r, int i) { return type_typlen(r->cols[i].type); }
@@ -397,7 +399,7 @@ int driftdb_result_next(driftdb_result *r, driftdb_error *err)
         r->offs[i] = r->text.len;
         r->nulls[i] = row[i].isnull;
         if (!row[i].isnull) {
-            if (r->binary[i] && row[i].type != TYPE_ENUM) bin_send(&row[i], &vc, &r->text);   /* an enum's binary form is its label */
+            if (r->binary[i]) bin_send(&row[i], &vc, &r->text);   /* an enum's binary form is its label */
             else val_to_text(&row[i], &vc, &r->text);
         }
         r->lens[i] = r->text.len - r->offs[i];
@@ -1432,8 +1434,11 @@ static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
     if (!vals) return dd_err(e, DD_ENOMEM, -1, NULL);
     int rc = DD_OK;
     if (ps->nargs) {
+        /* the arguments may name types ('ok'::mood) and relations: they
+         * read a snapshot, as a statement's analysis does */
+        if ((rc = ensure_snapshot(s, e))) return rc;
         SqlCtx ctx;
-        if ((rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e))) return rc;
+        rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e);
         for (int i = 0; !rc && i < ps->nargs; i++) {
             CompileCtx cc;
             memset(&cc, 0, sizeof(cc));
@@ -1446,6 +1451,8 @@ static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
             if (!rc) rc = expr_eval(prog, &env, NULL, &v);
             if (!rc) rc = val_copy(&s->stmt, &v, &vals[i]);
         }
+        if (s->state == TXN_IDLE) end_snapshot(s);
+        else if (s->snap) snap_unpin(s->snap);
         if (rc) return rc;
     }
     Stmt *body = NULL;

@@ -118,12 +118,12 @@ static int plan_show_columns(SqlCtx *ctx, Plan *p, const char *table)
             snprintf(tn, sizeof(tn), "%s(%d)", type_name(ty), (int)c->typmod);
         else if (ty == TYPE_NUMERIC && c->typmod >= 0)
             snprintf(tn, sizeof(tn), "numeric(%d,%d)", numeric_typmod_prec(c->typmod), numeric_typmod_scale(c->typmod));
-        else if (ty == TYPE_ENUM)
-            snprintf(tn, sizeof(tn), "%s", enum_type_name((u32)c->typmod, &ctx->vctx));
+        else if (type_has_etype(ty))
+            snprintf(tn, sizeof(tn), "%s%s", enum_type_name((u32)c->typmod, &ctx->vctx), ty == TYPE_ENUM ? "" : "[]");
         else
             snprintf(tn, sizeof(tn), "%s", type_name(ty));
         const TableInfo *dom = c->domain ? domain_lookup(ctx, c->domain) : NULL;
-        if (dom) snprintf(tn, sizeof(tn), "%s", dom->name);   /* a domain column: the domain */
+        if (dom) snprintf(tn, sizeof(tn), "%s%s", dom->name, c->domain & DOMAIN_ARRAY ? "[]" : "");   /* a domain column: the domain */
         r[1] = text_val(ctx, tn);
         r[2] = val_bool(!(c->not_null || pk));
         r[3] = val_bool(pk);

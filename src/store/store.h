@@ -84,11 +84,18 @@ typedef struct ColumnInfo {
     const u8 *missing;
     u32 missinglen;
     u32 domain;      /* a domain column: the domain's id (its constraints and
-                        default apply; type / typmod are its base's), or 0 */
+                        default apply; type / typmod are its base's), or 0;
+                        with DOMAIN_ARRAY, a column of the domain's array type */
     char *gen_sql;   /* GENERATED ALWAYS AS (expr) STORED: the expression as SQL
                         text over the row's other columns, computed into every
                         row written (and so stored, like any value), or NULL */
 } ColumnInfo;
+
+/* ColumnInfo.domain of a column of a domain's array type (d[]): the bit
+ * over the domain's id.  Its type is the array of the domain's base type
+ * (typmod the base's) and each element is checked against the domain; the
+ * domain's DEFAULT does not apply (PostgreSQL's arrays of domains). */
+#define DOMAIN_ARRAY 0x80000000u
 
 typedef struct IndexInfo {
     u32 id;          /* global index id (unique across tables) */

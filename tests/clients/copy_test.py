@@ -331,3 +331,46 @@ def generated_columns():
             assert e.pgcode == "42P10", (sql, e.pgcode, e.pgerror)
             assert 'column "b" is a generated column' in e.pgerror, e.pgerror
     assert copy_out("copy (select * from copy_g order by id) to stdout") == b"1\t2\t20\n2\t\\N\t\\N\n"
+
+
+@test
+def enum_arrays():
+    # an enum's array in and out as PostgreSQL 15 writes it: text, CSV and
+    # binary (array_send: the element type's OID, then each label's text,
+    # an enum's binary form), binary back in
+    cur.execute("drop table if exists copy_ea")
+    cur.execute("drop type if exists copy_mood")
+    cur.execute("create type copy_mood as enum ('sad', 'ok', 'happy')")
+    cur.execute("create table copy_ea (id int primary key, ms copy_mood[])")
+    cur.copy_expert("copy copy_ea from stdin", io.BytesIO(b"1\t{happy,sad}\n2\t\\N\n3\t{}\n4\t{ok,NULL}\n"))
+    cur.execute("select id, ms::text, ms[1]::text as m1 from copy_ea order by copy_ea.ms, id")
+    assert cur.fetchall() == [(3, "{}", None), (4, "{ok,NULL}", "ok"), (1, "{happy,sad}", "happy"), (2, None, None)]
+    assert copy_out("copy copy_ea to stdout") == b"1\t{happy,sad}\n2\t\\N\n3\t{}\n4\t{ok,NULL}\n"
+    assert copy_out("copy copy_ea to stdout with (format csv)") == b'1,"{happy,sad}"\n2,\n3,{}\n4,"{ok,NULL}"\n'
+    try:
+        cur.copy_expert("copy copy_ea from stdin", io.BytesIO(b"5\t{happy,meh}\n"))
+        raise AssertionError("an unknown label was copied in")
+    except psycopg2.errors.InvalidTextRepresentation as e:
+        assert 'invalid input value for enum copy_mood: "meh"' in e.pgerror, e.pgerror
+    raw = copy_out("copy (select ms from copy_ea where id = 1) to stdout (format binary)")
+    body = raw[19:]   # signature, flags, header extension
+    nf, ln = struct.unpack("!hi", body[:6])
+    arr = body[6:6 + ln]
+    ndim, flags, eoid, dim, lb = struct.unpack("!iiIii", arr[:20])
+    assert (nf, ndim, flags, dim, lb) == (1, 1, 0, 2, 1), (nf, ndim, flags, dim, lb)
+    assert eoid >= 16384, eoid
+    assert arr[20:] == struct.pack("!i", 5) + b"happy" + struct.pack("!i", 3) + b"sad", arr[20:]
+    cur.execute("create table copy_ea2 (id int primary key, ms copy_mood[])")
+    cur.copy_expert("copy copy_ea2 from stdin (format binary)",
+                    io.BytesIO(copy_out("copy copy_ea to stdout (format binary)")))
+    cur.execute("select id, ms::text from copy_ea2 order by copy_ea2.ms, id")
+    assert cur.fetchall() == [(3, "{}"), (4, "{ok,NULL}"), (1, "{happy,sad}"), (2, None)]
+    bad = raw.replace(b"happy", b"hap\x00y")
+    try:
+        cur.copy_expert("copy copy_ea2 (ms) from stdin (format binary)", io.BytesIO(bad))
+        raise AssertionError("a label with a NUL was copied in")
+    except psycopg2.errors.CharacterNotInRepertoire:
+        pass
+    cur.execute("drop table copy_ea2")
+    cur.execute("drop table copy_ea")
+    cur.execute("drop type copy_mood")

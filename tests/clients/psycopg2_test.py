@@ -166,6 +166,27 @@ def enums_and_domains():
         raise AssertionError("a domain's CHECK was not enforced")
     except psycopg2.errors.CheckViolation:
         pass
+    # an enum's array: its own array type OID (engine_int.h: the enum's OID
+    # + 2^30), which psycopg2 does not know, so the text as PostgreSQL
+    # sends it; a parameter in its text form; a domain's array
+    cur.execute("CREATE TABLE p2_enum_arr (id INT PRIMARY KEY, ms p2_mood[], ps p2_pos[])")
+    cur.execute("INSERT INTO p2_enum_arr VALUES (%s, %s, %s)", (1, "{happy,sad}", "{1,2}"))
+    cur.execute("INSERT INTO p2_enum_arr VALUES (%s, %s::p2_mood[], %s)", (2, ["ok"], [3]))
+    cur.execute("SELECT id, ms, ms[1] AS m1, ps FROM p2_enum_arr ORDER BY ms")
+    rows = cur.fetchall()
+    expect(rows, [(2, "{ok}", "ok", [3]), (1, "{happy,sad}", "happy", [1, 2])], "enum arrays as their text")
+    expect(cur.description[1].type_code, cur.description[2].type_code + (1 << 30),
+           "an enum's array type OID is its enum's + 2^30")
+    expect(cur.description[3].type_code, 1007, "a domain's array has its base type's array OID")
+    cur.execute("SELECT array_agg(m ORDER BY m) FROM p2_enum")
+    expect(cur.fetchone(), ("{sad,happy}",), "array_agg of an enum column")
+    cur.execute("SELECT id FROM p2_enum_arr WHERE %s = ANY(ms)", ("sad",))
+    expect(cur.fetchall(), [(1,)], "= ANY of an enum array with a parameter")
+    try:
+        cur.execute("INSERT INTO p2_enum_arr VALUES (3, NULL, %s)", ([1, 0],))
+        raise AssertionError("a domain's CHECK was not enforced on an array element")
+    except psycopg2.errors.CheckViolation:
+        pass
     conn.close()
 
 

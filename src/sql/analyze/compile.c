@@ -142,6 +142,16 @@ static bool assign_ok(TypeId from, TypeId to)
  * constants are converted now (errors point at them); other values get an
  * XOP_CAST appended.  explicit_cast selects CAST rules.
  */
+static const char *type_label(CompileCtx *cc, TypeId t, i32 typmod);
+
+/* Whether a value of static type from / ftm may be assigned to type to /
+ * typmod: assign_ok, and one enum type (or its array) to itself only. */
+static bool assign_ok_tm(TypeId from, i32 ftm, TypeId to, i32 typmod)
+{
+    if (type_has_etype(to) && from == to && ftm >= 0 && typmod >= 0 && ftm != typmod) return false;
+    return assign_ok(from, to);
+}
+
 static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast, int loc)
 {
     CompileCtx *cc = b->cc;
@@ -151,7 +161,7 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
          * when executing, parameters are typed constants); where an enum is
          * needed it stays untyped (the client sends a label), cast to the
          * enum */
-        if (t == TYPE_ENUM) {
+        if (type_has_etype(t)) {
             ExprInstr i = ins_make(XOP_CAST, loc);
             i.type = (u8)t;
             i.typmod = typmod;
@@ -171,12 +181,12 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
         Value in = b->consts[f->const_idx], out;
         ValueCtx vc = cc->sql->vctx;
         vc.arena = cc->sql->stmt;
-        if (!explicit_cast && !assign_ok((TypeId)in.type, t)) {
+        if (!explicit_cast && !assign_ok_tm((TypeId)in.type, f->typmod, t, typmod)) {
             if (cc->assign_col)
                 return err_at(cc, DD_EDATATYPE_MISMATCH, loc, "column \"%s\" is of type %s but expression is of type %s",
-                              cc->assign_col, type_name(t), type_name((TypeId)in.type));
+                              cc->assign_col, type_label(cc, t, typmod), type_label(cc, (TypeId)in.type, f->typmod));
             return err_at(cc, DD_EDATATYPE_MISMATCH, loc, "expression is of type %s but %s is expected",
-                          type_name((TypeId)in.type), type_name(t));
+                          type_label(cc, (TypeId)in.type, f->typmod), type_label(cc, t, typmod));
         }
         int rc = val_cast(&in, t, typmod, explicit_cast, &vc, &out, cc->sql->err);
         if (rc) {
@@ -190,12 +200,12 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
         f->typmod = typmod;
         return DD_OK;
     }
-    if (!explicit_cast && !assign_ok(f->type, t)) {
+    if (!explicit_cast && !assign_ok_tm(f->type, f->typmod, t, typmod)) {
         if (cc->assign_col)
             return err_at(cc, DD_EDATATYPE_MISMATCH, loc, "column \"%s\" is of type %s but expression is of type %s",
-                          cc->assign_col, type_name(t), type_name(f->type));
+                          cc->assign_col, type_label(cc, t, typmod), type_label(cc, f->type, f->typmod));
         return err_at(cc, DD_EDATATYPE_MISMATCH, loc, "expression is of type %s but %s is expected",
-                      type_name(f->type), type_name(t));
+                      type_label(cc, f->type, f->typmod), type_label(cc, t, typmod));
     }
     ExprInstr i = ins_make(XOP_CAST, loc);
     i.type = (u8)t;
@@ -404,6 +414,10 @@ static int compile_bool(Builder *b, Expr *e, Frag *f, const char *what)
 /* A type's name in messages: an enum's is its own ("mood"). */
 static const char *type_label(CompileCtx *cc, TypeId t, i32 typmod)
 {
+    if (t == type_array_of(TYPE_ENUM)) {
+        const char *n = arena_printf(cc->sql->stmt, "%s[]", enum_type_name(typmod < 0 ? 0 : (u32)typmod, &cc->sql->vctx));
+        return n ? n : type_name(t);
+    }
     return t == TYPE_ENUM ? enum_type_name(typmod < 0 ? 0 : (u32)typmod, &cc->sql->vctx) : type_name(t);
 }
 
@@ -412,7 +426,7 @@ static const char *type_label(CompileCtx *cc, TypeId t, i32 typmod)
 static i32 enum_typmod(const Frag *fs, int n)
 {
     for (int i = 0; i < n; i++)
-        if (fs[i].type == TYPE_ENUM) return fs[i].typmod;
+        if (type_has_etype(fs[i].type)) return fs[i].typmod;
     return -1;
 }
 
@@ -426,8 +440,11 @@ static int common_type(Builder *b, Frag *fs, int n, int loc, const char *ctxname
         if (!have) { t = ft; have = true; continue; }
         TypeId c;
         i32 tm = enum_typmod(fs, n);
-        if (!type_common(t, ft, &c) || (ft == TYPE_ENUM && fs[i].typmod != tm)) {
+        if (!type_common(t, ft, &c) || (type_has_etype(ft) && fs[i].typmod != tm)) {
             const char *tn = type_label(b->cc, t, tm), *fn = type_label(b->cc, ft, fs[i].typmod);
+            /* two enum types (or their arrays): one category, no cast */
+            if (ctxname && ft == t && type_has_etype(ft))
+                return err_at(b->cc, DD_ECANNOT_COERCE, loc, "%s could not convert type %s to %s", ctxname, fn, tn);
             if (ctxname)
                 return err_at(b->cc, DD_EDATATYPE_MISMATCH, loc, "%s types %s and %s cannot be matched", ctxname, tn, fn);
             return err_at(b->cc, DD_EUNDEFINED_OPERATOR, loc, "operator does not exist: %s = %s", tn, fn);
@@ -467,16 +484,16 @@ static int compile_compare(Builder *b, Expr *e, BinaryOp op, Expr *l, Expr *r, F
                         ua ? "unknown" : type_name(a), bop_text(op), uc ? "unknown" : type_name(c));
         else if (ua || uc) {
         } else if (!type_common(a, c, &t) || ((type_is_array(a) || type_is_array(c)) && a != c) ||
-                   (a == TYPE_ENUM && fs[0].typmod != fs[1].typmod))
+                   (type_has_etype(a) && fs[0].typmod != fs[1].typmod))
             rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
                         type_label(b->cc, a, fs[0].typmod), bop_text(op), type_label(b->cc, c, fs[1].typmod));
     }
     /* only coerce untyped sides; typed values compare across types exactly
      * (an untyped side of an enum comparison reads a label of the other's type) */
     if (!rc && (fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE))
-        rc = coerce(b, &fs[0], t, t == TYPE_ENUM ? fs[1].typmod : -1, false, l->loc);
+        rc = coerce(b, &fs[0], t, type_has_etype(t) ? fs[1].typmod : -1, false, l->loc);
     if (!rc && (fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE))
-        rc = coerce(b, &fs[1], t, t == TYPE_ENUM ? fs[0].typmod : -1, false, r->loc);
+        rc = coerce(b, &fs[1], t, type_has_etype(t) ? fs[0].typmod : -1, false, r->loc);
     if (!rc) rc = frag_append(f, &fs[0], 0);
     if (!rc) rc = frag_append(f, &fs[1], 1);
     if (!rc) {
@@ -611,7 +628,7 @@ static int compile_list_common(Builder *b, Expr **args, int n, Frag *fs, int loc
     }
     int rc = common_type(b, fs, n, loc, ctxname, t);
     if (rc) return rc;
-    i32 tm = *t == TYPE_ENUM ? enum_typmod(fs, n) : -1;
+    i32 tm = type_has_etype(*t) ? enum_typmod(fs, n) : -1;
     for (int i = 0; i < n; i++) {
         rc = coerce(b, &fs[i], *t, tm, false, args[i]->loc);
         if (rc) return rc;
@@ -639,6 +656,7 @@ static int without_srfs(Builder *b, Expr *e, Frag *f, const char *what,
     cc->srf_forbidden = forbidden;
     return rc;
 }
+static int compile_enum_array_ctor(Builder *b, Expr *e, i32 etype, Frag *f);
 static int compile_case(Builder *b, Expr *e, Frag *f) { return without_srfs(b, e, f, "CASE", compile_case_in); }
 static int compile_coalesce(Builder *b, Expr *e, Frag *f)
 {
@@ -674,9 +692,19 @@ static int compile_case_in(Builder *b, Expr *e, Frag *f)
         if (e->u.case_.else_) rc = compile_node(b, e->u.case_.else_, &vals[n]);
         else rc = frag_const(b, &vals[n], val_null(TYPE_NULLTYPE), e->loc);
     }
+    /* PostgreSQL takes CASE's type from the ELSE first, then the THENs in
+     * order: two enum types (or their arrays) fail on a THEN */
+    for (int i = -1, ref = -1; !rc && i < n; i++) {
+        int k = i < 0 ? n : i;
+        if (vals[k].type == TYPE_UNKNOWN || vals[k].type == TYPE_NULLTYPE) continue;
+        if (ref < 0) ref = k;
+        else if (type_has_etype(vals[k].type) && vals[k].type == vals[ref].type && vals[k].typmod != vals[ref].typmod)
+            rc = err_at(b->cc, DD_ECANNOT_COERCE, e->loc, "CASE/WHEN could not convert type %s to %s",
+                        type_label(b->cc, vals[k].type, vals[k].typmod), type_label(b->cc, vals[ref].type, vals[ref].typmod));
+    }
     TypeId t = TYPE_TEXT;
     if (!rc) rc = common_type(b, vals, nv, e->loc, "CASE", &t);
-    i32 tm = t == TYPE_ENUM ? enum_typmod(vals, nv) : -1;
+    i32 tm = type_has_etype(t) ? enum_typmod(vals, nv) : -1;
     for (int i = 0; !rc && i < nv; i++) rc = coerce(b, &vals[i], t, tm, false, e->loc);
     /* layout: cond_i JUMP_IFNOT(next) val_i JUMP(end) ... else */
     if (!rc) {
@@ -698,7 +726,7 @@ static int compile_case_in(Builder *b, Expr *e, Frag *f)
         }
         if (!rc) rc = frag_append(f, &vals[n], 0);
         f->type = t;
-        if (t == TYPE_ENUM) f->typmod = tm;
+        if (type_has_etype(t)) f->typmod = tm;
     }
     for (int i = 0; conds && i < n; i++) frag_free(&conds[i]);
     for (int i = 0; vals && i < nv; i++) frag_free(&vals[i]);
@@ -732,7 +760,7 @@ static int compile_coalesce_in(Builder *b, Expr *e, Frag *f)
             }
         }
         f->type = t;
-        if (t == TYPE_ENUM) f->typmod = fs[0].typmod;   /* compile_list_common gave each the enum's */
+        if (type_has_etype(t)) f->typmod = fs[0].typmod;   /* compile_list_common gave each the enum's */
     }
     for (int i = 0; i < n; i++) frag_free(&fs[i]);
     dd_free(fs);
@@ -814,17 +842,19 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             if (at == TYPE_INT2 || at == TYPE_INT4) a->type = TYPE_INT8;
             else if (at == TYPE_INT8 || at == TYPE_NUMERIC || at == TYPE_UNKNOWN) a->type = TYPE_NUMERIC;
             else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8 || at == TYPE_INTERVAL) a->type = at;
-            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function sum(%s) does not exist", type_name(at));
+            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function sum(%s) does not exist",
+                               type_label(cc, at, a->arg->typmod));
             break;
         case AGG_AVG:
             if (type_is_int(at) || at == TYPE_NUMERIC) a->type = TYPE_NUMERIC;
             else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8) a->type = TYPE_FLOAT8;
-            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function avg(%s) does not exist", type_name(at));
+            else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function avg(%s) does not exist",
+                               type_label(cc, at, a->arg->typmod));
             break;
         case AGG_MIN: case AGG_MAX:
             if (at == TYPE_JSON || at == TYPE_JSONB || at == TYPE_RECORD) {
                 rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", e->u.func.name,
-                            type_name(at));
+                            type_label(cc, at, a->arg->typmod));
                 dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
                                           "You might need to add explicit type casts.");
                 return rc;
@@ -833,13 +863,13 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             if ((at == TYPE_NAME || at == TYPE_CHAR) && (rc = expr_compile_as(sub, e->u.func.args[0], TYPE_TEXT, -1, &a->arg)))
                 return rc;
             a->type = at == TYPE_UNKNOWN || at == TYPE_NAME || at == TYPE_CHAR ? TYPE_TEXT : at;
-            a->typmod = at == TYPE_ENUM ? a->arg->typmod : -1;
+            a->typmod = type_has_etype(at) ? a->arg->typmod : -1;
             break;
         case AGG_BIT_AND: case AGG_BIT_OR: case AGG_BIT_XOR:
             /* of smallint, integer or bigint, in its type */
             if (!type_is_int(at)) {
                 rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", e->u.func.name,
-                            at == TYPE_UNKNOWN || at == TYPE_NULLTYPE ? "unknown" : type_name(at));
+                            at == TYPE_UNKNOWN || at == TYPE_NULLTYPE ? "unknown" : type_label(cc, at, a->arg->typmod));
                 dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
                                           "You might need to add explicit type casts.");
                 return rc;
@@ -849,18 +879,17 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
         case AGG_BOOL_AND: case AGG_BOOL_OR:
             if (at != TYPE_BOOL)
                 return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist",
-                              e->u.func.name, type_name(at));
+                              e->u.func.name, type_label(cc, at, a->arg->typmod));
             a->type = TYPE_BOOL;
             break;
         case AGG_ARRAY_AGG:
             if (at == TYPE_UNKNOWN || at == TYPE_NULLTYPE) at = TYPE_TEXT;
-            if (at == TYPE_ENUM)
-                return err_at(cc, DD_EFEATURE, e->loc, "arrays of enum types are not supported yet");
             if (!type_is_array(at) && !type_has_array(at))
                 return err_at(cc, DD_EUNDEFINED_OBJECT, e->loc, "could not find array type for data type %s",
-                              type_name(at));
+                              type_label(cc, at, a->arg->typmod));
             if (a->arg->type != at && (rc = expr_compile_as(sub, e->u.func.args[0], at, -1, &a->arg))) return rc;
             a->type = type_is_array(at) ? at : type_array_of(at);
+            a->typmod = type_has_etype(at) ? a->arg->typmod : -1;
             break;
         case AGG_STRING_AGG:
             rc = expr_compile_as(sub, e->u.func.args[1], TYPE_TEXT, -1, &a->arg2);
@@ -915,7 +944,7 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             if (type_is_int(at) || at == TYPE_NUMERIC) a->type = TYPE_NUMERIC;
             else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8) a->type = TYPE_FLOAT8;
             else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist",
-                               e->u.func.name, type_name(at));
+                               e->u.func.name, type_label(cc, at, a->arg->typmod));
             if (a->arg->type != a->type && (rc = expr_compile_as(sub, e->u.func.args[0], a->type, -1, &a->arg)))
                 return rc;
             break;
@@ -1272,10 +1301,11 @@ static const FuncDef *resolve_form(const char *name, int n, const Frag *fs, Type
 }
 
 /* An argument's type as PostgreSQL names it in "function f(...) does not
- * exist": a bare NULL or string literal is "unknown". */
-static const char *arg_type_name(TypeId t)
+ * exist": a bare NULL or string literal is "unknown", an enum (or its
+ * array) by its name. */
+static const char *arg_type_name(CompileCtx *cc, TypeId t, i32 typmod)
 {
-    return t == TYPE_UNKNOWN || t == TYPE_NULLTYPE ? "unknown" : type_name(t);
+    return t == TYPE_UNKNOWN || t == TYPE_NULLTYPE ? "unknown" : type_label(cc, t, typmod);
 }
 
 static int compile_array_syntax(Builder *b, Expr *e, Frag *f);
@@ -1324,7 +1354,7 @@ static int compile_srf(Builder *b, Expr *e, Frag *f)
     i.a = cc->nsrfs++;
     i.type = (u8)c->type;
     f->type = c->type;
-    f->typmod = -1;
+    f->typmod = c->typmod;
     f->constant = false;
     f->depth = DD_MAX(f->depth, 1);
     return frag_emit(f, i);
@@ -1744,8 +1774,8 @@ static int resolve_named_args(Builder *b, Expr *e, const char *name, Expr **out)
             int rc = compile_node(b, e->u.func.args[i], &tmp);
             frag_free(&tmp);
             if (rc) { buf_free(&sig); return rc; }
-            if (e->u.func.argnames[i]) buf_printf(&sig, "%s%s => %s", i ? ", " : "", e->u.func.argnames[i], arg_type_name(tmp.type));
-            else buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(tmp.type));
+            if (e->u.func.argnames[i]) buf_printf(&sig, "%s%s => %s", i ? ", " : "", e->u.func.argnames[i], arg_type_name(cc, tmp.type, tmp.typmod));
+            else buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(cc, tmp.type, tmp.typmod));
         }
         buf_puts(&sig, ")");
         int rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s does not exist", buf_ok(&sig) ? buf_cstr(&sig) : name);
@@ -1843,7 +1873,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         i.a = cc->ngroup + (cc->ngsets ? 1 : 0) + idx;
         i.type = (u8)cc->aggs[idx]->type;
         f->type = cc->aggs[idx]->type;
-        if (f->type == TYPE_ENUM) f->typmod = cc->aggs[idx]->typmod;
+        if (type_has_etype(f->type)) f->typmod = cc->aggs[idx]->typmod;
         f->constant = false;
         f->depth = DD_MAX(f->depth, 1);
         return frag_emit(f, i);
@@ -1873,7 +1903,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
                 buf_free(&sig);
                 return rc;
             }
-            buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(tmp.type));
+            buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(cc, tmp.type, tmp.typmod));
         }
         buf_puts(&sig, ")");
         int rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s does not exist",
@@ -1903,7 +1933,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
             rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->u.func.args[n - 1]->loc, "VARIADIC argument must be an array");
         else if (n != vi + 1) {
             Buf sig = BUF_INIT;
-            for (int i = 0; i < n; i++) buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(fs[i].type));
+            for (int i = 0; i < n; i++) buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(cc, fs[i].type, fs[i].typmod));
             rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", name,
                         buf_ok(&sig) ? buf_cstr(&sig) : "");
             buf_free(&sig);
@@ -1913,7 +1943,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         Buf sig = BUF_INIT;
         buf_printf(&sig, "%s(", e->u.func.name);   /* as written: pg_catalog.f stays qualified */
         for (int i = 0; i < n; i++)
-            buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(fs[i].type));
+            buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(cc, fs[i].type, fs[i].typmod));
         buf_puts(&sig, ")");
         if (ret == TYPE_NULLTYPE) {
             /* an array function's resolver could not tell the array type */
@@ -1933,15 +1963,15 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     if (!rc && ret == TYPE_JSON &&
         (strcmp(name, "nullif") == 0 || strcmp(name, "greatest") == 0 || strcmp(name, "least") == 0))
         rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: json %s %s",
-                    name[0] == 'n' ? "=" : name[0] == 'g' ? ">" : "<", n > 1 ? arg_type_name(fs[1].type) : "json");
+                    name[0] == 'n' ? "=" : name[0] == 'g' ? ">" : "<", n > 1 ? arg_type_name(cc, fs[1].type, fs[1].typmod) : "json");
     i32 etm = rc ? -1 : enum_typmod(fs, n);   /* untyped arguments read as labels of the enum argument's type */
     for (int i = 0; !rc && i < n; i++) {
         if (types[i] != fs[i].type)
-            rc = coerce(b, &fs[i], types[i], types[i] == TYPE_ENUM ? etm : -1, false, e->u.func.args[i]->loc);
+            rc = coerce(b, &fs[i], types[i], type_has_etype(types[i]) ? etm : -1, false, e->u.func.args[i]->loc);
     }
     for (int i = 0; !rc && i < n; i++) rc = frag_append(f, &fs[i], i);
     if (!rc) rc = emit_call(f, fd, n, ret, e->loc);
-    if (!rc && ret == TYPE_ENUM) f->typmod = etm;
+    if (!rc && type_has_etype(ret)) f->typmod = etm;
     if (!rc && vi >= 0) {
         /* func_variadic_call spreads the array, then calls fd */
         f->code[f->n - 1].fn = func_variadic_call;
@@ -1995,7 +2025,7 @@ static int emit_sublink(Frag *f, SubLink *l, int below, u8 flags, int loc)
     i.flags = flags;
     i.type = (u8)(l->kind == SUBLINK_SCALAR ? l->type : l->kind == SUBLINK_ARRAY ? l->type : TYPE_BOOL);
     f->type = (TypeId)i.type;
-    f->typmod = l->kind == SUBLINK_SCALAR && l->type == TYPE_ENUM ? l->typmod : -1;
+    f->typmod = (l->kind == SUBLINK_SCALAR || l->kind == SUBLINK_ARRAY) && type_has_etype(l->type) ? l->typmod : -1;
     f->constant = false;
     f->depth = DD_MAX(f->depth, below + 1);
     return frag_emit(f, i);
@@ -2043,8 +2073,8 @@ static int compile_in_sublink(Builder *b, Expr *e, Frag *f)
                                       [BOP_GT] = ">", [BOP_GE] = ">="};
     int cmp = e->u.in.cmp ? e->u.in.cmp : BOP_EQ;
     if (a == TYPE_UNKNOWN || a == TYPE_NULLTYPE)
-        rc = coerce(b, f, l->type, l->type == TYPE_ENUM ? l->typmod : -1, false, e->u.in.arg->loc);
-    else if (!type_common(a, l->type, &t) || (a == TYPE_ENUM && f->typmod != l->typmod))
+        rc = coerce(b, f, l->type, type_has_etype(l->type) ? l->typmod : -1, false, e->u.in.arg->loc);
+    else if (!type_common(a, l->type, &t) || (type_has_etype(a) && f->typmod != l->typmod))
         rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
                     type_label(b->cc, a, f->typmod), ops[cmp], type_label(b->cc, l->type, l->typmod));
     /* flags: bit0 NOT IN, bit1 ALL; sub: the comparison (0: IN's =) */
@@ -2386,8 +2416,8 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             rc = compile_node(b, all[k], &fs[k]);
             if (!rc && !stringish(fs[k].type))
                 rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
-                            type_name(fs[0].type), e->u.like.icase ? "~~*" : "~~",
-                            k ? type_name(fs[k].type) : "unknown");
+                            type_label(cc, fs[0].type, fs[0].typmod), e->u.like.icase ? "~~*" : "~~",
+                            k ? type_label(cc, fs[k].type, fs[k].typmod) : "unknown");
             if (!rc) rc = coerce(b, &fs[k], TYPE_TEXT, -1, false, all[k]->loc);
         }
         for (int k = 0; !rc && k < n; k++) rc = frag_append(f, &fs[k], k);
@@ -2417,20 +2447,23 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         if ((rc = type_check_typmod(e->u.cast.type.name, t, e->u.cast.type.typmod, e->u.cast.type.loc, cc->sql->err)))
             break;
         Expr *arg = e->u.cast.arg;
-        if (type_is_array(t) && arg->kind == EXPR_FUNC && arg->u.func.special == FUNC_ARRAY && arg->u.func.n == 0) {
+        i32 tm = type_has_etype(t) || domain ? utm : e->u.cast.type.typmod;
+        bool ctor = arg->kind == EXPR_FUNC && arg->u.func.special == FUNC_ARRAY;
+        if (type_is_array(t) && ctor && arg->u.func.n == 0) {
             /* ARRAY[]::t[]: the empty array of the type given */
             ArrayVal empty;
             array_init(&empty, type_elem(t));
+            if (type_has_etype(t) && utm > 0) empty.etype = (u32)utm;
             Value v;
             rc = array_to_value(&empty, cc->sql->stmt, &v, cc->sql->err);
             if (!rc) rc = frag_const(b, f, v, e->loc);
-            f->typmod = -1;
-            break;
+            f->typmod = type_has_etype(t) ? utm : -1;
+        } else if (!(t == type_array_of(TYPE_ENUM) && ctor && (rc = compile_enum_array_ctor(b, arg, tm, f)) != -1)) {
+            /* (ARRAY[a, b]::mood[] is ARRAY[a::mood, b::mood], as PostgreSQL reads it) */
+            rc = compile_node(b, arg, f);
+            if ((t == TYPE_BPCHAR || t == type_array_of(TYPE_BPCHAR)) && tm < 0 && !domain) tm = 1;   /* char = char(1) */
+            if (!rc) rc = coerce(b, f, t, tm, true, e->loc);
         }
-        rc = compile_node(b, arg, f);
-        i32 tm = t == TYPE_ENUM || domain ? utm : e->u.cast.type.typmod;
-        if ((t == TYPE_BPCHAR || t == type_array_of(TYPE_BPCHAR)) && tm < 0 && !domain) tm = 1;   /* char = char(1) */
-        if (!rc) rc = coerce(b, f, t, tm, true, e->loc);
         if (!rc && domain) {
             /* x::d: the base type's cast, then d's constraints */
             DomainProg *d;
@@ -2482,15 +2515,46 @@ static int emit_array_call(Builder *b, Frag *f, FuncImpl fn, int n, ArrayOpInfo 
     ins.type = (u8)info.type;
     ins.state = st;
     f->type = info.type;
-    f->typmod = -1;
+    f->typmod = type_has_etype(info.type) ? info.typmod : -1;
     f->depth = DD_MAX(f->depth, 1);
     return frag_emit(f, ins);
 }
 
 static int no_array_type(Builder *b, TypeId t, int loc)
 {
-    if (t == TYPE_ENUM) return err_at(b->cc, DD_EFEATURE, loc, "arrays of enum types are not supported yet");
     return err_at(b->cc, DD_EUNDEFINED_OBJECT, loc, "could not find array type for data type %s", type_name(t));
+}
+
+/* ARRAY[a, b, ...]::mood[]: each element cast to the enum (etype), or
+ * -1 when an element is an array constructor or query (the cast then
+ * applies to the whole). */
+static int compile_enum_array_ctor(Builder *b, Expr *e, i32 etype, Frag *f)
+{
+    int n = e->u.func.n;
+    for (int k = 0; k < n; k++) {
+        const Expr *a = e->u.func.args[k];
+        if (a->kind == EXPR_FUNC && (a->u.func.special == FUNC_ARRAY || a->u.func.special == FUNC_ARRAY_QUERY)) return -1;
+    }
+    Frag *fs = dd_calloc((size_t)(n ? n : 1), sizeof(Frag));
+    if (!fs) return DD_ENOMEM;
+    int rc = DD_OK;
+    for (int k = 0; k < n; k++) frag_init(&fs[k]);
+    for (int k = 0; !rc && k < n; k++) {
+        rc = compile_node(b, e->u.func.args[k], &fs[k]);
+        /* an element that is an array makes one more dimension: all are */
+        if (!rc && k && type_is_array(fs[k].type) != type_is_array(fs[0].type))
+            rc = err_at(b->cc, DD_EDATATYPE_MISMATCH, e->loc, "ARRAY types %s and %s cannot be matched",
+                        type_label(b->cc, fs[0].type, fs[0].typmod), type_label(b->cc, fs[k].type, fs[k].typmod));
+        if (!rc)
+            rc = coerce(b, &fs[k], type_is_array(fs[k].type) ? type_array_of(TYPE_ENUM) : TYPE_ENUM, etype, true,
+                        e->u.func.args[k]->loc);
+    }
+    for (int k = 0; !rc && k < n; k++) rc = frag_append(f, &fs[k], k);
+    ArrayOpInfo info = {.type = type_array_of(TYPE_ENUM), .typmod = etype};
+    if (!rc) rc = emit_array_call(b, f, arr_construct, n, info, e->loc);
+    for (int k = 0; k < n; k++) frag_free(&fs[k]);
+    dd_free(fs);
+    return rc;
 }
 
 /* ARRAY[a, b, ...] (elements of one type, or sub-arrays: one more dimension). */
@@ -2512,7 +2576,7 @@ static int compile_array_ctor(Builder *b, Expr *e, Frag *f)
         else rc = no_array_type(b, t, e->loc);
     }
     for (int k = 0; !rc && k < n; k++) rc = frag_append(f, &fs[k], k);
-    if (!rc) rc = emit_array_call(b, f, arr_construct, n, (ArrayOpInfo){.type = rt}, e->loc);
+    if (!rc) rc = emit_array_call(b, f, arr_construct, n, (ArrayOpInfo){.type = rt, .typmod = fs[0].typmod}, e->loc);
     for (int k = 0; k < n; k++) frag_free(&fs[k]);
     dd_free(fs);
     return rc;
@@ -2547,7 +2611,7 @@ static int compile_subscript(Builder *b, Expr *e, Frag *f)
     if (!rc && !type_is_array(at))
         rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->u.func.args[0]->loc,
                     "cannot subscript type %s because it does not support subscripting",
-                    unknownish(at) ? "unknown" : type_name(at));
+                    unknownish(at) ? "unknown" : type_label(cc, at, fs[0].typmod));
     if (!rc && nsub > ARRAY_MAXDIM)
         rc = err_at(cc, DD_EPROGRAM_LIMIT, e->oploc, "number of array dimensions (%d) exceeds the maximum allowed (%d)",
                     nsub, ARRAY_MAXDIM);
@@ -2567,7 +2631,7 @@ static int compile_subscript(Builder *b, Expr *e, Frag *f)
         if (!rc) rc = coerce(b, &fs[n - 1], slice ? at : type_elem(at), fs[0].typmod, false, v->loc);
     }
     for (int k = 0; !rc && k < n; k++) rc = frag_append(f, &fs[k], k);
-    ArrayOpInfo info = {.type = slice || assign ? at : type_elem(at), .slices = e->u.func.slices};
+    ArrayOpInfo info = {.type = slice || assign ? at : type_elem(at), .typmod = fs[0].typmod, .slices = e->u.func.slices};
     if (!rc) rc = emit_array_call(b, f, assign ? arr_assign : arr_subscript, n, info, e->oploc);
     for (int k = 0; k < n; k++) frag_free(&fs[k]);
     dd_free(fs);
@@ -2586,16 +2650,17 @@ static int compile_any(Builder *b, Expr *e, Frag *f)
     if (!rc) rc = compile_node(b, arr, &fs[1]);
     if (!rc && unknownish(fs[1].type)) {
         TypeId et = unknownish(fs[0].type) ? TYPE_TEXT : fs[0].type;
-        if (type_has_array(et)) rc = coerce(b, &fs[1], type_array_of(et), -1, false, arr->loc);
-        else if (et == TYPE_ENUM) rc = no_array_type(b, et, arr->loc);
+        if (type_has_array(et)) rc = coerce(b, &fs[1], type_array_of(et), fs[0].typmod, false, arr->loc);
     }
     if (!rc && !type_is_array(fs[1].type))
         rc = err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "op ANY/ALL (array) requires array on right side");
     TypeId et = type_elem(fs[1].type), t;
-    if (!rc && unknownish(fs[0].type)) rc = coerce(b, &fs[0], et, -1, false, x->loc);
-    else if (!rc && (!type_common(fs[0].type, et, &t) || type_is_array(et) != type_is_array(fs[0].type)))
+    if (!rc && unknownish(fs[0].type)) rc = coerce(b, &fs[0], et, fs[1].typmod, false, x->loc);
+    else if (!rc && (!type_common(fs[0].type, et, &t) || type_is_array(et) != type_is_array(fs[0].type) ||
+                     (type_has_etype(et) && fs[0].typmod != fs[1].typmod)))
         rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
-                    type_name(fs[0].type), bop_text((BinaryOp)e->u.func.cmp), type_name(et));
+                    type_label(cc, fs[0].type, fs[0].typmod), bop_text((BinaryOp)e->u.func.cmp),
+                    type_label(cc, et, fs[1].typmod));
     if (!rc) rc = frag_append(f, &fs[0], 0);
     if (!rc) rc = frag_append(f, &fs[1], 1);
     ArrayOpInfo info = {.type = TYPE_BOOL, .cmp = e->u.func.cmp, .all = e->u.func.all};
@@ -2636,50 +2701,57 @@ static int compile_array_binary(Builder *b, Expr *e, Frag *f)
     }
     FuncImpl fn = arr_cat;
     TypeId rt = TYPE_BOOL;
+    i32 etm = type_has_etype(l) ? fs[0].typmod : type_has_etype(r) ? fs[1].typmod : -1;
     if (!rc && op != BOP_CONCAT) {
-        if (unknownish(l) && type_is_array(r)) rc = coerce(b, &fs[0], l = r, -1, false, e->u.bin.l->loc);
-        else if (unknownish(r) && type_is_array(l)) rc = coerce(b, &fs[1], r = l, -1, false, e->u.bin.r->loc);
-        if (!rc && (!type_is_array(l) || l != r))
+        if (unknownish(l) && type_is_array(r)) rc = coerce(b, &fs[0], l = r, fs[1].typmod, false, e->u.bin.l->loc);
+        else if (unknownish(r) && type_is_array(l)) rc = coerce(b, &fs[1], r = l, fs[0].typmod, false, e->u.bin.r->loc);
+        if (!rc && (!type_is_array(l) || l != r || (type_has_etype(l) && fs[0].typmod != fs[1].typmod)))
             rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
-                        unknownish(l) ? "unknown" : type_name(l), bop_text(op), unknownish(r) ? "unknown" : type_name(r));
+                        unknownish(l) ? "unknown" : type_label(cc, l, fs[0].typmod), bop_text(op),
+                        unknownish(r) ? "unknown" : type_label(cc, r, fs[1].typmod));
         fn = op == BOP_CONTAINS ? arr_contains : op == BOP_CONTAINED ? arr_contained : arr_overlap;
     } else if (!rc) {
         TypeId t;
-        if (type_is_array(l) && type_is_array(r)) {
+        /* an enum's arrays and elements: of one enum type */
+        if (type_has_etype(l) && type_has_etype(r) && fs[0].typmod != fs[1].typmod)
+            rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s || %s",
+                        type_label(cc, l, fs[0].typmod), type_label(cc, r, fs[1].typmod));
+        if (rc) {
+        } else if (type_is_array(l) && type_is_array(r)) {
             if (!type_common(l, r, &t))
-                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s || %s", type_name(l),
-                            type_name(r));
-            if (!rc) rc = coerce(b, &fs[0], t, -1, false, e->u.bin.l->loc);
-            if (!rc) rc = coerce(b, &fs[1], t, -1, false, e->u.bin.r->loc);
+                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s || %s",
+                            type_label(cc, l, fs[0].typmod), type_label(cc, r, fs[1].typmod));
+            if (!rc) rc = coerce(b, &fs[0], t, etm, false, e->u.bin.l->loc);
+            if (!rc) rc = coerce(b, &fs[1], t, etm, false, e->u.bin.r->loc);
             rt = t;
         } else if (type_is_array(l)) {
             /* array || element, or array || an untyped array literal */
-            if (unknownish(r)) rc = coerce(b, &fs[1], rt = l, -1, false, e->u.bin.r->loc);
+            if (unknownish(r)) rc = coerce(b, &fs[1], rt = l, etm, false, e->u.bin.r->loc);
             else if (!type_common(type_elem(l), r, &t))
-                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s || %s", type_name(l),
-                            type_name(r));
+                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s || %s",
+                            type_label(cc, l, fs[0].typmod), type_label(cc, r, fs[1].typmod));
             else {
                 fn = arr_append;
                 rt = type_array_of(t);
-                rc = coerce(b, &fs[0], rt, -1, false, e->u.bin.l->loc);
-                if (!rc) rc = coerce(b, &fs[1], t, -1, false, e->u.bin.r->loc);
+                rc = coerce(b, &fs[0], rt, etm, false, e->u.bin.l->loc);
+                if (!rc) rc = coerce(b, &fs[1], t, etm, false, e->u.bin.r->loc);
             }
         } else {
-            if (unknownish(l)) rc = coerce(b, &fs[0], rt = r, -1, false, e->u.bin.l->loc);
+            if (unknownish(l)) rc = coerce(b, &fs[0], rt = r, etm, false, e->u.bin.l->loc);
             else if (!type_common(l, type_elem(r), &t))
-                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s || %s", type_name(l),
-                            type_name(r));
+                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s || %s",
+                            type_label(cc, l, fs[0].typmod), type_label(cc, r, fs[1].typmod));
             else {
                 fn = arr_prepend;
                 rt = type_array_of(t);
-                rc = coerce(b, &fs[0], t, -1, false, e->u.bin.l->loc);
-                if (!rc) rc = coerce(b, &fs[1], rt, -1, false, e->u.bin.r->loc);
+                rc = coerce(b, &fs[0], t, etm, false, e->u.bin.l->loc);
+                if (!rc) rc = coerce(b, &fs[1], rt, etm, false, e->u.bin.r->loc);
             }
         }
     }
     if (!rc) rc = frag_append(f, &fs[0], 0);
     if (!rc) rc = frag_append(f, &fs[1], 1);
-    if (!rc) rc = emit_array_call(b, f, fn, 2, (ArrayOpInfo){.type = rt}, e->oploc);
+    if (!rc) rc = emit_array_call(b, f, fn, 2, (ArrayOpInfo){.type = rt, .typmod = etm}, e->oploc);
     frag_free(&fs[0]);
     frag_free(&fs[1]);
     return rc;
@@ -2859,12 +2931,12 @@ bool ast_has_aggregate(const Expr *e)
     }
 }
 
-const char *ast_column_name(const Expr *e)
+const char *ast_column_name(const Expr *e, Arena *a)
 {
     switch (e->kind) {
     case EXPR_COLUMN: return e->u.col.name;
     case EXPR_FUNC: {
-        if (e->u.func.special == FUNC_SUBSCRIPT) return ast_column_name(e->u.func.args[0]);
+        if (e->u.func.special == FUNC_SUBSCRIPT) return ast_column_name(e->u.func.args[0], a);
         if (e->u.func.special == FUNC_ANY) return "?column?";
         const char *n = e->u.func.name;
         const char *dot = strrchr(n, '.');
@@ -2893,6 +2965,12 @@ const char *ast_column_name(const Expr *e)
                     };
                     const char *en = elem_names[type_elem(at)];
                     if (en) return en;
+                } else {
+                    /* a user type's array ("mood[]", "s.mood[]"): the type's own name */
+                    const char *dot = strrchr(t, '.');
+                    const char *b0 = dot ? dot + 1 : t;
+                    const char *base = arena_strndup(a, b0, strcspn(b0, "["));
+                    if (base) return base;
                 }
             }
             if (strcmp(t, "timestamp with time zone") == 0 || strcmp(t, "timestamptz") == 0) return "timestamptz";
@@ -2907,14 +2985,14 @@ const char *ast_column_name(const Expr *e)
             if (strcmp(t, "decimal") == 0) return "numeric";
             return t;
         }
-        return ast_column_name(e->u.cast.arg);
+        return ast_column_name(e->u.cast.arg, a);
     case EXPR_CASE: return "case";
     case EXPR_EXISTS: return "exists";
     case EXPR_SUBQUERY: {
         /* named after the subquery's column, as PostgreSQL */
         const SelectStmt *q = e->u.sub.select;
         if (q->ntargets < 1 || q->targets[0]->expr->kind == EXPR_STAR) return "?column?";
-        return q->targets[0]->alias ? q->targets[0]->alias : ast_column_name(q->targets[0]->expr);
+        return q->targets[0]->alias ? q->targets[0]->alias : ast_column_name(q->targets[0]->expr, a);
     }
     default: return "?column?";
     }

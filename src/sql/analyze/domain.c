@@ -12,11 +12,13 @@
  */
 #include "expr.h"
 #include "domain.h"
+#include "../types/array.h"
 #include <string.h>
 
 const TableInfo *domain_lookup(SqlCtx *ctx, u32 id)
 {
     const TableInfo *t = NULL;
+    id &= ~DOMAIN_ARRAY;
     if (ctx->session_point != SEQ_NONE) t = store_table_version(ctx->snap, id, ctx->session_point);
     else if (ctx->ws && (t = ws_table(ctx->ws, id))) {
     } else t = store_table_version(ctx->snap, id, snap_seq(ctx->snap));
@@ -93,6 +95,7 @@ int domain_prepare(SqlCtx *ctx, u32 id, DomainProg **out)
     if (!d || (u->nchecks && !(d->checks = arena_zalloc(ctx->stmt, sizeof(ExprProg *) * (size_t)u->nchecks))))
         return DD_ENOMEM;
     d->t = t;
+    d->array = (id & DOMAIN_ARRAY) != 0;
     int rc = DD_OK;
     if (u->base_domain && (rc = domain_prepare(ctx, u->base_domain, &d->base))) return rc;
     for (int i = 0; i < u->nchecks; i++) {
@@ -115,6 +118,17 @@ int domain_prepare(SqlCtx *ctx, u32 id, DomainProg **out)
  * (the one the value becomes, as PostgreSQL names it). */
 static int check_as(SqlCtx *ctx, const DomainProg *d, const Value *v, const char *name)
 {
+    if (d->array) {
+        /* d[]: each element is a d (a NULL one too, so NOT NULL holds
+         * for elements); a NULL array has none */
+        if (v->isnull) return DD_OK;
+        ArrayVal a;
+        int rc = array_from_value(v, ctx->row, &a, ctx->err);
+        DomainProg e = *d;
+        e.array = false;
+        for (u32 i = 0; !rc && i < a.n; i++) rc = check_as(ctx, &e, &a.items[i], name);
+        return rc;
+    }
     if (d->base) {
         int rc = check_as(ctx, d->base, v, name);
         if (rc) return rc;
@@ -141,6 +155,7 @@ int domain_check(SqlCtx *ctx, const DomainProg *d, const Value *v)
 
 const char *domain_default(SqlCtx *ctx, u32 id)
 {
+    if (id & DOMAIN_ARRAY) return NULL;   /* an array of a domain has no DEFAULT */
     for (const TableInfo *t = domain_lookup(ctx, id); t; t = domain_lookup(ctx, t->utype->base_domain)) {
         if (t->utype->default_sql) return t->utype->default_sql;
         if (!t->utype->base_domain) break;

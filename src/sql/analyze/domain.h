@@ -11,15 +11,18 @@ typedef struct DomainProg {
     const TableInfo *t;          /* the domain's version the statement sees */
     struct DomainProg *base;     /* the domain it is over, or NULL */
     ExprProg **checks;           /* t->utype->checks, each over VALUE (slot 0) */
+    bool array;                  /* an array of the domain: each element is checked */
 } DomainProg;
 
 /* Domain id as the statement sees it (the transaction's own changes, or the
- * session's point in time), or NULL (gone, or not a domain). */
+ * session's point in time), or NULL (gone, or not a domain).  Every
+ * function here takes a column's domain with or without DOMAIN_ARRAY. */
 const TableInfo *domain_lookup(SqlCtx *ctx, u32 id);
 /* Compiles domain id's constraints (and its base domains') into *out (in
  * ctx->stmt). */
 int domain_prepare(SqlCtx *ctx, u32 id, DomainProg **out);
-/* Checks v against d: 23502 / 23514 with PostgreSQL's messages. */
+/* Checks v against d: 23502 / 23514 with PostgreSQL's messages (an array
+ * of the domain: each element; the array itself may be NULL). */
 int domain_check(SqlCtx *ctx, const DomainProg *d, const Value *v);
 /* Compiles CHECK expression e over VALUE of type base / typmod (42804 when
  * it is not boolean). */

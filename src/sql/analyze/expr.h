@@ -208,6 +208,7 @@ typedef struct SrfCall {
     const char *name;
     ExprProg *args[4]; int nargs;
     TypeId type;            /* of its values */
+    i32 typmod;             /* of its values: unnest of an enum's array, the enum's id; else -1 */
     int loc;
 } SrfCall;
 
@@ -321,8 +322,9 @@ bool ast_expr_equal(const Expr *a, const Expr *b);
 /* Whether e contains an aggregate call. */
 bool ast_has_aggregate(const Expr *e);
 /* A display name for an output column as PostgreSQL derives it
- * (column name, function name, "?column?"). */
-const char *ast_column_name(const Expr *e);
+ * (column name, function name, "?column?"); a name it must make is
+ * allocated in a. */
+const char *ast_column_name(const Expr *e, Arena *a);
 
 
 /* Functions (func.c). */
@@ -390,6 +392,7 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out);
  * ExprInstr.state, filled at compile time. */
 typedef struct ArrayOpInfo {
     TypeId type;          /* the result type */
+    i32 typmod;           /* an enum result's (or enum array's): the enum's id */
     const char *slices;   /* FUNC_SUBSCRIPT: ast.h */
     int cmp;              /* FUNC_ANY: the comparison (BinaryOp) */
     bool all;             /* FUNC_ANY: ALL */

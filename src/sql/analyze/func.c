@@ -1555,6 +1555,11 @@ static int f_pg_typeof(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     TypeId t = (TypeId)a[0].type;
     const char *nm = t == TYPE_UNKNOWN ? "unknown" : t == TYPE_NULLTYPE ? "unknown"
                      : t == TYPE_ENUM ? enum_type_name(a[0].etype, &env->sql->vctx) : type_name(t);
+    if (t == type_array_of(TYPE_ENUM)) {   /* its enum's array: "mood[]" */
+        u32 e = a[0].etype ? a[0].etype : a[0].isnull ? 0 : array_etype(&a[0]);
+        nm = arena_printf(env->sql->row, "%s[]", enum_type_name(e, &env->sql->vctx));
+        if (!nm) return DD_ENOMEM;
+    }
     *out = text_out(env, nm, strlen(nm));
     return DD_OK;
 }
@@ -1569,14 +1574,13 @@ static bool r_enum_enum(TypeId *a, int n, TypeId *r)
     *r = TYPE_ENUM;
     return true;
 }
-/* enum_range(x) / enum_range(lo, hi): text[] here (PostgreSQL: the enum's
- * array type, which DriftDB lacks; the text is the same) */
+/* enum_range(x) / enum_range(lo, hi): the enum's array type */
 static bool r_enum_range(TypeId *a, int n, TypeId *r)
 {
     if (n == 2 && is_unknownish(a[0]) && a[1] == TYPE_ENUM) a[0] = TYPE_ENUM;
     if (n == 2 && is_unknownish(a[1]) && a[0] == TYPE_ENUM) a[1] = TYPE_ENUM;
     if (a[0] != TYPE_ENUM || (n == 2 && a[1] != TYPE_ENUM)) return false;
-    *r = type_array_of(TYPE_TEXT);
+    *r = type_array_of(TYPE_ENUM);
     return true;
 }
 
@@ -1631,12 +1635,17 @@ static int f_enum_range(EvalEnv *env, const Value *a, int n, Value *out, int loc
     for (int i = 0; i < u->nlabels; i++)
         if ((!lo || u->labels[i].key >= a[0].v.i) && (!hi || u->labels[i].key <= a[1].v.i)) cnt++;
     ArrayVal arr;
-    array_init(&arr, TYPE_TEXT);
+    array_init(&arr, TYPE_ENUM);
+    arr.etype = t->id;
     if (cnt && array_set_1d(&arr, env->sql->row, cnt)) return DD_ENOMEM;
     cnt = 0;
     for (int i = 0; i < u->nlabels; i++)
-        if ((!lo || u->labels[i].key >= a[0].v.i) && (!hi || u->labels[i].key <= a[1].v.i))
-            arr.items[cnt++] = val_text(TYPE_TEXT, u->labels[i].label, (u32)strlen(u->labels[i].label));
+        if ((!lo || u->labels[i].key >= a[0].v.i) && (!hi || u->labels[i].key <= a[1].v.i)) {
+            Value *it = &arr.items[cnt++];
+            it->isnull = false;
+            it->etype = t->id;
+            it->v.i = u->labels[i].key;
+        }
     return array_to_value(&arr, env->sql->row, out, env->sql->err);
 }
 

@@ -84,6 +84,7 @@ static int series_type(CompileCtx *cc, ExprProg **p, int n, int loc, TypeId *out
 int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
 {
     memset(out, 0, sizeof *out);
+    out->typmod = -1;
     if (!srf_kind(f->u.func.name, &out->kind)) return DD_EINTERNAL;
     out->name = f->u.func.name;
     if (strncmp(out->name, "pg_catalog.", 11) == 0) out->name += 11;
@@ -201,6 +202,7 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
             return no_function(cc, "unnest", p, 1, f->loc);
         }
         out->type = type_elem(p[0]->type);
+        out->typmod = type_has_etype(out->type) ? p[0]->typmod : -1;
         want[0] = p[0]->type;
         break;
     case SRF_JSON: {
@@ -227,7 +229,8 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
         break;
     }
     for (int i = 0; i < n; i++)
-        if ((rc = expr_compile_as(cc, args[i], want[i], -1, &out->args[i]))) return rc;
+        if ((rc = expr_compile_as(cc, args[i], want[i], type_has_etype(want[i]) ? p[i]->typmod : -1, &out->args[i])))
+            return rc;
     out->nargs = n;
     return DD_OK;
 }

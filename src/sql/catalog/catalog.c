@@ -386,9 +386,6 @@ int sql_type_from_name(SqlCtx *ctx, const TypeName *tn, TypeId *t, i32 *typmod, 
         u = resolve_type_present(ctx, base);
     }
     if (!u) return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, tn->loc, "type \"%s\" does not exist", tn->name);
-    if (array)
-        return dd_err(ctx->err, DD_EFEATURE, tn->loc, "arrays of %s types are not supported yet (%s)",
-                      u->utype->kind == 'd' ? "domain" : "enum", tn->name);
     if (tn->typmod >= 0)
         return dd_err(ctx->err, DD_ESYNTAX, tn->loc, "type modifier is not allowed for type \"%s\"", u->name);
     if (u->utype->kind == 'd') {
@@ -397,9 +394,17 @@ int sql_type_from_name(SqlCtx *ctx, const TypeName *tn, TypeId *t, i32 *typmod, 
         *t = (TypeId)u->utype->base_type;
         *typmod = u->utype->base_typmod;
         *domain = u->id;
+        if (array) {
+            /* d[]: the array of d's base, each element a d */
+            if (type_is_array(*t) || !type_has_array(*t))
+                return dd_err(ctx->err, DD_EFEATURE, tn->loc, "arrays of domain %s over type %s are not supported",
+                              u->name, type_name(*t));
+            *t = type_array_of(*t);
+            *domain |= DOMAIN_ARRAY;
+        }
         return DD_OK;
     }
-    *t = TYPE_ENUM;
+    *t = array ? type_array_of(TYPE_ENUM) : TYPE_ENUM;   /* mood[], mood[][]: one type */
     *typmod = (i32)u->id;
     return DD_OK;
 }

@@ -89,8 +89,11 @@ int present_types(SqlCtx *ctx, const TableInfo ***out, int *n);
 const TableInfo *resolve_type_present(SqlCtx *ctx, const char *name);
 const TableInfo *resolve_type_exact(SqlCtx *ctx, const char *name);
 /* A type as written: a built-in one (type_from_name), a user enum
- * (TYPE_ENUM, *typmod its id) or a domain (its base type and typmod,
- * *domain its id; 0A000 where domain is NULL); 42704 for an unknown name.
+ * (TYPE_ENUM, *typmod its id) or its array (mood[]: the array of
+ * TYPE_ENUM, *typmod the enum's id), a domain (its base type and typmod,
+ * *domain its id; 0A000 where domain is NULL) or a domain's array (d[]:
+ * the array of its base type, *domain its id | DOMAIN_ARRAY); 42704 for
+ * an unknown name.
  * *typmod gets the type's typmod (tn's for built-in types). */
 int sql_type_from_name(SqlCtx *ctx, const TypeName *tn, TypeId *t, i32 *typmod, u32 *domain);
 

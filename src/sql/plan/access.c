@@ -8,6 +8,7 @@
  */
 #include "plan_int.h"
 #include "../types/rowcodec.h"
+#include "../types/array.h"
 #include "../../store/keyenc.h"
 #include <string.h>
 #include <stdlib.h>
@@ -54,7 +55,10 @@ bool const_value(SqlCtx *ctx, Expr *k, Value *out)
     return true;
 }
 
-bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, Value *out)
+/* Column ci's typmod in rel (-1 when rel keeps none). */
+static i32 rel_typmod(const ScopeRel *rel, int ci) { return rel->typmods ? rel->typmods[ci] : -1; }
+
+bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, i32 ctm, Value *out)
 {
     Value v, cv;
     if (!const_value(ctx, k, &v)) return false;
@@ -70,7 +74,9 @@ bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, Value *out)
         *ctx->err = saved;
         return false;
     }
-    if (val_cast(&v, ct, -1, false, &vc, &cv, ctx->err) || val_compare(&v, &cv, &vc) != 0) {
+    u32 vet = v.type != ct || !type_has_etype(ct) ? 0 : ct == TYPE_ENUM ? v.etype : array_etype(&v);
+    if ((vet && ctm > 0 && vet != (u32)ctm) ||   /* another enum type's value */
+        val_cast(&v, ct, type_has_etype(ct) ? ctm : -1, false, &vc, &cv, ctx->err) || val_compare(&v, &cv, &vc) != 0) {
         *ctx->err = saved;
         return false;
     }
@@ -151,7 +157,7 @@ static bool cmp_const_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, BinaryOp 
     for (int side = 0; side < 2; side++) {
         Expr *col = side ? c->u.bin.r : c->u.bin.l, *k = side ? c->u.bin.l : c->u.bin.r;
         if (!is_col(col, rel, ci)) continue;
-        if (!const_as_column(ctx, k, rel->types[ci], out)) continue;
+        if (!const_as_column(ctx, k, rel->types[ci], rel_typmod(rel, ci), out)) continue;
         static const BinaryOp flip[] = {[BOP_EQ] = BOP_EQ, [BOP_LT] = BOP_GT, [BOP_LE] = BOP_GE,
                                         [BOP_GT] = BOP_LT, [BOP_GE] = BOP_LE};
         *op = side ? flip[o] : o;
@@ -210,8 +216,8 @@ static void range_col(SqlCtx *ctx, Expr **conj, int n, ScopeRel *rel, int ci, Ke
         if (c->kind == EXPR_BETWEEN && !c->u.between.negated && !c->u.between.symmetric &&
             is_col(c->u.between.arg, rel, ci) && !kr->has_lo && !kr->has_hi) {
             Value lo, hi;
-            if (const_as_column(ctx, c->u.between.lo, rel->types[ci], &lo) &&
-                const_as_column(ctx, c->u.between.hi, rel->types[ci], &hi)) {
+            if (const_as_column(ctx, c->u.between.lo, rel->types[ci], rel_typmod(rel, ci), &lo) &&
+                const_as_column(ctx, c->u.between.hi, rel->types[ci], rel_typmod(rel, ci), &hi)) {
                 key_encode_value(&lo, &kr->lo);
                 key_encode_value(&hi, &kr->hi);
                 kr->has_lo = true;
@@ -288,7 +294,7 @@ static bool eq_const_for_expr(SqlCtx *ctx, Expr *c, ScopeRel *rel, Expr *ix_expr
     if (c->kind != EXPR_BINARY || c->u.bin.op != BOP_EQ) return false;
     for (int side = 0; side < 2; side++) {
         Expr *x = side ? c->u.bin.r : c->u.bin.l, *k = side ? c->u.bin.l : c->u.bin.r;
-        if (expr_matches(x, ix_expr, rel) && const_as_column(ctx, k, t, out)) return true;
+        if (expr_matches(x, ix_expr, rel) && const_as_column(ctx, k, t, -1, out)) return true;
     }
     return false;
 }
@@ -370,7 +376,7 @@ static int pk_in_list(SqlCtx *ctx, Expr **conj, int nconj, ScopeRel *rel, int ci
         bool ok = true;
         for (int j = 0; j < m && ok; j++) {
             Value v;
-            if (!const_as_column(ctx, c->u.in.list[j], rel->types[ci], &v)) {
+            if (!const_as_column(ctx, c->u.in.list[j], rel->types[ci], rel_typmod(rel, ci), &v)) {
                 /* a NULL item matches nothing; anything else: no list */
                 if (c->u.in.list[j]->kind == EXPR_CONST && c->u.in.list[j]->u.c.val.isnull) continue;
                 ok = false;

@@ -307,7 +307,7 @@ static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias,
         }
         if (nt == cap) return dd_err(ctx->err, DD_EINTERNAL, rt->loc, "RETURNING list grew");
         ex[nt] = rt->expr;
-        names[nt++] = rt->alias ? rt->alias : ast_column_name(rt->expr);
+        names[nt++] = rt->alias ? rt->alias : ast_column_name(rt->expr, ctx->stmt);
     }
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
@@ -1598,7 +1598,7 @@ static int ctas_columns(SqlCtx *ctx, CreateTableStmt *s, TableInfo *t, Plan *sel
         if (ty == TYPE_UNKNOWN || ty == TYPE_NULLTYPE) ty = TYPE_TEXT;
         if (ty == TYPE_RECORD)
             return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "column \"%s\" has pseudo-type record", name);
-        if (ty == TYPE_ENUM && sel->cols[i].typmod <= 0)
+        if (type_has_etype(ty) && sel->cols[i].typmod <= 0)
             return dd_err(ctx->err, DD_EFEATURE, -1, "the enum type of column \"%s\" is not known here: cast it (x::type)",
                           name);
         int rc = add_column(ctx, t, name, ty, -1);
@@ -1624,7 +1624,7 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
     cc.agg_forbidden = "DEFAULT expressions";
     cc.assign_col = cd->name;
     ExprProg *pr;
-    int rc = expr_compile_as(&cc, cd->default_, ty, ty == TYPE_ENUM ? c->typmod : cd->type.typmod, &pr);
+    int rc = expr_compile_as(&cc, cd->default_, ty, type_has_etype(ty) ? c->typmod : cd->type.typmod, &pr);
     if (rc == DD_EUNDEFINED_COLUMN || rc == DD_EUNDEFINED_TABLE)
         return dd_err(ctx->err, DD_EFEATURE, cd->default_->loc, "cannot use column reference in DEFAULT expression");
     if (rc) return rc;
@@ -1652,7 +1652,7 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
                 buf_putc(&lit, txt.data[i]);
             }
             /* an enum's label stays an untyped literal: the column's type reads it */
-            if (ty == TYPE_ENUM) buf_putc(&lit, '\'');
+            if (type_has_etype(ty)) buf_putc(&lit, '\'');
             else buf_printf(&lit, "'::%s", type_name(ty));
             c->default_sql = buf_ok(&lit) ? arena_strndup(ctx->stmt, (const char *)lit.data, lit.len) : NULL;
             buf_free(&lit);
@@ -2512,7 +2512,7 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
     if (ty == TYPE_BPCHAR && typmod < 0) typmod = 1;
     TypeId oty = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
     /* a domain or an enum by its name */
-    const char *tt = domain || ty == TYPE_ENUM ? c->col->type.name : type_text(ctx, ty, typmod);
+    const char *tt = domain || type_has_etype(ty) ? c->col->type.name : type_text(ctx, ty, typmod);
     if (!tt) return DD_ENOMEM;
     /* the conversion, over the row before this ALTER */
     int ci0 = find_col(t0, c->name);

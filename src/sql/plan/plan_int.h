@@ -67,9 +67,11 @@ void view_note_read(SqlCtx *ctx, const TableInfo *t, ScopeRel *rel);
 int from_sequence(SqlCtx *ctx, TableRef *tr, const TableInfo *t, FromItem *fi);
 
 /* access.c */
-/* Evaluates constant expression k as column type ct, only when the value
- * converts exactly (so that key order is the order of the comparison). */
-bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, Value *out);
+/* Evaluates constant expression k as column type ct (typmod ctm: an
+ * enum's, or an enum array's, is its type's id and reads a label; -1
+ * otherwise), only when the value converts exactly (so that key order is
+ * the order of the comparison). */
+bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, i32 ctm, Value *out);
 /* Evaluates constant expression k (false: not constant, NULL or failed;
  * nothing reported). */
 bool const_value(SqlCtx *ctx, Expr *k, Value *out);

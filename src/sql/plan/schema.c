@@ -138,7 +138,7 @@ static int types_unused(SqlCtx *ctx, const Plan *p, const char *schema)
             for (int c = 0; c < rels[i]->ncols; c++) {
                 const ColumnInfo *col = &rels[i]->cols[c];
                 if (col->dropped) continue;
-                if (col->domain == u->id || (col->type == TYPE_ENUM && (u32)col->typmod == u->id))
+                if ((col->domain & ~DOMAIN_ARRAY) == u->id || (type_has_etype((TypeId)col->type) && (u32)col->typmod == u->id))
                     return dd_err(ctx->err, DD_EFEATURE, -1,
                                   "DROP SCHEMA %s CASCADE while column \"%s\" of %s \"%s\" outside it has its type %s "
                                   "is not supported (drop or change that column first)",
@@ -148,7 +148,7 @@ static int types_unused(SqlCtx *ctx, const Plan *p, const char *schema)
         for (int i = 0; i < ny; i++) {
             const UserType *o = types[i]->utype;
             if (dropping(p, types[i]->id) || o->kind != 'd') continue;
-            if (o->base_domain == u->id || (o->base_type == TYPE_ENUM && (u32)o->base_typmod == u->id))
+            if (o->base_domain == u->id || (type_has_etype((TypeId)o->base_type) && (u32)o->base_typmod == u->id))
                 return dd_err(ctx->err, DD_EFEATURE, -1,
                               "DROP SCHEMA %s CASCADE while domain %s outside it is over its type %s is not supported",
                               schema, types[i]->name, u->name);

@@ -718,7 +718,7 @@ static int function_rel(SqlCtx *ctx, TableRef *tr, const char *fname, SrfCall **
     for (int i = 0; i < ncalls; i++) {
         rel->names[i] = tr->ncol_aliases > i ? tr->col_aliases[i] : tr->alias && ncalls == 1 ? tr->alias : fname;
         rel->types[i] = calls[i]->type;
-        rel->typmods[i] = -1;
+        rel->typmods[i] = calls[i]->typmod;
     }
     if (tr->ordinality) {
         rel->names[ncalls] = tr->ncol_aliases > ncalls ? tr->col_aliases[ncalls] : "ordinality";
@@ -1205,7 +1205,7 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         for (i = 0; i < n && !typed[k]; i++)
             if (i < n && plans[i].ncols == ncols && !plans[i].cols[k].untyped) {
                 types[k] = plans[i].cols[k].type;
-                if (types[k] == TYPE_ENUM) typmods[k] = plans[i].cols[k].typmod;
+                if (type_has_etype(types[k])) typmods[k] = plans[i].cols[k].typmod;
                 typed[k] = true;
             }
     }
@@ -1215,10 +1215,12 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                           opname[mem[i - 1]->setop]);
         for (int k = 0; k < ncols; k++) {
             TypeId a = types[k], b = plans[i].cols[k].type, c;
-            if (a == TYPE_ENUM && b == TYPE_ENUM && !plans[i].cols[k].untyped && typmods[k] != plans[i].cols[k].typmod)
-                return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, mem[i]->loc, "%s types %s and %s cannot be matched",
-                              opname[mem[i - 1]->setop], enum_type_name((u32)typmods[k], &ctx->vctx),
-                              enum_type_name((u32)plans[i].cols[k].typmod, &ctx->vctx));
+            /* two enum types (or their arrays): one category, no cast */
+            if (type_has_etype(a) && a == b && !plans[i].cols[k].untyped && typmods[k] != plans[i].cols[k].typmod)
+                return dd_err(ctx->err, DD_ECANNOT_COERCE, mem[i]->loc, "%s could not convert type %s%s to %s%s",
+                              opname[mem[i - 1]->setop], enum_type_name((u32)plans[i].cols[k].typmod, &ctx->vctx),
+                              a == TYPE_ENUM ? "" : "[]", enum_type_name((u32)typmods[k], &ctx->vctx),
+                              a == TYPE_ENUM ? "" : "[]");
             if (a == b || plans[i].cols[k].untyped) continue;
             if (!type_common(a, b, &c))
                 return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, mem[i]->loc, "%s types %s and %s cannot be matched",
@@ -1324,7 +1326,7 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         p->cols[k].type = types[k];
         p->cols[k].untyped = false;
         if (types[k] != plans[0].cols[k].type) p->cols[k].typmod = -1;
-        if (types[k] == TYPE_ENUM) p->cols[k].typmod = typmods[k];
+        if (type_has_etype(types[k])) p->cols[k].typmod = typmods[k];
     }
     return DD_OK;
 }
@@ -1482,7 +1484,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         }
         if (nt == capt && grow_targets(ctx, &texprs, &tnames, nt, &capt)) return DD_ENOMEM;
         texprs[nt] = rt->expr;
-        tnames[nt++] = rt->alias ? rt->alias : ast_column_name(rt->expr);
+        tnames[nt++] = rt->alias ? rt->alias : ast_column_name(rt->expr, ctx->stmt);
     }
     /* grouping? */
     bool grouped = s->ngroup > 0 || s->ngsets > 0 || s->having != NULL;

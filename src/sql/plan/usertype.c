@@ -187,8 +187,8 @@ static int rename_users(SqlCtx *ctx, const TableInfo *t)
  * outside a domain. */
 static bool depends_on(const TableInfo *u, u32 dom, u16 ty, i32 typmod)
 {
-    if (u->utype->kind == 'd') return dom == u->id;
-    return !dom && ty == TYPE_ENUM && typmod == (i32)u->id;
+    if (u->utype->kind == 'd') return (dom & ~DOMAIN_ARRAY) == u->id;   /* d or d[] */
+    return !dom && type_has_etype((TypeId)ty) && typmod == (i32)u->id;   /* mood or mood[] */
 }
 
 /* What depends on type object u (columns of tables and views, domains over
@@ -207,14 +207,17 @@ static int type_users(SqlCtx *ctx, const TableInfo *u, const char **what, int *n
         const UserType *d = types[i]->utype;
         if (d->kind != 'd' || types[i]->id == u->id || !depends_on(u, d->base_domain, d->base_type, d->base_typmod))
             continue;
-        buf_printf(&b, "%stype %s depends on type %s", (*n)++ ? "\n" : "", types[i]->name, u->name);
+        buf_printf(&b, "%stype %s depends on type %s%s", (*n)++ ? "\n" : "", types[i]->name, u->name,
+                   u->utype->kind == 'e' && type_is_array((TypeId)d->base_type) ? "[]" : "");
     }
     for (int i = 0; i < nt; i++)
         for (int c = 0; c < all[i]->ncols; c++) {
             const ColumnInfo *col = &all[i]->cols[c];
             if (col->dropped || !depends_on(u, col->domain, col->type, col->typmod)) continue;
-            buf_printf(&b, "%scolumn %s of %s %s depends on type %s", (*n)++ ? "\n" : "", col->name,
-                       all[i]->view_sql ? "view" : "table", all[i]->name, u->name);
+            /* a column of the type's array depends on the array type (mood[]) */
+            bool arr = u->utype->kind == 'd' ? (col->domain & DOMAIN_ARRAY) != 0 : type_is_array((TypeId)col->type);
+            buf_printf(&b, "%scolumn %s of %s %s depends on type %s%s", (*n)++ ? "\n" : "", col->name,
+                       all[i]->view_sql ? "view" : "table", all[i]->name, u->name, arr ? "[]" : "");
         }
     /* an expression kept as text (PostgreSQL records these dependencies too) */
     const char *kind, *by = text_user(ctx, u, &kind, &rc);
@@ -411,6 +414,9 @@ static int create_domain(SqlCtx *ctx, TypeStmt *s, Plan *p)
     u32 bdom;
     int rc = sql_type_from_name(ctx, &s->base, &bt, &btm, &bdom);
     if (rc) return rc;
+    if (bdom & DOMAIN_ARRAY)
+        return dd_err(ctx->err, DD_EFEATURE, s->base.loc, "a domain over an array of a domain (%s) is not supported",
+                      s->base.name);
     if (bt == TYPE_BPCHAR && btm < 0 && !bdom) btm = 1;   /* char = char(1) */
     TableInfo *t = arena_zalloc(ctx->stmt, sizeof(TableInfo));
     UserType *u = arena_zalloc(ctx->stmt, sizeof(UserType));
@@ -457,7 +463,14 @@ static int domain_check_rows(SqlCtx *ctx, u32 id, ExprProg *pr)
         if (t->view_sql || t->sequence) continue;
         for (int c = 0; !rc && c < t->ncols; c++) {
             const ColumnInfo *col = &t->cols[c];
-            if (col->dropped || !domain_within(ctx, col->domain, id)) continue;
+            if (col->dropped || !domain_within(ctx, col->domain & ~DOMAIN_ARRAY, id)) continue;
+            if (col->domain & DOMAIN_ARRAY) {
+                /* PostgreSQL checks no array of the domain: a column of one
+                 * stops the ALTER (its find_composite_type_dependencies) */
+                const TableInfo *d = domain_lookup(ctx, id);
+                return dd_err(ctx->err, DD_EFEATURE, -1, "cannot alter type \"%s\" because column \"%s.%s\" uses it",
+                              d ? name_base(d->name) : "?", name_base(t->name), col->name);
+            }
             Op *scan = op_scan(ctx, t, TMODE_PRESENT, 0, 0, NULL);
             if (!scan) return DD_ENOMEM;
             rc = op_open(ctx, scan);

@@ -71,6 +71,7 @@ static void put_elem(Buf *b, const Value *v)
 {
     if (v->isnull) { buf_putc(b, 0); return; }
     buf_putc(b, 1);
+    if (v->type == TYPE_ENUM) { buf_put_svarint(b, v->v.i); return; }   /* the label's key */
     switch ((TypeId)v->type) {
     case TYPE_BOOL: buf_putc(b, v->v.b ? 1 : 0); break;
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
@@ -101,12 +102,18 @@ static void put_elem(Buf *b, const Value *v)
     }
 }
 
-static bool get_elem(Cursor *c, TypeId t, Value *out)
+static bool get_elem(Cursor *c, TypeId t, u32 etype, Value *out)
 {
     u8 present = cur_u8(c);
     *out = val_null(t);
+    out->etype = etype;
     if (present == 0) return !c->bad;
     if (present != 1) return false;
+    if (t == TYPE_ENUM) {
+        out->isnull = false;
+        out->v.i = cur_svarint(c);
+        return !c->bad;
+    }
     switch (t) {
     case TYPE_BOOL: {
         u8 b = cur_u8(c);
@@ -172,6 +179,11 @@ int array_to_value(const ArrayVal *a, Arena *arena, Value *out, DdError *err)
 {
     Buf b = BUF_INIT;
     buf_putc(&b, (u8)a->elem);
+    if (a->elem == TYPE_ENUM) {
+        u32 etype = a->etype;
+        for (u32 i = 0; i < a->n && !etype; i++) etype = a->items[i].isnull ? 0 : a->items[i].etype;
+        buf_put_u32le(&b, etype);
+    }
     buf_putc(&b, (u8)(a->n ? a->ndim : 0));
     if (a->n) {
         for (int i = 0; i < a->ndim; i++) {
@@ -196,6 +208,7 @@ static bool decode(TypeId elem, const u8 *p, size_t n, Arena *arena, ArrayVal *a
     cur_init(&c, p, n);
     array_init(a, elem);
     if (cur_u8(&c) != elem) return false;
+    if (elem == TYPE_ENUM) a->etype = cur_u32le(&c);
     int ndim = cur_u8(&c);
     if (c.bad || ndim > ARRAY_MAXDIM) return false;
     u64 total = ndim ? 1 : 0;
@@ -218,7 +231,7 @@ static bool decode(TypeId elem, const u8 *p, size_t n, Arena *arena, ArrayVal *a
     }
     for (u32 i = 0; i < a->n; i++) {
         Value v;
-        if (!get_elem(&c, elem, &v)) return false;
+        if (!get_elem(&c, elem, a->etype, &v)) return false;
         if (arena) a->items[i] = v;
     }
     return cur_end(&c);
@@ -230,6 +243,15 @@ int array_from_value(const Value *v, Arena *arena, ArrayVal *a, DdError *err)
     if (decode(type_elem((TypeId)v->type), (const u8 *)v->v.s.p, v->v.s.len, arena, a, &oom)) return DD_OK;
     if (oom) return nomem(err);
     return dd_corrupt(err, "malformed %s value (%u bytes)", type_name((TypeId)v->type), v->v.s.len);
+}
+
+u32 array_etype(const Value *v)
+{
+    Cursor c;
+    cur_init(&c, (const u8 *)v->v.s.p, v->v.s.len);
+    if (cur_u8(&c) != TYPE_ENUM) return 0;
+    u32 e = cur_u32le(&c);
+    return c.bad ? 0 : e;
 }
 
 bool array_bytes_valid(TypeId elem, const u8 *p, size_t n)
@@ -472,6 +494,7 @@ int array_in(TypeId elem, i32 typmod, const char *s, size_t len, const ValueCtx 
     }
     ArrayVal a;
     array_init(&a, elem);
+    if (elem == TYPE_ENUM && typmod > 0) a.etype = (u32)typmod;
     if ((rc = array_set_shape(&a, ctx->arena, ndim, st.dims, lb, err))) goto done;
     for (u32 i = 0; i < st.nel && i < a.n; i++) {
         if (st.el[i].null) continue;
@@ -613,10 +636,11 @@ int array_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const V
         a.items[i] = r;
     }
     a.elem = e;
+    a.etype = e == TYPE_ENUM && typmod > 0 ? (u32)typmod : 0;
     return array_to_value(&a, ctx->arena, out, err);
 }
 
 /* ---- elements for other serialized values (recordval.c) ---- */
 
 void array_put_item(Buf *b, const Value *v) { put_elem(b, v); }
-bool array_get_item(Cursor *c, TypeId t, Value *out) { return get_elem(c, t, out); }
+bool array_get_item(Cursor *c, TypeId t, Value *out) { return get_elem(c, t, 0, out); }

@@ -9,12 +9,17 @@
  * memory and on disk (so a row image holds it as it is):
  *
  *   u8      element TypeId (must match the column's, else corrupt)
+ *   u32 LE  only for elements of an enum type (TYPE_ENUM): the enum type's
+ *           catalog id (0 when the array has no element that is not NULL
+ *           and its type was not known), so labels print from the bytes
+ *           alone wherever they travel
  *   u8      ndim (0: the empty array, nothing follows)
  *   ndim x  svarint dim (>= 1), svarint lower bound
  *   n x     element (n = product of the dims, at most ARRAY_MAX_ITEMS):
  *           u8 0 (NULL) or 1, then the value by element type:
  *             BOOL                        u8 0 / 1
  *             INT2/4/8, DATE, TIMESTAMP(TZ) svarint
+ *             ENUM                        svarint: the label's key (enumtype.c)
  *             FLOAT4/8                    8 bytes, IEEE bits little-endian
  *             NUMERIC                     u8 scale, 16 bytes coefficient LE
  *                                         (scale 0xFF NaN, 0xFE Infinity,
@@ -36,6 +41,8 @@
 
 typedef struct ArrayVal {
     TypeId elem;
+    u32 etype;                  /* elem TYPE_ENUM: the enum type's id (items carry it too);
+                                   0 when unknown (array_to_value takes an item's) */
     int ndim;                   /* 0: empty */
     i32 dims[ARRAY_MAXDIM];
     i32 lbound[ARRAY_MAXDIM];
@@ -70,7 +77,7 @@ int array_in(TypeId elem, i32 typmod, const char *s, size_t len, const ValueCtx 
 /* Text output (array_out) of serialized array v. */
 void array_out(const Value *v, const ValueCtx *ctx, Buf *out);
 
-/* array_compare and array_hash: value.h.  The key of an array:
+/* array_compare, array_hash and array_etype: value.h.  The key of an array:
  * rowcodec.c's key_encode_value. */
 
 /* Cast of array v to array type t, element by element (typmod applies to

@@ -673,7 +673,7 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
 {
     if (v->isnull) {
         *out = val_null(t);
-        if (t == TYPE_ENUM && typmod > 0) out->etype = (u32)typmod;
+        if (type_has_etype(t) && typmod > 0) out->etype = (u32)typmod;
         return DD_OK;
     }
     TypeId f = v->type;
@@ -706,7 +706,7 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
     if (type_is_string(f) || f == TYPE_NULLTYPE) {
         const char *p = v->v.s.p;
         u32 n = v->v.s.len;
-        if (type_is_array(t) && typmod >= 0) {
+        if (type_is_array(t) && typmod >= 0 && type_elem(t) != TYPE_ENUM) {
             /* the elements' typmod as a cast applies it: char(n) / varchar(n)
              * cut on an explicit cast, 22001 on assignment */
             Value a;
@@ -716,8 +716,32 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
         return val_from_text(t, typmod, p, n, ctx, out, err);
     }
     if (type_is_array(t) || type_is_array(f)) {
-        if (!type_is_array(t) || !type_is_array(f)) return cast_err(f, t, err);
+        if (!type_is_array(t) || !type_is_array(f)) {
+            if (!type_has_etype(f) && !type_has_etype(t)) return cast_err(f, t, err);
+            /* an enum or its array: by the type's name ("mood[]") */
+            u32 fe = f == TYPE_ENUM ? v->etype : type_has_etype(f) ? array_etype(v) : 0;
+            return dd_err(err, DD_ECANNOT_COERCE, -1, "cannot cast type %s%s to %s%s",
+                          type_has_etype(f) ? enum_type_name(fe, ctx) : type_name(f),
+                          type_is_array(f) && type_has_etype(f) ? "[]" : "",
+                          type_has_etype(t) ? enum_type_name(typmod < 0 ? 0 : (u32)typmod, ctx) : type_name(t),
+                          type_is_array(t) && type_has_etype(t) ? "[]" : "");
+        }
         if (f == t && typmod < 0) { *out = *v; return DD_OK; }
+        if ((type_elem(f) == TYPE_ENUM) != (type_elem(t) == TYPE_ENUM) && !type_is_string(type_elem(f)) &&
+            !type_is_string(type_elem(t)))   /* an enum's array to or from a string array only */
+            return dd_err(err, DD_ECANNOT_COERCE, -1, "cannot cast type %s%s to %s%s",
+                          type_elem(f) == TYPE_ENUM ? enum_type_name(array_etype(v), ctx) : type_name(f),
+                          type_elem(f) == TYPE_ENUM ? "[]" : "",
+                          type_elem(t) == TYPE_ENUM ? enum_type_name(typmod < 0 ? 0 : (u32)typmod, ctx) : type_name(t),
+                          type_elem(t) == TYPE_ENUM ? "[]" : "");
+        if (f == t && type_elem(t) == TYPE_ENUM) {
+            /* an enum's array to itself only, as its elements */
+            u32 from = array_etype(v);
+            if (from && from != (u32)typmod)
+                return dd_err(err, DD_ECANNOT_COERCE, -1, "cannot cast type %s[] to %s[]", enum_type_name(from, ctx),
+                              enum_type_name((u32)typmod, ctx));
+            return array_cast(v, t, typmod, explicit_cast, ctx, out, err);
+        }
         return array_cast(v, t, typmod, explicit_cast, ctx, out, err);
     }
     if ((f == TYPE_ENUM) != (t == TYPE_ENUM) ||

@@ -390,7 +390,7 @@ static void render_key_value(Cursor *c, TypeId t, i32 typmod, const ValueCtx *vc
             buf_putc(out, '{');
             for (int k = 0; !in.bad && cur_left(&in) && cur_u8(&in) == 1; k++) {
                 if (k) buf_putc(out, ',');
-                render_key_value(&in, type_elem(t), -1, vc, out);
+                render_key_value(&in, type_elem(t), type_elem(t) == TYPE_ENUM ? typmod : -1, vc, out);
             }
             buf_putc(out, '}');
             buf_free(&text);

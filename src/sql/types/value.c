@@ -107,6 +107,9 @@ static const struct {
     [TYPE_NAME] = {1003, "name[]"},
     [TYPE_CHAR] = {1002, "\"char\"[]"},
     [TYPE_OID] = {1028, "oid[]"},
+    /* each enum type has its own array type (the engine gives its OID and
+     * the compiler its name from the enum's id); these are the fallbacks */
+    [TYPE_ENUM] = {1009, "enum[]"},
 };
 
 bool type_has_array(TypeId e) { return e < TYPE__COUNT && array_info[e].oid != 0; }
@@ -406,8 +409,9 @@ int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
     if ((ta == TYPE_UNKNOWN) != (tb == TYPE_UNKNOWN) && !(type_is_string(ta) && type_is_string(tb))) {
         const Value *u = ta == TYPE_UNKNOWN ? a : b, *o = ta == TYPE_UNKNOWN ? b : a;
         Value conv;
-        if (val_from_text((TypeId)o->type, o->type == TYPE_ENUM ? (i32)o->etype : -1, u->v.s.p, u->v.s.len, ctx,
-                          &conv, NULL) == DD_OK)
+        i32 etm = o->type == TYPE_ENUM ? (i32)o->etype
+                  : type_has_etype((TypeId)o->type) && !o->isnull ? (i32)array_etype(o) : -1;
+        if (val_from_text((TypeId)o->type, etm, u->v.s.p, u->v.s.len, ctx, &conv, NULL) == DD_OK)
             return ta == TYPE_UNKNOWN ? val_compare(&conv, o, ctx) : val_compare(o, &conv, ctx);
         return ta < tb ? -1 : 1;
     }

@@ -97,6 +97,10 @@ typedef enum TypeId {
 static inline bool type_is_array(TypeId t) { return ((unsigned)t & TYPE_ARRAY_FLAG) != 0; }
 static inline TypeId type_elem(TypeId t) { return (TypeId)((unsigned)t & ~(unsigned)TYPE_ARRAY_FLAG); }
 static inline TypeId type_array_of(TypeId e) { return (TypeId)((unsigned)e | TYPE_ARRAY_FLAG); }
+/* Whether a value of type t takes an enum type's catalog id as its typmod
+ * (and a scalar's Value.etype is it): an enum, or an array of an enum
+ * (whose serialized form carries the id too, array.h). */
+static inline bool type_has_etype(TypeId t) { return t == TYPE_ENUM || t == type_array_of(TYPE_ENUM); }
 /* Whether elements of type e can form an array (every scalar type but
  * UNKNOWN and NULLTYPE). */
 bool type_has_array(TypeId e);
@@ -272,6 +276,10 @@ u64 val_hash(const Value *v);
  * val_compare and val_hash call these for two arrays. */
 int array_compare(const Value *a, const Value *b, const ValueCtx *ctx);
 u64 array_hash(const Value *v);
+/* The enum type id that array value v (of an enum's array type, not
+ * NULL) carries in its serialized form, or 0 (val_compare reads an
+ * untyped literal against it as a label of that type). */
+u32 array_etype(const Value *v);
 /* Records (recordval.c; recordval.h has the rest): PostgreSQL's record
  * order, field by field (two NULLs equal, a NULL after any value), a hash
  * consistent with it, and record_out's text. */
