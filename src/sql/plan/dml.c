@@ -1596,8 +1596,8 @@ static int ctas_columns(SqlCtx *ctx, CreateTableStmt *s, TableInfo *t, Plan *sel
                           "column name \"%s\" conflicts with a system column name", name);
         TypeId ty = sel->cols[i].type;
         if (ty == TYPE_UNKNOWN || ty == TYPE_NULLTYPE) ty = TYPE_TEXT;
-        if (ty == TYPE_RECORD)
-            return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "column \"%s\" has pseudo-type record", name);
+        if (ty == TYPE_RECORD || ty == type_array_of(TYPE_RECORD))
+            return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "column \"%s\" has pseudo-type %s", name, type_name(ty));
         if (type_has_etype(ty) && sel->cols[i].typmod <= 0)
             return dd_err(ctx->err, DD_EFEATURE, -1, "the enum type of column \"%s\" is not known here: cast it (x::type)",
                           name);

@@ -331,8 +331,8 @@ static int view_columns(SqlCtx *ctx, CreateViewStmt *s, const Plan *q, TableInfo
             if (strcmp(v->cols[k].name, c->name) == 0)
                 return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, -1, "column \"%s\" specified more than once", c->name);
         TypeId ty = q->cols[i].type;
-        if (ty == TYPE_RECORD)
-            return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "column \"%s\" has pseudo-type record", c->name);
+        if (ty == TYPE_RECORD || ty == type_array_of(TYPE_RECORD))
+            return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "column \"%s\" has pseudo-type %s", c->name, type_name(ty));
         /* an untyped literal is text in a view, as in PostgreSQL */
         c->type = (u16)(ty == TYPE_UNKNOWN || ty == TYPE_NULLTYPE || q->cols[i].untyped ? TYPE_TEXT : ty);
         c->typmod = q->cols[i].untyped ? -1 : q->cols[i].typmod;

@@ -107,6 +107,7 @@ static const struct {
     [TYPE_NAME] = {1003, "name[]"},
     [TYPE_CHAR] = {1002, "\"char\"[]"},
     [TYPE_OID] = {1028, "oid[]"},
+    [TYPE_RECORD] = {2287, "record[]"},
     /* each enum type has its own array type (the engine gives its OID and
      * the compiler its name from the enum's id); these are the fallbacks */
     [TYPE_ENUM] = {1009, "enum[]"},
