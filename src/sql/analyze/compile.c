@@ -1516,8 +1516,23 @@ static int compile_field(Builder *b, Expr *e, Frag *f)
     const Value *nv = &e->u.func.args[1]->u.c.val;
     char fname[CAT_MAX_NAME * 4 + 1];
     snprintf(fname, sizeof fname, "%.*s", (int)nv->v.s.len, nv->v.s.p);
-    if (strcmp(fname, "*") == 0)
-        return err_at(cc, DD_EFEATURE, e->loc, "(record).* is not supported (name the fields: (r).a, (r).b)");
+    if (strcmp(fname, "*") == 0) {
+        /* a select list expands (ROW(...)).*, (t).* and (json_each(...)).*
+         * (plan/select.c); here: a type that is no record, or one whose
+         * fields are not known */
+        Frag g;
+        frag_init(&g);
+        int rc = compile_node(b, arg, &g);
+        TypeId at = g.type;
+        frag_free(&g);
+        if (rc) return rc;
+        if (at != TYPE_RECORD)
+            return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "type %s is not composite",
+                          at == TYPE_UNKNOWN || at == TYPE_NULLTYPE ? "unknown" : type_name(at));
+        return err_at(cc, DD_EFEATURE, e->loc,
+                      "(record).* is supported only in a select list, of ROW(...), a table's row and json(b)_each "
+                      "(name the fields: (r).a, (r).b)");
+    }
     Expr *row = NULL;
     int rc = whole_row(b, arg, &row);
     if (rc) return rc;

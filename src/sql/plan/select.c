@@ -287,6 +287,65 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
 
 /* A derived table: the query sel planned in env, its output columns named
  * by cols[0..ncols) first, then by the query's own names. */
+/* (record).* in a select list: a table's row as t.* (*star, an EXPR_STAR
+ * to expand), ROW(...)'s fields and json(b)_each(_text)'s key and value
+ * appended as targets (*n of them); anything else is left to the compiler
+ * (0A000). */
+static int grow_targets(SqlCtx *ctx, Expr ***exprs, const char ***names, int n, int *cap);
+static int expand_fields(SqlCtx *ctx, Expr *e, Expr **star, Expr ***texprs, const char ***tnames, int *nt, int *capt,
+                         int *n)
+{
+    *n = 0;
+    if (e->kind != EXPR_FUNC || strcmp(e->u.func.name, "$field") != 0 || e->u.func.n != 2 ||
+        e->u.func.args[1]->kind != EXPR_CONST || e->u.func.args[1]->u.c.val.type != TYPE_TEXT ||
+        e->u.func.args[1]->u.c.val.v.s.len != 1 || e->u.func.args[1]->u.c.val.v.s.p[0] != '*')
+        return DD_OK;
+    Expr *arg = e->u.func.args[0];
+    if ((arg->kind == EXPR_COLUMN && !arg->u.col.qualifier) || (arg->kind == EXPR_STAR && arg->u.col.qualifier)) {
+        Expr *st = arena_zalloc(ctx->stmt, sizeof(Expr));
+        if (!st) return DD_ENOMEM;
+        st->kind = EXPR_STAR;
+        st->loc = st->oploc = arg->loc;
+        st->u.col.qualifier = arg->kind == EXPR_STAR ? arg->u.col.qualifier : arg->u.col.name;
+        *star = st;
+        return DD_OK;
+    }
+    const char *fn = arg->kind == EXPR_FUNC ? arg->u.func.name : NULL;
+    if (fn && strncmp(fn, "pg_catalog.", 11) == 0) fn += 11;
+    bool row = fn && strcmp(fn, "row") == 0 && !arg->u.func.star && !arg->u.func.over;
+    bool each = fn && (!strcmp(fn, "jsonb_each") || !strcmp(fn, "json_each") || !strcmp(fn, "jsonb_each_text") ||
+                       !strcmp(fn, "json_each_text"));
+    if (!row && !each) return DD_OK;
+    int k = row ? arg->u.func.n : 2;
+    for (int i = 0; i < k; i++) {
+        if (*nt == *capt && grow_targets(ctx, texprs, tnames, *nt, capt)) return DD_ENOMEM;
+        const char *name;
+        Expr *x;
+        if (row) {
+            x = arg->u.func.args[i];
+            name = arg->u.func.rownames && arg->u.func.rownames[i] ? arg->u.func.rownames[i]
+                                                                   : arena_printf(ctx->stmt, "f%d", i + 1);
+        } else {
+            name = i ? "value" : "key";
+            Expr *c = arena_zalloc(ctx->stmt, sizeof(Expr));
+            Expr **args = arena_alloc(ctx->stmt, sizeof(Expr *) * 2);
+            x = arena_zalloc(ctx->stmt, sizeof(Expr));
+            if (!c || !args || !x) return DD_ENOMEM;
+            *x = *e;
+            *c = *e->u.func.args[1];
+            c->u.c.val = val_text(TYPE_TEXT, name, (u32)strlen(name));
+            args[0] = arg;
+            args[1] = c;
+            x->u.func.args = args;
+        }
+        if (!name) return DD_ENOMEM;
+        (*texprs)[*nt] = x;
+        (*tnames)[(*nt)++] = name;
+    }
+    *n = k;
+    return DD_OK;
+}
+
 /* The scope relation of a derived table's (or a function's) n columns,
  * their names and types to fill (statement arena). */
 static int derived_rel(SqlCtx *ctx, const char *alias, int n, ScopeRel **out)
@@ -1429,8 +1488,12 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     if (!texprs || !tnames) return DD_ENOMEM;
     for (int i = 0; i < s->ntargets; i++) {
         ResTarget *rt = s->targets[i];
-        if (rt->expr->kind == EXPR_STAR) {
-            const char *q = rt->expr->u.col.qualifier;
+        Expr *te = rt->expr;
+        int nfield = 0;
+        if ((rc = expand_fields(ctx, te, &te, &texprs, &tnames, &nt, &capt, &nfield))) return rc;
+        if (nfield) continue;
+        if (te->kind == EXPR_STAR) {
+            const char *q = te->u.col.qualifier;
             bool any = false;
             if (scope.nrels == 0 && !q)
                 return dd_err(ctx->err, DD_ESYNTAX, rt->loc, "SELECT * with no tables specified is not valid");
