@@ -185,6 +185,17 @@ static int log_domain(EvalEnv *env, bool zero)
 static int num_scale_max(int r, const Value *v) { return DD_MAX(r, v->scale); }
 
 static Value num_nan(void) { return val_numeric(0, NUMERIC_NAN); }
+
+/* 22003 when one of a[0..n) is a numeric beyond the pair form: for the
+ * functions below that compute on pairs only (docs/postgres-differences.md). */
+static int need_pairs(EvalEnv *env, const Value *a, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int rc = numeric_need_pair(&a[i], env->sql->err);
+        if (rc) return rc;
+    }
+    return DD_OK;
+}
 static Value num_pinf(void) { return val_numeric(0, NUMERIC_PINF); }
 
 /* The domain of a logarithm's argument, special values included: 0 when
@@ -204,7 +215,9 @@ static int f_ln(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
-        int rc = log_arg(env, &a[0]);
+        int rc = need_pairs(env, a, 1);
+        if (rc) return rc;
+        rc = log_arg(env, &a[0]);
         if (rc) return rc;
         if (numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }   /* NaN, Infinity */
         int r = num_scale_max(16 - ln_dweight(&a[0]), &a[0]);
@@ -251,6 +264,8 @@ static int f_log(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(loc);
     if (any_null_args(a, n)) { *out = val_null((TypeId)a[n - 1].type); return DD_OK; }
+    int prc = need_pairs(env, a, n);
+    if (prc) return prc;
     if (n == 2) return num_log(env, &a[0], &a[1], out);
     if (a[0].type == TYPE_NUMERIC) {
         Value ten = val_numeric(10, 0);
@@ -271,6 +286,8 @@ static int f_exp(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     if (a[0].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
         /* exp(NaN) = NaN, exp(Infinity) = Infinity, exp(-Infinity) = 0 */
+        int prc = need_pairs(env, a, 1);
+        if (prc) return prc;
         if (numeric_is_special(a[0].scale)) {
             *out = a[0].scale == NUMERIC_NINF ? val_numeric(0, 0) : a[0];
             return DD_OK;
@@ -309,6 +326,12 @@ static int f_sign(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     if (a[0].type == TYPE_NUMERIC) {
         if (numeric_is_nan(a[0].scale)) { *out = a[0]; return DD_OK; }
         if (numeric_is_inf(a[0].scale)) { *out = val_numeric(a[0].scale == NUMERIC_PINF ? 1 : -1, 0); return DD_OK; }
+        if (numeric_is_big(a[0].scale)) {   /* never zero but with a scale past 38: 0.000...0 */
+            Value z = val_numeric(0, 0);
+            int c = val_compare(&a[0], &z, NULL);
+            *out = val_numeric(c > 0 ? 1 : c < 0 ? -1 : 0, 0);
+            return DD_OK;
+        }
         *out = val_numeric(a[0].v.coef > 0 ? 1 : a[0].v.coef < 0 ? -1 : 0, 0);
         return DD_OK;
     }
@@ -323,6 +346,15 @@ static int f_div(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(loc);
     if (any_null_args(a, n)) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
     DdError *err = env->sql->err;
+    if (numeric_is_big(a[0].scale) || numeric_is_big(a[1].scale)) {
+        /* (a - mod(a, b)) / b, truncated: round(a / b) at scale 0 of the exact difference */
+        Value m, d;
+        int rc = numeric_big_arith(ARITH_MOD, &a[0], &a[1], env->sql->row, &m, err);
+        if (!rc) rc = numeric_big_arith(ARITH_SUB, &a[0], &m, env->sql->row, &d, err);
+        if (!rc) rc = numeric_big_arith(ARITH_DIV, &d, &a[1], env->sql->row, &m, err);
+        if (!rc) rc = numeric_big_round(&m, 0, true, env->sql->row, out, err);
+        return rc;
+    }
     if (numeric_is_special(a[0].scale) || numeric_is_special(a[1].scale)) {
         /* NaN, ±Inf / x, x / ±Inf: the quotient's own special results
          * (x / Inf is 0), and no fraction to drop */
@@ -357,6 +389,8 @@ static u128 gcd_u128(u128 x, u128 y)
 static int gcd_lcm(EvalEnv *env, const Value *a, int n, Value *out, bool lcm)
 {
     if (any_null_args(a, n)) { *out = val_null((TypeId)a[0].type); return DD_OK; }
+    int prc = need_pairs(env, a, n);
+    if (prc) return prc;
     TypeId t = (TypeId)a[0].type;
     i128 x, y;
     int scale = 0;
@@ -404,13 +438,33 @@ static int f_factorial(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     if (a[0].isnull) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
     i64 k = a[0].v.i;
     if (k < 0) return range_err(env, "factorial of a negative number is undefined");
+    /* PostgreSQL: 22003 past 32177! (131072 digits would not hold it) */
+    if (k > 32177) return range_err(env, "value overflows numeric format");
     i128 f = 1;
-    for (i64 i = 2; i <= k; i++) {
-        if (f > ((i128)1 << 126) / i) return range_err(env, "value overflows numeric format");
-        f *= i;
+    i64 i = 2;
+    for (; i <= k && f <= ((i128)1 << 120) / i; i++) f *= i;
+    Value acc = val_numeric(f, 0);
+    /* past the pair form: products of any size, each in the arena the one
+     * before last used (so memory stays twice the result) */
+    Arena ar[2];
+    arena_init(&ar[0], 65536);
+    arena_init(&ar[1], 65536);
+    int rc = DD_OK;
+    for (int w = 0; i <= k; i++, w ^= 1) {
+        Value m = val_int(TYPE_INT8, i), r;
+        arena_reset(&ar[w]);
+        if ((rc = numeric_value_arith(ARITH_MUL, &acc, &m, &ar[w], &r, env->sql->err))) break;
+        acc = r;
     }
-    *out = val_numeric(f, 0);
-    return DD_OK;
+    if (!rc && numeric_is_big(acc.scale)) {
+        char *p = arena_memdup(env->sql->row, acc.v.s.p, acc.v.s.len);
+        if (!p) rc = dd_err(env->sql->err, DD_ENOMEM, -1, NULL);
+        acc.v.s.p = p;
+    }
+    arena_free(&ar[0]);
+    arena_free(&ar[1]);
+    if (!rc) *out = acc;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- width_bucket */
@@ -463,6 +517,8 @@ static int f_width_bucket(EvalEnv *env, const Value *a, int n, Value *out, int l
     i64 count = a[3].v.i, r;
     if (count <= 0) return wb_err(env, "count must be greater than zero");
     if (a[0].type == TYPE_NUMERIC) {
+        int prc = need_pairs(env, a, 3);
+        if (prc) return prc;
         if (numeric_is_nan(a[0].scale) || numeric_is_nan(a[1].scale) || numeric_is_nan(a[2].scale))
             return wb_err(env, "operand, lower bound, and upper bound cannot be NaN");
         if (numeric_is_inf(a[1].scale) || numeric_is_inf(a[2].scale))
@@ -714,6 +770,10 @@ static int f_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
     /* NaN and the infinities have no scale: NULL, as PostgreSQL */
+    if (!a[0].isnull && numeric_is_big(a[0].scale)) {
+        *out = val_int(TYPE_INT4, (u8)a[0].v.s.p[0] | ((u8)a[0].v.s.p[1] << 8));   /* numbig.c: the payload's u16 scale */
+        return DD_OK;
+    }
     *out = a[0].isnull || numeric_is_special(a[0].scale) ? val_null(TYPE_INT4) : val_int(TYPE_INT4, a[0].scale);
     return DD_OK;
 }
@@ -722,6 +782,8 @@ static int f_min_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull || numeric_is_special(a[0].scale)) { *out = val_null(TYPE_INT4); return DD_OK; }
+    int prc = need_pairs(env, a, 1);
+    if (prc) return prc;
     i128 c = a[0].v.coef;
     int sc = a[0].scale;
     numeric_normalize(&c, &sc);
@@ -733,6 +795,8 @@ static int f_trim_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc
     DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
     if (numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }
+    int prc = need_pairs(env, a, 1);
+    if (prc) return prc;
     i128 c = a[0].v.coef;
     int sc = a[0].scale;
     numeric_normalize(&c, &sc);

@@ -40,7 +40,8 @@ int val_copy(Arena *a, const Value *v, Value *out)
     *out = *v;
     TypeId t = (TypeId)v->type;
     if (!v->isnull && v->v.s.len &&
-        (type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID || t == TYPE_JSON || t == TYPE_JSONB)) {
+        (type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID || t == TYPE_JSON || t == TYPE_JSONB ||
+         (t == TYPE_NUMERIC && numeric_is_big(v->scale)))) {
         char *p = arena_memdup(a, v->v.s.p, v->v.s.len);
         if (!p) return DD_ENOMEM;
         out->v.s.p = p;
@@ -1227,10 +1228,24 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         Value cv;
         rc = val_cast(&v, acc_t, -1, false, &vc, &cv, ctx->err);
         if (rc) return rc;
-        if (!st->has) { st->acc = cv; st->has = true; break; }
         Value r;
-        rc = val_arith(ARITH_ADD, &st->acc, &cv, &vc, &r, ctx->err);
-        if (rc) return rc;
+        ArenaMark m = arena_mark(&a->arena);
+        if (!st->has) {   /* the first value: held as a later sum is */
+            r = cv;
+            st->has = true;
+        } else if ((rc = val_arith(ARITH_ADD, &st->acc, &cv, &vc, &r, ctx->err))) {
+            return rc;
+        }
+        if (r.type == TYPE_NUMERIC && numeric_is_big(r.scale)) {
+            /* a sum past 38 digits: its digits live in st->text, rewritten
+             * each row, and the arena gives back what the addition took */
+            Buf *t = &st->text;
+            t->len = 0;
+            buf_append(t, r.v.s.p, r.v.s.len);
+            if (!buf_ok(t)) return DD_ENOMEM;
+            r.v.s.p = (const char *)t->data;
+            arena_rewind(&a->arena, m);
+        }
         st->acc = r;
         break;
     }
@@ -1319,6 +1334,7 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
             if ((rc = numeric_wide_init(st->wide, 0, 0, 0, 0, ctx->err))) return rc;
             st->has = true;
         }
+        if (v.type == TYPE_NUMERIC && (rc = numeric_need_pair(&v, ctx->err))) return rc;   /* not built past 38 digits */
         if (v.type == TYPE_NUMERIC) rc = numeric_wide_add(st->wide, v.v.coef, v.scale, ctx->err);
         else rc = numeric_wide_add(st->wide, (i128)v.v.i, 0, ctx->err);
         if (rc) return rc;
@@ -1582,6 +1598,8 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         return DD_OK;
     default:
         *out = st->has ? st->acc : val_null(sp->type);
+        if (!out->isnull && out->type == TYPE_NUMERIC && numeric_is_big(out->scale) && sp->kind == AGG_SUM)
+            return val_copy(&a->arena, &st->acc, out);   /* off st->text, which the state frees */
         if (!out->isnull && sp->type != out->type && sp->kind != AGG_MIN && sp->kind != AGG_MAX)
             return val_cast(&st->acc, sp->type, -1, false, &vc, out, ctx->err);
         return DD_OK;

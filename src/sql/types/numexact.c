@@ -334,15 +334,17 @@ static int overflow_err(DdError *err)
 }
 
 /*
- * a rounded half away from zero at scale r as a NUMERIC pair; when the
- * coefficient needs more than 38 digits, fractional digits go first (as
- * every NUMERIC result here), 22003 when even scale 0 does not fit.
+ * a rounded half away from zero at scale r as a NUMERIC pair; 22003 when
+ * that needs more than 38 digits or decimals (numbig.c's range is not
+ * built here: the caller's error says so).
  */
 static int fx_to_pair(const Fx *a, int r, i128 *out, int *os, DdError *err)
 {
-    if (r > NUMERIC_MAX_SCALE) r = NUMERIC_MAX_SCALE;
+    /* PostgreSQL's result has r decimals: past the pair form that is 22003
+     * (never fewer decimals than PostgreSQL shows) */
+    if (r > NUMERIC_MAX_SCALE) return overflow_err(err);
     if (r < 0) r = 0;
-    for (; r >= 0; r--) {
+    for (int r0 = r; r >= 0 && r == r0; r--) {
         Bn t = a->m;
         int drop = 9 * a->fl - r;
         bn_shr_limbs(&t, (drop - 1) / 9);
@@ -495,9 +497,11 @@ int numeric_log_at(i128 b, int bs, i128 x, int xs, int r, i128 *out, int *os, Dd
 static int exp_fx_at(const Fx *x, int r, i128 *out, int *os, DdError *err)
 {
     if (fx_cmp_abs_text(x, "90") > 0) {
-        if (!x->neg) return overflow_err(err);
+        /* beyond the pair form either way (PostgreSQL shows exp(-100)'s
+         * digits at scale 59, and more below) */
+        if (!x->neg || r > NUMERIC_MAX_SCALE) return overflow_err(err);
         *out = 0;
-        *os = DD_MAX(0, DD_MIN(r, NUMERIC_MAX_SCALE));
+        *os = DD_MAX(0, r);
         return DD_OK;
     }
     Fx e;
@@ -535,10 +539,7 @@ int numeric_pow_exact(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdErro
     if (!fx_ln(&la, a, as, fl) || !fx_from_pair(&fb, b, bs, fl) || !fx_mul(&t, &la, &fb)) return internal_err(err);
     double val = fx_to_double(&t);
     if (fabs(val) > 6020.0) {   /* PostgreSQL's NUMERIC_MAX_RESULT_SCALE * 3.01 */
-        if (val > 0) return overflow_err(err);
-        *out = 0;
-        *os = NUMERIC_MAX_SCALE;
-        return DD_OK;
+        return overflow_err(err);   /* a result scale past 2000 either way */
     }
     int r = 16 - (int)(val * 0.434294481903252);
     r = DD_MAX(r, as);
@@ -672,8 +673,8 @@ int numeric_wide_var(const NumWide *w, i64 n, bool samp, bool root, i128 *out, i
     bn_nbase_lead(&db, 0, &w2, &f2);
     int qweight = w1 - w2 - (f1 <= f2);
     int r = DD_MAX(16 - qweight * 4, S);
-    r = DD_MIN(r, NUMERIC_MAX_SCALE);
-    for (; r >= 0; r--) {
+    if (r > NUMERIC_MAX_SCALE) return wide_overflow(err);   /* PostgreSQL's scale past the pair form */
+    for (int r0 = r; r >= 0 && r == r0; r--) {
         /* q = num * 10^(r - S) / den, rounded half away from zero */
         Bn a = num, d = db, q, p, rem;
         if (r >= S) {
@@ -689,7 +690,7 @@ int numeric_wide_var(const NumWide *w, i64 n, bool samp, bool root, i128 *out, i
             bn_set_u128(&one, 1);
             bn_add(&q, &q, &one);
         }
-        if (bn_digits(&q) > NUMERIC_MAX_PRECISION) continue;   /* decimals go first */
+        if (bn_digits(&q) > NUMERIC_MAX_PRECISION) continue;   /* past the pair form: 22003 */
         u128 v = 0;
         for (int i = q.n - 1; i >= 0; i--) v = v * BN_BASE + q.d[i];
         if (!root) {
@@ -708,7 +709,8 @@ int numeric_wide_var(const NumWide *w, i64 n, bool samp, bool root, i128 *out, i
  * decimals go first past 38 digits, 22003 when even scale 0 does not fit. */
 static int bn_to_pair(const Bn *m, int ms, int r, bool neg, i128 *out, int *os, DdError *err)
 {
-    for (r = DD_MIN(r, NUMERIC_MAX_SCALE); r >= 0; r--) {
+    if (r > NUMERIC_MAX_SCALE) return overflow_err(err);   /* as fx_to_pair */
+    for (int r0 = r; r >= 0 && r == r0; r--) {
         Bn t = *m;
         if (r >= ms) {
             if (!bn_mul_pow10(&t, r - ms)) return overflow_err(err);

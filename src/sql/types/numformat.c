@@ -428,6 +428,7 @@ int fmt_number_to_char(const Value *v, const char *fmt, size_t flen, const Value
                 rc = num_from_float(&o, numeric_to_double(0, v->scale), false, ctx->arena);
             break;
         }
+        if ((rc = numeric_need_pair(v, err))) break;   /* to_char of more than 38 digits: not built */
         rc = num_from_numeric(&o, v->v.coef, v->scale, ctx->arena, err);
         break;
     default: rc = num_from_int(&o, v->v.i, v->type == TYPE_INT8, ctx->arena, err); break;

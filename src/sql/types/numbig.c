@@ -1,0 +1,894 @@
+/*
+ * numbig.c - NUMERIC values beyond the pair form: more than 38 digits or
+ * more than 38 decimals, up to PostgreSQL's limits (131072 digits before
+ * the point, 16383 after).
+ *
+ * Form.  A big value is I * 10^-dscale, I a positive integer in base-10^4
+ * limbs, dscale its display scale (the digits shown after the point).  The
+ * Value holds the sign in its scale (NUMERIC_BIG, NUMERIC_BIG_NEG) and the
+ * payload in v.s: u16 dscale, then the limbs of I, least significant
+ * first, each a u16 little-endian (0..9999), the top one nonzero.  Bytes
+ * are read one by one, so a payload may sit at any address (a row image's
+ * field is read in place).
+ *
+ * Invariant: a value that fits the pair form (|coef| < 10^38, scale <=
+ * 38) is never big, so the pair code (numeric.c) keeps every value it had
+ * and its speed; every operation here ends in num_finish(), which returns
+ * the pair form when the result fits.  Equal values may still differ in
+ * form (1 and 1.000...0 at scale 50), so comparison and hashing work on
+ * the value, not the bytes.
+ *
+ * Why I * 10^-dscale over PostgreSQL's digits aligned on the point: the
+ * arithmetic is integer arithmetic (addition aligns scales by powers of
+ * ten, division is one long division of integers and a rounding), which
+ * is short and easy to check; base 10^4 keeps the text form and
+ * PostgreSQL's binary form (base-10000 digits) a regrouping of digits.
+ *
+ * Working integers (Bi) live in the caller's arena; nothing here frees.
+ * Algorithms are textbook (schoolbook products, Knuth's algorithm D for
+ * long division); no code copied.
+ */
+#include "value.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define NB 10000
+#define NUMERIC_MAX_INT_DIGITS 131072   /* PostgreSQL: weight < 32768 base-10^4 digits */
+#define NUMERIC_MAX_DSCALE 16383        /* PostgreSQL's NUMERIC_DSCALE_MAX */
+#define NUMERIC_MAX_DISPLAY_SCALE 1000  /* PostgreSQL's cap on computed scales */
+
+/* An unsigned integer, limbs base 10^4 least significant first, n in use
+ * (no zero limb on top; n = 0 is zero), room for cap. */
+typedef struct Bi {
+    int n, cap;
+    u32 *d;
+} Bi;
+
+/* A signed decimal: neg, I, scale (>= 0). */
+typedef struct Dec {
+    bool neg;
+    int scale;
+    Bi m;
+} Dec;
+
+static const u32 p10[5] = {1, 10, 100, 1000, 10000};
+
+static int nomem(DdError *err) { return dd_err(err, DD_ENOMEM, -1, NULL); }
+
+static int overflow_err(DdError *err)
+{
+    return dd_err(err, DD_EOUT_OF_RANGE, -1, "value overflows numeric format");
+}
+
+static bool bi_alloc(Bi *a, Arena *ar, int cap)
+{
+    a->n = 0;
+    a->cap = cap < 1 ? 1 : cap;
+    a->d = arena_alloc(ar, sizeof(u32) * (size_t)a->cap);
+    return a->d != NULL;
+}
+
+static void bi_norm(Bi *a)
+{
+    while (a->n > 0 && a->d[a->n - 1] == 0) a->n--;
+}
+
+static bool bi_copy(Bi *r, const Bi *a, Arena *ar, int extra)
+{
+    if (!bi_alloc(r, ar, a->n + extra)) return false;
+    memcpy(r->d, a->d, sizeof(u32) * (size_t)a->n);
+    r->n = a->n;
+    return true;
+}
+
+static bool bi_from_u128(Bi *a, Arena *ar, u128 v)
+{
+    if (!bi_alloc(a, ar, 10)) return false;
+    while (v) {
+        a->d[a->n++] = (u32)(v % NB);
+        v /= NB;
+    }
+    return true;
+}
+
+static int bi_cmp(const Bi *a, const Bi *b)
+{
+    if (a->n != b->n) return a->n < b->n ? -1 : 1;
+    for (int i = a->n - 1; i >= 0; i--)
+        if (a->d[i] != b->d[i]) return a->d[i] < b->d[i] ? -1 : 1;
+    return 0;
+}
+
+/* Decimal digits of a (0 for zero). */
+static long bi_digits(const Bi *a)
+{
+    if (a->n == 0) return 0;
+    u32 t = a->d[a->n - 1];
+    int k = 0;
+    while (t) { k++; t /= 10; }
+    return (long)(a->n - 1) * 4 + k;
+}
+
+/* Decimal digit i of a (0 = units). */
+static int bi_digit(const Bi *a, long i)
+{
+    long limb = i / 4;
+    if (limb >= a->n) return 0;
+    return (int)(a->d[limb] / p10[i % 4] % 10);
+}
+
+/* r = a * 10^k (a new integer). */
+static bool bi_mul_pow10(Bi *r, const Bi *a, long k, Arena *ar)
+{
+    long limbs = k / 4;
+    int rest = (int)(k % 4);
+    if (a->n == 0) { r->n = 0; r->cap = 0; r->d = NULL; return bi_alloc(r, ar, 1); }
+    if (!bi_alloc(r, ar, a->n + (int)limbs + 1)) return false;
+    memset(r->d, 0, sizeof(u32) * (size_t)limbs);
+    u32 carry = 0, m = p10[rest];
+    for (int i = 0; i < a->n; i++) {
+        u32 p = a->d[i] * m + carry;
+        r->d[limbs + i] = p % NB;
+        carry = p / NB;
+    }
+    r->n = a->n + (int)limbs;
+    if (carry) r->d[r->n++] = carry;
+    return true;
+}
+
+/* r = a + b. */
+static bool bi_add(Bi *r, const Bi *a, const Bi *b, Arena *ar)
+{
+    int n = DD_MAX(a->n, b->n);
+    if (!bi_alloc(r, ar, n + 1)) return false;
+    u32 carry = 0;
+    for (int i = 0; i < n; i++) {
+        u32 s = (i < a->n ? a->d[i] : 0) + (i < b->n ? b->d[i] : 0) + carry;
+        r->d[i] = s % NB;
+        carry = s / NB;
+    }
+    r->n = n;
+    if (carry) r->d[r->n++] = carry;
+    return true;
+}
+
+/* r = a - b, a >= b. */
+static bool bi_sub(Bi *r, const Bi *a, const Bi *b, Arena *ar)
+{
+    if (!bi_alloc(r, ar, a->n)) return false;
+    i32 borrow = 0;
+    for (int i = 0; i < a->n; i++) {
+        i32 s = (i32)a->d[i] - (i32)(i < b->n ? b->d[i] : 0) - borrow;
+        borrow = s < 0;
+        r->d[i] = (u32)(s < 0 ? s + NB : s);
+    }
+    r->n = a->n;
+    bi_norm(r);
+    return true;
+}
+
+/* r = a * b (schoolbook; carries every row keep the sums in 64 bits). */
+static bool bi_mul(Bi *r, const Bi *a, const Bi *b, Arena *ar)
+{
+    if (a->n == 0 || b->n == 0) return bi_alloc(r, ar, 1);
+    int n = a->n + b->n;
+    u64 *t = arena_zalloc(ar, sizeof(u64) * (size_t)n);
+    if (!t || !bi_alloc(r, ar, n)) return false;
+    for (int i = 0; i < a->n; i++) {
+        u64 x = a->d[i], carry = 0;
+        if (!x) continue;
+        for (int j = 0; j < b->n; j++) {
+            u64 s = t[i + j] + x * b->d[j] + carry;
+            t[i + j] = s % NB;
+            carry = s / NB;
+        }
+        for (int k = i + b->n; carry; k++) {
+            u64 s = t[k] + carry;
+            t[k] = s % NB;
+            carry = s / NB;
+        }
+    }
+    for (int i = 0; i < n; i++) r->d[i] = (u32)t[i];
+    r->n = n;
+    bi_norm(r);
+    return true;
+}
+
+/* a /= m in place (m < 2^32 / NB is not needed: 64-bit steps); returns
+ * the remainder. */
+static u32 bi_div_small(Bi *a, u32 m)
+{
+    u64 rem = 0;
+    for (int i = a->n - 1; i >= 0; i--) {
+        u64 cur = rem * NB + a->d[i];
+        a->d[i] = (u32)(cur / m);
+        rem = cur % m;
+    }
+    bi_norm(a);
+    return (u32)rem;
+}
+
+/* q = a / b, r = a % b (b != 0): Knuth's algorithm D in base 10^4. */
+static bool bi_divmod(const Bi *a, const Bi *b, Bi *q, Bi *r, Arena *ar)
+{
+    if (bi_cmp(a, b) < 0) {
+        if (!bi_alloc(q, ar, 1) || !bi_copy(r, a, ar, 0)) return false;
+        return true;
+    }
+    if (b->n == 1) {
+        if (!bi_copy(q, a, ar, 0) || !bi_alloc(r, ar, 1)) return false;
+        u32 rem = bi_div_small(q, b->d[0]);
+        if (rem) r->d[r->n++] = rem;
+        return true;
+    }
+    int n = b->n, m = a->n - b->n;
+    u32 f = NB / (b->d[n - 1] + 1);
+    Bi u, v;
+    if (!bi_alloc(&u, ar, a->n + 1) || !bi_alloc(&v, ar, n) || !bi_alloc(q, ar, m + 1)) return false;
+    u32 carry = 0;
+    for (int i = 0; i < a->n; i++) {
+        u32 p = a->d[i] * f + carry;
+        u.d[i] = p % NB;
+        carry = p / NB;
+    }
+    u.d[a->n] = carry;
+    carry = 0;
+    for (int i = 0; i < n; i++) {
+        u32 p = b->d[i] * f + carry;
+        v.d[i] = p % NB;
+        carry = p / NB;
+    }
+    i64 *ud = arena_alloc(ar, sizeof(i64) * (size_t)(a->n + 1));
+    if (!ud) return false;
+    for (int i = 0; i <= a->n; i++) ud[i] = u.d[i];
+    i64 vt = v.d[n - 1], vs = v.d[n - 2];
+    for (int j = m; j >= 0; j--) {
+        i64 num = ud[j + n] * NB + ud[j + n - 1];
+        i64 qhat = num / vt, rhat = num % vt;
+        while (qhat >= NB || qhat * vs > rhat * NB + ud[j + n - 2]) {
+            qhat--;
+            rhat += vt;
+            if (rhat >= NB) break;
+        }
+        i64 k = 0;
+        for (int i = 0; i < n; i++) {
+            i64 p = qhat * v.d[i];
+            i64 t = ud[i + j] - k - p % NB;
+            k = p / NB;
+            if (t < 0) { t += NB; k++; }
+            ud[i + j] = t;
+        }
+        i64 t = ud[j + n] - k;
+        ud[j + n] = t;
+        if (t < 0) {
+            qhat--;
+            i64 c = 0;
+            for (int i = 0; i < n; i++) {
+                i64 s = ud[i + j] + v.d[i] + c;
+                c = s >= NB;
+                ud[i + j] = s - (c ? NB : 0);
+            }
+            ud[j + n] += c;
+        }
+        q->d[j] = (u32)qhat;
+    }
+    q->n = m + 1;
+    bi_norm(q);
+    if (!bi_alloc(r, ar, n)) return false;
+    for (int i = 0; i < n; i++) r->d[i] = (u32)ud[i];
+    r->n = n;
+    bi_norm(r);
+    bi_div_small(r, f);
+    return true;
+}
+
+/* ---- Values <-> Dec ---- */
+
+static u16 rd16(const char *p) { return (u16)((u8)p[0] | ((u16)(u8)p[1] << 8)); }
+
+static bool dec_from_value(Dec *x, const Value *v, Arena *ar)
+{
+    if (v->type != TYPE_NUMERIC) {   /* an integer type */
+        x->neg = v->v.i < 0;
+        x->scale = 0;
+        return bi_from_u128(&x->m, ar, x->neg ? -(u128)(i128)v->v.i : (u128)v->v.i);
+    }
+    if (numeric_is_big(v->scale)) {
+        const char *p = v->v.s.p;
+        int n = (int)(v->v.s.len - 2) / 2;
+        x->neg = v->scale == NUMERIC_BIG_NEG;
+        x->scale = rd16(p);
+        if (!bi_alloc(&x->m, ar, n)) return false;
+        for (int i = 0; i < n; i++) x->m.d[i] = rd16(p + 2 + 2 * i);
+        x->m.n = n;
+        return true;
+    }
+    x->neg = v->v.coef < 0;
+    x->scale = v->scale;
+    return bi_from_u128(&x->m, ar, x->neg ? -(u128)v->v.coef : (u128)v->v.coef);
+}
+
+/* The result: the pair form when it fits, else a big value in ar; 22003
+ * past PostgreSQL's limits. */
+static int num_finish(Dec *x, Arena *ar, Value *out, DdError *err)
+{
+    bi_norm(&x->m);
+    long nd = bi_digits(&x->m);
+    if (x->scale > NUMERIC_MAX_DSCALE || nd - x->scale > NUMERIC_MAX_INT_DIGITS) return overflow_err(err);
+    if (x->scale <= NUMERIC_MAX_SCALE && nd <= NUMERIC_MAX_PRECISION) {
+        u128 c = 0;
+        for (int i = x->m.n - 1; i >= 0; i--) c = c * NB + x->m.d[i];
+        *out = val_numeric(x->neg && c ? -(i128)c : (i128)c, x->scale);
+        return DD_OK;
+    }
+    size_t len = 2 + 2 * (size_t)x->m.n;
+    u8 *p = arena_alloc(ar, len);
+    if (!p) return nomem(err);
+    p[0] = (u8)x->scale;
+    p[1] = (u8)(x->scale >> 8);
+    for (int i = 0; i < x->m.n; i++) {
+        p[2 + 2 * i] = (u8)x->m.d[i];
+        p[3 + 2 * i] = (u8)(x->m.d[i] >> 8);
+    }
+    Value v = val_numeric(0, 0);
+    v.scale = x->neg ? NUMERIC_BIG_NEG : NUMERIC_BIG;
+    v.v.s.p = (const char *)p;
+    v.v.s.len = (u32)len;
+    *out = v;
+    return DD_OK;
+}
+
+/* x rounded (half away from zero) or truncated at scale s >= 0 (or padded
+ * up to it). */
+static bool dec_rescale(Dec *x, long s, bool trunc, Arena *ar)
+{
+    if (s >= x->scale) {
+        Bi r;
+        if (!bi_mul_pow10(&r, &x->m, s - x->scale, ar)) return false;
+        x->m = r;
+        x->scale = (int)s;
+        return true;
+    }
+    long drop = x->scale - s;
+    Bi pw, one, q, r;
+    if (!bi_from_u128(&one, ar, 1) || !bi_mul_pow10(&pw, &one, drop, ar)) return false;
+    if (drop > bi_digits(&x->m)) {
+        bi_alloc(&q, ar, 1);
+        x->m = q;
+        x->scale = (int)s;
+        return x->m.d != NULL;
+    }
+    if (!bi_divmod(&x->m, &pw, &q, &r, ar)) return false;
+    if (!trunc && bi_digit(&r, drop - 1) >= 5) {
+        Bi q1;
+        if (!bi_add(&q1, &q, &one, ar)) return false;
+        q = q1;
+    }
+    x->m = q;
+    x->scale = (int)s;
+    return true;
+}
+
+/* ---- public ---- */
+
+bool numeric_big_check(const char *p, size_t len)
+{
+    if (len < 2 || len % 2 || len > 2 + 2 * 40000) return false;
+    if (rd16(p) > NUMERIC_MAX_DSCALE) return false;
+    for (size_t i = 2; i < len; i += 2)
+        if (rd16(p + i) >= NB) return false;
+    return len == 2 ? rd16(p) > NUMERIC_MAX_SCALE : rd16(p + len - 2) != 0;
+}
+
+int numeric_parse(const char *s, size_t len, Arena *ar, Value *out, DdError *err)
+{
+    i128 c;
+    int sc;
+    /* the pair parser takes what it can; 22003 means "more than the pair" */
+    DdError e2;
+    memset(&e2, 0, sizeof e2);
+    int rc = numeric_from_text(s, len, &c, &sc, &e2);
+    if (rc == DD_OK) { *out = val_numeric(c, sc); return DD_OK; }
+    if (rc != DD_EOUT_OF_RANGE) return numeric_from_text(s, len, &c, &sc, err);
+    if (!ar) return numeric_from_text(s, len, &c, &sc, err);
+    size_t i = 0, n = len;
+    while (i < n && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) i++;
+    while (n > i && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r'))) n--;
+    Dec x = {false, 0, {0, 0, NULL}};
+    if (i < n && (s[i] == '+' || s[i] == '-')) x.neg = s[i++] == '-';
+    /* the digits, most significant first, without leading zeros */
+    u8 *dig = arena_alloc(ar, n - i + 1);
+    if (!dig) return nomem(err);
+    long nd = 0, nfrac = 0;
+    bool dot = false;
+    for (; i < n; i++) {
+        if (s[i] >= '0' && s[i] <= '9') {
+            if (nd > 0 || s[i] != '0') dig[nd++] = (u8)(s[i] - '0');
+            if (dot) nfrac++;
+        } else if (s[i] == '.' && !dot) {
+            dot = true;
+        } else {
+            break;
+        }
+    }
+    long exp10 = 0;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        bool eneg = false;
+        if (i < n && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if (exp10 < 100000000) exp10 = exp10 * 10 + (s[i] - '0');
+        if (eneg) exp10 = -exp10;
+    }
+    /* the pair parser accepted the syntax; past the limits below is 22003 */
+    long scale = nfrac - exp10;
+    long dscale = scale < 0 ? 0 : scale;
+    if (dscale > NUMERIC_MAX_DSCALE || nd - scale > NUMERIC_MAX_INT_DIGITS) return overflow_err(err);
+    /* I = digits * 10^(dscale - scale) */
+    long pad = dscale - scale, total = nd + pad;
+    if (!bi_alloc(&x.m, ar, (int)(total / 4 + 1))) return nomem(err);
+    for (long k = 0; k < total; k += 4) {
+        u32 limb = 0;
+        for (int j = 3; j >= 0; j--) {
+            long pos = total - 1 - (k + j);   /* index into dig, from the left */
+            limb = limb * 10 + (pos < nd && pos >= 0 ? dig[pos] : 0);
+        }
+        x.m.d[x.m.n++] = limb;
+    }
+    bi_norm(&x.m);
+    x.scale = (int)dscale;
+    if (x.m.n == 0) x.neg = false;
+    return num_finish(&x, ar, out, err);
+}
+
+void numeric_big_text(const Value *v, Buf *out)
+{
+    const char *p = v->v.s.p;
+    int n = (int)(v->v.s.len - 2) / 2, scale = rd16(p);
+    u32 top = n ? rd16(p + 2 + 2 * (n - 1)) : 0;
+    int k = 0;
+    for (u32 t = top; t; t /= 10) k++;
+    long nd = (long)(n - 1) * 4 + k;
+    if (v->scale == NUMERIC_BIG_NEG && n) buf_putc(out, '-');
+    long total = nd > scale ? nd : scale + 1;
+    for (long i = total - 1; i >= 0; i--) {
+        int d = 0;
+        if (i < nd) d = (int)(rd16(p + 2 + 2 * (i / 4)) / p10[i % 4] % 10);
+        buf_putc(out, (char)('0' + d));
+        if (i == scale && scale > 0) buf_putc(out, '.');
+    }
+}
+
+static bool is_big(const Value *v) { return v->type == TYPE_NUMERIC && numeric_is_big(v->scale); }
+
+/* Compares |x| and |y|. */
+static int dec_cmp_abs(const Dec *x, const Dec *y, Arena *ar)
+{
+    long ix = bi_digits(&x->m) - x->scale, iy = bi_digits(&y->m) - y->scale;
+    if (x->m.n == 0 || y->m.n == 0) return (x->m.n != 0) - (y->m.n != 0);
+    if (ix != iy) return ix < iy ? -1 : 1;
+    Bi a, b;
+    int s = DD_MAX(x->scale, y->scale);
+    if (!bi_mul_pow10(&a, &x->m, s - x->scale, ar) || !bi_mul_pow10(&b, &y->m, s - y->scale, ar)) {
+        /* out of memory: compare digit by digit */
+        long la = bi_digits(&x->m), lb = bi_digits(&y->m);
+        for (long i = 0; i < DD_MAX(la, lb); i++) {
+            int da = i < la ? bi_digit(&x->m, la - 1 - i) : 0, db = i < lb ? bi_digit(&y->m, lb - 1 - i) : 0;
+            if (da != db) return da < db ? -1 : 1;
+        }
+        return 0;
+    }
+    return bi_cmp(&a, &b);
+}
+
+int numeric_big_cmp(const Value *a, const Value *b)
+{
+    /* the special values order as numeric_cmp says; a big value is finite */
+    if (a->type == TYPE_NUMERIC && numeric_is_special(a->scale)) return a->scale == NUMERIC_NINF ? -1 : 1;
+    if (b->type == TYPE_NUMERIC && numeric_is_special(b->scale)) return b->scale == NUMERIC_NINF ? 1 : -1;
+    Arena ar;
+    arena_init(&ar, 4096);
+    Dec x, y;
+    int c = 0;
+    if (dec_from_value(&x, a, &ar) && dec_from_value(&y, b, &ar)) {
+        bool xz = x.m.n == 0, yz = y.m.n == 0;
+        int sx = xz ? 0 : x.neg ? -1 : 1, sy = yz ? 0 : y.neg ? -1 : 1;
+        if (sx != sy) c = sx < sy ? -1 : 1;
+        else if (sx != 0) c = x.neg ? -dec_cmp_abs(&x, &y, &ar) : dec_cmp_abs(&x, &y, &ar);
+    }
+    arena_free(&ar);
+    return c;
+}
+
+/* The value's digits without trailing zeros, most significant first, into
+ * ar: value = 0.d1 d2 ... dk * 10^e. */
+static u8 *norm_digits(const Value *v, Arena *ar, long *k, long *e)
+{
+    Dec x;
+    if (!dec_from_value(&x, v, ar)) return NULL;
+    long nd = bi_digits(&x.m), low = 0;
+    while (low < nd && bi_digit(&x.m, low) == 0) low++;
+    u8 *d = arena_alloc(ar, (size_t)(nd - low + 1));
+    if (!d) return NULL;
+    for (long i = nd - 1; i >= low; i--) d[nd - 1 - i] = (u8)bi_digit(&x.m, i);
+    *k = nd - low;
+    *e = nd - x.scale;
+    return d;
+}
+
+u64 numeric_big_hash(const Value *v, u64 (*mix)(const void *, size_t, u64))
+{
+    Arena ar;
+    arena_init(&ar, 4096);
+    long k = 0, e = 0;
+    u8 *d = norm_digits(v, &ar, &k, &e);
+    u64 h = 0;
+    if (d) {
+        h = mix(d, (size_t)k, (u64)e * 31 + (v->scale == NUMERIC_BIG_NEG));
+    }
+    arena_free(&ar);
+    return h;
+}
+
+bool numeric_big_pair(const Value *v, i128 *coef, int *scale)
+{
+    Arena ar;
+    arena_init(&ar, 4096);
+    long k = 0, e = 0;
+    u8 *d = norm_digits(v, &ar, &k, &e);
+    bool fits = d && k <= NUMERIC_MAX_PRECISION && k - e <= NUMERIC_MAX_SCALE && k - e >= 0;
+    if (fits) {
+        u128 c = 0;
+        for (long i = 0; i < k; i++) c = c * 10 + d[i];
+        *coef = v->scale == NUMERIC_BIG_NEG ? -(i128)c : (i128)c;
+        *scale = (int)(k - e);
+    }
+    if (d && k == 0) {   /* zero */
+        fits = true;
+        *coef = 0;
+        *scale = 0;
+    }
+    arena_free(&ar);
+    return fits;
+}
+
+int numeric_big_key(const Value *v, Arena *ar, const u8 **digits, long *k, long *e)
+{
+    u8 *d = norm_digits(v, ar, k, e);
+    if (!d) return DD_ENOMEM;
+    *digits = d;
+    return DD_OK;
+}
+
+/* PostgreSQL's select_div_scale on x / y (both nonzero). */
+static int div_scale(const Dec *x, const Dec *y)
+{
+    int w[2], f[2];
+    const Dec *v[2] = {x, y};
+    for (int i = 0; i < 2; i++) {
+        long nd = bi_digits(&v[i]->m), e = nd - 1 - v[i]->scale;   /* exponent of the leading digit */
+        long wt = e >= 0 ? e / 4 : -((-e + 3) / 4);
+        int first = 0;
+        for (long p = 4 * wt + 3; p >= 4 * wt; p--) {
+            long idx = p + v[i]->scale;
+            first = first * 10 + (idx >= 0 && idx < nd ? bi_digit(&v[i]->m, idx) : 0);
+        }
+        w[i] = (int)wt;
+        f[i] = first;
+    }
+    int qweight = w[0] - w[1];
+    if (f[0] <= f[1]) qweight--;
+    int r = 16 - qweight * 4;
+    r = DD_MAX(r, x->scale);
+    r = DD_MAX(r, y->scale);
+    r = DD_MAX(r, 0);
+    return DD_MIN(r, NUMERIC_MAX_DISPLAY_SCALE);
+}
+
+/* q = x / y rounded half away from zero at scale r. */
+static bool dec_div(Dec *q, const Dec *x, const Dec *y, long r, bool trunc, Arena *ar)
+{
+    long e = r + y->scale - x->scale;
+    Bi n, d, qq, rem;
+    if (e >= 0) {
+        if (!bi_mul_pow10(&n, &x->m, e, ar) || !bi_copy(&d, &y->m, ar, 0)) return false;
+    } else {
+        if (!bi_copy(&n, &x->m, ar, 0) || !bi_mul_pow10(&d, &y->m, -e, ar)) return false;
+    }
+    if (!bi_divmod(&n, &d, &qq, &rem, ar)) return false;
+    if (!trunc) {
+        Bi twice;
+        if (!bi_add(&twice, &rem, &rem, ar)) return false;
+        if (bi_cmp(&twice, &d) >= 0) {
+            Bi one, q1;
+            if (!bi_from_u128(&one, ar, 1) || !bi_add(&q1, &qq, &one, ar)) return false;
+            qq = q1;
+        }
+    }
+    q->m = qq;
+    q->scale = (int)r;
+    q->neg = (x->neg != y->neg) && qq.n > 0;
+    return true;
+}
+
+/* x + y (or x - y). */
+static bool dec_add(Dec *r, const Dec *x, const Dec *y, bool sub, Arena *ar)
+{
+    int s = DD_MAX(x->scale, y->scale);
+    Bi a, b;
+    if (!bi_mul_pow10(&a, &x->m, s - x->scale, ar) || !bi_mul_pow10(&b, &y->m, s - y->scale, ar)) return false;
+    bool na = x->neg, nb = y->neg != sub;
+    r->scale = s;
+    if (na == nb) {
+        r->neg = na;
+        return bi_add(&r->m, &a, &b, ar);
+    }
+    if (bi_cmp(&a, &b) >= 0) {
+        r->neg = na;
+        if (!bi_sub(&r->m, &a, &b, ar)) return false;
+    } else {
+        r->neg = nb;
+        if (!bi_sub(&r->m, &b, &a, ar)) return false;
+    }
+    if (r->m.n == 0) r->neg = false;
+    return true;
+}
+
+static bool dec_is_int(const Dec *x, Arena *ar, i64 *out)
+{
+    Dec t = *x;
+    if (!dec_rescale(&t, 0, true, ar)) return false;
+    Dec back = t;
+    if (!dec_rescale(&back, x->scale, true, ar) || bi_cmp(&back.m, &x->m) != 0) return false;
+    if (bi_digits(&t.m) > 18) return false;
+    i64 v = 0;
+    for (int i = t.m.n - 1; i >= 0; i--) v = v * NB + t.m.d[i];
+    *out = t.neg ? -v : v;
+    return true;
+}
+
+/* x ^ n for an integer n, at PostgreSQL's scale for integer powers
+ * (max(16, x's scale)); exact before that rounding. */
+static int dec_pow_int(Dec *r, const Dec *x, i64 n, Arena *ar, DdError *err)
+{
+    int rscale = DD_MIN(DD_MAX(16, x->scale), NUMERIC_MAX_DISPLAY_SCALE);
+    u64 k = n < 0 ? -(u64)n : (u64)n;
+    long nd = bi_digits(&x->m) - x->scale;   /* digits before the point */
+    /* the exact power has about k * digits(x) digits: refuse what PostgreSQL
+     * would also refuse (an integer part past its limit) or what would not
+     * fit in memory here */
+    if (x->m.n && (double)k * (double)bi_digits(&x->m) > 4.0e6) {
+        if (n > 0 && nd > 1) return overflow_err(err);
+        return dd_err(err, DD_EFEATURE, -1, "numeric power with an exact result of more than 4000000 digits is not supported");
+    }
+    Bi acc, base = x->m;
+    if (!bi_from_u128(&acc, ar, 1)) return nomem(err);
+    u64 kk = k;
+    while (kk) {
+        if (kk & 1) {
+            Bi t;
+            if (!bi_mul(&t, &acc, &base, ar)) return nomem(err);
+            acc = t;
+        }
+        kk >>= 1;
+        if (kk) {
+            Bi t;
+            if (!bi_mul(&t, &base, &base, ar)) return nomem(err);
+            base = t;
+        }
+    }
+    Dec p = {x->neg && (k & 1), (int)DD_MIN((i64)x->scale * (i64)k, INT32_MAX), acc};
+    if (n >= 0) {
+        if (!dec_rescale(&p, rscale, false, ar)) return nomem(err);
+        *r = p;
+        return DD_OK;
+    }
+    if (p.m.n == 0) return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1, "zero raised to a negative power is undefined");
+    Dec one = {false, 0, {0, 0, NULL}};
+    if (!bi_from_u128(&one.m, ar, 1) || !dec_div(r, &one, &p, rscale, false, ar)) return nomem(err);
+    return DD_OK;
+}
+
+int numeric_big_arith(ArithOp op, const Value *a, const Value *b, Arena *ar, Value *out, DdError *err)
+{
+    if ((a->type == TYPE_NUMERIC && numeric_is_special(a->scale)) ||
+        (b->type == TYPE_NUMERIC && numeric_is_special(b->scale))) {
+        /* NaN and the infinities with a big value: what they give with any
+         * finite value of the same sign and size class (numeric.c) */
+        i128 ca = 0, cb = 0, rc = 0;
+        int sa = a->scale, sb = b->scale, rs = 0;
+        if (is_big(a)) { ca = a->scale == NUMERIC_BIG_NEG ? -2 : 2; sa = 0; }
+        else if (a->type != TYPE_NUMERIC) { ca = a->v.i; sa = 0; }
+        else ca = a->v.coef;
+        if (is_big(b)) { cb = b->scale == NUMERIC_BIG_NEG ? -2 : 2; sb = 0; }
+        else if (b->type != TYPE_NUMERIC) { cb = b->v.i; sb = 0; }
+        else cb = b->v.coef;
+        int st;
+        switch (op) {
+        case ARITH_ADD: st = numeric_add(ca, sa, cb, sb, false, &rc, &rs, err); break;
+        case ARITH_SUB: st = numeric_add(ca, sa, cb, sb, true, &rc, &rs, err); break;
+        case ARITH_MUL: st = numeric_mul(ca, sa, cb, sb, &rc, &rs, err); break;
+        case ARITH_DIV: st = numeric_div(ca, sa, cb, sb, &rc, &rs, err); break;
+        case ARITH_MOD:
+            if (numeric_is_special(b->scale) && !numeric_is_nan(b->scale) && !numeric_is_special(sa)) {
+                *out = *a;   /* x % +-Inf = x */
+                return DD_OK;
+            }
+            st = numeric_mod(ca, sa, cb, sb, &rc, &rs, err);
+            break;
+        default:
+            return dd_err(err, DD_EFEATURE, -1, "numeric power of NaN or Infinity and a value of more than 38 digits is not supported");
+        }
+        if (st) return st;
+        *out = val_numeric(rc, rs);
+        return DD_OK;
+    }
+    Dec x, y, r = {false, 0, {0, 0, NULL}};
+    if (!ar) return overflow_err(err);   /* a caller without an arena takes the pair form only */
+    if (!dec_from_value(&x, a, ar) || !dec_from_value(&y, b, ar)) return nomem(err);
+    switch (op) {
+    case ARITH_ADD:
+    case ARITH_SUB:
+        if (!dec_add(&r, &x, &y, op == ARITH_SUB, ar)) return nomem(err);
+        break;
+    case ARITH_MUL:
+        if (!bi_mul(&r.m, &x.m, &y.m, ar)) return nomem(err);
+        r.scale = x.scale + y.scale;
+        r.neg = x.neg != y.neg && r.m.n > 0;
+        if (r.scale > NUMERIC_MAX_DSCALE && !dec_rescale(&r, NUMERIC_MAX_DSCALE, false, ar)) return nomem(err);
+        break;
+    case ARITH_DIV:
+        if (y.m.n == 0) return dd_err(err, DD_EDIV_ZERO, -1, "division by zero");
+        if (x.m.n == 0) {
+            r.scale = div_scale(&x, &y);
+            if (!bi_alloc(&r.m, ar, 1)) return nomem(err);
+            break;
+        }
+        if (!dec_div(&r, &x, &y, div_scale(&x, &y), false, ar)) return nomem(err);
+        break;
+    case ARITH_MOD: {
+        if (y.m.n == 0) return dd_err(err, DD_EDIV_ZERO, -1, "division by zero");
+        int s = DD_MAX(x.scale, y.scale);
+        Bi ma, mb, q;
+        if (!bi_mul_pow10(&ma, &x.m, s - x.scale, ar) || !bi_mul_pow10(&mb, &y.m, s - y.scale, ar) ||
+            !bi_divmod(&ma, &mb, &q, &r.m, ar))
+            return nomem(err);
+        r.scale = s;
+        r.neg = x.neg && r.m.n > 0;
+        break;
+    }
+    default: {
+        i64 n;
+        Arena *tmp = ar;
+        if (!dec_is_int(&y, tmp, &n) || n < INT32_MIN || n > INT32_MAX)
+            return dd_err(err, DD_EFEATURE, -1,
+                          "numeric power with a non-integer exponent and a value of more than 38 digits is not supported");
+        if (x.m.n == 0 && n < 0) return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1, "zero raised to a negative power is undefined");
+        int rc = dec_pow_int(&r, &x, n, ar, err);
+        if (rc) return rc;
+        break;
+    }
+    }
+    return num_finish(&r, ar, out, err);
+}
+
+/* The scale PostgreSQL's numeric / gives a / b (finite, b != 0), uncapped
+ * by the pair form. */
+int numeric_big_div_scale(const Value *a, const Value *b, Arena *ar)
+{
+    Dec x, y;
+    if (!dec_from_value(&x, a, ar) || !dec_from_value(&y, b, ar)) return 0;
+    if (x.m.n == 0 || y.m.n == 0) return DD_MIN(DD_MAX(DD_MAX(x.scale, y.scale), 16), NUMERIC_MAX_DISPLAY_SCALE);
+    return div_scale(&x, &y);
+}
+
+int numeric_big_round(const Value *v, long s, bool trunc, Arena *ar, Value *out, DdError *err)
+{
+    Dec x;
+    if (!ar) return overflow_err(err);
+    if (!dec_from_value(&x, v, ar)) return nomem(err);
+    if (s >= 0) {
+        if (s > NUMERIC_MAX_DSCALE) s = NUMERIC_MAX_DSCALE;
+        if (!dec_rescale(&x, s, trunc, ar)) return nomem(err);
+    } else {
+        Dec y;
+        if (!dec_from_value(&y, v, ar)) return nomem(err);
+        /* round at 10^-s: drop (scale - s) digits, then scale back up */
+        y.scale += (int)-s;
+        if (!dec_rescale(&y, 0, trunc, ar)) return nomem(err);
+        Bi m;
+        if (!bi_mul_pow10(&m, &y.m, -s, ar)) return nomem(err);
+        x.m = m;
+        x.neg = y.neg && m.n > 0;
+        x.scale = 0;
+    }
+    if (x.m.n == 0) x.neg = false;
+    return num_finish(&x, ar, out, err);
+}
+
+int numeric_big_typmod(Value *v, i32 typmod, Arena *ar, DdError *err)
+{
+    int prec = numeric_typmod_prec(typmod), sc = numeric_typmod_scale(typmod);
+    Value r;
+    if (!ar) return overflow_err(err);
+    int rc = numeric_big_round(v, sc, false, ar, &r, err);
+    int maxdigits = prec - sc;
+    if (rc == DD_OK) {
+        Dec x;
+        if (!dec_from_value(&x, &r, ar)) return nomem(err);
+        if (x.m.n && prec > 0 && bi_digits(&x.m) - x.scale > maxdigits) rc = DD_EOUT_OF_RANGE;
+    } else if (rc != DD_EOUT_OF_RANGE) {
+        return rc;
+    }
+    if (rc != DD_OK) {
+        dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
+        if (maxdigits != 0)
+            dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 10^%d.",
+                          prec, sc, maxdigits);
+        else
+            dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 1.",
+                          prec, sc);
+        return DD_EOUT_OF_RANGE;
+    }
+    *v = r;
+    return DD_OK;
+}
+
+double numeric_big_to_double(const Value *v)
+{
+    Buf b = BUF_INIT;
+    numeric_big_text(v, &b);
+    char *s = buf_cstr(&b);
+    double d = s ? strtod(s, NULL) : NAN;
+    buf_free(&b);
+    return d;
+}
+
+int numeric_from_nbase(bool neg, int weight, int dscale, const u16 *digits, int n, Arena *ar, Value *out, DdError *err)
+{
+    /* value = sum digits[i] * 10^(4 (weight - i)); I = value * 10^dscale */
+    Dec x = {neg, dscale, {0, 0, NULL}};
+    if (dscale < 0 || dscale > NUMERIC_MAX_DSCALE) return overflow_err(err);
+    long low = 4L * (weight - (n - 1));   /* decimal exponent of the last digit */
+    Bi raw;
+    if (!bi_alloc(&raw, ar, n)) return nomem(err);
+    for (int i = 0; i < n; i++) raw.d[i] = digits[n - 1 - i];
+    raw.n = n;
+    bi_norm(&raw);
+    Dec t = {neg, 0, raw};
+    if (low >= 0) {
+        if (!bi_mul_pow10(&t.m, &raw, low, ar)) return nomem(err);
+        t.scale = 0;
+    } else {
+        t.scale = (int)-low;
+    }
+    /* digits past dscale are cut, as PostgreSQL's numeric_recv (trunc_var) */
+    if (!dec_rescale(&t, dscale, true, ar)) return nomem(err);
+    x = t;
+    if (x.m.n == 0) x.neg = false;
+    return num_finish(&x, ar, out, err);
+}
+
+void numeric_big_nbase(const Value *v, Arena *ar, Buf *out)
+{
+    /* weight, digits aligned on the point: regroup I * 10^-dscale */
+    Dec x;
+    if (!dec_from_value(&x, v, ar)) return;
+    int pad = (4 - x.scale % 4) % 4;
+    Bi m;
+    if (!bi_mul_pow10(&m, &x.m, pad, ar)) return;
+    int fr = (x.scale + pad) / 4;   /* limbs after the point */
+    int first = 0, last = m.n - 1;
+    while (first < m.n && m.d[first] == 0) first++;
+    int n = last - first + 1;
+    int weight = n > 0 ? last - fr : 0;   /* zero: weight 0, as PostgreSQL */
+    buf_put_u16be(out, (u16)n);
+    buf_put_u16be(out, (u16)(i16)weight);
+    buf_put_u16be(out, x.neg ? 0x4000 : 0);
+    buf_put_u16be(out, (u16)x.scale);
+    for (int i = last; i >= first; i--) buf_put_u16be(out, (u16)m.d[i]);
+}
