@@ -772,10 +772,7 @@ static int f_sqrt(EvalEnv *env, const Value *a, int n, Value *out, int loc)
         *out = a[0];
         return DD_OK;
     }
-    if (num) {
-        int rc = numeric_need_pair(&a[0], env->sql->err);
-        if (rc) return rc;
-    }
+    if (num && numeric_is_big(a[0].scale)) return numeric_big_sqrt(&a[0], env->sql->row, out, env->sql->err);
     double x = num ? numeric_to_double(a[0].v.coef, a[0].scale) : a[0].v.f;
     if (x < 0)
         return dd_err(env->sql->err, DD_EINVALID_ARGUMENT_FUNC, loc, "cannot take square root of a negative number");

@@ -1334,9 +1334,7 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
             if ((rc = numeric_wide_init(st->wide, 0, 0, 0, 0, ctx->err))) return rc;
             st->has = true;
         }
-        if (v.type == TYPE_NUMERIC && (rc = numeric_need_pair(&v, ctx->err))) return rc;   /* not built past 38 digits */
-        if (v.type == TYPE_NUMERIC) rc = numeric_wide_add(st->wide, v.v.coef, v.scale, ctx->err);
-        else rc = numeric_wide_add(st->wide, (i128)v.v.i, 0, ctx->err);
+        rc = numeric_wide_add_value(st->wide, &v, ctx->err);
         if (rc) return rc;
         break;
     case AGG_STRING_AGG: {
@@ -1398,7 +1396,7 @@ static int agg_final_ordered(SqlCtx *ctx, AggOp *a, const AggSpec *sp, AggState 
 /* variance / stddev: NULL for no rows (and one row of a sample); float:
  * Sxx / N or / (N - 1); numeric: (N * sum(x^2) - sum(x)^2) / (N * N) or
  * / (N * (N - 1)) at PostgreSQL's division scale, the root at that scale. */
-static int agg_final_stat(SqlCtx *ctx, const AggSpec *sp, const AggState *st, Value *out)
+static int agg_final_stat(SqlCtx *ctx, AggOp *a, const AggSpec *sp, const AggState *st, Value *out)
 {
     bool samp = sp->kind == AGG_VAR_SAMP || sp->kind == AGG_STDDEV_SAMP;
     bool root = sp->kind == AGG_STDDEV_SAMP || sp->kind == AGG_STDDEV_POP;
@@ -1410,11 +1408,7 @@ static int agg_final_stat(SqlCtx *ctx, const AggSpec *sp, const AggState *st, Va
     }
     i64 n = st->count;
     if (n == 0 || (samp && n == 1) || !st->wide) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
-    i128 q;
-    int qs, rc = numeric_wide_var(st->wide, n, samp, root, &q, &qs, ctx->err);
-    if (rc) return rc;
-    *out = val_numeric(q, qs);
-    return DD_OK;
+    return numeric_wide_var_value(st->wide, n, samp, root, &a->arena, out, ctx->err);
 }
 
 /* covar_pop, covar_samp, corr and regr_*: PostgreSQL's formulas over the
@@ -1580,7 +1574,7 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         if (sp->distinct) qsort_r(st->items, st->nitems, sizeof(Value), cmp_agg_items, &vc);
         return arr_build(&a->op.env, &a->arena, st->items, (int)st->nitems, sp->type, false, out);
     case AGG_VAR_SAMP: case AGG_VAR_POP: case AGG_STDDEV_SAMP: case AGG_STDDEV_POP:
-        return agg_final_stat(ctx, sp, st, out);
+        return agg_final_stat(ctx, a, sp, st, out);
     case AGG_COVAR_POP: case AGG_COVAR_SAMP: case AGG_CORR: case AGG_REGR_COUNT: case AGG_REGR_AVGX:
     case AGG_REGR_AVGY: case AGG_REGR_SXX: case AGG_REGR_SYY: case AGG_REGR_SXY: case AGG_REGR_SLOPE:
     case AGG_REGR_INTERCEPT: case AGG_REGR_R2:

@@ -256,8 +256,8 @@ static bool bi_divmod(const Bi *a, const Bi *b, Bi *q, Bi *r, Arena *ar)
         }
         i64 k = 0;
         for (int i = 0; i < n; i++) {
-            i64 p = qhat * v.d[i];
-            i64 t = ud[i + j] - k - p % NB;
+            i64 p = qhat * v.d[i] + k;   /* below NB^2 + NB */
+            i64 t = ud[i + j] - p % NB;
             k = p / NB;
             if (t < 0) { t += NB; k++; }
             ud[i + j] = t;
@@ -570,6 +570,10 @@ static int div_scale(const Dec *x, const Dec *y)
     int w[2], f[2];
     const Dec *v[2] = {x, y};
     for (int i = 0; i < 2; i++) {
+        if (v[i]->m.n == 0) {   /* zero: weight 0, first digit 0 (PostgreSQL) */
+            w[i] = f[i] = 0;
+            continue;
+        }
         long nd = bi_digits(&v[i]->m), e = nd - 1 - v[i]->scale;   /* exponent of the leading digit */
         long wt = e >= 0 ? e / 4 : -((-e + 3) / 4);
         int first = 0;
@@ -693,6 +697,8 @@ static int dec_pow_int(Dec *r, const Dec *x, i64 n, Arena *ar, DdError *err)
     return DD_OK;
 }
 
+static int big_pow_real(const Dec *a, const Dec *b, Arena *ar, Value *out, DdError *err);
+
 int numeric_big_arith(ArithOp op, const Value *a, const Value *b, Arena *ar, Value *out, DdError *err)
 {
     if ((a->type == TYPE_NUMERIC && numeric_is_special(a->scale)) ||
@@ -764,9 +770,16 @@ int numeric_big_arith(ArithOp op, const Value *a, const Value *b, Arena *ar, Val
     default: {
         i64 n;
         Arena *tmp = ar;
-        if (!dec_is_int(&y, tmp, &n) || n < INT32_MIN || n > INT32_MAX)
-            return dd_err(err, DD_EFEATURE, -1,
-                          "numeric power with a non-integer exponent and a value of more than 38 digits is not supported");
+        if (!dec_is_int(&y, tmp, &n) || n < INT32_MIN || n > INT32_MAX) {
+            if (x.m.n == 0) {
+                if (y.neg) return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1, "zero raised to a negative power is undefined");
+                return dd_err(err, DD_EFEATURE, -1, "numeric power of a zero of more than 38 decimals is not supported");
+            }
+            if (x.neg)
+                return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1,
+                              "a negative number raised to a non-integer power yields a complex result");
+            return big_pow_real(&x, &y, ar, out, err);
+        }
         if (x.m.n == 0 && n < 0) return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1, "zero raised to a negative power is undefined");
         int rc = dec_pow_int(&r, &x, n, ar, err);
         if (rc) return rc;
@@ -782,7 +795,6 @@ int numeric_big_div_scale(const Value *a, const Value *b, Arena *ar)
 {
     Dec x, y;
     if (!dec_from_value(&x, a, ar) || !dec_from_value(&y, b, ar)) return 0;
-    if (x.m.n == 0 || y.m.n == 0) return DD_MIN(DD_MAX(DD_MAX(x.scale, y.scale), 16), NUMERIC_MAX_DISPLAY_SCALE);
     return div_scale(&x, &y);
 }
 
@@ -891,4 +903,471 @@ void numeric_big_nbase(const Value *v, Arena *ar, Buf *out)
     buf_put_u16be(out, x.neg ? 0x4000 : 0);
     buf_put_u16be(out, (u16)x.scale);
     for (int i = last; i >= first; i--) buf_put_u16be(out, (u16)m.d[i]);
+}
+
+/* ---- sqrt, ln, log, exp and power past the pair form ----
+ *
+ * Floating values of at most P significant digits, truncated after each
+ * step (Fl: m * 10^e), with P chosen from the result's scale plus guard
+ * digits; results rounded once at PostgreSQL's scale.  Algorithms: the
+ * integer square root by Newton's iteration; ln(x) = e ln 10 + 2^9
+ * ln(m^(1/2^9)) for x = m 10^e, m in [1, 10), the last by the atanh
+ * series; exp(x) by the Taylor series of x / 2^k, squared k times.  The
+ * error left is far below the guard digits, except for a value within
+ * about 10^-10 units of its last place of a rounding boundary. */
+
+typedef struct Fl {
+    bool neg;
+    Bi m;
+    long e;
+} Fl;
+
+/* r = a / 10^k, truncated (digits dropped). */
+static bool bi_shr10(Bi *r, const Bi *a, long k, Arena *ar)
+{
+    long limbs = k / 4;
+    if (limbs >= a->n) return bi_alloc(r, ar, 1);
+    if (!bi_alloc(r, ar, a->n - (int)limbs)) return false;
+    memcpy(r->d, a->d + limbs, sizeof(u32) * (size_t)(a->n - limbs));
+    r->n = a->n - (int)limbs;
+    if (k % 4) bi_div_small(r, p10[k % 4]);
+    bi_norm(r);
+    return true;
+}
+
+static bool fl_trunc(Fl *x, long P, Arena *ar)
+{
+    long d = bi_digits(&x->m);
+    if (d <= P) return true;
+    Bi t;
+    if (!bi_shr10(&t, &x->m, d - P, ar)) return false;
+    x->m = t;
+    x->e += d - P;
+    return true;
+}
+
+static bool fl_set_int(Fl *x, i64 v, Arena *ar)
+{
+    x->neg = v < 0;
+    x->e = 0;
+    return bi_from_u128(&x->m, ar, v < 0 ? -(u128)(i128)v : (u128)v);
+}
+
+static void fl_from_dec(Fl *x, const Dec *d)
+{
+    x->neg = d->neg;
+    x->m = d->m;
+    x->e = -d->scale;
+}
+
+/* The decimal exponent of the leading digit (value in [10^w, 10^(w+1))). */
+static long fl_weight(const Fl *x) { return bi_digits(&x->m) - 1 + x->e; }
+
+static bool fl_mul(Fl *r, const Fl *a, const Fl *b, long P, Arena *ar)
+{
+    Fl t;
+    if (!bi_mul(&t.m, &a->m, &b->m, ar)) return false;
+    t.e = a->e + b->e;
+    t.neg = (a->neg != b->neg) && t.m.n > 0;
+    *r = t;
+    return fl_trunc(r, P, ar);
+}
+
+static bool fl_div(Fl *r, const Fl *a, const Fl *b, long P, Arena *ar)
+{
+    long k = P + bi_digits(&b->m) - bi_digits(&a->m) + 2;
+    if (k < 0) k = 0;
+    Bi n, q, rem;
+    if (!bi_mul_pow10(&n, &a->m, k, ar) || !bi_divmod(&n, &b->m, &q, &rem, ar)) return false;
+    r->m = q;
+    r->e = a->e - k - b->e;
+    r->neg = (a->neg != b->neg) && q.n > 0;
+    return fl_trunc(r, P, ar);
+}
+
+static bool fl_add(Fl *r, const Fl *a, const Fl *b, bool sub, long P, Arena *ar)
+{
+    bool nb = b->neg != sub;
+    if (b->m.n == 0) { *r = *a; return true; }
+    if (a->m.n == 0) { *r = *b; r->neg = nb; return true; }
+    /* an addend P + 2 digits below the other does not change its P digits */
+    long wa = fl_weight(a), wb = fl_weight(b);
+    if (wa - wb > P + 2) { *r = *a; return true; }
+    if (wb - wa > P + 2) { *r = *b; r->neg = nb; return true; }
+    long e = DD_MIN(a->e, b->e);
+    Dec x = {a->neg, 0, {0, 0, NULL}}, y = {nb, 0, {0, 0, NULL}}, s;
+    if (!bi_mul_pow10(&x.m, &a->m, a->e - e, ar) || !bi_mul_pow10(&y.m, &b->m, b->e - e, ar)) return false;
+    if (!dec_add(&s, &x, &y, false, ar)) return false;
+    r->neg = s.neg;
+    r->m = s.m;
+    r->e = e;
+    return fl_trunc(r, P, ar);
+}
+
+/* x (>= 0) rounded half away from zero at scale r, as a Dec. */
+static bool fl_to_dec(Dec *d, const Fl *x, long r, Arena *ar)
+{
+    d->neg = x->neg;
+    d->scale = (int)r;
+    long sh = x->e + r;
+    if (sh >= 0) return bi_mul_pow10(&d->m, &x->m, sh, ar) && (d->m.n || (d->neg = false, true));
+    Bi q;
+    if (!bi_shr10(&q, &x->m, -sh - 1, ar)) return false;
+    u32 last = q.n ? q.d[0] % 10 : 0;
+    Bi q2;
+    if (!bi_shr10(&q2, &q, 1, ar)) return false;
+    if (last >= 5) {
+        Bi one, t;
+        if (!bi_from_u128(&one, ar, 1) || !bi_add(&t, &q2, &one, ar)) return false;
+        q2 = t;
+    }
+    d->m = q2;
+    if (d->m.n == 0) d->neg = false;
+    return true;
+}
+
+/* r = floor(sqrt(n)): Newton's iteration from above. */
+static bool bi_isqrt(Bi *r, const Bi *n, Arena *ar)
+{
+    Bi one, g;
+    if (!bi_from_u128(&one, ar, 1) || !bi_mul_pow10(&g, &one, (bi_digits(n) + 1) / 2, ar)) return false;
+    if (n->n == 0) return bi_alloc(r, ar, 1);
+    for (;;) {
+        Bi q, rem, s;
+        if (!bi_divmod(n, &g, &q, &rem, ar) || !bi_add(&s, &g, &q, ar)) return false;
+        bi_div_small(&s, 2);
+        if (bi_cmp(&s, &g) >= 0) break;
+        g = s;
+    }
+    *r = g;
+    return true;
+}
+
+/* sqrt(x), x > 0, to P significant digits. */
+static bool fl_sqrt(Fl *r, const Fl *x, long P, Arena *ar)
+{
+    /* N = m * 10^k with k making e - k even and N of at least 2P + 2 digits */
+    long k = 2 * P + 2 - bi_digits(&x->m);
+    if (k < 0) k = 0;
+    if (((x->e - k) % 2 + 2) % 2 != 0) k++;
+    Bi n, g;
+    if (!bi_mul_pow10(&n, &x->m, k, ar) || !bi_isqrt(&g, &n, ar)) return false;
+    r->neg = false;
+    r->m = g;
+    r->e = (x->e - k) / 2;
+    return fl_trunc(r, P, ar);
+}
+
+/* ln(m) for m in [1, 10], to about P - 4 digits after the point. */
+static bool fl_ln_mant(Fl *r, const Fl *m, long P, Arena *ar)
+{
+    Fl t = *m, one, z, num, den, z2, term, sum;
+    for (int i = 0; i < 9; i++)
+        if (!fl_sqrt(&t, &t, P, ar)) return false;
+    if (!fl_set_int(&one, 1, ar) || !fl_add(&num, &t, &one, true, P, ar) || !fl_add(&den, &t, &one, false, P, ar) ||
+        !fl_div(&z, &num, &den, P, ar) || !fl_mul(&z2, &z, &z, P, ar))
+        return false;
+    sum = z;
+    term = z;
+    for (long k = 3; term.m.n && fl_weight(&term) - fl_weight(&sum) > -(P + 2); k += 2) {
+        Fl kk, q;
+        if (!fl_mul(&term, &term, &z2, P, ar) || !fl_set_int(&kk, k, ar) || !fl_div(&q, &term, &kk, P, ar) ||
+            !fl_add(&sum, &sum, &q, false, P, ar))
+            return false;
+    }
+    Fl f;
+    if (!fl_set_int(&f, 1024, ar)) return false;   /* 2 * 2^9 */
+    return fl_mul(r, &sum, &f, P, ar);
+}
+
+/* ln(x), x > 0, to about P - 4 - digits(e) digits after the point. */
+static bool fl_ln(Fl *r, const Fl *x, long P, Arena *ar)
+{
+    long w = fl_weight(x);
+    Fl m = *x, lm;
+    m.e -= w;   /* m in [1, 10) */
+    if (!fl_ln_mant(&lm, &m, P, ar)) return false;
+    if (w == 0) { *r = lm; return true; }
+    Fl ten, l10, ew, p;
+    if (!fl_set_int(&ten, 10, ar) || !fl_ln_mant(&l10, &ten, P, ar) || !fl_set_int(&ew, w, ar) ||
+        !fl_mul(&p, &l10, &ew, P, ar))
+        return false;
+    return fl_add(r, &p, &lm, false, P, ar);
+}
+
+/* exp(x) to P significant digits (|x| < 6000). */
+static bool fl_exp(Fl *r, const Fl *x, long P, Arena *ar)
+{
+    Fl y = *x, one, term, sum;
+    y.neg = false;
+    int k = 0;
+    /* halve until below 0.01 */
+    Fl half;
+    if (!fl_set_int(&half, 5, ar)) return false;
+    half.e = -1;
+    while (y.m.n && fl_weight(&y) >= -2) {
+        if (!fl_mul(&y, &y, &half, P, ar)) return false;
+        k++;
+    }
+    if (!fl_set_int(&one, 1, ar)) return false;
+    sum = one;
+    term = one;
+    for (long n = 1; term.m.n && fl_weight(&term) > -(P + 2); n++) {
+        Fl nn, q;
+        if (!fl_mul(&term, &term, &y, P, ar) || !fl_set_int(&nn, n, ar) || !fl_div(&q, &term, &nn, P, ar) ||
+            !fl_add(&sum, &sum, &q, false, P, ar))
+            return false;
+        term = q;
+    }
+    for (int i = 0; i < k; i++)
+        if (!fl_mul(&sum, &sum, &sum, P, ar)) return false;
+    if (x->neg) return fl_div(r, &one, &sum, P, ar);
+    *r = sum;
+    return true;
+}
+
+static double fl_to_double(const Fl *x)
+{
+    /* the top 17 digits are enough */
+    double m = 0;
+    long d = bi_digits(&x->m);
+    int take = 0;
+    for (long i = d - 1; i >= 0 && take < 17; i--, take++) m = m * 10 + bi_digit(&x->m, i);
+    double v = m * pow(10.0, (double)(x->e + d - take));
+    return x->neg ? -v : v;
+}
+
+/* PostgreSQL's estimate_ln_dweight for x > 0. */
+static int est_ln_dweight(const Dec *x, Arena *ar)
+{
+    Fl f, one, d;
+    fl_from_dec(&f, x);
+    if (!fl_set_int(&one, 1, ar)) return 0;
+    double v = fl_to_double(&f);
+    if (v >= 0.9 && v <= 1.1) {
+        /* ln(x) ~ x - 1: the decimal weight of x - 1 (its first base-10^4
+         * digit's), exact */
+        if (!fl_add(&d, &f, &one, true, bi_digits(&f.m) + 8, ar) || d.m.n == 0) return 0;
+        long w = fl_weight(&d);
+        long nw = w >= 0 ? w / 4 : -((-w + 3) / 4);
+        /* weight * 4 + (int) log10(first base-10^4 digit) = the leading digit's exponent */
+        return (int)(nw * 4 + (w - nw * 4));
+    }
+    /* from the first two base-10^4 digits and the weight, in double */
+    long w = fl_weight(&f);
+    long nw = w >= 0 ? w / 4 : -((-w + 3) / 4);
+    /* digits of the value from 10^(4 nw + 3) down to 10^(4 nw - 4) */
+    double digits = 0;
+    long nd = bi_digits(&f.m);
+    for (long p = 4 * nw + 3; p >= 4 * nw - 4; p--) {
+        long idx = p - f.e;
+        digits = digits * 10 + (idx >= 0 && idx < nd ? bi_digit(&f.m, idx) : 0);
+    }
+    double lnv = log(digits) + (double)(4 * nw - 4) * 2.302585092994046;
+    return (int)log10(fabs(lnv));
+}
+
+static int clamp_scale(long r) { return (int)DD_MAX(0, DD_MIN(r, NUMERIC_MAX_DISPLAY_SCALE)); }
+
+static int finish_fl(const Fl *x, long r, Arena *ar, Value *out, DdError *err)
+{
+    Dec d;
+    if (!fl_to_dec(&d, x, r, ar)) return nomem(err);
+    return num_finish(&d, ar, out, err);
+}
+
+static int big_arg(const Value *v, Dec *x, Arena *ar, DdError *err)
+{
+    if (!ar) return overflow_err(err);
+    if (!dec_from_value(x, v, ar)) return nomem(err);
+    return DD_OK;
+}
+
+static int sqrt_at(const Dec *xp, int r, Arena *ar, Value *out, DdError *err);
+
+int numeric_big_sqrt(const Value *v, Arena *ar, Value *out, DdError *err)
+{
+    Dec x;
+    int rc = big_arg(v, &x, ar, err);
+    if (rc) return rc;
+    if (x.neg && x.m.n)
+        return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1, "cannot take square root of a negative number");
+    /* PostgreSQL: sweight = (weight + 1) * 2 - 1 (weight in base 10^4) */
+    long nd = bi_digits(&x.m), e = nd - 1 - x.scale;
+    long w = x.m.n == 0 ? 0 : e >= 0 ? e / 4 : -((-e + 3) / 4);
+    int r = clamp_scale(DD_MAX(16 - ((w + 1) * 2 - 1), (long)x.scale));
+    return sqrt_at(&x, r, ar, out, err);
+}
+
+int numeric_big_sqrt_at(const Value *v, int r, Arena *ar, Value *out, DdError *err)
+{
+    Dec x;
+    int rc = big_arg(v, &x, ar, err);
+    if (rc) return rc;
+    if (x.neg && x.m.n)
+        return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1, "cannot take square root of a negative number");
+    return sqrt_at(&x, clamp_scale(r), ar, out, err);
+}
+
+/* sqrt(x) rounded half up at scale r >= 0. */
+static int sqrt_at(const Dec *xp, int r, Arena *ar, Value *out, DdError *err)
+{
+    Dec x = *xp;
+    if (x.m.n == 0) {
+        Dec z = {false, r, {0, 0, NULL}};
+        if (!bi_alloc(&z.m, ar, 1)) return nomem(err);
+        return num_finish(&z, ar, out, err);
+    }
+    /* exactly: isqrt(I * 10^(2 r + 2 - scale)), then the last digit rounds */
+    long k = 2L * r + 2 - x.scale;
+    Bi n;
+    if (k >= 0) {
+        if (!bi_mul_pow10(&n, &x.m, k, ar)) return nomem(err);
+    } else if (!bi_shr10(&n, &x.m, -k, ar)) {   /* never: r >= scale */
+        return nomem(err);
+    }
+
+    Dec d = {false, r + 1, {0, 0, NULL}};   /* floor(sqrt(x) * 10^(r + 1)), then the last digit rounds */
+    if (!bi_isqrt(&d.m, &n, ar)) return nomem(err);
+    if (!dec_rescale(&d, r, false, ar)) return nomem(err);
+    return num_finish(&d, ar, out, err);
+}
+
+int numeric_big_ln(const Value *v, Arena *ar, Value *out, DdError *err)
+{
+    Dec x;
+    int rc = big_arg(v, &x, ar, err);
+    if (rc) return rc;
+    if (x.m.n == 0) return dd_err(err, DD_EINVALID_ARGUMENT_LOG, -1, "cannot take logarithm of zero");
+    if (x.neg) return dd_err(err, DD_EINVALID_ARGUMENT_LOG, -1, "cannot take logarithm of a negative number");
+    long r = clamp_scale(DD_MAX(16 - est_ln_dweight(&x, ar), (long)x.scale));
+    Fl f, l;
+    fl_from_dec(&f, &x);
+    long P = r + 20 + 7;   /* the digits of ln's integer part (at most 6) and guards */
+    if (!fl_ln(&l, &f, P, ar)) return nomem(err);
+    return finish_fl(&l, r, ar, out, err);
+}
+
+int numeric_big_log(const Value *b, const Value *v, Arena *ar, Value *out, DdError *err)
+{
+    Dec xb, xv;
+    int rc = big_arg(b, &xb, ar, err);
+    if (!rc) rc = big_arg(v, &xv, ar, err);
+    if (rc) return rc;
+    if (xb.m.n == 0 || xv.m.n == 0) return dd_err(err, DD_EINVALID_ARGUMENT_LOG, -1, "cannot take logarithm of zero");
+    if (xb.neg || xv.neg) return dd_err(err, DD_EINVALID_ARGUMENT_LOG, -1, "cannot take logarithm of a negative number");
+    int db = est_ln_dweight(&xb, ar), dv = est_ln_dweight(&xv, ar);
+    long r = clamp_scale(DD_MAX(DD_MAX(16 - (dv - db), (long)xb.scale), (long)xv.scale));
+    /* ln(v) / ln(b): both to r + guard digits past their own weights */
+    long P = r + 27 + DD_MAX(0, -db) * 2 + DD_MAX(0, dv);
+    Fl fb, fv, lb, lv, q;
+    fl_from_dec(&fb, &xb);
+    fl_from_dec(&fv, &xv);
+    if (!fl_ln(&lb, &fb, P, ar) || !fl_ln(&lv, &fv, P, ar)) return nomem(err);
+    if (lb.m.n == 0) return dd_err(err, DD_EDIV_ZERO, -1, "division by zero");
+    if (!fl_div(&q, &lv, &lb, P, ar)) return nomem(err);
+    return finish_fl(&q, r, ar, out, err);
+}
+
+/* exp(t) at scale r; t's decimal weight of the result is w. */
+static int exp_at(const Fl *t, long r, Arena *ar, Value *out, DdError *err)
+{
+    double val = fl_to_double(t);
+    if (fabs(val) >= 6000.0) {   /* PostgreSQL's NUMERIC_MAX_RESULT_SCALE * 3 */
+        if (val > 0) return overflow_err(err);
+        Dec z = {false, (int)r, {0, 0, NULL}};
+        if (!bi_alloc(&z.m, ar, 1)) return nomem(err);
+        return num_finish(&z, ar, out, err);
+    }
+    long w = (long)floor(val * 0.434294481903252);
+    long sig = r + w + 1;
+    if (sig < 0) sig = 0;   /* rounds to zero at r but for the guard digits */
+    Fl e;
+    if (!fl_exp(&e, t, sig + 20 + 10, ar)) return nomem(err);
+    return finish_fl(&e, r, ar, out, err);
+}
+
+int numeric_big_exp(const Value *v, Arena *ar, Value *out, DdError *err)
+{
+    Dec x;
+    int rc = big_arg(v, &x, ar, err);
+    if (rc) return rc;
+    Fl f;
+    fl_from_dec(&f, &x);
+    double val = fl_to_double(&f) * 0.434294481903252;
+    val = DD_MAX(DD_MIN(val, 2000.0), -2000.0);
+    long r = clamp_scale(DD_MAX(16 - (long)val, (long)x.scale));
+    return exp_at(&f, r, ar, out, err);
+}
+
+/* a ^ b, a > 0, as PostgreSQL's power_var: exp(b ln a) at its scale. */
+static int big_pow_real(const Dec *a, const Dec *b, Arena *ar, Value *out, DdError *err)
+{
+    int ldw = est_ln_dweight(a, ar);
+    Fl fa, fb, la, t;
+    fl_from_dec(&fa, a);
+    fl_from_dec(&fb, b);
+    /* a first estimate of b ln a, 8 digits past its weight */
+    if (!fl_ln(&la, &fa, DD_MAX(8 - ldw, 1) + 20, ar) || !fl_mul(&t, &la, &fb, 30, ar)) return nomem(err);
+    double val = fl_to_double(&t);
+    if (fabs(val) > 2000 * 3.01) {
+        if (val > 0) return overflow_err(err);
+        Dec z = {false, NUMERIC_MAX_DISPLAY_SCALE, {0, 0, NULL}};
+        if (!bi_alloc(&z.m, ar, 1)) return nomem(err);
+        return num_finish(&z, ar, out, err);
+    }
+    val *= 0.434294481903252;
+    long r = clamp_scale(DD_MAX(DD_MAX(16 - (long)val, (long)a->scale), (long)b->scale));
+    long sig = DD_MAX(r + (long)val, 0);
+    /* b ln a to sig + guard digits after the point */
+    long bdig = DD_MAX(fl_weight(&fb) + 1, 0);
+    long P = sig + 20 + bdig + 7 + 8;   /* + the digits of ln a's and b ln a's integer parts */
+    if (!fl_ln(&la, &fa, P, ar) || !fl_mul(&t, &la, &fb, P, ar)) return nomem(err);
+    return exp_at(&t, r, ar, out, err);
+}
+
+/* ---- gcd, lcm, min_scale, trim_scale of any size ---- */
+
+int numeric_big_gcd(const Value *a, const Value *b, bool lcm, Arena *ar, Value *out, DdError *err)
+{
+    Dec x, y;
+    int rc = big_arg(a, &x, ar, err);
+    if (!rc) rc = big_arg(b, &y, ar, err);
+    if (rc) return rc;
+    int s = DD_MAX(x.scale, y.scale);
+    Bi p, q;
+    if (!bi_mul_pow10(&p, &x.m, s - x.scale, ar) || !bi_mul_pow10(&q, &y.m, s - y.scale, ar)) return nomem(err);
+    Bi g = p, h = q;
+    while (h.n) {   /* Euclid */
+        Bi qq, rr;
+        if (!bi_divmod(&g, &h, &qq, &rr, ar)) return nomem(err);
+        g = h;
+        h = rr;
+    }
+    Dec r = {false, s, g};
+    if (lcm) {
+        if (p.n == 0 || q.n == 0) {
+            if (!bi_alloc(&r.m, ar, 1)) return nomem(err);
+        } else {
+            Bi qq, rr;
+            if (!bi_divmod(&p, &g, &qq, &rr, ar) || !bi_mul(&r.m, &qq, &q, ar)) return nomem(err);
+        }
+    }
+    return num_finish(&r, ar, out, err);
+}
+
+int numeric_big_trim(const Value *v, Arena *ar, Value *out, int *min_scale, DdError *err)
+{
+    Dec x;
+    int rc = big_arg(v, &x, ar, err);
+    if (rc) return rc;
+    long low = 0, nd = bi_digits(&x.m);
+    while (low < x.scale && low < nd && bi_digit(&x.m, low) == 0) low++;
+    if (nd == 0) low = x.scale;
+    *min_scale = x.scale - (int)low;
+    if (!out) return DD_OK;
+    Bi t;
+    if (!bi_shr10(&t, &x.m, low, ar)) return nomem(err);
+    Dec r = {x.neg && t.n, x.scale - (int)low, t};
+    return num_finish(&r, ar, out, err);
 }

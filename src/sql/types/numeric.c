@@ -904,7 +904,7 @@ int numeric_value_arith(ArithOp op, const Value *a, const Value *b, Arena *ar, V
             st = numeric_mul(ca, sa, cb, sb, &rc, &rs, err);
             break;
         case ARITH_DIV:
-            if (!special && cb != 0 && ca != 0) {
+            if (!special && cb != 0) {
                 want = div_scale_full(ca, sa, cb, sb);
                 if (want > NUMERIC_MAX_SCALE) { st = DD_EOUT_OF_RANGE; break; }
             }
@@ -922,7 +922,6 @@ int numeric_value_arith(ArithOp op, const Value *a, const Value *b, Arena *ar, V
             if (integral) want = DD_MAX(16, sa);
             st = numeric_pow(ca, sa, cb, sb, &rc, &rs, err);
             if (!integral && st == DD_OK) want = rs;   /* exp(b ln a): the pair's own scale */
-            if (!integral && st == DD_EOUT_OF_RANGE) return st;
             break;
         }
         }

@@ -34,6 +34,7 @@
 #include "value.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define BN_BASE 1000000000u
@@ -570,13 +571,10 @@ static int wide_overflow(DdError *err)
     return dd_err(err, DD_EOUT_OF_RANGE, -1, "value overflows numeric format");
 }
 
-/* Adds the pair (c, s) to the signed sum (neg, m) at scale ms. */
-static bool signed_add(bool *neg, Bn *m, int ms, i128 c, int s)
+/* Adds (xneg, x) at scale s (<= ms) to the signed sum (neg, m) at scale ms. */
+static bool signed_add_bn(bool *neg, Bn *m, int ms, bool xneg, Bn x, int s)
 {
-    Bn x;
-    bn_set_u128(&x, c < 0 ? -(u128)c : (u128)c);
     if (!rescale_up(&x, s, ms)) return false;
-    bool xneg = c < 0;
     if (*neg == xneg || m->n == 0) {
         if (m->n == 0) *neg = xneg;
         return bn_add(m, m, &x);
@@ -589,6 +587,14 @@ static bool signed_add(bool *neg, Bn *m, int ms, i128 c, int s)
     }
     if (m->n == 0) *neg = false;
     return true;
+}
+
+/* Adds the pair (c, s) to the signed sum (neg, m) at scale ms. */
+static bool signed_add(bool *neg, Bn *m, int ms, i128 c, int s)
+{
+    Bn x;
+    bn_set_u128(&x, c < 0 ? -(u128)c : (u128)c);
+    return signed_add_bn(neg, m, ms, c < 0, x, s);
 }
 
 int numeric_wide_init(NumWide *w, i128 sum, int sum_scale, i128 sumsq, int sumsq_scale, DdError *err)
@@ -622,6 +628,89 @@ int numeric_wide_add(NumWide *w, i128 c, int s, DdError *err)
     if (!bn_mul(&x2, &x, &x) || !rescale_up(&x2, 2 * s, 2 * w->sscale) || !bn_add(&w->q, &w->q, &x2))
         return wide_overflow(err);
     return DD_OK;
+}
+
+int numeric_wide_add_value(NumWide *w, const Value *v, DdError *err)
+{
+    if (v->type != TYPE_NUMERIC) return numeric_wide_add(w, (i128)v->v.i, 0, err);
+    if (!numeric_is_big(v->scale)) return numeric_wide_add(w, v->v.coef, v->scale, err);
+    if (w->special) return DD_OK;
+    /* a big value: its digits as a Bn while its square fits (about 200 digits) */
+    Buf b = BUF_INIT;
+    numeric_big_text(v, &b);
+    const char *t = buf_cstr(&b);
+    if (!t) { buf_free(&b); return dd_err(err, DD_ENOMEM, -1, NULL); }
+    bool neg = t[0] == '-';
+    Bn x;
+    bn_zero(&x);
+    int s = 0, nd = 0;
+    bool ok = true, dot = false;
+    for (const char *p = t + neg; *p && ok; p++) {
+        if (*p == '.') { dot = true; continue; }
+        if (dot) s++;
+        if (nd || *p != '0') nd++;
+        ok = nd <= 9 * BN_LIMBS / 2 - 9 && bn_mul_small(&x, 10);
+        if (ok && *p != '0') {
+            Bn d;
+            bn_set_u128(&d, (u128)(*p - '0'));
+            ok = bn_add(&x, &x, &d);
+        }
+    }
+    buf_free(&b);
+    if (!ok) return wide_overflow(err);
+    if (s > w->sscale) {
+        if (!rescale_up(&w->s, w->sscale, s) || !rescale_up(&w->q, 2 * w->sscale, 2 * s)) return wide_overflow(err);
+        w->sscale = s;
+    }
+    Bn x2;
+    if (!signed_add_bn(&w->sneg, &w->s, w->sscale, neg, x, s) || !bn_mul(&x2, &x, &x) ||
+        !rescale_up(&x2, 2 * s, 2 * w->sscale) || !bn_add(&w->q, &w->q, &x2))
+        return wide_overflow(err);
+    return DD_OK;
+}
+
+/* m * 10^-scale as a NUMERIC of any size (numbig.c). */
+static int bn_to_value(const Bn *m, int scale, bool neg, Arena *ar, Value *out, DdError *err)
+{
+    char buf[9 * BN_LIMBS + 4];
+    int k = 0;
+    if (neg) buf[k++] = '-';
+    if (m->n == 0) {
+        buf[k++] = '0';
+    } else {
+        k += snprintf(buf + k, sizeof buf - (size_t)k, "%u", m->d[m->n - 1]);
+        for (int i = m->n - 2; i >= 0; i--) k += snprintf(buf + k, sizeof buf - (size_t)k, "%09u", m->d[i]);
+    }
+    k += snprintf(buf + k, sizeof buf - (size_t)k, "e-%d", scale);
+    return numeric_parse(buf, (size_t)k, ar, out, err);
+}
+
+int numeric_wide_var_value(const NumWide *w, i64 n, bool samp, bool root, Arena *ar, Value *out, DdError *err)
+{
+    i128 c;
+    int cs, rc = numeric_wide_var(w, n, samp, root, &c, &cs, err);
+    if (rc != DD_EOUT_OF_RANGE) {
+        if (!rc) *out = val_numeric(c, cs);
+        return rc;
+    }
+    /* past the pair form: the same steps on values (numbig.c) */
+    dd_err_clear(err);
+    int S = 2 * w->sscale;
+    Bn nq, s2, num, nb;
+    bn_set_u128(&nb, (u128)n);
+    if (!bn_mul(&nq, &w->q, &nb) || !bn_mul(&s2, &w->s, &w->s)) return wide_overflow(err);
+    bn_sub(&num, &nq, &s2);   /* positive: numeric_wide_var answered 0 otherwise */
+    Value vn, vd, q;
+    Bn db;
+    bn_set_u128(&db, (u128)n * (u128)(samp ? n - 1 : n));
+    if ((rc = bn_to_value(&num, S, false, ar, &vn, err)) || (rc = bn_to_value(&db, 0, false, ar, &vd, err))) return rc;
+    /* numeric_big_arith's division: select_div_scale, rounded */
+    if ((rc = numeric_big_arith(ARITH_DIV, &vn, &vd, ar, &q, err))) return rc;
+    if (!root) {
+        *out = q;
+        return DD_OK;
+    }
+    return numeric_big_sqrt_at(&q, numeric_big_div_scale(&vn, &vd, ar), ar, out, err);
 }
 
 /* PostgreSQL's NBASE (10000) weight and first digit of m * 10^-scale, m != 0. */

@@ -337,10 +337,22 @@ u64 numeric_big_hash(const Value *v, u64 (*mix)(const void *, size_t, u64));
  * ar) and exponent of v: v = 0.d1 d2 ... dk * 10^e (keys). */
 int numeric_big_key(const Value *v, Arena *ar, const u8 **digits, long *k, long *e);
 /* a op b for numerics or integers, any size, with PostgreSQL's scales
- * (for /, select_div_scale up to 1000); ^ takes integer exponents. */
+ * (for /, select_div_scale up to 1000; ^ as power_var). */
 int numeric_big_arith(ArithOp op, const Value *a, const Value *b, Arena *ar, Value *out, DdError *err);
 /* The scale of a / b (finite, any size), as numeric_div_scale. */
 int numeric_big_div_scale(const Value *a, const Value *b, Arena *ar);
+/* sqrt, ln, log(b, v) and exp of finite values of any size, at PostgreSQL's
+ * scales (numeric_sqrt, numeric_ln, numeric_log, numeric_exp). */
+int numeric_big_sqrt(const Value *v, Arena *ar, Value *out, DdError *err);
+/* The square root of v >= 0 rounded at scale r (variance's stddev). */
+int numeric_big_sqrt_at(const Value *v, int r, Arena *ar, Value *out, DdError *err);
+int numeric_big_ln(const Value *v, Arena *ar, Value *out, DdError *err);
+int numeric_big_log(const Value *b, const Value *v, Arena *ar, Value *out, DdError *err);
+int numeric_big_exp(const Value *v, Arena *ar, Value *out, DdError *err);
+/* gcd (lcm) of two finite values of any size, at the larger scale. */
+int numeric_big_gcd(const Value *a, const Value *b, bool lcm, Arena *ar, Value *out, DdError *err);
+/* min_scale(v) in *min_scale and trim_scale(v) in out (when not NULL). */
+int numeric_big_trim(const Value *v, Arena *ar, Value *out, int *min_scale, DdError *err);
 /* round(v, s) / trunc(v, s) of a finite value, s any integer. */
 int numeric_big_round(const Value *v, long s, bool trunc, Arena *ar, Value *out, DdError *err);
 /* numeric(p, s) (typmod >= 0) on a finite value of any size. */
@@ -429,6 +441,11 @@ size_t numeric_wide_size(void);
 int numeric_wide_init(NumWide *w, i128 sum, int sum_scale, i128 sumsq, int sumsq_scale, DdError *err);
 int numeric_wide_add(NumWide *w, i128 c, int s, DdError *err);
 int numeric_wide_var(const NumWide *w, i64 n, bool samp, bool root, i128 *out, int *os, DdError *err);
+/* Past the pair form: numeric_wide_add of a value of any size (22003 when
+ * its square passes the 432 digits the sums hold: about 200 digits), and
+ * numeric_wide_var whose result may be big (in ar). */
+int numeric_wide_add_value(NumWide *w, const Value *v, DdError *err);
+int numeric_wide_var_value(const NumWide *w, i64 n, bool samp, bool root, Arena *ar, Value *out, DdError *err);
 void numeric_normalize(i128 *coef, int *scale);             /* strips trailing zeros */
 /* Rounds half away from zero to an integer; -1 if outside int64 or
  * special, else 0. */
