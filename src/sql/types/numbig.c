@@ -769,8 +769,7 @@ int numeric_big_arith(ArithOp op, const Value *a, const Value *b, Arena *ar, Val
     }
     default: {
         i64 n;
-        Arena *tmp = ar;
-        if (!dec_is_int(&y, tmp, &n) || n < INT32_MIN || n > INT32_MAX) {
+        if (!dec_is_int(&y, ar, &n) || n < INT32_MIN || n > INT32_MAX) {
             if (x.m.n == 0) {
                 if (y.neg) return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1, "zero raised to a negative power is undefined");
                 return dd_err(err, DD_EFEATURE, -1, "numeric power of a zero of more than 38 decimals is not supported");
@@ -863,7 +862,6 @@ double numeric_big_to_double(const Value *v)
 int numeric_from_nbase(bool neg, int weight, int dscale, const u16 *digits, int n, Arena *ar, Value *out, DdError *err)
 {
     /* value = sum digits[i] * 10^(4 (weight - i)); I = value * 10^dscale */
-    Dec x = {neg, dscale, {0, 0, NULL}};
     if (dscale < 0 || dscale > NUMERIC_MAX_DSCALE) return overflow_err(err);
     long low = 4L * (weight - (n - 1));   /* decimal exponent of the last digit */
     Bi raw;
@@ -880,9 +878,8 @@ int numeric_from_nbase(bool neg, int weight, int dscale, const u16 *digits, int 
     }
     /* digits past dscale are cut, as PostgreSQL's numeric_recv (trunc_var) */
     if (!dec_rescale(&t, dscale, true, ar)) return nomem(err);
-    x = t;
-    if (x.m.n == 0) x.neg = false;
-    return num_finish(&x, ar, out, err);
+    if (t.m.n == 0) t.neg = false;
+    return num_finish(&t, ar, out, err);
 }
 
 void numeric_big_nbase(const Value *v, Arena *ar, Buf *out)

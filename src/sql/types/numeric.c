@@ -11,8 +11,10 @@
  *
  * Result scales follow PostgreSQL: + and - take the larger scale, * the sum,
  * / select_div_scale() (at least 16 significant digits), % the larger scale,
- * ^ at least 16 digits.  PostgreSQL's numeric is arbitrary precision, so our
- * results differ from it only where they would need more than 38 digits.
+ * ^ at least 16 digits.  A result that needs more than 38 digits or decimals
+ * is numbig.c's: the Value-level functions at the end of this file try the
+ * pair code first and hand over when it fails (22003) or had to drop
+ * decimals (its scale is not PostgreSQL's).
  *
  * NaN, Infinity and -Infinity (PostgreSQL 14+) are coef 0 with a negative
  * scale (value.h).  Each public function below deals with them first, with

@@ -116,7 +116,7 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
         if (f->tag == REC_INT) { *out = val_numeric((i128)f->v.i, 0); return DD_OK; }
         if (f->tag == REC_BIGNUM) {
             const char *p = (const char *)f->v.s.p;
-            if (p[0] > 1 || !numeric_big_check(p + 1, f->v.s.len - 1)) break;
+            if ((u8)p[0] > 1 || !numeric_big_check(p + 1, f->v.s.len - 1)) break;
             *out = val_numeric(0, 0);
             out->scale = p[0] ? NUMERIC_BIG_NEG : NUMERIC_BIG;
             out->v.s.p = p + 1;   /* borrowed from the image, as text is */

@@ -459,7 +459,7 @@ static inline int numeric_typmod_scale(i32 typmod) { return (((int)typmod & 0x7f
 /* Applies NUMERIC(p,s) typmod (numeric_typmod; -1 none): rounds to s, 22003
  * "numeric field overflow" when more than p - s integer digits.  NaN fits
  * every typmod; an infinity none (as PostgreSQL 15).  A scale past
- * NUMERIC_MAX_SCALE is 0A000 (DriftDB's limit). */
+ * NUMERIC_MAX_SCALE is 0A000 here: numeric_value_typmod takes any typmod. */
 int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err);
 /* TIME(p) / TIMETZ(p): the fraction rounded to p digits. */
 int time_apply_typmod(Value *v, i32 typmod, DdError *err);
