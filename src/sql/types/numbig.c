@@ -465,24 +465,44 @@ void numeric_big_text(const Value *v, Buf *out)
 
 static bool is_big(const Value *v) { return v->type == TYPE_NUMERIC && numeric_is_big(v->scale); }
 
-/* Compares |x| and |y|. */
-static int dec_cmp_abs(const Dec *x, const Dec *y, Arena *ar)
+/* The decimal digits of a finite numeric or an integer without allocating
+ * (comparison and hashing may not fail): I's digits, from the pair's
+ * coefficient or the big payload's limbs. */
+typedef struct Digits {
+    bool neg;
+    long nd;            /* digits of I (0: zero) */
+    int scale;
+    const char *p;      /* big: the payload; else NULL and dig[] */
+    int nlimbs;
+    u8 dig[40];         /* pair: digit i of I (0 = units) */
+} Digits;
+
+static void digits_of(Digits *d, const Value *v)
 {
-    long ix = bi_digits(&x->m) - x->scale, iy = bi_digits(&y->m) - y->scale;
-    if (x->m.n == 0 || y->m.n == 0) return (x->m.n != 0) - (y->m.n != 0);
-    if (ix != iy) return ix < iy ? -1 : 1;
-    Bi a, b;
-    int s = DD_MAX(x->scale, y->scale);
-    if (!bi_mul_pow10(&a, &x->m, s - x->scale, ar) || !bi_mul_pow10(&b, &y->m, s - y->scale, ar)) {
-        /* out of memory: compare digit by digit */
-        long la = bi_digits(&x->m), lb = bi_digits(&y->m);
-        for (long i = 0; i < DD_MAX(la, lb); i++) {
-            int da = i < la ? bi_digit(&x->m, la - 1 - i) : 0, db = i < lb ? bi_digit(&y->m, lb - 1 - i) : 0;
-            if (da != db) return da < db ? -1 : 1;
+    memset(d, 0, sizeof *d);
+    if (v->type == TYPE_NUMERIC && numeric_is_big(v->scale)) {
+        d->p = v->v.s.p;
+        d->nlimbs = (int)(v->v.s.len - 2) / 2;
+        d->scale = rd16(d->p);
+        d->neg = v->scale == NUMERIC_BIG_NEG && d->nlimbs > 0;
+        if (d->nlimbs) {
+            int k = 0;
+            for (u32 t = rd16(d->p + 2 + 2 * (d->nlimbs - 1)); t; t /= 10) k++;
+            d->nd = (long)(d->nlimbs - 1) * 4 + k;
         }
-        return 0;
+        return;
     }
-    return bi_cmp(&a, &b);
+    i128 c = v->type == TYPE_NUMERIC ? v->v.coef : (i128)v->v.i;
+    d->scale = v->type == TYPE_NUMERIC ? v->scale : 0;
+    d->neg = c < 0;
+    for (u128 m = c < 0 ? -(u128)c : (u128)c; m; m /= 10) d->dig[d->nd++] = (u8)(m % 10);
+}
+
+static int digit_at(const Digits *d, long i)
+{
+    if (i < 0 || i >= d->nd) return 0;
+    if (!d->p) return d->dig[i];
+    return (int)(rd16(d->p + 2 + 2 * (i / 4)) / p10[i % 4] % 10);
 }
 
 int numeric_big_cmp(const Value *a, const Value *b)
@@ -490,18 +510,20 @@ int numeric_big_cmp(const Value *a, const Value *b)
     /* the special values order as numeric_cmp says; a big value is finite */
     if (a->type == TYPE_NUMERIC && numeric_is_special(a->scale)) return a->scale == NUMERIC_NINF ? -1 : 1;
     if (b->type == TYPE_NUMERIC && numeric_is_special(b->scale)) return b->scale == NUMERIC_NINF ? 1 : -1;
-    Arena ar;
-    arena_init(&ar, 4096);
-    Dec x, y;
-    int c = 0;
-    if (dec_from_value(&x, a, &ar) && dec_from_value(&y, b, &ar)) {
-        bool xz = x.m.n == 0, yz = y.m.n == 0;
-        int sx = xz ? 0 : x.neg ? -1 : 1, sy = yz ? 0 : y.neg ? -1 : 1;
-        if (sx != sy) c = sx < sy ? -1 : 1;
-        else if (sx != 0) c = x.neg ? -dec_cmp_abs(&x, &y, &ar) : dec_cmp_abs(&x, &y, &ar);
+    Digits x, y;
+    digits_of(&x, a);
+    digits_of(&y, b);
+    int sx = x.nd == 0 ? 0 : x.neg ? -1 : 1, sy = y.nd == 0 ? 0 : y.neg ? -1 : 1;
+    if (sx != sy) return sx < sy ? -1 : 1;
+    if (sx == 0) return 0;
+    /* |x| against |y|: digits before the point, then digit by digit from the top */
+    long ix = x.nd - x.scale, iy = y.nd - y.scale, c = 0;
+    if (ix != iy) c = ix < iy ? -1 : 1;
+    for (long k = 0; c == 0 && (k < x.nd || k < y.nd); k++) {
+        int dx = digit_at(&x, x.nd - 1 - k), dy = digit_at(&y, y.nd - 1 - k);
+        if (dx != dy) c = dx < dy ? -1 : 1;
     }
-    arena_free(&ar);
-    return c;
+    return sx < 0 ? (int)-c : (int)c;
 }
 
 /* The value's digits without trailing zeros, most significant first, into
@@ -520,40 +542,49 @@ static u8 *norm_digits(const Value *v, Arena *ar, long *k, long *e)
     return d;
 }
 
+/* The digits of v without trailing zeros: I's digits hi .. lo (lo <= hi),
+ * value = 0.d(hi) .. d(lo) x 10^e; false for zero. */
+static bool norm_range(const Digits *d, long *hi, long *lo, long *e)
+{
+    if (d->nd == 0) return false;
+    long low = 0;
+    while (digit_at(d, low) == 0) low++;
+    *hi = d->nd - 1;
+    *lo = low;
+    *e = d->nd - d->scale;
+    return true;
+}
+
 u64 numeric_big_hash(const Value *v, u64 (*mix)(const void *, size_t, u64))
 {
-    Arena ar;
-    arena_init(&ar, 4096);
-    long k = 0, e = 0;
-    u8 *d = norm_digits(v, &ar, &k, &e);
-    u64 h = 0;
-    if (d) {
-        h = mix(d, (size_t)k, (u64)e * 31 + (v->scale == NUMERIC_BIG_NEG));
+    Digits d;
+    digits_of(&d, v);
+    long hi, lo, e;
+    u64 h[2] = {0xcbf29ce484222325ULL, 0};
+    if (norm_range(&d, &hi, &lo, &e)) {
+        for (long i = hi; i >= lo; i--) h[0] = (h[0] ^ (u64)digit_at(&d, i)) * 0x100000001b3ULL;   /* FNV-1a */
+        h[1] = (u64)e * 2 + d.neg;
     }
-    arena_free(&ar);
-    return h;
+    return mix(h, sizeof h, 0xb16);
 }
 
 bool numeric_big_pair(const Value *v, i128 *coef, int *scale)
 {
-    Arena ar;
-    arena_init(&ar, 4096);
-    long k = 0, e = 0;
-    u8 *d = norm_digits(v, &ar, &k, &e);
-    bool fits = d && k <= NUMERIC_MAX_PRECISION && k - e <= NUMERIC_MAX_SCALE && k - e >= 0;
-    if (fits) {
-        u128 c = 0;
-        for (long i = 0; i < k; i++) c = c * 10 + d[i];
-        *coef = v->scale == NUMERIC_BIG_NEG ? -(i128)c : (i128)c;
-        *scale = (int)(k - e);
-    }
-    if (d && k == 0) {   /* zero */
-        fits = true;
+    Digits d;
+    digits_of(&d, v);
+    long hi, lo, e;
+    if (!norm_range(&d, &hi, &lo, &e)) {   /* zero */
         *coef = 0;
         *scale = 0;
+        return true;
     }
-    arena_free(&ar);
-    return fits;
+    long k = hi - lo + 1;
+    if (k > NUMERIC_MAX_PRECISION || k - e > NUMERIC_MAX_SCALE || k - e < 0) return false;
+    u128 c = 0;
+    for (long i = hi; i >= lo; i--) c = c * 10 + (u128)digit_at(&d, i);
+    *coef = d.neg ? -(i128)c : (i128)c;
+    *scale = (int)(k - e);
+    return true;
 }
 
 int numeric_big_key(const Value *v, Arena *ar, const u8 **digits, long *k, long *e)
@@ -851,12 +882,19 @@ int numeric_big_typmod(Value *v, i32 typmod, Arena *ar, DdError *err)
 
 double numeric_big_to_double(const Value *v)
 {
-    Buf b = BUF_INIT;
-    numeric_big_text(v, &b);
-    char *s = buf_cstr(&b);
-    double d = s ? strtod(s, NULL) : NAN;
-    buf_free(&b);
-    return d;
+    /* strtod of the first 800 digits (correctly rounded: a tie decided
+     * past them needs a value of that many digits that ties to 800) */
+    Digits d;
+    digits_of(&d, v);
+    char buf[832];
+    int k = 0;
+    if (d.neg) buf[k++] = '-';
+    buf[k++] = '0';
+    buf[k++] = '.';
+    long take = DD_MIN(d.nd, 800L);
+    for (long i = 0; i < take; i++) buf[k++] = (char)('0' + digit_at(&d, d.nd - 1 - i));
+    snprintf(buf + k, sizeof buf - (size_t)k, "e%ld", d.nd - d.scale);
+    return strtod(buf, NULL);
 }
 
 int numeric_from_nbase(bool neg, int weight, int dscale, const u16 *digits, int n, Arena *ar, Value *out, DdError *err)
