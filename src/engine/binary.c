@@ -36,6 +36,7 @@
 #include "../util/utf8.h"
 #include "../sql/types/json.h"
 #include "../sql/types/array.h"
+#include "../sql/types/recordval.h"
 #include <string.h>
 
 #define USECS_PER_DAY 86400000000LL
@@ -213,6 +214,21 @@ void bin_send(const Value *v, Buf *out)
         buf_putc(out, 1);
         buf_append(out, v->v.s.p, v->v.s.len);
         break;
+    case TYPE_RECORD: {   /* record_send: the count, then per field its type's OID and value */
+        RecordIter it;
+        record_iter_init(&it, v);
+        Value fv;
+        put32(out, (u32)record_nfields(v));
+        while (record_iter_next(&it, NULL, NULL, &fv)) {
+            put32(out, type_oid((TypeId)fv.type));
+            if (fv.isnull) { put32(out, 0xFFFFFFFFu); continue; }
+            size_t at = out->len;
+            put32(out, 0);
+            bin_send(&fv, out);
+            if (buf_ok(out)) put_u32be(out->data + at, (u32)(out->len - at - 4));
+        }
+        break;
+    }
     default:   /* text, varchar, bpchar, name, unknown, bytea, uuid, json: the bytes */
         buf_append(out, v->v.s.p, v->v.s.len);
         break;

@@ -469,7 +469,9 @@ static bool setting_name_ok(const char *name)
     return true;
 }
 
-/* Runs SET name TO 'value' for a startup setting; refusal -> WARNING. */
+/* Runs set_config('name', 'value', false) for a startup setting (the
+ * value as the setting reads it: "a,b" is a search_path of two schemas,
+ * as PostgreSQL takes a startup value); refusal -> WARNING. */
 static void conn_apply_setting(Conn *c, const char *name, const char *value)
 {
     if (!setting_name_ok(name)) {
@@ -477,12 +479,12 @@ static void conn_apply_setting(Conn *c, const char *name, const char *value)
         return;
     }
     Buf sql = BUF_INIT;
-    buf_printf(&sql, "SET %s TO '", name);
+    buf_printf(&sql, "SELECT pg_catalog.set_config('%s', '", name);
     for (const char *p = value; *p; p++) {
         if (*p == '\'') buf_putc(&sql, '\'');
         buf_putc(&sql, (u8)*p);
     }
-    buf_puts(&sql, "'");
+    buf_puts(&sql, "', false)");
     const char *text = buf_cstr(&sql);
     if (!text) {
         send_warning(c, "53200", "out of memory applying startup parameter \"%s\"", name);
@@ -493,8 +495,15 @@ static void conn_apply_setting(Conn *c, const char *name, const char *value)
     driftdb_result *r;
     driftdb_error err;
     int rc;
-    while ((rc = driftdb_exec_next(c->sess, text, &off, &r, &err)) == DRIFTDB_ROW_RESULT)
+    while ((rc = driftdb_exec_next(c->sess, text, &off, &r, &err)) == DRIFTDB_ROW_RESULT) {
+        int n;
+        while ((n = driftdb_result_next(r, &err)) == 1) {}   /* set_config runs as its row is read */
         driftdb_result_free(r);
+        if (n < 0) {
+            rc = DRIFTDB_ERROR;
+            break;
+        }
+    }
     if (rc == DRIFTDB_ERROR)
         send_warning(c, err.sqlstate, "startup parameter \"%s\" ignored: %s", name, err.message);
     buf_free(&sql);

@@ -212,6 +212,7 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_COMMENT: rc = analyze_comment(ctx, stmt->u.comment, p); break;
     case STMT_TYPE: rc = analyze_type(ctx, stmt->u.type, p); break;
     case STMT_EXTENSION: rc = analyze_extension(ctx, stmt->u.ext, p); break;
+    case STMT_SCHEMA: rc = analyze_schema(ctx, stmt->u.schema, p); break;
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p); break;

@@ -69,7 +69,8 @@ void catalog_encode(const TableInfo *t, Buf *out)
         buf_put_varint(out, (u64)x->ncols);
         for (int j = 0; j < x->ncols; j++) buf_put_varint(out, x->cols[j]);
         buf_putc(out, (u8)((x->unique ? FMT_IX_UNIQUE : 0) | (x->ever ? FMT_IX_EVER : 0) |
-                           (x->constraint ? FMT_IX_CONSTRAINT : 0) | (x->pred_sql ? FMT_IX_PARTIAL : 0)));
+                           (x->constraint ? FMT_IX_CONSTRAINT : 0) | (x->pred_sql ? FMT_IX_PARTIAL : 0) |
+                           (x->primary ? FMT_IX_PRIMARY : 0)));
         for (int j = 0; j < x->ncols; j++) {
             const char *e = x->exprs ? x->exprs[j] : NULL;
             buf_putc(out, (u8)((x->colflags ? x->colflags[j] & ~INDEX_EXPR : 0) | (e ? INDEX_EXPR : 0)));
@@ -142,6 +143,7 @@ void catalog_encode(const TableInfo *t, Buf *out)
     if (t->utype) {
         const UserType *u = t->utype;
         buf_putc(out, (u8)u->kind);
+        if (u->kind == 's' || u->kind == 'p') return;   /* a schema: its name is all there is */
         if (u->kind == 'd') {
             buf_put_u16be(out, u->base_type);
             buf_put_svarint(out, u->base_typmod);
@@ -329,6 +331,7 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                 x->unique = f & FMT_IX_UNIQUE;
                 x->ever = f & FMT_IX_EVER;
                 x->constraint = f & FMT_IX_CONSTRAINT;
+                x->primary = (f & FMT_IX_PRIMARY) && x->constraint && x->unique;
                 x->colflags = arena_zalloc(a, (size_t)x->ncols + 1);
                 oom |= !x->colflags;
                 for (int j = 0; x->colflags && j < x->ncols && !c.bad; j++) {
@@ -430,7 +433,7 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
         oom |= !u;
         if (u) {
             u->kind = (char)cur_u8(&c);
-            if (u->kind != 'e' && u->kind != 'd') c.bad = true;
+            if (u->kind != 'e' && u->kind != 'd' && u->kind != 's' && u->kind != 'p') c.bad = true;
             if (u->kind == 'd' && !c.bad) {
                 u->base_type = cur_u16be(&c);
                 i64 tm = cur_svarint(&c);
@@ -452,7 +455,7 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                     oom |= !c.bad && (!u->checks[i].name || !u->checks[i].expr_sql);
                 }
             }
-            u->nlabels = c.bad || u->kind == 'd' ? 0 : get_count(&c);
+            u->nlabels = c.bad || u->kind != 'e' ? 0 : get_count(&c);
             if (!c.bad && u->nlabels) {
                 u->labels = arena_zalloc(a, sizeof *u->labels * (size_t)u->nlabels);
                 oom |= !u->labels;
@@ -685,7 +688,7 @@ const TableInfo *cat_version_locked(Store *st, u32 id, u64 seq)
     return NULL;
 }
 
-const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later, bool types)
+const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later, int space)
 {
     u64 later = 0;
     const TableInfo *found = NULL;
@@ -697,7 +700,7 @@ const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *c
                 t = ct->v[j];
                 break;
             }
-        if ((t && (t->utype != NULL) != types) || (!t && ct->n && (ct->v[0]->utype != NULL) != types)) continue;
+        if ((t && cat_space(t) != space) || (!t && ct->n && cat_space(ct->v[0]) != space)) continue;
         if (t && !t->dropped && strcmp(t->name, name) == 0) {
             found = t;
         } else {
@@ -719,19 +722,24 @@ const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *c
 
 /* ---- public lookups ---- */
 
-static int objects_at(Snap *s, u64 seq, bool types, Arena *a, const TableInfo ***out, int *n, DdError *err);
+static int objects_at(Snap *s, u64 seq, int space, Arena *a, const TableInfo ***out, int *n, DdError *err);
 
 int store_tables_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err)
 {
-    return objects_at(s, seq, false, a, out, n, err);
+    return objects_at(s, seq, CAT_SPACE_REL, a, out, n, err);
 }
 
 int store_types_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err)
 {
-    return objects_at(s, seq, true, a, out, n, err);
+    return objects_at(s, seq, CAT_SPACE_TYPE, a, out, n, err);
 }
 
-static int objects_at(Snap *s, u64 seq, bool types, Arena *a, const TableInfo ***out, int *n, DdError *err)
+int store_schemas_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err)
+{
+    return objects_at(s, seq, CAT_SPACE_SCHEMA, a, out, n, err);
+}
+
+static int objects_at(Snap *s, u64 seq, int space, Arena *a, const TableInfo ***out, int *n, DdError *err)
 {
     Store *st = s->st;
     if (seq > s->seq) seq = s->seq;
@@ -746,7 +754,7 @@ static int objects_at(Snap *s, u64 seq, bool types, Arena *a, const TableInfo **
     int k = 0;
     for (int i = 0; i < st->ncat; i++) {
         const TableInfo *t = cat_version_locked(st, st->cat[i].id, seq);
-        if (t && !t->dropped && (t->utype != NULL) == types) arr[k++] = t;
+        if (t && !t->dropped && cat_space(t) == space) arr[k++] = t;
     }
     pthread_mutex_unlock(&st->cat_mu);
     *out = arr;
@@ -767,20 +775,30 @@ const TableInfo *store_table_by_name(Snap *s, const char *name, u64 seq, u64 *cr
 {
     if (seq > s->seq) seq = s->seq;
     pthread_mutex_lock(&s->st->cat_mu);
-    const TableInfo *t = cat_by_name_locked(s->st, name, seq, created_later, false);
+    const TableInfo *t = cat_by_name_locked(s->st, name, seq, created_later, CAT_SPACE_REL);
     pthread_mutex_unlock(&s->st->cat_mu);
     /* A creation after the snapshot's head is not known to this snapshot. */
     if (created_later && *created_later > s->seq) *created_later = 0;
     return t;
 }
 
-const TableInfo *store_type_by_name(Snap *s, const char *name, u64 seq)
+static const TableInfo *object_by_name(Snap *s, const char *name, u64 seq, int space)
 {
     if (seq > s->seq) seq = s->seq;
     pthread_mutex_lock(&s->st->cat_mu);
-    const TableInfo *t = cat_by_name_locked(s->st, name, seq, NULL, true);
+    const TableInfo *t = cat_by_name_locked(s->st, name, seq, NULL, space);
     pthread_mutex_unlock(&s->st->cat_mu);
     return t;
+}
+
+const TableInfo *store_type_by_name(Snap *s, const char *name, u64 seq)
+{
+    return object_by_name(s, name, seq, CAT_SPACE_TYPE);
+}
+
+const TableInfo *store_schema_by_name(Snap *s, const char *name, u64 seq)
+{
+    return object_by_name(s, name, seq, CAT_SPACE_SCHEMA);
 }
 
 const TableInfo *store_object_latest(Store *st, u32 id)

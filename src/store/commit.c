@@ -207,12 +207,14 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
             break;
         }
         if (!nt->dropped) {
-            const TableInfo *other = cat_by_name_locked(st, nt->name, UINT64_MAX, NULL, nt->utype != NULL);
+            const TableInfo *other = cat_by_name_locked(st, nt->name, UINT64_MAX, NULL, cat_space(nt));
             const TableInfo *gone = other ? ws_table(ws, other->id) : NULL;
             if (gone && gone->dropped) other = NULL;   /* dropped by this same commit */
             if (other && other->id != nt->id) {
                 rc = other->seq > ws->snapshot_seq
                          ? serialization(err, "concurrent update")
+                         : cat_space(nt) == CAT_SPACE_SCHEMA
+                             ? dd_err(err, DD_EDUPLICATE_SCHEMA, -1, "schema \"%s\" already exists", nt->name)
                          : nt->utype ? dd_err(err, DD_EDUPLICATE_OBJECT, -1, "type \"%s\" already exists", nt->name)
                                      : dd_err(err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", nt->name);
                 break;

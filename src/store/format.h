@@ -120,7 +120,7 @@
  *              varint nrefs, nrefs x { varint column id, str its name then
  *              (what the text names) }] }]
  *             [flag 128 (a type, CREATE TYPE; no columns, keys or indexes):
- *              u8 kind ('e' enum, 'd' domain); an enum: varint nlabels,
+ *              u8 kind ('e' enum, 'd' domain, 's' schema, 'p' public dropped); an enum: varint nlabels,
  *              nlabels x { svarint key, str label }, keys strictly
  *              ascending.  Columns of the enum have the SQL layer's
  *              TYPE_ENUM as type and the type's id as typmod; their row
@@ -128,7 +128,11 @@
  *              u16 BE base type, svarint base typmod, varint base domain
  *              id (0: none), u8 flags (1 not null, 2 default), [str
  *              default (SQL text) when flag 2], varint nchecks, nchecks x
- *              { str name, str expression (SQL text over VALUE) }.]
+ *              { str name, str expression (SQL text over VALUE) }.
+ *              A schema (CREATE SCHEMA, kind 's'): nothing more; the
+ *              relations and types in it are named "schema.name".  Kind
+ *              'p', named "public": public was dropped (DROP SCHEMA
+ *              public); nothing more.]
  *           Format 1 records (no index flags) still decode.
  */
 #ifndef DD_STORE_FORMAT_H
@@ -184,6 +188,7 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_CAT_TYPE 128         /* a user type: u8 kind, varint n, n x (svarint key, str label) */
 #define FMT_IX_CONSTRAINT 4
 #define FMT_IX_PARTIAL 8
+#define FMT_IX_PRIMARY 16   /* with FMT_IX_CONSTRAINT: a primary key added to a table with rows */
 #define FMT_FK_DEFERRABLE 1
 #define FMT_FK_DEFERRED 2
 #define FMT_COL_IDENTITY_ALWAYS 16

@@ -25,6 +25,7 @@
 #include "../util/err.h"
 #include "../util/arena.h"
 #include "../util/buf.h"
+#include <string.h>
 
 typedef struct Store Store;
 typedef struct Snap Snap;
@@ -101,6 +102,8 @@ typedef struct IndexInfo {
     bool ever;       /* history entries kept since its creation, so the index
                         answers AS OF any point (format.h, "index") */
     bool constraint; /* made by a UNIQUE constraint (dropped with it, not by DROP INDEX) */
+    bool primary;    /* with constraint: the PRIMARY KEY that ALTER TABLE ADD PRIMARY KEY
+                        gave a table that had rows (kept under their hidden row ids) */
     char *pred_sql;  /* a partial index (CREATE INDEX ... WHERE): its predicate as SQL
                         text over the row; only rows for which it is true have
                         entries (and are unique).  NULL: every row */
@@ -169,7 +172,8 @@ typedef struct EnumLabel {
     char *label;
 } EnumLabel;
 typedef struct UserType {
-    char kind;               /* 'e': enum, 'd': domain */
+    char kind;               /* 'e': enum, 'd': domain; 's': a schema, 'p': the marker of
+                                a dropped public schema (neither is a type) */
     int nlabels;
     EnumLabel *labels;       /* enum: ascending key order */
     /* A domain (CREATE DOMAIN): a base type with constraints.  Its columns
@@ -230,6 +234,21 @@ typedef struct TableInfo {
     char on_commit;
 } TableInfo;
 
+/* The part of a catalog name after its schema ("t" of "s.t" and of "t"):
+ * what PostgreSQL's messages name a relation by. */
+static inline const char *name_base(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    return dot ? dot + 1 : name;
+}
+
+/* The namespace a catalog object's name is in. */
+enum { CAT_SPACE_REL, CAT_SPACE_TYPE, CAT_SPACE_SCHEMA };
+static inline int cat_space(const TableInfo *t)
+{
+    return !t->utype ? CAT_SPACE_REL : t->utype->kind == 's' || t->utype->kind == 'p' ? CAT_SPACE_SCHEMA : CAT_SPACE_TYPE;
+}
+
 /* Serialization of a TableInfo (format in format.h).  Decoded strings and
  * arrays are allocated in a. */
 void catalog_encode(const TableInfo *t, Buf *out);
@@ -258,6 +277,12 @@ u32 store_new_table_id(Store *st);
 const TableInfo *store_type_by_name(Snap *s, const char *name, u64 seq);
 /* The types at seq, as store_tables_at gives the relations. */
 int store_types_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err);
+/* Schemas (CREATE SCHEMA) are catalog objects too (utype kind 's', no
+ * definition but the name), in a namespace of their own; `public` is not
+ * one of them (it always exists).  A relation or type in schema s is
+ * named "s.name" in the catalog; one in public just "name". */
+const TableInfo *store_schema_by_name(Snap *s, const char *name, u64 seq);
+int store_schemas_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err);
 /* The newest version of catalog object id known to the store (dropped
  * included, possibly of a commit being applied), or NULL: what enum labels
  * are read from (a label's key never changes). */

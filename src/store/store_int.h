@@ -136,7 +136,7 @@ void cat_note_write_locked(Store *st, u32 id, u64 seq);
 void cat_add_rows_locked(Store *st, u32 id, i64 delta);
 u64 cat_last_write_locked(Store *st, u32 id);
 /* Live table named `name` at seq, or NULL; caller holds cat_mu. */
-const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later, bool types);
+const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later, int space);
 void cat_free(Store *st);
 
 /* log.c */

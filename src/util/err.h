@@ -48,6 +48,8 @@
     X(GENERATED_ALWAYS, "428C9", "generated always")                            \
     X(UNDEFINED_SCHEMA, "3F000", "invalid schema name")                         \
     X(DUPLICATE_OBJECT, "42710", "duplicate object")                            \
+    X(DUPLICATE_SCHEMA, "42P06", "duplicate schema")                            \
+    X(INSUFFICIENT_PRIVILEGE, "42501", "insufficient privilege")                \
     X(EXTERNAL_ROUTINE, "39000", "external routine invocation exception")       \
     X(CHECK_VIOLATION, "23514", "check constraint violated")                    \
     X(RESERVED_NAME, "42939", "reserved name")                                \
@@ -60,6 +62,8 @@
     X(DATETIME_OVERFLOW, "22008", "datetime field overflow")                  \
     X(STRING_TRUNC, "22001", "value too long")                                \
     X(INVALID_PARAM, "22023", "invalid parameter value")                      \
+    X(TABLESAMPLE_ARG, "2202H", "invalid tablesample argument")                 \
+    X(TABLESAMPLE_REPEAT, "2202G", "invalid tablesample repeat")                \
     X(INVALID_ESCAPE, "22025", "invalid escape sequence")                     \
     X(NULL_NOT_ALLOWED, "22004", "null value not allowed")                    \
     X(CHAR_NOT_REPR, "22P05", "untranslatable character")                     \

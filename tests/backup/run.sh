@@ -81,7 +81,9 @@ out=$("$D" restore --from "$TMP/trunc.ddb" --data "$TMP/r2" 2>&1); rc=$?
 has truncated_fails "1 driftdb: error: backup" "$rc $out"
 check truncated_writes_nothing "" "$(ls "$TMP/r2" 2>/dev/null)"
 cp "$TMP/b1.ddb" "$TMP/flip.ddb"
-printf '\x55' | dd of="$TMP/flip.ddb" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+# the byte in the middle, inverted (a fixed value could be the one already there)
+byte=$(od -An -tu1 -j $((size / 2)) -N1 "$TMP/flip.ddb" | tr -d ' ')
+printf "\\$(printf '%03o' $((byte ^ 255)))" | dd of="$TMP/flip.ddb" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 out=$("$D" restore --from "$TMP/flip.ddb" --data "$TMP/r3" 2>&1); rc=$?
 has damaged_fails "is damaged" "$rc $out"
 check damaged_writes_nothing "" "$(ls "$TMP/r3" 2>/dev/null)"

@@ -102,6 +102,15 @@ async def every_type_binary(c):
 
 
 @test
+async def records_binary(c):
+    # anonymous records in binary (record_send), as asyncpg reads PostgreSQL's
+    r = await c.fetchval("SELECT ROW(1, 'a b', NULL::int, 1.5::numeric)")
+    assert tuple(r) == (1, "a b", None, decimal.Decimal("1.5")), r
+    rows = await c.fetch("SELECT jsonb_each('{\"a\": 1, \"b\": [2]}'::jsonb) AS e ORDER BY 1")
+    assert [tuple(x["e"]) for x in rows] == [("a", "1"), ("b", "[2]")], rows
+
+
+@test
 async def time_travel(c):
     await c.execute("CREATE TABLE ap_tt (id INT PRIMARY KEY, v TEXT)")
     await c.execute("INSERT INTO ap_tt VALUES ($1, $2)", 1, "first")

@@ -294,6 +294,35 @@ def datestyle_options():
 
 
 @test
+def search_path_options():
+    # a startup search_path is a list (as PostgreSQL takes it), and the
+    # schema it names is where names are found and made
+    conn = connect()
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE SCHEMA IF NOT EXISTS p2app")
+    cur.execute("CREATE TABLE p2app.items (id serial PRIMARY KEY, name text)")
+    cur.execute("INSERT INTO p2app.items (name) VALUES (%s)", ("one",))
+    conn.close()
+    conn = connect(options="-c search_path=p2app,public")
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("SHOW search_path")
+    expect(cur.fetchone()[0], "p2app,public", "search_path from options")
+    cur.execute("SELECT current_schemas(false)")
+    expect(cur.fetchone()[0], ["p2app", "public"], "current_schemas")
+    cur.execute("INSERT INTO items (name) VALUES (%s) RETURNING id", ("two",))
+    expect(cur.fetchone()[0], 2, "serial of a table found through search_path")
+    cur.execute("CREATE TABLE made_here (a int)")
+    cur.execute("SELECT count(*) FROM p2app.made_here")
+    expect(cur.fetchone()[0], 0, "created in the first schema of search_path")
+    cur.execute("SELECT name FROM items ORDER BY id")
+    expect(cur.fetchall(), [("one",), ("two",)], "rows")
+    cur.execute("DROP SCHEMA p2app CASCADE")
+    conn.close()
+
+
+@test
 def many_rows():
     conn = connect()
     cur = conn.cursor()

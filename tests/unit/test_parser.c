@@ -616,9 +616,9 @@ TEST(from_items)
     CHECK(s->from[0]->kind == TREF_SUBQUERY && !strcmp(s->from[0]->alias, "sub"));
     CHECK(s->from[1]->kind == TREF_SUBQUERY && !strcmp(s->from[1]->alias, "sub2"));
     CHECK(s->from[2]->kind == TREF_JOIN && !strcmp(s->from[2]->alias, "j"));
-    /* public is DriftDB's one schema: public.users is users; others stay */
+    /* qualified names stay as written (the catalog resolves them) */
     s = sel("SELECT * FROM public.users u");
-    CHECK(s && !strcmp(s->from[0]->name, "users") && !strcmp(s->from[0]->alias, "u"));
+    CHECK(s && !strcmp(s->from[0]->name, "public.users") && !strcmp(s->from[0]->alias, "u"));
     s = sel("SELECT * FROM other.users");
     CHECK(s && !strcmp(s->from[0]->name, "other.users"));
     s = sel("SELECT * FROM t LEFT JOIN u ON t.a = u.a WHERE x");
@@ -967,7 +967,7 @@ TEST(set_reset_show)
     s = set("SET drift.system_time TO @SEQ:7");
     CHECK(s && !strcmp(s->value, "@SEQ:7"));
     s = set("SET LOCAL search_path TO public, \"My\"");
-    CHECK(s && s->is_local && !strcmp(s->value, "public, My"));
+    CHECK(s && s->is_local && !strcmp(s->value, "public, \"My\""));   /* quoted as PostgreSQL shows it */
     s = set("SET SESSION DateStyle = ISO, MDY");
     CHECK(s && !strcmp(s->name, "datestyle") && !strcmp(s->value, "iso, mdy"));
     s = set("SET extra_float_digits = -3");

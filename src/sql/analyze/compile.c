@@ -21,6 +21,7 @@
 #include "domain.h"
 #include "jsonfunc.h"
 #include "../types/array.h"
+#include "../types/recordval.h"
 #include "../../util/alloc.h"
 #include <string.h>
 #include <stdio.h>
@@ -218,7 +219,7 @@ static int find_in_scope(CompileCtx *cc, const Scope *s, Expr *e, int *slot, Typ
     for (int r = 0; s && r < s->nrels; r++) {
         ScopeRel *rel = &s->rels[r];
         if (q) {
-            if (!rel->alias || strcmp(rel->alias, q) != 0) continue;
+            if (!rel->alias || !rel_named(rel, q)) continue;
             *qual_seen = true;
         }
         for (int c = 0; c < rel->ncols; c++) {
@@ -358,6 +359,14 @@ static int resolve_column_lv(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i
         }
         *levels = lv;
         return DD_OK;
+    }
+    if (q && !qual_seen && strchr(q, '.')) {
+        /* s.t.c where the FROM clause has a t of another schema */
+        for (const Scope *o = cc->scope; o; o = o->outer)
+            for (int r = 0; r < o->nrels; r++)
+                if (strcmp(o->rels[r].alias, strchr(q, '.') + 1) == 0)
+                    return err_at(cc, DD_EUNDEFINED_TABLE, e->loc, "invalid reference to FROM-clause entry for table \"%s\"",
+                                  o->rels[r].alias);
     }
     if (q && !qual_seen)
         return err_at(cc, DD_EUNDEFINED_TABLE, e->loc,
@@ -809,7 +818,7 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function avg(%s) does not exist", type_name(at));
             break;
         case AGG_MIN: case AGG_MAX:
-            if (at == TYPE_JSON || at == TYPE_JSONB) {
+            if (at == TYPE_JSON || at == TYPE_JSONB || at == TYPE_RECORD) {
                 rc = err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s(%s) does not exist", e->u.func.name,
                             type_name(at));
                 dd_err_hint(cc->sql->err, "No function matches the given name and argument types. "
@@ -1386,6 +1395,135 @@ static bool is_row_expr(const Expr *e)
            !e->u.func.star && !e->u.func.over;
 }
 
+/* ROW(...) as a value: its fields serialized into a record (recordval.h).
+ * state: the fields' names (NULL: f1, f2, ...); args[0] false or NULL
+ * makes the record NULL (the row of a whole-row reference that an outer
+ * join left out). */
+static int record_impl(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (args[0].isnull || !args[0].v.b) {
+        *out = val_null(TYPE_RECORD);
+        return DD_OK;
+    }
+    return record_make(nargs - 1, (const char *const *)*env->state, args + 1, env->sql->row, out);
+}
+
+static int compile_record(Builder *b, Expr *row, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    int n = row->u.func.n, rc = DD_OK;
+    if (n > 1664) return err_at(cc, DD_EPROGRAM_LIMIT, row->loc, "ROW expressions can have at most 1664 entries");
+    Frag g;
+    frag_init(&g);
+    if (row->u.func.rowpresent) {
+        rc = compile_node(b, row->u.func.rowpresent, &g);
+        if (!rc) {
+            /* present when the version's start is not NULL */
+            ExprInstr is = ins_make(XOP_IS, row->loc);
+            is.sub = IS_NULL;
+            is.flags = 1;
+            is.type = TYPE_BOOL;
+            rc = frag_emit(&g, is);
+            g.type = TYPE_BOOL;
+        }
+    } else {
+        rc = frag_const(b, &g, val_bool(true), row->loc);
+    }
+    if (!rc) rc = frag_append(f, &g, 0);
+    frag_free(&g);
+    for (int k = 0; !rc && k < n; k++) {
+        frag_init(&g);
+        rc = compile_node(b, row->u.func.args[k], &g);
+        if (!rc && (g.type == TYPE_UNKNOWN || g.type == TYPE_NULLTYPE))
+            rc = coerce(b, &g, TYPE_TEXT, -1, false, row->u.func.args[k]->loc);   /* as PostgreSQL: text */
+        if (!rc) rc = frag_append(f, &g, k + 1);
+        frag_free(&g);
+    }
+    if (rc) return rc;
+    ExprInstr call = ins_make(XOP_FUNC, row->loc);
+    call.fn = record_impl;
+    call.a = n + 1;
+    call.type = TYPE_RECORD;
+    call.state = (void *)row->u.func.rownames;
+    rc = frag_emit(f, call);
+    f->type = TYPE_RECORD;
+    f->typmod = -1;
+    f->constant = false;
+    f->depth = DD_MAX(f->depth, 1);
+    return rc;
+}
+
+/* Field k (state) of a record whose layout the compiler knew. */
+static int field_impl(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)
+{
+    DD_UNUSED(nargs);
+    DD_UNUSED(loc);
+    intptr_t k = (intptr_t)*env->state;
+    *out = val_null(TYPE_TEXT);
+    if (args[0].isnull) return DD_OK;
+    RecordIter it;
+    record_iter_init(&it, &args[0]);
+    for (intptr_t i = 0; i <= k; i++)
+        if (!record_iter_next(&it, NULL, NULL, out))
+            return dd_err(env->sql->err, DD_ECORRUPT, -1, "malformed record value");
+    return DD_OK;
+}
+
+static int whole_row(Builder *b, const Expr *arg, Expr **out);
+
+/* (record).field: a field of ROW(...), of a whole-row reference, or of
+ * the record of json(b)_each(_text) (key, value). */
+static int compile_field(Builder *b, Expr *e, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    Expr *arg = e->u.func.args[0];
+    const Value *nv = &e->u.func.args[1]->u.c.val;
+    char fname[CAT_MAX_NAME * 4 + 1];
+    snprintf(fname, sizeof fname, "%.*s", (int)nv->v.s.len, nv->v.s.p);
+    if (strcmp(fname, "*") == 0)
+        return err_at(cc, DD_EFEATURE, e->loc, "(record).* is not supported (name the fields: (r).a, (r).b)");
+    Expr *row = NULL;
+    int rc = whole_row(b, arg, &row);
+    if (rc) return rc;
+    if (!row && is_row_expr(arg)) row = arg;
+    if (row) {
+        for (int k = 0; k < row->u.func.n; k++) {
+            char dflt[16];
+            snprintf(dflt, sizeof dflt, "f%d", k + 1);
+            const char *n = row->u.func.rownames && row->u.func.rownames[k] ? row->u.func.rownames[k] : dflt;
+            if (strcmp(n, fname) == 0) return compile_node(b, row->u.func.args[k], f);
+        }
+        return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "could not identify column \"%s\" in record data type", fname);
+    }
+    const char *fn = arg->kind == EXPR_FUNC ? arg->u.func.name : NULL;
+    if (fn && strncmp(fn, "pg_catalog.", 11) == 0) fn += 11;
+    bool each = fn && (strcmp(fn, "jsonb_each") == 0 || strcmp(fn, "json_each") == 0 || strcmp(fn, "jsonb_each_text") == 0 ||
+                       strcmp(fn, "json_each_text") == 0);
+    if ((rc = compile_node(b, arg, f))) return rc;
+    if (f->type != TYPE_RECORD)
+        return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "column notation .%s applied to type %s, which is not a composite type",
+                      fname, f->type == TYPE_UNKNOWN || f->type == TYPE_NULLTYPE ? "unknown" : type_name(f->type));
+    if (!each)
+        return err_at(cc, DD_EFEATURE, e->loc,
+                      "a field of this record is not supported (its fields are known only for ROW(...), a table's row "
+                      "and json(b)_each)");
+    intptr_t k = strcmp(fname, "key") == 0 ? 0 : strcmp(fname, "value") == 0 ? 1 : -1;
+    if (k < 0) return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "could not identify column \"%s\" in record data type", fname);
+    TypeId ft = k == 0 || strstr(fn, "_text") ? TYPE_TEXT : strncmp(fn, "jsonb", 5) == 0 ? TYPE_JSONB : TYPE_JSON;
+    ExprInstr call = ins_make(XOP_FUNC, e->loc);
+    call.fn = field_impl;
+    call.a = 1;
+    call.type = (u8)ft;
+    call.state = (void *)k;
+    rc = frag_emit(f, call);
+    f->type = ft;
+    f->typmod = -1;
+    f->constant = false;
+    f->depth = DD_MAX(f->depth, 1);
+    return rc;
+}
+
 /* Whether scope s (this level only) has a column called name. */
 static bool scope_has_column(const Scope *s, const char *name)
 {
@@ -1414,7 +1552,7 @@ static int whole_row(Builder *b, const Expr *arg, Expr **out)
         if (arg->kind == EXPR_COLUMN && scope_has_column(s, q)) return DD_OK;
         for (int r = 0; r < s->nrels; r++) {
             const ScopeRel *rel = &s->rels[r];
-            if (strcmp(rel->alias, q) != 0) continue;
+            if (!rel_named(rel, q)) continue;
             Arena *a = cc->sql->stmt;
             Expr *row = arena_zalloc(a, sizeof(Expr));
             int n = 0;
@@ -1672,9 +1810,8 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
             e = agg;
         }
     }
-    if (strcmp(name, "row") == 0 && !e->u.func.star)
-        return err_at(cc, DD_EFEATURE, e->loc,
-                      "row values are supported only compared with another row ((a, b) < (c, d), (a, b) IN ((1, 2), ...))");
+    if (strcmp(name, "row") == 0 && !e->u.func.star) return compile_record(b, e, f);
+    if (strcmp(name, "$field") == 0 && e->u.func.n == 2) return compile_field(b, e, f);
     if (e->u.func.within_group && (!agg_lookup(name, &ak) || !agg_is_ordered_set(ak))) {
         if (!agg_lookup(name, &ak) && !func_lookup(name))
             return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function %s() does not exist", name);
@@ -2020,6 +2157,15 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             if (e->u.col.star_slot >= 0 && (rc = find_merged(cc, cc->scope, e, &m))) break;
             if (m >= 0) {
                 rc = compile_node(b, cc->scope->merged[m].expr, f);
+                break;
+            }
+        }
+        if (!e->u.col.qualifier && e->u.col.star_slot == 0) {
+            /* `t` naming a relation, not a column: its row as a record */
+            Expr *row = NULL;
+            if ((rc = whole_row(b, e, &row))) break;
+            if (row) {
+                rc = compile_record(b, row, f);
                 break;
             }
         }

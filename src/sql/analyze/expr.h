@@ -18,6 +18,7 @@
 #include "../types/value.h"
 #include "../parse/ast.h"
 #include "../txn/ctx.h"
+#include <string.h>
 #include "../catalog/catalog.h"
 
 struct SqlCtx;
@@ -26,6 +27,8 @@ struct SqlCtx;
  * [slot0, slot0 + ncols). */
 typedef struct ScopeRel {
     const char *alias;      /* name used to qualify (alias or table name) */
+    const char *qualname;   /* a table without an alias: its catalog name, which
+                               qualifies too ("s.t.c"), or NULL */
     int ncols;
     const char **names;
     TypeId *types;
@@ -39,6 +42,17 @@ typedef struct ScopeRel {
      * that holds its merged column (it stays for rel.name and rel.*) */
     int *merged_by;
 } ScopeRel;
+
+/* Whether qualifier q names rel: its alias, or its table's schema-qualified name. */
+static inline bool rel_named(const ScopeRel *rel, const char *q)
+{
+    if (!rel->alias) return false;
+    if (strcmp(rel->alias, q) == 0) return true;
+    if (!rel->qualname) return false;
+    /* a table of public is also public.t */
+    if (strncmp(q, "public.", 7) == 0 && !strchr(rel->qualname, '.')) return strcmp(q + 7, rel->qualname) == 0;
+    return strcmp(rel->qualname, q) == 0;
+}
 
 /* A column that JOIN ... USING (or NATURAL) made of one column of each
  * side: its value is the left side's (INNER, LEFT), the right side's

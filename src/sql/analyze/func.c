@@ -12,6 +12,7 @@
 #include "../types/datefunc.h"
 #include "../types/formatting.h"
 #include "../types/array.h"
+#include "../catalog/catalog.h"
 #include "../../util/clock.h"
 #include <string.h>
 #include <errno.h>
@@ -1478,11 +1479,38 @@ static int f_backend_pid(EvalEnv *env, const Value *a, int n, Value *out, int lo
     *out = val_int(TYPE_INT4, env->sql->backend_pid);
     return DD_OK;
 }
+/* current_schema(): the first schema of search_path that exists, or NULL. */
 static int f_current_schema(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
-    *out = name_out(env, "public");
+    const char **path;
+    int np;
+    int rc = sql_search_path(env->sql, false, &path, &np);
+    if (rc) return rc;
+    *out = np ? name_out(env, path[0]) : val_null(TYPE_NAME);
     return DD_OK;
+}
+/* current_schemas(implicit): the schemas of search_path that exist, with
+ * pg_catalog first when implicit and the path does not place it. */
+static bool r_current_schemas(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    *r = type_array_of(TYPE_NAME);
+    return a[0] == TYPE_BOOL || is_unknownish(a[0]);
+}
+static int f_current_schemas(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(type_array_of(TYPE_NAME)); return DD_OK; }
+    const char **path;
+    int np;
+    int rc = sql_search_path(env->sql, a[0].v.b, &path, &np);
+    if (rc) return rc;
+    ArrayVal arr;
+    array_init(&arr, TYPE_NAME);
+    if (np && (rc = array_set_1d(&arr, env->sql->row, (u32)np))) return rc;
+    for (int i = 0; i < np; i++) arr.items[i] = name_out(env, path[i]);
+    return array_to_value(&arr, env->sql->row, out, env->sql->err);
 }
 static int f_current_setting(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
@@ -1698,6 +1726,57 @@ static int f_random(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     return DD_OK;
 }
 static bool r_none_float8(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_FLOAT8; return true; }
+
+/* "$tablesample"(percent [, seed]): the filter of t TABLESAMPLE m (percent)
+ * [REPEATABLE (seed)] (parser.c): true for a row with that chance, from a
+ * generator of the call site's own, seeded by the seed (the same rows each
+ * time for the same table contents) or from the kernel. */
+static bool r_tablesample(TypeId *a, int n, TypeId *r)
+{
+    for (int i = 0; i < n; i++) {
+        if (!type_is_numeric(a[i]) && !is_unknownish(a[i])) return false;
+        a[i] = TYPE_FLOAT8;
+    }
+    *r = TYPE_BOOL;
+    return true;
+}
+static int f_tablesample(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    if (a[0].isnull) return dd_err(env->sql->err, DD_ETABLESAMPLE_ARG, loc, "TABLESAMPLE parameter cannot be null");
+    if (n > 1 && a[1].isnull)
+        return dd_err(env->sql->err, DD_ETABLESAMPLE_REPEAT, loc, "TABLESAMPLE REPEATABLE parameter cannot be null");
+    double pct = a[0].v.f;
+    if (!(pct >= 0 && pct <= 100))
+        return dd_err(env->sql->err, DD_ETABLESAMPLE_ARG, loc, "sample percentage must be between 0 and 100");
+    u64 *st = *env->state;
+    if (!st) {
+        if (!(st = arena_alloc(env->sql->stmt, sizeof(u64) * 4))) return DD_ENOMEM;
+        u64 seed = 0;
+        if (n > 1) {
+            memcpy(&seed, &a[1].v.f, sizeof seed);
+        } else if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed) {
+            seed = (u64)clock_mono_us() ^ (u64)(uintptr_t)st;
+        }
+        for (int i = 0; i < 4; i++) {   /* splitmix64, as rng_seed */
+            u64 z = (seed += 0x9e3779b97f4a7c15ULL);
+            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+            st[i] = z ^ (z >> 31);
+        }
+        *env->state = st;
+    }
+    /* xoshiro256** on the call site's state */
+    u64 r = rotl64(st[1] * 5, 7) * 9, t = st[1] << 17;
+    st[2] ^= st[0];
+    st[3] ^= st[1];
+    st[1] ^= st[2];
+    st[0] ^= st[3];
+    st[2] ^= t;
+    st[3] = rotl64(st[3], 45);
+    double x = (double)(r >> 11) * (1.0 / 9007199254740992.0);
+    *out = val_bool(x * 100.0 < pct);
+    return DD_OK;
+}
 static int f_setseed(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(n);
@@ -1732,7 +1811,8 @@ static const FuncDef funcs[] = {
     {"current_database", 0, 0, r_none_name, f_current_database, false},
     {"pg_backend_pid", 0, 0, r_none_int4, f_backend_pid, true},
     {"current_catalog", 0, 0, r_none_name, f_current_database, false},
-    {"current_schema", 0, 0, r_none_name, f_current_schema, false},
+    {"current_schema", 0, 0, r_none_name, f_current_schema, true},
+    {"current_schemas", 1, 1, r_current_schemas, f_current_schemas, true},
     {"current_setting", 1, 2, r_current_setting, f_current_setting, true},
     {"set_config", 3, 3, r_set_config, f_set_config, true},
     {"pg_typeof", 1, 1, r_any_to_text, f_pg_typeof, false},
@@ -1803,6 +1883,7 @@ static const FuncDef funcs[] = {
     {"isfinite", 1, 1, r_isfinite, f_isfinite, false},
     {"pg_sleep", 1, 1, r_pg_sleep, f_pg_sleep, true},
     {"random", 0, 0, r_none_float8, f_random, true},
+    {"$tablesample", 1, 2, r_tablesample, f_tablesample, true},
     {"setseed", 1, 1, r_pg_sleep, f_setseed, true},
     {"least", 1, -1, r_same_common, f_least, false},
 };

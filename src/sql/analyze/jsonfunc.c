@@ -19,6 +19,7 @@
 #include "../types/json.h"
 #include "../types/jsonpath.h"
 #include "../types/array.h"
+#include "../types/recordval.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -933,6 +934,26 @@ int json_scalar_node(const Value *v, const ValueCtx *vc, Arena *a, JNode **out, 
         u32 pos = 0;
         return rc ? rc : array_node(&av, 0, &pos, vc, a, out, err);
     }
+    if (t == TYPE_RECORD) {   /* an object of its fields, by name */
+        JNode *o = jnode_new(a, J_OBJECT);
+        int nf = record_nfields(v);
+        if (!o || !(o->pairs = arena_zalloc(a, sizeof(JPair) * (size_t)(nf + 1))))
+            return dd_err(err, DD_ENOMEM, -1, "out of memory");
+        RecordIter it;
+        record_iter_init(&it, v);
+        Value fv;
+        const char *name;
+        u32 nl;
+        while (o->n < (u32)nf && record_iter_next(&it, &name, &nl, &fv)) {
+            int rc = json_scalar_node(&fv, vc, a, &o->pairs[o->n].v, err);
+            if (rc) return rc;
+            o->pairs[o->n].k = name;
+            o->pairs[o->n++].klen = nl;
+        }
+        jsonb_normalize(o, a);
+        *out = o;
+        return DD_OK;
+    }
     JNode *n = NULL;
     Buf b = BUF_INIT;
     if (t == TYPE_BOOL) {
@@ -972,6 +993,22 @@ void json_write_value(const Value *v, const ValueCtx *vc, Buf *out)
         return;
     }
     if (t == TYPE_BOOL) { buf_puts(out, v->v.b ? "true" : "false"); return; }
+    if (t == TYPE_RECORD) {   /* row_to_json's object: the fields in order */
+        RecordIter it;
+        record_iter_init(&it, v);
+        Value fv;
+        const char *name;
+        u32 nl;
+        buf_putc(out, '{');
+        for (int k = 0; record_iter_next(&it, &name, &nl, &fv); k++) {
+            if (k) buf_putc(out, ',');
+            json_write_string(name, nl, out);
+            buf_putc(out, ':');
+            json_write_value(&fv, vc, out);
+        }
+        buf_putc(out, '}');
+        return;
+    }
     Buf b = BUF_INIT;
     if (type_is_numeric(t)) {
         val_to_text(v, vc, &b);

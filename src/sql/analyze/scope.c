@@ -4,13 +4,18 @@
  * then the history columns, hidden from * but selectable by name.
  */
 #include "expr.h"
+#include "../catalog/catalog.h"
 #include <string.h>
 
 int scope_rel_for_table(SqlCtx *ctx, const TableInfo *t, const char *alias, ScopeRel *out)
 {
     int n = t->ncols + HIST_COLS;
     memset(out, 0, sizeof(*out));
-    out->alias = alias ? alias : t->name;
+    /* no alias (or the table's own name): qualified by its name, with or
+     * without its schema */
+    bool own = !alias || strcmp(alias, t->name) == 0;
+    out->alias = own ? name_base(t->name) : alias;
+    out->qualname = own ? t->name : NULL;
     out->ncols = n;
     out->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)n);
     out->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)n);

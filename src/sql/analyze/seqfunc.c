@@ -4,7 +4,7 @@
  *
  * A sequence is named by text, read as PostgreSQL reads a regclass: an
  * identifier, folded to lower case unless double-quoted, optionally
- * qualified by the schema public.  nextval and setval change the
+ * qualified by its schema.  nextval and setval change the
  * sequence at once, outside the transaction (store_seq_next); currval and
  * lastval read what this session's nextval calls returned (SqlCtx.seqs).
  */
@@ -31,7 +31,8 @@ static int read_ident(const char *s, u32 n, Buf *out)
     return i ? (int)i : -1;
 }
 
-/* The relation that text v names (schema public or none), or an error. */
+/* The relation that text v names (qualified by its schema, or found
+ * through search_path), or an error. */
 static int relation_named(EvalEnv *env, const Value *v, int loc, const TableInfo **out, const char **name)
 {
     SqlCtx *ctx = env->sql;
@@ -46,9 +47,10 @@ static int relation_named(EvalEnv *env, const Value *v, int loc, const TableInfo
     if (k > 0 && (u32)k < n && s[k] == '.') {
         int k2 = read_ident(s + k + 1, n - (u32)k - 1, &b);
         if (k2 < 0 || (u32)(k + 1 + k2) != n) k = -1;
-        else if (!buf_ok(&a) || strcmp(buf_cstr(&a), "public") != 0)
-            rc = dd_err(ctx->err, DD_EUNDEFINED_SCHEMA, loc, "schema \"%s\" does not exist", buf_ok(&a) ? buf_cstr(&a) : "");
-        else rel = buf_cstr(&b);
+        else if (!buf_ok(&a) || !buf_ok(&b)) rc = DD_ENOMEM;
+        else if (!sql_schema_exists(ctx, buf_cstr(&a)))
+            rc = dd_err(ctx->err, DD_EUNDEFINED_SCHEMA, loc, "schema \"%s\" does not exist", buf_cstr(&a));
+        else rel = arena_printf(ctx->row, "%s.%s", buf_cstr(&a), buf_cstr(&b));   /* as written: public.s too */
     } else if (k > 0 && (u32)k == n) {
         rel = buf_cstr(&a);
     } else {
@@ -173,7 +175,7 @@ static int f_setval(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     const SeqInfo *q = t->sequence;
     if (v < q->min || v > q->max)
         return dd_err(env->sql->err, DD_EOUT_OF_RANGE, loc, "setval: value %lld is out of bounds for sequence \"%s\" (%lld..%lld)",
-                      (long long)v, t->name, (long long)q->min, (long long)q->max);
+                      (long long)v, name_base(t->name), (long long)q->min, (long long)q->max);
     SeqRestart *r = env->sql->ws ? ws_seq_restart(env->sql->ws, t->id) : NULL;
     if (!r && t->temp && !(r = env->sql->ws ? ws_temp_seq(env->sql->ws, t) : NULL)) return DD_ENOMEM;
     if (r) {
@@ -211,7 +213,8 @@ static int f_serial_sequence(EvalEnv *env, const Value *a, int n, Value *out, in
     for (int i = 0; i < nt; i++) {
         const SeqInfo *q = all[i]->sequence;
         if (!q || q->owner_table != t->id || q->owner_col != col->id) continue;
-        char *s = arena_printf(ctx->row, "public.%s", all[i]->name);
+        const char *nm = all[i]->name;
+        char *s = strchr(nm, '.') ? arena_strdup(ctx->row, nm) : arena_printf(ctx->row, "public.%s", nm);
         if (!s) return DD_ENOMEM;
         *out = val_text(TYPE_TEXT, s, (u32)strlen(s));
         return DD_OK;

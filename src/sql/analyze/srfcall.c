@@ -5,7 +5,8 @@
  * regexp_split_to_table(s, pattern [, flags]); unnest(array);
  * regexp_matches(s, pattern [, flags]); the json functions of one column
  * (json(b)_array_elements(_text), json(b)_object_keys, jsonb_path_query)
- * for SELECT lists (in FROM, plan/select.c plans those itself).  exec/srf.c
+ * and json(b)_each(_text), whose rows are records (key, value), for
+ * SELECT lists (in FROM, plan/select.c plans those itself).  exec/srf.c
  * runs them, in FROM and in SELECT lists.
  */
 #include "expr.h"
@@ -23,6 +24,8 @@ static const struct { const char *name; SrfKind kind; } srfs[] = {
     {"jsonb_array_elements", SRF_JSON}, {"jsonb_array_elements_text", SRF_JSON}, {"jsonb_object_keys", SRF_JSON},
     {"json_array_elements", SRF_JSON}, {"json_array_elements_text", SRF_JSON}, {"json_object_keys", SRF_JSON},
     {"jsonb_path_query", SRF_JSON},
+    /* key and value: a record per row in a SELECT list */
+    {"jsonb_each", SRF_JSON}, {"jsonb_each_text", SRF_JSON}, {"json_each", SRF_JSON}, {"json_each_text", SRF_JSON},
 };
 
 static bool srf_kind(const char *name, SrfKind *k)
@@ -213,6 +216,7 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
         size_t l = strlen(out->name);
         out->type = path ? TYPE_JSONB : (l > 5 && strcmp(out->name + l - 5, "_text") == 0) || strstr(out->name, "_keys")
                                             ? TYPE_TEXT : jt;
+        if (strstr(out->name, "_each")) out->type = TYPE_RECORD;
         break;
     }
     case SRF_SPLIT:

@@ -3,6 +3,7 @@
  * in the present (catalog.h).
  */
 #include "catalog.h"
+#include <stdio.h>
 #include <string.h>
 
 const char *const hist_col_names[HIST_COLS] = {
@@ -27,10 +28,230 @@ static const char *pg_temp_name(const char *name)
     return strncmp(name, "pg_temp.", 8) == 0 ? name + 8 : NULL;
 }
 
+/* ---- schemas and the search path ---- */
+
+bool name_in_schema(const char *name, const char *schema)
+{
+    size_t n = strlen(schema);
+    if (strcmp(schema, "public") == 0) return strchr(name, '.') == NULL;
+    return strncmp(name, schema, n) == 0 && name[n] == '.';
+}
+
+const char *name_schema(Arena *a, const char *name)
+{
+    const char *dot = strchr(name, '.');
+    return dot ? arena_strndup(a, name, (size_t)(dot - name)) : "public";
+}
+
+bool same_schema(const char *a, const char *b)
+{
+    const char *da = strchr(a, '.'), *db = strchr(b, '.');
+    if (!da || !db) return !da && !db;
+    return da - a == db - b && strncmp(a, b, (size_t)(da - a)) == 0;
+}
+
+char *name_sibling(Arena *a, const char *catname, const char *base)
+{
+    const char *dot = strchr(catname, '.');
+    return dot ? arena_printf(a, "%.*s.%s", (int)(dot - catname), catname, base) : arena_strdup(a, base);
+}
+
+/* The catalog name of `name` in schema `schema` into out (which holds
+ * 2 * CAT_MAX_NAME + 2 bytes). */
+static void qualify(const char *schema, const char *name, char *out)
+{
+    if (strcmp(schema, "public") == 0) snprintf(out, 2 * CAT_MAX_NAME + 2, "%s", name);
+    else snprintf(out, 2 * CAT_MAX_NAME + 2, "%s.%s", schema, name);
+}
+
+/* The search_path setting's next schema name from *pp into out (at most
+ * CAT_MAX_NAME bytes, as PostgreSQL truncates identifiers): a quoted name
+ * as written ("" for "), an unquoted one lower-cased, "$user" the
+ * session's user.  false at the end. */
+static bool path_next(SqlCtx *ctx, const char **pp, char out[CAT_MAX_NAME + 1])
+{
+    const char *p = *pp;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == ',') p++;
+    if (!*p) return false;
+    size_t n = 0;
+    bool quoted = *p == '"';
+    if (quoted) {
+        for (p++; *p; p++) {
+            if (*p == '"') {
+                if (p[1] != '"') { p++; break; }
+                p++;
+            }
+            if (n < CAT_MAX_NAME) out[n++] = *p;
+        }
+    } else {
+        for (; *p && *p != ','; p++)
+            if (n < CAT_MAX_NAME) out[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        while (n && (out[n - 1] == ' ' || out[n - 1] == '\t' || out[n - 1] == '\n')) n--;
+    }
+    while (*p && *p != ',') p++;
+    out[n] = 0;
+    *pp = p;
+    if (quoted && strcmp(out, "$user") == 0) snprintf(out, CAT_MAX_NAME + 1, "%s", ctx->user ? ctx->user : "");
+    return true;
+}
+
+static const char *search_path_text(SqlCtx *ctx)
+{
+    const char *v = ctx->setting ? ctx->setting(ctx->session, "search_path") : NULL;
+    return v ? v : "\"$user\", public";
+}
+
+const TableInfo *resolve_schema_present(SqlCtx *ctx, const char *name)
+{
+    if (ctx->session_point != SEQ_NONE) return store_schema_by_name(ctx->snap, name, ctx->session_point);
+    const TableInfo *t = store_schema_by_name(ctx->snap, name, snap_seq(ctx->snap));
+    if (ctx->ws) {
+        if (t) {
+            const TableInfo *o = ws_table(ctx->ws, t->id);
+            if (o) t = o->dropped ? NULL : o;
+        }
+        for (int i = 0; !t && i < ctx->ws->ntables; i++) {
+            const TableInfo *o = ctx->ws->tables[i];
+            if (cat_space(o) == CAT_SPACE_SCHEMA && !o->dropped && strcmp(o->name, name) == 0) t = o;
+        }
+    }
+    return t;
+}
+
+bool sql_schema_exists(SqlCtx *ctx, const char *name)
+{
+    const TableInfo *t = strcmp(name, "pg_catalog") == 0 ? NULL : resolve_schema_present(ctx, name);
+    if (strcmp(name, "public") == 0) return !t;   /* public exists unless dropped (plan/schema.c) */
+    return strcmp(name, "pg_catalog") == 0 || t;
+}
+
+int sql_search_path(SqlCtx *ctx, bool implicit, const char ***out, int *n)
+{
+    const char *p = search_path_text(ctx);
+    char name[CAT_MAX_NAME + 1];
+    int cap = 2;
+    for (const char *q = p; *q; q++) cap += *q == ',';
+    const char **v = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(cap + 1));
+    if (!v) return DD_ENOMEM;
+    int k = 0;
+    bool catalog = false;
+    while (path_next(ctx, &p, name)) {
+        catalog |= strcmp(name, "pg_catalog") == 0;
+        if (strcmp(name, "pg_temp") == 0 || !sql_schema_exists(ctx, name)) continue;
+        bool dup = false;
+        for (int i = 0; i < k && !dup; i++) dup = strcmp(v[i], name) == 0;
+        if (dup) continue;
+        if (!(v[k] = arena_strdup(ctx->stmt, name))) return DD_ENOMEM;
+        k++;
+    }
+    if (implicit && !catalog) {
+        /* pg_catalog is searched first unless the path places it */
+        memmove(v + 1, v, sizeof(char *) * (size_t)k);
+        v[0] = "pg_catalog";
+        k++;
+    }
+    *out = v;
+    *n = k;
+    return DD_OK;
+}
+
+int sql_create_name(SqlCtx *ctx, const char *name, int loc, char **out)
+{
+    const char *dot = strchr(name, '.');
+    if (dot) {
+        const char *base = dot + 1;
+        size_t sn = (size_t)(dot - name);
+        if (strchr(base, '.'))
+            return dd_err(ctx->err, DD_ESYNTAX, loc, "improper qualified name (too many dotted names): %s", name);
+        char schema[CAT_MAX_NAME + 1];
+        snprintf(schema, sizeof schema, "%.*s", (int)(sn > CAT_MAX_NAME ? CAT_MAX_NAME : sn), name);
+        if (strcmp(schema, "pg_catalog") == 0)
+            return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, loc, "permission denied to create \"%s\"", name);
+        if (!sql_schema_exists(ctx, schema))
+            return dd_err(ctx->err, DD_EUNDEFINED_SCHEMA, loc, "schema \"%s\" does not exist", schema);
+        *out = arena_strdup(ctx->stmt, strcmp(schema, "public") == 0 ? base : name);
+        return *out ? DD_OK : DD_ENOMEM;
+    }
+    const char *p = search_path_text(ctx);
+    char schema[CAT_MAX_NAME + 1];
+    while (path_next(ctx, &p, schema)) {
+        /* the first schema of the path that exists; pg_catalog is not
+         * one to create in, pg_temp only when named */
+        if (strcmp(schema, "pg_temp") == 0 || strcmp(schema, "pg_catalog") == 0 || !sql_schema_exists(ctx, schema))
+            continue;
+        char buf[2 * CAT_MAX_NAME + 2];
+        qualify(schema, name, buf);
+        *out = arena_strdup(ctx->stmt, buf);
+        return *out ? DD_OK : DD_ENOMEM;
+    }
+    return dd_err(ctx->err, DD_EUNDEFINED_SCHEMA, loc, "no schema has been selected to create in");
+}
+
+int relation_create_name(SqlCtx *ctx, char **name, int loc, bool temp)
+{
+    if (temp) {
+        const char *dot = strchr(*name, '.');
+        if (dot) {
+            char schema[CAT_MAX_NAME + 1];
+            snprintf(schema, sizeof schema, "%.*s", (int)(dot - *name > CAT_MAX_NAME ? CAT_MAX_NAME : dot - *name), *name);
+            if (!sql_schema_exists(ctx, schema))
+                return dd_err(ctx->err, DD_EUNDEFINED_SCHEMA, loc, "schema \"%s\" does not exist", schema);
+        }
+        if (dot)
+            return dd_err(ctx->err, DD_EINVALID_DEFINITION, loc, "cannot create temporary relation in non-temporary schema");
+        return DD_OK;
+    }
+    return sql_create_name(ctx, *name, loc, name);
+}
+
+/* Under a permanent view's query, an unqualified name first means the
+ * relation of that name the view read at CREATE VIEW (its dependencies,
+ * by id), as PostgreSQL binds a view to its relations: another session's
+ * search_path does not move it.  The catalog name to look up, or NULL. */
+static const char *view_bound_name(SqlCtx *ctx, const char *name)
+{
+    const TableInfo *v = ctx->view_bound;
+    const char *found = NULL;
+    for (int i = 0; v && i < v->ndeps; i++) {
+        if (v->deps[2 * i + 1] != 0) continue;
+        const TableInfo *t = store_object_latest(ctx->store, v->deps[2 * i]);
+        if (!t || t->dropped || cat_space(t) != CAT_SPACE_REL || strcmp(name_base(t->name), name) != 0) continue;
+        if (found && strcmp(found, t->name) != 0) return NULL;   /* two of that name: the search path decides */
+        found = t->name;
+    }
+    return found;
+}
+
+const TableInfo *resolve_in_path(SqlCtx *ctx, const char *name, NameLookup fn, void *arg)
+{
+    if (strncmp(name, "public.", 7) == 0) return fn(ctx, name + 7, arg);   /* public's names are plain */
+    if (strchr(name, '.')) return fn(ctx, name, arg);
+    const char *bound = view_bound_name(ctx, name);
+    if (bound) {
+        const TableInfo *t = fn(ctx, bound, arg);
+        if (t) return t;
+    }
+    const char *p = search_path_text(ctx);
+    char schema[CAT_MAX_NAME + 1], buf[2 * CAT_MAX_NAME + 2];
+    while (path_next(ctx, &p, schema)) {
+        if (strcmp(schema, "pg_temp") == 0 || strcmp(schema, "pg_catalog") == 0) continue;
+        qualify(schema, name, buf);
+        const TableInfo *t = fn(ctx, buf, arg);
+        if (t) return t;
+    }
+    return NULL;
+}
+
 const TableInfo *resolve_temp_present(SqlCtx *ctx, const char *name)
 {
     const char *n = pg_temp_name(name);
     return ctx->ws && !ctx->no_temp ? ws_temp_by_name(ctx->ws, n ? n : name) : NULL;
+}
+
+static const TableInfo *permanent_fn(SqlCtx *ctx, const char *name, void *arg)
+{
+    DD_UNUSED(arg);
+    return resolve_permanent_present(ctx, name);
 }
 
 const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name)
@@ -39,7 +260,7 @@ const TableInfo *resolve_table_present(SqlCtx *ctx, const char *name)
      * hides a permanent one of its name, for its session */
     const TableInfo *tt = resolve_temp_present(ctx, name);
     if (tt || pg_temp_name(name)) return tt;
-    return resolve_permanent_present(ctx, name);
+    return resolve_in_path(ctx, name, permanent_fn, NULL);
 }
 
 const TableInfo *resolve_permanent_present(SqlCtx *ctx, const char *name)
@@ -57,6 +278,25 @@ const TableInfo *resolve_permanent_present(SqlCtx *ctx, const char *name)
             if (o) t = o;
         }
     }
+    return t;
+}
+
+struct AtArg { u64 seq, later; };
+
+static const TableInfo *at_fn(SqlCtx *ctx, const char *name, void *arg)
+{
+    struct AtArg *a = arg;
+    u64 later = 0;
+    const TableInfo *t = store_table_by_name(ctx->snap, name, a->seq, &later);
+    if (!a->later) a->later = later;
+    return t;
+}
+
+const TableInfo *resolve_table_at(SqlCtx *ctx, const char *name, u64 seq, u64 *created_later)
+{
+    struct AtArg a = {seq, 0};
+    const TableInfo *t = resolve_in_path(ctx, name, at_fn, &a);
+    if (created_later) *created_later = t ? 0 : a.later;
     return t;
 }
 
@@ -91,7 +331,7 @@ static int present_objects(SqlCtx *ctx, bool types, const TableInfo ***out, int 
     }
     for (int i = 0; i < nws; i++) {
         const TableInfo *o = wts[i];
-        if ((o->utype != NULL) != types) continue;
+        if ((o->utype != NULL) != types || cat_space(o) == CAT_SPACE_SCHEMA) continue;
         bool seen = false;
         for (int k = 0; k < m && !seen; k++) seen = all[k]->id == o->id;
         if (!seen && !o->dropped) all[m++] = o;
@@ -101,7 +341,18 @@ static int present_objects(SqlCtx *ctx, bool types, const TableInfo ***out, int 
     return DD_OK;
 }
 
+static const TableInfo *type_fn(SqlCtx *ctx, const char *name, void *arg)
+{
+    DD_UNUSED(arg);
+    return resolve_type_exact(ctx, name);
+}
+
 const TableInfo *resolve_type_present(SqlCtx *ctx, const char *name)
+{
+    return resolve_in_path(ctx, name, type_fn, NULL);
+}
+
+const TableInfo *resolve_type_exact(SqlCtx *ctx, const char *name)
 {
     /* under SET drift.system_time, the types of that point (TEMPORAL.md §5) */
     if (ctx->session_point != SEQ_NONE) return store_type_by_name(ctx->snap, name, ctx->session_point);
@@ -113,7 +364,7 @@ const TableInfo *resolve_type_present(SqlCtx *ctx, const char *name)
         }
         for (int i = 0; !t && i < ctx->ws->ntables; i++) {
             const TableInfo *o = ctx->ws->tables[i];
-            if (o->utype && !o->dropped && strcmp(o->name, name) == 0) t = o;
+            if (cat_space(o) == CAT_SPACE_TYPE && !o->dropped && strcmp(o->name, name) == 0) t = o;
         }
     }
     return t;

@@ -7,6 +7,7 @@
  * row, with the row pushed on SqlCtx.outer_rows for XOP_OUTER.
  */
 #include "executor.h"
+#include "../types/recordval.h"
 #include "../../util/alloc.h"
 #include <string.h>
 #include <stdio.h>
@@ -290,12 +291,29 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
             Value *v = &st[sp - 1];
             bool res;
             switch ((IsKind)in->sub) {
-            case IS_NULL: res = v->isnull; break;
+            case IS_NULL:
+                if (v->type == TYPE_RECORD && !v->isnull) {
+                    /* a record IS NULL when every field is, IS NOT NULL
+                     * when none is (so both can be false), as PostgreSQL */
+                    RecordIter it;
+                    record_iter_init(&it, v);
+                    Value fv;
+                    bool all = true, none = true;
+                    while (record_iter_next(&it, NULL, NULL, &fv)) {
+                        all &= fv.isnull;
+                        none &= !fv.isnull;
+                    }
+                    *v = val_bool((in->flags & 1) ? none : all);
+                    goto is_done;
+                }
+                res = v->isnull;
+                break;
             case IS_TRUE: res = !v->isnull && v->v.b; break;
             case IS_FALSE: res = !v->isnull && !v->v.b; break;
             default: res = v->isnull; break; /* IS UNKNOWN */
             }
             *v = val_bool((in->flags & 1) ? !res : res);
+        is_done:
             break;
         }
         case XOP_IN: {

@@ -14,6 +14,7 @@
 #include "../types/jsonpath.h"
 #include "../analyze/jsonfunc.h"
 #include "../types/array.h"
+#include "../types/recordval.h"
 #include "../../store/keyenc.h"
 #include "../../store/format.h"
 #include "../../util/alloc.h"
@@ -41,7 +42,7 @@ int val_copy(Arena *a, const Value *v, Value *out)
     TypeId t = (TypeId)v->type;
     if (!v->isnull && v->v.s.len &&
         (type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID || t == TYPE_JSON || t == TYPE_JSONB ||
-         (t == TYPE_NUMERIC && numeric_is_big(v->scale)))) {
+         t == TYPE_RECORD || (t == TYPE_NUMERIC && numeric_is_big(v->scale)))) {
         char *p = arena_memdup(a, v->v.s.p, v->v.s.len);
         if (!p) return DD_ENOMEM;
         out->v.s.p = p;
@@ -4187,6 +4188,16 @@ int op_json_srf_row(Op *op, int i, Value *out)
     if (i >= s->nrows) return 0;
     *out = s->rows[i * s->ncols];
     return 1;
+}
+
+int op_json_srf_record(Op *op, int i, Arena *a, Value *out)
+{
+    JsonSrfOp *s = (JsonSrfOp *)op;
+    static const char *const names[] = {"key", "value"};
+    if (i >= s->nrows) return 0;
+    if (s->ncols != 2) return -DD_EINTERNAL;
+    int rc = record_make(2, names, &s->rows[i * 2], a, out);
+    return rc ? -rc : 1;
 }
 
 void op_json_srf_free(Op *op)

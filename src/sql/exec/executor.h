@@ -189,6 +189,9 @@ Op *op_json_to_record(SqlCtx *ctx, ExprProg *arg, JsonSrfKind kind, TypeId type,
  * op_json_srf (args NULL) run over argument values argv (a NULL one gives
  * no rows), row i's first value read, the op's memory freed. */
 int op_json_srf_run(SqlCtx *ctx, Op *srf, const Value *argv);
+/* Row i of a json(b)_each(_text) operator as the record (key, value) in a:
+ * 1, 0 past the last row, -code. */
+int op_json_srf_record(Op *op, int i, Arena *a, Value *out);
 int op_json_srf_row(Op *srf, int i, Value *out);
 void op_json_srf_free(Op *srf);
 /* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the

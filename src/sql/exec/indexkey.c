@@ -309,7 +309,9 @@ int sql_rewrite_refs(SqlCtx *ctx, const char *text, const char *table, const cha
         if (i == nt) return DD_OK;   /* not where the parser saw it: refuse */
         int first = i;
         while (i + 2 < nt && toks[i + 1].kind == TOK_DOT) i += 2;
-        if (f->qualifier && strcmp(f->qualifier, table) != 0) {
+        /* the table's own name, with or without its schema (the only
+         * relation such a text can name) */
+        if (f->qualifier && strcmp(name_base(f->qualifier), name_base(table)) != 0) {
             if (col) return DD_OK;   /* another relation's: a rename refuses */
             continue;                /* unqualifying leaves it */
         }

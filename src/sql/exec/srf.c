@@ -61,6 +61,8 @@ static int srf_start(SqlCtx *ctx, EvalEnv *env, SrfIter *it, const Value *row)
         if (!it->json) {
             const char *n = c->name + (strncmp(c->name, "jsonb", 5) == 0 ? 6 : 5);
             JsonSrfKind k = strcmp(c->name, "jsonb_path_query") == 0 ? JSRF_PATH
+                          : strcmp(n, "each") == 0 ? JSRF_EACH
+                          : strcmp(n, "each_text") == 0 ? JSRF_EACH_TEXT
                           : strcmp(n, "array_elements") == 0 ? JSRF_ELEMENTS
                           : strcmp(n, "array_elements_text") == 0 ? JSRF_ELEMENTS_TEXT : JSRF_KEYS;
             it->json = op_json_srf(ctx, NULL, c->nargs, k, c->args[0]->type, false);
@@ -157,6 +159,13 @@ static int srf_next(SqlCtx *ctx, SrfIter *it, Value *out)
         return 1;
     }
     case SRF_JSON:
+        if (c->type == TYPE_RECORD) {   /* json(b)_each(_text): (key, value) */
+            int r = op_json_srf_record(it->json, (int)it->i, ctx->row, out);
+            if (r < 0) return r;
+            if (r == 0) break;
+            it->i++;
+            return 1;
+        }
         if (!op_json_srf_row(it->json, (int)it->i, out)) break;
         it->i++;
         return 1;

@@ -419,6 +419,7 @@ typedef enum AlterKind {
     ALTER_VALIDATE_CONSTRAINT, /* VALIDATE CONSTRAINT name */
     ALTER_RENAME_INDEX,      /* ALTER INDEX [IF EXISTS] name RENAME TO newname (AlterTableStmt.index) */
     ALTER_ADD_PRIMARY_KEY,   /* ADD [CONSTRAINT name] PRIMARY KEY (pk_cols): name in AlterCmd.name */
+    ALTER_SET_SCHEMA,        /* SET SCHEMA newname (ALTER TABLE / VIEW / SEQUENCE) */
     ALTER_NOOP,              /* SET / RESET (storage parameters), ALTER [COLUMN] c SET STATISTICS n,
                                 OWNER TO role: accepted, nothing DriftDB keeps */
 } AlterKind;
@@ -502,7 +503,19 @@ typedef enum StmtKind {
     STMT_COMMENT,    /* u.comment */
     STMT_TYPE,       /* CREATE / ALTER / DROP TYPE: u.type */
     STMT_EXTENSION,  /* CREATE EXTENSION [IF NOT EXISTS] name ... | DROP EXTENSION [IF EXISTS] name, ...: u.ext */
+    STMT_SCHEMA,     /* CREATE / DROP / ALTER SCHEMA: u.schema */
 } StmtKind;
+
+/* CREATE SCHEMA [IF NOT EXISTS] {name [AUTHORIZATION role] | AUTHORIZATION
+ * role}; DROP SCHEMA [IF EXISTS] name, ... [CASCADE | RESTRICT]; ALTER
+ * SCHEMA name {RENAME TO new | OWNER TO role}. */
+typedef struct SchemaStmt {
+    char action;                      /* 'c' create, 'd' drop, 'r' rename, 'o' owner */
+    char **names; int *locs; int n;   /* DROP: several */
+    bool if_exists;                   /* CREATE: IF NOT EXISTS; DROP: IF EXISTS */
+    bool cascade;
+    char *new_name; int new_loc;      /* RENAME TO */
+} SchemaStmt;
 
 typedef struct ExtensionStmt {
     bool drop;
@@ -621,6 +634,7 @@ struct Stmt {
         CommentStmt *comment;
         TypeStmt *type;
         ExtensionStmt *ext;
+        SchemaStmt *schema;
     } u;
 };
 

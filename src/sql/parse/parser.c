@@ -239,15 +239,6 @@ static Expr *mk_expr(Parser *p, ExprKind k, int loc)
 static char *dup_str(Parser *p, const char *s) { return arena_strdup(p->a, s); }
 
 /* Reads a name made of a ColId and '.'-separated labels, joined with '.'. */
-/* DriftDB has one schema, public: `public.t` is t (a relation, or a
- * qualifier `public.t.c`); other qualified names stay as written (and are
- * not found). */
-static char *strip_public(char *name)
-{
-    if (name && strncmp(name, "public.", 7) == 0 && name[7] && !strchr(name + 7, '.')) return name + 7;
-    return name;
-}
-
 static int parse_qualified_name(Parser *p, char **out, int *loc)
 {
     Token *t = tok(p);
@@ -261,7 +252,7 @@ static int parse_qualified_name(Parser *p, char **out, int *loc)
         if (!name) return nomem(p);
         advance(p);
     }
-    *out = strip_public(name);
+    *out = name;   /* "s.t" as written (catalog.h resolves it) */
     return DD_OK;
 }
 
@@ -1035,7 +1026,7 @@ static int parse_name_expr(Parser *p, Expr **out)
             advance(p);
             Expr *e = NULL;
             NEW_EXPR(e, EXPR_STAR, loc);
-            e->u.col.qualifier = strip_public(qual ? arena_printf(p->a, "%s.%s", qual, name) : name);
+            e->u.col.qualifier = qual ? arena_printf(p->a, "%s.%s", qual, name) : name;
             if (!e->u.col.qualifier) return nomem(p);
             *out = e;
             return DD_OK;
@@ -1054,7 +1045,7 @@ static int parse_name_expr(Parser *p, Expr **out)
     }
     Expr *e = NULL;
     NEW_EXPR(e, EXPR_COLUMN, loc);
-    e->u.col.qualifier = strip_public(qual);
+    e->u.col.qualifier = qual;
     e->u.col.name = name;
     *out = e;
     return DD_OK;
@@ -1168,7 +1159,24 @@ static int parse_primary(Parser *p, Expr **out)
             }
             *out = row;
         }
-        return expect(p, TOK_RPAREN);
+        TRY(expect(p, TOK_RPAREN));
+        while (tok(p)->kind == TOK_DOT && (is_label(peek(p, 1)) || peek(p, 1)->kind == TOK_STAR)) {
+            /* (record).field, (record).*: the function "$field" of the
+             * record and the field's name ("*": every field) */
+            Expr *fe = NULL, *name = NULL;
+            int cap = 0;
+            advance(p);
+            Token *ft = tok(p);
+            TRY(make_func(p, dup_str(p, "$field"), ft->start, &fe));
+            NEW_EXPR(name, EXPR_CONST, ft->start);
+            const char *fname = ft->kind == TOK_STAR ? "*" : ft->str;
+            name->u.c.val = val_text(TYPE_TEXT, fname, (u32)strlen(fname));
+            advance(p);
+            TRY(push_arg(p, fe, &cap, *out));
+            TRY(push_arg(p, fe, &cap, name));
+            *out = fe;
+        }
+        return DD_OK;
     case TOK_IDENT:
         break;
     case TOK_QIDENT:
@@ -1312,6 +1320,30 @@ static int parse_prefix(Parser *p, Expr **out)
         e->u.unary.op = t->kind == TOK_MINUS ? UOP_NEG : UOP_PLUS;
         advance(p);
         TRY(parse_expr(p, P_UMINUS, &e->u.unary.arg));
+        *out = e;
+        return DD_OK;
+    }
+    if (t->kind == TOK_OP && (!strcmp(t->str, "|/") || !strcmp(t->str, "||/") || !strcmp(t->str, "@"))) {
+        /* PostgreSQL's prefix operators: |/ square root and ||/ cube root
+         * (of double precision), @ absolute value */
+        bool root = t->str[0] == '|';
+        const char *fn = !strcmp(t->str, "|/") ? "sqrt" : !strcmp(t->str, "||/") ? "cbrt" : "abs";
+        int cap = 0;
+        TRY(make_func(p, dup_str(p, fn), t->start, &e));
+        if (!e->u.func.name) return nomem(p);
+        advance(p);
+        Expr *arg = NULL;
+        TRY(parse_expr(p, P_UMINUS, &arg));
+        if (root) {
+            Expr *c = NULL;
+            NEW_EXPR(c, EXPR_CAST, arg->loc);
+            c->u.cast.arg = arg;
+            c->u.cast.type.name = dup_str(p, "double precision");
+            c->u.cast.type.typmod = -1;
+            c->u.cast.type.loc = arg->loc;
+            arg = c;
+        }
+        TRY(push_arg(p, e, &cap, arg));
         *out = e;
         return DD_OK;
     }
@@ -1943,6 +1975,8 @@ static int parse_temporal(Parser *p, TemporalClause *tc)
     return syntax_error(p);
 }
 
+static int parse_tablesample(Parser *p, TableRef *r, TableRef **out);
+
 static int parse_table_primary(Parser *p, TableRef **out)
 {
     TableRef *r = NULL;
@@ -1997,7 +2031,73 @@ static int parse_table_primary(Parser *p, TableRef **out)
     if (is_kw(tok(p), KW_FOR) && is_word(peek(p, 1), "system_time"))
         TRY(parse_temporal(p, &r->temporal));
     TRY(parse_from_alias(p, r));
+    if (is_kw(tok(p), KW_TABLESAMPLE)) return parse_tablesample(p, r, out);
     *out = r;
+    return DD_OK;
+}
+
+/* t [AS a] TABLESAMPLE {SYSTEM | BERNOULLI} (percent) [REPEATABLE (seed)]
+ * (at TABLESAMPLE): the derived table (SELECT * FROM t WHERE
+ * "$tablesample"(percent, seed)) AS a, each row kept with that chance
+ * (a row-level sample for both methods; with a seed, the same rows each
+ * time for the same table contents). */
+static int parse_tablesample(Parser *p, TableRef *r, TableRef **out)
+{
+    int loc = tok(p)->start;
+    advance(p);   /* TABLESAMPLE */
+    Token *m = tok(p);
+    if (!is_label(m)) return syntax_error(p);
+    if (strcmp(m->str, "system") != 0 && strcmp(m->str, "bernoulli") != 0)
+        return dd_err(p->err, DD_EUNDEFINED_OBJECT, m->start, "tablesample method %s does not exist", m->str);
+    advance(p);
+    Expr *call = NULL, *pct = NULL, *seed = NULL;
+    int cap = 0;
+    TRY(make_func(p, dup_str(p, "$tablesample"), loc, &call));
+    if (!call->u.func.name) return nomem(p);
+    TRY(expect(p, TOK_LPAREN));
+    TRY(parse_expr(p, P_OR, &pct));
+    if (tok(p)->kind == TOK_COMMA)
+        return dd_err(p->err, DD_EINVALID_PARAM, tok(p)->start, "tablesample method %s requires 1 argument, not 2", m->str);
+    TRY(expect(p, TOK_RPAREN));
+    TRY(push_arg(p, call, &cap, pct));
+    if (is_kw(tok(p), KW_REPEATABLE)) {
+        advance(p);
+        TRY(expect(p, TOK_LPAREN));
+        TRY(parse_expr(p, P_OR, &seed));
+        TRY(expect(p, TOK_RPAREN));
+        TRY(push_arg(p, call, &cap, seed));
+    }
+    SelectStmt *sel = NULL;
+    ResTarget *star = NULL;
+    TableRef *sub = NULL, *inner = NULL;
+    Expr *all = NULL;
+    int tcap = 0, fcap = 0;
+    NEW(sel);
+    NEW(star);
+    NEW(sub);
+    NEW(inner);
+    NEW_EXPR(all, EXPR_STAR, loc);
+    *inner = *r;   /* the table (and its FOR SYSTEM_TIME), unaliased inside */
+    inner->alias = NULL;
+    inner->col_aliases = NULL;
+    inner->ncol_aliases = 0;
+    star->expr = all;
+    sel->loc = loc;
+    PUSH(sel->targets, sel->ntargets, tcap, star);
+    PUSH(sel->from, sel->nfrom, fcap, inner);
+    sel->where = call;
+    sub->kind = TREF_SUBQUERY;
+    sub->loc = r->loc;
+    sub->select = sel;
+    sub->alias = r->alias;
+    if (!sub->alias) {
+        const char *dot = strrchr(r->name, '.');
+        sub->alias = dot ? dup_str(p, dot + 1) : r->name;
+        if (!sub->alias) return nomem(p);
+    }
+    sub->col_aliases = r->col_aliases;
+    sub->ncol_aliases = r->ncol_aliases;
+    *out = sub;
     return DD_OK;
 }
 
@@ -3212,7 +3312,6 @@ static int parse_comment(Parser *p, Stmt *st)
         if (!dot) return dd_err(p->err, DD_ESYNTAX, c->loc, "column name must be qualified");
         *dot = '\0';
         c->col = dot + 1;
-        name = strip_public(name);
     }
     c->name = name;
     if (!is_name(tok(p), "is")) return syntax_error(p);
@@ -3613,8 +3712,7 @@ static int parse_create_type(Parser *p, Stmt *st)
     ty->locs = arena_alloc(p->a, sizeof(int));
     if (!ty->names || !ty->locs) return nomem(p);
     TRY(parse_qualified_name(p, &ty->names[0], &ty->locs[0]));
-    ty->names[0] = strip_public(ty->names[0]);
-    if (!is_kw(tok(p), KW_AS)) return not_supported(p, tok(p)->start, "CREATE TYPE other than AS ENUM");
+        if (!is_kw(tok(p), KW_AS)) return not_supported(p, tok(p)->start, "CREATE TYPE other than AS ENUM");
     advance(p);
     if (!is_name(tok(p), "enum"))
         return tok(p)->kind == TOK_LPAREN || tok(p)->kind == TOK_IDENT
@@ -3648,8 +3746,7 @@ static int parse_alter_type(Parser *p, Stmt *st)
     ty->label_locs = arena_alloc(p->a, sizeof(int) * 2);
     if (!ty->names || !ty->locs || !ty->labels || !ty->label_locs) return nomem(p);
     TRY(parse_qualified_name(p, &ty->names[0], &ty->locs[0]));
-    ty->names[0] = strip_public(ty->names[0]);
-    Token *t = tok(p);
+        Token *t = tok(p);
     if (is_name(t, "add") && is_name(peek(p, 1), "value")) {
         advance(p);
         advance(p);
@@ -3720,8 +3817,7 @@ static int parse_domain_name(Parser *p, TypeStmt *ty)
     ty->locs = arena_alloc(p->a, sizeof(int));
     if (!ty->names || !ty->locs) return nomem(p);
     TRY(parse_qualified_name(p, &ty->names[0], &ty->locs[0]));
-    ty->names[0] = strip_public(ty->names[0]);
-    return DD_OK;
+        return DD_OK;
 }
 
 /* CREATE DOMAIN name [AS] type [DEFAULT e] [[CONSTRAINT n] {NOT NULL | NULL | CHECK (e)}] ... (after CREATE) */
@@ -3859,7 +3955,7 @@ static int parse_drop_type(Parser *p, Stmt *st)
         int loc = 0;
         TRY(parse_qualified_name(p, &name, &loc));
         PUSH(ty->locs, nl, lcap, loc);
-        PUSH(ty->names, ty->n, cap, strip_public(name));
+        PUSH(ty->names, ty->n, cap, name);
     } while (accept(p, TOK_COMMA));
     ty->cascade = accept_kw(p, KW_CASCADE);
     if (!ty->cascade) accept_kw(p, KW_RESTRICT);
@@ -3889,6 +3985,7 @@ static int parse_on_commit(Parser *p, CreateTableStmt *ct)
 }
 
 static int parse_extension(Parser *p, Stmt *st, bool drop);
+static int parse_schema(Parser *p, Stmt *st, char action);
 
 static int parse_create(Parser *p, Stmt *st)
 {
@@ -3930,7 +4027,8 @@ static int parse_create(Parser *p, Stmt *st)
     if (is_word(t, "type")) return parse_create_type(p, st);
     if (is_word(t, "domain")) return parse_create_domain(p, st);
     if (is_word(t, "extension")) return parse_extension(p, st, false);
-    static const char *const later[] = {"schema", "database", "function", "procedure", "trigger",
+    if (is_word(t, "schema")) return parse_schema(p, st, 'c');
+    static const char *const later[] = {"database", "function", "procedure", "trigger",
                                         "role", "user", "materialized", "rule", "policy", "aggregate",
                                         "cast", "collation", "operator", "publication", "subscription", "tablespace"};
     bool known = false;
@@ -4098,6 +4196,7 @@ static int parse_alter(Parser *p, Stmt *st)
     if (is_word(tok(p), "sequence")) return parse_alter_sequence(p, st);
     if (is_word(tok(p), "type")) return parse_alter_type(p, st);
     if (is_word(tok(p), "domain")) return parse_alter_domain(p, st);
+    if (is_word(tok(p), "schema")) return parse_schema(p, st, 'a');
     if (is_kw(tok(p), KW_INDEX)) {
         /* ALTER INDEX [IF EXISTS] name RENAME TO newname */
         advance(p);
@@ -4279,6 +4378,11 @@ static int parse_alter(Parser *p, Stmt *st)
             advance(p);
             c->kind = ALTER_DROP_EXPRESSION;
             c->if_exists = accept_if_exists(p);
+        } else if (is_kw(t, KW_SET) && is_word(peek(p, 1), "schema")) {
+            advance(p);
+            advance(p);
+            c->kind = ALTER_SET_SCHEMA;
+            TRY(parse_colid(p, &c->newname, NULL));
         } else if ((is_kw(t, KW_SET) || is_kw(t, KW_RESET)) && peek(p, 1)->kind == TOK_LPAREN) {
             /* SET (storage parameters) / RESET (names) */
             bool set = is_kw(t, KW_SET);
@@ -4317,7 +4421,8 @@ static int parse_alter(Parser *p, Stmt *st)
         PUSH(a->cmds, a->ncmds, cap, c);
         /* as PostgreSQL's grammar: a RENAME stands alone (an action after
          * it fails at the comma) */
-        if ((c->kind == ALTER_RENAME_TABLE || c->kind == ALTER_RENAME_COLUMN || c->kind == ALTER_RENAME_CONSTRAINT) &&
+        if ((c->kind == ALTER_RENAME_TABLE || c->kind == ALTER_RENAME_COLUMN || c->kind == ALTER_RENAME_CONSTRAINT ||
+             c->kind == ALTER_SET_SCHEMA) &&
             tok(p)->kind == TOK_COMMA)
             return syntax_error(p);
     } while (accept(p, TOK_COMMA));
@@ -4342,6 +4447,78 @@ static int parse_name_items(Parser *p, DropTableStmt *d, const char *paren)
         PUSH(d->names, d->n, cap, name);
         PUSH(d->locs, nl, lcap, loc);
     } while (accept(p, TOK_COMMA));
+    return DD_OK;
+}
+
+/* A role as CREATE SCHEMA AUTHORIZATION and OWNER TO name it: a name,
+ * CURRENT_USER, CURRENT_ROLE or SESSION_USER (the session's user). */
+static int parse_role(Parser *p, char **out)
+{
+    Token *t = tok(p);
+    if (is_kw(t, KW_CURRENT_USER) || is_kw(t, KW_CURRENT_ROLE) || is_kw(t, KW_SESSION_USER)) {
+        advance(p);
+        *out = NULL;
+        return DD_OK;
+    }
+    return parse_colid(p, out, NULL);
+}
+
+/* CREATE SCHEMA / DROP SCHEMA / ALTER SCHEMA (at SCHEMA); action 'c',
+ * 'd' or 'a' (ALTER: RENAME TO 'r' or OWNER TO 'o'). */
+static int parse_schema(Parser *p, Stmt *st, char action)
+{
+    SchemaStmt *x = NULL;
+    int cap = 0, lcap = 0, nl = 0;
+    advance(p);   /* SCHEMA */
+    NEW(x);
+    st->kind = STMT_SCHEMA;
+    st->u.schema = x;
+    x->action = action;
+    if (action == 'c') x->if_exists = accept_if_not_exists(p);
+    if (action == 'd') x->if_exists = accept_if_exists(p);
+    if (action == 'c' && is_kw(tok(p), KW_AUTHORIZATION)) {
+        /* CREATE SCHEMA AUTHORIZATION role: the schema is named after the role */
+        int loc = peek(p, 1)->start;
+        advance(p);
+        char *role;
+        TRY(parse_role(p, &role));
+        PUSH(x->names, x->n, cap, role ? role : dup_str(p, ""));
+        PUSH(x->locs, nl, lcap, loc);
+    } else {
+        do {
+            char *name = NULL;
+            int loc;
+            TRY(parse_colid(p, &name, &loc));
+            PUSH(x->names, x->n, cap, name);
+            PUSH(x->locs, nl, lcap, loc);
+        } while (action == 'd' && accept(p, TOK_COMMA));
+        if (action == 'c' && accept_kw(p, KW_AUTHORIZATION)) {
+            char *role;
+            TRY(parse_role(p, &role));
+        }
+    }
+    if (action == 'd') {
+        x->cascade = accept_kw(p, KW_CASCADE);
+        if (!x->cascade) accept_kw(p, KW_RESTRICT);
+    } else if (action == 'c') {
+        Token *t = tok(p);
+        if (is_kw(t, KW_CREATE) || is_kw(t, KW_GRANT))
+            return not_supported(p, t->start, "CREATE SCHEMA with schema elements (create the schema, then its objects)");
+    } else if (is_word(tok(p), "rename")) {
+        advance(p);
+        TRY(expect_kw(p, KW_TO));
+        x->action = 'r';
+        x->new_loc = tok(p)->start;
+        TRY(parse_colid(p, &x->new_name, NULL));
+    } else if (is_word(tok(p), "owner")) {
+        advance(p);
+        TRY(expect_kw(p, KW_TO));
+        x->action = 'o';
+        char *role;
+        TRY(parse_role(p, &role));
+    } else {
+        return syntax_error(p);
+    }
     return DD_OK;
 }
 
@@ -4394,9 +4571,9 @@ static int parse_drop(Parser *p, Stmt *st)
     bool index = is_kw(t, KW_INDEX), view = is_word(t, "view"), seq = is_word(t, "sequence");
     if (is_word(t, "type") || is_word(t, "domain")) return parse_drop_type(p, st);
     if (is_word(t, "extension")) return parse_extension(p, st, true);
+    if (is_word(t, "schema")) return parse_schema(p, st, 'd');
     if (!index && !view && !seq && !is_kw(t, KW_TABLE)) {
-        if (
-            is_word(t, "schema") || is_word(t, "database"))
+        if (is_word(t, "database"))
             return not_supported(p, t->start, "this DROP");
         return syntax_error(p);
     }
@@ -4546,6 +4723,45 @@ static int parse_var_list(Parser *p, char **out)
     return DD_OK;
 }
 
+/* SET search_path's value: a list of names, each written as PostgreSQL
+ * quotes an identifier (a string literal is one name too, so 'a, b' is
+ * the schema "a, b", as in PostgreSQL). */
+static int parse_search_path(Parser *p, char **out)
+{
+    Buf b = BUF_INIT;
+    do {
+        Token *t = tok(p);
+        if (t->kind != TOK_STRING && t->kind != TOK_QIDENT &&
+            !(t->kind == TOK_IDENT && lex_keyword_category(t->kw) != KWC_RESERVED)) {
+            buf_free(&b);
+            return syntax_error(p);
+        }
+        const char *v = t->str;
+        bool plain = v[0] && !(v[0] >= '0' && v[0] <= '9') && v[0] != '$';
+        for (const char *c = v; *c && plain; c++)
+            plain = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' || *c == '$';
+        if (plain) {
+            int kw = lex_keyword(v, strlen(v));
+            plain = kw == KW_NONE || lex_keyword_category(kw) == KWC_UNRESERVED;
+        }
+        if (b.len) buf_puts(&b, ", ");
+        if (plain) {
+            buf_puts(&b, v);
+        } else {
+            buf_putc(&b, '"');
+            for (const char *c = v; *c; c++) {
+                if (*c == '"') buf_putc(&b, '"');
+                buf_putc(&b, (u8)*c);
+            }
+            buf_putc(&b, '"');
+        }
+        advance(p);
+    } while (accept(p, TOK_COMMA));
+    *out = buf_ok(&b) ? arena_strndup(p->a, (const char *)b.data, b.len) : NULL;
+    buf_free(&b);
+    return *out ? DD_OK : nomem(p);
+}
+
 static const char *isolation_text(int iso)
 {
     return iso == 3 ? "serializable" : iso == 2 ? "repeatable read" : "read committed";
@@ -4644,6 +4860,7 @@ static int parse_set(Parser *p, Stmt *st)
     TRY(parse_var_name(p, &s->name));
     if (!accept_kw(p, KW_TO) && !accept(p, TOK_EQ)) return syntax_error(p);
     if (accept_kw(p, KW_DEFAULT)) return DD_OK;
+    if (strcmp(s->name, "search_path") == 0) return parse_search_path(p, &s->value);
     return parse_var_list(p, &s->value);
 }
 

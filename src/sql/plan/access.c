@@ -137,7 +137,7 @@ static bool eq_param_for(SqlCtx *ctx, Scope *scope, Expr *c, ScopeRel *rel, int 
 static bool is_col(Expr *e, ScopeRel *rel, int ci)
 {
     if (e->kind != EXPR_COLUMN || strcmp(e->u.col.name, rel->names[ci]) != 0) return false;
-    return !e->u.col.qualifier || strcmp(e->u.col.qualifier, rel->alias) == 0;
+    return !e->u.col.qualifier || rel_named(rel, e->u.col.qualifier);
 }
 
 /* If conjunct c is `col op constant` (or `constant op col`) for column ci
@@ -257,7 +257,7 @@ static bool expr_matches(const Expr *a, const Expr *b, const ScopeRel *rel)
     if (a->kind != b->kind) return false;
     switch (a->kind) {
     case EXPR_COLUMN:
-        if (a->u.col.qualifier && strcmp(a->u.col.qualifier, rel->alias) != 0) return false;
+        if (a->u.col.qualifier && !rel_named(rel, a->u.col.qualifier)) return false;
         return !b->u.col.qualifier && strcmp(a->u.col.name, b->u.col.name) == 0;
     case EXPR_CONST: case EXPR_CAST:
         return ast_expr_equal(a, b) ||

@@ -19,7 +19,9 @@
  * t (a new table's own names are not in the catalog yet). */
 static bool name_taken(SqlCtx *ctx, const TableInfo *t, const char *name)
 {
-    if (resolve_table_present(ctx, name) || sql_index_name_taken(ctx, name)) return true;
+    const char *cat = name_sibling(ctx->stmt, t->name, name);
+    if (!cat) return true;   /* out of memory: the caller fails on its next allocation */
+    if (resolve_permanent_present(ctx, cat) || resolve_temp_present(ctx, cat) || sql_index_name_taken(ctx, cat)) return true;
     for (int i = 0; i < t->nindexes; i++)
         if (t->indexes[i].name && strcmp(t->indexes[i].name, name) == 0) return true;
     for (int i = 0; i < t->nchecks; i++)
@@ -31,6 +33,7 @@ static bool name_taken(SqlCtx *ctx, const TableInfo *t, const char *name)
 
 char *sql_choose_name(SqlCtx *ctx, const TableInfo *t, const char *name1, const char *name2, const char *label)
 {
+    name1 = name_base(name1);   /* a table's name without its schema */
     for (int k = 0; k < 1000; k++) {
         char lab[24];
         snprintf(lab, sizeof lab, k ? "%s%d" : "%s", label, k);
@@ -527,7 +530,7 @@ int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const 
         int rc = expr_eval(p->checks[i], &env, vals, &out);
         if (rc) return rc;
         if (out.isnull || out.v.b) continue;
-        dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "new row for relation \"%s\" violates check constraint \"%s\"", t->name,
+        dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "new row for relation \"%s\" violates check constraint \"%s\"", name_base(t->name),
                t->checks[i].name);
         sql_failing_row(ctx, t, vals);
         return DD_ECHECK_VIOLATION;

@@ -278,7 +278,7 @@ static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias,
                 return dd_err(ctx->err, DD_EUNDEFINED_TABLE, rt->loc, "missing FROM-clause entry for table \"%s\"", q);
             for (int r = 0; r < sc.nrels; r++) {
             ScopeRel *rel = &sc.rels[r];
-            if (q && strcmp(q, rel->alias) != 0) continue;
+            if (q && !rel_named(rel, q)) continue;
             for (int c = 0; c < rel->ncols; c++) {
                 if (rel->hidden[c]) continue;
                 if (nt == cap) {
@@ -710,7 +710,7 @@ static int check_not_null(SqlCtx *ctx, const TableInfo *t, const Value *vals)
         if (c->dropped || !vals[i].isnull) continue;
         if (c->not_null || is_pk_col(t, i)) {
             dd_err(ctx->err, DD_ENOT_NULL, -1, "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
-                   c->name, t->name);
+                   c->name, name_base(t->name));
             sql_failing_row(ctx, t, vals);
             return DD_ENOT_NULL;
         }
@@ -1896,6 +1896,8 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     p->tag = s->as_select ? "CREATE TABLE AS" : "CREATE TABLE";
     if (s->on_commit && !s->temp)
         return dd_err(ctx->err, DD_EINVALID_DEFINITION, s->on_commit_loc, "ON COMMIT can only be used on temporary tables");
+    int rc0 = relation_create_name(ctx, &s->name, -1, s->temp);
+    if (rc0) return rc0;
     /* a temporary table may take a permanent one's name (it hides it for
      * the session), and a permanent one a temporary one's */
     const TableInfo *same = s->temp ? resolve_temp_present(ctx, s->name) : resolve_permanent_present(ctx, s->name);
@@ -2196,17 +2198,18 @@ static int table_has_rows(SqlCtx *ctx, const TableInfo *t, bool *any)
  * with the hidden _rowid key that never had a row: rows are stored by
  * their key, so a table whose versions are keyed by _rowid cannot take
  * another key without rewriting its history (0A000 then). */
+static int column_has_null(SqlCtx *ctx, const TableInfo *t, int ci, bool *any);
+
 static int add_primary_key(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const AlterCmd *c)
 {
     int ri = find_col(t, ROWID_COL);
-    if (ri < 0 || !is_pk_col(t, ri))
+    bool primary = false;
+    for (int x = 0; x < t->nindexes; x++) primary |= t->indexes[x].primary;
+    if (ri < 0 || !is_pk_col(t, ri) || primary)
         return dd_err(ctx->err, DD_EINVALID_DEFINITION, -1, "multiple primary keys for table \"%s\" are not allowed",
-                      t->name);
+                      name_base(t->name));
     char pkey[CAT_MAX_NAME + 8];
-    snprintf(pkey, sizeof pkey, "%s_pkey", t->name);
-    if (c->name && strcmp(c->name, pkey) != 0)
-        return dd_err(ctx->err, DD_EFEATURE, -1,
-                      "a primary key named other than \"%s\" is not supported (its name follows the table's)", pkey);
+    snprintf(pkey, sizeof pkey, "%s_pkey", name_base(t->name));
     if (t0->document_style)
         return dd_err(ctx->err, DD_EFEATURE, -1, "constraints on a document-style table are not supported");
     /* any version at all, the transaction's own rows too */
@@ -2222,10 +2225,40 @@ static int add_primary_key(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const
     WsRow **rows;
     int n = 0;
     if (!any && ctx->ws && (rc = ws_table_rows(ctx->ws, t0->id, ctx->stmt, &rows, &n))) return rc;
-    if (any || n)
-        return dd_err(ctx->err, DD_EFEATURE, -1,
-                      "ALTER TABLE ADD PRIMARY KEY on a table that has had rows is not supported (its rows and their "
-                      "history are stored by the hidden row id; create the table with its primary key and copy the rows)");
+    if (any || n || (c->name && strcmp(c->name, pkey) != 0)) {
+        /* the rows and their history stay under their hidden row ids: the
+         * key is a unique index over NOT NULL columns, its constraint the
+         * primary key (pg_dump adds keys after loading the rows) */
+        for (int k = 0; k < c->npk_cols; k++) {
+            int ci = find_col(t, c->pk_cols[k]);
+            if (ci < 0 || strcmp(c->pk_cols[k], ROWID_COL) == 0 || system_col_name(c->pk_cols[k]))
+                return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",
+                              c->pk_cols[k], name_base(t->name));
+            for (int j = 0; j < k; j++)
+                if (strcmp(c->pk_cols[j], c->pk_cols[k]) == 0)
+                    return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, -1, "column \"%s\" appears twice in primary key constraint",
+                                  c->pk_cols[k]);
+            if (!t->cols[ci].not_null) {
+                bool nulls;
+                if ((rc = column_has_null(ctx, t0, ci, &nulls))) return rc;
+                if (nulls)
+                    return dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
+                                  c->pk_cols[k], name_base(t->name));
+                t->cols[ci].not_null = true;
+            }
+        }
+        Constraint uc;
+        memset(&uc, 0, sizeof(uc));
+        uc.kind = CONSTR_UNIQUE;
+        uc.name = c->name ? c->name : arena_strdup(ctx->stmt, pkey);
+        uc.cols = c->pk_cols;
+        uc.ncols = c->npk_cols;
+        uc.loc = c->loc;
+        if (!uc.name) return DD_ENOMEM;
+        if ((rc = alter_add_constraint(ctx, t0, t, &uc))) return rc;
+        t->indexes[t->nindexes - 1].primary = true;
+        return DD_OK;
+    }
     u32 *pk = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(c->npk_cols + 1));
     if (!pk) return DD_ENOMEM;
     for (int k = 0; k < c->npk_cols; k++) {
@@ -2722,6 +2755,8 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
  * gets a new version: an added column reads NULL in existing rows, a
  * dropped one stays in the images (flagged dropped) so the past decodes.
  */
+static int schema_move_check(SqlCtx *ctx, const TableInfo *t);
+
 int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
 {
     if (s->index) return analyze_alter_index(ctx, s, p);
@@ -2738,7 +2773,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
     }
     /* a view is renamed by ALTER VIEW or ALTER TABLE, as PostgreSQL allows */
-    bool rename_only = s->ncmds == 1 && s->cmds[0]->kind == ALTER_RENAME_TABLE;
+    bool rename_only = s->ncmds == 1 && (s->cmds[0]->kind == ALTER_RENAME_TABLE || s->cmds[0]->kind == ALTER_SET_SCHEMA);
     if (s->view && !t0->view_sql) return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a view", t0->name);
     if (t0->view_sql && !rename_only) {
         /* PostgreSQL's wording, naming the action */
@@ -3011,16 +3046,46 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             break;
         }
         case ALTER_RENAME_TABLE:
-            if (resolve_table_present(ctx, c->newname) || sql_index_name_taken(ctx, c->newname) ||
-                strcmp(c->newname, "drift_commits") == 0)
-                return dd_err(ctx->err, DD_EDUPLICATE_TABLE, c->loc, "relation \"%s\" already exists", c->newname);
+        case ALTER_SET_SCHEMA: {
+            /* RENAME TO: a new name in the same schema; SET SCHEMA: the
+             * same name in another */
+            char *cat;
+            if (c->kind == ALTER_RENAME_TABLE) {
+                cat = t->temp ? arena_strdup(ctx->stmt, c->newname) : name_sibling(ctx->stmt, t->name, c->newname);
+                if (!cat) return DD_ENOMEM;
+            } else {
+                if (t->temp)
+                    return dd_err(ctx->err, DD_EFEATURE, c->loc, "cannot move a temporary relation to another schema");
+                if (strcmp(c->newname, "pg_temp") == 0 || strcmp(c->newname, "pg_catalog") == 0)
+                    return dd_err(ctx->err, DD_EFEATURE, c->loc, "cannot move objects into or out of %s schema",
+                                  strcmp(c->newname, "pg_temp") == 0 ? "temporary" : "system");
+                if (!sql_schema_exists(ctx, c->newname))
+                    return dd_err(ctx->err, DD_EUNDEFINED_SCHEMA, c->loc, "schema \"%s\" does not exist", c->newname);
+                const char *base = name_base(t->name);
+                cat = strcmp(c->newname, "public") == 0 ? arena_strdup(ctx->stmt, base)
+                                                        : arena_printf(ctx->stmt, "%s.%s", c->newname, base);
+                if (!cat) return DD_ENOMEM;
+                if (strcmp(cat, t->name) == 0) {   /* already there: nothing to do */
+                    changed--;
+                    continue;
+                }
+                if ((rc = schema_move_check(ctx, t))) return rc;
+            }
+            const char *shown = c->kind == ALTER_RENAME_TABLE ? c->newname : cat;
+            if ((t->temp ? resolve_temp_present(ctx, cat) != NULL : resolve_permanent_present(ctx, cat) != NULL) ||
+                sql_index_name_taken(ctx, cat) || strcmp(cat, "drift_commits") == 0) {
+                if (c->kind == ALTER_SET_SCHEMA)
+                    return dd_err(ctx->err, DD_EDUPLICATE_TABLE, c->loc, "relation \"%s\" already exists in schema \"%s\"",
+                                  name_base(t->name), c->newname);
+                return dd_err(ctx->err, DD_EDUPLICATE_TABLE, c->loc, "relation \"%s\" already exists", shown);
+            }
             char *what = arena_printf(ctx->stmt, "table \"%s\"", t->name);
             if (!what) return DD_ENOMEM;
             if ((rc = view_check_rename(ctx, t, 0, what))) return rc;
-            if (!t->view_sql && (rc = unqualify_texts(ctx, t, t->name))) return rc;
-            t->name = arena_strdup(ctx->stmt, c->newname);
-            if (!t->name) return DD_ENOMEM;
+            if (!t->view_sql && (rc = unqualify_texts(ctx, t, name_base(t->name)))) return rc;
+            t->name = cat;
             break;
+        }
         }
     }
     if (types) {
@@ -3034,6 +3099,20 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
     }
     /* an ALTER whose every action was skipped changes nothing: no version, no seq */
     p->new_table = changed ? t : NULL;
+    return DD_OK;
+}
+
+/* ALTER TABLE SET SCHEMA: 0A000 for a table whose column defaults call
+ * nextval (its SERIAL or identity sequences would have to move with it,
+ * and the defaults name them with their schema). */
+static int schema_move_check(SqlCtx *ctx, const TableInfo *t)
+{
+    for (int i = 0; i < t->ncols; i++)
+        if (!t->cols[i].dropped && t->cols[i].default_sql && strstr(t->cols[i].default_sql, "nextval("))
+            return dd_err(ctx->err, DD_EFEATURE, -1,
+                          "ALTER TABLE SET SCHEMA of a table with a SERIAL, identity or nextval() column (\"%s\") is not "
+                          "supported",
+                          t->cols[i].name);
     return DD_OK;
 }
 
@@ -3326,6 +3405,7 @@ int exec_dml(SqlCtx *ctx, Plan *p)
             return DD_ENOMEM;
         return drop_relations(ctx, p);   /* views a DROP COLUMN ... CASCADE drops */
     case PLAN_DROP_TABLE:
+        if (p->new_table && !ws_put_table(ctx->ws, p->new_table)) return DD_ENOMEM;   /* DROP SCHEMA public's marker */
         for (int i = 0; i < p->nalter; i++)   /* foreign keys CASCADE removed */
             if (!ws_put_table(ctx->ws, p->alter[i])) return DD_ENOMEM;
         return drop_relations(ctx, p);

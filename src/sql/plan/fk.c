@@ -115,9 +115,16 @@ int add_foreign_key(SqlCtx *ctx, TableInfo *t, const Constraint *c)
         cols[k] = t->cols[ci].id;
     }
     int nref = c->nref_cols;
-    if (nref == 0) {
+    const IndexInfo *pix = NULL;   /* a primary key added to a table with rows */
+    for (int x = 0; x < p->nindexes; x++)
+        if (p->indexes[x].primary) pix = &p->indexes[x];
+    if (nref == 0 && pix && pix->ncols <= FK_MAX_COLS) {
+        nref = pix->ncols;
+        memcpy(refs, pix->cols, sizeof(u32) * (size_t)nref);
+    } else if (nref == 0) {
         if (!has_declared_pk(p))
-            return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "there is no primary key for referenced table \"%s\"", p->name);
+            return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "there is no primary key for referenced table \"%s\"",
+                          name_base(p->name));
         nref = p->npk;
         memcpy(refs, p->pk, sizeof(u32) * (size_t)nref);
     } else {
@@ -358,12 +365,12 @@ static void key_text(SqlCtx *ctx, const TableInfo *t, const int *pos, int n, con
 static int missing_parent(SqlCtx *ctx, const FkRes *r, const Value *row)
 {
     int rc = dd_err(ctx->err, DD_EFOREIGN_KEY, -1, "insert or update on table \"%s\" violates foreign key constraint \"%s\"",
-                    r->child->name, r->fk->name);
+                    name_base(r->child->name), r->fk->name);
     Buf names = BUF_INIT, vals = BUF_INIT;
     key_text(ctx, r->child, r->ci, r->n, row, &names, &vals);
     if (buf_ok(&names) && buf_ok(&vals))
         dd_err_detail(ctx->err, "Key (%s)=(%s) is not present in table \"%s\".", buf_cstr(&names), buf_cstr(&vals),
-                      r->parent->name);
+                      name_base(r->parent->name));
     buf_free(&names);
     buf_free(&vals);
     return rc;
@@ -373,12 +380,12 @@ static int still_referenced(SqlCtx *ctx, const FkRes *r, const TableInfo *pt, co
 {
     int rc = dd_err(ctx->err, DD_EFOREIGN_KEY, -1,
                     "update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
-                    r->parent->name, r->fk->name, r->child->name);
+                    name_base(r->parent->name), r->fk->name, name_base(r->child->name));
     Buf names = BUF_INIT, vals = BUF_INIT;
     key_text(ctx, pt, r->pi, r->n, old, &names, &vals);
     if (buf_ok(&names) && buf_ok(&vals))
         dd_err_detail(ctx->err, "Key (%s)=(%s) is still referenced from table \"%s\".", buf_cstr(&names), buf_cstr(&vals),
-                      r->child->name);
+                      name_base(r->child->name));
     buf_free(&names);
     buf_free(&vals);
     return rc;

@@ -31,9 +31,12 @@
 
 /* ---------------------------------------------------------------- names */
 
-/* The present index called name (snapshot + write set), or NULL. */
-static const IndexInfo *index_by_name(SqlCtx *ctx, const char *name, const TableInfo **table)
+/* The present index whose catalog name is `name` (its table's schema
+ * and its own name; a temporary table's by its own name), snapshot +
+ * write set, or NULL. */
+static const IndexInfo *index_by_catname(SqlCtx *ctx, const char *name, const TableInfo **table)
 {
+    const char *base = name_base(name);
     const TableInfo **ts;
     int n;
     DdError e;
@@ -51,8 +54,9 @@ static const IndexInfo *index_by_name(SqlCtx *ctx, const char *name, const Table
             const TableInfo *o = pass == 1 && ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
             if (o) continue;            /* the write set's version is checked in pass 0 */
             if (t->dropped) continue;
+            if (t->temp ? strchr(name, '.') != NULL : !same_schema(t->name, name)) continue;
             for (int x = 0; x < t->nindexes; x++)
-                if (t->indexes[x].name && strcmp(t->indexes[x].name, name) == 0) {
+                if (t->indexes[x].name && strcmp(t->indexes[x].name, base) == 0) {
                     *table = t;
                     return &t->indexes[x];
                 }
@@ -61,26 +65,47 @@ static const IndexInfo *index_by_name(SqlCtx *ctx, const char *name, const Table
     return NULL;
 }
 
+struct IndexArg { const IndexInfo *ix; };
+
+static const TableInfo *index_fn(SqlCtx *ctx, const char *name, void *arg)
+{
+    struct IndexArg *a = arg;
+    const TableInfo *t = NULL;
+    a->ix = index_by_catname(ctx, name, &t);
+    return a->ix ? t : NULL;
+}
+
+/* The present index called name as written (through the search path). */
+static const IndexInfo *index_by_name(SqlCtx *ctx, const char *name, const TableInfo **table)
+{
+    struct IndexArg a = {NULL};
+    *table = resolve_in_path(ctx, name, index_fn, &a);
+    return *table ? a.ix : NULL;
+}
+
 bool sql_index_name_taken(SqlCtx *ctx, const char *name)
 {
     const TableInfo *t;
-    if (index_by_name(ctx, name, &t)) return true;
+    if (index_by_catname(ctx, name, &t)) return true;
     /* t_pkey: the index of table t's primary key, which has no IndexInfo */
     size_t n = strlen(name);
     if (n <= 5 || strcmp(name + n - 5, "_pkey") != 0 || n - 5 > CAT_MAX_NAME) return false;
     char tn[CAT_MAX_NAME + 1];
     memcpy(tn, name, n - 5);
     tn[n - 5] = 0;
-    const TableInfo *r = resolve_table_present(ctx, tn);
+    const TableInfo *r = resolve_permanent_present(ctx, tn);
+    if (!r) r = resolve_temp_present(ctx, tn);
     if (!r || r->view_sql || r->sequence || !r->npk) return false;
     for (int i = 0; i < r->ncols; i++)
         if (r->cols[i].id == r->pk[0] && strcmp(r->cols[i].name, ROWID_COL) == 0) return false;   /* no key */
     return true;
 }
 
+/* Whether catalog name `name` is taken by a relation or an index. */
 static bool relation_exists(SqlCtx *ctx, const char *name)
 {
-    return resolve_table_present(ctx, name) || sql_index_name_taken(ctx, name) || strcmp(name, "drift_commits") == 0;
+    return resolve_permanent_present(ctx, name) || resolve_temp_present(ctx, name) || sql_index_name_taken(ctx, name) ||
+           strcmp(name, "drift_commits") == 0;
 }
 
 /* PostgreSQL's choice: table_col1_col2_idx, then ...idx1, idx2, ... when
@@ -88,7 +113,7 @@ static bool relation_exists(SqlCtx *ctx, const char *name)
 static char *choose_name(SqlCtx *ctx, const TableInfo *t, CreateIndexStmt *s)
 {
     Buf b = BUF_INIT;
-    buf_puts(&b, t->name);
+    buf_puts(&b, name_base(t->name));
     for (int i = 0; i < s->nelems; i++) {
         const IndexElem *e = s->elems[i];
         buf_printf(&b, "_%s", e->col ? e->col : e->expr && e->expr->kind == EXPR_FUNC ? e->expr->u.func.name : "expr");
@@ -102,8 +127,9 @@ static char *choose_name(SqlCtx *ctx, const TableInfo *t, CreateIndexStmt *s)
         else buf_puts(&b, "_idx");
         if (!buf_ok(&b)) break;
         char *c = arena_strndup(ctx->stmt, (const char *)b.data, b.len);
-        if (c && !relation_exists(ctx, c)) out = c;
-        if (!c) break;
+        char *q = c ? name_sibling(ctx->stmt, t->name, c) : NULL;
+        if (q && !relation_exists(ctx, q)) out = c;
+        if (!q) break;
     }
     buf_free(&b);
     return out;
@@ -231,7 +257,11 @@ int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
         dd_err_detail(ctx->err, "This operation is not supported for views.");
         return DD_EWRONG_OBJECT_TYPE;
     }
-    if (s->name && relation_exists(ctx, s->name)) {
+    char *catname = s->name ? name_sibling(ctx->stmt, t0->name, s->name) : NULL;
+    if (s->name && !catname) return DD_ENOMEM;
+    if (s->name && (strchr(s->name, '.') || relation_exists(ctx, catname))) {
+        if (strchr(s->name, '.'))
+            return dd_err(ctx->err, DD_ESYNTAX, s->name_loc, "an index's name cannot be schema-qualified (it is in its table's schema)");
         if (s->if_not_exists) {
             p->notice = arena_printf(ctx->stmt, "relation \"%s\" already exists, skipping", s->name);
             p->notice_state = "42P07";
@@ -335,7 +365,9 @@ int analyze_alter_index(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         }
         return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
     }
-    if (relation_exists(ctx, c->newname))
+    char *catname = name_sibling(ctx->stmt, t0->name, c->newname);
+    if (!catname) return DD_ENOMEM;
+    if (relation_exists(ctx, catname))
         return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", c->newname);
     TableInfo *t = plan_alter_version(ctx, p, t0);
     if (!t) return DD_ENOMEM;
@@ -361,7 +393,11 @@ int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p)
         TableInfo *t = NULL;
         for (int j = 0; j < p->nalter && !ix; j++)
             for (int x = 0; x < p->alter[j]->nindexes && !ix; x++)
-                if (strcmp(p->alter[j]->indexes[x].name, s->names[i]) == 0) { t = p->alter[j]; ix = &t->indexes[x]; }
+                if (strcmp(p->alter[j]->indexes[x].name, name_base(s->names[i])) == 0 &&
+                    (!strchr(s->names[i], '.') || same_schema(p->alter[j]->name, s->names[i]))) {
+                    t = p->alter[j];
+                    ix = &t->indexes[x];
+                }
         if (!ix) {
             if (resolve_table_present(ctx, s->names[i]))
                 return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[i], "\"%s\" is not an index", s->names[i]);
@@ -387,7 +423,7 @@ int analyze_drop_index(SqlCtx *ctx, DropTableStmt *s, Plan *p)
         if (!t && !(t = plan_alter_version(ctx, p, t0))) return DD_ENOMEM;
         int k = 0;
         for (int x = 0; x < t->nindexes; x++)
-            if (strcmp(t->indexes[x].name, s->names[i]) != 0) t->indexes[k++] = t->indexes[x];
+            if (t->indexes[x].id != ix->id) t->indexes[k++] = t->indexes[x];
         t->nindexes = k;
     }
     return DD_OK;

@@ -632,7 +632,7 @@ static double conj_selectivity(const Expr *e)
 static int expr_column(const Expr *e, ScopeRel *rel, const TableInfo *t)
 {
     if (e->kind != EXPR_COLUMN) return -1;
-    if (e->u.col.qualifier && strcmp(e->u.col.qualifier, rel->alias) != 0) return -1;
+    if (e->u.col.qualifier && !rel_named(rel, e->u.col.qualifier)) return -1;
     for (int c = 0; c < t->ncols; c++)
         if (strcmp(rel->names[c], e->u.col.name) == 0) return c;
     return -1;

@@ -120,6 +120,7 @@ int analyze_merge(SqlCtx *ctx, MergeStmt *s, Plan *p);
 int analyze_comment(SqlCtx *ctx, CommentStmt *s, Plan *p);
 int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p);   /* usertype.c */
 int analyze_extension(SqlCtx *ctx, ExtensionStmt *s, Plan *p);   /* extension.c */
+int analyze_schema(SqlCtx *ctx, SchemaStmt *s, Plan *p);   /* schema.c */
 int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p);
 int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p);
 int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);

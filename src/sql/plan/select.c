@@ -161,12 +161,9 @@ static TMode tmode_of(TemporalKind k)
 
 static int table_missing(SqlCtx *ctx, TableRef *tr, u64 seq, bool past)
 {
-    u64 later = 0;
-    const TableInfo *t = store_table_by_name(ctx->snap, tr->name, SEQ_NONE - 1, &later);
-    DD_UNUSED(t);
     if (past) {
         u64 created = 0;
-        store_table_by_name(ctx->snap, tr->name, seq, &created);
+        resolve_table_at(ctx, tr->name, seq, &created);
         if (created)
             return dd_err(ctx->err, DD_EUNDEFINED_TABLE, tr->loc,
                           "relation \"%s\" does not exist AS OF @SEQ:%llu (it was created at @SEQ:%llu)",
@@ -249,7 +246,7 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
         u64 head = snap_seq(ctx->snap);
         u64 at = a > head ? head : a;
         u64 later = 0;
-        t = store_table_by_name(ctx->snap, tr->name, at, &later);
+        t = resolve_table_at(ctx, tr->name, at, &later);
         if (!t) {
             /* a view made after `at` reads `at` through its present query */
             const TableInfo *v = resolve_table_present(ctx, tr->name);
@@ -362,7 +359,7 @@ static Expr *push_copy(SqlCtx *ctx, const Expr *e, const ScopeRel *rel, Expr *co
     if (!e || !*ok) return NULL;
     if (e->kind == EXPR_COLUMN && rel) {
         const char *q = e->u.col.qualifier;
-        if (q && (!rel->alias[0] || strcmp(q, rel->alias) != 0)) { *ok = false; return NULL; }
+        if (q && (!rel->alias[0] || !rel_named(rel, q))) { *ok = false; return NULL; }
         int found = -1, hits = 0;
         for (int c = 0; c < rel->ncols; c++)
             if (strcmp(rel->names[c], e->u.col.name) == 0) { found = c; hits++; }
@@ -1461,7 +1458,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             }
             for (int r = 0; r < scope.nrels; r++) {
                 ScopeRel *rel = &scope.rels[r];
-                if (q && strcmp(rel->alias, q) != 0) continue;
+                if (q && !rel_named(rel, q)) continue;
                 any = true;
                 for (int c = 0; c < rel->ncols; c++) {
                     if (rel->hidden[c]) continue;

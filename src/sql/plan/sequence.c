@@ -124,6 +124,8 @@ int analyze_create_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p)
     if (ctx->read_only) return read_only(ctx, "CREATE SEQUENCE");
     p->kind = PLAN_CREATE_TABLE;
     p->tag = "CREATE SEQUENCE";
+    int rc0 = relation_create_name(ctx, &s->name, s->name_loc, s->temp);
+    if (rc0) return rc0;
     const TableInfo *same = s->temp ? resolve_temp_present(ctx, s->name) : resolve_permanent_present(ctx, s->name);
     if (same || sql_index_name_taken(ctx, s->name) || !strcmp(s->name, "drift_commits")) {
         if (s->if_exists) {
@@ -133,7 +135,7 @@ int analyze_create_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p)
         }
         return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", s->name);
     }
-    if (strlen(s->name) > CAT_MAX_NAME)
+    if (strlen(name_base(s->name)) > CAT_MAX_NAME)
         return dd_err(ctx->err, DD_ENAME_TOO_LONG, s->name_loc, "relation name \"%s\" is too long", s->name);
     SeqInfo q;
     int rc = seq_options(ctx, &s->opts, NULL, TYPE_NULLTYPE, &q);
@@ -315,8 +317,9 @@ int identity_retype(SqlCtx *ctx, Plan *p, u32 table, u32 col, TypeId ty)
 
 /* table_column_seq as PostgreSQL names it: the longer part shortened
  * until the name fits, then a number added while the name is taken. */
-static char *owned_name(SqlCtx *ctx, const char *table, const char *col, TableInfo *const *made, int nmade)
+static char *owned_name(SqlCtx *ctx, const char *tname, const char *col, TableInfo *const *made, int nmade)
 {
+    const char *table = name_base(tname);   /* the sequence goes in the table's schema */
     for (int k = 0; k < 1000; k++) {
         char label[16];
         snprintf(label, sizeof label, k ? "seq%d" : "seq", k);
@@ -325,9 +328,10 @@ static char *owned_name(SqlCtx *ctx, const char *table, const char *col, TableIn
             if (lt > lc) lt--;
             else lc--;
         }
-        char *name = arena_printf(ctx->stmt, "%.*s_%.*s_%s", (int)lt, table, (int)lc, col, label);
+        char *base = arena_printf(ctx->stmt, "%.*s_%.*s_%s", (int)lt, table, (int)lc, col, label);
+        char *name = base ? name_sibling(ctx->stmt, tname, base) : NULL;
         if (!name) return NULL;
-        bool taken = resolve_table_present(ctx, name) || sql_index_name_taken(ctx, name);
+        bool taken = resolve_permanent_present(ctx, name) || resolve_temp_present(ctx, name) || sql_index_name_taken(ctx, name);
         for (int i = 0; i < nmade && !taken; i++) taken = strcmp(made[i]->name, name) == 0;
         if (!taken) return name;
     }

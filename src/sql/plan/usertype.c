@@ -61,13 +61,23 @@ static int cmp_label(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The catalog name a new type gets (sql_create_name), 42710 when taken. */
+static int type_create_name(SqlCtx *ctx, TypeStmt *s, char **name)
+{
+    int rc = sql_create_name(ctx, s->names[0], s->locs[0], name);
+    if (rc) return rc;
+    if (resolve_type_exact(ctx, *name) || (!strchr(s->names[0], '.') && builtin_type(s->names[0])))
+        return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, s->locs[0], "type \"%s\" already exists", s->names[0]);
+    return DD_OK;
+}
+
 static int create_enum(SqlCtx *ctx, TypeStmt *s, Plan *p)
 {
-    const char *name = s->names[0];
+    char *name;
     p->kind = PLAN_CREATE_TABLE;
-    if (resolve_type_present(ctx, name) || builtin_type(name))
-        return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, s->locs[0], "type \"%s\" already exists", name);
-    if (strlen(name) > CAT_MAX_NAME)
+    int rc0 = type_create_name(ctx, s, &name);
+    if (rc0) return rc0;
+    if (strlen(name_base(name)) > CAT_MAX_NAME)
         return dd_err(ctx->err, DD_ENAME_TOO_LONG, s->locs[0], "type name \"%s\" is too long", name);
     TableInfo *t = arena_zalloc(ctx->stmt, sizeof(TableInfo));
     UserType *u = arena_zalloc(ctx->stmt, sizeof(UserType));
@@ -120,8 +130,12 @@ static bool text_names(const char *sql, const char *name)
  * DEFAULT, a CHECK, an index expression, a view's query, a domain's
  * DEFAULT or CHECK) names type t: its name, and *kind "table", "view" or
  * "type"; NULL when none. */
-static const char *text_user(SqlCtx *ctx, const TableInfo *t, const char **kind, int *rc)
+static const char *text_user(SqlCtx *ctx, const TableInfo *t0, const char **kind, int *rc)
 {
+    /* texts may name the type unqualified: its name without its schema */
+    TableInfo tb = *t0;
+    const TableInfo *t = &tb;
+    tb.name = (char *)name_base(t0->name);
     const TableInfo **all, **types;
     int nt, ny;
     *rc = present_tables(ctx, &all, &nt);
@@ -386,11 +400,11 @@ static int domain_add_check(SqlCtx *ctx, TableInfo *t, UserType *u, const Constr
 
 static int create_domain(SqlCtx *ctx, TypeStmt *s, Plan *p)
 {
-    const char *name = s->names[0];
+    char *name;
     p->kind = PLAN_CREATE_TABLE;
-    if (resolve_type_present(ctx, name) || builtin_type(name))
-        return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, s->locs[0], "type \"%s\" already exists", name);
-    if (strlen(name) > CAT_MAX_NAME)
+    int rc0 = type_create_name(ctx, s, &name);
+    if (rc0) return rc0;
+    if (strlen(name_base(name)) > CAT_MAX_NAME)
         return dd_err(ctx->err, DD_ENAME_TOO_LONG, s->locs[0], "type name \"%s\" is too long", name);
     TypeId bt;
     i32 btm;
@@ -567,14 +581,16 @@ int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p)
     case TYPE_ADD_VALUE: return add_value(ctx, s, t0, p);
     case TYPE_RENAME_VALUE: return rename_value(ctx, s, t0, p);
     default: {
-        if (resolve_type_present(ctx, s->new_name) || builtin_type(s->new_name))
+        char *cat = name_sibling(ctx->stmt, t0->name, s->new_name);
+        if (!cat) return DD_ENOMEM;
+        if (resolve_type_exact(ctx, cat) || (!strchr(cat, '.') && builtin_type(s->new_name)))
             return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, s->new_loc, "type \"%s\" already exists", s->new_name);
         if (strlen(s->new_name) > CAT_MAX_NAME)
             return dd_err(ctx->err, DD_ENAME_TOO_LONG, s->new_loc, "type name \"%s\" is too long", s->new_name);
         int rc = rename_users(ctx, t0);
         if (rc) return rc;
         TableInfo *t = table_copy(ctx->stmt, t0);
-        if (!t || !(t->name = arena_strdup(ctx->stmt, s->new_name))) return DD_ENOMEM;
+        if (!t || !(t->name = cat)) return DD_ENOMEM;
         p->new_table = t;
         return DD_OK;
     }

@@ -237,11 +237,14 @@ int view_plan(SqlCtx *ctx, const FromItem *vfi, SelectStmt *sel, FromItem *fi)
     ctx->view_b = vfi->vb;
     ctx->sql = vfi->view->view_sql;
     bool no_temp = ctx->no_temp;
+    const TableInfo *bound = ctx->view_bound;
     ctx->no_temp = !vfi->view->temp;
+    ctx->view_bound = vfi->view->temp ? NULL : vfi->view;
     ctx->view_depth++;
     int rc = from_derived(ctx, sel, vfi->dalias, vfi->dcols, vfi->ndcols, vfi->dloc, NULL, fi);
     if (!rc && fi->dplan->ncols > vfi->view->ncols) rc = narrow_query(ctx, vfi->view, vfi->dcols, vfi->dloc, fi);
     ctx->view_depth--;
+    ctx->view_bound = bound;
     ctx->no_temp = no_temp;
     ctx->view_kind = k;
     ctx->view_a = a;
@@ -261,7 +264,7 @@ int from_view(SqlCtx *ctx, TableRef *tr, const TableInfo *v, TemporalKind k, u64
                       v->name);
     if (tr->ncol_aliases > v->ncols)
         return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "table \"%s\" has %d columns available but %d columns specified",
-                      tr->alias ? tr->alias : v->name, v->ncols, tr->ncol_aliases);
+                      tr->alias ? tr->alias : name_base(v->name), v->ncols, tr->ncol_aliases);
     view_note_read(ctx, v, NULL);
     char **names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(v->ncols + 1));
     if (!names) return DD_ENOMEM;
@@ -342,7 +345,11 @@ int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p)
     if (ctx->read_only) return read_only(ctx, "CREATE VIEW");
     p->kind = PLAN_CREATE_TABLE;
     p->tag = "CREATE VIEW";
-    const TableInfo *old = s->temp ? resolve_temp_present(ctx, s->name) : resolve_table_present(ctx, s->name);
+    char *written = s->name;
+    int rc0 = relation_create_name(ctx, &s->name, s->name_loc, s->temp);
+    if (rc0) return rc0;
+    const TableInfo *old = s->temp ? resolve_temp_present(ctx, s->name) : resolve_table_present(ctx, written);
+    if (old && !old->temp && strcmp(old->name, s->name) != 0) old = NULL;   /* another schema's */
     if (old && old->temp && !s->temp) {
         /* CREATE VIEW without TEMP makes a permanent view, beside a
          * temporary relation of that name (unless it reads a temporary
@@ -356,7 +363,7 @@ int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p)
         return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", s->name);
     if (strcmp(s->name, "drift_commits") == 0)
         return dd_err(ctx->err, DD_ERESERVED_NAME, -1, "relation name \"%s\" is reserved", s->name);
-    if (strlen(s->name) > CAT_MAX_NAME)
+    if (strlen(name_base(s->name)) > CAT_MAX_NAME)
         return dd_err(ctx->err, DD_ENAME_TOO_LONG, s->name_loc, "relation name \"%s\" is too long", s->name);
     struct ViewDeps deps = {NULL, NULL, 0, 0};
     struct ViewDeps *saved = ctx->view_deps;
@@ -378,6 +385,10 @@ int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p)
     if (v->temp) {
         v->on_commit = 'p';
         if (!s->temp) {
+            if (strchr(written, '.'))
+                return dd_err(ctx->err, DD_EINVALID_DEFINITION, s->name_loc,
+                              "cannot create temporary relation in non-temporary schema");
+            s->name = v->name = written;
             p->notice = arena_printf(ctx->stmt, "view \"%s\" will be a temporary view", s->name);
             p->notice_state = "00000";
             if (!p->notice) return DD_ENOMEM;

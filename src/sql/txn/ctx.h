@@ -94,6 +94,10 @@ typedef struct SqlCtx {
      * session made since does not capture it, as PostgreSQL binds a view
      * to its relations at CREATE). */
     bool no_temp;
+    /* While a permanent view's query is planned: the view, whose
+     * unqualified names mean first the relations it was made over
+     * (catalog.h) */
+    const TableInfo *view_bound;
     struct ViewDeps *view_deps;   /* CREATE VIEW: what its query reads (plan/view.c) */
     SeqSession *seqs;        /* the session's currval / lastval, or NULL */
 } SqlCtx;

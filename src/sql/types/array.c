@@ -631,3 +631,8 @@ int array_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const V
     a.elem = e;
     return array_to_value(&a, ctx->arena, out, err);
 }
+
+/* ---- elements for other serialized values (recordval.c) ---- */
+
+void array_put_item(Buf *b, const Value *v) { put_elem(b, v); }
+bool array_get_item(Cursor *c, TypeId t, Value *out) { return get_elem(c, t, out); }

@@ -81,4 +81,10 @@ void array_out(const Value *v, const ValueCtx *ctx, Buf *out);
 int array_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const ValueCtx *ctx, Value *out,
                DdError *err);
 
+/* One value in the element form above (u8 0 / 1, then the payload), for
+ * other serialized values (records, recordval.h); get reads one of type t
+ * (false when malformed).  An enum's type id is not part of it. */
+void array_put_item(Buf *b, const Value *v);
+bool array_get_item(Cursor *c, TypeId t, Value *out);
+
 #endif

@@ -371,6 +371,7 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
 {
     if (v->isnull) return;
     if (type_is_array((TypeId)v->type)) { array_out(v, ctx, out); return; }
+    if (v->type == TYPE_RECORD) { record_out(v, ctx, out); return; }
     switch ((TypeId)v->type) {
     case TYPE_BOOL: buf_putc(out, v->v.b ? 't' : 'f'); break;
     case TYPE_INT2:

@@ -282,7 +282,7 @@ int row_pk(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
         if (vals[ci].isnull) {
             int rc = dd_err(err, DD_ENOT_NULL, -1,
                             "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
-                            t->cols[ci].name, t->name);
+                            t->cols[ci].name, name_base(t->name));
             return rc;
         }
         key_encode_value(&vals[ci], out);
@@ -291,7 +291,7 @@ int row_pk(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
     if (out->len > KEY_MAX_PK)
         return dd_err(err, DD_EPROGRAM_LIMIT, -1,
                       "primary key of relation \"%s\" is too long (%zu bytes encoded, at most %d)",
-                      t->name, out->len, KEY_MAX_PK);
+                      name_base(t->name), out->len, KEY_MAX_PK);
     return DD_OK;
 }
 

@@ -60,6 +60,7 @@ static const struct {
     [TYPE_CHAR] = {18, 1, "\"char\""},
     [TYPE_OID] = {26, 4, "oid"},
     [TYPE_ENUM] = {25, 4, "enum"},   /* the OID is the type's own (engine: ENUM_OID_BASE + id) */
+    [TYPE_RECORD] = {2249, -1, "record"},
 };
 
 bool type_is_int(TypeId t) { return t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8; }
@@ -404,6 +405,7 @@ int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
 {
     TypeId ta = a->type, tb = b->type;
     if (type_is_array(ta) && type_is_array(tb)) return array_compare(a, b, ctx);
+    if (ta == TYPE_RECORD && tb == TYPE_RECORD) return record_compare(a, b, ctx);
     /* An UNKNOWN literal against a typed value takes the other's type. */
     if ((ta == TYPE_UNKNOWN) != (tb == TYPE_UNKNOWN) && !(type_is_string(ta) && type_is_string(tb))) {
         const Value *u = ta == TYPE_UNKNOWN ? a : b, *o = ta == TYPE_UNKNOWN ? b : a;
@@ -570,6 +572,7 @@ u64 val_hash(const Value *v)
     case TYPE_TIME: return hash_i64(v->v.i) ^ 0x71;
     case TYPE_TIMETZ: return hash_i64(v->v.i) ^ 0x72;
     case TYPE_ENUM: return hash_i64(v->v.i) ^ 0xe7;
+    case TYPE_RECORD: return record_hash(v);
     case TYPE_INTERVAL: {
         i128 span = interval_span(&v->v.iv);
         return hash_bytes(&span, sizeof span, 0x1e);

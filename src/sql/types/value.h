@@ -86,6 +86,8 @@ typedef enum TypeId {
     TYPE_ENUM = 25,   /* a label of a user enum type (CREATE TYPE ... AS ENUM): v.i its key
                          (store.h, UserType), Value.etype the type's catalog id; a
                          column's or expression's typmod is that id */
+    TYPE_RECORD = 26, /* an anonymous record (ROW(...), a whole-row reference): v.s its
+                         serialized fields (recordval.h); never a column's type */
     TYPE__COUNT
 } TypeId;
 
@@ -282,6 +284,12 @@ u64 val_hash(const Value *v);
  * val_compare and val_hash call these for two arrays. */
 int array_compare(const Value *a, const Value *b, const ValueCtx *ctx);
 u64 array_hash(const Value *v);
+/* Records (recordval.c; recordval.h has the rest): PostgreSQL's record
+ * order, field by field (two NULLs equal, a NULL after any value), a hash
+ * consistent with it, and record_out's text. */
+int record_compare(const Value *a, const Value *b, const ValueCtx *ctx);
+u64 record_hash(const Value *v);
+void record_out(const Value *v, const ValueCtx *ctx, Buf *out);
 
 /* Arithmetic on non-NULL values; result type per PostgreSQL.  Errors:
  * 22003 out of range (integer overflow too), 22012 division by zero,
