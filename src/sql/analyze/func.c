@@ -1223,11 +1223,7 @@ static int f_to_number(EvalEnv *env, const Value *a, int n, Value *out, int loc)
         return DD_OK;
     }
     ValueCtx vc = vctx(env);
-    i128 c;
-    int sc;
-    int rc = fmt_to_number(a[0].v.s.p, a[0].v.s.len, a[1].v.s.p, a[1].v.s.len, &vc, &c, &sc, env->sql->err);
-    if (!rc) *out = val_numeric(c, sc);
-    return rc;
+    return fmt_to_number(a[0].v.s.p, a[0].v.s.len, a[1].v.s.p, a[1].v.s.len, &vc, out, env->sql->err);
 }
 static bool r_text_numeric(TypeId *a, int n, TypeId *r)
 {

@@ -618,7 +618,7 @@ static bool read_key(NumIn *r, const Key *k)
 }
 
 int fmt_to_number(const char *s, size_t slen, const char *fmt, size_t flen, const ValueCtx *ctx,
-                  i128 *coef, int *scale, DdError *err)
+                  Value *out, DdError *err)
 {
     NumIn r;
     memset(&r, 0, sizeof r);
@@ -640,11 +640,10 @@ int fmt_to_number(const char *s, size_t slen, const char *fmt, size_t flen, cons
     if (r.np[-1] == '.') r.np--; /* a point with no digit after it */
     *r.np = '\0';
     int prec = r.d.pre + r.d.multi + r.read_post;
-    rc = numeric_from_text(r.number, strlen(r.number), coef, scale, err);
-    /* the template's digits bound the value (beyond 38 it cannot fit anyway) */
-    if (!rc) rc = numeric_apply_typmod(coef, scale, prec <= NUMERIC_MAX_PRECISION ? prec << 16 | r.read_post
-                                                                                  : NUMERIC_MAX_SCALE, err);
-    if (!rc && prec == 0 && *coef != 0) {
+    rc = numeric_parse(r.number, strlen(r.number), ctx->arena, out, err);
+    /* the template's digits bound the value (PostgreSQL's typmod (prec, scale)) */
+    if (!rc) rc = numeric_value_typmod(out, numeric_typmod(prec, r.read_post), ctx->arena, err);
+    if (!rc && prec == 0 && (numeric_is_big(out->scale) ? out->v.s.len > 2 : out->v.coef != 0)) {
         /* a template without digit positions holds only zero */
         dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
         dd_err_detail(err, "A field with precision 0, scale 0 must round to an absolute value less than 1.");
@@ -654,7 +653,8 @@ int fmt_to_number(const char *s, size_t slen, const char *fmt, size_t flen, cons
         i128 p;
         int ps;
         rc = numeric_pow(10, 0, -r.d.multi, 0, &p, &ps, err);
-        if (!rc) rc = numeric_mul(*coef, *scale, p, ps, coef, scale, err);
+        Value pv = val_numeric(p, ps), x = *out;
+        if (!rc) rc = numeric_value_arith(ARITH_MUL, &x, &pv, ctx->arena, out, err);
     }
     return rc;
 }
