@@ -58,6 +58,13 @@ static void numeric_send(const Value *v, Buf *out)
 {
     i128 c = v->v.coef;
     int scale = v->scale;
+    if (numeric_is_big(scale)) {
+        Arena tmp;
+        arena_init(&tmp, 4096);
+        numeric_big_nbase(v, &tmp, out);
+        arena_free(&tmp);
+        return;
+    }
     if (numeric_is_special(scale)) {
         put16(out, 0);
         put16(out, 0);
@@ -256,7 +263,7 @@ static int bad_length(DdError *e, int pno, size_t len, size_t want)
     return dd_err(e, DD_EBINARY_FORMAT, -1, "incorrect binary data format in bind parameter %d", pno);
 }
 
-static int numeric_recv(const u8 *p, size_t len, int pno, Value *out, DdError *e)
+static int numeric_recv(const u8 *p, size_t len, int pno, Arena *a, Value *out, DdError *e)
 {
     if (len < 8) return bad_length(e, pno, len, 8);
     int nd = get16(p);
@@ -273,9 +280,7 @@ static int numeric_recv(const u8 *p, size_t len, int pno, Value *out, DdError *e
         return dd_err(e, DD_EBINARY_FORMAT, -1, "invalid sign in external \"numeric\" value");
     if (dscale > 0x3FFF)
         return dd_err(e, DD_EBINARY_FORMAT, -1, "invalid scale in external \"numeric\" value");
-    if (dscale > NUMERIC_MAX_SCALE)
-        return dd_err(e, DD_EOUT_OF_RANGE, -1, "numeric scale %d is more than %d (bind parameter %d)", dscale,
-                      NUMERIC_MAX_SCALE, pno);
+    if (dscale > NUMERIC_MAX_SCALE) goto big;
     /* coef = value * 10^dscale, digits past dscale truncated (as PostgreSQL) */
     unsigned __int128 c = 0;
     const unsigned __int128 limit = (unsigned __int128)((i128)1 << 126) / 5;  /* > 10^37, so c*10 fits */
@@ -310,7 +315,19 @@ static int numeric_recv(const u8 *p, size_t len, int pno, Value *out, DdError *e
     *out = val_numeric(sign == 0x4000 ? -(i128)c : (i128)c, dscale);
     return DD_OK;
 overflow:
-    return dd_err(e, DD_EOUT_OF_RANGE, -1, "value overflows numeric format (bind parameter %d)", pno);
+big: {
+        /* beyond the pair form: numbig.c, from the digits as sent */
+        u16 *dig = arena_alloc(a, sizeof(u16) * (size_t)(nd ? nd : 1));
+        if (!dig) return dd_err(e, DD_ENOMEM, -1, NULL);
+        for (int i = 0; i < nd; i++) {
+            dig[i] = get16(p + 8 + 2 * i);
+            if (dig[i] > 9999) return dd_err(e, DD_EBINARY_FORMAT, -1, "invalid digit in external \"numeric\" value");
+        }
+        int rc = numeric_from_nbase(sign == 0x4000, weight, dscale, dig, nd, a, out, e);
+        if (rc == DD_EOUT_OF_RANGE)
+            return dd_err(e, DD_EOUT_OF_RANGE, -1, "value overflows numeric format (bind parameter %d)", pno);
+        return rc;
+    }
 }
 
 int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, DdError *e)
@@ -363,7 +380,7 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
         return DD_OK;
     }
     case TYPE_NUMERIC:
-        return numeric_recv(p, len, pno, out, e);
+        return numeric_recv(p, len, pno, a, out, e);
     case TYPE_DATE: {
         if (len != 4) return bad_length(e, pno, len, 4);
         i32 d = (i32)get32(p);

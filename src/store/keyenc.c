@@ -47,15 +47,50 @@ void key_put_float(Buf *b, double v)
     buf_append(b, t, 9);
 }
 
-void key_put_numeric(Buf *b, i128 coef, int scale)
+/* The exponent: u16 biased by 0x8000 for -32768 < e < 32767 (every pair
+ * value); 0xFFFF then u32 e (big-endian) above (only values of more than
+ * 32766 digits before the point). */
+static int put_exp(u8 *out, long e)
+{
+    if (e < 32767) {
+        u16 ebias = (u16)(e + 0x8000);
+        out[0] = (u8)(ebias >> 8);
+        out[1] = (u8)ebias;
+        return 2;
+    }
+    out[0] = out[1] = 0xFF;
+    out[2] = (u8)(e >> 24);
+    out[3] = (u8)(e >> 16);
+    out[4] = (u8)(e >> 8);
+    out[5] = (u8)e;
+    return 6;
+}
+
+void key_put_numeric_digits(Buf *b, bool neg, long e, const u8 *digits, size_t k)
 {
     buf_putc(b, KEY_TAG_NUM);
+    if (k == 0) {
+        buf_putc(b, 0x02);
+        return;
+    }
+    buf_putc(b, neg ? 0x01 : 0x03);
+    u8 ex[6];
+    int ne = put_exp(ex, e);
+    u8 inv = neg ? 0xFF : 0x00;
+    for (int i = 0; i < ne; i++) buf_putc(b, ex[i] ^ inv);
+    for (size_t i = 0; i < k; i++) buf_putc(b, (u8)(digits[i] + 1) ^ inv);
+    buf_putc(b, inv);
+}
+
+void key_put_numeric(Buf *b, i128 coef, int scale)
+{
     if (scale < 0) {   /* -1 NaN, -2 Infinity, -3 -Infinity (keyenc.h) */
+        buf_putc(b, KEY_TAG_NUM);
         buf_putc(b, scale == -1 ? 0x05 : scale == -2 ? 0x04 : 0x00);
         return;
     }
     if (coef == 0) {
-        buf_putc(b, 0x02);
+        key_put_numeric_digits(b, false, 0, NULL, 0);
         return;
     }
     bool neg = coef < 0;
@@ -64,24 +99,14 @@ void key_put_numeric(Buf *b, i128 coef, int scale)
         m /= 10;
         scale--;
     }
-    u8 digits[40];
+    u8 rev[40], digits[40];
     int k = 0;
     while (m) {
-        digits[k++] = (u8)(m % 10);
+        rev[k++] = (u8)(m % 10);
         m /= 10;
     }
-    int e = k - scale;  /* value = 0.d1..dk x 10^e */
-    u8 out[2 + 40 + 1];
-    int n = 0;
-    u16 ebias = (u16)(e + 0x8000);
-    out[n++] = (u8)(ebias >> 8);
-    out[n++] = (u8)ebias;
-    for (int i = k - 1; i >= 0; i--) out[n++] = (u8)(digits[i] + 1);
-    out[n++] = 0x00;
-    if (neg)
-        for (int i = 0; i < n; i++) out[i] = (u8)~out[i];
-    buf_putc(b, neg ? 0x01 : 0x03);
-    buf_append(b, out, (size_t)n);
+    for (int i = 0; i < k; i++) digits[i] = rev[k - 1 - i];
+    key_put_numeric_digits(b, neg, k - scale, digits, (size_t)k);   /* value = 0.d1..dk x 10^e */
 }
 
 void key_put_text(Buf *b, const char *s, size_t n)
@@ -196,6 +221,10 @@ void key_get_numeric(Cursor *c, i128 *coef, int *scale)
     const u8 *eb = cur_bytes(c, 2);
     if (!eb) return;
     int e = (int)(u16)(((eb[0] ^ inv) << 8) | (eb[1] ^ inv)) - 0x8000;
+    if (e == 0x7FFF) {   /* a value of more than 32766 digits: never a pair */
+        c->bad = true;
+        return;
+    }
     u128 m = 0;
     int k = 0;
     for (;;) {
@@ -233,6 +262,54 @@ void key_get_numeric(Cursor *c, i128 *coef, int *scale)
     }
     *coef = inv ? -(i128)m : (i128)m;
     *scale = sc;
+}
+
+void key_get_numeric_text(Cursor *c, Buf *out)
+{
+    if (!expect_tag(c, KEY_TAG_NUM)) return;
+    u8 cls = cur_u8(c);
+    if (c->bad) return;
+    if (cls == 0x02) { buf_putc(out, '0'); return; }
+    if (cls == 0x00 || cls == 0x04 || cls == 0x05) {
+        buf_puts(out, cls == 0x05 ? "NaN" : cls == 0x04 ? "Infinity" : "-Infinity");
+        return;
+    }
+    if (cls != 0x01 && cls != 0x03) { c->bad = true; return; }
+    u8 inv = cls == 0x01 ? 0xFF : 0x00;
+    const u8 *eb = cur_bytes(c, 2);
+    if (!eb) return;
+    long e = (long)(u16)(((eb[0] ^ inv) << 8) | (eb[1] ^ inv)) - 0x8000;
+    if (e == 0x7FFF) {
+        const u8 *x = cur_bytes(c, 4);
+        if (!x) return;
+        e = (long)(((u32)(x[0] ^ inv) << 24) | ((u32)(x[1] ^ inv) << 16) | ((u32)(x[2] ^ inv) << 8) | (u32)(x[3] ^ inv));
+    }
+    Buf d = BUF_INIT;
+    for (;;) {
+        u8 x = cur_u8(c) ^ inv;
+        if (c->bad) break;
+        if (x == 0) break;
+        if (x > 10) { c->bad = true; break; }
+        buf_putc(&d, (u8)('0' + x - 1));
+    }
+    if (!c->bad && d.len == 0) c->bad = true;
+    if (!c->bad && buf_ok(&d)) {
+        long k = (long)d.len;   /* value = 0.d1..dk x 10^e */
+        if (inv) buf_putc(out, '-');
+        if (e <= 0) {
+            buf_puts(out, "0.");
+            for (long i = 0; i < -e; i++) buf_putc(out, '0');
+            buf_append(out, d.data, d.len);
+        } else if (e >= k) {
+            buf_append(out, d.data, d.len);
+            for (long i = k; i < e; i++) buf_putc(out, '0');
+        } else {
+            buf_append(out, d.data, (size_t)e);
+            buf_putc(out, '.');
+            buf_append(out, d.data + e, (size_t)(k - e));
+        }
+    }
+    buf_free(&d);
 }
 
 void key_get_text(Cursor *c, Buf *out)
@@ -278,8 +355,6 @@ void key_get_interval(Cursor *c, i32 *months, i32 *days, i64 *usecs)
 
 void key_skip(Cursor *c)
 {
-    i128 coef;
-    int scale;
     i32 mo, d;
     i64 us;
     switch (key_peek_tag(c)) {
@@ -287,7 +362,18 @@ void key_skip(Cursor *c)
     case KEY_TAG_BOOL: key_get_bool(c); break;
     case KEY_TAG_INT: key_get_int(c); break;
     case KEY_TAG_FLOAT: key_get_float(c); break;
-    case KEY_TAG_NUM: key_get_numeric(c, &coef, &scale); break;
+    case KEY_TAG_NUM: {
+        /* by bytes: a big value's digits do not fit a pair */
+        c->p++;
+        u8 cls = cur_u8(c);
+        if (c->bad || cls == 0x02 || cls == 0x00 || cls == 0x04 || cls == 0x05) break;
+        if (cls != 0x01 && cls != 0x03) { c->bad = true; break; }
+        u8 inv = cls == 0x01 ? 0xFF : 0x00;
+        const u8 *eb = cur_bytes(c, 2);
+        if (eb && ((eb[0] ^ inv) == 0xFF && (eb[1] ^ inv) == 0xFF)) cur_bytes(c, 4);
+        while (!c->bad && (cur_u8(c) ^ inv) != 0) {}
+        break;
+    }
     case KEY_TAG_IVAL: key_get_interval(c, &mo, &d, &us); break;
     case KEY_TAG_TEXT:
         /* Skip without copying: find the 0x00 0x01 terminator. */
@@ -360,13 +446,7 @@ int key_render(const u8 *p, size_t n, Buf *out)
             buf_puts(out, tmp);
             break;
         }
-        case KEY_TAG_NUM: {
-            i128 coef;
-            int scale;
-            key_get_numeric(&c, &coef, &scale);
-            key_format_numeric(out, coef, scale);
-            break;
-        }
+        case KEY_TAG_NUM: key_get_numeric_text(&c, out); break;
         case KEY_TAG_TEXT: key_get_text(&c, out); break;
         case KEY_TAG_IVAL: {
             i32 mo, d;

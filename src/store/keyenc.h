@@ -56,6 +56,13 @@ void key_put_bool(Buf *b, bool v);
 void key_put_int(Buf *b, i64 v);
 void key_put_float(Buf *b, double v);
 void key_put_numeric(Buf *b, i128 coef, int scale);
+/* A finite numeric of any size: value = 0.d1 d2 ... dk x 10^e, digits[]
+ * 0..9 most significant first with no trailing zero (k = 0: zero).  The
+ * bytes: tag, class 0x03 (positive; 0x01 negative, every byte after it
+ * inverted), the exponent (u16 e + 0x8000, or for e >= 32767 0xFFFF and
+ * u32 e, big-endian), each digit + 1, 0x00.  Pair values keep the bytes
+ * they always had (key_put_numeric). */
+void key_put_numeric_digits(Buf *b, bool neg, long e, const u8 *digits, size_t k);
 void key_put_text(Buf *b, const char *s, size_t n);
 void key_put_bytes(Buf *b, const void *p, size_t n);  /* same as text */
 void key_put_interval(Buf *b, i32 months, i32 days, i64 usecs);
@@ -75,6 +82,9 @@ double key_get_float(Cursor *c);
  * coef 0, scale -1 NaN, -2 Infinity, -3 -Infinity (key_put_numeric takes
  * them the same way). */
 void key_get_numeric(Cursor *c, i128 *coef, int *scale);
+/* Any numeric in plain notation with its digits (no trailing zeros:
+ * keys do not keep the scale), NaN, Infinity, -Infinity. */
+void key_get_numeric_text(Cursor *c, Buf *out);
 /* Text: the unescaped bytes are appended to out (escapes make borrowing
  * impossible in general). */
 void key_get_text(Cursor *c, Buf *out);

@@ -66,6 +66,14 @@ void rec_put_numeric(RecBuilder *rb, u32 colid, i128 coef, int scale)
     buf_put_u64le(rb->b, (u64)(u >> 64));
 }
 
+void rec_put_bignum(RecBuilder *rb, u32 colid, bool neg, const void *p, size_t n)
+{
+    put_head(rb, colid, REC_BIGNUM);
+    buf_put_varint(rb->b, n + 1);
+    buf_putc(rb->b, neg ? 1 : 0);
+    buf_append(rb->b, p, n);
+}
+
 void rec_put_interval(RecBuilder *rb, u32 colid, i32 months, i32 days, i64 usecs)
 {
     put_head(rb, colid, REC_INTERVAL);
@@ -116,9 +124,11 @@ int rec_iter_next(RecIter *it, RecField *f, DdError *err)
         memcpy(&f->v.f, &bits, 8);
         break;
     }
-    case REC_BYTES: {
+    case REC_BYTES:
+    case REC_BIGNUM: {
         u64 len = cur_varint(c);
         if (c->bad || len > cur_left(c)) return -dd_corrupt(err, "row image: bad length");
+        if (tag == REC_BIGNUM && len < 3) return -dd_corrupt(err, "row image: bad numeric");
         f->v.s.p = cur_bytes(c, (size_t)len);
         f->v.s.len = (u32)len;
         break;

@@ -18,6 +18,13 @@
  *                                 these existed never hold those bytes.
  *       REC_INTERVAL 7            svarint months, svarint days, svarint µs
  *       REC_NULL 8                no payload: an explicit NULL
+ *       REC_BIGNUM 9              varint length + bytes: a numeric beyond
+ *                                 REC_NUMERIC's 38 digits: u8 sign (0 +,
+ *                                 1 -), u16 display scale, then the digits
+ *                                 of the integer I (value = I x 10^-scale)
+ *                                 in base 10^4, u16 each, least significant
+ *                                 first, all little-endian (numbig.c checks
+ *                                 them when the row is read)
  * NULLs are not stored: a missing column is NULL, so rows written before a
  * column was added stay readable.  The exception: a column added with a
  * DEFAULT reads that value where its field is missing (ColumnInfo.missing),
@@ -54,6 +61,7 @@ enum {
     REC_NUMERIC = 6,
     REC_INTERVAL = 7,
     REC_NULL = 8,
+    REC_BIGNUM = 9,
 };
 
 typedef struct RecField {
@@ -63,7 +71,7 @@ typedef struct RecField {
         bool b;
         i64 i;
         double f;
-        struct { const u8 *p; u32 len; } s;   /* borrowed from the image */
+        struct { const u8 *p; u32 len; } s;   /* borrowed from the image (REC_BYTES, REC_BIGNUM) */
         struct { i128 coef; int scale; } n;
         struct { i32 months, days; i64 usecs; } iv;
     } v;
@@ -85,6 +93,8 @@ void rec_put_bytes(RecBuilder *rb, u32 colid, const void *p, size_t n);
 void rec_put_text(RecBuilder *rb, u32 colid, const char *s, size_t n);
 void rec_put_numeric(RecBuilder *rb, u32 colid, i128 coef, int scale);
 void rec_put_interval(RecBuilder *rb, u32 colid, i32 months, i32 days, i64 usecs);
+/* A big numeric: its sign and the payload (value.h's v.s of the value). */
+void rec_put_bignum(RecBuilder *rb, u32 colid, bool neg, const void *p, size_t n);
 /* 0, DD_ENOMEM (buffer allocation failed) or DD_EINTERNAL (colid order). */
 int rec_finish(RecBuilder *rb, DdError *err);
 

@@ -61,6 +61,13 @@ static void pexpr(Out *o, const Expr *e)
         case TYPE_INT4: out(o, "%lld", (long long)v->v.i); break;
         case TYPE_INT8: out(o, "%lldL", (long long)v->v.i); break;
         case TYPE_NUMERIC: {
+            if (numeric_is_big(v->scale)) {   /* more than 38 digits: its text */
+                Buf b = BUF_INIT;
+                numeric_big_text(v, &b);
+                out(o, "B%s", buf_cstr(&b));
+                buf_free(&b);
+                break;
+            }
             i128 c = v->v.coef;
             bool neg = c < 0;
             u128 m = neg ? (u128)0 - (u128)c : (u128)c;
@@ -315,14 +322,15 @@ TEST(literals)
     CHECK_EQ_STR(ex("00012"), "12");
     CHECK_EQ_STR(ex("12345678901234567890123456789012345678"),
                  "N12345678901234567890123456789012345678e-0");
-    /* beyond NUMERIC's 38 digits a literal in scientific notation becomes
-     * double precision; a plain decimal, or a value beyond double's range,
-     * is 22003 */
-    CHECK_EQ_STR(ex("1e100"), "F1e+100");
-    Err r = perr("SELECT 123456789012345678901234567890123456789");
+    /* beyond the pair form's 38 digits a literal is a big NUMERIC, as
+     * PostgreSQL's; past PostgreSQL's limits it is 22003 */
+    CHECK_EQ_STR(ex("1e40"), "B10000000000000000000000000000000000000000");
+    CHECK_EQ_STR(ex("123456789012345678901234567890123456789"), "B123456789012345678901234567890123456789");
+    CHECK_EQ_STR(ex("1.5e-40"), "B0.00000000000000000000000000000000000000015");
+    Err r = perr("SELECT 1e131072");
     CHECK_EQ_STR(r.e.sqlstate, "22003");
     CHECK_EQ_INT(r.e.position, 8);
-    r = perr("SELECT 1e400");
+    r = perr("SELECT 1e-16384");
     CHECK_EQ_STR(r.e.sqlstate, "22003");
     CHECK_EQ_INT(r.e.position, 8);
     CHECK_EQ_STR(ex("TRUE"), "true");

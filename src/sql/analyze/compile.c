@@ -1104,7 +1104,12 @@ static int frame_offset(CompileCtx *cc, Expr *e, bool start, TypeId keytype, i64
             neg = val_compare(&v, &zero, &cc->sql->vctx) < 0;
         }
         if (neg) return err_at(cc, DD_EINVALID_PRECEDING, e->loc, "invalid preceding or following size in window function");
-        *val = v;   /* a number or an interval: no payload to copy */
+        if (v.type == TYPE_NUMERIC && numeric_is_big(v.scale)) {   /* its digits outlive this evaluation */
+            char *d = arena_memdup(cc->sql->stmt, v.v.s.p, v.v.s.len);
+            if (!d) return DD_ENOMEM;
+            v.v.s.p = d;
+        }
+        *val = v;   /* a number or an interval: no other payload to copy */
         return DD_OK;
     }
     if (v.v.i < 0)
@@ -2853,6 +2858,8 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
         if (x->isnull) return true;
         if (type_is_string((TypeId)x->type))
             return x->v.s.len == y->v.s.len && memcmp(x->v.s.p, y->v.s.p, x->v.s.len) == 0;
+        if (x->type == TYPE_NUMERIC && numeric_is_big(x->scale))
+            return x->scale == y->scale && x->v.s.len == y->v.s.len && memcmp(x->v.s.p, y->v.s.p, x->v.s.len) == 0;
         if (x->type == TYPE_NUMERIC) return x->v.coef == y->v.coef && x->scale == y->scale;
         if (x->type == TYPE_BOOL) return x->v.b == y->v.b;
         return x->v.i == y->v.i;

@@ -676,6 +676,13 @@ static int round_impl(EvalEnv *env, const Value *a, int n, Value *out, bool trun
 {
     if (any_null(a, n)) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     if (a[0].type == TYPE_NUMERIC && numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }
+    if (a[0].type == TYPE_NUMERIC &&
+        (numeric_is_big(a[0].scale) || (n == 2 && (a[1].v.i > NUMERIC_MAX_SCALE || a[1].v.i < -NUMERIC_MAX_SCALE)))) {
+        /* any size: PostgreSQL limits the scale asked for to +-2000 */
+        i64 s = n == 2 ? a[1].v.i : 0;
+        s = DD_MAX(DD_MIN(s, 2000), -2000);
+        return numeric_big_round(&a[0], (long)s, trunc_, env->sql->row, out, env->sql->err);
+    }
     if (a[0].type == TYPE_NUMERIC) {
         int scale = n == 2 ? (int)a[1].v.i : 0;
         if (scale > NUMERIC_MAX_SCALE) scale = NUMERIC_MAX_SCALE;
@@ -692,7 +699,7 @@ static int round_impl(EvalEnv *env, const Value *a, int n, Value *out, bool trun
             i128 m = 1;
             for (int i = 0; i < -scale; i++) m *= 10;
             if (q > 0 ? q > ((i128)1 << 124) / m : q < -(((i128)1 << 124) / m))
-                return dd_err(env->sql->err, DD_EOUT_OF_RANGE, -1, "value overflows numeric format");
+                return numeric_big_round(&a[0], scale, trunc_, env->sql->row, out, env->sql->err);
             *out = val_numeric(q * m, 0);
             return DD_OK;
         }
@@ -701,8 +708,8 @@ static int round_impl(EvalEnv *env, const Value *a, int n, Value *out, bool trun
             *out = val_numeric(c, scale);
             return DD_OK;
         }
-        int rc = numeric_rescale(c, s, scale, &c, env->sql->err);
-        if (rc) return rc;
+        if (numeric_rescale(c, s, scale, &c, NULL) != DD_OK)   /* more than 38 digits */
+            return numeric_big_round(&a[0], scale, trunc_, env->sql->row, out, env->sql->err);
         *out = val_numeric(c, scale);
         return DD_OK;
     }
@@ -723,6 +730,18 @@ static int floorceil(EvalEnv *env, const Value *a, Value *out, bool ceil_)
 {
     if (a[0].isnull) { *out = a[0]; return DD_OK; }
     if (a[0].type == TYPE_NUMERIC && numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }
+    if (a[0].type == TYPE_NUMERIC && numeric_is_big(a[0].scale)) {
+        /* trunc, then one toward the side asked for when digits were dropped */
+        Value t, one = val_int(TYPE_INT4, ceil_ ? 1 : -1);
+        ValueCtx vc = vctx(env);
+        int rc = numeric_big_round(&a[0], 0, true, env->sql->row, &t, env->sql->err);
+        if (rc) return rc;
+        int c = val_compare(&t, &a[0], &vc);
+        if ((ceil_ && c < 0) || (!ceil_ && c > 0))
+            return numeric_value_arith(ARITH_ADD, &t, &one, env->sql->row, out, env->sql->err);
+        *out = t;
+        return DD_OK;
+    }
     if (a[0].type == TYPE_NUMERIC) {
         i128 c = a[0].v.coef, p = 1;
         for (int i = 0; i < a[0].scale; i++) p *= 10;
@@ -754,6 +773,7 @@ static int f_sqrt(EvalEnv *env, const Value *a, int n, Value *out, int loc)
         *out = a[0];
         return DD_OK;
     }
+    if (num && numeric_is_big(a[0].scale)) return numeric_big_sqrt(&a[0], env->sql->row, out, env->sql->err);
     double x = num ? numeric_to_double(a[0].v.coef, a[0].scale) : a[0].v.f;
     if (x < 0)
         return dd_err(env->sql->err, DD_EINVALID_ARGUMENT_FUNC, loc, "cannot take square root of a negative number");
@@ -1203,11 +1223,7 @@ static int f_to_number(EvalEnv *env, const Value *a, int n, Value *out, int loc)
         return DD_OK;
     }
     ValueCtx vc = vctx(env);
-    i128 c;
-    int sc;
-    int rc = fmt_to_number(a[0].v.s.p, a[0].v.s.len, a[1].v.s.p, a[1].v.s.len, &vc, &c, &sc, env->sql->err);
-    if (!rc) *out = val_numeric(c, sc);
-    return rc;
+    return fmt_to_number(a[0].v.s.p, a[0].v.s.len, a[1].v.s.p, a[1].v.s.len, &vc, out, env->sql->err);
 }
 static bool r_text_numeric(TypeId *a, int n, TypeId *r)
 {

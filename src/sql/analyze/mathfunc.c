@@ -185,6 +185,7 @@ static int log_domain(EvalEnv *env, bool zero)
 static int num_scale_max(int r, const Value *v) { return DD_MAX(r, v->scale); }
 
 static Value num_nan(void) { return val_numeric(0, NUMERIC_NAN); }
+
 static Value num_pinf(void) { return val_numeric(0, NUMERIC_PINF); }
 
 /* The domain of a logarithm's argument, special values included: 0 when
@@ -192,7 +193,7 @@ static Value num_pinf(void) { return val_numeric(0, NUMERIC_PINF); }
 static int log_arg(EvalEnv *env, const Value *v)
 {
     if (v->scale == NUMERIC_NINF) return log_domain(env, false);
-    if (numeric_is_special(v->scale)) return DD_OK;
+    if (numeric_is_special(v->scale) || numeric_is_big(v->scale)) return DD_OK;   /* numbig.c checks its own */
     if (v->v.coef <= 0) return log_domain(env, v->v.coef == 0);
     return DD_OK;
 }
@@ -204,13 +205,18 @@ static int f_ln(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
+        if (numeric_is_big(a[0].scale)) return numeric_big_ln(&a[0], env->sql->row, out, env->sql->err);
         int rc = log_arg(env, &a[0]);
         if (rc) return rc;
         if (numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }   /* NaN, Infinity */
         int r = num_scale_max(16 - ln_dweight(&a[0]), &a[0]);
         i128 c;
         int cs;
-        if ((rc = numeric_ln_at(a[0].v.coef, a[0].scale, r, &c, &cs, env->sql->err))) return rc;
+        if ((rc = numeric_ln_at(a[0].v.coef, a[0].scale, r, &c, &cs, env->sql->err))) {
+            if (rc != DD_EOUT_OF_RANGE) return rc;   /* more than 38 decimals: numbig.c */
+            dd_err_clear(env->sql->err);
+            return numeric_big_ln(&a[0], env->sql->row, out, env->sql->err);
+        }
         *out = val_numeric(c, cs);
         return DD_OK;
     }
@@ -235,6 +241,7 @@ static int num_log(EvalEnv *env, const Value *b, const Value *x, Value *out)
         return DD_OK;
     }
     if (numeric_is_inf(x->scale)) { *out = num_pinf(); return DD_OK; }
+    if (numeric_is_big(b->scale) || numeric_is_big(x->scale)) return numeric_big_log(b, x, env->sql->row, out, env->sql->err);
     if (numeric_cmp(b->v.coef, b->scale, 1, 0) == 0)
         return dd_err(env->sql->err, DD_EDIV_ZERO, -1, "division by zero");
     int r = 16 - (ln_dweight(x) - ln_dweight(b));
@@ -242,7 +249,11 @@ static int num_log(EvalEnv *env, const Value *b, const Value *x, Value *out)
     r = DD_MAX(r, x->scale);
     i128 c;
     int cs;
-    if ((rc = numeric_log_at(b->v.coef, b->scale, x->v.coef, x->scale, r, &c, &cs, env->sql->err))) return rc;
+    if ((rc = numeric_log_at(b->v.coef, b->scale, x->v.coef, x->scale, r, &c, &cs, env->sql->err))) {
+        if (rc != DD_EOUT_OF_RANGE) return rc;   /* more than 38 digits or decimals: numbig.c */
+        dd_err_clear(env->sql->err);
+        return numeric_big_log(b, x, env->sql->row, out, env->sql->err);
+    }
     *out = val_numeric(c, cs);
     return DD_OK;
 }
@@ -271,6 +282,7 @@ static int f_exp(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     if (a[0].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
     if (a[0].type == TYPE_NUMERIC) {
         /* exp(NaN) = NaN, exp(Infinity) = Infinity, exp(-Infinity) = 0 */
+        if (numeric_is_big(a[0].scale)) return numeric_big_exp(&a[0], env->sql->row, out, env->sql->err);
         if (numeric_is_special(a[0].scale)) {
             *out = a[0].scale == NUMERIC_NINF ? val_numeric(0, 0) : a[0];
             return DD_OK;
@@ -282,7 +294,11 @@ static int f_exp(EvalEnv *env, const Value *a, int n, Value *out, int loc)
         int r = num_scale_max(16 - (int)w, &a[0]);
         i128 c;
         int cs, rc;
-        if ((rc = numeric_exp_at(a[0].v.coef, a[0].scale, r, &c, &cs, env->sql->err))) return rc;
+        if ((rc = numeric_exp_at(a[0].v.coef, a[0].scale, r, &c, &cs, env->sql->err))) {
+            if (rc != DD_EOUT_OF_RANGE) return rc;   /* more than 38 digits or decimals: numbig.c */
+            dd_err_clear(env->sql->err);
+            return numeric_big_exp(&a[0], env->sql->row, out, env->sql->err);
+        }
         *out = val_numeric(c, cs);
         return DD_OK;
     }
@@ -309,6 +325,12 @@ static int f_sign(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     if (a[0].type == TYPE_NUMERIC) {
         if (numeric_is_nan(a[0].scale)) { *out = a[0]; return DD_OK; }
         if (numeric_is_inf(a[0].scale)) { *out = val_numeric(a[0].scale == NUMERIC_PINF ? 1 : -1, 0); return DD_OK; }
+        if (numeric_is_big(a[0].scale)) {   /* never zero but with a scale past 38: 0.000...0 */
+            Value z = val_numeric(0, 0);
+            int c = val_compare(&a[0], &z, NULL);
+            *out = val_numeric(c > 0 ? 1 : c < 0 ? -1 : 0, 0);
+            return DD_OK;
+        }
         *out = val_numeric(a[0].v.coef > 0 ? 1 : a[0].v.coef < 0 ? -1 : 0, 0);
         return DD_OK;
     }
@@ -323,6 +345,16 @@ static int f_div(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(loc);
     if (any_null_args(a, n)) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
     DdError *err = env->sql->err;
+    if (numeric_is_big(a[0].scale) || numeric_is_big(a[1].scale)) {
+    big:;
+        /* (a - mod(a, b)) / b, truncated: round(a / b) at scale 0 of the exact difference */
+        Value m, d;
+        int rc = numeric_big_arith(ARITH_MOD, &a[0], &a[1], env->sql->row, &m, err);
+        if (!rc) rc = numeric_big_arith(ARITH_SUB, &a[0], &m, env->sql->row, &d, err);
+        if (!rc) rc = numeric_big_arith(ARITH_DIV, &d, &a[1], env->sql->row, &m, err);
+        if (!rc) rc = numeric_big_round(&m, 0, true, env->sql->row, out, err);
+        return rc;
+    }
     if (numeric_is_special(a[0].scale) || numeric_is_special(a[1].scale)) {
         /* NaN, ±Inf / x, x / ±Inf: the quotient's own special results
          * (x / Inf is 0), and no fraction to drop */
@@ -336,8 +368,12 @@ static int f_div(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     int ms, ds, qs, rc;
     if ((rc = numeric_mod(a[0].v.coef, a[0].scale, a[1].v.coef, a[1].scale, &m, &ms, err)) ||
         (rc = numeric_add(a[0].v.coef, a[0].scale, m, ms, true, &d, &ds, err)) ||
-        (rc = numeric_div_at(d, ds, a[1].v.coef, a[1].scale, 0, &q, &qs, err)))
-        return rc;
+        (rc = numeric_div_at(d, ds, a[1].v.coef, a[1].scale, 0, &q, &qs, err))) {
+        if (rc != DD_EOUT_OF_RANGE) return rc;
+        dd_err_clear(err);   /* a quotient past 38 digits: numbig.c */
+        goto big;
+    }
+    if (qs != 0) goto big;
     *out = val_numeric(q, 0);
     return DD_OK;
 }
@@ -365,11 +401,11 @@ static int gcd_lcm(EvalEnv *env, const Value *a, int n, Value *out, bool lcm)
         return DD_OK;
     }
     if (t == TYPE_NUMERIC) {
+        if (numeric_is_big(a[0].scale) || numeric_is_big(a[1].scale)) goto big;
         scale = DD_MAX(a[0].scale, a[1].scale);
-        int rc;
-        if ((rc = numeric_rescale(a[0].v.coef, a[0].scale, scale, &x, env->sql->err)) ||
-            (rc = numeric_rescale(a[1].v.coef, a[1].scale, scale, &y, env->sql->err)))
-            return rc;
+        if (numeric_rescale(a[0].v.coef, a[0].scale, scale, &x, NULL) ||
+            numeric_rescale(a[1].v.coef, a[1].scale, scale, &y, NULL))
+            goto big;
     } else {
         x = a[0].v.i;
         y = a[1].v.i;
@@ -380,11 +416,16 @@ static int gcd_lcm(EvalEnv *env, const Value *a, int n, Value *out, bool lcm)
     else if (ux == 0 || uy == 0) r = 0;
     else {
         u128 q = ux / g;
-        if (q > ((u128)1 << 126) / uy) return range_err(env, "value overflows numeric format");
+        if (q > ((u128)1 << 126) / uy) {
+            if (t == TYPE_NUMERIC) goto big;
+            return range_err(env, "value overflows numeric format");
+        }
         r = q * uy;
     }
     if (t == TYPE_NUMERIC) {
-        if (r >= (u128)1 << 126) return range_err(env, "value overflows numeric format");
+        u128 lim38 = 1;
+        for (int i = 0; i < NUMERIC_MAX_PRECISION; i++) lim38 *= 10;
+        if (r >= lim38) goto big;   /* past the pair form */
         *out = val_numeric((i128)r, scale);
         return DD_OK;
     }
@@ -392,6 +433,8 @@ static int gcd_lcm(EvalEnv *env, const Value *a, int n, Value *out, bool lcm)
     if (r > lim) return range_err(env, t == TYPE_INT4 ? "integer out of range" : "bigint out of range");
     *out = val_int(t, (i64)r);
     return DD_OK;
+big:   /* numerics past the pair form */
+    return numeric_big_gcd(&a[0], &a[1], lcm, env->sql->row, out, env->sql->err);
 }
 static int f_gcd(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(loc); return gcd_lcm(env, a, n, out, false); }
@@ -404,13 +447,33 @@ static int f_factorial(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     if (a[0].isnull) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
     i64 k = a[0].v.i;
     if (k < 0) return range_err(env, "factorial of a negative number is undefined");
+    /* PostgreSQL: 22003 past 32177! (131072 digits would not hold it) */
+    if (k > 32177) return range_err(env, "value overflows numeric format");
     i128 f = 1;
-    for (i64 i = 2; i <= k; i++) {
-        if (f > ((i128)1 << 126) / i) return range_err(env, "value overflows numeric format");
-        f *= i;
+    i64 i = 2;
+    for (; i <= k && f <= ((i128)1 << 120) / i; i++) f *= i;
+    Value acc = val_numeric(f, 0);
+    /* past the pair form: products of any size, each in the arena the one
+     * before last used (so memory stays twice the result) */
+    Arena ar[2];
+    arena_init(&ar[0], 65536);
+    arena_init(&ar[1], 65536);
+    int rc = DD_OK;
+    for (int w = 0; i <= k; i++, w ^= 1) {
+        Value m = val_int(TYPE_INT8, i), r;
+        arena_reset(&ar[w]);
+        if ((rc = numeric_value_arith(ARITH_MUL, &acc, &m, &ar[w], &r, env->sql->err))) break;
+        acc = r;
     }
-    *out = val_numeric(f, 0);
-    return DD_OK;
+    if (!rc && numeric_is_big(acc.scale)) {
+        char *p = arena_memdup(env->sql->row, acc.v.s.p, acc.v.s.len);
+        if (!p) rc = dd_err(env->sql->err, DD_ENOMEM, -1, NULL);
+        acc.v.s.p = p;
+    }
+    arena_free(&ar[0]);
+    arena_free(&ar[1]);
+    if (!rc) *out = acc;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- width_bucket */
@@ -418,20 +481,6 @@ static int f_factorial(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 static int wb_err(EvalEnv *env, const char *msg)
 {
     return dd_err(env->sql->err, DD_EINVALID_ARGUMENT_WIDTH_BUCKET, -1, "%s", msg);
-}
-
-/* floor(num / den) of numerics, num >= 0, den > 0, as an i64 */
-static int num_floor_div(EvalEnv *env, i128 nc, int ns, i128 dc, int dsc, i64 *out)
-{
-    DdError *err = env->sql->err;
-    i128 m, d, q;
-    int ms, ds, qs, rc;
-    if ((rc = numeric_mod(nc, ns, dc, dsc, &m, &ms, err)) ||
-        (rc = numeric_add(nc, ns, m, ms, true, &d, &ds, err)) ||
-        (rc = numeric_div_at(d, ds, dc, dsc, 0, &q, &qs, err)))
-        return rc;
-    *out = (i64)q;
-    return DD_OK;
 }
 
 static int f_width_bucket(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -467,26 +516,32 @@ static int f_width_bucket(EvalEnv *env, const Value *a, int n, Value *out, int l
             return wb_err(env, "operand, lower bound, and upper bound cannot be NaN");
         if (numeric_is_inf(a[1].scale) || numeric_is_inf(a[2].scale))
             return wb_err(env, "lower and upper bounds must be finite");
-        int c1 = numeric_cmp(a[1].v.coef, a[1].scale, a[2].v.coef, a[2].scale);
+        ValueCtx vc = env->sql->vctx;
+        vc.arena = env->sql->row;
+        int c1 = val_compare(&a[1], &a[2], &vc);
         if (c1 == 0) return wb_err(env, "lower bound cannot equal upper bound");
         bool up = c1 < 0;
         const Value *lo = up ? &a[1] : &a[2], *hi = up ? &a[2] : &a[1];
-        int below = numeric_cmp(a[0].v.coef, a[0].scale, lo->v.coef, lo->scale);
-        int above = numeric_cmp(a[0].v.coef, a[0].scale, hi->v.coef, hi->scale);
+        int below = val_compare(&a[0], lo, &vc);
+        int above = val_compare(&a[0], hi, &vc);
         if (up ? below < 0 : above > 0) r = 0;
         else if (up ? above >= 0 : below <= 0) r = count + 1;
         else {
-            /* (x - b1) * count / (b2 - b1), both differences taken positive */
+            /* (x - b1) * count / (b2 - b1), both differences taken positive,
+             * truncated: exact at any size (numeric_value_arith) */
             const Value *b1 = &a[1];
-            i128 dx, dr, p;
-            int dxs, drs, ps, rc;
+            Value dx, dr, p, m, t, q, cnt = val_int(TYPE_INT8, count);
+            Arena *ar = env->sql->row;
             DdError *err = env->sql->err;
-            if ((rc = numeric_add(up ? a[0].v.coef : b1->v.coef, up ? a[0].scale : b1->scale,
-                                  up ? b1->v.coef : a[0].v.coef, up ? b1->scale : a[0].scale, true, &dx, &dxs, err)) ||
-                (rc = numeric_add(hi->v.coef, hi->scale, lo->v.coef, lo->scale, true, &dr, &drs, err)) ||
-                (rc = numeric_mul(dx, dxs, (i128)count, 0, &p, &ps, err)) ||
-                (rc = num_floor_div(env, p, ps, dr, drs, &r)))
+            int rc;
+            if ((rc = numeric_value_arith(ARITH_SUB, up ? &a[0] : b1, up ? b1 : &a[0], ar, &dx, err)) ||
+                (rc = numeric_value_arith(ARITH_SUB, hi, lo, ar, &dr, err)) ||
+                (rc = numeric_value_arith(ARITH_MUL, &dx, &cnt, ar, &p, err)) ||
+                (rc = numeric_value_arith(ARITH_MOD, &p, &dr, ar, &m, err)) ||
+                (rc = numeric_value_arith(ARITH_SUB, &p, &m, ar, &t, err)) ||
+                (rc = numeric_value_arith(ARITH_DIV, &t, &dr, ar, &q, err)))
                 return rc;
+            if (numeric_value_to_int64(&q, &r)) return range_err(env, "integer out of range");
             r++;
         }
     } else {
@@ -714,6 +769,10 @@ static int f_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
     /* NaN and the infinities have no scale: NULL, as PostgreSQL */
+    if (!a[0].isnull && numeric_is_big(a[0].scale)) {
+        *out = val_int(TYPE_INT4, (u8)a[0].v.s.p[0] | ((u8)a[0].v.s.p[1] << 8));   /* numbig.c: the payload's u16 scale */
+        return DD_OK;
+    }
     *out = a[0].isnull || numeric_is_special(a[0].scale) ? val_null(TYPE_INT4) : val_int(TYPE_INT4, a[0].scale);
     return DD_OK;
 }
@@ -722,6 +781,11 @@ static int f_min_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull || numeric_is_special(a[0].scale)) { *out = val_null(TYPE_INT4); return DD_OK; }
+    if (numeric_is_big(a[0].scale)) {
+        int ms, rc = numeric_big_trim(&a[0], env->sql->row, NULL, &ms, env->sql->err);
+        if (!rc) *out = val_int(TYPE_INT4, ms);
+        return rc;
+    }
     i128 c = a[0].v.coef;
     int sc = a[0].scale;
     numeric_normalize(&c, &sc);
@@ -733,6 +797,10 @@ static int f_trim_scale(EvalEnv *env, const Value *a, int n, Value *out, int loc
     DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
     if (numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }
+    if (numeric_is_big(a[0].scale)) {
+        int ms;
+        return numeric_big_trim(&a[0], env->sql->row, out, &ms, env->sql->err);
+    }
     i128 c = a[0].v.coef;
     int sc = a[0].scale;
     numeric_normalize(&c, &sc);

@@ -42,7 +42,7 @@ int val_copy(Arena *a, const Value *v, Value *out)
     TypeId t = (TypeId)v->type;
     if (!v->isnull && v->v.s.len &&
         (type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID || t == TYPE_JSON || t == TYPE_JSONB ||
-         t == TYPE_RECORD)) {
+         t == TYPE_RECORD || (t == TYPE_NUMERIC && numeric_is_big(v->scale)))) {
         char *p = arena_memdup(a, v->v.s.p, v->v.s.len);
         if (!p) return DD_ENOMEM;
         out->v.s.p = p;
@@ -1229,10 +1229,24 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         Value cv;
         rc = val_cast(&v, acc_t, -1, false, &vc, &cv, ctx->err);
         if (rc) return rc;
-        if (!st->has) { st->acc = cv; st->has = true; break; }
         Value r;
-        rc = val_arith(ARITH_ADD, &st->acc, &cv, &vc, &r, ctx->err);
-        if (rc) return rc;
+        ArenaMark m = arena_mark(&a->arena);
+        if (!st->has) {   /* the first value: held as a later sum is */
+            r = cv;
+            st->has = true;
+        } else if ((rc = val_arith(ARITH_ADD, &st->acc, &cv, &vc, &r, ctx->err))) {
+            return rc;
+        }
+        if (r.type == TYPE_NUMERIC && numeric_is_big(r.scale)) {
+            /* a sum past 38 digits: its digits live in st->text, rewritten
+             * each row, and the arena gives back what the addition took */
+            Buf *t = &st->text;
+            t->len = 0;
+            buf_append(t, r.v.s.p, r.v.s.len);
+            if (!buf_ok(t)) return DD_ENOMEM;
+            r.v.s.p = (const char *)t->data;
+            arena_rewind(&a->arena, m);
+        }
         st->acc = r;
         break;
     }
@@ -1321,8 +1335,7 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
             if ((rc = numeric_wide_init(st->wide, 0, 0, 0, 0, ctx->err))) return rc;
             st->has = true;
         }
-        if (v.type == TYPE_NUMERIC) rc = numeric_wide_add(st->wide, v.v.coef, v.scale, ctx->err);
-        else rc = numeric_wide_add(st->wide, (i128)v.v.i, 0, ctx->err);
+        rc = numeric_wide_add_value(st->wide, &v, ctx->err);
         if (rc) return rc;
         break;
     case AGG_STRING_AGG: {
@@ -1384,7 +1397,7 @@ static int agg_final_ordered(SqlCtx *ctx, AggOp *a, const AggSpec *sp, AggState 
 /* variance / stddev: NULL for no rows (and one row of a sample); float:
  * Sxx / N or / (N - 1); numeric: (N * sum(x^2) - sum(x)^2) / (N * N) or
  * / (N * (N - 1)) at PostgreSQL's division scale, the root at that scale. */
-static int agg_final_stat(SqlCtx *ctx, const AggSpec *sp, const AggState *st, Value *out)
+static int agg_final_stat(SqlCtx *ctx, AggOp *a, const AggSpec *sp, const AggState *st, Value *out)
 {
     bool samp = sp->kind == AGG_VAR_SAMP || sp->kind == AGG_STDDEV_SAMP;
     bool root = sp->kind == AGG_STDDEV_SAMP || sp->kind == AGG_STDDEV_POP;
@@ -1396,11 +1409,7 @@ static int agg_final_stat(SqlCtx *ctx, const AggSpec *sp, const AggState *st, Va
     }
     i64 n = st->count;
     if (n == 0 || (samp && n == 1) || !st->wide) { *out = val_null(TYPE_NUMERIC); return DD_OK; }
-    i128 q;
-    int qs, rc = numeric_wide_var(st->wide, n, samp, root, &q, &qs, ctx->err);
-    if (rc) return rc;
-    *out = val_numeric(q, qs);
-    return DD_OK;
+    return numeric_wide_var_value(st->wide, n, samp, root, &a->arena, out, ctx->err);
 }
 
 /* covar_pop, covar_samp, corr and regr_*: PostgreSQL's formulas over the
@@ -1566,7 +1575,7 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         if (sp->distinct) qsort_r(st->items, st->nitems, sizeof(Value), cmp_agg_items, &vc);
         return arr_build(&a->op.env, &a->arena, st->items, (int)st->nitems, sp->type, false, out);
     case AGG_VAR_SAMP: case AGG_VAR_POP: case AGG_STDDEV_SAMP: case AGG_STDDEV_POP:
-        return agg_final_stat(ctx, sp, st, out);
+        return agg_final_stat(ctx, a, sp, st, out);
     case AGG_COVAR_POP: case AGG_COVAR_SAMP: case AGG_CORR: case AGG_REGR_COUNT: case AGG_REGR_AVGX:
     case AGG_REGR_AVGY: case AGG_REGR_SXX: case AGG_REGR_SYY: case AGG_REGR_SXY: case AGG_REGR_SLOPE:
     case AGG_REGR_INTERCEPT: case AGG_REGR_R2:
@@ -1584,6 +1593,8 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         return DD_OK;
     default:
         *out = st->has ? st->acc : val_null(sp->type);
+        if (!out->isnull && out->type == TYPE_NUMERIC && numeric_is_big(out->scale) && sp->kind == AGG_SUM)
+            return val_copy(&a->arena, &st->acc, out);   /* off st->text, which the state frees */
         if (!out->isnull && sp->type != out->type && sp->kind != AGG_MIN && sp->kind != AGG_MAX)
             return val_cast(&st->acc, sp->type, -1, false, &vc, out, ctx->err);
         return DD_OK;

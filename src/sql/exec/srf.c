@@ -148,7 +148,7 @@ static int srf_next(SqlCtx *ctx, SrfIter *it, Value *out)
         dd_err_clear(&e);
         if (val_arith(ARITH_ADD, &it->cur, &it->step, &vc, &next, &e)) {
             it->done = true;   /* past the type's range: the series ends there */
-        } else if (next.type == TYPE_NUMERIC || type_is_int((TypeId)next.type) ||
+        } else if ((next.type == TYPE_NUMERIC && !numeric_is_big(next.scale)) || type_is_int((TypeId)next.type) ||
                    type_is_datetime((TypeId)next.type)) {
             it->cur = next;
         } else {

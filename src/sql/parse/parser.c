@@ -312,32 +312,23 @@ static bool parens_hold_select(Parser *p, int i)
 
 #define NUMERIC_DIGITS_MAX 38
 
-static int numeric_overflow(Parser *p, int loc)
+/* A literal beyond the pair form of NUMERIC (more than 38 digits or
+ * decimals: 1e100, 1.5e-50, 40 digits): a big NUMERIC (numbig.c), as
+ * PostgreSQL's numeric holds it. */
+static int make_big(Parser *p, const Token *t, bool neg, int loc, Expr **out)
 {
-    return dd_err(p->err, DD_EOUT_OF_RANGE, loc, "value overflows numeric format");
-}
-
-/* A literal in scientific notation beyond NUMERIC's 38 digits (1e100,
- * 1.5e-50): PostgreSQL's numeric would hold it exactly; DriftDB's 128-bit
- * numeric cannot, so it becomes a double precision constant.  Plain
- * decimals that do not fit, and values beyond double's range, are 22003. */
-static int make_float(Parser *p, const Token *t, bool neg, int loc, Expr **out)
-{
-    char buf[128];
     size_t n = (size_t)(t->end - t->start);
-    /* only a literal in scientific notation reads as an approximate number;
-     * a plain decimal DriftDB cannot hold exactly is an error, not rounded */
-    if (!memchr(p->sql + t->start, 'e', n) && !memchr(p->sql + t->start, 'E', n)) return numeric_overflow(p, loc);
-    if (n >= sizeof(buf)) return numeric_overflow(p, loc);
-    memcpy(buf, p->sql + t->start, n);
-    buf[n] = 0;
-    errno = 0;
-    double d = strtod(buf, NULL);
-    if (errno == ERANGE && (d > 1 || d < -1)) return numeric_overflow(p, loc);
+    char *buf = arena_alloc(p->a, n + 2);
+    if (!buf) return dd_err(p->err, DD_ENOMEM, loc, NULL);
+    buf[0] = '-';
+    memcpy(buf + 1, p->sql + t->start, n);
     Expr *e = NULL;
     NEW_EXPR(e, EXPR_CONST, loc);
-    e->u.c.val.type = TYPE_FLOAT8;
-    e->u.c.val.v.f = neg ? -d : d;
+    int rc = numeric_parse(neg ? buf : buf + 1, neg ? n + 1 : n, p->a, &e->u.c.val, p->err);
+    if (rc) {
+        if (p->err->position == 0) p->err->position = loc + 1;
+        return rc;
+    }
     *out = e;
     return DD_OK;
 }
@@ -359,7 +350,7 @@ static int make_number(Parser *p, const Token *t, bool neg, int loc, Expr **out)
         if (c < '0' || c > '9') break;
         if (seen_dot) nfrac++;
         if (coef == 0 && c == '0') continue;      /* leading zeros are not significant */
-        if (++ndig > NUMERIC_DIGITS_MAX) return make_float(p, t, neg, loc, out);
+        if (++ndig > NUMERIC_DIGITS_MAX) return make_big(p, t, neg, loc, out);
         coef = coef * 10 + (u128)(c - '0');
     }
     i64 exp = 0;
@@ -387,12 +378,12 @@ static int make_number(Parser *p, const Token *t, bool neg, int loc, Expr **out)
     i64 scale = (i64)nfrac - exp;
     if (scale < 0) {
         if (coef != 0) {
-            if (ndig - scale > NUMERIC_DIGITS_MAX) return make_float(p, t, neg, loc, out);
+            if (ndig - scale > NUMERIC_DIGITS_MAX) return make_big(p, t, neg, loc, out);
             for (i64 k = 0; k < -scale; k++) coef *= 10;
         }
         scale = 0;
     }
-    if (scale > NUMERIC_MAX_SCALE) return make_float(p, t, neg, loc, out);
+    if (scale > NUMERIC_MAX_SCALE) return make_big(p, t, neg, loc, out);
     v->type = TYPE_NUMERIC;
     v->scale = (i16)scale;
     v->v.coef = neg ? -(i128)coef : (i128)coef;

@@ -1985,14 +1985,6 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         if (cd->default_ && (rc = check_default(ctx, cd, ty, c))) return rc;
         if (cd->generated && (rc = generated_text(ctx, cd, s->name, c))) return rc;
         if (ty == TYPE_BPCHAR && c->typmod < 0) c->typmod = 1;   /* char = char(1) */
-        if (ty == TYPE_NUMERIC && c->typmod >= 0 && numeric_typmod_prec(c->typmod) > NUMERIC_MAX_PRECISION)
-            return dd_err(ctx->err, DD_EFEATURE, cd->type.loc,
-                          "NUMERIC precision %d exceeds DriftDB's maximum of %d", numeric_typmod_prec(c->typmod),
-                          NUMERIC_MAX_PRECISION);
-        if (ty == TYPE_NUMERIC && c->typmod >= 0 && numeric_typmod_scale(c->typmod) > NUMERIC_MAX_SCALE)
-            return dd_err(ctx->err, DD_EFEATURE, cd->type.loc,
-                          "NUMERIC scale %d exceeds DriftDB's maximum of %d", numeric_typmod_scale(c->typmod),
-                          NUMERIC_MAX_SCALE);
         c->not_null = cd->not_null;
         if (serial_type(cd->type.name) || cd->identity) {
             if (cd->identity && cd->default_)

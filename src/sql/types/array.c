@@ -87,6 +87,11 @@ static void put_elem(Buf *b, const Value *v)
     }
     case TYPE_NUMERIC:
         buf_putc(b, (u8)v->scale);
+        if (numeric_is_big(v->scale)) {   /* 0xFC, 0xFB: a big value's sign, then its payload */
+            buf_put_varint(b, v->v.s.len);
+            buf_append(b, v->v.s.p, v->v.s.len);
+            break;
+        }
         buf_put_u64le(b, (u64)v->v.coef);
         buf_put_u64le(b, (u64)((u128)v->v.coef >> 64));
         break;
@@ -143,6 +148,17 @@ static bool get_elem(Cursor *c, TypeId t, u32 etype, Value *out)
     }
     case TYPE_NUMERIC: {
         u8 scale = cur_u8(c);
+        if (scale == (u8)NUMERIC_BIG || scale == (u8)NUMERIC_BIG_NEG) {
+            u64 len = cur_varint(c);
+            if (c->bad || len > cur_left(c)) return false;
+            const char *p = (const char *)cur_bytes(c, (size_t)len);
+            if (!p || !numeric_big_check(p, (size_t)len)) return false;
+            *out = val_numeric(0, 0);
+            out->scale = (i8)scale;
+            out->v.s.p = p;   /* borrowed from the array, as its text elements are */
+            out->v.s.len = (u32)len;
+            break;
+        }
         u64 lo = cur_u64le(c), hi = cur_u64le(c);
         i128 coef = (i128)(((u128)hi << 64) | lo);
         if (scale >= 0xFD && coef == 0) {   /* NaN, Infinity, -Infinity (array.h) */

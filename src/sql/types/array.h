@@ -23,7 +23,10 @@
  *             FLOAT4/8                    8 bytes, IEEE bits little-endian
  *             NUMERIC                     u8 scale, 16 bytes coefficient LE
  *                                         (scale 0xFF NaN, 0xFE Infinity,
- *                                         0xFD -Infinity: value.h's -1..-3)
+ *                                         0xFD -Infinity: value.h's -1..-3);
+ *                                         scale 0xFC (+) or 0xFB (-): a big
+ *                                         value, varint length and its
+ *                                         payload (numbig.c) instead
  *             INTERVAL                    svarint months, days, µs
  *             strings, UUID, BYTEA        varint length, bytes
  *

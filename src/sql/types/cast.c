@@ -260,12 +260,8 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
         return DD_OK;
     }
     case TYPE_NUMERIC: {
-        i128 c = 0;
-        int sc = 0;
-        if ((rc = numeric_from_text(s, len, &c, &sc, err))) return rc;
-        if ((rc = numeric_apply_typmod(&c, &sc, typmod, err))) return rc;
-        *out = val_numeric(c, sc);
-        return DD_OK;
+        if ((rc = numeric_parse(s, len, ctx ? ctx->arena : NULL, out, err))) return rc;
+        return numeric_value_typmod(out, typmod, ctx ? ctx->arena : NULL, err);
     }
     case TYPE_DATE: {
         i64 d = 0;
@@ -396,7 +392,7 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
             float_to_text(v->v.f, v->type == TYPE_FLOAT4, out);
         }
         break;
-    case TYPE_NUMERIC: numeric_to_text(v->v.coef, v->scale, out); break;
+    case TYPE_NUMERIC: numeric_value_text(v, out); break;
     case TYPE_NULLTYPE:
     case TYPE_TEXT:
     case TYPE_VARCHAR:
@@ -470,7 +466,7 @@ static int to_int(const Value *v, TypeId t, Value *out, DdError *err)
             return dd_err(err, DD_EFEATURE, -1, "cannot convert %s to %s",
                           numeric_is_nan(v->scale) ? "NaN" : "infinity",
                           t == TYPE_INT2 ? "smallint" : t == TYPE_INT4 ? "integer" : "bigint");
-        if (numeric_to_int64(v->v.coef, v->scale, &r) != 0) return int_range_err(t, err);
+        if (numeric_value_to_int64(v, &r) != 0) return int_range_err(t, err);
         break;
     default: return cast_err(v->type, t, err);
     }
@@ -517,12 +513,21 @@ static int to_float(const Value *v, TypeId t, Value *out, DdError *err)
     case TYPE_FLOAT4:
     case TYPE_FLOAT8: d = v->v.f; break;
     case TYPE_NUMERIC:
-        if (t == TYPE_FLOAT4) {
-            /* through text, so that the rounding to float is single */
+        if (t == TYPE_FLOAT4 || numeric_is_big(v->scale)) {
+            /* through text, so that the rounding to float is single; a value
+             * past the float's range is PostgreSQL's float8in / float4in error */
             Buf b = BUF_INIT;
-            numeric_to_text(v->v.coef, v->scale, &b);
+            numeric_value_text(v, &b);
             char *s = buf_cstr(&b);
-            d = s ? strtof(s, NULL) : (double)(float)numeric_to_double(v->v.coef, v->scale);
+            if (!s) { buf_free(&b); return dd_err(err, DD_ENOMEM, -1, NULL); }
+            errno = 0;
+            d = t == TYPE_FLOAT4 ? strtof(s, NULL) : strtod(s, NULL);
+            if (numeric_is_big(v->scale) && (errno == ERANGE || isinf(d))) {
+                dd_err(err, DD_EOUT_OF_RANGE, -1, "\"%s\" is out of range for type %s", s,
+                       t == TYPE_FLOAT4 ? "real" : "double precision");
+                buf_free(&b);
+                return DD_EOUT_OF_RANGE;
+            }
             buf_free(&b);
         } else {
             d = numeric_to_double(v->v.coef, v->scale);
@@ -539,24 +544,24 @@ static int to_float(const Value *v, TypeId t, Value *out, DdError *err)
     return DD_OK;
 }
 
-static int to_numeric(const Value *v, i32 typmod, Value *out, DdError *err)
+static int to_numeric(const Value *v, i32 typmod, Arena *ar, Value *out, DdError *err)
 {
-    i128 c;
-    int s, rc;
+    int rc;
+    Value r;
     switch ((TypeId)v->type) {
     case TYPE_INT2:
     case TYPE_INT4:
-    case TYPE_INT8: c = v->v.i; s = 0; break;
+    case TYPE_INT8: r = val_numeric(v->v.i, 0); break;
     case TYPE_FLOAT4:
     case TYPE_FLOAT8:
-        rc = numeric_from_double_digits(v->v.f, v->type == TYPE_FLOAT4 ? 6 : 15, &c, &s, err);
+        rc = numeric_value_from_double(v->v.f, v->type == TYPE_FLOAT4 ? 6 : 15, ar, &r, err);
         if (rc) return rc;
         break;
-    case TYPE_NUMERIC: c = v->v.coef; s = v->scale; break;
+    case TYPE_NUMERIC: r = *v; break;
     default: return cast_err(v->type, TYPE_NUMERIC, err);
     }
-    if ((rc = numeric_apply_typmod(&c, &s, typmod, err))) return rc;
-    *out = val_numeric(c, s);
+    if ((rc = numeric_value_typmod(&r, typmod, ar, err))) return rc;
+    *out = r;
     return DD_OK;
 }
 
@@ -762,7 +767,7 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
     case TYPE_INT8: return to_int(v, t, out, err);
     case TYPE_FLOAT4:
     case TYPE_FLOAT8: return to_float(v, t, out, err);
-    case TYPE_NUMERIC: return to_numeric(v, typmod, out, err);
+    case TYPE_NUMERIC: return to_numeric(v, typmod, ctx ? ctx->arena : NULL, out, err);
     case TYPE_DATE:
     case TYPE_TIMESTAMP:
     case TYPE_TIMESTAMPTZ: return to_datetime(v, t, ctx, out, err);

@@ -2256,7 +2256,7 @@ bool datetime_arith_type(ArithOp op, TypeId a, TypeId b, TypeId *out)
 static double number_of(const Value *v)
 {
     if (type_is_int(v->type)) return (double)v->v.i;
-    if (v->type == TYPE_NUMERIC) return numeric_to_double(v->v.coef, v->scale);
+    if (v->type == TYPE_NUMERIC) return numeric_value_to_double(v);
     return v->v.f;
 }
 

@@ -32,9 +32,9 @@ int fmt_number_to_char(const Value *v, const char *fmt, size_t flen, const Value
 int fmt_to_datetime(const char *s, size_t slen, const char *fmt, size_t flen, bool as_date,
                     const ValueCtx *ctx, i64 *out, DdError *err);
 
-/* to_number(s, fmt): a NUMERIC.  An empty template is the caller's business
- * (PostgreSQL returns NULL). */
+/* to_number(s, fmt): a NUMERIC of any size (its digits in ctx->arena).  An
+ * empty template is the caller's business (PostgreSQL returns NULL). */
 int fmt_to_number(const char *s, size_t slen, const char *fmt, size_t flen, const ValueCtx *ctx,
-                  i128 *coef, int *scale, DdError *err);
+                  Value *out, DdError *err);
 
 #endif

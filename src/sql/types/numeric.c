@@ -11,8 +11,10 @@
  *
  * Result scales follow PostgreSQL: + and - take the larger scale, * the sum,
  * / select_div_scale() (at least 16 significant digits), % the larger scale,
- * ^ at least 16 digits.  PostgreSQL's numeric is arbitrary precision, so our
- * results differ from it only where they would need more than 38 digits.
+ * ^ at least 16 digits.  A result that needs more than 38 digits or decimals
+ * is numbig.c's: the Value-level functions at the end of this file try the
+ * pair code first and hand over when it fails (22003) or had to drop
+ * decimals (its scale is not PostgreSQL's).
  *
  * NaN, Infinity and -Infinity (PostgreSQL 14+) are coef 0 with a negative
  * scale (value.h).  Each public function below deals with them first, with
@@ -289,8 +291,9 @@ int numeric_from_text(const char *s, size_t len, i128 *coef, int *scale, DdError
     if (overflow) return overflow_err(err); /* more than 76 significant digits */
     long sc = nfrac - exp10;
     if (u256_is_zero(&m)) {
+        if (sc > NUMERIC_MAX_SCALE) return overflow_err(err);   /* a big zero (numbig.c) */
         *coef = 0;
-        *scale = (int)DD_MAX(0, DD_MIN(sc, NUMERIC_MAX_SCALE));
+        *scale = (int)DD_MAX(0, sc);
         return DD_OK;
     }
     if (sc < 0) {
@@ -298,16 +301,10 @@ int numeric_from_text(const char *s, size_t len, i128 *coef, int *scale, DdError
         u256_mul_pow10(&m, (int)-sc);
         sc = 0;
     }
-    /* Text input is exact or an error: trailing fractional zeros may go,
-     * but a value that needs more than 38 significant digits (or decimals)
-     * is 22003, never silently rounded. */
-    while (sc > NUMERIC_MAX_SCALE || u256_digits(&m) > NUMERIC_MAX_PRECISION) {
-        if (sc == 0) return overflow_err(err);
-        U256 q = m;
-        if (u256_div_small(&q, 10) != 0) return overflow_err(err);
-        m = q;
-        sc--;
-    }
+    /* Text input is exact or 22003: a value that needs more than 38 digits
+     * or decimals (trailing zeros count: they are its display scale) is
+     * numbig.c's (numeric_parse) */
+    if (sc > NUMERIC_MAX_SCALE || u256_digits(&m) > NUMERIC_MAX_PRECISION) return overflow_err(err);
     return num_finish(neg, &m, (int)sc, coef, scale, err);
 bad:
     return dd_err(err, DD_EINVALID_TEXT, -1, "invalid input syntax for type numeric: \"%.*s\"",
@@ -343,6 +340,7 @@ void numeric_to_text(i128 coef, int scale, Buf *out)
 
 int numeric_rescale(i128 coef, int scale, int new_scale, i128 *out, DdError *err)
 {
+    if (numeric_is_big(scale)) return overflow_err(err);
     if (numeric_is_special(scale)) return overflow_err(err);
     if (new_scale < 0) new_scale = 0;
     U256 m = u256_from(mag128(coef));
@@ -398,7 +396,7 @@ int numeric_from_double(double d, i128 *coef, int *scale, DdError *err)
 
 int numeric_to_int64(i128 coef, int scale, i64 *out)
 {
-    if (numeric_is_special(scale)) return -1;
+    if (scale < 0) return -1;
     i128 r;
     if (numeric_rescale(coef, scale, 0, &r, NULL) != DD_OK) return -1;
     if (r > INT64_MAX || r < INT64_MIN) return -1;
@@ -408,6 +406,7 @@ int numeric_to_int64(i128 coef, int scale, i64 *out)
 
 int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err)
 {
+    if (numeric_is_big(*scale)) return overflow_err(err);
     if (typmod < 0 || *scale == NUMERIC_NAN) return DD_OK;
     int prec = numeric_typmod_prec(typmod), sc = numeric_typmod_scale(typmod);
     if (numeric_is_inf(*scale)) {
@@ -512,6 +511,7 @@ void numeric_normalize(i128 *coef, int *scale)
 
 int numeric_add(i128 a, int as, i128 b, int bs, bool subtract, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_big(as) || numeric_is_big(bs)) return overflow_err(err);
     if (numeric_is_special(as) || numeric_is_special(bs)) {
         int ka = num_class(a, as), kb = num_class(b, bs);
         if (ka == 3 || kb == 3) return set_special(NUMERIC_NAN, out, os);
@@ -538,6 +538,7 @@ int numeric_add(i128 a, int as, i128 b, int bs, bool subtract, i128 *out, int *o
 
 int numeric_mul(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_big(as) || numeric_is_big(bs)) return overflow_err(err);
     if (numeric_is_special(as) || numeric_is_special(bs)) {
         int ka = num_class(a, as), kb = num_class(b, bs);
         if (ka == 3 || kb == 3 || ka == 0 || kb == 0) return set_special(NUMERIC_NAN, out, os);
@@ -570,8 +571,8 @@ static void nbase_lead(i128 coef, int scale, int *weight, int *first)
     *first = v;
 }
 
-/* PostgreSQL's select_div_scale(), capped at NUMERIC_MAX_SCALE. */
-static int div_scale(i128 a, int as, i128 b, int bs)
+/* PostgreSQL's select_div_scale() (its cap, 1000). */
+static int div_scale_full(i128 a, int as, i128 b, int bs)
 {
     int w1 = 0, f1 = 0, w2 = 0, f2 = 0;
     if (a != 0) nbase_lead(a, as, &w1, &f1);
@@ -582,8 +583,11 @@ static int div_scale(i128 a, int as, i128 b, int bs)
     r = DD_MAX(r, as);
     r = DD_MAX(r, bs);
     r = DD_MAX(r, 0);
-    return DD_MIN(r, NUMERIC_MAX_SCALE);
+    return DD_MIN(r, 1000);
 }
+
+/* select_div_scale() capped at NUMERIC_MAX_SCALE. */
+static int div_scale(i128 a, int as, i128 b, int bs) { return DD_MIN(div_scale_full(a, as, b, bs), NUMERIC_MAX_SCALE); }
 
 static int div_err(DdError *err) { return dd_err(err, DD_EDIV_ZERO, -1, "division by zero"); }
 
@@ -642,6 +646,7 @@ static int div_special(i128 a, int as, i128 b, int bs, int zscale, i128 *out, in
 
 int numeric_div(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_big(as) || numeric_is_big(bs)) return overflow_err(err);
     if (numeric_is_special(as) || numeric_is_special(bs)) {
         /* x / Inf is a plain 0 (scale 0), as PostgreSQL */
         return div_special(a, as, b, bs, 0, out, os, err);
@@ -652,6 +657,7 @@ int numeric_div(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err
 
 int numeric_mod(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_big(as) || numeric_is_big(bs)) return overflow_err(err);
     if (numeric_is_special(as) || numeric_is_special(bs)) {
         int ka = num_class(a, as), kb = num_class(b, bs);
         if (ka == 3 || kb == 3) return set_special(NUMERIC_NAN, out, os);
@@ -728,6 +734,7 @@ static int pow_special(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdErr
 
 int numeric_pow(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_big(as) || numeric_is_big(bs)) return overflow_err(err);
     if (numeric_is_special(as) || numeric_is_special(bs)) return pow_special(a, as, b, bs, out, os, err);
     i128 bint = num_trunc(b, bs);
     bool b_integral = numeric_cmp(bint, 0, b, bs) == 0;
@@ -753,6 +760,7 @@ int numeric_pow(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdError *err
 
 int numeric_div_at(i128 a, int as, i128 b, int bs, int r, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_big(as) || numeric_is_big(bs)) return overflow_err(err);
     if (numeric_is_special(as) || numeric_is_special(bs))
         return div_special(a, as, b, bs, DD_MIN(DD_MAX(r, 0), NUMERIC_MAX_SCALE), out, os, err);
     if (b == 0) return div_err(err);
@@ -767,6 +775,7 @@ int numeric_div_scale(i128 a, int as, i128 b, int bs)
 
 int numeric_sqrt_at(i128 a, int as, int r, i128 *out, int *os, DdError *err)
 {
+    if (numeric_is_big(as)) return overflow_err(err);
     if (as == NUMERIC_NINF)
         return dd_err(err, DD_EINVALID_ARGUMENT_FUNC, -1, "cannot take square root of a negative number");
     if (numeric_is_special(as)) return set_special(as, out, os);
@@ -811,3 +820,120 @@ int numeric_sqrt_at(i128 a, int as, int r, i128 *out, int *os, DdError *err)
     return num_finish(false, &q, r, out, os, err);
 }
 
+
+/* ---- Values of either form ---- */
+
+int numeric_need_pair(const Value *v, DdError *err)
+{
+    if (v->type == TYPE_NUMERIC && !v->isnull && numeric_is_big(v->scale)) return overflow_err(err);
+    return DD_OK;
+}
+
+void numeric_value_text(const Value *v, Buf *out)
+{
+    if (numeric_is_big(v->scale)) numeric_big_text(v, out);
+    else numeric_to_text(v->v.coef, v->scale, out);
+}
+
+double numeric_value_to_double(const Value *v)
+{
+    if (numeric_is_big(v->scale)) return numeric_big_to_double(v);
+    return numeric_to_double(v->v.coef, v->scale);
+}
+
+int numeric_value_to_int64(const Value *v, i64 *out)
+{
+    if (!numeric_is_big(v->scale)) return numeric_to_int64(v->v.coef, v->scale, out);
+    Arena ar;
+    arena_init(&ar, 4096);
+    Value r;
+    int rc = numeric_big_round(v, 0, false, &ar, &r, NULL) == DD_OK && !numeric_is_big(r.scale)
+                 ? numeric_to_int64(r.v.coef, r.scale, out) : -1;
+    arena_free(&ar);
+    return rc;
+}
+
+int numeric_value_typmod(Value *v, i32 typmod, Arena *ar, DdError *err)
+{
+    if (typmod < 0) return DD_OK;
+    int p = numeric_typmod_prec(typmod), sc = numeric_typmod_scale(typmod);
+    if (numeric_is_special(v->scale) ||
+        (!numeric_is_big(v->scale) && p <= NUMERIC_MAX_PRECISION && sc >= 0 && sc <= NUMERIC_MAX_SCALE)) {
+        i128 c = v->v.coef;
+        int s = v->scale, rc = numeric_apply_typmod(&c, &s, typmod, err);
+        if (rc) return rc;
+        *v = val_numeric(c, s);
+        return DD_OK;
+    }
+    return numeric_big_typmod(v, typmod, ar, err);
+}
+
+int numeric_value_from_double(double d, int digits, Arena *ar, Value *out, DdError *err)
+{
+    if (isnan(d) || isinf(d)) {
+        *out = val_numeric(0, isnan(d) ? NUMERIC_NAN : d < 0 ? NUMERIC_NINF : NUMERIC_PINF);
+        return DD_OK;
+    }
+    char tmp[64];
+    int n = snprintf(tmp, sizeof tmp, "%.*g", digits, d);
+    return numeric_parse(tmp, (size_t)n, ar, out, err);
+}
+
+static void value_pair(const Value *v, i128 *c, int *s)
+{
+    if (v->type == TYPE_NUMERIC) { *c = v->v.coef; *s = v->scale; }
+    else { *c = v->v.i; *s = 0; }
+}
+
+int numeric_value_arith(ArithOp op, const Value *a, const Value *b, Arena *ar, Value *out, DdError *err)
+{
+    bool big = (a->type == TYPE_NUMERIC && numeric_is_big(a->scale)) ||
+               (b->type == TYPE_NUMERIC && numeric_is_big(b->scale));
+    if (!big) {
+        i128 ca, cb, rc = 0;
+        int sa, sb, rs = 0, st, want = -1;
+        value_pair(a, &ca, &sa);
+        value_pair(b, &cb, &sb);
+        bool special = numeric_is_special(sa) || numeric_is_special(sb);
+        switch (op) {
+        case ARITH_ADD:
+        case ARITH_SUB:
+            want = DD_MAX(sa, sb);
+            st = numeric_add(ca, sa, cb, sb, op == ARITH_SUB, &rc, &rs, err);
+            break;
+        case ARITH_MUL:
+            want = sa + sb;
+            st = numeric_mul(ca, sa, cb, sb, &rc, &rs, err);
+            break;
+        case ARITH_DIV:
+            if (!special && cb != 0) {
+                want = div_scale_full(ca, sa, cb, sb);
+                if (want > NUMERIC_MAX_SCALE) { st = DD_EOUT_OF_RANGE; break; }
+            }
+            st = numeric_div(ca, sa, cb, sb, &rc, &rs, err);
+            break;
+        case ARITH_MOD:
+            want = DD_MAX(sa, sb);
+            st = numeric_mod(ca, sa, cb, sb, &rc, &rs, err);
+            break;
+        default: {
+            /* an integer exponent gives scale max(16, the base's) */
+            i128 bi = cb;
+            for (int i = 0; i < sb && !special; i++) bi /= 10;
+            bool integral = !special && numeric_cmp(bi, 0, cb, sb) == 0;
+            if (integral) want = DD_MAX(16, sa);
+            st = numeric_pow(ca, sa, cb, sb, &rc, &rs, err);
+            if (!integral && st == DD_OK) want = rs;   /* exp(b ln a): the pair's own scale */
+            break;
+        }
+        }
+        if (st == DD_OK && (special || numeric_is_special(rs) || want < 0 || rs == want)) {
+            *out = val_numeric(rc, rs);
+            return DD_OK;
+        }
+        if (st != DD_OK && st != DD_EOUT_OF_RANGE) return st;
+        if (special) return st;
+        if (err) dd_err_clear(err);
+    }
+    return numeric_big_arith(op, a, b, ar, out, err);
+}

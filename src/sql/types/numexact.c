@@ -34,6 +34,7 @@
 #include "value.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define BN_BASE 1000000000u
@@ -334,15 +335,17 @@ static int overflow_err(DdError *err)
 }
 
 /*
- * a rounded half away from zero at scale r as a NUMERIC pair; when the
- * coefficient needs more than 38 digits, fractional digits go first (as
- * every NUMERIC result here), 22003 when even scale 0 does not fit.
+ * a rounded half away from zero at scale r as a NUMERIC pair; 22003 when
+ * that needs more than 38 digits or decimals (numbig.c's range is not
+ * built here: the caller's error says so).
  */
 static int fx_to_pair(const Fx *a, int r, i128 *out, int *os, DdError *err)
 {
-    if (r > NUMERIC_MAX_SCALE) r = NUMERIC_MAX_SCALE;
+    /* PostgreSQL's result has r decimals: past the pair form that is 22003
+     * (never fewer decimals than PostgreSQL shows) */
+    if (r > NUMERIC_MAX_SCALE) return overflow_err(err);
     if (r < 0) r = 0;
-    for (; r >= 0; r--) {
+    for (int r0 = r; r >= 0 && r == r0; r--) {
         Bn t = a->m;
         int drop = 9 * a->fl - r;
         bn_shr_limbs(&t, (drop - 1) / 9);
@@ -495,9 +498,11 @@ int numeric_log_at(i128 b, int bs, i128 x, int xs, int r, i128 *out, int *os, Dd
 static int exp_fx_at(const Fx *x, int r, i128 *out, int *os, DdError *err)
 {
     if (fx_cmp_abs_text(x, "90") > 0) {
-        if (!x->neg) return overflow_err(err);
+        /* beyond the pair form either way (PostgreSQL shows exp(-100)'s
+         * digits at scale 59, and more below) */
+        if (!x->neg || r > NUMERIC_MAX_SCALE) return overflow_err(err);
         *out = 0;
-        *os = DD_MAX(0, DD_MIN(r, NUMERIC_MAX_SCALE));
+        *os = DD_MAX(0, r);
         return DD_OK;
     }
     Fx e;
@@ -535,10 +540,7 @@ int numeric_pow_exact(i128 a, int as, i128 b, int bs, i128 *out, int *os, DdErro
     if (!fx_ln(&la, a, as, fl) || !fx_from_pair(&fb, b, bs, fl) || !fx_mul(&t, &la, &fb)) return internal_err(err);
     double val = fx_to_double(&t);
     if (fabs(val) > 6020.0) {   /* PostgreSQL's NUMERIC_MAX_RESULT_SCALE * 3.01 */
-        if (val > 0) return overflow_err(err);
-        *out = 0;
-        *os = NUMERIC_MAX_SCALE;
-        return DD_OK;
+        return overflow_err(err);   /* a result scale past 2000 either way */
     }
     int r = 16 - (int)(val * 0.434294481903252);
     r = DD_MAX(r, as);
@@ -569,13 +571,10 @@ static int wide_overflow(DdError *err)
     return dd_err(err, DD_EOUT_OF_RANGE, -1, "value overflows numeric format");
 }
 
-/* Adds the pair (c, s) to the signed sum (neg, m) at scale ms. */
-static bool signed_add(bool *neg, Bn *m, int ms, i128 c, int s)
+/* Adds (xneg, x) at scale s (<= ms) to the signed sum (neg, m) at scale ms. */
+static bool signed_add_bn(bool *neg, Bn *m, int ms, bool xneg, Bn x, int s)
 {
-    Bn x;
-    bn_set_u128(&x, c < 0 ? -(u128)c : (u128)c);
     if (!rescale_up(&x, s, ms)) return false;
-    bool xneg = c < 0;
     if (*neg == xneg || m->n == 0) {
         if (m->n == 0) *neg = xneg;
         return bn_add(m, m, &x);
@@ -588,6 +587,14 @@ static bool signed_add(bool *neg, Bn *m, int ms, i128 c, int s)
     }
     if (m->n == 0) *neg = false;
     return true;
+}
+
+/* Adds the pair (c, s) to the signed sum (neg, m) at scale ms. */
+static bool signed_add(bool *neg, Bn *m, int ms, i128 c, int s)
+{
+    Bn x;
+    bn_set_u128(&x, c < 0 ? -(u128)c : (u128)c);
+    return signed_add_bn(neg, m, ms, c < 0, x, s);
 }
 
 int numeric_wide_init(NumWide *w, i128 sum, int sum_scale, i128 sumsq, int sumsq_scale, DdError *err)
@@ -621,6 +628,89 @@ int numeric_wide_add(NumWide *w, i128 c, int s, DdError *err)
     if (!bn_mul(&x2, &x, &x) || !rescale_up(&x2, 2 * s, 2 * w->sscale) || !bn_add(&w->q, &w->q, &x2))
         return wide_overflow(err);
     return DD_OK;
+}
+
+int numeric_wide_add_value(NumWide *w, const Value *v, DdError *err)
+{
+    if (v->type != TYPE_NUMERIC) return numeric_wide_add(w, (i128)v->v.i, 0, err);
+    if (!numeric_is_big(v->scale)) return numeric_wide_add(w, v->v.coef, v->scale, err);
+    if (w->special) return DD_OK;
+    /* a big value: its digits as a Bn while its square fits (about 200 digits) */
+    Buf b = BUF_INIT;
+    numeric_big_text(v, &b);
+    const char *t = buf_cstr(&b);
+    if (!t) { buf_free(&b); return dd_err(err, DD_ENOMEM, -1, NULL); }
+    bool neg = t[0] == '-';
+    Bn x;
+    bn_zero(&x);
+    int s = 0, nd = 0;
+    bool ok = true, dot = false;
+    for (const char *p = t + neg; *p && ok; p++) {
+        if (*p == '.') { dot = true; continue; }
+        if (dot) s++;
+        if (nd || *p != '0') nd++;
+        ok = nd <= 9 * BN_LIMBS / 2 - 9 && bn_mul_small(&x, 10);
+        if (ok && *p != '0') {
+            Bn d;
+            bn_set_u128(&d, (u128)(*p - '0'));
+            ok = bn_add(&x, &x, &d);
+        }
+    }
+    buf_free(&b);
+    if (!ok) return wide_overflow(err);
+    if (s > w->sscale) {
+        if (!rescale_up(&w->s, w->sscale, s) || !rescale_up(&w->q, 2 * w->sscale, 2 * s)) return wide_overflow(err);
+        w->sscale = s;
+    }
+    Bn x2;
+    if (!signed_add_bn(&w->sneg, &w->s, w->sscale, neg, x, s) || !bn_mul(&x2, &x, &x) ||
+        !rescale_up(&x2, 2 * s, 2 * w->sscale) || !bn_add(&w->q, &w->q, &x2))
+        return wide_overflow(err);
+    return DD_OK;
+}
+
+/* m * 10^-scale as a NUMERIC of any size (numbig.c). */
+static int bn_to_value(const Bn *m, int scale, bool neg, Arena *ar, Value *out, DdError *err)
+{
+    char buf[9 * BN_LIMBS + 4];
+    int k = 0;
+    if (neg) buf[k++] = '-';
+    if (m->n == 0) {
+        buf[k++] = '0';
+    } else {
+        k += snprintf(buf + k, sizeof buf - (size_t)k, "%u", m->d[m->n - 1]);
+        for (int i = m->n - 2; i >= 0; i--) k += snprintf(buf + k, sizeof buf - (size_t)k, "%09u", m->d[i]);
+    }
+    k += snprintf(buf + k, sizeof buf - (size_t)k, "e-%d", scale);
+    return numeric_parse(buf, (size_t)k, ar, out, err);
+}
+
+int numeric_wide_var_value(const NumWide *w, i64 n, bool samp, bool root, Arena *ar, Value *out, DdError *err)
+{
+    i128 c;
+    int cs, rc = numeric_wide_var(w, n, samp, root, &c, &cs, err);
+    if (rc != DD_EOUT_OF_RANGE) {
+        if (!rc) *out = val_numeric(c, cs);
+        return rc;
+    }
+    /* past the pair form: the same steps on values (numbig.c) */
+    dd_err_clear(err);
+    int S = 2 * w->sscale;
+    Bn nq, s2, num, nb;
+    bn_set_u128(&nb, (u128)n);
+    if (!bn_mul(&nq, &w->q, &nb) || !bn_mul(&s2, &w->s, &w->s)) return wide_overflow(err);
+    bn_sub(&num, &nq, &s2);   /* positive: numeric_wide_var answered 0 otherwise */
+    Value vn, vd, q;
+    Bn db;
+    bn_set_u128(&db, (u128)n * (u128)(samp ? n - 1 : n));
+    if ((rc = bn_to_value(&num, S, false, ar, &vn, err)) || (rc = bn_to_value(&db, 0, false, ar, &vd, err))) return rc;
+    /* numeric_big_arith's division: select_div_scale, rounded */
+    if ((rc = numeric_big_arith(ARITH_DIV, &vn, &vd, ar, &q, err))) return rc;
+    if (!root) {
+        *out = q;
+        return DD_OK;
+    }
+    return numeric_big_sqrt_at(&q, numeric_big_div_scale(&vn, &vd, ar), ar, out, err);
 }
 
 /* PostgreSQL's NBASE (10000) weight and first digit of m * 10^-scale, m != 0. */
@@ -672,8 +762,8 @@ int numeric_wide_var(const NumWide *w, i64 n, bool samp, bool root, i128 *out, i
     bn_nbase_lead(&db, 0, &w2, &f2);
     int qweight = w1 - w2 - (f1 <= f2);
     int r = DD_MAX(16 - qweight * 4, S);
-    r = DD_MIN(r, NUMERIC_MAX_SCALE);
-    for (; r >= 0; r--) {
+    if (r > NUMERIC_MAX_SCALE) return wide_overflow(err);   /* PostgreSQL's scale past the pair form */
+    for (int r0 = r; r >= 0 && r == r0; r--) {
         /* q = num * 10^(r - S) / den, rounded half away from zero */
         Bn a = num, d = db, q, p, rem;
         if (r >= S) {
@@ -689,7 +779,7 @@ int numeric_wide_var(const NumWide *w, i64 n, bool samp, bool root, i128 *out, i
             bn_set_u128(&one, 1);
             bn_add(&q, &q, &one);
         }
-        if (bn_digits(&q) > NUMERIC_MAX_PRECISION) continue;   /* decimals go first */
+        if (bn_digits(&q) > NUMERIC_MAX_PRECISION) continue;   /* past the pair form: 22003 */
         u128 v = 0;
         for (int i = q.n - 1; i >= 0; i--) v = v * BN_BASE + q.d[i];
         if (!root) {
@@ -708,7 +798,8 @@ int numeric_wide_var(const NumWide *w, i64 n, bool samp, bool root, i128 *out, i
  * decimals go first past 38 digits, 22003 when even scale 0 does not fit. */
 static int bn_to_pair(const Bn *m, int ms, int r, bool neg, i128 *out, int *os, DdError *err)
 {
-    for (r = DD_MIN(r, NUMERIC_MAX_SCALE); r >= 0; r--) {
+    if (r > NUMERIC_MAX_SCALE) return overflow_err(err);   /* as fx_to_pair */
+    for (int r0 = r; r >= 0 && r == r0; r--) {
         Bn t = *m;
         if (r >= ms) {
             if (!bn_mul_pow10(&t, r - ms)) return overflow_err(err);

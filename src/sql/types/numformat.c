@@ -405,6 +405,70 @@ static int num_from_numeric(NumOut *o, i128 coef, int scale, Arena *a, DdError *
     return digits ? num_fit(o, digits, a) : DD_ENOMEM;
 }
 
+/* A numeric past the pair form (numbig.c): the same steps on Values. */
+static int num_from_big(NumOut *o, const Value *v, Arena *a, DdError *err)
+{
+    NumDesc *d = &o->d;
+    int rc;
+    if (d->flag & NF_ROMAN) {
+        i64 r;
+        if (numeric_value_to_int64(v, &r) || r < INT32_MIN || r > INT32_MAX) return int_range_err(err, "integer");
+        o->number = roman(r, a);
+        return o->number ? DD_OK : DD_ENOMEM;
+    }
+    Buf b = BUF_INIT;
+    Value x = *v, r;
+    if (d->flag & NF_EEEE) {
+        /* d.ddd x 10^exp: the digits of v with the point after the first nonzero one */
+        numeric_value_text(v, &b);
+        char *t = buf_cstr(&b);
+        if (!t) { buf_free(&b); return DD_ENOMEM; }
+        bool neg = t[0] == '-';
+        const char *p = t + neg, *dot = strchr(p, '.');
+        long intlen = dot ? (long)(dot - p) : (long)strlen(p), exp = 0;
+        Buf m = BUF_INIT;
+        if (neg) buf_putc(&m, '-');
+        long seen = 0;
+        for (const char *q = p; *q; q++) {
+            if (*q == '.') continue;
+            long pos = q - p - (dot && q > dot ? 1 : 0);   /* index among the digits */
+            if (seen == 0 && *q == '0') continue;
+            if (seen == 0) exp = intlen - 1 - pos;
+            buf_putc(&m, (u8)*q);
+            if (seen++ == 0) buf_putc(&m, '.');
+        }
+        if (seen == 0) buf_putc(&m, '0');
+        char *ms = buf_cstr(&m);
+        rc = ms ? numeric_parse(ms, strlen(ms), a, &x, err) : DD_ENOMEM;
+        buf_free(&m);
+        buf_free(&b);
+        if (!rc) rc = numeric_big_round(&x, d->post, false, a, &r, err);
+        if (rc) return rc;
+        Buf s = BUF_INIT;
+        numeric_value_text(&r, &s);
+        /* 9.99 rounding up to 10.00 keeps its exponent, as PostgreSQL */
+        char *st = buf_cstr(&s);
+        const char *num = st ? arena_printf(a, "%s%se%+03ld", st[0] == '-' ? "" : " ", st, exp) : NULL;
+        buf_free(&s);
+        o->number = num;
+        return num ? DD_OK : DD_ENOMEM;
+    }
+    if (d->flag & NF_MULTI) {
+        Value ten = val_numeric(10, 0), p, n = val_int(TYPE_INT4, d->multi);
+        if ((rc = numeric_value_arith(ARITH_POW, &ten, &n, a, &p, err)) ||
+            (rc = numeric_value_arith(ARITH_MUL, v, &p, a, &x, err)))
+            return rc;
+        d->pre += d->multi;
+    }
+    if ((rc = numeric_big_round(&x, d->post, false, a, &r, err))) return rc;
+    numeric_value_text(&r, &b);
+    char *t = buf_cstr(&b);
+    o->sign = t && t[0] == '-' ? '-' : '+';
+    char *digits = t ? arena_strdup(a, t + (t[0] == '-')) : NULL;
+    buf_free(&b);
+    return digits ? num_fit(o, digits, a) : DD_ENOMEM;
+}
+
 int fmt_number_to_char(const Value *v, const char *fmt, size_t flen, const ValueCtx *ctx, Buf *out,
                        DdError *err)
 {
@@ -428,7 +492,17 @@ int fmt_number_to_char(const Value *v, const char *fmt, size_t flen, const Value
                 rc = num_from_float(&o, numeric_to_double(0, v->scale), false, ctx->arena);
             break;
         }
-        rc = num_from_numeric(&o, v->v.coef, v->scale, ctx->arena, err);
+        if (numeric_is_big(v->scale)) {
+            rc = num_from_big(&o, v, ctx->arena, err);
+        } else {
+            NumDesc d0 = o.d;
+            rc = num_from_numeric(&o, v->v.coef, v->scale, ctx->arena, err);
+            if (rc == DD_EOUT_OF_RANGE && !(o.d.flag & NF_ROMAN)) {   /* past 38 digits on the way: numbig.c */
+                dd_err_clear(err);
+                o.d = d0;
+                rc = num_from_big(&o, v, ctx->arena, err);
+            }
+        }
         break;
     default: rc = num_from_int(&o, v->v.i, v->type == TYPE_INT8, ctx->arena, err); break;
     }
@@ -544,7 +618,7 @@ static bool read_key(NumIn *r, const Key *k)
 }
 
 int fmt_to_number(const char *s, size_t slen, const char *fmt, size_t flen, const ValueCtx *ctx,
-                  i128 *coef, int *scale, DdError *err)
+                  Value *out, DdError *err)
 {
     NumIn r;
     memset(&r, 0, sizeof r);
@@ -566,11 +640,10 @@ int fmt_to_number(const char *s, size_t slen, const char *fmt, size_t flen, cons
     if (r.np[-1] == '.') r.np--; /* a point with no digit after it */
     *r.np = '\0';
     int prec = r.d.pre + r.d.multi + r.read_post;
-    rc = numeric_from_text(r.number, strlen(r.number), coef, scale, err);
-    /* the template's digits bound the value (beyond 38 it cannot fit anyway) */
-    if (!rc) rc = numeric_apply_typmod(coef, scale, prec <= NUMERIC_MAX_PRECISION ? prec << 16 | r.read_post
-                                                                                  : NUMERIC_MAX_SCALE, err);
-    if (!rc && prec == 0 && *coef != 0) {
+    rc = numeric_parse(r.number, strlen(r.number), ctx->arena, out, err);
+    /* the template's digits bound the value (PostgreSQL's typmod (prec, scale)) */
+    if (!rc) rc = numeric_value_typmod(out, numeric_typmod(prec, r.read_post), ctx->arena, err);
+    if (!rc && prec == 0 && (numeric_is_big(out->scale) ? out->v.s.len > 2 : out->v.coef != 0)) {
         /* a template without digit positions holds only zero */
         dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
         dd_err_detail(err, "A field with precision 0, scale 0 must round to an absolute value less than 1.");
@@ -580,7 +653,8 @@ int fmt_to_number(const char *s, size_t slen, const char *fmt, size_t flen, cons
         i128 p;
         int ps;
         rc = numeric_pow(10, 0, -r.d.multi, 0, &p, &ps, err);
-        if (!rc) rc = numeric_mul(*coef, *scale, p, ps, coef, scale, err);
+        Value pv = val_numeric(p, ps), x = *out;
+        if (!rc) rc = numeric_value_arith(ARITH_MUL, &x, &pv, ctx->arena, out, err);
     }
     return rc;
 }

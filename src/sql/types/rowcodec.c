@@ -56,7 +56,10 @@ int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
         case TYPE_OID: case TYPE_CHAR: case TYPE_ENUM:
             rec_put_int(&rb, c->id, v->v.i); break;
         case TYPE_FLOAT4: case TYPE_FLOAT8: rec_put_float(&rb, c->id, v->v.f); break;
-        case TYPE_NUMERIC: rec_put_numeric(&rb, c->id, v->v.coef, v->scale); break;
+        case TYPE_NUMERIC:
+            if (numeric_is_big(v->scale)) rec_put_bignum(&rb, c->id, v->scale == NUMERIC_BIG_NEG, v->v.s.p, v->v.s.len);
+            else rec_put_numeric(&rb, c->id, v->v.coef, v->scale);
+            break;
         case TYPE_INTERVAL: rec_put_interval(&rb, c->id, v->v.iv.months, v->v.iv.days, v->v.iv.usecs); break;
         default: rec_put_text(&rb, c->id, v->v.s.p, v->v.s.len); break;
         }
@@ -111,6 +114,15 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
     case TYPE_NUMERIC:
         /* an integer stored before a document column widened to numeric */
         if (f->tag == REC_INT) { *out = val_numeric((i128)f->v.i, 0); return DD_OK; }
+        if (f->tag == REC_BIGNUM) {
+            const char *p = (const char *)f->v.s.p;
+            if ((u8)p[0] > 1 || !numeric_big_check(p + 1, f->v.s.len - 1)) break;
+            *out = val_numeric(0, 0);
+            out->scale = p[0] ? NUMERIC_BIG_NEG : NUMERIC_BIG;
+            out->v.s.p = p + 1;   /* borrowed from the image, as text is */
+            out->v.s.len = f->v.s.len - 1;
+            return DD_OK;
+        }
         if (f->tag != REC_NUMERIC) break;
         *out = val_numeric(f->v.n.coef, f->v.n.scale);
         return DD_OK;
@@ -226,7 +238,21 @@ void key_encode_value(const Value *v, Buf *out)
         key_put_int(out, v->v.i); break;
     case TYPE_TIMETZ: key_put_int(out, timetz_key(v->v.i)); break;
     case TYPE_FLOAT4: case TYPE_FLOAT8: key_put_float(out, v->v.f); break;
-    case TYPE_NUMERIC: key_put_numeric(out, v->v.coef, v->scale); break;
+    case TYPE_NUMERIC:
+        if (numeric_is_big(v->scale)) {
+            Arena ar;
+            arena_init(&ar, 4096);
+            const u8 *d;
+            long k, e;
+            if (numeric_big_key(v, &ar, &d, &k, &e) == DD_OK)
+                key_put_numeric_digits(out, v->scale == NUMERIC_BIG_NEG && k > 0, e, d, (size_t)k);
+            else
+                out->oom = true;
+            arena_free(&ar);
+        } else {
+            key_put_numeric(out, v->v.coef, v->scale);
+        }
+        break;
     case TYPE_INTERVAL: key_put_interval(out, v->v.iv.months, v->v.iv.days, v->v.iv.usecs); break;
     case TYPE_UUID: case TYPE_BYTEA: key_put_bytes(out, v->v.s.p, v->v.s.len); break;
     case TYPE_JSONB: {
@@ -365,7 +391,14 @@ static void render_key_value(Cursor *c, TypeId t, i32 typmod, const ValueCtx *vc
     case KEY_TAG_NUM: {
         i128 coef, scaled;
         int scale;
+        Cursor at = *c;
         key_get_numeric(c, &coef, &scale);
+        if (c->bad) {   /* more than a pair holds: its digits as they are */
+            *c = at;
+            key_get_numeric_text(c, out);
+            buf_free(&text);
+            return;
+        }
         int want = t == TYPE_NUMERIC && typmod >= 0 ? DD_MAX(numeric_typmod_scale(typmod), 0) : scale;
         if (!numeric_is_special(scale) && want > scale && numeric_rescale(coef, scale, want, &scaled, NULL) == DD_OK) {
             coef = scaled;

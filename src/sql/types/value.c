@@ -385,6 +385,10 @@ static int cmp_num(const Value *a, const Value *b)
      * other side becomes float8 first, as PostgreSQL resolves int4 =
      * float8 and numeric = float8 (so 0.1::float8 = 0.1, and a float
      * column finds the double nearest a numeric literal) */
+    if ((ta == TYPE_NUMERIC && numeric_is_big(a->scale)) || (tb == TYPE_NUMERIC && numeric_is_big(b->scale))) {
+        if (type_is_float(tb)) return cmp_double(numeric_value_to_double(a), b->v.f);
+        return numeric_big_cmp(a, b);
+    }
     if (type_is_int(ta)) {
         if (tb == TYPE_NUMERIC) return numeric_cmp(a->v.i, 0, b->v.coef, b->scale);
         return cmp_double((double)a->v.i, b->v.f);
@@ -546,7 +550,14 @@ u64 val_hash(const Value *v)
     case TYPE_CHAR: return hash_i64(v->v.i) ^ 0xc4;
     case TYPE_FLOAT4:
     case TYPE_FLOAT8: return hash_double(v->v.f);
-    case TYPE_NUMERIC: return hash_decimal(v->v.coef, v->scale);
+    case TYPE_NUMERIC:
+        if (numeric_is_big(v->scale)) {
+            i128 c;
+            int sc;
+            if (numeric_big_pair(v, &c, &sc)) return hash_decimal(c, sc);
+            return numeric_big_hash(v, hash_bytes);
+        }
+        return hash_decimal(v->v.coef, v->scale);
     case TYPE_TEXT:
     case TYPE_VARCHAR:
     case TYPE_BPCHAR:
@@ -664,7 +675,7 @@ static int int_arith(ArithOp op, TypeId rt, i64 a, i64 b, Value *out, DdError *e
 static double num_as_double(const Value *v)
 {
     if (type_is_int(v->type)) return (double)v->v.i;
-    if (v->type == TYPE_NUMERIC) return numeric_to_double(v->v.coef, v->scale);
+    if (v->type == TYPE_NUMERIC) return numeric_value_to_double(v);
     return v->v.f;
 }
 
@@ -719,12 +730,6 @@ static int float_arith(ArithOp op, TypeId rt, double a, double b, Value *out, Dd
     return DD_OK;
 }
 
-static void as_numeric(const Value *v, i128 *c, int *s)
-{
-    if (v->type == TYPE_NUMERIC) { *c = v->v.coef; *s = v->scale; }
-    else { *c = v->v.i; *s = 0; }
-}
-
 /* An UNKNOWN operand takes the first type giving an operator: the other
  * operand's type, then interval, then integer (date: integer first). */
 static int resolve_unknown(ArithOp op, const Value *a, const Value *b, const ValueCtx *ctx,
@@ -757,21 +762,7 @@ int val_arith(ArithOp op, const Value *a, const Value *b, const ValueCtx *ctx, V
     if (!type_is_numeric(ta) || !type_is_numeric(tb)) return datetime_arith(op, a, b, ctx, out, err);
     if (type_is_float(rt)) return float_arith(op, rt, num_as_double(a), num_as_double(b), out, err);
     if (type_is_int(rt)) return int_arith(op, rt, a->v.i, b->v.i, out, err);
-    i128 ca, cb, rc;
-    int sa, sb, rs = 0, st;
-    as_numeric(a, &ca, &sa);
-    as_numeric(b, &cb, &sb);
-    switch (op) {
-    case ARITH_ADD: st = numeric_add(ca, sa, cb, sb, false, &rc, &rs, err); break;
-    case ARITH_SUB: st = numeric_add(ca, sa, cb, sb, true, &rc, &rs, err); break;
-    case ARITH_MUL: st = numeric_mul(ca, sa, cb, sb, &rc, &rs, err); break;
-    case ARITH_DIV: st = numeric_div(ca, sa, cb, sb, &rc, &rs, err); break;
-    case ARITH_MOD: st = numeric_mod(ca, sa, cb, sb, &rc, &rs, err); break;
-    default: st = numeric_pow(ca, sa, cb, sb, &rc, &rs, err); break;
-    }
-    if (st) return st;
-    *out = val_numeric(rc, rs);
-    return DD_OK;
+    return numeric_value_arith(op, a, b, ctx ? ctx->arena : NULL, out, err);
 }
 
 int val_negate(const Value *a, Value *out, DdError *err)
@@ -788,7 +779,10 @@ int val_negate(const Value *a, Value *out, DdError *err)
         *out = val_float(a->type, -a->v.f);
         return DD_OK;
     case TYPE_NUMERIC:
-        if (numeric_is_inf(a->scale))
+        if (numeric_is_big(a->scale)) {   /* the digits are shared: the sign is the scale's */
+            *out = *a;
+            out->scale = a->scale == NUMERIC_BIG ? NUMERIC_BIG_NEG : NUMERIC_BIG;
+        } else if (numeric_is_inf(a->scale))
             *out = val_numeric(0, a->scale == NUMERIC_PINF ? NUMERIC_NINF : NUMERIC_PINF);
         else
             *out = val_numeric(-a->v.coef, a->scale);

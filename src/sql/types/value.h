@@ -11,12 +11,19 @@
  *   FLOAT4, FLOAT8        v.f (FLOAT4 values are rounded to float on store)
  *   NUMERIC               v.n.coef * 10^-v.n.scale, coef a signed 128-bit
  *                         integer: exact, up to 38 significant digits, scale
- *                         0..NUMERIC_MAX_SCALE.  Overflow is 22003.  The
+ *                         0..NUMERIC_MAX_SCALE (the pair form).  The
  *                         special values NaN, Infinity and -Infinity have
  *                         coef 0 and a negative scale (NUMERIC_NAN,
  *                         NUMERIC_PINF, NUMERIC_NINF): every function that
  *                         takes a (coef, scale) pair sees them without a
- *                         separate flag, and no finite value has scale < 0.
+ *                         separate flag.  A finite value that does not fit
+ *                         the pair form (up to PostgreSQL's 131072 digits
+ *                         before the point and 16383 after) is big: scale
+ *                         NUMERIC_BIG or NUMERIC_BIG_NEG (its sign), v.s
+ *                         its digits (numbig.c); a value that fits the pair
+ *                         form is never big.  The pair functions below
+ *                         refuse a big value (22003): callers use the
+ *                         Value-level numeric_* functions for those.
  *   TEXT, VARCHAR, BPCHAR v.s.p / v.s.len, UTF-8, not NUL-terminated
  *   UNKNOWN               an untyped string literal ('abc'); v.s as TEXT.
  *                         Coerced to the type the context needs.
@@ -112,7 +119,12 @@ bool type_has_array(TypeId e);
 #define NUMERIC_NAN (-1)
 #define NUMERIC_PINF (-2)
 #define NUMERIC_NINF (-3)
-static inline bool numeric_is_special(int scale) { return scale < 0; }
+/* A finite value beyond the pair form (more than 38 digits or decimals,
+ * numbig.c): the scale says its sign, v.s holds its digits. */
+#define NUMERIC_BIG (-4)
+#define NUMERIC_BIG_NEG (-5)
+static inline bool numeric_is_big(int scale) { return scale <= NUMERIC_BIG; }
+static inline bool numeric_is_special(int scale) { return scale < 0 && scale > NUMERIC_BIG; }
 static inline bool numeric_is_nan(int scale) { return scale == NUMERIC_NAN; }
 static inline bool numeric_is_inf(int scale) { return scale == NUMERIC_PINF || scale == NUMERIC_NINF; }
 
@@ -320,6 +332,67 @@ double numeric_to_double(i128 coef, int scale);
  * numerics (PostgreSQL 14+). */
 int numeric_from_double(double d, i128 *coef, int *scale, DdError *err);
 
+/* ---- NUMERIC of any size (numbig.c) ----
+ * Values, not pairs: the pair form when a result fits, else a big value
+ * whose digits go to the arena given.  Errors: 22003 "value overflows
+ * numeric format" past PostgreSQL's limits, 22012, 2201F, DD_ENOMEM. */
+/* Text input of any size (PostgreSQL's numeric_in without a typmod). */
+int numeric_parse(const char *s, size_t len, Arena *ar, Value *out, DdError *err);
+/* Text output of a big value. */
+void numeric_big_text(const Value *v, Buf *out);
+/* Whether p[0..len) is a valid big payload (for decoders). */
+bool numeric_big_check(const char *p, size_t len);
+/* Exact order of two numerics (or a numeric and an integer), one of them
+ * big; NaN and the infinities as numeric_cmp. */
+int numeric_big_cmp(const Value *a, const Value *b);
+/* A big value as a normalized pair when it equals one (1.000...0). */
+bool numeric_big_pair(const Value *v, i128 *coef, int *scale);
+/* Hash of a big value that equals no pair, through mix(bytes, n, seed). */
+u64 numeric_big_hash(const Value *v, u64 (*mix)(const void *, size_t, u64));
+/* The normalized digits (most significant first, no trailing zeros, in
+ * ar) and exponent of v: v = 0.d1 d2 ... dk * 10^e (keys). */
+int numeric_big_key(const Value *v, Arena *ar, const u8 **digits, long *k, long *e);
+/* a op b for numerics or integers, any size, with PostgreSQL's scales
+ * (for /, select_div_scale up to 1000; ^ as power_var). */
+int numeric_big_arith(ArithOp op, const Value *a, const Value *b, Arena *ar, Value *out, DdError *err);
+/* The scale of a / b (finite, any size), as numeric_div_scale. */
+int numeric_big_div_scale(const Value *a, const Value *b, Arena *ar);
+/* sqrt, ln, log(b, v) and exp of finite values of any size, at PostgreSQL's
+ * scales (numeric_sqrt, numeric_ln, numeric_log, numeric_exp). */
+int numeric_big_sqrt(const Value *v, Arena *ar, Value *out, DdError *err);
+/* The square root of v >= 0 rounded at scale r (variance's stddev). */
+int numeric_big_sqrt_at(const Value *v, int r, Arena *ar, Value *out, DdError *err);
+int numeric_big_ln(const Value *v, Arena *ar, Value *out, DdError *err);
+int numeric_big_log(const Value *b, const Value *v, Arena *ar, Value *out, DdError *err);
+int numeric_big_exp(const Value *v, Arena *ar, Value *out, DdError *err);
+/* gcd (lcm) of two finite values of any size, at the larger scale. */
+int numeric_big_gcd(const Value *a, const Value *b, bool lcm, Arena *ar, Value *out, DdError *err);
+/* min_scale(v) in *min_scale and trim_scale(v) in out (when not NULL). */
+int numeric_big_trim(const Value *v, Arena *ar, Value *out, int *min_scale, DdError *err);
+/* round(v, s) / trunc(v, s) of a finite value, s any integer. */
+int numeric_big_round(const Value *v, long s, bool trunc, Arena *ar, Value *out, DdError *err);
+/* numeric(p, s) (typmod >= 0) on a finite value of any size. */
+int numeric_big_typmod(Value *v, i32 typmod, Arena *ar, DdError *err);
+double numeric_big_to_double(const Value *v);
+/* PostgreSQL's base-10000 form (binary I/O): from digits, weight, sign
+ * and dscale (rounded to dscale); and to it, appended to out as numeric_send. */
+int numeric_from_nbase(bool neg, int weight, int dscale, const u16 *digits, int n, Arena *ar, Value *out,
+                       DdError *err);
+void numeric_big_nbase(const Value *v, Arena *ar, Buf *out);
+/* Value-level helpers over both forms (numeric.c): text output, a value
+ * rounded to int64 (-1: out of range or not finite), to double, the
+ * typmod, a float's value. */
+void numeric_value_text(const Value *v, Buf *out);
+int numeric_value_to_int64(const Value *v, i64 *out);
+double numeric_value_to_double(const Value *v);
+int numeric_value_typmod(Value *v, i32 typmod, Arena *ar, DdError *err);
+int numeric_value_from_double(double d, int digits, Arena *ar, Value *out, DdError *err);
+/* a op b over both forms: the pair code when both fit and its result is
+ * exact, numbig.c otherwise. */
+int numeric_value_arith(ArithOp op, const Value *a, const Value *b, Arena *ar, Value *out, DdError *err);
+/* 22003 for a big value: for callers that take only the pair form. */
+int numeric_need_pair(const Value *v, DdError *err);
+
 /* Date/time helpers (PostgreSQL epoch 2000-01-01). */
 i64 ts_from_unix_us(i64 unix_us);          /* timestamp(tz) value from Unix µs */
 i64 ts_to_unix_us(i64 ts);
@@ -384,6 +457,11 @@ size_t numeric_wide_size(void);
 int numeric_wide_init(NumWide *w, i128 sum, int sum_scale, i128 sumsq, int sumsq_scale, DdError *err);
 int numeric_wide_add(NumWide *w, i128 c, int s, DdError *err);
 int numeric_wide_var(const NumWide *w, i64 n, bool samp, bool root, i128 *out, int *os, DdError *err);
+/* Past the pair form: numeric_wide_add of a value of any size (22003 when
+ * its square passes the 432 digits the sums hold: about 200 digits), and
+ * numeric_wide_var whose result may be big (in ar). */
+int numeric_wide_add_value(NumWide *w, const Value *v, DdError *err);
+int numeric_wide_var_value(const NumWide *w, i64 n, bool samp, bool root, Arena *ar, Value *out, DdError *err);
 void numeric_normalize(i128 *coef, int *scale);             /* strips trailing zeros */
 /* Rounds half away from zero to an integer; -1 if outside int64 or
  * special, else 0. */
@@ -397,7 +475,7 @@ static inline int numeric_typmod_scale(i32 typmod) { return (((int)typmod & 0x7f
 /* Applies NUMERIC(p,s) typmod (numeric_typmod; -1 none): rounds to s, 22003
  * "numeric field overflow" when more than p - s integer digits.  NaN fits
  * every typmod; an infinity none (as PostgreSQL 15).  A scale past
- * NUMERIC_MAX_SCALE is 0A000 (DriftDB's limit). */
+ * NUMERIC_MAX_SCALE is 0A000 here: numeric_value_typmod takes any typmod. */
 int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err);
 /* TIME(p) / TIMETZ(p): the fraction rounded to p digits. */
 int time_apply_typmod(Value *v, i32 typmod, DdError *err);
