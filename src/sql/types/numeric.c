@@ -324,16 +324,23 @@ void numeric_to_text(i128 coef, int scale, Buf *out)
         dig[n++] = (char)('0' + (int)(m % 10));
         m /= 10;
     } while (m);
-    /* dig holds the digits reversed; pad to at least scale + 1 digits */
-    while (n < scale + 1) dig[n++] = '0';
-    char txt[64];
-    int k = 0;
-    if (coef < 0) txt[k++] = '-';
-    for (int i = n - 1; i >= 0; i--) {
-        txt[k++] = dig[i];
-        if (i == scale && scale > 0) txt[k++] = '.';
+    /* dig holds the digits reversed (at most 39); the scale may be larger
+     * than they are long (a key shown at its column's scale): zeros */
+    if (coef < 0) buf_putc(out, '-');
+    if (scale <= 0) {
+        for (int i = n - 1; i >= 0; i--) buf_putc(out, (u8)dig[i]);
+        return;
     }
-    buf_append(out, txt, (size_t)k);
+    if (n <= scale) {
+        buf_puts(out, "0.");
+        for (int i = 0; i < scale - n; i++) buf_putc(out, '0');
+        for (int i = n - 1; i >= 0; i--) buf_putc(out, (u8)dig[i]);
+        return;
+    }
+    for (int i = n - 1; i >= 0; i--) {
+        buf_putc(out, (u8)dig[i]);
+        if (i == scale) buf_putc(out, '.');
+    }
 }
 
 /* ---- scale and conversions ---- */
