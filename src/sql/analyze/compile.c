@@ -2232,8 +2232,13 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         rc = resolve_column_lv(&sub, e, &slot, &t, &tm, &levels);
         if (rc) break;
         if (cc->grouped && !levels) {
-            /* (an outer reference is a constant for the group) */
+            /* (an outer reference is a constant for the group); PostgreSQL
+             * names the column with its relation */
             const char *q = e->u.col.qualifier;
+            for (int r = 0; !q && cc->scope && r < cc->scope->nrels; r++) {
+                const ScopeRel *rel = &cc->scope->rels[r];
+                if (slot >= rel->slot0 && slot < rel->slot0 + rel->ncols && rel->alias && rel->alias[0]) q = rel->alias;
+            }
             rc = err_at(cc, DD_EGROUPING, e->loc,
                         "column \"%s%s%s\" must appear in the GROUP BY clause or be used in an aggregate function",
                         q ? q : "", q ? "." : "", e->u.col.name);

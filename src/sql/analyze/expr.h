@@ -31,6 +31,8 @@ typedef struct ScopeRel {
                                qualifies too ("s.t.c"), or NULL */
     bool scalar;            /* a function's one column: a whole-row reference is
                                that column's value, not a record (PostgreSQL) */
+    const struct TableInfo *table;   /* a table's relation read at one point (the present,
+                                        AS OF): the table, else NULL */
     int ncols;
     const char **names;
     TypeId *types;

@@ -16,6 +16,7 @@ int scope_rel_for_table(SqlCtx *ctx, const TableInfo *t, const char *alias, Scop
     bool own = !alias || strcmp(alias, t->name) == 0;
     out->alias = own ? name_base(t->name) : alias;
     out->qualname = own ? t->name : NULL;
+    out->table = t;
     out->ncols = n;
     out->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)n);
     out->types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)n);

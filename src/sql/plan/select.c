@@ -263,6 +263,9 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
     if (!fi->rels) return DD_ENOMEM;
     rc = scope_rel_for_table(ctx, t, tr->alias, fi->rels);
     if (rc) return rc;
+    /* over a range of history a key has several versions: its other
+     * columns no longer depend on it (GROUP BY the key) */
+    if (k != TEMPORAL_NONE && k != TEMPORAL_AS_OF) fi->rels->table = NULL;
     view_note_read(ctx, t, fi->rels);
     /* t AS x(a, b): renames the visible columns in order */
     int nal = 0;
@@ -287,6 +290,64 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
 
 /* A derived table: the query sel planned in env, its output columns named
  * by cols[0..ncols) first, then by the query's own names. */
+/* Whether the GROUP BY items group[0..n) hold column `name` of rel (by
+ * its alias, or unqualified when no other relation of sc has the name). */
+static bool grouped_column(const Scope *sc, const ScopeRel *rel, Expr **group, int n, const char *name)
+{
+    for (int i = 0; i < n; i++) {
+        const Expr *g = group[i];
+        if (g->kind != EXPR_COLUMN || strcmp(g->u.col.name, name) != 0) continue;
+        if (g->u.col.qualifier) {
+            if (rel_named(rel, g->u.col.qualifier)) return true;
+            continue;
+        }
+        int owners = 0;
+        for (int r = 0; r < sc->nrels; r++)
+            for (int c = 0; c < sc->rels[r].ncols; c++)
+                owners += !sc->rels[r].hidden[c] && strcmp(sc->rels[r].names[c], name) == 0;
+        if (owners == 1) return true;
+    }
+    return false;
+}
+
+static int group_by_key_columns(SqlCtx *ctx, const Scope *sc, Expr ***group, int *n)
+{
+    for (int r = 0; r < sc->nrels; r++) {
+        const ScopeRel *rel = &sc->rels[r];
+        const TableInfo *t = rel->table;
+        if (!t) continue;
+        /* the key: a declared primary key, or one added as a unique index */
+        const u32 *key = t->pk;
+        int nkey = t->npk;
+        for (int x = 0; x < t->nindexes; x++)
+            if (t->indexes[x].primary) {
+                key = t->indexes[x].cols;
+                nkey = t->indexes[x].ncols;
+            }
+        bool all = nkey > 0;
+        for (int k = 0; k < nkey && all; k++) {
+            int ci = table_col_index(t, key[k]);
+            all = ci >= 0 && strcmp(t->cols[ci].name, ROWID_COL) != 0 && grouped_column(sc, rel, *group, *n, t->cols[ci].name);
+        }
+        if (!all) continue;
+        for (int c = 0; c < rel->ncols; c++) {
+            if (rel->hidden[c] || grouped_column(sc, rel, *group, *n, rel->names[c])) continue;
+            Expr **ng = arena_alloc(ctx->stmt, sizeof(Expr *) * (size_t)(*n + 1));
+            Expr *ce = arena_zalloc(ctx->stmt, sizeof(Expr));
+            if (!ng || !ce) return DD_ENOMEM;
+            memcpy(ng, *group, sizeof(Expr *) * (size_t)*n);
+            ce->kind = EXPR_COLUMN;
+            ce->loc = ce->oploc = -1;
+            ce->u.col.qualifier = (char *)rel->alias;
+            ce->u.col.name = (char *)rel->names[c];
+            ce->u.col.star_slot = rel->slot0 + c + 1;
+            ng[(*n)++] = ce;
+            *group = ng;
+        }
+    }
+    return DD_OK;
+}
+
 /* (record).* in a select list: a table's row as t.* (*star, an EXPR_STAR
  * to expand), ROW(...)'s fields and json(b)_each(_text)'s key and value
  * appended as targets (*n of them); anything else is left to the compiler
@@ -1608,11 +1669,16 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             group[i] = g;
         }
     }
+    /* GROUP BY a table's primary key: its other columns are functionally
+     * dependent on it, as PostgreSQL knows, so they join the keys (which
+     * makes no group different) and the select list may name them */
+    int ngroup = s->ngroup;
+    if (grouped && ngroup && !s->ngsets && (rc = group_by_key_columns(ctx, &scope, &group, &ngroup))) return rc;
     ExprProg **gprogs = NULL;
     if (grouped) {
-        gprogs = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(s->ngroup + 1));
+        gprogs = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(ngroup + 1));
         if (!gprogs) return DD_ENOMEM;
-        for (int i = 0; i < s->ngroup; i++) {
+        for (int i = 0; i < ngroup; i++) {
             cc.agg_forbidden = "GROUP BY";
             rc = expr_compile(&cc, group[i], &gprogs[i]);
             if (rc) return rc;
@@ -1621,20 +1687,20 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         cc.agg_forbidden = NULL;
         cc.grouped = true;
         cc.group = group;
-        cc.ngroup = s->ngroup;
+        cc.ngroup = ngroup;
         if (s->ngsets) {
             /* the same expression twice is one key: masks over the first */
-            int *canon = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(s->ngroup + 1));
+            int *canon = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(ngroup + 1));
             u64 *sets = arena_alloc(ctx->stmt, sizeof(u64) * (size_t)s->ngsets);
             if (!canon || !sets) return DD_ENOMEM;
-            for (int i = 0; i < s->ngroup; i++) {
+            for (int i = 0; i < ngroup; i++) {
                 canon[i] = i;
                 for (int j = 0; j < i && canon[i] == i; j++)
                     if (ast_expr_equal(group[j], group[i])) canon[i] = canon[j];
             }
             for (int k = 0; k < s->ngsets; k++) {
                 sets[k] = 0;
-                for (int i = 0; i < s->ngroup; i++)
+                for (int i = 0; i < ngroup; i++)
                     if ((s->gsets[k] >> i) & 1) sets[k] |= 1ULL << canon[i];
             }
             cc.gsets = sets;
@@ -1758,7 +1824,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         }
     }
     if (grouped) {
-        top = op_aggregate(ctx, top, gprogs, s->ngroup, cc.aggs, cc.naggs);
+        top = op_aggregate(ctx, top, gprogs, ngroup, cc.aggs, cc.naggs);
         if (top && cc.ngsets) op_aggregate_sets(top, cc.gsets, cc.ngsets);
         if (!top) return DD_ENOMEM;
         if (having) {
@@ -1768,7 +1834,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     }
     if (cc.nwins) {
         /* window calls: computed over the rows so far, read past them */
-        int base = grouped ? s->ngroup + (cc.ngsets ? 1 : 0) + cc.naggs : fi.width;
+        int base = grouped ? ngroup + (cc.ngsets ? 1 : 0) + cc.naggs : fi.width;
         for (int i = 0; i < nt + nextra + s->ndistinct_on; i++)
             for (int k = 0; k < progs[i]->n; k++)
                 if (progs[i]->code[k].op == XOP_WINREF) {
