@@ -782,7 +782,7 @@ const TableInfo *store_table_by_name(Snap *s, const char *name, u64 seq, u64 *cr
     return t;
 }
 
-static const TableInfo *object_by_name(Snap *s, const char *name, u64 seq, int space)
+const TableInfo *store_object_by_name(Snap *s, const char *name, u64 seq, int space)
 {
     if (seq > s->seq) seq = s->seq;
     pthread_mutex_lock(&s->st->cat_mu);
@@ -793,12 +793,12 @@ static const TableInfo *object_by_name(Snap *s, const char *name, u64 seq, int s
 
 const TableInfo *store_type_by_name(Snap *s, const char *name, u64 seq)
 {
-    return object_by_name(s, name, seq, CAT_SPACE_TYPE);
+    return store_object_by_name(s, name, seq, CAT_SPACE_TYPE);
 }
 
 const TableInfo *store_schema_by_name(Snap *s, const char *name, u64 seq)
 {
-    return object_by_name(s, name, seq, CAT_SPACE_SCHEMA);
+    return store_object_by_name(s, name, seq, CAT_SPACE_SCHEMA);
 }
 
 const TableInfo *store_object_latest(Store *st, u32 id)

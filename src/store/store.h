@@ -289,6 +289,8 @@ int store_types_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, D
  * one of them (it always exists).  A relation or type in schema s is
  * named "s.name" in the catalog; one in public just "name". */
 const TableInfo *store_schema_by_name(Snap *s, const char *name, u64 seq);
+/* The object named `name` at seq in namespace space (CAT_SPACE_*), or NULL. */
+const TableInfo *store_object_by_name(Snap *s, const char *name, u64 seq, int space);
 int store_schemas_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err);
 /* The newest version of catalog object id known to the store (dropped
  * included, possibly of a commit being applied), or NULL: what enum labels

@@ -101,10 +101,13 @@ static const char *search_path_text(SqlCtx *ctx)
     return v ? v : "\"$user\", public";
 }
 
-const TableInfo *resolve_schema_present(SqlCtx *ctx, const char *name)
+/* A type or schema (space) called name in the present (snapshot + write
+ * set), or at the session's point in time under SET drift.system_time
+ * (docs/time-travel.md §5), or NULL. */
+static const TableInfo *object_present(SqlCtx *ctx, const char *name, int space)
 {
-    if (ctx->session_point != SEQ_NONE) return store_schema_by_name(ctx->snap, name, ctx->session_point);
-    const TableInfo *t = store_schema_by_name(ctx->snap, name, snap_seq(ctx->snap));
+    if (ctx->session_point != SEQ_NONE) return store_object_by_name(ctx->snap, name, ctx->session_point, space);
+    const TableInfo *t = store_object_by_name(ctx->snap, name, snap_seq(ctx->snap), space);
     if (ctx->ws) {
         if (t) {
             const TableInfo *o = ws_table(ctx->ws, t->id);
@@ -112,10 +115,15 @@ const TableInfo *resolve_schema_present(SqlCtx *ctx, const char *name)
         }
         for (int i = 0; !t && i < ctx->ws->ntables; i++) {
             const TableInfo *o = ctx->ws->tables[i];
-            if (cat_space(o) == CAT_SPACE_SCHEMA && !o->dropped && strcmp(o->name, name) == 0) t = o;
+            if (cat_space(o) == space && !o->dropped && strcmp(o->name, name) == 0) t = o;
         }
     }
     return t;
+}
+
+const TableInfo *resolve_schema_present(SqlCtx *ctx, const char *name)
+{
+    return object_present(ctx, name, CAT_SPACE_SCHEMA);
 }
 
 bool sql_schema_exists(SqlCtx *ctx, const char *name)
@@ -354,20 +362,7 @@ const TableInfo *resolve_type_present(SqlCtx *ctx, const char *name)
 
 const TableInfo *resolve_type_exact(SqlCtx *ctx, const char *name)
 {
-    /* under SET drift.system_time, the types of that point (TEMPORAL.md §5) */
-    if (ctx->session_point != SEQ_NONE) return store_type_by_name(ctx->snap, name, ctx->session_point);
-    const TableInfo *t = store_type_by_name(ctx->snap, name, snap_seq(ctx->snap));
-    if (ctx->ws) {
-        if (t) {
-            const TableInfo *o = ws_table(ctx->ws, t->id);
-            if (o) t = o->dropped ? NULL : o;
-        }
-        for (int i = 0; !t && i < ctx->ws->ntables; i++) {
-            const TableInfo *o = ctx->ws->tables[i];
-            if (cat_space(o) == CAT_SPACE_TYPE && !o->dropped && strcmp(o->name, name) == 0) t = o;
-        }
-    }
-    return t;
+    return object_present(ctx, name, CAT_SPACE_TYPE);
 }
 
 int sql_type_from_name(SqlCtx *ctx, const TypeName *tn, TypeId *t, i32 *typmod, u32 *domain)

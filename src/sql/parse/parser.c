@@ -4497,6 +4497,20 @@ static int parse_role(Parser *p, char **out)
     return parse_colid(p, out, NULL);
 }
 
+/* name [, name ...] (one name unless many) into names / locs, *n of them. */
+static int parse_colid_list(Parser *p, bool many, char ***names, int **locs, int *n)
+{
+    int cap = 0, lcap = 0, nl = 0;
+    do {
+        char *name = NULL;
+        int loc;
+        TRY(parse_colid(p, &name, &loc));
+        PUSH(*names, *n, cap, name);
+        PUSH(*locs, nl, lcap, loc);
+    } while (many && accept(p, TOK_COMMA));
+    return DD_OK;
+}
+
 /* CREATE SCHEMA / DROP SCHEMA / ALTER SCHEMA (at SCHEMA); action 'c',
  * 'd' or 'a' (ALTER: RENAME TO 'r' or OWNER TO 'o'). */
 static int parse_schema(Parser *p, Stmt *st, char action)
@@ -4519,13 +4533,7 @@ static int parse_schema(Parser *p, Stmt *st, char action)
         PUSH(x->names, x->n, cap, role ? role : dup_str(p, ""));
         PUSH(x->locs, nl, lcap, loc);
     } else {
-        do {
-            char *name = NULL;
-            int loc;
-            TRY(parse_colid(p, &name, &loc));
-            PUSH(x->names, x->n, cap, name);
-            PUSH(x->locs, nl, lcap, loc);
-        } while (action == 'd' && accept(p, TOK_COMMA));
+        TRY(parse_colid_list(p, action == 'd', &x->names, &x->locs, &x->n));
         if (action == 'c' && accept_kw(p, KW_AUTHORIZATION)) {
             char *role;
             TRY(parse_role(p, &role));
@@ -4562,20 +4570,13 @@ static int parse_schema(Parser *p, Stmt *st, char action)
 static int parse_extension(Parser *p, Stmt *st, bool drop)
 {
     ExtensionStmt *x = NULL;
-    int cap = 0, lcap = 0, nl = 0;
     advance(p);   /* EXTENSION */
     NEW(x);
     st->kind = STMT_EXTENSION;
     st->u.ext = x;
     x->drop = drop;
     x->if_exists = drop ? accept_if_exists(p) : accept_if_not_exists(p);
-    do {
-        char *name = NULL;
-        int loc;
-        TRY(parse_colid(p, &name, &loc));
-        PUSH(x->names, x->n, cap, name);
-        PUSH(x->locs, nl, lcap, loc);
-    } while (drop && accept(p, TOK_COMMA));
+    TRY(parse_colid_list(p, drop, &x->names, &x->locs, &x->n));
     if (drop) {
         if (!accept_kw(p, KW_CASCADE)) accept_kw(p, KW_RESTRICT);
         return DD_OK;

@@ -867,14 +867,7 @@ int numeric_big_typmod(Value *v, i32 typmod, Arena *ar, DdError *err)
         return rc;
     }
     if (rc != DD_OK) {
-        dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
-        if (maxdigits != 0)
-            dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 10^%d.",
-                          prec, sc, maxdigits);
-        else
-            dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 1.",
-                          prec, sc);
-        return DD_EOUT_OF_RANGE;
+        return numeric_field_overflow(err, prec, sc, maxdigits);
     }
     *v = r;
     return DD_OK;

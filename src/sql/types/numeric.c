@@ -345,6 +345,17 @@ void numeric_to_text(i128 coef, int scale, Buf *out)
 
 /* ---- scale and conversions ---- */
 
+int numeric_field_overflow(DdError *err, int prec, int sc, int maxdigits)
+{
+    dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
+    if (maxdigits != 0)
+        dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 10^%d.", prec,
+                      sc, maxdigits);
+    else
+        dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 1.", prec, sc);
+    return DD_EOUT_OF_RANGE;
+}
+
 int numeric_rescale(i128 coef, int scale, int new_scale, i128 *out, DdError *err)
 {
     if (numeric_is_big(scale)) return overflow_err(err);
@@ -460,14 +471,7 @@ int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err)
         if (digits - DD_MAX(sc, 0) > maxdigits) rc = DD_EOUT_OF_RANGE;
     }
     if (rc != DD_OK) {
-        dd_err(err, DD_EOUT_OF_RANGE, -1, "numeric field overflow");
-        if (maxdigits != 0)
-            dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 10^%d.",
-                          prec, sc, maxdigits);
-        else
-            dd_err_detail(err, "A field with precision %d, scale %d must round to an absolute value less than 1.",
-                          prec, sc);
-        return DD_EOUT_OF_RANGE;
+        return numeric_field_overflow(err, prec, sc, maxdigits);
     }
     *coef = r;
     *scale = DD_MAX(sc, 0);

@@ -325,6 +325,10 @@ void numeric_to_text(i128 coef, int scale, Buf *out);
 /* Rescales to new_scale, rounding half away from zero; 22003 on overflow.
  * A special value (scale < 0) is 22003 too: callers handle NaN and the
  * infinities before asking for a scale. */
+/* 22003 "numeric field overflow" for a value that numeric(prec, sc)
+ * cannot hold (maxdigits: the digits it allows before the point), with
+ * PostgreSQL's DETAIL. */
+int numeric_field_overflow(DdError *err, int prec, int sc, int maxdigits);
 int numeric_rescale(i128 coef, int scale, int new_scale, i128 *out, DdError *err);
 double numeric_to_double(i128 coef, int scale);
 /* Exact conversion of a double to numeric (as PostgreSQL float8->numeric:
