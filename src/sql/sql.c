@@ -195,6 +195,14 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     Plan *p = arena_zalloc(ctx->stmt, sizeof(Plan));
     if (!p) return DD_ENOMEM;
     int rc;
+    ctx->stmt_ctes = NULL;
+    if (stmt->with) {
+        /* WITH queries in front of INSERT / UPDATE / DELETE: visible to
+         * every query the statement plans */
+        const CteDef *ctes = NULL;
+        if ((rc = with_ctes(ctx, stmt->with, &ctes))) return rc;
+        ctx->stmt_ctes = ctes;
+    }
     switch (stmt->kind) {
     case STMT_SELECT: rc = analyze_select(ctx, stmt->u.select, p); break;
     case STMT_INSERT: rc = analyze_insert(ctx, stmt->u.insert, p); break;

@@ -614,6 +614,7 @@ typedef struct CursorStmt {
 
 struct Stmt {
     StmtKind kind;
+    SelectStmt *with;   /* WITH queries in front of INSERT / UPDATE / DELETE (their CTE arrays), or NULL */
     int loc;            /* offset of the first token */
     int end;            /* offset just past the last token (before ';') */
     union {

@@ -2614,9 +2614,6 @@ static int parse_with(Parser *p, SelectStmt *s)
         PUSH(s->cte_cols, nn, ncap, cols);
         PUSH(s->cte_ncols, nk, kcap, ncols);
     } while (accept(p, TOK_COMMA));
-    Token *t = tok(p);
-    if (is_kw(t, KW_INSERT) || is_kw(t, KW_UPDATE) || is_kw(t, KW_DELETE))
-        return not_supported(p, t->start, "WITH with INSERT, UPDATE or DELETE");
     return DD_OK;
 }
 
@@ -5175,9 +5172,23 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_TABLE:
         st->kind = STMT_SELECT;
         return parse_select(p, &st->u.select);
-    case KW_WITH:
+    case KW_WITH: {
+        /* WITH ... INSERT / UPDATE / DELETE: the WITH queries go with the
+         * statement; else a query, parsed again from WITH */
+        int save = p->pos;
+        SelectStmt *w = NULL;
+        NEW(w);
+        TRY(parse_with(p, w));
+        Token *n = tok(p);
+        if (is_kw(n, KW_INSERT) || is_kw(n, KW_UPDATE) || is_kw(n, KW_DELETE)) {
+            TRY(is_kw(n, KW_INSERT) ? parse_insert(p, st) : is_kw(n, KW_UPDATE) ? parse_update(p, st) : parse_delete(p, st));
+            st->with = w;
+            return DD_OK;
+        }
+        p->pos = save;
         st->kind = STMT_SELECT;
         return parse_select(p, &st->u.select);
+    }
     case KW_INSERT: return parse_insert(p, st);
     case KW_UPDATE: return parse_update(p, st);
     case KW_DELETE: return parse_delete(p, st);

@@ -280,7 +280,7 @@ static int leaf_item(JoinPlanner *jp, TableRef *tr, u64 before, FromItem *fi, bo
         *lateral = !rc && mark && mark->correlated;
         return rc;
     }
-    const CteDef *d = strchr(tr->name, '.') ? NULL : cte_lookup(env, tr->name);
+    const CteDef *d = strchr(tr->name, '.') ? NULL : cte_lookup(ctx, env, tr->name);
     if (d) return from_cte(ctx, tr, d, fi);
     return from_table(ctx, tr, fi);
 }

@@ -121,6 +121,9 @@ int analyze_comment(SqlCtx *ctx, CommentStmt *s, Plan *p);
 int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p);   /* usertype.c */
 int analyze_extension(SqlCtx *ctx, ExtensionStmt *s, Plan *p);   /* extension.c */
 int analyze_schema(SqlCtx *ctx, SchemaStmt *s, Plan *p);   /* schema.c */
+/* The WITH queries of w (its CTE arrays) planned as a SELECT's would be
+ * (select.c): for a WITH in front of INSERT / UPDATE / DELETE. */
+int with_ctes(SqlCtx *ctx, SelectStmt *w, const struct CteDef **out);
 int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p);
 int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p);
 int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);

@@ -46,7 +46,10 @@ int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, i
  * nothing volatile, no subqueries) and plans it again; pushed[i] tells
  * which moved. */
 int derived_pushdown(SqlCtx *ctx, FromItem *fi, const ScopeRel *rel, Expr **conj, int n, bool *pushed);
-const CteDef *cte_lookup(const Scope *env, const char *name);
+/* The WITH query called name visible in env, else one of a WITH in front
+ * of the statement (INSERT / UPDATE / DELETE: SqlCtx.stmt_ctes), or NULL. */
+const CteDef *cte_lookup(SqlCtx *ctx, const Scope *env, const char *name);
+
 int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi);
 int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi);
 /* Whether e reads a column (or runs a subquery). */

@@ -893,9 +893,11 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
     return function_rel(ctx, tr, name, calls, ncalls, fi);
 }
 
-const CteDef *cte_lookup(const Scope *env, const char *name)
+const CteDef *cte_lookup(SqlCtx *ctx, const Scope *env, const char *name)
 {
     for (const CteDef *d = env ? env->ctes : NULL; d; d = d->prev)
+        if (strcmp(d->name, name) == 0) return d;
+    for (const CteDef *d = ctx->stmt_ctes; d; d = d->prev)
         if (strcmp(d->name, name) == 0) return d;
     return NULL;
 }
@@ -1121,6 +1123,11 @@ static int with_clause(SqlCtx *ctx, SelectStmt *s, const Scope *env, const CteDe
     }
     *out = ctes;
     return DD_OK;
+}
+
+int with_ctes(SqlCtx *ctx, SelectStmt *w, const CteDef **out)
+{
+    return with_clause(ctx, w, NULL, out);
 }
 
 int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId **types,

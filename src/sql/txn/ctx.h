@@ -100,6 +100,9 @@ typedef struct SqlCtx {
     const TableInfo *view_bound;
     struct ViewDeps *view_deps;   /* CREATE VIEW: what its query reads (plan/view.c) */
     SeqSession *seqs;        /* the session's currval / lastval, or NULL */
+    /* WITH queries in front of INSERT / UPDATE / DELETE (plan/select.c's
+     * CteDefs), visible to every query the statement plans */
+    const struct CteDef *stmt_ctes;
 } SqlCtx;
 
 /* 57014 once *ctx->interrupt is set; every operator loop calls it. */
