@@ -1976,6 +1976,7 @@ static int parse_temporal(Parser *p, TemporalClause *tc)
 }
 
 static int parse_tablesample(Parser *p, TableRef *r, TableRef **out);
+static int parse_role(Parser *p, char **out);
 
 static int parse_table_primary(Parser *p, TableRef **out)
 {
@@ -4424,9 +4425,8 @@ static int parse_alter(Parser *p, Stmt *st)
             /* OWNER TO role: DriftDB has no roles yet, so no owners */
             advance(p);
             advance(p);
-            if (!is_colid(tok(p)) && !is_kw(tok(p), KW_CURRENT_USER) && !is_word(tok(p), "session_user"))
-                return syntax_error(p);
-            advance(p);
+            char *role;
+            TRY(parse_role(p, &role));
             c->kind = ALTER_NOOP;
         } else if (is_word(t, "alter") &&
                    is_kw(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 3 : 2), KW_SET) &&

@@ -339,31 +339,13 @@ static int overflow_err(DdError *err)
  * that needs more than 38 digits or decimals (numbig.c's range is not
  * built here: the caller's error says so).
  */
+static int bn_to_pair(const Bn *m, int ms, int r, bool neg, i128 *out, int *os, DdError *err);
+
 static int fx_to_pair(const Fx *a, int r, i128 *out, int *os, DdError *err)
 {
     /* PostgreSQL's result has r decimals: past the pair form that is 22003
      * (never fewer decimals than PostgreSQL shows) */
-    if (r > NUMERIC_MAX_SCALE) return overflow_err(err);
-    if (r < 0) r = 0;
-    for (int r0 = r; r >= 0 && r == r0; r--) {
-        Bn t = a->m;
-        int drop = 9 * a->fl - r;
-        bn_shr_limbs(&t, (drop - 1) / 9);
-        for (int i = 0; i < (drop - 1) % 9; i++) bn_div_small(&t, 10);
-        u32 last = bn_div_small(&t, 10);
-        if (last >= 5) {
-            Bn one;
-            bn_set_u128(&one, 1);
-            bn_add(&t, &t, &one);
-        }
-        if (bn_digits(&t) > NUMERIC_MAX_PRECISION) continue;
-        u128 v = 0;
-        for (int i = t.n - 1; i >= 0; i--) v = v * BN_BASE + t.d[i];
-        *out = a->neg && v ? -(i128)v : (i128)v;
-        *os = r;
-        return DD_OK;
-    }
-    return overflow_err(err);
+    return bn_to_pair(&a->m, 9 * a->fl, r < 0 ? 0 : r, a->neg, out, os, err);
 }
 
 static const char LN2[] =
