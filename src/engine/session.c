@@ -788,25 +788,27 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     if (rc) return rc;
     rc = session_arm_timeout(s, e);
     if (rc) return rc;
-    const char *writes = stmt->kind == STMT_INSERT ? "INSERT" : stmt->kind == STMT_UPDATE ? "UPDATE"
-                       : stmt->kind == STMT_MERGE ? "MERGE"
-                       : stmt->kind == STMT_DELETE ? "DELETE" : stmt->kind == STMT_TRUNCATE ? "TRUNCATE TABLE"
-                       : stmt->kind == STMT_CREATE_TABLE ? "CREATE TABLE"
-                       : stmt->kind == STMT_DROP_TABLE ? "DROP TABLE" : stmt->kind == STMT_ALTER_TABLE ? "ALTER TABLE"
-                       : stmt->kind == STMT_CREATE_VIEW ? "CREATE VIEW" : stmt->kind == STMT_DROP_VIEW ? "DROP VIEW"
-                       : stmt->kind == STMT_CREATE_SEQUENCE ? "CREATE SEQUENCE"
-                       : stmt->kind == STMT_ALTER_SEQUENCE ? "ALTER SEQUENCE"
-                       : stmt->kind == STMT_DROP_SEQUENCE ? "DROP SEQUENCE"
+    /* EXPLAIN ANALYZE runs its statement: it writes as that statement */
+    const Stmt *w = stmt->kind == STMT_EXPLAIN && stmt->u.explain.analyze ? stmt->u.explain.stmt : stmt;
+    const char *writes = w->kind == STMT_INSERT ? "INSERT" : w->kind == STMT_UPDATE ? "UPDATE"
+                       : w->kind == STMT_MERGE ? "MERGE"
+                       : w->kind == STMT_DELETE ? "DELETE" : w->kind == STMT_TRUNCATE ? "TRUNCATE TABLE"
+                       : w->kind == STMT_CREATE_TABLE ? "CREATE TABLE"
+                       : w->kind == STMT_DROP_TABLE ? "DROP TABLE" : w->kind == STMT_ALTER_TABLE ? "ALTER TABLE"
+                       : w->kind == STMT_CREATE_VIEW ? "CREATE VIEW" : w->kind == STMT_DROP_VIEW ? "DROP VIEW"
+                       : w->kind == STMT_CREATE_SEQUENCE ? "CREATE SEQUENCE"
+                       : w->kind == STMT_ALTER_SEQUENCE ? "ALTER SEQUENCE"
+                       : w->kind == STMT_DROP_SEQUENCE ? "DROP SEQUENCE"
                        : NULL;
     /* the DML target of the statement: a temporary table may be written
      * in a read-only transaction, as in PostgreSQL (and under
      * drift.system_time: it is no part of the database's history) */
-    const char *target = stmt->kind == STMT_INSERT ? stmt->u.insert->table
-                       : stmt->kind == STMT_UPDATE ? stmt->u.update->table
-                       : stmt->kind == STMT_DELETE ? stmt->u.delete_->table
-                       : stmt->kind == STMT_MERGE ? stmt->u.merge->table : NULL;
+    const char *target = w->kind == STMT_INSERT ? w->u.insert->table
+                       : w->kind == STMT_UPDATE ? w->u.update->table
+                       : w->kind == STMT_DELETE ? w->u.delete_->table
+                       : w->kind == STMT_MERGE ? w->u.merge->table : NULL;
     if (target && resolve_temp_present(ctx, target)) writes = NULL;
-    if (stmt->kind == STMT_DROP_TABLE && stmt->u.drop->discard_temp) writes = NULL;   /* PostgreSQL allows it */
+    if (w->kind == STMT_DROP_TABLE && w->u.drop->discard_temp) writes = NULL;   /* PostgreSQL allows it */
     if (ctx->read_only && writes) {
         rc = dd_err(e, DD_EREAD_ONLY_TXN, stmt->loc, "cannot execute %s in a read-only transaction", writes);
         if (ctx->session_point != SEQ_NONE)

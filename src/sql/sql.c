@@ -134,6 +134,44 @@ static int plan_show_columns(SqlCtx *ctx, Plan *p, const char *table)
     return rows_plan(ctx, p, 5, names, types, rows, m);
 }
 
+/* The node EXPLAIN shows over a statement that changes rows, as
+ * PostgreSQL names it ("Insert on t"), or NULL. */
+static const char *dml_node(const Plan *ip)
+{
+    switch (ip->kind) {
+    case PLAN_INSERT: return "Insert";
+    case PLAN_UPDATE: return "Update";
+    case PLAN_DELETE: return "Delete";
+    case PLAN_MERGE: return "Merge";
+    default: return NULL;
+    }
+}
+
+/* INSERT, UPDATE, DELETE and MERGE under EXPLAIN: their node, then the
+ * plan of the rows they read (INSERT ... VALUES: a Result for one row, a
+ * Values Scan for more).  Under ANALYZE the statement has run: ms is its
+ * time, nret the rows it returned. */
+static void explain_dml(const Plan *ip, const char *node, bool costs, bool analyze, bool timing, double ms,
+                        u64 nret, Buf *out)
+{
+    double rows = ip->nrows, startup = 0, total = ip->nrows;
+    if (ip->root) op_cost(ip->root, &rows, &startup, &total);
+    buf_printf(out, "%s on %s", node, ip->table ? name_base(ip->table->name) : "?");
+    if (costs) buf_printf(out, "  (cost=%.2f..%.2f rows=0)", startup, total);
+    if (analyze && timing) buf_printf(out, " (actual time=%.3f..%.3f rows=%llu loops=1)", ms, ms, (unsigned long long)nret);
+    else if (analyze) buf_printf(out, " (actual rows=%llu loops=1)", (unsigned long long)nret);
+    buf_putc(out, '\n');
+    if (ip->root) {
+        op_explain(ip->root, 1, costs, analyze, timing, out);
+        return;
+    }
+    buf_printf(out, "  ->  %s", ip->nrows == 1 ? "Result" : "Values Scan on \"*VALUES*\"");
+    if (costs) buf_printf(out, "  (cost=0.00..%.2f rows=%d)", (double)ip->nrows, ip->nrows);
+    /* the rows are counted, not timed apart from the statement */
+    if (analyze) buf_printf(out, " (actual rows=%d loops=1)", ip->nrows);
+    buf_putc(out, '\n');
+}
+
 static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *st)
 {
     Stmt *inner = st->u.explain.stmt;
@@ -141,13 +179,15 @@ static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *st)
     Plan *ip;
     int rc = sql_prepare(ctx, inner, &ip);
     if (rc) return rc;
+    const char *node = dml_node(ip);
     double ms = 0;
     u64 nrows = 0;
     if (analyze) {
-        if (ip->kind != PLAN_QUERY)
-            return dd_err(ctx->err, DD_EFEATURE, inner->loc, "EXPLAIN ANALYZE of %s is not supported yet",
+        if (ip->kind != PLAN_QUERY && !node)
+            return dd_err(ctx->err, DD_EFEATURE, inner->loc, "EXPLAIN ANALYZE of %s is not supported",
                           ip->tag ? ip->tag : "this statement");
-        /* run it to its end, counting per operator */
+        /* run it to its end, counting per operator (INSERT, UPDATE,
+         * DELETE and MERGE change their rows, as in PostgreSQL) */
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
         ctx->instrument = true;
@@ -166,7 +206,8 @@ static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *st)
         ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     }
     Buf out = BUF_INIT;
-    if (ip->root) op_explain(ip->root, 0, st->u.explain.costs, analyze, st->u.explain.timing, &out);
+    if (node) explain_dml(ip, node, st->u.explain.costs, analyze, st->u.explain.timing, ms, nrows, &out);
+    else if (ip->root) op_explain(ip->root, 0, st->u.explain.costs, analyze, st->u.explain.timing, &out);
     else buf_printf(&out, "%s\n", ip->tag ? ip->tag : "Utility statement");
     if (analyze && st->u.explain.timing) buf_printf(&out, "Execution Time: %.3f ms\n", ms);
     if (!buf_ok(&out)) { buf_free(&out); return DD_ENOMEM; }

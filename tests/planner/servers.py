@@ -79,7 +79,7 @@ def postgres():
         shutil.chown(tmp, "postgres", "postgres")
     data = os.path.join(tmp, "data")
     subprocess.run(prefix + [pg_bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres",
-                             "--no-sync", "-E", "UTF8", "--locale=C"],
+                             "--no-sync", "-E", "UTF8", "--locale=C", "--lc-ctype=C.UTF-8"],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for attempt in range(5):
         port = free_port()

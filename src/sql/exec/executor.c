@@ -3804,6 +3804,8 @@ static void estimate(Op *o, double *rows, double *startup, double *total)
     if (*startup > *total) *startup = *total;
 }
 
+void op_cost(Op *o, double *rows, double *startup, double *total) { estimate(o, rows, startup, total); }
+
 void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *out)
 {
     if (!o) return;

@@ -229,6 +229,8 @@ static inline void op_close(SqlCtx *c, Op *o) { if (o) o->vt->close(c, o); }
  * and cost (costs), and with analyze the actual rows, loops and times
  * (timing) counted by the last run. */
 void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *out);
+/* The estimates EXPLAIN prints for o: rows, startup and total cost. */
+void op_cost(Op *o, double *rows, double *startup, double *total);
 
 /* The encoded key of index ix for a row of t (values in table column
  * order, expressions evaluated over them); *has_null when an indexed value
