@@ -94,6 +94,8 @@ int cursor_declare(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     inner.loc = cs->query_loc;
     inner.end = stmt->end;
     inner.u.select = cs->query;
+    const Stmt *dml = sql_dml_cte(&inner);
+    if (dml) return dd_err(e, DD_EFEATURE, dml->loc, "DECLARE CURSOR must not contain data-modifying statements in WITH");
     int rc = session_run_sql(s, &inner, sql, r, e);
     if (rc) return rc;
     if (!r->plan || !r->has_rows) return dd_err(e, DD_EINTERNAL, -1, "a cursor's query returns no rows");

@@ -808,6 +808,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
                        : w->kind == STMT_DELETE ? w->u.delete_->table
                        : w->kind == STMT_MERGE ? w->u.merge->table : NULL;
     if (target && resolve_temp_present(ctx, target)) writes = NULL;
+    if (!writes && sql_dml_cte(w)) writes = "SELECT";   /* WITH d AS (DELETE ...) SELECT ...: as PostgreSQL says it */
     if (w->kind == STMT_DROP_TABLE && w->u.drop->discard_temp) writes = NULL;   /* PostgreSQL allows it */
     if (ctx->read_only && writes) {
         rc = dd_err(e, DD_EREAD_ONLY_TXN, stmt->loc, "cannot execute %s in a read-only transaction", writes);

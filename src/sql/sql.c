@@ -209,6 +209,34 @@ static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *st)
     if (node) explain_dml(ip, node, st->u.explain.costs, analyze, st->u.explain.timing, ms, nrows, &out);
     else if (ip->root) op_explain(ip->root, 0, st->u.explain.costs, analyze, st->u.explain.timing, &out);
     else buf_printf(&out, "%s\n", ip->tag ? ip->tag : "Utility statement");
+    if (ip->npre && buf_ok(&out)) {
+        /* its data-modifying WITH queries under the top node, as
+         * PostgreSQL shows them ("CTE d" over the statement's plan) */
+        Buf all = BUF_INIT;
+        const char *first = memchr(out.data, '\n', out.len);
+        size_t head = first ? (size_t)(first - (const char *)out.data) + 1 : out.len;
+        buf_append(&all, out.data, head);
+        for (int i = 0; i < ip->npre; i++) {
+            Plan *pp = ip->pre[i];
+            Buf one = BUF_INIT;
+            /* its rows are counted; its time is the statement's */
+            explain_dml(pp, dml_node(pp), st->u.explain.costs, analyze, false, 0, pp->nret_rows, &one);
+            buf_printf(&all, "  CTE %s\n", pp->cte_name);
+            size_t at = 0;
+            for (bool top = true; buf_ok(&one) && at < one.len; top = false) {
+                const char *nl = memchr(one.data + at, '\n', one.len - at);
+                size_t len = nl ? (size_t)(nl - (const char *)one.data) - at + 1 : one.len - at;
+                buf_puts(&all, top ? "    ->  " : "        ");
+                buf_append(&all, one.data + at, len);
+                at += len;
+            }
+            if (!buf_ok(&one)) all.oom = true;
+            buf_free(&one);
+        }
+        buf_append(&all, out.data + head, out.len - head);
+        buf_free(&out);
+        out = all;
+    }
     if (analyze && st->u.explain.timing) buf_printf(&out, "Execution Time: %.3f ms\n", ms);
     if (!buf_ok(&out)) { buf_free(&out); return DD_ENOMEM; }
     int nlines = 0;
@@ -230,7 +258,7 @@ static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *st)
     return rows_plan(ctx, p, 1, names, types, rows, k);
 }
 
-int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
+static int prepare_stmt(SqlCtx *ctx, Stmt *stmt, Plan **out)
 {
     ctx->plan_subquery = analyze_sublink;
     Plan *p = arena_zalloc(ctx->stmt, sizeof(Plan));
@@ -284,6 +312,36 @@ int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
     return DD_OK;
 }
 
+const Stmt *sql_dml_cte(const Stmt *stmt)
+{
+    const SelectStmt *w = stmt->kind == STMT_SELECT ? stmt->u.select : stmt->with;
+    for (int i = 0; w && w->cte_dml && i < w->nctes; i++)
+        if (w->cte_dml[i]) return w->cte_dml[i];
+    return NULL;
+}
+
+int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out)
+{
+    /* a statement prepared inside another (EXPLAIN's) has its own
+     * data-modifying WITH queries */
+    const struct SelectStmt *top = ctx->dml_cte_top;
+    Plan **pre = ctx->pre;
+    int npre = ctx->npre, cappre = ctx->cappre;
+    ctx->dml_cte_top = stmt->kind == STMT_SELECT ? stmt->u.select : stmt->with;
+    ctx->pre = NULL;
+    ctx->npre = ctx->cappre = 0;
+    int rc = prepare_stmt(ctx, stmt, out);
+    if (!rc) {
+        (*out)->pre = ctx->pre;
+        (*out)->npre = ctx->npre;
+    }
+    ctx->dml_cte_top = top;
+    ctx->pre = pre;
+    ctx->npre = npre;
+    ctx->cappre = cappre;
+    return rc;
+}
+
 int plan_columns(const Plan *p, const ColDesc **cols)
 {
     *cols = p->cols;
@@ -301,6 +359,12 @@ const char *plan_notice(const Plan *p, const char **sqlstate)
 int plan_open(SqlCtx *ctx, Plan *p)
 {
     p->count = 0;
+    /* the data-modifying WITH queries first: the statement reads their
+     * RETURNING rows (and sees their changes; docs/postgres-differences.md) */
+    for (int i = 0; i < p->npre; i++) {
+        int rc = exec_dml(ctx, p->pre[i]);
+        if (rc) return rc;
+    }
     if (p->kind == PLAN_QUERY) {
         int rc = op_open(ctx, p->root);
         p->opened = true;

@@ -34,6 +34,9 @@ typedef struct Plan Plan;    /* a prepared statement ready to run */
  * in ctx->stmt.
  */
 int sql_prepare(SqlCtx *ctx, Stmt *stmt, Plan **out);
+/* The first data-modifying WITH query (INSERT / UPDATE / DELETE) in the
+ * WITH of stmt's top, or NULL. */
+const Stmt *sql_dml_cte(const Stmt *stmt);
 /* COPY table [(cols)]: a generated column named in cols is 42P10, as
  * PostgreSQL's COPY does not take them; without cols, *out lists the
  * columns to copy when some are generated (which COPY leaves out), else

@@ -88,6 +88,9 @@ typedef struct CteDef {
      * columns named wnames, of types wtypes */
     bool recursive;
     struct WorkTable *wt;
+    /* a data-modifying WITH query (select NULL): its plan, whose
+     * RETURNING rows the name reads once it has run */
+    struct Plan *dml;
     const char **wnames; const TypeId *wtypes; const i32 *wtypmods; int wncols;
 } CteDef;
 

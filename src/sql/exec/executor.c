@@ -821,6 +821,28 @@ Op *op_rows(SqlCtx *ctx, int width, Value *rows, int nrows)
     return &o->op;
 }
 
+typedef struct LateRowsOp { Op op; Value *const *rows; const size_t *nrows; size_t pos; const char *name; } LateRowsOp;
+static int late_open(SqlCtx *ctx, Op *op) { DD_UNUSED(ctx); ((LateRowsOp *)op)->pos = 0; return DD_OK; }
+static int late_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    DD_UNUSED(ctx);
+    LateRowsOp *o = (LateRowsOp *)op;
+    if (o->pos >= *o->nrows) return 0;
+    *row = *o->rows + o->pos++ * (size_t)op->width;
+    return 1;
+}
+static void late_explain(Op *op, Buf *out) { buf_printf(out, " on %s", ((LateRowsOp *)op)->name); }
+static const OpVtbl late_vt = {"CTE Scan", late_open, late_next, noop_close, late_explain};
+Op *op_rows_late(SqlCtx *ctx, int width, Value *const *rows, const size_t *nrows, const char *name)
+{
+    LateRowsOp *o = op_alloc(ctx, sizeof(*o), &late_vt, width);
+    if (!o) return NULL;
+    o->rows = rows;
+    o->nrows = nrows;
+    o->name = name;
+    return &o->op;
+}
+
 /* ================================================================ filter */
 
 typedef struct FilterOp { Op op; ExprProg *pred; } FilterOp;

@@ -208,6 +208,10 @@ Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols);
 Op *op_commits(SqlCtx *ctx, u64 upto);
 /* Rows materialized by the planner (VERIFY, SHOW). */
 Op *op_rows(SqlCtx *ctx, int width, Value *rows, int nrows);
+/* The rows at *rows (*nrows of them, width values each) as they are when
+ * the operator opens: a data-modifying WITH query's RETURNING rows,
+ * kept once it has run ("CTE Scan on name"). */
+Op *op_rows_late(SqlCtx *ctx, int width, Value *const *rows, const size_t *nrows, const char *name);
 
 int op_open_instrumented(SqlCtx *c, Op *o);
 int op_next_instrumented(SqlCtx *c, Op *o, Value **r);

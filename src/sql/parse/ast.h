@@ -251,6 +251,10 @@ struct SelectStmt {
     /* WITH [RECURSIVE] name [(cols)] AS (select), ...: in source order */
     char **cte_names; int *cte_locs;
     SelectStmt **ctes;
+    /* a data-modifying WITH query (INSERT / UPDATE / DELETE): its
+     * statement, its ctes entry NULL; NULL for a query (the array may be
+     * NULL when no query is data-modifying) */
+    Stmt **cte_dml;
     char ***cte_cols; int *cte_ncols;   /* column alias lists (ncols 0: none) */
     int nctes;
     bool cte_recursive;

@@ -2585,11 +2585,15 @@ static int setop_of(const Token *t)
     return 0;
 }
 
+static int parse_insert(Parser *p, Stmt *st);
+static int parse_update(Parser *p, Stmt *st);
+static int parse_delete(Parser *p, Stmt *st);
+
 /* WITH name [(cols)] AS [[NOT] MATERIALIZED] (select), ...  into the
  * parallel arrays of s (parsed before s exists, so into a scratch node). */
 static int parse_with(Parser *p, SelectStmt *s)
 {
-    int cap = 0, lcap = 0, nl = 0, ccap = 0, ncc = 0, ncap = 0, nn = 0, kcap = 0, nk = 0;
+    int cap = 0, lcap = 0, nl = 0, ccap = 0, ncc = 0, ncap = 0, nn = 0, kcap = 0, nk = 0, dcap = 0, nd = 0;
     advance(p);   /* WITH */
     if (is_word(tok(p), "recursive")) {
         advance(p);
@@ -2606,9 +2610,43 @@ static int parse_with(Parser *p, SelectStmt *s)
         if (is_word(tok(p), "materialized")) advance(p);
         if (tok(p)->kind != TOK_LPAREN) return syntax_error(p);
         Token *in = peek(p, 1);
-        if (is_kw(in, KW_INSERT) || is_kw(in, KW_UPDATE) || is_kw(in, KW_DELETE))
-            return not_supported(p, in->start, "a data-modifying statement in WITH");
-        TRY(parse_paren_select(p, &q));
+        Stmt *dml = NULL;
+        if (is_kw(in, KW_INSERT) || is_kw(in, KW_UPDATE) || is_kw(in, KW_DELETE)) {
+            /* a data-modifying statement: it runs once, before the
+             * statement the WITH belongs to; its RETURNING rows are the
+             * WITH query's */
+            advance(p);   /* ( */
+            NEW(dml);
+            dml->loc = in->start;
+            TRY(is_kw(in, KW_INSERT) ? parse_insert(p, dml) : is_kw(in, KW_UPDATE) ? parse_update(p, dml)
+                                                          : parse_delete(p, dml));
+            TRY(expect(p, TOK_RPAREN));
+        } else if (is_word(in, "merge") && is_kw(peek(p, 2), KW_INTO)) {
+            return dd_err(p->err, DD_EFEATURE, in->start, "MERGE not supported in WITH query");
+        } else if (is_kw(in, KW_WITH)) {
+            /* WITH ... AS (WITH ... INSERT / UPDATE / DELETE): the inner
+             * WITH goes with the statement; else a query, parsed again */
+            int save = p->pos;
+            advance(p);   /* ( */
+            SelectStmt *w = NULL;
+            NEW(w);
+            TRY(parse_with(p, w));
+            Token *n = tok(p);
+            if (is_kw(n, KW_INSERT) || is_kw(n, KW_UPDATE) || is_kw(n, KW_DELETE)) {
+                NEW(dml);
+                dml->loc = n->start;
+                TRY(is_kw(n, KW_INSERT) ? parse_insert(p, dml) : is_kw(n, KW_UPDATE) ? parse_update(p, dml)
+                                                             : parse_delete(p, dml));
+                dml->with = w;
+                TRY(expect(p, TOK_RPAREN));
+            } else {
+                p->pos = save;
+                TRY(parse_paren_select(p, &q));
+            }
+        } else {
+            TRY(parse_paren_select(p, &q));
+        }
+        PUSH(s->cte_dml, nd, dcap, dml);
         PUSH(s->cte_names, s->nctes, cap, name);
         PUSH(s->cte_locs, nl, lcap, loc);
         PUSH(s->ctes, ncc, ccap, q);
@@ -2657,6 +2695,7 @@ static int parse_select(Parser *p, SelectStmt **out)
         head->cte_names = with.cte_names;
         head->cte_locs = with.cte_locs;
         head->ctes = with.ctes;
+        head->cte_dml = with.cte_dml;
         head->cte_cols = with.cte_cols;
         head->cte_ncols = with.cte_ncols;
         head->nctes = with.nctes;

@@ -95,6 +95,10 @@ struct Plan {
     /* a NOTICE the statement raises (IF [NOT] EXISTS skipping), or NULL */
     const char *notice;
     const char *notice_state;
+    /* the data-modifying WITH queries of the statement: run, in order,
+     * when it opens */
+    Plan **pre; int npre;
+    const char *cte_name;   /* a data-modifying WITH query: its name */
 };
 
 /* select.c */

@@ -1034,19 +1034,39 @@ int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi)
     if (tr->temporal.kind != TEMPORAL_NONE)
         return dd_err(ctx->err, DD_EFEATURE, tr->temporal.loc,
                       "FOR SYSTEM_TIME cannot be applied to WITH query \"%s\"", d->name);
-    if (!d->recursive && !d->wt) {
+    if (!d->recursive && !d->wt && !d->dml) {
         if (tr->ncol_aliases)   /* x AS y(a, b) replaces the WITH query's own list */
             return from_derived(ctx, d->select, tr->alias, tr->col_aliases, tr->ncol_aliases, tr->loc, d->env, fi);
         return from_derived(ctx, d->select, tr->alias ? tr->alias : d->name, d->cols, d->ncols, tr->loc, d->env, fi);
     }
-    /* a recursive WITH query, or its working table inside its recursive term */
+    /* a recursive WITH query, its working table inside its recursive
+     * term, or a data-modifying WITH query */
     int nc;
     Op *op;
     const char **names = d->wnames;
     const TypeId *types = d->wtypes;
     const i32 *typmods = d->wtypmods;
     int rc;
-    if (d->wt) {
+    if (d->dml) {
+        Plan *ip = d->dml;
+        if (!ip->nret)
+            return dd_err(ctx->err, DD_EFEATURE, tr->loc, "WITH query \"%s\" does not have a RETURNING clause", d->name);
+        nc = ip->nret;
+        op = op_rows_late(ctx, nc, &ip->ret_rows, &ip->nret_rows, d->name);
+        if (!op) return DD_ENOMEM;
+        const char **nn = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(nc + 1));
+        TypeId *tt = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(nc + 1));
+        i32 *mm = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(nc + 1));
+        if (!nn || !tt || !mm) return DD_ENOMEM;
+        for (int k = 0; k < nc; k++) {
+            nn[k] = k < d->ncols ? d->cols[k] : ip->cols[k].name;
+            tt[k] = ip->cols[k].untyped ? TYPE_TEXT : ip->cols[k].type;
+            mm[k] = ip->cols[k].typmod;
+        }
+        names = nn;
+        types = tt;
+        typmods = mm;
+    } else if (d->wt) {
         nc = d->wncols;
         op = op_worktable(ctx, d->wt, nc);
         if (!op) return DD_ENOMEM;
@@ -1088,6 +1108,48 @@ int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi)
     return DD_OK;
 }
 
+/* Data-modifying WITH query d (INSERT / UPDATE / DELETE dml) of s, which
+ * must be the statement's top query: planned once into p, which the
+ * statement's plan runs before it (SqlCtx.pre); the WITH queries before d
+ * are visible to it.  Its columns are its RETURNING list's. */
+static int with_clause(SqlCtx *ctx, SelectStmt *s, const Scope *env, const CteDef **out);
+static int plan_dml_cte(SqlCtx *ctx, SelectStmt *s, const Scope *env, Stmt *dml, CteDef *d, Plan *p)
+{
+    if (env || s != ctx->dml_cte_top)
+        return dd_err(ctx->err, DD_EFEATURE, dml->loc,
+                      "WITH clause containing a data-modifying statement must be at the top level");
+    const CteDef *save = ctx->stmt_ctes;
+    ctx->stmt_ctes = d->prev;
+    if (dml->with) {
+        /* its own WITH, in front of the visible ones; not the top level */
+        Scope sc;
+        memset(&sc, 0, sizeof(sc));
+        sc.ctes = d->prev;
+        const CteDef *inner;
+        int rc = with_clause(ctx, dml->with, &sc, &inner);
+        if (rc) { ctx->stmt_ctes = save; return rc; }
+        ctx->stmt_ctes = inner;
+    }
+    int rc = dml->kind == STMT_INSERT ? analyze_insert(ctx, dml->u.insert, p)
+           : dml->kind == STMT_UPDATE ? analyze_update(ctx, dml->u.update, p)
+           : analyze_delete(ctx, dml->u.delete_, p);
+    ctx->stmt_ctes = save;
+    if (rc) return rc;
+    p->ncols = p->nret;
+    if (ctx->npre == ctx->cappre) {
+        int ncap = ctx->cappre ? ctx->cappre * 2 : 4;
+        Plan **n = arena_alloc(ctx->stmt, sizeof(Plan *) * (size_t)ncap);
+        if (!n) return DD_ENOMEM;
+        if (ctx->npre) memcpy(n, ctx->pre, sizeof(Plan *) * (size_t)ctx->npre);
+        ctx->pre = n;
+        ctx->cappre = ncap;
+    }
+    ctx->pre[ctx->npre++] = p;
+    d->dml = p;
+    p->cte_name = d->name;
+    return DD_OK;
+}
+
 /* WITH: the CteDefs of s in front of the visible ones (env->ctes).  Each
  * query is planned once here to report its errors and check its column
  * alias list, then again at every reference. */
@@ -1113,7 +1175,9 @@ static int with_clause(SqlCtx *ctx, SelectStmt *s, const Scope *env, const CteDe
         d->env = denv;
         d->prev = ctes;
         d->recursive = s->cte_recursive && select_names(d->select, d->name);
-        int rc = d->recursive ? plan_recursive(ctx, d, chk) : analyze_query(ctx, d->select, chk, denv);
+        Stmt *dml = s->cte_dml ? s->cte_dml[i] : NULL;
+        int rc = dml ? plan_dml_cte(ctx, s, env, dml, d, chk)
+               : d->recursive ? plan_recursive(ctx, d, chk) : analyze_query(ctx, d->select, chk, denv);
         if (rc) return rc;
         if (d->ncols > chk->ncols)
             return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, d->loc,

@@ -103,6 +103,11 @@ typedef struct SqlCtx {
     /* WITH queries in front of INSERT / UPDATE / DELETE (plan/select.c's
      * CteDefs), visible to every query the statement plans */
     const struct CteDef *stmt_ctes;
+    /* data-modifying WITH queries: allowed in the WITH of this query
+     * only (the statement's top), and their plans, which run before the
+     * statement (sql_prepare hands them to its Plan) */
+    const struct SelectStmt *dml_cte_top;
+    struct Plan **pre; int npre, cappre;
 } SqlCtx;
 
 /* 57014 once *ctx->interrupt is set; every operator loop calls it. */
