@@ -1120,6 +1120,41 @@ static int frame_offset(CompileCtx *cc, Expr *e, bool start, TypeId keytype, i64
 
 /* f(...) OVER (...): registered with the query's window calls, read as a
  * slot the Window operator fills (XOP_WINREF until placed). */
+/* Window w with the named window it builds on (OVER w2, OVER (w1 ORDER
+ * BY x), WINDOW w2 AS (w1 ...)) merged in, through every level, into out. */
+static int window_resolve(CompileCtx *cc, const WindowDef *w, WindowDef *out, int depth)
+{
+    if (!w->is_ref && !w->refname) {
+        *out = *w;
+        return DD_OK;
+    }
+    const char *want = w->is_ref ? w->name : w->refname;
+    WindowDef *named = NULL;
+    for (int i = 0; i < cc->nwindefs && !named; i++)
+        if (strcmp(cc->windefs[i]->name, want) == 0) named = cc->windefs[i];
+    if (!named || depth > cc->nwindefs)
+        return err_at(cc, DD_EUNDEFINED_OBJECT, w->loc, "window \"%s\" does not exist", want);
+    WindowDef base;
+    int rc = window_resolve(cc, named, &base, depth + 1);
+    if (rc) return rc;
+    if (w->is_ref) {
+        *out = base;
+        return DD_OK;
+    }
+    if (w->npartition)
+        return err_at(cc, DD_EWINDOWING, w->loc, "cannot override PARTITION BY clause of window \"%s\"", want);
+    if (w->norder && base.norder)
+        return err_at(cc, DD_EWINDOWING, w->loc, "cannot override ORDER BY clause of window \"%s\"", want);
+    if (base.frame != FRAME_DEFAULT)
+        return err_at(cc, DD_EWINDOWING, w->loc, "cannot copy window \"%s\" because it has a frame clause", want);
+    *out = *w;
+    out->refname = NULL;
+    out->partition = base.partition;
+    out->npartition = base.npartition;
+    if (!w->norder) { out->order = base.order; out->norder = base.norder; }
+    return DD_OK;
+}
+
 static int compile_window(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
@@ -1130,30 +1165,10 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
     if (!cc->win_allowed)
         return err_at(cc, DD_EWINDOWING, e->loc, "window functions are not allowed in %s",
                       cc->win_forbidden ? cc->win_forbidden : cc->agg_forbidden ? cc->agg_forbidden : "this context");
-    WindowDef *w = e->u.func.over;
     WindowDef merged;
-    if (w->is_ref || w->refname) {
-        const char *want = w->is_ref ? w->name : w->refname;
-        WindowDef *base = NULL;
-        for (int i = 0; i < cc->nwindefs && !base; i++)
-            if (strcmp(cc->windefs[i]->name, want) == 0) base = cc->windefs[i];
-        if (!base) return err_at(cc, DD_EUNDEFINED_OBJECT, w->loc, "window \"%s\" does not exist", want);
-        if (w->is_ref) {
-            merged = *base;
-        } else {
-            if (w->npartition)
-                return err_at(cc, DD_EWINDOWING, w->loc, "cannot override PARTITION BY clause of window \"%s\"", want);
-            if (w->norder && base->norder)
-                return err_at(cc, DD_EWINDOWING, w->loc, "cannot override ORDER BY clause of window \"%s\"", want);
-            if (base->frame != FRAME_DEFAULT)
-                return err_at(cc, DD_EWINDOWING, w->loc, "cannot copy window \"%s\" because it has a frame clause", want);
-            merged = *w;
-            merged.partition = base->partition;
-            merged.npartition = base->npartition;
-            if (!w->norder) { merged.order = base->order; merged.norder = base->norder; }
-        }
-        w = &merged;
-    }
+    int rc = window_resolve(cc, e->u.func.over, &merged, 0);
+    if (rc) return rc;
+    WindowDef *w = &merged;
     WinCall *wc = arena_zalloc(cc->sql->stmt, sizeof(WinCall));
     if (!wc) return DD_ENOMEM;
     CompileCtx sub = *cc;
@@ -1166,7 +1181,7 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
         {"lag", WIN_LAG, 1, 3}, {"lead", WIN_LEAD, 1, 3}, {"first_value", WIN_FIRST_VALUE, 1, 1},
         {"last_value", WIN_LAST_VALUE, 1, 1}, {"nth_value", WIN_NTH_VALUE, 2, 2},
     };
-    int n = e->u.func.n, rc;
+    int n = e->u.func.n;
     AggKind ak;
     bool found = false;
     for (size_t i = 0; i < DD_ARRAY_LEN(fns) && !found; i++) {
@@ -1249,6 +1264,11 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
     TypeId kt = range_off ? wc->ord[0]->type : TYPE_NULLTYPE;
     if (w->start_off && (rc = frame_offset(cc, w->start_off, true, kt, &wc->start_off, &wc->start_val))) return rc;
     if (w->end_off && (rc = frame_offset(cc, w->end_off, false, kt, &wc->end_off, &wc->end_val))) return rc;
+    /* the aggregates of a grouped query its arguments, PARTITION BY and
+     * ORDER BY read (sum(count(*)) OVER ()): the query computes them */
+    cc->aggs = sub.aggs;
+    cc->naggs = sub.naggs;
+    cc->capaggs = sub.capaggs;
     if (cc->nwins == cc->capwins) {
         int ncap = cc->capwins ? cc->capwins * 2 : 4;
         WinCall **nw = arena_alloc(cc->sql->stmt, sizeof(WinCall *) * (size_t)ncap);
