@@ -62,9 +62,12 @@ bool ast_has_column(const Expr *e)
     }
 }
 
-int sql_point_to_seq(SqlCtx *ctx, const Value *v, int loc, u64 *seq)
+/* Point v as a seq; *us its time (unix µs) when v is a time, else
+ * INT64_MIN (an @SEQ:n). */
+static int point_to_seq(SqlCtx *ctx, const Value *v, int loc, u64 *seq, i64 *at)
 {
     i64 us;
+    *at = INT64_MIN;
     ValueCtx vc = ctx->vctx;
     vc.arena = ctx->stmt;
     Value tv;
@@ -104,11 +107,21 @@ int sql_point_to_seq(SqlCtx *ctx, const Value *v, int loc, u64 *seq)
                       type_name((TypeId)v->type));
     }
     *seq = store_seq_at_time(ctx->snap, us);
+    *at = us;
     return DD_OK;
 }
 
-static int eval_point(SqlCtx *ctx, Expr *e, u64 *seq)
+int sql_point_to_seq(SqlCtx *ctx, const Value *v, int loc, u64 *seq)
 {
+    i64 us;
+    return point_to_seq(ctx, v, loc, seq, &us);
+}
+
+/* FOR SYSTEM_TIME point e as a seq; *at its time (unix µs) when it is a
+ * time, else INT64_MIN. */
+static int eval_point(SqlCtx *ctx, Expr *e, u64 *seq, i64 *at)
+{
+    *at = INT64_MIN;
     if (e->kind == EXPR_SEQ) { *seq = (u64)e->u.seq.n; return DD_OK; }
     if (ast_has_column(e))
         return dd_err(ctx->err, DD_EDATETIME_FORMAT, e->loc,
@@ -134,7 +147,7 @@ static int eval_point(SqlCtx *ctx, Expr *e, u64 *seq)
         ctx->point_from_param = true;
         return DD_OK;
     }
-    return sql_point_to_seq(ctx, &v, e->loc, seq);
+    return point_to_seq(ctx, &v, e->loc, seq, at);
 }
 
 int sql_parse_point_text(SqlCtx *ctx, const char *text, u64 *seq)
@@ -220,11 +233,24 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
         k = TEMPORAL_AS_OF;
         a = ctx->session_point;
     } else if (k != TEMPORAL_NONE && k != TEMPORAL_ALL) {
-        rc = eval_point(ctx, tr->temporal.a, &a);
+        i64 at_a, at_b;
+        rc = eval_point(ctx, tr->temporal.a, &a, &at_a);
         if (rc) return rc;
         if (k != TEMPORAL_AS_OF) {
-            rc = eval_point(ctx, tr->temporal.b, &b);
+            rc = eval_point(ctx, tr->temporal.b, &b, &at_b);
             if (rc) return rc;
+            /* A time t stands for the last seq committed at or before it.
+             * Where a clause bounds a version's start from the open side
+             * (FROM a TO b: started before b; CONTAINED IN (a, b): started
+             * at or after a), the bound is the first seq committed at or
+             * after t instead, so that times compare as times: a version
+             * that became current between a and b is in FROM a TO b
+             * (docs/time-travel.md §3). */
+            if (k == TEMPORAL_FROM_TO && at_b != INT64_MIN) {
+                b = store_seq_at_time(ctx->snap, at_b - 1) + 1;
+                if (at_a != INT64_MIN && at_a >= at_b) b = a;   /* [a, b) is empty */
+            }
+            if (k == TEMPORAL_CONTAINED_IN && at_a != INT64_MIN) a = store_seq_at_time(ctx->snap, at_a - 1) + 1;
         }
     }
     if (strcmp(tr->name, "drift_commits") == 0) return from_commits(ctx, tr, k, a, fi);
