@@ -547,8 +547,20 @@ static int parent_side(SqlCtx *ctx, const FkWork *w, const TableInfo *c, const F
     return queue_push(ctx, q, c, out, nout, true);
 }
 
-/* The child side of work item w: its written rows find their parents. */
-static int child_side(SqlCtx *ctx, const FkWork *w)
+/* key: table t's id and the primary key of row (t's layout). */
+static int row_ident(SqlCtx *ctx, const TableInfo *t, const Value *row, Buf *key)
+{
+    buf_reset(key);
+    buf_append(key, &t->id, sizeof(t->id));
+    int rc = row_pk(t, row, key, ctx->err);
+    return rc ? rc : buf_ok(key) ? DD_OK : DD_ENOMEM;
+}
+
+/* The child side of work item w: its written rows find their parents.
+ * A row a later action changed again (later: their old images' idents)
+ * is checked there, as its final image: two foreign keys of one row to
+ * one parent row, SET NULL by one and CASCADE by the other. */
+static int child_side(SqlCtx *ctx, const FkWork *w, const KeySet *later, Buf *key)
 {
     const TableInfo *c = present_version(ctx, w->t->id);
     if (!c || !c->nfks) return DD_OK;
@@ -560,6 +572,10 @@ static int child_side(SqlCtx *ctx, const FkWork *w)
         for (size_t i = 0; i < w->n; i++) {
             const RowChange *ch = &w->ch[i];
             if (!ch->neu) continue;
+            if (later->count) {
+                if ((rc = row_ident(ctx, w->t, ch->neu, key))) return rc;
+                if (keyset_get(later, key->data, (u32)key->len)) continue;
+            }
             bool null = false;
             for (int k = 0; k < r.n && !null; k++) null = ch->neu[r.ci[k]].isnull;
             if (null) continue;
@@ -628,8 +644,19 @@ int fk_after_writes(SqlCtx *ctx, const TableInfo *t, RowChange *ch, size_t n)
             for (int f = 0; f < all[ti]->nfks && !rc; f++)
                 if (all[ti]->fks[f].ref_table == w.t->id) rc = parent_side(ctx, &w, all[ti], &all[ti]->fks[f], &q);
     }
-    /* then every row written finds its parent */
-    for (size_t i = 0; i < q.n && !rc; i++) rc = child_side(ctx, &q.w[i]);
+    /* then every row written finds its parent, by its last image: from
+     * the last work item back, knowing the rows later items changed */
+    KeySet later = {NULL, 0, 0};
+    Buf key = BUF_INIT;
+    for (size_t i = q.n; i-- > 0 && !rc;) {
+        rc = child_side(ctx, &q.w[i], &later, &key);
+        for (size_t k = 0; !rc && i > 0 && k < q.w[i].n; k++) {
+            if (!q.w[i].ch[k].old) continue;
+            rc = row_ident(ctx, q.w[i].t, q.w[i].ch[k].old, &key);
+            if (!rc) rc = keyset_put(ctx->stmt, &later, key.data, (u32)key.len, 0, NULL);
+        }
+    }
+    buf_free(&key);
     return rc;
 }
 
