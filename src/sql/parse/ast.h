@@ -270,6 +270,7 @@ typedef struct SeqOptions {
     i64 inc, min, max, start, cache, restart;
     bool cycle;
     char *owned_table, *owned_col;   /* OWNED BY t.c; both NULL: OWNED BY NONE */
+    char *seq_name; int seq_name_loc;   /* an identity column's SEQUENCE NAME s, or NULL */
 } SeqOptions;
 
 typedef struct ColumnDef {
@@ -425,6 +426,9 @@ typedef enum AlterKind {
     ALTER_RENAME_INDEX,      /* ALTER INDEX [IF EXISTS] name RENAME TO newname (AlterTableStmt.index) */
     ALTER_ADD_PRIMARY_KEY,   /* ADD [CONSTRAINT name] PRIMARY KEY (pk_cols): name in AlterCmd.name */
     ALTER_SET_SCHEMA,        /* SET SCHEMA newname (ALTER TABLE / VIEW / SEQUENCE) */
+    ALTER_IDENTITY,          /* ALTER [COLUMN] name ADD GENERATED ... AS IDENTITY [(options)] (ident 'a'),
+                                DROP IDENTITY [IF EXISTS] ('x'), {SET GENERATED ... | SET option |
+                                RESTART [[WITH] n]} ... ('s'): AlterCmd.generated, idopts */
     ALTER_NOOP,              /* SET / RESET (storage parameters), ALTER [COLUMN] c SET STATISTICS n,
                                 OWNER TO role: accepted, nothing DriftDB keeps */
 } AlterKind;
@@ -441,6 +445,9 @@ typedef struct AlterCmd {
     Expr *using_;        /* ALTER TYPE ... USING expr, or NULL */
     char **pk_cols; int npk_cols;   /* ADD PRIMARY KEY (cols) */
     int using_start, using_end;   /* its text */
+    char ident;          /* ALTER_IDENTITY: 'a' ADD, 'x' DROP, 's' SET / RESTART */
+    char generated;      /* ALTER_IDENTITY: 'a' ALWAYS, 'd' BY DEFAULT, 0 not given */
+    SeqOptions idopts;   /* ALTER_IDENTITY: the sequence's options */
     int loc;
 } AlterCmd;
 typedef struct AlterTableStmt {

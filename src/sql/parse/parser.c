@@ -71,7 +71,8 @@ enum {
 
 static int parse_expr(Parser *p, int minp, Expr **out);
 static int parse_select(Parser *p, SelectStmt **out);
-static int parse_seq_options(Parser *p, SeqOptions *o, bool alter);
+enum { SEQOPT_CREATE, SEQOPT_ALTER, SEQOPT_IDENTITY };
+static int parse_seq_options(Parser *p, SeqOptions *o, int mode);
 static int parse_table_ref(Parser *p, TableRef **out);
 static int parse_typename(Parser *p, TypeName *tn);
 
@@ -3110,7 +3111,7 @@ static int parse_column_def(Parser *p, CreateTableStmt *ct, ColumnDef **out)
             advance(p);
             if (accept(p, TOK_LPAREN)) {
                 NEW(cd->idopts);
-                TRY(parse_seq_options(p, cd->idopts, false));
+                TRY(parse_seq_options(p, cd->idopts, SEQOPT_IDENTITY));
                 TRY(expect(p, TOK_RPAREN));
             }
         } else if (is_kw(t, KW_COLLATE)) {
@@ -3599,9 +3600,11 @@ static int parse_fetch(Parser *p, Stmt *st)
 }
 
 /* Sequence options (CREATE / ALTER SEQUENCE, identity columns), until a
- * token that starts none; `alter` allows RESTART. */
-static int parse_seq_options(Parser *p, SeqOptions *o, bool alter)
+ * token that starts none; mode SEQOPT_ALTER allows RESTART,
+ * SEQOPT_IDENTITY SEQUENCE NAME. */
+static int parse_seq_options(Parser *p, SeqOptions *o, int mode)
 {
+    bool alter = mode == SEQOPT_ALTER;
     for (;;) {
         Token *t = tok(p);
         if (accept_kw(p, KW_AS)) {
@@ -3664,6 +3667,12 @@ static int parse_seq_options(Parser *p, SeqOptions *o, bool alter)
                 o->owned_table = name;
                 o->owned_col = dot + 1;
             }
+        } else if (mode == SEQOPT_IDENTITY && is_word(t, "sequence") && is_word(peek(p, 1), "name")) {
+            advance(p);
+            advance(p);
+            TRY(parse_qualified_name(p, &o->seq_name, &o->seq_name_loc));
+        } else if (is_word(t, "sequence") && is_word(peek(p, 1), "name")) {
+            return dd_err(p->err, DD_ESYNTAX, t->start, "invalid sequence option SEQUENCE NAME");
         } else if (is_word(t, "sequence") || is_word(t, "logged") || is_word(t, "unlogged")) {
             return not_supported(p, t->start, "this sequence option");
         } else {
@@ -3687,7 +3696,7 @@ static int parse_create_sequence(Parser *p, Stmt *st, bool temp)
         q->name += 8;
         q->temp = true;
     }
-    return parse_seq_options(p, &q->opts, false);
+    return parse_seq_options(p, &q->opts, SEQOPT_CREATE);
 }
 
 /* ALTER SEQUENCE [IF EXISTS] name options (after ALTER) */
@@ -3725,7 +3734,7 @@ static int parse_alter_sequence(Parser *p, Stmt *st)
     }
     if (is_word(t, "rename") || is_word(t, "owner") || is_kw(t, KW_SET))
         return not_supported(p, t->start, "this ALTER SEQUENCE");
-    return parse_seq_options(p, &q->opts, true);
+    return parse_seq_options(p, &q->opts, SEQOPT_ALTER);
 }
 
 /* CREATE [OR REPLACE] VIEW name [(col, ...)] AS query (after CREATE [OR
@@ -4246,6 +4255,36 @@ static int parse_create(Parser *p, Stmt *st)
 }
 
 /* Whether the tokens at ALTER read [COLUMN] c [SET DATA] TYPE. */
+/* Whether token t starts a sequence option ALTER COLUMN ... SET takes. */
+static bool identity_option(const Token *t)
+{
+    return is_word(t, "increment") || is_word(t, "minvalue") || is_word(t, "maxvalue") || is_kw(t, KW_NO) ||
+           is_kw(t, KW_START) || is_word(t, "cache") || is_word(t, "cycle");
+}
+
+/* Whether the ALTER [COLUMN] c item whose action starts at token offset
+ * k is one of an identity column's. */
+static bool identity_item(Parser *p, int k)
+{
+    Token *a = peek(p, k), *b = peek(p, k + 1);
+    return (is_word(a, "add") && is_word(b, "generated")) || (is_kw(a, KW_DROP) && is_word(b, "identity")) ||
+           (is_kw(a, KW_SET) && (is_word(b, "generated") || identity_option(b))) || is_word(a, "restart");
+}
+
+/* {ALWAYS | BY DEFAULT} after GENERATED: 'a' or 'd' into *out. */
+static int parse_generated_when(Parser *p, char *out)
+{
+    if (is_word(tok(p), "always")) {
+        advance(p);
+        *out = 'a';
+        return DD_OK;
+    }
+    TRY(expect_kw(p, KW_BY));
+    TRY(expect_kw(p, KW_DEFAULT));
+    *out = 'd';
+    return DD_OK;
+}
+
 static bool alter_type_item(Parser *p)
 {
     int k = is_kw(peek(p, 1), KW_COLUMN) ? 3 : 2;
@@ -4393,6 +4432,49 @@ static int parse_alter(Parser *p, Stmt *st)
                 TRY(parse_colid(p, &c->name, &loc));
                 TRY(expect_kw(p, KW_TO));
                 TRY(parse_colid(p, &c->newname, &loc));
+            }
+        } else if (is_word(t, "alter") && identity_item(p, is_kw(peek(p, 1), KW_COLUMN) ? 3 : 2)) {
+            /* ALTER [COLUMN] c {ADD GENERATED ... AS IDENTITY [(options)] |
+             * DROP IDENTITY [IF EXISTS] | {SET GENERATED ... | SET option |
+             * RESTART [[WITH] n]} ...} */
+            advance(p);
+            accept_kw(p, KW_COLUMN);
+            TRY(parse_colid(p, &c->name, NULL));
+            c->kind = ALTER_IDENTITY;
+            if (is_word(tok(p), "add")) {
+                c->ident = 'a';
+                advance(p);
+                advance(p);   /* GENERATED */
+                TRY(parse_generated_when(p, &c->generated));
+                TRY(expect_kw(p, KW_AS));
+                if (!is_word(tok(p), "identity")) return syntax_error(p);
+                advance(p);
+                if (accept(p, TOK_LPAREN)) {
+                    TRY(parse_seq_options(p, &c->idopts, SEQOPT_IDENTITY));
+                    TRY(expect(p, TOK_RPAREN));
+                }
+            } else if (accept_kw(p, KW_DROP)) {
+                c->ident = 'x';
+                advance(p);   /* IDENTITY */
+                c->if_exists = accept_if_exists(p);
+            } else {
+                c->ident = 's';
+                for (;;) {
+                    if (is_word(tok(p), "restart")) {
+                        TRY(parse_seq_options(p, &c->idopts, SEQOPT_ALTER));
+                    } else if (is_kw(tok(p), KW_SET) && is_word(peek(p, 1), "generated")) {
+                        advance(p);
+                        advance(p);
+                        TRY(parse_generated_when(p, &c->generated));
+                    } else if (is_kw(tok(p), KW_SET) && identity_option(peek(p, 1))) {
+                        advance(p);
+                        int before = p->pos;
+                        TRY(parse_seq_options(p, &c->idopts, SEQOPT_ALTER));
+                        if (p->pos == before) return syntax_error(p);
+                    } else {
+                        break;
+                    }
+                }
             }
         } else if (is_word(t, "alter") &&
                    (is_kw(peek(p, 1), KW_COLUMN) ? is_kw(peek(p, 3), KW_SET) || is_kw(peek(p, 3), KW_DROP)

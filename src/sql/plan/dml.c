@@ -3023,6 +3023,15 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         case ALTER_ADD_PRIMARY_KEY:
             if ((rc = add_primary_key(ctx, t0, t, c))) return rc;
             break;
+        case ALTER_IDENTITY: {
+            bool skipped;
+            if ((rc = alter_identity(ctx, t, c, p, &skipped))) return rc;
+            if (skipped) {
+                changed--;
+                continue;
+            }
+            break;
+        }
         case ALTER_NOOP:
             /* SET STATISTICS names a column */
             if (c->name && (find_col(t, c->name) < 0 || system_col_name(c->name)))

@@ -172,6 +172,11 @@ int sequence_default_user(SqlCtx *ctx, const TableInfo *q, const char **table, c
  * in a version added to p->alter, takes type ty (a bound that was the old
  * type's limit follows, as ALTER SEQUENCE AS does). */
 int identity_retype(SqlCtx *ctx, Plan *p, u32 table, u32 col, TypeId ty);
+/* ALTER TABLE ... ALTER COLUMN c's identity action (ADD GENERATED ... AS
+ * IDENTITY, SET GENERATED / options / RESTART, DROP IDENTITY) on t, the
+ * table's new version; its sequence's versions go to p->alter or
+ * p->drop.  *skipped: DROP IDENTITY IF EXISTS of a plain column. */
+int alter_identity(SqlCtx *ctx, TableInfo *t, const AlterCmd *c, Plan *p, bool *skipped);
 /* The sequence a SERIAL or identity column c of new table t owns
  * (options o, or NULL), named apart from made[0..nmade); sets c's
  * DEFAULT to its nextval and c NOT NULL. */

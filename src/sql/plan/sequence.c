@@ -392,14 +392,119 @@ int owned_sequence(SqlCtx *ctx, const TableInfo *t, ColumnInfo *c, const SeqOpti
         return dd_err(ctx->err, DD_ESYNTAX, -1, "OWNED BY is not allowed for an identity column");
     q.owner_table = t->id;
     q.owner_col = c->id;
-    char *name = owned_name(ctx, t->name, c->name, made, nmade);
-    if (!name) return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "could not choose a name for the sequence of column \"%s\"",
-                             c->name);
+    char *name;
+    if (o && o->seq_name) {
+        /* SEQUENCE NAME s (pg_dump writes it): in the table's schema */
+        name = o->seq_name;
+        if ((rc = relation_create_name(ctx, &name, o->seq_name_loc, t->temp))) return rc;
+        if (!same_schema(name, t->name))
+            return dd_err(ctx->err, DD_EOBJECT_STATE, -1, "sequence must be in same schema as table it is linked to");
+        bool taken = resolve_permanent_present(ctx, name) || resolve_temp_present(ctx, name) || sql_index_name_taken(ctx, name);
+        for (int i = 0; i < nmade && !taken; i++) taken = strcmp(made[i]->name, name) == 0;
+        if (taken) return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", name_base(name));
+    } else if (!(name = owned_name(ctx, t->name, c->name, made, nmade))) {
+        return dd_err(ctx->err, DD_EDUPLICATE_TABLE, -1, "could not choose a name for the sequence of column \"%s\"",
+                      c->name);
+    }
     *out = new_sequence(ctx, name, &q);
     if (!*out) return DD_ENOMEM;
     c->default_sql = arena_printf(ctx->stmt, "nextval('%s')", name);
     c->not_null = true;
     return c->default_sql ? DD_OK : DD_ENOMEM;
+}
+
+/* The sequence identity column col of table owns, or NULL. */
+static const TableInfo *identity_sequence(SqlCtx *ctx, u32 table, u32 col)
+{
+    const TableInfo **all;
+    int n;
+    if (present_tables(ctx, &all, &n)) return NULL;
+    for (int i = 0; i < n; i++) {
+        const SeqInfo *q = all[i]->sequence;
+        if (q && q->owner_table == table && q->owner_col == col) return all[i];
+    }
+    return NULL;
+}
+
+int alter_identity(SqlCtx *ctx, TableInfo *t, const AlterCmd *c, Plan *p, bool *skipped)
+{
+    *skipped = false;
+    int ci = -1;
+    for (int i = 0; i < t->ncols; i++)
+        if (!t->cols[i].dropped && !t->cols[i].pending && strcmp(t->cols[i].name, c->name) == 0) ci = i;
+    if (ci < 0 || strcmp(c->name, ROWID_COL) == 0 || strncmp(c->name, "system_", 7) == 0)
+        return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist", c->name,
+                      name_base(t->name));
+    ColumnInfo *col = &t->cols[ci];
+    const char *tn = name_base(t->name);
+    int rc;
+    if (c->ident == 'a') {
+        /* ADD GENERATED ... AS IDENTITY: a new sequence, from its start
+         * (pg_dump sets its value after) */
+        TypeId ty = (TypeId)col->type;
+        if (ty != TYPE_INT2 && ty != TYPE_INT4 && ty != TYPE_INT8)
+            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "identity column type must be smallint, integer, or bigint");
+        if (!col->not_null)
+            return dd_err(ctx->err, DD_EOBJECT_STATE, -1,
+                          "column \"%s\" of relation \"%s\" must be declared NOT NULL before identity can be added",
+                          c->name, tn);
+        if (col->identity)
+            return dd_err(ctx->err, DD_EOBJECT_STATE, -1, "column \"%s\" of relation \"%s\" is already an identity column",
+                          c->name, tn);
+        if (col->default_sql || col->gen_sql)
+            return dd_err(ctx->err, DD_EOBJECT_STATE, -1, "column \"%s\" of relation \"%s\" already has a default value",
+                          c->name, tn);
+        TableInfo *s;
+        if ((rc = owned_sequence(ctx, t, col, &c->idopts, p->alter, p->nalter, &s))) return rc;
+        TableInfo **na = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(p->nalter + 1));
+        if (!na) return DD_ENOMEM;
+        if (p->nalter) memcpy(na, p->alter, sizeof(TableInfo *) * (size_t)p->nalter);
+        na[p->nalter++] = s;
+        p->alter = na;
+        col->identity = c->generated;
+        return DD_OK;
+    }
+    if (!col->identity) {
+        if (c->ident == 'x' && c->if_exists) {
+            p->notice = arena_printf(ctx->stmt, "column \"%s\" of relation \"%s\" is not an identity column, skipping",
+                                     c->name, tn);
+            p->notice_state = "00000";
+            *skipped = true;
+            return DD_OK;
+        }
+        return dd_err(ctx->err, DD_EOBJECT_STATE, -1, "column \"%s\" of relation \"%s\" is not an identity column", c->name, tn);
+    }
+    if (c->ident == 'x') {
+        /* DROP IDENTITY: no default, and its sequence goes */
+        col->identity = 0;
+        col->default_sql = NULL;
+        return drop_owned_sequences(ctx, p, t->id, col->id);
+    }
+    /* SET GENERATED / SET option / RESTART */
+    if (c->generated) col->identity = c->generated;
+    const SeqOptions *o = &c->idopts;
+    if (!(o->has_inc || o->has_min || o->has_max || o->has_start || o->has_cache || o->has_cycle || o->has_restart))
+        return DD_OK;
+    const TableInfo *s0 = identity_sequence(ctx, t->id, col->id);
+    if (!s0) return dd_err(ctx->err, DD_EINTERNAL, -1, "identity column \"%s\" has no sequence", c->name);
+    SeqInfo q;
+    if ((rc = seq_options(ctx, o, s0->sequence, TYPE_NULLTYPE, &q))) return rc;
+    if (o->has_restart) {
+        i64 v = o->restart_with ? o->restart : q.start;
+        if (v < q.min)
+            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "RESTART value (%lld) cannot be less than MINVALUE (%lld)",
+                          (long long)v, (long long)q.min);
+        if (v > q.max)
+            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "RESTART value (%lld) cannot be greater than MAXVALUE (%lld)",
+                          (long long)v, (long long)q.max);
+        p->seq_restart = true;
+        p->restart_value = v;
+    }
+    TableInfo *s = plan_alter_version(ctx, p, s0);
+    if (!s) return DD_ENOMEM;
+    *s->sequence = q;
+    p->seq_target = s;
+    return DD_OK;
 }
 
 /* SELECT * FROM a sequence: one row, last_value, log_cnt, is_called. */
