@@ -1,4 +1,4 @@
-# DriftDB - one hand-written Makefile (STYLE.md 17).
+# DriftDB - one hand-written Makefile.
 #
 #   make            build build/driftdb, build/driftdb-server and the tests
 #   make run        install missing Debian packages, build, start the server on 127.0.0.1:5433 with ./data

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Fails when a source file includes a header of a higher layer (DESIGN.md §1,
+# Fails when a source file includes a header of a higher layer (docs/architecture.md §1,
 # §4), or when the includes between files form a circle.
 #
 # Layers, low to high: util store temporal sql engine (cli server on top).

@@ -67,7 +67,7 @@ run_suite() {
     fi
 }
 
-# the layering of the sources (DESIGN.md §1, §4): no upward include, no circle
+# the layering of the sources (docs/architecture.md §1, docs/query-engine.md): no upward include, no circle
 run_suite "layering" sh -c 'sh scripts/check_layers.sh && echo "1 passed, 0 failed" || { echo "0 passed, 1 failed"; exit 1; }'
 
 for t in "$BUILD"/tests/test_*; do

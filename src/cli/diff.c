@@ -16,7 +16,7 @@
  * '~' updated, with the columns that differ).  Images are matched by the
  * key's text; a key whose two images are equal
  * (changed and changed back) is not a difference.  Each side has the
- * columns of its own point (TEMPORAL.md §6); columns are compared by name.
+ * columns of its own point (docs/time-travel.md §6); columns are compared by name.
  * A table that did not exist yet at X (42P01) has an empty before side.
  */
 #include "cli.h"

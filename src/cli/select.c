@@ -9,7 +9,7 @@
  *   SELECT * FROM TABLE [FOR SYSTEM_TIME AS OF POINT] [WHERE (WHERE)] [LIMIT N]
  * and prints it as `driftdb sql` would.  POINT is @SEQ:n (a bare number n
  * means the same), a timestamp given as a string literal (read as
- * timestamptz in the session's time zone, TEMPORAL.md §1), or now (the
+ * timestamptz in the session's time zone, docs/time-travel.md §1), or now (the
  * present: no clause).  WHERE is SQL, pasted as written.
  */
 #include "cli.h"

@@ -5,7 +5,7 @@
  * Names are case-insensitive and stored in their canonical spelling.
  * Unknown names are 42704, except dotted custom names ("app.x"), which
  * PostgreSQL also accepts.  drift.system_time is the session point in time
- * of TEMPORAL.md §5 ("" = the present).  Settings that shape values
+ * of docs/time-travel.md §5 ("" = the present).  Settings that shape values
  * (TimeZone, DateStyle, IntervalStyle, extra_float_digits) are also kept
  * parsed in the session's ValueCtx.  RESET returns to the built-in
  * default, or to the value a client's startup packet gave

@@ -2,7 +2,7 @@
  * sql.h - the SQL layer's interface to the engine (L4): run one parsed
  * statement against a snapshot and a transaction write set.
  *
- * Flow of a statement (DESIGN.md §4, docs/query-engine.md):
+ * Flow of a statement (docs/query-engine.md):
  *   parse/parser.c     text -> Stmt (parse/ast.h)
  *   analyze/compile.c  names and types: expressions bound through scopes
  *                      and compiled once into typed flat programs

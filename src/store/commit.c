@@ -323,7 +323,7 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
         }
         MDB_val k, v;
         /* A key written after the snapshot is a write conflict (40001),
-         * first committer wins, whatever the operation (DESIGN.md §3).
+         * first committer wins, whatever the operation (docs/architecture.md §3).
          * Newest version of (table, pk): first key >= (table, pk, ~UINT64_MAX). */
         size_t prefix = w->key.len;
         buf_put_u64be(&w->key, 0);

@@ -212,7 +212,7 @@ typedef struct TableInfo {
     int nindexes;
     IndexInfo *indexes;
     u32 next_col_id;
-    /* A view (versioned like a table, TEMPORAL.md §6): its query as SQL
+    /* A view (versioned like a table, docs/time-travel.md §6): its query as SQL
      * text, NULL for a table.  cols are its output columns; it has no key,
      * no index and no rows.  deps: what its query reads, ndeps pairs
      * (relation id, column id), column 0 for the relation itself,

@@ -1,7 +1,7 @@
 /*
  * verify.c - store_verify: checks every structure a query reads against the
  * commit log, so that no byte of the file can change an answer while it
- * says OK (DESIGN.md §2 "Integrity").
+ * says OK (docs/integrity.md).
  *
  * First LMDB's meta pages (lmdbcheck.c): a damaged txnid there can make
  * LMDB read the older of its two trees, which nothing below could tell.

@@ -17,7 +17,7 @@
  * AS OF visits one entry per key (two seeks per key: O(keys * log n)),
  * whatever the depth of history.  PRESENT walks `current` instead.
  *
- * Periods (TEMPORAL.md §3), end 0 meaning "no end":
+ * Periods (docs/time-travel.md §3), end 0 meaning "no end":
  *   AS_OF x:       start <= x && (end == 0 || end > x)
  *   FROM_TO a b:   start < b && (end == 0 || end > a); empty if a >= b
  *   BETWEEN a b:   start <= b && (end == 0 || end > a); empty if a > b

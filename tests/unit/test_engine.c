@@ -2,7 +2,7 @@
  * test_engine.c - the embedded API (include/driftdb.h): opening bad
  * directories, locking, read-only opens, results and their metadata,
  * transaction status, map growth, and out-of-memory fault injection over a
- * whole SQL workload (STYLE.md 15: every allocation fails once, each time
+ * whole SQL workload (every allocation fails once, each time
  * a clean 53200 error and a usable session afterwards).
  */
 #include "check.h"

@@ -1,4 +1,4 @@
-/* test_temporal.c - unit tests of src/temporal: every mode of TEMPORAL.md
+/* test_temporal.c - unit tests of src/temporal: every mode of docs/time-travel.md
  * §3 against a brute-force oracle, exact periods and end/end_op values,
  * point lookups, key bounds, deep history and index scans. */
 #include "check.h"

@@ -1,6 +1,6 @@
 /*
  * expr.h - expressions compiled once per statement into a flat program
- * and evaluated per row without walking the AST (DESIGN.md §4).
+ * and evaluated per row without walking the AST (docs/query-engine.md).
  *
  * Compilation binds names (through a Scope) and types: every instruction
  * knows its result type, implicit coercions are inserted, untyped string

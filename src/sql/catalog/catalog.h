@@ -2,7 +2,7 @@
  * catalog.h - names at a point in time, as the SQL layer sees them: tables
  * of the present (the snapshot's catalog under the transaction's own
  * catalog changes), and the system columns and relations every table and
- * query may name (TEMPORAL.md §4, §7).  The versioned catalog itself is the
+ * query may name (docs/time-travel.md §4, §7).  The versioned catalog itself is the
  * store's (store/catalog.c); AS OF lookups go to it directly.
  */
 #ifndef DD_SQL_CATALOG_H

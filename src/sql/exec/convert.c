@@ -2,7 +2,7 @@
  * convert.c - row images written before an ALTER COLUMN ... TYPE, read
  * under the definition after it.
  *
- * ALTER TABLE writes no row versions (TEMPORAL.md §4): it records, in the
+ * ALTER TABLE writes no row versions (docs/time-travel.md §4): it records, in the
  * new catalog version, each changed column's old type and the conversion
  * (its USING expression as SQL text, or an assignment cast) as a ColConv
  * (store.h).  An image carries the seq it was written at; the conversions

@@ -1,5 +1,5 @@
 /*
- * executor.h - pull operators (DESIGN.md §4).
+ * executor.h - pull operators (docs/query-engine.md).
  *
  * Every operator produces rows of `width` Values.  next() returns 1 with
  * *row pointing at the operator's own row buffer (valid until its next call
@@ -202,7 +202,7 @@ Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);
  * appends; the others use a hash multiset of the right input.  Without
  * ALL the result has no duplicates. */
 Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols);
-/* The drift_commits system table (TEMPORAL.md §7): one row per commit
+/* The drift_commits system table (docs/time-travel.md §7): one row per commit
  * with seq <= upto, read from the commit log.  Columns: see
  * commits_col_names / commits_col_types. */
 Op *op_commits(SqlCtx *ctx, u64 upto);

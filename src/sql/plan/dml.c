@@ -1387,7 +1387,7 @@ int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
 }
 
 /* TRUNCATE t, ...: every live row of each table ends with a DELETE, in
- * one commit; the history stays (TEMPORAL.md: nothing is lost). */
+ * one commit; the history stays (docs/time-travel.md: nothing is lost). */
 int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p)
 {
     p->kind = PLAN_TRUNCATE;
@@ -2752,7 +2752,7 @@ static int alter_type_check_rows(SqlCtx *ctx, const TableInfo *t0, const TableIn
 }
 
 /*
- * ALTER TABLE: a new catalog version of the table (TEMPORAL.md §6: AS OF
+ * ALTER TABLE: a new catalog version of the table (docs/time-travel.md §6: AS OF
  * an earlier point the table keeps its old columns and names).  No row
  * gets a new version: an added column reads NULL in existing rows, a
  * dropped one stays in the images (flagged dropped) so the past decodes.

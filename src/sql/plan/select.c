@@ -257,7 +257,7 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
     const TableInfo *q = resolve_table_present(ctx, tr->name);
     if (q && q->sequence) return from_sequence(ctx, tr, q, fi);   /* no history: its value now */
     if (q && q->temp) {
-        /* A temporary relation has no history (TEMPORAL.md; it is the
+        /* A temporary relation has no history (docs/time-travel.md; it is the
          * session's scratch state, not the database's): asking for its
          * past is an error rather than a silent present; the session's
          * point in time and a view's point leave it in its present, as it
