@@ -80,15 +80,23 @@ static int point_to_seq(SqlCtx *ctx, const Value *v, int loc, u64 *seq, i64 *at)
     case TYPE_TIMESTAMP: case TYPE_DATE: case TYPE_UNKNOWN: case TYPE_TEXT: case TYPE_VARCHAR: {
         if (type_is_string((TypeId)v->type)) {
             /* '@SEQ:n' as a string is accepted too */
-            if (v->v.s.len > 5 && strncasecmp(v->v.s.p, "@seq:", 5) == 0) {
-                char buf[32];
-                size_t n = DD_MIN(v->v.s.len - 5, sizeof(buf) - 1);
-                memcpy(buf, v->v.s.p + 5, n);
-                buf[n] = 0;
-                char *end;
-                unsigned long long s = strtoull(buf, &end, 10);
-                if (*end || !n)
-                    return dd_err(ctx->err, DD_ESYNTAX, loc, "invalid @SEQ literal \"%.*s\"", (int)v->v.s.len, v->v.s.p);
+            if (v->v.s.len >= 5 && strncasecmp(v->v.s.p, "@seq:", 5) == 0) {
+                /* digits only, as the literal @SEQ:n (no sign, no blanks) */
+                const char *d = v->v.s.p + 5;
+                size_t n = v->v.s.len - 5;
+                u64 s = 0;
+                bool ok = n > 0, overflow = false;
+                for (size_t i = 0; i < n && ok; i++) {
+                    if (d[i] < '0' || d[i] > '9') ok = false;
+                    else if (s > ((u64)INT64_MAX - (u64)(d[i] - '0')) / 10) overflow = true;
+                    else s = s * 10 + (u64)(d[i] - '0');
+                }
+                if (!ok)
+                    return dd_err(ctx->err, DD_ESYNTAX, loc, "invalid @SEQ literal \"%.*s\"", (int)DD_MIN(v->v.s.len, 200),
+                                  v->v.s.p);
+                if (overflow)
+                    return dd_err(ctx->err, DD_EOUT_OF_RANGE, loc, "sequence number \"%.*s\" is out of range",
+                                  (int)DD_MIN(n, 200), d);
                 *seq = s;
                 return DD_OK;
             }
