@@ -92,6 +92,7 @@ struct driftdb_session {
     SeqSession seqs;           /* currval / lastval */
     SetUndo *undo; int nundo, capundo;
     i64 txn_time_us;
+    bool txn_time_kept;     /* EXECUTE outside a transaction took txn_time_us for its statement */
     Setting settings[SETTING_MAX];
     char timebuf[4][24];       /* settings.c: a time setting being normalized */
     char datestyle[24];        /* settings.c: DateStyle's canonical text ("Postgres, DMY") */

@@ -780,7 +780,8 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
 {
     /* autocommit: a lone statement, or the last of an implicit block */
     bool implicit = s->state == TXN_IDLE || (s->state == TXN_IMPLICIT && s->stmt_last);
-    if (s->state == TXN_IDLE) s->txn_time_us = clock_wall_us();
+    if (s->state == TXN_IDLE && !s->txn_time_kept) s->txn_time_us = clock_wall_us();
+    s->txn_time_kept = false;
     int rc = ensure_snapshot(s, e);
     if (rc) return rc;
     SqlCtx *ctx = &r->ctx;
@@ -1438,7 +1439,12 @@ static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
     int rc = DD_OK;
     if (ps->nargs) {
         /* the arguments may name types ('ok'::mood) and relations: they
-         * read a snapshot, as a statement's analysis does */
+         * read a snapshot, as a statement's analysis does; outside a
+         * transaction they and the statement share its start (now()) */
+        if (s->state == TXN_IDLE) {
+            s->txn_time_us = clock_wall_us();
+            s->txn_time_kept = true;
+        }
         if ((rc = ensure_snapshot(s, e))) return rc;
         SqlCtx ctx;
         rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e);
@@ -1456,12 +1462,19 @@ static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
         }
         if (s->state == TXN_IDLE) end_snapshot(s);
         else if (s->snap) snap_unpin(s->snap);
-        if (rc) return rc;
+        if (rc) {
+            s->txn_time_kept = false;
+            return rc;
+        }
     }
     Stmt *body = NULL;
     size_t next;
-    if ((rc = parse_statement(st->sql, st->len, 0, &s->stmt, &body, &next, e))) return rc;
-    if (!body) return dd_err(e, DD_EINTERNAL, -1, "prepared statement text changed");
+    if (!rc) rc = parse_statement(st->sql, st->len, 0, &s->stmt, &body, &next, e);
+    if (!rc && !body) rc = dd_err(e, DD_EINTERNAL, -1, "prepared statement text changed");
+    if (rc) {
+        s->txn_time_kept = false;
+        return rc;
+    }
     const TypeId *bt = s->bind_types;
     const Value *bv = s->bind_vals;
     int bn = s->bind_n;
@@ -1469,6 +1482,7 @@ static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
     s->bind_vals = vals;
     s->bind_n = st->nparams;
     rc = run_stmt(s, body, st->sql, r, e);
+    s->txn_time_kept = false;
     s->bind_types = bt;
     s->bind_vals = bv;
     s->bind_n = bn;
