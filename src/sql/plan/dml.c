@@ -105,14 +105,22 @@ static int doc_widen(SqlCtx *ctx, const TableInfo *t, TableInfo **nt, int ci, Ty
 {
     const TableInfo *cur = *nt ? *nt : t;
     const ColumnInfo *c = &cur->cols[ci];
-    if (!cur->document_style || !type_is_int((TypeId)c->type) ||
-        (vt != TYPE_NUMERIC && vt != TYPE_FLOAT4 && vt != TYPE_FLOAT8))
+    /* an integer array column given an array of fractions, likewise */
+    bool arr = type_is_array((TypeId)c->type);
+    TypeId ce = arr ? type_elem((TypeId)c->type) : (TypeId)c->type;
+    if (arr != type_is_array(vt)) return DD_OK;
+    TypeId ve = arr ? type_elem(vt) : vt;
+    if (!cur->document_style || !type_is_int(ce) || (ve != TYPE_NUMERIC && ve != TYPE_FLOAT4 && ve != TYPE_FLOAT8))
         return DD_OK;
-    if (col_keyed(cur, c->id)) {
+    if (col_keyed(cur, c->id) || arr) {
         int rc = dd_err(ctx->err, DD_EDATATYPE_MISMATCH, loc, "column \"%s\" is of type %s but expression is of type %s",
                         c->name, type_name((TypeId)c->type), type_name(vt));
-        dd_err_hint(ctx->err, "The column is part of the key or an index, so it does not widen to numeric; "
-                              "cast the value to an integer.");
+        if (arr)   /* its stored arrays hold integers; they are not read as numerics */
+            dd_err_hint(ctx->err, "An integer array column does not widen to numeric[]; cast the value to %s to round it, "
+                                  "or ALTER the column to numeric[] first.", type_name((TypeId)c->type));
+        else
+            dd_err_hint(ctx->err, "The column is part of the key or an index, so it does not widen to numeric; "
+                                  "cast the value to an integer.");
         return rc;
     }
     if (!*nt && !(*nt = table_grow(ctx, t, 0))) return DD_ENOMEM;
@@ -621,11 +629,12 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     for (int k = 0; t->document_style && k < width; k++) {
         int loc = s->ncols ? s->col_locs[k] : s->table_loc;
         TypeId widest = vtypes[k];
-        for (int r = 0; !sel && r < s->nrows && widest != TYPE_NUMERIC; r++) {
+        for (int r = 0; !sel && r < s->nrows && widest != TYPE_NUMERIC && widest != type_array_of(TYPE_NUMERIC); r++) {
             if (s->rows[r][k]->kind == EXPR_DEFAULT) continue;
             ExprProg *pr;
             if ((rc = expr_compile(&cc, s->rows[r][k], &pr))) return rc;
-            if (pr->type == TYPE_NUMERIC || pr->type == TYPE_FLOAT4 || pr->type == TYPE_FLOAT8) widest = pr->type;
+            TypeId e = type_is_array(pr->type) ? type_elem(pr->type) : pr->type;
+            if (e == TYPE_NUMERIC || e == TYPE_FLOAT4 || e == TYPE_FLOAT8) widest = pr->type;
         }
         if ((rc = doc_widen(ctx, t, &nt, target[k], widest, loc))) return rc;
     }
@@ -1315,7 +1324,9 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
             if (!nt && !(nt = table_grow(ctx, t, s->nset))) return DD_ENOMEM;
             if (pr->type != TYPE_NULLTYPE) nt->cols[ci].type = (u16)infer_type(pr->type);
             nt->cols[ci].pending = false;
-        } else if (t->document_style && type_is_int((TypeId)cur->cols[ci].type)) {
+        } else if (t->document_style && (type_is_int((TypeId)cur->cols[ci].type) ||
+                                         (type_is_array((TypeId)cur->cols[ci].type) &&
+                                          type_is_int(type_elem((TypeId)cur->cols[ci].type))))) {
             ExprProg *pr;
             rc = expr_compile(&cc, s->set[k]->expr, &pr);
             if (!rc) rc = doc_widen(ctx, t, &nt, ci, pr->type, s->set[k]->loc);
