@@ -59,6 +59,9 @@ typedef struct driftdb_error {
     int position;       /* 1-based byte offset into the SQL text; 0 none */
     const char *severity; /* "ERROR" or "FATAL" (static string) */
     char context[256];  /* where it happened ("COPY t, line 17"); "" when none */
+    /* the object it is about (a constraint violation's schema, table,
+     * column, data type, constraint name); "" when none */
+    char schema[64], table[64], column[64], datatype[64], constraint[64];
 } driftdb_error;
 
 typedef struct driftdb_options {

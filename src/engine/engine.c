@@ -31,6 +31,11 @@ void dd_to_api_error(const DdError *e, driftdb_error *out)
     snprintf(out->detail, sizeof(out->detail), "%s", e->detail);
     snprintf(out->hint, sizeof(out->hint), "%s", e->hint);
     out->position = e->position;
+    memcpy(out->schema, e->schema, sizeof out->schema);
+    memcpy(out->table, e->table, sizeof out->table);
+    memcpy(out->column, e->column, sizeof out->column);
+    memcpy(out->datatype, e->datatype, sizeof out->datatype);
+    memcpy(out->constraint, e->constraint, sizeof out->constraint);
     /* the errors that end the session (driftdb_session_terminate) */
     out->severity = strcmp(out->sqlstate, "57P01") == 0 ? "FATAL" : "ERROR";
 }

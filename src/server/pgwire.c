@@ -289,6 +289,11 @@ static void send_error_msg(Conn *c, u8 type, const driftdb_error *e)
         buf_putc(&c->out, 0);
     }
     if (e->context[0]) { buf_putc(&c->out, 'W'); buf_put_str(&c->out, e->context); }
+    if (e->schema[0]) { buf_putc(&c->out, 's'); buf_put_str(&c->out, e->schema); }
+    if (e->table[0]) { buf_putc(&c->out, 't'); buf_put_str(&c->out, e->table); }
+    if (e->column[0]) { buf_putc(&c->out, 'c'); buf_put_str(&c->out, e->column); }
+    if (e->datatype[0]) { buf_putc(&c->out, 'd'); buf_put_str(&c->out, e->datatype); }
+    if (e->constraint[0]) { buf_putc(&c->out, 'n'); buf_put_str(&c->out, e->constraint); }
     buf_putc(&c->out, 0);
     msg_end(c, at);
 }

@@ -14,6 +14,7 @@
 #include "../util/alloc.h"
 
 #include <string.h>
+#include <stdio.h>
 
 /* ---- encoding ---- */
 
@@ -807,4 +808,14 @@ const TableInfo *store_object_latest(Store *st, u32 id)
     const TableInfo *t = cat_version_locked(st, id, UINT64_MAX);
     pthread_mutex_unlock(&st->cat_mu);
     return t;
+}
+
+void dd_err_relation(DdError *e, const TableInfo *t, const char *column, const char *constraint)
+{
+    char schema[64];
+    const char *dot = strchr(t->name, '.');
+    if (t->temp) snprintf(schema, sizeof schema, "pg_temp");
+    else if (dot) snprintf(schema, sizeof schema, "%.*s", (int)(dot - t->name < 63 ? dot - t->name : 63), t->name);
+    else snprintf(schema, sizeof schema, "public");
+    dd_err_object(e, schema, name_base(t->name), column, NULL, constraint);
 }

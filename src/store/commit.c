@@ -99,6 +99,9 @@ static void fill_duplicate(Store *st, const TableInfo *t, const u8 *pk, u32 pkle
     dd_err(err, DD_EUNIQUE, -1, "duplicate key value violates unique constraint \"%s_pkey\"",
            t ? name_base(t->name) : "?");
     if (!t) return;
+    char con[80];
+    snprintf(con, sizeof con, "%.58s_pkey", name_base(t->name));
+    dd_err_relation(err, t, NULL, con);
     Buf vals = BUF_INIT, cols = BUF_INIT;
     int rc = key_renderer ? key_renderer(t, NULL, pk, pklen, &vals) : key_render(pk, pklen, &vals);
     for (int i = 0; i < t->npk; i++) {
@@ -159,6 +162,7 @@ static int check_unique(Store *st, Writer *w, MDB_txn *txn, const WriteSet *ws, 
         Buf vals = BUF_INIT, cols = BUF_INIT;
         pthread_mutex_lock(&st->cat_mu);
         const TableInfo *t = cat_version_locked(st, x->table, UINT64_MAX);
+        if (t) dd_err_relation(err, t, NULL, x->name);
         const IndexInfo *ix = NULL;
         for (int i = 0; t && i < t->nindexes; i++) if (t->indexes[i].id == x->index) ix = &t->indexes[i];
         for (int i = 0; ix && i < ix->ncols; i++) {

@@ -249,6 +249,10 @@ static inline const char *name_base(const char *name)
     return dot ? dot + 1 : name;
 }
 
+/* Names relation t (its schema and name) and, when not NULL, its column
+ * and constraint as the object of the error in e. */
+void dd_err_relation(DdError *e, const TableInfo *t, const char *column, const char *constraint);
+
 /* The namespace a catalog object's name is in. */
 enum { CAT_SPACE_REL, CAT_SPACE_TYPE, CAT_SPACE_SCHEMA };
 static inline int cat_space(const TableInfo *t)

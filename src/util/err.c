@@ -44,6 +44,18 @@ void dd_err_clear(DdError *e)
     memcpy(e->sqlstate, "00000", 6);
     e->message[0] = e->detail[0] = e->hint[0] = '\0';
     e->position = 0;
+    e->schema[0] = e->table[0] = e->column[0] = e->datatype[0] = e->constraint[0] = '\0';
+}
+
+void dd_err_object(DdError *e, const char *schema, const char *table, const char *column, const char *datatype,
+                   const char *constraint)
+{
+    if (!e) return;
+    if (schema) snprintf(e->schema, sizeof e->schema, "%s", schema);
+    if (table) snprintf(e->table, sizeof e->table, "%s", table);
+    if (column) snprintf(e->column, sizeof e->column, "%s", column);
+    if (datatype) snprintf(e->datatype, sizeof e->datatype, "%s", datatype);
+    if (constraint) snprintf(e->constraint, sizeof e->constraint, "%s", constraint);
 }
 
 int dd_errv(DdError *e, int code, int offset, const char *fmt, va_list ap)

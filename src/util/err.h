@@ -142,12 +142,20 @@ typedef struct DdError {
     char detail[DD_ERR_AUX_MAX];  /* "" when none */
     char hint[DD_ERR_AUX_MAX];    /* "" when none */
     int position;                 /* byte offset + 1 into the statement text; 0 none */
+    /* the object the error is about, as PostgreSQL names it in an
+     * ErrorResponse (fields s t c d n); "" when none */
+    char schema[64], table[64], column[64], datatype[64], constraint[64];
 } DdError;
 
 /* SQLSTATE and default text of a code (static strings). */
 const char *dd_err_sqlstate(int code);
 const char *dd_err_text(int code);
 const char *dd_err_name(int code);
+
+/* Names the object the error in e is about (schema, table, column, data
+ * type, constraint); a NULL argument leaves that field as it is. */
+void dd_err_object(DdError *e, const char *schema, const char *table, const char *column, const char *datatype,
+                   const char *constraint);
 
 /* Clears e (code DD_OK). e may be NULL. */
 void dd_err_clear(DdError *e);

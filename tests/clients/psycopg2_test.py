@@ -228,6 +228,40 @@ def errors_with_pgcode():
 
 
 @test
+def error_object_fields():
+    # a constraint violation names its schema, table, column, data type and
+    # constraint as PostgreSQL does (e.diag: fields s t c d n)
+    conn = connect()
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE SCHEMA diag")
+    cur.execute("CREATE TABLE diag.p (id int PRIMARY KEY, u int UNIQUE, c int CHECK (c > 0), n int NOT NULL)")
+    cur.execute("CREATE TABLE diag.ch (id int PRIMARY KEY, pid int REFERENCES diag.p)")
+    cur.execute("CREATE DOMAIN diag_pos AS int CHECK (VALUE > 0)")
+    cur.execute("INSERT INTO diag.p VALUES (1, 1, 1, 1)")
+    cur.execute("INSERT INTO diag.ch VALUES (1, 1)")
+    cases = [
+        ("INSERT INTO diag.p VALUES (1, 2, 1, 1)", ("23505", "diag", "p", None, None, "p_pkey")),
+        ("INSERT INTO diag.p VALUES (2, 1, 1, 1)", ("23505", "diag", "p", None, None, "p_u_key")),
+        ("INSERT INTO diag.p VALUES (3, 3, -1, 1)", ("23514", "diag", "p", None, None, "p_c_check")),
+        ("INSERT INTO diag.p VALUES (4, 4, 1, NULL)", ("23502", "diag", "p", "n", None, None)),
+        ("INSERT INTO diag.ch VALUES (2, 99)", ("23503", "diag", "ch", None, None, "ch_pid_fkey")),
+        ("DELETE FROM diag.p", ("23503", "diag", "ch", None, None, "ch_pid_fkey")),
+        ("SELECT (-1)::diag_pos", ("23514", "public", None, None, "diag_pos", "diag_pos_check")),
+    ]
+    for sql, want in cases:
+        try:
+            cur.execute(sql)
+            raise AssertionError("no error: " + sql)
+        except psycopg2.Error as e:
+            d = e.diag
+            expect((e.pgcode, d.schema_name, d.table_name, d.column_name, d.datatype_name, d.constraint_name), want, sql)
+    cur.execute("DROP SCHEMA diag CASCADE")
+    cur.execute("DROP DOMAIN diag_pos")
+    conn.close()
+
+
+@test
 def set_reports_parameter():
     conn = connect()
     conn.autocommit = True

@@ -14,6 +14,7 @@
 #include "domain.h"
 #include "../types/array.h"
 #include <string.h>
+#include <stdio.h>
 
 const TableInfo *domain_lookup(SqlCtx *ctx, u32 id)
 {
@@ -114,6 +115,15 @@ int domain_prepare(SqlCtx *ctx, u32 id, DomainProg **out)
     return DD_OK;
 }
 
+/* The schema of catalog object t, as an error names it. */
+static const char *domain_schema(const TableInfo *t, char *buf, size_t n)
+{
+    const char *dot = strchr(t->name, '.');
+    if (!dot) return "public";
+    snprintf(buf, n, "%.*s", (int)(dot - t->name), t->name);
+    return buf;
+}
+
 /* d's constraints and its base domains' (first), reported as domain `name`'s
  * (the one the value becomes, as PostgreSQL names it). */
 static int check_as(SqlCtx *ctx, const DomainProg *d, const Value *v, const char *name)
@@ -134,16 +144,24 @@ static int check_as(SqlCtx *ctx, const DomainProg *d, const Value *v, const char
         if (rc) return rc;
     }
     const UserType *u = d->t->utype;
-    if (v->isnull && u->not_null)
-        return dd_err(ctx->err, DD_ENOT_NULL, -1, "domain %s does not allow null values", name);
+    if (v->isnull && u->not_null) {
+        int rc = dd_err(ctx->err, DD_ENOT_NULL, -1, "domain %s does not allow null values", name);
+        char sb[64];
+        dd_err_object(ctx->err, domain_schema(d->t, sb, sizeof sb), NULL, NULL, name_base(name), NULL);
+        return rc;
+    }
     EvalEnv env = {ctx, NULL, 0, NULL};
     for (int i = 0; i < u->nchecks; i++) {
         Value out;
         int rc = expr_eval(d->checks[i], &env, v, &out);
         if (rc) return rc;
-        if (!out.isnull && !out.v.b)
-            return dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "value for domain %s violates check constraint \"%s\"",
-                          name, u->checks[i].name);
+        if (!out.isnull && !out.v.b) {
+            rc = dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "value for domain %s violates check constraint \"%s\"",
+                        name, u->checks[i].name);
+            char sb[64];
+            dd_err_object(ctx->err, domain_schema(d->t, sb, sizeof sb), NULL, NULL, name_base(name), u->checks[i].name);
+            return rc;
+        }
     }
     return DD_OK;
 }

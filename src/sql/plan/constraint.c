@@ -275,8 +275,11 @@ static int check_present_rows(SqlCtx *ctx, const TableInfo *t0, const TableInfo 
         Value out;
         rc = expr_eval(pr, &env, r, &out);
         if (!rc && !out.isnull && !out.v.b)
+        {
             rc = dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "check constraint \"%s\" of relation \"%s\" is violated by some row",
                         name, t->name);
+            dd_err_relation(ctx->err, t, NULL, name);
+        }
         arena_rewind(ctx->row, m);
     }
     op_close(ctx, scan);
@@ -532,6 +535,7 @@ int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const 
         if (out.isnull || out.v.b) continue;
         dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "new row for relation \"%s\" violates check constraint \"%s\"", name_base(t->name),
                t->checks[i].name);
+        dd_err_relation(ctx->err, t, NULL, t->checks[i].name);
         sql_failing_row(ctx, t, vals);
         return DD_ECHECK_VIOLATION;
     }

@@ -129,6 +129,15 @@ static int doc_widen(SqlCtx *ctx, const TableInfo *t, TableInfo **nt, int ci, Ty
     return DD_OK;
 }
 
+/* 23502: column col of t holds a NULL (a constraint being added). */
+static int contains_nulls(SqlCtx *ctx, const TableInfo *t, const char *col)
+{
+    int rc = dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values", col,
+                    name_base(t->name));
+    dd_err_relation(ctx->err, t, col, NULL);
+    return rc;
+}
+
 static int read_only_err(SqlCtx *ctx, const char *what)
 {
     return dd_err(ctx->err, DD_EREAD_ONLY_TXN, -1, "cannot execute %s in a read-only transaction", what);
@@ -720,6 +729,7 @@ static int check_not_null(SqlCtx *ctx, const TableInfo *t, const Value *vals)
         if (c->not_null || is_pk_col(t, i)) {
             dd_err(ctx->err, DD_ENOT_NULL, -1, "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
                    c->name, name_base(t->name));
+            dd_err_relation(ctx->err, t, c->name, NULL);
             sql_failing_row(ctx, t, vals);
             return DD_ENOT_NULL;
         }
@@ -730,6 +740,11 @@ static int check_not_null(SqlCtx *ctx, const TableInfo *t, const Value *vals)
 static int dup_key_err(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen)
 {
     int rc = dd_err(ctx->err, DD_EUNIQUE, -1, "duplicate key value violates unique constraint \"%s_pkey\"", name_base(t->name));
+    {
+        char con[80];
+        snprintf(con, sizeof con, "%.58s_pkey", name_base(t->name));
+        dd_err_relation(ctx->err, t, NULL, con);
+    }
     Buf names = BUF_INIT, vals = BUF_INIT;
     for (int k = 0; k < t->npk; k++) {
         int ci = table_col_index(t, t->pk[k]);
@@ -2255,8 +2270,7 @@ static int add_primary_key(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const
                 bool nulls;
                 if ((rc = column_has_null(ctx, t0, ci, &nulls))) return rc;
                 if (nulls)
-                    return dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
-                                  c->pk_cols[k], name_base(t->name));
+                    return contains_nulls(ctx, t, c->pk_cols[k]);
                 t->cols[ci].not_null = true;
             }
         }
@@ -2599,9 +2613,9 @@ static int alter_type_check_row(SqlCtx *ctx, const TableInfo *t, u32 step, const
     for (int i = 0; live && i < t->nconvs && !rc; i++) {
         if (t->convs[i].step != step) continue;
         int ci = table_col_index(t, t->convs[i].col);
-        if (ci >= 0 && vals[ci].isnull && (t->cols[ci].not_null || is_pk_col(t, ci)))
-            rc = dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
-                        t->cols[ci].name, t->name);
+        if (ci >= 0 && vals[ci].isnull && (t->cols[ci].not_null || is_pk_col(t, ci))) {
+            rc = contains_nulls(ctx, t, t->cols[ci].name);
+        }
         /* a column that became a domain's: its constraints */
         if (!rc && ci >= 0 && cp->domains && cp->domains[ci]) rc = domain_check(ctx, cp->domains[ci], &vals[ci]);
     }
@@ -2610,9 +2624,11 @@ static int alter_type_check_row(SqlCtx *ctx, const TableInfo *t, u32 step, const
         if (!ck_on[i]) continue;
         Value out;
         if ((rc = expr_eval(cp->checks[i], &env, vals, &out))) break;
-        if (!out.isnull && !out.v.b)
+        if (!out.isnull && !out.v.b) {
             rc = dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "check constraint \"%s\" of relation \"%s\" is violated by some row",
-                        t->checks[i].name, t->name);
+                        t->checks[i].name, name_base(t->name));
+            dd_err_relation(ctx->err, t, NULL, t->checks[i].name);
+        }
     }
     for (int i = 0; live && i < nfks && !rc; i++) rc = fk_check_row(ctx, fks[i], vals);
     return rc;
@@ -2871,8 +2887,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (cd->default_ && (rc = added_default(ctx, cd, t, col, any))) return rc;
             /* a generated column's rows are checked once converted (alter_type_check_rows) */
             if (cd->not_null && any && !col->missing && !cd->generated)
-                return dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
-                              cd->name, t->name);
+                return contains_nulls(ctx, t, cd->name);
             break;
         }
         case ALTER_DROP_COLUMN: {
@@ -3013,8 +3028,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                 bool any;
                 if ((rc = column_has_null(ctx, t0, ci, &any))) return rc;
                 if (any)
-                    return dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of relation \"%s\" contains null values",
-                                  c->name, t->name);
+                    return contains_nulls(ctx, t, c->name);
             }
             col->not_null = true;
             break;

@@ -366,6 +366,7 @@ static int missing_parent(SqlCtx *ctx, const FkRes *r, const Value *row)
 {
     int rc = dd_err(ctx->err, DD_EFOREIGN_KEY, -1, "insert or update on table \"%s\" violates foreign key constraint \"%s\"",
                     name_base(r->child->name), r->fk->name);
+    dd_err_relation(ctx->err, r->child, NULL, r->fk->name);
     Buf names = BUF_INIT, vals = BUF_INIT;
     key_text(ctx, r->child, r->ci, r->n, row, &names, &vals);
     if (buf_ok(&names) && buf_ok(&vals))
@@ -381,6 +382,7 @@ static int still_referenced(SqlCtx *ctx, const FkRes *r, const TableInfo *pt, co
     int rc = dd_err(ctx->err, DD_EFOREIGN_KEY, -1,
                     "update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
                     name_base(r->parent->name), r->fk->name, name_base(r->child->name));
+    dd_err_relation(ctx->err, r->child, NULL, r->fk->name);
     Buf names = BUF_INIT, vals = BUF_INIT;
     key_text(ctx, pt, r->pi, r->n, old, &names, &vals);
     if (buf_ok(&names) && buf_ok(&vals))
@@ -591,6 +593,7 @@ static int child_side(SqlCtx *ctx, const FkWork *w, const KeySet *later, Buf *ke
                 int rc2 = dd_err(ctx->err, DD_EFOREIGN_KEY, -1,
                                  "update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
                                  r.parent->name, r.fk->name, r.child->name);
+                dd_err_relation(ctx->err, r.child, NULL, r.fk->name);
                 Buf names = BUF_INIT, vals = BUF_INIT;
                 for (int k = 0; k < r.n; k++) buf_printf(&names, "%s%s", k ? ", " : "", r.parent->cols[r.pi[k]].name);
                 for (int k = 0; k < r.n; k++) {

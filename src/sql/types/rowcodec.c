@@ -283,6 +283,7 @@ int row_pk(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
             int rc = dd_err(err, DD_ENOT_NULL, -1,
                             "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
                             t->cols[ci].name, name_base(t->name));
+            dd_err_relation(err, t, t->cols[ci].name, NULL);
             return rc;
         }
         key_encode_value(&vals[ci], out);
