@@ -111,7 +111,8 @@ void catalog_encode(const TableInfo *t, Buf *out)
             for (int k = 0; k < f->ncols; k++) buf_put_varint(out, f->ref_cols[k]);
             buf_putc(out, (u8)f->on_delete);
             buf_putc(out, (u8)f->on_update);
-            buf_putc(out, (u8)((f->deferrable ? FMT_FK_DEFERRABLE : 0) | (f->deferred ? FMT_FK_DEFERRED : 0)));
+            buf_putc(out, (u8)((f->deferrable ? FMT_FK_DEFERRABLE : 0) | (f->deferred ? FMT_FK_DEFERRED : 0) |
+                               (f->match_full ? FMT_FK_MATCH_FULL : 0)));
         }
     }
     if (t->ncomments) {
@@ -247,6 +248,7 @@ static bool get_constraints(Cursor *c, Arena *a, TableInfo *t)
         u8 fl = cur_u8(c);
         f->deferrable = fl & FMT_FK_DEFERRABLE;
         f->deferred = fl & FMT_FK_DEFERRED;
+        f->match_full = fl & FMT_FK_MATCH_FULL;
     }
     return true;
 }

@@ -191,6 +191,7 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_IX_PRIMARY 16   /* with FMT_IX_CONSTRAINT: a primary key added to a table with rows */
 #define FMT_FK_DEFERRABLE 1
 #define FMT_FK_DEFERRED 2
+#define FMT_FK_MATCH_FULL 4
 #define FMT_COL_IDENTITY_ALWAYS 16
 #define FMT_COL_IDENTITY_DEFAULT 32
 #define FMT_COL_GENERATED 48     /* both identity flags: GENERATED ALWAYS AS (expr) STORED */

@@ -131,6 +131,7 @@ typedef struct ForeignKeyInfo {
     u32 ref_table;
     char on_delete, on_update;   /* 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT */
     bool deferrable, deferred;
+    bool match_full;             /* MATCH FULL: the key's columns are all NULL or none */
 } ForeignKeyInfo;
 #define INDEX_DESC 1
 #define INDEX_NULLS_FIRST 2

@@ -306,6 +306,7 @@ typedef struct Constraint {
     char *ref_table; char **ref_cols; int nref_cols;   /* REFERENCES t [(cols)] */
     char on_delete, on_update;   /* 'a' NO ACTION, 'r' RESTRICT, 'c' CASCADE, 'n' SET NULL, 'd' SET DEFAULT */
     bool deferrable, initially_deferred;
+    bool match_full;             /* FOREIGN KEY ... MATCH FULL */
     bool not_valid;              /* NOT VALID: ALTER TABLE ADD does not check the rows there are */
     int loc;
 } Constraint;

@@ -3005,9 +3005,10 @@ static int parse_constraint(Parser *p, const char *col, char *name, Constraint *
         if (tok(p)->kind == TOK_LPAREN) TRY(parse_name_list(p, &c->ref_cols, NULL, &c->nref_cols));
         if (is_word(tok(p), "match")) {
             advance(p);
-            if (is_word(tok(p), "full") || is_word(tok(p), "partial"))
-                return not_supported(p, tok(p)->start, "MATCH FULL / PARTIAL");
-            if (!is_word(tok(p), "simple")) return syntax_error(p);
+            if (is_word(tok(p), "partial"))
+                return dd_err(p->err, DD_EFEATURE, tok(p)->start, "MATCH PARTIAL not yet implemented");
+            if (is_kw(tok(p), KW_FULL) || is_word(tok(p), "full")) c->match_full = true;
+            else if (!is_word(tok(p), "simple")) return syntax_error(p);
             advance(p);
         }
         for (;;) {

@@ -191,6 +191,7 @@ int add_foreign_key(SqlCtx *ctx, TableInfo *t, const Constraint *c)
     f->on_update = c->on_update ? c->on_update : 'a';
     f->deferrable = c->deferrable;
     f->deferred = c->initially_deferred;
+    f->match_full = c->match_full;
     t->fks = nf;
     t->nfks++;
     return DD_OK;
@@ -374,6 +375,22 @@ static int missing_parent(SqlCtx *ctx, const FkRes *r, const Value *row)
                       name_base(r->parent->name));
     buf_free(&names);
     buf_free(&vals);
+    return rc;
+}
+
+/* Whether row's key for r holds a NULL (*skip: then it references
+ * nothing and needs no parent); MATCH FULL's 23503 for a key of NULLs and
+ * values mixed. */
+static int null_key(SqlCtx *ctx, const FkRes *r, const Value *row, bool *skip)
+{
+    int nulls = 0;
+    for (int k = 0; k < r->n; k++) nulls += row[r->ci[k]].isnull;
+    *skip = nulls > 0;
+    if (!nulls || nulls == r->n || !r->fk->match_full) return DD_OK;
+    int rc = dd_err(ctx->err, DD_EFOREIGN_KEY, -1, "insert or update on table \"%s\" violates foreign key constraint \"%s\"",
+                    name_base(r->child->name), r->fk->name);
+    dd_err_detail(ctx->err, "MATCH FULL does not allow mixing of null and nonnull key values.");
+    dd_err_relation(ctx->err, r->child, NULL, r->fk->name);
     return rc;
 }
 
@@ -578,8 +595,8 @@ static int child_side(SqlCtx *ctx, const FkWork *w, const KeySet *later, Buf *ke
                 if ((rc = row_ident(ctx, w->t, ch->neu, key))) return rc;
                 if (keyset_get(later, key->data, (u32)key->len)) continue;
             }
-            bool null = false;
-            for (int k = 0; k < r.n && !null; k++) null = ch->neu[r.ci[k]].isnull;
+            bool null;
+            if ((rc = null_key(ctx, &r, ch->neu, &null))) return rc;
             if (null) continue;
             /* an unchanged key needs no check, unless an action set it
              * (SET DEFAULT to the very key that went) */
@@ -674,10 +691,11 @@ int fk_check_begin(SqlCtx *ctx, const TableInfo *child, const ForeignKeyInfo *fk
 
 int fk_check_row(SqlCtx *ctx, FkCheck *r, const Value *row)
 {
-    for (int j = 0; j < r->n; j++)
-        if (row[r->ci[j]].isnull) return DD_OK;   /* MATCH SIMPLE */
+    bool skip;
+    int rc = null_key(ctx, r, row, &skip);
+    if (rc || skip) return rc;
     bool found;
-    int rc = parent_has(ctx, r, row, r->ci, &found);
+    rc = parent_has(ctx, r, row, r->ci, &found);
     if (!rc && !found) rc = missing_parent(ctx, r, row);
     return rc;
 }
@@ -731,8 +749,8 @@ static int check_writes(SqlCtx *ctx, const TableInfo *c, const ForeignKeyInfo *f
         WsRow *w = rows[i];
         if (!w->rec) continue;
         if ((rc = row_decode(c, w->rec, w->reclen, nv, ctx->err))) return rc;
-        bool null = false;
-        for (int k = 0; k < r.n && !null; k++) null = nv[r.ci[k]].isnull;
+        bool null;
+        if ((rc = null_key(ctx, &r, nv, &null))) return rc;
         if (null) continue;
         if (w->existed && w->orig) {
             if ((rc = sql_row_decode(ctx, c, w->orig, w->origlen, w->orig_seq, ov, NULL))) return rc;
