@@ -2744,13 +2744,92 @@ static void qualify_assignments(SetClause **set, int n, char *target)
     }
 }
 
+/* (a, b, ...) = source of UPDATE's SET: each column its SetClause.  The
+ * source is a list in parentheses or ROW(...) (an element may be
+ * DEFAULT), or a sub-SELECT: column k takes (SELECT "$k" FROM (sub-SELECT)
+ * AS "$set"("$1", ...)), the sub-SELECT parsed again for each. */
+static int parse_multi_set(Parser *p, SetClause ***out, int *n, int *cap)
+{
+    char **cols = NULL;
+    int *locs = NULL, ncols = 0;
+    TRY(parse_name_list(p, &cols, &locs, &ncols));
+    TRY(expect(p, TOK_EQ));
+    int loc = tok(p)->start;
+    bool sub = tok(p)->kind == TOK_LPAREN && (is_kw(peek(p, 1), KW_SELECT) || is_kw(peek(p, 1), KW_WITH) ||
+                                              is_kw(peek(p, 1), KW_VALUES));
+    if (sub) {
+        int start = p->pos, end = start;
+        for (int k = 0; k < ncols; k++) {
+            p->pos = start;
+            SelectStmt *q = NULL, *outer = NULL;
+            TRY(parse_paren_select(p, &q));
+            end = p->pos;
+            TableRef *from = NULL;
+            ResTarget *rt = NULL;
+            Expr *col = NULL, *e = NULL;
+            NEW(from);
+            NEW(outer);
+            NEW(rt);
+            NEW_EXPR(col, EXPR_COLUMN, loc);
+            NEW_EXPR(e, EXPR_SUBQUERY, loc);
+            from->kind = TREF_SUBQUERY;
+            from->loc = loc;
+            from->select = q;
+            from->alias = dup_str(p, "$set");
+            from->col_aliases = arena_alloc(p->a, sizeof(char *) * (size_t)ncols);
+            if (!from->alias || !from->col_aliases) return nomem(p);
+            for (int j = 0; j < ncols; j++)
+                if (!(from->col_aliases[j] = arena_printf(p->a, "$%d", j + 1))) return nomem(p);
+            from->ncol_aliases = ncols;
+            col->u.col.name = from->col_aliases[k];
+            rt->expr = col;
+            rt->loc = loc;
+            int tcap = 0, fcap = 0;
+            outer->loc = loc;
+            PUSH(outer->targets, outer->ntargets, tcap, rt);
+            PUSH(outer->from, outer->nfrom, fcap, from);
+            e->u.sub.select = outer;
+            SetClause *sc = NULL;
+            NEW(sc);
+            sc->col = cols[k];
+            sc->loc = locs ? locs[k] : loc;
+            sc->expr = e;
+            PUSH(*out, *n, *cap, sc);
+        }
+        p->pos = end;
+        return DD_OK;
+    }
+    bool row = (is_kw(tok(p), KW_ROW) || is_word(tok(p), "row")) && peek(p, 1)->kind == TOK_LPAREN;
+    if (row) advance(p);
+    TRY(expect(p, TOK_LPAREN));
+    int k = 0;
+    do {
+        SetClause *sc = NULL;
+        NEW(sc);
+        sc->col = k < ncols ? cols[k] : NULL;
+        sc->loc = locs ? locs[k] : loc;
+        if (is_kw(tok(p), KW_DEFAULT)) TRY(parse_default_value(p, &sc->expr));
+        else TRY(parse_expr(p, P_OR, &sc->expr));
+        if (k < ncols) PUSH(*out, *n, *cap, sc);
+        k++;
+    } while (accept(p, TOK_COMMA));
+    TRY(expect(p, TOK_RPAREN));
+    if (k == 1 && !row)   /* (x) is x, no row */
+        return dd_err(p->err, DD_EFEATURE, loc, "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression");
+    if (k != ncols) return dd_err(p->err, DD_ESYNTAX, loc, "number of columns does not match number of values");
+    return DD_OK;
+}
+
 static int parse_set_list(Parser *p, SetClause ***out, int *n)
 {
     int cap = 0;
     do {
         SetClause *sc = NULL;
         NEW(sc);
-        if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "multiple-column SET");
+        if (tok(p)->kind == TOK_LPAREN) {
+            TRY(parse_multi_set(p, out, n, &cap));
+            continue;
+        }
         TRY(parse_colid(p, &sc->col, &sc->loc));
         if (tok(p)->kind == TOK_DOT) return not_supported(p, tok(p)->start, "assignment to a field");
         if (tok(p)->kind == TOK_LBRACKET) {

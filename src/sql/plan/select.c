@@ -466,6 +466,8 @@ int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, i
     if (!ip) return DD_ENOMEM;
     int rc = analyze_query(ctx, sel, ip, env);
     if (rc) return rc;
+    if (alias && strcmp(alias, "$set") == 0 && ncols != ip->ncols)   /* UPDATE ... SET (a, b) = (SELECT ...) */
+        return dd_err(ctx->err, DD_ESYNTAX, loc, "number of columns does not match number of values");
     if (ncols > ip->ncols)
         return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, loc, "table \"%s\" has %d columns available but %d columns specified",
                       alias ? alias : "unnamed_subquery", ip->ncols, ncols);
