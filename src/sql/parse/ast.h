@@ -326,6 +326,7 @@ typedef struct CreateTableStmt {
     /* CREATE TABLE name [(cols)] AS select: the query, and the column
      * names (as_cols, nas_cols; 0: the query's names); cols is then 0 */
     SelectStmt *as_select;
+    bool no_data;               /* CREATE TABLE ... AS ... WITH NO DATA: the columns, no rows */
     char **as_cols; int nas_cols;
     Constraint **cons; int ncons, capcons;   /* UNIQUE / CHECK / FOREIGN KEY, in order */
     bool temp;                  /* CREATE TEMP TABLE, or a name qualified by pg_temp */

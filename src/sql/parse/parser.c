@@ -4177,6 +4177,8 @@ static int parse_create(Parser *p, Stmt *st)
         if (!is_word(t, "view") && !is_kw(t, KW_TABLE) && !is_word(t, "sequence")) return syntax_error(p);
     }
     if (is_word(t, "view")) return parse_create_view(p, st, or_replace, temp);
+    if (is_word(t, "recursive") && is_word(peek(p, 1), "view"))
+        return not_supported(p, t->start, "CREATE RECURSIVE VIEW (write the view's query as WITH RECURSIVE)");
     if (or_replace) return syntax_error(p);
     if (is_word(t, "unlogged"))
         return not_supported(p, t->start, "CREATE UNLOGGED TABLE");
@@ -4232,9 +4234,12 @@ static int parse_create(Parser *p, Stmt *st)
         if (is_kw(tok(p), KW_WITH)) {
             /* WITH [NO] DATA */
             Token *d = peek(p, 1);
-            if (is_kw(d, KW_NO) && is_word(peek(p, 2), "data"))
-                return not_supported(p, d->start, "WITH NO DATA");
-            if (!is_word(d, "data")) return syntax_error(p);
+            if (is_kw(d, KW_NO) && is_word(peek(p, 2), "data")) {
+                ct->no_data = true;
+                advance(p);
+            } else if (!is_word(d, "data")) {
+                return syntax_error(p);
+            }
             advance(p);
             advance(p);
         }

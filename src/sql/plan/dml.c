@@ -1976,7 +1976,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     if (sel) {
         rc = ctas_columns(ctx, s, t, sel);
         if (rc) return rc;
-        p->root = sel->root;
+        if (!s->no_data) p->root = sel->root;   /* WITH NO DATA: the query is planned, never run */
     }
     for (int i = 0; i < s->ncols; i++) {
         ColumnDef *cd = s->cols[i];
