@@ -488,6 +488,13 @@ static int compile_compare(Builder *b, Expr *e, BinaryOp op, Expr *l, Expr *r, F
             rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
                         type_label(b->cc, a, fs[0].typmod), bop_text(op), type_label(b->cc, c, fs[1].typmod));
     }
+    /* char(n) against varchar compares as char(n), trailing blanks
+     * insignificant (PostgreSQL casts the varchar; against text it is the
+     * char(n) that becomes text, which the comparison's stripping gives) */
+    if (!rc && fs[0].type == TYPE_BPCHAR && fs[1].type == TYPE_VARCHAR)
+        rc = coerce(b, &fs[1], TYPE_BPCHAR, -1, false, r->loc);
+    if (!rc && fs[1].type == TYPE_BPCHAR && fs[0].type == TYPE_VARCHAR)
+        rc = coerce(b, &fs[0], TYPE_BPCHAR, -1, false, l->loc);
     /* only coerce untyped sides; typed values compare across types exactly
      * (an untyped side of an enum comparison reads a label of the other's type) */
     if (!rc && (fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE))
@@ -2463,7 +2470,8 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
                 rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: %s %s %s",
                             type_label(cc, fs[0].type, fs[0].typmod), e->u.like.icase ? "~~*" : "~~",
                             k ? type_label(cc, fs[k].type, fs[k].typmod) : "unknown");
-            if (!rc) rc = coerce(b, &fs[k], TYPE_TEXT, -1, false, all[k]->loc);
+            /* char(n) LIKE p matches its padded value, as PostgreSQL's bpcharlike */
+            if (!rc && !(k == 0 && fs[0].type == TYPE_BPCHAR)) rc = coerce(b, &fs[k], TYPE_TEXT, -1, false, all[k]->loc);
         }
         for (int k = 0; !rc && k < n; k++) rc = frag_append(f, &fs[k], k);
         ExprInstr i = ins_make(XOP_LIKE, e->loc);
@@ -2706,6 +2714,10 @@ static int compile_any(Builder *b, Expr *e, Frag *f)
         rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
                     type_label(cc, fs[0].type, fs[0].typmod), bop_text((BinaryOp)e->u.func.cmp),
                     type_label(cc, et, fs[1].typmod));
+    /* char(n) against varchar: as char(n), as compile_compare */
+    if (!rc && fs[0].type == TYPE_BPCHAR && et == TYPE_VARCHAR)
+        rc = coerce(b, &fs[1], type_array_of(TYPE_BPCHAR), -1, false, arr->loc);
+    if (!rc && fs[0].type == TYPE_VARCHAR && et == TYPE_BPCHAR) rc = coerce(b, &fs[0], TYPE_BPCHAR, -1, false, x->loc);
     if (!rc) rc = frag_append(f, &fs[0], 0);
     if (!rc) rc = frag_append(f, &fs[1], 1);
     ArrayOpInfo info = {.type = TYPE_BOOL, .cmp = e->u.func.cmp, .all = e->u.func.all};
