@@ -1222,10 +1222,10 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
                 ((wc->kind == WIN_LAG || wc->kind == WIN_LEAD) && i == 1))
                 rc = i == 0 && wc->kind != WIN_NTILE ? expr_compile(&sub, e->u.func.args[i], &wc->args[i])
                                                       : expr_compile_as(&sub, e->u.func.args[i], TYPE_INT8, -1, &wc->args[i]);
-            else   /* lag / lead default: the value's type */
+            else   /* lag / lead default: the value's type, not its typmod (an enum's type is its) */
                 rc = expr_compile_as(&sub, e->u.func.args[i], wc->args[0]->type == TYPE_UNKNOWN ? TYPE_TEXT
                                                                                                : wc->args[0]->type,
-                                     wc->args[0]->typmod, &wc->args[i]);
+                                     type_has_etype(wc->args[0]->type) ? wc->args[0]->typmod : -1, &wc->args[i]);
             if (rc) return rc;
         }
         wc->nargs = n;

@@ -2647,6 +2647,9 @@ static int parse_with(Parser *p, SelectStmt *s)
         } else {
             TRY(parse_paren_select(p, &q));
         }
+        if ((is_word(tok(p), "search") && (is_word(peek(p, 1), "depth") || is_word(peek(p, 1), "breadth"))) ||
+            (is_word(tok(p), "cycle") && peek(p, 1)->kind == TOK_IDENT))
+            return not_supported(p, tok(p)->start, "the SEARCH / CYCLE clause of WITH RECURSIVE");
         PUSH(s->cte_dml, nd, dcap, dml);
         PUSH(s->cte_names, s->nctes, cap, name);
         PUSH(s->cte_locs, nl, lcap, loc);
