@@ -4,7 +4,10 @@
 Generates random schemas, data (NULLs and duplicates) and queries (joins of
 1 to 8 tables: comma joins, JOIN ... ON, LEFT / RIGHT / FULL JOIN, LATERAL
 subqueries; filters; EXISTS / NOT
-EXISTS / IN / NOT IN / scalar subqueries, correlated or not; aggregates),
+EXISTS / IN / NOT IN / scalar subqueries, correlated or not; aggregates;
+expressions over integer, text, numeric, double precision, date and
+boolean columns: arithmetic, casts, CASE, COALESCE, string and date
+functions),
 and runs every query
   - on a real PostgreSQL 15 (the oracle), started here on loopback;
   - on driftdb-server, once per planner setting (default, enable_hashjoin
@@ -45,7 +48,9 @@ SETTINGS = [
 
 RESETS = ["RESET enable_hashjoin", "RESET enable_indexscan", "RESET enable_nestloop", "RESET enable_mergejoin"]
 
-COLS = {"id": "INT", "a": "INT", "b": "INT", "c": "TEXT", "d": "INT"}
+COLS = {"id": "INT", "a": "INT", "b": "INT", "c": "TEXT", "d": "INT", "e": "NUMERIC(8,2)", "f": "FLOAT8",
+        "g": "DATE", "h": "BOOLEAN"}
+ALL = "id, a, b, c, d, e, f, g, h"
 
 
 class Gen:
@@ -58,9 +63,10 @@ class Gen:
     def schema(self):
         out = []
         for t in self.tables:
-            out.append("CREATE TABLE %s (id INT PRIMARY KEY, a INT, b INT, c TEXT, d INT)" % t)
+            out.append("CREATE TABLE %s (%s)" % (t, ", ".join(
+                "%s %s%s" % (c, ty, " PRIMARY KEY" if c == "id" else "") for c, ty in COLS.items())))
         for t in self.tables:
-            for cols in (["a"], ["b", "a"], ["c"], ["d"]):
+            for cols in (["a"], ["b", "a"], ["c"], ["d"], ["e"], ["g", "h"]):
                 if self.r.random() < 0.5:
                     out.append("CREATE INDEX ON %s (%s)" % (t, ", ".join(cols)))
             if self.r.random() < 0.3:
@@ -71,7 +77,7 @@ class Gen:
 
     def txn_index(self):
         t = self.r.choice(self.tables)
-        return "CREATE INDEX ON %s (%s)" % (t, self.r.choice(["a", "b", "d", "c"]))
+        return "CREATE INDEX ON %s (%s)" % (t, self.r.choice(["a", "b", "d", "c", "e", "g"]))
 
     def value(self, col):
         r = self.r
@@ -88,7 +94,18 @@ class Gen:
                 # long values: index entries keep a 240-byte prefix
                 return "'%s%s'" % ("l" * 250, r.choice(["a", "b"]))
             return "'%s'" % r.choice(["x", "y", "z", "xy", "w"])
+        if col == "e":
+            return "%d.%02d" % (r.randint(-99, 99), r.choice([0, 5, 25, 50, 99, r.randint(0, 99)]))
+        if col == "f":
+            return r.choice(["0.1", "0.2", "0.3", "-2.5", "1e-3", "3.14159", "100", "'NaN'", "1.5e10", "-0.0"])
+        if col == "g":
+            return "'2024-%02d-%02d'" % (r.randint(1, 3), r.randint(1, 28))
+        if col == "h":
+            return r.choice(["true", "false"])
         return str(r.randint(1, 200))
+
+    def row(self, i):
+        return "(%d, %s)" % (i, ", ".join(self.value(c) for c in COLS if c != "id"))
 
     def data(self):
         out = []
@@ -98,9 +115,7 @@ class Gen:
             self.nrows[t] = n
             if not ids:
                 continue
-            rows = ["(%d, %s, %s, %s, %s)" % (i, self.value("a"), self.value("b"), self.value("c"), self.value("d"))
-                    for i in ids]
-            out.append("INSERT INTO %s VALUES %s" % (t, ", ".join(rows)))
+            out.append("INSERT INTO %s VALUES %s" % (t, ", ".join(self.row(i) for i in ids)))
         return out
 
     def changes(self):
@@ -111,11 +126,10 @@ class Gen:
             out.append("UPDATE %s SET a = %s, c = %s WHERE b = %d" % (t, self.value("a"), self.value("c"), r.randint(0, 4)))
             out.append("DELETE FROM %s WHERE d < %d" % (t, r.randint(-60, -20)))
             out.append("UPDATE %s SET id = id + 1000 WHERE a = %d" % (t, r.randint(0, 9)))
+            out.append("UPDATE %s SET e = e * 2 - 1.25, g = g + %d, h = NOT h WHERE b = %d" % (t, r.randint(1, 9), r.randint(0, 4)))
             ids = r.sample(range(300, 400), k)
             if ids:
-                rows = ["(%d, %s, %s, %s, %s)" % (i, self.value("a"), self.value("b"), self.value("c"), self.value("d"))
-                        for i in ids]
-                out.append("INSERT INTO %s VALUES %s" % (t, ", ".join(rows)))
+                out.append("INSERT INTO %s VALUES %s" % (t, ", ".join(self.row(i) for i in ids)))
         return out
 
     # ---- expressions
@@ -158,7 +172,46 @@ class Gen:
             # conditions that read no column (above an aggregate derived
             # table they must not move into it)
             return r.choice(["1 = 0", "true", "2 > 1", "NULL IS NULL", "1 = 1"])
+        if kind < 0.93:
+            return self.typed_pred(al)
         return self.subquery_pred(aliases)
+
+    def typed_pred(self, al):
+        """a condition over the numeric, float, date and boolean columns"""
+        r = self.r
+        return r.choice([
+            "%s.e %s %s" % (al, r.choice(["<", ">", "=", ">="]), self.value("e").replace("NULL", "0")),
+            "%s.f %s %s" % (al, r.choice(["<", ">", "=", "<>"]), r.choice(["0.3", "0.1 + 0.2", "1e-3", "'NaN'", "0"])),
+            "%s.f = %s" % (al, r.choice(["0.3", "0.1", "3.14159::numeric", "1e-3"])),
+            "%s.g %s '2024-02-%02d'" % (al, r.choice(["<", ">=", "="]), r.randint(1, 28)),
+            "%s.g BETWEEN '2024-01-15' AND DATE '2024-02-20'" % al,
+            "%s.h" % al, "NOT %s.h" % al, "%s.h IS NOT TRUE" % al,
+            "%s.e * %s.a > %s.d" % (al, al, al),
+            "round(%s.e) = %s.a" % (al, al),
+            "abs(%s.e) < %d" % (al, r.randint(5, 90)),
+            "coalesce(%s.e, 0) + %s.d > %d" % (al, al, r.randint(-20, 20)),
+            "extract(dow from %s.g) = %d" % (al, r.randint(0, 6)),
+            "%s.g - %s.b > DATE '2024-02-01'" % (al, al),
+            "date_trunc('month', %s.g) = '2024-02-01'" % al,
+            "%s.e::int %% 3 = %d" % (al, r.randint(0, 2)),
+            "%s.f::numeric(16,3) > 0.2" % al,
+            "CASE WHEN %s.h THEN %s.e ELSE -%s.e END > 0" % (al, al, al),
+            "length(%s.c || %s.a::text) > 2" % (al, al),
+            "upper(%s.c) IN ('X', 'XY')" % al,
+        ])
+
+    def typed_expr(self, al):
+        """a value computed from the typed columns, for select lists"""
+        r = self.r
+        return r.choice([
+            "%s.e * %s.a" % (al, al), "%s.e / 3" % al, "%s.e + %s.f" % (al, al), "round(%s.e, 1)" % al,
+            "trunc(%s.e)" % al, "%s.f * 2" % al, "%s.g + %s.b" % (al, al), "%s.g - DATE '2024-01-01'" % al,
+            "to_char(%s.g, 'YYYY-MM-DD Dy')" % al, "extract(month from %s.g)" % al,
+            "CASE WHEN %s.h THEN 'yes' WHEN NOT %s.h THEN 'no' END" % (al, al),
+            "coalesce(%s.e, %s.d)" % (al, al), "%s.c || '-' || %s.e" % (al, al),
+            "greatest(%s.e, %s.a, 0)" % (al, al), "nullif(%s.b, 2)" % al, "%s.a::numeric / 7" % al,
+            "%s.e::float8" % al, "%s.d::text || %s.c" % (al, al), "-%s.e" % al,
+        ])
 
     def subquery_pred(self, aliases):
         r = self.r
@@ -190,12 +243,13 @@ class Gen:
         if kind < 0.86:
             return "(SELECT * FROM %s %s WHERE %s)" % (t, x, self.simple_pred([x]))
         if kind < 0.9:
-            return "(SELECT id, a + 1 AS a, b, c, d FROM %s %s)" % (t, x)
+            return "(SELECT id, a + 1 AS a, b, c, d, e * 2 AS e, f, g + 1 AS g, h FROM %s %s)" % (t, x)
         if kind < 0.94:
-            return "(SELECT DISTINCT id, a, b, c, d FROM %s %s)" % (t, x)
+            return "(SELECT DISTINCT %s FROM %s %s)" % (ALL, t, x)
         if kind < 0.97:
-            return "(SELECT a AS id, a, min(b) AS b, max(c) AS c, count(*)::int AS d FROM %s %s GROUP BY a)" % (t, x)
-        return "(SELECT id, a, b, c, d FROM %s %s ORDER BY id LIMIT 7)" % (t, x)
+            return ("(SELECT a AS id, a, min(b) AS b, max(c) AS c, count(*)::int AS d, sum(e) AS e, max(f) AS f, "
+                    "min(g) AS g, bool_or(h) AS h FROM %s %s GROUP BY a)" % (t, x))
+        return "(SELECT %s FROM %s %s ORDER BY id LIMIT 7)" % (ALL, t, x)
 
     def from_clause(self, k):
         """FROM of k relations; returns (text, aliases, join conditions)"""
@@ -237,8 +291,8 @@ class Gen:
                     # LATERAL: a few rows of a table per row of the items before
                     lt = r.choice(self.tables)
                     lim = r.randint(1, 3)
-                    lat = "(SELECT id, a, b, c, d FROM %s x WHERE x.%s = %s.%s ORDER BY id LIMIT %d)" % (
-                        lt, c1, prev, c2, lim)
+                    lat = "(SELECT %s FROM %s x WHERE x.%s = %s.%s ORDER BY id LIMIT %d)" % (
+                        ALL, lt, c1, prev, c2, lim)
                     if r.random() < 0.5:
                         parts.append(", LATERAL %s %s" % (lat, al))
                         chain = []
@@ -284,10 +338,16 @@ class Gen:
         if shape < 0.45:
             g = self.col(r.choice(aliases), ("a", "b", "c"))
             agg = r.choice(["count(*)", "sum(%s)" % self.col(aliases[0], ("d",)), "min(%s)" % self.col(aliases[-1], ("id", "d")),
-                            "max(%s)" % self.col(aliases[0], ("c",)), "count(%s)" % self.col(aliases[-1], ("a",))])
+                            "max(%s)" % self.col(aliases[0], ("c",)), "count(%s)" % self.col(aliases[-1], ("a",)),
+                            "sum(%s)" % self.col(aliases[0], ("e",)), "avg(%s)" % self.col(aliases[-1], ("e", "d")),
+                            "min(%s)" % self.col(aliases[0], ("g", "f")), "max(%s)" % self.col(aliases[-1], ("e", "g")),
+                            "bool_and(%s)" % self.col(aliases[0], ("h",)), "count(DISTINCT %s)" % self.col(aliases[0], ("e", "g")),
+                            "variance(%s)" % self.col(aliases[0], ("e", "d")),
+                            "sum(%s) FILTER (WHERE %s)" % (self.col(aliases[0], ("e",)), self.typed_pred(aliases[-1]))])
             having = " HAVING count(*) > %d" % r.randint(0, 2) if r.random() < 0.3 else ""
             return "SELECT %s, %s FROM %s%s GROUP BY %s%s" % (g, agg, frm, where, g, having)
-        cols = ", ".join(self.col(al) for al in aliases for _ in range(r.randint(1, 2)))
+        cols = ", ".join(self.col(al, ("id", "a", "b", "c", "d", "e", "f", "g", "h")) if r.random() < 0.8
+                         else self.typed_expr(al) for al in aliases for _ in range(r.randint(1, 2)))
         if r.random() < 0.2:
             al = r.choice(aliases)
             t = r.choice(self.tables)
