@@ -1538,9 +1538,12 @@ static int f_set_config(EvalEnv *env, const Value *a, int n, Value *out, int loc
     if (!name || (!a[1].isnull && !value)) return dd_err(env->sql->err, DD_ENOMEM, -1, "out of memory");
     if (!env->sql->set_setting || !env->sql->setting)
         return dd_err(env->sql->err, DD_EFEATURE, -1, "set_config() is not available here");
-    int rc = env->sql->set_setting(env->sql->session, name, value, !a[2].isnull && a[2].v.b, env->sql->err);
+    bool local = !a[2].isnull && a[2].v.b;
+    int rc = env->sql->set_setting(env->sql->session, name, value, local, env->sql->err);
     if (rc) return rc;
-    const char *v = env->sql->setting(env->sql->session, name);
+    /* a local setting outside a transaction block lasts only the
+     * statement: the value it had there, as PostgreSQL returns it */
+    const char *v = local && value ? value : env->sql->setting(env->sql->session, name);
     *out = v ? text_out(env, v, strlen(v)) : val_null(TYPE_TEXT);
     return DD_OK;
 }
