@@ -645,6 +645,34 @@ static int f_array_remove(EvalEnv *env, const Value *a, int n, Value *out, int l
     return pack(env, &x, out);
 }
 
+/* trim_array(a, k): a without its last k elements (of the first dimension) */
+static int f_trim_array(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull || a[1].isnull) { *out = val_null((TypeId)a[0].type); return DD_OK; }
+    ArrayVal x;
+    int rc = unpack(env, &a[0], &x);
+    if (rc) return rc;
+    i64 len = x.ndim ? x.dims[0] : 0, k = a[1].v.i;
+    if (k < 0 || k > len)
+        return dd_err(env->sql->err, DD_EARRAY_SUBSCRIPT, -1, "number of elements to trim must be between 0 and %lld",
+                      (long long)len);
+    if (!k) { *out = a[0]; return DD_OK; }
+    u32 per = x.n / (u32)len;
+    x.dims[0] = (i32)(len - k);
+    x.n = (u32)(len - k) * per;
+    if (!x.n) x.ndim = 0;
+    return pack(env, &x, out);
+}
+static bool r_trim_array(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (!type_is_array(a[0]) || !(type_is_int(a[1]) || a[1] == TYPE_UNKNOWN || a[1] == TYPE_NULLTYPE)) return false;
+    a[1] = TYPE_INT4;
+    *r = a[0];
+    return true;
+}
+
 static int f_array_replace(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(n); DD_UNUSED(loc);
@@ -928,6 +956,7 @@ static const FuncDef funcs[] = {
     {"array_position", 2, 3, r_position, f_array_position, false},
     {"array_positions", 2, 2, r_positions, f_array_positions, false},
     {"array_remove", 2, 2, r_remove, f_array_remove, false},
+    {"trim_array", 2, 2, r_trim_array, f_trim_array, false},
     {"array_replace", 3, 3, r_replace, f_array_replace, false},
     {"array_to_string", 2, 3, r_to_string, f_array_to_string, false},
     {"string_to_array", 2, 3, r_string_to_array, f_string_to_array, false},

@@ -2314,6 +2314,16 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             i.type = TYPE_BOOL;
             if (!rc) rc = frag_emit(f, i);
             f->type = TYPE_BOOL;
+        } else if (e->u.unary.op == UOP_BITNOT) {
+            rc = compile_node(b, e->u.unary.arg, f);
+            const FuncDef *fd = math_op_lookup("~", 0);
+            TypeId ty = f->type, rt = TYPE_INT4;
+            if (!rc && (f->type == TYPE_UNKNOWN || f->type == TYPE_NULLTYPE))   /* PostgreSQL: one ~ for each integer width */
+                rc = err_at(cc, DD_EAMBIGUOUS_FUNCTION, e->loc, "operator is not unique: ~ unknown");
+            else if (!rc && (!fd || !fd->resolve(&ty, 1, &rt)))
+                rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: ~ %s",
+                            f->type == TYPE_NULLTYPE ? "unknown" : type_label(cc, f->type, f->typmod));
+            if (!rc) rc = emit_call(f, fd, 1, rt, e->loc);
         } else {
             rc = compile_node(b, e->u.unary.arg, f);
             if (!rc && (f->type == TYPE_UNKNOWN || f->type == TYPE_NULLTYPE))

@@ -919,7 +919,23 @@ static int f_bitxor(EvalEnv *e, const Value *a, int n, Value *o, int l) { DD_UNU
 static int f_shl(EvalEnv *e, const Value *a, int n, Value *o, int l) { DD_UNUSED(e); DD_UNUSED(l); return bitop(a, n, o, '<'); }
 static int f_shr(EvalEnv *e, const Value *a, int n, Value *o, int l) { DD_UNUSED(e); DD_UNUSED(l); return bitop(a, n, o, '>'); }
 
+/* ~ x: bitwise NOT of an integer, in its width */
+static bool r_bitnot(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (!type_is_int(a[0])) return false;
+    *r = a[0];
+    return true;
+}
+static int f_bitnot(EvalEnv *e, const Value *a, int n, Value *o, int l)
+{
+    DD_UNUSED(e); DD_UNUSED(n); DD_UNUSED(l);
+    *o = a[0].isnull ? val_null((TypeId)a[0].type) : int_of_width((TypeId)a[0].type, ~a[0].v.i);
+    return DD_OK;
+}
+
 static const FuncDef ops[] = {
+    {"~", 1, 1, r_bitnot, f_bitnot, false},
     {"&", 2, 2, r_bitop, f_bitand, false},
     {"|", 2, 2, r_bitop, f_bitor, false},
     {"#", 2, 2, r_bitop, f_bitxor, false},

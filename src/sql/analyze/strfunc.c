@@ -911,8 +911,29 @@ static int f_convert_from(EvalEnv *env, const Value *a, int n, Value *out, int l
     return DD_OK;
 }
 
+/* a ^@ b: whether a starts with b (starts_with) */
+static bool r_starts(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    for (int i = 0; i < 2; i++) {
+        if (a[i] == TYPE_UNKNOWN || a[i] == TYPE_NULLTYPE) a[i] = TYPE_TEXT;
+        if (!type_is_string(a[i])) return false;
+        a[i] = TYPE_TEXT;
+    }
+    *r = TYPE_BOOL;
+    return true;
+}
+static int f_starts(EvalEnv *e, const Value *a, int n, Value *o, int l)
+{
+    DD_UNUSED(e); DD_UNUSED(n); DD_UNUSED(l);
+    if (a[0].isnull || a[1].isnull) { *o = val_null(TYPE_BOOL); return DD_OK; }
+    *o = val_bool(a[1].v.s.len <= a[0].v.s.len && memcmp(a[0].v.s.p, a[1].v.s.p, a[1].v.s.len) == 0);
+    return DD_OK;
+}
+
 static const FuncDef ops[] = {
     {"||", 2, 2, r_bytea_cat, f_bytea_cat, false},
+    {"^@", 2, 2, r_starts, f_starts, false},
 };
 
 const FuncDef *str_op_lookup(const char *op, int k)

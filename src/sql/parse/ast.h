@@ -49,7 +49,7 @@ typedef enum ExprKind {
     EXPR_DEFAULT,   /* DEFAULT as a value of INSERT ... VALUES or UPDATE ... SET */
 } ExprKind;
 
-typedef enum UnaryOp { UOP_NOT, UOP_NEG, UOP_PLUS } UnaryOp;
+typedef enum UnaryOp { UOP_NOT, UOP_NEG, UOP_PLUS, UOP_BITNOT } UnaryOp;
 
 typedef enum BinaryOp {
     BOP_AND, BOP_OR,

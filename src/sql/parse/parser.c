@@ -830,6 +830,13 @@ static int parse_func_args(Parser *p, Expr *f)
             return dd_err(p->err, DD_ESYNTAX, tok(p)->start, "positional argument cannot follow named argument");
         }
         TRY(parse_expr(p, P_OR, &arg));
+        if (arg->kind == EXPR_STAR && arg->u.col.qualifier && !strchr(arg->u.col.qualifier, '.')) {
+            /* f(t.*): the row of t, as f(t) */
+            char *rel = arg->u.col.qualifier;
+            arg->kind = EXPR_COLUMN;
+            arg->u.col.qualifier = NULL;
+            arg->u.col.name = rel;
+        }
         if (argname && !f->u.func.argnames) {
             /* the names so far: none */
             capn = f->u.func.n + 8;
@@ -1324,6 +1331,15 @@ static int parse_prefix(Parser *p, Expr **out)
         *out = e;
         return DD_OK;
     }
+    if (t->kind == TOK_OP && !strcmp(t->str, "~")) {
+        /* ~ x: bitwise NOT, binding as PostgreSQL's other prefix operators */
+        NEW_EXPR(e, EXPR_UNARY, t->start);
+        e->u.unary.op = UOP_BITNOT;
+        advance(p);
+        TRY(parse_expr(p, P_ADD, &e->u.unary.arg));
+        *out = e;
+        return DD_OK;
+    }
     if (t->kind == TOK_OP && (!strcmp(t->str, "|/") || !strcmp(t->str, "||/") || !strcmp(t->str, "@"))) {
         /* PostgreSQL's prefix operators: |/ square root and ||/ cube root
          * (of double precision), @ absolute value */
@@ -1583,7 +1599,7 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         /* the json and bitwise operators: compiled as calls by their symbol */
         /* (@> and <@ are BOP_CONTAINS / BOP_CONTAINED above: arrays' and jsonb's) */
         static const char *const json_ops[] = {"->", "->>", "#>", "#>>", "?", "?|", "?&", "#-", "@?", "@@",
-                                               "&", "|", "#", "<<", ">>"};
+                                               "&", "|", "#", "<<", ">>", "^@"};
         for (size_t k = 0; k < DD_ARRAY_LEN(json_ops); k++) {
             if (strcmp(t->str, json_ops[k]) != 0) continue;
             NEW_EXPR(e, EXPR_BINARY, l->loc);
