@@ -2514,7 +2514,6 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         } else if (!(t == type_array_of(TYPE_ENUM) && ctor && (rc = compile_enum_array_ctor(b, arg, tm, f)) != -1)) {
             /* (ARRAY[a, b]::mood[] is ARRAY[a::mood, b::mood], as PostgreSQL reads it) */
             rc = compile_node(b, arg, f);
-            if ((t == TYPE_BPCHAR || t == type_array_of(TYPE_BPCHAR)) && tm < 0 && !domain) tm = 1;   /* char = char(1) */
             if (!rc) rc = coerce(b, f, t, tm, true, e->loc);
         }
         if (!rc && domain) {

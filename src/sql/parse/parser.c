@@ -552,6 +552,9 @@ static int parse_typename(Parser *p, TypeName *tn)
                              : kw == KW_CHAR ? "char" : "character";
             tn->name = dup_str(p, name);
             if (tn->name) TRY(char_length_mod(p, tn, varying ? "varchar" : "char"));
+            /* char without a length is char(1), as PostgreSQL's grammar has
+             * it; the type's own name bpchar has no length */
+            if (!varying && tn->typmod < 0) tn->typmod = 1;
             break;
         }
         case KW_VARCHAR:
