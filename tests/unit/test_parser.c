@@ -477,6 +477,8 @@ TEST(case_cast_functions)
     CHECK_EQ_STR(ex("a::pg_catalog.\"char\"[]"), "CAST(a AS \"char\"[])");
     CHECK_EQ_STR(ex("a::char"), "CAST(a AS char[1])");   /* char alone is char(1), as in PostgreSQL's grammar */
     CHECK_EQ_STR(ex("a::bpchar"), "CAST(a AS bpchar)");
+    CHECK_EQ_STR(ex("timestamptz(0) '2024-01-02'"), "CAST('2024-01-02' AS timestamptz[0])");
+    CHECK_EQ_STR(ex("current_timestamp(3)"), "CAST(current_timestamp() AS timestamp with time zone[3])");
     CHECK_EQ_STR(ex("interval '1 hour'"), "CAST('1 hour' AS interval)");
     CHECK_EQ_STR(ex("timestamp '2024-01-02 03:04:05'"), "CAST('2024-01-02 03:04:05' AS timestamp)");
     CHECK_EQ_STR(ex("timestamptz '2024-01-02'"), "CAST('2024-01-02' AS timestamptz)");

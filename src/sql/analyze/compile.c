@@ -45,7 +45,7 @@ typedef struct Builder {
     int nesting;
 } Builder;
 
-static void frag_init(Frag *f) { memset(f, 0, sizeof(*f)); f->constant = true; f->const_idx = -1; }
+static void frag_init(Frag *f) { memset(f, 0, sizeof(*f)); f->constant = true; f->const_idx = -1; f->typmod = -1; }
 static void frag_free(Frag *f) { dd_free(f->code); f->code = NULL; f->n = f->cap = 0; }
 
 static int frag_emit(Frag *f, ExprInstr ins)

@@ -1006,6 +1006,14 @@ static int parse_name_expr(Parser *p, Expr **out)
     Token *t0 = tok(p);
     int loc = t0->start;
     Token *n1 = peek(p, 1);
+    if (n1->kind == TOK_LPAREN && peek(p, 2)->kind == TOK_INTEGER && peek(p, 3)->kind == TOK_RPAREN &&
+        peek(p, 4)->kind == TOK_STRING && (t0->kind == TOK_QIDENT || t0->kw == KW_NONE ||
+                                           lex_keyword_category(t0->kw) == KWC_UNRESERVED)) {
+        /* timestamptz(0) '...': a typed literal with a type modifier */
+        TypeName tn;
+        TRY(parse_typename(p, &tn));
+        return make_typed_literal(p, &tn, out);
+    }
     if (n1->kind == TOK_LPAREN) {
         if (is_kw(t0, KW_EXTRACT) || is_kw(t0, KW_POSITION) || is_kw(t0, KW_SUBSTRING) || is_kw(t0, KW_TRIM) ||
             is_kw(t0, KW_OVERLAY))
@@ -1259,10 +1267,30 @@ static int parse_primary(Parser *p, Expr **out)
         if (tok(p)->kind == TOK_LPAREN &&
             (kw == KW_CURRENT_TIMESTAMP || kw == KW_CURRENT_TIME || kw == KW_LOCALTIMESTAMP ||
              kw == KW_LOCALTIME || kw == KW_CURRENT_SCHEMA)) {
-            /* current_timestamp(3): the precision becomes an argument, so
-             * the analyzer reports it if it does not take one */
+            if (kw != KW_CURRENT_SCHEMA) {
+                /* current_timestamp(3), localtime(0): the value cast to
+                 * its type with that precision (the column keeps the
+                 * function's name) */
+                i64 m[2];
+                int nm;
+                TRY(parse_typmods(p, m, &nm));
+                if (nm != 1) return syntax_error(p);
+                Expr *c = NULL;
+                NEW_EXPR(c, EXPR_CAST, e->loc);
+                c->u.cast.arg = e;
+                c->u.cast.type.name = dup_str(p, kw == KW_CURRENT_TIMESTAMP ? "timestamp with time zone"
+                                                 : kw == KW_CURRENT_TIME    ? "time with time zone"
+                                                 : kw == KW_LOCALTIMESTAMP  ? "timestamp" : "time");
+                if (!c->u.cast.type.name) return nomem(p);
+                c->u.cast.type.typmod = (i32)m[0];
+                c->u.cast.type.loc = e->loc;
+                *out = c;
+                return DD_OK;
+            }
             advance(p);
-            if (kw != KW_CURRENT_SCHEMA || tok(p)->kind != TOK_RPAREN) {
+            if (tok(p)->kind != TOK_RPAREN) {
+                /* current_schema(x): an argument, so the analyzer reports
+                 * that it takes none */
                 Expr *arg = NULL;
                 if (tok(p)->kind != TOK_INTEGER) return syntax_error(p);
                 TRY(make_number(p, tok(p), false, tok(p)->start, &arg));

@@ -89,6 +89,7 @@ static i64 floor_div(i64 a, i64 b) { return a / b - ((a % b != 0) && ((a < 0) !=
 
 static bool date_ok(i64 d) { return d >= DATE_MIN_DAYS && d <= DATE_MAX_DAYS; }
 static bool ts_ok(i64 t) { return t >= TS_MIN && t < TS_END; }
+bool timestamp_in_range(i64 ts) { return ts_ok(ts); }
 
 i64 ts_from_unix_us(i64 unix_us) { return unix_us - (i64)UNIX_EPOCH_DAYS * USECS_PER_DAY; }
 i64 ts_to_unix_us(i64 ts) { return ts + (i64)UNIX_EPOCH_DAYS * USECS_PER_DAY; }

@@ -481,8 +481,10 @@ static inline int numeric_typmod_scale(i32 typmod) { return (((int)typmod & 0x7f
  * every typmod; an infinity none (as PostgreSQL 15).  A scale past
  * NUMERIC_MAX_SCALE is 0A000 here: numeric_value_typmod takes any typmod. */
 int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err);
-/* TIME(p) / TIMETZ(p): the fraction rounded to p digits. */
-int time_apply_typmod(Value *v, i32 typmod, DdError *err);
+/* TIME(p), TIMETZ(p), TIMESTAMP(p), TIMESTAMPTZ(p), INTERVAL(p): the
+ * fraction of a second rounded to p digits as PostgreSQL (p >= 6 or < 0:
+ * unchanged); 22008 for a timestamp rounded past the last one. */
+int datetime_apply_typmod(Value *v, i32 typmod, DdError *err);
 /* As numeric_from_double with `digits` significant digits (float4: 6). */
 int numeric_from_double_digits(double d, int digits, i128 *coef, int *scale, DdError *err);
 
@@ -529,6 +531,8 @@ int tz_zone_ctx(const char *zone, ValueCtx *ctx, DdError *err);
 /* DATE -> TIMESTAMP (22008 "date out of range for timestamp"), and back. */
 int date_to_timestamp(i64 days, i64 *out, DdError *err);
 i64 timestamp_to_date(i64 ts);
+/* Whether ts is within timestamps' range (years 1 to 294276). */
+bool timestamp_in_range(i64 ts);
 /* Interval ordering as PostgreSQL: 1 mon = 30 days, 1 day = 24 hours. */
 i128 interval_span(const Interval *iv);
 int interval_cmp(const Interval *a, const Interval *b);
