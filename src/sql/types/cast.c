@@ -514,15 +514,17 @@ static int to_float(const Value *v, TypeId t, Value *out, DdError *err)
     case TYPE_FLOAT8: d = v->v.f; break;
     case TYPE_NUMERIC:
         if (t == TYPE_FLOAT4 || numeric_is_big(v->scale)) {
-            /* through text, so that the rounding to float is single; a value
-             * past the float's range is PostgreSQL's float8in / float4in error */
+            /* through text, as PostgreSQL's numeric_float8 / numeric_float4,
+             * so that the rounding to float is single; a value past the
+             * float's range, or one that underflows to zero, is float8in's /
+             * float4in's error (a subnormal result is no error) */
             Buf b = BUF_INIT;
             numeric_value_text(v, &b);
             char *s = buf_cstr(&b);
             if (!s) { buf_free(&b); return dd_err(err, DD_ENOMEM, -1, NULL); }
             errno = 0;
             d = t == TYPE_FLOAT4 ? strtof(s, NULL) : strtod(s, NULL);
-            if (numeric_is_big(v->scale) && (errno == ERANGE || isinf(d))) {
+            if (errno == ERANGE && (d == 0 || isinf(d))) {
                 dd_err(err, DD_EOUT_OF_RANGE, -1, "\"%s\" is out of range for type %s", s,
                        t == TYPE_FLOAT4 ? "real" : "double precision");
                 buf_free(&b);
