@@ -499,6 +499,7 @@ typedef struct DtParts {
     i32 tz_off;         /* fixed zone of the literal, seconds east */
     char tz_name[96];   /* or a named zone ("" when fixed) */
     bool has_date;      /* a time of day's literal had a date too */
+    bool tz_varies;     /* tz_name is a zone file whose offset has changed (not an abbreviation's) */
 } DtParts;
 
 /* PostgreSQL 15's timezonesets/Default: abbreviation, seconds east, or the
@@ -975,8 +976,12 @@ static bool dt_zone_name(const char *name, DtParts *r)
         r->tz_off = 0;
         return true;
     }
-    if (tz_get(name)) {
+    const TzData *z = tz_get(name);
+    if (z) {
         strcpy(r->tz_name, name);
+        /* pg_get_timezone_offset: one offset in every type of the file */
+        r->tz_varies = false;
+        for (int i = 1; i < z->ntypes; i++) r->tz_varies |= z->off[i] != z->off[0];
         return true;
     }
     const char *p = name;
@@ -1083,6 +1088,7 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
             if (ptype != 0 || (fmask & (M_MONTH | M_DAY)) == (M_MONTH | M_DAY)) {
                 if (isdigit((u8)*f) || ptype != 0) {
                     /* run-together time with a zone: "hhmmss-zz" */
+                    run_together_tz:
                     if (ptype != 0 && ptype != K_ISOTIME) return DT_BAD;
                     ptype = 0;
                     if ((fmask & M_TIME) == M_TIME) return DT_BAD;
@@ -1090,7 +1096,7 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
                     if (!cp) return DT_BAD;
                     if ((rc = dt_tz(cp, &r->tz_off))) return rc;
                     *cp = '\0';
-                    if ((rc = dt_number_field(f, fmask, &tmask, &tm))) return rc;
+                    if ((rc = dt_number_field(f, time_only ? fmask | M_DATE : fmask, &tmask, &tm))) return rc;
                     tmask |= M_TZ;
                 } else {
                     char name[96];
@@ -1101,6 +1107,17 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
                     }
                     tmask = M_TZ;
                 }
+            } else if (time_only && !(i == 0 && df.n >= 2 && (df.type[df.n - 1] == FT_DATE || df.type[1] == FT_TIME))) {
+                /* DecodeTimeOnly: a date only first, before a time or
+                 * with a date last; else "hhmmss-zz" or a zone name */
+                if (isdigit((u8)*f)) goto run_together_tz;
+                char name[96];
+                dt_orig(&df, i, name, sizeof name);
+                if (!dt_zone_name(name, r)) {
+                    snprintf(r->tz_name, sizeof r->tz_name, "%s", name);
+                    return DT_TZ_UNKNOWN;
+                }
+                tmask = M_TZ;
             } else if ((rc = dt_date(f, fmask, &tmask, &tm))) {
                 return rc;
             }
@@ -1147,6 +1164,14 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
                     if (tmask != M_TIME) return DT_BAD;
                 }
                 ptype = 0;
+            } else if (time_only) {
+                /* DecodeTimeOnly: a run-together number is a time,
+                 * "hhmmss[.f]" or "hhmm[.f]" */
+                if (cp && i == 0 && df.n >= 2 && df.type[df.n - 1] == FT_DATE) rc = dt_date(f, fmask, &tmask, &tm);
+                else if (cp) rc = flen - strlen(cp) > 2 ? dt_number_field(f, fmask | M_DATE, &tmask, &tm) : DT_BAD;
+                else if (flen > 4) rc = dt_number_field(f, fmask | M_DATE, &tmask, &tm);
+                else rc = dt_number(f, fmask | M_DATE, &tmask, &tm);
+                if (rc) return rc;
             } else if (cp && !(fmask & M_DATE)) {
                 if ((rc = dt_date(f, fmask, &tmask, &tm))) return rc;
             } else if (cp && flen - strlen(cp) > 2) {
@@ -1219,7 +1244,8 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
                 ptype = U_JULIAN;
                 break;
             case K_ISOTIME:
-                if ((fmask & M_DATE) != M_DATE) return DT_BAD;
+                /* "T" before a time: after a date, or alone in a time */
+                if ((fmask & M_DATE) != M_DATE && !time_only) return DT_BAD;
                 if (i >= df.n - 1 ||
                     (df.type[i + 1] != FT_NUMBER && df.type[i + 1] != FT_TIME && df.type[i + 1] != FT_DATE))
                     return DT_BAD;
@@ -1274,6 +1300,12 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
     if (mer == 1 && tm.hour == 12) tm.hour = 0;
     else if (mer == 2 && tm.hour != 12) tm.hour += 12;
     if ((fmask & M_DATE) != M_DATE && !(time_only && !(fmask & M_DATE))) return DT_BAD;
+    /* DecodeTimeOnly's range check (run-together fields are not checked
+     * when read): up to 24:00:00, a leap second 60 */
+    if (time_only && (tm.hour < 0 || tm.min < 0 || tm.min > 59 || tm.sec < 0 || tm.sec > 60 || tm.hour > 24 ||
+                      (tm.hour == 24 && (tm.min > 0 || tm.sec > 0 || tm.fsec > 0)) || tm.fsec < 0 ||
+                      tm.fsec > USECS_PER_SEC))
+        return DT_FIELD;
     r->has_date = (fmask & M_DATE) == M_DATE;
     r->year = tm.year;
     r->mon = tm.mon;
@@ -1399,6 +1431,9 @@ int time_from_text(const char *s, size_t len, bool with_tz, const ValueCtx *ctx,
     }
     *out = ((i64)r.hour * 3600 + r.min * 60 + r.sec) * USECS_PER_SEC + r.usec;
     if (*out > USECS_PER_DAY) return dt_error(DT_FIELD, &r, tname, s, len, err);
+    /* DecodeTimeOnly: a zone name whose offset has changed needs a date
+     * ("04:05 America/New_York" is 22007; an abbreviation takes today's) */
+    if (r.has_tz && r.tz_varies && !r.has_date) return dt_error(DT_BAD, &r, tname, s, len, err);
     if (zone) {
         if (r.has_tz && !r.tz_name[0]) {
             *zone = r.tz_off;
