@@ -678,9 +678,12 @@ static int round_impl(EvalEnv *env, const Value *a, int n, Value *out, bool trun
     if (a[0].type == TYPE_NUMERIC && numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }
     if (a[0].type == TYPE_NUMERIC &&
         (numeric_is_big(a[0].scale) || (n == 2 && (a[1].v.i > NUMERIC_MAX_SCALE || a[1].v.i < -NUMERIC_MAX_SCALE)))) {
-        /* any size: PostgreSQL limits the scale asked for to +-2000 */
+        /* any size: PostgreSQL 15 limits the scale asked for to what a
+         * numeric holds, -(NUMERIC_WEIGHT_MAX + 1) * DEC_DIGITS - 1 =
+         * -131073 (a digit more, for one rounded up: 22003 past the
+         * range) .. NUMERIC_DSCALE_MAX = 16383 */
         i64 s = n == 2 ? a[1].v.i : 0;
-        s = DD_MAX(DD_MIN(s, 2000), -2000);
+        s = DD_MAX(DD_MIN(s, 16383), -131073);
         return numeric_big_round(&a[0], (long)s, trunc_, env->sql->row, out, env->sql->err);
     }
     if (a[0].type == TYPE_NUMERIC) {
