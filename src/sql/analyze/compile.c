@@ -854,7 +854,7 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             break;
         case AGG_AVG:
             if (type_is_int(at) || at == TYPE_NUMERIC) a->type = TYPE_NUMERIC;
-            else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8) a->type = TYPE_FLOAT8;
+            else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8 || at == TYPE_INTERVAL) a->type = at == TYPE_INTERVAL ? at : TYPE_FLOAT8;
             else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function avg(%s) does not exist",
                                type_label(cc, at, a->arg->typmod));
             break;
