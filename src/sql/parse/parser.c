@@ -469,6 +469,43 @@ static int precision_mod(Parser *p, TypeName *tn)
     return DD_OK;
 }
 
+/* An interval's fields (PostgreSQL's opt_interval): YEAR, MONTH, DAY,
+ * HOUR, MINUTE, SECOND [(p)], YEAR TO MONTH, DAY TO HOUR | MINUTE |
+ * SECOND [(p)], HOUR TO MINUTE | SECOND [(p)], MINUTE TO SECOND [(p)], as
+ * the typmod value.h's interval_typmod makes; *typmod unchanged when the
+ * next word is no field. */
+static int interval_fields(Parser *p, i32 *typmod)
+{
+    static const char *const names[] = {"year", "month", "day", "hour", "minute", "second"};
+    static const int masks[] = {4, 2, 8, 1024, 2048, 4096};
+    int a = -1, b;
+    for (int i = 0; i < 6 && a < 0; i++)
+        if (is_name(tok(p), names[i])) a = i;
+    if (a < 0) return DD_OK;
+    advance(p);
+    b = a;
+    if (is_name(tok(p), "to")) {
+        advance(p);
+        b = -1;
+        for (int i = 0; i < 6 && b < 0; i++)
+            if (is_name(tok(p), names[i])) b = i;
+        /* YEAR TO MONTH, or from DAY, HOUR or MINUTE to a later field */
+        if (b <= a || (a == 0 && b != 1) || a == 1 || (a >= 2 && b < 3)) return syntax_error(p);
+        advance(p);
+    }
+    int range = 0, prec = INTERVAL_FULL_PRECISION;
+    for (int i = a; i <= b; i++) range |= masks[i];
+    if (b == 5 && tok(p)->kind == TOK_LPAREN) {
+        i64 m[2];
+        int n;
+        TRY(parse_typmods(p, m, &n));
+        if (n != 1) return syntax_error(p);
+        prec = (int)DD_MIN(m[0], 6);   /* PostgreSQL reduces a precision past 6 (with a warning) */
+    }
+    *typmod = interval_typmod(range, prec);
+    return DD_OK;
+}
+
 /* [WITH | WITHOUT] TIME ZONE after time / timestamp. */
 static int time_zone_suffix(Parser *p, TypeName *tn, const char *base)
 {
@@ -573,7 +610,16 @@ static int parse_typename(Parser *p, TypeName *tn)
             break;
         case KW_INTERVAL:
             tn->name = dup_str(p, "interval");
-            TRY(precision_mod(p, tn));
+            if (tok(p)->kind == TOK_LPAREN) {
+                TRY(precision_mod(p, tn));
+                tn->typmod = interval_typmod(INTERVAL_FULL_RANGE, DD_MIN(tn->typmod, 6));
+                /* interval(p) hour: no fields after a precision */
+                static const char *const fw[] = {"year", "month", "day", "hour", "minute", "second"};
+                for (size_t i = 0; i < DD_ARRAY_LEN(fw); i++)
+                    if (is_name(tok(p), fw[i])) return syntax_error(p);
+            } else {
+                TRY(interval_fields(p, &tn->typmod));
+            }
             break;
         default:
             if (lex_keyword_category(kw) == KWC_UNRESERVED ||
@@ -1312,12 +1358,9 @@ static int parse_primary(Parser *p, Expr **out)
         TypeName tn;
         TRY(parse_typename(p, &tn));
         TRY(make_typed_literal(p, &tn, out));
-        /* interval '1' day: the field would otherwise read as an alias */
-        Token *f = tok(p);
-        if (!strcmp(tn.name, "interval") &&
-            (is_word(f, "year") || is_word(f, "month") || is_word(f, "day") ||
-             is_word(f, "hour") || is_word(f, "minute") || is_word(f, "second")))
-            return not_supported(p, f->start, "an interval field qualifier");
+        /* interval '1' day: the fields after the string (not after
+         * interval(p) '...', as PostgreSQL's grammar has it) */
+        if (!strcmp(tn.name, "interval") && tn.typmod < 0) TRY(interval_fields(p, &(*out)->u.cast.type.typmod));
         return DD_OK;
     }
     if (is_colid(t) || (is_funcname(t) && peek(p, 1)->kind == TOK_LPAREN))

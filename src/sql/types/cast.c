@@ -278,7 +278,7 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
     }
     case TYPE_INTERVAL: {
         Interval iv;
-        if ((rc = interval_from_text(s, len, ctx, &iv, err))) return rc;
+        if ((rc = interval_from_text(s, len, typmod, ctx, &iv, err))) return rc;
         *out = val_interval(iv);
         return datetime_apply_typmod(out, typmod, err);
     }
@@ -574,7 +574,22 @@ static int to_numeric(const Value *v, i32 typmod, Arena *ar, Value *out, DdError
  * so 1999-12-31 23:59:59.5 rounds down and -1.5 seconds to -2. */
 int datetime_apply_typmod(Value *v, i32 typmod, DdError *err)
 {
-    if (typmod < 0 || typmod >= 6 || v->isnull) return DD_OK;
+    if (typmod < 0 || v->isnull) return DD_OK;
+    if (v->type == TYPE_INTERVAL) {
+        /* AdjustIntervalForTypmod: the fields below the last one given
+         * dropped (toward zero), then the seconds' precision */
+        int range = interval_typmod_range(typmod);
+        Interval *iv = &v->v.iv;
+        enum { YEAR = 4, MONTH = 2, DAY = 8, HOUR = 1024, MINUTE = 2048, SECOND = 4096 };
+        if (range == YEAR) iv->months = iv->months / 12 * 12;
+        if (range == YEAR || range == MONTH || range == (YEAR | MONTH)) iv->days = 0, iv->usecs = 0;
+        else if (range == DAY) iv->usecs = 0;
+        else if (range == HOUR || range == (DAY | HOUR)) iv->usecs = iv->usecs / 3600000000LL * 3600000000LL;
+        else if (range == MINUTE || range == (DAY | HOUR | MINUTE) || range == (HOUR | MINUTE))
+            iv->usecs = iv->usecs / 60000000 * 60000000;
+        typmod = interval_typmod_prec(typmod);
+    }
+    if (typmod >= 6) return DD_OK;
     static const i64 unit[6] = {1000000, 100000, 10000, 1000, 100, 10};
     i64 u = unit[typmod];
     switch (v->type) {

@@ -1832,9 +1832,10 @@ static bool iv_number(const char **p, i128 *ival, double *fval)
     return true;
 }
 
-/* "[+-]h:mm[:ss[.f]]"; false on bad syntax, *range set when a minute or
- * second field is out of range. */
-static bool iv_time(const char *t, IvAcc *a, bool *range)
+/* "[+-]h:mm[:ss[.f]]", "m:ss.f" and, for an interval MINUTE TO SECOND
+ * (min_sec), "m:ss" (PostgreSQL's DecodeTime); false on bad syntax, *range
+ * set when a minute or second field is out of range. */
+static bool iv_time(const char *t, IvAcc *a, bool *range, bool min_sec)
 {
     int sign = 1;
     if (*t == '+' || *t == '-') sign = *t++ == '-' ? -1 : 1;
@@ -1850,7 +1851,14 @@ static bool iv_time(const char *t, IvAcc *a, bool *range)
     if (n == 0 || *t++ != ':' || !isdigit((u8)t[0])) return false;
     m = *t++ - '0';
     if (isdigit((u8)*t)) m = m * 10 + (*t++ - '0');
-    if (*t == ':') {
+    if (*t == '.' || (!*t && min_sec)) {
+        /* minutes and seconds: "m:ss.f" always, "m:ss" in MINUTE TO SECOND */
+        if (*t == '.') {
+            i128 dummy;
+            if (!iv_number(&t, &dummy, &f)) return false;
+        }
+        sec = m, m = h, h = 0;
+    } else if (*t == ':') {
         t++;
         if (!isdigit((u8)t[0])) return false;
         sec = *t++ - '0';
@@ -1977,8 +1985,24 @@ static bool iv_year_month(const char *w, IvAcc *a, bool *range)
     return true;
 }
 
-int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval *out, DdError *err)
+/* The unit of a number without one at the end of an interval of the
+ * fields `range` (PostgreSQL's DecodeInterval: the last field given). */
+static const char *iv_range_unit(int range)
 {
+    enum { YEAR = 4, MONTH = 2, DAY = 8, HOUR = 1024, MINUTE = 2048 };
+    switch (range) {
+    case YEAR: return "year";
+    case MONTH: case YEAR | MONTH: return "month";
+    case DAY: return "day";
+    case HOUR: case DAY | HOUR: return "hour";
+    case MINUTE: case HOUR | MINUTE: case DAY | HOUR | MINUTE: return "minute";
+    default: return "second";
+    }
+}
+
+int interval_from_text(const char *in, size_t len, i32 typmod, const ValueCtx *ctx, Interval *out, DdError *err)
+{
+    int fields = interval_typmod_range(typmod);
     char s[160];
     int n = (int)DD_MIN(len, 200);
     size_t i = 0, k = 0;
@@ -2025,7 +2049,7 @@ int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval
             word[tl] = '\0';
             bool range = false;
             if (strchr(word, ':')) {
-                if (!iv_time(word, &a, &range)) goto range_or_bad;
+                if (!iv_time(word, &a, &range, fields == (2048 | 4096))) goto range_or_bad;
                 any = true;
                 continue;
             }
@@ -2071,6 +2095,7 @@ int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval
                     if (*q == '+' || *q == '-') q++;
                     const char *digits = q;
                     while (isdigit((u8)*q) || *q == '.') q++;
+                    const char *dend = q;
                     bool day = q > digits && *q == ':';
                     if (q > digits && !day) {
                         while (*q == ' ' || *q == '\t') q++;
@@ -2085,8 +2110,15 @@ int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval
                                   !strcmp(h, "hrs");
                         }
                     }
+                    /* "1 2" DAY TO HOUR: a number before the hours is days */
+                    const char *last = iv_range_unit(fields);
+                    if (!day && dend > digits && !strcmp(last, "hour")) {
+                        const char *r = dend;
+                        while (*r == ' ' || *r == '\t') r++;
+                        day = !*r;
+                    }
                     if (!day && *p) goto bad; /* "1 2", "10 20 minutes" */
-                    snprintf(unit, sizeof unit, day ? "day" : "second");
+                    snprintf(unit, sizeof unit, "%s", day ? "day" : last);
                 }
             }
             if (!iv_apply_unit(&a, v, f, unit)) goto bad;

@@ -498,7 +498,18 @@ int timestamp_from_text(const char *s, size_t len, bool with_tz, const ValueCtx 
                         DdError *err);
 /* ctx (may be NULL) gives IntervalStyle: under sql_standard a leading
  * minus and no other sign negates every field, as PostgreSQL. */
-int interval_from_text(const char *s, size_t len, const ValueCtx *ctx, Interval *out, DdError *err);
+/* INTERVAL's typmod as PostgreSQL's INTERVAL_TYPMOD: the fields' mask
+ * (INTERVAL_MASK of YEAR 4, MONTH 2, DAY 8, HOUR 1024, MINUTE 2048, SECOND
+ * 4096; all: 0x7fff) << 16 | the precision (0xffff: none).  A typmod below
+ * 0x10000 is a precision alone (catalogs written before the fields). */
+#define INTERVAL_FULL_RANGE 0x7fff
+#define INTERVAL_FULL_PRECISION 0xffff
+static inline i32 interval_typmod(int range, int prec) { return (i32)(((u32)range << 16) | ((u32)prec & 0xffff)); }
+static inline int interval_typmod_range(i32 tm) { return tm < 0 || tm < 0x10000 ? INTERVAL_FULL_RANGE : (int)(tm >> 16); }
+static inline int interval_typmod_prec(i32 tm) { return tm < 0 ? INTERVAL_FULL_PRECISION : tm < 0x10000 ? (int)tm : (int)(tm & 0xffff); }
+/* Interval input (typmod -1, or one whose fields decide what a number
+ * without a unit and "a:b" mean, as PostgreSQL's DecodeInterval). */
+int interval_from_text(const char *s, size_t len, i32 typmod, const ValueCtx *ctx, Interval *out, DdError *err);
 /* date_to_text and timestamp_to_text print ISO (JSON's form); the
  * _styled ones, timestamptz_to_text and interval_to_text follow ctx's
  * DateStyle / IntervalStyle (interval_to_text: ctx NULL is postgres). */
