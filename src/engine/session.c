@@ -262,6 +262,12 @@ static i32 api_typmod(TypeId t, i32 tm)
 {
     if (tm < 0) return -1;
     if (t == TYPE_VARCHAR || t == TYPE_BPCHAR || t == TYPE_NUMERIC) return tm + 4;
+    /* a precision past 6 is 6 (PostgreSQL reduces it with a warning) */
+    if (t == TYPE_TIME || t == TYPE_TIMETZ || t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ) return tm > 6 ? 6 : tm;
+    if (t == TYPE_INTERVAL) {
+        int prec = interval_typmod_prec(tm);
+        return interval_typmod(interval_typmod_range(tm), prec > 6 && prec != INTERVAL_FULL_PRECISION ? 6 : prec);
+    }
     return -1;
 }
 int32_t driftdb_result_coltypmod(const driftdb_result *r, int i)

@@ -475,7 +475,10 @@ TEST(case_cast_functions)
     CHECK_EQ_STR(ex("a::pg_catalog.int4"), "CAST(a AS int4)");
     CHECK_EQ_STR(ex("a::\"char\""), "CAST(a AS \"char\")");
     CHECK_EQ_STR(ex("a::pg_catalog.\"char\"[]"), "CAST(a AS \"char\"[])");
-    CHECK_EQ_STR(ex("a::char"), "CAST(a AS char)");
+    CHECK_EQ_STR(ex("a::char"), "CAST(a AS char[1])");   /* char alone is char(1), as in PostgreSQL's grammar */
+    CHECK_EQ_STR(ex("a::bpchar"), "CAST(a AS bpchar)");
+    CHECK_EQ_STR(ex("timestamptz(0) '2024-01-02'"), "CAST('2024-01-02' AS timestamptz[0])");
+    CHECK_EQ_STR(ex("current_timestamp(3)"), "CAST(current_timestamp() AS timestamp with time zone[3])");
     CHECK_EQ_STR(ex("interval '1 hour'"), "CAST('1 hour' AS interval)");
     CHECK_EQ_STR(ex("timestamp '2024-01-02 03:04:05'"), "CAST('2024-01-02 03:04:05' AS timestamp)");
     CHECK_EQ_STR(ex("timestamptz '2024-01-02'"), "CAST('2024-01-02' AS timestamptz)");
@@ -512,9 +515,15 @@ TEST(case_cast_functions)
     CHECK_EQ_STR(ex("ARRAY[1, [2]]"), "array(1, array(2))");
     CHECK_EQ_STR(ex("a[1][2:3][:4][5:][:]"), "[](a, 1, 2, 3, 4, 5)");
     CHECK_EQ_STR(ex("x = ANY (a || b)"), "any(x, (a || b))");
-    Err r = perr("SELECT interval '1' day");
-    CHECK_EQ_STR(r.e.sqlstate, "0A000");
-    CHECK_EQ_INT(r.e.position, 21);
+    /* an interval's fields are its typmod: DAY (8) << 16, any precision */
+    CHECK_EQ_STR(ex("interval '1' day"), "CAST('1' AS interval[589823])");
+    CHECK_EQ_STR(ex("a::interval day to second(2)"), "CAST(a AS interval[470286338])");
+    CHECK_EQ_STR(ex("a::interval(3)"), "CAST(a AS interval[2147418115])");
+    Err r = perr("SELECT a::interval(1) hour");
+    CHECK_EQ_STR(r.e.sqlstate, "42601");
+    CHECK_EQ_INT(r.e.position, 23);
+    r = perr("SELECT interval '1' year to day");
+    CHECK_EQ_STR(r.e.sqlstate, "42601");
     r = perr("SELECT CAST(a AS numeric(0))");
     CHECK_EQ_STR(r.e.sqlstate, "22023");
 }

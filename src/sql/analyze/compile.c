@@ -45,7 +45,7 @@ typedef struct Builder {
     int nesting;
 } Builder;
 
-static void frag_init(Frag *f) { memset(f, 0, sizeof(*f)); f->constant = true; f->const_idx = -1; }
+static void frag_init(Frag *f) { memset(f, 0, sizeof(*f)); f->constant = true; f->const_idx = -1; f->typmod = -1; }
 static void frag_free(Frag *f) { dd_free(f->code); f->code = NULL; f->n = f->cap = 0; }
 
 static int frag_emit(Frag *f, ExprInstr ins)
@@ -854,7 +854,7 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             break;
         case AGG_AVG:
             if (type_is_int(at) || at == TYPE_NUMERIC) a->type = TYPE_NUMERIC;
-            else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8) a->type = TYPE_FLOAT8;
+            else if (at == TYPE_FLOAT4 || at == TYPE_FLOAT8 || at == TYPE_INTERVAL) a->type = at == TYPE_INTERVAL ? at : TYPE_FLOAT8;
             else return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function avg(%s) does not exist",
                                type_label(cc, at, a->arg->typmod));
             break;
@@ -2524,7 +2524,6 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         } else if (!(t == type_array_of(TYPE_ENUM) && ctor && (rc = compile_enum_array_ctor(b, arg, tm, f)) != -1)) {
             /* (ARRAY[a, b]::mood[] is ARRAY[a::mood, b::mood], as PostgreSQL reads it) */
             rc = compile_node(b, arg, f);
-            if ((t == TYPE_BPCHAR || t == type_array_of(TYPE_BPCHAR)) && tm < 0 && !domain) tm = 1;   /* char = char(1) */
             if (!rc) rc = coerce(b, f, t, tm, true, e->loc);
         }
         if (!rc && domain) {

@@ -14,6 +14,7 @@
 #include "../types/array.h"
 #include "../catalog/catalog.h"
 #include "../../util/clock.h"
+#include <stdio.h>
 #include <string.h>
 #include <errno.h>
 #include <sys/random.h>
@@ -230,6 +231,27 @@ static int f_clock_ts(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(env); DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
     *out = val_int(TYPE_TIMESTAMPTZ, ts_from_unix_us(clock_wall_us()));
+    return DD_OK;
+}
+/* timeofday(): the wall clock now as text in the session zone, as
+ * PostgreSQL's "%a %b %d %H:%M:%S.ffffff %Y %Z" ("Thu Dec 03 16:45:12.123456 2026 UTC") */
+static int f_timeofday(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    static const char *const wday[7] = {"Sat", "Sun", "Mon", "Tue", "Wed", "Thu", "Fri"};   /* from 2000-01-01 */
+    static const char *const mon[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    ValueCtx vc = vctx(env);
+    i64 utc = ts_from_unix_us(clock_wall_us());
+    i64 local = utc + (i64)tz_offset_at(&vc, utc) * 1000000;
+    i64 day = local / 86400000000LL - (local % 86400000000LL < 0), us = local - day * 86400000000LL, y;
+    int m, d;
+    civil_from_days(day, &y, &m, &d);
+    char abbr[32], buf[96];
+    tz_abbrev_at(&vc, utc, abbr, sizeof abbr);
+    int len = snprintf(buf, sizeof buf, "%s %s %02d %02d:%02d:%02d.%06d %lld %s", wday[((day % 7) + 7) % 7], mon[m - 1], d,
+                       (int)(us / 3600000000LL), (int)(us / 60000000 % 60), (int)(us / 1000000 % 60), (int)(us % 1000000),
+                       (long long)y, abbr);
+    *out = text_out(env, buf, (size_t)DD_MAX(len, 0));
     return DD_OK;
 }
 static int f_localts(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -678,9 +700,12 @@ static int round_impl(EvalEnv *env, const Value *a, int n, Value *out, bool trun
     if (a[0].type == TYPE_NUMERIC && numeric_is_special(a[0].scale)) { *out = a[0]; return DD_OK; }
     if (a[0].type == TYPE_NUMERIC &&
         (numeric_is_big(a[0].scale) || (n == 2 && (a[1].v.i > NUMERIC_MAX_SCALE || a[1].v.i < -NUMERIC_MAX_SCALE)))) {
-        /* any size: PostgreSQL limits the scale asked for to +-2000 */
+        /* any size: PostgreSQL 15 limits the scale asked for to what a
+         * numeric holds, -(NUMERIC_WEIGHT_MAX + 1) * DEC_DIGITS - 1 =
+         * -131073 (a digit more, for one rounded up: 22003 past the
+         * range) .. NUMERIC_DSCALE_MAX = 16383 */
         i64 s = n == 2 ? a[1].v.i : 0;
-        s = DD_MAX(DD_MIN(s, 2000), -2000);
+        s = DD_MAX(DD_MIN(s, 16383), -131073);
         return numeric_big_round(&a[0], (long)s, trunc_, env->sql->row, out, env->sql->err);
     }
     if (a[0].type == TYPE_NUMERIC) {
@@ -885,8 +910,6 @@ static bool r_strpos(TypeId *a, int n, TypeId *r) { return r_text_int(a, n, r); 
 
 /* ---------------------------------------------------------------- date parts */
 
-static i64 floordiv(i64 a, i64 b) { i64 q = a / b; return (a % b && ((a < 0) != (b < 0))) ? q - 1 : q; }
-
 #define USEC_DAY 86400000000LL
 
 /* The timestamp of v on the local time line (µs since 2000-01-01). */
@@ -928,42 +951,33 @@ static bool r_date_part(TypeId *a, int n, TypeId *r)
 
 static int zone_arg(EvalEnv *env, const Value *z, ValueCtx *zc);
 
-/* date_trunc(unit, x [, zone]): a timestamptz is truncated as a wall time
- * in the session's zone or the one given. */
+/* date_trunc(unit, x [, zone]) (types/datefunc.c): an interval (a time
+ * reaches it through its implicit cast) or a timestamp; a timestamptz is
+ * truncated as a wall time in the session's zone or the one given, keeping
+ * its offset below a day and taking the zone's at the result from a day up,
+ * as PostgreSQL's timestamptz_trunc. */
 static int f_date_trunc(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
+    DD_UNUSED(loc);
     if (any_null(a, n)) { *out = val_null((TypeId)a[1].type); return DD_OK; }
-    char f[24];
-    size_t fl = DD_MIN(a[0].v.s.len, sizeof(f) - 1);
-    for (size_t i = 0; i < fl; i++) f[i] = (char)tolower((unsigned char)a[0].v.s.p[i]);
-    f[fl] = 0;
+    DdError *err = env->sql->err;
+    int rc;
+    if (a[1].type == TYPE_INTERVAL) {
+        Interval iv;
+        if ((rc = datefn_trunc_interval(a[0].v.s.p, a[0].v.s.len, &a[1].v.iv, &iv, err))) return rc;
+        *out = val_interval(iv);
+        return DD_OK;
+    }
     ValueCtx vc = vctx(env);
-    if (n == 3) {
-        int rc = zone_arg(env, &a[2], &vc);
-        if (rc) return rc;
-    }
-    i64 ts = a[1].type == TYPE_TIMESTAMPTZ ? ts_utc_to_local(&vc, a[1].v.i) : local_ts(env, &a[1]);
-    i64 days = floordiv(ts, USEC_DAY), tod = ts - days * USEC_DAY;
-    i64 y; int m, d;
-    civil_from_days(days, &y, &m, &d);
-    i64 r;
-    if (!strcmp(f, "year")) r = days_from_civil(y, 1, 1) * USEC_DAY;
-    else if (!strcmp(f, "quarter")) r = days_from_civil(y, ((m - 1) / 3) * 3 + 1, 1) * USEC_DAY;
-    else if (!strcmp(f, "month")) r = days_from_civil(y, m, 1) * USEC_DAY;
-    else if (!strcmp(f, "week")) r = (days - (((days % 7) + 7 + 5) % 7)) * USEC_DAY;
-    else if (!strcmp(f, "day")) r = days * USEC_DAY;
-    else if (!strcmp(f, "hour")) r = days * USEC_DAY + tod / 3600000000LL * 3600000000LL;
-    else if (!strcmp(f, "minute")) r = days * USEC_DAY + tod / 60000000LL * 60000000LL;
-    else if (!strcmp(f, "second")) r = days * USEC_DAY + tod / 1000000 * 1000000;
-    else if (!strcmp(f, "milliseconds")) r = days * USEC_DAY + tod / 1000 * 1000;
-    else if (!strcmp(f, "microseconds")) r = ts;
-    else return dd_err(env->sql->err, DD_EFEATURE, loc, "unit \"%s\" not supported for type %s", f,
-                       type_name((TypeId)a[1].type));
-    if (a[1].type == TYPE_TIMESTAMPTZ) {
-        *out = val_int(TYPE_TIMESTAMPTZ, ts_local_to_utc(&vc, r));
-    } else {
-        *out = val_int(TYPE_TIMESTAMP, r);
-    }
+    if (n == 3 && (rc = zone_arg(env, &a[2], &vc))) return rc;
+    bool tz = a[1].type == TYPE_TIMESTAMPTZ;
+    i64 ts = tz ? ts_utc_to_local(&vc, a[1].v.i) : local_ts(env, &a[1]), r;
+    bool below_day;
+    if ((rc = datefn_trunc_timestamp(a[0].v.s.p, a[0].v.s.len, ts, type_name((TypeId)a[1].type), &r, &below_day, err)))
+        return rc;
+    if (!tz) *out = val_int(TYPE_TIMESTAMP, r);
+    else if (below_day) *out = val_int(TYPE_TIMESTAMPTZ, a[1].v.i - (ts - r));   /* the same offset */
+    else *out = val_int(TYPE_TIMESTAMPTZ, ts_local_to_utc(&vc, r));
     return DD_OK;
 }
 
@@ -1107,13 +1121,19 @@ static int f_overlaps(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 static bool r_date_trunc(TypeId *a, int n, TypeId *r)
 {
     if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
+    if (is_unknownish(a[1]) && n == 2) {
+        *r = TYPE_UNKNOWN;   /* PostgreSQL: date_trunc(unknown, unknown) is not unique (interval or a timestamp) */
+        return false;
+    }
     if (is_unknownish(a[1])) a[1] = TYPE_TIMESTAMPTZ;
     if (a[1] == TYPE_DATE) a[1] = TYPE_TIMESTAMPTZ;   /* PostgreSQL: date -> timestamptz */
     if (n == 3) {   /* date_trunc(text, timestamptz, text) */
         if (is_unknownish(a[2]) || type_is_string(a[2])) a[2] = TYPE_TEXT; else return false;
         if (a[1] == TYPE_TIMESTAMP) a[1] = TYPE_TIMESTAMPTZ;
+    } else if (a[1] == TYPE_TIME) {
+        a[1] = TYPE_INTERVAL;   /* date_trunc(text, interval) through time's implicit cast */
     }
-    if (a[1] != TYPE_TIMESTAMP && a[1] != TYPE_TIMESTAMPTZ) return false;
+    if (a[1] != TYPE_TIMESTAMP && a[1] != TYPE_TIMESTAMPTZ && (n == 3 || a[1] != TYPE_INTERVAL)) return false;
     *r = a[1];
     return true;
 }
@@ -1133,6 +1153,7 @@ static bool r_to_char(TypeId *a, int n, TypeId *r)
     }
     if (a[0] == TYPE_INT2) a[0] = TYPE_FLOAT8;
     else if (a[0] == TYPE_DATE) a[0] = TYPE_TIMESTAMPTZ;
+    else if (a[0] == TYPE_TIME) a[0] = TYPE_INTERVAL;   /* PostgreSQL's implicit cast: to_char(interval, text) */
     else if (!type_is_numeric(a[0]) && !type_is_datetime(a[0]) && a[0] != TYPE_INTERVAL) return false;
     if (is_unknownish(a[1]) || type_is_string(a[1])) a[1] = TYPE_TEXT;
     else return false;
@@ -1817,6 +1838,7 @@ static const FuncDef funcs[] = {
     {"transaction_timestamp", 0, 0, r_none_tstz, f_now, true},
     {"statement_timestamp", 0, 0, r_none_tstz, f_stmt_ts, true},
     {"clock_timestamp", 0, 0, r_none_tstz, f_clock_ts, true},
+    {"timeofday", 0, 0, r_none_text, f_timeofday, true},
     {"localtimestamp", 0, 0, r_none_ts, f_localts, true},
     {"current_time", 0, 0, r_none_timetz, f_curtime, true},
     {"localtime", 0, 0, r_none_time, f_localtime, true},

@@ -1247,7 +1247,8 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     switch (sp->kind) {
     case AGG_COUNT: break;
     case AGG_SUM: case AGG_AVG: {
-        TypeId acc_t = sp->kind == AGG_SUM ? sp->type : (sp->type == TYPE_FLOAT8 ? TYPE_FLOAT8 : TYPE_NUMERIC);
+        /* avg keeps a sum in its result's type (numeric for integers) */
+        TypeId acc_t = sp->kind == AGG_SUM || sp->type != TYPE_NUMERIC ? sp->type : TYPE_NUMERIC;
         Value cv;
         rc = val_cast(&v, acc_t, -1, false, &vc, &cv, ctx->err);
         if (rc) return rc;
@@ -1555,8 +1556,9 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         return DD_OK;
     case AGG_AVG: {
         if (!st->has) { *out = val_null(sp->type); return DD_OK; }
-        Value cnt = sp->type == TYPE_FLOAT8 ? val_float(TYPE_FLOAT8, (double)st->count)
-                                            : val_numeric((i128)st->count, 0);
+        /* an interval's sum / count as interval_avg: interval / float8 */
+        Value cnt = sp->type != TYPE_NUMERIC ? val_float(TYPE_FLOAT8, (double)st->count)
+                                             : val_numeric((i128)st->count, 0);
         return val_arith(ARITH_DIV, &st->acc, &cnt, &vc, out, ctx->err);
     }
     case AGG_JSON_AGG: case AGG_JSONB_AGG: case AGG_JSON_OBJECT_AGG: case AGG_JSONB_OBJECT_AGG: {

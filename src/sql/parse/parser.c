@@ -469,6 +469,43 @@ static int precision_mod(Parser *p, TypeName *tn)
     return DD_OK;
 }
 
+/* An interval's fields (PostgreSQL's opt_interval): YEAR, MONTH, DAY,
+ * HOUR, MINUTE, SECOND [(p)], YEAR TO MONTH, DAY TO HOUR | MINUTE |
+ * SECOND [(p)], HOUR TO MINUTE | SECOND [(p)], MINUTE TO SECOND [(p)], as
+ * the typmod value.h's interval_typmod makes; *typmod unchanged when the
+ * next word is no field. */
+static int interval_fields(Parser *p, i32 *typmod)
+{
+    static const char *const names[] = {"year", "month", "day", "hour", "minute", "second"};
+    static const int masks[] = {4, 2, 8, 1024, 2048, 4096};
+    int a = -1, b;
+    for (int i = 0; i < 6 && a < 0; i++)
+        if (is_name(tok(p), names[i])) a = i;
+    if (a < 0) return DD_OK;
+    advance(p);
+    b = a;
+    if (is_name(tok(p), "to")) {
+        advance(p);
+        b = -1;
+        for (int i = 0; i < 6 && b < 0; i++)
+            if (is_name(tok(p), names[i])) b = i;
+        /* YEAR TO MONTH, or from DAY, HOUR or MINUTE to a later field */
+        if (b <= a || (a == 0 && b != 1) || a == 1 || (a >= 2 && b < 3)) return syntax_error(p);
+        advance(p);
+    }
+    int range = 0, prec = INTERVAL_FULL_PRECISION;
+    for (int i = a; i <= b; i++) range |= masks[i];
+    if (b == 5 && tok(p)->kind == TOK_LPAREN) {
+        i64 m[2];
+        int n;
+        TRY(parse_typmods(p, m, &n));
+        if (n != 1) return syntax_error(p);
+        prec = (int)DD_MIN(m[0], 6);   /* PostgreSQL reduces a precision past 6 (with a warning) */
+    }
+    *typmod = interval_typmod(range, prec);
+    return DD_OK;
+}
+
 /* [WITH | WITHOUT] TIME ZONE after time / timestamp. */
 static int time_zone_suffix(Parser *p, TypeName *tn, const char *base)
 {
@@ -552,6 +589,9 @@ static int parse_typename(Parser *p, TypeName *tn)
                              : kw == KW_CHAR ? "char" : "character";
             tn->name = dup_str(p, name);
             if (tn->name) TRY(char_length_mod(p, tn, varying ? "varchar" : "char"));
+            /* char without a length is char(1), as PostgreSQL's grammar has
+             * it; the type's own name bpchar has no length */
+            if (!varying && tn->typmod < 0) tn->typmod = 1;
             break;
         }
         case KW_VARCHAR:
@@ -570,7 +610,16 @@ static int parse_typename(Parser *p, TypeName *tn)
             break;
         case KW_INTERVAL:
             tn->name = dup_str(p, "interval");
-            TRY(precision_mod(p, tn));
+            if (tok(p)->kind == TOK_LPAREN) {
+                TRY(precision_mod(p, tn));
+                tn->typmod = interval_typmod(INTERVAL_FULL_RANGE, DD_MIN(tn->typmod, 6));
+                /* interval(p) hour: no fields after a precision */
+                static const char *const fw[] = {"year", "month", "day", "hour", "minute", "second"};
+                for (size_t i = 0; i < DD_ARRAY_LEN(fw); i++)
+                    if (is_name(tok(p), fw[i])) return syntax_error(p);
+            } else {
+                TRY(interval_fields(p, &tn->typmod));
+            }
             break;
         default:
             if (lex_keyword_category(kw) == KWC_UNRESERVED ||
@@ -1010,6 +1059,14 @@ static int parse_name_expr(Parser *p, Expr **out)
     Token *t0 = tok(p);
     int loc = t0->start;
     Token *n1 = peek(p, 1);
+    if (n1->kind == TOK_LPAREN && peek(p, 2)->kind == TOK_INTEGER && peek(p, 3)->kind == TOK_RPAREN &&
+        peek(p, 4)->kind == TOK_STRING && (t0->kind == TOK_QIDENT || t0->kw == KW_NONE ||
+                                           lex_keyword_category(t0->kw) == KWC_UNRESERVED)) {
+        /* timestamptz(0) '...': a typed literal with a type modifier */
+        TypeName tn;
+        TRY(parse_typename(p, &tn));
+        return make_typed_literal(p, &tn, out);
+    }
     if (n1->kind == TOK_LPAREN) {
         if (is_kw(t0, KW_EXTRACT) || is_kw(t0, KW_POSITION) || is_kw(t0, KW_SUBSTRING) || is_kw(t0, KW_TRIM) ||
             is_kw(t0, KW_OVERLAY))
@@ -1263,10 +1320,30 @@ static int parse_primary(Parser *p, Expr **out)
         if (tok(p)->kind == TOK_LPAREN &&
             (kw == KW_CURRENT_TIMESTAMP || kw == KW_CURRENT_TIME || kw == KW_LOCALTIMESTAMP ||
              kw == KW_LOCALTIME || kw == KW_CURRENT_SCHEMA)) {
-            /* current_timestamp(3): the precision becomes an argument, so
-             * the analyzer reports it if it does not take one */
+            if (kw != KW_CURRENT_SCHEMA) {
+                /* current_timestamp(3), localtime(0): the value cast to
+                 * its type with that precision (the column keeps the
+                 * function's name) */
+                i64 m[2];
+                int nm;
+                TRY(parse_typmods(p, m, &nm));
+                if (nm != 1) return syntax_error(p);
+                Expr *c = NULL;
+                NEW_EXPR(c, EXPR_CAST, e->loc);
+                c->u.cast.arg = e;
+                c->u.cast.type.name = dup_str(p, kw == KW_CURRENT_TIMESTAMP ? "timestamp with time zone"
+                                                 : kw == KW_CURRENT_TIME    ? "time with time zone"
+                                                 : kw == KW_LOCALTIMESTAMP  ? "timestamp" : "time");
+                if (!c->u.cast.type.name) return nomem(p);
+                c->u.cast.type.typmod = (i32)m[0];
+                c->u.cast.type.loc = e->loc;
+                *out = c;
+                return DD_OK;
+            }
             advance(p);
-            if (kw != KW_CURRENT_SCHEMA || tok(p)->kind != TOK_RPAREN) {
+            if (tok(p)->kind != TOK_RPAREN) {
+                /* current_schema(x): an argument, so the analyzer reports
+                 * that it takes none */
                 Expr *arg = NULL;
                 if (tok(p)->kind != TOK_INTEGER) return syntax_error(p);
                 TRY(make_number(p, tok(p), false, tok(p)->start, &arg));
@@ -1288,12 +1365,9 @@ static int parse_primary(Parser *p, Expr **out)
         TypeName tn;
         TRY(parse_typename(p, &tn));
         TRY(make_typed_literal(p, &tn, out));
-        /* interval '1' day: the field would otherwise read as an alias */
-        Token *f = tok(p);
-        if (!strcmp(tn.name, "interval") &&
-            (is_word(f, "year") || is_word(f, "month") || is_word(f, "day") ||
-             is_word(f, "hour") || is_word(f, "minute") || is_word(f, "second")))
-            return not_supported(p, f->start, "an interval field qualifier");
+        /* interval '1' day: the fields after the string (not after
+         * interval(p) '...', as PostgreSQL's grammar has it) */
+        if (!strcmp(tn.name, "interval") && tn.typmod < 0) TRY(interval_fields(p, &(*out)->u.cast.type.typmod));
         return DD_OK;
     }
     if (is_colid(t) || (is_funcname(t) && peek(p, 1)->kind == TOK_LPAREN))

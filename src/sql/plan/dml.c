@@ -1650,7 +1650,11 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
     cc.agg_forbidden = "DEFAULT expressions";
     cc.assign_col = cd->name;
     ExprProg *pr;
-    int rc = expr_compile_as(&cc, cd->default_, ty, type_has_etype(ty) ? c->typmod : cd->type.typmod, &pr);
+    /* coerced to the type without its typmod, as PostgreSQL cooks a
+     * default: char(2) DEFAULT 'US' keeps 'US' (not the char(1) the name
+     * "character" alone means) and char DEFAULT 'xyz' fails (22001) at
+     * INSERT, where dml_compile_default applies the column's typmod */
+    int rc = expr_compile_as(&cc, cd->default_, ty, type_has_etype(ty) ? c->typmod : -1, &pr);
     if (rc == DD_EUNDEFINED_COLUMN || rc == DD_EUNDEFINED_TABLE)
         return dd_err(ctx->err, DD_EFEATURE, cd->default_->loc, "cannot use column reference in DEFAULT expression");
     if (rc) return rc;
@@ -1679,6 +1683,8 @@ static int check_default(SqlCtx *ctx, ColumnDef *cd, TypeId ty, ColumnInfo *c)
             }
             /* an enum's label stays an untyped literal: the column's type reads it */
             if (type_has_etype(ty)) buf_putc(&lit, '\'');
+            else if (ty == TYPE_BPCHAR) buf_puts(&lit, "'::bpchar");   /* "character" would be char(1) */
+            else if (ty == type_array_of(TYPE_BPCHAR)) buf_puts(&lit, "'::bpchar[]");
             else buf_printf(&lit, "'::%s", type_name(ty));
             c->default_sql = buf_ok(&lit) ? arena_strndup(ctx->stmt, (const char *)lit.data, lit.len) : NULL;
             buf_free(&lit);
@@ -2010,7 +2016,6 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
         c->domain = domain;
         if (cd->default_ && (rc = check_default(ctx, cd, ty, c))) return rc;
         if (cd->generated && (rc = generated_text(ctx, cd, s->name, c))) return rc;
-        if (ty == TYPE_BPCHAR && c->typmod < 0) c->typmod = 1;   /* char = char(1) */
         c->not_null = cd->not_null;
         if (serial_type(cd->type.name) || cd->identity) {
             if (cd->identity && cd->default_)
@@ -2526,7 +2531,6 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
                       "ALTER COLUMN TYPE of generated column \"%s\" is not supported yet (its stored values would need "
                       "computing again)", c->name);
     if ((rc = generated_dependents(ctx, t, ci, 't'))) return rc;
-    if (ty == TYPE_BPCHAR && typmod < 0) typmod = 1;
     TypeId oty = col->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)col->type;
     /* a domain or an enum by its name */
     const char *tt = domain || type_has_etype(ty) ? c->col->type.name : type_text(ctx, ty, typmod);
@@ -2882,7 +2886,6 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (domain && any && domain_has_rules(ctx, domain))
                 return dd_err(ctx->err, DD_EFEATURE, cd->loc,
                               "ALTER TABLE ADD COLUMN of a domain with constraints or a DEFAULT on a table with rows is not supported yet");
-            if (ty == TYPE_BPCHAR && col->typmod < 0) col->typmod = 1;
             col->not_null = cd->not_null;
             if (cd->default_ && (rc = added_default(ctx, cd, t, col, any))) return rc;
             /* a generated column's rows are checked once converted (alter_type_check_rows) */

@@ -417,7 +417,6 @@ static int create_domain(SqlCtx *ctx, TypeStmt *s, Plan *p)
     if (bdom & DOMAIN_ARRAY)
         return dd_err(ctx->err, DD_EFEATURE, s->base.loc, "a domain over an array of a domain (%s) is not supported",
                       s->base.name);
-    if (bt == TYPE_BPCHAR && btm < 0 && !bdom) btm = 1;   /* char = char(1) */
     TableInfo *t = arena_zalloc(ctx->stmt, sizeof(TableInfo));
     UserType *u = arena_zalloc(ctx->stmt, sizeof(UserType));
     if (!t || !u || !(t->name = arena_strdup(ctx->stmt, name))) return DD_ENOMEM;

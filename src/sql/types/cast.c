@@ -274,13 +274,13 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
         i64 ts = 0;
         if ((rc = timestamp_from_text(s, len, t == TYPE_TIMESTAMPTZ, ctx, &ts, err))) return rc;
         *out = val_int(t, ts);
-        return DD_OK;
+        return datetime_apply_typmod(out, typmod, err);
     }
     case TYPE_INTERVAL: {
         Interval iv;
-        if ((rc = interval_from_text(s, len, ctx, &iv, err))) return rc;
+        if ((rc = interval_from_text(s, len, typmod, ctx, &iv, err))) return rc;
         *out = val_interval(iv);
-        return DD_OK;
+        return datetime_apply_typmod(out, typmod, err);
     }
     case TYPE_TIME:
     case TYPE_TIMETZ: {
@@ -288,7 +288,7 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
         i32 zone = 0;
         if ((rc = time_from_text(s, len, t == TYPE_TIMETZ, ctx, &us, t == TYPE_TIMETZ ? &zone : NULL, err))) return rc;
         *out = val_int(t, t == TYPE_TIMETZ ? timetz_pack(us, zone) : us);
-        return time_apply_typmod(out, typmod, err);
+        return datetime_apply_typmod(out, typmod, err);
     }
     case TYPE_JSON:
     case TYPE_JSONB:
@@ -514,15 +514,17 @@ static int to_float(const Value *v, TypeId t, Value *out, DdError *err)
     case TYPE_FLOAT8: d = v->v.f; break;
     case TYPE_NUMERIC:
         if (t == TYPE_FLOAT4 || numeric_is_big(v->scale)) {
-            /* through text, so that the rounding to float is single; a value
-             * past the float's range is PostgreSQL's float8in / float4in error */
+            /* through text, as PostgreSQL's numeric_float8 / numeric_float4,
+             * so that the rounding to float is single; a value past the
+             * float's range, or one that underflows to zero, is float8in's /
+             * float4in's error (a subnormal result is no error) */
             Buf b = BUF_INIT;
             numeric_value_text(v, &b);
             char *s = buf_cstr(&b);
             if (!s) { buf_free(&b); return dd_err(err, DD_ENOMEM, -1, NULL); }
             errno = 0;
             d = t == TYPE_FLOAT4 ? strtof(s, NULL) : strtod(s, NULL);
-            if (numeric_is_big(v->scale) && (errno == ERANGE || isinf(d))) {
+            if (errno == ERANGE && (d == 0 || isinf(d))) {
                 dd_err(err, DD_EOUT_OF_RANGE, -1, "\"%s\" is out of range for type %s", s,
                        t == TYPE_FLOAT4 ? "real" : "double precision");
                 buf_free(&b);
@@ -565,18 +567,55 @@ static int to_numeric(const Value *v, i32 typmod, Arena *ar, Value *out, DdError
     return DD_OK;
 }
 
-/* TIME(p) / TIMETZ(p): the fraction rounded to p digits (a time that
- * rounds to 24:00:00 stays there, as PostgreSQL). */
-int time_apply_typmod(Value *v, i32 typmod, DdError *err)
+/* TIME(p) / TIMETZ(p) round half up (a time that rounds to 24:00:00
+ * stays there); TIMESTAMP(p) / TIMESTAMPTZ(p) (microseconds from
+ * 2000-01-01, PostgreSQL's epoch too) and an INTERVAL's time part round
+ * half away from zero, as AdjustTimestampForTypmod / AdjustIntervalForTypmod,
+ * so 1999-12-31 23:59:59.5 rounds down and -1.5 seconds to -2. */
+int datetime_apply_typmod(Value *v, i32 typmod, DdError *err)
 {
-    DD_UNUSED(err);
-    if (typmod < 0 || typmod >= 6 || v->isnull) return DD_OK;
+    if (typmod < 0 || v->isnull) return DD_OK;
+    if (v->type == TYPE_INTERVAL) {
+        /* AdjustIntervalForTypmod: the fields below the last one given
+         * dropped (toward zero), then the seconds' precision */
+        int range = interval_typmod_range(typmod);
+        Interval *iv = &v->v.iv;
+        enum { YEAR = 4, MONTH = 2, DAY = 8, HOUR = 1024, MINUTE = 2048, SECOND = 4096 };
+        if (range == YEAR) iv->months = iv->months / 12 * 12;
+        if (range == YEAR || range == MONTH || range == (YEAR | MONTH)) iv->days = 0, iv->usecs = 0;
+        else if (range == DAY) iv->usecs = 0;
+        else if (range == HOUR || range == (DAY | HOUR)) iv->usecs = iv->usecs / 3600000000LL * 3600000000LL;
+        else if (range == MINUTE || range == (DAY | HOUR | MINUTE) || range == (HOUR | MINUTE))
+            iv->usecs = iv->usecs / 60000000 * 60000000;
+        typmod = interval_typmod_prec(typmod);
+    }
+    if (typmod >= 6) return DD_OK;
     static const i64 unit[6] = {1000000, 100000, 10000, 1000, 100, 10};
-    bool tz = v->type == TYPE_TIMETZ;
-    i64 us = tz ? timetz_us(v->v.i) : v->v.i;
     i64 u = unit[typmod];
-    us = (us + u / 2) / u * u;
-    v->v.i = tz ? timetz_pack(us, timetz_zone(v->v.i)) : us;
+    switch (v->type) {
+    case TYPE_TIME: v->v.i = (v->v.i + u / 2) / u * u; break;
+    case TYPE_TIMETZ: {
+        i64 us = (timetz_us(v->v.i) + u / 2) / u * u;
+        v->v.i = timetz_pack(us, timetz_zone(v->v.i));
+        break;
+    }
+    case TYPE_TIMESTAMP:
+    case TYPE_TIMESTAMPTZ: {
+        i64 t = v->v.i;
+        t = t >= 0 ? (t + u / 2) / u * u : -((-t + u / 2) / u * u);
+        /* PostgreSQL 15 prints 294277-01-01 for the last microsecond
+         * rounded up; PostgreSQL 16 and DriftDB refuse it */
+        if (!timestamp_in_range(t)) return dd_err(err, DD_EDATETIME_OVERFLOW, -1, "timestamp out of range");
+        v->v.i = t;
+        break;
+    }
+    case TYPE_INTERVAL: {
+        i64 t = v->v.iv.usecs;
+        v->v.iv.usecs = t >= 0 ? (t + u / 2) / u * u : -((-t + u / 2) / u * u);
+        break;
+    }
+    default: break;
+    }
     return DD_OK;
 }
 
@@ -591,7 +630,7 @@ static int time_cast(const Value *v, TypeId t, i32 typmod, const ValueCtx *ctx, 
     i64 x = v->v.i;
     if (f == t) {
         *out = *v;
-        return time_apply_typmod(out, typmod, err);
+        return datetime_apply_typmod(out, typmod, err);
     }
     if (t == TYPE_TIME || t == TYPE_TIMETZ) {
         i64 us;
@@ -614,17 +653,17 @@ static int time_cast(const Value *v, TypeId t, i32 typmod, const ValueCtx *ctx, 
             return cast_err(f, t, err);
         }
         *out = val_int(t, t == TYPE_TIMETZ ? timetz_pack(us, zone) : us);
-        return time_apply_typmod(out, typmod, err);
+        return datetime_apply_typmod(out, typmod, err);
     }
     if (f == TYPE_TIME && t == TYPE_INTERVAL) {
         Interval iv = {0, 0, x};
         *out = val_interval(iv);
-        return DD_OK;
+        return datetime_apply_typmod(out, typmod, err);
     }
     return cast_err(f, t, err);
 }
 
-static int to_datetime(const Value *v, TypeId t, const ValueCtx *ctx, Value *out, DdError *err)
+static int to_datetime(const Value *v, TypeId t, i32 typmod, const ValueCtx *ctx, Value *out, DdError *err)
 {
     TypeId f = v->type;
     i64 x = v->v.i;
@@ -639,7 +678,7 @@ static int to_datetime(const Value *v, TypeId t, const ValueCtx *ctx, Value *out
     if (t == TYPE_TIMESTAMPTZ && f != TYPE_TIMESTAMPTZ) x = ts_local_to_utc(ctx, x);
     if (t == TYPE_TIMESTAMP && f == TYPE_TIMESTAMPTZ) x = ts_utc_to_local(ctx, x);
     *out = val_int(t, x);
-    return DD_OK;
+    return datetime_apply_typmod(out, typmod, err);
 }
 
 /* Casts PostgreSQL has for json and jsonb: json <-> jsonb (the text
@@ -770,14 +809,16 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
     case TYPE_NUMERIC: return to_numeric(v, typmod, ctx ? ctx->arena : NULL, out, err);
     case TYPE_DATE:
     case TYPE_TIMESTAMP:
-    case TYPE_TIMESTAMPTZ: return to_datetime(v, t, ctx, out, err);
+    case TYPE_TIMESTAMPTZ: return to_datetime(v, t, typmod, ctx, out, err);
     case TYPE_TIME:
     case TYPE_TIMETZ: return time_cast(v, t, typmod, ctx, out, err);
     case TYPE_OID: return to_oid(v, out, err);
     case TYPE_CHAR: return to_char1(v, out, err);
     case TYPE_INTERVAL:
         if (f == TYPE_TIME) return time_cast(v, t, typmod, ctx, out, err);
-        /* fall through */
+        if (f != t) return cast_err(f, t, err);
+        *out = *v;
+        return datetime_apply_typmod(out, typmod, err);
     case TYPE_UUID:
     case TYPE_BYTEA:
         if (f != t) return cast_err(f, t, err);

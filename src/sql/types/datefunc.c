@@ -229,10 +229,10 @@ static const struct { const char *word; u8 unit; } unit_words[] = {
     {"millennium", U_MILLENNIUM}, {"millisecon", U_MILLISEC}, {"mils", U_MILLENNIUM}, {"min", U_MINUTE},
     {"mins", U_MINUTE}, {"minute", U_MINUTE}, {"minutes", U_MINUTE}, {"mon", U_MONTH}, {"mons", U_MONTH},
     {"month", U_MONTH}, {"months", U_MONTH}, {"ms", U_MILLISEC}, {"msec", U_MILLISEC},
-    {"mseconds", U_MILLISEC}, {"msecs", U_MILLISEC}, {"qtr", U_QUARTER}, {"quarter", U_QUARTER},
+    {"msecond", U_MILLISEC}, {"mseconds", U_MILLISEC}, {"msecs", U_MILLISEC}, {"qtr", U_QUARTER}, {"quarter", U_QUARTER},
     {"s", U_SECOND}, {"sec", U_SECOND}, {"second", U_SECOND}, {"seconds", U_SECOND}, {"secs", U_SECOND},
     {"timezone", U_TZ}, {"timezone_h", U_TZ_HOUR}, {"timezone_m", U_TZ_MINUTE}, {"us", U_MICROSEC},
-    {"usec", U_MICROSEC}, {"useconds", U_MICROSEC}, {"usecs", U_MICROSEC}, {"w", U_WEEK}, {"week", U_WEEK},
+    {"usec", U_MICROSEC}, {"usecond", U_MICROSEC}, {"useconds", U_MICROSEC}, {"usecs", U_MICROSEC}, {"w", U_WEEK}, {"week", U_WEEK},
     {"weeks", U_WEEK}, {"y", U_YEAR}, {"year", U_YEAR}, {"years", U_YEAR}, {"yr", U_YEAR}, {"yrs", U_YEAR},
     {"dow", U_DOW}, {"doy", U_DOY}, {"isodow", U_ISODOW}, {"isoyear", U_ISOYEAR}, {"j", U_JULIAN},
     {"jd", U_JULIAN}, {"julian", U_JULIAN}, {"mm", U_MINUTE}, {"epoch", U_EPOCH},
@@ -410,5 +410,91 @@ int datefn_part(const char *unit, size_t ulen, const Value *v, const ValueCtx *c
     }
     if (!ok) return dd_err(err, DD_EFEATURE, -1, "unit \"%s\" not supported for type %s", w, tname);
     *out = as_float ? val_float(TYPE_FLOAT8, p.f) : val_numeric(p.x, p.scale);
+    return DD_OK;
+}
+
+/* ---- date_trunc ---- */
+
+/* date_trunc's unit: one of PostgreSQL's interval unit words (DecodeUnits),
+ * its lower case in w; -1 for any other word (22023, "not recognized"). */
+static int trunc_unit(const char *unit, size_t ulen, char w[64])
+{
+    size_t n = DD_MIN(ulen, 63);
+    for (size_t i = 0; i < n; i++) w[i] = (char)tolower((u8)unit[i]);
+    w[n] = '\0';
+    /* the interval units come first, up to "dow" (PostgreSQL's deltatktbl) */
+    for (size_t i = 0; i < DD_ARRAY_LEN(unit_words) && strcmp(unit_words[i].word, "dow") != 0; i++)
+        if (strncmp(w, unit_words[i].word, 10) == 0) return unit_words[i].unit;
+    return -1;
+}
+
+int datefn_trunc_timestamp(const char *unit, size_t ulen, i64 local, const char *tname, i64 *out, bool *below_day,
+                           DdError *err)
+{
+    char w[64];
+    int u = trunc_unit(unit, ulen, w);
+    if (u < 0) return dd_err(err, DD_EINVALID_PARAM, -1, "unit \"%s\" not recognized for type %s", w, tname);
+    *below_day = u == U_HOUR || u == U_MINUTE || u == U_SECOND || u == U_MILLISEC || u == U_MICROSEC;
+    i64 days = local / USECS_PER_DAY - (local % USECS_PER_DAY < 0), tod = local - days * USECS_PER_DAY;
+    i64 y;
+    int m, d;
+    civil_from_days(days, &y, &m, &d);
+    switch (u) {
+    /* the first year of a millennium or century is ...01, of a decade ...0 */
+    case U_MILLENNIUM: y = (y + 999) / 1000 * 1000 - 999; m = d = 1; tod = 0; break;
+    case U_CENTURY: y = (y + 99) / 100 * 100 - 99; m = d = 1; tod = 0; break;
+    case U_DECADE: y = y / 10 * 10; m = d = 1; tod = 0; break;
+    case U_YEAR: m = d = 1; tod = 0; break;
+    case U_QUARTER: m = (m - 1) / 3 * 3 + 1; d = 1; tod = 0; break;
+    case U_MONTH: d = 1; tod = 0; break;
+    case U_WEEK: {
+        /* the Monday of its ISO week (2000-01-01 was a Saturday) */
+        days -= ((days % 7) + 7 + 5) % 7;
+        *out = days * USECS_PER_DAY;
+        return DD_OK;
+    }
+    case U_DAY: tod = 0; break;
+    case U_HOUR: tod -= tod % USECS_PER_HOUR; break;
+    case U_MINUTE: tod -= tod % USECS_PER_MIN; break;
+    case U_SECOND: tod -= tod % USECS_PER_SEC; break;
+    case U_MILLISEC: tod -= tod % 1000; break;
+    case U_MICROSEC: break;
+    default: return dd_err(err, DD_EFEATURE, -1, "unit \"%s\" not supported for type %s", w, tname);
+    }
+    /* the decade of the years 1 to 9 starts in 1 BC */
+    if (y < 1) return dd_err(err, DD_EDATETIME_OVERFLOW, -1, "timestamp out of range");
+    *out = days_from_civil(y, m, d) * USECS_PER_DAY + tod;
+    return DD_OK;
+}
+
+int datefn_trunc_interval(const char *unit, size_t ulen, const Interval *in, Interval *out, DdError *err)
+{
+    char w[64];
+    int u = trunc_unit(unit, ulen, w);
+    if (u < 0) return dd_err(err, DD_EINVALID_PARAM, -1, "unit \"%s\" not recognized for type interval", w);
+    /* interval2tm's fields, each C's truncating division */
+    i64 year = in->months / 12, mon = in->months % 12, mday = in->days, t = in->usecs;
+    i64 hour = t / USECS_PER_HOUR, min = t / USECS_PER_MIN % 60, sec = t / USECS_PER_SEC % 60, fsec = t % USECS_PER_SEC;
+    switch (u) {
+    case U_MILLENNIUM: year = year / 1000 * 1000; /* fall through */
+    case U_CENTURY: year = year / 100 * 100; /* fall through */
+    case U_DECADE: year = year / 10 * 10; /* fall through */
+    case U_YEAR: mon = 0; /* fall through */
+    case U_QUARTER: mon = 3 * (mon / 3); /* fall through */
+    case U_MONTH: mday = 0; /* fall through */
+    case U_DAY: hour = 0; /* fall through */
+    case U_HOUR: min = 0; /* fall through */
+    case U_MINUTE: sec = 0; /* fall through */
+    case U_SECOND: fsec = 0; break;
+    case U_MILLISEC: fsec = fsec / 1000 * 1000; break;
+    case U_MICROSEC: break;
+    default:
+        dd_err(err, DD_EFEATURE, -1, "unit \"%s\" not supported for type interval", w);
+        if (u == U_WEEK) dd_err_detail(err, "Months usually have fractional weeks.");
+        return DD_EFEATURE;
+    }
+    out->months = (i32)(year * 12 + mon);
+    out->days = (i32)mday;
+    out->usecs = ((hour * 60 + min) * 60 + sec) * USECS_PER_SEC + fsec;
     return DD_OK;
 }

@@ -1,8 +1,8 @@
 /*
  * datefunc.h - PostgreSQL's date/time functions that build or take apart
  * values (datefunc.c): make_date, make_timestamp, make_interval, age,
- * justify_days / justify_hours / justify_interval, date_bin, extract and
- * date_part.
+ * justify_days / justify_hours / justify_interval, date_bin, extract,
+ * date_part and date_trunc.
  *
  * Timestamps are µs since 2000-01-01 (value.h); "local" ones are wall-clock
  * times, which the caller converts from or to TIMESTAMPTZ in its zone.
@@ -47,5 +47,20 @@ int datefn_date_bin(const Interval *stride, i64 t, i64 origin, i64 *out, DdError
  * type lacks ("hour" of a date, "timezone" of a timestamp). */
 int datefn_part(const char *unit, size_t ulen, const Value *v, const ValueCtx *ctx, bool as_float, Value *out,
                 DdError *err);
+
+/* date_trunc(unit, t) of a local timestamp (tname names its type in
+ * errors): millennium (years 1001, 2001, ...), century (1901, 2001, ...),
+ * decade, year, quarter, month, week (its Monday), day, hour, minute,
+ * second, milliseconds, microseconds in any of PostgreSQL's spellings;
+ * 22023 for another word, 0A000 for another unit, 22008 before 1 AD.
+ * *below_day: the unit is shorter than a day (a timestamptz keeps its
+ * offset then, as PostgreSQL's timestamptz_trunc). */
+int datefn_trunc_timestamp(const char *unit, size_t ulen, i64 local, const char *tname, i64 *out, bool *below_day,
+                           DdError *err);
+
+/* date_trunc(unit, interval) as PostgreSQL's interval_trunc: the fields
+ * below the unit set to zero (years by 10, 100, 1000 for decade, century,
+ * millennium); week is 0A000 ("Months usually have fractional weeks."). */
+int datefn_trunc_interval(const char *unit, size_t ulen, const Interval *in, Interval *out, DdError *err);
 
 #endif

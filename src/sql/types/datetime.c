@@ -89,6 +89,7 @@ static i64 floor_div(i64 a, i64 b) { return a / b - ((a % b != 0) && ((a < 0) !=
 
 static bool date_ok(i64 d) { return d >= DATE_MIN_DAYS && d <= DATE_MAX_DAYS; }
 static bool ts_ok(i64 t) { return t >= TS_MIN && t < TS_END; }
+bool timestamp_in_range(i64 ts) { return ts_ok(ts); }
 
 i64 ts_from_unix_us(i64 unix_us) { return unix_us - (i64)UNIX_EPOCH_DAYS * USECS_PER_DAY; }
 i64 ts_to_unix_us(i64 ts) { return ts + (i64)UNIX_EPOCH_DAYS * USECS_PER_DAY; }
@@ -498,6 +499,7 @@ typedef struct DtParts {
     i32 tz_off;         /* fixed zone of the literal, seconds east */
     char tz_name[96];   /* or a named zone ("" when fixed) */
     bool has_date;      /* a time of day's literal had a date too */
+    bool tz_varies;     /* tz_name is a zone file whose offset has changed (not an abbreviation's) */
 } DtParts;
 
 /* PostgreSQL 15's timezonesets/Default: abbreviation, seconds east, or the
@@ -974,8 +976,12 @@ static bool dt_zone_name(const char *name, DtParts *r)
         r->tz_off = 0;
         return true;
     }
-    if (tz_get(name)) {
+    const TzData *z = tz_get(name);
+    if (z) {
         strcpy(r->tz_name, name);
+        /* pg_get_timezone_offset: one offset in every type of the file */
+        r->tz_varies = false;
+        for (int i = 1; i < z->ntypes; i++) r->tz_varies |= z->off[i] != z->off[0];
         return true;
     }
     const char *p = name;
@@ -1082,6 +1088,7 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
             if (ptype != 0 || (fmask & (M_MONTH | M_DAY)) == (M_MONTH | M_DAY)) {
                 if (isdigit((u8)*f) || ptype != 0) {
                     /* run-together time with a zone: "hhmmss-zz" */
+                    run_together_tz:
                     if (ptype != 0 && ptype != K_ISOTIME) return DT_BAD;
                     ptype = 0;
                     if ((fmask & M_TIME) == M_TIME) return DT_BAD;
@@ -1089,7 +1096,7 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
                     if (!cp) return DT_BAD;
                     if ((rc = dt_tz(cp, &r->tz_off))) return rc;
                     *cp = '\0';
-                    if ((rc = dt_number_field(f, fmask, &tmask, &tm))) return rc;
+                    if ((rc = dt_number_field(f, time_only ? fmask | M_DATE : fmask, &tmask, &tm))) return rc;
                     tmask |= M_TZ;
                 } else {
                     char name[96];
@@ -1100,6 +1107,17 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
                     }
                     tmask = M_TZ;
                 }
+            } else if (time_only && !(i == 0 && df.n >= 2 && (df.type[df.n - 1] == FT_DATE || df.type[1] == FT_TIME))) {
+                /* DecodeTimeOnly: a date only first, before a time or
+                 * with a date last; else "hhmmss-zz" or a zone name */
+                if (isdigit((u8)*f)) goto run_together_tz;
+                char name[96];
+                dt_orig(&df, i, name, sizeof name);
+                if (!dt_zone_name(name, r)) {
+                    snprintf(r->tz_name, sizeof r->tz_name, "%s", name);
+                    return DT_TZ_UNKNOWN;
+                }
+                tmask = M_TZ;
             } else if ((rc = dt_date(f, fmask, &tmask, &tm))) {
                 return rc;
             }
@@ -1146,6 +1164,14 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
                     if (tmask != M_TIME) return DT_BAD;
                 }
                 ptype = 0;
+            } else if (time_only) {
+                /* DecodeTimeOnly: a run-together number is a time,
+                 * "hhmmss[.f]" or "hhmm[.f]" */
+                if (cp && i == 0 && df.n >= 2 && df.type[df.n - 1] == FT_DATE) rc = dt_date(f, fmask, &tmask, &tm);
+                else if (cp) rc = flen - strlen(cp) > 2 ? dt_number_field(f, fmask | M_DATE, &tmask, &tm) : DT_BAD;
+                else if (flen > 4) rc = dt_number_field(f, fmask | M_DATE, &tmask, &tm);
+                else rc = dt_number(f, fmask | M_DATE, &tmask, &tm);
+                if (rc) return rc;
             } else if (cp && !(fmask & M_DATE)) {
                 if ((rc = dt_date(f, fmask, &tmask, &tm))) return rc;
             } else if (cp && flen - strlen(cp) > 2) {
@@ -1218,7 +1244,8 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
                 ptype = U_JULIAN;
                 break;
             case K_ISOTIME:
-                if ((fmask & M_DATE) != M_DATE) return DT_BAD;
+                /* "T" before a time: after a date, or alone in a time */
+                if ((fmask & M_DATE) != M_DATE && !time_only) return DT_BAD;
                 if (i >= df.n - 1 ||
                     (df.type[i + 1] != FT_NUMBER && df.type[i + 1] != FT_TIME && df.type[i + 1] != FT_DATE))
                     return DT_BAD;
@@ -1273,6 +1300,12 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
     if (mer == 1 && tm.hour == 12) tm.hour = 0;
     else if (mer == 2 && tm.hour != 12) tm.hour += 12;
     if ((fmask & M_DATE) != M_DATE && !(time_only && !(fmask & M_DATE))) return DT_BAD;
+    /* DecodeTimeOnly's range check (run-together fields are not checked
+     * when read): up to 24:00:00, a leap second 60 */
+    if (time_only && (tm.hour < 0 || tm.min < 0 || tm.min > 59 || tm.sec < 0 || tm.sec > 60 || tm.hour > 24 ||
+                      (tm.hour == 24 && (tm.min > 0 || tm.sec > 0 || tm.fsec > 0)) || tm.fsec < 0 ||
+                      tm.fsec > USECS_PER_SEC))
+        return DT_FIELD;
     r->has_date = (fmask & M_DATE) == M_DATE;
     r->year = tm.year;
     r->mon = tm.mon;
@@ -1398,6 +1431,9 @@ int time_from_text(const char *s, size_t len, bool with_tz, const ValueCtx *ctx,
     }
     *out = ((i64)r.hour * 3600 + r.min * 60 + r.sec) * USECS_PER_SEC + r.usec;
     if (*out > USECS_PER_DAY) return dt_error(DT_FIELD, &r, tname, s, len, err);
+    /* DecodeTimeOnly: a zone name whose offset has changed needs a date
+     * ("04:05 America/New_York" is 22007; an abbreviation takes today's) */
+    if (r.has_tz && r.tz_varies && !r.has_date) return dt_error(DT_BAD, &r, tname, s, len, err);
     if (zone) {
         if (r.has_tz && !r.tz_name[0]) {
             *zone = r.tz_off;
@@ -1796,9 +1832,10 @@ static bool iv_number(const char **p, i128 *ival, double *fval)
     return true;
 }
 
-/* "[+-]h:mm[:ss[.f]]"; false on bad syntax, *range set when a minute or
- * second field is out of range. */
-static bool iv_time(const char *t, IvAcc *a, bool *range)
+/* "[+-]h:mm[:ss[.f]]", "m:ss.f" and, for an interval MINUTE TO SECOND
+ * (min_sec), "m:ss" (PostgreSQL's DecodeTime); false on bad syntax, *range
+ * set when a minute or second field is out of range. */
+static bool iv_time(const char *t, IvAcc *a, bool *range, bool min_sec)
 {
     int sign = 1;
     if (*t == '+' || *t == '-') sign = *t++ == '-' ? -1 : 1;
@@ -1814,7 +1851,14 @@ static bool iv_time(const char *t, IvAcc *a, bool *range)
     if (n == 0 || *t++ != ':' || !isdigit((u8)t[0])) return false;
     m = *t++ - '0';
     if (isdigit((u8)*t)) m = m * 10 + (*t++ - '0');
-    if (*t == ':') {
+    if (*t == '.' || (!*t && min_sec)) {
+        /* minutes and seconds: "m:ss.f" always, "m:ss" in MINUTE TO SECOND */
+        if (*t == '.') {
+            i128 dummy;
+            if (!iv_number(&t, &dummy, &f)) return false;
+        }
+        sec = m, m = h, h = 0;
+    } else if (*t == ':') {
         t++;
         if (!isdigit((u8)t[0])) return false;
         sec = *t++ - '0';
@@ -1941,8 +1985,24 @@ static bool iv_year_month(const char *w, IvAcc *a, bool *range)
     return true;
 }
 
-int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval *out, DdError *err)
+/* The unit of a number without one at the end of an interval of the
+ * fields `range` (PostgreSQL's DecodeInterval: the last field given). */
+static const char *iv_range_unit(int range)
 {
+    enum { YEAR = 4, MONTH = 2, DAY = 8, HOUR = 1024, MINUTE = 2048 };
+    switch (range) {
+    case YEAR: return "year";
+    case MONTH: case YEAR | MONTH: return "month";
+    case DAY: return "day";
+    case HOUR: case DAY | HOUR: return "hour";
+    case MINUTE: case HOUR | MINUTE: case DAY | HOUR | MINUTE: return "minute";
+    default: return "second";
+    }
+}
+
+int interval_from_text(const char *in, size_t len, i32 typmod, const ValueCtx *ctx, Interval *out, DdError *err)
+{
+    int fields = interval_typmod_range(typmod);
     char s[160];
     int n = (int)DD_MIN(len, 200);
     size_t i = 0, k = 0;
@@ -1989,7 +2049,7 @@ int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval
             word[tl] = '\0';
             bool range = false;
             if (strchr(word, ':')) {
-                if (!iv_time(word, &a, &range)) goto range_or_bad;
+                if (!iv_time(word, &a, &range, fields == (2048 | 4096))) goto range_or_bad;
                 any = true;
                 continue;
             }
@@ -2035,6 +2095,7 @@ int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval
                     if (*q == '+' || *q == '-') q++;
                     const char *digits = q;
                     while (isdigit((u8)*q) || *q == '.') q++;
+                    const char *dend = q;
                     bool day = q > digits && *q == ':';
                     if (q > digits && !day) {
                         while (*q == ' ' || *q == '\t') q++;
@@ -2049,8 +2110,15 @@ int interval_from_text(const char *in, size_t len, const ValueCtx *ctx, Interval
                                   !strcmp(h, "hrs");
                         }
                     }
+                    /* "1 2" DAY TO HOUR: a number before the hours is days */
+                    const char *last = iv_range_unit(fields);
+                    if (!day && dend > digits && !strcmp(last, "hour")) {
+                        const char *r = dend;
+                        while (*r == ' ' || *r == '\t') r++;
+                        day = !*r;
+                    }
                     if (!day && *p) goto bad; /* "1 2", "10 20 minutes" */
-                    snprintf(unit, sizeof unit, day ? "day" : "second");
+                    snprintf(unit, sizeof unit, "%s", day ? "day" : last);
                 }
             }
             if (!iv_apply_unit(&a, v, f, unit)) goto bad;

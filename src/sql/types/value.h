@@ -481,8 +481,10 @@ static inline int numeric_typmod_scale(i32 typmod) { return (((int)typmod & 0x7f
  * every typmod; an infinity none (as PostgreSQL 15).  A scale past
  * NUMERIC_MAX_SCALE is 0A000 here: numeric_value_typmod takes any typmod. */
 int numeric_apply_typmod(i128 *coef, int *scale, i32 typmod, DdError *err);
-/* TIME(p) / TIMETZ(p): the fraction rounded to p digits. */
-int time_apply_typmod(Value *v, i32 typmod, DdError *err);
+/* TIME(p), TIMETZ(p), TIMESTAMP(p), TIMESTAMPTZ(p), INTERVAL(p): the
+ * fraction of a second rounded to p digits as PostgreSQL (p >= 6 or < 0:
+ * unchanged); 22008 for a timestamp rounded past the last one. */
+int datetime_apply_typmod(Value *v, i32 typmod, DdError *err);
 /* As numeric_from_double with `digits` significant digits (float4: 6). */
 int numeric_from_double_digits(double d, int digits, i128 *coef, int *scale, DdError *err);
 
@@ -496,7 +498,18 @@ int timestamp_from_text(const char *s, size_t len, bool with_tz, const ValueCtx 
                         DdError *err);
 /* ctx (may be NULL) gives IntervalStyle: under sql_standard a leading
  * minus and no other sign negates every field, as PostgreSQL. */
-int interval_from_text(const char *s, size_t len, const ValueCtx *ctx, Interval *out, DdError *err);
+/* INTERVAL's typmod as PostgreSQL's INTERVAL_TYPMOD: the fields' mask
+ * (INTERVAL_MASK of YEAR 4, MONTH 2, DAY 8, HOUR 1024, MINUTE 2048, SECOND
+ * 4096; all: 0x7fff) << 16 | the precision (0xffff: none).  A typmod below
+ * 0x10000 is a precision alone (catalogs written before the fields). */
+#define INTERVAL_FULL_RANGE 0x7fff
+#define INTERVAL_FULL_PRECISION 0xffff
+static inline i32 interval_typmod(int range, int prec) { return (i32)(((u32)range << 16) | ((u32)prec & 0xffff)); }
+static inline int interval_typmod_range(i32 tm) { return tm < 0 || tm < 0x10000 ? INTERVAL_FULL_RANGE : (int)(tm >> 16); }
+static inline int interval_typmod_prec(i32 tm) { return tm < 0 ? INTERVAL_FULL_PRECISION : tm < 0x10000 ? (int)tm : (int)(tm & 0xffff); }
+/* Interval input (typmod -1, or one whose fields decide what a number
+ * without a unit and "a:b" mean, as PostgreSQL's DecodeInterval). */
+int interval_from_text(const char *s, size_t len, i32 typmod, const ValueCtx *ctx, Interval *out, DdError *err);
 /* date_to_text and timestamp_to_text print ISO (JSON's form); the
  * _styled ones, timestamptz_to_text and interval_to_text follow ctx's
  * DateStyle / IntervalStyle (interval_to_text: ctx NULL is postgres). */
@@ -529,6 +542,8 @@ int tz_zone_ctx(const char *zone, ValueCtx *ctx, DdError *err);
 /* DATE -> TIMESTAMP (22008 "date out of range for timestamp"), and back. */
 int date_to_timestamp(i64 days, i64 *out, DdError *err);
 i64 timestamp_to_date(i64 ts);
+/* Whether ts is within timestamps' range (years 1 to 294276). */
+bool timestamp_in_range(i64 ts);
 /* Interval ordering as PostgreSQL: 1 mon = 30 days, 1 day = 24 hours. */
 i128 interval_span(const Interval *iv);
 int interval_cmp(const Interval *a, const Interval *b);
