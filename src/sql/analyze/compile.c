@@ -2282,9 +2282,13 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         f->depth = DD_MAX(f->depth, 1);
         break;
     }
-    case EXPR_STAR:
-        rc = err_at(cc, DD_ESYNTAX, e->loc, "syntax error at or near \"*\"");
+    case EXPR_STAR: {
+        /* t.* as a value (count(t.*), f(t.*)): the row of t */
+        Expr *row = NULL;
+        if (e->u.col.qualifier && !(rc = whole_row(b, e, &row)) && row) rc = compile_node(b, row, f);
+        else if (!rc) rc = err_at(cc, DD_ESYNTAX, e->loc, "syntax error at or near \"*\"");
         break;
+    }
     case EXPR_PARAM: {
         int n = e->u.param.n;
         struct SqlCtx *sc = cc->sql;

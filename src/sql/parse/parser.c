@@ -879,13 +879,6 @@ static int parse_func_args(Parser *p, Expr *f)
             return dd_err(p->err, DD_ESYNTAX, tok(p)->start, "positional argument cannot follow named argument");
         }
         TRY(parse_expr(p, P_OR, &arg));
-        if (arg->kind == EXPR_STAR && arg->u.col.qualifier && !strchr(arg->u.col.qualifier, '.')) {
-            /* f(t.*): the row of t, as f(t) */
-            char *rel = arg->u.col.qualifier;
-            arg->kind = EXPR_COLUMN;
-            arg->u.col.qualifier = NULL;
-            arg->u.col.name = rel;
-        }
         if (argname && !f->u.func.argnames) {
             /* the names so far: none */
             capn = f->u.func.n + 8;
