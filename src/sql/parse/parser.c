@@ -3171,7 +3171,7 @@ static int parse_constraint(Parser *p, const char *col, char *name, Constraint *
         if (is_word(tok(p), "match")) {
             advance(p);
             if (is_word(tok(p), "partial"))
-                return dd_err(p->err, DD_EFEATURE, tok(p)->start, "MATCH PARTIAL not yet implemented");
+                return not_supported(p, tok(p)->start, "MATCH PARTIAL");
             if (is_kw(tok(p), KW_FULL) || is_word(tok(p), "full")) c->match_full = true;
             else if (!is_word(tok(p), "simple")) return syntax_error(p);
             advance(p);

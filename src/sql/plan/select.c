@@ -1083,13 +1083,26 @@ int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi)
     const TypeId *types = d->wtypes;
     const i32 *typmods = d->wtypmods;
     int rc;
+    Plan *ip = NULL;   /* the columns' plan: the data-modifying or recursive query */
     if (d->dml) {
-        Plan *ip = d->dml;
+        ip = d->dml;
         if (!ip->nret)
             return dd_err(ctx->err, DD_EFEATURE, tr->loc, "WITH query \"%s\" does not have a RETURNING clause", d->name);
         nc = ip->nret;
         op = op_rows_late(ctx, nc, &ip->ret_rows, &ip->nret_rows, d->name);
         if (!op) return DD_ENOMEM;
+    } else if (d->wt) {
+        nc = d->wncols;
+        op = op_worktable(ctx, d->wt, nc);
+        if (!op) return DD_ENOMEM;
+    } else {
+        ip = arena_zalloc(ctx->stmt, sizeof(Plan));
+        if (!ip) return DD_ENOMEM;
+        if ((rc = plan_recursive(ctx, d, ip))) return rc;
+        nc = ip->ncols;
+        op = ip->root;
+    }
+    if (ip) {
         const char **nn = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(nc + 1));
         TypeId *tt = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(nc + 1));
         i32 *mm = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(nc + 1));
@@ -1097,28 +1110,6 @@ int from_cte(SqlCtx *ctx, TableRef *tr, const CteDef *d, FromItem *fi)
         for (int k = 0; k < nc; k++) {
             nn[k] = k < d->ncols ? d->cols[k] : ip->cols[k].name;
             tt[k] = ip->cols[k].untyped ? TYPE_TEXT : ip->cols[k].type;
-            mm[k] = ip->cols[k].typmod;
-        }
-        names = nn;
-        types = tt;
-        typmods = mm;
-    } else if (d->wt) {
-        nc = d->wncols;
-        op = op_worktable(ctx, d->wt, nc);
-        if (!op) return DD_ENOMEM;
-    } else {
-        Plan *ip = arena_zalloc(ctx->stmt, sizeof(Plan));
-        if (!ip) return DD_ENOMEM;
-        if ((rc = plan_recursive(ctx, d, ip))) return rc;
-        nc = ip->ncols;
-        op = ip->root;
-        const char **nn = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(nc + 1));
-        TypeId *tt = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(nc + 1));
-        i32 *mm = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(nc + 1));
-        if (!nn || !tt || !mm) return DD_ENOMEM;
-        for (int k = 0; k < nc; k++) {
-            nn[k] = k < d->ncols ? d->cols[k] : ip->cols[k].name;
-            tt[k] = ip->cols[k].type;
             mm[k] = ip->cols[k].typmod;
         }
         names = nn;

@@ -157,6 +157,23 @@ int analyze_create_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p)
     return DD_OK;
 }
 
+/* RESTART [WITH n] of options o for a sequence of options q: checked
+ * against its bounds, the value p sets when the statement runs. */
+static int plan_restart(SqlCtx *ctx, const SeqOptions *o, const SeqInfo *q, Plan *p)
+{
+    if (!o->has_restart) return DD_OK;
+    i64 v = o->restart_with ? o->restart : q->start;
+    if (v < q->min)
+        return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "RESTART value (%lld) cannot be less than MINVALUE (%lld)",
+                      (long long)v, (long long)q->min);
+    if (v > q->max)
+        return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "RESTART value (%lld) cannot be greater than MAXVALUE (%lld)",
+                      (long long)v, (long long)q->max);
+    p->seq_restart = true;
+    p->restart_value = v;
+    return DD_OK;
+}
+
 int analyze_alter_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p)
 {
     if (ctx->read_only) return read_only(ctx, "ALTER SEQUENCE");
@@ -176,17 +193,7 @@ int analyze_alter_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p)
     int rc = seq_options(ctx, &s->opts, t0->sequence, TYPE_NULLTYPE, &q);
     if (!rc) rc = seq_owner(ctx, &s->opts, t0->name, t0->temp, &q);
     if (rc) return rc;
-    if (s->opts.has_restart) {
-        i64 v = s->opts.restart_with ? s->opts.restart : q.start;
-        if (v < q.min)
-            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "RESTART value (%lld) cannot be less than MINVALUE (%lld)",
-                          (long long)v, (long long)q.min);
-        if (v > q.max)
-            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "RESTART value (%lld) cannot be greater than MAXVALUE (%lld)",
-                          (long long)v, (long long)q.max);
-        p->seq_restart = true;
-        p->restart_value = v;
-    }
+    if ((rc = plan_restart(ctx, &s->opts, &q, p))) return rc;
     TableInfo *t = table_copy(ctx->stmt, t0);
     if (!t) return DD_ENOMEM;
     *t->sequence = q;
@@ -489,17 +496,7 @@ int alter_identity(SqlCtx *ctx, TableInfo *t, const AlterCmd *c, Plan *p, bool *
     if (!s0) return dd_err(ctx->err, DD_EINTERNAL, -1, "identity column \"%s\" has no sequence", c->name);
     SeqInfo q;
     if ((rc = seq_options(ctx, o, s0->sequence, TYPE_NULLTYPE, &q))) return rc;
-    if (o->has_restart) {
-        i64 v = o->restart_with ? o->restart : q.start;
-        if (v < q.min)
-            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "RESTART value (%lld) cannot be less than MINVALUE (%lld)",
-                          (long long)v, (long long)q.min);
-        if (v > q.max)
-            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "RESTART value (%lld) cannot be greater than MAXVALUE (%lld)",
-                          (long long)v, (long long)q.max);
-        p->seq_restart = true;
-        p->restart_value = v;
-    }
+    if ((rc = plan_restart(ctx, o, &q, p))) return rc;
     TableInfo *s = plan_alter_version(ctx, p, s0);
     if (!s) return DD_ENOMEM;
     *s->sequence = q;

@@ -1064,6 +1064,17 @@ static void dt_orig(const DtFields *df, int i, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/* Field i as a time zone name into r; false (r->tz_name the name) when no
+ * zone is called so. */
+static bool zone_field(const DtFields *df, int i, DtParts *r)
+{
+    char name[96];
+    dt_orig(df, i, name, sizeof name);
+    if (dt_zone_name(name, r)) return true;
+    snprintf(r->tz_name, sizeof r->tz_name, "%s", name);
+    return false;
+}
+
 /* DecodeDateTime.  ctx gives the session zone for today/tomorrow/yesterday. */
 /* time_only: a time of day (TIME, TIMETZ), where a date is optional. */
 static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtParts *r, bool time_only)
@@ -1099,24 +1110,14 @@ static int parse_datetime_x(const char *in, size_t len, const ValueCtx *ctx, DtP
                     if ((rc = dt_number_field(f, time_only ? fmask | M_DATE : fmask, &tmask, &tm))) return rc;
                     tmask |= M_TZ;
                 } else {
-                    char name[96];
-                    dt_orig(&df, i, name, sizeof name);
-                    if (!dt_zone_name(name, r)) {
-                        snprintf(r->tz_name, sizeof r->tz_name, "%s", name);
-                        return DT_TZ_UNKNOWN;
-                    }
+                    if (!zone_field(&df, i, r)) return DT_TZ_UNKNOWN;
                     tmask = M_TZ;
                 }
             } else if (time_only && !(i == 0 && df.n >= 2 && (df.type[df.n - 1] == FT_DATE || df.type[1] == FT_TIME))) {
                 /* DecodeTimeOnly: a date only first, before a time or
                  * with a date last; else "hhmmss-zz" or a zone name */
                 if (isdigit((u8)*f)) goto run_together_tz;
-                char name[96];
-                dt_orig(&df, i, name, sizeof name);
-                if (!dt_zone_name(name, r)) {
-                    snprintf(r->tz_name, sizeof r->tz_name, "%s", name);
-                    return DT_TZ_UNKNOWN;
-                }
+                if (!zone_field(&df, i, r)) return DT_TZ_UNKNOWN;
                 tmask = M_TZ;
             } else if ((rc = dt_date(f, fmask, &tmask, &tm))) {
                 return rc;
