@@ -105,6 +105,14 @@ static int doc_widen(SqlCtx *ctx, const TableInfo *t, TableInfo **nt, int ci, Ty
 {
     const TableInfo *cur = *nt ? *nt : t;
     const ColumnInfo *c = &cur->cols[ci];
+    /* a date column given a timestamp would lose its time of day: refused */
+    if (cur->document_style && c->type == TYPE_DATE && (vt == TYPE_TIMESTAMP || vt == TYPE_TIMESTAMPTZ)) {
+        int rc = dd_err(ctx->err, DD_EDATATYPE_MISMATCH, loc, "column \"%s\" is of type date but expression is of type %s",
+                        c->name, type_name(vt));
+        dd_err_hint(ctx->err, "A document-style date column does not widen to a timestamp; cast the value to date "
+                              "to keep only its day, or ALTER the column to %s first.", type_name(vt));
+        return rc;
+    }
     /* an integer array column given an array of fractions, likewise */
     bool arr = type_is_array((TypeId)c->type);
     TypeId ce = arr ? type_elem((TypeId)c->type) : (TypeId)c->type;
@@ -643,7 +651,8 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
             ExprProg *pr;
             if ((rc = expr_compile(&cc, s->rows[r][k], &pr))) return rc;
             TypeId e = type_is_array(pr->type) ? type_elem(pr->type) : pr->type;
-            if (e == TYPE_NUMERIC || e == TYPE_FLOAT4 || e == TYPE_FLOAT8) widest = pr->type;
+            if (e == TYPE_NUMERIC || e == TYPE_FLOAT4 || e == TYPE_FLOAT8 || e == TYPE_TIMESTAMP || e == TYPE_TIMESTAMPTZ)
+                widest = pr->type;
         }
         if ((rc = doc_widen(ctx, t, &nt, target[k], widest, loc))) return rc;
     }
@@ -1339,7 +1348,7 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
             if (!nt && !(nt = table_grow(ctx, t, s->nset))) return DD_ENOMEM;
             if (pr->type != TYPE_NULLTYPE) nt->cols[ci].type = (u16)infer_type(pr->type);
             nt->cols[ci].pending = false;
-        } else if (t->document_style && (type_is_int((TypeId)cur->cols[ci].type) ||
+        } else if (t->document_style && (type_is_int((TypeId)cur->cols[ci].type) || cur->cols[ci].type == TYPE_DATE ||
                                          (type_is_array((TypeId)cur->cols[ci].type) &&
                                           type_is_int(type_elem((TypeId)cur->cols[ci].type))))) {
             ExprProg *pr;
