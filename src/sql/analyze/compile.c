@@ -796,9 +796,16 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
         a->ord = arena_alloc(cc->sql->stmt, sizeof(ExprProg *) * (size_t)k);
         a->ord_desc = arena_alloc(cc->sql->stmt, sizeof(bool) * (size_t)k);
         a->ord_nulls_first = arena_alloc(cc->sql->stmt, sizeof(bool) * (size_t)k);
-        if (!a->ord || !a->ord_desc || !a->ord_nulls_first) return DD_ENOMEM;
+        a->ord_arg = arena_alloc(cc->sql->stmt, (size_t)k);
+        if (!a->ord || !a->ord_desc || !a->ord_nulls_first || !a->ord_arg) return DD_ENOMEM;
+        bool two = kind == AGG_STRING_AGG || kind == AGG_JSON_OBJECT_AGG || kind == AGG_JSONB_OBJECT_AGG;
         for (int i = 0; i < k; i++) {
             SortItem *si = e->u.func.order[i];
+            /* a key that is an argument is that argument's value; an
+             * ordered-set aggregate's value is its sort key */
+            a->ord_arg[i] = agg_is_ordered_set(kind) ? 0
+                            : e->u.func.n > 0 && ast_expr_equal(si->expr, e->u.func.args[0]) ? 0
+                            : two && e->u.func.n > 1 && ast_expr_equal(si->expr, e->u.func.args[1]) ? 1 : -1;
             if (a->distinct) {
                 bool in = false;
                 for (int j = 0; j < e->u.func.n && !in; j++) in = ast_expr_equal(si->expr, e->u.func.args[j]);
@@ -957,6 +964,22 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             break;
         default: break;
         }
+    }
+    bool two = kind == AGG_STRING_AGG || kind == AGG_JSON_OBJECT_AGG || kind == AGG_JSONB_OBJECT_AGG;
+    if (a->distinct && !a->nord && (two || kind == AGG_JSON_AGG || kind == AGG_JSONB_AGG)) {
+        /* PostgreSQL sorts a DISTINCT aggregate's input by its arguments:
+         * the order an aggregate that depends on it takes its values in */
+        int k = two ? 2 : 1;
+        a->ord = arena_alloc(cc->sql->stmt, sizeof(ExprProg *) * (size_t)k);
+        a->ord_desc = arena_zalloc(cc->sql->stmt, sizeof(bool) * (size_t)k);
+        a->ord_nulls_first = arena_zalloc(cc->sql->stmt, sizeof(bool) * (size_t)k);
+        a->ord_arg = arena_alloc(cc->sql->stmt, (size_t)k);
+        if (!a->ord || !a->ord_desc || !a->ord_nulls_first || !a->ord_arg) return DD_ENOMEM;
+        for (int i = 0; i < k; i++) {
+            a->ord[i] = i ? a->arg2 : a->arg;
+            a->ord_arg[i] = (signed char)i;
+        }
+        a->nord = k;
     }
     return DD_OK;
 }

@@ -173,6 +173,9 @@ typedef struct AggSpec {
                                    string_agg take their values in (the other
                                    aggregates' results do not depend on it) */
     bool *ord_desc, *ord_nulls_first;
+    signed char *ord_arg;   /* per key: 0 (1) when it is the (second) argument, whose
+                               value it then is (evaluated once per row, as in
+                               PostgreSQL, even when volatile); -1 or NULL: its own */
     TypeId type;            /* result type */
     bool of_rows;           /* json_agg of rows: a newline before each but the first, as of arrays */
     i32 typmod;             /* min / max of an enum: the enum's id (the result's typmod), else -1 */

@@ -1108,7 +1108,10 @@ static int agg_new_group(SqlCtx *ctx, AggOp *a, const Value *keys, Group **out)
     }
     g->st = arena_zalloc(&a->arena, sizeof(AggState) * (size_t)(a->naggs ? a->naggs : 1));
     if (!g->st) return DD_ENOMEM;
-    for (int i = 0; i < a->naggs; i++) g->st[i].seen.n = 1;
+    for (int i = 0; i < a->naggs; i++) {
+        AggKind k = a->aggs[i]->kind;
+        g->st[i].seen.n = k == AGG_STRING_AGG || k == AGG_JSON_OBJECT_AGG || k == AGG_JSONB_OBJECT_AGG ? 2 : 1;
+    }
     if (a->ngroups == a->capgroups) {
         size_t ncap = a->capgroups ? a->capgroups * 2 : 16;
         Group **ng = dd_realloc(a->groups, sizeof(Group *) * ncap);
@@ -1167,12 +1170,26 @@ static int json_agg_add(SqlCtx *ctx, const AggSpec *sp, AggState *st, const Valu
     return buf_ok(t) ? DD_OK : DD_ENOMEM;
 }
 
-static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *v, const Value *row)
+/* An ORDER BY key of an aggregate: the argument's value (v, or v2 the
+ * second argument's) when it is that argument, else its own evaluation. */
+static int agg_ord_key(AggOp *a, const AggSpec *sp, int i, const Value *v, const Value *v2, const Value *row, Value *out)
+{
+    if (sp->ord_arg && sp->ord_arg[i] >= 0) {
+        *out = sp->ord_arg[i] ? *v2 : *v;
+        return DD_OK;
+    }
+    return expr_eval(sp->ord[i], &a->op.env, row, out);
+}
+
+/* v2: the object's value when the caller evaluated it, else NULL */
+static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *v, const Value *v2,
+                         const Value *row)
 {
     bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
     Value val = val_null(TYPE_NULLTYPE);
     int rc;
-    if (object && (rc = expr_eval(sp->arg2, &a->op.env, row, &val))) return rc;
+    if (v2) val = *v2;
+    else if (object && (rc = expr_eval(sp->arg2, &a->op.env, row, &val))) return rc;
     st->count++;
     if (sp->nord) {
         /* ORDER BY: keep the value (and the object's value) and the keys;
@@ -1184,7 +1201,7 @@ static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const
         row_v[k++] = *v;
         if (object) row_v[k++] = val;
         for (int i = 0; i < sp->nord; i++)
-            if ((rc = expr_eval(sp->ord[i], &a->op.env, row, &row_v[k++]))) return rc;
+            if ((rc = agg_ord_key(a, sp, i, v, &val, row, &row_v[k++]))) return rc;
         st->nord_rows = true;
         return keep_values(&a->arena, st, row_v, w);
     }
@@ -1206,22 +1223,29 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     rc = expr_eval(sp->arg, &a->op.env, row, &v);
     if (rc) return rc;
     bool json = sp->kind >= AGG_JSON_AGG && sp->kind <= AGG_JSONB_OBJECT_AGG;
-    if (json && (!sp->distinct || v.isnull)) return json_agg_step(ctx, a, sp, st, &v, row);
-    if (v.isnull && sp->kind != AGG_ARRAY_AGG) return DD_OK;   /* array_agg keeps NULLs */
+    bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+    bool two = object || sp->kind == AGG_STRING_AGG;
+    if (json && (!sp->distinct || (object && v.isnull))) return json_agg_step(ctx, a, sp, st, &v, NULL, row);
+    if (v.isnull && sp->kind != AGG_ARRAY_AGG && !json) return DD_OK;   /* array_agg and json_agg keep NULLs */
     Value vx = val_null(TYPE_FLOAT8);
     if (agg_is_regr(sp->kind)) {   /* pairs with a NULL are skipped */
         if ((rc = expr_eval(sp->arg2, &a->op.env, row, &vx))) return rc;
         if (vx.isnull) return DD_OK;
     }
+    Value v2 = val_null(TYPE_NULLTYPE);
+    bool has_v2 = false;
     if (sp->distinct) {
-        Value *f;
-        rowset_find(ctx, &st->seen, &v, &f);
+        /* distinct in all its arguments (string_agg's delimiter too) */
+        Value t[2] = {v, val_null(TYPE_NULLTYPE)}, *f, *c;
+        if (two && (rc = expr_eval(sp->arg2, &a->op.env, row, &t[1]))) return rc;
+        v2 = t[1];
+        has_v2 = two;
+        rowset_find(ctx, &st->seen, t, &f);
         if (f) return DD_OK;
-        Value *c;
-        rc = copy_row(&a->arena, &v, 1, &c);
+        rc = copy_row(&a->arena, t, st->seen.n, &c);
         if (!rc) rc = rowset_add(&st->seen, c);
         if (rc) return rc;
-        if (json) return json_agg_step(ctx, a, sp, st, &v, row);
+        if (json) return json_agg_step(ctx, a, sp, st, &v, two ? &v2 : NULL, row);
     }
     st->count++;
     if (agg_is_ordered_set(sp->kind) && !st->has && sp->arg2) {
@@ -1238,9 +1262,12 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         Value *row_v = w <= DD_ARRAY_LEN(kept) ? kept : arena_alloc(ctx->row, sizeof(Value) * w);
         if (!row_v) return DD_ENOMEM;
         row_v[k++] = v;
-        if (sp->kind == AGG_STRING_AGG && (rc = expr_eval(sp->arg2, &a->op.env, row, &row_v[k++]))) return rc;
+        if (sp->kind == AGG_STRING_AGG) {
+            if (has_v2) row_v[k++] = v2;
+            else if ((rc = expr_eval(sp->arg2, &a->op.env, row, &row_v[k++]))) return rc;
+        }
         for (int i = 0; i < sp->nord; i++)
-            if ((rc = expr_eval(sp->ord[i], &a->op.env, row, &row_v[k++]))) return rc;
+            if ((rc = agg_ord_key(a, sp, i, &v, &row_v[1], row, &row_v[k++]))) return rc;
         st->has = true;
         return keep_values(&a->arena, st, row_v, w);
     }
