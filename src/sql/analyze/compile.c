@@ -2076,7 +2076,8 @@ static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int want, i
     int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->types, &l->typmod);
     if (rc) return rc;
     if ((kind == SUBLINK_SCALAR || kind == SUBLINK_ARRAY) && ncols != 1)
-        return err_at(cc, DD_ESYNTAX, oploc, "subquery must return only one column");
+        return err_at(cc, DD_ESYNTAX, oploc, want ? "subquery must return only one column"
+                                                  : "subquery has too many columns");
     if (kind == SUBLINK_IN && ncols != want)
         return err_at(cc, DD_ESYNTAX, oploc, "subquery has too %s columns", ncols > want ? "many" : "few");
     l->type = l->types[0];
@@ -2676,7 +2677,9 @@ static int compile_array_query(Builder *b, Expr *e, Frag *f)
 {
     Expr *sub = e->u.func.args[0];
     SubLink *l;
-    int rc = plan_sublink(b, sub->u.sub.select, SUBLINK_ARRAY, 1, sub->loc, sub->loc, &l);
+    /* want 0: the subquery of x LIKE ANY (SELECT ...), whose error for
+     * columns is IN's */
+    int rc = plan_sublink(b, sub->u.sub.select, SUBLINK_ARRAY, e->u.func.match ? 0 : 1, sub->loc, sub->loc, &l);
     if (rc) return rc;
     if (unknownish(l->type)) l->type = TYPE_TEXT;
     if (!type_is_array(l->type)) {
@@ -2727,10 +2730,52 @@ static int compile_subscript(Builder *b, Expr *e, Frag *f)
     return rc;
 }
 
+/* x LIKE ANY | ALL (array) and the other pattern matches: the strings
+ * as text, each element matched by the function behind the operator */
+static int compile_match_any(Builder *b, Expr *e, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    u8 m = e->u.func.match;
+    Frag fs[2];
+    frag_init(&fs[0]);
+    frag_init(&fs[1]);
+    Expr *x = e->u.func.args[0], *arr = e->u.func.args[1];
+    int rc = compile_node(b, x, &fs[0]);
+    if (!rc) rc = compile_node(b, arr, &fs[1]);
+    if (!rc && unknownish(fs[1].type)) rc = coerce(b, &fs[1], type_array_of(TYPE_TEXT), -1, false, arr->loc);
+    if (!rc && !type_is_array(fs[1].type))
+        rc = err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "op ANY/ALL (array) requires array on right side");
+    char op[8];
+    snprintf(op, sizeof op, "%s~%s%s", m & ANY_MATCH_NOT ? "!" : "", m & ANY_MATCH_LIKE ? "~" : "",
+             m & ANY_MATCH_ICASE ? "*" : "");
+    TypeId et = rc ? TYPE_TEXT : type_elem(fs[1].type);
+    if (!rc && (!stringish(fs[0].type) || !stringish(et)))
+        rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
+                    unknownish(fs[0].type) ? "unknown" : type_label(cc, fs[0].type, fs[0].typmod), op,
+                    type_label(cc, et, -1));
+    if (!rc && fs[0].type != TYPE_BPCHAR) rc = coerce(b, &fs[0], TYPE_TEXT, -1, false, x->loc);   /* padding kept */
+    if (!rc && et != TYPE_TEXT) rc = coerce(b, &fs[1], type_array_of(TYPE_TEXT), -1, false, arr->loc);
+    char fn[24];
+    snprintf(fn, sizeof fn, "text%s%s%s", m & ANY_MATCH_ICASE ? "ic" : "", m & ANY_MATCH_NOT ? "n" : "",
+             m & ANY_MATCH_LIKE ? "like" : "regexeq");
+    if (m & ANY_MATCH_REGEX) snprintf(fn, sizeof fn, "text%sregex%s", m & ANY_MATCH_ICASE ? "ic" : "",
+                                      m & ANY_MATCH_NOT ? "ne" : "eq");
+    const FuncDef *d = func_lookup(fn);
+    if (!rc && !d) rc = err_at(cc, DD_EINTERNAL, e->loc, "no function %s", fn);
+    if (!rc) rc = frag_append(f, &fs[0], 0);
+    if (!rc) rc = frag_append(f, &fs[1], 1);
+    ArrayOpInfo info = {.type = TYPE_BOOL, .all = e->u.func.all, .match = rc ? NULL : d->impl};
+    if (!rc) rc = emit_array_call(b, f, arr_any, 2, info, e->oploc);
+    frag_free(&fs[0]);
+    frag_free(&fs[1]);
+    return rc;
+}
+
 /* x op ANY | ALL (array) */
 static int compile_any(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
+    if (e->u.func.match) return compile_match_any(b, e, f);
     Frag fs[2];
     frag_init(&fs[0]);
     frag_init(&fs[1]);
@@ -2979,7 +3024,7 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
         return str_eq(a->u.func.name, b->u.func.name) && a->u.func.n == b->u.func.n &&
                a->u.func.special == b->u.func.special && str_eq(a->u.func.slices, b->u.func.slices) &&
                sort_equal(a->u.func.order, b->u.func.order, a->u.func.norder, b->u.func.norder) &&
-               a->u.func.cmp == b->u.func.cmp && a->u.func.all == b->u.func.all &&
+               a->u.func.cmp == b->u.func.cmp && a->u.func.all == b->u.func.all && a->u.func.match == b->u.func.match &&
                a->u.func.star == b->u.func.star && a->u.func.distinct == b->u.func.distinct &&
                a->u.func.within_group == b->u.func.within_group && a->u.func.variadic == b->u.func.variadic &&
                a->u.func.over == b->u.func.over && ast_expr_equal(a->u.func.filter, b->u.func.filter) &&

@@ -404,6 +404,8 @@ typedef struct ArrayOpInfo {
     const char *slices;   /* FUNC_SUBSCRIPT: ast.h */
     int cmp;              /* FUNC_ANY: the comparison (BinaryOp) */
     bool all;             /* FUNC_ANY: ALL */
+    FuncImpl match;       /* FUNC_ANY of a pattern match: its function (textlike, textregexeq ...) */
+    void *match_state;    /* and that function's call-site slot (a regex's compiled patterns) */
 } ArrayOpInfo;
 const FuncDef *array_func_lookup(const char *name, int k);
 int arr_construct(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);

@@ -70,6 +70,8 @@ enum {
 #define TRY(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
 
 static int parse_expr(Parser *p, int minp, Expr **out);
+static int parse_match_any(Parser *p, Expr *l, u8 match, int oploc, Expr **out);
+static bool at_any(Parser *p);
 static int parse_select(Parser *p, SelectStmt **out);
 enum { SEQOPT_CREATE, SEQOPT_ALTER, SEQOPT_IDENTITY };
 static int parse_seq_options(Parser *p, SeqOptions *o, int mode);
@@ -1688,13 +1690,17 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         if ((tildes != 1 && tildes != 2) || strspn(op + neg, "~") != tildes)
             return dd_err(p->err, DD_EUNDEFINED_OPERATOR, oploc,
                           "operator does not exist: %s", t->str);
+        advance(p);
+        if (at_any(p))
+            return parse_match_any(p, l, (u8)((tildes == 1 ? ANY_MATCH_REGEX : ANY_MATCH_LIKE) |
+                                              (neg ? ANY_MATCH_NOT : 0) | (icase ? ANY_MATCH_ICASE : 0)),
+                                   oploc, out);
         NEW_EXPR(e, EXPR_LIKE, l->loc);
         e->oploc = oploc;
         e->u.like.how = tildes == 1 ? MATCH_REGEX : MATCH_LIKE;
         e->u.like.negated = neg;
         e->u.like.icase = icase;
         e->u.like.arg = l;
-        advance(p);
         TRY(parse_expr(p, P_OP + 1, &e->u.like.pattern));
         *out = e;
         return DD_OK;
@@ -1876,6 +1882,14 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         TRY(parse_expr(p, P_IN + 1, &e->u.between.hi));
         break;
     default:   /* LIKE, ILIKE, SIMILAR TO */
+        if ((t->kw == KW_LIKE || t->kw == KW_ILIKE) && p->pos + 1 < p->ntoks) {
+            Token *q = peek(p, 1);
+            if ((is_kw(q, KW_ANY) || is_kw(q, KW_ALL) || is_kw(q, KW_SOME)) && peek(p, 2)->kind == TOK_LPAREN) {
+                advance(p);
+                return parse_match_any(p, l, (u8)(ANY_MATCH_LIKE | (negated ? ANY_MATCH_NOT : 0) |
+                                                  (t->kw == KW_ILIKE ? ANY_MATCH_ICASE : 0)), oploc, out);
+            }
+        }
         NEW_EXPR(e, EXPR_LIKE, l->loc);
         e->u.like.how = t->kw == KW_SIMILAR ? MATCH_SIMILAR : MATCH_LIKE;
         e->u.like.arg = l;
@@ -1890,6 +1904,50 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
     e->oploc = oploc;
     *out = e;
     return DD_OK;
+}
+
+/* x <pattern op> ANY | SOME | ALL (array or subquery), at the ANY: a
+ * FUNC_ANY whose func.match says the operator (ANY_MATCH_*); a subquery
+ * becomes ARRAY(subquery), the same elements in the same three-valued
+ * test. */
+static int parse_match_any(Parser *p, Expr *l, u8 match, int oploc, Expr **out)
+{
+    Expr *e = NULL, *arr = NULL;
+    int cap = 0;
+    bool all = is_kw(tok(p), KW_ALL);
+    TRY(make_func(p, dup_str(p, "any"), l->loc, &e));
+    if (!e->u.func.name) return nomem(p);
+    e->u.func.special = FUNC_ANY;
+    e->u.func.all = all;
+    e->u.func.match = match;
+    e->oploc = oploc;
+    advance(p);
+    if (parens_hold_select(p, p->pos)) {
+        Expr *sub = NULL;
+        int acap = 0;
+        TRY(make_func(p, dup_str(p, "array"), tok(p)->start, &arr));
+        if (!arr->u.func.name) return nomem(p);
+        arr->u.func.special = FUNC_ARRAY_QUERY;
+        arr->u.func.match = match;   /* of ANY: IN's error for its columns */
+        NEW_EXPR(sub, EXPR_SUBQUERY, tok(p)->start);
+        TRY(parse_paren_select(p, &sub->u.sub.select));
+        TRY(push_arg(p, arr, &acap, sub));
+    } else {
+        TRY(expect(p, TOK_LPAREN));
+        TRY(parse_expr(p, P_OR, &arr));
+        TRY(expect(p, TOK_RPAREN));
+    }
+    TRY(push_arg(p, e, &cap, l));
+    TRY(push_arg(p, e, &cap, arr));
+    *out = e;
+    return DD_OK;
+}
+
+/* Whether ANY | SOME | ALL ( follows: the operator before it takes an array or a subquery. */
+static bool at_any(Parser *p)
+{
+    Token *q = tok(p);
+    return (is_kw(q, KW_ANY) || is_kw(q, KW_ALL) || is_kw(q, KW_SOME)) && peek(p, 1)->kind == TOK_LPAREN;
 }
 
 /* An expression of precedence >= minp. */
