@@ -3071,62 +3071,74 @@ bool ast_has_aggregate(const Expr *e)
     }
 }
 
-const char *ast_column_name(const Expr *e, Arena *a)
+/* The column name PostgreSQL gives a cast by its type, from the type as
+ * written (parse_typename's spelling): the name its grammar turns the
+ * type into (float -> float8, char(2) -> bpchar), of the element for an
+ * array, the last part of a qualified name, a quoted name unquoted. */
+static const char *cast_type_column_name(const char *t, Arena *a)
 {
+    static const char *const names[][2] = {
+        {"int", "int4"}, {"integer", "int4"}, {"smallint", "int2"}, {"bigint", "int8"},
+        {"real", "float4"}, {"float", "float8"}, {"double precision", "float8"},
+        {"decimal", "numeric"}, {"boolean", "bool"}, {"char", "bpchar"}, {"character", "bpchar"},
+        {"character varying", "varchar"}, {"bit varying", "varbit"},
+        {"time with time zone", "timetz"}, {"time without time zone", "time"},
+        {"timestamp with time zone", "timestamptz"}, {"timestamp without time zone", "timestamp"},
+        {"\"char\"", "char"},
+    };
+    size_t n = strcspn(t, "[");   /* the element of an array type */
+    const char *dot = memchr(t, '.', n);
+    while (dot) {   /* s.t: t */
+        n -= (size_t)(dot + 1 - t);
+        t = dot + 1;
+        dot = memchr(t, '.', n);
+    }
+    for (size_t i = 0; i < DD_ARRAY_LEN(names); i++)
+        if (strlen(names[i][0]) == n && memcmp(names[i][0], t, n) == 0) return names[i][1];
+    if (n > 8 && memcmp(t, "interval", 8) == 0) return "interval";   /* interval day, ... */
+    if (n >= 2 && t[0] == '"' && t[n - 1] == '"') { t++; n -= 2; }
+    const char *r = arena_strndup(a, t, n);
+    return r ? r : "?column?";
+}
+
+/* PostgreSQL's FigureColname: the name and its strength, 2 for a column,
+ * a function, a field; 1 for a cast's type or "case" (an enclosing cast
+ * names the column then); 0 for "?column?". */
+static const char *column_name(const Expr *e, Arena *a, int *strength)
+{
+    *strength = 2;
     switch (e->kind) {
     case EXPR_COLUMN: return e->u.col.name;
     case EXPR_FUNC: {
-        if (e->u.func.special == FUNC_SUBSCRIPT) return ast_column_name(e->u.func.args[0], a);
-        if (e->u.func.special == FUNC_ANY) return "?column?";
+        if (e->u.func.special == FUNC_SUBSCRIPT) return column_name(e->u.func.args[0], a, strength);
+        if (e->u.func.special == FUNC_ARRAY || e->u.func.special == FUNC_ARRAY_QUERY) return "array";
+        if (e->u.func.special == FUNC_ANY || e->u.func.op_syntax) break;
         const char *n = e->u.func.name;
-        const char *dot = strrchr(n, '.');
-        n = dot ? dot + 1 : n;
-        if (strcmp(n, "current_timestamp") == 0 || strcmp(n, "current_date") == 0 ||
-            strcmp(n, "localtimestamp") == 0 || strcmp(n, "current_user") == 0 ||
-            strcmp(n, "session_user") == 0)
-            return n;
-        return n;
-    }
-    case EXPR_CAST:
-        if (e->u.cast.arg->kind == EXPR_CONST) {
-            /* typed literal: PostgreSQL names the column after the type
-             * (an array type after its element type) */
-            const char *t = e->u.cast.type.name;
-            size_t tl = strlen(t);
-            if (tl > 2 && strcmp(t + tl - 2, "[]") == 0) {
-                TypeId at;
-                if (type_from_name(t, &at)) {
-                    static const char *const elem_names[TYPE__COUNT] = {
-                        [TYPE_BOOL] = "bool", [TYPE_INT2] = "int2", [TYPE_INT4] = "int4", [TYPE_INT8] = "int8",
-                        [TYPE_FLOAT4] = "float4", [TYPE_FLOAT8] = "float8", [TYPE_NUMERIC] = "numeric",
-                        [TYPE_TEXT] = "text", [TYPE_VARCHAR] = "varchar", [TYPE_BPCHAR] = "bpchar",
-                        [TYPE_DATE] = "date", [TYPE_TIMESTAMP] = "timestamp", [TYPE_TIMESTAMPTZ] = "timestamptz",
-                        [TYPE_INTERVAL] = "interval", [TYPE_UUID] = "uuid", [TYPE_BYTEA] = "bytea",
-                    };
-                    const char *en = elem_names[type_elem(at)];
-                    if (en) return en;
-                } else {
-                    /* a user type's array ("mood[]", "s.mood[]"): the type's own name */
-                    const char *dot = strrchr(t, '.');
-                    const char *b0 = dot ? dot + 1 : t;
-                    const char *base = arena_strndup(a, b0, strcspn(b0, "["));
-                    if (base) return base;
-                }
-            }
-            if (strcmp(t, "timestamp with time zone") == 0 || strcmp(t, "timestamptz") == 0) return "timestamptz";
-            if (strncmp(t, "timestamp", 9) == 0) return "timestamp";
-            if (strcmp(t, "integer") == 0 || strcmp(t, "int") == 0) return "int4";
-            if (strcmp(t, "bigint") == 0) return "int8";
-            if (strcmp(t, "smallint") == 0) return "int2";
-            if (strcmp(t, "boolean") == 0) return "bool";
-            if (strcmp(t, "double precision") == 0) return "float8";
-            if (strcmp(t, "real") == 0) return "float4";
-            if (strcmp(t, "character varying") == 0) return "varchar";
-            if (strcmp(t, "decimal") == 0) return "numeric";
-            return t;
+        if (strcmp(n, "$field") == 0 && e->u.func.n == 2 && e->u.func.args[1]->kind == EXPR_CONST &&
+            !e->u.func.args[1]->u.c.val.isnull) {
+            /* (record).field */
+            const Value *f = &e->u.func.args[1]->u.c.val;
+            const char *r = arena_strndup(a, f->v.s.p, f->v.s.len);
+            if (r) return r;
         }
-        return ast_column_name(e->u.cast.arg, a);
-    case EXPR_CASE: return "case";
+        const char *dot = strrchr(n, '.');
+        return dot ? dot + 1 : n;
+    }
+    case EXPR_CAST: {
+        const char *n = column_name(e->u.cast.arg, a, strength);
+        if (*strength == 2) return n;
+        *strength = 1;
+        return cast_type_column_name(e->u.cast.type.name, a);
+    }
+    case EXPR_CASE: {
+        /* the ELSE's name when it has a strong one */
+        if (e->u.case_.else_) {
+            const char *n = column_name(e->u.case_.else_, a, strength);
+            if (*strength == 2) return n;
+        }
+        *strength = 1;
+        return "case";
+    }
     case EXPR_EXISTS: return "exists";
     case EXPR_SUBQUERY: {
         /* named after the subquery's column, as PostgreSQL */
@@ -3134,6 +3146,14 @@ const char *ast_column_name(const Expr *e, Arena *a)
         if (q->ntargets < 1 || q->targets[0]->expr->kind == EXPR_STAR) return "?column?";
         return q->targets[0]->alias ? q->targets[0]->alias : ast_column_name(q->targets[0]->expr, a);
     }
-    default: return "?column?";
+    default: break;
     }
+    *strength = 0;
+    return "?column?";
+}
+
+const char *ast_column_name(const Expr *e, Arena *a)
+{
+    int strength;
+    return column_name(e, a, &strength);
 }

@@ -144,6 +144,7 @@ struct Expr {
             Expr *rowpresent;  /* and a column NULL only where an outer join added the row (the row is NULL then) */
             bool scalar_row;   /* a whole-row reference of a function's one column: that column */
             bool of_row;       /* json_agg(row) made json_agg(row_to_json(row)) by the compiler */
+            bool op_syntax;    /* written as a prefix operator (|/ x, @ x): its column is ?column? */
             char **argnames;   /* f(a => x): per argument its name or NULL (positional); NULL: none named */
         } func;
         struct { SelectStmt *select; } sub;

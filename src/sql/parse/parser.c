@@ -1417,6 +1417,7 @@ static int parse_prefix(Parser *p, Expr **out)
         int cap = 0;
         TRY(make_func(p, dup_str(p, fn), t->start, &e));
         if (!e->u.func.name) return nomem(p);
+        e->u.func.op_syntax = true;
         advance(p);
         Expr *arg = NULL;
         TRY(parse_expr(p, P_ADD, &arg));   /* as PostgreSQL: a prefix operator binds looser than + - * / ^ */
