@@ -1080,8 +1080,25 @@ static int register_agg(Builder *b, Expr *e, AggKind kind, int *idx)
  * else NONE): an integer for an integer, numeric for numeric, double
  * precision for floats, interval for dates, times and intervals.  *val
  * gets it (statement arena), *out the count. */
-static int frame_offset(CompileCtx *cc, Expr *e, bool start, TypeId keytype, i64 *out, Value *val)
+static int frame_offset(CompileCtx *cc, Expr *e, int frame, bool start, TypeId keytype, i64 *out, Value *val)
 {
+    {
+        /* one that reads a column of the query is 42P10, as PostgreSQL */
+        CompileCtx probe = *cc;
+        probe.grouped = false;
+        probe.agg_forbidden = "window frame";
+        probe.win_allowed = false;
+        probe.srf_allowed = false;
+        ExprProg *pp;
+        bool reads = false;
+        if (expr_compile(&probe, e, &pp) == DD_OK)
+            for (int i = 0; i < pp->n && !reads; i++)
+                reads = pp->code[i].op == XOP_SLOT || pp->code[i].op == XOP_OUTER;
+        dd_err_clear(cc->sql->err);
+        if (reads)
+            return err_at(cc, DD_EINVALID_COLUMN_REF, e->loc, "argument of %s must not contain variables",
+                          frame == FRAME_ROWS ? "ROWS" : frame == FRAME_RANGE ? "RANGE" : "GROUPS");
+    }
     CompileCtx k;
     memset(&k, 0, sizeof(k));
     k.sql = cc->sql;
@@ -1185,6 +1202,24 @@ static int window_resolve(CompileCtx *cc, const WindowDef *w, WindowDef *out, in
     return DD_OK;
 }
 
+
+/* The window functions proper (not aggregates), with their argument counts. */
+typedef struct WinFunc { const char *n; WinKind k; int minargs, maxargs; } WinFunc;
+static const WinFunc win_funcs[] = {
+    {"row_number", WIN_ROW_NUMBER, 0, 0}, {"rank", WIN_RANK, 0, 0}, {"dense_rank", WIN_DENSE_RANK, 0, 0},
+    {"percent_rank", WIN_PERCENT_RANK, 0, 0}, {"cume_dist", WIN_CUME_DIST, 0, 0}, {"ntile", WIN_NTILE, 1, 1},
+    {"lag", WIN_LAG, 1, 3}, {"lead", WIN_LEAD, 1, 3}, {"first_value", WIN_FIRST_VALUE, 1, 1},
+    {"last_value", WIN_LAST_VALUE, 1, 1}, {"nth_value", WIN_NTH_VALUE, 2, 2},
+};
+
+/* Whether name(n arguments) is a window function proper. */
+static bool is_window_func(const char *name, int n)
+{
+    for (size_t i = 0; i < DD_ARRAY_LEN(win_funcs); i++)
+        if (strcmp(win_funcs[i].n, name) == 0) return n >= win_funcs[i].minargs && n <= win_funcs[i].maxargs;
+    return false;
+}
+
 static int compile_window(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
@@ -1205,16 +1240,11 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
     sub.win_allowed = false;
     sub.srf_allowed = false;
     sub.agg_forbidden = cc->grouped ? NULL : "window function calls";
-    static const struct { const char *n; WinKind k; int minargs, maxargs; } fns[] = {
-        {"row_number", WIN_ROW_NUMBER, 0, 0}, {"rank", WIN_RANK, 0, 0}, {"dense_rank", WIN_DENSE_RANK, 0, 0},
-        {"percent_rank", WIN_PERCENT_RANK, 0, 0}, {"cume_dist", WIN_CUME_DIST, 0, 0}, {"ntile", WIN_NTILE, 1, 1},
-        {"lag", WIN_LAG, 1, 3}, {"lead", WIN_LEAD, 1, 3}, {"first_value", WIN_FIRST_VALUE, 1, 1},
-        {"last_value", WIN_LAST_VALUE, 1, 1}, {"nth_value", WIN_NTH_VALUE, 2, 2},
-    };
+    const WinFunc *fns = win_funcs;
     int n = e->u.func.n;
     AggKind ak;
     bool found = false;
-    for (size_t i = 0; i < DD_ARRAY_LEN(fns) && !found; i++) {
+    for (size_t i = 0; i < DD_ARRAY_LEN(win_funcs) && !found; i++) {
         if (strcmp(fns[i].n, name) != 0) continue;
         found = true;
         if (e->u.func.filter)
@@ -1292,8 +1322,8 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
     if (w->end == BOUND_UNBOUNDED_PRECEDING)
         return err_at(cc, DD_EWINDOWING, w->loc, "frame end cannot be UNBOUNDED PRECEDING");
     TypeId kt = range_off ? wc->ord[0]->type : TYPE_NULLTYPE;
-    if (w->start_off && (rc = frame_offset(cc, w->start_off, true, kt, &wc->start_off, &wc->start_val))) return rc;
-    if (w->end_off && (rc = frame_offset(cc, w->end_off, false, kt, &wc->end_off, &wc->end_val))) return rc;
+    if (w->start_off && (rc = frame_offset(cc, w->start_off, w->frame, true, kt, &wc->start_off, &wc->start_val))) return rc;
+    if (w->end_off && (rc = frame_offset(cc, w->end_off, w->frame, false, kt, &wc->end_off, &wc->end_val))) return rc;
     /* the aggregates of a grouped query its arguments, PARTITION BY and
      * ORDER BY read (sum(count(*)) OVER ()): the query computes them */
     cc->aggs = sub.aggs;
@@ -1948,6 +1978,8 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         f->depth = DD_MAX(f->depth, 1);
         return frag_emit(f, i);
     }
+    if (is_window_func(name, e->u.func.n) && !e->u.func.star)
+        return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "window function %s requires an OVER clause", name);
     if (e->u.func.distinct)
         return err_at(cc, DD_ESYNTAX, e->loc, "DISTINCT specified, but %s is not an aggregate function", name);
     if (e->u.func.filter)

@@ -3474,7 +3474,7 @@ static int win_call(SqlCtx *ctx, WindowOp *w, int k, size_t *idx)
                 if ((rc = win_eval(ctx, w, wc->args[1], row, &nv))) return rc;
                 if (nv.isnull) break;
                 if (nv.v.i <= 0)
-                    return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "argument of nth_value must be greater than zero");
+                    return dd_err(ctx->err, DD_EINVALID_NTH_VALUE, -1, "argument of nth_value must be greater than zero");
                 size_t q = (i64)(fe - fs) >= nv.v.i ? win_frame_row(wc, fs, fe, i, nv.v.i, peer_start, peer_end) : SIZE_MAX;
                 if (q != SIZE_MAX && (rc = win_eval(ctx, w, wc->args[0], w->rows[idx[q]], &out))) return rc;
                 break;

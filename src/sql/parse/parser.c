@@ -770,14 +770,26 @@ static int parse_window_spec(Parser *p, WindowDef *w)
     if (is_kw(t, KW_ROWS) || is_word(t, "range") || is_word(t, "groups")) {
         w->frame = is_kw(t, KW_ROWS) ? FRAME_ROWS : is_word(t, "range") ? FRAME_RANGE : FRAME_GROUPS;
         advance(p);
+        int floc = tok(p)->start;
+        const char *bad = NULL;
         if (accept_kw(p, KW_BETWEEN)) {
             TRY(parse_frame_bound(p, &w->start, &w->start_off));
             TRY(expect_kw(p, KW_AND));
             TRY(parse_frame_bound(p, &w->end, &w->end_off));
+            /* PostgreSQL's grammar checks the bounds against each other */
+            if (w->start == BOUND_UNBOUNDED_FOLLOWING) bad = "frame start cannot be UNBOUNDED FOLLOWING";
+            else if (w->end == BOUND_UNBOUNDED_PRECEDING) bad = "frame end cannot be UNBOUNDED PRECEDING";
+            else if (w->start == BOUND_CURRENT && w->end == BOUND_PRECEDING)
+                bad = "frame starting from current row cannot have preceding rows";
+            else if (w->start == BOUND_FOLLOWING && (w->end == BOUND_PRECEDING || w->end == BOUND_CURRENT))
+                bad = "frame starting from following row cannot have preceding rows";
         } else {
             TRY(parse_frame_bound(p, &w->start, &w->start_off));
             w->end = BOUND_CURRENT;
+            if (w->start == BOUND_UNBOUNDED_FOLLOWING) bad = "frame start cannot be UNBOUNDED FOLLOWING";
+            else if (w->start == BOUND_FOLLOWING) bad = "frame starting from following row cannot end with current row";
         }
+        if (bad) return dd_err(p->err, DD_EWINDOWING, floc, "%s", bad);
         if (is_name(tok(p), "exclude")) {
             /* EXCLUDE CURRENT ROW | GROUP | TIES | NO OTHERS */
             advance(p);

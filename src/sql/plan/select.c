@@ -968,6 +968,103 @@ static bool select_names(const SelectStmt *s, const char *name)
     return false;
 }
 
+/* PostgreSQL's checkWellFormedRecursion over a recursive term: where
+ * it names its own query.  A name in FROM counts (refs), but inside a
+ * subquery of an expression or on the nullable side of an outer join it
+ * is an error (bad: where). */
+typedef enum RecWhere { REC_PLAIN, REC_OUTER, REC_SUBLINK } RecWhere;
+typedef struct RecCheck { const char *name; int refs; const char *bad; } RecCheck;
+
+static void rec_select(RecCheck *c, const SelectStmt *s, RecWhere w);
+
+static void rec_expr(RecCheck *c, const Expr *e, RecWhere w)
+{
+    if (!e || c->bad) return;
+    switch (e->kind) {
+    case EXPR_UNARY: rec_expr(c, e->u.unary.arg, w); break;
+    case EXPR_BINARY: rec_expr(c, e->u.bin.l, w); rec_expr(c, e->u.bin.r, w); break;
+    case EXPR_IS: rec_expr(c, e->u.is.arg, w); rec_expr(c, e->u.is.other, w); break;
+    case EXPR_IN:
+        rec_expr(c, e->u.in.arg, w);
+        for (int i = 0; i < e->u.in.n; i++) rec_expr(c, e->u.in.list[i], w);
+        break;
+    case EXPR_BETWEEN:
+        rec_expr(c, e->u.between.arg, w);
+        rec_expr(c, e->u.between.lo, w);
+        rec_expr(c, e->u.between.hi, w);
+        break;
+    case EXPR_LIKE:
+        rec_expr(c, e->u.like.arg, w);
+        rec_expr(c, e->u.like.pattern, w);
+        rec_expr(c, e->u.like.escape, w);
+        break;
+    case EXPR_CASE:
+        rec_expr(c, e->u.case_.operand, w);
+        for (int i = 0; i < e->u.case_.n; i++) {
+            rec_expr(c, e->u.case_.when[i], w);
+            rec_expr(c, e->u.case_.then[i], w);
+        }
+        rec_expr(c, e->u.case_.else_, w);
+        break;
+    case EXPR_CAST: rec_expr(c, e->u.cast.arg, w); break;
+    case EXPR_FUNC:
+        for (int i = 0; i < e->u.func.n; i++) rec_expr(c, e->u.func.args[i], w);
+        rec_expr(c, e->u.func.filter, w);
+        for (int i = 0; i < e->u.func.norder; i++) rec_expr(c, e->u.func.order[i]->expr, w);
+        break;
+    case EXPR_SUBQUERY: case EXPR_EXISTS: rec_select(c, e->u.sub.select, REC_SUBLINK); break;
+    default: break;
+    }
+}
+
+static void rec_from(RecCheck *c, const TableRef *tr, RecWhere w)
+{
+    if (!tr || c->bad) return;
+    switch (tr->kind) {
+    case TREF_TABLE:
+        if (strcmp(tr->name, c->name) != 0) break;
+        if (w == REC_SUBLINK) c->bad = "a subquery";
+        else if (w == REC_OUTER) c->bad = "an outer join";
+        else c->refs++;
+        break;
+    case TREF_JOIN: {
+        RecWhere wl = w, wr = w;
+        if (w == REC_PLAIN && (tr->join == JOIN_LEFT || tr->join == JOIN_FULL)) wr = REC_OUTER;
+        if (w == REC_PLAIN && (tr->join == JOIN_RIGHT || tr->join == JOIN_FULL)) wl = REC_OUTER;
+        rec_from(c, tr->left, wl);
+        rec_from(c, tr->right, wr);
+        rec_expr(c, tr->on, w);
+        break;
+    }
+    case TREF_SUBQUERY: rec_select(c, tr->select, w); break;
+    case TREF_FUNCTION: rec_expr(c, tr->func, w); break;
+    }
+}
+
+static void rec_select(RecCheck *c, const SelectStmt *s, RecWhere w)
+{
+    for (; s && !c->bad; s = s->setop ? s->next : NULL) {
+        for (int i = 0; i < s->nctes; i++)
+            if (s->ctes[i]) rec_select(c, s->ctes[i], w);
+        for (int i = 0; i < s->nfrom; i++) rec_from(c, s->from[i], w);
+        for (int i = 0; i < s->ntargets; i++) rec_expr(c, s->targets[i]->expr, w);
+        rec_expr(c, s->where, w);
+        for (int i = 0; i < s->ngroup; i++) rec_expr(c, s->group_by[i], w);
+        rec_expr(c, s->having, w);
+        for (int i = 0; i < s->norder; i++) rec_expr(c, s->order_by[i]->expr, w);
+        rec_expr(c, s->limit, w);
+        rec_expr(c, s->offset, w);
+    }
+}
+
+/* Whether s names `name` anywhere (subqueries of its expressions too). */
+static bool select_refers(const SelectStmt *s, const char *name)
+{
+    RecCheck c = {name, 0, NULL};
+    rec_select(&c, s, REC_PLAIN);
+    return c.refs || c.bad;
+}
+
 /*
  * A recursive WITH query (non-recursive-term UNION [ALL] recursive-term):
  * the terms are planned, the recursive one with its own name reading the
@@ -998,9 +1095,21 @@ static int plan_recursive(SqlCtx *ctx, const CteDef *d, Plan *p)
         *link = c;
         link = &c->next;
     }
-    if (select_names(a, d->name))
+    if (select_refers(a, d->name))
         return dd_err(ctx->err, DD_EINVALID_RECURSION, d->loc,
                       "recursive reference to query \"%s\" must not appear within its non-recursive term", d->name);
+    /* the recursive term names its query once, in FROM, as PostgreSQL
+     * requires, and aggregates nothing */
+    RecCheck chk = {d->name, 0, NULL};
+    rec_select(&chk, last, REC_PLAIN);
+    if (chk.bad || chk.refs > 1)
+        return dd_err(ctx->err, DD_EINVALID_RECURSION, d->loc, "recursive reference to query \"%s\" must not appear %s%s",
+                      d->name, chk.bad ? "within " : "more than once", chk.bad ? chk.bad : "");
+    bool agg = ast_has_aggregate(last->having);
+    for (int i = 0; i < last->ntargets && !agg; i++) agg = ast_has_aggregate(last->targets[i]->expr);
+    if (agg)
+        return dd_err(ctx->err, DD_EINVALID_RECURSION, d->loc,
+                      "aggregate functions are not allowed in a recursive query's recursive term");
     Plan *pa = arena_zalloc(ctx->stmt, sizeof(Plan));
     Plan *pb = arena_zalloc(ctx->stmt, sizeof(Plan));
     if (!pa || !pb) return DD_ENOMEM;
@@ -1210,7 +1319,7 @@ static int with_clause(SqlCtx *ctx, SelectStmt *s, const Scope *env, const CteDe
         d->loc = s->cte_locs[i];
         d->env = denv;
         d->prev = ctes;
-        d->recursive = s->cte_recursive && select_names(d->select, d->name);
+        d->recursive = s->cte_recursive && select_refers(d->select, d->name);
         Stmt *dml = s->cte_dml ? s->cte_dml[i] : NULL;
         int rc = dml ? plan_dml_cte(ctx, s, env, dml, d, chk)
                : d->recursive ? plan_recursive(ctx, d, chk) : analyze_query(ctx, d->select, chk, denv);
@@ -1268,7 +1377,8 @@ static int const_int(SqlCtx *ctx, Expr *e, const char *what, Scope *env, i64 *ou
     if (rc) return rc;
     if (v.isnull) return DD_OK;
     if (v.v.i < 0)
-        return dd_err(ctx->err, DD_EINVALID_ROW_COUNT, e->loc, "%s must not be negative", what);
+        return dd_err(ctx->err, strcmp(what, "OFFSET") == 0 ? DD_EINVALID_OFFSET_COUNT : DD_EINVALID_ROW_COUNT, e->loc,
+                      "%s must not be negative", what);
     *out = v.v.i;
     return DD_OK;
 }
