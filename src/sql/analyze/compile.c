@@ -262,6 +262,15 @@ static int find_merged(CompileCtx *cc, const Scope *s, Expr *e, int *m)
 {
     const char *name = e->u.col.name;
     *m = -1;
+    if (e->u.col.qualifier) {
+        /* alias.name of JOIN ... USING (name) AS alias (even where an
+         * enclosing USING merged it again) */
+        for (int i = s ? s->mlo : 0; s && i < s->mhi; i++)
+            if (s->merged[i].alias && strcmp(s->merged[i].alias, e->u.col.qualifier) == 0 &&
+                strcmp(s->merged[i].name, name) == 0)
+                *m = i;
+        return DD_OK;
+    }
     for (int i = s ? s->mlo : 0; s && i < s->mhi; i++) {
         const MergedCol *mc = &s->merged[i];
         if (mc->hidden_by < s->mhi || strcmp(mc->name, name) != 0) continue;
@@ -343,7 +352,7 @@ static int resolve_column_lv(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i
         if (o->link) lv++;
         bool qs = false;
         f = find_in_scope(cc, o, e, slot, type, typmod, &qs);
-        if (f == 0 && !q) f = find_merged_outer(cc, o, e, slot, type, typmod);
+        if (f == 0) f = find_merged_outer(cc, o, e, slot, type, typmod);
         if (f < 0) return -f;
         if (f == 0) continue;
         if (!o->link || !o->cc)
@@ -373,6 +382,15 @@ static int resolve_column_lv(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i
         }
         *levels = lv;
         return DD_OK;
+    }
+    if (q && !qual_seen) {
+        /* alias.x of JOIN ... USING (x) AS alias: the side's column it takes */
+        int f2 = find_merged_outer(cc, s, e, slot, type, typmod);
+        if (f2 < 0) return -f2;
+        if (f2 > 0) return DD_OK;
+        for (int i = 0; s && i < s->mhi; i++)
+            if (s->merged[i].alias && strcmp(s->merged[i].alias, q) == 0)
+                return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "column %s.%s does not exist", q, name);
     }
     if (q && !qual_seen && strchr(q, '.')) {
         /* s.t.c where the FROM clause has a t of another schema */
@@ -2292,12 +2310,32 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         TypeId t;
         i32 tm;
         int levels;
-        if (e->u.col.star_slot < 0 || (!e->u.col.qualifier && cc->scope && cc->scope->mhi > cc->scope->mlo)) {
+        if (e->u.col.star_slot < 0 || (cc->scope && cc->scope->mhi > cc->scope->mlo)) {
             /* a column merged by JOIN ... USING: its expression */
             int m = -e->u.col.star_slot - 1;
             if (e->u.col.star_slot >= 0 && (rc = find_merged(cc, cc->scope, e, &m))) break;
             if (m >= 0) {
-                rc = compile_node(b, cc->scope->merged[m].expr, f);
+                Expr *me = cc->scope->merged[m].expr;
+                Expr *side = me->kind == EXPR_CAST ? me->u.cast.arg : me;
+                if (e->u.col.qualifier && e->u.col.star_slot >= 0 && side->kind == EXPR_COLUMN &&
+                    side->u.col.star_slot > 0 && side->u.col.qualifier) {
+                    /* alias.x of JOIN ... USING (x) AS alias taking one side's
+                     * column: that column by name (in the common type) from
+                     * now on, as a WHERE conjunct is compiled again below
+                     * the join, where the alias is not seen */
+                    Expr *c = arena_alloc(cc->sql->stmt, sizeof(Expr));
+                    if (!c) { rc = DD_ENOMEM; break; }
+                    *c = *side;
+                    c->u.col.star_slot = 0;
+                    if (me->kind == EXPR_CAST) {
+                        e->kind = EXPR_CAST;
+                        e->u.cast.arg = c;
+                        e->u.cast.type = me->u.cast.type;
+                    } else {
+                        *e = *c;
+                    }
+                }
+                rc = compile_node(b, me, f);
                 break;
             }
         }

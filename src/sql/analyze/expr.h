@@ -68,6 +68,7 @@ typedef struct MergedCol {
     Expr *expr;
     TypeId type;
     int hidden_by;
+    const char *alias;   /* JOIN ... USING (...) AS alias: alias.name reads it; or NULL */
 } MergedCol;
 
 typedef struct Scope Scope;

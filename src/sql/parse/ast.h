@@ -193,6 +193,7 @@ struct TableRef {
     TableRef *left, *right;
     Expr *on;                  /* NULL for CROSS / comma */
     char **using_cols; int nusing;
+    char *using_alias;         /* USING (...) AS alias: names the merged columns, or NULL */
     bool natural;              /* NATURAL JOIN: USING the common column names */
     /* TREF_SUBQUERY */
     SelectStmt *select;

@@ -2306,6 +2306,12 @@ static int parse_table_ref(Parser *p, TableRef **out)
                 TRY(parse_expr(p, P_OR, &j->on));
             } else if (accept_kw(p, KW_USING)) {
                 TRY(parse_name_list(p, &j->using_cols, NULL, &j->nusing));
+                if (accept_kw(p, KW_AS)) {   /* PostgreSQL 14's join alias of the USING columns */
+                    Token *a = tok(p);
+                    if (!is_label(a)) return syntax_error(p);
+                    j->using_alias = a->str;
+                    advance(p);
+                }
             } else {
                 return syntax_error(p);
             }

@@ -1819,6 +1819,20 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                     tnames[nt++] = rel->names[c];
                 }
             }
+            for (int m = 0; q && !any && m < scope.mhi; m++) {
+                /* alias.* of JOIN ... USING (...) AS alias: its merged columns */
+                if (!scope.merged[m].alias || strcmp(scope.merged[m].alias, q) != 0) continue;
+                if (nt == capt && grow_targets(ctx, &texprs, &tnames, nt, &capt)) return DD_ENOMEM;
+                Expr *ce = arena_zalloc(ctx->stmt, sizeof(Expr));
+                if (!ce) return DD_ENOMEM;
+                ce->kind = EXPR_COLUMN;
+                ce->loc = rt->loc;
+                ce->u.col.qualifier = (char *)q;
+                ce->u.col.name = (char *)scope.merged[m].name;
+                texprs[nt] = ce;
+                tnames[nt++] = scope.merged[m].name;
+                if (m + 1 == scope.mhi || !scope.merged[m + 1].alias || strcmp(scope.merged[m + 1].alias, q) != 0) any = true;
+            }
             if (!any)
                 return dd_err(ctx->err, DD_EUNDEFINED_TABLE, rt->loc, "missing FROM-clause entry for table \"%s\"", q);
             continue;
