@@ -2759,6 +2759,53 @@ static int compile_array_query(Builder *b, Expr *e, Frag *f)
     return emit_sublink(f, l, 0, 0, e->loc);
 }
 
+/* j[k1][k2]... of a jsonb j, read ($jsonb_subscript) or assigned
+ * ($jsonb_assign, the new value first), as PostgreSQL 14: each subscript
+ * an integer (passed as bigint) or text, no slices; fs[0] is j's. */
+static int compile_jsonb_subscript(Builder *b, Expr *e, Frag *fs, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    bool assign = e->u.func.special == FUNC_ASSIGN;
+    int n = e->u.func.n, nbounds = assign ? n - 1 : n, rc = DD_OK;
+    if (strspn(e->u.func.slices, "i") != strlen(e->u.func.slices))
+        return err_at(cc, DD_EDATATYPE_MISMATCH, e->oploc, "jsonb subscript does not support slices");
+    for (int k = 1; !rc && k < nbounds; k++) {
+        Expr *x = e->u.func.args[k];
+        frag_init(&fs[k]);
+        rc = compile_node(b, x, &fs[k]);
+        TypeId t = fs[k].type;
+        if (rc) break;
+        if (type_is_int(t)) {
+            rc = coerce(b, &fs[k], TYPE_INT8, -1, false, x->loc);
+        } else if (unknownish(t) || type_is_string(t)) {
+            rc = coerce(b, &fs[k], TYPE_TEXT, -1, false, x->loc);
+        } else {
+            rc = err_at(cc, DD_EDATATYPE_MISMATCH, x->loc, "subscript type %s is not supported", type_label(cc, t, fs[k].typmod));
+            dd_err_hint(cc->sql->err, "jsonb subscript must be coercible to either integer or text.");
+        }
+    }
+    if (!rc && assign) {
+        Expr *v = e->u.func.args[n - 1];
+        frag_init(&fs[n - 1]);
+        rc = compile_node(b, v, &fs[n - 1]);
+        if (!rc && !unknownish(fs[n - 1].type) && fs[n - 1].type != TYPE_JSONB && fs[n - 1].type != TYPE_JSON) {
+            const Expr *col = e->u.func.args[0];
+            rc = err_at(cc, DD_EDATATYPE_MISMATCH, v->loc, "subscripted assignment to \"%s\" requires type jsonb but expression is of type %s",
+                        col->kind == EXPR_COLUMN ? col->u.col.name : "?", type_label(cc, fs[n - 1].type, fs[n - 1].typmod));
+            dd_err_hint(cc->sql->err, "You will need to rewrite or cast the expression.");
+        }
+        if (!rc) rc = coerce(b, &fs[n - 1], TYPE_JSONB, -1, false, v->loc);
+    }
+    /* the order of the call's arguments: j, [v,] subscripts */
+    if (!rc) rc = frag_append(f, &fs[0], 0);
+    if (!rc && assign) rc = frag_append(f, &fs[n - 1], 1);
+    for (int k = 1; !rc && k < nbounds; k++) rc = frag_append(f, &fs[k], k + (assign ? 1 : 0));
+    const FuncDef *d = func_lookup(assign ? "$jsonb_assign" : "$jsonb_subscript");
+    if (!rc && !d) rc = err_at(cc, DD_EINTERNAL, e->loc, "no jsonb subscript function");
+    if (!rc) rc = emit_call(f, d, n, TYPE_JSONB, e->oploc);
+    return rc;
+}
+
 /* x[i], x[lo:hi], ... */
 static int compile_subscript(Builder *b, Expr *e, Frag *f)
 {
@@ -2770,6 +2817,12 @@ static int compile_subscript(Builder *b, Expr *e, Frag *f)
     if (!fs) return DD_ENOMEM;
     int rc = compile_node(b, e->u.func.args[0], &fs[0]);
     TypeId at = fs[0].type;
+    if (!rc && at == TYPE_JSONB) {
+        rc = compile_jsonb_subscript(b, e, fs, f);
+        for (int k = 0; k < n; k++) frag_free(&fs[k]);
+        dd_free(fs);
+        return rc;
+    }
     if (!rc && !type_is_array(at))
         rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->u.func.args[0]->loc,
                     "cannot subscript type %s because it does not support subscripting",
