@@ -918,6 +918,38 @@ static int f_jsonb_assign(EvalEnv *env, const Value *a, int n, Value *out, int l
 }
 static bool r_jsonb_subscript(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_JSONB; return true; }
 
+/* jsonb_set_lax(j, path, v [, create [, null_value_treatment]]): as
+ * jsonb_set, but an SQL NULL v is JSON null (use_json_null, the
+ * default), deletes the path (delete_key), keeps j (return_target) or is
+ * 22004 (raise_exception) */
+static int f_jsonb_set_lax(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    static const char bad[] =
+        "null_value_treatment must be \"delete_key\", \"return_target\", \"use_json_null\", or \"raise_exception\"";
+    if (a[0].isnull || a[1].isnull || (n > 3 && a[3].isnull)) { *out = val_null(TYPE_JSONB); return DD_OK; }
+    if (n > 4 && a[4].isnull) return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "%s", bad);
+    Value args[4] = {a[0], a[1], a[2], n > 3 ? a[3] : val_bool(true)};
+    if (!a[2].isnull) return path_op(env, args, 4, out, PATH_SET_CREATE);
+    const char *h = n > 4 ? a[4].v.s.p : "use_json_null";
+    u32 hl = n > 4 ? a[4].v.s.len : (u32)strlen(h);
+#define IS(w) (hl == strlen(w) && memcmp(h, w, hl) == 0)
+    if (IS("raise_exception")) {
+        dd_err(env->sql->err, DD_ENULL_NOT_ALLOWED, -1, "JSON value must not be null");
+        dd_err_detail(env->sql->err, "Exception was raised because null_value_treatment is \"raise_exception\".");
+        dd_err_hint(env->sql->err, "To avoid, either change the null_value_treatment argument or ensure that an SQL NULL is not passed.");
+        return DD_ENULL_NOT_ALLOWED;
+    }
+    if (IS("use_json_null")) {
+        args[2] = val_text(TYPE_JSONB, "null", 4);
+        return path_op(env, args, 4, out, PATH_SET_CREATE);
+    }
+    if (IS("delete_key")) return path_op(env, args, 2, out, PATH_DELETE);
+    if (IS("return_target")) { *out = a[0]; return DD_OK; }
+#undef IS
+    return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "%s", bad);
+}
+
 /* (jsonb, text[], jsonb [, bool]) */
 static bool r_jsonb_set(TypeId *a, int n, TypeId *r)
 {
@@ -927,6 +959,17 @@ static bool r_jsonb_set(TypeId *a, int n, TypeId *r)
     if (n > 3) {
         if (unknownish(a[3])) a[3] = TYPE_BOOL;
         if (a[3] != TYPE_BOOL) return false;
+    }
+    return true;
+}
+
+/* (jsonb, text[], jsonb [, bool [, text]]) */
+static bool r_jsonb_set_lax(TypeId *a, int n, TypeId *r)
+{
+    if (!r_jsonb_set(a, n > 4 ? 4 : n, r)) return false;
+    if (n > 4) {
+        if (unknownish(a[4]) || type_is_string(a[4])) a[4] = TYPE_TEXT;
+        else return false;
     }
     return true;
 }
@@ -1573,6 +1616,7 @@ const FuncDef json_funcs[] = {
     {"json_extract_path", 2, -1, r_json_extract, f_extract_path, false},
     {"json_extract_path_text", 2, -1, r_json_extract_text, f_extract_path_text, false},
     {"jsonb_set", 3, 4, r_jsonb_set, f_jsonb_set, false},
+    {"jsonb_set_lax", 3, 5, r_jsonb_set_lax, f_jsonb_set_lax, false},
     {"$jsonb_subscript", 2, -1, r_jsonb_subscript, f_jsonb_subscript, false},
     {"$jsonb_assign", 3, -1, r_jsonb_subscript, f_jsonb_assign, false},
     {"jsonb_insert", 3, 4, r_jsonb_set, f_jsonb_insert, false},
