@@ -924,9 +924,22 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             a->typmod = type_has_etype(at) ? a->arg->typmod : -1;
             break;
         case AGG_STRING_AGG:
-            rc = expr_compile_as(sub, e->u.func.args[1], TYPE_TEXT, -1, &a->arg2);
+            /* string_agg(text, text) or string_agg(bytea, bytea) */
+            if ((rc = expr_compile(sub, e->u.func.args[1], &a->arg2))) return rc;
+            {
+                TypeId dt = a->arg2->type;
+                bool u1 = at == TYPE_UNKNOWN || at == TYPE_NULLTYPE, u2 = dt == TYPE_UNKNOWN || dt == TYPE_NULLTYPE;
+                bool ok1 = u1 || type_is_string(at) || at == TYPE_BYTEA, ok2 = u2 || type_is_string(dt) || dt == TYPE_BYTEA;
+                if (!ok1 || !ok2 || (!u1 && !u2 && (dt == TYPE_BYTEA) != (at == TYPE_BYTEA)))
+                    return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function string_agg(%s, %s) does not exist",
+                                  u1 ? "unknown" : type_label(cc, at, a->arg->typmod),
+                                  u2 ? "unknown" : type_label(cc, dt, a->arg2->typmod));
+                a->type = at == TYPE_BYTEA || (u1 && dt == TYPE_BYTEA) ? TYPE_BYTEA : TYPE_TEXT;
+            }
+            /* char(n) as text (its padding dropped), as PostgreSQL's implicit cast */
+            if (at != a->type && (rc = expr_compile_as(sub, e->u.func.args[0], a->type, -1, &a->arg))) return rc;
+            rc = expr_compile_as(sub, e->u.func.args[1], a->type, -1, &a->arg2);
             if (rc) return rc;
-            a->type = TYPE_TEXT;
             break;
         case AGG_JSON_AGG: case AGG_JSONB_AGG:
         case AGG_JSON_OBJECT_AGG: case AGG_JSONB_OBJECT_AGG:

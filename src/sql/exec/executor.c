@@ -1393,7 +1393,8 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         rc = expr_eval(sp->arg2, &a->op.env, row, &d);
         if (rc) return rc;
         if (st->has && !d.isnull) buf_append(&st->text, d.v.s.p, d.v.s.len);
-        val_to_text(&v, &vc, &st->text);
+        if (v.type == TYPE_BYTEA) buf_append(&st->text, v.v.s.p, v.v.s.len);   /* bytea's bytes */
+        else val_to_text(&v, &vc, &st->text);
         if (!buf_ok(&st->text)) return DD_ENOMEM;
         st->has = true;
         break;
@@ -1434,13 +1435,14 @@ static int agg_final_ordered(SqlCtx *ctx, AggOp *a, const AggSpec *sp, AggState 
     for (u32 i = 0; i < n; i++) {
         const Value *r = st->items + (size_t)idx[i] * w;
         if (i && !r[1].isnull) buf_append(&b, r[1].v.s.p, r[1].v.s.len);
-        val_to_text(&r[0], &vc, &b);
+        if (r[0].type == TYPE_BYTEA) buf_append(&b, r[0].v.s.p, r[0].v.s.len);
+        else val_to_text(&r[0], &vc, &b);
     }
     char *p = buf_ok(&b) ? arena_memdup(&a->arena, b.len ? (const char *)b.data : "", b.len + 1) : NULL;
     size_t len = b.len;
     buf_free(&b);
     if (!p) return DD_ENOMEM;
-    *out = val_text(TYPE_TEXT, p, (u32)len);
+    *out = val_text(sp->type, p, (u32)len);
     return DD_OK;
 }
 
@@ -1635,11 +1637,11 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         return agg_final_ordered_set(ctx, a, sp, st, out);
     case AGG_STRING_AGG:
         if (sp->nord) return agg_final_ordered(ctx, a, sp, st, out);
-        if (!st->has) { *out = val_null(TYPE_TEXT); return DD_OK; }
+        if (!st->has) { *out = val_null(sp->type); return DD_OK; }
         {
             char *p = arena_memdup(&a->arena, st->text.data ? (const char *)st->text.data : "", st->text.len + 1);
             if (!p) return DD_ENOMEM;
-            *out = val_text(TYPE_TEXT, p, (u32)st->text.len);
+            *out = val_text(sp->type, p, (u32)st->text.len);
         }
         return DD_OK;
     default:
