@@ -4115,6 +4115,7 @@ static const char *const json_srf_names[] = {
     [JSRF_EACH] = "each", [JSRF_EACH_TEXT] = "each_text", [JSRF_ELEMENTS] = "array_elements",
     [JSRF_ELEMENTS_TEXT] = "array_elements_text", [JSRF_KEYS] = "object_keys", [JSRF_PATH] = "path_query",
     [JSRF_TO_RECORD] = "to_record", [JSRF_TO_RECORDSET] = "to_recordset",
+    [JSRF_POPULATE_RECORD] = "populate_record", [JSRF_POPULATE_RECORDSET] = "populate_recordset",
 };
 
 static int json_srf_value(JsonSrfOp *s, SqlCtx *ctx, const JNode *n, bool text, Value *out);
@@ -4207,6 +4208,18 @@ static int json_srf_path(JsonSrfOp *s, SqlCtx *ctx, JNode *doc, const Value *arg
 
 static int json_srf_fill(SqlCtx *ctx, JsonSrfOp *s, const Value *args);
 
+/* json(b)_to_record / _populate_record of a NULL document: one row of
+ * NULLs, as PostgreSQL (the other functions: no rows). */
+static int json_srf_null(SqlCtx *ctx, JsonSrfOp *s)
+{
+    if (s->kind != JSRF_TO_RECORD && s->kind != JSRF_POPULATE_RECORD) return DD_OK;
+    s->rows = arena_alloc(&s->arena, sizeof(Value) * (size_t)(s->ncols + 1));
+    if (!s->rows) return dd_err(ctx->err, DD_ENOMEM, -1, "out of memory");
+    for (int c = 0; c < s->ncols; c++) s->rows[c] = val_null(s->rtypes[c]);
+    s->nrows = 1;
+    return DD_OK;
+}
+
 static int json_srf_open(SqlCtx *ctx, Op *op)
 {
     JsonSrfOp *s = (JsonSrfOp *)op;
@@ -4218,7 +4231,8 @@ static int json_srf_open(SqlCtx *ctx, Op *op)
         Value x;
         rc = expr_eval(s->args[i], &op->env, NULL, &x);
         if (!rc) rc = val_copy(&s->arena, &x, &args[i]);
-        if (rc || x.isnull) return rc;
+        if (rc) return rc;
+        if (x.isnull) return json_srf_null(ctx, s);
     }
     return json_srf_fill(ctx, s, args);
 }
@@ -4230,7 +4244,7 @@ int op_json_srf_run(SqlCtx *ctx, Op *op, const Value *argv)
     s->nrows = s->next = 0;
     Value args[4];
     for (int i = 0; i < s->nargs; i++) {
-        if (argv[i].isnull) return DD_OK;
+        if (argv[i].isnull) return json_srf_null(ctx, s);
         int rc = val_copy(&s->arena, &argv[i], &args[i]);
         if (rc) return rc;
     }
@@ -4271,8 +4285,8 @@ static int json_srf_fill(SqlCtx *ctx, JsonSrfOp *s, const Value *args)
     const char *pre = s->type == TYPE_JSONB ? "jsonb" : "json";
     const char *fn = json_srf_names[s->kind];
     bool scalar = doc->type != J_ARRAY && doc->type != J_OBJECT;
-    if (s->kind == JSRF_TO_RECORD || s->kind == JSRF_TO_RECORDSET) {
-        bool set = s->kind == JSRF_TO_RECORDSET;
+    if (s->kind >= JSRF_TO_RECORD) {
+        bool set = s->kind == JSRF_TO_RECORDSET || s->kind == JSRF_POPULATE_RECORDSET;
         if (set ? doc->type != J_ARRAY : doc->type != J_OBJECT) {
             if (set) return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot call %s_%s on a non-array", pre, fn);
             return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot call populate_composite on %s",
@@ -4396,7 +4410,7 @@ Op *op_json_to_record(SqlCtx *ctx, ExprProg *arg, JsonSrfKind kind, TypeId type,
     s->rtypes = types;
     s->rtypmods = typmods;
     arena_init(&s->arena, 1024);
-    op_estimate(&s->op, kind == JSRF_TO_RECORD ? 1 : 100, 100);
+    op_estimate(&s->op, kind == JSRF_TO_RECORD || kind == JSRF_POPULATE_RECORD ? 1 : 100, 100);
     return &s->op;
 }
 

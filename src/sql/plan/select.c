@@ -789,6 +789,55 @@ static int from_path_query(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *
     { TypeId tt = TYPE_JSONB; return function_rel_cols(ctx, tr, "jsonb_path_query", 1, NULL, &tt, fi); }
 }
 
+static int json_record_rel(SqlCtx *ctx, TableRef *tr, FromItem *fi, const char *name, ExprProg *p, JsonSrfKind kind,
+                           TypeId jt, int nc, const char *const *keys, const char *const *names, TypeId *types,
+                           i32 *typmods);
+
+/* json(b)_populate_record(NULL::t, doc) / _populate_recordset(...): as
+ * json(b)_to_record(set)(doc) AS (t's columns); a base record other than
+ * NULL is 0A000 */
+static int from_json_populate(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi, const char *name)
+{
+    Expr *f = tr->func, *base = f->u.func.n == 2 ? f->u.func.args[0] : NULL;
+    TypeId jt = strncmp(name, "jsonb_", 6) == 0 ? TYPE_JSONB : TYPE_JSON;
+    bool set = strstr(name, "recordset") != NULL;
+    int rc;
+    if (!base || f->u.func.star || f->u.func.distinct)
+        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s with %d arguments does not exist", name,
+                      f->u.func.n);
+    if (base->kind != EXPR_CAST || base->u.cast.arg->kind != EXPR_CONST || !base->u.cast.arg->u.c.val.isnull)
+        return dd_err(ctx->err, DD_EFEATURE, base->loc, "%s() is supported with a NULL base record only (NULL::table)", name);
+    const TableInfo *t = resolve_table_present(ctx, base->u.cast.type.name);
+    if (!t || t->view_sql || t->sequence)
+        return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, base->u.cast.type.loc, "type \"%s\" does not exist",
+                      base->u.cast.type.name);
+    if (tr->col_types)
+        return dd_err(ctx->err, DD_ESYNTAX, tr->loc,
+                      "a column definition list is redundant for a function returning a named composite type");
+    int nc = 0;
+    const char **keys = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(t->ncols + 1));
+    const char **names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(t->ncols + 1));
+    TypeId *types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(t->ncols + 1));
+    i32 *typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(t->ncols + 1));
+    if (!keys || !names || !types || !typmods) return DD_ENOMEM;
+    for (int c = 0; c < t->ncols; c++) {
+        const ColumnInfo *ci = &t->cols[c];
+        if (ci->dropped || ci->pending || strcmp(ci->name, ROWID_COL) == 0) continue;
+        if (type_has_etype((TypeId)ci->type))
+            return dd_err(ctx->err, DD_EFEATURE, tr->loc, "%s() of a table with enum columns is not supported", name);
+        keys[nc] = ci->name;
+        names[nc] = nc < tr->ncol_aliases ? tr->col_aliases[nc] : ci->name;
+        types[nc] = (TypeId)ci->type;
+        typmods[nc++] = ci->typmod;
+    }
+    if (tr->ncol_aliases > nc)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "too many column aliases specified for function %s", name);
+    ExprProg *p;
+    if ((rc = expr_compile_as(cc, f->u.func.args[1], jt, -1, &p))) return rc;
+    return json_record_rel(ctx, tr, fi, name, p, set ? JSRF_POPULATE_RECORDSET : JSRF_POPULATE_RECORD, jt, nc, keys,
+                           names, types, typmods);
+}
+
 /* json(b)_to_record(doc) / _to_recordset(doc) AS [alias] (name type, ...) */
 static int from_json_to_record(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi, const char *name)
 {
@@ -825,14 +874,24 @@ static int from_json_to_record(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromIt
                 return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, tr->loc, "column name \"%s\" specified more than once",
                               tr->col_aliases[c]);
     }
-    fi->op = op_json_to_record(ctx, p, set ? JSRF_TO_RECORDSET : JSRF_TO_RECORD, jt, nc,
-                               (const char *const *)tr->col_aliases, types, typmods, tr->ordinality);
+    return json_record_rel(ctx, tr, fi, name, p, set ? JSRF_TO_RECORDSET : JSRF_TO_RECORD, jt, nc,
+                           (const char *const *)tr->col_aliases, (const char *const *)tr->col_aliases, types, typmods);
+}
+
+/* The relation of json(b)_to_record(set) (and _populate_): the columns
+ * names[nc] of the types given, read from the documents p yields. */
+static int json_record_rel(SqlCtx *ctx, TableRef *tr, FromItem *fi, const char *name, ExprProg *p, JsonSrfKind kind,
+                           TypeId jt, int nc, const char *const *keys, const char *const *names, TypeId *types,
+                           i32 *typmods)
+{
+    int rc;
+    fi->op = op_json_to_record(ctx, p, kind, jt, nc, keys, types, typmods, tr->ordinality);
     if (!fi->op) return DD_ENOMEM;
     ScopeRel *rel;
     rc = derived_rel(ctx, tr->alias ? tr->alias : name, nc + (tr->ordinality ? 1 : 0), &rel);
     if (rc) return rc;
     for (int c = 0; c < nc; c++) {
-        rel->names[c] = tr->col_aliases[c];
+        rel->names[c] = (char *)names[c];
         rel->types[c] = types[c];
         rel->typmods[c] = typmods[c];
     }
@@ -904,6 +963,9 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
     if (!strcmp(name, "jsonb_to_record") || !strcmp(name, "json_to_record") || !strcmp(name, "jsonb_to_recordset") ||
         !strcmp(name, "json_to_recordset"))
         return from_json_to_record(ctx, tr, &cc, fi, name);
+    if (!strcmp(name, "jsonb_populate_record") || !strcmp(name, "json_populate_record") ||
+        !strcmp(name, "jsonb_populate_recordset") || !strcmp(name, "json_populate_recordset"))
+        return from_json_populate(ctx, tr, &cc, fi, name);
     if (tr->col_types)
         return dd_err(ctx->err, DD_ESYNTAX, tr->loc, "a column definition list is only allowed for functions returning \"record\"");
     if (is_json_srf(name)) return from_json_srf(ctx, tr, &cc, fi, name);
