@@ -100,6 +100,8 @@
     X(UNDEFINED_DATABASE, "3D000", "database does not exist")                \
     X(DUPLICATE_ALIAS, "42712", "table name specified more than once")       \
     X(INVALID_ROW_COUNT, "2201W", "invalid row count")                      \
+    X(INVALID_OFFSET_COUNT, "2201X", "invalid row count in result offset clause") \
+    X(INVALID_NTH_VALUE, "22016", "invalid argument for nth_value function") \
     X(NAME_TOO_LONG, "42622", "name too long")                               \
     X(TOO_MANY_COLUMNS, "54011", "too many columns")                        \
     X(CANT_CHANGE, "55P02", "parameter cannot be changed now")              \

@@ -298,7 +298,7 @@ bounds:
 
 int arr_any(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)
 {
-    DD_UNUSED(nargs); DD_UNUSED(loc);
+    DD_UNUSED(nargs);
     const ArrayOpInfo *in = info(env);
     *out = val_null(TYPE_BOOL);
     if (args[1].isnull) return DD_OK;
@@ -313,7 +313,19 @@ int arr_any(EvalEnv *env, const Value *args, int nargs, Value *out, int loc)
     bool unknown = false;
     for (u32 i = 0; i < a.n; i++) {
         if (a.items[i].isnull) { unknown = true; continue; }
-        bool ok = cmp_holds(in->cmp, val_compare(&args[0], &a.items[i], &vc));
+        bool ok;
+        if (in->match) {
+            /* a pattern match: its function, with the call site's own slot */
+            Value pair[2] = {args[0], a.items[i]}, r;
+            void **saved = env->state;
+            env->state = &((ArrayOpInfo *)in)->match_state;
+            rc = in->match(env, pair, 2, &r, loc);
+            env->state = saved;
+            if (rc) return rc;
+            ok = r.v.b;
+        } else {
+            ok = cmp_holds(in->cmp, val_compare(&args[0], &a.items[i], &vc));
+        }
         if (in->all && !ok) { *out = val_bool(false); return DD_OK; }
         if (!in->all && ok) { *out = val_bool(true); return DD_OK; }
     }

@@ -262,6 +262,15 @@ static int find_merged(CompileCtx *cc, const Scope *s, Expr *e, int *m)
 {
     const char *name = e->u.col.name;
     *m = -1;
+    if (e->u.col.qualifier) {
+        /* alias.name of JOIN ... USING (name) AS alias (even where an
+         * enclosing USING merged it again) */
+        for (int i = s ? s->mlo : 0; s && i < s->mhi; i++)
+            if (s->merged[i].alias && strcmp(s->merged[i].alias, e->u.col.qualifier) == 0 &&
+                strcmp(s->merged[i].name, name) == 0)
+                *m = i;
+        return DD_OK;
+    }
     for (int i = s ? s->mlo : 0; s && i < s->mhi; i++) {
         const MergedCol *mc = &s->merged[i];
         if (mc->hidden_by < s->mhi || strcmp(mc->name, name) != 0) continue;
@@ -343,7 +352,7 @@ static int resolve_column_lv(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i
         if (o->link) lv++;
         bool qs = false;
         f = find_in_scope(cc, o, e, slot, type, typmod, &qs);
-        if (f == 0 && !q) f = find_merged_outer(cc, o, e, slot, type, typmod);
+        if (f == 0) f = find_merged_outer(cc, o, e, slot, type, typmod);
         if (f < 0) return -f;
         if (f == 0) continue;
         if (!o->link || !o->cc)
@@ -373,6 +382,15 @@ static int resolve_column_lv(CompileCtx *cc, Expr *e, int *slot, TypeId *type, i
         }
         *levels = lv;
         return DD_OK;
+    }
+    if (q && !qual_seen) {
+        /* alias.x of JOIN ... USING (x) AS alias: the side's column it takes */
+        int f2 = find_merged_outer(cc, s, e, slot, type, typmod);
+        if (f2 < 0) return -f2;
+        if (f2 > 0) return DD_OK;
+        for (int i = 0; s && i < s->mhi; i++)
+            if (s->merged[i].alias && strcmp(s->merged[i].alias, q) == 0)
+                return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "column %s.%s does not exist", q, name);
     }
     if (q && !qual_seen && strchr(q, '.')) {
         /* s.t.c where the FROM clause has a t of another schema */
@@ -796,9 +814,16 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
         a->ord = arena_alloc(cc->sql->stmt, sizeof(ExprProg *) * (size_t)k);
         a->ord_desc = arena_alloc(cc->sql->stmt, sizeof(bool) * (size_t)k);
         a->ord_nulls_first = arena_alloc(cc->sql->stmt, sizeof(bool) * (size_t)k);
-        if (!a->ord || !a->ord_desc || !a->ord_nulls_first) return DD_ENOMEM;
+        a->ord_arg = arena_alloc(cc->sql->stmt, (size_t)k);
+        if (!a->ord || !a->ord_desc || !a->ord_nulls_first || !a->ord_arg) return DD_ENOMEM;
+        bool two = kind == AGG_STRING_AGG || kind == AGG_JSON_OBJECT_AGG || kind == AGG_JSONB_OBJECT_AGG;
         for (int i = 0; i < k; i++) {
             SortItem *si = e->u.func.order[i];
+            /* a key that is an argument is that argument's value; an
+             * ordered-set aggregate's value is its sort key */
+            a->ord_arg[i] = agg_is_ordered_set(kind) ? 0
+                            : e->u.func.n > 0 && ast_expr_equal(si->expr, e->u.func.args[0]) ? 0
+                            : two && e->u.func.n > 1 && ast_expr_equal(si->expr, e->u.func.args[1]) ? 1 : -1;
             if (a->distinct) {
                 bool in = false;
                 for (int j = 0; j < e->u.func.n && !in; j++) in = ast_expr_equal(si->expr, e->u.func.args[j]);
@@ -899,9 +924,22 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             a->typmod = type_has_etype(at) ? a->arg->typmod : -1;
             break;
         case AGG_STRING_AGG:
-            rc = expr_compile_as(sub, e->u.func.args[1], TYPE_TEXT, -1, &a->arg2);
+            /* string_agg(text, text) or string_agg(bytea, bytea) */
+            if ((rc = expr_compile(sub, e->u.func.args[1], &a->arg2))) return rc;
+            {
+                TypeId dt = a->arg2->type;
+                bool u1 = at == TYPE_UNKNOWN || at == TYPE_NULLTYPE, u2 = dt == TYPE_UNKNOWN || dt == TYPE_NULLTYPE;
+                bool ok1 = u1 || type_is_string(at) || at == TYPE_BYTEA, ok2 = u2 || type_is_string(dt) || dt == TYPE_BYTEA;
+                if (!ok1 || !ok2 || (!u1 && !u2 && (dt == TYPE_BYTEA) != (at == TYPE_BYTEA)))
+                    return err_at(cc, DD_EUNDEFINED_FUNCTION, e->loc, "function string_agg(%s, %s) does not exist",
+                                  u1 ? "unknown" : type_label(cc, at, a->arg->typmod),
+                                  u2 ? "unknown" : type_label(cc, dt, a->arg2->typmod));
+                a->type = at == TYPE_BYTEA || (u1 && dt == TYPE_BYTEA) ? TYPE_BYTEA : TYPE_TEXT;
+            }
+            /* char(n) as text (its padding dropped), as PostgreSQL's implicit cast */
+            if (at != a->type && (rc = expr_compile_as(sub, e->u.func.args[0], a->type, -1, &a->arg))) return rc;
+            rc = expr_compile_as(sub, e->u.func.args[1], a->type, -1, &a->arg2);
             if (rc) return rc;
-            a->type = TYPE_TEXT;
             break;
         case AGG_JSON_AGG: case AGG_JSONB_AGG:
         case AGG_JSON_OBJECT_AGG: case AGG_JSONB_OBJECT_AGG:
@@ -957,6 +995,22 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             break;
         default: break;
         }
+    }
+    bool two = kind == AGG_STRING_AGG || kind == AGG_JSON_OBJECT_AGG || kind == AGG_JSONB_OBJECT_AGG;
+    if (a->distinct && !a->nord && (two || kind == AGG_JSON_AGG || kind == AGG_JSONB_AGG)) {
+        /* PostgreSQL sorts a DISTINCT aggregate's input by its arguments:
+         * the order an aggregate that depends on it takes its values in */
+        int k = two ? 2 : 1;
+        a->ord = arena_alloc(cc->sql->stmt, sizeof(ExprProg *) * (size_t)k);
+        a->ord_desc = arena_zalloc(cc->sql->stmt, sizeof(bool) * (size_t)k);
+        a->ord_nulls_first = arena_zalloc(cc->sql->stmt, sizeof(bool) * (size_t)k);
+        a->ord_arg = arena_alloc(cc->sql->stmt, (size_t)k);
+        if (!a->ord || !a->ord_desc || !a->ord_nulls_first || !a->ord_arg) return DD_ENOMEM;
+        for (int i = 0; i < k; i++) {
+            a->ord[i] = i ? a->arg2 : a->arg;
+            a->ord_arg[i] = (signed char)i;
+        }
+        a->nord = k;
     }
     return DD_OK;
 }
@@ -1057,8 +1111,25 @@ static int register_agg(Builder *b, Expr *e, AggKind kind, int *idx)
  * else NONE): an integer for an integer, numeric for numeric, double
  * precision for floats, interval for dates, times and intervals.  *val
  * gets it (statement arena), *out the count. */
-static int frame_offset(CompileCtx *cc, Expr *e, bool start, TypeId keytype, i64 *out, Value *val)
+static int frame_offset(CompileCtx *cc, Expr *e, int frame, bool start, TypeId keytype, i64 *out, Value *val)
 {
+    {
+        /* one that reads a column of the query is 42P10, as PostgreSQL */
+        CompileCtx probe = *cc;
+        probe.grouped = false;
+        probe.agg_forbidden = "window frame";
+        probe.win_allowed = false;
+        probe.srf_allowed = false;
+        ExprProg *pp;
+        bool reads = false;
+        if (expr_compile(&probe, e, &pp) == DD_OK)
+            for (int i = 0; i < pp->n && !reads; i++)
+                reads = pp->code[i].op == XOP_SLOT || pp->code[i].op == XOP_OUTER;
+        dd_err_clear(cc->sql->err);
+        if (reads)
+            return err_at(cc, DD_EINVALID_COLUMN_REF, e->loc, "argument of %s must not contain variables",
+                          frame == FRAME_ROWS ? "ROWS" : frame == FRAME_RANGE ? "RANGE" : "GROUPS");
+    }
     CompileCtx k;
     memset(&k, 0, sizeof(k));
     k.sql = cc->sql;
@@ -1162,6 +1233,24 @@ static int window_resolve(CompileCtx *cc, const WindowDef *w, WindowDef *out, in
     return DD_OK;
 }
 
+
+/* The window functions proper (not aggregates), with their argument counts. */
+typedef struct WinFunc { const char *n; WinKind k; int minargs, maxargs; } WinFunc;
+static const WinFunc win_funcs[] = {
+    {"row_number", WIN_ROW_NUMBER, 0, 0}, {"rank", WIN_RANK, 0, 0}, {"dense_rank", WIN_DENSE_RANK, 0, 0},
+    {"percent_rank", WIN_PERCENT_RANK, 0, 0}, {"cume_dist", WIN_CUME_DIST, 0, 0}, {"ntile", WIN_NTILE, 1, 1},
+    {"lag", WIN_LAG, 1, 3}, {"lead", WIN_LEAD, 1, 3}, {"first_value", WIN_FIRST_VALUE, 1, 1},
+    {"last_value", WIN_LAST_VALUE, 1, 1}, {"nth_value", WIN_NTH_VALUE, 2, 2},
+};
+
+/* Whether name(n arguments) is a window function proper. */
+static bool is_window_func(const char *name, int n)
+{
+    for (size_t i = 0; i < DD_ARRAY_LEN(win_funcs); i++)
+        if (strcmp(win_funcs[i].n, name) == 0) return n >= win_funcs[i].minargs && n <= win_funcs[i].maxargs;
+    return false;
+}
+
 static int compile_window(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
@@ -1182,16 +1271,11 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
     sub.win_allowed = false;
     sub.srf_allowed = false;
     sub.agg_forbidden = cc->grouped ? NULL : "window function calls";
-    static const struct { const char *n; WinKind k; int minargs, maxargs; } fns[] = {
-        {"row_number", WIN_ROW_NUMBER, 0, 0}, {"rank", WIN_RANK, 0, 0}, {"dense_rank", WIN_DENSE_RANK, 0, 0},
-        {"percent_rank", WIN_PERCENT_RANK, 0, 0}, {"cume_dist", WIN_CUME_DIST, 0, 0}, {"ntile", WIN_NTILE, 1, 1},
-        {"lag", WIN_LAG, 1, 3}, {"lead", WIN_LEAD, 1, 3}, {"first_value", WIN_FIRST_VALUE, 1, 1},
-        {"last_value", WIN_LAST_VALUE, 1, 1}, {"nth_value", WIN_NTH_VALUE, 2, 2},
-    };
+    const WinFunc *fns = win_funcs;
     int n = e->u.func.n;
     AggKind ak;
     bool found = false;
-    for (size_t i = 0; i < DD_ARRAY_LEN(fns) && !found; i++) {
+    for (size_t i = 0; i < DD_ARRAY_LEN(win_funcs) && !found; i++) {
         if (strcmp(fns[i].n, name) != 0) continue;
         found = true;
         if (e->u.func.filter)
@@ -1269,8 +1353,8 @@ static int compile_window(Builder *b, Expr *e, Frag *f)
     if (w->end == BOUND_UNBOUNDED_PRECEDING)
         return err_at(cc, DD_EWINDOWING, w->loc, "frame end cannot be UNBOUNDED PRECEDING");
     TypeId kt = range_off ? wc->ord[0]->type : TYPE_NULLTYPE;
-    if (w->start_off && (rc = frame_offset(cc, w->start_off, true, kt, &wc->start_off, &wc->start_val))) return rc;
-    if (w->end_off && (rc = frame_offset(cc, w->end_off, false, kt, &wc->end_off, &wc->end_val))) return rc;
+    if (w->start_off && (rc = frame_offset(cc, w->start_off, w->frame, true, kt, &wc->start_off, &wc->start_val))) return rc;
+    if (w->end_off && (rc = frame_offset(cc, w->end_off, w->frame, false, kt, &wc->end_off, &wc->end_val))) return rc;
     /* the aggregates of a grouped query its arguments, PARTITION BY and
      * ORDER BY read (sum(count(*)) OVER ()): the query computes them */
     cc->aggs = sub.aggs;
@@ -1925,6 +2009,8 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         f->depth = DD_MAX(f->depth, 1);
         return frag_emit(f, i);
     }
+    if (is_window_func(name, e->u.func.n) && !e->u.func.star)
+        return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "window function %s requires an OVER clause", name);
     if (e->u.func.distinct)
         return err_at(cc, DD_ESYNTAX, e->loc, "DISTINCT specified, but %s is not an aggregate function", name);
     if (e->u.func.filter)
@@ -2053,7 +2139,8 @@ static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int want, i
     int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->types, &l->typmod);
     if (rc) return rc;
     if ((kind == SUBLINK_SCALAR || kind == SUBLINK_ARRAY) && ncols != 1)
-        return err_at(cc, DD_ESYNTAX, oploc, "subquery must return only one column");
+        return err_at(cc, DD_ESYNTAX, oploc, want ? "subquery must return only one column"
+                                                  : "subquery has too many columns");
     if (kind == SUBLINK_IN && ncols != want)
         return err_at(cc, DD_ESYNTAX, oploc, "subquery has too %s columns", ncols > want ? "many" : "few");
     l->type = l->types[0];
@@ -2236,12 +2323,32 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         TypeId t;
         i32 tm;
         int levels;
-        if (e->u.col.star_slot < 0 || (!e->u.col.qualifier && cc->scope && cc->scope->mhi > cc->scope->mlo)) {
+        if (e->u.col.star_slot < 0 || (cc->scope && cc->scope->mhi > cc->scope->mlo)) {
             /* a column merged by JOIN ... USING: its expression */
             int m = -e->u.col.star_slot - 1;
             if (e->u.col.star_slot >= 0 && (rc = find_merged(cc, cc->scope, e, &m))) break;
             if (m >= 0) {
-                rc = compile_node(b, cc->scope->merged[m].expr, f);
+                Expr *me = cc->scope->merged[m].expr;
+                Expr *side = me->kind == EXPR_CAST ? me->u.cast.arg : me;
+                if (e->u.col.qualifier && e->u.col.star_slot >= 0 && side->kind == EXPR_COLUMN &&
+                    side->u.col.star_slot > 0 && side->u.col.qualifier) {
+                    /* alias.x of JOIN ... USING (x) AS alias taking one side's
+                     * column: that column by name (in the common type) from
+                     * now on, as a WHERE conjunct is compiled again below
+                     * the join, where the alias is not seen */
+                    Expr *c = arena_alloc(cc->sql->stmt, sizeof(Expr));
+                    if (!c) { rc = DD_ENOMEM; break; }
+                    *c = *side;
+                    c->u.col.star_slot = 0;
+                    if (me->kind == EXPR_CAST) {
+                        e->kind = EXPR_CAST;
+                        e->u.cast.arg = c;
+                        e->u.cast.type = me->u.cast.type;
+                    } else {
+                        *e = *c;
+                    }
+                }
+                rc = compile_node(b, me, f);
                 break;
             }
         }
@@ -2653,7 +2760,9 @@ static int compile_array_query(Builder *b, Expr *e, Frag *f)
 {
     Expr *sub = e->u.func.args[0];
     SubLink *l;
-    int rc = plan_sublink(b, sub->u.sub.select, SUBLINK_ARRAY, 1, sub->loc, sub->loc, &l);
+    /* want 0: the subquery of x LIKE ANY (SELECT ...), whose error for
+     * columns is IN's */
+    int rc = plan_sublink(b, sub->u.sub.select, SUBLINK_ARRAY, e->u.func.match ? 0 : 1, sub->loc, sub->loc, &l);
     if (rc) return rc;
     if (unknownish(l->type)) l->type = TYPE_TEXT;
     if (!type_is_array(l->type)) {
@@ -2661,6 +2770,53 @@ static int compile_array_query(Builder *b, Expr *e, Frag *f)
         l->type = type_array_of(l->type);
     }
     return emit_sublink(f, l, 0, 0, e->loc);
+}
+
+/* j[k1][k2]... of a jsonb j, read ($jsonb_subscript) or assigned
+ * ($jsonb_assign, the new value first), as PostgreSQL 14: each subscript
+ * an integer (passed as bigint) or text, no slices; fs[0] is j's. */
+static int compile_jsonb_subscript(Builder *b, Expr *e, Frag *fs, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    bool assign = e->u.func.special == FUNC_ASSIGN;
+    int n = e->u.func.n, nbounds = assign ? n - 1 : n, rc = DD_OK;
+    if (strspn(e->u.func.slices, "i") != strlen(e->u.func.slices))
+        return err_at(cc, DD_EDATATYPE_MISMATCH, e->oploc, "jsonb subscript does not support slices");
+    for (int k = 1; !rc && k < nbounds; k++) {
+        Expr *x = e->u.func.args[k];
+        frag_init(&fs[k]);
+        rc = compile_node(b, x, &fs[k]);
+        TypeId t = fs[k].type;
+        if (rc) break;
+        if (type_is_int(t)) {
+            rc = coerce(b, &fs[k], TYPE_INT8, -1, false, x->loc);
+        } else if (unknownish(t) || type_is_string(t)) {
+            rc = coerce(b, &fs[k], TYPE_TEXT, -1, false, x->loc);
+        } else {
+            rc = err_at(cc, DD_EDATATYPE_MISMATCH, x->loc, "subscript type %s is not supported", type_label(cc, t, fs[k].typmod));
+            dd_err_hint(cc->sql->err, "jsonb subscript must be coercible to either integer or text.");
+        }
+    }
+    if (!rc && assign) {
+        Expr *v = e->u.func.args[n - 1];
+        frag_init(&fs[n - 1]);
+        rc = compile_node(b, v, &fs[n - 1]);
+        if (!rc && !unknownish(fs[n - 1].type) && fs[n - 1].type != TYPE_JSONB && fs[n - 1].type != TYPE_JSON) {
+            const Expr *col = e->u.func.args[0];
+            rc = err_at(cc, DD_EDATATYPE_MISMATCH, v->loc, "subscripted assignment to \"%s\" requires type jsonb but expression is of type %s",
+                        col->kind == EXPR_COLUMN ? col->u.col.name : "?", type_label(cc, fs[n - 1].type, fs[n - 1].typmod));
+            dd_err_hint(cc->sql->err, "You will need to rewrite or cast the expression.");
+        }
+        if (!rc) rc = coerce(b, &fs[n - 1], TYPE_JSONB, -1, false, v->loc);
+    }
+    /* the order of the call's arguments: j, [v,] subscripts */
+    if (!rc) rc = frag_append(f, &fs[0], 0);
+    if (!rc && assign) rc = frag_append(f, &fs[n - 1], 1);
+    for (int k = 1; !rc && k < nbounds; k++) rc = frag_append(f, &fs[k], k + (assign ? 1 : 0));
+    const FuncDef *d = func_lookup(assign ? "$jsonb_assign" : "$jsonb_subscript");
+    if (!rc && !d) rc = err_at(cc, DD_EINTERNAL, e->loc, "no jsonb subscript function");
+    if (!rc) rc = emit_call(f, d, n, TYPE_JSONB, e->oploc);
+    return rc;
 }
 
 /* x[i], x[lo:hi], ... */
@@ -2674,6 +2830,12 @@ static int compile_subscript(Builder *b, Expr *e, Frag *f)
     if (!fs) return DD_ENOMEM;
     int rc = compile_node(b, e->u.func.args[0], &fs[0]);
     TypeId at = fs[0].type;
+    if (!rc && at == TYPE_JSONB) {
+        rc = compile_jsonb_subscript(b, e, fs, f);
+        for (int k = 0; k < n; k++) frag_free(&fs[k]);
+        dd_free(fs);
+        return rc;
+    }
     if (!rc && !type_is_array(at))
         rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->u.func.args[0]->loc,
                     "cannot subscript type %s because it does not support subscripting",
@@ -2704,10 +2866,52 @@ static int compile_subscript(Builder *b, Expr *e, Frag *f)
     return rc;
 }
 
+/* x LIKE ANY | ALL (array) and the other pattern matches: the strings
+ * as text, each element matched by the function behind the operator */
+static int compile_match_any(Builder *b, Expr *e, Frag *f)
+{
+    CompileCtx *cc = b->cc;
+    u8 m = e->u.func.match;
+    Frag fs[2];
+    frag_init(&fs[0]);
+    frag_init(&fs[1]);
+    Expr *x = e->u.func.args[0], *arr = e->u.func.args[1];
+    int rc = compile_node(b, x, &fs[0]);
+    if (!rc) rc = compile_node(b, arr, &fs[1]);
+    if (!rc && unknownish(fs[1].type)) rc = coerce(b, &fs[1], type_array_of(TYPE_TEXT), -1, false, arr->loc);
+    if (!rc && !type_is_array(fs[1].type))
+        rc = err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "op ANY/ALL (array) requires array on right side");
+    char op[8];
+    snprintf(op, sizeof op, "%s~%s%s", m & ANY_MATCH_NOT ? "!" : "", m & ANY_MATCH_LIKE ? "~" : "",
+             m & ANY_MATCH_ICASE ? "*" : "");
+    TypeId et = rc ? TYPE_TEXT : type_elem(fs[1].type);
+    if (!rc && (!stringish(fs[0].type) || !stringish(et)))
+        rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s",
+                    unknownish(fs[0].type) ? "unknown" : type_label(cc, fs[0].type, fs[0].typmod), op,
+                    type_label(cc, et, -1));
+    if (!rc && fs[0].type != TYPE_BPCHAR) rc = coerce(b, &fs[0], TYPE_TEXT, -1, false, x->loc);   /* padding kept */
+    if (!rc && et != TYPE_TEXT) rc = coerce(b, &fs[1], type_array_of(TYPE_TEXT), -1, false, arr->loc);
+    char fn[24];
+    snprintf(fn, sizeof fn, "text%s%s%s", m & ANY_MATCH_ICASE ? "ic" : "", m & ANY_MATCH_NOT ? "n" : "",
+             m & ANY_MATCH_LIKE ? "like" : "regexeq");
+    if (m & ANY_MATCH_REGEX) snprintf(fn, sizeof fn, "text%sregex%s", m & ANY_MATCH_ICASE ? "ic" : "",
+                                      m & ANY_MATCH_NOT ? "ne" : "eq");
+    const FuncDef *d = func_lookup(fn);
+    if (!rc && !d) rc = err_at(cc, DD_EINTERNAL, e->loc, "no function %s", fn);
+    if (!rc) rc = frag_append(f, &fs[0], 0);
+    if (!rc) rc = frag_append(f, &fs[1], 1);
+    ArrayOpInfo info = {.type = TYPE_BOOL, .all = e->u.func.all, .match = rc ? NULL : d->impl};
+    if (!rc) rc = emit_array_call(b, f, arr_any, 2, info, e->oploc);
+    frag_free(&fs[0]);
+    frag_free(&fs[1]);
+    return rc;
+}
+
 /* x op ANY | ALL (array) */
 static int compile_any(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
+    if (e->u.func.match) return compile_match_any(b, e, f);
     Frag fs[2];
     frag_init(&fs[0]);
     frag_init(&fs[1]);
@@ -2956,7 +3160,7 @@ bool ast_expr_equal(const Expr *a, const Expr *b)
         return str_eq(a->u.func.name, b->u.func.name) && a->u.func.n == b->u.func.n &&
                a->u.func.special == b->u.func.special && str_eq(a->u.func.slices, b->u.func.slices) &&
                sort_equal(a->u.func.order, b->u.func.order, a->u.func.norder, b->u.func.norder) &&
-               a->u.func.cmp == b->u.func.cmp && a->u.func.all == b->u.func.all &&
+               a->u.func.cmp == b->u.func.cmp && a->u.func.all == b->u.func.all && a->u.func.match == b->u.func.match &&
                a->u.func.star == b->u.func.star && a->u.func.distinct == b->u.func.distinct &&
                a->u.func.within_group == b->u.func.within_group && a->u.func.variadic == b->u.func.variadic &&
                a->u.func.over == b->u.func.over && ast_expr_equal(a->u.func.filter, b->u.func.filter) &&
@@ -3003,62 +3207,74 @@ bool ast_has_aggregate(const Expr *e)
     }
 }
 
-const char *ast_column_name(const Expr *e, Arena *a)
+/* The column name PostgreSQL gives a cast by its type, from the type as
+ * written (parse_typename's spelling): the name its grammar turns the
+ * type into (float -> float8, char(2) -> bpchar), of the element for an
+ * array, the last part of a qualified name, a quoted name unquoted. */
+static const char *cast_type_column_name(const char *t, Arena *a)
 {
+    static const char *const names[][2] = {
+        {"int", "int4"}, {"integer", "int4"}, {"smallint", "int2"}, {"bigint", "int8"},
+        {"real", "float4"}, {"float", "float8"}, {"double precision", "float8"},
+        {"decimal", "numeric"}, {"boolean", "bool"}, {"char", "bpchar"}, {"character", "bpchar"},
+        {"character varying", "varchar"}, {"bit varying", "varbit"},
+        {"time with time zone", "timetz"}, {"time without time zone", "time"},
+        {"timestamp with time zone", "timestamptz"}, {"timestamp without time zone", "timestamp"},
+        {"\"char\"", "char"},
+    };
+    size_t n = strcspn(t, "[");   /* the element of an array type */
+    const char *dot = memchr(t, '.', n);
+    while (dot) {   /* s.t: t */
+        n -= (size_t)(dot + 1 - t);
+        t = dot + 1;
+        dot = memchr(t, '.', n);
+    }
+    for (size_t i = 0; i < DD_ARRAY_LEN(names); i++)
+        if (strlen(names[i][0]) == n && memcmp(names[i][0], t, n) == 0) return names[i][1];
+    if (n > 8 && memcmp(t, "interval", 8) == 0) return "interval";   /* interval day, ... */
+    if (n >= 2 && t[0] == '"' && t[n - 1] == '"') { t++; n -= 2; }
+    const char *r = arena_strndup(a, t, n);
+    return r ? r : "?column?";
+}
+
+/* PostgreSQL's FigureColname: the name and its strength, 2 for a column,
+ * a function, a field; 1 for a cast's type or "case" (an enclosing cast
+ * names the column then); 0 for "?column?". */
+static const char *column_name(const Expr *e, Arena *a, int *strength)
+{
+    *strength = 2;
     switch (e->kind) {
     case EXPR_COLUMN: return e->u.col.name;
     case EXPR_FUNC: {
-        if (e->u.func.special == FUNC_SUBSCRIPT) return ast_column_name(e->u.func.args[0], a);
-        if (e->u.func.special == FUNC_ANY) return "?column?";
+        if (e->u.func.special == FUNC_SUBSCRIPT) return column_name(e->u.func.args[0], a, strength);
+        if (e->u.func.special == FUNC_ARRAY || e->u.func.special == FUNC_ARRAY_QUERY) return "array";
+        if (e->u.func.special == FUNC_ANY || e->u.func.op_syntax) break;
         const char *n = e->u.func.name;
-        const char *dot = strrchr(n, '.');
-        n = dot ? dot + 1 : n;
-        if (strcmp(n, "current_timestamp") == 0 || strcmp(n, "current_date") == 0 ||
-            strcmp(n, "localtimestamp") == 0 || strcmp(n, "current_user") == 0 ||
-            strcmp(n, "session_user") == 0)
-            return n;
-        return n;
-    }
-    case EXPR_CAST:
-        if (e->u.cast.arg->kind == EXPR_CONST) {
-            /* typed literal: PostgreSQL names the column after the type
-             * (an array type after its element type) */
-            const char *t = e->u.cast.type.name;
-            size_t tl = strlen(t);
-            if (tl > 2 && strcmp(t + tl - 2, "[]") == 0) {
-                TypeId at;
-                if (type_from_name(t, &at)) {
-                    static const char *const elem_names[TYPE__COUNT] = {
-                        [TYPE_BOOL] = "bool", [TYPE_INT2] = "int2", [TYPE_INT4] = "int4", [TYPE_INT8] = "int8",
-                        [TYPE_FLOAT4] = "float4", [TYPE_FLOAT8] = "float8", [TYPE_NUMERIC] = "numeric",
-                        [TYPE_TEXT] = "text", [TYPE_VARCHAR] = "varchar", [TYPE_BPCHAR] = "bpchar",
-                        [TYPE_DATE] = "date", [TYPE_TIMESTAMP] = "timestamp", [TYPE_TIMESTAMPTZ] = "timestamptz",
-                        [TYPE_INTERVAL] = "interval", [TYPE_UUID] = "uuid", [TYPE_BYTEA] = "bytea",
-                    };
-                    const char *en = elem_names[type_elem(at)];
-                    if (en) return en;
-                } else {
-                    /* a user type's array ("mood[]", "s.mood[]"): the type's own name */
-                    const char *dot = strrchr(t, '.');
-                    const char *b0 = dot ? dot + 1 : t;
-                    const char *base = arena_strndup(a, b0, strcspn(b0, "["));
-                    if (base) return base;
-                }
-            }
-            if (strcmp(t, "timestamp with time zone") == 0 || strcmp(t, "timestamptz") == 0) return "timestamptz";
-            if (strncmp(t, "timestamp", 9) == 0) return "timestamp";
-            if (strcmp(t, "integer") == 0 || strcmp(t, "int") == 0) return "int4";
-            if (strcmp(t, "bigint") == 0) return "int8";
-            if (strcmp(t, "smallint") == 0) return "int2";
-            if (strcmp(t, "boolean") == 0) return "bool";
-            if (strcmp(t, "double precision") == 0) return "float8";
-            if (strcmp(t, "real") == 0) return "float4";
-            if (strcmp(t, "character varying") == 0) return "varchar";
-            if (strcmp(t, "decimal") == 0) return "numeric";
-            return t;
+        if (strcmp(n, "$field") == 0 && e->u.func.n == 2 && e->u.func.args[1]->kind == EXPR_CONST &&
+            !e->u.func.args[1]->u.c.val.isnull) {
+            /* (record).field */
+            const Value *f = &e->u.func.args[1]->u.c.val;
+            const char *r = arena_strndup(a, f->v.s.p, f->v.s.len);
+            if (r) return r;
         }
-        return ast_column_name(e->u.cast.arg, a);
-    case EXPR_CASE: return "case";
+        const char *dot = strrchr(n, '.');
+        return dot ? dot + 1 : n;
+    }
+    case EXPR_CAST: {
+        const char *n = column_name(e->u.cast.arg, a, strength);
+        if (*strength == 2) return n;
+        *strength = 1;
+        return cast_type_column_name(e->u.cast.type.name, a);
+    }
+    case EXPR_CASE: {
+        /* the ELSE's name when it has a strong one */
+        if (e->u.case_.else_) {
+            const char *n = column_name(e->u.case_.else_, a, strength);
+            if (*strength == 2) return n;
+        }
+        *strength = 1;
+        return "case";
+    }
     case EXPR_EXISTS: return "exists";
     case EXPR_SUBQUERY: {
         /* named after the subquery's column, as PostgreSQL */
@@ -3066,6 +3282,14 @@ const char *ast_column_name(const Expr *e, Arena *a)
         if (q->ntargets < 1 || q->targets[0]->expr->kind == EXPR_STAR) return "?column?";
         return q->targets[0]->alias ? q->targets[0]->alias : ast_column_name(q->targets[0]->expr, a);
     }
-    default: return "?column?";
+    default: break;
     }
+    *strength = 0;
+    return "?column?";
+}
+
+const char *ast_column_name(const Expr *e, Arena *a)
+{
+    int strength;
+    return column_name(e, a, &strength);
 }

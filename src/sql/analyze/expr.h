@@ -68,6 +68,7 @@ typedef struct MergedCol {
     Expr *expr;
     TypeId type;
     int hidden_by;
+    const char *alias;   /* JOIN ... USING (...) AS alias: alias.name reads it; or NULL */
 } MergedCol;
 
 typedef struct Scope Scope;
@@ -173,6 +174,9 @@ typedef struct AggSpec {
                                    string_agg take their values in (the other
                                    aggregates' results do not depend on it) */
     bool *ord_desc, *ord_nulls_first;
+    signed char *ord_arg;   /* per key: 0 (1) when it is the (second) argument, whose
+                               value it then is (evaluated once per row, as in
+                               PostgreSQL, even when volatile); -1 or NULL: its own */
     TypeId type;            /* result type */
     bool of_rows;           /* json_agg of rows: a newline before each but the first, as of arrays */
     i32 typmod;             /* min / max of an enum: the enum's id (the result's typmod), else -1 */
@@ -401,6 +405,8 @@ typedef struct ArrayOpInfo {
     const char *slices;   /* FUNC_SUBSCRIPT: ast.h */
     int cmp;              /* FUNC_ANY: the comparison (BinaryOp) */
     bool all;             /* FUNC_ANY: ALL */
+    FuncImpl match;       /* FUNC_ANY of a pattern match: its function (textlike, textregexeq ...) */
+    void *match_state;    /* and that function's call-site slot (a regex's compiled patterns) */
 } ArrayOpInfo;
 const FuncDef *array_func_lookup(const char *name, int k);
 int arr_construct(EvalEnv *env, const Value *args, int nargs, Value *out, int loc);

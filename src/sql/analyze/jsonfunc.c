@@ -750,6 +750,206 @@ static int f_delete_path(EvalEnv *env, const Value *a, int n, Value *out, int lo
     DD_UNUSED(loc);
     return path_op(env, a, n, out, PATH_DELETE);
 }
+/* ---- jsonb subscripts: j[k1][k2] and UPDATE ... SET j[k1][k2] = v, as
+ * PostgreSQL 14's jsonb subscripting (the compiler passes each subscript
+ * as text, or as bigint when it was an integer) */
+
+/* Subscripts a[from..n) as text path elements in p (row arena). */
+static int subscript_path(EvalEnv *env, const Value *a, int from, int n, ArrayVal *p)
+{
+    memset(p, 0, sizeof *p);
+    p->n = (u32)(n - from);
+    p->items = arena_alloc(env->sql->row, sizeof(Value) * (size_t)(p->n + 1));
+    if (!p->items) return nomem(env);
+    for (int i = from; i < n; i++) {
+        Value *e = &p->items[i - from];
+        if (a[i].isnull || a[i].type != TYPE_INT8) { *e = a[i]; continue; }
+        char *t = arena_printf(env->sql->row, "%lld", (long long)a[i].v.i);
+        if (!t) return nomem(env);
+        *e = val_text(TYPE_TEXT, t, (u32)strlen(t));
+    }
+    return DD_OK;
+}
+
+/* $jsonb_subscript(j, k1, ...): as j #> {k1, ...}; NULL for a NULL subscript */
+static int f_jsonb_subscript(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    ArrayVal p;
+    JNode *doc;
+    *out = val_null(TYPE_JSONB);
+    for (int i = 0; i < n; i++)
+        if (a[i].isnull) return DD_OK;
+    int rc = subscript_path(env, a, 1, n, &p);
+    if (!rc) rc = tree_of(env, &a[0], &doc);
+    if (rc) return rc;
+    const JNode *cur = doc;
+    for (u32 i = 0; i < p.n && cur; i++) {
+        const Value *e = &p.items[i];
+        i64 idx;
+        if (cur->type == J_OBJECT) cur = get_key(cur, e->v.s.p, e->v.s.len, true);
+        else if (cur->type == J_ARRAY) cur = path_index(e, &idx) ? get_index(cur, idx, false) : NULL;
+        else cur = NULL;
+    }
+    return cur ? ret_node(env, TYPE_JSONB, cur, out) : DD_OK;
+}
+
+/* The containers PostgreSQL's push_path makes for path p[level..) that
+ * does not exist: an array for an integer element (NULLs up to it), else
+ * an object; newv at the end. */
+static int make_chain(EvalEnv *env, const ArrayVal *p, u32 level, JNode *newv, JNode **out)
+{
+    if (level == p->n) { *out = newv; return DD_OK; }
+    JNode *child;
+    int rc = make_chain(env, p, level + 1, newv, &child);
+    if (rc) return rc;
+    Arena *ar = env->sql->row;
+    const Value *e = &p->items[level];
+    i64 idx;
+    if (path_index(e, &idx)) {
+        if (idx < 0)
+            return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "path element at position %u is out of range: %lld",
+                          level + 1, (long long)idx);
+        JNode *arr = jnode_new(ar, J_ARRAY);
+        JNode **el = arena_alloc(ar, sizeof(JNode *) * (size_t)(idx + 1));
+        if (!arr || !el) return nomem(env);
+        for (i64 i = 0; i < idx; i++)
+            if (!(el[i] = jnode_new(ar, J_NULL))) return nomem(env);
+        el[idx] = child;
+        arr->elems = el;
+        arr->n = (u32)(idx + 1);
+        *out = arr;
+        return DD_OK;
+    }
+    JNode *obj = jnode_new(ar, J_OBJECT);
+    JPair *pr = arena_alloc(ar, sizeof(JPair));
+    char *k = e->v.s.len ? arena_memdup(ar, e->v.s.p, e->v.s.len) : "";
+    if (!obj || !pr || !k) return nomem(env);
+    pr->k = k;
+    pr->klen = e->v.s.len;
+    pr->v = child;
+    obj->pairs = pr;
+    obj->n = 1;
+    *out = obj;
+    return DD_OK;
+}
+
+/* Sets path p[level..) of n to newv, making what is missing (PostgreSQL's
+ * setPath with JB_PATH_CREATE | FILL_GAPS | CONSISTENT_POSITION). */
+static int assign_path(EvalEnv *env, JNode *n, const ArrayVal *p, u32 level, JNode *newv)
+{
+    const Value *e = &p->items[level];
+    bool last = level + 1 == p->n;
+    Arena *ar = env->sql->row;
+    if (n->type == J_OBJECT) {
+        for (u32 i = 0; i < n->n; i++) {
+            if (!(n->pairs[i].klen == e->v.s.len && memcmp(n->pairs[i].k, e->v.s.p, e->v.s.len) == 0)) continue;
+            if (last) { n->pairs[i].v = newv; return DD_OK; }
+            JNode *c = n->pairs[i].v;
+            if (c->type != J_OBJECT && c->type != J_ARRAY)
+                return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "cannot replace existing key");
+            return assign_path(env, c, p, level + 1, newv);
+        }
+        JNode *child;
+        int rc = make_chain(env, p, level + 1, newv, &child);
+        if (rc) return rc;
+        JPair *np = arena_alloc(ar, sizeof(JPair) * (n->n + 1));
+        char *k = e->v.s.len ? arena_memdup(ar, e->v.s.p, e->v.s.len) : "";
+        if (!np || !k) return nomem(env);
+        if (n->n) memcpy(np, n->pairs, sizeof(JPair) * n->n);
+        np[n->n].k = k;
+        np[n->n].klen = e->v.s.len;
+        np[n->n].v = child;
+        n->pairs = np;
+        n->n++;
+        jsonb_normalize(n, ar);
+        return DD_OK;
+    }
+    if (n->type != J_ARRAY) return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "cannot replace existing key");
+    i64 idx, ne = n->n;
+    if (!path_index(e, &idx)) return not_integer(env, level, e);
+    if (idx < 0) {
+        if (-idx > ne)
+            return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "path element at position %u is out of range: %lld",
+                          level + 1, (long long)idx);
+        idx += ne;
+    }
+    if (idx < ne) {
+        if (last) { n->elems[idx] = newv; return DD_OK; }
+        JNode *c = n->elems[idx];
+        if (c->type != J_OBJECT && c->type != J_ARRAY)
+            return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "cannot replace existing key");
+        return assign_path(env, c, p, level + 1, newv);
+    }
+    /* past the end: NULLs up to it */
+    JNode *child;
+    int rc = make_chain(env, p, level + 1, newv, &child);
+    JNode **el = rc ? NULL : arena_alloc(ar, sizeof(JNode *) * (size_t)(idx + 1));
+    if (rc) return rc;
+    if (!el) return nomem(env);
+    if (ne) memcpy(el, n->elems, sizeof(JNode *) * (size_t)ne);
+    for (i64 i = ne; i < idx; i++)
+        if (!(el[i] = jnode_new(ar, J_NULL))) return nomem(env);
+    el[idx] = child;
+    n->elems = el;
+    n->n = (u32)(idx + 1);
+    return DD_OK;
+}
+
+/* $jsonb_assign(j, v, k1, ...): j with j[k1]... set to v (a NULL v is
+ * JSON null; a NULL j an empty array when k1 is an integer, else an
+ * empty object) */
+static int f_jsonb_assign(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    for (int i = 2; i < n; i++)
+        if (a[i].isnull)
+            return dd_err(env->sql->err, DD_ENULL_NOT_ALLOWED, -1, "jsonb subscript in assignment must not be null");
+    ArrayVal p;
+    JNode *doc, *newv;
+    int rc = subscript_path(env, a, 2, n, &p);
+    if (rc) return rc;
+    if (a[0].isnull) rc = (doc = jnode_new(env->sql->row, a[2].type == TYPE_INT8 ? J_ARRAY : J_OBJECT)) ? DD_OK : nomem(env);
+    else rc = tree_of(env, &a[0], &doc);
+    if (!rc && a[1].isnull) rc = (newv = jnode_new(env->sql->row, J_NULL)) ? DD_OK : nomem(env);
+    else if (!rc) rc = tree_of(env, &a[1], &newv);
+    if (!rc && p.n) rc = assign_path(env, doc, &p, 0, newv);
+    return rc ? rc : ret_jsonb(env, doc, out);
+}
+static bool r_jsonb_subscript(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_JSONB; return true; }
+
+/* jsonb_set_lax(j, path, v [, create [, null_value_treatment]]): as
+ * jsonb_set, but an SQL NULL v is JSON null (use_json_null, the
+ * default), deletes the path (delete_key), keeps j (return_target) or is
+ * 22004 (raise_exception) */
+static int f_jsonb_set_lax(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    static const char bad[] =
+        "null_value_treatment must be \"delete_key\", \"return_target\", \"use_json_null\", or \"raise_exception\"";
+    if (a[0].isnull || a[1].isnull || (n > 3 && a[3].isnull)) { *out = val_null(TYPE_JSONB); return DD_OK; }
+    if (n > 4 && a[4].isnull) return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "%s", bad);
+    Value args[4] = {a[0], a[1], a[2], n > 3 ? a[3] : val_bool(true)};
+    if (!a[2].isnull) return path_op(env, args, 4, out, PATH_SET_CREATE);
+    const char *h = n > 4 ? a[4].v.s.p : "use_json_null";
+    u32 hl = n > 4 ? a[4].v.s.len : (u32)strlen(h);
+#define IS(w) (hl == strlen(w) && memcmp(h, w, hl) == 0)
+    if (IS("raise_exception")) {
+        dd_err(env->sql->err, DD_ENULL_NOT_ALLOWED, -1, "JSON value must not be null");
+        dd_err_detail(env->sql->err, "Exception was raised because null_value_treatment is \"raise_exception\".");
+        dd_err_hint(env->sql->err, "To avoid, either change the null_value_treatment argument or ensure that an SQL NULL is not passed.");
+        return DD_ENULL_NOT_ALLOWED;
+    }
+    if (IS("use_json_null")) {
+        args[2] = val_text(TYPE_JSONB, "null", 4);
+        return path_op(env, args, 4, out, PATH_SET_CREATE);
+    }
+    if (IS("delete_key")) return path_op(env, args, 2, out, PATH_DELETE);
+    if (IS("return_target")) { *out = a[0]; return DD_OK; }
+#undef IS
+    return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "%s", bad);
+}
+
 /* (jsonb, text[], jsonb [, bool]) */
 static bool r_jsonb_set(TypeId *a, int n, TypeId *r)
 {
@@ -759,6 +959,17 @@ static bool r_jsonb_set(TypeId *a, int n, TypeId *r)
     if (n > 3) {
         if (unknownish(a[3])) a[3] = TYPE_BOOL;
         if (a[3] != TYPE_BOOL) return false;
+    }
+    return true;
+}
+
+/* (jsonb, text[], jsonb [, bool [, text]]) */
+static bool r_jsonb_set_lax(TypeId *a, int n, TypeId *r)
+{
+    if (!r_jsonb_set(a, n > 4 ? 4 : n, r)) return false;
+    if (n > 4) {
+        if (unknownish(a[4]) || type_is_string(a[4])) a[4] = TYPE_TEXT;
+        else return false;
     }
     return true;
 }
@@ -1405,6 +1616,9 @@ const FuncDef json_funcs[] = {
     {"json_extract_path", 2, -1, r_json_extract, f_extract_path, false},
     {"json_extract_path_text", 2, -1, r_json_extract_text, f_extract_path_text, false},
     {"jsonb_set", 3, 4, r_jsonb_set, f_jsonb_set, false},
+    {"jsonb_set_lax", 3, 5, r_jsonb_set_lax, f_jsonb_set_lax, false},
+    {"$jsonb_subscript", 2, -1, r_jsonb_subscript, f_jsonb_subscript, false},
+    {"$jsonb_assign", 3, -1, r_jsonb_subscript, f_jsonb_assign, false},
     {"jsonb_insert", 3, 4, r_jsonb_set, f_jsonb_insert, false},
     {"json_object", 1, 2, r_json_object, f_json_object, false},
     {"jsonb_object", 1, 2, r_jsonb_object, f_jsonb_object, false},

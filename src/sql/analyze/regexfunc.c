@@ -137,6 +137,26 @@ static int f_icregexeq(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 static int f_icregexne(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(n); DD_UNUSED(loc); return match_op(env, a, out, RX_ICASE, true); }
 
+/* textlike(s, p) and its ic / n forms (LIKE, ILIKE, NOT ...; the
+ * functions like / notlike too): the escape is \ */
+static int like_op(EvalEnv *env, const Value *a, Value *out, bool icase, bool negate)
+{
+    if (any_null(a, 2)) { *out = val_null(TYPE_BOOL); return DD_OK; }
+    int m = val_like(a[0].v.s.p, a[0].v.s.len, a[1].v.s.p, a[1].v.s.len, '\\', icase);
+    if (m < 0) return dd_err(env->sql->err, DD_EINVALID_ESCAPE, -1, "LIKE pattern must not end with escape character");
+    *out = val_bool((m == 1) != negate);
+    return DD_OK;
+}
+
+static int f_like(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return like_op(env, a, out, false, false); }
+static int f_nlike(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return like_op(env, a, out, false, true); }
+static int f_iclike(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return like_op(env, a, out, true, false); }
+static int f_icnlike(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return like_op(env, a, out, true, true); }
+
 /* regexp_like(s, p [, flags]) */
 static int f_regexp_like(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
@@ -453,6 +473,12 @@ static const FuncDef funcs[] = {
     {"bpcharregexne", 2, 2, r_bpchar_bool, f_regexne, false},
     {"bpcharicregexeq", 2, 2, r_bpchar_bool, f_icregexeq, false},
     {"bpcharicregexne", 2, 2, r_bpchar_bool, f_icregexne, false},
+    {"textlike", 2, 2, r_bool, f_like, false},
+    {"textnlike", 2, 2, r_bool, f_nlike, false},
+    {"texticlike", 2, 2, r_bool, f_iclike, false},
+    {"texticnlike", 2, 2, r_bool, f_icnlike, false},
+    {"like", 2, 2, r_bool, f_like, false},
+    {"notlike", 2, 2, r_bool, f_nlike, false},
     {"similar_to_escape", 1, 2, r_text, f_similar_to_escape, false},
     {"regexp_like", 2, 3, r_bool, f_regexp_like, false},
     {"regexp_count", 2, 4, r_count, f_regexp_count, false},

@@ -1108,7 +1108,10 @@ static int agg_new_group(SqlCtx *ctx, AggOp *a, const Value *keys, Group **out)
     }
     g->st = arena_zalloc(&a->arena, sizeof(AggState) * (size_t)(a->naggs ? a->naggs : 1));
     if (!g->st) return DD_ENOMEM;
-    for (int i = 0; i < a->naggs; i++) g->st[i].seen.n = 1;
+    for (int i = 0; i < a->naggs; i++) {
+        AggKind k = a->aggs[i]->kind;
+        g->st[i].seen.n = k == AGG_STRING_AGG || k == AGG_JSON_OBJECT_AGG || k == AGG_JSONB_OBJECT_AGG ? 2 : 1;
+    }
     if (a->ngroups == a->capgroups) {
         size_t ncap = a->capgroups ? a->capgroups * 2 : 16;
         Group **ng = dd_realloc(a->groups, sizeof(Group *) * ncap);
@@ -1167,12 +1170,26 @@ static int json_agg_add(SqlCtx *ctx, const AggSpec *sp, AggState *st, const Valu
     return buf_ok(t) ? DD_OK : DD_ENOMEM;
 }
 
-static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *v, const Value *row)
+/* An ORDER BY key of an aggregate: the argument's value (v, or v2 the
+ * second argument's) when it is that argument, else its own evaluation. */
+static int agg_ord_key(AggOp *a, const AggSpec *sp, int i, const Value *v, const Value *v2, const Value *row, Value *out)
+{
+    if (sp->ord_arg && sp->ord_arg[i] >= 0) {
+        *out = sp->ord_arg[i] ? *v2 : *v;
+        return DD_OK;
+    }
+    return expr_eval(sp->ord[i], &a->op.env, row, out);
+}
+
+/* v2: the object's value when the caller evaluated it, else NULL */
+static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *v, const Value *v2,
+                         const Value *row)
 {
     bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
     Value val = val_null(TYPE_NULLTYPE);
     int rc;
-    if (object && (rc = expr_eval(sp->arg2, &a->op.env, row, &val))) return rc;
+    if (v2) val = *v2;
+    else if (object && (rc = expr_eval(sp->arg2, &a->op.env, row, &val))) return rc;
     st->count++;
     if (sp->nord) {
         /* ORDER BY: keep the value (and the object's value) and the keys;
@@ -1184,7 +1201,7 @@ static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const
         row_v[k++] = *v;
         if (object) row_v[k++] = val;
         for (int i = 0; i < sp->nord; i++)
-            if ((rc = expr_eval(sp->ord[i], &a->op.env, row, &row_v[k++]))) return rc;
+            if ((rc = agg_ord_key(a, sp, i, v, &val, row, &row_v[k++]))) return rc;
         st->nord_rows = true;
         return keep_values(&a->arena, st, row_v, w);
     }
@@ -1206,22 +1223,29 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     rc = expr_eval(sp->arg, &a->op.env, row, &v);
     if (rc) return rc;
     bool json = sp->kind >= AGG_JSON_AGG && sp->kind <= AGG_JSONB_OBJECT_AGG;
-    if (json && (!sp->distinct || v.isnull)) return json_agg_step(ctx, a, sp, st, &v, row);
-    if (v.isnull && sp->kind != AGG_ARRAY_AGG) return DD_OK;   /* array_agg keeps NULLs */
+    bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
+    bool two = object || sp->kind == AGG_STRING_AGG;
+    if (json && (!sp->distinct || (object && v.isnull))) return json_agg_step(ctx, a, sp, st, &v, NULL, row);
+    if (v.isnull && sp->kind != AGG_ARRAY_AGG && !json) return DD_OK;   /* array_agg and json_agg keep NULLs */
     Value vx = val_null(TYPE_FLOAT8);
     if (agg_is_regr(sp->kind)) {   /* pairs with a NULL are skipped */
         if ((rc = expr_eval(sp->arg2, &a->op.env, row, &vx))) return rc;
         if (vx.isnull) return DD_OK;
     }
+    Value v2 = val_null(TYPE_NULLTYPE);
+    bool has_v2 = false;
     if (sp->distinct) {
-        Value *f;
-        rowset_find(ctx, &st->seen, &v, &f);
+        /* distinct in all its arguments (string_agg's delimiter too) */
+        Value t[2] = {v, val_null(TYPE_NULLTYPE)}, *f, *c;
+        if (two && (rc = expr_eval(sp->arg2, &a->op.env, row, &t[1]))) return rc;
+        v2 = t[1];
+        has_v2 = two;
+        rowset_find(ctx, &st->seen, t, &f);
         if (f) return DD_OK;
-        Value *c;
-        rc = copy_row(&a->arena, &v, 1, &c);
+        rc = copy_row(&a->arena, t, st->seen.n, &c);
         if (!rc) rc = rowset_add(&st->seen, c);
         if (rc) return rc;
-        if (json) return json_agg_step(ctx, a, sp, st, &v, row);
+        if (json) return json_agg_step(ctx, a, sp, st, &v, two ? &v2 : NULL, row);
     }
     st->count++;
     if (agg_is_ordered_set(sp->kind) && !st->has && sp->arg2) {
@@ -1238,9 +1262,12 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         Value *row_v = w <= DD_ARRAY_LEN(kept) ? kept : arena_alloc(ctx->row, sizeof(Value) * w);
         if (!row_v) return DD_ENOMEM;
         row_v[k++] = v;
-        if (sp->kind == AGG_STRING_AGG && (rc = expr_eval(sp->arg2, &a->op.env, row, &row_v[k++]))) return rc;
+        if (sp->kind == AGG_STRING_AGG) {
+            if (has_v2) row_v[k++] = v2;
+            else if ((rc = expr_eval(sp->arg2, &a->op.env, row, &row_v[k++]))) return rc;
+        }
         for (int i = 0; i < sp->nord; i++)
-            if ((rc = expr_eval(sp->ord[i], &a->op.env, row, &row_v[k++]))) return rc;
+            if ((rc = agg_ord_key(a, sp, i, &v, &row_v[1], row, &row_v[k++]))) return rc;
         st->has = true;
         return keep_values(&a->arena, st, row_v, w);
     }
@@ -1366,7 +1393,8 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         rc = expr_eval(sp->arg2, &a->op.env, row, &d);
         if (rc) return rc;
         if (st->has && !d.isnull) buf_append(&st->text, d.v.s.p, d.v.s.len);
-        val_to_text(&v, &vc, &st->text);
+        if (v.type == TYPE_BYTEA) buf_append(&st->text, v.v.s.p, v.v.s.len);   /* bytea's bytes */
+        else val_to_text(&v, &vc, &st->text);
         if (!buf_ok(&st->text)) return DD_ENOMEM;
         st->has = true;
         break;
@@ -1407,13 +1435,14 @@ static int agg_final_ordered(SqlCtx *ctx, AggOp *a, const AggSpec *sp, AggState 
     for (u32 i = 0; i < n; i++) {
         const Value *r = st->items + (size_t)idx[i] * w;
         if (i && !r[1].isnull) buf_append(&b, r[1].v.s.p, r[1].v.s.len);
-        val_to_text(&r[0], &vc, &b);
+        if (r[0].type == TYPE_BYTEA) buf_append(&b, r[0].v.s.p, r[0].v.s.len);
+        else val_to_text(&r[0], &vc, &b);
     }
     char *p = buf_ok(&b) ? arena_memdup(&a->arena, b.len ? (const char *)b.data : "", b.len + 1) : NULL;
     size_t len = b.len;
     buf_free(&b);
     if (!p) return DD_ENOMEM;
-    *out = val_text(TYPE_TEXT, p, (u32)len);
+    *out = val_text(sp->type, p, (u32)len);
     return DD_OK;
 }
 
@@ -1608,11 +1637,11 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         return agg_final_ordered_set(ctx, a, sp, st, out);
     case AGG_STRING_AGG:
         if (sp->nord) return agg_final_ordered(ctx, a, sp, st, out);
-        if (!st->has) { *out = val_null(TYPE_TEXT); return DD_OK; }
+        if (!st->has) { *out = val_null(sp->type); return DD_OK; }
         {
             char *p = arena_memdup(&a->arena, st->text.data ? (const char *)st->text.data : "", st->text.len + 1);
             if (!p) return DD_ENOMEM;
-            *out = val_text(TYPE_TEXT, p, (u32)st->text.len);
+            *out = val_text(sp->type, p, (u32)st->text.len);
         }
         return DD_OK;
     default:
@@ -3447,7 +3476,7 @@ static int win_call(SqlCtx *ctx, WindowOp *w, int k, size_t *idx)
                 if ((rc = win_eval(ctx, w, wc->args[1], row, &nv))) return rc;
                 if (nv.isnull) break;
                 if (nv.v.i <= 0)
-                    return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "argument of nth_value must be greater than zero");
+                    return dd_err(ctx->err, DD_EINVALID_NTH_VALUE, -1, "argument of nth_value must be greater than zero");
                 size_t q = (i64)(fe - fs) >= nv.v.i ? win_frame_row(wc, fs, fe, i, nv.v.i, peer_start, peer_end) : SIZE_MAX;
                 if (q != SIZE_MAX && (rc = win_eval(ctx, w, wc->args[0], w->rows[idx[q]], &out))) return rc;
                 break;
@@ -4086,6 +4115,7 @@ static const char *const json_srf_names[] = {
     [JSRF_EACH] = "each", [JSRF_EACH_TEXT] = "each_text", [JSRF_ELEMENTS] = "array_elements",
     [JSRF_ELEMENTS_TEXT] = "array_elements_text", [JSRF_KEYS] = "object_keys", [JSRF_PATH] = "path_query",
     [JSRF_TO_RECORD] = "to_record", [JSRF_TO_RECORDSET] = "to_recordset",
+    [JSRF_POPULATE_RECORD] = "populate_record", [JSRF_POPULATE_RECORDSET] = "populate_recordset",
 };
 
 static int json_srf_value(JsonSrfOp *s, SqlCtx *ctx, const JNode *n, bool text, Value *out);
@@ -4178,6 +4208,18 @@ static int json_srf_path(JsonSrfOp *s, SqlCtx *ctx, JNode *doc, const Value *arg
 
 static int json_srf_fill(SqlCtx *ctx, JsonSrfOp *s, const Value *args);
 
+/* json(b)_to_record / _populate_record of a NULL document: one row of
+ * NULLs, as PostgreSQL (the other functions: no rows). */
+static int json_srf_null(SqlCtx *ctx, JsonSrfOp *s)
+{
+    if (s->kind != JSRF_TO_RECORD && s->kind != JSRF_POPULATE_RECORD) return DD_OK;
+    s->rows = arena_alloc(&s->arena, sizeof(Value) * (size_t)(s->ncols + 1));
+    if (!s->rows) return dd_err(ctx->err, DD_ENOMEM, -1, "out of memory");
+    for (int c = 0; c < s->ncols; c++) s->rows[c] = val_null(s->rtypes[c]);
+    s->nrows = 1;
+    return DD_OK;
+}
+
 static int json_srf_open(SqlCtx *ctx, Op *op)
 {
     JsonSrfOp *s = (JsonSrfOp *)op;
@@ -4189,7 +4231,8 @@ static int json_srf_open(SqlCtx *ctx, Op *op)
         Value x;
         rc = expr_eval(s->args[i], &op->env, NULL, &x);
         if (!rc) rc = val_copy(&s->arena, &x, &args[i]);
-        if (rc || x.isnull) return rc;
+        if (rc) return rc;
+        if (x.isnull) return json_srf_null(ctx, s);
     }
     return json_srf_fill(ctx, s, args);
 }
@@ -4201,7 +4244,7 @@ int op_json_srf_run(SqlCtx *ctx, Op *op, const Value *argv)
     s->nrows = s->next = 0;
     Value args[4];
     for (int i = 0; i < s->nargs; i++) {
-        if (argv[i].isnull) return DD_OK;
+        if (argv[i].isnull) return json_srf_null(ctx, s);
         int rc = val_copy(&s->arena, &argv[i], &args[i]);
         if (rc) return rc;
     }
@@ -4242,8 +4285,8 @@ static int json_srf_fill(SqlCtx *ctx, JsonSrfOp *s, const Value *args)
     const char *pre = s->type == TYPE_JSONB ? "jsonb" : "json";
     const char *fn = json_srf_names[s->kind];
     bool scalar = doc->type != J_ARRAY && doc->type != J_OBJECT;
-    if (s->kind == JSRF_TO_RECORD || s->kind == JSRF_TO_RECORDSET) {
-        bool set = s->kind == JSRF_TO_RECORDSET;
+    if (s->kind >= JSRF_TO_RECORD) {
+        bool set = s->kind == JSRF_TO_RECORDSET || s->kind == JSRF_POPULATE_RECORDSET;
         if (set ? doc->type != J_ARRAY : doc->type != J_OBJECT) {
             if (set) return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot call %s_%s on a non-array", pre, fn);
             return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "cannot call populate_composite on %s",
@@ -4367,7 +4410,7 @@ Op *op_json_to_record(SqlCtx *ctx, ExprProg *arg, JsonSrfKind kind, TypeId type,
     s->rtypes = types;
     s->rtypmods = typmods;
     arena_init(&s->arena, 1024);
-    op_estimate(&s->op, kind == JSRF_TO_RECORD ? 1 : 100, 100);
+    op_estimate(&s->op, kind == JSRF_TO_RECORD || kind == JSRF_POPULATE_RECORD ? 1 : 100, 100);
     return &s->op;
 }
 

@@ -174,7 +174,9 @@ Op *op_project_set(SqlCtx *ctx, Op *child, int in_width, SrfCall **calls, int nc
  * _object_keys (text); ordinality a last bigint column 1, 2, ...  22023
  * for a document of the wrong shape, with PostgreSQL's messages. */
 typedef enum JsonSrfKind { JSRF_EACH, JSRF_EACH_TEXT, JSRF_ELEMENTS, JSRF_ELEMENTS_TEXT, JSRF_KEYS,
-                           JSRF_PATH, JSRF_TO_RECORD, JSRF_TO_RECORDSET } JsonSrfKind;
+                           JSRF_PATH, JSRF_TO_RECORD, JSRF_TO_RECORDSET,
+                           JSRF_POPULATE_RECORD, JSRF_POPULATE_RECORDSET   /* as _TO_, named so in errors */
+                         } JsonSrfKind;
 /* JSRF_PATH: jsonb_path_query(target, path text [, vars [, silent]]), args[0..nargs) */
 Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeId type, bool ordinality);
 /* json(b)_to_record(doc) (JSRF_TO_RECORD: one row) and _to_recordset(doc)

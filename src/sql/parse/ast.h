@@ -69,11 +69,21 @@ typedef enum BinaryOp {
  *                     letter per subscript, taking args in order: 'i' [x],
  *                     's' [lo:hi], 'l' [lo:], 'u' [:hi], 'a' [:]
  *   FUNC_ANY          args[0] cmp ANY | ALL (args[1]) over an array (name
- *                     "any"): func.cmp the comparison, func.all for ALL
+ *                     "any"): func.cmp the comparison, func.all for ALL;
+ *                     a pattern match instead (LIKE ANY, ~* ALL ...) when
+ *                     func.match is set (ANY_MATCH_*); over a subquery,
+ *                     args[1] is its FUNC_ARRAY_QUERY
  *   FUNC_ASSIGN       UPDATE ... SET col[...] = x (name "[]="): the array
  *                     col with those elements replaced; args as
  *                     FUNC_SUBSCRIPT's, then x */
 typedef enum FuncSpecial { FUNC_PLAIN, FUNC_ARRAY, FUNC_ARRAY_QUERY, FUNC_SUBSCRIPT, FUNC_ANY, FUNC_ASSIGN } FuncSpecial;
+
+/* FUNC_ANY's func.match: x [NOT] LIKE | ILIKE ANY (...) and x ~ ANY (...)
+ * with ~'s ! and * forms (~~ is LIKE) */
+#define ANY_MATCH_LIKE  1
+#define ANY_MATCH_REGEX 2
+#define ANY_MATCH_NOT   4
+#define ANY_MATCH_ICASE 8
 
 typedef enum IsKind { IS_NULL, IS_TRUE, IS_FALSE, IS_UNKNOWN, IS_DISTINCT_FROM } IsKind;
 
@@ -129,10 +139,12 @@ struct Expr {
             u8 special;        /* FuncSpecial */
             char *slices;      /* FUNC_SUBSCRIPT */
             int cmp; bool all; /* FUNC_ANY */
+            u8 match;          /* FUNC_ANY of a pattern match: ANY_MATCH_* bits, else 0 */
             char **rownames;   /* ROW(...) made of a whole-row reference: its columns' names (else f1, f2 ...) */
             Expr *rowpresent;  /* and a column NULL only where an outer join added the row (the row is NULL then) */
             bool scalar_row;   /* a whole-row reference of a function's one column: that column */
             bool of_row;       /* json_agg(row) made json_agg(row_to_json(row)) by the compiler */
+            bool op_syntax;    /* written as a prefix operator (|/ x, @ x): its column is ?column? */
             char **argnames;   /* f(a => x): per argument its name or NULL (positional); NULL: none named */
         } func;
         struct { SelectStmt *select; } sub;
@@ -181,6 +193,7 @@ struct TableRef {
     TableRef *left, *right;
     Expr *on;                  /* NULL for CROSS / comma */
     char **using_cols; int nusing;
+    char *using_alias;         /* USING (...) AS alias: names the merged columns, or NULL */
     bool natural;              /* NATURAL JOIN: USING the common column names */
     /* TREF_SUBQUERY */
     SelectStmt *select;

@@ -70,6 +70,8 @@ enum {
 #define TRY(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
 
 static int parse_expr(Parser *p, int minp, Expr **out);
+static int parse_match_any(Parser *p, Expr *l, u8 match, int oploc, Expr **out);
+static bool at_any(Parser *p);
 static int parse_select(Parser *p, SelectStmt **out);
 enum { SEQOPT_CREATE, SEQOPT_ALTER, SEQOPT_IDENTITY };
 static int parse_seq_options(Parser *p, SeqOptions *o, int mode);
@@ -768,14 +770,26 @@ static int parse_window_spec(Parser *p, WindowDef *w)
     if (is_kw(t, KW_ROWS) || is_word(t, "range") || is_word(t, "groups")) {
         w->frame = is_kw(t, KW_ROWS) ? FRAME_ROWS : is_word(t, "range") ? FRAME_RANGE : FRAME_GROUPS;
         advance(p);
+        int floc = tok(p)->start;
+        const char *bad = NULL;
         if (accept_kw(p, KW_BETWEEN)) {
             TRY(parse_frame_bound(p, &w->start, &w->start_off));
             TRY(expect_kw(p, KW_AND));
             TRY(parse_frame_bound(p, &w->end, &w->end_off));
+            /* PostgreSQL's grammar checks the bounds against each other */
+            if (w->start == BOUND_UNBOUNDED_FOLLOWING) bad = "frame start cannot be UNBOUNDED FOLLOWING";
+            else if (w->end == BOUND_UNBOUNDED_PRECEDING) bad = "frame end cannot be UNBOUNDED PRECEDING";
+            else if (w->start == BOUND_CURRENT && w->end == BOUND_PRECEDING)
+                bad = "frame starting from current row cannot have preceding rows";
+            else if (w->start == BOUND_FOLLOWING && (w->end == BOUND_PRECEDING || w->end == BOUND_CURRENT))
+                bad = "frame starting from following row cannot have preceding rows";
         } else {
             TRY(parse_frame_bound(p, &w->start, &w->start_off));
             w->end = BOUND_CURRENT;
+            if (w->start == BOUND_UNBOUNDED_FOLLOWING) bad = "frame start cannot be UNBOUNDED FOLLOWING";
+            else if (w->start == BOUND_FOLLOWING) bad = "frame starting from following row cannot end with current row";
         }
+        if (bad) return dd_err(p->err, DD_EWINDOWING, floc, "%s", bad);
         if (is_name(tok(p), "exclude")) {
             /* EXCLUDE CURRENT ROW | GROUP | TIES | NO OTHERS */
             advance(p);
@@ -1415,6 +1429,7 @@ static int parse_prefix(Parser *p, Expr **out)
         int cap = 0;
         TRY(make_func(p, dup_str(p, fn), t->start, &e));
         if (!e->u.func.name) return nomem(p);
+        e->u.func.op_syntax = true;
         advance(p);
         Expr *arg = NULL;
         TRY(parse_expr(p, P_ADD, &arg));   /* as PostgreSQL: a prefix operator binds looser than + - * / ^ */
@@ -1688,13 +1703,17 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         if ((tildes != 1 && tildes != 2) || strspn(op + neg, "~") != tildes)
             return dd_err(p->err, DD_EUNDEFINED_OPERATOR, oploc,
                           "operator does not exist: %s", t->str);
+        advance(p);
+        if (at_any(p))
+            return parse_match_any(p, l, (u8)((tildes == 1 ? ANY_MATCH_REGEX : ANY_MATCH_LIKE) |
+                                              (neg ? ANY_MATCH_NOT : 0) | (icase ? ANY_MATCH_ICASE : 0)),
+                                   oploc, out);
         NEW_EXPR(e, EXPR_LIKE, l->loc);
         e->oploc = oploc;
         e->u.like.how = tildes == 1 ? MATCH_REGEX : MATCH_LIKE;
         e->u.like.negated = neg;
         e->u.like.icase = icase;
         e->u.like.arg = l;
-        advance(p);
         TRY(parse_expr(p, P_OP + 1, &e->u.like.pattern));
         *out = e;
         return DD_OK;
@@ -1876,6 +1895,14 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
         TRY(parse_expr(p, P_IN + 1, &e->u.between.hi));
         break;
     default:   /* LIKE, ILIKE, SIMILAR TO */
+        if ((t->kw == KW_LIKE || t->kw == KW_ILIKE) && p->pos + 1 < p->ntoks) {
+            Token *q = peek(p, 1);
+            if ((is_kw(q, KW_ANY) || is_kw(q, KW_ALL) || is_kw(q, KW_SOME)) && peek(p, 2)->kind == TOK_LPAREN) {
+                advance(p);
+                return parse_match_any(p, l, (u8)(ANY_MATCH_LIKE | (negated ? ANY_MATCH_NOT : 0) |
+                                                  (t->kw == KW_ILIKE ? ANY_MATCH_ICASE : 0)), oploc, out);
+            }
+        }
         NEW_EXPR(e, EXPR_LIKE, l->loc);
         e->u.like.how = t->kw == KW_SIMILAR ? MATCH_SIMILAR : MATCH_LIKE;
         e->u.like.arg = l;
@@ -1890,6 +1917,50 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
     e->oploc = oploc;
     *out = e;
     return DD_OK;
+}
+
+/* x <pattern op> ANY | SOME | ALL (array or subquery), at the ANY: a
+ * FUNC_ANY whose func.match says the operator (ANY_MATCH_*); a subquery
+ * becomes ARRAY(subquery), the same elements in the same three-valued
+ * test. */
+static int parse_match_any(Parser *p, Expr *l, u8 match, int oploc, Expr **out)
+{
+    Expr *e = NULL, *arr = NULL;
+    int cap = 0;
+    bool all = is_kw(tok(p), KW_ALL);
+    TRY(make_func(p, dup_str(p, "any"), l->loc, &e));
+    if (!e->u.func.name) return nomem(p);
+    e->u.func.special = FUNC_ANY;
+    e->u.func.all = all;
+    e->u.func.match = match;
+    e->oploc = oploc;
+    advance(p);
+    if (parens_hold_select(p, p->pos)) {
+        Expr *sub = NULL;
+        int acap = 0;
+        TRY(make_func(p, dup_str(p, "array"), tok(p)->start, &arr));
+        if (!arr->u.func.name) return nomem(p);
+        arr->u.func.special = FUNC_ARRAY_QUERY;
+        arr->u.func.match = match;   /* of ANY: IN's error for its columns */
+        NEW_EXPR(sub, EXPR_SUBQUERY, tok(p)->start);
+        TRY(parse_paren_select(p, &sub->u.sub.select));
+        TRY(push_arg(p, arr, &acap, sub));
+    } else {
+        TRY(expect(p, TOK_LPAREN));
+        TRY(parse_expr(p, P_OR, &arr));
+        TRY(expect(p, TOK_RPAREN));
+    }
+    TRY(push_arg(p, e, &cap, l));
+    TRY(push_arg(p, e, &cap, arr));
+    *out = e;
+    return DD_OK;
+}
+
+/* Whether ANY | SOME | ALL ( follows: the operator before it takes an array or a subquery. */
+static bool at_any(Parser *p)
+{
+    Token *q = tok(p);
+    return (is_kw(q, KW_ANY) || is_kw(q, KW_ALL) || is_kw(q, KW_SOME)) && peek(p, 1)->kind == TOK_LPAREN;
 }
 
 /* An expression of precedence >= minp. */
@@ -2235,6 +2306,12 @@ static int parse_table_ref(Parser *p, TableRef **out)
                 TRY(parse_expr(p, P_OR, &j->on));
             } else if (accept_kw(p, KW_USING)) {
                 TRY(parse_name_list(p, &j->using_cols, NULL, &j->nusing));
+                if (accept_kw(p, KW_AS)) {   /* PostgreSQL 14's join alias of the USING columns */
+                    Token *a = tok(p);
+                    if (!is_label(a)) return syntax_error(p);
+                    j->using_alias = a->str;
+                    advance(p);
+                }
             } else {
                 return syntax_error(p);
             }

@@ -443,6 +443,14 @@ static int join_using(JoinPlanner *jp, TableRef *tr, StarList *ls, StarList *rs,
                     return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, tr->loc,
                                   "column name \"%s\" appears more than once in USING clause", names[i]);
     }
+    for (int r = 0; tr->using_alias && r < jp->nrels; r++)
+        if (jp->rels[r].alias && strcmp(jp->rels[r].alias, tr->using_alias) == 0)
+            return dd_err(ctx->err, DD_EDUPLICATE_ALIAS, tr->loc, "table name \"%s\" specified more than once",
+                          tr->using_alias);
+    for (int m = 0; tr->using_alias && m < jp->nmerged; m++)
+        if (jp->merged[m].alias && strcmp(jp->merged[m].alias, tr->using_alias) == 0)
+            return dd_err(ctx->err, DD_EDUPLICATE_ALIAS, tr->loc, "table name \"%s\" specified more than once",
+                          tr->using_alias);
     bool *lused = arena_zalloc(ctx->stmt, (size_t)ls->n + 1);
     bool *rused = arena_zalloc(ctx->stmt, (size_t)rs->n + 1);
     if (!lused || !rused) return DD_ENOMEM;
@@ -476,7 +484,7 @@ static int join_using(JoinPlanner *jp, TableRef *tr, StarList *ls, StarList *rs,
         }
         if ((rc = grow(ctx, (void **)&jp->merged, &jp->capmerged, jp->nmerged, sizeof(MergedCol)))) return rc;
         int m = jp->nmerged++;
-        jp->merged[m] = (MergedCol){names[i], me, t, INT_MAX};
+        jp->merged[m] = (MergedCol){names[i], me, t, INT_MAX, tr->using_alias};
         if ((rc = star_hide(jp, ls->v[li], m)) || (rc = star_hide(jp, rs->v[ri], m))) return rc;
         lused[li] = rused[ri] = true;
         if ((rc = star_push(jp, out, (StarCol){-1, m}))) return rc;
@@ -519,6 +527,10 @@ static int collect(JoinPlanner *jp, TableRef *tr, JProblem *pr, StarList *sl)
             if (strcmp(jp->rels[r].alias, jp->rels[j].alias) == 0 &&
                 /* s.t and u.t without aliases may meet (t.c is then ambiguous) */
                 !(jp->rels[r].qualname && jp->rels[j].qualname && strcmp(jp->rels[r].qualname, jp->rels[j].qualname) != 0))
+                return dd_err(ctx->err, DD_EDUPLICATE_ALIAS, tr->loc, "table name \"%s\" specified more than once",
+                              jp->rels[r].alias);
+        for (int m = 0; m < jp->nmerged && jp->rels[r].alias[0]; m++)   /* a JOIN ... USING alias before it */
+            if (jp->merged[m].alias && strcmp(jp->merged[m].alias, jp->rels[r].alias) == 0)
                 return dd_err(ctx->err, DD_EDUPLICATE_ALIAS, tr->loc, "table name \"%s\" specified more than once",
                               jp->rels[r].alias);
         jp->width += fi->width;

@@ -789,6 +789,55 @@ static int from_path_query(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *
     { TypeId tt = TYPE_JSONB; return function_rel_cols(ctx, tr, "jsonb_path_query", 1, NULL, &tt, fi); }
 }
 
+static int json_record_rel(SqlCtx *ctx, TableRef *tr, FromItem *fi, const char *name, ExprProg *p, JsonSrfKind kind,
+                           TypeId jt, int nc, const char *const *keys, const char *const *names, TypeId *types,
+                           i32 *typmods);
+
+/* json(b)_populate_record(NULL::t, doc) / _populate_recordset(...): as
+ * json(b)_to_record(set)(doc) AS (t's columns); a base record other than
+ * NULL is 0A000 */
+static int from_json_populate(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi, const char *name)
+{
+    Expr *f = tr->func, *base = f->u.func.n == 2 ? f->u.func.args[0] : NULL;
+    TypeId jt = strncmp(name, "jsonb_", 6) == 0 ? TYPE_JSONB : TYPE_JSON;
+    bool set = strstr(name, "recordset") != NULL;
+    int rc;
+    if (!base || f->u.func.star || f->u.func.distinct)
+        return dd_err(ctx->err, DD_EUNDEFINED_FUNCTION, tr->loc, "function %s with %d arguments does not exist", name,
+                      f->u.func.n);
+    if (base->kind != EXPR_CAST || base->u.cast.arg->kind != EXPR_CONST || !base->u.cast.arg->u.c.val.isnull)
+        return dd_err(ctx->err, DD_EFEATURE, base->loc, "%s() is supported with a NULL base record only (NULL::table)", name);
+    const TableInfo *t = resolve_table_present(ctx, base->u.cast.type.name);
+    if (!t || t->view_sql || t->sequence)
+        return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, base->u.cast.type.loc, "type \"%s\" does not exist",
+                      base->u.cast.type.name);
+    if (tr->col_types)
+        return dd_err(ctx->err, DD_ESYNTAX, tr->loc,
+                      "a column definition list is redundant for a function returning a named composite type");
+    int nc = 0;
+    const char **keys = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(t->ncols + 1));
+    const char **names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(t->ncols + 1));
+    TypeId *types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(t->ncols + 1));
+    i32 *typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(t->ncols + 1));
+    if (!keys || !names || !types || !typmods) return DD_ENOMEM;
+    for (int c = 0; c < t->ncols; c++) {
+        const ColumnInfo *ci = &t->cols[c];
+        if (ci->dropped || ci->pending || strcmp(ci->name, ROWID_COL) == 0) continue;
+        if (type_has_etype((TypeId)ci->type))
+            return dd_err(ctx->err, DD_EFEATURE, tr->loc, "%s() of a table with enum columns is not supported", name);
+        keys[nc] = ci->name;
+        names[nc] = nc < tr->ncol_aliases ? tr->col_aliases[nc] : ci->name;
+        types[nc] = (TypeId)ci->type;
+        typmods[nc++] = ci->typmod;
+    }
+    if (tr->ncol_aliases > nc)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "too many column aliases specified for function %s", name);
+    ExprProg *p;
+    if ((rc = expr_compile_as(cc, f->u.func.args[1], jt, -1, &p))) return rc;
+    return json_record_rel(ctx, tr, fi, name, p, set ? JSRF_POPULATE_RECORDSET : JSRF_POPULATE_RECORD, jt, nc, keys,
+                           names, types, typmods);
+}
+
 /* json(b)_to_record(doc) / _to_recordset(doc) AS [alias] (name type, ...) */
 static int from_json_to_record(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromItem *fi, const char *name)
 {
@@ -825,14 +874,24 @@ static int from_json_to_record(SqlCtx *ctx, TableRef *tr, CompileCtx *cc, FromIt
                 return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, tr->loc, "column name \"%s\" specified more than once",
                               tr->col_aliases[c]);
     }
-    fi->op = op_json_to_record(ctx, p, set ? JSRF_TO_RECORDSET : JSRF_TO_RECORD, jt, nc,
-                               (const char *const *)tr->col_aliases, types, typmods, tr->ordinality);
+    return json_record_rel(ctx, tr, fi, name, p, set ? JSRF_TO_RECORDSET : JSRF_TO_RECORD, jt, nc,
+                           (const char *const *)tr->col_aliases, (const char *const *)tr->col_aliases, types, typmods);
+}
+
+/* The relation of json(b)_to_record(set) (and _populate_): the columns
+ * names[nc] of the types given, read from the documents p yields. */
+static int json_record_rel(SqlCtx *ctx, TableRef *tr, FromItem *fi, const char *name, ExprProg *p, JsonSrfKind kind,
+                           TypeId jt, int nc, const char *const *keys, const char *const *names, TypeId *types,
+                           i32 *typmods)
+{
+    int rc;
+    fi->op = op_json_to_record(ctx, p, kind, jt, nc, keys, types, typmods, tr->ordinality);
     if (!fi->op) return DD_ENOMEM;
     ScopeRel *rel;
     rc = derived_rel(ctx, tr->alias ? tr->alias : name, nc + (tr->ordinality ? 1 : 0), &rel);
     if (rc) return rc;
     for (int c = 0; c < nc; c++) {
-        rel->names[c] = tr->col_aliases[c];
+        rel->names[c] = (char *)names[c];
         rel->types[c] = types[c];
         rel->typmods[c] = typmods[c];
     }
@@ -904,6 +963,9 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
     if (!strcmp(name, "jsonb_to_record") || !strcmp(name, "json_to_record") || !strcmp(name, "jsonb_to_recordset") ||
         !strcmp(name, "json_to_recordset"))
         return from_json_to_record(ctx, tr, &cc, fi, name);
+    if (!strcmp(name, "jsonb_populate_record") || !strcmp(name, "json_populate_record") ||
+        !strcmp(name, "jsonb_populate_recordset") || !strcmp(name, "json_populate_recordset"))
+        return from_json_populate(ctx, tr, &cc, fi, name);
     if (tr->col_types)
         return dd_err(ctx->err, DD_ESYNTAX, tr->loc, "a column definition list is only allowed for functions returning \"record\"");
     if (is_json_srf(name)) return from_json_srf(ctx, tr, &cc, fi, name);
@@ -968,6 +1030,103 @@ static bool select_names(const SelectStmt *s, const char *name)
     return false;
 }
 
+/* PostgreSQL's checkWellFormedRecursion over a recursive term: where
+ * it names its own query.  A name in FROM counts (refs), but inside a
+ * subquery of an expression or on the nullable side of an outer join it
+ * is an error (bad: where). */
+typedef enum RecWhere { REC_PLAIN, REC_OUTER, REC_SUBLINK } RecWhere;
+typedef struct RecCheck { const char *name; int refs; const char *bad; } RecCheck;
+
+static void rec_select(RecCheck *c, const SelectStmt *s, RecWhere w);
+
+static void rec_expr(RecCheck *c, const Expr *e, RecWhere w)
+{
+    if (!e || c->bad) return;
+    switch (e->kind) {
+    case EXPR_UNARY: rec_expr(c, e->u.unary.arg, w); break;
+    case EXPR_BINARY: rec_expr(c, e->u.bin.l, w); rec_expr(c, e->u.bin.r, w); break;
+    case EXPR_IS: rec_expr(c, e->u.is.arg, w); rec_expr(c, e->u.is.other, w); break;
+    case EXPR_IN:
+        rec_expr(c, e->u.in.arg, w);
+        for (int i = 0; i < e->u.in.n; i++) rec_expr(c, e->u.in.list[i], w);
+        break;
+    case EXPR_BETWEEN:
+        rec_expr(c, e->u.between.arg, w);
+        rec_expr(c, e->u.between.lo, w);
+        rec_expr(c, e->u.between.hi, w);
+        break;
+    case EXPR_LIKE:
+        rec_expr(c, e->u.like.arg, w);
+        rec_expr(c, e->u.like.pattern, w);
+        rec_expr(c, e->u.like.escape, w);
+        break;
+    case EXPR_CASE:
+        rec_expr(c, e->u.case_.operand, w);
+        for (int i = 0; i < e->u.case_.n; i++) {
+            rec_expr(c, e->u.case_.when[i], w);
+            rec_expr(c, e->u.case_.then[i], w);
+        }
+        rec_expr(c, e->u.case_.else_, w);
+        break;
+    case EXPR_CAST: rec_expr(c, e->u.cast.arg, w); break;
+    case EXPR_FUNC:
+        for (int i = 0; i < e->u.func.n; i++) rec_expr(c, e->u.func.args[i], w);
+        rec_expr(c, e->u.func.filter, w);
+        for (int i = 0; i < e->u.func.norder; i++) rec_expr(c, e->u.func.order[i]->expr, w);
+        break;
+    case EXPR_SUBQUERY: case EXPR_EXISTS: rec_select(c, e->u.sub.select, REC_SUBLINK); break;
+    default: break;
+    }
+}
+
+static void rec_from(RecCheck *c, const TableRef *tr, RecWhere w)
+{
+    if (!tr || c->bad) return;
+    switch (tr->kind) {
+    case TREF_TABLE:
+        if (strcmp(tr->name, c->name) != 0) break;
+        if (w == REC_SUBLINK) c->bad = "a subquery";
+        else if (w == REC_OUTER) c->bad = "an outer join";
+        else c->refs++;
+        break;
+    case TREF_JOIN: {
+        RecWhere wl = w, wr = w;
+        if (w == REC_PLAIN && (tr->join == JOIN_LEFT || tr->join == JOIN_FULL)) wr = REC_OUTER;
+        if (w == REC_PLAIN && (tr->join == JOIN_RIGHT || tr->join == JOIN_FULL)) wl = REC_OUTER;
+        rec_from(c, tr->left, wl);
+        rec_from(c, tr->right, wr);
+        rec_expr(c, tr->on, w);
+        break;
+    }
+    case TREF_SUBQUERY: rec_select(c, tr->select, w); break;
+    case TREF_FUNCTION: rec_expr(c, tr->func, w); break;
+    }
+}
+
+static void rec_select(RecCheck *c, const SelectStmt *s, RecWhere w)
+{
+    for (; s && !c->bad; s = s->setop ? s->next : NULL) {
+        for (int i = 0; i < s->nctes; i++)
+            if (s->ctes[i]) rec_select(c, s->ctes[i], w);
+        for (int i = 0; i < s->nfrom; i++) rec_from(c, s->from[i], w);
+        for (int i = 0; i < s->ntargets; i++) rec_expr(c, s->targets[i]->expr, w);
+        rec_expr(c, s->where, w);
+        for (int i = 0; i < s->ngroup; i++) rec_expr(c, s->group_by[i], w);
+        rec_expr(c, s->having, w);
+        for (int i = 0; i < s->norder; i++) rec_expr(c, s->order_by[i]->expr, w);
+        rec_expr(c, s->limit, w);
+        rec_expr(c, s->offset, w);
+    }
+}
+
+/* Whether s names `name` anywhere (subqueries of its expressions too). */
+static bool select_refers(const SelectStmt *s, const char *name)
+{
+    RecCheck c = {name, 0, NULL};
+    rec_select(&c, s, REC_PLAIN);
+    return c.refs || c.bad;
+}
+
 /*
  * A recursive WITH query (non-recursive-term UNION [ALL] recursive-term):
  * the terms are planned, the recursive one with its own name reading the
@@ -998,9 +1157,21 @@ static int plan_recursive(SqlCtx *ctx, const CteDef *d, Plan *p)
         *link = c;
         link = &c->next;
     }
-    if (select_names(a, d->name))
+    if (select_refers(a, d->name))
         return dd_err(ctx->err, DD_EINVALID_RECURSION, d->loc,
                       "recursive reference to query \"%s\" must not appear within its non-recursive term", d->name);
+    /* the recursive term names its query once, in FROM, as PostgreSQL
+     * requires, and aggregates nothing */
+    RecCheck chk = {d->name, 0, NULL};
+    rec_select(&chk, last, REC_PLAIN);
+    if (chk.bad || chk.refs > 1)
+        return dd_err(ctx->err, DD_EINVALID_RECURSION, d->loc, "recursive reference to query \"%s\" must not appear %s%s",
+                      d->name, chk.bad ? "within " : "more than once", chk.bad ? chk.bad : "");
+    bool agg = ast_has_aggregate(last->having);
+    for (int i = 0; i < last->ntargets && !agg; i++) agg = ast_has_aggregate(last->targets[i]->expr);
+    if (agg)
+        return dd_err(ctx->err, DD_EINVALID_RECURSION, d->loc,
+                      "aggregate functions are not allowed in a recursive query's recursive term");
     Plan *pa = arena_zalloc(ctx->stmt, sizeof(Plan));
     Plan *pb = arena_zalloc(ctx->stmt, sizeof(Plan));
     if (!pa || !pb) return DD_ENOMEM;
@@ -1201,7 +1372,7 @@ static int with_clause(SqlCtx *ctx, SelectStmt *s, const Scope *env, const CteDe
         d->loc = s->cte_locs[i];
         d->env = denv;
         d->prev = ctes;
-        d->recursive = s->cte_recursive && select_names(d->select, d->name);
+        d->recursive = s->cte_recursive && select_refers(d->select, d->name);
         Stmt *dml = s->cte_dml ? s->cte_dml[i] : NULL;
         int rc = dml ? plan_dml_cte(ctx, s, env, dml, d, chk)
                : d->recursive ? plan_recursive(ctx, d, chk) : analyze_query(ctx, d->select, chk, denv);
@@ -1259,7 +1430,8 @@ static int const_int(SqlCtx *ctx, Expr *e, const char *what, Scope *env, i64 *ou
     if (rc) return rc;
     if (v.isnull) return DD_OK;
     if (v.v.i < 0)
-        return dd_err(ctx->err, DD_EINVALID_ROW_COUNT, e->loc, "%s must not be negative", what);
+        return dd_err(ctx->err, strcmp(what, "OFFSET") == 0 ? DD_EINVALID_OFFSET_COUNT : DD_EINVALID_ROW_COUNT, e->loc,
+                      "%s must not be negative", what);
     *out = v.v.i;
     return DD_OK;
 }
@@ -1699,6 +1871,20 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                     texprs[nt] = ce;
                     tnames[nt++] = rel->names[c];
                 }
+            }
+            for (int m = 0; q && !any && m < scope.mhi; m++) {
+                /* alias.* of JOIN ... USING (...) AS alias: its merged columns */
+                if (!scope.merged[m].alias || strcmp(scope.merged[m].alias, q) != 0) continue;
+                if (nt == capt && grow_targets(ctx, &texprs, &tnames, nt, &capt)) return DD_ENOMEM;
+                Expr *ce = arena_zalloc(ctx->stmt, sizeof(Expr));
+                if (!ce) return DD_ENOMEM;
+                ce->kind = EXPR_COLUMN;
+                ce->loc = rt->loc;
+                ce->u.col.qualifier = (char *)q;
+                ce->u.col.name = (char *)scope.merged[m].name;
+                texprs[nt] = ce;
+                tnames[nt++] = scope.merged[m].name;
+                if (m + 1 == scope.mhi || !scope.merged[m + 1].alias || strcmp(scope.merged[m + 1].alias, q) != 0) any = true;
             }
             if (!any)
                 return dd_err(ctx->err, DD_EUNDEFINED_TABLE, rt->loc, "missing FROM-clause entry for table \"%s\"", q);
