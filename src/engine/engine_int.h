@@ -52,6 +52,7 @@ typedef struct Savepoint {
     char *name;
     TxnWrites ws;          /* the write set when the savepoint was set */
     int nundo;             /* length of the SET undo list then */
+    bool read_only;        /* the transaction's mode then */
 } Savepoint;
 
 /* A SET inside a transaction: the value before it, restored when the
@@ -242,5 +243,8 @@ struct driftdb_result {
     const char *notice_severity;
     const char *notice_state;
 };
+
+/* default_transaction_read_only: a new transaction is READ ONLY (settings.c) */
+bool session_default_read_only(driftdb_session *s);
 
 #endif

@@ -480,7 +480,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         r->tag = "BEGIN";
         if (s->state == TXN_IMPLICIT) {   /* the implicit block becomes a real one */
             s->state = TXN_BLOCK;
-            s->block_read_only = t->read_only == 1;
+            s->block_read_only = t->read_only == 1 || (t->read_only == -1 && session_default_read_only(s));
             return DD_OK;
         }
         if (s->state != TXN_IDLE) {   /* PostgreSQL: a WARNING, not an error */
@@ -489,7 +489,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         }
         s->state = TXN_BLOCK;
         s->txn_time_us = clock_wall_us();
-        s->block_read_only = t->read_only == 1;
+        s->block_read_only = t->read_only == 1 || (t->read_only == -1 && session_default_read_only(s));
         return DD_OK;
     case TXN_COMMIT:
         if (s->state == TXN_FAILED) { txn_discard(s); r->tag = "ROLLBACK"; return DD_OK; }
@@ -530,6 +530,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         Savepoint *sp = &s->savepoints[s->nsavepoints];
         ws_init(&sp->ws);
         sp->nundo = s->nundo;
+        sp->read_only = s->block_read_only;
         sp->name = dd_strdup(t->savepoint);
         int rc = sp->name ? ws_clone(&s->ws, &sp->ws) : DD_ENOMEM;
         if (rc) {
@@ -550,10 +551,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         savepoints_pop_to(s, k + 1);
         cursors_rollback_to(s, k + 1);
         settings_undo_to(s, s->savepoints[k].nundo, false);
-        {
-            const char *ro = driftdb_session_setting(s, "transaction_read_only");
-            s->block_read_only = ro && (strcasecmp(ro, "on") == 0 || strcasecmp(ro, "true") == 0);
-        }
+        s->block_read_only = s->savepoints[k].read_only;
         ws_reset(&s->ws);
         int rc = ws_clone(&s->savepoints[k].ws, &s->ws);
         if (rc) return dd_err(e, rc, -1, NULL);   /* the block fails (result_fail) */
@@ -761,7 +759,8 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
         if (rc) return rc;
         ctx->session_point = seq;
     }
-    ctx->read_only = s->db->read_only || s->block_read_only || ctx->session_point != SEQ_NONE;
+    ctx->read_only = s->db->read_only || s->block_read_only || ctx->session_point != SEQ_NONE ||
+                     (s->state != TXN_BLOCK && session_default_read_only(s));
     return DD_OK;
 }
 

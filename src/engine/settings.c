@@ -144,8 +144,26 @@ void settings_free(driftdb_session *s)
     s->nsettings = 0;
 }
 
+static bool setting_on(driftdb_session *s, const char *name)
+{
+    Setting *st = find_setting(s, name);
+    return st && (strcasecmp(st->value, "on") == 0 || strcasecmp(st->value, "true") == 0);
+}
+
+bool session_default_read_only(driftdb_session *s) { return setting_on(s, "default_transaction_read_only"); }
+
+/* transaction_read_only as PostgreSQL shows it: the transaction's mode, a
+ * new one's from default_transaction_read_only */
+static const char *read_only_now(driftdb_session *s)
+{
+    bool in_block = s->state == TXN_BLOCK || s->state == TXN_FAILED;
+    bool ro = in_block ? s->block_read_only || setting_on(s, "transaction_read_only") : session_default_read_only(s);
+    return ro ? "on" : "off";
+}
+
 const char *driftdb_session_setting(driftdb_session *s, const char *name)
 {
+    if (strcasecmp(name, "transaction_read_only") == 0) return read_only_now(s);
     Setting *st = find_setting(s, name);
     return st ? st->value : NULL;
 }
@@ -494,6 +512,6 @@ int settings_show(driftdb_session *s, const char *name, const char **canon, cons
     if (!st)
         return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "unrecognized configuration parameter \"%s\"", name);
     *canon = st->name;   /* SHOW names its column as PostgreSQL spells the parameter */
-    *value = st->value;
+    *value = strcasecmp(name, "transaction_read_only") == 0 ? read_only_now(s) : st->value;
     return DD_OK;
 }
