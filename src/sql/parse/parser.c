@@ -3158,7 +3158,7 @@ static int set_pk(Parser *p, CreateTableStmt *ct, char **cols, int n, int loc)
 /* ON DELETE / ON UPDATE action of a foreign key */
 static int parse_fk_action(Parser *p, char *out)
 {
-    if (is_word(tok(p), "no") && is_word(peek(p, 1), "action")) { *out = 'a'; advance(p); advance(p); return DD_OK; }
+    if ((is_kw(tok(p), KW_NO) || is_word(tok(p), "no")) && is_word(peek(p, 1), "action")) { *out = 'a'; advance(p); advance(p); return DD_OK; }
     if (accept_kw(p, KW_RESTRICT)) { *out = 'r'; return DD_OK; }
     if (accept_kw(p, KW_CASCADE)) { *out = 'c'; return DD_OK; }
     if (accept_kw(p, KW_SET)) {
