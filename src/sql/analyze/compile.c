@@ -467,6 +467,9 @@ static int common_type(Builder *b, Frag *fs, int n, int loc, const char *ctxname
                 return err_at(b->cc, DD_EDATATYPE_MISMATCH, loc, "%s types %s and %s cannot be matched", ctxname, tn, fn);
             return err_at(b->cc, DD_EUNDEFINED_OPERATOR, loc, "operator does not exist: %s = %s", tn, fn);
         }
+        /* char(n) and varchar cast to each other implicitly: the first
+         * stays, as PostgreSQL's select_common_type keeps it */
+        if ((t == TYPE_BPCHAR && ft == TYPE_VARCHAR) || (t == TYPE_VARCHAR && ft == TYPE_BPCHAR)) c = t;
         t = c;
     }
     if (!have) t = TYPE_TEXT;
