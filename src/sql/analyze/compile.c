@@ -122,7 +122,8 @@ static int err_at(CompileCtx *cc, int code, int loc, const char *fmt, ...)
 }
 
 /* PostgreSQL's assignment casts: between numeric types, between string
- * types, anything to a string type, among date/timestamp/timestamptz, oid
+ * types, anything to a string type, among date/timestamp/timestamptz, to
+ * time from timestamp(tz) / interval / timetz and to timetz from timestamptz, oid
  * to int4 / int8, a string to "char". */
 static bool assign_ok(TypeId from, TypeId to)
 {
@@ -131,6 +132,9 @@ static bool assign_ok(TypeId from, TypeId to)
     if (type_is_numeric(from) && type_is_numeric(to)) return true;
     if (type_is_string(to)) return true;
     if (type_is_datetime(from) && type_is_datetime(to)) return true;
+    /* a timestamp's time of day, an interval's time part */
+    if (to == TYPE_TIME) return from == TYPE_TIMESTAMP || from == TYPE_TIMESTAMPTZ || from == TYPE_INTERVAL || from == TYPE_TIMETZ;
+    if (to == TYPE_TIMETZ) return from == TYPE_TIMESTAMPTZ;
     if ((from == TYPE_JSON && to == TYPE_JSONB) || (from == TYPE_JSONB && to == TYPE_JSON)) return true;
     if (from == TYPE_OID) return to == TYPE_INT4 || to == TYPE_INT8;
     if (to == TYPE_CHAR) return type_is_string(from);
