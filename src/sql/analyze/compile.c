@@ -133,8 +133,9 @@ static bool assign_ok(TypeId from, TypeId to)
     if (type_is_string(to)) return true;
     if (type_is_datetime(from) && type_is_datetime(to)) return true;
     /* a timestamp's time of day, an interval's time part */
-    if (to == TYPE_TIME) return from == TYPE_TIMESTAMP || from == TYPE_TIMESTAMPTZ || from == TYPE_INTERVAL || from == TYPE_TIMETZ;
-    if (to == TYPE_TIMETZ) return from == TYPE_TIMESTAMPTZ;
+    if (to == TYPE_TIME && (from == TYPE_TIMESTAMP || from == TYPE_TIMESTAMPTZ || from == TYPE_INTERVAL || from == TYPE_TIMETZ))
+        return true;
+    if (to == TYPE_TIMETZ && from == TYPE_TIMESTAMPTZ) return true;
     if ((from == TYPE_JSON && to == TYPE_JSONB) || (from == TYPE_JSONB && to == TYPE_JSON)) return true;
     if (from == TYPE_OID) return to == TYPE_INT4 || to == TYPE_INT8;
     if (to == TYPE_CHAR) return type_is_string(from);

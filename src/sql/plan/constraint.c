@@ -277,7 +277,7 @@ static int check_present_rows(SqlCtx *ctx, const TableInfo *t0, const TableInfo 
         if (!rc && !out.isnull && !out.v.b)
         {
             rc = dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "check constraint \"%s\" of relation \"%s\" is violated by some row",
-                        name, t->name);
+                        name, name_base(t->name));
             dd_err_relation(ctx->err, t, NULL, name);
         }
         arena_rewind(ctx->row, m);
@@ -336,8 +336,8 @@ int alter_validate_constraint(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, co
         unique |= t->indexes[i].constraint && strcmp(t->indexes[i].name, name) == 0;
     if (unique)
         return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1,
-                      "constraint \"%s\" of relation \"%s\" is not a foreign key or check constraint", name, t->name);
-    return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "constraint \"%s\" of relation \"%s\" does not exist", name, t->name);
+                      "constraint \"%s\" of relation \"%s\" is not a foreign key or check constraint", name, name_base(t->name));
+    return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "constraint \"%s\" of relation \"%s\" does not exist", name, name_base(t->name));
 }
 
 int alter_rename_constraint(SqlCtx *ctx, TableInfo *t, const char *name, const char *newname)
@@ -409,8 +409,8 @@ int alter_drop_constraint(SqlCtx *ctx, TableInfo *t, const char *name, bool if_e
         return dd_err(ctx->err, DD_EFEATURE, -1, "dropping the primary key constraint \"%s\" is not supported", name);
     if (!if_exists)
         return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "constraint \"%s\" of relation \"%s\" does not exist", name,
-                      t->name);
-    p->notice = arena_printf(ctx->stmt, "constraint \"%s\" of relation \"%s\" does not exist, skipping", name, t->name);
+                      name_base(t->name));
+    p->notice = arena_printf(ctx->stmt, "constraint \"%s\" of relation \"%s\" does not exist, skipping", name, name_base(t->name));
     p->notice_state = "00000";
     return DD_OK;
 }

@@ -420,7 +420,7 @@ static int compile_set_list(SqlCtx *ctx, CompileCtx *cc, const TableInfo *t, Set
         int ci = find_col(t, sc->col);
         if (ci < 0 || strcmp(sc->col, ROWID_COL) == 0)
             return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, sc->loc, "column \"%s\" of relation \"%s\" does not exist",
-                          sc->col, t->name);
+                          sc->col, name_base(t->name));
         if (pk_refused && is_pk_col(t, ci)) return dd_err(ctx->err, DD_EFEATURE, sc->loc, "%s", pk_refused);
         int rc = compile_assigned(ctx, cc, sc->expr, &t->cols[ci], true, false, &(*progs)[k]);
         if (rc) return rc;
@@ -627,7 +627,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
             if (ci < 0) {
                 if (!t->document_style)
                     return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->col_locs[k],
-                                  "column \"%s\" of relation \"%s\" does not exist", s->cols[k], t->name);
+                                  "column \"%s\" of relation \"%s\" does not exist", s->cols[k], name_base(t->name));
                 if (!nt && !(nt = table_grow(ctx, t, s->ncols))) return DD_ENOMEM;
                 rc = add_column(ctx, nt, s->cols[k], infer_type(vtypes[k]), s->col_locs[k]);
                 if (rc) return rc;
@@ -1332,7 +1332,7 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
         if (ci < 0) {
             if (!t->document_style)
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->set[k]->loc,
-                              "column \"%s\" of relation \"%s\" does not exist", s->set[k]->col, t->name);
+                              "column \"%s\" of relation \"%s\" does not exist", s->set[k]->col, name_base(t->name));
             ExprProg *pr;
             rc = expr_compile(&cc, s->set[k]->expr, &pr);
             if (rc) return rc;
@@ -2306,7 +2306,7 @@ static int add_primary_key(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const
         int ci = find_col(t, c->pk_cols[k]);
         if (ci < 0 || strcmp(c->pk_cols[k], ROWID_COL) == 0 || system_col_name(c->pk_cols[k]))
             return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",
-                          c->pk_cols[k], t->name);
+                          c->pk_cols[k], name_base(t->name));
         for (int j = 0; j < k; j++)
             if (pk[j] == t->cols[ci].id)
                 return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, -1, "column \"%s\" appears twice in primary key constraint",
@@ -2528,7 +2528,7 @@ static int alter_column_type(SqlCtx *ctx, Plan *p, const TableInfo *t0, TableInf
     int ci = find_col(t, c->name);
     if (ci < 0 || system_col_name(c->name) || t->cols[ci].pending || strcmp(c->name, ROWID_COL) == 0)
         return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist", c->name,
-                      t->name);
+                      name_base(t->name));
     ColumnInfo *col = &t->cols[ci];
     TypeId ty;
     i32 typmod;
@@ -2825,7 +2825,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         AlterKind k = s->cmds[0]->kind;
         const char *a = (size_t)k < DD_ARRAY_LEN(actions) ? actions[k] : NULL;
         if (!a) return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a table", t0->name);
-        dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "ALTER action %s cannot be performed on relation \"%s\"", a, t0->name);
+        dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "ALTER action %s cannot be performed on relation \"%s\"", a, name_base(t0->name));
         dd_err_detail(ctx->err, "This operation is not supported for views.");
         return DD_EWRONG_OBJECT_TYPE;
     }
@@ -2851,13 +2851,13 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (find_col(t, cd->name) >= 0 || system_col_name(cd->name)) {
                 if (c->if_not_exists && !system_col_name(cd->name)) {
                     p->notice = arena_printf(ctx->stmt, "column \"%s\" of relation \"%s\" already exists, skipping",
-                                             cd->name, t->name);
+                                             cd->name, name_base(t->name));
                     p->notice_state = "42701";
                     changed--;
                     continue;
                 }
                 return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, cd->loc, "column \"%s\" of relation \"%s\" already exists",
-                              cd->name, t->name);
+                              cd->name, name_base(t->name));
             }
             TypeId ty;
             if (serial_type(cd->type.name) || cd->identity)
@@ -2907,13 +2907,13 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             if (ci < 0 || system_col_name(c->name)) {
                 if (c->if_exists && ci < 0) {
                     p->notice = arena_printf(ctx->stmt, "column \"%s\" of relation \"%s\" does not exist, skipping",
-                                             c->name, t->name);
+                                             c->name, name_base(t->name));
                     p->notice_state = "00000";
                     changed--;
                     continue;
                 }
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, c->loc, "column \"%s\" of relation \"%s\" does not exist",
-                              c->name, t->name);
+                              c->name, name_base(t->name));
             }
             if (is_pk_col(t, ci))
                 return dd_err(ctx->err, DD_EFEATURE, c->loc,
@@ -2962,7 +2962,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, c->loc, "column \"%s\" does not exist", c->name);
             if (find_col(t, c->newname) >= 0 || system_col_name(c->newname))
                 return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, c->loc, "column \"%s\" of relation \"%s\" already exists",
-                              c->newname, t->name);
+                              c->newname, name_base(t->name));
             /* the expressions the catalog keeps as text follow the rename:
              * index expressions and predicates, CHECKs, generation
              * expressions (0A000 where one names it in a way the rename
@@ -2984,7 +2984,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                     (rc = rename_in_text(ctx, t, &t->cols[x].gen_sql, c->name, c->newname, "generated column",
                                          t->cols[x].name)))
                     return rc;
-            char *what = arena_printf(ctx->stmt, "column \"%s\" of table \"%s\"", c->name, t->name);
+            char *what = arena_printf(ctx->stmt, "column \"%s\" of table \"%s\"", c->name, name_base(t->name));
             if (!what) return DD_ENOMEM;
             if ((rc = view_check_rename(ctx, t, t->cols[ci].id, what))) return rc;
             t->cols[ci].name = arena_strdup(ctx->stmt, c->newname);
@@ -3007,13 +3007,13 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             int ci = find_col(t, c->name);
             if (ci < 0 || system_col_name(c->name))
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist", c->name,
-                              t->name);
+                              name_base(t->name));
             ColumnInfo *col = &t->cols[ci];
             if (col->gen_sql && c->kind == ALTER_SET_DEFAULT)
                 return dd_err(ctx->err, DD_ESYNTAX, -1, "column \"%s\" of relation \"%s\" is a generated column", c->name,
-                              t->name);
+                              name_base(t->name));
             if (col->identity && (c->kind == ALTER_SET_DEFAULT || !c->not_null)) {
-                dd_err(ctx->err, DD_ESYNTAX, -1, "column \"%s\" of relation \"%s\" is an identity column", c->name, t->name);
+                dd_err(ctx->err, DD_ESYNTAX, -1, "column \"%s\" of relation \"%s\" is an identity column", c->name, name_base(t->name));
                 if (c->kind == ALTER_SET_DEFAULT && !c->col->default_)
                     dd_err_hint(ctx->err, "Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead.");
                 return DD_ESYNTAX;
@@ -3073,7 +3073,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             /* SET STATISTICS names a column */
             if (c->name && (find_col(t, c->name) < 0 || system_col_name(c->name)))
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",
-                              c->name, t->name);
+                              c->name, name_base(t->name));
             changed--;
             continue;
         case ALTER_DROP_EXPRESSION: {
@@ -3081,17 +3081,17 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             int ci = find_col(t, c->name);
             if (ci < 0 || system_col_name(c->name))
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",
-                              c->name, t->name);
+                              c->name, name_base(t->name));
             if (!t->cols[ci].gen_sql) {
                 if (c->if_exists) {
                     p->notice = arena_printf(ctx->stmt, "column \"%s\" of relation \"%s\" is not a stored generated column, skipping",
-                                             c->name, t->name);
+                                             c->name, name_base(t->name));
                     p->notice_state = "00000";
                     changed--;
                     continue;
                 }
                 return dd_err(ctx->err, DD_EOBJECT_STATE, -1, "column \"%s\" of relation \"%s\" is not a stored generated column",
-                              c->name, t->name);
+                              c->name, name_base(t->name));
             }
             t->cols[ci].gen_sql = NULL;
             break;
@@ -3137,7 +3137,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
                     return dd_err(ctx->err, DD_EFEATURE, c->loc,
                                   "renaming or moving sequence \"%s\" while the DEFAULT of column \"%s\" of table \"%s\" "
                                   "calls it is not supported (the DEFAULT names it as text)",
-                                  t0->name, uc, ut);
+                                  name_base(t0->name), uc, ut);
             }
             char *what = arena_printf(ctx->stmt, "table \"%s\"", t->name);
             if (!what) return DD_ENOMEM;
@@ -3205,7 +3205,7 @@ int analyze_comment(SqlCtx *ctx, CommentStmt *s, Plan *p)
         int ci = find_col(t0, s->col);
         if (ci < 0 || t0->sequence || strcmp(s->col, ROWID_COL) == 0)
             return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->loc, "column \"%s\" of relation \"%s\" does not exist",
-                          s->col, t0->name);
+                          s->col, name_base(t0->name));
         col = t0->cols[ci].id;
     }
     TableInfo *t = table_copy(ctx->stmt, t0);
@@ -3314,7 +3314,7 @@ int analyze_merge(SqlCtx *ctx, MergeStmt *s, Plan *p)
                     ci = find_col(t, w->cols[k2]);
                     if (ci < 0 || ci == rowid_ci)
                         return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, w->col_locs[k2],
-                                      "column \"%s\" of relation \"%s\" does not exist", w->cols[k2], t->name);
+                                      "column \"%s\" of relation \"%s\" does not exist", w->cols[k2], name_base(t->name));
                     if (given[ci])
                         return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, w->col_locs[k2], "column \"%s\" specified more than once",
                                       w->cols[k2]);

@@ -253,7 +253,7 @@ int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
     const TableInfo *t0 = resolve_table_present(ctx, s->table);
     if (!t0) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
     if (t0->view_sql) {
-        dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "cannot create index on relation \"%s\"", t0->name);
+        dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "cannot create index on relation \"%s\"", name_base(t0->name));
         dd_err_detail(ctx->err, "This operation is not supported for views.");
         return DD_EWRONG_OBJECT_TYPE;
     }

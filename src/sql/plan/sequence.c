@@ -96,7 +96,7 @@ static int seq_owner(SqlCtx *ctx, const SeqOptions *o, const char *seqname, bool
     const TableInfo *t = resolve_table_present(ctx, o->owned_table);
     if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, -1, "relation \"%s\" does not exist", o->owned_table);
     if (t->view_sql || t->sequence)
-        return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "sequence cannot be owned by relation \"%s\"", t->name);
+        return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "sequence cannot be owned by relation \"%s\"", name_base(t->name));
     if (!temp && !t->temp && !same_schema(seqname, t->name))
         return dd_err(ctx->err, DD_EOBJECT_STATE, -1, "sequence must be in same schema as table it is linked to");
     for (int i = 0; i < t->ncols; i++)
@@ -106,7 +106,7 @@ static int seq_owner(SqlCtx *ctx, const SeqOptions *o, const char *seqname, bool
             return DD_OK;
         }
     return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist", o->owned_col,
-                  t->name);
+                  name_base(t->name));
 }
 
 static TableInfo *new_sequence(SqlCtx *ctx, const char *name, const SeqInfo *q)

@@ -386,7 +386,7 @@ static int domain_add_check(SqlCtx *ctx, TableInfo *t, UserType *u, const Constr
         return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, c->loc, "constraint \"%s\" for domain \"%s\" already exists", name,
                       t->name);
     for (int k = 0; !name; k++) {
-        char *cand = k ? arena_printf(ctx->stmt, "%s_check%d", t->name, k) : arena_printf(ctx->stmt, "%s_check", t->name);
+        char *cand = k ? arena_printf(ctx->stmt, "%s_check%d", name_base(t->name), k) : arena_printf(ctx->stmt, "%s_check", name_base(t->name));
         if (!cand) return DD_ENOMEM;
         if (!check_named(u, cand)) name = cand;
     }
@@ -493,9 +493,9 @@ static int domain_check_rows(SqlCtx *ctx, u32 id, ExprProg *pr)
             if (!rc && bad)
                 rc = pr ? dd_err(ctx->err, DD_ECHECK_VIOLATION, -1,
                                  "column \"%s\" of table \"%s\" contains values that violate the new constraint",
-                                 col->name, t->name)
+                                 col->name, name_base(t->name))
                         : dd_err(ctx->err, DD_ENOT_NULL, -1, "column \"%s\" of table \"%s\" contains null values",
-                                 col->name, t->name);
+                                 col->name, name_base(t->name));
         }
     }
     return rc;
