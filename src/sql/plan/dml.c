@@ -73,6 +73,8 @@ static bool is_pk_col(const TableInfo *t, int ci)
 
 static TypeId infer_type(TypeId t)
 {
+    /* an array: of its elements' inferred type (integers: bigint[]) */
+    if (type_is_array(t) && type_elem(t) != TYPE_ENUM) return type_array_of(infer_type(type_elem(t)));
     switch (t) {
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8: return TYPE_INT8;
     case TYPE_FLOAT4: case TYPE_FLOAT8: return TYPE_FLOAT8;
