@@ -417,7 +417,7 @@ static int compile_set_list(SqlCtx *ctx, CompileCtx *cc, const TableInfo *t, Set
         SetClause *sc = set[k];
         for (int j = 0; j < k; j++)
             if (strcmp(set[j]->col, sc->col) == 0)
-                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, sc->loc, "multiple assignments to same column \"%s\"",
+                return dd_err(ctx->err, DD_ESYNTAX, sc->loc, "multiple assignments to same column \"%s\"",
                               sc->col);
         int ci = find_col(t, sc->col);
         if (ci < 0 || strcmp(sc->col, ROWID_COL) == 0)
@@ -1326,7 +1326,7 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
     for (int k = 0; k < s->nset; k++) {
         for (int j = 0; j < k; j++)
             if (strcmp(s->set[j]->col, s->set[k]->col) == 0)
-                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, s->set[k]->loc,
+                return dd_err(ctx->err, DD_ESYNTAX, s->set[k]->loc,
                               "multiple assignments to same column \"%s\"", s->set[k]->col);
         const TableInfo *cur = nt ? nt : t;
         int ci = find_col(cur, s->set[k]->col);
