@@ -177,7 +177,11 @@ static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *st)
     Stmt *inner = st->u.explain.stmt;
     bool analyze = st->u.explain.analyze;
     Plan *ip;
+    /* a plan only: a read-only transaction may show how it would write */
+    bool ro = ctx->read_only;
+    if (!analyze) ctx->read_only = false;
     int rc = sql_prepare(ctx, inner, &ip);
+    ctx->read_only = ro;
     if (rc) return rc;
     const char *node = dml_node(ip);
     double ms = 0;
@@ -255,7 +259,9 @@ static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *st)
     }
     static const char *names[] = {"QUERY PLAN"};
     static const TypeId types[] = {TYPE_TEXT};
-    return rows_plan(ctx, p, 1, names, types, rows, k);
+    rc = rows_plan(ctx, p, 1, names, types, rows, k);
+    p->tag = "EXPLAIN";   /* the command tag, as PostgreSQL's */
+    return rc;
 }
 
 static int prepare_stmt(SqlCtx *ctx, Stmt *stmt, Plan **out)
@@ -410,7 +416,7 @@ const char *plan_tag(SqlCtx *ctx, Plan *p)
 {
     unsigned long long n = (unsigned long long)p->count;
     switch (p->kind) {
-    case PLAN_QUERY: return arena_printf(ctx->stmt, "SELECT %llu", n);
+    case PLAN_QUERY: return p->tag ? p->tag : arena_printf(ctx->stmt, "SELECT %llu", n);
     case PLAN_INSERT: return arena_printf(ctx->stmt, "INSERT 0 %llu", n);
     case PLAN_UPDATE: return arena_printf(ctx->stmt, "UPDATE %llu", n);
     case PLAN_DELETE: return arena_printf(ctx->stmt, "DELETE %llu", n);
