@@ -262,6 +262,17 @@ def error_object_fields():
 
 
 @test
+def explain_tag():
+    # EXPLAIN's command tag is EXPLAIN, as PostgreSQL's
+    conn = connect()
+    cur = conn.cursor()
+    cur.execute("EXPLAIN SELECT 1")
+    cur.fetchall()
+    expect(cur.statusmessage, "EXPLAIN", "tag")
+    conn.close()
+
+
+@test
 def set_reports_parameter():
     conn = connect()
     conn.autocommit = True
