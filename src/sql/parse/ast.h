@@ -359,6 +359,9 @@ typedef struct InsertStmt {
     /* ON CONFLICT [(cols) | ON CONSTRAINT name] DO NOTHING | DO UPDATE SET ... [WHERE ...] */
     int on_conflict;                         /* 0 none, 1 DO NOTHING, 2 DO UPDATE */
     char **conf_cols; int *conf_col_locs; int nconf_cols;
+    /* an element of ON CONFLICT (...) that is an expression (lower(x)):
+     * its text's offsets, its conf_cols entry NULL; NULL when none is */
+    int *conf_expr_start, *conf_expr_end;
     Expr *conf_index_where;                  /* (cols) WHERE pred: a partial unique index's */
     char *conf_constraint; int conf_loc;
     struct SetClause **conf_set; int nconf_set;

@@ -3031,6 +3031,39 @@ static int parse_overriding(Parser *p, InsertStmt *ins)
     return DD_OK;
 }
 
+/* ON CONFLICT's (elem, ...): a column, or an expression as a unique
+ * index has it ((expr) or f(...)). */
+static int parse_conflict_target(Parser *p, InsertStmt *ins)
+{
+    int cap = 0, lcap = 0, nl = 0, scap = 0, ns = 0, ecap = 0, ne = 0;
+    TRY(expect(p, TOK_LPAREN));
+    do {
+        Token *t = tok(p), *n = peek(p, 1);
+        char *col = NULL;
+        int loc = t->start, start = -1, end = -1;
+        if (is_colid(t) && (n->kind == TOK_COMMA || n->kind == TOK_RPAREN)) {
+            TRY(parse_colid(p, &col, &loc));
+        } else {
+            Expr *e = NULL;
+            start = t->start;
+            TRY(parse_expr(p, P_OR, &e));
+            end = p->toks[p->pos - 1].end;
+            /* the first expression: the elements before it are columns */
+            for (int k = ns; k < ins->nconf_cols; k++) {
+                PUSH(ins->conf_expr_start, ns, scap, -1);
+                PUSH(ins->conf_expr_end, ne, ecap, -1);
+            }
+        }
+        if (start >= 0 || ns > 0) {
+            PUSH(ins->conf_expr_start, ns, scap, start);
+            PUSH(ins->conf_expr_end, ne, ecap, end);
+        }
+        PUSH(ins->conf_col_locs, nl, lcap, loc);
+        PUSH(ins->conf_cols, ins->nconf_cols, cap, col);
+    } while (accept(p, TOK_COMMA));
+    return expect(p, TOK_RPAREN);
+}
+
 static int parse_insert(Parser *p, Stmt *st)
 {
     InsertStmt *ins;
@@ -3078,7 +3111,7 @@ static int parse_insert(Parser *p, Stmt *st)
         advance(p);
         advance(p);
         if (tok(p)->kind == TOK_LPAREN && !is_kw(peek(p, 1), KW_ON)) {
-            TRY(parse_name_list(p, &ins->conf_cols, &ins->conf_col_locs, &ins->nconf_cols));
+            TRY(parse_conflict_target(p, ins));
             if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &ins->conf_index_where));
         } else if (accept_kw(p, KW_ON)) {
             TRY(expect_kw(p, KW_CONSTRAINT));

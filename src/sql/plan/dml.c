@@ -30,6 +30,7 @@
 #include "../../util/clock.h"
 #include <stdio.h>
 #include <string.h>
+#include <ctype.h>
 #include <strings.h>
 #include <stdatomic.h>
 
@@ -447,6 +448,38 @@ static int add_arbiter(SqlCtx *ctx, Plan *p, const IndexInfo *ix)
  * CONSTRAINT one of them by name, and DO NOTHING without either takes
  * them all; DO UPDATE's SET and WHERE read the existing row (the table's
  * name or alias) and the proposed one (EXCLUDED). */
+/* SQL text a[0..n) as compared for equality: blanks dropped and letters
+ * lowered outside quotes, parentheses around the whole dropped. */
+static char *sql_norm(SqlCtx *ctx, const char *a, size_t n)
+{
+    char *o = arena_alloc(ctx->stmt, n + 1);
+    if (!o) return NULL;
+    size_t k = 0;
+    char q = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = a[i];
+        if (q) { if (c == q) q = 0; o[k++] = c; continue; }
+        if (c == '\'' || c == '"') { q = c; o[k++] = c; continue; }
+        if (isspace((unsigned char)c)) continue;
+        o[k++] = (char)tolower((unsigned char)c);
+    }
+    o[k] = 0;
+    /* (x) is x when the parentheses hold all of it */
+    while (k >= 2 && o[0] == '(' && o[k - 1] == ')') {
+        int depth = 0;
+        bool whole = true;
+        for (size_t i = 0; i < k && whole; i++) {
+            if (o[i] == '(') depth++;
+            else if (o[i] == ')' && --depth == 0 && i != k - 1) whole = false;
+        }
+        if (!whole) break;
+        memmove(o, o + 1, k - 2);
+        k -= 2;
+        o[k] = 0;
+    }
+    return o;
+}
+
 static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan *p)
 {
     int ri = find_col(t, ROWID_COL);
@@ -454,16 +487,26 @@ static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan
     int rc;
     if (s->nconf_cols) {
         for (int k = 0; k < s->nconf_cols; k++)
-            if (find_col(t, s->conf_cols[k]) < 0)
+            if (s->conf_cols[k] && find_col(t, s->conf_cols[k]) < 0)
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->conf_col_locs[k], "column \"%s\" does not exist",
                               s->conf_cols[k]);
-        /* the set of columns named (a column may be named twice) */
+        /* the set of columns named (a column may be named twice), and
+         * the expressions (lower(x)) as a unique index has them */
         bool *named = arena_zalloc(ctx->stmt, (size_t)t->ncols + 1);
-        if (!named) return DD_ENOMEM;
-        for (int k = 0; k < s->nconf_cols; k++) named[find_col(t, s->conf_cols[k])] = true;
+        char **exprs = arena_zalloc(ctx->stmt, sizeof(char *) * (size_t)(s->nconf_cols + 1));
+        if (!named || !exprs) return DD_ENOMEM;
+        int nexpr = 0;
+        for (int k = 0; k < s->nconf_cols; k++) {
+            if (s->conf_cols[k]) {
+                named[find_col(t, s->conf_cols[k])] = true;
+                continue;
+            }
+            int a = s->conf_expr_start[k], b = s->conf_expr_end[k];
+            if (!(exprs[nexpr++] = sql_norm(ctx, ctx->sql + a, (size_t)(b - a)))) return DD_ENOMEM;
+        }
         int nnamed = 0;
         for (int c = 0; c < t->ncols; c++) nnamed += named[c];
-        bool pk = !hidden_key && nnamed == t->npk;
+        bool pk = !hidden_key && nnamed == t->npk && !nexpr;
         for (int k = 0; k < t->npk && pk; k++) {
             int ci = table_col_index(t, t->pk[k]);
             pk = ci >= 0 && named[ci];
@@ -488,10 +531,17 @@ static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan
         }
         for (int x = 0; x < t->nindexes; x++) {
             const IndexInfo *ix = &t->indexes[x];
-            if (!ix->unique || ix->exprs || ix->ncols != nnamed) continue;
+            if (!ix->unique || ix->ncols != nnamed + nexpr) continue;
             if (ix->pred_sql && !sql_index_implied(ctx, t, ix, wc, nwc)) continue;
             bool same = true;
             for (int c = 0; c < ix->ncols && same; c++) {
+                if (ix->exprs && ix->exprs[c]) {
+                    char *e = sql_norm(ctx, ix->exprs[c], strlen(ix->exprs[c]));
+                    if (!e) return DD_ENOMEM;
+                    same = false;
+                    for (int k = 0; k < nexpr && !same; k++) same = strcmp(exprs[k], e) == 0;
+                    continue;
+                }
                 int ci = table_col_index(t, ix->cols[c]);
                 same = ci >= 0 && named[ci];
             }
