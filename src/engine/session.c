@@ -477,7 +477,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
 {
     switch (t->kind) {
     case TXN_BEGIN:
-        r->tag = "BEGIN";
+        r->tag = t->start ? "START TRANSACTION" : "BEGIN";
         if (s->state == TXN_IMPLICIT) {   /* the implicit block becomes a real one */
             s->state = TXN_BLOCK;
             s->block_read_only = t->read_only == 1 || (t->read_only == -1 && session_default_read_only(s));

@@ -269,6 +269,10 @@ def explain_tag():
     cur.execute("EXPLAIN SELECT 1")
     cur.fetchall()
     expect(cur.statusmessage, "EXPLAIN", "tag")
+    conn.autocommit = True
+    cur.execute("START TRANSACTION")
+    expect(cur.statusmessage, "START TRANSACTION", "START TRANSACTION's tag")
+    cur.execute("ROLLBACK")
     conn.close()
 
 

@@ -418,6 +418,7 @@ typedef struct TxnStmt {
     char *savepoint;      /* for SAVEPOINT / RELEASE / ROLLBACK TO */
     int isolation;        /* 0 default; 1 READ COMMITTED, 2 REPEATABLE READ, 3 SERIALIZABLE */
     int read_only;        /* -1 unspecified, 0 READ WRITE, 1 READ ONLY */
+    bool start;           /* written START TRANSACTION (its command tag) */
 } TxnStmt;
 
 typedef struct SetStmt {

@@ -5079,6 +5079,7 @@ static int parse_txn(Parser *p, Stmt *st)
         return parse_txn_modes(p, &tx->isolation, &tx->read_only);
     case KW_START:
         tx->kind = TXN_BEGIN;
+        tx->start = true;
         TRY(expect_kw(p, KW_TRANSACTION));
         return parse_txn_modes(p, &tx->isolation, &tx->read_only);
     case KW_COMMIT: case KW_END:
