@@ -269,6 +269,7 @@ def explain_tag():
     cur.execute("EXPLAIN SELECT 1")
     cur.fetchall()
     expect(cur.statusmessage, "EXPLAIN", "tag")
+    conn.rollback()
     conn.autocommit = True
     cur.execute("START TRANSACTION")
     expect(cur.statusmessage, "START TRANSACTION", "START TRANSACTION's tag")
