@@ -108,12 +108,19 @@ static int doc_widen(SqlCtx *ctx, const TableInfo *t, TableInfo **nt, int ci, Ty
 {
     const TableInfo *cur = *nt ? *nt : t;
     const ColumnInfo *c = &cur->cols[ci];
-    /* a date column given a timestamp would lose its time of day: refused */
-    if (cur->document_style && c->type == TYPE_DATE && (vt == TYPE_TIMESTAMP || vt == TYPE_TIMESTAMPTZ)) {
-        int rc = dd_err(ctx->err, DD_EDATATYPE_MISMATCH, loc, "column \"%s\" is of type date but expression is of type %s",
-                        c->name, type_name(vt));
-        dd_err_hint(ctx->err, "A document-style date column does not widen to a timestamp; cast the value to date "
-                              "to keep only its day, or ALTER the column to %s first.", type_name(vt));
+    /* a date column given a timestamp would lose its time of day, a
+     * double column given a numeric its digits past a double's: refused */
+    bool to_date = c->type == TYPE_DATE && (vt == TYPE_TIMESTAMP || vt == TYPE_TIMESTAMPTZ);
+    bool to_double = (c->type == TYPE_FLOAT8 || c->type == TYPE_FLOAT4) && vt == TYPE_NUMERIC;
+    if (cur->document_style && (to_date || to_double)) {
+        int rc = dd_err(ctx->err, DD_EDATATYPE_MISMATCH, loc, "column \"%s\" is of type %s but expression is of type %s",
+                        c->name, type_name((TypeId)c->type), type_name(vt));
+        if (to_date)
+            dd_err_hint(ctx->err, "A document-style date column does not widen to a timestamp; cast the value to date "
+                                  "to keep only its day, or ALTER the column to %s first.", type_name(vt));
+        else
+            dd_err_hint(ctx->err, "A document-style double precision column does not widen to numeric; cast the value "
+                                  "to double precision to round it, or ALTER the column to numeric first.");
         return rc;
     }
     /* an integer array column given an array of fractions, likewise */
@@ -463,21 +470,21 @@ static char *sql_norm(SqlCtx *ctx, const char *a, size_t n)
         if (isspace((unsigned char)c)) continue;
         o[k++] = (char)tolower((unsigned char)c);
     }
-    o[k] = 0;
-    /* (x) is x when the parentheses hold all of it */
-    while (k >= 2 && o[0] == '(' && o[k - 1] == ')') {
+    /* (x) is x when the parentheses hold all of it: o[lo, hi) */
+    size_t lo = 0, hi = k;
+    while (hi - lo >= 2 && o[lo] == '(' && o[hi - 1] == ')') {
         int depth = 0;
         bool whole = true;
-        for (size_t i = 0; i < k && whole; i++) {
+        for (size_t i = lo; i < hi && whole; i++) {
             if (o[i] == '(') depth++;
-            else if (o[i] == ')' && --depth == 0 && i != k - 1) whole = false;
+            else if (o[i] == ')' && --depth == 0 && i != hi - 1) whole = false;
         }
         if (!whole) break;
-        memmove(o, o + 1, k - 2);
-        k -= 2;
-        o[k] = 0;
+        lo++;
+        hi--;
     }
-    return o;
+    o[hi] = 0;
+    return o + lo;
 }
 
 static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan *p)
@@ -1401,6 +1408,7 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
             if (pr->type != TYPE_NULLTYPE) nt->cols[ci].type = (u16)infer_type(pr->type);
             nt->cols[ci].pending = false;
         } else if (t->document_style && (type_is_int((TypeId)cur->cols[ci].type) || cur->cols[ci].type == TYPE_DATE ||
+                                         cur->cols[ci].type == TYPE_FLOAT8 || cur->cols[ci].type == TYPE_FLOAT4 ||
                                          (type_is_array((TypeId)cur->cols[ci].type) &&
                                           type_is_int(type_elem((TypeId)cur->cols[ci].type))))) {
             ExprProg *pr;
