@@ -5551,7 +5551,8 @@ static int parse_explain(Parser *p, Stmt *st)
         t = tok(p);
     }
     if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && !is_kw(t, KW_INSERT) && !is_kw(t, KW_TABLE) &&
-        !is_kw(t, KW_VALUES) && !is_kw(t, KW_UPDATE) && !is_kw(t, KW_DELETE))
+        !is_kw(t, KW_VALUES) && !is_kw(t, KW_UPDATE) && !is_kw(t, KW_DELETE) &&
+        !(is_word(t, "merge") && is_kw(peek(p, 1), KW_INTO)))
         return syntax_error(p);
     inner->loc = t->start;
     TRY(parse_stmt(p, inner));
@@ -5583,8 +5584,10 @@ static int parse_stmt(Parser *p, Stmt *st)
         NEW(w);
         TRY(parse_with(p, w));
         Token *n = tok(p);
-        if (is_kw(n, KW_INSERT) || is_kw(n, KW_UPDATE) || is_kw(n, KW_DELETE)) {
-            TRY(is_kw(n, KW_INSERT) ? parse_insert(p, st) : is_kw(n, KW_UPDATE) ? parse_update(p, st) : parse_delete(p, st));
+        if (is_kw(n, KW_INSERT) || is_kw(n, KW_UPDATE) || is_kw(n, KW_DELETE) ||
+            (is_word(n, "merge") && is_kw(peek(p, 1), KW_INTO))) {
+            TRY(is_kw(n, KW_INSERT) ? parse_insert(p, st) : is_kw(n, KW_UPDATE) ? parse_update(p, st)
+                : is_kw(n, KW_DELETE) ? parse_delete(p, st) : parse_merge(p, st));
             st->with = w;
             return DD_OK;
         }
