@@ -633,9 +633,9 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
 
 /* SET [LOCAL] name = value (NULL: RESET) of an ordinary setting, kept for
  * ROLLBACK inside a transaction. */
-static int apply_setting(driftdb_session *s, const char *name, const char *value, bool is_local, DdError *e)
+static int apply_setting_in(driftdb_session *s, const char *name, const char *value, bool is_local, bool in_txn,
+                            DdError *e)
 {
-    bool in_txn = s->state != TXN_IDLE;
     if (strcasecmp(name, "transaction_read_only") == 0 && in_txn && value) {
         s->block_read_only = strcasecmp(value, "on") == 0 || strcasecmp(value, "true") == 0;
     }
@@ -658,9 +658,15 @@ static int apply_setting(driftdb_session *s, const char *name, const char *value
     return settings_set(s, name, value, e);
 }
 
+static int apply_setting(driftdb_session *s, const char *name, const char *value, bool is_local, DdError *e)
+{
+    return apply_setting_in(s, name, value, is_local, s->state != TXN_IDLE, e);
+}
+
 /* set_config(name, value, is_local) from SQL: as SET; is_local outside a
- * transaction block lasts no longer than the statement, so does nothing.
- * The settings SET treats specially are refused. */
+ * transaction block lasts the rest of the statement (its implicit
+ * transaction's end undoes it).  The settings SET treats specially are
+ * refused. */
 static int set_config_cb(void *sess, const char *name, const char *value, bool is_local, DdError *e)
 {
     driftdb_session *s = sess;
@@ -668,7 +674,7 @@ static int set_config_cb(void *sess, const char *name, const char *value, bool i
         !strcasecmp(name, "transaction_isolation") || !strcasecmp(name, "transaction_read_only") ||
         !strcasecmp(name, "all") || !strcasecmp(name, "session_authorization") || !strcasecmp(name, "role"))
         return dd_err(e, DD_EFEATURE, -1, "set_config() of \"%s\" is not supported: use SET", name);
-    if (is_local && s->state == TXN_IDLE) return DD_OK;
+    if (is_local && s->state == TXN_IDLE) return apply_setting_in(s, name, value, true, true, e);
     return apply_setting(s, name, value, is_local, e);
 }
 

@@ -1562,9 +1562,7 @@ static int f_set_config(EvalEnv *env, const Value *a, int n, Value *out, int loc
     bool local = !a[2].isnull && a[2].v.b;
     int rc = env->sql->set_setting(env->sql->session, name, value, local, env->sql->err);
     if (rc) return rc;
-    /* a local setting outside a transaction block lasts only the
-     * statement: the value it had there, as PostgreSQL returns it */
-    const char *v = local && value ? value : env->sql->setting(env->sql->session, name);
+    const char *v = env->sql->setting(env->sql->session, name);
     *out = v ? text_out(env, v, strlen(v)) : val_null(TYPE_TEXT);
     return DD_OK;
 }
