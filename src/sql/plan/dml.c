@@ -2302,6 +2302,20 @@ static int table_has_rows(SqlCtx *ctx, const TableInfo *t, bool *any)
  * another key without rewriting its history (0A000 then). */
 static int column_has_null(SqlCtx *ctx, const TableInfo *t, int ci, bool *any);
 
+/* Column k of ADD PRIMARY KEY (cols) into *ci: a column of t, named once. */
+static int pk_column(SqlCtx *ctx, const TableInfo *t, const AlterCmd *c, int k, int *ci)
+{
+    const char *name = c->pk_cols[k];
+    *ci = find_col(t, name);
+    if (*ci < 0 || strcmp(name, ROWID_COL) == 0 || system_col_name(name))
+        return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist", name,
+                      name_base(t->name));
+    for (int j = 0; j < k; j++)
+        if (strcmp(c->pk_cols[j], name) == 0)
+            return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, -1, "column \"%s\" appears twice in primary key constraint", name);
+    return DD_OK;
+}
+
 static int add_primary_key(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const AlterCmd *c)
 {
     int ri = find_col(t, ROWID_COL);
@@ -2332,14 +2346,8 @@ static int add_primary_key(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const
          * key is a unique index over NOT NULL columns, its constraint the
          * primary key (pg_dump adds keys after loading the rows) */
         for (int k = 0; k < c->npk_cols; k++) {
-            int ci = find_col(t, c->pk_cols[k]);
-            if (ci < 0 || strcmp(c->pk_cols[k], ROWID_COL) == 0 || system_col_name(c->pk_cols[k]))
-                return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",
-                              c->pk_cols[k], name_base(t->name));
-            for (int j = 0; j < k; j++)
-                if (strcmp(c->pk_cols[j], c->pk_cols[k]) == 0)
-                    return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, -1, "column \"%s\" appears twice in primary key constraint",
-                                  c->pk_cols[k]);
+            int ci;
+            if ((rc = pk_column(ctx, t, c, k, &ci))) return rc;
             if (!t->cols[ci].not_null) {
                 bool nulls;
                 if ((rc = column_has_null(ctx, t0, ci, &nulls))) return rc;
@@ -2363,14 +2371,8 @@ static int add_primary_key(SqlCtx *ctx, const TableInfo *t0, TableInfo *t, const
     u32 *pk = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(c->npk_cols + 1));
     if (!pk) return DD_ENOMEM;
     for (int k = 0; k < c->npk_cols; k++) {
-        int ci = find_col(t, c->pk_cols[k]);
-        if (ci < 0 || strcmp(c->pk_cols[k], ROWID_COL) == 0 || system_col_name(c->pk_cols[k]))
-            return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",
-                          c->pk_cols[k], name_base(t->name));
-        for (int j = 0; j < k; j++)
-            if (pk[j] == t->cols[ci].id)
-                return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, -1, "column \"%s\" appears twice in primary key constraint",
-                              c->pk_cols[k]);
+        int ci;
+        if ((rc = pk_column(ctx, t, c, k, &ci))) return rc;
         pk[k] = t->cols[ci].id;
         t->cols[ci].not_null = true;
     }
