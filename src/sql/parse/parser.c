@@ -4421,9 +4421,9 @@ static int parse_create(Parser *p, Stmt *st)
     if (ct->nas_cols && !is_kw(tok(p), KW_AS)) return syntax_error(p);
     if (accept_kw(p, KW_AS)) {
         t = tok(p);
-        if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && !is_kw(t, KW_TABLE) && t->kind != TOK_LPAREN) {
-            if (is_kw(t, KW_VALUES) || is_word(t, "execute"))
-                return not_supported(p, t->start, "CREATE TABLE AS without SELECT");
+        if (!is_kw(t, KW_SELECT) && !is_kw(t, KW_WITH) && !is_kw(t, KW_TABLE) && !is_kw(t, KW_VALUES) &&
+            t->kind != TOK_LPAREN) {
+            if (is_word(t, "execute")) return not_supported(p, t->start, "CREATE TABLE AS EXECUTE");
             return syntax_error(p);
         }
         TRY(parse_select(p, &ct->as_select));
