@@ -262,6 +262,27 @@ def error_object_fields():
 
 
 @test
+def drop_dependents_detail():
+    # DROP TABLE's 2BP01 lists every dependent, foreign keys and views
+    conn = connect()
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE dd_c (id int PRIMARY KEY)")
+    cur.execute("CREATE TABLE dd_o (id int PRIMARY KEY, cid int REFERENCES dd_c)")
+    cur.execute("CREATE VIEW dd_v AS SELECT * FROM dd_c")
+    try:
+        cur.execute("DROP TABLE dd_c")
+        raise AssertionError("no error")
+    except psycopg2.Error as e:
+        expect(e.pgcode, "2BP01", "pgcode")
+        expect(e.diag.message_detail, "constraint dd_o_cid_fkey on table dd_o depends on table dd_c\n"
+                                      "view dd_v depends on table dd_c", "detail")
+    cur.execute("DROP TABLE dd_c CASCADE")
+    cur.execute("DROP TABLE dd_o")
+    conn.close()
+
+
+@test
 def explain_tag():
     # EXPLAIN's command tag is EXPLAIN, as PostgreSQL's
     conn = connect()

@@ -2242,6 +2242,30 @@ int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p)
         if (t) p->drop[p->ndrop++] = t;
     }
     int rc = drop_cascade(ctx, s, p);
+    if (rc == DD_EDEPENDENT_OBJECTS && !s->cascade) {
+        /* the DETAIL lists every dependent, as PostgreSQL's: the foreign
+         * keys of other tables, then the views */
+        DdError views = *ctx->err;
+        Buf d = BUF_INIT;
+        for (int i = 0, n = p->ndrop; i < n; i++) {
+            if (p->drop[i]->view_sql || p->drop[i]->sequence) continue;
+            char *what = arena_printf(ctx->stmt, "table %s", p->drop[i]->name);
+            if (!what) { buf_free(&d); return DD_ENOMEM; }
+            if (fk_drop_dependents(ctx, p, p->drop[i]->id, 0, what, false) != DD_EDEPENDENT_OBJECTS) continue;
+            if (d.len) buf_putc(&d, '\n');
+            buf_puts(&d, ctx->err->detail);
+        }
+        if (d.len && buf_ok(&d)) {
+            buf_putc(&d, '\n');
+            buf_puts(&d, views.detail);
+            size_t m = buf_ok(&d) ? DD_MIN(d.len, sizeof views.detail - 1) : 0;
+            memcpy(views.detail, d.data, m);
+            views.detail[m] = '\0';
+        }
+        buf_free(&d);
+        *ctx->err = views;
+        return rc;
+    }
     for (int i = 0, n = p->ndrop; !rc && i < n; i++)
         if (!p->drop[i]->view_sql) rc = drop_owned_sequences(ctx, p, p->drop[i]->id, 0);
     /* the foreign keys of other tables that reference them */
