@@ -70,7 +70,7 @@ enum {
 #define TRY(x) do { int rc_ = (x); if (rc_) return rc_; } while (0)
 
 static int parse_expr(Parser *p, int minp, Expr **out);
-static int parse_match_any(Parser *p, Expr *l, u8 match, int oploc, Expr **out);
+static int parse_any(Parser *p, Expr *l, u8 match, int cmp, int oploc, Expr **out);
 static bool at_any(Parser *p);
 static int parse_select(Parser *p, SelectStmt **out);
 enum { SEQOPT_CREATE, SEQOPT_ALTER, SEQOPT_IDENTITY };
@@ -1705,9 +1705,9 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
                           "operator does not exist: %s", t->str);
         advance(p);
         if (at_any(p))
-            return parse_match_any(p, l, (u8)((tildes == 1 ? ANY_MATCH_REGEX : ANY_MATCH_LIKE) |
+            return parse_any(p, l, (u8)((tildes == 1 ? ANY_MATCH_REGEX : ANY_MATCH_LIKE) |
                                               (neg ? ANY_MATCH_NOT : 0) | (icase ? ANY_MATCH_ICASE : 0)),
-                                   oploc, out);
+                             0, oploc, out);
         NEW_EXPR(e, EXPR_LIKE, l->loc);
         e->oploc = oploc;
         e->u.like.how = tildes == 1 ? MATCH_REGEX : MATCH_LIKE;
@@ -1751,22 +1751,7 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
                     if (!is_cmp)
                         return dd_err(p->err, DD_EWRONG_OBJECT_TYPE, oploc,
                                       "op ANY/ALL (array) requires operator to yield boolean");
-                    Expr *arr = NULL;
-                    int cap = 0;
-                    TRY(make_func(p, dup_str(p, "any"), l->loc, &e));
-                    if (!e->u.func.name) return nomem(p);
-                    e->u.func.special = FUNC_ANY;
-                    e->u.func.cmp = (int)op;
-                    e->u.func.all = all;
-                    e->oploc = oploc;
-                    advance(p);
-                    TRY(expect(p, TOK_LPAREN));
-                    TRY(parse_expr(p, P_OR, &arr));
-                    TRY(expect(p, TOK_RPAREN));
-                    TRY(push_arg(p, e, &cap, l));
-                    TRY(push_arg(p, e, &cap, arr));
-                    *out = e;
-                    return DD_OK;
+                    return parse_any(p, l, 0, (int)op, oploc, out);
                 }
                 if (!is_cmp) return not_supported(p, q->start, "this operator with ANY / ALL");
                 advance(p);
@@ -1899,8 +1884,8 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
             Token *q = peek(p, 1);
             if ((is_kw(q, KW_ANY) || is_kw(q, KW_ALL) || is_kw(q, KW_SOME)) && peek(p, 2)->kind == TOK_LPAREN) {
                 advance(p);
-                return parse_match_any(p, l, (u8)(ANY_MATCH_LIKE | (negated ? ANY_MATCH_NOT : 0) |
-                                                  (t->kw == KW_ILIKE ? ANY_MATCH_ICASE : 0)), oploc, out);
+                return parse_any(p, l, (u8)(ANY_MATCH_LIKE | (negated ? ANY_MATCH_NOT : 0) |
+                                                  (t->kw == KW_ILIKE ? ANY_MATCH_ICASE : 0)), 0, oploc, out);
             }
         }
         NEW_EXPR(e, EXPR_LIKE, l->loc);
@@ -1919,11 +1904,11 @@ static int parse_infix(Parser *p, int prec, Expr *l, Expr **out)
     return DD_OK;
 }
 
-/* x <pattern op> ANY | SOME | ALL (array or subquery), at the ANY: a
- * FUNC_ANY whose func.match says the operator (ANY_MATCH_*); a subquery
- * becomes ARRAY(subquery), the same elements in the same three-valued
- * test. */
-static int parse_match_any(Parser *p, Expr *l, u8 match, int oploc, Expr **out)
+/* x op ANY | SOME | ALL (array), at the ANY: a FUNC_ANY of comparison
+ * cmp, or of the pattern operator func.match says (ANY_MATCH_*), whose
+ * subquery becomes ARRAY(subquery), the same elements in the same
+ * three-valued test. */
+static int parse_any(Parser *p, Expr *l, u8 match, int cmp, int oploc, Expr **out)
 {
     Expr *e = NULL, *arr = NULL;
     int cap = 0;
@@ -1933,9 +1918,10 @@ static int parse_match_any(Parser *p, Expr *l, u8 match, int oploc, Expr **out)
     e->u.func.special = FUNC_ANY;
     e->u.func.all = all;
     e->u.func.match = match;
+    e->u.func.cmp = cmp;
     e->oploc = oploc;
     advance(p);
-    if (parens_hold_select(p, p->pos)) {
+    if (match && parens_hold_select(p, p->pos)) {
         Expr *sub = NULL;
         int acap = 0;
         TRY(make_func(p, dup_str(p, "array"), tok(p)->start, &arr));
