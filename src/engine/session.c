@@ -7,6 +7,7 @@
 #include "../sql/parse/lexer.h"
 #include "../sql/analyze/expr.h"
 #include "../sql/exec/executor.h"
+#include "../sql/catalog/pgcat.h"
 #include "../util/utf8.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
@@ -401,6 +402,8 @@ int driftdb_result_next(driftdb_result *r, driftdb_error *err)
     buf_reset(&r->text);
     ValueCtx vc = r->s->vctx;
     vc.arena = &r->s->row;
+    vc.reg_out = cat_reg_out;   /* regclass ... print names from the statement's catalog */
+    vc.reg_arg = &r->ctx;
     for (int i = 0; i < r->ncols; i++) {
         r->offs[i] = r->text.len;
         r->nulls[i] = row[i].isnull;
@@ -737,6 +740,9 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->row = row;
     ctx->vctx = s->vctx;
     ctx->vctx.arena = stmt;
+    ctx->vctx.reg_out = cat_reg_out;
+    ctx->vctx.reg_in = cat_reg_in;
+    ctx->vctx.reg_arg = ctx;
     ctx->txn_time_us = s->txn_time_us;
     ctx->stmt_time_us = clock_wall_us();
     ctx->session_point = SEQ_NONE;

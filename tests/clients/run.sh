@@ -24,6 +24,8 @@
 #   robustness.py    raw sockets: garbage, bad lengths, half messages,
 #                    protocol 2.0, extended protocol, vanishing clients,
 #                    --max-connections (against a second, limited server)
+#   psql_catalog_test.py psql's \d commands side by side with that PostgreSQL 15,
+#                    pg_catalog AS OF a point
 #   temp_tables_test.py  temporary tables: private per session, temporary
 #                    views, no commits, a vanished client's tables ended
 # plus server-level checks (open failures, SIGTERM shutdown), and prints
@@ -314,6 +316,9 @@ else
         timeout -k 5 120 "$PY" $HERE/pg_compare.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/pg_compare.out" 2>&1
         tally pg_compare "$TMP/pg_compare.out"
         ensure_alive pg_compare
+        timeout -k 5 180 "$PY" $HERE/psql_catalog_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/psql_catalog.out" 2>&1
+        tally psql_catalog "$TMP/psql_catalog.out"
+        ensure_alive psql_catalog
         $AS "$PGBIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1
     fi
     rm -rf "$PGTMP"

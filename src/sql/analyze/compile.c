@@ -137,7 +137,7 @@ static bool assign_ok(TypeId from, TypeId to)
         return true;
     if (to == TYPE_TIMETZ && from == TYPE_TIMESTAMPTZ) return true;
     if ((from == TYPE_JSON && to == TYPE_JSONB) || (from == TYPE_JSONB && to == TYPE_JSON)) return true;
-    if (from == TYPE_OID) return to == TYPE_INT4 || to == TYPE_INT8;
+    if (type_is_oidlike(from) && (to == TYPE_INT4 || to == TYPE_INT8)) return true;
     if (to == TYPE_CHAR) return type_is_string(from);
     return type_can_implicit(from, to);
 }

@@ -357,6 +357,9 @@ const FuncDef *func_lookup(const char *name);
  * drift_seq() ...). */
 bool expr_calls_volatile(const ExprProg *p);
 const FuncDef *func_lookup_form(const char *name, int k);
+/* catfunc.c: format_type, pg_get_indexdef, pg_table_is_visible ... */
+extern const FuncDef cat_funcs[];
+extern const int ncat_funcs;
 /* seqfunc.c: nextval, currval, lastval, setval, pg_get_serial_sequence */
 extern const FuncDef seq_funcs[];
 extern const int nseq_funcs;

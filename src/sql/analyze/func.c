@@ -1932,6 +1932,8 @@ const FuncDef *func_lookup_form(const char *name, int k)
         if (strcmp(funcs[i].name, name) == 0 && k-- == 0) return &funcs[i];
     for (int i = 0; i < nseq_funcs; i++)
         if (strcmp(seq_funcs[i].name, name) == 0 && k-- == 0) return &seq_funcs[i];
+    for (int i = 0; i < ncat_funcs; i++)
+        if (strcmp(cat_funcs[i].name, name) == 0 && k-- == 0) return &cat_funcs[i];
     for (int j = 0; array_func_lookup(name, j); j++)
         if (k-- == 0) return array_func_lookup(name, j);
     for (int i = 0; i < njson_funcs; i++)
@@ -1967,6 +1969,8 @@ bool expr_calls_volatile(const ExprProg *p)
             if (funcs[k].volatile_ && funcs[k].impl == p->code[i].fn) return true;
         for (int k = 0; k < nseq_funcs; k++)
             if (seq_funcs[k].volatile_ && seq_funcs[k].impl == p->code[i].fn) return true;
+        for (int k = 0; k < ncat_funcs; k++)
+            if (cat_funcs[k].volatile_ && cat_funcs[k].impl == p->code[i].fn) return true;
         if (ext_func_volatile(p->code[i].fn)) return true;
     }
     return false;

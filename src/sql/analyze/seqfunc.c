@@ -227,7 +227,8 @@ static int f_serial_sequence(EvalEnv *env, const Value *a, int n, Value *out, in
 static bool r_seq(TypeId *a, int n, TypeId *r)
 {
     DD_UNUSED(n);
-    if (a[0] != TYPE_UNKNOWN && a[0] != TYPE_NULLTYPE && !type_is_string(a[0])) return false;
+    /* a regclass (nextval('s'::regclass), as pg_dump writes it) by its name */
+    if (a[0] != TYPE_UNKNOWN && a[0] != TYPE_NULLTYPE && !type_is_string(a[0]) && a[0] != TYPE_REGCLASS) return false;
     a[0] = TYPE_TEXT;
     *r = TYPE_INT8;
     return true;

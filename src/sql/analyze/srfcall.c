@@ -18,6 +18,7 @@ static const struct { const char *name; SrfKind kind; } srfs[] = {
     {"regexp_split_to_table", SRF_SPLIT},
     {"unnest", SRF_UNNEST},
     {"string_to_table", SRF_UNNEST},   /* unnest(string_to_array(...)) */
+    {"pg_partition_ancestors", SRF_UNNEST},   /* unnest($partition_ancestors(r)): catfunc.c */
     {"generate_subscripts", SRF_SERIES},   /* generate_series(array_lower, array_upper [, -1]) */
     {"regexp_matches", SRF_MATCHES},
     /* the json ones of one column (jsonb_each's two need rows) */
@@ -165,6 +166,17 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
         if (!args) return DD_ENOMEM;
         args[0] = sp;
         n = 1;
+    }
+    if (strcmp(out->name, "pg_partition_ancestors") == 0 && n == 1) {
+        split = *f;
+        split.u.func.name = (char *)"$partition_ancestors";
+        split.u.func.over = NULL;
+        Expr *sp = arena_alloc(cc->sql->stmt, sizeof(Expr));
+        Expr **one = arena_alloc(cc->sql->stmt, sizeof(Expr *));
+        if (!sp || !one) return DD_ENOMEM;
+        *sp = split;
+        one[0] = sp;
+        args = one;
     }
     bool ok = !f->u.func.star && !f->u.func.distinct && !f->u.func.filter && !f->u.func.over;
     bool path = strcmp(out->name, "jsonb_path_query") == 0;

@@ -16,6 +16,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define NAMEDATALEN 64
 #define ERR_TEXT_MAX 400   /* bytes of source quoted in an error message */
@@ -533,6 +534,67 @@ static int lex_operator(Lexer *lx, Token *t, DdError *err)
     return DD_OK;
 }
 
+/* OPERATOR(pg_catalog.op) and OPERATOR(op), at the 'o': the operator op,
+ * as one token spanning the whole form (PostgreSQL's qualified operator
+ * syntax; pg_catalog is the only schema with operators).  false: not that
+ * form, nothing consumed. */
+static bool lex_qualified_operator(Lexer *lx, Token *t, DdError *err)
+{
+    const char *s = lx->sql;
+    size_t n = lx->len, start = lx->pos, i = start;
+    if (n - i < 8 || strncasecmp(s + i, "operator", 8) != 0) return false;
+    i += 8;
+    if (i < n && (is_ident_start((u8)s[i]) || is_digit((u8)s[i]) || s[i] == '$')) return false;
+    while (i < n && strchr(" \t\r\n", s[i])) i++;
+    if (i >= n || s[i] != '(') return false;
+    i++;
+    while (i < n && strchr(" \t\r\n", s[i])) i++;
+    size_t sch = i, schlen = 0;
+    bool quoted = false;
+    if (i < n && s[i] == '"') {
+        quoted = true;
+        sch = ++i;
+        while (i < n && s[i] != '"') i++;
+        if (i >= n) return false;
+        schlen = i - sch;
+        i++;
+    } else {
+        while (i < n && (is_ident_start((u8)s[i]) || is_digit((u8)s[i]))) i++;
+        schlen = i - sch;
+    }
+    if (schlen) {
+        while (i < n && strchr(" \t\r\n", s[i])) i++;
+        if (i >= n || s[i] != '.') return false;
+        i++;
+        while (i < n && strchr(" \t\r\n", s[i])) i++;
+    } else if (quoted) {
+        return false;
+    }
+    size_t op = i;
+    while (i < n && is_op_char((u8)s[i])) i++;
+    size_t oplen = i - op;
+    while (i < n && strchr(" \t\r\n", s[i])) i++;
+    if (oplen == 0 || i >= n || s[i] != ')') return false;
+    size_t end = i + 1;
+    if (schlen && !(schlen == 10 && (quoted ? strncmp(s + sch, "pg_catalog", 10) : strncasecmp(s + sch, "pg_catalog", 10)) == 0)) {
+        lex_error(lx, t, DD_EUNDEFINED_OPERATOR, start, end, "operator does not exist", err);
+        if (err) dd_err(err, DD_EUNDEFINED_OPERATOR, (int)start, "operator does not exist: %.*s.%.*s", (int)schlen,
+                        s + sch, (int)oplen, s + op);
+        return true;
+    }
+    /* the operator as lex_operator cuts it: the whole run or not at all */
+    Lexer sub = *lx;
+    sub.pos = op;
+    sub.len = op + oplen;
+    Token ot = *t;
+    if (lex_operator(&sub, &ot, err) != DD_OK || sub.pos != op + oplen) return false;
+    *t = ot;
+    t->start = (int)start;
+    t->end = (int)end;
+    lx->pos = end;
+    return true;
+}
+
 /* $n (start at '$'); returns false when not followed by digits. */
 static bool lex_param(Lexer *lx, Token *t)
 {
@@ -599,6 +661,7 @@ int lex_next(Lexer *lx, Token *t, DdError *err)
         lx->pos = i + 1;
         return lex_string(lx, t, i, true, err);
     }
+    if ((c == 'o' || c == 'O') && lex_qualified_operator(lx, t, err)) return t->kind == TOK_ERROR ? DD_EUNDEFINED_OPERATOR : DD_OK;
     if (is_ident_start(c)) return lex_ident(lx, t, err);
     if (is_digit(c) || (c == '.' && is_digit(c1))) return lex_number(lx, t, err);
     switch (c) {

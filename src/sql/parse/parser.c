@@ -1457,6 +1457,12 @@ static int parse_collate(Parser *p)
     advance(p);
     Token *n = tok(p);
     if (n->kind != TOK_IDENT && n->kind != TOK_QIDENT) return syntax_error(p);
+    if (strcmp(n->str, "pg_catalog") == 0 && peek(p, 1)->kind == TOK_DOT) {   /* pg_catalog.default */
+        advance(p);
+        advance(p);
+        n = tok(p);
+        if (n->kind != TOK_IDENT && n->kind != TOK_QIDENT) return syntax_error(p);
+    }
     static const char *const ours[] = {"C", "POSIX", "default", "ucs_basic", "C.UTF-8", "C.utf8", "pg_c_utf8"};
     for (size_t i = 0; i < DD_ARRAY_LEN(ours); i++)
         if (strcmp(n->str, ours[i]) == 0) {   /* case-sensitive, as collation names */

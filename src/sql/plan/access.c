@@ -66,7 +66,7 @@ bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, i32 ctm, Value *out)
     ValueCtx vc = ctx->vctx;
     vc.arena = ctx->stmt;
     bool same_family = (type_is_int(ct) && type_is_int((TypeId)v.type)) ||
-                       (ct == TYPE_OID && type_is_int((TypeId)v.type)) ||
+                       (type_is_oidlike(ct) && (type_is_int((TypeId)v.type) || type_is_oidlike((TypeId)v.type))) ||
                        (type_is_string(ct) && type_is_string((TypeId)v.type)) ||
                        ct == v.type || v.type == TYPE_UNKNOWN;   /* '...' literals read as ct */
     /* jsonb keys are exact for equality only (json.h): no key ranges */

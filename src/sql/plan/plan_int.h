@@ -36,6 +36,13 @@ typedef struct FromItem {
     const StarCol *star; int nstar;
 } FromItem;
 
+/* syscat.c: pg_catalog's and information_schema's relations.  lookup:
+ * whether a name as written means one (a user's relation earlier in
+ * search_path wins); from_syscat: its rows of the catalog at point
+ * (SEQ_NONE: the present). */
+bool syscat_lookup(SqlCtx *ctx, const char *name, const char **schema, const char **base);
+int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base, u64 point, FromItem *fi);
+
 /* select.c: FROM items */
 int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi);
 int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, int ncols,

@@ -262,6 +262,15 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
         }
     }
     if (strcmp(tr->name, "drift_commits") == 0) return from_commits(ctx, tr, k, a, fi);
+    const char *sys_schema, *sys_base;
+    if (syscat_lookup(ctx, tr->name, &sys_schema, &sys_base)) {
+        /* pg_catalog and information_schema: the catalog at the point read */
+        if (k != TEMPORAL_NONE && k != TEMPORAL_AS_OF)
+            return dd_err(ctx->err, DD_EFEATURE, tr->temporal.loc,
+                          "%s.%s takes only FOR SYSTEM_TIME AS OF (it describes the schema at one point)", sys_schema,
+                          sys_base);
+        return from_syscat(ctx, tr, sys_schema, sys_base, k == TEMPORAL_AS_OF ? a : SEQ_NONE, fi);
+    }
     const TableInfo *q = resolve_table_present(ctx, tr->name);
     if (q && q->sequence) return from_sequence(ctx, tr, q, fi);   /* no history: its value now */
     if (q && q->temp) {

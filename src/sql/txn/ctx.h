@@ -31,8 +31,10 @@ typedef struct SeqSession {
 void seqsession_free(SeqSession *s);
 
 /* Everything a statement runs against.  Filled by the engine. */
+struct CatView;
 typedef struct SqlCtx {
     Store *store;
+    struct CatView *catview; /* the present's catalog as pg_catalog sees it, once asked (catalog/pgcat.h) */
     Snap *snap;              /* pinned while the statement runs */
     TxnWrites *ws;            /* the transaction's uncommitted changes */
     Arena *stmt;             /* statement arena: plans, constants, results */

@@ -238,6 +238,30 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
         *out = val_int(t, v);
         return DD_OK;
     }
+    case TYPE_REGPROC:
+    case TYPE_REGCLASS:
+    case TYPE_REGTYPE:
+    case TYPE_REGNAMESPACE:
+    case TYPE_REGROLE: {
+        /* a number is the OID itself, "-" is 0, anything else a name the
+         * catalog looks up (regclassin and friends) */
+        const char *q = s;
+        size_t n = len;
+        trim(&q, &n);
+        if (n == 1 && q[0] == '-') { *out = val_int(t, 0); return DD_OK; }
+        if (n > 0 && q[0] >= '0' && q[0] <= '9') {
+            i64 v = 0;
+            if ((rc = oid_in(q, n, &v, err))) return rc;
+            *out = val_int(t, v);
+            return DD_OK;
+        }
+        if (!ctx || !ctx->reg_in)
+            return dd_err(err, DD_EFEATURE, -1, "%s input by name needs the catalog here", type_name(t));
+        u32 oid = 0;
+        if ((rc = ctx->reg_in(ctx->reg_arg, t, s, len, &oid, err))) return rc;
+        *out = val_int(t, oid);
+        return DD_OK;
+    }
     case TYPE_BOOL: {
         bool b = false;
         if ((rc = bool_in(s, len, &b, err))) return rc;
@@ -378,6 +402,15 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_INT4:
     case TYPE_INT8:
     case TYPE_OID: buf_printf(out, "%lld", (long long)v->v.i); break;
+    case TYPE_REGPROC:
+    case TYPE_REGCLASS:
+    case TYPE_REGTYPE:
+    case TYPE_REGNAMESPACE:
+    case TYPE_REGROLE:
+        if (v->v.i == 0) buf_putc(out, '-');
+        else if (!ctx || !ctx->reg_out || !ctx->reg_out(ctx->reg_arg, (TypeId)v->type, (u32)v->v.i, out))
+            buf_printf(out, "%lld", (long long)v->v.i);
+        break;
     case TYPE_CHAR:
         /* charout: a byte above 127 as "\ooo", 0 as nothing */
         if (v->v.i >= 128) buf_printf(out, "\\%03o", (unsigned)v->v.i);
@@ -447,6 +480,7 @@ static int to_int(const Value *v, TypeId t, Value *out, DdError *err)
         r = v->v.b;
         break;
     case TYPE_OID:   /* to int4 the same 32 bits (4294967295 is -1), to int8 the value */
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
         if (t == TYPE_INT2) return cast_err(v->type, t, err);
         r = t == TYPE_INT4 ? (i64)(i32)(u32)v->v.i : v->v.i;
         break;
@@ -477,19 +511,20 @@ static int to_int(const Value *v, TypeId t, Value *out, DdError *err)
 
 /* To oid: int2 / int4 as their unsigned 32 bits, int8 within 0 ..
  * 4294967295 (else 22003, as PostgreSQL's i8tooid). */
-static int to_oid(const Value *v, Value *out, DdError *err)
+static int to_oid(const Value *v, TypeId t, Value *out, DdError *err)
 {
     i64 r = v->v.i;
     switch ((TypeId)v->type) {
-    case TYPE_OID: break;
+    case TYPE_OID: case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+        break;
     case TYPE_INT2:
     case TYPE_INT4: r = (i64)(u32)r; break;
     case TYPE_INT8:
         if (r < 0 || r > (i64)UINT32_MAX) return dd_err(err, DD_EOUT_OF_RANGE, -1, "OID out of range");
         break;
-    default: return cast_err(v->type, TYPE_OID, err);
+    default: return cast_err(v->type, t, err);
     }
-    *out = val_int(TYPE_OID, r);
+    *out = val_int(t, r);
     return DD_OK;
 }
 
@@ -812,7 +847,12 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
     case TYPE_TIMESTAMPTZ: return to_datetime(v, t, typmod, ctx, out, err);
     case TYPE_TIME:
     case TYPE_TIMETZ: return time_cast(v, t, typmod, ctx, out, err);
-    case TYPE_OID: return to_oid(v, out, err);
+    case TYPE_OID:
+    case TYPE_REGPROC:
+    case TYPE_REGCLASS:
+    case TYPE_REGTYPE:
+    case TYPE_REGNAMESPACE:
+    case TYPE_REGROLE: return to_oid(v, t, out, err);
     case TYPE_CHAR: return to_char1(v, out, err);
     case TYPE_INTERVAL:
         if (f == TYPE_TIME) return time_cast(v, t, typmod, ctx, out, err);
@@ -859,7 +899,7 @@ bool type_can_implicit(TypeId from, TypeId to)
     if (from == TYPE_DATE) return to == TYPE_TIMESTAMP || to == TYPE_TIMESTAMPTZ;
     if (from == TYPE_TIMESTAMP) return to == TYPE_TIMESTAMPTZ;
     if (from == TYPE_TIME) return to == TYPE_TIMETZ || to == TYPE_INTERVAL;
-    if (to == TYPE_OID) return type_is_int(from);
+    if (type_is_oidlike(to)) return type_is_int(from) || type_is_oidlike(from);
     if (from == TYPE_CHAR) return to == TYPE_TEXT;
     return false;
 }
@@ -880,7 +920,10 @@ bool type_common(TypeId a, TypeId b, TypeId *out)
     if (num_rank(a) && num_rank(b)) { *out = num_rank(a) > num_rank(b) ? a : b; return true; }
     if (type_is_string(a) && type_is_string(b)) { *out = TYPE_TEXT; return true; }
     /* an integer casts to oid implicitly; "char" to text */
-    if ((a == TYPE_OID && type_is_int(b)) || (b == TYPE_OID && type_is_int(a))) { *out = TYPE_OID; return true; }
+    if ((type_is_oidlike(a) && (type_is_int(b) || type_is_oidlike(b))) || (type_is_oidlike(b) && type_is_int(a))) {
+        *out = TYPE_OID;
+        return true;
+    }
     if ((a == TYPE_CHAR && type_is_string(b)) || (b == TYPE_CHAR && type_is_string(a))) { *out = TYPE_TEXT; return true; }
     if (type_is_datetime(a) && type_is_datetime(b)) {
         *out = (a == TYPE_TIMESTAMPTZ || b == TYPE_TIMESTAMPTZ) ? TYPE_TIMESTAMPTZ : TYPE_TIMESTAMP;

@@ -54,6 +54,7 @@ int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
         case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
         case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_TIMETZ:
         case TYPE_OID: case TYPE_CHAR: case TYPE_ENUM:
+        case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
             rec_put_int(&rb, c->id, v->v.i); break;
         case TYPE_FLOAT4: case TYPE_FLOAT8: rec_put_float(&rb, c->id, v->v.f); break;
         case TYPE_NUMERIC:
@@ -92,7 +93,8 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
         *out = val_int(t, f->v.i);
         return DD_OK;
     case TYPE_OID: case TYPE_CHAR:
-        if (f->tag != REC_INT || f->v.i < 0 || f->v.i > (t == TYPE_OID ? (i64)UINT32_MAX : 255)) break;
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+        if (f->tag != REC_INT || f->v.i < 0 || f->v.i > (type_is_oidlike(t) ? (i64)UINT32_MAX : 255)) break;
         *out = val_int(t, f->v.i);
         return DD_OK;
     case TYPE_ENUM:   /* the label's key; the type is the column's (typmod) */
@@ -235,6 +237,7 @@ void key_encode_value(const Value *v, Buf *out)
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
     case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_OID: case TYPE_CHAR:
     case TYPE_ENUM:
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
         key_put_int(out, v->v.i); break;
     case TYPE_TIMETZ: key_put_int(out, timetz_key(v->v.i)); break;
     case TYPE_FLOAT4: case TYPE_FLOAT8: key_put_float(out, v->v.f); break;
@@ -314,7 +317,7 @@ void row_index_key(const TableInfo *t, const IndexInfo *ix, const Value *vals, B
 bool key_type_exact(TypeId t)
 {
     return type_is_int(t) || t == TYPE_BOOL || t == TYPE_DATE || t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ ||
-           t == TYPE_TIME || t == TYPE_OID || t == TYPE_CHAR || t == TYPE_TEXT || t == TYPE_VARCHAR || t == TYPE_NAME;
+           t == TYPE_TIME || type_is_oidlike(t) || t == TYPE_CHAR || t == TYPE_TEXT || t == TYPE_VARCHAR || t == TYPE_NAME;
 }
 
 bool key_decode_value(Cursor *c, TypeId t, Arena *a, Value *out)
@@ -374,7 +377,7 @@ static void render_key_value(Cursor *c, TypeId t, i32 typmod, const ValueCtx *vc
                     : t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ ? i >= -(i64)1e17 && i <= (i64)1e17
                     : t == TYPE_TIME ? i >= 0 && i <= 86400LL * 1000000
                     : t == TYPE_TIMETZ ? i > -((i64)1 << 55) && i < ((i64)1 << 55)
-                    : t == TYPE_OID ? i >= 0 && i <= (i64)UINT32_MAX
+                    : type_is_oidlike(t) ? i >= 0 && i <= (i64)UINT32_MAX
                     : t == TYPE_CHAR ? i >= 0 && i <= 255
                     : type_is_int(t);
         if (sane && t == TYPE_TIMETZ) {

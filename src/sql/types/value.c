@@ -61,6 +61,11 @@ static const struct {
     [TYPE_OID] = {26, 4, "oid"},
     [TYPE_ENUM] = {25, 4, "enum"},   /* the OID is the type's own (engine: ENUM_OID_BASE + id) */
     [TYPE_RECORD] = {2249, -1, "record"},
+    [TYPE_REGPROC] = {24, 4, "regproc"},
+    [TYPE_REGCLASS] = {2205, 4, "regclass"},
+    [TYPE_REGTYPE] = {2206, 4, "regtype"},
+    [TYPE_REGNAMESPACE] = {4089, 4, "regnamespace"},
+    [TYPE_REGROLE] = {4096, 4, "regrole"},
 };
 
 bool type_is_int(TypeId t) { return t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8; }
@@ -108,6 +113,11 @@ static const struct {
     [TYPE_CHAR] = {1002, "\"char\"[]"},
     [TYPE_OID] = {1028, "oid[]"},
     [TYPE_RECORD] = {2287, "record[]"},
+    [TYPE_REGPROC] = {1008, "regproc[]"},
+    [TYPE_REGCLASS] = {2210, "regclass[]"},
+    [TYPE_REGTYPE] = {2211, "regtype[]"},
+    [TYPE_REGNAMESPACE] = {4090, "regnamespace[]"},
+    [TYPE_REGROLE] = {4097, "regrole[]"},
     /* each enum type has its own array type (the engine gives its OID and
      * the compiler its name from the enum's id); these are the fallbacks */
     [TYPE_ENUM] = {1009, "enum[]"},
@@ -157,6 +167,8 @@ bool type_from_name(const char *name, TypeId *out)
                 [TYPE_INTERVAL] = "interval", [TYPE_UUID] = "uuid", [TYPE_BYTEA] = "bytea",
                 [TYPE_JSON] = "json", [TYPE_JSONB] = "jsonb", [TYPE_TIME] = "time", [TYPE_TIMETZ] = "timetz",
                 [TYPE_NAME] = "name", [TYPE_CHAR] = "char", [TYPE_OID] = "oid",
+                [TYPE_REGPROC] = "regproc", [TYPE_REGCLASS] = "regclass", [TYPE_REGTYPE] = "regtype",
+                [TYPE_REGNAMESPACE] = "regnamespace", [TYPE_REGROLE] = "regrole",
             };
             if (internal[e] && strcasecmp(name + 1, internal[e]) == 0) {
                 *out = type_array_of((TypeId)e);
@@ -211,6 +223,8 @@ static bool scalar_from_name(const char *name, TypeId *out)
         {"name", TYPE_NAME},
         {"\"char\"", TYPE_CHAR},   /* the parser's spelling of the quoted "char" */
         {"oid", TYPE_OID},
+        {"regproc", TYPE_REGPROC}, {"regclass", TYPE_REGCLASS}, {"regtype", TYPE_REGTYPE},
+        {"regnamespace", TYPE_REGNAMESPACE}, {"regrole", TYPE_REGROLE},
     };
     for (size_t i = 0; i < DD_ARRAY_LEN(names); i++) {
         if (strcasecmp(name, names[i].name) == 0) {
@@ -429,7 +443,7 @@ int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
         return cmp_bytes(pa, la, pb, lb);
     }
     if (ta == TYPE_BOOL && tb == TYPE_BOOL) return (int)a->v.b - (int)b->v.b;
-    if ((ta == TYPE_OID && (tb == TYPE_OID || type_is_int(tb))) || (tb == TYPE_OID && type_is_int(ta)))
+    if ((type_is_oidlike(ta) && (type_is_oidlike(tb) || type_is_int(tb))) || (type_is_oidlike(tb) && type_is_int(ta)))
         return cmp_i64(oid_of(a), oid_of(b));
     if (ta == TYPE_CHAR && tb == TYPE_CHAR) return cmp_i64(a->v.i, b->v.i);
     if ((ta == TYPE_CHAR && type_is_string(tb)) || (tb == TYPE_CHAR && type_is_string(ta))) {
@@ -546,7 +560,9 @@ u64 val_hash(const Value *v)
     case TYPE_INT2:
     case TYPE_INT4:
     case TYPE_INT8:
-    case TYPE_OID: return hash_i64(v->v.i);   /* an oid hashes as the integer of its value */
+    case TYPE_OID:
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+        return hash_i64(v->v.i);   /* an oid hashes as the integer of its value */
     case TYPE_CHAR: return hash_i64(v->v.i) ^ 0xc4;
     case TYPE_FLOAT4:
     case TYPE_FLOAT8: return hash_double(v->v.f);

@@ -88,6 +88,15 @@ typedef enum TypeId {
                          column's or expression's typmod is that id */
     TYPE_RECORD = 26, /* an anonymous record (ROW(...), a whole-row reference): v.s its
                          serialized fields (recordval.h); never a column's type */
+    /* The object identifier types (v.i: an OID, as TYPE_OID): regproc,
+     * regclass, regtype, regnamespace, regrole.  They compare and cast as
+     * oid; their text is the object's name (ValueCtx.reg_out / reg_in, the
+     * catalog's: src/sql/catalog/pgcat.c), "-" for 0. */
+    TYPE_REGPROC = 27,
+    TYPE_REGCLASS = 28,
+    TYPE_REGTYPE = 29,
+    TYPE_REGNAMESPACE = 30,
+    TYPE_REGROLE = 31,
     TYPE__COUNT
 } TypeId;
 
@@ -170,6 +179,10 @@ typedef struct Value {
     } v;
 } Value;
 
+/* oid and the reg* types: an OID in v.i. */
+static inline bool type_is_reg(TypeId t) { return t >= TYPE_REGPROC && t <= TYPE_REGROLE; }
+static inline bool type_is_oidlike(TypeId t) { return t == TYPE_OID || type_is_reg(t); }
+
 /* Type categories, as PostgreSQL's typcategory. */
 bool type_is_int(TypeId t);      /* INT2, INT4, INT8 */
 bool type_is_numeric(TypeId t);  /* ints, floats, NUMERIC */
@@ -228,6 +241,13 @@ typedef struct ValueCtx {
      * enum labels (enumtype.c); NULL when the context knows none. */
     const struct TableInfo *(*type_lookup)(void *arg, u32 id);
     void *type_arg;
+    /* The reg* types' text (the catalog's, src/sql/catalog/pgcat.c):
+     * reg_out appends the name of object `oid` of type t (false: none
+     * known, the number is printed); reg_in reads a name into *oid (42P01,
+     * 42704, 3F000 ... as PostgreSQL).  NULL: numbers only. */
+    bool (*reg_out)(void *arg, TypeId t, u32 oid, Buf *out);
+    int (*reg_in)(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError *err);
+    void *reg_arg;
 } ValueCtx;
 
 /*

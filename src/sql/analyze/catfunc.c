@@ -1,0 +1,480 @@
+/*
+ * catfunc.c - the catalog functions clients call beside pg_catalog's
+ * relations (docs/catalogs.md): format_type, pg_get_expr,
+ * pg_get_indexdef, pg_get_constraintdef, pg_get_viewdef,
+ * pg_table_is_visible, pg_get_userbyid, obj_description, col_description,
+ * to_regclass and friends, the privilege checks, pg_size_pretty.  They
+ * read the catalog of the present (catalog/pgcat.h).
+ */
+#include "expr.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../catalog/pgcat.h"
+#include "../types/array.h"
+
+static bool unknownish(TypeId t) { return t == TYPE_UNKNOWN || t == TYPE_NULLTYPE; }
+static bool oidish(TypeId t) { return unknownish(t) || type_is_int(t) || type_is_oidlike(t); }
+
+static Value text_out(EvalEnv *env, Buf *b)
+{
+    if (!buf_ok(b)) { buf_free(b); return val_null(TYPE_TEXT); }
+    char *s = arena_alloc(env->sql->row, b->len + 1);
+    if (!s) { buf_free(b); return val_null(TYPE_TEXT); }
+    memcpy(s, b->len ? (const char *)b->data : "", b->len);
+    s[b->len] = 0;
+    Value v = val_text(TYPE_TEXT, s, (u32)b->len);
+    buf_free(b);
+    return v;
+}
+static Value cstr(EvalEnv *env, TypeId t, const char *s)
+{
+    char *c = arena_strdup(env->sql->row, s);
+    return c ? val_text(t, c, (u32)strlen(c)) : val_null(t);
+}
+static u32 oid_arg(const Value *v) { return (u32)v->v.i; }
+static int view(EvalEnv *env, const CatView **cv) { return catview_get(env->sql, SEQ_NONE, cv); }
+
+/* ---------------------------------------------------------------- resolvers */
+
+/* (oid, ...) -> ret: each argument an oid, except those the mask marks
+ * int4 (bit 1 << i), text (1 << (8 + i)) or bool (1 << (16 + i)). */
+static bool resolve_mask(TypeId *a, int n, u32 mask, TypeId ret, TypeId *r)
+{
+    for (int i = 0; i < n; i++) {
+        if (mask & (1u << i)) {
+            if (!unknownish(a[i]) && !type_is_int(a[i])) return false;
+            a[i] = TYPE_INT4;
+        } else if (mask & (1u << (8 + i))) {
+            if (!unknownish(a[i]) && !type_is_string(a[i])) return false;
+            a[i] = TYPE_TEXT;
+        } else if (mask & (1u << (16 + i))) {
+            if (!unknownish(a[i]) && a[i] != TYPE_BOOL) return false;
+            a[i] = TYPE_BOOL;
+        } else {
+            if (!oidish(a[i])) return false;
+            a[i] = TYPE_OID;
+        }
+    }
+    *r = ret;
+    return true;
+}
+static bool r_oid_bool(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 0, TYPE_BOOL, r); }
+static bool r_oid_name(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 0, TYPE_NAME, r); }
+static bool r_format_type(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 2, TYPE_TEXT, r); }
+/* pg_get_expr(text, oid [, bool]) */
+static bool r_get_expr(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, (1u << 8) | (1u << 18), TYPE_TEXT, r); }
+/* pg_get_indexdef(oid [, int4, bool]) */
+static bool r_indexdef(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 2 | (1u << 18), TYPE_TEXT, r); }
+/* (oid [, bool]) -> text */
+static bool r_oid_text_pretty(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 1u << 17, TYPE_TEXT, r); }
+static bool r_oid_text(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 0, TYPE_TEXT, r); }
+/* obj_description(oid [, name]) / shobj_description(oid, name) */
+static bool r_obj_description(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 1u << 9, TYPE_TEXT, r); }
+/* col_description(oid, int4) */
+static bool r_col_description(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 2, TYPE_TEXT, r); }
+static bool r_encoding(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 1, TYPE_NAME, r); }
+static bool r_none_bool(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_BOOL; return true; }
+/* to_regclass(text) ... */
+static bool r_to_reg(TypeId *a, int n, TypeId *r, TypeId t)
+{
+    DD_UNUSED(n);
+    if (!unknownish(a[0]) && !type_is_string(a[0])) return false;
+    a[0] = TYPE_TEXT;
+    *r = t;
+    return true;
+}
+static bool r_to_regclass(TypeId *a, int n, TypeId *r) { return r_to_reg(a, n, r, TYPE_REGCLASS); }
+static bool r_to_regtype(TypeId *a, int n, TypeId *r) { return r_to_reg(a, n, r, TYPE_REGTYPE); }
+static bool r_to_regnamespace(TypeId *a, int n, TypeId *r) { return r_to_reg(a, n, r, TYPE_REGNAMESPACE); }
+static bool r_to_regrole(TypeId *a, int n, TypeId *r) { return r_to_reg(a, n, r, TYPE_REGROLE); }
+/* has_*_privilege([user,] object, privilege): any types but the last text */
+static bool r_privilege(TypeId *a, int n, TypeId *r)
+{
+    for (int i = 0; i < n - 1; i++)
+        if (unknownish(a[i])) a[i] = TYPE_TEXT;
+        else if (!type_is_string(a[i]) && !type_is_int(a[i]) && !type_is_oidlike(a[i])) return false;
+    if (!unknownish(a[n - 1]) && !type_is_string(a[n - 1])) return false;
+    a[n - 1] = TYPE_TEXT;
+    *r = TYPE_BOOL;
+    return true;
+}
+static bool r_size_pretty(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (unknownish(a[0]) || type_is_int(a[0])) a[0] = TYPE_INT8;
+    else if (a[0] != TYPE_NUMERIC) return false;
+    *r = TYPE_TEXT;
+    return true;
+}
+
+/* ---------------------------------------------------------------- functions */
+
+#define NULL_IF_NULL(t)                                                   \
+    for (int i_ = 0; i_ < n; i_++)                                        \
+        if (a[i_].isnull) { *out = val_null(t); return DD_OK; }
+
+static int f_get_userbyid(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_NAME);
+    char buf[32];
+    const char *u = env->sql->user ? env->sql->user : "driftdb";
+    if (oid_arg(&a[0]) == OID_ROLE_DATABASE_OWNER) u = "pg_database_owner";
+    else if (oid_arg(&a[0]) != OID_ROLE_OWNER) {
+        snprintf(buf, sizeof buf, "unknown (OID=%u)", oid_arg(&a[0]));
+        u = buf;
+    }
+    *out = cstr(env, TYPE_NAME, u);
+    return DD_OK;
+}
+
+static int f_table_is_visible(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_BOOL);
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    u32 oid = oid_arg(&a[0]);
+    const TableInfo *t = cat_rel_by_oid(cv, oid);
+    if (!t && oid >= OID_PKIDX_BASE && oid < OID_KEYCON_BASE) t = cat_rel_by_id(cv, oid - OID_PKIDX_BASE);
+    if (!t) cat_index_by_oid(cv, oid, &t);
+    if (!t) {
+        const char *sys = syscat_name_by_oid(oid);
+        *out = sys ? val_bool(strchr(sys, '.') == NULL) : val_null(TYPE_BOOL);
+        return DD_OK;
+    }
+    *out = val_bool(cat_visible(cv, t));
+    return DD_OK;
+}
+
+static int f_type_is_visible(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_BOOL);
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    TypeId bt;
+    if (cat_builtin_type(oid_arg(&a[0]), &bt)) { *out = val_bool(true); return DD_OK; }
+    bool arr;
+    const TableInfo *u = cat_type_by_oid(cv, oid_arg(&a[0]), &arr);
+    *out = u ? val_bool(cat_visible(cv, u)) : val_null(TYPE_BOOL);
+    return DD_OK;
+}
+
+/* No function of the catalog is a user's (pg_proc lists none): NULL, as
+ * PostgreSQL answers for an OID that names no function. */
+static int f_function_is_visible(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = val_null(TYPE_BOOL);
+    return DD_OK;
+}
+static int f_null_text(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = val_null(TYPE_TEXT);
+    return DD_OK;
+}
+
+static int f_format_type(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    Buf b;
+    buf_init(&b);
+    bool given = n > 1 && !a[1].isnull;
+    if (!cat_format_type(cv, oid_arg(&a[0]), given ? (i32)a[1].v.i : -1, given, &b)) buf_puts(&b, "???");
+    *out = text_out(env, &b);
+    return DD_OK;
+}
+
+static int f_get_expr(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (a[0].isnull || a[1].isnull) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    DD_UNUSED(n);
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    char *text = arena_alloc(env->sql->row, a[0].v.s.len + 1);
+    if (!text) return DD_ENOMEM;
+    memcpy(text, a[0].v.s.p, a[0].v.s.len);
+    text[a[0].v.s.len] = 0;
+    Buf b;
+    buf_init(&b);
+    cat_expr_text(cv, text, oid_arg(&a[1]), &b);
+    *out = text_out(env, &b);
+    return DD_OK;
+}
+
+static int f_indexdef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_TEXT);
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    Buf b;
+    buf_init(&b);
+    if (!cat_indexdef(cv, oid_arg(&a[0]), n > 1 ? (int)a[1].v.i : 0, &b)) {
+        buf_free(&b);
+        *out = val_null(TYPE_TEXT);
+        return DD_OK;
+    }
+    *out = text_out(env, &b);
+    return DD_OK;
+}
+
+static int f_constraintdef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_TEXT);
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    Buf b;
+    buf_init(&b);
+    if (!cat_constraintdef(cv, oid_arg(&a[0]), n > 1 && a[1].v.b, &b)) {
+        buf_free(&b);
+        *out = val_null(TYPE_TEXT);
+        return DD_OK;
+    }
+    *out = text_out(env, &b);
+    return DD_OK;
+}
+
+static int f_viewdef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_TEXT);
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    const TableInfo *t = cat_rel_by_oid(cv, oid_arg(&a[0]));
+    *out = t && t->view_sql ? cstr(env, TYPE_TEXT, t->view_sql) : val_null(TYPE_TEXT);
+    return DD_OK;
+}
+
+static int f_encoding_to_char(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_NAME);
+    *out = cstr(env, TYPE_NAME, a[0].v.i == 6 ? "UTF8" : a[0].v.i == 0 ? "SQL_ASCII" : "");
+    return DD_OK;
+}
+
+/* The comment on object oid (of catalog classoid: pg_class's by default),
+ * or on column attnum of it. */
+static int description(EvalEnv *env, u32 oid, int attnum, Value *out)
+{
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    *out = val_null(TYPE_TEXT);
+    const TableInfo *t = cat_rel_by_oid(cv, oid);
+    if (!t) return DD_OK;
+    for (int k = 0; k < t->ncomments; k++) {
+        u32 col = t->comments[k].col;
+        if ((attnum == 0 && col == 0) || (attnum > 0 && col && cat_attnum(t, col) == attnum)) {
+            *out = cstr(env, TYPE_TEXT, t->comments[k].text);
+            break;
+        }
+    }
+    return DD_OK;
+}
+static int f_obj_description(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_TEXT);
+    if (n > 1 && !(a[1].v.s.len == 8 && memcmp(a[1].v.s.p, "pg_class", 8) == 0)) {
+        *out = val_null(TYPE_TEXT);   /* comments are kept on relations and columns only */
+        return DD_OK;
+    }
+    return description(env, oid_arg(&a[0]), 0, out);
+}
+static int f_col_description(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_TEXT);
+    if (a[1].v.i <= 0) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    return description(env, oid_arg(&a[0]), (int)a[1].v.i, out);
+}
+
+static int to_reg(EvalEnv *env, const Value *a, Value *out, TypeId t)
+{
+    if (a[0].isnull) { *out = val_null(t); return DD_OK; }
+    DdError saved = *env->sql->err;
+    u32 oid = 0;
+    const char *s = a[0].v.s.p;
+    size_t len = a[0].v.s.len;
+    bool digits = len > 0;
+    for (size_t i = 0; i < len; i++) digits &= s[i] >= '0' && s[i] <= '9';
+    int rc;
+    if (digits) {   /* a name, not an OID: none is all digits */
+        *out = val_null(t);
+        return DD_OK;
+    }
+    rc = cat_reg_in(env->sql, t, s, len, &oid, env->sql->err);
+    if (rc == DD_ENOMEM) return rc;
+    if (rc) {
+        if (env->sql->err->code == DD_EINVALID_NAME) return rc;
+        *env->sql->err = saved;   /* not found: NULL */
+        *out = val_null(t);
+        return DD_OK;
+    }
+    *out = val_int(t, oid);
+    return DD_OK;
+}
+static int f_to_regclass(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return to_reg(env, a, out, TYPE_REGCLASS); }
+static int f_to_regtype(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return to_reg(env, a, out, TYPE_REGTYPE); }
+static int f_to_regnamespace(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return to_reg(env, a, out, TYPE_REGNAMESPACE); }
+static int f_to_regrole(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return to_reg(env, a, out, TYPE_REGROLE); }
+
+/* DriftDB has one role, the owner of every object (docs/catalogs.md):
+ * every privilege is held.  The privilege names are checked as
+ * PostgreSQL checks them. */
+static int f_privilege(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_BOOL);
+    const Value *p = &a[n - 1];
+    static const char *const known[] = {"select", "insert", "update", "delete", "truncate", "references",
+                                        "trigger", "usage", "create", "connect", "temporary", "temp",
+                                        "execute", "maintain"};
+    const char *s = p->v.s.p;
+    size_t len = p->v.s.len, i = 0;
+    while (i < len) {
+        while (i < len && (s[i] == ' ' || s[i] == ',')) i++;
+        size_t st = i;
+        while (i < len && s[i] != ',') i++;
+        size_t e = i;
+        while (e > st && s[e - 1] == ' ') e--;
+        if (e == st) continue;
+        char word[48];
+        size_t wl = 0;
+        for (size_t k = st; k < e && wl < sizeof word - 1; k++) {
+            char c = s[k];
+            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            word[wl++] = c;
+        }
+        word[wl] = 0;
+        char *opt = strstr(word, " with grant option");
+        if (opt) *opt = 0;
+        bool ok = false;
+        for (size_t k = 0; k < DD_ARRAY_LEN(known); k++) ok |= strcmp(known[k], word) == 0;
+        if (!ok)
+            return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "unrecognized privilege type: \"%.*s\"",
+                          (int)(e - st), s + st);
+    }
+    *out = val_bool(true);
+    return DD_OK;
+}
+
+static int f_false(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = val_bool(false);
+    return DD_OK;
+}
+
+/* pg_size_pretty: bytes, kB, MB, GB, TB (PB for numeric) rounding half
+ * away from zero at each step of 1024, a unit used below 10240 of it. */
+static int f_size_pretty(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_TEXT);
+    i64 v;
+    if (a[0].type == TYPE_NUMERIC) {
+        if (numeric_value_to_int64(&a[0], &v) != 0)
+            return dd_err(env->sql->err, DD_EFEATURE, -1, "pg_size_pretty of a numeric beyond bigint");
+    } else {
+        v = a[0].v.i;
+    }
+    static const char *const units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+    i64 limit = 10 * 1024, lim2 = limit * 2 - 1;
+    char buf[64];
+    i64 size = v;
+    int u = 0;
+    if ((size < 0 ? -size : size) < limit) {
+        snprintf(buf, sizeof buf, "%lld bytes", (long long)size);
+    } else {
+        size /= 1 << 9;   /* keep one extra bit for rounding */
+        u = 1;
+        while ((size < 0 ? -size : size) >= lim2 && u < 5) {
+            size /= 1 << 10;
+            u++;
+        }
+        size = (size + (size < 0 ? -1 : 1)) / 2;   /* half away from zero */
+        snprintf(buf, sizeof buf, "%lld %s", (long long)size, units[u]);
+    }
+    *out = cstr(env, TYPE_TEXT, buf);
+    return DD_OK;
+}
+
+/* pg_partition_ancestors(regclass) is unnest($partition_ancestors(r))
+ * (srfcall.c): a relation and the partitioned tables above it.  DriftDB
+ * has no partitions, so the array holds the relation alone. */
+static bool r_partition_ancestors(TypeId *a, int n, TypeId *r)
+{
+    return resolve_mask(a, n, 0, type_array_of(TYPE_REGCLASS), r);
+}
+static int f_partition_ancestors(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(type_array_of(TYPE_REGCLASS));
+    ArrayVal arr;
+    array_init(&arr, TYPE_REGCLASS);
+    int rc = array_set_1d(&arr, env->sql->row, 1);
+    if (rc) return rc;
+    arr.items[0] = val_int(TYPE_REGCLASS, oid_arg(&a[0]));
+    return array_to_value(&arr, env->sql->row, out, env->sql->err);
+}
+
+const FuncDef cat_funcs[] = {
+    {"$partition_ancestors", 1, 1, r_partition_ancestors, f_partition_ancestors, true},
+    {"pg_get_userbyid", 1, 1, r_oid_name, f_get_userbyid, true},
+    {"pg_table_is_visible", 1, 1, r_oid_bool, f_table_is_visible, true},
+    {"pg_type_is_visible", 1, 1, r_oid_bool, f_type_is_visible, true},
+    {"pg_function_is_visible", 1, 1, r_oid_bool, f_function_is_visible, true},
+    {"format_type", 2, 2, r_format_type, f_format_type, true},
+    {"pg_get_expr", 2, 3, r_get_expr, f_get_expr, true},
+    {"pg_get_indexdef", 1, 3, r_indexdef, f_indexdef, true},
+    {"pg_get_constraintdef", 1, 2, r_oid_text_pretty, f_constraintdef, true},
+    {"pg_get_viewdef", 1, 2, r_oid_text_pretty, f_viewdef, true},
+    {"pg_get_statisticsobjdef_columns", 1, 1, r_oid_text, f_null_text, true},
+    {"pg_get_function_result", 1, 1, r_oid_text, f_null_text, true},
+    {"pg_get_function_arguments", 1, 1, r_oid_text, f_null_text, true},
+    {"pg_get_function_identity_arguments", 1, 1, r_oid_text, f_null_text, true},
+    {"pg_get_triggerdef", 1, 2, r_oid_text_pretty, f_null_text, true},
+    {"pg_relation_is_publishable", 1, 1, r_oid_bool, f_false, true},
+    {"pg_encoding_to_char", 1, 1, r_encoding, f_encoding_to_char, false},
+    {"obj_description", 1, 2, r_obj_description, f_obj_description, true},
+    {"shobj_description", 2, 2, r_obj_description, f_null_text, true},
+    {"col_description", 2, 2, r_col_description, f_col_description, true},
+    {"to_regclass", 1, 1, r_to_regclass, f_to_regclass, true},
+    {"to_regtype", 1, 1, r_to_regtype, f_to_regtype, true},
+    {"to_regnamespace", 1, 1, r_to_regnamespace, f_to_regnamespace, true},
+    {"to_regrole", 1, 1, r_to_regrole, f_to_regrole, true},
+    {"has_table_privilege", 2, 3, r_privilege, f_privilege, true},
+    {"has_schema_privilege", 2, 3, r_privilege, f_privilege, true},
+    {"has_database_privilege", 2, 3, r_privilege, f_privilege, true},
+    {"has_sequence_privilege", 2, 3, r_privilege, f_privilege, true},
+    {"has_column_privilege", 3, 4, r_privilege, f_privilege, true},
+    {"has_any_column_privilege", 2, 3, r_privilege, f_privilege, true},
+    {"has_function_privilege", 2, 3, r_privilege, f_privilege, true},
+    {"has_type_privilege", 2, 3, r_privilege, f_privilege, true},
+    {"pg_is_in_recovery", 0, 0, r_none_bool, f_false, false},
+    {"pg_size_pretty", 1, 1, r_size_pretty, f_size_pretty, false},
+};
+const int ncat_funcs = (int)DD_ARRAY_LEN(cat_funcs);

@@ -1,0 +1,786 @@
+/*
+ * pgcat.c - the catalog as PostgreSQL's system catalogs describe it
+ * (pgcat.h): OIDs, namespaces, type names, visibility, reg* text.
+ */
+#include "pgcat.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../parse/lexer.h"
+#include "../types/value.h"
+
+/* ---------------------------------------------------------------- views */
+
+/* The schemas (CREATE SCHEMA) at seq, or of the present with the
+ * transaction's own changes. */
+static int schemas_of(SqlCtx *ctx, u64 seq, bool present, const TableInfo ***out, int *nout)
+{
+    const TableInfo **ts;
+    int n;
+    int rc = store_schemas_at(ctx->snap, seq, ctx->stmt, &ts, &n, ctx->err);
+    if (rc) return rc;
+    if (!present || !ctx->ws) {
+        *out = ts;
+        *nout = n;
+        return DD_OK;
+    }
+    const TableInfo **wts = NULL;
+    int nws = 0;
+    if ((rc = ws_all_tables(ctx->ws, ctx->stmt, &wts, &nws))) return rc;
+    const TableInfo **all = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(n + nws + 1));
+    if (!all) return DD_ENOMEM;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        const TableInfo *o = ws_table(ctx->ws, ts[i]->id);
+        if (o && o->dropped) continue;
+        all[m++] = o ? o : ts[i];
+    }
+    for (int i = 0; i < nws; i++) {
+        const TableInfo *o = wts[i];
+        if (!o->utype || cat_space(o) != CAT_SPACE_SCHEMA || o->dropped) continue;
+        bool seen = false;
+        for (int k = 0; k < m && !seen; k++) seen = all[k]->id == o->id;
+        if (!seen) all[m++] = o;
+    }
+    *out = all;
+    *nout = m;
+    return DD_OK;
+}
+
+int catview_get(SqlCtx *ctx, u64 point, const CatView **out)
+{
+    if (point == SEQ_NONE && ctx->session_point != SEQ_NONE) point = ctx->session_point;
+    if (point == SEQ_NONE && ctx->catview) {
+        *out = ctx->catview;
+        return DD_OK;
+    }
+    CatView *cv = arena_zalloc(ctx->stmt, sizeof(CatView));
+    if (!cv) return DD_ENOMEM;
+    cv->ctx = ctx;
+    cv->point = point;
+    int rc;
+    if (point == SEQ_NONE) {
+        if ((rc = present_tables(ctx, &cv->rels, &cv->nrels))) return rc;
+        if ((rc = present_types(ctx, &cv->types, &cv->ntypes))) return rc;
+        if ((rc = schemas_of(ctx, snap_seq(ctx->snap), true, &cv->schemas, &cv->nschemas))) return rc;
+        ctx->catview = cv;
+    } else {
+        u64 at = point > snap_seq(ctx->snap) ? snap_seq(ctx->snap) : point;
+        if ((rc = store_tables_at(ctx->snap, at, ctx->stmt, &cv->rels, &cv->nrels, ctx->err))) return rc;
+        if ((rc = store_types_at(ctx->snap, at, ctx->stmt, &cv->types, &cv->ntypes, ctx->err))) return rc;
+        if ((rc = schemas_of(ctx, at, false, &cv->schemas, &cv->nschemas))) return rc;
+    }
+    *out = cv;
+    return DD_OK;
+}
+
+/* ---------------------------------------------------------------- lookups */
+
+const char *cat_ns_name(const TableInfo *t)
+{
+    if (t->temp) return "pg_temp_1";
+    const char *dot = strchr(t->name, '.');
+    if (!dot) return "public";
+    static __thread char buf[CAT_MAX_NAME + 1];
+    size_t n = (size_t)(dot - t->name);
+    if (n > CAT_MAX_NAME) n = CAT_MAX_NAME;
+    memcpy(buf, t->name, n);
+    buf[n] = 0;
+    return buf;
+}
+
+static u32 ns_oid_of_name(const CatView *cv, const char *schema)
+{
+    if (strcmp(schema, "public") == 0) return OID_NS_PUBLIC;
+    if (strcmp(schema, "pg_catalog") == 0) return OID_NS_PG_CATALOG;
+    if (strcmp(schema, "information_schema") == 0) return OID_NS_INFORMATION_SCHEMA;
+    if (strcmp(schema, "pg_temp_1") == 0 || strcmp(schema, "pg_temp") == 0) return OID_NS_TEMP;
+    for (int i = 0; i < cv->nschemas; i++)
+        if (cv->schemas[i]->utype->kind == 's' && strcmp(cv->schemas[i]->name, schema) == 0)
+            return cat_object_oid(cv->schemas[i]);
+    return 0;
+}
+
+u32 cat_ns_oid(const CatView *cv, const TableInfo *t)
+{
+    if (t->temp) return OID_NS_TEMP;
+    if (!strchr(t->name, '.')) return OID_NS_PUBLIC;
+    return ns_oid_of_name(cv, cat_ns_name(t));
+}
+
+const char *cat_ns_by_oid(const CatView *cv, u32 oid)
+{
+    switch (oid) {
+    case OID_NS_PUBLIC: return "public";
+    case OID_NS_PG_CATALOG: return "pg_catalog";
+    case OID_NS_INFORMATION_SCHEMA: return "information_schema";
+    case OID_NS_TEMP: return "pg_temp_1";
+    case OID_NS_TOAST: return "pg_toast";
+    default: break;
+    }
+    for (int i = 0; i < cv->nschemas; i++)
+        if (cv->schemas[i]->utype->kind == 's' && cat_object_oid(cv->schemas[i]) == oid) return cv->schemas[i]->name;
+    return NULL;
+}
+
+const TableInfo *cat_rel_by_id(const CatView *cv, u32 id)
+{
+    for (int i = 0; i < cv->nrels; i++)
+        if (cv->rels[i]->id == id) return cv->rels[i];
+    return NULL;
+}
+
+const TableInfo *cat_rel_by_oid(const CatView *cv, u32 oid)
+{
+    if (oid < OID_OBJECT_BASE || oid >= OID_INDEX_BASE) return NULL;
+    return cat_rel_by_id(cv, oid - OID_OBJECT_BASE);
+}
+
+const TableInfo *cat_type_by_oid(const CatView *cv, u32 oid, bool *array)
+{
+    *array = false;
+    if (oid >= OID_OBJECT_BASE + OID_ARRAY_OFFSET) {
+        *array = true;
+        oid -= OID_ARRAY_OFFSET;
+    }
+    if (oid < OID_OBJECT_BASE || oid >= OID_INDEX_BASE) return NULL;
+    for (int i = 0; i < cv->ntypes; i++)
+        if (cat_object_oid(cv->types[i]) == oid) return cv->types[i];
+    return NULL;
+}
+
+const IndexInfo *cat_index_by_oid(const CatView *cv, u32 oid, const TableInfo **table)
+{
+    if (oid < OID_INDEX_BASE || oid >= OID_KEYCON_BASE) return NULL;
+    for (int i = 0; i < cv->nrels; i++)
+        for (int k = 0; k < cv->rels[i]->nindexes; k++)
+            if (cat_index_oid(&cv->rels[i]->indexes[k]) == oid) {
+                *table = cv->rels[i];
+                return &cv->rels[i]->indexes[k];
+            }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- columns */
+
+static bool col_listed(const ColumnInfo *c) { return strcmp(c->name, ROWID_COL) != 0; }
+
+int cat_attnum(const TableInfo *t, u32 colid)
+{
+    int n = 0;
+    for (int i = 0; i < t->ncols; i++) {
+        if (!col_listed(&t->cols[i])) continue;
+        n++;
+        if (t->cols[i].id == colid) return n;
+    }
+    return 0;
+}
+
+const ColumnInfo *cat_col_by_attnum(const TableInfo *t, int attnum)
+{
+    int n = 0;
+    for (int i = 0; i < t->ncols; i++) {
+        if (!col_listed(&t->cols[i])) continue;
+        if (++n == attnum) return &t->cols[i];
+    }
+    return NULL;
+}
+
+u32 cat_col_typoid(const ColumnInfo *c)
+{
+    TypeId t = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
+    if (c->domain) {
+        u32 d = OID_OBJECT_BASE + (c->domain & ~DOMAIN_ARRAY);
+        return c->domain & DOMAIN_ARRAY ? d + OID_ARRAY_OFFSET : d;
+    }
+    if (t == TYPE_ENUM && c->typmod >= 0) return OID_OBJECT_BASE + (u32)c->typmod;
+    if (t == type_array_of(TYPE_ENUM) && c->typmod >= 0) return OID_OBJECT_BASE + OID_ARRAY_OFFSET + (u32)c->typmod;
+    return type_oid(t);
+}
+
+i32 cat_pg_typmod(TypeId t, i32 typmod)
+{
+    TypeId e = type_is_array(t) ? type_elem(t) : t;
+    if (typmod < 0) return -1;
+    switch (e) {
+    case TYPE_VARCHAR:
+    case TYPE_BPCHAR: return typmod + 4;
+    case TYPE_NUMERIC: return typmod + 4;
+    case TYPE_TIME:
+    case TYPE_TIMETZ:
+    case TYPE_TIMESTAMP:
+    case TYPE_TIMESTAMPTZ: return typmod;
+    case TYPE_INTERVAL:
+        return interval_typmod(interval_typmod_range(typmod), interval_typmod_prec(typmod));
+    default: return -1;
+    }
+}
+
+/* ---------------------------------------------------------------- types */
+
+bool cat_builtin_type(u32 oid, TypeId *out)
+{
+    for (int t = 1; t < TYPE__COUNT; t++) {
+        if (t == TYPE_ENUM || t == TYPE_NULLTYPE) continue;
+        if (type_oid((TypeId)t) == oid) { *out = (TypeId)t; return true; }
+        if (type_has_array((TypeId)t) && type_oid(type_array_of((TypeId)t)) == oid) {
+            *out = type_array_of((TypeId)t);
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *interval_fields(int range)
+{
+    static const struct { int mask; const char *text; } f[] = {
+        {4, " year"}, {2, " month"}, {8, " day"}, {1024, " hour"}, {2048, " minute"}, {4096, " second"},
+        {4 | 2, " year to month"}, {8 | 1024, " day to hour"}, {8 | 1024 | 2048, " day to minute"},
+        {8 | 1024 | 2048 | 4096, " day to second"}, {1024 | 2048, " hour to minute"},
+        {1024 | 2048 | 4096, " hour to second"}, {2048 | 4096, " minute to second"},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(f); i++)
+        if (f[i].mask == range) return f[i].text;
+    return "";
+}
+
+/* A built-in type with a PostgreSQL typmod, as format_type writes it. */
+static void builtin_type_name(TypeId t, i32 tm, bool typmod_given, Buf *out)
+{
+    switch (t) {
+    case TYPE_VARCHAR:
+        buf_puts(out, "character varying");
+        if (tm >= 4) buf_printf(out, "(%d)", (int)tm - 4);
+        return;
+    case TYPE_BPCHAR:
+        if (!typmod_given) { buf_puts(out, "bpchar"); return; }
+        buf_puts(out, "character");
+        if (tm >= 4) buf_printf(out, "(%d)", (int)tm - 4);
+        return;
+    case TYPE_NUMERIC:
+        buf_puts(out, "numeric");
+        if (tm >= 4) buf_printf(out, "(%d,%d)", numeric_typmod_prec(tm - 4), numeric_typmod_scale(tm - 4));
+        return;
+    case TYPE_TIMESTAMP:
+    case TYPE_TIMESTAMPTZ:
+    case TYPE_TIME:
+    case TYPE_TIMETZ: {
+        const char *base = t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ ? "timestamp" : "time";
+        bool tz = t == TYPE_TIMESTAMPTZ || t == TYPE_TIMETZ;
+        if (tm >= 0) buf_printf(out, "%s(%d) with%s time zone", base, (int)tm, tz ? "" : "out");
+        else buf_printf(out, "%s with%s time zone", base, tz ? "" : "out");
+        return;
+    }
+    case TYPE_INTERVAL:
+        buf_puts(out, "interval");
+        if (tm >= 0) {
+            int range = interval_typmod_range(tm), prec = interval_typmod_prec(tm);
+            if (range != INTERVAL_FULL_RANGE) buf_puts(out, interval_fields(range));
+            if (prec != INTERVAL_FULL_PRECISION) buf_printf(out, "(%d)", prec);
+        }
+        return;
+    default: buf_puts(out, type_name(t)); return;
+    }
+}
+
+bool cat_format_type(const CatView *cv, u32 oid, i32 tm, bool typmod_given, Buf *out)
+{
+    TypeId t;
+    if (cat_builtin_type(oid, &t)) {
+        if (type_is_array(t)) {
+            builtin_type_name(type_elem(t), tm, typmod_given, out);
+            buf_puts(out, "[]");
+        } else {
+            builtin_type_name(t, tm, typmod_given, out);
+        }
+        return true;
+    }
+    bool array;
+    const TableInfo *u = cat_type_by_oid(cv, oid, &array);
+    if (!u) return false;
+    if (!cat_visible(cv, u)) {
+        cat_quote_ident(cat_ns_name(u), out);
+        buf_putc(out, '.');
+    }
+    cat_quote_ident(name_base(u->name), out);
+    if (array) buf_puts(out, "[]");
+    return true;
+}
+
+/* ---------------------------------------------------------------- names */
+
+bool cat_visible(const CatView *cv, const TableInfo *t)
+{
+    if (t->temp) return true;
+    SqlCtx *ctx = cv->ctx;
+    const char **path;
+    int np;
+    if (sql_search_path(ctx, true, &path, &np)) return false;
+    const char *schema = cat_ns_name(t);
+    const char *base = name_base(t->name);
+    bool is_type = cat_space(t) == CAT_SPACE_TYPE;
+    for (int i = 0; i < np; i++) {
+        if (strcmp(path[i], schema) == 0) return true;
+        /* an object of that name in an earlier schema hides it */
+        const TableInfo *const *v = is_type ? cv->types : cv->rels;
+        int n = is_type ? cv->ntypes : cv->nrels;
+        for (int k = 0; k < n; k++)
+            if (!v[k]->temp && strcmp(name_base(v[k]->name), base) == 0 && strcmp(cat_ns_name(v[k]), path[i]) == 0)
+                return false;
+    }
+    return false;
+}
+
+static bool ident_safe(const char *s, size_t len)
+{
+    if (len == 0) return false;
+    unsigned char c0 = (unsigned char)s[0];
+    if (!((c0 >= 'a' && c0 <= 'z') || c0 == '_')) return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    }
+    int kw = lex_keyword(s, (u32)len);
+    return kw == KW_NONE || lex_keyword_category(kw) == KWC_UNRESERVED;
+}
+
+void cat_quote_ident_n(const char *s, size_t len, Buf *out)
+{
+    if (ident_safe(s, len)) { buf_append(out, s, len); return; }
+    buf_putc(out, '"');
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') buf_putc(out, '"');
+        buf_putc(out, (u8)s[i]);
+    }
+    buf_putc(out, '"');
+}
+
+void cat_quote_ident(const char *name, Buf *out) { cat_quote_ident_n(name, strlen(name), out); }
+
+void cat_relation_name(const CatView *cv, const TableInfo *t, const char *base, Buf *out)
+{
+    if (!cat_visible(cv, t)) {
+        cat_quote_ident(cat_ns_name(t), out);
+        buf_putc(out, '.');
+    }
+    cat_quote_ident(base, out);
+}
+
+/* ---------------------------------------------------------------- system relations */
+
+const SysRelName sys_rel_names[] = {
+    {"pg_catalog", "pg_type", 1247}, {"pg_catalog", "pg_attribute", 1249}, {"pg_catalog", "pg_proc", 1255},
+    {"pg_catalog", "pg_class", 1259}, {"pg_catalog", "pg_authid", 1260}, {"pg_catalog", "pg_auth_members", 1261},
+    {"pg_catalog", "pg_database", 1262}, {"pg_catalog", "pg_attrdef", 2604}, {"pg_catalog", "pg_constraint", 2606},
+    {"pg_catalog", "pg_inherits", 2611}, {"pg_catalog", "pg_index", 2610}, {"pg_catalog", "pg_operator", 2617},
+    {"pg_catalog", "pg_rewrite", 2618}, {"pg_catalog", "pg_trigger", 2620}, {"pg_catalog", "pg_description", 2609},
+    {"pg_catalog", "pg_am", 2601}, {"pg_catalog", "pg_namespace", 2615}, {"pg_catalog", "pg_depend", 2608},
+    {"pg_catalog", "pg_collation", 3456}, {"pg_catalog", "pg_extension", 3079}, {"pg_catalog", "pg_enum", 3501},
+    {"pg_catalog", "pg_sequence", 2224}, {"pg_catalog", "pg_policy", 3256}, {"pg_catalog", "pg_statistic_ext", 3381},
+    {"pg_catalog", "pg_publication", 6104}, {"pg_catalog", "pg_publication_namespace", 6237},
+    {"pg_catalog", "pg_publication_rel", 6106}, {"pg_catalog", "pg_tablespace", 1213},
+    {"pg_catalog", "pg_shdescription", 2396}, {"pg_catalog", "pg_range", 3541}, {"pg_catalog", "pg_language", 2612},
+    {"pg_catalog", "pg_roles", 12001}, {"pg_catalog", "pg_user", 12002}, {"pg_catalog", "pg_tables", 12003},
+    {"pg_catalog", "pg_views", 12004}, {"pg_catalog", "pg_indexes", 12005}, {"pg_catalog", "pg_settings", 12006},
+    {"pg_catalog", "pg_stat_activity", 12007}, {"pg_catalog", "pg_sequences", 12008},
+    {"pg_catalog", "pg_stat_user_tables", 12009}, {"pg_catalog", "pg_locks", 12010},
+    {"information_schema", "tables", 13101}, {"information_schema", "columns", 13102},
+    {"information_schema", "schemata", 13103}, {"information_schema", "views", 13104},
+    {"information_schema", "table_constraints", 13105}, {"information_schema", "key_column_usage", 13106},
+    {"information_schema", "referential_constraints", 13107},
+    {"information_schema", "constraint_column_usage", 13108}, {"information_schema", "sequences", 13109},
+    {"information_schema", "routines", 13110}, {"information_schema", "parameters", 13111},
+    {"information_schema", "character_sets", 13112}, {"information_schema", "check_constraints", 13113},
+    {"pg_catalog", "drift_tables", 12100},
+};
+const int nsys_rel_names = (int)DD_ARRAY_LEN(sys_rel_names);
+
+const char *syscat_name_by_oid(u32 oid)
+{
+    static __thread char buf[2 * CAT_MAX_NAME + 2];
+    for (int i = 0; i < nsys_rel_names; i++) {
+        if (sys_rel_names[i].oid != oid) continue;
+        if (strcmp(sys_rel_names[i].schema, "pg_catalog") == 0) return sys_rel_names[i].name;
+        snprintf(buf, sizeof buf, "%s.%s", sys_rel_names[i].schema, sys_rel_names[i].name);
+        return buf;
+    }
+    return NULL;
+}
+
+u32 syscat_oid_by_name(const char *schema, const char *name)
+{
+    for (int i = 0; i < nsys_rel_names; i++)
+        if (strcmp(sys_rel_names[i].name, name) == 0 &&
+            (schema ? strcmp(sys_rel_names[i].schema, schema) == 0 : strcmp(sys_rel_names[i].schema, "pg_catalog") == 0))
+            return sys_rel_names[i].oid;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- reg* */
+
+bool cat_reg_out(void *arg, TypeId t, u32 oid, Buf *out)
+{
+    SqlCtx *ctx = arg;
+    const CatView *cv;
+    if (!ctx || !ctx->snap || catview_get(ctx, SEQ_NONE, &cv)) return false;
+    switch (t) {
+    case TYPE_REGCLASS: {
+        const TableInfo *r = cat_rel_by_oid(cv, oid);
+        if (r) { cat_relation_name(cv, r, name_base(r->name), out); return true; }
+        const TableInfo *owner;
+        const IndexInfo *ix = cat_index_by_oid(cv, oid, &owner);
+        if (ix) { cat_relation_name(cv, owner, name_base(ix->name), out); return true; }
+        const char *sys = syscat_name_by_oid(oid);
+        if (sys) { buf_puts(out, sys); return true; }
+        return false;
+    }
+    case TYPE_REGTYPE: return cat_format_type(cv, oid, -1, false, out);
+    case TYPE_REGNAMESPACE: {
+        const char *n = cat_ns_by_oid(cv, oid);
+        if (!n) return false;
+        cat_quote_ident(n, out);
+        return true;
+    }
+    case TYPE_REGROLE:
+        if (oid == OID_ROLE_DATABASE_OWNER) { buf_puts(out, "pg_database_owner"); return true; }
+        if (oid != OID_ROLE_OWNER) return false;
+        cat_quote_ident(ctx->user ? ctx->user : "driftdb", out);
+        return true;
+    default: return false;
+    }
+}
+
+/* Splits "a.b" (each part maybe quoted) into at most two identifiers as
+ * PostgreSQL's stringToQualifiedNameList; false: a syntax error. */
+static bool split_name(const char *s, size_t len, char parts[2][CAT_MAX_NAME + 1], int *nparts)
+{
+    size_t i = 0;
+    int n = 0;
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) i++;
+    for (;;) {
+        if (n == 2) return false;
+        size_t k = 0;
+        if (i < len && s[i] == '"') {
+            i++;
+            for (;;) {
+                if (i >= len) return false;
+                if (s[i] == '"') {
+                    if (i + 1 < len && s[i + 1] == '"') { if (k < CAT_MAX_NAME) parts[n][k++] = '"'; i += 2; continue; }
+                    i++;
+                    break;
+                }
+                if (k < CAT_MAX_NAME) parts[n][k++] = s[i];
+                i++;
+            }
+            if (k == 0) return false;
+        } else {
+            while (i < len && s[i] != '.' && s[i] != ' ' && s[i] != '\t' && s[i] != '\n') {
+                char c = s[i++];
+                if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+                if (k < CAT_MAX_NAME) parts[n][k++] = c;
+            }
+            if (k == 0) return false;
+        }
+        parts[n][k] = 0;
+        n++;
+        while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) i++;
+        if (i >= len) break;
+        if (s[i] != '.') return false;
+        i++;
+        while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) i++;
+    }
+    *nparts = n;
+    return true;
+}
+
+int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError *err)
+{
+    SqlCtx *ctx = arg;
+    const CatView *cv;
+    int rc;
+    if ((rc = catview_get(ctx, SEQ_NONE, &cv))) return rc;
+    char parts[2][CAT_MAX_NAME + 1];
+    int np = 0;
+    if (t == TYPE_REGTYPE) {
+        /* a type name as the grammar reads it ("integer", "character
+         * varying", "int4[]", "public.mood") */
+        char buf[160];
+        size_t n = len < sizeof buf - 1 ? len : sizeof buf - 1;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            char c = s[i];
+            if (c == '"') continue;
+            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            if (k == 0 && c == ' ') continue;
+            buf[k++] = c;
+        }
+        while (k > 0 && buf[k - 1] == ' ') k--;
+        buf[k] = 0;
+        const char *nm = strncmp(buf, "pg_catalog.", 11) == 0 ? buf + 11 : buf;
+        TypeId bt;
+        if (type_from_name(nm, &bt) && bt != TYPE_ENUM && bt != TYPE_NULLTYPE) {
+            *oid = type_oid(bt);
+            return DD_OK;
+        }
+        static const struct { const char *n; TypeId t; } alias[] = {
+            {"int", TYPE_INT4}, {"int4", TYPE_INT4}, {"int2", TYPE_INT2}, {"int8", TYPE_INT8},
+            {"float4", TYPE_FLOAT4}, {"float8", TYPE_FLOAT8}, {"float", TYPE_FLOAT8}, {"varchar", TYPE_VARCHAR},
+            {"bpchar", TYPE_BPCHAR}, {"char", TYPE_BPCHAR}, {"decimal", TYPE_NUMERIC}, {"bool", TYPE_BOOL},
+            {"character", TYPE_BPCHAR}, {"unknown", TYPE_UNKNOWN}, {"record", TYPE_RECORD},
+        };
+        for (size_t i = 0; i < DD_ARRAY_LEN(alias); i++)
+            if (strcmp(nm, alias[i].n) == 0) { *oid = type_oid(alias[i].t); return DD_OK; }
+        bool arr = k > 2 && strcmp(buf + k - 2, "[]") == 0;
+        if (arr) buf[k - 2] = 0;
+        const TableInfo *u = resolve_type_present(ctx, buf);
+        if (!u) return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "type \"%.*s\" does not exist", (int)len, s);
+        *oid = cat_object_oid(u) + (arr ? OID_ARRAY_OFFSET : 0);
+        return DD_OK;
+    }
+    if (!split_name(s, len, parts, &np))
+        return dd_err(err, DD_EINVALID_NAME, -1, "invalid name syntax");
+    switch (t) {
+    case TYPE_REGCLASS: {
+        char full[2 * CAT_MAX_NAME + 2];
+        if (np == 2) snprintf(full, sizeof full, "%s.%s", parts[0], parts[1]);
+        else snprintf(full, sizeof full, "%s", parts[0]);
+        if (np == 1 || strcmp(parts[0], "pg_catalog") == 0 || strcmp(parts[0], "information_schema") == 0) {
+            u32 so = syscat_oid_by_name(np == 2 ? parts[0] : NULL, parts[np - 1]);
+            if (so) { *oid = so; return DD_OK; }
+        }
+        if (np == 2 && strcmp(parts[0], "public") != 0 && !sql_schema_exists(ctx, parts[0]))
+            return dd_err(err, DD_EUNDEFINED_SCHEMA, -1, "schema \"%s\" does not exist", parts[0]);
+        const TableInfo *r = resolve_table_present(ctx, full);
+        if (r) { *oid = cat_object_oid(r); return DD_OK; }
+        /* an index */
+        for (int i = 0; i < cv->nrels; i++) {
+            const TableInfo *o = cv->rels[i];
+            if (np == 2 && strcmp(cat_ns_name(o), parts[0]) != 0) continue;
+            if (np == 1 && !cat_visible(cv, o)) continue;
+            for (int k = 0; k < o->nindexes; k++)
+                if (strcmp(name_base(o->indexes[k].name), parts[np - 1]) == 0) {
+                    *oid = cat_index_oid(&o->indexes[k]);
+                    return DD_OK;
+                }
+        }
+        return dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation \"%s\" does not exist", full);
+    }
+    case TYPE_REGNAMESPACE: {
+        if (np != 1) return dd_err(err, DD_EINVALID_NAME, -1, "invalid name syntax");
+        u32 o = ns_oid_of_name(cv, parts[0]);
+        if (!o && strcmp(parts[0], "pg_toast") == 0) o = OID_NS_TOAST;
+        if (!o) return dd_err(err, DD_EUNDEFINED_SCHEMA, -1, "schema \"%s\" does not exist", parts[0]);
+        *oid = o;
+        return DD_OK;
+    }
+    case TYPE_REGROLE:
+        if (np != 1) return dd_err(err, DD_EINVALID_NAME, -1, "invalid name syntax");
+        if (ctx->user && strcmp(parts[0], ctx->user) == 0) { *oid = OID_ROLE_OWNER; return DD_OK; }
+        if (strcmp(parts[0], "pg_database_owner") == 0) { *oid = OID_ROLE_DATABASE_OWNER; return DD_OK; }
+        return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "role \"%s\" does not exist", parts[0]);
+    default:
+        return dd_err(err, DD_EUNDEFINED_FUNCTION, -1, "function \"%.*s\" does not exist", (int)len, s);
+    }
+}
+
+/* ---------------------------------------------------------------- definitions */
+
+bool cat_has_pk(const TableInfo *t)
+{
+    if (t->view_sql || t->sequence || t->utype || t->npk == 0) return false;
+    for (int i = 0; i < t->ncols; i++)
+        if (t->cols[i].id == t->pk[0] && strcmp(t->cols[i].name, ROWID_COL) == 0) return false;
+    for (int k = 0; k < t->nindexes; k++)
+        if (t->indexes[k].primary) return false;   /* ADD PRIMARY KEY's index stands for it */
+    return true;
+}
+
+static const char *col_name(const TableInfo *t, u32 id)
+{
+    for (int i = 0; i < t->ncols; i++)
+        if (t->cols[i].id == id) return t->cols[i].name;
+    return "?";
+}
+
+/* Whether text is one function call "f(...)" (printed without extra
+ * parentheses in an index's column list, as PostgreSQL does). */
+static bool is_call(const char *s)
+{
+    size_t i = 0;
+    while (s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '.') i++;
+    if (i == 0 || s[i] != '(') return false;
+    int depth = 0;
+    for (; s[i]; i++) {
+        if (s[i] == '(') depth++;
+        else if (s[i] == ')' && --depth == 0) return s[i + 1] == 0;
+    }
+    return false;
+}
+
+static void index_column_text(const TableInfo *t, const IndexInfo *ix, int k, Buf *out)
+{
+    if (ix->exprs && ix->exprs[k]) {
+        if (is_call(ix->exprs[k])) buf_puts(out, ix->exprs[k]);
+        else buf_printf(out, "(%s)", ix->exprs[k]);
+    } else {
+        cat_quote_ident(col_name(t, ix->cols[k]), out);
+    }
+}
+
+bool cat_indexdef(const CatView *cv, u32 oid, int col, Buf *out)
+{
+    const TableInfo *t = NULL;
+    const IndexInfo *ix = NULL;
+    if (oid >= OID_PKIDX_BASE && oid < OID_KEYCON_BASE) {
+        t = cat_rel_by_id(cv, oid - OID_PKIDX_BASE);
+        if (!t || !cat_has_pk(t)) return false;
+        if (col > 0) {
+            if (col > t->npk) return true;
+            cat_quote_ident(col_name(t, t->pk[col - 1]), out);
+            return true;
+        }
+        buf_printf(out, "CREATE UNIQUE INDEX ");
+        cat_quote_ident(name_base(t->name), out);
+        buf_puts(out, "_pkey ON ");
+    } else {
+        ix = cat_index_by_oid(cv, oid, &t);
+        if (!ix) return false;
+        if (col > 0) {
+            if (col <= ix->ncols) index_column_text(t, ix, col - 1, out);
+            return true;
+        }
+        buf_printf(out, "CREATE %sINDEX ", ix->unique ? "UNIQUE " : "");
+        cat_quote_ident(name_base(ix->name), out);
+        buf_puts(out, " ON ");
+    }
+    cat_quote_ident(cat_ns_name(t), out);
+    buf_putc(out, '.');
+    cat_quote_ident(name_base(t->name), out);
+    buf_puts(out, " USING btree (");
+    int n = ix ? ix->ncols : t->npk;
+    for (int k = 0; k < n; k++) {
+        if (k) buf_puts(out, ", ");
+        if (!ix) {
+            cat_quote_ident(col_name(t, t->pk[k]), out);
+            continue;
+        }
+        index_column_text(t, ix, k, out);
+        u8 f = ix->colflags ? ix->colflags[k] : 0;
+        bool desc = f & INDEX_DESC, nf = f & INDEX_NULLS_FIRST;
+        if (desc) buf_puts(out, " DESC");
+        if (desc && !nf) buf_puts(out, " NULLS LAST");
+        if (!desc && nf) buf_puts(out, " NULLS FIRST");
+    }
+    buf_putc(out, ')');
+    if (ix && ix->pred_sql) buf_printf(out, " WHERE (%s)", ix->pred_sql);
+    return true;
+}
+
+static void key_list(const TableInfo *t, const u32 *ids, int n, Buf *out)
+{
+    buf_putc(out, '(');
+    for (int k = 0; k < n; k++) {
+        if (k) buf_puts(out, ", ");
+        cat_quote_ident(col_name(t, ids[k]), out);
+    }
+    buf_putc(out, ')');
+}
+
+static const char *fk_action(char a)
+{
+    switch (a) {
+    case 'r': return "RESTRICT";
+    case 'c': return "CASCADE";
+    case 'n': return "SET NULL";
+    case 'd': return "SET DEFAULT";
+    default: return NULL;
+    }
+}
+
+bool cat_constraintdef(const CatView *cv, u32 oid, bool pretty, Buf *out)
+{
+    if (oid >= OID_PKCON_BASE && oid < OID_CON_BASE && oid >= OID_PKCON_BASE) {
+        const TableInfo *t = cat_rel_by_id(cv, oid - OID_PKCON_BASE);
+        if (!t || !cat_has_pk(t)) return false;
+        buf_puts(out, "PRIMARY KEY ");
+        key_list(t, t->pk, t->npk, out);
+        return true;
+    }
+    if (oid >= OID_KEYCON_BASE && oid < OID_PKCON_BASE) {
+        const TableInfo *t;
+        const IndexInfo *ix = cat_index_by_oid(cv, oid - OID_KEYCON_BASE + OID_INDEX_BASE, &t);
+        if (!ix || !ix->constraint) return false;
+        buf_puts(out, ix->primary ? "PRIMARY KEY " : "UNIQUE ");
+        key_list(t, ix->cols, ix->ncols, out);
+        return true;
+    }
+    if (oid < OID_CON_BASE || oid >= OID_ATTRDEF_BASE) return false;
+    u32 id = (oid - OID_CON_BASE) / 256u, k = (oid - OID_CON_BASE) % 256u;
+    const TableInfo *t = cat_rel_by_id(cv, id);
+    if (!t) {
+        bool arr;
+        const TableInfo *u = cat_type_by_oid(cv, OID_OBJECT_BASE + id, &arr);
+        if (!u || arr || u->utype->kind != 'd' || (int)k >= u->utype->nchecks) return false;
+        buf_printf(out, pretty ? "CHECK (%s)" : "CHECK ((%s))", u->utype->checks[k].expr_sql);
+        return true;
+    }
+    if (k < 128) {
+        if ((int)k >= t->nchecks) return false;
+        buf_printf(out, pretty ? "CHECK (%s)" : "CHECK ((%s))", t->checks[k].expr_sql);
+        return true;
+    }
+    k -= 128;
+    if ((int)k >= t->nfks) return false;
+    const ForeignKeyInfo *fk = &t->fks[k];
+    const TableInfo *rt = cat_rel_by_id(cv, fk->ref_table);
+    buf_puts(out, "FOREIGN KEY ");
+    key_list(t, fk->cols, fk->ncols, out);
+    buf_puts(out, " REFERENCES ");
+    if (rt) {
+        cat_relation_name(cv, rt, name_base(rt->name), out);
+        key_list(rt, fk->ref_cols, fk->ncols, out);
+    }
+    if (fk->match_full) buf_puts(out, " MATCH FULL");
+    if (fk_action(fk->on_update)) buf_printf(out, " ON UPDATE %s", fk_action(fk->on_update));
+    if (fk_action(fk->on_delete)) buf_printf(out, " ON DELETE %s", fk_action(fk->on_delete));
+    if (fk->deferrable) buf_puts(out, fk->deferred ? " DEFERRABLE INITIALLY DEFERRED" : " DEFERRABLE");
+    return true;
+}
+
+void cat_expr_text(const CatView *cv, const char *text, u32 relid, Buf *out)
+{
+    /* PostgreSQL prints a stored expression from its parse tree: a string
+     * literal with its type's cast ('x'::text), a sequence name as
+     * regclass.  The catalog keeps the text as written; these two forms,
+     * the most common defaults, are printed as PostgreSQL does. */
+    size_t n = strlen(text);
+    const TableInfo *t = cat_rel_by_oid(cv, relid);
+    if (n >= 2 && text[0] == '\'' && text[n - 1] == '\'') {
+        bool one = true;
+        for (size_t i = 1; i + 1 < n; i++)
+            if (text[i] == '\'') {
+                if (text[i + 1] == '\'' && i + 2 < n) i++;
+                else one = false;
+            }
+        if (one && t) {
+            /* the column whose default this is: the first with this text */
+            for (int i = 0; i < t->ncols; i++) {
+                const ColumnInfo *c = &t->cols[i];
+                if (c->dropped || !c->default_sql || strcmp(c->default_sql, text) != 0) continue;
+                buf_puts(out, text);
+                buf_puts(out, "::");
+                TypeId ty = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
+                cat_format_type(cv, cat_col_typoid(c), -1, true, out);
+                DD_UNUSED(ty);
+                return;
+            }
+        }
+    }
+    if (strncmp(text, "nextval('", 9) == 0 && n > 11 && strcmp(text + n - 2, "')") == 0 &&
+        !memchr(text + 9, '\'', n - 11)) {
+        buf_printf(out, "nextval('%.*s'::regclass)", (int)(n - 11), text + 9);
+        return;
+    }
+    buf_puts(out, text);
+}

@@ -1,0 +1,134 @@
+/*
+ * pgcat.h - the catalog as PostgreSQL's system catalogs describe it:
+ * object identifiers (OIDs), namespaces, type names and modifiers, and the
+ * names the reg* types print, over the catalog of the present or of a
+ * point in time (docs/catalogs.md).
+ *
+ * OIDs are derived from what the catalog keeps, so they are stable across
+ * restarts and the same at every point in time:
+ *   - a relation, a type (enum, domain) or a schema: 16384 + its catalog id
+ *     (the OID the wire already gives an enum);
+ *   - the array type of an enum or a domain: that + 2^30;
+ *   - an index: 0x10000000 + its index id; the PRIMARY KEY or UNIQUE
+ *     constraint it implements: 0x20000000 + the same id;
+ *   - CHECK k and FOREIGN KEY k of table t: 0x80000000 + t.id * 256 + k
+ *     (foreign keys from 128);
+ *   - the DEFAULT of column attnum of table t: 0xC0000000 + t.id * 2048 +
+ *     attnum;
+ *   - built-in types, pg_catalog (11), public (2200), information_schema,
+ *     the one role (10) and the one database: PostgreSQL's numbers.
+ */
+#ifndef DD_SQL_PGCAT_H
+#define DD_SQL_PGCAT_H
+
+#include "catalog.h"
+
+#define OID_NS_PG_CATALOG 11u
+#define OID_NS_PUBLIC 2200u
+#define OID_NS_INFORMATION_SCHEMA 13000u
+#define OID_NS_TEMP 13001u     /* pg_temp_1: the session's temporary relations */
+#define OID_NS_TOAST 99u       /* pg_toast: listed, always empty */
+#define OID_ROLE_OWNER 10u
+#define OID_ROLE_DATABASE_OWNER 6171u   /* pg_database_owner: owns public, as in PostgreSQL 15 */
+#define OID_DATABASE 5u
+#define OID_AM_HEAP 2u
+#define OID_AM_BTREE 403u
+#define OID_COLL_DEFAULT 100u
+#define OID_COLL_C 950u
+#define OID_OBJECT_BASE 16384u
+#define OID_ARRAY_OFFSET 0x40000000u
+#define OID_INDEX_BASE 0x10000000u
+#define OID_KEYCON_BASE 0x20000000u
+#define OID_CON_BASE 0x80000000u
+#define OID_PKIDX_BASE 0x18000000u     /* + table id: the index a PRIMARY KEY stands for */
+#define OID_PKCON_BASE 0x28000000u     /* + table id: that PRIMARY KEY constraint */
+#define INDEX_MAX_COLS_SYS 32
+#define OID_ATTRDEF_BASE 0xC0000000u
+/* classoid of pg_description rows: pg_class's, pg_type's, pg_namespace's */
+#define OID_PG_CLASS 1259u
+#define OID_PG_TYPE 1247u
+#define OID_PG_NAMESPACE 2615u
+#define OID_PG_CONSTRAINT 2606u
+
+/* The catalog at one point: every relation (tables, views, sequences),
+ * user type and schema there, in the statement arena. */
+typedef struct CatView {
+    SqlCtx *ctx;
+    u64 point;                       /* SEQ_NONE: the present (with the transaction's changes) */
+    const TableInfo **rels;
+    int nrels;
+    const TableInfo **types;
+    int ntypes;
+    const TableInfo **schemas;
+    int nschemas;
+} CatView;
+
+/* The catalog at point (SEQ_NONE: the present, the session's point under
+ * SET drift.system_time).  The present's view is kept in the context for
+ * the rest of the statement. */
+int catview_get(SqlCtx *ctx, u64 point, const CatView **out);
+
+static inline u32 cat_object_oid(const TableInfo *t) { return OID_OBJECT_BASE + t->id; }
+static inline u32 cat_index_oid(const IndexInfo *ix) { return OID_INDEX_BASE + ix->id; }
+/* The namespace OID and name of a catalog name (temporary relations:
+ * pg_temp_1). */
+u32 cat_ns_oid(const CatView *cv, const TableInfo *t);
+const char *cat_ns_name(const TableInfo *t);
+/* A schema's name from its OID (NULL: none). */
+const char *cat_ns_by_oid(const CatView *cv, u32 oid);
+
+const TableInfo *cat_rel_by_oid(const CatView *cv, u32 oid);
+const TableInfo *cat_type_by_oid(const CatView *cv, u32 oid, bool *array);
+/* An index by OID, and its table. */
+const IndexInfo *cat_index_by_oid(const CatView *cv, u32 oid, const TableInfo **table);
+const TableInfo *cat_rel_by_id(const CatView *cv, u32 id);
+
+/* A column's pg_attribute.atttypid and atttypmod. */
+u32 cat_col_typoid(const ColumnInfo *c);
+i32 cat_pg_typmod(TypeId t, i32 typmod);
+/* A column's position as pg_attribute.attnum (1-based over the columns a
+ * user sees and the dropped ones; the hidden row id is not one), 0: none. */
+int cat_attnum(const TableInfo *t, u32 colid);
+const ColumnInfo *cat_col_by_attnum(const TableInfo *t, int attnum);
+
+/* The built-in type of a type OID (false: not a built-in one). */
+bool cat_builtin_type(u32 oid, TypeId *out);
+/* format_type(oid, typmod): typmod_given false is format_type(oid, NULL)
+ * (bpchar for character, no modifiers).  false: unknown OID. */
+bool cat_format_type(const CatView *cv, u32 oid, i32 pgtypmod, bool typmod_given, Buf *out);
+/* Whether an object's name finds it through search_path (pg_table_is_visible,
+ * pg_type_is_visible). */
+bool cat_visible(const CatView *cv, const TableInfo *t);
+/* An identifier as quote_ident writes it. */
+void cat_quote_ident(const char *name, Buf *out);
+/* A relation's name as regclass prints it: qualified when not visible. */
+void cat_relation_name(const CatView *cv, const TableInfo *t, const char *base, Buf *out);
+
+/* The system relations (plan/syscat.c builds their rows): schema, name
+ * and OID, PostgreSQL's where it has the relation.  by_oid gives
+ * regclass's text ("pg_class", "information_schema.tables"); by_name the
+ * OID of a name (schema NULL: pg_catalog, then information_schema is not
+ * searched), 0 when none. */
+typedef struct SysRelName { const char *schema; const char *name; u32 oid; } SysRelName;
+extern const SysRelName sys_rel_names[];
+extern const int nsys_rel_names;
+const char *syscat_name_by_oid(u32 oid);
+u32 syscat_oid_by_name(const char *schema, const char *name);
+
+/* Whether t has a primary key of its own (not the hidden row id, nor
+ * one that ALTER TABLE ADD PRIMARY KEY made as an index), which pg_index
+ * and pg_constraint show as t_pkey. */
+bool cat_has_pk(const TableInfo *t);
+/* pg_get_indexdef(oid, col): CREATE [UNIQUE] INDEX ... (col 0), or column
+ * col's text; pg_get_constraintdef(oid).  false: no such object. */
+bool cat_indexdef(const CatView *cv, u32 oid, int col, Buf *out);
+bool cat_constraintdef(const CatView *cv, u32 oid, bool pretty, Buf *out);
+/* pg_get_expr of a DEFAULT or generation expression of column attnum of
+ * relation relid (the text pg_attrdef.adbin holds), as PostgreSQL prints it. */
+void cat_expr_text(const CatView *cv, const char *text, u32 relid, Buf *out);
+
+/* ValueCtx.reg_out / reg_in over SqlCtx arg (the present's catalog). */
+bool cat_reg_out(void *arg, TypeId t, u32 oid, Buf *out);
+int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError *err);
+
+#endif

@@ -1,0 +1,1077 @@
+/*
+ * syscat.c - pg_catalog's relations (docs/catalogs.md): pg_class,
+ * pg_attribute, pg_type, pg_index, pg_constraint ... as rows computed from
+ * DriftDB's catalog when a query names them, at the query's point in time
+ * (FOR SYSTEM_TIME AS OF, SET drift.system_time), so that what psql, ORMs
+ * and drivers read describes the schema of that point.
+ *
+ * Each relation is a column list and a function that appends its rows.
+ * A column list is a string of "name:code" pairs; the codes are the types
+ * PostgreSQL gives those columns (aclitem[], pg_node_tree and xid read as
+ * text[], text and oid, int2vector and oidvector as int2[] / oid[] whose
+ * subscripts start at 0, as theirs do).
+ */
+#include "plan_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../catalog/pgcat.h"
+#include "../types/array.h"
+
+/* ---------------------------------------------------------------- rows */
+
+typedef struct Gen {
+    SqlCtx *ctx;
+    const CatView *cv;
+    int width;
+    const TypeId *types;
+    Value *rows;
+    int n, cap;
+    Value *cur;
+    int col;
+} Gen;
+
+static int gen_row(Gen *g)
+{
+    if (g->n == g->cap) {
+        int cap = g->cap ? g->cap * 2 : 32;
+        Value *r = arena_alloc(g->ctx->stmt, sizeof(Value) * (size_t)cap * (size_t)g->width);
+        if (!r) return DD_ENOMEM;
+        if (g->n) memcpy(r, g->rows, sizeof(Value) * (size_t)g->n * (size_t)g->width);
+        g->rows = r;
+        g->cap = cap;
+    }
+    g->cur = g->rows + (size_t)g->n++ * (size_t)g->width;
+    for (int i = 0; i < g->width; i++) g->cur[i] = val_null(g->types[i]);
+    g->col = 0;
+    return DD_OK;
+}
+
+static void put(Gen *g, Value v)
+{
+    if (g->col < g->width) {
+        if (!v.isnull && (type_is_string(g->types[g->col]) || g->types[g->col] == TYPE_NAME)) v.type = (u8)g->types[g->col];
+        if (v.isnull) v.type = (u8)g->types[g->col];
+        g->cur[g->col] = v;
+    }
+    g->col++;
+}
+
+static Value txt(Gen *g, const char *s)
+{
+    if (!s) return val_null(TYPE_TEXT);
+    char *c = arena_strdup(g->ctx->stmt, s);
+    return c ? val_text(TYPE_TEXT, c, (u32)strlen(c)) : val_null(TYPE_TEXT);
+}
+static Value bufval(Gen *g, Buf *b)
+{
+    Value v = buf_ok(b) ? txt(g, b->len ? (const char *)b->data : "") : val_null(TYPE_TEXT);
+    buf_free(b);
+    return v;
+}
+static void P_OID(Gen *g, u32 o) { put(g, val_int(TYPE_OID, o)); }
+static void P_NAME(Gen *g, const char *s) { put(g, txt(g, s)); }
+static void P_TEXT(Gen *g, const char *s) { put(g, txt(g, s)); }
+static void P_BOOL(Gen *g, bool b) { put(g, val_bool(b)); }
+static void P_INT(Gen *g, i64 i) { put(g, val_int(g->types[g->col < g->width ? g->col : 0], i)); }
+static void P_CHAR(Gen *g, char c) { put(g, val_int(TYPE_CHAR, (u8)c)); }
+static void P_FLOAT(Gen *g, double f) { Value v = val_null(TYPE_FLOAT4); v.isnull = false; v.v.f = f; put(g, v); }
+static void P_NULL(Gen *g) { put(g, val_null(TYPE_NULLTYPE)); }
+/* An int2 or oid array (int2vector / oidvector: lower bound 0 when zero0). */
+static void P_IARR(Gen *g, TypeId elem, const i64 *v, int n, bool zero0)
+{
+    ArrayVal a;
+    array_init(&a, elem);
+    Value out = val_null(type_array_of(elem));
+    if (array_set_1d(&a, g->ctx->stmt, (u32)n) == DD_OK) {
+        for (int i = 0; i < n; i++) a.items[i] = val_int(elem, v[i]);
+        if (zero0 && n > 0) a.lbound[0] = 0;
+        if (array_to_value(&a, g->ctx->stmt, &out, g->ctx->err) != DD_OK) out = val_null(type_array_of(elem));
+    } else if (n == 0 && array_to_value(&a, g->ctx->stmt, &out, g->ctx->err) != DD_OK) {
+        out = val_null(type_array_of(elem));
+    }
+    put(g, out);
+}
+/* ---------------------------------------------------------------- helpers */
+
+static const char *owner_name(SqlCtx *ctx) { return ctx->user ? ctx->user : "driftdb"; }
+
+static char relkind_of(const TableInfo *t) { return t->view_sql ? 'v' : t->sequence ? 'S' : 'r'; }
+
+#define has_pk cat_has_pk
+static u32 pk_index_oid(const TableInfo *t) { return OID_PKIDX_BASE + t->id; }
+static u32 pk_con_oid(const TableInfo *t) { return OID_PKCON_BASE + t->id; }
+
+static int typlen_of(TypeId t)
+{
+    if (type_is_array(t)) return -1;
+    switch (t) {
+    case TYPE_BOOL: case TYPE_CHAR: return 1;
+    case TYPE_INT2: return 2;
+    case TYPE_INT4: case TYPE_FLOAT4: case TYPE_DATE: case TYPE_OID: case TYPE_ENUM: return 4;
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: return 4;
+    case TYPE_INT8: case TYPE_FLOAT8: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: return 8;
+    case TYPE_TIMETZ: return 12;
+    case TYPE_INTERVAL: case TYPE_UUID: return 16;
+    case TYPE_NAME: return 64;
+    case TYPE_UNKNOWN: return -2;
+    default: return -1;
+    }
+}
+static char typalign_of(TypeId t)
+{
+    int l = typlen_of(t);
+    if (type_is_array(t)) return typalign_of(type_elem(t)) == 'd' ? 'd' : 'i';
+    if (t == TYPE_NAME || t == TYPE_CHAR || t == TYPE_BOOL || t == TYPE_UUID || t == TYPE_UNKNOWN) return 'c';
+    if (l == 2) return 's';
+    if (l == 8 || t == TYPE_INTERVAL || t == TYPE_TIMETZ) return 'd';
+    return 'i';
+}
+static char typstorage_of(TypeId t)
+{
+    if (t == TYPE_NUMERIC) return 'm';
+    return typlen_of(t) == -1 ? 'x' : 'p';
+}
+static u32 collation_of(TypeId t)
+{
+    TypeId e = type_is_array(t) ? type_elem(t) : t;
+    if (e == TYPE_NAME) return OID_COLL_C;
+    return e == TYPE_TEXT || e == TYPE_VARCHAR || e == TYPE_BPCHAR ? OID_COLL_DEFAULT : 0;
+}
+static char typcategory_of(TypeId t)
+{
+    if (type_is_array(t)) return 'A';
+    switch (t) {
+    case TYPE_BOOL: return 'B';
+    case TYPE_INT2: case TYPE_INT4: case TYPE_INT8: case TYPE_FLOAT4: case TYPE_FLOAT8: case TYPE_NUMERIC:
+    case TYPE_OID: case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE:
+    case TYPE_REGROLE: return 'N';
+    case TYPE_TEXT: case TYPE_VARCHAR: case TYPE_BPCHAR: case TYPE_NAME: return 'S';
+    case TYPE_CHAR: return 'Z';
+    case TYPE_DATE: case TYPE_TIME: case TYPE_TIMETZ: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: return 'D';
+    case TYPE_INTERVAL: return 'T';
+    case TYPE_UNKNOWN: return 'X';
+    case TYPE_RECORD: return 'P';
+    case TYPE_ENUM: return 'E';
+    default: return 'U';
+    }
+}
+/* PostgreSQL's internal type names */
+static const char *const typname_of[TYPE__COUNT] = {
+    [TYPE_BOOL] = "bool", [TYPE_INT2] = "int2", [TYPE_INT4] = "int4", [TYPE_INT8] = "int8",
+    [TYPE_FLOAT4] = "float4", [TYPE_FLOAT8] = "float8", [TYPE_NUMERIC] = "numeric", [TYPE_TEXT] = "text",
+    [TYPE_VARCHAR] = "varchar", [TYPE_BPCHAR] = "bpchar", [TYPE_UNKNOWN] = "unknown", [TYPE_DATE] = "date",
+    [TYPE_TIMESTAMP] = "timestamp", [TYPE_TIMESTAMPTZ] = "timestamptz", [TYPE_INTERVAL] = "interval",
+    [TYPE_UUID] = "uuid", [TYPE_BYTEA] = "bytea", [TYPE_JSON] = "json", [TYPE_JSONB] = "jsonb",
+    [TYPE_TIME] = "time", [TYPE_TIMETZ] = "timetz", [TYPE_NAME] = "name", [TYPE_CHAR] = "char",
+    [TYPE_OID] = "oid", [TYPE_RECORD] = "record", [TYPE_REGPROC] = "regproc", [TYPE_REGCLASS] = "regclass",
+    [TYPE_REGTYPE] = "regtype", [TYPE_REGNAMESPACE] = "regnamespace", [TYPE_REGROLE] = "regrole",
+};
+
+/* The system relations' own columns (for pg_attribute, \d pg_class). */
+typedef struct SysRel SysRel;
+static const SysRel *sysrel_find(const char *schema, const char *name);
+
+/* ---------------------------------------------------------------- relations */
+
+#define COLS_NAMESPACE "oid:o nspname:n nspowner:o nspacl:T"
+static int gen_namespace(Gen *g)
+{
+    static const struct { u32 oid; const char *name; } fixed[] = {
+        {OID_NS_TOAST, "pg_toast"}, {OID_NS_PG_CATALOG, "pg_catalog"}, {OID_NS_PUBLIC, "public"},
+        {OID_NS_INFORMATION_SCHEMA, "information_schema"},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(fixed); i++) {
+        if (fixed[i].oid == OID_NS_PUBLIC && !sql_schema_exists(g->ctx, "public")) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, fixed[i].oid); P_NAME(g, fixed[i].name);
+        P_OID(g, fixed[i].oid == OID_NS_PUBLIC ? OID_ROLE_DATABASE_OWNER : OID_ROLE_OWNER); P_NULL(g);
+    }
+    bool temp = false;
+    for (int i = 0; i < g->cv->nrels; i++) temp |= g->cv->rels[i]->temp;
+    if (temp) {
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, OID_NS_TEMP); P_NAME(g, "pg_temp_1"); P_OID(g, OID_ROLE_OWNER); P_NULL(g);
+    }
+    for (int i = 0; i < g->cv->nschemas; i++) {
+        const TableInfo *s = g->cv->schemas[i];
+        if (s->utype->kind != 's') continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, cat_object_oid(s)); P_NAME(g, s->name); P_OID(g, OID_ROLE_OWNER); P_NULL(g);
+    }
+    return DD_OK;
+}
+
+#define COLS_CLASS                                                                                              \
+    "oid:o relname:n relnamespace:o reltype:o reloftype:o relowner:o relam:o relfilenode:o reltablespace:o "   \
+    "relpages:4 reltuples:f relallvisible:4 reltoastrelid:o relhasindex:b relisshared:b relpersistence:c "      \
+    "relkind:c relnatts:2 relchecks:2 relhasrules:b relhastriggers:b relhassubclass:b relrowsecurity:b "        \
+    "relforcerowsecurity:b relispopulated:b relreplident:c relispartition:b relrewrite:o relfrozenxid:o "       \
+    "relminmxid:o relacl:T reloptions:T relpartbound:t"
+
+static int listed_cols(const TableInfo *t)
+{
+    int n = 0;
+    for (int i = 0; i < t->ncols; i++) n += strcmp(t->cols[i].name, ROWID_COL) != 0;
+    return t->sequence ? 3 : n;
+}
+
+static void class_row_tail(Gen *g, char kind, char persistence, int natts, int nchecks, bool hasindex,
+                           bool triggers)
+{
+    P_INT(g, 0); P_FLOAT(g, kind == 'r' ? -1 : 0); P_INT(g, 0); P_OID(g, 0);
+    P_BOOL(g, hasindex); P_BOOL(g, false); P_CHAR(g, persistence); P_CHAR(g, kind); P_INT(g, natts);
+    P_INT(g, nchecks); P_BOOL(g, kind == 'v'); P_BOOL(g, triggers); P_BOOL(g, false); P_BOOL(g, false);
+    P_BOOL(g, false); P_BOOL(g, true); P_CHAR(g, kind == 'r' ? 'd' : 'n'); P_BOOL(g, false); P_OID(g, 0);
+    P_OID(g, 0); P_OID(g, 0); P_NULL(g); P_NULL(g); P_NULL(g);
+}
+
+static int nsysrel_cols(const SysRel *r);
+
+static int gen_class(Gen *g)
+{
+    const CatView *cv = g->cv;
+    for (int i = 0; i < cv->nrels; i++) {
+        const TableInfo *t = cv->rels[i];
+        char kind = relkind_of(t);
+        bool pk = has_pk(t);
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, cat_object_oid(t)); P_NAME(g, name_base(t->name)); P_OID(g, cat_ns_oid(cv, t)); P_OID(g, 0);
+        P_OID(g, 0); P_OID(g, OID_ROLE_OWNER); P_OID(g, kind == 'r' ? OID_AM_HEAP : 0);
+        P_OID(g, kind == 'v' ? 0 : cat_object_oid(t)); P_OID(g, 0);
+        /* a foreign key's checks are triggers in PostgreSQL, on both tables */
+        bool triggers = t->nfks > 0;
+        for (int j = 0; j < cv->nrels && !triggers; j++)
+            for (int f = 0; f < cv->rels[j]->nfks && !triggers; f++) triggers = cv->rels[j]->fks[f].ref_table == t->id;
+        class_row_tail(g, kind, t->temp ? 't' : 'p', listed_cols(t), t->nchecks, t->nindexes > 0 || pk, triggers);
+        if (pk) {
+            if (gen_row(g)) return DD_ENOMEM;
+            char nm[CAT_MAX_NAME + 8];
+            snprintf(nm, sizeof nm, "%s_pkey", name_base(t->name));
+            P_OID(g, pk_index_oid(t)); P_NAME(g, nm); P_OID(g, cat_ns_oid(cv, t)); P_OID(g, 0); P_OID(g, 0);
+            P_OID(g, OID_ROLE_OWNER); P_OID(g, OID_AM_BTREE); P_OID(g, pk_index_oid(t)); P_OID(g, 0);
+            class_row_tail(g, 'i', t->temp ? 't' : 'p', t->npk, 0, false, false);
+        }
+        for (int k = 0; k < t->nindexes; k++) {
+            const IndexInfo *ix = &t->indexes[k];
+            if (gen_row(g)) return DD_ENOMEM;
+            P_OID(g, cat_index_oid(ix)); P_NAME(g, name_base(ix->name)); P_OID(g, cat_ns_oid(cv, t)); P_OID(g, 0);
+            P_OID(g, 0); P_OID(g, OID_ROLE_OWNER); P_OID(g, OID_AM_BTREE); P_OID(g, cat_index_oid(ix)); P_OID(g, 0);
+            class_row_tail(g, 'i', t->temp ? 't' : 'p', ix->ncols, 0, false, false);
+        }
+    }
+    for (int i = 0; i < nsys_rel_names; i++) {
+        const SysRelName *s = &sys_rel_names[i];
+        const SysRel *r = sysrel_find(s->schema, s->name);
+        if (!r) continue;
+        bool view = strcmp(s->schema, "information_schema") == 0 || s->oid >= 12000;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, s->oid); P_NAME(g, s->name);
+        P_OID(g, strcmp(s->schema, "pg_catalog") == 0 ? OID_NS_PG_CATALOG : OID_NS_INFORMATION_SCHEMA);
+        P_OID(g, 0); P_OID(g, 0); P_OID(g, OID_ROLE_OWNER); P_OID(g, view ? 0 : OID_AM_HEAP);
+        P_OID(g, view ? 0 : s->oid); P_OID(g, 0);
+        class_row_tail(g, view ? 'v' : 'r', 'p', nsysrel_cols(r), 0, false, false);
+    }
+    return DD_OK;
+}
+
+#define COLS_ATTRIBUTE                                                                                         \
+    "attrelid:o attname:n atttypid:o attstattarget:4 attlen:2 attnum:2 attndims:4 attcacheoff:4 atttypmod:4 " \
+    "attbyval:b attalign:c attstorage:c attcompression:c attnotnull:b atthasdef:b atthasmissing:b "           \
+    "attidentity:c attgenerated:c attisdropped:b attislocal:b attinhcount:4 attcollation:o attacl:T "         \
+    "attoptions:T attfdwoptions:T attmissingval:t"
+
+static void attr_row(Gen *g, u32 relid, const char *name, u32 typoid, TypeId t, int attnum, i32 pgtypmod,
+                     bool notnull, bool hasdef, char identity, char generated, bool dropped, bool stat)
+{
+    int len = typlen_of(t);
+    P_OID(g, relid); P_NAME(g, name); P_OID(g, typoid); P_INT(g, stat ? -1 : 0); P_INT(g, len); P_INT(g, attnum);
+    P_INT(g, type_is_array(t) ? 1 : 0); P_INT(g, -1); P_INT(g, pgtypmod);
+    P_BOOL(g, len == 1 || len == 2 || len == 4 || len == 8); P_CHAR(g, typalign_of(t)); P_CHAR(g, typstorage_of(t));
+    P_CHAR(g, 0); P_BOOL(g, notnull); P_BOOL(g, hasdef); P_BOOL(g, false); P_CHAR(g, identity);
+    P_CHAR(g, generated); P_BOOL(g, dropped); P_BOOL(g, true); P_INT(g, 0); P_OID(g, collation_of(t)); P_NULL(g);
+    P_NULL(g); P_NULL(g); P_NULL(g);
+}
+
+static bool is_pk_col(const TableInfo *t, u32 id)
+{
+    if (!has_pk(t)) return false;
+    for (int k = 0; k < t->npk; k++) if (t->pk[k] == id) return true;
+    return false;
+}
+
+static TypeId col_type(const ColumnInfo *c) { return c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type; }
+
+/* An index's column k: its name (the column's, or "expr"), type and typmod. */
+static void index_col(const TableInfo *t, const IndexInfo *ix, int k, const char **name, TypeId *ty, u32 *typoid, i32 *tm)
+{
+    const ColumnInfo *c = NULL;
+    for (int i = 0; i < t->ncols && ix->cols[k]; i++) if (t->cols[i].id == ix->cols[k]) c = &t->cols[i];
+    if (c) {
+        *name = c->name; *ty = col_type(c); *typoid = cat_col_typoid(c); *tm = cat_pg_typmod(col_type(c), c->typmod);
+    } else {
+        *name = "expr"; *ty = TYPE_TEXT; *typoid = type_oid(TYPE_TEXT); *tm = -1;
+    }
+}
+
+static int gen_attribute(Gen *g)
+{
+    const CatView *cv = g->cv;
+    for (int i = 0; i < cv->nrels; i++) {
+        const TableInfo *t = cv->rels[i];
+        u32 relid = cat_object_oid(t);
+        if (t->sequence) {
+            static const char *const sn[] = {"last_value", "log_cnt", "is_called"};
+            static const TypeId st[] = {TYPE_INT8, TYPE_INT8, TYPE_BOOL};
+            for (int k = 0; k < 3; k++) {
+                if (gen_row(g)) return DD_ENOMEM;
+                attr_row(g, relid, sn[k], type_oid(st[k]), st[k], k + 1, -1, true, false, 0, 0, false, true);
+            }
+            continue;
+        }
+        int attnum = 0;
+        for (int k = 0; k < t->ncols; k++) {
+            const ColumnInfo *c = &t->cols[k];
+            if (strcmp(c->name, ROWID_COL) == 0) continue;
+            attnum++;
+            if (c->pending) continue;
+            if (gen_row(g)) return DD_ENOMEM;
+            char dropped[64];
+            if (c->dropped) snprintf(dropped, sizeof dropped, "........pg.dropped.%d........", attnum);
+            attr_row(g, relid, c->dropped ? dropped : c->name, c->dropped ? 0 : cat_col_typoid(c), col_type(c), attnum,
+                     cat_pg_typmod(col_type(c), c->typmod), c->not_null || is_pk_col(t, c->id),
+                     (c->default_sql || c->gen_sql) && !c->dropped, c->identity, c->gen_sql ? 's' : 0, c->dropped,
+                     true);
+        }
+        if (has_pk(t)) {
+            for (int k = 0; k < t->npk; k++) {
+                const ColumnInfo *c = NULL;
+                for (int j = 0; j < t->ncols; j++) if (t->cols[j].id == t->pk[k]) c = &t->cols[j];
+                if (!c) continue;
+                if (gen_row(g)) return DD_ENOMEM;
+                attr_row(g, pk_index_oid(t), c->name, cat_col_typoid(c), col_type(c), k + 1,
+                         cat_pg_typmod(col_type(c), c->typmod), false, false, 0, 0, false, false);
+            }
+        }
+        for (int x = 0; x < t->nindexes; x++) {
+            const IndexInfo *ix = &t->indexes[x];
+            for (int k = 0; k < ix->ncols; k++) {
+                const char *nm;
+                TypeId ty;
+                u32 to;
+                i32 tm;
+                index_col(t, ix, k, &nm, &ty, &to, &tm);
+                if (gen_row(g)) return DD_ENOMEM;
+                attr_row(g, cat_index_oid(ix), nm, to, ty, k + 1, tm, false, false, 0, 0, false, false);
+            }
+        }
+    }
+    return DD_OK;
+}
+
+static int gen_sysrel_attributes(Gen *g);
+
+#define COLS_ATTRDEF "oid:o adrelid:o adnum:2 adbin:t"
+static int gen_attrdef(Gen *g)
+{
+    const CatView *cv = g->cv;
+    for (int i = 0; i < cv->nrels; i++) {
+        const TableInfo *t = cv->rels[i];
+        for (int k = 0; k < t->ncols; k++) {
+            const ColumnInfo *c = &t->cols[k];
+            if (c->dropped || c->pending || (!c->default_sql && !c->gen_sql)) continue;
+            int attnum = cat_attnum(t, c->id);
+            if (gen_row(g)) return DD_ENOMEM;
+            P_OID(g, OID_ATTRDEF_BASE + t->id * 2048u + (u32)attnum); P_OID(g, cat_object_oid(t)); P_INT(g, attnum);
+            P_TEXT(g, c->gen_sql ? c->gen_sql : c->default_sql);
+        }
+    }
+    return DD_OK;
+}
+
+#define COLS_TYPE                                                                                               \
+    "oid:o typname:n typnamespace:o typowner:o typlen:2 typbyval:b typtype:c typcategory:c typispreferred:b "  \
+    "typisdefined:b typdelim:c typrelid:o typsubscript:r typelem:o typarray:o typinput:r typoutput:r "         \
+    "typreceive:r typsend:r typmodin:r typmodout:r typanalyze:r typalign:c typstorage:c typnotnull:b "         \
+    "typbasetype:o typtypmod:4 typndims:4 typcollation:o typdefaultbin:t typdefault:t typacl:T"
+
+static void type_row(Gen *g, u32 oid, const char *name, u32 ns, int len, char typtype, char cat, bool preferred,
+                     u32 elem, u32 array, char align, char storage, bool notnull, u32 base, i32 typmod, u32 coll,
+                     const char *def)
+{
+    P_OID(g, oid); P_NAME(g, name); P_OID(g, ns); P_OID(g, OID_ROLE_OWNER); P_INT(g, len);
+    P_BOOL(g, len == 1 || len == 2 || len == 4 || len == 8); P_CHAR(g, typtype); P_CHAR(g, cat); P_BOOL(g, preferred);
+    P_BOOL(g, true); P_CHAR(g, ','); P_OID(g, 0); put(g, val_int(TYPE_REGPROC, 0)); P_OID(g, elem); P_OID(g, array);
+    for (int i = 0; i < 7; i++) put(g, val_int(TYPE_REGPROC, 0));
+    P_CHAR(g, align); P_CHAR(g, storage); P_BOOL(g, notnull); P_OID(g, base); P_INT(g, typmod); P_INT(g, 0);
+    P_OID(g, coll); P_TEXT(g, def); P_TEXT(g, def); P_NULL(g);
+}
+
+static int gen_type(Gen *g)
+{
+    for (int t = 1; t < TYPE__COUNT; t++) {
+        if (t == TYPE_ENUM || !typname_of[t]) continue;
+        TypeId ty = (TypeId)t;
+        bool arr = type_has_array(ty);
+        bool pref = t == TYPE_BOOL || t == TYPE_FLOAT8 || t == TYPE_TEXT || t == TYPE_TIMESTAMPTZ ||
+                    t == TYPE_INTERVAL || t == TYPE_OID;
+        if (gen_row(g)) return DD_ENOMEM;
+        type_row(g, type_oid(ty), typname_of[t], OID_NS_PG_CATALOG, typlen_of(ty), t == TYPE_RECORD || t == TYPE_UNKNOWN ? 'p' : 'b',
+                 typcategory_of(ty), pref, t == TYPE_NAME ? type_oid(TYPE_CHAR) : 0, arr ? type_oid(type_array_of(ty)) : 0,
+                 typalign_of(ty), typstorage_of(ty), false, 0, -1, collation_of(ty), NULL);
+        if (!arr) continue;
+        char an[CAT_MAX_NAME + 2];
+        snprintf(an, sizeof an, "_%s", typname_of[t]);
+        if (gen_row(g)) return DD_ENOMEM;
+        type_row(g, type_oid(type_array_of(ty)), an, OID_NS_PG_CATALOG, -1, 'b', 'A', false, type_oid(ty), 0,
+                 typalign_of(type_array_of(ty)), 'x', false, 0, -1, collation_of(ty), NULL);
+    }
+    const CatView *cv = g->cv;
+    for (int i = 0; i < cv->ntypes; i++) {
+        const TableInfo *u = cv->types[i];
+        const UserType *ut = u->utype;
+        u32 oid = cat_object_oid(u);
+        char an[CAT_MAX_NAME + 2];
+        snprintf(an, sizeof an, "_%s", name_base(u->name));
+        if (ut->kind == 'e') {
+            if (gen_row(g)) return DD_ENOMEM;
+            type_row(g, oid, name_base(u->name), cat_ns_oid(cv, u), 4, 'e', 'E', false, 0, oid + OID_ARRAY_OFFSET, 'i',
+                     'p', false, 0, -1, 0, NULL);
+            if (gen_row(g)) return DD_ENOMEM;
+            type_row(g, oid + OID_ARRAY_OFFSET, an, cat_ns_oid(cv, u), -1, 'b', 'A', false, oid, 0, 'i', 'x', false, 0,
+                     -1, 0, NULL);
+        } else if (ut->kind == 'd') {
+            TypeId bt = (TypeId)ut->base_type;
+            u32 base = ut->base_domain ? OID_OBJECT_BASE + ut->base_domain
+                       : bt == TYPE_ENUM ? OID_OBJECT_BASE + (u32)ut->base_typmod : type_oid(bt);
+            if (gen_row(g)) return DD_ENOMEM;
+            type_row(g, oid, name_base(u->name), cat_ns_oid(cv, u), typlen_of(bt), 'd', typcategory_of(bt), false, 0,
+                     oid + OID_ARRAY_OFFSET, typalign_of(bt), typstorage_of(bt), ut->not_null, base,
+                     cat_pg_typmod(bt, ut->base_typmod), collation_of(bt), ut->default_sql);
+            if (gen_row(g)) return DD_ENOMEM;
+            type_row(g, oid + OID_ARRAY_OFFSET, an, cat_ns_oid(cv, u), -1, 'b', 'A', false, oid, 0, typalign_of(bt), 'x',
+                     false, 0, -1, collation_of(bt), NULL);
+        }
+    }
+    return DD_OK;
+}
+
+#define COLS_ENUM "oid:o enumtypid:o enumsortorder:f enumlabel:n"
+static int gen_enum(Gen *g)
+{
+    for (int i = 0; i < g->cv->ntypes; i++) {
+        const TableInfo *u = g->cv->types[i];
+        if (u->utype->kind != 'e') continue;
+        for (int k = 0; k < u->utype->nlabels; k++) {
+            if (gen_row(g)) return DD_ENOMEM;
+            P_OID(g, OID_CON_BASE + u->id * 256u + (u32)k); P_OID(g, cat_object_oid(u)); P_FLOAT(g, k + 1);
+            P_NAME(g, u->utype->labels[k].label);
+        }
+    }
+    return DD_OK;
+}
+
+#define COLS_INDEX                                                                                             \
+    "indexrelid:o indrelid:o indnatts:2 indnkeyatts:2 indisunique:b indnullsnotdistinct:b indisprimary:b "    \
+    "indisexclusion:b indimmediate:b indisclustered:b indisvalid:b indcheckxmin:b indisready:b indislive:b " \
+    "indisreplident:b indkey:V indcollation:W indclass:W indoption:V indexprs:t indpred:t"
+
+static void index_row(Gen *g, u32 oid, const TableInfo *t, int n, const i64 *keys, const i64 *colls,
+                      const i64 *opts, bool unique, bool primary, const char *exprs, const char *pred)
+{
+    i64 cls[INDEX_MAX_COLS_SYS];
+    for (int k = 0; k < n && k < INDEX_MAX_COLS_SYS; k++) cls[k] = 0;
+    P_OID(g, oid); P_OID(g, cat_object_oid(t)); P_INT(g, n); P_INT(g, n); P_BOOL(g, unique); P_BOOL(g, false);
+    P_BOOL(g, primary); P_BOOL(g, false); P_BOOL(g, true); P_BOOL(g, false); P_BOOL(g, true); P_BOOL(g, false);
+    P_BOOL(g, true); P_BOOL(g, true); P_BOOL(g, false);
+    P_IARR(g, TYPE_INT2, keys, n, true); P_IARR(g, TYPE_OID, colls, n, true); P_IARR(g, TYPE_OID, cls, n, true);
+    P_IARR(g, TYPE_INT2, opts, n, true); P_TEXT(g, exprs); P_TEXT(g, pred);
+}
+
+static int gen_index(Gen *g)
+{
+    const CatView *cv = g->cv;
+    for (int i = 0; i < cv->nrels; i++) {
+        const TableInfo *t = cv->rels[i];
+        i64 keys[INDEX_MAX_COLS_SYS], colls[INDEX_MAX_COLS_SYS], opts[INDEX_MAX_COLS_SYS];
+        if (has_pk(t)) {
+            int n = t->npk < INDEX_MAX_COLS_SYS ? t->npk : INDEX_MAX_COLS_SYS;
+            for (int k = 0; k < n; k++) {
+                keys[k] = cat_attnum(t, t->pk[k]);
+                const ColumnInfo *c = cat_col_by_attnum(t, (int)keys[k]);
+                colls[k] = c ? collation_of(col_type(c)) : 0;
+                opts[k] = 0;
+            }
+            if (gen_row(g)) return DD_ENOMEM;
+            index_row(g, pk_index_oid(t), t, n, keys, colls, opts, true, true, NULL, NULL);
+        }
+        for (int x = 0; x < t->nindexes; x++) {
+            const IndexInfo *ix = &t->indexes[x];
+            int n = ix->ncols < INDEX_MAX_COLS_SYS ? ix->ncols : INDEX_MAX_COLS_SYS;
+            Buf ex;
+            buf_init(&ex);
+            for (int k = 0; k < n; k++) {
+                keys[k] = ix->cols[k] ? cat_attnum(t, ix->cols[k]) : 0;
+                const ColumnInfo *c = keys[k] ? cat_col_by_attnum(t, (int)keys[k]) : NULL;
+                colls[k] = c ? collation_of(col_type(c)) : 0;
+                u8 f = ix->colflags ? ix->colflags[k] : 0;
+                opts[k] = (f & INDEX_DESC ? 1 : 0) | (f & INDEX_NULLS_FIRST ? 2 : 0);
+                if (ix->exprs && ix->exprs[k]) buf_printf(&ex, "%s%s", ex.len ? ", " : "", ix->exprs[k]);
+            }
+            if (gen_row(g)) { buf_free(&ex); return DD_ENOMEM; }
+            index_row(g, cat_index_oid(ix), t, n, keys, colls, opts, ix->unique, ix->constraint && ix->primary, NULL,
+                      ix->pred_sql);
+            if (ex.len) g->cur[19] = bufval(g, &ex);
+            else buf_free(&ex);
+        }
+    }
+    return DD_OK;
+}
+
+#define COLS_CONSTRAINT                                                                                         \
+    "oid:o conname:n connamespace:o contype:c condeferrable:b condeferred:b convalidated:b conrelid:o "        \
+    "contypid:o conindid:o conparentid:o confrelid:o confupdtype:c confdeltype:c confmatchtype:c "            \
+    "conislocal:b coninhcount:4 connoinherit:b conkey:S confkey:S conpfeqop:O conppeqop:O conffeqop:O "       \
+    "confdelsetcols:S conexclop:O conbin:t"
+
+static void con_row(Gen *g, u32 oid, const char *name, const TableInfo *t, char type, bool deferrable, bool deferred,
+                    u32 indid, u32 frel, char upd, char del, char match, const i64 *key, int nkey, const i64 *fkey,
+                    int nfkey, const char *bin)
+{
+    P_OID(g, oid); P_NAME(g, name); P_OID(g, cat_ns_oid(g->cv, t)); P_CHAR(g, type); P_BOOL(g, deferrable);
+    P_BOOL(g, deferred); P_BOOL(g, true); P_OID(g, t->utype ? 0 : cat_object_oid(t));
+    P_OID(g, t->utype ? cat_object_oid(t) : 0); P_OID(g, indid); P_OID(g, 0); P_OID(g, frel); P_CHAR(g, upd);
+    P_CHAR(g, del); P_CHAR(g, match); P_BOOL(g, true); P_INT(g, 0); P_BOOL(g, type == 'c' && false);
+    if (key) P_IARR(g, TYPE_INT2, key, nkey, false); else P_NULL(g);
+    if (fkey) P_IARR(g, TYPE_INT2, fkey, nfkey, false); else P_NULL(g);
+    P_NULL(g); P_NULL(g); P_NULL(g); P_NULL(g); P_NULL(g); P_TEXT(g, bin);
+}
+
+static int gen_constraint(Gen *g)
+{
+    const CatView *cv = g->cv;
+    for (int i = 0; i < cv->nrels; i++) {
+        const TableInfo *t = cv->rels[i];
+        i64 key[INDEX_MAX_COLS_SYS], fkey[INDEX_MAX_COLS_SYS];
+        if (has_pk(t)) {
+            int n = t->npk < INDEX_MAX_COLS_SYS ? t->npk : INDEX_MAX_COLS_SYS;
+            for (int k = 0; k < n; k++) key[k] = cat_attnum(t, t->pk[k]);
+            char nm[CAT_MAX_NAME + 8];
+            snprintf(nm, sizeof nm, "%s_pkey", name_base(t->name));
+            if (gen_row(g)) return DD_ENOMEM;
+            con_row(g, pk_con_oid(t), nm, t, 'p', false, false, pk_index_oid(t), 0, ' ', ' ', ' ', key, n, NULL, 0, NULL);
+        }
+        for (int x = 0; x < t->nindexes; x++) {
+            const IndexInfo *ix = &t->indexes[x];
+            if (!ix->constraint) continue;
+            int n = ix->ncols < INDEX_MAX_COLS_SYS ? ix->ncols : INDEX_MAX_COLS_SYS;
+            for (int k = 0; k < n; k++) key[k] = cat_attnum(t, ix->cols[k]);
+            if (gen_row(g)) return DD_ENOMEM;
+            con_row(g, OID_KEYCON_BASE + ix->id, name_base(ix->name), t, ix->primary ? 'p' : 'u', false, false,
+                    cat_index_oid(ix), 0, ' ', ' ', ' ', key, n, NULL, 0, NULL);
+        }
+        for (int c = 0; c < t->nchecks && c < 128; c++) {
+            if (gen_row(g)) return DD_ENOMEM;
+            con_row(g, OID_CON_BASE + t->id * 256u + (u32)c, t->checks[c].name, t, 'c', false, false, 0, 0, ' ', ' ', ' ',
+                    NULL, 0, NULL, 0, t->checks[c].expr_sql);
+            /* the columns the check reads are not kept: conkey stays NULL */
+        }
+        for (int f = 0; f < t->nfks && f < 128; f++) {
+            const ForeignKeyInfo *fk = &t->fks[f];
+            const TableInfo *rt = cat_rel_by_id(cv, fk->ref_table);
+            int n = fk->ncols < INDEX_MAX_COLS_SYS ? fk->ncols : INDEX_MAX_COLS_SYS;
+            for (int k = 0; k < n; k++) {
+                key[k] = cat_attnum(t, fk->cols[k]);
+                fkey[k] = rt ? cat_attnum(rt, fk->ref_cols[k]) : 0;
+            }
+            if (gen_row(g)) return DD_ENOMEM;
+            con_row(g, OID_CON_BASE + t->id * 256u + 128u + (u32)f, fk->name, t, 'f', fk->deferrable, fk->deferred, 0,
+                    OID_OBJECT_BASE + fk->ref_table, fk->on_update, fk->on_delete, fk->match_full ? 'f' : 's', key, n,
+                    fkey, n, NULL);
+        }
+    }
+    for (int i = 0; i < cv->ntypes; i++) {
+        const TableInfo *u = cv->types[i];
+        if (u->utype->kind != 'd') continue;
+        for (int c = 0; c < u->utype->nchecks && c < 128; c++) {
+            if (gen_row(g)) return DD_ENOMEM;
+            con_row(g, OID_CON_BASE + u->id * 256u + (u32)c, u->utype->checks[c].name, u, 'c', false, false, 0, 0, ' ',
+                    ' ', ' ', NULL, 0, NULL, 0, u->utype->checks[c].expr_sql);
+        }
+    }
+    return DD_OK;
+}
+
+#define COLS_DESCRIPTION "objoid:o classoid:o objsubid:4 description:t"
+static int gen_description(Gen *g)
+{
+    const CatView *cv = g->cv;
+    for (int i = 0; i < cv->nrels; i++) {
+        const TableInfo *t = cv->rels[i];
+        for (int k = 0; k < t->ncomments; k++) {
+            if (gen_row(g)) return DD_ENOMEM;
+            P_OID(g, cat_object_oid(t)); P_OID(g, OID_PG_CLASS);
+            P_INT(g, t->comments[k].col ? cat_attnum(t, t->comments[k].col) : 0); P_TEXT(g, t->comments[k].text);
+        }
+    }
+    return DD_OK;
+}
+
+#define COLS_AM "oid:o amname:n amhandler:r amtype:c"
+static int gen_am(Gen *g)
+{
+    static const struct { u32 oid; const char *name; char type; } am[] = {
+        {2, "heap", 't'}, {403, "btree", 'i'}, {405, "hash", 'i'}, {783, "gist", 'i'},
+        {2742, "gin", 'i'}, {4000, "spgist", 'i'}, {3580, "brin", 'i'},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(am); i++) {
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, am[i].oid); P_NAME(g, am[i].name); put(g, val_int(TYPE_REGPROC, 0)); P_CHAR(g, am[i].type);
+    }
+    return DD_OK;
+}
+
+#define COLS_DATABASE                                                                                       \
+    "oid:o datname:n datdba:o encoding:4 datlocprovider:c datistemplate:b datallowconn:b datconnlimit:4 " \
+    "datfrozenxid:o datminmxid:o dattablespace:o datcollate:t datctype:t daticulocale:t datcollversion:t " \
+    "datacl:T"
+static int gen_database(Gen *g)
+{
+    if (gen_row(g)) return DD_ENOMEM;
+    P_OID(g, OID_DATABASE); P_NAME(g, g->ctx->database ? g->ctx->database : "driftdb"); P_OID(g, OID_ROLE_OWNER);
+    P_INT(g, 6); P_CHAR(g, 'c'); P_BOOL(g, false); P_BOOL(g, true); P_INT(g, -1); P_OID(g, 0); P_OID(g, 0);
+    P_OID(g, 1663); P_TEXT(g, "C"); P_TEXT(g, "C.UTF-8"); P_NULL(g); P_NULL(g); P_NULL(g);
+    return DD_OK;
+}
+
+#define COLS_ROLES                                                                                          \
+    "rolname:n rolsuper:b rolinherit:b rolcreaterole:b rolcreatedb:b rolcanlogin:b rolreplication:b "     \
+    "rolconnlimit:4 rolpassword:t rolvaliduntil:z rolbypassrls:b rolconfig:T oid:o"
+static int gen_roles(Gen *g)
+{
+    if (gen_row(g)) return DD_ENOMEM;
+    P_NAME(g, "pg_database_owner");
+    for (int i = 0; i < 6; i++) P_BOOL(g, i == 1);
+    P_INT(g, -1); P_TEXT(g, "********"); P_NULL(g); P_BOOL(g, false); P_NULL(g); P_OID(g, OID_ROLE_DATABASE_OWNER);
+    if (gen_row(g)) return DD_ENOMEM;
+    P_NAME(g, owner_name(g->ctx)); P_BOOL(g, true); P_BOOL(g, true); P_BOOL(g, true); P_BOOL(g, true);
+    P_BOOL(g, true); P_BOOL(g, true); P_INT(g, -1); P_TEXT(g, "********"); P_NULL(g); P_BOOL(g, true); P_NULL(g);
+    P_OID(g, OID_ROLE_OWNER);
+    return DD_OK;
+}
+#define COLS_AUTHID                                                                                         \
+    "oid:o rolname:n rolsuper:b rolinherit:b rolcreaterole:b rolcreatedb:b rolcanlogin:b rolreplication:b " \
+    "rolbypassrls:b rolconnlimit:4 rolpassword:t rolvaliduntil:z"
+static int gen_authid(Gen *g)
+{
+    if (gen_row(g)) return DD_ENOMEM;
+    P_OID(g, OID_ROLE_DATABASE_OWNER); P_NAME(g, "pg_database_owner");
+    for (int i = 0; i < 7; i++) P_BOOL(g, i == 1);
+    P_INT(g, -1); P_NULL(g); P_NULL(g);
+    if (gen_row(g)) return DD_ENOMEM;
+    P_OID(g, OID_ROLE_OWNER); P_NAME(g, owner_name(g->ctx));
+    for (int i = 0; i < 7; i++) P_BOOL(g, true);
+    P_INT(g, -1); P_NULL(g); P_NULL(g);
+    return DD_OK;
+}
+#define COLS_USER                                                                                           \
+    "usename:n usesysid:o usecreatedb:b usesuper:b userepl:b usebypassrls:b passwd:t valuntil:z useconfig:T"
+static int gen_user(Gen *g)
+{
+    if (gen_row(g)) return DD_ENOMEM;
+    P_NAME(g, owner_name(g->ctx)); P_OID(g, OID_ROLE_OWNER);
+    for (int i = 0; i < 4; i++) P_BOOL(g, true);
+    P_TEXT(g, "********"); P_NULL(g); P_NULL(g);
+    return DD_OK;
+}
+
+#define COLS_COLLATION                                                                                     \
+    "oid:o collname:n collnamespace:o collowner:o collprovider:c collisdeterministic:b collencoding:4 " \
+    "collcollate:t collctype:t colliculocale:t collversion:t"
+static int gen_collation(Gen *g)
+{
+    static const struct { u32 oid; const char *name; char prov; } co[] = {
+        {OID_COLL_DEFAULT, "default", 'd'}, {OID_COLL_C, "C", 'c'}, {951, "POSIX", 'c'},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(co); i++) {
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, co[i].oid); P_NAME(g, co[i].name); P_OID(g, OID_NS_PG_CATALOG); P_OID(g, OID_ROLE_OWNER);
+        P_CHAR(g, co[i].prov); P_BOOL(g, true); P_INT(g, -1);
+        P_TEXT(g, co[i].prov == 'd' ? NULL : co[i].name); P_TEXT(g, co[i].prov == 'd' ? NULL : co[i].name);
+        P_NULL(g); P_NULL(g);
+    }
+    return DD_OK;
+}
+
+#define COLS_TABLESPACE "oid:o spcname:n spcowner:o spcacl:T spcoptions:T"
+static int gen_tablespace(Gen *g)
+{
+    if (gen_row(g)) return DD_ENOMEM;
+    P_OID(g, 1663); P_NAME(g, "pg_default"); P_OID(g, OID_ROLE_OWNER); P_NULL(g); P_NULL(g);
+    if (gen_row(g)) return DD_ENOMEM;
+    P_OID(g, 1664); P_NAME(g, "pg_global"); P_OID(g, OID_ROLE_OWNER); P_NULL(g); P_NULL(g);
+    return DD_OK;
+}
+
+#define COLS_SEQUENCE "seqrelid:o seqtypid:o seqstart:8 seqincrement:8 seqmax:8 seqmin:8 seqcache:8 seqcycle:b"
+static int gen_sequence(Gen *g)
+{
+    for (int i = 0; i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        const SeqInfo *q = t->sequence;
+        if (!q) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, cat_object_oid(t)); P_OID(g, type_oid((TypeId)q->type)); P_INT(g, q->start); P_INT(g, q->inc);
+        P_INT(g, q->max); P_INT(g, q->min); P_INT(g, 1); P_BOOL(g, q->cycle);
+    }
+    return DD_OK;
+}
+
+#define COLS_DEPEND "classid:o objid:o objsubid:4 refclassid:o refobjid:o refobjsubid:4 deptype:c"
+static int gen_depend(Gen *g)
+{
+    const CatView *cv = g->cv;
+    for (int i = 0; i < cv->nrels; i++) {
+        const TableInfo *t = cv->rels[i];
+        const SeqInfo *q = t->sequence;
+        if (q && q->owner_table) {
+            const TableInfo *o = cat_rel_by_id(cv, q->owner_table);
+            bool identity = false;
+            if (o)
+                for (int k = 0; k < o->ncols; k++) identity |= o->cols[k].id == q->owner_col && o->cols[k].identity;
+            if (gen_row(g)) return DD_ENOMEM;
+            P_OID(g, OID_PG_CLASS); P_OID(g, cat_object_oid(t)); P_INT(g, 0); P_OID(g, OID_PG_CLASS);
+            P_OID(g, OID_OBJECT_BASE + q->owner_table); P_INT(g, o ? cat_attnum(o, q->owner_col) : 0);
+            P_CHAR(g, identity ? 'i' : 'a');
+        }
+        for (int k = 0; k < t->nindexes; k++) {
+            if (gen_row(g)) return DD_ENOMEM;
+            P_OID(g, OID_PG_CLASS); P_OID(g, cat_index_oid(&t->indexes[k])); P_INT(g, 0);
+            P_OID(g, t->indexes[k].constraint ? OID_PG_CONSTRAINT : OID_PG_CLASS);
+            P_OID(g, t->indexes[k].constraint ? OID_KEYCON_BASE + t->indexes[k].id : cat_object_oid(t)); P_INT(g, 0);
+            P_CHAR(g, t->indexes[k].constraint ? 'i' : 'a');
+        }
+    }
+    return DD_OK;
+}
+
+#define COLS_TABLES \
+    "schemaname:n tablename:n tableowner:n tablespace:n hasindexes:b hasrules:b hastriggers:b rowsecurity:b"
+static int gen_tables(Gen *g)
+{
+    for (int i = 0; i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        if (t->view_sql || t->sequence) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, owner_name(g->ctx)); P_NULL(g);
+        P_BOOL(g, t->nindexes > 0 || has_pk(t)); P_BOOL(g, false); P_BOOL(g, false); P_BOOL(g, false);
+    }
+    return DD_OK;
+}
+
+#define COLS_VIEWS "schemaname:n viewname:n viewowner:n definition:t"
+static int gen_views(Gen *g)
+{
+    for (int i = 0; i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        if (!t->view_sql) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, owner_name(g->ctx));
+        P_TEXT(g, t->view_sql);
+    }
+    return DD_OK;
+}
+
+#define COLS_INDEXES "schemaname:n tablename:n indexname:n tablespace:n indexdef:t"
+static int gen_indexes(Gen *g)
+{
+    for (int i = 0; i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        if (has_pk(t)) {
+            Buf b;
+            buf_init(&b);
+            if (!cat_indexdef(g->cv, pk_index_oid(t), 0, &b)) { buf_free(&b); return DD_ENOMEM; }
+            char nm[CAT_MAX_NAME + 8];
+            snprintf(nm, sizeof nm, "%s_pkey", name_base(t->name));
+            if (gen_row(g)) { buf_free(&b); return DD_ENOMEM; }
+            P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, nm); P_NULL(g); put(g, bufval(g, &b));
+        }
+        for (int k = 0; k < t->nindexes; k++) {
+            Buf b;
+            buf_init(&b);
+            if (!cat_indexdef(g->cv, cat_index_oid(&t->indexes[k]), 0, &b)) { buf_free(&b); return DD_ENOMEM; }
+            if (gen_row(g)) { buf_free(&b); return DD_ENOMEM; }
+            P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, name_base(t->indexes[k].name));
+            P_NULL(g); put(g, bufval(g, &b));
+        }
+    }
+    return DD_OK;
+}
+
+#define COLS_SEQUENCES                                                                                      \
+    "schemaname:n sequencename:n sequenceowner:n data_type:R start_value:8 min_value:8 max_value:8 "      \
+    "increment_by:8 cycle:b cache_size:8 last_value:8"
+static int gen_sequences(Gen *g)
+{
+    for (int i = 0; i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        const SeqInfo *q = t->sequence;
+        if (!q) continue;
+        i64 last = 0, ahead = 0;
+        bool called = false;
+        if (!t->temp && store_seq_state(g->ctx->store, t, &last, &called, &ahead, g->ctx->err)) return DD_EIO;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, owner_name(g->ctx));
+        put(g, val_int(TYPE_REGTYPE, type_oid((TypeId)q->type))); P_INT(g, q->start); P_INT(g, q->min);
+        P_INT(g, q->max); P_INT(g, q->inc); P_BOOL(g, q->cycle); P_INT(g, 1);
+        if (called && !t->temp) P_INT(g, last); else P_NULL(g);
+    }
+    return DD_OK;
+}
+
+/* The relations PostgreSQL has that are always empty here. */
+#define COLS_INHERITS "inhrelid:o inhparent:o inhseqno:4 inhdetachpending:b"
+#define COLS_POLICY "oid:o polname:n polrelid:o polcmd:c polpermissive:b polroles:O polqual:t polwithcheck:t"
+#define COLS_STATISTIC_EXT                                                                                  \
+    "oid:o stxrelid:o stxname:n stxnamespace:o stxowner:o stxstattarget:4 stxkeys:S stxkind:C stxexprs:t"
+#define COLS_PUBLICATION                                                                                    \
+    "oid:o pubname:n pubowner:o puballtables:b pubinsert:b pubupdate:b pubdelete:b pubtruncate:b pubviaroot:b"
+#define COLS_PUBLICATION_NAMESPACE "oid:o pnpubid:o pnnspid:o"
+#define COLS_PUBLICATION_REL "oid:o prpubid:o prrelid:o prqual:t prattrs:S"
+#define COLS_TRIGGER                                                                                        \
+    "oid:o tgrelid:o tgparentid:o tgname:n tgfoid:o tgtype:2 tgenabled:c tgisinternal:b tgconstrrelid:o " \
+    "tgconstrindid:o tgconstraint:o tgdeferrable:b tginitdeferred:b tgnargs:2 tgattr:S tgargs:y tgqual:t " \
+    "tgoldtable:n tgnewtable:n"
+#define COLS_REWRITE "oid:o rulename:n ev_class:o ev_type:c ev_enabled:c is_instead:b ev_qual:t ev_action:t"
+#define COLS_EXTENSION                                                                                      \
+    "oid:o extname:n extowner:o extnamespace:o extrelocatable:b extversion:t extconfig:O extcondition:T"
+#define COLS_AUTH_MEMBERS "roleid:o member:o grantor:o admin_option:b"
+#define COLS_SHDESCRIPTION "objoid:o classoid:o description:t"
+#define COLS_RANGE "rngtypid:o rngsubtype:o rngmultitypid:o rngcollation:o rngsubopc:o rngcanonical:r rngsubdiff:r"
+#define COLS_PROC                                                                                             \
+    "oid:o proname:n pronamespace:o proowner:o prolang:o procost:f prorows:f provariadic:o prosupport:r "    \
+    "prokind:c prosecdef:b proleakproof:b proisstrict:b proretset:b provolatile:c proparallel:c pronargs:2 " \
+    "pronargdefaults:2 prorettype:o proargtypes:W proallargtypes:O proargmodes:C proargnames:T "             \
+    "proargdefaults:t protrftypes:O prosrc:t probin:t prosqlbody:t proconfig:T proacl:T"
+#define COLS_OPERATOR                                                                                       \
+    "oid:o oprname:n oprnamespace:o oprowner:o oprkind:c oprcanmerge:b oprcanhash:b oprleft:o oprright:o " \
+    "oprresult:o oprcom:o oprnegate:o oprcode:r oprrest:r oprjoin:r"
+#define COLS_LANGUAGE                                                                                      \
+    "oid:o lanname:n lanowner:o lanispl:b lanpltrusted:b lanplcallfoid:o laninline:o lanvalidator:o lanacl:T"
+static int gen_none(Gen *g) { DD_UNUSED(g); return DD_OK; }
+
+/* ---------------------------------------------------------------- the list */
+
+struct SysRel {
+    const char *schema, *name;
+    const char *cols;
+    int (*gen)(Gen *g);
+};
+
+static int gen_attribute_all(Gen *g)
+{
+    int rc = gen_attribute(g);
+    return rc ? rc : gen_sysrel_attributes(g);
+}
+
+static const SysRel sysrels[] = {
+    {"pg_catalog", "pg_namespace", COLS_NAMESPACE, gen_namespace},
+    {"pg_catalog", "pg_class", COLS_CLASS, gen_class},
+    {"pg_catalog", "pg_attribute", COLS_ATTRIBUTE, gen_attribute_all},
+    {"pg_catalog", "pg_attrdef", COLS_ATTRDEF, gen_attrdef},
+    {"pg_catalog", "pg_type", COLS_TYPE, gen_type},
+    {"pg_catalog", "pg_enum", COLS_ENUM, gen_enum},
+    {"pg_catalog", "pg_index", COLS_INDEX, gen_index},
+    {"pg_catalog", "pg_constraint", COLS_CONSTRAINT, gen_constraint},
+    {"pg_catalog", "pg_description", COLS_DESCRIPTION, gen_description},
+    {"pg_catalog", "pg_am", COLS_AM, gen_am},
+    {"pg_catalog", "pg_database", COLS_DATABASE, gen_database},
+    {"pg_catalog", "pg_roles", COLS_ROLES, gen_roles},
+    {"pg_catalog", "pg_authid", COLS_AUTHID, gen_authid},
+    {"pg_catalog", "pg_user", COLS_USER, gen_user},
+    {"pg_catalog", "pg_auth_members", COLS_AUTH_MEMBERS, gen_none},
+    {"pg_catalog", "pg_collation", COLS_COLLATION, gen_collation},
+    {"pg_catalog", "pg_tablespace", COLS_TABLESPACE, gen_tablespace},
+    {"pg_catalog", "pg_sequence", COLS_SEQUENCE, gen_sequence},
+    {"pg_catalog", "pg_depend", COLS_DEPEND, gen_depend},
+    {"pg_catalog", "pg_tables", COLS_TABLES, gen_tables},
+    {"pg_catalog", "pg_views", COLS_VIEWS, gen_views},
+    {"pg_catalog", "pg_indexes", COLS_INDEXES, gen_indexes},
+    {"pg_catalog", "pg_sequences", COLS_SEQUENCES, gen_sequences},
+    {"pg_catalog", "pg_inherits", COLS_INHERITS, gen_none},
+    {"pg_catalog", "pg_policy", COLS_POLICY, gen_none},
+    {"pg_catalog", "pg_statistic_ext", COLS_STATISTIC_EXT, gen_none},
+    {"pg_catalog", "pg_publication", COLS_PUBLICATION, gen_none},
+    {"pg_catalog", "pg_publication_namespace", COLS_PUBLICATION_NAMESPACE, gen_none},
+    {"pg_catalog", "pg_publication_rel", COLS_PUBLICATION_REL, gen_none},
+    {"pg_catalog", "pg_trigger", COLS_TRIGGER, gen_none},
+    {"pg_catalog", "pg_rewrite", COLS_REWRITE, gen_none},
+    {"pg_catalog", "pg_extension", COLS_EXTENSION, gen_none},
+    {"pg_catalog", "pg_shdescription", COLS_SHDESCRIPTION, gen_none},
+    {"pg_catalog", "pg_range", COLS_RANGE, gen_none},
+    {"pg_catalog", "pg_proc", COLS_PROC, gen_none},
+    {"pg_catalog", "pg_operator", COLS_OPERATOR, gen_none},
+    {"pg_catalog", "pg_language", COLS_LANGUAGE, gen_none},
+};
+
+static const SysRel *sysrel_find(const char *schema, const char *name)
+{
+    for (size_t i = 0; i < DD_ARRAY_LEN(sysrels); i++)
+        if (strcmp(sysrels[i].name, name) == 0 && strcmp(sysrels[i].schema, schema) == 0) return &sysrels[i];
+    return NULL;
+}
+
+static TypeId code_type(char c)
+{
+    switch (c) {
+    case 'o': return TYPE_OID;
+    case 'n': return TYPE_NAME;
+    case 't': return TYPE_TEXT;
+    case 'b': return TYPE_BOOL;
+    case 'c': return TYPE_CHAR;
+    case '2': return TYPE_INT2;
+    case '4': return TYPE_INT4;
+    case '8': return TYPE_INT8;
+    case 'f': return TYPE_FLOAT4;
+    case 'z': return TYPE_TIMESTAMPTZ;
+    case 'r': return TYPE_REGPROC;
+    case 'R': return TYPE_REGTYPE;
+    case 'y': return TYPE_BYTEA;
+    case 'T': return type_array_of(TYPE_TEXT);
+    case 'O': case 'W': return type_array_of(TYPE_OID);
+    case 'S': case 'V': return type_array_of(TYPE_INT2);
+    case 'C': return type_array_of(TYPE_CHAR);
+    default: return TYPE_TEXT;
+    }
+}
+
+/* The columns of r: names and types, in the statement arena. */
+static int sysrel_cols(SqlCtx *ctx, const SysRel *r, const char ***names, TypeId **types, int *n)
+{
+    int cap = 1;
+    for (const char *p = r->cols; *p; p++) cap += *p == ' ';
+    const char **nm = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)cap);
+    TypeId *ty = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)cap);
+    if (!nm || !ty) return DD_ENOMEM;
+    int k = 0;
+    const char *p = r->cols;
+    while (*p) {
+        const char *colon = strchr(p, ':');
+        if (!colon) break;
+        char *s = arena_alloc(ctx->stmt, (size_t)(colon - p) + 1);
+        if (!s) return DD_ENOMEM;
+        memcpy(s, p, (size_t)(colon - p));
+        s[colon - p] = 0;
+        nm[k] = s;
+        ty[k] = code_type(colon[1]);
+        k++;
+        p = colon + 2;
+        while (*p == ' ') p++;
+    }
+    *names = nm;
+    *types = ty;
+    *n = k;
+    return DD_OK;
+}
+
+static int nsysrel_cols(const SysRel *r)
+{
+    int n = 0;
+    for (const char *p = r->cols; *p; p++) n += *p == ':';
+    return n;
+}
+
+static int gen_sysrel_attributes(Gen *g)
+{
+    for (int i = 0; i < nsys_rel_names; i++) {
+        const SysRel *r = sysrel_find(sys_rel_names[i].schema, sys_rel_names[i].name);
+        if (!r) continue;
+        const char **names;
+        TypeId *types;
+        int n;
+        if (sysrel_cols(g->ctx, r, &names, &types, &n)) return DD_ENOMEM;
+        for (int k = 0; k < n; k++) {
+            if (gen_row(g)) return DD_ENOMEM;
+            attr_row(g, sys_rel_names[i].oid, names[k], type_oid(types[k]), types[k], k + 1, -1, false, false, 0, 0,
+                     false, true);
+        }
+    }
+    return DD_OK;
+}
+
+/* ---------------------------------------------------------------- FROM */
+
+bool syscat_lookup(SqlCtx *ctx, const char *name, const char **schema, const char **base)
+{
+    const char *dot = strchr(name, '.');
+    if (dot) {
+        size_t n = (size_t)(dot - name);
+        const char *sch = n == 10 && strncmp(name, "pg_catalog", 10) == 0 ? "pg_catalog"
+                          : n == 18 && strncmp(name, "information_schema", 18) == 0 ? "information_schema"
+                          : NULL;
+        if (!sch || !sysrel_find(sch, dot + 1)) return false;
+        *schema = sch;
+        *base = dot + 1;
+        return true;
+    }
+    /* unqualified: pg_catalog is searched first unless search_path places
+     * it later; then information_schema when the path names it */
+    const char **path;
+    int np;
+    if (sql_search_path(ctx, true, &path, &np)) return false;
+    for (int i = 0; i < np; i++) {
+        if (strcmp(path[i], "pg_catalog") == 0 || strcmp(path[i], "information_schema") == 0) {
+            if (sysrel_find(path[i], name)) {
+                *schema = path[i];
+                *base = name;
+                return true;
+            }
+            continue;
+        }
+        /* a relation of the user's in an earlier schema wins */
+        char q[2 * CAT_MAX_NAME + 2];
+        if (strcmp(path[i], "public") == 0) snprintf(q, sizeof q, "%s", name);
+        else snprintf(q, sizeof q, "%s.%s", path[i], name);
+        if (resolve_permanent_present(ctx, q)) return false;
+    }
+    return false;
+}
+
+int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base, u64 point, FromItem *fi)
+{
+    const SysRel *r = sysrel_find(schema, base);
+    if (!r) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, tr->loc, "relation \"%s\" does not exist", tr->name);
+    const char **names;
+    TypeId *types;
+    int n, rc;
+    if ((rc = sysrel_cols(ctx, r, &names, &types, &n))) return rc;
+    const CatView *cv;
+    if ((rc = catview_get(ctx, point, &cv))) return rc;
+    Gen g = {.ctx = ctx, .cv = cv, .width = n, .types = types};
+    if ((rc = r->gen(&g))) return rc;
+    ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
+    if (!rel) return DD_ENOMEM;
+    rel->alias = tr->alias ? tr->alias : base;
+    rel->ncols = n;
+    rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)n);
+    rel->types = types;
+    rel->typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)n);
+    rel->hidden = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)n);
+    rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)n);
+    if (!rel->names || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
+    for (int c = 0; c < n; c++) {
+        rel->names[c] = c < tr->ncol_aliases ? tr->col_aliases[c] : names[c];
+        rel->typmods[c] = -1;
+    }
+    if (tr->ncol_aliases > n)
+        return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "table \"%s\" has %d columns available but %d columns specified",
+                      rel->alias, n, tr->ncol_aliases);
+    memset(fi, 0, sizeof(*fi));
+    fi->rels = rel;
+    fi->nrels = 1;
+    fi->width = n;
+    fi->op = op_rows(ctx, n, g.rows, g.n);
+    if (fi->op) op_estimate(fi->op, g.n > 0 ? g.n : 1, g.n);
+    return fi->op ? DD_OK : DD_ENOMEM;
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/python3
+"""tests/clients/psql_catalog_test.py DRIFTDB_PORT PG_PORT - psql's
+meta-commands (\\d, \\dt, \\di, \\dv, \\ds, \\dn, \\dT, \\du, \\d TABLE, \\d+ TABLE)
+print on driftdb-server exactly what they print on a real PostgreSQL 15
+for the same schema, and pg_catalog read at a past point describes the
+schema of that point (docs/catalogs.md).
+
+Both servers are shared with other tests, so the schema lives in a schema
+of its own (catcmp) and the commands name it.  Both connect as user
+"test", so owners print alike.  The expressions PostgreSQL prints from
+its parse trees (implicit casts such as `0::numeric` in a CHECK, `note::text`
+in an index) are not in this schema: DriftDB prints them as written
+(docs/postgres-differences.md).
+Prints "ok NAME" / "FAIL NAME" lines.
+"""
+import os
+import subprocess
+import sys
+
+import psycopg2
+
+DD_PORT, PG_PORT = int(sys.argv[1]), int(sys.argv[2])
+
+SCHEMA = """
+CREATE SCHEMA catcmp;
+CREATE TABLE catcmp.customers (id int PRIMARY KEY, email text UNIQUE, name text NOT NULL DEFAULT 'anon',
+    joined date, score numeric(10,2), tags text[]);
+CREATE TABLE catcmp.orders (id bigserial PRIMARY KEY, cust int NOT NULL REFERENCES catcmp.customers (id) ON DELETE CASCADE,
+    placed timestamptz DEFAULT now(), note varchar(40), total double precision, flag boolean, ch char(3));
+CREATE INDEX orders_placed ON catcmp.orders (placed DESC, cust);
+CREATE INDEX orders_note ON catcmp.orders (note);
+CREATE UNIQUE INDEX customers_name_joined ON catcmp.customers (name, joined);
+CREATE VIEW catcmp.big_orders AS SELECT id, cust FROM catcmp.orders;
+CREATE SEQUENCE catcmp.tickets;
+CREATE TYPE catcmp.mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE catcmp.people (name text, m catcmp.mood, at timestamp(3), span interval);
+COMMENT ON TABLE catcmp.customers IS 'who buys';
+COMMENT ON COLUMN catcmp.customers.email IS 'login';
+"""
+
+COMMANDS = [
+    r"\dt catcmp.*", r"\d catcmp.*", r"\di catcmp.*", r"\dv catcmp.*", r"\ds catcmp.*", r"\dn catcmp",
+    r"\dT catcmp.*", r"\du test", r"\d catcmp.customers", r"\d+ catcmp.customers", r"\d catcmp.orders",
+    r"\d catcmp.people", r"\d catcmp.big_orders", r"\d catcmp.tickets", r"\d catcmp.orders_placed",
+    r"\d catcmp.customers_pkey",
+]
+
+
+def psql(port, db, args):
+    env = dict(os.environ, PGPASSWORD="", PGOPTIONS="")
+    r = subprocess.run(["psql", "-X", "-h", "127.0.0.1", "-p", str(port), "-U", "test", "-d", db] + args,
+                       capture_output=True, text=True, env=env, timeout=60)
+    return r.stdout + r.stderr
+
+
+def check(name, ok, detail=""):
+    print(("ok " if ok else "FAIL ") + "psql_catalog_" + name)
+    if not ok and detail:
+        print("  " + detail.replace("\n", "\n  ")[:3000])
+
+
+def main():
+    # PostgreSQL: a database of our own; DriftDB: its one database
+    subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "test", "-d", "postgres",
+                    "-c", "DROP DATABASE IF EXISTS catcmp"], capture_output=True)
+    subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "test", "-d", "postgres",
+                    "-c", "CREATE DATABASE catcmp"], capture_output=True)
+    for port, db in ((PG_PORT, "catcmp"), (DD_PORT, "test")):
+        out = psql(port, db, ["-q", "-v", "ON_ERROR_STOP=1", "-c", SCHEMA])
+        check("schema_%s" % ("postgres" if port == PG_PORT else "driftdb"), out.strip() == "", out)
+    for c in COMMANDS:
+        a = psql(PG_PORT, "catcmp", ["-c", c])
+        b = psql(DD_PORT, "test", ["-c", c])
+        check(c.replace("\\", "").replace(" ", "_").replace("*", "all"), a == b,
+              "--- postgres\n" + a + "--- driftdb\n" + b)
+
+    # The catalog at a past point: pg_attribute AS OF the commit before an
+    # ALTER lists the columns of then, and drift.system_time makes \d show
+    # the past schema.
+    con = psycopg2.connect(host="127.0.0.1", port=DD_PORT, user="test", dbname="test")
+    con.autocommit = True
+    cur = con.cursor()
+    cur.execute("CREATE TABLE catcmp.evolving (id int PRIMARY KEY, a text)")
+    cur.execute("SELECT max(seq) FROM drift_commits")
+    before = cur.fetchone()[0]
+    cur.execute("ALTER TABLE catcmp.evolving ADD COLUMN b int")
+    cur.execute("ALTER TABLE catcmp.evolving RENAME COLUMN a TO a2")
+    q = ("SELECT string_agg(attname, ',' ORDER BY attnum) FROM pg_catalog.pg_attribute %s "
+         "WHERE attrelid = 'catcmp.evolving'::regclass AND attnum > 0")
+    cur.execute(q % "")
+    check("attributes_now", cur.fetchone()[0] == "id,a2,b")
+    cur.execute(q % ("FOR SYSTEM_TIME AS OF @SEQ:%d" % before))
+    check("attributes_as_of", cur.fetchone()[0] == "id,a")
+    cur.execute("SELECT count(*) FROM pg_class FOR SYSTEM_TIME AS OF @SEQ:%d WHERE relname = 'evolving'" % (before - 1))
+    check("class_before_create", cur.fetchone()[0] == 0)
+    out = psql(DD_PORT, "test", ["-c", "SET drift.system_time = '@SEQ:%d'" % before, "-c", r"\d catcmp.evolving"])
+    check("d_at_system_time", " a      | text    |" in out and " b " not in out and "a2" not in out, out)
+    out = psql(DD_PORT, "test", ["-c", r"\d catcmp.evolving"])
+    check("d_now", " a2     | text    |" in out and " b      | integer |" in out, out)
+
+    # reg* types: names both ways, numbers, errors
+    cur.execute("SELECT 'catcmp.customers'::regclass::oid = c.oid, 'catcmp.customers'::regclass::text, "
+                "'integer'::regtype::oid, 23::regtype::text, 'pg_class'::regclass::oid, "
+                "to_regclass('catcmp.nosuch'), 'catcmp'::regnamespace::oid = n.oid "
+                "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relname = 'customers' AND n.nspname = 'catcmp'")
+    check("reg_types", cur.fetchone() == (True, "catcmp.customers", 23, "integer", 1259, None, True))
+    try:
+        cur.execute("SELECT 'catcmp.nosuch'::regclass")
+        check("regclass_missing", False, "no error")
+    except psycopg2.Error as e:
+        check("regclass_missing", e.pgcode == "42P01", str(e))
+    cur.execute("SELECT a OPERATOR(pg_catalog.~) '^c', 'x' COLLATE pg_catalog.default FROM (VALUES ('cat')) v(a)")
+    check("qualified_operator", cur.fetchone() == (True, "x"))
+    con.close()
+    subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "test", "-d", "postgres",
+                    "-c", "DROP DATABASE IF EXISTS catcmp"], capture_output=True)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:   # a crash is a failure, not a silent pass
+        check("crashed", False, repr(e))
