@@ -214,16 +214,19 @@ static int f_get_expr(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     return DD_OK;
 }
 
-static int f_indexdef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+/* pg_get_indexdef(oid [, col, pretty]) and pg_get_constraintdef(oid [,
+ * pretty]): the definition, NULL for an OID that names none. */
+static int definition(EvalEnv *env, const Value *a, int n, Value *out, bool index)
 {
-    DD_UNUSED(loc);
     NULL_IF_NULL(TYPE_TEXT);
     const CatView *cv;
     int rc = view(env, &cv);
     if (rc) return rc;
     Buf b;
     buf_init(&b);
-    if (!cat_indexdef(cv, oid_arg(&a[0]), n > 1 ? (int)a[1].v.i : 0, &b)) {
+    bool found = index ? cat_indexdef(cv, oid_arg(&a[0]), n > 1 ? (int)a[1].v.i : 0, &b)
+                       : cat_constraintdef(cv, oid_arg(&a[0]), n > 1 && a[1].v.b, &b);
+    if (!found) {
         buf_free(&b);
         *out = val_null(TYPE_TEXT);
         return DD_OK;
@@ -231,23 +234,15 @@ static int f_indexdef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     *out = text_out(env, &b);
     return DD_OK;
 }
-
+static int f_indexdef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return definition(env, a, n, out, true);
+}
 static int f_constraintdef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(loc);
-    NULL_IF_NULL(TYPE_TEXT);
-    const CatView *cv;
-    int rc = view(env, &cv);
-    if (rc) return rc;
-    Buf b;
-    buf_init(&b);
-    if (!cat_constraintdef(cv, oid_arg(&a[0]), n > 1 && a[1].v.b, &b)) {
-        buf_free(&b);
-        *out = val_null(TYPE_TEXT);
-        return DD_OK;
-    }
-    *out = text_out(env, &b);
-    return DD_OK;
+    return definition(env, a, n, out, false);
 }
 
 static int f_viewdef(EvalEnv *env, const Value *a, int n, Value *out, int loc)

@@ -8,6 +8,7 @@
  * NULLs.
  */
 #include "expr.h"
+#include "../catalog/pgcat.h"
 #include "../parse/lexer.h"
 #include "../../util/sha256.h"
 #include "../../util/utf8.h"
@@ -159,34 +160,7 @@ static bool r_num_nulls(TypeId *a, int n, TypeId *r)
 
 /* ---------------------------------------------------------------- quoting */
 
-/* Whether identifier s (len bytes) can go unquoted: ASCII lower-case
- * letters, digits (not first) and _, and not a keyword other than an
- * unreserved one (PostgreSQL's quote_identifier). */
-static bool ident_safe(const char *s, u32 len)
-{
-    if (len == 0) return false;
-    unsigned char c0 = (unsigned char)s[0];
-    if (!((c0 >= 'a' && c0 <= 'z') || c0 == '_')) return false;
-    for (u32 i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-    }
-    int kw = lex_keyword(s, len);
-    return kw == KW_NONE || lex_keyword_category(kw) == KWC_UNRESERVED;
-}
-
-/* Appends s as an identifier: as it is when safe, else in double quotes
- * with " doubled (PostgreSQL's quote_identifier). */
-static void put_ident(Buf *b, const char *s, u32 len)
-{
-    if (ident_safe(s, len)) { buf_append(b, s, len); return; }
-    buf_putc(b, '"');
-    for (u32 i = 0; i < len; i++) {
-        if (s[i] == '"') buf_putc(b, '"');
-        buf_putc(b, (u8)s[i]);
-    }
-    buf_putc(b, '"');
-}
+static void put_ident(Buf *b, const char *s, u32 len) { cat_quote_ident_n(s, len, b); }
 
 /* Appends s as a string literal: ' doubled, and E'...' with \ doubled
  * when s holds a backslash (PostgreSQL's quote_literal). */

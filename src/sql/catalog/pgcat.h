@@ -99,8 +99,11 @@ bool cat_format_type(const CatView *cv, u32 oid, i32 pgtypmod, bool typmod_given
 /* Whether an object's name finds it through search_path (pg_table_is_visible,
  * pg_type_is_visible). */
 bool cat_visible(const CatView *cv, const TableInfo *t);
-/* An identifier as quote_ident writes it. */
+/* An identifier as quote_ident writes it (PostgreSQL's quote_identifier:
+ * as it is when all lower-case letters, digits and _ and not a keyword
+ * other than an unreserved one, else in double quotes). */
 void cat_quote_ident(const char *name, Buf *out);
+void cat_quote_ident_n(const char *s, size_t len, Buf *out);
 /* A relation's name as regclass prints it: qualified when not visible. */
 void cat_relation_name(const CatView *cv, const TableInfo *t, const char *base, Buf *out);
 
