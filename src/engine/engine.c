@@ -91,6 +91,7 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
         so.initial_map_size = opts->initial_map_size;
     }
     db->read_only = so.read_only;
+    pthread_mutex_init(&db->act_mu, NULL);
     db->dir = dd_strdup(dir);
     db->wd = wd_new();
     if (!db->wd) { dd_free(db->dir); db->dir = NULL; }
@@ -99,6 +100,7 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
     if (rc) {
         wd_stop(db->wd);
         dd_free(db->dir);
+        pthread_mutex_destroy(&db->act_mu);
         dd_free(db);
         dd_to_api_error(&e, err);
         return DRIFTDB_ERROR;
@@ -114,6 +116,7 @@ void driftdb_close(driftdb *db)
     wd_stop(db->wd);
     store_close(db->store);
     dd_free(db->dir);
+    pthread_mutex_destroy(&db->act_mu);
     dd_free(db);
 }
 

@@ -40,7 +40,26 @@ struct driftdb {
     Watchdog *wd;
     char *dir;
     bool read_only;
+    /* activity.c: the open sessions, for pg_stat_activity */
+    pthread_mutex_t act_mu;
+    driftdb_session *act_first;
 };
+
+/* activity.c: what pg_stat_activity shows of a session.  The session's
+ * thread writes it under db->act_mu; any session reads it there. */
+#define ACT_QUERY_MAX 1024   /* track_activity_query_size, as PostgreSQL's default */
+typedef struct Activity {
+    i64 backend_start_us, xact_start_us, query_start_us, state_change_us;
+    char state;              /* 'i' idle, 'a' active, 't' idle in transaction, 'f' ... (aborted) */
+    char query[ACT_QUERY_MAX];
+} Activity;
+void activity_register(driftdb_session *s);
+void activity_unregister(driftdb_session *s);
+/* A statement of text sql (len bytes) starts; the running one ends. */
+void activity_begin(driftdb_session *s, const char *sql, size_t len);
+void activity_end(driftdb_session *s);
+/* SqlCtx.activity_nth over the session's database. */
+int activity_nth(void *session, int i, SqlActivity *out, Arena *a);
 
 /* TXN_IMPLICIT: the statements of one multi-statement string (one simple
  * query message) run as one transaction, as PostgreSQL's implicit block:
@@ -122,6 +141,9 @@ struct driftdb_session {
     driftdb_session *wd_next, *wd_prev;
     SqlCursor *cursors;        /* cursor.c */
     SqlPrepared *prepared;     /* PREPARE name: session.c */
+    Activity act;              /* activity.c, under db->act_mu */
+    driftdb_session *act_next, *act_prev;
+    bool act_registered;
     bool txn_committed;        /* txn_discard: the transaction ending committed */
 };
 

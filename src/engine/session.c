@@ -68,6 +68,8 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
         driftdb_session_close(s);
         goto oom;
     }
+    activity_register(s);
+    s->act_registered = true;
     *out = s;
     return DRIFTDB_OK;
 oom:
@@ -142,6 +144,7 @@ void driftdb_session_close(driftdb_session *s)
 {
     if (!s) return;
     if (s->cur) driftdb_result_free(s->cur);
+    if (s->act_registered) activity_unregister(s);
     wd_disarm(s->db->wd, s);
     txn_discard(s);
     cursors_free(s);
@@ -450,6 +453,7 @@ void driftdb_result_free(driftdb_result *r)
         }
         r->done = true;
     }
+    activity_end(s);
     copy_free(r);
     buf_free(&r->text);
     dd_free(r->offs);
@@ -726,6 +730,12 @@ static const char *session_setting_cb(void *sess, const char *name)
     return driftdb_session_setting((driftdb_session *)sess, name);
 }
 
+bool settings_nth(driftdb_session *s, int i, const char **name, const char **value, const char **boot, bool *readonly);
+static bool setting_nth_cb(void *sess, int i, const char **name, const char **value, const char **boot, bool *readonly)
+{
+    return settings_nth((driftdb_session *)sess, i, name, value, boot, readonly);
+}
+
 /* Fills ctx for a statement of s over the snapshot (taken by the caller),
  * with memory from the arenas stmt and row. */
 static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *stmt, Arena *row, DdError *e)
@@ -750,6 +760,8 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->database = s->database;
     ctx->backend_pid = s->backend_pid;
     ctx->setting = session_setting_cb;
+    ctx->setting_nth = setting_nth_cb;
+    ctx->activity_nth = activity_nth;
     ctx->set_setting = set_config_cb;
     ctx->session = s;
     ctx->sql = sql;
@@ -1054,8 +1066,10 @@ static int exec_parsed(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
         return DRIFTDB_ERROR;
     }
     driftdb_result *r;
+    activity_begin(s, sql, strnlen(sql, ACT_QUERY_MAX));
     rc = result_new(s, &r);
     if (rc) {
+        activity_end(s);
         dd_err(e, rc, -1, NULL);
         dd_to_api_error(e, err);
         return DRIFTDB_ERROR;
@@ -1516,6 +1530,10 @@ static int run_discard(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
     char what = stmt->u.discard;
     if (what == 'p') {
         r->tag = "DISCARD PLANS";
+        return DD_OK;
+    }
+    if (what == 'u') {
+        r->tag = "UNLISTEN";
         return DD_OK;
     }
     if (what == 's') {

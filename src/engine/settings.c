@@ -51,6 +51,7 @@ static const SettingDef defs[] = {
     {"idle_session_timeout", "0", false},
     {"bytea_output", "hex", false},
     {"max_identifier_length", "63", true},
+    {"max_index_keys", "32", true},   /* columns of an index (src/sql/plan, INDEX_MAX_KEYS) */
     {"lc_messages", "C", false},
     /* the least severe notice a client is sent (driftdb_result_notice) */
     {"client_min_messages", "notice", false},
@@ -166,6 +167,22 @@ const char *driftdb_session_setting(driftdb_session *s, const char *name)
     if (strcasecmp(name, "transaction_read_only") == 0) return read_only_now(s);
     Setting *st = find_setting(s, name);
     return st ? st->value : NULL;
+}
+
+bool settings_nth(driftdb_session *s, int i, const char **name, const char **value, const char **boot, bool *readonly);
+bool settings_nth(driftdb_session *s, int i, const char **name, const char **value, const char **boot, bool *readonly)
+{
+    int k = 0;
+    for (size_t d = 0; d < DD_ARRAY_LEN(defs); d++) {
+        if (!defs[d].def || k++ != i) continue;
+        *name = defs[d].name;
+        *value = driftdb_session_setting(s, defs[d].name);
+        if (!*value) *value = defs[d].def;
+        *boot = defs[d].def;
+        *readonly = defs[d].readonly;
+        return true;
+    }
+    return false;
 }
 
 int driftdb_session_keep_settings(driftdb_session *s)

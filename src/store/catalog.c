@@ -821,3 +821,44 @@ void dd_err_relation(DdError *e, const TableInfo *t, const char *column, const c
     else snprintf(schema, sizeof schema, "public");
     dd_err_object(e, schema, name_base(t->name), column, NULL, constraint);
 }
+
+/* The entries of db whose keys start with the 4 bytes of id: their count
+ * and bytes; with oldest, the smallest seq of their ~seq suffixes. */
+static int prefix_bytes(Snap *s, int db, u32 id, i64 *count, i64 *bytes, u64 *oldest, DdError *err)
+{
+    StoreCursor *c;
+    int rc = store_cursor_open(s, db, &c, err);
+    if (rc) return rc;
+    u8 prefix[4];
+    put_u32be(prefix, id);
+    for (int ok = store_cursor_seek(c, prefix, 4); ok; ok = store_cursor_next(c)) {
+        const u8 *k, *v;
+        size_t kn, vn;
+        store_cursor_get(c, &k, &kn, &v, &vn);
+        if (kn < 4 || memcmp(k, prefix, 4) != 0) break;
+        (*count)++;
+        *bytes += (i64)(kn + vn);
+        if (oldest && kn >= 12) {
+            u64 seq = UINT64_MAX - get_u64be(k + kn - 8);
+            if (*oldest == 0 || seq < *oldest) *oldest = seq;
+        }
+    }
+    store_cursor_close(c);
+    return DD_OK;
+}
+
+int store_table_size(Snap *s, const TableInfo *t, StoreTableSize *out, DdError *err)
+{
+    memset(out, 0, sizeof(*out));
+    int rc;
+    if ((rc = prefix_bytes(s, STORE_DB_CURRENT, t->id, &out->live_rows, &out->live_bytes, NULL, err))) return rc;
+    if ((rc = prefix_bytes(s, STORE_DB_VERSIONS, t->id, &out->versions, &out->version_bytes, &out->oldest_seq, err)))
+        return rc;
+    for (int i = 0; i < t->nindexes; i++) {
+        i64 n = 0;
+        if ((rc = prefix_bytes(s, STORE_DB_INDEX, t->indexes[i].id, &n, &out->index_bytes, NULL, err))) return rc;
+        if ((rc = prefix_bytes(s, STORE_DB_INDEX, t->indexes[i].id | FMT_INDEX_EVER, &n, &out->index_bytes, NULL, err)))
+            return rc;
+    }
+    return DD_OK;
+}

@@ -342,6 +342,20 @@ int store_seq_state(Store *st, const TableInfo *t, i64 *last, bool *called, i64 
 /* Raw access for temporal/; see temporal.h for the API the SQL layer uses. */
 typedef struct StoreCursor StoreCursor;
 enum { STORE_DB_CURRENT, STORE_DB_VERSIONS, STORE_DB_INDEX };
+/* What a table holds in snapshot s (drift_tables, pg_relation_size):
+ * its live rows and their bytes (keys and values of `current`), its
+ * versions and their bytes (`versions`: every version ever written,
+ * tombstones included), the bytes of its index entries (present and
+ * history), and the seq of its oldest version (0: none).  Reads every
+ * entry: the cost of the table's history. */
+typedef struct StoreTableSize {
+    i64 live_rows, live_bytes;
+    i64 versions, version_bytes;
+    i64 index_bytes;
+    u64 oldest_seq;
+} StoreTableSize;
+int store_table_size(Snap *s, const TableInfo *t, StoreTableSize *out, DdError *err);
+
 int store_cursor_open(Snap *s, int db, StoreCursor **out, DdError *err);
 void store_cursor_close(StoreCursor *c);
 /* Positions at the first key >= (key, n); 1 found, 0 none. */

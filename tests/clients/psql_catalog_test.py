@@ -112,6 +112,20 @@ def main():
         check("regclass_missing", e.pgcode == "42P01", str(e))
     cur.execute("SELECT a OPERATOR(pg_catalog.~) '^c', 'x' COLLATE pg_catalog.default FROM (VALUES ('cat')) v(a)")
     check("qualified_operator", cur.fetchone() == (True, "x"))
+    # pg_stat_activity: another session idle in a transaction, with its
+    # last statement, beside this one running
+    other = psycopg2.connect(host="127.0.0.1", port=DD_PORT, user="test", dbname="test", application_name="catcmp_other")
+    ocur = other.cursor()   # psycopg2 opens a transaction: idle in transaction after it
+    ocur.execute("SELECT 42")
+    cur.execute("SELECT state, query, xact_start IS NOT NULL, backend_start <= query_start FROM pg_stat_activity "
+                "WHERE application_name = 'catcmp_other'")
+    check("stat_activity_other", cur.fetchall() == [("idle in transaction", "SELECT 42", True, True)])
+    cur.execute("SELECT state, query FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+    row = cur.fetchone()
+    check("stat_activity_self", row is not None and row[0] == "active" and "pg_backend_pid()" in row[1], repr(row))
+    other.close()
+    cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'catcmp_other'")
+    check("stat_activity_closed", cur.fetchone()[0] == 0)
     con.close()
     subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "test", "-d", "postgres",
                     "-c", "DROP DATABASE IF EXISTS catcmp"], capture_output=True)

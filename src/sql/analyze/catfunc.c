@@ -39,7 +39,8 @@ static int view(EvalEnv *env, const CatView **cv) { return catview_get(env->sql,
 /* ---------------------------------------------------------------- resolvers */
 
 /* (oid, ...) -> ret: each argument an oid, except those the mask marks
- * int4 (bit 1 << i), text (1 << (8 + i)) or bool (1 << (16 + i)). */
+ * int4 (bit 1 << i), text (1 << (8 + i)), bool (1 << (16 + i)) or
+ * regclass (1 << (24 + i): a string is a relation's name). */
 static bool resolve_mask(TypeId *a, int n, u32 mask, TypeId ret, TypeId *r)
 {
     for (int i = 0; i < n; i++) {
@@ -52,6 +53,9 @@ static bool resolve_mask(TypeId *a, int n, u32 mask, TypeId ret, TypeId *r)
         } else if (mask & (1u << (16 + i))) {
             if (!unknownish(a[i]) && a[i] != TYPE_BOOL) return false;
             a[i] = TYPE_BOOL;
+        } else if (mask & (1u << (24 + i))) {   /* regclass: a relation's name reads as one */
+            if (!oidish(a[i]) && !type_is_string(a[i])) return false;
+            if (!type_is_oidlike(a[i]) || a[i] == TYPE_OID) a[i] = type_is_string(a[i]) || unknownish(a[i]) ? TYPE_REGCLASS : TYPE_OID;
         } else {
             if (!oidish(a[i])) return false;
             a[i] = TYPE_OID;
@@ -61,6 +65,7 @@ static bool resolve_mask(TypeId *a, int n, u32 mask, TypeId ret, TypeId *r)
     return true;
 }
 static bool r_oid_bool(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 0, TYPE_BOOL, r); }
+static bool r_regclass_bool(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 1u << 24, TYPE_BOOL, r); }
 static bool r_oid_name(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 0, TYPE_NAME, r); }
 static bool r_format_type(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 2, TYPE_TEXT, r); }
 /* pg_get_expr(text, oid [, bool]) */
@@ -70,6 +75,7 @@ static bool r_indexdef(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 
 /* (oid [, bool]) -> text */
 static bool r_oid_text_pretty(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 1u << 17, TYPE_TEXT, r); }
 static bool r_oid_text(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 0, TYPE_TEXT, r); }
+static bool r_regclass_int8(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 1u << 24, TYPE_INT8, r); }
 /* obj_description(oid [, name]) / shobj_description(oid, name) */
 static bool r_obj_description(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 1u << 9, TYPE_TEXT, r); }
 /* col_description(oid, int4) */
@@ -165,12 +171,13 @@ static int f_type_is_visible(EvalEnv *env, const Value *a, int n, Value *out, in
     return DD_OK;
 }
 
-/* No function of the catalog is a user's (pg_proc lists none): NULL, as
- * PostgreSQL answers for an OID that names no function. */
+/* The functions pg_proc lists are pg_catalog's, always visible; NULL for
+ * an OID that names none, as PostgreSQL answers. */
 static int f_function_is_visible(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
-    DD_UNUSED(env); DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
-    *out = val_null(TYPE_BOOL);
+    DD_UNUSED(env); DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_BOOL);
+    *out = cat_proc_by_oid(oid_arg(&a[0])) ? val_bool(true) : val_null(TYPE_BOOL);   /* all in pg_catalog */
     return DD_OK;
 }
 static int f_null_text(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -178,6 +185,34 @@ static int f_null_text(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(env); DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
     *out = val_null(TYPE_TEXT);
     return DD_OK;
+}
+
+/* pg_get_function_result / _arguments / _identity_arguments of the
+ * functions pg_proc lists (pgcat.c): the type names; NULL for an OID
+ * that names no function, as PostgreSQL. */
+static int function_types(EvalEnv *env, const Value *a, int n, Value *out, bool result)
+{
+    NULL_IF_NULL(TYPE_TEXT);
+    const CatProc *p = cat_proc_by_oid(oid_arg(&a[0]));
+    if (!p) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    Buf b;
+    buf_init(&b);
+    cat_format_type(cv, result ? p->rettype : p->argtype, -1, false, &b);
+    *out = text_out(env, &b);
+    return DD_OK;
+}
+static int f_function_result(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return function_types(env, a, n, out, true);
+}
+static int f_function_arguments(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return function_types(env, a, n, out, false);
 }
 
 static int f_format_type(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -422,7 +457,7 @@ static int f_size_pretty(EvalEnv *env, const Value *a, int n, Value *out, int lo
  * has no partitions, so the array holds the relation alone. */
 static bool r_partition_ancestors(TypeId *a, int n, TypeId *r)
 {
-    return resolve_mask(a, n, 0, type_array_of(TYPE_REGCLASS), r);
+    return resolve_mask(a, n, 1u << 24, type_array_of(TYPE_REGCLASS), r);
 }
 static int f_partition_ancestors(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
@@ -436,7 +471,245 @@ static int f_partition_ancestors(EvalEnv *env, const Value *a, int n, Value *out
     return array_to_value(&arr, env->sql->row, out, env->sql->err);
 }
 
+/* pg_advisory_unlock_all(): DriftDB has no advisory locks (pg_advisory_lock
+ * is 42883), so a session holds none and there is nothing to release; it
+ * returns void in PostgreSQL, NULL here.  Connection pools (asyncpg) call
+ * it when a connection is given back. */
+static bool r_none_text(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TEXT; return true; }
+
+/* The sizes: what a relation holds in the store (store_table_size), in
+ * bytes of LMDB keys and values.  A table's own bytes are its live rows
+ * and every version of its history; an index's its entries. */
+enum { SIZE_RELATION, SIZE_TABLE, SIZE_INDEXES, SIZE_TOTAL };
+static int relation_size(EvalEnv *env, const Value *a, int n, Value *out, int which)
+{
+    NULL_IF_NULL(TYPE_INT8);
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    u32 oid = oid_arg(&a[0]);
+    const TableInfo *t = cat_rel_by_oid(cv, oid);
+    const IndexInfo *ix = NULL;
+    if (!t && oid >= OID_PKIDX_BASE && oid < OID_KEYCON_BASE) {
+        /* a primary key's index is the table's own key order: no bytes of its own */
+        *out = cat_rel_by_id(cv, oid - OID_PKIDX_BASE) ? val_int(TYPE_INT8, 0) : val_null(TYPE_INT8);
+        return DD_OK;
+    }
+    if (!t) ix = cat_index_by_oid(cv, oid, &t);
+    if (!t) { *out = val_null(TYPE_INT8); return DD_OK; }
+    if (t->view_sql || t->sequence || t->temp) {
+        /* a view has no rows; a sequence is one value; a temporary table's
+         * rows live in the session, not the store */
+        *out = val_int(TYPE_INT8, 0);
+        return DD_OK;
+    }
+    StoreTableSize sz;
+    if (ix) {
+        TableInfo one = *t;
+        one.indexes = (IndexInfo *)ix;
+        one.nindexes = 1;
+        if ((rc = store_table_size(env->sql->snap, &one, &sz, env->sql->err))) return rc;
+        *out = val_int(TYPE_INT8, which == SIZE_INDEXES ? 0 : sz.index_bytes);
+        return DD_OK;
+    }
+    if ((rc = store_table_size(env->sql->snap, t, &sz, env->sql->err))) return rc;
+    i64 heap = sz.live_bytes + sz.version_bytes;
+    i64 v = which == SIZE_INDEXES ? sz.index_bytes : which == SIZE_TOTAL ? heap + sz.index_bytes : heap;
+    *out = val_int(TYPE_INT8, v);
+    return DD_OK;
+}
+static bool r_relation_size(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, (1u << 9) | (1u << 24), TYPE_INT8, r); }
+static int f_relation_size(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    if (n > 1 && !a[1].isnull && !(a[1].v.s.len == 4 && memcmp(a[1].v.s.p, "main", 4) == 0)) {
+        static const char *const forks[] = {"fsm", "vm", "init"};
+        for (size_t i = 0; i < DD_ARRAY_LEN(forks); i++)
+            if (a[1].v.s.len == strlen(forks[i]) && memcmp(a[1].v.s.p, forks[i], a[1].v.s.len) == 0) {
+                *out = val_int(TYPE_INT8, 0);   /* DriftDB keeps no such fork */
+                return DD_OK;
+            }
+        return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "invalid fork name");
+    }
+    return relation_size(env, a, 1, out, SIZE_RELATION);
+}
+static int f_table_size(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return relation_size(env, a, n, out, SIZE_TABLE); }
+static int f_indexes_size(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return relation_size(env, a, n, out, SIZE_INDEXES); }
+static int f_total_size(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return relation_size(env, a, n, out, SIZE_TOTAL); }
+
+/* acldefault(objtype, owner): the privileges an object of that kind has
+ * before any GRANT, as PostgreSQL's (aclitem[] read as text[]). */
+static bool r_acldefault(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (!unknownish(a[0]) && a[0] != TYPE_CHAR && !type_is_string(a[0])) return false;
+    if (!oidish(a[1])) return false;
+    a[0] = TYPE_CHAR;
+    a[1] = TYPE_OID;
+    *r = type_array_of(TYPE_TEXT);
+    return true;
+}
+static int f_acldefault(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(type_array_of(TYPE_TEXT));
+    static const struct { char t; const char *world, *owner; } acl[] = {
+        {'c', NULL, NULL}, {'r', NULL, "arwdDxt"}, {'s', NULL, "rwU"}, {'d', "Tc", "CTc"}, {'f', "X", "X"},
+        {'l', "U", "U"}, {'L', NULL, "rw"}, {'n', NULL, "UC"}, {'t', NULL, "C"}, {'F', NULL, "U"}, {'S', NULL, "U"},
+        {'T', "U", "U"}, {'p', NULL, "sA"},
+    };
+    char t = (char)a[0].v.i;
+    int k = -1;
+    for (size_t i = 0; i < DD_ARRAY_LEN(acl); i++)
+        if (acl[i].t == t) k = (int)i;
+    if (k < 0) return dd_err(env->sql->err, DD_EINTERNAL, -1, "unrecognized object type abbreviation: %c", t);
+    Value owner;
+    int rc = f_get_userbyid(env, &a[1], 1, &owner, -1);
+    if (rc) return rc;
+    ArrayVal arr;
+    array_init(&arr, TYPE_TEXT);
+    int m = (acl[k].world ? 1 : 0) + (acl[k].owner ? 1 : 0);
+    if (m == 0) return array_to_value(&arr, env->sql->row, out, env->sql->err);
+    if ((rc = array_set_1d(&arr, env->sql->row, (u32)m))) return rc;
+    int i = 0;
+    Buf b;
+    if (acl[k].world) {
+        buf_init(&b);
+        buf_printf(&b, "=%s/", acl[k].world);
+        cat_quote_ident_n(owner.v.s.p, owner.v.s.len, &b);
+        arr.items[i++] = text_out(env, &b);
+    }
+    buf_init(&b);
+    cat_quote_ident_n(owner.v.s.p, owner.v.s.len, &b);
+    buf_printf(&b, "=%s/", acl[k].owner);
+    cat_quote_ident_n(owner.v.s.p, owner.v.s.len, &b);
+    arr.items[i++] = text_out(env, &b);
+    return array_to_value(&arr, env->sql->row, out, env->sql->err);
+}
+
+/* pg_tablespace_location(oid): '' for the default tablespaces (in the
+ * data directory), NULL for an OID that names none. */
+static int f_tablespace_location(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_TEXT);
+    u32 o = oid_arg(&a[0]);
+    *out = o == 1663 || o == 1664 || o == 0 ? cstr(env, TYPE_TEXT, "") : val_null(TYPE_TEXT);
+    return DD_OK;
+}
+
+/* pg_describe_object(classid, objid, objsubid): "table t", "column c of
+ * table t", "index i", "sequence s", "view v", "type t", "schema s",
+ * "constraint c on table t". */
+static bool r_describe(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 4, TYPE_TEXT, r); }
+static int f_describe_object(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_TEXT);
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    u32 cls = oid_arg(&a[0]), oid = oid_arg(&a[1]);
+    int sub = (int)a[2].v.i;
+    Buf b;
+    buf_init(&b);
+    if (cls == OID_PG_CLASS) {
+        const TableInfo *t = cat_rel_by_oid(cv, oid);
+        const char *sys = syscat_name_by_oid(oid);
+        if (t) {
+            const char *kind = t->view_sql ? "view" : t->sequence ? "sequence" : "table";
+            if (sub > 0) {
+                const ColumnInfo *c = cat_col_by_attnum(t, sub);
+                if (!c) { buf_free(&b); *out = val_null(TYPE_TEXT); return DD_OK; }
+                buf_puts(&b, "column ");
+                cat_quote_ident(c->name, &b);
+                buf_printf(&b, " of %s ", kind);
+            } else {
+                buf_printf(&b, "%s ", kind);
+            }
+            cat_relation_name(cv, t, name_base(t->name), &b);
+        } else if (cat_index_by_oid(cv, oid, &t) || (oid >= OID_PKIDX_BASE && oid < OID_KEYCON_BASE)) {
+            Value rn = val_int(TYPE_REGCLASS, oid);
+            buf_puts(&b, "index ");
+            if (!cat_reg_out(env->sql, TYPE_REGCLASS, oid, &b)) { buf_free(&b); *out = val_null(TYPE_TEXT); return DD_OK; }
+            DD_UNUSED(rn);
+        } else if (sys) {
+            buf_printf(&b, "%s %s", strchr(sys, '.') || oid >= 12000 ? "view" : "table", sys);
+        } else {
+            buf_free(&b);
+            *out = val_null(TYPE_TEXT);
+            return DD_OK;
+        }
+    } else if (cls == OID_PG_TYPE) {
+        buf_puts(&b, "type ");
+        if (!cat_format_type(cv, oid, -1, false, &b)) { buf_free(&b); *out = val_null(TYPE_TEXT); return DD_OK; }
+    } else if (cls == OID_PG_NAMESPACE) {
+        const char *ns = cat_ns_by_oid(cv, oid);
+        if (!ns) { buf_free(&b); *out = val_null(TYPE_TEXT); return DD_OK; }
+        buf_puts(&b, "schema ");
+        cat_quote_ident(ns, &b);
+    } else {
+        buf_free(&b);
+        *out = val_null(TYPE_TEXT);
+        return DD_OK;
+    }
+    *out = text_out(env, &b);
+    return DD_OK;
+}
+
+/* The visibility of objects DriftDB keeps none of (operators, operator
+ * classes and families, collations, conversions, text search objects):
+ * NULL, PostgreSQL's answer for an OID that names none. */
+static int f_null_bool(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = val_null(TYPE_BOOL);
+    return DD_OK;
+}
+
+/* pg_get_functiondef of the functions pg_proc lists (internal ones). */
+static int f_functiondef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_TEXT);
+    const CatProc *p = cat_proc_by_oid(oid_arg(&a[0]));
+    if (!p) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "CREATE OR REPLACE FUNCTION pg_catalog.%s(", p->name);
+    cat_format_type(cv, p->argtype, -1, false, &b);
+    buf_puts(&b, ")\n RETURNS ");
+    cat_format_type(cv, p->rettype, -1, false, &b);
+    buf_printf(&b, "\n LANGUAGE internal\n IMMUTABLE PARALLEL SAFE STRICT\nAS $function$%s$function$\n", p->name);
+    *out = text_out(env, &b);
+    return DD_OK;
+}
+
 const FuncDef cat_funcs[] = {
+    {"acldefault", 2, 2, r_acldefault, f_acldefault, true},
+    {"pg_tablespace_location", 1, 1, r_oid_text, f_tablespace_location, false},
+    {"pg_describe_object", 3, 3, r_describe, f_describe_object, true},
+    {"pg_operator_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
+    {"pg_opclass_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
+    {"pg_opfamily_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
+    {"pg_conversion_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
+    {"pg_ts_config_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
+    {"pg_ts_dict_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
+    {"pg_ts_parser_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
+    {"pg_ts_template_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
+    {"pg_get_functiondef", 1, 1, r_oid_text, f_functiondef, true},
+    {"pg_get_function_sqlbody", 1, 1, r_oid_text, f_null_text, true},
+    {"pg_relation_size", 1, 2, r_relation_size, f_relation_size, true},
+    {"pg_table_size", 1, 1, r_regclass_int8, f_table_size, true},
+    {"pg_indexes_size", 1, 1, r_regclass_int8, f_indexes_size, true},
+    {"pg_total_relation_size", 1, 1, r_regclass_int8, f_total_size, true},
+    {"pg_advisory_unlock_all", 0, 0, r_none_text, f_null_text, true},
     {"$partition_ancestors", 1, 1, r_partition_ancestors, f_partition_ancestors, true},
     {"pg_get_userbyid", 1, 1, r_oid_name, f_get_userbyid, true},
     {"pg_table_is_visible", 1, 1, r_oid_bool, f_table_is_visible, true},
@@ -448,11 +721,11 @@ const FuncDef cat_funcs[] = {
     {"pg_get_constraintdef", 1, 2, r_oid_text_pretty, f_constraintdef, true},
     {"pg_get_viewdef", 1, 2, r_oid_text_pretty, f_viewdef, true},
     {"pg_get_statisticsobjdef_columns", 1, 1, r_oid_text, f_null_text, true},
-    {"pg_get_function_result", 1, 1, r_oid_text, f_null_text, true},
-    {"pg_get_function_arguments", 1, 1, r_oid_text, f_null_text, true},
-    {"pg_get_function_identity_arguments", 1, 1, r_oid_text, f_null_text, true},
+    {"pg_get_function_result", 1, 1, r_oid_text, f_function_result, true},
+    {"pg_get_function_arguments", 1, 1, r_oid_text, f_function_arguments, true},
+    {"pg_get_function_identity_arguments", 1, 1, r_oid_text, f_function_arguments, true},
     {"pg_get_triggerdef", 1, 2, r_oid_text_pretty, f_null_text, true},
-    {"pg_relation_is_publishable", 1, 1, r_oid_bool, f_false, true},
+    {"pg_relation_is_publishable", 1, 1, r_regclass_bool, f_false, true},
     {"pg_encoding_to_char", 1, 1, r_encoding, f_encoding_to_char, false},
     {"obj_description", 1, 2, r_obj_description, f_obj_description, true},
     {"shobj_description", 2, 2, r_obj_description, f_null_text, true},

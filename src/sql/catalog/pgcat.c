@@ -4,6 +4,7 @@
  */
 #include "pgcat.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -254,7 +255,8 @@ static void builtin_type_name(TypeId t, i32 tm, bool typmod_given, Buf *out)
         if (tm >= 4) buf_printf(out, "(%d)", (int)tm - 4);
         return;
     case TYPE_BPCHAR:
-        if (!typmod_given) { buf_puts(out, "bpchar"); return; }
+        /* format_type(1042, -1) is bpchar, (1042, NULL) character */
+        if (typmod_given && tm < 0) { buf_puts(out, "bpchar"); return; }
         buf_puts(out, "character");
         if (tm >= 4) buf_printf(out, "(%d)", (int)tm - 4);
         return;
@@ -294,6 +296,10 @@ bool cat_format_type(const CatView *cv, u32 oid, i32 tm, bool typmod_given, Buf 
         } else {
             builtin_type_name(t, tm, typmod_given, out);
         }
+        return true;
+    }
+    if (cat_pseudo_type(oid)) {
+        buf_puts(out, cat_pseudo_type(oid));
         return true;
     }
     bool array;
@@ -393,6 +399,33 @@ const SysRelName sys_rel_names[] = {
     {"information_schema", "routines", 13110}, {"information_schema", "parameters", 13111},
     {"information_schema", "character_sets", 13112}, {"information_schema", "check_constraints", 13113},
     {"pg_catalog", "drift_tables", 12100},
+    /* DriftDB has none of what these list */
+    {"pg_catalog", "pg_amop", 2602},
+    {"pg_catalog", "pg_amproc", 2603},
+    {"pg_catalog", "pg_cast", 2605},
+    {"pg_catalog", "pg_conversion", 2607},
+    {"pg_catalog", "pg_db_role_setting", 2964},
+    {"pg_catalog", "pg_default_acl", 826},
+    {"pg_catalog", "pg_event_trigger", 3466},
+    {"pg_catalog", "pg_foreign_data_wrapper", 2328},
+    {"pg_catalog", "pg_foreign_server", 1417},
+    {"pg_catalog", "pg_foreign_table", 3118},
+    {"pg_catalog", "pg_init_privs", 3394},
+    {"pg_catalog", "pg_largeobject_metadata", 2995},
+    {"pg_catalog", "pg_opclass", 2616},
+    {"pg_catalog", "pg_opfamily", 2753},
+    {"pg_catalog", "pg_parameter_acl", 6243},
+    {"pg_catalog", "pg_partitioned_table", 3350},
+    {"pg_catalog", "pg_seclabel", 3596},
+    {"pg_catalog", "pg_seclabels", 12099},
+    {"pg_catalog", "pg_shseclabel", 3592},
+    {"pg_catalog", "pg_subscription", 6100},
+    {"pg_catalog", "pg_transform", 3576},
+    {"pg_catalog", "pg_ts_config", 3602},
+    {"pg_catalog", "pg_ts_dict", 3600},
+    {"pg_catalog", "pg_ts_parser", 3601},
+    {"pg_catalog", "pg_ts_template", 3764},
+    {"pg_catalog", "pg_user_mappings", 12327},
 };
 const int nsys_rel_names = (int)DD_ARRAY_LEN(sys_rel_names);
 
@@ -417,6 +450,114 @@ u32 syscat_oid_by_name(const char *schema, const char *name)
     return 0;
 }
 
+/* ---------------------------------------------------------------- functions */
+
+static const struct {
+    const char *typname;
+    u32 oid[4];
+    const char *name[4];
+} type_io[] = {
+    {"bool", {1242, 1243, 2436, 2437}, {"boolin", "boolout", "boolrecv", "boolsend"}},
+    {"bpchar", {1044, 1045, 2430, 2431}, {"bpcharin", "bpcharout", "bpcharrecv", "bpcharsend"}},
+    {"bytea", {1244, 31, 2412, 2413}, {"byteain", "byteaout", "bytearecv", "byteasend"}},
+    {"char", {1245, 33, 2434, 2435}, {"charin", "charout", "charrecv", "charsend"}},
+    {"date", {1084, 1085, 2468, 2469}, {"date_in", "date_out", "date_recv", "date_send"}},
+    {"float4", {200, 201, 2424, 2425}, {"float4in", "float4out", "float4recv", "float4send"}},
+    {"float8", {214, 215, 2426, 2427}, {"float8in", "float8out", "float8recv", "float8send"}},
+    {"int2", {38, 39, 2404, 2405}, {"int2in", "int2out", "int2recv", "int2send"}},
+    {"int4", {42, 43, 2406, 2407}, {"int4in", "int4out", "int4recv", "int4send"}},
+    {"int8", {460, 461, 2408, 2409}, {"int8in", "int8out", "int8recv", "int8send"}},
+    {"interval", {1160, 1161, 2478, 2479}, {"interval_in", "interval_out", "interval_recv", "interval_send"}},
+    {"json", {321, 322, 323, 324}, {"json_in", "json_out", "json_recv", "json_send"}},
+    {"jsonb", {3806, 3804, 3805, 3803}, {"jsonb_in", "jsonb_out", "jsonb_recv", "jsonb_send"}},
+    {"name", {34, 35, 2422, 2423}, {"namein", "nameout", "namerecv", "namesend"}},
+    {"numeric", {1701, 1702, 2460, 2461}, {"numeric_in", "numeric_out", "numeric_recv", "numeric_send"}},
+    {"oid", {1798, 1799, 2418, 2419}, {"oidin", "oidout", "oidrecv", "oidsend"}},
+    {"record", {2290, 2291, 2402, 2403}, {"record_in", "record_out", "record_recv", "record_send"}},
+    {"regclass", {2218, 2219, 2452, 2453}, {"regclassin", "regclassout", "regclassrecv", "regclasssend"}},
+    {"regnamespace", {4084, 4085, 4087, 4088}, {"regnamespacein", "regnamespaceout", "regnamespacerecv", "regnamespacesend"}},
+    {"regproc", {44, 45, 2444, 2445}, {"regprocin", "regprocout", "regprocrecv", "regprocsend"}},
+    {"regrole", {4098, 4092, 4094, 4095}, {"regrolein", "regroleout", "regrolerecv", "regrolesend"}},
+    {"regtype", {2220, 2221, 2454, 2455}, {"regtypein", "regtypeout", "regtyperecv", "regtypesend"}},
+    {"text", {46, 47, 2414, 2415}, {"textin", "textout", "textrecv", "textsend"}},
+    {"time", {1143, 1144, 2470, 2471}, {"time_in", "time_out", "time_recv", "time_send"}},
+    {"timestamp", {1312, 1313, 2474, 2475}, {"timestamp_in", "timestamp_out", "timestamp_recv", "timestamp_send"}},
+    {"timestamptz", {1150, 1151, 2476, 2477}, {"timestamptz_in", "timestamptz_out", "timestamptz_recv", "timestamptz_send"}},
+    {"timetz", {1350, 1351, 2472, 2473}, {"timetz_in", "timetz_out", "timetz_recv", "timetz_send"}},
+    {"unknown", {109, 110, 2416, 2417}, {"unknownin", "unknownout", "unknownrecv", "unknownsend"}},
+    {"uuid", {2952, 2953, 2961, 2962}, {"uuid_in", "uuid_out", "uuid_recv", "uuid_send"}},
+    {"varchar", {1046, 1047, 2432, 2433}, {"varcharin", "varcharout", "varcharrecv", "varcharsend"}},
+    {"_array", {750, 751, 2400, 2401}, {"array_in", "array_out", "array_recv", "array_send"}},
+    {"_enum", {3506, 3507, 3532, 3533}, {"enum_in", "enum_out", "enum_recv", "enum_send"}},
+    {"_domain", {2597, 0, 2598, 0}, {"domain_in", NULL, "domain_recv", NULL}},
+};
+
+#define OID_CSTRING 2275u
+#define OID_INTERNAL 2281u
+#define OID_ANYARRAY 2277u
+#define OID_ANYENUM 3500u
+#define OID_ANY 2276u
+#define OID_BYTEA 17u
+
+const char *cat_pseudo_type(u32 oid)
+{
+    switch (oid) {
+    case OID_CSTRING: return "cstring";
+    case OID_INTERNAL: return "internal";
+    case OID_ANYARRAY: return "anyarray";
+    case OID_ANYENUM: return "anyenum";
+    case OID_ANY: return "\"any\"";
+    default: return NULL;
+    }
+}
+
+u32 cat_type_io(const char *typname, int kind)
+{
+    for (size_t i = 0; i < DD_ARRAY_LEN(type_io); i++)
+        if (strcmp(type_io[i].typname, typname) == 0) return type_io[i].oid[kind];
+    return 0;
+}
+
+static CatProc procs[4 * DD_ARRAY_LEN(type_io)];
+static int nprocs;
+static pthread_once_t procs_once = PTHREAD_ONCE_INIT;
+
+static void procs_init(void)
+{
+    for (size_t i = 0; i < DD_ARRAY_LEN(type_io); i++) {
+        const char *tn = type_io[i].typname;
+        u32 self = 0;
+        TypeId t;
+        if (tn[0] == '_') self = strcmp(tn, "_array") == 0 ? OID_ANYARRAY : strcmp(tn, "_enum") == 0 ? OID_ANYENUM : OID_ANY;
+        else if (strcmp(tn, "char") == 0) self = type_oid(TYPE_CHAR);
+        else if (type_from_name(tn, &t)) self = type_oid(t);
+        else if (strcmp(tn, "record") == 0) self = type_oid(TYPE_RECORD);
+        else if (strcmp(tn, "unknown") == 0) self = type_oid(TYPE_UNKNOWN);
+        for (int k = 0; k < 4; k++) {
+            if (!type_io[i].oid[k]) continue;
+            static const u32 ret_of[4] = {0, OID_CSTRING, 0, OID_BYTEA};
+            procs[nprocs++] = (CatProc){type_io[i].oid[k], type_io[i].name[k], ret_of[k] ? ret_of[k] : self,
+                                        k == 0 ? OID_CSTRING : k == 2 ? OID_INTERNAL : self};
+        }
+    }
+}
+
+int cat_procs(const CatProc **out)
+{
+    pthread_once(&procs_once, procs_init);
+    *out = procs;
+    return nprocs;
+}
+
+const CatProc *cat_proc_by_oid(u32 oid)
+{
+    const CatProc *p;
+    int n = cat_procs(&p);
+    for (int i = 0; i < n; i++)
+        if (p[i].oid == oid) return &p[i];
+    return NULL;
+}
+
 /* ---------------------------------------------------------------- reg* */
 
 bool cat_reg_out(void *arg, TypeId t, u32 oid, Buf *out)
@@ -428,6 +569,13 @@ bool cat_reg_out(void *arg, TypeId t, u32 oid, Buf *out)
     case TYPE_REGCLASS: {
         const TableInfo *r = cat_rel_by_oid(cv, oid);
         if (r) { cat_relation_name(cv, r, name_base(r->name), out); return true; }
+        if (oid >= OID_PKIDX_BASE && oid < OID_KEYCON_BASE && (r = cat_rel_by_id(cv, oid - OID_PKIDX_BASE)) &&
+            cat_has_pk(r)) {
+            char nm[CAT_MAX_NAME + 8];
+            snprintf(nm, sizeof nm, "%s_pkey", name_base(r->name));
+            cat_relation_name(cv, r, nm, out);
+            return true;
+        }
         const TableInfo *owner;
         const IndexInfo *ix = cat_index_by_oid(cv, oid, &owner);
         if (ix) { cat_relation_name(cv, owner, name_base(ix->name), out); return true; }
@@ -436,6 +584,12 @@ bool cat_reg_out(void *arg, TypeId t, u32 oid, Buf *out)
         return false;
     }
     case TYPE_REGTYPE: return cat_format_type(cv, oid, -1, false, out);
+    case TYPE_REGPROC: {
+        const CatProc *p = cat_proc_by_oid(oid);
+        if (!p) return false;
+        buf_puts(out, p->name);
+        return true;
+    }
     case TYPE_REGNAMESPACE: {
         const char *n = cat_ns_by_oid(cv, oid);
         if (!n) return false;
@@ -563,6 +717,13 @@ int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError
                     *oid = cat_index_oid(&o->indexes[k]);
                     return DD_OK;
                 }
+            /* the index a primary key stands for: t_pkey */
+            size_t bl = strlen(name_base(o->name));
+            if (cat_has_pk(o) && strncmp(parts[np - 1], name_base(o->name), bl) == 0 &&
+                strcmp(parts[np - 1] + bl, "_pkey") == 0) {
+                *oid = OID_PKIDX_BASE + o->id;
+                return DD_OK;
+            }
         }
         return dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation \"%s\" does not exist", full);
     }
@@ -579,6 +740,15 @@ int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError
         if (ctx->user && strcmp(parts[0], ctx->user) == 0) { *oid = OID_ROLE_OWNER; return DD_OK; }
         if (strcmp(parts[0], "pg_database_owner") == 0) { *oid = OID_ROLE_DATABASE_OWNER; return DD_OK; }
         return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "role \"%s\" does not exist", parts[0]);
+    case TYPE_REGPROC: {
+        if (np == 2 && strcmp(parts[0], "pg_catalog") != 0)
+            return dd_err(err, DD_EUNDEFINED_FUNCTION, -1, "function \"%.*s\" does not exist", (int)len, s);
+        const CatProc *p;
+        int n = cat_procs(&p);
+        for (int i = 0; i < n; i++)
+            if (strcmp(p[i].name, parts[np - 1]) == 0) { *oid = p[i].oid; return DD_OK; }
+        return dd_err(err, DD_EUNDEFINED_FUNCTION, -1, "function \"%.*s\" does not exist", (int)len, s);
+    }
     default:
         return dd_err(err, DD_EUNDEFINED_FUNCTION, -1, "function \"%.*s\" does not exist", (int)len, s);
     }
@@ -773,6 +943,30 @@ void cat_expr_text(const CatView *cv, const char *text, u32 relid, Buf *out)
                 TypeId ty = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
                 cat_format_type(cv, cat_col_typoid(c), -1, true, out);
                 DD_UNUSED(ty);
+                return;
+            }
+        }
+    }
+    /* 'v'::integer, 'v'::numeric, 't'::boolean: PostgreSQL prints
+     * non-negative integer and numeric constants and booleans bare */
+    if (n >= 2 && text[0] == '\'') {
+        const char *q = strchr(text + 1, '\'');
+        if (q && q[1] == ':' && q[2] == ':') {
+            size_t ln = (size_t)(q - text - 1);
+            const char *lit = text + 1, *ty = q + 3;
+            bool digits = ln > 0 && lit[0] >= '0' && lit[0] <= '9';
+            bool dec = digits;
+            for (size_t i = 0; i < ln; i++) {
+                digits &= lit[i] >= '0' && lit[i] <= '9';
+                dec &= (lit[i] >= '0' && lit[i] <= '9') || lit[i] == '.';
+            }
+            if (((strcmp(ty, "integer") == 0 || strcmp(ty, "bigint") == 0 || strcmp(ty, "smallint") == 0) && digits) ||
+                (strcmp(ty, "numeric") == 0 && dec)) {
+                buf_append(out, lit, ln);
+                return;
+            }
+            if (strcmp(ty, "boolean") == 0 && ln == 1 && (lit[0] == 't' || lit[0] == 'f')) {
+                buf_puts(out, lit[0] == 't' ? "true" : "false");
                 return;
             }
         }

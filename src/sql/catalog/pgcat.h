@@ -94,7 +94,8 @@ const ColumnInfo *cat_col_by_attnum(const TableInfo *t, int attnum);
 /* The built-in type of a type OID (false: not a built-in one). */
 bool cat_builtin_type(u32 oid, TypeId *out);
 /* format_type(oid, typmod): typmod_given false is format_type(oid, NULL)
- * (bpchar for character, no modifiers).  false: unknown OID. */
+ * (no modifiers; bpchar with typmod -1 is "bpchar", as PostgreSQL's).
+ * false: unknown OID. */
 bool cat_format_type(const CatView *cv, u32 oid, i32 pgtypmod, bool typmod_given, Buf *out);
 /* Whether an object's name finds it through search_path (pg_table_is_visible,
  * pg_type_is_visible). */
@@ -129,6 +130,20 @@ bool cat_constraintdef(const CatView *cv, u32 oid, bool pretty, Buf *out);
 /* pg_get_expr of a DEFAULT or generation expression of column attnum of
  * relation relid (the text pg_attrdef.adbin holds), as PostgreSQL prints it. */
 void cat_expr_text(const CatView *cv, const char *text, u32 relid, Buf *out);
+
+/* The functions pg_proc lists: the input / output / binary functions of
+ * the types (PostgreSQL's OIDs and names), which pg_type's typinput,
+ * typoutput, typreceive and typsend name and regproc reads and prints.
+ * kind 0 in, 1 out, 2 recv, 3 send.  cat_type_io(typname) gives a
+ * built-in type's, "_array", "_enum" or "_domain" the generic ones (0:
+ * none, as domains have no output function of their own). */
+u32 cat_type_io(const char *typname, int kind);
+typedef struct CatProc { u32 oid; const char *name; u32 rettype; u32 argtype; } CatProc;
+int cat_procs(const CatProc **out);
+const CatProc *cat_proc_by_oid(u32 oid);
+/* The pseudo-types those functions take and return (cstring, internal,
+ * anyarray, anyenum, any): their name for format_type and pg_type. */
+const char *cat_pseudo_type(u32 oid);
 
 /* ValueCtx.reg_out / reg_in over SqlCtx arg (the present's catalog). */
 bool cat_reg_out(void *arg, TypeId t, u32 oid, Buf *out);

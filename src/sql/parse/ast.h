@@ -670,7 +670,7 @@ struct Stmt {
         TypeStmt *type;
         ExtensionStmt *ext;
         SchemaStmt *schema;
-        char discard;   /* STMT_DISCARD: 'a' ALL, 'p' PLANS, 's' SEQUENCES */
+        char discard;   /* STMT_DISCARD: 'a' ALL, 'p' PLANS, 's' SEQUENCES; 'u' UNLISTEN */
     } u;
 };
 

@@ -5643,6 +5643,17 @@ static int parse_stmt(Parser *p, Stmt *st)
                 advance(p);
                 return DD_OK;
             }
+            if (is_word(t, "unlisten")) {
+                /* UNLISTEN { * | channel }: LISTEN is not there, so no
+                 * session listens to anything and there is nothing to stop */
+                Token *w = peek(p, 1);
+                advance(p);
+                if (w->kind != TOK_STAR && w->kind != TOK_IDENT && w->kind != TOK_QIDENT) return syntax_error(p);
+                advance(p);
+                st->kind = STMT_DISCARD;
+                st->u.discard = 'u';
+                return DD_OK;
+            }
             if (is_word(t, "discard")) {
                 Token *w = peek(p, 1);
                 char what = is_kw(w, KW_ALL) ? 'a' : is_word(w, "plans") ? 'p' : is_word(w, "sequences") ? 's' : 0;

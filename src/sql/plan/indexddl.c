@@ -282,6 +282,8 @@ int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
 
 int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out)
 {
+    if (s->nelems > INDEX_MAX_KEYS)   /* PostgreSQL's INDEX_MAX_KEYS, which pg_settings shows */
+        return dd_err(ctx->err, DD_ETOO_MANY_COLUMNS, -1, "cannot use more than %d columns in an index", INDEX_MAX_KEYS);
     IndexInfo *nix = arena_zalloc(ctx->stmt, sizeof(IndexInfo) * (size_t)(t->nindexes + 1));
     if (!nix) return DD_ENOMEM;
     if (t->nindexes) memcpy(nix, t->indexes, sizeof(IndexInfo) * (size_t)t->nindexes);

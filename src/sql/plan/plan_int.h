@@ -36,6 +36,8 @@ typedef struct FromItem {
     const StarCol *star; int nstar;
 } FromItem;
 
+#define INDEX_MAX_KEYS 32   /* columns of an index, as PostgreSQL's (54011 past it) */
+
 /* syscat.c: pg_catalog's and information_schema's relations.  lookup:
  * whether a name as written means one (a user's relation earlier in
  * search_path wins); from_syscat: its rows of the catalog at point

@@ -14,6 +14,7 @@
 #include "plan_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../catalog/pgcat.h"
@@ -66,7 +67,13 @@ static Value txt(Gen *g, const char *s)
 }
 static Value bufval(Gen *g, Buf *b)
 {
-    Value v = buf_ok(b) ? txt(g, b->len ? (const char *)b->data : "") : val_null(TYPE_TEXT);
+    Value v = val_null(TYPE_TEXT);
+    char *c = buf_ok(b) ? arena_alloc(g->ctx->stmt, b->len + 1) : NULL;
+    if (c) {
+        if (b->len) memcpy(c, b->data, b->len);
+        c[b->len] = 0;
+        v = val_text(TYPE_TEXT, c, (u32)b->len);
+    }
     buf_free(b);
     return v;
 }
@@ -396,14 +403,24 @@ static int gen_attrdef(Gen *g)
     "typreceive:r typsend:r typmodin:r typmodout:r typanalyze:r typalign:c typstorage:c typnotnull:b "         \
     "typbasetype:o typtypmod:4 typndims:4 typcollation:o typdefaultbin:t typdefault:t typacl:T"
 
+/* The I/O functions of a type: io its entry in pgcat's table ("int4",
+ * "_array", "_enum", "_domain"), base the one output and send come from
+ * when io has none (a domain's base type's). */
 static void type_row(Gen *g, u32 oid, const char *name, u32 ns, int len, char typtype, char cat, bool preferred,
                      u32 elem, u32 array, char align, char storage, bool notnull, u32 base, i32 typmod, u32 coll,
-                     const char *def)
+                     const char *def, const char *io, const char *baseio)
 {
     P_OID(g, oid); P_NAME(g, name); P_OID(g, ns); P_OID(g, OID_ROLE_OWNER); P_INT(g, len);
     P_BOOL(g, len == 1 || len == 2 || len == 4 || len == 8); P_CHAR(g, typtype); P_CHAR(g, cat); P_BOOL(g, preferred);
-    P_BOOL(g, true); P_CHAR(g, ','); P_OID(g, 0); put(g, val_int(TYPE_REGPROC, 0)); P_OID(g, elem); P_OID(g, array);
-    for (int i = 0; i < 7; i++) put(g, val_int(TYPE_REGPROC, 0));
+    P_BOOL(g, true); P_CHAR(g, ','); P_OID(g, 0);
+    put(g, val_int(TYPE_REGPROC, elem && io && strcmp(io, "_array") == 0 ? 2741 : 0));   /* array_subscript_handler */
+    P_OID(g, elem); P_OID(g, array);
+    for (int k = 0; k < 4; k++) {
+        u32 f = io ? cat_type_io(io, k) : 0;
+        if (!f && baseio) f = cat_type_io(baseio, k);
+        put(g, val_int(TYPE_REGPROC, f));
+    }
+    for (int i = 0; i < 3; i++) put(g, val_int(TYPE_REGPROC, 0));
     P_CHAR(g, align); P_CHAR(g, storage); P_BOOL(g, notnull); P_OID(g, base); P_INT(g, typmod); P_INT(g, 0);
     P_OID(g, coll); P_TEXT(g, def); P_TEXT(g, def); P_NULL(g);
 }
@@ -419,13 +436,21 @@ static int gen_type(Gen *g)
         if (gen_row(g)) return DD_ENOMEM;
         type_row(g, type_oid(ty), typname_of[t], OID_NS_PG_CATALOG, typlen_of(ty), t == TYPE_RECORD || t == TYPE_UNKNOWN ? 'p' : 'b',
                  typcategory_of(ty), pref, t == TYPE_NAME ? type_oid(TYPE_CHAR) : 0, arr ? type_oid(type_array_of(ty)) : 0,
-                 typalign_of(ty), typstorage_of(ty), false, 0, -1, collation_of(ty), NULL);
+                 typalign_of(ty), typstorage_of(ty), false, 0, -1, collation_of(ty), NULL, typname_of[t], NULL);
         if (!arr) continue;
         char an[CAT_MAX_NAME + 2];
         snprintf(an, sizeof an, "_%s", typname_of[t]);
         if (gen_row(g)) return DD_ENOMEM;
         type_row(g, type_oid(type_array_of(ty)), an, OID_NS_PG_CATALOG, -1, 'b', 'A', false, type_oid(ty), 0,
-                 typalign_of(type_array_of(ty)), 'x', false, 0, -1, collation_of(ty), NULL);
+                 typalign_of(type_array_of(ty)), 'x', false, 0, -1, collation_of(ty), NULL, "_array", NULL);
+    }
+    static const struct { u32 oid; const char *name; } pseudo[] = {
+        {2275, "cstring"}, {2281, "internal"}, {2277, "anyarray"}, {3500, "anyenum"}, {2276, "any"},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(pseudo); i++) {
+        if (gen_row(g)) return DD_ENOMEM;
+        type_row(g, pseudo[i].oid, pseudo[i].name, OID_NS_PG_CATALOG, pseudo[i].oid == 2275 ? -2 : pseudo[i].oid == 2281 ? 8 : -1,
+                 'p', pseudo[i].oid == 2275 ? 'S' : 'P', false, 0, 0, 'c', 'p', false, 0, -1, 0, NULL, NULL, NULL);
     }
     const CatView *cv = g->cv;
     for (int i = 0; i < cv->ntypes; i++) {
@@ -437,10 +462,10 @@ static int gen_type(Gen *g)
         if (ut->kind == 'e') {
             if (gen_row(g)) return DD_ENOMEM;
             type_row(g, oid, name_base(u->name), cat_ns_oid(cv, u), 4, 'e', 'E', false, 0, oid + OID_ARRAY_OFFSET, 'i',
-                     'p', false, 0, -1, 0, NULL);
+                     'p', false, 0, -1, 0, NULL, "_enum", NULL);
             if (gen_row(g)) return DD_ENOMEM;
             type_row(g, oid + OID_ARRAY_OFFSET, an, cat_ns_oid(cv, u), -1, 'b', 'A', false, oid, 0, 'i', 'x', false, 0,
-                     -1, 0, NULL);
+                     -1, 0, NULL, "_array", NULL);
         } else if (ut->kind == 'd') {
             TypeId bt = (TypeId)ut->base_type;
             u32 base = ut->base_domain ? OID_OBJECT_BASE + ut->base_domain
@@ -448,10 +473,11 @@ static int gen_type(Gen *g)
             if (gen_row(g)) return DD_ENOMEM;
             type_row(g, oid, name_base(u->name), cat_ns_oid(cv, u), typlen_of(bt), 'd', typcategory_of(bt), false, 0,
                      oid + OID_ARRAY_OFFSET, typalign_of(bt), typstorage_of(bt), ut->not_null, base,
-                     cat_pg_typmod(bt, ut->base_typmod), collation_of(bt), ut->default_sql);
+                     cat_pg_typmod(bt, ut->base_typmod), collation_of(bt), ut->default_sql, "_domain",
+                     bt == TYPE_ENUM ? "_enum" : bt < TYPE__COUNT ? typname_of[bt] : NULL);
             if (gen_row(g)) return DD_ENOMEM;
             type_row(g, oid + OID_ARRAY_OFFSET, an, cat_ns_oid(cv, u), -1, 'b', 'A', false, oid, 0, typalign_of(bt), 'x',
-                     false, 0, -1, collation_of(bt), NULL);
+                     false, 0, -1, collation_of(bt), NULL, "_array", NULL);
         }
     }
     return DD_OK;
@@ -585,8 +611,22 @@ static int gen_constraint(Gen *g)
                 key[k] = cat_attnum(t, fk->cols[k]);
                 fkey[k] = rt ? cat_attnum(rt, fk->ref_cols[k]) : 0;
             }
+            /* the referenced key's index: the primary key's or a unique one's */
+            u32 refidx = 0;
+            if (rt && cat_has_pk(rt) && rt->npk == fk->ncols) {
+                bool same = true;
+                for (int k = 0; k < n; k++) same &= rt->pk[k] == fk->ref_cols[k];
+                if (same) refidx = pk_index_oid(rt);
+            }
+            for (int x = 0; rt && !refidx && x < rt->nindexes; x++) {
+                const IndexInfo *ix = &rt->indexes[x];
+                if (!ix->unique || ix->pred_sql || ix->ncols != fk->ncols) continue;
+                bool same = true;
+                for (int k = 0; k < n; k++) same &= ix->cols[k] == fk->ref_cols[k];
+                if (same) refidx = cat_index_oid(ix);
+            }
             if (gen_row(g)) return DD_ENOMEM;
-            con_row(g, OID_CON_BASE + t->id * 256u + 128u + (u32)f, fk->name, t, 'f', fk->deferrable, fk->deferred, 0,
+            con_row(g, OID_CON_BASE + t->id * 256u + 128u + (u32)f, fk->name, t, 'f', fk->deferrable, fk->deferred, refidx,
                     OID_OBJECT_BASE + fk->ref_table, fk->on_update, fk->on_delete, fk->match_full ? 'f' : 's', key, n,
                     fkey, n, NULL);
         }
@@ -830,6 +870,117 @@ static int gen_sequences(Gen *g)
     return DD_OK;
 }
 
+#define COLS_SETTINGS                                                                                      \
+    "name:t setting:t unit:t category:t short_desc:t extra_desc:t context:t vartype:t source:t min_val:t " \
+    "max_val:t enumvals:T boot_val:t reset_val:t sourcefile:t sourceline:4 pending_restart:b"
+
+/* A setting's value in the unit pg_settings shows it in (timeouts in ms,
+ * memory in kB or 8kB pages), or NULL when it has none. */
+static const char *setting_unit(const char *name, const char *value, char *buf, size_t cap)
+{
+    size_t n = strlen(name);
+    bool timeout = n > 8 && strcmp(name + n - 8, "_timeout") == 0;
+    bool mem = strcmp(name, "work_mem") == 0, pages = strcmp(name, "effective_cache_size") == 0;
+    if (!timeout && !mem && !pages) return NULL;
+    char *end;
+    double v = strtod(value, &end);
+    while (*end == ' ') end++;
+    static const struct { const char *u; double ms, kb; } units[] = {
+        {"", 1, 1}, {"us", 0.001, 0}, {"ms", 1, 0}, {"s", 1000, 0}, {"min", 60000, 0}, {"h", 3600000, 0},
+        {"d", 86400000, 0}, {"B", 0, 1.0 / 1024}, {"kB", 0, 1}, {"MB", 0, 1024}, {"GB", 0, 1048576},
+        {"TB", 0, 1073741824.0},
+    };
+    double f = -1;
+    for (size_t i = 0; i < DD_ARRAY_LEN(units); i++)
+        if (strcmp(end, units[i].u) == 0) f = timeout ? units[i].ms : units[i].kb;
+    if (f <= 0) return NULL;
+    double x = v * f / (pages ? 8 : 1);
+    snprintf(buf, cap, "%.0f", x);
+    return timeout ? "ms" : pages ? "8kB" : "kB";
+}
+
+static int gen_settings(Gen *g)
+{
+    SqlCtx *ctx = g->ctx;
+    const char *name, *value, *boot;
+    bool readonly;
+    for (int i = 0; ctx->setting_nth && ctx->setting_nth(ctx->session, i, &name, &value, &boot, &readonly); i++) {
+        char vb[32], bb[32];
+        const char *unit = setting_unit(name, value, vb, sizeof vb);
+        const char *bunit = setting_unit(name, boot, bb, sizeof bb);
+        bool on_off = !strcmp(value, "on") || !strcmp(value, "off");
+        bool digits = value[0] != 0;
+        for (const char *p = value; *p; p++) digits &= (*p >= '0' && *p <= '9') || *p == '-';
+        bool real = !digits && strspn(value, "0123456789.-") == strlen(value) && value[0] &&
+                    strcmp(name, "server_version") != 0;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_TEXT(g, name); P_TEXT(g, unit ? vb : value); P_TEXT(g, unit); P_NULL(g); P_NULL(g); P_NULL(g);
+        P_TEXT(g, readonly ? "internal" : "user");
+        P_TEXT(g, on_off ? "bool" : unit || digits ? "integer" : real ? "real" : "string");
+        P_TEXT(g, strcmp(value, boot) == 0 ? "default" : "session"); P_NULL(g); P_NULL(g); P_NULL(g);
+        P_TEXT(g, bunit ? bb : boot); P_TEXT(g, bunit ? bb : boot); P_NULL(g); P_NULL(g); P_BOOL(g, false);
+    }
+    return DD_OK;
+}
+
+/* pg_stat_activity: the database's open sessions (engine/activity.c). */
+#define COLS_STAT_ACTIVITY                                                                                  \
+    "datid:o datname:n pid:4 leader_pid:4 usesysid:o usename:n application_name:t client_addr:t "          \
+    "client_hostname:t client_port:4 backend_start:z xact_start:z query_start:z state_change:z "           \
+    "wait_event_type:t wait_event:t state:t backend_xid:o backend_xmin:o query_id:8 query:t backend_type:t"
+static void P_TIME(Gen *g, i64 unix_us)
+{
+    if (unix_us) put(g, val_int(TYPE_TIMESTAMPTZ, ts_from_unix_us(unix_us)));
+    else P_NULL(g);
+}
+static int gen_stat_activity(Gen *g)
+{
+    SqlCtx *ctx = g->ctx;
+    SqlActivity a;
+    int rc;
+    for (int i = 0; ctx->activity_nth && (rc = ctx->activity_nth(ctx->session, i, &a, ctx->stmt)) != 0; i++) {
+        if (rc < 0) return -rc;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, OID_DATABASE); P_NAME(g, a.database); P_INT(g, a.pid); P_NULL(g); P_OID(g, OID_ROLE_OWNER);
+        P_NAME(g, a.user); P_TEXT(g, a.application);
+        /* client "host:port" as the server records it: address and port apart */
+        const char *colon = a.client ? strrchr(a.client, ':') : NULL;
+        if (a.client && colon && !strchr(colon, ']')) {
+            char *host = arena_strdup(ctx->stmt, a.client);
+            if (!host) return DD_ENOMEM;
+            host[colon - a.client] = 0;
+            P_TEXT(g, host); P_NULL(g); P_INT(g, atoi(colon + 1));
+        } else {
+            P_TEXT(g, a.client); P_NULL(g); P_INT(g, a.client ? 0 : -1);
+        }
+        P_TIME(g, a.backend_start_us); P_TIME(g, a.xact_start_us); P_TIME(g, a.query_start_us);
+        P_TIME(g, a.state_change_us); P_NULL(g); P_NULL(g); P_TEXT(g, a.state); P_NULL(g); P_NULL(g); P_NULL(g);
+        P_TEXT(g, a.query); P_TEXT(g, "client backend");
+    }
+    return DD_OK;
+}
+
+/* drift_tables: the cost of history, per table of the present. */
+#define COLS_DRIFT_TABLES                                                                                   \
+    "schema_name:n table_name:n live_rows:8 versions:8 live_bytes:8 history_bytes:8 index_bytes:8 "        \
+    "oldest_version_seq:8 created_seq:8"
+static int gen_drift_tables(Gen *g)
+{
+    for (int i = 0; i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        if (t->view_sql || t->sequence || t->temp) continue;
+        StoreTableSize sz;
+        int rc = store_table_size(g->ctx->snap, t, &sz, g->ctx->err);
+        if (rc) return rc;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_INT(g, sz.live_rows); P_INT(g, sz.versions);
+        P_INT(g, sz.live_bytes); P_INT(g, sz.version_bytes); P_INT(g, sz.index_bytes);
+        if (sz.oldest_seq) P_INT(g, (i64)sz.oldest_seq); else P_NULL(g);
+        P_INT(g, (i64)t->created_seq);
+    }
+    return DD_OK;
+}
+
 /* The relations PostgreSQL has that are always empty here. */
 #define COLS_INHERITS "inhrelid:o inhparent:o inhseqno:4 inhdetachpending:b"
 #define COLS_POLICY "oid:o polname:n polrelid:o polcmd:c polpermissive:b polroles:O polqual:t polwithcheck:t"
@@ -860,6 +1011,23 @@ static int gen_sequences(Gen *g)
 #define COLS_LANGUAGE                                                                                      \
     "oid:o lanname:n lanowner:o lanispl:b lanpltrusted:b lanplcallfoid:o laninline:o lanvalidator:o lanacl:T"
 static int gen_none(Gen *g) { DD_UNUSED(g); return DD_OK; }
+
+/* pg_proc: the types' I/O functions (pgcat.c), internal, strict, immutable. */
+static int gen_proc(Gen *g)
+{
+    const CatProc *p;
+    int n = cat_procs(&p);
+    for (int i = 0; i < n; i++) {
+        if (gen_row(g)) return DD_ENOMEM;
+        i64 arg = p[i].argtype;
+        P_OID(g, p[i].oid); P_NAME(g, p[i].name); P_OID(g, OID_NS_PG_CATALOG); P_OID(g, OID_ROLE_OWNER); P_OID(g, 12);
+        P_FLOAT(g, 1); P_FLOAT(g, 0); P_OID(g, 0); put(g, val_int(TYPE_REGPROC, 0)); P_CHAR(g, 'f'); P_BOOL(g, false);
+        P_BOOL(g, false); P_BOOL(g, true); P_BOOL(g, false); P_CHAR(g, 'i'); P_CHAR(g, 's'); P_INT(g, 1); P_INT(g, 0);
+        P_OID(g, p[i].rettype); P_IARR(g, TYPE_OID, &arg, 1, true); P_NULL(g); P_NULL(g); P_NULL(g); P_NULL(g);
+        P_NULL(g); P_TEXT(g, p[i].name); P_NULL(g); P_NULL(g); P_NULL(g); P_NULL(g);
+    }
+    return DD_OK;
+}
 
 /* ---------------------------------------------------------------- the list */
 
@@ -899,6 +1067,9 @@ static const SysRel sysrels[] = {
     {"pg_catalog", "pg_views", COLS_VIEWS, gen_views},
     {"pg_catalog", "pg_indexes", COLS_INDEXES, gen_indexes},
     {"pg_catalog", "pg_sequences", COLS_SEQUENCES, gen_sequences},
+    {"pg_catalog", "pg_settings", COLS_SETTINGS, gen_settings},
+    {"pg_catalog", "drift_tables", COLS_DRIFT_TABLES, gen_drift_tables},
+    {"pg_catalog", "pg_stat_activity", COLS_STAT_ACTIVITY, gen_stat_activity},
     {"pg_catalog", "pg_inherits", COLS_INHERITS, gen_none},
     {"pg_catalog", "pg_policy", COLS_POLICY, gen_none},
     {"pg_catalog", "pg_statistic_ext", COLS_STATISTIC_EXT, gen_none},
@@ -910,9 +1081,36 @@ static const SysRel sysrels[] = {
     {"pg_catalog", "pg_extension", COLS_EXTENSION, gen_none},
     {"pg_catalog", "pg_shdescription", COLS_SHDESCRIPTION, gen_none},
     {"pg_catalog", "pg_range", COLS_RANGE, gen_none},
-    {"pg_catalog", "pg_proc", COLS_PROC, gen_none},
+    {"pg_catalog", "pg_proc", COLS_PROC, gen_proc},
     {"pg_catalog", "pg_operator", COLS_OPERATOR, gen_none},
     {"pg_catalog", "pg_language", COLS_LANGUAGE, gen_none},
+    /* PostgreSQL's columns (catalogs.md: relations that exist with no rows) */
+    {"pg_catalog", "pg_amop", "oid:o amopfamily:o amoplefttype:o amoprighttype:o amopstrategy:2 amoppurpose:c amopopr:o amopmethod:o amopsortfamily:o", gen_none},
+    {"pg_catalog", "pg_amproc", "oid:o amprocfamily:o amproclefttype:o amprocrighttype:o amprocnum:2 amproc:r", gen_none},
+    {"pg_catalog", "pg_cast", "oid:o castsource:o casttarget:o castfunc:o castcontext:c castmethod:c", gen_none},
+    {"pg_catalog", "pg_conversion", "oid:o conname:n connamespace:o conowner:o conforencoding:4 contoencoding:4 conproc:r condefault:b", gen_none},
+    {"pg_catalog", "pg_db_role_setting", "setdatabase:o setrole:o setconfig:T", gen_none},
+    {"pg_catalog", "pg_default_acl", "oid:o defaclrole:o defaclnamespace:o defaclobjtype:c defaclacl:T", gen_none},
+    {"pg_catalog", "pg_event_trigger", "oid:o evtname:n evtevent:n evtowner:o evtfoid:o evtenabled:c evttags:T", gen_none},
+    {"pg_catalog", "pg_foreign_data_wrapper", "oid:o fdwname:n fdwowner:o fdwhandler:o fdwvalidator:o fdwacl:T fdwoptions:T", gen_none},
+    {"pg_catalog", "pg_foreign_server", "oid:o srvname:n srvowner:o srvfdw:o srvtype:t srvversion:t srvacl:T srvoptions:T", gen_none},
+    {"pg_catalog", "pg_foreign_table", "ftrelid:o ftserver:o ftoptions:T", gen_none},
+    {"pg_catalog", "pg_init_privs", "objoid:o classoid:o objsubid:4 privtype:c initprivs:T", gen_none},
+    {"pg_catalog", "pg_largeobject_metadata", "oid:o lomowner:o lomacl:T", gen_none},
+    {"pg_catalog", "pg_opclass", "oid:o opcmethod:o opcname:n opcnamespace:o opcowner:o opcfamily:o opcintype:o opcdefault:b opckeytype:o", gen_none},
+    {"pg_catalog", "pg_opfamily", "oid:o opfmethod:o opfname:n opfnamespace:o opfowner:o", gen_none},
+    {"pg_catalog", "pg_parameter_acl", "oid:o parname:t paracl:T", gen_none},
+    {"pg_catalog", "pg_partitioned_table", "partrelid:o partstrat:c partnatts:2 partdefid:o partattrs:V partclass:W partcollation:W partexprs:t", gen_none},
+    {"pg_catalog", "pg_seclabel", "objoid:o classoid:o objsubid:4 provider:t label:t", gen_none},
+    {"pg_catalog", "pg_seclabels", "objoid:o classoid:o objsubid:4 objtype:t objnamespace:o objname:t provider:t label:t", gen_none},
+    {"pg_catalog", "pg_shseclabel", "objoid:o classoid:o provider:t label:t", gen_none},
+    {"pg_catalog", "pg_subscription", "oid:o subdbid:o subskiplsn:t subname:n subowner:o subenabled:b subbinary:b substream:b subtwophasestate:c subdisableonerr:b subconninfo:t subslotname:n subsynccommit:t subpublications:T", gen_none},
+    {"pg_catalog", "pg_transform", "oid:o trftype:o trflang:o trffromsql:r trftosql:r", gen_none},
+    {"pg_catalog", "pg_ts_config", "oid:o cfgname:n cfgnamespace:o cfgowner:o cfgparser:o", gen_none},
+    {"pg_catalog", "pg_ts_dict", "oid:o dictname:n dictnamespace:o dictowner:o dicttemplate:o dictinitoption:t", gen_none},
+    {"pg_catalog", "pg_ts_parser", "oid:o prsname:n prsnamespace:o prsstart:r prstoken:r prsend:r prsheadline:r prslextype:r", gen_none},
+    {"pg_catalog", "pg_ts_template", "oid:o tmplname:n tmplnamespace:o tmplinit:r tmpllexize:r", gen_none},
+    {"pg_catalog", "pg_user_mappings", "umid:o srvid:o srvname:n umuser:o usename:n umoptions:T", gen_none},
 };
 
 static const SysRel *sysrel_find(const char *schema, const char *name)
@@ -1046,10 +1244,33 @@ int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base,
     TypeId *types;
     int n, rc;
     if ((rc = sysrel_cols(ctx, r, &names, &types, &n))) return rc;
+    /* these describe the present: asking for a point is an error, and
+     * SET drift.system_time leaves them in the present */
+    bool present_only = r->gen == gen_drift_tables || r->gen == gen_stat_activity || r->gen == gen_settings;
+    if (present_only && tr->temporal.kind != TEMPORAL_NONE)
+        return dd_err(ctx->err, DD_EFEATURE, tr->temporal.loc, "%s describes the present: it has no history", base);
+    if (present_only) point = SEQ_NONE;
+    /* every relation has the system column tableoid, hidden from * */
+    const char **names2 = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(n + 1));
+    TypeId *types2 = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(n + 1));
+    if (!names2 || !types2) return DD_ENOMEM;
+    memcpy(names2, names, sizeof(char *) * (size_t)n);
+    memcpy(types2, types, sizeof(TypeId) * (size_t)n);
+    names2[n] = "tableoid";
+    types2[n] = TYPE_OID;
+    names = names2;
+    types = types2;
     const CatView *cv;
-    if ((rc = catview_get(ctx, point, &cv))) return rc;
-    Gen g = {.ctx = ctx, .cv = cv, .width = n, .types = types};
+    u64 session_point = ctx->session_point;
+    if (present_only) ctx->session_point = SEQ_NONE;
+    rc = catview_get(ctx, point, &cv);
+    ctx->session_point = session_point;
+    if (rc) return rc;
+    Gen g = {.ctx = ctx, .cv = cv, .width = n + 1, .types = types};
     if ((rc = r->gen(&g))) return rc;
+    u32 tableoid = syscat_oid_by_name(schema, base);
+    for (int i = 0; i < g.n; i++) g.rows[(size_t)i * (size_t)(n + 1) + (size_t)n] = val_int(TYPE_OID, tableoid);
+    n++;
     ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
     if (!rel) return DD_ENOMEM;
     rel->alias = tr->alias ? tr->alias : base;
@@ -1061,12 +1282,13 @@ int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base,
     rel->used = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)n);
     if (!rel->names || !rel->typmods || !rel->hidden || !rel->used) return DD_ENOMEM;
     for (int c = 0; c < n; c++) {
-        rel->names[c] = c < tr->ncol_aliases ? tr->col_aliases[c] : names[c];
+        rel->names[c] = c < tr->ncol_aliases && c < n - 1 ? tr->col_aliases[c] : names[c];
         rel->typmods[c] = -1;
     }
-    if (tr->ncol_aliases > n)
+    rel->hidden[n - 1] = true;
+    if (tr->ncol_aliases > n - 1)
         return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, tr->loc, "table \"%s\" has %d columns available but %d columns specified",
-                      rel->alias, n, tr->ncol_aliases);
+                      rel->alias, n - 1, tr->ncol_aliases);
     memset(fi, 0, sizeof(*fi));
     fi->rels = rel;
     fi->nrels = 1;

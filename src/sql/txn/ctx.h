@@ -32,6 +32,12 @@ void seqsession_free(SeqSession *s);
 
 /* Everything a statement runs against.  Filled by the engine. */
 struct CatView;
+/* A session as pg_stat_activity shows it (times in Unix µs, 0: none). */
+typedef struct SqlActivity {
+    int pid;
+    const char *user, *application, *client, *database, *state, *query;
+    i64 backend_start_us, xact_start_us, query_start_us, state_change_us;
+} SqlActivity;
 typedef struct SqlCtx {
     Store *store;
     struct CatView *catview; /* the present's catalog as pg_catalog sees it, once asked (catalog/pgcat.h) */
@@ -51,6 +57,13 @@ typedef struct SqlCtx {
     const char *(*setting)(void *session, const char *name);
     /* set_config(): SET [LOCAL] name = value (NULL if the caller has none) */
     int (*set_setting)(void *session, const char *name, const char *value, bool is_local, DdError *err);
+    /* pg_settings: setting i of the session (0, 1, ...): its name, value,
+     * default and whether it is fixed; false past the last */
+    bool (*setting_nth)(void *session, int i, const char **name, const char **value, const char **boot,
+                        bool *readonly);
+    /* pg_stat_activity: open session i of the database (0, 1, ...), its
+     * strings copied into a: 1, 0 past the last, -DD_ENOMEM */
+    int (*activity_nth)(void *session, int i, SqlActivity *out, Arena *a);
     void *session;
     const char *sql;         /* the whole text, for error positions */
     DdError *err;
