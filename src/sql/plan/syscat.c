@@ -1122,11 +1122,11 @@ static bool sysrel_is_view(const SysRelName *s)
     "table_catalog:n table_schema:n table_name:n table_type:v self_referencing_column_name:n "              \
     "reference_generation:v user_defined_type_catalog:n user_defined_type_schema:n user_defined_type_name:n " \
     "is_insertable_into:v is_typed:v commit_action:v"
-static void is_table_row(Gen *g, const char *schema, const char *name, const char *type, bool insertable, bool temp)
+static void is_table_row(Gen *g, const char *schema, const char *name, const char *type, bool insertable)
 {
     P_NAME(g, is_db(g)); P_NAME(g, schema); P_NAME(g, name); P_TEXT(g, type);
     for (int i = 0; i < 5; i++) P_NULL(g);
-    P_YN(g, insertable); P_YN(g, false); P_TEXT(g, temp ? "PRESERVE" : NULL);
+    P_YN(g, insertable); P_YN(g, false); P_NULL(g);   /* commit_action: NULL in PostgreSQL 15, temp or not */
 }
 static int gen_is_tables(Gen *g)
 {
@@ -1136,13 +1136,13 @@ static int gen_is_tables(Gen *g)
         if (gen_row(g)) return DD_ENOMEM;
         /* views are not updatable in DriftDB */
         is_table_row(g, cat_ns_name(t), name_base(t->name),
-                     t->temp ? "LOCAL TEMPORARY" : t->view_sql ? "VIEW" : "BASE TABLE", !t->view_sql, t->temp);
+                     t->temp ? "LOCAL TEMPORARY" : t->view_sql ? "VIEW" : "BASE TABLE", !t->view_sql);
     }
     for (int i = 0; i < nsys_rel_names; i++) {
         const SysRelName *s = &sys_rel_names[i];
         if (!sysrel_find(s->schema, s->name)) continue;
         if (gen_row(g)) return DD_ENOMEM;
-        is_table_row(g, s->schema, s->name, sysrel_is_view(s) ? "VIEW" : "BASE TABLE", !sysrel_is_view(s), false);
+        is_table_row(g, s->schema, s->name, sysrel_is_view(s) ? "VIEW" : "BASE TABLE", !sysrel_is_view(s));
     }
     return DD_OK;
 }
