@@ -1,6 +1,7 @@
 /*
  * syscat.c - pg_catalog's relations (docs/catalogs.md): pg_class,
- * pg_attribute, pg_type, pg_index, pg_constraint ... as rows computed from
+ * pg_attribute, pg_type, pg_index, pg_constraint ..., and information_schema's
+ * views (tables, columns, table_constraints ...), as rows computed from
  * DriftDB's catalog when a query names them, at the query's point in time
  * (FOR SYSTEM_TIME AS OF, SET drift.system_time), so that what psql, ORMs
  * and drivers read describes the schema of that point.
