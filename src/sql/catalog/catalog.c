@@ -145,7 +145,10 @@ int sql_search_path(SqlCtx *ctx, bool implicit, const char ***out, int *n)
     bool catalog = false;
     while (path_next(ctx, &p, name)) {
         catalog |= strcmp(name, "pg_catalog") == 0;
-        if (strcmp(name, "pg_temp") == 0 || !sql_schema_exists(ctx, name)) continue;
+        /* information_schema is no catalog object but is searched: its
+         * relations are system relations (plan/syscat.c) */
+        if (strcmp(name, "pg_temp") == 0 || (!sql_schema_exists(ctx, name) && strcmp(name, "information_schema") != 0))
+            continue;
         bool dup = false;
         for (int i = 0; i < k && !dup; i++) dup = strcmp(v[i], name) == 0;
         if (dup) continue;

@@ -1,6 +1,7 @@
 /*
  * syscat.c - pg_catalog's relations (docs/catalogs.md): pg_class,
- * pg_attribute, pg_type, pg_index, pg_constraint ... as rows computed from
+ * pg_attribute, pg_type, pg_index, pg_constraint ..., and information_schema's
+ * views (tables, columns, table_constraints ...), as rows computed from
  * DriftDB's catalog when a query names them, at the query's point in time
  * (FOR SYSTEM_TIME AS OF, SET drift.system_time), so that what psql, ORMs
  * and drivers read describes the schema of that point.
@@ -1029,6 +1030,733 @@ static int gen_proc(Gen *g)
     return DD_OK;
 }
 
+/* ---------------------------------------------------------------- information_schema */
+
+static int sysrel_cols(SqlCtx *ctx, const SysRel *r, const char ***names, TypeId **types, int *n);
+
+/*
+ * information_schema's views, as PostgreSQL 15 defines them
+ * (information_schema.sql) for a superuser who owns everything, computed
+ * from the same CatView as pg_catalog's relations.  Their column types are
+ * PostgreSQL's domains' bases: sql_identifier name (n), character_data and
+ * yes_or_no varchar (v), cardinal_number int4 (4), time_stamp timestamptz
+ * (z).  Where DriftDB keeps less than PostgreSQL (the columns a CHECK
+ * reads, view updatability) docs/catalogs.md says what is shown.
+ */
+
+static const char *is_db(Gen *g) { return g->ctx->database ? g->ctx->database : "driftdb"; }
+static void P_YN(Gen *g, bool b) { P_TEXT(g, b ? "YES" : "NO"); }
+/* A Buf's text (not NUL-terminated) as a value; frees b. */
+static Value is_bufval(Gen *g, Buf *b)
+{
+    Value v = val_null(TYPE_TEXT);
+    if (buf_ok(b)) {
+        char *c = arena_strndup(g->ctx->stmt, b->len ? (const char *)b->data : "", b->len);
+        if (c) v = val_text(TYPE_TEXT, c, (u32)b->len);
+    }
+    buf_free(b);
+    return v;
+}
+/* format_type(oid, NULL) of a built-in type */
+static void P_TYPENAME(Gen *g, TypeId t)
+{
+    if (t == TYPE_BPCHAR) {
+        P_TEXT(g, "character");
+        return;
+    }
+    Buf b;
+    buf_init(&b);
+    cat_format_type(g->cv, type_oid(t), -1, false, &b);
+    put(g, is_bufval(g, &b));
+}
+static void P_CARD(Gen *g, i64 v) { if (v < 0) P_NULL(g); else P_INT(g, v); }
+static void P_I64TXT(Gen *g, i64 v)
+{
+    char s[32];
+    snprintf(s, sizeof s, "%lld", (long long)v);
+    P_TEXT(g, s);
+}
+
+/* The name PostgreSQL lists a NOT NULL column's constraint by:
+ * "<namespace oid>_<relation oid>_<attnum>_not_null". */
+static void notnull_name(const CatView *cv, const TableInfo *t, int attnum, char *out, size_t n)
+{
+    snprintf(out, n, "%u_%u_%d_not_null", cat_ns_oid(cv, t), cat_object_oid(t), attnum);
+}
+
+static bool col_notnull(const CatView *cv, const TableInfo *t, const ColumnInfo *c)
+{
+    if (c->not_null || is_pk_col(t, c->id)) return true;
+    if (c->domain && !(c->domain & DOMAIN_ARRAY)) {
+        bool arr;
+        const TableInfo *d = cat_type_by_oid(cv, OID_OBJECT_BASE + c->domain, &arr);
+        return d && d->utype && d->utype->not_null;
+    }
+    return false;
+}
+
+/* A column as the columns view lists it. */
+typedef struct IsCol {
+    const char *name;
+    TypeId type;                /* the type (a domain's: its base's) */
+    i32 tm;                     /* PostgreSQL's typmod of it */
+    const TableInfo *udt;       /* an enum (or a domain's array): the type udt_name names */
+    const TableInfo *domain;    /* a domain column: the domain */
+} IsCol;
+
+/* The information_schema._pg_* functions of a built-in type and typmod. */
+static i64 is_char_max_length(TypeId t, i32 tm)
+{
+    return tm >= 0 && (t == TYPE_VARCHAR || t == TYPE_BPCHAR) ? tm - 4 : -1;
+}
+static i64 is_char_octet_length(TypeId t, i32 tm)
+{
+    if (t != TYPE_TEXT && t != TYPE_VARCHAR && t != TYPE_BPCHAR) return -1;
+    return tm < 0 ? 1073741824 : (tm - 4) * 4;   /* UTF8: at most 4 bytes a character */
+}
+static i64 is_numeric_precision(TypeId t, i32 tm)
+{
+    switch (t) {
+    case TYPE_INT2: return 16;
+    case TYPE_INT4: return 32;
+    case TYPE_INT8: return 64;
+    case TYPE_NUMERIC: return tm < 0 ? -1 : ((tm - 4) >> 16) & 65535;
+    case TYPE_FLOAT4: return 24;
+    case TYPE_FLOAT8: return 53;
+    default: return -1;
+    }
+}
+static i64 is_numeric_radix(TypeId t)
+{
+    if (t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8 || t == TYPE_FLOAT4 || t == TYPE_FLOAT8) return 2;
+    return t == TYPE_NUMERIC ? 10 : -1;
+}
+static i64 is_numeric_scale(TypeId t, i32 tm)
+{
+    if (t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8) return 0;
+    if (t == TYPE_NUMERIC) return tm < 0 ? -1 : (tm - 4) & 65535;
+    return -1;
+}
+static i64 is_datetime_precision(TypeId t, i32 tm)
+{
+    if (t == TYPE_DATE) return 0;
+    if (t == TYPE_TIME || t == TYPE_TIMETZ || t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ) return tm < 0 ? 6 : tm;
+    if (t == TYPE_INTERVAL) return tm < 0 || (tm & 65535) == 65535 ? 6 : tm & 65535;
+    return -1;
+}
+
+static void is_col_of(const CatView *cv, const ColumnInfo *c, IsCol *ic)
+{
+    memset(ic, 0, sizeof *ic);
+    ic->name = c->name;
+    ic->type = col_type(c);
+    ic->tm = cat_pg_typmod(ic->type, c->typmod);
+    bool arr;
+    if (c->domain) {
+        const TableInfo *d = cat_type_by_oid(cv, OID_OBJECT_BASE + (c->domain & ~DOMAIN_ARRAY), &arr);
+        if (c->domain & DOMAIN_ARRAY) ic->udt = d;
+        else ic->domain = d;
+    }
+    TypeId e = type_is_array(ic->type) ? type_elem(ic->type) : ic->type;
+    if (!ic->udt && e == TYPE_ENUM && c->typmod >= 0) ic->udt = cat_type_by_oid(cv, OID_OBJECT_BASE + (u32)c->typmod, &arr);
+}
+
+static int is_column_row(Gen *g, const TableInfo *t, const char *schema, const char *table, int attnum,
+                         const IsCol *ic, bool notnull, const ColumnInfo *c, const TableInfo *identity_seq,
+                         bool updatable)
+{
+    const CatView *cv = g->cv;
+    TypeId ty = ic->type;
+    bool array = type_is_array(ty);
+    if (gen_row(g)) return DD_ENOMEM;
+    P_NAME(g, is_db(g)); P_NAME(g, schema); P_NAME(g, table); P_NAME(g, ic->name); P_INT(g, attnum);
+    /* column_default (an identity's nextval is not one) */
+    if (c && c->default_sql && !c->gen_sql && !c->identity) {
+        Buf b;
+        buf_init(&b);
+        cat_expr_text(cv, c->default_sql, cat_object_oid(t), &b);
+        put(g, is_bufval(g, &b));
+    } else {
+        P_NULL(g);
+    }
+    P_YN(g, !notnull);
+    /* data_type */
+    if (array) {
+        P_TEXT(g, "ARRAY");
+    } else if (ty == TYPE_ENUM) {
+        P_TEXT(g, "USER-DEFINED");
+    } else {
+        P_TYPENAME(g, ty);
+    }
+    /* the _pg_ functions give an array type NULLs */
+    P_CARD(g, array ? -1 : is_char_max_length(ty, ic->tm)); P_CARD(g, array ? -1 : is_char_octet_length(ty, ic->tm));
+    P_CARD(g, array ? -1 : is_numeric_precision(ty, ic->tm)); P_CARD(g, array ? -1 : is_numeric_radix(ty));
+    P_CARD(g, array ? -1 : is_numeric_scale(ty, ic->tm)); P_CARD(g, array ? -1 : is_datetime_precision(ty, ic->tm));
+    /* interval_type: what format_type prints after "interval[(p)] " */
+    if (!array && ty == TYPE_INTERVAL && ic->tm >= 0) {
+        Buf b;
+        buf_init(&b);
+        cat_format_type(cv, type_oid(ty), ic->tm, true, &b);
+        buf_putc(&b, 0);
+        const char *p = buf_ok(&b) && b.len > 8 ? (const char *)b.data + 8 : "";
+        while (*p && (strchr("()0123456789", *p))) p++;
+        if (*p == ' ') {
+            char up[64];
+            size_t k = 0;
+            for (p++; *p && k + 1 < sizeof up; p++) up[k++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+            up[k] = 0;
+            P_TEXT(g, up);
+        } else {
+            P_NULL(g);
+        }
+        buf_free(&b);
+    } else {
+        P_NULL(g);
+    }
+    P_NULL(g);                                           /* interval_precision */
+    for (int i = 0; i < 6; i++) P_NULL(g);               /* character set, collation */
+    if (ic->domain) {
+        P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(ic->domain)); P_NAME(g, name_base(ic->domain->name));
+    } else {
+        P_NULL(g); P_NULL(g); P_NULL(g);
+    }
+    /* udt_*: the type, a domain's base */
+    P_NAME(g, is_db(g));
+    const TableInfo *u = ic->udt;
+    if (u) {
+        char an[CAT_MAX_NAME + 2];
+        snprintf(an, sizeof an, "%s%s", array ? "_" : "", name_base(u->name));
+        P_NAME(g, cat_ns_name(u)); P_NAME(g, an);
+    } else {
+        TypeId e = array ? type_elem(ty) : ty;
+        char an[CAT_MAX_NAME + 2];
+        snprintf(an, sizeof an, "%s%s", array ? "_" : "", typname_of[e] ? typname_of[e] : "text");
+        P_NAME(g, "pg_catalog"); P_NAME(g, an);
+    }
+    P_NULL(g); P_NULL(g); P_NULL(g); P_NULL(g);          /* scope_*, maximum_cardinality */
+    char dtd[16];
+    snprintf(dtd, sizeof dtd, "%d", attnum);
+    P_NAME(g, dtd); P_YN(g, false);
+    char ident = c ? c->identity : 0;
+    const SeqInfo *q = identity_seq ? identity_seq->sequence : NULL;
+    P_YN(g, ident != 0);
+    P_TEXT(g, ident == 'a' ? "ALWAYS" : ident == 'd' ? "BY DEFAULT" : NULL);
+    if (ident && q) {
+        P_I64TXT(g, q->start); P_I64TXT(g, q->inc); P_I64TXT(g, q->max); P_I64TXT(g, q->min);
+    } else {
+        P_NULL(g); P_NULL(g); P_NULL(g); P_NULL(g);
+    }
+    P_YN(g, ident && q && q->cycle);
+    P_TEXT(g, c && c->gen_sql ? "ALWAYS" : "NEVER");
+    if (c && c->gen_sql) {
+        Buf b;
+        buf_init(&b);
+        cat_expr_text(cv, c->gen_sql, cat_object_oid(t), &b);
+        put(g, is_bufval(g, &b));
+    } else {
+        P_NULL(g);
+    }
+    P_YN(g, updatable);
+    return DD_OK;
+}
+
+/* The sequence that column col of t owns (SERIAL, identity), or NULL. */
+static const TableInfo *owned_seq(const CatView *cv, const TableInfo *t, u32 col)
+{
+    for (int i = 0; i < cv->nrels; i++) {
+        const SeqInfo *q = cv->rels[i]->sequence;
+        if (q && q->owner_table == t->id && q->owner_col == col) return cv->rels[i];
+    }
+    return NULL;
+}
+static bool identity_seq(const CatView *cv, const TableInfo *s)
+{
+    const SeqInfo *q = s->sequence;
+    if (!q || !q->owner_table) return false;
+    const TableInfo *o = cat_rel_by_id(cv, q->owner_table);
+    if (!o) return false;
+    for (int k = 0; k < o->ncols; k++)
+        if (o->cols[k].id == q->owner_col) return o->cols[k].identity != 0;
+    return false;
+}
+
+/* A system relation is a base table when PostgreSQL's is (pg_class ...),
+ * a view otherwise (pg_tables, information_schema's). */
+static bool sysrel_is_view(const SysRelName *s)
+{
+    return strcmp(s->schema, "information_schema") == 0 || s->oid >= 12000;
+}
+
+#define COLS_IS_TABLES                                                                                       \
+    "table_catalog:n table_schema:n table_name:n table_type:v self_referencing_column_name:n "              \
+    "reference_generation:v user_defined_type_catalog:n user_defined_type_schema:n user_defined_type_name:n " \
+    "is_insertable_into:v is_typed:v commit_action:v"
+static void is_table_row(Gen *g, const char *schema, const char *name, const char *type, bool insertable)
+{
+    P_NAME(g, is_db(g)); P_NAME(g, schema); P_NAME(g, name); P_TEXT(g, type);
+    for (int i = 0; i < 5; i++) P_NULL(g);
+    P_YN(g, insertable); P_YN(g, false); P_NULL(g);   /* commit_action: NULL in PostgreSQL 15, temp or not */
+}
+static int gen_is_tables(Gen *g)
+{
+    for (int i = 0; i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        if (t->sequence) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        /* views are not updatable in DriftDB */
+        is_table_row(g, cat_ns_name(t), name_base(t->name),
+                     t->temp ? "LOCAL TEMPORARY" : t->view_sql ? "VIEW" : "BASE TABLE", !t->view_sql);
+    }
+    for (int i = 0; i < nsys_rel_names; i++) {
+        const SysRelName *s = &sys_rel_names[i];
+        if (!sysrel_find(s->schema, s->name)) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        is_table_row(g, s->schema, s->name, sysrel_is_view(s) ? "VIEW" : "BASE TABLE", !sysrel_is_view(s));
+    }
+    return DD_OK;
+}
+
+#define COLS_IS_COLUMNS                                                                                          \
+    "table_catalog:n table_schema:n table_name:n column_name:n ordinal_position:4 column_default:v "            \
+    "is_nullable:v data_type:v character_maximum_length:4 character_octet_length:4 numeric_precision:4 "       \
+    "numeric_precision_radix:4 numeric_scale:4 datetime_precision:4 interval_type:v interval_precision:4 "     \
+    "character_set_catalog:n character_set_schema:n character_set_name:n collation_catalog:n "                \
+    "collation_schema:n collation_name:n domain_catalog:n domain_schema:n domain_name:n udt_catalog:n "        \
+    "udt_schema:n udt_name:n scope_catalog:n scope_schema:n scope_name:n maximum_cardinality:4 "              \
+    "dtd_identifier:n is_self_referencing:v is_identity:v identity_generation:v identity_start:v "            \
+    "identity_increment:v identity_maximum:v identity_minimum:v identity_cycle:v is_generated:v "             \
+    "generation_expression:v is_updatable:v"
+static int gen_is_columns(Gen *g)
+{
+    const CatView *cv = g->cv;
+    for (int i = 0; i < cv->nrels; i++) {
+        const TableInfo *t = cv->rels[i];
+        if (t->sequence) continue;
+        char schema[CAT_MAX_NAME + 1];
+        snprintf(schema, sizeof schema, "%s", cat_ns_name(t));
+        int attnum = 0;
+        for (int k = 0; k < t->ncols; k++) {
+            const ColumnInfo *c = &t->cols[k];
+            if (strcmp(c->name, ROWID_COL) == 0) continue;
+            attnum++;
+            if (c->pending || c->dropped) continue;
+            IsCol ic;
+            is_col_of(cv, c, &ic);
+            const TableInfo *seq = c->identity ? owned_seq(cv, t, c->id) : NULL;
+            int rc = is_column_row(g, t, schema, name_base(t->name), attnum, &ic, col_notnull(cv, t, c), c, seq,
+                                   !t->view_sql);
+            if (rc) return rc;
+        }
+    }
+    for (int i = 0; i < nsys_rel_names; i++) {
+        const SysRel *r = sysrel_find(sys_rel_names[i].schema, sys_rel_names[i].name);
+        if (!r) continue;
+        const char **names;
+        TypeId *types;
+        int n;
+        if (sysrel_cols(g->ctx, r, &names, &types, &n)) return DD_ENOMEM;
+        for (int k = 0; k < n; k++) {
+            IsCol ic = {.name = names[k], .type = types[k], .tm = -1};
+            int rc = is_column_row(g, NULL, sys_rel_names[i].schema, sys_rel_names[i].name, k + 1, &ic, false, NULL, NULL,
+                                   !sysrel_is_view(&sys_rel_names[i]));
+            if (rc) return rc;
+        }
+    }
+    return DD_OK;
+}
+
+#define COLS_IS_VIEWS                                                                                    \
+    "table_catalog:n table_schema:n table_name:n view_definition:v check_option:v is_updatable:v "      \
+    "is_insertable_into:v is_trigger_updatable:v is_trigger_deletable:v is_trigger_insertable_into:v"
+static int gen_is_views(Gen *g)
+{
+    for (int i = 0; i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        if (!t->view_sql) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_TEXT(g, t->view_sql);
+        P_TEXT(g, "NONE");
+        for (int k = 0; k < 5; k++) P_YN(g, false);
+    }
+    return DD_OK;
+}
+
+#define COLS_IS_SCHEMATA                                                                                      \
+    "catalog_name:n schema_name:n schema_owner:n default_character_set_catalog:n "                           \
+    "default_character_set_schema:n default_character_set_name:n sql_path:v"
+static void schema_row(Gen *g, const char *name, const char *owner)
+{
+    P_NAME(g, is_db(g)); P_NAME(g, name); P_NAME(g, owner);
+    for (int i = 0; i < 4; i++) P_NULL(g);
+}
+static int gen_is_schemata(Gen *g)
+{
+    static const char *const fixed[] = {"pg_toast", "pg_catalog", "public", "information_schema"};
+    for (size_t i = 0; i < DD_ARRAY_LEN(fixed); i++) {
+        bool pub = strcmp(fixed[i], "public") == 0;
+        if (pub && !sql_schema_exists(g->ctx, "public")) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        schema_row(g, fixed[i], pub ? "pg_database_owner" : owner_name(g->ctx));
+    }
+    bool temp = false;
+    for (int i = 0; i < g->cv->nrels; i++) temp |= g->cv->rels[i]->temp;
+    if (temp) {
+        if (gen_row(g)) return DD_ENOMEM;
+        schema_row(g, "pg_temp_1", owner_name(g->ctx));
+    }
+    for (int i = 0; i < g->cv->nschemas; i++) {
+        const TableInfo *s = g->cv->schemas[i];
+        if (s->utype->kind != 's') continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        schema_row(g, s->name, owner_name(g->ctx));
+    }
+    return DD_OK;
+}
+
+/* The constraints of table t, in the order pg_constraint lists them,
+ * then its NOT NULL columns, which PostgreSQL 15 shows as CHECKs. */
+typedef struct IsCon {
+    char name[2 * CAT_MAX_NAME + 16];
+    char type;                  /* 'p', 'u', 'c', 'f', 'n' (NOT NULL) */
+    u32 oid;
+    int ncols;
+    const u32 *cols;            /* column ids ('p', 'u', 'f') */
+    const IndexInfo *ix;        /* 'u' (or a 'p' made by ALTER TABLE ADD PRIMARY KEY) */
+    const ForeignKeyInfo *fk;   /* 'f' */
+    const CheckInfo *check;     /* 'c' */
+    const ColumnInfo *col;      /* 'n' */
+    int attnum;                 /* 'n' */
+} IsCon;
+
+/* Calls fn for each constraint of each table; stops at an error. */
+typedef int (*IsConFn)(Gen *g, const TableInfo *t, const IsCon *k);
+static int each_con(Gen *g, bool notnull, IsConFn fn)
+{
+    const CatView *cv = g->cv;
+    for (int i = 0; i < cv->nrels; i++) {
+        const TableInfo *t = cv->rels[i];
+        if (t->view_sql || t->sequence) continue;
+        IsCon k;
+        int rc;
+        if (has_pk(t)) {
+            memset(&k, 0, sizeof k);
+            snprintf(k.name, sizeof k.name, "%s_pkey", name_base(t->name));
+            k.type = 'p'; k.oid = pk_con_oid(t); k.ncols = t->npk; k.cols = t->pk;
+            if ((rc = fn(g, t, &k))) return rc;
+        }
+        for (int x = 0; x < t->nindexes; x++) {
+            const IndexInfo *ix = &t->indexes[x];
+            if (!ix->constraint) continue;
+            memset(&k, 0, sizeof k);
+            snprintf(k.name, sizeof k.name, "%s", name_base(ix->name));
+            k.type = ix->primary ? 'p' : 'u'; k.oid = OID_KEYCON_BASE + ix->id; k.ncols = ix->ncols;
+            k.cols = ix->cols; k.ix = ix;
+            if ((rc = fn(g, t, &k))) return rc;
+        }
+        for (int c = 0; c < t->nchecks && c < 128; c++) {
+            memset(&k, 0, sizeof k);
+            snprintf(k.name, sizeof k.name, "%s", t->checks[c].name);
+            k.type = 'c'; k.oid = OID_CON_BASE + t->id * 256u + (u32)c; k.check = &t->checks[c];
+            if ((rc = fn(g, t, &k))) return rc;
+        }
+        for (int f = 0; f < t->nfks && f < 128; f++) {
+            memset(&k, 0, sizeof k);
+            snprintf(k.name, sizeof k.name, "%s", t->fks[f].name);
+            k.type = 'f'; k.oid = OID_CON_BASE + t->id * 256u + 128u + (u32)f; k.ncols = t->fks[f].ncols;
+            k.cols = t->fks[f].cols; k.fk = &t->fks[f];
+            if ((rc = fn(g, t, &k))) return rc;
+        }
+        if (!notnull) continue;
+        int attnum = 0;
+        for (int c = 0; c < t->ncols; c++) {
+            const ColumnInfo *col = &t->cols[c];
+            if (strcmp(col->name, ROWID_COL) == 0) continue;
+            attnum++;
+            if (col->pending || col->dropped || !(col->not_null || is_pk_col(t, col->id))) continue;
+            memset(&k, 0, sizeof k);
+            notnull_name(cv, t, attnum, k.name, sizeof k.name);
+            k.type = 'n'; k.col = col; k.attnum = attnum;
+            if ((rc = fn(g, t, &k))) return rc;
+        }
+    }
+    return DD_OK;
+}
+
+static const ColumnInfo *col_by_id(const TableInfo *t, u32 id)
+{
+    for (int i = 0; i < t->ncols; i++) if (t->cols[i].id == id) return &t->cols[i];
+    return NULL;
+}
+
+#define COLS_IS_TABLE_CONSTRAINTS                                                                             \
+    "constraint_catalog:n constraint_schema:n constraint_name:n table_catalog:n table_schema:n table_name:n " \
+    "constraint_type:v is_deferrable:v initially_deferred:v enforced:v nulls_distinct:v"
+static int table_constraint_row(Gen *g, const TableInfo *t, const IsCon *k)
+{
+    if (gen_row(g)) return DD_ENOMEM;
+    P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t)); P_NAME(g, k->name); P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t));
+    P_NAME(g, name_base(t->name));
+    P_TEXT(g, k->type == 'p' ? "PRIMARY KEY" : k->type == 'u' ? "UNIQUE" : k->type == 'f' ? "FOREIGN KEY" : "CHECK");
+    P_YN(g, k->fk && k->fk->deferrable); P_YN(g, k->fk && k->fk->deferred); P_YN(g, true);
+    if (k->type == 'u') P_YN(g, true); else P_NULL(g);
+    return DD_OK;
+}
+static int gen_is_table_constraints(Gen *g) { return each_con(g, true, table_constraint_row); }
+
+/* The unique key of the referenced table that foreign key fk's columns
+ * match (PostgreSQL's conindid): *pk when it is the primary key, else the
+ * unique index; false when none. */
+static bool fk_unique(const TableInfo *rt, const ForeignKeyInfo *fk, bool *pk, const IndexInfo **ix)
+{
+    *pk = false;
+    *ix = NULL;
+    if (!rt) return false;
+    if (has_pk(rt) && rt->npk == fk->ncols) {
+        bool all = true;
+        for (int k = 0; k < fk->ncols && all; k++) all = is_pk_col(rt, fk->ref_cols[k]);
+        if (all) { *pk = true; return true; }
+    }
+    for (int x = 0; x < rt->nindexes; x++) {
+        const IndexInfo *i = &rt->indexes[x];
+        if (!i->unique || i->pred_sql || i->ncols != fk->ncols) continue;
+        bool all = true;
+        for (int k = 0; k < fk->ncols && all; k++) {
+            bool in = false;
+            for (int j = 0; j < i->ncols; j++) in |= i->cols[j] == fk->ref_cols[k];
+            all = in;
+        }
+        if (all) { *ix = i; return true; }
+    }
+    return false;
+}
+
+#define COLS_IS_KEY_COLUMN_USAGE                                                                              \
+    "constraint_catalog:n constraint_schema:n constraint_name:n table_catalog:n table_schema:n table_name:n " \
+    "column_name:n ordinal_position:4 position_in_unique_constraint:4"
+static int key_column_rows(Gen *g, const TableInfo *t, const IsCon *k)
+{
+    if (k->type != 'p' && k->type != 'u' && k->type != 'f') return DD_OK;
+    const TableInfo *rt = NULL;
+    bool pk = false;
+    const IndexInfo *uix = NULL;
+    if (k->fk) {
+        rt = cat_rel_by_id(g->cv, k->fk->ref_table);
+        fk_unique(rt, k->fk, &pk, &uix);
+    }
+    for (int n = 0; n < k->ncols; n++) {
+        const ColumnInfo *c = col_by_id(t, k->cols[n]);
+        if (!c || c->dropped) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t)); P_NAME(g, k->name); P_NAME(g, is_db(g));
+        P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, c->name); P_INT(g, n + 1);
+        i64 pos = -1;
+        for (int j = 0; pk && j < rt->npk; j++) if (rt->pk[j] == k->fk->ref_cols[n]) pos = j + 1;
+        for (int j = 0; uix && j < uix->ncols; j++) if (uix->cols[j] == k->fk->ref_cols[n]) pos = j + 1;
+        P_CARD(g, pos);
+    }
+    return DD_OK;
+}
+static int gen_is_key_column_usage(Gen *g) { return each_con(g, false, key_column_rows); }
+
+#define COLS_IS_REFERENTIAL_CONSTRAINTS                                                                  \
+    "constraint_catalog:n constraint_schema:n constraint_name:n unique_constraint_catalog:n "            \
+    "unique_constraint_schema:n unique_constraint_name:n match_option:v update_rule:v delete_rule:v"
+static const char *fk_rule(char a)
+{
+    switch (a) {
+    case 'c': return "CASCADE";
+    case 'n': return "SET NULL";
+    case 'd': return "SET DEFAULT";
+    case 'r': return "RESTRICT";
+    default: return "NO ACTION";
+    }
+}
+static int referential_row(Gen *g, const TableInfo *t, const IsCon *k)
+{
+    if (!k->fk) return DD_OK;
+    const TableInfo *rt = cat_rel_by_id(g->cv, k->fk->ref_table);
+    bool pk;
+    const IndexInfo *uix;
+    fk_unique(rt, k->fk, &pk, &uix);
+    if (gen_row(g)) return DD_ENOMEM;
+    P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t)); P_NAME(g, k->name);
+    /* a plain unique index (not a constraint) has no constraint name */
+    if (pk || (uix && uix->constraint)) {
+        char nm[CAT_MAX_NAME + 8];
+        if (pk) snprintf(nm, sizeof nm, "%s_pkey", name_base(rt->name));
+        else snprintf(nm, sizeof nm, "%s", name_base(uix->name));
+        P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(rt)); P_NAME(g, nm);
+    } else {
+        P_NULL(g); P_NULL(g); P_NULL(g);
+    }
+    P_TEXT(g, k->fk->match_full ? "FULL" : "NONE"); P_TEXT(g, fk_rule(k->fk->on_update));
+    P_TEXT(g, fk_rule(k->fk->on_delete));
+    return DD_OK;
+}
+static int gen_is_referential_constraints(Gen *g) { return each_con(g, false, referential_row); }
+
+/* Whether the SQL text of an expression names column name: an identifier
+ * (unquoted, folded to lower case, or quoted) not followed by "(" (a
+ * function) nor inside a string literal.  DriftDB keeps a CHECK as text,
+ * not the columns it reads (pg_depend's rows in PostgreSQL). */
+static bool expr_names_col(const char *sql, const char *name)
+{
+    const char *p = sql;
+    size_t nl = strlen(name);
+    while (*p) {
+        if (*p == '\'') {
+            for (p++; *p; p++) {
+                if (*p == '\'' && p[1] == '\'') p++;
+                else if (*p == '\'') { p++; break; }
+            }
+            continue;
+        }
+        char id[CAT_MAX_NAME + 1];
+        size_t n = 0;
+        if (*p == '"') {
+            for (p++; *p; p++) {
+                if (*p == '"' && p[1] == '"') p++;
+                else if (*p == '"') { p++; break; }
+                if (n < CAT_MAX_NAME) id[n++] = *p;
+            }
+        } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_') {
+            for (; (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+                   *p == '$';
+                 p++)
+                if (n < CAT_MAX_NAME) id[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        } else {
+            p++;
+            continue;
+        }
+        id[n] = 0;
+        const char *q = p;
+        while (*q == ' ') q++;
+        if (*q != '(' && n == nl && memcmp(id, name, nl) == 0) return true;
+    }
+    return false;
+}
+
+#define COLS_IS_CONSTRAINT_COLUMN_USAGE                                                                        \
+    "table_catalog:n table_schema:n table_name:n column_name:n constraint_catalog:n constraint_schema:n "     \
+    "constraint_name:n"
+static int ccu_row(Gen *g, const TableInfo *rt, const char *col, const TableInfo *t, const IsCon *k)
+{
+    if (gen_row(g)) return DD_ENOMEM;
+    P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(rt)); P_NAME(g, name_base(rt->name)); P_NAME(g, col);
+    P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t)); P_NAME(g, k->name);
+    return DD_OK;
+}
+static int constraint_column_rows(Gen *g, const TableInfo *t, const IsCon *k)
+{
+    int rc;
+    if (k->check) {
+        for (int c = 0; c < t->ncols; c++) {
+            const ColumnInfo *col = &t->cols[c];
+            if (col->dropped || col->pending || strcmp(col->name, ROWID_COL) == 0) continue;
+            if (expr_names_col(k->check->expr_sql, col->name) && (rc = ccu_row(g, t, col->name, t, k))) return rc;
+        }
+        return DD_OK;
+    }
+    const TableInfo *rt = k->fk ? cat_rel_by_id(g->cv, k->fk->ref_table) : t;
+    if (!rt) return DD_OK;
+    for (int n = 0; n < k->ncols; n++) {
+        const ColumnInfo *c = col_by_id(rt, k->fk ? k->fk->ref_cols[n] : k->cols[n]);
+        if (c && !c->dropped && (rc = ccu_row(g, rt, c->name, t, k))) return rc;
+    }
+    return DD_OK;
+}
+static int gen_is_constraint_column_usage(Gen *g) { return each_con(g, false, constraint_column_rows); }
+
+#define COLS_IS_CHECK_CONSTRAINTS "constraint_catalog:n constraint_schema:n constraint_name:n check_clause:v"
+static int check_row(Gen *g, const TableInfo *t, const IsCon *k)
+{
+    if (k->type != 'c' && k->type != 'n') return DD_OK;
+    Buf b;
+    buf_init(&b);
+    if (k->check) buf_printf(&b, "((%s))", k->check->expr_sql);
+    else buf_printf(&b, "%s IS NOT NULL", k->col->name);
+    if (gen_row(g)) { buf_free(&b); return DD_ENOMEM; }
+    P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t)); P_NAME(g, k->name); put(g, is_bufval(g, &b));
+    return DD_OK;
+}
+static int gen_is_check_constraints(Gen *g)
+{
+    int rc = each_con(g, true, check_row);
+    if (rc) return rc;
+    for (int i = 0; i < g->cv->ntypes; i++) {
+        const TableInfo *u = g->cv->types[i];
+        if (u->utype->kind != 'd') continue;
+        for (int c = 0; c < u->utype->nchecks; c++) {
+            Buf b;
+            buf_init(&b);
+            buf_printf(&b, "((%s))", u->utype->checks[c].expr_sql);
+            if (gen_row(g)) { buf_free(&b); return DD_ENOMEM; }
+            P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(u)); P_NAME(g, u->utype->checks[c].name); put(g, is_bufval(g, &b));
+        }
+    }
+    return DD_OK;
+}
+
+#define COLS_IS_SEQUENCES                                                                                  \
+    "sequence_catalog:n sequence_schema:n sequence_name:n data_type:v numeric_precision:4 "               \
+    "numeric_precision_radix:4 numeric_scale:4 start_value:v minimum_value:v maximum_value:v increment:v " \
+    "cycle_option:v"
+static int gen_is_sequences(Gen *g)
+{
+    for (int i = 0; i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        const SeqInfo *q = t->sequence;
+        if (!q || identity_seq(g->cv, t)) continue;   /* an identity's sequence is the column's */
+        if (gen_row(g)) return DD_ENOMEM;
+        P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name));
+        P_TYPENAME(g, (TypeId)q->type);
+        P_CARD(g, is_numeric_precision((TypeId)q->type, -1)); P_INT(g, 2); P_INT(g, 0);
+        P_I64TXT(g, q->start); P_I64TXT(g, q->min); P_I64TXT(g, q->max); P_I64TXT(g, q->inc); P_YN(g, q->cycle);
+    }
+    return DD_OK;
+}
+
+#define COLS_IS_CHARACTER_SETS                                                                          \
+    "character_set_catalog:n character_set_schema:n character_set_name:n character_repertoire:n "       \
+    "form_of_use:n default_collate_catalog:n default_collate_schema:n default_collate_name:n"
+static int gen_is_character_sets(Gen *g)
+{
+    /* the database's collation (C) and ctype (C.UTF-8) are no one collation's */
+    if (gen_row(g)) return DD_ENOMEM;
+    P_NULL(g); P_NULL(g); P_NAME(g, "UTF8"); P_NAME(g, "UCS"); P_NAME(g, "UTF8"); P_NAME(g, is_db(g));
+    P_NULL(g); P_NULL(g);
+    return DD_OK;
+}
+
+/* DriftDB's functions are built in and not listed (pg_proc is empty). */
+#define COLS_IS_ROUTINES                                                                                          \
+    "specific_catalog:n specific_schema:n specific_name:n routine_catalog:n routine_schema:n routine_name:n "    \
+    "routine_type:v module_catalog:n module_schema:n module_name:n udt_catalog:n udt_schema:n udt_name:n "       \
+    "data_type:v character_maximum_length:4 character_octet_length:4 character_set_catalog:n "                   \
+    "character_set_schema:n character_set_name:n collation_catalog:n collation_schema:n collation_name:n "       \
+    "numeric_precision:4 numeric_precision_radix:4 numeric_scale:4 datetime_precision:4 interval_type:v "        \
+    "interval_precision:4 type_udt_catalog:n type_udt_schema:n type_udt_name:n scope_catalog:n scope_schema:n "  \
+    "scope_name:n maximum_cardinality:4 dtd_identifier:n routine_body:v routine_definition:v external_name:v "   \
+    "external_language:v parameter_style:v is_deterministic:v sql_data_access:v is_null_call:v sql_path:v "      \
+    "schema_level_routine:v max_dynamic_result_sets:4 is_user_defined_cast:v is_implicitly_invocable:v "         \
+    "security_type:v to_sql_specific_catalog:n to_sql_specific_schema:n to_sql_specific_name:n as_locator:v "    \
+    "created:z last_altered:z new_savepoint_level:v is_udt_dependent:v result_cast_from_data_type:v "            \
+    "result_cast_as_locator:v result_cast_char_max_length:4 result_cast_char_octet_length:4 "                    \
+    "result_cast_char_set_catalog:n result_cast_char_set_schema:n result_cast_char_set_name:n "                  \
+    "result_cast_collation_catalog:n result_cast_collation_schema:n result_cast_collation_name:n "               \
+    "result_cast_numeric_precision:4 result_cast_numeric_precision_radix:4 result_cast_numeric_scale:4 "         \
+    "result_cast_datetime_precision:4 result_cast_interval_type:v result_cast_interval_precision:4 "             \
+    "result_cast_type_udt_catalog:n result_cast_type_udt_schema:n result_cast_type_udt_name:n "                  \
+    "result_cast_scope_catalog:n result_cast_scope_schema:n result_cast_scope_name:n "                           \
+    "result_cast_maximum_cardinality:4 result_cast_dtd_identifier:n"
+#define COLS_IS_PARAMETERS                                                                                        \
+    "specific_catalog:n specific_schema:n specific_name:n ordinal_position:4 parameter_mode:v is_result:v "      \
+    "as_locator:v parameter_name:n data_type:v character_maximum_length:4 character_octet_length:4 "             \
+    "character_set_catalog:n character_set_schema:n character_set_name:n collation_catalog:n "                   \
+    "collation_schema:n collation_name:n numeric_precision:4 numeric_precision_radix:4 numeric_scale:4 "         \
+    "datetime_precision:4 interval_type:v interval_precision:4 udt_catalog:n udt_schema:n udt_name:n "           \
+    "scope_catalog:n scope_schema:n scope_name:n maximum_cardinality:4 dtd_identifier:n parameter_default:v"
+
 /* ---------------------------------------------------------------- the list */
 
 struct SysRel {
@@ -1111,6 +1839,19 @@ static const SysRel sysrels[] = {
     {"pg_catalog", "pg_ts_parser", "oid:o prsname:n prsnamespace:o prsstart:r prstoken:r prsend:r prsheadline:r prslextype:r", gen_none},
     {"pg_catalog", "pg_ts_template", "oid:o tmplname:n tmplnamespace:o tmplinit:r tmpllexize:r", gen_none},
     {"pg_catalog", "pg_user_mappings", "umid:o srvid:o srvname:n umuser:o usename:n umoptions:T", gen_none},
+    {"information_schema", "tables", COLS_IS_TABLES, gen_is_tables},
+    {"information_schema", "columns", COLS_IS_COLUMNS, gen_is_columns},
+    {"information_schema", "views", COLS_IS_VIEWS, gen_is_views},
+    {"information_schema", "schemata", COLS_IS_SCHEMATA, gen_is_schemata},
+    {"information_schema", "table_constraints", COLS_IS_TABLE_CONSTRAINTS, gen_is_table_constraints},
+    {"information_schema", "key_column_usage", COLS_IS_KEY_COLUMN_USAGE, gen_is_key_column_usage},
+    {"information_schema", "referential_constraints", COLS_IS_REFERENTIAL_CONSTRAINTS, gen_is_referential_constraints},
+    {"information_schema", "constraint_column_usage", COLS_IS_CONSTRAINT_COLUMN_USAGE, gen_is_constraint_column_usage},
+    {"information_schema", "check_constraints", COLS_IS_CHECK_CONSTRAINTS, gen_is_check_constraints},
+    {"information_schema", "sequences", COLS_IS_SEQUENCES, gen_is_sequences},
+    {"information_schema", "routines", COLS_IS_ROUTINES, gen_none},
+    {"information_schema", "parameters", COLS_IS_PARAMETERS, gen_none},
+    {"information_schema", "character_sets", COLS_IS_CHARACTER_SETS, gen_is_character_sets},
 };
 
 static const SysRel *sysrel_find(const char *schema, const char *name)
@@ -1126,6 +1867,7 @@ static TypeId code_type(char c)
     case 'o': return TYPE_OID;
     case 'n': return TYPE_NAME;
     case 't': return TYPE_TEXT;
+    case 'v': return TYPE_VARCHAR;
     case 'b': return TYPE_BOOL;
     case 'c': return TYPE_CHAR;
     case '2': return TYPE_INT2;
