@@ -635,7 +635,9 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
         result_warn(r, "WARNING", "25P01", "SET LOCAL can only be used in transaction blocks");
         return DD_OK;
     }
-    return apply_setting(s, st->name, st->reset ? NULL : st->value, st->is_local, e);
+    int rc = apply_setting(s, st->name, st->reset ? NULL : st->value, st->is_local, e);
+    if (!rc && st->name2) rc = apply_setting(s, st->name2, st->value2, st->is_local, e);
+    return rc;
 }
 
 /* SET [LOCAL] name = value (NULL: RESET) of an ordinary setting, kept for
@@ -1104,6 +1106,13 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
     case STMT_DECLARE: rc = cursor_declare(s, stmt, sql, r, e); break;
     case STMT_FETCH: rc = cursor_fetch(s, stmt, r, e); if (!rc && !r->has_rows) r->done = true; break;
     case STMT_CLOSE: rc = cursor_close(s, stmt, r, e); r->done = true; break;
+    case STMT_LOCK:
+        if (s->state != TXN_BLOCK) {
+            rc = dd_err(e, DD_ENO_ACTIVE_TXN, -1, "LOCK TABLE can only be used in transaction blocks");
+            break;
+        }
+        rc = run_sql(s, stmt, sql, r, e);
+        break;
     case STMT_PREPARE: rc = run_prepare(s, stmt, sql, r, e); break;
     case STMT_EXECUTE: rc = run_execute(s, stmt, sql, r, e); break;
     case STMT_DEALLOCATE: rc = run_deallocate(s, stmt, r, e); r->done = true; break;

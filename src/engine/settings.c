@@ -78,6 +78,10 @@ static const SettingDef defs[] = {
     {"enable_tidscan", "on", false},
     {"enable_partitionwise_join", "off", false},
     {"jit", "off", false},
+    /* settings pg_dump sends: accepted, no effect (scans have no
+     * synchronized starts; DriftDB has no row-level security) */
+    {"synchronize_seqscans", "on", false},
+    {"row_security", "on", false},
     {"geqo", "on", false},
     {"random_page_cost", "4", false},
     {"seq_page_cost", "1", false},

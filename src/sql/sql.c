@@ -74,6 +74,27 @@ static int plan_analyze(SqlCtx *ctx, Plan *p, DropTableStmt *s)
     return DD_OK;
 }
 
+/* LOCK TABLE ... IN ACCESS SHARE MODE (the parser refuses the other
+ * modes): it keeps a table from being dropped or altered while the
+ * transaction reads it.  A DriftDB transaction reads one snapshot, in
+ * which a table another session drops or alters since stays as it was
+ * (its catalog and rows are versions), so the lock is already held in
+ * effect; the tables must exist (42P01), as PostgreSQL checks. */
+static int plan_lock(SqlCtx *ctx, Plan *p, DropTableStmt *s)
+{
+    p->kind = PLAN_ALTER_TABLE;
+    p->tag = "LOCK TABLE";
+    for (int i = 0; i < s->n; i++) {
+        const TableInfo *t = resolve_table_present(ctx, s->names[i]);
+        if (!t) {
+            const char *sys, *base;
+            if (syscat_lookup(ctx, s->names[i], &sys, &base)) continue;
+            return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->locs[i], "relation \"%s\" does not exist", s->names[i]);
+        }
+    }
+    return DD_OK;
+}
+
 static int plan_show_tables(SqlCtx *ctx, Plan *p)
 {
     const TableInfo **all;
@@ -301,6 +322,7 @@ static int prepare_stmt(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_VERIFY: rc = plan_verify(ctx, p); break;
     case STMT_ANALYZE: rc = plan_analyze(ctx, p, stmt->u.drop); break;
     case STMT_TRUNCATE: rc = analyze_truncate(ctx, stmt->u.drop, p); break;
+    case STMT_LOCK: rc = plan_lock(ctx, p, stmt->u.drop); break;
     case STMT_EXPLAIN: rc = plan_explain(ctx, p, stmt); break;
     case STMT_SHOW:
         if (strcmp(stmt->u.show->name, "tables") == 0) { rc = plan_show_tables(ctx, p); break; }

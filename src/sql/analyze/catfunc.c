@@ -691,7 +691,80 @@ static int f_functiondef(EvalEnv *env, const Value *a, int n, Value *out, int lo
     return DD_OK;
 }
 
+/* name[i] (compile.c): byte i of the name, from 0, as a "char"; NULL
+ * outside it */
+static bool r_name_subscript(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    a[0] = TYPE_NAME;
+    a[1] = TYPE_INT4;
+    *r = TYPE_CHAR;
+    return true;
+}
+static int f_name_subscript(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_CHAR);
+    i64 i = a[1].v.i;
+    *out = i >= 0 && i < NAME_MAX_BYTES + 1 ? val_int(TYPE_CHAR, i < (i64)a[0].v.s.len ? (u8)a[0].v.s.p[i] : 0)
+                                            : val_null(TYPE_CHAR);
+    return DD_OK;
+}
+
+/* $options_json(text[]): options "name=value" as a json object in their
+ * order (pg_options_to_table in FROM: plan/select.c); an option without
+ * '=' has the value null. */
+static bool r_options_json(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (!unknownish(a[0]) && a[0] != type_array_of(TYPE_TEXT) && a[0] != type_array_of(TYPE_VARCHAR)) return false;
+    a[0] = type_array_of(TYPE_TEXT);
+    *r = TYPE_JSON;
+    return true;
+}
+static void json_string(Buf *b, const char *s, size_t n)
+{
+    buf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') buf_printf(b, "\\%c", c);
+        else if (c < 0x20) buf_printf(b, "\\u%04x", c);
+        else buf_putc(b, c);
+    }
+    buf_putc(b, '"');
+}
+static int f_options_json(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_JSON);
+    ArrayVal arr;
+    int rc = array_from_value(&a[0], env->sql->row, &arr, env->sql->err);
+    if (rc) return rc;
+    Buf b;
+    buf_init(&b);
+    buf_putc(&b, '{');
+    int k = 0;
+    for (u32 i = 0; i < arr.n; i++) {
+        const Value *v = &arr.items[i];
+        if (v->isnull) continue;
+        const char *eq = memchr(v->v.s.p, '=', v->v.s.len);
+        size_t nl = eq ? (size_t)(eq - v->v.s.p) : v->v.s.len;
+        if (k++) buf_puts(&b, ", ");
+        json_string(&b, v->v.s.p, nl);
+        buf_puts(&b, " : ");
+        if (eq) json_string(&b, eq + 1, v->v.s.len - nl - 1);
+        else buf_puts(&b, "null");
+    }
+    buf_putc(&b, '}');
+    Value t = text_out(env, &b);
+    t.type = TYPE_JSON;
+    *out = t;
+    return t.isnull ? DD_ENOMEM : DD_OK;
+}
+
 const FuncDef cat_funcs[] = {
+    {"$options_json", 1, 1, r_options_json, f_options_json, false},
+    {"$name_subscript", 2, 2, r_name_subscript, f_name_subscript, false},
     {"acldefault", 2, 2, r_acldefault, f_acldefault, true},
     {"pg_tablespace_location", 1, 1, r_oid_text, f_tablespace_location, false},
     {"pg_describe_object", 3, 3, r_describe, f_describe_object, true},

@@ -2844,6 +2844,22 @@ static int compile_subscript(Builder *b, Expr *e, Frag *f)
         dd_free(fs);
         return rc;
     }
+    if (!rc && at == TYPE_NAME && !assign && n == 2 && strcmp(e->u.func.slices, "i") == 0) {
+        /* name is a fixed array of "char" (typelem): name[i] is its byte i,
+         * from 0, NULL past the end (pg_dump's typname[0] = '_') */
+        frag_init(&fs[1]);
+        rc = compile_node(b, e->u.func.args[1], &fs[1]);
+        if (!rc && !unknownish(fs[1].type) && !type_is_int(fs[1].type))
+            rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->u.func.args[1]->loc, "array subscript must have type integer");
+        if (!rc) rc = coerce(b, &fs[1], TYPE_INT4, -1, false, e->u.func.args[1]->loc);
+        for (int k = 0; !rc && k < 2; k++) rc = frag_append(f, &fs[k], k);
+        const FuncDef *d = func_lookup("$name_subscript");
+        if (!rc && !d) rc = err_at(cc, DD_EINTERNAL, e->loc, "no name subscript function");
+        if (!rc) rc = emit_call(f, d, 2, TYPE_CHAR, e->oploc);
+        for (int k = 0; k < 2; k++) frag_free(&fs[k]);
+        dd_free(fs);
+        return rc;
+    }
     if (!rc && !type_is_array(at))
         rc = err_at(cc, DD_EDATATYPE_MISMATCH, e->u.func.args[0]->loc,
                     "cannot subscript type %s because it does not support subscripting",

@@ -151,6 +151,14 @@ const TableInfo *cat_type_by_oid(const CatView *cv, u32 oid, bool *array)
     return NULL;
 }
 
+const TableInfo *cat_rowtype_rel(const CatView *cv, u32 oid, bool *array)
+{
+    *array = oid >= OID_ROWTYPE_ARRAY_BASE && oid < OID_CON_BASE;
+    if (oid < OID_ROWTYPE_BASE || oid >= OID_CON_BASE) return NULL;
+    const TableInfo *t = cat_rel_by_id(cv, oid - (*array ? OID_ROWTYPE_ARRAY_BASE : OID_ROWTYPE_BASE));
+    return t && cat_has_rowtype(t) ? t : NULL;
+}
+
 const IndexInfo *cat_index_by_oid(const CatView *cv, u32 oid, const TableInfo **table)
 {
     if (oid < OID_INDEX_BASE || oid >= OID_KEYCON_BASE) return NULL;
@@ -304,6 +312,11 @@ bool cat_format_type(const CatView *cv, u32 oid, i32 tm, bool typmod_given, Buf 
     }
     bool array;
     const TableInfo *u = cat_type_by_oid(cv, oid, &array);
+    if (!u && (u = cat_rowtype_rel(cv, oid, &array))) {
+        cat_relation_name(cv, u, name_base(u->name), out);
+        if (array) buf_puts(out, "[]");
+        return true;
+    }
     if (!u) return false;
     if (!cat_visible(cv, u)) {
         cat_quote_ident(cat_ns_name(u), out);
@@ -688,9 +701,18 @@ int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError
         bool arr = k > 2 && strcmp(buf + k - 2, "[]") == 0;
         if (arr) buf[k - 2] = 0;
         const TableInfo *u = resolve_type_present(ctx, buf);
-        if (!u) return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "type \"%.*s\" does not exist", (int)len, s);
-        *oid = cat_object_oid(u) + (arr ? OID_ARRAY_OFFSET : 0);
-        return DD_OK;
+        if (u) {
+            *oid = cat_object_oid(u) + (arr ? OID_ARRAY_OFFSET : 0);
+            return DD_OK;
+        }
+        /* a table's or view's row type */
+        const TableInfo *r = strchr(buf, '.') && strncmp(buf, "public.", 7) != 0 ? resolve_table_present(ctx, buf)
+                             : resolve_table_present(ctx, strncmp(buf, "public.", 7) == 0 ? buf + 7 : buf);
+        if (r && cat_has_rowtype(r)) {
+            *oid = (arr ? OID_ROWTYPE_ARRAY_BASE : OID_ROWTYPE_BASE) + r->id;
+            return DD_OK;
+        }
+        return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "type \"%.*s\" does not exist", (int)len, s);
     }
     if (!split_name(s, len, parts, &np))
         return dd_err(err, DD_EINVALID_NAME, -1, "invalid name syntax");

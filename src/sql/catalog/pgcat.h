@@ -13,6 +13,8 @@
  *     constraint it implements: 0x20000000 + the same id;
  *   - CHECK k and FOREIGN KEY k of table t: 0x80000000 + t.id * 256 + k
  *     (foreign keys from 128);
+ *   - the row type of a table or view: 0x60000000 + its id, that type's
+ *     array 0x70000000 + its id;
  *   - the DEFAULT of column attnum of table t: 0xC0000000 + t.id * 2048 +
  *     attnum;
  *   - built-in types, pg_catalog (11), public (2200), information_schema,
@@ -42,6 +44,8 @@
 #define OID_CON_BASE 0x80000000u
 #define OID_PKIDX_BASE 0x18000000u     /* + table id: the index a PRIMARY KEY stands for */
 #define OID_PKCON_BASE 0x28000000u     /* + table id: that PRIMARY KEY constraint */
+#define OID_ROWTYPE_BASE 0x60000000u   /* + relation id: a table's or view's row type */
+#define OID_ROWTYPE_ARRAY_BASE 0x70000000u   /* + relation id: the array of that row type */
 #define INDEX_MAX_COLS_SYS 32
 #define OID_ATTRDEF_BASE 0xC0000000u
 /* classoid of pg_description rows: pg_class's, pg_type's, pg_namespace's */
@@ -79,6 +83,9 @@ const char *cat_ns_by_oid(const CatView *cv, u32 oid);
 
 const TableInfo *cat_rel_by_oid(const CatView *cv, u32 oid);
 const TableInfo *cat_type_by_oid(const CatView *cv, u32 oid, bool *array);
+/* The table or view whose row type (or its array) has this OID, or NULL. */
+const TableInfo *cat_rowtype_rel(const CatView *cv, u32 oid, bool *array);
+static inline bool cat_has_rowtype(const TableInfo *t) { return !t->sequence && !t->utype; }
 /* An index by OID, and its table. */
 const IndexInfo *cat_index_by_oid(const CatView *cv, u32 oid, const TableInfo **table);
 const TableInfo *cat_rel_by_id(const CatView *cv, u32 id);

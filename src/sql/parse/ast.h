@@ -428,6 +428,7 @@ typedef struct SetStmt {
                          for a list (SET search_path = a, b) joined with ", " */
     bool is_local;
     bool reset;       /* RESET name (value NULL); RESET ALL: name "all" */
+    char *name2, *value2;   /* SET TRANSACTION ISOLATION LEVEL x, READ ONLY: the second mode */
 } SetStmt;
 
 typedef struct ShowStmt { char *name; } ShowStmt;   /* SHOW name / SHOW ALL ("all") */
@@ -536,6 +537,7 @@ typedef enum StmtKind {
     STMT_TYPE,       /* CREATE / ALTER / DROP TYPE: u.type */
     STMT_EXTENSION,  /* CREATE EXTENSION [IF NOT EXISTS] name ... | DROP EXTENSION [IF EXISTS] name, ...: u.ext */
     STMT_SCHEMA,     /* CREATE / DROP / ALTER SCHEMA: u.schema */
+    STMT_LOCK,       /* LOCK [TABLE] name, ... IN ACCESS SHARE MODE: u.drop */
     STMT_DISCARD,    /* DISCARD {ALL | PLANS | SEQUENCES}, run by the engine: u.discard
                         (DISCARD TEMP is a STMT_DROP_TABLE) */
 } StmtKind;

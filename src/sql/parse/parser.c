@@ -5199,17 +5199,19 @@ static int parse_set_txn(Parser *p, SetStmt *s, bool session)
 {
     int iso = 0, ro = -1, loc = tok(p)->start;
     TRY(parse_txn_modes(p, &iso, &ro));
-    if ((iso != 0) == (ro != -1)) {
-        if (iso == 0) return syntax_error(p);
-        return not_supported(p, loc, "setting several transaction modes at once");
-    }
+    DD_UNUSED(loc);
+    if (iso == 0 && ro == -1) return syntax_error(p);
     const char *prefix = session ? "default_" : "";
     if (iso) {
         s->name = arena_printf(p->a, "%stransaction_isolation", prefix);
         s->value = dup_str(p, isolation_text(iso));
-    } else {
-        s->name = arena_printf(p->a, "%stransaction_read_only", prefix);
-        s->value = dup_str(p, ro ? "on" : "off");
+    }
+    if (ro != -1) {
+        char *n = arena_printf(p->a, "%stransaction_read_only", prefix);
+        char *v = dup_str(p, ro ? "on" : "off");
+        if (!n || !v) return nomem(p);
+        if (iso) { s->name2 = n; s->value2 = v; }
+        else { s->name = n; s->value = v; }
     }
     return s->name && s->value ? DD_OK : nomem(p);
 }
@@ -5643,6 +5645,54 @@ static int parse_stmt(Parser *p, Stmt *st)
                 advance(p);
                 return DD_OK;
             }
+            if (is_word(t, "lock")) {
+                /* LOCK [TABLE] [ONLY] name [*] [, ...] [IN mode MODE] [NOWAIT]:
+                 * ACCESS SHARE (pg_dump's) is what a transaction's snapshot
+                 * already gives (plan: sql.c); the other modes block
+                 * writers, which DriftDB does not do */
+                DropTableStmt *d = NULL;
+                NEW(d);
+                st->kind = STMT_LOCK;
+                st->u.drop = d;
+                advance(p);
+                accept_kw(p, KW_TABLE);
+                int cap = 0, lcap = 0, nl = 0;
+                do {
+                    accept_kw(p, KW_ONLY);
+                    char *name = NULL;
+                    int loc;
+                    TRY(parse_qualified_name(p, &name, &loc));
+                    accept(p, TOK_STAR);
+                    PUSH(d->names, d->n, cap, name);
+                    PUSH(d->locs, nl, lcap, loc);
+                } while (accept(p, TOK_COMMA));
+                int mloc = tok(p)->start;
+                bool access_share = false;
+                if (accept_kw(p, KW_IN)) {
+                    char mode[64] = "";
+                    while (!at_end(p) && !is_word(tok(p), "mode") && strlen(mode) < 40) {
+                        Token *w = tok(p);
+                        if (w->kind != TOK_IDENT) return syntax_error(p);
+                        if (mode[0]) strcat(mode, " ");
+                        strncat(mode, w->str, 20);
+                        advance(p);
+                    }
+                    if (!is_word(tok(p), "mode")) return syntax_error(p);
+                    advance(p);
+                    access_share = strcmp(mode, "access share") == 0;
+                    static const char *const modes[] = {"row share", "row exclusive", "share update exclusive", "share",
+                                                        "share row exclusive", "exclusive", "access exclusive"};
+                    bool known = access_share;
+                    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) known |= strcmp(mode, modes[i]) == 0;
+                    if (!known) return dd_err(p->err, DD_ESYNTAX, mloc, "syntax error at or near \"%s\"", mode);
+                }
+                if (is_word(tok(p), "nowait")) advance(p);
+                if (!access_share)
+                    return dd_err(p->err, DD_EFEATURE, mloc,
+                                  "LOCK TABLE is supported only IN ACCESS SHARE MODE (a transaction's snapshot "
+                                  "already keeps what it reads); locks that block writers are not supported");
+                return DD_OK;
+            }
             if (is_word(t, "unlisten")) {
                 /* UNLISTEN { * | channel }: LISTEN is not there, so no
                  * session listens to anything and there is nothing to stop */
@@ -5670,7 +5720,7 @@ static int parse_stmt(Parser *p, Stmt *st)
             static const char *const later[][2] = {
                 {"listen", "LISTEN"},
                 {"notify", "NOTIFY"}, {"vacuum", "VACUUM"}, {"grant", "GRANT"}, {"revoke", "REVOKE"},
-                {"lock", "LOCK"}, {"do", "DO"}, {"call", "CALL"},
+                {"do", "DO"}, {"call", "CALL"},
             };
             for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
                 if (is_word(t, later[i][0])) return not_supported(p, t->start, later[i][1]);

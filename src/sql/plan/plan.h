@@ -287,4 +287,9 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
 int sql_check_unique_build(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int ws_from);
 
 
+/* syscat.c: whether a relation name as written means one of pg_catalog's
+ * or information_schema's (a user's relation earlier in search_path
+ * wins): its schema and name. */
+bool syscat_lookup(SqlCtx *ctx, const char *name, const char **schema, const char **base);
+
 #endif

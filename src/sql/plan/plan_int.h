@@ -42,7 +42,6 @@ typedef struct FromItem {
  * whether a name as written means one (a user's relation earlier in
  * search_path wins); from_syscat: its rows of the catalog at point
  * (SEQ_NONE: the present). */
-bool syscat_lookup(SqlCtx *ctx, const char *name, const char **schema, const char **base);
 int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base, u64 point, FromItem *fi);
 
 /* select.c: FROM items */

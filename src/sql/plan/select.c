@@ -978,6 +978,21 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
     if (tr->col_types)
         return dd_err(ctx->err, DD_ESYNTAX, tr->loc, "a column definition list is only allowed for functions returning \"record\"");
     if (is_json_srf(name)) return from_json_srf(ctx, tr, &cc, fi, name);
+    if (strcmp(name, "pg_options_to_table") == 0 && f->u.func.n == 1 && !f->u.func.star && !f->u.func.distinct) {
+        /* pg_options_to_table(text[]): json_each_text of the options as
+         * a json object in their order ($options_json, catfunc.c) */
+        Expr *call = arena_zalloc(ctx->stmt, sizeof(Expr));
+        if (!call) return DD_ENOMEM;
+        *call = *f;
+        call->u.func.name = (char *)"$options_json";
+        ExprProg *p = NULL;
+        int rc = expr_compile_as(&cc, call, TYPE_JSON, -1, &p);
+        if (rc) return rc;
+        fi->op = op_json_srf(ctx, &p, 1, JSRF_EACH_TEXT, TYPE_JSON, tr->ordinality);
+        static const char *const names[] = {"option_name", "option_value"};
+        TypeId types[2] = {TYPE_TEXT, TYPE_TEXT};
+        return fi->op ? function_rel_cols(ctx, tr, name, 2, names, types, fi) : DD_ENOMEM;
+    }
     if (strcmp(name, "jsonb_path_query") == 0) return from_path_query(ctx, tr, &cc, fi);
     if (!srf_is(name)) {
         if (func_lookup(name))

@@ -245,7 +245,8 @@ static int gen_class(Gen *g)
         char kind = relkind_of(t);
         bool pk = has_pk(t);
         if (gen_row(g)) return DD_ENOMEM;
-        P_OID(g, cat_object_oid(t)); P_NAME(g, name_base(t->name)); P_OID(g, cat_ns_oid(cv, t)); P_OID(g, 0);
+        P_OID(g, cat_object_oid(t)); P_NAME(g, name_base(t->name)); P_OID(g, cat_ns_oid(cv, t));
+        P_OID(g, cat_has_rowtype(t) ? OID_ROWTYPE_BASE + t->id : 0);
         P_OID(g, 0); P_OID(g, OID_ROLE_OWNER); P_OID(g, kind == 'r' ? OID_AM_HEAP : 0);
         P_OID(g, kind == 'v' ? 0 : cat_object_oid(t)); P_OID(g, 0);
         /* a foreign key's checks are triggers in PostgreSQL, on both tables */
@@ -454,6 +455,20 @@ static int gen_type(Gen *g)
                  'p', pseudo[i].oid == 2275 ? 'S' : 'P', false, 0, 0, 'c', 'p', false, 0, -1, 0, NULL, NULL, NULL);
     }
     const CatView *cv = g->cv;
+    for (int i = 0; i < cv->nrels; i++) {
+        const TableInfo *t = cv->rels[i];
+        if (!cat_has_rowtype(t)) continue;
+        char an[CAT_MAX_NAME + 2];
+        snprintf(an, sizeof an, "_%s", name_base(t->name));
+        u32 oid = OID_ROWTYPE_BASE + t->id;
+        if (gen_row(g)) return DD_ENOMEM;
+        type_row(g, oid, name_base(t->name), cat_ns_oid(cv, t), -1, 'c', 'C', false, 0, OID_ROWTYPE_ARRAY_BASE + t->id,
+                 'd', 'x', false, 0, -1, 0, NULL, "record", NULL);
+        g->cur[11] = val_int(TYPE_OID, cat_object_oid(t));   /* typrelid */
+        if (gen_row(g)) return DD_ENOMEM;
+        type_row(g, OID_ROWTYPE_ARRAY_BASE + t->id, an, cat_ns_oid(cv, t), -1, 'b', 'A', false, oid, 0, 'd', 'x', false,
+                 0, -1, 0, NULL, "_array", NULL);
+    }
     for (int i = 0; i < cv->ntypes; i++) {
         const TableInfo *u = cv->types[i];
         const UserType *ut = u->utype;
