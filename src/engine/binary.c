@@ -196,6 +196,12 @@ void bin_send(const Value *v, const ValueCtx *vc, Buf *out)
 {
     if (v->type == TYPE_ENUM && vc) { enum_out(v, vc, out); return; }   /* an enum's binary form is its label */
     if (type_is_array((TypeId)v->type)) { array_send(v, vc, out); return; }
+    if (type_vector_array((TypeId)v->type)) {   /* int2vector / oidvector: their array's form */
+        Value a = *v;
+        a.type = (u8)type_vector_array((TypeId)v->type);
+        array_send(&a, vc, out);
+        return;
+    }
     switch ((TypeId)v->type) {
     case TYPE_BOOL: buf_putc(out, v->v.b ? 1 : 0); break;
     case TYPE_INT2: put16(out, (u16)(i16)v->v.i); break;

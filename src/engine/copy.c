@@ -56,7 +56,7 @@ struct CopyState {
     TypeId *types;             /* [ncols] */
     i32 *typmods;
     const char **names;
-    Buf cols_sql;              /* "INSERT INTO "t" ("a", "b") VALUES " */
+    Buf cols_sql;              /* "INSERT INTO "t" ("a", "b") OVERRIDING SYSTEM VALUE VALUES " */
     Buf in;                    /* bytes received and not yet consumed */
     size_t pos;                /* consumed up to here */
     u64 lineno;                /* line of the row being read (1-based) */
@@ -415,7 +415,9 @@ static int copy_from_setup(driftdb_session *s, CopyStmt *cs, CopyState *c, drift
         if (i) buf_puts(&c->cols_sql, ", ");
         put_ident(&c->cols_sql, cols[i].name);
     }
-    buf_puts(&c->cols_sql, ") VALUES ");
+    /* COPY writes the values it is given, identity columns' too (as
+     * PostgreSQL's COPY FROM, which pg_dump's output relies on) */
+    buf_puts(&c->cols_sql, ") OVERRIDING SYSTEM VALUE VALUES ");
     if (!buf_ok(&c->cols_sql)) return dd_err(e, DD_ENOMEM, -1, NULL);
     for (int b = 0; b < COPY_BATCH; b++)
         for (int i = 0; i < n; i++) c->ptypes[(size_t)b * (size_t)n + (size_t)i] = c->types[i];

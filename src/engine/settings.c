@@ -82,6 +82,12 @@ static const SettingDef defs[] = {
      * synchronized starts; DriftDB has no row-level security) */
     {"synchronize_seqscans", "on", false},
     {"row_security", "on", false},
+    /* and that its output sets before it creates anything: DriftDB has no
+     * function bodies, XML, tablespaces or table access methods to choose */
+    {"check_function_bodies", "on", false},
+    {"xmloption", "content", false},
+    {"default_tablespace", "", false},
+    {"default_table_access_method", "heap", false},
     {"geqo", "on", false},
     {"random_page_cost", "4", false},
     {"seq_page_cost", "1", false},

@@ -26,6 +26,8 @@
 #                    --max-connections (against a second, limited server)
 #   psql_catalog_test.py psql's \d commands side by side with that PostgreSQL 15,
 #                    pg_catalog AS OF a point
+#   pg_dump_test.py  pg_dump (plain, custom) of DriftDB restored into that
+#                    PostgreSQL 15 and into a fresh DriftDB, compared
 #   temp_tables_test.py  temporary tables: private per session, temporary
 #                    views, no commits, a vanished client's tables ended
 # plus server-level checks (open failures, SIGTERM shutdown), and prints
@@ -319,6 +321,9 @@ else
         timeout -k 5 180 "$PY" $HERE/psql_catalog_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/psql_catalog.out" 2>&1
         tally psql_catalog "$TMP/psql_catalog.out"
         ensure_alive psql_catalog
+        BUILD="$BUILD" timeout -k 5 300 "$PY" $HERE/pg_dump_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/pg_dump.out" 2>&1
+        tally pg_dump "$TMP/pg_dump.out"
+        ensure_alive pg_dump
         $AS "$PGBIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1
     fi
     rm -rf "$PGTMP"

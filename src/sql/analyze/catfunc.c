@@ -288,7 +288,12 @@ static int f_viewdef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     int rc = view(env, &cv);
     if (rc) return rc;
     const TableInfo *t = cat_rel_by_oid(cv, oid_arg(&a[0]));
-    *out = t && t->view_sql ? cstr(env, TYPE_TEXT, t->view_sql) : val_null(TYPE_TEXT);
+    if (!t || !t->view_sql) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    /* PostgreSQL's form: a blank, the query, a semicolon (pg_dump cuts it) */
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, " %s;", t->view_sql);
+    *out = text_out(env, &b);
     return DD_OK;
 }
 

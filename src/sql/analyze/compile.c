@@ -2060,6 +2060,9 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     for (int i = 0; !rc && i < n; i++) {
         frag_init(&fs[i]);
         rc = compile_node(b, e->u.func.args[i], &fs[i]);
+        /* int2vector / oidvector pass to functions as their arrays */
+        if (!rc && type_vector_array(fs[i].type) && strcmp(name, "pg_typeof") != 0)
+            rc = coerce(b, &fs[i], type_vector_array(fs[i].type), -1, false, e->u.func.args[i]->loc);
     }
     TypeId ret = TYPE_TEXT;
     if (!rc && n == 1 && (fs[0].type == TYPE_UNKNOWN || fs[0].type == TYPE_NULLTYPE) &&
@@ -2838,6 +2841,10 @@ static int compile_subscript(Builder *b, Expr *e, Frag *f)
     if (!fs) return DD_ENOMEM;
     int rc = compile_node(b, e->u.func.args[0], &fs[0]);
     TypeId at = fs[0].type;
+    if (!rc && type_vector_array(at) && !assign) {   /* int2vector / oidvector: their arrays, from 0 */
+        at = type_vector_array(at);
+        rc = coerce(b, &fs[0], at, -1, false, e->u.func.args[0]->loc);
+    }
     if (!rc && at == TYPE_JSONB) {
         rc = compile_jsonb_subscript(b, e, fs, f);
         for (int k = 0; k < n; k++) frag_free(&fs[k]);
@@ -2942,6 +2949,7 @@ static int compile_any(Builder *b, Expr *e, Frag *f)
     Expr *x = e->u.func.args[0], *arr = e->u.func.args[1];
     int rc = compile_node(b, x, &fs[0]);
     if (!rc) rc = compile_node(b, arr, &fs[1]);
+    if (!rc && type_vector_array(fs[1].type)) rc = coerce(b, &fs[1], type_vector_array(fs[1].type), -1, false, arr->loc);
     if (!rc && unknownish(fs[1].type)) {
         TypeId et = unknownish(fs[0].type) ? TYPE_TEXT : fs[0].type;
         if (type_has_array(et)) rc = coerce(b, &fs[1], type_array_of(et), fs[0].typmod, false, arr->loc);

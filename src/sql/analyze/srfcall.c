@@ -106,7 +106,8 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
         ExprProg *ap[3];
         for (int i = 0; i < n; i++)
             if ((rc = expr_compile(cc, args[i], &ap[i]))) return rc;
-        if (!type_is_array(ap[0]->type) || !(type_is_int(ap[1]->type) || unknownish(ap[1]->type)) ||
+        if (!(type_is_array(ap[0]->type) || type_vector_array(ap[0]->type)) ||
+            !(type_is_int(ap[1]->type) || unknownish(ap[1]->type)) ||
             (n == 3 && ap[2]->type != TYPE_BOOL && !unknownish(ap[2]->type)))
             return no_function(cc, "generate_subscripts", ap, n, f->loc);
         ExprProg *rev = NULL;
@@ -204,6 +205,8 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
                                                                                               : out->type;
         break;
     case SRF_UNNEST:
+        if (type_vector_array(p[0]->type) && (rc = expr_compile_as(cc, args[0], type_vector_array(p[0]->type), -1, &p[0])))
+            return rc;
         if (!type_is_array(p[0]->type)) {
             if (unknownish(p[0]->type))
                 {

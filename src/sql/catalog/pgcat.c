@@ -995,7 +995,25 @@ void cat_expr_text(const CatView *cv, const char *text, u32 relid, Buf *out)
     }
     if (strncmp(text, "nextval('", 9) == 0 && n > 11 && strcmp(text + n - 2, "')") == 0 &&
         !memchr(text + 9, '\'', n - 11)) {
-        buf_printf(out, "nextval('%.*s'::regclass)", (int)(n - 11), text + 9);
+        /* the sequence's catalog name (resolved at CREATE): printed as
+         * regclass prints it, qualified when search_path does not find it */
+        char name[2 * CAT_MAX_NAME + 2];
+        snprintf(name, sizeof name, "%.*s", (int)(n - 11), text + 9);
+        const TableInfo *q = resolve_permanent_present(cv->ctx, strncmp(name, "public.", 7) == 0 ? name + 7 : name);
+        buf_puts(out, "nextval('");
+        if (q) {
+            Buf rn;
+            buf_init(&rn);
+            cat_relation_name(cv, q, name_base(q->name), &rn);
+            for (size_t i = 0; i < rn.len; i++) {
+                if (rn.data[i] == '\'') buf_putc(out, '\'');
+                buf_putc(out, rn.data[i]);
+            }
+            buf_free(&rn);
+        } else {
+            buf_puts(out, name);
+        }
+        buf_puts(out, "'::regclass)");
         return;
     }
     buf_puts(out, text);

@@ -15,6 +15,7 @@
  *     (foreign keys from 128);
  *   - the row type of a table or view: 0x60000000 + its id, that type's
  *     array 0x70000000 + its id;
+ *   - the _RETURN rule of view v: 0xB0000000 + v.id;
  *   - the DEFAULT of column attnum of table t: 0xC0000000 + t.id * 2048 +
  *     attnum;
  *   - built-in types, pg_catalog (11), public (2200), information_schema,
@@ -48,11 +49,14 @@
 #define OID_ROWTYPE_ARRAY_BASE 0x70000000u   /* + relation id: the array of that row type */
 #define INDEX_MAX_COLS_SYS 32
 #define OID_ATTRDEF_BASE 0xC0000000u
+#define OID_RULE_BASE 0xB0000000u      /* + view id: the view's _RETURN rule */
 /* classoid of pg_description rows: pg_class's, pg_type's, pg_namespace's */
 #define OID_PG_CLASS 1259u
 #define OID_PG_TYPE 1247u
 #define OID_PG_NAMESPACE 2615u
 #define OID_PG_CONSTRAINT 2606u
+#define OID_PG_REWRITE 2618u
+#define OID_PG_ATTRDEF 2604u
 
 /* The catalog at one point: every relation (tables, views, sequences),
  * user type and schema there, in the statement arena. */

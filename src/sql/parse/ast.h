@@ -449,8 +449,9 @@ typedef enum AlterKind {
     ALTER_IDENTITY,          /* ALTER [COLUMN] name ADD GENERATED ... AS IDENTITY [(options)] (ident 'a'),
                                 DROP IDENTITY [IF EXISTS] ('x'), {SET GENERATED ... | SET option |
                                 RESTART [[WITH] n]} ... ('s'): AlterCmd.generated, idopts */
-    ALTER_NOOP,              /* SET / RESET (storage parameters), ALTER [COLUMN] c SET STATISTICS n,
-                                OWNER TO role: accepted, nothing DriftDB keeps */
+    ALTER_NOOP,              /* SET / RESET (storage parameters), ALTER [COLUMN] c SET STATISTICS n:
+                                accepted, nothing DriftDB keeps */
+    ALTER_OWNER,             /* OWNER TO role: one role owns everything (tables, views, sequences) */
 } AlterKind;
 typedef struct AlterCmd {
     AlterKind kind;
@@ -564,7 +565,9 @@ typedef struct ExtensionStmt {
  * EXISTS] 'l' [{BEFORE | AFTER} 'm'] | RENAME VALUE 'a' TO 'b' | RENAME TO
  * n; DROP TYPE [IF EXISTS] name, ... [CASCADE | RESTRICT]. */
 typedef enum TypeAction { TYPE_CREATE_ENUM, TYPE_ADD_VALUE, TYPE_RENAME_VALUE, TYPE_RENAME, TYPE_DROP,
-                          TYPE_CREATE_DOMAIN, TYPE_ALTER_DOMAIN } TypeAction;
+                          TYPE_CREATE_DOMAIN, TYPE_ALTER_DOMAIN,
+                          TYPE_OWNER   /* ALTER TYPE / DOMAIN name OWNER TO role (domain says which) */
+                        } TypeAction;
 typedef struct TypeStmt {
     TypeAction action;
     char **names; int *locs; int n;   /* the type (DROP: the types) */

@@ -4124,6 +4124,14 @@ static int parse_alter_type(Parser *p, Stmt *st)
         ty->action = TYPE_RENAME;
         return parse_colid(p, &ty->new_name, &ty->new_loc);
     }
+    if (is_name(t, "owner") && is_kw(peek(p, 1), KW_TO)) {
+        /* OWNER TO role: DriftDB has one role, which owns everything (as ALTER TABLE's) */
+        advance(p);
+        advance(p);
+        ty->action = TYPE_OWNER;
+        char *role;
+        return parse_role(p, &role);
+    }
     if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER TYPE");
     return syntax_error(p);
 }
@@ -4278,6 +4286,14 @@ static int parse_alter_domain(Parser *p, Stmt *st)
         ty->cascade = accept_kw(p, KW_CASCADE);
         if (!ty->cascade) accept_kw(p, KW_RESTRICT);
         return DD_OK;
+    }
+    if (is_name(t, "owner") && is_kw(peek(p, 1), KW_TO)) {
+        advance(p);
+        advance(p);
+        ty->action = TYPE_OWNER;
+        ty->domain = true;
+        char *role;
+        return parse_role(p, &role);
     }
     if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER DOMAIN");
     return syntax_error(p);
@@ -4821,7 +4837,7 @@ static int parse_alter(Parser *p, Stmt *st)
             advance(p);
             char *role;
             TRY(parse_role(p, &role));
-            c->kind = ALTER_NOOP;
+            c->kind = ALTER_OWNER;
         } else if (is_word(t, "alter") &&
                    is_kw(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 3 : 2), KW_SET) &&
                    is_word(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 4 : 3), "statistics")) {

@@ -2902,7 +2902,8 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
     }
     /* a view is renamed by ALTER VIEW or ALTER TABLE, as PostgreSQL allows */
-    bool rename_only = s->ncmds == 1 && (s->cmds[0]->kind == ALTER_RENAME_TABLE || s->cmds[0]->kind == ALTER_SET_SCHEMA);
+    bool rename_only = s->ncmds == 1 && (s->cmds[0]->kind == ALTER_RENAME_TABLE || s->cmds[0]->kind == ALTER_SET_SCHEMA ||
+                                         s->cmds[0]->kind == ALTER_OWNER);
     if (s->view && !t0->view_sql) return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a view", t0->name);
     if (t0->view_sql && !rename_only) {
         /* PostgreSQL's wording, naming the action */
@@ -3157,6 +3158,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             break;
         }
         case ALTER_NOOP:
+        case ALTER_OWNER:
             /* SET STATISTICS names a column */
             if (c->name && (find_col(t, c->name) < 0 || system_col_name(c->name)))
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",

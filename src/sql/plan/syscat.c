@@ -99,6 +99,8 @@ static void P_IARR(Gen *g, TypeId elem, const i64 *v, int n, bool zero0)
     } else if (n == 0 && array_to_value(&a, g->ctx->stmt, &out, g->ctx->err) != DD_OK) {
         out = val_null(type_array_of(elem));
     }
+    if (!out.isnull && g->col < g->width && type_vector_array(g->types[g->col]) == out.type)
+        out.type = (u8)g->types[g->col];   /* int2vector / oidvector: the same bytes */
     put(g, out);
 }
 /* ---------------------------------------------------------------- helpers */
@@ -183,6 +185,20 @@ static const SysRel *sysrel_find(const char *schema, const char *name);
 
 /* ---------------------------------------------------------------- relations */
 
+/* public's privileges in PostgreSQL 15: its owner's, and USAGE for all */
+static const char *const public_acl[] = {"pg_database_owner=UC/pg_database_owner", "=U/pg_database_owner"};
+static void put_acl(Gen *g, const char *const *items, int n)
+{
+    ArrayVal a;
+    array_init(&a, TYPE_TEXT);
+    Value out = val_null(type_array_of(TYPE_TEXT));
+    if (array_set_1d(&a, g->ctx->stmt, (u32)n) == DD_OK) {
+        for (int i = 0; i < n; i++) a.items[i] = txt(g, items[i]);
+        if (array_to_value(&a, g->ctx->stmt, &out, g->ctx->err) != DD_OK) out = val_null(type_array_of(TYPE_TEXT));
+    }
+    put(g, out);
+}
+
 #define COLS_NAMESPACE "oid:o nspname:n nspowner:o nspacl:T"
 static int gen_namespace(Gen *g)
 {
@@ -194,7 +210,9 @@ static int gen_namespace(Gen *g)
         if (fixed[i].oid == OID_NS_PUBLIC && !sql_schema_exists(g->ctx, "public")) continue;
         if (gen_row(g)) return DD_ENOMEM;
         P_OID(g, fixed[i].oid); P_NAME(g, fixed[i].name);
-        P_OID(g, fixed[i].oid == OID_NS_PUBLIC ? OID_ROLE_DATABASE_OWNER : OID_ROLE_OWNER); P_NULL(g);
+        P_OID(g, fixed[i].oid == OID_NS_PUBLIC ? OID_ROLE_DATABASE_OWNER : OID_ROLE_OWNER);
+        if (fixed[i].oid == OID_NS_PUBLIC) put_acl(g, public_acl, 2);
+        else P_NULL(g);
     }
     bool temp = false;
     for (int i = 0; i < g->cv->nrels; i++) temp |= g->cv->rels[i]->temp;
@@ -295,7 +313,7 @@ static void attr_row(Gen *g, u32 relid, const char *name, u32 typoid, TypeId t, 
                      bool notnull, bool hasdef, char identity, char generated, bool dropped, bool stat)
 {
     int len = typlen_of(t);
-    P_OID(g, relid); P_NAME(g, name); P_OID(g, typoid); P_INT(g, stat ? -1 : 0); P_INT(g, len); P_INT(g, attnum);
+    P_OID(g, relid); P_NAME(g, name); P_OID(g, typoid); P_INT(g, -1); DD_UNUSED(stat); P_INT(g, len); P_INT(g, attnum);
     P_INT(g, type_is_array(t) ? 1 : 0); P_INT(g, -1); P_INT(g, pgtypmod);
     P_BOOL(g, len == 1 || len == 2 || len == 4 || len == 8); P_CHAR(g, typalign_of(t)); P_CHAR(g, typstorage_of(t));
     P_CHAR(g, 0); P_BOOL(g, notnull); P_BOOL(g, hasdef); P_BOOL(g, false); P_CHAR(g, identity);
@@ -350,7 +368,8 @@ static int gen_attribute(Gen *g)
             if (c->dropped) snprintf(dropped, sizeof dropped, "........pg.dropped.%d........", attnum);
             attr_row(g, relid, c->dropped ? dropped : c->name, c->dropped ? 0 : cat_col_typoid(c), col_type(c), attnum,
                      cat_pg_typmod(col_type(c), c->typmod), c->not_null || is_pk_col(t, c->id),
-                     (c->default_sql || c->gen_sql) && !c->dropped, c->identity, c->gen_sql ? 's' : 0, c->dropped,
+                     (c->default_sql || c->gen_sql) && !c->dropped && !c->identity, c->identity, c->gen_sql ? 's' : 0,
+                     c->dropped,
                      true);
         }
         if (has_pk(t)) {
@@ -389,7 +408,7 @@ static int gen_attrdef(Gen *g)
         const TableInfo *t = cv->rels[i];
         for (int k = 0; k < t->ncols; k++) {
             const ColumnInfo *c = &t->cols[k];
-            if (c->dropped || c->pending || (!c->default_sql && !c->gen_sql)) continue;
+            if (c->dropped || c->pending || c->identity || (!c->default_sql && !c->gen_sql)) continue;
             int attnum = cat_attnum(t, c->id);
             if (gen_row(g)) return DD_ENOMEM;
             P_OID(g, OID_ATTRDEF_BASE + t->id * 2048u + (u32)attnum); P_OID(g, cat_object_oid(t)); P_INT(g, attnum);
@@ -663,6 +682,10 @@ static int gen_constraint(Gen *g)
 static int gen_description(Gen *g)
 {
     const CatView *cv = g->cv;
+    if (sql_schema_exists(g->ctx, "public")) {   /* as PostgreSQL's initdb leaves it */
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, OID_NS_PUBLIC); P_OID(g, OID_PG_NAMESPACE); P_INT(g, 0); P_TEXT(g, "standard public schema");
+    }
     for (int i = 0; i < cv->nrels; i++) {
         const TableInfo *t = cv->rels[i];
         for (int k = 0; k < t->ncomments; k++) {
@@ -785,11 +808,55 @@ static int gen_sequence(Gen *g)
 }
 
 #define COLS_DEPEND "classid:o objid:o objsubid:4 refclassid:o refobjid:o refobjsubid:4 deptype:c"
+/* The sequence a DEFAULT nextval('name') names, or NULL. */
+static const TableInfo *default_sequence(Gen *g, const char *sql)
+{
+    if (!sql || strncmp(sql, "nextval('", 9) != 0) return NULL;
+    const char *end = strchr(sql + 9, '\'');
+    if (!end || (size_t)(end - sql - 9) > 2 * CAT_MAX_NAME + 1) return NULL;
+    char name[2 * CAT_MAX_NAME + 2];
+    snprintf(name, sizeof name, "%.*s", (int)(end - sql - 9), sql + 9);
+    /* the name as the catalog keeps it (resolved at CREATE: public's plain) */
+    const TableInfo *q = resolve_permanent_present(g->ctx, strncmp(name, "public.", 7) == 0 ? name + 7 : name);
+    return q && q->sequence ? q : NULL;
+}
+
+static void depend_row(Gen *g, u32 classid, u32 objid, int objsub, u32 refclass, u32 refobj, int refsub, char type)
+{
+    P_OID(g, classid); P_OID(g, objid); P_INT(g, objsub); P_OID(g, refclass); P_OID(g, refobj); P_INT(g, refsub);
+    P_CHAR(g, type);
+}
+
 static int gen_depend(Gen *g)
 {
     const CatView *cv = g->cv;
     for (int i = 0; i < cv->nrels; i++) {
         const TableInfo *t = cv->rels[i];
+        /* a view's rule reads its relations and their columns */
+        for (int k = 0; t->view_sql && k < t->ndeps; k++) {
+            const TableInfo *r = cat_rel_by_id(cv, t->deps[2 * k]);
+            if (!r) continue;
+            if (gen_row(g)) return DD_ENOMEM;
+            depend_row(g, OID_PG_REWRITE, OID_RULE_BASE + t->id, 0, OID_PG_CLASS, cat_object_oid(r),
+                       t->deps[2 * k + 1] ? cat_attnum(r, t->deps[2 * k + 1]) : 0, 'n');
+        }
+        if (t->view_sql) {
+            if (gen_row(g)) return DD_ENOMEM;
+            depend_row(g, OID_PG_REWRITE, OID_RULE_BASE + t->id, 0, OID_PG_CLASS, cat_object_oid(t), 0, 'i');
+        }
+        /* a column's DEFAULT: its column, and the sequence nextval names */
+        for (int k = 0; k < t->ncols; k++) {
+            const ColumnInfo *c = &t->cols[k];
+            if (c->dropped || c->pending || c->identity || !c->default_sql) continue;
+            u32 ad = OID_ATTRDEF_BASE + t->id * 2048u + (u32)cat_attnum(t, c->id);
+            if (gen_row(g)) return DD_ENOMEM;
+            depend_row(g, OID_PG_ATTRDEF, ad, 0, OID_PG_CLASS, cat_object_oid(t), cat_attnum(t, c->id), 'a');
+            const TableInfo *q = default_sequence(g, c->default_sql);
+            if (q) {
+                if (gen_row(g)) return DD_ENOMEM;
+                depend_row(g, OID_PG_ATTRDEF, ad, 0, OID_PG_CLASS, cat_object_oid(q), 0, 'n');
+            }
+        }
         const SeqInfo *q = t->sequence;
         if (q && q->owner_table) {
             const TableInfo *o = cat_rel_by_id(cv, q->owner_table);
@@ -826,6 +893,13 @@ static int gen_tables(Gen *g)
     return DD_OK;
 }
 
+/* A view's definition as pg_get_viewdef prints it: " query;" */
+static Value viewdef(Gen *g, const TableInfo *t)
+{
+    char *s = arena_printf(g->ctx->stmt, " %s;", t->view_sql);
+    return s ? val_text(TYPE_TEXT, s, (u32)strlen(s)) : val_null(TYPE_TEXT);
+}
+
 #define COLS_VIEWS "schemaname:n viewname:n viewowner:n definition:t"
 static int gen_views(Gen *g)
 {
@@ -834,7 +908,7 @@ static int gen_views(Gen *g)
         if (!t->view_sql) continue;
         if (gen_row(g)) return DD_ENOMEM;
         P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, owner_name(g->ctx));
-        P_TEXT(g, t->view_sql);
+        put(g, viewdef(g, t));
     }
     return DD_OK;
 }
@@ -1011,6 +1085,18 @@ static int gen_drift_tables(Gen *g)
     "tgconstrindid:o tgconstraint:o tgdeferrable:b tginitdeferred:b tgnargs:2 tgattr:S tgargs:y tgqual:t " \
     "tgoldtable:n tgnewtable:n"
 #define COLS_REWRITE "oid:o rulename:n ev_class:o ev_type:c ev_enabled:c is_instead:b ev_qual:t ev_action:t"
+/* pg_rewrite: each view's _RETURN rule (what pg_dump orders views by) */
+static int gen_rewrite(Gen *g)
+{
+    for (int i = 0; i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        if (!t->view_sql) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, OID_RULE_BASE + t->id); P_NAME(g, "_RETURN"); P_OID(g, cat_object_oid(t)); P_CHAR(g, '1');
+        P_CHAR(g, 'O'); P_BOOL(g, true); P_NULL(g); P_TEXT(g, t->view_sql);
+    }
+    return DD_OK;
+}
 #define COLS_EXTENSION                                                                                      \
     "oid:o extname:n extowner:o extnamespace:o extrelocatable:b extversion:t extconfig:O extcondition:T"
 #define COLS_AUTH_MEMBERS "roleid:o member:o grantor:o admin_option:b"
@@ -1027,6 +1113,15 @@ static int gen_drift_tables(Gen *g)
 #define COLS_LANGUAGE                                                                                      \
     "oid:o lanname:n lanowner:o lanispl:b lanpltrusted:b lanplcallfoid:o laninline:o lanvalidator:o lanacl:T"
 static int gen_none(Gen *g) { DD_UNUSED(g); return DD_OK; }
+
+/* pg_init_privs: the privileges the database was made with (public's) */
+static int gen_init_privs(Gen *g)
+{
+    if (!sql_schema_exists(g->ctx, "public")) return DD_OK;
+    if (gen_row(g)) return DD_ENOMEM;
+    P_OID(g, OID_NS_PUBLIC); P_OID(g, OID_PG_NAMESPACE); P_INT(g, 0); P_CHAR(g, 'i'); put_acl(g, public_acl, 2);
+    return DD_OK;
+}
 
 /* pg_proc: the types' I/O functions (pgcat.c), internal, strict, immutable. */
 static int gen_proc(Gen *g)
@@ -1389,7 +1484,7 @@ static int gen_is_views(Gen *g)
         const TableInfo *t = g->cv->rels[i];
         if (!t->view_sql) continue;
         if (gen_row(g)) return DD_ENOMEM;
-        P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_TEXT(g, t->view_sql);
+        P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); put(g, viewdef(g, t));
         P_TEXT(g, "NONE");
         for (int k = 0; k < 5; k++) P_YN(g, false);
     }
@@ -1820,7 +1915,7 @@ static const SysRel sysrels[] = {
     {"pg_catalog", "pg_publication_namespace", COLS_PUBLICATION_NAMESPACE, gen_none},
     {"pg_catalog", "pg_publication_rel", COLS_PUBLICATION_REL, gen_none},
     {"pg_catalog", "pg_trigger", COLS_TRIGGER, gen_none},
-    {"pg_catalog", "pg_rewrite", COLS_REWRITE, gen_none},
+    {"pg_catalog", "pg_rewrite", COLS_REWRITE, gen_rewrite},
     {"pg_catalog", "pg_extension", COLS_EXTENSION, gen_none},
     {"pg_catalog", "pg_shdescription", COLS_SHDESCRIPTION, gen_none},
     {"pg_catalog", "pg_range", COLS_RANGE, gen_none},
@@ -1838,7 +1933,7 @@ static const SysRel sysrels[] = {
     {"pg_catalog", "pg_foreign_data_wrapper", "oid:o fdwname:n fdwowner:o fdwhandler:o fdwvalidator:o fdwacl:T fdwoptions:T", gen_none},
     {"pg_catalog", "pg_foreign_server", "oid:o srvname:n srvowner:o srvfdw:o srvtype:t srvversion:t srvacl:T srvoptions:T", gen_none},
     {"pg_catalog", "pg_foreign_table", "ftrelid:o ftserver:o ftoptions:T", gen_none},
-    {"pg_catalog", "pg_init_privs", "objoid:o classoid:o objsubid:4 privtype:c initprivs:T", gen_none},
+    {"pg_catalog", "pg_init_privs", "objoid:o classoid:o objsubid:4 privtype:c initprivs:T", gen_init_privs},
     {"pg_catalog", "pg_largeobject_metadata", "oid:o lomowner:o lomacl:T", gen_none},
     {"pg_catalog", "pg_opclass", "oid:o opcmethod:o opcname:n opcnamespace:o opcowner:o opcfamily:o opcintype:o opcdefault:b opckeytype:o", gen_none},
     {"pg_catalog", "pg_opfamily", "oid:o opfmethod:o opfname:n opfnamespace:o opfowner:o", gen_none},
@@ -1894,8 +1989,10 @@ static TypeId code_type(char c)
     case 'R': return TYPE_REGTYPE;
     case 'y': return TYPE_BYTEA;
     case 'T': return type_array_of(TYPE_TEXT);
-    case 'O': case 'W': return type_array_of(TYPE_OID);
-    case 'S': case 'V': return type_array_of(TYPE_INT2);
+    case 'O': return type_array_of(TYPE_OID);
+    case 'W': return TYPE_OIDVECTOR;
+    case 'S': return type_array_of(TYPE_INT2);
+    case 'V': return TYPE_INT2VECTOR;
     case 'C': return type_array_of(TYPE_CHAR);
     default: return TYPE_TEXT;
     }

@@ -570,8 +570,9 @@ static int alter_domain(SqlCtx *ctx, TypeStmt *s, const TableInfo *t0, Plan *p)
 int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p)
 {
     static const char *const tags[] = {"CREATE TYPE", "ALTER TYPE", "ALTER TYPE", "ALTER TYPE", "DROP TYPE",
-                                       "CREATE DOMAIN", "ALTER DOMAIN"};
-    p->tag = s->action == TYPE_DROP && s->domain ? "DROP DOMAIN" : tags[s->action];
+                                       "CREATE DOMAIN", "ALTER DOMAIN", "ALTER TYPE"};
+    p->tag = (s->action == TYPE_DROP || s->action == TYPE_OWNER) && s->domain
+                 ? (s->action == TYPE_DROP ? "DROP DOMAIN" : "ALTER DOMAIN") : tags[s->action];
     if (ctx->read_only) return read_only(ctx, p->tag);
     if (s->action == TYPE_CREATE_ENUM) return create_enum(ctx, s, p);
     if (s->action == TYPE_CREATE_DOMAIN) return create_domain(ctx, s, p);
@@ -583,6 +584,13 @@ int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p)
         if (t0->utype->kind != 'd')   /* PostgreSQL quotes the name in DROP DOMAIN's message, not here */
             return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[0], "%s is not a domain", t0->name);
         return alter_domain(ctx, s, t0, p);
+    }
+    if (s->action == TYPE_OWNER) {
+        /* one role owns every object: nothing changes, as ALTER TABLE ... OWNER TO */
+        if (s->domain && t0->utype->kind != 'd')
+            return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[0], "%s is not a domain", t0->name);
+        p->kind = PLAN_ALTER_TABLE;
+        return DD_OK;
     }
     if (s->action == TYPE_RENAME && s->domain && t0->utype->kind != 'd')
         return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[0], "%s is not a domain", t0->name);

@@ -211,11 +211,14 @@ static int string_typmod(TypeId t, i32 typmod, const char *s, size_t len, bool e
     return DD_OK;
 }
 
+static int vector_in(TypeId t, const char *s, size_t len, const ValueCtx *ctx, Value *out, DdError *err);
+
 int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCtx *ctx, Value *out,
                   DdError *err)
 {
     int rc;
     if (type_is_array(t)) return array_in(type_elem(t), typmod, s, len, ctx, out, err);
+    if (type_vector_array(t)) return vector_in(t, s, len, ctx, out, err);
     switch (t) {
     case TYPE_NULLTYPE:
     case TYPE_TEXT:
@@ -391,10 +394,61 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
     }
 }
 
+/* int2vector / oidvector: the elements separated by spaces */
+static void vector_out(const Value *v, const ValueCtx *ctx, Buf *out)
+{
+    Value a = *v;
+    a.type = (u8)type_vector_array((TypeId)v->type);
+    ArrayVal arr;
+    DdError e;
+    Arena tmp;
+    arena_init(&tmp, 1024);
+    if (array_from_value(&a, &tmp, &arr, &e) == DD_OK) {
+        for (u32 i = 0; i < arr.n; i++) {
+            if (i) buf_putc(out, ' ');
+            val_to_text(&arr.items[i], ctx, out);
+        }
+    }
+    arena_free(&tmp);
+}
+
+/* '1 2 3'::int2vector: integers separated by blanks, from subscript 0 */
+static int vector_in(TypeId t, const char *s, size_t len, const ValueCtx *ctx, Value *out, DdError *err)
+{
+    TypeId elem = type_elem(type_vector_array(t));
+    Arena *a = ctx ? ctx->arena : NULL;
+    if (!a) return dd_err(err, DD_EINTERNAL, -1, "no arena for %s input", type_name(t));
+    u32 n = 0;
+    for (size_t i = 0; i < len;) {
+        while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) i++;
+        if (i < len) n++;
+        while (i < len && !(s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) i++;
+    }
+    ArrayVal arr;
+    array_init(&arr, elem);
+    if (n > 0) {
+        if (array_set_1d(&arr, a, n)) return nomem(err);
+        arr.lbound[0] = 0;
+    }
+    u32 k = 0;
+    for (size_t i = 0; i < len;) {
+        while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) i++;
+        size_t st = i;
+        while (i < len && !(s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) i++;
+        if (i == st) break;
+        int rc = val_from_text(elem, -1, s + st, i - st, ctx, &arr.items[k++], err);
+        if (rc) return rc;
+    }
+    int rc = array_to_value(&arr, a, out, err);
+    if (!rc) out->type = (u8)t;
+    return rc;
+}
+
 void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
 {
     if (v->isnull) return;
     if (type_is_array((TypeId)v->type)) { array_out(v, ctx, out); return; }
+    if (type_vector_array((TypeId)v->type)) { vector_out(v, ctx, out); return; }
     if (v->type == TYPE_RECORD) { record_out(v, ctx, out); return; }
     switch ((TypeId)v->type) {
     case TYPE_BOOL: buf_putc(out, v->v.b ? 't' : 'f'); break;
@@ -794,6 +848,12 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
         }
         return val_from_text(t, typmod, p, n, ctx, out, err);
     }
+    if (type_vector_array(f) && (type_vector_array(f) == t || f == t)) {
+        /* int2vector -> int2[], oidvector -> oid[]: the same array */
+        *out = *v;
+        out->type = (u8)t;
+        return DD_OK;
+    }
     if (type_is_array(t) || type_is_array(f)) {
         if (!type_is_array(t) || !type_is_array(f)) {
             if (!type_has_etype(f) && !type_has_etype(t)) return cast_err(f, t, err);
@@ -892,6 +952,7 @@ static int num_rank(TypeId t)
 bool type_can_implicit(TypeId from, TypeId to)
 {
     if (from == to || from == TYPE_UNKNOWN || from == TYPE_NULLTYPE) return true;
+    if (type_vector_array(from)) return to == type_vector_array(from);   /* int2vector -> int2[] ... */
     if (type_is_array(from) || type_is_array(to))
         return type_is_array(from) && type_is_array(to) && type_can_implicit(type_elem(from), type_elem(to));
     if (num_rank(from) && num_rank(to)) return num_rank(from) < num_rank(to);

@@ -66,6 +66,8 @@ static const struct {
     [TYPE_REGTYPE] = {2206, 4, "regtype"},
     [TYPE_REGNAMESPACE] = {4089, 4, "regnamespace"},
     [TYPE_REGROLE] = {4096, 4, "regrole"},
+    [TYPE_INT2VECTOR] = {22, -1, "int2vector"},
+    [TYPE_OIDVECTOR] = {30, -1, "oidvector"},
 };
 
 bool type_is_int(TypeId t) { return t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8; }
@@ -225,6 +227,7 @@ static bool scalar_from_name(const char *name, TypeId *out)
         {"oid", TYPE_OID},
         {"regproc", TYPE_REGPROC}, {"regclass", TYPE_REGCLASS}, {"regtype", TYPE_REGTYPE},
         {"regnamespace", TYPE_REGNAMESPACE}, {"regrole", TYPE_REGROLE},
+        {"int2vector", TYPE_INT2VECTOR}, {"oidvector", TYPE_OIDVECTOR},
     };
     for (size_t i = 0; i < DD_ARRAY_LEN(names); i++) {
         if (strcasecmp(name, names[i].name) == 0) {
@@ -421,6 +424,13 @@ static i64 oid_of(const Value *v)
 
 int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
 {
+    if (type_vector_array((TypeId)a->type) || type_vector_array((TypeId)b->type)) {
+        /* a vector compares as its array */
+        Value x = *a, y = *b;
+        if (type_vector_array((TypeId)x.type)) x.type = (u8)type_vector_array((TypeId)x.type);
+        if (type_vector_array((TypeId)y.type)) y.type = (u8)type_vector_array((TypeId)y.type);
+        return val_compare(&x, &y, ctx);
+    }
     TypeId ta = a->type, tb = b->type;
     if (type_is_array(ta) && type_is_array(tb)) return array_compare(a, b, ctx);
     if (ta == TYPE_RECORD && tb == TYPE_RECORD) return record_compare(a, b, ctx);
@@ -555,6 +565,11 @@ u64 val_hash(const Value *v)
 {
     if (v->isnull) return 0x6e756c6c;
     if (type_is_array((TypeId)v->type)) return array_hash(v);
+    if (type_vector_array((TypeId)v->type)) {
+        Value x = *v;
+        x.type = (u8)type_vector_array((TypeId)v->type);
+        return array_hash(&x);
+    }
     switch ((TypeId)v->type) {
     case TYPE_BOOL: return hash_i64(v->v.b);
     case TYPE_INT2:

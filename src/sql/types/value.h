@@ -97,6 +97,12 @@ typedef enum TypeId {
     TYPE_REGTYPE = 29,
     TYPE_REGNAMESPACE = 30,
     TYPE_REGROLE = 31,
+    /* int2vector and oidvector (pg_index.indkey, pg_proc.proargtypes): an
+     * int2[] / oid[] from subscript 0 (v.s: that array's serialized form,
+     * array.h), printed as its elements separated by spaces; they cast
+     * implicitly to their array types (type_vector_array). */
+    TYPE_INT2VECTOR = 32,
+    TYPE_OIDVECTOR = 33,
     TYPE__COUNT
 } TypeId;
 
@@ -182,6 +188,13 @@ typedef struct Value {
 /* oid and the reg* types: an OID in v.i. */
 static inline bool type_is_reg(TypeId t) { return t >= TYPE_REGPROC && t <= TYPE_REGROLE; }
 static inline bool type_is_oidlike(TypeId t) { return t == TYPE_OID || type_is_reg(t); }
+
+/* The array type a vector type reads as (int2[] / oid[]), else 0. */
+static inline TypeId type_vector_array(TypeId t)
+{
+    return t == TYPE_INT2VECTOR ? (TypeId)(TYPE_ARRAY_FLAG | TYPE_INT2)
+           : t == TYPE_OIDVECTOR ? (TypeId)(TYPE_ARRAY_FLAG | TYPE_OID) : (TypeId)0;
+}
 
 /* Type categories, as PostgreSQL's typcategory. */
 bool type_is_int(TypeId t);      /* INT2, INT4, INT8 */
