@@ -497,6 +497,33 @@ void cat_add_rows_locked(Store *st, u32 id, i64 delta)
     if (ct && (ct->counted || ct->counting)) ct->live_rows += delta;
 }
 
+void cat_add_ops_locked(Store *st, u32 id, const i64 ops[3])
+{
+    CatTable *ct = cat_find(st, id);
+    if (!ct) return;
+    ct->act.n_ins += ops[0];
+    ct->act.n_upd += ops[1];
+    ct->act.n_del += ops[2];
+}
+
+void store_count_scan(Store *st, u32 id, bool index, i64 rows)
+{
+    pthread_mutex_lock(&st->cat_mu);
+    CatTable *ct = cat_find(st, id);
+    if (ct && index) { ct->act.idx_scan++; ct->act.idx_tup_fetch += rows; }
+    else if (ct) { ct->act.seq_scan++; ct->act.seq_tup_read += rows; }
+    pthread_mutex_unlock(&st->cat_mu);
+}
+
+void store_table_activity(Store *st, u32 id, StoreTableActivity *out)
+{
+    pthread_mutex_lock(&st->cat_mu);
+    CatTable *ct = cat_find(st, id);
+    if (ct) *out = ct->act;
+    else memset(out, 0, sizeof(*out));
+    pthread_mutex_unlock(&st->cat_mu);
+}
+
 i64 store_table_rows(Snap *s, u32 id)
 {
     Store *st = s->st;

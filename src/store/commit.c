@@ -53,24 +53,45 @@ typedef struct Writer {
     /* live-row deltas of the batch being written, per table, applied to
      * the catalog's counts once the batch commits */
     u32 *dtab; i64 *ddelta; int nd, capd;
+    /* and the rows it inserts, updates and deletes (pg_stat_user_tables) */
+    i64 (*dops)[3];
 } Writer;
 
-static void note_rows(Writer *w, u32 table, i64 delta)
+/* The slot of table in the batch's per-table counts, or -1. */
+static int note_slot(Writer *w, u32 table)
 {
     for (int i = 0; i < w->nd; i++)
-        if (w->dtab[i] == table) { w->ddelta[i] += delta; return; }
+        if (w->dtab[i] == table) return i;
     if (w->nd == w->capd) {
         int ncap = w->capd ? w->capd * 2 : 16;
         u32 *t = dd_realloc(w->dtab, sizeof(u32) * (size_t)ncap);
-        if (!t) return;   /* the counts are estimates */
+        if (!t) return -1;   /* the counts are estimates */
         w->dtab = t;
         i64 *d = dd_realloc(w->ddelta, sizeof(i64) * (size_t)ncap);
-        if (!d) return;
+        if (!d) return -1;
         w->ddelta = d;
+        i64 (*o)[3] = dd_realloc(w->dops, sizeof(i64[3]) * (size_t)ncap);
+        if (!o) return -1;
+        w->dops = o;
         w->capd = ncap;
     }
     w->dtab[w->nd] = table;
-    w->ddelta[w->nd++] = delta;
+    w->ddelta[w->nd] = 0;
+    w->dops[w->nd][0] = w->dops[w->nd][1] = w->dops[w->nd][2] = 0;
+    return w->nd++;
+}
+
+static void note_rows(Writer *w, u32 table, i64 delta)
+{
+    int i = note_slot(w, table);
+    if (i >= 0) w->ddelta[i] += delta;
+}
+
+/* An event of op (OP_INSERT, OP_UPDATE, OP_DELETE) on a row of table. */
+static void note_op(Writer *w, u32 table, int op)
+{
+    int i = note_slot(w, table);
+    if (i >= 0 && op >= OP_INSERT && op <= OP_DELETE) w->dops[i][op - OP_INSERT]++;
 }
 
 static StoreKeyRenderer key_renderer;
@@ -432,6 +453,7 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         sha256(p, FMT_VER_HDR + (size_t)reclen, ev->hash);
 
         k.mv_size = w->key.len - 8;  /* (table, pk) */
+        note_op(w, op->table, op->op);
         if (del) {
             mrc = mdb_del(txn, st->dbi[FMT_DB_CURRENT], &k, NULL);
             if (mrc && mrc != MDB_NOTFOUND) return apply_err(st, r, mrc, "deleting a row");
@@ -622,7 +644,10 @@ static void process_batch(Writer *w, CommitReq *list)
                 return;
             } else {
                 pthread_mutex_lock(&st->cat_mu);
-                for (int i = 0; i < w->nd; i++) cat_add_rows_locked(st, w->dtab[i], w->ddelta[i]);
+                for (int i = 0; i < w->nd; i++) {
+                    cat_add_rows_locked(st, w->dtab[i], w->ddelta[i]);
+                    cat_add_ops_locked(st, w->dtab[i], w->dops[i]);
+                }
                 pthread_mutex_unlock(&st->cat_mu);
                 pthread_mutex_lock(&st->q_mu);
                 st->head_seq = seq;
@@ -676,6 +701,7 @@ static void *writer_main(void *arg)
     dd_free(w->ev);
     dd_free(w->dtab);
     dd_free(w->ddelta);
+    dd_free(w->dops);
     dd_free(w);
     return NULL;
 }

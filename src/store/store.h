@@ -356,6 +356,17 @@ typedef struct StoreTableSize {
 } StoreTableSize;
 int store_table_size(Snap *s, const TableInfo *t, StoreTableSize *out, DdError *err);
 
+/* What has been done to a table since the store opened, for
+ * pg_stat_user_tables: its scans (store_count_scan: full scans, and key or
+ * index scans, with the rows each returned) and the rows committed
+ * commits inserted, updated and deleted. */
+typedef struct StoreTableActivity {
+    i64 seq_scan, seq_tup_read, idx_scan, idx_tup_fetch;
+    i64 n_ins, n_upd, n_del;
+} StoreTableActivity;
+void store_count_scan(Store *st, u32 id, bool index, i64 rows);
+void store_table_activity(Store *st, u32 id, StoreTableActivity *out);
+
 int store_cursor_open(Snap *s, int db, StoreCursor **out, DdError *err);
 void store_cursor_close(StoreCursor *c);
 /* Positions at the first key >= (key, n); 1 found, 0 none. */

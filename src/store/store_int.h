@@ -29,6 +29,7 @@ typedef struct CatTable {
     bool counting;    /* a count runs: commits add their deltas to live_rows meanwhile */
     u8 *stats; size_t nstats;   /* the planner's statistics (opaque here), or NULL */
     i64 stats_rows;             /* live rows when they were gathered */
+    StoreTableActivity act;     /* since the store opened (store_table_activity) */
 } CatTable;
 
 typedef struct CommitReq CommitReq;
@@ -134,6 +135,7 @@ const TableInfo *cat_version_locked(Store *st, u32 id, u64 seq);
 void cat_note_write_locked(Store *st, u32 id, u64 seq);
 /* Adds delta to the live row count of table id, when it is kept. */
 void cat_add_rows_locked(Store *st, u32 id, i64 delta);
+void cat_add_ops_locked(Store *st, u32 id, const i64 ops[3]);
 u64 cat_last_write_locked(Store *st, u32 id);
 /* Live table named `name` at seq, or NULL; caller holds cat_mu. */
 const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later, int space);

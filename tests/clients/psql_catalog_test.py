@@ -16,6 +16,7 @@ Prints "ok NAME" / "FAIL NAME" lines.
 import os
 import subprocess
 import sys
+import time
 
 import psycopg2
 
@@ -46,6 +47,21 @@ COMMANDS = [
 ]
 
 
+TAB_COMPLETION = [
+    ("relations", "SELECT c.relname, n.nspname FROM pg_catalog.pg_class c, pg_catalog.pg_namespace n WHERE "
+                  "c.relnamespace = n.oid AND c.relkind IN ('r', 'S', 'v', 'm', 'f', 'p') AND (c.relname) LIKE 'cu%' "
+                  "AND n.nspname = 'catcmp' LIMIT 1000"),
+    ("columns", "SELECT a.attname, NULL::pg_catalog.text FROM pg_catalog.pg_attribute a, pg_catalog.pg_class c "
+                "WHERE c.oid = a.attrelid and a.attnum > 0 and not a.attisdropped AND (a.attname) LIKE '%' AND "
+                "c.relname = 'customers' AND c.relnamespace = 'catcmp'::regnamespace LIMIT 1000"),
+    ("catalog", "SELECT c.relname, n.nspname FROM pg_catalog.pg_class c, pg_catalog.pg_namespace n WHERE "
+                "c.relnamespace = n.oid AND c.relkind IN ('r', 'S', 'v', 'm', 'f', 'p') AND (c.relname) LIKE "
+                "'pg\\_att%' AND n.nspname = 'pg_catalog' LIMIT 1000"),
+    ("schemas", "SELECT NULL::pg_catalog.text, n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname LIKE 'catc%' "
+                "AND n.nspname NOT LIKE E'pg\\\\_%' LIMIT 1000"),
+]
+
+
 def psql(port, db, args):
     env = dict(os.environ, PGPASSWORD="", PGOPTIONS="")
     r = subprocess.run(["psql", "-X", "-h", "127.0.0.1", "-p", str(port), "-U", "test", "-d", db] + args,
@@ -73,6 +89,13 @@ def main():
         b = psql(DD_PORT, "test", ["-c", c])
         check(c.replace("\\", "").replace(" ", "_").replace("*", "all"), a == b,
               "--- postgres\n" + a + "--- driftdb\n" + b)
+
+    # psql's tab completion: the queries it sends for a schema's relations,
+    # for a table's columns, and for pg_catalog's (as psql 15 writes them)
+    for name, q in TAB_COMPLETION:
+        a = psql(PG_PORT, "catcmp", ["-At", "-c", q])
+        b = psql(DD_PORT, "test", ["-At", "-c", q])
+        check("tab_" + name, sorted(a.splitlines()) == sorted(b.splitlines()), "--- postgres\n" + a + "--- driftdb\n" + b)
 
     # The catalog at a past point: pg_attribute AS OF the commit before an
     # ALTER lists the columns of then, and drift.system_time makes \d show
@@ -124,8 +147,15 @@ def main():
     row = cur.fetchone()
     check("stat_activity_self", row is not None and row[0] == "active" and "pg_backend_pid()" in row[1], repr(row))
     other.close()
-    cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'catcmp_other'")
-    check("stat_activity_closed", cur.fetchone()[0] == 0)
+    # the server ends the session when it reads the client's Terminate: wait for it
+    left = 1
+    for _ in range(100):
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'catcmp_other'")
+        left = cur.fetchone()[0]
+        if left == 0:
+            break
+        time.sleep(0.05)
+    check("stat_activity_closed", left == 0)
     con.close()
     subprocess.run(["psql", "-X", "-q", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "test", "-d", "postgres",
                     "-c", "DROP DATABASE IF EXISTS catcmp"], capture_output=True)

@@ -28,6 +28,10 @@
 #                    pg_catalog AS OF a point
 #   pg_dump_test.py  pg_dump (plain, custom) of DriftDB restored into that
 #                    PostgreSQL 15 and into a fresh DriftDB, compared
+#   sqlalchemy_test.py SQLAlchemy's inspector on both servers, Alembic
+#                    autogenerate finding no difference after create_all
+#   type_introspection_test.py psycopg 3's TypeInfo / EnumInfo /
+#                    CompositeInfo and asyncpg's enum introspection on both
 #   temp_tables_test.py  temporary tables: private per session, temporary
 #                    views, no commits, a vanished client's tables ended
 # plus server-level checks (open failures, SIGTERM shutdown), and prints
@@ -324,6 +328,12 @@ else
         BUILD="$BUILD" timeout -k 5 300 "$PY" $HERE/pg_dump_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/pg_dump.out" 2>&1
         tally pg_dump "$TMP/pg_dump.out"
         ensure_alive pg_dump
+        timeout -k 5 180 "$PY" $HERE/sqlalchemy_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/sqlalchemy.out" 2>&1
+        tally sqlalchemy "$TMP/sqlalchemy.out"
+        ensure_alive sqlalchemy
+        timeout -k 5 120 "$PY" $HERE/type_introspection_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/typeinfo.out" 2>&1
+        tally type_introspection "$TMP/typeinfo.out"
+        ensure_alive type_introspection
         $AS "$PGBIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1
     fi
     rm -rf "$PGTMP"

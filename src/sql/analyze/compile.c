@@ -166,7 +166,9 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
          * when executing, parameters are typed constants); where an enum is
          * needed it stays untyped (the client sends a label), cast to the
          * enum */
-        if (type_has_etype(t)) {
+        if (type_has_etype(t) || type_is_reg(t)) {
+            /* and a name where a reg* type is wanted ($1::regtype): read
+             * when the statement runs, where the catalog is at hand */
             ExprInstr i = ins_make(XOP_CAST, loc);
             i.type = (u8)t;
             i.typmod = typmod;

@@ -411,7 +411,8 @@ const SysRelName sys_rel_names[] = {
     {"information_schema", "constraint_column_usage", 13108}, {"information_schema", "sequences", 13109},
     {"information_schema", "routines", 13110}, {"information_schema", "parameters", 13111},
     {"information_schema", "character_sets", 13112}, {"information_schema", "check_constraints", 13113},
-    {"pg_catalog", "drift_tables", 12100},
+    {"pg_catalog", "drift_tables", 12100}, {"pg_catalog", "pg_stat_all_tables", 12011},
+    {"pg_catalog", "pg_stats", 12012},
     /* DriftDB has none of what these list */
     {"pg_catalog", "pg_amop", 2602},
     {"pg_catalog", "pg_amproc", 2603},

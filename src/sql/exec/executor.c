@@ -87,6 +87,7 @@ static int wskey_cmp(const void *a, const void *b)
 
 typedef struct ScanOp {
     Op op;
+    i64 act_scans[2], act_rows[2];   /* pg_stat_user_tables: [0] full scans, [1] key / index scans */
     const TableInfo *t;
     TMode mode;
     u64 a, b;
@@ -312,9 +313,14 @@ static int scan_ws_rows(SqlCtx *ctx, ScanOp *s)
 
 static bool scan_index_only(const ScanOp *s);
 
+/* Whether a scan reads keys or an index (PostgreSQL's index scans) rather
+ * than the whole table. */
+static bool scan_by_key(const ScanOp *s) { return s->pk || s->nkeys || s->ix || s->lo || s->hi; }
+
 static int scan_open(SqlCtx *ctx, Op *op)
 {
     ScanOp *s = (ScanOp *)op;
+    s->act_scans[scan_by_key(s)]++;
     s->cur_valid = s->ts_done = s->point_done = false;
     s->nws = s->wspos = 0;
     s->ws = NULL;
@@ -575,9 +581,17 @@ static int scan_point(SqlCtx *ctx, ScanOp *s, const u8 *pk, u32 pklen, Value **r
     return 1;
 }
 
+static int scan_next_rows(SqlCtx *ctx, ScanOp *s, Value **row);
 static int scan_next(SqlCtx *ctx, Op *op, Value **row)
 {
     ScanOp *s = (ScanOp *)op;
+    int rc = scan_next_rows(ctx, s, row);
+    if (rc > 0) s->act_rows[scan_by_key(s)]++;
+    return rc;
+}
+
+static int scan_next_rows(SqlCtx *ctx, ScanOp *s, Value **row)
+{
     int rc;
     if (s->empty) return 0;
     if (s->nkeys && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF)) {
@@ -625,8 +639,12 @@ static int scan_next(SqlCtx *ctx, Op *op, Value **row)
 
 static void scan_close(SqlCtx *ctx, Op *op)
 {
-    DD_UNUSED(ctx);
     ScanOp *s = (ScanOp *)op;
+    for (int k = 0; k < 2; k++)
+        if (s->act_scans[k]) {
+            if (ctx->store) store_count_scan(ctx->store, s->t->id, k == 1, s->act_rows[k]);
+            s->act_scans[k] = s->act_rows[k] = 0;
+        }
     if (s->ts) { tscan_close(s->ts); s->ts = NULL; }
     if (s->is) { iscan_close(s->is); s->is = NULL; }
     if (s->vts) { tscan_close(s->vts); s->vts = NULL; }

@@ -1050,6 +1050,88 @@ static int gen_stat_activity(Gen *g)
     return DD_OK;
 }
 
+/* pg_stat_user_tables (and pg_stat_all_tables): the scans and row changes
+ * of each table since the database was opened (store_table_activity), its
+ * live rows, and as dead rows the versions updates and deletes ended since
+ * then (DriftDB keeps them as history: nothing vacuums them). */
+#define COLS_STAT_TABLES                                                                                    \
+    "relid:o schemaname:n relname:n seq_scan:8 seq_tup_read:8 idx_scan:8 idx_tup_fetch:8 n_tup_ins:8 "     \
+    "n_tup_upd:8 n_tup_del:8 n_tup_hot_upd:8 n_live_tup:8 n_dead_tup:8 n_mod_since_analyze:8 "             \
+    "n_ins_since_vacuum:8 last_vacuum:z last_autovacuum:z last_analyze:z last_autoanalyze:z vacuum_count:8 " \
+    "autovacuum_count:8 analyze_count:8 autoanalyze_count:8"
+static int gen_stat_tables(Gen *g)
+{
+    for (int i = 0; i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        if (t->view_sql || t->sequence || t->temp) continue;
+        StoreTableActivity a;
+        store_table_activity(g->ctx->store, t->id, &a);
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, cat_object_oid(t)); P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name));
+        P_INT(g, a.seq_scan); P_INT(g, a.seq_tup_read); P_INT(g, a.idx_scan); P_INT(g, a.idx_tup_fetch);
+        P_INT(g, a.n_ins); P_INT(g, a.n_upd); P_INT(g, a.n_del); P_INT(g, 0);
+        P_INT(g, store_table_rows(g->ctx->snap, t->id)); P_INT(g, a.n_upd + a.n_del);
+        P_INT(g, a.n_ins + a.n_upd + a.n_del); P_INT(g, a.n_ins);
+        P_NULL(g); P_NULL(g); P_NULL(g); P_NULL(g); P_INT(g, 0); P_INT(g, 0); P_INT(g, 0); P_INT(g, 0);
+    }
+    return DD_OK;
+}
+
+/* pg_stats: the planner's statistics of each column of the tables that
+ * have them (gathered by ANALYZE, or when a plan first needed them):
+ * the fraction of NULLs, the distinct values (as PostgreSQL, a negative
+ * fraction of the rows when they are more than a tenth of them), and the
+ * bounds of the equi-depth histogram of numbers, dates and timestamps in
+ * the column's text form. */
+#define COLS_STATS                                                                                          \
+    "schemaname:n tablename:n attname:n inherited:b null_frac:f avg_width:4 n_distinct:f "                 \
+    "most_common_vals:T most_common_freqs:F histogram_bounds:T correlation:f most_common_elems:T "          \
+    "most_common_elem_freqs:F elem_count_histogram:F"
+static int gen_stats(Gen *g)
+{
+    for (int i = 0; i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        if (t->view_sql || t->sequence || t->temp) continue;
+        TableStats ts;
+        int rc = sql_table_stats(g->ctx, t, false, &ts);
+        if (rc) return rc;
+        if (!ts.valid) continue;
+        for (int k = 0; k < ts.ncols; k++) {
+            const ColumnInfo *c = NULL;
+            for (int j = 0; j < t->ncols; j++) if (t->cols[j].id == ts.colid[k]) c = &t->cols[j];
+            if (!c || c->dropped || strcmp(c->name, ROWID_COL) == 0) continue;
+            if (gen_row(g)) return DD_ENOMEM;
+            P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, c->name); P_BOOL(g, false);
+            P_FLOAT(g, ts.null_frac[k]); P_NULL(g);
+            double nd = ts.ndistinct[k];
+            P_FLOAT(g, ts.rows > 0 && nd > 0.1 * ts.rows ? -(nd / ts.rows > 1 ? 1 : nd / ts.rows) : nd);
+            P_NULL(g); P_NULL(g);
+            if (ts.nbounds[k] > 0) {
+                ArrayVal a;
+                array_init(&a, TYPE_TEXT);
+                Value out = val_null(type_array_of(TYPE_TEXT));
+                TypeId ct = col_type(c);
+                if (array_set_1d(&a, g->ctx->stmt, (u32)ts.nbounds[k])) return DD_ENOMEM;
+                for (int b = 0; b < ts.nbounds[k]; b++) {
+                    double d = ts.bounds[k][b];
+                    Value v = type_is_int(ct) || ct == TYPE_DATE || ct == TYPE_TIMESTAMP || ct == TYPE_TIMESTAMPTZ
+                                  ? val_int(ct, (i64)d) : val_float(TYPE_FLOAT8, d);
+                    Buf tb;
+                    buf_init(&tb);
+                    val_to_text(&v, &g->ctx->vctx, &tb);
+                    a.items[b] = bufval(g, &tb);
+                }
+                if (array_to_value(&a, g->ctx->stmt, &out, g->ctx->err)) return DD_ENOMEM;
+                put(g, out);
+            } else {
+                P_NULL(g);
+            }
+            P_NULL(g); P_NULL(g); P_NULL(g); P_NULL(g);
+        }
+    }
+    return DD_OK;
+}
+
 /* drift_tables: the cost of history, per table of the present. */
 #define COLS_DRIFT_TABLES                                                                                   \
     "schema_name:n table_name:n live_rows:8 versions:8 live_bytes:8 history_bytes:8 index_bytes:8 "        \
@@ -1072,6 +1154,11 @@ static int gen_drift_tables(Gen *g)
 }
 
 /* The relations PostgreSQL has that are always empty here. */
+/* pg_locks: DriftDB takes no locks (snapshots, and a commit validates
+ * what it writes), so there are none to list */
+#define COLS_LOCKS                                                                                          \
+    "locktype:t database:o relation:o page:4 tuple:2 virtualxid:t transactionid:o classid:o objid:o "     \
+    "objsubid:2 virtualtransaction:t pid:4 mode:t granted:b fastpath:b waitstart:z"
 #define COLS_INHERITS "inhrelid:o inhparent:o inhseqno:4 inhdetachpending:b"
 #define COLS_POLICY "oid:o polname:n polrelid:o polcmd:c polpermissive:b polroles:O polqual:t polwithcheck:t"
 #define COLS_STATISTIC_EXT                                                                                  \
@@ -1908,6 +1995,10 @@ static const SysRel sysrels[] = {
     {"pg_catalog", "pg_settings", COLS_SETTINGS, gen_settings},
     {"pg_catalog", "drift_tables", COLS_DRIFT_TABLES, gen_drift_tables},
     {"pg_catalog", "pg_stat_activity", COLS_STAT_ACTIVITY, gen_stat_activity},
+    {"pg_catalog", "pg_stat_user_tables", COLS_STAT_TABLES, gen_stat_tables},
+    {"pg_catalog", "pg_stat_all_tables", COLS_STAT_TABLES, gen_stat_tables},
+    {"pg_catalog", "pg_stats", COLS_STATS, gen_stats},
+    {"pg_catalog", "pg_locks", COLS_LOCKS, gen_none},
     {"pg_catalog", "pg_inherits", COLS_INHERITS, gen_none},
     {"pg_catalog", "pg_policy", COLS_POLICY, gen_none},
     {"pg_catalog", "pg_statistic_ext", COLS_STATISTIC_EXT, gen_none},
@@ -1984,6 +2075,7 @@ static TypeId code_type(char c)
     case '4': return TYPE_INT4;
     case '8': return TYPE_INT8;
     case 'f': return TYPE_FLOAT4;
+    case 'F': return type_array_of(TYPE_FLOAT4);
     case 'z': return TYPE_TIMESTAMPTZ;
     case 'r': return TYPE_REGPROC;
     case 'R': return TYPE_REGTYPE;
@@ -2100,7 +2192,8 @@ int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base,
     if ((rc = sysrel_cols(ctx, r, &names, &types, &n))) return rc;
     /* these describe the present: asking for a point is an error, and
      * SET drift.system_time leaves them in the present */
-    bool present_only = r->gen == gen_drift_tables || r->gen == gen_stat_activity || r->gen == gen_settings;
+    bool present_only = r->gen == gen_drift_tables || r->gen == gen_stat_activity || r->gen == gen_settings ||
+                        r->gen == gen_stat_tables || r->gen == gen_stats || strcmp(base, "pg_locks") == 0;
     if (present_only && tr->temporal.kind != TEMPORAL_NONE)
         return dd_err(ctx->err, DD_EFEATURE, tr->temporal.loc, "%s describes the present: it has no history", base);
     if (present_only) point = SEQ_NONE;

@@ -1,0 +1,75 @@
+#!/usr/bin/python3
+"""tests/clients/type_introspection_test.py DRIFTDB_PORT PG_PORT - the
+drivers' type introspection reads DriftDB's catalogs as PostgreSQL 15's
+(docs/catalogs.md): psycopg 3's TypeInfo, EnumInfo and CompositeInfo
+(`$1::regtype`, 42704 for an unknown name read as None) with
+register_enum, and asyncpg's introspection of enum and enum-array results
+and parameters.  Both servers must give the same answers.
+Prints "ok NAME" / "FAIL NAME" lines.
+"""
+import asyncio
+import sys
+
+DD_PORT, PG_PORT = int(sys.argv[1]), int(sys.argv[2])
+
+
+def check(name, ok, detail=""):
+    print(("ok " if ok else "FAIL ") + "type_introspection_" + name)
+    if not ok and detail:
+        print("  " + str(detail).replace("\n", "\n  ")[:2000])
+
+
+def psycopg_side(port, db):
+    import psycopg
+    from psycopg.types import TypeInfo
+    from psycopg.types.composite import CompositeInfo
+    from psycopg.types.enum import EnumInfo, register_enum
+    out = {}
+    with psycopg.connect(host="127.0.0.1", port=port, user="test", dbname=db, autocommit=True) as c:
+        for stmt in ("DROP SCHEMA IF EXISTS tix CASCADE", "CREATE SCHEMA tix",
+                     "CREATE TYPE tix.mood AS ENUM ('sad', 'ok', 'happy')", "CREATE TABLE tix.pt (x int, y text)",
+                     "CREATE TABLE tix.t (id int PRIMARY KEY, m tix.mood, ms tix.mood[])",
+                     "INSERT INTO tix.t VALUES (1, 'ok', '{sad,happy}')"):
+            c.execute(stmt)
+        ti = TypeInfo.fetch(c, "int4")
+        out["int4"] = (ti.oid, ti.array_oid)
+        ti = TypeInfo.fetch(c, "timestamptz")
+        out["timestamptz"] = (ti.oid, ti.array_oid, ti.name)
+        out["unknown"] = TypeInfo.fetch(c, "nosuchtype")
+        ei = EnumInfo.fetch(c, "tix.mood")
+        out["enum"] = (ei.name, ei.labels, ei.array_oid != 0)
+        register_enum(ei, c)
+        m, ms = c.execute("SELECT m, ms FROM tix.t").fetchone()
+        out["enum_values"] = (m.name, [x.name for x in ms])
+        ci = CompositeInfo.fetch(c, "tix.pt")
+        out["composite"] = (ci.name, ci.field_names, [int(t) for t in ci.field_types])
+    return out
+
+
+async def asyncpg_side(port, db):
+    import asyncpg
+    con = await asyncpg.connect(host="127.0.0.1", port=port, user="test", database=db)
+    try:
+        r = await con.fetchrow("SELECT m, ms FROM tix.t")
+        p = await con.fetchval("SELECT $1::tix.mood", "happy")
+        return {"asyncpg_enum": (r["m"], list(r["ms"]), p)}
+    finally:
+        await con.close()
+
+
+def main():
+    results = []
+    for port, db in ((DD_PORT, "test"), (PG_PORT, "postgres")):
+        out = psycopg_side(port, db)
+        out.update(asyncio.run(asyncpg_side(port, db)))
+        results.append(out)
+    dd, pg = results
+    for k in pg:
+        check(k, dd.get(k) == pg[k], "postgres %s\ndriftdb  %s" % (pg[k], dd.get(k)))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:   # a crash is a failure, not a silent pass
+        check("crashed", False, repr(e))
