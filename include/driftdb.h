@@ -127,6 +127,9 @@ const char *driftdb_result_colname(const driftdb_result *r, int i);
 uint32_t driftdb_result_coltype(const driftdb_result *r, int i);
 int driftdb_result_coltyplen(const driftdb_result *r, int i);
 int32_t driftdb_result_coltypmod(const driftdb_result *r, int i);
+/* When column i is a bare column of a table: the table's OID and the
+ * column's number, as RowDescription gives them; else 0 and 0. */
+void driftdb_result_colsource(const driftdb_result *r, int i, uint32_t *table_oid, int16_t *attnum);
 /* 1 when the statement returns rows (even zero rows): a SELECT, VERIFY, ... */
 int driftdb_result_has_rows(const driftdb_result *r);
 
@@ -178,6 +181,8 @@ typedef struct driftdb_column {
     uint32_t type_oid;
     int16_t typlen;
     int32_t typmod;
+    uint32_t table_oid;   /* a bare column of a table: the table's OID and the */
+    int16_t attnum;       /* column's number (pg_attribute's), else 0 and 0 */
 } driftdb_column;
 
 /* A parameter value for driftdb_bind. */

@@ -694,8 +694,8 @@ static int run_show(driftdb_session *s, ShowStmt *st, driftdb_result *r, DdError
         r->owncols = arena_alloc(&s->stmt, sizeof(ColDesc) * 2);
         Value *rows = arena_alloc(&s->stmt, sizeof(Value) * 2 * (size_t)(s->nsettings + 1));
         if (!r->owncols || !rows) return DD_ENOMEM;
-        r->owncols[0] = (ColDesc){"name", TYPE_TEXT, -1, false};
-        r->owncols[1] = (ColDesc){"setting", TYPE_TEXT, -1, false};
+        r->owncols[0] = (ColDesc){.name = "name", .type = TYPE_TEXT, .typmod = -1};
+        r->owncols[1] = (ColDesc){.name = "setting", .type = TYPE_TEXT, .typmod = -1};
         /* copies: a SET undone at the end of the transaction frees the originals */
         for (int i = 0; i < s->nsettings; i++) {
             char *n = arena_strdup(&s->stmt, s->settings[i].name), *v = arena_strdup(&s->stmt, s->settings[i].value);
@@ -713,7 +713,7 @@ static int run_show(driftdb_session *s, ShowStmt *st, driftdb_result *r, DdError
     r->owncols = arena_alloc(&s->stmt, sizeof(ColDesc));
     Value *row = arena_alloc(&s->stmt, sizeof(Value));
     if (!r->owncols || !row) return DD_ENOMEM;
-    r->owncols[0] = (ColDesc){arena_strdup(&s->stmt, canon), TYPE_TEXT, -1, false};
+    r->owncols[0] = (ColDesc){.name = arena_strdup(&s->stmt, canon), .type = TYPE_TEXT, .typmod = -1};
     char *vc = arena_strdup(&s->stmt, v);   /* outlives an undone SET */
     if (!vc) return DD_ENOMEM;
     *row = val_text(TYPE_TEXT, vc, (u32)strlen(vc));
@@ -1186,6 +1186,39 @@ static int max_param(const char *sql, size_t len, Arena *a, int *out, DdError *e
     }
 }
 
+/* The table OID and column number of a result column that is a bare
+ * column of a table (ColDesc.src_*), from the session's catalog. */
+static void col_source_ids(driftdb_session *s, const ColDesc *cd, u32 *oid, i16 *attnum)
+{
+    *oid = 0;
+    *attnum = 0;
+    if (!cd->src_table) return;
+    const TableInfo *t = ws_table(&s->ws, cd->src_table);
+    if (!t) t = store_object_latest(s->db->store, cd->src_table);
+    int n = t && !t->dropped ? cat_attnum(t, cd->src_col) : 0;
+    if (n <= 0) return;
+    *oid = cat_object_oid(t);
+    *attnum = (i16)n;
+}
+
+void driftdb_result_colsource(const driftdb_result *r, int i, uint32_t *table_oid, int16_t *attnum)
+{
+    u32 o;
+    i16 a;
+    col_source_ids(r->s, &r->cols[i], &o, &a);
+    *table_oid = o;
+    *attnum = a;
+}
+
+static void desc_source(driftdb_session *s, driftdb_column *c, const ColDesc *cd)
+{
+    u32 o;
+    i16 a;
+    col_source_ids(s, cd, &o, &a);
+    c->table_oid = o;
+    c->attnum = a;
+}
+
 static int desc_col(Arena *keep, driftdb_column *c, const char *name, TypeId t, i32 typmod)
 {
     c->name = arena_strdup(keep, name ? name : "?column?");
@@ -1264,7 +1297,10 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         d->ncols = n;
         d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(n ? n : 1));
         if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
-        for (int i = 0; i < n && !rc; i++) rc = desc_col(keep, &d->cols[i], cc[i].name, cc[i].type, cc[i].typmod);
+        for (int i = 0; i < n && !rc; i++) {
+            rc = desc_col(keep, &d->cols[i], cc[i].name, cc[i].type, cc[i].typmod);
+            desc_source(s, &d->cols[i], &cc[i]);
+        }
         if (rc) dd_err(e, rc, -1, NULL);
         goto done;
     }
@@ -1319,7 +1355,10 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         d->ncols = n;
         d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(n ? n : 1));
         if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
-        for (int i = 0; i < n && !rc; i++) rc = desc_col(keep, &d->cols[i], cols[i].name, cols[i].type, cols[i].typmod);
+        for (int i = 0; i < n && !rc; i++) {
+            rc = desc_col(keep, &d->cols[i], cols[i].name, cols[i].type, cols[i].typmod);
+            desc_source(s, &d->cols[i], &cols[i]);
+        }
         if (rc) dd_err(e, rc, -1, NULL);
     }
 done:
@@ -1786,7 +1825,10 @@ int driftdb_cursor_columns(driftdb_session *s, const char *name, const driftdb_c
     }
     driftdb_column *out = arena_zalloc(a, sizeof(driftdb_column) * (size_t)(n ? n : 1));
     int rc = out ? DD_OK : DD_ENOMEM;
-    for (int i = 0; !rc && i < n; i++) rc = desc_col(a, &out[i], cc[i].name, cc[i].type, cc[i].typmod);
+    for (int i = 0; !rc && i < n; i++) {
+        rc = desc_col(a, &out[i], cc[i].name, cc[i].type, cc[i].typmod);
+        desc_source(s, &out[i], &cc[i]);
+    }
     if (rc) {
         dd_err(e, rc, -1, NULL);
         dd_to_api_error(e, err);

@@ -756,8 +756,11 @@ static void send_row_description(Conn *c, driftdb_result *r, int ncols)
     for (int i = 0; i < ncols; i++) {
         const char *name = driftdb_result_colname(r, i);
         buf_put_str(&c->out, name ? name : "?column?");
-        buf_put_u32be(&c->out, 0);   /* table oid */
-        buf_put_u16be(&c->out, 0);   /* attnum */
+        uint32_t toid;
+        int16_t attnum;
+        driftdb_result_colsource(r, i, &toid, &attnum);
+        buf_put_u32be(&c->out, toid);
+        buf_put_u16be(&c->out, (u16)attnum);
         buf_put_u32be(&c->out, driftdb_result_coltype(r, i));
         buf_put_u16be(&c->out, (u16)(i16)driftdb_result_coltyplen(r, i));
         buf_put_u32be(&c->out, (u32)driftdb_result_coltypmod(r, i));
@@ -1361,8 +1364,8 @@ static void send_columns(Conn *c, const driftdb_column *cols, int n, const PgwPo
     buf_put_u16be(&c->out, (u16)n);
     for (int i = 0; i < n; i++) {
         buf_put_str(&c->out, cols[i].name);
-        buf_put_u32be(&c->out, 0);   /* table oid */
-        buf_put_u16be(&c->out, 0);   /* attnum */
+        buf_put_u32be(&c->out, cols[i].table_oid);
+        buf_put_u16be(&c->out, (u16)cols[i].attnum);
         buf_put_u32be(&c->out, cols[i].type_oid);
         buf_put_u16be(&c->out, (u16)cols[i].typlen);
         buf_put_u32be(&c->out, (u32)cols[i].typmod);

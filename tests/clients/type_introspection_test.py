@@ -4,7 +4,8 @@ drivers' type introspection reads DriftDB's catalogs as PostgreSQL 15's
 (docs/catalogs.md): psycopg 3's TypeInfo, EnumInfo and CompositeInfo
 (`$1::regtype`, 42704 for an unknown name read as None) with
 register_enum, and asyncpg's introspection of enum and enum-array results
-and parameters.  Both servers must give the same answers.
+and parameters, and RowDescription's table OID and column number (simple
+and extended protocol).  Both servers must give the same answers.
 Prints "ok NAME" / "FAIL NAME" lines.
 """
 import asyncio
@@ -43,6 +44,19 @@ def psycopg_side(port, db):
         out["enum_values"] = (m.name, [x.name for x in ms])
         ci = CompositeInfo.fetch(c, "tix.pt")
         out["composite"] = (ci.name, ci.field_names, [int(t) for t in ci.field_types])
+        # RowDescription: a bare column of a table names the table and the
+        # column's number (after a dropped column too); expressions, unions
+        # and constants name none (JDBC's ResultSetMetaData reads them)
+        c.execute("CREATE TABLE tix.rd (id int PRIMARY KEY, gone text, b int)")
+        c.execute("ALTER TABLE tix.rd DROP COLUMN gone")
+        c.execute("ALTER TABLE tix.rd ADD COLUMN c text")
+        for q in ("SELECT id, b, c, 1 AS one, b + 1 FROM tix.rd", "SELECT r.c, s.id FROM tix.rd r JOIN tix.rd s ON r.id = s.id",
+                  "SELECT id FROM tix.rd UNION SELECT 1"):
+            for prepare in (False, True):
+                res = c.execute(q, prepare=prepare).pgresult
+                oid = c.execute("SELECT 'tix.rd'::regclass::oid").fetchone()[0]
+                out["rowdescription %s %s" % (q, prepare)] = [
+                    (res.ftable(i) == oid, res.ftablecol(i)) for i in range(res.nfields)]
     return out
 
 

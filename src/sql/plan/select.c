@@ -1249,13 +1249,14 @@ static int plan_recursive(SqlCtx *ctx, const CteDef *d, Plan *p)
     p->kind = PLAN_QUERY;
     p->root = op_recursive_union(ctx, oa, ob, self->wt, !prev->setop_all, nc);
     p->ncols = nc;
-    p->cols = arena_alloc(ctx->stmt, sizeof(ColDesc) * (size_t)(nc + 1));
+    p->cols = arena_zalloc(ctx->stmt, sizeof(ColDesc) * (size_t)(nc + 1));
     if (!p->root || !p->cols) return DD_ENOMEM;
     for (int k = 0; k < nc; k++) {
         p->cols[k] = pa->cols[k];
         p->cols[k].type = types[k];
         p->cols[k].typmod = typmods[k];
         p->cols[k].untyped = false;
+        p->cols[k].src_table = p->cols[k].src_col = p->cols[k].src_domain = 0;   /* no one table's column */
     }
     return DD_OK;
 }
@@ -1733,12 +1734,13 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     p->kind = PLAN_QUERY;
     p->root = top;
     p->ncols = ncols;
-    p->cols = arena_alloc(ctx->stmt, sizeof(ColDesc) * (size_t)(ncols ? ncols : 1));
+    p->cols = arena_zalloc(ctx->stmt, sizeof(ColDesc) * (size_t)(ncols ? ncols : 1));
     if (!p->cols) return DD_ENOMEM;
     for (int k = 0; k < ncols; k++) {
         p->cols[k] = plans[0].cols[k];
         p->cols[k].type = types[k];
         p->cols[k].untyped = false;
+        p->cols[k].src_table = p->cols[k].src_col = p->cols[k].src_domain = 0;   /* no one table's column */
         if (types[k] != plans[0].cols[k].type) p->cols[k].typmod = -1;
         if (type_has_etype(types[k])) p->cols[k].typmod = typmods[k];
     }
@@ -1816,6 +1818,26 @@ int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p)
 
 /* Plans s in env (NULL at the top of a statement): env's WITH queries are
  * visible, its columns are those of enclosing queries. */
+/* When program pr reads one column of a table the FROM clause fi reads
+ * at one point, that column (ColDesc.src_*).  Columns of views, derived
+ * tables and grouped queries are not traced (PostgreSQL traces them). */
+static void col_source(const FromItem *fi, const ExprProg *pr, ColDesc *out)
+{
+    if (pr->n != 1 || pr->code[0].op != XOP_SLOT) return;
+    int slot = pr->code[0].a;
+    for (int r = 0; r < fi->nrels; r++) {
+        const ScopeRel *rel = &fi->rels[r];
+        if (slot < rel->slot0 || slot >= rel->slot0 + rel->ncols) continue;
+        int j = slot - rel->slot0;
+        const TableInfo *t = rel->table;
+        if (!t || j >= t->ncols || t->view_sql || t->temp) return;
+        out->src_table = t->id;
+        out->src_col = t->cols[j].id;
+        out->src_domain = t->cols[j].domain;
+        return;
+    }
+}
+
 static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer)
 {
     int rc;
@@ -2202,6 +2224,8 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         if (p->cols[i].untyped) t = TYPE_TEXT;
         p->cols[i].type = t;
         p->cols[i].typmod = progs[i]->typmod;
+        p->cols[i].src_table = p->cols[i].src_col = p->cols[i].src_domain = 0;
+        if (!grouped) col_source(&fi, progs[i], &p->cols[i]);
     }
     return DD_OK;
 }

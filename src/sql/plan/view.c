@@ -336,6 +336,7 @@ static int view_columns(SqlCtx *ctx, CreateViewStmt *s, const Plan *q, TableInfo
         /* an untyped literal is text in a view, as in PostgreSQL */
         c->type = (u16)(ty == TYPE_UNKNOWN || ty == TYPE_NULLTYPE || q->cols[i].untyped ? TYPE_TEXT : ty);
         c->typmod = q->cols[i].untyped ? -1 : q->cols[i].typmod;
+        c->domain = q->cols[i].src_domain;   /* a table's domain column keeps its domain, as PostgreSQL's */
     }
     v->ncols = q->ncols;
     v->next_col_id = (u32)q->ncols + 1;

@@ -146,6 +146,10 @@ typedef struct ColDesc {
     i32 typmod;
     bool untyped;    /* an untyped literal or NULL: type says TEXT, but a
                         set operation may still resolve it to another type */
+    /* a bare column of a table (RowDescription's table OID and column
+     * number, a view column's domain): the table's id, the column's id and
+     * domain; 0: none */
+    u32 src_table, src_col, src_domain;
 } ColDesc;
 
 #endif
