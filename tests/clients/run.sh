@@ -32,6 +32,8 @@
 #                    autogenerate finding no difference after create_all
 #   type_introspection_test.py psycopg 3's TypeInfo / EnumInfo /
 #                    CompositeInfo and asyncpg's enum introspection on both
+#   jdbc/JdbcMetaTest.java pgjdbc's DatabaseMetaData and ResultSetMetaData
+#                    on both
 #   temp_tables_test.py  temporary tables: private per session, temporary
 #                    views, no commits, a vanished client's tables ended
 # plus server-level checks (open failures, SIGTERM shutdown), and prints
@@ -287,7 +289,7 @@ fi
 JDBC_JAR=/usr/share/java/postgresql.jar
 if ! command -v javac >/dev/null 2>&1 || [ ! -f "$JDBC_JAR" ]; then
     fail jdbc "javac or $JDBC_JAR missing (scripts/deps.sh installs libpostgresql-jdbc-java)"
-elif ! javac -d "$TMP/jdbc" -cp "$JDBC_JAR" $HERE/jdbc/JdbcTest.java >"$TMP/javac.log" 2>&1; then
+elif ! javac -d "$TMP/jdbc" -cp "$JDBC_JAR" $HERE/jdbc/JdbcTest.java $HERE/jdbc/JdbcMetaTest.java >"$TMP/javac.log" 2>&1; then
     fail jdbc "javac failed: $(head -n 3 "$TMP/javac.log")"
 else
     timeout -k 5 180 java -cp "$TMP/jdbc:$JDBC_JAR" JdbcTest "$MAIN_PORT" >"$TMP/jdbc.out" 2>&1
@@ -334,6 +336,13 @@ else
         timeout -k 5 120 "$PY" $HERE/type_introspection_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/typeinfo.out" 2>&1
         tally type_introspection "$TMP/typeinfo.out"
         ensure_alive type_introspection
+        if [ -f "$TMP/jdbc/JdbcMetaTest.class" ]; then
+            timeout -k 5 180 java -cp "$TMP/jdbc:$JDBC_JAR" JdbcMetaTest "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/jdbcmeta.out" 2>&1
+            tally jdbc_meta "$TMP/jdbcmeta.out"
+            ensure_alive jdbc_meta
+        else
+            fail jdbc_meta "JdbcMetaTest did not compile (see the jdbc failure)"
+        fi
         $AS "$PGBIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1
     fi
     rm -rf "$PGTMP"

@@ -1631,6 +1631,22 @@ static int field_impl(EvalEnv *env, const Value *args, int nargs, Value *out, in
     return DD_OK;
 }
 
+int sql_recdesc_add(SqlCtx *ctx, int n, const char *const *names, const TypeId *types, const i32 *typmods, i32 *id)
+{
+    RecDesc *v = arena_alloc(ctx->stmt, sizeof(RecDesc) * (size_t)(ctx->nrecdescs + 1));
+    if (!v) return DD_ENOMEM;
+    if (ctx->nrecdescs) memcpy(v, ctx->recdescs, sizeof(RecDesc) * (size_t)ctx->nrecdescs);
+    v[ctx->nrecdescs] = (RecDesc){n, names, types, typmods};
+    ctx->recdescs = v;
+    *id = ctx->nrecdescs++;
+    return DD_OK;
+}
+
+const RecDesc *sql_recdesc(const SqlCtx *ctx, i32 id)
+{
+    return id >= 0 && id < ctx->nrecdescs ? &ctx->recdescs[id] : NULL;
+}
+
 static int whole_row(Builder *b, const Expr *arg, Expr **out);
 
 /* (record).field: a field of ROW(...), of a whole-row reference, or of
@@ -1680,6 +1696,24 @@ static int compile_field(Builder *b, Expr *e, Frag *f)
     if (f->type != TYPE_RECORD)
         return err_at(cc, DD_EWRONG_OBJECT_TYPE, e->loc, "column notation .%s applied to type %s, which is not a composite type",
                       fname, f->type == TYPE_UNKNOWN || f->type == TYPE_NULLTYPE ? "unknown" : type_name(f->type));
+    const RecDesc *rd = !each ? sql_recdesc(cc->sql, f->typmod) : NULL;
+    if (rd) {
+        /* a record of a known shape, wherever it came from */
+        for (int k = 0; k < rd->n; k++) {
+            if (strcmp(rd->names[k], fname) != 0) continue;
+            ExprInstr call = ins_make(XOP_FUNC, e->loc);
+            call.fn = field_impl;
+            call.a = 1;
+            call.type = (u8)rd->types[k];
+            call.state = (void *)(intptr_t)k;
+            rc = frag_emit(f, call);
+            f->type = rd->types[k];
+            f->typmod = rd->typmods[k];
+            f->constant = false;
+            return rc;
+        }
+        return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "could not identify column \"%s\" in record data type", fname);
+    }
     if (!each)
         return err_at(cc, DD_EFEATURE, e->loc,
                       "a field of this record is not supported (its fields are known only for ROW(...), a table's row "

@@ -211,13 +211,16 @@ typedef struct WinCall {
  * SELECT list (ProjectSet, PostgreSQL 10's semantics: the calls of one
  * list run in lockstep, the shorter ones padded with NULLs).  Its
  * arguments are programs over the input row (none in FROM). */
-typedef enum SrfKind { SRF_SERIES, SRF_SPLIT, SRF_UNNEST, SRF_MATCHES, SRF_JSON } SrfKind;
+typedef enum SrfKind { SRF_SERIES, SRF_SPLIT, SRF_UNNEST, SRF_MATCHES, SRF_JSON,
+                       SRF_EXPAND   /* information_schema._pg_expandarray: records (x, n) */
+                     } SrfKind;
 typedef struct SrfCall {
     SrfKind kind;
     const char *name;
     ExprProg *args[4]; int nargs;
     TypeId type;            /* of its values */
-    i32 typmod;             /* of its values: unnest of an enum's array, the enum's id; else -1 */
+    i32 typmod;             /* of its values: unnest of an enum's array, the enum's id;
+                               _pg_expandarray's records, their RecDesc; else -1 */
     int loc;
 } SrfCall;
 
@@ -357,6 +360,11 @@ const FuncDef *func_lookup(const char *name);
  * drift_seq() ...). */
 bool expr_calls_volatile(const ExprProg *p);
 const FuncDef *func_lookup_form(const char *name, int k);
+/* A record shape (SqlCtx.recdescs): registers one, its typmod in *id;
+ * looks one up by a record value's typmod (NULL: not known). */
+int sql_recdesc_add(struct SqlCtx *ctx, int n, const char *const *names, const TypeId *types, const i32 *typmods,
+                    i32 *id);
+const RecDesc *sql_recdesc(const struct SqlCtx *ctx, i32 id);
 /* catfunc.c: format_type, pg_get_indexdef, pg_table_is_visible ... */
 extern const FuncDef cat_funcs[];
 extern const int ncat_funcs;

@@ -18,6 +18,7 @@ static const struct { const char *name; SrfKind kind; } srfs[] = {
     {"regexp_split_to_table", SRF_SPLIT},
     {"unnest", SRF_UNNEST},
     {"string_to_table", SRF_UNNEST},   /* unnest(string_to_array(...)) */
+    {"_pg_expandarray", SRF_EXPAND},   /* information_schema's: (x, n) per element (JDBC) */
     {"pg_partition_ancestors", SRF_UNNEST},   /* unnest($partition_ancestors(r)): catfunc.c */
     {"generate_subscripts", SRF_SERIES},   /* generate_series(array_lower, array_upper [, -1]) */
     {"regexp_matches", SRF_MATCHES},
@@ -32,6 +33,8 @@ static const struct { const char *name; SrfKind kind; } srfs[] = {
 static bool srf_kind(const char *name, SrfKind *k)
 {
     if (strncmp(name, "pg_catalog.", 11) == 0) name += 11;
+    else if (strncmp(name, "information_schema.", 19) == 0) name += 19;
+    else if (strcmp(name, "_pg_expandarray") == 0) return false;   /* information_schema's only */
     for (size_t i = 0; i < DD_ARRAY_LEN(srfs); i++)
         if (strcmp(srfs[i].name, name) == 0) { *k = srfs[i].kind; return true; }
     return false;
@@ -89,6 +92,7 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
     if (!srf_kind(f->u.func.name, &out->kind)) return DD_EINTERNAL;
     out->name = f->u.func.name;
     if (strncmp(out->name, "pg_catalog.", 11) == 0) out->name += 11;
+    if (strncmp(out->name, "information_schema.", 19) == 0) out->name += 19;
     out->loc = f->loc;
     Expr **args = f->u.func.args;
     int n = f->u.func.n, rc;
@@ -183,7 +187,7 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
     bool path = strcmp(out->name, "jsonb_path_query") == 0;
     switch (out->kind) {
     case SRF_SERIES: ok = ok && n >= 2 && n <= 3; break;
-    case SRF_UNNEST: ok = ok && n == 1; break;
+    case SRF_UNNEST: case SRF_EXPAND: ok = ok && n == 1; break;
     case SRF_JSON: ok = ok && (path ? n >= 2 && n <= 4 : n == 1); break;
     default: ok = ok && n >= 2 && n <= 3; break;
     }
@@ -204,6 +208,24 @@ int srf_compile(CompileCtx *cc, Expr *f, int argi, SrfCall *out)
             want[i] = i == 2 && (out->type == TYPE_TIMESTAMP || out->type == TYPE_TIMESTAMPTZ) ? TYPE_INTERVAL
                                                                                               : out->type;
         break;
+    case SRF_EXPAND: {
+        /* _pg_expandarray(anyarray): records (x element, n integer) */
+        if (type_vector_array(p[0]->type) && (rc = expr_compile_as(cc, args[0], type_vector_array(p[0]->type), -1, &p[0])))
+            return rc;
+        if (!type_is_array(p[0]->type)) return no_function(cc, "information_schema._pg_expandarray", p, 1, f->loc);
+        static const char *const names[] = {"x", "n"};
+        TypeId *types = arena_alloc(cc->sql->stmt, sizeof(TypeId) * 2);
+        i32 *typmods = arena_alloc(cc->sql->stmt, sizeof(i32) * 2);
+        if (!types || !typmods) return DD_ENOMEM;
+        types[0] = type_elem(p[0]->type);
+        types[1] = TYPE_INT4;
+        typmods[0] = type_has_etype(types[0]) ? p[0]->typmod : -1;
+        typmods[1] = -1;
+        out->type = TYPE_RECORD;
+        if ((rc = sql_recdesc_add(cc->sql, 2, names, types, typmods, &out->typmod))) return rc;
+        want[0] = p[0]->type;
+        break;
+    }
     case SRF_UNNEST:
         if (type_vector_array(p[0]->type) && (rc = expr_compile_as(cc, args[0], type_vector_array(p[0]->type), -1, &p[0])))
             return rc;

@@ -336,7 +336,8 @@ bool cat_visible(const CatView *cv, const TableInfo *t)
     const char **path;
     int np;
     if (sql_search_path(ctx, true, &path, &np)) return false;
-    const char *schema = cat_ns_name(t);
+    char schema[CAT_MAX_NAME + 1];   /* cat_ns_name's buffer is reused below */
+    snprintf(schema, sizeof schema, "%s", cat_ns_name(t));
     const char *base = name_base(t->name);
     bool is_type = cat_space(t) == CAT_SPACE_TYPE;
     for (int i = 0; i < np; i++) {

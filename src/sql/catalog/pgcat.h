@@ -79,7 +79,7 @@ int catview_get(SqlCtx *ctx, u64 point, const CatView **out);
 static inline u32 cat_object_oid(const TableInfo *t) { return OID_OBJECT_BASE + t->id; }
 static inline u32 cat_index_oid(const IndexInfo *ix) { return OID_INDEX_BASE + ix->id; }
 /* The namespace OID and name of a catalog name (temporary relations:
- * pg_temp_1). */
+ * pg_temp_1); the name is in a per-thread buffer the next call reuses. */
 u32 cat_ns_oid(const CatView *cv, const TableInfo *t);
 const char *cat_ns_name(const TableInfo *t);
 /* A schema's name from its OID (NULL: none). */

@@ -20,6 +20,7 @@
  *   start -> next* (1 value, 0 at the end) -> start again or free
  */
 #include "executor.h"
+#include "../types/recordval.h"
 #include "../types/array.h"
 #include "../types/regex.h"
 
@@ -108,6 +109,7 @@ static int srf_start(SqlCtx *ctx, EvalEnv *env, SrfIter *it, const Value *row)
         break;
     }
     case SRF_UNNEST:
+    case SRF_EXPAND:
         if ((rc = array_from_value(&v[0], &it->arena, &it->arr, ctx->err))) return rc;
         it->i = 0;
         break;
@@ -173,6 +175,16 @@ static int srf_next(SqlCtx *ctx, SrfIter *it, Value *out)
         if (it->i >= it->arr.n) break;
         *out = it->arr.items[it->i++];
         return 1;
+    case SRF_EXPAND: {
+        /* (x, n): the element and its position from 1 (a one-dimensional
+         * array's, as information_schema._pg_expandarray) */
+        if (it->i >= it->arr.n) break;
+        static const char *const names[] = {"x", "n"};
+        Value f[2] = {it->arr.items[it->i], val_int(TYPE_INT4, (i64)it->i + 1)};
+        it->i++;
+        int rc = record_make(2, names, f, ctx->row, out);
+        return rc ? neg(rc) : 1;
+    }
     case SRF_SPLIT: {
         size_t from, to;
         int got = rx_split_next(&it->sp, &from, &to, ctx->err);

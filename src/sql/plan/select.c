@@ -579,7 +579,8 @@ static Expr *push_copy(SqlCtx *ctx, const Expr *e, const ScopeRel *rel, Expr *co
     case EXPR_CAST: n->u.cast.arg = push_copy(ctx, e->u.cast.arg, rel, repl, ok); break;
     case EXPR_FUNC: {
         AggKind ak;
-        if (func_volatile(e->u.func.name) || agg_lookup(e->u.func.name, &ak) || e->u.func.over) {
+        /* nor a set-returning call: a row of the derived table is one of its values */
+        if (func_volatile(e->u.func.name) || agg_lookup(e->u.func.name, &ak) || e->u.func.over || srf_is(e->u.func.name)) {
             *ok = false;
             return NULL;
         }
@@ -994,6 +995,11 @@ int from_function(SqlCtx *ctx, TableRef *tr, const Scope *env, FromItem *fi)
         return fi->op ? function_rel_cols(ctx, tr, name, 2, names, types, fi) : DD_ENOMEM;
     }
     if (strcmp(name, "jsonb_path_query") == 0) return from_path_query(ctx, tr, &cc, fi);
+    if (strcmp(name, "pg_get_keywords") == 0 && f->u.func.n == 0 && !tr->ordinality)
+        return from_syscat(ctx, tr, "function", name, SEQ_NONE, fi);
+    if (strcmp(name, "information_schema._pg_expandarray") == 0)
+        return dd_err(ctx->err, DD_EFEATURE, tr->loc,
+                      "information_schema._pg_expandarray() in FROM is not supported (in a select list it is)");
     if (!srf_is(name)) {
         if (func_lookup(name))
             return dd_err(ctx->err, DD_EFEATURE, tr->loc,

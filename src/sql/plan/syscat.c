@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../catalog/pgcat.h"
+#include "../parse/lexer.h"
 #include "../types/array.h"
 
 /* ---------------------------------------------------------------- rows */
@@ -1132,6 +1133,27 @@ static int gen_stats(Gen *g)
     return DD_OK;
 }
 
+/* pg_get_keywords() in FROM: DriftDB's keywords and their categories (its
+ * grammar's, which are PostgreSQL's for the words it knows).  Whether a
+ * keyword may be a bare column label is not kept: NULL. */
+#define COLS_KEYWORDS "word:t catcode:c barelabel:b catdesc:t baredesc:t"
+static int gen_keywords(Gen *g)
+{
+    static const struct { KwCategory cat; char code; const char *desc; } cats[] = {
+        {KWC_UNRESERVED, 'U', "unreserved"}, {KWC_COL_NAME, 'C', "unreserved (cannot be function or type name)"},
+        {KWC_TYPE_FUNC, 'T', "reserved (can be function or type name)"}, {KWC_RESERVED, 'R', "reserved"},
+    };
+    for (int kw = 1; kw < KW__COUNT; kw++) {
+        KwCategory c = lex_keyword_category(kw);
+        for (size_t i = 0; i < DD_ARRAY_LEN(cats); i++) {
+            if (cats[i].cat != c) continue;
+            if (gen_row(g)) return DD_ENOMEM;
+            P_TEXT(g, lex_keyword_text(kw)); P_CHAR(g, cats[i].code); P_NULL(g); P_TEXT(g, cats[i].desc); P_NULL(g);
+        }
+    }
+    return DD_OK;
+}
+
 /* drift_tables: the cost of history, per table of the present. */
 #define COLS_DRIFT_TABLES                                                                                   \
     "schema_name:n table_name:n live_rows:8 versions:8 live_bytes:8 history_bytes:8 index_bytes:8 "        \
@@ -2055,8 +2077,19 @@ static const SysRel sysrels[] = {
     {"information_schema", "character_sets", COLS_IS_CHARACTER_SETS, gen_is_character_sets},
 };
 
+/* Set-returning functions of the catalog, in FROM (schema "function":
+ * no relation name finds them) */
+static const SysRel sysfuncs[] = {
+    {"function", "pg_get_keywords", COLS_KEYWORDS, gen_keywords},
+};
+
 static const SysRel *sysrel_find(const char *schema, const char *name)
 {
+    if (strcmp(schema, "function") == 0) {
+        for (size_t i = 0; i < DD_ARRAY_LEN(sysfuncs); i++)
+            if (strcmp(sysfuncs[i].name, name) == 0) return &sysfuncs[i];
+        return NULL;
+    }
     for (size_t i = 0; i < DD_ARRAY_LEN(sysrels); i++)
         if (strcmp(sysrels[i].name, name) == 0 && strcmp(sysrels[i].schema, schema) == 0) return &sysrels[i];
     return NULL;
@@ -2160,7 +2193,11 @@ bool syscat_lookup(SqlCtx *ctx, const char *name, const char **schema, const cha
         return true;
     }
     /* unqualified: pg_catalog is searched first unless search_path places
-     * it later; then information_schema when the path names it */
+     * it later; then information_schema when the path names it.  Most
+     * names are no system relation's: those return at once */
+    bool any = false;
+    for (size_t i = 0; i < DD_ARRAY_LEN(sysrels) && !any; i++) any = strcmp(sysrels[i].name, name) == 0;
+    if (!any) return false;
     const char **path;
     int np;
     if (sql_search_path(ctx, true, &path, &np)) return false;

@@ -32,6 +32,16 @@ void seqsession_free(SeqSession *s);
 
 /* Everything a statement runs against.  Filled by the engine. */
 struct CatView;
+/* The fields of a record whose shape a function fixes
+ * (information_schema._pg_expandarray's (x, n)): a record value's typmod
+ * is its index in SqlCtx.recdescs, so its fields are known wherever its
+ * column goes (a derived table's, a subquery's).  -1: not known. */
+typedef struct RecDesc {
+    int n;
+    const char *const *names;
+    const TypeId *types;
+    const i32 *typmods;
+} RecDesc;
 /* A session as pg_stat_activity shows it (times in Unix µs, 0: none). */
 typedef struct SqlActivity {
     int pid;
@@ -41,6 +51,8 @@ typedef struct SqlActivity {
 typedef struct SqlCtx {
     Store *store;
     struct CatView *catview; /* the present's catalog as pg_catalog sees it, once asked (catalog/pgcat.h) */
+    RecDesc *recdescs;       /* records of known shape, by typmod (statement arena) */
+    int nrecdescs;
     Snap *snap;              /* pinned while the statement runs */
     TxnWrites *ws;            /* the transaction's uncommitted changes */
     Arena *stmt;             /* statement arena: plans, constants, results */
