@@ -328,6 +328,12 @@ static int f_obj_description(EvalEnv *env, const Value *a, int n, Value *out, in
 {
     DD_UNUSED(loc);
     NULL_IF_NULL(TYPE_TEXT);
+    if (n > 1 && a[1].v.s.len == 12 && memcmp(a[1].v.s.p, "pg_namespace", 12) == 0) {
+        /* public's, as initdb leaves it (pg_description) */
+        *out = oid_arg(&a[0]) == OID_NS_PUBLIC && sql_schema_exists(env->sql, "public")
+                   ? cstr(env, TYPE_TEXT, "standard public schema") : val_null(TYPE_TEXT);
+        return DD_OK;
+    }
     if (n > 1 && !(a[1].v.s.len == 8 && memcmp(a[1].v.s.p, "pg_class", 8) == 0)) {
         *out = val_null(TYPE_TEXT);   /* comments are kept on relations and columns only */
         return DD_OK;
@@ -675,6 +681,29 @@ static int f_null_bool(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     return DD_OK;
 }
 
+/* pg_get_ruledef(oid [, pretty]) of a view's _RETURN rule (pg_rewrite),
+ * NULL for an OID that names none. */
+static int f_ruledef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_TEXT);
+    const CatView *cv;
+    int rc = view(env, &cv);
+    if (rc) return rc;
+    u32 oid = oid_arg(&a[0]);
+    const TableInfo *t = oid >= OID_RULE_BASE && oid < OID_ATTRDEF_BASE ? cat_rel_by_id(cv, oid - OID_RULE_BASE) : NULL;
+    if (!t || !t->view_sql) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "CREATE RULE \"_RETURN\" AS\n    ON SELECT TO ");
+    cat_quote_ident(cat_ns_name(t), &b);
+    buf_putc(&b, '.');
+    cat_quote_ident(name_base(t->name), &b);
+    buf_printf(&b, " DO INSTEAD  %s;", t->view_sql);
+    *out = text_out(env, &b);
+    return DD_OK;
+}
+
 /* pg_get_functiondef of the functions pg_proc lists (internal ones). */
 static int f_functiondef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
@@ -782,6 +811,7 @@ const FuncDef cat_funcs[] = {
     {"pg_ts_parser_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
     {"pg_ts_template_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
     {"pg_get_functiondef", 1, 1, r_oid_text, f_functiondef, true},
+    {"pg_get_ruledef", 1, 2, r_oid_text_pretty, f_ruledef, true},
     {"pg_get_function_sqlbody", 1, 1, r_oid_text, f_null_text, true},
     {"pg_relation_size", 1, 2, r_relation_size, f_relation_size, true},
     {"pg_table_size", 1, 1, r_regclass_int8, f_table_size, true},

@@ -1008,6 +1008,9 @@ static int gen_settings(Gen *g)
         P_TEXT(g, name); P_TEXT(g, unit ? vb : value); P_TEXT(g, unit); P_NULL(g); P_NULL(g); P_NULL(g);
         P_TEXT(g, readonly ? "internal" : "user");
         P_TEXT(g, on_off ? "bool" : unit || digits ? "integer" : real ? "real" : "string");
+        /* a fixed one (server_version, session_authorization ...) is its
+         * default whatever the session was given */
+        if (readonly) { boot = value; bunit = unit; snprintf(bb, sizeof bb, "%s", vb); }
         P_TEXT(g, strcmp(value, boot) == 0 ? "default" : "session"); P_NULL(g); P_NULL(g); P_NULL(g);
         P_TEXT(g, bunit ? bb : boot); P_TEXT(g, bunit ? bb : boot); P_NULL(g); P_NULL(g); P_BOOL(g, false);
     }
