@@ -581,3 +581,13 @@ int store_get(Snap *s, int db, const u8 *key, size_t n, const u8 **v, size_t *vn
     *vn = d.mv_size;
     return 1;
 }
+
+i64 store_file_bytes(Store *st)
+{
+    char *path = path_join(st->dir, FMT_FILE_NAME);
+    if (!path) return -1;
+    struct stat sb;
+    int rc = stat(path, &sb);
+    dd_free(path);
+    return rc == 0 ? (i64)sb.st_size : -1;
+}

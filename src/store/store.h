@@ -365,6 +365,9 @@ typedef struct StoreTableActivity {
     i64 n_ins, n_upd, n_del;
 } StoreTableActivity;
 void store_count_scan(Store *st, u32 id, bool index, i64 rows);
+/* The bytes of the database's file (pg_database_size), -1 when it
+ * cannot be read. */
+i64 store_file_bytes(Store *st);
 void store_table_activity(Store *st, u32 id, StoreTableActivity *out);
 
 int store_cursor_open(Snap *s, int db, StoreCursor **out, DdError *err);

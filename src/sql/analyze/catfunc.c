@@ -796,7 +796,37 @@ static int f_options_json(EvalEnv *env, const Value *a, int n, Value *out, int l
     return t.isnull ? DD_ENOMEM : DD_OK;
 }
 
+/* pg_database_size(name | oid): the bytes of the database's file (its
+ * one database, under any name the session connected with) */
+static bool r_database_size(TypeId *a, int n, TypeId *r)
+{
+    DD_UNUSED(n);
+    if (unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_NAME;
+    else if (oidish(a[0])) a[0] = TYPE_OID;
+    else return false;
+    *r = TYPE_INT8;
+    return true;
+}
+static int f_database_size(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_INT8);
+    const char *db = env->sql->database ? env->sql->database : "driftdb";
+    bool ours = a[0].type == TYPE_OID ? oid_arg(&a[0]) == OID_DATABASE
+                                      : a[0].v.s.len == strlen(db) && memcmp(a[0].v.s.p, db, a[0].v.s.len) == 0;
+    if (!ours) {
+        if (a[0].type == TYPE_OID) { *out = val_null(TYPE_INT8); return DD_OK; }   /* as PostgreSQL for an unknown OID */
+        return dd_err(env->sql->err, DD_EUNDEFINED_DATABASE, -1, "database \"%.*s\" does not exist",
+                      (int)a[0].v.s.len, a[0].v.s.p);
+    }
+    i64 bytes = store_file_bytes(env->sql->store);
+    if (bytes < 0) return dd_err(env->sql->err, DD_EIO, -1, "could not read the size of the database's file");
+    *out = val_int(TYPE_INT8, bytes);
+    return DD_OK;
+}
+
 const FuncDef cat_funcs[] = {
+    {"pg_database_size", 1, 1, r_database_size, f_database_size, true},
     {"$options_json", 1, 1, r_options_json, f_options_json, false},
     {"$name_subscript", 2, 2, r_name_subscript, f_name_subscript, false},
     {"acldefault", 2, 2, r_acldefault, f_acldefault, true},
