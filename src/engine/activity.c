@@ -7,6 +7,7 @@
 #include "engine_int.h"
 #include "../util/clock.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void activity_register(driftdb_session *s)
@@ -37,8 +38,14 @@ void activity_unregister(driftdb_session *s)
 void activity_begin(driftdb_session *s, const char *sql, size_t len)
 {
     i64 now = clock_wall_us();
-    if (len >= ACT_QUERY_MAX) len = ACT_QUERY_MAX - 1;
+    if (len >= ACT_QUERY_MAX) {
+        /* cut at a character's start, as PostgreSQL's pg_mbcliplen */
+        len = ACT_QUERY_MAX - 1;
+        while (len > 0 && ((unsigned char)sql[len] & 0xC0) == 0x80) len--;
+    }
+    const char *app = driftdb_session_setting(s, "application_name");
     pthread_mutex_lock(&s->db->act_mu);
+    snprintf(s->act.app, sizeof s->act.app, "%s", app ? app : "");
     if (s->act.state == 'i') s->act.xact_start_us = now;   /* a transaction starts with the statement */
     memcpy(s->act.query, sql, len);
     s->act.query[len] = 0;
@@ -67,29 +74,33 @@ static const char *state_name(char st)
     }
 }
 
-int activity_nth(void *session, int i, SqlActivity *out, Arena *a)
+int activity_list(void *session, SqlActivity **out, int *n, Arena *a)
 {
     driftdb_session *me = session;
     driftdb *db = me->db;
-    int found = 0;
+    int rc = DD_OK, m = 0;
     pthread_mutex_lock(&db->act_mu);
-    driftdb_session *s = db->act_first;
-    for (int k = 0; s && k < i; k++) s = s->act_next;
-    if (s) {
-        out->pid = s->backend_pid;
-        out->user = arena_strdup(a, s->user);
-        out->application = arena_strdup(a, s->app);
-        out->client = s->client[0] ? arena_strdup(a, s->client) : NULL;
-        out->database = arena_strdup(a, s->database);
-        out->state = state_name(s->act.state);
-        out->query = arena_strdup(a, s->act.query);
-        out->backend_start_us = s->act.backend_start_us;
-        out->xact_start_us = s->act.xact_start_us;
-        out->query_start_us = s->act.query_start_us;
-        out->state_change_us = s->act.state_change_us;
-        found = out->user && out->application && out->database && out->query && (out->client || !s->client[0])
-                    ? 1 : -DD_ENOMEM;
+    int count = 0;
+    for (driftdb_session *s = db->act_first; s; s = s->act_next) count++;
+    SqlActivity *v = arena_alloc(a, sizeof(SqlActivity) * (size_t)(count + 1));
+    if (!v) rc = DD_ENOMEM;
+    for (driftdb_session *s = db->act_first; s && !rc; s = s->act_next) {
+        SqlActivity *o = &v[m++];
+        o->pid = s->backend_pid;
+        o->user = arena_strdup(a, s->user);
+        o->application = arena_strdup(a, s->act.app[0] || s->act.query[0] ? s->act.app : s->app);
+        o->client = s->client[0] ? arena_strdup(a, s->client) : NULL;
+        o->database = arena_strdup(a, s->database);
+        o->state = state_name(s->act.state);
+        o->query = arena_strdup(a, s->act.query);
+        o->backend_start_us = s->act.backend_start_us;
+        o->xact_start_us = s->act.xact_start_us;
+        o->query_start_us = s->act.query_start_us;
+        o->state_change_us = s->act.state_change_us;
+        if (!o->user || !o->application || !o->database || !o->query || (s->client[0] && !o->client)) rc = DD_ENOMEM;
     }
     pthread_mutex_unlock(&db->act_mu);
-    return found;
+    *out = v;
+    *n = m;
+    return rc;
 }

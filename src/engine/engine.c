@@ -6,6 +6,7 @@
  * store_verify checks index entries against rows.
  */
 #include "engine_int.h"
+#include "../util/clock.h"
 #include "../sql/exec/executor.h"
 #include "../sql/types/rowcodec.h"
 #include "../util/alloc.h"
@@ -92,6 +93,7 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
     }
     db->read_only = so.read_only;
     pthread_mutex_init(&db->act_mu, NULL);
+    db->opened_us = clock_wall_us();
     db->dir = dd_strdup(dir);
     db->wd = wd_new();
     if (!db->wd) { dd_free(db->dir); db->dir = NULL; }

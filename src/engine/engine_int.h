@@ -40,6 +40,7 @@ struct driftdb {
     Watchdog *wd;
     char *dir;
     bool read_only;
+    i64 opened_us;          /* when driftdb_open opened it (pg_postmaster_start_time) */
     /* activity.c: the open sessions, for pg_stat_activity */
     pthread_mutex_t act_mu;
     driftdb_session *act_first;
@@ -52,14 +53,15 @@ typedef struct Activity {
     i64 backend_start_us, xact_start_us, query_start_us, state_change_us;
     char state;              /* 'i' idle, 'a' active, 't' idle in transaction, 'f' ... (aborted) */
     char query[ACT_QUERY_MAX];
+    char app[64];            /* application_name when the statement began */
 } Activity;
 void activity_register(driftdb_session *s);
 void activity_unregister(driftdb_session *s);
 /* A statement of text sql (len bytes) starts; the running one ends. */
 void activity_begin(driftdb_session *s, const char *sql, size_t len);
 void activity_end(driftdb_session *s);
-/* SqlCtx.activity_nth over the session's database. */
-int activity_nth(void *session, int i, SqlActivity *out, Arena *a);
+/* SqlCtx.activity_list over the session's database. */
+int activity_list(void *session, SqlActivity **out, int *n, Arena *a);
 
 /* TXN_IMPLICIT: the statements of one multi-statement string (one simple
  * query message) run as one transaction, as PostgreSQL's implicit block:

@@ -761,9 +761,10 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->user = s->user;
     ctx->database = s->database;
     ctx->backend_pid = s->backend_pid;
+    ctx->start_us = s->db->opened_us;
     ctx->setting = session_setting_cb;
     ctx->setting_nth = setting_nth_cb;
-    ctx->activity_nth = activity_nth;
+    ctx->activity_list = activity_list;
     ctx->set_setting = set_config_cb;
     ctx->session = s;
     ctx->sql = sql;

@@ -84,12 +84,21 @@ static int plan_lock(SqlCtx *ctx, Plan *p, DropTableStmt *s)
 {
     p->kind = PLAN_ALTER_TABLE;
     p->tag = "LOCK TABLE";
+    if (!s->lock_access_share)
+        return dd_err(ctx->err, DD_EFEATURE, s->lock_mode_loc,
+                      "LOCK TABLE is supported only IN ACCESS SHARE MODE (a transaction's snapshot already keeps "
+                      "what it reads); locks that block writers are not supported");
     for (int i = 0; i < s->n; i++) {
         const TableInfo *t = resolve_table_present(ctx, s->names[i]);
         if (!t) {
             const char *sys, *base;
             if (syscat_lookup(ctx, s->names[i], &sys, &base)) continue;
             return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->locs[i], "relation \"%s\" does not exist", s->names[i]);
+        }
+        if (t->sequence) {
+            dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[i], "cannot lock relation \"%s\"", name_base(t->name));
+            dd_err_detail(ctx->err, "This operation is not supported for sequences.");
+            return DD_EWRONG_OBJECT_TYPE;
         }
     }
     return DD_OK;

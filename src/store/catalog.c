@@ -882,10 +882,18 @@ int store_table_size(Snap *s, const TableInfo *t, StoreTableSize *out, DdError *
     if ((rc = prefix_bytes(s, STORE_DB_VERSIONS, t->id, &out->versions, &out->version_bytes, &out->oldest_seq, err)))
         return rc;
     for (int i = 0; i < t->nindexes; i++) {
-        i64 n = 0;
-        if ((rc = prefix_bytes(s, STORE_DB_INDEX, t->indexes[i].id, &n, &out->index_bytes, NULL, err))) return rc;
-        if ((rc = prefix_bytes(s, STORE_DB_INDEX, t->indexes[i].id | FMT_INDEX_EVER, &n, &out->index_bytes, NULL, err)))
-            return rc;
+        i64 b = 0;
+        if ((rc = store_index_bytes(s, &t->indexes[i], &b, err))) return rc;
+        out->index_bytes += b;
     }
     return DD_OK;
+}
+
+int store_index_bytes(Snap *s, const IndexInfo *ix, i64 *bytes, DdError *err)
+{
+    i64 n = 0;
+    *bytes = 0;
+    int rc = prefix_bytes(s, STORE_DB_INDEX, ix->id, &n, bytes, NULL, err);
+    if (!rc) rc = prefix_bytes(s, STORE_DB_INDEX, ix->id | FMT_INDEX_EVER, &n, bytes, NULL, err);
+    return rc;
 }

@@ -355,6 +355,8 @@ typedef struct StoreTableSize {
     u64 oldest_seq;
 } StoreTableSize;
 int store_table_size(Snap *s, const TableInfo *t, StoreTableSize *out, DdError *err);
+/* The bytes of one index's entries (present and history) alone. */
+int store_index_bytes(Snap *s, const IndexInfo *ix, i64 *bytes, DdError *err);
 
 /* What has been done to a table since the store opened, for
  * pg_stat_user_tables: its scans (store_count_scan: full scans, and key or

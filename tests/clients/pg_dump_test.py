@@ -39,6 +39,9 @@ CREATE INDEX orders_note ON dumpx.orders (note);
 CREATE INDEX orders_price_desc ON dumpx.orders (price DESC NULLS LAST);
 CREATE INDEX customers_lower_email ON dumpx.customers (lower(email));
 CREATE VIEW dumpx.big AS SELECT o.id, c.email, o.qty FROM dumpx.orders o JOIN dumpx.customers c ON c.id = o.cust WHERE o.qty > 10;
+SET search_path = dumpx, public;
+CREATE VIEW small AS SELECT o.id, c.email FROM orders o JOIN customers c ON c.id = o.cust WHERE o.qty <= 10;
+RESET search_path;
 COMMENT ON TABLE dumpx.customers IS 'who buys';
 COMMENT ON COLUMN dumpx.orders.note IS 'free text';
 INSERT INTO dumpx.customers (email, name, joined, score, m, tags, doc, raw, u, at) VALUES
@@ -63,6 +66,7 @@ QUERIES = {
     "comments": "SELECT obj_description('dumpx.customers'::regclass, 'pg_class'), "
                 "col_description('dumpx.orders'::regclass, 6)",
     "view": "SELECT * FROM dumpx.big ORDER BY 1",
+    "view_unqualified": "SELECT * FROM dumpx.small ORDER BY 1",
     "enum": "SELECT enumlabel FROM pg_enum WHERE enumtypid = 'dumpx.mood'::regtype ORDER BY enumsortorder",
 }
 for t in TABLES:

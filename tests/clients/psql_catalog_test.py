@@ -43,7 +43,7 @@ COMMANDS = [
     r"\dt catcmp.*", r"\d catcmp.*", r"\di catcmp.*", r"\dv catcmp.*", r"\ds catcmp.*", r"\dn catcmp",
     r"\dT catcmp.*", r"\du test", r"\d catcmp.customers", r"\d+ catcmp.customers", r"\d catcmp.orders",
     r"\d catcmp.people", r"\d catcmp.big_orders", r"\d catcmp.tickets", r"\d catcmp.orders_placed",
-    r"\d catcmp.customers_pkey", r"\dn+ catcmp", r"\dn+ public", r"\dp catcmp.*", r"\dT+ catcmp.*",
+    r"\d catcmp.customers_pkey", r"\dn+ catcmp", r"\dn+ public", r"\dp catcmp.*", r"\dT+ catcmp.*", r"\df catcmp.*",
 ]
 
 

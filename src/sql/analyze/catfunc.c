@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../catalog/pgcat.h"
 #include "../types/array.h"
@@ -225,7 +226,8 @@ static int f_format_type(EvalEnv *env, const Value *a, int n, Value *out, int lo
     Buf b;
     buf_init(&b);
     bool given = n > 1 && !a[1].isnull;
-    if (!cat_format_type(cv, oid_arg(&a[0]), given ? (i32)a[1].v.i : -1, given, &b)) buf_puts(&b, "???");
+    if (oid_arg(&a[0]) == 0) buf_putc(&b, '-');   /* no type, as PostgreSQL prints it */
+    else if (!cat_format_type(cv, oid_arg(&a[0]), given ? (i32)a[1].v.i : -1, given, &b)) buf_puts(&b, "???");
     *out = text_out(env, &b);
     return DD_OK;
 }
@@ -385,14 +387,23 @@ static int f_to_regrole(EvalEnv *env, const Value *a, int n, Value *out, int loc
 /* DriftDB has one role, the owner of every object (docs/catalogs.md):
  * every privilege is held.  The privilege names are checked as
  * PostgreSQL checks them. */
-static int f_privilege(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+enum { PRIV_TABLE, PRIV_SEQUENCE, PRIV_COLUMN, PRIV_ANYCOL, PRIV_SCHEMA, PRIV_DATABASE, PRIV_FUNCTION, PRIV_TYPE };
+static int privilege(EvalEnv *env, const Value *a, int n, Value *out, int kind)
 {
-    DD_UNUSED(loc);
     NULL_IF_NULL(TYPE_BOOL);
     const Value *p = &a[n - 1];
-    static const char *const known[] = {"select", "insert", "update", "delete", "truncate", "references",
-                                        "trigger", "usage", "create", "connect", "temporary", "temp",
-                                        "execute", "maintain"};
+    /* the privileges each kind of object has, as PostgreSQL 15 names them */
+    static const char *const privs[][8] = {
+        [PRIV_TABLE] = {"select", "insert", "update", "delete", "truncate", "references", "trigger"},
+        [PRIV_SEQUENCE] = {"usage", "select", "update"},
+        [PRIV_COLUMN] = {"select", "insert", "update", "references"},
+        [PRIV_ANYCOL] = {"select", "insert", "update", "references"},
+        [PRIV_SCHEMA] = {"usage", "create"},
+        [PRIV_DATABASE] = {"create", "connect", "temporary", "temp"},
+        [PRIV_FUNCTION] = {"execute"},
+        [PRIV_TYPE] = {"usage"},
+    };
+    const char *const *known = privs[kind];
     const char *s = p->v.s.p;
     size_t len = p->v.s.len, i = 0;
     while (i < len) {
@@ -413,14 +424,51 @@ static int f_privilege(EvalEnv *env, const Value *a, int n, Value *out, int loc)
         char *opt = strstr(word, " with grant option");
         if (opt) *opt = 0;
         bool ok = false;
-        for (size_t k = 0; k < DD_ARRAY_LEN(known); k++) ok |= strcmp(known[k], word) == 0;
+        for (size_t k = 0; k < 8 && known[k]; k++) ok |= strcmp(known[k], word) == 0;
         if (!ok)
             return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "unrecognized privilege type: \"%.*s\"",
                           (int)(e - st), s + st);
     }
+    /* the object must exist: by name, PostgreSQL's error for a missing
+     * one; by OID, NULL for one that names none */
+    const Value *obj = &a[kind == PRIV_COLUMN ? n - 3 : n - 2];
+    bool schema = kind == PRIV_SCHEMA;
+    if (kind == PRIV_TABLE || kind == PRIV_SEQUENCE || kind == PRIV_COLUMN || kind == PRIV_ANYCOL || schema) {
+        TypeId rt = schema ? TYPE_REGNAMESPACE : TYPE_REGCLASS;
+        if (type_is_string((TypeId)obj->type)) {
+            u32 oid;
+            int rc = cat_reg_in(env->sql, rt, obj->v.s.p, obj->v.s.len, &oid, env->sql->err);
+            if (rc) return rc;
+        } else {
+            const CatView *cv;
+            int rc = view(env, &cv);
+            if (rc) return rc;
+            u32 oid = oid_arg(obj);
+            const TableInfo *o;
+            bool found = schema ? cat_ns_by_oid(cv, oid) != NULL
+                                : cat_rel_by_oid(cv, oid) || cat_index_by_oid(cv, oid, &o) || syscat_name_by_oid(oid);
+            if (!found) { *out = val_null(TYPE_BOOL); return DD_OK; }
+        }
+    }
     *out = val_bool(true);
     return DD_OK;
 }
+static int f_table_privilege(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return privilege(env, a, n, out, PRIV_TABLE); }
+static int f_anycol_privilege(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return privilege(env, a, n, out, PRIV_ANYCOL); }
+static int f_sequence_privilege(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return privilege(env, a, n, out, PRIV_SEQUENCE); }
+static int f_database_privilege(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return privilege(env, a, n, out, PRIV_DATABASE); }
+static int f_function_privilege(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return privilege(env, a, n, out, PRIV_FUNCTION); }
+static int f_type_privilege(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return privilege(env, a, n, out, PRIV_TYPE); }
+static int f_column_privilege(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return privilege(env, a, n, out, PRIV_COLUMN); }
+static int f_schema_privilege(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return privilege(env, a, n, out, PRIV_SCHEMA); }
 
 static int f_false(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
@@ -515,12 +563,10 @@ static int relation_size(EvalEnv *env, const Value *a, int n, Value *out, int wh
         return DD_OK;
     }
     StoreTableSize sz;
-    if (ix) {
-        TableInfo one = *t;
-        one.indexes = (IndexInfo *)ix;
-        one.nindexes = 1;
-        if ((rc = store_table_size(env->sql->snap, &one, &sz, env->sql->err))) return rc;
-        *out = val_int(TYPE_INT8, which == SIZE_INDEXES ? 0 : sz.index_bytes);
+    if (ix) {   /* an index: its entries alone */
+        i64 b = 0;
+        if (which != SIZE_INDEXES && (rc = store_index_bytes(env->sql->snap, ix, &b, env->sql->err))) return rc;
+        *out = val_int(TYPE_INT8, b);
         return DD_OK;
     }
     if ((rc = store_table_size(env->sql->snap, t, &sz, env->sql->err))) return rc;
@@ -825,7 +871,39 @@ static int f_database_size(EvalEnv *env, const Value *a, int n, Value *out, int 
     return DD_OK;
 }
 
+/* getdatabaseencoding(), pg_char_to_encoding(name): DriftDB's one
+ * encoding, UTF8 (6); pg_postmaster_start_time(): when the database was
+ * opened (the server's start) */
+static bool r_none_name(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_NAME; return true; }
+static int f_database_encoding(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = cstr(env, TYPE_NAME, "UTF8");
+    return DD_OK;
+}
+static bool r_char_to_encoding(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, 1u << 8, TYPE_INT4, r); }
+static int f_char_to_encoding(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_INT4);
+    bool utf8 = (a[0].v.s.len == 4 && strncasecmp(a[0].v.s.p, "utf8", 4) == 0) ||
+                (a[0].v.s.len == 5 && strncasecmp(a[0].v.s.p, "utf-8", 5) == 0);
+    bool ascii = a[0].v.s.len == 9 && strncasecmp(a[0].v.s.p, "sql_ascii", 9) == 0;
+    *out = val_int(TYPE_INT4, utf8 ? 6 : ascii ? 0 : -1);
+    return DD_OK;
+}
+static bool r_none_tz(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TIMESTAMPTZ; return true; }
+static int f_start_time(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    *out = env->sql->start_us ? val_int(TYPE_TIMESTAMPTZ, ts_from_unix_us(env->sql->start_us)) : val_null(TYPE_TIMESTAMPTZ);
+    return DD_OK;
+}
+
 const FuncDef cat_funcs[] = {
+    {"getdatabaseencoding", 0, 0, r_none_name, f_database_encoding, false},
+    {"pg_char_to_encoding", 1, 1, r_char_to_encoding, f_char_to_encoding, false},
+    {"pg_postmaster_start_time", 0, 0, r_none_tz, f_start_time, true},
     {"pg_database_size", 1, 1, r_database_size, f_database_size, true},
     {"$options_json", 1, 1, r_options_json, f_options_json, false},
     {"$name_subscript", 2, 2, r_name_subscript, f_name_subscript, false},
@@ -872,14 +950,14 @@ const FuncDef cat_funcs[] = {
     {"to_regtype", 1, 1, r_to_regtype, f_to_regtype, true},
     {"to_regnamespace", 1, 1, r_to_regnamespace, f_to_regnamespace, true},
     {"to_regrole", 1, 1, r_to_regrole, f_to_regrole, true},
-    {"has_table_privilege", 2, 3, r_privilege, f_privilege, true},
-    {"has_schema_privilege", 2, 3, r_privilege, f_privilege, true},
-    {"has_database_privilege", 2, 3, r_privilege, f_privilege, true},
-    {"has_sequence_privilege", 2, 3, r_privilege, f_privilege, true},
-    {"has_column_privilege", 3, 4, r_privilege, f_privilege, true},
-    {"has_any_column_privilege", 2, 3, r_privilege, f_privilege, true},
-    {"has_function_privilege", 2, 3, r_privilege, f_privilege, true},
-    {"has_type_privilege", 2, 3, r_privilege, f_privilege, true},
+    {"has_table_privilege", 2, 3, r_privilege, f_table_privilege, true},
+    {"has_schema_privilege", 2, 3, r_privilege, f_schema_privilege, true},
+    {"has_database_privilege", 2, 3, r_privilege, f_database_privilege, true},
+    {"has_sequence_privilege", 2, 3, r_privilege, f_sequence_privilege, true},
+    {"has_column_privilege", 3, 4, r_privilege, f_column_privilege, true},
+    {"has_any_column_privilege", 2, 3, r_privilege, f_anycol_privilege, true},
+    {"has_function_privilege", 2, 3, r_privilege, f_function_privilege, true},
+    {"has_type_privilege", 2, 3, r_privilege, f_type_privilege, true},
     {"pg_is_in_recovery", 0, 0, r_none_bool, f_false, false},
     {"pg_size_pretty", 1, 1, r_size_pretty, f_size_pretty, false},
 };

@@ -674,18 +674,33 @@ int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError
     if (t == TYPE_REGTYPE) {
         /* a type name as the grammar reads it ("integer", "character
          * varying", "int4[]", "public.mood") */
-        char buf[160];
-        size_t n = len < sizeof buf - 1 ? len : sizeof buf - 1;
+        if (len > 2 * CAT_MAX_NAME + 64)
+            return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "type \"%.*s\" does not exist", (int)DD_MIN(len, 200), s);
+        char buf[2 * CAT_MAX_NAME + 72];
         size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
+        bool quoted = false;
+        int paren = 0;
+        for (size_t i = 0; i < len; i++) {
             char c = s[i];
-            if (c == '"') continue;
-            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-            if (k == 0 && c == ' ') continue;
+            if (c == '"') {   /* a quoted part keeps its case; "" is a quote */
+                if (quoted && i + 1 < len && s[i + 1] == '"') { buf[k++] = '"'; i++; continue; }
+                quoted = !quoted;
+                continue;
+            }
+            if (!quoted && c == '(') { paren++; continue; }   /* a type modifier: (10), (10,2), (3) */
+            if (!quoted && c == ')') { if (paren) paren--; continue; }
+            if (paren) continue;
+            if (!quoted && c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            if (!quoted && c == ' ' && (k == 0 || buf[k - 1] == ' ')) continue;
             buf[k++] = c;
         }
         while (k > 0 && buf[k - 1] == ' ') k--;
         buf[k] = 0;
+        if (len >= 6 && memcmp(s, "\"char\"", 6) == 0 && (len == 6 || (len == 8 && memcmp(s + 6, "[]", 2) == 0))) {
+            /* the one-byte "char", quoted */
+            *oid = type_oid(len == 6 ? TYPE_CHAR : type_array_of(TYPE_CHAR));
+            return DD_OK;
+        }
         const char *nm = strncmp(buf, "pg_catalog.", 11) == 0 ? buf + 11 : buf;
         TypeId bt;
         if (type_from_name(nm, &bt) && bt != TYPE_ENUM && bt != TYPE_NULLTYPE) {
@@ -892,6 +907,32 @@ static const char *fk_action(char a)
     }
 }
 
+/* CHECK (e) of expression text s, PostgreSQL's form: CHECK ((e)), or
+ * CHECK (e) when pretty.  Parentheses around the whole of s are dropped
+ * first, so that text a dump restored (CHECK ((e)) keeps "(e)") prints as
+ * it did: a dump and restore cycle leaves it as it was. */
+static void check_clause(const char *s, bool pretty, Buf *out)
+{
+    size_t n = strlen(s), off = 0;
+    for (;;) {
+        if (n - off < 2 || s[off] != '(' || s[n - 1] != ')') break;
+        /* the '(' at off must close at n - 1, outside string literals */
+        int depth = 0;
+        bool quote = false, whole = true;
+        for (size_t i = off; i < n; i++) {
+            char c = s[i];
+            if (c == '\'') quote = !quote;
+            if (quote) continue;
+            if (c == '(') depth++;
+            else if (c == ')' && --depth == 0 && i != n - 1) { whole = false; break; }
+        }
+        if (!whole) break;
+        off++;
+        n--;
+    }
+    buf_printf(out, pretty ? "CHECK (%.*s)" : "CHECK ((%.*s))", (int)(n - off), s + off);
+}
+
 bool cat_constraintdef(const CatView *cv, u32 oid, bool pretty, Buf *out)
 {
     if (oid >= OID_PKCON_BASE && oid < OID_CON_BASE && oid >= OID_PKCON_BASE) {
@@ -910,21 +951,22 @@ bool cat_constraintdef(const CatView *cv, u32 oid, bool pretty, Buf *out)
         return true;
     }
     if (oid < OID_CON_BASE || oid >= OID_ATTRDEF_BASE) return false;
-    u32 id = (oid - OID_CON_BASE) / 256u, k = (oid - OID_CON_BASE) % 256u;
+    if (oid >= OID_RULE_BASE) return false;
+    u32 id = (oid - OID_CON_BASE) / OID_CON_PER_REL, k = (oid - OID_CON_BASE) % OID_CON_PER_REL;
     const TableInfo *t = cat_rel_by_id(cv, id);
     if (!t) {
         bool arr;
         const TableInfo *u = cat_type_by_oid(cv, OID_OBJECT_BASE + id, &arr);
         if (!u || arr || u->utype->kind != 'd' || (int)k >= u->utype->nchecks) return false;
-        buf_printf(out, pretty ? "CHECK (%s)" : "CHECK ((%s))", u->utype->checks[k].expr_sql);
+        check_clause(u->utype->checks[k].expr_sql, pretty, out);
         return true;
     }
-    if (k < 128) {
+    if (k < OID_CON_FK) {
         if ((int)k >= t->nchecks) return false;
-        buf_printf(out, pretty ? "CHECK (%s)" : "CHECK ((%s))", t->checks[k].expr_sql);
+        check_clause(t->checks[k].expr_sql, pretty, out);
         return true;
     }
-    k -= 128;
+    k -= OID_CON_FK;
     if ((int)k >= t->nfks) return false;
     const ForeignKeyInfo *fk = &t->fks[k];
     const TableInfo *rt = cat_rel_by_id(cv, fk->ref_table);
@@ -993,6 +1035,16 @@ void cat_expr_text(const CatView *cv, const char *text, u32 relid, Buf *out)
                 buf_puts(out, lit[0] == 't' ? "true" : "false");
                 return;
             }
+        }
+    }
+    if (strncmp(text, "nextval('", 9) == 0 && n > 22 && strcmp(text + n - 12, "'::regclass)") == 0 &&
+        !memchr(text + 9, '\'', n - 21)) {
+        /* as a dump wrote it: the same as nextval('x') */
+        char plain[2 * CAT_MAX_NAME + 16];
+        if (n - 21 <= 2 * CAT_MAX_NAME + 1) {
+            snprintf(plain, sizeof plain, "nextval('%.*s')", (int)(n - 21), text + 9);
+            cat_expr_text(cv, plain, relid, out);
+            return;
         }
     }
     if (strncmp(text, "nextval('", 9) == 0 && n > 11 && strcmp(text + n - 2, "')") == 0 &&

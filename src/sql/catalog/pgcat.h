@@ -11,8 +11,8 @@
  *   - the array type of an enum or a domain: that + 2^30;
  *   - an index: 0x10000000 + its index id; the PRIMARY KEY or UNIQUE
  *     constraint it implements: 0x20000000 + the same id;
- *   - CHECK k and FOREIGN KEY k of table t: 0x80000000 + t.id * 256 + k
- *     (foreign keys from 128);
+ *   - CHECK k and FOREIGN KEY k of table t: 0x80000000 + t.id * 2048 + k
+ *     (foreign keys from 1024); the labels of enum e likewise by e.id;
  *   - the row type of a table or view: 0x60000000 + its id, that type's
  *     array 0x70000000 + its id;
  *   - the _RETURN rule of view v: 0xB0000000 + v.id;
@@ -43,6 +43,12 @@
 #define OID_INDEX_BASE 0x10000000u
 #define OID_KEYCON_BASE 0x20000000u
 #define OID_CON_BASE 0x80000000u
+#define OID_CON_PER_REL 2048u   /* CHECK k < 1024, FOREIGN KEY 1024 + k */
+#define OID_CON_FK 1024u
+/* The catalog ids and counts the derived OIDs have room for: larger ones
+ * make catalog queries fail (54000) rather than give OIDs that collide. */
+#define OID_MAX_OBJECT_ID ((OID_RULE_BASE - OID_CON_BASE) / OID_CON_PER_REL)
+static inline u32 cat_con_oid(u32 rel_id, u32 k) { return OID_CON_BASE + rel_id * OID_CON_PER_REL + k; }
 #define OID_PKIDX_BASE 0x18000000u     /* + table id: the index a PRIMARY KEY stands for */
 #define OID_PKCON_BASE 0x28000000u     /* + table id: that PRIMARY KEY constraint */
 #define OID_ROWTYPE_BASE 0x60000000u   /* + relation id: a table's or view's row type */

@@ -391,6 +391,8 @@ typedef struct DropTableStmt {
     bool cascade;       /* DROP ... CASCADE: dependent views go too */
     bool restart_identity;   /* TRUNCATE ... RESTART IDENTITY */
     bool discard_temp;  /* DISCARD TEMP: every temporary relation (names: none) */
+    bool lock_access_share;   /* LOCK ... IN ACCESS SHARE MODE (other modes: false) */
+    int lock_mode_loc;
 } DropTableStmt;
 
 /* CREATE SEQUENCE [IF NOT EXISTS] name opts / ALTER SEQUENCE [IF EXISTS] name opts */

@@ -5664,8 +5664,8 @@ static int parse_stmt(Parser *p, Stmt *st)
             if (is_word(t, "lock")) {
                 /* LOCK [TABLE] [ONLY] name [*] [, ...] [IN mode MODE] [NOWAIT]:
                  * ACCESS SHARE (pg_dump's) is what a transaction's snapshot
-                 * already gives (plan: sql.c); the other modes block
-                 * writers, which DriftDB does not do */
+                 * already gives; the other modes block writers, which
+                 * DriftDB does not do (sql.c: plan_lock) */
                 DropTableStmt *d = NULL;
                 NEW(d);
                 st->kind = STMT_LOCK;
@@ -5703,10 +5703,10 @@ static int parse_stmt(Parser *p, Stmt *st)
                     if (!known) return dd_err(p->err, DD_ESYNTAX, mloc, "syntax error at or near \"%s\"", mode);
                 }
                 if (is_word(tok(p), "nowait")) advance(p);
-                if (!access_share)
-                    return dd_err(p->err, DD_EFEATURE, mloc,
-                                  "LOCK TABLE is supported only IN ACCESS SHARE MODE (a transaction's snapshot "
-                                  "already keeps what it reads); locks that block writers are not supported");
+                /* the mode is judged when it runs: outside a transaction block
+                 * every LOCK is 25P01 first, as PostgreSQL's */
+                d->lock_access_share = access_share;
+                d->lock_mode_loc = mloc;
                 return DD_OK;
             }
             if (is_word(t, "unlisten")) {

@@ -73,6 +73,8 @@ int view_plan(SqlCtx *ctx, const FromItem *vfi, SelectStmt *sel, FromItem *fi);
 /* CREATE VIEW: records that the query reads t (rel: its columns as the
  * query references them; NULL for a view). */
 void view_note_read(SqlCtx *ctx, const TableInfo *t, ScopeRel *rel);
+/* CREATE VIEW: table reference tr, written unqualified, names t. */
+void view_note_ref(SqlCtx *ctx, const TableRef *tr, const TableInfo *t);
 
 /* sequence.c: a sequence in FROM (its value now, one row) */
 int from_sequence(SqlCtx *ctx, TableRef *tr, const TableInfo *t, FromItem *fi);

@@ -301,6 +301,7 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
         t = resolve_table_present(ctx, tr->name);
         if (!t) return table_missing(ctx, tr, 0, false);
     }
+    view_note_ref(ctx, tr, t);
     if (t->view_sql) return from_view(ctx, tr, t, k, a, b, fi);
     fi->rels = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
     if (!fi->rels) return DD_ENOMEM;

@@ -33,6 +33,7 @@ typedef struct Gen {
     int n, cap;
     Value *cur;
     int col;
+    bool oom;   /* a value could not be made: the query fails with DD_ENOMEM */
 } Gen;
 
 static int gen_row(Gen *g)
@@ -65,6 +66,7 @@ static Value txt(Gen *g, const char *s)
 {
     if (!s) return val_null(TYPE_TEXT);
     char *c = arena_strdup(g->ctx->stmt, s);
+    if (!c) g->oom = true;
     return c ? val_text(TYPE_TEXT, c, (u32)strlen(c)) : val_null(TYPE_TEXT);
 }
 static Value bufval(Gen *g, Buf *b)
@@ -75,6 +77,8 @@ static Value bufval(Gen *g, Buf *b)
         if (b->len) memcpy(c, b->data, b->len);
         c[b->len] = 0;
         v = val_text(TYPE_TEXT, c, (u32)b->len);
+    } else {
+        g->oom = true;
     }
     buf_free(b);
     return v;
@@ -96,9 +100,9 @@ static void P_IARR(Gen *g, TypeId elem, const i64 *v, int n, bool zero0)
     if (array_set_1d(&a, g->ctx->stmt, (u32)n) == DD_OK) {
         for (int i = 0; i < n; i++) a.items[i] = val_int(elem, v[i]);
         if (zero0 && n > 0) a.lbound[0] = 0;
-        if (array_to_value(&a, g->ctx->stmt, &out, g->ctx->err) != DD_OK) out = val_null(type_array_of(elem));
-    } else if (n == 0 && array_to_value(&a, g->ctx->stmt, &out, g->ctx->err) != DD_OK) {
-        out = val_null(type_array_of(elem));
+        if (array_to_value(&a, g->ctx->stmt, &out, g->ctx->err) != DD_OK) g->oom = true;
+    } else if (n > 0 || array_to_value(&a, g->ctx->stmt, &out, g->ctx->err) != DD_OK) {
+        g->oom = true;
     }
     if (!out.isnull && g->col < g->width && type_vector_array(g->types[g->col]) == out.type)
         out.type = (u8)g->types[g->col];   /* int2vector / oidvector: the same bytes */
@@ -195,7 +199,9 @@ static void put_acl(Gen *g, const char *const *items, int n)
     Value out = val_null(type_array_of(TYPE_TEXT));
     if (array_set_1d(&a, g->ctx->stmt, (u32)n) == DD_OK) {
         for (int i = 0; i < n; i++) a.items[i] = txt(g, items[i]);
-        if (array_to_value(&a, g->ctx->stmt, &out, g->ctx->err) != DD_OK) out = val_null(type_array_of(TYPE_TEXT));
+        if (array_to_value(&a, g->ctx->stmt, &out, g->ctx->err) != DD_OK) g->oom = true;
+    } else {
+        g->oom = true;
     }
     put(g, out);
 }
@@ -247,7 +253,8 @@ static int listed_cols(const TableInfo *t)
 static void class_row_tail(Gen *g, char kind, char persistence, int natts, int nchecks, bool hasindex,
                            bool triggers)
 {
-    P_INT(g, 0); P_FLOAT(g, kind == 'r' ? -1 : 0); P_INT(g, 0); P_OID(g, 0);
+    /* reltuples: -1 never counted (tables, views), a sequence's one row */
+    P_INT(g, 0); P_FLOAT(g, kind == 'r' || kind == 'v' ? -1 : kind == 'S' ? 1 : 0); P_INT(g, 0); P_OID(g, 0);
     P_BOOL(g, hasindex); P_BOOL(g, false); P_CHAR(g, persistence); P_CHAR(g, kind); P_INT(g, natts);
     P_INT(g, nchecks); P_BOOL(g, kind == 'v'); P_BOOL(g, triggers); P_BOOL(g, false); P_BOOL(g, false);
     P_BOOL(g, false); P_BOOL(g, true); P_CHAR(g, kind == 'r' ? 'd' : 'n'); P_BOOL(g, false); P_OID(g, 0);
@@ -527,7 +534,7 @@ static int gen_enum(Gen *g)
         if (u->utype->kind != 'e') continue;
         for (int k = 0; k < u->utype->nlabels; k++) {
             if (gen_row(g)) return DD_ENOMEM;
-            P_OID(g, OID_CON_BASE + u->id * 256u + (u32)k); P_OID(g, cat_object_oid(u)); P_FLOAT(g, k + 1);
+            P_OID(g, cat_con_oid(u->id, (u32)k)); P_OID(g, cat_object_oid(u)); P_FLOAT(g, k + 1);
             P_NAME(g, u->utype->labels[k].label);
         }
     }
@@ -633,13 +640,13 @@ static int gen_constraint(Gen *g)
             con_row(g, OID_KEYCON_BASE + ix->id, name_base(ix->name), t, ix->primary ? 'p' : 'u', false, false,
                     cat_index_oid(ix), 0, ' ', ' ', ' ', key, n, NULL, 0, NULL);
         }
-        for (int c = 0; c < t->nchecks && c < 128; c++) {
+        for (int c = 0; c < t->nchecks; c++) {
             if (gen_row(g)) return DD_ENOMEM;
-            con_row(g, OID_CON_BASE + t->id * 256u + (u32)c, t->checks[c].name, t, 'c', false, false, 0, 0, ' ', ' ', ' ',
+            con_row(g, cat_con_oid(t->id, (u32)c), t->checks[c].name, t, 'c', false, false, 0, 0, ' ', ' ', ' ',
                     NULL, 0, NULL, 0, t->checks[c].expr_sql);
             /* the columns the check reads are not kept: conkey stays NULL */
         }
-        for (int f = 0; f < t->nfks && f < 128; f++) {
+        for (int f = 0; f < t->nfks; f++) {
             const ForeignKeyInfo *fk = &t->fks[f];
             const TableInfo *rt = cat_rel_by_id(cv, fk->ref_table);
             int n = fk->ncols < INDEX_MAX_COLS_SYS ? fk->ncols : INDEX_MAX_COLS_SYS;
@@ -662,7 +669,7 @@ static int gen_constraint(Gen *g)
                 if (same) refidx = cat_index_oid(ix);
             }
             if (gen_row(g)) return DD_ENOMEM;
-            con_row(g, OID_CON_BASE + t->id * 256u + 128u + (u32)f, fk->name, t, 'f', fk->deferrable, fk->deferred, refidx,
+            con_row(g, cat_con_oid(t->id, OID_CON_FK + (u32)f), fk->name, t, 'f', fk->deferrable, fk->deferred, refidx,
                     OID_OBJECT_BASE + fk->ref_table, fk->on_update, fk->on_delete, fk->match_full ? 'f' : 's', key, n,
                     fkey, n, NULL);
         }
@@ -670,9 +677,9 @@ static int gen_constraint(Gen *g)
     for (int i = 0; i < cv->ntypes; i++) {
         const TableInfo *u = cv->types[i];
         if (u->utype->kind != 'd') continue;
-        for (int c = 0; c < u->utype->nchecks && c < 128; c++) {
+        for (int c = 0; c < u->utype->nchecks; c++) {
             if (gen_row(g)) return DD_ENOMEM;
-            con_row(g, OID_CON_BASE + u->id * 256u + (u32)c, u->utype->checks[c].name, u, 'c', false, false, 0, 0, ' ',
+            con_row(g, cat_con_oid(u->id, (u32)c), u->utype->checks[c].name, u, 'c', false, false, 0, 0, ' ',
                     ' ', ' ', NULL, 0, NULL, 0, u->utype->checks[c].expr_sql);
         }
     }
@@ -898,6 +905,7 @@ static int gen_tables(Gen *g)
 static Value viewdef(Gen *g, const TableInfo *t)
 {
     char *s = arena_printf(g->ctx->stmt, " %s;", t->view_sql);
+    if (!s) g->oom = true;
     return s ? val_text(TYPE_TEXT, s, (u32)strlen(s)) : val_null(TYPE_TEXT);
 }
 
@@ -1030,10 +1038,11 @@ static void P_TIME(Gen *g, i64 unix_us)
 static int gen_stat_activity(Gen *g)
 {
     SqlCtx *ctx = g->ctx;
-    SqlActivity a;
-    int rc;
-    for (int i = 0; ctx->activity_nth && (rc = ctx->activity_nth(ctx->session, i, &a, ctx->stmt)) != 0; i++) {
-        if (rc < 0) return -rc;
+    SqlActivity *all = NULL;
+    int nall = 0, rc;
+    if (ctx->activity_list && (rc = ctx->activity_list(ctx->session, &all, &nall, ctx->stmt))) return rc;
+    for (int i = 0; i < nall; i++) {
+        SqlActivity a = all[i];
         if (gen_row(g)) return DD_ENOMEM;
         P_OID(g, OID_DATABASE); P_NAME(g, a.database); P_INT(g, a.pid); P_NULL(g); P_OID(g, OID_ROLE_OWNER);
         P_NAME(g, a.user); P_TEXT(g, a.application);
@@ -1675,16 +1684,16 @@ static int each_con(Gen *g, bool notnull, IsConFn fn)
             k.cols = ix->cols; k.ix = ix;
             if ((rc = fn(g, t, &k))) return rc;
         }
-        for (int c = 0; c < t->nchecks && c < 128; c++) {
+        for (int c = 0; c < t->nchecks; c++) {
             memset(&k, 0, sizeof k);
             snprintf(k.name, sizeof k.name, "%s", t->checks[c].name);
-            k.type = 'c'; k.oid = OID_CON_BASE + t->id * 256u + (u32)c; k.check = &t->checks[c];
+            k.type = 'c'; k.oid = cat_con_oid(t->id, (u32)c); k.check = &t->checks[c];
             if ((rc = fn(g, t, &k))) return rc;
         }
-        for (int f = 0; f < t->nfks && f < 128; f++) {
+        for (int f = 0; f < t->nfks; f++) {
             memset(&k, 0, sizeof k);
             snprintf(k.name, sizeof k.name, "%s", t->fks[f].name);
-            k.type = 'f'; k.oid = OID_CON_BASE + t->id * 256u + 128u + (u32)f; k.ncols = t->fks[f].ncols;
+            k.type = 'f'; k.oid = cat_con_oid(t->id, OID_CON_FK + (u32)f); k.ncols = t->fks[f].ncols;
             k.cols = t->fks[f].cols; k.fk = &t->fks[f];
             if ((rc = fn(g, t, &k))) return rc;
         }
@@ -2222,6 +2231,24 @@ bool syscat_lookup(SqlCtx *ctx, const char *name, const char **schema, const cha
     return false;
 }
 
+/* Whether every object of cv has the OIDs pgcat.h derives for it: its id
+ * in range, at most 1024 CHECKs and 1024 foreign keys, columns numbered
+ * below 2048.  54000 otherwise: colliding OIDs would be wrong answers. */
+static int oids_fit(SqlCtx *ctx, const CatView *cv)
+{
+    for (int i = 0; i < cv->nrels + cv->ntypes; i++) {
+        const TableInfo *t = i < cv->nrels ? cv->rels[i] : cv->types[i - cv->nrels];
+        int nchecks = t->utype ? t->utype->nchecks : t->nchecks;
+        const char *why = t->id >= OID_MAX_OBJECT_ID ? "its catalog id is past the OIDs pg_catalog derives"
+                          : nchecks > (int)OID_CON_FK || t->nfks > (int)OID_CON_FK ? "it has more than 1024 CHECK or FOREIGN KEY constraints"
+                          : t->ncols >= 2048 ? "it has 2048 columns or more, counting dropped ones"
+                          : NULL;
+        if (why)
+            return dd_err(ctx->err, DD_EPROGRAM_LIMIT, -1, "pg_catalog cannot describe \"%s\": %s", t->name, why);
+    }
+    return DD_OK;
+}
+
 int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base, u64 point, FromItem *fi)
 {
     const SysRel *r = sysrel_find(schema, base);
@@ -2253,8 +2280,10 @@ int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base,
     rc = catview_get(ctx, point, &cv);
     ctx->session_point = session_point;
     if (rc) return rc;
+    if ((rc = oids_fit(ctx, cv))) return rc;
     Gen g = {.ctx = ctx, .cv = cv, .width = n + 1, .types = types};
     if ((rc = r->gen(&g))) return rc;
+    if (g.oom) return DD_ENOMEM;
     u32 tableoid = syscat_oid_by_name(schema, base);
     for (int i = 0; i < g.n; i++) g.rows[(size_t)i * (size_t)(n + 1) + (size_t)n] = val_int(TYPE_OID, tableoid);
     n++;

@@ -20,6 +20,7 @@
  * view over `*` keeps the columns it had, as in PostgreSQL.
  */
 #include "plan_int.h"
+#include "../catalog/pgcat.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -29,7 +30,84 @@ struct ViewDeps {
     const TableInfo **t;
     ScopeRel **rel;          /* a table's relation (its used[] columns), NULL for a view */
     int n, cap;
+    /* the relations the CREATE VIEW's own text names unqualified: where
+     * (a position in sql) and which, so that the kept text names them with
+     * their schemas (view_qualify) */
+    const char *sql;
+    int *ref_loc;
+    const TableInfo **ref_t;
+    int nref, capref;
 };
+
+void view_note_ref(SqlCtx *ctx, const TableRef *tr, const TableInfo *t)
+{
+    struct ViewDeps *d = ctx->view_deps;
+    if (!d || ctx->sql != d->sql || strchr(tr->name, '.') || t->temp || tr->loc < 0) return;
+    if (d->nref == d->capref) {
+        int cap = d->capref ? d->capref * 2 : 8;
+        int *nl = arena_alloc(ctx->stmt, sizeof(int) * (size_t)cap);
+        const TableInfo **nt = arena_alloc(ctx->stmt, sizeof(*nt) * (size_t)cap);
+        if (!nl || !nt) return;   /* the statement then fails on its next allocation */
+        if (d->nref) {
+            memcpy(nl, d->ref_loc, sizeof(int) * (size_t)d->nref);
+            memcpy(nt, d->ref_t, sizeof(*nt) * (size_t)d->nref);
+        }
+        d->ref_loc = nl;
+        d->ref_t = nt;
+        d->capref = cap;
+    }
+    for (int i = 0; i < d->nref; i++)
+        if (d->ref_loc[i] == tr->loc) return;   /* planned twice (a subquery planned again) */
+    d->ref_loc[d->nref] = tr->loc;
+    d->ref_t[d->nref++] = t;
+}
+
+/* The end of the identifier that starts at s[i] (as written: "quoted" or
+ * plain). */
+static size_t ident_end(const char *s, size_t n, size_t i)
+{
+    if (i < n && s[i] == '"') {
+        for (i++; i < n; i++)
+            if (s[i] == '"') {
+                if (i + 1 < n && s[i + 1] == '"') { i++; continue; }
+                return i + 1;
+            }
+        return n;
+    }
+    while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+                     s[i] == '_' || s[i] == '$' || (unsigned char)s[i] >= 0x80))
+        i++;
+    return i;
+}
+
+/* The view's query text [start, end) of ctx->sql with every relation it
+ * names unqualified written with its schema (public.t), as PostgreSQL's
+ * pg_get_viewdef does under pg_dump's empty search_path: the text then
+ * means the same relations wherever it is read (a restore). */
+static char *view_qualify(SqlCtx *ctx, const struct ViewDeps *d, int start, int end)
+{
+    Buf b;
+    buf_init(&b);
+    int at = start;
+    for (;;) {
+        int k = -1;   /* the next reference after at */
+        for (int i = 0; i < d->nref; i++)
+            if (d->ref_loc[i] >= at && d->ref_loc[i] < end && (k < 0 || d->ref_loc[i] < d->ref_loc[k])) k = i;
+        if (k < 0) break;
+        int loc = d->ref_loc[k];
+        size_t e = ident_end(ctx->sql, (size_t)end, (size_t)loc);
+        buf_append(&b, ctx->sql + at, (size_t)(loc - at));
+        const TableInfo *t = d->ref_t[k];
+        cat_quote_ident(cat_ns_name(t), &b);
+        buf_putc(&b, '.');
+        buf_append(&b, ctx->sql + loc, e - (size_t)loc);   /* the name as written */
+        at = (int)e;
+    }
+    buf_append(&b, ctx->sql + at, (size_t)(end - at));
+    char *out = buf_ok(&b) ? arena_strndup(ctx->stmt, b.len ? (const char *)b.data : "", b.len) : NULL;
+    buf_free(&b);
+    return out;
+}
 
 void view_note_read(SqlCtx *ctx, const TableInfo *t, ScopeRel *rel)
 {
@@ -368,7 +446,7 @@ int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p)
         return dd_err(ctx->err, DD_ERESERVED_NAME, -1, "relation name \"%s\" is reserved", s->name);
     if (strlen(name_base(s->name)) > CAT_MAX_NAME)
         return dd_err(ctx->err, DD_ENAME_TOO_LONG, s->name_loc, "relation name \"%s\" is too long", s->name);
-    struct ViewDeps deps = {NULL, NULL, 0, 0};
+    struct ViewDeps deps = {.sql = ctx->sql};
     struct ViewDeps *saved = ctx->view_deps;
     ctx->view_deps = &deps;
     Plan *q = arena_zalloc(ctx->stmt, sizeof(Plan));
@@ -378,7 +456,7 @@ int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p)
     TableInfo *v = arena_zalloc(ctx->stmt, sizeof(TableInfo));
     if (!v) return DD_ENOMEM;
     v->name = arena_strdup(ctx->stmt, s->name);
-    v->view_sql = arena_strndup(ctx->stmt, ctx->sql + s->body_start, (size_t)(s->body_end - s->body_start));
+    v->view_sql = view_qualify(ctx, &deps, s->body_start, s->body_end);
     if (!v->name || !v->view_sql) return DD_ENOMEM;
     if ((rc = view_columns(ctx, s, q, v)) || (rc = deps_pairs(ctx, &deps, v))) return rc;
     /* A view over a temporary relation is temporary itself (it could not

@@ -65,6 +65,7 @@ typedef struct SqlCtx {
     const char *user;
     const char *database;    /* current_database() */
     int backend_pid;         /* pg_backend_pid() */
+    i64 start_us;            /* pg_postmaster_start_time(): when the database was opened (Unix µs) */
     /* current_setting(): the session's value of a setting, or NULL */
     const char *(*setting)(void *session, const char *name);
     /* set_config(): SET [LOCAL] name = value (NULL if the caller has none) */
@@ -73,9 +74,9 @@ typedef struct SqlCtx {
      * default and whether it is fixed; false past the last */
     bool (*setting_nth)(void *session, int i, const char **name, const char **value, const char **boot,
                         bool *readonly);
-    /* pg_stat_activity: open session i of the database (0, 1, ...), its
-     * strings copied into a: 1, 0 past the last, -DD_ENOMEM */
-    int (*activity_nth)(void *session, int i, SqlActivity *out, Arena *a);
+    /* pg_stat_activity: the database's open sessions, read at once, their
+     * strings copied into a (DD_ENOMEM) */
+    int (*activity_list)(void *session, SqlActivity **out, int *n, Arena *a);
     void *session;
     const char *sql;         /* the whole text, for error positions */
     DdError *err;
