@@ -61,14 +61,14 @@ static int plan_analyze(SqlCtx *ctx, Plan *p, DropTableStmt *s)
         int n;
         int rc = store_tables_at(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
         for (int i = 0; !rc && i < n; i++)
-            if (!ts[i]->view_sql) rc = sql_analyze_table(ctx, ts[i]);
+            if (!ts[i]->view_sql) rc = sql_analyze_table(ctx, ts[i], false);
         return rc;
     }
     for (int i = 0; i < s->n; i++) {
         const TableInfo *t = resolve_table_present(ctx, s->names[i]);
         if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->locs[i], "relation \"%s\" does not exist", s->names[i]);
         if (t->view_sql) continue;   /* a view has no statistics of its own */
-        int rc = sql_analyze_table(ctx, t);
+        int rc = sql_analyze_table(ctx, t, false);
         if (rc) return rc;
     }
     return DD_OK;

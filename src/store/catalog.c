@@ -11,6 +11,7 @@
  * snapshot can see a seq above the committed head.
  */
 #include "store_int.h"
+#include "../util/clock.h"
 #include "../util/alloc.h"
 
 #include <string.h>
@@ -512,6 +513,17 @@ void store_count_scan(Store *st, u32 id, bool index, i64 rows)
     CatTable *ct = cat_find(st, id);
     if (ct && index) { ct->act.idx_scan++; ct->act.idx_tup_fetch += rows; }
     else if (ct) { ct->act.seq_scan++; ct->act.seq_tup_read += rows; }
+    pthread_mutex_unlock(&st->cat_mu);
+}
+
+void store_note_analyze(Store *st, u32 id, bool automatic)
+{
+    i64 now = clock_wall_us();
+    pthread_mutex_lock(&st->cat_mu);
+    CatTable *ct = cat_find(st, id);
+    if (ct && automatic) { ct->act.autoanalyze_count++; ct->act.last_autoanalyze_us = now; }
+    else if (ct) { ct->act.analyze_count++; ct->act.last_analyze_us = now; }
+    if (ct) ct->act.mod_at_analyze = ct->act.n_ins + ct->act.n_upd + ct->act.n_del;
     pthread_mutex_unlock(&st->cat_mu);
 }
 

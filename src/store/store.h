@@ -365,7 +365,11 @@ int store_index_bytes(Snap *s, const IndexInfo *ix, i64 *bytes, DdError *err);
 typedef struct StoreTableActivity {
     i64 seq_scan, seq_tup_read, idx_scan, idx_tup_fetch;
     i64 n_ins, n_upd, n_del;
+    /* statistics gathered: by ANALYZE and when a plan needed them, when
+     * last (Unix µs, 0: never), and the rows changed by then */
+    i64 analyze_count, autoanalyze_count, last_analyze_us, last_autoanalyze_us, mod_at_analyze;
 } StoreTableActivity;
+void store_note_analyze(Store *st, u32 id, bool automatic);
 void store_count_scan(Store *st, u32 id, bool index, i64 rows);
 /* The bytes of the database's file (pg_database_size), -1 when it
  * cannot be read. */

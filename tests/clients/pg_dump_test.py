@@ -60,7 +60,15 @@ QUERIES = {
                "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY 1, 2",
     "constraints": "SELECT conname, contype, conrelid::regclass::text FROM pg_constraint "
                    "WHERE connamespace = 'dumpx'::regnamespace ORDER BY 1",
-    "indexes": "SELECT indexname, tablename FROM pg_indexes WHERE schemaname = 'dumpx' ORDER BY 1",
+    "indexes": "SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = 'dumpx' ORDER BY 1",
+    "constraint_defs": "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = "
+                       "'dumpx'::regnamespace AND contype IN ('p', 'u', 'f') ORDER BY 1",
+    # defaults (generation expressions print from PostgreSQL's parse tree:
+    # docs/catalogs.md), the generated column by its being one
+    "defaults": "SELECT d.adrelid::regclass::text, d.adnum, CASE WHEN a.attgenerated = '' THEN "
+                "pg_get_expr(d.adbin, d.adrelid) ELSE 'generated' END FROM pg_attrdef d JOIN pg_attribute a "
+                "ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid IN ('dumpx.customers'::regclass, "
+                "'dumpx.orders'::regclass) ORDER BY 1, 2",
     "sequences": "SELECT sequencename, last_value, start_value, increment_by FROM pg_sequences "
                  "WHERE schemaname = 'dumpx' ORDER BY 1",
     "comments": "SELECT obj_description('dumpx.customers'::regclass, 'pg_class'), "
@@ -151,6 +159,15 @@ def main():
         cur.execute("INSERT INTO dumpx.orders (cust, qty, price) VALUES (4, 1, 1) RETURNING id, ticket")
         check("identity_continues", cur.fetchone() == (4, 120))
         con.close()
+    finally:
+        dd.stop()
+    # the custom format into a fresh DriftDB, through pg_restore
+    dd = servers.driftdb(BUILD)
+    try:
+        r = run(["pg_restore", "--exit-on-error", "-h", "127.0.0.1", "-p", str(dd.port), "-U", "test", "-d", "test",
+                 custom])
+        check("restore_custom_driftdb", r.returncode == 0, r.stderr)
+        compare("same_in_driftdb_custom", original, snapshot(dd.port, "test"))
     finally:
         dd.stop()
     for f in (plain, custom):

@@ -34,6 +34,7 @@
 #                    CompositeInfo and asyncpg's enum introspection on both
 #   jdbc/JdbcMetaTest.java pgjdbc's DatabaseMetaData and ResultSetMetaData
 #                    on both
+#   node/node_pg_types_test.js node-pg's pg-types values and field types on both
 #   temp_tables_test.py  temporary tables: private per session, temporary
 #                    views, no commits, a vanished client's tables ended
 # plus server-level checks (open failures, SIGTERM shutdown), and prints
@@ -336,6 +337,13 @@ else
         timeout -k 5 120 "$PY" $HERE/type_introspection_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/typeinfo.out" 2>&1
         tally type_introspection "$TMP/typeinfo.out"
         ensure_alive type_introspection
+        if [ -d "$NODE_DIR/node_modules/pg" ]; then
+            (cd "$NODE_DIR" && timeout -k 5 120 node node_pg_types_test.js "$MAIN_PORT" "$PGCMP_PORT") >"$TMP/node_types.out" 2>&1
+            tally node_pg_types "$TMP/node_types.out"
+            ensure_alive node_pg_types
+        else
+            fail node_pg_types "node-pg missing (see the node_pg failure)"
+        fi
         if [ -f "$TMP/jdbc/JdbcMetaTest.class" ]; then
             timeout -k 5 180 java -cp "$TMP/jdbc:$JDBC_JAR" JdbcMetaTest "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/jdbcmeta.out" 2>&1
             tally jdbc_meta "$TMP/jdbcmeta.out"

@@ -282,6 +282,8 @@ static int f_constraintdef(EvalEnv *env, const Value *a, int n, Value *out, int 
     return definition(env, a, n, out, false);
 }
 
+/* pg_get_viewdef(oid | text [, bool]): a text argument names the view */
+static bool r_viewdef(TypeId *a, int n, TypeId *r) { return resolve_mask(a, n, (1u << 24) | (1u << 17), TYPE_TEXT, r); }
 static int f_viewdef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(loc);
@@ -935,7 +937,7 @@ const FuncDef cat_funcs[] = {
     {"pg_get_expr", 2, 3, r_get_expr, f_get_expr, true},
     {"pg_get_indexdef", 1, 3, r_indexdef, f_indexdef, true},
     {"pg_get_constraintdef", 1, 2, r_oid_text_pretty, f_constraintdef, true},
-    {"pg_get_viewdef", 1, 2, r_oid_text_pretty, f_viewdef, true},
+    {"pg_get_viewdef", 1, 2, r_viewdef, f_viewdef, true},
     {"pg_get_statisticsobjdef_columns", 1, 1, r_oid_text, f_null_text, true},
     {"pg_get_function_result", 1, 1, r_oid_text, f_function_result, true},
     {"pg_get_function_arguments", 1, 1, r_oid_text, f_function_arguments, true},

@@ -577,9 +577,9 @@ static bool lex_qualified_operator(Lexer *lx, Token *t, DdError *err)
     if (oplen == 0 || i >= n || s[i] != ')') return false;
     size_t end = i + 1;
     if (schlen && !(schlen == 10 && (quoted ? strncmp(s + sch, "pg_catalog", 10) : strncasecmp(s + sch, "pg_catalog", 10)) == 0)) {
-        lex_error(lx, t, DD_EUNDEFINED_OPERATOR, start, end, "operator does not exist", err);
-        if (err) dd_err(err, DD_EUNDEFINED_OPERATOR, (int)start, "operator does not exist: %.*s.%.*s", (int)schlen,
-                        s + sch, (int)oplen, s + op);
+        /* no schema but pg_catalog has operators: PostgreSQL's 3F000 */
+        lex_error(lx, t, DD_EUNDEFINED_SCHEMA, start, end, "schema does not exist", err);
+        if (err) dd_err(err, DD_EUNDEFINED_SCHEMA, (int)start, "schema \"%.*s\" does not exist", (int)schlen, s + sch);
         return true;
     }
     /* the operator as lex_operator cuts it: the whole run or not at all */
@@ -661,7 +661,7 @@ int lex_next(Lexer *lx, Token *t, DdError *err)
         lx->pos = i + 1;
         return lex_string(lx, t, i, true, err);
     }
-    if ((c == 'o' || c == 'O') && lex_qualified_operator(lx, t, err)) return t->kind == TOK_ERROR ? DD_EUNDEFINED_OPERATOR : DD_OK;
+    if ((c == 'o' || c == 'O') && lex_qualified_operator(lx, t, err)) return t->kind == TOK_ERROR ? DD_EUNDEFINED_SCHEMA : DD_OK;
     if (is_ident_start(c)) return lex_ident(lx, t, err);
     if (is_digit(c) || (c == '.' && is_digit(c1))) return lex_number(lx, t, err);
     switch (c) {

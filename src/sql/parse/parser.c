@@ -4129,8 +4129,7 @@ static int parse_alter_type(Parser *p, Stmt *st)
         advance(p);
         advance(p);
         ty->action = TYPE_OWNER;
-        char *role;
-        return parse_role(p, &role);
+        return parse_role(p, &ty->new_name);   /* NULL: the session's user */
     }
     if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER TYPE");
     return syntax_error(p);
@@ -4292,8 +4291,7 @@ static int parse_alter_domain(Parser *p, Stmt *st)
         advance(p);
         ty->action = TYPE_OWNER;
         ty->domain = true;
-        char *role;
-        return parse_role(p, &role);
+        return parse_role(p, &ty->new_name);
     }
     if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER DOMAIN");
     return syntax_error(p);
@@ -4835,8 +4833,7 @@ static int parse_alter(Parser *p, Stmt *st)
             /* OWNER TO role: DriftDB has no roles yet, so no owners */
             advance(p);
             advance(p);
-            char *role;
-            TRY(parse_role(p, &role));
+            TRY(parse_role(p, &c->newname));   /* NULL: the session's user */
             c->kind = ALTER_OWNER;
         } else if (is_word(t, "alter") &&
                    is_kw(peek(p, is_kw(peek(p, 1), KW_COLUMN) ? 3 : 2), KW_SET) &&

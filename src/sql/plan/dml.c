@@ -3157,8 +3157,14 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             }
             break;
         }
-        case ALTER_NOOP:
         case ALTER_OWNER:
+            /* one role owns everything: OWNER TO it (or pg_database_owner) changes nothing */
+            if (c->newname && strcmp(c->newname, ctx->user ? ctx->user : "") != 0 &&
+                strcmp(c->newname, "pg_database_owner") != 0)
+                return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "role \"%s\" does not exist", c->newname);
+            changed--;
+            continue;
+        case ALTER_NOOP:
             /* SET STATISTICS names a column */
             if (c->name && (find_col(t, c->name) < 0 || system_col_name(c->name)))
                 return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, -1, "column \"%s\" of relation \"%s\" does not exist",

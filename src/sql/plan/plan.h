@@ -238,8 +238,8 @@ typedef struct TableStats {
     int *nbounds;
     double **bounds;
 } TableStats;
-/* Gathers the statistics of t (ANALYZE). */
-int sql_analyze_table(SqlCtx *ctx, const TableInfo *t);
+/* Gathers the statistics of t (ANALYZE; automatic: when a plan needed them). */
+int sql_analyze_table(SqlCtx *ctx, const TableInfo *t, bool automatic);
 /* The statistics of t (gather: gathered now when missing or stale and t
  * is small); out->valid false when there are none. */
 int sql_table_stats(SqlCtx *ctx, const TableInfo *t, bool gather, TableStats *out);

@@ -104,7 +104,7 @@ static int cc_add(ColCount *c, u64 h)
 }
 
 
-int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
+int sql_analyze_table(SqlCtx *ctx, const TableInfo *t, bool automatic)
 {
     /* a temporary table keeps no statistics: the store's are per table id
      * and shared by all sessions, and the planner counts its rows instead
@@ -184,6 +184,7 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t)
     dd_free(cc);
     if (!rc && !buf_ok(&blob)) rc = DD_ENOMEM;
     if (!rc) rc = store_set_table_stats(ctx->snap, t->id, blob.data, blob.len, (i64)seen);
+    if (!rc) store_note_analyze(ctx->store, t->id, automatic);
     buf_free(&blob);
     return rc;
 }
@@ -208,7 +209,7 @@ int sql_table_stats(SqlCtx *ctx, const TableInfo *t, bool gather, TableStats *ou
     bool stale = !blob || (live >= 0 && (live - at > at / 5 + 100 || at - live > at / 5 + 100));
     if (gather && stale && live >= 0 && live <= STATS_AUTO_ROWS) {
         DdError saved = *ctx->err;
-        if (sql_analyze_table(ctx, t)) {
+        if (sql_analyze_table(ctx, t, true)) {
             *ctx->err = saved;   /* estimates only: plan without them */
             return DD_OK;
         }

@@ -1084,8 +1084,10 @@ static int gen_stat_tables(Gen *g)
         P_INT(g, a.seq_scan); P_INT(g, a.seq_tup_read); P_INT(g, a.idx_scan); P_INT(g, a.idx_tup_fetch);
         P_INT(g, a.n_ins); P_INT(g, a.n_upd); P_INT(g, a.n_del); P_INT(g, 0);
         P_INT(g, store_table_rows(g->ctx->snap, t->id)); P_INT(g, a.n_upd + a.n_del);
-        P_INT(g, a.n_ins + a.n_upd + a.n_del); P_INT(g, a.n_ins);
-        P_NULL(g); P_NULL(g); P_NULL(g); P_NULL(g); P_INT(g, 0); P_INT(g, 0); P_INT(g, 0); P_INT(g, 0);
+        P_INT(g, a.n_ins + a.n_upd + a.n_del - a.mod_at_analyze); P_INT(g, a.n_ins);
+        /* nothing is ever vacuumed: no vacuum, counts 0 */
+        P_NULL(g); P_NULL(g); P_TIME(g, a.last_analyze_us); P_TIME(g, a.last_autoanalyze_us);
+        P_INT(g, 0); P_INT(g, 0); P_INT(g, a.analyze_count); P_INT(g, a.autoanalyze_count);
     }
     return DD_OK;
 }
