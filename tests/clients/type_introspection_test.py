@@ -50,13 +50,17 @@ def psycopg_side(port, db):
         c.execute("CREATE TABLE tix.rd (id int PRIMARY KEY, gone text, b int)")
         c.execute("ALTER TABLE tix.rd DROP COLUMN gone")
         c.execute("ALTER TABLE tix.rd ADD COLUMN c text")
+        c.execute("CREATE VIEW tix.rdv AS SELECT c, id FROM tix.rd")
         for q in ("SELECT id, b, c, 1 AS one, b + 1 FROM tix.rd", "SELECT r.c, s.id FROM tix.rd r JOIN tix.rd s ON r.id = s.id",
-                  "SELECT id FROM tix.rd UNION SELECT 1"):
+                  "SELECT id FROM tix.rd UNION SELECT 1", "SELECT x.c FROM (SELECT c FROM tix.rd) x",
+                  "SELECT id, c FROM tix.rdv", "SELECT count(*), b FROM tix.rd GROUP BY b"):
             for prepare in (False, True):
                 res = c.execute(q, prepare=prepare).pgresult
                 oid = c.execute("SELECT 'tix.rd'::regclass::oid").fetchone()[0]
+                voi = c.execute("SELECT 'tix.rdv'::regclass::oid").fetchone()[0]
                 out["rowdescription %s %s" % (q, prepare)] = [
-                    (res.ftable(i) == oid, res.ftablecol(i)) for i in range(res.nfields)]
+                    ("rd" if res.ftable(i) == oid else "rdv" if res.ftable(i) == voi else res.ftable(i),
+                     res.ftablecol(i)) for i in range(res.nfields)]
     return out
 
 

@@ -45,6 +45,10 @@ typedef struct ScopeRel {
      * column is not named unqualified or listed by a bare * in a scope
      * that holds its merged column (it stays for rel.name and rel.*) */
     int *merged_by;
+    /* a derived table's: its query's columns (their source tables, for
+     * RowDescription), and the view it stands for, or NULL */
+    const struct ColDesc *src_cols;
+    const struct TableInfo *view;
 } ScopeRel;
 
 /* Whether qualifier q names rel: its alias, or its table's schema-qualified name. */

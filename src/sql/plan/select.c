@@ -489,6 +489,7 @@ int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, i
         rel->types[i] = ip->cols[i].type;
         rel->typmods[i] = ip->cols[i].typmod;
     }
+    rel->src_cols = ip->cols;
     fi->op = ip->root;
     fi->rels = rel;
     fi->nrels = 1;
@@ -1826,8 +1827,8 @@ int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p)
 /* Plans s in env (NULL at the top of a statement): env's WITH queries are
  * visible, its columns are those of enclosing queries. */
 /* When program pr reads one column of a table the FROM clause fi reads
- * at one point, that column (ColDesc.src_*).  Columns of views, derived
- * tables and grouped queries are not traced (PostgreSQL traces them). */
+ * at one point, that column (ColDesc.src_*); a view's column is the
+ * view's, a derived table's what its query's was. */
 static void col_source(const FromItem *fi, const ExprProg *pr, ColDesc *out)
 {
     if (pr->n != 1 || pr->code[0].op != XOP_SLOT) return;
@@ -1837,12 +1838,51 @@ static void col_source(const FromItem *fi, const ExprProg *pr, ColDesc *out)
         if (slot < rel->slot0 || slot >= rel->slot0 + rel->ncols) continue;
         int j = slot - rel->slot0;
         const TableInfo *t = rel->table;
+        if (!t && rel->view) {   /* a view's column: the view's, as PostgreSQL */
+            if (rel->view->temp || j >= rel->view->ncols) return;
+            out->src_table = rel->view->id;
+            out->src_col = rel->view->cols[j].id;
+            out->src_domain = rel->view->cols[j].domain;
+            return;
+        }
+        if (!t && rel->src_cols) {   /* a derived table's: what its query's column was */
+            out->src_table = rel->src_cols[j].src_table;
+            out->src_col = rel->src_cols[j].src_col;
+            out->src_domain = rel->src_cols[j].src_domain;
+            return;
+        }
         if (!t || j >= t->ncols || t->view_sql || t->temp) return;
         out->src_table = t->id;
         out->src_col = t->cols[j].id;
         out->src_domain = t->cols[j].domain;
         return;
     }
+}
+
+/* In a grouped query, a target that is a bare column (a grouping key):
+ * the table column its name finds in fi, when exactly one relation has
+ * it (ColDesc.src_*). */
+static void col_source_named(const FromItem *fi, const Expr *e, ColDesc *out)
+{
+    if (e->kind != EXPR_COLUMN || e->u.col.star_slot > 0) return;
+    const ScopeRel *found = NULL;
+    int fj = -1;
+    for (int r = 0; r < fi->nrels; r++) {
+        const ScopeRel *rel = &fi->rels[r];
+        if (e->u.col.qualifier && !rel_named(rel, e->u.col.qualifier)) continue;
+        for (int j = 0; j < rel->ncols; j++) {
+            if (rel->hidden[j] || strcmp(rel->names[j], e->u.col.name) != 0) continue;
+            if (found) return;   /* ambiguous: the query would not have planned; trace nothing */
+            found = rel;
+            fj = j;
+        }
+    }
+    if (!found) return;
+    const TableInfo *t = found->table;
+    if (!t || fj >= t->ncols || t->view_sql || t->temp) return;
+    out->src_table = t->id;
+    out->src_col = t->cols[fj].id;
+    out->src_domain = t->cols[fj].domain;
 }
 
 static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer)
@@ -2233,6 +2273,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         p->cols[i].typmod = progs[i]->typmod;
         p->cols[i].src_table = p->cols[i].src_col = p->cols[i].src_domain = 0;
         if (!grouped) col_source(&fi, progs[i], &p->cols[i]);
+        else col_source_named(&fi, texprs[i], &p->cols[i]);   /* a grouped query's key columns */
     }
     return DD_OK;
 }

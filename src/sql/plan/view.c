@@ -329,6 +329,7 @@ int view_plan(SqlCtx *ctx, const FromItem *vfi, SelectStmt *sel, FromItem *fi)
     ctx->view_b = b;
     ctx->sql = sql;
     fi->view = vfi->view;
+    if (!rc) fi->rels->view = vfi->view;   /* its columns are the view's (RowDescription) */
     fi->vkind = vfi->vkind;
     fi->va = vfi->va;
     fi->vb = vfi->vb;
