@@ -206,7 +206,8 @@ void bin_send(const Value *v, const ValueCtx *vc, Buf *out)
     case TYPE_BOOL: buf_putc(out, v->v.b ? 1 : 0); break;
     case TYPE_INT2: put16(out, (u16)(i16)v->v.i); break;
     case TYPE_INT4: put32(out, (u32)(i32)v->v.i); break;
-    case TYPE_INT8: put64(out, (u64)v->v.i); break;
+    case TYPE_INT8:
+    case TYPE_XID8: put64(out, (u64)v->v.i); break;
     case TYPE_OID:
     case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: put32(out, (u32)v->v.i); break;
     case TYPE_CHAR: buf_putc(out, (u8)v->v.i); break;
@@ -359,6 +360,7 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
         *out = val_int(t, (i32)get32(p));
         return DD_OK;
     case TYPE_INT8:
+    case TYPE_XID8:
         if (len != 8) return bad_length(e, pno, len, 8);
         *out = val_int(t, (i64)get64(p));
         return DD_OK;

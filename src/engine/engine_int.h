@@ -104,6 +104,7 @@ struct driftdb_session {
     driftdb *db;
     char *user, *app, *client, *database;
     int backend_pid;           /* pg_backend_pid() */
+    u64 xid;                   /* the transaction's id once asked (txid_current()), else 0 */
     int state;                 /* TXN_* */
     bool stmt_last;            /* the running statement is the last of its string */
     bool block_read_only;      /* BEGIN READ ONLY */

@@ -138,6 +138,7 @@ static void txn_discard(driftdb_session *s)
     end_snapshot(s);
     s->state = TXN_IDLE;
     s->block_read_only = false;
+    s->xid = 0;
 }
 
 void driftdb_session_close(driftdb_session *s)
@@ -761,6 +762,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->user = s->user;
     ctx->database = s->database;
     ctx->backend_pid = s->backend_pid;
+    ctx->xid = &s->xid;
     ctx->start_us = s->db->opened_us;
     ctx->setting = session_setting_cb;
     ctx->setting_nth = setting_nth_cb;
@@ -1193,6 +1195,11 @@ static void col_source_ids(driftdb_session *s, const ColDesc *cd, u32 *oid, i16 
 {
     *oid = 0;
     *attnum = 0;
+    if (cd->src_sys) {   /* a system relation's column (pg_class.relname) */
+        *oid = cd->src_sys;
+        *attnum = (i16)cd->src_col;
+        return;
+    }
     if (!cd->src_table) return;
     const TableInfo *t = ws_table(&s->ws, cd->src_table);
     if (!t) t = store_object_latest(s->db->store, cd->src_table);

@@ -29,6 +29,8 @@
  *                         [8] u8 1 when given: the sequence's value, or the
  *                         end of the chunk reserved (store_seq_next); not
  *                         in the log (sequences are not transactional)
+ *           key "xid"  -> [0..7] u64 BE: every transaction id below it may
+ *                         have been given (store_xid_next); not in the log
  *
  * log       key u64 BE seq (1, 2, ... no gaps; MDB_APPEND)
  *           value: [0]      u8 format (FMT_LOG_FORMAT)

@@ -46,26 +46,33 @@ bool store_seq_meta_record(const u8 *k, size_t kn, size_t vn, u32 *id)
     return true;
 }
 
+/* Writes meta record k = v durably, in a write transaction of its own;
+ * what names the caller for errors. */
+static int meta_write(Store *st, const u8 *k, size_t kn, const u8 *v, size_t vn, const char *what, DdError *err)
+{
+    if (st->broken) return dd_err(err, st->broken, -1, "%s", st->broken_msg[0] ? st->broken_msg : dd_err_text(st->broken));
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+    if (rc) return store_mdb_err(err, rc, what);
+    MDB_val mk = {kn, (void *)k}, mv = {vn, (void *)v};
+    rc = mdb_put(txn, st->dbi[FMT_DB_META], &mk, &mv, 0);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return store_mdb_err(err, rc, what);
+    }
+    rc = mdb_txn_commit(txn);
+    return rc ? store_mdb_err(err, rc, what) : 0;
+}
+
 /* Writes (v, called) as sequence id's record, durably. */
 static int seq_write(Store *st, u32 id, i64 v, bool called, DdError *err)
 {
     if (st->read_only) return dd_err(err, DD_EREAD_ONLY_TXN, -1, "cannot execute nextval() in a read-only transaction");
-    if (st->broken) return dd_err(err, st->broken, -1, "%s", st->broken_msg[0] ? st->broken_msg : dd_err_text(st->broken));
     u8 k[7], val[9];
     seq_key(k, id);
     for (int i = 0; i < 8; i++) val[i] = (u8)((u64)v >> (56 - 8 * i));
     val[8] = called ? 1 : 0;
-    MDB_txn *txn;
-    int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
-    if (rc) return store_mdb_err(err, rc, "writing a sequence");
-    MDB_val mk = {sizeof k, k}, mv = {sizeof val, val};
-    rc = mdb_put(txn, st->dbi[FMT_DB_META], &mk, &mv, 0);
-    if (rc) {
-        mdb_txn_abort(txn);
-        return store_mdb_err(err, rc, "writing a sequence");
-    }
-    rc = mdb_txn_commit(txn);
-    return rc ? store_mdb_err(err, rc, "writing a sequence") : 0;
+    return meta_write(st, k, sizeof k, val, sizeof val, "writing a sequence", err);
 }
 
 /* The state of sequence t, read from meta on first use; NULL: no memory. */
@@ -194,6 +201,66 @@ int store_seq_state(Store *st, const TableInfo *t, i64 *last, bool *called, i64 
     return s ? 0 : DD_ENOMEM;
 }
 
+/* ---- transaction ids ---- */
+
+#define XID_FIRST 3
+#define XID_CHUNK_MIN 64
+#define XID_CHUNK_MAX 4096
+
+/* Writes v as meta "xid": ids below it may have been given. */
+static int xid_write(Store *st, u64 v, DdError *err)
+{
+    u8 val[8];
+    for (int i = 0; i < 8; i++) val[i] = (u8)(v >> (56 - 8 * i));
+    return meta_write(st, (const u8 *)"xid", 3, val, sizeof val, "assigning a transaction id", err);
+}
+
+bool store_xid_meta_record(const u8 *k, size_t kn, size_t vn)
+{
+    return kn == 3 && memcmp(k, "xid", 3) == 0 && vn == 8;
+}
+
+int store_xid_next(Store *st, u64 *out, DdError *err)
+{
+    if (st->read_only)
+        return dd_err(err, DD_EREAD_ONLY_TXN, -1, "cannot assign a transaction id in a database opened read-only");
+    pthread_mutex_lock(&st->seq_mu);
+    int rc = DD_OK;
+    if (!st->xid_loaded) {
+        st->xid_next = XID_FIRST;
+        MDB_txn *txn;
+        if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) {
+            rc = store_mdb_err(err, rc, "reading the transaction ids");
+        } else {
+            MDB_val mk = {3, (void *)"xid"}, mv;
+            int g = mdb_get(txn, st->dbi[FMT_DB_META], &mk, &mv);
+            if (g == 0 && mv.mv_size == 8) {
+                const u8 *p = mv.mv_data;
+                u64 v = 0;
+                for (int i = 0; i < 8; i++) v = v << 8 | p[i];
+                if (v > st->xid_next) st->xid_next = v;
+            } else if (g != MDB_NOTFOUND) {
+                rc = g ? store_mdb_err(err, g, "reading the transaction ids")
+                       : dd_corrupt(err, "meta record \"xid\" has %zu bytes, not 8", mv.mv_size);
+            }
+            mdb_txn_abort(txn);
+        }
+        st->xid_upto = st->xid_next;   /* nothing past it reserved yet */
+        st->xid_chunk = XID_CHUNK_MIN;
+        st->xid_loaded = rc == DD_OK;
+    }
+    if (!rc && st->xid_next >= st->xid_upto) {
+        u64 upto = st->xid_next + st->xid_chunk;
+        if (!(rc = xid_write(st, upto, err))) {
+            st->xid_upto = upto;
+            if (st->xid_chunk < XID_CHUNK_MAX) st->xid_chunk *= 2;
+        }
+    }
+    if (!rc) *out = st->xid_next++;
+    pthread_mutex_unlock(&st->seq_mu);
+    return rc;
+}
+
 void store_seq_close(Store *st)
 {
     if (!st->read_only && st->env) {
@@ -203,7 +270,12 @@ void store_seq_close(Store *st)
             DdError e;
             seq_write(st, s->id, s->last, s->called, &e);   /* failing, a restart skips the rest of the chunk */
         }
+        if (st->xid_loaded && st->xid_upto != st->xid_next) {
+            DdError e;
+            xid_write(st, st->xid_next, &e);   /* likewise */
+        }
     }
+    st->xid_loaded = false;
     dd_free(st->seqs);
     st->seqs = NULL;
     st->nseqs = st->capseqs = 0;

@@ -337,6 +337,16 @@ int store_seq_set(Store *st, const TableInfo *t, i64 v, bool called, DdError *er
  * log_cnt). */
 int store_seq_state(Store *st, const TableInfo *t, i64 *last, bool *called, i64 *ahead, DdError *err);
 
+/*
+ * Transaction ids (txid_current(), pg_current_xact_id()): one 64-bit
+ * counter for the database, outside the log, kept as the sequences' values
+ * are (a chunk reserved durably in meta before an id in it is given), so
+ * that no id is ever given twice, across crashes too.  The first id is 3
+ * (PostgreSQL's first normal transaction id).  Errors: 25006 on a
+ * read-only store, 53100 / 58030.
+ */
+int store_xid_next(Store *st, u64 *out, DdError *err);
+
 /* ---- present rows and versions (read by temporal/) ---- */
 
 /* Raw access for temporal/; see temporal.h for the API the SQL layer uses. */

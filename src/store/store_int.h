@@ -78,6 +78,10 @@ struct Store {
     pthread_mutex_t seq_mu;
     struct SeqState *seqs;
     int nseqs, capseqs;
+    /* transaction ids (store_xid_next), under seq_mu: the next to give
+     * and the end of the chunk reserved in meta ("xid"); read on first use */
+    bool xid_loaded;
+    u64 xid_next, xid_upto, xid_chunk;
 };
 
 struct Snap {
@@ -104,6 +108,8 @@ void store_seq_close(Store *st);
 /* sequence.c: whether a meta record is a sequence's value (key "seq" ||
  * u32 BE id, value i64 BE || u8 given), and its id. */
 bool store_seq_meta_record(const u8 *k, size_t kn, size_t vn, u32 *id);
+/* Whether meta record k (vn bytes of value) is the transaction ids' (store_xid_next). */
+bool store_xid_meta_record(const u8 *k, size_t kn, size_t vn);
 /* Doubles the map (or more, to at least `need`); waits for pins to end. */
 int store_grow_map(Store *st, DdError *err);
 int store_read_head(Store *st, MDB_txn *txn, u64 *seq, u8 hash[32], i64 *time, DdError *err);

@@ -932,6 +932,8 @@ static int verify_catalog_meta(Verify *vf)
         } else if (store_seq_meta_record(k.mv_data, k.mv_size, v.mv_size, &seqid)) {
             /* a sequence's value: outside the log, any id (a sequence
              * that was never committed may have taken values) */
+        } else if (store_xid_meta_record(k.mv_data, k.mv_size, v.mv_size)) {
+            /* the transaction ids' counter: outside the log, any value */
         } else {
             rc = bad_at(vf, 0, "meta: unknown key of %zu bytes", k.mv_size);
         }

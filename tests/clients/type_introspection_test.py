@@ -53,14 +53,25 @@ def psycopg_side(port, db):
         c.execute("CREATE VIEW tix.rdv AS SELECT c, id FROM tix.rd")
         for q in ("SELECT id, b, c, 1 AS one, b + 1 FROM tix.rd", "SELECT r.c, s.id FROM tix.rd r JOIN tix.rd s ON r.id = s.id",
                   "SELECT id FROM tix.rd UNION SELECT 1", "SELECT x.c FROM (SELECT c FROM tix.rd) x",
-                  "SELECT id, c FROM tix.rdv", "SELECT count(*), b FROM tix.rd GROUP BY b"):
+                  "SELECT id, c FROM tix.rdv", "SELECT count(*), b FROM tix.rd GROUP BY b",
+                  # system relations' columns name them too (tables and views)
+                  "SELECT relname, relkind, oid, tableoid FROM pg_catalog.pg_class LIMIT 1",
+                  "SELECT n.nspname, t.typname, t.typlen FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace LIMIT 1",
+                  "SELECT schemaname, tablename FROM pg_tables LIMIT 1", "SELECT rolname FROM pg_roles LIMIT 1",
+                  "SELECT x.attname FROM (SELECT attname FROM pg_attribute) x LIMIT 1",
+                  "SELECT table_name, column_name FROM information_schema.columns LIMIT 1",
+                  "SELECT relkind, count(*) FROM pg_class GROUP BY relkind"):
             for prepare in (False, True):
                 res = c.execute(q, prepare=prepare).pgresult
                 oid = c.execute("SELECT 'tix.rd'::regclass::oid").fetchone()[0]
                 voi = c.execute("SELECT 'tix.rdv'::regclass::oid").fetchone()[0]
+                def name(o):
+                    # a system relation by its name (information_schema's
+                    # OIDs differ between servers)
+                    return c.execute("SELECT %s::oid::regclass::text", (o,)).fetchone()[0]
                 out["rowdescription %s %s" % (q, prepare)] = [
-                    ("rd" if res.ftable(i) == oid else "rdv" if res.ftable(i) == voi else res.ftable(i),
-                     res.ftablecol(i)) for i in range(res.nfields)]
+                    ("rd" if res.ftable(i) == oid else "rdv" if res.ftable(i) == voi
+                     else name(res.ftable(i)) if res.ftable(i) else 0, res.ftablecol(i)) for i in range(res.nfields)]
     return out
 
 

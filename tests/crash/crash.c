@@ -18,6 +18,8 @@
  * A further writer thread takes values of sequence cs (nextval) and
  * appends each to LOGFILE.seq; the check asserts that no value was given
  * twice, across every kill, and that nextval now gives more than each.
+ * One more does the same with transaction ids (txid_current(), one
+ * transaction each) in LOGFILE.xid.
  *
  * Another works on temporary tables only (creating, filling, updating,
  * deleting, committing and rolling back, ON COMMIT DELETE ROWS), as
@@ -39,7 +41,7 @@
 #define MAX_ROWS_PER_THREAD 1000000 /* stop eventually if never killed */
 
 static driftdb *db;
-static int log_fd, seq_fd;
+static int log_fd;
 static long long start_id;
 
 static void die(const char *what, const driftdb_error *e)
@@ -113,9 +115,20 @@ static void *writer_thread(void *arg)
     return NULL;
 }
 
-static void *seq_thread(void *arg)
+/* A counter that must never give a value twice: its query, its log. */
+typedef struct Counter {
+    const char *what, *suffix, *sql;
+    int fd;
+} Counter;
+static Counter counters[] = {
+    {"sequence value", "seq", "SELECT nextval('cs')", -1},
+    {"transaction id", "xid", "SELECT txid_current()", -1},
+};
+#define NCOUNTERS ((int)(sizeof counters / sizeof counters[0]))
+
+static void *counter_thread(void *arg)
 {
-    (void)arg;
+    Counter *c = arg;
     driftdb_session *s;
     driftdb_error err;
     memset(&err, 0, sizeof err);
@@ -124,10 +137,10 @@ static void *seq_thread(void *arg)
     for (long i = 0; i < MAX_ROWS_PER_THREAD; i++) {
         long long v = 0;
         char line[40];
-        if (query_col(s, "SELECT nextval('cs')", take_ll, &v, &err) != 0) die("nextval", &err);
+        if (query_col(s, c->sql, take_ll, &v, &err) != 0) die(c->sql, &err);
         int n = snprintf(line, sizeof line, LOG_LINE, v);
-        if (write(seq_fd, line, (size_t)n) != n) {
-            perror("crash: write seq log");
+        if (write(c->fd, line, (size_t)n) != n) {
+            perror("crash: write counter log");
             exit(1);
         }
     }
@@ -158,12 +171,12 @@ static void *temp_thread(void *arg)
     return NULL;
 }
 
-static char *seq_log_name(const char *logfile)
+static char *counter_log_name(const char *logfile, const Counter *c)
 {
-    size_t n = strlen(logfile) + 5;
+    size_t n = strlen(logfile) + strlen(c->suffix) + 2;
     char *p = malloc(n);
     if (!p) { perror("crash"); exit(1); }
-    snprintf(p, n, "%s.seq", logfile);
+    snprintf(p, n, "%s.%s", logfile, c->suffix);
     return p;
 }
 
@@ -173,10 +186,12 @@ static int writer(const char *dir, const char *logfile)
     memset(&err, 0, sizeof err);
     log_fd = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log_fd < 0) { perror(logfile); return 1; }
-    char *seqlog = seq_log_name(logfile);
-    seq_fd = open(seqlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (seq_fd < 0) { perror(seqlog); return 1; }
-    free(seqlog);
+    for (int i = 0; i < NCOUNTERS; i++) {
+        char *name = counter_log_name(logfile, &counters[i]);
+        counters[i].fd = open(name, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (counters[i].fd < 0) { perror(name); return 1; }
+        free(name);
+    }
     if (driftdb_open(dir, NULL, &db, &err) != DRIFTDB_OK) die("open", &err);
     driftdb_session *s;
     driftdb_session_info info = {"crash", "crash-setup", NULL, NULL, 0};
@@ -189,12 +204,14 @@ static int writer(const char *dir, const char *logfile)
     driftdb_session_close(s);
     start_id = max + 1;
 
-    pthread_t th[WRITERS + 2];
+    pthread_t th[WRITERS + NCOUNTERS + 1];
+    int nth = 0;
     for (long k = 0; k < WRITERS; k++)
-        if (pthread_create(&th[k], NULL, writer_thread, (void *)k) != 0) { perror("pthread_create"); return 1; }
-    if (pthread_create(&th[WRITERS], NULL, seq_thread, NULL) != 0) { perror("pthread_create"); return 1; }
-    if (pthread_create(&th[WRITERS + 1], NULL, temp_thread, NULL) != 0) { perror("pthread_create"); return 1; }
-    for (int k = 0; k <= WRITERS + 1; k++) pthread_join(th[k], NULL);
+        if (pthread_create(&th[nth++], NULL, writer_thread, (void *)k) != 0) { perror("pthread_create"); return 1; }
+    for (int i = 0; i < NCOUNTERS; i++)
+        if (pthread_create(&th[nth++], NULL, counter_thread, &counters[i]) != 0) { perror("pthread_create"); return 1; }
+    if (pthread_create(&th[nth++], NULL, temp_thread, NULL) != 0) { perror("pthread_create"); return 1; }
+    for (int k = 0; k < nth; k++) pthread_join(th[k], NULL);
     driftdb_close(db);
     close(log_fd);
     return 0;
@@ -258,33 +275,36 @@ static int check(const char *dir, const char *logfile)
             bad++;
             break;
         }
-    /* sequence values: never one twice, and the next above them all */
-    IdSet given = {0};
-    char *seqlog = seq_log_name(logfile);
-    f = fopen(seqlog, "r");
-    free(seqlog);
-    if (f) {
-        char line[64];
-        while (fgets(line, sizeof line, f))
-            if (strchr(line, '\n')) add_id(line, &given);
-        fclose(f);
-    }
-    if (given.n) {
-        long long next = 0;
-        if (query_col(s, "SELECT nextval('cs')", take_ll, &next, &err) != 0) die("nextval", &err);
-        qsort(given.v, given.n, sizeof *given.v, cmp_ll);
-        for (size_t i = 1; i < given.n; i++)
-            if (given.v[i] == given.v[i - 1]) {
-                fprintf(stderr, "crash: sequence value %lld given twice\n", given.v[i]);
-                bad++;
-                break;
-            }
-        if (next <= given.v[given.n - 1]) {
-            fprintf(stderr, "crash: nextval gives %lld after %lld was given\n", next, given.v[given.n - 1]);
-            bad++;
+    /* sequence values and transaction ids: never one twice, and the next
+     * above them all */
+    for (int c = 0; c < NCOUNTERS; c++) {
+        IdSet given = {0};
+        char *name = counter_log_name(logfile, &counters[c]);
+        f = fopen(name, "r");
+        free(name);
+        if (f) {
+            char line[64];
+            while (fgets(line, sizeof line, f))
+                if (strchr(line, '\n')) add_id(line, &given);
+            fclose(f);
         }
+        if (given.n) {
+            long long next = 0;
+            if (query_col(s, counters[c].sql, take_ll, &next, &err) != 0) die(counters[c].sql, &err);
+            qsort(given.v, given.n, sizeof *given.v, cmp_ll);
+            for (size_t i = 1; i < given.n; i++)
+                if (given.v[i] == given.v[i - 1]) {
+                    fprintf(stderr, "crash: %s %lld given twice\n", counters[c].what, given.v[i]);
+                    bad++;
+                    break;
+                }
+            if (next <= given.v[given.n - 1]) {
+                fprintf(stderr, "crash: %s %lld given after %lld\n", counters[c].what, next, given.v[given.n - 1]);
+                bad++;
+            }
+        }
+        free(given.v);
     }
-    free(given.v);
     /* the temporary tables' work: never in the log, nothing left */
     long long temp_commits = -1;
     if (query_col(s, "SELECT count(*) FROM drift_commits WHERE application_name = 'crash-temp'", take_ll,

@@ -49,6 +49,7 @@ typedef struct ScopeRel {
      * RowDescription), and the view it stands for, or NULL */
     const struct ColDesc *src_cols;
     const struct TableInfo *view;
+    u32 sys_oid;        /* a system relation's (pg_class ...) OID, or 0 */
 } ScopeRel;
 
 /* Whether qualifier q names rel: its alias, or its table's schema-qualified name. */

@@ -1496,6 +1496,47 @@ static int f_backend_pid(EvalEnv *env, const Value *a, int n, Value *out, int lo
     *out = val_int(TYPE_INT4, env->sql->backend_pid);
     return DD_OK;
 }
+/* The transaction's id (txid_current, pg_current_xact_id, as type t):
+ * given the first time the transaction asks (store_xid_next), the same
+ * until it ends.  if_assigned (txid_current_if_assigned): NULL unless the
+ * transaction has one or has written, as PostgreSQL gives one at the
+ * first write. */
+static int xact_id(EvalEnv *env, bool if_assigned, TypeId t, Value *out)
+{
+    SqlCtx *c = env->sql;
+    if (!c->xid) return dd_err(c->err, DD_EFEATURE, -1, "transaction ids are not available here");
+    if (!*c->xid) {
+        if (if_assigned && (!c->ws || ws_is_empty(c->ws))) {
+            *out = val_null(t);
+            return DD_OK;
+        }
+        int rc = store_xid_next(c->store, c->xid, c->err);
+        if (rc) return rc;
+    }
+    *out = val_int(t, (i64)*c->xid);
+    return DD_OK;
+}
+static int f_txid_current(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    return xact_id(env, false, TYPE_INT8, out);
+}
+static int f_txid_if_assigned(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    return xact_id(env, true, TYPE_INT8, out);
+}
+static int f_xact_id(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    return xact_id(env, false, TYPE_XID8, out);
+}
+static int f_xact_id_if_assigned(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    return xact_id(env, true, TYPE_XID8, out);
+}
+static bool r_none_xid8(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_XID8; return true; }
 /* current_schema(): the first schema of search_path that exists, or NULL. */
 static int f_current_schema(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
@@ -1848,6 +1889,10 @@ static const FuncDef funcs[] = {
     {"version", 0, 0, r_none_text, f_version, false},
     {"current_database", 0, 0, r_none_name, f_current_database, false},
     {"pg_backend_pid", 0, 0, r_none_int4, f_backend_pid, true},
+    {"txid_current", 0, 0, r_none_int8, f_txid_current, true},
+    {"txid_current_if_assigned", 0, 0, r_none_int8, f_txid_if_assigned, true},
+    {"pg_current_xact_id", 0, 0, r_none_xid8, f_xact_id, true},
+    {"pg_current_xact_id_if_assigned", 0, 0, r_none_xid8, f_xact_id_if_assigned, true},
     {"current_catalog", 0, 0, r_none_name, f_current_database, false},
     {"current_schema", 0, 0, r_none_name, f_current_schema, true},
     {"current_schemas", 1, 1, r_current_schemas, f_current_schemas, true},

@@ -389,6 +389,9 @@ void cat_relation_name(const CatView *cv, const TableInfo *t, const char *base, 
 
 /* ---------------------------------------------------------------- system relations */
 
+/* PostgreSQL 15's OIDs; its system views' (pg_roles ...) are those its
+ * initdb gives them, information_schema's (whose PostgreSQL numbers
+ * depend on the locales initdb found) and drift_tables are DriftDB's. */
 const SysRelName sys_rel_names[] = {
     {"pg_catalog", "pg_type", 1247}, {"pg_catalog", "pg_attribute", 1249}, {"pg_catalog", "pg_proc", 1255},
     {"pg_catalog", "pg_class", 1259}, {"pg_catalog", "pg_authid", 1260}, {"pg_catalog", "pg_auth_members", 1261},
@@ -401,10 +404,10 @@ const SysRelName sys_rel_names[] = {
     {"pg_catalog", "pg_publication", 6104}, {"pg_catalog", "pg_publication_namespace", 6237},
     {"pg_catalog", "pg_publication_rel", 6106}, {"pg_catalog", "pg_tablespace", 1213},
     {"pg_catalog", "pg_shdescription", 2396}, {"pg_catalog", "pg_range", 3541}, {"pg_catalog", "pg_language", 2612},
-    {"pg_catalog", "pg_roles", 12001}, {"pg_catalog", "pg_user", 12002}, {"pg_catalog", "pg_tables", 12003},
-    {"pg_catalog", "pg_views", 12004}, {"pg_catalog", "pg_indexes", 12005}, {"pg_catalog", "pg_settings", 12006},
-    {"pg_catalog", "pg_stat_activity", 12007}, {"pg_catalog", "pg_sequences", 12008},
-    {"pg_catalog", "pg_stat_user_tables", 12009}, {"pg_catalog", "pg_locks", 12010},
+    {"pg_catalog", "pg_roles", 12000}, {"pg_catalog", "pg_user", 12014}, {"pg_catalog", "pg_tables", 12033},
+    {"pg_catalog", "pg_views", 12028}, {"pg_catalog", "pg_indexes", 12043}, {"pg_catalog", "pg_settings", 12104},
+    {"pg_catalog", "pg_stat_activity", 12222}, {"pg_catalog", "pg_sequences", 12048},
+    {"pg_catalog", "pg_stat_user_tables", 12161}, {"pg_catalog", "pg_locks", 12073},
     {"information_schema", "tables", 13101}, {"information_schema", "columns", 13102},
     {"information_schema", "schemata", 13103}, {"information_schema", "views", 13104},
     {"information_schema", "table_constraints", 13105}, {"information_schema", "key_column_usage", 13106},
@@ -412,8 +415,8 @@ const SysRelName sys_rel_names[] = {
     {"information_schema", "constraint_column_usage", 13108}, {"information_schema", "sequences", 13109},
     {"information_schema", "routines", 13110}, {"information_schema", "parameters", 13111},
     {"information_schema", "character_sets", 13112}, {"information_schema", "check_constraints", 13113},
-    {"pg_catalog", "drift_tables", 12100}, {"pg_catalog", "pg_stat_all_tables", 12011},
-    {"pg_catalog", "pg_stats", 12012},
+    {"pg_catalog", "drift_tables", 12100}, {"pg_catalog", "pg_stat_all_tables", 12142},
+    {"pg_catalog", "pg_stats", 12053},
     /* DriftDB has none of what these list */
     {"pg_catalog", "pg_amop", 2602},
     {"pg_catalog", "pg_amproc", 2603},
@@ -502,6 +505,7 @@ static const struct {
     {"unknown", {109, 110, 2416, 2417}, {"unknownin", "unknownout", "unknownrecv", "unknownsend"}},
     {"uuid", {2952, 2953, 2961, 2962}, {"uuid_in", "uuid_out", "uuid_recv", "uuid_send"}},
     {"varchar", {1046, 1047, 2432, 2433}, {"varcharin", "varcharout", "varcharrecv", "varcharsend"}},
+    {"xid8", {5070, 5081, 5082, 5083}, {"xid8in", "xid8out", "xid8recv", "xid8send"}},
     {"_array", {750, 751, 2400, 2401}, {"array_in", "array_out", "array_recv", "array_send"}},
     {"_enum", {3506, 3507, 3532, 3533}, {"enum_in", "enum_out", "enum_recv", "enum_send"}},
     {"_domain", {2597, 0, 2598, 0}, {"domain_in", NULL, "domain_recv", NULL}},

@@ -1264,7 +1264,7 @@ static int plan_recursive(SqlCtx *ctx, const CteDef *d, Plan *p)
         p->cols[k].type = types[k];
         p->cols[k].typmod = typmods[k];
         p->cols[k].untyped = false;
-        p->cols[k].src_table = p->cols[k].src_col = p->cols[k].src_domain = 0;   /* no one table's column */
+        p->cols[k].src_table = p->cols[k].src_col = p->cols[k].src_domain = p->cols[k].src_sys = 0;   /* no one table's column */
     }
     return DD_OK;
 }
@@ -1748,7 +1748,7 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         p->cols[k] = plans[0].cols[k];
         p->cols[k].type = types[k];
         p->cols[k].untyped = false;
-        p->cols[k].src_table = p->cols[k].src_col = p->cols[k].src_domain = 0;   /* no one table's column */
+        p->cols[k].src_table = p->cols[k].src_col = p->cols[k].src_domain = p->cols[k].src_sys = 0;   /* no one table's column */
         if (types[k] != plans[0].cols[k].type) p->cols[k].typmod = -1;
         if (type_has_etype(types[k])) p->cols[k].typmod = typmods[k];
     }
@@ -1829,6 +1829,7 @@ int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p)
 /* When program pr reads one column of a table the FROM clause fi reads
  * at one point, that column (ColDesc.src_*); a view's column is the
  * view's, a derived table's what its query's was. */
+#define ATTNUM_TABLEOID (-6)   /* PostgreSQL's number of the system column tableoid */
 static void col_source(const FromItem *fi, const ExprProg *pr, ColDesc *out)
 {
     if (pr->n != 1 || pr->code[0].op != XOP_SLOT) return;
@@ -1845,7 +1846,13 @@ static void col_source(const FromItem *fi, const ExprProg *pr, ColDesc *out)
             out->src_domain = rel->view->cols[j].domain;
             return;
         }
+        if (rel->sys_oid) {   /* a system relation's; its last is tableoid (-6) */
+            out->src_sys = rel->sys_oid;
+            out->src_col = j == rel->ncols - 1 ? (u32)ATTNUM_TABLEOID : (u32)j + 1;
+            return;
+        }
         if (!t && rel->src_cols) {   /* a derived table's: what its query's column was */
+            out->src_sys = rel->src_cols[j].src_sys;
             out->src_table = rel->src_cols[j].src_table;
             out->src_col = rel->src_cols[j].src_col;
             out->src_domain = rel->src_cols[j].src_domain;
@@ -1878,6 +1885,11 @@ static void col_source_named(const FromItem *fi, const Expr *e, ColDesc *out)
         }
     }
     if (!found) return;
+    if (found->sys_oid) {
+        out->src_sys = found->sys_oid;
+        out->src_col = fj == found->ncols - 1 ? (u32)ATTNUM_TABLEOID : (u32)fj + 1;
+        return;
+    }
     const TableInfo *t = found->table;
     if (!t || fj >= t->ncols || t->view_sql || t->temp) return;
     out->src_table = t->id;
@@ -2271,7 +2283,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         if (p->cols[i].untyped) t = TYPE_TEXT;
         p->cols[i].type = t;
         p->cols[i].typmod = progs[i]->typmod;
-        p->cols[i].src_table = p->cols[i].src_col = p->cols[i].src_domain = 0;
+        p->cols[i].src_table = p->cols[i].src_col = p->cols[i].src_domain = p->cols[i].src_sys = 0;
         if (!grouped) col_source(&fi, progs[i], &p->cols[i]);
         else col_source_named(&fi, texprs[i], &p->cols[i]);   /* a grouped query's key columns */
     }

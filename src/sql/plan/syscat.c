@@ -126,7 +126,7 @@ static int typlen_of(TypeId t)
     case TYPE_INT2: return 2;
     case TYPE_INT4: case TYPE_FLOAT4: case TYPE_DATE: case TYPE_OID: case TYPE_ENUM: return 4;
     case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: return 4;
-    case TYPE_INT8: case TYPE_FLOAT8: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: return 8;
+    case TYPE_INT8: case TYPE_FLOAT8: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_XID8: return 8;
     case TYPE_TIMETZ: return 12;
     case TYPE_INTERVAL: case TYPE_UUID: return 16;
     case TYPE_NAME: return 64;
@@ -182,6 +182,7 @@ static const char *const typname_of[TYPE__COUNT] = {
     [TYPE_TIME] = "time", [TYPE_TIMETZ] = "timetz", [TYPE_NAME] = "name", [TYPE_CHAR] = "char",
     [TYPE_OID] = "oid", [TYPE_RECORD] = "record", [TYPE_REGPROC] = "regproc", [TYPE_REGCLASS] = "regclass",
     [TYPE_REGTYPE] = "regtype", [TYPE_REGNAMESPACE] = "regnamespace", [TYPE_REGROLE] = "regrole",
+    [TYPE_XID8] = "xid8",
 };
 
 /* The system relations' own columns (for pg_attribute, \d pg_class). */
@@ -2292,6 +2293,7 @@ int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base,
     ScopeRel *rel = arena_zalloc(ctx->stmt, sizeof(ScopeRel));
     if (!rel) return DD_ENOMEM;
     rel->alias = tr->alias ? tr->alias : base;
+    rel->sys_oid = tableoid;
     rel->ncols = n;
     rel->names = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)n);
     rel->types = types;

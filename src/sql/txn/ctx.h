@@ -65,6 +65,7 @@ typedef struct SqlCtx {
     const char *user;
     const char *database;    /* current_database() */
     int backend_pid;         /* pg_backend_pid() */
+    u64 *xid;                /* the transaction's id (txid_current()), 0 until asked; NULL: none here */
     i64 start_us;            /* pg_postmaster_start_time(): when the database was opened (Unix µs) */
     /* current_setting(): the session's value of a setting, or NULL */
     const char *(*setting)(void *session, const char *name);
@@ -163,6 +164,7 @@ typedef struct ColDesc {
      * number, a view column's domain): the table's id, the column's id and
      * domain; 0: none */
     u32 src_table, src_col, src_domain;
+    u32 src_sys;     /* or a system relation's OID (pg_class ...), src_col its column number */
 } ColDesc;
 
 #endif

@@ -241,6 +241,17 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
         *out = val_int(t, v);
         return DD_OK;
     }
+    case TYPE_XID8: {
+        /* as PostgreSQL 15's xid8in: strtoull's reading, base 0 (0x hex,
+         * 0 octal), whatever follows the digits ignored, too large a number
+         * the largest id, and no error */
+        char b[64];
+        size_t n = DD_MIN(len, sizeof b - 1);
+        memcpy(b, s, n);
+        b[n] = '\0';
+        *out = val_int(t, (i64)strtoull(b, NULL, 0));
+        return DD_OK;
+    }
     case TYPE_REGPROC:
     case TYPE_REGCLASS:
     case TYPE_REGTYPE:
@@ -456,6 +467,7 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_INT4:
     case TYPE_INT8:
     case TYPE_OID: buf_printf(out, "%lld", (long long)v->v.i); break;
+    case TYPE_XID8: buf_printf(out, "%llu", (unsigned long long)(u64)v->v.i); break;
     case TYPE_REGPROC:
     case TYPE_REGCLASS:
     case TYPE_REGTYPE:
@@ -921,6 +933,7 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
         return datetime_apply_typmod(out, typmod, err);
     case TYPE_UUID:
     case TYPE_BYTEA:
+    case TYPE_XID8:
         if (f != t) return cast_err(f, t, err);
         *out = *v;
         return DD_OK;

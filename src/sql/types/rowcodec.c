@@ -19,6 +19,9 @@
 #include "../../store/keyenc.h"
 #include <string.h>
 
+/* xid8 keys: the sign bit flipped, so unsigned ids sort as integers */
+#define XID8_KEY_FLIP ((u64)1 << 63)
+
 int table_col_index(const TableInfo *t, u32 colid)
 {
     /* columns are kept in id order of creation: try the direct guess first */
@@ -55,6 +58,7 @@ int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
         case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_TIMETZ:
         case TYPE_OID: case TYPE_CHAR: case TYPE_ENUM:
         case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+        case TYPE_XID8:
             rec_put_int(&rb, c->id, v->v.i); break;
         case TYPE_FLOAT4: case TYPE_FLOAT8: rec_put_float(&rb, c->id, v->v.f); break;
         case TYPE_NUMERIC:
@@ -84,7 +88,7 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
         *out = val_bool(f->tag == REC_TRUE);
         return DD_OK;
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
-    case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ:
+    case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_XID8:
         if (f->tag != REC_INT) break;
         *out = val_int(t, f->v.i);
         return DD_OK;
@@ -240,6 +244,7 @@ void key_encode_value(const Value *v, Buf *out)
     case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
         key_put_int(out, v->v.i); break;
     case TYPE_TIMETZ: key_put_int(out, timetz_key(v->v.i)); break;
+    case TYPE_XID8: key_put_int(out, (i64)((u64)v->v.i ^ XID8_KEY_FLIP)); break;   /* unsigned order */
     case TYPE_FLOAT4: case TYPE_FLOAT8: key_put_float(out, v->v.f); break;
     case TYPE_NUMERIC:
         if (numeric_is_big(v->scale)) {
@@ -379,7 +384,8 @@ static void render_key_value(Cursor *c, TypeId t, i32 typmod, const ValueCtx *vc
                     : t == TYPE_TIMETZ ? i > -((i64)1 << 55) && i < ((i64)1 << 55)
                     : type_is_oidlike(t) ? i >= 0 && i <= (i64)UINT32_MAX
                     : t == TYPE_CHAR ? i >= 0 && i <= 255
-                    : type_is_int(t);
+                    : type_is_int(t) || t == TYPE_XID8;
+        if (t == TYPE_XID8) i = (i64)((u64)i ^ XID8_KEY_FLIP);
         if (sane && t == TYPE_TIMETZ) {
             i = timetz_from_key(i);
             sane = timetz_us(i) >= 0 && timetz_us(i) <= 86400LL * 1000000;

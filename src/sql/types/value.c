@@ -68,6 +68,7 @@ static const struct {
     [TYPE_REGROLE] = {4096, 4, "regrole"},
     [TYPE_INT2VECTOR] = {22, -1, "int2vector"},
     [TYPE_OIDVECTOR] = {30, -1, "oidvector"},
+    [TYPE_XID8] = {5069, 8, "xid8"},
 };
 
 bool type_is_int(TypeId t) { return t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8; }
@@ -120,6 +121,7 @@ static const struct {
     [TYPE_REGTYPE] = {2211, "regtype[]"},
     [TYPE_REGNAMESPACE] = {4090, "regnamespace[]"},
     [TYPE_REGROLE] = {4097, "regrole[]"},
+    [TYPE_XID8] = {271, "xid8[]"},
     /* each enum type has its own array type (the engine gives its OID and
      * the compiler its name from the enum's id); these are the fallbacks */
     [TYPE_ENUM] = {1009, "enum[]"},
@@ -170,7 +172,7 @@ bool type_from_name(const char *name, TypeId *out)
                 [TYPE_JSON] = "json", [TYPE_JSONB] = "jsonb", [TYPE_TIME] = "time", [TYPE_TIMETZ] = "timetz",
                 [TYPE_NAME] = "name", [TYPE_CHAR] = "char", [TYPE_OID] = "oid",
                 [TYPE_REGPROC] = "regproc", [TYPE_REGCLASS] = "regclass", [TYPE_REGTYPE] = "regtype",
-                [TYPE_REGNAMESPACE] = "regnamespace", [TYPE_REGROLE] = "regrole",
+                [TYPE_REGNAMESPACE] = "regnamespace", [TYPE_REGROLE] = "regrole", [TYPE_XID8] = "xid8",
             };
             if (internal[e] && strcasecmp(name + 1, internal[e]) == 0) {
                 *out = type_array_of((TypeId)e);
@@ -228,6 +230,7 @@ static bool scalar_from_name(const char *name, TypeId *out)
         {"regproc", TYPE_REGPROC}, {"regclass", TYPE_REGCLASS}, {"regtype", TYPE_REGTYPE},
         {"regnamespace", TYPE_REGNAMESPACE}, {"regrole", TYPE_REGROLE},
         {"int2vector", TYPE_INT2VECTOR}, {"oidvector", TYPE_OIDVECTOR},
+        {"xid8", TYPE_XID8},
     };
     for (size_t i = 0; i < DD_ARRAY_LEN(names); i++) {
         if (strcasecmp(name, names[i].name) == 0) {
@@ -456,6 +459,7 @@ int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
     if ((type_is_oidlike(ta) && (type_is_oidlike(tb) || type_is_int(tb))) || (type_is_oidlike(tb) && type_is_int(ta)))
         return cmp_i64(oid_of(a), oid_of(b));
     if (ta == TYPE_CHAR && tb == TYPE_CHAR) return cmp_i64(a->v.i, b->v.i);
+    if (ta == TYPE_XID8 && tb == TYPE_XID8) return (u64)a->v.i < (u64)b->v.i ? -1 : (u64)a->v.i > (u64)b->v.i;
     if ((ta == TYPE_CHAR && type_is_string(tb)) || (tb == TYPE_CHAR && type_is_string(ta))) {
         /* as text = text: the "char" by its text form */
         const Value *c = ta == TYPE_CHAR ? a : b, *s = ta == TYPE_CHAR ? b : a;
@@ -577,6 +581,7 @@ u64 val_hash(const Value *v)
     case TYPE_INT8:
     case TYPE_OID:
     case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+    case TYPE_XID8:
         return hash_i64(v->v.i);   /* an oid hashes as the integer of its value */
     case TYPE_CHAR: return hash_i64(v->v.i) ^ 0xc4;
     case TYPE_FLOAT4:

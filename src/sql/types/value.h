@@ -103,6 +103,9 @@ typedef enum TypeId {
      * implicitly to their array types (type_vector_array). */
     TYPE_INT2VECTOR = 32,
     TYPE_OIDVECTOR = 33,
+    /* xid8 (pg_current_xact_id()): v.i holds the id's 64 bits, which
+     * compare, sort and print unsigned; no arithmetic, as PostgreSQL. */
+    TYPE_XID8 = 34,
     TYPE__COUNT
 } TypeId;
 
