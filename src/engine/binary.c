@@ -149,9 +149,16 @@ static int array_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *arena, 
                       ndim, ARRAY_MAXDIM);
     if (flags != 0 && flags != 1) return dd_err(e, DD_EBINARY_FORMAT, -1, "invalid array flags");
     u32 want = elem == TYPE_ENUM ? ENUM_OID_BASE + etype : type_oid(elem);
-    if (eoid != want)
-        return dd_err(e, DD_EDATATYPE_MISMATCH, -1, "binary data has array element type %u instead of expected %u (%s)",
-                      eoid, want, elem == TYPE_ENUM ? enum_type_name(etype, ctx) : type_name(elem));
+    if (eoid != want) {
+        /* PostgreSQL's message names both types (a built-in type by its
+         * OID; an OID DriftDB does not know as format_type's "???") */
+        const char *got = "???";
+        for (int i = 1; i < TYPE__COUNT; i++)
+            if (i != TYPE_ENUM && type_oid((TypeId)i) == eoid) { got = type_name((TypeId)i); break; }
+        if (elem == TYPE_ENUM && eoid >= ENUM_OID_BASE) got = enum_type_name(eoid - ENUM_OID_BASE, ctx);
+        return dd_err(e, DD_EDATATYPE_MISMATCH, -1, "binary data has array element type %u (%s) instead of expected %u (%s)",
+                      eoid, got, want, elem == TYPE_ENUM ? enum_type_name(etype, ctx) : type_name(elem));
+    }
     size_t off = 12;
     i32 dims[ARRAY_MAXDIM], lb[ARRAY_MAXDIM];
     for (int i = 0; i < ndim; i++) {

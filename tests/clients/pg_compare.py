@@ -290,7 +290,23 @@ async def prepared_types():
         raise AssertionError("\n".join(bad))
 
 
+def binary_array_messages():
+    """a binary array parameter whose element type is not the one declared:
+    42804 with PostgreSQL's message, naming both types"""
+    import psycopg
+    got = []
+    for _, port, db in SERVERS:
+        c = psycopg.connect(host="127.0.0.1", port=port, user="test", dbname=db.decode())
+        data = struct.pack("!iiiii", 1, 0, 23, 1, 1) + struct.pack("!ii", 4, 7)   # int4[] {7}
+        r = c.pgconn.exec_params(b"SELECT $1::text[]", [data], [1009], [1])
+        got.append((r.error_field(ord("C")), r.error_field(ord("M"))))
+        c.close()
+    if got[0] != got[1]:
+        raise AssertionError("driftdb %s, postgres %s" % (got[0], got[1]))
+
+
 test("sequences", sequences)
 test("binary_results", binary_results)
+test("binary_array_messages", binary_array_messages)
 test("error_positions", error_positions)
 test("prepared_types", lambda: asyncio.run(prepared_types()))
