@@ -103,6 +103,9 @@ typedef enum TypeId {
      * implicitly to their array types (type_vector_array). */
     TYPE_INT2VECTOR = 32,
     TYPE_OIDVECTOR = 33,
+    /* regprocedure: an OID like regproc, printed as "name(argtypes)" (34 is
+     * left for another type) */
+    TYPE_REGPROCEDURE = 35,
     TYPE__COUNT
 } TypeId;
 
@@ -186,7 +189,7 @@ typedef struct Value {
 } Value;
 
 /* oid and the reg* types: an OID in v.i. */
-static inline bool type_is_reg(TypeId t) { return t >= TYPE_REGPROC && t <= TYPE_REGROLE; }
+static inline bool type_is_reg(TypeId t) { return (t >= TYPE_REGPROC && t <= TYPE_REGROLE) || t == TYPE_REGPROCEDURE; }
 static inline bool type_is_oidlike(TypeId t) { return t == TYPE_OID || type_is_reg(t); }
 
 /* The array type a vector type reads as (int2[] / oid[]), else 0. */
