@@ -822,6 +822,14 @@ int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError
         };
         for (size_t i = 0; i < DD_ARRAY_LEN(alias); i++)
             if (strcmp(nm, alias[i].n) == 0) { *oid = type_oid(alias[i].t); return DD_OK; }
+        for (size_t i = 0; i < DD_ARRAY_LEN(cat_pseudo_types); i++) {
+            const CatPseudoType *p = &cat_pseudo_types[i];
+            bool quoted_only = p->shown[0] == '"';   /* "any" is a keyword: only quoted */
+            if (strcmp(nm, p->name) == 0 && (!quoted_only || memchr(s, '"', len))) {
+                *oid = p->oid;
+                return DD_OK;
+            }
+        }
         bool arr = k > 2 && strcmp(buf + k - 2, "[]") == 0;
         if (arr) buf[k - 2] = 0;
         const TableInfo *u = resolve_type_present(ctx, buf);

@@ -854,6 +854,12 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
         out->type = (u8)t;
         return DD_OK;
     }
+    if (type_vector_array(f) && type_is_array(t)) {
+        /* oidvector -> regtype[] ...: through its own array */
+        Value a = *v;
+        a.type = (u8)type_vector_array(f);
+        return val_cast(&a, t, typmod, explicit_cast, ctx, out, err);
+    }
     if (type_is_array(t) || type_is_array(f)) {
         if (!type_is_array(t) || !type_is_array(f)) {
             if (!type_has_etype(f) && !type_has_etype(t)) return cast_err(f, t, err);
