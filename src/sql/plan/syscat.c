@@ -2009,7 +2009,7 @@ static int gen_is_character_sets(Gen *g)
     return DD_OK;
 }
 
-/* DriftDB's functions are built in and not listed (pg_proc is empty). */
+/* routines / parameters: empty (the built-in functions pg_proc lists are not shown here yet). */
 #define COLS_IS_ROUTINES                                                                                          \
     "specific_catalog:n specific_schema:n specific_name:n routine_catalog:n routine_schema:n routine_name:n "    \
     "routine_type:v module_catalog:n module_schema:n module_name:n udt_catalog:n udt_schema:n udt_name:n "       \
