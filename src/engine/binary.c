@@ -216,7 +216,7 @@ void bin_send(const Value *v, const ValueCtx *vc, Buf *out)
     case TYPE_INT8:
     case TYPE_XID8: put64(out, (u64)v->v.i); break;
     case TYPE_OID:
-    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: put32(out, (u32)v->v.i); break;
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: case TYPE_REGPROCEDURE: put32(out, (u32)v->v.i); break;
     case TYPE_CHAR: buf_putc(out, (u8)v->v.i); break;
     case TYPE_FLOAT4: {
         float f = (float)v->v.f;
@@ -372,7 +372,7 @@ int bin_recv(TypeId t, const u8 *p, size_t len, int pno, Arena *a, Value *out, D
         *out = val_int(t, (i64)get64(p));
         return DD_OK;
     case TYPE_OID:
-    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: case TYPE_REGPROCEDURE:
         if (len != 4) return bad_length(e, pno, len, 4);
         *out = val_int(t, get32(p));
         return DD_OK;

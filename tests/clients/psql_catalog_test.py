@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """tests/clients/psql_catalog_test.py DRIFTDB_PORT PG_PORT - psql's
-meta-commands (\\d, \\dt, \\di, \\dv, \\ds, \\dn, \\dT, \\du, \\d TABLE, \\d+ TABLE)
+meta-commands (\\d, \\dt, \\di, \\dv, \\ds, \\dn, \\dT, \\du, \\d TABLE, \\d+ TABLE,
+\\dfS and \\sf of built-in functions)
 print on driftdb-server exactly what they print on a real PostgreSQL 15
 for the same schema, and pg_catalog read at a past point describes the
 schema of that point (docs/catalogs.md).
@@ -44,6 +45,7 @@ COMMANDS = [
     r"\dT catcmp.*", r"\du test", r"\d catcmp.customers", r"\d+ catcmp.customers", r"\d catcmp.orders",
     r"\d catcmp.people", r"\d catcmp.big_orders", r"\d catcmp.tickets", r"\d catcmp.orders_placed",
     r"\d catcmp.customers_pkey", r"\dn+ catcmp", r"\dn+ public", r"\dp catcmp.*", r"\dT+ catcmp.*", r"\df catcmp.*",
+    r"\dfS abs", r"\dfS now", r"\dfS generate_series", r"\sf abs(integer)",
 ]
 
 

@@ -96,6 +96,8 @@ static bool r_to_regclass(TypeId *a, int n, TypeId *r) { return r_to_reg(a, n, r
 static bool r_to_regtype(TypeId *a, int n, TypeId *r) { return r_to_reg(a, n, r, TYPE_REGTYPE); }
 static bool r_to_regnamespace(TypeId *a, int n, TypeId *r) { return r_to_reg(a, n, r, TYPE_REGNAMESPACE); }
 static bool r_to_regrole(TypeId *a, int n, TypeId *r) { return r_to_reg(a, n, r, TYPE_REGROLE); }
+static bool r_to_regproc(TypeId *a, int n, TypeId *r) { return r_to_reg(a, n, r, TYPE_REGPROC); }
+static bool r_to_regprocedure(TypeId *a, int n, TypeId *r) { return r_to_reg(a, n, r, TYPE_REGPROCEDURE); }
 /* has_*_privilege([user,] object, privilege): any types but the last text */
 static bool r_privilege(TypeId *a, int n, TypeId *r)
 {
@@ -188,32 +190,67 @@ static int f_null_text(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     return DD_OK;
 }
 
+/* A function's argument types as format_type names joined by ", " (the
+ * text of the rows pgcat.c makes, which keeps none). */
+static void arg_types_text(const CatView *cv, const CatProcRow *p, Buf *b)
+{
+    for (int i = 0; i < p->nargs; i++) {
+        if (i) buf_puts(b, ", ");
+        cat_format_type(cv, p->args[i], -1, false, b);
+    }
+}
+static void result_text(const CatView *cv, const CatProcRow *p, Buf *b)
+{
+    if (p->fresult) { buf_puts(b, p->fresult); return; }
+    if (p->flags & PROC_RETSET) buf_puts(b, "SETOF ");
+    cat_format_type(cv, p->rettype, -1, false, b);
+}
+
 /* pg_get_function_result / _arguments / _identity_arguments of the
- * functions pg_proc lists (pgcat.c): the type names; NULL for an OID
- * that names no function, as PostgreSQL. */
-static int function_types(EvalEnv *env, const Value *a, int n, Value *out, bool result)
+ * functions pg_proc lists (PostgreSQL's text, kept with the rows); NULL
+ * for an OID that names no function, as PostgreSQL. */
+enum { FT_RESULT, FT_ARGS, FT_IDARGS };
+static int function_text(EvalEnv *env, const Value *a, int n, Value *out, int which)
 {
     NULL_IF_NULL(TYPE_TEXT);
-    const CatProc *p = cat_proc_by_oid(oid_arg(&a[0]));
+    const CatProcRow *p = cat_proc_by_oid(oid_arg(&a[0]));
     if (!p) { *out = val_null(TYPE_TEXT); return DD_OK; }
     const CatView *cv;
     int rc = view(env, &cv);
     if (rc) return rc;
     Buf b;
     buf_init(&b);
-    cat_format_type(cv, result ? p->rettype : p->argtype, -1, false, &b);
+    const char *kept = which == FT_ARGS ? p->fargs : p->fidargs;
+    if (which == FT_RESULT) result_text(cv, p, &b);
+    else if (kept) buf_puts(&b, kept);
+    else arg_types_text(cv, p, &b);
     *out = text_out(env, &b);
     return DD_OK;
 }
 static int f_function_result(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(loc);
-    return function_types(env, a, n, out, true);
+    return function_text(env, a, n, out, FT_RESULT);
 }
 static int f_function_arguments(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(loc);
-    return function_types(env, a, n, out, false);
+    return function_text(env, a, n, out, FT_ARGS);
+}
+static int f_function_identity_arguments(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(loc);
+    return function_text(env, a, n, out, FT_IDARGS);
+}
+
+/* pg_operator_is_visible: the operators pg_operator lists are
+ * pg_catalog's, always visible; NULL for an OID that names none. */
+static int f_operator_is_visible(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(loc);
+    NULL_IF_NULL(TYPE_BOOL);
+    *out = cat_oper_by_oid(oid_arg(&a[0])) ? val_bool(true) : val_null(TYPE_BOOL);
+    return DD_OK;
 }
 
 static int f_format_type(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -385,6 +422,10 @@ static int f_to_regnamespace(EvalEnv *env, const Value *a, int n, Value *out, in
 { DD_UNUSED(n); DD_UNUSED(loc); return to_reg(env, a, out, TYPE_REGNAMESPACE); }
 static int f_to_regrole(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(n); DD_UNUSED(loc); return to_reg(env, a, out, TYPE_REGROLE); }
+static int f_to_regproc(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return to_reg(env, a, out, TYPE_REGPROC); }
+static int f_to_regprocedure(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(n); DD_UNUSED(loc); return to_reg(env, a, out, TYPE_REGPROCEDURE); }
 
 /* DriftDB has one role, the owner of every object (docs/catalogs.md):
  * every privilege is held.  The privilege names are checked as
@@ -752,23 +793,48 @@ static int f_ruledef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     return DD_OK;
 }
 
-/* pg_get_functiondef of the functions pg_proc lists (internal ones). */
+/* pg_get_functiondef of the functions pg_proc lists: PostgreSQL's text
+ * (ruleutils.c's layout for internal functions, the kept text for SQL
+ * ones); 42809 for an aggregate, NULL for an OID that names none. */
 static int f_functiondef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(loc);
     NULL_IF_NULL(TYPE_TEXT);
-    const CatProc *p = cat_proc_by_oid(oid_arg(&a[0]));
+    const CatProcRow *p = cat_proc_by_oid(oid_arg(&a[0]));
     if (!p) { *out = val_null(TYPE_TEXT); return DD_OK; }
+    if (p->kind == 'a') return dd_err(env->sql->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is an aggregate function", p->name);
     const CatView *cv;
     int rc = view(env, &cv);
     if (rc) return rc;
     Buf b;
     buf_init(&b);
-    buf_printf(&b, "CREATE OR REPLACE FUNCTION pg_catalog.%s(", p->name);
-    cat_format_type(cv, p->argtype, -1, false, &b);
+    if (p->fdef) {
+        buf_puts(&b, p->fdef);
+        *out = text_out(env, &b);
+        return DD_OK;
+    }
+    buf_puts(&b, "CREATE OR REPLACE FUNCTION pg_catalog.");
+    cat_quote_ident(p->name, &b);
+    buf_putc(&b, '(');
+    if (p->fargs) buf_puts(&b, p->fargs);
+    else arg_types_text(cv, p, &b);
     buf_puts(&b, ")\n RETURNS ");
-    cat_format_type(cv, p->rettype, -1, false, &b);
-    buf_printf(&b, "\n LANGUAGE internal\n IMMUTABLE PARALLEL SAFE STRICT\nAS $function$%s$function$\n", p->name);
+    result_text(cv, p, &b);
+    buf_puts(&b, "\n LANGUAGE internal\n");
+    size_t before = b.len;
+    if (p->kind == 'w') buf_puts(&b, " WINDOW");
+    buf_puts(&b, p->volatility == 'i' ? " IMMUTABLE" : p->volatility == 's' ? " STABLE" : " VOLATILE");
+    if (p->parallel == 's') buf_puts(&b, " PARALLEL SAFE");
+    else if (p->parallel == 'r') buf_puts(&b, " PARALLEL RESTRICTED");
+    if (p->flags & PROC_STRICT) buf_puts(&b, " STRICT");
+    if (p->flags & PROC_SECDEF) buf_puts(&b, " SECURITY DEFINER");
+    if (p->flags & PROC_LEAKPROOF) buf_puts(&b, " LEAKPROOF");
+    if (p->cost != 1) buf_printf(&b, " COST %g", (double)p->cost);
+    if (p->rows > 0 && p->rows != 1000) buf_printf(&b, " ROWS %g", (double)p->rows);
+    const CatProcRow *sup = p->support ? cat_proc_by_oid(p->support) : NULL;
+    if (sup) buf_printf(&b, " SUPPORT %s", sup->name);
+    if (b.len != before) buf_putc(&b, '\n');
+    buf_printf(&b, "AS $function$%s$function$\n", p->src);
     *out = text_out(env, &b);
     return DD_OK;
 }
@@ -912,7 +978,7 @@ const FuncDef cat_funcs[] = {
     {"acldefault", 2, 2, r_acldefault, f_acldefault, true},
     {"pg_tablespace_location", 1, 1, r_oid_text, f_tablespace_location, false},
     {"pg_describe_object", 3, 3, r_describe, f_describe_object, true},
-    {"pg_operator_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
+    {"pg_operator_is_visible", 1, 1, r_oid_bool, f_operator_is_visible, true},
     {"pg_opclass_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
     {"pg_opfamily_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
     {"pg_conversion_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
@@ -941,7 +1007,7 @@ const FuncDef cat_funcs[] = {
     {"pg_get_statisticsobjdef_columns", 1, 1, r_oid_text, f_null_text, true},
     {"pg_get_function_result", 1, 1, r_oid_text, f_function_result, true},
     {"pg_get_function_arguments", 1, 1, r_oid_text, f_function_arguments, true},
-    {"pg_get_function_identity_arguments", 1, 1, r_oid_text, f_function_arguments, true},
+    {"pg_get_function_identity_arguments", 1, 1, r_oid_text, f_function_identity_arguments, true},
     {"pg_get_triggerdef", 1, 2, r_oid_text_pretty, f_null_text, true},
     {"pg_relation_is_publishable", 1, 1, r_regclass_bool, f_false, true},
     {"pg_encoding_to_char", 1, 1, r_encoding, f_encoding_to_char, false},
@@ -952,6 +1018,8 @@ const FuncDef cat_funcs[] = {
     {"to_regtype", 1, 1, r_to_regtype, f_to_regtype, true},
     {"to_regnamespace", 1, 1, r_to_regnamespace, f_to_regnamespace, true},
     {"to_regrole", 1, 1, r_to_regrole, f_to_regrole, true},
+    {"to_regproc", 1, 1, r_to_regproc, f_to_regproc, true},
+    {"to_regprocedure", 1, 1, r_to_regprocedure, f_to_regprocedure, true},
     {"has_table_privilege", 2, 3, r_privilege, f_table_privilege, true},
     {"has_schema_privilege", 2, 3, r_privilege, f_schema_privilege, true},
     {"has_database_privilege", 2, 3, r_privilege, f_database_privilege, true},

@@ -230,6 +230,7 @@ i32 cat_pg_typmod(TypeId t, i32 typmod)
 
 bool cat_builtin_type(u32 oid, TypeId *out)
 {
+    if (oid == 0) return false;   /* a TypeId left unused has OID 0 */
     for (int t = 1; t < TYPE__COUNT; t++) {
         if (t == TYPE_ENUM || t == TYPE_NULLTYPE) continue;
         if (type_oid((TypeId)t) == oid) { *out = (TypeId)t; return true; }
@@ -496,6 +497,7 @@ static const struct {
     {"regnamespace", {4084, 4085, 4087, 4088}, {"regnamespacein", "regnamespaceout", "regnamespacerecv", "regnamespacesend"}},
     {"regproc", {44, 45, 2444, 2445}, {"regprocin", "regprocout", "regprocrecv", "regprocsend"}},
     {"regrole", {4098, 4092, 4094, 4095}, {"regrolein", "regroleout", "regrolerecv", "regrolesend"}},
+    {"regprocedure", {2212, 2213, 2446, 2447}, {"regprocedurein", "regprocedureout", "regprocedurerecv", "regproceduresend"}},
     {"regtype", {2220, 2221, 2454, 2455}, {"regtypein", "regtypeout", "regtyperecv", "regtypesend"}},
     {"text", {46, 47, 2414, 2415}, {"textin", "textout", "textrecv", "textsend"}},
     {"time", {1143, 1144, 2470, 2471}, {"time_in", "time_out", "time_recv", "time_send"}},
@@ -518,16 +520,26 @@ static const struct {
 #define OID_ANY 2276u
 #define OID_BYTEA 17u
 
+const CatPseudoType cat_pseudo_types[] = {
+    {OID_CSTRING, "cstring", "cstring"},
+    {OID_INTERNAL, "internal", "internal"},
+    {OID_ANYARRAY, "anyarray", "anyarray"},
+    {OID_ANYENUM, "anyenum", "anyenum"},
+    {OID_ANY, "any", "\"any\""},
+    {2283, "anyelement", "anyelement"},
+    {2776, "anynonarray", "anynonarray"},
+    {5077, "anycompatible", "anycompatible"},
+    {5078, "anycompatiblearray", "anycompatiblearray"},
+    {5079, "anycompatiblenonarray", "anycompatiblenonarray"},
+    {2278, "void", "void"},
+};
+const int ncat_pseudo_types = (int)DD_ARRAY_LEN(cat_pseudo_types);
+
 const char *cat_pseudo_type(u32 oid)
 {
-    switch (oid) {
-    case OID_CSTRING: return "cstring";
-    case OID_INTERNAL: return "internal";
-    case OID_ANYARRAY: return "anyarray";
-    case OID_ANYENUM: return "anyenum";
-    case OID_ANY: return "\"any\"";
-    default: return NULL;
-    }
+    for (size_t i = 0; i < DD_ARRAY_LEN(cat_pseudo_types); i++)
+        if (cat_pseudo_types[i].oid == oid) return cat_pseudo_types[i].shown;
+    return NULL;
 }
 
 u32 cat_type_io(const char *typname, int kind)
@@ -537,8 +549,11 @@ u32 cat_type_io(const char *typname, int kind)
     return 0;
 }
 
-static CatProc procs[4 * DD_ARRAY_LEN(type_io)];
-static int nprocs;
+/* The I/O functions' rows, made once: one argument (cstring for input,
+ * internal for receive, the type itself for output and send). */
+static CatProcRow io_procs[4 * DD_ARRAY_LEN(type_io)];
+static u32 io_args[4 * DD_ARRAY_LEN(type_io)];
+static int nio_procs;
 static pthread_once_t procs_once = PTHREAD_ONCE_INIT;
 
 static void procs_init(void)
@@ -555,26 +570,63 @@ static void procs_init(void)
         for (int k = 0; k < 4; k++) {
             if (!type_io[i].oid[k]) continue;
             static const u32 ret_of[4] = {0, OID_CSTRING, 0, OID_BYTEA};
-            procs[nprocs++] = (CatProc){type_io[i].oid[k], type_io[i].name[k], ret_of[k] ? ret_of[k] : self,
-                                        k == 0 ? OID_CSTRING : k == 2 ? OID_INTERNAL : self};
+            io_args[nio_procs] = k == 0 ? OID_CSTRING : k == 2 ? OID_INTERNAL : self;
+            io_procs[nio_procs] = (CatProcRow){
+                .oid = type_io[i].oid[k], .name = type_io[i].name[k], .lang = 12, .cost = 1, .kind = 'f',
+                .flags = PROC_STRICT, .volatility = 'i', .parallel = 's', .nargs = 1,
+                .rettype = ret_of[k] ? ret_of[k] : self, .args = &io_args[nio_procs], .src = type_io[i].name[k],
+            };
+            nio_procs++;
         }
     }
 }
 
-int cat_procs(const CatProc **out)
+int cat_nprocs(void)
 {
     pthread_once(&procs_once, procs_init);
-    *out = procs;
-    return nprocs;
+    return nio_procs + ncat_proc_rows;
 }
 
-const CatProc *cat_proc_by_oid(u32 oid)
+const CatProcRow *cat_proc_at(int i)
 {
-    const CatProc *p;
-    int n = cat_procs(&p);
-    for (int i = 0; i < n; i++)
-        if (p[i].oid == oid) return &p[i];
+    pthread_once(&procs_once, procs_init);
+    return i < nio_procs ? &io_procs[i] : &cat_proc_rows[i - nio_procs];
+}
+
+const CatProcRow *cat_proc_by_oid(u32 oid)
+{
+    pthread_once(&procs_once, procs_init);
+    for (int i = 0; i < nio_procs; i++)
+        if (io_procs[i].oid == oid) return &io_procs[i];
+    int lo = 0, hi = ncat_proc_rows - 1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (cat_proc_rows[mid].oid == oid) return &cat_proc_rows[mid];
+        if (cat_proc_rows[mid].oid < oid) lo = mid + 1;
+        else hi = mid - 1;
+    }
     return NULL;
+}
+
+const CatOperRow *cat_oper_by_oid(u32 oid)
+{
+    for (int i = 0; i < ncat_oper_rows; i++)
+        if (cat_oper_rows[i].oid == oid) return &cat_oper_rows[i];
+    return NULL;
+}
+
+bool cat_regprocedure_out(const CatView *cv, u32 oid, Buf *out)
+{
+    const CatProcRow *p = cat_proc_by_oid(oid);
+    if (!p) return false;
+    cat_quote_ident(p->name, out);
+    buf_putc(out, '(');
+    for (int i = 0; i < p->nargs; i++) {
+        if (i) buf_putc(out, ',');
+        if (!cat_format_type(cv, p->args[i], -1, false, out)) buf_printf(out, "%u", p->args[i]);
+    }
+    buf_putc(out, ')');
+    return true;
 }
 
 /* ---------------------------------------------------------------- reg* */
@@ -604,11 +656,16 @@ bool cat_reg_out(void *arg, TypeId t, u32 oid, Buf *out)
     }
     case TYPE_REGTYPE: return cat_format_type(cv, oid, -1, false, out);
     case TYPE_REGPROC: {
-        const CatProc *p = cat_proc_by_oid(oid);
+        /* qualified when the name alone would not find it (regprocout) */
+        const CatProcRow *p = cat_proc_by_oid(oid);
         if (!p) return false;
-        buf_puts(out, p->name);
+        int same = 0, n = cat_nprocs();
+        for (int i = 0; i < n && same < 2; i++) same += strcmp(cat_proc_at(i)->name, p->name) == 0;
+        if (same > 1) buf_puts(out, "pg_catalog.");
+        cat_quote_ident(p->name, out);
         return true;
     }
+    case TYPE_REGPROCEDURE: return cat_regprocedure_out(cv, oid, out);
     case TYPE_REGNAMESPACE: {
         const char *n = cat_ns_by_oid(cv, oid);
         if (!n) return false;
@@ -667,6 +724,56 @@ static bool split_name(const char *s, size_t len, char parts[2][CAT_MAX_NAME + 1
     return true;
 }
 
+/* regprocedurein: "name(type, ...)", each type as regtype reads it; the
+ * function whose name and argument types are those. */
+#define FUNC_MAX_ARGS_SYS 100
+static int regprocedure_in(SqlCtx *ctx, const char *s, size_t len, u32 *oid, DdError *err)
+{
+    const char *lp = memchr(s, '(', len);
+    if (!lp) return dd_err(err, DD_EINVALID_TEXT, -1, "expected a left parenthesis");
+    size_t end = len;
+    while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\n')) end--;
+    if (end == 0 || s[end - 1] != ')') return dd_err(err, DD_EINVALID_TEXT, -1, "expected a right parenthesis");
+    char parts[2][CAT_MAX_NAME + 1];
+    int np = 0;
+    if (!split_name(s, (size_t)(lp - s), parts, &np)) return dd_err(err, DD_EINVALID_NAME, -1, "invalid name syntax");
+    u32 args[FUNC_MAX_ARGS_SYS];   /* PostgreSQL's FUNC_MAX_ARGS */
+    int nargs = 0;
+    const char *p = lp + 1, *stop = s + end - 1;
+    while (p < stop && (*p == ' ' || *p == '\t' || *p == '\n')) p++;
+    while (p < stop) {
+        const char *q = p;
+        int depth = 0;
+        bool quoted = false;
+        while (q < stop && (quoted || depth > 0 || *q != ',')) {
+            if (*q == '"') quoted = !quoted;
+            else if (!quoted && *q == '(') depth++;
+            else if (!quoted && *q == ')') depth--;
+            q++;
+        }
+        size_t n = (size_t)(q - p);
+        while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\n')) n--;
+        if (n == 0) return dd_err(err, DD_EINVALID_TEXT, -1, "expected a type name");
+        if (nargs == FUNC_MAX_ARGS_SYS) break;   /* no function takes more: not found */
+        int rc = cat_reg_in(ctx, TYPE_REGTYPE, p, n, &args[nargs], err);
+        if (rc) return rc;
+        nargs++;
+        p = q < stop ? q + 1 : q;
+        while (p < stop && (*p == ' ' || *p == '\t' || *p == '\n')) p++;
+    }
+    if (np == 1 || strcmp(parts[0], "pg_catalog") == 0) {
+        int n = cat_nprocs();
+        for (int i = 0; i < n; i++) {
+            const CatProcRow *r = cat_proc_at(i);
+            if (r->nargs != nargs || strcmp(r->name, parts[np - 1]) != 0) continue;
+            bool same = true;
+            for (int k = 0; k < nargs && same; k++) same = r->args[k] == args[k];
+            if (same) { *oid = r->oid; return DD_OK; }
+        }
+    }
+    return dd_err(err, DD_EUNDEFINED_FUNCTION, -1, "function \"%.*s\" does not exist", (int)len, s);
+}
+
 int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError *err)
 {
     SqlCtx *ctx = arg;
@@ -719,6 +826,14 @@ int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError
         };
         for (size_t i = 0; i < DD_ARRAY_LEN(alias); i++)
             if (strcmp(nm, alias[i].n) == 0) { *oid = type_oid(alias[i].t); return DD_OK; }
+        for (size_t i = 0; i < DD_ARRAY_LEN(cat_pseudo_types); i++) {
+            const CatPseudoType *p = &cat_pseudo_types[i];
+            bool quoted_only = p->shown[0] == '"';   /* "any" is a keyword: only quoted */
+            if (strcmp(nm, p->name) == 0 && (!quoted_only || memchr(s, '"', len))) {
+                *oid = p->oid;
+                return DD_OK;
+            }
+        }
         bool arr = k > 2 && strcmp(buf + k - 2, "[]") == 0;
         if (arr) buf[k - 2] = 0;
         const TableInfo *u = resolve_type_present(ctx, buf);
@@ -735,6 +850,7 @@ int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError
         }
         return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "type \"%.*s\" does not exist", (int)len, s);
     }
+    if (t == TYPE_REGPROCEDURE) return regprocedure_in(ctx, s, len, oid, err);
     if (!split_name(s, len, parts, &np))
         return dd_err(err, DD_EINVALID_NAME, -1, "invalid name syntax");
     switch (t) {
@@ -786,10 +902,14 @@ int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError
     case TYPE_REGPROC: {
         if (np == 2 && strcmp(parts[0], "pg_catalog") != 0)
             return dd_err(err, DD_EUNDEFINED_FUNCTION, -1, "function \"%.*s\" does not exist", (int)len, s);
-        const CatProc *p;
-        int n = cat_procs(&p);
-        for (int i = 0; i < n; i++)
-            if (strcmp(p[i].name, parts[np - 1]) == 0) { *oid = p[i].oid; return DD_OK; }
+        int found = 0, n = cat_nprocs();
+        for (int i = 0; i < n; i++) {
+            const CatProcRow *p = cat_proc_at(i);
+            if (strcmp(p->name, parts[np - 1]) != 0) continue;
+            if (found++) return dd_err(err, DD_EAMBIGUOUS_FUNCTION, -1, "more than one function named \"%.*s\"", (int)len, s);
+            *oid = p->oid;
+        }
+        if (found) return DD_OK;
         return dd_err(err, DD_EUNDEFINED_FUNCTION, -1, "function \"%.*s\" does not exist", (int)len, s);
     }
     default:

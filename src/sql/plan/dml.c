@@ -81,7 +81,7 @@ static TypeId infer_type(TypeId t)
     case TYPE_FLOAT4: case TYPE_FLOAT8: return TYPE_FLOAT8;
     case TYPE_NULLTYPE: return TYPE_NULLTYPE;   /* untyped until a value gives it a type */
     case TYPE_UNKNOWN: case TYPE_VARCHAR: case TYPE_BPCHAR: case TYPE_NAME: case TYPE_CHAR: return TYPE_TEXT;
-    case TYPE_OID: case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+    case TYPE_OID: case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: case TYPE_REGPROCEDURE:
         return TYPE_INT8;
     default: return t;
     }

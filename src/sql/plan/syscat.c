@@ -125,7 +125,7 @@ static int typlen_of(TypeId t)
     case TYPE_BOOL: case TYPE_CHAR: return 1;
     case TYPE_INT2: return 2;
     case TYPE_INT4: case TYPE_FLOAT4: case TYPE_DATE: case TYPE_OID: case TYPE_ENUM: return 4;
-    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: return 4;
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: case TYPE_REGPROCEDURE: return 4;
     case TYPE_INT8: case TYPE_FLOAT8: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_XID8: return 8;
     case TYPE_TIMETZ: return 12;
     case TYPE_INTERVAL: case TYPE_UUID: return 16;
@@ -161,7 +161,7 @@ static char typcategory_of(TypeId t)
     case TYPE_BOOL: return 'B';
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8: case TYPE_FLOAT4: case TYPE_FLOAT8: case TYPE_NUMERIC:
     case TYPE_OID: case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE:
-    case TYPE_REGROLE: return 'N';
+    case TYPE_REGROLE: case TYPE_REGPROCEDURE: return 'N';
     case TYPE_TEXT: case TYPE_VARCHAR: case TYPE_BPCHAR: case TYPE_NAME: return 'S';
     case TYPE_CHAR: return 'Z';
     case TYPE_DATE: case TYPE_TIME: case TYPE_TIMETZ: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: return 'D';
@@ -182,6 +182,7 @@ static const char *const typname_of[TYPE__COUNT] = {
     [TYPE_TIME] = "time", [TYPE_TIMETZ] = "timetz", [TYPE_NAME] = "name", [TYPE_CHAR] = "char",
     [TYPE_OID] = "oid", [TYPE_RECORD] = "record", [TYPE_REGPROC] = "regproc", [TYPE_REGCLASS] = "regclass",
     [TYPE_REGTYPE] = "regtype", [TYPE_REGNAMESPACE] = "regnamespace", [TYPE_REGROLE] = "regrole",
+    [TYPE_REGPROCEDURE] = "regprocedure",
     [TYPE_XID8] = "xid8",
 };
 
@@ -474,13 +475,11 @@ static int gen_type(Gen *g)
         type_row(g, type_oid(type_array_of(ty)), an, OID_NS_PG_CATALOG, -1, 'b', 'A', false, type_oid(ty), 0,
                  typalign_of(type_array_of(ty)), 'x', false, 0, -1, collation_of(ty), NULL, "_array", NULL);
     }
-    static const struct { u32 oid; const char *name; } pseudo[] = {
-        {2275, "cstring"}, {2281, "internal"}, {2277, "anyarray"}, {3500, "anyenum"}, {2276, "any"},
-    };
-    for (size_t i = 0; i < DD_ARRAY_LEN(pseudo); i++) {
+    for (int i = 0; i < ncat_pseudo_types; i++) {
+        u32 oid = cat_pseudo_types[i].oid;
         if (gen_row(g)) return DD_ENOMEM;
-        type_row(g, pseudo[i].oid, pseudo[i].name, OID_NS_PG_CATALOG, pseudo[i].oid == 2275 ? -2 : pseudo[i].oid == 2281 ? 8 : -1,
-                 'p', pseudo[i].oid == 2275 ? 'S' : 'P', false, 0, 0, 'c', 'p', false, 0, -1, 0, NULL, NULL, NULL);
+        type_row(g, oid, cat_pseudo_types[i].name, OID_NS_PG_CATALOG, oid == 2275 ? -2 : oid == 2281 ? 8 : oid == 2277 || oid == 5078 ? -1 : 4,
+                 'p', oid == 2275 ? 'S' : 'P', false, 0, 0, 'c', 'p', false, 0, -1, 0, NULL, NULL, NULL);
     }
     const CatView *cv = g->cv;
     for (int i = 0; i < cv->nrels; i++) {
@@ -1237,6 +1236,7 @@ static int gen_rewrite(Gen *g)
 #define COLS_LANGUAGE                                                                                      \
     "oid:o lanname:n lanowner:o lanispl:b lanpltrusted:b lanplcallfoid:o laninline:o lanvalidator:o lanacl:T"
 static int gen_none(Gen *g) { DD_UNUSED(g); return DD_OK; }
+#define FUNC_MAX_ITEMS 100   /* PostgreSQL's FUNC_MAX_ARGS */
 
 /* pg_init_privs: the privileges the database was made with (public's) */
 static int gen_init_privs(Gen *g)
@@ -1247,19 +1247,67 @@ static int gen_init_privs(Gen *g)
     return DD_OK;
 }
 
-/* pg_proc: the types' I/O functions (pgcat.c), internal, strict, immutable. */
+/* A text[] of the items of list joined by commas ("" items kept), or NULL. */
+static void put_list(Gen *g, const char *list)
+{
+    if (!list) { P_NULL(g); return; }
+    const char *items[FUNC_MAX_ITEMS];
+    char *copy = arena_alloc(g->ctx->stmt, strlen(list) + 1);
+    if (!copy) { g->oom = true; P_NULL(g); return; }
+    strcpy(copy, list);
+    int n = 0;
+    for (char *p = copy;;) {
+        char *comma = strchr(p, ',');
+        if (n < FUNC_MAX_ITEMS) items[n++] = p;
+        if (!comma) break;
+        *comma = 0;
+        p = comma + 1;
+    }
+    put_acl(g, items, n);
+}
+
+/* pg_proc: PostgreSQL 15's rows of the functions DriftDB has (pgcat.h):
+ * the types' I/O functions, the built-in functions it accepts and the
+ * support functions those rows and pg_operator's name. */
 static int gen_proc(Gen *g)
 {
-    const CatProc *p;
-    int n = cat_procs(&p);
+    int n = cat_nprocs();
     for (int i = 0; i < n; i++) {
+        const CatProcRow *p = cat_proc_at(i);
         if (gen_row(g)) return DD_ENOMEM;
-        i64 arg = p[i].argtype;
-        P_OID(g, p[i].oid); P_NAME(g, p[i].name); P_OID(g, OID_NS_PG_CATALOG); P_OID(g, OID_ROLE_OWNER); P_OID(g, 12);
-        P_FLOAT(g, 1); P_FLOAT(g, 0); P_OID(g, 0); put(g, val_int(TYPE_REGPROC, 0)); P_CHAR(g, 'f'); P_BOOL(g, false);
-        P_BOOL(g, false); P_BOOL(g, true); P_BOOL(g, false); P_CHAR(g, 'i'); P_CHAR(g, 's'); P_INT(g, 1); P_INT(g, 0);
-        P_OID(g, p[i].rettype); P_IARR(g, TYPE_OID, &arg, 1, true); P_NULL(g); P_NULL(g); P_NULL(g); P_NULL(g);
-        P_NULL(g); P_TEXT(g, p[i].name); P_NULL(g); P_NULL(g); P_NULL(g); P_NULL(g);
+        i64 args[FUNC_MAX_ITEMS], all[FUNC_MAX_ITEMS], modes[FUNC_MAX_ITEMS];
+        int na = DD_MIN(p->nargs, FUNC_MAX_ITEMS), nall = DD_MIN(p->nallargs, FUNC_MAX_ITEMS);
+        for (int k = 0; k < na; k++) args[k] = p->args[k];
+        for (int k = 0; k < nall; k++) all[k] = p->allargs[k];
+        int nm = p->argmodes ? (int)DD_MIN(strlen(p->argmodes), FUNC_MAX_ITEMS) : 0;
+        for (int k = 0; k < nm; k++) modes[k] = (u8)p->argmodes[k];
+        P_OID(g, p->oid); P_NAME(g, p->name); P_OID(g, OID_NS_PG_CATALOG); P_OID(g, OID_ROLE_OWNER); P_OID(g, p->lang);
+        P_FLOAT(g, p->cost); P_FLOAT(g, p->rows); P_OID(g, p->variadic); put(g, val_int(TYPE_REGPROC, p->support));
+        P_CHAR(g, p->kind); P_BOOL(g, p->flags & PROC_SECDEF); P_BOOL(g, p->flags & PROC_LEAKPROOF);
+        P_BOOL(g, p->flags & PROC_STRICT); P_BOOL(g, p->flags & PROC_RETSET); P_CHAR(g, p->volatility);
+        P_CHAR(g, p->parallel); P_INT(g, p->nargs); P_INT(g, p->nargdefaults); P_OID(g, p->rettype);
+        P_IARR(g, TYPE_OID, args, na, true);
+        if (p->allargs) P_IARR(g, TYPE_OID, all, nall, false); else P_NULL(g);
+        if (p->argmodes) P_IARR(g, TYPE_CHAR, modes, nm, false); else P_NULL(g);
+        put_list(g, p->argnames);
+        if (p->argdefaults) P_TEXT(g, p->argdefaults); else P_NULL(g);
+        P_NULL(g); P_TEXT(g, p->src); P_NULL(g);
+        if (p->sqlbody) P_TEXT(g, p->sqlbody); else P_NULL(g);
+        P_NULL(g); put_list(g, p->acl);
+    }
+    return DD_OK;
+}
+
+/* pg_operator: PostgreSQL 15's rows of the operators DriftDB accepts. */
+static int gen_operator(Gen *g)
+{
+    for (int i = 0; i < ncat_oper_rows; i++) {
+        const CatOperRow *o = &cat_oper_rows[i];
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, o->oid); P_NAME(g, o->name); P_OID(g, OID_NS_PG_CATALOG); P_OID(g, OID_ROLE_OWNER);
+        P_CHAR(g, o->kind); P_BOOL(g, o->canmerge); P_BOOL(g, o->canhash); P_OID(g, o->left); P_OID(g, o->right);
+        P_OID(g, o->result); P_OID(g, o->com); P_OID(g, o->negate); put(g, val_int(TYPE_REGPROC, o->code));
+        put(g, val_int(TYPE_REGPROC, o->rest)); put(g, val_int(TYPE_REGPROC, o->join));
     }
     return DD_OK;
 }
@@ -1962,7 +2010,7 @@ static int gen_is_character_sets(Gen *g)
     return DD_OK;
 }
 
-/* DriftDB's functions are built in and not listed (pg_proc is empty). */
+/* routines / parameters: empty (the built-in functions pg_proc lists are not shown here yet). */
 #define COLS_IS_ROUTINES                                                                                          \
     "specific_catalog:n specific_schema:n specific_name:n routine_catalog:n routine_schema:n routine_name:n "    \
     "routine_type:v module_catalog:n module_schema:n module_name:n udt_catalog:n udt_schema:n udt_name:n "       \
@@ -2048,7 +2096,7 @@ static const SysRel sysrels[] = {
     {"pg_catalog", "pg_shdescription", COLS_SHDESCRIPTION, gen_none},
     {"pg_catalog", "pg_range", COLS_RANGE, gen_none},
     {"pg_catalog", "pg_proc", COLS_PROC, gen_proc},
-    {"pg_catalog", "pg_operator", COLS_OPERATOR, gen_none},
+    {"pg_catalog", "pg_operator", COLS_OPERATOR, gen_operator},
     {"pg_catalog", "pg_language", COLS_LANGUAGE, gen_none},
     /* PostgreSQL's columns (catalogs.md: relations that exist with no rows) */
     {"pg_catalog", "pg_amop", "oid:o amopfamily:o amoplefttype:o amoprighttype:o amopstrategy:2 amoppurpose:c amopopr:o amopmethod:o amopsortfamily:o", gen_none},

@@ -77,7 +77,7 @@ static void put_elem(Buf *b, const Value *v)
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
     case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_TIMETZ:
     case TYPE_OID: case TYPE_CHAR:
-    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: case TYPE_REGPROCEDURE:
     case TYPE_XID8:
         buf_put_svarint(b, v->v.i);
         break;
@@ -131,7 +131,7 @@ static bool get_elem(Cursor *c, TypeId t, u32 etype, Value *out)
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
     case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_TIMETZ:
     case TYPE_OID: case TYPE_CHAR:
-    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: case TYPE_REGPROCEDURE:
     case TYPE_XID8: {
         i64 i = cur_svarint(c);
         if ((t == TYPE_INT2 && (i < INT16_MIN || i > INT16_MAX)) ||

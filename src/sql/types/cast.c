@@ -256,7 +256,7 @@ int val_from_text(TypeId t, i32 typmod, const char *s, size_t len, const ValueCt
     case TYPE_REGCLASS:
     case TYPE_REGTYPE:
     case TYPE_REGNAMESPACE:
-    case TYPE_REGROLE: {
+    case TYPE_REGROLE: case TYPE_REGPROCEDURE: {
         /* a number is the OID itself, "-" is 0, anything else a name the
          * catalog looks up (regclassin and friends) */
         const char *q = s;
@@ -472,7 +472,7 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_REGCLASS:
     case TYPE_REGTYPE:
     case TYPE_REGNAMESPACE:
-    case TYPE_REGROLE:
+    case TYPE_REGROLE: case TYPE_REGPROCEDURE:
         if (v->v.i == 0) buf_putc(out, '-');
         else if (!ctx || !ctx->reg_out || !ctx->reg_out(ctx->reg_arg, (TypeId)v->type, (u32)v->v.i, out))
             buf_printf(out, "%lld", (long long)v->v.i);
@@ -546,7 +546,7 @@ static int to_int(const Value *v, TypeId t, Value *out, DdError *err)
         r = v->v.b;
         break;
     case TYPE_OID:   /* to int4 the same 32 bits (4294967295 is -1), to int8 the value */
-    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: case TYPE_REGPROCEDURE:
         if (t == TYPE_INT2) return cast_err(v->type, t, err);
         r = t == TYPE_INT4 ? (i64)(i32)(u32)v->v.i : v->v.i;
         break;
@@ -581,7 +581,7 @@ static int to_oid(const Value *v, TypeId t, Value *out, DdError *err)
 {
     i64 r = v->v.i;
     switch ((TypeId)v->type) {
-    case TYPE_OID: case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+    case TYPE_OID: case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: case TYPE_REGPROCEDURE:
         break;
     case TYPE_INT2:
     case TYPE_INT4: r = (i64)(u32)r; break;
@@ -866,6 +866,12 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
         out->type = (u8)t;
         return DD_OK;
     }
+    if (type_vector_array(f) && type_is_array(t)) {
+        /* oidvector -> regtype[] ...: through its own array */
+        Value a = *v;
+        a.type = (u8)type_vector_array(f);
+        return val_cast(&a, t, typmod, explicit_cast, ctx, out, err);
+    }
     if (type_is_array(t) || type_is_array(f)) {
         if (!type_is_array(t) || !type_is_array(f)) {
             if (!type_has_etype(f) && !type_has_etype(t)) return cast_err(f, t, err);
@@ -924,7 +930,7 @@ int val_cast(const Value *v, TypeId t, i32 typmod, bool explicit_cast, const Val
     case TYPE_REGCLASS:
     case TYPE_REGTYPE:
     case TYPE_REGNAMESPACE:
-    case TYPE_REGROLE: return to_oid(v, t, out, err);
+    case TYPE_REGROLE: case TYPE_REGPROCEDURE: return to_oid(v, t, out, err);
     case TYPE_CHAR: return to_char1(v, out, err);
     case TYPE_INTERVAL:
         if (f == TYPE_TIME) return time_cast(v, t, typmod, ctx, out, err);

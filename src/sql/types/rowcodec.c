@@ -57,7 +57,7 @@ int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err)
         case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
         case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_TIMETZ:
         case TYPE_OID: case TYPE_CHAR: case TYPE_ENUM:
-        case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+        case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: case TYPE_REGPROCEDURE:
         case TYPE_XID8:
             rec_put_int(&rb, c->id, v->v.i); break;
         case TYPE_FLOAT4: case TYPE_FLOAT8: rec_put_float(&rb, c->id, v->v.f); break;
@@ -97,7 +97,7 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
         *out = val_int(t, f->v.i);
         return DD_OK;
     case TYPE_OID: case TYPE_CHAR:
-    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: case TYPE_REGPROCEDURE:
         if (f->tag != REC_INT || f->v.i < 0 || f->v.i > (type_is_oidlike(t) ? (i64)UINT32_MAX : 255)) break;
         *out = val_int(t, f->v.i);
         return DD_OK;
@@ -241,7 +241,7 @@ void key_encode_value(const Value *v, Buf *out)
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
     case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_TIME: case TYPE_OID: case TYPE_CHAR:
     case TYPE_ENUM:
-    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: case TYPE_REGPROCEDURE:
         key_put_int(out, v->v.i); break;
     case TYPE_TIMETZ: key_put_int(out, timetz_key(v->v.i)); break;
     case TYPE_XID8: key_put_int(out, (i64)((u64)v->v.i ^ XID8_KEY_FLIP)); break;   /* unsigned order */

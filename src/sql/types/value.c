@@ -69,6 +69,7 @@ static const struct {
     [TYPE_INT2VECTOR] = {22, -1, "int2vector"},
     [TYPE_OIDVECTOR] = {30, -1, "oidvector"},
     [TYPE_XID8] = {5069, 8, "xid8"},
+    [TYPE_REGPROCEDURE] = {2202, 4, "regprocedure"},
 };
 
 bool type_is_int(TypeId t) { return t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8; }
@@ -122,6 +123,7 @@ static const struct {
     [TYPE_REGNAMESPACE] = {4090, "regnamespace[]"},
     [TYPE_REGROLE] = {4097, "regrole[]"},
     [TYPE_XID8] = {271, "xid8[]"},
+    [TYPE_REGPROCEDURE] = {2207, "regprocedure[]"},
     /* each enum type has its own array type (the engine gives its OID and
      * the compiler its name from the enum's id); these are the fallbacks */
     [TYPE_ENUM] = {1009, "enum[]"},
@@ -172,7 +174,8 @@ bool type_from_name(const char *name, TypeId *out)
                 [TYPE_JSON] = "json", [TYPE_JSONB] = "jsonb", [TYPE_TIME] = "time", [TYPE_TIMETZ] = "timetz",
                 [TYPE_NAME] = "name", [TYPE_CHAR] = "char", [TYPE_OID] = "oid",
                 [TYPE_REGPROC] = "regproc", [TYPE_REGCLASS] = "regclass", [TYPE_REGTYPE] = "regtype",
-                [TYPE_REGNAMESPACE] = "regnamespace", [TYPE_REGROLE] = "regrole", [TYPE_XID8] = "xid8",
+                [TYPE_REGNAMESPACE] = "regnamespace", [TYPE_REGROLE] = "regrole",
+                [TYPE_REGPROCEDURE] = "regprocedure", [TYPE_XID8] = "xid8",
             };
             if (internal[e] && strcasecmp(name + 1, internal[e]) == 0) {
                 *out = type_array_of((TypeId)e);
@@ -228,7 +231,7 @@ static bool scalar_from_name(const char *name, TypeId *out)
         {"\"char\"", TYPE_CHAR},   /* the parser's spelling of the quoted "char" */
         {"oid", TYPE_OID},
         {"regproc", TYPE_REGPROC}, {"regclass", TYPE_REGCLASS}, {"regtype", TYPE_REGTYPE},
-        {"regnamespace", TYPE_REGNAMESPACE}, {"regrole", TYPE_REGROLE},
+        {"regnamespace", TYPE_REGNAMESPACE}, {"regrole", TYPE_REGROLE}, {"regprocedure", TYPE_REGPROCEDURE},
         {"int2vector", TYPE_INT2VECTOR}, {"oidvector", TYPE_OIDVECTOR},
         {"xid8", TYPE_XID8},
     };
@@ -580,7 +583,7 @@ u64 val_hash(const Value *v)
     case TYPE_INT4:
     case TYPE_INT8:
     case TYPE_OID:
-    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE:
+    case TYPE_REGPROC: case TYPE_REGCLASS: case TYPE_REGTYPE: case TYPE_REGNAMESPACE: case TYPE_REGROLE: case TYPE_REGPROCEDURE:
     case TYPE_XID8:
         return hash_i64(v->v.i);   /* an oid hashes as the integer of its value */
     case TYPE_CHAR: return hash_i64(v->v.i) ^ 0xc4;

@@ -106,6 +106,8 @@ typedef enum TypeId {
     /* xid8 (pg_current_xact_id()): v.i holds the id's 64 bits, which
      * compare, sort and print unsigned; no arithmetic, as PostgreSQL. */
     TYPE_XID8 = 34,
+    /* regprocedure: an OID like regproc, printed as "name(argtypes)" */
+    TYPE_REGPROCEDURE = 35,
     TYPE__COUNT
 } TypeId;
 
@@ -189,7 +191,7 @@ typedef struct Value {
 } Value;
 
 /* oid and the reg* types: an OID in v.i. */
-static inline bool type_is_reg(TypeId t) { return t >= TYPE_REGPROC && t <= TYPE_REGROLE; }
+static inline bool type_is_reg(TypeId t) { return (t >= TYPE_REGPROC && t <= TYPE_REGROLE) || t == TYPE_REGPROCEDURE; }
 static inline bool type_is_oidlike(TypeId t) { return t == TYPE_OID || type_is_reg(t); }
 
 /* The array type a vector type reads as (int2[] / oid[]), else 0. */
