@@ -8,6 +8,7 @@
 #include "../sql/analyze/expr.h"
 #include "../sql/exec/executor.h"
 #include "../sql/catalog/pgcat.h"
+#include "../sql/plan/plan.h"
 #include "../util/utf8.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
@@ -763,6 +764,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->database = s->database;
     ctx->backend_pid = s->backend_pid;
     ctx->xid = &s->xid;
+    ctx->deparse = sql_deparse;
     ctx->start_us = s->db->opened_us;
     ctx->setting = session_setting_cb;
     ctx->setting_nth = setting_nth_cb;

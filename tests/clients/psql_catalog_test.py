@@ -8,10 +8,9 @@ schema of that point (docs/catalogs.md).
 
 Both servers are shared with other tests, so the schema lives in a schema
 of its own (catcmp) and the commands name it.  Both connect as user
-"test", so owners print alike.  The expressions PostgreSQL prints from
-its parse trees (implicit casts such as `0::numeric` in a CHECK, `note::text`
-in an index) are not in this schema: DriftDB prints them as written
-(docs/postgres-differences.md).
+"test", so owners print alike.  CHECK constraints, defaults and index
+expressions print with the casts PostgreSQL shows (`total >= 0::numeric`,
+`lower(note::text)`), as src/sql/plan/deparse.c prints them.
 Prints "ok NAME" / "FAIL NAME" lines.
 """
 import os
@@ -36,6 +35,13 @@ CREATE VIEW catcmp.big_orders AS SELECT id, cust FROM catcmp.orders;
 CREATE SEQUENCE catcmp.tickets;
 CREATE TYPE catcmp.mood AS ENUM ('sad', 'ok', 'happy');
 CREATE TABLE catcmp.people (name text, m catcmp.mood, at timestamp(3), span interval);
+CREATE TABLE catcmp.priced (id int PRIMARY KEY, total numeric(12,2) NOT NULL DEFAULT 0 CHECK (total >= 0),
+    note varchar(40) CHECK (note <> ''), qty bigint DEFAULT -1, status text DEFAULT 'new' CHECK (status IN ('new', 'done')),
+    due date DEFAULT current_date, at timestamptz DEFAULT now() + interval '1 day', ratio float8 CHECK (ratio BETWEEN 0 AND 1),
+    CHECK (qty > 0 OR status = 'new'));
+CREATE INDEX priced_note ON catcmp.priced (lower(note));
+CREATE INDEX priced_open ON catcmp.priced (due) WHERE status <> 'done' AND qty > 0;
+CREATE INDEX priced_sum ON catcmp.priced ((total * 2 + 1));
 COMMENT ON TABLE catcmp.customers IS 'who buys';
 COMMENT ON COLUMN catcmp.customers.email IS 'login';
 """
@@ -44,7 +50,7 @@ COMMANDS = [
     r"\dt catcmp.*", r"\d catcmp.*", r"\di catcmp.*", r"\dv catcmp.*", r"\ds catcmp.*", r"\dn catcmp",
     r"\dT catcmp.*", r"\du test", r"\d catcmp.customers", r"\d+ catcmp.customers", r"\d catcmp.orders",
     r"\d catcmp.people", r"\d catcmp.big_orders", r"\d catcmp.tickets", r"\d catcmp.orders_placed",
-    r"\d catcmp.customers_pkey", r"\dn+ catcmp", r"\dn+ public", r"\dp catcmp.*", r"\dT+ catcmp.*", r"\df catcmp.*",
+    r"\d catcmp.customers_pkey", r"\d catcmp.priced", r"\d+ catcmp.priced", r"\d catcmp.priced_open", r"\dn+ catcmp", r"\dn+ public", r"\dp catcmp.*", r"\dT+ catcmp.*", r"\df catcmp.*",
     r"\dfS abs", r"\dfS now", r"\dfS generate_series", r"\sf abs(integer)",
 ]
 

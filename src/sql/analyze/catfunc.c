@@ -283,7 +283,7 @@ static int f_get_expr(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     text[a[0].v.s.len] = 0;
     Buf b;
     buf_init(&b);
-    cat_expr_text(cv, text, oid_arg(&a[1]), &b);
+    cat_expr_text(cv, text, oid_arg(&a[1]), n > 2 && !a[2].isnull && a[2].v.b, &b);
     *out = text_out(env, &b);
     return DD_OK;
 }
@@ -298,7 +298,7 @@ static int definition(EvalEnv *env, const Value *a, int n, Value *out, bool inde
     if (rc) return rc;
     Buf b;
     buf_init(&b);
-    bool found = index ? cat_indexdef(cv, oid_arg(&a[0]), n > 1 ? (int)a[1].v.i : 0, &b)
+    bool found = index ? cat_indexdef(cv, oid_arg(&a[0]), n > 1 ? (int)a[1].v.i : 0, n > 2 && !a[2].isnull && a[2].v.b, &b)
                        : cat_constraintdef(cv, oid_arg(&a[0]), n > 1 && a[1].v.b, &b);
     if (!found) {
         buf_free(&b);
@@ -406,7 +406,8 @@ static int to_reg(EvalEnv *env, const Value *a, Value *out, TypeId t)
     rc = cat_reg_in(env->sql, t, s, len, &oid, env->sql->err);
     if (rc == DD_ENOMEM) return rc;
     if (rc) {
-        if (env->sql->err->code == DD_EINVALID_NAME) return rc;
+        /* a name's syntax is an error, as in PostgreSQL; not found: NULL */
+        if (rc == DD_EINVALID_NAME || rc == DD_ESYNTAX || rc == DD_EFEATURE) return rc;
         *env->sql->err = saved;   /* not found: NULL */
         *out = val_null(t);
         return DD_OK;
@@ -478,19 +479,32 @@ static int privilege(EvalEnv *env, const Value *a, int n, Value *out, int kind)
     bool schema = kind == PRIV_SCHEMA;
     if (kind == PRIV_TABLE || kind == PRIV_SEQUENCE || kind == PRIV_COLUMN || kind == PRIV_ANYCOL || schema) {
         TypeId rt = schema ? TYPE_REGNAMESPACE : TYPE_REGCLASS;
-        if (type_is_string((TypeId)obj->type)) {
-            u32 oid;
-            int rc = cat_reg_in(env->sql, rt, obj->v.s.p, obj->v.s.len, &oid, env->sql->err);
+        u32 oid;
+        bool named = type_is_string((TypeId)obj->type);
+        const CatView *cv;
+        int rc = view(env, &cv);
+        if (rc) return rc;
+        if (named) {
+            rc = cat_reg_in(env->sql, rt, obj->v.s.p, obj->v.s.len, &oid, env->sql->err);
             if (rc) return rc;
         } else {
-            const CatView *cv;
-            int rc = view(env, &cv);
-            if (rc) return rc;
-            u32 oid = oid_arg(obj);
+            oid = oid_arg(obj);
             const TableInfo *o;
             bool found = schema ? cat_ns_by_oid(cv, oid) != NULL
                                 : cat_rel_by_oid(cv, oid) || cat_index_by_oid(cv, oid, &o) || syscat_name_by_oid(oid);
             if (!found) { *out = val_null(TYPE_BOOL); return DD_OK; }
+        }
+        if (kind == PRIV_SEQUENCE) {   /* a sequence's privileges of a sequence only */
+            const TableInfo *r = cat_rel_by_oid(cv, oid);
+            if (!r || !r->sequence) {
+                if (named)
+                    return dd_err(env->sql->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%.*s\" is not a sequence",
+                                  (int)obj->v.s.len, obj->v.s.p);
+                const TableInfo *o;
+                const IndexInfo *ix = r ? NULL : cat_index_by_oid(cv, oid, &o);
+                const char *nm = r ? name_base(r->name) : ix ? name_base(ix->name) : syscat_name_by_oid(oid);
+                return dd_err(env->sql->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a sequence", nm ? nm : "?");
+            }
         }
     }
     *out = val_bool(true);

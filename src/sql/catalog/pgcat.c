@@ -683,13 +683,26 @@ bool cat_reg_out(void *arg, TypeId t, u32 oid, Buf *out)
 
 /* Splits "a.b" (each part maybe quoted) into at most two identifiers as
  * PostgreSQL's stringToQualifiedNameList; false: a syntax error. */
-static bool split_name(const char *s, size_t len, char parts[2][CAT_MAX_NAME + 1], int *nparts)
+/* The dots outside double quotes of s: its names, less one. */
+static int np_dots(const char *s, size_t len)
+{
+    int n = 1;
+    bool q = false;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') q = !q;
+        else if (s[i] == '.' && !q) n++;
+    }
+    return n;
+}
+
+#define SPLIT_MAX 4   /* db.schema.name and one more, to say it is too many */
+static bool split_name(const char *s, size_t len, char parts[SPLIT_MAX][CAT_MAX_NAME + 1], int *nparts)
 {
     size_t i = 0;
     int n = 0;
     while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n')) i++;
     for (;;) {
-        if (n == 2) return false;
+        if (n == SPLIT_MAX) return false;
         size_t k = 0;
         if (i < len && s[i] == '"') {
             i++;
@@ -734,9 +747,9 @@ static int regprocedure_in(SqlCtx *ctx, const char *s, size_t len, u32 *oid, DdE
     size_t end = len;
     while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\n')) end--;
     if (end == 0 || s[end - 1] != ')') return dd_err(err, DD_EINVALID_TEXT, -1, "expected a right parenthesis");
-    char parts[2][CAT_MAX_NAME + 1];
+    char parts[SPLIT_MAX][CAT_MAX_NAME + 1];
     int np = 0;
-    if (!split_name(s, (size_t)(lp - s), parts, &np)) return dd_err(err, DD_EINVALID_NAME, -1, "invalid name syntax");
+    if (!split_name(s, (size_t)(lp - s), parts, &np) || np > 2) return dd_err(err, DD_EINVALID_NAME, -1, "invalid name syntax");
     u32 args[FUNC_MAX_ARGS_SYS];   /* PostgreSQL's FUNC_MAX_ARGS */
     int nargs = 0;
     const char *p = lp + 1, *stop = s + end - 1;
@@ -780,11 +793,30 @@ int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError
     const CatView *cv;
     int rc;
     if ((rc = catview_get(ctx, SEQ_NONE, &cv))) return rc;
-    char parts[2][CAT_MAX_NAME + 1];
+    char parts[SPLIT_MAX][CAT_MAX_NAME + 1];
     int np = 0;
     if (t == TYPE_REGTYPE) {
         /* a type name as the grammar reads it ("integer", "character
-         * varying", "int4[]", "public.mood") */
+         * varying", "int4[]", "public.mood"); db.schema.name of this
+         * database only */
+        int dots = np_dots(s, len);
+        if (dots > 3)
+            return dd_err(err, DD_ESYNTAX, -1, "improper qualified name (too many dotted names): %.*s", (int)len, s);
+        if (dots == 3) {
+            char p3[SPLIT_MAX][CAT_MAX_NAME + 1];
+            int n3;
+            const char *db = ctx->database ? ctx->database : "driftdb";
+            if (split_name(s, len, p3, &n3) && n3 == 3 && strcmp(p3[0], db) != 0)
+                return dd_err(err, DD_EFEATURE, -1, "cross-database references are not implemented: %s.%s.%s", p3[0],
+                              p3[1], p3[2]);
+            if (n3 == 3) {   /* this database's: read on without it */
+                const char *dot = memchr(s, '.', len);
+                if (dot) {
+                    len -= (size_t)(dot + 1 - s);
+                    s = dot + 1;
+                }
+            }
+        }
         if (len > 2 * CAT_MAX_NAME + 64)
             return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "type \"%.*s\" does not exist", (int)DD_MIN(len, 200), s);
         char buf[2 * CAT_MAX_NAME + 72];
@@ -851,8 +883,30 @@ int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError
         return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "type \"%.*s\" does not exist", (int)len, s);
     }
     if (t == TYPE_REGPROCEDURE) return regprocedure_in(ctx, s, len, oid, err);
-    if (!split_name(s, len, parts, &np))
+    if (!split_name(s, len, parts, &np)) {
+        if (np_dots(s, len) >= SPLIT_MAX && (t == TYPE_REGCLASS || t == TYPE_REGTYPE || t == TYPE_REGPROC))
+            return dd_err(err, DD_ESYNTAX, -1, "improper %s name (too many dotted names): %.*s",
+                          t == TYPE_REGCLASS ? "relation" : "qualified", (int)len, s);
         return dd_err(err, DD_EINVALID_NAME, -1, "invalid name syntax");
+    }
+    if (np > 2) {
+        /* db.schema.name: this database's, as PostgreSQL reads it */
+        if (t != TYPE_REGCLASS && t != TYPE_REGTYPE && t != TYPE_REGPROC)
+            return dd_err(err, DD_EINVALID_NAME, -1, "invalid name syntax");
+        if (np > 3)
+            return dd_err(err, DD_ESYNTAX, -1, "improper %s name (too many dotted names): %.*s",
+                          t == TYPE_REGCLASS ? "relation" : "qualified", (int)len, s);
+        if (strcmp(parts[0], ctx->database ? ctx->database : "driftdb") != 0) {
+            if (t == TYPE_REGCLASS)
+                return dd_err(err, DD_EFEATURE, -1, "cross-database references are not implemented: \"%s.%s.%s\"",
+                              parts[0], parts[1], parts[2]);
+            return dd_err(err, DD_EFEATURE, -1, "cross-database references are not implemented: %s.%s.%s", parts[0],
+                          parts[1], parts[2]);
+        }
+        memmove(parts[0], parts[1], sizeof parts[0]);
+        memmove(parts[1], parts[2], sizeof parts[1]);
+        np = 2;
+    }
     switch (t) {
     case TYPE_REGCLASS: {
         char full[2 * CAT_MAX_NAME + 2];
@@ -951,17 +1005,29 @@ static bool is_call(const char *s)
     return false;
 }
 
-static void index_column_text(const TableInfo *t, const IndexInfo *ix, int k, Buf *out)
+/* An expression of t as PostgreSQL prints it (SqlCtx.deparse), or as
+ * written when there is no deparser or it has no rule for it. */
+static void expr_out(const CatView *cv, const TableInfo *t, const char *text, bool pretty, Buf *out)
+{
+    SqlCtx *ctx = cv->ctx;
+    if (!ctx || !ctx->deparse || !ctx->deparse(ctx, t, text, pretty, TYPE__COUNT, -1, out)) buf_puts(out, text);
+}
+
+static void index_column_text(const CatView *cv, const TableInfo *t, const IndexInfo *ix, int k, bool pretty,
+                              Buf *out)
 {
     if (ix->exprs && ix->exprs[k]) {
-        if (is_call(ix->exprs[k])) buf_puts(out, ix->exprs[k]);
-        else buf_printf(out, "(%s)", ix->exprs[k]);
+        /* a function call as it is, anything else in parentheses */
+        bool call = is_call(ix->exprs[k]);
+        if (!call) buf_putc(out, '(');
+        expr_out(cv, t, ix->exprs[k], pretty, out);
+        if (!call) buf_putc(out, ')');
     } else {
         cat_quote_ident(col_name(t, ix->cols[k]), out);
     }
 }
 
-bool cat_indexdef(const CatView *cv, u32 oid, int col, Buf *out)
+bool cat_indexdef(const CatView *cv, u32 oid, int col, bool pretty, Buf *out)
 {
     const TableInfo *t = NULL;
     const IndexInfo *ix = NULL;
@@ -980,16 +1046,22 @@ bool cat_indexdef(const CatView *cv, u32 oid, int col, Buf *out)
         ix = cat_index_by_oid(cv, oid, &t);
         if (!ix) return false;
         if (col > 0) {
-            if (col <= ix->ncols) index_column_text(t, ix, col - 1, out);
+            if (col <= ix->ncols) index_column_text(cv, t, ix, col - 1, pretty, out);
             return true;
         }
         buf_printf(out, "CREATE %sINDEX ", ix->unique ? "UNIQUE " : "");
         cat_quote_ident(name_base(ix->name), out);
         buf_puts(out, " ON ");
     }
-    cat_quote_ident(cat_ns_name(t), out);
-    buf_putc(out, '.');
-    cat_quote_ident(name_base(t->name), out);
+    /* the table: schema-qualified, or when pretty only where the search
+     * path does not find it (as PostgreSQL) */
+    if (pretty) {
+        cat_relation_name(cv, t, name_base(t->name), out);
+    } else {
+        cat_quote_ident(cat_ns_name(t), out);
+        buf_putc(out, '.');
+        cat_quote_ident(name_base(t->name), out);
+    }
     buf_puts(out, " USING btree (");
     int n = ix ? ix->ncols : t->npk;
     for (int k = 0; k < n; k++) {
@@ -998,7 +1070,7 @@ bool cat_indexdef(const CatView *cv, u32 oid, int col, Buf *out)
             cat_quote_ident(col_name(t, t->pk[k]), out);
             continue;
         }
-        index_column_text(t, ix, k, out);
+        index_column_text(cv, t, ix, k, pretty, out);
         u8 f = ix->colflags ? ix->colflags[k] : 0;
         bool desc = f & INDEX_DESC, nf = f & INDEX_NULLS_FIRST;
         if (desc) buf_puts(out, " DESC");
@@ -1006,7 +1078,14 @@ bool cat_indexdef(const CatView *cv, u32 oid, int col, Buf *out)
         if (!desc && nf) buf_puts(out, " NULLS FIRST");
     }
     buf_putc(out, ')');
-    if (ix && ix->pred_sql) buf_printf(out, " WHERE (%s)", ix->pred_sql);
+    if (ix && ix->pred_sql) {
+        /* PostgreSQL: " WHERE " and the predicate, whose operators bring
+         * their parentheses in the plain form; as written: in parentheses */
+        SqlCtx *ctx = cv->ctx;
+        buf_puts(out, " WHERE ");
+        if (!ctx || !ctx->deparse || !ctx->deparse(ctx, t, ix->pred_sql, pretty, TYPE__COUNT, -1, out))
+            buf_printf(out, "(%s)", ix->pred_sql);
+    }
     return true;
 }
 
@@ -1057,6 +1136,20 @@ static void check_clause(const char *s, bool pretty, Buf *out)
     buf_printf(out, pretty ? "CHECK (%.*s)" : "CHECK ((%.*s))", (int)(n - off), s + off);
 }
 
+void cat_check_def(const CatView *cv, const TableInfo *t, const char *text, bool pretty, Buf *out)
+{
+    SqlCtx *ctx = cv->ctx;
+    Buf b = BUF_INIT;
+    if (t && ctx && ctx->deparse && ctx->deparse(ctx, t, text, pretty, TYPE__COUNT, -1, &b) && buf_ok(&b)) {
+        buf_puts(out, "CHECK (");
+        buf_append(out, b.data, b.len);
+        buf_putc(out, ')');
+    } else {
+        check_clause(text, pretty, out);
+    }
+    buf_free(&b);
+}
+
 bool cat_constraintdef(const CatView *cv, u32 oid, bool pretty, Buf *out)
 {
     if (oid >= OID_PKCON_BASE && oid < OID_CON_BASE && oid >= OID_PKCON_BASE) {
@@ -1087,7 +1180,7 @@ bool cat_constraintdef(const CatView *cv, u32 oid, bool pretty, Buf *out)
     }
     if (k < OID_CON_FK) {
         if ((int)k >= t->nchecks) return false;
-        check_clause(t->checks[k].expr_sql, pretty, out);
+        cat_check_def(cv, t, t->checks[k].expr_sql, pretty, out);
         return true;
     }
     k -= OID_CON_FK;
@@ -1108,8 +1201,26 @@ bool cat_constraintdef(const CatView *cv, u32 oid, bool pretty, Buf *out)
     return true;
 }
 
-void cat_expr_text(const CatView *cv, const char *text, u32 relid, Buf *out)
+void cat_expr_text(const CatView *cv, const char *text, u32 relid, bool pretty, Buf *out)
 {
+    /* the deparser, given the type of the column whose default (or
+     * generation expression) this is */
+    SqlCtx *ctx = cv->ctx;
+    const TableInfo *rel = cat_rel_by_oid(cv, relid);
+    if (rel && ctx && ctx->deparse) {
+        TypeId at = TYPE__COUNT;
+        i32 am = -1;
+        for (int i = 0; i < rel->ncols; i++) {
+            const ColumnInfo *c = &rel->cols[i];
+            if (c->dropped || !((c->default_sql && strcmp(c->default_sql, text) == 0) ||
+                                (c->gen_sql && strcmp(c->gen_sql, text) == 0)))
+                continue;
+            at = c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type;
+            am = c->typmod;
+            break;
+        }
+        if (ctx->deparse(ctx, rel, text, pretty, at, am, out)) return;
+    }
     /* PostgreSQL prints a stored expression from its parse tree: a string
      * literal with its type's cast ('x'::text), a sequence name as
      * regclass.  The catalog keeps the text as written; these two forms,
@@ -1167,7 +1278,7 @@ void cat_expr_text(const CatView *cv, const char *text, u32 relid, Buf *out)
         char plain[2 * CAT_MAX_NAME + 16];
         if (n - 21 <= 2 * CAT_MAX_NAME + 1) {
             snprintf(plain, sizeof plain, "nextval('%.*s')", (int)(n - 21), text + 9);
-            cat_expr_text(cv, plain, relid, out);
+            cat_expr_text(cv, plain, relid, pretty, out);
             return;
         }
     }

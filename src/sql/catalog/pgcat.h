@@ -142,11 +142,13 @@ u32 syscat_oid_by_name(const char *schema, const char *name);
 bool cat_has_pk(const TableInfo *t);
 /* pg_get_indexdef(oid, col): CREATE [UNIQUE] INDEX ... (col 0), or column
  * col's text; pg_get_constraintdef(oid).  false: no such object. */
-bool cat_indexdef(const CatView *cv, u32 oid, int col, Buf *out);
+bool cat_indexdef(const CatView *cv, u32 oid, int col, bool pretty, Buf *out);
 bool cat_constraintdef(const CatView *cv, u32 oid, bool pretty, Buf *out);
 /* pg_get_expr of a DEFAULT or generation expression of column attnum of
  * relation relid (the text pg_attrdef.adbin holds), as PostgreSQL prints it. */
-void cat_expr_text(const CatView *cv, const char *text, u32 relid, Buf *out);
+void cat_expr_text(const CatView *cv, const char *text, u32 relid, bool pretty, Buf *out);
+/* CHECK (e) of CHECK expression text of table t, as pg_get_constraintdef. */
+void cat_check_def(const CatView *cv, const TableInfo *t, const char *text, bool pretty, Buf *out);
 
 /* The functions pg_proc lists, as PostgreSQL 15's rows (its OIDs, names
  * and columns): the input / output / binary functions of the types

@@ -238,6 +238,10 @@ typedef struct TableStats {
     int *nbounds;
     double **bounds;
 } TableStats;
+/* SqlCtx.deparse: expression text of table t as PostgreSQL prints it
+ * (deparse.c); false when it has no rule for some part of it. */
+bool sql_deparse(SqlCtx *ctx, const TableInfo *t, const char *text, bool pretty, TypeId assign, i32 assign_tm,
+                 Buf *out);
 /* Gathers the statistics of t (ANALYZE; automatic: when a plan needed them). */
 int sql_analyze_table(SqlCtx *ctx, const TableInfo *t, bool automatic);
 /* The statistics of t (gather: gathered now when missing or stale and t

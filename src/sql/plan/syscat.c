@@ -340,16 +340,54 @@ static bool is_pk_col(const TableInfo *t, u32 id)
 
 static TypeId col_type(const ColumnInfo *c) { return c->type == TYPE_NULLTYPE ? TYPE_TEXT : (TypeId)c->type; }
 
-/* An index's column k: its name (the column's, or "expr"), type and typmod. */
-static void index_col(const TableInfo *t, const IndexInfo *ix, int k, const char **name, TypeId *ty, u32 *typoid, i32 *tm)
+/* An index's column k: its name, type and typmod.  An expression's, as
+ * PostgreSQL names and types it: the function's name for a call, the
+ * type's for a cast, else "expr", made unique among the index's columns
+ * with a number (expr1 ...); its type the expression's. */
+static void index_col(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int k, const char **name, TypeId *ty,
+                      u32 *typoid, i32 *tm)
 {
     const ColumnInfo *c = NULL;
     for (int i = 0; i < t->ncols && ix->cols[k]; i++) if (t->cols[i].id == ix->cols[k]) c = &t->cols[i];
     if (c) {
         *name = c->name; *ty = col_type(c); *typoid = cat_col_typoid(c); *tm = cat_pg_typmod(col_type(c), c->typmod);
-    } else {
-        *name = "expr"; *ty = TYPE_TEXT; *typoid = type_oid(TYPE_TEXT); *tm = -1;
+        return;
     }
+    *name = "expr"; *ty = TYPE_TEXT; *typoid = type_oid(TYPE_TEXT); *tm = -1;
+    ExprProg *pr;
+    Expr *ast;
+    DdError saved = *ctx->err;
+    if (sql_index_expr(ctx, t, ix, k, &pr, &ast)) {
+        *ctx->err = saved;
+        return;
+    }
+    if (pr->type != TYPE_NULLTYPE && pr->type != TYPE_UNKNOWN && !type_has_etype(pr->type)) {
+        *ty = pr->type;
+        *typoid = type_oid(pr->type);
+        *tm = cat_pg_typmod(pr->type, pr->typmod);
+    }
+    /* PostgreSQL's FigureColname: a cast is named by its argument when
+     * that is a column or a call, else by its type */
+    const char *base = "expr";
+    const Expr *x = ast;
+    bool cast = x->kind == EXPR_CAST;
+    if (cast) x = x->u.cast.arg;
+    if (x->kind == EXPR_FUNC && x->u.func.special == FUNC_PLAIN && !strchr(x->u.func.name, '.')) base = x->u.func.name;
+    else if (cast && x->kind == EXPR_COLUMN) base = x->u.col.name;
+    else if (cast && pr->type < TYPE__COUNT && typname_of[pr->type]) base = typname_of[pr->type];
+    /* the names of the columns before it, to make this one unique */
+    int seen = 0;
+    for (int j = 0; j < k; j++) {
+        const char *pn;
+        TypeId pt;
+        u32 po;
+        i32 pm;
+        index_col(ctx, t, ix, j, &pn, &pt, &po, &pm);
+        size_t bl = strlen(base);
+        if (strncmp(pn, base, bl) == 0 && (pn[bl] == '\0' || (pn[bl] >= '0' && pn[bl] <= '9'))) seen++;
+    }
+    *name = seen ? arena_printf(ctx->stmt, "%s%d", base, seen) : arena_strdup(ctx->stmt, base);
+    if (!*name) *name = "expr";
 }
 
 static int gen_attribute(Gen *g)
@@ -399,7 +437,7 @@ static int gen_attribute(Gen *g)
                 TypeId ty;
                 u32 to;
                 i32 tm;
-                index_col(t, ix, k, &nm, &ty, &to, &tm);
+                index_col(g->ctx, t, ix, k, &nm, &ty, &to, &tm);
                 if (gen_row(g)) return DD_ENOMEM;
                 attr_row(g, cat_index_oid(ix), nm, to, ty, k + 1, tm, false, false, 0, 0, false, false);
             }
@@ -930,7 +968,7 @@ static int gen_indexes(Gen *g)
         if (has_pk(t)) {
             Buf b;
             buf_init(&b);
-            if (!cat_indexdef(g->cv, pk_index_oid(t), 0, &b)) { buf_free(&b); return DD_ENOMEM; }
+            if (!cat_indexdef(g->cv, pk_index_oid(t), 0, false, &b)) { buf_free(&b); return DD_ENOMEM; }
             char nm[CAT_MAX_NAME + 8];
             snprintf(nm, sizeof nm, "%s_pkey", name_base(t->name));
             if (gen_row(g)) { buf_free(&b); return DD_ENOMEM; }
@@ -939,7 +977,7 @@ static int gen_indexes(Gen *g)
         for (int k = 0; k < t->nindexes; k++) {
             Buf b;
             buf_init(&b);
-            if (!cat_indexdef(g->cv, cat_index_oid(&t->indexes[k]), 0, &b)) { buf_free(&b); return DD_ENOMEM; }
+            if (!cat_indexdef(g->cv, cat_index_oid(&t->indexes[k]), 0, false, &b)) { buf_free(&b); return DD_ENOMEM; }
             if (gen_row(g)) { buf_free(&b); return DD_ENOMEM; }
             P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, name_base(t->indexes[k].name));
             P_NULL(g); put(g, bufval(g, &b));
@@ -1456,7 +1494,7 @@ static int is_column_row(Gen *g, const TableInfo *t, const char *schema, const c
     if (c && c->default_sql && !c->gen_sql && !c->identity) {
         Buf b;
         buf_init(&b);
-        cat_expr_text(cv, c->default_sql, cat_object_oid(t), &b);
+        cat_expr_text(cv, c->default_sql, cat_object_oid(t), false, &b);
         put(g, is_bufval(g, &b));
     } else {
         P_NULL(g);
@@ -1533,7 +1571,7 @@ static int is_column_row(Gen *g, const TableInfo *t, const char *schema, const c
     if (c && c->gen_sql) {
         Buf b;
         buf_init(&b);
-        cat_expr_text(cv, c->gen_sql, cat_object_oid(t), &b);
+        cat_expr_text(cv, c->gen_sql, cat_object_oid(t), false, &b);
         put(g, is_bufval(g, &b));
     } else {
         P_NULL(g);
@@ -1955,8 +1993,16 @@ static int check_row(Gen *g, const TableInfo *t, const IsCon *k)
     if (k->type != 'c' && k->type != 'n') return DD_OK;
     Buf b;
     buf_init(&b);
-    if (k->check) buf_printf(&b, "((%s))", k->check->expr_sql);
-    else buf_printf(&b, "%s IS NOT NULL", k->col->name);
+    if (k->check) {
+        /* pg_get_constraintdef's text after "CHECK ", as PostgreSQL's view */
+        Buf d;
+        buf_init(&d);
+        cat_check_def(g->cv, t, k->check->expr_sql, false, &d);
+        if (buf_ok(&d) && d.len > 6) buf_append(&b, d.data + 6, d.len - 6);
+        buf_free(&d);
+    } else {
+        buf_printf(&b, "%s IS NOT NULL", k->col->name);
+    }
     if (gen_row(g)) { buf_free(&b); return DD_ENOMEM; }
     P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t)); P_NAME(g, k->name); put(g, is_bufval(g, &b));
     return DD_OK;

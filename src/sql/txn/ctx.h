@@ -66,6 +66,12 @@ typedef struct SqlCtx {
     const char *database;    /* current_database() */
     int backend_pid;         /* pg_backend_pid() */
     u64 *xid;                /* the transaction's id (txid_current()), 0 until asked; NULL: none here */
+    /* A stored expression of table t (a CHECK, a default, an index
+     * expression or predicate) as PostgreSQL prints it (plan/deparse.c):
+     * pretty or plain; assign: the column type a default's untyped literal
+     * becomes (TYPE__COUNT: none).  false: print the text as written. */
+    bool (*deparse)(struct SqlCtx *ctx, const TableInfo *t, const char *text, bool pretty, TypeId assign,
+                    i32 assign_tm, Buf *out);
     i64 start_us;            /* pg_postmaster_start_time(): when the database was opened (Unix µs) */
     /* current_setting(): the session's value of a setting, or NULL */
     const char *(*setting)(void *session, const char *name);
