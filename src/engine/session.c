@@ -765,6 +765,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->backend_pid = s->backend_pid;
     ctx->xid = &s->xid;
     ctx->deparse = sql_deparse;
+    ctx->deparse_view = sql_deparse_view;
     ctx->start_us = s->db->opened_us;
     ctx->setting = session_setting_cb;
     ctx->setting_nth = setting_nth_cb;

@@ -42,6 +42,8 @@ CREATE TABLE catcmp.priced (id int PRIMARY KEY, total numeric(12,2) NOT NULL DEF
 CREATE INDEX priced_note ON catcmp.priced (lower(note));
 CREATE INDEX priced_open ON catcmp.priced (due) WHERE status <> 'done' AND qty > 0;
 CREATE INDEX priced_sum ON catcmp.priced ((total * 2 + 1));
+CREATE VIEW catcmp.cust_totals AS SELECT c.id, c.name, count(o.id) AS orders, sum(o.total) AS spent
+    FROM catcmp.customers c LEFT JOIN catcmp.orders o ON o.cust = c.id WHERE c.score > 0 GROUP BY c.id, c.name;
 COMMENT ON TABLE catcmp.customers IS 'who buys';
 COMMENT ON COLUMN catcmp.customers.email IS 'login';
 """
@@ -50,7 +52,7 @@ COMMANDS = [
     r"\dt catcmp.*", r"\d catcmp.*", r"\di catcmp.*", r"\dv catcmp.*", r"\ds catcmp.*", r"\dn catcmp",
     r"\dT catcmp.*", r"\du test", r"\d catcmp.customers", r"\d+ catcmp.customers", r"\d catcmp.orders",
     r"\d catcmp.people", r"\d catcmp.big_orders", r"\d catcmp.tickets", r"\d catcmp.orders_placed",
-    r"\d catcmp.customers_pkey", r"\d catcmp.priced", r"\d+ catcmp.priced", r"\d catcmp.priced_open", r"\dn+ catcmp", r"\dn+ public", r"\dp catcmp.*", r"\dT+ catcmp.*", r"\df catcmp.*",
+    r"\d catcmp.customers_pkey", r"\d catcmp.priced", r"\d+ catcmp.priced", r"\d catcmp.priced_open", r"\d+ catcmp.big_orders", r"\d+ catcmp.cust_totals", r"\dn+ catcmp", r"\dn+ public", r"\dp catcmp.*", r"\dT+ catcmp.*", r"\df catcmp.*",
     r"\dfS abs", r"\dfS now", r"\dfS generate_series", r"\sf abs(integer)",
 ]
 

@@ -333,7 +333,7 @@ static int f_viewdef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     /* PostgreSQL's form: a blank, the query, a semicolon (pg_dump cuts it) */
     Buf b;
     buf_init(&b);
-    buf_printf(&b, " %s;", t->view_sql);
+    cat_viewdef(cv, t, n > 1 && !a[1].isnull && a[1].v.b, &b);
     *out = text_out(env, &b);
     return DD_OK;
 }
@@ -802,7 +802,8 @@ static int f_ruledef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     cat_quote_ident(cat_ns_name(t), &b);
     buf_putc(&b, '.');
     cat_quote_ident(name_base(t->name), &b);
-    buf_printf(&b, " DO INSTEAD  %s;", t->view_sql);
+    buf_puts(&b, " DO INSTEAD ");
+    cat_viewdef(cv, t, false, &b);
     *out = text_out(env, &b);
     return DD_OK;
 }

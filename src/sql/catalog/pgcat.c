@@ -1136,6 +1136,14 @@ static void check_clause(const char *s, bool pretty, Buf *out)
     buf_printf(out, pretty ? "CHECK (%.*s)" : "CHECK ((%.*s))", (int)(n - off), s + off);
 }
 
+void cat_viewdef(const CatView *cv, const TableInfo *t, bool pretty, Buf *out)
+{
+    SqlCtx *ctx = cv->ctx;
+    buf_putc(out, ' ');
+    if (!ctx || !ctx->deparse_view || !ctx->deparse_view(ctx, t, pretty, out)) buf_puts(out, t->view_sql);
+    buf_putc(out, ';');
+}
+
 void cat_check_def(const CatView *cv, const TableInfo *t, const char *text, bool pretty, Buf *out)
 {
     SqlCtx *ctx = cv->ctx;

@@ -147,6 +147,9 @@ bool cat_constraintdef(const CatView *cv, u32 oid, bool pretty, Buf *out);
 /* pg_get_expr of a DEFAULT or generation expression of column attnum of
  * relation relid (the text pg_attrdef.adbin holds), as PostgreSQL prints it. */
 void cat_expr_text(const CatView *cv, const char *text, u32 relid, bool pretty, Buf *out);
+/* pg_get_viewdef of view t: " query;", the query as PostgreSQL prints it
+ * where the deparser can, else as written. */
+void cat_viewdef(const CatView *cv, const TableInfo *t, bool pretty, Buf *out);
 /* CHECK (e) of CHECK expression text of table t, as pg_get_constraintdef. */
 void cat_check_def(const CatView *cv, const TableInfo *t, const char *text, bool pretty, Buf *out);
 

@@ -1,7 +1,8 @@
 /*
  * deparse.c - a stored expression (a CHECK, a column default, an index
- * expression or predicate) printed as PostgreSQL prints it from its parse
- * tree (pg_get_expr, pg_get_constraintdef, pg_get_indexdef, psql's \d):
+ * expression or predicate) and a view's query printed as PostgreSQL
+ * prints them from its parse trees (pg_get_expr, pg_get_constraintdef,
+ * pg_get_indexdef, pg_get_viewdef, psql's \d):
  * the casts its operators and functions apply to their arguments shown
  * (`n >= 0::numeric`, `lower(v::text)`), string literals as constants of
  * the type they became (`'x'::text`), IN as `= ANY (ARRAY[...])`, BETWEEN
@@ -28,7 +29,14 @@
 #include <string.h>
 
 /* Node kinds, as PostgreSQL's printer decides parentheses by them. */
-enum { K_SIMPLE, K_OP, K_AND, K_OR, K_NOT, K_TEST, K_FUNC /* a parent only: a call's argument list, ARRAY[...] */ };
+enum {
+    K_SIMPLE, K_OP, K_AND, K_OR, K_NOT,
+    K_TEST,    /* IS NULL, IS TRUE, IS DISTINCT FROM */
+    K_SAOP,    /* x op ANY | ALL (array): in parentheses under any operator */
+    K_FUNC     /* a parent only: a call's argument list, ARRAY[...] */
+};
+
+#define DP_MAX_RELS 16
 
 typedef struct Parent {
     int kind;          /* K_*, or -1: the top (no parentheses) */
@@ -40,8 +48,10 @@ typedef struct Dp {
     SqlCtx *ctx;
     const CatView *cv;
     const TableInfo *t;
-    ScopeRel rel;
+    ScopeRel rels[DP_MAX_RELS];   /* the relations the expression reads */
+    int nrels;
     Scope sc;
+    bool qualify;      /* a view's query: columns as rel.col */
     bool pretty;
     bool fail;
     Buf *out;
@@ -65,10 +75,50 @@ static void quote_literal(const char *s, size_t n, Buf *out)
 
 /* e's type, compiled over the table's row; false (d->fail) when it does
  * not compile. */
+static bool type_of(Dp *d, Expr *e, TypeId *t, i32 *tm);
+
+/* The aggregates a view's query may call, and their result types as
+ * PostgreSQL's (count bigint; sum of integers bigint, of bigint numeric;
+ * avg of integers numeric; min and max their argument's).  false: not an
+ * aggregate this knows. */
+static bool agg_type(Dp *d, Expr *e, TypeId *t)
+{
+    if (e->kind != EXPR_FUNC || e->u.func.special != FUNC_PLAIN || e->u.func.over || e->u.func.filter ||
+        e->u.func.norder || e->u.func.distinct || e->u.func.argnames)
+        return false;
+    const char *nm = e->u.func.name;
+    if (strcmp(nm, "count") == 0) {
+        if (!e->u.func.star && e->u.func.n != 1) return false;
+        *t = TYPE_INT8;
+        return true;
+    }
+    bool sum = strcmp(nm, "sum") == 0, avg = strcmp(nm, "avg") == 0;
+    bool minmax = strcmp(nm, "min") == 0 || strcmp(nm, "max") == 0;
+    if ((!sum && !avg && !minmax) || e->u.func.star || e->u.func.n != 1) return false;
+    TypeId a;
+    i32 am;
+    if (!type_of(d, e->u.func.args[0], &a, &am)) return false;
+    if (minmax) {
+        if (a == TYPE_UNKNOWN || a == TYPE_BPCHAR || type_is_array(a) || a == TYPE_ENUM) return false;
+        *t = a == TYPE_VARCHAR ? TYPE_TEXT : a;
+        return true;
+    }
+    if (a == TYPE_INT2 || a == TYPE_INT4) *t = sum ? TYPE_INT8 : TYPE_NUMERIC;
+    else if (a == TYPE_INT8 || a == TYPE_NUMERIC) *t = TYPE_NUMERIC;
+    else if (a == TYPE_FLOAT4) *t = sum ? TYPE_FLOAT4 : TYPE_FLOAT8;
+    else if (a == TYPE_FLOAT8 || a == TYPE_INTERVAL) *t = a;
+    else return false;
+    return true;
+}
+
 static bool type_of(Dp *d, Expr *e, TypeId *t, i32 *tm)
 {
     if (e->kind == EXPR_CONST) {
         *t = (TypeId)e->u.c.val.type;
+        *tm = -1;
+        return true;
+    }
+    if (d->qualify && agg_type(d, e, t)) {
         *tm = -1;
         return true;
     }
@@ -210,6 +260,8 @@ static bool simple_under(int k, const char *op, Parent p)
 {
     if (k == K_SIMPLE || p.kind < 0 || p.kind == K_FUNC) return true;
     switch (k) {
+    case K_SAOP:
+        return false;
     case K_OP:
     case K_TEST:
         if (p.kind == K_AND || p.kind == K_OR || p.kind == K_NOT) return true;
@@ -392,7 +444,7 @@ static void print_in(Dp *d, Expr *e, Parent p)
         if (!type_of(d, e->u.in.list[i], &ti, &mi)) return;
         if (ti != ta && ti != TYPE_UNKNOWN) { d->fail = true; return; }
     }
-    bool paren = open_node(d, K_OP, sym, p);
+    bool paren = open_node(d, K_SAOP, sym, p);
     print_expr(d, e->u.in.arg, TYPE__COUNT, -1, (Parent){K_OP, sym, true});
     buf_printf(d->out, " %s %s (ARRAY[", sym, e->u.in.negated ? "ALL" : "ANY");
     for (int i = 0; i < e->u.in.n; i++) {
@@ -419,8 +471,25 @@ static const char *keyword_func(const char *name)
 
 static void print_func(Dp *d, Expr *e, Parent p)
 {
-    DD_UNUSED(p);
     const char *name = e->u.func.name;
+    TypeId at0;
+    if (d->qualify && agg_type(d, e, &at0)) {
+        /* an aggregate of a view's query: count(*), or its argument (a
+         * varchar's as text, as PostgreSQL's aggregates take text) */
+        buf_puts(d->out, name);
+        if (e->u.func.star) {
+            buf_puts(d->out, "(*)");
+            return;
+        }
+        TypeId a;
+        i32 am;
+        if (!type_of(d, e->u.func.args[0], &a, &am)) return;
+        buf_putc(d->out, '(');
+        print_expr(d, e->u.func.args[0], a == TYPE_VARCHAR && strcmp(name, "count") != 0 ? TYPE_TEXT : TYPE__COUNT,
+                   -1, (Parent){K_FUNC, NULL, false});
+        buf_putc(d->out, ')');
+        return;
+    }
     if (e->u.func.over || e->u.func.filter || e->u.func.norder || e->u.func.star || e->u.func.distinct ||
         e->u.func.variadic || e->u.func.argnames || e->u.func.op_syntax || strchr(name, '.')) {
         d->fail = true;
@@ -477,7 +546,7 @@ static void print_func(Dp *d, Expr *e, Parent p)
         }
         TypeId el = type_elem(tb);
         if (ta != el && ta != TYPE_UNKNOWN) { d->fail = true; return; }
-        bool paren = open_node(d, K_OP, sym, p);
+        bool paren = open_node(d, K_SAOP, sym, p);
         print_expr(d, e->u.func.args[0], el, mb, (Parent){K_OP, sym, true});
         buf_printf(d->out, " %s %s (", sym, e->u.func.all ? "ALL" : "ANY");
         print_expr(d, e->u.func.args[1], TYPE__COUNT, -1, TOP);
@@ -585,10 +654,29 @@ static void print_expr(Dp *d, Expr *e, TypeId want, i32 want_tm, Parent p)
     }
     switch (e->kind) {
     case EXPR_CONST: print_const(d, &e->u.c.val); return;
-    case EXPR_COLUMN:
-        if (e->u.col.qualifier) { d->fail = true; return; }
+    case EXPR_COLUMN: {
+        if (!d->qualify) {
+            if (e->u.col.qualifier) { d->fail = true; return; }
+            cat_quote_ident(e->u.col.name, d->out);
+            return;
+        }
+        /* a view's column reference: rel.col, by the relation that has it */
+        const ScopeRel *found = NULL;
+        for (int r = 0; r < d->nrels; r++) {
+            const ScopeRel *rel = &d->rels[r];
+            if (e->u.col.qualifier && strcmp(e->u.col.qualifier, rel->alias) != 0) continue;
+            for (int c = 0; c < rel->ncols; c++)
+                if (!rel->hidden[c] && strcmp(rel->names[c], e->u.col.name) == 0) {
+                    if (found) { d->fail = true; return; }
+                    found = rel;
+                }
+        }
+        if (!found) { d->fail = true; return; }
+        cat_quote_ident(found->alias, d->out);
+        buf_putc(d->out, '.');
         cat_quote_ident(e->u.col.name, d->out);
         return;
+    }
     case EXPR_CAST: {
         TypeId t;
         i32 tm;
@@ -796,13 +884,14 @@ bool sql_deparse(SqlCtx *ctx, const TableInfo *t, const char *text, bool pretty,
     d.cv = cv;
     d.t = t;
     d.pretty = pretty;
-    if (scope_rel_for_table(ctx, t, t->name, &d.rel)) {
+    if (scope_rel_for_table(ctx, t, t->name, &d.rels[0])) {
         *ctx->err = saved;
         return false;
     }
-    d.sc.rels = &d.rel;
+    d.nrels = 1;
+    d.sc.rels = d.rels;
     d.sc.nrels = 1;
-    d.sc.nslots = d.rel.ncols;
+    d.sc.nslots = d.rels[0].ncols;
     Buf b = BUF_INIT;
     d.out = &b;
     /* a default's untyped literal becomes a constant of the column's type;
@@ -810,6 +899,199 @@ bool sql_deparse(SqlCtx *ctx, const TableInfo *t, const char *text, bool pretty,
     bool lit = e->kind == EXPR_CONST && e->u.c.val.type == TYPE_UNKNOWN && !e->u.c.val.isnull;
     if (lit && assign != TYPE__COUNT) print_literal_as(&d, &e->u.c.val, assign, assign == TYPE_ENUM ? assign_tm : -1);
     else if (assign == TYPE__COUNT || !folded_number(&d, e, assign)) print_expr(&d, e, TYPE__COUNT, -1, TOP);
+    bool ok = !d.fail && buf_ok(&b);
+    if (ok) buf_append(out, b.data, b.len);
+    buf_free(&b);
+    *ctx->err = saved;
+    return ok;
+}
+
+/* ---- a view's query ---- */
+
+/* Adds table reference tr (a table, or joins of tables) to d's relations. */
+static bool view_rels(Dp *d, TableRef *tr)
+{
+    if (tr->kind == TREF_JOIN) {
+        if (tr->nusing || tr->natural || tr->using_alias || (tr->join != JOIN_CROSS && !tr->on) ||
+            !(tr->join == JOIN_INNER || tr->join == JOIN_LEFT || tr->join == JOIN_RIGHT || tr->join == JOIN_FULL ||
+              tr->join == JOIN_CROSS))
+            return false;
+        return view_rels(d, tr->left) && view_rels(d, tr->right);
+    }
+    if (tr->kind != TREF_TABLE || tr->temporal.kind != TEMPORAL_NONE || tr->ncol_aliases || d->nrels == DP_MAX_RELS)
+        return false;
+    const TableInfo *t = resolve_table_present(d->ctx, tr->name);
+    if (!t || t->view_sql || t->temp) return false;
+    ScopeRel *rel = &d->rels[d->nrels];
+    /* qualified by its alias, else by its name without the schema */
+    const char *q = tr->alias ? tr->alias : name_base(t->name);
+    for (int r = 0; r < d->nrels; r++)
+        if (strcmp(d->rels[r].alias, q) == 0) return false;   /* PostgreSQL would make up aliases */
+    if (scope_rel_for_table(d->ctx, t, q, rel)) return false;
+    rel->alias = q;
+    rel->qualname = NULL;
+    rel->slot0 = d->sc.nslots;
+    d->sc.nslots += rel->ncols;
+    d->nrels++;
+    d->sc.nrels = d->nrels;
+    return true;
+}
+
+/* The relation of table reference tr: its name as the search path finds
+ * it, and its alias. */
+static void print_rel(Dp *d, TableRef *tr)
+{
+    const TableInfo *t = resolve_table_present(d->ctx, tr->name);
+    if (!t) { d->fail = true; return; }
+    cat_relation_name(d->cv, t, name_base(t->name), d->out);
+    if (tr->alias) {
+        buf_putc(d->out, ' ');
+        cat_quote_ident(tr->alias, d->out);
+    }
+}
+
+static void print_from(Dp *d, TableRef *tr, bool top)
+{
+    if (tr->kind != TREF_JOIN) {
+        print_rel(d, tr);
+        return;
+    }
+    if (tr->right->kind == TREF_JOIN) { d->fail = true; return; }   /* a(b JOIN c): not laid out here */
+    static const char *const kw[] = {[JOIN_INNER] = "JOIN", [JOIN_LEFT] = "LEFT JOIN", [JOIN_RIGHT] = "RIGHT JOIN",
+                                     [JOIN_FULL] = "FULL JOIN", [JOIN_CROSS] = "CROSS JOIN"};
+    bool paren = !d->pretty || !top;
+    if (paren) buf_putc(d->out, '(');
+    print_from(d, tr->left, false);
+    buf_printf(d->out, "\n     %s ", kw[tr->join]);
+    print_rel(d, tr->right);
+    if (tr->on) {
+        buf_puts(d->out, " ON ");
+        if (!d->pretty) buf_putc(d->out, '(');
+        print_expr(d, tr->on, TYPE__COUNT, -1, TOP);
+        if (!d->pretty) buf_putc(d->out, ')');
+    }
+    if (paren) buf_putc(d->out, ')');
+}
+
+/* An expression of the query's top (WHERE, HAVING, a join's ON): the
+ * plain form's outermost parentheses are the operator's own. */
+static void print_top(Dp *d, Expr *e)
+{
+    print_expr(d, e, TYPE__COUNT, -1, TOP);
+}
+
+bool sql_deparse_view(SqlCtx *ctx, const TableInfo *view, bool pretty, Buf *out)
+{
+    const CatView *cv;
+    if (!view || !view->view_sql || catview_get(ctx, SEQ_NONE, &cv)) return false;
+    DdError saved = *ctx->err;
+    char *sql = arena_strdup(ctx->stmt, view->view_sql);
+    Stmt *st = NULL;
+    size_t next;
+    if (!sql || parse_statement(sql, strlen(sql), 0, ctx->stmt, &st, &next, ctx->err) || !st ||
+        st->kind != STMT_SELECT) {
+        *ctx->err = saved;
+        return false;
+    }
+    SelectStmt *s = st->u.select;
+    if (s->setop || s->nctes || s->nwindows || s->ndistinct_on || s->ngsets || s->with_ties || s->nfrom < 1 ||
+        s->ntargets < 1)
+        return false;
+    Dp d;
+    memset(&d, 0, sizeof d);
+    d.ctx = ctx;
+    d.cv = cv;
+    d.t = view;
+    d.pretty = pretty;
+    d.qualify = true;
+    d.sc.rels = d.rels;
+    for (int i = 0; i < s->nfrom; i++)
+        if (!view_rels(&d, s->from[i])) {
+            *ctx->err = saved;
+            return false;
+        }
+    Buf b = BUF_INIT;
+    d.out = &b;
+    buf_puts(&b, s->distinct ? "SELECT DISTINCT " : "SELECT ");
+    /* the targets, * expanded; AS the view's column name unless a bare
+     * column of that name */
+    int vc = 0;   /* the view's visible columns, in order */
+    const ColumnInfo *vcols[1024];
+    for (int i = 0; i < view->ncols && vc < 1024; i++)
+        if (!view->cols[i].dropped) vcols[vc++] = &view->cols[i];
+    int k = 0;
+    for (int i = 0; i < s->ntargets && !d.fail; i++) {
+        ResTarget *rt = s->targets[i];
+        if (rt->expr->kind == EXPR_STAR) {
+            for (int r = 0; r < d.nrels; r++) {
+                const ScopeRel *rel = &d.rels[r];
+                if (rt->expr->u.col.qualifier && strcmp(rt->expr->u.col.qualifier, rel->alias) != 0) continue;
+                for (int c = 0; c < rel->ncols; c++) {
+                    if (rel->hidden[c]) continue;
+                    if (k) buf_puts(&b, ",\n    ");
+                    cat_quote_ident(rel->alias, &b);
+                    buf_putc(&b, '.');
+                    cat_quote_ident(rel->names[c], &b);
+                    if (k >= vc || strcmp(vcols[k]->name, rel->names[c]) != 0) d.fail = true;
+                    k++;
+                }
+            }
+            continue;
+        }
+        if (k) buf_puts(&b, ",\n    ");
+        print_expr(&d, rt->expr, TYPE__COUNT, -1, TOP);
+        if (k >= vc) { d.fail = true; break; }
+        bool bare = rt->expr->kind == EXPR_COLUMN && strcmp(rt->expr->u.col.name, vcols[k]->name) == 0;
+        if (!bare) {
+            buf_puts(&b, " AS ");
+            cat_quote_ident(vcols[k]->name, &b);
+        }
+        k++;
+    }
+    if (k != vc) d.fail = true;
+    buf_puts(&b, "\n   FROM ");
+    for (int i = 0; i < s->nfrom && !d.fail; i++) {
+        if (i) buf_puts(&b, ",\n    ");
+        print_from(&d, s->from[i], true);
+    }
+    if (s->where) {
+        buf_puts(&b, "\n  WHERE ");
+        print_top(&d, s->where);
+    }
+    for (int i = 0; i < s->ngroup && !d.fail; i++) {
+        Expr *g = s->group_by[i];
+        if (g->kind == EXPR_CONST) { d.fail = true; break; }   /* GROUP BY 1: PostgreSQL prints the target */
+        buf_puts(&b, i ? ", " : "\n  GROUP BY ");
+        print_expr(&d, g, TYPE__COUNT, -1, (Parent){K_FUNC, NULL, false});
+    }
+    if (s->having) {
+        buf_puts(&b, "\n HAVING ");
+        print_top(&d, s->having);
+    }
+    for (int i = 0; i < s->norder && !d.fail; i++) {
+        SortItem *o = s->order_by[i];
+        if (o->expr->kind == EXPR_CONST || (o->expr->kind == EXPR_COLUMN && !o->expr->u.col.qualifier)) {
+            /* a target's position or output name: PostgreSQL prints the
+             * target; a bare column name of a table is fine */
+            bool target = o->expr->kind == EXPR_CONST;
+            for (int j = 0; j < s->ntargets && !target; j++)
+                target = s->targets[j]->alias && strcmp(s->targets[j]->alias, o->expr->u.col.name) == 0;
+            if (target) { d.fail = true; break; }
+        }
+        buf_puts(&b, i ? ", " : "\n  ORDER BY ");
+        print_expr(&d, o->expr, TYPE__COUNT, -1, (Parent){K_FUNC, NULL, false});
+        if (o->desc) buf_puts(&b, " DESC");
+        if (o->nulls == 1 && !o->desc) buf_puts(&b, " NULLS FIRST");
+        if (o->nulls == 2 && o->desc) buf_puts(&b, " NULLS LAST");
+    }
+    if (s->offset) {
+        buf_puts(&b, "\n OFFSET ");
+        print_expr(&d, s->offset, TYPE__COUNT, -1, TOP);
+    }
+    if (s->limit) {
+        buf_puts(&b, "\n LIMIT ");
+        print_expr(&d, s->limit, TYPE__COUNT, -1, TOP);
+    }
     bool ok = !d.fail && buf_ok(&b);
     if (ok) buf_append(out, b.data, b.len);
     buf_free(&b);

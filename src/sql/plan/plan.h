@@ -242,6 +242,10 @@ typedef struct TableStats {
  * (deparse.c); false when it has no rule for some part of it. */
 bool sql_deparse(SqlCtx *ctx, const TableInfo *t, const char *text, bool pretty, TypeId assign, i32 assign_tm,
                  Buf *out);
+/* SqlCtx.deparse_view: a view's query as pg_get_viewdef prints it
+ * (without its leading blank and final semicolon); false when deparse.c
+ * has no rule for some part of it. */
+bool sql_deparse_view(SqlCtx *ctx, const TableInfo *view, bool pretty, Buf *out);
 /* Gathers the statistics of t (ANALYZE; automatic: when a plan needed them). */
 int sql_analyze_table(SqlCtx *ctx, const TableInfo *t, bool automatic);
 /* The statistics of t (gather: gathered now when missing or stale and t

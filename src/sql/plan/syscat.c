@@ -942,7 +942,10 @@ static int gen_tables(Gen *g)
 /* A view's definition as pg_get_viewdef prints it: " query;" */
 static Value viewdef(Gen *g, const TableInfo *t)
 {
-    char *s = arena_printf(g->ctx->stmt, " %s;", t->view_sql);
+    Buf b = BUF_INIT;
+    cat_viewdef(g->cv, t, false, &b);
+    char *s = buf_ok(&b) ? arena_strndup(g->ctx->stmt, (const char *)b.data, b.len) : NULL;
+    buf_free(&b);
     if (!s) g->oom = true;
     return s ? val_text(TYPE_TEXT, s, (u32)strlen(s)) : val_null(TYPE_TEXT);
 }

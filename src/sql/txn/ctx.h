@@ -72,6 +72,9 @@ typedef struct SqlCtx {
      * becomes (TYPE__COUNT: none).  false: print the text as written. */
     bool (*deparse)(struct SqlCtx *ctx, const TableInfo *t, const char *text, bool pretty, TypeId assign,
                     i32 assign_tm, Buf *out);
+    /* A view's query as pg_get_viewdef prints it (plan/deparse.c), false:
+     * print the text as written */
+    bool (*deparse_view)(struct SqlCtx *ctx, const TableInfo *view, bool pretty, Buf *out);
     i64 start_us;            /* pg_postmaster_start_time(): when the database was opened (Unix µs) */
     /* current_setting(): the session's value of a setting, or NULL */
     const char *(*setting)(void *session, const char *name);
