@@ -172,6 +172,9 @@ struct driftdb_stmt {
     bool *puntyped;            /* [nparams]: no context typed it (ptypes says text); its
                                   text is bound as an untyped literal, which an enum
                                   context reads as a label */
+    i32 *penums;               /* [nparams]: an untyped one an enum (array) context
+                                  reads: SqlCtx.param_enums, for ParameterDescription
+                                  and binary Bind */
     Describe desc;
 };
 

@@ -1246,7 +1246,7 @@ static int desc_col(Arena *keep, driftdb_column *c, const char *name, TypeId t, 
  * Works in arenas of its own and leaves a pinned snapshot pinned, so the
  * session's current result (a suspended portal) stays intact.
  */
-static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, int np,
+static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, i32 *enums, int np,
                         const Value *vals, Arena *keep, Describe *d, bool *empty, bool *txn_exit,
                         bool *per_portal, DdError *e)
 {
@@ -1352,6 +1352,7 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     rc = ctx_setup(s, &ctx, sql, &a, &row, e);
     if (rc) goto done;
     ctx.param_types = types;
+    ctx.param_enums = enums;
     ctx.nparams = np;
     ctx.params = vals;
     ctx.txn_time_us = s->state == TXN_IDLE ? clock_wall_us() : s->txn_time_us;
@@ -1425,7 +1426,9 @@ static int prepare_text(driftdb_session *s, const char *sql, size_t len, int nty
             goto fail;
         }
     }
-    rc = analyze_text(s, st->sql, len, st->ptypes, st->nparams, NULL, &st->arena, &st->desc, &st->empty,
+    st->penums = arena_zalloc(&st->arena, sizeof(i32) * (size_t)(st->nparams ? st->nparams : 1));
+    if (!st->penums) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
+    rc = analyze_text(s, st->sql, len, st->ptypes, st->penums, st->nparams, NULL, &st->arena, &st->desc, &st->empty,
                       &st->txn_exit, &st->desc_per_portal, e);
     if (rc) goto fail;
     /* what no context decided is text */
@@ -1641,7 +1644,11 @@ int driftdb_stmt_nparams(const driftdb_stmt *st) { return st->nparams; }
 
 uint32_t driftdb_stmt_param_type(const driftdb_stmt *st, int i)
 {
-    return i >= 0 && i < st->nparams ? type_oid(st->ptypes[i]) : 0;
+    if (i < 0 || i >= st->nparams) return 0;
+    i32 en = st->puntyped[i] ? st->penums[i] : 0;
+    if (en > 0) return ENUM_OID_BASE + (u32)(en - 1);
+    if (en < 0) return ENUM_ARRAY_OID_BASE + (u32)(-en - 1);
+    return type_oid(st->ptypes[i]);
 }
 
 int driftdb_stmt_columns(const driftdb_stmt *st, int *has_rows, const driftdb_column **cols)
@@ -1690,6 +1697,16 @@ int driftdb_bind(driftdb_session *s, driftdb_stmt *st, int n, const driftdb_para
         const driftdb_param *pp = &params[i];
         if (!pp->data) {
             p->params[i] = val_null(t);
+        } else if (pp->binary && st->puntyped[i] && st->penums[i] < 0) {
+            /* an enum array, as ParameterDescription named it */
+            rc = bin_recv_enum_array((u32)(-st->penums[i] - 1), &vc, (const u8 *)pp->data, pp->len, &p->params[i], e);
+        } else if (pp->binary && st->puntyped[i]) {
+            /* text's binary form is its text (an enum's too): bound as an
+             * untyped literal, as the text form is */
+            if (memchr(pp->data, 0, pp->len) || utf8_invalid_at(pp->data, pp->len) < pp->len)
+                rc = dd_err(e, DD_EBAD_ENCODING, -1, "invalid byte sequence for encoding \"UTF8\" in parameter $%d", i + 1);
+            else
+                rc = val_from_text(TYPE_UNKNOWN, -1, pp->data, pp->len, &vc, &p->params[i], e);
         } else if (pp->binary) {
             rc = bin_recv(t, (const u8 *)pp->data, pp->len, i + 1, &p->arena, &p->params[i], e);
         } else if (memchr(pp->data, 0, pp->len) || utf8_invalid_at(pp->data, pp->len) < pp->len) {
@@ -1722,7 +1739,7 @@ int driftdb_portal_columns(driftdb_session *s, driftdb_portal *p, int *has_rows,
         driftdb_stmt *st = p->st;
         TypeId *types = arena_memdup(&p->arena, st->ptypes, sizeof(TypeId) * (size_t)(st->nparams ? st->nparams : 1));
         bool empty, txn_exit;
-        int rc = types ? analyze_text(s, st->sql, st->len, types, st->nparams, p->params, &p->arena, &p->desc,
+        int rc = types ? analyze_text(s, st->sql, st->len, types, NULL, st->nparams, p->params, &p->arena, &p->desc,
                                       &empty, &txn_exit, NULL, e)
                        : dd_err(e, DD_ENOMEM, -1, NULL);
         if (rc) return api_fail(s, err);

@@ -72,13 +72,17 @@ void catalog_encode(const TableInfo *t, Buf *out)
         for (int j = 0; j < x->ncols; j++) buf_put_varint(out, x->cols[j]);
         buf_putc(out, (u8)((x->unique ? FMT_IX_UNIQUE : 0) | (x->ever ? FMT_IX_EVER : 0) |
                            (x->constraint ? FMT_IX_CONSTRAINT : 0) | (x->pred_sql ? FMT_IX_PARTIAL : 0) |
-                           (x->primary ? FMT_IX_PRIMARY : 0)));
+                           (x->primary ? FMT_IX_PRIMARY : 0) | (x->ninclude ? FMT_IX_INCLUDE : 0)));
         for (int j = 0; j < x->ncols; j++) {
             const char *e = x->exprs ? x->exprs[j] : NULL;
             buf_putc(out, (u8)((x->colflags ? x->colflags[j] & ~INDEX_EXPR : 0) | (e ? INDEX_EXPR : 0)));
             if (e) put_str(out, e);
         }
         if (x->pred_sql) put_str(out, x->pred_sql);
+        if (x->ninclude) {
+            buf_put_varint(out, (u64)x->ninclude);
+            for (int j = 0; j < x->ninclude; j++) buf_put_varint(out, x->include[j]);
+        }
     }
     if (t->view_sql) {
         put_str(out, t->view_sql);
@@ -351,6 +355,14 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                 if ((f & FMT_IX_PARTIAL) && !oom && !c.bad) {
                     x->pred_sql = get_str(&c, a);
                     oom |= !c.bad && !x->pred_sql;
+                }
+                if ((f & FMT_IX_INCLUDE) && !oom && !c.bad) {
+                    x->ninclude = get_count(&c);
+                    if (!c.bad && x->ninclude) {
+                        x->include = arena_alloc(a, sizeof *x->include * (size_t)x->ninclude);
+                        oom |= !x->include;
+                        for (int j = 0; x->include && j < x->ninclude; j++) x->include[j] = get_u32v(&c);
+                    }
                 }
             }
         }

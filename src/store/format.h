@@ -191,6 +191,7 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_IX_CONSTRAINT 4
 #define FMT_IX_PARTIAL 8
 #define FMT_IX_PRIMARY 16   /* with FMT_IX_CONSTRAINT: a primary key added to a table with rows */
+#define FMT_IX_INCLUDE 32   /* INCLUDE columns follow the predicate: varint n, n varint column ids */
 #define FMT_FK_DEFERRABLE 1
 #define FMT_FK_DEFERRED 2
 #define FMT_FK_MATCH_FULL 4

@@ -114,6 +114,9 @@ typedef struct IndexInfo {
     char *pred_sql;  /* a partial index (CREATE INDEX ... WHERE): its predicate as SQL
                         text over the row; only rows for which it is true have
                         entries (and are unique).  NULL: every row */
+    int ninclude;    /* INCLUDE (cols): column ids the catalog lists (pg_index,
+                        pg_get_indexdef); the entries do not hold them */
+    u32 *include;
 } IndexInfo;
 
 /* A CHECK constraint: its name and expression (SQL text over the row). */

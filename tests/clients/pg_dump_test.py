@@ -7,7 +7,8 @@ PostgreSQL 15's pg_dump, in plain and custom format, and restored into the
 PostgreSQL 15 that run.sh started (psql -f, pg_restore) and into a fresh
 driftdb-server this test starts.  Every copy must hold the same tables,
 columns and types, constraints, indexes, sequence values, comments, view
-answers and rows as the original.  pg_dumpall --globals-only runs too.
+answers and rows as the original.  pg_dumpall --globals-only runs too,
+and a whole database's dump (no -n) and pg_dumpall of a fresh DriftDB.
 Prints "ok NAME" / "FAIL NAME" lines.
 """
 import os
@@ -61,14 +62,15 @@ QUERIES = {
     "constraints": "SELECT conname, contype, conrelid::regclass::text FROM pg_constraint "
                    "WHERE connamespace = 'dumpx'::regnamespace ORDER BY 1",
     "indexes": "SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = 'dumpx' ORDER BY 1",
-    "constraint_defs": "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = "
-                       "'dumpx'::regnamespace AND contype IN ('p', 'u', 'f') ORDER BY 1",
-    # defaults (generation expressions print from PostgreSQL's parse tree:
-    # docs/catalogs.md), the generated column by its being one
-    "defaults": "SELECT d.adrelid::regclass::text, d.adnum, CASE WHEN a.attgenerated = '' THEN "
-                "pg_get_expr(d.adbin, d.adrelid) ELSE 'generated' END FROM pg_attrdef d JOIN pg_attribute a "
+    "constraint_defs": "SELECT conname, pg_get_constraintdef(oid, false), pg_get_constraintdef(oid, true) "
+                       "FROM pg_constraint WHERE connamespace = 'dumpx'::regnamespace ORDER BY 1",
+    # defaults and generation expressions, plain and pretty
+    "defaults": "SELECT d.adrelid::regclass::text, d.adnum, pg_get_expr(d.adbin, d.adrelid), "
+                "pg_get_expr(d.adbin, d.adrelid, true) FROM pg_attrdef d JOIN pg_attribute a "
                 "ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid IN ('dumpx.customers'::regclass, "
                 "'dumpx.orders'::regclass) ORDER BY 1, 2",
+    "view_defs": "SELECT viewname, definition, pg_get_viewdef((schemaname || '.' || viewname)::regclass, true) FROM pg_views "
+                 "WHERE schemaname = 'dumpx' ORDER BY 1",
     "sequences": "SELECT sequencename, last_value, start_value, increment_by FROM pg_sequences "
                  "WHERE schemaname = 'dumpx' ORDER BY 1",
     "comments": "SELECT obj_description('dumpx.customers'::regclass, 'pg_class'), "
@@ -170,7 +172,30 @@ def main():
         compare("same_in_driftdb_custom", original, snapshot(dd.port, "test"))
     finally:
         dd.stop()
-    for f in (plain, custom):
+    # a whole database (no -n) and pg_dumpall, of a fresh DriftDB holding
+    # the schema: the dump restores into PostgreSQL alike, pg_dumpall holds
+    # the roles, the tables and their rows
+    whole = os.path.join(tmp, "whole.sql")
+    dd = servers.driftdb(BUILD)
+    try:
+        r = run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", str(dd.port), "-U", "test",
+                 "-d", "test", "-c", SCHEMA])
+        check("whole_schema", r.returncode == 0, r.stderr)
+        fresh = snapshot(dd.port, "test")
+        r = run(["pg_dump", "-h", "127.0.0.1", "-p", str(dd.port), "-U", "test", "-d", "test", "-f", whole])
+        check("whole_dump", r.returncode == 0, r.stderr)
+        r = run(["pg_dumpall", "-h", "127.0.0.1", "-p", str(dd.port), "-U", "test"])
+        check("dumpall", r.returncode == 0 and "CREATE ROLE test" in r.stdout and
+              "CREATE TABLE dumpx.customers" in r.stdout and "COPY dumpx.orders" in r.stdout, r.stderr)
+    finally:
+        dd.stop()
+    run(["psql", "-X", "-q"] + pg + ["-d", "postgres", "-c", "DROP DATABASE IF EXISTS dumpwhole"])
+    run(["psql", "-X", "-q"] + pg + ["-d", "postgres", "-c", "CREATE DATABASE dumpwhole"])
+    r = run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1"] + pg + ["-d", "dumpwhole", "-f", whole])
+    check("restore_whole_postgres", r.returncode == 0, r.stderr)
+    compare("same_in_postgres_whole", fresh, snapshot(PG_PORT, "dumpwhole"))
+    run(["psql", "-X", "-q"] + pg + ["-d", "postgres", "-c", "DROP DATABASE IF EXISTS dumpwhole"])
+    for f in (plain, custom, whole):
         if os.path.exists(f):
             os.remove(f)
     os.rmdir(tmp)

@@ -81,7 +81,21 @@ async def asyncpg_side(port, db):
     try:
         r = await con.fetchrow("SELECT m, ms FROM tix.t")
         p = await con.fetchval("SELECT $1::tix.mood", "happy")
-        return {"asyncpg_enum": (r["m"], list(r["ms"]), p)}
+        out = {"asyncpg_enum": (r["m"], list(r["ms"]), p)}
+        # parameters no cast types, where an enum or an enum array is
+        # wanted: ParameterDescription names the enum (its array), and
+        # asyncpg's binary values are read as labels
+        for q, args in (("SELECT count(*) FROM tix.t WHERE m = $1", ("ok",)),
+                        ("SELECT id FROM tix.t WHERE m <> $1 ORDER BY id", ("sad",)),
+                        ("SELECT count(*) FROM tix.t WHERE m = ANY($1)", (["ok", "happy"],)),
+                        ("SELECT count(*) FROM tix.t WHERE ms = $1", (["sad", "happy"],)),
+                        ("INSERT INTO tix.t VALUES (2, $1, $2) RETURNING m, ms", ("happy", ["ok"])),
+                        ("DELETE FROM tix.t WHERE id = 2", ())):
+            try:
+                out["asyncpg_enum_param %s" % q] = [tuple(x) for x in await con.fetch(q, *args)]
+            except Exception as e:
+                out["asyncpg_enum_param %s" % q] = "%s: %s" % (type(e).__name__, e)
+        return out
     finally:
         await con.close()
 

@@ -784,6 +784,17 @@ static int f_null_bool(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     return DD_OK;
 }
 
+/* pg_collation_is_visible: pg_collation's rows are pg_catalog's, always
+ * visible; NULL for an OID that names none. */
+static int f_collation_is_visible(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(env); DD_UNUSED(n); DD_UNUSED(loc);
+    if (a[0].isnull) { *out = val_null(TYPE_BOOL); return DD_OK; }
+    u32 oid = oid_arg(&a[0]);
+    *out = oid == OID_COLL_DEFAULT || oid == OID_COLL_C || oid == OID_COLL_POSIX ? val_bool(true) : val_null(TYPE_BOOL);
+    return DD_OK;
+}
+
 /* pg_get_ruledef(oid [, pretty]) of a view's _RETURN rule (pg_rewrite),
  * NULL for an OID that names none. */
 static int f_ruledef(EvalEnv *env, const Value *a, int n, Value *out, int loc)
@@ -995,6 +1006,8 @@ const FuncDef cat_funcs[] = {
     {"pg_describe_object", 3, 3, r_describe, f_describe_object, true},
     {"pg_operator_is_visible", 1, 1, r_oid_bool, f_operator_is_visible, true},
     {"pg_opclass_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
+    {"pg_collation_is_visible", 1, 1, r_oid_bool, f_collation_is_visible, true},
+    {"pg_statistics_obj_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
     {"pg_opfamily_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
     {"pg_conversion_is_visible", 1, 1, r_oid_bool, f_null_bool, true},
     {"pg_ts_config_is_visible", 1, 1, r_oid_bool, f_null_bool, true},

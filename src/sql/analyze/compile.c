@@ -168,7 +168,11 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
          * enum */
         if (type_has_etype(t) || type_is_reg(t)) {
             /* and a name where a reg* type is wanted ($1::regtype): read
-             * when the statement runs, where the catalog is at hand */
+             * when the statement runs, where the catalog is at hand.  The
+             * enum is what ParameterDescription names, as PostgreSQL's */
+            i32 *pe = cc->sql->param_enums;
+            if (pe && type_has_etype(t) && typmod >= 0 && !pe[f->code[0].a - 1])
+                pe[f->code[0].a - 1] = type_is_array(t) ? -(typmod + 1) : typmod + 1;
             ExprInstr i = ins_make(XOP_CAST, loc);
             i.type = (u8)t;
             i.typmod = typmod;
@@ -2453,7 +2457,10 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         if (sc->params) {
             /* executing: the bound value is a constant of the statement */
             rc = frag_const(b, f, sc->params[n - 1], e->loc);
-            f->typmod = -1;
+            /* an enum's (or its array's) typmod is its type's id */
+            const Value *pv = &sc->params[n - 1];
+            f->typmod = pv->isnull || !type_has_etype((TypeId)pv->type) ? -1
+                        : pv->type == TYPE_ENUM ? (i32)pv->etype : (i32)array_etype(pv);
             break;
         }
         ExprInstr i = ins_make(XOP_PARAM, e->loc);

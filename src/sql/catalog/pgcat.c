@@ -445,6 +445,17 @@ const SysRelName sys_rel_names[] = {
     {"pg_catalog", "pg_ts_parser", 3601},
     {"pg_catalog", "pg_ts_template", 3764},
     {"pg_catalog", "pg_user_mappings", 12327},
+    {"pg_catalog", "pg_user_mapping", 1418},
+    {"pg_catalog", "pg_aggregate", 2600},
+    {"pg_catalog", "pg_shdepend", 1214},
+    {"pg_catalog", "pg_largeobject", 2613},
+    {"pg_catalog", "pg_ts_config_map", 3603},
+    {"pg_catalog", "pg_statistic", 2619},
+    {"pg_catalog", "pg_matviews", 12038},
+    {"pg_catalog", "pg_rules", 12023},
+    {"pg_catalog", "pg_policies", 12018},
+    {"pg_catalog", "pg_prepared_xacts", 12090},
+    {"pg_catalog", "pg_group", 12010},
 };
 const int nsys_rel_names = (int)DD_ARRAY_LEN(sys_rel_names);
 
@@ -1047,6 +1058,7 @@ bool cat_indexdef(const CatView *cv, u32 oid, int col, bool pretty, Buf *out)
         if (!ix) return false;
         if (col > 0) {
             if (col <= ix->ncols) index_column_text(cv, t, ix, col - 1, pretty, out);
+            else if (col <= ix->ncols + ix->ninclude) cat_quote_ident(col_name(t, ix->include[col - 1 - ix->ncols]), out);
             return true;
         }
         buf_printf(out, "CREATE %sINDEX ", ix->unique ? "UNIQUE " : "");
@@ -1078,6 +1090,11 @@ bool cat_indexdef(const CatView *cv, u32 oid, int col, bool pretty, Buf *out)
         if (!desc && nf) buf_puts(out, " NULLS FIRST");
     }
     buf_putc(out, ')');
+    for (int k = 0; ix && k < ix->ninclude; k++) {
+        buf_puts(out, k ? ", " : " INCLUDE (");
+        cat_quote_ident(col_name(t, ix->include[k]), out);
+        if (k == ix->ninclude - 1) buf_putc(out, ')');
+    }
     if (ix && ix->pred_sql) {
         /* PostgreSQL: " WHERE " and the predicate, whose operators bring
          * their parentheses in the plain form; as written: in parentheses */

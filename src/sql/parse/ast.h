@@ -554,6 +554,8 @@ typedef struct SchemaStmt {
     bool if_exists;                   /* CREATE: IF NOT EXISTS; DROP: IF EXISTS */
     bool cascade;
     char *new_name; int new_loc;      /* RENAME TO */
+    char *role;                       /* AUTHORIZATION role, OWNER TO role (NULL: none, or the
+                                         session's: CURRENT_USER ...) */
 } SchemaStmt;
 
 typedef struct ExtensionStmt {

@@ -4934,14 +4934,12 @@ static int parse_schema(Parser *p, Stmt *st, char action)
         advance(p);
         char *role;
         TRY(parse_role(p, &role));
+        x->role = role;
         PUSH(x->names, x->n, cap, role ? role : dup_str(p, ""));
         PUSH(x->locs, nl, lcap, loc);
     } else {
         TRY(parse_colid_list(p, action == 'd', &x->names, &x->locs, &x->n));
-        if (action == 'c' && accept_kw(p, KW_AUTHORIZATION)) {
-            char *role;
-            TRY(parse_role(p, &role));
-        }
+        if (action == 'c' && accept_kw(p, KW_AUTHORIZATION)) TRY(parse_role(p, &x->role));
     }
     if (action == 'd') {
         x->cascade = accept_kw(p, KW_CASCADE);
@@ -4960,8 +4958,7 @@ static int parse_schema(Parser *p, Stmt *st, char action)
         advance(p);
         TRY(expect_kw(p, KW_TO));
         x->action = 'o';
-        char *role;
-        TRY(parse_role(p, &role));
+        TRY(parse_role(p, &x->role));
     } else {
         return syntax_error(p);
     }

@@ -141,10 +141,10 @@ static bool type_of(Dp *d, Expr *e, TypeId *t, i32 *tm)
 
 static void put_type(Dp *d, TypeId t, i32 tm)
 {
-    if (t == TYPE_ENUM || type_has_etype(t)) {   /* an enum by its name */
-        ValueCtx vc = d->ctx->vctx;
-        buf_puts(d->out, enum_type_name(tm < 0 ? 0 : (u32)tm, &vc));
-        if (type_is_array(t)) buf_puts(d->out, "[]");
+    if (type_has_etype(t)) {   /* an enum (array) by its name, as format_type */
+        if (tm < 0 || !cat_format_type(d->cv, OID_OBJECT_BASE + (u32)tm + (type_is_array(t) ? OID_ARRAY_OFFSET : 0), -1,
+                                        true, d->out))
+            d->fail = true;
         return;
     }
     if (!cat_format_type(d->cv, type_oid(t), cat_pg_typmod(t, tm), true, d->out)) d->fail = true;
@@ -378,8 +378,32 @@ static void print_cast(Dp *d, Expr *e, TypeId w, i32 wtm)
 
 /* e as the argument of an operator or function that takes type w
  * (TYPE__COUNT: as it is), under parent p. */
+/* Whether e is a column of a domain type (PostgreSQL reads it as its base
+ * type where an operator takes it, and shows that cast). */
+static bool domain_column(Dp *d, const Expr *e)
+{
+    if (e->kind != EXPR_COLUMN) return false;
+    for (int r = 0; r < d->nrels; r++) {
+        const ScopeRel *rel = &d->rels[r];
+        const TableInfo *t = rel->table;
+        if (!t || (e->u.col.qualifier && strcmp(e->u.col.qualifier, rel->alias) != 0)) continue;
+        for (int c = 0; c < t->ncols; c++)
+            if (!t->cols[c].dropped && strcmp(t->cols[c].name, e->u.col.name) == 0)
+                return t->cols[c].domain && !(t->cols[c].domain & DOMAIN_ARRAY);
+    }
+    return false;
+}
+
 static void print_arg(Dp *d, Expr *e, TypeId w, i32 wtm, Parent p)
 {
+    if (domain_column(d, e)) {
+        TypeId t;
+        i32 tm;
+        if (!type_of(d, e, &t, &tm)) return;
+        /* to its base type, or straight to the type the operator takes */
+        print_cast(d, e, w != TYPE__COUNT ? w : t, -1);
+        return;
+    }
     print_expr(d, e, w, wtm, p);
 }
 
@@ -392,9 +416,10 @@ static void print_binop(Dp *d, const char *sym, const char *rule, Expr *l, Expr 
     if (!type_of(d, l, &ta, &ma) || !type_of(d, r, &tb, &mb)) return;
     if (!op_args(rule, sym, ta, tb, &wa, &wb)) { d->fail = true; return; }
     bool paren = open_node(d, K_OP, sym, p);
-    print_arg(d, l, wa, wa == ta ? ma : -1, (Parent){K_OP, sym, true});
+    /* a type taken from the other side keeps its typmod when it is an enum's id */
+    print_arg(d, l, wa, wa == ta ? ma : wa == tb && type_has_etype(wa) ? mb : -1, (Parent){K_OP, sym, true});
     buf_printf(d->out, " %s ", sym);
-    print_arg(d, r, wb, wb == tb ? mb : -1, (Parent){K_OP, sym, false});
+    print_arg(d, r, wb, wb == tb ? mb : wb == ta && type_has_etype(wb) ? ma : -1, (Parent){K_OP, sym, false});
     close_node(d, paren);
 }
 
@@ -897,8 +922,15 @@ bool sql_deparse(SqlCtx *ctx, const TableInfo *t, const char *text, bool pretty,
     /* a default's untyped literal becomes a constant of the column's type;
      * any other coercion to it is implicit and not shown */
     bool lit = e->kind == EXPR_CONST && e->u.c.val.type == TYPE_UNKNOWN && !e->u.c.val.isnull;
-    if (lit && assign != TYPE__COUNT) print_literal_as(&d, &e->u.c.val, assign, assign == TYPE_ENUM ? assign_tm : -1);
-    else if (assign == TYPE__COUNT || !folded_number(&d, e, assign)) print_expr(&d, e, TYPE__COUNT, -1, TOP);
+    if (lit && assign != TYPE__COUNT) {
+        print_literal_as(&d, &e->u.c.val, assign, assign == TYPE_ENUM ? assign_tm : -1);
+    } else if (assign == TYPE__COUNT || !folded_number(&d, e, assign)) {
+        /* a column type with a modifier (numeric(12,2)) has PostgreSQL
+         * coerce the expression to it, a cast it does not print but whose
+         * argument the pretty form parenthesizes as any cast's */
+        bool coerced = assign != TYPE__COUNT && assign_tm >= 0 && !type_has_etype(assign);
+        print_expr(&d, e, TYPE__COUNT, -1, coerced ? (Parent){K_OP, "::", true} : TOP);
+    }
     bool ok = !d.fail && buf_ok(&b);
     if (ok) buf_append(out, b.data, b.len);
     buf_free(&b);

@@ -1950,6 +1950,17 @@ static int like_finish(SqlCtx *ctx, TableInfo *t, const TableInfo *src, unsigned
                 ix->cols[k] = t->cols[ti].id;
                 buf_printf(&names, "%s%s", k ? "_" : "", t->cols[ti].name);
             }
+            /* INCLUDE columns: the new table's of the same names */
+            if (si->ninclude && !(ix->include = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)si->ninclude))) {
+                buf_free(&names);
+                return DD_ENOMEM;
+            }
+            for (int k = 0; k < si->ninclude; k++) {
+                int ci = table_col_index(src, si->include[k]);
+                int ti = ci >= 0 ? find_col(t, src->cols[ci].name) : -1;
+                if (ti < 0) { buf_free(&names); return dd_err(ctx->err, DD_EINTERNAL, -1, "LIKE: an included column went missing"); }
+                ix->include[k] = t->cols[ti].id;
+            }
             if (!buf_ok(&names) || !buf_cstr(&names)) { buf_free(&names); return DD_ENOMEM; }
             ix->name = sql_choose_name(ctx, t, t->name, buf_cstr(&names), si->constraint ? "key" : "idx");
             buf_free(&names);
@@ -3029,6 +3040,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             for (int x = 0; x < t->nindexes; x++) {
                 bool uses = false;
                 for (int j = 0; j < t->indexes[x].ncols; j++) uses |= t->indexes[x].cols[j] == t->cols[ci].id;
+                for (int j = 0; j < t->indexes[x].ninclude; j++) uses |= t->indexes[x].include[j] == t->cols[ci].id;
                 if (!uses && (rc = sql_index_uses_column(ctx, &t->indexes[x], c->name, &uses))) return rc;
                 if (!uses) t->indexes[k++] = t->indexes[x];
             }

@@ -282,7 +282,7 @@ int analyze_create_index(SqlCtx *ctx, CreateIndexStmt *s, Plan *p)
 
 int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out)
 {
-    if (s->nelems > INDEX_MAX_KEYS)   /* PostgreSQL's INDEX_MAX_KEYS, which pg_settings shows */
+    if (s->nelems + s->ninclude > INDEX_MAX_KEYS)   /* PostgreSQL's INDEX_MAX_KEYS, which pg_settings shows */
         return dd_err(ctx->err, DD_ETOO_MANY_COLUMNS, -1, "cannot use more than %d columns in an index", INDEX_MAX_KEYS);
     IndexInfo *nix = arena_zalloc(ctx->stmt, sizeof(IndexInfo) * (size_t)(t->nindexes + 1));
     if (!nix) return DD_ENOMEM;
@@ -318,7 +318,9 @@ int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out
                                ((e->nulls == 1 || (e->nulls == 0 && e->desc)) ? INDEX_NULLS_FIRST : 0));
     }
     /* INCLUDE (cols): columns stored beside the key for index-only scans,
-     * which DriftDB does not make; they must exist, and change nothing */
+     * which DriftDB does not make; they must exist, and the catalog lists
+     * them (pg_index, pg_get_indexdef) so that a dump keeps them */
+    if (s->ninclude && !(ix->include = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)s->ninclude))) return DD_ENOMEM;
     for (int i = 0; i < s->ninclude; i++) {
         int ci = -1;
         for (int c = 0; c < t->ncols && ci < 0; c++)
@@ -326,6 +328,7 @@ int sql_index_add(SqlCtx *ctx, TableInfo *t, CreateIndexStmt *s, IndexInfo **out
         if (ci < 0 || strcmp(s->include[i], ROWID_COL) == 0)
             return dd_err(ctx->err, DD_EUNDEFINED_COLUMN, s->include_locs[i], "column \"%s\" does not exist",
                           s->include[i]);
+        ix->include[ix->ninclude++] = t->cols[ci].id;
     }
     if (s->where && (rc = index_predicate(ctx, t, ix, s))) return rc;
     ix->name = s->name ? arena_strdup(ctx->stmt, s->name) : choose_name(ctx, t, s);

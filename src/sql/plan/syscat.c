@@ -390,6 +390,7 @@ static void index_col(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int 
     if (!*name) *name = "expr";
 }
 
+static const ColumnInfo *col_by_id(const TableInfo *t, u32 id);
 static int gen_attribute(Gen *g)
 {
     const CatView *cv = g->cv;
@@ -440,6 +441,13 @@ static int gen_attribute(Gen *g)
                 index_col(g->ctx, t, ix, k, &nm, &ty, &to, &tm);
                 if (gen_row(g)) return DD_ENOMEM;
                 attr_row(g, cat_index_oid(ix), nm, to, ty, k + 1, tm, false, false, 0, 0, false, false);
+            }
+            for (int k = 0; k < ix->ninclude; k++) {   /* its INCLUDE columns, after the key's */
+                const ColumnInfo *c = col_by_id(t, ix->include[k]);
+                if (!c) continue;
+                if (gen_row(g)) return DD_ENOMEM;
+                attr_row(g, cat_index_oid(ix), c->name, cat_col_typoid(c), col_type(c), ix->ncols + k + 1,
+                         cat_pg_typmod(col_type(c), c->typmod), false, false, 0, 0, false, false);
             }
         }
     }
@@ -584,16 +592,18 @@ static int gen_enum(Gen *g)
     "indisexclusion:b indimmediate:b indisclustered:b indisvalid:b indcheckxmin:b indisready:b indislive:b " \
     "indisreplident:b indkey:V indcollation:W indclass:W indoption:V indexprs:t indpred:t"
 
-static void index_row(Gen *g, u32 oid, const TableInfo *t, int n, const i64 *keys, const i64 *colls,
+/* An index of nkey key columns and n in all (the INCLUDE ones after the
+ * key's: in indkey only, as PostgreSQL's). */
+static void index_row(Gen *g, u32 oid, const TableInfo *t, int nkey, int n, const i64 *keys, const i64 *colls,
                       const i64 *opts, bool unique, bool primary, const char *exprs, const char *pred)
 {
     i64 cls[INDEX_MAX_COLS_SYS];
-    for (int k = 0; k < n && k < INDEX_MAX_COLS_SYS; k++) cls[k] = 0;
-    P_OID(g, oid); P_OID(g, cat_object_oid(t)); P_INT(g, n); P_INT(g, n); P_BOOL(g, unique); P_BOOL(g, false);
+    for (int k = 0; k < nkey && k < INDEX_MAX_COLS_SYS; k++) cls[k] = 0;
+    P_OID(g, oid); P_OID(g, cat_object_oid(t)); P_INT(g, n); P_INT(g, nkey); P_BOOL(g, unique); P_BOOL(g, false);
     P_BOOL(g, primary); P_BOOL(g, false); P_BOOL(g, true); P_BOOL(g, false); P_BOOL(g, true); P_BOOL(g, false);
     P_BOOL(g, true); P_BOOL(g, true); P_BOOL(g, false);
-    P_IARR(g, TYPE_INT2, keys, n, true); P_IARR(g, TYPE_OID, colls, n, true); P_IARR(g, TYPE_OID, cls, n, true);
-    P_IARR(g, TYPE_INT2, opts, n, true); P_TEXT(g, exprs); P_TEXT(g, pred);
+    P_IARR(g, TYPE_INT2, keys, n, true); P_IARR(g, TYPE_OID, colls, nkey, true); P_IARR(g, TYPE_OID, cls, nkey, true);
+    P_IARR(g, TYPE_INT2, opts, nkey, true); P_TEXT(g, exprs); P_TEXT(g, pred);
 }
 
 static int gen_index(Gen *g)
@@ -611,7 +621,7 @@ static int gen_index(Gen *g)
                 opts[k] = 0;
             }
             if (gen_row(g)) return DD_ENOMEM;
-            index_row(g, pk_index_oid(t), t, n, keys, colls, opts, true, true, NULL, NULL);
+            index_row(g, pk_index_oid(t), t, n, n, keys, colls, opts, true, true, NULL, NULL);
         }
         for (int x = 0; x < t->nindexes; x++) {
             const IndexInfo *ix = &t->indexes[x];
@@ -626,9 +636,11 @@ static int gen_index(Gen *g)
                 opts[k] = (f & INDEX_DESC ? 1 : 0) | (f & INDEX_NULLS_FIRST ? 2 : 0);
                 if (ix->exprs && ix->exprs[k]) buf_printf(&ex, "%s%s", ex.len ? ", " : "", ix->exprs[k]);
             }
+            int all = n;
+            for (int k = 0; k < ix->ninclude && all < INDEX_MAX_COLS_SYS; k++) keys[all++] = cat_attnum(t, ix->include[k]);
             if (gen_row(g)) { buf_free(&ex); return DD_ENOMEM; }
-            index_row(g, cat_index_oid(ix), t, n, keys, colls, opts, ix->unique, ix->constraint && ix->primary, NULL,
-                      ix->pred_sql);
+            index_row(g, cat_index_oid(ix), t, n, all, keys, colls, opts, ix->unique, ix->constraint && ix->primary,
+                      NULL, ix->pred_sql);
             if (ex.len) g->cur[19] = bufval(g, &ex);
             else buf_free(&ex);
         }
@@ -642,6 +654,7 @@ static int gen_index(Gen *g)
     "conislocal:b coninhcount:4 connoinherit:b conkey:S confkey:S conpfeqop:O conppeqop:O conffeqop:O "       \
     "confdelsetcols:S conexclop:O conbin:t"
 
+static int check_conkey(const TableInfo *t, const char *sql, i64 *key, int max);
 static void con_row(Gen *g, u32 oid, const char *name, const TableInfo *t, char type, bool deferrable, bool deferred,
                     u32 indid, u32 frel, char upd, char del, char match, const i64 *key, int nkey, const i64 *fkey,
                     int nfkey, const char *bin)
@@ -680,9 +693,10 @@ static int gen_constraint(Gen *g)
         }
         for (int c = 0; c < t->nchecks; c++) {
             if (gen_row(g)) return DD_ENOMEM;
+            /* the columns the check's text names (NULL: none, as PostgreSQL) */
+            int n = check_conkey(t, t->checks[c].expr_sql, key, INDEX_MAX_COLS_SYS);
             con_row(g, cat_con_oid(t->id, (u32)c), t->checks[c].name, t, 'c', false, false, 0, 0, ' ', ' ', ' ',
-                    NULL, 0, NULL, 0, t->checks[c].expr_sql);
-            /* the columns the check reads are not kept: conkey stays NULL */
+                    n ? key : NULL, n, NULL, 0, t->checks[c].expr_sql);
         }
         for (int f = 0; f < t->nfks; f++) {
             const ForeignKeyInfo *fk = &t->fks[f];
@@ -817,7 +831,7 @@ static int gen_user(Gen *g)
 static int gen_collation(Gen *g)
 {
     static const struct { u32 oid; const char *name; char prov; } co[] = {
-        {OID_COLL_DEFAULT, "default", 'd'}, {OID_COLL_C, "C", 'c'}, {951, "POSIX", 'c'},
+        {OID_COLL_DEFAULT, "default", 'd'}, {OID_COLL_C, "C", 'c'}, {OID_COLL_POSIX, "POSIX", 'c'},
     };
     for (size_t i = 0; i < DD_ARRAY_LEN(co); i++) {
         if (gen_row(g)) return DD_ENOMEM;
@@ -1918,14 +1932,13 @@ static int referential_row(Gen *g, const TableInfo *t, const IsCon *k)
 }
 static int gen_is_referential_constraints(Gen *g) { return each_con(g, false, referential_row); }
 
-/* Whether the SQL text of an expression names column name: an identifier
- * (unquoted, folded to lower case, or quoted) not followed by "(" (a
- * function) nor inside a string literal.  DriftDB keeps a CHECK as text,
- * not the columns it reads (pg_depend's rows in PostgreSQL). */
-static bool expr_names_col(const char *sql, const char *name)
+/* The identifiers of the SQL text of an expression, one by one: from p,
+ * the next (unquoted, folded to lower case, or quoted) into id, outside
+ * string literals; *call when "(" follows it (a function).  Returns where
+ * to go on from, NULL at the end.  DriftDB keeps a CHECK as text, not the
+ * columns it reads (pg_depend's rows in PostgreSQL). */
+static const char *next_ident(const char *p, char id[CAT_MAX_NAME + 1], bool *call)
 {
-    const char *p = sql;
-    size_t nl = strlen(name);
     while (*p) {
         if (*p == '\'') {
             for (p++; *p; p++) {
@@ -1934,7 +1947,6 @@ static bool expr_names_col(const char *sql, const char *name)
             }
             continue;
         }
-        char id[CAT_MAX_NAME + 1];
         size_t n = 0;
         if (*p == '"') {
             for (p++; *p; p++) {
@@ -1954,9 +1966,44 @@ static bool expr_names_col(const char *sql, const char *name)
         id[n] = 0;
         const char *q = p;
         while (*q == ' ') q++;
-        if (*q != '(' && n == nl && memcmp(id, name, nl) == 0) return true;
+        *call = *q == '(';
+        return p;
     }
+    return NULL;
+}
+
+/* Whether the SQL text of an expression names column name (an identifier
+ * that is not a function's). */
+static bool expr_names_col(const char *sql, const char *name)
+{
+    char id[CAT_MAX_NAME + 1];
+    bool call;
+    for (const char *p = sql; (p = next_ident(p, id, &call));)
+        if (!call && strcmp(id, name) == 0) return true;
     return false;
+}
+
+/* conkey of a CHECK of t: the attnums of the columns its text names, in
+ * the order they first appear (as PostgreSQL lists a check's Vars). */
+static int check_conkey(const TableInfo *t, const char *sql, i64 *key, int max)
+{
+    char id[CAT_MAX_NAME + 1];
+    bool call;
+    int n = 0;
+    for (const char *p = sql; (p = next_ident(p, id, &call)) && n < max;) {
+        if (call) continue;
+        for (int c = 0; c < t->ncols; c++) {
+            const ColumnInfo *col = &t->cols[c];
+            if (col->dropped || col->pending || strcmp(col->name, id) != 0 || strcmp(col->name, ROWID_COL) == 0)
+                continue;
+            i64 a = cat_attnum(t, col->id);
+            bool seen = false;
+            for (int k = 0; k < n; k++) seen |= key[k] == a;
+            if (!seen && a > 0) key[n++] = a;
+            break;
+        }
+    }
+    return n;
 }
 
 #define COLS_IS_CONSTRAINT_COLUMN_USAGE                                                                        \
@@ -2174,6 +2221,28 @@ static const SysRel sysrels[] = {
     {"pg_catalog", "pg_ts_parser", "oid:o prsname:n prsnamespace:o prsstart:r prstoken:r prsend:r prsheadline:r prslextype:r", gen_none},
     {"pg_catalog", "pg_ts_template", "oid:o tmplname:n tmplnamespace:o tmplinit:r tmpllexize:r", gen_none},
     {"pg_catalog", "pg_user_mappings", "umid:o srvid:o srvname:n umuser:o usename:n umoptions:T", gen_none},
+    {"pg_catalog", "pg_user_mapping", "oid:o umuser:o umserver:o umoptions:T", gen_none},
+    /* aggregates' details (transition functions): not kept; pg_proc lists
+     * the aggregates themselves (prokind 'a') */
+    {"pg_catalog", "pg_aggregate", "aggfnoid:r aggkind:c aggnumdirectargs:2 aggtransfn:r aggfinalfn:r aggcombinefn:r "
+     "aggserialfn:r aggdeserialfn:r aggmtransfn:r aggminvtransfn:r aggmfinalfn:r aggfinalextra:b aggmfinalextra:b "
+     "aggfinalmodify:c aggmfinalmodify:c aggsortop:o aggtranstype:o aggtransspace:4 aggmtranstype:o aggmtransspace:4 "
+     "agginitval:t aggminitval:t", gen_none},
+    {"pg_catalog", "pg_shdepend", "dbid:o classid:o objid:o objsubid:4 refclassid:o refobjid:o deptype:c", gen_none},
+    {"pg_catalog", "pg_largeobject", "loid:o pageno:4 data:y", gen_none},
+    {"pg_catalog", "pg_ts_config_map", "mapcfg:o maptokentype:4 mapseqno:4 mapdict:o", gen_none},
+    /* the planner's statistics are pg_stats' (PostgreSQL's view over this one) */
+    {"pg_catalog", "pg_statistic", "starelid:o staattnum:2 stainherit:b stanullfrac:f stawidth:4 stadistinct:f "
+     "stakind1:2 stakind2:2 stakind3:2 stakind4:2 stakind5:2 staop1:o staop2:o staop3:o staop4:o staop5:o "
+     "stacoll1:o stacoll2:o stacoll3:o stacoll4:o stacoll5:o stanumbers1:F stanumbers2:F stanumbers3:F "
+     "stanumbers4:F stanumbers5:F stavalues1:t stavalues2:t stavalues3:t stavalues4:t stavalues5:t", gen_none},
+    {"pg_catalog", "pg_matviews", "schemaname:n matviewname:n matviewowner:n tablespace:n hasindexes:b ispopulated:b "
+     "definition:t", gen_none},
+    {"pg_catalog", "pg_rules", "schemaname:n tablename:n rulename:n definition:t", gen_none},
+    {"pg_catalog", "pg_policies", "schemaname:n tablename:n policyname:n permissive:t roles:T cmd:t qual:t with_check:t",
+     gen_none},
+    {"pg_catalog", "pg_prepared_xacts", "transaction:o gid:t prepared:z owner:n database:n", gen_none},
+    {"pg_catalog", "pg_group", "groname:n grosysid:o grolist:O", gen_none},
     {"information_schema", "tables", COLS_IS_TABLES, gen_is_tables},
     {"information_schema", "columns", COLS_IS_COLUMNS, gen_is_columns},
     {"information_schema", "views", COLS_IS_VIEWS, gen_is_views},

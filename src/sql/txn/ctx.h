@@ -107,6 +107,10 @@ typedef struct SqlCtx {
      * (a parameter then evaluates to NULL and a FOR SYSTEM_TIME point that
      * is a parameter reads the present). */
     TypeId *param_types;
+    /* while describing: per $n that an enum (array) context wants and that
+     * stays untyped (its text is read as a label), the enum's id + 1, or
+     * -(id + 1) for an array of it; 0 none.  NULL: not asked. */
+    i32 *param_enums;
     int nparams;
     const Value *params;
     bool point_from_param;   /* set when describing read the present for a

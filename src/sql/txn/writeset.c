@@ -408,6 +408,9 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
             !(c->indexes[i].colflags = arena_memdup(a, t->indexes[i].colflags, (size_t)t->indexes[i].ncols + 1)))
             return NULL;
         if (t->indexes[i].pred_sql && !(c->indexes[i].pred_sql = arena_strdup(a, t->indexes[i].pred_sql))) return NULL;
+        if (t->indexes[i].ninclude &&
+            !(c->indexes[i].include = arena_memdup(a, t->indexes[i].include, sizeof(u32) * (size_t)t->indexes[i].ninclude)))
+            return NULL;
         if (t->indexes[i].exprs) {
             c->indexes[i].exprs = arena_zalloc(a, sizeof(char *) * (size_t)t->indexes[i].ncols);
             if (!c->indexes[i].exprs) return NULL;

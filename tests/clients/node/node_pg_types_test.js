@@ -39,9 +39,8 @@ async function run(port, db) {
       out[name] = {
         rows: r.rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) =>
           [k, Buffer.isBuffer(v) ? v.toString('hex') : v instanceof Date ? v.toISOString() : v]))),
-        // (a system relation's columns name no table here: docs/catalogs.md)
-        types: r.fields.map((f) => [f.name, f.dataTypeID < 16384 ? f.dataTypeID : 'user',
-                                    name === 'catalog' ? 0 : f.columnID]),
+        // each column's type and column number (a system relation's too)
+        types: r.fields.map((f) => [f.name, f.dataTypeID < 16384 ? f.dataTypeID : 'user', f.columnID]),
       };
     }
     return out;
