@@ -587,6 +587,29 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
         }
         return settings_reset_all(s, e);
     }
+    if (strcmp(st->name, "transaction_snapshot") == 0) {
+        /* SET TRANSACTION SNAPSHOT '@SEQ:n': the transaction reads the
+         * database as it was at seq n (pg_export_snapshot's id), read only,
+         * as SET LOCAL drift.system_time does */
+        if (s->state != TXN_BLOCK)
+            return dd_err(e, DD_ENO_ACTIVE_TXN, -1, "SET TRANSACTION SNAPSHOT can only be used in transaction blocks");
+        const char *iso = driftdb_session_setting(s, "transaction_isolation");
+        if (iso && strcmp(iso, "read committed") == 0)
+            return dd_err(e, DD_EFEATURE, -1,
+                          "a snapshot-importing transaction must have isolation level SERIALIZABLE or REPEATABLE READ");
+        if (s->snap || !ws_is_empty(&s->ws))
+            return dd_err(e, DD_EFEATURE, -1, "SET TRANSACTION SNAPSHOT must be called before any query");
+        const char *v = st->value ? st->value : "";
+        char *end = NULL;
+        unsigned long long n = strncmp(v, "@SEQ:", 5) == 0 && v[5] >= '0' && v[5] <= '9' ? strtoull(v + 5, &end, 10) : 0;
+        int rc = ensure_snapshot(s, e);
+        if (rc) return rc;
+        u64 head = snap_seq(s->snap);
+        end_snapshot(s);   /* the transaction's reads start at the point, not here */
+        if (!end || *end || n > head)
+            return dd_err(e, DD_EINVALID_PARAM, -1, "invalid snapshot identifier: \"%s\"", v);
+        return apply_setting(s, "drift.system_time", v, true, e);
+    }
     if (strcasecmp(st->name, "drift.system_time") == 0 && st->value && st->value[0] &&
         strcasecmp(st->value, "default") != 0) {
         /* validate now: '@SEQ:n' or a timestamp */

@@ -12,6 +12,7 @@ and a whole database's dump (no -n) and pg_dumpall of a fresh DriftDB.
 Prints "ok NAME" / "FAIL NAME" lines.
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -144,6 +145,20 @@ def main():
     compare("same_in_postgres_custom", original, snapshot(PG_PORT, "dumpcustom"))
     for db in ("dumpplain", "dumpcustom"):
         run(["psql", "-X", "-q"] + pg + ["-d", "postgres", "-c", "DROP DATABASE IF EXISTS %s" % db])
+
+    # a directory dump by two workers (pg_export_snapshot, SET TRANSACTION
+    # SNAPSHOT): the same snapshot in each, restored into PostgreSQL alike
+    dirdump = os.path.join(tmp, "dir")
+    r = run(["pg_dump", "-Fd", "-j", "2", "-h", "127.0.0.1", "-p", str(DD_PORT), "-U", "test", "-d", "test",
+             "-n", "dumpx", "-f", dirdump])
+    check("directory_jobs", r.returncode == 0, r.stderr)
+    run(["psql", "-X", "-q"] + pg + ["-d", "postgres", "-c", "DROP DATABASE IF EXISTS dumpdir"])
+    run(["psql", "-X", "-q"] + pg + ["-d", "postgres", "-c", "CREATE DATABASE dumpdir"])
+    r = run(["pg_restore", "--exit-on-error"] + pg + ["-d", "dumpdir", dirdump])
+    check("restore_directory_postgres", r.returncode == 0, r.stderr)
+    compare("same_in_postgres_directory", original, snapshot(PG_PORT, "dumpdir"))
+    run(["psql", "-X", "-q"] + pg + ["-d", "postgres", "-c", "DROP DATABASE IF EXISTS dumpdir"])
+    shutil.rmtree(dirdump, ignore_errors=True)
 
     # into a fresh DriftDB
     dd = servers.driftdb(BUILD)

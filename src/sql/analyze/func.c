@@ -1537,6 +1537,23 @@ static int f_xact_id_if_assigned(EvalEnv *env, const Value *a, int n, Value *out
     return xact_id(env, true, TYPE_XID8, out);
 }
 static bool r_none_xid8(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_XID8; return true; }
+
+/* pg_export_snapshot(): the point the transaction reads, '@SEQ:n', which
+ * SET TRANSACTION SNAPSHOT in another session reads at too (pg_dump -j).
+ * A transaction that has written cannot give its writes away: 0A000. */
+static int f_export_snapshot(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    SqlCtx *c = env->sql;
+    if (!c->snap) return dd_err(c->err, DD_EFEATURE, -1, "pg_export_snapshot() is not available here");
+    if (c->ws && !ws_is_empty(c->ws))
+        return dd_err(c->err, DD_EFEATURE, -1, "cannot export a snapshot from a transaction that has written");
+    u64 seq = c->session_point != SEQ_NONE ? c->session_point : snap_seq(c->snap);
+    char buf[32];
+    int len = snprintf(buf, sizeof buf, "@SEQ:%llu", (unsigned long long)seq);
+    *out = text_out(env, buf, (size_t)len);
+    return DD_OK;
+}
 /* current_schema(): the first schema of search_path that exists, or NULL. */
 static int f_current_schema(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
@@ -1890,6 +1907,7 @@ static const FuncDef funcs[] = {
     {"current_database", 0, 0, r_none_name, f_current_database, false},
     {"pg_backend_pid", 0, 0, r_none_int4, f_backend_pid, true},
     {"txid_current", 0, 0, r_none_int8, f_txid_current, true},
+    {"pg_export_snapshot", 0, 0, r_none_text, f_export_snapshot, true},
     {"txid_current_if_assigned", 0, 0, r_none_int8, f_txid_if_assigned, true},
     {"pg_current_xact_id", 0, 0, r_none_xid8, f_xact_id, true},
     {"pg_current_xact_id_if_assigned", 0, 0, r_none_xid8, f_xact_id_if_assigned, true},

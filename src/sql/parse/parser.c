@@ -5247,6 +5247,13 @@ static int parse_set(Parser *p, Stmt *st)
     if (is_kw(t, KW_TRANSACTION)) {
         advance(p);
         s->is_local = true;
+        if (is_word(tok(p), "snapshot")) {
+            /* SET TRANSACTION SNAPSHOT 'id' (pg_export_snapshot's) */
+            advance(p);
+            if (tok(p)->kind != TOK_STRING) return syntax_error(p);
+            s->name = dup_str(p, "transaction_snapshot");
+            return s->name ? parse_var_value(p, &s->value) : nomem(p);
+        }
         return parse_set_txn(p, s, false);
     }
     if (is_kw(t, KW_TIME) && is_kw(peek(p, 1), KW_ZONE)) {
