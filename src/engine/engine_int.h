@@ -108,6 +108,7 @@ struct driftdb_session {
     int state;                 /* TXN_* */
     bool stmt_last;            /* the running statement is the last of its string */
     bool block_read_only;      /* BEGIN READ ONLY */
+    bool snap_retry_ok;        /* the running statement took the snapshot (run_sql) */
     Snap *snap;                /* held during a block, or one statement */
     TxnWrites ws;
     TxnWrites temp;            /* the session's temporary tables, under ws (writeset.h) */

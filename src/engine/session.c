@@ -797,6 +797,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->session = s;
     ctx->sql = sql;
     ctx->err = e;
+    ctx->snap_retry = s->snap_retry_ok;
     s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;
     ctx->interrupt = &s->cancel;
     if (s->bind_n > 0) {
@@ -835,6 +836,20 @@ static int session_arm_timeout(driftdb_session *s, DdError *e)
     return DD_OK;
 }
 
+/* The statement's analysis met a time point that a commit in flight when
+ * its snapshot was taken falls before (store_seq_at_time_ex): it has read
+ * nothing and written nothing, so it starts again on a snapshot that holds
+ * that commit, where the point stands for good. */
+static int retake_snapshot(driftdb_session *s, SqlCtx *ctx, const char *sql, DdError *e)
+{
+    end_snapshot(s);
+    ws_reset(&s->ws);
+    s->snap_retry_ok = false;
+    int rc = ensure_snapshot(s, e);
+    if (!rc) rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
+    return rc;
+}
+
 /* Runs a statement through the SQL layer. */
 static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
 {
@@ -842,10 +857,15 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     bool implicit = s->state == TXN_IDLE || (s->state == TXN_IMPLICIT && s->stmt_last);
     if (s->state == TXN_IDLE && !s->txn_time_kept) s->txn_time_us = clock_wall_us();
     s->txn_time_kept = false;
+    /* a statement that takes the snapshot itself, before anything is
+     * written, may take it again once (SqlCtx.snap_retry) */
+    s->snap_retry_ok = !s->snap && ws_is_empty(&s->ws);
     int rc = ensure_snapshot(s, e);
     if (rc) return rc;
     SqlCtx *ctx = &r->ctx;
     rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
+    if (rc == DD_ESNAPSHOT_RETRY) rc = retake_snapshot(s, ctx, sql, e);
+    s->snap_retry_ok = false;
     if (rc) return rc;
     rc = session_arm_timeout(s, e);
     if (rc) return rc;
@@ -880,6 +900,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     r->implicit = implicit;
     Plan *p;
     rc = sql_prepare(ctx, stmt, &p);
+    if (rc == DD_ESNAPSHOT_RETRY && !(rc = retake_snapshot(s, ctx, sql, e))) rc = sql_prepare(ctx, stmt, &p);
     if (rc) return rc;
     r->plan = p;
     const char *nstate;

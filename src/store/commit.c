@@ -593,7 +593,14 @@ static void process_batch(Writer *w, CommitReq *list)
             return;
         }
         u64 seq = st->head_seq;
-        i64 time = st->head_time;
+        /* every time this batch gives is above the floor (snap_horizon) */
+        pthread_mutex_lock(&st->q_mu);
+        i64 time = st->time_floor > st->head_time ? st->time_floor : st->head_time;
+        i64 clock = clock_wall_us() - 1;   /* its times are at least the clock now */
+        if (clock > time) time = clock;
+        st->inflight = true;
+        st->inflight_first = time + 1;
+        pthread_mutex_unlock(&st->q_mu);
         u8 hash[32];
         memcpy(hash, st->head_hash, 32);
         bool map_full = false, redo = false;
@@ -650,6 +657,8 @@ static void process_batch(Writer *w, CommitReq *list)
                 }
                 pthread_mutex_unlock(&st->cat_mu);
                 pthread_mutex_lock(&st->q_mu);
+                for (CommitReq *r = list; r; r = r->next)
+                    if (!r->failed && r->seq) st->recent[r->seq % STORE_RECENT] = r->time;
                 st->head_seq = seq;
                 st->head_time = time;
                 memcpy(st->head_hash, hash, 32);
@@ -687,6 +696,8 @@ static void *writer_main(void *arg)
         if (!list && stop) break;
         process_batch(w, list);
         pthread_mutex_lock(&st->q_mu);
+        st->inflight = false;
+        pthread_cond_broadcast(&st->head_cv);
         for (CommitReq *r = list, *next; r; r = next) {
             next = r->next;  /* r belongs to its waiter once done */
             r->done = true;

@@ -202,6 +202,7 @@ static void store_free(Store *st)
     dd_free(st->seqs);
     pthread_mutex_destroy(&st->q_mu);
     pthread_cond_destroy(&st->q_cv);
+    pthread_cond_destroy(&st->head_cv);
     dd_free(st->dir);
     dd_free(st);
 }
@@ -223,6 +224,7 @@ static Store *store_alloc(const char *dir, bool read_only)
     pthread_mutex_init(&st->seq_mu, NULL);
     pthread_mutex_init(&st->q_mu, NULL);
     pthread_cond_init(&st->q_cv, NULL);
+    pthread_cond_init(&st->head_cv, NULL);
     arena_init(&st->cat_arena, 16384);
     return st;
 }
@@ -452,6 +454,36 @@ void snap_unpin(Snap *s)
     s->pinned = false;
 }
 
+/*
+ * Sets s->stable_until: the times up to which s answers AS OF for good.
+ * With no batch in flight (or the one in flight already in s), that is the
+ * clock, and the floor rises to it so that no later commit takes a time at
+ * or before it; with a batch in flight that s may not hold, it is just
+ * before that batch's first time; when a batch committed after s read the
+ * head, s's head time.  A read-only open cannot see another
+ * process's writer: the head's time is all it knows for sure.
+ */
+static void snap_horizon(Store *st, Snap *s)
+{
+    if (st->read_only) {
+        s->stable_until = s->time;
+        return;
+    }
+    pthread_mutex_lock(&st->q_mu);
+    if (st->head_seq > s->seq) {
+        /* a batch committed between s's read of the head and now: only
+         * s's own head time is sure */
+        s->stable_until = s->time;
+    } else if (st->inflight) {
+        s->stable_until = st->inflight_first - 1;
+    } else {
+        i64 now = clock_wall_us();
+        if (now > st->time_floor) st->time_floor = now;
+        s->stable_until = st->time_floor;
+    }
+    pthread_mutex_unlock(&st->q_mu);
+}
+
 int store_snap_begin(Store *st, Snap **out, DdError *err)
 {
     *out = NULL;
@@ -483,6 +515,7 @@ int store_snap_begin(Store *st, Snap **out, DdError *err)
         goto fail;
     }
     if ((rc = store_read_head(st, s->txn, &s->seq, NULL, &s->time, err))) goto fail;
+    snap_horizon(st, s);
     if (st->read_only && s->seq > __atomic_load_n(&st->cat_seq, __ATOMIC_ACQUIRE) &&
         (rc = cat_load(st, s->txn, s->seq, err)))
         goto fail;

@@ -7,6 +7,7 @@
  * and reports damage through dd_corrupt.
  */
 #include "store_int.h"
+#include "../util/clock.h"
 #include "../util/crc32c.h"
 #include "../util/sha256.h"
 
@@ -177,6 +178,36 @@ u64 store_seq_at_time(Snap *s, i64 unix_us)
     u64 seq = (rc == 0 && v.mv_size == 8) ? get_u64be(v.mv_data) : 0;
     mdb_cursor_close(cur);
     return seq > s->seq ? s->seq : seq;
+}
+
+u64 store_seq_at_time_ex(Snap *s, i64 unix_us, u64 *later)
+{
+    u64 seq = store_seq_at_time(s, unix_us);
+    *later = 0;
+    Store *st = s->st;
+    if (unix_us <= s->stable_until || unix_us == INT64_MAX || st->read_only) return seq;
+    if (unix_us > clock_wall_us()) return seq;   /* a point still to come: the present */
+    /* A batch being written when s was taken may hold commits at or before
+     * the point: wait for it (unpinned: it may need to grow the map), then
+     * keep every later commit after the point. */
+    bool pinned = s->pinned;
+    snap_unpin(s);
+    pthread_mutex_lock(&st->q_mu);
+    while (st->inflight && st->inflight_first <= unix_us) pthread_cond_wait(&st->head_cv, &st->q_mu);
+    if (!st->inflight && st->time_floor < unix_us) st->time_floor = unix_us;
+    u64 head = st->head_seq;
+    if (head > s->seq) {
+        /* the newest commit at or before the point, from the recent ones */
+        u64 lo = s->seq + 1, q = head;
+        bool covered = head - lo < STORE_RECENT;
+        for (; q >= lo && head - q < STORE_RECENT; q--)
+            if (st->recent[q % STORE_RECENT] <= unix_us) break;
+        if (q >= lo && head - q < STORE_RECENT) *later = q;
+        else if (!covered) *later = UINT64_MAX;   /* too far back to say: assume so */
+    }
+    pthread_mutex_unlock(&st->q_mu);
+    if (pinned) snap_pin(s);
+    return seq;
 }
 
 int store_log_events(Snap *s, u64 seq, Arena *a, LogEvent **out, u32 *n, DdError *err)

@@ -62,6 +62,14 @@ i64 snap_head_time(const Snap *s);     /* commit time (Unix µs) of that head; 0
 int store_seq_time(Snap *s, u64 seq, i64 *unix_us, DdError *err);
 /* Largest seq whose commit time <= unix_us (0 if before the first). */
 u64 store_seq_at_time(Snap *s, i64 unix_us);
+/*
+ * The same, and *later: 0 when no commit outside s has a time <= unix_us,
+ * nor ever will (the answer stands for good); else the seq the point
+ * stands for in the present (UINT64_MAX: some seq after s's).  A point
+ * still to come (after the clock) stands for the present and *later is 0.
+ * May wait for the batch of commits being written when s was taken.
+ */
+u64 store_seq_at_time_ex(Snap *s, i64 unix_us, u64 *later);
 
 /* ---- catalog ---- */
 

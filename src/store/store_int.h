@@ -73,6 +73,17 @@ struct Store {
     int broken;                   /* sticky I/O failure code, 0 when fine */
     char broken_msg[DD_ERR_MSG_MAX];
     u64 n_commits, n_batches;
+    /* Timestamps answer the same every time (docs/time-travel.md §1),
+     * under q_mu: a batch being written (inflight) gives its commits times
+     * >= inflight_first; no commit gets a time <= time_floor, which a
+     * snapshot raises to the clock when no batch is in flight; head_cv is
+     * signalled when a batch ends.  recent[] holds the times of the last
+     * STORE_RECENT seqs (slot seq % STORE_RECENT). */
+    bool inflight;
+    i64 inflight_first, time_floor;
+    pthread_cond_t head_cv;
+#define STORE_RECENT 1024
+    i64 recent[STORE_RECENT];
 
     /* Sequences' values (sequence.c), loaded on first use. */
     pthread_mutex_t seq_mu;
@@ -90,6 +101,9 @@ struct Snap {
     u64 seq;
     i64 time;
     bool pinned;
+    /* every commit with a time <= stable_until is in the snapshot, and no
+     * later one will get such a time */
+    i64 stable_until;
 };
 
 struct StoreCursor {

@@ -123,7 +123,10 @@
     X(JSON_SINGLETON, "22038", "singleton SQL/JSON item required")          \
     X(JSON_NUMBER_NOT_FOUND, "2203B", "SQL/JSON number not found")            \
     X(INVALID_ARGUMENT_LOG, "2201E", "invalid argument for logarithm")      \
-    X(INVALID_ARGUMENT_WIDTH_BUCKET, "2201G", "invalid argument for width_bucket function")
+    X(INVALID_ARGUMENT_WIDTH_BUCKET, "2201G", "invalid argument for width_bucket function") \
+    /* never reaches a client: the session takes the statement's snapshot  \
+     * again (a commit in flight when it was taken falls before its AS OF) */ \
+    X(SNAPSHOT_RETRY, "XX000", "the statement's snapshot must be taken again")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

@@ -28,6 +28,12 @@ stress_lost_update      6 threads each UPDATE c SET n = n + 1 WHERE id = 1
     one version per increment.
 stress_lost_update_rmw  the same with BEGIN; SELECT n; UPDATE SET n = read
     + 1; COMMIT on row 2 (the classic lost-update pattern).
+stress_asof_repeatable  4 threads insert one row per commit while a reader
+    asks 10,000 times SELECT now(), drift_seq_at(now()) and every 20th
+    time count(*) AS OF now() too (autocommit: now() is the statement's start, taken while commits
+    are in flight); once the writers stop, every one of those times must
+    resolve to the same seq and the same count again (a commit timestamp
+    is never visible after a reader resolved a later point).
 
 Prints "ok NAME" / "FAIL NAME" lines plus "# ..." notes with the numbers.
 A watchdog fails everything still pending if the server stops answering.
@@ -54,7 +60,8 @@ WATCHDOG = 60.0
 
 lock = threading.Lock()
 pending = ["stress_bank_transfers", "stress_snapshot_reads", "stress_time_travel",
-           "stress_history", "stress_lost_update", "stress_lost_update_rmw"]
+           "stress_history", "stress_lost_update", "stress_lost_update_rmw",
+           "stress_asof_repeatable"]
 
 
 def report(name, ok, detail=None):
@@ -493,6 +500,77 @@ def counter_test(name, mode, row):
 
 counter_test("stress_lost_update", "autocommit", 1)
 counter_test("stress_lost_update_rmw", "transaction", 2)
+
+
+def asof_test(asks=10000, writers=4):
+    fails = Failures()
+    stop = threading.Event()
+    try:
+        acur.execute("CREATE TABLE ev (id bigserial PRIMARY KEY, w int)")
+
+        def writer(w):
+            try:
+                conn = connect("asof-writer", autocommit=True)
+                cur = conn.cursor()
+                while not stop.is_set():
+                    cur.execute("INSERT INTO ev (w) VALUES (%s)", (w,))
+                conn.close()
+            except Exception:
+                fails.add_exc("asof writer")
+
+        ws = [threading.Thread(target=writer, args=(i,)) for i in range(writers)]
+        for w in ws:
+            w.start()
+        rconn = connect("asof-reader", autocommit=True)
+        rcur = rconn.cursor()
+        seen = []
+        t = time.time()
+        try:
+            for i in range(asks):
+                # every 20th also counts AS OF the point (a scan AS OF a
+                # past point costs every key the table had: keep it light)
+                if i % 20 == 0:
+                    rcur.execute("SELECT now(), drift_seq_at(now()), "
+                                 "(SELECT count(*) FROM ev FOR SYSTEM_TIME AS OF now())")
+                else:
+                    rcur.execute("SELECT now(), drift_seq_at(now()), NULL")
+                seen.append(rcur.fetchone())
+        finally:
+            stop.set()
+            for w in ws:
+                w.join()
+        head = one(rcur, "SELECT drift_seq()")
+        rcur.execute("SELECT t, drift_seq_at(t) FROM unnest(%s::timestamptz[]) WITH ORDINALITY AS u(t, i) "
+                     "ORDER BY i", ([r[0] for r in seen],))
+        again = rcur.fetchall()
+        moved = [(a[0], a[1], b[1]) for a, b in zip(seen, again) if a[1] != b[1]]
+        if len(again) != len(seen):
+            fails.add("%d answers for %d times" % (len(again), len(seen)))
+        for ts, s1, s2 in moved[:8]:
+            fails.add("drift_seq_at(%s) was %d, is now %d" % (ts, s1, s2))
+        if len(moved) > 8:
+            fails.add("... %d of %d times resolved differently" % (len(moved), len(seen)))
+        counts_moved = 0
+        for ts, s1, c1 in seen[::20]:
+            c2 = one(rcur, "SELECT count(*) FROM ev FOR SYSTEM_TIME AS OF %s", (ts,))
+            c3 = one(rcur, "SELECT count(*) FROM ev FOR SYSTEM_TIME AS OF @SEQ:%d" % s1)
+            if not (c1 == c2 == c3):
+                counts_moved += 1
+                if counts_moved <= 4:
+                    fails.add("AS OF %s: count %d then %d, %d at its seq %d" % (ts, c1, c2, c3, s1))
+        distinct = len(set(r[1] for r in seen))
+        if distinct < 50:
+            fails.add("only %d distinct seqs seen: the writers did not overlap the reader" % distinct)
+        note("stress_asof_repeatable: %d asks under %d writers, %d commits, %d distinct seqs, %.1f s"
+             % (len(seen), writers, head, distinct, time.time() - t))
+        rconn.close()
+    except Exception:
+        stop.set()
+        fails.add_exc("stress_asof_repeatable")
+    report("stress_asof_repeatable", fails.count == 0, fails.lines())
+
+
+asof_test()
 try:
     acur.execute("VERIFY")
     v = acur.fetchall()

@@ -313,7 +313,10 @@ static int f_drift_seq_at(EvalEnv *env, const Value *a, int n, Value *out, int l
 {
     DD_UNUSED(n); DD_UNUSED(loc);
     if (a[0].isnull) { *out = val_null(TYPE_INT8); return DD_OK; }
-    *out = val_int(TYPE_INT8, (i64)store_seq_at_time(env->sql->snap, ts_to_unix_us(a[0].v.i)));
+    /* a commit in flight when the snapshot was taken may fall at or before
+     * the point: the answer is then the present's, for good */
+    u64 later, seq = store_seq_at_time_ex(env->sql->snap, ts_to_unix_us(a[0].v.i), &later);
+    *out = val_int(TYPE_INT8, (i64)(later && later != UINT64_MAX ? later : seq));
     return DD_OK;
 }
 static int f_drift_time_of(EvalEnv *env, const Value *a, int n, Value *out, int loc)

@@ -62,7 +62,19 @@ bool ast_has_column(const Expr *e)
     }
 }
 
-/* Point v as a seq; *us its time (unix µs) when v is a time, else
+/* The seq time us stands for in ctx's snapshot; DD_ESNAPSHOT_RETRY when
+ * a commit the snapshot misses falls at or before it and the statement may
+ * take its snapshot again (else the snapshot's answer: a transaction's
+ * snapshot sees nothing committed after it). */
+static int seq_at_time(SqlCtx *ctx, i64 us, u64 *seq)
+{
+    u64 later;
+    *seq = store_seq_at_time_ex(ctx->snap, us, &later);
+    if (later && ctx->snap_retry) return DD_ESNAPSHOT_RETRY;
+    return DD_OK;
+}
+
+/* Point v as a seq; *at its time (unix µs) when v is a time, else
  * INT64_MIN (an @SEQ:n). */
 static int point_to_seq(SqlCtx *ctx, const Value *v, int loc, u64 *seq, i64 *at)
 {
@@ -114,9 +126,9 @@ static int point_to_seq(SqlCtx *ctx, const Value *v, int loc, u64 *seq, i64 *at)
                       "FOR SYSTEM_TIME point must be a timestamp or an @SEQ:n literal, not type %s",
                       type_name((TypeId)v->type));
     }
-    *seq = store_seq_at_time(ctx->snap, us);
+    int rc = seq_at_time(ctx, us, seq);
     *at = us;
-    return DD_OK;
+    return rc;
 }
 
 int sql_point_to_seq(SqlCtx *ctx, const Value *v, int loc, u64 *seq)
@@ -255,10 +267,14 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
              * that became current between a and b is in FROM a TO b
              * (docs/time-travel.md §3). */
             if (k == TEMPORAL_FROM_TO && at_b != INT64_MIN) {
-                b = store_seq_at_time(ctx->snap, at_b - 1) + 1;
+                if ((rc = seq_at_time(ctx, at_b - 1, &b))) return rc;
+                b++;
                 if (at_a != INT64_MIN && at_a >= at_b) b = a;   /* [a, b) is empty */
             }
-            if (k == TEMPORAL_CONTAINED_IN && at_a != INT64_MIN) a = store_seq_at_time(ctx->snap, at_a - 1) + 1;
+            if (k == TEMPORAL_CONTAINED_IN && at_a != INT64_MIN) {
+                if ((rc = seq_at_time(ctx, at_a - 1, &a))) return rc;
+                a++;
+            }
         }
     }
     if (strcmp(tr->name, "drift_commits") == 0) return from_commits(ctx, tr, k, a, fi);

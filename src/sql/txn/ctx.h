@@ -62,6 +62,11 @@ typedef struct SqlCtx {
     i64 stmt_time_us;        /* statement_timestamp() */
     u64 session_point;       /* drift.system_time resolved to a seq, or SEQ_NONE */
     bool read_only;          /* writes fail with 25006 */
+    /* the statement took its snapshot itself and has read nothing yet:
+     * a time point that a commit in flight then falls before makes the
+     * analysis fail with DD_ESNAPSHOT_RETRY, and the session runs it again
+     * on a new snapshot (docs/time-travel.md §1) */
+    bool snap_retry;
     const char *user;
     const char *database;    /* current_database() */
     int backend_pid;         /* pg_backend_pid() */
