@@ -145,6 +145,15 @@ const char *driftdb_result_value(driftdb_result *r, int i, size_t *len);
 /* Command tag as PostgreSQL writes it: "SELECT 3", "INSERT 0 1",
  * "UPDATE 2", "CREATE TABLE", "BEGIN", ...  Complete once rows are done. */
 const char *driftdb_result_tag(const driftdb_result *r);
+/* Ends a result whose rows were not all read, as PostgreSQL ends a portal:
+ * the statement's work stands, and when it was an autocommit statement its
+ * transaction commits now.  Returns 0, or -1 with err filled when that
+ * commit failed (40001, a full disk, ...): the statement's writes are then
+ * lost.  A no-op returning 0 for a finished result; free it afterwards. */
+int driftdb_result_close(driftdb_result *r, driftdb_error *err);
+/* Frees a result, closing it first (driftdb_result_close) if unfinished:
+ * an unfinished autocommit statement that wrote should be closed with
+ * driftdb_result_close to learn whether it committed. */
 void driftdb_result_free(driftdb_result *r);
 
 /* A notice the statement raised (PostgreSQL's WARNING / NOTICE: "there is

@@ -436,24 +436,38 @@ const char *driftdb_result_value(driftdb_result *r, int i, size_t *len)
     return p;
 }
 
+int driftdb_result_close(driftdb_result *r, driftdb_error *err)
+{
+    if (!r || r->done) return 0;
+    driftdb_session *s = r->s;
+    wd_disarm(s->db->wd, s);
+    /* abandoned before the end: the statement still completes its
+     * transaction (an UPDATE ... RETURNING wrote when it opened) */
+    DdError *e = &s->err;
+    dd_err_clear(e);
+    if (r->plan) plan_close(&r->ctx, r->plan);
+    r->plan = NULL;
+    r->done = true;
+    int rc = DD_OK;
+    if (r->implicit) rc = txn_commit(s, NULL, e);
+    else if (s->snap) snap_unpin(s->snap);
+    if (rc) {
+        r->failed = true;
+        r->tag = NULL;
+        dd_to_api_error(e, err);
+        return -1;
+    }
+    return 0;
+}
+
 void driftdb_result_free(driftdb_result *r)
 {
     if (!r) return;
     driftdb_session *s = r->s;
     wd_disarm(s->db->wd, s);
     if (!r->done) {
-        /* abandoned before the end: a query still completes its transaction */
-        DdError e;
-        dd_err_clear(&e);
-        if (r->plan) plan_close(&r->ctx, r->plan);
-        r->plan = NULL;
-        if (r->implicit) {
-            int rc = txn_commit(s, NULL, &e);
-            DD_UNUSED(rc);
-        } else if (s->snap) {
-            snap_unpin(s->snap);
-        }
-        r->done = true;
+        driftdb_error err;
+        (void)driftdb_result_close(r, &err);   /* callers that care closed it first */
     }
     activity_end(s);
     copy_free(r);

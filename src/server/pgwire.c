@@ -1022,15 +1022,22 @@ static void conn_engine_error(Conn *c, const driftdb_error *e)
     conn_ext_error(c, e);
 }
 
-/* Frees the result of a suspended portal (before anything else runs). */
-static void conn_close_suspended(Conn *c)
+/* Closes and frees the result of a suspended portal (before anything else
+ * runs).  An autocommit statement's transaction commits then: when that
+ * fails, the error is sent (and the messages up to Sync are skipped) and
+ * -1 returned. */
+static int conn_close_suspended(Conn *c)
 {
     PgwPortal *p = c->suspended;
-    if (!p) return;
+    if (!p) return 0;
+    driftdb_error err;
+    int rc = driftdb_result_close(p->r, &err);
     driftdb_result_free(p->r);
     p->r = NULL;
     p->interrupted = true;
     c->suspended = NULL;
+    if (rc) conn_ext_error(c, &err);
+    return rc;
 }
 
 static void send_complete(Conn *c, driftdb_result *r, long nrows);
@@ -1140,17 +1147,20 @@ static void stmt_drop(Conn *c, PgwStmt *s)
     dd_free(s);
 }
 
-static void portal_drop(Conn *c, PgwPortal *p)
+/* Drops portal p; -1 when closing its suspended result failed (the error
+ * is sent, see conn_close_suspended). */
+static int portal_drop(Conn *c, PgwPortal *p)
 {
     for (PgwPortal **pp = &c->portals; *pp; pp = &(*pp)->next) {
         if (*pp == p) { *pp = p->next; break; }
     }
-    if (c->suspended == p) conn_close_suspended(c);
+    int rc = c->suspended == p ? conn_close_suspended(c) : 0;
     driftdb_portal_free(p->p);
     buf_free(&p->held);
     dd_free(p->formats);
     dd_free(p->name);
     dd_free(p);
+    return rc;
 }
 
 /* Portals live until the transaction ends (no WITH HOLD). */
@@ -1295,7 +1305,11 @@ static int conn_bind(Conn *c, Cursor *cur)
         conn_ext_errorf(c, "42P03", "portal \"%s\" already exists", pname);
         return 0;
     }
-    if (old) portal_drop(c, old);   /* the unnamed portal is replaced */
+    if (old && portal_drop(c, old)) {   /* the unnamed portal is replaced */
+        dd_free(params);
+        dd_free(rfmt);
+        return 0;
+    }
     driftdb_portal *dp = NULL;
     driftdb_error err;
     int rc = driftdb_bind(c->sess, s->st, np, params, &dp, &err);
@@ -1571,7 +1585,7 @@ static int conn_close_msg(Conn *c, Cursor *cur)
         if (s) stmt_drop(c, s);
     } else if (kind == 'P') {
         PgwPortal *p = portal_find(c, name);
-        if (p) portal_drop(c, p);
+        if (p && portal_drop(c, p)) return 0;
     } else {
         conn_ext_errorf(c, "08P01", "invalid CLOSE message subtype %d", kind);
         return 0;
@@ -1586,7 +1600,7 @@ static int conn_close_msg(Conn *c, Cursor *cur)
 static void conn_sync(Conn *c)
 {
     /* in a transaction block, portals (a suspended one too) live on */
-    if (driftdb_session_txn_status(c->sess) == 'I') conn_close_suspended(c);
+    if (driftdb_session_txn_status(c->sess) == 'I' && conn_close_suspended(c) && c->state == PGW_CLOSED) return;
     driftdb_error err;
     if (driftdb_session_sync(c->sess, &err) != DRIFTDB_OK) send_error(c, &err);
     if (driftdb_session_txn_status(c->sess) == 'I') conn_drop_portals(c);

@@ -160,7 +160,10 @@ int store_backup(Store *st, const char *path, StoreBackupInfo *info, DdError *er
     if (rc) goto done;
     u8 tr[BACKUP_TRAILER];
     put_u64be(tr, raw);
-    sha256_end(&h, tr + 8);
+    if (sha256_end(&h, tr + 8)) {
+        rc = dd_err(err, DD_ENOMEM, -1, "could not compute the backup's checksum");
+        goto done;
+    }
     if (write_all(out, tr, sizeof tr) || fsync(out)) {
         rc = io_err(err, "could not write", tmp);
         goto done;
@@ -276,8 +279,8 @@ int store_restore_file(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN],
     }
     if (!rc) {
         u8 d[32];
-        sha256_end(&h, d);
-        if (get_u64be(tr) != raw || memcmp(d, tr + 8, 32) != 0)
+        if (sha256_end(&h, d)) rc = dd_err(err, DD_ENOMEM, -1, "could not compute the backup's checksum");
+        else if (get_u64be(tr) != raw || memcmp(d, tr + 8, 32) != 0)
             rc = dd_corrupt(err, "backup \"%s\" is damaged: its checksum does not match", path);
     }
     if (!rc && fsync(out)) rc = io_err(err, "could not write", tmp);

@@ -395,6 +395,49 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
 /* ---- apply ---- */
 
 /* Maps an LMDB error inside apply: MAP_FULL to APPLY_MAP_FULL. */
+int store_clear_current(Store *st, MDB_txn *txn, u32 table, u64 *n)
+{
+    if (n) *n = 0;
+    MDB_cursor *c;
+    int mrc = mdb_cursor_open(txn, st->dbi[FMT_DB_CURRENT], &c);
+    if (mrc) return mrc;
+    u8 id[4];
+    put_u32be(id, table);
+    MDB_val k = {4, id}, v;
+    for (mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); mrc == 0;
+         mrc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT)) {
+        if (k.mv_size < 4 || memcmp(k.mv_data, id, 4) != 0) break;
+        if ((mrc = mdb_cursor_del(c, 0))) break;
+        if (n) (*n)++;
+    }
+    mdb_cursor_close(c);
+    /* after deleting the last entry of the db, GET_CURRENT says EINVAL */
+    return mrc == MDB_NOTFOUND || mrc == EINVAL ? 0 : mrc;
+}
+
+int store_clear_dropped(Store *st, DdError *err)
+{
+    MDB_txn *txn;
+    int mrc = mdb_txn_begin(st->env, NULL, 0, &txn);
+    if (mrc) return store_mdb_err(err, mrc, "clearing dropped tables");
+    u64 cleared = 0;
+    pthread_mutex_lock(&st->cat_mu);
+    for (int i = 0; i < st->ncat && !mrc; i++) {
+        const CatTable *ct = &st->cat[i];
+        if (ct->n == 0 || !ct->v[ct->n - 1]->dropped) continue;
+        u64 n;
+        mrc = store_clear_current(st, txn, ct->id, &n);
+        cleared += n;
+    }
+    pthread_mutex_unlock(&st->cat_mu);
+    if (mrc || !cleared) {
+        mdb_txn_abort(txn);
+        return mrc ? store_mdb_err(err, mrc, "clearing dropped tables") : 0;
+    }
+    if ((mrc = mdb_txn_commit(txn))) return store_mdb_err(err, mrc, "clearing dropped tables");
+    return 0;
+}
+
 static int apply_err(Store *st, CommitReq *r, int mrc, const char *what)
 {
     if (mrc == MDB_MAP_FULL) return APPLY_MAP_FULL;
@@ -450,7 +493,8 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         if (reclen) memcpy(p + FMT_VER_HDR, op->rec, reclen);
         /* the event binds the whole version value, header included, so
          * its end_op cannot change unnoticed */
-        sha256(p, FMT_VER_HDR + (size_t)reclen, ev->hash);
+        if (sha256(p, FMT_VER_HDR + (size_t)reclen, ev->hash))
+            return dd_err(&r->e, DD_ENOMEM, -1, "could not compute the hash of a row version");
 
         k.mv_size = w->key.len - 8;  /* (table, pk) */
         note_op(w, op->table, op->op);
@@ -517,18 +561,22 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         int rc = cat_add_locked(st, w->cat.data, w->cat.len, &r->e);
         pthread_mutex_unlock(&st->cat_mu);
         if (rc) return rc;
+        /* a dropped table's rows leave the present (its history stays) */
+        if (nt->dropped && (mrc = store_clear_current(st, txn, nt->id, NULL)))
+            return apply_err(st, r, mrc, "clearing a dropped table");
         LogEventIn *ev = &w->ev[ne++];
         ev->table = nt->id;
         ev->op = nt->dropped ? FMT_EV_DROP : prev ? FMT_EV_ALTER : FMT_EV_CREATE;
         ev->pk = NULL;
         ev->pklen = 0;
-        sha256(w->cat.data, w->cat.len, ev->hash);
+        if (sha256(w->cat.data, w->cat.len, ev->hash))
+            return dd_err(&r->e, DD_ENOMEM, -1, "could not compute the hash of a catalog record");
     }
 
     u8 newhash[32];
     buf_reset(&w->log);
-    log_build(&w->log, seq, t, hash, ws->user, ws->application, ws->client_addr, w->ev, ne, newhash);
-    if (!buf_ok(&w->log)) return dd_err(&r->e, DD_ENOMEM, -1, NULL);
+    if (log_build(&w->log, seq, t, hash, ws->user, ws->application, ws->client_addr, w->ev, ne, newhash))
+        return dd_err(&r->e, DD_ENOMEM, -1, buf_ok(&w->log) ? "could not compute the hash of a log record" : NULL);
     u8 seqkey[8], tkey[8];
     put_u64be(seqkey, seq);
     put_u64be(tkey, fmt_time_key(t));

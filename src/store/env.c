@@ -359,6 +359,7 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
         goto fail;
     }
     mdb_txn_abort(txn);
+    if (!st->read_only && (rc = store_clear_dropped(st, err))) goto fail;
     if (!st->read_only && (rc = store_commit_start(st, err))) goto fail;
     *out = st;
     return 0;

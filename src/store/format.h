@@ -68,7 +68,10 @@
  *
  * current   key u32 BE table id || pk
  *           value: [0..7] u64 BE start seq, [8] u8 op (OP_INSERT/OP_UPDATE),
- *                  [9..] row image.  Only live rows are present.
+ *                  [9..] row image.  Only live rows are present: a
+ *                  commit that drops a table deletes its rows here (its
+ *                  versions stay), and so does an open for tables dropped
+ *                  by an older DriftDB that kept them.
  *
  * index     key u32 BE index id || encoded value(s) || pk
  *           value: u16 BE pklen, so the pk is the key's last pklen bytes

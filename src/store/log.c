@@ -20,7 +20,7 @@ static void put_str(Buf *b, const char *s)
     buf_append(b, s, n);
 }
 
-void log_hash(const u8 *p, size_t n, u64 seq, u8 out[32])
+int log_hash(const u8 *p, size_t n, u64 seq, u8 out[32])
 {
     /* p[0..n) is the record without its CRC. */
     u8 seqbe[8];
@@ -32,13 +32,14 @@ void log_hash(const u8 *p, size_t n, u64 seq, u8 out[32])
     sha256_update(&h, seqbe, 8);
     sha256_update(&h, p + FMT_LOG_OFF_TIME, 8);
     sha256_update(&h, p + FMT_LOG_OFF_TAIL, n - FMT_LOG_OFF_TAIL);
-    sha256_end(&h, out);
+    return sha256_end(&h, out);
 }
 
-void log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const char *user,
+int log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const char *user,
                const char *app, const char *client, const LogEventIn *ev, u32 nev,
                u8 hash_out[32])
 {
+    memset(hash_out, 0, 32);
     size_t base = out->len;
     u8 zero[32] = {0};
     buf_putc(out, FMT_LOG_FORMAT);
@@ -56,12 +57,13 @@ void log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const char *user,
         buf_append(out, ev[i].pk, ev[i].pklen);
         buf_append(out, ev[i].hash, 32);
     }
-    if (!buf_ok(out)) return;
+    if (!buf_ok(out)) return DD_ENOMEM;
     u8 *rec = out->data + base;
     size_t n = out->len - base;
-    log_hash(rec, n, seq, hash_out);
+    if (log_hash(rec, n, seq, hash_out)) return DD_ENOMEM;
     memcpy(rec + FMT_LOG_OFF_HASH, hash_out, 32);
     buf_put_u32be(out, crc32c(0, rec, n));
+    return buf_ok(out) ? 0 : DD_ENOMEM;
 }
 
 static const char *get_str(Cursor *c, size_t *len)

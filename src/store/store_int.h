@@ -129,6 +129,13 @@ int store_grow_map(Store *st, DdError *err);
 int store_read_head(Store *st, MDB_txn *txn, u64 *seq, u8 hash[32], i64 *time, DdError *err);
 void store_put_head(u8 out[FMT_META_HEAD_LEN], u64 seq, const u8 hash[32], i64 time);
 
+/* commit.c: deletes every `current` row of table id (a table dropped);
+ * *n (may be NULL) gets how many.  0 or an LMDB error code. */
+int store_clear_current(Store *st, MDB_txn *txn, u32 table, u64 *n);
+/* commit.c: clears the `current` rows that tables dropped before this
+ * rule was kept left behind (at open, in one write transaction). */
+int store_clear_dropped(Store *st, DdError *err);
+
 /* commit.c: renders a primary key for messages (the SQL layer's renderer
  * when set, else key_render); 0 or non-zero when it cannot. */
 int store_render_key(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
@@ -168,8 +175,9 @@ typedef struct LogEventIn {
     const u8 *pk; u32 pklen;
     u8 hash[32];
 } LogEventIn;
-/* Builds a log record for seq into out. */
-void log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const char *user,
+/* Builds a log record for seq into out; DD_ENOMEM when out could not grow
+ * or the hash could not be computed (hash_out is then not to be used). */
+int log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const char *user,
                const char *app, const char *client, const LogEventIn *ev, u32 nev,
                u8 hash_out[32]);
 /* Decodes a log record (header, strings borrowed, events not decoded) and
@@ -178,6 +186,6 @@ int log_parse(const u8 *p, size_t n, u64 seq, LogRecord *out, Cursor *events, Dd
 /* Reads one event from the events cursor of log_parse; -1 if malformed. */
 int log_next_event(Cursor *c, LogEvent *ev);
 /* Recomputes the hash of a record of seq. */
-void log_hash(const u8 *p, size_t n, u64 seq, u8 out[32]);
+int log_hash(const u8 *p, size_t n, u64 seq, u8 out[32]) DD_WARN_UNUSED;
 
 #endif

@@ -7,7 +7,7 @@
  * In one write transaction: log records, times entries and catalog records
  * after n go; versions after n go, and `current` and the index db are
  * rebuilt from the versions that stay: current holds each key's newest
- * version when it is a row; every index defined at or before n gets a
+ * version when it is a row of a table not dropped at n; every index defined at or before n gets a
  * history entry for every row version (StoreIndexKeyFn computes the
  * values), and the indexes of tables live at n a present entry for each
  * live row; meta's head becomes record n.  The result is what the database
@@ -158,6 +158,8 @@ int store_truncate_history(Store *st, u64 n, DdError *err)
         goto done;
     }
     MDB_val k, v;
+    u32 gone_table = UINT32_MAX;   /* the last table looked up, and whether it is dropped at n */
+    bool gone = false;
     for (m = mdb_cursor_get(c, &k, &v, MDB_FIRST); m == 0 && !rc;) {
         const u8 *kp = k.mv_data, *vp = v.mv_data;
         size_t kn = k.mv_size, vn = v.mv_size;
@@ -180,7 +182,15 @@ int store_truncate_history(Store *st, u64 n, DdError *err)
             u32 table = get_u32be(kp);
             const u8 *pk = kp + 4, *rec = vp + FMT_VER_HDR;
             u32 pklen = (u32)(kn - 12), reclen = (u32)(vn - FMT_VER_HDR);
-            if (newest) {
+            if (newest && table != gone_table) {
+                /* a table dropped at or before n has no present rows */
+                pthread_mutex_lock(&st->cat_mu);
+                const TableInfo *t = cat_version_locked(st, table, n);
+                gone = t && t->dropped;
+                pthread_mutex_unlock(&st->cat_mu);
+                gone_table = table;
+            }
+            if (newest && !gone) {
                 MDB_val ck = {kn - 8, (void *)kp}, cv = {FMT_CUR_HDR + (size_t)reclen, NULL};
                 if ((m = mdb_put(txn, st->dbi[FMT_DB_CURRENT], &ck, &cv, MDB_RESERVE))) break;
                 u8 *p = cv.mv_data;

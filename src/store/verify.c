@@ -181,7 +181,7 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
             }
         }
         u8 h[32];
-        sha256(img, n, h);
+        if (sha256(img, n, h)) return dd_err(vf->err, DD_ENOMEM, -1, "could not compute a hash");
         if (memcmp(h, ev.hash, 32) != 0) {
             if (catalog)
                 return bad_at(vf, seq, "log record %llu: catalog record of %s does not match its hash",
@@ -237,7 +237,10 @@ static int verify_log(Verify *vf, u64 to, bool renew)
             break;
         }
         u8 h[32];
-        log_hash(p, n - 4, want, h);
+        if (log_hash(p, n - 4, want, h)) {
+            rc = dd_err(vf->err, DD_ENOMEM, -1, "could not compute a hash");
+            break;
+        }
         if (memcmp(h, lr.hash, 32) != 0) {
             rc = bad_at(vf, want, "log record %llu: hash does not match its contents", (unsigned long long)want);
             break;
@@ -415,6 +418,9 @@ static int verify_versions(Verify *vf)
     u64 prev_seq = 0, counted = 0, since = 0;
     int rc = 0, g = 0, cg = 0;
     bool open = false;
+    u32 gone_table = 0;       /* the last table looked up, and whether it */
+    u64 gone_at = UINT64_MAX; /* was dropped at snapshot head gone_at */
+    bool gone = false;
     for (;;) {
         if (!open) {
             if ((rc = mdb_cursor_open(vf->s->txn, st->dbi[FMT_DB_VERSIONS], &vc)) ||
@@ -499,7 +505,21 @@ static int verify_versions(Verify *vf)
                 }
             }
             bool at = cg == 0 && ck.mv_size == kn - 8 && memcmp(ck.mv_data, kp, kn - 8) == 0;
-            if (row) {
+            if (table != gone_table || vf->snap_head != gone_at) {
+                /* a dropped table has no present rows: DROP cleared them */
+                pthread_mutex_lock(&st->cat_mu);
+                const TableInfo *t = cat_version_locked(st, table, vf->snap_head);
+                gone = t && t->dropped;
+                pthread_mutex_unlock(&st->cat_mu);
+                gone_table = table;
+                gone_at = vf->snap_head;
+            }
+            if (row && gone && at) {
+                rc = bad_at(vf, 0, "current: row of %s is still there after its table was dropped",
+                            where(vf, table, pk, pklen));
+                break;
+            }
+            if (row && !gone) {
                 const u8 *cp = cv.mv_data;
                 if (!at) {
                     rc = bad_at(vf, seq, "current: live row of %s (seq %llu) is missing", where(vf, table, pk, pklen),

@@ -32,6 +32,8 @@ typedef unsigned __int128 u128;
 #define DD_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define DD_STATIC_ASSERT(c, m) _Static_assert(c, m)
 #define DD_PRINTF(f, a) __attribute__((format(printf, f, a)))
+/* A result that must be looked at (an error that must not be dropped). */
+#define DD_WARN_UNUSED __attribute__((warn_unused_result))
 
 /* FNV-1a over n bytes, continuing from h (start with DD_FNV_INIT): for
  * in-memory hash tables, never stored. */

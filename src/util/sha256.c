@@ -2,8 +2,9 @@
  * sha256.c - SHA-256 through OpenSSL's EVP interface.
  *
  * One-shot functions only: each call makes its own EVP_MD_CTX, so they are
- * thread-safe.  If OpenSSL itself fails (out of memory), the output is zeroed;
- * callers comparing hashes then see a mismatch rather than garbage.
+ * thread-safe.  If OpenSSL itself fails (out of memory), the output is zeroed
+ * and DD_ENOMEM returned: a hash that was not computed is never used (a
+ * commit fails rather than record it).
  */
 #include "sha256.h"
 #include "err.h"
@@ -12,19 +13,34 @@
 #include <stdio.h>
 #include <string.h>
 
-void sha256_2(const void *a, size_t an, const void *b, size_t bn, u8 out[SHA256_LEN])
+static long fail_at;   /* sha256_fail_at's countdown, 0: off */
+
+void sha256_fail_at(long n) { __atomic_store_n(&fail_at, n, __ATOMIC_SEQ_CST); }
+
+/* Whether this digest is the one sha256_fail_at chose. */
+static bool injected(void)
+{
+    if (__atomic_load_n(&fail_at, __ATOMIC_RELAXED) <= 0) return false;
+    return __atomic_sub_fetch(&fail_at, 1, __ATOMIC_SEQ_CST) == 0;
+}
+
+int sha256_2(const void *a, size_t an, const void *b, size_t bn, u8 out[SHA256_LEN])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int len = 0;
+    int rc = 0;
     if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
         (an && EVP_DigestUpdate(ctx, a, an) != 1) ||
         (bn && EVP_DigestUpdate(ctx, b, bn) != 1) ||
-        EVP_DigestFinal_ex(ctx, out, &len) != 1 || len != SHA256_LEN)
+        EVP_DigestFinal_ex(ctx, out, &len) != 1 || len != SHA256_LEN || injected()) {
         memset(out, 0, SHA256_LEN);
+        rc = DD_ENOMEM;
+    }
     EVP_MD_CTX_free(ctx);
+    return rc;
 }
 
-void sha256(const void *p, size_t n, u8 out[SHA256_LEN]) { sha256_2(p, n, NULL, 0, out); }
+int sha256(const void *p, size_t n, u8 out[SHA256_LEN]) { return sha256_2(p, n, NULL, 0, out); }
 
 int sha256_begin(Sha256 *h)
 {
@@ -45,13 +61,17 @@ void sha256_update(Sha256 *h, const void *p, size_t n)
     }
 }
 
-void sha256_end(Sha256 *h, u8 out[SHA256_LEN])
+int sha256_end(Sha256 *h, u8 out[SHA256_LEN])
 {
     unsigned int len = 0;
-    if (!h->ctx || EVP_DigestFinal_ex(h->ctx, out, &len) != 1 || len != SHA256_LEN)
+    int rc = 0;
+    if (!h->ctx || EVP_DigestFinal_ex(h->ctx, out, &len) != 1 || len != SHA256_LEN || injected()) {
         memset(out, 0, SHA256_LEN);
+        rc = DD_ENOMEM;
+    }
     EVP_MD_CTX_free(h->ctx);
     h->ctx = NULL;
+    return rc;
 }
 
 void sha256_hex(const u8 h[SHA256_LEN], char out[2 * SHA256_LEN + 1])

@@ -4,14 +4,19 @@
 #include "base.h"
 #define SHA256_LEN 32
 typedef struct Sha256 { void *ctx; } Sha256;
+/* Every digest returns 0, or DD_ENOMEM when OpenSSL fails (it fails only
+ * for want of memory); out is zeroed then and must not be used. */
 /* One-shot digest. */
-void sha256(const void *p, size_t n, u8 out[SHA256_LEN]);
+int sha256(const void *p, size_t n, u8 out[SHA256_LEN]) DD_WARN_UNUSED;
 /* Two-part digest: SHA-256(a || b). */
-void sha256_2(const void *a, size_t an, const void *b, size_t bn, u8 out[SHA256_LEN]);
-/* Incremental digest: begin (DD_ENOMEM if OpenSSL cannot allocate), any
- * number of updates, end (frees the context; out zeroed on failure). */
+int sha256_2(const void *a, size_t an, const void *b, size_t bn, u8 out[SHA256_LEN]) DD_WARN_UNUSED;
+/* Incremental digest: begin, any number of updates, end (frees the
+ * context; a failure anywhere is reported by end). */
 int sha256_begin(Sha256 *h);
 void sha256_update(Sha256 *h, const void *p, size_t n);
-void sha256_end(Sha256 *h, u8 out[SHA256_LEN]);
+int sha256_end(Sha256 *h, u8 out[SHA256_LEN]) DD_WARN_UNUSED;
+/* Fault injection for tests: the nth digest from now (1 = the next) fails
+ * as an OpenSSL failure would; 0 turns it off. */
+void sha256_fail_at(long n);
 void sha256_hex(const u8 h[SHA256_LEN], char out[2 * SHA256_LEN + 1]);
 #endif

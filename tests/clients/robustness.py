@@ -344,6 +344,55 @@ def extended_protocol_basic():
     s.close()
 
 
+def fields_row(body):
+    """The first value of a DataRow, as text."""
+    n = struct.unpack("!i", body[2:6])[0]
+    return None if n < 0 else body[6:6 + n].decode()
+
+
+@case
+def suspended_dml_commits_at_sync():
+    """An autocommit UPDATE ... RETURNING suspended by a row limit commits
+    at Sync; when that commit fails (a concurrent update of its row), Sync
+    reports 40001 before ReadyForQuery instead of losing the update."""
+    a, _ = login()
+    b, _ = login()
+    query(a, "DROP TABLE IF EXISTS susp; CREATE TABLE susp (id int PRIMARY KEY, n int);"
+             " INSERT INTO susp VALUES (1, 0), (2, 0)")
+
+    def suspended():
+        a.sendall(parse_msg("UPDATE susp SET n = n + 1 RETURNING n") + bind_msg() +
+                  execute_msg(maxrows=1) + msg(b"H"))
+        got = []
+        while not got or got[-1][0] != b"s":
+            got.append(read_msg(a))
+        if kinds(got) != [b"1", b"2", b"D", b"s"]:
+            raise AssertionError("suspended update: %r" % got)
+
+    def total():
+        msgs = query(b, "SELECT sum(n) FROM susp")
+        return [fields_row(m) for t, m in msgs if t == b"D"][0]
+
+    suspended()
+    a.sendall(msg(b"S"))
+    if kinds(until_ready(a)) != [b"Z"]:
+        raise AssertionError("Sync after a suspended update")
+    if total() != "2":
+        raise AssertionError("suspended update lost: sum %r" % total())
+    suspended()
+    query(b, "UPDATE susp SET n = 10 WHERE id = 1")
+    a.sendall(msg(b"S"))
+    msgs = until_ready(a)
+    if kinds(msgs) != [b"E", b"Z"] or fields(msgs[0][1]).get("C") != "40001":
+        raise AssertionError("Sync after a conflicting suspended update: %r" % msgs)
+    if total() != "11":
+        raise AssertionError("sum %r after the conflict" % total())
+    if kinds(query(a, "SELECT 1")) != [b"T", b"D", b"C", b"Z"]:
+        raise AssertionError("session after the conflict")
+    a.close()
+    b.close()
+
+
 @case
 def extended_bad_bind():
     s, _ = login()

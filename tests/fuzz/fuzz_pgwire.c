@@ -57,7 +57,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
      * for the thread that did it; done from the store's writer thread,
      * LeakSanitizer reports that state at exit.  Initialize it here. */
     u8 h[SHA256_LEN];
-    sha256("", 0, h);
+    if (sha256("", 0, h)) exit(1);
     driftdb_error err;
     if (!mkdtemp(dir)) { perror("fuzz_pgwire: mkdtemp"); exit(1); }
     if (driftdb_init(dir, &err) != DRIFTDB_OK || driftdb_open(dir, NULL, &db, &err) != DRIFTDB_OK) {

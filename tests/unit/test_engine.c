@@ -8,6 +8,7 @@
 #include "check.h"
 #include "driftdb.h"
 #include "../../src/util/alloc.h"
+#include "../../src/util/sha256.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -572,6 +573,92 @@ TEST(long_statements)
     rm_dir(d);
 }
 
+/* An autocommit UPDATE ... RETURNING whose rows are not all read still
+ * commits when its result is closed, and a commit that fails there (a
+ * concurrent update of the same row: 40001) is reported by
+ * driftdb_result_close, not lost. */
+TEST(abandoned_result_commit)
+{
+    driftdb_error e;
+    driftdb *db = NULL;
+    driftdb_session *a = NULL, *b = NULL;
+    const char *d = fresh_dir();
+    CHECK(driftdb_init(d, &e) == DRIFTDB_OK);
+    CHECK(driftdb_open(d, NULL, &db, &e) == DRIFTDB_OK);
+    CHECK(driftdb_session_open(db, NULL, &a, &e) == DRIFTDB_OK);
+    CHECK(driftdb_session_open(db, NULL, &b, &e) == DRIFTDB_OK);
+    CHECK(run(a, "CREATE TABLE c (id int PRIMARY KEY, n int); INSERT INTO c VALUES (1, 0), (2, 0)", &e, NULL, NULL,
+              0) == 0);
+    /* abandoned after one row, nothing in the way: it commits */
+    size_t off = 0;
+    driftdb_result *r = NULL;
+    const char *upd = "UPDATE c SET n = n + 1 RETURNING n";
+    CHECK(driftdb_exec_next(a, upd, &off, &r, &e) == DRIFTDB_ROW_RESULT);
+    CHECK(driftdb_result_next(r, &e) == 1);
+    CHECK(driftdb_result_close(r, &e) == 0);
+    driftdb_result_free(r);
+    char first[64];
+    int rows;
+    CHECK(run(b, "SELECT sum(n) FROM c", &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "2");
+    /* abandoned while another session updated the same row: 40001 */
+    off = 0;
+    CHECK(driftdb_exec_next(a, upd, &off, &r, &e) == DRIFTDB_ROW_RESULT);
+    CHECK(run(b, "UPDATE c SET n = 10 WHERE id = 1", &e, NULL, NULL, 0) == 0);
+    CHECK(driftdb_result_close(r, &e) == -1);
+    CHECK_EQ_STR(e.sqlstate, "40001");
+    CHECK(driftdb_result_close(r, &e) == 0);   /* closed once */
+    driftdb_result_free(r);
+    CHECK(run(b, "SELECT sum(n) FROM c", &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "11");
+    /* the session goes on */
+    CHECK(run(a, "SELECT count(*) FROM c", &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "2");
+    driftdb_session_close(a);
+    driftdb_session_close(b);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
+/* A hash that could not be computed fails the commit (53200) and records
+ * nothing: no zero hash enters the chain; the next commit and VERIFY are
+ * fine. */
+TEST(hash_failure_fails_commit)
+{
+    driftdb_error e;
+    driftdb *db = NULL;
+    driftdb_session *s = NULL;
+    const char *d = fresh_dir();
+    CHECK(driftdb_init(d, &e) == DRIFTDB_OK);
+    CHECK(driftdb_open(d, NULL, &db, &e) == DRIFTDB_OK);
+    CHECK(driftdb_session_open(db, NULL, &s, &e) == DRIFTDB_OK);
+    CHECK(run(s, "CREATE TABLE h (id int PRIMARY KEY)", &e, NULL, NULL, 0) == 0);
+    char first[64];
+    int rows;
+    /* the row version's hash (1st digest of the commit), then the log
+     * record's (2nd) */
+    for (int at = 1; at <= 2; at++) {
+        sha256_fail_at(at);
+        CHECK(run(s, "INSERT INTO h VALUES (1)", &e, NULL, NULL, 0) == -1);
+        CHECK_EQ_STR(e.sqlstate, "53200");
+        CHECK(strstr(e.message, "hash") != NULL);
+        sha256_fail_at(0);
+        CHECK(run(s, "SELECT count(*) FROM drift_commits", &e, &rows, first, sizeof first) == 0);
+        CHECK_EQ_STR(first, "1");
+        CHECK(run(s, "SELECT count(*) FROM h", &e, &rows, first, sizeof first) == 0);
+        CHECK_EQ_STR(first, "0");
+    }
+    CHECK(run(s, "INSERT INTO h VALUES (1)", &e, NULL, NULL, 0) == 0);
+    CHECK(run(s, "SELECT count(*) FROM h", &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "1");
+    uint64_t checked, bad;
+    CHECK(driftdb_verify(db, &checked, &bad, &e) == DRIFTDB_OK);
+    CHECK_EQ_INT(checked, 2);
+    driftdb_session_close(s);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
 int main(void)
 {
     RUN(open_errors);
@@ -586,5 +673,7 @@ int main(void)
     RUN(temp_tables_sessions);
     RUN(unique_details);
     RUN(long_statements);
+    RUN(abandoned_result_commit);
+    RUN(hash_failure_fails_commit);
     return check_summary();
 }

@@ -262,16 +262,27 @@ TEST(sha256_vectors)
 {
     u8 h[SHA256_LEN];
     char hex[65];
-    sha256("abc", 3, h);
+    CHECK(sha256("abc", 3, h) == 0);
     sha256_hex(h, hex);
     CHECK_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    sha256("", 0, h);
+    CHECK(sha256("", 0, h) == 0);
     sha256_hex(h, hex);
     CHECK_EQ_STR(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     u8 h2[SHA256_LEN];
-    sha256_2("a", 1, "bc", 2, h2);
-    sha256("abc", 3, h);
+    CHECK(sha256_2("a", 1, "bc", 2, h2) == 0);
+    CHECK(sha256("abc", 3, h) == 0);
     CHECK(memcmp(h, h2, SHA256_LEN) == 0);
+    /* a failed digest says so (and zeroes its output) */
+    sha256_fail_at(2);
+    CHECK(sha256("abc", 3, h) == 0);
+    CHECK(sha256("abc", 3, h) == DD_ENOMEM);
+    CHECK(h[0] == 0 && memcmp(h, h + 1, SHA256_LEN - 1) == 0);
+    CHECK(sha256("abc", 3, h) == 0);
+    Sha256 st;
+    CHECK(sha256_begin(&st) == 0);
+    sha256_update(&st, "abc", 3);
+    sha256_fail_at(1);
+    CHECK(sha256_end(&st, h) == DD_ENOMEM);
 }
 
 TEST(clocks)

@@ -3,7 +3,7 @@
  * log: a database built through SQL (tables, indexes, updates, deletes, a
  * key move, DROP INDEX, DROP TABLE, a document-style table) verifies; then,
  * each on a fresh copy, one raw LMDB edit (a live row's image, a missing or
- * extra current row, a tombstone's end operation, an injected version, a
+ * extra current row, a dropped table's row left in current, a tombstone's end operation, an injected version, a
  * times entry, present and history index entries, a catalog record, meta's
  * ids, the log's tail, LMDB's meta pages) must make driftdb_verify fail with XX001, the right
  * first bad seq where one exists, and a message saying what is wrong.
@@ -143,6 +143,13 @@ static int is_doc_history(const MDB_val *k, const MDB_val *v)
     const unsigned char *p = k->mv_data;
     return k->mv_size > 4 && p[0] == 0x80 && p[1] == 0 && p[2] == 0 && p[3] == 5;
 }
+/* entries of table w (id 3), dropped at seq 16 */
+static int is_w(const MDB_val *k, const MDB_val *v)
+{
+    (void)v;
+    const unsigned char *p = k->mv_data;
+    return k->mv_size > 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 3;
+}
 static int is_tombstone(const MDB_val *k, const MDB_val *v)
 {
     (void)k;
@@ -260,6 +267,38 @@ TEST(current_rows)
     CHECK_EQ_INT(mdb_put(r.txn, cur, &k, &rv, 0), 0);
     raw_close(&r);
     EXPECT_BAD(d, 5, "was deleted");
+
+    /* DROP TABLE w (seq 16) took its rows out of current: 3 rows of t,
+     * 2 of u, 2 of doc are left */
+    d = fresh_copy();
+    CHECK_EQ_INT(raw_open(&r, d), 0);
+    cur = raw_db(&r, "current");
+    int n = 0;
+    while (raw_find(&r, cur, NULL, n, &k, &v, kb, vb) == 0) n++;
+    CHECK_EQ_INT(n, 7);
+    CHECK(raw_find(&r, cur, is_w, 0, &k, &v, kb, vb) != 0);
+    /* a row of w back in current (as a DriftDB that kept them left it) */
+    ver = raw_db(&r, "versions");
+    CHECK_EQ_INT(raw_find(&r, ver, is_w, 0, &k, &v, kb, vb), 0);
+    unsigned char wrow[600];
+    uint64_t wseq = UINT64_MAX - ((uint64_t)kb[k.mv_size - 8] << 56 | (uint64_t)kb[k.mv_size - 7] << 48 |
+                                  (uint64_t)kb[k.mv_size - 6] << 40 | (uint64_t)kb[k.mv_size - 5] << 32 |
+                                  (uint64_t)kb[k.mv_size - 4] << 24 | (uint64_t)kb[k.mv_size - 3] << 16 |
+                                  (uint64_t)kb[k.mv_size - 2] << 8 | (uint64_t)kb[k.mv_size - 1]);
+    for (int i = 0; i < 8; i++) wrow[i] = (unsigned char)(wseq >> (56 - 8 * i));
+    wrow[8] = vb[1];
+    memcpy(wrow + FMT_CUR_HDR, vb + FMT_VER_HDR, v.mv_size - FMT_VER_HDR);
+    MDB_val wk = {k.mv_size - 8, kb}, wv = {FMT_CUR_HDR + v.mv_size - FMT_VER_HDR, wrow};
+    CHECK_EQ_INT(mdb_put(r.txn, cur, &wk, &wv, 0), 0);
+    raw_close(&r);
+    EXPECT_BAD(d, 0, "is still there after its table was dropped");
+    /* a read-write open clears it */
+    driftdb *db;
+    driftdb_error e;
+    CHECK_EQ_INT(driftdb_open(d, NULL, &db, &e), DRIFTDB_OK);
+    driftdb_close(db);
+    uint64_t checked, bad;
+    CHECK_EQ_INT(verify_dir(d, &checked, &bad, &e), DRIFTDB_OK);
 }
 
 TEST(versions)

@@ -383,7 +383,7 @@ static int f_sha256(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     if (a[0].isnull) { *out = val_null(TYPE_BYTEA); return DD_OK; }
     u8 *h = arena_alloc(env->sql->row, SHA256_LEN);
     if (!h) return DD_ENOMEM;
-    sha256(a[0].v.s.p, a[0].v.s.len, h);
+    if (sha256(a[0].v.s.p, a[0].v.s.len, h)) return DD_ENOMEM;
     *out = val_text(TYPE_BYTEA, (const char *)h, SHA256_LEN);
     return DD_OK;
 }
