@@ -67,6 +67,9 @@ typedef struct driftdb_error {
 typedef struct driftdb_options {
     int read_only;            /* open without taking the writer lock */
     size_t initial_map_size;  /* bytes; 0 = default.  The map grows by itself. */
+    int max_sessions;         /* sessions open at once (a server's
+                                 --max-connections), to size the data file's
+                                 reader table; 0 = default (1024 slots) */
 } driftdb_options;
 
 /* Creates a new, empty database in dir (created if missing; must be empty

@@ -90,6 +90,7 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
     if (opts) {
         so.read_only = opts->read_only != 0;
         so.initial_map_size = opts->initial_map_size;
+        so.max_sessions = opts->max_sessions;
     }
     db->read_only = so.read_only;
     pthread_mutex_init(&db->act_mu, NULL);

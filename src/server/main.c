@@ -525,7 +525,8 @@ int main(int argc, char **argv)
 
     driftdb_error err;
     memset(&err, 0, sizeof err);
-    if (driftdb_open(opt.data_path, NULL, &srv.db, &err) != DRIFTDB_OK) {
+    driftdb_options dopt = {.max_sessions = opt.max_conn};
+    if (driftdb_open(opt.data_path, &dopt, &srv.db, &err) != DRIFTDB_OK) {
         srv.db = NULL;
         fprintf(stderr, "driftdb-server: cannot open database \"%s\": %s", opt.data_path,
                 err.message);

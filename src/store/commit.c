@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 struct CommitReq {
     WriteSet *ws;
@@ -44,6 +45,8 @@ struct CommitReq {
 };
 
 #define APPLY_MAP_FULL (-1)
+/* How often the writer clears the reader slots of dead processes. */
+#define READER_CHECK_SECONDS 2
 
 typedef struct Writer {
     Store *st;
@@ -734,9 +737,28 @@ static void *writer_main(void *arg)
 {
     Writer *w = arg;
     Store *st = w->st;
+    i64 checked = clock_mono_us();
     for (;;) {
         pthread_mutex_lock(&st->q_mu);
-        while (!st->q_head && !st->stop) pthread_cond_wait(&st->q_cv, &st->q_mu);
+        while (!st->q_head && !st->stop) {
+            /* idle: wake now and then to clear dead readers */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += READER_CHECK_SECONDS;
+            if (pthread_cond_timedwait(&st->q_cv, &st->q_mu, &until) == ETIMEDOUT) break;
+        }
+        if (clock_mono_us() - checked >= (i64)READER_CHECK_SECONDS * 1000000) {
+            /* a process that died holding a snapshot (a killed `driftdb
+             * sql --data` beside the server) would keep pages from reuse */
+            pthread_mutex_unlock(&st->q_mu);
+            store_reader_check(st);
+            checked = clock_mono_us();
+            pthread_mutex_lock(&st->q_mu);
+        }
+        if (!st->q_head && !st->stop) {
+            pthread_mutex_unlock(&st->q_mu);
+            continue;
+        }
         CommitReq *list = st->q_head;
         st->q_head = st->q_tail = NULL;
         bool stop = st->stop;

@@ -38,6 +38,13 @@
  * a large map costs nothing and makes a resize (which must wait until no
  * statement holds pinned snapshot memory) rare. */
 #define DEFAULT_MAP_SIZE ((size_t)64 << 30)
+/* LMDB reader slots: every open snapshot takes one (MDB_NOTLS).  A
+ * session holds at most two at once (its transaction's and a VERIFY's or
+ * backup's), and a few more serve embedded callers and the CLI beside a
+ * server. */
+#define DEFAULT_READERS 1024
+#define READERS_PER_SESSION 2
+#define READERS_SPARE 64
 /* How long a map resize waits for pinned statements before it gives up. */
 #define GROW_WAIT_SECONDS 10
 #define MIN_MAP_SIZE ((size_t)64 << 10)
@@ -137,7 +144,7 @@ static void release_lock(int fd)
 }
 
 /* Creates the env handle and opens the file; opens the named dbs. */
-static int env_open(Store *st, size_t map_size, bool create, DdError *err)
+static int env_open(Store *st, size_t map_size, unsigned readers, bool create, DdError *err)
 {
     char *path = path_join(st->dir, FMT_FILE_NAME);
     if (!path) return dd_err(err, DD_ENOMEM, -1, NULL);
@@ -148,7 +155,9 @@ static int env_open(Store *st, size_t map_size, bool create, DdError *err)
         return store_mdb_err(err, rc, "creating environment");
     }
     mdb_env_set_maxdbs(st->env, FMT_DB__COUNT + 1);
-    mdb_env_set_maxreaders(st->env, 1024);
+    /* the process that creates the lock file sizes the table; later
+     * openers (the CLI beside a server) use that size */
+    mdb_env_set_maxreaders(st->env, readers);
     if (map_size) mdb_env_set_mapsize(st->env, map_size);
     unsigned flags = MDB_NOSUBDIR | MDB_NOTLS | (st->read_only ? MDB_RDONLY : 0);
     rc = mdb_env_open(st->env, path, flags, 0644);
@@ -258,7 +267,7 @@ int store_create(const char *dir, DdError *err)
     if (!st) return dd_err(err, DD_ENOMEM, -1, NULL);
     int rc = take_lock(dir, &st->lock_fd, err);
     if (rc) goto done;
-    if ((rc = env_open(st, MIN_MAP_SIZE * 16, true, err))) goto done;
+    if ((rc = env_open(st, MIN_MAP_SIZE * 16, DEFAULT_READERS, true, err))) goto done;
 
     u8 meta_db[FMT_META_DB_LEN], head[FMT_META_HEAD_LEN], ids[FMT_META_IDS_LEN], zero[32] = {0};
     memcpy(meta_db, FMT_MAGIC, FMT_MAGIC_LEN);
@@ -298,7 +307,7 @@ void store_commit_stop(Store *st);                /* commit.c */
 
 int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *err)
 {
-    StoreOptions defaults = {false, 0};
+    StoreOptions defaults = {false, 0, 0};
     if (!opts) opts = &defaults;
     *out = NULL;
     struct stat sb;
@@ -321,7 +330,14 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
     if (!st->read_only && (rc = take_lock(dir, &st->lock_fd, err))) goto fail;
     size_t map = opts->initial_map_size ? opts->initial_map_size : DEFAULT_MAP_SIZE;
     if (map < MIN_MAP_SIZE) map = MIN_MAP_SIZE;
-    if ((rc = env_open(st, st->read_only ? 0 : map, false, err))) goto fail;
+    unsigned readers = DEFAULT_READERS;
+    if (opts->max_sessions > 0 &&
+        (unsigned)opts->max_sessions * READERS_PER_SESSION + READERS_SPARE > readers)
+        readers = (unsigned)opts->max_sessions * READERS_PER_SESSION + READERS_SPARE;
+    if ((rc = env_open(st, st->read_only ? 0 : map, readers, false, err))) goto fail;
+    /* slots of processes that died holding a snapshot (a killed CLI) keep
+     * pages from reuse until cleared; the writer clears them from then on */
+    if (!st->read_only) store_reader_check(st);
 
     MDB_txn *txn;
     if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) {
@@ -434,6 +450,13 @@ int store_grow_map(Store *st, DdError *err)
 
 /* ---- snapshots ---- */
 
+int store_reader_check(Store *st)
+{
+    int dead = 0;
+    if (mdb_reader_check(st->env, &dead) != 0) return 0;
+    return dead;
+}
+
 void snap_pin(Snap *s)
 {
     if (s->pinned) return;
@@ -495,6 +518,15 @@ int store_snap_begin(Store *st, Snap **out, DdError *err)
     int rc;
     for (int tries = 0;; tries++) {
         rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &s->txn);
+        if (rc == MDB_READERS_FULL && tries == 0 && store_reader_check(st) > 0) continue;
+        if (rc == MDB_READERS_FULL) {
+            unsigned max = 0;
+            mdb_env_get_maxreaders(st->env, &max);
+            rc = dd_err(err, DD_ETOO_MANY_CONN, -1,
+                        "too many open snapshots: all %u reader slots of the data file are in use", max);
+            dd_err_hint(err, "Finish idle transactions, or start the server with a larger --max-connections.");
+            goto fail;
+        }
         if (rc == MDB_MAP_RESIZED && tries < 10) {
             /* Another process grew the map (read-only opens only): adopt
              * the new size once no snap of ours is pinned. */

@@ -32,7 +32,8 @@ typedef struct Snap Snap;
 
 typedef struct StoreOptions {
     bool read_only;           /* no writer lock, no writer thread, MDB_RDONLY */
-    size_t initial_map_size;  /* 0: default (1 GiB) */
+    size_t initial_map_size;  /* 0: default (DEFAULT_MAP_SIZE) */
+    int max_sessions;         /* 0: default; sizes LMDB's reader table */
 } StoreOptions;
 
 /* Creates an empty database in dir (created if missing; must be empty). */

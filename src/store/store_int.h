@@ -124,6 +124,8 @@ void store_seq_close(Store *st);
 bool store_seq_meta_record(const u8 *k, size_t kn, size_t vn, u32 *id);
 /* Whether meta record k (vn bytes of value) is the transaction ids' (store_xid_next). */
 bool store_xid_meta_record(const u8 *k, size_t kn, size_t vn);
+/* Clears the reader slots of dead processes (mdb_reader_check); how many. */
+int store_reader_check(Store *st);
 /* Doubles the map (or more, to at least `need`); waits for pins to end. */
 int store_grow_map(Store *st, DdError *err);
 int store_read_head(Store *st, MDB_txn *txn, u64 *seq, u8 hash[32], i64 *time, DdError *err);

@@ -37,7 +37,9 @@
 #   node/node_pg_types_test.js node-pg's pg-types values and field types on both
 #   temp_tables_test.py  temporary tables: private per session, temporary
 #                    views, no commits, a vanished client's tables ended
-# plus server-level checks (open failures, SIGTERM shutdown), and prints
+#   stress.py        concurrent writers and readers (snapshots, AS OF now())
+# plus server-level checks (open failures, a dead reader's slot cleared,
+# SIGTERM shutdown), and prints
 # "ok NAME" / "FAIL NAME" lines and finally "N passed, N failed".
 # A missing client (psql, /usr/bin/python3, psycopg2, psycopg, asyncpg) is a
 # FAIL, not a skip: scripts/deps.sh installs postgresql-client and
@@ -407,6 +409,42 @@ elif make_db "$TMP/db3" && start_server stress "$TMP/db3"; then
     fi
 else
     fail stress "could not start a server for it"
+fi
+
+# ---- a dead reader: a `driftdb sql --data` beside the server, killed while
+# its transaction holds a snapshot, leaves its LMDB reader slot behind; the
+# server clears it within seconds, so updates after it reuse pages as before
+# (with the slot kept, 2,000 updates grew the file by ~100 MB instead of
+# ~0.6 MB).  ~5 s.
+if ! command -v psql >/dev/null 2>&1; then
+    fail dead_reader_cleared "psql missing"
+elif make_db "$TMP/db4" && start_server readers "$TMP/db4"; then
+    RD_PID=$SPID
+    P="psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $PORT -U test -d test"
+    for i in $(seq 1 2000); do echo "UPDATE t SET v = 'v$i' WHERE id = $((i % 100 + 1));"; done >"$TMP/upd.sql"
+    $P -c "CREATE TABLE t (id int PRIMARY KEY, v text)" \
+       -c "INSERT INTO t SELECT g, 'x' FROM generate_series(1, 100) g" >/dev/null 2>&1
+    s0=$(stat -c %s "$TMP/db4/driftdb.mdb")
+    $P -f "$TMP/upd.sql" >/dev/null 2>&1
+    s1=$(stat -c %s "$TMP/db4/driftdb.mdb")
+    "$CLI" sql --data "$TMP/db4" -e "BEGIN" -e "SELECT count(*) FROM t" -e "SELECT pg_sleep(60)" \
+        >/dev/null 2>&1 &
+    CPID=$!
+    sleep 1
+    kill -9 $CPID 2>/dev/null
+    wait $CPID 2>/dev/null
+    sleep 3
+    $P -f "$TMP/upd.sql" >/dev/null 2>&1
+    rc=$?
+    s2=$(stat -c %s "$TMP/db4/driftdb.mdb")
+    g0=$((s1 - s0)) g1=$((s2 - s1))
+    echo "# dead reader: 2,000 updates grew the file by $g0 bytes before, $g1 after"
+    if [ $rc -eq 0 ] && [ $g1 -le $((4 * g0 + 1048576)) ]; then ok dead_reader_cleared
+    else fail dead_reader_cleared "psql exit $rc; growth $g0 then $g1 bytes"
+    fi
+    stop_server "$RD_PID" || fail server_survives_dead_reader "exit status $?"
+else
+    fail dead_reader_cleared "could not start a server for it"
 fi
 
 # ---- shutdown: SIGTERM with an idle client connected ----------------------

@@ -96,7 +96,7 @@ TEST(lock_and_read_only)
     /* one string, one implicit transaction, one commit */
     CHECK(run(s, "CREATE TABLE t (id INT PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a')", &e, NULL, NULL, 0) == 0);
     CHECK(run(s, "INSERT INTO t VALUES (3, 'c')", &e, NULL, NULL, 0) == 0);
-    driftdb_options o = {1, 0};
+    driftdb_options o = {.read_only = 1};
     CHECK(driftdb_open(d, &o, &ro, &e) == DRIFTDB_OK);
     driftdb_session *rs;
     CHECK(driftdb_session_open(ro, NULL, &rs, &e) == DRIFTDB_OK);
@@ -170,7 +170,7 @@ TEST(map_grows)
     driftdb *db;
     driftdb_session *s;
     CHECK(driftdb_init(d, &e) == 0);
-    driftdb_options o = {0, 256 * 1024};
+    driftdb_options o = {.initial_map_size = 256 * 1024};
     CHECK(driftdb_open(d, &o, &db, &e) == 0);
     CHECK(driftdb_session_open(db, NULL, &s, &e) == 0);
     CHECK(run(s, "CREATE TABLE big (id INT PRIMARY KEY, pad TEXT)", &e, NULL, NULL, 0) == 0);
@@ -207,7 +207,7 @@ TEST(grow_while_reading)
     driftdb *db;
     driftdb_session *a, *b;
     CHECK(driftdb_init(d, &e) == 0);
-    driftdb_options o = {0, 256 * 1024};
+    driftdb_options o = {.initial_map_size = 256 * 1024};
     CHECK(driftdb_open(d, &o, &db, &e) == 0);
     CHECK(driftdb_session_open(db, NULL, &a, &e) == 0 && driftdb_session_open(db, NULL, &b, &e) == 0);
     CHECK(run(a, "CREATE TABLE t (id INT PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y')", &e, NULL, NULL, 0) == 0);
@@ -659,6 +659,45 @@ TEST(hash_failure_fails_commit)
     rm_dir(d);
 }
 
+/* Every open snapshot takes a reader slot of the data file: when all are
+ * taken (1,024 by default), the next transaction fails with 53300 and a
+ * clear message, and once some end, autocommit writes work again. */
+TEST(reader_slots_full)
+{
+    driftdb_error e;
+    driftdb *db = NULL;
+    const char *d = fresh_dir();
+    CHECK(driftdb_init(d, &e) == DRIFTDB_OK);
+    CHECK(driftdb_open(d, NULL, &db, &e) == DRIFTDB_OK);
+    enum { N = 1100 };
+    driftdb_session **ss = calloc(N, sizeof *ss);
+    int held = 0, full = 0;
+    char first[64];
+    int rows;
+    for (int i = 0; i < N && !full; i++) {
+        CHECK(driftdb_session_open(db, NULL, &ss[i], &e) == DRIFTDB_OK);
+        if (run(ss[i], "BEGIN; SELECT 1", &e, NULL, NULL, 0) == 0) held++;
+        else {
+            full = 1;
+            CHECK_EQ_STR(e.sqlstate, "53300");
+            CHECK(strstr(e.message, "reader slots") != NULL);
+        }
+    }
+    CHECK(full);
+    CHECK(held >= 1000 && held <= 1024);
+    for (int i = 0; i < 10; i++) CHECK(run(ss[i], "ROLLBACK", &e, NULL, NULL, 0) == 0);
+    driftdb_session *w = ss[held];   /* the one that failed: its block is aborted */
+    CHECK(run(w, "ROLLBACK", &e, NULL, NULL, 0) == 0);
+    CHECK(run(w, "CREATE TABLE r (id int PRIMARY KEY)", &e, NULL, NULL, 0) == 0);
+    CHECK(run(w, "INSERT INTO r VALUES (1)", &e, NULL, NULL, 0) == 0);
+    CHECK(run(w, "SELECT count(*) FROM r", &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "1");
+    for (int i = 0; i < N; i++) if (ss[i]) driftdb_session_close(ss[i]);
+    free(ss);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
 int main(void)
 {
     RUN(open_errors);
@@ -675,5 +714,6 @@ int main(void)
     RUN(long_statements);
     RUN(abandoned_result_commit);
     RUN(hash_failure_fails_commit);
+    RUN(reader_slots_full);
     return check_summary();
 }

@@ -385,7 +385,7 @@ TEST(create_open_errors)
     CHECK_EQ_INT(store_create(d, &e), 0);
     CHECK(store_create(d, &e) != 0);  /* not empty now */
     CHECK(strstr(e.message, "not empty") != NULL);
-    StoreOptions o = {false, 0};
+    StoreOptions o = {.read_only = false};
     CHECK_EQ_INT(store_open(d, &o, &st, &e), 0);
     Store *st2;
     CHECK_EQ_INT(store_open(d, &o, &st2, &e), DD_ELOCKED);
@@ -479,7 +479,7 @@ static Store *open_new(const char *name, size_t map)
         printf("create: %s\n", e.message);
         return NULL;
     }
-    StoreOptions o = {false, map};
+    StoreOptions o = {.initial_map_size = map};
     if (store_open(d, &o, &st, &e)) printf("open: %s\n", e.message);
     return st;
 }
@@ -662,7 +662,7 @@ TEST(catalog_versions)
 
     /* Reopen: the catalog is loaded from disk, ids are not reused. */
     store_close(st);
-    StoreOptions o = {false, 0};
+    StoreOptions o = {.read_only = false};
     CHECK_EQ_INT(store_open(fresh_dir("db3"), &o, &st, &e), 0);
     CHECK(store_new_table_id(st) > t2 + 1);
     store_snap_begin(st, &s, &e);
@@ -674,7 +674,7 @@ TEST(catalog_versions)
     store_close(st);
 
     /* Read-only open: no lock, sees everything, refuses commits. */
-    StoreOptions ro = {true, 0};
+    StoreOptions ro = {.read_only = true};
     CHECK_EQ_INT(store_open(fresh_dir("db3"), &ro, &st, &e), 0);
     store_snap_begin(st, &s, &e);
     CHECK_EQ_INT(snap_seq(s), 4);
@@ -874,7 +874,7 @@ TEST(verify_detects_corruption)
     buf_append(&k, r.pk.data, r.pk.len);
     buf_put_u64be(&k, UINT64_MAX - 4);
     CHECK_EQ_INT(raw_flip(d, "versions", k.data, k.len, 6), 0);
-    StoreOptions o = {false, 0};
+    StoreOptions o = {.read_only = false};
     CHECK_EQ_INT(store_open(d, &o, &st, &e), 0);
     CHECK_EQ_INT(store_verify(st, &checked, &bad, &e), DD_ECORRUPT);
     CHECK_EQ_INT(bad, 4);
