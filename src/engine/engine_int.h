@@ -68,6 +68,9 @@ int activity_list(void *session, SqlActivity **out, int *n, Arena *a);
  * committed after the last one, rolled back at the first error; a BEGIN
  * inside turns it into an ordinary block. */
 enum { TXN_IDLE, TXN_BLOCK, TXN_FAILED, TXN_IMPLICIT };
+/* Isolation levels (docs/architecture.md §3): READ COMMITTED takes a
+ * snapshot per statement, REPEATABLE READ one per transaction. */
+enum { ISO_READ_COMMITTED = 1, ISO_REPEATABLE_READ = 2 };
 
 typedef struct Savepoint {
     char *name;
@@ -108,6 +111,7 @@ struct driftdb_session {
     int state;                 /* TXN_* */
     bool stmt_last;            /* the running statement is the last of its string */
     bool block_read_only;      /* BEGIN READ ONLY */
+    u8 iso;                    /* the block's isolation level (ISO_*) */
     bool snap_retry_ok;        /* the running statement took the snapshot (run_sql) */
     Snap *snap;                /* held during a block, or one statement */
     TxnWrites ws;
@@ -275,5 +279,7 @@ struct driftdb_result {
 
 /* default_transaction_read_only: a new transaction is READ ONLY (settings.c) */
 bool session_default_read_only(driftdb_session *s);
+/* The isolation level a new transaction gets (default_transaction_isolation). */
+int session_default_iso(driftdb_session *s);
 
 #endif

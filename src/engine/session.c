@@ -172,6 +172,14 @@ char driftdb_session_txn_status(const driftdb_session *s)
     return s->state == TXN_BLOCK ? 'T' : s->state == TXN_FAILED ? 'E' : 'I';
 }
 
+/* Whether each statement of the running transaction takes its own
+ * snapshot (READ COMMITTED); never under SET TRANSACTION SNAPSHOT. */
+static bool statement_snapshots(driftdb_session *s)
+{
+    if (s->state == TXN_BLOCK) return s->iso == ISO_READ_COMMITTED;   /* an imported snapshot is REPEATABLE READ's */
+    return s->state == TXN_IMPLICIT && session_default_iso(s) == ISO_READ_COMMITTED;
+}
+
 /* Takes (or re-pins) the snapshot for a statement. */
 static int ensure_snapshot(driftdb_session *s, DdError *e)
 {
@@ -501,9 +509,18 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
     switch (t->kind) {
     case TXN_BEGIN:
         r->tag = t->start ? "START TRANSACTION" : "BEGIN";
+        if (t->isolation == 3 && s->state != TXN_BLOCK && s->state != TXN_FAILED) {
+            /* running it as snapshot isolation would let write skew through */
+            dd_err(e, DD_EFEATURE, -1, "isolation level SERIALIZABLE is not supported");
+            dd_err_hint(e, "Use REPEATABLE READ (snapshot isolation: a transaction that wrote a row "
+                           "another committed since fails with 40001) or READ COMMITTED.");
+            return DD_EFEATURE;
+        }
         if (s->state == TXN_IMPLICIT) {   /* the implicit block becomes a real one */
             s->state = TXN_BLOCK;
             s->block_read_only = t->read_only == 1 || (t->read_only == -1 && session_default_read_only(s));
+            s->iso = t->isolation == 2 ? ISO_REPEATABLE_READ
+                     : t->isolation == 1 ? ISO_READ_COMMITTED : (u8)session_default_iso(s);
             return DD_OK;
         }
         if (s->state != TXN_IDLE) {   /* PostgreSQL: a WARNING, not an error */
@@ -511,6 +528,8 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
             return DD_OK;
         }
         s->state = TXN_BLOCK;
+        s->iso = t->isolation == 2 ? ISO_REPEATABLE_READ
+                 : t->isolation == 1 ? ISO_READ_COMMITTED : (u8)session_default_iso(s);
         s->txn_time_us = clock_wall_us();
         s->block_read_only = t->read_only == 1 || (t->read_only == -1 && session_default_read_only(s));
         return DD_OK;
@@ -607,12 +626,12 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
          * as SET LOCAL drift.system_time does */
         if (s->state != TXN_BLOCK)
             return dd_err(e, DD_ENO_ACTIVE_TXN, -1, "SET TRANSACTION SNAPSHOT can only be used in transaction blocks");
-        const char *iso = driftdb_session_setting(s, "transaction_isolation");
-        if (iso && strcmp(iso, "read committed") == 0)
-            return dd_err(e, DD_EFEATURE, -1,
-                          "a snapshot-importing transaction must have isolation level SERIALIZABLE or REPEATABLE READ");
+        /* PostgreSQL's order: before any query, then the level, then the id */
         if (s->snap || !ws_is_empty(&s->ws))
             return dd_err(e, DD_EFEATURE, -1, "SET TRANSACTION SNAPSHOT must be called before any query");
+        if (s->iso != ISO_REPEATABLE_READ)
+            return dd_err(e, DD_EFEATURE, -1,
+                          "a snapshot-importing transaction must have isolation level SERIALIZABLE or REPEATABLE READ");
         const char *v = st->value ? st->value : "";
         char *end = NULL;
         unsigned long long n = strncmp(v, "@SEQ:", 5) == 0 && v[5] >= '0' && v[5] <= '9' ? strtoull(v + 5, &end, 10) : 0;
@@ -812,6 +831,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->sql = sql;
     ctx->err = e;
     ctx->snap_retry = s->snap_retry_ok;
+    s->ws.stmt_seq = s->snap ? snap_seq(s->snap) : 0;   /* what the statement's writes are based on */
     s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;
     ctx->interrupt = &s->cancel;
     if (s->bind_n > 0) {
@@ -857,7 +877,6 @@ static int session_arm_timeout(driftdb_session *s, DdError *e)
 static int retake_snapshot(driftdb_session *s, SqlCtx *ctx, const char *sql, DdError *e)
 {
     end_snapshot(s);
-    ws_reset(&s->ws);
     s->snap_retry_ok = false;
     int rc = ensure_snapshot(s, e);
     if (!rc) rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
@@ -871,9 +890,13 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     bool implicit = s->state == TXN_IDLE || (s->state == TXN_IMPLICIT && s->stmt_last);
     if (s->state == TXN_IDLE && !s->txn_time_kept) s->txn_time_us = clock_wall_us();
     s->txn_time_kept = false;
-    /* a statement that takes the snapshot itself, before anything is
-     * written, may take it again once (SqlCtx.snap_retry) */
-    s->snap_retry_ok = !s->snap && ws_is_empty(&s->ws);
+    /* READ COMMITTED: every statement of a transaction reads a snapshot
+     * of its own (what the transaction wrote stays, each row with the
+     * snapshot it was written on: WsRow.base_seq) */
+    if (s->snap && statement_snapshots(s)) end_snapshot(s);
+    /* a statement that takes the snapshot itself may take it again once
+     * (SqlCtx.snap_retry) */
+    s->snap_retry_ok = !s->snap;
     int rc = ensure_snapshot(s, e);
     if (rc) return rc;
     SqlCtx *ctx = &r->ctx;

@@ -41,8 +41,8 @@ static const SettingDef defs[] = {
     {"extra_float_digits", "1", false},
     {"is_superuser", "on", true},
     {"session_authorization", "", true},
-    {"transaction_isolation", "repeatable read", false},
-    {"default_transaction_isolation", "repeatable read", false},
+    {"transaction_isolation", "read committed", false},
+    {"default_transaction_isolation", "read committed", false},
     {"transaction_read_only", "off", false},
     {"default_transaction_read_only", "off", false},
     {"statement_timeout", "0", false},
@@ -163,6 +163,29 @@ static bool setting_on(driftdb_session *s, const char *name)
 
 bool session_default_read_only(driftdb_session *s) { return setting_on(s, "default_transaction_read_only"); }
 
+static int iso_code(const char *v)
+{
+    return v && strcasecmp(v, "repeatable read") == 0 ? ISO_REPEATABLE_READ : ISO_READ_COMMITTED;
+}
+
+int session_default_iso(driftdb_session *s)
+{
+    Setting *st = find_setting(s, "default_transaction_isolation");
+    return iso_code(st ? st->value : NULL);
+}
+
+/* transaction_isolation as PostgreSQL shows it: the transaction's level,
+ * a new one's from default_transaction_isolation */
+static const char *iso_now(driftdb_session *s)
+{
+    bool in_block = s->state == TXN_BLOCK || s->state == TXN_FAILED;
+    if (!in_block) {
+        Setting *st = find_setting(s, "default_transaction_isolation");
+        return st ? st->value : "read committed";
+    }
+    return s->iso == ISO_REPEATABLE_READ ? "repeatable read" : "read committed";
+}
+
 /* transaction_read_only as PostgreSQL shows it: the transaction's mode, a
  * new one's from default_transaction_read_only */
 static const char *read_only_now(driftdb_session *s)
@@ -175,6 +198,7 @@ static const char *read_only_now(driftdb_session *s)
 const char *driftdb_session_setting(driftdb_session *s, const char *name)
 {
     if (strcasecmp(name, "transaction_read_only") == 0) return read_only_now(s);
+    if (strcasecmp(name, "transaction_isolation") == 0) return iso_now(s);
     Setting *st = find_setting(s, name);
     return st ? st->value : NULL;
 }
@@ -380,6 +404,32 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
         return DD_OK;
     }
     if (strcmp(canon, "DateStyle") == 0) return datestyle_check(s, value, out, err);
+    if (strcmp(canon, "transaction_isolation") == 0 || strcmp(canon, "default_transaction_isolation") == 0) {
+        static const char *const levels[] = {"read uncommitted", "read committed", "repeatable read"};
+        const char *lv = NULL;
+        for (size_t i = 0; i < DD_ARRAY_LEN(levels); i++)
+            if (strcasecmp(value, levels[i]) == 0) lv = levels[i];
+        if (!lv && strcasecmp(value, "serializable") == 0) {
+            /* running it as snapshot isolation would let write skew through */
+            dd_err(err, DD_EFEATURE, -1, "isolation level SERIALIZABLE is not supported");
+            dd_err_hint(err, "Use REPEATABLE READ (snapshot isolation: a transaction that wrote a row "
+                             "another committed since fails with 40001) or READ COMMITTED.");
+            return DD_EFEATURE;
+        }
+        if (!lv) {
+            dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", typed, value);
+            dd_err_hint(err, "Available values: serializable, repeatable read, read committed, read uncommitted.");
+            return DD_EINVALID_PARAM;
+        }
+        *out = lv;
+        if (strcmp(canon, "transaction_isolation") == 0 && (s->state == TXN_BLOCK || s->state == TXN_FAILED)) {
+            /* the transaction's level, before it reads (PostgreSQL's rule) */
+            if (s->snap || !ws_is_empty(&s->ws))
+                return dd_err(err, DD_EACTIVE_TXN, -1, "SET TRANSACTION ISOLATION LEVEL must be called before any query");
+            s->iso = (u8)iso_code(lv);
+        }
+        return DD_OK;
+    }
     if (strcmp(canon, "client_encoding") == 0) {
         if (strcasecmp(value, "utf8") != 0 && strcasecmp(value, "utf-8") != 0 && strcasecmp(value, "unicode") != 0)
             return dd_err(err, DD_EFEATURE, -1, "client encoding \"%s\" is not supported: only UTF8 is", value);
@@ -525,6 +575,8 @@ int settings_reset_all(driftdb_session *s, DdError *err)
     for (size_t i = 0; i < DD_ARRAY_LEN(defs); i++) {
         if (!defs[i].def || defs[i].readonly) continue;
         if (strcmp(defs[i].name, "application_name") == 0) continue;
+        /* the transaction's own (PostgreSQL: not reset by RESET ALL) */
+        if (strcmp(defs[i].name, "transaction_isolation") == 0) continue;
         int rc = settings_set(s, defs[i].name, NULL, err);
         if (rc) return rc;
     }
@@ -539,6 +591,8 @@ int settings_show(driftdb_session *s, const char *name, const char **canon, cons
     if (!st)
         return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "unrecognized configuration parameter \"%s\"", name);
     *canon = st->name;   /* SHOW names its column as PostgreSQL spells the parameter */
-    *value = strcasecmp(name, "transaction_read_only") == 0 ? read_only_now(s) : st->value;
+    *value = strcasecmp(name, "transaction_read_only") == 0   ? read_only_now(s)
+             : strcasecmp(name, "transaction_isolation") == 0 ? iso_now(s)
+                                                              : st->value;
     return DD_OK;
 }

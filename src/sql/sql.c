@@ -505,7 +505,9 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
     /* the deferred foreign keys wait for now */
     int rc0 = fk_check_deferrable(ctx, true);
     if (rc0) return rc0;
-    out->snapshot_seq = snap_seq(ctx->snap);
+    /* the first write's snapshot (READ COMMITTED: each statement has its
+     * own, and each row keeps the one it was written on) */
+    out->snapshot_seq = ws->first_set ? ws->first_seq : snap_seq(ctx->snap);
     out->ops = arena_alloc(ctx->stmt, sizeof(WriteOp) * (size_t)(ws->nrows + 1));
     if (!out->ops) return DD_ENOMEM;
     int capi = 0;
@@ -520,6 +522,7 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
         if (dt && dt->dropped) continue;   /* the table goes in this commit: its rows with it */
         if (dt && dt->temp) continue;      /* the session keeps those (ws_fold_apply) */
         WriteOp *op = &out->ops[out->nops++];
+        op->base_seq = r->base_seq;
         op->table = r->table;
         op->op = r->rec ? r->op : OP_DELETE;
         op->end_op = r->end_op;

@@ -321,6 +321,8 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
             rc = dd_err(err, DD_EINTERNAL, -1, "malformed row image in write set");
             break;
         }
+        /* the snapshot the write was made on (at least the write set's) */
+        u64 base = op->base_seq > ws->snapshot_seq ? op->base_seq : ws->snapshot_seq;
         const TableInfo *t = ws_table(ws, op->table);
         if (!t) {
             pthread_mutex_lock(&st->cat_mu);
@@ -331,13 +333,13 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
                 break;
             }
             if (t->dropped) {
-                rc = t->seq > ws->snapshot_seq
+                rc = t->seq > base
                          ? serialization(err, "concurrent update")
                          : dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation \"%s\" does not exist", t->name);
                 break;
             }
             /* rows written against a schema that changed meanwhile */
-            if (t->seq > ws->snapshot_seq) {
+            if (t->seq > base) {
                 rc = serialization(err, "concurrent update");
                 break;
             }
@@ -360,7 +362,7 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
         int g = mdb_cursor_get(vc, &k, &v, MDB_SET_RANGE);
         if (g == 0 && k.mv_size == 4 + op->pklen + 8 && memcmp(k.mv_data, w->key.data, 4 + op->pklen) == 0) {
             u64 seq = fmt_inv_seq(get_u64be((const u8 *)k.mv_data + 4 + op->pklen));
-            if (seq > ws->snapshot_seq) { rc = serialization(err, "concurrent update"); break; }
+            if (seq > base) { rc = serialization(err, "concurrent update"); break; }
         } else if (g != 0 && g != MDB_NOTFOUND) {
             rc = store_mdb_err(err, g, "checking conflicts");
             break;

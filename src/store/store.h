@@ -427,6 +427,9 @@ typedef struct WriteOp {
                            transaction, so no duplicate), 0 otherwise */
     const u8 *pk; u32 pklen;     /* order-preserving key (keyenc.h) */
     const u8 *rec; u32 reclen;   /* row image (record.h); NULL for OP_DELETE */
+    u64 base_seq;       /* the snapshot the write was made on: a version of
+                           the key or a schema of its table committed after
+                           it fails the commit with 40001 */
 } WriteOp;
 
 typedef struct IndexOp {
@@ -443,7 +446,8 @@ typedef struct IndexOp {
 } IndexOp;
 
 typedef struct WriteSet {
-    u64 snapshot_seq;          /* conflicts: any key written after this fails with 40001 */
+    u64 snapshot_seq;          /* conflicts: a catalog change after this fails with 40001
+                                  (rows: WriteOp.base_seq) */
     WriteOp *ops; int nops;    /* at most one op per (table, pk) */
     IndexOp *iops; int niops;
     TableInfo **tables; int ntables;  /* new catalog versions (seq filled at commit) */

@@ -5,14 +5,14 @@ Runs against a server on a fresh, empty database (run.sh starts one of its
 own), through psycopg2 with one connection per thread.  Checks:
 
 stress_bank_transfers   8 threads move money between 20 accounts (1000
-    each): BEGIN; read both balances; UPDATE both to values computed from
+    each): BEGIN (REPEATABLE READ); read both balances; UPDATE both to values computed from
     what was read; COMMIT; retried on 40001 (first committer wins).  No
     error but 40001; conflicts must actually happen; at the end the total is
     20000 and every account equals 1000 plus the net of the committed
     transfers (a lost update would break this).
 stress_snapshot_reads   meanwhile a reader: autocommit sums are 20000;
-    inside BEGIN two sums and two full reads of the table are equal
-    (snapshot isolation) and sum to 20000.
+    inside BEGIN (REPEATABLE READ) two sums and two full reads of the table
+    are equal (snapshot isolation) and sum to 20000.
 stress_time_travel      meanwhile a reader picks a past seq n <= drift_seq()
     and checks sum AS OF @SEQ:n = 20000 and that the per-account result AS
     OF n is the same twice and again at the very end (history immutable),
@@ -26,7 +26,7 @@ stress_history          at the end: count(*) of drift_commits = drift_seq()
 stress_lost_update      6 threads each UPDATE c SET n = n + 1 WHERE id = 1
     K times (autocommit, retried on 40001): n = 6 * K, and one commit and
     one version per increment.
-stress_lost_update_rmw  the same with BEGIN; SELECT n; UPDATE SET n = read
+stress_lost_update_rmw  the same with BEGIN (REPEATABLE READ); SELECT n; UPDATE SET n = read
     + 1; COMMIT on row 2 (the classic lost-update pattern).
 stress_asof_repeatable  4 threads insert one row per commit while a reader
     asks 10,000 times SELECT now(), drift_seq_at(now()) and every 20th
@@ -91,9 +91,14 @@ def watchdog():
     os._exit(1)
 
 
-def connect(app="stress", autocommit=False):
+def connect(app="stress", autocommit=False, repeatable=False):
+    """repeatable: transactions run REPEATABLE READ (snapshot isolation), as
+    PostgreSQL needs too for a read-then-write without a lost update or for
+    reads that agree with each other; the default is READ COMMITTED."""
     conn = psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test",
                             application_name=app, connect_timeout=10)
+    if repeatable:
+        conn.set_session(isolation_level="REPEATABLE READ")
     conn.autocommit = autocommit
     return conn
 
@@ -169,7 +174,7 @@ net = [0] * (NACC + 1)        # committed net change per account
 def transfer_worker(seed):
     rnd = random.Random(seed)
     try:
-        conn = connect("stress_transfer")
+        conn = connect("stress_transfer", repeatable=True)
         cur = conn.cursor()
     except Exception:
         bank_fail.add_exc("connect")
@@ -245,7 +250,7 @@ snap = {"autocommit": 0, "blocks": 0}
 
 def snapshot_reader():
     try:
-        conn = connect("stress_reader")
+        conn = connect("stress_reader", repeatable=True)
         cur = conn.cursor()
         while not stop.is_set():
             conn.autocommit = True
@@ -429,7 +434,7 @@ report("stress_history", hist_fail.count == 0, hist_fail.lines())
 # ---- 4. lost updates on a counter ---------------------------------------------
 def counter_worker(mode, fails, stats):
     try:
-        conn = connect("stress_counter", autocommit=(mode == "autocommit"))
+        conn = connect("stress_counter", autocommit=(mode == "autocommit"), repeatable=True)
         cur = conn.cursor()
     except Exception:
         fails.add_exc("connect")

@@ -245,6 +245,11 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
     r->end_op = rec ? 0 : end_op;
     r->existed = existed;
     r->orig_seq = orig_seq;
+    r->base_seq = ws->stmt_seq;
+    if (!ws->first_set) {
+        ws->first_seq = ws->stmt_seq;
+        ws->first_set = true;
+    }
     r->pk = dupbytes(pk, pklen);
     r->pklen = pklen;
     if (rec) { r->rec = dupbytes(rec, reclen); r->reclen = reclen; }
@@ -427,6 +432,10 @@ TableInfo *ws_put_table(TxnWrites *ws, const TableInfo *t)
     TableInfo *c = table_copy(&ws->arena, t);
     if (!c) return NULL;
     c->seq = 0;
+    if (!ws->first_set) {
+        ws->first_seq = ws->stmt_seq;
+        ws->first_set = true;
+    }
     for (int i = 0; i < ws->ntables; i++) {
         if (ws->tables[i]->id == t->id) { ws->tables[i] = c; return c; }
     }
@@ -500,6 +509,7 @@ const TableInfo *ws_table_by_name(const TxnWrites *ws, const char *name, bool *d
 int ws_clone(const TxnWrites *src, TxnWrites *dst)
 {
     dst->base = src->base;
+    dst->stmt_seq = src->stmt_seq;
     for (int i = 0; i < src->nrows; i++) {
         const WsRow *r = src->rows[i];
         if (!r) continue;
@@ -512,6 +522,7 @@ int ws_clone(const TxnWrites *src, TxnWrites *dst)
         if (!r->rec) { dd_free(c->rec); c->rec = NULL; c->reclen = 0; }
         c->op = r->op;
         c->end_op = r->end_op;
+        c->base_seq = r->base_seq;
     }
     for (int i = 0; i < src->ntables; i++)
         if (!ws_put_table(dst, src->tables[i])) return DD_ENOMEM;
@@ -519,6 +530,8 @@ int ws_clone(const TxnWrites *src, TxnWrites *dst)
         const SeqRestart *r = &src->restarts[i];
         if (ws_put_seq_restart(dst, r->id, r->last, r->called, &r->info)) return DD_ENOMEM;
     }
+    dst->first_seq = src->first_seq;
+    dst->first_set = src->first_set;
     dst->cons_all = src->cons_all;
     for (int i = 0; i < src->ncons; i++)
         if (ws_set_constraint_mode(dst, src->cons_names[i], src->cons_modes[i])) return DD_ENOMEM;

@@ -61,6 +61,9 @@ typedef struct WsRow {
     u8 *rec;            /* NULL for tombstones */
     u8 *orig;           /* snapshot image when existed (for index removal) */
     u64 orig_seq;       /* start seq of the snapshot version */
+    u64 base_seq;       /* seq of the snapshot of the statement that first
+                           wrote the key (READ COMMITTED takes one per
+                           statement): a commit after it fails this one */
 } WsRow;
 
 /* A sequence restarted in the transaction (ALTER SEQUENCE ... RESTART,
@@ -103,6 +106,10 @@ typedef struct TxnWrites {
     struct TxnWrites *base;
     TempKeyMap **keymaps; int nkeymaps, capkeymaps;   /* base only */
     int stale;          /* base: definitions replaced or dropped since its arena was rebuilt */
+    /* the seq of the running statement's snapshot (the session sets it),
+     * and of the first statement's that wrote anything (first_set) */
+    u64 stmt_seq, first_seq;
+    bool first_set;
 } TxnWrites;
 
 void ws_init(TxnWrites *ws);
