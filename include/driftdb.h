@@ -81,6 +81,14 @@ int driftdb_init(const char *dir, driftdb_error *err);
  * by another process. */
 int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out,
                  driftdb_error *err);
+
+/* The process that holds dir's writer lock, as the lock file names it
+ * (its holder writes its pid there and clears it at a clean close): that
+ * pid while such a process is alive, else 0.  Informative only (a pid a
+ * crashed holder left may have been given to another process since); reads
+ * the file and never takes the lock, so a server starting meanwhile is not
+ * disturbed. */
+long driftdb_lock_holder(const char *dir);
 /* Closes db; all sessions must be closed first. */
 void driftdb_close(driftdb *db);
 

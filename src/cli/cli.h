@@ -106,6 +106,24 @@ void cli_print_plain_error(const driftdb_error *e);
  * error and returns 1 when it cannot; 0 with *out.
  */
 int cli_connect(const CliTarget *t, ConnAccess access, const char *cmd, Conn **out);
+/* The same without printing the connection's error: 0 with *out; 1 after a
+ * usage error (printed); -1 with err filled (the caller reports it). */
+int cli_connect_err(const CliTarget *t, ConnAccess access, const char *cmd, Conn **out, driftdb_error *err);
+
+/*
+ * Runs fn(arg) in a child process and waits at most limit seconds.  LMDB
+ * 0.9 trusts the page structure of its file: a damaged page may crash the
+ * process that reads it, or send it round a loop of pages, so the commands
+ * that read a whole data directory (verify, doctor) read it in a child.
+ * Returns fn's exit status; CLI_GUARD_TIMEOUT when the child was killed at
+ * the limit, CLI_GUARD_SIGNAL with *sig when a signal ended it,
+ * CLI_GUARD_ERROR when it could not be waited for (printed).  Without
+ * fork, fn runs in this process.
+ */
+enum { CLI_GUARD_TIMEOUT = -1, CLI_GUARD_SIGNAL = -2, CLI_GUARD_ERROR = -3 };
+int cli_run_guarded(int (*fn)(void *), void *arg, long limit, int *sig);
+/* The default limit over directory dir: 60 s plus 1 s per MiB of its data file. */
+long cli_guard_limit(const char *dir);
 
 /* Appends an exact name (from the catalog) to b as a SQL identifier: as
  * written when it is a plain lower-case name, else double-quoted. */
@@ -131,5 +149,6 @@ int cmd_select(int argc, char **argv);   /* select.c */
 int cmd_drift(int argc, char **argv);    /* drift.c */
 int cmd_ingest(int argc, char **argv);   /* ingest.c */
 int cmd_diff(int argc, char **argv);     /* diff.c */
+int cmd_doctor(int argc, char **argv);   /* doctor.c */
 
 #endif

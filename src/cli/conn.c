@@ -198,6 +198,17 @@ void conn_close(Conn *c)
 int conn_remote(const Conn *c) { return c->pg != NULL; }
 int conn_beside_server(const Conn *c) { return c->lock_msg != NULL; }
 
+void conn_server(const Conn *c, char *out, size_t n)
+{
+    if (!c->pg) {
+        if (n) out[0] = '\0';
+        return;
+    }
+    const char *h = PQhost(c->pg), *p = PQport(c->pg), *d = PQdb(c->pg), *u = PQuser(c->pg);
+    snprintf(out, n, "%s:%s, database %s, user %s", h && h[0] ? h : "localhost", p && p[0] ? p : "5432",
+             d ? d : "", u ? u : "");
+}
+
 char conn_txn_status(Conn *c)
 {
     if (!c->pg) return driftdb_session_txn_status(c->s);

@@ -44,6 +44,9 @@ void conn_close(Conn *c);
 int conn_remote(const Conn *c);
 /* 1 when a data directory held by another process was opened read-only. */
 int conn_beside_server(const Conn *c);
+/* The server a remote connection reached, as "HOST:PORT, database DB, user
+ * USER" (libpq's PQhost, PQport, PQdb, PQuser) into out; "" when embedded. */
+void conn_server(const Conn *c, char *out, size_t n);
 /* 'I' idle, 'T' in a transaction block, 'E' failed block (ReadyForQuery). */
 char conn_txn_status(Conn *c);
 

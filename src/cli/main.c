@@ -10,6 +10,7 @@
  *   driftdb ingest   (--data DIR | --url URL) -t TABLE -f FILE [--format jsonl|csv] [--batch N]
  *   driftdb diff     (--data DIR | --url URL) -t TABLE --from X [--to Y]
  *   driftdb verify   (--data DIR | --url URL) [--timeout SECONDS]
+ *   driftdb doctor   (--data DIR | --url URL) [--recent N] [--timeout SECONDS]   (doctor.c)
  *   driftdb backup   --data DIR --to FILE
  *   driftdb restore  --from FILE --data DIR [--until-seq N] [--force]
  *   driftdb snapshot (--data DIR | --url URL) -t TABLE     (CHECKPOINT TABLE)
@@ -17,8 +18,8 @@
  *   driftdb --version | --help
  *
  * Exit status: 0 success; 1 usage error, open error or failed statement;
- * 2 verification failed.  Everything goes through include/driftdb.h or
- * libpq (conn.h).
+ * 2 verification failed (doctor: a problem found).  Everything goes
+ * through include/driftdb.h or libpq (conn.h).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -57,6 +58,8 @@ static void usage(FILE *out)
             "                                           rows that differ between two points\n"
             "  driftdb verify TARGET [--timeout SECONDS]\n"
             "                                           check every structure against the log\n"
+            "  driftdb doctor TARGET [--recent N] [--timeout SECONDS]\n"
+            "                                           the database's health on one screen\n"
             "  driftdb backup --data DIR --to FILE      consistent zstd copy (beside a server too)\n"
             "  driftdb restore --from FILE --data DIR [--until-seq N] [--force]\n"
             "                                           restore a backup (to seq N), verified\n"
@@ -85,7 +88,17 @@ static void usage(FILE *out)
             "  -f, --file FILE         input (\"-\" for stdin)\n"
             "  --format jsonl|csv      JSON Lines (default; from a .csv name: csv) or CSV\n"
             "                          with a header line\n"
-            "  --batch N               commit every N rows (default: one transaction)\n");
+            "  --batch N               commit every N rows (default: one transaction)\n"
+            "\n"
+            "Options of doctor:\n"
+            "  --recent N              verify the newest N commits (default 1000)\n"
+            "  --timeout SECONDS       with --data, the check's time limit (default 60\n"
+            "                          plus 1 per MiB of data file)\n"
+            "doctor prints the format version, database id, head seq and time, size on\n"
+            "disk, LMDB reader slots (in use, stale, max), each table's live rows,\n"
+            "versions and history bytes, and VERIFY RECENT N, then \"OK: healthy\" or\n"
+            "\"PROBLEM: ...\".  Exit status 0 healthy, 2 a problem found, 1 usage or\n"
+            "connection error (as verify).\n");
 }
 
 int cli_usage_error(const char *fmt, ...)
@@ -143,7 +156,7 @@ static int pg_env_set(void)
     return 0;
 }
 
-int cli_connect(const CliTarget *t, ConnAccess access, const char *cmd, Conn **out)
+int cli_connect_err(const CliTarget *t, ConnAccess access, const char *cmd, Conn **out, driftdb_error *err)
 {
     const char *url = t->url;
     if (t->data && t->url) return cli_usage_error("%s takes --data DIR or --url URL, not both", cmd);
@@ -153,13 +166,19 @@ int cli_connect(const CliTarget *t, ConnAccess access, const char *cmd, Conn **o
     }
     char app[64];
     snprintf(app, sizeof app, "driftdb %s", cmd);
+    memset(err, 0, sizeof *err);
+    return conn_open(t->data, url, access, app, out, err) != 0 ? -1 : 0;
+}
+
+int cli_connect(const CliTarget *t, ConnAccess access, const char *cmd, Conn **out)
+{
     driftdb_error err;
-    memset(&err, 0, sizeof err);
-    if (conn_open(t->data, url, access, app, out, &err) != 0) {
+    int rc = cli_connect_err(t, access, cmd, out, &err);
+    if (rc < 0) {
         cli_print_plain_error(&err);
         return 1;
     }
-    return 0;
+    return rc;
 }
 
 void cli_put_ident(Buf *b, const char *name)
@@ -370,14 +389,60 @@ static int run_verify(const CliTarget *t)
     return 2;
 }
 
+long cli_guard_limit(const char *dir)
+{
+    char path[4096];
+    struct stat sb;
+    snprintf(path, sizeof path, "%s/driftdb.mdb", dir);
+    return 60 + (stat(path, &sb) == 0 ? (long)(sb.st_size >> 20) : 0);
+}
+
+int cli_run_guarded(int (*fn)(void *), void *arg, long limit, int *sig)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) return fn(arg);
+    if (pid == 0) {
+        int st = fn(arg);
+        fflush(stdout);
+        fflush(stderr);
+        _exit(st);
+    }
+    struct timespec start, now, nap = {0, 5 * 1000 * 1000};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int status = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) break;
+        if (w < 0 && errno != EINTR) {
+            fprintf(stderr, "%s: error: waiting for the check: %s\n", cli_progname, strerror(errno));
+            return CLI_GUARD_ERROR;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= limit) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return CLI_GUARD_TIMEOUT;
+        }
+        nanosleep(&nap, NULL);
+    }
+    if (WIFSIGNALED(status)) {
+        *sig = WTERMSIG(status);
+        return CLI_GUARD_SIGNAL;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+static int run_verify_guarded(void *t) { return run_verify(t); }
+
 /*
  * verify: the embedded check over a directory (read-only, so it runs beside
- * a server), or the VERIFY statement through a server.  LMDB 0.9 trusts
- * the page structure of its file: a damaged page may crash the process
- * that reads it, or send it round a loop of pages.  So over a directory
- * the check runs in a child process, and the parent reports a child that
+ * a server), or the VERIFY statement through a server.  Over a directory
+ * the check runs in a child process (cli_run_guarded), and a child that
  * died from a signal or did not finish within the time limit (--timeout
- * SECONDS; by default 60 s plus 1 s per MiB of data file) as damage.
+ * SECONDS; by default 60 s plus 1 s per MiB of data file) is reported as
+ * damage.
  */
 static int cmd_verify(int argc, char **argv)
 {
@@ -396,48 +461,20 @@ static int cmd_verify(int argc, char **argv)
         if (*end || limit <= 0) return cli_usage_error("--timeout needs a number of seconds above 0");
     }
     if (!t.data) return run_verify(&t);
-    if (!limit) {
-        char path[4096];
-        struct stat sb;
-        snprintf(path, sizeof path, "%s/driftdb.mdb", t.data);
-        limit = 60 + (stat(path, &sb) == 0 ? (long)(sb.st_size >> 20) : 0);
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) return run_verify(&t);
-    if (pid == 0) {
-        int st = run_verify(&t);
-        fflush(stdout);
-        fflush(stderr);
-        _exit(st);
-    }
-    struct timespec start, now, nap = {0, 5 * 1000 * 1000};
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    int status = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) break;
-        if (w < 0 && errno != EINTR) {
-            fprintf(stderr, "%s: error: waiting for the check: %s\n", cli_progname, strerror(errno));
-            return 1;
-        }
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec - start.tv_sec >= limit) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            printf("verification FAILED: the check did not finish within %ld s; the data file's page "
-                   "structure may be damaged (a loop of pages)\n", limit);
-            return 2;
-        }
-        nanosleep(&nap, NULL);
-    }
-    if (WIFSIGNALED(status)) {
-        printf("verification FAILED: reading the data file crashed the check (signal %d, %s); its page "
-               "structure is damaged\n", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    if (!limit) limit = cli_guard_limit(t.data);
+    int sig = 0;
+    int st = cli_run_guarded(run_verify_guarded, &t, limit, &sig);
+    if (st == CLI_GUARD_TIMEOUT) {
+        printf("verification FAILED: the check did not finish within %ld s; the data file's page "
+               "structure may be damaged (a loop of pages)\n", limit);
         return 2;
     }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    if (st == CLI_GUARD_SIGNAL) {
+        printf("verification FAILED: reading the data file crashed the check (signal %d, %s); its page "
+               "structure is damaged\n", sig, strsignal(sig));
+        return 2;
+    }
+    return st == CLI_GUARD_ERROR ? 1 : st;
 }
 
 static double now_s(void)
@@ -580,6 +617,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "drift") == 0) return cmd_drift(argc, argv);
     if (strcmp(cmd, "ingest") == 0) return cmd_ingest(argc, argv);
     if (strcmp(cmd, "diff") == 0) return cmd_diff(argc, argv);
+    if (strcmp(cmd, "doctor") == 0) return cmd_doctor(argc, argv);
     if (strcmp(cmd, "snapshot") == 0) return run_statement_cmd(argc, argv, "snapshot", 1);
     if (strcmp(cmd, "compact") == 0) return run_statement_cmd(argc, argv, "compact", 0);
     return cli_usage_error("unknown command \"%s\"", cmd);

@@ -113,6 +113,8 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
     return DRIFTDB_OK;
 }
 
+long driftdb_lock_holder(const char *dir) { return store_lock_holder(dir); }
+
 void driftdb_close(driftdb *db)
 {
     if (!db) return;

@@ -34,12 +34,15 @@ static Value text_val(SqlCtx *ctx, const char *s)
     return c ? val_text(TYPE_TEXT, c, (u32)strlen(c)) : val_null(TYPE_TEXT);
 }
 
-static int plan_verify(SqlCtx *ctx, Plan *p)
+/* VERIFY (everything) or VERIFY RECENT n (the newest n commits): one row,
+ * the same columns either way. */
+static int plan_verify(SqlCtx *ctx, Plan *p, i64 recent)
 {
     u64 checked = 0, bad = 0;
     DdError e;
     dd_err_clear(&e);
-    int rc = store_verify(ctx->store, &checked, &bad, &e);
+    int rc = recent > 0 ? store_verify_recent(ctx->store, (u64)recent, &checked, &bad, &e)
+                        : store_verify(ctx->store, &checked, &bad, &e);
     static const char *names[] = {"commits_checked", "first_bad_seq", "status"};
     static const TypeId types[] = {TYPE_INT8, TYPE_INT8, TYPE_TEXT};
     Value *row = arena_alloc(ctx->stmt, sizeof(Value) * 3);
@@ -328,7 +331,7 @@ static int prepare_stmt(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_SCHEMA: rc = analyze_schema(ctx, stmt->u.schema, p); break;
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
-    case STMT_VERIFY: rc = plan_verify(ctx, p); break;
+    case STMT_VERIFY: rc = plan_verify(ctx, p, stmt->u.verify_recent); break;
     case STMT_ANALYZE: rc = plan_analyze(ctx, p, stmt->u.drop); break;
     case STMT_TRUNCATE: rc = analyze_truncate(ctx, stmt->u.drop, p); break;
     case STMT_LOCK: rc = plan_lock(ctx, p, stmt->u.drop); break;

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 #include <errno.h>
+#include <signal.h>
 #include <sys/statvfs.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -133,6 +134,21 @@ static int take_lock(const char *dir, int *fd_out, DdError *err)
     }
     *fd_out = fd;
     return 0;
+}
+
+long store_lock_holder(const char *dir)
+{
+    char *path = path_join(dir, FMT_LOCK_NAME);
+    if (!path) return 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    dd_free(path);
+    if (fd < 0) return 0;
+    char pidbuf[32] = "";
+    ssize_t n = pread(fd, pidbuf, sizeof pidbuf - 1, 0);
+    close(fd);
+    long pid = n > 0 ? strtol(pidbuf, NULL, 10) : 0;
+    if (pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno != EPERM)) return 0;
+    return pid;
 }
 
 static void release_lock(int fd)
@@ -403,6 +419,43 @@ void store_stats(Store *st, StoreStats *out)
 }
 
 const u8 *store_db_id(Store *st) { return st->dbid; }
+
+int store_meta_db(Snap *s, u32 *version, u8 dbid[16], DdError *err)
+{
+    MDB_val k = {2, "db"}, v;
+    int rc = mdb_get(s->txn, s->st->dbi[FMT_DB_META], &k, &v);
+    if (rc == MDB_NOTFOUND || (rc == 0 && (v.mv_size != FMT_META_DB_LEN ||
+                                           memcmp(v.mv_data, FMT_MAGIC, FMT_MAGIC_LEN) != 0)))
+        return dd_corrupt(err, "meta: the db record is missing or damaged");
+    if (rc) return store_mdb_err(err, rc, "reading meta");
+    *version = get_u32be((const u8 *)v.mv_data + FMT_MAGIC_LEN);
+    memcpy(dbid, (const u8 *)v.mv_data + FMT_MAGIC_LEN + 4, FMT_DBID_LEN);
+    return 0;
+}
+
+/* mdb_reader_list's callback: a header line, then "pid thread txnid" per
+ * owned slot (or "(no active readers)"). */
+static int reader_line(const char *msg, void *arg)
+{
+    StoreReaders *r = arg;
+    int pid;
+    if (sscanf(msg, "%d", &pid) != 1 || pid <= 0) return 0;
+    r->used++;
+    if (pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH) r->stale++;
+    return 0;
+}
+
+int store_readers(Store *st, StoreReaders *out, DdError *err)
+{
+    memset(out, 0, sizeof *out);
+    MDB_envinfo info;
+    int rc = mdb_env_info(st->env, &info);
+    if (rc) return store_mdb_err(err, rc, "reading the reader table");
+    out->max = info.me_maxreaders;
+    rc = mdb_reader_list(st->env, reader_line, out);
+    if (rc < 0) return dd_err(err, DD_EIO, -1, "could not read LMDB's reader table");
+    return 0;
+}
 
 u32 store_new_table_id(Store *st) { return __atomic_fetch_add(&st->next_table_id, 1, __ATOMIC_SEQ_CST); }
 u32 store_new_index_id(Store *st) { return __atomic_fetch_add(&st->next_index_id, 1, __ATOMIC_SEQ_CST); }

@@ -38,6 +38,8 @@ typedef struct StoreOptions {
 
 /* Creates an empty database in dir (created if missing; must be empty). */
 int store_create(const char *dir, DdError *err);
+/* The live process the LOCK file of dir names, or 0 (driftdb_lock_holder). */
+long store_lock_holder(const char *dir);
 /* Opens dir.  Errors: 58P01 missing directory, XX001 not a DriftDB
  * directory / wrong format / corrupt meta, 55006 locked by another process
  * (message names the pid when known). */
@@ -509,6 +511,17 @@ int store_truncate_history(Store *st, u64 n, DdError *err);
 
 /* Added: the 16-byte random database id (borrowed while open). */
 const u8 *store_db_id(Store *st);
+/* The format version and database id as the meta "db" record of snapshot s
+ * holds them now (driftdb doctor).  0, or XX001 when the record is damaged. */
+int store_meta_db(Snap *s, u32 *version, u8 dbid[16], DdError *err);
+
+/* LMDB's reader table (the lock file, shared by every process that has the
+ * database open): slots owned now, those whose process is gone (a reader
+ * killed while it held a slot; counted, not cleared), and the table's size. */
+typedef struct StoreReaders {
+    u32 used, stale, max;
+} StoreReaders;
+int store_readers(Store *st, StoreReaders *out, DdError *err);
 
 /* ---- the commit log ---- */
 
@@ -549,5 +562,17 @@ enum { LOG_EV_CREATE = 11, LOG_EV_ALTER = 12, LOG_EV_DROP = 13 };
  * *first_bad 0.
  */
 int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err);
+/*
+ * VERIFY RECENT n: the newest n commits only (all when there are fewer),
+ * in one snapshot: LMDB's meta pages, each record's CRC32C, hash and link
+ * to the one before it (the record before the first is checked against its
+ * own hash and anchors the chain), every event's version, then what each
+ * row event wrote: the current row when it is the key's newest version (or
+ * no current row after a delete), the index entries of the version, the
+ * commit's times entry; and meta's head.  Returns as store_verify;
+ * *checked counts the commits verified good.  Cost: the events of n
+ * commits, not the size of the database.
+ */
+int store_verify_recent(Store *st, u64 n, u64 *checked, u64 *first_bad, DdError *err);
 
 #endif

@@ -36,6 +36,13 @@
  * Phase B holds one read transaction, like any scan of the present.
  *
  * Stops at the first problem; messages name table, key and seq.
+ *
+ * store_verify_recent (VERIFY RECENT n) checks the newest n commits only,
+ * in one snapshot: the record before them anchors the chain (its CRC32C and
+ * own hash), then each record as in phase A and, for each row event, what
+ * the commit wrote beside its version: the current row when the version is
+ * the key's newest, the version's index entries, the commit's times entry.
+ * It cannot see entries no commit accounts for (that takes VERIFY's walks).
  */
 #include "store_int.h"
 #include "keyenc.h"
@@ -1047,5 +1054,209 @@ done:
     if (rc && !*first_bad && rc == DD_ECORRUPT) *first_bad = vf.seq + 1;
     if (rc && *first_bad) *checked = *first_bad - 1 < vf.seq ? *first_bad - 1 : vf.seq;
     else if (rc) *checked = vf.seq;
+    return rc;
+}
+
+/* ---- VERIFY RECENT n ---- */
+
+/* What the row event (table, pk) of commit seq wrote beside its version:
+ * when it is the key's newest version, the current row (its seq, op and
+ * image) or, after a delete, none; the index entries of a row version.
+ * The version itself was checked against the event by verify_events. */
+static int recent_row(Verify *vf, u32 table, const u8 *pk, u32 pklen, u64 seq)
+{
+    Store *st = vf->st;
+    Buf *key = &vf->key;
+    buf_reset(key);
+    buf_put_u32be(key, table);
+    buf_append(key, pk, pklen);
+    buf_put_u64be(key, fmt_inv_seq(seq));
+    if (!buf_ok(key)) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(vf->s->txn, st->dbi[FMT_DB_VERSIONS], &c);
+    if (rc) return store_mdb_err(vf->err, rc, "verifying");
+    MDB_val k = {key->len, key->data}, v, nk, nv;
+    int g = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
+    if (g) {
+        mdb_cursor_close(c);
+        if (g == MDB_NOTFOUND)
+            return bad_at(vf, seq, "the version of %s at seq %llu is missing", where(vf, table, pk, pklen),
+                          (unsigned long long)seq);
+        return store_mdb_err(vf->err, g, "verifying");
+    }
+    /* the next newer version of the key sorts just before (inverted seq) */
+    u64 end = 0;
+    size_t pre = key->len - FMT_SEQ_LEN;
+    g = mdb_cursor_get(c, &nk, &nv, MDB_PREV);
+    if (g == 0 && nk.mv_size == key->len && memcmp(nk.mv_data, key->data, pre) == 0)
+        end = fmt_inv_seq(get_u64be((const u8 *)nk.mv_data + pre));
+    mdb_cursor_close(c);
+    if (g != 0 && g != MDB_NOTFOUND) return store_mdb_err(vf->err, g, "verifying");
+    const u8 *vp = v.mv_data;
+    size_t vn = v.mv_size;
+    bool row = vn >= FMT_VER_HDR && vp[0] == FMT_VER_ROW;
+    if (end == 0) {
+        MDB_val ck = {pre, key->data}, cv;
+        g = mdb_get(vf->s->txn, st->dbi[FMT_DB_CURRENT], &ck, &cv);
+        if (g != 0 && g != MDB_NOTFOUND) return store_mdb_err(vf->err, g, "verifying");
+        /* a dropped table has no present rows: DROP cleared them */
+        pthread_mutex_lock(&st->cat_mu);
+        const TableInfo *t = cat_version_locked(st, table, vf->snap_head);
+        bool gone = t && t->dropped;
+        pthread_mutex_unlock(&st->cat_mu);
+        if (gone) {
+            if (g == 0)
+                return bad_at(vf, 0, "current: row of %s is still there after its table was dropped",
+                              where(vf, table, pk, pklen));
+        } else if (row) {
+            if (g == MDB_NOTFOUND)
+                return bad_at(vf, seq, "current: live row of %s (seq %llu) is missing", where(vf, table, pk, pklen),
+                              (unsigned long long)seq);
+            const u8 *cp = cv.mv_data;
+            if (cv.mv_size != FMT_CUR_HDR + vn - FMT_VER_HDR || get_u64be(cp) != seq || cp[8] != vp[1] ||
+                memcmp(cp + FMT_CUR_HDR, vp + FMT_VER_HDR, vn - FMT_VER_HDR) != 0)
+                return bad_at(vf, seq, "current: row of %s differs from its version at seq %llu",
+                              where(vf, table, pk, pklen), (unsigned long long)seq);
+        } else if (g == 0) {
+            return bad_at(vf, seq, "current: row of %s was deleted at seq %llu", where(vf, table, pk, pklen),
+                          (unsigned long long)seq);
+        }
+    }
+    if (!row) return 0;
+    return version_index_entries(vf, table, pk, pklen, seq, end, vp + FMT_VER_HDR, (u32)(vn - FMT_VER_HDR), end == 0);
+}
+
+/* The row events of commit seq (its record already verified) through
+ * recent_row, and its times entry. */
+static int recent_commit(Verify *vf, u64 seq)
+{
+    u8 kb[8];
+    put_u64be(kb, seq);
+    MDB_val k = {8, kb}, v;
+    int rc = mdb_get(vf->s->txn, vf->st->dbi[FMT_DB_LOG], &k, &v);
+    if (rc) return rc == MDB_NOTFOUND ? bad_at(vf, seq, "log record %llu missing", (unsigned long long)seq)
+                                      : store_mdb_err(vf->err, rc, "verifying");
+    LogRecord lr;
+    Cursor ec;
+    if ((rc = log_parse(v.mv_data, v.mv_size, seq, &lr, &ec, vf->err))) {
+        *vf->first_bad = seq;
+        return rc;
+    }
+    u8 tk[8];
+    put_u64be(tk, fmt_time_key(lr.time_us));
+    MDB_val kk = {8, tk}, tv;
+    rc = mdb_get(vf->s->txn, vf->st->dbi[FMT_DB_TIMES], &kk, &tv);
+    if (rc != 0 && rc != MDB_NOTFOUND) return store_mdb_err(vf->err, rc, "verifying times");
+    if (rc == MDB_NOTFOUND || tv.mv_size != 8 || get_u64be(tv.mv_data) != seq)
+        return bad_at(vf, seq, "times: no entry maps commit %llu's time", (unsigned long long)seq);
+    for (u32 i = 0; i < lr.nevents; i++) {
+        LogEvent ev;
+        if (log_next_event(&ec, &ev)) return bad_at(vf, seq, "log record %llu: malformed event", (unsigned long long)seq);
+        if (ev.op < OP_INSERT || ev.op > OP_DELETE) continue;   /* catalog events: checked with the chain */
+        if ((rc = recent_row(vf, ev.table, ev.pk, ev.pklen, seq))) return rc;
+    }
+    return 0;
+}
+
+int store_verify_recent(Store *st, u64 n, u64 *checked, u64 *first_bad, DdError *err)
+{
+    *checked = 0;
+    *first_bad = 0;
+    Verify vf;
+    memset(&vf, 0, sizeof vf);
+    vf.st = st;
+    vf.first_bad = first_bad;
+    vf.err = err;
+    u64 head, from = 1;
+    i64 head_time;
+    u8 head_hash[32];
+    int rc = store_snap_begin(st, &vf.s, err);
+    if (rc) return rc;
+    if ((rc = store_check_lmdb_meta(st, vf.s->txn, err))) {
+        if (rc == DD_ECORRUPT) *first_bad = 1;
+        goto done;
+    }
+    if ((rc = store_read_head(st, vf.s->txn, &head, head_hash, &head_time, err))) {
+        *first_bad = 1;
+        goto done;
+    }
+    from = n < head ? head - n + 1 : 1;
+    if (from > 1) {
+        /* the record before the first: intact (CRC32C, its own hash), it
+         * anchors the first link; what lies before it is not checked */
+        u64 anchor = from - 1;
+        u8 kb[8];
+        put_u64be(kb, anchor);
+        MDB_val k = {8, kb}, v;
+        int g = mdb_get(vf.s->txn, st->dbi[FMT_DB_LOG], &k, &v);
+        if (g) {
+            rc = g == MDB_NOTFOUND ? bad_at(&vf, anchor, "log: commit %llu is missing (the head is %llu)",
+                                            (unsigned long long)anchor, (unsigned long long)head)
+                                   : store_mdb_err(err, g, "verifying");
+            goto done;
+        }
+        LogRecord lr;
+        Cursor ec;
+        u8 h[32];
+        if ((rc = log_parse(v.mv_data, v.mv_size, anchor, &lr, &ec, err))) {
+            *first_bad = anchor;
+            goto done;
+        }
+        if (log_hash(v.mv_data, v.mv_size - 4, anchor, h)) {
+            rc = dd_err(err, DD_ENOMEM, -1, "could not compute a hash");
+            goto done;
+        }
+        if (memcmp(h, lr.hash, 32) != 0) {
+            rc = bad_at(&vf, anchor, "log record %llu: hash does not match its contents", (unsigned long long)anchor);
+            goto done;
+        }
+        memcpy(vf.prev, lr.hash, 32);
+        vf.seq = anchor;
+    }
+    if ((rc = verify_log(&vf, head, false))) goto done;
+    if (memcmp(vf.prev, head_hash, 32) != 0) {
+        rc = bad_at(&vf, head, "meta head (commit %llu) does not match the log", (unsigned long long)head);
+        goto done;
+    }
+    {
+        MDB_cursor *lc;
+        if ((rc = mdb_cursor_open(vf.s->txn, st->dbi[FMT_DB_LOG], &lc))) {
+            rc = store_mdb_err(err, rc, "verifying");
+            goto done;
+        }
+        MDB_val k, v;
+        int g = mdb_cursor_get(lc, &k, &v, MDB_LAST);
+        u64 last = g == 0 && k.mv_size == 8 ? get_u64be(k.mv_data) : 0;
+        mdb_cursor_close(lc);
+        if (g != 0 && g != MDB_NOTFOUND) {
+            rc = store_mdb_err(err, g, "verifying");
+            goto done;
+        }
+        if (last != head) {
+            rc = bad_at(&vf, head + 1, "log record %llu lies beyond the head %llu", (unsigned long long)last,
+                        (unsigned long long)head);
+            goto done;
+        }
+    }
+    vf.head = vf.snap_head = head;
+    if ((rc = collect_indexes(&vf, head))) goto done;
+    for (u64 seq = from; seq <= head; seq++)
+        if ((rc = recent_commit(&vf, seq))) goto done;
+done:
+    if (vf.s) store_snap_end(vf.s);
+    buf_free(&vf.key);
+    buf_free(&vf.tmp);
+    buf_free(&vf.ikey);
+    buf_free(&vf.msg);
+    dd_free(vf.ix);
+    if (rc && !*first_bad && rc == DD_ECORRUPT) *first_bad = vf.seq + 1;
+    if (!rc) {
+        *checked = head >= from ? head - from + 1 : 0;
+    } else if (*first_bad) {
+        u64 good = *first_bad - 1 < vf.seq ? *first_bad - 1 : vf.seq;
+        *checked = good >= from ? good - from + 1 : 0;
+    } else {
+        *checked = vf.seq >= from ? vf.seq - from + 1 : 0;
+    }
     return rc;
 }

@@ -8,7 +8,8 @@
 # "N passed, N failed".  Covers: ingest (JSON Lines, CSV, --batch, bad lines
 # with their line numbers, a missing table, nothing committed on error),
 # select (--as-of, -w, -l, formats), drift (text and json timelines), diff,
-# verify, snapshot/compact (their statements' errors), read-only opening
+# verify, doctor (fresh, damaged, beside and through a server, a stale reader
+# slot), snapshot/compact (their statements' errors), read-only opening
 # beside a server and the --url hint for writers, a progress line through a
 # real terminal (script(1)), and an ingest -> select -> drift round trip.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -261,6 +262,63 @@ Nothing was committed.' "$rc $out"
 
 out=$("$D" verify --data "$DB" 2>&1); rc=$?
 check data_verify "0 verified 11 commits: OK" "$rc $out"
+
+# doctor: the health on one screen, every figure as SQL reads it.
+out=$("$D" doctor --data "$DB" 2>&1); rc=$?
+check data_doctor_status 0 "$rc"
+check data_doctor_verdict "OK: healthy" "$(printf '%s\n' "$out" | tail -n 1)"
+check data_doctor_header "DriftDB doctor: data directory $DB" "$(printf '%s\n' "$out" | head -n 1)"
+check data_doctor_not_beside "" "$(printf '%s\n' "$out" | grep 'read-only')"
+q() { "$D" sql "$@" --format csv 2>&1 | tail -n 1; }
+head_seq=$(q --data "$DB" -e "SELECT max(seq) FROM drift_commits")
+head_time=$(q --data "$DB" -e "SELECT commit_time FROM drift_commits WHERE seq = $head_seq")
+has data_doctor_head "head            seq $head_seq, committed $head_time" "$out"
+has data_doctor_format "format version  $(q --data "$DB" -e "SELECT drift_format_version()")" "$out"
+matches data_doctor_database_id "^database id     $(q --data "$DB" -e "SELECT drift_database_id()")\$" "$out"
+size=$(stat -c %s "$DB/driftdb.mdb")
+matches data_doctor_size "^size on disk    [0-9.]+ (KiB|MiB) \($size bytes\)\$" "$out"
+has data_doctor_readers "reader slots    1 in use (this check's own included), 0 stale, 1024 max" "$out"
+rows=$(q --data "$DB" -e "SELECT count(*) FROM ev")
+versions=$(q --data "$DB" -e "SELECT versions FROM drift_tables WHERE table_name = 'ev'")
+matches data_doctor_table_rows "^  ev +$rows +$versions +[0-9.]+ (B|KiB|MiB)\$" "$out"
+has data_doctor_tables "tables          $(q --data "$DB" -e "SELECT count(*) FROM drift_tables")" "$out"
+has data_doctor_verify "verify          all $head_seq commits: OK" "$out"
+out=$("$D" doctor --data "$DB" --recent 3 2>&1)
+has data_doctor_recent "verify          the newest 3 commits: OK" "$out"
+out=$("$D" doctor --data "$DB" --recent 0 2>&1); rc=$?
+check data_doctor_bad_recent "1 driftdb: --recent needs a number of commits above 0" "$rc $(printf '%s\n' "$out" | head -n 1)"
+out=$("$D" doctor --data "$TMP/plain" 2>&1); rc=$?
+check data_doctor_not_a_database "1 driftdb: error: \"$TMP/plain\" is not a DriftDB data directory (it has no driftdb.mdb)" "$rc $out"
+out=$("$D" doctor --data "$TMP/not-a-db" 2>&1); rc=$?
+check data_doctor_missing_dir "1 driftdb: error: data directory \"$TMP/not-a-db\" does not exist" "$rc $out"
+out=$("$D" doctor 2>&1); rc=$?
+has data_doctor_no_target "1 driftdb: doctor needs --data DIR or --url URL" "$rc $out"
+# A damaged copy: one byte of a new row's image changed.  VERIFY RECENT
+# finds it (the version no longer hashes to its log event), the verdict
+# says PROBLEM with status 2, as verify's.
+cp -r "$DB" "$TMP/damaged"
+"$D" sql --data "$TMP/damaged" -e "CREATE TABLE canary (id INT PRIMARY KEY, v TEXT)" -e "INSERT INTO canary VALUES (1, 'doctor-canary-value')" >/dev/null 2>&1
+python3 -c '
+import sys
+p = sys.argv[1] + "/driftdb.mdb"
+b = bytearray(open(p, "rb").read())
+i = b.find(b"doctor-canary-value")
+b[i + 3] ^= 1
+open(p, "wb").write(b)' "$TMP/damaged"
+dseq=$(q --data "$TMP/damaged" -e "SELECT drift_seq()")
+out=$("$D" doctor --data "$TMP/damaged" 2>&1); rc=$?
+check data_doctor_damaged_status 2 "$rc"
+matches data_doctor_damaged_verify "^verify          FAILED at seq $dseq: " "$out"
+matches data_doctor_damaged_verdict "^PROBLEM: verification failed at seq $dseq: .*table \"canary\" key \(1\)" "$(printf '%s\n' "$out" | tail -n 1)"
+"$D" verify --data "$TMP/damaged" >/dev/null 2>&1; rc=$?
+check data_doctor_damaged_verify_agrees 2 "$rc"
+# A file that LMDB does not open: its two meta pages zeroed.
+cp -r "$DB" "$TMP/unopenable"
+dd if=/dev/zero of="$TMP/unopenable/driftdb.mdb" bs=4096 count=2 conv=notrunc 2>/dev/null
+out=$("$D" doctor --data "$TMP/unopenable" 2>&1); rc=$?
+check data_doctor_unopenable_status 2 "$rc"
+matches data_doctor_unopenable "^PROBLEM: the database does not open: .*not a valid LMDB file" "$(printf '%s\n' "$out" | tail -n 1)"
+
 out=$("$D" snapshot --data "$DB" -t ev 2>&1); rc=$?
 has data_snapshot_statement_error 'CHECKPOINT' "$rc $out"
 check data_snapshot_status 1 "$rc"
@@ -301,7 +359,7 @@ if command -v groff >/dev/null 2>&1; then
     check man_pages_render "" "$out"
 fi
 missing=""
-for cmd in init sql select drift diff ingest verify snapshot compact; do
+for cmd in init sql select drift diff ingest verify doctor snapshot compact; do
     grep -q "^driftdb $cmd\b\|^  driftdb $cmd " <("$D" --help) || missing="$missing help:$cmd"
     grep -q "^\.B driftdb $cmd\$" man/driftdb.1 || missing="$missing man:$cmd"
 done
@@ -473,7 +531,43 @@ has round_trip_drift_header "orders id = 42: 2 versions, 2 changes" "$out"
 has round_trip_drift_total "    total     126 -> 127" "$out"
 has round_trip_drift_paid "    paid      f -> t" "$out"
 
+# doctor beside the server (--data, read-only) and through it (--url):
+# the same figures.
+out_data=$("$D" doctor --data "$DB" 2>&1); rc=$?
+check beside_doctor_status 0 "$rc"
+has beside_doctor_read_only "  read-only, beside the process that holds it (pid $MAIN)" "$out_data"
+check beside_doctor_verdict "OK: healthy" "$(printf '%s\n' "$out_data" | tail -n 1)"
+out_url=$("$D" doctor --url "$URL" 2>&1); rc=$?
+check url_doctor_status 0 "$rc"
+check url_doctor_header "DriftDB doctor: server 127.0.0.1:$PORT, database db, user tester" "$(printf '%s\n' "$out_url" | head -n 1)"
+has url_doctor_head "head            seq $(q --url "$URL" -e "SELECT drift_seq()"), committed " "$out_url"
+matches url_doctor_orders "^  orders +300 +301 " "$out_url"
+strip() { printf '%s\n' "$1" | grep -v -e '^DriftDB doctor:' -e '^  read-only, beside' -e '^reader slots'; }
+check url_and_beside_doctor_agree "$(strip "$out_data")" "$(strip "$out_url")"
+out=$(PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=envuser PGDATABASE=envdb "$D" doctor 2>&1)
+check pg_environment_doctor "DriftDB doctor: server 127.0.0.1:$PORT, database envdb, user envuser" "$(printf '%s\n' "$out" | head -n 1)"
+
+# A reader killed while it holds its LMDB reader slot leaves the slot
+# behind (stale) while the server keeps the database open: doctor counts
+# it and says PROBLEM; the next open with no other process frees it.
+used0=$(q --url "$URL" -e "SELECT drift_reader_slots_used()")
+"$D" sql --data "$DB" -e "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+SLEEPER=$!
+for i in $(seq 1 100); do
+    [ "$(q --url "$URL" -e "SELECT drift_reader_slots_used()")" -gt "$used0" ] && break
+    sleep 0.1
+done
+{ kill -KILL $SLEEPER; wait $SLEEPER; } 2>/dev/null
+out=$("$D" doctor --url "$URL" 2>&1); rc=$?
+check url_doctor_stale_status 2 "$rc"
+matches url_doctor_stale_slots "^reader slots    [0-9]+ in use \(this check's own included\), 1 stale, 1024 max\$" "$out"
+check url_doctor_stale_verdict "PROBLEM: 1 reader slot is held by a process that is gone (LMDB frees it when the database is next opened with no other process holding it: restart the server)" "$(printf '%s\n' "$out" | tail -n 1)"
+out=$("$D" doctor --data "$DB" 2>&1)
+has beside_doctor_stale "1 stale" "$out"
+
 stop_server "$MAIN"
+out=$("$D" doctor --data "$DB" 2>&1); rc=$?
+check doctor_stale_freed_after_server "0 reader slots    1 in use (this check's own included), 0 stale, 1024 max" "$rc $(printf '%s\n' "$out" | grep '^reader slots')"
 # After the server: --data writes again.
 out=$("$D" ingest --data "$DB" -t orders -f "$TMP/events.jsonl" 2>&1); rc=$?
 has data_writes_after_server "duplicate key value" "$rc $out"

@@ -8,7 +8,8 @@
  * ids, the log's tail, LMDB's meta pages) must make driftdb_verify fail with XX001, the right
  * first bad seq where one exists, and a message saying what is wrong.
  * After the first test verify renews its snapshot every 3 entries
- * (DRIFTDB_VERIFY_CHUNK), so every renewal path runs too.
+ * (DRIFTDB_VERIFY_CHUNK), so every renewal path runs too.  VERIFY RECENT n
+ * finds what lies within the newest n commits, and not what lies before.
  */
 #include "check.h"
 #include "driftdb.h"
@@ -445,6 +446,112 @@ TEST(index_entries)
     EXPECT_BAD(d, 0, "no table defines");
 }
 
+/* VERIFY RECENT n through SQL on dir (read-only): the row's three values
+ * as text ("NULL" for NULL).  0, or -1 when it does not run. */
+static int recent_dir(const char *dir, int n, char out[3][512])
+{
+    driftdb *db;
+    driftdb_session *s;
+    driftdb_error e;
+    driftdb_options o = {.read_only = 1};
+    if (driftdb_open(dir, &o, &db, &e) != DRIFTDB_OK) return -1;
+    if (driftdb_session_open(db, NULL, &s, &e) != DRIFTDB_OK) {
+        driftdb_close(db);
+        return -1;
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "VERIFY RECENT %d", n);
+    size_t off = 0;
+    driftdb_result *r;
+    int rc = -1;
+    if (driftdb_exec_next(s, sql, &off, &r, &e) == DRIFTDB_ROW_RESULT) {
+        if (driftdb_result_next(r, &e) == 1) {
+            for (int i = 0; i < 3; i++) {
+                const char *v = driftdb_result_value(r, i, NULL);
+                snprintf(out[i], 512, "%s", v ? v : "NULL");
+            }
+            rc = 0;
+        }
+        driftdb_result_free(r);
+    }
+    driftdb_session_close(s);
+    driftdb_close(db);
+    return rc;
+}
+
+#define EXPECT_RECENT(dir, n, checked, bad, text)                                    \
+    do {                                                                             \
+        char o_[3][512];                                                             \
+        CHECK_EQ_INT(recent_dir(dir, n, o_), 0);                                     \
+        CHECK_EQ_STR(o_[0], checked);                                                \
+        CHECK_EQ_STR(o_[1], bad);                                                    \
+        if (!strstr(o_[2], text)) {                                                  \
+            printf("  status \"%s\" lacks \"%s\"\n", o_[2], text);                   \
+            CHECK(0);                                                                \
+        }                                                                            \
+    } while (0)
+
+/* present entries of doc's index (id 5): 'h10' (key 2) sorts first */
+static int is_doc_present(const MDB_val *k, const MDB_val *v)
+{
+    (void)v;
+    const unsigned char *p = k->mv_data;
+    return k->mv_size > 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 5;
+}
+
+/* VERIFY RECENT n: the newest n commits and what they wrote; damage in
+ * what older commits wrote lies outside it (VERIFY's walks find that). */
+TEST(verify_recent)
+{
+    Raw r;
+    MDB_val k, v;
+    const char *d = fresh_copy();
+    EXPECT_RECENT(d, 5, "5", "NULL", "OK");
+    EXPECT_RECENT(d, 1000, "30", "NULL", "OK");
+
+    /* t id 1's live row, written at seq 7 */
+    d = fresh_copy();
+    CHECK_EQ_INT(raw_open(&r, d), 0);
+    MDB_dbi cur = raw_db(&r, "current");
+    CHECK_EQ_INT(raw_find(&r, cur, NULL, 0, &k, &v, kb, vb), 0);
+    vb[v.mv_size - 1] ^= 1;
+    CHECK_EQ_INT(mdb_put(r.txn, cur, &k, &v, 0), 0);
+    raw_close(&r);
+    EXPECT_RECENT(d, HEAD - 6, "0", "7", "differs from its version");
+    EXPECT_RECENT(d, HEAD - 7, "23", "NULL", "OK");
+
+    /* the newest commit's times entry points elsewhere */
+    d = fresh_copy();
+    CHECK_EQ_INT(raw_open(&r, d), 0);
+    MDB_dbi times = raw_db(&r, "times");
+    CHECK_EQ_INT(raw_find(&r, times, NULL, HEAD - 1, &k, &v, kb, vb), 0);
+    vb[7] = 1;
+    CHECK_EQ_INT(mdb_put(r.txn, times, &k, &v, 0), 0);
+    raw_close(&r);
+    EXPECT_RECENT(d, 1, "0", "30", "times");
+
+    /* a byte of log record 29: within the newest 2, and the anchor of the
+     * newest 1 */
+    d = fresh_copy();
+    CHECK_EQ_INT(raw_open(&r, d), 0);
+    MDB_dbi log = raw_db(&r, "log");
+    CHECK_EQ_INT(raw_find(&r, log, NULL, HEAD - 2, &k, &v, kb, vb), 0);
+    vb[v.mv_size / 2] ^= 0x40;
+    CHECK_EQ_INT(mdb_put(r.txn, log, &k, &v, 0), 0);
+    raw_close(&r);
+    EXPECT_RECENT(d, 2, "0", "29", "log record 29");
+    EXPECT_RECENT(d, 1, "0", "29", "log record 29");
+
+    /* the present index entry of doc key 2, whose row seq 30 wrote */
+    d = fresh_copy();
+    CHECK_EQ_INT(raw_open(&r, d), 0);
+    MDB_dbi ix = raw_db(&r, "index");
+    CHECK_EQ_INT(raw_find(&r, ix, is_doc_present, 0, &k, &v, kb, vb), 0);
+    CHECK_EQ_INT(mdb_del(r.txn, ix, &k, NULL), 0);
+    raw_close(&r);
+    EXPECT_RECENT(d, 1, "0", "30", "is missing");
+}
+
 /* LMDB's older meta page made to look newest: LMDB would read the older
  * tree, whose data is intact; the meta check reports it. */
 TEST(lmdb_meta_pages)
@@ -493,6 +600,7 @@ int main(void)
     RUN(times_and_meta);
     RUN(index_entries);
     RUN(lmdb_meta_pages);
+    RUN(verify_recent);
     sh("rm -rf %s%s", base, "");
     return check_summary();
 }

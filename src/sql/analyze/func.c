@@ -333,6 +333,55 @@ static int f_drift_time_of(EvalEnv *env, const Value *a, int n, Value *out, int 
     return DD_OK;
 }
 
+/* driftdb doctor's figures, read from the database file and LMDB's
+ * reader table now: the format version and the database id of the meta
+ * record, and the reader slots (in use, owned by processes that are gone,
+ * the table's size). */
+static int f_drift_format_version(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    u32 version;
+    u8 id[16];
+    int rc = store_meta_db(env->sql->snap, &version, id, env->sql->err);
+    if (rc) return rc;
+    *out = val_int(TYPE_INT4, (i64)version);
+    return DD_OK;
+}
+static int f_drift_database_id(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    u32 version;
+    u8 *id = arena_alloc(env->sql->row, 16);
+    if (!id) return DD_ENOMEM;
+    int rc = store_meta_db(env->sql->snap, &version, id, env->sql->err);
+    if (rc) return rc;
+    *out = val_text(TYPE_UUID, (const char *)id, 16);
+    return DD_OK;
+}
+static int reader_slots(EvalEnv *env, Value *out, char which)
+{
+    StoreReaders r;
+    int rc = store_readers(env->sql->store, &r, env->sql->err);
+    if (rc) return rc;
+    *out = val_int(TYPE_INT4, which == 'u' ? r.used : which == 's' ? r.stale : r.max);
+    return DD_OK;
+}
+static int f_drift_reader_slots_used(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    return reader_slots(env, out, 'u');
+}
+static int f_drift_reader_slots_stale(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    return reader_slots(env, out, 's');
+}
+static int f_drift_reader_slots_max(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    return reader_slots(env, out, 'm');
+}
+
 /* The C.UTF-8 locale for towupper_l / towlower_l: Unicode case mapping
  * without touching the process locale.  NULL if the system lacks it
  * (then only ASCII letters change case). */
@@ -1927,6 +1976,11 @@ static const FuncDef funcs[] = {
     {"drift_seq", 0, 0, r_none_int8, f_drift_seq, true},
     {"drift_seq_at", 1, 1, r_tstz_int8, f_drift_seq_at, true},
     {"drift_time_of", 1, 1, r_int8_tstz, f_drift_time_of, true},
+    {"drift_format_version", 0, 0, r_none_int4, f_drift_format_version, true},
+    {"drift_database_id", 0, 0, r_none_uuid, f_drift_database_id, true},
+    {"drift_reader_slots_used", 0, 0, r_none_int4, f_drift_reader_slots_used, true},
+    {"drift_reader_slots_stale", 0, 0, r_none_int4, f_drift_reader_slots_stale, true},
+    {"drift_reader_slots_max", 0, 0, r_none_int4, f_drift_reader_slots_max, true},
     {"lower", 1, 1, r_text_text, f_lower, false},
     {"upper", 1, 1, r_text_text, f_upper, false},
     {"initcap", 1, 1, r_text_text, f_initcap, false},

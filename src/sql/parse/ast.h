@@ -524,7 +524,7 @@ typedef enum StmtKind {
     STMT_CREATE_INDEX, STMT_DROP_INDEX,   /* DROP INDEX uses DropTableStmt */
     STMT_ANALYZE,    /* ANALYZE [t, ...]: u.drop (names; n 0 = every table) */
     STMT_TXN, STMT_SET, STMT_SHOW,
-    STMT_VERIFY,     /* VERIFY */
+    STMT_VERIFY,     /* VERIFY [RECENT n]: u.verify_recent */
     STMT_EXPLAIN,    /* EXPLAIN stmt: explain.stmt */
     STMT_ALTER_TABLE,
     STMT_COPY,       /* run by the engine: copy.c */
@@ -680,6 +680,7 @@ struct Stmt {
         ExtensionStmt *ext;
         SchemaStmt *schema;
         char discard;   /* STMT_DISCARD: 'a' ALL, 'p' PLANS, 's' SEQUENCES; 'u' UNLISTEN */
+        i64 verify_recent;   /* STMT_VERIFY: n of VERIFY RECENT n (the newest n commits); 0 = all */
     } u;
 };
 

@@ -5752,8 +5752,16 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_FETCH: return parse_fetch(p, st);
     case KW_EXPLAIN: return parse_explain(p, st);
     case KW_VERIFY:
+        /* VERIFY [RECENT n]: everything, or the newest n commits */
         st->kind = STMT_VERIFY;
         advance(p);
+        if (is_name(tok(p), "recent")) {
+            advance(p);
+            int at = tok(p)->start;
+            TRY(parse_seq_int(p, &st->u.verify_recent));
+            if (st->u.verify_recent <= 0)
+                return dd_err(p->err, DD_EINVALID_PARAM, at, "VERIFY RECENT needs a number of commits above 0");
+        }
         return DD_OK;
     case KW_ANALYZE: case KW_ANALYSE: {
         DropTableStmt *d = NULL;
