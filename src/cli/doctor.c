@@ -184,11 +184,12 @@ static int doctor_run(void *arg)
         printf("%-15s %ld in use (this check's own included), %ld stale, %ld max\n", "reader slots", used, stale,
                max);
         if (stale == 1)
-            problem(d, "1 reader slot is held by a process that is gone (LMDB frees it when the database is next "
-                       "opened with no other process holding it: restart the server)");
+            problem(d, "1 reader slot is held by a process that is gone (a running server frees it within "
+                       "seconds; without one, the next open with no other process holding the database does)");
         else if (stale > 1)
-            problem(d, "%ld reader slots are held by processes that are gone (LMDB frees them when the database "
-                       "is next opened with no other process holding it: restart the server)", stale);
+            problem(d, "%ld reader slots are held by processes that are gone (a running server frees them within "
+                       "seconds; without one, the next open with no other process holding the database does)",
+                    stale);
         if (max > 0 && used * 10 >= max * 9)
             problem(d, "the reader table is nearly full (%ld of %ld slots in use)", used, max);
     }
