@@ -7,6 +7,7 @@
 #   make asan       the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make check      layering check (no upward includes) + warnings build
 #   make planner-long  the planner's randomized test against PostgreSQL, 200 rounds
+#   make isolation  the isolation specs only, against DriftDB and PostgreSQL 15 (part of test)
 #   make install    the two binaries and their man pages under $(DESTDIR)$(PREFIX) (/usr/local)
 #   make bench      benchmarks (not part of test)
 #   make fuzz       libFuzzer targets (clang), each run FUZZ_SECONDS (60) on tests/fuzz/corpus
@@ -33,7 +34,7 @@ TOOL_BIN   := $(patsubst %.c,$(BUILD)/%,$(TOOL_SRC))
 
 LIBDD := $(BUILD)/libdriftdb.a
 
-.PHONY: all run test asan ubsan check bench clean deps fuzz planner-long install
+.PHONY: all run test asan ubsan check bench clean deps fuzz planner-long isolation install
 # keep intermediate objects (make would delete them and print "rm ..." after the test summary)
 .SECONDARY:
 
@@ -91,6 +92,10 @@ ubsan:
 # the planner's randomized test against PostgreSQL, long (tests/planner/README.md)
 planner-long: deps all
 	@PLANNER_SEED=$$(date +%s) PLANNER_ROUNDS=200 PLANNER_QUERIES=100 sh tests/planner/run.sh
+
+# concurrent sessions on DriftDB and on PostgreSQL 15, compared (tests/isolation/README.md)
+isolation: deps $(BUILD)/driftdb $(BUILD)/driftdb-server
+	@/usr/bin/python3 tests/isolation/run.py $(BUILD)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=

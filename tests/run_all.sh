@@ -9,7 +9,8 @@
 # "# postgres: compare" against a real PostgreSQL 15), the client tests
 # (tests/clients/run.sh, when present), the driftdb command's tests
 # (tests/cli/run.sh), the planner's randomized test against PostgreSQL
-# (tests/planner/run.sh), the crash test
+# (tests/planner/run.sh), the isolation specs against DriftDB and a real
+# PostgreSQL 15 (tests/isolation/run.py), the crash test
 # (tests/crash/run.sh), backup and restore (tests/backup/run.sh), the corruption test (tests/corrupt/corrupt.py) and the disk-full test (tests/diskfull/run.sh).  Each suite ends its output with "N passed, N
 # failed"; a suite that ends without that line, or whose exit status
 # disagrees with it, crashed and counts as 1 failed.  Output: one line per
@@ -110,6 +111,10 @@ fi
 
 if [ -f tests/planner/run.sh ]; then
     run_suite "planner" sh tests/planner/run.sh
+fi
+
+if [ -f tests/isolation/run.py ]; then
+    run_suite "isolation" /usr/bin/python3 tests/isolation/run.py "$BUILD"
 fi
 
 if [ -f tests/cli/run.sh ]; then

@@ -1,4 +1,5 @@
-"""tests/planner/servers.py - servers that the planner tests start on loopback.
+"""tests/planner/servers.py - servers that the planner tests (and
+tests/isolation/run.py) start on loopback.
 
 postgres(): a throwaway PostgreSQL 15 cluster (initdb into a temporary
 directory, run as the `postgres` system user when this runs as root, since
@@ -106,7 +107,11 @@ def postgres():
 def driftdb(build):
     tmp = tempfile.mkdtemp(prefix="driftdb-planner.")
     data = os.path.join(tmp, "db")
-    subprocess.run([os.path.join(build, "driftdb"), "init", data], check=True, stdout=subprocess.DEVNULL)
+    try:
+        subprocess.run([os.path.join(build, "driftdb"), "init", data], check=True, stdout=subprocess.DEVNULL)
+    except (OSError, subprocess.CalledProcessError):
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     for attempt in range(5):
         port = free_port()
         log = open(os.path.join(tmp, "log"), "w")
