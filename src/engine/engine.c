@@ -99,10 +99,12 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
     db->wd = wd_new();
     if (!db->wd) { dd_free(db->dir); db->dir = NULL; }
     pthread_once(&renderer_once, set_key_renderer);   /* 23505 details in SQL text form */
-    int rc = db->dir ? store_open(dir, &so, &db->store, &e) : dd_err(&e, DD_ENOMEM, -1, NULL);
+    int rc = db->dir ? rowlock_init(db) : DD_ENOMEM;
+    rc = !rc ? store_open(dir, &so, &db->store, &e) : dd_err(&e, DD_ENOMEM, -1, NULL);
     if (rc) {
         wd_stop(db->wd);
         dd_free(db->dir);
+        rowlock_free(db);
         pthread_mutex_destroy(&db->act_mu);
         dd_free(db);
         dd_to_api_error(&e, err);
@@ -121,6 +123,7 @@ void driftdb_close(driftdb *db)
     wd_stop(db->wd);
     store_close(db->store);
     dd_free(db->dir);
+    rowlock_free(db);
     pthread_mutex_destroy(&db->act_mu);
     dd_free(db);
 }
@@ -174,17 +177,37 @@ static void remove_db_files(const char *dir)
     }
 }
 
+/* Removes what a restore left in work (a failed one), and work itself
+ * when it is a directory of its own. */
+static void remove_work(const char *work, bool rmdir_it)
+{
+    remove_db_files(work);
+    char p[4096];
+    snprintf(p, sizeof p, "%s/driftdb.mdb.restoring", work);
+    unlink(p);
+    if (rmdir_it) rmdir(work);
+}
+
+/*
+ * The backup is restored, cut back to until_seq and verified in a work
+ * directory: dir itself when it is new or empty, else a subdirectory
+ * (.restoring) of it, so that a --force restore replaces the database in
+ * dir only once the new one is whole; a failed restore leaves dir as it was
+ * (and removes it when it made it).
+ */
 int driftdb_restore(const char *path, const char *dir, int force, uint64_t until_seq, driftdb_backup_info *info,
                     driftdb_error *err)
 {
     DdError e;
     dd_err_clear(&e);
     int rc = 0, lockfd = -1;
+    bool made = false, replace = false;
     struct stat sb;
     if (stat(dir, &sb) != 0) {
         if (mkdir(dir, 0700) != 0)
             rc = dd_err(&e, errno == ENOENT ? DD_ENO_FILE : DD_EIO, -1, "could not create directory \"%s\": %s", dir,
                         strerror(errno));
+        else made = true;
     } else if (!S_ISDIR(sb.st_mode)) {
         rc = dd_err(&e, DD_EINVALID_PARAM, -1, "\"%s\" exists but is not a directory", dir);
     } else {
@@ -203,30 +226,36 @@ int driftdb_restore(const char *path, const char *dir, int force, uint64_t until
             lockfd = open(lp, O_RDWR | O_CLOEXEC);
             if (lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) != 0)
                 rc = dd_err(&e, DD_ELOCKED, -1, "data directory \"%s\" is in use by another process", dir);
-            else
-                remove_db_files(dir);
+            else replace = true;
         }
+    }
+    char work[4096];
+    snprintf(work, sizeof work, replace ? "%s/.restoring" : "%s", dir);
+    if (!rc && replace) {
+        remove_work(work, true);   /* what a restore that crashed left */
+        if (mkdir(work, 0700) != 0)
+            rc = dd_err(&e, DD_EIO, -1, "could not create directory \"%s\": %s", work, strerror(errno));
     }
     u8 dbid[16];
     StoreBackupInfo bi;
-    if (!rc) rc = store_restore_file(path, dir, dbid, &bi, &e);
-    if (lockfd >= 0) close(lockfd);
+    bool restored = false;
+    if (!rc) rc = store_restore_file(path, work, dbid, &bi, &e);
+    restored = !rc;
     driftdb *db = NULL;
     if (!rc && until_seq) {
         driftdb_error ae;
-        if (driftdb_open(dir, NULL, &db, &ae) != DRIFTDB_OK)
+        if (driftdb_open(work, NULL, &db, &ae) != DRIFTDB_OK)
             rc = dd_corrupt(&e, "the restored database does not open: %s", ae.message);
         else
             rc = store_truncate_history(db->store, until_seq, &e);
         if (db) driftdb_close(db);
         db = NULL;
-        if (rc) remove_db_files(dir);
     }
     if (!rc) {
         driftdb_error ae;
         driftdb_options o = {.read_only = 1};
         uint64_t checked = 0, bad = 0;
-        if (driftdb_open(dir, &o, &db, &ae) != DRIFTDB_OK || driftdb_verify(db, &checked, &bad, &ae) != DRIFTDB_OK) {
+        if (driftdb_open(work, &o, &db, &ae) != DRIFTDB_OK || driftdb_verify(db, &checked, &bad, &ae) != DRIFTDB_OK) {
             rc = dd_corrupt(&e, "the restored database does not verify: %s", ae.message);
         } else if (memcmp(store_db_id(db->store), dbid, 16) != 0) {
             rc = dd_corrupt(&e, "backup \"%s\" names another database than the one it holds", path);
@@ -237,7 +266,24 @@ int driftdb_restore(const char *path, const char *dir, int force, uint64_t until
             info->head_seq = checked;
         }
         if (db) driftdb_close(db);
-        if (rc) remove_db_files(dir);
+    }
+    if (!rc && replace) {
+        /* the new database is whole: it takes the old one's place */
+        char from[4200], to[4200];
+        snprintf(from, sizeof from, "%s/driftdb.mdb", work);
+        snprintf(to, sizeof to, "%s/driftdb.mdb", dir);
+        char lk[4096];
+        snprintf(lk, sizeof lk, "%s/driftdb.mdb-lock", dir);
+        unlink(lk);   /* the old environment's reader table */
+        if (rename(from, to) != 0)
+            rc = dd_err(&e, DD_EIO, -1, "could not move the restored database into \"%s\": %s", dir, strerror(errno));
+        else
+            remove_work(work, true);
+    }
+    if (lockfd >= 0) close(lockfd);
+    if (rc) {
+        if (replace) remove_work(work, true);
+        else if (restored || made) remove_work(work, made);   /* dir holds nothing of it */
     }
     if (rc) { dd_to_api_error(&e, err); return DRIFTDB_ERROR; }
     return DRIFTDB_OK;

@@ -44,7 +44,25 @@ struct driftdb {
     /* activity.c: the open sessions, for pg_stat_activity */
     pthread_mutex_t act_mu;
     driftdb_session *act_first;
+    /* rowlock.c: the row locks of every open transaction */
+    pthread_mutex_t lk_mu;
+    pthread_cond_t lk_cv;        /* broadcast when locks are released */
+    struct RowLock **lk_buckets;
+    size_t lk_nbuckets;
 };
+
+/* rowlock.c (docs/architecture.md §3) */
+typedef struct RowLock RowLock;
+int rowlock_init(driftdb *db);
+void rowlock_free(driftdb *db);
+/* Locks row (table, pk) for s's transaction, waiting while another holds
+ * it (*waited then); 57014 on cancel, 55P03 after lock_timeout, 40P01 when
+ * the wait closes a cycle (checked after deadlock_timeout). */
+int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool *waited, DdError *e);
+/* Releases every lock of s's transaction (it ended). */
+void rowlock_release_all(driftdb_session *s);
+/* Releases the locks taken after `mark` (ROLLBACK TO a savepoint). */
+void rowlock_release_to(driftdb_session *s, RowLock *mark);
 
 /* activity.c: what pg_stat_activity shows of a session.  The session's
  * thread writes it under db->act_mu; any session reads it there. */
@@ -77,6 +95,7 @@ typedef struct Savepoint {
     TxnWrites ws;          /* the write set when the savepoint was set */
     int nundo;             /* length of the SET undo list then */
     bool read_only;        /* the transaction's mode then */
+    struct RowLock *lk_mark;   /* the newest row lock then (rowlock.c) */
 } Savepoint;
 
 /* A SET inside a transaction: the value before it, restored when the
@@ -112,6 +131,8 @@ struct driftdb_session {
     bool stmt_last;            /* the running statement is the last of its string */
     bool block_read_only;      /* BEGIN READ ONLY */
     u8 iso;                    /* the block's isolation level (ISO_*) */
+    RowLock *lk_held;          /* the row locks the transaction holds (rowlock.c) */
+    driftdb_session *lk_waits_for;   /* whose lock it waits for (under db->lk_mu) */
     bool snap_retry_ok;        /* the running statement took the snapshot (run_sql) */
     Snap *snap;                /* held during a block, or one statement */
     TxnWrites ws;
@@ -122,7 +143,7 @@ struct driftdb_session {
     i64 txn_time_us;
     bool txn_time_kept;     /* EXECUTE outside a transaction took txn_time_us for its statement */
     Setting settings[SETTING_MAX];
-    char timebuf[4][24];       /* settings.c: a time setting being normalized */
+    char timebuf[5][24];       /* settings.c: a time setting being normalized */
     char datestyle[24];        /* settings.c: DateStyle's canonical text ("Postgres, DMY") */
     int nsettings;
     Arena stmt, row, tzarena;

@@ -137,6 +137,7 @@ static void txn_discard(driftdb_session *s)
     savepoints_pop_to(s, 0);
     ws_reset(&s->ws);
     end_snapshot(s);
+    rowlock_release_all(s);   /* after the commit is visible: a waiter reads it */
     s->state = TXN_IDLE;
     s->block_read_only = false;
     s->xid = 0;
@@ -374,8 +375,10 @@ static void result_fail(driftdb_result *r)
     r->done = true;
     if (r->plan) plan_close(&r->ctx, r->plan);
     if (s->state == TXN_BLOCK || s->state == TXN_FAILED) {
-        /* in a block (already failed or not): it stays, failed, until ROLLBACK */
+        /* in a block (already failed or not): it stays, failed, until
+         * ROLLBACK; its row locks go now, as PostgreSQL's */
         s->state = TXN_FAILED;
+        if (!s->nsavepoints) rowlock_release_all(s);
         if (s->snap) snap_unpin(s->snap);
     } else {
         txn_discard(s);
@@ -573,6 +576,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         ws_init(&sp->ws);
         sp->nundo = s->nundo;
         sp->read_only = s->block_read_only;
+        sp->lk_mark = s->lk_held;
         sp->name = dd_strdup(t->savepoint);
         int rc = sp->name ? ws_clone(&s->ws, &sp->ws) : DD_ENOMEM;
         if (rc) {
@@ -594,6 +598,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         cursors_rollback_to(s, k + 1);
         settings_undo_to(s, s->savepoints[k].nundo, false);
         s->block_read_only = s->savepoints[k].read_only;
+        rowlock_release_to(s, s->savepoints[k].lk_mark);
         ws_reset(&s->ws);
         int rc = ws_clone(&s->savepoints[k].ws, &s->ws);
         if (rc) return dd_err(e, rc, -1, NULL);   /* the block fails (result_fail) */
@@ -798,6 +803,27 @@ static bool setting_nth_cb(void *sess, int i, const char **name, const char **va
 
 /* Fills ctx for a statement of s over the snapshot (taken by the caller),
  * with memory from the arenas stmt and row. */
+/* SqlCtx.lock_row: the row lock, then whether a commit since the
+ * statement's snapshot changed the row (only read when one happened). */
+static int lock_row_cb(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, bool *changed)
+{
+    driftdb_session *s = ctx->session;
+    *changed = false;
+    bool waited;
+    int rc = rowlock_acquire(s, table, pk, pklen, &waited, ctx->err);
+    if (rc) return rc;
+    StoreStats st;
+    store_stats(s->db->store, &st);
+    if (st.head_seq <= snap_seq(ctx->snap)) return DD_OK;
+    Snap *latest;
+    if ((rc = store_snap_begin(s->db->store, &latest, ctx->err))) return rc;
+    Version a, b;
+    int ha = tget_present(ctx->snap, table, pk, pklen, &a), hb = tget_present(latest, table, pk, pklen, &b);
+    *changed = ha != hb || (ha == 1 && a.start != b.start);
+    store_snap_end(latest);
+    return DD_OK;
+}
+
 static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *stmt, Arena *row, DdError *e)
 {
     int rc;
@@ -831,6 +857,9 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->sql = sql;
     ctx->err = e;
     ctx->snap_retry = s->snap_retry_ok;
+    if (!s->db->read_only) ctx->lock_row = lock_row_cb;
+    ctx->restart_ok = (s->state == TXN_BLOCK ? s->iso : session_default_iso(s)) == ISO_READ_COMMITTED;
+    ctx->ws_writes0 = s->ws.writes;
     s->ws.stmt_seq = s->snap ? snap_seq(s->snap) : 0;   /* what the statement's writes are based on */
     s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;
     ctx->interrupt = &s->cancel;
@@ -944,6 +973,24 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     const char *note = plan_notice(p, &nstate);
     if (note) result_warn(r, "NOTICE", nstate, note);
     rc = plan_open(ctx, p);
+    /* READ COMMITTED: a row it waited for changed; it has written nothing,
+     * so it runs again on a snapshot that holds the change (keeping the
+     * locks it has) */
+    for (int tries = 0; rc == DD_ESTATEMENT_RESTART; tries++) {
+        plan_close(ctx, p);
+        r->plan = NULL;
+        if (tries == 100) {
+            rc = dd_err(e, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
+            break;
+        }
+        int pending = s->cancel;   /* a cancel or statement_timeout meanwhile stays */
+        end_snapshot(s);
+        if ((rc = ensure_snapshot(s, e)) || (rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e))) break;
+        if (pending) s->cancel = pending;
+        if ((rc = sql_prepare(ctx, stmt, &p))) break;
+        r->plan = p;
+        rc = plan_open(ctx, p);
+    }
     if (rc) return rc;
     if (plan_returns_rows(p)) {
         const ColDesc *cols;

@@ -47,6 +47,7 @@ static const SettingDef defs[] = {
     {"default_transaction_read_only", "off", false},
     {"statement_timeout", "0", false},
     {"lock_timeout", "0", false},
+    {"deadlock_timeout", "1s", false},
     {"idle_in_transaction_session_timeout", "0", false},
     {"idle_session_timeout", "0", false},
     {"bytea_output", "hex", false},
@@ -288,7 +289,7 @@ static const char *show_ms(i64 ms, char *buf)
 
 static int timeslot(const char *canon)
 {
-    return canon[0] == 's' ? 0 : canon[0] == 'l' ? 1 : strcmp(canon, "idle_session_timeout") ? 2 : 3;
+    return canon[0] == 's' ? 0 : canon[0] == 'l' ? 1 : canon[0] == 'd' ? 4 : strcmp(canon, "idle_session_timeout") ? 2 : 3;
 }
 
 i64 settings_ms(const char *value);
@@ -483,13 +484,14 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
         return DD_OK;
     }
     if (strcmp(canon, "statement_timeout") == 0 || strcmp(canon, "lock_timeout") == 0 ||
+        strcmp(canon, "deadlock_timeout") == 0 ||
         strcmp(canon, "idle_in_transaction_session_timeout") == 0 ||
         strcmp(canon, "idle_session_timeout") == 0) {
         /* milliseconds, PostgreSQL's time units; kept as PostgreSQL shows
          * them.  statement_timeout is enforced by the engine (watchdog.c),
          * the idle timeouts by the server while it waits for the client,
-         * lock_timeout bounds waits for locks, and DriftDB takes none (writes
-         * conflict at commit, 40001), so it never fires. */
+         * lock_timeout and deadlock_timeout by waits for row locks
+         * (rowlock.c). */
         i64 ms;
         if (!parse_ms(value, &ms))
             return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", canon, value);

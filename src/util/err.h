@@ -126,7 +126,12 @@
     X(INVALID_ARGUMENT_WIDTH_BUCKET, "2201G", "invalid argument for width_bucket function") \
     /* never reaches a client: the session takes the statement's snapshot  \
      * again (a commit in flight when it was taken falls before its AS OF) */ \
-    X(SNAPSHOT_RETRY, "XX000", "the statement's snapshot must be taken again")
+    X(SNAPSHOT_RETRY, "XX000", "the statement's snapshot must be taken again") \
+    X(LOCK_NOT_AVAILABLE, "55P03", "could not obtain lock")                  \
+    X(DEADLOCK, "40P01", "deadlock detected")                                \
+    /* never reaches a client: a READ COMMITTED statement that waited for a \
+     * row another transaction then changed runs again on a new snapshot */ \
+    X(STATEMENT_RESTART, "XX000", "the statement must run again")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

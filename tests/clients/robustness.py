@@ -353,16 +353,18 @@ def fields_row(body):
 @case
 def suspended_dml_commits_at_sync():
     """An autocommit UPDATE ... RETURNING suspended by a row limit commits
-    at Sync; when that commit fails (a concurrent update of its row), Sync
-    reports 40001 before ReadyForQuery instead of losing the update."""
+    at Sync; when that commit fails (a deferred foreign key without its
+    parent), Sync reports 23503 before ReadyForQuery instead of losing the
+    failure."""
     a, _ = login()
     b, _ = login()
-    query(a, "DROP TABLE IF EXISTS susp; CREATE TABLE susp (id int PRIMARY KEY, n int);"
-             " INSERT INTO susp VALUES (1, 0), (2, 0)")
+    query(a, "DROP TABLE IF EXISTS susp; DROP TABLE IF EXISTS susp_p; CREATE TABLE susp_p (id int PRIMARY KEY);"
+             " CREATE TABLE susp (id int PRIMARY KEY, n int,"
+             " pid int REFERENCES susp_p DEFERRABLE INITIALLY DEFERRED);"
+             " INSERT INTO susp_p VALUES (1); INSERT INTO susp VALUES (1, 0, 1), (2, 0, 1)")
 
-    def suspended():
-        a.sendall(parse_msg("UPDATE susp SET n = n + 1 RETURNING n") + bind_msg() +
-                  execute_msg(maxrows=1) + msg(b"H"))
+    def suspended(sql):
+        a.sendall(parse_msg(sql) + bind_msg() + execute_msg(maxrows=1) + msg(b"H"))
         got = []
         while not got or got[-1][0] != b"s":
             got.append(read_msg(a))
@@ -373,22 +375,23 @@ def suspended_dml_commits_at_sync():
         msgs = query(b, "SELECT sum(n) FROM susp")
         return [fields_row(m) for t, m in msgs if t == b"D"][0]
 
-    suspended()
+    suspended("UPDATE susp SET n = n + 1 RETURNING n")
     a.sendall(msg(b"S"))
     if kinds(until_ready(a)) != [b"Z"]:
         raise AssertionError("Sync after a suspended update")
     if total() != "2":
         raise AssertionError("suspended update lost: sum %r" % total())
-    suspended()
-    query(b, "UPDATE susp SET n = 10 WHERE id = 1")
+    suspended("UPDATE susp SET n = 10, pid = 99 RETURNING n")
     a.sendall(msg(b"S"))
     msgs = until_ready(a)
-    if kinds(msgs) != [b"E", b"Z"] or fields(msgs[0][1]).get("C") != "40001":
-        raise AssertionError("Sync after a conflicting suspended update: %r" % msgs)
-    if total() != "11":
-        raise AssertionError("sum %r after the conflict" % total())
+    if kinds(msgs) != [b"E", b"Z"] or fields(msgs[0][1]).get("C") != "23503":
+        raise AssertionError("Sync after a suspended update that cannot commit: %r" % msgs)
+    if total() != "2":
+        raise AssertionError("sum %r after the failed commit" % total())
+    if kinds(query(b, "UPDATE susp SET n = 5 WHERE id = 1")) != [b"C", b"Z"]:
+        raise AssertionError("the failed commit's row locks stayed")
     if kinds(query(a, "SELECT 1")) != [b"T", b"D", b"C", b"Z"]:
-        raise AssertionError("session after the conflict")
+        raise AssertionError("session after the failed commit")
     a.close()
     b.close()
 

@@ -6,8 +6,9 @@ own), through psycopg2 with one connection per thread.  Checks:
 
 stress_bank_transfers   8 threads move money between 20 accounts (1000
     each): BEGIN (REPEATABLE READ); read both balances; UPDATE both to values computed from
-    what was read; COMMIT; retried on 40001 (first committer wins).  No
-    error but 40001; conflicts must actually happen; at the end the total is
+    what was read; COMMIT; retried on 40001 (a row changed since the
+    snapshot) and 40P01 (two transfers locking in opposite orders).  No
+    error but those; conflicts must actually happen; at the end the total is
     20000 and every account equals 1000 plus the net of the committed
     transfers (a lost update would break this).
 stress_snapshot_reads   meanwhile a reader: autocommit sums are 20000;
@@ -112,7 +113,9 @@ def one(cur, sql, args=None):
 
 
 def is_conflict(e):
-    return isinstance(e, psycopg2.Error) and e.pgcode == "40001"
+    """A failure to retry, as on PostgreSQL: 40001, or 40P01 when two
+    transfers lock their two accounts in opposite orders."""
+    return isinstance(e, psycopg2.Error) and e.pgcode in ("40001", "40P01")
 
 
 class Failures:

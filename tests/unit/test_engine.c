@@ -575,8 +575,8 @@ TEST(long_statements)
 
 /* An autocommit UPDATE ... RETURNING whose rows are not all read still
  * commits when its result is closed, and a commit that fails there (a
- * concurrent update of the same row: 40001) is reported by
- * driftdb_result_close, not lost. */
+ * deferred foreign key: 23503) is reported by driftdb_result_close, not
+ * lost. */
 TEST(abandoned_result_commit)
 {
     driftdb_error e;
@@ -587,8 +587,10 @@ TEST(abandoned_result_commit)
     CHECK(driftdb_open(d, NULL, &db, &e) == DRIFTDB_OK);
     CHECK(driftdb_session_open(db, NULL, &a, &e) == DRIFTDB_OK);
     CHECK(driftdb_session_open(db, NULL, &b, &e) == DRIFTDB_OK);
-    CHECK(run(a, "CREATE TABLE c (id int PRIMARY KEY, n int); INSERT INTO c VALUES (1, 0), (2, 0)", &e, NULL, NULL,
-              0) == 0);
+    CHECK(run(a, "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, n int, "
+                 "pid int REFERENCES p DEFERRABLE INITIALLY DEFERRED); INSERT INTO p VALUES (1); "
+                 "INSERT INTO c VALUES (1, 0, 1), (2, 0, 1)",
+              &e, NULL, NULL, 0) == 0);
     /* abandoned after one row, nothing in the way: it commits */
     size_t off = 0;
     driftdb_result *r = NULL;
@@ -601,19 +603,21 @@ TEST(abandoned_result_commit)
     int rows;
     CHECK(run(b, "SELECT sum(n) FROM c", &e, &rows, first, sizeof first) == 0);
     CHECK_EQ_STR(first, "2");
-    /* abandoned while another session updated the same row: 40001 */
+    /* abandoned, and its commit fails: the deferred key has no parent */
     off = 0;
-    CHECK(driftdb_exec_next(a, upd, &off, &r, &e) == DRIFTDB_ROW_RESULT);
-    CHECK(run(b, "UPDATE c SET n = 10 WHERE id = 1", &e, NULL, NULL, 0) == 0);
+    const char *bad = "UPDATE c SET n = 10, pid = 99 RETURNING n";
+    CHECK(driftdb_exec_next(a, bad, &off, &r, &e) == DRIFTDB_ROW_RESULT);
+    CHECK(driftdb_result_next(r, &e) == 1);
     CHECK(driftdb_result_close(r, &e) == -1);
-    CHECK_EQ_STR(e.sqlstate, "40001");
+    CHECK_EQ_STR(e.sqlstate, "23503");
     CHECK(driftdb_result_close(r, &e) == 0);   /* closed once */
     driftdb_result_free(r);
     CHECK(run(b, "SELECT sum(n) FROM c", &e, &rows, first, sizeof first) == 0);
-    CHECK_EQ_STR(first, "11");
-    /* the session goes on */
-    CHECK(run(a, "SELECT count(*) FROM c", &e, &rows, first, sizeof first) == 0);
     CHECK_EQ_STR(first, "2");
+    /* the session goes on, and its row locks went with the failed commit */
+    CHECK(run(b, "UPDATE c SET n = 5 WHERE id = 1", &e, NULL, NULL, 0) == 0);
+    CHECK(run(a, "SELECT sum(n) FROM c", &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "6");
     driftdb_session_close(a);
     driftdb_session_close(b);
     driftdb_close(db);

@@ -1624,6 +1624,21 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
                 break;
             if (had) { arena_reset(ctx->row); continue; }
         }
+        if (ctx->lock_row && !t->temp && !p->truncate_part) {
+            /* the row is the transaction's to change until it ends; one
+             * another committed since the statement's snapshot is not the
+             * row the statement read (docs/architecture.md §3) */
+            bool changed;
+            if ((rc = row_pk(t, r, &pk, ctx->err)) ||
+                (rc = ctx->lock_row(ctx, t->id, pk.data, (u32)pk.len, &changed)))
+                break;
+            if (changed) {
+                rc = ctx->restart_ok && ctx->ws->writes == ctx->ws_writes0
+                         ? DD_ESTATEMENT_RESTART
+                         : dd_err(ctx->err, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
+                break;
+            }
+        }
         if (nch == cap) {
             size_t ncap = cap ? cap * 2 : 64;
             RowChange *nc = arena_alloc(ctx->stmt, sizeof(RowChange) * ncap);

@@ -92,6 +92,16 @@ typedef struct SqlCtx {
     /* pg_stat_activity: the database's open sessions, read at once, their
      * strings copied into a (DD_ENOMEM) */
     int (*activity_list)(void *session, SqlActivity **out, int *n, Arena *a);
+    /* UPDATE / DELETE: locks row (table, pk) for the transaction, waiting
+     * while another transaction holds it; *changed: a version of the row
+     * newer than the statement's snapshot was committed meanwhile
+     * (engine/rowlock.c).  NULL: no locks (a read-only open). */
+    int (*lock_row)(struct SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, bool *changed);
+    /* READ COMMITTED: a row found changed runs the statement again on a
+     * new snapshot (DD_ESTATEMENT_RESTART) when it has written nothing
+     * yet (ws->writes still ws_writes0); otherwise 40001 */
+    bool restart_ok;
+    u64 ws_writes0;
     void *session;
     const char *sql;         /* the whole text, for error positions */
     DdError *err;

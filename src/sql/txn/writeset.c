@@ -186,6 +186,7 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
            const u8 *rec, u32 reclen, bool existed, const u8 *orig, u32 origlen,
            u64 orig_seq)
 {
+    ws->writes++;
     WsRow *r = own_find(ws, table, pk, pklen);
     if (!r && ws->base && ws->base->live) {
         /* a temporary table's committed row: it "existed" before this
@@ -429,6 +430,7 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
 
 TableInfo *ws_put_table(TxnWrites *ws, const TableInfo *t)
 {
+    ws->writes++;
     TableInfo *c = table_copy(&ws->arena, t);
     if (!c) return NULL;
     c->seq = 0;

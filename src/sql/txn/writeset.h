@@ -110,6 +110,7 @@ typedef struct TxnWrites {
      * and of the first statement's that wrote anything (first_set) */
     u64 stmt_seq, first_seq;
     bool first_set;
+    u64 writes;         /* ws_put / ws_put_table calls so far */
 } TxnWrites;
 
 void ws_init(TxnWrites *ws);

@@ -1,0 +1,197 @@
+/*
+ * rowlock.c - row locks: UPDATE and DELETE lock the rows they change, by
+ * table and primary key, until their transaction ends; a second writer of
+ * a locked row waits (docs/architecture.md §3).
+ *
+ * One table per database (driftdb.lk_*): a hash of entries (table, pk) ->
+ * the session holding it; each session keeps the entries it holds on a
+ * list of its own, released all at once when its transaction commits
+ * (after the commit is durable and visible), rolls back, or fails.  A
+ * waiter sleeps on lk_cv, which every release broadcasts, and wakes every
+ * WAIT_SLICE_MS to see its cancel flag, lock_timeout and, once it has
+ * waited deadlock_timeout, whether the sessions it waits for wait for it
+ * in turn (40P01 for the one that finds the cycle, as PostgreSQL).
+ * ROLLBACK TO a savepoint releases the locks taken after it; a failed
+ * statement in a block releases them all unless a savepoint may still bring
+ * the block back, as PostgreSQL's subtransactions do.
+ */
+#include "engine_int.h"
+#include "../util/alloc.h"
+#include "../util/clock.h"
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define WAIT_SLICE_MS 20
+#define DEFAULT_DEADLOCK_TIMEOUT_MS 1000
+
+struct RowLock {
+    u32 table;
+    u32 pklen;
+    u64 hash;
+    driftdb_session *owner;
+    RowLock *chain;     /* next in the bucket */
+    RowLock *next;      /* next of the owner's */
+    u8 pk[];
+};
+
+static u64 lock_hash(u32 table, const u8 *pk, u32 pklen)
+{
+    u8 t[4] = {(u8)(table >> 24), (u8)(table >> 16), (u8)(table >> 8), (u8)table};
+    return dd_fnv1a(dd_fnv1a(DD_FNV_INIT, t, 4), pk, pklen);
+}
+
+int rowlock_init(driftdb *db)
+{
+    db->lk_nbuckets = 4096;
+    db->lk_buckets = dd_calloc(db->lk_nbuckets, sizeof(RowLock *));
+    if (!db->lk_buckets) return DD_ENOMEM;
+    pthread_mutex_init(&db->lk_mu, NULL);
+    pthread_cond_init(&db->lk_cv, NULL);
+    return DD_OK;
+}
+
+void rowlock_free(driftdb *db)
+{
+    if (!db->lk_buckets) return;
+    for (size_t i = 0; i < db->lk_nbuckets; i++)
+        for (RowLock *l = db->lk_buckets[i], *n; l; l = n) {
+            n = l->chain;
+            dd_free(l);
+        }
+    dd_free(db->lk_buckets);
+    db->lk_buckets = NULL;
+    pthread_mutex_destroy(&db->lk_mu);
+    pthread_cond_destroy(&db->lk_cv);
+}
+
+static RowLock *find(driftdb *db, u64 h, u32 table, const u8 *pk, u32 pklen)
+{
+    for (RowLock *l = db->lk_buckets[h % db->lk_nbuckets]; l; l = l->chain)
+        if (l->hash == h && l->table == table && l->pklen == pklen && memcmp(l->pk, pk, pklen) == 0) return l;
+    return NULL;
+}
+
+i64 settings_ms(const char *value);   /* settings.c */
+
+/* A time setting in milliseconds ("0", "150ms", "2s", "1min"). */
+static i64 setting_ms(driftdb_session *s, const char *name, i64 dflt)
+{
+    const char *v = driftdb_session_setting(s, name);
+    return v && *v ? settings_ms(v) : dflt;
+}
+
+/* Whether following who waits for whom from `from` comes back to s
+ * (caller holds lk_mu). */
+static bool waits_on_me(driftdb_session *s, driftdb_session *from, char *detail, size_t dn)
+{
+    size_t off = 0;
+    driftdb_session *w = from;
+    for (int steps = 0; w && steps < 1024; steps++) {
+        driftdb_session *next = w->lk_waits_for;
+        if (next && off < dn)
+            off += (size_t)snprintf(detail + off, dn - off, "\nProcess %d waits for a row lock held by process %d.",
+                                    w->backend_pid, next->backend_pid);
+        if (next == s) return true;
+        w = next;
+    }
+    return false;
+}
+
+int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool *waited, DdError *e)
+{
+    driftdb *db = s->db;
+    *waited = false;
+    u64 h = lock_hash(table, pk, pklen);
+    i64 lock_timeout = -1, deadlock_ms = -1, start = 0;
+    bool deadlock_checked = false;
+    pthread_mutex_lock(&db->lk_mu);
+    for (;;) {
+        RowLock *l = find(db, h, table, pk, pklen);
+        if (!l) break;
+        if (l->owner == s) {
+            pthread_mutex_unlock(&db->lk_mu);
+            return DD_OK;
+        }
+        /* held by another transaction: wait for it to end */
+        if (!*waited) {
+            *waited = true;
+            start = clock_mono_us();
+            pthread_mutex_unlock(&db->lk_mu);   /* the settings are the session's own */
+            lock_timeout = setting_ms(s, "lock_timeout", 0);
+            deadlock_ms = setting_ms(s, "deadlock_timeout", DEFAULT_DEADLOCK_TIMEOUT_MS);
+            pthread_mutex_lock(&db->lk_mu);
+            continue;   /* it may be gone already */
+        }
+        s->lk_waits_for = l->owner;
+        i64 waited_ms = (clock_mono_us() - start) / 1000;
+        int code = DD_OK;
+        char detail[DD_ERR_AUX_MAX] = "";
+        if (s->cancel) code = DD_ECANCELED;
+        else if (lock_timeout > 0 && waited_ms >= lock_timeout) code = DD_ELOCK_NOT_AVAILABLE;
+        else if (!deadlock_checked && waited_ms >= deadlock_ms) {
+            deadlock_checked = true;   /* once: a cycle only forms when its last waiter waits */
+            int off = snprintf(detail, sizeof detail, "Process %d waits for a row lock held by process %d.",
+                               s->backend_pid, l->owner->backend_pid);
+            if (waits_on_me(s, l->owner, detail + off, sizeof detail - (size_t)off)) code = DD_EDEADLOCK;
+        }
+        if (code) {
+            s->lk_waits_for = NULL;
+            pthread_mutex_unlock(&db->lk_mu);
+            if (code == DD_ECANCELED) return dd_err(e, code, -1, "canceling statement due to user request");
+            if (code == DD_ELOCK_NOT_AVAILABLE) return dd_err(e, code, -1, "canceling statement due to lock timeout");
+            dd_err(e, code, -1, "deadlock detected");
+            if (detail[0]) dd_err_detail(e, "%s", detail);
+            dd_err_hint(e, "See server log for query details.");
+            return code;
+        }
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += WAIT_SLICE_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&db->lk_cv, &db->lk_mu, &until);
+    }
+    s->lk_waits_for = NULL;
+    RowLock *l = dd_malloc(sizeof *l + (pklen ? pklen : 1));
+    if (!l) {
+        pthread_mutex_unlock(&db->lk_mu);
+        return dd_err(e, DD_ENOMEM, -1, NULL);
+    }
+    l->table = table;
+    l->pklen = pklen;
+    l->hash = h;
+    l->owner = s;
+    memcpy(l->pk, pk, pklen);
+    size_t b = h % db->lk_nbuckets;
+    l->chain = db->lk_buckets[b];
+    db->lk_buckets[b] = l;
+    l->next = s->lk_held;
+    s->lk_held = l;
+    pthread_mutex_unlock(&db->lk_mu);
+    return DD_OK;
+}
+
+void rowlock_release_all(driftdb_session *s) { rowlock_release_to(s, NULL); }
+
+void rowlock_release_to(driftdb_session *s, RowLock *mark)
+{
+    if (s->lk_held == mark) return;
+    driftdb *db = s->db;
+    pthread_mutex_lock(&db->lk_mu);
+    RowLock *l = s->lk_held, *n;
+    for (; l && l != mark; l = n) {
+        n = l->next;
+        RowLock **pp = &db->lk_buckets[l->hash % db->lk_nbuckets];
+        while (*pp && *pp != l) pp = &(*pp)->chain;
+        if (*pp) *pp = l->chain;
+        dd_free(l);
+    }
+    s->lk_held = l;
+    pthread_cond_broadcast(&db->lk_cv);
+    pthread_mutex_unlock(&db->lk_mu);
+}
