@@ -6,7 +6,8 @@
 # verifies and holds a prefix of the commits), and bad input: a truncated
 # or damaged backup file, a file that is no backup, a non-empty target
 # without --force, an existing backup file; each fails clearly and writes
-# nothing.  Prints "ok NAME" / "FAIL NAME" and "N passed, N failed".
+# nothing (a --force restore that fails keeps the database it would have
+# replaced; one into a new directory leaves no directory).  Prints "ok NAME" / "FAIL NAME" and "N passed, N failed".
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 cd "$(dirname "$0")/../.."
@@ -70,7 +71,7 @@ done
 [ $pit_ok = 1 ] && ok restore_until_every_seq || fail restore_until_every_seq
 out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/p99" --until-seq 99 2>&1); rc=$?
 has until_beyond_head "1 driftdb: error: seq 99 is not in the database (it holds 1 to 11)" "$rc $out"
-check until_beyond_writes_nothing "" "$(ls "$TMP/p99" 2>/dev/null)"
+check until_beyond_writes_nothing "absent" "$([ -e "$TMP/p99" ] && ls -A "$TMP/p99" || echo absent)"
 
 # bad input: nothing written
 out=$("$D" backup --data "$DB" --to "$TMP/b1.ddb" 2>&1); rc=$?
@@ -79,14 +80,14 @@ size=$(stat -c %s "$TMP/b1.ddb")
 head -c $((size / 2)) "$TMP/b1.ddb" > "$TMP/trunc.ddb"
 out=$("$D" restore --from "$TMP/trunc.ddb" --data "$TMP/r2" 2>&1); rc=$?
 has truncated_fails "1 driftdb: error: backup" "$rc $out"
-check truncated_writes_nothing "" "$(ls "$TMP/r2" 2>/dev/null)"
+check truncated_writes_nothing "absent" "$([ -e "$TMP/r2" ] && ls -A "$TMP/r2" || echo absent)"
 cp "$TMP/b1.ddb" "$TMP/flip.ddb"
 # the byte in the middle, inverted (a fixed value could be the one already there)
 byte=$(od -An -tu1 -j $((size / 2)) -N1 "$TMP/flip.ddb" | tr -d ' ')
 printf "\\$(printf '%03o' $((byte ^ 255)))" | dd of="$TMP/flip.ddb" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
 out=$("$D" restore --from "$TMP/flip.ddb" --data "$TMP/r3" 2>&1); rc=$?
 has damaged_fails "is damaged" "$rc $out"
-check damaged_writes_nothing "" "$(ls "$TMP/r3" 2>/dev/null)"
+check damaged_writes_nothing "absent" "$([ -e "$TMP/r3" ] && ls -A "$TMP/r3" || echo absent)"
 echo "hello" > "$TMP/not.ddb"
 out=$("$D" restore --from "$TMP/not.ddb" --data "$TMP/r4" 2>&1); rc=$?
 has not_a_backup "is not a DriftDB backup" "$rc $out"
@@ -96,6 +97,16 @@ out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/r1" --force 2>&1); rc=$?
 has force_replaces "0 restored" "$rc $out"
 out=$("$D" verify --data "$TMP/r1" 2>&1)
 check force_back_to_backup "verified 11 commits: OK" "$out"
+# a --force restore that fails leaves the database there as it was
+"$D" sql --data "$TMP/r1" -e "INSERT INTO t VALUES (77, 'kept', 77)" >/dev/null 2>&1
+out=$("$D" restore --from "$TMP/flip.ddb" --data "$TMP/r1" --force 2>&1); rc=$?
+has force_damaged_fails "is damaged" "$rc $out"
+out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/r1" --force --until-seq 99 2>&1); rc=$?
+has force_until_beyond_fails "seq 99 is not in the database" "$rc $out"
+out=$("$D" sql --data "$TMP/r1" --format csv -e "SELECT name FROM t WHERE id = 77" 2>&1)$("$D" verify --data "$TMP/r1" 2>&1)
+check force_failed_keeps_database "name
+keptverified 12 commits: OK" "$out"
+check force_failed_no_work_dir "absent" "$([ -e "$TMP/r1/.restoring" ] && echo present || echo absent)"
 
 # beside a running server, while a client commits
 port=$((20000 + RANDOM % 20000))
