@@ -36,6 +36,9 @@ struct Conn {
     int busy;                 /* remote: a query string is in flight */
     size_t base;              /* remote: byte offset of the text sent, in the caller's sql */
     const char *sent;         /* remote: that text (the caller's, alive while busy) */
+    int one_statement;        /* remote: reading commands send their text as one
+                                 statement (the extended protocol), so a -w
+                                 fragment cannot add another that writes */
 };
 
 struct ConnResult {
@@ -177,6 +180,7 @@ int conn_open(const char *data, const char *url, ConnAccess access, const char *
         return -1;
     }
     int rc = data ? open_embedded(c, data, access, app, err) : open_remote(c, url, app, err);
+    c->one_statement = !data && access == CONN_READ;
     if (rc) {
         conn_close(c);
         return -1;
@@ -249,7 +253,9 @@ static int exec_remote(Conn *c, const char *sql, size_t *off, ConnResult **out, 
     size_t len = strlen(sql);
     if (!c->busy) {
         if (*off >= len) return DRIFTDB_DONE;
-        if (!PQsendQuery(c->pg, sql + *off)) {
+        int sent = c->one_statement ? PQsendQueryParams(c->pg, sql + *off, 0, NULL, NULL, NULL, NULL, 0)
+                                    : PQsendQuery(c->pg, sql + *off);
+        if (!sent) {
             set_pq_error(err, "08006", PQerrorMessage(c->pg));
             *off = len;
             return DRIFTDB_ERROR;

@@ -320,7 +320,7 @@ check data_doctor_unopenable_status 2 "$rc"
 matches data_doctor_unopenable "^PROBLEM: the database does not open: .*not a valid LMDB file" "$(printf '%s\n' "$out" | tail -n 1)"
 
 out=$("$D" snapshot --data "$DB" -t ev 2>&1); rc=$?
-has data_snapshot_statement_error 'CHECKPOINT' "$rc $out"
+has data_snapshot_statement_error '1 ERROR:  0A000: CHECKPOINT TABLE is not supported' "$rc $out"
 check data_snapshot_status 1 "$rc"
 out=$("$D" compact --data "$DB" 2>&1); rc=$?
 check data_compact "1 ERROR:  0A000: VACUUM is not supported
@@ -402,6 +402,12 @@ check url_select_json '[{"id":2,"kind":"it'"'"'s","amount":12,"ok":false,"meta":
 out=$("$D" select --url "$URL" -t ev --as-of @SEQ:2 -w "id = 1" --format csv 2>&1)
 check url_select_as_of 'id,kind,amount,ok,meta,note
 1,click,10,t,"{""a"": [1, 2]}",' "$out"
+# a reading command sends one statement: a -w that closes it and adds a
+# write is refused, and nothing is written
+rows0=$(q --url "$URL" -e "SELECT count(*) FROM web")
+out=$("$D" select --url "$URL" -t web -w "true); DELETE FROM web; SELECT (1" 2>&1); rc=$?
+has url_select_one_statement "1 ERROR:  42601: cannot insert multiple commands into a prepared statement" "$rc $out"
+check url_select_wrote_nothing "$rows0" "$(q --url "$URL" -e "SELECT count(*) FROM web")"
 out=$("$D" drift --url "$URL" -t ev -k 1 --format json 2>&1)
 out2=$("$D" drift --data "$DB" -t ev -k 1 --format json 2>&1)
 check url_drift_same_as_data "$out2" "$out"
