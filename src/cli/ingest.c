@@ -16,7 +16,10 @@
  * text, and a number must give it a number type), quoted for the other
  * types (so a CSV 1 reads as a boolean true, 20240101 as a date).  JSON
  * booleans are unquoted only for a new column (it becomes boolean).  JSON
- * nested objects and arrays go in as their text.
+ * nested objects and arrays go in as their text, cast to jsonb for a new
+ * column (it becomes jsonb).  A statement that makes columns holds one row,
+ * and the table's columns are read again after it, so the rows after the
+ * first are written as into existing columns, in one run as in several.
  *
  * Transactions: one for the whole input by default; with --batch N a
  * COMMIT after every N rows.  At the first bad record (malformed line, or
@@ -144,6 +147,12 @@ static int load_columns(Ing *g, driftdb_error *err)
     size_t off = 0;
     ConnResult *r;
     int rc, failed = 0;
+    for (int i = 0; i < g->nexisting; i++) dd_free(g->existing[i]);
+    dd_free(g->existing);
+    dd_free(g->existing_oid);
+    g->existing = NULL;
+    g->existing_oid = NULL;
+    g->nexisting = 0;
     while ((rc = conn_exec_next(g->c, text, &off, &r, err)) == DRIFTDB_ROW_RESULT) {
         int n = conn_result_ncols(r);
         g->existing = dd_calloc((size_t)(n ? n : 1), sizeof(char *));
@@ -274,6 +283,17 @@ static void put_value(Ing *g, const Record *r, const Field *f, int style)
     buf_putc(b, '\'');
     buf_append(b, body, f->body_len);
     buf_putc(b, '\'');
+    /* a nested object or array makes a new column jsonb (an existing
+     * column's type reads the text: jsonb, json or text) */
+    if (f->kind == VAL_NESTED && style == STYLE_NEW) buf_puts(b, "::jsonb");
+}
+
+/* Whether the statement being built adds columns to the table. */
+static int makes_columns(const Ing *g)
+{
+    for (int i = 0; i < g->ncols; i++)
+        if (g->style[i] == STYLE_NEW) return 1;
+    return 0;
 }
 
 static int chunk_add(Ing *g, const Record *r, char *msg, size_t n)
@@ -385,7 +405,11 @@ static int chunk_flush(Ing *g, driftdb_error *err)
         err->position = 0;
         return -1;
     }
+    /* columns this statement made have their types now: later rows are
+     * written as for any existing column, in this run as in the next */
+    int made = makes_columns(g);
     chunk_clear(g);
+    if (made && load_columns(g, err) != 0) return -1;
     return 0;
 }
 
@@ -492,7 +516,11 @@ int cmd_ingest(int argc, char **argv)
 
     int rc;
     while ((rc = input_next(&in, &r, msg, sizeof msg)) == 1) {
-        if (g.ncols && (!same_keys(&g, &r) || g.nrows >= ROWS_PER_INSERT || g.sql.len >= MAX_INSERT_BYTES)) {
+        /* a statement that makes columns holds one row: the first value
+         * types each new column, and the rows after it are written as into
+         * an existing column, so one run and several give the same table */
+        if (g.ncols && (!same_keys(&g, &r) || g.nrows >= ROWS_PER_INSERT || g.sql.len >= MAX_INSERT_BYTES ||
+                        makes_columns(&g))) {
             if (chunk_flush(&g, &err) != 0) goto db_failed;
         }
         if (!g.ncols && chunk_start(&g, &r, msg, sizeof msg) != 0) goto input_failed;

@@ -123,7 +123,7 @@ id,bigint,f,t,
 kind,text,t,f,
 amount,bigint,t,f,
 ok,boolean,t,f,
-meta,text,t,f,
+meta,jsonb,t,f,
 note,text,t,f," "$out"
 
 out=$("$D" select --data "$DB" -t ev 2>&1)
@@ -595,6 +595,17 @@ check doctor_stale_freed_on_open "0 reader slots    1 in use (this check's own i
 # After the server: --data writes again.
 out=$("$D" ingest --data "$DB" -t orders -f "$TMP/events.jsonl" 2>&1); rc=$?
 has data_writes_after_server "duplicate key value" "$rc $out"
+
+# a column made by the run's first row of it types the rows after it, as
+# in a later run: true, "yes" and 1 all go into the boolean column
+printf '{"id":1,"flag":true}\n{"id":2,"flag":"yes"}\n{"id":3,"flag":1}\n' > "$TMP/flags.jsonl"
+"$D" init "$TMP/flagsdb" >/dev/null 2>&1
+"$D" sql --data "$TMP/flagsdb" -e "CREATE TABLE flags (pk=id)" >/dev/null 2>&1
+out=$("$D" ingest --data "$TMP/flagsdb" -t flags -f "$TMP/flags.jsonl" 2>&1)$("$D" sql --data "$TMP/flagsdb" --format csv -e "SELECT id, flag FROM flags ORDER BY id" 2>&1)
+has data_ingest_new_column_types_later_rows "id,flag
+1,t
+2,t
+3,t" "$out"
 
 if grep -qiE "AddressSanitizer|runtime error|LeakSanitizer" "$TMP"/*.log 2>/dev/null; then
     fail server_sanitizers "see server log"
