@@ -8,15 +8,30 @@
 # API (--data) as one transaction and with --batch 100000, JSON Lines and
 # CSV, then through a driftdb-server on a free port (--url), both ways.
 # Prints one line per run with the summary ingest printed and rows/s.
+# Then the same CSV into the same typed table (id bigint primary key,
+# customer text, amount numeric, status text, qty int) three ways in one
+# run: `driftdb ingest --url`, psql's \copy into DriftDB, and psql's \copy
+# into a PostgreSQL 15 started here (fsync on); prints rows/s and the
+# ratios ingest / DriftDB COPY and ingest / PostgreSQL COPY.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 ROWS=${INGEST_ROWS:-1000000}
 D=$BUILD/driftdb
 S=$BUILD/driftdb-server
+PGBIN=/usr/lib/postgresql/15/bin
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-ingest-bench.XXXXXX")
 SPID=""
-trap '[ -n "$SPID" ] && kill $SPID 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+AS=""
+[ "$(id -u)" -eq 0 ] && AS="runuser -u postgres --"
+cleanup() {
+    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
+    [ -d "$TMP/pg" ] && $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1
+    wait 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+chmod 755 "$TMP"
 
 awk -v n="$ROWS" 'BEGIN {
     srand(1); split("new paid shipped", st, " ");
@@ -61,3 +76,32 @@ for batch in "" 100000; do
     "$D" sql --url "$URL" -e "CREATE TABLE t$n (pk=id)" >/dev/null
     run "--url jsonl ${batch:+--batch $batch}" --url "$URL" -t t$n -f "$TMP/orders.jsonl" ${batch:+--batch $batch}
 done
+
+# the same CSV into the same typed table: ingest against COPY
+TYPED="(id bigint PRIMARY KEY, customer text, amount numeric, status text, qty int)"
+secs() {   # secs COMMAND...: seconds it took (fails with it)
+    local t0 t1
+    t0=$(date +%s.%N)
+    "$@" >/dev/null 2>"$TMP/secs.err" || { cat "$TMP/secs.err" >&2; return 1; }
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
+}
+"$D" sql --url "$URL" -e "CREATE TABLE ti $TYPED" -e "CREATE TABLE tc $TYPED" >/dev/null
+ing=$(secs "$D" ingest --url "$URL" -t ti -f "$TMP/orders.csv") || exit 1
+ddc=$(secs psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d db -v ON_ERROR_STOP=1 \
+      -c "\\copy tc from '$TMP/orders.csv' with (format csv, header)") || exit 1
+pgc=""
+if [ -x "$PGBIN/initdb" ]; then
+    [ -n "$AS" ] && chown postgres "$TMP"
+    $AS "$PGBIN/initdb" -D "$TMP/pg" -A trust -U bench >/dev/null 2>&1
+    PGPORT=$((PORT + 1))
+    $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -o "-p $PGPORT -k $TMP -c listen_addresses=127.0.0.1" -l "$TMP/pg.log" -w start >/dev/null
+    psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -c "CREATE TABLE tc $TYPED"
+    pgc=$(secs psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -v ON_ERROR_STOP=1 \
+          -c "\\copy tc from '$TMP/orders.csv' with (format csv, header)") || pgc=""
+fi
+awk -v n="$ROWS" -v i="$ing" -v c="$ddc" -v p="$pgc" 'BEGIN {
+    printf "  same CSV, typed table: ingest --url %9.0f rows/s   DriftDB COPY %9.0f rows/s   ratio %.2f", n / i, n / c, c / i
+    if (p != "") printf "   PostgreSQL 15 COPY %9.0f rows/s   ratio %.2f", n / p, p / i
+    printf "\n"
+}'
