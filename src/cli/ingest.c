@@ -62,6 +62,14 @@ typedef struct Ing {
     int ncols, capcols;
     size_t *row_off;          /* per row: offset of its '(' in sql */
     long *row_line;           /* per row: input line */
+    char *row_dup;            /* per row: its key was in an earlier row of the transaction */
+    /* the primary key's columns, and the keys of the open transaction's
+     * rows (their input text): the line of a duplicate of a row of an
+     * earlier statement, which the server's error cannot point at */
+    char **pkcols;
+    int npk;
+    char **keys;
+    size_t nkeys, capkeys;
     int nrows, caprows;
     /* transaction */
     int in_txn;
@@ -178,6 +186,85 @@ static int load_columns(Ing *g, driftdb_error *err)
         return -1;
     }
     return 0;
+}
+
+/* The primary key's column names (none when the catalog query fails: the
+ * lines of duplicates are then given as ranges). */
+static void load_pk(Ing *g)
+{
+    Buf q = BUF_INIT;
+    buf_puts(&q, "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
+                 "AND a.attnum = ANY (i.indkey) WHERE i.indisprimary AND i.indrelid = ");
+    cli_put_literal(&q, g->table, strlen(g->table));
+    buf_puts(&q, "::regclass ORDER BY a.attnum");
+    char *text = buf_cstr(&q);
+    size_t off = 0;
+    ConnResult *r;
+    driftdb_error err;
+    while (text && conn_exec_next(g->c, text, &off, &r, &err) == DRIFTDB_ROW_RESULT) {
+        while (conn_result_next(r, &err) == 1) {
+            const char *v = conn_result_value(r, 0, NULL);
+            char **n = v ? dd_realloc(g->pkcols, sizeof(char *) * (size_t)(g->npk + 1)) : NULL;
+            if (!n) break;
+            g->pkcols = n;
+            if ((g->pkcols[g->npk] = dd_strdup(v))) g->npk++;
+        }
+        conn_result_free(r);
+    }
+    buf_free(&q);
+}
+
+static void keys_clear(Ing *g)
+{
+    for (size_t i = 0; i < g->capkeys; i++) dd_free(g->keys[i]);
+    dd_free(g->keys);
+    g->keys = NULL;
+    g->nkeys = g->capkeys = 0;
+}
+
+/* Adds key k (taken over) to the transaction's set: 1 when it was there
+ * already, 0 when added, -1 without memory. */
+static int keys_add(Ing *g, char *k)
+{
+    if ((g->nkeys + 1) * 2 > g->capkeys) {
+        size_t cap = g->capkeys ? g->capkeys * 2 : 1024;
+        char **n = dd_calloc(cap, sizeof(char *));
+        if (!n) { dd_free(k); return -1; }
+        for (size_t i = 0; i < g->capkeys; i++) {
+            if (!g->keys[i]) continue;
+            size_t j = dd_fnv1a(DD_FNV_INIT, g->keys[i], strlen(g->keys[i])) & (cap - 1);
+            while (n[j]) j = (j + 1) & (cap - 1);
+            n[j] = g->keys[i];
+        }
+        dd_free(g->keys);
+        g->keys = n;
+        g->capkeys = cap;
+    }
+    size_t j = dd_fnv1a(DD_FNV_INIT, k, strlen(k)) & (g->capkeys - 1);
+    for (; g->keys[j]; j = (j + 1) & (g->capkeys - 1))
+        if (strcmp(g->keys[j], k) == 0) { dd_free(k); return 1; }
+    g->keys[j] = k;
+    g->nkeys++;
+    return 0;
+}
+
+/* Whether record r's key was in an earlier row of the transaction. */
+static int key_seen(Ing *g, const Record *r)
+{
+    if (!g->npk) return 0;
+    Buf k = BUF_INIT;
+    for (int p = 0; p < g->npk; p++) {
+        int i = 0;
+        while (i < r->n && strcmp(record_name(r, i), g->pkcols[p]) != 0) i++;
+        if (i == r->n) { buf_free(&k); return 0; }   /* no key: the server says */
+        buf_putc(&k, (u8)('0' + r->f[i].kind));
+        buf_append(&k, (const char *)r->bodies.data + r->f[i].body, r->f[i].body_len);
+        buf_putc(&k, 0x1f);
+    }
+    char *s = buf_cstr(&k);
+    if (!s) return 0;
+    int seen = keys_add(g, s);   /* takes s over */
+    return seen == 1;
 }
 
 static int style_of(const Ing *g, const char *name)
@@ -303,13 +390,16 @@ static int chunk_add(Ing *g, const Record *r, char *msg, size_t n)
         size_t *no = dd_realloc(g->row_off, sizeof(size_t) * (size_t)cap);
         if (no) g->row_off = no;
         long *nl = no ? dd_realloc(g->row_line, sizeof(long) * (size_t)cap) : NULL;
-        if (!nl) { snprintf(msg, n, "out of memory"); return -1; }
-        g->row_line = nl;
+        if (nl) g->row_line = nl;
+        char *nd = nl ? dd_realloc(g->row_dup, (size_t)cap) : NULL;
+        if (!nd) { snprintf(msg, n, "out of memory"); return -1; }
+        g->row_dup = nd;
         g->caprows = cap;
     }
     if (g->nrows) buf_putc(&g->sql, ',');
     g->row_off[g->nrows] = g->sql.len;
     g->row_line[g->nrows] = r->line;
+    g->row_dup[g->nrows] = (char)key_seen(g, r);
     g->nrows++;
     buf_putc(&g->sql, '(');
     int in_order = 1;
@@ -395,6 +485,10 @@ static int chunk_flush(Ing *g, driftdb_error *err)
             g->in_txn = 0;
             line = diagnose(g);
         }
+        /* a duplicate of a row of an earlier statement (rolled back with
+         * the transaction, so diagnose cannot meet it) */
+        for (int i = 0; !line && strcmp(err->sqlstate, "23505") == 0 && i < g->nrows; i++)
+            if (g->row_dup[i]) line = g->row_line[i];
         char where[64], m[sizeof err->message];
         if (line) snprintf(where, sizeof where, "line %ld: ", line);
         else snprintf(where, sizeof where, "lines %ld-%ld: ", g->row_line[0], g->row_line[g->nrows - 1]);
@@ -426,6 +520,7 @@ static int commit(Ing *g, driftdb_error *err)
         return -1;
     }
     g->in_txn = 0;
+    keys_clear(g);   /* a duplicate of a committed row fails alone: diagnose finds it */
     g->committed_rows = g->rows;
     g->committed_line = g->last_line;
     g->txn_rows = 0;
@@ -506,6 +601,7 @@ int cmd_ingest(int argc, char **argv)
         cli_print_plain_error(&err);
         goto out;
     }
+    load_pk(&g);
     if (input_open(&in, f, fmt, msg, sizeof msg) != 0) {
         fprintf(stderr, "%s: error: %s: %s\n", cli_progname, is_stdin ? "stdin" : file, msg);
         input_free(&in);
@@ -565,6 +661,10 @@ out:
     dd_free(g.style);
     dd_free(g.row_off);
     dd_free(g.row_line);
+    dd_free(g.row_dup);
+    keys_clear(&g);
+    for (int i = 0; i < g.npk; i++) dd_free(g.pkcols[i]);
+    dd_free(g.pkcols);
     for (int i = 0; i < g.nexisting; i++) dd_free(g.existing[i]);
     dd_free(g.existing);
     dd_free(g.existing_oid);

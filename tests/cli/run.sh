@@ -607,6 +607,13 @@ has data_ingest_new_column_types_later_rows "id,flag
 2,t
 3,t" "$out"
 
+# a duplicate of a row sent by an earlier statement of the run (rows go
+# 1,000 to an INSERT): the error still names its line
+awk 'BEGIN { for (i = 1; i <= 1500; i++) printf "{\"id\":%d,\"v\":%d}\n", (i == 1200 ? 5 : i), i }' > "$TMP/dup.jsonl"
+"$D" sql --data "$TMP/flagsdb" -e "CREATE TABLE big (pk=id)" >/dev/null 2>&1
+out=$("$D" ingest --data "$TMP/flagsdb" -t big -f "$TMP/dup.jsonl" 2>&1); rc=$?
+has data_ingest_duplicate_line "1 driftdb: error: line 1200: duplicate key value" "$rc $out"
+
 if grep -qiE "AddressSanitizer|runtime error|LeakSanitizer" "$TMP"/*.log 2>/dev/null; then
     fail server_sanitizers "see server log"
 fi
