@@ -131,7 +131,10 @@ static int plan_show_tables(SqlCtx *ctx, Plan *p)
 
 static int plan_show_columns(SqlCtx *ctx, Plan *p, const char *table)
 {
-    const TableInfo *t = resolve_table_present(ctx, table);
+    /* the columns at the session's point in time (drift.system_time), as
+     * SELECT * reads them there (docs/time-travel.md §5) */
+    const TableInfo *t = ctx->session_point != SEQ_NONE ? resolve_table_at(ctx, table, ctx->session_point, NULL)
+                                                        : resolve_table_present(ctx, table);
     if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, -1, "relation \"%s\" does not exist", table);
     static const char *names[] = {"column_name", "data_type", "nullable", "primary_key", "comment"};
     static const TypeId types[] = {TYPE_TEXT, TYPE_TEXT, TYPE_BOOL, TYPE_BOOL, TYPE_TEXT};
