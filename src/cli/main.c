@@ -173,17 +173,20 @@ static const CmdHelp cmd_help[] = {
      "the open transaction (earlier --batch commits stay).  Writes: beside a\n"
      "server, use --url.\n"},
     {"diff",
-     "Usage: driftdb diff TARGET -t TABLE --from POINT [--to POINT] [--format text|json]\n"
+     "Usage: driftdb diff TARGET -t TABLE --from POINT [--to POINT]\n"
+     "                    [--format text|json]\n"
      "\n"
      "Prints the rows of TABLE that differ between two points in time: + inserted,\n"
      "- deleted, ~ updated with the columns that changed, old -> new.\n"
      "\n"
      "Options:\n" TARGET_HELP
-     "  -t, --table TABLE     the table; its primary key must be one column\n"
+     "  -t, --table TABLE     the table; rows are matched by its primary key (one\n"
+     "                        column or several, compared as text)\n"
      "  --from POINT          the first point\n"
      "  --to POINT            the second point (default: now)\n"
      "  --format FORMAT       text (default) or json (one array of {key, change,\n"
-     "                        before, after})\n"
+     "                        before, after}; the key of several columns is an\n"
+     "                        object)\n"
      "  -h, --help            print this help\n"
      "\n" POINT_HELP},
     {"verify",
