@@ -122,6 +122,10 @@ int cli_connect_err(const CliTarget *t, ConnAccess access, const char *cmd, Conn
  */
 enum { CLI_GUARD_TIMEOUT = -1, CLI_GUARD_SIGNAL = -2, CLI_GUARD_ERROR = -3 };
 int cli_run_guarded(int (*fn)(void *), void *arg, long limit, int *sig);
+/* 0 when dir is a directory holding a driftdb.mdb; else prints why it is
+ * not a data directory ("does not exist", "has no driftdb.mdb") and
+ * returns 1.  What is in the file is for the open to judge. */
+int cli_check_data_dir(const char *dir);
 /* The default limit over directory dir: 60 s plus 1 s per MiB of its data file. */
 long cli_guard_limit(const char *dir);
 
@@ -138,11 +142,11 @@ void cli_json_string(const char *s);
 void cli_put_literal(Buf *b, const char *s, size_t n);
 
 /*
- * The name of table's primary key column (SHOW COLUMNS) into *pk, copied
- * into a.  Fails with a clear error when the table is missing, has no key,
- * or a key of several columns.  (drift.c)
+ * The names of table's primary key columns, in the order SHOW COLUMNS lists them,
+ * into *cols[0..*ncols), copied into a.  Fails with a clear error when the
+ * table is missing or has no key.  (drift.c)
  */
-int cli_primary_key(Conn *c, const char *table, char **pk, Arena *a, driftdb_error *err);
+int cli_primary_keys(Conn *c, const char *table, char ***cols, int *ncols, Arena *a, driftdb_error *err);
 
 /* The commands beside sql (each file one command). */
 int cmd_select(int argc, char **argv);   /* select.c */

@@ -7,17 +7,22 @@
  * X and Y are @SEQ:n (or n), a timestamp, or now (Y's default).  Both are
  * first resolved to seqs (drift_seq_at, drift_seq), so every statement
  * after that reads fixed history and the result is consistent without a
- * transaction.  Then, all plain SQL:
- *   before: SELECT * FROM t FOR SYSTEM_TIME AS OF @SEQ:x WHERE pk IN (keys)
- *   after:  SELECT * FROM t FOR SYSTEM_TIME AS OF @SEQ:y WHERE pk IN (keys)
- *   keys:   SELECT DISTINCT pk FROM t FOR SYSTEM_TIME ALL
- *           WHERE a version started or ended in (lo, hi]   ORDER BY pk
+ * transaction.  Then, all plain SQL, over the primary key's columns k...
+ * (one or several):
+ *   keys:   SELECT k::text... FROM t FOR SYSTEM_TIME ALL
+ *           WHERE a version started or ended in (lo, hi]
+ *   before: SELECT * FROM t FOR SYSTEM_TIME AS OF @SEQ:x WHERE (k::text...) IN (keys)
+ *   after:  SELECT * FROM t FOR SYSTEM_TIME AS OF @SEQ:y WHERE (k::text...) IN (keys)
+ *   order:  SELECT DISTINCT k... FROM t FOR SYSTEM_TIME ALL WHERE (the same) ORDER BY k...
  * and the rows are listed in the keys' order ('+' inserted, '-' deleted,
- * '~' updated, with the columns that differ).  Images are matched by the
- * key's text; a key whose two images are equal
- * (changed and changed back) is not a difference.  Each side has the
- * columns of its own point (docs/time-travel.md §6); columns are compared by name.
- * A table that did not exist yet at X (42P01) has an empty before side.
+ * '~' updated, with the columns that differ).  Keys are compared as text:
+ * a key column's type at X may differ from its type now (a document-style
+ * table's key column has no type until its first row, so at the seq that
+ * created the table it reads as text), and images are matched by the
+ * key's text anyway.  A key whose two images are equal (changed and
+ * changed back) is not a difference.  Each side has the columns of its own
+ * point (docs/time-travel.md §6); columns are compared by name.  A table
+ * that did not exist yet at X (42P01) has an empty before side.
  */
 #include "cli.h"
 
@@ -30,12 +35,12 @@
 #include "../util/alloc.h"
 
 typedef struct Image {
-    const char *key;
+    const char *key;    /* the key's match text (match_key) */
     char **vals;
 } Image;
 
 typedef struct Side {
-    int ncols, keycol;
+    int ncols;
     char **names;
     Image *rows;
     int n, cap;
@@ -85,24 +90,43 @@ static int cmp_image(const void *a, const void *b)
     return strcmp(((const Image *)a)->key, ((const Image *)b)->key);
 }
 
+/* The text a key is matched by: each column's value as "length:text", so
+ * no two keys of several columns run together.  Owned by a. */
+static char *match_key(char *const *vals, const int *idx, int nk, Arena *a)
+{
+    Buf b = BUF_INIT;
+    for (int i = 0; i < nk; i++) {
+        const char *v = idx[i] >= 0 ? vals[idx[i]] : NULL;
+        if (v) buf_printf(&b, "%zu:%s;", strlen(v), v);
+        else buf_puts(&b, "-;");
+    }
+    char *t = buf_cstr(&b);
+    char *out = t ? arena_strdup(a, t) : NULL;
+    buf_free(&b);
+    return out;
+}
+
 /* Runs one image query into s (rows sorted by key text).  *missing is set
  * when the table does not exist at that point. */
-static int load_side(Conn *c, const char *sql, const char *pk, Side *s, Arena *a, int *missing,
+static int load_side(Conn *c, const char *sql, char **pk, int nk, Side *s, Arena *a, int *missing,
                      driftdb_error *err)
 {
     size_t off = 0;
     ConnResult *r;
     int rc, failed = 0;
+    int *keyidx = arena_alloc(a, sizeof(int) * (size_t)nk);
+    if (!keyidx) { oom(err); return -1; }
     *missing = 0;
     while ((rc = conn_exec_next(c, sql, &off, &r, err)) == DRIFTDB_ROW_RESULT) {
         int m;
         s->ncols = conn_result_ncols(r);
         s->names = arena_alloc(a, sizeof(char *) * (size_t)(s->ncols + 1));
-        s->keycol = -1;
         if (!s->names) { conn_result_free(r); oom(err); return -1; }
+        for (int k = 0; k < nk; k++) keyidx[k] = -1;
         for (int i = 0; i < s->ncols; i++) {
             s->names[i] = arena_strdup(a, conn_result_colname(r, i));
-            if (s->names[i] && strcmp(s->names[i], pk) == 0) s->keycol = i;
+            for (int k = 0; k < nk; k++)
+                if (s->names[i] && strcmp(s->names[i], pk[k]) == 0) keyidx[k] = i;
         }
         while ((m = conn_result_next(r, err)) == 1) {
             if (s->n == s->cap) {
@@ -119,7 +143,7 @@ static int load_side(Conn *c, const char *sql, const char *pk, Side *s, Arena *a
                 const char *v = conn_result_value(r, i, NULL);
                 im->vals[i] = v ? arena_strdup(a, v) : NULL;
             }
-            im->key = s->keycol >= 0 && im->vals[s->keycol] ? im->vals[s->keycol] : "";
+            if (!(im->key = match_key(im->vals, keyidx, nk, a))) { oom(err); m = -1; break; }
         }
         if (m < 0) failed = 1;
         conn_result_free(r);
@@ -134,8 +158,9 @@ static int load_side(Conn *c, const char *sql, const char *pk, Side *s, Arena *a
     return 0;
 }
 
-/* Runs the keys query: one text key per row, in order. */
-static int load_keys(Conn *c, const char *sql, char ***out, int *n, Arena *a, driftdb_error *err)
+/* Runs the order query: the changed keys in order, each as its nk column
+ * values (out[i * nk + k]). */
+static int load_keys(Conn *c, const char *sql, int nk, char ***out, int *n, Arena *a, driftdb_error *err)
 {
     size_t off = 0;
     ConnResult *r;
@@ -144,17 +169,20 @@ static int load_keys(Conn *c, const char *sql, char ***out, int *n, Arena *a, dr
     while ((rc = conn_exec_next(c, sql, &off, &r, err)) == DRIFTDB_ROW_RESULT) {
         int m;
         while ((m = conn_result_next(r, err)) == 1) {
-            const char *v = conn_result_value(r, 0, NULL);
-            if (!v) continue;
+            if (conn_result_ncols(r) != nk) continue;
             if (*n == cap) {
                 int ncap = cap ? cap * 2 : 64;
-                char **nk = arena_alloc(a, sizeof(char *) * (size_t)ncap);
-                if (!nk) { oom(err); m = -1; break; }
-                if (*n) memcpy(nk, k, sizeof(char *) * (size_t)*n);
-                k = nk;
+                char **nkeys = arena_alloc(a, sizeof(char *) * (size_t)ncap * (size_t)nk);
+                if (!nkeys) { oom(err); m = -1; break; }
+                if (*n) memcpy(nkeys, k, sizeof(char *) * (size_t)*n * (size_t)nk);
+                k = nkeys;
                 cap = ncap;
             }
-            k[(*n)++] = arena_strdup(a, v);
+            for (int i = 0; i < nk; i++) {
+                const char *v = conn_result_value(r, i, NULL);
+                k[*n * nk + i] = v ? arena_strdup(a, v) : NULL;
+            }
+            (*n)++;
         }
         if (m < 0) failed = 1;
         conn_result_free(r);
@@ -242,51 +270,71 @@ int cmd_diff(int argc, char **argv)
     Buf keys = BUF_INIT, q = BUF_INIT;
     driftdb_error err;
     memset(&err, 0, sizeof err);
-    char x[32], y[32], *pk = NULL;
-    int status = 1, miss_b = 0, miss_a = 0;
+    char x[32], y[32], **pk = NULL;
+    int nk = 0, status = 1, miss_b = 0, miss_a = 0;
     if (resolve_point(c, from, x, &err) != 0 || resolve_point(c, to, y, &err) != 0 ||
-        cli_primary_key(c, table, &pk, &a, &err) != 0)
+        cli_primary_keys(c, table, &pk, &nk, &a, &err) != 0)
         goto failed;
     unsigned long long xs = strtoull(x, NULL, 10), ys = strtoull(y, NULL, 10);
     unsigned long long lo = xs < ys ? xs : ys, hi = xs < ys ? ys : xs;
+    Buf range = BUF_INIT;   /* " FROM t FOR SYSTEM_TIME ALL WHERE (a change in (lo, hi])" */
+    buf_puts(&range, " FROM ");
+    cli_put_user_name(&range, table);
+    buf_printf(&range, " FOR SYSTEM_TIME ALL WHERE (system_seq_start > %llu AND system_seq_start <= %llu)"
+                       " OR (system_seq_end > %llu AND system_seq_end <= %llu)", lo, hi, lo, hi);
 
-    /* the keys with a version that started or ended in (lo, hi] */
+    /* the keys with a version that started or ended in (lo, hi], as text */
     buf_puts(&keys, "SELECT ");
-    cli_put_ident(&keys, pk);
-    buf_puts(&keys, " FROM ");
-    cli_put_user_name(&keys, table);
-    buf_printf(&keys, " FOR SYSTEM_TIME ALL WHERE (system_seq_start > %llu AND system_seq_start <= %llu)"
-                      " OR (system_seq_end > %llu AND system_seq_end <= %llu)", lo, hi, lo, hi);
+    for (int k = 0; k < nk; k++) {
+        if (k) buf_puts(&keys, ", ");
+        cli_put_ident(&keys, pk[k]);
+        buf_puts(&keys, "::text");
+    }
+    buf_append(&keys, range.data, range.len);
     const char *side_seq[2] = {x, y};
     Side *sides[2] = {&before, &after};
     int *missing[2] = {&miss_b, &miss_a};
-    for (int k = 0; k < 2; k++) {
+    for (int s = 0; s < 2; s++) {
         buf_reset(&q);
         buf_puts(&q, "SELECT * FROM ");
         cli_put_user_name(&q, table);
-        buf_printf(&q, " FOR SYSTEM_TIME AS OF @SEQ:%s WHERE ", side_seq[k]);
-        cli_put_ident(&q, pk);
-        buf_puts(&q, " IN (");
+        buf_printf(&q, " FOR SYSTEM_TIME AS OF @SEQ:%s WHERE (", side_seq[s]);
+        for (int k = 0; k < nk; k++) {
+            if (k) buf_puts(&q, ", ");
+            cli_put_ident(&q, pk[k]);
+            buf_puts(&q, "::text");
+        }
+        buf_puts(&q, ") IN (");
         buf_append(&q, keys.data, keys.len);
-        buf_puts(&q, ") ORDER BY ");
-        cli_put_ident(&q, pk);
+        buf_puts(&q, ")");
         char *text = buf_cstr(&q);
-        if (!text) { oom(&err); goto failed; }
-        if (load_side(c, text, pk, sides[k], &a, missing[k], &err) != 0) goto failed;
+        if (!text) { buf_free(&range); oom(&err); goto failed; }
+        if (load_side(c, text, pk, nk, sides[s], &a, missing[s], &err) != 0) { buf_free(&range); goto failed; }
     }
-    if (miss_b && miss_a) goto failed;   /* err holds the second 42P01 */
+    if (miss_b && miss_a) { buf_free(&range); goto failed; }   /* err holds the second 42P01 */
 
     /* the changed keys in the key's SQL order */
     buf_reset(&q);
     buf_puts(&q, "SELECT DISTINCT ");
-    buf_append(&q, keys.data + 7, keys.len - 7);   /* keys without its "SELECT " */
+    Buf by = BUF_INIT;
+    for (int k = 0; k < nk; k++) {
+        if (k) buf_puts(&by, ", ");
+        cli_put_ident(&by, pk[k]);
+    }
+    buf_append(&q, by.data, by.len);
+    buf_append(&q, range.data, range.len);
     buf_puts(&q, " ORDER BY ");
-    cli_put_ident(&q, pk);
+    buf_append(&q, by.data, by.len);
+    buf_free(&by);
+    buf_free(&range);
     char *ktext = buf_cstr(&q);
     if (!ktext) { oom(&err); goto failed; }
     char **order = NULL;
     int norder = 0;
-    if (load_keys(c, ktext, &order, &norder, &a, &err) != 0) goto failed;
+    if (load_keys(c, ktext, nk, &order, &norder, &a, &err) != 0) goto failed;
+    int *ident = arena_alloc(&a, sizeof(int) * (size_t)nk);
+    if (!ident) { oom(&err); goto failed; }
+    for (int k = 0; k < nk; k++) ident[k] = k;
 
     const char **cols;
     int ncols = column_union(&before, &after, &cols, &a);
@@ -300,7 +348,9 @@ int cmd_diff(int argc, char **argv)
     if (json) fputc('[', stdout);
     else printf("%s between seq %s and seq %s:\n", table, x, y);
     for (int i = 0; i < norder; i++) {
-        const char *key = order[i];
+        char **kv = order + (size_t)i * (size_t)nk;
+        const char *key = match_key(kv, ident, nk, &a);
+        if (!key) { oom(&err); goto failed; }
         const Image *ai = find(&after, key), *bi = find(&before, key);
         if (!ai && !bi) continue;
         int differs = !ai || !bi;
@@ -314,14 +364,28 @@ int cmd_diff(int argc, char **argv)
         if (json) {
             fputs(changed ? ",\n {" : "{", stdout);
             fputs("\"key\":", stdout);
-            cli_json_string(key);
+            if (nk == 1) {
+                cli_json_string(kv[0]);
+            } else {
+                fputc('{', stdout);
+                for (int k = 0; k < nk; k++) {
+                    if (k) fputc(',', stdout);
+                    cli_json_string(pk[k]);
+                    fputc(':', stdout);
+                    cli_json_string(kv[k]);
+                }
+                fputc('}', stdout);
+            }
             printf(",\"change\":\"%s\",\"before\":", !bi ? "insert" : !ai ? "delete" : "update");
             json_image(&before, bi);
             fputs(",\"after\":", stdout);
             json_image(&after, ai);
             fputc('}', stdout);
         } else {
-            printf("%c %s = %s\n", !bi ? '+' : !ai ? '-' : '~', pk, key);
+            putchar(!bi ? '+' : !ai ? '-' : '~');
+            for (int k = 0; k < nk; k++)
+                printf("%s %s = %s", k ? "," : "", pk[k], kv[k] ? kv[k] : "NULL");
+            putchar('\n');
             for (int k = 0; k < ncols; k++) {
                 int ab, bb;
                 const char *av = value_of(&after, ai, cols[k], &ab);

@@ -37,7 +37,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "../util/alloc.h"
 
@@ -139,7 +138,6 @@ static int doctor_run(void *arg)
     driftdb_error err;
     int rc = cli_connect_err(&d->t, CONN_READ, "doctor", &c, &err);
     if (rc > 0) return 1;
-    if (d->t.data) printf("DriftDB doctor: data directory %s\n", d->t.data);
     if (rc < 0) {
         if (!d->t.data || strcmp(err.sqlstate, "XX001") != 0) {
             cli_print_plain_error(&err);
@@ -289,18 +287,10 @@ int cmd_doctor(int argc, char **argv)
     }
     if (d.t.data && !d.t.url) {
         /* not a database at all: say so plainly, before any child runs */
-        struct stat sb;
-        char path[4096];
-        if (stat(d.t.data, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            fprintf(stderr, "%s: error: data directory \"%s\" does not exist\n", cli_progname, d.t.data);
-            return 1;
-        }
-        snprintf(path, sizeof path, "%s/driftdb.mdb", d.t.data);
-        if (stat(path, &sb) != 0) {
-            fprintf(stderr, "%s: error: \"%s\" is not a DriftDB data directory (it has no driftdb.mdb)\n",
-                    cli_progname, d.t.data);
-            return 1;
-        }
+        if (cli_check_data_dir(d.t.data) != 0) return 1;
+        /* the header comes from this process, so a child that crashes
+         * still leaves it above the verdict */
+        printf("DriftDB doctor: data directory %s\n", d.t.data);
     }
     int status;
     if (!d.t.data || d.t.url) {

@@ -56,8 +56,8 @@ static void oom(driftdb_error *err) { conn_set_error(err, "53200", "out of memor
 
 static char *dup_or_null(Arena *a, const char *s) { return s ? arena_strdup(a, s) : NULL; }
 
-/* Statement 1: the single primary key column of table into pk. */
-int cli_primary_key(Conn *c, const char *table, char **pk, Arena *a, driftdb_error *err)
+/* Statement 1: the primary key columns of table, in the order SHOW COLUMNS lists them. */
+int cli_primary_keys(Conn *c, const char *table, char ***cols, int *ncols, Arena *a, driftdb_error *err)
 {
     Buf sql = BUF_INIT;
     buf_puts(&sql, "SHOW COLUMNS FROM ");
@@ -66,9 +66,8 @@ int cli_primary_key(Conn *c, const char *table, char **pk, Arena *a, driftdb_err
     if (!text) { buf_free(&sql); oom(err); return -1; }
     size_t off = 0;
     ConnResult *r;
-    int rc, nkeys = 0, failed = 0;
-    Buf keys = BUF_INIT;
-    *pk = NULL;
+    int rc, n = 0, cap = 0, failed = 0;
+    char **k = NULL;
     while ((rc = conn_exec_next(c, text, &off, &r, err)) == DRIFTDB_ROW_RESULT) {
         int m, kcol = -1, ncol = -1;
         for (int i = 0; i < conn_result_ncols(r); i++) {
@@ -76,29 +75,54 @@ int cli_primary_key(Conn *c, const char *table, char **pk, Arena *a, driftdb_err
             if (strcmp(conn_result_colname(r, i), "column_name") == 0) ncol = i;
         }
         while ((m = conn_result_next(r, err)) == 1) {
-            const char *k = kcol >= 0 ? conn_result_value(r, kcol, NULL) : NULL;
-            const char *n = ncol >= 0 ? conn_result_value(r, ncol, NULL) : NULL;
-            if (k && n && strcmp(k, "t") == 0) {
-                if (nkeys++) buf_puts(&keys, ", ");
-                buf_puts(&keys, n);
-                if (!*pk) *pk = arena_strdup(a, n);
+            const char *kv = kcol >= 0 ? conn_result_value(r, kcol, NULL) : NULL;
+            const char *nv = ncol >= 0 ? conn_result_value(r, ncol, NULL) : NULL;
+            if (!kv || !nv || strcmp(kv, "t") != 0) continue;
+            if (n == cap) {
+                int ncap = cap ? cap * 2 : 4;
+                char **nk = arena_alloc(a, sizeof(char *) * (size_t)ncap);
+                if (!nk) { oom(err); m = -1; break; }
+                if (n) memcpy(nk, k, sizeof(char *) * (size_t)n);
+                k = nk;
+                cap = ncap;
             }
+            if (!(k[n++] = arena_strdup(a, nv))) { oom(err); m = -1; break; }
         }
         if (m < 0) failed = 1;
         conn_result_free(r);
     }
     buf_free(&sql);
-    if (rc == DRIFTDB_ERROR || failed) { buf_free(&keys); return -1; }
-    if (nkeys != 1) {
+    if (rc == DRIFTDB_ERROR || failed) return -1;
+    if (n == 0) {
+        conn_set_error(err, "42P10", "table \"%s\" has no primary key column", table);
+        return -1;
+    }
+    *cols = k;
+    *ncols = n;
+    return 0;
+}
+
+/* The single primary key column of table into pk; a key of several
+ * columns is refused (-k takes one value). */
+static int drift_primary_key(Conn *c, const char *table, char **pk, Arena *a, driftdb_error *err)
+{
+    char **cols;
+    int n;
+    if (cli_primary_keys(c, table, &cols, &n, a, err) != 0) return -1;
+    if (n != 1) {
+        Buf keys = BUF_INIT;
+        for (int i = 0; i < n; i++) {
+            if (i) buf_puts(&keys, ", ");
+            buf_puts(&keys, cols[i]);
+        }
         char *ks = buf_cstr(&keys);
-        if (nkeys == 0) conn_set_error(err, "42P10", "table \"%s\" has no primary key column", table);
-        else conn_set_error(err, "0A000", "drift -k takes one key value, but the primary key of \"%s\" is (%s)",
-                            table, ks ? ks : "several columns");
+        conn_set_error(err, "0A000", "drift -k takes one key value, but the primary key of \"%s\" is (%s)",
+                       table, ks ? ks : "several columns");
         buf_free(&keys);
         return -1;
     }
-    buf_free(&keys);
-    return *pk ? 0 : (oom(err), -1);
+    *pk = cols[0];
+    return 0;
 }
 
 /* Statement 2: every version of the row. */
@@ -318,7 +342,7 @@ int cmd_drift(int argc, char **argv)
     /* One snapshot for the three statements (REPEATABLE READ), so a commit
      * between them cannot show a version without its commit. */
     if (conn_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ", &err) != 0 ||
-        cli_primary_key(c, table, &pk, &d.a, &err) != 0 || load_versions(c, &d, table, pk, key, &err) != 0) {
+        drift_primary_key(c, table, &pk, &d.a, &err) != 0 || load_versions(c, &d, table, pk, key, &err) != 0) {
         cli_print_plain_error(&err);
         goto done;
     }

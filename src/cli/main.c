@@ -6,19 +6,21 @@
  *   driftdb init DIR
  *   driftdb sql      (--data DIR | --url URL) [-e SQL]... [-f FILE]... [--format F]
  *   driftdb select   (--data DIR | --url URL) -t TABLE [-w WHERE] [--as-of X] [-l N] [--format F]
- *   driftdb drift    (--data DIR | --url URL) -t TABLE -k KEY
+ *   driftdb drift    (--data DIR | --url URL) -t TABLE -k KEY [--format text|json]
  *   driftdb ingest   (--data DIR | --url URL) -t TABLE -f FILE [--format jsonl|csv] [--batch N]
- *   driftdb diff     (--data DIR | --url URL) -t TABLE --from X [--to Y]
+ *   driftdb diff     (--data DIR | --url URL) -t TABLE --from X [--to Y] [--format text|json]
  *   driftdb verify   (--data DIR | --url URL) [--timeout SECONDS]
  *   driftdb doctor   (--data DIR | --url URL) [--recent N] [--timeout SECONDS]   (doctor.c)
  *   driftdb backup   --data DIR --to FILE
  *   driftdb restore  --from FILE --data DIR [--until-seq N] [--force]
  *   driftdb snapshot (--data DIR | --url URL) -t TABLE     (CHECKPOINT TABLE)
  *   driftdb compact  (--data DIR | --url URL) [-t TABLE]   (VACUUM)
+ *   driftdb COMMAND --help | -h     that command's page (cmd_help)
  *   driftdb --version | --help
  *
  * Exit status: 0 success; 1 usage error, open error or failed statement;
- * 2 verification failed (doctor: a problem found).  Everything goes
+ * 2 verification failed or the data file does not open as a database
+ * (doctor: a problem found).  Everything goes
  * through include/driftdb.h or libpq (conn.h).
  */
 #include <ctype.h>
@@ -38,6 +40,8 @@
 #include "../util/buf.h"
 
 const char *cli_progname = "driftdb";
+/* the command being run, once it is known: usage errors point at its page */
+static const char *cli_command;
 
 static void usage(FILE *out)
 {
@@ -48,10 +52,11 @@ static void usage(FILE *out)
             "  driftdb init DIR                         create an empty data directory\n"
             "  driftdb sql TARGET [-e SQL]... [-f FILE]... [--format F]\n"
             "                                           run SQL (interactive on a terminal)\n"
-            "  driftdb select TARGET -t TABLE [-w WHERE] [--as-of @SEQ:n|TIMESTAMP|now]\n"
+            "  driftdb select TARGET -t TABLE [-w WHERE] [--as-of @SEQ:n|N|TIMESTAMP|now]\n"
             "                 [-l N] [--format aligned|csv|json]\n"
             "                                           a table at a point in time\n"
-            "  driftdb drift TARGET -t TABLE -k KEY     one row's history as a timeline\n"
+            "  driftdb drift TARGET -t TABLE -k KEY [--format text|json]\n"
+            "                                           one row's history as a timeline\n"
             "  driftdb ingest TARGET -t TABLE -f FILE [--format jsonl|csv] [--batch N]\n"
             "                                           load JSON Lines or CSV into a table\n"
             "  driftdb diff TARGET -t TABLE --from X [--to Y] [--format text|json]\n"
@@ -65,6 +70,7 @@ static void usage(FILE *out)
             "                                           restore a backup (to seq N), verified\n"
             "  driftdb snapshot TARGET -t TABLE         CHECKPOINT TABLE\n"
             "  driftdb compact TARGET [-t TABLE]        VACUUM\n"
+            "  driftdb COMMAND --help                   a command's options, explained\n"
             "  driftdb --version                        print the version\n"
             "  driftdb --help                           print this help\n"
             "\n"
@@ -76,29 +82,195 @@ static void usage(FILE *out)
             "                     libpq connection string\n"
             "  (neither)          a server from the PG* environment (PGHOST, PGPORT, ...)\n"
             "\n"
-            "Options of sql:\n"
-            "  -e, -c, --command SQL   run SQL (may be given several times)\n"
-            "  -f, --file FILE         run the statements of FILE (\"-\" for stdin)\n"
-            "  --format FORMAT         aligned (default), csv or json\n"
-            "Without -e or -f, sql reads statements interactively when stdin is a\n"
-            "terminal, else it runs stdin as a script.  Scripts stop at the first\n"
-            "error with exit status 1.\n"
+            "A point in time (select --as-of, diff --from / --to) is @SEQ:n or just n (a\n"
+            "commit seq), a timestamp, or now.\n"
             "\n"
-            "Options of ingest:\n"
-            "  -f, --file FILE         input (\"-\" for stdin)\n"
-            "  --format jsonl|csv      JSON Lines (default; from a .csv name: csv) or CSV\n"
-            "                          with a header line\n"
-            "  --batch N               commit every N rows (default: one transaction)\n"
-            "\n"
-            "Options of doctor:\n"
-            "  --recent N              verify the newest N commits (default 1000)\n"
-            "  --timeout SECONDS       with --data, the check's time limit (default 60\n"
-            "                          plus 1 per MiB of data file)\n"
-            "doctor prints the format version, database id, head seq and time, size on\n"
-            "disk, LMDB reader slots (in use, stale, max), each table's live rows,\n"
-            "versions and history bytes, and VERIFY RECENT N, then \"OK: healthy\" or\n"
-            "\"PROBLEM: ...\".  Exit status 0 healthy, 2 a problem found, 1 usage or\n"
-            "connection error (as verify).\n");
+            "Exit status: 0 success; 1 a usage error, a target that cannot be reached or\n"
+            "opened, or a failed statement; 2 verify found damage or doctor a problem.\n");
+}
+
+#define TARGET_HELP                                                                       \
+    "  -d, --data DIR        a data directory (read-only beside a server for reading\n"   \
+    "                        commands)\n"                                                 \
+    "  --url URL             a running server (postgresql://USER@HOST:PORT/DB or any\n"   \
+    "                        libpq connection string); neither: the PG* environment\n"
+#define POINT_HELP                                                                        \
+    "POINT is @SEQ:n or just n (a commit seq), a timestamp (read as timestamptz in\n"     \
+    "the session's time zone), or now.\n"
+
+/* One command's own page: driftdb COMMAND --help. */
+typedef struct CmdHelp {
+    const char *name;
+    const char *text;
+} CmdHelp;
+
+static const CmdHelp cmd_help[] = {
+    {"init",
+     "Usage: driftdb init DIR\n"
+     "\n"
+     "Creates an empty DriftDB data directory DIR (made when missing; an existing\n"
+     "one must be empty).  No options.\n"},
+    {"sql",
+     "Usage: driftdb sql TARGET [-e SQL]... [-f FILE]... [--format aligned|csv|json]\n"
+     "\n"
+     "Runs SQL and prints results as psql does.\n"
+     "\n"
+     "Options:\n" TARGET_HELP
+     "  -e, -c, --command SQL run SQL, sent whole as one implicit transaction (as\n"
+     "                        psql -c); may be given several times\n"
+     "  -f, --file FILE       run the statements of FILE one by one (as psql -f;\n"
+     "                        \"-\" for stdin); may be given several times\n"
+     "  --format FORMAT       aligned (default), csv or json\n"
+     "  -h, --help            print this help\n"
+     "\n"
+     "-e and -f run in the order given.  Without them, sql reads statements\n"
+     "interactively when stdin is a terminal (\\q quits, \\? lists the\n"
+     "meta-commands), else it runs stdin as a script.  The first error stops the\n"
+     "run with exit status 1.\n"},
+    {"select",
+     "Usage: driftdb select TARGET -t TABLE [-w WHERE] [--as-of POINT] [-l N]\n"
+     "                      [--format aligned|csv|json]\n"
+     "\n"
+     "Prints SELECT * FROM TABLE [FOR SYSTEM_TIME AS OF POINT] [WHERE (WHERE)]\n"
+     "[LIMIT N].\n"
+     "\n"
+     "Options:\n" TARGET_HELP
+     "  -t, --table TABLE     the table (folded to lower case unless \"quoted\")\n"
+     "  -w, --where WHERE     an SQL condition, pasted as written\n"
+     "  --as-of POINT         the point in time (default: now)\n"
+     "  -l, --limit N         at most N rows\n"
+     "  --format FORMAT       aligned (default), csv or json\n"
+     "  -h, --help            print this help\n"
+     "\n" POINT_HELP},
+    {"drift",
+     "Usage: driftdb drift TARGET -t TABLE -k KEY [--format text|json]\n"
+     "\n"
+     "Prints the history of one row: each change with its seq, commit time, user\n"
+     "and operation (INSERT, UPDATE, DELETE) and the columns that changed,\n"
+     "old -> new.\n"
+     "\n"
+     "Options:\n" TARGET_HELP
+     "  -t, --table TABLE     the table; its primary key must be one column\n"
+     "  -k, --key KEY         the row's primary key value (as text; it takes the\n"
+     "                        key column's type)\n"
+     "  --format FORMAT       text (default) or json (one array of events)\n"
+     "  -h, --help            print this help\n"},
+    {"ingest",
+     "Usage: driftdb ingest TARGET -t TABLE -f FILE [--format jsonl|csv] [--batch N]\n"
+     "\n"
+     "Loads JSON Lines or CSV into TABLE, which must exist.  A document-style\n"
+     "table (CREATE TABLE t (pk=id)) grows a column for each new key.\n"
+     "\n"
+     "Options:\n" TARGET_HELP
+     "  -t, --table TABLE     the table to load into\n"
+     "  -f, --file FILE       the input (\"-\" for stdin)\n"
+     "  --format FORMAT       jsonl (default; from a name ending .csv: csv) or csv\n"
+     "                        (RFC 4180 with a header line)\n"
+     "  --batch N             commit every N rows (default: one transaction)\n"
+     "  -h, --help            print this help\n"
+     "\n"
+     "A malformed line or a refused row fails with its line number and rolls back\n"
+     "the open transaction (earlier --batch commits stay).  Writes: beside a\n"
+     "server, use --url.\n"},
+    {"diff",
+     "Usage: driftdb diff TARGET -t TABLE --from POINT [--to POINT]\n"
+     "                    [--format text|json]\n"
+     "\n"
+     "Prints the rows of TABLE that differ between two points in time: + inserted,\n"
+     "- deleted, ~ updated with the columns that changed, old -> new.\n"
+     "\n"
+     "Options:\n" TARGET_HELP
+     "  -t, --table TABLE     the table; rows are matched by its primary key (one\n"
+     "                        column or several, compared as text)\n"
+     "  --from POINT          the first point\n"
+     "  --to POINT            the second point (default: now)\n"
+     "  --format FORMAT       text (default) or json (one array of {key, change,\n"
+     "                        before, after}; the key of several columns is an\n"
+     "                        object)\n"
+     "  -h, --help            print this help\n"
+     "\n" POINT_HELP},
+    {"verify",
+     "Usage: driftdb verify TARGET [--timeout SECONDS]\n"
+     "\n"
+     "Runs VERIFY: every checksum and the hash chain of the commit log, and every\n"
+     "structure a query reads, against it.  Prints \"verified N commits: OK\" or\n"
+     "\"verification FAILED at seq N: ...\".\n"
+     "\n"
+     "Options:\n" TARGET_HELP
+     "  --timeout SECONDS     with --data, the check's time limit (default 60 plus\n"
+     "                        1 per MiB of data file); a check that runs longer, or\n"
+     "                        crashes on a damaged page, is reported as damage\n"
+     "  -h, --help            print this help\n"
+     "\n"
+     "Exit status: 0 OK; 2 damage found (a data file that does not open as a\n"
+     "database included); 1 a usage error or a target that cannot be reached (no\n"
+     "such directory, no driftdb.mdb in it, no server).\n"},
+    {"doctor",
+     "Usage: driftdb doctor TARGET [--recent N] [--timeout SECONDS]\n"
+     "\n"
+     "The database's health on one screen: format version, database id, head seq\n"
+     "and time, size on disk, LMDB reader slots (in use, stale, max), each table's\n"
+     "live rows, versions and history bytes, and VERIFY RECENT N; then \"OK:\n"
+     "healthy\" or \"PROBLEM: ...\".\n"
+     "\n"
+     "Options:\n" TARGET_HELP
+     "  --recent N            verify the newest N commits (default 1000)\n"
+     "  --timeout SECONDS     with --data, the check's time limit (default 60 plus\n"
+     "                        1 per MiB of data file)\n"
+     "  -h, --help            print this help\n"
+     "\n"
+     "Exit status, as verify's: 0 healthy; 2 a problem found (a data file that\n"
+     "does not open included); 1 a usage error or a target that cannot be reached.\n"},
+    {"backup",
+     "Usage: driftdb backup --data DIR --to FILE\n"
+     "\n"
+     "Writes a consistent copy of the whole database (all history), compressed\n"
+     "with zstd and checksummed (SHA-256).  It opens DIR read-only, so it runs\n"
+     "beside a server that is writing.\n"
+     "\n"
+     "Options:\n"
+     "  -d, --data DIR        the data directory to copy\n"
+     "  -o, --to FILE         the backup file to write\n"
+     "  -h, --help            print this help\n"},
+    {"restore",
+     "Usage: driftdb restore --from FILE --data DIR [--until-seq N] [--force]\n"
+     "\n"
+     "Writes a backup into a data directory, whole or as the database was at seq\n"
+     "N, and verifies it.  A truncated, damaged or foreign file writes nothing.\n"
+     "\n"
+     "Options:\n"
+     "  -i, --from FILE       the backup file\n"
+     "  -d, --data DIR        the data directory to create (new or empty)\n"
+     "  --until-seq N         restore the database as it was at commit seq N\n"
+     "  --force               replace an existing data directory (no process may\n"
+     "                        use it); it is kept when the restore fails\n"
+     "  -h, --help            print this help\n"},
+    {"snapshot",
+     "Usage: driftdb snapshot TARGET -t TABLE\n"
+     "\n"
+     "Runs CHECKPOINT TABLE (not supported by the SQL layer yet: it fails with\n"
+     "its error).\n"
+     "\n"
+     "Options:\n" TARGET_HELP
+     "  -t, --table TABLE     the table\n"
+     "  -h, --help            print this help\n"},
+    {"compact",
+     "Usage: driftdb compact TARGET [-t TABLE]\n"
+     "\n"
+     "Runs VACUUM [TABLE] (not supported by the SQL layer yet: it fails with its\n"
+     "error).\n"
+     "\n"
+     "Options:\n" TARGET_HELP
+     "  -t, --table TABLE     only this table\n"
+     "  -h, --help            print this help\n"},
+};
+
+/* The help page of command name, or NULL when there is no such command. */
+static const char *command_help(const char *name)
+{
+    for (size_t i = 0; i < sizeof cmd_help / sizeof cmd_help[0]; i++)
+        if (strcmp(cmd_help[i].name, name) == 0) return cmd_help[i].text;
+    return NULL;
 }
 
 int cli_usage_error(const char *fmt, ...)
@@ -108,7 +280,10 @@ int cli_usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry \"%s --help\" for more information.\n", cli_progname);
+    if (cli_command)
+        fprintf(stderr, "\nTry \"%s %s --help\" for more information.\n", cli_progname, cli_command);
+    else
+        fprintf(stderr, "\nTry \"%s --help\" for more information.\n", cli_progname);
     return 1;
 }
 
@@ -298,10 +473,6 @@ static int cmd_sql(int argc, char **argv)
         } else if ((m = cli_opt(argc, argv, &i, "--format", NULL, &val)) != 0) {
             if (m < 0) goto usage_failed;
             format = val;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            dd_free(acts);
-            return 0;
         } else {
             cli_usage_error("unknown argument to sql: %s", argv[i]);
             goto usage_failed;
@@ -357,8 +528,14 @@ usage_failed:
 static int run_verify(const CliTarget *t)
 {
     Conn *c;
-    if (cli_connect(t, CONN_READ, "verify", &c) != 0) return 1;
     driftdb_error err;
+    int crc = cli_connect_err(t, CONN_READ, "verify", &c, &err);
+    if (crc > 0) return 1;
+    if (crc < 0) {
+        cli_print_plain_error(&err);
+        /* a data file that does not open as a database is damage, as for doctor */
+        return t->data && strcmp(err.sqlstate, "XX001") == 0 ? 2 : 1;
+    }
     memset(&err, 0, sizeof err);
     char checked[32] = "", first_bad[32] = "", status[512] = "";
     size_t off = 0;
@@ -387,6 +564,23 @@ static int run_verify(const CliTarget *t)
     }
     printf("verification FAILED at seq %s: %s\n", first_bad[0] ? first_bad : "?", status);
     return 2;
+}
+
+int cli_check_data_dir(const char *dir)
+{
+    struct stat sb;
+    char path[4096];
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "%s: error: data directory \"%s\" does not exist\n", cli_progname, dir);
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/driftdb.mdb", dir);
+    if (stat(path, &sb) != 0) {
+        fprintf(stderr, "%s: error: \"%s\" is not a DriftDB data directory (it has no driftdb.mdb)\n",
+                cli_progname, dir);
+        return 1;
+    }
+    return 0;
 }
 
 long cli_guard_limit(const char *dir)
@@ -460,7 +654,8 @@ static int cmd_verify(int argc, char **argv)
         limit = strtol(tmo, &end, 10);
         if (*end || limit <= 0) return cli_usage_error("--timeout needs a number of seconds above 0");
     }
-    if (!t.data) return run_verify(&t);
+    if (!t.data || t.url) return run_verify(&t);
+    if (cli_check_data_dir(t.data) != 0) return 1;
     if (!limit) limit = cli_guard_limit(t.data);
     int sig = 0;
     int st = cli_run_guarded(run_verify_guarded, &t, limit, &sig);
@@ -598,16 +793,26 @@ int main(int argc, char **argv)
         printf("driftdb %s\n", driftdb_version());
         return 0;
     }
+    if (strcmp(cmd, "help") == 0 && argc > 2) {
+        /* driftdb help COMMAND */
+        const char *h = command_help(argv[2]);
+        if (!h) return cli_usage_error("unknown command \"%s\"", argv[2]);
+        fputs(h, stdout);
+        return 0;
+    }
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return 0;
     }
-    /* driftdb COMMAND --help: the same page */
+    /* driftdb COMMAND --help (or -h): that command's own page */
     for (int i = 2; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            const char *h = command_help(cmd);
+            if (!h) return cli_usage_error("unknown command \"%s\"", cmd);
+            fputs(h, stdout);
             return 0;
         }
+    if (command_help(cmd)) cli_command = cmd;
     if (strcmp(cmd, "init") == 0) return cmd_init(argc, argv);
     if (strcmp(cmd, "sql") == 0) return cmd_sql(argc, argv);
     if (strcmp(cmd, "verify") == 0) return cmd_verify(argc, argv);

@@ -6,7 +6,8 @@
  * Store life cycle:
  *   store_create: empty dir -> dir with driftdb.mdb, meta (magic, format,
  *                 db id, head 0, ids)
- *   store_open:   LOCK flock'd (writer) -> env open -> meta checked ->
+ *   store_open:   file probed, nothing written (probe_file: empty, not
+ *                 LMDB) -> LOCK flock'd (writer) -> env open -> meta checked ->
  *                 catalog loaded -> writer thread started (commit.c)
  *   store_close:  writer stopped and joined -> env closed -> LOCK released
  *
@@ -214,6 +215,35 @@ static int env_open(Store *st, size_t map_size, unsigned readers, bool create, D
     return 0;
 }
 
+/*
+ * Reads the head of an existing data file without writing anything: a file
+ * LMDB would treat as a new database (empty) or that does not start with an
+ * LMDB meta page is refused here, before the LOCK file is taken and before
+ * mdb_env_open creates its lock file or, for an empty file, writes two meta
+ * pages into it.  LMDB 0.9's first page is a 16-byte page header followed by
+ * MDB_meta, whose first field is the magic 0xBEEFC0DE (native byte order).
+ */
+#define LMDB_META_MAGIC_OFF 16
+#define LMDB_META_MAGIC 0xBEEFC0DEu
+static int probe_file(const char *dir, const char *file, DdError *err)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return dd_err(err, DD_EIO, -1, "could not open \"%s\": %s", file, strerror(errno));
+    u8 head[LMDB_META_MAGIC_OFF + 4];
+    ssize_t n = pread(fd, head, sizeof head, 0);
+    int e = errno;
+    close(fd);
+    if (n < 0) return dd_err(err, DD_EIO, -1, "could not read \"%s\": %s", file, strerror(e));
+    if (n == 0)
+        return dd_corrupt(err, "\"%s\" is not a DriftDB data directory (driftdb.mdb is empty)", dir);
+    u32 magic = 0;
+    if ((size_t)n == sizeof head) memcpy(&magic, head + LMDB_META_MAGIC_OFF, 4);
+    if (magic != LMDB_META_MAGIC)
+        return dd_corrupt(err, "data directory \"%s\" is corrupt or not a DriftDB data directory: "
+                               "driftdb.mdb is not a valid LMDB file (%s)", dir, mdb_strerror(MDB_INVALID));
+    return 0;
+}
+
 static void store_free(Store *st)
 {
     if (!st) return;
@@ -337,8 +367,15 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
     char *file = path_join(dir, FMT_FILE_NAME);
     if (!file) return dd_err(err, DD_ENOMEM, -1, NULL);
     int exists = stat(file, &sb) == 0 && S_ISREG(sb.st_mode);
+    if (!exists) {
+        dd_free(file);
+        return dd_err(err, DD_ECORRUPT, -1, "\"%s\" is not a DriftDB data directory", dir);
+    }
+    /* before anything writes: LMDB would lay out a new database in an
+     * empty file, and creates its lock file on open */
+    int prc = probe_file(dir, file, err);
     dd_free(file);
-    if (!exists) return dd_err(err, DD_ECORRUPT, -1, "\"%s\" is not a DriftDB data directory", dir);
+    if (prc) return prc;
 
     Store *st = store_alloc(dir, opts->read_only);
     if (!st) return dd_err(err, DD_ENOMEM, -1, NULL);

@@ -614,6 +614,148 @@ awk 'BEGIN { for (i = 1; i <= 1500; i++) printf "{\"id\":%d,\"v\":%d}\n", (i == 
 out=$("$D" ingest --data "$TMP/flagsdb" -t big -f "$TMP/dup.jsonl" 2>&1); rc=$?
 has data_ingest_duplicate_line "1 driftdb: error: line 1200: duplicate key value" "$rc $out"
 
+# ---- CLI review fixes: help pages, diff keys, files that are not databases ----
+# driftdb COMMAND --help / -h: the command's own page with all its options.
+declare -A OPTS=(
+    [init]="DIR"
+    [sql]="--data --url -e -c --command -f --file --format aligned csv json --help"
+    [select]="--data --url -t --table -w --where --as-of -l --limit --format aligned csv json @SEQ:n --help"
+    [drift]="--data --url -t --table -k --key --format text json --help"
+    [ingest]="--data --url -t --table -f --file --format jsonl csv --batch --help"
+    [diff]="--data --url -t --table --from --to --format text json @SEQ:n --help"
+    [verify]="--data --url --timeout --help"
+    [doctor]="--data --url --recent --timeout --help"
+    [backup]="--data --to --help"
+    [restore]="--from --data --until-seq --force --help"
+    [snapshot]="--data --url -t --table --help"
+    [compact]="--data --url -t --table --help"
+)
+# (run in $TMP: a binary without the fix would make "init -h" a directory)
+DABS=$(cd "$(dirname "$D")" && pwd)/$(basename "$D")
+bad=""
+for cmd in "${!OPTS[@]}"; do
+    for h in --help -h; do
+        out=$(cd "$TMP" && "$DABS" $cmd $h 2>&1); rc=$?
+        [ $rc -eq 0 ] || bad="$bad $cmd$h:rc=$rc"
+        case "$(printf '%s\n' "$out" | head -n 1)" in "Usage: driftdb $cmd "*) ;; *) bad="$bad $cmd$h:first-line";; esac
+        case "$out" in *"driftdb - an append-only"*) bad="$bad $cmd$h:global-page";; esac
+    done
+    out=$("$D" $cmd --help 2>&1)
+    for o in ${OPTS[$cmd]}; do
+        printf '%s\n' "$out" | grep -q -- "$o\b" || bad="$bad $cmd:$o"
+    done
+done
+check help_command_pages "" "$bad"
+out=$("$D" drift --data "$DB" -t ev -k 1 -h 2>&1); rc=$?
+has help_drift_h_anywhere "0 Usage: driftdb drift TARGET -t TABLE -k KEY" "$rc $out"
+out=$("$D" bogus --help 2>&1); rc=$?
+check help_unknown_command "1 driftdb: unknown command \"bogus\"
+Try \"driftdb --help\" for more information." "$rc $out"
+out=$("$D" help diff 2>&1); rc=$?
+has help_help_command "0 Usage: driftdb diff TARGET" "$rc $out"
+out=$("$D" drift --data "$DB" -t ev 2>&1); rc=$?
+check usage_error_points_at_command_page "1 driftdb: drift needs -t TABLE and -k KEY
+Try \"driftdb drift --help\" for more information." "$rc $out"
+out=$("$D" --help 2>&1)
+has help_overview_drift_format "driftdb drift TARGET -t TABLE -k KEY [--format text|json]" "$out"
+has help_overview_diff_format "driftdb diff TARGET -t TABLE --from X [--to Y] [--format text|json]" "$out"
+has help_overview_as_of_number "[--as-of @SEQ:n|N|TIMESTAMP|now]" "$out"
+has help_overview_command_help "driftdb COMMAND --help" "$out"
+missing=""
+for cmd in backup restore; do
+    grep -q "^\.B driftdb $cmd\$" man/driftdb.1 || missing="$missing man:$cmd"
+done
+man_reading=$(sed -n '/^reading commands$/,/^open it read-only/p' man/driftdb.1 | tr '\n' ' ')
+for cmd in select drift diff verify doctor backup; do
+    case "$man_reading" in *"$cmd"*) ;; *) missing="$missing man-reading:$cmd";; esac
+done
+readme_reading=$(grep -A2 'reading commands (`select`' README.md | tr '\n' ' ')
+for cmd in doctor backup; do
+    case "$readme_reading" in *"\`$cmd\`"*) ;; *) missing="$missing readme-reading:$cmd";; esac
+done
+check man_synopsis_backup_restore_and_reading_commands "" "$missing"
+
+# diff on a table with a key of several columns: rows matched by the whole
+# key; drift still takes one key value and says so.
+"$D" init "$TMP/cpdb" >/dev/null 2>&1
+"$D" sql --data "$TMP/cpdb" -e "CREATE TABLE cp (a int, b text, v int, PRIMARY KEY (a, b))" \
+    -e "INSERT INTO cp VALUES (1, 'x', 1), (1, 'y', 2), (2, 'x', 3)" -e "UPDATE cp SET v = 10 WHERE a = 1 AND b = 'x'" \
+    -e "DELETE FROM cp WHERE a = 1 AND b = 'y'" -e "INSERT INTO cp VALUES (3, 'z', 4)" >/dev/null 2>&1
+out=$("$D" diff --data "$TMP/cpdb" -t cp --from 2 2>&1); rc=$?
+check diff_composite_key "0 cp between seq 2 and seq 5:
+~ a = 1, b = x
+    v  1 -> 10
+- a = 1, b = y
+    a  1
+    b  y
+    v  2
++ a = 3, b = z
+    a  3
+    b  z
+    v  4
+(3 rows differ)" "$rc $out"
+out=$("$D" diff --data "$TMP/cpdb" -t cp --from 3 --to 4 --format json 2>&1)
+check diff_composite_key_json '[{"key":{"a":"1","b":"y"},"change":"delete","before":{"a":"1","b":"y","v":"2"},"after":null}]' "$out"
+out=$("$D" drift --data "$TMP/cpdb" -t cp -k 1 2>&1); rc=$?
+check drift_composite_key_refused "1 driftdb: error: drift -k takes one key value, but the primary key of \"cp\" is (a, b)" "$rc $out"
+
+# diff from the seq that created a document-style table (its key column
+# had no type yet): the whole history since.
+"$D" init "$TMP/docdb" >/dev/null 2>&1
+"$D" sql --data "$TMP/docdb" -e "CREATE TABLE orders (pk=id)" >/dev/null 2>&1
+cseq=$(q --data "$TMP/docdb" -e "SELECT drift_seq()")
+"$D" ingest --data "$TMP/docdb" -t orders -f "$TMP/orders.jsonl" --batch 100 >/dev/null 2>&1
+"$D" sql --data "$TMP/docdb" -e "UPDATE orders SET paid = true WHERE id = 7" >/dev/null 2>&1
+out=$("$D" diff --data "$TMP/docdb" -t orders --from "@SEQ:$cseq" 2>&1); rc=$?
+has diff_from_creation_of_document_table "0 orders between seq $cseq and seq " "$rc $(printf '%s\n' "$out" | head -n 1)"
+check diff_from_creation_rows "(300 rows differ)" "$(printf '%s\n' "$out" | tail -n 1)"
+has diff_from_creation_row "+ id = 7
+    id        7
+    customer  c0
+    total     21
+    paid      t" "$out"
+
+# A directory whose driftdb.mdb is empty: every command says so, writes
+# nothing (no LOCK, no LMDB lock file, the file stays empty); doctor and
+# verify call it a problem (status 2), the others fail with status 1.
+mkdir -p "$TMP/empty"
+: > "$TMP/empty/driftdb.mdb"
+msg="driftdb: error: \"$TMP/empty\" is not a DriftDB data directory (driftdb.mdb is empty)"
+bad=""
+for args in "select -t t" "drift -t t -k 1" "diff -t t --from 1" "backup --to $TMP/empty.bak" "sql -e select_1" \
+            "ingest -t t -f $TMP/events.jsonl" "snapshot -t t" "compact -t t"; do
+    out=$("$D" ${args%% *} --data "$TMP/empty" ${args#* } 2>&1); rc=$?
+    [ "$rc $out" == "1 $msg" ] || bad="$bad [${args%% *}: $rc $out]"
+done
+out=$("$D" verify --data "$TMP/empty" 2>&1); rc=$?
+[ "$rc $out" == "2 $msg" ] || bad="$bad [verify: $rc $out]"
+check empty_data_file_every_command "" "$bad"
+check empty_data_file_nothing_written "driftdb.mdb 0" "$(cd "$TMP/empty" && for f in *; do printf '%s %s' "$f" "$(stat -c %s "$f")"; done)"
+out=$("$D" doctor --data "$TMP/empty" 2>&1); rc=$?
+check empty_data_file_doctor "2 DriftDB doctor: data directory $TMP/empty
+
+PROBLEM: the database does not open: \"$TMP/empty\" is not a DriftDB data directory (driftdb.mdb is empty)" "$rc $out"
+
+# A data file that is not LMDB does not open: verify says damage (2), as doctor.
+out=$("$D" verify --data "$TMP/unopenable" 2>&1); rc=$?
+check verify_unopenable_status 2 "$rc"
+has verify_unopenable_message "not a valid LMDB file" "$out"
+"$D" doctor --data "$TMP/unopenable" >/dev/null 2>&1; rc=$?
+check doctor_unopenable_agrees 2 "$rc"
+out=$("$D" verify --data "$TMP/plain" 2>&1); rc=$?
+check verify_no_data_file "1 driftdb: error: \"$TMP/plain\" is not a DriftDB data directory (it has no driftdb.mdb)" "$rc $out"
+out=$("$D" verify --data "$TMP/not-a-db" 2>&1); rc=$?
+check verify_missing_dir "1 driftdb: error: data directory \"$TMP/not-a-db\" does not exist" "$rc $out"
+
+# doctor on a truncated data file: the check's child crashes, the header
+# (printed by the parent) still stands above the verdict.
+cp -r "$TMP/docdb" "$TMP/truncated"
+truncate -s 12288 "$TMP/truncated/driftdb.mdb"
+out=$("$D" doctor --data "$TMP/truncated" 2>&1); rc=$?
+check doctor_truncated_status 2 "$rc"
+check doctor_truncated_header "DriftDB doctor: data directory $TMP/truncated" "$(printf '%s\n' "$out" | head -n 1)"
+matches doctor_truncated_verdict "^PROBLEM: " "$(printf '%s\n' "$out" | tail -n 1)"
+
 if grep -qiE "AddressSanitizer|runtime error|LeakSanitizer" "$TMP"/*.log 2>/dev/null; then
     fail server_sanitizers "see server log"
 fi
