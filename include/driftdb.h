@@ -7,7 +7,11 @@
  *   driftdb          an open database (one data directory).  Thread-safe:
  *                    any number of sessions on any threads.
  *   driftdb_session  one client's state: settings, transaction, snapshot.
- *                    Used by one thread at a time.
+ *                    Used by one thread at a time.  An UPDATE or DELETE
+ *                    waits while another session's open transaction holds
+ *                    one of its rows (as in PostgreSQL): two sessions driven
+ *                    by one thread must not write the same rows, or the
+ *                    thread waits for itself (until lock_timeout, if set).
  *   driftdb_result   the result of one statement: rows (pulled one at a
  *                    time) and a command tag.  Belongs to its session; it
  *                    must be freed before the session runs another

@@ -271,7 +271,7 @@ done:
 
 static void csv_field(FILE *out, const char *s, size_t len)
 {
-    int quote = 0;
+    int quote = len == 0;   /* "" : an empty string, where NULL prints nothing (psql --csv) */
     for (size_t i = 0; i < len && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (!quote) {

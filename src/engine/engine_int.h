@@ -131,8 +131,14 @@ struct driftdb_session {
     bool stmt_last;            /* the running statement is the last of its string */
     bool block_read_only;      /* BEGIN READ ONLY */
     u8 iso;                    /* the block's isolation level (ISO_*) */
+    bool restarting;           /* run_sql runs the statement again (ctx_setup keeps s->cancel) */
     RowLock *lk_held;          /* the row locks the transaction holds (rowlock.c) */
-    driftdb_session *lk_waits_for;   /* whose lock it waits for (under db->lk_mu) */
+    /* the row lock it waits for (under db->lk_mu; lk_wait_pk NULL: none):
+     * the deadlock check finds its holder through the lock table, so it
+     * never follows a session that ended */
+    u32 lk_wait_table, lk_wait_pklen;
+    const u8 *lk_wait_pk;
+    u64 lk_wait_hash;
     bool snap_retry_ok;        /* the running statement took the snapshot (run_sql) */
     Snap *snap;                /* held during a block, or one statement */
     TxnWrites ws;

@@ -83,14 +83,16 @@ static i64 setting_ms(driftdb_session *s, const char *name, i64 dflt)
     return v && *v ? settings_ms(v) : dflt;
 }
 
-/* Whether following who waits for whom from `from` comes back to s
- * (caller holds lk_mu). */
-static bool waits_on_me(driftdb_session *s, driftdb_session *from, char *detail, size_t dn)
+/* Whether following who waits for whom from `from` comes back to s: each
+ * waiter's holder is looked up in the lock table, so every session met
+ * holds a lock and is alive (caller holds lk_mu). */
+static bool waits_on_me(driftdb *db, driftdb_session *s, driftdb_session *from, char *detail, size_t dn)
 {
     size_t off = 0;
     driftdb_session *w = from;
     for (int steps = 0; w && steps < 1024; steps++) {
-        driftdb_session *next = w->lk_waits_for;
+        RowLock *l = w->lk_wait_pk ? find(db, w->lk_wait_hash, w->lk_wait_table, w->lk_wait_pk, w->lk_wait_pklen) : NULL;
+        driftdb_session *next = l ? l->owner : NULL;
         if (next && off < dn)
             off += (size_t)snprintf(detail + off, dn - off, "\nProcess %d waits for a row lock held by process %d.",
                                     w->backend_pid, next->backend_pid);
@@ -125,7 +127,10 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool
             pthread_mutex_lock(&db->lk_mu);
             continue;   /* it may be gone already */
         }
-        s->lk_waits_for = l->owner;
+        s->lk_wait_table = table;
+        s->lk_wait_pk = pk;
+        s->lk_wait_pklen = pklen;
+        s->lk_wait_hash = h;
         i64 waited_ms = (clock_mono_us() - start) / 1000;
         int code = DD_OK;
         char detail[DD_ERR_AUX_MAX] = "";
@@ -135,10 +140,10 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool
             deadlock_checked = true;   /* once: a cycle only forms when its last waiter waits */
             int off = snprintf(detail, sizeof detail, "Process %d waits for a row lock held by process %d.",
                                s->backend_pid, l->owner->backend_pid);
-            if (waits_on_me(s, l->owner, detail + off, sizeof detail - (size_t)off)) code = DD_EDEADLOCK;
+            if (waits_on_me(db, s, l->owner, detail + off, sizeof detail - (size_t)off)) code = DD_EDEADLOCK;
         }
         if (code) {
-            s->lk_waits_for = NULL;
+            s->lk_wait_pk = NULL;
             pthread_mutex_unlock(&db->lk_mu);
             if (code == DD_ECANCELED) return dd_err(e, code, -1, "canceling statement due to user request");
             if (code == DD_ELOCK_NOT_AVAILABLE) return dd_err(e, code, -1, "canceling statement due to lock timeout");
@@ -156,7 +161,7 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool
         }
         pthread_cond_timedwait(&db->lk_cv, &db->lk_mu, &until);
     }
-    s->lk_waits_for = NULL;
+    s->lk_wait_pk = NULL;
     RowLock *l = dd_malloc(sizeof *l + (pklen ? pklen : 1));
     if (!l) {
         pthread_mutex_unlock(&db->lk_mu);

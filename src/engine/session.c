@@ -173,6 +173,14 @@ char driftdb_session_txn_status(const driftdb_session *s)
     return s->state == TXN_BLOCK ? 'T' : s->state == TXN_FAILED ? 'E' : 'I';
 }
 
+/* A block failed: the locks taken since its last savepoint go now (all of
+ * them without one), as PostgreSQL's failed (sub)transaction's do; what a
+ * ROLLBACK TO can bring back keeps its locks. */
+static void rowlock_release_failed(driftdb_session *s)
+{
+    rowlock_release_to(s, s->nsavepoints ? s->savepoints[s->nsavepoints - 1].lk_mark : NULL);
+}
+
 /* Whether each statement of the running transaction takes its own
  * snapshot (READ COMMITTED); never under SET TRANSACTION SNAPSHOT. */
 static bool statement_snapshots(driftdb_session *s)
@@ -378,7 +386,7 @@ static void result_fail(driftdb_result *r)
         /* in a block (already failed or not): it stays, failed, until
          * ROLLBACK; its row locks go now, as PostgreSQL's */
         s->state = TXN_FAILED;
-        if (!s->nsavepoints) rowlock_release_all(s);
+        rowlock_release_failed(s);
         if (s->snap) snap_unpin(s->snap);
     } else {
         txn_discard(s);
@@ -861,7 +869,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->restart_ok = (s->state == TXN_BLOCK ? s->iso : session_default_iso(s)) == ISO_READ_COMMITTED;
     ctx->ws_writes0 = s->ws.writes;
     s->ws.stmt_seq = s->snap ? snap_seq(s->snap) : 0;   /* what the statement's writes are based on */
-    s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;
+    if (!s->restarting) s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;   /* a restart keeps a cancel or timeout */
     ctx->interrupt = &s->cancel;
     if (s->bind_n > 0) {
         /* the compiler may write inferred types: give it its own copy */
@@ -983,10 +991,12 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
             rc = dd_err(e, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
             break;
         }
-        int pending = s->cancel;   /* a cancel or statement_timeout meanwhile stays */
         end_snapshot(s);
-        if ((rc = ensure_snapshot(s, e)) || (rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e))) break;
-        if (pending) s->cancel = pending;
+        s->restarting = true;   /* a cancel or statement_timeout that came stays */
+        rc = ensure_snapshot(s, e);
+        if (!rc) rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
+        s->restarting = false;
+        if (rc) break;
         if ((rc = sql_prepare(ctx, stmt, &p))) break;
         r->plan = p;
         rc = plan_open(ctx, p);
@@ -1265,8 +1275,12 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
 static void session_error(driftdb_session *s)
 {
     if (s->cur) driftdb_result_free(s->cur);
-    if (s->state == TXN_BLOCK) s->state = TXN_FAILED;
-    else if (s->state == TXN_IMPLICIT) txn_discard(s);
+    if (s->state == TXN_BLOCK) {
+        s->state = TXN_FAILED;
+        rowlock_release_failed(s);
+    } else if (s->state == TXN_IMPLICIT) {
+        txn_discard(s);
+    }
 }
 
 void driftdb_session_fail(driftdb_session *s) { session_error(s); }

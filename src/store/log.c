@@ -182,7 +182,7 @@ u64 store_seq_at_time(Snap *s, i64 unix_us)
     return seq > s->seq ? s->seq : seq;
 }
 
-u64 store_seq_at_time_ex(Snap *s, i64 unix_us, u64 *later)
+u64 store_seq_at_time_ex(Snap *s, i64 unix_us, bool may_unpin, u64 *later)
 {
     u64 seq = store_seq_at_time(s, unix_us);
     *later = 0;
@@ -190,10 +190,12 @@ u64 store_seq_at_time_ex(Snap *s, i64 unix_us, u64 *later)
     if (unix_us <= s->stable_until || unix_us == INT64_MAX || st->read_only) return seq;
     if (unix_us > clock_wall_us()) return seq;   /* a point still to come: the present */
     /* A batch being written when s was taken may hold commits at or before
-     * the point: wait for it (unpinned: it may need to grow the map), then
+     * the point: wait for it (unpinned when nothing read points into the
+     * map: the batch may need to grow it; else a growth waits for this
+     * snapshot and fails after its timeout, which ends the batch), then
      * keep every later commit after the point. */
     bool pinned = s->pinned;
-    snap_unpin(s);
+    if (may_unpin) snap_unpin(s);
     pthread_mutex_lock(&st->q_mu);
     while (st->inflight && st->inflight_first <= unix_us) pthread_cond_wait(&st->head_cv, &st->q_mu);
     if (!st->inflight && st->time_floor < unix_us) st->time_floor = unix_us;
@@ -208,7 +210,7 @@ u64 store_seq_at_time_ex(Snap *s, i64 unix_us, u64 *later)
         else if (!covered) *later = UINT64_MAX;   /* too far back to say: assume so */
     }
     pthread_mutex_unlock(&st->q_mu);
-    if (pinned) snap_pin(s);
+    if (pinned && may_unpin) snap_pin(s);
     return seq;
 }
 

@@ -70,9 +70,10 @@ u64 store_seq_at_time(Snap *s, i64 unix_us);
  * nor ever will (the answer stands for good); else the seq the point
  * stands for in the present (UINT64_MAX: some seq after s's).  A point
  * still to come (after the clock) stands for the present and *later is 0.
- * May wait for the batch of commits being written when s was taken.
+ * May wait for the batch of commits being written when s was taken,
+ * with s unpinned meanwhile when may_unpin (nothing read from s is held).
  */
-u64 store_seq_at_time_ex(Snap *s, i64 unix_us, u64 *later);
+u64 store_seq_at_time_ex(Snap *s, i64 unix_us, bool may_unpin, u64 *later);
 
 /* ---- catalog ---- */
 

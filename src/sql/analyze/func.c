@@ -315,7 +315,8 @@ static int f_drift_seq_at(EvalEnv *env, const Value *a, int n, Value *out, int l
     if (a[0].isnull) { *out = val_null(TYPE_INT8); return DD_OK; }
     /* a commit in flight when the snapshot was taken may fall at or before
      * the point: the answer is then the present's, for good */
-    u64 later, seq = store_seq_at_time_ex(env->sql->snap, ts_to_unix_us(a[0].v.i), &later);
+    /* running: rows read may point into the map, so it stays pinned */
+    u64 later, seq = store_seq_at_time_ex(env->sql->snap, ts_to_unix_us(a[0].v.i), false, &later);
     *out = val_int(TYPE_INT8, (i64)(later && later != UINT64_MAX ? later : seq));
     return DD_OK;
 }

@@ -69,7 +69,7 @@ bool ast_has_column(const Expr *e)
 static int seq_at_time(SqlCtx *ctx, i64 us, u64 *seq)
 {
     u64 later;
-    *seq = store_seq_at_time_ex(ctx->snap, us, &later);
+    *seq = store_seq_at_time_ex(ctx->snap, us, true, &later);   /* analysis: nothing read yet */
     if (later && ctx->snap_retry) return DD_ESNAPSHOT_RETRY;
     return DD_OK;
 }
