@@ -971,6 +971,23 @@ static int verify_catalog_meta(Verify *vf)
     return rc;
 }
 
+/* The log's last record is the head's: none lies beyond it. */
+static int check_log_tail(Verify *vf, u64 head)
+{
+    MDB_cursor *lc;
+    int rc = mdb_cursor_open(vf->s->txn, vf->st->dbi[FMT_DB_LOG], &lc);
+    if (rc) return store_mdb_err(vf->err, rc, "verifying");
+    MDB_val k, v;
+    int g = mdb_cursor_get(lc, &k, &v, MDB_LAST);
+    u64 last = g == 0 && k.mv_size == 8 ? get_u64be(k.mv_data) : 0;
+    mdb_cursor_close(lc);
+    if (g != 0 && g != MDB_NOTFOUND) return store_mdb_err(vf->err, g, "verifying");
+    if (last != head)
+        return bad_at(vf, head + 1, "log record %llu lies beyond the head %llu", (unsigned long long)last,
+                      (unsigned long long)head);
+    return 0;
+}
+
 int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err)
 {
     *checked = 0;
@@ -1017,26 +1034,7 @@ int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err)
         rc = bad_at(&vf, head2, "meta head (commit %llu) does not match the log", (unsigned long long)head2);
         goto done;
     }
-    {
-        MDB_cursor *lc;
-        if ((rc = mdb_cursor_open(vf.s->txn, st->dbi[FMT_DB_LOG], &lc))) {
-            rc = store_mdb_err(err, rc, "verifying");
-            goto done;
-        }
-        MDB_val k, v;
-        int g = mdb_cursor_get(lc, &k, &v, MDB_LAST);
-        u64 last = g == 0 && k.mv_size == 8 ? get_u64be(k.mv_data) : 0;
-        mdb_cursor_close(lc);
-        if (g != 0 && g != MDB_NOTFOUND) {
-            rc = store_mdb_err(err, g, "verifying");
-            goto done;
-        }
-        if (last != head2) {
-            rc = bad_at(&vf, head2 + 1, "log record %llu lies beyond the head %llu", (unsigned long long)last,
-                        (unsigned long long)head2);
-            goto done;
-        }
-    }
+    if ((rc = check_log_tail(&vf, head2))) goto done;
     *checked = head2;
     vf.head = vf.snap_head = head2;
     if ((rc = collect_indexes(&vf, head2)) || (rc = verify_versions(&vf)) || (rc = verify_index_db(&vf)) ||
@@ -1218,26 +1216,7 @@ int store_verify_recent(Store *st, u64 n, u64 *checked, u64 *first_bad, DdError 
         rc = bad_at(&vf, head, "meta head (commit %llu) does not match the log", (unsigned long long)head);
         goto done;
     }
-    {
-        MDB_cursor *lc;
-        if ((rc = mdb_cursor_open(vf.s->txn, st->dbi[FMT_DB_LOG], &lc))) {
-            rc = store_mdb_err(err, rc, "verifying");
-            goto done;
-        }
-        MDB_val k, v;
-        int g = mdb_cursor_get(lc, &k, &v, MDB_LAST);
-        u64 last = g == 0 && k.mv_size == 8 ? get_u64be(k.mv_data) : 0;
-        mdb_cursor_close(lc);
-        if (g != 0 && g != MDB_NOTFOUND) {
-            rc = store_mdb_err(err, g, "verifying");
-            goto done;
-        }
-        if (last != head) {
-            rc = bad_at(&vf, head + 1, "log record %llu lies beyond the head %llu", (unsigned long long)last,
-                        (unsigned long long)head);
-            goto done;
-        }
-    }
+    if ((rc = check_log_tail(&vf, head))) goto done;
     vf.head = vf.snap_head = head;
     if ((rc = collect_indexes(&vf, head))) goto done;
     for (u64 seq = from; seq <= head; seq++)
