@@ -1,5 +1,6 @@
 /*
- * rowlock.c - row locks: UPDATE and DELETE lock the rows they change, by
+ * rowlock.c - row locks: UPDATE, DELETE and INSERT ... ON CONFLICT DO UPDATE
+ * lock the rows they change, by
  * table and primary key, until their transaction ends; a second writer of
  * a locked row waits (docs/architecture.md §3).
  *

@@ -1102,6 +1102,24 @@ static int arb_find(SqlCtx *ctx, const TableInfo *t, Arbiter *a, const Buf *key,
 }
 
 /*
+ * Locks row pk of t, which the statement is about to change, for the
+ * transaction (docs/architecture.md §3).  When another transaction
+ * committed a change to it since the statement's snapshot, the row the
+ * statement read is not the row there: READ COMMITTED runs the statement
+ * again (DD_ESTATEMENT_RESTART) if it has written nothing yet, else (and
+ * under REPEATABLE READ) 40001.  Temporary tables are the session's own.
+ */
+static int lock_target_row(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen)
+{
+    if (!ctx->lock_row || t->temp) return DD_OK;
+    bool changed;
+    int rc = ctx->lock_row(ctx, t->id, pk, pklen, &changed);
+    if (rc || !changed) return rc;
+    if (ctx->restart_ok && ctx->ws->writes == ctx->ws_writes0) return DD_ESTATEMENT_RESTART;
+    return dd_err(ctx->err, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
+}
+
+/*
  * INSERT ... ON CONFLICT: each proposed row is inserted, or, when it
  * conflicts with a live row on an arbiter (the same primary key, or the
  * same non-NULL values of an arbiter index), skipped (DO NOTHING) or that
@@ -1176,6 +1194,7 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
                                   "duplicate constrained values.");
             break;
         }
+        if ((rc = lock_target_row(ctx, t, cpk, cpklen))) break;
         /* the existing row (the transaction's, else the snapshot's) */
         const u8 *orec;
         u32 oreclen;
@@ -1624,21 +1643,9 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
                 break;
             if (had) { arena_reset(ctx->row); continue; }
         }
-        if (ctx->lock_row && !t->temp && !p->truncate_part) {
-            /* the row is the transaction's to change until it ends; one
-             * another committed since the statement's snapshot is not the
-             * row the statement read (docs/architecture.md §3) */
-            bool changed;
-            if ((rc = row_pk(t, r, &pk, ctx->err)) ||
-                (rc = ctx->lock_row(ctx, t->id, pk.data, (u32)pk.len, &changed)))
-                break;
-            if (changed) {
-                rc = ctx->restart_ok && ctx->ws->writes == ctx->ws_writes0
-                         ? DD_ESTATEMENT_RESTART
-                         : dd_err(ctx->err, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
-                break;
-            }
-        }
+        if (ctx->lock_row && !t->temp && !p->truncate_part &&
+            ((rc = row_pk(t, r, &pk, ctx->err)) || (rc = lock_target_row(ctx, t, pk.data, (u32)pk.len))))
+            break;
         if (nch == cap) {
             size_t ncap = cap ? cap * 2 : 64;
             RowChange *nc = arena_alloc(ctx->stmt, sizeof(RowChange) * ncap);
