@@ -59,6 +59,9 @@ void rowlock_free(driftdb *db);
  * it (*waited then); 57014 on cancel, 55P03 after lock_timeout, 40P01 when
  * the wait closes a cycle (checked after deadlock_timeout). */
 int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool *waited, DdError *e);
+/* Locks (table, pk) for s when no other transaction holds it; *held when
+ * one does (nothing taken then). */
+int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool *held, DdError *e);
 /* Releases every lock of s's transaction (it ended). */
 void rowlock_release_all(driftdb_session *s);
 /* Releases the locks taken after `mark` (ROLLBACK TO a savepoint). */
@@ -132,6 +135,9 @@ struct driftdb_session {
     bool block_read_only;      /* BEGIN READ ONLY */
     u8 iso;                    /* the block's isolation level (ISO_*) */
     bool restarting;           /* run_sql runs the statement again (ctx_setup keeps s->cancel) */
+    bool lk_may_defer;         /* run_sql: a held row lock may be waited for after the plan closes */
+    u8 *lk_pend_pk;            /* that lock (DD_ESTATEMENT_WAIT), heap */
+    u32 lk_pend_table, lk_pend_pklen;
     RowLock *lk_held;          /* the row locks the transaction holds (rowlock.c) */
     /* the row lock it waits for (under db->lk_mu; lk_wait_pk NULL: none):
      * the deadlock check finds its holder through the lock table, so it

@@ -103,6 +103,25 @@ static bool waits_on_me(driftdb *db, driftdb_session *s, driftdb_session *from, 
     return false;
 }
 
+/* Enters a lock of (table, pk) held by s (caller holds lk_mu). */
+static int add_lock(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pklen, DdError *e)
+{
+    driftdb *db = s->db;
+    RowLock *l = dd_malloc(sizeof *l + (pklen ? pklen : 1));
+    if (!l) return dd_err(e, DD_ENOMEM, -1, NULL);
+    l->table = table;
+    l->pklen = pklen;
+    l->hash = h;
+    l->owner = s;
+    memcpy(l->pk, pk, pklen);
+    size_t b = h % db->lk_nbuckets;
+    l->chain = db->lk_buckets[b];
+    db->lk_buckets[b] = l;
+    l->next = s->lk_held;
+    s->lk_held = l;
+    return DD_OK;
+}
+
 int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool *waited, DdError *e)
 {
     driftdb *db = s->db;
@@ -163,23 +182,21 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool
         pthread_cond_timedwait(&db->lk_cv, &db->lk_mu, &until);
     }
     s->lk_wait_pk = NULL;
-    RowLock *l = dd_malloc(sizeof *l + (pklen ? pklen : 1));
-    if (!l) {
-        pthread_mutex_unlock(&db->lk_mu);
-        return dd_err(e, DD_ENOMEM, -1, NULL);
-    }
-    l->table = table;
-    l->pklen = pklen;
-    l->hash = h;
-    l->owner = s;
-    memcpy(l->pk, pk, pklen);
-    size_t b = h % db->lk_nbuckets;
-    l->chain = db->lk_buckets[b];
-    db->lk_buckets[b] = l;
-    l->next = s->lk_held;
-    s->lk_held = l;
+    int rc = add_lock(s, h, table, pk, pklen, e);
     pthread_mutex_unlock(&db->lk_mu);
-    return DD_OK;
+    return rc;
+}
+
+int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool *held, DdError *e)
+{
+    driftdb *db = s->db;
+    u64 h = lock_hash(table, pk, pklen);
+    pthread_mutex_lock(&db->lk_mu);
+    RowLock *l = find(db, h, table, pk, pklen);
+    *held = l && l->owner != s;
+    int rc = l ? DD_OK : add_lock(s, h, table, pk, pklen, e);
+    pthread_mutex_unlock(&db->lk_mu);
+    return rc;
 }
 
 void rowlock_release_all(driftdb_session *s) { rowlock_release_to(s, NULL); }

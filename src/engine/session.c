@@ -817,9 +817,24 @@ static int lock_row_cb(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, bool *ch
 {
     driftdb_session *s = ctx->session;
     *changed = false;
-    bool waited;
-    int rc = rowlock_acquire(s, table, pk, pklen, &waited, ctx->err);
-    if (rc) return rc;
+    int rc;
+    if (s->lk_may_defer && ctx->ws->writes == ctx->ws_writes0) {
+        /* nothing written yet: wait with the plan closed and the snapshot
+         * unpinned (run_sql), so that a map growth is not held up */
+        bool held;
+        if ((rc = rowlock_try(s, table, pk, pklen, &held, ctx->err))) return rc;
+        if (held) {
+            dd_free(s->lk_pend_pk);
+            if (!(s->lk_pend_pk = dd_malloc(pklen ? pklen : 1))) return dd_err(ctx->err, DD_ENOMEM, -1, NULL);
+            memcpy(s->lk_pend_pk, pk, pklen);
+            s->lk_pend_pklen = pklen;
+            s->lk_pend_table = table;
+            return DD_ESTATEMENT_WAIT;
+        }
+    } else {
+        bool waited;
+        if ((rc = rowlock_acquire(s, table, pk, pklen, &waited, ctx->err))) return rc;
+    }
     StoreStats st;
     store_stats(s->db->store, &st);
     if (st.head_seq <= snap_seq(ctx->snap)) return DD_OK;
@@ -980,18 +995,32 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     const char *nstate;
     const char *note = plan_notice(p, &nstate);
     if (note) result_warn(r, "NOTICE", nstate, note);
+    s->lk_may_defer = true;
     rc = plan_open(ctx, p);
-    /* READ COMMITTED: a row it waited for changed; it has written nothing,
-     * so it runs again on a snapshot that holds the change (keeping the
-     * locks it has) */
-    for (int tries = 0; rc == DD_ESTATEMENT_RESTART; tries++) {
+    /* The statement runs again, keeping the locks it has: it met a row
+     * another transaction holds (WAIT: it waits for it first, plan closed
+     * and snapshot unpinned), or, READ COMMITTED, a row changed since its
+     * snapshot (RESTART); it has written nothing either way.  READ
+     * COMMITTED takes a new snapshot, REPEATABLE READ keeps its own (the
+     * row then found changed is 40001). */
+    for (int tries = 0; rc == DD_ESTATEMENT_RESTART || rc == DD_ESTATEMENT_WAIT; tries++) {
+        bool wait = rc == DD_ESTATEMENT_WAIT;
+        bool fresh = ctx->restart_ok;
         plan_close(ctx, p);
         r->plan = NULL;
         if (tries == 100) {
             rc = dd_err(e, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
             break;
         }
-        end_snapshot(s);
+        if (wait) {
+            bool waited;
+            if (s->snap) snap_unpin(s->snap);
+            rc = rowlock_acquire(s, s->lk_pend_table, s->lk_pend_pk, s->lk_pend_pklen, &waited, e);
+            dd_free(s->lk_pend_pk);
+            s->lk_pend_pk = NULL;
+            if (rc) break;
+        }
+        if (fresh) end_snapshot(s);
         s->restarting = true;   /* a cancel or statement_timeout that came stays */
         rc = ensure_snapshot(s, e);
         if (!rc) rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
@@ -1001,6 +1030,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
         r->plan = p;
         rc = plan_open(ctx, p);
     }
+    s->lk_may_defer = false;
     if (rc) return rc;
     if (plan_returns_rows(p)) {
         const ColDesc *cols;

@@ -131,7 +131,11 @@
     X(DEADLOCK, "40P01", "deadlock detected")                                \
     /* never reaches a client: a READ COMMITTED statement that waited for a \
      * row another transaction then changed runs again on a new snapshot */ \
-    X(STATEMENT_RESTART, "XX000", "the statement must run again")
+    X(STATEMENT_RESTART, "XX000", "the statement must run again")           \
+    /* never reaches a client: a statement that met a row another           \
+     * transaction holds, before writing anything, waits for it with its    \
+     * snapshot unpinned (a map growth may go on), then runs again */        \
+    X(STATEMENT_WAIT, "XX000", "the statement must wait for a row lock")
 
 enum {
 #define DD_X(name, state, text) DD_E##name,

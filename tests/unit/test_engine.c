@@ -702,6 +702,58 @@ TEST(reader_slots_full)
     rm_dir(d);
 }
 
+/* A statement waiting for a row lock holds no pin on the map: another
+ * session's commits that grow the data file go on (they waited 10 s for
+ * the waiter, then failed with 55006); the waiter then updates the row. */
+typedef struct Waiter { driftdb_session *s; int rc; char state[6]; } Waiter;
+static void *waiter_main(void *arg)
+{
+    Waiter *w = arg;
+    driftdb_error e;
+    w->rc = run(w->s, "UPDATE t SET v = 'b' WHERE id = 1", &e, NULL, NULL, 0);
+    if (w->rc) memcpy(w->state, e.sqlstate, 6);
+    return NULL;
+}
+
+TEST(grow_while_waiting_for_lock)
+{
+    driftdb_error e;
+    const char *d = fresh_dir();
+    driftdb *db;
+    driftdb_session *a, *b, *c;
+    CHECK(driftdb_init(d, &e) == 0);
+    driftdb_options o = {.initial_map_size = 256 * 1024};
+    CHECK(driftdb_open(d, &o, &db, &e) == 0);
+    CHECK(driftdb_session_open(db, NULL, &a, &e) == 0 && driftdb_session_open(db, NULL, &b, &e) == 0 &&
+          driftdb_session_open(db, NULL, &c, &e) == 0);
+    CHECK(run(a, "CREATE TABLE t (id INT PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'x'), (2, 'y')", &e, NULL,
+              NULL, 0) == 0);
+    CHECK(run(a, "BEGIN; UPDATE t SET v = 'a' WHERE id = 1", &e, NULL, NULL, 0) == 0);
+    Waiter w = {b, -1, ""};
+    pthread_t th;
+    CHECK(pthread_create(&th, NULL, waiter_main, &w) == 0);
+    usleep(200 * 1000);
+    char sql[200];
+    int failed_at = -1;
+    for (int i = 0; i < 60 && failed_at < 0; i++) {
+        snprintf(sql, sizeof(sql), "INSERT INTO t SELECT id + %d, repeat('x', 2000) FROM t WHERE id <= 2", 1000 + i * 10);
+        if (run(c, sql, &e, NULL, NULL, 0) != 0) failed_at = i;
+    }
+    CHECK_EQ_INT(failed_at, -1);
+    CHECK(run(a, "COMMIT", &e, NULL, NULL, 0) == 0);
+    pthread_join(th, NULL);
+    CHECK_EQ_INT(w.rc, 0);
+    char first[64];
+    int rows;
+    CHECK(run(c, "SELECT v FROM t WHERE id = 1", &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "b");
+    driftdb_session_close(a);
+    driftdb_session_close(b);
+    driftdb_session_close(c);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
 int main(void)
 {
     RUN(open_errors);
@@ -719,5 +771,6 @@ int main(void)
     RUN(abandoned_result_commit);
     RUN(hash_failure_fails_commit);
     RUN(reader_slots_full);
+    RUN(grow_while_waiting_for_lock);
     return check_summary();
 }
