@@ -988,6 +988,34 @@ static int check_log_tail(Verify *vf, u64 head)
     return 0;
 }
 
+/* Starts a run: vf zeroed, a snapshot, and LMDB's meta pages checked
+ * first (a damaged txnid can make LMDB read an older, intact tree that
+ * nothing else could tell from the real one).  verify_end whatever it
+ * returns. */
+static int verify_start(Verify *vf, Store *st, u64 *first_bad, DdError *err)
+{
+    memset(vf, 0, sizeof *vf);
+    vf->st = st;
+    vf->first_bad = first_bad;
+    vf->err = err;
+    int rc = store_snap_begin(st, &vf->s, err);
+    if (!rc && (rc = store_check_lmdb_meta(st, vf->s->txn, err)) == DD_ECORRUPT) *first_bad = 1;
+    return rc;
+}
+
+/* Ends a run: what verify_start and the checks took. */
+static void verify_end(Verify *vf)
+{
+    if (vf->s) store_snap_end(vf->s);
+    buf_free(&vf->key);
+    buf_free(&vf->tmp);
+    buf_free(&vf->ikey);
+    buf_free(&vf->msg);
+    dd_free(vf->ix);
+    for (int i = 0; vf->hot && i < HOT_SLOTS; i++) hot_free(vf->hot[i]);
+    dd_free(vf->hot);
+}
+
 int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err)
 {
     *checked = 0;
@@ -995,21 +1023,11 @@ int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err)
     const char *chunk = getenv("DRIFTDB_VERIFY_CHUNK");
     VERIFY_CHUNK = chunk && atoll(chunk) > 0 ? (u64)atoll(chunk) : 4096;
     Verify vf;
-    memset(&vf, 0, sizeof vf);
-    vf.st = st;
-    vf.first_bad = first_bad;
-    vf.err = err;
     u64 head, head2;
     i64 head_time;
     u8 head_hash[32];
-    /* LMDB's meta pages first: a damaged txnid can make LMDB read an
-     * older, intact tree that nothing else could tell from the real one */
-    int rc = store_snap_begin(st, &vf.s, err);
-    if (rc) return rc;
-    if ((rc = store_check_lmdb_meta(st, vf.s->txn, err))) {
-        if (rc == DD_ECORRUPT) *first_bad = 1;
-        goto done;
-    }
+    int rc = verify_start(&vf, st, first_bad, err);
+    if (rc) goto done;
     /* phase A: the chain up to the head seen now, in bounded steps */
     if ((rc = store_read_head(st, vf.s->txn, &head, NULL, &head_time, err))) {
         *first_bad = 1;
@@ -1041,14 +1059,7 @@ int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err)
         (rc = verify_times(&vf)) || (rc = verify_catalog_meta(&vf)))
         goto done;
 done:
-    if (vf.s) store_snap_end(vf.s);
-    buf_free(&vf.key);
-    buf_free(&vf.tmp);
-    buf_free(&vf.ikey);
-    buf_free(&vf.msg);
-    dd_free(vf.ix);
-    for (int i = 0; vf.hot && i < HOT_SLOTS; i++) hot_free(vf.hot[i]);
-    dd_free(vf.hot);
+    verify_end(&vf);
     if (rc && !*first_bad && rc == DD_ECORRUPT) *first_bad = vf.seq + 1;
     if (rc && *first_bad) *checked = *first_bad - 1 < vf.seq ? *first_bad - 1 : vf.seq;
     else if (rc) *checked = vf.seq;
@@ -1161,19 +1172,11 @@ int store_verify_recent(Store *st, u64 n, u64 *checked, u64 *first_bad, DdError 
     *checked = 0;
     *first_bad = 0;
     Verify vf;
-    memset(&vf, 0, sizeof vf);
-    vf.st = st;
-    vf.first_bad = first_bad;
-    vf.err = err;
-    u64 head, from = 1;
+    u64 head = 0, from = 1;
     i64 head_time;
     u8 head_hash[32];
-    int rc = store_snap_begin(st, &vf.s, err);
-    if (rc) return rc;
-    if ((rc = store_check_lmdb_meta(st, vf.s->txn, err))) {
-        if (rc == DD_ECORRUPT) *first_bad = 1;
-        goto done;
-    }
+    int rc = verify_start(&vf, st, first_bad, err);
+    if (rc) goto done;
     if ((rc = store_read_head(st, vf.s->txn, &head, head_hash, &head_time, err))) {
         *first_bad = 1;
         goto done;
@@ -1222,12 +1225,7 @@ int store_verify_recent(Store *st, u64 n, u64 *checked, u64 *first_bad, DdError 
     for (u64 seq = from; seq <= head; seq++)
         if ((rc = recent_commit(&vf, seq))) goto done;
 done:
-    if (vf.s) store_snap_end(vf.s);
-    buf_free(&vf.key);
-    buf_free(&vf.tmp);
-    buf_free(&vf.ikey);
-    buf_free(&vf.msg);
-    dd_free(vf.ix);
+    verify_end(&vf);
     if (rc && !*first_bad && rc == DD_ECORRUPT) *first_bad = vf.seq + 1;
     if (!rc) {
         *checked = head >= from ? head - from + 1 : 0;
