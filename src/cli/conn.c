@@ -39,6 +39,8 @@ struct Conn {
     int one_statement;        /* remote: reading commands send their text as one
                                  statement (the extended protocol), so a -w
                                  fragment cannot add another that writes */
+    driftdb_result *copy_dr;  /* embedded: the COPY FROM STDIN in progress */
+    int copying;              /* remote: a COPY FROM STDIN is in progress */
 };
 
 struct ConnResult {
@@ -86,7 +88,9 @@ static void error_from_result(const PGresult *res, size_t base, const char *sent
     const char *h = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
     const char *p = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
     const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+    const char *ctx = PQresultErrorField(res, PG_DIAG_CONTEXT);
     if (d) snprintf(err->detail, sizeof err->detail, "%s", d);
+    if (ctx) snprintf(err->context, sizeof err->context, "%s", ctx);
     if (h) snprintf(err->hint, sizeof err->hint, "%s", h);
     if (p && atoi(p) > 0) {
         int chars = atoi(p) - 1;
@@ -192,6 +196,7 @@ int conn_open(const char *data, const char *url, ConnAccess access, const char *
 void conn_close(Conn *c)
 {
     if (!c) return;
+    if (c->copying || c->copy_dr) conn_copy_abort(c, "the driftdb command ended");
     if (c->s) driftdb_session_close(c->s);
     if (c->db) driftdb_close(c->db);
     if (c->pg) PQfinish(c->pg);
@@ -477,4 +482,121 @@ void conn_result_free(ConnResult *r)
         PQclear(r->res);
     }
     dd_free(r);
+}
+
+/* ------------------------------------------------------------------ COPY */
+
+int conn_copy_begin(Conn *c, const char *sql, driftdb_error *err)
+{
+    if (!c->pg) {
+        size_t off = 0;
+        driftdb_result *dr = NULL;
+        int binary, ncols;
+        int rc = driftdb_exec_next(c->s, sql, &off, &dr, err);
+        if (rc == DRIFTDB_ERROR) return -1;
+        if (rc != DRIFTDB_ROW_RESULT || driftdb_result_copy(dr, &binary, &ncols) != 'i') {
+            driftdb_result_free(dr);
+            conn_set_error(err, "XX000", "conn_copy_begin: not a COPY FROM STDIN statement");
+            return -1;
+        }
+        c->copy_dr = dr;
+        return 0;
+    }
+    if (!PQsendQuery(c->pg, sql)) {
+        set_pq_error(err, "08006", PQerrorMessage(c->pg));
+        return -1;
+    }
+    PGresult *res = PQgetResult(c->pg);
+    if (res && PQresultStatus(res) == PGRES_COPY_IN) {
+        PQclear(res);
+        c->copying = 1;
+        return 0;
+    }
+    if (res) error_from_result(res, 0, NULL, err);
+    else set_pq_error(err, "08006", PQerrorMessage(c->pg));
+    PQclear(res);
+    drain(c);
+    return -1;
+}
+
+/* After the server ended a COPY with an error (or the connection broke):
+ * reads the error and the end of the query. */
+static int copy_failed_remote(Conn *c, driftdb_error *err)
+{
+    c->copying = 0;
+    int got = 0;
+    PGresult *res;
+    while ((res = PQgetResult(c->pg)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_COPY_IN) PQputCopyEnd(c->pg, "COPY abandoned");
+        else if (!got && st != PGRES_COMMAND_OK) {
+            error_from_result(res, 0, NULL, err);
+            got = 1;
+        }
+        PQclear(res);
+        if (PQstatus(c->pg) == CONNECTION_BAD) break;
+    }
+    if (!got) set_pq_error(err, "08006", PQerrorMessage(c->pg));
+    return -1;
+}
+
+int conn_copy_data(Conn *c, const void *data, size_t len, driftdb_error *err)
+{
+    if (!c->pg) {
+        if (driftdb_copy_in_data(c->copy_dr, data, len, err) == 0) return 0;
+        driftdb_result_free(c->copy_dr);
+        c->copy_dr = NULL;
+        return -1;
+    }
+    const char *p = data;
+    while (len > 0) {   /* PQputCopyData takes an int length */
+        int n = len > (1u << 30) ? 1 << 30 : (int)len;
+        if (PQputCopyData(c->pg, p, n) != 1) return copy_failed_remote(c, err);
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int conn_copy_end(Conn *c, driftdb_error *err)
+{
+    if (!c->pg) {
+        int rc = driftdb_copy_in_end(c->copy_dr, err);
+        driftdb_result_free(c->copy_dr);
+        c->copy_dr = NULL;
+        return rc == 0 ? 0 : -1;
+    }
+    if (PQputCopyEnd(c->pg, NULL) != 1) return copy_failed_remote(c, err);
+    c->copying = 0;
+    int failed = 0;
+    PGresult *res;
+    while ((res = PQgetResult(c->pg)) != NULL) {
+        if (!failed && PQresultStatus(res) != PGRES_COMMAND_OK) {
+            error_from_result(res, 0, NULL, err);
+            failed = 1;
+        }
+        PQclear(res);
+        if (PQstatus(c->pg) == CONNECTION_BAD) break;
+    }
+    if (!failed && PQstatus(c->pg) == CONNECTION_BAD) {
+        set_pq_error(err, "08006", PQerrorMessage(c->pg));
+        failed = 1;
+    }
+    return failed ? -1 : 0;
+}
+
+void conn_copy_abort(Conn *c, const char *why)
+{
+    if (!c->pg) {
+        if (!c->copy_dr) return;
+        driftdb_error e;
+        driftdb_copy_in_fail(c->copy_dr, why, &e);
+        driftdb_result_free(c->copy_dr);
+        c->copy_dr = NULL;
+        return;
+    }
+    if (!c->copying) return;
+    c->copying = 0;
+    PQputCopyEnd(c->pg, why);
+    drain(c);
 }

@@ -88,6 +88,19 @@ const char *conn_result_notice(const ConnResult *r, const char **severity, const
 /* Frees r; unread rows are read and dropped first. */
 void conn_result_free(ConnResult *r);
 
+/*
+ * COPY ... FROM STDIN, for ingest: conn_copy_begin runs sql (one COPY
+ * statement), conn_copy_data sends a piece of the stream (any size),
+ * conn_copy_end finishes it.  Each returns 0, or -1 with err filled
+ * (err->context "COPY t, line N" or "lines A-B" for a bad row); after -1
+ * the COPY is over.  conn_copy_abort abandons one in progress (57014).
+ * Through libpq the server's error may only arrive at conn_copy_end.
+ */
+int conn_copy_begin(Conn *c, const char *sql, driftdb_error *err);
+int conn_copy_data(Conn *c, const void *data, size_t len, driftdb_error *err);
+int conn_copy_end(Conn *c, driftdb_error *err);
+void conn_copy_abort(Conn *c, const char *why);
+
 /* Fills err as a client-side error (SQLSTATE state, message). */
 void conn_set_error(driftdb_error *err, const char *state, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -3,11 +3,21 @@
  *
  *   driftdb ingest TARGET -t TABLE -f FILE [--format jsonl|csv] [--batch N]
  *
- * Records (input.c) become multi-row INSERT statements of up to
- * ROWS_PER_INSERT rows (or MAX_INSERT_BYTES of text), sent through the
- * connection (conn.c: the embedded API or libpq).  One statement covers
- * consecutive records with the same set of keys, so a key that a record
- * lacks takes the column's default and never an explicit NULL.
+ * Records (input.c) go to the database in chunks, through the connection
+ * (conn.c: the embedded API or libpq).  A chunk covers consecutive records
+ * with the same set of keys, so a key that a record lacks takes the
+ * column's default and never an explicit NULL.  A chunk is either
+ *   - a COPY ... FROM STDIN in text format (up to ROWS_PER_COPY rows),
+ *     streamed as it is built, so that over --url the server inserts while
+ *     this process reads the file: records whose keys are all columns the
+ *     table has and whose values mean through COPY what they mean through
+ *     INSERT (copy_ok); or
+ *   - a multi-row INSERT of up to ROWS_PER_INSERT rows (or MAX_INSERT_BYTES
+ *     of text): records that make columns, or that give a number to a
+ *     column where an INSERT's numeric literal differs from the column
+ *     type's reading of the text (a fraction for an integer column, which a
+ *     document-style table widens to numeric; any number for a text column,
+ *     which may be a document column not typed yet, that a number types).
  *
  * Values (put_value): strings are quoted literals (of unknown type: each
  * takes the column's type, as COPY would read it).  Numbers (JSON numbers,
@@ -47,6 +57,9 @@
 
 #define ROWS_PER_INSERT 1000
 #define MAX_INSERT_BYTES (4u << 20)
+#define ROWS_PER_COPY 100000
+#define MAX_COPY_BYTES (64u << 20)
+#define COPY_SEND (256u << 10)   /* stream a COPY in pieces of this size */
 #define PROGRESS_EVERY 0.25   /* seconds between progress updates */
 
 typedef struct Ing {
@@ -55,20 +68,27 @@ typedef struct Ing {
     char **existing;          /* the table's columns when the run started ... */
     uint32_t *existing_oid;   /* ... and their type OIDs */
     int nexisting;
-    /* the statement being built */
-    Buf sql;
+    /* the chunk being built: an INSERT statement, or the data of a COPY */
+    int copy;                 /* 1: a COPY chunk (open on the connection) */
+    Buf sql;                  /* the INSERT's text, or the COPY's rows */
+    Buf copy_stmt;            /* COPY t (cols) FROM STDIN */
+    size_t sent;              /* COPY: bytes of sql sent so far */
+    int retype;               /* INSERT: may change a column's type */
     char **cols;              /* its column list (dd_strdup'd) */
     unsigned char *style;     /* per column: STYLE_* */
+    unsigned char *cls;       /* per column: CLS_* */
     int ncols, capcols;
     size_t *row_off;          /* per row: offset of its '(' in sql */
     long *row_line;           /* per row: input line */
     char *row_dup;            /* per row: its key was in an earlier row of the transaction */
     /* the primary key's columns, and the keys of the open transaction's
-     * rows (their input text): the line of a duplicate of a row of an
-     * earlier statement, which the server's error cannot point at */
+     * rows (64-bit hashes of their input text): the line of a duplicate of
+     * a row of an earlier statement, which the server's error cannot point
+     * at.  Two keys with one hash (a chance of about n^2 / 2^65 in n rows)
+     * could only make the line given for a duplicate key the wrong one. */
     char **pkcols;
     int npk;
-    char **keys;
+    u64 *keys;                /* open addressing; 0 = empty */
     size_t nkeys, capkeys;
     int nrows, caprows;
     /* transaction */
@@ -88,6 +108,9 @@ typedef struct Ing {
 
 /* How put_value writes numbers and booleans for a column. */
 enum { STYLE_QUOTED, STYLE_NUMBERS, STYLE_NEW };
+
+/* What a column's type makes of a number (copy_ok). */
+enum { CLS_NEW, CLS_TEXT, CLS_INT, CLS_FRAC, CLS_OTHER };
 
 static double now_s(void)
 {
@@ -216,23 +239,25 @@ static void load_pk(Ing *g)
 
 static void keys_clear(Ing *g)
 {
-    for (size_t i = 0; i < g->capkeys; i++) dd_free(g->keys[i]);
     dd_free(g->keys);
     g->keys = NULL;
     g->nkeys = g->capkeys = 0;
 }
 
-/* Adds key k (taken over) to the transaction's set: 1 when it was there
- * already, 0 when added, -1 without memory. */
-static int keys_add(Ing *g, char *k)
+static size_t key_slot(u64 h, size_t cap) { return (size_t)(h ^ (h >> 29)) & (cap - 1); }
+
+/* Adds key hash h to the transaction's set: 1 when it was there already,
+ * 0 when added, -1 without memory. */
+static int keys_add(Ing *g, u64 h)
 {
+    if (h == 0) h = 1;
     if ((g->nkeys + 1) * 2 > g->capkeys) {
         size_t cap = g->capkeys ? g->capkeys * 2 : 1024;
-        char **n = dd_calloc(cap, sizeof(char *));
-        if (!n) { dd_free(k); return -1; }
+        u64 *n = dd_calloc(cap, sizeof(u64));
+        if (!n) return -1;
         for (size_t i = 0; i < g->capkeys; i++) {
             if (!g->keys[i]) continue;
-            size_t j = dd_fnv1a(DD_FNV_INIT, g->keys[i], strlen(g->keys[i])) & (cap - 1);
+            size_t j = key_slot(g->keys[i], cap);
             while (n[j]) j = (j + 1) & (cap - 1);
             n[j] = g->keys[i];
         }
@@ -240,10 +265,10 @@ static int keys_add(Ing *g, char *k)
         g->keys = n;
         g->capkeys = cap;
     }
-    size_t j = dd_fnv1a(DD_FNV_INIT, k, strlen(k)) & (g->capkeys - 1);
+    size_t j = key_slot(h, g->capkeys);
     for (; g->keys[j]; j = (j + 1) & (g->capkeys - 1))
-        if (strcmp(g->keys[j], k) == 0) { dd_free(k); return 1; }
-    g->keys[j] = k;
+        if (g->keys[j] == h) return 1;
+    g->keys[j] = h;
     g->nkeys++;
     return 0;
 }
@@ -252,19 +277,17 @@ static int keys_add(Ing *g, char *k)
 static int key_seen(Ing *g, const Record *r)
 {
     if (!g->npk) return 0;
-    Buf k = BUF_INIT;
+    u64 h = DD_FNV_INIT;
     for (int p = 0; p < g->npk; p++) {
         int i = 0;
         while (i < r->n && strcmp(record_name(r, i), g->pkcols[p]) != 0) i++;
-        if (i == r->n) { buf_free(&k); return 0; }   /* no key: the server says */
-        buf_putc(&k, (u8)('0' + r->f[i].kind));
-        buf_append(&k, (const char *)r->bodies.data + r->f[i].body, r->f[i].body_len);
-        buf_putc(&k, 0x1f);
+        if (i == r->n) return 0;   /* no key: the server says */
+        u8 kind = (u8)('0' + r->f[i].kind), sep = 0x1f;
+        h = dd_fnv1a(h, &kind, 1);
+        h = dd_fnv1a(h, (const char *)r->bodies.data + r->f[i].body, r->f[i].body_len);
+        h = dd_fnv1a(h, &sep, 1);
     }
-    char *s = buf_cstr(&k);
-    if (!s) return 0;
-    int seen = keys_add(g, s);   /* takes s over */
-    return seen == 1;
+    return keys_add(g, h) == 1;
 }
 
 static int style_of(const Ing *g, const char *name)
@@ -282,6 +305,60 @@ static int style_of(const Ing *g, const char *name)
     return STYLE_NEW;
 }
 
+static int class_of(const Ing *g, const char *name)
+{
+    for (int i = 0; i < g->nexisting; i++) {
+        if (strcmp(g->existing[i], name) != 0) continue;
+        switch (g->existing_oid[i]) {
+        case 25: case 1043: case 1042: return CLS_TEXT;
+        case 20: case 21: case 23: return CLS_INT;
+        case 700: case 701: case 1700: return CLS_FRAC;
+        default: return CLS_OTHER;
+        }
+    }
+    return CLS_NEW;
+}
+
+/* A number without fraction or exponent. */
+static int plain_integer(const char *s, size_t n)
+{
+    size_t i = n > 0 && s[0] == '-';
+    if (i == n) return 0;
+    for (; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    return 1;
+}
+
+/* Whether field f, for a column of class cls, means through COPY (the
+ * column type's input function reading its text) what it means through an
+ * INSERT (put_value). */
+static int value_copy_ok(const Record *r, const Field *f, int cls)
+{
+    if (cls == CLS_NEW) return 0;
+    if (f->kind != VAL_NUMBER) return 1;
+    if (cls == CLS_TEXT) return 0;
+    if (cls == CLS_INT) return plain_integer((const char *)r->bodies.data + f->body, f->body_len);
+    return 1;
+}
+
+/* Whether record r can go into a COPY chunk; same: it has the keys of the
+ * chunk being built (whose column classes are known). */
+static int copy_ok(const Ing *g, const Record *r, int same)
+{
+    for (int i = 0; i < r->n; i++) {
+        const char *name = record_name(r, i);
+        int cls = -1;
+        if (same) {
+            if (i < g->ncols && strcmp(g->cols[i], name) == 0) cls = g->cls[i];
+            for (int k = 0; cls < 0 && k < g->ncols; k++)
+                if (strcmp(g->cols[k], name) == 0) cls = g->cls[k];
+        }
+        if (cls < 0) cls = class_of(g, name);
+        if (!value_copy_ok(r, &r->f[i], cls)) return 0;
+    }
+    return r->n > 0;
+}
+
 /* ------------------------------------------------------- the statement */
 
 static void chunk_clear(Ing *g)
@@ -289,7 +366,11 @@ static void chunk_clear(Ing *g)
     for (int i = 0; i < g->ncols; i++) dd_free(g->cols[i]);
     g->ncols = 0;
     g->nrows = 0;
+    g->copy = 0;
+    g->retype = 0;
+    g->sent = 0;
     buf_reset(&g->sql);
+    buf_reset(&g->copy_stmt);
 }
 
 /* 1 when record r has exactly the keys of the statement being built. */
@@ -308,8 +389,10 @@ static int same_keys(const Ing *g, const Record *r)
     return 1;
 }
 
-/* Starts an INSERT with r's keys as the column list. */
-static int chunk_start(Ing *g, const Record *r, char *msg, size_t n)
+/* Starts a chunk with r's keys as the column list: an INSERT, or (copy)
+ * a COPY, which is sent at once (BEGIN first when no transaction is open);
+ * a failure to start the COPY fills err and returns -2. */
+static int chunk_start(Ing *g, const Record *r, int copy, char *msg, size_t n, driftdb_error *err)
 {
     if (r->n == 0) {
         snprintf(msg, n, "line %ld: the record has no fields, so there is nothing to insert", r->line);
@@ -325,28 +408,44 @@ static int chunk_start(Ing *g, const Record *r, char *msg, size_t n)
         char **nc = dd_realloc(g->cols, sizeof(char *) * (size_t)r->n);
         if (nc) g->cols = nc;
         unsigned char *nn = nc ? dd_realloc(g->style, (size_t)r->n) : NULL;
-        if (!nn) { snprintf(msg, n, "out of memory"); return -1; }
-        g->style = nn;
+        if (nn) g->style = nn;
+        unsigned char *nk = nn ? dd_realloc(g->cls, (size_t)r->n) : NULL;
+        if (!nk) { snprintf(msg, n, "out of memory"); return -1; }
+        g->cls = nk;
         g->capcols = r->n;
     }
-    buf_puts(&g->sql, "INSERT INTO ");
-    cli_put_user_name(&g->sql, g->table);
-    buf_puts(&g->sql, " (");
+    Buf *b = copy ? &g->copy_stmt : &g->sql;
+    buf_puts(b, copy ? "COPY " : "INSERT INTO ");
+    cli_put_user_name(b, g->table);
+    buf_puts(b, " (");
     for (int i = 0; i < r->n; i++) {
         const char *name = record_name(r, i);
         g->cols[i] = dd_strdup(name);
         if (!g->cols[i]) { snprintf(msg, n, "out of memory"); return -1; }
         g->ncols = i + 1;
         g->style[i] = (unsigned char)style_of(g, name);
-        if (i) buf_puts(&g->sql, ", ");
-        buf_putc(&g->sql, '"');
+        g->cls[i] = (unsigned char)class_of(g, name);
+        if (i) buf_puts(b, ", ");
+        buf_putc(b, '"');
         for (const char *p = name; *p; p++) {
-            if (*p == '"') buf_putc(&g->sql, '"');
-            buf_putc(&g->sql, (u8)*p);
+            if (*p == '"') buf_putc(b, '"');
+            buf_putc(b, (u8)*p);
         }
-        buf_putc(&g->sql, '"');
+        buf_putc(b, '"');
     }
-    buf_puts(&g->sql, ") VALUES ");
+    buf_puts(b, copy ? ") FROM STDIN" : ") VALUES ");
+    g->copy = copy;
+    if (!copy) return 0;
+    char *stmt = buf_cstr(b);
+    if (!stmt) { snprintf(msg, n, "out of memory"); return -1; }
+    if (!g->in_txn) {
+        if (conn_exec(g->c, "BEGIN", err) != 0) return -2;
+        g->in_txn = 1;
+    }
+    if (conn_copy_begin(g->c, stmt, err) != 0) {
+        g->copy = 0;
+        return -2;
+    }
     return 0;
 }
 
@@ -375,6 +474,42 @@ static void put_value(Ing *g, const Record *r, const Field *f, int style)
     if (f->kind == VAL_NESTED && style == STYLE_NEW) buf_puts(b, "::jsonb");
 }
 
+/* Field f in COPY's text format: \N for NULL; a string's text (its
+ * literal body with the doubled quotes undone) with backslash, tab,
+ * newline and carriage return escaped. */
+static void put_copy_value(Buf *b, const Record *r, const Field *f)
+{
+    const char *s = (const char *)r->bodies.data + f->body, *end = s + f->body_len;
+    switch (f->kind) {
+    case VAL_NULL: buf_puts(b, "\\N"); return;
+    case VAL_TRUE: buf_puts(b, "true"); return;
+    case VAL_FALSE: buf_puts(b, "false"); return;
+    case VAL_NUMBER: buf_append(b, s, f->body_len); return;
+    case VAL_STRING: case VAL_NESTED: break;
+    }
+    const char *run = s;
+    for (const char *p = s; p < end; p++) {
+        char c = *p, esc;
+        switch (c) {
+        case '\\': esc = '\\'; break;
+        case '\t': esc = 't'; break;
+        case '\n': esc = 'n'; break;
+        case '\r': esc = 'r'; break;
+        case '\'':   /* a doubled quote of the literal body: keep one */
+            buf_append(b, run, (size_t)(p - run) + 1);
+            if (p + 1 < end && p[1] == '\'') p++;
+            run = p + 1;
+            continue;
+        default: continue;
+        }
+        buf_append(b, run, (size_t)(p - run));
+        buf_putc(b, '\\');
+        buf_putc(b, (u8)esc);
+        run = p + 1;
+    }
+    buf_append(b, run, (size_t)(end - run));
+}
+
 /* Whether the statement being built adds columns to the table. */
 static int makes_columns(const Ing *g)
 {
@@ -396,12 +531,12 @@ static int chunk_add(Ing *g, const Record *r, char *msg, size_t n)
         g->row_dup = nd;
         g->caprows = cap;
     }
-    if (g->nrows) buf_putc(&g->sql, ',');
+    if (g->nrows && !g->copy) buf_putc(&g->sql, ',');
     g->row_off[g->nrows] = g->sql.len;
     g->row_line[g->nrows] = r->line;
     g->row_dup[g->nrows] = (char)key_seen(g, r);
     g->nrows++;
-    buf_putc(&g->sql, '(');
+    if (!g->copy) buf_putc(&g->sql, '(');
     int in_order = 1;
     for (int i = 0; i < r->n && in_order; i++) in_order = strcmp(record_name(r, i), g->cols[i]) == 0;
     for (int k = 0; k < g->ncols; k++) {
@@ -409,10 +544,16 @@ static int chunk_add(Ing *g, const Record *r, char *msg, size_t n)
         if (!in_order)
             for (int i = 0; i < r->n; i++)
                 if (strcmp(record_name(r, i), g->cols[k]) == 0) { f = &r->f[i]; break; }
+        if (g->copy) {
+            if (k) buf_putc(&g->sql, '\t');
+            put_copy_value(&g->sql, r, f);
+            continue;
+        }
         if (k) buf_putc(&g->sql, ',');
         put_value(g, r, f, g->style[k]);
+        if (!value_copy_ok(r, f, g->cls[k]) && g->cls[k] != CLS_NEW) g->retype = 1;
     }
-    buf_putc(&g->sql, ')');
+    buf_putc(&g->sql, g->copy ? '\n' : ')');
     if (!buf_ok(&g->sql)) { snprintf(msg, n, "out of memory"); return -1; }
     return 0;
 }
@@ -462,10 +603,104 @@ static long diagnose(Ing *g)
     return line;
 }
 
+/* The text of row i of a COPY chunk (without its newline). */
+static const char *copy_row(const Ing *g, int i, size_t *len)
+{
+    size_t end = i + 1 < g->nrows ? g->row_off[i + 1] : g->sql.len;
+    *len = end - g->row_off[i] - 1;
+    return (const char *)g->sql.data + g->row_off[i];
+}
+
+/*
+ * After a COPY chunk failed on rows from..to (indexes) together: runs them
+ * one at a time, each a COPY of its own, in a transaction rolled back, to
+ * find the first that fails.  Returns its input line, or 0.
+ */
+static long diagnose_copy(Ing *g, int from, int to)
+{
+    driftdb_error e;
+    const char *stmt = (const char *)g->copy_stmt.data;
+    long line = 0;
+    if (!stmt || conn_exec(g->c, "BEGIN", &e) != 0) return 0;
+    for (int i = from; i <= to && !line; i++) {
+        size_t len;
+        const char *row = copy_row(g, i, &len);
+        if (conn_copy_begin(g->c, stmt, &e) != 0) break;
+        if (conn_copy_data(g->c, row, len + 1, &e) != 0 || conn_copy_end(g->c, &e) != 0)
+            line = g->row_line[i];
+    }
+    conn_exec(g->c, "ROLLBACK", &e);
+    return line;
+}
+
+/* The row numbers of a COPY error's context ("COPY t, line N" or "COPY t,
+ * lines A-B"), 1-based; 0 when there are none. */
+static void copy_error_lines(const driftdb_error *err, long *a, long *b)
+{
+    *a = *b = 0;
+    const char *p = strstr(err->context, ", line");
+    if (!p) return;
+    p += 6;
+    if (*p == 's') p++;
+    char *e;
+    *a = *b = strtol(p, &e, 10);
+    if (*e == '-') *b = strtol(e + 1, &e, 10);
+    if (*a <= 0 || *b < *a) *a = *b = 0;
+}
+
+/* A COPY chunk failed with err: puts the input line of the row at fault in
+ * front of the message (from the error's context, or by running the rows
+ * of the range again one at a time). */
+static int copy_failed(Ing *g, driftdb_error *err)
+{
+    long a, b, line = 0;
+    copy_error_lines(err, &a, &b);
+    if (a && b > g->nrows) a = b = 0;
+    if (a && a == b) line = g->row_line[a - 1];
+    if (!line && a) {
+        driftdb_error e;
+        conn_exec(g->c, "ROLLBACK", &e);
+        g->in_txn = 0;
+        line = diagnose_copy(g, (int)a - 1, (int)b - 1);
+    }
+    int from = a ? (int)a - 1 : 0, to = a ? (int)b - 1 : g->nrows - 1;
+    for (int i = from; !line && strcmp(err->sqlstate, "23505") == 0 && i <= to; i++)
+        if (g->row_dup[i]) line = g->row_line[i];
+    char where[64], m[sizeof err->message];
+    if (line) snprintf(where, sizeof where, "line %ld: ", line);
+    else snprintf(where, sizeof where, "lines %ld-%ld: ", g->row_line[from], g->row_line[to]);
+    size_t wl = strlen(where);
+    memcpy(m, where, wl);
+    snprintf(m + wl, sizeof m - wl, "%.*s", (int)(sizeof m - wl - 1), err->message);
+    memcpy(err->message, m, sizeof m);
+    err->position = 0;
+    err->context[0] = '\0';   /* its line numbers count the COPY's rows, not the file's */
+    g->copy = 0;
+    return -1;
+}
+
+/* Sends the rows of a COPY chunk not sent yet, when they are at least min
+ * bytes. */
+static int copy_send(Ing *g, size_t min, driftdb_error *err)
+{
+    size_t len = g->sql.len - g->sent;
+    if (len == 0 || len < min) return 0;
+    if (conn_copy_data(g->c, g->sql.data + g->sent, len, err) != 0) return copy_failed(g, err);
+    g->sent = g->sql.len;
+    return 0;
+}
+
 /* Sends the statement being built (BEGIN first when no transaction is
- * open).  On error fills err, with the input line in front of the message. */
+ * open), or ends the COPY being sent.  On error fills err, with the input
+ * line in front of the message. */
 static int chunk_flush(Ing *g, driftdb_error *err)
 {
+    if (g->copy) {
+        if (copy_send(g, 0, err) != 0) return -1;
+        if (conn_copy_end(g->c, err) != 0) return copy_failed(g, err);
+        chunk_clear(g);
+        return 0;
+    }
     if (g->nrows == 0) return 0;
     if (!g->in_txn) {
         if (conn_exec(g->c, "BEGIN", err) != 0) return -1;
@@ -499,9 +734,10 @@ static int chunk_flush(Ing *g, driftdb_error *err)
         err->position = 0;
         return -1;
     }
-    /* columns this statement made have their types now: later rows are
-     * written as for any existing column, in this run as in the next */
-    int made = makes_columns(g);
+    /* columns this statement made (or typed, or widened) have their types
+     * now: later rows are written as for any existing column, in this run
+     * as in the next */
+    int made = makes_columns(g) || g->retype;
     chunk_clear(g);
     if (made && load_columns(g, err) != 0) return -1;
     return 0;
@@ -533,6 +769,7 @@ static int commit(Ing *g, driftdb_error *err)
 static void report_failure(Ing *g)
 {
     char n1[32];
+    conn_copy_abort(g->c, "the input has a bad record");
     if (g->in_txn) {
         driftdb_error e;
         conn_exec(g->c, "ROLLBACK", &e);
@@ -572,6 +809,7 @@ int cmd_ingest(int argc, char **argv)
     memset(&g, 0, sizeof g);
     g.table = table;
     buf_init(&g.sql);
+    buf_init(&g.copy_stmt);
     if (batch) {
         char *end;
         g.batch = strtol(batch, &end, 10);
@@ -615,12 +853,21 @@ int cmd_ingest(int argc, char **argv)
         /* a statement that makes columns holds one row: the first value
          * types each new column, and the rows after it are written as into
          * an existing column, so one run and several give the same table */
-        if (g.ncols && (!same_keys(&g, &r) || g.nrows >= ROWS_PER_INSERT || g.sql.len >= MAX_INSERT_BYTES ||
-                        makes_columns(&g))) {
+        int same = g.ncols && same_keys(&g, &r);
+        int copy = copy_ok(&g, &r, same);
+        if (g.ncols && (!same || copy != g.copy || makes_columns(&g) ||
+                        (g.copy ? g.nrows >= ROWS_PER_COPY || g.sql.len >= MAX_COPY_BYTES
+                                : g.nrows >= ROWS_PER_INSERT || g.sql.len >= MAX_INSERT_BYTES))) {
             if (chunk_flush(&g, &err) != 0) goto db_failed;
+            copy = copy_ok(&g, &r, 0);   /* the table's columns may have changed */
         }
-        if (!g.ncols && chunk_start(&g, &r, msg, sizeof msg) != 0) goto input_failed;
+        if (!g.ncols) {
+            int sc = chunk_start(&g, &r, copy, msg, sizeof msg, &err);
+            if (sc == -2) goto db_failed;
+            if (sc != 0) goto input_failed;
+        }
         if (chunk_add(&g, &r, msg, sizeof msg) != 0) goto input_failed;
+        if (g.copy && copy_send(&g, COPY_SEND, &err) != 0) goto db_failed;
         if (g.txn_rows == 0) g.txn_first_line = r.line;
         g.rows++;
         g.txn_rows++;
@@ -655,10 +902,13 @@ db_failed:
 out:
     if (in_open) input_free(&in);
     record_free(&r);
+    if (g.c) conn_copy_abort(g.c, "ingest failed");
     chunk_clear(&g);
     buf_free(&g.sql);
+    buf_free(&g.copy_stmt);
     dd_free(g.cols);
     dd_free(g.style);
+    dd_free(g.cls);
     dd_free(g.row_off);
     dd_free(g.row_line);
     dd_free(g.row_dup);

@@ -469,6 +469,8 @@ static int csv_record(Input *in, CsvField **fields, int *cap, char *msg, size_t 
 
 static int looks_numeric(const char *s, size_t n)
 {
+    /* most text fields fail at once: no error message made for them */
+    if (n == 0 || !((s[0] >= '0' && s[0] <= '9') || s[0] == '-')) return 0;
     JP j = {s, s, s + n, 0, NULL, 0};
     char tmp[8];
     j.msg = tmp;

@@ -453,6 +453,16 @@ static int copy_flush(driftdb_session *s, CopyState *c, DdError *e)
     }
     const char *text = buf_cstr(&c->sql);
     if (!text) return dd_err(e, DD_ENOMEM, -1, NULL);
+    /* a NULL for a text column goes in as an untyped NULL, as INSERT's
+     * NULL does: a document-style table's column not typed yet (which
+     * reads as text) stays so until a value comes */
+    for (int b = 0; b < c->nbatch; b++)
+        for (int i = 0; i < c->ncols; i++) {
+            size_t k = (size_t)b * (size_t)c->ncols + (size_t)i;
+            if (c->types[i] != TYPE_TEXT) continue;
+            c->ptypes[k] = c->vals[k].isnull ? TYPE_NULLTYPE : TYPE_TEXT;
+            if (c->vals[k].isnull) c->vals[k].type = TYPE_NULLTYPE;
+        }
     Stmt *st;
     size_t next;
     int rc = parse_statement(text, c->sql.len, 0, &c->batch, &st, &next, e);

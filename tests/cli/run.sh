@@ -767,6 +767,85 @@ out=$("$D" sql --data "$TMP/flagsdb" --format csv -e "SELECT '' AS e, NULL AS n,
 check csv_empty_string_and_null 'e,n,q
 "",,"a,b"' "$out"
 
+# ---- ingest sends rows with COPY where COPY means what INSERT means ----
+# Both ways (--data, then --url to a server on the same directory).
+"$D" init "$TMP/copydb" >/dev/null 2>&1
+"$D" sql --data "$TMP/copydb" -e "CREATE TABLE s1 (id int PRIMARY KEY, t text, j jsonb, n numeric, i int, f float8)" \
+    -e "CREATE TABLE s2 (id int PRIMARY KEY, t text, j jsonb, n numeric, i int, f float8)" \
+    -e "CREATE TABLE w1 (pk=id)" -e "CREATE TABLE w2 (pk=id)" \
+    -e "CREATE TABLE e1 (id int PRIMARY KEY, v int)" -e "CREATE TABLE e2 (id int PRIMARY KEY, v int)" >/dev/null 2>&1
+# text that COPY's format must escape: tab, newline, CR, backslash, quotes,
+# "\." alone, "\N"; JSON; numbers of every kind into numeric/int/float;
+# a number into a text column and a fraction into an int column (INSERT's
+# meaning: the text of the numeric literal, rounding) between COPY rows
+cat > "$TMP/esc.jsonl" <<'JSONL'
+{"id":1,"t":"tab\there","j":{"a":[1,"x\ty"]},"n":1.50,"i":7,"f":2.5}
+{"id":2,"t":"line\nbreak\r\nand \\ back","j":null,"n":-3,"i":-8,"f":1e3}
+{"id":3,"t":"it's \"quoted\"","j":[],"n":12345678901234567890.5,"i":0,"f":-0.25}
+{"id":4,"t":"\\.","j":{},"n":0,"i":1,"f":0}
+{"id":5,"t":"\\N","j":"[2]","n":null,"i":null,"f":null}
+{"id":6,"t":42,"j":1,"n":1e2,"i":2.5,"f":3}
+{"id":7,"t":"after","j":true,"n":2,"i":9,"f":4}
+JSONL
+ESC_SQL="SELECT id, t, j::text, n, i, f FROM %s ORDER BY id"
+ESC_WANT='id,t,j,n,i,f
+1,tab	here,"{""a"": [1, ""x\ty""]}",1.50,7,2.5
+2,"line
+break
+and \ back",,-3,-8,1000
+3,"it'"'"'s ""quoted""",[],12345678901234567890.5,0,-0.25
+4,\.,{},0,1,0
+5,\N,[2],,,
+6,42,1,100,3,3
+7,after,true,2,9,4'
+out=$("$D" ingest --data "$TMP/copydb" -t s1 -f "$TMP/esc.jsonl" 2>&1); rc=$?
+matches copy_data_escapes_ingested '^0 Ingested 7 rows into s1' "$rc $out"
+check copy_data_escapes "$ESC_WANT" "$("$D" sql --data "$TMP/copydb" --format csv -e "$(printf "$ESC_SQL" s1)" 2>&1 | tr -d '\r')"
+# a document-style table: a fraction widens its int column, a later
+# integer still goes in; a number types a column made by a null
+printf '{"id":1,"q":1,"z":null}\n{"id":2,"q":2,"z":null}\n{"id":3,"q":2.5,"z":null}\n{"id":4,"q":4,"z":7}\n{"id":5,"q":5,"z":8}\n' > "$TMP/widen.jsonl"
+WIDEN_WANT='id,q,z,q_type,z_type
+1,1,,numeric,bigint
+2,2,,numeric,bigint
+3,2.5,,numeric,bigint
+4,4,7,numeric,bigint
+5,5,8,numeric,bigint'
+WIDEN_SQL="SELECT id, q, z, pg_typeof(q) AS q_type, pg_typeof(z) AS z_type FROM %s ORDER BY id"
+"$D" ingest --data "$TMP/copydb" -t w1 -f "$TMP/widen.jsonl" >/dev/null 2>&1
+check copy_data_doc_widen "$WIDEN_WANT" "$("$D" sql --data "$TMP/copydb" --format csv -e "$(printf "$WIDEN_SQL" w1)" 2>&1)"
+# a bad value deep in a COPY (line 150,001: the second COPY of the run,
+# past several pieces sent), a duplicate of an earlier COPY's row, a
+# duplicate of a committed row: each names its input line, nothing stays
+awk 'BEGIN { for (i = 1; i <= 160000; i++) printf "{\"id\":%d,\"v\":%s}\n", i, (i == 150001 ? "\"x\"" : i) }' > "$TMP/badv.jsonl"
+awk 'BEGIN { for (i = 1; i <= 120000; i++) printf "{\"id\":%d,\"v\":%d}\n", (i == 110000 ? 7 : i), i }' > "$TMP/dupv.jsonl"
+printf '{"id":1,"v":1}\n' > "$TMP/one.jsonl"
+# (the file starts at id 2: id 1 again is on line 2,499)
+awk 'BEGIN { for (i = 2; i <= 3000; i++) printf "{\"id\":%d,\"v\":%d}\n", (i == 2500 ? 1 : i), i }' > "$TMP/dupc.jsonl"
+copy_errors() {   # copy_errors MODE TARGET... (tables e1 or e2)
+    local m=$1 tb=$2; shift 2
+    out=$("$D" ingest "$@" -t "$tb" -f "$TMP/badv.jsonl" 2>&1); rc=$?
+    has "copy_${m}_bad_value_line" '1 driftdb: error: line 150001: invalid input syntax for type integer: "x"' "$rc $out"
+    out=$("$D" ingest "$@" -t "$tb" -f "$TMP/dupv.jsonl" 2>&1); rc=$?
+    has "copy_${m}_duplicate_line" "1 driftdb: error: line 110000: duplicate key value" "$rc $out"
+    "$D" ingest "$@" -t "$tb" -f "$TMP/one.jsonl" >/dev/null 2>&1
+    out=$("$D" ingest "$@" -t "$tb" -f "$TMP/dupc.jsonl" 2>&1); rc=$?
+    has "copy_${m}_duplicate_committed_line" "1 driftdb: error: line 2499: duplicate key value" "$rc $out"
+    has "copy_${m}_nothing_committed" "Nothing was committed." "$out"
+}
+copy_errors data e1 --data "$TMP/copydb"
+check copy_data_errors_rows "1" "$("$D" sql --data "$TMP/copydb" --format csv -e "SELECT count(*) FROM e1" 2>&1 | tail -n 1)"
+if start_server copy "$TMP/copydb"; then
+    CURL="postgresql://tester@127.0.0.1:$PORT/db"
+    out=$("$D" ingest --url "$CURL" -t s2 -f "$TMP/esc.jsonl" 2>&1); rc=$?
+    matches copy_url_escapes_ingested '^0 Ingested 7 rows into s2' "$rc $out"
+    check copy_url_escapes "$ESC_WANT" "$("$D" sql --url "$CURL" --format csv -e "$(printf "$ESC_SQL" s2)" 2>&1 | tr -d '\r')"
+    "$D" ingest --url "$CURL" -t w2 -f "$TMP/widen.jsonl" >/dev/null 2>&1
+    check copy_url_doc_widen "$WIDEN_WANT" "$("$D" sql --url "$CURL" --format csv -e "$(printf "$WIDEN_SQL" w2)" 2>&1)"
+    copy_errors url e2 --url "$CURL"
+    check copy_url_errors_rows "1" "$("$D" sql --url "$CURL" --format csv -e "SELECT count(*) FROM e2" 2>&1 | tail -n 1)"
+    stop_server "$SPID"
+fi
+
 if grep -qiE "AddressSanitizer|runtime error|LeakSanitizer" "$TMP"/*.log 2>/dev/null; then
     fail server_sanitizers "see server log"
 fi
