@@ -6,7 +6,7 @@
  *   driftdb init DIR
  *   driftdb sql      (--data DIR | --url URL) [-e SQL]... [-f FILE]... [--format F]
  *   driftdb select   (--data DIR | --url URL) -t TABLE [-w WHERE] [--as-of X] [-l N] [--format F]
- *   driftdb drift    (--data DIR | --url URL) -t TABLE -k KEY [--format text|json]
+ *   driftdb drift    (--data DIR | --url URL) -t TABLE -k KEY [-k KEY]... [--format text|json]
  *   driftdb ingest   (--data DIR | --url URL) -t TABLE -f FILE [--format jsonl|csv] [--batch N]
  *   driftdb diff     (--data DIR | --url URL) -t TABLE --from X [--to Y] [--format text|json]
  *   driftdb verify   (--data DIR | --url URL) [--timeout SECONDS]
@@ -55,7 +55,7 @@ static void usage(FILE *out)
             "  driftdb select TARGET -t TABLE [-w WHERE] [--as-of @SEQ:n|N|TIMESTAMP|now]\n"
             "                 [-l N] [--format aligned|csv|json]\n"
             "                                           a table at a point in time\n"
-            "  driftdb drift TARGET -t TABLE -k KEY [--format text|json]\n"
+            "  driftdb drift TARGET -t TABLE -k KEY... [--format text|json]\n"
             "                                           one row's history as a timeline\n"
             "  driftdb ingest TARGET -t TABLE -f FILE [--format jsonl|csv] [--batch N]\n"
             "                                           load JSON Lines or CSV into a table\n"
@@ -143,16 +143,18 @@ static const CmdHelp cmd_help[] = {
      "  -h, --help            print this help\n"
      "\n" POINT_HELP},
     {"drift",
-     "Usage: driftdb drift TARGET -t TABLE -k KEY [--format text|json]\n"
+     "Usage: driftdb drift TARGET -t TABLE -k KEY [-k KEY]... [--format text|json]\n"
      "\n"
      "Prints the history of one row: each change with its seq, commit time, user\n"
      "and operation (INSERT, UPDATE, DELETE) and the columns that changed,\n"
-     "old -> new.\n"
+     "old -> new.  Each version shows as it was written (a column dropped since\n"
+     "still shows its changes).\n"
      "\n"
      "Options:\n" TARGET_HELP
-     "  -t, --table TABLE     the table; its primary key must be one column\n"
+     "  -t, --table TABLE     the table\n"
      "  -k, --key KEY         the row's primary key value (as text; it takes the\n"
-     "                        key column's type)\n"
+     "                        key column's type); a key of several columns takes\n"
+     "                        one -k per column, in the order SHOW COLUMNS lists them\n"
      "  --format FORMAT       text (default) or json (one array of events)\n"
      "  -h, --help            print this help\n"},
     {"ingest",

@@ -657,7 +657,7 @@ out=$("$D" drift --data "$DB" -t ev 2>&1); rc=$?
 check usage_error_points_at_command_page "1 driftdb: drift needs -t TABLE and -k KEY
 Try \"driftdb drift --help\" for more information." "$rc $out"
 out=$("$D" --help 2>&1)
-has help_overview_drift_format "driftdb drift TARGET -t TABLE -k KEY [--format text|json]" "$out"
+has help_overview_drift_format "driftdb drift TARGET -t TABLE -k KEY... [--format text|json]" "$out"
 has help_overview_diff_format "driftdb diff TARGET -t TABLE --from X [--to Y] [--format text|json]" "$out"
 has help_overview_as_of_number "[--as-of @SEQ:n|N|TIMESTAMP|now]" "$out"
 has help_overview_command_help "driftdb COMMAND --help" "$out"
@@ -697,7 +697,33 @@ check diff_composite_key "0 cp between seq 2 and seq 5:
 out=$("$D" diff --data "$TMP/cpdb" -t cp --from 3 --to 4 --format json 2>&1)
 check diff_composite_key_json '[{"key":{"a":"1","b":"y"},"change":"delete","before":{"a":"1","b":"y","v":"2"},"after":null}]' "$out"
 out=$("$D" drift --data "$TMP/cpdb" -t cp -k 1 2>&1); rc=$?
-check drift_composite_key_refused "1 driftdb: error: drift -k takes one key value, but the primary key of \"cp\" is (a, b)" "$rc $out"
+check drift_composite_key_one_value "1 driftdb: error: the primary key of \"cp\" is (a, b): give -k once for each of its 2 columns, in that order (got 1)" "$rc $out"
+U12=$(printf "%-12s" "$user")
+out=$("$D" drift --data "$TMP/cpdb" -t cp -k 1 -k x 2>&1 | sed -E 's/[0-9]{4}-[0-9-]+ [0-9:.+]+/TIME/'); rc=$?
+check drift_composite_key "0 cp (a, b) = (1, x): 2 versions, 2 changes
+
+seq 2      TIME  $U12 INSERT
+    a  1
+    b  x
+    v  1
+seq 3      TIME  $U12 UPDATE
+    v  1 -> 10" "$rc $out"
+out=$("$D" drift --data "$TMP/cpdb" -t cp -k 1 -k q 2>&1); rc=$?
+check drift_composite_key_missing "1 driftdb: no row of \"cp\" has ever had a = 1 and b = q" "$rc $out"
+
+# drift on a table whose columns were dropped and added: each version as it
+# was written, so a dropped column's changes still show; an UPDATE after
+# ADD COLUMN ... DEFAULT shows what it changed, not the column's default
+"$D" sql --data "$TMP/cpdb" -e "CREATE TABLE dc (id int PRIMARY KEY, a text, b int)" \
+    -e "INSERT INTO dc VALUES (1, 'x', 1)" -e "UPDATE dc SET b = 2" -e "UPDATE dc SET a = 'y'" \
+    -e "ALTER TABLE dc DROP COLUMN b" -e "ALTER TABLE dc ADD COLUMN d int DEFAULT 9" -e "UPDATE dc SET a = 'z'" \
+    -e "ALTER TABLE dc ADD COLUMN b text" -e "UPDATE dc SET b = 'new'" >/dev/null 2>&1
+out=$("$D" drift --data "$TMP/cpdb" -t dc -k 1 --format json 2>&1 | sed -E 's/"commit_time":"[^"]*","user":"[^"]*",//'); rc=$?
+check drift_dropped_columns '0 [{"seq":7,"op":"INSERT","changes":{"id":[null,"1"],"a":[null,"x"],"b":[null,"1"]}},
+ {"seq":8,"op":"UPDATE","changes":{"b":["1","2"]}},
+ {"seq":9,"op":"UPDATE","changes":{"a":["x","y"]}},
+ {"seq":12,"op":"UPDATE","changes":{"a":["y","z"]}},
+ {"seq":14,"op":"UPDATE","changes":{"b":[null,"new"]}}]' "$rc $out"
 
 # diff from the seq that created a document-style table (its key column
 # had no type yet): the whole history since.
