@@ -883,7 +883,7 @@ int cmd_ingest(int argc, char **argv)
 
     char seq[32] = "", n1[32];
     double el = now_s() - g.t0;
-    if (g.rows > 0 && conn_query_value(g.c, "SELECT drift_seq()", seq, sizeof seq, &err) != 0) seq[0] = '\0';
+    if (g.rows > 0 && conn_query_value(g.c, "SELECT drift_last_commit_seq()", seq, sizeof seq, &err) != 0) seq[0] = '\0';
     printf("Ingested %s row%s into %s in %.1f s", commas(g.rows, n1), g.rows == 1 ? "" : "s", table, el);
     if (seq[0]) printf(" at seq %s", seq);
     printf("\n");

@@ -130,6 +130,7 @@ struct driftdb_session {
     char *user, *app, *client, *database;
     int backend_pid;           /* pg_backend_pid() */
     u64 xid;                   /* the transaction's id once asked (txid_current()), else 0 */
+    u64 last_commit_seq;       /* seq of the session's last commit (drift_last_commit_seq()), 0: none */
     int state;                 /* TXN_* */
     bool stmt_last;            /* the running statement is the last of its string */
     bool block_read_only;      /* BEGIN READ ONLY */

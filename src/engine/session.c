@@ -234,6 +234,7 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             u64 seq;
             i64 t;
             rc = store_commit(s->db->store, &w, &seq, &t, e);
+            if (!rc) s->last_commit_seq = seq;
         }
         if (!rc) {
             if (s->snap) snap_pin(s->snap);   /* the fold decodes rows */
@@ -868,6 +869,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->user = s->user;
     ctx->database = s->database;
     ctx->backend_pid = s->backend_pid;
+    ctx->last_commit_seq = s->last_commit_seq;
     ctx->xid = &s->xid;
     ctx->deparse = sql_deparse;
     ctx->deparse_view = sql_deparse_view;

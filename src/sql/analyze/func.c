@@ -309,6 +309,16 @@ static int f_drift_seq(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     *out = val_int(TYPE_INT8, (i64)snap_seq(env->sql->snap));
     return DD_OK;
 }
+/* The seq of the last transaction this session committed (NULL before
+ * its first): what a client that just committed reads to know its seq,
+ * which drift_seq() does not tell once other sessions commit too. */
+static int f_drift_last_commit_seq(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    u64 seq = env->sql->last_commit_seq;
+    *out = seq ? val_int(TYPE_INT8, (i64)seq) : val_null(TYPE_INT8);
+    return DD_OK;
+}
 static int f_drift_seq_at(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(n); DD_UNUSED(loc);
@@ -1976,6 +1986,7 @@ static const FuncDef funcs[] = {
     {"gen_random_uuid", 0, 0, r_none_uuid, f_gen_random_uuid, true},
     {"drift_seq", 0, 0, r_none_int8, f_drift_seq, true},
     {"drift_seq_at", 1, 1, r_tstz_int8, f_drift_seq_at, true},
+    {"drift_last_commit_seq", 0, 0, r_none_int8, f_drift_last_commit_seq, true},
     {"drift_time_of", 1, 1, r_int8_tstz, f_drift_time_of, true},
     {"drift_format_version", 0, 0, r_none_int4, f_drift_format_version, true},
     {"drift_database_id", 0, 0, r_none_uuid, f_drift_database_id, true},

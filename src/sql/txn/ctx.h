@@ -70,6 +70,7 @@ typedef struct SqlCtx {
     const char *user;
     const char *database;    /* current_database() */
     int backend_pid;         /* pg_backend_pid() */
+    u64 last_commit_seq;     /* drift_last_commit_seq(); 0: the session has not committed */
     u64 *xid;                /* the transaction's id (txid_current()), 0 until asked; NULL: none here */
     /* A stored expression of table t (a CHECK, a default, an index
      * expression or predicate) as PostgreSQL prints it (plan/deparse.c):
