@@ -352,6 +352,29 @@ if command -v script >/dev/null 2>&1; then
 else
     fail tty_progress_bar "script(1) missing (util-linux)"
 fi
+# The same on a terminal as a user sees it: tmux runs ingest on a pty of
+# its own (a file large enough for the line to be redrawn while rows go
+# in), and the screen it leaves is captured.
+if command -v tmux >/dev/null 2>&1; then
+    awk 'BEGIN { for (i = 1; i <= 200000; i++) printf "{\"id\":%d,\"v\":\"r%d\"}\n", i, i }' > "$TMP/tmux.jsonl"
+    "$D" sql --data "$DB" -e "CREATE TABLE tmuxed (pk=id)" >/dev/null 2>&1
+    TS="$TMP/tmux.sock"
+    TERM=xterm tmux -S "$TS" new-session -d -x 120 -y 10 \
+        "$D ingest --data $DB -t tmuxed -f $TMP/tmux.jsonl; echo EXIT=\$?; sleep 60" </dev/null >/dev/null 2>&1
+    for i in $(seq 1 300); do
+        screen=$(tmux -S "$TS" capture-pane -p 2>/dev/null)
+        case "$screen" in *EXIT=*) break;; esac
+        sleep 0.1
+    done
+    tmux -S "$TS" kill-server >/dev/null 2>&1
+    has tmux_ingest_exit "EXIT=0" "$screen"
+    matches tmux_progress_final '^\[#{30}\] 100%  200,000 rows  [0-9,]+ rows/s$' "$screen"
+    matches tmux_summary '^Ingested 200,000 rows into tmuxed in [0-9.]+ s at seq [0-9]+$' "$screen"
+    # one line redrawn in place: the screen holds one progress line
+    check tmux_progress_one_line 1 "$(printf '%s\n' "$screen" | grep -c 'rows/s')"
+else
+    fail tmux_progress_bar "tmux missing (make test installs it)"
+fi
 
 # The manual pages render without warnings and name every command.
 if command -v groff >/dev/null 2>&1; then
