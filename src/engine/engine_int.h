@@ -55,13 +55,14 @@ struct driftdb {
 typedef struct RowLock RowLock;
 int rowlock_init(driftdb *db);
 void rowlock_free(driftdb *db);
-/* Locks row (table, pk) for s's transaction, waiting while another holds
- * it (*waited then); 57014 on cancel, 55P03 after lock_timeout, 40P01 when
- * the wait closes a cycle (checked after deadlock_timeout). */
-int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool *waited, DdError *e);
-/* Locks (table, pk) for s when no other transaction holds it; *held when
- * one does (nothing taken then). */
-int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool *held, DdError *e);
+/* Locks row (table, pk) in mode (ROWLOCK_*) for s's transaction, waiting
+ * while another holds it in a conflicting mode (*waited then); 57014 on
+ * cancel, 55P03 after lock_timeout, 40P01 when the wait closes a cycle
+ * (checked after deadlock_timeout). */
+int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode, bool *waited, DdError *e);
+/* Locks (table, pk) in mode for s when no other transaction holds it in a
+ * conflicting mode; *held when one does (nothing taken then). */
+int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode, bool *held, DdError *e);
 /* Releases every lock of s's transaction (it ended). */
 void rowlock_release_all(driftdb_session *s);
 /* Releases the locks taken after `mark` (ROLLBACK TO a savepoint). */
@@ -139,6 +140,7 @@ struct driftdb_session {
     bool lk_may_defer;         /* run_sql: a held row lock may be waited for after the plan closes */
     u8 *lk_pend_pk;            /* that lock (DD_ESTATEMENT_WAIT), heap */
     u32 lk_pend_table, lk_pend_pklen;
+    int lk_pend_mode;
     RowLock *lk_held;          /* the row locks the transaction holds (rowlock.c) */
     /* the row lock it waits for (under db->lk_mu; lk_wait_pk NULL: none):
      * the deadlock check finds its holder through the lock table, so it
@@ -146,6 +148,7 @@ struct driftdb_session {
     u32 lk_wait_table, lk_wait_pklen;
     const u8 *lk_wait_pk;
     u64 lk_wait_hash;
+    int lk_wait_mode;
     bool snap_retry_ok;        /* the running statement took the snapshot (run_sql) */
     Snap *snap;                /* held during a block, or one statement */
     TxnWrites ws;

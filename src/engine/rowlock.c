@@ -1,11 +1,23 @@
 /*
- * rowlock.c - row locks: UPDATE, DELETE and INSERT ... ON CONFLICT DO UPDATE
- * lock the rows they change, by
- * table and primary key, until their transaction ends; a second writer of
- * a locked row waits (docs/architecture.md §3).
+ * rowlock.c - row locks: UPDATE, DELETE, INSERT ... ON CONFLICT DO UPDATE
+ * and SELECT ... FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE lock rows,
+ * by table and primary key, until their transaction ends; a transaction
+ * that wants a row in a mode that conflicts with another's waits
+ * (docs/architecture.md §3).  The modes and their conflicts are
+ * PostgreSQL's (ROWLOCK_* in sql/txn/ctx.h, weakest first):
  *
- * One table per database (driftdb.lk_*): a hash of entries (table, pk) ->
- * the session holding it; each session keeps the entries it holds on a
+ *                     KEY SHARE  SHARE  NO KEY UPDATE  UPDATE
+ *   KEY SHARE                                            x
+ *   SHARE                                     x          x
+ *   NO KEY UPDATE                  x          x          x
+ *   UPDATE               x         x          x          x
+ *
+ * A transaction's own locks never conflict; one it holds in a mode at
+ * least as strong as the one asked covers it, a stronger one is another
+ * entry (so ROLLBACK TO a savepoint drops just the stronger one).
+ *
+ * One table per database (driftdb.lk_*): a hash of entries (table, pk,
+ * mode) -> the session holding it; each session keeps the entries it holds on a
  * list of its own, released all at once when its transaction commits
  * (after the commit is durable and visible), rolls back, or fails.  A
  * waiter sleeps on lk_cv, which every release broadcasts, and wakes every
@@ -32,6 +44,7 @@ struct RowLock {
     u32 table;
     u32 pklen;
     u64 hash;
+    int mode;           /* ROWLOCK_* */
     driftdb_session *owner;
     RowLock *chain;     /* next in the bucket */
     RowLock *next;      /* next of the owner's */
@@ -68,11 +81,33 @@ void rowlock_free(driftdb *db)
     pthread_cond_destroy(&db->lk_cv);
 }
 
-static RowLock *find(driftdb *db, u64 h, u32 table, const u8 *pk, u32 pklen)
+static bool conflicts(int held, int want)
+{
+    return held == ROWLOCK_UPDATE || want == ROWLOCK_UPDATE ||
+           (held == ROWLOCK_NO_KEY_UPDATE && want != ROWLOCK_KEY_SHARE) ||
+           (want == ROWLOCK_NO_KEY_UPDATE && held != ROWLOCK_KEY_SHARE);
+}
+
+static bool same_row(const RowLock *l, u64 h, u32 table, const u8 *pk, u32 pklen)
+{
+    return l->hash == h && l->table == table && l->pklen == pklen && memcmp(l->pk, pk, pklen) == 0;
+}
+
+/* A lock of (table, pk) that another transaction than s holds in a mode
+ * that conflicts with mode, or NULL (caller holds lk_mu). */
+static RowLock *find_conflict(driftdb *db, driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pklen, int mode)
 {
     for (RowLock *l = db->lk_buckets[h % db->lk_nbuckets]; l; l = l->chain)
-        if (l->hash == h && l->table == table && l->pklen == pklen && memcmp(l->pk, pk, pklen) == 0) return l;
+        if (l->owner != s && same_row(l, h, table, pk, pklen) && conflicts(l->mode, mode)) return l;
     return NULL;
+}
+
+/* Whether s holds (table, pk) in mode or a stronger one. */
+static bool holds(driftdb *db, driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pklen, int mode)
+{
+    for (RowLock *l = db->lk_buckets[h % db->lk_nbuckets]; l; l = l->chain)
+        if (l->owner == s && l->mode >= mode && same_row(l, h, table, pk, pklen)) return true;
+    return false;
 }
 
 i64 settings_ms(const char *value);   /* settings.c */
@@ -84,27 +119,33 @@ static i64 setting_ms(driftdb_session *s, const char *name, i64 dflt)
     return v && *v ? settings_ms(v) : dflt;
 }
 
-/* Whether following who waits for whom from `from` comes back to s: each
- * waiter's holder is looked up in the lock table, so every session met
- * holds a lock and is alive (caller holds lk_mu). */
-static bool waits_on_me(driftdb *db, driftdb_session *s, driftdb_session *from, char *detail, size_t dn)
+/* Whether following who waits for whom from w comes back to s: a waiter
+ * waits for every transaction that holds a conflicting lock of its row,
+ * each found through the lock table, so every session met holds a lock
+ * and is alive (caller holds lk_mu).  depth bounds the search. */
+static bool waits_on_me(driftdb *db, driftdb_session *s, driftdb_session *w, int depth, char *detail, size_t dn,
+                        size_t *off)
 {
-    size_t off = 0;
-    driftdb_session *w = from;
-    for (int steps = 0; w && steps < 1024; steps++) {
-        RowLock *l = w->lk_wait_pk ? find(db, w->lk_wait_hash, w->lk_wait_table, w->lk_wait_pk, w->lk_wait_pklen) : NULL;
-        driftdb_session *next = l ? l->owner : NULL;
-        if (next && off < dn)
-            off += (size_t)snprintf(detail + off, dn - off, "\nProcess %d waits for a row lock held by process %d.",
-                                    w->backend_pid, next->backend_pid);
-        if (next == s) return true;
-        w = next;
+    if (!w->lk_wait_pk || depth > 64) return false;
+    u64 h = w->lk_wait_hash;
+    for (RowLock *l = db->lk_buckets[h % db->lk_nbuckets]; l; l = l->chain) {
+        if (l->owner == w || !same_row(l, h, w->lk_wait_table, w->lk_wait_pk, w->lk_wait_pklen) ||
+            !conflicts(l->mode, w->lk_wait_mode))
+            continue;
+        size_t mark = *off;
+        if (*off < dn)
+            *off += (size_t)snprintf(detail + *off, dn - *off, "%sProcess %d waits for a row lock held by process %d.",
+                                     *off ? "\n" : "", w->backend_pid, l->owner->backend_pid);
+        if (*off > dn) *off = dn;
+        if (l->owner == s || waits_on_me(db, s, l->owner, depth + 1, detail, dn, off)) return true;
+        *off = mark;
+        if (mark < dn) detail[mark] = '\0';
     }
     return false;
 }
 
-/* Enters a lock of (table, pk) held by s (caller holds lk_mu). */
-static int add_lock(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pklen, DdError *e)
+/* Enters a lock of (table, pk) in mode held by s (caller holds lk_mu). */
+static int add_lock(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pklen, int mode, DdError *e)
 {
     driftdb *db = s->db;
     RowLock *l = dd_malloc(sizeof *l + (pklen ? pklen : 1));
@@ -112,6 +153,7 @@ static int add_lock(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pkle
     l->table = table;
     l->pklen = pklen;
     l->hash = h;
+    l->mode = mode;
     l->owner = s;
     memcpy(l->pk, pk, pklen);
     size_t b = h % db->lk_nbuckets;
@@ -122,7 +164,7 @@ static int add_lock(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pkle
     return DD_OK;
 }
 
-int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool *waited, DdError *e)
+int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode, bool *waited, DdError *e)
 {
     driftdb *db = s->db;
     *waited = false;
@@ -130,13 +172,13 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool
     i64 lock_timeout = -1, deadlock_ms = -1, start = 0;
     bool deadlock_checked = false;
     pthread_mutex_lock(&db->lk_mu);
+    if (holds(db, s, h, table, pk, pklen, mode)) {
+        pthread_mutex_unlock(&db->lk_mu);
+        return DD_OK;
+    }
     for (;;) {
-        RowLock *l = find(db, h, table, pk, pklen);
+        RowLock *l = find_conflict(db, s, h, table, pk, pklen, mode);
         if (!l) break;
-        if (l->owner == s) {
-            pthread_mutex_unlock(&db->lk_mu);
-            return DD_OK;
-        }
         /* held by another transaction: wait for it to end */
         if (!*waited) {
             *waited = true;
@@ -151,6 +193,7 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool
         s->lk_wait_pk = pk;
         s->lk_wait_pklen = pklen;
         s->lk_wait_hash = h;
+        s->lk_wait_mode = mode;
         i64 waited_ms = (clock_mono_us() - start) / 1000;
         int code = DD_OK;
         char detail[DD_ERR_AUX_MAX] = "";
@@ -158,9 +201,8 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool
         else if (lock_timeout > 0 && waited_ms >= lock_timeout) code = DD_ELOCK_NOT_AVAILABLE;
         else if (!deadlock_checked && waited_ms >= deadlock_ms) {
             deadlock_checked = true;   /* once: a cycle only forms when its last waiter waits */
-            int off = snprintf(detail, sizeof detail, "Process %d waits for a row lock held by process %d.",
-                               s->backend_pid, l->owner->backend_pid);
-            if (waits_on_me(db, s, l->owner, detail + off, sizeof detail - (size_t)off)) code = DD_EDEADLOCK;
+            size_t off = 0;
+            if (waits_on_me(db, s, s, 0, detail, sizeof detail, &off)) code = DD_EDEADLOCK;
         }
         if (code) {
             s->lk_wait_pk = NULL;
@@ -182,19 +224,22 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool
         pthread_cond_timedwait(&db->lk_cv, &db->lk_mu, &until);
     }
     s->lk_wait_pk = NULL;
-    int rc = add_lock(s, h, table, pk, pklen, e);
+    int rc = add_lock(s, h, table, pk, pklen, mode, e);
     pthread_mutex_unlock(&db->lk_mu);
     return rc;
 }
 
-int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, bool *held, DdError *e)
+int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode, bool *held, DdError *e)
 {
     driftdb *db = s->db;
     u64 h = lock_hash(table, pk, pklen);
     pthread_mutex_lock(&db->lk_mu);
-    RowLock *l = find(db, h, table, pk, pklen);
-    *held = l && l->owner != s;
-    int rc = l ? DD_OK : add_lock(s, h, table, pk, pklen, e);
+    int rc = DD_OK;
+    *held = false;
+    if (!holds(db, s, h, table, pk, pklen, mode)) {
+        *held = find_conflict(db, s, h, table, pk, pklen, mode) != NULL;
+        if (!*held) rc = add_lock(s, h, table, pk, pklen, mode, e);
+    }
     pthread_mutex_unlock(&db->lk_mu);
     return rc;
 }

@@ -814,27 +814,35 @@ static bool setting_nth_cb(void *sess, int i, const char **name, const char **va
  * with memory from the arenas stmt and row. */
 /* SqlCtx.lock_row: the row lock, then whether a commit since the
  * statement's snapshot changed the row (only read when one happened). */
-static int lock_row_cb(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, bool *changed)
+static int lock_row_cb(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, int mode, int wait, bool *changed,
+                       bool *skipped)
 {
     driftdb_session *s = ctx->session;
-    *changed = false;
+    *changed = *skipped = false;
     int rc;
-    if (s->lk_may_defer && ctx->ws->writes == ctx->ws_writes0) {
-        /* nothing written yet: wait with the plan closed and the snapshot
-         * unpinned (run_sql), so that a map growth is not held up */
+    if (wait != LOCKWAIT_BLOCK || (s->lk_may_defer && ctx->ws->writes == ctx->ws_writes0)) {
+        /* SKIP LOCKED, NOWAIT; or nothing written yet: wait with the plan
+         * closed and the snapshot unpinned (run_sql), so that a map growth
+         * is not held up */
         bool held;
-        if ((rc = rowlock_try(s, table, pk, pklen, &held, ctx->err))) return rc;
+        if ((rc = rowlock_try(s, table, pk, pklen, mode, &held, ctx->err))) return rc;
+        if (held && wait == LOCKWAIT_SKIP) {
+            *skipped = true;
+            return DD_OK;
+        }
+        if (held && wait == LOCKWAIT_ERROR) return dd_err(ctx->err, DD_ELOCK_NOT_AVAILABLE, -1, "could not obtain lock on row");
         if (held) {
             dd_free(s->lk_pend_pk);
             if (!(s->lk_pend_pk = dd_malloc(pklen ? pklen : 1))) return dd_err(ctx->err, DD_ENOMEM, -1, NULL);
             memcpy(s->lk_pend_pk, pk, pklen);
             s->lk_pend_pklen = pklen;
             s->lk_pend_table = table;
+            s->lk_pend_mode = mode;
             return DD_ESTATEMENT_WAIT;
         }
     } else {
         bool waited;
-        if ((rc = rowlock_acquire(s, table, pk, pklen, &waited, ctx->err))) return rc;
+        if ((rc = rowlock_acquire(s, table, pk, pklen, mode, &waited, ctx->err))) return rc;
     }
     StoreStats st;
     store_stats(s->db->store, &st);
@@ -998,6 +1006,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     const char *note = plan_notice(p, &nstate);
     if (note) result_warn(r, "NOTICE", nstate, note);
     s->lk_may_defer = true;
+    ctx->lock_restartable = true;
     rc = plan_open(ctx, p);
     /* The statement runs again, keeping the locks it has: it met a row
      * another transaction holds (WAIT: it waits for it first, plan closed
@@ -1017,7 +1026,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
         if (wait) {
             bool waited;
             if (s->snap) snap_unpin(s->snap);
-            rc = rowlock_acquire(s, s->lk_pend_table, s->lk_pend_pk, s->lk_pend_pklen, &waited, e);
+            rc = rowlock_acquire(s, s->lk_pend_table, s->lk_pend_pk, s->lk_pend_pklen, s->lk_pend_mode, &waited, e);
             dd_free(s->lk_pend_pk);
             s->lk_pend_pk = NULL;
             if (rc) break;
@@ -1030,9 +1039,11 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
         if (rc) break;
         if ((rc = sql_prepare(ctx, stmt, &p))) break;
         r->plan = p;
+        ctx->lock_restartable = true;
         rc = plan_open(ctx, p);
     }
     s->lk_may_defer = false;
+    ctx->lock_restartable = false;
     if (rc) return rc;
     if (plan_returns_rows(p)) {
         const ColDesc *cols;

@@ -2138,6 +2138,118 @@ Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset)
     return &l->op;
 }
 
+/* ================================================================ lock rows */
+
+typedef struct LockRowsOp {
+    Op op;
+    const LockRel *rels; int nrels;
+    i64 maxrows;
+    Value *rows;             /* the rows kept, width each */
+    size_t n, cap, pos;
+    Arena arena;
+    Buf key;
+} LockRowsOp;
+
+/* Locks the rows of rels that row r came from; *skip when one is locked
+ * by another transaction and the clause says SKIP LOCKED. */
+static int lock_rels(SqlCtx *ctx, LockRowsOp *l, const Value *r, bool *skip)
+{
+    *skip = false;
+    for (int i = 0; i < l->nrels; i++) {
+        const LockRel *lr = &l->rels[i];
+        buf_reset(&l->key);
+        bool null = false;
+        for (int k = 0; k < lr->t->npk; k++) {
+            null |= r[lr->key0 + k].isnull;
+            key_encode_value(&r[lr->key0 + k], &l->key);
+        }
+        if (null) continue;   /* no row of this table (cannot happen: outer joins are refused) */
+        if (!buf_ok(&l->key)) return DD_ENOMEM;
+        bool changed, skipped;
+        int rc = ctx->lock_row(ctx, lr->t->id, l->key.data, (u32)l->key.len, lr->mode, lr->wait, &changed, &skipped);
+        if (rc == DD_ELOCK_NOT_AVAILABLE && lr->wait == LOCKWAIT_ERROR)
+            return dd_err(ctx->err, DD_ELOCK_NOT_AVAILABLE, -1, "could not obtain lock on row in relation \"%s\"",
+                          name_base(lr->t->name));
+        if (rc) return rc;
+        if (skipped) {
+            *skip = true;
+            return DD_OK;
+        }
+        if (changed) {
+            /* the row read is not the row there now: READ COMMITTED reads
+             * it again with the whole statement, while that is possible */
+            if (ctx->restart_ok && ctx->lock_restartable && ctx->ws->writes == ctx->ws_writes0)
+                return DD_ESTATEMENT_RESTART;
+            return dd_err(ctx->err, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
+        }
+    }
+    return DD_OK;
+}
+
+static int lockrows_open(SqlCtx *ctx, Op *op)
+{
+    LockRowsOp *l = (LockRowsOp *)op;
+    arena_reset(&l->arena);
+    l->n = l->pos = l->cap = 0;
+    l->rows = NULL;
+    if (!ctx->lock_row)
+        return dd_err(ctx->err, DD_EREAD_ONLY_TXN, -1, "cannot execute SELECT FOR UPDATE in a read-only transaction");
+    int rc = op_open(ctx, op->child);
+    size_t w = (size_t)op->width;
+    while (!rc && (l->maxrows < 0 || (i64)l->n < l->maxrows)) {
+        Value *r;
+        int k = op_next(ctx, op->child, &r);
+        if (k < 0) { rc = -k; break; }
+        if (k == 0) break;
+        bool skip;
+        if ((rc = lock_rels(ctx, l, r, &skip))) break;
+        if (!skip) {
+            if (l->n == l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 16;
+                Value *nr = arena_alloc(&l->arena, sizeof(Value) * cap * (w ? w : 1));
+                if (!nr) { rc = DD_ENOMEM; break; }
+                if (l->n) memcpy(nr, l->rows, sizeof(Value) * l->n * w);
+                l->rows = nr;
+                l->cap = cap;
+            }
+            for (size_t c = 0; !rc && c < w; c++) rc = val_copy(&l->arena, &r[c], &l->rows[l->n * w + c]);
+            if (rc) break;
+            l->n++;
+        }
+        arena_reset(ctx->row);
+    }
+    return rc;   /* rows kept in memory, as the write set of the UPDATE that usually follows */
+}
+static int lockrows_next(SqlCtx *ctx, Op *op, Value **row)
+{
+    DD_UNUSED(ctx);
+    LockRowsOp *l = (LockRowsOp *)op;
+    if (l->pos >= l->n) return 0;
+    *row = &l->rows[l->pos++ * (size_t)op->width];
+    return 1;
+}
+static void lockrows_close(SqlCtx *ctx, Op *op)
+{
+    LockRowsOp *l = (LockRowsOp *)op;
+    op_close(ctx, op->child);
+    arena_free(&l->arena);
+    buf_free(&l->key);
+}
+static const OpVtbl lockrows_vt = {"LockRows", lockrows_open, lockrows_next, lockrows_close, NULL};
+
+Op *op_lockrows(SqlCtx *ctx, Op *child, const LockRel *rels, int nrels, i64 maxrows)
+{
+    LockRowsOp *l = op_alloc(ctx, sizeof(*l), &lockrows_vt, child->width);
+    if (!l) return NULL;
+    l->op.child = child;
+    l->rels = rels;
+    l->nrels = nrels;
+    l->maxrows = maxrows;
+    arena_init(&l->arena, op_block(ctx, 64 * 1024));
+    buf_init(&l->key);
+    return &l->op;
+}
+
 /* ================================================================ canonical rows and joins */
 
 /*

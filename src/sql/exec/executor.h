@@ -107,6 +107,19 @@ Op *op_distinct(SqlCtx *ctx, Op *child, int ncols);
  * (DISTINCT ON, after the sort that decides which row is first). */
 Op *op_distinct_on(SqlCtx *ctx, Op *child, int off, int ncols);
 Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset);
+/* SELECT ... FOR UPDATE / SHARE: per row of child, locks the row of each
+ * table rels[i] it came from (its primary key in child's slots
+ * [key0, key0 + t->npk)) in mode, with wait (LOCKWAIT_*: SKIP LOCKED drops
+ * the row).  All the locking is done at open, up to maxrows rows kept
+ * (LIMIT + OFFSET; -1: all), which are then handed out: a row found
+ * changed since the snapshot can still run the statement again (READ
+ * COMMITTED, SqlCtx.lock_restartable) before anything is returned. */
+typedef struct LockRel {
+    const TableInfo *t;
+    int mode, wait;
+    int key0;
+} LockRel;
+Op *op_lockrows(SqlCtx *ctx, Op *child, const LockRel *rels, int nrels, i64 maxrows);
 /* FETCH FIRST limit ROWS WITH TIES: then the rows equal to the last one
  * on the ORDER BY keys (their slots). */
 Op *op_limit_ties(SqlCtx *ctx, Op *child, i64 limit, i64 offset, const SortKey *keys, int nkeys);

@@ -240,6 +240,16 @@ struct WindowDef {
     int loc;
 };
 
+/* FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [OF rel, ...] [NOWAIT |
+ * SKIP LOCKED] after a query: mode ROWLOCK_*, wait LOCKWAIT_* (txn/ctx.h
+ * has both; 0..3 and 0..2 here). */
+typedef struct LockingClause {
+    int mode;
+    int wait;
+    char **rels; int *rel_locs; int nrels;   /* OF: as written; none: every table */
+    int loc;
+} LockingClause;
+
 struct SelectStmt {
     int loc;
     bool distinct;
@@ -257,6 +267,7 @@ struct SelectStmt {
     Expr *limit;     /* NULL: none (LIMIT ALL also NULL) */
     bool with_ties;  /* FETCH FIRST n ROWS WITH TIES */
     Expr *offset;
+    LockingClause **locks; int nlocks;   /* FOR UPDATE / SHARE ... */
     /* set operations: this UNION [ALL] next, parsed for the next issue */
     int setop;       /* 0 none, 1 UNION, 2 INTERSECT, 3 EXCEPT */
     bool setop_all;

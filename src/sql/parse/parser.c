@@ -2812,6 +2812,56 @@ static int parse_with(Parser *p, SelectStmt *s)
     return DD_OK;
 }
 
+/* FOR UPDATE | FOR NO KEY UPDATE | FOR SHARE | FOR KEY SHARE [OF name, ...]
+ * [NOWAIT | SKIP LOCKED], one or more (ast.h LockingClause). */
+static int parse_locking(Parser *p, SelectStmt *s)
+{
+    int cap = s->nlocks;   /* a second run (after LIMIT) appends to a full array */
+    while (is_kw(tok(p), KW_FOR) && !is_word(peek(p, 1), "system_time")) {
+        LockingClause *lc = arena_zalloc(p->a, sizeof *lc);
+        if (!lc) return nomem(p);
+        lc->loc = tok(p)->start;
+        advance(p);
+        if (is_name(tok(p), "update")) {
+            advance(p);
+            lc->mode = 3;
+        } else if (is_name(tok(p), "no") && is_name(peek(p, 1), "key") && is_name(peek(p, 2), "update")) {
+            advance(p); advance(p); advance(p);
+            lc->mode = 2;
+        } else if (is_name(tok(p), "share")) {
+            advance(p);
+            lc->mode = 1;
+        } else if (is_name(tok(p), "key") && is_name(peek(p, 1), "share")) {
+            advance(p); advance(p);
+            lc->mode = 0;
+        } else if (is_name(tok(p), "read") && is_name(peek(p, 1), "only")) {
+            return not_supported(p, lc->loc, "FOR READ ONLY");
+        } else {
+            return syntax_error(p);
+        }
+        if (is_name(tok(p), "of")) {
+            advance(p);
+            int rcap = 0, lcap = 0, nl = 0;
+            do {
+                char *name;
+                int loc;
+                TRY(parse_qualified_name(p, &name, &loc));
+                PUSH(lc->rels, lc->nrels, rcap, name);
+                PUSH(lc->rel_locs, nl, lcap, loc);
+            } while (accept(p, TOK_COMMA));
+        }
+        if (is_name(tok(p), "nowait")) {
+            advance(p);
+            lc->wait = 2;
+        } else if (is_name(tok(p), "skip") && is_name(peek(p, 1), "locked")) {
+            advance(p); advance(p);
+            lc->wait = 1;
+        }
+        PUSH(s->locks, s->nlocks, cap, lc);
+    }
+    return DD_OK;
+}
+
 /* A full query: [WITH ...] terms chained by set operations, then ORDER BY
  * and LIMIT / OFFSET / FETCH for the whole. */
 static int parse_select(Parser *p, SelectStmt **out)
@@ -2845,7 +2895,11 @@ static int parse_select(Parser *p, SelectStmt **out)
                             "FROM t FOR SYSTEM_TIME AS OF ... AS a; a subquery reads its own tables' times.");
         return rc;
     }
-    if (is_kw(tok(p), KW_FOR)) return not_supported(p, tok(p)->start, "SELECT FOR UPDATE/SHARE");
+    if (is_kw(tok(p), KW_FOR)) {
+        TRY(parse_locking(p, head));
+        if (!head->limit && !head->offset) TRY(parse_limits(p, head));
+        if (is_kw(tok(p), KW_FOR)) TRY(parse_locking(p, head));
+    }
     if (with.nctes) {
         if (head->nctes) TRY(wrap_select(p, head, &head));   /* (WITH a ...) under WITH b */
         head->cte_names = with.cte_names;

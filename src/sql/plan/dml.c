@@ -1109,14 +1109,34 @@ static int arb_find(SqlCtx *ctx, const TableInfo *t, Arbiter *a, const Buf *key,
  * again (DD_ESTATEMENT_RESTART) if it has written nothing yet, else (and
  * under REPEATABLE READ) 40001.  Temporary tables are the session's own.
  */
-static int lock_target_row(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen)
+static int lock_target_row(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, int mode)
 {
     if (!ctx->lock_row || t->temp) return DD_OK;
-    bool changed;
-    int rc = ctx->lock_row(ctx, t->id, pk, pklen, &changed);
+    bool changed, skipped;
+    int rc = ctx->lock_row(ctx, t->id, pk, pklen, mode, LOCKWAIT_BLOCK, &changed, &skipped);
     if (rc || !changed) return rc;
     if (ctx->restart_ok && ctx->ws->writes == ctx->ws_writes0) return DD_ESTATEMENT_RESTART;
     return dd_err(ctx->err, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
+}
+
+/* The row lock an UPDATE of columns target[0..n) (indexes into t->cols)
+ * takes, as PostgreSQL: FOR UPDATE when it sets a column of the primary
+ * key or of a unique index (a key a foreign key may reference), else FOR
+ * NO KEY UPDATE (which FOR KEY SHARE does not wait for). */
+static int update_lock_mode(const TableInfo *t, const int *target, int n)
+{
+    for (int k = 0; k < n; k++) {
+        u32 id = t->cols[target[k]].id;
+        for (int i = 0; i < t->npk; i++)
+            if (t->pk[i] == id) return ROWLOCK_UPDATE;
+        for (int x = 0; x < t->nindexes; x++) {
+            const IndexInfo *ix = &t->indexes[x];
+            if (!ix->unique || ix->pred_sql) continue;
+            for (int c = 0; c < ix->ncols; c++)
+                if (ix->cols[c] == id) return ROWLOCK_UPDATE;
+        }
+    }
+    return ROWLOCK_NO_KEY_UPDATE;
 }
 
 /*
@@ -1194,7 +1214,7 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
                                   "duplicate constrained values.");
             break;
         }
-        if ((rc = lock_target_row(ctx, t, cpk, cpklen))) break;
+        if ((rc = lock_target_row(ctx, t, cpk, cpklen, update_lock_mode(t, p->ctarget, p->ncset)))) break;
         /* the existing row (the transaction's, else the snapshot's) */
         const u8 *orec;
         u32 oreclen;
@@ -1644,7 +1664,10 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
             if (had) { arena_reset(ctx->row); continue; }
         }
         if (ctx->lock_row && !t->temp && !p->truncate_part &&
-            ((rc = row_pk(t, r, &pk, ctx->err)) || (rc = lock_target_row(ctx, t, pk.data, (u32)pk.len))))
+            ((rc = row_pk(t, r, &pk, ctx->err)) ||
+             (rc = lock_target_row(ctx, t, pk.data, (u32)pk.len,
+                                   p->kind == PLAN_DELETE ? ROWLOCK_UPDATE
+                                                          : update_lock_mode(t, p->target_col, p->nset)))))
             break;
         if (nch == cap) {
             size_t ncap = cap ? cap * 2 : 64;

@@ -44,6 +44,15 @@ typedef struct FromItem {
  * (SEQ_NONE: the present). */
 int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base, u64 point, FromItem *fi);
 
+/* locking.c: SELECT ... FOR UPDATE / SHARE.  locking_check: what the
+ * query may not have (0A000), and a read-only transaction (25006);
+ * locking_targets: the tables whose rows the clauses lock (LockRel, their
+ * key0 to fill), each with its scope relation. */
+const char *locking_mode_name(int mode);
+int locking_check(SqlCtx *ctx, const SelectStmt *s, bool aggregates, int nwins, int nsrfs);
+int locking_targets(SqlCtx *ctx, const SelectStmt *s, const Scope *scope, LockRel **out, int *nout,
+                    const ScopeRel ***rels_out);
+
 /* select.c: FROM items */
 int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi);
 int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, int ncols,

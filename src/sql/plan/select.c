@@ -1603,6 +1603,9 @@ static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, const i32 *t
 static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer)
 {
     int rc;
+    if (s->nlocks)
+        return dd_err(ctx->err, DD_EFEATURE, -1, "%s is not allowed with UNION/INTERSECT/EXCEPT",
+                      locking_mode_name(s->locks[0]->mode));
     Scope env;
     memset(&env, 0, sizeof(env));
     env.ctes = outer ? outer->ctes : NULL;
@@ -2271,7 +2274,41 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     bool sorted = s->norder && !grouped && !s->distinct && !s->ndistinct_on && fi.nrels == 1 && !cc.nwins &&
                   !cc.nsrfs &&
                   rows_in_key_order(ctx, fi.op, progs, keys, s->norder, s->limit != NULL);
-    top = op_project(ctx, top, progs, nt + nextra + s->ndistinct_on);
+    /* FOR UPDATE / SHARE: the primary key of each table locked, past the
+     * other columns */
+    LockRel *locks = NULL;
+    int nlocks = 0, nkeys = 0;
+    if (s->nlocks) {
+        bool aggs = grouped && !s->ngroup && !s->ngsets && !s->having;
+        const ScopeRel **lrels;
+        if ((rc = locking_check(ctx, s, aggs, cc.nwins, cc.nsrfs)) ||
+            (rc = locking_targets(ctx, s, &scope, &locks, &nlocks, &lrels)))
+            return rc;
+        for (int i = 0; i < nlocks; i++) nkeys += locks[i].t->npk;
+        int base = nt + nextra + s->ndistinct_on;
+        ExprProg **np = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(base + nkeys + 1));
+        if (!np) return DD_ENOMEM;
+        memcpy(np, progs, sizeof(ExprProg *) * (size_t)base);
+        progs = np;
+        int k = base;
+        for (int i = 0; i < nlocks; i++) {
+            const TableInfo *t = locks[i].t;
+            locks[i].key0 = k;
+            for (int c = 0; c < t->npk; c++) {
+                int ci = table_col_index(t, t->pk[c]);
+                Expr *ce = arena_zalloc(ctx->stmt, sizeof(Expr));
+                if (!ce || ci < 0) return ci < 0 ? dd_corrupt(ctx->err, "primary key column %u missing", t->pk[c])
+                                                 : DD_ENOMEM;
+                ce->kind = EXPR_COLUMN;
+                ce->loc = ce->oploc = s->locks[0]->loc;
+                ce->u.col.qualifier = (char *)lrels[i]->alias;
+                ce->u.col.name = (char *)lrels[i]->names[ci];
+                ce->u.col.star_slot = lrels[i]->slot0 + ci + 1;
+                if ((rc = expr_compile(&cc, ce, &progs[k++]))) return rc;
+            }
+        }
+    }
+    top = op_project(ctx, top, progs, nt + nextra + s->ndistinct_on + nkeys);
     if (!top) return DD_ENOMEM;
     if (s->distinct) {
         top = op_distinct(ctx, top, nt);
@@ -2279,11 +2316,21 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     }
     if (s->norder && !sorted) {
         i64 topn = 0;
-        if (!s->ndistinct_on && (rc = sort_topn(ctx, s, &env, &topn))) return rc;
+        /* locking: rows SKIP LOCKED passes over are replaced by later ones */
+        if (!s->ndistinct_on && !s->nlocks && (rc = sort_topn(ctx, s, &env, &topn))) return rc;
         top = op_sort(ctx, top, keys, s->norder, topn);
         if (!top) return DD_ENOMEM;
     }
     if (s->ndistinct_on && !(top = op_distinct_on(ctx, top, don_base, s->ndistinct_on))) return DD_ENOMEM;
+    if (nlocks) {
+        /* the rows LIMIT and OFFSET take are locked, and no more */
+        i64 limit, offset;
+        if ((rc = const_int(ctx, s->limit, "LIMIT", &env, &limit)) ||
+            (rc = const_int(ctx, s->offset, "OFFSET", &env, &offset)))
+            return rc;
+        i64 maxrows = limit < 0 || s->with_ties ? -1 : limit + (offset > 0 ? offset : 0);
+        if (!(top = op_lockrows(ctx, top, locks, nlocks, maxrows))) return DD_ENOMEM;
+    }
     if ((rc = add_limit(ctx, s, &env, &top, keys, s->norder))) return rc;
     p->kind = PLAN_QUERY;
     p->root = top;

@@ -48,6 +48,12 @@ typedef struct SqlActivity {
     const char *user, *application, *client, *database, *state, *query;
     i64 backend_start_us, xact_start_us, query_start_us, state_change_us;
 } SqlActivity;
+/* Row lock modes, weakest first: PostgreSQL's FOR KEY SHARE, FOR SHARE,
+ * FOR NO KEY UPDATE and FOR UPDATE (engine/rowlock.c has their conflicts). */
+enum { ROWLOCK_KEY_SHARE, ROWLOCK_SHARE, ROWLOCK_NO_KEY_UPDATE, ROWLOCK_UPDATE };
+/* What a lock held by another transaction does: wait, SKIP LOCKED, NOWAIT. */
+enum { LOCKWAIT_BLOCK, LOCKWAIT_SKIP, LOCKWAIT_ERROR };
+
 typedef struct SqlCtx {
     Store *store;
     struct CatView *catview; /* the present's catalog as pg_catalog sees it, once asked (catalog/pgcat.h) */
@@ -93,11 +99,19 @@ typedef struct SqlCtx {
     /* pg_stat_activity: the database's open sessions, read at once, their
      * strings copied into a (DD_ENOMEM) */
     int (*activity_list)(void *session, SqlActivity **out, int *n, Arena *a);
-    /* UPDATE / DELETE: locks row (table, pk) for the transaction, waiting
-     * while another transaction holds it; *changed: a version of the row
-     * newer than the statement's snapshot was committed meanwhile
-     * (engine/rowlock.c).  NULL: no locks (a read-only open). */
-    int (*lock_row)(struct SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, bool *changed);
+    /* UPDATE, DELETE, SELECT ... FOR UPDATE/SHARE: locks row (table, pk)
+     * in mode (ROWLOCK_*) for the transaction; while another transaction
+     * holds it in a conflicting mode: waits (LOCKWAIT_BLOCK; or returns
+     * DD_ESTATEMENT_WAIT to wait with the plan closed, when the statement
+     * may run again), sets *skipped (LOCKWAIT_SKIP) or fails with 55P03
+     * (LOCKWAIT_ERROR).  *changed: a version of the row newer than the
+     * statement's snapshot was committed meanwhile (engine/rowlock.c).
+     * NULL: no locks (a read-only open). */
+    int (*lock_row)(struct SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, int mode, int wait, bool *changed,
+                    bool *skipped);
+    /* set while the statement is opened (run_sql): a SELECT ... FOR UPDATE
+     * that meets a changed row may then run again (DD_ESTATEMENT_RESTART) */
+    bool lock_restartable;
     /* READ COMMITTED: a row found changed runs the statement again on a
      * new snapshot (DD_ESTATEMENT_RESTART) when it has written nothing
      * yet (ws->writes still ws_writes0); otherwise 40001 */
