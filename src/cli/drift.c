@@ -129,8 +129,12 @@ static int drift_primary_key(Conn *c, Drift *d, const char *table, int nkeys, dr
             buf_puts(&keys, d->pk[i]);
         }
         char *ks = buf_cstr(&keys);
-        conn_set_error(err, "42601", "the primary key of \"%s\" is (%s): give -k once for each of its %d column%s, "
-                       "in that order (got %d)", table, ks ? ks : "", d->npk, d->npk == 1 ? "" : "s", nkeys);
+        if (d->npk == 1)
+            conn_set_error(err, "42601", "the primary key of \"%s\" is one column (%s): give -k once (got %d)", table,
+                           ks ? ks : "", nkeys);
+        else
+            conn_set_error(err, "42601", "the primary key of \"%s\" is (%s): give -k once for each of its %d columns, "
+                           "in that order (got %d)", table, ks ? ks : "", d->npk, nkeys);
         buf_free(&keys);
         return -1;
     }
@@ -177,7 +181,7 @@ static int load_versions(Conn *c, Drift *d, const char *table, driftdb_error *er
                 d->capv = cap;
             }
             Version *v = &d->v[d->nv++];
-            v->has = NULL;
+            memset(v, 0, sizeof *v);
             v->vals = arena_alloc(&d->a, sizeof(char *) * (size_t)d->ncols);
             if (!v->vals) { oom(err); m = -1; break; }
             for (int i = 0; i < d->ncols; i++) v->vals[i] = dup_or_null(&d->a, conn_result_value(r, i, NULL));
@@ -399,7 +403,7 @@ static void put_value(const char *v) { fputs(v ? v : "NULL", stdout); }
 static void event_header(const Drift *d, long long seq, const char *op)
 {
     const Commit *cm = commit_of(d, seq);
-    printf("seq %-6lld %s  %-12s %s\n", seq, cm && cm->time ? cm->time : "?",
+    printf("seq %-6lld %-29s  %-12s %s\n", seq, cm && cm->time ? cm->time : "?",
            cm && cm->user ? cm->user : "?", op);
 }
 
@@ -541,7 +545,7 @@ int cmd_drift(int argc, char **argv)
     }
     d.npresent = d.ncols;
     if (d.nv == 0) {
-        fprintf(stderr, "%s: no row of \"%s\" has ever had ", cli_progname, table);
+        fprintf(stderr, "%s: error: no row of \"%s\" has ever had ", cli_progname, table);
         for (int i = 0; i < d.npk; i++) fprintf(stderr, "%s%s = %s", i ? " and " : "", d.pk[i], d.key[i]);
         fputc('\n', stderr);
         goto done;

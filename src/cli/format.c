@@ -30,6 +30,8 @@
 #define OID_FLOAT4 700
 #define OID_FLOAT8 701
 #define OID_MONEY 790
+#define OID_JSON 114
+#define OID_JSONB 3802
 #define OID_NUMERIC 1700
 #define OID_XID8 5069
 
@@ -359,8 +361,9 @@ static int print_json(FILE *out, ConnResult *r, driftdb_error *err)
             if (!v) fputs("null", out);
             else if (oid == OID_BOOL && len == 1 && (v[0] == 't' || v[0] == 'f'))
                 fputs(v[0] == 't' ? "true" : "false", out);
-            else if (fmt_oid_is_numeric(oid) && oid != OID_MONEY && json_number_ok(v, len))
-                fwrite(v, 1, len, out);
+            else if ((fmt_oid_is_numeric(oid) && oid != OID_MONEY && json_number_ok(v, len)) || oid == OID_JSON ||
+                     oid == OID_JSONB)
+                fwrite(v, 1, len, out);   /* a json or jsonb value is JSON already: nested as it is */
             else
                 json_string(out, v, len);
         }

@@ -72,6 +72,8 @@ typedef struct Ing {
     int copy;                 /* 1: a COPY chunk (open on the connection) */
     Buf sql;                  /* the INSERT's text, or the COPY's rows */
     Buf copy_stmt;            /* COPY t (cols) FROM STDIN */
+    Buf scratch;              /* a value rewritten (json_string_body) */
+    int jsonl;                /* the input is JSON Lines */
     size_t sent;              /* COPY: bytes of sql sent so far */
     int retype;               /* INSERT: may change a column's type */
     char **cols;              /* its column list (dd_strdup'd) */
@@ -93,6 +95,7 @@ typedef struct Ing {
     int nrows, caprows;
     /* transaction */
     int in_txn;
+    int commit_unknown;       /* COMMIT lost with the connection */
     long txn_rows;            /* rows sent in the open transaction */
     long rows;                /* rows committed or sent */
     long committed_rows;
@@ -110,7 +113,7 @@ typedef struct Ing {
 enum { STYLE_QUOTED, STYLE_NUMBERS, STYLE_NEW };
 
 /* What a column's type makes of a number (copy_ok). */
-enum { CLS_NEW, CLS_TEXT, CLS_INT, CLS_FRAC, CLS_OTHER };
+enum { CLS_NEW, CLS_TEXT, CLS_INT, CLS_FRAC, CLS_JSON, CLS_OTHER };
 
 static double now_s(void)
 {
@@ -313,6 +316,7 @@ static int class_of(const Ing *g, const char *name)
         case 25: case 1043: case 1042: return CLS_TEXT;
         case 20: case 21: case 23: return CLS_INT;
         case 700: case 701: case 1700: return CLS_FRAC;
+        case 114: case 3802: return CLS_JSON;
         default: return CLS_OTHER;
         }
     }
@@ -449,17 +453,16 @@ static int chunk_start(Ing *g, const Record *r, int copy, char *msg, size_t n, d
     return 0;
 }
 
-static void put_value(Ing *g, const Record *r, const Field *f, int style)
+static void put_value(Ing *g, ValKind kind, const char *body, size_t body_len, int style)
 {
     Buf *b = &g->sql;
-    const char *body = (const char *)r->bodies.data + f->body;
-    switch (f->kind) {
+    switch (kind) {
     case VAL_NULL: buf_puts(b, "NULL"); return;
     case VAL_TRUE: buf_puts(b, style == STYLE_NEW ? "TRUE" : "'true'"); return;
     case VAL_FALSE: buf_puts(b, style == STYLE_NEW ? "FALSE" : "'false'"); return;
     case VAL_NUMBER:
         if (style != STYLE_QUOTED) {
-            buf_append(b, body, f->body_len);
+            buf_append(b, body, body_len);
             return;
         }
         break;
@@ -467,24 +470,61 @@ static void put_value(Ing *g, const Record *r, const Field *f, int style)
         break;
     }
     buf_putc(b, '\'');
-    buf_append(b, body, f->body_len);
+    buf_append(b, body, body_len);
     buf_putc(b, '\'');
     /* a nested object or array makes a new column jsonb (an existing
      * column's type reads the text: jsonb, json or text) */
-    if (f->kind == VAL_NESTED && style == STYLE_NEW) buf_puts(b, "::jsonb");
+    if (kind == VAL_NESTED && style == STYLE_NEW) buf_puts(b, "::jsonb");
+}
+
+/* A JSON Lines string for a json or jsonb column: the string as JSON text
+ * ("..." with JSON's escapes), as a literal body again (quotes doubled),
+ * so that the column holds a JSON string and not whatever its text would
+ * parse as. */
+static void json_string_body(Buf *out, const char *body, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    buf_reset(out);
+    buf_putc(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)body[i];
+        if (c == '\'') {   /* doubled in the body: stays doubled */
+            buf_puts(out, "''");
+            if (i + 1 < n && body[i + 1] == '\'') i++;
+        } else if (c == '"' || c == '\\') {
+            buf_putc(out, '\\');
+            buf_putc(out, c);
+        } else if (c < 0x20) {
+            buf_putc(out, '\\');
+            switch (c) {
+            case '\n': buf_putc(out, 'n'); break;
+            case '\r': buf_putc(out, 'r'); break;
+            case '\t': buf_putc(out, 't'); break;
+            case '\b': buf_putc(out, 'b'); break;
+            case '\f': buf_putc(out, 'f'); break;
+            default:
+                buf_puts(out, "u00");
+                buf_putc(out, (u8)hex[c >> 4]);
+                buf_putc(out, (u8)hex[c & 15]);
+            }
+        } else {
+            buf_putc(out, c);
+        }
+    }
+    buf_putc(out, '"');
 }
 
 /* Field f in COPY's text format: \N for NULL; a string's text (its
  * literal body with the doubled quotes undone) with backslash, tab,
  * newline and carriage return escaped. */
-static void put_copy_value(Buf *b, const Record *r, const Field *f)
+static void put_copy_value(Buf *b, ValKind kind, const char *s, size_t body_len)
 {
-    const char *s = (const char *)r->bodies.data + f->body, *end = s + f->body_len;
-    switch (f->kind) {
+    const char *end = s + body_len;
+    switch (kind) {
     case VAL_NULL: buf_puts(b, "\\N"); return;
     case VAL_TRUE: buf_puts(b, "true"); return;
     case VAL_FALSE: buf_puts(b, "false"); return;
-    case VAL_NUMBER: buf_append(b, s, f->body_len); return;
+    case VAL_NUMBER: buf_append(b, s, body_len); return;
     case VAL_STRING: case VAL_NESTED: break;
     }
     const char *run = s;
@@ -544,13 +584,21 @@ static int chunk_add(Ing *g, const Record *r, char *msg, size_t n)
         if (!in_order)
             for (int i = 0; i < r->n; i++)
                 if (strcmp(record_name(r, i), g->cols[k]) == 0) { f = &r->f[i]; break; }
+        const char *body = (const char *)r->bodies.data + f->body;
+        size_t blen = f->body_len;
+        if (f->kind == VAL_STRING && g->cls[k] == CLS_JSON && g->jsonl) {
+            json_string_body(&g->scratch, body, blen);
+            if (!buf_ok(&g->scratch)) { snprintf(msg, n, "out of memory"); return -1; }
+            body = (const char *)g->scratch.data;
+            blen = g->scratch.len;
+        }
         if (g->copy) {
             if (k) buf_putc(&g->sql, '\t');
-            put_copy_value(&g->sql, r, f);
+            put_copy_value(&g->sql, f->kind, body, blen);
             continue;
         }
         if (k) buf_putc(&g->sql, ',');
-        put_value(g, r, f, g->style[k]);
+        put_value(g, f->kind, body, blen, g->style[k]);
         if (!value_copy_ok(r, f, g->cls[k]) && g->cls[k] != CLS_NEW) g->retype = 1;
     }
     buf_putc(&g->sql, g->copy ? '\n' : ')');
@@ -747,6 +795,8 @@ static int commit(Ing *g, driftdb_error *err)
 {
     if (!g->in_txn) return 0;
     if (conn_exec(g->c, "COMMIT", err) != 0) {
+        /* the connection broke: the server may have committed or not */
+        if (strncmp(err->sqlstate, "08", 2) == 0) g->commit_unknown = 1;
         char where[64], m[sizeof err->message];
         snprintf(where, sizeof where, "lines %ld-%ld (at COMMIT): ", g->txn_first_line, g->last_line);
         size_t wl = strlen(where);
@@ -774,6 +824,14 @@ static void report_failure(Ing *g)
         driftdb_error e;
         conn_exec(g->c, "ROLLBACK", &e);
         g->in_txn = 0;
+    }
+    if (g->commit_unknown) {
+        fprintf(stderr, "The connection was lost at COMMIT: whether lines %ld-%ld were committed is not known; "
+                        "look for them before loading them again.\n", g->txn_first_line, g->last_line);
+        if (g->committed_rows > 0)
+            fprintf(stderr, "The %s row%s up to line %ld stay committed (earlier batches).\n",
+                    commas(g->committed_rows, n1), g->committed_rows == 1 ? "" : "s", g->committed_line);
+        return;
     }
     if (g->committed_rows == 0)
         fprintf(stderr, "Nothing was committed.\n");
@@ -810,10 +868,13 @@ int cmd_ingest(int argc, char **argv)
     g.table = table;
     buf_init(&g.sql);
     buf_init(&g.copy_stmt);
+    buf_init(&g.scratch);
+    g.jsonl = fmt == IN_JSONL;
     if (batch) {
         char *end;
+        errno = 0;
         g.batch = strtol(batch, &end, 10);
-        if (*end || g.batch <= 0) return cli_usage_error("--batch takes a positive number of rows, not \"%s\"", batch);
+        if (*end || g.batch <= 0 || errno == ERANGE) return cli_usage_error("--batch takes a positive number of rows, not \"%s\"", batch);
     }
 
     int is_stdin = strcmp(file, "-") == 0;
@@ -842,6 +903,7 @@ int cmd_ingest(int argc, char **argv)
     load_pk(&g);
     if (input_open(&in, f, fmt, msg, sizeof msg) != 0) {
         fprintf(stderr, "%s: error: %s: %s\n", cli_progname, is_stdin ? "stdin" : file, msg);
+        fprintf(stderr, "Nothing was committed.\n");
         input_free(&in);
         goto out;
     }
@@ -906,6 +968,7 @@ out:
     chunk_clear(&g);
     buf_free(&g.sql);
     buf_free(&g.copy_stmt);
+    buf_free(&g.scratch);
     dd_free(g.cols);
     dd_free(g.style);
     dd_free(g.cls);

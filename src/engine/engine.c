@@ -220,11 +220,21 @@ int driftdb_restore(const char *path, const char *dir, int force, uint64_t until
             rc = dd_err(&e, DD_EINVALID_PARAM, -1, "directory \"%s\" is not empty", dir);
             dd_err_hint(&e, "Restore into a new directory, or pass --force to replace the database there.");
         } else if (!empty) {
-            /* replace only a database no process has open for writing */
+            /* replace only a database (never other files), and only one no
+             * process has open for writing */
+            char mp[4096];
+            snprintf(mp, sizeof mp, "%s/driftdb.mdb", dir);
+            if (access(mp, F_OK) != 0) {
+                rc = dd_err(&e, DD_EINVALID_PARAM, -1,
+                            "directory \"%s\" is not empty and is not a DriftDB data directory (it has no driftdb.mdb)", dir);
+                dd_err_hint(&e, "--force replaces a database; restore into a new or empty directory.");
+            }
             char lp[4096];
             snprintf(lp, sizeof lp, "%s/LOCK", dir);
-            lockfd = open(lp, O_RDWR | O_CLOEXEC);
-            if (lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) != 0)
+            lockfd = rc ? -1 : open(lp, O_RDWR | O_CLOEXEC);
+            if (rc) {
+                /* refused above */
+            } else if (lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) != 0)
                 rc = dd_err(&e, DD_ELOCKED, -1, "data directory \"%s\" is in use by another process", dir);
             else replace = true;
         }

@@ -107,6 +107,11 @@ out=$("$D" sql --data "$TMP/r1" --format csv -e "SELECT name FROM t WHERE id = 7
 check force_failed_keeps_database "name
 keptverified 12 commits: OK" "$out"
 check force_failed_no_work_dir "absent" "$([ -e "$TMP/r1/.restoring" ] && echo present || echo absent)"
+# --force replaces a database, never a directory of other files
+mkdir -p "$TMP/notes" && echo keep > "$TMP/notes/notes.txt"
+out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/notes" --force 2>&1); rc=$?
+has force_not_a_database "1 driftdb: error: directory \"$TMP/notes\" is not empty and is not a DriftDB data directory (it has no driftdb.mdb)" "$rc $out"
+check force_not_a_database_untouched "notes.txt" "$(ls -A "$TMP/notes")"
 
 # beside a running server, while a client commits
 port=$((20000 + RANDOM % 20000))

@@ -142,7 +142,7 @@ check data_select_where_csv 'id,kind,amount,ok,meta,note
 2,it'"'"'s,12,f,,' "$out"
 
 out=$("$D" select --data "$DB" -t ev -l 1 --format json 2>&1)
-check data_select_limit_json '[{"id":1,"kind":"click","amount":10,"ok":true,"meta":"{\"a\": [1, 2]}","note":null}]' "$out"
+check data_select_limit_json '[{"id":1,"kind":"click","amount":10,"ok":true,"meta":{"a": [1, 2]},"note":null}]' "$out"
 
 out=$("$D" ingest --data "$DB" -t ev -f "$TMP/more.csv" 2>&1)
 matches data_ingest_csv '^Ingested 3 rows into ev in [0-9.]+ s at seq 3$' "$out"
@@ -175,13 +175,14 @@ out=$("$D" select --data "$DB" -t '"EV"' 2>&1)
 has data_select_name_quoted 'relation "EV" does not exist' "$out"
 out=$("$D" select --data "$DB" -t ev --as-of @SEQ:x 2>&1); rc=$?
 check data_select_bad_as_of 1 "$rc"
+has data_select_bad_as_of_message '@SEQ:x' "$out"
 out=$("$D" select --data "$DB" -t nosuch 2>&1); rc=$?
 has data_select_missing_table 'ERROR:  42P01: relation "nosuch" does not exist' "$out"
 check data_select_missing_table_status 1 "$rc"
 
 out=$("$D" drift --data "$DB" -t ev -k 1 2>&1); rc=$?
 check data_drift_status 0 "$rc"
-norm=$(printf '%s\n' "$out" | sed -E 's/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+\+00/TIME/')
+norm=$(printf '%s\n' "$out" | sed -E "s/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+\\+00 */TIME  /")
 user=${USER:-$(id -un)}
 expected=$(printf 'ev id = 1: 3 versions, 4 changes\n\nseq 2      TIME  %-12s INSERT\n    id      1\n    kind    click\n    amount  10\n    ok      t\n    meta    {"a": [1, 2]}\nseq 4      TIME  %-12s UPDATE\n    kind    click -> dblclick\n    amount  10 -> 11\nseq 5      TIME  %-12s UPDATE\n    ok      t -> f\nseq 6      TIME  %-12s DELETE' "$user" "$user" "$user" "$user")
 check data_drift_timeline "$expected" "$norm"
@@ -192,7 +193,7 @@ check data_drift_json '[{"seq":2,"commit_time":T,"user":U,"op":"INSERT","changes
  {"seq":5,"commit_time":T,"user":U,"op":"UPDATE","changes":{"ok":["t","f"]}},
  {"seq":6,"commit_time":T,"user":U,"op":"DELETE","changes":{}}]' "$norm"
 out=$("$D" drift --data "$DB" -t ev -k 999 2>&1); rc=$?
-check data_drift_unknown_key "1 driftdb: no row of \"ev\" has ever had id = 999" "$rc $out"
+check data_drift_unknown_key "1 driftdb: error: no row of \"ev\" has ever had id = 999" "$rc $out"
 out=$("$D" drift --data "$DB" -t nosuch -k 1 2>&1); rc=$?
 check data_drift_missing_table "1 driftdb: error: relation \"nosuch\" does not exist" "$rc $out"
 
@@ -245,6 +246,9 @@ check data_ingest_missing_dir "1 driftdb: error: data directory \"$TMP/not-a-db\
 mkdir -p "$TMP/plain"
 out=$("$D" select --data "$TMP/plain" -t ev 2>&1); rc=$?
 check data_not_a_database "1 driftdb: error: \"$TMP/plain\" is not a DriftDB data directory" "$rc $out"
+out=$("$D" ingest --data "$TMP/plain" -t ev -f "$TMP/events.jsonl" 2>&1); rc=$?
+check data_not_a_database_ingest "1 driftdb: error: \"$TMP/plain\" is not a DriftDB data directory" "$rc $out"
+check data_not_a_database_nothing_written "" "$(ls -A "$TMP/plain")"
 
 # --batch: batches before the bad line stay committed, the message says so.
 out=$("$D" ingest --data "$DB" -t ev -f "$TMP/batch.jsonl" --batch 20 2>&1); rc=$?
@@ -327,9 +331,11 @@ check data_compact "1 ERROR:  0A000: VACUUM is not supported
 LINE 1: VACUUM
         ^" "$rc $out"
 out=$("$D" select -t ev 2>&1); rc=$?
-has no_target "select needs --data DIR or --url URL" "$rc $out"
+has no_target "1 driftdb: select needs --data DIR or --url URL" "$rc $out"
+out=$("$D" sql -e "SELECT 1" 2>&1); rc=$?
+has no_target_sql "1 driftdb: sql needs --data DIR or --url URL" "$rc $out"
 out=$("$D" select --data "$DB" --url postgresql://x@127.0.0.1:1/x -t ev 2>&1); rc=$?
-has both_targets "not both" "$out"
+has both_targets "1 driftdb: select takes --data DIR or --url URL, not both" "$rc $out"
 
 # A UTF-8 byte order mark (spreadsheet exports) is not part of the first name.
 "$D" init "$TMP/bomdb" >/dev/null 2>&1
@@ -408,7 +414,10 @@ out=$("$D" ingest --data "$DB" -t ev -f "$TMP/events.jsonl" 2>&1); rc=$?
 check beside_ingest_refused "1 driftdb: error: data directory \"$DB\" is locked by another process (pid $MAIN)
 HINT:  This command writes, and another process (usually driftdb-server) holds the directory: run it through that server with --url postgresql://USER@HOST:PORT/DB instead of --data." "$rc $out"
 out=$("$D" compact --data "$DB" 2>&1); rc=$?
-has beside_compact_refused "--url" "$rc $out"
+has beside_compact_refused "1 driftdb: error: data directory \"$DB\" is locked by another process" "$rc $out"
+has beside_compact_refused_hint "--url" "$out"
+out=$("$D" snapshot --data "$DB" -t ev 2>&1); rc=$?
+has beside_snapshot_refused "1 driftdb: error: data directory \"$DB\" is locked by another process" "$rc $out"
 
 # Writes through the server, reads beside it see them.
 "$D" sql --url "$URL" -e "CREATE TABLE web (pk=id)" >/dev/null 2>&1
@@ -451,7 +460,9 @@ out=$("$D" sql --url "$URL" --format csv -e "SELECT count(*) FROM web WHERE id I
 check url_bad_input_commits_nothing "count
 0" "$out"
 out=$("$D" ingest --url "$URL" -t nosuch -f "$TMP/events.jsonl" 2>&1); rc=$?
-has url_ingest_missing_table 'relation "nosuch" does not exist' "$rc $out"
+has url_ingest_missing_table '1 driftdb: error: relation "nosuch" does not exist' "$rc $out"
+out=$("$D" snapshot --url "$URL" -t web 2>&1); rc=$?
+has url_snapshot_statement_error '1 ERROR:  0A000: CHECKPOINT TABLE is not supported' "$rc $out"
 out=$("$D" sql --url "$URL" -e "SELECT 1 AS one" -e "SELECT * FROM nope" 2>&1); rc=$?
 check url_sql_error_caret "1  one 
 -----
@@ -722,7 +733,7 @@ check diff_composite_key_json '[{"key":{"a":"1","b":"y"},"change":"delete","befo
 out=$("$D" drift --data "$TMP/cpdb" -t cp -k 1 2>&1); rc=$?
 check drift_composite_key_one_value "1 driftdb: error: the primary key of \"cp\" is (a, b): give -k once for each of its 2 columns, in that order (got 1)" "$rc $out"
 U12=$(printf "%-12s" "$user")
-out=$("$D" drift --data "$TMP/cpdb" -t cp -k 1 -k x 2>&1 | sed -E 's/[0-9]{4}-[0-9-]+ [0-9:.+]+/TIME/'); rc=$?
+out=$("$D" drift --data "$TMP/cpdb" -t cp -k 1 -k x 2>&1 | sed -E "s/[0-9]{4}-[0-9-]+ [0-9:.+]+ */TIME  /"); rc=$?
 check drift_composite_key "0 cp (a, b) = (1, x): 2 versions, 2 changes
 
 seq 2      TIME  $U12 INSERT
@@ -732,7 +743,7 @@ seq 2      TIME  $U12 INSERT
 seq 3      TIME  $U12 UPDATE
     v  1 -> 10" "$rc $out"
 out=$("$D" drift --data "$TMP/cpdb" -t cp -k 1 -k q 2>&1); rc=$?
-check drift_composite_key_missing "1 driftdb: no row of \"cp\" has ever had a = 1 and b = q" "$rc $out"
+check drift_composite_key_missing "1 driftdb: error: no row of \"cp\" has ever had a = 1 and b = q" "$rc $out"
 
 # drift on a table whose columns were dropped and added: each version as it
 # was written, so a dropped column's changes still show; an UPDATE after
@@ -844,7 +855,7 @@ break
 and \ back",,-3,-8,1000
 3,"it'"'"'s ""quoted""",[],12345678901234567890.5,0,-0.25
 4,\.,{},0,1,0
-5,\N,[2],,,
+5,\N,"""[2]""",,,
 6,42,1,100,3,3
 7,after,true,2,9,4'
 out=$("$D" ingest --data "$TMP/copydb" -t s1 -f "$TMP/esc.jsonl" 2>&1); rc=$?
@@ -894,6 +905,44 @@ if start_server copy "$TMP/copydb"; then
     check copy_url_errors_rows "1" "$("$D" sql --url "$CURL" --format csv -e "SELECT count(*) FROM e2" 2>&1 | tail -n 1)"
     stop_server "$SPID"
 fi
+
+# ---- new-user trial fixes ----
+# drift over a row of many versions (the timeline's array grows past 128)
+"$D" init "$TMP/trialdb" >/dev/null 2>&1
+"$D" sql --data "$TMP/trialdb" -e "CREATE TABLE hot (id int PRIMARY KEY, n int)" -e "INSERT INTO hot VALUES (1, 0)" >/dev/null 2>&1
+for i in $(seq 1 150); do echo "UPDATE hot SET n = n + 1;"; done | "$D" sql --data "$TMP/trialdb" -f - >/dev/null 2>&1
+out=$("$D" drift --data "$TMP/trialdb" -t hot -k 1 2>&1); rc=$?
+check drift_many_versions "0 hot id = 1: 151 versions, 151 changes     n   149 -> 150" "$rc $(printf '%s\n' "$out" | head -n 1) $(printf '%s\n' "$out" | tail -n 1)"
+# a JSON string into a json/jsonb column is a JSON string (not the JSON its
+# text would parse as); a CSV field into one is JSON text
+"$D" sql --data "$TMP/trialdb" -e "CREATE TABLE jd (id int PRIMARY KEY, meta jsonb, raw json)" \
+    -e "CREATE TABLE jdoc (pk=id)" >/dev/null 2>&1
+printf '%s\n' '{"id":1,"meta":{"a":1},"raw":[1]}' '{"id":2,"meta":"plain \"q\" it'"'"'s","raw":"true"}' \
+    '{"id":3,"meta":"tab\there\nnl","raw":"{\"x\":1}"}' > "$TMP/jstr.jsonl"
+JSTR_WANT='id,meta,raw,meta_type
+1,"{""a"": 1}",[1],object
+2,"""plain \""q\"" it'"'"'s""","""true""",string
+3,"""tab\there\nnl""","""{\""x\"":1}""",string'
+JSTR_SQL="SELECT id, meta, raw, jsonb_typeof(meta) AS meta_type FROM jd ORDER BY id"
+"$D" ingest --data "$TMP/trialdb" -t jd -f "$TMP/jstr.jsonl" >/dev/null 2>&1
+check ingest_json_string_into_jsonb "$JSTR_WANT" "$("$D" sql --data "$TMP/trialdb" --format csv -e "$JSTR_SQL" 2>&1)"
+printf 'id,meta,raw\n4,"{""b"": 2}",7\n' > "$TMP/jstr.csv"
+"$D" ingest --data "$TMP/trialdb" -t jd -f "$TMP/jstr.csv" >/dev/null 2>&1
+check ingest_csv_json_text "4,object" "$("$D" sql --data "$TMP/trialdb" --format csv -e "SELECT id, jsonb_typeof(meta) FROM jd WHERE id = 4" 2>&1 | tail -n 1)"
+printf '%s\n' '{"id":1,"j":{"a":1}}' '{"id":2,"j":"plain"}' | "$D" ingest --data "$TMP/trialdb" -t jdoc -f - >/dev/null 2>&1
+check ingest_doc_json_then_string 'id,j
+1,"{""a"": 1}"
+2,"""plain"""' "$("$D" sql --data "$TMP/trialdb" --format csv -e "SELECT id, j FROM jdoc ORDER BY id" 2>&1)"
+# a document key named like a history column is refused, nothing written
+printf '{"id":9,"system_seq_start":5}\n' > "$TMP/histname.jsonl"
+out=$("$D" ingest --data "$TMP/trialdb" -t jdoc -f "$TMP/histname.jsonl" 2>&1); rc=$?
+check ingest_history_column_name '1 driftdb: error: line 1: column name "system_seq_start" conflicts with a system column name
+Nothing was committed.' "$rc $out"
+out=$("$D" ingest --data "$TMP/trialdb" -t jdoc -f "$TMP/histname.jsonl" --batch 99999999999999999999 2>&1); rc=$?
+has ingest_batch_out_of_range '1 driftdb: --batch takes a positive number of rows, not "99999999999999999999"' "$rc $out"
+# select --format json prints json/jsonb values nested
+out=$("$D" select --data "$TMP/trialdb" -t jd -w "id = 1" --format json 2>&1)
+check select_json_nested '[{"id":1,"meta":{"a": 1},"raw":[1]}]' "$out"
 
 if grep -qiE "AddressSanitizer|runtime error|LeakSanitizer" "$TMP"/*.log 2>/dev/null; then
     fail server_sanitizers "see server log"
