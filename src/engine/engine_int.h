@@ -63,6 +63,12 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int 
 /* Locks (table, pk) in mode for s when no other transaction holds it in a
  * conflicting mode; *held when one does (nothing taken then). */
 int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode, bool *held, DdError *e);
+/* Advisory locks (rowlock.c): op ADVISORY_* (sql/txn/ctx.h) on key (9
+ * bytes) in shared or exclusive mode, session- or transaction-level; *ok:
+ * taken (TRY), released (UNLOCK), any released (UNLOCK_ALL). */
+int rowlock_advisory(driftdb_session *s, int op, const u8 key[9], bool shared, bool session, bool *ok, DdError *e);
+/* Releases the session-level advisory locks (the session ends). */
+void rowlock_release_session(driftdb_session *s);
 /* Releases every lock of s's transaction (it ended). */
 void rowlock_release_all(driftdb_session *s);
 /* Releases the locks taken after `mark` (ROLLBACK TO a savepoint). */
@@ -142,6 +148,7 @@ struct driftdb_session {
     u32 lk_pend_table, lk_pend_pklen;
     int lk_pend_mode;
     RowLock *lk_held;          /* the row locks the transaction holds (rowlock.c) */
+    RowLock *lk_session;       /* the session-level advisory locks it holds */
     /* the row lock it waits for (under db->lk_mu; lk_wait_pk NULL: none):
      * the deadlock check finds its holder through the lock table, so it
      * never follows a session that ended */

@@ -144,8 +144,10 @@ static bool waits_on_me(driftdb *db, driftdb_session *s, driftdb_session *w, int
     return false;
 }
 
-/* Enters a lock of (table, pk) in mode held by s (caller holds lk_mu). */
-static int add_lock(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pklen, int mode, DdError *e)
+/* Enters a lock of (table, pk) in mode held by s, on the transaction's
+ * list or (session) the session's (caller holds lk_mu). */
+static int add_lock_to(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pklen, int mode, bool session,
+                       DdError *e)
 {
     driftdb *db = s->db;
     RowLock *l = dd_malloc(sizeof *l + (pklen ? pklen : 1));
@@ -159,12 +161,19 @@ static int add_lock(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pkle
     size_t b = h % db->lk_nbuckets;
     l->chain = db->lk_buckets[b];
     db->lk_buckets[b] = l;
-    l->next = s->lk_held;
-    s->lk_held = l;
+    RowLock **list = session ? &s->lk_session : &s->lk_held;
+    l->next = *list;
+    *list = l;
     return DD_OK;
 }
 
-int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode, bool *waited, DdError *e)
+static int add_lock(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pklen, int mode, DdError *e)
+{
+    return add_lock_to(s, h, table, pk, pklen, mode, false, e);
+}
+
+static int acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode, bool session, bool *waited,
+                   DdError *e)
 {
     driftdb *db = s->db;
     *waited = false;
@@ -172,7 +181,7 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int 
     i64 lock_timeout = -1, deadlock_ms = -1, start = 0;
     bool deadlock_checked = false;
     pthread_mutex_lock(&db->lk_mu);
-    if (holds(db, s, h, table, pk, pklen, mode)) {
+    if (!session && holds(db, s, h, table, pk, pklen, mode)) {
         pthread_mutex_unlock(&db->lk_mu);
         return DD_OK;
     }
@@ -207,6 +216,8 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int 
         if (code) {
             s->lk_wait_pk = NULL;
             pthread_mutex_unlock(&db->lk_mu);
+            if (code == DD_ECANCELED && s->cancel == CANCEL_TIMEOUT)
+                return dd_err(e, code, -1, "canceling statement due to statement timeout");
             if (code == DD_ECANCELED) return dd_err(e, code, -1, "canceling statement due to user request");
             if (code == DD_ELOCK_NOT_AVAILABLE) return dd_err(e, code, -1, "canceling statement due to lock timeout");
             dd_err(e, code, -1, "deadlock detected");
@@ -224,9 +235,14 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int 
         pthread_cond_timedwait(&db->lk_cv, &db->lk_mu, &until);
     }
     s->lk_wait_pk = NULL;
-    int rc = add_lock(s, h, table, pk, pklen, mode, e);
+    int rc = add_lock_to(s, h, table, pk, pklen, mode, session, e);
     pthread_mutex_unlock(&db->lk_mu);
     return rc;
+}
+
+int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode, bool *waited, DdError *e)
+{
+    return acquire(s, table, pk, pklen, mode, false, waited, e);
 }
 
 int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode, bool *held, DdError *e)
@@ -262,4 +278,67 @@ void rowlock_release_to(driftdb_session *s, RowLock *mark)
     s->lk_held = l;
     pthread_cond_broadcast(&db->lk_cv);
     pthread_mutex_unlock(&db->lk_mu);
+}
+
+/* ------------------------------------------------------------ advisory locks */
+
+/*
+ * pg_advisory_lock and its kin: entries of the same lock table, under
+ * table ADVISORY_TABLE (no catalog id reaches it) and a 9-byte key (its
+ * form, 1 for one bigint and 2 for two integers, then the 8 bytes), in
+ * mode ROWLOCK_UPDATE (exclusive) or ROWLOCK_KEY_SHARE (shared: the two
+ * conflict as PostgreSQL's ExclusiveLock and ShareLock do).  A
+ * transaction-level lock is on the transaction's list (released as its
+ * row locks are); a session-level lock on the session's own list, once per
+ * call (PostgreSQL's locks count: each pg_advisory_lock needs its
+ * pg_advisory_unlock), until unlocked or the session ends.  Waits, cancel,
+ * lock_timeout and deadlock detection are the row locks'.
+ */
+#define ADVISORY_TABLE 0xFFFFFFFFu
+
+int rowlock_advisory(driftdb_session *s, int op, const u8 key[9], bool shared, bool session, bool *ok, DdError *e)
+{
+    driftdb *db = s->db;
+    int mode = shared ? ROWLOCK_KEY_SHARE : ROWLOCK_UPDATE;
+    *ok = true;
+    if (op == ADVISORY_LOCK) {
+        bool waited;
+        return acquire(s, ADVISORY_TABLE, key, 9, mode, session, &waited, e);
+    }
+    u64 h = lock_hash(ADVISORY_TABLE, key, 9);
+    int rc = DD_OK;
+    pthread_mutex_lock(&db->lk_mu);
+    if (op == ADVISORY_TRY) {
+        if (!session && holds(db, s, h, ADVISORY_TABLE, key, 9, mode)) *ok = true;
+        else if (find_conflict(db, s, h, ADVISORY_TABLE, key, 9, mode)) *ok = false;
+        else rc = add_lock_to(s, h, ADVISORY_TABLE, key, 9, mode, session, e);
+    } else {
+        /* ADVISORY_UNLOCK: one session-level entry of key in mode;
+         * ADVISORY_UNLOCK_ALL: every session-level entry */
+        *ok = false;
+        for (RowLock **pp = &s->lk_session; *pp;) {
+            RowLock *l = *pp;
+            if (op == ADVISORY_UNLOCK && (l->mode != mode || !same_row(l, h, ADVISORY_TABLE, key, 9))) {
+                pp = &l->next;
+                continue;
+            }
+            *pp = l->next;
+            RowLock **bp = &db->lk_buckets[l->hash % db->lk_nbuckets];
+            while (*bp && *bp != l) bp = &(*bp)->chain;
+            if (*bp) *bp = l->chain;
+            dd_free(l);
+            *ok = true;
+            if (op == ADVISORY_UNLOCK) break;
+        }
+        if (*ok) pthread_cond_broadcast(&db->lk_cv);
+    }
+    pthread_mutex_unlock(&db->lk_mu);
+    return rc;
+}
+
+void rowlock_release_session(driftdb_session *s)
+{
+    bool ok;
+    DdError e;
+    if (s->lk_session) rowlock_advisory(s, ADVISORY_UNLOCK_ALL, (const u8 *)"\0\0\0\0\0\0\0\0", false, true, &ok, &e);
 }

@@ -150,6 +150,7 @@ void driftdb_session_close(driftdb_session *s)
     if (s->act_registered) activity_unregister(s);
     wd_disarm(s->db->wd, s);
     txn_discard(s);
+    rowlock_release_session(s);
     cursors_free(s);
     prepared_free_all(s);
     dd_free(s->savepoints);
@@ -856,6 +857,11 @@ static int lock_row_cb(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, int mode
     return DD_OK;
 }
 
+static int advisory_cb(SqlCtx *ctx, int op, const u8 *key, bool shared, bool session, bool *ok)
+{
+    return rowlock_advisory(ctx->session, op, key, shared, session, ok, ctx->err);
+}
+
 static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *stmt, Arena *row, DdError *e)
 {
     int rc;
@@ -891,6 +897,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->err = e;
     ctx->snap_retry = s->snap_retry_ok;
     if (!s->db->read_only) ctx->lock_row = lock_row_cb;
+    ctx->advisory = advisory_cb;
     ctx->restart_ok = (s->state == TXN_BLOCK ? s->iso : session_default_iso(s)) == ISO_READ_COMMITTED;
     ctx->ws_writes0 = s->ws.writes;
     s->ws.stmt_seq = s->snap ? snap_seq(s->snap) : 0;   /* what the statement's writes are based on */

@@ -587,11 +587,61 @@ static int f_partition_ancestors(EvalEnv *env, const Value *a, int n, Value *out
     return array_to_value(&arr, env->sql->row, out, env->sql->err);
 }
 
-/* pg_advisory_unlock_all(): DriftDB has no advisory locks (pg_advisory_lock
- * is 42883), so a session holds none and there is nothing to release; it
- * returns void in PostgreSQL, NULL here.  Connection pools (asyncpg) call
- * it when a connection is given back. */
 static bool r_none_text(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_TEXT; return true; }
+
+/* Advisory locks: pg_advisory_lock(bigint) or (integer, integer) and its
+ * kin.  The key: its form (1: one bigint, 2: two integers) then 8 bytes.
+ * PostgreSQL's void results are text '' here (DriftDB has no void type;
+ * clients read both as an empty value).  pg_advisory_unlock of a lock not
+ * held returns false (PostgreSQL also warns). */
+static bool r_advisory(TypeId *a, int n, TypeId *r, TypeId ret)
+{
+    for (int i = 0; i < n; i++) {
+        if (unknownish(a[i]) || type_is_int(a[i])) a[i] = n == 1 ? TYPE_INT8 : TYPE_INT4;
+        else return false;
+    }
+    *r = ret;
+    return true;
+}
+static bool r_advisory_void(TypeId *a, int n, TypeId *r) { return r_advisory(a, n, r, TYPE_TEXT); }
+static bool r_advisory_bool(TypeId *a, int n, TypeId *r) { return r_advisory(a, n, r, TYPE_BOOL); }
+
+enum { ADV_SHARED = 1, ADV_XACT = 2, ADV_BOOL = 4 };
+static int advisory(EvalEnv *env, const Value *a, int n, Value *out, int op, int flags)
+{
+    SqlCtx *ctx = env->sql;
+    u8 key[9] = {0};
+    if (op != ADVISORY_UNLOCK_ALL) {
+        for (int i = 0; i < n; i++)
+            if (a[i].isnull) {
+                *out = val_null((flags & ADV_BOOL) ? TYPE_BOOL : TYPE_TEXT);
+                return DD_OK;
+            }
+        u64 k = n == 1 ? (u64)a[0].v.i : ((u64)(u32)a[0].v.i << 32) | (u64)(u32)a[1].v.i;
+        key[0] = (u8)n;
+        for (int i = 0; i < 8; i++) key[1 + i] = (u8)(k >> (56 - 8 * i));
+    }
+    if (!ctx->advisory) return dd_err(ctx->err, DD_EFEATURE, -1, "advisory locks are not available here");
+    bool ok;
+    int rc = ctx->advisory(ctx, op, key, (flags & ADV_SHARED) != 0, (flags & ADV_XACT) == 0, &ok);
+    if (rc) return rc;
+    *out = (flags & ADV_BOOL) ? val_bool(ok) : val_text(TYPE_TEXT, "", 0);
+    return DD_OK;
+}
+#define ADVISORY_FN(name, op, flags) \
+    static int name(EvalEnv *env, const Value *a, int n, Value *out, int loc) \
+    { DD_UNUSED(loc); return advisory(env, a, n, out, op, flags); }
+ADVISORY_FN(f_adv_lock, ADVISORY_LOCK, 0)
+ADVISORY_FN(f_adv_lock_shared, ADVISORY_LOCK, ADV_SHARED)
+ADVISORY_FN(f_adv_xact_lock, ADVISORY_LOCK, ADV_XACT)
+ADVISORY_FN(f_adv_xact_lock_shared, ADVISORY_LOCK, ADV_XACT | ADV_SHARED)
+ADVISORY_FN(f_adv_try, ADVISORY_TRY, ADV_BOOL)
+ADVISORY_FN(f_adv_try_shared, ADVISORY_TRY, ADV_BOOL | ADV_SHARED)
+ADVISORY_FN(f_adv_try_xact, ADVISORY_TRY, ADV_BOOL | ADV_XACT)
+ADVISORY_FN(f_adv_try_xact_shared, ADVISORY_TRY, ADV_BOOL | ADV_XACT | ADV_SHARED)
+ADVISORY_FN(f_adv_unlock, ADVISORY_UNLOCK, ADV_BOOL)
+ADVISORY_FN(f_adv_unlock_shared, ADVISORY_UNLOCK, ADV_BOOL | ADV_SHARED)
+ADVISORY_FN(f_adv_unlock_all, ADVISORY_UNLOCK_ALL, 0)
 
 /* The sizes: what a relation holds in the store (store_table_size), in
  * bytes of LMDB keys and values.  A table's own bytes are its live rows
@@ -1021,7 +1071,17 @@ const FuncDef cat_funcs[] = {
     {"pg_table_size", 1, 1, r_regclass_int8, f_table_size, true},
     {"pg_indexes_size", 1, 1, r_regclass_int8, f_indexes_size, true},
     {"pg_total_relation_size", 1, 1, r_regclass_int8, f_total_size, true},
-    {"pg_advisory_unlock_all", 0, 0, r_none_text, f_null_text, true},
+    {"pg_advisory_unlock_all", 0, 0, r_none_text, f_adv_unlock_all, true},
+    {"pg_advisory_lock", 1, 2, r_advisory_void, f_adv_lock, true},
+    {"pg_advisory_lock_shared", 1, 2, r_advisory_void, f_adv_lock_shared, true},
+    {"pg_advisory_xact_lock", 1, 2, r_advisory_void, f_adv_xact_lock, true},
+    {"pg_advisory_xact_lock_shared", 1, 2, r_advisory_void, f_adv_xact_lock_shared, true},
+    {"pg_try_advisory_lock", 1, 2, r_advisory_bool, f_adv_try, true},
+    {"pg_try_advisory_lock_shared", 1, 2, r_advisory_bool, f_adv_try_shared, true},
+    {"pg_try_advisory_xact_lock", 1, 2, r_advisory_bool, f_adv_try_xact, true},
+    {"pg_try_advisory_xact_lock_shared", 1, 2, r_advisory_bool, f_adv_try_xact_shared, true},
+    {"pg_advisory_unlock", 1, 2, r_advisory_bool, f_adv_unlock, true},
+    {"pg_advisory_unlock_shared", 1, 2, r_advisory_bool, f_adv_unlock_shared, true},
     {"$partition_ancestors", 1, 1, r_partition_ancestors, f_partition_ancestors, true},
     {"pg_get_userbyid", 1, 1, r_oid_name, f_get_userbyid, true},
     {"pg_table_is_visible", 1, 1, r_oid_bool, f_table_is_visible, true},

@@ -178,6 +178,12 @@ static int add_column(SqlCtx *ctx, TableInfo *t, const char *name, TypeId type, 
 {
     if (strlen(name) > CAT_MAX_NAME)
         return dd_err(ctx->err, DD_ENAME_TOO_LONG, loc, "column name \"%s\" is too long", name);
+    /* a document-style table's new column too: the history columns'
+     * names are taken (every query FOR SYSTEM_TIME would find two) */
+    for (int h = 0; h < HIST_COLS; h++)
+        if (strcmp(name, hist_col_names[h]) == 0)
+            return dd_err(ctx->err, DD_EDUPLICATE_COLUMN, loc, "column name \"%s\" conflicts with a system column name",
+                          name);
     ColumnInfo *c = &t->cols[t->ncols++];
     memset(c, 0, sizeof(*c));
     c->id = t->next_col_id++;
@@ -1109,7 +1115,7 @@ static int arb_find(SqlCtx *ctx, const TableInfo *t, Arbiter *a, const Buf *key,
  * again (DD_ESTATEMENT_RESTART) if it has written nothing yet, else (and
  * under REPEATABLE READ) 40001.  Temporary tables are the session's own.
  */
-static int lock_target_row(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, int mode)
+int dml_lock_row(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, int mode)
 {
     if (!ctx->lock_row || t->temp) return DD_OK;
     bool changed, skipped;
@@ -1214,7 +1220,7 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
                                   "duplicate constrained values.");
             break;
         }
-        if ((rc = lock_target_row(ctx, t, cpk, cpklen, update_lock_mode(t, p->ctarget, p->ncset)))) break;
+        if ((rc = dml_lock_row(ctx, t, cpk, cpklen, update_lock_mode(t, p->ctarget, p->ncset)))) break;
         /* the existing row (the transaction's, else the snapshot's) */
         const u8 *orec;
         u32 oreclen;
@@ -1665,7 +1671,7 @@ static int exec_update_delete(SqlCtx *ctx, Plan *p)
         }
         if (ctx->lock_row && !t->temp && !p->truncate_part &&
             ((rc = row_pk(t, r, &pk, ctx->err)) ||
-             (rc = lock_target_row(ctx, t, pk.data, (u32)pk.len,
+             (rc = dml_lock_row(ctx, t, pk.data, (u32)pk.len,
                                    p->kind == PLAN_DELETE ? ROWLOCK_UPDATE
                                                           : update_lock_mode(t, p->target_col, p->nset)))))
             break;
@@ -3530,6 +3536,12 @@ static int exec_merge(SqlCtx *ctx, Plan *p)
                 dd_err_hint(ctx->err, "Ensure that not more than one source row matches any one target row.");
                 break;
             }
+            /* the row it changes is locked, as by UPDATE and DELETE */
+            if (ctx->lock_row && !t->temp &&
+                (rc = dml_lock_row(ctx, t, pk.data, (u32)pk.len,
+                                      a->action == MERGE_DELETE ? ROWLOCK_UPDATE
+                                                                : update_lock_mode(t, a->target, a->nset))))
+                break;
             if (nch == cap) {
                 size_t ncap = cap ? cap * 2 : 64;
                 RowChange *nc = arena_alloc(ctx->stmt, sizeof(RowChange) * ncap);

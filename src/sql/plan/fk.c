@@ -562,6 +562,15 @@ static int parent_side(SqlCtx *ctx, const FkWork *w, const TableInfo *c, const F
     Plan *cp = arena_zalloc(ctx->stmt, sizeof(Plan));
     if (!cp) return DD_ENOMEM;
     if ((rc = compile_checks(ctx, c, cp))) return rc;
+    /* the child rows it changes are locked, as an UPDATE or DELETE of
+     * them would lock them */
+    Buf pk = BUF_INIT;
+    for (size_t i = 0; !rc && i < nout && ctx->lock_row && !c->temp; i++) {
+        if ((rc = row_pk(c, out[i].old, &pk, ctx->err))) break;
+        rc = dml_lock_row(ctx, c, pk.data, (u32)pk.len, out[i].neu ? ROWLOCK_NO_KEY_UPDATE : ROWLOCK_UPDATE);
+    }
+    buf_free(&pk);
+    if (rc) return rc;
     if ((rc = dml_apply_changes(ctx, cp, c, out, nout, NULL))) return rc;
     return queue_push(ctx, q, c, out, nout, true);
 }

@@ -44,6 +44,11 @@ typedef struct FromItem {
  * (SEQ_NONE: the present). */
 int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base, u64 point, FromItem *fi);
 
+/* dml.c: locks row pk of t, which the statement changes, in mode
+ * (ROWLOCK_*); a row changed since the snapshot runs the statement again
+ * (READ COMMITTED, nothing written yet) or fails with 40001. */
+int dml_lock_row(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, int mode);
+
 /* locking.c: SELECT ... FOR UPDATE / SHARE.  locking_check: what the
  * query may not have (0A000), and a read-only transaction (25006);
  * locking_targets: the tables whose rows the clauses lock (LockRel, their

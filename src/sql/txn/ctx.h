@@ -53,6 +53,8 @@ typedef struct SqlActivity {
 enum { ROWLOCK_KEY_SHARE, ROWLOCK_SHARE, ROWLOCK_NO_KEY_UPDATE, ROWLOCK_UPDATE };
 /* What a lock held by another transaction does: wait, SKIP LOCKED, NOWAIT. */
 enum { LOCKWAIT_BLOCK, LOCKWAIT_SKIP, LOCKWAIT_ERROR };
+/* Advisory lock operations (SqlCtx.advisory). */
+enum { ADVISORY_LOCK, ADVISORY_TRY, ADVISORY_UNLOCK, ADVISORY_UNLOCK_ALL };
 
 typedef struct SqlCtx {
     Store *store;
@@ -109,6 +111,10 @@ typedef struct SqlCtx {
      * NULL: no locks (a read-only open). */
     int (*lock_row)(struct SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, int mode, int wait, bool *changed,
                     bool *skipped);
+    /* pg_advisory_lock and its kin (engine/rowlock.c): op ADVISORY_* on
+     * key (form byte, then 8 bytes), shared or exclusive, session- or
+     * transaction-level; *ok as rowlock_advisory says.  NULL: none. */
+    int (*advisory)(struct SqlCtx *ctx, int op, const u8 *key, bool shared, bool session, bool *ok);
     /* set while the statement is opened (run_sql): a SELECT ... FOR UPDATE
      * that meets a changed row may then run again (DD_ESTATEMENT_RESTART) */
     bool lock_restartable;
