@@ -2,6 +2,7 @@
 # make bench: the benchmarks (not part of make test).
 #   bench_core        durable commits and point lookups, SQLite beside
 #   ingest.sh         driftdb ingest rows/s
+#   commits.sh        durable INSERT commits/s through the wire, PostgreSQL 15 beside
 #   bench_queries.py  the query engine beside PostgreSQL 15 (joins, subqueries,
 #                     index ranges, point SELECTs through the wire)
 set -e
@@ -9,4 +10,5 @@ BUILD=${BUILD:-build}
 "$BUILD/bench/bench_core" "${BENCH_DIR:-/tmp/driftdb-bench}" "${BENCH_SECONDS:-3}"
 BUILD="$BUILD" bash "$(dirname "$0")/ingest.sh"
 BUILD="$BUILD" bash "$(dirname "$0")/copy.sh"
+BUILD="$BUILD" bash "$(dirname "$0")/commits.sh"
 /usr/bin/python3 "$(dirname "$0")/bench_queries.py" "$BUILD" --scale "${BENCH_SCALE:-1}" --runs "${BENCH_RUNS:-5}"

@@ -48,7 +48,8 @@ struct driftdb {
     pthread_mutex_t lk_mu;
     pthread_cond_t lk_cv;        /* broadcast when locks are released */
     struct RowLock **lk_buckets;
-    size_t lk_nbuckets;
+    size_t lk_nbuckets, lk_count;   /* buckets, entries (grown at 2 per bucket) */
+    u64 lk_epoch;                   /* deadlock checks so far (sessions' lk_visit) */
 };
 
 /* rowlock.c (docs/architecture.md §3) */
@@ -156,6 +157,7 @@ struct driftdb_session {
     const u8 *lk_wait_pk;
     u64 lk_wait_hash;
     int lk_wait_mode;
+    u64 lk_visit;              /* the deadlock check that last visited it (db->lk_epoch) */
     bool snap_retry_ok;        /* the running statement took the snapshot (run_sql) */
     Snap *snap;                /* held during a block, or one statement */
     TxnWrites ws;

@@ -45,6 +45,7 @@ struct RowLock {
     u32 pklen;
     u64 hash;
     int mode;           /* ROWLOCK_* */
+    bool session;       /* on the owner's session list (a session-level advisory lock) */
     driftdb_session *owner;
     RowLock *chain;     /* next in the bucket */
     RowLock *next;      /* next of the owner's */
@@ -102,11 +103,13 @@ static RowLock *find_conflict(driftdb *db, driftdb_session *s, u64 h, u32 table,
     return NULL;
 }
 
-/* Whether s holds (table, pk) in mode or a stronger one. */
+/* Whether s's transaction holds (table, pk) in mode or a stronger one (a
+ * session-level lock does not count: it may be unlocked before the
+ * transaction ends). */
 static bool holds(driftdb *db, driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pklen, int mode)
 {
     for (RowLock *l = db->lk_buckets[h % db->lk_nbuckets]; l; l = l->chain)
-        if (l->owner == s && l->mode >= mode && same_row(l, h, table, pk, pklen)) return true;
+        if (l->owner == s && !l->session && l->mode >= mode && same_row(l, h, table, pk, pklen)) return true;
     return false;
 }
 
@@ -126,7 +129,10 @@ static i64 setting_ms(driftdb_session *s, const char *name, i64 dflt)
 static bool waits_on_me(driftdb *db, driftdb_session *s, driftdb_session *w, int depth, char *detail, size_t dn,
                         size_t *off)
 {
-    if (!w->lk_wait_pk || depth > 64) return false;
+    /* each session once per check (db->lk_epoch): several holders of one
+     * row would otherwise make the search exponential, under lk_mu */
+    if (!w->lk_wait_pk || depth > 64 || w->lk_visit == db->lk_epoch) return false;
+    w->lk_visit = db->lk_epoch;
     u64 h = w->lk_wait_hash;
     for (RowLock *l = db->lk_buckets[h % db->lk_nbuckets]; l; l = l->chain) {
         if (l->owner == w || !same_row(l, h, w->lk_wait_table, w->lk_wait_pk, w->lk_wait_pklen) ||
@@ -144,6 +150,36 @@ static bool waits_on_me(driftdb *db, driftdb_session *s, driftdb_session *w, int
     return false;
 }
 
+/* Takes l out of its bucket and frees it (caller holds lk_mu). */
+static void unlink_free(driftdb *db, RowLock *l)
+{
+    RowLock **pp = &db->lk_buckets[l->hash % db->lk_nbuckets];
+    while (*pp && *pp != l) pp = &(*pp)->chain;
+    if (*pp) *pp = l->chain;
+    db->lk_count--;
+    dd_free(l);
+}
+
+/* Doubles the buckets once the entries are twice as many (a transaction
+ * that locks a million rows keeps its chains short); without memory the
+ * table stays as it is (caller holds lk_mu). */
+static void maybe_grow(driftdb *db)
+{
+    if (db->lk_count < 2 * db->lk_nbuckets) return;
+    size_t n = db->lk_nbuckets * 2;
+    RowLock **nb = dd_calloc(n, sizeof(RowLock *));
+    if (!nb) return;
+    for (size_t i = 0; i < db->lk_nbuckets; i++)
+        for (RowLock *l = db->lk_buckets[i], *next; l; l = next) {
+            next = l->chain;
+            l->chain = nb[l->hash % n];
+            nb[l->hash % n] = l;
+        }
+    dd_free(db->lk_buckets);
+    db->lk_buckets = nb;
+    db->lk_nbuckets = n;
+}
+
 /* Enters a lock of (table, pk) in mode held by s, on the transaction's
  * list or (session) the session's (caller holds lk_mu). */
 static int add_lock_to(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pklen, int mode, bool session,
@@ -156,8 +192,11 @@ static int add_lock_to(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 p
     l->pklen = pklen;
     l->hash = h;
     l->mode = mode;
+    l->session = session;
     l->owner = s;
     memcpy(l->pk, pk, pklen);
+    maybe_grow(db);
+    db->lk_count++;
     size_t b = h % db->lk_nbuckets;
     l->chain = db->lk_buckets[b];
     db->lk_buckets[b] = l;
@@ -211,6 +250,7 @@ static int acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int m
         else if (!deadlock_checked && waited_ms >= deadlock_ms) {
             deadlock_checked = true;   /* once: a cycle only forms when its last waiter waits */
             size_t off = 0;
+            db->lk_epoch++;
             if (waits_on_me(db, s, s, 0, detail, sizeof detail, &off)) code = DD_EDEADLOCK;
         }
         if (code) {
@@ -270,10 +310,7 @@ void rowlock_release_to(driftdb_session *s, RowLock *mark)
     RowLock *l = s->lk_held, *n;
     for (; l && l != mark; l = n) {
         n = l->next;
-        RowLock **pp = &db->lk_buckets[l->hash % db->lk_nbuckets];
-        while (*pp && *pp != l) pp = &(*pp)->chain;
-        if (*pp) *pp = l->chain;
-        dd_free(l);
+        unlink_free(db, l);
     }
     s->lk_held = l;
     pthread_cond_broadcast(&db->lk_cv);
@@ -323,10 +360,7 @@ int rowlock_advisory(driftdb_session *s, int op, const u8 key[9], bool shared, b
                 continue;
             }
             *pp = l->next;
-            RowLock **bp = &db->lk_buckets[l->hash % db->lk_nbuckets];
-            while (*bp && *bp != l) bp = &(*bp)->chain;
-            if (*bp) *bp = l->chain;
-            dd_free(l);
+            unlink_free(db, l);
             *ok = true;
             if (op == ADVISORY_UNLOCK) break;
         }

@@ -600,9 +600,25 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
     if (rc) return rc;
     /* the catalog versions of the commit, without the temporary ones */
     out->tables = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(ws->ntables + 1));
-    if (!out->tables) return DD_ENOMEM;
-    for (int i = 0; i < ws->ntables; i++)
-        if (!ws->tables[i]->temp) out->tables[out->ntables++] = ws->tables[i];
+    out->table_base = arena_alloc(ctx->stmt, sizeof(u64) * (size_t)(ws->ntables + 1));
+    if (!out->tables || !out->table_base) return DD_ENOMEM;
+    for (int i = 0; i < ws->ntables; i++) {
+        if (ws->tables[i]->temp) continue;
+        /* READ COMMITTED: the statement that changed the table saw the
+         * catalog and rows of its own snapshot; earlier ones no later */
+        u64 b = ws->table_base[i];
+        out->table_base[out->ntables] = b > out->snapshot_seq ? b : out->snapshot_seq;
+        out->tables[out->ntables++] = ws->tables[i];
+    }
+    /* ... nor later than the first row it wrote to the table (those rows
+     * were made by the catalog of that statement) */
+    for (int i = 0; out->ntables && i < ws->nrows; i++) {
+        const WsRow *r = ws->rows[i];
+        if (!r) continue;
+        for (int k = 0; k < out->ntables; k++)
+            if (out->tables[k]->id == r->table && r->base_seq < out->table_base[k])
+                out->table_base[k] = r->base_seq > out->snapshot_seq ? r->base_seq : out->snapshot_seq;
+    }
     return DD_OK;
 }
 

@@ -271,14 +271,15 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
     pthread_mutex_lock(&st->cat_mu);
     for (int i = 0; i < ws->ntables && !rc; i++) {
         const TableInfo *nt = ws->tables[i];
+        u64 base = ws->table_base ? ws->table_base[i] : ws->snapshot_seq;
         const TableInfo *cur = cat_version_locked(st, nt->id, UINT64_MAX);
-        if (cur && cur->seq > ws->snapshot_seq) {
+        if (cur && cur->seq > base) {
             rc = serialization(err, "concurrent update");
             break;
         }
         /* a schema change races rows written after the snapshot (an ADD
          * COLUMN NOT NULL checked an empty table, say): first committer wins */
-        if (cur && cat_last_write_locked(st, nt->id) > ws->snapshot_seq) {
+        if (cur && cat_last_write_locked(st, nt->id) > base) {
             rc = serialization(err, "concurrent update");
             break;
         }
@@ -291,7 +292,7 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
             const TableInfo *gone = other ? ws_table(ws, other->id) : NULL;
             if (gone && gone->dropped) other = NULL;   /* dropped by this same commit */
             if (other && other->id != nt->id) {
-                rc = other->seq > ws->snapshot_seq
+                rc = other->seq > base
                          ? serialization(err, "concurrent update")
                          : cat_space(nt) == CAT_SPACE_SCHEMA
                              ? dd_err(err, DD_EDUPLICATE_SCHEMA, -1, "schema \"%s\" already exists", nt->name)

@@ -454,6 +454,7 @@ typedef struct WriteSet {
     WriteOp *ops; int nops;    /* at most one op per (table, pk) */
     IndexOp *iops; int niops;
     TableInfo **tables; int ntables;  /* new catalog versions (seq filled at commit) */
+    u64 *table_base;           /* per table: conflicts from this seq (NULL: snapshot_seq) */
     const char *user, *application, *client_addr;
 } WriteSet;
 

@@ -2198,6 +2198,7 @@ static int lockrows_open(SqlCtx *ctx, Op *op)
     size_t w = (size_t)op->width;
     while (!rc && (l->maxrows < 0 || (i64)l->n < l->maxrows)) {
         Value *r;
+        ArenaMark m = arena_mark(ctx->row);   /* an enclosing row may be in it too */
         int k = op_next(ctx, op->child, &r);
         if (k < 0) { rc = -k; break; }
         if (k == 0) break;
@@ -2216,7 +2217,7 @@ static int lockrows_open(SqlCtx *ctx, Op *op)
             if (rc) break;
             l->n++;
         }
-        arena_reset(ctx->row);
+        arena_rewind(ctx->row, m);
     }
     return rc;   /* rows kept in memory, as the write set of the UPDATE that usually follows */
 }

@@ -223,7 +223,9 @@ typedef struct FkRes {
     TypeId common[FK_MAX_COLS];             /* the type both compare in */
     bool by_pk;                             /* the parent's primary key */
     bool have_keys;                         /* keys built (unique refs) */
-    KeySet keys;                            /* present parent keys */
+    KeySet keys;                            /* present parent keys; val: index into pks */
+    u8 **pks; u32 *pklens; u32 npks, cappks;   /* the parent rows' primary keys */
+    bool no_lock;                           /* validation (ADD FOREIGN KEY): no parent locks */
 } FkRes;
 
 /* fk of child resolved against parent (NULL: the present version of the
@@ -288,29 +290,100 @@ static int pk_live(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, bool *live)
 }
 
 /* The present parent keys (common encoding) of a foreign key on a
- * unique index: one scan, once per statement. */
+ * unique index, each with its row's primary key: one scan, once per
+ * statement. */
 static int build_parent_keys(SqlCtx *ctx, FkRes *r)
 {
     if (r->have_keys) return DD_OK;
     Op *scan = op_scan(ctx, r->parent, TMODE_PRESENT, 0, 0, NULL);
     if (!scan) return DD_ENOMEM;
     int rc = op_open(ctx, scan);
-    Buf key = BUF_INIT;
+    Buf key = BUF_INIT, pk = BUF_INIT;
     while (!rc) {
         Value *row;
         ArenaMark m = arena_mark(ctx->row);
         int n = op_next(ctx, scan, &row);
         if (n < 0) { rc = -n; break; }
         if (n == 0) break;
-        bool null;
+        bool null, had = false;
         rc = common_key(ctx, r, row, r->pi, &key, &null);
-        if (!rc && !null) rc = keyset_put(ctx->stmt, &r->keys, key.data, (u32)key.len, 0, NULL);
+        if (!rc && !null) rc = keyset_put(ctx->stmt, &r->keys, key.data, (u32)key.len, r->npks, &had);
+        if (!rc && !null && !had) {
+            if (r->npks == r->cappks) {
+                u32 cap = r->cappks ? r->cappks * 2 : 64;
+                u8 **np = arena_alloc(ctx->stmt, sizeof(u8 *) * cap);
+                u32 *nl = arena_alloc(ctx->stmt, sizeof(u32) * cap);
+                if (!np || !nl) rc = DD_ENOMEM;
+                if (!rc && r->npks) {
+                    memcpy(np, r->pks, sizeof(u8 *) * r->npks);
+                    memcpy(nl, r->pklens, sizeof(u32) * r->npks);
+                }
+                r->pks = np;
+                r->pklens = nl;
+                r->cappks = cap;
+            }
+            if (!rc) rc = row_pk(r->parent, row, &pk, ctx->err);
+            if (!rc && !(r->pks[r->npks] = arena_memdup(ctx->stmt, pk.data, pk.len ? pk.len : 1))) rc = DD_ENOMEM;
+            if (!rc) r->pklens[r->npks++] = (u32)pk.len;
+        }
         arena_rewind(ctx->row, m);
     }
     op_close(ctx, scan);
     buf_free(&key);
+    buf_free(&pk);
     r->have_keys = rc == DD_OK;
     return rc;
+}
+
+/* Whether parent row pk is live in the newest committed state and (a
+ * foreign key on a unique index) still holds the key sought (common
+ * encoding): a change of its other columns leaves the reference good. */
+static int live_now(SqlCtx *ctx, FkRes *r, const u8 *pk, u32 pklen, const Buf *sought, bool *live)
+{
+    Snap *latest;
+    int rc = store_snap_begin(ctx->store, &latest, ctx->err);
+    if (rc) return rc;
+    Version v;
+    int f = tget_present(latest, r->parent->id, pk, pklen, &v);
+    *live = f == 1;
+    if (f == 1 && !r->by_pk && sought) {
+        Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(r->parent->ncols + 1));
+        Buf k = BUF_INIT;
+        bool null = true;
+        if (!vals) rc = DD_ENOMEM;
+        /* a row the present definition cannot decode: count it as changed */
+        else if (row_decode(r->parent, v.rec, v.reclen, vals, ctx->err) != DD_OK) *live = false;
+        else if (!(rc = common_key(ctx, r, vals, r->pi, &k, &null)))
+            *live = !null && k.len == sought->len && memcmp(k.data, sought->data, k.len) == 0;
+        buf_free(&k);
+    }
+    store_snap_end(latest);
+    if (f < 0) return -f;
+    return rc;
+}
+
+/*
+ * A child row found its parent row pk (present in the snapshot): the
+ * parent is locked FOR KEY SHARE until the transaction ends, as
+ * PostgreSQL's check does, so that no transaction deletes it (or changes
+ * its key) meanwhile; one that did so and committed after the snapshot
+ * leaves *found false (READ COMMITTED: the statement runs again, or, once
+ * it has written, reports the missing parent) or fails with 40001
+ * (REPEATABLE READ).  The transaction's own rows need no lock.
+ */
+static int lock_parent(SqlCtx *ctx, FkRes *r, const u8 *pk, u32 pklen, const Buf *sought, bool *found)
+{
+    const TableInfo *p = r->parent;
+    if (!ctx->lock_row || p->temp) return DD_OK;
+    if (ctx->ws && ws_find(ctx->ws, p->id, pk, pklen)) return DD_OK;
+    bool changed, skipped, live;
+    int rc = ctx->lock_row(ctx, p->id, pk, pklen, ROWLOCK_KEY_SHARE, LOCKWAIT_BLOCK, &changed, &skipped);
+    if (rc || !changed) return rc;
+    if ((rc = live_now(ctx, r, pk, pklen, sought, &live)) || live) return rc;   /* a change of other columns */
+    if (!ctx->restart_ok) return dd_err(ctx->err, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent delete");
+    if (ctx->lock_restartable && ctx->ws->writes == ctx->ws_writes0) return DD_ESTATEMENT_RESTART;
+    *found = false;
+    return DD_OK;
 }
 
 /* Whether the parent has a present row whose referenced columns equal
@@ -325,7 +398,9 @@ static int parent_has(SqlCtx *ctx, FkRes *r, const Value *row, const int *pos, b
         Buf key = BUF_INIT;
         bool null;
         rc = common_key(ctx, r, row, pos, &key, &null);
-        if (!rc) *found = keyset_get(&r->keys, key.data, (u32)key.len) != NULL;
+        KeySetEntry *e = rc ? NULL : keyset_get(&r->keys, key.data, (u32)key.len);
+        *found = e != NULL;
+        if (e && pos == r->ci && !r->no_lock) rc = lock_parent(ctx, r, r->pks[e->val], r->pklens[e->val], &key, found);
         buf_free(&key);
         return rc;
     }
@@ -348,6 +423,7 @@ static int parent_has(SqlCtx *ctx, FkRes *r, const Value *row, const int *pos, b
     Buf pk = BUF_INIT;
     int rc = row_pk(p, pv, &pk, ctx->err);
     if (!rc) rc = pk_live(ctx, p->id, pk.data, (u32)pk.len, found);
+    if (!rc && *found && pos == r->ci && !r->no_lock) rc = lock_parent(ctx, r, pk.data, (u32)pk.len, NULL, found);
     buf_free(&pk);
     return rc;
 }
@@ -519,9 +595,32 @@ static int parent_side(SqlCtx *ctx, const FkWork *w, const TableInfo *c, const F
         buf_free(&key);
         return rc;
     }
-    /* the child's present rows that reference them: one scan */
+    /* the child's present rows that reference them: one scan, of the
+     * newest committed state when the snapshot is older (a child inserted
+     * by a transaction this statement waited for, holding the parent row
+     * FOR KEY SHARE, is there; PostgreSQL's checks read the newest rows
+     * too), with the transaction's own writes */
+    Snap *saved = ctx->snap, *latest = NULL;
+    StoreStats sst;
+    store_stats(ctx->store, &sst);
+    if (sst.head_seq > snap_seq(ctx->snap)) {
+        if ((rc = store_snap_begin(ctx->store, &latest, ctx->err))) { buf_free(&key); return rc; }
+        /* the child's rows read with the definition this statement has:
+         * one changed by a commit since cannot be read so */
+        const TableInfo *lt = store_table_version(latest, c->id, snap_seq(latest));
+        if (lt && lt->seq > snap_seq(saved)) {
+            store_snap_end(latest);
+            buf_free(&key);
+            return dd_err(ctx->err, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
+        }
+        ctx->snap = latest;
+    }
     Op *scan = op_scan(ctx, c, TMODE_PRESENT, 0, 0, NULL);
-    if (!scan) { buf_free(&key); return DD_ENOMEM; }
+    if (!scan) {
+        buf_free(&key);
+        if (latest) { ctx->snap = saved; store_snap_end(latest); }
+        return DD_ENOMEM;
+    }
     RowChange *out = NULL;
     size_t nout = 0, cap = 0;
     rc = op_open(ctx, scan);
@@ -555,6 +654,10 @@ static int parent_side(SqlCtx *ctx, const FkWork *w, const TableInfo *c, const F
         arena_rewind(ctx->row, m);
     }
     op_close(ctx, scan);
+    if (latest) {
+        ctx->snap = saved;
+        store_snap_end(latest);
+    }
     buf_free(&key);
     if (rc || !nout) return rc;
     /* CASCADE / SET NULL / SET DEFAULT: the child's rows change (with
@@ -695,7 +798,9 @@ int fk_check_begin(SqlCtx *ctx, const TableInfo *child, const ForeignKeyInfo *fk
     FkRes *r = arena_alloc(ctx->stmt, sizeof(FkRes));
     if (!r) return DD_ENOMEM;
     *out = r;
-    return fk_resolve_with(ctx, fk, child, parent, r);
+    int rc = fk_resolve_with(ctx, fk, child, parent, r);
+    r->no_lock = true;
+    return rc;
 }
 
 int fk_check_row(SqlCtx *ctx, FkCheck *r, const Value *row)

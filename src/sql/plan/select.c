@@ -2328,7 +2328,8 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         if ((rc = const_int(ctx, s->limit, "LIMIT", &env, &limit)) ||
             (rc = const_int(ctx, s->offset, "OFFSET", &env, &offset)))
             return rc;
-        i64 maxrows = limit < 0 || s->with_ties ? -1 : limit + (offset > 0 ? offset : 0);
+        i64 off = offset > 0 ? offset : 0;
+        i64 maxrows = limit < 0 || s->with_ties || limit > INT64_MAX - off ? -1 : limit + off;
         if (!(top = op_lockrows(ctx, top, locks, nlocks, maxrows))) return DD_ENOMEM;
     }
     if ((rc = add_limit(ctx, s, &env, &top, keys, s->norder))) return rc;

@@ -41,6 +41,7 @@ void ws_reset(TxnWrites *ws)
     dd_free(ws->rows);
     dd_free(ws->slots);
     dd_free(ws->tables);
+    dd_free(ws->table_base);
     dd_free(ws->restarts);
     for (int i = 0; i < ws->nkeymaps; i++) tkm_free(ws->keymaps[i]);
     dd_free(ws->keymaps);
@@ -446,8 +447,12 @@ TableInfo *ws_put_table(TxnWrites *ws, const TableInfo *t)
         TableInfo **nt = dd_realloc(ws->tables, sizeof(TableInfo *) * (size_t)ncap);
         if (!nt) return NULL;
         ws->tables = nt;
+        u64 *nb = dd_realloc(ws->table_base, sizeof(u64) * (size_t)ncap);
+        if (!nb) return NULL;
+        ws->table_base = nb;
         ws->captables = ncap;
     }
+    ws->table_base[ws->ntables] = ws->stmt_seq;
     ws->tables[ws->ntables++] = c;
     return c;
 }
@@ -526,8 +531,11 @@ int ws_clone(const TxnWrites *src, TxnWrites *dst)
         c->end_op = r->end_op;
         c->base_seq = r->base_seq;
     }
-    for (int i = 0; i < src->ntables; i++)
+    for (int i = 0; i < src->ntables; i++) {
         if (!ws_put_table(dst, src->tables[i])) return DD_ENOMEM;
+        for (int j = 0; j < dst->ntables; j++)
+            if (dst->tables[j]->id == src->tables[i]->id) dst->table_base[j] = src->table_base[i];
+    }
     for (int i = 0; i < src->nrestarts; i++) {
         const SeqRestart *r = &src->restarts[i];
         if (ws_put_seq_restart(dst, r->id, r->last, r->called, &r->info)) return DD_ENOMEM;

@@ -94,6 +94,8 @@ typedef struct TxnWrites {
     int *slots; int nslots;             /* open-addressing index into rows */
     int live;                           /* non-removed entries */
     TableInfo **tables; int ntables, captables; /* overlay: newest per id */
+    u64 *table_base;    /* per entry of tables: the snapshot seq of the statement that
+                           first changed it (its catalog conflicts are checked from there) */
     Arena arena;                        /* TableInfo copies */
     SeqRestart *restarts; int nrestarts, caprestarts;
     /* SET CONSTRAINTS in this transaction: cons_all 0 (as declared),
