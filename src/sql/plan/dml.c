@@ -844,6 +844,30 @@ static int key_live(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bo
     return DD_OK;
 }
 
+/*
+ * An INSERT of key pk, which its snapshot does not have: the key is locked,
+ * so that a transaction inserting (or changing) the same key meanwhile is
+ * waited for, as PostgreSQL waits on a unique index entry; *live: the key
+ * is taken now (a transaction committed it after the snapshot, perhaps the
+ * one waited for).  The transaction's own keys need no lock.
+ */
+static int lock_new_key(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool *live)
+{
+    *live = false;
+    if (!ctx->lock_row || t->temp || ws_find(ctx->ws, t->id, pk, pklen)) return DD_OK;
+    bool changed, skipped;
+    int rc = ctx->lock_row(ctx, t->id, pk, pklen, ROWLOCK_UPDATE, LOCKWAIT_BLOCK, &changed, &skipped);
+    if (rc || !changed) return rc;
+    Snap *latest;
+    if ((rc = store_snap_begin(ctx->store, &latest, ctx->err))) return rc;
+    Version v;
+    int f = tget_present(latest, t->id, pk, pklen, &v);
+    store_snap_end(latest);
+    if (f < 0) return -f;
+    *live = f == 1;
+    return DD_OK;
+}
+
 /* A row computed by an INSERT, written only once all rows are computed,
  * so the statement never reads its own rows (subqueries, INSERT ... SELECT
  * from the same table). */
@@ -921,6 +945,7 @@ static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count
         NewRow *r = &rows->v[i];
         bool live;
         int rc = key_live(ctx, t, r->pk, r->pklen, &live);
+        if (!rc && !live) rc = lock_new_key(ctx, t, r->pk, r->pklen, &live);
         if (rc) return rc;
         if (live) return dup_key_err(ctx, t, r->pk, r->pklen);
         rc = ws_put(ctx->ws, t->id, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
@@ -1201,6 +1226,20 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
             if (!p->arb_pk) {
                 if ((rc = key_live(ctx, t, r->pk, r->pklen, &live))) break;
                 if (live) { rc = dup_key_err(ctx, t, r->pk, r->pklen); break; }
+            }
+            /* the key, locked: another transaction inserting it is waited
+             * for; when it committed the key, the key conflicts now */
+            if ((rc = lock_new_key(ctx, t, r->pk, r->pklen, &live))) break;
+            if (live && !p->arb_pk) { rc = dup_key_err(ctx, t, r->pk, r->pklen); break; }
+            if (live && p->conflict == 1) continue;   /* DO NOTHING */
+            if (live) {
+                /* DO UPDATE of a row the snapshot does not have: READ
+                 * COMMITTED runs the statement again, while it can */
+                if (ctx->restart_ok && ctx->lock_restartable && ctx->ws->writes == ctx->ws_writes0)
+                    rc = DD_ESTATEMENT_RESTART;
+                else
+                    rc = dd_err(ctx->err, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
+                break;
             }
             rc = ws_put(ctx->ws, t->id, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
             if (!rc) rc = keyset_put(ctx->stmt, &touched, r->pk, r->pklen, 0, NULL);
