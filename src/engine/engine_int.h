@@ -98,8 +98,10 @@ int activity_list(void *session, SqlActivity **out, int *n, Arena *a);
  * inside turns it into an ordinary block. */
 enum { TXN_IDLE, TXN_BLOCK, TXN_FAILED, TXN_IMPLICIT };
 /* Isolation levels (docs/architecture.md §3): READ COMMITTED takes a
- * snapshot per statement, REPEATABLE READ one per transaction. */
-enum { ISO_READ_COMMITTED = 1, ISO_REPEATABLE_READ = 2 };
+ * snapshot per statement, REPEATABLE READ one per transaction, and
+ * SERIALIZABLE one per transaction that notes what it reads, checked at
+ * commit (store/ssi.c). */
+enum { ISO_READ_COMMITTED = 1, ISO_REPEATABLE_READ = 2, ISO_SERIALIZABLE = 3 };
 
 typedef struct Savepoint {
     char *name;

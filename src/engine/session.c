@@ -190,11 +190,22 @@ static bool statement_snapshots(driftdb_session *s)
     return s->state == TXN_IMPLICIT && session_default_iso(s) == ISO_READ_COMMITTED;
 }
 
+/* Begins the transaction's snapshot: under SERIALIZABLE, unless the
+ * transaction is read only, one that notes what is read (store/ssi.c). */
+static int begin_snapshot(driftdb_session *s, DdError *e)
+{
+    bool block = s->state == TXN_BLOCK || s->state == TXN_FAILED;
+    int iso = block ? s->iso : session_default_iso(s);
+    bool ro = block ? s->block_read_only : session_default_read_only(s);
+    if (iso == ISO_SERIALIZABLE && !ro) return store_snap_begin_serializable(s->db->store, &s->snap, e);
+    return store_snap_begin(s->db->store, &s->snap, e);
+}
+
 /* Takes (or re-pins) the snapshot for a statement. */
 static int ensure_snapshot(driftdb_session *s, DdError *e)
 {
     if (s->snap) { snap_pin(s->snap); return DD_OK; }
-    return store_snap_begin(s->db->store, &s->snap, e);
+    return begin_snapshot(s, e);
 }
 
 /* Commits the write set (if any) and ends the transaction's snapshot.
@@ -204,7 +215,7 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
 {
     int rc = DD_OK;
     if (!ws_is_empty(&s->ws)) {
-        if (!s->snap) rc = store_snap_begin(s->db->store, &s->snap, e);
+        if (!s->snap) rc = begin_snapshot(s, e);
         else snap_pin(s->snap);   /* no-op when already pinned */
         SqlCtx local;
         if (!rc && !ctx) {
@@ -232,6 +243,7 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             w.user = s->user;
             w.application = driftdb_session_setting(s, "application_name");
             w.client_addr = s->client;
+            if (s->snap && snap_is_serializable(s->snap)) w.serializable = s->snap;
             u64 seq;
             i64 t;
             rc = store_commit(s->db->store, &w, &seq, &t, e);
@@ -522,17 +534,10 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
     switch (t->kind) {
     case TXN_BEGIN:
         r->tag = t->start ? "START TRANSACTION" : "BEGIN";
-        if (t->isolation == 3 && s->state != TXN_BLOCK && s->state != TXN_FAILED) {
-            /* running it as snapshot isolation would let write skew through */
-            dd_err(e, DD_EFEATURE, -1, "isolation level SERIALIZABLE is not supported");
-            dd_err_hint(e, "Use REPEATABLE READ (snapshot isolation: a transaction that wrote a row "
-                           "another committed since fails with 40001) or READ COMMITTED.");
-            return DD_EFEATURE;
-        }
         if (s->state == TXN_IMPLICIT) {   /* the implicit block becomes a real one */
             s->state = TXN_BLOCK;
             s->block_read_only = t->read_only == 1 || (t->read_only == -1 && session_default_read_only(s));
-            s->iso = t->isolation == 2 ? ISO_REPEATABLE_READ
+            s->iso = t->isolation == 3 ? ISO_SERIALIZABLE : t->isolation == 2 ? ISO_REPEATABLE_READ
                      : t->isolation == 1 ? ISO_READ_COMMITTED : (u8)session_default_iso(s);
             return DD_OK;
         }
@@ -541,7 +546,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
             return DD_OK;
         }
         s->state = TXN_BLOCK;
-        s->iso = t->isolation == 2 ? ISO_REPEATABLE_READ
+        s->iso = t->isolation == 3 ? ISO_SERIALIZABLE : t->isolation == 2 ? ISO_REPEATABLE_READ
                  : t->isolation == 1 ? ISO_READ_COMMITTED : (u8)session_default_iso(s);
         s->txn_time_us = clock_wall_us();
         s->block_read_only = t->read_only == 1 || (t->read_only == -1 && session_default_read_only(s));
@@ -644,7 +649,7 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
         /* PostgreSQL's order: before any query, then the level, then the id */
         if (s->snap || !ws_is_empty(&s->ws))
             return dd_err(e, DD_EFEATURE, -1, "SET TRANSACTION SNAPSHOT must be called before any query");
-        if (s->iso != ISO_REPEATABLE_READ)
+        if (s->iso == ISO_READ_COMMITTED)
             return dd_err(e, DD_EFEATURE, -1,
                           "a snapshot-importing transaction must have isolation level SERIALIZABLE or REPEATABLE READ");
         const char *v = st->value ? st->value : "";

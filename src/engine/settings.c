@@ -166,7 +166,9 @@ bool session_default_read_only(driftdb_session *s) { return setting_on(s, "defau
 
 static int iso_code(const char *v)
 {
-    return v && strcasecmp(v, "repeatable read") == 0 ? ISO_REPEATABLE_READ : ISO_READ_COMMITTED;
+    return !v ? ISO_READ_COMMITTED
+           : strcasecmp(v, "serializable") == 0 ? ISO_SERIALIZABLE
+           : strcasecmp(v, "repeatable read") == 0 ? ISO_REPEATABLE_READ : ISO_READ_COMMITTED;
 }
 
 int session_default_iso(driftdb_session *s)
@@ -184,7 +186,8 @@ static const char *iso_now(driftdb_session *s)
         Setting *st = find_setting(s, "default_transaction_isolation");
         return st ? st->value : "read committed";
     }
-    return s->iso == ISO_REPEATABLE_READ ? "repeatable read" : "read committed";
+    return s->iso == ISO_SERIALIZABLE ? "serializable"
+           : s->iso == ISO_REPEATABLE_READ ? "repeatable read" : "read committed";
 }
 
 /* transaction_read_only as PostgreSQL shows it: the transaction's mode, a
@@ -406,17 +409,11 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
     }
     if (strcmp(canon, "DateStyle") == 0) return datestyle_check(s, value, out, err);
     if (strcmp(canon, "transaction_isolation") == 0 || strcmp(canon, "default_transaction_isolation") == 0) {
-        static const char *const levels[] = {"read uncommitted", "read committed", "repeatable read"};
+        static const char *const levels[] = {"read uncommitted", "read committed", "repeatable read",
+                                             "serializable"};
         const char *lv = NULL;
         for (size_t i = 0; i < DD_ARRAY_LEN(levels); i++)
             if (strcasecmp(value, levels[i]) == 0) lv = levels[i];
-        if (!lv && strcasecmp(value, "serializable") == 0) {
-            /* running it as snapshot isolation would let write skew through */
-            dd_err(err, DD_EFEATURE, -1, "isolation level SERIALIZABLE is not supported");
-            dd_err_hint(err, "Use REPEATABLE READ (snapshot isolation: a transaction that wrote a row "
-                             "another committed since fails with 40001) or READ COMMITTED.");
-            return DD_EFEATURE;
-        }
         if (!lv) {
             dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", typed, value);
             dd_err_hint(err, "Available values: serializable, repeatable read, read committed, read uncommitted.");

@@ -58,6 +58,10 @@ typedef struct Writer {
     u32 *dtab; i64 *ddelta; int nd, capd;
     /* and the rows it inserts, updates and deletes (pg_stat_user_tables) */
     i64 (*dops)[3];
+    /* footprints of the batch's serializable commits (ssi.c) */
+    Buf fp;
+    SsiCommit *fpc; size_t nfpc, capfpc;
+    u64 fp_lost;
 } Writer;
 
 /* The slot of table in the batch's per-table counts, or -1. */
@@ -395,7 +399,31 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
         else if (x->add && x->unique && !x->ever_only)
             rc = check_unique(st, w, txn, ws, x, err);
     }
+    if (!rc && ws->serializable) rc = ssi_check(st, ws->serializable, &w->fp, w->fpc, w->nfpc, err);
     return rc;
+}
+
+/* Keeps the footprint of r's commit at seq, if serializable. */
+static void note_footprint(Writer *w, const CommitReq *r, u64 seq)
+{
+    if (!r->ws->serializable) return;
+    if (w->nfpc == w->capfpc) {
+        size_t ncap = w->capfpc ? w->capfpc * 2 : 16;
+        SsiCommit *n = dd_realloc(w->fpc, sizeof *n * ncap);
+        if (!n) { w->fp_lost = seq; return; }
+        w->fpc = n;
+        w->capfpc = ncap;
+    }
+    size_t off = w->fp.len;
+    if (ssi_footprint(w->st, &w->fp, r->ws)) {
+        w->fp.len = off;
+        w->fp.oom = false;
+        w->fp_lost = seq;
+        return;
+    }
+    w->fpc[w->nfpc].seq = seq;
+    w->fpc[w->nfpc].off = off;
+    w->nfpc++;
 }
 
 /* ---- apply ---- */
@@ -634,6 +662,9 @@ static void process_batch(Writer *w, CommitReq *list)
                 r->seq = 0;
             }
         w->nd = 0;
+        buf_reset(&w->fp);
+        w->nfpc = 0;
+        w->fp_lost = 0;
         MDB_txn *txn;
         int mrc = mdb_txn_begin(st->env, NULL, 0, &txn);
         if (mrc) {
@@ -683,6 +714,7 @@ static void process_batch(Writer *w, CommitReq *list)
             r->seq = seq;
             r->time = time;
             nok++;
+            note_footprint(w, r, seq);
         }
         if (!map_full && !redo && nok > 0) {
             mrc = put_meta(st, txn, seq, hash, time);
@@ -719,6 +751,7 @@ static void process_batch(Writer *w, CommitReq *list)
                 st->n_commits += (u64)nok;
                 st->n_batches++;
                 pthread_mutex_unlock(&st->q_mu);
+                ssi_keep(st, seq, &w->fp, w->fpc, w->nfpc, w->fp_lost);
                 return;
             }
         }
@@ -786,6 +819,8 @@ static void *writer_main(void *arg)
     dd_free(w->dtab);
     dd_free(w->ddelta);
     dd_free(w->dops);
+    buf_free(&w->fp);
+    dd_free(w->fpc);
     dd_free(w);
     return NULL;
 }
@@ -820,6 +855,8 @@ int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *
         return dd_err(err, DD_EREAD_ONLY_TXN, -1, "cannot commit: the database is open read-only");
     if (ws->nops == 0 && ws->niops == 0 && ws->ntables == 0)
         return dd_err(err, DD_EINTERNAL, -1, "empty write set committed");
+    /* sorted here, so the writer only looks things up */
+    if (ws->serializable) ssi_seal(ws->serializable);
     CommitReq r;
     memset(&r, 0, sizeof r);
     r.ws = ws;

@@ -258,6 +258,7 @@ static void store_free(Store *st)
     pthread_mutex_destroy(&st->q_mu);
     pthread_cond_destroy(&st->q_cv);
     pthread_cond_destroy(&st->head_cv);
+    ssi_destroy(&st->ssi);
     dd_free(st->dir);
     dd_free(st);
 }
@@ -280,6 +281,7 @@ static Store *store_alloc(const char *dir, bool read_only)
     pthread_mutex_init(&st->q_mu, NULL);
     pthread_cond_init(&st->q_cv, NULL);
     pthread_cond_init(&st->head_cv, NULL);
+    ssi_init(&st->ssi);
     arena_init(&st->cat_arena, 16384);
     return st;
 }
@@ -654,6 +656,7 @@ fail:
 void store_snap_end(Snap *s)
 {
     if (!s) return;
+    ssi_snap_end(s);
     mdb_txn_abort(s->txn);
     snap_unpin(s);
     dd_free(s);

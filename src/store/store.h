@@ -55,6 +55,20 @@ void store_stats(Store *st, StoreStats *out);
 
 int store_snap_begin(Store *st, Snap **out, DdError *err); /* returns pinned */
 void store_snap_end(Snap *s);          /* unpins if needed and frees */
+/* SERIALIZABLE (ssi.c): a snapshot that notes what is read of the present
+ * through it, so that the commit of a transaction on it fails with 40001
+ * when a serializable transaction committed since changed any of it. */
+int store_snap_begin_serializable(Store *st, Snap **out, DdError *err);
+bool snap_is_serializable(const Snap *s);
+/* Notes of the temporal layer: tag SNAP_ROWS (id a table, keys encoded
+ * primary keys) or SNAP_INDEX (id an index, keys encoded values || pk).
+ * A point: a key looked up, found or not; a range [lo, hi) in memcmp order
+ * (NULL: from the first / to the last key of id); a prefix: every key
+ * starting with it. */
+enum { SNAP_ROWS = 'r', SNAP_INDEX = 'i' };
+void snap_read_point(Snap *s, u8 tag, u32 id, const u8 *key, u32 n);
+void snap_read_range(Snap *s, u8 tag, u32 id, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen);
+void snap_read_prefix(Snap *s, u8 tag, u32 id, const u8 *p, u32 n);
 void snap_pin(Snap *s);
 void snap_unpin(Snap *s);
 u64 snap_seq(const Snap *s);           /* head seq visible in this snapshot */
@@ -455,6 +469,9 @@ typedef struct WriteSet {
     IndexOp *iops; int niops;
     TableInfo **tables; int ntables;  /* new catalog versions (seq filled at commit) */
     u64 *table_base;           /* per table: conflicts from this seq (NULL: snapshot_seq) */
+    Snap *serializable;        /* SERIALIZABLE: the transaction's snapshot
+                                  (store_snap_begin_serializable), whose reads
+                                  are checked; else NULL */
     const char *user, *application, *client_addr;
 } WriteSet;
 

@@ -34,6 +34,19 @@ typedef struct CatTable {
 
 typedef struct CommitReq CommitReq;
 
+/* ssi.c: SERIALIZABLE's read sets, registrations and commit footprints */
+typedef struct ReadSet ReadSet;
+typedef struct SsiReg SsiReg;
+typedef struct SsiCommit { u64 seq; size_t off; } SsiCommit;   /* a footprint at off */
+typedef struct Ssi {
+    pthread_mutex_t mu;
+    SsiReg *regs;              /* open serializable read-write transactions */
+    u64 decided;               /* commits <= it kept their footprint or did not need to */
+    u64 lost;                  /* footprints of commits <= it may be missing */
+    Buf items;                 /* footprints, oldest first */
+    SsiCommit *c; size_t c0, nc, capc;   /* their commits, c0 the oldest kept */
+} Ssi;
+
 struct Store {
     char *dir;
     MDB_env *env;
@@ -93,6 +106,7 @@ struct Store {
      * and the end of the chunk reserved in meta ("xid"); read on first use */
     bool xid_loaded;
     u64 xid_next, xid_upto, xid_chunk;
+    Ssi ssi;
 };
 
 struct Snap {
@@ -104,6 +118,8 @@ struct Snap {
     /* every commit with a time <= stable_until is in the snapshot, and no
      * later one will get such a time */
     i64 stable_until;
+    ReadSet *rs;               /* SERIALIZABLE: what it read (ssi.c), else NULL */
+    SsiReg *reg;
 };
 
 struct StoreCursor {
@@ -112,6 +128,20 @@ struct StoreCursor {
     MDB_val k, v;
     bool valid;
 };
+
+/* ssi.c */
+int ssi_init(Ssi *x);
+void ssi_destroy(Ssi *x);
+void ssi_snap_end(Snap *s);       /* unregisters, frees the read set */
+void ssi_seal(Snap *s);           /* prepares the read set for ssi_check */
+/* Appends the footprint of ws (serializable) to b. */
+int ssi_footprint(Store *st, Buf *b, const WriteSet *ws);
+/* 40001 when a footprint of a serializable commit after s's seq (kept, or
+ * pending: the npc earlier commits of this batch, in pending) meets s's reads. */
+int ssi_check(Store *st, const Snap *s, const Buf *pending, const SsiCommit *pc, size_t npc, DdError *err);
+/* After a batch committed up to head: keeps its footprints while needed;
+ * lost: the newest seq whose footprint could not be made (0: none). */
+void ssi_keep(Store *st, u64 head, const Buf *pending, const SsiCommit *pc, size_t npc, u64 lost);
 
 /* env.c */
 /* Whether the file system of the data directory has (almost) no room left. */

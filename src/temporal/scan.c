@@ -71,6 +71,7 @@ int tscan_open(Snap *s, u32 table, TMode mode, u64 a, u64 b, const u8 *lo, u32 l
     sc->s = s;
     sc->table = table;
     sc->mode = mode;
+    if (mode == TMODE_PRESENT) snap_read_range(s, SNAP_ROWS, table, lo, lo ? lolen : 0, hi, hilen);
     sc->a = a;
     sc->b = b;
     u64 head = snap_seq(s);
@@ -128,6 +129,7 @@ int tscan_open_desc(Snap *s, u32 table, const u8 *lo, u32 lolen, const u8 *hi, u
     sc->table = table;
     sc->mode = TMODE_PRESENT;
     sc->desc = true;
+    snap_read_range(s, SNAP_ROWS, table, lo, lo ? lolen : 0, hi, hilen);
     tv_key(&sc->lo, table, lo, lo ? lolen : 0);
     /* the first entry past the range: t || hi, or the next table's first */
     if (hi) tv_key(&sc->seek, table, hi, hilen);
@@ -367,6 +369,7 @@ int iscan_open(Snap *s, u32 index, const u8 *prefix, u32 n, IScan **out, DdError
     IScan *sc;
     int rc = iscan_new(s, &sc, err);
     if (rc) return rc;
+    if (!(index & FMT_INDEX_EVER)) snap_read_prefix(s, SNAP_INDEX, index, prefix, n);
     buf_put_u32be(&sc->lo, index);
     buf_append(&sc->lo, prefix, n);
     buf_append(&sc->hi, sc->lo.data, sc->lo.len);
@@ -385,6 +388,7 @@ int iscan_open_range(Snap *s, u32 index, const u8 *lo, u32 lolen, const u8 *hi, 
     IScan *sc;
     int rc = iscan_new(s, &sc, err);
     if (rc) return rc;
+    if (!(index & FMT_INDEX_EVER)) snap_read_range(s, SNAP_INDEX, index, lo, lo ? lolen : 0, hi, hilen);
     buf_put_u32be(&sc->lo, index);
     if (lo) buf_append(&sc->lo, lo, lolen);
     buf_put_u32be(&sc->hi, index);

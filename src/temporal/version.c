@@ -67,6 +67,7 @@ int tget_present(Snap *s, u32 table, const u8 *pk, u32 pklen, Version *v)
 {
     u8 key[4 + FMT_LMDB_MAX_KEY];
     if (pklen > FMT_LMDB_MAX_KEY - 4) return 0;
+    snap_read_point(s, SNAP_ROWS, table, pk, pklen);
     put_u32be(key, table);
     memcpy(key + 4, pk, pklen);
     const u8 *val;
@@ -133,6 +134,7 @@ int tget_as_of(Snap *s, u32 table, const u8 *pk, u32 pklen, u64 seq, Version *v)
 int tget_latest(Snap *s, u32 table, const u8 *pk, u32 pklen, Version *v, bool *is_tombstone)
 {
     StoreCursor *c;
+    snap_read_point(s, SNAP_ROWS, table, pk, pklen);
     if (store_cursor_open(s, STORE_DB_VERSIONS, &c, NULL)) return 0;
     TEntry e;
     int found = 0;

@@ -5,12 +5,15 @@ Runs against a server on a fresh, empty database (run.sh starts one of its
 own), through psycopg2 with one connection per thread.  Checks:
 
 stress_bank_transfers   8 threads move money between 20 accounts (1000
-    each): BEGIN (REPEATABLE READ); read both balances; UPDATE both to values computed from
-    what was read; COMMIT; retried on 40001 (a row changed since the
-    snapshot) and 40P01 (two transfers locking in opposite orders).  No
-    error but those; conflicts must actually happen; at the end the total is
-    20000 and every account equals 1000 plus the net of the committed
-    transfers (a lost update would break this).
+    each), at each isolation level in turn: BEGIN; read both balances (FOR
+    UPDATE under READ COMMITTED, plain reads under REPEATABLE READ and
+    SERIALIZABLE); UPDATE both to values computed from what was read;
+    COMMIT; retried on 40001 (a row changed since the snapshot) and 40P01
+    (two transfers locking in opposite orders).  No error but those;
+    conflicts must actually happen and every level must commit transfers;
+    at the end the total is 20000, AS OF every seq too, and every account
+    equals 1000 plus the net of the committed transfers (a lost update
+    would break this).
 stress_snapshot_reads   meanwhile a reader: autocommit sums are 20000;
     inside BEGIN (REPEATABLE READ) two sums and two full reads of the table
     are equal (snapshot isolation) and sum to 20000.
@@ -35,6 +38,12 @@ stress_asof_repeatable  4 threads insert one row per commit while a reader
     are in flight); once the writers stop, every one of those times must
     resolve to the same seq and the same count again (a commit timestamp
     is never visible after a reader resolved a later point).
+
+stress_serializable     4 threads keep at least one of 4 doctors on call:
+    BEGIN ISOLATION LEVEL SERIALIZABLE; count those on call; take one off
+    when two or more are, else put one on; COMMIT; retried on 40001.  At
+    every seq of the run at least one is on call (REPEATABLE READ lets
+    write skew empty the rota); conflicts must happen.
 
 Prints "ok NAME" / "FAIL NAME" lines plus "# ..." notes with the numbers.
 A watchdog fails everything still pending if the server stops answering.
@@ -62,7 +71,8 @@ WATCHDOG = 60.0
 lock = threading.Lock()
 pending = ["stress_bank_transfers", "stress_snapshot_reads", "stress_time_travel",
            "stress_history", "stress_lost_update", "stress_lost_update_rmw",
-           "stress_asof_repeatable"]
+           "stress_asof_repeatable", "stress_serializable"]
+LEVELS = ["READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"]
 
 
 def report(name, ok, detail=None):
@@ -92,14 +102,15 @@ def watchdog():
     os._exit(1)
 
 
-def connect(app="stress", autocommit=False, repeatable=False):
+def connect(app="stress", autocommit=False, repeatable=False, level=None):
     """repeatable: transactions run REPEATABLE READ (snapshot isolation), as
     PostgreSQL needs too for a read-then-write without a lost update or for
-    reads that agree with each other; the default is READ COMMITTED."""
+    reads that agree with each other; the default is READ COMMITTED, or
+    level when given."""
     conn = psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test",
                             application_name=app, connect_timeout=10)
-    if repeatable:
-        conn.set_session(isolation_level="REPEATABLE READ")
+    if repeatable or level:
+        conn.set_session(isolation_level=level or "REPEATABLE READ")
     conn.autocommit = autocommit
     return conn
 
@@ -171,13 +182,18 @@ stop = threading.Event()
 # ---- 1. bank transfers -------------------------------------------------------
 bank_fail = Failures()
 bank = {"commits": 0, "conflicts": 0, "conflicts_at_commit": 0, "attempts": 0}
+bank_level = {lv: 0 for lv in LEVELS}    # commits per isolation level
 net = [0] * (NACC + 1)        # committed net change per account
 
 
 def transfer_worker(seed):
     rnd = random.Random(seed)
+    level = LEVELS[seed % len(LEVELS)]
+    # READ COMMITTED reads a fresh snapshot per statement: without FOR
+    # UPDATE two transfers would both write from the same old balance
+    lock_clause = " FOR UPDATE" if level == "READ COMMITTED" else ""
     try:
-        conn = connect("stress_transfer", repeatable=True)
+        conn = connect("stress_transfer", level=level)
         cur = conn.cursor()
     except Exception:
         bank_fail.add_exc("connect")
@@ -191,7 +207,7 @@ def transfer_worker(seed):
             attempts += 1
             stage = "read"
             try:
-                cur.execute("SELECT id, balance FROM accounts WHERE id = %s OR id = %s",
+                cur.execute("SELECT id, balance FROM accounts WHERE id = %s OR id = %s" + lock_clause,
                             (a, b))
                 bal = dict(cur.fetchall())
                 if sorted(bal) != sorted([a, b]):
@@ -242,6 +258,7 @@ def transfer_worker(seed):
         bank["conflicts"] += conflicts
         bank["conflicts_at_commit"] += at_commit
         bank["attempts"] += attempts
+        bank_level[level] += commits
         for i in range(NACC + 1):
             net[i] += local_net[i]
 
@@ -361,6 +378,18 @@ try:
         bank_fail.add("no transfer committed")
     if bank["conflicts"] == 0:
         bank_fail.add("no 40001 conflict happened: the test proves nothing")
+    for lv in LEVELS:
+        if bank_level[lv] == 0:
+            bank_fail.add("no transfer committed under %s" % lv)
+    # the total at every seq of the run
+    head = one(acur, "SELECT drift_seq()")
+    for n in range(SETUP_SEQ, head + 1):
+        s = one(acur, "SELECT sum(balance) FROM accounts FOR SYSTEM_TIME AS OF @SEQ:%d" % n)
+        if s != TOTAL:
+            bank_fail.add("sum AS OF @SEQ:%d is %r, expected %d" % (n, s, TOTAL))
+            break
+    note("transfers committed per level: %s; total checked AS OF %d seqs"
+         % (", ".join("%s %d" % (lv, bank_level[lv]) for lv in LEVELS), head - SETUP_SEQ + 1))
 except Exception:
     bank_fail.add_exc("final bank state")
 report("stress_bank_transfers", bank_fail.count == 0, bank_fail.lines())
@@ -579,6 +608,81 @@ def asof_test(asks=10000, writers=4):
 
 
 asof_test()
+
+
+def serializable_test(threads=4, seconds=None):
+    """Write skew: each transaction checks that another doctor is on call
+    before going off.  Only SERIALIZABLE keeps the rule under concurrency."""
+    seconds = seconds if seconds is not None else max(1.0, DURATION / 2)
+    fails = Failures()
+    stats = {"commits": 0, "conflicts": 0}
+    done = threading.Event()
+    try:
+        acur.execute("CREATE TABLE rota (id int PRIMARY KEY, on_call boolean NOT NULL)")
+        acur.execute("INSERT INTO rota SELECT g, true FROM generate_series(1, 4) g")
+        seq0 = one(acur, "SELECT drift_seq()")
+
+        def worker(seed):
+            rnd = random.Random(seed)
+            commits = conflicts = 0
+            try:
+                conn = connect("stress_rota", level="SERIALIZABLE")
+                cur = conn.cursor()
+                while not done.is_set():
+                    try:
+                        cur.execute("SELECT id, on_call FROM rota")
+                        rows = cur.fetchall()
+                        on = [i for i, c in rows if c]
+                        off = [i for i, c in rows if not c]
+                        if len(on) >= 2:
+                            cur.execute("UPDATE rota SET on_call = false WHERE id = %s", (rnd.choice(on),))
+                        else:
+                            cur.execute("UPDATE rota SET on_call = true WHERE id = %s", (rnd.choice(off),))
+                        conn.commit()
+                        commits += 1
+                    except psycopg2.Error as e:
+                        try:
+                            conn.rollback()
+                        except psycopg2.Error:
+                            pass
+                        if not is_conflict(e):
+                            fails.add("rota: %s %s" % (e.pgcode, str(e).strip()))
+                            if conn.closed:
+                                return
+                        conflicts += 1
+                conn.close()
+            except Exception:
+                fails.add_exc("rota worker")
+            with lock:
+                stats["commits"] += commits
+                stats["conflicts"] += conflicts
+
+        ws = [threading.Thread(target=worker, args=(50 + i,)) for i in range(threads)]
+        for w in ws:
+            w.start()
+        time.sleep(seconds)
+        done.set()
+        for w in ws:
+            w.join()
+        head = one(acur, "SELECT drift_seq()")
+        for n in range(seq0, head + 1):
+            c = one(acur, "SELECT count(*) FROM rota FOR SYSTEM_TIME AS OF @SEQ:%d WHERE on_call" % n)
+            if c < 1:
+                fails.add("nobody on call AS OF @SEQ:%d (write skew)" % n)
+                break
+        if stats["commits"] < 2:
+            fails.add("%d commits: the test proves nothing" % stats["commits"])
+        if stats["conflicts"] == 0:
+            fails.add("no 40001 conflict happened: the test proves nothing")
+        note("stress_serializable: %d commits, %d conflicts over %d threads, %d seqs checked"
+             % (stats["commits"], stats["conflicts"], threads, head - seq0 + 1))
+    except Exception:
+        done.set()
+        fails.add_exc("stress_serializable")
+    report("stress_serializable", fails.count == 0, fails.lines())
+
+
+serializable_test()
 try:
     acur.execute("VERIFY")
     v = acur.fetchall()

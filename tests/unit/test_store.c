@@ -936,6 +936,190 @@ TEST(verify_detects_corruption)
     free_row(&r);
 }
 
+/* ---- SERIALIZABLE (ssi.c) ---- */
+
+/* A commit of op on (table, id) by a serializable transaction on s. */
+static int commit_ser(Store *st, Snap *s, u32 table, u8 op, i64 id, u64 *seq, DdError *e)
+{
+    Row r;
+    make_row(&r, id, "s");
+    WriteOp w = {table, op, op == OP_DELETE ? OP_DELETE : 0, r.pk.data, (u32)r.pk.len,
+                 op == OP_DELETE ? NULL : r.rec.data, op == OP_DELETE ? 0 : (u32)r.rec.len, snap_seq(s)};
+    WriteSet ws;
+    memset(&ws, 0, sizeof ws);
+    ws.snapshot_seq = snap_seq(s);
+    ws.ops = &w;
+    ws.nops = 1;
+    ws.serializable = s;
+    snap_unpin(s);
+    int rc = store_commit(st, &ws, seq, NULL, e);
+    snap_pin(s);
+    free_row(&r);
+    return rc;
+}
+
+/* A serializable commit adding entry (index, value || pk 1). */
+static int commit_index(Store *st, Snap *s, u32 table, u32 index, const char *value, u64 *seq, DdError *e)
+{
+    Buf pk = BUF_INIT;
+    key_put_int(&pk, 1);
+    IndexOp x = {true, false, false, index, table, "ix", (const u8 *)value, (u32)strlen(value), pk.data, (u32)pk.len};
+    WriteSet ws;
+    memset(&ws, 0, sizeof ws);
+    ws.snapshot_seq = snap_seq(s);
+    ws.iops = &x;
+    ws.niops = 1;
+    ws.serializable = s;
+    snap_unpin(s);
+    int rc = store_commit(st, &ws, seq, NULL, e);
+    snap_pin(s);
+    buf_free(&pk);
+    return rc;
+}
+
+static void note_key(Snap *s, u32 table, i64 id)
+{
+    Buf k = BUF_INIT;
+    key_put_int(&k, id);
+    snap_read_point(s, SNAP_ROWS, table, k.data, (u32)k.len);
+    buf_free(&k);
+}
+
+static void note_keys(Snap *s, u32 table, i64 lo, i64 hi)
+{
+    Buf a = BUF_INIT, b = BUF_INIT;
+    key_put_int(&a, lo);
+    key_put_int(&b, hi);
+    snap_read_range(s, SNAP_ROWS, table, a.data, (u32)a.len, b.data, (u32)b.len);
+    buf_free(&a);
+    buf_free(&b);
+}
+
+static Snap *ser(Store *st)
+{
+    Snap *s = NULL;
+    DdError e;
+    if (store_snap_begin_serializable(st, &s, &e)) printf("serializable snapshot: %s\n", e.message);
+    return s;
+}
+
+TEST(serializable_reads)
+{
+    Store *st = open_new("db_ssi", 0);
+    CHECK(st != NULL);
+    if (!st) return;
+    DdError e;
+    u64 seq;
+    u32 tid = store_new_table_id(st), tid2 = store_new_table_id(st);
+    TableInfo t = make_table(tid, "users"), t2 = make_table(tid2, "others");
+    CHECK_EQ_INT(commit_table(st, 0, &t, &seq, &e), 0);
+    CHECK_EQ_INT(commit_table(st, seq, &t2, &seq, &e), 0);
+    for (int i = 1; i <= 5; i++) CHECK_EQ_INT(commit_op(st, seq, tid, OP_INSERT, i, "a", &seq, &e), 0);
+
+    /* a point: met by a serializable write of that key only */
+    Snap *a = ser(st), *b = ser(st), *w = ser(st);
+    CHECK(a && b && w && snap_is_serializable(a));
+    if (!a || !b || !w) return;
+    note_key(a, tid, 3);
+    note_key(b, tid, 4);
+    CHECK_EQ_INT(commit_ser(st, w, tid, OP_UPDATE, 3, &seq, &e), 0);
+    store_snap_end(w);
+    CHECK_EQ_INT(commit_ser(st, a, tid, OP_INSERT, 100, &seq, &e), DD_ESERIALIZATION);
+    CHECK_EQ_STR(e.sqlstate, "40001");
+    CHECK_EQ_STR(e.message, "could not serialize access due to read/write dependencies among transactions");
+    CHECK(strstr(e.detail, "committed at seq") != NULL);
+    CHECK_EQ_STR(e.hint, "The transaction might succeed if retried.");
+    CHECK_EQ_INT(commit_ser(st, b, tid, OP_INSERT, 101, &seq, &e), 0);
+    store_snap_end(a);
+    store_snap_end(b);
+
+    /* a range [10, 20): 20 is outside, 10 and 19 inside; writes of
+     * transactions that are not serializable do not count */
+    Snap *r1 = ser(st), *r2 = ser(st), *r3 = ser(st), *w1 = ser(st), *w2 = ser(st);
+    if (!r1 || !r2 || !r3 || !w1 || !w2) return;
+    note_keys(r1, tid, 10, 20);
+    note_keys(r2, tid, 10, 20);
+    note_keys(r3, tid, 10, 20);
+    CHECK_EQ_INT(commit_op(st, seq, tid, OP_INSERT, 15, "plain", &seq, &e), 0);
+    CHECK_EQ_INT(commit_ser(st, w1, tid, OP_INSERT, 20, &seq, &e), 0);
+    CHECK_EQ_INT(commit_ser(st, r1, tid, OP_INSERT, 200, &seq, &e), 0);
+    CHECK_EQ_INT(commit_ser(st, w2, tid, OP_INSERT, 10, &seq, &e), 0);
+    CHECK_EQ_INT(commit_ser(st, r2, tid, OP_INSERT, 201, &seq, &e), DD_ESERIALIZATION);
+    /* the same table's keys only: the other table's key 12 is not met */
+    Snap *w3 = ser(st);
+    if (!w3) return;
+    store_snap_end(r2);
+    store_snap_end(w1);
+    store_snap_end(w2);
+    store_snap_end(r1);
+    Snap *r4 = ser(st);
+    if (!r4) return;
+    note_keys(r4, tid, 10, 20);
+    CHECK_EQ_INT(commit_ser(st, w3, tid2, OP_INSERT, 12, &seq, &e), 0);
+    CHECK_EQ_INT(commit_ser(st, r4, tid, OP_INSERT, 202, &seq, &e), 0);
+    store_snap_end(w3);
+    store_snap_end(r4);
+    /* r3 began before w2's insert of 10 */
+    CHECK_EQ_INT(commit_ser(st, r3, tid, OP_INSERT, 203, &seq, &e), DD_ESERIALIZATION);
+    store_snap_end(r3);
+
+    /* index entries: a prefix "ab" meets "abc", not "ac" nor "a" */
+    Snap *p1 = ser(st), *p2 = ser(st), *p3 = ser(st), *iw = ser(st), *iw2 = ser(st);
+    if (!p1 || !p2 || !p3 || !iw || !iw2) return;
+    snap_read_prefix(p1, SNAP_INDEX, 77, (const u8 *)"ab", 2);
+    snap_read_prefix(p2, SNAP_INDEX, 77, (const u8 *)"ab", 2);
+    snap_read_range(p3, SNAP_INDEX, 77, (const u8 *)"a", 1, (const u8 *)"ab", 2);
+    CHECK_EQ_INT(commit_index(st, iw, tid, 77, "ac", &seq, &e), 0);
+    CHECK_EQ_INT(commit_ser(st, p1, tid, OP_INSERT, 300, &seq, &e), 0);
+    CHECK_EQ_INT(commit_index(st, iw2, tid, 77, "abc", &seq, &e), 0);
+    CHECK_EQ_INT(commit_ser(st, p2, tid, OP_INSERT, 301, &seq, &e), DD_ESERIALIZATION);
+    /* [a, ab) holds neither "ac" nor "abc" */
+    CHECK_EQ_INT(commit_ser(st, p3, tid, OP_INSERT, 302, &seq, &e), 0);
+    store_snap_end(p1);
+    store_snap_end(p2);
+    store_snap_end(p3);
+    store_snap_end(iw);
+    store_snap_end(iw2);
+
+    /* a table read whole, and a read set so large it turns coarse: its
+     * tables are then read whole (a write of a key never read meets it) */
+    Snap *wh = ser(st), *co = ser(st), *co2 = ser(st), *ww = ser(st);
+    if (!wh || !co || !co2 || !ww) return;
+    snap_read_range(wh, SNAP_ROWS, tid2, NULL, 0, NULL, 0);
+    for (i64 i = 0; i < 700000; i++) {
+        note_key(co, tid, 1000000 + i);
+        if (i < 1000) note_key(co2, tid, 1000000 + i);
+    }
+    CHECK_EQ_INT(commit_ser(st, ww, tid, OP_UPDATE, 2, &seq, &e), 0);
+    CHECK_EQ_INT(commit_ser(st, co2, tid2, OP_INSERT, 400, &seq, &e), 0);
+    CHECK_EQ_INT(commit_ser(st, co, tid2, OP_INSERT, 401, &seq, &e), DD_ESERIALIZATION);
+    /* co2 wrote tid2 after wh began: wh read tid2 whole */
+    CHECK_EQ_INT(commit_ser(st, wh, tid, OP_INSERT, 402, &seq, &e), DD_ESERIALIZATION);
+    store_snap_end(wh);
+    store_snap_end(co);
+    store_snap_end(co2);
+    store_snap_end(ww);
+
+    /* a schema change by a serializable transaction meets every read of the table */
+    Snap *d1 = ser(st), *dw = ser(st);
+    if (!d1 || !dw) return;
+    note_key(d1, tid2, 999);
+    TableInfo t3 = make_table(tid2, "others2");
+    WriteSet ws;
+    memset(&ws, 0, sizeof ws);
+    TableInfo *tp = &t3;
+    ws.snapshot_seq = snap_seq(dw);
+    ws.tables = &tp;
+    ws.ntables = 1;
+    ws.serializable = dw;
+    snap_unpin(dw);
+    CHECK_EQ_INT(store_commit(st, &ws, &seq, NULL, &e), 0);
+    store_snap_end(dw);
+    CHECK_EQ_INT(commit_ser(st, d1, tid, OP_INSERT, 500, &seq, &e), DD_ESERIALIZATION);
+    store_snap_end(d1);
+    store_close(st);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/dd_store_test.XXXXXX");
@@ -950,6 +1134,7 @@ int main(void)
     RUN(map_growth);
     RUN(group_commit);
     RUN(verify_detects_corruption);
+    RUN(serializable_reads);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) printf("could not remove %s\n", tmpdir);
