@@ -314,6 +314,15 @@ void driftdb_copy_in_fail(driftdb_result *r, const char *why, driftdb_error *err
  * block, 'E' in a failed transaction block. */
 char driftdb_session_txn_status(const driftdb_session *s);
 
+/* The session is about to wait for its client (idle in a transaction):
+ * its transaction lets go of what it holds in the data file, so that
+ * however long it waits, pages that concurrent writers free are reused and
+ * the file does not grow for it.  The transaction's snapshot is unchanged:
+ * its next statement reads the same database state (through history when
+ * commits landed meanwhile, which costs more per row read).  Cheap; does
+ * nothing while a statement's result is open. */
+void driftdb_session_idle(driftdb_session *s);
+
 /* A session setting's current value (e.g. "TimeZone", "DateStyle",
  * "server_version", "client_encoding"), or NULL if unknown.  The string is
  * owned by the session and valid until the setting changes. */

@@ -174,6 +174,11 @@ char driftdb_session_txn_status(const driftdb_session *s)
     return s->state == TXN_BLOCK ? 'T' : s->state == TXN_FAILED ? 'E' : 'I';
 }
 
+void driftdb_session_idle(driftdb_session *s)
+{
+    if (s->snap) snap_release(s->snap);
+}
+
 /* A block failed: the locks taken since its last savepoint go now (all of
  * them without one), as PostgreSQL's failed (sub)transaction's do; what a
  * ROLLBACK TO can bring back keeps its locks. */

@@ -160,6 +160,8 @@ typedef struct Conn {
     int idle_ms;                  /* after ReadyForQuery: the idle timeout of the
                                      next read (0 none), see conn_ready_for_query */
     char idle_status;             /* the ReadyForQuery status it was armed with */
+    bool release_pending;         /* in a transaction: driftdb_session_idle once
+                                     the client is silent IDLE_RELEASE_MS */
     u8 rbuf[8192];
 } Conn;
 
@@ -375,10 +377,16 @@ static void conn_ready_for_query(Conn *c)
                                                                : "idle_in_transaction_session_timeout");
     c->idle_ms = 0;
     c->idle_status = st;
+    c->release_pending = st != 'I';
     if (v && strcmp(v, "0") != 0) c->idle_ms = setting_ms(v);
 }
 
 /* ---- input ------------------------------------------------------------- */
+
+/* How long a client in a transaction may be silent before the transaction
+ * lets go of the data file (driftdb_session_idle): long enough that the
+ * statements of a busy transaction keep reading the present directly. */
+#define IDLE_RELEASE_MS 100
 
 /*
  * Reads exactly n bytes.  Returns 0, 1 on EOF before the first byte, -2
@@ -401,6 +409,16 @@ static int conn_read(Conn *c, void *dst, size_t n)
          * pipelined messages already here get one reply write). */
         if ((c->out.len > 0 || !buf_ok(&c->out)) && conn_flush(c) != 0)
             return -1;
+        /* A client silent in its transaction for a while: the transaction
+         * lets go of the data file's pages meanwhile (its snapshot stays). */
+        if (c->release_pending) {
+            c->release_pending = false;
+            struct pollfd p1 = {.fd = c->fd, .events = POLLIN};
+            if (poll(&p1, 1, IDLE_RELEASE_MS) == 0) {
+                driftdb_session_idle(c->sess);
+                if (c->idle_ms > 0) c->idle_ms = c->idle_ms > IDLE_RELEASE_MS ? c->idle_ms - IDLE_RELEASE_MS : 1;
+            }
+        }
         /* Waiting for the client's next message after ReadyForQuery: the
          * idle timeouts (-2 when one expires). */
         /* A server shutting down wakes the read through wake_fd (-1). */

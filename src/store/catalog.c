@@ -855,6 +855,27 @@ const TableInfo *store_schema_by_name(Snap *s, const char *name, u64 seq)
     return store_object_by_name(s, name, seq, CAT_SPACE_SCHEMA);
 }
 
+const TableInfo *store_index_owner(Snap *s, u32 index, u64 seq, const IndexInfo **ix)
+{
+    Store *st = s->st;
+    if (seq > s->seq) seq = s->seq;
+    *ix = NULL;
+    const TableInfo *found = NULL;
+    pthread_mutex_lock(&st->cat_mu);
+    for (int i = 0; i < st->ncat && !found; i++) {
+        const TableInfo *t = cat_version_locked(st, st->cat[i].id, seq);
+        if (!t || t->dropped) continue;
+        for (int x = 0; x < t->nindexes; x++)
+            if (t->indexes[x].id == index) {
+                found = t;
+                *ix = &t->indexes[x];
+                break;
+            }
+    }
+    pthread_mutex_unlock(&st->cat_mu);
+    return found;
+}
+
 const TableInfo *store_object_latest(Store *st, u32 id)
 {
     pthread_mutex_lock(&st->cat_mu);

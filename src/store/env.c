@@ -549,6 +549,29 @@ int store_reader_check(Store *st)
     return dead;
 }
 
+/* A released snap's transaction again: renewed (it keeps its reader
+ * slot), or failing that begun anew; behind when it sees a later head. */
+static void snap_renew(Snap *s)
+{
+    Store *st = s->st;
+    int rc = mdb_txn_renew(s->txn);
+    if (rc) {
+        mdb_txn_abort(s->txn);
+        s->txn = NULL;
+        if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &s->txn))) {
+            s->txn = NULL;
+            s->lost = true;
+            return;
+        }
+    }
+    s->released = false;
+    u64 head = s->seq;
+    i64 t;
+    DdError e;
+    if (store_read_head(st, s->txn, &head, NULL, &t, &e)) head = UINT64_MAX;
+    s->behind = head != s->seq;
+}
+
 void snap_pin(Snap *s)
 {
     if (s->pinned) return;
@@ -558,7 +581,17 @@ void snap_pin(Snap *s)
     st->pins++;
     pthread_mutex_unlock(&st->pin_mu);
     s->pinned = true;
+    if (s->released) snap_renew(s);
 }
+
+void snap_release(Snap *s)
+{
+    if (!s || s->pinned || s->released || s->lost || s->st->read_only) return;
+    mdb_txn_reset(s->txn);
+    s->released = true;
+}
+
+bool snap_behind(const Snap *s) { return s->behind; }
 
 void snap_unpin(Snap *s)
 {
@@ -657,7 +690,7 @@ void store_snap_end(Snap *s)
 {
     if (!s) return;
     ssi_snap_end(s);
-    mdb_txn_abort(s->txn);
+    if (s->txn) mdb_txn_abort(s->txn);
     snap_unpin(s);
     dd_free(s);
 }
@@ -681,6 +714,8 @@ int store_cursor_open(Snap *s, int db, StoreCursor **out, DdError *err)
 {
     assert(s->pinned);
     *out = NULL;
+    if (s->lost)
+        return dd_err(err, DD_EIO, -1, "could not read the data file again after the transaction was idle");
     StoreCursor *c = dd_calloc(1, sizeof *c);
     if (!c) return dd_err(err, DD_ENOMEM, -1, NULL);
     c->s = s;
@@ -733,7 +768,7 @@ void store_cursor_get(StoreCursor *c, const u8 **k, size_t *kn, const u8 **v, si
 int store_get(Snap *s, int db, const u8 *key, size_t n, const u8 **v, size_t *vn)
 {
     MDB_val k = {n, (void *)key}, d;
-    if (n == 0 || n > FMT_LMDB_MAX_KEY) return 0;
+    if (n == 0 || n > FMT_LMDB_MAX_KEY || s->lost) return 0;
     int rc = mdb_get(s->txn, db_of(s->st, db), &k, &d);
     if (rc) return 0;
     *v = d.mv_data;

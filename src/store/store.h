@@ -71,6 +71,17 @@ void snap_read_range(Snap *s, u8 tag, u32 id, const u8 *lo, u32 lolen, const u8 
 void snap_read_prefix(Snap *s, u8 tag, u32 id, const u8 *p, u32 n);
 void snap_pin(Snap *s);
 void snap_unpin(Snap *s);
+/*
+ * Lets an unpinned snap's LMDB read transaction go (a transaction idle
+ * between statements), so that it keeps no page from reuse however long
+ * it waits; the next snap_pin takes a new one.  When commits landed
+ * meanwhile, the new one is past the snap's seq: snap_behind is then true
+ * and temporal/ answers the present of snap_seq from history (which at or
+ * before a seq never changes).  Nothing for a pinned snap or a read-only
+ * open (whose catalog is read through the transaction).
+ */
+void snap_release(Snap *s);
+bool snap_behind(const Snap *s);
 u64 snap_seq(const Snap *s);           /* head seq visible in this snapshot */
 i64 snap_head_time(const Snap *s);     /* commit time (Unix µs) of that head; 0 if seq 0 */
 
@@ -330,6 +341,9 @@ int store_schemas_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n,
  * included, possibly of a commit being applied), or NULL: what enum labels
  * are read from (a label's key never changes). */
 const TableInfo *store_object_latest(Store *st, u32 id);
+/* The table (as of seq, at most the snapshot's) that has index `index`,
+ * with the index in *ix; NULL if none. */
+const TableInfo *store_index_owner(Snap *s, u32 index, u64 seq, const IndexInfo **ix);
 /* Live rows of table id, an estimate for the planner: counted in snapshot
  * s on first use, then kept by every commit (a commit that lands while
  * the count runs may be missed).  -1 on error. */
@@ -510,6 +524,7 @@ void store_set_key_renderer(StoreKeyRenderer fn);
 typedef int (*StoreIndexKeyFn)(const TableInfo *t, const IndexInfo *ix, const u8 *rec, u32 reclen, u64 seq,
                                Buf *out, DdError *err);
 void store_set_index_key_fn(StoreIndexKeyFn fn);
+StoreIndexKeyFn store_index_key_fn(void);   /* NULL until registered */
 /* ---- backup and restore (backup.c) ---- */
 
 typedef struct StoreBackupInfo {

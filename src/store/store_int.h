@@ -120,6 +120,10 @@ struct Snap {
     i64 stable_until;
     ReadSet *rs;               /* SERIALIZABLE: what it read (ssi.c), else NULL */
     SsiReg *reg;
+    /* snap_release: txn reset (holds no pages) until the next pin renews
+     * it; behind: the renewed txn is past seq, so temporal/ reads seq's
+     * state through history; lost: no txn could be had again */
+    bool released, behind, lost;
 };
 
 struct StoreCursor {
@@ -179,7 +183,6 @@ int store_render_key(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
 int store_check_lmdb_meta(Store *st, MDB_txn *txn, DdError *err);
 
 /* verify.c: the registered StoreIndexKeyFn, or NULL. */
-StoreIndexKeyFn store_index_key_fn(void);
 
 /* catalog.c */
 int cat_load(Store *st, MDB_txn *txn, u64 head, DdError *err);

@@ -47,6 +47,8 @@ struct TScan {
     u8 end_op;
     bool desc;          /* present, descending: from below hi down to lo */
     Buf lo;             /* t || lo bound (desc) */
+    u64 lim;            /* the snapshot's head: no entry after it is read */
+    bool behind;        /* snap_behind: the present from history */
 };
 
 static bool below_hi(const TScan *sc, const u8 *k, size_t kn)
@@ -70,11 +72,18 @@ int tscan_open(Snap *s, u32 table, TMode mode, u64 a, u64 b, const u8 *lo, u32 l
     if (!sc) return dd_err(err, DD_ENOMEM, -1, NULL);
     sc->s = s;
     sc->table = table;
-    sc->mode = mode;
     if (mode == TMODE_PRESENT) snap_read_range(s, SNAP_ROWS, table, lo, lo ? lolen : 0, hi, hilen);
+    u64 head = snap_seq(s);
+    sc->lim = head;
+    sc->behind = snap_behind(s);
+    if (sc->behind && mode == TMODE_PRESENT) {
+        /* `current` is past the snapshot: its present is AS OF its head */
+        mode = TMODE_AS_OF;
+        a = head;
+    }
+    sc->mode = mode;
     sc->a = a;
     sc->b = b;
-    u64 head = snap_seq(s);
     switch (mode) {
     case TMODE_AS_OF: sc->upper = DD_MIN(a, head); break;
     case TMODE_FROM_TO: sc->upper = b ? b - 1 : 0; break;
@@ -82,6 +91,7 @@ int tscan_open(Snap *s, u32 table, TMode mode, u64 a, u64 b, const u8 *lo, u32 l
     case TMODE_CONTAINED_IN: sc->upper = b; break;
     default: sc->upper = UINT64_MAX; break;
     }
+    if (sc->behind && sc->upper > head) sc->upper = head;
     bool empty = (mode == TMODE_FROM_TO && a >= b) || (mode == TMODE_BETWEEN && a > b) ||
                  (mode == TMODE_CONTAINED_IN && a > b) || (mode == TMODE_AS_OF && sc->upper == 0);
     if (hi) {
@@ -129,6 +139,8 @@ int tscan_open_desc(Snap *s, u32 table, const u8 *lo, u32 lolen, const u8 *hi, u
     sc->table = table;
     sc->mode = TMODE_PRESENT;
     sc->desc = true;
+    sc->lim = snap_seq(s);
+    sc->behind = snap_behind(s);
     snap_read_range(s, SNAP_ROWS, table, lo, lo ? lolen : 0, hi, hilen);
     tv_key(&sc->lo, table, lo, lo ? lolen : 0);
     /* the first entry past the range: t || hi, or the next table's first */
@@ -138,7 +150,7 @@ int tscan_open_desc(Snap *s, u32 table, const u8 *lo, u32 lolen, const u8 *hi, u
         tscan_close(sc);
         return dd_err(err, DD_ENOMEM, -1, NULL);
     }
-    int rc = store_cursor_open(s, STORE_DB_CURRENT, &sc->c, err);
+    int rc = store_cursor_open(s, sc->behind ? STORE_DB_VERSIONS : STORE_DB_CURRENT, &sc->c, err);
     if (rc) {
         tscan_close(sc);
         return rc;
@@ -150,6 +162,56 @@ int tscan_open_desc(Snap *s, u32 table, const u8 *lo, u32 lolen, const u8 *hi, u
     sc->state = at ? ST_KEY_START : ST_DONE;
     *out = sc;
     return 0;
+}
+
+/* Descending over the versions database (snap_behind): the cursor is on
+ * some entry of the next key down; that key's version at the snapshot's
+ * head is one seek, then the cursor goes to the last entry of the key
+ * below it (seek the key's first entry, step back). */
+static int next_behind_desc(TScan *sc, Version *v, DdError *err)
+{
+    const u8 *k, *val;
+    size_t kn, vn;
+    for (;;) {
+        if (sc->state == ST_DONE) return 0;
+        store_cursor_get(sc->c, &k, &kn, &val, &vn);
+        if (!in_table(sc, k, kn) || kn < 4 + 8 + 1) {
+            sc->state = ST_DONE;
+            return 0;
+        }
+        size_t keyn = kn - 8;
+        int c = memcmp(k, sc->lo.data, DD_MIN(keyn, sc->lo.len));
+        if (c < 0 || (c == 0 && keyn < sc->lo.len)) {
+            sc->state = ST_DONE;
+            return 0;
+        }
+        buf_reset(&sc->key);
+        buf_append(&sc->key, k, keyn);
+        buf_reset(&sc->seek);
+        buf_append(&sc->seek, k, keyn);
+        buf_put_u64be(&sc->seek, UINT64_MAX - sc->lim);
+        if (!buf_ok(&sc->key) || !buf_ok(&sc->seek)) return -dd_err(err, DD_ENOMEM, -1, NULL);
+        TEntry e;
+        bool have = false;
+        if (store_cursor_seek(sc->c, sc->seek.data, sc->seek.len)) {
+            store_cursor_get(sc->c, &k, &kn, &val, &vn);
+            if (tv_same_key(k, kn, sc->key.data, sc->key.len)) {
+                if (tv_parse(k, kn, val, vn, &e) != 0) {
+                    dd_corrupt(err, "versions: malformed entry");
+                    return -DD_ECORRUPT;
+                }
+                have = !e.tomb;
+            }
+        }
+        /* on to the key below: the map's pages stay put, so e's pointers
+         * outlive the cursor's moves */
+        if (!store_cursor_seek(sc->c, sc->key.data, sc->key.len) || !store_cursor_prev(sc->c))
+            sc->state = ST_DONE;
+        if (have) {
+            tv_fill(v, &e, 0, 0);
+            return 1;
+        }
+    }
 }
 
 static int next_present_desc(TScan *sc, Version *v)
@@ -242,7 +304,8 @@ static int scan_key_start(TScan *sc, DdError *err)
         const u8 *pk2, *pv2;
         size_t pkn2, pvn2;
         store_cursor_get(sc->c, &pk2, &pkn2, &pv2, &pvn2);
-        if (tv_same_key(pk2, pkn2, sc->key.data, sc->key.len) && tv_parse(pk2, pkn2, pv2, pvn2, &n) == 0) {
+        if (tv_same_key(pk2, pkn2, sc->key.data, sc->key.len) && tv_parse(pk2, pkn2, pv2, pvn2, &n) == 0 &&
+            n.seq <= sc->lim) {
             sc->end = n.seq;
             sc->end_op = tv_end_op_of(&n);
         }
@@ -299,7 +362,7 @@ static int next_present(TScan *sc, Version *v)
 
 int tscan_next(TScan *sc, Version *v, DdError *err)
 {
-    if (sc->desc) return next_present_desc(sc, v);
+    if (sc->desc) return sc->behind ? next_behind_desc(sc, v, err) : next_present_desc(sc, v);
     if (sc->mode == TMODE_PRESENT) return next_present(sc, v);
     for (;;) {
         if (sc->state == ST_DONE) return 0;
@@ -348,6 +411,14 @@ struct IScan {
     bool prefix;        /* hi is a prefix every entry must start with */
     bool started, done;
     bool desc;          /* from the last entry in range down to lo */
+    /* snap_behind: the present entries are past the snapshot, so the scan
+     * reads the history entries and keeps those equal to the key its row
+     * had at the snapshot's head */
+    Snap *s;
+    const TableInfo *t;
+    const IndexInfo *ix;
+    StoreIndexKeyFn keyfn;
+    Buf ikey;
 };
 
 static int iscan_new(Snap *s, IScan **out, DdError *err)
@@ -355,6 +426,7 @@ static int iscan_new(Snap *s, IScan **out, DdError *err)
     *out = NULL;
     IScan *sc = dd_calloc(1, sizeof *sc);
     if (!sc) return dd_err(err, DD_ENOMEM, -1, NULL);
+    sc->s = s;
     int rc = store_cursor_open(s, STORE_DB_INDEX, &sc->c, err);
     if (rc) {
         dd_free(sc);
@@ -364,12 +436,37 @@ static int iscan_new(Snap *s, IScan **out, DdError *err)
     return 0;
 }
 
+/* The id whose entries a scan of index reads: under snap_behind, a present
+ * index of a table in the catalog (history entries complete since its
+ * creation) is read through its history entries, checked (iscan_keep). */
+static u32 iscan_id(IScan *sc, u32 index)
+{
+    if ((index & FMT_INDEX_EVER) || !snap_behind(sc->s) || !(sc->keyfn = store_index_key_fn())) return index;
+    sc->t = store_index_owner(sc->s, index, snap_seq(sc->s), &sc->ix);
+    if (!sc->t || !sc->ix->ever) return index;
+    sc->t = store_table_version(sc->s, sc->t->id, snap_seq(sc->s));
+    return index | FMT_INDEX_EVER;
+}
+
+/* Whether the history entry (key k, pk) is the one the pk's row had at
+ * the snapshot's head. */
+static bool iscan_keep(IScan *sc, const u8 *k, size_t kn, const u8 *pk, u32 pklen)
+{
+    Version v;
+    if (tget_as_of(sc->s, sc->t->id, pk, pklen, snap_seq(sc->s), &v) <= 0) return false;
+    DdError e;
+    if (sc->keyfn(sc->t, sc->ix, v.rec, v.reclen, v.start, &sc->ikey, &e)) return false;
+    size_t vn = kn - 4 - pklen;
+    return sc->ikey.len > 0 && sc->ikey.len == vn && memcmp(sc->ikey.data, k + 4, vn) == 0;
+}
+
 int iscan_open(Snap *s, u32 index, const u8 *prefix, u32 n, IScan **out, DdError *err)
 {
     IScan *sc;
     int rc = iscan_new(s, &sc, err);
     if (rc) return rc;
     if (!(index & FMT_INDEX_EVER)) snap_read_prefix(s, SNAP_INDEX, index, prefix, n);
+    index = iscan_id(sc, index);
     buf_put_u32be(&sc->lo, index);
     buf_append(&sc->lo, prefix, n);
     buf_append(&sc->hi, sc->lo.data, sc->lo.len);
@@ -389,6 +486,7 @@ int iscan_open_range(Snap *s, u32 index, const u8 *lo, u32 lolen, const u8 *hi, 
     int rc = iscan_new(s, &sc, err);
     if (rc) return rc;
     if (!(index & FMT_INDEX_EVER)) snap_read_range(s, SNAP_INDEX, index, lo, lo ? lolen : 0, hi, hilen);
+    index = iscan_id(sc, index);
     buf_put_u32be(&sc->lo, index);
     if (lo) buf_append(&sc->lo, lo, lolen);
     buf_put_u32be(&sc->hi, index);
@@ -450,6 +548,7 @@ int iscan_next(IScan *sc, const u8 **pk, u32 *pklen)
             if (vn != FMT_INDEX_VAL) continue;
             size_t n = ((size_t)v[0] << 8) | v[1];
             if (n == 0 || n > kn - 4) continue;
+            if (sc->t && !iscan_keep(sc, k, kn, k + kn - n, (u32)n)) continue;
             *pk = k + kn - n;
             *pklen = (u32)n;
             return 1;
@@ -473,6 +572,7 @@ int iscan_next(IScan *sc, const u8 **pk, u32 *pklen)
         if (vn != FMT_INDEX_VAL) continue;  /* malformed entry: skip */
         size_t n = ((size_t)v[0] << 8) | v[1];
         if (n == 0 || n > kn - 4) continue;
+        if (sc->t && !iscan_keep(sc, k, kn, k + kn - n, (u32)n)) continue;
         *pk = k + kn - n;
         *pklen = (u32)n;
         return 1;
@@ -494,5 +594,6 @@ void iscan_close(IScan *sc)
     store_cursor_close(sc->c);
     buf_free(&sc->lo);
     buf_free(&sc->hi);
+    buf_free(&sc->ikey);
     dd_free(sc);
 }

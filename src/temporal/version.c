@@ -68,6 +68,12 @@ int tget_present(Snap *s, u32 table, const u8 *pk, u32 pklen, Version *v)
     u8 key[4 + FMT_LMDB_MAX_KEY];
     if (pklen > FMT_LMDB_MAX_KEY - 4) return 0;
     snap_read_point(s, SNAP_ROWS, table, pk, pklen);
+    if (snap_behind(s)) {
+        /* `current` is past the snapshot: its present from history */
+        int f = tget_as_of(s, table, pk, pklen, snap_seq(s), v);
+        if (f > 0) v->pk = pk;
+        return f;
+    }
     put_u32be(key, table);
     memcpy(key + 4, pk, pklen);
     const u8 *val;
@@ -123,7 +129,8 @@ int tget_as_of(Snap *s, u32 table, const u8 *pk, u32 pklen, u64 seq, Version *v)
         u8 prefix[4 + FMT_MAX_PK];
         put_u32be(prefix, table);
         memcpy(prefix + 4, pk, pklen);
-        if (newer_entry(c, prefix, 4 + pklen, &n)) tv_fill(v, &e, n.seq, tv_end_op_of(&n));
+        /* an end after the snapshot's head (snap_behind) is not yet one */
+        if (newer_entry(c, prefix, 4 + pklen, &n) && n.seq <= snap_seq(s)) tv_fill(v, &e, n.seq, tv_end_op_of(&n));
         else tv_fill(v, &e, 0, 0);
         found = 1;
     }
@@ -138,7 +145,7 @@ int tget_latest(Snap *s, u32 table, const u8 *pk, u32 pklen, Version *v, bool *i
     if (store_cursor_open(s, STORE_DB_VERSIONS, &c, NULL)) return 0;
     TEntry e;
     int found = 0;
-    if (seek_version(c, table, pk, pklen, UINT64_MAX, &e)) {
+    if (seek_version(c, table, pk, pklen, snap_behind(s) ? snap_seq(s) : UINT64_MAX, &e)) {
         tv_fill(v, &e, 0, 0);
         if (e.tomb) {
             v->rec = NULL;

@@ -447,6 +447,21 @@ else
     fail dead_reader_cleared "could not start a server for it"
 fi
 
+# ---- an idle transaction: a client silent inside REPEATABLE READ while
+# 3,000 updates run keeps no pages from reuse (the file grew ~190 MB before
+# the server let go of idle transactions' read transactions), and still
+# reads its snapshot.  ~5 s.
+if [ ! -x "$PY" ]; then
+    fail idle_snapshot "/usr/bin/python3 missing"
+elif make_db "$TMP/db5" && start_server idle "$TMP/db5"; then
+    IS_PID=$SPID
+    timeout -k 5 120 "$PY" $HERE/idle_snapshot.py "$PORT" "$TMP/db5/driftdb.mdb" >"$TMP/idle.out" 2>&1
+    tally idle_snapshot "$TMP/idle.out"
+    stop_server "$IS_PID" || fail server_survives_idle_snapshot "exit status $?"
+else
+    fail idle_snapshot "could not start a server for it"
+fi
+
 # ---- shutdown: SIGTERM with an idle client connected ----------------------
 if command -v psql >/dev/null 2>&1; then
     (sleep 20 & echo $! >"$TMP/hold.pid"; wait) |

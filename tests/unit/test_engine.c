@@ -702,6 +702,106 @@ TEST(reader_slots_full)
     rm_dir(d);
 }
 
+/* The whole result of sql (every row, values separated by '|', rows by
+ * ';') into out; 0 or -1. */
+static int run_all(driftdb_session *s, const char *sql, driftdb_error *err, char *out, size_t on)
+{
+    size_t off = 0, used = 0;
+    driftdb_result *r;
+    int rc;
+    out[0] = 0;
+    while ((rc = driftdb_exec_next(s, sql, &off, &r, err)) == DRIFTDB_ROW_RESULT) {
+        int k;
+        while ((k = driftdb_result_next(r, err)) == 1) {
+            for (int i = 0; i < driftdb_result_ncols(r); i++) {
+                const char *v = driftdb_result_value(r, i, NULL);
+                used += (size_t)snprintf(out + used, used < on ? on - used : 0, "%s%s", i ? "|" : "", v ? v : "NULL");
+            }
+            used += (size_t)snprintf(out + used, used < on ? on - used : 0, ";");
+        }
+        driftdb_result_free(r);
+        if (k < 0) return -1;
+    }
+    return rc == DRIFTDB_ERROR ? -1 : 0;
+}
+
+/* A transaction idle between statements (driftdb_session_idle) lets go of
+ * its LMDB read transaction; when commits land meanwhile, its statements
+ * read its snapshot through history: every kind of read answers as it did
+ * before the commits (scans both ways, key and index ranges, index-only
+ * and partial and expression indexes, joins, history, a dropped table),
+ * a write to a row changed meanwhile still fails with 40001, one to an
+ * untouched row commits. */
+TEST(idle_snapshot_released)
+{
+    driftdb_error e;
+    driftdb *db = NULL;
+    const char *d = fresh_dir();
+    CHECK(driftdb_init(d, &e) == DRIFTDB_OK);
+    CHECK(driftdb_open(d, NULL, &db, &e) == DRIFTDB_OK);
+    driftdb_session *a, *b;
+    CHECK(driftdb_session_open(db, NULL, &a, &e) == DRIFTDB_OK);
+    CHECK(driftdb_session_open(db, NULL, &b, &e) == DRIFTDB_OK);
+    CHECK(run(b, "CREATE TABLE t (id int PRIMARY KEY, v int, s text);"
+                 "CREATE INDEX t_v ON t (v);"
+                 "CREATE INDEX t_low ON t (lower(s));"
+                 "CREATE INDEX t_part ON t (v) WHERE v % 2 = 0;"
+                 "CREATE TABLE u (id int PRIMARY KEY, tid int);"
+                 "CREATE TABLE gone (id int PRIMARY KEY);"
+                 "INSERT INTO t SELECT g, g * 10 % 97, 'S' || g FROM generate_series(1, 300) g;"
+                 "INSERT INTO u SELECT g, g * 3 FROM generate_series(1, 50) g;"
+                 "INSERT INTO gone VALUES (1), (2)", &e, NULL, NULL, 0) == 0);
+    static const char *const qs[] = {
+        "SELECT count(*), sum(v), min(s), max(s) FROM t",
+        "SELECT id, v FROM t ORDER BY id DESC LIMIT 7",
+        "SELECT id, v FROM t WHERE id BETWEEN 40 AND 60 ORDER BY id DESC",
+        "SELECT * FROM t WHERE id = 5",
+        "SELECT * FROM t WHERE id = 299",
+        "SELECT id FROM t WHERE v BETWEEN 20 AND 40 ORDER BY v, id",
+        "SELECT v FROM t WHERE v > 80 ORDER BY v DESC LIMIT 9",
+        "SELECT id FROM t WHERE lower(s) = 's17'",
+        "SELECT id FROM t WHERE v % 2 = 0 AND v < 12 ORDER BY id",
+        "SELECT count(*) FROM t JOIN u ON u.tid = t.id",
+        "SELECT count(*) FROM t FOR SYSTEM_TIME ALL",
+        "SELECT count(*) FROM gone",
+    };
+    enum { NQ = sizeof qs / sizeof *qs };
+    static char before[NQ][4096], after[4096];
+    CHECK(run(a, "BEGIN ISOLATION LEVEL REPEATABLE READ", &e, NULL, NULL, 0) == 0);
+    for (int i = 0; i < NQ; i++) CHECK(run_all(a, qs[i], &e, before[i], sizeof before[i]) == 0);
+    driftdb_session_idle(a);
+    /* commits meanwhile: updates (index values and keys), deletes, inserts, a drop */
+    CHECK(run(b, "UPDATE t SET v = v + 1 WHERE id % 3 = 0;"
+                 "UPDATE t SET s = 'X' || id WHERE id % 5 = 0;"
+                 "DELETE FROM t WHERE id % 7 = 0 OR id > 290;"
+                 "INSERT INTO t SELECT g, 30, 's17' FROM generate_series(301, 320) g;"
+                 "UPDATE t SET id = id + 1000 WHERE id BETWEEN 50 AND 55;"
+                 "DELETE FROM u WHERE id < 10;"
+                 "DROP TABLE gone", &e, NULL, NULL, 0) == 0);
+    for (int i = 0; i < NQ; i++) {
+        CHECK(run_all(a, qs[i], &e, after, sizeof after) == 0);
+        if (strcmp(before[i], after) != 0) fprintf(stderr, "  %s\n    before %.200s\n    after  %.200s\n", qs[i], before[i], after);
+        CHECK_EQ_STR(after, before[i]);
+        driftdb_session_idle(a);   /* each statement renews, the next goes idle again */
+    }
+    /* writes: a row changed meanwhile conflicts, an untouched one does not */
+    CHECK(run(a, "UPDATE t SET v = 0 WHERE id = 3", &e, NULL, NULL, 0) == -1);
+    CHECK_EQ_STR(e.sqlstate, "40001");
+    CHECK(run(a, "ROLLBACK", &e, NULL, NULL, 0) == 0);
+    CHECK(run(a, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM t", &e, NULL, NULL, 0) == 0);
+    driftdb_session_idle(a);
+    CHECK(run(b, "UPDATE t SET v = 1 WHERE id = 2", &e, NULL, NULL, 0) == 0);
+    CHECK(run(a, "UPDATE t SET v = 0 WHERE id = 4; COMMIT", &e, NULL, NULL, 0) == 0);
+    char first[64];
+    CHECK(run(b, "SELECT v FROM t WHERE id = 4", &e, NULL, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "0");
+    CHECK(run(b, "VERIFY", &e, NULL, NULL, 0) == 0);
+    driftdb_session_close(a);
+    driftdb_session_close(b);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
 /* A statement waiting for a row lock holds no pin on the map: another
  * session's commits that grow the data file go on (they waited 10 s for
  * the waiter, then failed with 55006); the waiter then updates the row. */
@@ -771,6 +871,7 @@ int main(void)
     RUN(abandoned_result_commit);
     RUN(hash_failure_fails_commit);
     RUN(reader_slots_full);
+    RUN(idle_snapshot_released);
     RUN(grow_while_waiting_for_lock);
     return check_summary();
 }
