@@ -7,6 +7,7 @@
 #   make asan       the same suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make check      layering check (no upward includes) + warnings build
 #   make planner-long  the planner's randomized test against PostgreSQL, 200 rounds
+#   make crash      the crash test, 200 rounds of kill -9 and power loss (a short run is part of test)
 #   make isolation  the isolation specs only, against DriftDB and PostgreSQL 15 (part of test)
 #   make install    the two binaries and their man pages under $(DESTDIR)$(PREFIX) (/usr/local)
 #   make bench      benchmarks (not part of test)
@@ -34,7 +35,7 @@ TOOL_BIN   := $(patsubst %.c,$(BUILD)/%,$(TOOL_SRC))
 
 LIBDD := $(BUILD)/libdriftdb.a
 
-.PHONY: all run test asan ubsan check bench clean deps fuzz planner-long isolation install
+.PHONY: all run test asan ubsan check bench clean deps fuzz planner-long isolation install crash
 # keep intermediate objects (make would delete them and print "rm ..." after the test summary)
 .SECONDARY:
 
@@ -66,8 +67,10 @@ $(BUILD)/tests/slt/% $(BUILD)/tests/crash/% $(BUILD)/bench/%: CFLAGS += -Isrc
 $(BUILD)/tests/slt/%: CFLAGS += $(PQ_CFLAGS)
 $(BUILD)/tests/slt/%: $(BUILD)/tests/slt/%.o $(LIBDD)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) -lpq $(LIBS)
-$(BUILD)/tests/crash/%: $(BUILD)/tests/crash/%.o $(LIBDD)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) $(LIBS)
+# the crash test's programs carry the power-loss fault layer (inert unless
+# DD_POWERLOSS_DIR is set; tests/crash/fault/powerloss.c)
+$(BUILD)/tests/crash/%: $(BUILD)/tests/crash/%.o $(BUILD)/tests/crash/fault/powerloss.o $(LIBDD)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/tests/crash/fault/powerloss.o $(LIBDD) $(LIBS) -ldl
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBDD)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) -lsqlite3 $(LIBS)
 
@@ -88,6 +91,10 @@ asan:
 
 ubsan:
 	@$(MAKE) --no-print-directory BUILD=build-ubsan OPT=-O1 SAN="-fsanitize=undefined -fno-sanitize-recover=undefined" test
+
+# the crash test, long: 200 rounds of kill -9 and power loss (tests/crash/README.md)
+crash: deps all
+	@CRASH_ROUNDS=$${CRASH_ROUNDS:-200} BUILD=$(BUILD) sh tests/crash/run.sh
 
 # the planner's randomized test against PostgreSQL, long (tests/planner/README.md)
 planner-long: deps all

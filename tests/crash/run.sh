@@ -1,13 +1,16 @@
 #!/bin/sh
 # Crash test: CRASH_ROUNDS (default 20) rounds of "start the writer, let it
-# commit for a random 50-400 ms, kill -9 it, reopen and check that every
-# acknowledged commit is there and VERIFY passes".  All rounds share one
+# commit for a random 50-400 ms, kill -9 it or lose the power (odd rounds
+# the one, even rounds the other; CRASH_MODE=kill | powerloss | both), reopen
+# and check that every acknowledged commit is there and VERIFY passes".  All rounds share one
 # data directory, so recovery is exercised on a growing database.
 # Prints "ok round N" / "FAIL round N" and closes with "N passed, N failed".
 set -u
 BUILD=${BUILD:-build}
 CRASH=$BUILD/tests/crash/crash
 ROUNDS=${CRASH_ROUNDS:-20}
+# kill: kill -9 only; powerloss: the fault layer only; both: alternate
+MODE=${CRASH_MODE:-both}
 DRIFTDB=$BUILD/driftdb
 
 if [ ! -x "$CRASH" ]; then
@@ -44,19 +47,36 @@ while [ "$round" -le "$ROUNDS" ]; do
     ms=$((50 + r16 % 351))
     secs=$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')
     before=$(wc -l <"$log")
-    "$CRASH" writer "$data" "$log" >"$tmp/writer.out" 2>&1 &
-    wpid=$!
-    sleep "$secs"
     ok=1
     why=""
-    if kill -0 "$wpid" 2>/dev/null; then
-        kill -9 "$wpid" 2>/dev/null
-        wait "$wpid" 2>/dev/null
+    if [ "$MODE" = kill ] || { [ "$MODE" = both ] && [ $((round % 2)) -eq 1 ]; }; then
+        how="killed"
+        "$CRASH" writer "$data" "$log" >"$tmp/writer.out" 2>&1 &
+        wpid=$!
+        sleep "$secs"
+        if kill -0 "$wpid" 2>/dev/null; then
+            kill -9 "$wpid" 2>/dev/null
+            wait "$wpid" 2>/dev/null
+        else
+            # The writer is not supposed to stop by itself.
+            wait "$wpid"
+            ok=0
+            why="writer exited early with status $?: $(head -c 300 "$tmp/writer.out")"
+        fi
     else
-        # The writer is not supposed to stop by itself.
-        wait "$wpid"
-        ok=0
-        why="writer exited early with status $?: $(head -c 300 "$tmp/writer.out")"
+        # The fault layer loses the power: every write to the data
+        # directory since its last flush is undone, and the writer ends.
+        # A third of the losses drop every unflushed write; the others let
+        # a random share of them reach the disk anyway.
+        keep=$((r16 % 3 == 0 ? 0 : r16 % 100))
+        how="power lost, $keep% of unflushed writes kept,"
+        DD_POWERLOSS_DIR="$data" DD_POWERLOSS_MS="$ms" DD_POWERLOSS_STATUS=86 DD_POWERLOSS_KEEP=$keep \
+            timeout -k 5 60 "$CRASH" writer "$data" "$log" >"$tmp/writer.out" 2>&1
+        st=$?
+        if [ $st -ne 86 ]; then
+            ok=0
+            why="writer ended with status $st, not by the power loss: $(head -c 300 "$tmp/writer.out")"
+        fi
     fi
     after=$(wc -l <"$log")
     if [ $ok -eq 1 ]; then
@@ -67,7 +87,7 @@ while [ "$round" -le "$ROUNDS" ]; do
     fi
     if [ $ok -eq 1 ]; then
         pass=$((pass + 1))
-        echo "ok round $round (killed after ${ms} ms, $((after - before)) commits acknowledged)"
+        echo "ok round $round ($how after ${ms} ms, $((after - before)) commits acknowledged)"
     else
         fail=$((fail + 1))
         echo "FAIL round $round: $why"
