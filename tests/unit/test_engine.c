@@ -508,12 +508,16 @@ TEST(unique_details)
     CHECK(run(s, "INSERT INTO d VALUES ('2024-01-05', 4, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',"
                  " '2024-01-01 10:00', 2)", &e, NULL, NULL, 0) == -1);
     CHECK_EQ_STR(e.detail, "Key (u, ts)=(a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11, 2024-01-01 10:00:00) already exists.");
-    /* a conflict found at commit, with another session's row */
+    /* a unique value another open transaction inserted: the second INSERT
+     * waits for it (here until lock_timeout), then finds the committed row */
     driftdb_session *s2;
     CHECK(driftdb_session_open(db, NULL, &s2, &e) == 0);
     CHECK(run(s, "BEGIN; INSERT INTO d VALUES ('2024-02-01', 7.2, NULL, NULL, 3)", &e, NULL, NULL, 0) == 0);
-    CHECK(run(s2, "INSERT INTO d VALUES ('2024-02-02', 7.2, NULL, NULL, 3)", &e, NULL, NULL, 0) == 0);
-    CHECK(run(s, "COMMIT", &e, NULL, NULL, 0) == -1);
+    CHECK(run(s2, "SET lock_timeout = '20ms'; INSERT INTO d VALUES ('2024-02-02', 7.2, NULL, NULL, 3)",
+              &e, NULL, NULL, 0) == -1);
+    CHECK_EQ_STR(e.sqlstate, "55P03");
+    CHECK(run(s, "COMMIT", &e, NULL, NULL, 0) == 0);
+    CHECK(run(s2, "INSERT INTO d VALUES ('2024-02-02', 7.2, NULL, NULL, 3)", &e, NULL, NULL, 0) == -1);
     CHECK_EQ_STR(e.sqlstate, "23505");
     CHECK_EQ_STR(e.detail, "Key (n)=(7.20) already exists.");
     /* char(n) keys are shown padded, as PostgreSQL shows them */

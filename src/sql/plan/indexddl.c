@@ -25,6 +25,7 @@
 #include "plan_int.h"
 #include "../types/rowcodec.h"
 #include "../../store/keyenc.h"
+#include "../../store/format.h"
 #include "../../util/alloc.h"
 #include <stdio.h>
 #include <string.h>
@@ -662,6 +663,42 @@ static int unique_temp(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, con
     return rc;
 }
 
+/* Whether the present of snap has another row than w's (or one the
+ * transaction changed) with index key key under unique index ix. */
+static int dup_in(SqlCtx *ctx, Snap *snap, const TableInfo *t, const IndexInfo *ix, const WsRow *w, const Buf *key,
+                  Value *ovals, Buf *okey, bool *dup)
+{
+    bool cut = key->len > ROW_INDEX_PREFIX;
+    u32 plen = cut ? ROW_INDEX_PREFIX : (u32)key->len;
+    IScan *is;
+    int rc = iscan_open(snap, ix->id, key->data, plen, &is, ctx->err);
+    if (rc) return rc;
+    const u8 *pk;
+    u32 pklen;
+    while (!rc && iscan_next(is, &pk, &pklen) == 1) {
+        const u8 *ek;
+        u32 kn;
+        iscan_key(is, &ek, &kn);
+        if (kn != 4 + plen + pklen) continue;   /* another value sharing the prefix */
+        if (pklen == w->pklen && memcmp(pk, w->pk, pklen) == 0) continue;
+        if (ws_find(ctx->ws, t->id, pk, pklen)) continue;   /* its row changed: checked with the write set */
+        if (cut) {
+            /* the entries agree on the prefix: compare whole keys */
+            Version v;
+            int f = tget_present(snap, t->id, pk, pklen, &v);
+            if (f < 0) { rc = -f; break; }
+            bool on;
+            if (!f || (rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, ovals, NULL))) continue;
+            if ((rc = sql_index_key_full(ctx, t, ix, ovals, okey, &on))) break;
+            if (okey->len != key->len || memcmp(okey->data, key->data, key->len) != 0) continue;
+        }
+        *dup = true;
+        break;
+    }
+    iscan_close(is);
+    return rc;
+}
+
 int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n)
 {
     if (!ctx->ws || n == 0) return DD_OK;
@@ -702,33 +739,26 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
             if ((rc = row_decode(t, w->rec, w->reclen, vals, ctx->err))) break;
             if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
             if (has_null) continue;
-            bool cut = key.len > ROW_INDEX_PREFIX;
-            u32 plen = cut ? ROW_INDEX_PREFIX : (u32)key.len;
-            IScan *is;
-            if ((rc = iscan_open(ctx->snap, ix->id, key.data, plen, &is, ctx->err))) break;
-            const u8 *pk;
-            u32 pklen;
-            while (!rc && iscan_next(is, &pk, &pklen) == 1) {
-                const u8 *ek;
-                u32 kn;
-                iscan_key(is, &ek, &kn);
-                if (kn != 4 + plen + pklen) continue;   /* another value sharing the prefix */
-                if (pklen == w->pklen && memcmp(pk, w->pk, pklen) == 0) continue;
-                if (ws_find(ctx->ws, t->id, pk, pklen)) continue;   /* its row changed: checked above */
-                if (cut) {
-                    /* the entries agree on the prefix: compare whole keys */
-                    Version v;
-                    int f = tget_present(ctx->snap, t->id, pk, pklen, &v);
-                    if (f < 0) { rc = -f; break; }
-                    bool on;
-                    if (!f || (rc = sql_row_decode(ctx, t, v.rec, v.reclen, v.start, ovals, NULL))) continue;
-                    if ((rc = sql_index_key_full(ctx, t, ix, ovals, &okey, &on))) break;
-                    if (okey.len != key.len || memcmp(okey.data, key.data, key.len) != 0) continue;
-                }
-                dup = true;
-                break;
+            /* The value is locked, so that a transaction writing it
+             * meanwhile is waited for (PostgreSQL waits on the unique
+             * index entry); then one committed since the snapshot is a
+             * duplicate too. */
+            bool changed, skipped, moved = false;
+            if (ctx->lock_row && !t->temp) {
+                if ((rc = ctx->lock_row(ctx, ix->id | FMT_INDEX_EVER, key.data, (u32)key.len, ROWLOCK_UPDATE,
+                                        LOCKWAIT_BLOCK, &changed, &skipped)))
+                    break;
+                StoreStats sst;
+                store_stats(ctx->store, &sst);
+                moved = sst.head_seq > snap_seq(ctx->snap);
             }
-            iscan_close(is);
+            if ((rc = dup_in(ctx, ctx->snap, t, ix, w, &key, ovals, &okey, &dup))) break;
+            if (!dup && moved) {
+                Snap *latest;
+                if ((rc = store_snap_begin(ctx->store, &latest, ctx->err))) break;
+                rc = dup_in(ctx, latest, t, ix, w, &key, ovals, &okey, &dup);
+                store_snap_end(latest);
+            }
         }
         if (!rc && dup) rc = unique_error(ctx, t, ix, &key, false);
     }
