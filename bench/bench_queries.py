@@ -70,7 +70,7 @@ def main():
     dd = servers.driftdb(args.build)
     try:
         pgc = psycopg2.connect(host="127.0.0.1", port=pg.port, user="postgres", dbname="postgres")
-        ddc = psycopg2.connect(host="127.0.0.1", port=dd.port, user="bench", dbname="bench")
+        ddc = psycopg2.connect(host="127.0.0.1", port=dd.port, user="test", dbname="bench")
         pgc.autocommit = ddc.autocommit = True
         p, d = pgc.cursor(), ddc.cursor()
         both = [p, d]

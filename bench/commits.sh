@@ -42,7 +42,7 @@ INSERT INTO ev VALUES (:k, :client_id, 'commit bench payload');
 EOF
 
 PORT=$((57000 + $$ % 500))
-"$D" init "$TMP/db" >/dev/null
+"$D" init "$TMP/db" --superuser bench >/dev/null
 "$S" --data-path "$TMP/db" --listen "127.0.0.1:$PORT" --socket-dir '' --max-connections 64 2>"$TMP/server.log" &
 SPID=$!
 for i in $(seq 1 100); do grep -q "listening on" "$TMP/server.log" && break; sleep 0.1; done

@@ -40,7 +40,7 @@ timed() {   # timed PORT USER DB SQL: seconds taken
 }
 
 # DriftDB
-"$BUILD/driftdb" init "$TMP/dd" >/dev/null
+"$BUILD/driftdb" init "$TMP/dd" --superuser bench >/dev/null
 PORT=$((57000 + $$ % 1000))
 "$BUILD/driftdb-server" --data-path "$TMP/dd" --listen "127.0.0.1:$PORT" 2>"$TMP/server.log" &
 SPID=$!

@@ -77,8 +77,12 @@ typedef struct driftdb_options {
 } driftdb_options;
 
 /* Creates a new, empty database in dir (created if missing; must be empty
- * or missing).  Returns DRIFTDB_OK or DRIFTDB_ERROR. */
+ * or missing) whose bootstrap superuser has the OS user's name.  Returns
+ * DRIFTDB_OK or DRIFTDB_ERROR. */
 int driftdb_init(const char *dir, driftdb_error *err);
+/* The same with the bootstrap superuser called superuser (1..63 bytes;
+ * NULL: the OS user's name), as `driftdb init DIR --superuser NAME`. */
+int driftdb_init_superuser(const char *dir, const char *superuser, driftdb_error *err);
 
 /* Opens the database in dir.  opts may be NULL.  Fails with a clear error
  * if dir is missing, not a DriftDB directory, corrupt, or open for writing
@@ -107,6 +111,23 @@ typedef struct driftdb_session_info {
      * BackendKeyData; 0: this process's id */
     int backend_pid;
 } driftdb_session_info;
+
+/* A role as authentication needs it (driftdb_role_lookup). */
+typedef struct driftdb_role_auth {
+    int exists;
+    int can_login;                /* LOGIN */
+    int superuser;
+    int connlimit;                /* CONNECTION LIMIT, -1: none */
+    int has_valid_until;
+    int64_t valid_until_us;       /* VALID UNTIL, Unix µs (INT64_MAX: infinity) */
+    char password[256];           /* its verifier (SCRAM-SHA-256 or md5), "" none */
+} driftdb_role_auth;
+/* The role called name at the newest commit (out->exists 0: none).
+ * Returns DRIFTDB_OK or DRIFTDB_ERROR. */
+int driftdb_role_lookup(driftdb *db, const char *name, driftdb_role_auth *out, driftdb_error *err);
+/* Whether role name is role group or a member of it, directly or through
+ * other roles (pg_hba.conf's "+group"). */
+int driftdb_role_is_member(driftdb *db, const char *name, const char *group);
 
 int driftdb_session_open(driftdb *db, const driftdb_session_info *info,
                          driftdb_session **out, driftdb_error *err);

@@ -116,15 +116,6 @@ static void notice_receiver(void *arg, const PGresult *res)
     fprintf(stderr, "%s:  %s: %s\n", sev ? sev : "NOTICE", state ? state : "00000", msg ? msg : "");
 }
 
-/* The operating system user: who an embedded session commits as. */
-static const char *os_user(void)
-{
-    const char *u = getenv("USER");
-    if (u && u[0]) return u;
-    struct passwd *pw = getpwuid(getuid());
-    return pw ? pw->pw_name : NULL;
-}
-
 static int open_remote(Conn *c, const char *url, const char *app, driftdb_error *err)
 {
     const char *keys[4], *vals[4];
@@ -166,7 +157,9 @@ static int open_embedded(Conn *c, const char *data, ConnAccess access, const cha
             return -1;
         }
     }
-    driftdb_session_info info = {os_user(), app, NULL, NULL, 0};
+    /* whoever may open the data files acts as the bootstrap superuser
+     * (user NULL), who is also who its commits name */
+    driftdb_session_info info = {NULL, app, NULL, NULL, 0};
     if (driftdb_session_open(c->db, &info, &c->s, err) != DRIFTDB_OK) {
         c->s = NULL;
         return -1;

@@ -49,7 +49,7 @@ static void usage(FILE *out)
             "driftdb - an append-only SQL database with time travel\n"
             "\n"
             "Usage:\n"
-            "  driftdb init DIR                         create an empty data directory\n"
+            "  driftdb init DIR [--superuser NAME]      create an empty data directory\n"
             "  driftdb sql TARGET [-e SQL]... [-f FILE]... [--format F]\n"
             "                                           run SQL (interactive on a terminal)\n"
             "  driftdb select TARGET -t TABLE [-w WHERE] [--as-of @SEQ:n|N|TIMESTAMP|now]\n"
@@ -106,10 +106,14 @@ typedef struct CmdHelp {
 
 static const CmdHelp cmd_help[] = {
     {"init",
-     "Usage: driftdb init DIR\n"
+     "Usage: driftdb init DIR [--superuser NAME]\n"
      "\n"
      "Creates an empty DriftDB data directory DIR (made when missing; an existing\n"
-     "one must be empty).  No options.\n"},
+     "one must be empty).\n"
+     "\n"
+     "Options:\n"
+     "  -U, --superuser NAME  the first role, a superuser (default: your OS user\n"
+     "                        name, as psql's default user)\n"},
     {"sql",
      "Usage: driftdb sql TARGET [-e SQL]... [-f FILE]... [--format aligned|csv|json]\n"
      "\n"
@@ -438,14 +442,29 @@ static char *read_stream(FILE *f)
 
 static int cmd_init(int argc, char **argv)
 {
-    if (argc != 3) return cli_usage_error("init takes one argument: %s", "DIR");
+    const char *dir = NULL, *super = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--superuser") == 0 || strcmp(argv[i], "-U") == 0) {
+            if (i + 1 >= argc) return cli_usage_error("%s needs a role name", argv[i]);
+            super = argv[++i];
+        } else if (strncmp(argv[i], "--superuser=", 12) == 0) {
+            super = argv[i] + 12;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return cli_usage_error("unknown option to init: %s", argv[i]);
+        } else if (dir) {
+            return cli_usage_error("init takes one directory, not also %s", argv[i]);
+        } else {
+            dir = argv[i];
+        }
+    }
+    if (!dir) return cli_usage_error("init takes one argument: %s", "DIR");
     driftdb_error err;
     memset(&err, 0, sizeof err);
-    if (driftdb_init(argv[2], &err) != DRIFTDB_OK) {
+    if (driftdb_init_superuser(dir, super, &err) != DRIFTDB_OK) {
         cli_print_plain_error(&err);
         return 1;
     }
-    printf("initialized DriftDB data directory %s\n", argv[2]);
+    printf("initialized DriftDB data directory %s\n", dir);
     return 0;
 }
 

@@ -41,11 +41,13 @@ void dd_to_api_error(const DdError *e, driftdb_error *out)
     out->severity = strcmp(out->sqlstate, "57P01") == 0 ? "FATAL" : "ERROR";
 }
 
-int driftdb_init(const char *dir, driftdb_error *err)
+int driftdb_init(const char *dir, driftdb_error *err) { return driftdb_init_superuser(dir, NULL, err); }
+
+int driftdb_init_superuser(const char *dir, const char *superuser, driftdb_error *err)
 {
     DdError e;
     dd_err_clear(&e);
-    int rc = store_create(dir, &e);
+    int rc = store_create(dir, superuser, &e);
     if (rc) { dd_to_api_error(&e, err); return DRIFTDB_ERROR; }
     return DRIFTDB_OK;
 }

@@ -49,7 +49,7 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
     driftdb_session *s = dd_calloc(1, sizeof(*s));
     if (!s) goto oom;
     s->db = db;
-    s->user = dd_strdup(info && info->user ? info->user : "driftdb");
+    s->user = dd_strdup(info && info->user ? info->user : store_owner(db->store));
     s->app = dd_strdup(info && info->application_name ? info->application_name : "");
     s->client = dd_strdup(info && info->client_addr ? info->client_addr : "");
     s->database = dd_strdup(info && info->database ? info->database : "driftdb");
@@ -68,6 +68,35 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
     if (!s->user || !s->app || !s->client || !s->database || settings_init(s)) {
         driftdb_session_close(s);
         goto oom;
+    }
+    if (info && info->user) {
+        /* a named user must be a role, and within its CONNECTION LIMIT
+         * (superusers are not held to it, as in PostgreSQL) */
+        driftdb_role_auth ra;
+        if (driftdb_role_lookup(db, info->user, &ra, err) != DRIFTDB_OK) {
+            driftdb_session_close(s);
+            return DRIFTDB_ERROR;
+        }
+        if (!ra.exists) {
+            dd_err(&e, DD_EINVALID_AUTH, -1, "role \"%s\" does not exist", info->user);
+            driftdb_session_close(s);
+            dd_to_api_error(&e, err);
+            err->severity = "FATAL";
+            return DRIFTDB_ERROR;
+        }
+        if (ra.connlimit >= 0 && !ra.superuser) {
+            int n = 0;
+            pthread_mutex_lock(&db->act_mu);
+            for (driftdb_session *o = db->act_first; o; o = o->act_next) n += strcmp(o->user, info->user) == 0;
+            pthread_mutex_unlock(&db->act_mu);
+            if (n >= ra.connlimit) {
+                dd_err(&e, DD_ETOO_MANY_CONN, -1, "too many connections for role \"%s\"", info->user);
+                driftdb_session_close(s);
+                dd_to_api_error(&e, err);
+                err->severity = "FATAL";
+                return DRIFTDB_ERROR;
+            }
+        }
     }
     activity_register(s);
     s->act_registered = true;
@@ -1021,7 +1050,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     r->plan = p;
     const char *nstate;
     const char *note = plan_notice(p, &nstate);
-    if (note) result_warn(r, "NOTICE", nstate, note);
+    if (note) result_warn(r, nstate && strncmp(nstate, "01", 2) == 0 ? "WARNING" : "NOTICE", nstate, note);
     s->lk_may_defer = true;
     ctx->lock_restartable = true;
     rc = plan_open(ctx, p);

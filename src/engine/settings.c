@@ -51,6 +51,8 @@ static const SettingDef defs[] = {
     {"idle_in_transaction_session_timeout", "0", false},
     {"idle_session_timeout", "0", false},
     {"bytea_output", "hex", false},
+    /* how CREATE / ALTER ROLE ... PASSWORD stores a password (sql/plan/role.c) */
+    {"password_encryption", "scram-sha-256", false},
     {"max_identifier_length", "63", true},
     {"max_index_keys", "32", true},   /* columns of an index (src/sql/plan, INDEX_MAX_KEYS) */
     {"lc_messages", "C", false},
@@ -449,6 +451,16 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
         dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", typed, value);
         dd_err_hint(err, "Available values: postgres, postgres_verbose, sql_standard, iso_8601.");
         return DD_EINVALID_PARAM;
+    }
+    if (strcmp(canon, "password_encryption") == 0) {
+        if (strcasecmp(value, "scram-sha-256") == 0) *out = "scram-sha-256";
+        else if (strcasecmp(value, "md5") == 0) *out = "md5";
+        else {
+            dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"password_encryption\": \"%s\"", value);
+            dd_err_hint(err, "Available values: md5, scram-sha-256.");
+            return DD_EINVALID_PARAM;
+        }
+        return DD_OK;
     }
     if (strcmp(canon, "client_min_messages") == 0) {
         static const char *const levels[] = {"debug5", "debug4", "debug3", "debug2", "debug1",

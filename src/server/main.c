@@ -39,6 +39,7 @@
 #include "driftdb.h"
 #include "pgwire.h"
 #include "backends.h"
+#include "hba.h"
 
 #include "../util/alloc.h"
 
@@ -76,6 +77,7 @@ typedef struct Options {
     const char *socket_dir;       /* "" = no Unix socket */
     bool socket_dir_given;
     int max_conn;
+    const char *hba;              /* --hba FILE, or NULL */
 } Options;
 
 typedef struct Server {
@@ -93,6 +95,7 @@ typedef struct Server {
     int nslots;
     int *slots;                   /* fd per live connection thread, or -1 */
     PgwBackends backends;         /* sessions by BackendKeyData */
+    Hba *hba;                     /* --hba FILE's rules, or the default */
 } Server;
 
 /* What a connection thread owns; freed by the thread. */
@@ -101,6 +104,8 @@ typedef struct ConnArg {
     int slot;
     int fd;
     char addr[INET6_ADDRSTRLEN + 8];
+    char host[INET6_ADDRSTRLEN];
+    struct sockaddr_storage peer;
     PgwConfig cfg;
 } ConnArg;
 
@@ -108,7 +113,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: driftdb-server --data-path DIR [--listen HOST:PORT] [--socket-dir DIR]\n"
-            "                      [--max-connections N]\n"
+            "                      [--max-connections N] [--hba FILE]\n"
             "\n"
             "  --data-path DIR        database directory (made with `driftdb init DIR`)\n"
             "  --listen HOST:PORT     address to listen on (default " DEFAULT_LISTEN ");\n"
@@ -116,6 +121,9 @@ static void usage(FILE *f)
             "  --socket-dir DIR       also listen on DIR/.s.PGSQL.PORT (default " DEFAULT_SOCKET_DIR ";\n"
             "                         '' for none)\n"
             "  --max-connections N    concurrent client sessions (default %d)\n"
+            "  --hba FILE             who may connect and how they authenticate, in\n"
+            "                         pg_hba.conf's format (default: the Unix socket and\n"
+            "                         loopback are trusted, nothing else may connect)\n"
             "  --help                 this text\n"
             "\n"
             "Speaks the PostgreSQL wire protocol v3 (psql, libpq, psycopg2).\n",
@@ -130,6 +138,7 @@ static int parse_args(int argc, char **argv, Options *o)
         {"listen", required_argument, NULL, 'l'},
         {"socket-dir", required_argument, NULL, 's'},
         {"max-connections", required_argument, NULL, 'm'},
+        {"hba", required_argument, NULL, 'a'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -138,6 +147,7 @@ static int parse_args(int argc, char **argv, Options *o)
     o->socket_dir = DEFAULT_SOCKET_DIR;
     o->socket_dir_given = false;
     o->max_conn = DEFAULT_MAX_CONN;
+    o->hba = NULL;
     int ch;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -145,6 +155,7 @@ static int parse_args(int argc, char **argv, Options *o)
         case 'd': o->data_path = optarg; break;
         case 'l': o->listen = optarg; break;
         case 's': o->socket_dir = optarg; o->socket_dir_given = true; break;
+        case 'a': o->hba = optarg; break;
         case 'm': {
             char *end;
             errno = 0;
@@ -353,6 +364,15 @@ static int server_start_conn(Server *srv, int fd, const struct sockaddr_storage 
     a->cfg.nsessions = &srv->nsessions;
     a->cfg.max_sessions = srv->max_conn;
     a->cfg.backends = &srv->backends;
+    a->cfg.hba = srv->hba;
+    if (ss->ss_family == AF_INET || ss->ss_family == AF_INET6) {
+        a->peer = *ss;
+        a->cfg.peer = &a->peer;
+        const void *ip = ss->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)ss)->sin_addr
+                                                  : (const void *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+        if (!inet_ntop(ss->ss_family, ip, a->host, sizeof a->host)) snprintf(a->host, sizeof a->host, "?");
+        a->cfg.client_host = a->host;
+    }
 
     pthread_mutex_lock(&srv->mu);
     a->slot = -1;
@@ -523,6 +543,17 @@ int main(int argc, char **argv)
         goto done;
     }
 
+    if (opt.hba) {
+        char why[512];
+        if (hba_load(opt.hba, &srv.hba, why, sizeof why) != 0) {
+            fprintf(stderr, "driftdb-server: invalid --hba file: %s\n", why);
+            goto done;
+        }
+    } else if (!(srv.hba = hba_default())) {
+        fprintf(stderr, "driftdb-server: out of memory\n");
+        goto done;
+    }
+
     driftdb_error err;
     memset(&err, 0, sizeof err);
     driftdb_options dopt = {.max_sessions = opt.max_conn};
@@ -571,6 +602,7 @@ done:
     if (srv.unix_path[0]) unlink(srv.unix_path);
     if (srv.signal_fd >= 0) close(srv.signal_fd);
     dd_free(srv.slots);
+    hba_free(srv.hba);
     if (srv.backends.b) backends_free(&srv.backends);
     return status;
 }

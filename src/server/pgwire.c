@@ -61,10 +61,12 @@
  */
 #include "pgwire.h"
 #include "backends.h"
+#include "hba.h"
 
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/clock.h"
+#include "../util/scram.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -477,6 +479,140 @@ static int conn_read_message(Conn *c, u8 *type, Cursor *cur)
     return conn_read_body(c, len - 4, cur);
 }
 
+/* ---- authentication ----------------------------------------------------- */
+
+/* Sends an Authentication request: code, then data. */
+static void send_auth(Conn *c, u32 code, const void *data, size_t n)
+{
+    size_t at = msg_begin(c, 'R');
+    buf_put_u32be(&c->out, code);
+    if (n) buf_append(&c->out, data, n);
+    msg_end(c, at);
+}
+
+/* Reads the client's answer to an authentication request: a 'p' message.
+ * 0 with its body in *cur; -1 when the client went away or sent something
+ * else (FATAL sent for the latter). */
+static int conn_read_auth_answer(Conn *c, Cursor *cur)
+{
+    if (conn_flush(c) != 0) return -1;
+    u8 type;
+    int rc = conn_read_message(c, &type, cur);
+    if (rc != 0) return -1;   /* gone mid-exchange: nothing to say */
+    if (type != 'p')
+        return conn_fatal(c, "08P01", "expected password response, got message type %d", type);
+    return 0;
+}
+
+static int auth_failed(Conn *c, const char *user, const char *method)
+{
+    log_conn(c, "%s authentication failed for user \"%s\"", method, user);
+    return conn_fatal(c, "28P01", "password authentication failed for user \"%s\"", user);
+}
+
+/* The client's password ('p': a String), in pw (cap bytes).  -1 closes. */
+static int read_password(Conn *c, char *pw, size_t cap)
+{
+    Cursor cur;
+    if (conn_read_auth_answer(c, &cur) != 0) return -1;
+    const char *s = cur_cstr(&cur);
+    if (!s || !cur_end(&cur)) return conn_fatal(c, "08P01", "invalid password packet size");
+    if (!s[0]) return conn_fatal(c, "28P01", "empty password returned by client");
+    if (strlen(s) >= cap) return conn_fatal(c, "08P01", "password too long");
+    snprintf(pw, cap, "%s", s);
+    return 0;
+}
+
+/* SCRAM-SHA-256 with the role's verifier (a made-up one when it has none). */
+static int auth_scram(Conn *c, const char *user, const char *verifier, bool usable)
+{
+    static const char mechs[] = "SCRAM-SHA-256\0";
+    send_auth(c, 10, mechs, sizeof mechs);   /* AuthenticationSASL, list ends with an empty name */
+    Cursor cur;
+    if (conn_read_auth_answer(c, &cur) != 0) return -1;
+    const char *mech = cur_cstr(&cur);
+    u32 len = cur_u32be(&cur);
+    if (!mech || cur.bad) return conn_fatal(c, "08P01", "invalid SASL initial response");
+    if (strcmp(mech, "SCRAM-SHA-256") != 0)
+        return conn_fatal(c, "08P01", "client selected an invalid SASL authentication mechanism");
+    if (len == 0xFFFFFFFFu || len != cur_left(&cur)) return conn_fatal(c, "08P01", "invalid SASL initial response");
+    Scram s;
+    if (scram_begin(&s, usable ? verifier : NULL, user) != 0) return conn_fatal(c, "53200", "out of memory");
+    char *first = NULL, *final = NULL;
+    const char *why = "malformed SCRAM message";
+    int rc = scram_first(&s, cur_bytes(&cur, len), len, &first, &why);
+    if (rc == 0) {
+        send_auth(c, 11, first, strlen(first));   /* AuthenticationSASLContinue */
+        if (conn_read_auth_answer(c, &cur) != 0) {
+            scram_end(&s);
+            return -1;
+        }
+        size_t n = cur_left(&cur);
+        rc = scram_final(&s, cur_bytes(&cur, n), n, &final, &why);
+    }
+    scram_end(&s);
+    if (rc == -2) return conn_fatal(c, "53200", "out of memory");
+    if (rc == -1) return conn_fatal(c, "08P01", "%s", why);
+    if (rc == 1) return auth_failed(c, user, "SCRAM");
+    send_auth(c, 12, final, strlen(final));   /* AuthenticationSASLFinal */
+    dd_free(final);
+    return 0;
+}
+
+/*
+ * Decides by the hba rules whether the client may connect as user to
+ * database and runs the exchange the rule names.  0: authenticated (the
+ * caller sends AuthenticationOk); -1: FATAL sent or the client went away.
+ * As PostgreSQL, a wrong password and an unknown role fail alike (28P01),
+ * after the same exchange.
+ */
+static int conn_authenticate(Conn *c, const char *user, const char *database)
+{
+    const PgwConfig *cfg = c->cfg;
+    if (!cfg->hba) return 0;   /* the embedding caller trusts everyone */
+    const char *host = cfg->peer ? cfg->client_host : "[local]";
+    const HbaLine *l = hba_match(cfg->hba, cfg->db, cfg->peer, false, database, user);
+    if (!l)
+        return conn_fatal(c, "28000", "no pg_hba.conf entry for host \"%s\", user \"%s\", database \"%s\", no encryption",
+                          host, user, database);
+    if (l->method == HBA_REJECT)
+        return conn_fatal(c, "28000", "pg_hba.conf rejects connection for host \"%s\", user \"%s\", database \"%s\", no encryption",
+                          host, user, database);
+    driftdb_role_auth ra;
+    driftdb_error err;
+    if (driftdb_role_lookup(cfg->db, user, &ra, &err) != DRIFTDB_OK) {
+        err.severity = "FATAL";
+        send_error(c, &err);
+        conn_flush(c);
+        c->state = PGW_CLOSED;
+        return -1;
+    }
+    if (l->method == HBA_TRUST) return 0;   /* an unknown role fails at session open (28000) */
+
+    /* a password that has expired is no password */
+    bool usable = ra.exists && ra.password[0] &&
+                  !(ra.has_valid_until && ra.valid_until_us != INT64_MAX && ra.valid_until_us < clock_wall_us());
+    bool scram_verifier = usable && strncmp(ra.password, "SCRAM-SHA-256$", 14) == 0;
+    if (l->method == HBA_SCRAM || (l->method == HBA_MD5 && (scram_verifier || !usable)))
+        return auth_scram(c, user, ra.password, usable && scram_verifier);
+    if (l->method == HBA_MD5) {
+        u8 salt[4];
+        if (getrandom(salt, sizeof salt, 0) != (ssize_t)sizeof salt) return conn_fatal(c, "58000", "could not generate random salt");
+        send_auth(c, 5, salt, sizeof salt);   /* AuthenticationMD5Password */
+        char resp[64];
+        if (read_password(c, resp, sizeof resp) != 0) return -1;
+        if (!md5_response_matches(ra.password, salt, resp)) return auth_failed(c, user, "md5");
+        return 0;
+    }
+    /* password: the cleartext, checked against the verifier */
+    send_auth(c, 3, NULL, 0);   /* AuthenticationCleartextPassword */
+    char pw[1024];
+    if (read_password(c, pw, sizeof pw) != 0) return -1;
+    bool ok = usable && password_matches(ra.password, user, pw);
+    explicit_bzero(pw, sizeof pw);
+    return ok ? 0 : auth_failed(c, user, "password");
+}
+
 /* ---- startup ------------------------------------------------------------ */
 
 /* Is name safe to splice into SET unquoted? */
@@ -580,6 +716,12 @@ static const char *param_value(Conn *c, size_t i)
         if (v) return v;
     }
     if (strcmp(name, "session_authorization") == 0) return c->user;
+    if (strcmp(name, "is_superuser") == 0) {
+        driftdb_role_auth ra;
+        driftdb_error err;
+        return driftdb_role_lookup(c->cfg->db, c->user, &ra, &err) == DRIFTDB_OK && ra.exists && !ra.superuser ? "off"
+                                                                                                                  : "on";
+    }
     if (strcmp(name, "application_name") == 0) return c->app_name;
     return reported_params[i].dflt;
 }
@@ -760,6 +902,27 @@ static int conn_startup(Conn *c)
                 if (strncmp(name, "_pq_.", 5) == 0) buf_put_str(&c->out, name);
             }
             msg_end(c, at);
+        }
+        if (c->cfg->hba) {
+            /* the exchange reads messages into c->in, where params lie:
+             * keep the startup packet aside */
+            Buf keep = BUF_INIT;
+            buf_append(&keep, params.p, cur_left(&params));
+            char *db_name = dd_strdup(database);
+            int arc = !buf_ok(&keep) || !db_name ? conn_fatal(c, "53200", "out of memory")
+                                                 : conn_authenticate(c, c->user, db_name);
+            driftdb_role_auth ra;
+            driftdb_error err;
+            if (!arc && driftdb_role_lookup(c->cfg->db, c->user, &ra, &err) == DRIFTDB_OK && ra.exists && !ra.can_login)
+                arc = conn_fatal(c, "28000", "role \"%s\" is not permitted to log in", c->user);
+            if (!arc) {
+                Cursor kp;
+                cur_init(&kp, keep.data, keep.len);
+                arc = conn_open_session(c, kp, db_name);
+            }
+            dd_free(db_name);
+            buf_free(&keep);
+            return arc;
         }
         return conn_open_session(c, params, database);
     }

@@ -98,6 +98,7 @@
 #include "../util/base.h"
 
 #include <stdatomic.h>
+#include <sys/socket.h>
 
 #define PGW_PROTOCOL_3_0 (3u << 16)
 #define PGW_SSL_REQUEST_CODE ((1234u << 16) | 5679u)
@@ -123,6 +124,12 @@ typedef struct PgwConfig {
     atomic_int *nsessions;     /* sessions open across the server */
     int max_sessions;          /* above this: FATAL 53300 after startup */
     struct PgwBackends *backends; /* sessions by BackendKeyData (backends.h), or NULL */
+    /* Authentication (hba.h): the rules, or NULL to admit every role
+     * without a password; the peer's address (NULL: the Unix socket) and
+     * its host part as messages name it ("127.0.0.1"). */
+    const struct Hba *hba;
+    const struct sockaddr_storage *peer;
+    const char *client_host;
 } PgwConfig;
 
 /*

@@ -332,6 +332,7 @@ static int prepare_stmt(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_TYPE: rc = analyze_type(ctx, stmt->u.type, p); break;
     case STMT_EXTENSION: rc = analyze_extension(ctx, stmt->u.ext, p); break;
     case STMT_SCHEMA: rc = analyze_schema(ctx, stmt->u.schema, p); break;
+    case STMT_ROLE: rc = analyze_role(ctx, stmt->u.role, p); break;
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p, stmt->u.verify_recent); break;

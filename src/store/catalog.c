@@ -151,6 +151,22 @@ void catalog_encode(const TableInfo *t, Buf *out)
         const UserType *u = t->utype;
         buf_putc(out, (u8)u->kind);
         if (u->kind == 's' || u->kind == 'p') return;   /* a schema: its name is all there is */
+        if (u->kind == 'r') {
+            const RoleInfo *r = u->role;
+            buf_putc(out, r->flags);
+            buf_put_svarint(out, r->connlimit);
+            buf_putc(out, r->password != NULL);
+            if (r->password) put_str(out, r->password);
+            buf_putc(out, r->has_valid_until);
+            if (r->has_valid_until) buf_put_u64be(out, (u64)r->valid_until);
+            buf_put_varint(out, (u64)r->nmember_of);
+            for (int i = 0; i < r->nmember_of; i++) {
+                buf_put_u32be(out, r->member_of[i].role);
+                buf_put_u32be(out, r->member_of[i].grantor);
+                buf_putc(out, r->member_of[i].admin);
+            }
+            return;
+        }
         if (u->kind == 'd') {
             buf_put_u16be(out, u->base_type);
             buf_put_svarint(out, u->base_typmod);
@@ -449,7 +465,39 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
         oom |= !u;
         if (u) {
             u->kind = (char)cur_u8(&c);
-            if (u->kind != 'e' && u->kind != 'd' && u->kind != 's' && u->kind != 'p') c.bad = true;
+            if (u->kind != 'e' && u->kind != 'd' && u->kind != 's' && u->kind != 'p' && u->kind != 'r') c.bad = true;
+            if (u->kind == 'r' && !c.bad) {
+                RoleInfo *r = u->role = arena_zalloc(a, sizeof *u->role);
+                oom |= !r;
+                if (r) {
+                    r->flags = cur_u8(&c);
+                    if (r->flags & ~FMT_ROLE_ALL) c.bad = true;
+                    i64 lim = cur_svarint(&c);
+                    if (lim < -1 || lim > INT32_MAX) c.bad = true;
+                    r->connlimit = (i32)lim;
+                    u8 hp = cur_u8(&c);
+                    if (hp > 1) c.bad = true;
+                    if (hp == 1 && !c.bad) {
+                        r->password = get_str(&c, a);
+                        oom |= !c.bad && !r->password;
+                    }
+                    u8 hv = cur_u8(&c);
+                    if (hv > 1) c.bad = true;
+                    r->has_valid_until = hv == 1;
+                    if (hv == 1) r->valid_until = (i64)cur_u64be(&c);
+                    r->nmember_of = c.bad ? 0 : get_count(&c);
+                    if (!c.bad && r->nmember_of &&
+                        !(r->member_of = arena_zalloc(a, sizeof *r->member_of * (size_t)r->nmember_of)))
+                        oom = true;
+                    for (int i = 0; r->member_of && i < r->nmember_of && !c.bad; i++) {
+                        r->member_of[i].role = cur_u32be(&c);
+                        r->member_of[i].grantor = cur_u32be(&c);
+                        u8 ad = cur_u8(&c);
+                        if (ad > 1) c.bad = true;
+                        r->member_of[i].admin = ad == 1;
+                    }
+                }
+            }
             if (u->kind == 'd' && !c.bad) {
                 u->base_type = cur_u16be(&c);
                 i64 tm = cur_svarint(&c);
@@ -791,6 +839,56 @@ int store_types_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, D
 int store_schemas_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err)
 {
     return objects_at(s, seq, CAT_SPACE_SCHEMA, a, out, n, err);
+}
+
+const char *store_owner(Store *st) { return st->owner; }
+
+/* The bootstrap superuser before any ALTER ROLE: all flags, no password. */
+static TableInfo *bootstrap_role(Store *st, Arena *a)
+{
+    TableInfo *t = arena_zalloc(a, sizeof *t);
+    UserType *u = t ? arena_zalloc(a, sizeof *u) : NULL;
+    RoleInfo *r = u ? arena_zalloc(a, sizeof *r) : NULL;
+    if (!r || !(t->name = arena_strdup(a, st->owner))) return NULL;
+    t->id = ROLE_BOOTSTRAP_ID;
+    t->utype = u;
+    u->kind = 'r';
+    u->role = r;
+    r->flags = FMT_ROLE_ALL;
+    r->connlimit = -1;
+    return t;
+}
+
+int store_roles_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err)
+{
+    const TableInfo **v;
+    int k;
+    int rc = objects_at(s, seq, CAT_SPACE_ROLE, a, &v, &k, err);
+    if (rc) return rc;
+    const TableInfo **arr = arena_alloc(a, sizeof *arr * (size_t)(k + 1));
+    if (!arr) return dd_err(err, DD_ENOMEM, -1, NULL);
+    int m = 1;
+    arr[0] = NULL;
+    for (int i = 0; i < k; i++) {
+        if (v[i]->id == ROLE_BOOTSTRAP_ID) arr[0] = v[i];
+        else arr[m++] = v[i];
+    }
+    if (!arr[0] && !(arr[0] = bootstrap_role(s->st, a))) return dd_err(err, DD_ENOMEM, -1, NULL);
+    *out = arr;
+    *n = m;
+    return 0;
+}
+
+const TableInfo *store_role_by_name(Snap *s, const char *name, u64 seq, Arena *a)
+{
+    const TableInfo *t = store_object_by_name(s, name, seq, CAT_SPACE_ROLE);
+    if (t) return t;
+    if (seq > s->seq) seq = s->seq;
+    pthread_mutex_lock(&s->st->cat_mu);
+    bool altered = cat_version_locked(s->st, ROLE_BOOTSTRAP_ID, seq) != NULL;
+    pthread_mutex_unlock(&s->st->cat_mu);
+    if (altered || strcmp(name, s->st->owner) != 0) return NULL;
+    return bootstrap_role(s->st, a);
 }
 
 static int objects_at(Snap *s, u64 seq, int space, Arena *a, const TableInfo ***out, int *n, DdError *err)

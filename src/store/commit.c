@@ -300,6 +300,8 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
                          ? serialization(err, "concurrent update")
                          : cat_space(nt) == CAT_SPACE_SCHEMA
                              ? dd_err(err, DD_EDUPLICATE_SCHEMA, -1, "schema \"%s\" already exists", nt->name)
+                         : cat_space(nt) == CAT_SPACE_ROLE
+                             ? dd_err(err, DD_EDUPLICATE_OBJECT, -1, "role \"%s\" already exists", nt->name)
                          : nt->utype ? dd_err(err, DD_EDUPLICATE_OBJECT, -1, "type \"%s\" already exists", nt->name)
                                      : dd_err(err, DD_EDUPLICATE_TABLE, -1, "relation \"%s\" already exists", nt->name);
                 break;

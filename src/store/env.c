@@ -22,6 +22,7 @@
 #include "../util/clock.h"
 
 #include <dirent.h>
+#include <pwd.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -288,8 +289,28 @@ static Store *store_alloc(const char *dir, bool read_only)
 
 /* ---- create / open / close ---- */
 
-int store_create(const char *dir, DdError *err)
+/* The OS user's name, or "driftdb", into out. */
+static void os_user(char out[FMT_META_OWNER_MAX + 1])
 {
+    struct passwd pw, *res = NULL;
+    char buf[4096];
+    if (getpwuid_r(geteuid(), &pw, buf, sizeof buf, &res) == 0 && res && res->pw_name[0] &&
+        strlen(res->pw_name) <= FMT_META_OWNER_MAX)
+        snprintf(out, FMT_META_OWNER_MAX + 1, "%s", res->pw_name);
+    else
+        snprintf(out, FMT_META_OWNER_MAX + 1, "driftdb");
+}
+
+int store_create(const char *dir, const char *superuser, DdError *err)
+{
+    char owner[FMT_META_OWNER_MAX + 1];
+    if (superuser) {
+        if (!superuser[0] || strlen(superuser) > FMT_META_OWNER_MAX)
+            return dd_err(err, DD_EINVALID_PARAM, -1, "superuser name must be 1 to %d bytes", FMT_META_OWNER_MAX);
+        snprintf(owner, sizeof owner, "%s", superuser);
+    } else {
+        os_user(owner);
+    }
     struct stat sb;
     if (stat(dir, &sb) != 0) {
         if (errno != ENOENT)
@@ -337,9 +358,10 @@ int store_create(const char *dir, DdError *err)
     MDB_val k1 = {2, "db"}, v1 = {sizeof meta_db, meta_db};
     MDB_val k2 = {4, "head"}, v2 = {sizeof head, head};
     MDB_val k3 = {3, "ids"}, v3 = {sizeof ids, ids};
+    MDB_val k4 = {5, "owner"}, v4 = {strlen(owner), owner};
     MDB_dbi m = st->dbi[FMT_DB_META];
     if ((rc = mdb_put(txn, m, &k1, &v1, 0)) || (rc = mdb_put(txn, m, &k2, &v2, 0)) ||
-        (rc = mdb_put(txn, m, &k3, &v3, 0))) {
+        (rc = mdb_put(txn, m, &k3, &v3, 0)) || (rc = mdb_put(txn, m, &k4, &v4, 0))) {
         mdb_txn_abort(txn);
         rc = store_mdb_err(err, rc, "creating database");
         goto done;
@@ -424,6 +446,19 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
     }
     st->next_table_id = get_u32be(vi.mv_data);
     st->next_index_id = get_u32be((const u8 *)vi.mv_data + 4);
+    MDB_val ko = {5, "owner"}, vo;
+    rc = mdb_get(txn, st->dbi[FMT_DB_META], &ko, &vo);
+    if (rc == 0 && (vo.mv_size < 1 || vo.mv_size > FMT_META_OWNER_MAX || memchr(vo.mv_data, 0, vo.mv_size))) {
+        mdb_txn_abort(txn);
+        rc = dd_corrupt(err, "meta: owner record malformed");
+        goto fail;
+    }
+    if (rc == 0) {
+        memcpy(st->owner, vo.mv_data, vo.mv_size);
+        st->owner[vo.mv_size] = 0;
+    } else {
+        os_user(st->owner);   /* made before roles */
+    }
     if ((rc = store_read_head(st, txn, &st->head_seq, st->head_hash, &st->head_time, err)) ||
         (rc = cat_load(st, txn, st->head_seq, err))) {
         mdb_txn_abort(txn);

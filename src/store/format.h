@@ -31,6 +31,11 @@
  *                         in the log (sequences are not transactional)
  *           key "xid"  -> [0..7] u64 BE: every transaction id below it may
  *                         have been given (store_xid_next); not in the log
+ *           key "owner" -> the bootstrap superuser's name (1..63 bytes),
+ *                         written by store_create; its role has no catalog
+ *                         record until ALTER ROLE changes it (then its
+ *                         versions have table id 0).  Absent in databases
+ *                         made before roles: the OS user's name then.
  *
  * log       key u64 BE seq (1, 2, ... no gaps; MDB_APPEND)
  *           value: [0]      u8 format (FMT_LOG_FORMAT)
@@ -137,7 +142,15 @@
  *              A schema (CREATE SCHEMA, kind 's'): nothing more; the
  *              relations and types in it are named "schema.name".  Kind
  *              'p', named "public": public was dropped (DROP SCHEMA
- *              public); nothing more.]
+ *              public); nothing more.
+ *              A role (CREATE ROLE, kind 'r', table id 0 for the bootstrap
+ *              superuser's versions): u8 flags (FMT_ROLE_*), svarint
+ *              connection limit (-1: none), u8 has password, [str
+ *              verifier (util/scram.h: SCRAM-SHA-256 or md5, never a
+ *              password)], u8 has valid until, [i64 BE Unix µs],
+ *              varint n, n x { u32 BE id of a role it is a member of
+ *              (0: the bootstrap superuser), u32 BE id of the grantor,
+ *              u8 admin option }.]
  *           Format 1 records (no index flags) still decode.
  */
 #ifndef DD_STORE_FORMAT_H
@@ -190,6 +203,15 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_CAT_CONSTRAINTS 16
 #define FMT_CAT_COMMENTS 32      /* varint n, then n x (varint column id (0: the relation), str) */
 #define FMT_CAT_CONVS 64         /* ALTER COLUMN TYPE conversions (ColConv) */
+#define FMT_ROLE_SUPER 1          /* role flags (catalog record, kind 'r') */
+#define FMT_ROLE_INHERIT 2
+#define FMT_ROLE_CREATEROLE 4
+#define FMT_ROLE_CREATEDB 8
+#define FMT_ROLE_LOGIN 16
+#define FMT_ROLE_REPLICATION 32
+#define FMT_ROLE_BYPASSRLS 64
+#define FMT_ROLE_ALL 127
+#define FMT_META_OWNER_MAX 63
 #define FMT_CAT_TYPE 128         /* a user type: u8 kind, varint n, n x (svarint key, str label) */
 #define FMT_IX_CONSTRAINT 4
 #define FMT_IX_PARTIAL 8

@@ -36,8 +36,10 @@ typedef struct StoreOptions {
     int max_sessions;         /* 0: default; sizes LMDB's reader table */
 } StoreOptions;
 
-/* Creates an empty database in dir (created if missing; must be empty). */
-int store_create(const char *dir, DdError *err);
+/* Creates an empty database in dir (created if missing; must be empty)
+ * whose bootstrap superuser is called superuser (NULL: the OS user's
+ * name). */
+int store_create(const char *dir, const char *superuser, DdError *err);
 /* The live process the LOCK file of dir names, or 0 (driftdb_lock_holder). */
 long store_lock_holder(const char *dir);
 /* Opens dir.  Errors: 58P01 missing directory, XX001 not a DriftDB
@@ -219,9 +221,28 @@ typedef struct EnumLabel {
     i64 key;
     char *label;
 } EnumLabel;
+/* A role (CREATE ROLE): a catalog object whose utype has kind 'r'.  The
+ * bootstrap superuser's versions have table id ROLE_BOOTSTRAP_ID. */
+#define ROLE_BOOTSTRAP_ID 0u
+typedef struct RoleMember {
+    u32 role;                /* the role this one is a member of */
+    u32 grantor;
+    bool admin;              /* WITH ADMIN OPTION */
+} RoleMember;
+typedef struct RoleInfo {
+    u8 flags;                /* FMT_ROLE_* */
+    i32 connlimit;           /* -1: none */
+    char *password;          /* a verifier (util/scram.h), or NULL */
+    bool has_valid_until;
+    i64 valid_until;         /* Unix µs */
+    int nmember_of;
+    RoleMember *member_of;
+} RoleInfo;
+
 typedef struct UserType {
     char kind;               /* 'e': enum, 'd': domain; 's': a schema, 'p': the marker of
-                                a dropped public schema (neither is a type) */
+                                a dropped public schema (neither is a type); 'r': a role */
+    RoleInfo *role;          /* kind 'r' */
     int nlabels;
     EnumLabel *labels;       /* enum: ascending key order */
     /* A domain (CREATE DOMAIN): a base type with constraints.  Its columns
@@ -295,10 +316,13 @@ static inline const char *name_base(const char *name)
 void dd_err_relation(DdError *e, const TableInfo *t, const char *column, const char *constraint);
 
 /* The namespace a catalog object's name is in. */
-enum { CAT_SPACE_REL, CAT_SPACE_TYPE, CAT_SPACE_SCHEMA };
+enum { CAT_SPACE_REL, CAT_SPACE_TYPE, CAT_SPACE_SCHEMA, CAT_SPACE_ROLE };
 static inline int cat_space(const TableInfo *t)
 {
-    return !t->utype ? CAT_SPACE_REL : t->utype->kind == 's' || t->utype->kind == 'p' ? CAT_SPACE_SCHEMA : CAT_SPACE_TYPE;
+    return !t->utype ? CAT_SPACE_REL
+           : t->utype->kind == 's' || t->utype->kind == 'p' ? CAT_SPACE_SCHEMA
+           : t->utype->kind == 'r' ? CAT_SPACE_ROLE
+                                   : CAT_SPACE_TYPE;
 }
 
 /* Serialization of a TableInfo (format in format.h).  Decoded strings and
@@ -337,6 +361,13 @@ const TableInfo *store_schema_by_name(Snap *s, const char *name, u64 seq);
 /* The object named `name` at seq in namespace space (CAT_SPACE_*), or NULL. */
 const TableInfo *store_object_by_name(Snap *s, const char *name, u64 seq, int space);
 int store_schemas_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err);
+/* The roles at seq, the bootstrap superuser first (a version made from
+ * its name in meta when ALTER ROLE never changed it). */
+int store_roles_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, DdError *err);
+/* The role called name at seq, or NULL (*out in a). */
+const TableInfo *store_role_by_name(Snap *s, const char *name, u64 seq, Arena *a);
+/* The bootstrap superuser's name (meta "owner"). */
+const char *store_owner(Store *st);
 /* The newest version of catalog object id known to the store (dropped
  * included, possibly of a commit being applied), or NULL: what enum labels
  * are read from (a label's key never changes). */

@@ -54,6 +54,7 @@ struct Store {
     bool read_only;
     int lock_fd;                  /* -1 when read-only */
     u8 dbid[FMT_DBID_LEN];
+    char owner[FMT_META_OWNER_MAX + 1];   /* meta "owner" (store_owner) */
     size_t map_size;
 
     /* Pins exclude map resizes (writer-preferring gate). */

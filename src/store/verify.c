@@ -32,7 +32,8 @@
  *   times     exactly H' entries, the i-th mapping commit i's time to i;
  *   catalog   every record decodes, names its own key's table and seq, and
  *             their number equals the number of catalog events;
- *   meta      exactly the keys db, head, ids; the ids above every id used.
+ *   meta      exactly the keys db, head, ids (and owner, seq and xid
+ *             records); the ids above every id used.
  * Phase B holds one read transaction, like any scan of the present.
  *
  * Stops at the first problem; messages name table, key and seq.
@@ -961,6 +962,10 @@ static int verify_catalog_meta(Verify *vf)
              * that was never committed may have taken values) */
         } else if (store_xid_meta_record(k.mv_data, k.mv_size, v.mv_size)) {
             /* the transaction ids' counter: outside the log, any value */
+        } else if (k.mv_size == 5 && memcmp(k.mv_data, "owner", 5) == 0) {
+            if (v.mv_size < 1 || v.mv_size > FMT_META_OWNER_MAX || memchr(vp, 0, v.mv_size) ||
+                v.mv_size != strlen(st->owner) || memcmp(vp, st->owner, v.mv_size) != 0)
+                rc = bad_at(vf, 0, "meta: the owner record is damaged");
         } else {
             rc = bad_at(vf, 0, "meta: unknown key of %zu bytes", k.mv_size);
         }

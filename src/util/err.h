@@ -129,6 +129,7 @@
     X(SNAPSHOT_RETRY, "XX000", "the statement's snapshot must be taken again") \
     X(LOCK_NOT_AVAILABLE, "55P03", "could not obtain lock")                  \
     X(DEADLOCK, "40P01", "deadlock detected")                                \
+    X(INVALID_GRANT_OP, "0LP01", "invalid grant operation")                  \
     /* never reaches a client: a READ COMMITTED statement that waited for a \
      * row another transaction then changed runs again on a new snapshot */ \
     X(STATEMENT_RESTART, "XX000", "the statement must run again")           \

@@ -34,7 +34,7 @@ has() { case "$3" in *"$2"*) ok "$1";; *) fail "$1"; echo "#  wanted: $2"; echo 
 
 # a database with history: 11 commits (the first UPDATE changes nothing)
 DB=$TMP/db
-"$D" init "$DB" >/dev/null
+"$D" init "$DB" --superuser postgres >/dev/null
 "$D" sql --data "$DB" -e "CREATE TABLE t (id INT PRIMARY KEY, name TEXT, n INT)" -e "CREATE INDEX t_name ON t (name)" >/dev/null
 for i in 1 2 3 4 5; do
     "$D" sql --data "$DB" -e "INSERT INTO t VALUES ($i, 'v$i', $i)" -e "UPDATE t SET n = n + 10 WHERE id < $i" >/dev/null

@@ -110,7 +110,7 @@ echo '{"id": 150, "amount": "x"}' >> "$TMP/batch.jsonl"
 
 # ---- --data mode, no server -----------------------------------------------------
 DB=$TMP/db
-"$D" init "$DB" >/dev/null 2>&1 && ok init || fail init
+"$D" init "$DB" --superuser tester >/dev/null 2>&1 && ok init || fail init
 "$D" sql --data "$DB" -e "CREATE TABLE ev (pk=id)" >/dev/null 2>&1
 
 out=$("$D" ingest --data "$DB" -t ev -f "$TMP/events.jsonl" 2>&1); rc=$?
@@ -183,7 +183,7 @@ check data_select_missing_table_status 1 "$rc"
 out=$("$D" drift --data "$DB" -t ev -k 1 2>&1); rc=$?
 check data_drift_status 0 "$rc"
 norm=$(printf '%s\n' "$out" | sed -E "s/[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+\\+00 */TIME  /")
-user=${USER:-$(id -un)}
+user=tester   # the bootstrap superuser, who --data sessions act as
 expected=$(printf 'ev id = 1: 3 versions, 4 changes\n\nseq 2      TIME  %-12s INSERT\n    id      1\n    kind    click\n    amount  10\n    ok      t\n    meta    {"a": [1, 2]}\nseq 4      TIME  %-12s UPDATE\n    kind    click -> dblclick\n    amount  10 -> 11\nseq 5      TIME  %-12s UPDATE\n    ok      t -> f\nseq 6      TIME  %-12s DELETE' "$user" "$user" "$user" "$user")
 check data_drift_timeline "$expected" "$norm"
 out=$("$D" drift --data "$DB" -t ev -k 1 --format json 2>&1)
@@ -524,7 +524,7 @@ out=$("$D" verify --data "$DB" 2>&1); rc=$?
 matches beside_verify '^verified [0-9]+ commits: OK$' "$out"
 out=$("$D" compact --url "$URL" 2>&1); rc=$?
 has url_compact_statement_error "VACUUM is not supported" "$rc $out"
-out=$(PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=envuser "$D" select -t web -w "id = 2" --format csv 2>&1)
+out=$(PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=tester "$D" select -t web -w "id = 2" --format csv 2>&1)
 check pg_environment 'id,kind,amount,ok,meta,note
 2,it'"'"'s,12,f,,' "$out"
 out=$("$D" select --url "postgresql://x@127.0.0.1:1/x" -t web 2>&1); rc=$?
@@ -584,8 +584,8 @@ has url_doctor_head "head            seq $(q --url "$URL" -e "SELECT drift_seq()
 matches url_doctor_orders "^  orders +300 +301 " "$out_url"
 strip() { printf '%s\n' "$1" | grep -v -e '^DriftDB doctor:' -e '^  read-only, beside' -e '^reader slots'; }
 check url_and_beside_doctor_agree "$(strip "$out_data")" "$(strip "$out_url")"
-out=$(PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=envuser PGDATABASE=envdb "$D" doctor 2>&1)
-check pg_environment_doctor "DriftDB doctor: server 127.0.0.1:$PORT, database envdb, user envuser" "$(printf '%s\n' "$out" | head -n 1)"
+out=$(PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=tester PGDATABASE=envdb "$D" doctor 2>&1)
+check pg_environment_doctor "DriftDB doctor: server 127.0.0.1:$PORT, database envdb, user tester" "$(printf '%s\n' "$out" | head -n 1)"
 
 # A reader killed while it holds its LMDB reader slot leaves the slot
 # behind (stale); a running server frees it within seconds (its writer
@@ -732,7 +732,7 @@ out=$("$D" diff --data "$TMP/cpdb" -t cp --from 3 --to 4 --format json 2>&1)
 check diff_composite_key_json '[{"key":{"a":"1","b":"y"},"change":"delete","before":{"a":"1","b":"y","v":"2"},"after":null}]' "$out"
 out=$("$D" drift --data "$TMP/cpdb" -t cp -k 1 2>&1); rc=$?
 check drift_composite_key_one_value "1 driftdb: error: the primary key of \"cp\" is (a, b): give -k once for each of its 2 columns, in that order (got 1)" "$rc $out"
-U12=$(printf "%-12s" "$user")
+U12=$(printf "%-12s" "$(id -un)")   # cpdb was made without --superuser: the OS user
 out=$("$D" drift --data "$TMP/cpdb" -t cp -k 1 -k x 2>&1 | sed -E "s/[0-9]{4}-[0-9-]+ [0-9:.+]+ */TIME  /"); rc=$?
 check drift_composite_key "0 cp (a, b) = (1, x): 2 versions, 2 changes
 
@@ -829,7 +829,7 @@ check csv_empty_string_and_null 'e,n,q
 
 # ---- ingest sends rows with COPY where COPY means what INSERT means ----
 # Both ways (--data, then --url to a server on the same directory).
-"$D" init "$TMP/copydb" >/dev/null 2>&1
+"$D" init "$TMP/copydb" --superuser tester >/dev/null 2>&1
 "$D" sql --data "$TMP/copydb" -e "CREATE TABLE s1 (id int PRIMARY KEY, t text, j jsonb, n numeric, i int, f float8)" \
     -e "CREATE TABLE s2 (id int PRIMARY KEY, t text, j jsonb, n numeric, i int, f float8)" \
     -e "CREATE TABLE w1 (pk=id)" -e "CREATE TABLE w2 (pk=id)" \

@@ -309,7 +309,7 @@ def idle_session_timeout():
 
 def sigterm_case():
     d = os.path.join(TMPDIR, "cancel-db")
-    subprocess.run([CLI, "init", d], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([CLI, "init", d, "--superuser", "test"], check=True, stdout=subprocess.DEVNULL)
     log = open(os.path.join(TMPDIR, "cancel-server.log"), "w+")
     for attempt in range(8):
         port = 56000 + (os.getpid() + attempt * 97) % 900

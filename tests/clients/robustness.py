@@ -233,12 +233,12 @@ def cancel_request_ignored():
 
 @case
 def startup_messages():
-    s, msgs = login(params={"user": "alice", "database": "db", "application_name": "raw"})
+    s, msgs = login(params={"user": "test", "database": "db", "application_name": "raw"})
     ps = dict(tuple(x.decode() for x in b.split(b"\0")[:2]) for t, b in msgs if t == b"S")
     for k, v in {"server_version": "15.0", "client_encoding": "UTF8", "server_encoding": "UTF8",
                  "DateStyle": "ISO, MDY", "integer_datetimes": "on",
                  "standard_conforming_strings": "on", "IntervalStyle": "postgres",
-                 "is_superuser": "on", "session_authorization": "alice",
+                 "is_superuser": "on", "session_authorization": "test",
                  "application_name": "raw"}.items():
         if ps.get(k) != v:
             raise AssertionError("ParameterStatus %s = %r, want %r" % (k, ps.get(k), v))

@@ -38,6 +38,8 @@
 #   temp_tables_test.py  temporary tables: private per session, temporary
 #                    views, no commits, a vanished client's tables ended
 #   stress.py        concurrent writers and readers (snapshots, AS OF now())
+#   auth_test.py     pg_hba.conf methods x roles x passwords, side by side
+#                    with a PostgreSQL 15; SCRAM exchanges cut off or replayed
 # plus server-level checks (open failures, a dead reader's slot cleared,
 # SIGTERM shutdown), and prints
 # "ok NAME" / "FAIL NAME" lines and finally "N passed, N failed".
@@ -90,7 +92,7 @@ tally() {
 # is not built.
 make_db() {
     if [ -x "$CLI" ]; then
-        "$CLI" init "$1" >"$TMP/init.log" 2>&1 && return 0
+        "$CLI" init "$1" --superuser test >"$TMP/init.log" 2>&1 && return 0
         cat "$TMP/init.log" >&2
         return 1
     fi
@@ -103,7 +105,7 @@ int main(int argc, char **argv)
 {
     driftdb_error e;
     if (argc != 2) return 2;
-    if (driftdb_init(argv[1], &e) != DRIFTDB_OK) { fprintf(stderr, "%s\n", e.message); return 1; }
+    if (driftdb_init_superuser(argv[1], "test", &e) != DRIFTDB_OK) { fprintf(stderr, "%s\n", e.message); return 1; }
     return 0;
 }
 CEOF
@@ -460,6 +462,16 @@ elif make_db "$TMP/db5" && start_server idle "$TMP/db5"; then
     stop_server "$IS_PID" || fail server_survives_idle_snapshot "exit status $?"
 else
     fail idle_snapshot "could not start a server for it"
+fi
+
+# ---- authentication: hba methods x roles x passwords from libpq and asyncpg,
+# the same outcome as a PostgreSQL 15 given the same pg_hba.conf and roles
+# (auth_test.py starts both).  ~20 s.
+if [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PY" ]; then
+    fail auth "PostgreSQL 15 or /usr/bin/python3 missing"
+else
+    timeout -k 5 300 "$PY" $HERE/auth_test.py "$BUILD" "$PGBIN" >"$TMP/auth.out" 2>&1
+    tally auth "$TMP/auth.out"
 fi
 
 # ---- shutdown: SIGTERM with an idle client connected ----------------------

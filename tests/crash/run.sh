@@ -29,7 +29,7 @@ pass=0
 fail=0
 if [ -x "$DRIFTDB" ]; then
     init_ok=0
-    "$DRIFTDB" init "$data" >"$tmp/init.out" 2>&1 && init_ok=1
+    "$DRIFTDB" init "$data" --superuser crash >"$tmp/init.out" 2>&1 && init_ok=1
 else
     init_ok=0
     echo "crash: $DRIFTDB not built"

@@ -60,7 +60,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (sha256("", 0, h)) exit(1);
     driftdb_error err;
     if (!mkdtemp(dir)) { perror("fuzz_pgwire: mkdtemp"); exit(1); }
-    if (driftdb_init(dir, &err) != DRIFTDB_OK || driftdb_open(dir, NULL, &db, &err) != DRIFTDB_OK) {
+    if (driftdb_init_superuser(dir, "fuzz", &err) != DRIFTDB_OK || driftdb_open(dir, NULL, &db, &err) != DRIFTDB_OK) {
         fprintf(stderr, "fuzz_pgwire: cannot create a database in %s: %s\n", dir, err.message);
         exit(1);
     }

@@ -108,7 +108,8 @@ def driftdb(build):
     tmp = tempfile.mkdtemp(prefix="driftdb-planner.")
     data = os.path.join(tmp, "db")
     try:
-        subprocess.run([os.path.join(build, "driftdb"), "init", data], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([os.path.join(build, "driftdb"), "init", data, "--superuser", "test"], check=True,
+                       stdout=subprocess.DEVNULL)
     except (OSError, subprocess.CalledProcessError):
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -978,7 +978,7 @@ static void run_file_isolated(const char *file, const char *server, int pgport, 
         signal(SIGALRM, on_alarm);
         const char *to = getenv("SLT_TIMEOUT");
         alarm(to ? (unsigned)atoi(to) : DEFAULT_TIMEOUT_S);
-        if (!pgport && driftdb_init(t.dbdir, &err) != DRIFTDB_OK) {
+        if (!pgport && driftdb_init_superuser(t.dbdir, "slt", &err) != DRIFTDB_OK) {
             printf("FAIL %s: driftdb_init: %s\n", file, err.message);
             t.nfail++;
         } else {

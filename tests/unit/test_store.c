@@ -382,8 +382,8 @@ TEST(create_open_errors)
     mkdir(d, 0700);
     CHECK_EQ_INT(store_open(d, NULL, &st, &e), DD_ECORRUPT);
     CHECK(strstr(e.message, "not a DriftDB data directory") != NULL);
-    CHECK_EQ_INT(store_create(d, &e), 0);
-    CHECK(store_create(d, &e) != 0);  /* not empty now */
+    CHECK_EQ_INT(store_create(d, NULL, &e), 0);
+    CHECK(store_create(d, NULL, &e) != 0);  /* not empty now */
     CHECK(strstr(e.message, "not empty") != NULL);
     StoreOptions o = {.read_only = false};
     CHECK_EQ_INT(store_open(d, &o, &st, &e), 0);
@@ -475,7 +475,7 @@ static Store *open_new(const char *name, size_t map)
     DdError e;
     Store *st = NULL;
     const char *d = fresh_dir(name);
-    if (store_create(d, &e)) {
+    if (store_create(d, NULL, &e)) {
         printf("create: %s\n", e.message);
         return NULL;
     }

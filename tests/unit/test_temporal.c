@@ -187,7 +187,7 @@ static void setup(void)
     char dir[300];
     snprintf(dir, sizeof dir, "%s/db", tmpdir);
     DdError e;
-    if (store_create(dir, &e) || store_open(dir, NULL, &st, &e)) {
+    if (store_create(dir, NULL, &e) || store_open(dir, NULL, &st, &e)) {
         printf("setup: %s\n", e.message);
         exit(2);
     }

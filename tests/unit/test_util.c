@@ -1,5 +1,5 @@
 /* test_util.c - unit tests of src/util: errors, allocation fault injection,
- * arenas, buffers and cursors, varints, crc32c, sha256, clocks. */
+ * arenas, buffers and cursors, varints, crc32c, sha256, clocks, SCRAM. */
 #include "check.h"
 #include "../../src/util/utf8.h"
 #include "../../src/util/alloc.h"
@@ -9,6 +9,7 @@
 #include "../../src/util/crc32c.h"
 #include "../../src/util/err.h"
 #include "../../src/util/sha256.h"
+#include "../../src/util/scram.h"
 
 #include <stdlib.h>
 
@@ -307,6 +308,87 @@ TEST(utf8_validation)
     CHECK_EQ_INT(utf8_invalid_at("\xe2\x82", 2), 0);
 }
 
+/* RFC 7677's example exchange (user "user", password "pencil"), the
+ * server's nonce part given instead of drawn. */
+TEST(scram_rfc7677)
+{
+    u8 salt[32];
+    const char *salt64 = "W22ZaJ0SNY7soEsUEjb6gQ==";
+    int sl = b64_decode(salt64, strlen(salt64), salt, sizeof salt);
+    CHECK_EQ_INT(sl, 16);
+    char v[SCRAM_MAX_VERIFIER];
+    CHECK(scram_make_verifier_salted("pencil", salt, sl, 4096, v) == 0);
+    CHECK(scram_is_verifier(v));
+    CHECK(password_matches(v, "user", "pencil"));
+    CHECK(!password_matches(v, "user", "pencil2"));
+    Scram s;
+    CHECK(scram_begin(&s, v, "user") == 0 && !s.mock);
+    char *first;
+    const char *why = NULL;
+    const char *cf = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
+    CHECK(scram_first(&s, (const u8 *)cf, strlen(cf), &first, &why) == 0);
+    CHECK(strncmp(first, "r=rOprNGfwEbeRWgbNEkqO", 22) == 0);
+    /* the RFC's server nonce in place of ours */
+    const char *sf = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+    dd_free(s.server_first);
+    s.server_first = dd_strdup(sf);
+    snprintf(s.nonce, sizeof s.nonce, "%s", "rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0");
+    const char *fin = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+                      "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+    char *sfinal = NULL;
+    CHECK(scram_final(&s, (const u8 *)fin, strlen(fin), &sfinal, &why) == 0);
+    CHECK(sfinal && strcmp(sfinal, "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=") == 0);
+    dd_free(sfinal);
+    /* one bit of the proof wrong */
+    const char *bad = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+                      "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVU=";
+    CHECK(scram_final(&s, (const u8 *)bad, strlen(bad), &sfinal, &why) == 1 && !sfinal);
+    /* another nonce, a missing proof: malformed */
+    const char *other = "c=biws,r=rOprNGfwEbeRWgbNEkqOX,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+    CHECK(scram_final(&s, (const u8 *)other, strlen(other), &sfinal, &why) == -1);
+    CHECK(scram_final(&s, (const u8 *)"c=biws", 6, &sfinal, &why) == -1);
+    scram_end(&s);
+    /* no verifier: the exchange runs and fails, with the same salt each time */
+    Scram m1, m2;
+    CHECK(scram_begin(&m1, NULL, "nobody") == 0 && m1.mock);
+    CHECK(scram_begin(&m2, "md5abc", "nobody") == 0 && m2.mock);
+    CHECK(m1.v.saltlen == m2.v.saltlen && memcmp(m1.v.salt, m2.v.salt, (size_t)m1.v.saltlen) == 0);
+    CHECK(scram_first(&m1, (const u8 *)cf, strlen(cf), &first, &why) == 0);
+    scram_end(&m1);
+    scram_end(&m2);
+    /* malformed first messages */
+    const char *firsts[] = {"p=tls-server-end-point,,n=,r=x", "n,a=bob,n=,r=x", "x,,n=,r=x", "n,,n=", "n,,r=abc", "n,,n=,r="};
+    for (size_t i = 0; i < DD_ARRAY_LEN(firsts); i++) {
+        CHECK(scram_begin(&s, v, "user") == 0);
+        CHECK(scram_first(&s, (const u8 *)firsts[i], strlen(firsts[i]), &first, &why) == -1);
+        scram_end(&s);
+    }
+    CHECK(scram_begin(&s, v, "user") == 0);
+    CHECK(scram_first(&s, (const u8 *)"n,,n=\0,r=x", 10, &first, &why) == -1);
+    scram_end(&s);
+}
+
+/* PostgreSQL's md5 format: md5 || md5(password || user), and the
+ * exchange over a 4-byte salt. */
+TEST(md5_password)
+{
+    char h[33], v[36], inner[33], resp[36];
+    CHECK(md5_hex2("secret", 6, "alice", 5, h) == 0);
+    snprintf(v, sizeof v, "md5%s", h);
+    CHECK(md5_is_verifier(v) && !scram_is_verifier(v));
+    CHECK(password_matches(v, "alice", "secret"));
+    CHECK(!password_matches(v, "bob", "secret"));
+    const u8 salt[4] = {1, 2, 3, 4};
+    CHECK(md5_hex2(h, 32, salt, 4, inner) == 0);
+    snprintf(resp, sizeof resp, "md5%s", inner);
+    CHECK(md5_response_matches(v, salt, resp));
+    resp[5] ^= 1;
+    CHECK(!md5_response_matches(v, salt, resp));
+    /* md5("") is d41d8cd98f00b204e9800998ecf8427e */
+    CHECK(md5_hex2("", 0, "", 0, h) == 0);
+    CHECK_EQ_STR(h, "d41d8cd98f00b204e9800998ecf8427e");
+}
+
 int main(void)
 {
     RUN(utf8_validation);
@@ -319,5 +401,7 @@ int main(void)
     RUN(crc32c_vectors);
     RUN(sha256_vectors);
     RUN(clocks);
+    RUN(scram_rfc7677);
+    RUN(md5_password);
     return check_summary();
 }

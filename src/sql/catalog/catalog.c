@@ -318,6 +318,48 @@ int present_tables(SqlCtx *ctx, const TableInfo ***out, int *nout)
     return present_objects(ctx, false, out, nout);
 }
 
+const TableInfo *resolve_role(SqlCtx *ctx, const char *name)
+{
+    const TableInfo *t = object_present(ctx, name, CAT_SPACE_ROLE);
+    if (t || strcmp(name, store_owner(ctx->store)) != 0) return t;
+    /* the bootstrap superuser, unless a version of it says otherwise */
+    u64 seq = ctx->session_point != SEQ_NONE ? ctx->session_point : snap_seq(ctx->snap);
+    if (store_table_version(ctx->snap, ROLE_BOOTSTRAP_ID, seq)) return NULL;
+    if (ctx->session_point == SEQ_NONE && ctx->ws && ws_table(ctx->ws, ROLE_BOOTSTRAP_ID)) return NULL;
+    return store_role_by_name(ctx->snap, name, seq, ctx->stmt);
+}
+
+int present_roles(SqlCtx *ctx, const TableInfo ***out, int *nout)
+{
+    const TableInfo **ts;
+    int n;
+    u64 seq = ctx->session_point != SEQ_NONE ? ctx->session_point : snap_seq(ctx->snap);
+    int rc = store_roles_at(ctx->snap, seq, ctx->stmt, &ts, &n, ctx->err);
+    if (rc) return rc;
+    const TableInfo **wts = NULL;
+    int nws = 0;
+    bool ws = ctx->ws && ctx->session_point == SEQ_NONE;
+    if (ws && (rc = ws_all_tables(ctx->ws, ctx->stmt, &wts, &nws))) return rc;
+    const TableInfo **all = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(n + nws + 1));
+    if (!all) return DD_ENOMEM;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        const TableInfo *o = ws ? ws_table(ctx->ws, ts[i]->id) : NULL;
+        if (o && o->dropped) continue;
+        all[m++] = o ? o : ts[i];
+    }
+    for (int i = 0; i < nws; i++) {
+        const TableInfo *o = wts[i];
+        if (cat_space(o) != CAT_SPACE_ROLE || o->dropped) continue;
+        bool seen = false;
+        for (int k = 0; k < m && !seen; k++) seen = all[k]->id == o->id;
+        if (!seen) all[m++] = o;
+    }
+    *out = all;
+    *nout = m;
+    return DD_OK;
+}
+
 int present_types(SqlCtx *ctx, const TableInfo ***out, int *nout)
 {
     return present_objects(ctx, true, out, nout);
@@ -342,7 +384,7 @@ static int present_objects(SqlCtx *ctx, bool types, const TableInfo ***out, int 
     }
     for (int i = 0; i < nws; i++) {
         const TableInfo *o = wts[i];
-        if ((o->utype != NULL) != types || cat_space(o) == CAT_SPACE_SCHEMA) continue;
+        if (cat_space(o) != (types ? CAT_SPACE_TYPE : CAT_SPACE_REL)) continue;
         bool seen = false;
         for (int k = 0; k < m && !seen; k++) seen = all[k]->id == o->id;
         if (!seen && !o->dropped) all[m++] = o;

@@ -65,6 +65,14 @@ int relation_create_name(SqlCtx *ctx, char **name, int loc, bool temp);
 typedef const TableInfo *(*NameLookup)(SqlCtx *ctx, const char *name, void *arg);
 const TableInfo *resolve_in_path(SqlCtx *ctx, const char *name, NameLookup fn, void *arg);
 
+/* The role called name in the present (snapshot + write set; at the
+ * session's point under SET drift.system_time), or NULL; the bootstrap
+ * superuser is made from its name when ALTER ROLE never changed it. */
+const TableInfo *resolve_role(SqlCtx *ctx, const char *name);
+/* Every role of the present, the bootstrap superuser's first unless it
+ * was renamed in the write set.  *out in the statement arena. */
+int present_roles(SqlCtx *ctx, const TableInfo ***out, int *n);
+
 /* Resolves a table name as written in the present (snapshot + write
  * set), or NULL: the session's temporary relation of that name first
  * (pg_temp leads PostgreSQL's search_path), then a permanent one through

@@ -84,6 +84,8 @@ typedef struct CatView {
 int catview_get(SqlCtx *ctx, u64 point, const CatView **out);
 
 static inline u32 cat_object_oid(const TableInfo *t) { return OID_OBJECT_BASE + t->id; }
+/* A role's OID: the bootstrap superuser's is PostgreSQL's, 10. */
+static inline u32 role_oid(const TableInfo *t) { return t->id == ROLE_BOOTSTRAP_ID ? OID_ROLE_OWNER : cat_object_oid(t); }
 static inline u32 cat_index_oid(const IndexInfo *ix) { return OID_INDEX_BASE + ix->id; }
 /* The namespace OID and name of a catalog name (temporary relations:
  * pg_temp_1); the name is in a per-thread buffer the next call reuses. */

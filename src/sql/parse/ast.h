@@ -551,6 +551,7 @@ typedef enum StmtKind {
     STMT_TYPE,       /* CREATE / ALTER / DROP TYPE: u.type */
     STMT_EXTENSION,  /* CREATE EXTENSION [IF NOT EXISTS] name ... | DROP EXTENSION [IF EXISTS] name, ...: u.ext */
     STMT_SCHEMA,     /* CREATE / DROP / ALTER SCHEMA: u.schema */
+    STMT_ROLE,       /* CREATE / ALTER / DROP ROLE, GRANT / REVOKE role: u.role */
     STMT_LOCK,       /* LOCK [TABLE] name, ... IN ACCESS SHARE MODE: u.drop */
     STMT_DISCARD,    /* DISCARD {ALL | PLANS | SEQUENCES}, run by the engine: u.discard
                         (DISCARD TEMP is a STMT_DROP_TABLE) */
@@ -568,6 +569,31 @@ typedef struct SchemaStmt {
     char *role;                       /* AUTHORIZATION role, OWNER TO role (NULL: none, or the
                                          session's: CURRENT_USER ...) */
 } SchemaStmt;
+
+/* Role attributes (the store's FMT_ROLE_* bits). */
+enum {
+    ROLE_SUPER = 1, ROLE_INHERIT = 2, ROLE_CREATEROLE = 4, ROLE_CREATEDB = 8,
+    ROLE_LOGIN = 16, ROLE_REPLICATION = 32, ROLE_BYPASSRLS = 64,
+};
+/* CREATE / ALTER / DROP ROLE (USER, GROUP); GRANT / REVOKE role. */
+typedef struct RoleStmt {
+    char action;                      /* 'c' create, 'a' alter options, 'r' rename,
+                                         'd' drop, 'g' grant membership, 'v' revoke it */
+    char **names; int *locs; int n;   /* the role(s); GRANT / REVOKE: the roles granted
+                                         (NULL name: CURRENT_USER ...) */
+    char **members; int nmembers;     /* GRANT ... TO / REVOKE ... FROM */
+    bool if_exists;                   /* DROP ... IF EXISTS */
+    bool admin;                       /* WITH ADMIN OPTION; REVOKE ADMIN OPTION FOR */
+    bool user;                        /* CREATE USER: LOGIN unless NOLOGIN */
+    char *new_name;                   /* RENAME TO */
+    u8 set_flags, clear_flags;        /* FMT_ROLE_* given on / off */
+    bool has_connlimit; i32 connlimit;
+    bool has_password; char *password;       /* PASSWORD NULL: password NULL */
+    bool has_valid_until; char *valid_until; /* as written */
+    char **in_roles; int nin;         /* IN ROLE: member of these */
+    char **add_members; int nadd;     /* ROLE / USER: these become members */
+    char **admins; int nadmins;       /* ADMIN: members with admin option */
+} RoleStmt;
 
 typedef struct ExtensionStmt {
     bool drop;
@@ -690,6 +716,7 @@ struct Stmt {
         TypeStmt *type;
         ExtensionStmt *ext;
         SchemaStmt *schema;
+        RoleStmt *role;
         char discard;   /* STMT_DISCARD: 'a' ALL, 'p' PLANS, 's' SEQUENCES; 'u' UNLISTEN */
         i64 verify_recent;   /* STMT_VERIFY: n of VERIFY RECENT n (the newest n commits); 0 = all */
     } u;

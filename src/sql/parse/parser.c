@@ -2124,6 +2124,10 @@ static int parse_temporal(Parser *p, TemporalClause *tc)
 
 static int parse_tablesample(Parser *p, TableRef *r, TableRef **out);
 static int parse_role(Parser *p, char **out);
+static int parse_create_role(Parser *p, Stmt *st);
+static int parse_alter_role(Parser *p, Stmt *st);
+static int parse_drop_role(Parser *p, Stmt *st);
+static int parse_grant_role(Parser *p, Stmt *st);
 
 static int parse_table_primary(Parser *p, TableRef **out)
 {
@@ -4445,8 +4449,10 @@ static int parse_create(Parser *p, Stmt *st)
     if (is_word(t, "domain")) return parse_create_domain(p, st);
     if (is_word(t, "extension")) return parse_extension(p, st, false);
     if (is_word(t, "schema")) return parse_schema(p, st, 'c');
+    if (!or_replace && !temp && (is_word(t, "role") || is_kw(t, KW_USER) || is_kw(t, KW_GROUP)))
+        return parse_create_role(p, st);
     static const char *const later[] = {"database", "function", "procedure", "trigger",
-                                        "role", "user", "materialized", "rule", "policy", "aggregate",
+                                        "materialized", "rule", "policy", "aggregate",
                                         "cast", "collation", "operator", "publication", "subscription", "tablespace"};
     bool known = false;
     for (size_t i = 0; i < DD_ARRAY_LEN(later) && !known; i++)
@@ -4647,6 +4653,7 @@ static int parse_alter(Parser *p, Stmt *st)
     if (is_word(tok(p), "type")) return parse_alter_type(p, st);
     if (is_word(tok(p), "domain")) return parse_alter_domain(p, st);
     if (is_word(tok(p), "schema")) return parse_schema(p, st, 'a');
+    if (is_word(tok(p), "role") || is_kw(tok(p), KW_USER) || is_kw(tok(p), KW_GROUP)) return parse_alter_role(p, st);
     if (is_kw(tok(p), KW_INDEX)) {
         /* ALTER INDEX [IF EXISTS] name RENAME TO newname */
         advance(p);
@@ -4969,6 +4976,243 @@ static int parse_colid_list(Parser *p, bool many, char ***names, int **locs, int
     return DD_OK;
 }
 
+/* ---- roles ---- */
+
+/* role [, role ...] as CREATE ROLE's options and GRANT name them (NULL for
+ * CURRENT_USER, CURRENT_ROLE, SESSION_USER). */
+static int parse_role_list(Parser *p, char ***names, int *n)
+{
+    int cap = 0;
+    do {
+        char *r;
+        TRY(parse_role(p, &r));
+        PUSH(*names, *n, cap, r);
+    } while (accept(p, TOK_COMMA));
+    return DD_OK;
+}
+
+/* The options of CREATE ROLE and ALTER ROLE, up to the end. */
+static int parse_role_options(Parser *p, RoleStmt *r)
+{
+    static const struct { const char *word; u8 flag; bool on; } flags[] = {
+        {"superuser", ROLE_SUPER, true}, {"nosuperuser", ROLE_SUPER, false},
+        {"createdb", ROLE_CREATEDB, true}, {"nocreatedb", ROLE_CREATEDB, false},
+        {"createrole", ROLE_CREATEROLE, true}, {"nocreaterole", ROLE_CREATEROLE, false},
+        {"inherit", ROLE_INHERIT, true}, {"noinherit", ROLE_INHERIT, false},
+        {"login", ROLE_LOGIN, true}, {"nologin", ROLE_LOGIN, false},
+        {"replication", ROLE_REPLICATION, true}, {"noreplication", ROLE_REPLICATION, false},
+        {"bypassrls", ROLE_BYPASSRLS, true}, {"nobypassrls", ROLE_BYPASSRLS, false},
+    };
+    accept_kw(p, KW_WITH);
+    for (;;) {
+        Token *t = tok(p);
+        if (t->kind == TOK_EOF || t->kind == TOK_SEMI) return DD_OK;
+        int at = t->start;
+        bool done = false;
+        for (size_t i = 0; i < DD_ARRAY_LEN(flags) && !done; i++) {
+            if (!is_word(t, flags[i].word)) continue;
+            if ((r->set_flags | r->clear_flags) & flags[i].flag) {
+                dd_err(p->err, DD_ESYNTAX, at, "conflicting or redundant options");
+                return DD_ESYNTAX;
+            }
+            if (flags[i].on) r->set_flags |= flags[i].flag;
+            else r->clear_flags |= flags[i].flag;
+            advance(p);
+            done = true;
+        }
+        if (done) continue;
+        if (is_word(t, "encrypted") || is_word(t, "password")) {
+            if (is_word(t, "encrypted")) advance(p);
+            if (!is_word(tok(p), "password")) return syntax_error(p);
+            advance(p);
+            if (r->has_password) goto redundant;
+            r->has_password = true;
+            if (accept_kw(p, KW_NULL)) r->password = NULL;
+            else TRY(parse_string_lit(p, &r->password, NULL));
+        } else if (is_word(t, "unencrypted")) {
+            return not_supported(p, at, "UNENCRYPTED PASSWORD");
+        } else if (is_word(t, "connection")) {
+            advance(p);
+            TRY(expect_kw(p, KW_LIMIT));
+            if (r->has_connlimit) goto redundant;
+            bool neg = tok(p)->kind == TOK_OP && strcmp(tok(p)->str, "-") == 0;
+            if (neg) advance(p);
+            Token *n = tok(p);
+            if (n->kind != TOK_INTEGER) return syntax_error(p);
+            char digits[24];
+            int dl = n->end - n->start;
+            long long v = -2;
+            if (dl > 0 && dl < (int)sizeof digits) {
+                memcpy(digits, p->sql + n->start, (size_t)dl);
+                digits[dl] = 0;
+                char *end;
+                v = strtoll(digits, &end, 10);
+                if (*end) v = -2;
+            }
+            if (v > INT32_MAX || v < 0 || (neg && v != 1)) {
+                dd_err(p->err, DD_EINVALID_PARAM, n->start, "invalid connection limit: %s%.*s", neg ? "-" : "",
+                       dl, p->sql + n->start);
+                return DD_EINVALID_PARAM;
+            }
+            advance(p);
+            r->has_connlimit = true;
+            r->connlimit = neg ? -1 : (i32)v;
+        } else if (is_word(t, "valid")) {
+            advance(p);
+            if (!is_word(tok(p), "until")) return syntax_error(p);
+            advance(p);
+            if (r->has_valid_until) goto redundant;
+            r->has_valid_until = true;
+            TRY(parse_string_lit(p, &r->valid_until, NULL));
+        } else if (is_kw(t, KW_IN) && r->action == 'c') {
+            advance(p);
+            if (!is_word(tok(p), "role") && !is_kw(tok(p), KW_GROUP)) return syntax_error(p);
+            advance(p);
+            TRY(parse_role_list(p, &r->in_roles, &r->nin));
+        } else if ((is_word(t, "role") || is_kw(t, KW_USER)) && r->action == 'c') {
+            advance(p);
+            TRY(parse_role_list(p, &r->add_members, &r->nadd));
+        } else if (is_word(t, "admin") && r->action == 'c') {
+            advance(p);
+            TRY(parse_role_list(p, &r->admins, &r->nadmins));
+        } else if (is_word(t, "sysid") && r->action == 'c') {
+            advance(p);   /* accepted and ignored, as PostgreSQL does */
+            if (tok(p)->kind != TOK_INTEGER) return syntax_error(p);
+            advance(p);
+        } else {
+            return syntax_error(p);
+        }
+        continue;
+    redundant:
+        dd_err(p->err, DD_ESYNTAX, at, "conflicting or redundant options");
+        return DD_ESYNTAX;
+    }
+}
+
+/* CREATE ROLE | USER | GROUP name [WITH] option ... (at ROLE). */
+static int parse_create_role(Parser *p, Stmt *st)
+{
+    RoleStmt *r;
+    int cap = 0, lcap = 0, nl = 0;
+    bool user = is_kw(tok(p), KW_USER);
+    advance(p);
+    NEW(r);
+    st->kind = STMT_ROLE;
+    st->u.role = r;
+    r->action = 'c';
+    r->user = user;
+    char *name;
+    int loc;
+    TRY(parse_colid(p, &name, &loc));
+    PUSH(r->names, r->n, cap, name);
+    PUSH(r->locs, nl, lcap, loc);
+    return parse_role_options(p, r);
+}
+
+/* ALTER ROLE | USER | GROUP name {[WITH] option ... | RENAME TO new}
+ * (at ROLE); ALTER GROUP's ADD / DROP USER are GRANT / REVOKE. */
+static int parse_alter_role(Parser *p, Stmt *st)
+{
+    RoleStmt *r;
+    int cap = 0, lcap = 0, nl = 0;
+    bool group = is_kw(tok(p), KW_GROUP);
+    advance(p);
+    NEW(r);
+    st->kind = STMT_ROLE;
+    st->u.role = r;
+    r->action = 'a';
+    char *name;
+    int loc = tok(p)->start;
+    if (is_kw(tok(p), KW_ALL)) return not_supported(p, loc, "ALTER ROLE ALL");
+    TRY(parse_role(p, &name));
+    PUSH(r->names, r->n, cap, name);
+    PUSH(r->locs, nl, lcap, loc);
+    if (is_word(tok(p), "rename")) {
+        advance(p);
+        TRY(expect_kw(p, KW_TO));
+        r->action = 'r';
+        return parse_colid(p, &r->new_name, NULL);
+    }
+    if (group && (is_word(tok(p), "add") || is_kw(tok(p), KW_DROP))) {
+        /* ALTER GROUP g ADD USER u, ...: GRANT g TO u, ... */
+        r->action = is_kw(tok(p), KW_DROP) ? 'v' : 'g';
+        advance(p);
+        if (!is_kw(tok(p), KW_USER)) return syntax_error(p);
+        advance(p);
+        return parse_role_list(p, &r->members, &r->nmembers);
+    }
+    if (is_kw(tok(p), KW_SET) || is_kw(tok(p), KW_RESET) || is_kw(tok(p), KW_IN))
+        return not_supported(p, tok(p)->start, "ALTER ROLE ... SET / RESET");
+    return parse_role_options(p, r);
+}
+
+/* DROP ROLE | USER | GROUP [IF EXISTS] name, ... (at ROLE). */
+static int parse_drop_role(Parser *p, Stmt *st)
+{
+    RoleStmt *r;
+    advance(p);
+    NEW(r);
+    st->kind = STMT_ROLE;
+    st->u.role = r;
+    r->action = 'd';
+    r->if_exists = accept_if_exists(p);
+    return parse_colid_list(p, true, &r->names, &r->locs, &r->n);
+}
+
+/* GRANT role, ... TO role, ... [WITH ADMIN OPTION] [GRANTED BY role];
+ * REVOKE [ADMIN OPTION FOR] role, ... FROM role, ... [GRANTED BY role]
+ * [CASCADE | RESTRICT].  Privileges on objects are refused by name. */
+static int parse_grant_role(Parser *p, Stmt *st)
+{
+    bool grant = is_kw(tok(p), KW_GRANT);
+    int at = tok(p)->start;
+    advance(p);
+    RoleStmt *r;
+    NEW(r);
+    st->kind = STMT_ROLE;
+    st->u.role = r;
+    r->action = grant ? 'g' : 'v';
+    if (!grant && is_word(tok(p), "admin") && is_word(peek(p, 1), "option") && is_kw(peek(p, 2), KW_FOR)) {
+        advance(p); advance(p); advance(p);
+        r->admin = true;
+    }
+    /* a privilege list (SELECT, ALL, ... ON) is GRANT on objects */
+    for (int i = 0;; i++) {
+        Token *t = peek(p, i);
+        if (t->kind == TOK_EOF || t->kind == TOK_SEMI || is_kw(t, KW_TO) || is_kw(t, KW_FROM)) break;
+        if (is_kw(t, KW_ON))
+            return not_supported(p, at, grant ? "GRANT on tables, sequences and schemas (privileges)"
+                                               : "REVOKE on tables, sequences and schemas (privileges)");
+    }
+    int cap = 0, lcap = 0, nl = 0;
+    do {
+        char *name;
+        int loc = tok(p)->start;
+        TRY(parse_role(p, &name));
+        PUSH(r->names, r->n, cap, name);
+        PUSH(r->locs, nl, lcap, loc);
+    } while (accept(p, TOK_COMMA));
+    if (grant) TRY(expect_kw(p, KW_TO));
+    else TRY(expect_kw(p, KW_FROM));
+    TRY(parse_role_list(p, &r->members, &r->nmembers));
+    if (grant && is_kw(tok(p), KW_WITH)) {
+        advance(p);
+        if (!is_word(tok(p), "admin")) return syntax_error(p);
+        advance(p);
+        if (!is_word(tok(p), "option")) return syntax_error(p);
+        advance(p);
+        r->admin = true;
+    }
+    if (is_word(tok(p), "granted")) {
+        advance(p);
+        TRY(expect_kw(p, KW_BY));
+        char *by;
+        TRY(parse_role(p, &by));
+    }
+    if (!grant && !accept_kw(p, KW_CASCADE)) accept_kw(p, KW_RESTRICT);
+    return DD_OK;
+}
+
 /* CREATE SCHEMA / DROP SCHEMA / ALTER SCHEMA (at SCHEMA); action 'c',
  * 'd' or 'a' (ALTER: RENAME TO 'r' or OWNER TO 'o'). */
 static int parse_schema(Parser *p, Stmt *st, char action)
@@ -5062,6 +5306,7 @@ static int parse_drop(Parser *p, Stmt *st)
     if (is_word(t, "type") || is_word(t, "domain")) return parse_drop_type(p, st);
     if (is_word(t, "extension")) return parse_extension(p, st, true);
     if (is_word(t, "schema")) return parse_schema(p, st, 'd');
+    if (is_word(t, "role") || is_kw(t, KW_USER) || is_kw(t, KW_GROUP)) return parse_drop_role(p, st);
     if (!index && !view && !seq && !is_kw(t, KW_TABLE)) {
         if (is_word(t, "database"))
             return not_supported(p, t->start, "this DROP");
@@ -5788,9 +6033,10 @@ static int parse_stmt(Parser *p, Stmt *st)
                 advance(p);
                 return DD_OK;
             }
+            if (is_word(t, "revoke")) return parse_grant_role(p, st);
             static const char *const later[][2] = {
                 {"listen", "LISTEN"},
-                {"notify", "NOTIFY"}, {"vacuum", "VACUUM"}, {"grant", "GRANT"}, {"revoke", "REVOKE"},
+                {"notify", "NOTIFY"}, {"vacuum", "VACUUM"},
                 {"do", "DO"}, {"call", "CALL"},
             };
             for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
@@ -5805,6 +6051,7 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_BEGIN: case KW_START: case KW_COMMIT: case KW_END: case KW_ROLLBACK:
     case KW_ABORT: case KW_SAVEPOINT: case KW_RELEASE:
         return parse_txn(p, st);
+    case KW_GRANT: return parse_grant_role(p, st);
     case KW_SET: return parse_set(p, st);
     case KW_RESET: return parse_reset(p, st);
     case KW_SHOW: return parse_show(p, st);

@@ -3261,8 +3261,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
         }
         case ALTER_OWNER:
             /* one role owns everything: OWNER TO it (or pg_database_owner) changes nothing */
-            if (c->newname && strcmp(c->newname, ctx->user ? ctx->user : "") != 0 &&
-                strcmp(c->newname, "pg_database_owner") != 0)
+            if (c->newname && strcmp(c->newname, "pg_database_owner") != 0 && !resolve_role(ctx, c->newname))
                 return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "role \"%s\" does not exist", c->newname);
             changed--;
             continue;

@@ -322,7 +322,7 @@ int analyze_schema(SqlCtx *ctx, SchemaStmt *s, Plan *p)
     if (ctx->read_only) return read_only(ctx, p->tag);
     /* one role owns everything: AUTHORIZATION / OWNER TO it (or
      * pg_database_owner) is accepted, any other is not a role */
-    if (s->role && strcmp(s->role, ctx->user ? ctx->user : "") != 0 && strcmp(s->role, "pg_database_owner") != 0)
+    if (s->role && strcmp(s->role, "pg_database_owner") != 0 && !resolve_role(ctx, s->role))
         return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "role \"%s\" does not exist", s->role);
     switch (s->action) {
     case 'c': return create_schema(ctx, s, p);

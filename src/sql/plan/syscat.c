@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../catalog/pgcat.h"
+#include "../../store/format.h"
 #include "../parse/lexer.h"
 #include "../types/array.h"
 
@@ -110,7 +111,12 @@ static void P_IARR(Gen *g, TypeId elem, const i64 *v, int n, bool zero0)
 }
 /* ---------------------------------------------------------------- helpers */
 
-static const char *owner_name(SqlCtx *ctx) { return ctx->user ? ctx->user : "driftdb"; }
+/* The owner of every object: the bootstrap superuser (OID 10). */
+static const char *owner_name(SqlCtx *ctx)
+{
+    const TableInfo *t = store_table_version(ctx->snap, ROLE_BOOTSTRAP_ID, snap_seq(ctx->snap));
+    return t && !t->dropped ? t->name : store_owner(ctx->store);
+}
 
 static char relkind_of(const TableInfo *t) { return t->view_sql ? 'v' : t->sequence ? 'S' : 'r'; }
 
@@ -787,42 +793,126 @@ static int gen_database(Gen *g)
 #define COLS_ROLES                                                                                          \
     "rolname:n rolsuper:b rolinherit:b rolcreaterole:b rolcreatedb:b rolcanlogin:b rolreplication:b "     \
     "rolconnlimit:4 rolpassword:t rolvaliduntil:z rolbypassrls:b rolconfig:T oid:o"
+/* One role's attributes, the bootstrap superuser's first, then
+ * pg_database_owner (the OIDs' order), then the roles made by CREATE ROLE. */
+typedef struct RoleRow {
+    const char *name;
+    u32 oid;
+    u8 flags;
+    i32 connlimit;
+    const char *password;
+    bool has_until;
+    i64 until;      /* Unix µs (INT64_MAX: infinity) */
+} RoleRow;
+
+static int role_rows(Gen *g, RoleRow **out, int *n)
+{
+    const TableInfo **rs;
+    int nr;
+    int rc = present_roles(g->ctx, &rs, &nr);
+    if (rc) return rc;
+    RoleRow *v = arena_zalloc(g->ctx->stmt, sizeof(RoleRow) * (size_t)(nr + 1));
+    if (!v) return DD_ENOMEM;
+    int k = 0;
+    for (int i = 0; i < nr; i++) {
+        const RoleInfo *ri = rs[i]->utype->role;
+        v[k++] = (RoleRow){rs[i]->name, role_oid(rs[i]), ri->flags, ri->connlimit, ri->password, ri->has_valid_until,
+                           ri->valid_until};
+        if (k == 1) v[k++] = (RoleRow){"pg_database_owner", OID_ROLE_DATABASE_OWNER, FMT_ROLE_INHERIT, -1, NULL, false, 0};
+    }
+    *out = v;
+    *n = k;
+    return DD_OK;
+}
+
+/* VALID UNTIL; 'infinity' reads as NULL (DriftDB's timestamps are finite:
+ * docs/postgres-differences.md) */
+static void P_UNTIL(Gen *g, const RoleRow *r)
+{
+    if (!r->has_until || r->until == INT64_MAX || r->until == INT64_MIN) P_NULL(g);
+    else put(g, val_int(TYPE_TIMESTAMPTZ, r->until == INT64_MAX || r->until == INT64_MIN ? r->until : ts_from_unix_us(r->until)));
+}
+
+static void P_FLAGS(Gen *g, u8 f, const u8 *order, int n)
+{
+    for (int i = 0; i < n; i++) P_BOOL(g, (f & order[i]) != 0);
+}
+
 static int gen_roles(Gen *g)
 {
-    if (gen_row(g)) return DD_ENOMEM;
-    P_NAME(g, "pg_database_owner");
-    for (int i = 0; i < 6; i++) P_BOOL(g, i == 1);
-    P_INT(g, -1); P_TEXT(g, "********"); P_NULL(g); P_BOOL(g, false); P_NULL(g); P_OID(g, OID_ROLE_DATABASE_OWNER);
-    if (gen_row(g)) return DD_ENOMEM;
-    P_NAME(g, owner_name(g->ctx)); P_BOOL(g, true); P_BOOL(g, true); P_BOOL(g, true); P_BOOL(g, true);
-    P_BOOL(g, true); P_BOOL(g, true); P_INT(g, -1); P_TEXT(g, "********"); P_NULL(g); P_BOOL(g, true); P_NULL(g);
-    P_OID(g, OID_ROLE_OWNER);
-    return DD_OK;
+    static const u8 order[] = {FMT_ROLE_SUPER, FMT_ROLE_INHERIT, FMT_ROLE_CREATEROLE, FMT_ROLE_CREATEDB,
+                               FMT_ROLE_LOGIN, FMT_ROLE_REPLICATION};
+    RoleRow *v;
+    int n, rc = role_rows(g, &v, &n);
+    for (int i = 0; !rc && i < n; i++) {
+        if (gen_row(g)) return DD_ENOMEM;
+        P_NAME(g, v[i].name);
+        P_FLAGS(g, v[i].flags, order, 6);
+        P_INT(g, v[i].connlimit); P_TEXT(g, "********"); P_UNTIL(g, &v[i]); P_BOOL(g, v[i].flags & FMT_ROLE_BYPASSRLS);
+        P_NULL(g); P_OID(g, v[i].oid);
+    }
+    return rc;
 }
 #define COLS_AUTHID                                                                                         \
     "oid:o rolname:n rolsuper:b rolinherit:b rolcreaterole:b rolcreatedb:b rolcanlogin:b rolreplication:b " \
     "rolbypassrls:b rolconnlimit:4 rolpassword:t rolvaliduntil:z"
 static int gen_authid(Gen *g)
 {
-    if (gen_row(g)) return DD_ENOMEM;
-    P_OID(g, OID_ROLE_DATABASE_OWNER); P_NAME(g, "pg_database_owner");
-    for (int i = 0; i < 7; i++) P_BOOL(g, i == 1);
-    P_INT(g, -1); P_NULL(g); P_NULL(g);
-    if (gen_row(g)) return DD_ENOMEM;
-    P_OID(g, OID_ROLE_OWNER); P_NAME(g, owner_name(g->ctx));
-    for (int i = 0; i < 7; i++) P_BOOL(g, true);
-    P_INT(g, -1); P_NULL(g); P_NULL(g);
-    return DD_OK;
+    static const u8 order[] = {FMT_ROLE_SUPER, FMT_ROLE_INHERIT, FMT_ROLE_CREATEROLE, FMT_ROLE_CREATEDB,
+                               FMT_ROLE_LOGIN, FMT_ROLE_REPLICATION, FMT_ROLE_BYPASSRLS};
+    /* the verifiers are for superusers' eyes only, as in PostgreSQL */
+    const TableInfo *me = g->ctx->user ? resolve_role(g->ctx, g->ctx->user) : NULL;
+    if (!me || !(me->utype->role->flags & FMT_ROLE_SUPER))
+        return dd_err(g->ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "permission denied for table pg_authid");
+    RoleRow *v;
+    int n, rc = role_rows(g, &v, &n);
+    for (int i = 0; !rc && i < n; i++) {
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, v[i].oid); P_NAME(g, v[i].name);
+        P_FLAGS(g, v[i].flags, order, 7);
+        P_INT(g, v[i].connlimit);
+        if (v[i].password) P_TEXT(g, v[i].password); else P_NULL(g);
+        P_UNTIL(g, &v[i]);
+    }
+    return rc;
 }
 #define COLS_USER                                                                                           \
     "usename:n usesysid:o usecreatedb:b usesuper:b userepl:b usebypassrls:b passwd:t valuntil:z useconfig:T"
 static int gen_user(Gen *g)
 {
-    if (gen_row(g)) return DD_ENOMEM;
-    P_NAME(g, owner_name(g->ctx)); P_OID(g, OID_ROLE_OWNER);
-    for (int i = 0; i < 4; i++) P_BOOL(g, true);
-    P_TEXT(g, "********"); P_NULL(g); P_NULL(g);
-    return DD_OK;
+    RoleRow *v;
+    int n, rc = role_rows(g, &v, &n);
+    for (int i = 0; !rc && i < n; i++) {
+        if (!(v[i].flags & FMT_ROLE_LOGIN)) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_NAME(g, v[i].name); P_OID(g, v[i].oid);
+        P_BOOL(g, v[i].flags & FMT_ROLE_CREATEDB); P_BOOL(g, v[i].flags & FMT_ROLE_SUPER);
+        P_BOOL(g, v[i].flags & FMT_ROLE_REPLICATION); P_BOOL(g, v[i].flags & FMT_ROLE_BYPASSRLS);
+        P_TEXT(g, "********"); P_UNTIL(g, &v[i]); P_NULL(g);
+    }
+    return rc;
+}
+
+static int gen_auth_members(Gen *g)
+{
+    const TableInfo **rs;
+    int nr;
+    int rc = present_roles(g->ctx, &rs, &nr);
+    for (int i = 0; !rc && i < nr; i++) {
+        const RoleInfo *ri = rs[i]->utype->role;
+        for (int j = 0; j < ri->nmember_of; j++) {
+            const TableInfo *role = NULL, *grantor = NULL;
+            for (int k = 0; k < nr; k++) {
+                if (rs[k]->id == ri->member_of[j].role) role = rs[k];
+                if (rs[k]->id == ri->member_of[j].grantor) grantor = rs[k];
+            }
+            if (!role) continue;
+            if (gen_row(g)) return DD_ENOMEM;
+            P_OID(g, role_oid(role)); P_OID(g, role_oid(rs[i])); P_OID(g, grantor ? role_oid(grantor) : OID_ROLE_OWNER);
+            P_BOOL(g, ri->member_of[j].admin);
+        }
+    }
+    return rc;
 }
 
 #define COLS_COLLATION                                                                                     \
@@ -2164,7 +2254,7 @@ static const SysRel sysrels[] = {
     {"pg_catalog", "pg_roles", COLS_ROLES, gen_roles},
     {"pg_catalog", "pg_authid", COLS_AUTHID, gen_authid},
     {"pg_catalog", "pg_user", COLS_USER, gen_user},
-    {"pg_catalog", "pg_auth_members", COLS_AUTH_MEMBERS, gen_none},
+    {"pg_catalog", "pg_auth_members", COLS_AUTH_MEMBERS, gen_auth_members},
     {"pg_catalog", "pg_collation", COLS_COLLATION, gen_collation},
     {"pg_catalog", "pg_tablespace", COLS_TABLESPACE, gen_tablespace},
     {"pg_catalog", "pg_sequence", COLS_SEQUENCE, gen_sequence},

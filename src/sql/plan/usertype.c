@@ -589,8 +589,7 @@ int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p)
         /* one role owns every object: nothing changes, as ALTER TABLE ... OWNER TO */
         if (s->domain && t0->utype->kind != 'd')
             return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[0], "%s is not a domain", t0->name);
-        if (s->new_name && strcmp(s->new_name, ctx->user ? ctx->user : "") != 0 &&
-            strcmp(s->new_name, "pg_database_owner") != 0)
+        if (s->new_name && strcmp(s->new_name, "pg_database_owner") != 0 && !resolve_role(ctx, s->new_name))
             return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "role \"%s\" does not exist", s->new_name);
         p->kind = PLAN_ALTER_TABLE;
         return DD_OK;

@@ -365,6 +365,13 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
             u->checks[i].expr_sql = arena_strdup(a, t->utype->checks[i].expr_sql);
             if (!u->checks[i].name || !u->checks[i].expr_sql) return NULL;
         }
+        if (t->utype->role) {
+            const RoleInfo *r0 = t->utype->role;
+            RoleInfo *r = u->role = arena_memdup(a, r0, sizeof *r0);
+            if (!r || !(r->member_of = arena_alloc(a, sizeof(RoleMember) * (size_t)(r0->nmember_of + 1)))) return NULL;
+            if (r0->nmember_of) memcpy(r->member_of, r0->member_of, sizeof(RoleMember) * (size_t)r0->nmember_of);
+            if (r0->password && !(r->password = arena_strdup(a, r0->password))) return NULL;
+        }
     }
     c->checks = arena_alloc(a, sizeof(CheckInfo) * (size_t)(t->nchecks + 1));
     c->fks = arena_alloc(a, sizeof(ForeignKeyInfo) * (size_t)(t->nfks + 1));

@@ -1,0 +1,81 @@
+/*
+ * roles.c - what a server needs of roles to admit a client: a role's
+ * attributes and verifier (driftdb_role_lookup) and membership for hba's
+ * "+group" (driftdb_role_is_member), read at the newest commit.
+ */
+#include "engine_int.h"
+#include "../store/format.h"
+
+#include <string.h>
+#include <stdio.h>
+
+static const TableInfo *find(Snap *snap, Arena *a, const char *name)
+{
+    return store_role_by_name(snap, name, snap_seq(snap), a);
+}
+
+int driftdb_role_lookup(driftdb *db, const char *name, driftdb_role_auth *out, driftdb_error *err)
+{
+    memset(out, 0, sizeof *out);
+    DdError e;
+    dd_err_clear(&e);
+    Snap *snap;
+    if (store_snap_begin(db->store, &snap, &e)) {
+        dd_to_api_error(&e, err);
+        return DRIFTDB_ERROR;
+    }
+    Arena a;
+    arena_init(&a, 1024);
+    const TableInfo *t = find(snap, &a, name);
+    if (t) {
+        const RoleInfo *r = t->utype->role;
+        out->exists = 1;
+        out->can_login = (r->flags & FMT_ROLE_LOGIN) != 0;
+        out->superuser = (r->flags & FMT_ROLE_SUPER) != 0;
+        out->connlimit = r->connlimit;
+        out->has_valid_until = r->has_valid_until;
+        out->valid_until_us = r->valid_until;
+        if (r->password) snprintf(out->password, sizeof out->password, "%s", r->password);
+    }
+    arena_free(&a);
+    store_snap_end(snap);
+    return DRIFTDB_OK;
+}
+
+/* Whether role id `member` (in rs) reaches role id `role`. */
+static bool reaches(const TableInfo **rs, int n, u32 member, u32 role, int depth)
+{
+    if (member == role) return true;
+    if (depth > 64) return false;
+    for (int i = 0; i < n; i++) {
+        if (rs[i]->id != member) continue;
+        const RoleInfo *r = rs[i]->utype->role;
+        for (int j = 0; j < r->nmember_of; j++)
+            if (reaches(rs, n, r->member_of[j].role, role, depth + 1)) return true;
+    }
+    return false;
+}
+
+int driftdb_role_is_member(driftdb *db, const char *name, const char *group)
+{
+    DdError e;
+    dd_err_clear(&e);
+    Snap *snap;
+    if (store_snap_begin(db->store, &snap, &e)) return 0;
+    Arena a;
+    arena_init(&a, 1024);
+    const TableInfo **rs;
+    int n;
+    int yes = 0;
+    if (store_roles_at(snap, snap_seq(snap), &a, &rs, &n, &e) == 0) {
+        const TableInfo *m = NULL, *g = NULL;
+        for (int i = 0; i < n; i++) {
+            if (strcmp(rs[i]->name, name) == 0) m = rs[i];
+            if (strcmp(rs[i]->name, group) == 0) g = rs[i];
+        }
+        yes = m && g && reaches(rs, n, m->id, g->id, 0);
+    }
+    arena_free(&a);
+    store_snap_end(snap);
+    return yes;
+}

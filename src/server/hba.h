@@ -1,0 +1,59 @@
+/*
+ * hba.h - which clients may connect and how they prove who they are: a
+ * file in PostgreSQL's pg_hba.conf format (`driftdb-server --hba FILE`),
+ * or, without one, trust for the Unix socket and loopback and nothing
+ * else.
+ *
+ * Lines: TYPE DATABASE USER [ADDRESS [MASK]] METHOD, '#' starts a comment,
+ * a line ending in '\' continues on the next.
+ *   TYPE      local | host | hostssl | hostnossl (hostssl matches no
+ *             connection while the server has no TLS)
+ *   DATABASE  all | sameuser | samerole | samegroup | a name, a
+ *             comma-separated list of them ("..." quotes a name)
+ *   USER      all | a name | +role (its members) | a list of them
+ *   ADDRESS   all | samehost | samenet | an address with /bits | an
+ *             address followed by a MASK | a host name is not supported
+ *   METHOD    trust | reject | scram-sha-256 | md5 | password; options
+ *             after it (name=value) are refused
+ * The first line that matches decides; no match refuses the connection.
+ */
+#ifndef DD_HBA_H
+#define DD_HBA_H
+
+#include "driftdb.h"
+#include "../util/base.h"
+
+#include <sys/socket.h>
+
+typedef enum HbaMethod { HBA_TRUST, HBA_REJECT, HBA_SCRAM, HBA_MD5, HBA_PASSWORD } HbaMethod;
+
+typedef struct HbaLine {
+    char type;               /* 'l' local, 'h' host, 's' hostssl, 'n' hostnossl */
+    char **dbs; int ndbs;
+    char **users; int nusers;
+    char addr_kind;          /* 'a' all, 'h' samehost, 'n' samenet, 'c' address and mask */
+    int family;              /* AF_INET / AF_INET6 for 'c' */
+    u8 addr[16], mask[16];
+    HbaMethod method;
+    int lineno;
+} HbaLine;
+
+typedef struct Hba {
+    HbaLine *lines;
+    int n;
+    char *path;              /* NULL: the built-in default */
+} Hba;
+
+/* Reads path.  0, or -1 with a message "path:line: what" in err. */
+int hba_load(const char *path, Hba **out, char *err, size_t errsz);
+/* The built-in rules: local all all trust, host all all 127.0.0.1/32
+ * trust, host all all ::1/128 trust.  NULL when out of memory. */
+Hba *hba_default(void);
+void hba_free(Hba *h);
+
+/* The line for a connection (peer NULL: the Unix socket), or NULL. */
+const HbaLine *hba_match(const Hba *h, driftdb *db, const struct sockaddr_storage *peer, bool ssl,
+                         const char *database, const char *user);
+const char *hba_method_name(HbaMethod m);
+
+#endif

@@ -1,0 +1,384 @@
+#!/usr/bin/python3
+"""tests/clients/auth_test.py BUILD PGBIN - authentication side by side with
+a real PostgreSQL 15.
+
+Starts driftdb-server (--hba) and a PostgreSQL 15 cluster, each with the same
+pg_hba.conf lines and the same roles, then tries every combination of hba
+method (trust, reject, scram-sha-256, md5, password), role (a SCRAM
+verifier, an md5 one, no password, NOLOGIN, an expired VALID UNTIL, one
+that does not exist, one through +group) and password (right, wrong) from
+libpq (psycopg2) and asyncpg; the outcome must be the same on both: the
+connection works and current_user is the role, or it fails with the same
+message (libpq) and SQLSTATE (asyncpg).  Then: a verifier set as psql's
+\\password sends it, the Unix socket, drift_commits naming the
+authenticated role, a SCRAM exchange cut off or replayed, CONNECTION LIMIT,
+and a server without --hba refusing a non-loopback rule.
+Prints "ok NAME" / "FAIL NAME" lines.
+"""
+import asyncio
+import base64
+import hashlib
+import hmac
+import os
+import re
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+import asyncpg
+import psycopg2
+
+BUILD, PGBIN = sys.argv[1], sys.argv[2]
+FAILS = 0
+
+
+def ok(name):
+    print("ok " + name, flush=True)
+
+
+def fail(name, why=""):
+    global FAILS
+    FAILS += 1
+    print("FAIL %s %s" % (name, why), flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+HBA = """
+local   all  all                       trust
+host    all  root_trust  127.0.0.1/32  trust
+host    all  +team       127.0.0.1/32  md5
+host    all  all         127.0.0.1/32  reject
+""".strip()
+
+# methods are tried by rewriting the last line: host all all 127.0.0.1/32 METHOD
+METHODS = ["trust", "reject", "scram-sha-256", "md5", "password"]
+
+SETUP = [
+    "CREATE ROLE root_trust LOGIN SUPERUSER",
+    "CREATE ROLE s_user LOGIN PASSWORD 'scram pw'",
+    "SET password_encryption = 'md5'",
+    "CREATE ROLE m_user LOGIN PASSWORD 'md5 pw'",
+    "RESET password_encryption",
+    "CREATE ROLE nopw LOGIN",
+    "CREATE ROLE nolog PASSWORD 'x'",
+    "CREATE ROLE expired LOGIN PASSWORD 'old' VALID UNTIL '2001-01-01'",
+    "CREATE ROLE future LOGIN PASSWORD 'new' VALID UNTIL 'infinity'",
+    "CREATE ROLE team",
+    "CREATE ROLE member LOGIN PASSWORD 'team pw' IN ROLE team",
+]
+ROLES = [("s_user", "scram pw"), ("m_user", "md5 pw"), ("nopw", "x"), ("nolog", "x"), ("expired", "old"),
+         ("future", "new"), ("ghost", "x"), ("member", "team pw")]
+
+
+class Cluster:
+    def __init__(self, kind, tmp):
+        self.kind, self.tmp = kind, tmp
+        self.port = free_port()
+        self.proc = None
+        self.hba = os.path.join(tmp, "hba.conf")
+
+    def write_hba(self, method):
+        with open(self.hba, "w") as f:
+            f.write(HBA.replace("reject", method) + "\n")
+        if self.kind == "postgres":
+            shutil.copy(self.hba, os.path.join(self.tmp, "data", "pg_hba.conf"))
+
+
+def as_postgres():
+    return ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+
+
+def start_pg(tmp):
+    c = Cluster("postgres", tmp)
+    if os.getuid() == 0:
+        shutil.chown(tmp, "postgres")
+    subprocess.run(as_postgres() + [PGBIN + "/initdb", "--no-sync", "-D", tmp + "/data", "-A", "trust", "-U", "test"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    c.write_hba("reject")
+    subprocess.run(as_postgres() + [PGBIN + "/pg_ctl", "-D", tmp + "/data", "-w", "-t", "30", "-l", tmp + "/log", "-o",
+                                    "-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off" % (c.port, tmp), "start"],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    c.sock = tmp
+    return c
+
+
+def reload_pg(c):
+    subprocess.run(as_postgres() + [PGBIN + "/pg_ctl", "-D", c.tmp + "/data", "reload"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+
+
+def start_dd(tmp, method="reject", extra=()):
+    c = Cluster("driftdb", tmp)
+    if not os.path.exists(tmp + "/db"):
+        subprocess.run([BUILD + "/driftdb", "init", tmp + "/db", "--superuser", "test"], check=True,
+                       stdout=subprocess.DEVNULL)
+    c.write_hba(method)
+    args = [BUILD + "/driftdb-server", "--data-path", tmp + "/db", "--listen", "127.0.0.1:%d" % c.port,
+            "--socket-dir", tmp]
+    if "nohba" not in extra:
+        args += ["--hba", c.hba]
+    c.log = open(tmp + "/server.log", "a")
+    c.proc = subprocess.Popen(args, stderr=c.log)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", c.port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    c.sock = tmp
+    return c
+
+
+def stop_dd(c):
+    c.proc.terminate()
+    c.proc.wait(timeout=30)
+    c.log.close()
+
+
+def libpq(c, user, password):
+    """('ok', current_user) or ('error', message after FATAL)."""
+    try:
+        conn = psycopg2.connect(host="127.0.0.1", port=c.port, user=user, password=password, dbname="postgres",
+                                connect_timeout=10)
+        cur = conn.cursor()
+        cur.execute("SELECT current_user")
+        u = cur.fetchone()[0]
+        conn.close()
+        return ("ok", u)
+    except psycopg2.OperationalError as e:
+        m = re.search(r"FATAL:\s+(.*)", str(e))
+        return ("error", m.group(1).strip() if m else str(e).strip())
+
+
+async def apg(c, user, password):
+    try:
+        conn = await asyncpg.connect(host="127.0.0.1", port=c.port, user=user, password=password, database="postgres",
+                                     ssl=False, timeout=10)
+        u = await conn.fetchval("SELECT current_user")
+        await conn.close()
+        return ("ok", u)
+    except asyncpg.PostgresError as e:
+        return ("error", e.sqlstate)
+    except Exception as e:   # asyncpg's own: a method it was not told a password for
+        return ("client", type(e).__name__)
+
+
+def superuser_sql(c, sql):
+    conn = psycopg2.connect(host=c.sock, port=c.port, user="test", dbname="postgres")
+    conn.autocommit = True
+    cur = conn.cursor()
+    for s in sql:
+        cur.execute(s)
+    conn.close()
+
+
+def matrix(dd, pg):
+    for method in METHODS:
+        stop_dd(dd)
+        dd = start_dd(dd.tmp, method)
+        pg.write_hba(method)
+        reload_pg(pg)
+        for role, right in ROLES:
+            for pw_kind, pw in (("right", right), ("wrong", right + "!")):
+                name = "auth_%s_%s_%s" % (method, role, pw_kind)
+                a, b = libpq(dd, role, pw), libpq(pg, role, pw)
+                if a == b:
+                    ok(name + "_libpq")
+                else:
+                    fail(name + "_libpq", "driftdb %r, postgres %r" % (a, b))
+                a = asyncio.run(apg(dd, role, pw))
+                b = asyncio.run(apg(pg, role, pw))
+                if a == b:
+                    ok(name + "_asyncpg")
+                else:
+                    fail(name + "_asyncpg", "driftdb %r, postgres %r" % (a, b))
+    return dd
+
+
+def scram_verifier(password, salt, iterations=4096):
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, iterations)
+    ck = hmac.new(salted, b"Client Key", "sha256").digest()
+    sk = hmac.new(salted, b"Server Key", "sha256").digest()
+    b = lambda x: base64.b64encode(x).decode()
+    return "SCRAM-SHA-256$%d:%s$%s:%s" % (iterations, b(salt), b(hashlib.sha256(ck).digest()), b(sk))
+
+
+def raw_startup(port, user):
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    body = struct.pack("!I", 196608) + b"user\0" + user.encode() + b"\0database\0postgres\0\0"
+    s.sendall(struct.pack("!I", len(body) + 4) + body)
+    return s
+
+
+def read_msg(s):
+    hdr = b""
+    while len(hdr) < 5:
+        d = s.recv(5 - len(hdr))
+        if not d:
+            return None, None
+        hdr += d
+    n = struct.unpack("!I", hdr[1:])[0] - 4
+    body = b""
+    while len(body) < n:
+        d = s.recv(n - len(body))
+        if not d:
+            return None, None
+        body += d
+    return hdr[:1], body
+
+
+def extras(dd):
+    # a verifier sent already hashed (psql's \password) is kept as it is
+    v = scram_verifier("hashed pw", b"0123456789abcdef")
+    superuser_sql(dd, ["ALTER ROLE s_user PASSWORD '%s'" % v])
+    conn = psycopg2.connect(host=dd.sock, port=dd.port, user="test", dbname="postgres")
+    cur = conn.cursor()
+    cur.execute("SELECT rolpassword FROM pg_authid WHERE rolname = 's_user'")
+    stored = cur.fetchone()[0]
+    conn.close()
+    r = libpq(dd, "s_user", "hashed pw")
+    if stored == v and r == ("ok", "s_user"):
+        ok("auth_prehashed_verifier")
+    else:
+        fail("auth_prehashed_verifier", "%r %r" % (stored, r))
+    # pg_authid is for superusers only; pg_roles hides the verifier
+    conn = psycopg2.connect(host="127.0.0.1", port=dd.port, user="s_user", password="hashed pw", dbname="postgres")
+    cur = conn.cursor()
+    try:
+        cur.execute("SELECT rolpassword FROM pg_authid")
+        fail("auth_pg_authid_private", "a non-superuser read pg_authid")
+    except psycopg2.Error as e:
+        ok("auth_pg_authid_private") if e.pgcode == "42501" else fail("auth_pg_authid_private", e.pgcode)
+    conn.rollback()
+    cur.execute("SELECT DISTINCT rolpassword FROM pg_roles")
+    r = cur.fetchall()
+    ok("auth_pg_roles_masked") if r == [("********",)] else fail("auth_pg_roles_masked", repr(r))
+    # drift_commits names the authenticated role
+    cur.execute("CREATE TABLE IF NOT EXISTS audit_t (k int PRIMARY KEY)")
+    conn.commit()
+    conn.close()
+    conn = psycopg2.connect(host=dd.sock, port=dd.port, user="test", dbname="postgres")
+    cur = conn.cursor()
+    cur.execute("SELECT user_name FROM drift_commits ORDER BY seq DESC LIMIT 1")
+    r = cur.fetchone()[0]
+    ok("auth_drift_commits_role") if r == "s_user" else fail("auth_drift_commits_role", r)
+    conn.close()
+    # a non-superuser cannot make roles or read others' rights away
+    conn = psycopg2.connect(host="127.0.0.1", port=dd.port, user="s_user", password="hashed pw", dbname="postgres")
+    conn.autocommit = True
+    cur = conn.cursor()
+    try:
+        cur.execute("CREATE ROLE sneaky SUPERUSER")
+        fail("auth_create_role_denied")
+    except psycopg2.Error as e:
+        ok("auth_create_role_denied") if e.pgcode == "42501" else fail("auth_create_role_denied", e.pgcode)
+    cur.execute("ALTER ROLE s_user PASSWORD 'mine'")   # one's own password: allowed
+    conn.close()
+    ok("auth_own_password") if libpq(dd, "s_user", "mine") == ("ok", "s_user") else fail("auth_own_password")
+
+    # a SCRAM exchange cut off, a malformed one and a replayed final message
+    s = raw_startup(dd.port, "s_user")
+    t, body = read_msg(s)
+    s.close()
+    ok("auth_scram_cut_off") if t == b"R" and struct.unpack("!I", body[:4])[0] == 10 else fail("auth_scram_cut_off")
+    s = raw_startup(dd.port, "s_user")
+    read_msg(s)
+    first = b"n,,n=,r=abc\0def"
+    s.sendall(b"p" + struct.pack("!I", 4 + 14 + 4 + len(first)) + b"SCRAM-SHA-256\0" + struct.pack("!I", len(first)) + first)
+    t, body = read_msg(s)
+    s.close()
+    ok("auth_scram_malformed") if t == b"E" and b"08P01" in body else fail("auth_scram_malformed", repr((t, body)))
+    # replay: a final message computed for another server nonce fails
+    s = raw_startup(dd.port, "s_user")
+    read_msg(s)
+    first = b"n,,n=,r=clientnonce"
+    s.sendall(b"p" + struct.pack("!I", 4 + 14 + 4 + len(first)) + b"SCRAM-SHA-256\0" + struct.pack("!I", len(first)) + first)
+    t, body = read_msg(s)
+    final = b"c=biws,r=clientnonceSTALE,p=" + base64.b64encode(b"x" * 32)
+    s.sendall(b"p" + struct.pack("!I", 4 + len(final)) + final)
+    t, body = read_msg(s)
+    s.close()
+    ok("auth_scram_replay") if t == b"E" and b"08P01" in body else fail("auth_scram_replay", repr((t, body)))
+    # the server still serves
+    ok("auth_server_alive") if libpq(dd, "s_user", "mine") == ("ok", "s_user") else fail("auth_server_alive")
+
+    # CONNECTION LIMIT 1: a second session of the role is refused (53300)
+    superuser_sql(dd, ["ALTER ROLE m_user PASSWORD 'md5 pw' CONNECTION LIMIT 1"])   # a SCRAM verifier now
+    c1 = psycopg2.connect(host="127.0.0.1", port=dd.port, user="m_user", password="md5 pw", dbname="postgres")
+    r = libpq(dd, "m_user", "md5 pw")
+    c1.close()
+    if r == ("error", 'too many connections for role "m_user"'):
+        ok("auth_connection_limit")
+    else:
+        fail("auth_connection_limit", repr(r))
+
+    # the Unix socket: trusted by the first line
+    try:
+        conn = psycopg2.connect(host=dd.sock, port=dd.port, user="nopw", dbname="postgres")
+        conn.close()
+        ok("auth_unix_socket_trust")
+    except Exception as e:
+        fail("auth_unix_socket_trust", str(e))
+
+
+def main():
+    tmp_pg = tempfile.mkdtemp(prefix="driftdb-auth-pg.")
+    tmp_dd = tempfile.mkdtemp(prefix="driftdb-auth-dd.")
+    pg = dd = None
+    try:
+        pg = start_pg(tmp_pg)
+        dd = start_dd(tmp_dd, "reject")
+        superuser_sql(dd, SETUP)
+        superuser_sql(pg, SETUP)
+        ok("auth_setup")
+        dd = matrix(dd, pg)
+        stop_dd(dd)
+        dd = start_dd(tmp_dd, "scram-sha-256")
+        extras(dd)
+        # without --hba only loopback and the socket are trusted; the
+        # default admits an existing role without a password
+        stop_dd(dd)
+        dd = start_dd(tmp_dd, "reject", extra=("nohba",))
+        r = libpq(dd, "nopw", None)
+        ok("auth_default_loopback_trust") if r == ("ok", "nopw") else fail("auth_default_loopback_trust", repr(r))
+        r = libpq(dd, "ghost", None)
+        if r == ("error", 'role "ghost" does not exist'):
+            ok("auth_default_unknown_role")
+        else:
+            fail("auth_default_unknown_role", repr(r))
+        # a bad --hba file stops the server with its line number
+        bad = os.path.join(tmp_dd, "bad.conf")
+        with open(bad, "w") as f:
+            f.write("host all all 127.0.0.1/32 trust\nhost all all 10.0.0.1 ident\n")
+        p = subprocess.run([BUILD + "/driftdb-server", "--data-path", tmp_dd + "/db2", "--hba", bad,
+                            "--listen", "127.0.0.1:%d" % free_port(), "--socket-dir", ""],
+                           stderr=subprocess.PIPE, timeout=30)
+        err = p.stderr.decode()
+        ok("auth_bad_hba_file") if p.returncode == 1 and "bad.conf:2:" in err else fail("auth_bad_hba_file", err)
+    except Exception:
+        fail("auth_harness", traceback.format_exc().replace("\n", " | "))
+    finally:
+        if dd and dd.proc:
+            dd.proc.kill()
+            dd.proc.wait()
+        if pg:
+            subprocess.run(as_postgres() + [PGBIN + "/pg_ctl", "-D", tmp_pg + "/data", "-m", "immediate", "stop"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        shutil.rmtree(tmp_pg, ignore_errors=True)
+        shutil.rmtree(tmp_dd, ignore_errors=True)
+
+
+main()
