@@ -49,7 +49,10 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
     driftdb_session *s = dd_calloc(1, sizeof(*s));
     if (!s) goto oom;
     s->db = db;
-    s->user = dd_strdup(info && info->user ? info->user : store_owner(db->store));
+    /* no user: the bootstrap superuser, by its name now (ALTER ROLE may
+     * have renamed it) */
+    const TableInfo *boot = store_object_latest(db->store, ROLE_BOOTSTRAP_ID);
+    s->user = dd_strdup(info && info->user ? info->user : boot && !boot->dropped ? boot->name : store_owner(db->store));
     s->app = dd_strdup(info && info->application_name ? info->application_name : "");
     s->client = dd_strdup(info && info->client_addr ? info->client_addr : "");
     s->database = dd_strdup(info && info->database ? info->database : "driftdb");

@@ -208,6 +208,16 @@ static int parse_line(Field *f, int nf, HbaLine *l, const char **why)
         *why = "invalid database or user list";
         return -1;
     }
+    /* A server serves one database whatever name a client asks for, so a
+     * rule by database name would let the client pick its rule: only
+     * "all" is accepted ("replication" matches nothing: replication
+     * connections are refused). */
+    for (int i = 0; i < l->ndbs; i++)
+        if (strcmp(l->dbs[i], "all") != 0 && strcmp(l->dbs[i], "replication") != 0) {
+            *why = "the DATABASE field must be all (a DriftDB server serves one database under any name, so a rule "
+                   "by database name would let the client choose its rule)";
+            return -1;
+        }
     int m = 3;
     if (l->type != 'l') {
         char a[128], mask[128];
@@ -432,6 +442,8 @@ static bool db_matches(const HbaLine *l, driftdb *db, const char *database, cons
             if (strcmp(d + 1, database) == 0) return true;
         } else if (strcmp(d, "all") == 0) {
             return true;
+        } else if (strcmp(d, "replication") == 0) {
+            continue;   /* replication connections are refused before this */
         } else if (strcmp(d, "sameuser") == 0) {
             if (strcmp(database, user) == 0) return true;
         } else if (strcmp(d, "samerole") == 0 || strcmp(d, "samegroup") == 0) {

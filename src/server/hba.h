@@ -8,8 +8,10 @@
  * a line ending in '\' continues on the next.
  *   TYPE      local | host | hostssl | hostnossl (hostssl matches no
  *             connection while the server has no TLS)
- *   DATABASE  all | sameuser | samerole | samegroup | a name, a
- *             comma-separated list of them ("..." quotes a name)
+ *   DATABASE  all (or replication, which matches nothing): a server
+ *             serves one database under any name a client gives, so a
+ *             rule by name, sameuser or samerole would let the client
+ *             choose its rule; they are refused at load
  *   USER      all | a name | +role (its members) | a list of them
  *   ADDRESS   all | samehost | samenet | an address with /bits | an
  *             address followed by a MASK | a host name is not supported

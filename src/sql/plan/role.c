@@ -40,8 +40,12 @@ static int denied(SqlCtx *ctx, const char *fmt, const char *arg)
 static bool is_super(const TableInfo *r) { return r && (r->utype->role->flags & FMT_ROLE_SUPER); }
 static bool has_flag(const TableInfo *r, u8 f) { return r && (r->utype->role->flags & (FMT_ROLE_SUPER | f)); }
 
-/* The session's role (NULL when it was dropped meanwhile). */
-static const TableInfo *me(SqlCtx *ctx) { return ctx->user ? resolve_role(ctx, ctx->user) : NULL; }
+/* The session's role at its snapshot (rights are the present's, whatever
+ * SET drift.system_time says); NULL when it was dropped meanwhile. */
+static const TableInfo *me(SqlCtx *ctx)
+{
+    return ctx->user ? store_role_by_name(ctx->snap, ctx->user, snap_seq(ctx->snap), ctx->stmt) : NULL;
+}
 
 /* A role name as written, NULL meaning CURRENT_USER. */
 static const char *role_name(SqlCtx *ctx, const char *name) { return name ? name : ctx->user ? ctx->user : ""; }
@@ -431,6 +435,9 @@ int analyze_role(SqlCtx *ctx, RoleStmt *s, Plan *p)
     if (ctx->read_only)
         return dd_err(ctx->err, DD_EREAD_ONLY_TXN, -1, "cannot execute %s in a read-only transaction", p->tag);
     const TableInfo *who = me(ctx);
+    if (!who)   /* the session's role was dropped by another session */
+        return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "permission denied: role \"%s\" does not exist",
+                      ctx->user ? ctx->user : "");
     switch (s->action) {
     case 'c': return create_role(ctx, s, p, who);
     case 'a': return alter_role(ctx, s, p, who);

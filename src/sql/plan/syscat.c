@@ -793,6 +793,14 @@ static int gen_database(Gen *g)
 #define COLS_ROLES                                                                                          \
     "rolname:n rolsuper:b rolinherit:b rolcreaterole:b rolcreatedb:b rolcanlogin:b rolreplication:b "     \
     "rolconnlimit:4 rolpassword:t rolvaliduntil:z rolbypassrls:b rolconfig:T oid:o"
+/* Whether the session's role is a superuser now (at its snapshot, not at
+ * a SET drift.system_time point: rights are the present's). */
+static bool session_is_superuser(SqlCtx *ctx)
+{
+    const TableInfo *me = ctx->user ? store_role_by_name(ctx->snap, ctx->user, snap_seq(ctx->snap), ctx->stmt) : NULL;
+    return me && (me->utype->role->flags & FMT_ROLE_SUPER);
+}
+
 /* One role's attributes, the bootstrap superuser's first, then
  * pg_database_owner (the OIDs' order), then the roles made by CREATE ROLE. */
 typedef struct RoleRow {
@@ -861,8 +869,7 @@ static int gen_authid(Gen *g)
     static const u8 order[] = {FMT_ROLE_SUPER, FMT_ROLE_INHERIT, FMT_ROLE_CREATEROLE, FMT_ROLE_CREATEDB,
                                FMT_ROLE_LOGIN, FMT_ROLE_REPLICATION, FMT_ROLE_BYPASSRLS};
     /* the verifiers are for superusers' eyes only, as in PostgreSQL */
-    const TableInfo *me = g->ctx->user ? resolve_role(g->ctx, g->ctx->user) : NULL;
-    if (!me || !(me->utype->role->flags & FMT_ROLE_SUPER))
+    if (!session_is_superuser(g->ctx))
         return dd_err(g->ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "permission denied for table pg_authid");
     RoleRow *v;
     int n, rc = role_rows(g, &v, &n);
@@ -1186,6 +1193,7 @@ static int gen_stat_activity(Gen *g)
     SqlActivity *all = NULL;
     int nall = 0, rc;
     if (ctx->activity_list && (rc = ctx->activity_list(ctx->session, &all, &nall, ctx->stmt))) return rc;
+    bool see_all = session_is_superuser(ctx);
     for (int i = 0; i < nall; i++) {
         SqlActivity a = all[i];
         if (gen_row(g)) return DD_ENOMEM;
@@ -1203,7 +1211,10 @@ static int gen_stat_activity(Gen *g)
         }
         P_TIME(g, a.backend_start_us); P_TIME(g, a.xact_start_us); P_TIME(g, a.query_start_us);
         P_TIME(g, a.state_change_us); P_NULL(g); P_NULL(g); P_TEXT(g, a.state); P_NULL(g); P_NULL(g); P_NULL(g);
-        P_TEXT(g, a.query); P_TEXT(g, "client backend");
+        /* another role's statement text (a password in it, say) is for
+         * superusers, as in PostgreSQL */
+        P_TEXT(g, see_all || (ctx->user && a.user && strcmp(a.user, ctx->user) == 0) ? a.query : "<insufficient privilege>");
+        P_TEXT(g, "client backend");
     }
     return DD_OK;
 }
