@@ -434,24 +434,12 @@ static bool addr_matches(const HbaLine *l, const struct sockaddr_storage *peer)
     return yes;
 }
 
-static bool db_matches(const HbaLine *l, driftdb *db, const char *database, const char *user)
+/* DATABASE is "all" or "replication" (hba_load refuses the rest);
+ * replication connections are refused before a rule is looked for. */
+static bool db_matches(const HbaLine *l)
 {
-    for (int i = 0; i < l->ndbs; i++) {
-        const char *d = l->dbs[i];
-        if (d[0] == '"') {
-            if (strcmp(d + 1, database) == 0) return true;
-        } else if (strcmp(d, "all") == 0) {
-            return true;
-        } else if (strcmp(d, "replication") == 0) {
-            continue;   /* replication connections are refused before this */
-        } else if (strcmp(d, "sameuser") == 0) {
-            if (strcmp(database, user) == 0) return true;
-        } else if (strcmp(d, "samerole") == 0 || strcmp(d, "samegroup") == 0) {
-            if (driftdb_role_is_member(db, user, database)) return true;
-        } else if (strcmp(d, database) == 0) {
-            return true;
-        }
-    }
+    for (int i = 0; i < l->ndbs; i++)
+        if (strcmp(l->dbs[i], "all") == 0) return true;
     return false;
 }
 
@@ -475,6 +463,7 @@ static bool user_matches(const HbaLine *l, driftdb *db, const char *user)
 const HbaLine *hba_match(const Hba *h, driftdb *db, const struct sockaddr_storage *peer, bool ssl,
                          const char *database, const char *user)
 {
+    (void)database;   /* every rule's DATABASE is all (hba_load) */
     for (int i = 0; i < h->n; i++) {
         const HbaLine *l = &h->lines[i];
         if (peer == NULL) {
@@ -483,7 +472,7 @@ const HbaLine *hba_match(const Hba *h, driftdb *db, const struct sockaddr_storag
             if (l->type == 'l' || (l->type == 's' && !ssl) || (l->type == 'n' && ssl)) continue;
             if (!addr_matches(l, peer)) continue;
         }
-        if (db_matches(l, db, database, user) && user_matches(l, db, user)) return l;
+        if (db_matches(l) && user_matches(l, db, user)) return l;
     }
     return NULL;
 }
