@@ -43,16 +43,13 @@ int driftdb_role_lookup(driftdb *db, const char *name, driftdb_role_auth *out, d
 }
 
 /* Whether role id `member` (in rs) reaches role id `role`. */
-static bool reaches(const TableInfo **rs, int n, u32 member, u32 role, int depth)
+static bool reaches(const TableInfo **rs, int n, u32 member, u32 role, Arena *a)
 {
-    if (member == role) return true;
-    if (depth > 64) return false;
-    for (int i = 0; i < n; i++) {
-        if (rs[i]->id != member) continue;
-        const RoleInfo *r = rs[i]->utype->role;
-        for (int j = 0; j < r->nmember_of; j++)
-            if (reaches(rs, n, r->member_of[j].role, role, depth + 1)) return true;
-    }
+    u32 *ids;
+    int m;
+    if (store_role_closure(rs, n, member, false, a, &ids, &m)) return false;
+    for (int i = 0; i < m; i++)
+        if (ids[i] == role) return true;
     return false;
 }
 
@@ -73,7 +70,7 @@ int driftdb_role_is_member(driftdb *db, const char *name, const char *group)
             if (strcmp(rs[i]->name, name) == 0) m = rs[i];
             if (strcmp(rs[i]->name, group) == 0) g = rs[i];
         }
-        yes = m && g && reaches(rs, n, m->id, g->id, 0);
+        yes = m && g && reaches(rs, n, m->id, g->id, &a);
     }
     arena_free(&a);
     store_snap_end(snap);

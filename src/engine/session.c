@@ -923,6 +923,8 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->stmt_time_us = clock_wall_us();
     ctx->session_point = SEQ_NONE;
     ctx->user = s->user;
+    const char *role = driftdb_session_setting(s, "role");
+    ctx->role = role && strcmp(role, "none") != 0 ? role : NULL;
     ctx->database = s->database;
     ctx->backend_pid = s->backend_pid;
     ctx->last_commit_seq = s->last_commit_seq;
@@ -1152,6 +1154,7 @@ int session_describe(driftdb_session *s, Stmt *stmt, const char *sql, const ColD
     int pending = s->cancel;
     int rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e);
     s->cancel = pending;
+    ctx.acl_off = true;
     Plan *p;
     if (!rc) rc = sql_prepare(&ctx, stmt, &p);
     if (rc) return rc;

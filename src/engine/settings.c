@@ -41,6 +41,8 @@ static const SettingDef defs[] = {
     {"extra_float_digits", "1", false},
     {"is_superuser", "on", true},
     {"session_authorization", "", true},
+    /* SET ROLE: current_user, whose privileges apply ("none": the session's) */
+    {"role", "none", false},
     {"transaction_isolation", "read committed", false},
     {"default_transaction_isolation", "read committed", false},
     {"transaction_read_only", "off", false},
@@ -452,6 +454,19 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
         dd_err_hint(err, "Available values: postgres, postgres_verbose, sql_standard, iso_8601.");
         return DD_EINVALID_PARAM;
     }
+    if (strcmp(canon, "role") == 0) {
+        /* PostgreSQL: the session's user may take any role it is a member
+         * of (whatever INHERIT), a superuser any role */
+        if (strcasecmp(value, "none") == 0) { *out = "none"; return DD_OK; }
+        driftdb_role_auth me, r;
+        driftdb_error e;
+        if (driftdb_role_lookup(s->db, value, &r, &e) != DRIFTDB_OK || driftdb_role_lookup(s->db, s->user, &me, &e) != DRIFTDB_OK)
+            return dd_err(err, DD_EINTERNAL, -1, "could not read the roles");
+        if (!r.exists) return dd_err(err, DD_EINVALID_PARAM, -1, "role \"%s\" does not exist", value);
+        if (!me.superuser && !driftdb_role_is_member(s->db, s->user, value))
+            return dd_err(err, DD_EINSUFFICIENT_PRIVILEGE, -1, "permission denied to set role \"%s\"", value);
+        return DD_OK;
+    }
     if (strcmp(canon, "password_encryption") == 0) {
         if (strcasecmp(value, "scram-sha-256") == 0) *out = "scram-sha-256";
         else if (strcasecmp(value, "md5") == 0) *out = "md5";
@@ -602,6 +617,15 @@ int settings_show(driftdb_session *s, const char *name, const char **canon, cons
     if (!st)
         return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "unrecognized configuration parameter \"%s\"", name);
     *canon = st->name;   /* SHOW names its column as PostgreSQL spells the parameter */
+    if (strcasecmp(name, "is_superuser") == 0) {
+        /* the current role's, as the ParameterStatus says */
+        const char *role = find_setting(s, "role") ? find_setting(s, "role")->value : "none";
+        driftdb_role_auth r;
+        driftdb_error e;
+        bool super = driftdb_role_lookup(s->db, strcmp(role, "none") ? role : s->user, &r, &e) == DRIFTDB_OK && r.superuser;
+        *value = super ? "on" : "off";
+        return DD_OK;
+    }
     *value = strcasecmp(name, "transaction_read_only") == 0   ? read_only_now(s)
              : strcasecmp(name, "transaction_isolation") == 0 ? iso_now(s)
                                                               : st->value;

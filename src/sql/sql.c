@@ -6,6 +6,7 @@
 #include "sql.h"
 #include "plan/plan.h"
 #include "analyze/domain.h"
+#include "catalog/acl.h"
 #include "types/rowcodec.h"
 #include <string.h>
 #include <stdio.h>
@@ -103,6 +104,9 @@ static int plan_lock(SqlCtx *ctx, Plan *p, DropTableStmt *s)
             dd_err_detail(ctx->err, "This operation is not supported for sequences.");
             return DD_EWRONG_OBJECT_TYPE;
         }
+        /* ACCESS SHARE takes SELECT on it (PostgreSQL 15) */
+        int rc = acl_check(ctx, t, ACL_SELECT, s->locs[i]);
+        if (rc) return rc;
     }
     return DD_OK;
 }
@@ -300,6 +304,73 @@ static int plan_explain(SqlCtx *ctx, Plan *p, Stmt *st)
     return rc;
 }
 
+/* The relation an index called name belongs to, in the present, or NULL. */
+static const TableInfo *index_table(SqlCtx *ctx, const char *name)
+{
+    const TableInfo **all;
+    int n;
+    if (present_tables(ctx, &all, &n)) return NULL;
+    bool qualified = strchr(name, '.') != NULL;
+    for (int i = 0; i < n; i++)
+        for (int x = 0; x < all[i]->nindexes; x++) {
+            const char *in = all[i]->indexes[x].name;
+            if (in && (strcmp(in, name) == 0 || (!qualified && strcmp(name_base(in), name) == 0))) return all[i];
+        }
+    return NULL;
+}
+
+static int owner_of_rel(SqlCtx *ctx, const char *name, int loc)
+{
+    const TableInfo *t = resolve_table_present(ctx, name);
+    return t ? acl_check_owner(ctx, t, loc) : DD_OK;   /* none: the statement's own error */
+}
+
+/* DDL on an existing object takes its ownership (PostgreSQL's "must be
+ * owner of table t", 42501): checked here, before the statement's own
+ * analysis, for every object it names. */
+static int ddl_owner_check(SqlCtx *ctx, const Stmt *stmt)
+{
+    int rc = DD_OK;
+    switch (stmt->kind) {
+    case STMT_DROP_TABLE: case STMT_DROP_VIEW: case STMT_DROP_SEQUENCE:
+        for (int i = 0; !rc && i < stmt->u.drop->n; i++) rc = owner_of_rel(ctx, stmt->u.drop->names[i], stmt->u.drop->locs[i]);
+        return rc;
+    case STMT_DROP_INDEX:
+        for (int i = 0; !rc && i < stmt->u.drop->n; i++) {
+            const TableInfo *t = index_table(ctx, stmt->u.drop->names[i]);
+            if (t && !t->temp && !acl_owns_checked(ctx, t)) {
+                return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "must be owner of index %s",
+                              name_base(stmt->u.drop->names[i]));
+            }
+        }
+        return DD_OK;
+    case STMT_ALTER_TABLE: {
+        const AlterTableStmt *a = stmt->u.alter;
+        if (!a->index) return owner_of_rel(ctx, a->table, a->table_loc);
+        const TableInfo *t = index_table(ctx, a->table);
+        if (t && !t->temp && !acl_owns_checked(ctx, t))
+            return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "must be owner of index %s", name_base(a->table));
+        return DD_OK;
+    }
+    case STMT_CREATE_INDEX: return owner_of_rel(ctx, stmt->u.create_index->table, stmt->u.create_index->table_loc);
+    case STMT_ALTER_SEQUENCE: return owner_of_rel(ctx, stmt->u.seq->name, stmt->u.seq->name_loc);
+    case STMT_COMMENT: return owner_of_rel(ctx, stmt->u.comment->name, stmt->u.comment->loc);
+    case STMT_CREATE_VIEW:
+        if (!stmt->u.create_view->or_replace || stmt->u.create_view->temp) return DD_OK;
+        return owner_of_rel(ctx, stmt->u.create_view->name, stmt->u.create_view->name_loc);
+    case STMT_TYPE: {
+        const TypeStmt *ty = stmt->u.type;
+        if (ty->action == TYPE_CREATE_ENUM || ty->action == TYPE_CREATE_DOMAIN) return DD_OK;
+        for (int i = 0; !rc && i < ty->n; i++) {
+            const TableInfo *t = resolve_type_present(ctx, ty->names[i]);
+            if (t) rc = acl_check_owner(ctx, t, ty->locs[i]);
+        }
+        return rc;
+    }
+    default: return DD_OK;
+    }
+}
+
 static int prepare_stmt(SqlCtx *ctx, Stmt *stmt, Plan **out)
 {
     ctx->plan_subquery = analyze_sublink;
@@ -314,6 +385,7 @@ static int prepare_stmt(SqlCtx *ctx, Stmt *stmt, Plan **out)
         if ((rc = with_ctes(ctx, stmt->with, &ctes))) return rc;
         ctx->stmt_ctes = ctes;
     }
+    if ((rc = ddl_owner_check(ctx, stmt))) return rc;
     switch (stmt->kind) {
     case STMT_SELECT: rc = analyze_select(ctx, stmt->u.select, p); break;
     case STMT_INSERT: rc = analyze_insert(ctx, stmt->u.insert, p); break;

@@ -26,9 +26,27 @@ static void put_str(Buf *b, const char *s)
     buf_append(b, s, n);
 }
 
+static void encode_body(const TableInfo *t, Buf *out);
 void catalog_encode(const TableInfo *t, Buf *out)
 {
     buf_putc(out, FMT_CAT_FORMAT);
+    encode_body(t, out);
+    /* format 3: the owner and the privileges */
+    buf_put_varint(out, t->owner);
+    buf_putc(out, t->has_acl);
+    if (!t->has_acl) return;
+    buf_put_varint(out, (u64)t->nacl);
+    for (int i = 0; i < t->nacl; i++) {
+        buf_put_u32be(out, t->acl[i].grantee);
+        buf_put_u32be(out, t->acl[i].grantor);
+        buf_put_varint(out, t->acl[i].privs);
+        buf_put_varint(out, t->acl[i].grant);
+    }
+}
+
+/* Everything of t but the format byte and format 3's trailer. */
+static void encode_body(const TableInfo *t, Buf *out)
+{
     buf_put_u32be(out, t->id);
     put_str(out, t->name);
     buf_put_u64be(out, t->seq);
@@ -150,7 +168,7 @@ void catalog_encode(const TableInfo *t, Buf *out)
     if (t->utype) {
         const UserType *u = t->utype;
         buf_putc(out, (u8)u->kind);
-        if (u->kind == 's' || u->kind == 'p') return;   /* a schema: its name is all there is */
+        if (u->kind == 's' || u->kind == 'p' || u->kind == 'q') return;   /* a schema: its name is all there is */
         if (u->kind == 'r') {
             const RoleInfo *r = u->role;
             buf_putc(out, r->flags);
@@ -281,7 +299,8 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
     memset(t, 0, sizeof *t);
     bool oom = false;
     u8 fmt = cur_u8(&c);
-    if (fmt != FMT_CAT_FORMAT && fmt != FMT_CAT_FORMAT_V1) return dd_corrupt(err, "catalog record: bad format byte");
+    if (fmt != FMT_CAT_FORMAT && fmt != FMT_CAT_FORMAT_V2 && fmt != FMT_CAT_FORMAT_V1)
+        return dd_corrupt(err, "catalog record: bad format byte");
     t->id = cur_u32be(&c);
     t->name = get_str(&c, a);
     oom |= !c.bad && !t->name;
@@ -350,7 +369,7 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                 oom |= !x->cols;
                 for (int j = 0; x->cols && j < x->ncols; j++) x->cols[j] = get_u32v(&c);
             }
-            if (fmt >= FMT_CAT_FORMAT && !oom) {
+            if (fmt >= FMT_CAT_FORMAT_V2 && !oom) {
                 u8 f = cur_u8(&c);
                 x->unique = f & FMT_IX_UNIQUE;
                 x->ever = f & FMT_IX_EVER;
@@ -465,7 +484,8 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
         oom |= !u;
         if (u) {
             u->kind = (char)cur_u8(&c);
-            if (u->kind != 'e' && u->kind != 'd' && u->kind != 's' && u->kind != 'p' && u->kind != 'r') c.bad = true;
+            if (u->kind != 'e' && u->kind != 'd' && u->kind != 's' && u->kind != 'p' && u->kind != 'r' && u->kind != 'q')
+                c.bad = true;
             if (u->kind == 'r' && !c.bad) {
                 RoleInfo *r = u->role = arena_zalloc(a, sizeof *u->role);
                 oom |= !r;
@@ -532,9 +552,48 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             }
         }
     }
+    if (fmt >= FMT_CAT_FORMAT && !c.bad && !oom) {
+        t->owner = get_u32v(&c);
+        u8 h = cur_u8(&c);
+        if (h > 1) c.bad = true;
+        t->has_acl = h == 1;
+        t->nacl = t->has_acl && !c.bad ? get_count(&c) : 0;
+        if (!c.bad && t->nacl && !(t->acl = arena_zalloc(a, sizeof *t->acl * (size_t)t->nacl))) oom = true;
+        for (int i = 0; t->acl && i < t->nacl && !c.bad; i++) {
+            t->acl[i].grantee = cur_u32be(&c);
+            t->acl[i].grantor = cur_u32be(&c);
+            t->acl[i].privs = get_u32v(&c);
+            t->acl[i].grant = get_u32v(&c);
+            if (t->acl[i].grant & ~t->acl[i].privs) c.bad = true;
+        }
+    }
     if (oom) return dd_err(err, DD_ENOMEM, -1, NULL);
     if (!cur_end(&c)) return dd_corrupt(err, "catalog record: malformed");
     return 0;
+}
+
+int store_role_closure(const TableInfo *const *rs, int n, u32 from, bool inherit, Arena *a, u32 **out, int *nout)
+{
+    u32 *q = arena_alloc(a, sizeof(u32) * (size_t)(n + 1));
+    if (!q) return DD_ENOMEM;
+    int m = 0;
+    q[m++] = from;
+    for (int k = 0; k < m; k++) {   /* breadth first: q[0..m) found, each once */
+        const TableInfo *r = NULL;
+        for (int i = 0; i < n && !r; i++)
+            if (rs[i]->id == q[k]) r = rs[i];
+        if (!r || !r->utype || !r->utype->role) continue;
+        const RoleInfo *ri = r->utype->role;
+        if (inherit && !(ri->flags & FMT_ROLE_INHERIT)) continue;
+        for (int j = 0; j < ri->nmember_of; j++) {
+            bool seen = false;
+            for (int x = 0; x < m && !seen; x++) seen = q[x] == ri->member_of[j].role;
+            if (!seen && m <= n) q[m++] = ri->member_of[j].role;
+        }
+    }
+    *out = q;
+    *nout = m;
+    return DD_OK;
 }
 
 /* ---- the in-memory catalog ---- */

@@ -142,7 +142,10 @@
  *              A schema (CREATE SCHEMA, kind 's'): nothing more; the
  *              relations and types in it are named "schema.name".  Kind
  *              'p', named "public": public was dropped (DROP SCHEMA
- *              public); nothing more.
+ *              public); nothing more.  Kind 'q', named "public": the
+ *              public schema's owner and privileges (format 3's trailer)
+ *              once GRANT, REVOKE or ALTER SCHEMA public OWNER TO changed
+ *              them; nothing more.
  *              A role (CREATE ROLE, kind 'r', table id 0 for the bootstrap
  *              superuser's versions): u8 flags (FMT_ROLE_*), svarint
  *              connection limit (-1: none), u8 has password, [str
@@ -151,7 +154,14 @@
  *              varint n, n x { u32 BE id of a role it is a member of
  *              (0: the bootstrap superuser), u32 BE id of the grantor,
  *              u8 admin option }.]
- *           Format 1 records (no index flags) still decode.
+ *             [format 3: varint owner (a role id, 0 the bootstrap
+ *              superuser), u8 has privileges (0: the defaults of the kind,
+ *              PostgreSQL's NULL acl), [varint n, n x { u32 BE grantee (a
+ *              role id, 0xFFFFFFFF PUBLIC), u32 BE grantor, varint
+ *              privileges, varint those with grant option (store.h ACL_*
+ *              bits) }]]
+ *           Format 1 records (no index flags) and format 2 records (owned
+ *           by the bootstrap superuser, default privileges) still decode.
  */
 #ifndef DD_STORE_FORMAT_H
 #define DD_STORE_FORMAT_H
@@ -192,7 +202,8 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_INDEX_VAL 2          /* u16 BE pklen */
 #define FMT_INDEX_EVER 0x80000000u  /* history entries: index id | this */
 
-#define FMT_CAT_FORMAT 2
+#define FMT_CAT_FORMAT 3
+#define FMT_CAT_FORMAT_V2 2
 #define FMT_CAT_FORMAT_V1 1
 #define FMT_IX_UNIQUE 1
 #define FMT_IX_EVER 2

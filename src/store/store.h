@@ -241,7 +241,9 @@ typedef struct RoleInfo {
 
 typedef struct UserType {
     char kind;               /* 'e': enum, 'd': domain; 's': a schema, 'p': the marker of
-                                a dropped public schema (neither is a type); 'r': a role */
+                                a dropped public schema (neither is a type); 'r': a role;
+                                'q' (named "public"): the public schema's owner and
+                                privileges, once GRANT or ALTER changed them */
     RoleInfo *role;          /* kind 'r' */
     int nlabels;
     EnumLabel *labels;       /* enum: ascending key order */
@@ -258,6 +260,21 @@ typedef struct UserType {
     int nchecks;
     CheckInfo *checks;       /* CHECK (expression over VALUE), named */
 } UserType;
+
+/* Privileges (GRANT): one grantee's, as PostgreSQL's aclitem.  privs and
+ * grant (those it may grant on: WITH GRANT OPTION) are ACL_* bits. */
+#define ACL_PUBLIC 0xFFFFFFFFu   /* grantee: every role */
+enum {
+    ACL_INSERT = 1 << 0, ACL_SELECT = 1 << 1, ACL_UPDATE = 1 << 2, ACL_DELETE = 1 << 3, ACL_TRUNCATE = 1 << 4,
+    ACL_REFERENCES = 1 << 5, ACL_TRIGGER = 1 << 6, ACL_EXECUTE = 1 << 7, ACL_USAGE = 1 << 8, ACL_CREATE = 1 << 9,
+    ACL_TEMPORARY = 1 << 10, ACL_CONNECT = 1 << 11
+};
+#define ACL_LETTERS "arwdDxtXUCTc"   /* bit k's letter in aclitem's text */
+typedef struct AclItem {
+    u32 grantee;             /* a role id, or ACL_PUBLIC */
+    u32 grantor;             /* a role id */
+    u32 privs, grant;
+} AclItem;
 
 /* One version of a table definition.  Immutable once published. */
 typedef struct TableInfo {
@@ -301,6 +318,15 @@ typedef struct TableInfo {
      * 'd' DELETE ROWS, 'D' DROP. */
     bool temp;
     char on_commit;
+    /* Relations, schemas and types have an owner (a role id; the bootstrap
+     * superuser's is ROLE_BOOTSTRAP_ID, which every object made before
+     * owners were kept has) and privileges: has_acl false is PostgreSQL's
+     * NULL acl, the defaults of the object's kind for its owner
+     * (sql/plan/acl.c); else acl[0..nacl) exactly. */
+    u32 owner;
+    bool has_acl;
+    int nacl;
+    AclItem *acl;
 } TableInfo;
 
 /* The part of a catalog name after its schema ("t" of "s.t" and of "t"):
@@ -316,12 +342,13 @@ static inline const char *name_base(const char *name)
 void dd_err_relation(DdError *e, const TableInfo *t, const char *column, const char *constraint);
 
 /* The namespace a catalog object's name is in. */
-enum { CAT_SPACE_REL, CAT_SPACE_TYPE, CAT_SPACE_SCHEMA, CAT_SPACE_ROLE };
+enum { CAT_SPACE_REL, CAT_SPACE_TYPE, CAT_SPACE_SCHEMA, CAT_SPACE_ROLE, CAT_SPACE_ACL };
 static inline int cat_space(const TableInfo *t)
 {
     return !t->utype ? CAT_SPACE_REL
            : t->utype->kind == 's' || t->utype->kind == 'p' ? CAT_SPACE_SCHEMA
            : t->utype->kind == 'r' ? CAT_SPACE_ROLE
+           : t->utype->kind == 'q' ? CAT_SPACE_ACL
                                    : CAT_SPACE_TYPE;
 }
 
@@ -368,6 +395,12 @@ int store_roles_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, D
 const TableInfo *store_role_by_name(Snap *s, const char *name, u64 seq, Arena *a);
 /* The bootstrap superuser's name (meta "owner"). */
 const char *store_owner(Store *st);
+/* The ids of the roles that role `from` reaches through memberships
+ * (member_of), from itself first, each once; with `inherit`, those whose
+ * privileges it has: a role without INHERIT passes on none of its
+ * memberships (PostgreSQL 15's has_privs_of_role).  rs[0..n) are the
+ * roles; *out in a.  Linear in the memberships, whatever their shape. */
+int store_role_closure(const TableInfo *const *rs, int n, u32 from, bool inherit, Arena *a, u32 **out, int *nout);
 /* The newest version of catalog object id known to the store (dropped
  * included, possibly of a commit being applied), or NULL: what enum labels
  * are read from (a label's key never changes). */

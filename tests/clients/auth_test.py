@@ -254,6 +254,11 @@ def extras(dd):
         ok("auth_prehashed_verifier")
     else:
         fail("auth_prehashed_verifier", "%r %r" % (stored, r))
+    # s_user may create in public (PostgreSQL 15 gives that to the owner only)
+    conn = psycopg2.connect(host=dd.sock, port=dd.port, user="test", dbname="postgres")
+    conn.autocommit = True
+    conn.cursor().execute("GRANT CREATE ON SCHEMA public TO s_user")
+    conn.close()
     # pg_authid is for superusers only; pg_roles hides the verifier
     conn = psycopg2.connect(host="127.0.0.1", port=dd.port, user="s_user", password="hashed pw", dbname="postgres")
     cur = conn.cursor()

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "../catalog/pgcat.h"
+#include "../catalog/acl.h"
 #include "../types/array.h"
 
 static bool unknownish(TypeId t) { return t == TYPE_UNKNOWN || t == TYPE_NULLTYPE; }
@@ -428,9 +429,12 @@ static int f_to_regproc(EvalEnv *env, const Value *a, int n, Value *out, int loc
 static int f_to_regprocedure(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(n); DD_UNUSED(loc); return to_reg(env, a, out, TYPE_REGPROCEDURE); }
 
-/* DriftDB has one role, the owner of every object (docs/catalogs.md):
- * every privilege is held.  The privilege names are checked as
- * PostgreSQL checks them. */
+/* has_*_privilege([role,] object, privileges): whether the role (the
+ * current one without) holds any of the privileges named (catalog/acl.h;
+ * "... WITH GRANT OPTION": the option to grant it).  Columns have their
+ * table's privileges (DriftDB keeps none per column); functions, types
+ * and the database's CONNECT and TEMPORARY are everyone's, as PostgreSQL's
+ * defaults; CREATE on the database is its owner's and superusers'. */
 enum { PRIV_TABLE, PRIV_SEQUENCE, PRIV_COLUMN, PRIV_ANYCOL, PRIV_SCHEMA, PRIV_DATABASE, PRIV_FUNCTION, PRIV_TYPE };
 static int privilege(EvalEnv *env, const Value *a, int n, Value *out, int kind)
 {
@@ -448,6 +452,7 @@ static int privilege(EvalEnv *env, const Value *a, int n, Value *out, int kind)
         [PRIV_TYPE] = {"usage"},
     };
     const char *const *known = privs[kind];
+    u32 want = 0, want_opt = 0;
     const char *s = p->v.s.p;
     size_t len = p->v.s.len, i = 0;
     while (i < len) {
@@ -472,11 +477,51 @@ static int privilege(EvalEnv *env, const Value *a, int n, Value *out, int kind)
         if (!ok)
             return dd_err(env->sql->err, DD_EINVALID_PARAM, -1, "unrecognized privilege type: \"%.*s\"",
                           (int)(e - st), s + st);
+        static const struct { const char *w; u32 bit; } bits[] = {
+            {"select", ACL_SELECT}, {"insert", ACL_INSERT}, {"update", ACL_UPDATE}, {"delete", ACL_DELETE},
+            {"truncate", ACL_TRUNCATE}, {"references", ACL_REFERENCES}, {"trigger", ACL_TRIGGER},
+            {"usage", ACL_USAGE}, {"create", ACL_CREATE}, {"connect", ACL_CONNECT}, {"temporary", ACL_TEMPORARY},
+            {"temp", ACL_TEMPORARY}, {"execute", ACL_EXECUTE},
+        };
+        for (size_t k = 0; k < DD_ARRAY_LEN(bits); k++)
+            if (strcmp(bits[k].w, word) == 0) {
+                if (opt) want_opt |= bits[k].bit;
+                else want |= bits[k].bit;
+            }
+    }
+    /* the role asked about */
+    AclWho who;
+    const AclWho *w = &who;
+    int wrc;
+    if (n - (kind == PRIV_COLUMN ? 3 : 2) == 1) {
+        const Value *u = &a[0];
+        u32 id = 0;
+        bool found = false;
+        if (type_is_string((TypeId)u->type)) {
+            char nm[CAT_MAX_NAME + 1];
+            snprintf(nm, sizeof nm, "%.*s", (int)(u->v.s.len > CAT_MAX_NAME ? CAT_MAX_NAME : u->v.s.len), u->v.s.p);
+            if ((wrc = acl_role_id(env->sql, nm, &id, &found))) return wrc;
+            if (!found) return dd_err(env->sql->err, DD_EUNDEFINED_OBJECT, -1, "role \"%s\" does not exist", nm);
+        } else {
+            u32 o = oid_arg(u);
+            id = o == OID_ROLE_OWNER ? ROLE_BOOTSTRAP_ID : o - OID_OBJECT_BASE;
+            if (o != OID_ROLE_OWNER && o < OID_OBJECT_BASE) { *out = val_null(TYPE_BOOL); return DD_OK; }
+        }
+        if ((wrc = acl_who_of(env->sql, id, &who, &found))) return wrc;
+        if (!found) { *out = val_null(TYPE_BOOL); return DD_OK; }
+    } else {
+        bool as = env->sql->acl_as_set;
+        env->sql->acl_as_set = false;
+        wrc = acl_who(env->sql, &w);
+        env->sql->acl_as_set = as;
+        if (wrc) return wrc;
     }
     /* the object must exist: by name, PostgreSQL's error for a missing
      * one; by OID, NULL for one that names none */
     const Value *obj = &a[kind == PRIV_COLUMN ? n - 3 : n - 2];
     bool schema = kind == PRIV_SCHEMA;
+    const TableInfo *target = NULL;
+    const char *target_schema = NULL;
     if (kind == PRIV_TABLE || kind == PRIV_SEQUENCE || kind == PRIV_COLUMN || kind == PRIV_ANYCOL || schema) {
         TypeId rt = schema ? TYPE_REGNAMESPACE : TYPE_REGCLASS;
         u32 oid;
@@ -494,6 +539,8 @@ static int privilege(EvalEnv *env, const Value *a, int n, Value *out, int kind)
                                 : cat_rel_by_oid(cv, oid) || cat_index_by_oid(cv, oid, &o) || syscat_name_by_oid(oid);
             if (!found) { *out = val_null(TYPE_BOOL); return DD_OK; }
         }
+        if (schema) target_schema = cat_ns_by_oid(cv, oid);
+        else target = cat_rel_by_oid(cv, oid);
         if (kind == PRIV_SEQUENCE) {   /* a sequence's privileges of a sequence only */
             const TableInfo *r = cat_rel_by_oid(cv, oid);
             if (!r || !r->sequence) {
@@ -507,7 +554,35 @@ static int privilege(EvalEnv *env, const Value *a, int n, Value *out, int kind)
             }
         }
     }
-    *out = val_bool(true);
+    bool held;
+    u32 all = want | want_opt;
+    if (w->super) {
+        held = true;
+    } else if (kind == PRIV_DATABASE) {
+        bool owner = false;
+        for (int i = 0; i < w->nroles; i++) owner |= w->roles[i] == ROLE_BOOTSTRAP_ID;
+        held = owner || (all & ~ACL_CREATE) != 0;
+    } else if (kind == PRIV_FUNCTION || kind == PRIV_TYPE) {
+        held = true;
+    } else if (target && !target->temp) {
+        held = acl_mask(env->sql, w, target, want) != 0 || (want_opt && acl_owns(env->sql, w, target)) ||
+               acl_grant_mask(env->sql, w, target, want_opt) != 0;
+    } else if (target_schema) {
+        const TableInfo *so = acl_schema_object(env->sql, target_schema);
+        if (so) {
+            held = acl_mask(env->sql, w, so, want) != 0 || (want_opt && acl_owns(env->sql, w, so)) ||
+                   acl_grant_mask(env->sql, w, so, want_opt) != 0;
+        } else if (strcmp(target_schema, "public") == 0) {
+            bool owner = false;
+            for (int i = 0; i < w->nroles; i++) owner |= w->roles[i] == ROLE_BOOTSTRAP_ID;
+            held = owner || (want & ACL_USAGE);
+        } else {
+            held = (want & ACL_USAGE) != 0;   /* pg_catalog, information_schema */
+        }
+    } else {
+        held = (want & ACL_SELECT) != 0 || (target && target->temp);   /* system relations; temporary ones */
+    }
+    *out = val_bool(held);
     return DD_OK;
 }
 static int f_table_privilege(EvalEnv *env, const Value *a, int n, Value *out, int loc)

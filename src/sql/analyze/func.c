@@ -293,6 +293,13 @@ static int f_current_date(EvalEnv *env, const Value *a, int n, Value *out, int l
 static int f_user(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    const SqlCtx *c = env->sql;
+    *out = name_out(env, c->role ? c->role : c->user ? c->user : "driftdb");
+    return DD_OK;
+}
+static int f_session_user(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
     *out = name_out(env, env->sql->user ? env->sql->user : "driftdb");
     return DD_OK;
 }
@@ -1963,7 +1970,7 @@ static const FuncDef funcs[] = {
     {"localtime", 0, 0, r_none_time, f_localtime, true},
     {"current_date", 0, 0, r_none_date, f_current_date, true},
     {"current_user", 0, 0, r_none_name, f_user, true},
-    {"session_user", 0, 0, r_none_name, f_user, true},
+    {"session_user", 0, 0, r_none_name, f_session_user, true},
     {"user", 0, 0, r_none_name, f_user, true},
     {"current_role", 0, 0, r_none_name, f_user, true},
     {"version", 0, 0, r_none_text, f_version, false},

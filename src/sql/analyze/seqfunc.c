@@ -9,7 +9,7 @@
  * lastval read what this session's nextval calls returned (SqlCtx.seqs).
  */
 #include "expr.h"
-#include "../catalog/catalog.h"
+#include "../catalog/acl.h"
 #include "../../util/alloc.h"
 #include <string.h>
 #include <ctype.h>
@@ -69,14 +69,17 @@ static int relation_named(EvalEnv *env, const Value *v, int loc, const TableInfo
     return rc;
 }
 
-static int sequence_named(EvalEnv *env, const Value *v, int loc, const TableInfo **out)
+/* The sequence v names, on which the current role must hold one of
+ * `want` (acl.h: nextval USAGE or UPDATE, currval SELECT or USAGE,
+ * setval UPDATE). */
+static int sequence_named(EvalEnv *env, const Value *v, int loc, u32 want, const TableInfo **out)
 {
     const char *name;
     int rc = relation_named(env, v, loc, out, &name);
     if (rc) return rc;
     if (!(*out)->sequence)
         return dd_err(env->sql->err, DD_EWRONG_OBJECT_TYPE, loc, "\"%s\" is not a sequence", name);
-    return DD_OK;
+    return acl_check_any(env->sql, *out, want, loc);
 }
 
 static int remember(SqlCtx *ctx, u32 id, i64 v, bool last)
@@ -117,7 +120,7 @@ static int f_nextval(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(n);
     if (a[0].isnull) { *out = val_null(TYPE_INT8); return DD_OK; }
     const TableInfo *t;
-    int rc = sequence_named(env, &a[0], loc, &t);
+    int rc = sequence_named(env, &a[0], loc, ACL_USAGE | ACL_UPDATE, &t);
     if (rc) return rc;
     if (env->sql->read_only && !t->temp) return read_only(env->sql, "nextval", loc);
     i64 v;
@@ -141,7 +144,7 @@ static int f_currval(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     DD_UNUSED(n);
     if (a[0].isnull) { *out = val_null(TYPE_INT8); return DD_OK; }
     const TableInfo *t;
-    int rc = sequence_named(env, &a[0], loc, &t);
+    int rc = sequence_named(env, &a[0], loc, ACL_SELECT | ACL_USAGE, &t);
     if (rc) return rc;
     const SeqSession *s = env->sql->seqs;
     for (int i = 0; s && i < s->n; i++)
@@ -167,7 +170,7 @@ static int f_setval(EvalEnv *env, const Value *a, int n, Value *out, int loc)
     for (int i = 0; i < n; i++)
         if (a[i].isnull) { *out = val_null(TYPE_INT8); return DD_OK; }
     const TableInfo *t;
-    int rc = sequence_named(env, &a[0], loc, &t);
+    int rc = sequence_named(env, &a[0], loc, ACL_UPDATE, &t);
     if (rc) return rc;
     if (env->sql->read_only && !t->temp) return read_only(env->sql, "setval", loc);
     i64 v = a[1].v.i;

@@ -570,6 +570,13 @@ typedef struct SchemaStmt {
                                          session's: CURRENT_USER ...) */
 } SchemaStmt;
 
+/* Privileges of GRANT / REVOKE (the store's ACL_* bits, store.h). */
+enum {
+    ACL_INSERT_BIT = 1 << 0, ACL_SELECT_BIT = 1 << 1, ACL_UPDATE_BIT = 1 << 2, ACL_DELETE_BIT = 1 << 3,
+    ACL_TRUNCATE_BIT = 1 << 4, ACL_REFERENCES_BIT = 1 << 5, ACL_TRIGGER_BIT = 1 << 6, ACL_EXECUTE_BIT = 1 << 7,
+    ACL_USAGE_BIT = 1 << 8, ACL_CREATE_BIT = 1 << 9, ACL_TEMPORARY_BIT = 1 << 10, ACL_CONNECT_BIT = 1 << 11
+};
+
 /* Role attributes (the store's FMT_ROLE_* bits). */
 enum {
     ROLE_SUPER = 1, ROLE_INHERIT = 2, ROLE_CREATEROLE = 4, ROLE_CREATEDB = 8,
@@ -578,7 +585,9 @@ enum {
 /* CREATE / ALTER / DROP ROLE (USER, GROUP); GRANT / REVOKE role. */
 typedef struct RoleStmt {
     char action;                      /* 'c' create, 'a' alter options, 'r' rename,
-                                         'd' drop, 'g' grant membership, 'v' revoke it */
+                                         'd' drop, 'g' grant membership, 'v' revoke it;
+                                         'G' / 'V' grant / revoke privileges; 'R' REASSIGN
+                                         OWNED BY names TO new_name, 'O' DROP OWNED BY names */
     char **names; int *locs; int n;   /* the role(s); GRANT / REVOKE: the roles granted
                                          (NULL name: CURRENT_USER ...) */
     char **members; int nmembers;     /* GRANT ... TO / REVOKE ... FROM */
@@ -593,6 +602,18 @@ typedef struct RoleStmt {
     char **in_roles; int nin;         /* IN ROLE: member of these */
     char **add_members; int nadd;     /* ROLE / USER: these become members */
     char **admins; int nadmins;       /* ADMIN: members with admin option */
+    /* GRANT privileges ON objects TO members [WITH GRANT OPTION]; REVOKE
+     * [GRANT OPTION FOR] privileges ON objects FROM members [CASCADE]
+     * (actions 'G', 'V'; members: roles, "public" or NULL: CURRENT_USER) */
+    u32 privs;                        /* store.h ACL_* bits */
+    bool all_privs;                   /* ALL [PRIVILEGES] */
+    char objtype;                     /* 't' TABLE (the default), 's' SEQUENCE, 'n' SCHEMA */
+    bool in_schema;                   /* ON ALL TABLES | SEQUENCES IN SCHEMA: objs name schemas */
+    char **objs; int *objlocs; int nobjs;
+    bool grant_option;                /* WITH GRANT OPTION; REVOKE GRANT OPTION FOR */
+    bool cascade;                     /* REVOKE ... CASCADE */
+    char *granted_by;                 /* GRANTED BY role, or NULL */
+    int priv_loc;                     /* where the privilege list starts */
 } RoleStmt;
 
 typedef struct ExtensionStmt {

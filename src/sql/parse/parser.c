@@ -2128,6 +2128,8 @@ static int parse_create_role(Parser *p, Stmt *st);
 static int parse_alter_role(Parser *p, Stmt *st);
 static int parse_drop_role(Parser *p, Stmt *st);
 static int parse_grant_role(Parser *p, Stmt *st);
+static int parse_grant_privileges(Parser *p, RoleStmt *r, bool grant, int at);
+static int parse_owned(Parser *p, Stmt *st);
 
 static int parse_table_primary(Parser *p, TableRef **out)
 {
@@ -5159,6 +5161,148 @@ static int parse_drop_role(Parser *p, Stmt *st)
     return parse_colid_list(p, true, &r->names, &r->locs, &r->n);
 }
 
+/* The privileges of GRANT / REVOKE on objects (at the privilege list,
+ * after REVOKE's ADMIN OPTION FOR, which is GRANT OPTION FOR here):
+ * {ALL [PRIVILEGES] | privilege, ...} ON {[TABLE] names | SEQUENCE names
+ * | SCHEMA names | ALL {TABLES | SEQUENCES} IN SCHEMA names} {TO | FROM}
+ * grantees [WITH GRANT OPTION] [GRANTED BY role] [CASCADE | RESTRICT]. */
+static int parse_grant_privileges(Parser *p, RoleStmt *r, bool grant, int at)
+{
+    static const struct { const char *word; u32 bit; } privs[] = {
+        {"select", ACL_SELECT_BIT}, {"insert", ACL_INSERT_BIT}, {"update", ACL_UPDATE_BIT},
+        {"delete", ACL_DELETE_BIT}, {"truncate", ACL_TRUNCATE_BIT}, {"references", ACL_REFERENCES_BIT},
+        {"trigger", ACL_TRIGGER_BIT}, {"usage", ACL_USAGE_BIT}, {"create", ACL_CREATE_BIT},
+        {"temporary", ACL_TEMPORARY_BIT}, {"temp", ACL_TEMPORARY_BIT}, {"connect", ACL_CONNECT_BIT},
+        {"execute", ACL_EXECUTE_BIT},
+    };
+    DD_UNUSED(at);
+    r->action = grant ? 'G' : 'V';
+    r->grant_option = r->admin;   /* REVOKE GRANT OPTION FOR was read as ADMIN OPTION FOR: not here */
+    r->admin = false;
+    r->priv_loc = tok(p)->start;
+    if (!grant && is_name(tok(p), "grant") && is_name(peek(p, 1), "option") && is_kw(peek(p, 2), KW_FOR)) {
+        advance(p); advance(p); advance(p);
+        r->grant_option = true;
+    }
+    if (is_name(tok(p), "all") && (is_kw(peek(p, 1), KW_ON) || is_name(peek(p, 1), "privileges"))) {
+        advance(p);
+        if (is_name(tok(p), "privileges")) advance(p);
+        r->all_privs = true;
+    } else {
+        do {
+            Token *t = tok(p);
+            int k = -1;
+            for (size_t i = 0; i < DD_ARRAY_LEN(privs) && k < 0; i++)
+                if (is_name(t, privs[i].word)) k = (int)i;
+            if (k < 0) {
+                if (t->kind == TOK_IDENT && !is_kw(t, KW_ON)) {
+                    dd_err(p->err, DD_ESYNTAX, t->start, "unrecognized privilege type \"%s\"", t->str);
+                    return DD_ESYNTAX;
+                }
+                return syntax_error(p);
+            }
+            advance(p);
+            if (tok(p)->kind == TOK_LPAREN) return not_supported(p, tok(p)->start, "GRANT / REVOKE on columns (column privileges)");
+            r->privs |= privs[k].bit;
+        } while (accept(p, TOK_COMMA));
+    }
+    TRY(expect_kw(p, KW_ON));
+    Token *t = tok(p);
+    r->objtype = 't';
+    if (is_name(t, "all") && (is_name(peek(p, 1), "tables") || is_name(peek(p, 1), "sequences"))) {
+        r->objtype = is_name(peek(p, 1), "tables") ? 't' : 's';
+        advance(p); advance(p);
+        TRY(expect_kw(p, KW_IN));
+        if (!is_name(tok(p), "schema")) return syntax_error(p);
+        advance(p);
+        r->in_schema = true;
+    } else if (is_name(t, "table")) {
+        advance(p);
+    } else if (is_name(t, "sequence")) {
+        advance(p);
+        r->objtype = 's';
+    } else if (is_name(t, "schema")) {
+        advance(p);
+        r->objtype = 'n';
+    } else if (is_name(t, "database") || is_name(t, "function") || is_name(t, "procedure") || is_name(t, "routine") ||
+               is_name(t, "type") || is_name(t, "domain") || is_name(t, "language") || is_name(t, "foreign") ||
+               is_name(t, "large") || is_name(t, "tablespace") || is_name(t, "parameter") ||
+               (is_name(t, "all") && (is_name(peek(p, 1), "functions") || is_name(peek(p, 1), "procedures") ||
+                                      is_name(peek(p, 1), "routines")))) {
+        return not_supported(p, t->start, grant ? "GRANT on this kind of object (only tables, views, sequences and schemas)"
+                                                : "REVOKE on this kind of object (only tables, views, sequences and schemas)");
+    }
+    int cap = 0, lcap = 0, nl = 0;
+    do {
+        char *name;
+        int loc = tok(p)->start;
+        if (r->objtype == 'n' || r->in_schema) TRY(parse_colid(p, &name, NULL));
+        else TRY(parse_qualified_name(p, &name, NULL));
+        PUSH(r->objs, r->nobjs, cap, name);
+        PUSH(r->objlocs, nl, lcap, loc);
+    } while (accept(p, TOK_COMMA));
+    if (grant) TRY(expect_kw(p, KW_TO));
+    else TRY(expect_kw(p, KW_FROM));
+    int mcap = 0;
+    do {
+        if (is_kw(tok(p), KW_GROUP)) advance(p);   /* GROUP name: an old spelling */
+        char *name;
+        if (is_name(tok(p), "public")) {
+            advance(p);
+            name = dup_str(p, "public");
+            if (!name) return nomem(p);
+        } else {
+            TRY(parse_role(p, &name));
+        }
+        PUSH(r->members, r->nmembers, mcap, name);
+    } while (accept(p, TOK_COMMA));
+    if (grant && is_kw(tok(p), KW_WITH)) {
+        advance(p);
+        if (!is_name(tok(p), "grant")) return syntax_error(p);
+        advance(p);
+        if (!is_name(tok(p), "option")) return syntax_error(p);
+        advance(p);
+        r->grant_option = true;
+    }
+    if (is_name(tok(p), "granted")) {
+        advance(p);
+        TRY(expect_kw(p, KW_BY));
+        TRY(parse_role(p, &r->granted_by));
+    }
+    if (!grant) {
+        r->cascade = accept_kw(p, KW_CASCADE);
+        if (!r->cascade) accept_kw(p, KW_RESTRICT);
+    }
+    return DD_OK;
+}
+
+/* REASSIGN OWNED BY role, ... TO role (at REASSIGN) and DROP OWNED BY
+ * role, ... [CASCADE | RESTRICT] (at OWNED): actions 'R' and 'O'. */
+static int parse_owned(Parser *p, Stmt *st)
+{
+    bool reassign = is_name(tok(p), "reassign");
+    advance(p);
+    if (reassign) {
+        if (!is_name(tok(p), "owned")) return syntax_error(p);
+        advance(p);
+    }
+    TRY(expect_kw(p, KW_BY));
+    RoleStmt *r;
+    NEW(r);
+    st->kind = STMT_ROLE;
+    st->u.role = r;
+    r->action = reassign ? 'R' : 'O';
+    TRY(parse_role_list(p, &r->names, &r->n));
+    if (reassign) {
+        TRY(expect_kw(p, KW_TO));
+        TRY(parse_role(p, &r->new_name));
+    } else {
+        r->cascade = accept_kw(p, KW_CASCADE);
+        if (!r->cascade) accept_kw(p, KW_RESTRICT);
+    }
+    return DD_OK;
+}
+
 /* GRANT role, ... TO role, ... [WITH ADMIN OPTION] [GRANTED BY role];
  * REVOKE [ADMIN OPTION FOR] role, ... FROM role, ... [GRANTED BY role]
  * [CASCADE | RESTRICT].  Privileges on objects are refused by name. */
@@ -5180,9 +5324,7 @@ static int parse_grant_role(Parser *p, Stmt *st)
     for (int i = 0;; i++) {
         Token *t = peek(p, i);
         if (t->kind == TOK_EOF || t->kind == TOK_SEMI || is_kw(t, KW_TO) || is_kw(t, KW_FROM)) break;
-        if (is_kw(t, KW_ON))
-            return not_supported(p, at, grant ? "GRANT on tables, sequences and schemas (privileges)"
-                                               : "REVOKE on tables, sequences and schemas (privileges)");
+        if (is_kw(t, KW_ON)) return parse_grant_privileges(p, r, grant, at);
     }
     int cap = 0, lcap = 0, nl = 0;
     do {
@@ -5307,6 +5449,7 @@ static int parse_drop(Parser *p, Stmt *st)
     if (is_word(t, "extension")) return parse_extension(p, st, true);
     if (is_word(t, "schema")) return parse_schema(p, st, 'd');
     if (is_word(t, "role") || is_kw(t, KW_USER) || is_kw(t, KW_GROUP)) return parse_drop_role(p, st);
+    if (is_name(t, "owned")) return parse_owned(p, st);
     if (!index && !view && !seq && !is_kw(t, KW_TABLE)) {
         if (is_word(t, "database"))
             return not_supported(p, t->start, "this DROP");
@@ -5600,8 +5743,17 @@ static int parse_set(Parser *p, Stmt *st)
         buf_free(&v);
         return s->value ? DD_OK : nomem(p);
     }
-    if (is_word(t, "role") || (is_kw(t, KW_SESSION) && is_kw(peek(p, 1), KW_AUTHORIZATION)))
-        return not_supported(p, t->start, "SET ROLE / SESSION AUTHORIZATION");
+    if (is_word(t, "role") && !is_kw(peek(p, 1), KW_TO) && peek(p, 1)->kind != TOK_EQ) {
+        /* SET ROLE name | NONE: the setting role */
+        advance(p);
+        s->name = dup_str(p, "role");
+        if (!s->name) return nomem(p);
+        if (tok(p)->kind == TOK_STRING) return parse_var_list(p, &s->value);
+        TRY(parse_colid(p, &s->value, NULL));
+        return DD_OK;
+    }
+    if (is_kw(t, KW_SESSION) && is_kw(peek(p, 1), KW_AUTHORIZATION))
+        return not_supported(p, t->start, "SET SESSION AUTHORIZATION");
     TRY(parse_var_name(p, &s->name));
     if (!accept_kw(p, KW_TO) && !accept(p, TOK_EQ)) return syntax_error(p);
     if (accept_kw(p, KW_DEFAULT)) return DD_OK;
@@ -6034,6 +6186,7 @@ static int parse_stmt(Parser *p, Stmt *st)
                 return DD_OK;
             }
             if (is_word(t, "revoke")) return parse_grant_role(p, st);
+            if (is_word(t, "reassign")) return parse_owned(p, st);
             static const char *const later[][2] = {
                 {"listen", "LISTEN"},
                 {"notify", "NOTIFY"}, {"vacuum", "VACUUM"},

@@ -195,10 +195,30 @@ static int add_column(SqlCtx *ctx, TableInfo *t, const char *name, TypeId type, 
 
 /* ---------------------------------------------------------------- INSERT */
 
-/* The table a DML statement writes: present, and writes allowed. */
+/* The table a DML statement writes: present, writes allowed, and the
+ * privileges `want` held on it (acl.h; checked after the kind of
+ * relation, as PostgreSQL). */
+static int dml_target_as(SqlCtx *ctx, const char *what, const char *name, int loc, u32 want, const TableInfo **out);
+static int dml_target_kind(SqlCtx *ctx, const char *what, const char *name, int loc, const TableInfo **out);
 static int dml_target(SqlCtx *ctx, const char *what, const char *name, int loc, const TableInfo **out)
 {
+    u32 want = !strcmp(what, "INSERT") ? ACL_INSERT : !strcmp(what, "UPDATE") ? ACL_UPDATE
+             : !strcmp(what, "DELETE") ? ACL_DELETE : !strcmp(what, "TRUNCATE TABLE") ? ACL_TRUNCATE : 0;
+    return dml_target_as(ctx, what, name, loc, want, out);
+}
+static int dml_target_as(SqlCtx *ctx, const char *what, const char *name, int loc, u32 want, const TableInfo **out)
+{
     *out = resolve_table_present(ctx, name);
+    if (*out && !(*out)->temp) {
+        int rc = acl_check_schema_of(ctx, (*out)->name, ACL_USAGE, loc);
+        if (rc) return rc;
+    }
+    int rc = dml_target_kind(ctx, what, name, loc, out);
+    if (rc || !want) return rc;
+    return acl_check(ctx, *out, want, loc);
+}
+static int dml_target_kind(SqlCtx *ctx, const char *what, const char *name, int loc, const TableInfo **out)
+{
     /* PostgreSQL lets a read-only transaction write its temporary tables
      * (they are no part of the database); so do we, under
      * drift.system_time too (docs/time-travel.md) */
@@ -616,7 +636,8 @@ static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan
 int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
 {
     const TableInfo *t;
-    int trc = dml_target(ctx, "INSERT", s->table, s->table_loc, &t);
+    int trc = dml_target_as(ctx, "INSERT", s->table, s->table_loc,
+                            ACL_INSERT | (s->nreturning ? ACL_SELECT : 0) | (s->on_conflict == 2 ? ACL_UPDATE : 0), &t);
     if (trc) return trc;
     int rc;
     CompileCtx cc;
@@ -1524,6 +1545,11 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
         rc = compile_assigned(ctx, &cc, s->set[k]->expr, &t->cols[target[k]], true, false, &set[k]);
         if (rc) return rc;
     }
+    /* reading the table's columns (in SET, WHERE, FROM or RETURNING)
+     * takes SELECT on it too */
+    bool reads = s->where || s->nreturning || s->nfrom;
+    for (int i = 0; i < t->ncols && !reads; i++) reads = sc.rels[0].used[i];
+    if (reads && (rc = acl_check(ctx, t, ACL_SELECT, s->table_loc))) return rc;
     /* every column is read (the new image is the old one changed), the
      * history columns are not needed to update */
     for (int i = 0; i < t->ncols; i++) sc.rels[0].used[i] = true;
@@ -1544,7 +1570,8 @@ int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p)
 int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p)
 {
     const TableInfo *t;
-    int trc = dml_target(ctx, "DELETE", s->table, s->table_loc, &t);
+    int trc = dml_target_as(ctx, "DELETE", s->table, s->table_loc,
+                            ACL_DELETE | (s->where || s->nreturning || s->nfrom ? ACL_SELECT : 0), &t);
     if (trc) return trc;
     Scope sc;
     int rc = dml_scope(ctx, t, s->alias, &sc);
@@ -2102,6 +2129,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     if (s->on_commit && !s->temp)
         return dd_err(ctx->err, DD_EINVALID_DEFINITION, s->on_commit_loc, "ON COMMIT can only be used on temporary tables");
     int rc0 = relation_create_name(ctx, &s->name, -1, s->temp);
+    if (!rc0 && !s->temp) rc0 = acl_check_schema_of(ctx, s->name, ACL_CREATE, -1);   /* CREATE on the schema */
     if (rc0) return rc0;
     /* a temporary table may take a permanent one's name (it hides it for
      * the session), and a permanent one a temporary one's */
@@ -2145,6 +2173,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     t->name = arena_strdup(ctx->stmt, s->name);
     if (!t->cols || !t->pk || !t->indexes || !t->name) return DD_ENOMEM;
     t->id = store_new_table_id(ctx->store);
+    t->owner = acl_creator(ctx);
     t->next_col_id = 1;
     t->document_style = s->document_style;
     t->temp = s->temp;
@@ -3259,12 +3288,13 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             }
             break;
         }
-        case ALTER_OWNER:
-            /* one role owns everything: OWNER TO it (or pg_database_owner) changes nothing */
-            if (c->newname && strcmp(c->newname, "pg_database_owner") != 0 && !resolve_role(ctx, c->newname))
-                return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "role \"%s\" does not exist", c->newname);
-            changed--;
+        case ALTER_OWNER: {
+            /* OWNER TO role (the owner's membership checked before: sql.c) */
+            u32 owner;
+            if ((rc = acl_new_owner(ctx, c->newname, &owner))) return rc;
+            acl_set_owner(t, owner);
             continue;
+        }
         case ALTER_NOOP:
             /* SET STATISTICS names a column */
             if (c->name && (find_col(t, c->name) < 0 || system_col_name(c->name)))
@@ -3441,7 +3471,11 @@ int analyze_comment(SqlCtx *ctx, CommentStmt *s, Plan *p)
 int analyze_merge(SqlCtx *ctx, MergeStmt *s, Plan *p)
 {
     const TableInfo *t;
-    int rc = dml_target(ctx, "MERGE", s->table, s->table_loc, &t);
+    u32 want = ACL_SELECT;   /* the join reads the target */
+    for (int i = 0; i < s->nwhens; i++)
+        want |= s->whens[i]->action == MERGE_INSERT ? ACL_INSERT : s->whens[i]->action == MERGE_UPDATE ? ACL_UPDATE
+              : s->whens[i]->action == MERGE_DELETE ? ACL_DELETE : 0;
+    int rc = dml_target_as(ctx, "MERGE", s->table, s->table_loc, want, &t);
     if (rc) return rc;
     TableRef *tr = arena_zalloc(ctx->stmt, sizeof(TableRef));
     TableRef *join = arena_zalloc(ctx->stmt, sizeof(TableRef));

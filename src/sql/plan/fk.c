@@ -101,6 +101,11 @@ int add_foreign_key(SqlCtx *ctx, TableInfo *t, const Constraint *c)
     if (p->view_sql || p->sequence)
         return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "referenced relation \"%s\" is not a table", p->name);
     if (p->id == t->id) p = t;
+    else if (!p->temp) {
+        /* referencing a table takes REFERENCES on it */
+        int rc = acl_check(ctx, p, ACL_REFERENCES, c->loc);
+        if (rc) return rc;
+    }
     /* PostgreSQL's rule: a temporary table ends with its session, so
      * neither kind may depend on the other */
     if (p->temp != t->temp)

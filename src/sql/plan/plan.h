@@ -126,6 +126,7 @@ int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p);   /* usertype.c */
 int analyze_extension(SqlCtx *ctx, ExtensionStmt *s, Plan *p);   /* extension.c */
 int analyze_schema(SqlCtx *ctx, SchemaStmt *s, Plan *p);   /* schema.c */
 int analyze_role(SqlCtx *ctx, RoleStmt *s, Plan *p);       /* role.c */
+int analyze_privileges(SqlCtx *ctx, RoleStmt *s, Plan *p); /* grant.c: GRANT / REVOKE on objects */
 /* The WITH queries of w (its CTE arrays) planned as a SELECT's would be
  * (select.c): for a WITH in front of INSERT / UPDATE / DELETE. */
 int with_ctes(SqlCtx *ctx, SelectStmt *w, const struct CteDef **out);

@@ -8,6 +8,7 @@
 
 #include "plan.h"
 #include "../analyze/domain.h"
+#include "../catalog/acl.h"
 
 /* One item of a FROM clause, as the planners see it. */
 /* An output column of a bare `*`: scope slot `slot`, or merged column

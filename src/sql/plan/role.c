@@ -40,15 +40,17 @@ static int denied(SqlCtx *ctx, const char *fmt, const char *arg)
 static bool is_super(const TableInfo *r) { return r && (r->utype->role->flags & FMT_ROLE_SUPER); }
 static bool has_flag(const TableInfo *r, u8 f) { return r && (r->utype->role->flags & (FMT_ROLE_SUPER | f)); }
 
-/* The session's role at its snapshot (rights are the present's, whatever
- * SET drift.system_time says); NULL when it was dropped meanwhile. */
+/* The current role (SET ROLE's, else the session's) at its snapshot
+ * (rights are the present's, whatever SET drift.system_time says); NULL
+ * when it was dropped meanwhile. */
 static const TableInfo *me(SqlCtx *ctx)
 {
-    return ctx->user ? store_role_by_name(ctx->snap, ctx->user, snap_seq(ctx->snap), ctx->stmt) : NULL;
+    const char *n = ctx->role ? ctx->role : ctx->user;
+    return n ? store_role_by_name(ctx->snap, n, snap_seq(ctx->snap), ctx->stmt) : NULL;
 }
 
 /* A role name as written, NULL meaning CURRENT_USER. */
-static const char *role_name(SqlCtx *ctx, const char *name) { return name ? name : ctx->user ? ctx->user : ""; }
+static const char *role_name(SqlCtx *ctx, const char *name) { return name ? name : ctx->role ? ctx->role : ctx->user ? ctx->user : ""; }
 
 static int undefined(SqlCtx *ctx, const char *name, int loc)
 {
@@ -350,7 +352,22 @@ static int drop_roles(SqlCtx *ctx, RoleStmt *s, Plan *p, const TableInfo *who)
                           "role \"%s\" cannot be dropped because some objects depend on it", t->name);
         bool twice = false;
         for (int k = 0; k < p->ndrop && !twice; k++) twice = p->drop[k]->id == t->id;
-        if (!twice) p->drop[p->ndrop++] = t;
+        if (twice) continue;
+        /* what it owns or holds privileges on must go first (REASSIGN
+         * OWNED / REVOKE), as in PostgreSQL */
+        Buf detail = BUF_INIT;
+        int ndep;
+        int rc2 = acl_role_dependents(ctx, t->id, &detail, &ndep);
+        if (rc2) { buf_free(&detail); return rc2; }
+        if (ndep) {
+            dd_err(ctx->err, DD_EDEPENDENT_OBJECTS, -1, "role \"%s\" cannot be dropped because some objects depend on it",
+                   t->name);
+            dd_err_detail(ctx->err, "%s", buf_cstr(&detail));
+            buf_free(&detail);
+            return DD_EDEPENDENT_OBJECTS;
+        }
+        buf_free(&detail);
+        p->drop[p->ndrop++] = t;
     }
     /* the memberships in the dropped roles end with them */
     for (int i = 0; i < rs.n; i++) {
@@ -428,6 +445,7 @@ static int grant_revoke(SqlCtx *ctx, RoleStmt *s, Plan *p, const TableInfo *who)
 
 int analyze_role(SqlCtx *ctx, RoleStmt *s, Plan *p)
 {
+    if (s->action == 'G' || s->action == 'V' || s->action == 'R' || s->action == 'O') return analyze_privileges(ctx, s, p);
     static const char *const tags[] = {"CREATE ROLE", "ALTER ROLE", "ALTER ROLE", "DROP ROLE", "GRANT ROLE", "REVOKE ROLE"};
     const char *acts = "cardgv";
     const char *at = strchr(acts, s->action);

@@ -42,6 +42,7 @@ static TableInfo *schema_object(SqlCtx *ctx, const char *name, char kind)
     u->kind = kind;
     t->utype = u;
     t->id = store_new_table_id(ctx->store);
+    t->owner = acl_creator(ctx);
     t->next_col_id = 1;
     return t;
 }
@@ -58,10 +59,28 @@ static int unacceptable(SqlCtx *ctx, const char *name, int loc)
     return DD_OK;
 }
 
+/* CREATE SCHEMA takes CREATE on the database: its owner's (the bootstrap
+ * superuser's) and superusers' alone, as no GRANT ON DATABASE exists. */
+static int may_create_schema(SqlCtx *ctx)
+{
+    const AclWho *w;
+    int rc = acl_who(ctx, &w);
+    if (rc) return rc;
+    for (int i = 0; i < w->nroles; i++)
+        if (w->roles[i] == ROLE_BOOTSTRAP_ID) return DD_OK;
+    if (w->super) return DD_OK;
+    return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "permission denied for database %s",
+                  ctx->database ? ctx->database : "driftdb");
+}
+
 static int create_schema(SqlCtx *ctx, SchemaStmt *s, Plan *p)
 {
-    const char *name = s->names[0][0] ? s->names[0] : ctx->user ? ctx->user : "";
+    const char *name = s->names[0][0] ? s->names[0] : s->role ? s->role : ctx->role ? ctx->role : ctx->user ? ctx->user : "";
     p->kind = PLAN_CREATE_TABLE;
+    int rc = may_create_schema(ctx);
+    if (rc) return rc;
+    u32 owner;
+    if ((rc = acl_new_owner(ctx, s->role, &owner))) return rc;
     if (strcmp(name, "public") == 0) {
         const TableInfo *m = public_dropped(ctx);
         if (m) {
@@ -73,7 +92,7 @@ static int create_schema(SqlCtx *ctx, SchemaStmt *s, Plan *p)
             return DD_OK;
         }
     }
-    int rc = unacceptable(ctx, name, s->locs[0]);
+    rc = unacceptable(ctx, name, s->locs[0]);
     if (rc) return rc;
     if (sql_schema_exists(ctx, name)) {
         if (s->if_exists) {
@@ -84,7 +103,40 @@ static int create_schema(SqlCtx *ctx, SchemaStmt *s, Plan *p)
         return dd_err(ctx->err, DD_EDUPLICATE_SCHEMA, -1, "schema \"%s\" already exists", name);
     }
     p->new_table = schema_object(ctx, name, 's');
-    return p->new_table ? DD_OK : DD_ENOMEM;
+    if (!p->new_table) return DD_ENOMEM;
+    p->new_table->owner = owner;
+    return DD_OK;
+}
+
+/* ALTER SCHEMA name OWNER TO role: the public schema's owner is kept on
+ * its privileges' object (kind 'q'), made on its first change. */
+static int schema_owner(SqlCtx *ctx, SchemaStmt *s, Plan *p)
+{
+    const char *name = s->names[0];
+    p->kind = PLAN_ALTER_TABLE;
+    bool public = strcmp(name, "public") == 0;
+    if (!sql_schema_exists(ctx, name) || (public && public_dropped(ctx)))
+        return dd_err(ctx->err, DD_EUNDEFINED_SCHEMA, s->locs[0], "schema \"%s\" does not exist", name);
+    const TableInfo *obj = acl_schema_object(ctx, name);
+    TableInfo *t;
+    if (!obj && public) {
+        t = schema_object(ctx, "public", 'q');
+        if (!t) return DD_ENOMEM;
+        t->owner = ROLE_BOOTSTRAP_ID;
+        p->kind = PLAN_CREATE_TABLE;
+    } else if (obj) {
+        t = table_copy(ctx->stmt, obj);
+        if (!t) return DD_ENOMEM;
+    } else {
+        return dd_err(ctx->err, DD_EFEATURE, s->locs[0], "schema %s has no owner to change", name);
+    }
+    int rc = acl_check_owner(ctx, t, s->locs[0]);
+    if (rc) return rc;
+    u32 owner;
+    if ((rc = acl_new_owner(ctx, s->role, &owner))) return rc;
+    acl_set_owner(t, owner);
+    p->new_table = t;
+    return DD_OK;
 }
 
 /* The relations (tables, views, sequences) and types of the present in
@@ -111,6 +163,21 @@ static int schema_members(SqlCtx *ctx, const char *name, const TableInfo ***out,
 static const char *member_kind(const TableInfo *t)
 {
     return t->utype ? "type" : t->view_sql ? "view" : t->sequence ? "sequence" : "table";
+}
+
+/* 42501 unless the checked role owns schema name (public: its
+ * privileges' object, or the bootstrap superuser). */
+static int check_schema_owner(SqlCtx *ctx, const char *name, int loc)
+{
+    const TableInfo *obj = acl_schema_object(ctx, name);
+    if (obj) return acl_check_owner(ctx, obj, loc);
+    if (strcmp(name, "public") != 0) return DD_OK;
+    const AclWho *w;
+    int rc = acl_who(ctx, &w);
+    if (rc) return rc;
+    bool owns = w->super;
+    for (int i = 0; i < w->nroles && !owns; i++) owns = w->roles[i] == ROLE_BOOTSTRAP_ID;
+    return owns ? DD_OK : dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, loc, "must be owner of schema public");
 }
 
 /* Whether p drops the object of id. */
@@ -170,6 +237,13 @@ static int drop_schemas(SqlCtx *ctx, SchemaStmt *s, Plan *p)
         const char *name = s->names[i];
         const TableInfo *obj = NULL;
         bool exists = strcmp(name, "public") == 0 ? !public_dropped(ctx) : (obj = resolve_schema_present(ctx, name)) != NULL;
+        if (exists) {
+            int rc = check_schema_owner(ctx, name, s->locs[i]);
+            if (rc) {
+                buf_free(&detail);
+                return rc;
+            }
+        }
         if (strcmp(name, "pg_catalog") == 0 || strcmp(name, "pg_temp") == 0) {
             buf_free(&detail);
             return dd_err(ctx->err, DD_EDEPENDENT_OBJECTS, s->locs[i],
@@ -291,8 +365,10 @@ static int rename_schema(SqlCtx *ctx, SchemaStmt *s, Plan *p)
     const TableInfo *obj = resolve_schema_present(ctx, name);
     if (!obj || obj->utype->kind != 's')
         return dd_err(ctx->err, DD_EUNDEFINED_SCHEMA, s->locs[0], "schema \"%s\" does not exist", name);
-    int rc = unacceptable(ctx, to, s->new_loc);
+    int rc = acl_check_owner(ctx, obj, s->locs[0]);
     if (rc) return rc;
+    if ((rc = may_create_schema(ctx))) return rc;
+    if ((rc = unacceptable(ctx, to, s->new_loc))) return rc;
     if (sql_schema_exists(ctx, to)) return dd_err(ctx->err, DD_EDUPLICATE_SCHEMA, -1, "schema \"%s\" already exists", to);
     const TableInfo **rels, **types, **members;
     int nr, ny, nm;
@@ -320,20 +396,10 @@ int analyze_schema(SqlCtx *ctx, SchemaStmt *s, Plan *p)
 {
     p->tag = s->action == 'c' ? "CREATE SCHEMA" : s->action == 'd' ? "DROP SCHEMA" : "ALTER SCHEMA";
     if (ctx->read_only) return read_only(ctx, p->tag);
-    /* one role owns everything: AUTHORIZATION / OWNER TO it (or
-     * pg_database_owner) is accepted, any other is not a role */
-    if (s->role && strcmp(s->role, "pg_database_owner") != 0 && !resolve_role(ctx, s->role))
-        return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "role \"%s\" does not exist", s->role);
     switch (s->action) {
     case 'c': return create_schema(ctx, s, p);
     case 'd': return drop_schemas(ctx, s, p);
     case 'r': return rename_schema(ctx, s, p);
-    default:
-        /* OWNER TO: DriftDB keeps no owners (ALTER TABLE ... OWNER TO is
-         * accepted likewise); the schema must exist */
-        p->kind = PLAN_ALTER_TABLE;
-        if (!sql_schema_exists(ctx, s->names[0]) || (strcmp(s->names[0], "public") == 0 && public_dropped(ctx)))
-            return dd_err(ctx->err, DD_EUNDEFINED_SCHEMA, s->locs[0], "schema \"%s\" does not exist", s->names[0]);
-        return DD_OK;
+    default: return schema_owner(ctx, s, p);
     }
 }

@@ -288,6 +288,9 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
         return from_syscat(ctx, tr, sys_schema, sys_base, k == TEMPORAL_AS_OF ? a : SEQ_NONE, fi);
     }
     const TableInfo *q = resolve_table_present(ctx, tr->name);
+    if (q && !q->temp && ((rc = acl_check_schema_of(ctx, q->name, ACL_USAGE, tr->loc)) ||
+                          (rc = acl_check(ctx, q, ACL_SELECT, tr->loc))))
+        return rc;
     if (q && q->sequence) return from_sequence(ctx, tr, q, fi);   /* no history: its value now */
     if (q && q->temp) {
         /* A temporary relation has no history (docs/time-travel.md; it is the
@@ -306,6 +309,11 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
         u64 at = a > head ? head : a;
         u64 later = 0;
         t = resolve_table_at(ctx, tr->name, at, &later);
+        /* its past takes SELECT on it now (a dropped table's: as it was
+         * when dropped) */
+        if (t && t != q && ((rc = acl_check_schema_of(ctx, t->name, ACL_USAGE, tr->loc)) ||
+                            (rc = acl_check(ctx, t, ACL_SELECT, tr->loc))))
+            return rc;
         if (!t) {
             /* a view made after `at` reads `at` through its present query */
             const TableInfo *v = resolve_table_present(ctx, tr->name);

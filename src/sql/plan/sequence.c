@@ -117,6 +117,7 @@ static TableInfo *new_sequence(SqlCtx *ctx, const char *name, const SeqInfo *q)
     t->sequence = arena_memdup(ctx->stmt, q, sizeof(*q));
     if (!t->name || !t->sequence) return NULL;
     t->id = store_new_table_id(ctx->store);
+    t->owner = acl_creator(ctx);
     t->next_col_id = 1;
     return t;
 }
@@ -127,6 +128,7 @@ int analyze_create_sequence(SqlCtx *ctx, SeqStmt *s, Plan *p)
     p->kind = PLAN_CREATE_TABLE;
     p->tag = "CREATE SEQUENCE";
     int rc0 = relation_create_name(ctx, &s->name, s->name_loc, s->temp);
+    if (!rc0 && !s->temp) rc0 = acl_check_schema_of(ctx, s->name, ACL_CREATE, -1);   /* CREATE on the schema */
     if (rc0) return rc0;
     const TableInfo *same = s->temp ? resolve_temp_present(ctx, s->name) : resolve_permanent_present(ctx, s->name);
     if (same || sql_index_name_taken(ctx, s->name) || !strcmp(s->name, "drift_commits")) {

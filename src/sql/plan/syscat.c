@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../catalog/pgcat.h"
+#include "../catalog/acl.h"
 #include "../../store/format.h"
 #include "../parse/lexer.h"
 #include "../types/array.h"
@@ -120,6 +121,14 @@ static const char *owner_name(SqlCtx *ctx)
 
 static char relkind_of(const TableInfo *t) { return t->view_sql ? 'v' : t->sequence ? 'S' : 'r'; }
 
+/* Object t's owner: its name and OID (catalog/acl.h). */
+static const char *obj_owner_name(SqlCtx *ctx, const TableInfo *t)
+{
+    const char *n = t->owner == ROLE_BOOTSTRAP_ID ? NULL : acl_role_name(ctx, t->owner);
+    return n ? n : owner_name(ctx);
+}
+static u32 owner_oid(const TableInfo *t) { return t->owner == ROLE_BOOTSTRAP_ID ? OID_ROLE_OWNER : OID_OBJECT_BASE + t->owner; }
+
 #define has_pk cat_has_pk
 static u32 pk_index_oid(const TableInfo *t) { return OID_PKIDX_BASE + t->id; }
 static u32 pk_con_oid(const TableInfo *t) { return OID_PKCON_BASE + t->id; }
@@ -214,6 +223,40 @@ static void put_acl(Gen *g, const char *const *items, int n)
     put(g, out);
 }
 
+/* Object t's privileges as aclitem[] reads (text[]): NULL for the
+ * defaults.  The public schema's owner, the bootstrap superuser, is
+ * pg_database_owner in them, as in PostgreSQL. */
+static void put_obj_acl(Gen *g, const TableInfo *t)
+{
+    if (!t->has_acl) { P_NULL(g); return; }
+    const char **items = arena_alloc(g->ctx->stmt, sizeof(char *) * (size_t)(t->nacl + 1));
+    if (!items) { g->oom = true; P_NULL(g); return; }
+    bool pub = t->utype && t->utype->kind == 'q';
+    for (int i = 0; i < t->nacl; i++) {
+        Buf b = BUF_INIT;
+        AclItem it = t->acl[i];
+        if (acl_item_text(g->ctx, &it, &b) != DD_OK) g->oom = true;
+        items[i] = buf_ok(&b) ? arena_strndup(g->ctx->stmt, (const char *)b.data, b.len) : NULL;
+        buf_free(&b);
+        if (!items[i]) { g->oom = true; items[i] = ""; }
+        if (pub && t->owner == ROLE_BOOTSTRAP_ID && (it.grantee == ROLE_BOOTSTRAP_ID || it.grantor == ROLE_BOOTSTRAP_ID)) {
+            /* pg_database_owner in place of the bootstrap superuser's name */
+            Buf c = BUF_INIT;
+            const char *eq = strchr(items[i], '=');
+            const char *sl = strrchr(items[i], '/');
+            if (eq && sl) {
+                if (it.grantee == ROLE_BOOTSTRAP_ID) buf_puts(&c, "pg_database_owner");
+                else buf_printf(&c, "%.*s", (int)(eq - items[i]), items[i]);
+                buf_printf(&c, "%.*s/", (int)(sl - eq), eq);
+                buf_puts(&c, it.grantor == ROLE_BOOTSTRAP_ID ? "pg_database_owner" : sl + 1);
+                if (buf_ok(&c)) items[i] = arena_strndup(g->ctx->stmt, (const char *)c.data, c.len);
+            }
+            buf_free(&c);
+        }
+    }
+    put_acl(g, items, t->nacl);
+}
+
 #define COLS_NAMESPACE "oid:o nspname:n nspowner:o nspacl:T"
 static int gen_namespace(Gen *g)
 {
@@ -225,6 +268,13 @@ static int gen_namespace(Gen *g)
         if (fixed[i].oid == OID_NS_PUBLIC && !sql_schema_exists(g->ctx, "public")) continue;
         if (gen_row(g)) return DD_ENOMEM;
         P_OID(g, fixed[i].oid); P_NAME(g, fixed[i].name);
+        const TableInfo *q = fixed[i].oid == OID_NS_PUBLIC ? acl_schema_object(g->ctx, "public") : NULL;
+        if (q) {   /* public's owner or privileges changed */
+            P_OID(g, q->owner == ROLE_BOOTSTRAP_ID ? OID_ROLE_DATABASE_OWNER : owner_oid(q));
+            if (q->has_acl) put_obj_acl(g, q);
+            else put_acl(g, public_acl, 2);
+            continue;
+        }
         P_OID(g, fixed[i].oid == OID_NS_PUBLIC ? OID_ROLE_DATABASE_OWNER : OID_ROLE_OWNER);
         if (fixed[i].oid == OID_NS_PUBLIC) put_acl(g, public_acl, 2);
         else P_NULL(g);
@@ -239,7 +289,7 @@ static int gen_namespace(Gen *g)
         const TableInfo *s = g->cv->schemas[i];
         if (s->utype->kind != 's') continue;
         if (gen_row(g)) return DD_ENOMEM;
-        P_OID(g, cat_object_oid(s)); P_NAME(g, s->name); P_OID(g, OID_ROLE_OWNER); P_NULL(g);
+        P_OID(g, cat_object_oid(s)); P_NAME(g, s->name); P_OID(g, owner_oid(s)); put_obj_acl(g, s);
     }
     return DD_OK;
 }
@@ -258,15 +308,26 @@ static int listed_cols(const TableInfo *t)
     return t->sequence ? 3 : n;
 }
 
+static void class_row_tail_acl(Gen *g, char kind, char persistence, int natts, int nchecks, bool hasindex,
+                               bool triggers, const TableInfo *acl);
 static void class_row_tail(Gen *g, char kind, char persistence, int natts, int nchecks, bool hasindex,
                            bool triggers)
+{
+    class_row_tail_acl(g, kind, persistence, natts, nchecks, hasindex, triggers, NULL);
+}
+/* ... with relacl from acl's privileges (NULL: none). */
+static void class_row_tail_acl(Gen *g, char kind, char persistence, int natts, int nchecks, bool hasindex,
+                               bool triggers, const TableInfo *acl)
 {
     /* reltuples: -1 never counted (tables, views), a sequence's one row */
     P_INT(g, 0); P_FLOAT(g, kind == 'r' || kind == 'v' ? -1 : kind == 'S' ? 1 : 0); P_INT(g, 0); P_OID(g, 0);
     P_BOOL(g, hasindex); P_BOOL(g, false); P_CHAR(g, persistence); P_CHAR(g, kind); P_INT(g, natts);
     P_INT(g, nchecks); P_BOOL(g, kind == 'v'); P_BOOL(g, triggers); P_BOOL(g, false); P_BOOL(g, false);
     P_BOOL(g, false); P_BOOL(g, true); P_CHAR(g, kind == 'r' ? 'd' : 'n'); P_BOOL(g, false); P_OID(g, 0);
-    P_OID(g, 0); P_OID(g, 0); P_NULL(g); P_NULL(g); P_NULL(g);
+    P_OID(g, 0); P_OID(g, 0);
+    if (acl) put_obj_acl(g, acl);
+    else P_NULL(g);
+    P_NULL(g); P_NULL(g);
 }
 
 static int nsysrel_cols(const SysRel *r);
@@ -281,26 +342,26 @@ static int gen_class(Gen *g)
         if (gen_row(g)) return DD_ENOMEM;
         P_OID(g, cat_object_oid(t)); P_NAME(g, name_base(t->name)); P_OID(g, cat_ns_oid(cv, t));
         P_OID(g, cat_has_rowtype(t) ? OID_ROWTYPE_BASE + t->id : 0);
-        P_OID(g, 0); P_OID(g, OID_ROLE_OWNER); P_OID(g, kind == 'r' ? OID_AM_HEAP : 0);
+        P_OID(g, 0); P_OID(g, owner_oid(t)); P_OID(g, kind == 'r' ? OID_AM_HEAP : 0);
         P_OID(g, kind == 'v' ? 0 : cat_object_oid(t)); P_OID(g, 0);
         /* a foreign key's checks are triggers in PostgreSQL, on both tables */
         bool triggers = t->nfks > 0;
         for (int j = 0; j < cv->nrels && !triggers; j++)
             for (int f = 0; f < cv->rels[j]->nfks && !triggers; f++) triggers = cv->rels[j]->fks[f].ref_table == t->id;
-        class_row_tail(g, kind, t->temp ? 't' : 'p', listed_cols(t), t->nchecks, t->nindexes > 0 || pk, triggers);
+        class_row_tail_acl(g, kind, t->temp ? 't' : 'p', listed_cols(t), t->nchecks, t->nindexes > 0 || pk, triggers, t);
         if (pk) {
             if (gen_row(g)) return DD_ENOMEM;
             char nm[CAT_MAX_NAME + 8];
             snprintf(nm, sizeof nm, "%s_pkey", name_base(t->name));
             P_OID(g, pk_index_oid(t)); P_NAME(g, nm); P_OID(g, cat_ns_oid(cv, t)); P_OID(g, 0); P_OID(g, 0);
-            P_OID(g, OID_ROLE_OWNER); P_OID(g, OID_AM_BTREE); P_OID(g, pk_index_oid(t)); P_OID(g, 0);
+            P_OID(g, owner_oid(t)); P_OID(g, OID_AM_BTREE); P_OID(g, pk_index_oid(t)); P_OID(g, 0);
             class_row_tail(g, 'i', t->temp ? 't' : 'p', t->npk, 0, false, false);
         }
         for (int k = 0; k < t->nindexes; k++) {
             const IndexInfo *ix = &t->indexes[k];
             if (gen_row(g)) return DD_ENOMEM;
             P_OID(g, cat_index_oid(ix)); P_NAME(g, name_base(ix->name)); P_OID(g, cat_ns_oid(cv, t)); P_OID(g, 0);
-            P_OID(g, 0); P_OID(g, OID_ROLE_OWNER); P_OID(g, OID_AM_BTREE); P_OID(g, cat_index_oid(ix)); P_OID(g, 0);
+            P_OID(g, 0); P_OID(g, owner_oid(t)); P_OID(g, OID_AM_BTREE); P_OID(g, cat_index_oid(ix)); P_OID(g, 0);
             class_row_tail(g, 'i', t->temp ? 't' : 'p', ix->ncols, 0, false, false);
         }
     }
@@ -1044,7 +1105,7 @@ static int gen_tables(Gen *g)
         const TableInfo *t = g->cv->rels[i];
         if (t->view_sql || t->sequence) continue;
         if (gen_row(g)) return DD_ENOMEM;
-        P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, owner_name(g->ctx)); P_NULL(g);
+        P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, obj_owner_name(g->ctx, t)); P_NULL(g);
         P_BOOL(g, t->nindexes > 0 || has_pk(t)); P_BOOL(g, false); P_BOOL(g, false); P_BOOL(g, false);
     }
     return DD_OK;
@@ -1068,7 +1129,7 @@ static int gen_views(Gen *g)
         const TableInfo *t = g->cv->rels[i];
         if (!t->view_sql) continue;
         if (gen_row(g)) return DD_ENOMEM;
-        P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, owner_name(g->ctx));
+        P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, obj_owner_name(g->ctx, t));
         put(g, viewdef(g, t));
     }
     return DD_OK;
@@ -1113,7 +1174,7 @@ static int gen_sequences(Gen *g)
         bool called = false;
         if (!t->temp && store_seq_state(g->ctx->store, t, &last, &called, &ahead, g->ctx->err)) return DD_EIO;
         if (gen_row(g)) return DD_ENOMEM;
-        P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, owner_name(g->ctx));
+        P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_NAME(g, obj_owner_name(g->ctx, t));
         put(g, val_int(TYPE_REGTYPE, type_oid((TypeId)q->type))); P_INT(g, q->start); P_INT(g, q->min);
         P_INT(g, q->max); P_INT(g, q->inc); P_BOOL(g, q->cycle); P_INT(g, 1);
         if (called && !t->temp) P_INT(g, last); else P_NULL(g);
@@ -1846,7 +1907,7 @@ static int gen_is_schemata(Gen *g)
         const TableInfo *s = g->cv->schemas[i];
         if (s->utype->kind != 's') continue;
         if (gen_row(g)) return DD_ENOMEM;
-        schema_row(g, s->name, owner_name(g->ctx));
+        schema_row(g, s->name, obj_owner_name(g->ctx, s));
     }
     return DD_OK;
 }

@@ -65,6 +65,7 @@ static int cmp_label(const void *a, const void *b)
 static int type_create_name(SqlCtx *ctx, TypeStmt *s, char **name)
 {
     int rc = sql_create_name(ctx, s->names[0], s->locs[0], name);
+    if (!rc) rc = acl_check_schema_of(ctx, *name, ACL_CREATE, -1);   /* CREATE on the schema */
     if (rc) return rc;
     if (resolve_type_exact(ctx, *name) || (!strchr(s->names[0], '.') && builtin_type(s->names[0])))
         return dd_err(ctx->err, DD_EDUPLICATE_OBJECT, s->locs[0], "type \"%s\" already exists", s->names[0]);
@@ -104,6 +105,7 @@ static int create_enum(SqlCtx *ctx, TypeStmt *s, Plan *p)
     u->nlabels = s->nlabels;
     t->utype = u;
     t->id = store_new_table_id(ctx->store);
+    t->owner = acl_creator(ctx);
     t->next_col_id = 1;
     p->new_table = t;
     return DD_OK;
@@ -432,6 +434,7 @@ static int create_domain(SqlCtx *ctx, TypeStmt *s, Plan *p)
     }
     t->utype = u;
     t->id = store_new_table_id(ctx->store);
+    t->owner = acl_creator(ctx);
     t->next_col_id = 1;
     p->new_table = t;
     return DD_OK;
@@ -589,9 +592,14 @@ int analyze_type(SqlCtx *ctx, TypeStmt *s, Plan *p)
         /* one role owns every object: nothing changes, as ALTER TABLE ... OWNER TO */
         if (s->domain && t0->utype->kind != 'd')
             return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->locs[0], "%s is not a domain", t0->name);
-        if (s->new_name && strcmp(s->new_name, "pg_database_owner") != 0 && !resolve_role(ctx, s->new_name))
-            return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "role \"%s\" does not exist", s->new_name);
+        u32 owner;
+        int rc = acl_new_owner(ctx, s->new_name, &owner);
+        if (rc) return rc;
+        TableInfo *t = table_copy(ctx->stmt, t0);
+        if (!t) return DD_ENOMEM;
+        acl_set_owner(t, owner);
         p->kind = PLAN_ALTER_TABLE;
+        p->new_table = t;
         return DD_OK;
     }
     if (s->action == TYPE_RENAME && s->domain && t0->utype->kind != 'd')

@@ -319,8 +319,17 @@ int view_plan(SqlCtx *ctx, const FromItem *vfi, SelectStmt *sel, FromItem *fi)
     ctx->no_temp = !vfi->view->temp;
     ctx->view_bound = vfi->view->temp ? NULL : vfi->view;
     ctx->view_depth++;
+    /* the view's query reads with its owner's rights (acl.h) */
+    bool as_set = ctx->acl_as_set;
+    u32 as = ctx->acl_as;
+    if (!vfi->view->temp) {
+        ctx->acl_as_set = true;
+        ctx->acl_as = acl_present(ctx, vfi->view)->owner;
+    }
     int rc = from_derived(ctx, sel, vfi->dalias, vfi->dcols, vfi->ndcols, vfi->dloc, NULL, fi);
     if (!rc && fi->dplan->ncols > vfi->view->ncols) rc = narrow_query(ctx, vfi->view, vfi->dcols, vfi->dloc, fi);
+    ctx->acl_as_set = as_set;
+    ctx->acl_as = as;
     ctx->view_depth--;
     ctx->view_bound = bound;
     ctx->no_temp = no_temp;
@@ -429,6 +438,7 @@ int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p)
     p->tag = "CREATE VIEW";
     char *written = s->name;
     int rc0 = relation_create_name(ctx, &s->name, s->name_loc, s->temp);
+    if (!rc0 && !s->temp) rc0 = acl_check_schema_of(ctx, s->name, ACL_CREATE, -1);   /* CREATE on the schema */
     if (rc0) return rc0;
     const TableInfo *old = s->temp ? resolve_temp_present(ctx, s->name) : resolve_table_present(ctx, written);
     if (old && !old->temp && strcmp(old->name, s->name) != 0) old = NULL;   /* another schema's */
@@ -488,6 +498,7 @@ int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p)
         p->kind = PLAN_ALTER_TABLE;
     } else {
         v->id = store_new_table_id(ctx->store);
+        v->owner = acl_creator(ctx);
     }
     p->new_table = v;
     return DD_OK;

@@ -75,7 +75,16 @@ typedef struct SqlCtx {
      * analysis fail with DD_ESNAPSHOT_RETRY, and the session runs it again
      * on a new snapshot (docs/time-travel.md §1) */
     bool snap_retry;
-    const char *user;
+    const char *user;        /* session_user: the authenticated role (drift_commits records it) */
+    const char *role;        /* current_user: SET ROLE's role, or NULL: user */
+    /* Privileges (catalog/acl.h) are checked for current_user, or, while
+     * a view's query is planned, for the view's owner (acl_as) */
+    bool acl_as_set;
+    u32 acl_as;
+    struct AclCache *aclc;   /* the roles' privileges this statement, once asked */
+    bool acl_off;            /* a Describe (and COPY FROM's look at its target): no
+                                privilege checks, as PostgreSQL checks them when the
+                                statement runs */
     const char *database;    /* current_database() */
     int backend_pid;         /* pg_backend_pid() */
     u64 last_commit_seq;     /* drift_last_commit_seq(); 0: the session has not committed */

@@ -351,6 +351,7 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
     if (t->view_sql && !(c->view_sql = arena_strdup(a, t->view_sql))) return NULL;
     if (t->ndeps && !(c->deps = arena_memdup(a, t->deps, sizeof(u32) * 2 * (size_t)t->ndeps))) return NULL;
     if (t->sequence && !(c->sequence = arena_memdup(a, t->sequence, sizeof(*t->sequence)))) return NULL;
+    if (t->nacl && !(c->acl = arena_memdup(a, t->acl, sizeof(AclItem) * (size_t)t->nacl))) return NULL;
     if (t->utype) {
         UserType *u = c->utype = arena_memdup(a, t->utype, sizeof(*t->utype));
         if (!u || !(u->labels = arena_alloc(a, sizeof(EnumLabel) * (size_t)(t->utype->nlabels + 1)))) return NULL;
