@@ -133,6 +133,18 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info,
                          driftdb_session **out, driftdb_error *err);
 /* Closes the session, rolling back an open transaction. */
 void driftdb_session_close(driftdb_session *s);
+/* The TLS of a session's connection, as pg_stat_ssl shows it; a server
+ * sets it right after driftdb_session_open (a session without it shows
+ * ssl false).  The strings are copied; NULL or "" for none (client_dn,
+ * client_serial, issuer_dn: no client certificate). */
+typedef struct driftdb_session_ssl {
+    const char *version;          /* "TLSv1.3" */
+    const char *cipher;
+    int bits;
+    const char *client_dn, *client_serial, *issuer_dn;
+} driftdb_session_ssl;
+/* Returns DRIFTDB_OK or DRIFTDB_ERROR (out of memory). */
+int driftdb_session_set_ssl(driftdb_session *s, const driftdb_session_ssl *ssl, driftdb_error *err);
 /* Asks the statement running in s (if any) to stop: it fails with 57014
  * "canceling statement due to user request" within milliseconds (every
  * operator loop checks).  Safe to call from any thread or a signal handler. */

@@ -98,6 +98,20 @@ int activity_list(void *session, SqlActivity **out, int *n, Arena *a)
         o->query_start_us = s->act.query_start_us;
         o->state_change_us = s->act.state_change_us;
         if (!o->user || !o->application || !o->database || !o->query || (s->client[0] && !o->client)) rc = DD_ENOMEM;
+        o->ssl = s->ssl;
+        o->ssl_bits = s->ssl_bits;
+        o->ssl_version = o->ssl_cipher = o->ssl_client_dn = o->ssl_client_serial = o->ssl_issuer_dn = NULL;
+        if (s->ssl && !rc) {
+            o->ssl_version = arena_strdup(a, s->ssl_version);
+            o->ssl_cipher = arena_strdup(a, s->ssl_cipher);
+            /* "" (no client certificate) is NULL, as in PostgreSQL */
+            if (s->ssl_client_dn[0]) o->ssl_client_dn = arena_strdup(a, s->ssl_client_dn);
+            if (s->ssl_client_serial[0]) o->ssl_client_serial = arena_strdup(a, s->ssl_client_serial);
+            if (s->ssl_issuer_dn[0]) o->ssl_issuer_dn = arena_strdup(a, s->ssl_issuer_dn);
+            if (!o->ssl_version || !o->ssl_cipher || (s->ssl_client_dn[0] && !o->ssl_client_dn) ||
+                (s->ssl_client_serial[0] && !o->ssl_client_serial) || (s->ssl_issuer_dn[0] && !o->ssl_issuer_dn))
+                rc = DD_ENOMEM;
+        }
     }
     pthread_mutex_unlock(&db->act_mu);
     *out = v;

@@ -139,6 +139,12 @@ struct driftdb_session {
     driftdb *db;
     char *user, *app, *client, *database;
     int backend_pid;           /* pg_backend_pid() */
+    /* the connection's TLS for pg_stat_ssl (driftdb_session_set_ssl;
+     * under db->act_mu): strings NULL without TLS, "" for no client
+     * certificate */
+    bool ssl;
+    int ssl_bits;
+    char *ssl_version, *ssl_cipher, *ssl_client_dn, *ssl_client_serial, *ssl_issuer_dn;
     u64 xid;                   /* the transaction's id once asked (txid_current()), else 0 */
     u64 last_commit_seq;       /* seq of the session's last commit (drift_last_commit_seq()), 0: none */
     int state;                 /* TXN_* */

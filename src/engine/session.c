@@ -111,6 +111,35 @@ oom:
     return DRIFTDB_ERROR;
 }
 
+int driftdb_session_set_ssl(driftdb_session *s, const driftdb_session_ssl *ssl, driftdb_error *err)
+{
+    const char *src[5] = {ssl->version, ssl->cipher, ssl->client_dn, ssl->client_serial, ssl->issuer_dn};
+    char *v[5];
+    bool oom = false;
+    for (int i = 0; i < 5; i++) oom |= !(v[i] = dd_strdup(src[i] ? src[i] : ""));
+    if (oom) {
+        for (int i = 0; i < 5; i++) dd_free(v[i]);
+        DdError e;
+        dd_err_clear(&e);
+        dd_err(&e, DD_ENOMEM, -1, NULL);
+        dd_to_api_error(&e, err);
+        return DRIFTDB_ERROR;
+    }
+    /* pg_stat_ssl readers in other sessions copy these under act_mu */
+    pthread_mutex_lock(&s->db->act_mu);
+    char *old[5] = {s->ssl_version, s->ssl_cipher, s->ssl_client_dn, s->ssl_client_serial, s->ssl_issuer_dn};
+    s->ssl_version = v[0];
+    s->ssl_cipher = v[1];
+    s->ssl_client_dn = v[2];
+    s->ssl_client_serial = v[3];
+    s->ssl_issuer_dn = v[4];
+    s->ssl_bits = ssl->bits;
+    s->ssl = true;
+    pthread_mutex_unlock(&s->db->act_mu);
+    for (int i = 0; i < 5; i++) dd_free(old[i]);
+    return DRIFTDB_OK;
+}
+
 static void end_snapshot(driftdb_session *s)
 {
     if (s->snap) {
@@ -197,6 +226,11 @@ void driftdb_session_close(driftdb_session *s)
     dd_free(s->user);
     dd_free(s->app);
     dd_free(s->client);
+    dd_free(s->ssl_version);
+    dd_free(s->ssl_cipher);
+    dd_free(s->ssl_client_dn);
+    dd_free(s->ssl_client_serial);
+    dd_free(s->ssl_issuer_dn);
     dd_free(s->database);
     dd_free(s);
 }

@@ -26,6 +26,7 @@ const char *hba_method_name(HbaMethod m)
     case HBA_REJECT: return "reject";
     case HBA_SCRAM: return "scram-sha-256";
     case HBA_MD5: return "md5";
+    case HBA_CERT: return "cert";
     default: return "password";
     }
 }
@@ -240,18 +241,48 @@ static int parse_line(Field *f, int nf, HbaLine *l, const char **why)
     else if (strcmp(method, "scram-sha-256") == 0) l->method = HBA_SCRAM;
     else if (strcmp(method, "md5") == 0) l->method = HBA_MD5;
     else if (strcmp(method, "password") == 0) l->method = HBA_PASSWORD;
-    else if (strcmp(method, "peer") == 0 || strcmp(method, "ident") == 0 || strcmp(method, "cert") == 0 ||
+    else if (strcmp(method, "cert") == 0) {
+        if (l->type != 's') {
+            *why = "cert authentication is only supported on hostssl connections";
+            return -1;
+        }
+        l->method = HBA_CERT;
+        l->clientcert = HBA_CERT_VERIFY_FULL;
+    } else if (strcmp(method, "peer") == 0 || strcmp(method, "ident") == 0 ||
              strcmp(method, "gss") == 0 || strcmp(method, "sspi") == 0 || strcmp(method, "ldap") == 0 ||
              strcmp(method, "radius") == 0 || strcmp(method, "pam") == 0 || strcmp(method, "bsd") == 0) {
-        *why = "authentication method not supported by DriftDB (trust, reject, scram-sha-256, md5, password are)";
+        *why = "authentication method not supported by DriftDB (trust, reject, scram-sha-256, md5, password, cert "
+               "are)";
         return -1;
     } else {
         *why = "invalid authentication method";
         return -1;
     }
-    if (nf > m + 1) {
-        *why = "authentication options are not supported";
-        return -1;
+    for (int i = m + 1; i < nf; i++) {
+        char opt[64];
+        snprintf(opt, sizeof opt, "%.*s", (int)f[i].n, f[i].p);
+        if (strncmp(opt, "clientcert=", 11) != 0) {
+            *why = strchr(opt, '=') ? "authentication option not supported by DriftDB (clientcert is)"
+                                    : "authentication option not in name=value format";
+            return -1;
+        }
+        if (l->type != 's') {
+            *why = "clientcert can only be configured for \"hostssl\" rows";
+            return -1;
+        }
+        const char *v = opt + 11;
+        if (strcmp(v, "verify-full") == 0) {
+            l->clientcert = HBA_CERT_VERIFY_FULL;
+        } else if (strcmp(v, "verify-ca") == 0) {
+            if (l->method == HBA_CERT) {
+                *why = "clientcert only accepts \"verify-full\" when using \"cert\" authentication";
+                return -1;
+            }
+            l->clientcert = HBA_CERT_VERIFY_CA;
+        } else {
+            *why = "invalid value for clientcert (verify-ca or verify-full)";
+            return -1;
+        }
     }
     return 0;
 }

@@ -6,8 +6,9 @@
  *
  * Lines: TYPE DATABASE USER [ADDRESS [MASK]] METHOD, '#' starts a comment,
  * a line ending in '\' continues on the next.
- *   TYPE      local | host | hostssl | hostnossl (hostssl matches no
- *             connection while the server has no TLS)
+ *   TYPE      local | host | hostssl (TLS connections only; none while
+ *             the server has no --tls-cert) | hostnossl (plaintext TCP
+ *             connections only)
  *   DATABASE  all (or replication, which matches nothing): a server
  *             serves one database under any name a client gives, so a
  *             rule by name, sameuser or samerole would let the client
@@ -15,8 +16,13 @@
  *   USER      all | a name | +role (its members) | a list of them
  *   ADDRESS   all | samehost | samenet | an address with /bits | an
  *             address followed by a MASK | a host name is not supported
- *   METHOD    trust | reject | scram-sha-256 | md5 | password; options
- *             after it (name=value) are refused
+ *   METHOD    trust | reject | scram-sha-256 | md5 | password | cert
+ *             (hostssl only: the client's certificate, verified against
+ *             --tls-ca, must have the user name as its CN)
+ *   OPTIONS   clientcert=verify-ca (hostssl only: a client certificate the
+ *             CA signed is required besides the method) or
+ *             clientcert=verify-full (and its CN must be the user name);
+ *             cert implies verify-full.  Other options are refused.
  * The first line that matches decides; no match refuses the connection.
  */
 #ifndef DD_HBA_H
@@ -27,7 +33,10 @@
 
 #include <sys/socket.h>
 
-typedef enum HbaMethod { HBA_TRUST, HBA_REJECT, HBA_SCRAM, HBA_MD5, HBA_PASSWORD } HbaMethod;
+typedef enum HbaMethod { HBA_TRUST, HBA_REJECT, HBA_SCRAM, HBA_MD5, HBA_PASSWORD, HBA_CERT } HbaMethod;
+
+/* clientcert=: what the line asks of a client certificate. */
+typedef enum HbaClientCert { HBA_CERT_OFF, HBA_CERT_VERIFY_CA, HBA_CERT_VERIFY_FULL } HbaClientCert;
 
 typedef struct HbaLine {
     char type;               /* 'l' local, 'h' host, 's' hostssl, 'n' hostnossl */
@@ -37,6 +46,7 @@ typedef struct HbaLine {
     int family;              /* AF_INET / AF_INET6 for 'c' */
     u8 addr[16], mask[16];
     HbaMethod method;
+    HbaClientCert clientcert;
     int lineno;
 } HbaLine;
 

@@ -3,13 +3,19 @@
  * one thread per connection, and clean shutdown on SIGINT / SIGTERM.
  *
  *   driftdb-server --data-path DIR [--listen HOST:PORT] [--socket-dir DIR]
- *                  [--max-connections N]
+ *                  [--max-connections N] [--hba FILE]
+ *                  [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]
  *
  * Besides TCP it listens on the Unix socket DIR/.s.PGSQL.PORT (DIR
  * /var/run/postgresql by default, where libpq looks when no host is
  * given, so `psql -p 5433` works; --socket-dir '' turns it off).  A socket
  * file left by a server that died is replaced; one a live server answers
  * on is not (exit 1).  The file is removed at shutdown.
+ *
+ * With --tls-cert and --tls-key, TCP clients may ask for TLS (tls.h); the
+ * files are loaded and checked at start, so a missing file or a key that
+ * does not match the certificate stops the server there (exit 1), never
+ * a client at its first connection.
  *
  * The database is opened once with driftdb_open and shared by every
  * connection thread (driftdb.h: thread-safe); each thread runs pgw_serve
@@ -40,6 +46,7 @@
 #include "pgwire.h"
 #include "backends.h"
 #include "hba.h"
+#include "tls.h"
 
 #include "../util/alloc.h"
 
@@ -78,6 +85,7 @@ typedef struct Options {
     bool socket_dir_given;
     int max_conn;
     const char *hba;              /* --hba FILE, or NULL */
+    const char *tls_cert, *tls_key, *tls_ca;   /* --tls-*, or NULL */
 } Options;
 
 typedef struct Server {
@@ -96,6 +104,7 @@ typedef struct Server {
     int *slots;                   /* fd per live connection thread, or -1 */
     PgwBackends backends;         /* sessions by BackendKeyData */
     Hba *hba;                     /* --hba FILE's rules, or the default */
+    TlsServer *tls;               /* --tls-cert / --tls-key / --tls-ca, or NULL */
 } Server;
 
 /* What a connection thread owns; freed by the thread. */
@@ -114,6 +123,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: driftdb-server --data-path DIR [--listen HOST:PORT] [--socket-dir DIR]\n"
             "                      [--max-connections N] [--hba FILE]\n"
+            "                      [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]\n"
             "\n"
             "  --data-path DIR        database directory (made with `driftdb init DIR`)\n"
             "  --listen HOST:PORT     address to listen on (default " DEFAULT_LISTEN ");\n"
@@ -124,6 +134,11 @@ static void usage(FILE *f)
             "  --hba FILE             who may connect and how they authenticate, in\n"
             "                         pg_hba.conf's format (default: the Unix socket and\n"
             "                         loopback are trusted, nothing else may connect)\n"
+            "  --tls-cert FILE        offer TLS to TCP clients (SSLRequest, sslmode=require):\n"
+            "                         the server's certificate chain, PEM\n"
+            "  --tls-key FILE         its private key, PEM (both or neither)\n"
+            "  --tls-ca FILE          CA certificates, PEM: ask clients for a certificate and\n"
+            "                         verify it (hba clientcert=verify-ca|verify-full, cert)\n"
             "  --help                 this text\n"
             "\n"
             "Speaks the PostgreSQL wire protocol v3 (psql, libpq, psycopg2).\n",
@@ -139,6 +154,9 @@ static int parse_args(int argc, char **argv, Options *o)
         {"socket-dir", required_argument, NULL, 's'},
         {"max-connections", required_argument, NULL, 'm'},
         {"hba", required_argument, NULL, 'a'},
+        {"tls-cert", required_argument, NULL, 'c'},
+        {"tls-key", required_argument, NULL, 'k'},
+        {"tls-ca", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -148,6 +166,7 @@ static int parse_args(int argc, char **argv, Options *o)
     o->socket_dir_given = false;
     o->max_conn = DEFAULT_MAX_CONN;
     o->hba = NULL;
+    o->tls_cert = o->tls_key = o->tls_ca = NULL;
     int ch;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -156,6 +175,9 @@ static int parse_args(int argc, char **argv, Options *o)
         case 'l': o->listen = optarg; break;
         case 's': o->socket_dir = optarg; o->socket_dir_given = true; break;
         case 'a': o->hba = optarg; break;
+        case 'c': o->tls_cert = optarg; break;
+        case 'k': o->tls_key = optarg; break;
+        case 'r': o->tls_ca = optarg; break;
         case 'm': {
             char *end;
             errno = 0;
@@ -365,6 +387,7 @@ static int server_start_conn(Server *srv, int fd, const struct sockaddr_storage 
     a->cfg.max_sessions = srv->max_conn;
     a->cfg.backends = &srv->backends;
     a->cfg.hba = srv->hba;
+    a->cfg.tls = srv->tls;
     if (ss->ss_family == AF_INET || ss->ss_family == AF_INET6) {
         a->peer = *ss;
         a->cfg.peer = &a->peer;
@@ -498,6 +521,46 @@ static int server_drain(Server *srv)
     return 0;
 }
 
+/*
+ * --tls-cert / --tls-key / --tls-ca: loads them (srv->tls) and checks that
+ * the hba lines can be met: a hostssl line without TLS never could, a
+ * clientcert or cert line needs a CA to verify certificates with (both
+ * PostgreSQL refuses too, at load or at connection; here at start).
+ * 0, or -1 (message printed).
+ */
+static int server_load_tls(Server *srv, const Options *o)
+{
+    if (!o->tls_cert != !o->tls_key) {
+        fprintf(stderr, "driftdb-server: --tls-cert and --tls-key go together: give both (TLS), or neither\n");
+        return -1;
+    }
+    if (o->tls_ca && !o->tls_cert) {
+        fprintf(stderr, "driftdb-server: --tls-ca needs --tls-cert and --tls-key\n");
+        return -1;
+    }
+    if (o->tls_cert) {
+        char why[1024];
+        if (tls_server_load(o->tls_cert, o->tls_key, o->tls_ca, &srv->tls, why, sizeof why) != 0) {
+            fprintf(stderr, "driftdb-server: TLS: %s\n", why);
+            return -1;
+        }
+    }
+    for (int i = 0; i < srv->hba->n; i++) {
+        const HbaLine *l = &srv->hba->lines[i];
+        const char *why = NULL;
+        if (l->type == 's' && !srv->tls)
+            why = "hostssl record cannot match because TLS is not configured (give --tls-cert and --tls-key)";
+        else if (l->clientcert != HBA_CERT_OFF && !tls_server_has_ca(srv->tls))
+            why = "client certificates can only be checked if a root certificate store is available (give --tls-ca)";
+        if (why) {
+            fprintf(stderr, "driftdb-server: invalid --hba file: %s:%d: %s\n", srv->hba->path ? srv->hba->path : "?",
+                    l->lineno, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     Options opt;
@@ -553,6 +616,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "driftdb-server: out of memory\n");
         goto done;
     }
+    if (server_load_tls(&srv, &opt) != 0) goto done;
 
     driftdb_error err;
     memset(&err, 0, sizeof err);
@@ -603,6 +667,7 @@ done:
     if (srv.signal_fd >= 0) close(srv.signal_fd);
     dd_free(srv.slots);
     hba_free(srv.hba);
+    tls_server_free(srv.tls);
     if (srv.backends.b) backends_free(&srv.backends);
     return status;
 }

@@ -16,6 +16,11 @@
  *   - A write failure marks the connection broken; from then on nothing is
  *     sent, the running statement is abandoned and pgw_serve returns, which
  *     closes the session (rolling back an open transaction).
+ *   - Once c->tls is set (the handshake finished) no byte is read from or
+ *     written to the socket except through it; rbuf then holds decrypted
+ *     bytes only (plaintext read before the handshake is refused, never
+ *     used).  poll() cannot see bytes the TLS session already holds, so
+ *     conn_read asks tls_pending before it waits.
  *   - c->sess is set from conn_open_session until pgw_serve returns, and
  *     counts in cfg->nsessions meanwhile; READY and SKIP_TO_SYNC have one
  *     (conn_check).
@@ -30,7 +35,18 @@
  *
  * Connection states (the function behind each transition):
  *
- *   STARTUP --SSLRequest / GSSENCRequest: conn_startup answers 'N'--> STARTUP
+ *   STARTUP --SSLRequest, TLS configured (--tls-cert) and a TCP client:
+ *             conn_startup answers 'S', tls_accept runs the handshake;
+ *             from then on every read and write goes through the TLS
+ *             session (conn_read, conn_send)----------------------> STARTUP
+ *   STARTUP --SSLRequest otherwise, GSSENCRequest: conn_startup answers
+ *             'N'----------------------------------------------------> STARTUP
+ *   STARTUP --handshake failed (garbage, the client left, the startup
+ *             timeout): closed without a word-----------------------> CLOSED
+ *   STARTUP --bytes that came behind an SSLRequest / GSSENCRequest,
+ *             before the answer (CVE-2021-23214): FATAL 08P01------> CLOSED
+ *   STARTUP --a second SSLRequest (or GSSENCRequest), or one after
+ *             TLS is up: read as protocol 1234.5679, FATAL 0A000---> CLOSED
  *   STARTUP --CancelRequest: conn_startup (ignored)------------------> CLOSED
  *   STARTUP --bad packet, protocol != 3.x, too many clients,
  *             session open failure: conn_fatal-----------------------> CLOSED
@@ -51,17 +67,23 @@
  *   READY, SKIP_TO_SYNC --'X' or EOF: conn_serve_loop---------------> CLOSED
  *   any     --bad length, unknown type, I/O error: conn_fatal-------> CLOSED
  *
- * Decisions: a Sync outside an error state only answers ReadyForQuery, as
- * PostgreSQL does (there is nothing to refuse).  Startup parameters other
- * than user, database, application_name, client_encoding and options are
- * applied with SET; one the engine refuses becomes a WARNING notice rather
- * than a FATAL, so unusual drivers still connect.  We speak UTF8 only:
+ * Decisions: TLS follows PostgreSQL 15 (tls.h): TCP only, the startup
+ * timeout covers the handshake, a CancelRequest is honoured over TLS as
+ * in plaintext, hostssl / hostnossl lines see whether TLS is up, and on
+ * TLS SCRAM-SHA-256-PLUS is offered first (tls-server-end-point channel
+ * binding, util/scram.h).  A Sync outside an error state only answers
+ * ReadyForQuery, as PostgreSQL does (there is nothing to refuse).
+ * Startup parameters other than user, database, application_name,
+ * client_encoding and options are applied with SET; one the engine
+ * refuses becomes a WARNING notice rather than a FATAL, so unusual
+ * drivers still connect.  We speak UTF8 only:
  * a client_encoding of UTF8 or SQL_ASCII is accepted, any other one gets a
  * WARNING and the ParameterStatus tells the client it is UTF8.
  */
 #include "pgwire.h"
 #include "backends.h"
 #include "hba.h"
+#include "tls.h"
 
 #include "../util/alloc.h"
 #include "../util/buf.h"
@@ -145,6 +167,7 @@ typedef struct PgwPortal {
 
 typedef struct Conn {
     int fd;
+    TlsConn *tls;                 /* after the handshake: all I/O goes through it */
     const PgwConfig *cfg;
     PgwState state;
     bool broken;                  /* a write failed: send nothing more */
@@ -239,6 +262,14 @@ static void buf_put_str(Buf *b, const char *s)
     buf_putc(b, 0);
 }
 
+/* One write to the client, through TLS once it is up.  Returns the bytes
+ * written or -1 (errno set for a plaintext socket). */
+static ssize_t conn_send(Conn *c, const void *p, size_t n)
+{
+    if (c->tls) return tls_write(c->tls, p, n);
+    return send(c->fd, p, n, MSG_NOSIGNAL);
+}
+
 /*
  * Sends everything pending.  Returns 0, or -1 when the connection is
  * broken (write error, or the write buffer ran out of memory, in which
@@ -256,16 +287,16 @@ static int conn_flush(Conn *c)
         put_u32be(msg + 1, (u32)(4 + sizeof fatal));
         memcpy(msg + 5, fatal, sizeof fatal);   /* includes the final NUL */
         ssize_t n;
-        do n = send(c->fd, msg, sizeof msg, MSG_NOSIGNAL);
-        while (n < 0 && errno == EINTR);
+        do n = conn_send(c, msg, sizeof msg);
+        while (n < 0 && !c->tls && errno == EINTR);
         log_conn(c, "out of memory in the write buffer");
         return -1;
     }
     size_t off = 0;
     while (off < c->out.len) {
-        ssize_t n = send(c->fd, c->out.data + off, c->out.len - off, MSG_NOSIGNAL);
+        ssize_t n = conn_send(c, c->out.data + off, c->out.len - off);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (!c->tls && errno == EINTR) continue;   /* tls_write retries EINTR itself */
             c->broken = true;
             return -1;
         }
@@ -413,7 +444,10 @@ static int conn_read(Conn *c, void *dst, size_t n)
             return -1;
         /* A client silent in its transaction for a while: the transaction
          * lets go of the data file's pages meanwhile (its snapshot stays). */
-        if (c->release_pending) {
+        /* Decrypted bytes (or whole records) already in the TLS session
+         * are invisible to poll(): read them without waiting. */
+        bool pending = c->tls && tls_pending(c->tls);
+        if (c->release_pending && !pending) {
             c->release_pending = false;
             struct pollfd p1 = {.fd = c->fd, .events = POLLIN};
             if (poll(&p1, 1, IDLE_RELEASE_MS) == 0) {
@@ -424,7 +458,7 @@ static int conn_read(Conn *c, void *dst, size_t n)
         /* Waiting for the client's next message after ReadyForQuery: the
          * idle timeouts (-2 when one expires). */
         /* A server shutting down wakes the read through wake_fd (-1). */
-        if (c->idle_ms > 0 || c->cfg->backends) {
+        if (!pending && (c->idle_ms > 0 || c->cfg->backends)) {
             struct pollfd pfd[2] = {{.fd = c->fd, .events = POLLIN},
                                     {.fd = c->cfg->backends ? c->cfg->backends->wake_fd : -1,
                                      .events = POLLIN}};
@@ -435,9 +469,10 @@ static int conn_read(Conn *c, void *dst, size_t n)
         }
         /* Large reads go straight to dst; small ones refill rbuf. */
         bool direct = n - got >= sizeof c->rbuf;
-        ssize_t r = direct ? recv(c->fd, d + got, n - got, 0)
-                           : recv(c->fd, c->rbuf, sizeof c->rbuf, 0);
-        if (r < 0 && errno == EINTR) continue;
+        u8 *into = direct ? d + got : c->rbuf;
+        size_t want = direct ? n - got : sizeof c->rbuf;
+        ssize_t r = c->tls ? tls_read(c->tls, into, want) : recv(c->fd, into, want, 0);
+        if (r < 0 && !c->tls && errno == EINTR) continue;   /* tls_read retries EINTR itself */
         if (r <= 0) return (r == 0 && got == 0) ? 1 : -1;
         if (direct) got += (size_t)r;
         else { c->rpos = 0; c->rlen = (size_t)r; }
@@ -526,18 +561,30 @@ static int read_password(Conn *c, char *pw, size_t cap)
 /* SCRAM-SHA-256 with the role's verifier (a made-up one when it has none). */
 static int auth_scram(Conn *c, const char *user, const char *verifier, bool usable)
 {
-    static const char mechs[] = "SCRAM-SHA-256\0";
-    send_auth(c, 10, mechs, sizeof mechs);   /* AuthenticationSASL, list ends with an empty name */
+    /* On TLS, SCRAM-SHA-256-PLUS first (channel binding to the server's
+     * certificate), as PostgreSQL lists them; libpq then uses it. */
+    static const char plain[] = "SCRAM-SHA-256\0";
+    static const char both[] = "SCRAM-SHA-256-PLUS\0SCRAM-SHA-256\0";
+    const u8 *cbind = NULL;
+    size_t cbind_len = c->tls ? tls_server_cbind(c->cfg->tls, &cbind) : 0;
+    if (cbind_len) send_auth(c, 10, both, sizeof both);   /* AuthenticationSASL, list ends with an empty name */
+    else send_auth(c, 10, plain, sizeof plain);
     Cursor cur;
     if (conn_read_auth_answer(c, &cur) != 0) return -1;
     const char *mech = cur_cstr(&cur);
     u32 len = cur_u32be(&cur);
     if (!mech || cur.bad) return conn_fatal(c, "08P01", "invalid SASL initial response");
-    if (strcmp(mech, "SCRAM-SHA-256") != 0)
+    bool plus = cbind_len && strcmp(mech, "SCRAM-SHA-256-PLUS") == 0;
+    if (!plus && strcmp(mech, "SCRAM-SHA-256") != 0)
         return conn_fatal(c, "08P01", "client selected an invalid SASL authentication mechanism");
     if (len == 0xFFFFFFFFu || len != cur_left(&cur)) return conn_fatal(c, "08P01", "invalid SASL initial response");
     Scram s;
     if (scram_begin(&s, usable ? verifier : NULL, user) != 0) return conn_fatal(c, "53200", "out of memory");
+    if (cbind_len) {
+        s.cbind = cbind;
+        s.cbind_len = cbind_len;
+        s.plus = plus;
+    }
     char *first = NULL, *final = NULL;
     const char *why = "malformed SCRAM message";
     int rc = scram_first(&s, cur_bytes(&cur, len), len, &first, &why);
@@ -553,6 +600,10 @@ static int auth_scram(Conn *c, const char *user, const char *verifier, bool usab
     scram_end(&s);
     if (rc == -2) return conn_fatal(c, "53200", "out of memory");
     if (rc == -1) return conn_fatal(c, "08P01", "%s", why);
+    if (rc == 2) {   /* binding data of another certificate, or a downgrade */
+        log_conn(c, "%s for user \"%s\"", why, user);
+        return conn_fatal(c, "28000", "%s", why);
+    }
     if (rc == 1) return auth_failed(c, user, "SCRAM");
     send_auth(c, 12, final, strlen(final));   /* AuthenticationSASLFinal */
     dd_free(final);
@@ -560,24 +611,86 @@ static int auth_scram(Conn *c, const char *user, const char *verifier, bool usab
 }
 
 /*
+ * clientcert=verify-full and the cert method: the verified client
+ * certificate's CN must be the user name.  0, or -1 with the FATAL that
+ * PostgreSQL sends for the line's method.
+ */
+static int auth_cert_name(Conn *c, const HbaLine *l, const char *user)
+{
+    TlsInfo ti;
+    tls_info(c->tls, &ti);
+    if (ti.client_cn[0] && strcmp(ti.client_cn, user) == 0) return 0;
+    log_conn(c, "certificate %s failed for user \"%s\": %s", l->method == HBA_CERT ? "authentication" : "validation",
+             user, ti.client_cn[0] ? "CN mismatch" : "client certificate contains no user name");
+    switch (l->method) {
+    case HBA_CERT:
+        return conn_fatal(c, "28000", "certificate authentication failed for user \"%s\"", user);
+    case HBA_TRUST:
+        return conn_fatal(c, "28000", "\"trust\" authentication failed for user \"%s\"", user);
+    default:
+        return conn_fatal(c, "28P01", "password authentication failed for user \"%s\"", user);
+    }
+}
+
+/* Runs the exchange of the line's method.  0 authenticated, -1 FATAL sent
+ * or the client went away. */
+static int auth_by_method(Conn *c, const HbaLine *l, const char *user, const driftdb_role_auth *ra)
+{
+    if (l->method == HBA_TRUST) return 0;   /* an unknown role fails at session open (28000) */
+    if (l->method == HBA_CERT) return 0;    /* the certificate's name is checked by the caller */
+
+    /* a password that has expired is no password */
+    bool usable = ra->exists && ra->password[0] &&
+                  !(ra->has_valid_until && ra->valid_until_us != INT64_MAX && ra->valid_until_us < clock_wall_us());
+    bool scram_verifier = usable && strncmp(ra->password, "SCRAM-SHA-256$", 14) == 0;
+    if (l->method == HBA_SCRAM || (l->method == HBA_MD5 && (scram_verifier || !usable)))
+        return auth_scram(c, user, ra->password, usable && scram_verifier);
+    if (l->method == HBA_MD5) {
+        u8 salt[4];
+        if (getrandom(salt, sizeof salt, 0) != (ssize_t)sizeof salt) return conn_fatal(c, "58000", "could not generate random salt");
+        send_auth(c, 5, salt, sizeof salt);   /* AuthenticationMD5Password */
+        char resp[64];
+        if (read_password(c, resp, sizeof resp) != 0) return -1;
+        if (!md5_response_matches(ra->password, salt, resp)) return auth_failed(c, user, "md5");
+        return 0;
+    }
+    /* password: the cleartext, checked against the verifier */
+    send_auth(c, 3, NULL, 0);   /* AuthenticationCleartextPassword */
+    char pw[1024];
+    if (read_password(c, pw, sizeof pw) != 0) return -1;
+    bool ok = usable && password_matches(ra->password, user, pw);
+    explicit_bzero(pw, sizeof pw);
+    return ok ? 0 : auth_failed(c, user, "password");
+}
+
+/*
  * Decides by the hba rules whether the client may connect as user to
  * database and runs the exchange the rule names.  0: authenticated (the
  * caller sends AuthenticationOk); -1: FATAL sent or the client went away.
  * As PostgreSQL, a wrong password and an unknown role fail alike (28P01),
- * after the same exchange.
+ * after the same exchange; a line with clientcert wants a verified client
+ * certificate before anything else.
  */
 static int conn_authenticate(Conn *c, const char *user, const char *database)
 {
     const PgwConfig *cfg = c->cfg;
     if (!cfg->hba) return 0;   /* the embedding caller trusts everyone */
     const char *host = cfg->peer ? cfg->client_host : "[local]";
-    const HbaLine *l = hba_match(cfg->hba, cfg->db, cfg->peer, false, database, user);
+    const char *enc = c->tls ? "SSL encryption" : "no encryption";
+    const HbaLine *l = hba_match(cfg->hba, cfg->db, cfg->peer, c->tls != NULL, database, user);
     if (!l)
-        return conn_fatal(c, "28000", "no pg_hba.conf entry for host \"%s\", user \"%s\", database \"%s\", no encryption",
-                          host, user, database);
+        return conn_fatal(c, "28000", "no pg_hba.conf entry for host \"%s\", user \"%s\", database \"%s\", %s",
+                          host, user, database, enc);
+    if (l->clientcert != HBA_CERT_OFF) {
+        /* a hostssl line, so TLS is up; main.c refuses such lines without
+         * --tls-ca, so a certificate here was verified against it */
+        TlsInfo ti;
+        tls_info(c->tls, &ti);
+        if (!ti.client_cert) return conn_fatal(c, "28000", "connection requires a valid client certificate");
+    }
     if (l->method == HBA_REJECT)
-        return conn_fatal(c, "28000", "pg_hba.conf rejects connection for host \"%s\", user \"%s\", database \"%s\", no encryption",
-                          host, user, database);
+        return conn_fatal(c, "28000", "pg_hba.conf rejects connection for host \"%s\", user \"%s\", database \"%s\", %s",
+                          host, user, database, enc);
     driftdb_role_auth ra;
     driftdb_error err;
     if (driftdb_role_lookup(cfg->db, user, &ra, &err) != DRIFTDB_OK) {
@@ -587,30 +700,9 @@ static int conn_authenticate(Conn *c, const char *user, const char *database)
         c->state = PGW_CLOSED;
         return -1;
     }
-    if (l->method == HBA_TRUST) return 0;   /* an unknown role fails at session open (28000) */
-
-    /* a password that has expired is no password */
-    bool usable = ra.exists && ra.password[0] &&
-                  !(ra.has_valid_until && ra.valid_until_us != INT64_MAX && ra.valid_until_us < clock_wall_us());
-    bool scram_verifier = usable && strncmp(ra.password, "SCRAM-SHA-256$", 14) == 0;
-    if (l->method == HBA_SCRAM || (l->method == HBA_MD5 && (scram_verifier || !usable)))
-        return auth_scram(c, user, ra.password, usable && scram_verifier);
-    if (l->method == HBA_MD5) {
-        u8 salt[4];
-        if (getrandom(salt, sizeof salt, 0) != (ssize_t)sizeof salt) return conn_fatal(c, "58000", "could not generate random salt");
-        send_auth(c, 5, salt, sizeof salt);   /* AuthenticationMD5Password */
-        char resp[64];
-        if (read_password(c, resp, sizeof resp) != 0) return -1;
-        if (!md5_response_matches(ra.password, salt, resp)) return auth_failed(c, user, "md5");
-        return 0;
-    }
-    /* password: the cleartext, checked against the verifier */
-    send_auth(c, 3, NULL, 0);   /* AuthenticationCleartextPassword */
-    char pw[1024];
-    if (read_password(c, pw, sizeof pw) != 0) return -1;
-    bool ok = usable && password_matches(ra.password, user, pw);
-    explicit_bzero(pw, sizeof pw);
-    return ok ? 0 : auth_failed(c, user, "password");
+    int rc = auth_by_method(c, l, user, &ra);
+    if (rc == 0 && l->clientcert == HBA_CERT_VERIFY_FULL) rc = auth_cert_name(c, l, user);
+    return rc;
 }
 
 /* ---- startup ------------------------------------------------------------ */
@@ -762,6 +854,7 @@ static int conn_open_session(Conn *c, Cursor params, const char *database)
         .database = database,
         .backend_pid = (int)c->cfg->backend_id,
     };
+
     driftdb_error err;
     memset(&err, 0, sizeof err);
     if (driftdb_session_open(c->cfg->db, &info, &c->sess, &err) != DRIFTDB_OK) {
@@ -778,6 +871,13 @@ static int conn_open_session(Conn *c, Cursor params, const char *database)
     size_t at = msg_begin(c, 'R');   /* AuthenticationOk: trust */
     buf_put_u32be(&c->out, 0);
     msg_end(c, at);
+    if (c->tls) {   /* for pg_stat_ssl */
+        TlsInfo ti;
+        tls_info(c->tls, &ti);
+        driftdb_session_ssl ssl = {ti.version, ti.cipher, ti.bits, ti.client_dn, ti.client_serial, ti.issuer_dn};
+        if (driftdb_session_set_ssl(c->sess, &ssl, &err) != DRIFTDB_OK)
+            send_warning(c, "53200", "out of memory recording the connection's TLS for pg_stat_ssl");
+    }
 
     for (;;) {
         const char *name = cur_cstr(&params);
@@ -825,7 +925,12 @@ static int conn_open_session(Conn *c, Cursor params, const char *database)
  */
 static int conn_startup(Conn *c)
 {
-    for (int round = 0;; round++) {
+    /* Each encryption request is answered once; a second one (or an
+     * SSLRequest after TLS is up) is read as a startup packet of an
+     * unknown protocol version, as in PostgreSQL.  A GSSENCRequest after
+     * the TLS handshake counts as answered. */
+    bool ssl_done = false, gss_done = false;
+    for (;;) {
         u8 hdr[4];
         int rc = conn_read(c, hdr, sizeof hdr);
         if (rc != 0) return -1;   /* e.g. a port probe: close quietly */
@@ -838,11 +943,39 @@ static int conn_startup(Conn *c)
         if (conn_read_body(c, len - 4, &cur) != 0) return -1;
         u32 code = cur_u32be(&cur);
 
-        if (code == PGW_SSL_REQUEST_CODE || code == PGW_GSSENC_REQUEST_CODE) {
-            if (!cur_end(&cur) || round >= 2)
-                return conn_fatal(c, "08P01", "invalid encryption request");
-            buf_putc(&c->out, 'N');
+        if ((code == PGW_SSL_REQUEST_CODE && !ssl_done) || (code == PGW_GSSENC_REQUEST_CODE && !gss_done)) {
+            if (!cur_end(&cur)) return conn_fatal(c, "08P01", "invalid encryption request");
+            bool ssl = code == PGW_SSL_REQUEST_CODE;
+            /* TLS over TCP only: the Unix socket answers 'N', as PostgreSQL */
+            bool yes = ssl && c->cfg->tls && c->cfg->peer;
+            if (ssl) ssl_done = true;
+            else gss_done = true;
+            buf_putc(&c->out, yes ? 'S' : 'N');
             if (conn_flush(c) != 0) return -1;
+            if (yes) {
+                char why[256];
+                if (tls_accept(c->cfg->tls, c->fd, &c->tls, why, sizeof why) != 0) {
+                    log_conn(c, "could not accept SSL connection: %s", why);
+                    return -1;   /* nothing can be said: no common channel */
+                }
+                gss_done = true;
+            }
+            /* Bytes that came with the request, before the handshake, were
+             * not encrypted and may have been injected by a man in the
+             * middle (CVE-2021-23214): refused, never read as the next
+             * packet.  The FATAL goes over TLS when it is up. */
+            if (c->rpos < c->rlen) {
+                log_conn(c, "received unencrypted data after %s request", ssl ? "SSL" : "GSSAPI encryption");
+                driftdb_error e;
+                error_set(&e, "FATAL", "08P01", "received unencrypted data after %s request",
+                          ssl ? "SSL" : "GSSAPI encryption");
+                snprintf(e.detail, sizeof e.detail, "This could be either a client-software bug or evidence of an "
+                                                    "attempted man-in-the-middle attack.");
+                send_error(c, &e);
+                conn_flush(c);
+                c->state = PGW_CLOSED;
+                return -1;
+            }
             continue;
         }
         if (code == PGW_CANCEL_REQUEST_CODE) {
@@ -1889,6 +2022,8 @@ int pgw_serve(int fd, const PgwConfig *cfg)
     }
 
     if (c->cfg->backends) backends_remove(c->cfg->backends, c->backend_slot);
+    tls_close(c->tls, !c->broken);   /* close_notify; the caller closes fd */
+    c->tls = NULL;
     conn_drop_portals(c);   /* before the session: a portal may hold its result */
     while (c->stmts) stmt_drop(c, c->stmts);
     if (c->sess) {

@@ -3,8 +3,9 @@
  * framing and the per-connection protocol state machine (pgwire.c).
  *
  * One call, pgw_serve(), runs one client connection from its first byte to
- * its end on the calling thread: startup (SSL/GSS refusal, CancelRequest,
- * StartupMessage), trust authentication, the simple and the extended
+ * its end on the calling thread: startup (SSLRequest and the TLS handshake,
+ * GSS refusal, CancelRequest, StartupMessage), authentication (hba.h), the
+ * simple and the extended
  * query protocol and Terminate.  Everything it does to the database goes
  * through include/driftdb.h (prepared statements and portals included).
  *
@@ -18,8 +19,13 @@
  *   GSSENCRequest    Int32 len = 8 | Int32 80877104 (1234 << 16 | 5680)
  *   CancelRequest    Int32 len = 16 | Int32 80877102 (1234 << 16 | 5678)
  *                    | Int32 backend id | Int32 secret
- *   Startup packets are 8 .. PGW_MAX_STARTUP bytes long.  SSL and GSS are
- *   answered with the single untyped byte 'N' (not supported).
+ *   Startup packets are 8 .. PGW_MAX_STARTUP bytes long.  An SSLRequest is
+ *   answered with the single untyped byte 'S' when the server has TLS
+ *   (--tls-cert) and the client came over TCP, then the TLS handshake
+ *   starts and every later byte, both ways, is inside TLS; otherwise, and
+ *   for a GSSENCRequest, with 'N' (not supported), and the client goes on
+ *   in plaintext.  Bytes sent behind the request before its answer are a
+ *   FATAL 08P01 (CVE-2021-23214).
  *
  * Typed messages: Byte1 type | Int32 len (4 + body) | body.  A len < 4 or
  * > PGW_MAX_MESSAGE is a protocol violation (FATAL 08P01, close).
@@ -130,6 +136,9 @@ typedef struct PgwConfig {
     const struct Hba *hba;
     const struct sockaddr_storage *peer;
     const char *client_host;
+    /* TLS (tls.h): the server's context, or NULL to answer every
+     * SSLRequest 'N' */
+    const struct TlsServer *tls;
 } PgwConfig;
 
 /*

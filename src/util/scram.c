@@ -276,19 +276,42 @@ int scram_first(Scram *s, const u8 *msg, size_t n, char **server_first, const ch
         *why = "malformed SCRAM message";
         return memchr(msg, 0, n) ? -1 : -2;
     }
-    /* gs2-header: cbind flag, authzid, then client-first-bare */
+    /* gs2-header: cbind flag, authzid, then client-first-bare.  The
+     * flag must agree with the mechanism chosen: "p=tls-server-end-point"
+     * with SCRAM-SHA-256-PLUS only; "y" (the client could bind but thinks
+     * the server cannot) on a connection where this server offered -PLUS
+     * is a downgrade, refused as PostgreSQL does. */
     char *p = m;
     if (p[0] == 'p') {
-        dd_free(m);
-        *why = "channel binding is not supported by this server";
-        return -1;
-    }
-    if ((p[0] != 'n' && p[0] != 'y') || p[1] != ',') {
+        if (!s->plus) {
+            dd_free(m);
+            *why = "malformed SCRAM message (the client selected SCRAM-SHA-256 without channel binding, but the "
+                   "SCRAM message includes channel binding data)";
+            return -1;
+        }
+        if (strncmp(p, "p=tls-server-end-point,", 23) != 0) {
+            dd_free(m);
+            *why = "unsupported SCRAM channel-binding type";
+            return -1;
+        }
+        p += 22;   /* at the comma, as after "n" or "y" */
+    } else if ((p[0] != 'n' && p[0] != 'y') || p[1] != ',') {
         dd_free(m);
         *why = "malformed SCRAM message (unexpected channel-binding flag)";
         return -1;
+    } else if (s->plus) {
+        dd_free(m);
+        *why = "malformed SCRAM message (the client selected SCRAM-SHA-256-PLUS, but the SCRAM message does not "
+               "include channel binding data)";
+        return -1;
+    } else if (p[0] == 'y' && s->cbind) {
+        dd_free(m);
+        *why = "SCRAM channel binding negotiation error";
+        return 2;
+    } else {
+        p++;
     }
-    p += 2;
+    p++;
     if (p[0] == 'a' && p[1] == '=') {
         dd_free(m);
         *why = "client uses authorization identity, but it is not supported";
@@ -362,9 +385,28 @@ int scram_final(Scram *s, const u8 *msg, size_t n, char **server_final, const ch
         *why = "malformed SCRAM message (channel binding, nonce and proof expected)";
         goto out;
     }
-    /* c= is the gs2 header the client sent first, base64'd: "n,," or "y,," */
-    if (strcmp(cb, "biws") != 0 && strcmp(cb, "eSws") != 0) {
-        *why = "SCRAM channel binding check failed";
+    /* c= is the gs2 header the client sent first, base64'd: "n,," or
+     * "y,,", or with -PLUS "p=tls-server-end-point,," and the binding data
+     * (the hash of the certificate this connection's TLS session showed,
+     * so a man in the middle with another certificate fails here) */
+    if (s->plus) {
+        static const char hdr[] = "p=tls-server-end-point,,";
+        u8 raw[sizeof hdr - 1 + 64];
+        char want[2 * sizeof raw];
+        if (!s->cbind || s->cbind_len > 64) {
+            rc = -2;
+            goto out;
+        }
+        memcpy(raw, hdr, sizeof hdr - 1);
+        memcpy(raw + sizeof hdr - 1, s->cbind, s->cbind_len);
+        b64_encode(raw, sizeof hdr - 1 + s->cbind_len, want);
+        if (strcmp(cb, want) != 0) {
+            *why = "SCRAM channel binding check failed";
+            rc = 2;
+            goto out;
+        }
+    } else if (strcmp(cb, "biws") != 0 && strcmp(cb, "eSws") != 0) {
+        *why = "unexpected SCRAM channel-binding attribute in client-final-message";
         goto out;
     }
     if (strcmp(nonce, s->nonce) != 0) {

@@ -62,17 +62,28 @@ bool md5_response_matches(const char *verifier, const u8 salt[4], const char *re
 typedef struct Scram {
     ScramVerifier v;
     bool mock;                    /* fails at final whatever is sent */
+    /* Channel binding (RFC 5929 tls-server-end-point), set by the caller
+     * after scram_begin on a TLS connection: the server certificate's
+     * hash (borrowed; NULL on a plaintext connection or when the server
+     * offers no SCRAM-SHA-256-PLUS), and whether the client chose
+     * SCRAM-SHA-256-PLUS (then cbind is set). */
+    const u8 *cbind;
+    size_t cbind_len;
+    bool plus;
     char *client_first_bare;      /* dd_malloc'd */
     char *server_first;
     char nonce[128];              /* client's nonce || server's */
 } Scram;
 /* Return 0, or -1 with *why a message (the client sent something
- * malformed: 08P01), or -2 (out of memory or OpenSSL failed). */
+ * malformed: 08P01), 2 with *why (the gs2 header says the client thinks
+ * the server cannot bind, where it offered to: a downgrade, 28000), or -2
+ * (out of memory or OpenSSL failed). */
 int scram_begin(Scram *s, const char *verifier, const char *user);
 void scram_mock_verifier(const char *user, char *out);
 int scram_first(Scram *s, const u8 *msg, size_t n, char **server_first, const char **why);
-/* 0 proof right (*server_final set), 1 proof wrong, -1 malformed (*why),
- * -2 failure. */
+/* 0 proof right (*server_final set), 1 proof wrong, 2 channel binding
+ * data that is not this server certificate's (28000), -1 malformed
+ * (*why), -2 failure. */
 int scram_final(Scram *s, const u8 *msg, size_t n, char **server_final, const char **why);
 void scram_end(Scram *s);
 

@@ -40,6 +40,9 @@
 #   stress.py        concurrent writers and readers (snapshots, AS OF now())
 #   auth_test.py     pg_hba.conf methods x roles x passwords, side by side
 #                    with a PostgreSQL 15; SCRAM exchanges cut off or replayed
+#   tls_test.py      TLS side by side with a PostgreSQL 15 (certificates made
+#                    at test time): sslmodes, hostssl / hostnossl, client
+#                    certificates, channel binding, cancel, bad handshakes
 # plus server-level checks (open failures, a dead reader's slot cleared,
 # SIGTERM shutdown), and prints
 # "ok NAME" / "FAIL NAME" lines and finally "N passed, N failed".
@@ -472,6 +475,16 @@ if [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PY" ]; then
 else
     timeout -k 5 300 "$PY" $HERE/auth_test.py "$BUILD" "$PGBIN" >"$TMP/auth.out" 2>&1
     tally auth "$TMP/auth.out"
+fi
+
+# ---- TLS: --tls-cert / --tls-key / --tls-ca against a PostgreSQL 15 with
+# ssl=on and the same throwaway certificates (tls_test.py makes them with
+# the openssl command and starts both).  ~15 s.
+if [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PY" ] || ! command -v openssl >/dev/null 2>&1; then
+    fail tls "PostgreSQL 15, /usr/bin/python3 or openssl missing"
+else
+    timeout -k 5 300 "$PY" $HERE/tls_test.py "$BUILD" "$PGBIN" >"$TMP/tls.out" 2>&1
+    tally tls "$TMP/tls.out"
 fi
 
 # ---- shutdown: SIGTERM with an idle client connected ----------------------

@@ -5,6 +5,10 @@
  * Input byte 0 chooses:
  *   'h'  the rest is a pg_hba.conf file: hba_load on it (through a
  *        temporary file); every line it accepts is whole;
+ *   'p'  the rest is a SCRAM-SHA-256-PLUS exchange as below, on a TLS
+ *        connection (channel binding data: a made-up certificate hash);
+ *   'y'  the same with SCRAM-SHA-256 chosen on that connection (a gs2
+ *        header "y" must fail: a downgrade);
  *   else the rest is a SCRAM-SHA-256 exchange: the client-first-message,
  *        and after the first NUL byte the client-final-message, given to
  *        scram_first / scram_final with a real verifier; then the same
@@ -35,15 +39,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static void exchange(const char *v, const uint8_t *d, size_t n)
+static void exchange(const char *v, const uint8_t *d, size_t n, char mode)
 {
+    static const u8 cert_hash[32] = "0123456789abcdef0123456789abcdef";
     const uint8_t *nul = memchr(d, 0, n);
     size_t n1 = nul ? (size_t)(nul - d) : n;
     Scram s;
     if (scram_begin(&s, v, "fuzz") != 0) return;
+    if (mode == 'p' || mode == 'y') {
+        s.cbind = cert_hash;
+        s.cbind_len = sizeof cert_hash;
+        s.plus = mode == 'p';
+    }
     char *first = NULL, *final = NULL;
     const char *why = NULL;
-    if (scram_first(&s, d, n1, &first, &why) == 0 && nul) {
+    int frc = scram_first(&s, d, n1, &first, &why);
+    if (frc == 0 && mode == 'y' && d[0] == 'y') abort();   /* a downgrade got through */
+    if (frc == 2 && !why) abort();
+    if (frc == 0 && nul) {
         int rc = scram_final(&s, nul + 1, n - n1 - 1, &final, &why);
         if (rc == 0) {
             fprintf(stderr, "fuzz_auth: a made-up proof was accepted\n");
@@ -82,8 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
         hba(d + 1, n - 1);
         return 0;
     }
-    exchange(verifier, d + 1, n - 1);
-    exchange(NULL, d + 1, n - 1);
+    exchange(verifier, d + 1, n - 1, d[0]);
+    exchange(NULL, d + 1, n - 1, d[0]);
     char pw[256];
     size_t k = n - 1 < sizeof pw - 1 ? n - 1 : sizeof pw - 1;
     memcpy(pw, d + 1, k);

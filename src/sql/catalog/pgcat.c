@@ -408,6 +408,7 @@ const SysRelName sys_rel_names[] = {
     {"pg_catalog", "pg_roles", 12000}, {"pg_catalog", "pg_user", 12014}, {"pg_catalog", "pg_tables", 12033},
     {"pg_catalog", "pg_views", 12028}, {"pg_catalog", "pg_indexes", 12043}, {"pg_catalog", "pg_settings", 12104},
     {"pg_catalog", "pg_stat_activity", 12222}, {"pg_catalog", "pg_sequences", 12048},
+    {"pg_catalog", "pg_stat_ssl", 12249},
     {"pg_catalog", "pg_stat_user_tables", 12161}, {"pg_catalog", "pg_locks", 12073},
     {"information_schema", "tables", 13101}, {"information_schema", "columns", 13102},
     {"information_schema", "schemata", 13103}, {"information_schema", "views", 13104},

@@ -1280,6 +1280,40 @@ static int gen_stat_activity(Gen *g)
     return DD_OK;
 }
 
+/* pg_stat_ssl: the TLS of each session's connection (ssl false for a
+ * plaintext, Unix socket or embedded one); another role's session shows
+ * only its pid to a non-superuser, as in PostgreSQL. */
+#define COLS_STAT_SSL "pid:4 ssl:b version:t cipher:t bits:4 client_dn:t client_serial:N issuer_dn:t"
+static int gen_stat_ssl(Gen *g)
+{
+    SqlCtx *ctx = g->ctx;
+    SqlActivity *all = NULL;
+    int nall = 0, rc;
+    if (ctx->activity_list && (rc = ctx->activity_list(ctx->session, &all, &nall, ctx->stmt))) return rc;
+    bool see_all = session_is_superuser(ctx);
+    for (int i = 0; i < nall; i++) {
+        SqlActivity a = all[i];
+        if (gen_row(g)) return DD_ENOMEM;
+        P_INT(g, a.pid);
+        if (!see_all && !(ctx->user && a.user && strcmp(a.user, ctx->user) == 0)) {
+            for (int k = 0; k < 7; k++) P_NULL(g);
+            continue;
+        }
+        P_BOOL(g, a.ssl);
+        P_TEXT(g, a.ssl_version); P_TEXT(g, a.ssl_cipher);
+        if (a.ssl) P_INT(g, a.ssl_bits);
+        else P_NULL(g);
+        P_TEXT(g, a.ssl_client_dn);
+        Value serial = val_null(TYPE_NUMERIC);
+        DdError e;
+        if (a.ssl_client_serial && numeric_parse(a.ssl_client_serial, strlen(a.ssl_client_serial), ctx->stmt, &serial, &e))
+            serial = val_null(TYPE_NUMERIC);
+        put(g, serial);
+        P_TEXT(g, a.ssl_issuer_dn);
+    }
+    return DD_OK;
+}
+
 /* pg_stat_user_tables (and pg_stat_all_tables): the scans and row changes
  * of each table since the database was opened (store_table_activity), its
  * live rows, and as dead rows the versions updates and deletes ended since
@@ -2338,6 +2372,7 @@ static const SysRel sysrels[] = {
     {"pg_catalog", "pg_settings", COLS_SETTINGS, gen_settings},
     {"pg_catalog", "drift_tables", COLS_DRIFT_TABLES, gen_drift_tables},
     {"pg_catalog", "pg_stat_activity", COLS_STAT_ACTIVITY, gen_stat_activity},
+    {"pg_catalog", "pg_stat_ssl", COLS_STAT_SSL, gen_stat_ssl},
     {"pg_catalog", "pg_stat_user_tables", COLS_STAT_TABLES, gen_stat_tables},
     {"pg_catalog", "pg_stat_all_tables", COLS_STAT_TABLES, gen_stat_tables},
     {"pg_catalog", "pg_stats", COLS_STATS, gen_stats},
@@ -2452,6 +2487,7 @@ static TypeId code_type(char c)
     case '8': return TYPE_INT8;
     case 'f': return TYPE_FLOAT4;
     case 'F': return type_array_of(TYPE_FLOAT4);
+    case 'N': return TYPE_NUMERIC;
     case 'z': return TYPE_TIMESTAMPTZ;
     case 'r': return TYPE_REGPROC;
     case 'R': return TYPE_REGTYPE;
@@ -2590,8 +2626,8 @@ int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base,
     if ((rc = sysrel_cols(ctx, r, &names, &types, &n))) return rc;
     /* these describe the present: asking for a point is an error, and
      * SET drift.system_time leaves them in the present */
-    bool present_only = r->gen == gen_drift_tables || r->gen == gen_stat_activity || r->gen == gen_settings ||
-                        r->gen == gen_stat_tables || r->gen == gen_stats || strcmp(base, "pg_locks") == 0;
+    bool present_only = r->gen == gen_drift_tables || r->gen == gen_stat_activity || r->gen == gen_stat_ssl ||
+                        r->gen == gen_settings || r->gen == gen_stat_tables || r->gen == gen_stats || strcmp(base, "pg_locks") == 0;
     if (present_only && tr->temporal.kind != TEMPORAL_NONE)
         return dd_err(ctx->err, DD_EFEATURE, tr->temporal.loc, "%s describes the present: it has no history", base);
     if (present_only) point = SEQ_NONE;

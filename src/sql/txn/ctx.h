@@ -47,6 +47,11 @@ typedef struct SqlActivity {
     int pid;
     const char *user, *application, *client, *database, *state, *query;
     i64 backend_start_us, xact_start_us, query_start_us, state_change_us;
+    /* pg_stat_ssl: the connection's TLS (strings NULL without; client_dn,
+     * client_serial and issuer_dn NULL without a client certificate) */
+    bool ssl;
+    int ssl_bits;
+    const char *ssl_version, *ssl_cipher, *ssl_client_dn, *ssl_client_serial, *ssl_issuer_dn;
 } SqlActivity;
 /* Row lock modes, weakest first: PostgreSQL's FOR KEY SHARE, FOR SHARE,
  * FOR NO KEY UPDATE and FOR UPDATE (engine/rowlock.c has their conflicts). */
