@@ -154,6 +154,14 @@ void driftdb_session_cancel(driftdb_session *s);
  * connection due to administrator command"; the caller then closes the
  * session.  Safe to call from any thread. */
 void driftdb_session_terminate(driftdb_session *s);
+/* Registers wake(arg), called when another session terminates s
+ * (pg_terminate_backend) so that a connection waiting for its client
+ * notices: it must not block, and is called with an internal lock held
+ * (wake NULL: none).  Call before the session's first statement and with
+ * NULL before releasing arg. */
+void driftdb_session_on_terminate(driftdb_session *s, void (*wake)(void *arg), void *arg);
+/* Whether s was terminated (driftdb_session_terminate, pg_terminate_backend). */
+int driftdb_session_terminated(const driftdb_session *s);
 
 /*
  * Runs the next statement of sql starting at byte *offset, and advances

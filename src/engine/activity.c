@@ -74,6 +74,39 @@ static const char *state_name(char st)
     }
 }
 
+int activity_backend_user(void *session, int pid, char *user, size_t n)
+{
+    driftdb *db = ((driftdb_session *)session)->db;
+    int rc = 1;
+    pthread_mutex_lock(&db->act_mu);
+    for (driftdb_session *s = db->act_first; s && rc; s = s->act_next)
+        if (s->backend_pid == pid && pid != 0) {
+            snprintf(user, n, "%s", s->user);
+            rc = 0;
+        }
+    pthread_mutex_unlock(&db->act_mu);
+    return rc;
+}
+
+bool activity_signal(void *session, int pid, bool terminate)
+{
+    driftdb *db = ((driftdb_session *)session)->db;
+    bool done = false;
+    pthread_mutex_lock(&db->act_mu);
+    for (driftdb_session *s = db->act_first; s && !done; s = s->act_next) {
+        if (s->backend_pid != pid || pid == 0) continue;
+        if (terminate) {
+            driftdb_session_terminate(s);
+            if (s->wake && s != session) s->wake(s->wake_arg);
+        } else {
+            driftdb_session_cancel(s);
+        }
+        done = true;
+    }
+    pthread_mutex_unlock(&db->act_mu);
+    return done;
+}
+
 int activity_list(void *session, SqlActivity **out, int *n, Arena *a)
 {
     driftdb_session *me = session;

@@ -91,6 +91,10 @@ void activity_begin(driftdb_session *s, const char *sql, size_t len);
 void activity_end(driftdb_session *s);
 /* SqlCtx.activity_list over the session's database. */
 int activity_list(void *session, SqlActivity **out, int *n, Arena *a);
+/* SqlCtx.backend_user and .signal_backend (pg_cancel_backend,
+ * pg_terminate_backend) over the session's database. */
+int activity_backend_user(void *session, int pid, char *user, size_t n);
+bool activity_signal(void *session, int pid, bool terminate);
 
 /* TXN_IMPLICIT: the statements of one multi-statement string (one simple
  * query message) run as one transaction, as PostgreSQL's implicit block:
@@ -205,6 +209,10 @@ struct driftdb_session {
     SqlPrepared *prepared;     /* PREPARE name: session.c */
     Activity act;              /* activity.c, under db->act_mu */
     driftdb_session *act_next, *act_prev;
+    /* driftdb_session_on_terminate: wakes the session's connection when
+     * another session terminates it (called under db->act_mu) */
+    void (*wake)(void *arg);
+    void *wake_arg;
     bool act_registered;
     bool txn_committed;        /* txn_discard: the transaction ending committed */
 };

@@ -432,6 +432,8 @@ static int result_finish(driftdb_result *r, DdError *e)
         r->tag = plan_tag(&r->ctx, r->plan);
         plan_close(&r->ctx, r->plan);
     }
+    /* a WARNING a function raised while the statement ran */
+    if (r->ctx.run_notice && !r->notice) result_warn(r, "WARNING", r->ctx.run_notice_state, r->ctx.run_notice);
     if (r->implicit) {
         /* an implicit commit is part of the statement: statement_timeout
          * and cancel still reach the work it does (building an index) */
@@ -969,6 +971,8 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->setting = session_setting_cb;
     ctx->setting_nth = setting_nth_cb;
     ctx->activity_list = activity_list;
+    ctx->backend_user = activity_backend_user;
+    ctx->signal_backend = activity_signal;
     ctx->set_setting = set_config_cb;
     ctx->session = s;
     ctx->sql = sql;
@@ -2103,6 +2107,16 @@ void driftdb_session_cancel(driftdb_session *s)
 {
     if (s) s->cancel = CANCEL_USER;
 }
+
+void driftdb_session_on_terminate(driftdb_session *s, void (*wake)(void *arg), void *arg)
+{
+    pthread_mutex_lock(&s->db->act_mu);
+    s->wake = wake;
+    s->wake_arg = arg;
+    pthread_mutex_unlock(&s->db->act_mu);
+}
+
+int driftdb_session_terminated(const driftdb_session *s) { return s->terminate; }
 
 void driftdb_session_terminate(driftdb_session *s)
 {

@@ -92,6 +92,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -182,6 +183,7 @@ typedef struct Conn {
     PgwPortal *portals;
     PgwPortal *suspended;         /* the portal whose result is open, or NULL */
     int backend_slot;             /* in cfg->backends, or -1 */
+    int term_fd;                  /* an eventfd pg_terminate_backend writes (conn_terminate_wake), or -1 */
     int idle_ms;                  /* after ReadyForQuery: the idle timeout of the
                                      next read (0 none), see conn_ready_for_query */
     char idle_status;             /* the ReadyForQuery status it was armed with */
@@ -426,6 +428,8 @@ static void conn_ready_for_query(Conn *c)
  * when an idle timeout (c->idle_ms) expired, or -1 on EOF part way, a read
  * error, a timeout or a server shutting down.  EINTR is retried.
  */
+static void conn_terminate_wake(void *arg);
+
 static int conn_read(Conn *c, void *dst, size_t n)
 {
     u8 *d = dst;
@@ -458,14 +462,18 @@ static int conn_read(Conn *c, void *dst, size_t n)
         /* Waiting for the client's next message after ReadyForQuery: the
          * idle timeouts (-2 when one expires). */
         /* A server shutting down wakes the read through wake_fd (-1). */
-        if (!pending && (c->idle_ms > 0 || c->cfg->backends)) {
-            struct pollfd pfd[2] = {{.fd = c->fd, .events = POLLIN},
+        /* pg_terminate_backend wakes it through term_fd (-3). */
+        if (c->sess && driftdb_session_terminated(c->sess)) return -3;
+        if (!pending && (c->idle_ms > 0 || c->cfg->backends || c->term_fd >= 0)) {
+            struct pollfd pfd[3] = {{.fd = c->fd, .events = POLLIN},
                                     {.fd = c->cfg->backends ? c->cfg->backends->wake_fd : -1,
-                                     .events = POLLIN}};
-            int pr = poll(pfd, 2, c->idle_ms > 0 ? c->idle_ms : -1);
+                                     .events = POLLIN},
+                                    {.fd = c->term_fd, .events = POLLIN}};
+            int pr = poll(pfd, 3, c->idle_ms > 0 ? c->idle_ms : -1);
             if (pr < 0 && errno == EINTR) continue;
             if (pr == 0) return -2;
             if (pfd[1].revents & POLLIN) return -1;
+            if (pfd[2].revents & POLLIN) return -3;
         }
         /* Large reads go straight to dst; small ones refill rbuf. */
         bool direct = n - got >= sizeof c->rbuf;
@@ -914,9 +922,22 @@ static int conn_open_session(Conn *c, Cursor params, const char *database)
     msg_end(c, at);
     if (c->cfg->backends)
         c->backend_slot = backends_add(c->cfg->backends, c->cfg->backend_id, secret, c->sess);
+    /* pg_terminate_backend from another session wakes a read waiting for
+     * this client (conn_read) */
+    c->term_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (c->term_fd >= 0) driftdb_session_on_terminate(c->sess, conn_terminate_wake, c);
 
     conn_ready_for_query(c);
     return conn_flush(c);
+}
+
+/* driftdb_session_on_terminate's callback: never blocks (an eventfd). */
+static void conn_terminate_wake(void *arg)
+{
+    Conn *c = arg;
+    u64 one = 1;
+    ssize_t w = write(c->term_fd, &one, sizeof one);
+    DD_UNUSED(w);   /* a full counter is already a wake-up */
 }
 
 /*
@@ -1935,6 +1956,10 @@ static int conn_serve_loop(Conn *c)
         c->idle_ms = 0;
         if (c->cfg->backends && atomic_load(&c->cfg->backends->terminating))
             return conn_fatal(c, "57P01", "terminating connection due to administrator command");
+        if (rc == -3) {   /* pg_terminate_backend */
+            log_conn(c, "terminated by pg_terminate_backend");
+            return conn_fatal(c, "57P01", "terminating connection due to administrator command");
+        }
         if (rc == -2) {
             log_conn(c, "idle %s timeout", idle_in_txn ? "in transaction" : "session");
             if (idle_in_txn)
@@ -2006,6 +2031,7 @@ int pgw_serve(int fd, const PgwConfig *cfg)
     c->cfg = cfg;
     c->state = PGW_STARTUP;
     c->backend_slot = -1;
+    c->term_fd = -1;
     c->idle_status = 'I';
     buf_init(&c->in);
     buf_init(&c->out);
@@ -2026,6 +2052,8 @@ int pgw_serve(int fd, const PgwConfig *cfg)
     c->tls = NULL;
     conn_drop_portals(c);   /* before the session: a portal may hold its result */
     while (c->stmts) stmt_drop(c, c->stmts);
+    if (c->sess && c->term_fd >= 0) driftdb_session_on_terminate(c->sess, NULL, NULL);
+    if (c->term_fd >= 0) close(c->term_fd);
     if (c->sess) {
         driftdb_session_close(c->sess);   /* rolls back an open transaction */
         atomic_fetch_sub(cfg->nsessions, 1);

@@ -5,6 +5,7 @@ Against the main server on PORT: BackendKeyData secrets differ per
 connection; a CancelRequest with the right pid and secret stops a running
 statement within milliseconds (57014), one with a wrong secret or pid does
 nothing; psql's Ctrl-C (SIGINT to psql, which sends CancelRequest);
+pg_cancel_backend and pg_terminate_backend (and who may use them);
 statement_timeout, lock_timeout, idle_in_transaction_session_timeout
 (FATAL 25P03) and idle_session_timeout (FATAL 57P05), with PostgreSQL's
 units.  Against a server of its own (SERVER, a database made with CLI in
@@ -364,6 +365,88 @@ def sigterm_case():
         if srv.poll() is None:
             srv.kill()
             srv.wait()
+
+
+@test
+def pg_cancel_backend_running():
+    """pg_cancel_backend(pid) stops another session's statement (57014)."""
+    a, b = connect(), connect()
+    a.autocommit = b.autocommit = True
+    ca, cb = a.cursor(), b.cursor()
+    ca.execute("create table if not exists cx (i int)")
+    ca.execute("select pg_backend_pid()")
+    pid = ca.fetchone()[0]
+    th, box = run_in_thread(lambda: ca.execute(SLOW))
+    time.sleep(0.3)
+    t0 = time.time()
+    cb.execute("select pg_cancel_backend(%s)", (pid,))
+    assert cb.fetchone()[0] is True
+    th.join(10)
+    assert not th.is_alive(), "statement still running"
+    e = box.get("error")
+    assert isinstance(e, psycopg2.errors.QueryCanceled), box
+    assert time.time() - t0 < 2.0
+    ca.execute("select 1")   # the session lives on
+    assert ca.fetchone()[0] == 1
+    cb.execute("select pg_cancel_backend(2147483000)")
+    assert cb.fetchone()[0] is False
+    assert any("PID 2147483000 is not a PostgreSQL backend process" in n for n in b.notices), b.notices
+    a.close()
+    b.close()
+
+
+@test
+def pg_terminate_backend_idle():
+    """pg_terminate_backend(pid) ends an idle session at once: FATAL 57P01."""
+    idle = Raw()
+    b = connect()
+    b.autocommit = True
+    cb = b.cursor()
+    cb.execute("select pg_terminate_backend(%s)", (idle.pid,))
+    assert cb.fetchone()[0] is True
+    idle.s.settimeout(5)
+    t, body = read_msg(idle.s)
+    f = fields(body)
+    assert t == b"E" and f["C"] == "57P01" and f["S"] == "FATAL", f
+    assert f["M"] == "terminating connection due to administrator command", f
+    try:
+        extra = idle.s.recv(1)
+    except OSError:
+        extra = b""
+    assert extra == b"", "connection still open"
+    b.close()
+
+
+@test
+def pg_signal_backend_rights():
+    """A non-superuser signals sessions of its own role only, never a superuser's (42501)."""
+    su = connect()
+    su.autocommit = True
+    cs = su.cursor()
+    cs.execute("drop role if exists cx_sig")
+    cs.execute("create role cx_sig login")
+    cs.execute("select pg_backend_pid()")
+    su_pid = cs.fetchone()[0]
+    mine = psycopg2.connect(host="127.0.0.1", port=PORT, user="cx_sig", dbname="test", connect_timeout=10)
+    other = psycopg2.connect(host="127.0.0.1", port=PORT, user="cx_sig", dbname="test", connect_timeout=10)
+    mine.autocommit = other.autocommit = True
+    cm, co = mine.cursor(), other.cursor()
+    co.execute("select pg_backend_pid()")
+    other_pid = co.fetchone()[0]
+    for fn, msg in (("pg_cancel_backend", "must be a superuser to cancel superuser query"),
+                    ("pg_terminate_backend", "must be a superuser to terminate superuser process")):
+        try:
+            cm.execute("select %s(%%s)" % fn, (su_pid,))
+            raise AssertionError(fn + " of a superuser's session succeeded")
+        except psycopg2.errors.InsufficientPrivilege as e:
+            assert e.diag.message_primary == msg, e.diag.message_primary
+    cm.execute("select pg_cancel_backend(%s)", (other_pid,))
+    assert cm.fetchone()[0] is True
+    cs.execute("select 1")   # the superuser's session was left alone
+    mine.close()
+    other.close()
+    cs.execute("drop role cx_sig")
+    su.close()
 
 
 @test

@@ -12,7 +12,7 @@
 #include "../types/datefunc.h"
 #include "../types/formatting.h"
 #include "../types/array.h"
-#include "../catalog/catalog.h"
+#include "../catalog/acl.h"
 #include "../../util/clock.h"
 #include <stdio.h>
 #include <string.h>
@@ -1560,6 +1560,73 @@ static int f_current_database(EvalEnv *env, const Value *a, int n, Value *out, i
     *out = name_out(env, env->sql->database ? env->sql->database : "driftdb");
     return DD_OK;
 }
+/* pg_cancel_backend(pid), pg_terminate_backend(pid [, timeout]):
+ * PostgreSQL 15's rights: a superuser signals anyone; another role only
+ * sessions of roles whose privileges it has, never a superuser's (42501).
+ * A pid that is no session's: a WARNING and false. */
+static bool r_signal(TypeId *a, int n, TypeId *r)
+{
+    for (int i = 0; i < n; i++) {
+        if (!is_unknownish(a[i]) && !type_is_int(a[i])) return false;
+        a[i] = i == 0 ? TYPE_INT4 : TYPE_INT8;
+    }
+    *r = TYPE_BOOL;
+    return true;
+}
+static int signal_backend(EvalEnv *env, const Value *a, int n, Value *out, bool terminate)
+{
+    SqlCtx *ctx = env->sql;
+    for (int i = 0; i < n; i++)
+        if (a[i].isnull) { *out = val_null(TYPE_BOOL); return DD_OK; }
+    if (n > 1 && a[1].v.i < 0)
+        return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "\"timeout\" must not be negative");
+    int pid = (int)a[0].v.i;
+    char user[CAT_MAX_NAME + 1];
+    if (!ctx->backend_user || ctx->backend_user(ctx->session, pid, user, sizeof user) != 0) {
+        const char *w = arena_printf(ctx->stmt, "PID %d is not a PostgreSQL backend process", pid);
+        if (!w) return DD_ENOMEM;
+        ctx->run_notice = w;
+        ctx->run_notice_state = "01000";
+        *out = val_bool(false);
+        return DD_OK;
+    }
+    const AclWho *w;
+    bool as = ctx->acl_as_set;
+    ctx->acl_as_set = false;
+    int rc = acl_who(ctx, &w);
+    ctx->acl_as_set = as;
+    if (rc) return rc;
+    if (!w->super) {
+        u32 target;
+        bool found;
+        AclWho tw;
+        if ((rc = acl_role_id(ctx, user, &target, &found))) return rc;
+        if (found && (rc = acl_who_of(ctx, target, &tw, &found))) return rc;
+        if (found && tw.super)
+            return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1,
+                          terminate ? "must be a superuser to terminate superuser process"
+                                    : "must be a superuser to cancel superuser query");
+        bool member = false;
+        for (int i = 0; found && i < w->nroles && !member; i++) member = w->roles[i] == target;
+        if (!member)
+            return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1,
+                          terminate ? "must be a member of the role whose process is being terminated or member of pg_signal_backend"
+                                    : "must be a member of the role whose query is being canceled or member of pg_signal_backend");
+    }
+    bool sent = ctx->signal_backend && ctx->signal_backend(ctx->session, pid, terminate);
+    if (!sent) {
+        char *m = arena_printf(ctx->stmt, "PID %d is not a PostgreSQL backend process", pid);
+        if (!m) return DD_ENOMEM;
+        ctx->run_notice = m;
+        ctx->run_notice_state = "01000";
+    }
+    *out = val_bool(sent);
+    return DD_OK;
+}
+static int f_cancel_backend(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return signal_backend(env, a, n, out, false); }
+static int f_terminate_backend(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{ DD_UNUSED(loc); return signal_backend(env, a, n, out, true); }
 static int f_backend_pid(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
@@ -1976,6 +2043,8 @@ static const FuncDef funcs[] = {
     {"version", 0, 0, r_none_text, f_version, false},
     {"current_database", 0, 0, r_none_name, f_current_database, false},
     {"pg_backend_pid", 0, 0, r_none_int4, f_backend_pid, true},
+    {"pg_cancel_backend", 1, 1, r_signal, f_cancel_backend, true},
+    {"pg_terminate_backend", 1, 2, r_signal, f_terminate_backend, true},
     {"txid_current", 0, 0, r_none_int8, f_txid_current, true},
     {"pg_export_snapshot", 0, 0, r_none_text, f_export_snapshot, true},
     {"txid_current_if_assigned", 0, 0, r_none_int8, f_txid_if_assigned, true},

@@ -115,6 +115,14 @@ typedef struct SqlCtx {
     /* pg_stat_activity: the database's open sessions, read at once, their
      * strings copied into a (DD_ENOMEM) */
     int (*activity_list)(void *session, SqlActivity **out, int *n, Arena *a);
+    /* pg_cancel_backend / pg_terminate_backend: the authenticated role of
+     * the session of backend pid into user (0; 1: no session has it),
+     * then the signal (false: it ended meanwhile).  NULL: none */
+    int (*backend_user)(void *session, int pid, char *user, size_t n);
+    bool (*signal_backend)(void *session, int pid, bool terminate);
+    /* a WARNING raised while the statement ran (statement arena), which
+     * the result carries: the last one */
+    const char *run_notice, *run_notice_state;
     /* UPDATE, DELETE, SELECT ... FOR UPDATE/SHARE: locks row (table, pk)
      * in mode (ROWLOCK_*) for the transaction; while another transaction
      * holds it in a conflicting mode: waits (LOCKWAIT_BLOCK; or returns
