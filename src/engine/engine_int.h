@@ -94,6 +94,10 @@ int activity_list(void *session, SqlActivity **out, int *n, Arena *a);
 /* SqlCtx.backend_user and .signal_backend (pg_cancel_backend,
  * pg_terminate_backend) over the session's database. */
 int activity_backend_user(void *session, int pid, char *user, size_t n);
+/* ALTER ROLE ... SET: the settings of the session's role, applied as it
+ * opens (roles.c); a value no longer valid is skipped.  DD_ENOMEM only. */
+int roles_apply_config(driftdb_session *s);
+int settings_set(driftdb_session *s, const char *name, const char *value, DdError *err);
 bool activity_signal(void *session, int pid, bool terminate);
 
 /* TXN_IMPLICIT: the statements of one multi-statement string (one simple

@@ -14,6 +14,33 @@ static const TableInfo *find(Snap *snap, Arena *a, const char *name)
     return store_role_by_name(snap, name, snap_seq(snap), a);
 }
 
+int roles_apply_config(driftdb_session *s)
+{
+    DdError e;
+    dd_err_clear(&e);
+    Snap *snap;
+    if (store_snap_begin(s->db->store, &snap, &e)) return e.code;
+    Arena a;
+    arena_init(&a, 1024);
+    const TableInfo *t = find(snap, &a, s->user);
+    int rc = DD_OK;
+    for (int i = 0; t && i < t->utype->role->nconfig && rc != DD_ENOMEM; i++) {
+        char *nv = arena_strdup(&a, t->utype->role->config[i]);
+        char *eq = nv ? strchr(nv, '=') : NULL;
+        if (!nv) { rc = DD_ENOMEM; break; }
+        if (!eq) continue;
+        *eq = 0;
+        DdError se;
+        dd_err_clear(&se);
+        /* a value a later change made invalid is skipped, as PostgreSQL
+         * goes on with a WARNING */
+        if (settings_set(s, nv, eq + 1, &se) == DD_ENOMEM) rc = DD_ENOMEM;
+    }
+    arena_free(&a);
+    store_snap_end(snap);
+    return rc;
+}
+
 int driftdb_role_lookup(driftdb *db, const char *name, driftdb_role_auth *out, driftdb_error *err)
 {
     memset(out, 0, sizeof *out);

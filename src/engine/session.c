@@ -101,6 +101,14 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
             }
         }
     }
+    /* the role's settings, then what the client asked for over them */
+    if (roles_apply_config(s) == DD_ENOMEM ||
+        (info && info->application_name && info->application_name[0] &&
+         settings_set(s, "application_name", info->application_name, &e) == DD_ENOMEM)) {
+        driftdb_session_close(s);
+        goto oom;
+    }
+    dd_err_clear(&e);
     activity_register(s);
     s->act_registered = true;
     *out = s;

@@ -34,13 +34,19 @@ void catalog_encode(const TableInfo *t, Buf *out)
     /* format 3: the owner and the privileges */
     buf_put_varint(out, t->owner);
     buf_putc(out, t->has_acl);
-    if (!t->has_acl) return;
-    buf_put_varint(out, (u64)t->nacl);
-    for (int i = 0; i < t->nacl; i++) {
-        buf_put_u32be(out, t->acl[i].grantee);
-        buf_put_u32be(out, t->acl[i].grantor);
-        buf_put_varint(out, t->acl[i].privs);
-        buf_put_varint(out, t->acl[i].grant);
+    if (t->has_acl) {
+        buf_put_varint(out, (u64)t->nacl);
+        for (int i = 0; i < t->nacl; i++) {
+            buf_put_u32be(out, t->acl[i].grantee);
+            buf_put_u32be(out, t->acl[i].grantor);
+            buf_put_varint(out, t->acl[i].privs);
+            buf_put_varint(out, t->acl[i].grant);
+        }
+    }
+    if (t->utype && t->utype->kind == 'r' && t->utype->role->nconfig) {
+        const RoleInfo *r = t->utype->role;
+        buf_put_varint(out, (u64)r->nconfig);
+        for (int i = 0; i < r->nconfig; i++) put_str(out, r->config[i]);
     }
 }
 
@@ -565,6 +571,15 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
             t->acl[i].privs = get_u32v(&c);
             t->acl[i].grant = get_u32v(&c);
             if (t->acl[i].grant & ~t->acl[i].privs) c.bad = true;
+        }
+        if (!c.bad && !oom && !cur_end(&c) && t->utype && t->utype->kind == 'r' && t->utype->role) {
+            RoleInfo *r = t->utype->role;
+            r->nconfig = get_count(&c);
+            if (!c.bad && r->nconfig && !(r->config = arena_zalloc(a, sizeof(char *) * (size_t)r->nconfig))) oom = true;
+            for (int i = 0; r->config && i < r->nconfig && !c.bad; i++) {
+                r->config[i] = get_str(&c, a);
+                oom |= !c.bad && !r->config[i];
+            }
         }
     }
     if (oom) return dd_err(err, DD_ENOMEM, -1, NULL);

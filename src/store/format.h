@@ -159,7 +159,8 @@
  *              PostgreSQL's NULL acl), [varint n, n x { u32 BE grantee (a
  *              role id, 0xFFFFFFFF PUBLIC), u32 BE grantor, varint
  *              privileges, varint those with grant option (store.h ACL_*
- *              bits) }]]
+ *              bits) }], [a role with ALTER ROLE ... SET: varint n,
+ *              n x str "name=value"]]
  *           Format 1 records (no index flags) and format 2 records (owned
  *           by the bootstrap superuser, default privileges) still decode.
  */

@@ -237,6 +237,8 @@ typedef struct RoleInfo {
     i64 valid_until;         /* Unix µs */
     int nmember_of;
     RoleMember *member_of;
+    int nconfig;             /* ALTER ROLE ... SET: "name=value" each, applied at login */
+    char **config;
 } RoleInfo;
 
 typedef struct UserType {

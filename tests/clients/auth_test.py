@@ -258,7 +258,22 @@ def extras(dd):
     conn = psycopg2.connect(host=dd.sock, port=dd.port, user="test", dbname="postgres")
     conn.autocommit = True
     conn.cursor().execute("GRANT CREATE ON SCHEMA public TO s_user")
+    conn.cursor().execute("ALTER ROLE s_user SET application_name = 'from_role'")
     conn.close()
+    # ALTER ROLE ... SET applies at login; a startup parameter wins over it
+    c2 = psycopg2.connect(host="127.0.0.1", port=dd.port, user="s_user", password="hashed pw", dbname="postgres")
+    k2 = c2.cursor()
+    k2.execute("SHOW application_name")
+    got = k2.fetchone()[0]
+    c2.close()
+    c3 = psycopg2.connect(host="127.0.0.1", port=dd.port, user="s_user", password="hashed pw", dbname="postgres",
+                          application_name="from_client")
+    k3 = c3.cursor()
+    k3.execute("SHOW application_name")
+    got3 = k3.fetchone()[0]
+    c3.close()
+    ok("auth_role_settings_at_login") if (got, got3) == ("from_role", "from_client") else fail(
+        "auth_role_settings_at_login", repr((got, got3)))
     # pg_authid is for superusers only; pg_roles hides the verifier
     conn = psycopg2.connect(host="127.0.0.1", port=dd.port, user="s_user", password="hashed pw", dbname="postgres")
     cur = conn.cursor()

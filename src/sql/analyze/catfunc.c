@@ -130,10 +130,13 @@ static int f_get_userbyid(EvalEnv *env, const Value *a, int n, Value *out, int l
     DD_UNUSED(loc);
     NULL_IF_NULL(TYPE_NAME);
     char buf[32];
-    const char *u = env->sql->user ? env->sql->user : "driftdb";
-    if (oid_arg(&a[0]) == OID_ROLE_DATABASE_OWNER) u = "pg_database_owner";
-    else if (oid_arg(&a[0]) != OID_ROLE_OWNER) {
-        snprintf(buf, sizeof buf, "unknown (OID=%u)", oid_arg(&a[0]));
+    u32 o = oid_arg(&a[0]);
+    const char *u = o == OID_ROLE_DATABASE_OWNER ? "pg_database_owner"
+                  : o == OID_ROLE_OWNER          ? acl_role_name(env->sql, ROLE_BOOTSTRAP_ID)
+                  : o >= OID_OBJECT_BASE         ? acl_role_name(env->sql, o - OID_OBJECT_BASE)
+                                                 : NULL;
+    if (!u) {
+        snprintf(buf, sizeof buf, "unknown (OID=%u)", o);
         u = buf;
     }
     *out = cstr(env, TYPE_NAME, u);

@@ -91,7 +91,7 @@ static bool path_next(SqlCtx *ctx, const char **pp, char out[CAT_MAX_NAME + 1])
     while (*p && *p != ',') p++;
     out[n] = 0;
     *pp = p;
-    if (quoted && strcmp(out, "$user") == 0) snprintf(out, CAT_MAX_NAME + 1, "%s", ctx->user ? ctx->user : "");
+    if (quoted && strcmp(out, "$user") == 0) snprintf(out, CAT_MAX_NAME + 1, "%s", ctx->role ? ctx->role : ctx->user ? ctx->user : "");
     return true;
 }
 

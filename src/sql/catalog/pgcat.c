@@ -3,6 +3,7 @@
  * (pgcat.h): OIDs, namespaces, type names, visibility, reg* text.
  */
 #include "pgcat.h"
+#include "acl.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -684,11 +685,14 @@ bool cat_reg_out(void *arg, TypeId t, u32 oid, Buf *out)
         cat_quote_ident(n, out);
         return true;
     }
-    case TYPE_REGROLE:
+    case TYPE_REGROLE: {
         if (oid == OID_ROLE_DATABASE_OWNER) { buf_puts(out, "pg_database_owner"); return true; }
-        if (oid != OID_ROLE_OWNER) return false;
-        cat_quote_ident(ctx->user ? ctx->user : "driftdb", out);
+        if (oid != OID_ROLE_OWNER && oid < OID_OBJECT_BASE) return false;
+        const char *n = acl_role_name(ctx, oid == OID_ROLE_OWNER ? ROLE_BOOTSTRAP_ID : oid - OID_OBJECT_BASE);
+        if (!n) return false;
+        cat_quote_ident(n, out);
         return true;
+    }
     default: return false;
     }
 }
@@ -962,9 +966,16 @@ int cat_reg_in(void *arg, TypeId t, const char *s, size_t len, u32 *oid, DdError
     }
     case TYPE_REGROLE:
         if (np != 1) return dd_err(err, DD_EINVALID_NAME, -1, "invalid name syntax");
-        if (ctx->user && strcmp(parts[0], ctx->user) == 0) { *oid = OID_ROLE_OWNER; return DD_OK; }
+    {
         if (strcmp(parts[0], "pg_database_owner") == 0) { *oid = OID_ROLE_DATABASE_OWNER; return DD_OK; }
-        return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "role \"%s\" does not exist", parts[0]);
+        u32 id;
+        bool found;
+        int rc = acl_role_id(ctx, parts[0], &id, &found);
+        if (rc) return rc;
+        if (!found) return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "role \"%s\" does not exist", parts[0]);
+        *oid = id == ROLE_BOOTSTRAP_ID ? OID_ROLE_OWNER : OID_OBJECT_BASE + id;
+        return DD_OK;
+    }
     case TYPE_REGPROC: {
         if (np == 2 && strcmp(parts[0], "pg_catalog") != 0)
             return dd_err(err, DD_EUNDEFINED_FUNCTION, -1, "function \"%.*s\" does not exist", (int)len, s);

@@ -614,6 +614,10 @@ typedef struct RoleStmt {
     bool cascade;                     /* REVOKE ... CASCADE */
     char *granted_by;                 /* GRANTED BY role, or NULL */
     int priv_loc;                     /* where the privilege list starts */
+    /* ALTER ROLE name SET set_name = set_value (NULL: RESET / DEFAULT),
+     * RESET ALL (action 's') */
+    char *set_name, *set_value;
+    bool reset_all;
 } RoleStmt;
 
 typedef struct ExtensionStmt {

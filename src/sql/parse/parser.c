@@ -2130,6 +2130,9 @@ static int parse_drop_role(Parser *p, Stmt *st);
 static int parse_grant_role(Parser *p, Stmt *st);
 static int parse_grant_privileges(Parser *p, RoleStmt *r, bool grant, int at);
 static int parse_owned(Parser *p, Stmt *st);
+static int parse_var_name(Parser *p, char **out);
+static int parse_var_list(Parser *p, char **out);
+static int parse_search_path(Parser *p, char **out);
 
 static int parse_table_primary(Parser *p, TableRef **out)
 {
@@ -5143,8 +5146,33 @@ static int parse_alter_role(Parser *p, Stmt *st)
         advance(p);
         return parse_role_list(p, &r->members, &r->nmembers);
     }
-    if (is_kw(tok(p), KW_SET) || is_kw(tok(p), KW_RESET) || is_kw(tok(p), KW_IN))
-        return not_supported(p, tok(p)->start, "ALTER ROLE ... SET / RESET");
+    if (is_kw(tok(p), KW_IN)) {
+        /* IN DATABASE d: one database answers to every name here */
+        advance(p);
+        if (!is_name(tok(p), "database")) return syntax_error(p);
+        advance(p);
+        char *db;
+        TRY(parse_colid(p, &db, NULL));
+        if (!is_kw(tok(p), KW_SET) && !is_kw(tok(p), KW_RESET)) return syntax_error(p);
+    }
+    if (is_kw(tok(p), KW_SET) || is_kw(tok(p), KW_RESET)) {
+        /* SET name {TO | =} {value | DEFAULT} | RESET {name | ALL}: the
+         * role's settings, applied when it logs in (action 's') */
+        bool set = is_kw(tok(p), KW_SET);
+        advance(p);
+        r->action = 's';
+        if (!set && accept_kw(p, KW_ALL)) {
+            r->reset_all = true;
+            return DD_OK;
+        }
+        TRY(parse_var_name(p, &r->set_name));
+        if (!set) return DD_OK;
+        if (is_kw(tok(p), KW_FROM)) return not_supported(p, tok(p)->start, "ALTER ROLE ... SET ... FROM CURRENT");
+        if (!accept_kw(p, KW_TO) && !accept(p, TOK_EQ)) return syntax_error(p);
+        if (accept_kw(p, KW_DEFAULT)) return DD_OK;
+        if (strcmp(r->set_name, "search_path") == 0) return parse_search_path(p, &r->set_value);
+        return parse_var_list(p, &r->set_value);
+    }
     return parse_role_options(p, r);
 }
 

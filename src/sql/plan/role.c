@@ -302,6 +302,69 @@ static int alter_role(SqlCtx *ctx, RoleStmt *s, Plan *p, const TableInfo *who)
     return rc;
 }
 
+/* Whether the session knows setting name, and whether it is fixed. */
+static bool known_setting(SqlCtx *ctx, const char *name, bool *readonly)
+{
+    const char *n, *v, *boot;
+    for (int i = 0; ctx->setting_nth && ctx->setting_nth(ctx->session, i, &n, &v, &boot, readonly); i++)
+        if (strcasecmp(n, name) == 0) return true;
+    *readonly = false;
+    return strchr(name, '.') != NULL;   /* a custom one (PostgreSQL's "x.y") */
+}
+
+/* ALTER ROLE name [IN DATABASE d] SET param {TO | =} value | RESET param |
+ * RESET ALL: the role's settings, applied when it logs in (before the
+ * client's own startup parameters, which win). */
+static int alter_role_set(SqlCtx *ctx, RoleStmt *s, Plan *p, const TableInfo *who)
+{
+    const char *name = role_name(ctx, s->names[0]);
+    p->kind = PLAN_ALTER_TABLE;
+    const TableInfo *t0 = resolve_role(ctx, name);
+    if (!t0) return undefined(ctx, name, s->locs[0]);
+    bool self = who && who->id == t0->id;
+    if (!is_super(who)) {
+        if (is_super(t0)) return denied(ctx, "must be superuser to alter superusers%s", "");
+        if (!has_flag(who, FMT_ROLE_CREATEROLE) && !self) return denied(ctx, "permission denied%s", "");
+    }
+    if (s->set_name) {
+        bool ro;
+        if (!known_setting(ctx, s->set_name, &ro))
+            return dd_err(ctx->err, DD_EUNDEFINED_OBJECT, -1, "unrecognized configuration parameter \"%s\"", s->set_name);
+        if (ro) return dd_err(ctx->err, DD_ECANT_CHANGE, -1, "parameter \"%s\" cannot be changed", s->set_name);
+        if (strcmp(s->set_name, "drift.system_time") == 0 || strcmp(s->set_name, "role") == 0 ||
+            strcmp(s->set_name, "transaction_isolation") == 0 || strcmp(s->set_name, "session_authorization") == 0)
+            return dd_err(ctx->err, DD_EFEATURE, -1, "ALTER ROLE ... SET %s is not supported", s->set_name);
+    }
+    TableInfo *t = role_version(ctx, p, t0);
+    if (!t) return DD_ENOMEM;
+    p->new_table = t;
+    p->nalter = 0;
+    RoleInfo *ri = t->utype->role;
+    if (s->reset_all) {
+        ri->nconfig = 0;
+        return DD_OK;
+    }
+    size_t nl = strlen(s->set_name);
+    char **v = arena_alloc(ctx->stmt, sizeof(char *) * (size_t)(ri->nconfig + 1));
+    if (!v) return DD_ENOMEM;
+    int m = 0;
+    bool replaced = false;
+    for (int i = 0; i < ri->nconfig; i++) {
+        const char *c = ri->config[i];
+        bool same = strncasecmp(c, s->set_name, nl) == 0 && c[nl] == '=';
+        if (!same) { v[m++] = ri->config[i]; continue; }
+        if (s->set_value && !replaced) {   /* keeps its place, as PostgreSQL */
+            if (!(v[m++] = arena_printf(ctx->stmt, "%s=%s", s->set_name, s->set_value))) return DD_ENOMEM;
+            replaced = true;
+        }
+    }
+    if (s->set_value && !replaced && !(v[m++] = arena_printf(ctx->stmt, "%s=%s", s->set_name, s->set_value)))
+        return DD_ENOMEM;
+    ri->config = v;
+    ri->nconfig = m;
+    return DD_OK;
+}
+
 static int rename_role(SqlCtx *ctx, RoleStmt *s, Plan *p, const TableInfo *who)
 {
     const char *name = s->names[0] ? s->names[0] : "";
@@ -460,6 +523,7 @@ int analyze_role(SqlCtx *ctx, RoleStmt *s, Plan *p)
     case 'c': return create_role(ctx, s, p, who);
     case 'a': return alter_role(ctx, s, p, who);
     case 'r': return rename_role(ctx, s, p, who);
+    case 's': return alter_role_set(ctx, s, p, who);
     case 'd': return drop_roles(ctx, s, p, who);
     default: return grant_revoke(ctx, s, p, who);
     }

@@ -858,7 +858,9 @@ static int gen_database(Gen *g)
  * a SET drift.system_time point: rights are the present's). */
 static bool session_is_superuser(SqlCtx *ctx)
 {
-    const TableInfo *me = ctx->user ? store_role_by_name(ctx->snap, ctx->user, snap_seq(ctx->snap), ctx->stmt) : NULL;
+    /* current_user's (SET ROLE's), as PostgreSQL checks */
+    const char *n = ctx->role ? ctx->role : ctx->user;
+    const TableInfo *me = n ? store_role_by_name(ctx->snap, n, snap_seq(ctx->snap), ctx->stmt) : NULL;
     return me && (me->utype->role->flags & FMT_ROLE_SUPER);
 }
 
@@ -872,6 +874,8 @@ typedef struct RoleRow {
     const char *password;
     bool has_until;
     i64 until;      /* Unix µs (INT64_MAX: infinity) */
+    int nconfig;    /* ALTER ROLE ... SET */
+    const char *const *config;
 } RoleRow;
 
 static int role_rows(Gen *g, RoleRow **out, int *n)
@@ -886,8 +890,9 @@ static int role_rows(Gen *g, RoleRow **out, int *n)
     for (int i = 0; i < nr; i++) {
         const RoleInfo *ri = rs[i]->utype->role;
         v[k++] = (RoleRow){rs[i]->name, role_oid(rs[i]), ri->flags, ri->connlimit, ri->password, ri->has_valid_until,
-                           ri->valid_until};
-        if (k == 1) v[k++] = (RoleRow){"pg_database_owner", OID_ROLE_DATABASE_OWNER, FMT_ROLE_INHERIT, -1, NULL, false, 0};
+                           ri->valid_until, ri->nconfig, (const char *const *)ri->config};
+        if (k == 1)
+            v[k++] = (RoleRow){"pg_database_owner", OID_ROLE_DATABASE_OWNER, FMT_ROLE_INHERIT, -1, NULL, false, 0, 0, NULL};
     }
     *out = v;
     *n = k;
@@ -918,7 +923,23 @@ static int gen_roles(Gen *g)
         P_NAME(g, v[i].name);
         P_FLAGS(g, v[i].flags, order, 6);
         P_INT(g, v[i].connlimit); P_TEXT(g, "********"); P_UNTIL(g, &v[i]); P_BOOL(g, v[i].flags & FMT_ROLE_BYPASSRLS);
-        P_NULL(g); P_OID(g, v[i].oid);
+        if (v[i].nconfig) put_acl(g, v[i].config, v[i].nconfig);
+        else P_NULL(g);
+        P_OID(g, v[i].oid);
+    }
+    return rc;
+}
+
+/* pg_db_role_setting: ALTER ROLE ... SET, for every database (0), as the
+ * one database answers to every name */
+static int gen_db_role_setting(Gen *g)
+{
+    RoleRow *v;
+    int n, rc = role_rows(g, &v, &n);
+    for (int i = 0; !rc && i < n; i++) {
+        if (!v[i].nconfig) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_OID(g, 0); P_OID(g, v[i].oid); put_acl(g, v[i].config, v[i].nconfig);
     }
     return rc;
 }
@@ -2396,7 +2417,7 @@ static const SysRel sysrels[] = {
     {"pg_catalog", "pg_amproc", "oid:o amprocfamily:o amproclefttype:o amprocrighttype:o amprocnum:2 amproc:r", gen_none},
     {"pg_catalog", "pg_cast", "oid:o castsource:o casttarget:o castfunc:o castcontext:c castmethod:c", gen_none},
     {"pg_catalog", "pg_conversion", "oid:o conname:n connamespace:o conowner:o conforencoding:4 contoencoding:4 conproc:r condefault:b", gen_none},
-    {"pg_catalog", "pg_db_role_setting", "setdatabase:o setrole:o setconfig:T", gen_none},
+    {"pg_catalog", "pg_db_role_setting", "setdatabase:o setrole:o setconfig:T", gen_db_role_setting},
     {"pg_catalog", "pg_default_acl", "oid:o defaclrole:o defaclnamespace:o defaclobjtype:c defaclacl:T", gen_none},
     {"pg_catalog", "pg_event_trigger", "oid:o evtname:n evtevent:n evtowner:o evtfoid:o evtenabled:c evttags:T", gen_none},
     {"pg_catalog", "pg_foreign_data_wrapper", "oid:o fdwname:n fdwowner:o fdwhandler:o fdwvalidator:o fdwacl:T fdwoptions:T", gen_none},

@@ -372,6 +372,11 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
             if (!r || !(r->member_of = arena_alloc(a, sizeof(RoleMember) * (size_t)(r0->nmember_of + 1)))) return NULL;
             if (r0->nmember_of) memcpy(r->member_of, r0->member_of, sizeof(RoleMember) * (size_t)r0->nmember_of);
             if (r0->password && !(r->password = arena_strdup(a, r0->password))) return NULL;
+            if (r0->nconfig) {
+                if (!(r->config = arena_alloc(a, sizeof(char *) * (size_t)r0->nconfig))) return NULL;
+                for (int i = 0; i < r0->nconfig; i++)
+                    if (!(r->config[i] = arena_strdup(a, r0->config[i]))) return NULL;
+            }
         }
     }
     c->checks = arena_alloc(a, sizeof(CheckInfo) * (size_t)(t->nchecks + 1));
