@@ -310,6 +310,7 @@ static const TableInfo *index_table(SqlCtx *ctx, const char *name)
     const TableInfo **all;
     int n;
     if (present_tables(ctx, &all, &n)) return NULL;
+    if (strncmp(name, "public.", 7) == 0) name += 7;   /* public's names are kept bare */
     bool qualified = strchr(name, '.') != NULL;
     for (int i = 0; i < n; i++)
         for (int x = 0; x < all[i]->nindexes; x++) {

@@ -1616,6 +1616,8 @@ int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p)
             bool seen = false;
             for (int k = 0; t && k < p->nparts && !seen; k++) seen = p->parts[k]->table->id == t->id;
             if (!t || seen) continue;
+            /* PostgreSQL checks TRUNCATE on the tables it cascades to */
+            if ((rc = acl_check(ctx, t, ACL_TRUNCATE, -1))) return rc;
             p->notice = arena_printf(ctx->stmt, "truncate cascades to table \"%s\"", t->name);
             p->notice_state = "00000";
             i = s->n - 1;   /* again: it may be referenced in turn */
