@@ -30,6 +30,7 @@ int settings_init(driftdb_session *s);
 void settings_free(driftdb_session *s);
 int settings_set(driftdb_session *s, const char *name, const char *value, DdError *err);
 int settings_reset_all(driftdb_session *s, DdError *err);
+int settings_check_privilege(driftdb_session *s, const char *name, DdError *err);
 int settings_show(driftdb_session *s, const char *name, const char **canon, const char **value, DdError *err);
 
 /* ValueCtx.type_lookup: a user type as the session knows it (its
@@ -804,6 +805,8 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
 static int apply_setting_in(driftdb_session *s, const char *name, const char *value, bool is_local, bool in_txn,
                             DdError *e)
 {
+    int prc = settings_check_privilege(s, name, e);
+    if (prc) return prc;
     if (strcasecmp(name, "transaction_read_only") == 0 && in_txn && value) {
         s->block_read_only = strcasecmp(value, "on") == 0 || strcasecmp(value, "true") == 0;
     }

@@ -52,6 +52,10 @@ static const SettingDef defs[] = {
     {"deadlock_timeout", "1s", false},
     {"idle_in_transaction_session_timeout", "0", false},
     {"idle_session_timeout", "0", false},
+    /* a server setting (driftdb-server --log-min-duration-statement, given
+     * to each session by driftdb_session_config) that a superuser may SET
+     * for a session, as PostgreSQL's SUSET parameters */
+    {"log_min_duration_statement", "-1", false},
     {"bytea_output", "hex", false},
     /* how CREATE / ALTER ROLE ... PASSWORD stores a password (sql/plan/role.c) */
     {"password_encryption", "scram-sha-256", false},
@@ -525,6 +529,17 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
         *out = show_ms(ms, s->timebuf[timeslot(canon)]);
         return DD_OK;
     }
+    if (strcmp(canon, "log_min_duration_statement") == 0) {
+        i64 ms;
+        if (!parse_ms(value, &ms))
+            return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", canon, value);
+        if (ms < -1 || ms > 2147483647)
+            return dd_err(err, DD_EINVALID_PARAM, -1,
+                          "%lld ms is outside the valid range for parameter \"%s\" (-1 .. 2147483647)", (long long)ms, canon);
+        if (ms == -1) *out = "-1";
+        else *out = show_ms(ms, s->timebuf[timeslot(canon)]);
+        return DD_OK;
+    }
     if (strcmp(canon, "work_mem") == 0) {
         /* PostgreSQL's memory units; a bare number is kB */
         char *end;
@@ -573,6 +588,50 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
         return dd_err(err, DD_EINVALID_PARAM, -1, "parameter \"%s\" requires a Boolean value", canon);
     }
     return DD_OK;
+}
+
+/* Is the session's current role (SET ROLE's, else its user) a superuser? */
+static bool current_is_superuser(driftdb_session *s)
+{
+    Setting *r = find_setting(s, "role");
+    const char *role = r && strcmp(r->value, "none") ? r->value : s->user;
+    driftdb_role_auth ra;
+    driftdb_error e;
+    return driftdb_role_lookup(s->db, role, &ra, &e) == DRIFTDB_OK && ra.superuser;
+}
+
+/* SET, RESET and set_config by the session's role: parameters only a
+ * superuser may change (PostgreSQL's SUSET ones) are 42501 for others.
+ * RESET ALL, DISCARD ALL and ROLLBACK restore values without asking. */
+int settings_check_privilege(driftdb_session *s, const char *name, DdError *err);
+int settings_check_privilege(driftdb_session *s, const char *name, DdError *err)
+{
+    const SettingDef *d = find_def(name);
+    if (d && strcmp(d->name, "log_min_duration_statement") == 0 && !current_is_superuser(s))
+        return dd_err(err, DD_EINSUFFICIENT_PRIVILEGE, -1, "permission denied to set parameter \"%s\"", d->name);
+    return DD_OK;
+}
+
+int driftdb_session_config(driftdb_session *s, const char *name, const char *value)
+{
+    const SettingDef *d = find_def(name);
+    Setting *st = d ? find_setting(s, d->name) : NULL;
+    if (!st || d->readonly) return DRIFTDB_ERROR;
+    const char *v;
+    DdError err;
+    if (validate(s, d->name, d->name, value, &v, &err) != DD_OK) return DRIFTDB_ERROR;
+    char *nv = dd_strdup(v);
+    if (!nv) return DRIFTDB_ERROR;
+    /* a value the session SET itself stays, as PostgreSQL's session
+     * source outranks the configuration file's */
+    const char *was = st->reset ? st->reset : d->def;
+    if (strcmp(st->value, was) == 0 && put_setting(s, d->name, nv) != DD_OK) {
+        dd_free(nv);
+        return DRIFTDB_ERROR;
+    }
+    dd_free(st->reset);
+    st->reset = nv;
+    return DRIFTDB_OK;
 }
 
 /* SET name = value (value NULL: DEFAULT). */

@@ -42,6 +42,7 @@ static void line_free(HbaLine *l)
 void hba_free(Hba *h)
 {
     if (!h) return;
+    if (atomic_fetch_sub(&h->refs, 1) > 1) return;   /* another holder remains */
     for (int i = 0; i < h->n; i++) line_free(&h->lines[i]);
     dd_free(h->lines);
     dd_free(h->path);
@@ -366,8 +367,15 @@ int hba_load(const char *path, Hba **out, char *err, size_t errsz)
         hba_free(h);
         return -1;
     }
+    atomic_init(&h->refs, 1);
     *out = h;
     return 0;
+}
+
+Hba *hba_ref(Hba *h)
+{
+    atomic_fetch_add(&h->refs, 1);
+    return h;
 }
 
 Hba *hba_default(void)
@@ -394,6 +402,7 @@ Hba *hba_default(void)
             return NULL;
         }
     }
+    atomic_init(&h->refs, 1);
     return h;
 }
 

@@ -31,6 +31,7 @@
 #include "driftdb.h"
 #include "../util/base.h"
 
+#include <stdatomic.h>
 #include <sys/socket.h>
 
 typedef enum HbaMethod { HBA_TRUST, HBA_REJECT, HBA_SCRAM, HBA_MD5, HBA_PASSWORD, HBA_CERT } HbaMethod;
@@ -54,13 +55,20 @@ typedef struct Hba {
     HbaLine *lines;
     int n;
     char *path;              /* NULL: the built-in default */
+    atomic_int refs;         /* holders: the server, and each connection that
+                                took the rules at accept (SIGHUP swaps the
+                                server's; the last holder frees them) */
 } Hba;
 
-/* Reads path.  0, or -1 with a message "path:line: what" in err. */
+/* Reads path.  0, or -1 with a message "path:line: what" in err.  The
+ * rules have one holder, the caller. */
 int hba_load(const char *path, Hba **out, char *err, size_t errsz);
 /* The built-in rules: local all all trust, host all all 127.0.0.1/32
  * trust, host all all ::1/128 trust.  NULL when out of memory. */
 Hba *hba_default(void);
+/* One more holder of h; returns h.  Any thread. */
+Hba *hba_ref(Hba *h);
+/* Drops a holder; the last one frees the rules.  Any thread. */
 void hba_free(Hba *h);
 
 /* The line for a connection (peer NULL: the Unix socket), or NULL. */

@@ -1,10 +1,16 @@
 /*
- * main.c - driftdb-server: command line, the listener, the accept loop,
- * one thread per connection, and clean shutdown on SIGINT / SIGTERM.
+ * main.c - driftdb-server: the listener, the accept loop, one thread per
+ * connection, SIGHUP reloads and clean shutdown on SIGINT / SIGTERM.
  *
  *   driftdb-server --data-path DIR [--listen HOST:PORT] [--socket-dir DIR]
  *                  [--max-connections N] [--hba FILE]
  *                  [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]
+ *                  [--log-level LEVEL] [--log-connections]
+ *                  [--log-min-duration-statement MS] [--config FILE]
+ *
+ * The settings come from the command line, DRIFTDB_* variables and a
+ * configuration file (config.h); every line on stderr goes through the
+ * log (log.h).
  *
  * Besides TCP it listens on the Unix socket DIR/.s.PGSQL.PORT (DIR
  * /var/run/postgresql by default, where libpq looks when no host is
@@ -23,9 +29,15 @@
  *
  * Invariants:
  *   - All mutable server state lives in one Server on main's stack (no
- *     globals).  Signals are blocked in every thread and read by the accept
- *     loop from a signalfd, so no handler touches anything.  SIGPIPE is
- *     ignored (and sends use MSG_NOSIGNAL).
+ *     globals), except the log settings (log.h: atomics a SIGHUP
+ *     changes).  Signals are blocked in every thread and read by the
+ *     accept loop from a signalfd, so no handler touches anything.
+ *     SIGPIPE is ignored (and sends use MSG_NOSIGNAL).
+ *   - srv->hba is read and replaced by the accept loop only; each
+ *     connection holds a reference to the rules it was accepted under
+ *     (hba_ref, dropped when its thread ends), so a SIGHUP that swaps in
+ *     new rules never frees ones a connection is authenticating with, and
+ *     the old rules go with their last connection.
  *   - At most max_conn + PGW_REJECT_SLOTS connection threads exist; the
  *     slack lets an over-limit client read its FATAL 53300 "sorry, too many
  *     clients already" after its startup packet, as in PostgreSQL.  Beyond
@@ -38,6 +50,9 @@
  *
  * Server states (function behind each transition):
  *   START --server_listen, driftdb_open--> SERVING
+ *   SERVING --SIGHUP in server_accept_loop: server_reload (new hba rules
+ *             and log settings, or the old ones kept and the error
+ *             logged)--> SERVING
  *   SERVING --SIGINT/SIGTERM in server_accept_loop--> DRAINING
  *     (listener closed, every connection shut down: server_drain)
  *   DRAINING --last thread gone (or PGW_DRAIN_TIMEOUT_S)--> EXIT
@@ -45,14 +60,15 @@
 #include "driftdb.h"
 #include "pgwire.h"
 #include "backends.h"
+#include "config.h"
 #include "hba.h"
+#include "log.h"
 #include "tls.h"
 
 #include "../util/alloc.h"
 
 #include <openssl/crypto.h>
 #include <errno.h>
-#include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -70,23 +86,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_LISTEN "127.0.0.1:5433"
-#define DEFAULT_SOCKET_DIR "/var/run/postgresql"
-#define DEFAULT_MAX_CONN 100
-#define MAX_MAX_CONN 10000
 #define PGW_REJECT_SLOTS 16
 #define PGW_DRAIN_TIMEOUT_S 30
 #define PGW_DRAIN_GRACE_MS 2000   /* for terminated sessions to send their FATAL */
-
-typedef struct Options {
-    const char *data_path;
-    const char *listen;
-    const char *socket_dir;       /* "" = no Unix socket */
-    bool socket_dir_given;
-    int max_conn;
-    const char *hba;              /* --hba FILE, or NULL */
-    const char *tls_cert, *tls_key, *tls_ca;   /* --tls-*, or NULL */
-} Options;
 
 typedef struct Server {
     driftdb *db;
@@ -103,7 +105,10 @@ typedef struct Server {
     int nslots;
     int *slots;                   /* fd per live connection thread, or -1 */
     PgwBackends backends;         /* sessions by BackendKeyData */
-    Hba *hba;                     /* --hba FILE's rules, or the default */
+    Hba *hba;                     /* --hba FILE's rules, or the default (accept loop only) */
+    int argc;                     /* the command line, read again at SIGHUP */
+    char **argv;
+    ServerConfig conf;            /* the settings in force */
     TlsServer *tls;               /* --tls-cert / --tls-key / --tls-ca, or NULL */
 } Server;
 
@@ -115,101 +120,9 @@ typedef struct ConnArg {
     char addr[INET6_ADDRSTRLEN + 8];
     char host[INET6_ADDRSTRLEN];
     struct sockaddr_storage peer;
+    Hba *hba;                     /* a reference to the rules it was accepted under */
     PgwConfig cfg;
 } ConnArg;
-
-static void usage(FILE *f)
-{
-    fprintf(f,
-            "usage: driftdb-server --data-path DIR [--listen HOST:PORT] [--socket-dir DIR]\n"
-            "                      [--max-connections N] [--hba FILE]\n"
-            "                      [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]\n"
-            "\n"
-            "  --data-path DIR        database directory (made with `driftdb init DIR`)\n"
-            "  --listen HOST:PORT     address to listen on (default " DEFAULT_LISTEN ");\n"
-            "                         [::1]:PORT for IPv6, *:PORT for all interfaces\n"
-            "  --socket-dir DIR       also listen on DIR/.s.PGSQL.PORT (default " DEFAULT_SOCKET_DIR ";\n"
-            "                         '' for none)\n"
-            "  --max-connections N    concurrent client sessions (default %d)\n"
-            "  --hba FILE             who may connect and how they authenticate, in\n"
-            "                         pg_hba.conf's format (default: the Unix socket and\n"
-            "                         loopback are trusted, nothing else may connect)\n"
-            "  --tls-cert FILE        offer TLS to TCP clients (SSLRequest, sslmode=require):\n"
-            "                         the server's certificate chain, PEM\n"
-            "  --tls-key FILE         its private key, PEM (both or neither)\n"
-            "  --tls-ca FILE          CA certificates, PEM: ask clients for a certificate and\n"
-            "                         verify it (hba clientcert=verify-ca|verify-full, cert)\n"
-            "  --help                 this text\n"
-            "\n"
-            "Speaks the PostgreSQL wire protocol v3 (psql, libpq, psycopg2).\n",
-            DEFAULT_MAX_CONN);
-}
-
-/* Parses argv into o.  Returns 0, 1 for --help, or -1 (message printed). */
-static int parse_args(int argc, char **argv, Options *o)
-{
-    static const struct option longopts[] = {
-        {"data-path", required_argument, NULL, 'd'},
-        {"listen", required_argument, NULL, 'l'},
-        {"socket-dir", required_argument, NULL, 's'},
-        {"max-connections", required_argument, NULL, 'm'},
-        {"hba", required_argument, NULL, 'a'},
-        {"tls-cert", required_argument, NULL, 'c'},
-        {"tls-key", required_argument, NULL, 'k'},
-        {"tls-ca", required_argument, NULL, 'r'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    o->data_path = NULL;
-    o->listen = DEFAULT_LISTEN;
-    o->socket_dir = DEFAULT_SOCKET_DIR;
-    o->socket_dir_given = false;
-    o->max_conn = DEFAULT_MAX_CONN;
-    o->hba = NULL;
-    o->tls_cert = o->tls_key = o->tls_ca = NULL;
-    int ch;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'd': o->data_path = optarg; break;
-        case 'l': o->listen = optarg; break;
-        case 's': o->socket_dir = optarg; o->socket_dir_given = true; break;
-        case 'a': o->hba = optarg; break;
-        case 'c': o->tls_cert = optarg; break;
-        case 'k': o->tls_key = optarg; break;
-        case 'r': o->tls_ca = optarg; break;
-        case 'm': {
-            char *end;
-            errno = 0;
-            long n = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || n < 1 || n > MAX_MAX_CONN) {
-                fprintf(stderr, "driftdb-server: --max-connections must be 1..%d, not \"%s\"\n",
-                        MAX_MAX_CONN, optarg);
-                return -1;
-            }
-            o->max_conn = (int)n;
-            break;
-        }
-        case 'h': return 1;
-        default:
-            if (optopt)
-                fprintf(stderr, "driftdb-server: option --%s needs a value\n",
-                        argv[optind - 1] + 2);
-            else
-                fprintf(stderr, "driftdb-server: unknown option \"%s\"\n", argv[optind - 1]);
-            return -1;
-        }
-    }
-    if (optind < argc) {
-        fprintf(stderr, "driftdb-server: unexpected argument \"%s\"\n", argv[optind]);
-        return -1;
-    }
-    if (!o->data_path || !o->data_path[0]) {
-        fprintf(stderr, "driftdb-server: --data-path DIR is required\n");
-        return -1;
-    }
-    return 0;
-}
 
 /*
  * Splits "HOST:PORT" ("[v6]:PORT", ":PORT" or "*:PORT" for all interfaces)
@@ -239,7 +152,7 @@ static int server_listen(const char *spec, int *bound_port)
 {
     char host[256], port[16];
     if (parse_listen(spec, host, sizeof host, port, sizeof port) != 0) {
-        fprintf(stderr, "driftdb-server: --listen wants HOST:PORT, not \"%s\"\n", spec);
+        log_msg(LOG_FATAL, 0, "--listen wants HOST:PORT, not \"%s\"", spec);
         return -1;
     }
     struct addrinfo hints, *res = NULL;
@@ -249,7 +162,7 @@ static int server_listen(const char *spec, int *bound_port)
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     int gai = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
     if (gai != 0) {
-        fprintf(stderr, "driftdb-server: cannot resolve \"%s\": %s\n", spec, gai_strerror(gai));
+        log_msg(LOG_FATAL, 0, "could not resolve \"%s\": %s", spec, gai_strerror(gai));
         return -1;
     }
     int fd = -1, saved = 0;
@@ -265,7 +178,7 @@ static int server_listen(const char *spec, int *bound_port)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        fprintf(stderr, "driftdb-server: cannot listen on %s: %s\n", spec, strerror(saved));
+        log_msg(LOG_FATAL, 0, "could not listen on %s: %s", spec, strerror(saved));
         return -1;
     }
     struct sockaddr_storage ss;
@@ -285,7 +198,7 @@ static int server_listen_unix(const char *dir, int port, char *path, size_t path
 {
     int n = snprintf(path, pathsz, "%s/.s.PGSQL.%d", dir, port);
     if (n < 0 || (size_t)n >= pathsz) {
-        fprintf(stderr, "driftdb-server: socket path \"%s/.s.PGSQL.%d\" is too long\n", dir, port);
+        log_msg(LOG_LOG, 0, "Unix-domain socket path \"%s/.s.PGSQL.%d\" is too long", dir, port);
         path[0] = 0;
         return -1;
     }
@@ -303,7 +216,7 @@ static int server_listen_unix(const char *dir, int port, char *path, size_t path
         bool live = probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof sa) == 0;
         if (probe >= 0) close(probe);
         if (live) {
-            fprintf(stderr, "driftdb-server: another server is listening on %s\n", path);
+            log_msg(LOG_LOG, 0, "another server is listening on %s", path);
             close(fd);
             path[0] = 0;
             return -1;
@@ -316,7 +229,7 @@ static int server_listen_unix(const char *dir, int port, char *path, size_t path
     if (listen(fd, 128) != 0) goto fail;
     return fd;
 fail:
-    fprintf(stderr, "driftdb-server: cannot listen on %s: %s\n", path, strerror(errno));
+    log_msg(LOG_LOG, 0, "could not listen on Unix socket \"%s\": %s", path, strerror(errno));
     if (fd >= 0) {
         if (rc == 0) unlink(path);   /* bound, then listen failed */
         close(fd);
@@ -352,7 +265,7 @@ static void *conn_thread(void *p)
 {
     ConnArg *a = p;
     Server *srv = a->srv;
-    pgw_serve(a->fd, &a->cfg);
+    int rc = pgw_serve(a->fd, &a->cfg);
     /* the thread's OpenSSL state (digests of its statements) freed now:
      * a detached thread's key destructors may run after the server,
      * seeing no thread left, has exited */
@@ -363,6 +276,8 @@ static void *conn_thread(void *p)
     if (--srv->nthreads == 0) pthread_cond_broadcast(&srv->idle);
     pthread_mutex_unlock(&srv->mu);
     close(a->fd);
+    log_msg(LOG_DEBUG2, 0, "server process (PID %u) exited with exit code %d", a->cfg.backend_id, rc == 0 ? 0 : 1);
+    hba_free(a->hba);
     dd_free(a);
     return NULL;
 }
@@ -386,7 +301,8 @@ static int server_start_conn(Server *srv, int fd, const struct sockaddr_storage 
     a->cfg.nsessions = &srv->nsessions;
     a->cfg.max_sessions = srv->max_conn;
     a->cfg.backends = &srv->backends;
-    a->cfg.hba = srv->hba;
+    a->hba = hba_ref(srv->hba);   /* dropped by the thread: a SIGHUP may swap srv->hba */
+    a->cfg.hba = a->hba;
     a->cfg.tls = srv->tls;
     if (ss->ss_family == AF_INET || ss->ss_family == AF_INET6) {
         a->peer = *ss;
@@ -420,18 +336,21 @@ static int server_start_conn(Server *srv, int fd, const struct sockaddr_storage 
         srv->slots[a->slot] = -1;
         if (--srv->nthreads == 0) pthread_cond_broadcast(&srv->idle);
         pthread_mutex_unlock(&srv->mu);
-        fprintf(stderr, "driftdb-server: cannot start a connection thread: %s\n", strerror(rc));
+        log_msg(LOG_LOG, 0, "could not start a connection thread: %s", strerror(rc));
         goto refuse;
     }
     return 0;
 
 refuse:
+    if (a) hba_free(a->hba);
     dd_free(a);
     close(fd);
     return 0;
 }
 
-/* Accepts connections until SIGINT/SIGTERM.  Returns 0. */
+static void server_reload(Server *srv);
+
+/* Accepts connections until SIGINT/SIGTERM; reloads on SIGHUP.  Returns 0. */
 static int server_accept_loop(Server *srv)
 {
     struct pollfd pfd[3] = {
@@ -443,15 +362,19 @@ static int server_accept_loop(Server *srv)
         int n = poll(pfd, 3, -1);
         if (n < 0) {
             if (errno == EINTR) continue;
-            fprintf(stderr, "driftdb-server: poll: %s\n", strerror(errno));
+            log_msg(LOG_LOG, 0, "poll() failed: %s", strerror(errno));
             return 0;
         }
         if (pfd[1].revents & POLLIN) {
             struct signalfd_siginfo si;
             if (read(srv->signal_fd, &si, sizeof si) == (ssize_t)sizeof si) {
-                fprintf(stderr, "driftdb-server: %s received, shutting down\n",
-                        strsignal((int)si.ssi_signo));
-                return 0;
+                if (si.ssi_signo == SIGHUP) {
+                    server_reload(srv);
+                } else {
+                    /* both fast, as PostgreSQL's SIGINT */
+                    log_msg(LOG_LOG, 0, "received fast shutdown request (%s)", strsignal((int)si.ssi_signo));
+                    return 0;
+                }
             }
         }
         for (int k = 0; k < 3; k += 2) {
@@ -462,7 +385,7 @@ static int server_accept_loop(Server *srv)
             int fd = accept4(pfd[k].fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
             if (fd < 0) {
                 if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                    fprintf(stderr, "driftdb-server: accept: %s\n", strerror(errno));
+                    log_msg(LOG_LOG, 0, "could not accept new connection: %s", strerror(errno));
                     poll(NULL, 0, 100);   /* let connections finish */
                 }
                 continue;   /* EINTR, ECONNABORTED, EAGAIN, ... */
@@ -514,7 +437,7 @@ static int server_drain(Server *srv)
     int left = srv->nthreads;
     pthread_mutex_unlock(&srv->mu);
     if (left > 0) {
-        fprintf(stderr, "driftdb-server: %d connection(s) still busy after %d s\n", left,
+        log_msg(LOG_LOG, 0, "%d connection(s) still busy after %d s", left,
                 PGW_DRAIN_TIMEOUT_S);
         return -1;
     }
@@ -522,68 +445,200 @@ static int server_drain(Server *srv)
 }
 
 /*
- * --tls-cert / --tls-key / --tls-ca: loads them (srv->tls) and checks that
- * the hba lines can be met: a hostssl line without TLS never could, a
- * clientcert or cert line needs a CA to verify certificates with (both
- * PostgreSQL refuses too, at load or at connection; here at start).
- * 0, or -1 (message printed).
+ * Whether rules h can be met with the server's TLS: a hostssl line without
+ * TLS never could, a clientcert or cert line needs a CA to verify
+ * certificates with (both PostgreSQL refuses too, at load or at
+ * connection; here when the rules are loaded).  0, or -1 with
+ * "path:line: what" in why.
  */
-static int server_load_tls(Server *srv, const Options *o)
+static int hba_fits_tls(const Server *srv, const Hba *h, char *why, size_t whysz)
 {
-    if (!o->tls_cert != !o->tls_key) {
-        fprintf(stderr, "driftdb-server: --tls-cert and --tls-key go together: give both (TLS), or neither\n");
-        return -1;
-    }
-    if (o->tls_ca && !o->tls_cert) {
-        fprintf(stderr, "driftdb-server: --tls-ca needs --tls-cert and --tls-key\n");
-        return -1;
-    }
-    if (o->tls_cert) {
-        char why[1024];
-        if (tls_server_load(o->tls_cert, o->tls_key, o->tls_ca, &srv->tls, why, sizeof why) != 0) {
-            fprintf(stderr, "driftdb-server: TLS: %s\n", why);
-            return -1;
-        }
-    }
-    for (int i = 0; i < srv->hba->n; i++) {
-        const HbaLine *l = &srv->hba->lines[i];
-        const char *why = NULL;
+    for (int i = 0; i < h->n; i++) {
+        const HbaLine *l = &h->lines[i];
+        const char *what = NULL;
         if (l->type == 's' && !srv->tls)
-            why = "hostssl record cannot match because TLS is not configured (give --tls-cert and --tls-key)";
+            what = "hostssl record cannot match because TLS is not configured (give --tls-cert and --tls-key)";
         else if (l->clientcert != HBA_CERT_OFF && !tls_server_has_ca(srv->tls))
-            why = "client certificates can only be checked if a root certificate store is available (give --tls-ca)";
-        if (why) {
-            fprintf(stderr, "driftdb-server: invalid --hba file: %s:%d: %s\n", srv->hba->path ? srv->hba->path : "?",
-                    l->lineno, why);
+            what = "client certificates can only be checked if a root certificate store is available (give --tls-ca)";
+        if (what) {
+            snprintf(why, whysz, "%s:%d: %s", h->path ? h->path : "?", l->lineno, what);
             return -1;
         }
     }
     return 0;
 }
 
+/*
+ * --tls-cert / --tls-key / --tls-ca: loads them (srv->tls) and checks the
+ * hba rules against them.  0, or -1 (logged).
+ */
+static int server_load_tls(Server *srv, const ServerConfig *o)
+{
+    if (!o->tls_cert != !o->tls_key) {
+        log_msg(LOG_FATAL, 0, "--tls-cert and --tls-key go together: give both (TLS), or neither");
+        return -1;
+    }
+    if (o->tls_ca && !o->tls_cert) {
+        log_msg(LOG_FATAL, 0, "--tls-ca needs --tls-cert and --tls-key");
+        return -1;
+    }
+    if (o->tls_cert) {
+        char why[1024];
+        if (tls_server_load(o->tls_cert, o->tls_key, o->tls_ca, &srv->tls, why, sizeof why) != 0) {
+            log_msg(LOG_FATAL, 0, "TLS: %s", why);
+            return -1;
+        }
+    }
+    char why[1024];
+    if (hba_fits_tls(srv, srv->hba, why, sizeof why) != 0) {
+        log_msg(LOG_FATAL, 0, "invalid --hba file: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
+/* The rules conf names (its --hba file, or the built-in ones), checked
+ * against the server's TLS.  0 with *out (one holder), or -1 with why. */
+static int load_hba(const Server *srv, const ServerConfig *conf, Hba **out, char *why, size_t whysz)
+{
+    *out = NULL;
+    if (!conf->hba) {
+        if ((*out = hba_default())) return 0;
+        snprintf(why, whysz, "out of memory");
+        return -1;
+    }
+    if (hba_load(conf->hba, out, why, whysz) != 0) return -1;
+    if (hba_fits_tls(srv, *out, why, whysz) != 0) {
+        hba_free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* Makes the log settings of conf the process's. */
+static void apply_log_settings(const ServerConfig *conf)
+{
+    log_set_level(conf->log_level);
+    log_set_connections(conf->log_connections);
+    log_set_min_duration(conf->log_min_duration);
+}
+
+/* Whether two optional strings differ. */
+static bool str_changed(const char *a, const char *b)
+{
+    return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+/*
+ * SIGHUP, as PostgreSQL's reload: reads the settings again (file,
+ * environment, command line); when they have an error nothing changes.
+ * Otherwise the log settings apply at once and the hba file is read
+ * again: when it has an error the old rules stay ("pg_hba.conf was not
+ * reloaded"), else new connections get the new rules while connections
+ * already accepted keep theirs.  Settings that need a restart are logged
+ * and left as they were.  Runs in the accept loop.
+ */
+static void server_reload(Server *srv)
+{
+    log_msg(LOG_LOG, 0, "received SIGHUP, reloading configuration files");
+    ServerConfig nc;
+    char why[1024];
+    int rc = config_load(srv->argc, srv->argv, &nc, why, sizeof why);
+    if (rc != 0) {
+        if (rc < 0) log_msg(LOG_LOG, 0, "%s", why);
+        log_msg(LOG_LOG, 0, "configuration file \"%s\" contains errors; no changes were applied",
+                srv->conf.config_file ? srv->conf.config_file : "(none)");
+        return;
+    }
+    static const struct { const char *name; size_t off; } fixed[] = {
+        {"data_path", offsetof(ServerConfig, data_path)}, {"listen", offsetof(ServerConfig, listen)},
+        {"socket_dir", offsetof(ServerConfig, socket_dir)}, {"tls_cert", offsetof(ServerConfig, tls_cert)},
+        {"tls_key", offsetof(ServerConfig, tls_key)},       {"tls_ca", offsetof(ServerConfig, tls_ca)},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(fixed); i++)
+        if (str_changed(*(char **)((char *)&srv->conf + fixed[i].off), *(char **)((char *)&nc + fixed[i].off)))
+            log_msg(LOG_LOG, 0, "parameter \"%s\" cannot be changed without restarting the server", fixed[i].name);
+    if (nc.max_conn != srv->conf.max_conn)
+        log_msg(LOG_LOG, 0, "parameter \"max_connections\" cannot be changed without restarting the server");
+
+    apply_log_settings(&nc);
+    srv->conf.log_level = nc.log_level;
+    srv->conf.log_connections = nc.log_connections;
+    srv->conf.log_min_duration = nc.log_min_duration;
+
+    Hba *h;
+    if (load_hba(srv, &nc, &h, why, sizeof why) != 0) {
+        log_msg(LOG_LOG, 0, "invalid --hba file: %s", why);
+        log_msg(LOG_LOG, 0, "pg_hba.conf was not reloaded");
+    } else {
+        hba_free(srv->hba);   /* connections still holding the old rules keep them */
+        srv->hba = h;
+        char *t = srv->conf.hba;
+        srv->conf.hba = nc.hba;
+        nc.hba = t;
+        log_msg(LOG_DEBUG1, 0, "pg_hba.conf reloaded from %s", srv->conf.hba ? srv->conf.hba : "the built-in rules");
+    }
+    config_free(&nc);
+}
+
+/* "IPv4 address \"127.0.0.1\", port 5433", as PostgreSQL's "listening on"
+ * line names the socket actually bound. */
+static void describe_listener(int fd, char *out, size_t outsz)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char ip[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    const char *fam = "IPv4";
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET6) {
+            const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+            inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+            port = ntohs(a->sin6_port);
+            fam = "IPv6";
+        } else {
+            const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+            inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+            port = ntohs(a->sin_port);
+        }
+    }
+    snprintf(out, outsz, "%s address \"%s\", port %d", fam, ip, port);
+}
+
 int main(int argc, char **argv)
 {
-    Options opt;
-    int prc = parse_args(argc, argv, &opt);
-    if (prc == 1) { usage(stdout); return 0; }
+    Server srv;
+    memset(&srv, 0, sizeof srv);
+    srv.listen_fd = srv.signal_fd = srv.unix_fd = -1;
+    srv.argc = argc;
+    srv.argv = argv;
+    char why[1024];
+    int prc = config_load(argc, argv, &srv.conf, why, sizeof why);
+    if (prc == 1) { config_usage(stdout); return 0; }
     if (prc < 0) {
+        /* before the log starts, as PostgreSQL's postgres reports a bad
+         * command line or configuration file */
+        fprintf(stderr, "driftdb-server: %s\n", why);
         fprintf(stderr, "Try \"driftdb-server --help\" for more information.\n");
         return 2;
     }
+    const ServerConfig *opt = &srv.conf;
+    apply_log_settings(opt);
+    if (opt->config_file) log_msg(LOG_DEBUG1, 0, "settings read from configuration file \"%s\"", opt->config_file);
 
-    /* Before any thread exists: SIGPIPE ignored, SIGINT/SIGTERM blocked
-     * everywhere and delivered to the accept loop through a signalfd. */
+    /* Before any thread exists: SIGPIPE ignored, SIGINT/SIGTERM/SIGHUP
+     * blocked everywhere and delivered to the accept loop through a
+     * signalfd. */
     signal(SIGPIPE, SIG_IGN);
     sigset_t mask;
     sigemptyset(&mask);
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &mask, NULL);
 
-    Server srv;
-    memset(&srv, 0, sizeof srv);
-    srv.listen_fd = srv.signal_fd = srv.unix_fd = -1;
-    srv.max_conn = opt.max_conn;
+    srv.max_conn = opt->max_conn;
     atomic_init(&srv.nsessions, 0);
     pthread_mutex_init(&srv.mu, NULL);
     pthread_cond_init(&srv.idle, NULL);
@@ -591,62 +646,58 @@ int main(int argc, char **argv)
 
     srv.signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
     if (srv.signal_fd < 0) {
-        fprintf(stderr, "driftdb-server: signalfd: %s\n", strerror(errno));
+        log_msg(LOG_FATAL, 0, "signalfd: %s", strerror(errno));
         goto done;
     }
-    srv.nslots = opt.max_conn + PGW_REJECT_SLOTS;
+    srv.nslots = opt->max_conn + PGW_REJECT_SLOTS;
     srv.slots = dd_malloc(sizeof(int) * (size_t)srv.nslots);
     if (!srv.slots) {
-        fprintf(stderr, "driftdb-server: out of memory\n");
+        log_msg(LOG_FATAL, 0, "out of memory");
         goto done;
     }
     for (int i = 0; i < srv.nslots; i++) srv.slots[i] = -1;
     if (backends_init(&srv.backends, srv.nslots) != 0) {
-        fprintf(stderr, "driftdb-server: out of memory\n");
+        log_msg(LOG_FATAL, 0, "out of memory");
         goto done;
     }
 
-    if (opt.hba) {
-        char why[512];
-        if (hba_load(opt.hba, &srv.hba, why, sizeof why) != 0) {
-            fprintf(stderr, "driftdb-server: invalid --hba file: %s\n", why);
+    if (opt->hba) {
+        if (hba_load(opt->hba, &srv.hba, why, sizeof why) != 0) {
+            log_msg(LOG_FATAL, 0, "invalid --hba file: %s", why);
             goto done;
         }
     } else if (!(srv.hba = hba_default())) {
-        fprintf(stderr, "driftdb-server: out of memory\n");
+        log_msg(LOG_FATAL, 0, "out of memory");
         goto done;
     }
-    if (server_load_tls(&srv, &opt) != 0) goto done;
+    if (server_load_tls(&srv, opt) != 0) goto done;
 
     driftdb_error err;
     memset(&err, 0, sizeof err);
-    driftdb_options dopt = {.max_sessions = opt.max_conn};
-    if (driftdb_open(opt.data_path, &dopt, &srv.db, &err) != DRIFTDB_OK) {
+    driftdb_options dopt = {.max_sessions = opt->max_conn};
+    if (driftdb_open(opt->data_path, &dopt, &srv.db, &err) != DRIFTDB_OK) {
         srv.db = NULL;
-        fprintf(stderr, "driftdb-server: cannot open database \"%s\": %s", opt.data_path,
-                err.message);
-        if (err.detail[0]) fprintf(stderr, " (%s)", err.detail);
-        fprintf(stderr, " [SQLSTATE %s]\n", err.sqlstate);
-        if (err.hint[0]) fprintf(stderr, "hint: %s\n", err.hint);
+        log_msg(LOG_FATAL, 0, "cannot open database \"%s\": %s%s%s%s [SQLSTATE %s]%s%s", opt->data_path, err.message,
+                err.detail[0] ? " (" : "", err.detail, err.detail[0] ? ")" : "", err.sqlstate,
+                err.hint[0] ? "\nHINT:  " : "", err.hint);
         goto done;
     }
 
     int port = 0;
-    srv.listen_fd = server_listen(opt.listen, &port);
+    srv.listen_fd = server_listen(opt->listen, &port);
     if (srv.listen_fd < 0) goto done;
     {
-        char host[256], pstr[16];
-        parse_listen(opt.listen, host, sizeof host, pstr, sizeof pstr);
-        bool v6 = strchr(host, ':') != NULL;
-        if (opt.socket_dir[0]) {
-            srv.unix_fd = server_listen_unix(opt.socket_dir, port, srv.unix_path, sizeof srv.unix_path);
-            if (srv.unix_fd < 0 && opt.socket_dir_given) goto done;
+        char desc[INET6_ADDRSTRLEN + 64];
+        describe_listener(srv.listen_fd, desc, sizeof desc);
+        log_msg(LOG_LOG, 0, "listening on %s", desc);
+        if (opt->socket_dir[0]) {
+            srv.unix_fd = server_listen_unix(opt->socket_dir, port, srv.unix_path, sizeof srv.unix_path);
+            if (srv.unix_fd < 0 && opt->socket_dir_given) goto done;
             if (srv.unix_fd < 0)
-                fprintf(stderr, "driftdb-server: no Unix socket (give --socket-dir DIR, or '' for none)\n");
+                log_msg(LOG_WARNING, 0, "no Unix socket (give --socket-dir DIR, or '' for none)");
         }
-        if (srv.unix_fd >= 0) fprintf(stderr, "driftdb-server listening on %s\n", srv.unix_path);
-        fprintf(stderr, "driftdb-server listening on %s%s%s:%d\n", v6 ? "[" : "",
-                host[0] ? host : "*", v6 ? "]" : "", port);
+        if (srv.unix_fd >= 0) log_msg(LOG_LOG, 0, "listening on Unix socket \"%s\"", srv.unix_path);
+        log_msg(LOG_LOG, 0, "database system is ready to accept connections");
     }
 
     server_accept_loop(&srv);
@@ -660,7 +711,7 @@ int main(int argc, char **argv)
 
 done:
     if (srv.db) driftdb_close(srv.db);   /* no connection thread is left */
-    if (status == 0) fprintf(stderr, "driftdb-server: shut down\n");
+    if (status == 0) log_msg(LOG_LOG, 0, "database system is shut down");
     if (srv.listen_fd >= 0) close(srv.listen_fd);
     if (srv.unix_fd >= 0) close(srv.unix_fd);
     if (srv.unix_path[0]) unlink(srv.unix_path);
@@ -669,5 +720,6 @@ done:
     hba_free(srv.hba);
     tls_server_free(srv.tls);
     if (srv.backends.b) backends_free(&srv.backends);
+    config_free(&srv.conf);
     return status;
 }

@@ -79,10 +79,20 @@
  * drivers still connect.  We speak UTF8 only:
  * a client_encoding of UTF8 or SQL_ASCII is accepted, any other one gets a
  * WARNING and the ParameterStatus tells the client it is UTF8.
+ *
+ * Log (log.h): every FATAL sent is logged, as PostgreSQL does; statement
+ * ERRORs are not.  --log-connections adds PostgreSQL's "connection
+ * received" / "connection authorized" lines.  log_min_duration_statement
+ * is a session setting whose default the server gives
+ * (driftdb_session_config, again after a SIGHUP changed it): a simple
+ * query is timed as a whole ("statement: " and its full text, once, as
+ * PostgreSQL), an Execute on its own ("execute NAME: " and its statement's
+ * text, which PgwText keeps for statements and their portals).
  */
 #include "pgwire.h"
 #include "backends.h"
 #include "hba.h"
+#include "log.h"
 #include "tls.h"
 
 #include "../util/alloc.h"
@@ -136,10 +146,19 @@ static const struct {
 };
 #define NREPORTED DD_ARRAY_LEN(reported_params)
 
+/* A statement's name and text, shared by it and its portals for the
+ * duration log (a portal outlives a Close of its statement). */
+typedef struct PgwText {
+    int refs;                  /* the statement and each portal of it */
+    char *sql;                 /* points into the same allocation */
+    char name[];
+} PgwText;
+
 /* A prepared statement of the connection (Parse); "" is the unnamed one. */
 typedef struct PgwStmt {
     char *name;
     driftdb_stmt *st;
+    PgwText *text;
     struct PgwStmt *next;
 } PgwStmt;
 
@@ -152,6 +171,7 @@ typedef struct PgwStmt {
 typedef struct PgwPortal {
     char *name;
     driftdb_portal *p;
+    PgwText *text;             /* its statement's (a reference) */
     i16 *formats;              /* result column formats from Bind */
     int nformats;
     driftdb_result *r;         /* open while suspended */
@@ -189,6 +209,8 @@ typedef struct Conn {
     char idle_status;             /* the ReadyForQuery status it was armed with */
     bool release_pending;         /* in a transaction: driftdb_session_idle once
                                      the client is silent IDLE_RELEASE_MS */
+    int srv_min_duration;         /* the server's log_min_duration_statement as
+                                     last given to the session (conn_min_duration) */
     u8 rbuf[8192];
 } Conn;
 
@@ -226,18 +248,18 @@ static bool error_is_fatal(const driftdb_error *e)
     return e->severity && (strcmp(e->severity, "FATAL") == 0 || strcmp(e->severity, "PANIC") == 0);
 }
 
-static void log_conn(const Conn *c, const char *fmt, ...) DD_PRINTF(2, 3);
+static void log_conn(const Conn *c, LogLevel l, const char *fmt, ...) DD_PRINTF(3, 4);
 
-/* One line on stderr about this connection (stdio locks the stream). */
-static void log_conn(const Conn *c, const char *fmt, ...)
+/* One log entry about this connection, under its backend id (log.h). */
+static void log_conn(const Conn *c, LogLevel l, const char *fmt, ...)
 {
-    char msg[600];
+    if (!log_enabled(l)) return;
+    char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "driftdb-server: connection %u from %s: %s\n", c->cfg->backend_id,
-            c->cfg->client_addr ? c->cfg->client_addr : "?", msg);
+    log_msg(l, c->cfg->backend_id, "%s", msg);
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -291,7 +313,7 @@ static int conn_flush(Conn *c)
         ssize_t n;
         do n = conn_send(c, msg, sizeof msg);
         while (n < 0 && !c->tls && errno == EINTR);
-        log_conn(c, "out of memory in the write buffer");
+        log_conn(c, LOG_FATAL, "out of memory in the write buffer");
         return -1;
     }
     size_t off = 0;
@@ -373,6 +395,7 @@ static int conn_fatal(Conn *c, const char *state, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e.message, sizeof e.message, fmt, ap);
     va_end(ap);
+    log_conn(c, LOG_FATAL, "%s", e.message);   /* PostgreSQL logs every FATAL */
     send_error(c, &e);
     conn_flush(c);
     c->state = PGW_CLOSED;
@@ -515,7 +538,6 @@ static int conn_read_message(Conn *c, u8 *type, Cursor *cur)
     c->idle_ms = 0;   /* only the wait for a message's first bytes is timed */
     u32 len = get_u32be(hdr + 1);
     if (len < 4 || len > PGW_MAX_MESSAGE) {
-        log_conn(c, "invalid message length %u", len);
         return conn_fatal(c, "08P01", "invalid message length %u", len);
     }
     *type = hdr[0];
@@ -549,7 +571,7 @@ static int conn_read_auth_answer(Conn *c, Cursor *cur)
 
 static int auth_failed(Conn *c, const char *user, const char *method)
 {
-    log_conn(c, "%s authentication failed for user \"%s\"", method, user);
+    log_conn(c, LOG_LOG, "%s authentication failed for user \"%s\"", method, user);
     return conn_fatal(c, "28P01", "password authentication failed for user \"%s\"", user);
 }
 
@@ -609,7 +631,6 @@ static int auth_scram(Conn *c, const char *user, const char *verifier, bool usab
     if (rc == -2) return conn_fatal(c, "53200", "out of memory");
     if (rc == -1) return conn_fatal(c, "08P01", "%s", why);
     if (rc == 2) {   /* binding data of another certificate, or a downgrade */
-        log_conn(c, "%s for user \"%s\"", why, user);
         return conn_fatal(c, "28000", "%s", why);
     }
     if (rc == 1) return auth_failed(c, user, "SCRAM");
@@ -628,7 +649,7 @@ static int auth_cert_name(Conn *c, const HbaLine *l, const char *user)
     TlsInfo ti;
     tls_info(c->tls, &ti);
     if (ti.client_cn[0] && strcmp(ti.client_cn, user) == 0) return 0;
-    log_conn(c, "certificate %s failed for user \"%s\": %s", l->method == HBA_CERT ? "authentication" : "validation",
+    log_conn(c, LOG_LOG, "certificate %s failed for user \"%s\": %s", l->method == HBA_CERT ? "authentication" : "validation",
              user, ti.client_cn[0] ? "CN mismatch" : "client certificate contains no user name");
     switch (l->method) {
     case HBA_CERT:
@@ -875,6 +896,20 @@ static int conn_open_session(Conn *c, Cursor params, const char *database)
         return -1;
     }
     c->state = PGW_READY;
+    c->srv_min_duration = log_min_duration();
+    char lmd[16];
+    snprintf(lmd, sizeof lmd, "%d", c->srv_min_duration);
+    driftdb_session_config(c->sess, "log_min_duration_statement", lmd);   /* a valid value */
+    if (log_connections()) {
+        char ssl[200] = "";
+        if (c->tls) {
+            TlsInfo ti;
+            tls_info(c->tls, &ti);
+            snprintf(ssl, sizeof ssl, " SSL enabled (protocol=%s, cipher=%s, bits=%d)", ti.version, ti.cipher, ti.bits);
+        }
+        log_conn(c, LOG_LOG, "connection authorized: user=%s database=%s application_name=%s%s", c->user, database,
+                 c->app_name, ssl);
+    }
 
     size_t at = msg_begin(c, 'R');   /* AuthenticationOk: trust */
     buf_put_u32be(&c->out, 0);
@@ -957,7 +992,6 @@ static int conn_startup(Conn *c)
         if (rc != 0) return -1;   /* e.g. a port probe: close quietly */
         u32 len = get_u32be(hdr);
         if (len < 8 || len > PGW_MAX_STARTUP) {
-            log_conn(c, "invalid length of startup packet (%u)", len);
             return conn_fatal(c, "08P01", "invalid length of startup packet");
         }
         Cursor cur;
@@ -976,7 +1010,7 @@ static int conn_startup(Conn *c)
             if (yes) {
                 char why[256];
                 if (tls_accept(c->cfg->tls, c->fd, &c->tls, why, sizeof why) != 0) {
-                    log_conn(c, "could not accept SSL connection: %s", why);
+                    log_conn(c, LOG_LOG, "could not accept SSL connection: %s", why);
                     return -1;   /* nothing can be said: no common channel */
                 }
                 gss_done = true;
@@ -986,7 +1020,7 @@ static int conn_startup(Conn *c)
              * middle (CVE-2021-23214): refused, never read as the next
              * packet.  The FATAL goes over TLS when it is up. */
             if (c->rpos < c->rlen) {
-                log_conn(c, "received unencrypted data after %s request", ssl ? "SSL" : "GSSAPI encryption");
+                log_conn(c, LOG_FATAL, "received unencrypted data after %s request", ssl ? "SSL" : "GSSAPI encryption");
                 driftdb_error e;
                 error_set(&e, "FATAL", "08P01", "received unencrypted data after %s request",
                           ssl ? "SSL" : "GSSAPI encryption");
@@ -1005,7 +1039,7 @@ static int conn_startup(Conn *c)
             u32 id = cur_u32be(&cur), secret = cur_u32be(&cur);
             if (cur_end(&cur) && c->cfg->backends) {
                 if (!backends_cancel(c->cfg->backends, id, secret))
-                    log_conn(c, "cancel request for backend %u did not match", id);
+                    log_conn(c, LOG_LOG, "wrong key in cancel request for process %u", id);
             }
             return -1;
         }
@@ -1242,6 +1276,62 @@ static int conn_send_result(Conn *c, driftdb_result *r, driftdb_error *err)
     return 0;
 }
 
+/* ---- the duration log ---------------------------------------------------- */
+
+/* log_min_duration_statement in ms as the session has it ("-1", "0",
+ * "250ms", "2s", "5min"; -1 off).  A server reload (SIGHUP) that changed
+ * the server's value is handed to the session first: it applies unless
+ * the session SET its own. */
+static int conn_min_duration(Conn *c)
+{
+    int srv = log_min_duration();
+    if (srv != c->srv_min_duration) {
+        char v[16];
+        snprintf(v, sizeof v, "%d", srv);
+        driftdb_session_config(c->sess, "log_min_duration_statement", v);
+        c->srv_min_duration = srv;
+    }
+    const char *v = driftdb_session_setting(c->sess, "log_min_duration_statement");
+    if (!v) return srv;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (n < 0) return -1;
+    long long mul = !strcmp(end, "s") ? 1000 : !strcmp(end, "min") ? 60000 : !strcmp(end, "h") ? 3600000
+                  : !strcmp(end, "d") ? 86400000 : 1;
+    return n > INT32_MAX / mul ? INT32_MAX : (int)(n * mul);
+}
+
+/* After a statement that started at t0 (clock_mono_us): its duration
+ * line, as PostgreSQL's log_min_duration_statement writes it, when it took
+ * at least the threshold.  what: "statement: SQL" or "execute NAME: SQL". */
+static void conn_log_duration(Conn *c, i64 t0, const char *what, const char *name, const char *sql)
+{
+    if (!c->sess) return;
+    int min = conn_min_duration(c);
+    if (min < 0) return;
+    i64 us = clock_mono_us() - t0;
+    if (us < (i64)min * 1000) return;
+    log_msg(LOG_LOG, c->cfg->backend_id, "duration: %lld.%03lld ms  %s%s%s: %s", (long long)(us / 1000),
+            (long long)(us % 1000), what, name ? " " : "", name ? name : "", sql);
+}
+
+static PgwText *text_new(const char *name, const char *sql)
+{
+    size_t nl = strlen(name), sl = strlen(sql);
+    PgwText *t = dd_malloc(sizeof *t + nl + sl + 2);
+    if (!t) return NULL;
+    t->refs = 1;
+    memcpy(t->name, name, nl + 1);
+    t->sql = t->name + nl + 1;
+    memcpy(t->sql, sql, sl + 1);
+    return t;
+}
+
+static void text_unref(PgwText *t)
+{
+    if (t && --t->refs == 0) dd_free(t);
+}
+
 /*
  * 'Q': runs every statement of the query string in turn and answers each;
  * the first error ends the message.  Always ends with ReadyForQuery unless
@@ -1257,7 +1347,9 @@ static int conn_simple_query(Conn *c, Cursor *cur)
     /* a COPY FROM STDIN reads messages into c->in, where the text is */
     char *sql = dd_strdup(text);
     if (!sql) return conn_fatal(c, "53200", "out of memory");
+    i64 t0 = clock_mono_us();
     int rc = conn_run_query(c, sql);
+    conn_log_duration(c, t0, "statement", NULL, sql);   /* the whole string, once, as PostgreSQL */
     dd_free(sql);
     return rc;
 }
@@ -1478,6 +1570,7 @@ static void stmt_drop(Conn *c, PgwStmt *s)
         if (*pp == s) { *pp = s->next; break; }
     }
     driftdb_stmt_free(s->st);
+    text_unref(s->text);
     dd_free(s->name);
     dd_free(s);
 }
@@ -1491,6 +1584,7 @@ static int portal_drop(Conn *c, PgwPortal *p)
     }
     int rc = c->suspended == p ? conn_close_suspended(c) : 0;
     driftdb_portal_free(p->p);
+    text_unref(p->text);
     buf_free(&p->held);
     dd_free(p->formats);
     dd_free(p->name);
@@ -1533,14 +1627,17 @@ static int conn_parse(Conn *c, Cursor *cur)
     if (old) stmt_drop(c, old);   /* the unnamed statement is replaced */
     PgwStmt *s = dd_calloc(1, sizeof *s);
     char *nm = dd_strdup(name);
-    if (!s || !nm) {
+    PgwText *tx = text_new(name, sql);
+    if (!s || !nm || !tx) {
         dd_free(s);
         dd_free(nm);
+        text_unref(tx);
         driftdb_stmt_free(st);
         return conn_fatal(c, "53200", "out of memory");
     }
     s->name = nm;
     s->st = st;
+    s->text = tx;
     s->next = c->stmts;
     c->stmts = s;
     size_t at = msg_begin(c, '1');   /* ParseComplete */
@@ -1683,6 +1780,8 @@ static int conn_bind(Conn *c, Cursor *cur)
     }
     p->name = nm;
     p->p = dp;
+    p->text = s->text;
+    s->text->refs++;
     p->formats = rfmt;
     p->nformats = nr;
     p->next = c->portals;
@@ -1816,8 +1915,32 @@ static void send_complete(Conn *c, driftdb_result *r, long nrows)
     put_tag(c, tag ? tag : "", nrows);
 }
 
-/* 'E' Execute: String portal | Int32 max rows (0: all) */
+static int conn_execute_portal(Conn *c, Cursor *cur);
+
+/* 'E' Execute: String portal | Int32 max rows (0: all); timed for the
+ * duration log ("execute <unnamed>: SQL", "execute S_1/C_2: SQL", and
+ * "execute fetch from" for a portal resumed after PortalSuspended, as
+ * PostgreSQL names them). */
 static int conn_execute(Conn *c, Cursor *cur)
+{
+    i64 t0 = clock_mono_us();
+    Cursor peek = *cur;
+    const char *pname = cur_cstr(&peek);
+    PgwPortal *p = pname ? portal_find(c, pname) : NULL;
+    bool fetch = p && (p->r || p->holding || p->done);
+    PgwText *tx = p ? p->text : NULL;
+    if (tx) tx->refs++;   /* Execute may drop the portal */
+    char label[160] = "";
+    if (tx)
+        snprintf(label, sizeof label, "%s%s%.63s", tx->name[0] ? tx->name : "<unnamed>", pname[0] ? "/" : "",
+                 pname);
+    int rc = conn_execute_portal(c, cur);
+    if (tx && rc == 0) conn_log_duration(c, t0, fetch ? "execute fetch from" : "execute", label, tx->sql);
+    text_unref(tx);
+    return rc;
+}
+
+static int conn_execute_portal(Conn *c, Cursor *cur)
 {
     const char *name = cur_cstr(cur);
     u32 maxrows = cur_u32be(cur);
@@ -1957,11 +2080,9 @@ static int conn_serve_loop(Conn *c)
         if (c->cfg->backends && atomic_load(&c->cfg->backends->terminating))
             return conn_fatal(c, "57P01", "terminating connection due to administrator command");
         if (rc == -3) {   /* pg_terminate_backend */
-            log_conn(c, "terminated by pg_terminate_backend");
             return conn_fatal(c, "57P01", "terminating connection due to administrator command");
         }
         if (rc == -2) {
-            log_conn(c, "idle %s timeout", idle_in_txn ? "in transaction" : "session");
             if (idle_in_txn)
                 return conn_fatal(c, "25P03", "terminating connection due to idle-in-transaction timeout");
             return conn_fatal(c, "57P05", "terminating connection due to idle-session timeout");
@@ -2016,7 +2137,6 @@ static int conn_serve_loop(Conn *c)
         case 'd': case 'c': case 'f':
             break;   /* COPY traffic outside COPY: ignored, as PostgreSQL does */
         default:
-            log_conn(c, "invalid frontend message type %d", type);
             return conn_fatal(c, "08P01", "invalid frontend message type %d", type);
         }
         if (rc2 != 0 || c->state == PGW_CLOSED) return -1;
@@ -2040,6 +2160,13 @@ int pgw_serve(int fd, const PgwConfig *cfg)
      * for as long as the client idles (TCP keepalive finds dead peers). */
     struct timeval tv = {PGW_STARTUP_TIMEOUT_S, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (log_connections()) {
+        const char *port = cfg->client_addr ? strrchr(cfg->client_addr, ':') : NULL;
+        if (cfg->peer && port)
+            log_conn(c, LOG_LOG, "connection received: host=%s port=%s", cfg->client_host, port + 1);
+        else
+            log_conn(c, LOG_LOG, "connection received: host=[local]");
+    }
     int rc = conn_startup(c);
     if (rc == 0) {
         struct timeval none = {0, 0};

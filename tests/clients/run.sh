@@ -43,6 +43,8 @@
 #   tls_test.py      TLS side by side with a PostgreSQL 15 (certificates made
 #                    at test time): sslmodes, hostssl / hostnossl, client
 #                    certificates, channel binding, cancel, bad handshakes
+#   config_test.py   --config files, DRIFTDB_* variables and their precedence,
+#                    log levels, log_min_duration_statement, SIGHUP reloads
 # plus server-level checks (open failures, a dead reader's slot cleared,
 # SIGTERM shutdown), and prints
 # "ok NAME" / "FAIL NAME" lines and finally "N passed, N failed".
@@ -485,6 +487,17 @@ if [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PY" ] || ! command -v openssl >/dev/null
 else
     timeout -k 5 300 "$PY" $HERE/tls_test.py "$BUILD" "$PGBIN" >"$TMP/tls.out" 2>&1
     tally tls "$TMP/tls.out"
+fi
+
+# ---- settings: --config files, DRIFTDB_* variables, precedence, exit 2 on
+# bad settings, --log-level, --log-connections, log_min_duration_statement,
+# SIGHUP reloads of the hba file and log settings (config_test.py starts its
+# own servers).  ~5 s.
+if [ -x "$PY" ] && "$PY" -c 'import psycopg2, psycopg' 2>/dev/null; then
+    timeout -k 5 120 "$PY" $HERE/config_test.py "$BUILD" >"$TMP/config.out" 2>&1
+    tally config "$TMP/config.out"
+else
+    fail config "/usr/bin/python3 with psycopg2 and psycopg missing (scripts/deps.sh installs them)"
 fi
 
 # ---- shutdown: SIGTERM with an idle client connected ----------------------

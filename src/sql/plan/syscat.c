@@ -1212,7 +1212,7 @@ static int gen_sequences(Gen *g)
 static const char *setting_unit(const char *name, const char *value, char *buf, size_t cap)
 {
     size_t n = strlen(name);
-    bool timeout = n > 8 && strcmp(name + n - 8, "_timeout") == 0;
+    bool timeout = (n > 8 && strcmp(name + n - 8, "_timeout") == 0) || strcmp(name, "log_min_duration_statement") == 0;
     bool mem = strcmp(name, "work_mem") == 0, pages = strcmp(name, "effective_cache_size") == 0;
     if (!timeout && !mem && !pages) return NULL;
     char *end;
@@ -1248,7 +1248,8 @@ static int gen_settings(Gen *g)
                     strcmp(name, "server_version") != 0;
         if (gen_row(g)) return DD_ENOMEM;
         P_TEXT(g, name); P_TEXT(g, unit ? vb : value); P_TEXT(g, unit); P_NULL(g); P_NULL(g); P_NULL(g);
-        P_TEXT(g, readonly ? "internal" : "user");
+        /* log_min_duration_statement: SET by superusers only (engine/settings.c) */
+        P_TEXT(g, readonly ? "internal" : strcmp(name, "log_min_duration_statement") == 0 ? "superuser" : "user");
         P_TEXT(g, on_off ? "bool" : unit || digits ? "integer" : real ? "real" : "string");
         /* a fixed one (server_version, session_authorization ...) is its
          * default whatever the session was given */
