@@ -47,6 +47,22 @@ static int invalid_privs(SqlCtx *ctx, RoleStmt *s, char objtype)
     return DD_OK;
 }
 
+/* Appends t to v[0..*n) unless there already (named twice, or by a
+ * schema and by name), growing it in the statement arena. */
+static int push_object(SqlCtx *ctx, const TableInfo ***v, int *n, int *cap, const TableInfo *t)
+{
+    for (int k = 0; k < *n; k++)
+        if ((*v)[k]->id == t->id) return DD_OK;
+    if (*n == *cap) {
+        const TableInfo **g = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(*cap *= 2));
+        if (!g) return DD_ENOMEM;
+        memcpy(g, *v, sizeof(TableInfo *) * (size_t)*n);
+        *v = g;
+    }
+    (*v)[(*n)++] = t;
+    return DD_OK;
+}
+
 /* The objects the statement names, each once. */
 static int objects(SqlCtx *ctx, RoleStmt *s, const TableInfo ***out, int *nout)
 {
@@ -65,13 +81,7 @@ static int objects(SqlCtx *ctx, RoleStmt *s, const TableInfo ***out, int *nout)
             for (int k = 0; k < na; k++) {
                 const TableInfo *t = all[k];
                 if (t->temp || !name_in_schema(t->name, name) || (s->objtype == 's') != (t->sequence != NULL)) continue;
-                if (n == cap) {
-                    const TableInfo **g = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(cap *= 2));
-                    if (!g) return DD_ENOMEM;
-                    memcpy(g, v, sizeof(TableInfo *) * (size_t)n);
-                    v = g;
-                }
-                v[n++] = t;
+                if ((rc = push_object(ctx, &v, &n, &cap, t))) return rc;
             }
             continue;
         }
@@ -103,16 +113,8 @@ static int objects(SqlCtx *ctx, RoleStmt *s, const TableInfo ***out, int *nout)
             if (s->objtype == 's' && !t->sequence)
                 return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, s->objlocs[i], "\"%s\" is not a sequence", name);
         }
-        bool seen = false;
-        for (int k = 0; k < n && !seen; k++) seen = v[k]->id == t->id;
-        if (seen) continue;
-        if (n == cap) {
-            const TableInfo **g = arena_alloc(ctx->stmt, sizeof(TableInfo *) * (size_t)(cap *= 2));
-            if (!g) return DD_ENOMEM;
-            memcpy(g, v, sizeof(TableInfo *) * (size_t)n);
-            v = g;
-        }
-        v[n++] = t;
+        int rc = push_object(ctx, &v, &n, &cap, t);
+        if (rc) return rc;
     }
     *out = v;
     *nout = n;
