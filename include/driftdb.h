@@ -217,6 +217,10 @@ void driftdb_result_free(driftdb_result *r);
  * or NULL.  severity and sqlstate (may be NULL) get static / result-owned
  * strings.  Valid until driftdb_result_free. */
 const char *driftdb_result_notice(const driftdb_result *r, const char **severity, const char **sqlstate);
+/* The i-th notice of the statement (0 is driftdb_result_notice's), or
+ * NULL past the last: a statement may raise several (ANALYZE skipping
+ * each table it may not analyze). */
+const char *driftdb_result_notice_at(const driftdb_result *r, int i, const char **severity, const char **sqlstate);
 
 /*
  * Prepared statements and portals (the extended query protocol).

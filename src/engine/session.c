@@ -409,18 +409,33 @@ static int message_level(const char *name)
     return 6;   /* notice */
 }
 
+static bool notice_shown(const driftdb_result *r, const char *severity)
+{
+    return !r->s || message_level(severity ? severity : "notice") >=
+                        message_level(driftdb_session_setting(r->s, "client_min_messages"));
+}
+
+static const char *notice_out(const char *msg, const char *sev, const char *state, const char **severity,
+                              const char **sqlstate)
+{
+    if (severity) *severity = sev;
+    if (sqlstate) *sqlstate = state;
+    return msg;
+}
+
+const char *driftdb_result_notice_at(const driftdb_result *r, int i, const char **severity, const char **sqlstate)
+{
+    /* the statement's own notice first, then those its SQL raised */
+    if (r->notice && notice_shown(r, r->notice_severity) && i-- == 0)
+        return notice_out(r->notice, r->notice_severity, r->notice_state, severity, sqlstate);
+    for (const SqlNote *n = r->ctx.notes; n; n = n->next)
+        if (notice_shown(r, n->severity) && i-- == 0) return notice_out(n->msg, n->severity, n->state, severity, sqlstate);
+    return notice_out(NULL, NULL, NULL, severity, sqlstate);
+}
+
 const char *driftdb_result_notice(const driftdb_result *r, const char **severity, const char **sqlstate)
 {
-    if (r->notice && r->s &&
-        message_level(r->notice_severity ? r->notice_severity : "notice") <
-            message_level(driftdb_session_setting(r->s, "client_min_messages"))) {
-        if (severity) *severity = NULL;
-        if (sqlstate) *sqlstate = NULL;
-        return NULL;
-    }
-    if (severity) *severity = r->notice_severity;
-    if (sqlstate) *sqlstate = r->notice_state;
-    return r->notice;
+    return driftdb_result_notice_at(r, 0, severity, sqlstate);
 }
 
 static void result_warn(driftdb_result *r, const char *severity, const char *state, const char *msg)
@@ -441,8 +456,6 @@ static int result_finish(driftdb_result *r, DdError *e)
         r->tag = plan_tag(&r->ctx, r->plan);
         plan_close(&r->ctx, r->plan);
     }
-    /* a WARNING a function raised while the statement ran */
-    if (r->ctx.run_notice && !r->notice) result_warn(r, "WARNING", r->ctx.run_notice_state, r->ctx.run_notice);
     if (r->implicit) {
         /* an implicit commit is part of the statement: statement_timeout
          * and cancel still reach the work it does (building an index) */

@@ -286,15 +286,30 @@ int acl_check_any(SqlCtx *ctx, const TableInfo *t, u32 want, int loc)
     return acl_mask(ctx, w, t, want) ? DD_OK : denied(ctx, t, loc);
 }
 
-bool acl_owns_checked(SqlCtx *ctx, const TableInfo *t)
+/* acl_who that leaves *ctx->err as it was (NULL when it failed): for the
+ * questions asked while an error is being made, or that only filter. */
+static const AclWho *who_quiet(SqlCtx *ctx)
 {
     const AclWho *w;
     DdError saved = *ctx->err;
     if (acl_who(ctx, &w)) {
         *ctx->err = saved;
-        return false;
+        return NULL;
     }
-    return acl_owns(ctx, w, t);
+    return w;
+}
+
+bool acl_owns_checked(SqlCtx *ctx, const TableInfo *t)
+{
+    const AclWho *w = who_quiet(ctx);
+    return w && acl_owns(ctx, w, t);
+}
+
+bool acl_can(SqlCtx *ctx, const TableInfo *t, u32 want)
+{
+    if (unchecked(ctx, t)) return true;
+    const AclWho *w = who_quiet(ctx);
+    return w && acl_mask(ctx, w, t, want) == want;
 }
 
 int acl_check_owner(SqlCtx *ctx, const TableInfo *t, int loc)

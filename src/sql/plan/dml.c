@@ -636,8 +636,12 @@ static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan
 int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
 {
     const TableInfo *t;
+    /* ON CONFLICT with a target reads the target's columns (PostgreSQL
+     * wants SELECT on them, ON CONSTRAINT's too); DO UPDATE always has one */
+    bool conf_reads = s->on_conflict && (s->nconf_cols || s->conf_constraint);
     int trc = dml_target_as(ctx, "INSERT", s->table, s->table_loc,
-                            ACL_INSERT | (s->nreturning ? ACL_SELECT : 0) | (s->on_conflict == 2 ? ACL_UPDATE : 0), &t);
+                            ACL_INSERT | (s->nreturning || conf_reads ? ACL_SELECT : 0)
+                                | (s->on_conflict == 2 ? ACL_UPDATE : 0), &t);
     if (trc) return trc;
     int rc;
     CompileCtx cc;
@@ -817,7 +821,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     return rc;
 }
 
-static int check_not_null(SqlCtx *ctx, const TableInfo *t, const Value *vals)
+static int check_not_null(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals)
 {
     for (int i = 0; i < t->ncols; i++) {
         const ColumnInfo *c = &t->cols[i];
@@ -826,7 +830,7 @@ static int check_not_null(SqlCtx *ctx, const TableInfo *t, const Value *vals)
             dd_err(ctx->err, DD_ENOT_NULL, -1, "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
                    c->name, name_base(t->name));
             dd_err_relation(ctx->err, t, c->name, NULL);
-            sql_failing_row(ctx, t, vals);
+            sql_failing_row(ctx, p, t, vals);
             return DD_ENOT_NULL;
         }
     }
@@ -841,6 +845,7 @@ static int dup_key_err(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen)
         snprintf(con, sizeof con, "%.58s_pkey", name_base(t->name));
         dd_err_relation(ctx->err, t, NULL, con);
     }
+    if (!acl_can(ctx, t, ACL_SELECT)) return rc;   /* the key's values only to a reader */
     Buf names = BUF_INIT, vals = BUF_INIT;
     for (int k = 0; k < t->npk; k++) {
         int ci = table_col_index(t, t->pk[k]);
@@ -908,7 +913,7 @@ typedef struct NewRows {
 static int check_row_upd(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals, const Value *old)
 {
     int rc = compute_generated(ctx, p, t, vals);
-    if (!rc) rc = check_not_null(ctx, t, vals);
+    if (!rc) rc = check_not_null(ctx, p, t, vals);
     return rc ? rc : check_row_constraints(ctx, p, t, vals, old);
 }
 

@@ -155,6 +155,9 @@ int locking_targets(SqlCtx *ctx, const SelectStmt *s, const Scope *scope, LockRe
             dd_err_hint(ctx->err, "Row locks are on the present rows: read the table without FOR SYSTEM_TIME.");
             return rc;
         }
+        /* a row lock needs UPDATE on the table, FOR SHARE and FOR KEY
+         * SHARE included (PostgreSQL 15) */
+        if ((rc = acl_check(ctx, rel->table, ACL_UPDATE, loc >= 0 ? loc : tr->loc))) return rc;
         if (rel->table->temp) continue;   /* the session's own rows */
         lr[n].t = rel->table;
         lr[n].mode = mode;

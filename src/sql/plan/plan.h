@@ -222,7 +222,7 @@ int compute_generated(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *val
 /* 23514 when a CHECK of t is false for row vals (t->ncols values). */
 int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals, const Value *old);
 /* The DETAIL "Failing row contains (...)." of an error about row vals of t. */
-void sql_failing_row(SqlCtx *ctx, const TableInfo *t, const Value *vals);
+void sql_failing_row(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals);
 /* name1_name2_label (name2 may be NULL) shortened to fit as PostgreSQL's,
  * with a number after label while a relation, index or constraint of t
  * has the name. */

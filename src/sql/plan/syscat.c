@@ -1380,6 +1380,7 @@ static int gen_stats(Gen *g)
     for (int i = 0; i < g->cv->nrels; i++) {
         const TableInfo *t = g->cv->rels[i];
         if (t->view_sql || t->sequence || t->temp) continue;
+        if (!acl_can(g->ctx, t, ACL_SELECT)) continue;   /* values of its rows: only to its readers */
         TableStats ts;
         int rc = sql_table_stats(g->ctx, t, false, &ts);
         if (rc) return rc;

@@ -120,9 +120,11 @@ typedef struct SqlCtx {
      * then the signal (false: it ended meanwhile).  NULL: none */
     int (*backend_user)(void *session, int pid, char *user, size_t n);
     bool (*signal_backend)(void *session, int pid, bool terminate);
-    /* a WARNING raised while the statement ran (statement arena), which
-     * the result carries: the last one */
-    const char *run_notice, *run_notice_state;
+    /* the WARNINGs and NOTICEs the statement raised as it was planned and
+     * ran, in order (statement arena; sql_note), which the result carries
+     * (a statement that runs again starts them anew with its SqlCtx) */
+    struct SqlNote *notes, *notes_tail;
+    int nnotes;
     /* UPDATE, DELETE, SELECT ... FOR UPDATE/SHARE: locks row (table, pk)
      * in mode (ROWLOCK_*) for the transaction; while another transaction
      * holds it in a conflicting mode: waits (LOCKWAIT_BLOCK; or returns
@@ -222,6 +224,15 @@ static inline int sql_check_interrupt(SqlCtx *ctx)
 size_t sql_work_mem(SqlCtx *ctx);
 /* A planner switch (enable_hashjoin, ...): false only when set off. */
 bool sql_enabled(SqlCtx *ctx, const char *name);
+/* A WARNING or NOTICE of the statement (SqlCtx.notes). */
+typedef struct SqlNote {
+    const char *severity;   /* "WARNING", "NOTICE" */
+    const char *state;      /* SQLSTATE */
+    const char *msg;
+    struct SqlNote *next;
+} SqlNote;
+/* Adds one to the statement's notes (DD_ENOMEM). */
+int sql_note(SqlCtx *ctx, const char *severity, const char *state, const char *fmt, ...) DD_PRINTF(4, 5);
 
 
 /* Result column description. */
