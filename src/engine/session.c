@@ -42,6 +42,47 @@ static const TableInfo *session_type_lookup(void *arg, u32 id)
     return t ? t : store_object_latest(s->db->store, id);
 }
 
+struct RoleMemo {
+    char *name;
+    u32 id;
+    struct RoleMemo *next;
+};
+
+int session_role_memo(driftdb_session *s, const char *name, u32 id)
+{
+    RoleMemo *m;
+    for (m = s->role_ids; m && strcmp(m->name, name) != 0; m = m->next) {}
+    if (!m) {
+        if (!(m = dd_calloc(1, sizeof *m)) || !(m->name = dd_strdup(name))) {
+            dd_free(m);
+            return DD_ENOMEM;
+        }
+        m->next = s->role_ids;
+        s->role_ids = m;
+    }
+    m->id = id;
+    return DD_OK;
+}
+
+/* The id SET ROLE found for role name (false: it never named it). */
+static bool memo_id(const driftdb_session *s, const char *name, u32 *id)
+{
+    for (const RoleMemo *m = s->role_ids; m; m = m->next)
+        if (strcmp(m->name, name) == 0) {
+            *id = m->id;
+            return true;
+        }
+    return false;
+}
+
+bool session_role_id(driftdb_session *s, u32 *id)
+{
+    const char *role = driftdb_session_setting(s, "role");
+    if (role && strcmp(role, "none") != 0) return memo_id(s, role, id);
+    *id = s->user_id;
+    return s->user_known;
+}
+
 int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_session **out,
                          driftdb_error *err)
 {
@@ -54,6 +95,7 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
      * have renamed it) */
     const TableInfo *boot = store_object_latest(db->store, ROLE_BOOTSTRAP_ID);
     s->user = dd_strdup(info && info->user ? info->user : boot && !boot->dropped ? boot->name : store_owner(db->store));
+    s->user_known = s->user && roles_id_of(db, s->user, &s->user_id);
     s->app = dd_strdup(info && info->application_name ? info->application_name : "");
     s->client = dd_strdup(info && info->client_addr ? info->client_addr : "");
     s->database = dd_strdup(info && info->database ? info->database : "driftdb");
@@ -233,6 +275,12 @@ void driftdb_session_close(driftdb_session *s)
     arena_free(&s->row);
     arena_free(&s->tzarena);
     dd_free(s->user);
+    while (s->role_ids) {
+        RoleMemo *m = s->role_ids;
+        s->role_ids = m->next;
+        dd_free(m->name);
+        dd_free(m);
+    }
     dd_free(s->app);
     dd_free(s->client);
     dd_free(s->ssl_version);
@@ -985,6 +1033,9 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->user = s->user;
     const char *role = driftdb_session_setting(s, "role");
     ctx->role = role && strcmp(role, "none") != 0 ? role : NULL;
+    ctx->user_id = s->user_id;
+    ctx->user_known = s->user_known;
+    ctx->role_known = ctx->role && memo_id(s, ctx->role, &ctx->role_id);
     ctx->database = s->database;
     ctx->backend_pid = s->backend_pid;
     ctx->last_commit_seq = s->last_commit_seq;

@@ -462,14 +462,16 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
         /* PostgreSQL: the session's user may take any role it is a member
          * of (whatever INHERIT), a superuser any role */
         if (strcasecmp(value, "none") == 0) { *out = "none"; return DD_OK; }
-        driftdb_role_auth me, r;
-        driftdb_error e;
-        if (driftdb_role_lookup(s->db, value, &r, &e) != DRIFTDB_OK || driftdb_role_lookup(s->db, s->user, &me, &e) != DRIFTDB_OK)
-            return dd_err(err, DD_EINTERNAL, -1, "could not read the roles");
-        if (!r.exists) return dd_err(err, DD_EINVALID_PARAM, -1, "role \"%s\" does not exist", value);
-        if (!me.superuser && !driftdb_role_is_member(s->db, s->user, value))
+        /* both by id: the session's user is the role it logged in as,
+         * whatever its name is now, and the role is held by the id found
+         * now (session_role_memo) */
+        u32 id;
+        bool super = false;
+        if (!roles_id_of(s->db, value, &id)) return dd_err(err, DD_EINVALID_PARAM, -1, "role \"%s\" does not exist", value);
+        if (!s->user_known || !roles_exists_id(s->db, s->user_id, &super) ||
+            (!super && !roles_member_id(s->db, s->user_id, id)))
             return dd_err(err, DD_EINSUFFICIENT_PRIVILEGE, -1, "permission denied to set role \"%s\"", value);
-        return DD_OK;
+        return session_role_memo(s, value, id);
     }
     if (strcmp(canon, "password_encryption") == 0) {
         if (strcasecmp(value, "scram-sha-256") == 0) *out = "scram-sha-256";
@@ -593,11 +595,9 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
 /* Is the session's current role (SET ROLE's, else its user) a superuser? */
 static bool current_is_superuser(driftdb_session *s)
 {
-    Setting *r = find_setting(s, "role");
-    const char *role = r && strcmp(r->value, "none") ? r->value : s->user;
-    driftdb_role_auth ra;
-    driftdb_error e;
-    return driftdb_role_lookup(s->db, role, &ra, &e) == DRIFTDB_OK && ra.superuser;
+    u32 id;
+    bool super;
+    return session_role_id(s, &id) && roles_exists_id(s->db, id, &super) && super;
 }
 
 /* SET, RESET and set_config by the session's role: parameters only a
@@ -678,11 +678,7 @@ int settings_show(driftdb_session *s, const char *name, const char **canon, cons
     *canon = st->name;   /* SHOW names its column as PostgreSQL spells the parameter */
     if (strcasecmp(name, "is_superuser") == 0) {
         /* the current role's, as the ParameterStatus says */
-        const char *role = find_setting(s, "role") ? find_setting(s, "role")->value : "none";
-        driftdb_role_auth r;
-        driftdb_error e;
-        bool super = driftdb_role_lookup(s->db, strcmp(role, "none") ? role : s->user, &r, &e) == DRIFTDB_OK && r.superuser;
-        *value = super ? "on" : "off";
+        *value = current_is_superuser(s) ? "on" : "off";
         return DD_OK;
     }
     *value = strcasecmp(name, "transaction_read_only") == 0   ? read_only_now(s)

@@ -8,8 +8,10 @@ SQLSTATE, message, DETAIL and the WARNINGs before it.  What is compared:
 INSERT ... ON CONFLICT with a target reads (SELECT), row locks need
 UPDATE (FOR SHARE included), a violated constraint's DETAIL shows only
 the values the role may read or gave itself (23505's key, 23503's key,
-23502 / 23514's failing row), pg_stats lists only readable tables, and
-ANALYZE skips the tables the role does not own with a WARNING each.
+23502 / 23514's failing row), pg_stats lists only readable tables,
+ANALYZE skips the tables the role does not own with a WARNING each, and a
+session's roles are held by id (a rename, or a new role under the old
+name, does not change who the session is).
 Prints "ok NAME" / "FAIL NAME" lines.
 """
 import sys
@@ -18,8 +20,8 @@ import psycopg2
 
 DD_PORT, PG_PORT = int(sys.argv[1]), int(sys.argv[2])
 
-ROLES = ("pm_u",)
-TABLES = ("pm_t", "pm_s", "pm_d", "pm_dc", "pm_dp", "pm_an1", "pm_an2")
+ROLES = ("pm_u", "pm_a", "pm_b", "pm_g", "pm_g_old")
+TABLES = ("pm_t", "pm_s", "pm_d", "pm_dc", "pm_dp", "pm_an1", "pm_an2", "pm_secret", "pm_own")
 
 SETUP = """
 CREATE ROLE pm_u;
@@ -120,8 +122,8 @@ def outcome(cur, conn, sql):
     return res + (tuple(n.strip() for n in conn.notices),)
 
 
-def connect(port, db):
-    c = psycopg2.connect(host="127.0.0.1", port=port, user="test", dbname=db)
+def connect(port, db, user="test"):
+    c = psycopg2.connect(host="127.0.0.1", port=port, user=user, dbname=db)
     c.autocommit = True
     return c
 
@@ -157,6 +159,39 @@ def main():
             if dd != pg:
                 diffs.append("%s\n  driftdb:  %r\n  postgres: %r" % (sql, dd, pg))
         check(name, not diffs, "\n".join(diffs))
+
+    # a session is the role it logged in as, and the role SET ROLE chose,
+    # by id: renamed, they stay; a new role under the old name (a
+    # superuser here) is not the session's; dropped, nothing is allowed
+    # (PostgreSQL words that as plain "permission denied for table", and
+    # DriftDB names the role gone: only the SQLSTATE is compared there)
+    for cur in curs:
+        for s in ("CREATE ROLE pm_a LOGIN", "CREATE ROLE pm_g", "GRANT pm_g TO pm_a", "CREATE TABLE pm_secret (a int)"):
+            cur.execute(s)
+    logins = [connect(DD_PORT, "test", "pm_a"), connect(PG_PORT, "postgres", "pm_a")]
+    steps = [("a", "SET ROLE pm_g", True), ("su", "ALTER ROLE pm_a RENAME TO pm_b", True),
+             ("su", "CREATE ROLE pm_a SUPERUSER", True), ("su", "ALTER ROLE pm_g RENAME TO pm_g_old", True),
+             ("su", "CREATE ROLE pm_g SUPERUSER", True), ("a", "SELECT * FROM pm_secret", True),
+             ("a", "SHOW is_superuser", True), ("a", "RESET ROLE", True), ("a", "SELECT * FROM pm_secret", True),
+             ("a", "SHOW is_superuser", True), ("a", "CREATE ROLE pm_evil", True), ("a", "SET ROLE pm_g", True),
+             ("a", "SET ROLE pm_g_old", True), ("a", "SELECT * FROM pm_secret", True), ("su", "DROP ROLE pm_g_old", True),
+             ("a", "SELECT * FROM pm_secret", False), ("su", "DROP ROLE pm_b", True), ("a", "RESET ROLE", True),
+             ("a", "SELECT * FROM pm_secret", False), ("a", "INSERT INTO pm_secret VALUES (1)", False)]
+    diffs = []
+    for who, sql, whole in steps:
+        got = []
+        for k in range(2):
+            conn = conns[k] if who == "su" else logins[k]
+            got.append(outcome(conn.cursor(), conn, sql))
+        dd, pg = got if whole else (got[0][:1], got[1][:1])
+        if dd != pg:
+            diffs.append("%s: %s\n  driftdb:  %r\n  postgres: %r" % (who, sql, got[0], got[1]))
+    check("roles_by_id", not diffs, "\n".join(diffs))
+    for c in logins:
+        c.close()
+    for cur in curs:
+        for s in ("DROP TABLE pm_secret", "DROP ROLE pm_a, pm_g"):
+            cur.execute(s)
 
     # ANALYZE of the whole database skips each table the role does not own
     # with a WARNING, and analyzes the rest (PostgreSQL 15 warns for its

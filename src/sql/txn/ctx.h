@@ -82,6 +82,11 @@ typedef struct SqlCtx {
     bool snap_retry;
     const char *user;        /* session_user: the authenticated role (drift_commits records it) */
     const char *role;        /* current_user: SET ROLE's role, or NULL: user */
+    /* the two by id, which privileges are checked by (a role renamed or
+     * made anew under the old name is not the session's); *_known false:
+     * by name */
+    u32 user_id, role_id;
+    bool user_known, role_known;
     /* Privileges (catalog/acl.h) are checked for current_user, or, while
      * a view's query is planned, for the view's owner (acl_as) */
     bool acl_as_set;
