@@ -29,7 +29,7 @@ void dd_to_api_error(const DdError *e, driftdb_error *out);
 int settings_init(driftdb_session *s);
 void settings_free(driftdb_session *s);
 int settings_set(driftdb_session *s, const char *name, const char *value, DdError *err);
-int settings_reset_all(driftdb_session *s, DdError *err);
+int settings_reset_all(driftdb_session *s, bool role, DdError *err);
 int settings_check_privilege(driftdb_session *s, const char *name, DdError *err);
 int settings_show(driftdb_session *s, const char *name, const char **canon, const char **value, DdError *err);
 
@@ -781,7 +781,7 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
                 if (rc) return dd_err(e, rc, -1, NULL);
             }
         }
-        return settings_reset_all(s, e);
+        return settings_reset_all(s, false, e);
     }
     if (strcmp(st->name, "transaction_snapshot") == 0) {
         /* SET TRANSACTION SNAPSHOT '@SEQ:n': the transaction reads the
@@ -1706,6 +1706,10 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     ctx.nparams = np;
     ctx.params = vals;
     ctx.txn_time_us = s->state == TXN_IDLE ? clock_wall_us() : s->txn_time_us;
+    /* privileges are checked when the statement runs (its plan is made
+     * again then), as PostgreSQL checks them at execution: a statement
+     * prepared by one role may be executed after SET ROLE */
+    ctx.acl_off = true;
     Plan *p;
     rc = sql_prepare(&ctx, stmt, &p);
     if (rc) goto done;
@@ -1956,7 +1960,7 @@ static int run_discard(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
     if (s->state == TXN_BLOCK || s->state == TXN_FAILED || (s->state == TXN_IMPLICIT && !s->stmt_last))
         return dd_err(e, DD_EACTIVE_TXN, -1, "DISCARD ALL cannot run inside a transaction block");
     cursors_free(s);
-    int rc = settings_reset_all(s, e);
+    int rc = settings_reset_all(s, true, e);
     if (rc) return rc;
     prepared_free_all(s);
     /* the temporary relations, as DISCARD TEMP drops them */

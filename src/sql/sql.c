@@ -365,7 +365,14 @@ static int ddl_owner_check(SqlCtx *ctx, const Stmt *stmt)
     }
     case STMT_CREATE_INDEX: return owner_of_rel(ctx, stmt->u.create_index->table, stmt->u.create_index->table_loc);
     case STMT_ALTER_SEQUENCE: return owner_of_rel(ctx, stmt->u.seq->name, stmt->u.seq->name_loc);
-    case STMT_COMMENT: return owner_of_rel(ctx, stmt->u.comment->name, stmt->u.comment->loc);
+    case STMT_COMMENT:
+        if (stmt->u.comment->col) {   /* a column's: PostgreSQL names the relation */
+            const TableInfo *t = resolve_table_present(ctx, stmt->u.comment->name);
+            if (t && !t->temp && !acl_owns_checked(ctx, t))
+                return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "must be owner of relation %s", name_base(t->name));
+            return DD_OK;
+        }
+        return owner_of_rel(ctx, stmt->u.comment->name, stmt->u.comment->loc);
     case STMT_CREATE_VIEW:
         if (!stmt->u.create_view->or_replace || stmt->u.create_view->temp) return DD_OK;
         return owner_of_rel(ctx, stmt->u.create_view->name, stmt->u.create_view->name_loc);

@@ -4042,8 +4042,9 @@ static int parse_alter_sequence(Parser *p, Stmt *st)
     TRY(parse_qualified_name(p, &q->name, &q->name_loc));
     Token *t = tok(p);
     bool rename = is_word(t, "rename") && is_kw(peek(p, 1), KW_TO);
-    if (rename || (is_kw(t, KW_SET) && is_word(peek(p, 1), "schema"))) {
-        /* RENAME TO n / SET SCHEMA s: as ALTER TABLE does them */
+    bool owner = is_word(t, "owner") && is_kw(peek(p, 1), KW_TO);
+    if (rename || owner || (is_kw(t, KW_SET) && is_word(peek(p, 1), "schema"))) {
+        /* RENAME TO n / OWNER TO r / SET SCHEMA s: as ALTER TABLE does them */
         AlterTableStmt *a;
         AlterCmd *c;
         int cap = 0;
@@ -4054,10 +4055,11 @@ static int parse_alter_sequence(Parser *p, Stmt *st)
         a->if_exists = q->if_exists;
         a->sequence = true;
         c->loc = t->start;
-        c->kind = rename ? ALTER_RENAME_TABLE : ALTER_SET_SCHEMA;
+        c->kind = rename ? ALTER_RENAME_TABLE : owner ? ALTER_OWNER : ALTER_SET_SCHEMA;
         advance(p);
         advance(p);
-        TRY(parse_colid(p, &c->newname, NULL));
+        if (owner) TRY(parse_role(p, &c->newname));   /* NULL: the session's user */
+        else TRY(parse_colid(p, &c->newname, NULL));
         PUSH(a->cmds, a->ncmds, cap, c);
         st->kind = STMT_ALTER_TABLE;
         st->u.alter = a;
@@ -4697,8 +4699,9 @@ static int parse_alter(Parser *p, Stmt *st)
     a->if_exists = accept_if_exists(p);
     if (view && !(is_colid(tok(p)) && is_word(peek(p, 1), "rename") && is_kw(peek(p, 2), KW_TO)) &&
         !(is_colid(tok(p)) && is_kw(peek(p, 1), KW_SET) && is_word(peek(p, 2), "schema")) &&
+        !(is_colid(tok(p)) && is_word(peek(p, 1), "owner") && is_kw(peek(p, 2), KW_TO)) &&
         !(is_colid(tok(p)) && peek(p, 1)->kind == TOK_DOT))
-        return not_supported(p, tok(p)->start, "ALTER VIEW other than RENAME TO");
+        return not_supported(p, tok(p)->start, "ALTER VIEW other than RENAME TO, OWNER TO and SET SCHEMA");
     accept_kw(p, KW_ONLY);   /* no inheritance: ONLY t is t (pg_dump writes it) */
     TRY(parse_qualified_name(p, &a->table, &a->table_loc));
     accept(p, TOK_STAR);
@@ -4896,7 +4899,7 @@ static int parse_alter(Parser *p, Stmt *st)
             TRY(parse_reloptions(p, false, set));
             c->kind = ALTER_NOOP;
         } else if (is_word(t, "owner") && is_kw(peek(p, 1), KW_TO)) {
-            /* OWNER TO role: DriftDB has no roles yet, so no owners */
+            /* OWNER TO role */
             advance(p);
             advance(p);
             TRY(parse_role(p, &c->newname));   /* NULL: the session's user */

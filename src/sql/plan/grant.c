@@ -108,6 +108,14 @@ static int objects(SqlCtx *ctx, RoleStmt *s, const TableInfo ***out, int *nout)
             }
         } else {
             t = resolve_table_present(ctx, name);
+            const char *sys_schema, *sys_base;
+            if (!t && (syscat_lookup(ctx, name, &sys_schema, &sys_base) || strcmp(name, "drift_commits") == 0)) {
+                /* views computed from the catalog, readable by every role */
+                int rc = dd_err(ctx->err, DD_EFEATURE, s->objlocs[i], "privileges on system relation \"%s\" cannot be changed",
+                                name);
+                dd_err_hint(ctx->err, "Every role may read DriftDB's system catalogs and drift_commits.");
+                return rc;
+            }
             if (!t)
                 return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->objlocs[i], "relation \"%s\" does not exist", name);
             if (s->objtype == 's' && !t->sequence)
