@@ -6,6 +6,7 @@
  */
 #include "engine_int.h"
 #include "../store/format.h"
+#include "../util/sha256.h"
 
 #include <string.h>
 #include <stdio.h>
@@ -155,6 +156,12 @@ bool roles_member_id(driftdb *db, u32 member, u32 role)
 {
     RoleQ q = {NULL, role, member, false};
     return over_roles(db, q_member, &q);
+}
+
+void driftdb_mock_auth_key(driftdb *db, uint8_t out[32])
+{
+    static const char label[] = "driftdb mock auth key";
+    if (sha256_2(label, sizeof label - 1, store_db_id(db->store), 16, out) != 0) memset(out, 0, 32);
 }
 
 int driftdb_role_is_member(driftdb *db, const char *name, const char *group)

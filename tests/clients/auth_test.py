@@ -240,6 +240,22 @@ def read_msg(s):
     return hdr[:1], body
 
 
+def scram_salt(port, user):
+    """The salt the server's first SCRAM message gives user (None: no SCRAM)."""
+    s = raw_startup(port, user)
+    t, body = read_msg(s)
+    if t != b"R" or struct.unpack("!I", body[:4])[0] != 10:
+        s.close()
+        return None
+    first = b"n,,n=,r=saltprobe"
+    s.sendall(b"p" + struct.pack("!I", 4 + 14 + 4 + len(first)) + b"SCRAM-SHA-256\0" + struct.pack("!I", len(first)) + first)
+    t, body = read_msg(s)
+    s.close()
+    if t != b"R" or struct.unpack("!I", body[:4])[0] != 11:
+        return None
+    return dict(kv.split(b"=", 1) for kv in body[4:].split(b",")).get(b"s")
+
+
 def extras(dd):
     # a verifier sent already hashed (psql's \password) is kept as it is
     v = scram_verifier("hashed pw", b"0123456789abcdef")
@@ -368,6 +384,18 @@ def main():
         stop_dd(dd)
         dd = start_dd(tmp_dd, "scram-sha-256")
         extras(dd)
+        # an unknown role gets a made-up SCRAM exchange whose salt is the
+        # same every time, after a restart too (PostgreSQL's mock nonce
+        # lives in pg_control): nothing tells it from a real role's
+        ghost1, ghost2 = scram_salt(dd.port, "ghost"), scram_salt(dd.port, "ghost")
+        other = scram_salt(dd.port, "ghost2")
+        stop_dd(dd)
+        dd = start_dd(tmp_dd, "scram-sha-256")
+        ghost3 = scram_salt(dd.port, "ghost")
+        if ghost1 and ghost1 == ghost2 == ghost3 and other and other != ghost1:
+            ok("auth_mock_salt_stable")
+        else:
+            fail("auth_mock_salt_stable", repr((ghost1, ghost2, ghost3, other)))
         # without --hba only loopback and the socket are trusted; the
         # default admits an existing role without a password
         stop_dd(dd)
