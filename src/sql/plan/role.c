@@ -216,13 +216,17 @@ static int apply_options(SqlCtx *ctx, RoleStmt *s, TableInfo *t)
         if (strncasecmp(v, "infinity", 8) == 0 || strncasecmp(v, "+infinity", 9) == 0) {
             ts = INT64_MAX;   /* never expires */
         } else if (strncasecmp(v, "-infinity", 9) == 0) {
-            ts = INT64_MIN;
+            /* rolvaliduntil could not show it (it would read NULL, which
+             * says "never expires") */
+            int rc = dd_err(ctx->err, DD_EFEATURE, -1, "VALID UNTIL '-infinity' is not supported");
+            dd_err_hint(ctx->err, "Use NOLOGIN to keep a role from logging in, or a past timestamp.");
+            return rc;
         } else {
             int rc = timestamp_from_text(s->valid_until, strlen(s->valid_until), true, &ctx->vctx, &ts, ctx->err);
             if (rc) return rc;
         }
         ri->has_valid_until = true;
-        ri->valid_until = ts == INT64_MAX || ts == INT64_MIN ? ts : ts_to_unix_us(ts);   /* Unix µs */
+        ri->valid_until = ts == INT64_MAX ? ts : ts_to_unix_us(ts);   /* Unix µs */
     }
     return DD_OK;
 }
