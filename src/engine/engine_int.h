@@ -84,7 +84,9 @@ typedef struct Activity {
     char query[ACT_QUERY_MAX];
     char app[64];            /* application_name when the statement began */
 } Activity;
-void activity_register(driftdb_session *s);
+/* Lists s in pg_stat_activity; false (and not listed) when limit >= 0
+ * sessions of its user are there already (CONNECTION LIMIT). */
+bool activity_register(driftdb_session *s, int limit);
 void activity_unregister(driftdb_session *s);
 /* A statement of text sql (len bytes) starts; the running one ends. */
 void activity_begin(driftdb_session *s, const char *sql, size_t len);

@@ -115,6 +115,7 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
         driftdb_session_close(s);
         goto oom;
     }
+    int limit = -1;   /* the role's CONNECTION LIMIT, checked as the session joins */
     if (info && info->user) {
         /* a named user must be a role, and within its CONNECTION LIMIT
          * (superusers are not held to it, as in PostgreSQL) */
@@ -130,19 +131,7 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
             err->severity = "FATAL";
             return DRIFTDB_ERROR;
         }
-        if (ra.connlimit >= 0 && !ra.superuser) {
-            int n = 0;
-            pthread_mutex_lock(&db->act_mu);
-            for (driftdb_session *o = db->act_first; o; o = o->act_next) n += strcmp(o->user, info->user) == 0;
-            pthread_mutex_unlock(&db->act_mu);
-            if (n >= ra.connlimit) {
-                dd_err(&e, DD_ETOO_MANY_CONN, -1, "too many connections for role \"%s\"", info->user);
-                driftdb_session_close(s);
-                dd_to_api_error(&e, err);
-                err->severity = "FATAL";
-                return DRIFTDB_ERROR;
-            }
-        }
+        if (!ra.superuser) limit = ra.connlimit;
     }
     /* the role's settings, then what the client asked for over them */
     if (roles_apply_config(s) == DD_ENOMEM ||
@@ -152,7 +141,13 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
         goto oom;
     }
     dd_err_clear(&e);
-    activity_register(s);
+    if (!activity_register(s, limit)) {
+        dd_err(&e, DD_ETOO_MANY_CONN, -1, "too many connections for role \"%s\"", s->user);
+        driftdb_session_close(s);
+        dd_to_api_error(&e, err);
+        err->severity = "FATAL";
+        return DRIFTDB_ERROR;
+    }
     s->act_registered = true;
     *out = s;
     return DRIFTDB_OK;

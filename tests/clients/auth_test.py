@@ -27,6 +27,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -360,6 +361,33 @@ def extras(dd):
         ok("auth_connection_limit")
     else:
         fail("auth_connection_limit", repr(r))
+
+    # logins at once cannot overrun the limit: counted and joined as one
+    superuser_sql(dd, ["ALTER ROLE m_user CONNECTION LIMIT 2"])
+    held, errs, lock = [], [], threading.Lock()
+    start = threading.Barrier(12)
+
+    def login():
+        start.wait()
+        try:
+            c = psycopg2.connect(host="127.0.0.1", port=dd.port, user="m_user", password="md5 pw", dbname="postgres")
+            with lock:
+                held.append(c)
+        except psycopg2.Error as e:
+            with lock:
+                errs.append(str(e))
+    ts = [threading.Thread(target=login) for _ in range(12)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    n = len(held)
+    for c in held:
+        c.close()
+    if n == 2 and len(errs) == 10 and all("too many connections" in e for e in errs):
+        ok("auth_connection_limit_concurrent")
+    else:
+        fail("auth_connection_limit_concurrent", "%d held, errors %r" % (n, errs[:3]))
 
     # the Unix socket: trusted by the first line
     try:
