@@ -70,6 +70,12 @@ int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode
 int rowlock_advisory(driftdb_session *s, int op, const u8 key[9], bool shared, bool session, bool *ok, DdError *e);
 /* Releases the session-level advisory locks (the session ends). */
 void rowlock_release_session(driftdb_session *s);
+/* Table locks (TLOCK_* modes) of table id, for the transaction: as
+ * rowlock_try and rowlock_acquire; rowlock_table_pending makes it the lock
+ * run_sql waits for (s->lk_pend_*) before it plans the statement again. */
+int rowlock_table_try(driftdb_session *s, u32 id, int mode, bool *held, DdError *e);
+int rowlock_table_acquire(driftdb_session *s, u32 id, int mode, DdError *e);
+int rowlock_table_pending(driftdb_session *s, u32 id, int mode);
 /* Releases every lock of s's transaction (it ended). */
 void rowlock_release_all(driftdb_session *s);
 /* Releases the locks taken after `mark` (ROLLBACK TO a savepoint). */

@@ -488,6 +488,14 @@ static void result_warn(driftdb_result *r, const char *severity, const char *sta
     r->notice_state = state;
 }
 
+/* The NOTICE / WARNING the plan raised (IF EXISTS skipping ...), once. */
+static void result_plan_notice(driftdb_result *r, const Plan *p)
+{
+    const char *nstate;
+    const char *note = plan_notice(p, &nstate);
+    if (note && !r->notice) result_warn(r, nstate && strncmp(nstate, "01", 2) == 0 ? "WARNING" : "NOTICE", nstate, note);
+}
+
 /* Called when the rows are exhausted or the statement had none. */
 static int result_finish(driftdb_result *r, DdError *e)
 {
@@ -1002,6 +1010,20 @@ static int lock_row_cb(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, int mode
     return DD_OK;
 }
 
+static int lock_table_cb(SqlCtx *ctx, u32 table, int mode, int wait)
+{
+    driftdb_session *s = ctx->session;
+    if (wait == LOCKWAIT_BLOCK && !(s->lk_may_defer && ctx->ws->writes == ctx->ws_writes0))
+        return rowlock_table_acquire(s, table, mode, ctx->err);
+    /* NOWAIT; or nothing written yet: wait with no plan open and the
+     * snapshot unpinned, then plan again (run_sql) */
+    bool held;
+    int rc = rowlock_table_try(s, table, mode, &held, ctx->err);
+    if (rc || !held) return rc;
+    if (wait == LOCKWAIT_ERROR) return DD_ELOCK_NOT_AVAILABLE;   /* the caller words it */
+    return rowlock_table_pending(s, table, mode) ? dd_err(ctx->err, DD_ENOMEM, -1, NULL) : DD_ESTATEMENT_WAIT;
+}
+
 static int advisory_cb(SqlCtx *ctx, int op, const u8 *key, bool shared, bool session, bool *ok)
 {
     return rowlock_advisory(ctx->session, op, key, shared, session, ok, ctx->err);
@@ -1048,7 +1070,10 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->sql = sql;
     ctx->err = e;
     ctx->snap_retry = s->snap_retry_ok;
-    if (!s->db->read_only) ctx->lock_row = lock_row_cb;
+    if (!s->db->read_only) {
+        ctx->lock_row = lock_row_cb;
+        ctx->lock_table = lock_table_cb;
+    }
     ctx->advisory = advisory_cb;
     ctx->restart_ok = (s->state == TXN_BLOCK ? s->iso : session_default_iso(s)) == ISO_READ_COMMITTED;
     ctx->ws_writes0 = s->ws.writes;
@@ -1156,27 +1181,26 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
         return rc;
     }
     r->implicit = implicit;
-    Plan *p;
+    Plan *p = NULL;
+    s->lk_may_defer = true;   /* a lock another transaction holds is waited for with no plan open */
     rc = sql_prepare(ctx, stmt, &p);
     if (rc == DD_ESNAPSHOT_RETRY && !(rc = retake_snapshot(s, ctx, sql, e))) rc = sql_prepare(ctx, stmt, &p);
-    if (rc) return rc;
-    r->plan = p;
-    const char *nstate;
-    const char *note = plan_notice(p, &nstate);
-    if (note) result_warn(r, nstate && strncmp(nstate, "01", 2) == 0 ? "WARNING" : "NOTICE", nstate, note);
-    s->lk_may_defer = true;
-    ctx->lock_restartable = true;
-    rc = plan_open(ctx, p);
-    /* The statement runs again, keeping the locks it has: it met a row
-     * another transaction holds (WAIT: it waits for it first, plan closed
-     * and snapshot unpinned), or, READ COMMITTED, a row changed since its
-     * snapshot (RESTART); it has written nothing either way.  READ
-     * COMMITTED takes a new snapshot, REPEATABLE READ keeps its own (the
-     * row then found changed is 40001). */
+    if (!rc) {
+        r->plan = p;
+        result_plan_notice(r, p);
+        ctx->lock_restartable = true;
+        rc = plan_open(ctx, p);
+    }
+    /* The statement runs again, keeping the locks it has: it met a table
+     * or row another transaction holds (WAIT: it waits for it first, plan
+     * closed and snapshot unpinned), or, READ COMMITTED, a row changed
+     * since its snapshot (RESTART); it has written nothing either way.
+     * READ COMMITTED takes a new snapshot, REPEATABLE READ keeps its own
+     * (the row then found changed is 40001). */
     for (int tries = 0; rc == DD_ESTATEMENT_RESTART || rc == DD_ESTATEMENT_WAIT; tries++) {
         bool wait = rc == DD_ESTATEMENT_WAIT;
         bool fresh = ctx->restart_ok;
-        plan_close(ctx, p);
+        if (r->plan) plan_close(ctx, p);
         r->plan = NULL;
         if (tries == 100) {
             rc = dd_err(e, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
@@ -1196,8 +1220,9 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
         if (!rc) rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
         s->restarting = false;
         if (rc) break;
-        if ((rc = sql_prepare(ctx, stmt, &p))) break;
+        if ((rc = sql_prepare(ctx, stmt, &p))) continue;   /* a WAIT again: the loop waits; else the error */
         r->plan = p;
+        result_plan_notice(r, p);
         ctx->lock_restartable = true;
         rc = plan_open(ctx, p);
     }
@@ -1263,6 +1288,7 @@ int session_describe(driftdb_session *s, Stmt *stmt, const char *sql, const ColD
     int rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e);
     s->cancel = pending;
     ctx.acl_off = true;
+    ctx.lock_table = NULL;   /* a description takes no locks */
     Plan *p;
     if (!rc) rc = sql_prepare(&ctx, stmt, &p);
     if (rc) return rc;
@@ -1705,6 +1731,7 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
      * again then), as PostgreSQL checks them at execution: a statement
      * prepared by one role may be executed after SET ROLE */
     ctx.acl_off = true;
+    ctx.lock_table = NULL;   /* nor locks: the statement takes them when it runs */
     Plan *p;
     rc = sql_prepare(&ctx, stmt, &p);
     if (rc) goto done;

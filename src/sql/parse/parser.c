@@ -4957,6 +4957,13 @@ static int parse_name_items(Parser *p, DropTableStmt *d, const char *paren)
     return DD_OK;
 }
 
+const char *tlock_mode_name(int mode)
+{
+    static const char *const names[] = {"ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
+                                        "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"};
+    return mode >= TLOCK_ACCESS_SHARE && mode <= TLOCK_ACCESS_EXCLUSIVE ? names[mode - TLOCK_ACCESS_SHARE] : "?";
+}
+
 /* A role as CREATE SCHEMA AUTHORIZATION and OWNER TO name it: a name,
  * CURRENT_USER, CURRENT_ROLE or SESSION_USER (the session's user). */
 static int parse_role(Parser *p, char **out)
@@ -6145,10 +6152,8 @@ static int parse_stmt(Parser *p, Stmt *st)
                 return DD_OK;
             }
             if (is_word(t, "lock")) {
-                /* LOCK [TABLE] [ONLY] name [*] [, ...] [IN mode MODE] [NOWAIT]:
-                 * ACCESS SHARE (pg_dump's) is what a transaction's snapshot
-                 * already gives; the other modes block writers, which
-                 * DriftDB does not do (sql.c: plan_lock) */
+                /* LOCK [TABLE] [ONLY] name [*] [, ...] [IN mode MODE] [NOWAIT]
+                 * (sql.c: plan_lock) */
                 DropTableStmt *d = NULL;
                 NEW(d);
                 st->kind = STMT_LOCK;
@@ -6166,7 +6171,7 @@ static int parse_stmt(Parser *p, Stmt *st)
                     PUSH(d->locs, nl, lcap, loc);
                 } while (accept(p, TOK_COMMA));
                 int mloc = tok(p)->start;
-                bool access_share = false;
+                d->lock_mode = TLOCK_ACCESS_EXCLUSIVE;   /* PostgreSQL's default */
                 if (accept_kw(p, KW_IN)) {
                     char mode[64] = "";
                     while (!at_end(p) && !is_word(tok(p), "mode") && strlen(mode) < 40) {
@@ -6178,18 +6183,18 @@ static int parse_stmt(Parser *p, Stmt *st)
                     }
                     if (!is_word(tok(p), "mode")) return syntax_error(p);
                     advance(p);
-                    access_share = strcmp(mode, "access share") == 0;
-                    static const char *const modes[] = {"row share", "row exclusive", "share update exclusive", "share",
-                                                        "share row exclusive", "exclusive", "access exclusive"};
-                    bool known = access_share;
-                    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) known |= strcmp(mode, modes[i]) == 0;
+                    bool known = false;
+                    for (int m = TLOCK_ACCESS_SHARE; m <= TLOCK_ACCESS_EXCLUSIVE && !known; m++)
+                        if (strcasecmp(mode, tlock_mode_name(m)) == 0) {
+                            d->lock_mode = m;
+                            known = true;
+                        }
                     if (!known) return dd_err(p->err, DD_ESYNTAX, mloc, "syntax error at or near \"%s\"", mode);
                 }
-                if (is_word(tok(p), "nowait")) advance(p);
-                /* the mode is judged when it runs: outside a transaction block
-                 * every LOCK is 25P01 first, as PostgreSQL's */
-                d->lock_access_share = access_share;
-                d->lock_mode_loc = mloc;
+                if (is_word(tok(p), "nowait")) {
+                    advance(p);
+                    d->lock_nowait = true;
+                }
                 return DD_OK;
             }
             if (is_word(t, "unlisten")) {

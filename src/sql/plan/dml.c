@@ -214,8 +214,11 @@ static int dml_target_as(SqlCtx *ctx, const char *what, const char *name, int lo
         if (rc) return rc;
     }
     int rc = dml_target_kind(ctx, what, name, loc, out);
-    if (rc || !want) return rc;
-    return acl_check(ctx, *out, want, loc);
+    if (!rc && want) rc = acl_check(ctx, *out, want, loc);
+    /* a writer holds ROW EXCLUSIVE on its table (TRUNCATE: ACCESS
+     * EXCLUSIVE) until its transaction ends, as in PostgreSQL */
+    if (!rc) rc = lock_relation(ctx, *out, strcmp(what, "TRUNCATE TABLE") == 0 ? TLOCK_ACCESS_EXCLUSIVE : TLOCK_ROW_EXCLUSIVE);
+    return rc;
 }
 static int dml_target_kind(SqlCtx *ctx, const char *what, const char *name, int loc, const TableInfo **out)
 {
@@ -1622,9 +1625,8 @@ int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p)
             for (int k = 0; t && k < p->nparts && !seen; k++) seen = p->parts[k]->table->id == t->id;
             if (!t || seen) continue;
             /* PostgreSQL checks TRUNCATE on the tables it cascades to */
-            if ((rc = acl_check(ctx, t, ACL_TRUNCATE, -1))) return rc;
-            p->notice = arena_printf(ctx->stmt, "truncate cascades to table \"%s\"", t->name);
-            p->notice_state = "00000";
+            if ((rc = acl_check(ctx, t, ACL_TRUNCATE, -1)) || (rc = lock_relation(ctx, t, TLOCK_ACCESS_EXCLUSIVE))) return rc;
+            if (sql_note(ctx, "NOTICE", "00000", "truncate cascades to table \"%s\"", t->name)) return DD_ENOMEM;
             i = s->n - 1;   /* again: it may be referenced in turn */
         }
         bool seen = false;

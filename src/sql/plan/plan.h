@@ -117,6 +117,13 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
 int compile_row_casts(SqlCtx *ctx, const ColDesc *cols, int n, const TypeId *to, const i32 *typmods,
                       const char *const *assign, ExprProg ***out);
 
+/* locking.c: table locks (TLOCK_*) for the transaction, through
+ * ctx->lock_table: of relation id (name for the 55P03 of NOWAIT), and of
+ * t (none for a temporary table).  DD_ESTATEMENT_WAIT when the statement
+ * is to be planned again after the wait (engine: run_sql). */
+int lock_relation_id(SqlCtx *ctx, u32 id, const char *name, int mode, bool nowait);
+int lock_relation(SqlCtx *ctx, const TableInfo *t, int mode);
+
 /* dml.c */
 int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p);
 int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p);

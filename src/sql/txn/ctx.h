@@ -144,6 +144,12 @@ typedef struct SqlCtx {
      * key (form byte, then 8 bytes), shared or exclusive, session- or
      * transaction-level; *ok as rowlock_advisory says.  NULL: none. */
     int (*advisory)(struct SqlCtx *ctx, int op, const u8 *key, bool shared, bool session, bool *ok);
+    /* Locks table (an id) in mode (TLOCK_*) for the transaction: while
+     * another transaction holds it in a conflicting mode, waits (or
+     * returns DD_ESTATEMENT_WAIT to wait before the statement is planned
+     * again), or with LOCKWAIT_ERROR fails with 55P03.  NULL: no table
+     * locks (a Describe, a read-only open). */
+    int (*lock_table)(struct SqlCtx *ctx, u32 table, int mode, int wait);
     /* set while the statement is opened (run_sql): a SELECT ... FOR UPDATE
      * that meets a changed row may then run again (DD_ESTATEMENT_RESTART) */
     bool lock_restartable;
