@@ -1194,14 +1194,18 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     /* The statement runs again, keeping the locks it has: it met a table
      * or row another transaction holds (WAIT: it waits for it first, plan
      * closed and snapshot unpinned), or, READ COMMITTED, a row changed
-     * since its snapshot (RESTART); it has written nothing either way.
-     * READ COMMITTED takes a new snapshot, REPEATABLE READ keeps its own
-     * (the row then found changed is 40001). */
+     * since its snapshot (RESTART); it has written nothing either way, or
+     * only rows of a transaction that had written nothing before it,
+     * which go (restart_discard).  READ COMMITTED takes a new snapshot,
+     * REPEATABLE READ keeps its own (the row then found changed is 40001). */
     for (int tries = 0; rc == DD_ESTATEMENT_RESTART || rc == DD_ESTATEMENT_WAIT; tries++) {
         bool wait = rc == DD_ESTATEMENT_WAIT;
         bool fresh = ctx->restart_ok;
         if (r->plan) plan_close(ctx, p);
         r->plan = NULL;
+        /* the rows this run wrote go: the next run writes them anew (the
+         * transaction had written nothing before the statement) */
+        if (ctx->restart_discard) ws_reset(&s->ws);
         if (tries == 100) {
             rc = dd_err(e, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
             break;

@@ -1166,7 +1166,7 @@ static int arb_find(SqlCtx *ctx, const TableInfo *t, Arbiter *a, const Buf *key,
  * transaction (docs/architecture.md §3).  When another transaction
  * committed a change to it since the statement's snapshot, the row the
  * statement read is not the row there: READ COMMITTED runs the statement
- * again (DD_ESTATEMENT_RESTART) if it has written nothing yet, else (and
+ * again (DD_ESTATEMENT_RESTART) when it can (dml_may_restart), else (and
  * under REPEATABLE READ) 40001.  Temporary tables are the session's own.
  */
 int dml_lock_row(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, int mode)
@@ -1175,8 +1175,21 @@ int dml_lock_row(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, int m
     bool changed, skipped;
     int rc = ctx->lock_row(ctx, t->id, pk, pklen, mode, LOCKWAIT_BLOCK, &changed, &skipped);
     if (rc || !changed) return rc;
-    if (ctx->restart_ok && ctx->ws->writes == ctx->ws_writes0) return DD_ESTATEMENT_RESTART;
+    if (dml_may_restart(ctx)) return DD_ESTATEMENT_RESTART;
     return dd_err(ctx->err, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
+}
+
+bool dml_may_restart(SqlCtx *ctx)
+{
+    if (!ctx->restart_ok || !ctx->lock_restartable) return false;
+    if (ctx->ws->writes == ctx->ws_writes0) return true;
+    /* rows it wrote, and the transaction nothing before it: they go with
+     * the run that wrote them (run_sql empties the write set) */
+    if (ctx->ws_writes0 == 0 && ws_rows_only(ctx->ws)) {
+        ctx->restart_discard = true;
+        return true;
+    }
+    return false;
 }
 
 /* The row lock an UPDATE of columns target[0..n) (indexes into t->cols)
@@ -1264,7 +1277,7 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
             if (live) {
                 /* DO UPDATE of a row the snapshot does not have: READ
                  * COMMITTED runs the statement again, while it can */
-                if (ctx->restart_ok && ctx->lock_restartable && ctx->ws->writes == ctx->ws_writes0)
+                if (dml_may_restart(ctx))
                     rc = DD_ESTATEMENT_RESTART;
                 else
                     rc = dd_err(ctx->err, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");

@@ -158,6 +158,7 @@ typedef struct SqlCtx {
      * yet (ws->writes still ws_writes0); otherwise 40001 */
     bool restart_ok;
     u64 ws_writes0;
+    bool restart_discard;    /* the statement runs again with the write set emptied (dml_may_restart) */
     void *session;
     const char *sql;         /* the whole text, for error positions */
     DdError *err;
