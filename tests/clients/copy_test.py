@@ -14,28 +14,19 @@ import io
 import struct
 import subprocess
 import sys
-import traceback
 
 import psycopg2
 import psycopg2.errors
 
+import harness
+
 PORT = int(sys.argv[1])
 
 
-def test(fn):
-    name = "copy_" + fn.__name__
-    try:
-        fn()
-        print("ok " + name)
-    except Exception:
-        print("FAIL " + name)
-        for line in traceback.format_exc().splitlines()[-8:]:
-            print("  " + line)
-    sys.stdout.flush()
-    return fn
+test = harness.Report("copy_").test
 
 
-conn = psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test", connect_timeout=10)
+conn = harness.connect(PORT)
 conn.autocommit = True
 cur = conn.cursor()
 cur.execute("drop table if exists copy_t")

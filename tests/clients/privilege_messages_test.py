@@ -18,6 +18,8 @@ import sys
 
 import psycopg2
 
+import harness
+
 DD_PORT, PG_PORT = int(sys.argv[1]), int(sys.argv[2])
 
 ROLES = ("pm_u", "pm_a", "pm_b", "pm_g", "pm_g_old")
@@ -123,7 +125,7 @@ def outcome(cur, conn, sql):
 
 
 def connect(port, db, user="test"):
-    c = psycopg2.connect(host="127.0.0.1", port=port, user=user, dbname=db)
+    c = harness.connect(port, db, user)
     c.autocommit = True
     return c
 
@@ -139,10 +141,7 @@ def clean(cur):
             cur.execute("DROP ROLE %s" % r)
 
 
-def check(name, ok, detail=""):
-    print(("ok " if ok else "FAIL ") + "privmsg_" + name)
-    if not ok and detail:
-        print("  " + detail.replace("\n", "\n  ")[:3000])
+check = harness.Report("privmsg_").check
 
 
 def main():
