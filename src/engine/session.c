@@ -334,6 +334,9 @@ static int ensure_snapshot(driftdb_session *s, DdError *e)
 /* Commits the write set (if any) and ends the transaction's snapshot.
  * ctx: the statement's context when called at the end of a statement (its
  * snapshot is pinned), or NULL (COMMIT). */
+static int lock_row_cb(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, int mode, int wait, bool *changed,
+                       bool *skipped);
+
 static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
 {
     int rc = DD_OK;
@@ -351,6 +354,13 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             local.vctx = s->vctx;
             local.vctx.arena = &s->stmt;
             local.err = e;
+            /* the deferred foreign keys' checks lock the parent rows they
+             * find, as the immediate ones do (a DELETE of one waits, or is
+             * waited for) */
+            local.session = s;
+            if (!s->db->read_only) local.lock_row = lock_row_cb;
+            local.restart_ok = (s->state == TXN_BLOCK ? s->iso : session_default_iso(s)) == ISO_READ_COMMITTED;
+            local.ws_writes0 = s->ws.writes;
             ctx = &local;
         }
         WriteSet w;
