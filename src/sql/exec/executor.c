@@ -1014,6 +1014,11 @@ typedef struct AggState {
     i64 count;
     Value acc;        /* sum / min / max / bool */
     bool has;
+    /* sum / avg of integers whose result is numeric (sum(bigint), avg of
+     * any integer): the exact sum, kept as an integer (|x| < 2^63 for at
+     * most 2^63 rows stays within 2^126) and made numeric at the end */
+    bool isum_on;
+    i128 isum;
     Buf text;         /* string_agg; the json aggregates' text */
     bool nord_rows;   /* json aggregates with ORDER BY: items holds their rows */
     RowSet seen;      /* DISTINCT */
@@ -1294,6 +1299,17 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
     case AGG_SUM: case AGG_AVG: {
         /* avg keeps a sum in its result's type (numeric for integers) */
         TypeId acc_t = sp->kind == AGG_SUM || sp->type != TYPE_NUMERIC ? sp->type : TYPE_NUMERIC;
+        if (acc_t == TYPE_NUMERIC && type_is_int(v.type)) {   /* an integer sum, as an integer */
+            st->isum = st->has ? st->isum + (i128)v.v.i : (i128)v.v.i;
+            st->isum_on = st->has = true;
+            break;
+        }
+        if (acc_t == TYPE_INT8 && type_is_int(v.type) && st->has && st->acc.type == TYPE_INT8) {
+            /* sum(int) / sum(smallint): bigint, 22003 past its range */
+            if (__builtin_add_overflow(st->acc.v.i, v.v.i, &st->acc.v.i))
+                return dd_err(ctx->err, DD_EOUT_OF_RANGE, -1, "bigint out of range");
+            break;
+        }
         Value cv;
         rc = val_cast(&v, acc_t, -1, false, &vc, &cv, ctx->err);
         if (rc) return rc;
@@ -1606,8 +1622,15 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         /* an interval's sum / count as interval_avg: interval / float8 */
         Value cnt = sp->type != TYPE_NUMERIC ? val_float(TYPE_FLOAT8, (double)st->count)
                                              : val_numeric((i128)st->count, 0);
-        return val_arith(ARITH_DIV, &st->acc, &cnt, &vc, out, ctx->err);
+        Value sum = st->isum_on ? val_numeric(st->isum, 0) : st->acc;
+        return val_arith(ARITH_DIV, &sum, &cnt, &vc, out, ctx->err);
     }
+    case AGG_SUM:
+        if (st->isum_on) {
+            *out = val_numeric(st->isum, 0);
+            return DD_OK;
+        }
+        goto plain;
     case AGG_JSON_AGG: case AGG_JSONB_AGG: case AGG_JSON_OBJECT_AGG: case AGG_JSONB_OBJECT_AGG: {
         bool object = sp->kind == AGG_JSON_OBJECT_AGG || sp->kind == AGG_JSONB_OBJECT_AGG;
         if (st->nord_rows) {
@@ -1663,6 +1686,7 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         }
         return DD_OK;
     default:
+    plain:
         *out = st->has ? st->acc : val_null(sp->type);
         if (!out->isnull && out->type == TYPE_NUMERIC && numeric_is_big(out->scale) && sp->kind == AGG_SUM)
             return val_copy(&a->arena, &st->acc, out);   /* off st->text, which the state frees */

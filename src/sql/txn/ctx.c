@@ -11,6 +11,7 @@
 
 size_t sql_work_mem(SqlCtx *ctx)
 {
+    if (ctx->work_mem_bytes) return ctx->work_mem_bytes;   /* read once a statement: operators ask per row */
     const char *v = ctx->setting ? ctx->setting(ctx->session, "work_mem") : NULL;
     unsigned long long kb = 64 * 1024;
     if (v) {
@@ -22,7 +23,8 @@ size_t sql_work_mem(SqlCtx *ctx)
         else if (!strcmp(end, "TB")) n *= 1024ULL * 1024 * 1024;
         if (n) kb = n;
     }
-    return (size_t)(kb * 1024 * 2);   /* hash_mem_multiplier = 2 */
+    ctx->work_mem_bytes = (size_t)(kb * 1024 * 2);   /* hash_mem_multiplier = 2 */
+    return ctx->work_mem_bytes;
 }
 
 bool sql_enabled(SqlCtx *ctx, const char *name)

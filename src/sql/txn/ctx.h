@@ -87,6 +87,7 @@ typedef struct SqlCtx {
      * by name */
     u32 user_id, role_id;
     bool user_known, role_known;
+    size_t work_mem_bytes;   /* sql_work_mem's answer, once read (0: not yet) */
     /* Privileges (catalog/acl.h) are checked for current_user, or, while
      * a view's query is planned, for the view's owner (acl_as) */
     bool acl_as_set;

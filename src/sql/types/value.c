@@ -246,31 +246,6 @@ static bool scalar_from_name(const char *name, TypeId *out)
 
 /* ---- constructors ---- */
 
-Value val_null(TypeId t)
-{
-    Value v;
-    memset(&v, 0, sizeof v);
-    v.type = (u8)t;
-    v.isnull = true;
-    return v;
-}
-
-Value val_bool(bool b)
-{
-    Value v = val_null(TYPE_BOOL);
-    v.isnull = false;
-    v.v.b = b;
-    return v;
-}
-
-Value val_int(TypeId t, i64 i)
-{
-    Value v = val_null(t);
-    v.isnull = false;
-    v.v.i = i;
-    return v;
-}
-
 Value val_float(TypeId t, double f)
 {
     Value v = val_null(t);

@@ -1,0 +1,74 @@
+#!/bin/bash
+# bench/groupby.sh - the scans issue's W5 query, DriftDB beside PostgreSQL 15
+# in the same run (not part of make test):
+#
+#   BUILD=build GROUPBY_ROWS=1000000 GROUPBY_RUNS=5 bash bench/groupby.sh
+#
+# Loads GROUPBY_ROWS rows of t (k bigint PRIMARY KEY, v bigint) into a
+# driftdb-server and a PostgreSQL 15 (VACUUM ANALYZE after the load), then
+# times through psql (\timing: the server's answer as the client sees it)
+# the median of GROUPBY_RUNS runs of
+#   SELECT k % 100, count(*), sum(v) FROM t GROUP BY 1
+#   SELECT count(*), sum(v), avg(v) FROM t
+#   SELECT count(*) FROM t WHERE v % 7 = 3
+# on each, and prints both with the ratio DriftDB / PostgreSQL (below 1:
+# DriftDB faster).  Both answers are compared.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+ROWS=${GROUPBY_ROWS:-1000000}
+RUNS=${GROUPBY_RUNS:-5}
+PGBIN=/usr/lib/postgresql/15/bin
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-groupby-bench.XXXXXX")
+SPID=""
+AS=""
+[ "$(id -u)" -eq 0 ] && AS="runuser -u postgres --"
+cleanup() {
+    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
+    [ -d "$TMP/pg" ] && $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1
+    wait 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+chmod 755 "$TMP"
+[ -x "$PGBIN/initdb" ] || { echo "PostgreSQL 15 missing ($PGBIN)"; exit 1; }
+
+LOAD="CREATE TABLE t (k bigint PRIMARY KEY, v bigint);
+INSERT INTO t SELECT g, (g::bigint * 7919) % 1000003 FROM generate_series(1, $ROWS) g;"
+QUERIES=(
+    "SELECT k % 100, count(*), sum(v) FROM t GROUP BY 1 ORDER BY 1"
+    "SELECT count(*), sum(v), avg(v) FROM t"
+    "SELECT count(*) FROM t WHERE v % 7 = 3"
+)
+
+PORT=$((58000 + $$ % 400))
+"$BUILD/driftdb" init "$TMP/db" --superuser bench >/dev/null
+"$BUILD/driftdb-server" --data-path "$TMP/db" --listen "127.0.0.1:$PORT" --socket-dir '' 2>"$TMP/server.log" &
+SPID=$!
+for i in $(seq 1 100); do grep -q "listening on" "$TMP/server.log" && break; sleep 0.1; done
+psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d db -v ON_ERROR_STOP=1 -c "$LOAD" -c "ANALYZE t" || exit 1
+
+PGPORT=$((PORT + 1))
+[ -n "$AS" ] && chown postgres "$TMP"
+$AS "$PGBIN/initdb" -D "$TMP/pg" -A trust -U bench >/dev/null 2>&1 || { echo "initdb failed"; exit 1; }
+$AS "$PGBIN/pg_ctl" -D "$TMP/pg" -o "-p $PGPORT -k $TMP -c listen_addresses=127.0.0.1" -l "$TMP/pg.log" -w start \
+    >/dev/null || exit 1
+psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -v ON_ERROR_STOP=1 -c "$LOAD" -c "VACUUM ANALYZE t" || exit 1
+
+median_ms() {   # median_ms PORT DB SQL: the median of RUNS \timing figures
+    local args=(-X -q -h 127.0.0.1 -p "$1" -U bench -d "$2" -c '\timing on')
+    for _ in $(seq "$RUNS"); do args+=(-c "$3"); done
+    psql "${args[@]}" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
+}
+echo "groupby: $ROWS rows, median of $RUNS runs"
+for q in "${QUERIES[@]}"; do
+    a=$(psql -X -qAt -h 127.0.0.1 -p "$PORT" -U bench -d db -c "$q" | md5sum)
+    b=$(psql -X -qAt -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -c "$q" | md5sum)
+    d=$(median_ms "$PORT" db "$q")
+    p=$(median_ms "$PGPORT" postgres "$q")
+    same=same
+    [ "$a" = "$b" ] || same="ANSWERS DIFFER"
+    awk -v d="$d" -v p="$p" -v q="$q" -v s="$same" 'BEGIN {
+        printf "  DriftDB %8.1f ms   PostgreSQL 15 %8.1f ms   ratio %.2f   %s   %s\n", d, p, p ? d / p : 0, s, q
+    }'
+done
