@@ -447,7 +447,10 @@ static bool addr_matches(const HbaLine *l, const struct sockaddr_storage *peer)
     if (l->addr_kind == 'a') return true;
     if (l->addr_kind == 'c') {
         if (l->family == AF_INET) return has_v4 && in_net(v4, l->addr, l->mask, 4);
-        return len == 16 && in_net(a, l->addr, l->mask, 16);
+        /* an IPv4 client of a dual-stack listener (::ffff:a.b.c.d) is an
+         * IPv4 client, as on PostgreSQL's separate IPv4 socket: IPv6
+         * lines (::/0 included) are not for it */
+        return len == 16 && !has_v4 && in_net(a, l->addr, l->mask, 16);
     }
     /* samehost / samenet: against this machine's interfaces */
     struct ifaddrs *ifs = NULL;

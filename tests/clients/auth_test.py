@@ -413,6 +413,37 @@ def main():
             ok("default_unknown_role")
         else:
             fail("default_unknown_role", repr(r))
+        # a dual-stack listener: an IPv4 client (::ffff:127.0.0.1) is
+        # matched by the IPv4 lines only, as on PostgreSQL's own IPv4
+        # socket; ::/0 is for IPv6 clients
+        stop_dd(dd)
+        ds = os.path.join(tmp_dd, "dual.conf")
+        with open(ds, "w") as f:
+            f.write("host all all ::/0 reject\nhost all all 127.0.0.1/32 trust\n")
+        dport = free_port()
+        dlog = open(os.path.join(tmp_dd, "dual.log"), "w")
+        dp = subprocess.Popen([BUILD + "/driftdb-server", "--data-path", tmp_dd + "/db", "--hba", ds,
+                               "--listen", "[::]:%d" % dport, "--socket-dir", ""], stderr=dlog)
+        try:
+            got = {}
+            for host in ("127.0.0.1", "::1"):
+                for _ in range(100):
+                    try:
+                        c = psycopg2.connect(host=host, port=dport, user="nopw", dbname="postgres", connect_timeout=5)
+                        c.close()
+                        got[host] = "ok"
+                        break
+                    except psycopg2.OperationalError as e:
+                        got[host] = "rejected" if "pg_hba.conf rejects" in str(e) else str(e)
+                        if got[host] == "rejected":
+                            break
+                        time.sleep(0.05)
+            check("dual_stack_v4_lines", got == {"127.0.0.1": "ok", "::1": "rejected"}, repr(got))
+        finally:
+            dp.terminate()
+            dp.wait(timeout=30)
+            dlog.close()
+        dd = start_dd(tmp_dd, "reject", extra=("nohba",))
         # a bad --hba file stops the server with its line number
         bad = os.path.join(tmp_dd, "bad.conf")
         with open(bad, "w") as f:
