@@ -270,11 +270,7 @@ int driftdb_copy_out_next(driftdb_result *r, const char **data, size_t *len, dri
     switch (c->stage) {
     case CO_HEADER:
         c->stage = CO_ROWS;
-        if (c->format == COPY_BINARY) {
-            buf_append(&c->line, "PGCOPY\n\377\r\n\0", 11);
-            buf_put_u32be(&c->line, 0);   /* flags */
-            buf_put_u32be(&c->line, 0);   /* header extension length */
-        } else {
+        if (c->format != COPY_BINARY) {
             for (int i = 0; i < n; i++) {
                 if (i) buf_putc(&c->line, (u8)c->delim);
                 const char *name = r->cols[i].name ? r->cols[i].name : "?column?";
@@ -282,8 +278,14 @@ int driftdb_copy_out_next(driftdb_result *r, const char **data, size_t *len, dri
                 else put_text_value(c, name, strlen(name));
             }
             buf_putc(&c->line, '\n');
+            break;
         }
-        break;
+        buf_append(&c->line, "PGCOPY\n\377\r\n\0", 11);
+        buf_put_u32be(&c->line, 0);   /* flags */
+        buf_put_u32be(&c->line, 0);   /* header extension length */
+        /* the binary header travels with the first row (or the trailer),
+         * as PostgreSQL frames it and psycopg 3 reads it */
+        /* fall through */
     case CO_ROWS: {
         int rc = driftdb_result_next(r, err);
         if (rc < 0) return -1;
