@@ -263,8 +263,8 @@ static const CmdHelp cmd_help[] = {
     {"compact",
      "Usage: driftdb compact TARGET [-t TABLE]\n"
      "\n"
-     "Runs VACUUM [TABLE] (not supported by the SQL layer yet: it fails with its\n"
-     "error).\n"
+     "Runs VACUUM [TABLE]: it reclaims what retention freed; DriftDB keeps every\n"
+     "version until retention exists, so today there is nothing to reclaim.\n"
      "\n"
      "Options:\n" TARGET_HELP
      "  -t, --table TABLE     only this table\n"
@@ -771,7 +771,8 @@ static int cmd_restore(int argc, char **argv)
 }
 
 /* snapshot and compact: thin wrappers over CHECKPOINT TABLE and VACUUM; when
- * the SQL layer lacks the statement they fail with its error. */
+ * the SQL layer lacks the statement (CHECKPOINT TABLE) they fail with its
+ * error. */
 static int run_statement_cmd(int argc, char **argv, const char *cmd, int need_table)
 {
     CliTarget t = {NULL, NULL};

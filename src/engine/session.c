@@ -1504,6 +1504,14 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
     case STMT_EXECUTE: rc = run_execute(s, stmt, sql, r, e); break;
     case STMT_DEALLOCATE: rc = run_deallocate(s, stmt, r, e); r->done = true; break;
     case STMT_DISCARD: rc = run_discard(s, stmt, sql, r, e); r->done = true; break;
+    case STMT_ANALYZE:
+        if (stmt->u.drop->vacuum &&
+            (s->state == TXN_BLOCK || s->state == TXN_FAILED || (s->state == TXN_IMPLICIT && !s->stmt_last))) {
+            rc = dd_err(e, DD_EACTIVE_TXN, -1, "VACUUM cannot run inside a transaction block");
+            break;
+        }
+        rc = run_sql(s, stmt, sql, r, e);
+        break;
     default:
         rc = run_sql(s, stmt, sql, r, e);
         break;

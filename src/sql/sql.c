@@ -55,14 +55,17 @@ static int plan_verify(SqlCtx *ctx, Plan *p, i64 recent)
 }
 
 /* Statistics of t, which only its owner (or a superuser) gathers: the
- * others' ANALYZE skips it with PostgreSQL 15's WARNING. */
-static int analyze_one(SqlCtx *ctx, const TableInfo *t)
+ * others' ANALYZE skips it with PostgreSQL 15's WARNING.  VACUUM without
+ * ANALYZE gathers none: DriftDB keeps every version (they are the
+ * history), so there is nothing for it to reclaim (docs/storage.md). */
+static int analyze_one(SqlCtx *ctx, const TableInfo *t, const DropTableStmt *s)
 {
     if (!acl_owns_checked(ctx, t))
-        return sql_note(ctx, "WARNING", "01000", "skipping \"%s\" --- only table or database owner can analyze it",
-                        name_base(t->name));
+        return sql_note(ctx, "WARNING", "01000", "skipping \"%s\" --- only table or database owner can %s it",
+                        name_base(t->name), s->vacuum ? "vacuum" : "analyze");
     int rc = lock_relation(ctx, t, TLOCK_SHARE_UPDATE_EXCLUSIVE);
-    return rc ? rc : sql_analyze_table(ctx, t, false);
+    if (rc || (s->vacuum && !s->vacuum_analyze)) return rc;
+    return sql_analyze_table(ctx, t, false);
 }
 
 /* ANALYZE [t, ...]: gathers the planner's statistics now (every table of
@@ -70,20 +73,20 @@ static int analyze_one(SqlCtx *ctx, const TableInfo *t)
 static int plan_analyze(SqlCtx *ctx, Plan *p, DropTableStmt *s)
 {
     p->kind = PLAN_ALTER_TABLE;
-    p->tag = "ANALYZE";
+    p->tag = s->vacuum ? "VACUUM" : "ANALYZE";
     if (s->n == 0) {
         const TableInfo **ts;
         int n;
         int rc = store_tables_at(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
         for (int i = 0; !rc && i < n; i++)
-            if (!ts[i]->view_sql) rc = analyze_one(ctx, ts[i]);
+            if (!ts[i]->view_sql && !ts[i]->sequence) rc = analyze_one(ctx, ts[i], s);
         return rc;
     }
     for (int i = 0; i < s->n; i++) {
         const TableInfo *t = resolve_table_present(ctx, s->names[i]);
         if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->locs[i], "relation \"%s\" does not exist", s->names[i]);
         if (t->view_sql) continue;   /* a view has no statistics of its own */
-        int rc = analyze_one(ctx, t);
+        int rc = analyze_one(ctx, t, s);
         if (rc) return rc;
     }
     return DD_OK;

@@ -2,10 +2,11 @@
 # tests/clients/pgbench.sh PORT - pgbench (postgresql-client) in its three
 # query modes against driftdb-server: simple (Query), extended (unnamed
 # Parse/Bind/Describe/Execute/Sync per statement) and prepared (named
-# statements, Bind/Execute only).  A custom script (pgbench -i's DDL uses
-# storage options DriftDB does not have): point SELECTs from 2 clients,
-# then UPDATE + SELECT transactions from 1 client, whose sum is checked
-# exactly.  Prints "ok NAME" / "FAIL NAME" lines.
+# statements, Bind/Execute only).  A custom script: point SELECTs (and one
+# AS OF) from 2 clients, then UPDATE + SELECT transactions from 1 client,
+# whose sum is checked
+# exactly; then pgbench -i and its default TPC-B-like run, whose balances
+# must add up.  Prints "ok NAME" / "FAIL NAME" lines.
 set -u
 PORT=$1
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-pgbench.XXXXXX")
@@ -39,3 +40,21 @@ for mode in simple extended prepared; do
         echo "FAIL pgbench_update_$mode"; sed 's/^/#   /' "$TMP/$mode.upd" | tail -n 5
     fi
 done
+
+# pgbench's own schema and load (-i: CREATE TABLE ... WITH (fillfactor),
+# COPY ... WITH (FREEZE on), VACUUM ANALYZE), then its default TPC-B-like
+# transactions: the branches' and tellers' balances add up to the history's
+if $BENCH -i -s 1 -q test >"$TMP/init.out" 2>&1 && grep -q "^done in" "$TMP/init.out" &&
+   [ "$($PSQL -c "SELECT count(*) FROM pgbench_accounts")" = 100000 ]; then
+    echo "ok pgbench_init"
+    if $BENCH -c 2 -t 100 test >"$TMP/tpcb.out" 2>&1 && grep -q "number of failed transactions: 0 " "$TMP/tpcb.out"; then
+        sums=$($PSQL -c "SELECT (SELECT sum(bbalance) FROM pgbench_branches) = (SELECT sum(delta) FROM pgbench_history)
+                           AND (SELECT sum(tbalance) FROM pgbench_tellers) = (SELECT sum(delta) FROM pgbench_history)
+                           AND (SELECT count(*) FROM pgbench_history) = 200")
+        if [ "$sums" = t ]; then echo "ok pgbench_tpcb"; else echo "FAIL pgbench_tpcb (balances $sums)"; fi
+    else
+        echo "FAIL pgbench_tpcb"; sed 's/^/#   /' "$TMP/tpcb.out" | tail -n 5
+    fi
+else
+    echo "FAIL pgbench_init"; sed 's/^/#   /' "$TMP/init.out" | tail -n 5
+fi

@@ -414,6 +414,8 @@ typedef struct DropTableStmt {
     bool restart_identity;   /* TRUNCATE ... RESTART IDENTITY */
     bool discard_temp;  /* DISCARD TEMP: every temporary relation (names: none) */
     int lock_mode;            /* LOCK ... IN mode MODE: TLOCK_* (sql/txn/ctx.h), ACCESS EXCLUSIVE without */
+    bool vacuum;              /* VACUUM (STMT_ANALYZE): ANALYZE only with vacuum_analyze */
+    bool vacuum_analyze;
     bool lock_nowait;         /* LOCK ... NOWAIT */
 } DropTableStmt;
 
@@ -544,7 +546,7 @@ typedef enum StmtKind {
     STMT_SELECT, STMT_INSERT, STMT_UPDATE, STMT_DELETE,
     STMT_CREATE_TABLE, STMT_DROP_TABLE,
     STMT_CREATE_INDEX, STMT_DROP_INDEX,   /* DROP INDEX uses DropTableStmt */
-    STMT_ANALYZE,    /* ANALYZE [t, ...]: u.drop (names; n 0 = every table) */
+    STMT_ANALYZE,    /* ANALYZE / VACUUM [t, ...]: u.drop (names; n 0 = every table; vacuum) */
     STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_VERIFY,     /* VERIFY [RECENT n]: u.verify_recent */
     STMT_EXPLAIN,    /* EXPLAIN stmt: explain.stmt */

@@ -4957,6 +4957,55 @@ static int parse_name_items(Parser *p, DropTableStmt *d, const char *paren)
     return DD_OK;
 }
 
+/* VACUUM [(option [value], ...)] [FULL] [FREEZE] [VERBOSE] [ANALYZE]
+ * [t, ...]: an ANALYZE statement marked vacuum (sql.c: plan_analyze). */
+static int parse_vacuum(Parser *p, Stmt *st)
+{
+    DropTableStmt *d = NULL;
+    NEW(d);
+    st->kind = STMT_ANALYZE;
+    st->u.drop = d;
+    d->vacuum = true;
+    advance(p);   /* VACUUM */
+    if (accept(p, TOK_LPAREN)) {
+        static const char *const opts[] = {"full", "freeze", "verbose", "analyze", "analyse", "disable_page_skipping",
+                                           "skip_locked", "index_cleanup", "process_toast", "truncate", "parallel"};
+        do {
+            Token *t = tok(p);
+            bool known = false;
+            for (size_t i = 0; t->kind == TOK_IDENT && i < sizeof opts / sizeof opts[0] && !known; i++)
+                known = strcmp(t->str, opts[i]) == 0;
+            if (!known) {
+                if (t->kind != TOK_IDENT) return syntax_error(p);
+                return dd_err(p->err, DD_ESYNTAX, t->start, "unrecognized VACUUM option \"%s\"", t->str);
+            }
+            bool analyze = !strcmp(t->str, "analyze") || !strcmp(t->str, "analyse"), on = true;
+            advance(p);
+            Token *v = tok(p);
+            if (v->kind != TOK_COMMA && v->kind != TOK_RPAREN) {   /* a value: boolean, number or word */
+                if (v->kind == TOK_IDENT && v->str)
+                    on = !(strcmp(v->str, "false") == 0 || strcmp(v->str, "off") == 0);
+                else if (v->kind == TOK_INTEGER)
+                    on = !(v->end - v->start == 1 && p->sql[v->start] == '0');
+                else if (v->kind != TOK_NUMBER && v->kind != TOK_STRING)
+                    return syntax_error(p);
+                advance(p);
+            }
+            if (analyze) d->vacuum_analyze = on;
+        } while (accept(p, TOK_COMMA));
+        if (!accept(p, TOK_RPAREN)) return syntax_error(p);
+    } else {
+        for (;;) {
+            Token *t = tok(p);
+            if (is_kw(t, KW_ANALYZE) || is_kw(t, KW_ANALYSE)) d->vacuum_analyze = true;
+            else if (!is_kw(t, KW_VERBOSE) && !is_name(t, "full") && !is_name(t, "freeze")) break;
+            advance(p);
+        }
+    }
+    if (at_end(p)) return DD_OK;
+    return parse_name_items(p, d, "VACUUM of chosen columns");
+}
+
 const char *tlock_mode_name(int mode)
 {
     static const char *const names[] = {"ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
@@ -5925,6 +5974,20 @@ static int copy_option(Parser *p, CopyStmt *c, const char *name, int loc, bool p
             if (!c->force_quote) return nomem(p);
             c->force_quote[c->nforce_quote++] = col;
         } while (accept(p, TOK_COMMA));
+    } else if (!strcmp(name, "freeze")) {
+        /* FREEZE: PostgreSQL writes the rows frozen; DriftDB's rows have
+         * nothing to freeze (docs/postgres-differences.md) */
+        Token *t = tok(p);
+        if (paren && t->kind != TOK_COMMA && t->kind != TOK_RPAREN) {
+            const char *v = t->kind == TOK_IDENT ? t->str : NULL;
+            if (t->kind == TOK_INTEGER) v = "1";
+            if (!v || (strcasecmp(v, "true") && strcasecmp(v, "on") && strcasecmp(v, "false") && strcasecmp(v, "off") &&
+                       strcmp(v, "1")))
+                return dd_err(p->err, DD_ESYNTAX, t->start, "freeze requires a Boolean value");
+            advance(p);
+        }
+    } else if (!strcmp(name, "force_not_null") || !strcmp(name, "force_null")) {
+        return not_supported(p, loc, !strcmp(name, "force_null") ? "COPY FORCE_NULL" : "COPY FORCE_NOT_NULL");
     } else if (!strcmp(name, "encoding")) {
         char *e;
         TRY(copy_string(p, &e));
@@ -6222,10 +6285,11 @@ static int parse_stmt(Parser *p, Stmt *st)
                 return DD_OK;
             }
             if (is_word(t, "revoke")) return parse_grant_role(p, st);
+            if (is_word(t, "vacuum")) return parse_vacuum(p, st);
             if (is_word(t, "reassign")) return parse_owned(p, st);
             static const char *const later[][2] = {
                 {"listen", "LISTEN"},
-                {"notify", "NOTIFY"}, {"vacuum", "VACUUM"},
+                {"notify", "NOTIFY"},
                 {"do", "DO"}, {"call", "CALL"},
             };
             for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
