@@ -648,6 +648,9 @@ int settings_set(driftdb_session *s, const char *name, const char *value, DdErro
     const char *canon = d ? d->name : name;
     if (!d && !strchr(name, '.'))
         return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "unrecognized configuration parameter \"%s\"", name);
+    /* RESET SESSION AUTHORIZATION: it is the session's user already (SET
+     * SESSION AUTHORIZATION to another role is 0A000) */
+    if (d && !value && strcmp(canon, "session_authorization") == 0) return DD_OK;
     if (d && d->readonly)
         return dd_err(err, DD_ECANT_CHANGE, -1, "parameter \"%s\" cannot be changed", canon);
     if (!value) {

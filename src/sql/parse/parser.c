@@ -35,6 +35,7 @@
 #include "lexer.h"
 #include "../../util/alloc.h"
 
+#include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -4688,7 +4689,15 @@ static int parse_alter(Parser *p, Stmt *st)
     bool view = is_word(tok(p), "view");
     if (!is_kw(tok(p), KW_TABLE) && !view) {
         Token *t = tok(p);
-        if (t->kind == TOK_IDENT) return not_supported(p, t->start, "this ALTER");
+        if (is_name(t, "default") && is_name(peek(p, 1), "privileges"))
+            return not_supported(p, t->start, "ALTER DEFAULT PRIVILEGES");
+        if (t->kind == TOK_IDENT) {
+            /* ALTER DATABASE, ALTER FUNCTION, ...: named as written */
+            char what[96];
+            snprintf(what, sizeof what, "ALTER %s", t->str ? t->str : "");
+            for (char *c = what; *c; c++) *c = (char)toupper((unsigned char)*c);
+            return not_supported(p, t->start, what);
+        }
         return syntax_error(p);
     }
     advance(p);
@@ -5762,6 +5771,17 @@ static int parse_set(Parser *p, Stmt *st)
     st->kind = STMT_SET;
     st->u.set = s;
     advance(p);   /* SET */
+    {
+        /* SET [SESSION | LOCAL] SESSION AUTHORIZATION: DEFAULT is RESET's
+         * (the session's user, which it is); another role is 0A000 */
+        int k = is_kw(tok(p), KW_LOCAL) || (is_kw(tok(p), KW_SESSION) && is_kw(peek(p, 1), KW_SESSION)) ? 1 : 0;
+        if (is_kw(peek(p, k), KW_SESSION) && is_kw(peek(p, k + 1), KW_AUTHORIZATION)) {
+            if (!is_kw(peek(p, k + 2), KW_DEFAULT)) return not_supported(p, peek(p, k)->start, "SET SESSION AUTHORIZATION");
+            for (int i = 0; i < k + 3; i++) advance(p);
+            s->name = dup_str(p, "session_authorization");   /* value NULL: DEFAULT */
+            return s->name ? DD_OK : nomem(p);
+        }
+    }
     if (is_kw(tok(p), KW_SESSION) && is_kw(peek(p, 1), KW_CHARACTERISTICS)) {
         advance(p);
         advance(p);
@@ -5839,8 +5859,6 @@ static int parse_set(Parser *p, Stmt *st)
         TRY(parse_colid(p, &s->value, NULL));
         return DD_OK;
     }
-    if (is_kw(t, KW_SESSION) && is_kw(peek(p, 1), KW_AUTHORIZATION))
-        return not_supported(p, t->start, "SET SESSION AUTHORIZATION");
     TRY(parse_var_name(p, &s->name));
     if (!accept_kw(p, KW_TO) && !accept(p, TOK_EQ)) return syntax_error(p);
     if (accept_kw(p, KW_DEFAULT)) return DD_OK;
