@@ -9,22 +9,37 @@
 #include "backends.h"
 #include "../util/alloc.h"
 
+#include <poll.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#define HUP_POLL_MS 100   /* how soon a vanished client's statement stops */
+
 int backends_init(PgwBackends *t, int n)
 {
     pthread_mutex_init(&t->mu, NULL);
+    pthread_cond_init(&t->hup_cv, NULL);
     atomic_init(&t->terminating, false);
+    t->hup_started = t->hup_stop = false;
+    t->nbusy = 0;
     t->n = n;
     t->b = dd_calloc((size_t)n, sizeof *t->b);
+    for (int i = 0; t->b && i < n; i++) t->b[i].busy_fd = -1;
     t->wake_fd = eventfd(0, EFD_CLOEXEC);
     return t->b && t->wake_fd >= 0 ? 0 : -1;
 }
 
 void backends_free(PgwBackends *t)
 {
+    if (t->hup_started) {
+        pthread_mutex_lock(&t->mu);
+        t->hup_stop = true;
+        pthread_cond_broadcast(&t->hup_cv);
+        pthread_mutex_unlock(&t->mu);
+        pthread_join(t->hup_thread, NULL);
+    }
+    pthread_cond_destroy(&t->hup_cv);
     dd_free(t->b);
     t->b = NULL;
     if (t->wake_fd >= 0) close(t->wake_fd);
@@ -38,7 +53,7 @@ int backends_add(PgwBackends *t, u32 id, u32 secret, driftdb_session *s)
     pthread_mutex_lock(&t->mu);
     for (int i = 0; i < t->n; i++) {
         if (t->b[i].id == 0) {
-            t->b[i] = (PgwBackend){id, secret, s};
+            t->b[i] = (PgwBackend){id, secret, s, -1, t->b[i].busy_gen};
             slot = i;
             break;
         }
@@ -53,7 +68,8 @@ void backends_remove(PgwBackends *t, int slot)
 {
     if (slot < 0 || slot >= t->n) return;
     pthread_mutex_lock(&t->mu);
-    t->b[slot] = (PgwBackend){0, 0, NULL};
+    if (t->b[slot].busy_fd >= 0) t->nbusy--;
+    t->b[slot] = (PgwBackend){0, 0, NULL, -1, t->b[slot].busy_gen + 1};
     pthread_mutex_unlock(&t->mu);
 }
 
@@ -85,4 +101,69 @@ void backends_terminate_all(PgwBackends *t)
     if (write(t->wake_fd, &one, sizeof one) != (ssize_t)sizeof one) {
         /* cannot fail for an eventfd far from its maximum */
     }
+}
+
+/* The watcher: polls the busy sockets for POLLRDHUP (no POLLIN: a client
+ * may send its next messages while a statement runs) and cancels the
+ * statement of a session whose client is gone.  The sockets are polled
+ * outside the mutex; a hang-up counts only for the busy period it was
+ * polled in (busy_gen), so a socket number reused meanwhile is no one's. */
+static void *hup_main(void *arg)
+{
+    PgwBackends *t = arg;
+    struct pollfd *pf = dd_calloc((size_t)t->n + 1, sizeof *pf);
+    int *slot = dd_calloc((size_t)t->n + 1, sizeof *slot);
+    u32 *gen = dd_calloc((size_t)t->n + 1, sizeof *gen);
+    pthread_mutex_lock(&t->mu);
+    while (!t->hup_stop && pf && slot && gen) {
+        if (t->nbusy == 0) {
+            pthread_cond_wait(&t->hup_cv, &t->mu);
+            continue;
+        }
+        int n = 0;
+        for (int i = 0; i < t->n; i++)
+            if (t->b[i].id != 0 && t->b[i].busy_fd >= 0) {
+                pf[n] = (struct pollfd){.fd = t->b[i].busy_fd, .events = POLLRDHUP};
+                slot[n] = i;
+                gen[n++] = t->b[i].busy_gen;
+            }
+        pthread_mutex_unlock(&t->mu);
+        int k = poll(pf, (nfds_t)n, HUP_POLL_MS);
+        pthread_mutex_lock(&t->mu);
+        for (int j = 0; k > 0 && j < n; j++) {
+            PgwBackend *b = &t->b[slot[j]];
+            if (!(pf[j].revents & (POLLRDHUP | POLLHUP | POLLERR)) || b->busy_gen != gen[j] || b->busy_fd < 0) continue;
+            driftdb_session_cancel(b->sess);
+            b->busy_fd = -1;   /* once: the statement ends, its connection closes */
+            t->nbusy--;
+        }
+    }
+    pthread_mutex_unlock(&t->mu);
+    dd_free(pf);
+    dd_free(slot);
+    dd_free(gen);
+    return NULL;
+}
+
+void backends_busy(PgwBackends *t, int slot, int fd)
+{
+    if (slot < 0 || slot >= t->n) return;
+    pthread_mutex_lock(&t->mu);
+    if (!t->hup_started && !t->hup_stop)
+        t->hup_started = pthread_create(&t->hup_thread, NULL, hup_main, t) == 0;
+    if (t->b[slot].busy_fd < 0) t->nbusy++;
+    t->b[slot].busy_fd = fd;
+    t->b[slot].busy_gen++;
+    pthread_cond_signal(&t->hup_cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+void backends_idle(PgwBackends *t, int slot)
+{
+    if (slot < 0 || slot >= t->n) return;
+    pthread_mutex_lock(&t->mu);
+    if (t->b[slot].busy_fd >= 0) t->nbusy--;
+    t->b[slot].busy_fd = -1;
+    t->b[slot].busy_gen++;
+    pthread_mutex_unlock(&t->mu);
 }

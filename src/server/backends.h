@@ -7,6 +7,11 @@
  * and unregisters it before closing the session; the table calls into a
  * session (driftdb_session_cancel / _terminate, both thread-safe) only
  * under its mutex, so never into a closed one.
+ *
+ * While a statement runs the connection marks its slot busy with its
+ * socket: a watcher thread polls the busy sockets for a hang-up
+ * (POLLRDHUP: the client closed or vanished) and cancels that session's
+ * statement, so a client that disconnects mid-statement stops it.
  */
 #ifndef DD_BACKENDS_H
 #define DD_BACKENDS_H
@@ -21,6 +26,8 @@ typedef struct PgwBackend {
     u32 id;                  /* 0: free slot */
     u32 secret;
     driftdb_session *sess;
+    int busy_fd;             /* the socket while a statement runs, else -1 */
+    u32 busy_gen;            /* counts the busy periods: a hang-up is of one */
 } PgwBackend;
 
 typedef struct PgwBackends {
@@ -30,6 +37,12 @@ typedef struct PgwBackends {
     atomic_bool terminating; /* the server is shutting down */
     int wake_fd;             /* an eventfd, readable once terminating: every
                                 connection's blocking read polls it too */
+    /* the hang-up watcher: started with the first busy slot, sleeps on
+     * hup_cv while none is busy */
+    pthread_t hup_thread;
+    bool hup_started, hup_stop;
+    int nbusy;
+    pthread_cond_t hup_cv;
 } PgwBackends;
 
 /* n slots (one per possible session).  Returns 0 or -1 (out of memory
@@ -45,5 +58,8 @@ bool backends_cancel(PgwBackends *t, u32 id, u32 secret);
 /* Shutdown: marks the table terminating and terminates every session's
  * running and future statements (FATAL 57P01). */
 void backends_terminate_all(PgwBackends *t);
+/* A statement of slot's session starts (its client's socket fd) / ends. */
+void backends_busy(PgwBackends *t, int slot, int fd);
+void backends_idle(PgwBackends *t, int slot);
 
 #endif

@@ -2063,6 +2063,14 @@ static void conn_sync(Conn *c)
 }
 
 /* Reads and dispatches messages until Terminate, EOF or a fatal error. */
+/* While a statement runs: a client that hangs up cancels it (backends.h). */
+static void conn_busy(Conn *c, bool busy)
+{
+    if (!c->cfg->backends || c->backend_slot < 0) return;
+    if (busy) backends_busy(c->cfg->backends, c->backend_slot, c->fd);
+    else backends_idle(c->cfg->backends, c->backend_slot);
+}
+
 static int conn_serve_loop(Conn *c)
 {
     for (;;) {
@@ -2104,7 +2112,10 @@ static int conn_serve_loop(Conn *c)
             if (up) portal_drop(c, up);
             PgwStmt *us = stmt_find(c, "");
             if (us) stmt_drop(c, us);
-            if (conn_simple_query(c, &cur) != 0) return -1;
+            conn_busy(c, true);
+            int qrc = conn_simple_query(c, &cur);
+            conn_busy(c, false);
+            if (qrc != 0) return -1;
             if (driftdb_session_txn_status(c->sess) == 'I') conn_drop_portals(c);
             break;
         }
@@ -2120,7 +2131,11 @@ static int conn_serve_loop(Conn *c)
         case 'P': rc2 = conn_parse(c, &cur); break;
         case 'B': rc2 = conn_bind(c, &cur); break;
         case 'D': rc2 = conn_describe(c, &cur); break;
-        case 'E': rc2 = conn_execute(c, &cur); break;
+        case 'E':
+            conn_busy(c, true);
+            rc2 = conn_execute(c, &cur);
+            conn_busy(c, false);
+            break;
         case 'C': rc2 = conn_close_msg(c, &cur); break;
         case 'F': {
             driftdb_error e;

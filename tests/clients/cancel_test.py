@@ -211,6 +211,37 @@ def psql_ctrl_c():
 
 
 @test
+def client_vanishes_mid_statement():
+    """A client that closes its connection while its statement runs: the
+    statement stops within moments (the server watches the socket for a
+    hang-up), and its session leaves pg_stat_activity."""
+    r = Raw()
+    pid = r.pid
+    b = SLOW.encode() + b"\0"
+    r.s.sendall(b"Q" + struct.pack("!I", 4 + len(b)) + b)
+    watch = connect()
+    watch.autocommit = True
+    cur = watch.cursor()
+    for _ in range(100):   # running
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s AND state = 'active'", (pid,))
+        if cur.fetchone()[0] == 1:
+            break
+        time.sleep(0.02)
+    else:
+        raise AssertionError("the statement never ran")
+    r.s.close()   # the client vanishes mid-statement
+    t0 = time.time()
+    while time.time() - t0 < 5:
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,))
+        if cur.fetchone()[0] == 0:
+            break
+        time.sleep(0.05)
+    took = time.time() - t0
+    watch.close()
+    assert took < 2.0, "its session stayed %.1f s" % took
+
+
+@test
 def statement_timeout():
     conn = connect()
     conn.autocommit = True
