@@ -189,6 +189,10 @@ PREPARED = [
     "SELECT * FROM pgcmp WHERE name LIKE $1",
     "SELECT count(*) FROM pgcmp WHERE $1",
     "SELECT 1 WHERE $1 = 1 AND $2 = 'x'",
+    # INSERT ... SELECT: a parameter alone in the select list takes its
+    # target column's type
+    "INSERT INTO pgcmp SELECT $1, $2, $3",
+    "INSERT INTO pgcmp (n, id) SELECT $1, $2",
 ]
 
 

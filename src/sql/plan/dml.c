@@ -636,6 +636,32 @@ static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan
     return DD_OK;
 }
 
+/* INSERT ... SELECT $1, ...: an untyped parameter standing alone in the
+ * select list takes its target column's type, as PostgreSQL infers it (a
+ * UNION's branches are typed by the UNION first, there as here). */
+static void insert_select_params(SqlCtx *ctx, const InsertStmt *s, const TableInfo *t)
+{
+    if (!ctx->param_types || s->select->next) return;
+    const SelectStmt *q = s->select;
+    for (int k = 0, col = -1; k < q->ntargets; k++) {
+        /* the k-th target column: of the list, or the k-th visible one */
+        if (s->ncols) {
+            col = -1;
+            for (int c = 0; k < s->ncols && c < t->ncols && col < 0; c++)
+                if (!t->cols[c].dropped && strcmp(t->cols[c].name, s->cols[k]) == 0) col = c;
+        } else {
+            for (col++; col < t->ncols && (t->cols[col].dropped || t->cols[col].pending ||
+                                           strcmp(t->cols[col].name, ROWID_COL) == 0); col++) {}
+            if (col >= t->ncols) return;
+        }
+        const Expr *e = q->targets[k]->expr;
+        if (col < 0 || !e || e->kind != EXPR_PARAM || e->u.param.n < 1 || e->u.param.n > ctx->nparams) continue;
+        TypeId *pt = &ctx->param_types[e->u.param.n - 1];
+        TypeId ct = (TypeId)t->cols[col].type;
+        if (*pt == TYPE_UNKNOWN && ct != TYPE_NULLTYPE && !type_has_etype(ct) && ct != TYPE_TEXT) *pt = ct;
+    }
+}
+
 int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
 {
     const TableInfo *t;
@@ -664,6 +690,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     if (s->select) {
         sel = arena_zalloc(ctx->stmt, sizeof(Plan));
         if (!sel) return DD_ENOMEM;
+        insert_select_params(ctx, s, t);
         rc = analyze_select(ctx, s->select, sel);
         if (rc) return rc;
         if (sel->ncols > width && s->ncols)
