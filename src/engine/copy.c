@@ -71,6 +71,9 @@ struct CopyState {
     u64 batch_line;            /* line of the batch's first row */
     Buf sql;                   /* the batch's INSERT text */
     int sql_rows;              /* the number of rows sql is for */
+    SqlCtx ictx;               /* the INSERT planned once for the COPY ... */
+    Plan *iplan;               /* ... or NULL: an INSERT per batch */
+    u64 err_line;              /* the line an error is about (0: the batch's) */
 };
 
 #define COPY_BATCH 1000        /* rows per INSERT through the SQL layer */
@@ -421,6 +424,23 @@ static int copy_from_setup(driftdb_session *s, CopyStmt *cs, CopyState *c, drift
     if (!buf_ok(&c->cols_sql)) return dd_err(e, DD_ENOMEM, -1, NULL);
     for (int b = 0; b < COPY_BATCH; b++)
         for (int i = 0; i < n; i++) c->ptypes[(size_t)b * (size_t)n + (size_t)i] = c->types[i];
+    /* the INSERT of one row of parameters, planned once: each batch's rows
+     * run through it (session_copy_rows) */
+    buf_reset(&c->sql);
+    buf_append(&c->sql, c->cols_sql.data, c->cols_sql.len);
+    buf_putc(&c->sql, '(');
+    for (int i = 0; i < n; i++) buf_printf(&c->sql, i ? ", $%d" : "$%d", i + 1);
+    buf_putc(&c->sql, ')');
+    const char *it = buf_cstr(&c->sql);
+    char *itext = it ? arena_strdup(&s->stmt, it) : NULL;
+    if (!itext) return dd_err(e, DD_ENOMEM, -1, NULL);
+    rc = parse_statement(itext, strlen(itext), 0, &s->stmt, &st, &next, e);
+    if (!rc) rc = session_copy_prepare(s, &c->ictx, st, itext, c->types, n, &c->iplan, e);
+    if (rc) {
+        /* as before: the batches' INSERTs report it, at their lines */
+        c->iplan = NULL;
+        dd_err_clear(e);
+    }
     return DD_OK;
 }
 
@@ -429,6 +449,7 @@ static void copy_api_error(driftdb_result *r, const DdError *e, driftdb_error *e
 {
     dd_to_api_error(e, err);
     CopyState *c = r->copy;
+    if (c->err_line) from = to = c->err_line;
     if (from == to)
         snprintf(err->context, sizeof err->context, "COPY %s, line %llu", c->table, (unsigned long long)from);
     else
@@ -440,6 +461,16 @@ static void copy_api_error(driftdb_result *r, const DdError *e, driftdb_error *e
 static int copy_flush(driftdb_session *s, CopyState *c, DdError *e)
 {
     if (c->nbatch == 0) return DD_OK;
+    if (c->iplan) {
+        int bad;
+        int rc = session_copy_rows(s, &c->ictx, c->iplan, c->vals, c->nbatch, &c->batch, &c->nrows, &bad, e);
+        if (rc && bad >= 0) c->err_line = c->batch_line + (u64)bad;
+        if (rc) e->position = 0;
+        arena_reset(&c->batch);
+        arena_reset(&c->rowa);
+        c->nbatch = 0;
+        return rc;
+    }
     if (c->sql_rows != c->nbatch) {   /* the text of full batches is made once */
         buf_reset(&c->sql);
         buf_append(&c->sql, c->cols_sql.data, c->cols_sql.len);

@@ -1239,6 +1239,38 @@ int session_run_dml(driftdb_session *s, Stmt *stmt, const char *sql, TypeId *typ
     return rc;
 }
 
+int session_copy_prepare(driftdb_session *s, SqlCtx *ctx, Stmt *stmt, const char *sql, TypeId *types, int n,
+                         Plan **out, DdError *e)
+{
+    *out = NULL;
+    int pending = s->cancel;
+    s->bind_types = types;
+    s->bind_n = n;
+    int rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
+    s->bind_types = NULL;
+    s->bind_n = 0;
+    if (pending) s->cancel = pending;
+    Plan *p;
+    if (!rc) rc = sql_prepare(ctx, stmt, &p);
+    if (!rc && sql_insert_rows_ok(p)) *out = p;
+    return rc;
+}
+
+int session_copy_rows(driftdb_session *s, SqlCtx *ctx, Plan *p, const Value *vals, int nrows, Arena *batch,
+                      u64 *count, int *bad, DdError *e)
+{
+    *bad = -1;
+    ctx->err = e;
+    if (s->cancel) return sql_check_interrupt(ctx);
+    Arena *keep = ctx->stmt;
+    ctx->stmt = batch;
+    ctx->vctx.arena = batch;
+    int rc = sql_insert_rows(ctx, p, vals, nrows, count, bad);
+    ctx->stmt = keep;
+    ctx->vctx.arena = keep;
+    return rc;
+}
+
 int session_result_finish(driftdb_result *r, DdError *e) { return result_finish(r, e); }
 int session_result_cols(driftdb_result *r, const ColDesc *cols, int n) { return result_set_cols(r, cols, n); }
 void session_result_fail(driftdb_result *r) { if (!r->done) result_fail(r); }

@@ -960,11 +960,13 @@ static int check_unique_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows)
     return sql_check_unique(ctx, cur, pks, lens, (int)rows->n);
 }
 
-static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count)
+/* *at: the row an error is about (rows->n when it is about them all). */
+static int write_rows_at(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count, size_t *at)
 {
     for (size_t i = 0; i < rows->n; i++) {
         NewRow *r = &rows->v[i];
         bool live;
+        *at = i;
         int rc = key_live(ctx, t, r->pk, r->pklen, &live);
         if (!rc && !live) rc = lock_new_key(ctx, t, r->pk, r->pklen, &live);
         if (rc) return rc;
@@ -973,7 +975,14 @@ static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count
         if (rc) return rc;
         (*count)++;
     }
+    *at = rows->n;
     return check_unique_rows(ctx, t, rows);
+}
+
+static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count)
+{
+    size_t at;
+    return write_rows_at(ctx, t, rows, count, &at);
 }
 
 
@@ -1411,6 +1420,63 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
     if (!rc && !p->conflict) rc = fk_inserted(ctx, t, &rows);
     if (!rc) rc = returning_rows(ctx, p);
     return rc;
+}
+
+bool dml_insert_rows_ok(const Plan *p)
+{
+    return p->kind == PLAN_INSERT && !p->root && p->nrows == 1 && p->values && !p->conflict && !p->new_table &&
+           !p->ret && !p->npre && !p->table->document_style;
+}
+
+/*
+ * COPY FROM's rows through an INSERT planned once: p is INSERT INTO t
+ * (cols) ... VALUES ($1, ..., $n) (dml_insert_rows_ok), and each row of
+ * in (nrows rows of n = p->ntargets values, of the parameters' types) runs
+ * through it as that statement would with those parameters: defaults,
+ * assignment casts, generated columns, NOT NULL, CHECK and domains, the
+ * key and its lock, unique indexes, foreign keys.  As exec_insert, every
+ * row is computed before any is written.  *bad: the row an error is about,
+ * or -1 when it is about the rows together (a unique index, a foreign key).
+ * Memory: ctx->stmt (the caller resets it between calls).
+ */
+int dml_insert_rows(SqlCtx *ctx, Plan *p, const Value *in, int nrows, u64 *count, int *bad)
+{
+    const TableInfo *t = p->table;
+    int n = p->ntargets;
+    *bad = -1;
+    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    NewRows rows = {NULL, 0, 0};
+    if (!vals) return DD_ENOMEM;
+    rows.v = arena_alloc(ctx->stmt, sizeof(NewRow) * (size_t)(nrows + 1));
+    if (!rows.v) return DD_ENOMEM;
+    rows.cap = (size_t)nrows + 1;
+    Buf pk = BUF_INIT, rec = BUF_INIT;
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    int rowid_ci = p->add_rowid ? find_col(t, ROWID_COL) : -1;
+    const Value *params = ctx->params;
+    int rc = DD_OK;
+    for (int r = 0; !rc && r < nrows; r++) {
+        ArenaMark m = arena_mark(ctx->row);
+        ctx->params = in + (size_t)r * (size_t)n;
+        for (int i = 0; i < t->ncols; i++) vals[i] = val_null((TypeId)t->cols[i].type);
+        rc = eval_defaults(ctx, p, vals);
+        for (int k = 0; !rc && k < n; k++) rc = expr_eval(p->values[0][k], &env, NULL, &vals[p->target_col[k]]);
+        if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
+        if (!rc) rc = encode_row(ctx, p, t, vals, &pk, &rec, &rows);
+        if (rc) *bad = r;
+        arena_rewind(ctx->row, m);
+    }
+    ctx->params = params;
+    buf_free(&pk);
+    buf_free(&rec);
+    if (rc) return rc;
+    size_t at = 0;
+    rc = write_rows_at(ctx, t, &rows, count, &at);
+    if (rc) {
+        if (at < rows.n) *bad = (int)at;
+        return rc;
+    }
+    return fk_inserted(ctx, t, &rows);
 }
 
 /* ---------------------------------------------------------------- UPDATE / DELETE */

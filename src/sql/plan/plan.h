@@ -136,6 +136,10 @@ int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p);
 int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 int exec_dml(SqlCtx *ctx, Plan *p);
+/* COPY FROM: whether p is an INSERT of one VALUES row that
+ * dml_insert_rows can run over rows of values, and that run. */
+bool dml_insert_rows_ok(const Plan *p);
+int dml_insert_rows(SqlCtx *ctx, Plan *p, const Value *in, int nrows, u64 *count, int *bad);
 
 /* view.c */
 int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p);
