@@ -119,34 +119,58 @@ bool ws_is_empty(const TxnWrites *ws) { return ws->live == 0 && ws->ntables == 0
 
 /* Returns the slot index holding (table, pk) or the empty slot where it
  * would go. */
-static int ws_probe(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
+static int probe_h(const TxnWrites *ws, u32 h, u32 table, const u8 *pk, u32 pklen)
 {
     u32 mask = (u32)ws->nslots - 1;
-    u32 i = (u32)ws_hash(table, pk, pklen) & mask;
+    u32 i = h & mask;
     for (;;) {
-        int s = ws->slots[i];
-        if (s < 0) return (int)i;
-        WsRow *r = ws->rows[s];
-        if (r && r->table == table && r->pklen == pklen && memcmp(r->pk, pk, pklen) == 0)
-            return (int)i;
+        const WsSlot *sl = &ws->slots[i];
+        if (sl->row < 0) return (int)i;
+        if (sl->hash == h) {
+            WsRow *r = ws->rows[sl->row];
+            if (r && r->table == table && r->pklen == pklen && memcmp(r->pk, pk, pklen) == 0) return (int)i;
+        }
         i = (i + 1) & mask;
     }
 }
 
+static int ws_probe(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
+{
+    return probe_h(ws, (u32)ws_hash(table, pk, pklen), table, pk, pklen);
+}
+
+/* Fills empty slot i with row k of hash h. */
+static void slot_set(TxnWrites *ws, int i, int k, u32 h)
+{
+    ws->slots[i].row = k;
+    ws->slots[i].hash = h;
+}
+
+static WsSlot *slots_new(int n)
+{
+    WsSlot *sl = dd_malloc(sizeof(WsSlot) * (size_t)n);
+    for (int i = 0; sl && i < n; i++) sl[i].row = -1, sl[i].hash = 0;
+    return sl;
+}
+
+/* The index at nslots (a power of two), from the old slots' hashes: no
+ * entry is read. */
 static int ws_rehash(TxnWrites *ws, int nslots)
 {
-    int *slots = dd_malloc(sizeof(int) * (size_t)nslots);
+    WsSlot *slots = slots_new(nslots);
     if (!slots) return DD_ENOMEM;
-    for (int i = 0; i < nslots; i++) slots[i] = -1;
-    dd_free(ws->slots);
+    WsSlot *old = ws->slots;
+    int nold = ws->nslots;
     ws->slots = slots;
     ws->nslots = nslots;
-    for (int k = 0; k < ws->nrows; k++) {
-        WsRow *r = ws->rows[k];
-        if (!r) continue;
-        int i = ws_probe(ws, r->table, r->pk, r->pklen);
-        ws->slots[i] = k;
+    u32 mask = (u32)nslots - 1;
+    for (int j = 0; j < nold; j++) {
+        if (old[j].row < 0 || !ws->rows[old[j].row]) continue;
+        u32 i = old[j].hash & mask;
+        while (slots[i].row >= 0) i = (i + 1) & mask;
+        slots[i] = old[j];
     }
+    dd_free(old);
     return DD_OK;
 }
 
@@ -155,7 +179,7 @@ static WsRow *own_find(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
 {
     if (ws->nslots == 0) return NULL;
     int i = ws_probe(ws, table, pk, pklen);
-    int s = ws->slots[i];
+    int s = ws->slots[i].row;
     return s < 0 ? NULL : ws->rows[s];
 }
 
@@ -202,7 +226,7 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
         if (!rec && !r->existed) {
             /* a key born in this transaction dies in it: no trace left */
             int i = ws_probe(ws, table, pk, pklen);
-            int s = ws->slots[i];
+            int s = ws->slots[i].row;
             row_free(r);
             ws->rows[s] = NULL;
             ws->live--;
@@ -260,9 +284,10 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
         row_free(r);
         return DD_ENOMEM;
     }
-    int i = ws_probe(ws, table, pk, pklen);
+    u32 h = (u32)ws_hash(table, pk, pklen);
+    int i = probe_h(ws, h, table, pk, pklen);
     ws->rows[ws->nrows] = r;
-    ws->slots[i] = ws->nrows++;
+    slot_set(ws, i, ws->nrows++, h);
     ws->live++;
     return DD_OK;
 }
@@ -773,7 +798,7 @@ static void base_compact(TxnWrites *b)
     int n = 64;
     while (n < 2 * (b->live + 1)) n *= 2;
     /* the new index first: out of memory leaves everything as it was */
-    int *slots = dd_malloc(sizeof(int) * (size_t)n);
+    WsSlot *slots = slots_new(n);
     if (!slots) return;
     int m = 0;
     for (int k = 0; k < b->nrows; k++)
@@ -782,8 +807,11 @@ static void base_compact(TxnWrites *b)
     dd_free(b->slots);
     b->slots = slots;
     b->nslots = n;
-    for (int i = 0; i < n; i++) slots[i] = -1;
-    for (int k = 0; k < m; k++) slots[ws_probe(b, b->rows[k]->table, b->rows[k]->pk, b->rows[k]->pklen)] = k;
+    for (int k = 0; k < m; k++) {
+        const WsRow *r = b->rows[k];
+        u32 h = (u32)ws_hash(r->table, r->pk, r->pklen);
+        slot_set(b, probe_h(b, h, r->table, r->pk, r->pklen), k, h);
+    }
 }
 
 void ws_temp_tidy(TxnWrites *ws)
@@ -935,9 +963,10 @@ void ws_fold_apply(TxnWrites *ws, TempFold *f, WsKeyFn keyfn, void *arg)
         if (!t || t->on_commit == 'd') continue;   /* not temporary, gone, or emptied below */
         WsRow *o = own_find(b, r->table, r->pk, r->pklen);
         if (b->nkeymaps && (!keyfn || keymaps_apply(b, t, r, o, keyfn, arg))) keymaps_drop_table(b, t->id);
-        int si = ws_probe(b, r->table, r->pk, r->pklen);
+        u32 sh = (u32)ws_hash(r->table, r->pk, r->pklen);
+        int si = probe_h(b, sh, r->table, r->pk, r->pklen);
         if (!r->rec) {
-            if (o) base_remove(b, b->slots[si]);
+            if (o) base_remove(b, b->slots[si].row);
             continue;
         }
         ws->rows[i] = NULL;   /* ws_reset, next, frees what stays */
@@ -951,10 +980,10 @@ void ws_fold_apply(TxnWrites *ws, TempFold *f, WsKeyFn keyfn, void *arg)
         r->existed = false;
         if (o) {
             row_free(o);
-            b->rows[b->slots[si]] = r;
+            b->rows[b->slots[si].row] = r;
         } else {
             b->rows[b->nrows] = r;
-            b->slots[si] = b->nrows++;
+            slot_set(b, si, b->nrows++, sh);
             b->live++;
         }
     }

@@ -89,9 +89,14 @@ typedef struct TempKeyMap {
     u32 cap, count;
 } TempKeyMap;
 
+/* A slot of the write set's index: the entry's place in rows (-1: empty)
+ * and the low 32 bits of its key's hash, compared before the entry is
+ * looked at (a probe for a key not there reads the slots only). */
+typedef struct WsSlot { int row; u32 hash; } WsSlot;
+
 typedef struct TxnWrites {
     WsRow **rows; int nrows, caprows;   /* insertion order; NULL = removed */
-    int *slots; int nslots;             /* open-addressing index into rows */
+    WsSlot *slots; int nslots;          /* open-addressing index into rows */
     int live;                           /* non-removed entries */
     TableInfo **tables; int ntables, captables; /* overlay: newest per id */
     u64 *table_base;    /* per entry of tables: the snapshot seq of the statement that
