@@ -534,6 +534,19 @@ static int text_row(driftdb_session *s, CopyState *c, const char *p, size_t n, D
     size_t i = 0;
     for (;;) {
         size_t start = i;
+        /* a field without a backslash is its own value: no copy */
+        while (i < n && p[i] != c->delim && p[i] != '\\') i++;
+        if (i == n || p[i] == c->delim) {
+            if (col >= c->ncols) return field_count_error(c, col + 1, e);
+            bool isnull = i - start == c->null_len && memcmp(p + start, c->null_str, c->null_len) == 0;
+            int rc = put_field(s, c, col, isnull ? NULL : p + start, i - start, e);
+            if (rc) return rc;
+            col++;
+            if (i == n) break;
+            i++;   /* the delimiter */
+            continue;
+        }
+        i = start;
         buf_reset(&c->field);
         while (i < n && p[i] != c->delim) {
             char ch = p[i++];
