@@ -23,11 +23,24 @@ void ws_init(TxnWrites *ws)
     arena_init(&ws->arena, 4096);
 }
 
+/* An entry is one allocation with its key and first image after it (a
+ * COPY of a million rows made three million); an image that replaces the
+ * first one has its own. */
+static bool inline_bytes(const WsRow *r, const u8 *p)
+{
+    return p >= (const u8 *)(r + 1) && p <= (const u8 *)(r + 1) + r->pklen;
+}
+
+static void rec_free(WsRow *r)
+{
+    if (r->rec && !inline_bytes(r, r->rec)) dd_free(r->rec);
+    r->rec = NULL;
+}
+
 static void row_free(WsRow *r)
 {
     if (!r) return;
-    dd_free(r->pk);
-    dd_free(r->rec);
+    rec_free(r);
     dd_free(r->orig);
     dd_free(r);
 }
@@ -212,7 +225,11 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
            u64 orig_seq)
 {
     ws->writes++;
-    WsRow *r = own_find(ws, table, pk, pklen);
+    /* one hash and one probe: the slot found is where a new entry goes
+     * (unless the index grows first) */
+    u32 h = (u32)ws_hash(table, pk, pklen);
+    int si = ws->nslots ? probe_h(ws, h, table, pk, pklen) : -1;
+    WsRow *r = si >= 0 && ws->slots[si].row >= 0 ? ws->rows[ws->slots[si].row] : NULL;
     if (!r && ws->base && ws->base->live) {
         /* a temporary table's committed row: it "existed" before this
          * transaction, so deleting it leaves a tombstone over base */
@@ -225,8 +242,7 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
     if (r) {
         if (!rec && !r->existed) {
             /* a key born in this transaction dies in it: no trace left */
-            int i = ws_probe(ws, table, pk, pklen);
-            int s = ws->slots[i].row;
+            int s = ws->slots[si].row;
             row_free(r);
             ws->rows[s] = NULL;
             ws->live--;
@@ -246,7 +262,7 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
         }
         /* else: live and changed again: it keeps how it began (INSERT
          * stays INSERT, UPDATE stays UPDATE) */
-        dd_free(r->rec);
+        rec_free(r);
         r->rec = nrec;
         r->reclen = rec ? reclen : 0;
         return DD_OK;
@@ -256,6 +272,7 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
     if ((ws->nrows + 1) * 2 > ws->nslots) {
         int rc = ws_rehash(ws, ws->nslots ? ws->nslots * 2 : 64);
         if (rc) return rc;
+        si = -1;
     }
     if (ws->nrows == ws->caprows) {
         int ncap = ws->caprows ? ws->caprows * 2 : 32;
@@ -264,7 +281,7 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
         ws->rows = nr;
         ws->caprows = ncap;
     }
-    r = dd_calloc(1, sizeof(*r));
+    r = dd_calloc(1, sizeof(*r) + pklen + (rec ? reclen : 0) + 1);
     if (!r) return DD_ENOMEM;
     r->table = table;
     r->op = rec ? op : OP_DELETE;
@@ -276,18 +293,22 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
         ws->first_seq = ws->stmt_seq;
         ws->first_set = true;
     }
-    r->pk = dupbytes(pk, pklen);
+    r->pk = (u8 *)(r + 1);
+    if (pklen) memcpy(r->pk, pk, pklen);
     r->pklen = pklen;
-    if (rec) { r->rec = dupbytes(rec, reclen); r->reclen = reclen; }
+    if (rec) {
+        r->rec = r->pk + pklen;
+        if (reclen) memcpy(r->rec, rec, reclen);
+        r->reclen = reclen;
+    }
     if (existed && orig) { r->orig = dupbytes(orig, origlen); r->origlen = origlen; }
-    if (!r->pk || (rec && !r->rec) || (existed && orig && !r->orig)) {
+    if (existed && orig && !r->orig) {
         row_free(r);
         return DD_ENOMEM;
     }
-    u32 h = (u32)ws_hash(table, pk, pklen);
-    int i = probe_h(ws, h, table, pk, pklen);
+    if (si < 0) si = probe_h(ws, h, table, pk, pklen);
     ws->rows[ws->nrows] = r;
-    slot_set(ws, i, ws->nrows++, h);
+    slot_set(ws, si, ws->nrows++, h);
     ws->live++;
     return DD_OK;
 }
@@ -564,7 +585,7 @@ int ws_clone(const TxnWrites *src, TxnWrites *dst)
         if (rc) return rc;
         WsRow *c = ws_find(dst, r->table, r->pk, r->pklen);
         if (!c) return DD_EINTERNAL;
-        if (!r->rec) { dd_free(c->rec); c->rec = NULL; c->reclen = 0; }
+        if (!r->rec) { rec_free(c); c->reclen = 0; }
         c->op = r->op;
         c->end_op = r->end_op;
         c->base_seq = r->base_seq;
