@@ -853,16 +853,24 @@ static int dup_key_err(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen)
     return rc;
 }
 
-/* Whether pk is live in the present (write set over snapshot). */
-static int key_live(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool *live)
+/* Whether pk is live in the present (write set over snapshot); *in_ws:
+ * whether the write set has an entry for it. */
+static int key_live_ws(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool *live, bool *in_ws)
 {
     WsRow *w = ws_find(ctx->ws, t->id, pk, pklen);
+    *in_ws = w != NULL;
     if (w) { *live = w->rec != NULL; return DD_OK; }
     Version v;
     int f = tget_present(ctx->snap, t->id, pk, pklen, &v);
     if (f < 0) return -f;
     *live = f == 1;
     return DD_OK;
+}
+
+static int key_live(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool *live)
+{
+    bool in_ws;
+    return key_live_ws(ctx, t, pk, pklen, live, &in_ws);
 }
 
 /*
@@ -872,10 +880,10 @@ static int key_live(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bo
  * is taken now (a transaction committed it after the snapshot, perhaps the
  * one waited for).  The transaction's own keys need no lock.
  */
-static int lock_new_key(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool *live)
+static int lock_new_key_ws(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool in_ws, bool *live)
 {
     *live = false;
-    if (!ctx->lock_row || t->temp || ws_find(ctx->ws, t->id, pk, pklen)) return DD_OK;
+    if (!ctx->lock_row || t->temp || in_ws) return DD_OK;
     bool changed, skipped;
     int rc = ctx->lock_row(ctx, t->id, pk, pklen, ROWLOCK_UPDATE, LOCKWAIT_BLOCK, &changed, &skipped);
     if (rc || !changed) return rc;
@@ -887,6 +895,11 @@ static int lock_new_key(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen
     if (f < 0) return -f;
     *live = f == 1;
     return DD_OK;
+}
+
+static int lock_new_key(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool *live)
+{
+    return lock_new_key_ws(ctx, t, pk, pklen, ws_find(ctx->ws, t->id, pk, pklen) != NULL, live);
 }
 
 /* A row computed by an INSERT, written only once all rows are computed,
@@ -965,10 +978,10 @@ static int write_rows_at(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *co
 {
     for (size_t i = 0; i < rows->n; i++) {
         NewRow *r = &rows->v[i];
-        bool live;
+        bool live, in_ws;
         *at = i;
-        int rc = key_live(ctx, t, r->pk, r->pklen, &live);
-        if (!rc && !live) rc = lock_new_key(ctx, t, r->pk, r->pklen, &live);
+        int rc = key_live_ws(ctx, t, r->pk, r->pklen, &live, &in_ws);
+        if (!rc && !live) rc = lock_new_key_ws(ctx, t, r->pk, r->pklen, in_ws, &live);
         if (rc) return rc;
         if (live) return dup_key_err(ctx, t, r->pk, r->pklen);
         rc = ws_put(ctx->ws, t->id, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
