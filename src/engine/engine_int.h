@@ -64,6 +64,12 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int 
 /* Locks (table, pk) in mode for s when no other transaction holds it in a
  * conflicting mode; *held when one does (nothing taken then). */
 int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode, bool *held, DdError *e);
+/* Locks the n keys pks of table in mode for s's transaction, in order,
+ * while no other transaction holds one in a conflicting mode: *done are
+ * locked (the caller waits for key *done with rowlock_acquire).  One hold
+ * of the table's mutex per 256 keys, their buckets read ahead. */
+int rowlock_try_many(driftdb_session *s, u32 table, const u8 *const *pks, const u32 *lens, int n, int mode, int *done,
+                     DdError *e);
 /* Advisory locks (rowlock.c): op ADVISORY_* (sql/txn/ctx.h) on key (9
  * bytes) in shared or exclusive mode, session- or transaction-level; *ok:
  * taken (TRY), released (UNLOCK), any released (UNLOCK_ALL). */

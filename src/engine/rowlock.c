@@ -319,6 +319,37 @@ int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode
     return rc;
 }
 
+int rowlock_try_many(driftdb_session *s, u32 table, const u8 *const *pks, const u32 *lens, int n, int mode, int *done,
+                     DdError *e)
+{
+    enum { CHUNK = 256, AHEAD = 8 };
+    driftdb *db = s->db;
+    u64 hs[CHUNK];
+    int rc = DD_OK;
+    *done = 0;
+    for (int base = 0; base < n && !rc; base += CHUNK) {
+        int m = n - base < CHUNK ? n - base : CHUNK;
+        for (int i = 0; i < m; i++) hs[i] = lock_hash(table, pks[base + i], lens[base + i]);
+        pthread_mutex_lock(&db->lk_mu);
+        /* each bucket is a cache miss: read AHEAD keys before its walk */
+        for (int i = 0; i < m && i < AHEAD; i++) __builtin_prefetch(&db->lk_buckets[hs[i] % db->lk_nbuckets]);
+        for (int i = 0; i < m; i++) {
+            if (i + AHEAD < m) __builtin_prefetch(&db->lk_buckets[hs[i + AHEAD] % db->lk_nbuckets]);
+            RowLock *l;
+            const u8 *pk = pks[base + i];
+            u32 pklen = lens[base + i];
+            if (!scan_row(db, s, hs[i], table, pk, pklen, mode, &l)) {
+                if (l) break;   /* held by another: the caller waits for it */
+                if ((rc = add_lock(s, hs[i], table, pk, pklen, mode, e))) break;
+            }
+            (*done)++;
+        }
+        pthread_mutex_unlock(&db->lk_mu);
+        if (*done < base + m) break;
+    }
+    return rc;
+}
+
 void rowlock_release_all(driftdb_session *s) { rowlock_release_to(s, NULL); }
 
 void rowlock_release_to(driftdb_session *s, RowLock *mark)

@@ -904,6 +904,11 @@ static bool setting_nth_cb(void *sess, int i, const char **name, const char **va
  * with memory from the arenas stmt and row. */
 /* SqlCtx.lock_row: the row lock, then whether a commit since the
  * statement's snapshot changed the row (only read when one happened). */
+static int lock_rows_cb(SqlCtx *ctx, u32 table, const u8 *const *pks, const u32 *lens, int n, int mode, int *done)
+{
+    return rowlock_try_many(ctx->session, table, pks, lens, n, mode, done, ctx->err);
+}
+
 static int lock_row_cb(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, int mode, int wait, bool *changed,
                        bool *skipped)
 {
@@ -989,7 +994,10 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->sql = sql;
     ctx->err = e;
     ctx->snap_retry = s->snap_retry_ok;
-    if (!s->db->read_only) ctx->lock_row = lock_row_cb;
+    if (!s->db->read_only) {
+        ctx->lock_row = lock_row_cb;
+        ctx->lock_rows = lock_rows_cb;
+    }
     ctx->advisory = advisory_cb;
     ctx->restart_ok = (s->state == TXN_BLOCK ? s->iso : session_default_iso(s)) == ISO_READ_COMMITTED;
     ctx->ws_writes0 = s->ws.writes;

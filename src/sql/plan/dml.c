@@ -992,6 +992,75 @@ static int write_rows_at(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *co
     return check_unique_rows(ctx, t, rows);
 }
 
+/*
+ * write_rows_at for many rows (COPY): each row's key is checked and its
+ * row written in order, then the new keys are locked together
+ * (ctx->lock_rows: one lock-table hold per 256 keys); a key another
+ * transaction holds is waited for as lock_new_key waits, and when commits
+ * landed since the snapshot every new key is looked for in the newest
+ * present, as lock_new_key does for one (23505 at its row).
+ */
+static int write_rows_many(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count, size_t *at)
+{
+    if (!ctx->lock_rows || !ctx->lock_row || t->temp) return write_rows_at(ctx, t, rows, count, at);
+    const u8 **lpk = arena_alloc(ctx->stmt, sizeof(u8 *) * (rows->n + 1));
+    u32 *llen = arena_alloc(ctx->stmt, sizeof(u32) * (rows->n + 1));
+    size_t *lrow = arena_alloc(ctx->stmt, sizeof(size_t) * (rows->n + 1));
+    if (!lpk || !llen || !lrow) return DD_ENOMEM;
+    int nl = 0;
+    for (size_t i = 0; i < rows->n; i++) {
+        NewRow *r = &rows->v[i];
+        bool live, in_ws;
+        *at = i;
+        int rc = key_live_ws(ctx, t, r->pk, r->pklen, &live, &in_ws);
+        if (rc) return rc;
+        if (live) return dup_key_err(ctx, t, r->pk, r->pklen);
+        rc = ws_put(ctx->ws, t->id, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
+        if (rc) return rc;
+        (*count)++;
+        if (in_ws) continue;   /* the transaction's own key needs no lock */
+        lpk[nl] = r->pk;
+        llen[nl] = r->pklen;
+        lrow[nl++] = i;
+    }
+    for (int k = 0; k < nl;) {
+        int done = 0;
+        *at = lrow[k];
+        int rc = ctx->lock_rows(ctx, t->id, lpk + k, llen + k, nl - k, ROWLOCK_UPDATE, &done);
+        if (rc) { *at = lrow[k + done < nl ? k + done : k]; return rc; }
+        k += done;
+        if (k == nl) break;
+        /* held by another transaction: wait for it, as one INSERT would */
+        bool live;
+        *at = lrow[k];
+        if ((rc = lock_new_key_ws(ctx, t, lpk[k], llen[k], false, &live))) return rc;
+        if (live) return dup_key_err(ctx, t, lpk[k], llen[k]);
+        k++;
+    }
+    if (nl) {
+        StoreStats sst;
+        store_stats(ctx->store, &sst);
+        if (sst.head_seq > snap_seq(ctx->snap)) {
+            Snap *latest;
+            int rc = store_snap_begin(ctx->store, &latest, ctx->err);
+            if (rc) return rc;
+            for (int k = 0; k < nl && !rc; k++) {
+                Version v;
+                int f = tget_present(latest, t->id, lpk[k], llen[k], &v);
+                if (f < 0) rc = -f;
+                else if (f == 1) {
+                    *at = lrow[k];
+                    rc = dup_key_err(ctx, t, lpk[k], llen[k]);
+                }
+            }
+            store_snap_end(latest);
+            if (rc) return rc;
+        }
+    }
+    *at = rows->n;
+    return check_unique_rows(ctx, t, rows);
+}
+
 static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count)
 {
     size_t at;
@@ -1458,8 +1527,10 @@ int dml_insert_rows(SqlCtx *ctx, Plan *p, const Value *in, int nrows, u64 *count
     int n = p->ntargets;
     *bad = -1;
     Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    Value *nulls = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
     NewRows rows = {NULL, 0, 0};
-    if (!vals) return DD_ENOMEM;
+    if (!vals || !nulls) return DD_ENOMEM;
+    for (int i = 0; i < t->ncols; i++) nulls[i] = val_null((TypeId)t->cols[i].type);
     rows.v = arena_alloc(ctx->stmt, sizeof(NewRow) * (size_t)(nrows + 1));
     if (!rows.v) return DD_ENOMEM;
     rows.cap = (size_t)nrows + 1;
@@ -1471,7 +1542,7 @@ int dml_insert_rows(SqlCtx *ctx, Plan *p, const Value *in, int nrows, u64 *count
     for (int r = 0; !rc && r < nrows; r++) {
         ArenaMark m = arena_mark(ctx->row);
         ctx->params = in + (size_t)r * (size_t)n;
-        for (int i = 0; i < t->ncols; i++) vals[i] = val_null((TypeId)t->cols[i].type);
+        memcpy(vals, nulls, sizeof(Value) * (size_t)t->ncols);
         rc = eval_defaults(ctx, p, vals);
         for (int k = 0; !rc && k < n; k++) rc = expr_eval(p->values[0][k], &env, NULL, &vals[p->target_col[k]]);
         if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
@@ -1484,7 +1555,7 @@ int dml_insert_rows(SqlCtx *ctx, Plan *p, const Value *in, int nrows, u64 *count
     buf_free(&rec);
     if (rc) return rc;
     size_t at = 0;
-    rc = write_rows_at(ctx, t, &rows, count, &at);
+    rc = write_rows_many(ctx, t, &rows, count, &at);
     if (rc) {
         if (at < rows.n) *bad = (int)at;
         return rc;
