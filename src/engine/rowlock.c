@@ -360,6 +360,7 @@ void rowlock_release_to(driftdb_session *s, RowLock *mark)
     RowLock *l = s->lk_held, *n;
     for (; l && l != mark; l = n) {
         n = l->next;
+        if (n && n != mark) __builtin_prefetch(&db->lk_buckets[n->hash % db->lk_nbuckets]);
         unlink_free(db, l);
     }
     s->lk_held = l;

@@ -1008,10 +1008,13 @@ static int write_rows_many(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *
     size_t *lrow = arena_alloc(ctx->stmt, sizeof(size_t) * (rows->n + 1));
     if (!lpk || !llen || !lrow) return DD_ENOMEM;
     int nl = 0;
+    enum { AHEAD = 8 };
+    for (size_t i = 0; i < rows->n && i < AHEAD; i++) ws_prefetch(ctx->ws, t->id, rows->v[i].pk, rows->v[i].pklen);
     for (size_t i = 0; i < rows->n; i++) {
         NewRow *r = &rows->v[i];
         bool live, in_ws;
         *at = i;
+        if (i + AHEAD < rows->n) ws_prefetch(ctx->ws, t->id, rows->v[i + AHEAD].pk, rows->v[i + AHEAD].pklen);
         int rc = key_live_ws(ctx, t, r->pk, r->pklen, &live, &in_ws);
         if (rc) return rc;
         if (live) return dup_key_err(ctx, t, r->pk, r->pklen);

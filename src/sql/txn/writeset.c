@@ -206,6 +206,11 @@ static bool base_has_table(const TxnWrites *ws, u32 table)
     return false;
 }
 
+void ws_prefetch(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
+{
+    if (ws->nslots) __builtin_prefetch(&ws->slots[(u32)ws_hash(table, pk, pklen) & (u32)(ws->nslots - 1)]);
+}
+
 WsRow *ws_find(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
 {
     WsRow *r = own_find(ws, table, pk, pklen);

@@ -126,6 +126,9 @@ void ws_free(TxnWrites *ws);
 bool ws_is_empty(const TxnWrites *ws);
 
 WsRow *ws_find(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen);
+/* Starts reading the index slot of (table, pk), for a ws_find or ws_put
+ * of it a little later (many keys in a row: each slot is a cache miss). */
+void ws_prefetch(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen);
 /*
  * Records the new state of (table, pk).  rec NULL means tombstone.
  * `existed`/`orig` are taken only when the key has no entry yet.  When a
