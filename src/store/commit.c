@@ -317,6 +317,9 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
     if ((rc = mdb_cursor_open(txn, st->dbi[FMT_DB_VERSIONS], &vc))) return store_mdb_err(err, rc, "checking conflicts");
     u32 lw_table = 0;          /* the last op's table and its last write */
     u64 lw_seq = UINT64_MAX;
+    u32 ct_id = 0;             /* the last op's table and its definition */
+    const TableInfo *ct = NULL;
+    bool ct_ws = false, ct_set = false;
     for (int i = 0; i < ws->nops && !rc; i++) {
         const WriteOp *op = &ws->ops[i];
         if ((rc = key_check_len(op->pklen, err))) break;
@@ -333,11 +336,19 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
         }
         /* the snapshot the write was made on (at least the write set's) */
         u64 base = op->base_seq > ws->snapshot_seq ? op->base_seq : ws->snapshot_seq;
-        const TableInfo *t = ws_table(ws, op->table);
-        if (!t) {
-            pthread_mutex_lock(&st->cat_mu);
-            t = cat_version_locked(st, op->table, UINT64_MAX);
-            pthread_mutex_unlock(&st->cat_mu);
+        if (!ct_set || op->table != ct_id) {   /* a run of one table's ops looks it up once */
+            ct_id = op->table;
+            ct = ws_table(ws, op->table);
+            ct_ws = ct != NULL;
+            if (!ct) {
+                pthread_mutex_lock(&st->cat_mu);
+                ct = cat_version_locked(st, op->table, UINT64_MAX);
+                pthread_mutex_unlock(&st->cat_mu);
+            }
+            ct_set = true;
+        }
+        const TableInfo *t = ct;
+        if (!ct_ws) {
             if (!t) {
                 rc = dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation with id %u does not exist", op->table);
                 break;
