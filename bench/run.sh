@@ -3,6 +3,7 @@
 #   bench_core        durable commits and point lookups, SQLite beside
 #   ingest.sh         driftdb ingest rows/s
 #   commits.sh        durable INSERT commits/s through the wire, PostgreSQL 15 beside
+#   connect.sh        SCRAM-SHA-256 (and trust) connections/s, PostgreSQL 15 beside
 #   bench_queries.py  the query engine beside PostgreSQL 15 (joins, subqueries,
 #                     index ranges, point SELECTs through the wire)
 set -e
@@ -11,4 +12,5 @@ BUILD=${BUILD:-build}
 BUILD="$BUILD" bash "$(dirname "$0")/ingest.sh"
 BUILD="$BUILD" bash "$(dirname "$0")/copy.sh"
 BUILD="$BUILD" bash "$(dirname "$0")/commits.sh"
+BUILD="$BUILD" bash "$(dirname "$0")/connect.sh"
 /usr/bin/python3 "$(dirname "$0")/bench_queries.py" "$BUILD" --scale "${BENCH_SCALE:-1}" --runs "${BENCH_RUNS:-5}"

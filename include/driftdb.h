@@ -128,6 +128,11 @@ int driftdb_role_lookup(driftdb *db, const char *name, driftdb_role_auth *out, d
 /* Whether role name is role group or a member of it, directly or through
  * other roles (pg_hba.conf's "+group"). */
 int driftdb_role_is_member(driftdb *db, const char *name, const char *group);
+/* 32 bytes derived from the database's id, the same across restarts: the
+ * server keys the SCRAM exchanges it makes up for unknown roles with them.
+ * (The id is readable by any role that has logged in, drift_database_id(),
+ * who can read pg_roles anyway; a client that has not cannot learn it.) */
+void driftdb_mock_auth_key(driftdb *db, uint8_t out[32]);
 
 int driftdb_session_open(driftdb *db, const driftdb_session_info *info,
                          driftdb_session **out, driftdb_error *err);
@@ -217,6 +222,10 @@ void driftdb_result_free(driftdb_result *r);
  * or NULL.  severity and sqlstate (may be NULL) get static / result-owned
  * strings.  Valid until driftdb_result_free. */
 const char *driftdb_result_notice(const driftdb_result *r, const char **severity, const char **sqlstate);
+/* The i-th notice of the statement (0 is driftdb_result_notice's), or
+ * NULL past the last: a statement may raise several (ANALYZE skipping
+ * each table it may not analyze). */
+const char *driftdb_result_notice_at(const driftdb_result *r, int i, const char **severity, const char **sqlstate);
 
 /*
  * Prepared statements and portals (the extended query protocol).

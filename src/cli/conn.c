@@ -458,10 +458,10 @@ const char *conn_result_tag(const ConnResult *r)
     return r->done ? PQcmdStatus(r->res) : "";
 }
 
-const char *conn_result_notice(const ConnResult *r, const char **severity, const char **sqlstate)
+const char *conn_result_notice(const ConnResult *r, int i, const char **severity, const char **sqlstate)
 {
-    if (r->dr) return driftdb_result_notice(r->dr, severity, sqlstate);
-    return NULL;
+    if (r->dr) return driftdb_result_notice_at(r->dr, i, severity, sqlstate);
+    return NULL;   /* libpq's notice receiver prints them */
 }
 
 void conn_result_free(ConnResult *r)

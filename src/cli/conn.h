@@ -83,8 +83,9 @@ int conn_result_next(ConnResult *r, driftdb_error *err);
 const char *conn_result_value(ConnResult *r, int i, size_t *len);
 /* The command tag, complete once the rows are done. */
 const char *conn_result_tag(const ConnResult *r);
-/* A notice of an embedded statement (libpq notices print as they come). */
-const char *conn_result_notice(const ConnResult *r, const char **severity, const char **sqlstate);
+/* The i-th notice of an embedded statement, NULL past the last (libpq
+ * notices print as they come). */
+const char *conn_result_notice(const ConnResult *r, int i, const char **severity, const char **sqlstate);
 /* Frees r; unread rows are read and dropped first. */
 void conn_result_free(ConnResult *r);
 

@@ -136,8 +136,8 @@ int cli_run_sql(CliCtx *c, const char *sql, int stop_on_error)
         }
         int bad = 0;
         const char *sev, *state;
-        const char *note = conn_result_notice(r, &sev, &state);
-        if (note) {
+        const char *note;
+        for (int i = 0; (note = conn_result_notice(r, i, &sev, &state)) != NULL; i++) {
             /* as psql: on stderr, before the statement's output */
             fflush(stdout);
             fprintf(stderr, "%s:  %s: %s\n", sev ? sev : "NOTICE", state ? state : "00000", note);

@@ -10,18 +10,28 @@
 #include <stdio.h>
 #include <string.h>
 
-void activity_register(driftdb_session *s)
+bool activity_register(driftdb_session *s, int limit)
 {
     driftdb *db = s->db;
     memset(&s->act, 0, sizeof(s->act));
     s->act.backend_start_us = s->act.state_change_us = clock_wall_us();
     s->act.state = 'i';
     pthread_mutex_lock(&db->act_mu);
+    /* counted and joined under one lock: two logins at once cannot both
+     * take the last place */
+    int n = 0;
+    for (driftdb_session *o = db->act_first; limit >= 0 && o; o = o->act_next)
+        n += s->user_known && o->user_known ? o->user_id == s->user_id : strcmp(o->user, s->user) == 0;
+    if (limit >= 0 && n >= limit) {
+        pthread_mutex_unlock(&db->act_mu);
+        return false;
+    }
     s->act_prev = NULL;
     s->act_next = db->act_first;
     if (db->act_first) db->act_first->act_prev = s;
     db->act_first = s;
     pthread_mutex_unlock(&db->act_mu);
+    return true;
 }
 
 void activity_unregister(driftdb_session *s)

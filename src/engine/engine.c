@@ -47,6 +47,18 @@ int driftdb_init_superuser(const char *dir, const char *superuser, driftdb_error
 {
     DdError e;
     dd_err_clear(&e);
+    /* the names no role may have (CREATE ROLE's rule; initdb's message) */
+    if (superuser && strncmp(superuser, "pg_", 3) == 0) {
+        dd_err(&e, DD_ERESERVED_NAME, -1, "superuser name \"%s\" is disallowed; role names cannot begin with \"pg_\"",
+               superuser);
+        dd_to_api_error(&e, err);
+        return DRIFTDB_ERROR;
+    }
+    if (superuser && (strcmp(superuser, "public") == 0 || strcmp(superuser, "none") == 0)) {
+        dd_err(&e, DD_ERESERVED_NAME, -1, "role name \"%s\" is reserved", superuser);
+        dd_to_api_error(&e, err);
+        return DRIFTDB_ERROR;
+    }
     int rc = store_create(dir, superuser, &e);
     if (rc) { dd_to_api_error(&e, err); return DRIFTDB_ERROR; }
     return DRIFTDB_OK;

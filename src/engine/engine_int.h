@@ -76,6 +76,12 @@ int rowlock_try_many(driftdb_session *s, u32 table, const u8 *const *pks, const 
 int rowlock_advisory(driftdb_session *s, int op, const u8 key[9], bool shared, bool session, bool *ok, DdError *e);
 /* Releases the session-level advisory locks (the session ends). */
 void rowlock_release_session(driftdb_session *s);
+/* Table locks (TLOCK_* modes) of table id, for the transaction: as
+ * rowlock_try and rowlock_acquire; rowlock_table_pending makes it the lock
+ * run_sql waits for (s->lk_pend_*) before it plans the statement again. */
+int rowlock_table_try(driftdb_session *s, u32 id, int mode, bool *held, DdError *e);
+int rowlock_table_acquire(driftdb_session *s, u32 id, int mode, DdError *e);
+int rowlock_table_pending(driftdb_session *s, u32 id, int mode);
 /* Releases every lock of s's transaction (it ended). */
 void rowlock_release_all(driftdb_session *s);
 /* Releases the locks taken after `mark` (ROLLBACK TO a savepoint). */
@@ -90,7 +96,9 @@ typedef struct Activity {
     char query[ACT_QUERY_MAX];
     char app[64];            /* application_name when the statement began */
 } Activity;
-void activity_register(driftdb_session *s);
+/* Lists s in pg_stat_activity; false (and not listed) when limit >= 0
+ * sessions of its user are there already (CONNECTION LIMIT). */
+bool activity_register(driftdb_session *s, int limit);
 void activity_unregister(driftdb_session *s);
 /* A statement of text sql (len bytes) starts; the running one ends. */
 void activity_begin(driftdb_session *s, const char *sql, size_t len);
@@ -100,6 +108,17 @@ int activity_list(void *session, SqlActivity **out, int *n, Arena *a);
 /* SqlCtx.backend_user and .signal_backend (pg_cancel_backend,
  * pg_terminate_backend) over the session's database. */
 int activity_backend_user(void *session, int pid, char *user, size_t n);
+/* roles.c: roles by id at the newest commit.  The id of role name (false:
+ * none); whether role id exists (and is a superuser); whether role id
+ * member is role id role or a member of it. */
+bool roles_id_of(driftdb *db, const char *name, u32 *id);
+bool roles_exists_id(driftdb *db, u32 id, bool *superuser);
+bool roles_member_id(driftdb *db, u32 member, u32 role);
+/* The id of the session's current role (SET ROLE's, else its user's);
+ * false when unknown. */
+bool session_role_id(driftdb_session *s, u32 *id);
+/* SET ROLE name found role id: remembered for the session (DD_ENOMEM). */
+int session_role_memo(driftdb_session *s, const char *name, u32 id);
 /* ALTER ROLE ... SET: the settings of the session's role, applied as it
  * opens (roles.c); a value no longer valid is skipped.  DD_ENOMEM only. */
 int roles_apply_config(driftdb_session *s);
@@ -149,9 +168,17 @@ typedef struct SqlPrepared {
     struct SqlPrepared *next;
 } SqlPrepared;
 
+typedef struct RoleMemo RoleMemo;   /* session.c */
+
 struct driftdb_session {
     driftdb *db;
     char *user, *app, *client, *database;
+    /* the roles the session is, by id, so that a rename or a new role of
+     * the same name never changes who it is: user's (user_known false:
+     * no such role at open), and each role SET ROLE named, as found then */
+    u32 user_id;
+    bool user_known;
+    RoleMemo *role_ids;
     int backend_pid;           /* pg_backend_pid() */
     /* the connection's TLS for pg_stat_ssl (driftdb_session_set_ssl;
      * under db->act_mu): strings NULL without TLS, "" for no client

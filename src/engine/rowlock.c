@@ -16,6 +16,14 @@
  * least as strong as the one asked covers it, a stronger one is another
  * entry (so ROLLBACK TO a savepoint drops just the stronger one).
  *
+ * Table locks (TLOCK_*, LOCK TABLE's eight modes and those statements
+ * take: INSERT / UPDATE / DELETE / MERGE ROW EXCLUSIVE, SELECT ... FOR
+ * UPDATE ROW SHARE, CREATE INDEX SHARE, ALTER / DROP / TRUNCATE ACCESS
+ * EXCLUSIVE; a plain SELECT takes none: readers never wait) are entries of
+ * the same table under key (TABLE_LOCKS, the table's id), with
+ * PostgreSQL's conflicts (tlock_conflicts).  A mode covers another when it
+ * conflicts with all the other does.
+ *
  * One table per database (driftdb.lk_*): a hash of entries (table, pk,
  * mode) -> the session holding it; each session keeps the entries it holds on a
  * list of its own, released all at once when its transaction commits
@@ -82,11 +90,42 @@ void rowlock_free(driftdb *db)
     pthread_cond_destroy(&db->lk_cv);
 }
 
+/* The table modes each TLOCK_* mode conflicts with (bit m - TLOCK_ACCESS_SHARE). */
+#define TB(m) (1u << ((m) - TLOCK_ACCESS_SHARE))
+static const u32 tlock_conflicts[8] = {
+    TB(TLOCK_ACCESS_EXCLUSIVE),
+    TB(TLOCK_EXCLUSIVE) | TB(TLOCK_ACCESS_EXCLUSIVE),
+    TB(TLOCK_SHARE) | TB(TLOCK_SHARE_ROW_EXCLUSIVE) | TB(TLOCK_EXCLUSIVE) | TB(TLOCK_ACCESS_EXCLUSIVE),
+    TB(TLOCK_SHARE_UPDATE_EXCLUSIVE) | TB(TLOCK_SHARE) | TB(TLOCK_SHARE_ROW_EXCLUSIVE) | TB(TLOCK_EXCLUSIVE) |
+        TB(TLOCK_ACCESS_EXCLUSIVE),
+    TB(TLOCK_ROW_EXCLUSIVE) | TB(TLOCK_SHARE_UPDATE_EXCLUSIVE) | TB(TLOCK_SHARE_ROW_EXCLUSIVE) | TB(TLOCK_EXCLUSIVE) |
+        TB(TLOCK_ACCESS_EXCLUSIVE),
+    TB(TLOCK_ROW_EXCLUSIVE) | TB(TLOCK_SHARE_UPDATE_EXCLUSIVE) | TB(TLOCK_SHARE) | TB(TLOCK_SHARE_ROW_EXCLUSIVE) |
+        TB(TLOCK_EXCLUSIVE) | TB(TLOCK_ACCESS_EXCLUSIVE),
+    TB(TLOCK_ROW_SHARE) | TB(TLOCK_ROW_EXCLUSIVE) | TB(TLOCK_SHARE_UPDATE_EXCLUSIVE) | TB(TLOCK_SHARE) |
+        TB(TLOCK_SHARE_ROW_EXCLUSIVE) | TB(TLOCK_EXCLUSIVE) | TB(TLOCK_ACCESS_EXCLUSIVE),
+    0xFFu,
+};
+#define TABLE_LOCKS 0xFFFFFFFEu   /* the key space of table locks (no catalog id reaches it) */
+
+static bool is_table_mode(int m) { return m >= TLOCK_ACCESS_SHARE; }
+
 static bool conflicts(int held, int want)
 {
+    if (is_table_mode(held) || is_table_mode(want))
+        return is_table_mode(held) && is_table_mode(want) && (tlock_conflicts[want - TLOCK_ACCESS_SHARE] & TB(held));
     return held == ROWLOCK_UPDATE || want == ROWLOCK_UPDATE ||
            (held == ROWLOCK_NO_KEY_UPDATE && want != ROWLOCK_KEY_SHARE) ||
            (want == ROWLOCK_NO_KEY_UPDATE && held != ROWLOCK_KEY_SHARE);
+}
+
+/* Whether a lock held in mode held makes one in mode want needless. */
+static bool covers(int held, int want)
+{
+    if (is_table_mode(held) != is_table_mode(want)) return false;
+    if (!is_table_mode(held)) return held >= want;
+    u32 h = tlock_conflicts[held - TLOCK_ACCESS_SHARE], w = tlock_conflicts[want - TLOCK_ACCESS_SHARE];
+    return (w & ~h) == 0;
 }
 
 static bool same_row(const RowLock *l, u64 h, u32 table, const u8 *pk, u32 pklen)
@@ -109,7 +148,7 @@ static RowLock *find_conflict(driftdb *db, driftdb_session *s, u64 h, u32 table,
 static bool holds(driftdb *db, driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pklen, int mode)
 {
     for (RowLock *l = db->lk_buckets[h % db->lk_nbuckets]; l; l = l->chain)
-        if (l->owner == s && !l->session && l->mode >= mode && same_row(l, h, table, pk, pklen)) return true;
+        if (l->owner == s && !l->session && covers(l->mode, mode) && same_row(l, h, table, pk, pklen)) return true;
     return false;
 }
 
@@ -156,7 +195,11 @@ static bool waits_on_me(driftdb *db, driftdb_session *s, driftdb_session *w, int
             !conflicts(l->mode, w->lk_wait_mode))
             continue;
         size_t mark = *off;
-        if (*off < dn)
+        if (*off < dn && is_table_mode(w->lk_wait_mode))
+            *off += (size_t)snprintf(detail + *off, dn - *off, "%sProcess %d waits for %s lock on a table held by process %d.",
+                                     *off ? "\n" : "", w->backend_pid, tlock_mode_name(w->lk_wait_mode),
+                                     l->owner->backend_pid);
+        else if (*off < dn)
             *off += (size_t)snprintf(detail + *off, dn - *off, "%sProcess %d waits for a row lock held by process %d.",
                                      *off ? "\n" : "", w->backend_pid, l->owner->backend_pid);
         if (*off > dn) *off = dn;
@@ -366,6 +409,43 @@ void rowlock_release_to(driftdb_session *s, RowLock *mark)
     s->lk_held = l;
     pthread_cond_broadcast(&db->lk_cv);
     pthread_mutex_unlock(&db->lk_mu);
+}
+
+/* ------------------------------------------------------------ table locks */
+
+/* The key of table id's lock. */
+static void table_key(u32 id, u8 k[4])
+{
+    k[0] = (u8)(id >> 24);
+    k[1] = (u8)(id >> 16);
+    k[2] = (u8)(id >> 8);
+    k[3] = (u8)id;
+}
+
+int rowlock_table_try(driftdb_session *s, u32 id, int mode, bool *held, DdError *e)
+{
+    u8 k[4];
+    table_key(id, k);
+    return rowlock_try(s, TABLE_LOCKS, k, 4, mode, held, e);
+}
+
+int rowlock_table_acquire(driftdb_session *s, u32 id, int mode, DdError *e)
+{
+    u8 k[4];
+    bool waited;
+    table_key(id, k);
+    return acquire(s, TABLE_LOCKS, k, 4, mode, false, &waited, e);
+}
+
+int rowlock_table_pending(driftdb_session *s, u32 id, int mode)
+{
+    dd_free(s->lk_pend_pk);
+    if (!(s->lk_pend_pk = dd_malloc(4))) return DD_ENOMEM;
+    table_key(id, s->lk_pend_pk);
+    s->lk_pend_pklen = 4;
+    s->lk_pend_table = TABLE_LOCKS;
+    s->lk_pend_mode = mode;
+    return DD_OK;
 }
 
 /* ------------------------------------------------------------ advisory locks */

@@ -29,7 +29,7 @@ void dd_to_api_error(const DdError *e, driftdb_error *out);
 int settings_init(driftdb_session *s);
 void settings_free(driftdb_session *s);
 int settings_set(driftdb_session *s, const char *name, const char *value, DdError *err);
-int settings_reset_all(driftdb_session *s, DdError *err);
+int settings_reset_all(driftdb_session *s, bool role, DdError *err);
 int settings_check_privilege(driftdb_session *s, const char *name, DdError *err);
 int settings_show(driftdb_session *s, const char *name, const char **canon, const char **value, DdError *err);
 
@@ -40,6 +40,47 @@ static const TableInfo *session_type_lookup(void *arg, u32 id)
     driftdb_session *s = arg;
     const TableInfo *t = ws_table(&s->ws, id);
     return t ? t : store_object_latest(s->db->store, id);
+}
+
+struct RoleMemo {
+    char *name;
+    u32 id;
+    struct RoleMemo *next;
+};
+
+int session_role_memo(driftdb_session *s, const char *name, u32 id)
+{
+    RoleMemo *m;
+    for (m = s->role_ids; m && strcmp(m->name, name) != 0; m = m->next) {}
+    if (!m) {
+        if (!(m = dd_calloc(1, sizeof *m)) || !(m->name = dd_strdup(name))) {
+            dd_free(m);
+            return DD_ENOMEM;
+        }
+        m->next = s->role_ids;
+        s->role_ids = m;
+    }
+    m->id = id;
+    return DD_OK;
+}
+
+/* The id SET ROLE found for role name (false: it never named it). */
+static bool memo_id(const driftdb_session *s, const char *name, u32 *id)
+{
+    for (const RoleMemo *m = s->role_ids; m; m = m->next)
+        if (strcmp(m->name, name) == 0) {
+            *id = m->id;
+            return true;
+        }
+    return false;
+}
+
+bool session_role_id(driftdb_session *s, u32 *id)
+{
+    const char *role = driftdb_session_setting(s, "role");
+    if (role && strcmp(role, "none") != 0) return memo_id(s, role, id);
+    *id = s->user_id;
+    return s->user_known;
 }
 
 int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_session **out,
@@ -54,6 +95,7 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
      * have renamed it) */
     const TableInfo *boot = store_object_latest(db->store, ROLE_BOOTSTRAP_ID);
     s->user = dd_strdup(info && info->user ? info->user : boot && !boot->dropped ? boot->name : store_owner(db->store));
+    s->user_known = s->user && roles_id_of(db, s->user, &s->user_id);
     s->app = dd_strdup(info && info->application_name ? info->application_name : "");
     s->client = dd_strdup(info && info->client_addr ? info->client_addr : "");
     s->database = dd_strdup(info && info->database ? info->database : "driftdb");
@@ -73,6 +115,7 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
         driftdb_session_close(s);
         goto oom;
     }
+    int limit = -1;   /* the role's CONNECTION LIMIT, checked as the session joins */
     if (info && info->user) {
         /* a named user must be a role, and within its CONNECTION LIMIT
          * (superusers are not held to it, as in PostgreSQL) */
@@ -88,19 +131,7 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
             err->severity = "FATAL";
             return DRIFTDB_ERROR;
         }
-        if (ra.connlimit >= 0 && !ra.superuser) {
-            int n = 0;
-            pthread_mutex_lock(&db->act_mu);
-            for (driftdb_session *o = db->act_first; o; o = o->act_next) n += strcmp(o->user, info->user) == 0;
-            pthread_mutex_unlock(&db->act_mu);
-            if (n >= ra.connlimit) {
-                dd_err(&e, DD_ETOO_MANY_CONN, -1, "too many connections for role \"%s\"", info->user);
-                driftdb_session_close(s);
-                dd_to_api_error(&e, err);
-                err->severity = "FATAL";
-                return DRIFTDB_ERROR;
-            }
-        }
+        if (!ra.superuser) limit = ra.connlimit;
     }
     /* the role's settings, then what the client asked for over them */
     if (roles_apply_config(s) == DD_ENOMEM ||
@@ -110,7 +141,13 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
         goto oom;
     }
     dd_err_clear(&e);
-    activity_register(s);
+    if (!activity_register(s, limit)) {
+        dd_err(&e, DD_ETOO_MANY_CONN, -1, "too many connections for role \"%s\"", s->user);
+        driftdb_session_close(s);
+        dd_to_api_error(&e, err);
+        err->severity = "FATAL";
+        return DRIFTDB_ERROR;
+    }
     s->act_registered = true;
     *out = s;
     return DRIFTDB_OK;
@@ -233,6 +270,12 @@ void driftdb_session_close(driftdb_session *s)
     arena_free(&s->row);
     arena_free(&s->tzarena);
     dd_free(s->user);
+    while (s->role_ids) {
+        RoleMemo *m = s->role_ids;
+        s->role_ids = m->next;
+        dd_free(m->name);
+        dd_free(m);
+    }
     dd_free(s->app);
     dd_free(s->client);
     dd_free(s->ssl_version);
@@ -409,18 +452,33 @@ static int message_level(const char *name)
     return 6;   /* notice */
 }
 
+static bool notice_shown(const driftdb_result *r, const char *severity)
+{
+    return !r->s || message_level(severity ? severity : "notice") >=
+                        message_level(driftdb_session_setting(r->s, "client_min_messages"));
+}
+
+static const char *notice_out(const char *msg, const char *sev, const char *state, const char **severity,
+                              const char **sqlstate)
+{
+    if (severity) *severity = sev;
+    if (sqlstate) *sqlstate = state;
+    return msg;
+}
+
+const char *driftdb_result_notice_at(const driftdb_result *r, int i, const char **severity, const char **sqlstate)
+{
+    /* the statement's own notice first, then those its SQL raised */
+    if (r->notice && notice_shown(r, r->notice_severity) && i-- == 0)
+        return notice_out(r->notice, r->notice_severity, r->notice_state, severity, sqlstate);
+    for (const SqlNote *n = r->ctx.notes; n; n = n->next)
+        if (notice_shown(r, n->severity) && i-- == 0) return notice_out(n->msg, n->severity, n->state, severity, sqlstate);
+    return notice_out(NULL, NULL, NULL, severity, sqlstate);
+}
+
 const char *driftdb_result_notice(const driftdb_result *r, const char **severity, const char **sqlstate)
 {
-    if (r->notice && r->s &&
-        message_level(r->notice_severity ? r->notice_severity : "notice") <
-            message_level(driftdb_session_setting(r->s, "client_min_messages"))) {
-        if (severity) *severity = NULL;
-        if (sqlstate) *sqlstate = NULL;
-        return NULL;
-    }
-    if (severity) *severity = r->notice_severity;
-    if (sqlstate) *sqlstate = r->notice_state;
-    return r->notice;
+    return driftdb_result_notice_at(r, 0, severity, sqlstate);
 }
 
 static void result_warn(driftdb_result *r, const char *severity, const char *state, const char *msg)
@@ -428,6 +486,14 @@ static void result_warn(driftdb_result *r, const char *severity, const char *sta
     r->notice = msg;
     r->notice_severity = severity;
     r->notice_state = state;
+}
+
+/* The NOTICE / WARNING the plan raised (IF EXISTS skipping ...), once. */
+static void result_plan_notice(driftdb_result *r, const Plan *p)
+{
+    const char *nstate;
+    const char *note = plan_notice(p, &nstate);
+    if (note && !r->notice) result_warn(r, nstate && strncmp(nstate, "01", 2) == 0 ? "WARNING" : "NOTICE", nstate, note);
 }
 
 /* Called when the rows are exhausted or the statement had none. */
@@ -441,8 +507,6 @@ static int result_finish(driftdb_result *r, DdError *e)
         r->tag = plan_tag(&r->ctx, r->plan);
         plan_close(&r->ctx, r->plan);
     }
-    /* a WARNING a function raised while the statement ran */
-    if (r->ctx.run_notice && !r->notice) result_warn(r, "WARNING", r->ctx.run_notice_state, r->ctx.run_notice);
     if (r->implicit) {
         /* an implicit commit is part of the statement: statement_timeout
          * and cancel still reach the work it does (building an index) */
@@ -720,7 +784,7 @@ static int run_set(driftdb_session *s, SetStmt *st, driftdb_result *r, DdError *
                 if (rc) return dd_err(e, rc, -1, NULL);
             }
         }
-        return settings_reset_all(s, e);
+        return settings_reset_all(s, false, e);
     }
     if (strcmp(st->name, "transaction_snapshot") == 0) {
         /* SET TRANSACTION SNAPSHOT '@SEQ:n': the transaction reads the
@@ -951,6 +1015,20 @@ static int lock_row_cb(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, int mode
     return DD_OK;
 }
 
+static int lock_table_cb(SqlCtx *ctx, u32 table, int mode, int wait)
+{
+    driftdb_session *s = ctx->session;
+    if (wait == LOCKWAIT_BLOCK && !(s->lk_may_defer && ctx->ws->writes == ctx->ws_writes0))
+        return rowlock_table_acquire(s, table, mode, ctx->err);
+    /* NOWAIT; or nothing written yet: wait with no plan open and the
+     * snapshot unpinned, then plan again (run_sql) */
+    bool held;
+    int rc = rowlock_table_try(s, table, mode, &held, ctx->err);
+    if (rc || !held) return rc;
+    if (wait == LOCKWAIT_ERROR) return DD_ELOCK_NOT_AVAILABLE;   /* the caller words it */
+    return rowlock_table_pending(s, table, mode) ? dd_err(ctx->err, DD_ENOMEM, -1, NULL) : DD_ESTATEMENT_WAIT;
+}
+
 static int advisory_cb(SqlCtx *ctx, int op, const u8 *key, bool shared, bool session, bool *ok)
 {
     return rowlock_advisory(ctx->session, op, key, shared, session, ok, ctx->err);
@@ -977,6 +1055,9 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->user = s->user;
     const char *role = driftdb_session_setting(s, "role");
     ctx->role = role && strcmp(role, "none") != 0 ? role : NULL;
+    ctx->user_id = s->user_id;
+    ctx->user_known = s->user_known;
+    ctx->role_known = ctx->role && memo_id(s, ctx->role, &ctx->role_id);
     ctx->database = s->database;
     ctx->backend_pid = s->backend_pid;
     ctx->last_commit_seq = s->last_commit_seq;
@@ -997,6 +1078,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     if (!s->db->read_only) {
         ctx->lock_row = lock_row_cb;
         ctx->lock_rows = lock_rows_cb;
+        ctx->lock_table = lock_table_cb;
     }
     ctx->advisory = advisory_cb;
     ctx->restart_ok = (s->state == TXN_BLOCK ? s->iso : session_default_iso(s)) == ISO_READ_COMMITTED;
@@ -1105,28 +1187,31 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
         return rc;
     }
     r->implicit = implicit;
-    Plan *p;
+    Plan *p = NULL;
+    s->lk_may_defer = true;   /* a lock another transaction holds is waited for with no plan open */
     rc = sql_prepare(ctx, stmt, &p);
     if (rc == DD_ESNAPSHOT_RETRY && !(rc = retake_snapshot(s, ctx, sql, e))) rc = sql_prepare(ctx, stmt, &p);
-    if (rc) return rc;
-    r->plan = p;
-    const char *nstate;
-    const char *note = plan_notice(p, &nstate);
-    if (note) result_warn(r, nstate && strncmp(nstate, "01", 2) == 0 ? "WARNING" : "NOTICE", nstate, note);
-    s->lk_may_defer = true;
-    ctx->lock_restartable = true;
-    rc = plan_open(ctx, p);
-    /* The statement runs again, keeping the locks it has: it met a row
-     * another transaction holds (WAIT: it waits for it first, plan closed
-     * and snapshot unpinned), or, READ COMMITTED, a row changed since its
-     * snapshot (RESTART); it has written nothing either way.  READ
-     * COMMITTED takes a new snapshot, REPEATABLE READ keeps its own (the
-     * row then found changed is 40001). */
+    if (!rc) {
+        r->plan = p;
+        result_plan_notice(r, p);
+        ctx->lock_restartable = true;
+        rc = plan_open(ctx, p);
+    }
+    /* The statement runs again, keeping the locks it has: it met a table
+     * or row another transaction holds (WAIT: it waits for it first, plan
+     * closed and snapshot unpinned), or, READ COMMITTED, a row changed
+     * since its snapshot (RESTART); it has written nothing either way, or
+     * only rows of a transaction that had written nothing before it,
+     * which go (restart_discard).  READ COMMITTED takes a new snapshot,
+     * REPEATABLE READ keeps its own (the row then found changed is 40001). */
     for (int tries = 0; rc == DD_ESTATEMENT_RESTART || rc == DD_ESTATEMENT_WAIT; tries++) {
         bool wait = rc == DD_ESTATEMENT_WAIT;
         bool fresh = ctx->restart_ok;
-        plan_close(ctx, p);
+        if (r->plan) plan_close(ctx, p);
         r->plan = NULL;
+        /* the rows this run wrote go: the next run writes them anew (the
+         * transaction had written nothing before the statement) */
+        if (ctx->restart_discard) ws_reset(&s->ws);
         if (tries == 100) {
             rc = dd_err(e, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
             break;
@@ -1145,8 +1230,9 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
         if (!rc) rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
         s->restarting = false;
         if (rc) break;
-        if ((rc = sql_prepare(ctx, stmt, &p))) break;
+        if ((rc = sql_prepare(ctx, stmt, &p))) continue;   /* a WAIT again: the loop waits; else the error */
         r->plan = p;
+        result_plan_notice(r, p);
         ctx->lock_restartable = true;
         rc = plan_open(ctx, p);
     }
@@ -1212,6 +1298,7 @@ int session_describe(driftdb_session *s, Stmt *stmt, const char *sql, const ColD
     int rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e);
     s->cancel = pending;
     ctx.acl_off = true;
+    ctx.lock_table = NULL;   /* a description takes no locks */
     Plan *p;
     if (!rc) rc = sql_prepare(&ctx, stmt, &p);
     if (rc) return rc;
@@ -1682,6 +1769,11 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     ctx.nparams = np;
     ctx.params = vals;
     ctx.txn_time_us = s->state == TXN_IDLE ? clock_wall_us() : s->txn_time_us;
+    /* privileges are checked when the statement runs (its plan is made
+     * again then), as PostgreSQL checks them at execution: a statement
+     * prepared by one role may be executed after SET ROLE */
+    ctx.acl_off = true;
+    ctx.lock_table = NULL;   /* nor locks: the statement takes them when it runs */
     Plan *p;
     rc = sql_prepare(&ctx, stmt, &p);
     if (rc) goto done;
@@ -1932,7 +2024,7 @@ static int run_discard(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
     if (s->state == TXN_BLOCK || s->state == TXN_FAILED || (s->state == TXN_IMPLICIT && !s->stmt_last))
         return dd_err(e, DD_EACTIVE_TXN, -1, "DISCARD ALL cannot run inside a transaction block");
     cursors_free(s);
-    int rc = settings_reset_all(s, e);
+    int rc = settings_reset_all(s, true, e);
     if (rc) return rc;
     prepared_free_all(s);
     /* the temporary relations, as DISCARD TEMP drops them */

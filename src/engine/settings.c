@@ -207,9 +207,13 @@ static const char *read_only_now(driftdb_session *s)
     return ro ? "on" : "off";
 }
 
+static bool current_is_superuser(driftdb_session *s);
+
 const char *driftdb_session_setting(driftdb_session *s, const char *name)
 {
     if (strcasecmp(name, "transaction_read_only") == 0) return read_only_now(s);
+    /* the current role's (SET ROLE's), as PostgreSQL's ParameterStatus */
+    if (strcasecmp(name, "is_superuser") == 0) return current_is_superuser(s) ? "on" : "off";
     if (strcasecmp(name, "transaction_isolation") == 0) return iso_now(s);
     Setting *st = find_setting(s, name);
     return st ? st->value : NULL;
@@ -220,7 +224,9 @@ bool settings_nth(driftdb_session *s, int i, const char **name, const char **val
 {
     int k = 0;
     for (size_t d = 0; d < DD_ARRAY_LEN(defs); d++) {
-        if (!defs[d].def || k++ != i) continue;
+        /* is_superuser is not in pg_settings or SHOW ALL (PostgreSQL's
+         * GUC_NO_SHOW_ALL): SHOW and current_setting read it */
+        if (!defs[d].def || strcmp(defs[d].name, "is_superuser") == 0 || k++ != i) continue;
         *name = defs[d].name;
         *value = driftdb_session_setting(s, defs[d].name);
         if (!*value) *value = defs[d].def;
@@ -462,14 +468,16 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
         /* PostgreSQL: the session's user may take any role it is a member
          * of (whatever INHERIT), a superuser any role */
         if (strcasecmp(value, "none") == 0) { *out = "none"; return DD_OK; }
-        driftdb_role_auth me, r;
-        driftdb_error e;
-        if (driftdb_role_lookup(s->db, value, &r, &e) != DRIFTDB_OK || driftdb_role_lookup(s->db, s->user, &me, &e) != DRIFTDB_OK)
-            return dd_err(err, DD_EINTERNAL, -1, "could not read the roles");
-        if (!r.exists) return dd_err(err, DD_EINVALID_PARAM, -1, "role \"%s\" does not exist", value);
-        if (!me.superuser && !driftdb_role_is_member(s->db, s->user, value))
+        /* both by id: the session's user is the role it logged in as,
+         * whatever its name is now, and the role is held by the id found
+         * now (session_role_memo) */
+        u32 id;
+        bool super = false;
+        if (!roles_id_of(s->db, value, &id)) return dd_err(err, DD_EINVALID_PARAM, -1, "role \"%s\" does not exist", value);
+        if (!s->user_known || !roles_exists_id(s->db, s->user_id, &super) ||
+            (!super && !roles_member_id(s->db, s->user_id, id)))
             return dd_err(err, DD_EINSUFFICIENT_PRIVILEGE, -1, "permission denied to set role \"%s\"", value);
-        return DD_OK;
+        return session_role_memo(s, value, id);
     }
     if (strcmp(canon, "password_encryption") == 0) {
         if (strcasecmp(value, "scram-sha-256") == 0) *out = "scram-sha-256";
@@ -593,11 +601,9 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
 /* Is the session's current role (SET ROLE's, else its user) a superuser? */
 static bool current_is_superuser(driftdb_session *s)
 {
-    Setting *r = find_setting(s, "role");
-    const char *role = r && strcmp(r->value, "none") ? r->value : s->user;
-    driftdb_role_auth ra;
-    driftdb_error e;
-    return driftdb_role_lookup(s->db, role, &ra, &e) == DRIFTDB_OK && ra.superuser;
+    u32 id;
+    bool super;
+    return session_role_id(s, &id) && roles_exists_id(s->db, id, &super) && super;
 }
 
 /* SET, RESET and set_config by the session's role: parameters only a
@@ -654,14 +660,17 @@ int settings_set(driftdb_session *s, const char *name, const char *value, DdErro
     return put_setting(s, canon, v);
 }
 
-int settings_reset_all(driftdb_session *s, DdError *err);
-int settings_reset_all(driftdb_session *s, DdError *err)
+/* RESET ALL (role kept: PostgreSQL's RESET ALL leaves it) and DISCARD ALL
+ * (role too: it resets the session's authorization). */
+int settings_reset_all(driftdb_session *s, bool role, DdError *err);
+int settings_reset_all(driftdb_session *s, bool role, DdError *err)
 {
     for (size_t i = 0; i < DD_ARRAY_LEN(defs); i++) {
         if (!defs[i].def || defs[i].readonly) continue;
         if (strcmp(defs[i].name, "application_name") == 0) continue;
         /* the transaction's own (PostgreSQL: not reset by RESET ALL) */
         if (strcmp(defs[i].name, "transaction_isolation") == 0) continue;
+        if (!role && strcmp(defs[i].name, "role") == 0) continue;
         int rc = settings_set(s, defs[i].name, NULL, err);
         if (rc) return rc;
     }
@@ -676,17 +685,6 @@ int settings_show(driftdb_session *s, const char *name, const char **canon, cons
     if (!st)
         return dd_err(err, DD_EUNDEFINED_OBJECT, -1, "unrecognized configuration parameter \"%s\"", name);
     *canon = st->name;   /* SHOW names its column as PostgreSQL spells the parameter */
-    if (strcasecmp(name, "is_superuser") == 0) {
-        /* the current role's, as the ParameterStatus says */
-        const char *role = find_setting(s, "role") ? find_setting(s, "role")->value : "none";
-        driftdb_role_auth r;
-        driftdb_error e;
-        bool super = driftdb_role_lookup(s->db, strcmp(role, "none") ? role : s->user, &r, &e) == DRIFTDB_OK && r.superuser;
-        *value = super ? "on" : "off";
-        return DD_OK;
-    }
-    *value = strcasecmp(name, "transaction_read_only") == 0   ? read_only_now(s)
-             : strcasecmp(name, "transaction_isolation") == 0 ? iso_now(s)
-                                                              : st->value;
+    *value = driftdb_session_setting(s, st->name);
     return DD_OK;
 }

@@ -66,6 +66,7 @@
 #include "tls.h"
 
 #include "../util/alloc.h"
+#include "../util/scram.h"
 
 #include <openssl/crypto.h>
 #include <errno.h>
@@ -683,6 +684,11 @@ int main(int argc, char **argv)
         goto done;
     }
 
+    {   /* an unknown role's SCRAM salt stays the same across restarts */
+        u8 key[32];
+        driftdb_mock_auth_key(srv.db, key);
+        scram_set_mock_key(key, sizeof key);
+    }
     int port = 0;
     srv.listen_fd = server_listen(opt->listen, &port);
     if (srv.listen_fd < 0) goto done;

@@ -359,6 +359,20 @@ static void send_error_msg(Conn *c, u8 type, const driftdb_error *e)
 
 static void send_error(Conn *c, const driftdb_error *e) { send_error_msg(c, 'E', e); }
 
+/* The WARNINGs / NOTICEs of a statement: NoticeResponses before its tag. */
+static void send_notices(Conn *c, driftdb_result *r)
+{
+    const char *note, *sev, *state;
+    for (int i = 0; (note = driftdb_result_notice_at(r, i, &sev, &state)) != NULL; i++) {
+        driftdb_error n;
+        memset(&n, 0, sizeof n);
+        n.severity = sev ? sev : "NOTICE";
+        snprintf(n.sqlstate, sizeof n.sqlstate, "%s", state ? state : "00000");
+        snprintf(n.message, sizeof n.message, "%s", note);
+        send_error_msg(c, 'N', &n);
+    }
+}
+
 /* The engine reports positions as byte offsets (+1) into the statement
  * text; PostgreSQL's 'P' field counts characters, and clients (psql's
  * caret, drivers' messages) read it so.  Converts e->position for text. */
@@ -1258,17 +1272,7 @@ static int conn_send_result(Conn *c, driftdb_result *r, driftdb_error *err)
                 return -1;
         }
     }
-    const char *sev, *state;
-    const char *note = driftdb_result_notice(r, &sev, &state);
-    if (note) {
-        /* a WARNING / NOTICE of the statement: NoticeResponse before its tag */
-        driftdb_error n;
-        memset(&n, 0, sizeof n);
-        n.severity = sev ? sev : "NOTICE";
-        snprintf(n.sqlstate, sizeof n.sqlstate, "%s", state ? state : "00000");
-        snprintf(n.message, sizeof n.message, "%s", note);
-        send_error_msg(c, 'N', &n);
-    }
+    send_notices(c, r);
     const char *tag = driftdb_result_tag(r);
     size_t at = msg_begin(c, 'C');
     buf_put_str(&c->out, tag ? tag : "");
@@ -1901,16 +1905,7 @@ static void put_tag(Conn *c, const char *tag, long nrows)
  * put_tag). */
 static void send_complete(Conn *c, driftdb_result *r, long nrows)
 {
-    const char *sev, *state;
-    const char *note = driftdb_result_notice(r, &sev, &state);
-    if (note) {
-        driftdb_error n;
-        memset(&n, 0, sizeof n);
-        n.severity = sev ? sev : "NOTICE";
-        snprintf(n.sqlstate, sizeof n.sqlstate, "%s", state ? state : "00000");
-        snprintf(n.message, sizeof n.message, "%s", note);
-        send_error_msg(c, 'N', &n);
-    }
+    send_notices(c, r);
     const char *tag = driftdb_result_tag(r);
     put_tag(c, tag ? tag : "", nrows);
 }

@@ -54,6 +54,17 @@ static int plan_verify(SqlCtx *ctx, Plan *p, i64 recent)
     return rows_plan(ctx, p, 3, names, types, row, 1);
 }
 
+/* Statistics of t, which only its owner (or a superuser) gathers: the
+ * others' ANALYZE skips it with PostgreSQL 15's WARNING. */
+static int analyze_one(SqlCtx *ctx, const TableInfo *t)
+{
+    if (!acl_owns_checked(ctx, t))
+        return sql_note(ctx, "WARNING", "01000", "skipping \"%s\" --- only table or database owner can analyze it",
+                        name_base(t->name));
+    int rc = lock_relation(ctx, t, TLOCK_SHARE_UPDATE_EXCLUSIVE);
+    return rc ? rc : sql_analyze_table(ctx, t, false);
+}
+
 /* ANALYZE [t, ...]: gathers the planner's statistics now (every table of
  * the present without names).  Changes no data and takes no seq. */
 static int plan_analyze(SqlCtx *ctx, Plan *p, DropTableStmt *s)
@@ -65,14 +76,14 @@ static int plan_analyze(SqlCtx *ctx, Plan *p, DropTableStmt *s)
         int n;
         int rc = store_tables_at(ctx->snap, snap_seq(ctx->snap), ctx->stmt, &ts, &n, ctx->err);
         for (int i = 0; !rc && i < n; i++)
-            if (!ts[i]->view_sql) rc = sql_analyze_table(ctx, ts[i], false);
+            if (!ts[i]->view_sql) rc = analyze_one(ctx, ts[i]);
         return rc;
     }
     for (int i = 0; i < s->n; i++) {
         const TableInfo *t = resolve_table_present(ctx, s->names[i]);
         if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->locs[i], "relation \"%s\" does not exist", s->names[i]);
         if (t->view_sql) continue;   /* a view has no statistics of its own */
-        int rc = sql_analyze_table(ctx, t, false);
+        int rc = analyze_one(ctx, t);
         if (rc) return rc;
     }
     return DD_OK;
@@ -88,10 +99,6 @@ static int plan_lock(SqlCtx *ctx, Plan *p, DropTableStmt *s)
 {
     p->kind = PLAN_ALTER_TABLE;
     p->tag = "LOCK TABLE";
-    if (!s->lock_access_share)
-        return dd_err(ctx->err, DD_EFEATURE, s->lock_mode_loc,
-                      "LOCK TABLE is supported only IN ACCESS SHARE MODE (a transaction's snapshot already keeps "
-                      "what it reads); locks that block writers are not supported");
     for (int i = 0; i < s->n; i++) {
         const TableInfo *t = resolve_table_present(ctx, s->names[i]);
         if (!t) {
@@ -104,8 +111,16 @@ static int plan_lock(SqlCtx *ctx, Plan *p, DropTableStmt *s)
             dd_err_detail(ctx->err, "This operation is not supported for sequences.");
             return DD_EWRONG_OBJECT_TYPE;
         }
-        /* ACCESS SHARE takes SELECT on it (PostgreSQL 15) */
-        int rc = acl_check(ctx, t, ACL_SELECT, s->locs[i]);
+        /* ACCESS SHARE takes SELECT on it, ROW EXCLUSIVE one of INSERT,
+         * UPDATE, DELETE, TRUNCATE, the stronger modes one of UPDATE,
+         * DELETE, TRUNCATE (PostgreSQL 15) */
+        u32 want = s->lock_mode == TLOCK_ACCESS_SHARE    ? ACL_SELECT
+                 : s->lock_mode == TLOCK_ROW_EXCLUSIVE ? ACL_INSERT | ACL_UPDATE | ACL_DELETE | ACL_TRUNCATE
+                                                       : ACL_UPDATE | ACL_DELETE | ACL_TRUNCATE;
+        int rc = acl_check_any(ctx, t, want, s->locs[i]);
+        /* a view locks what it reads too, as PostgreSQL's */
+        for (int k = -1; !rc && k < (t->view_sql ? t->ndeps : 0); k++)
+            rc = lock_relation_id(ctx, k < 0 ? t->id : t->deps[2 * k], name_base(t->name), s->lock_mode, s->lock_nowait);
         if (rc) return rc;
     }
     return DD_OK;
@@ -320,45 +335,61 @@ static const TableInfo *index_table(SqlCtx *ctx, const char *name)
     return NULL;
 }
 
-static int owner_of_rel(SqlCtx *ctx, const char *name, int loc)
+/* Relation name's owner check, then its lock in mode (0: none). */
+static int owner_of_rel(SqlCtx *ctx, const char *name, int loc, int mode)
 {
     const TableInfo *t = resolve_table_present(ctx, name);
-    return t ? acl_check_owner(ctx, t, loc) : DD_OK;   /* none: the statement's own error */
+    if (!t) return DD_OK;   /* none: the statement's own error */
+    int rc = acl_check_owner(ctx, t, loc);
+    return rc || !mode ? rc : lock_relation(ctx, t, mode);
+}
+
+/* The table of index name: its owner check, then its lock in mode. */
+static int owner_of_index(SqlCtx *ctx, const char *name, int mode)
+{
+    const TableInfo *t = index_table(ctx, name);
+    if (!t || t->temp) return DD_OK;
+    if (!acl_owns_checked(ctx, t))
+        return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "must be owner of index %s", name_base(name));
+    return mode ? lock_relation(ctx, t, mode) : DD_OK;
 }
 
 /* DDL on an existing object takes its ownership (PostgreSQL's "must be
  * owner of table t", 42501): checked here, before the statement's own
- * analysis, for every object it names. */
+ * analysis, for every object it names; then its table lock, PostgreSQL's
+ * mode for the statement (ACCESS EXCLUSIVE for ALTER and DROP, SHARE for
+ * CREATE INDEX, SHARE UPDATE EXCLUSIVE for COMMENT), held to the end of
+ * the transaction. */
 static int ddl_owner_check(SqlCtx *ctx, const Stmt *stmt)
 {
     int rc = DD_OK;
     switch (stmt->kind) {
     case STMT_DROP_TABLE: case STMT_DROP_VIEW: case STMT_DROP_SEQUENCE:
-        for (int i = 0; !rc && i < stmt->u.drop->n; i++) rc = owner_of_rel(ctx, stmt->u.drop->names[i], stmt->u.drop->locs[i]);
+        for (int i = 0; !rc && i < stmt->u.drop->n; i++)
+            rc = owner_of_rel(ctx, stmt->u.drop->names[i], stmt->u.drop->locs[i], TLOCK_ACCESS_EXCLUSIVE);
         return rc;
     case STMT_DROP_INDEX:
-        for (int i = 0; !rc && i < stmt->u.drop->n; i++) {
-            const TableInfo *t = index_table(ctx, stmt->u.drop->names[i]);
-            if (t && !t->temp && !acl_owns_checked(ctx, t)) {
-                return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "must be owner of index %s",
-                              name_base(stmt->u.drop->names[i]));
-            }
-        }
-        return DD_OK;
+        for (int i = 0; !rc && i < stmt->u.drop->n; i++) rc = owner_of_index(ctx, stmt->u.drop->names[i], TLOCK_ACCESS_EXCLUSIVE);
+        return rc;
     case STMT_ALTER_TABLE: {
         const AlterTableStmt *a = stmt->u.alter;
-        if (!a->index) return owner_of_rel(ctx, a->table, a->table_loc);
-        const TableInfo *t = index_table(ctx, a->table);
-        if (t && !t->temp && !acl_owns_checked(ctx, t))
-            return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "must be owner of index %s", name_base(a->table));
-        return DD_OK;
+        if (!a->index) return owner_of_rel(ctx, a->table, a->table_loc, TLOCK_ACCESS_EXCLUSIVE);
+        return owner_of_index(ctx, a->table, 0);
     }
-    case STMT_CREATE_INDEX: return owner_of_rel(ctx, stmt->u.create_index->table, stmt->u.create_index->table_loc);
-    case STMT_ALTER_SEQUENCE: return owner_of_rel(ctx, stmt->u.seq->name, stmt->u.seq->name_loc);
-    case STMT_COMMENT: return owner_of_rel(ctx, stmt->u.comment->name, stmt->u.comment->loc);
+    case STMT_CREATE_INDEX:
+        return owner_of_rel(ctx, stmt->u.create_index->table, stmt->u.create_index->table_loc, TLOCK_SHARE);
+    case STMT_ALTER_SEQUENCE: return owner_of_rel(ctx, stmt->u.seq->name, stmt->u.seq->name_loc, 0);
+    case STMT_COMMENT:
+        if (stmt->u.comment->col) {   /* a column's: PostgreSQL names the relation */
+            const TableInfo *t = resolve_table_present(ctx, stmt->u.comment->name);
+            if (t && !t->temp && !acl_owns_checked(ctx, t))
+                return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "must be owner of relation %s", name_base(t->name));
+            return t ? lock_relation(ctx, t, TLOCK_SHARE_UPDATE_EXCLUSIVE) : DD_OK;
+        }
+        return owner_of_rel(ctx, stmt->u.comment->name, stmt->u.comment->loc, TLOCK_SHARE_UPDATE_EXCLUSIVE);
     case STMT_CREATE_VIEW:
         if (!stmt->u.create_view->or_replace || stmt->u.create_view->temp) return DD_OK;
-        return owner_of_rel(ctx, stmt->u.create_view->name, stmt->u.create_view->name_loc);
+        return owner_of_rel(ctx, stmt->u.create_view->name, stmt->u.create_view->name_loc, TLOCK_ACCESS_EXCLUSIVE);
     case STMT_TYPE: {
         const TypeStmt *ty = stmt->u.type;
         if (ty->action == TYPE_CREATE_ENUM || ty->action == TYPE_CREATE_DOMAIN) return DD_OK;

@@ -108,17 +108,24 @@ void *arena_memdup(Arena *a, const void *p, size_t n)
     return d;
 }
 
-char *arena_printf(Arena *a, const char *fmt, ...)
+char *arena_vprintf(Arena *a, const char *fmt, va_list ap)
 {
-    va_list ap, ap2;
-    va_start(ap, fmt);
+    va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
     char *d = NULL;
     if (n >= 0 && (d = arena_alloc(a, (size_t)n + 1)) != NULL)
-        vsnprintf(d, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
+        vsnprintf(d, (size_t)n + 1, fmt, ap);
+    return d;
+}
+
+char *arena_printf(Arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *d = arena_vprintf(a, fmt, ap);
+    va_end(ap);
     return d;
 }
 

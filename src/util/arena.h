@@ -14,6 +14,7 @@
 #ifndef DD_ARENA_H
 #define DD_ARENA_H
 
+#include <stdarg.h>
 #include "base.h"
 
 typedef struct ArenaBlock ArenaBlock;
@@ -38,6 +39,7 @@ char *arena_strndup(Arena *a, const char *s, size_t n); /* NUL-terminated */
 char *arena_strdup(Arena *a, const char *s);
 void *arena_memdup(Arena *a, const void *p, size_t n);
 char *arena_printf(Arena *a, const char *fmt, ...) DD_PRINTF(2, 3);
+char *arena_vprintf(Arena *a, const char *fmt, va_list ap);
 ArenaMark arena_mark(Arena *a);
 void arena_rewind(Arena *a, ArenaMark m); /* frees everything after m */
 void arena_reset(Arena *a);               /* frees all but keeps one block */

@@ -205,15 +205,24 @@ bool md5_response_matches(const char *verifier, const u8 salt[4], const char *re
 /* ---- the exchange ---- */
 
 static u8 mock_secret[32];
+static bool mock_keyed;
 static pthread_once_t mock_once = PTHREAD_ONCE_INIT;
 static void mock_init(void)
 {
+    if (mock_keyed) return;
     if (RAND_bytes(mock_secret, sizeof mock_secret) != 1)
         for (size_t i = 0; i < sizeof mock_secret; i++) mock_secret[i] = (u8)rand();
 }
 
-/* A made-up verifier whose salt is the same for a name every time within
- * this process, so asking twice does not tell an unknown role apart. */
+void scram_set_mock_key(const u8 *key, size_t n)
+{
+    static const char label[] = "driftdb scram mock verifier";
+    if (hmac(key, n, label, sizeof label - 1, mock_secret) == 0) mock_keyed = true;
+}
+
+/* A made-up verifier whose salt is the same for a name every time (keyed
+ * by scram_set_mock_key: across restarts too), so asking twice does not
+ * tell an unknown role apart. */
 void scram_mock_verifier(const char *user, char *out)
 {
     pthread_once(&mock_once, mock_init);

@@ -80,6 +80,11 @@ typedef struct Scram {
  * (out of memory or OpenSSL failed). */
 int scram_begin(Scram *s, const char *verifier, const char *user);
 void scram_mock_verifier(const char *user, char *out);
+/* Keys the made-up verifiers by key (the database's secret): an unknown
+ * role then gets the same salt after a restart too, as PostgreSQL's
+ * mock_auth_nonce gives it.  Called before any exchange; without it the
+ * key is random per process. */
+void scram_set_mock_key(const u8 *key, size_t n);
 int scram_first(Scram *s, const u8 *msg, size_t n, char **server_first, const char **why);
 /* 0 proof right (*server_final set), 1 proof wrong, 2 channel binding
  * data that is not this server certificate's (28000), -1 malformed

@@ -111,6 +111,12 @@ echo '{"id": 150, "amount": "x"}' >> "$TMP/batch.jsonl"
 # ---- --data mode, no server -----------------------------------------------------
 DB=$TMP/db
 "$D" init "$DB" --superuser tester >/dev/null 2>&1 && ok init || fail init
+# role names PostgreSQL reserves are refused, as initdb -U refuses them
+out=$("$D" init "$TMP/pgx" --superuser pg_x 2>&1); rc=$?
+check init_reserved_pg "1 driftdb: error: superuser name \"pg_x\" is disallowed; role names cannot begin with \"pg_\"" "$rc $out"
+out=$("$D" init "$TMP/pgx" --superuser public 2>&1); rc=$?
+check init_reserved_public "1 driftdb: error: role name \"public\" is reserved" "$rc $out"
+[ -e "$TMP/pgx" ] && fail init_reserved_nothing_made || ok init_reserved_nothing_made
 "$D" sql --data "$DB" -e "CREATE TABLE ev (pk=id)" >/dev/null 2>&1
 
 out=$("$D" ingest --data "$DB" -t ev -f "$TMP/events.jsonl" 2>&1); rc=$?

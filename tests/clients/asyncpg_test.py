@@ -14,10 +14,12 @@ import asyncio
 import datetime
 import decimal
 import sys
-import traceback
 import uuid
 
 import asyncpg
+
+import harness
+from harness import expect
 
 PORT = int(sys.argv[1])
 TESTS = []
@@ -26,11 +28,6 @@ TESTS = []
 def test(fn):
     TESTS.append(fn)
     return fn
-
-
-def expect(got, want, what=""):
-    if got != want:
-        raise AssertionError("%s: expected %r, got %r" % (what, want, got))
 
 
 async def connect():
@@ -213,20 +210,17 @@ async def errors(c):
 
 
 async def main():
+    report = harness.Report("asyncpg_")
     for fn in TESTS:
-        name = "asyncpg_" + fn.__name__
         try:
             c = await connect()
             try:
                 await asyncio.wait_for(fn(c), 60)
             finally:
                 await c.close()
-            print("ok " + name)
+            report.ok(fn.__name__)
         except Exception:
-            print("FAIL " + name)
-            for line in traceback.format_exc().splitlines()[-8:]:
-                print("  " + line)
-        sys.stdout.flush()
+            report.failed(fn.__name__)
     print("# asyncpg", asyncpg.__version__)
 
 

@@ -20,10 +20,11 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 
 import psycopg2
 import psycopg2.errors
+
+import harness
 
 PORT = int(sys.argv[1])
 SERVER, CLI, TMPDIR = sys.argv[2], sys.argv[3], sys.argv[4]
@@ -31,23 +32,11 @@ SERVER, CLI, TMPDIR = sys.argv[2], sys.argv[3], sys.argv[4]
 SLOW = "select count(*) from " + ", ".join("cx t%d" % i for i in range(9))
 MEDIUM = "select count(*) from " + ", ".join("cx t%d" % i for i in range(7))   # ~1e7 rows
 
-
-def test(fn):
-    name = "cancel_" + fn.__name__
-    try:
-        fn()
-        print("ok " + name)
-    except Exception:
-        print("FAIL " + name)
-        for line in traceback.format_exc().splitlines()[-8:]:
-            print("  " + line)
-    sys.stdout.flush()
-    return fn
+test = harness.Report("cancel_").test
 
 
 def connect(port=PORT, **kw):
-    return psycopg2.connect(host="127.0.0.1", port=port, user="test", dbname="test",
-                            connect_timeout=10, **kw)
+    return harness.connect(port, **kw)
 
 
 # ---- a raw protocol client, to see BackendKeyData and FATAL messages ----
@@ -427,8 +416,7 @@ def pg_signal_backend_rights():
     cs.execute("create role cx_sig login")
     cs.execute("select pg_backend_pid()")
     su_pid = cs.fetchone()[0]
-    mine = psycopg2.connect(host="127.0.0.1", port=PORT, user="cx_sig", dbname="test", connect_timeout=10)
-    other = psycopg2.connect(host="127.0.0.1", port=PORT, user="cx_sig", dbname="test", connect_timeout=10)
+    mine, other = connect(user="cx_sig"), connect(user="cx_sig")
     mine.autocommit = other.autocommit = True
     cm, co = mine.cursor(), other.cursor()
     co.execute("select pg_backend_pid()")

@@ -25,33 +25,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 import psycopg2
 import psycopg
 
+import harness
+from harness import free_port
+
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 SERVER = os.path.abspath(os.path.join(BUILD, "driftdb-server"))
 CLI = os.path.abspath(os.path.join(BUILD, "driftdb"))
-FAILS = 0
 PROCS = []
-
-
-def check(name, cond, why=""):
-    global FAILS
-    if cond:
-        print("ok " + name, flush=True)
-    else:
-        FAILS += 1
-        print("FAIL %s %s" % (name, why), flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+report = harness.Report()   # the names carry their own prefixes
+check = report.check
 
 
 def make_db(path):
@@ -114,7 +100,7 @@ class Server:
 
 
 def connect(port, user="test"):
-    return psycopg2.connect(host="127.0.0.1", port=port, user=user, dbname="test", connect_timeout=5)
+    return harness.connect(port, user=user, connect_timeout=5)
 
 
 def query(port, sql, user="test"):
@@ -440,7 +426,7 @@ def main():
             try:
                 t(tmp)
             except Exception:
-                check(t.__name__, False, traceback.format_exc().replace("\n", " | "))
+                report.failed(t.__name__, depth=None)
         bad = []
         for name in os.listdir(tmp):
             if name.endswith(".log"):
@@ -453,7 +439,7 @@ def main():
                 p.kill()
                 p.wait()
         shutil.rmtree(tmp, ignore_errors=True)
-    sys.exit(1 if FAILS else 0)
+    sys.exit(1 if report.fails else 0)
 
 
 main()

@@ -14,10 +14,11 @@ import io
 import struct
 import subprocess
 import sys
-import traceback
 
 import psycopg2
 import psycopg2.errors
+
+import harness
 
 PORT = int(sys.argv[1])
 # copy_test.py PORT pg: against a PostgreSQL 15 (user and database "test"):
@@ -26,20 +27,10 @@ PORT = int(sys.argv[1])
 ON_PG = len(sys.argv) > 2 and sys.argv[2] == "pg"
 
 
-def test(fn):
-    name = "copy_" + fn.__name__
-    try:
-        fn()
-        print("ok " + name)
-    except Exception:
-        print("FAIL " + name)
-        for line in traceback.format_exc().splitlines()[-8:]:
-            print("  " + line)
-    sys.stdout.flush()
-    return fn
+test = harness.Report("copy_").test
 
 
-conn = psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test", connect_timeout=10)
+conn = harness.connect(PORT)
 conn.autocommit = True
 cur = conn.cursor()
 
@@ -263,7 +254,7 @@ def copy_fail_from_client():
 
 @test
 def copy_in_transaction_block():
-    conn2 = psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test", connect_timeout=10)
+    conn2 = harness.connect(PORT)
     c2 = conn2.cursor()   # psycopg2 opens a block: BEGIN
     c2.copy_expert("copy copy_f from stdin", io.BytesIO(b"800\tin block\t1\n"))
     c2.execute("select count(*) from copy_f where id = 800")
@@ -584,7 +575,7 @@ def from_privileges():
     cur.execute("create table copy_priv (id int primary key)")
     cur.execute("create role copy_reader login")
     cur.execute("grant select on copy_priv to copy_reader")
-    c2 = psycopg2.connect(host="127.0.0.1", port=PORT, user="copy_reader", dbname="test", connect_timeout=10)
+    c2 = harness.connect(PORT, user="copy_reader")
     c2.autocommit = True
     try:
         e = copy_error("copy copy_priv from stdin", ["1\n"], c2.cursor())
@@ -608,10 +599,10 @@ def from_waits_for_a_key_being_inserted():
     rows = ["%d\n" % i for i in range(3000)]
     for finish, want in (("commit", "23505"), ("rollback", None)):
         cur.execute("truncate copy_w")
-        c2 = psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test", connect_timeout=10)
+        c2 = harness.connect(PORT)
         k2 = c2.cursor()   # a block: BEGIN
         k2.execute("insert into copy_w values (1500)")
-        c3 = psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test", connect_timeout=10)
+        c3 = harness.connect(PORT)
         c3.autocommit = True
         got = {}
 

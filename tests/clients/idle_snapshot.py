@@ -15,13 +15,14 @@ import os
 import sys
 import time
 
-import psycopg2
+import harness
 
 port, path = int(sys.argv[1]), sys.argv[2]
+report = harness.Report("idle_snapshot_")
 
 
 def connect():
-    c = psycopg2.connect(host="127.0.0.1", port=port, user="test", dbname="test")
+    c = harness.connect(port)
     c.autocommit = True
     return c
 
@@ -44,7 +45,7 @@ s1 = os.path.getsize(path)
 QUERIES = ["SELECT count(*), sum(w), min(v), max(v) FROM t",
            "SELECT id, w FROM t WHERE w BETWEEN 30 AND 60 ORDER BY w, id",
            "SELECT id, v FROM t WHERE id > 80 ORDER BY id DESC"]
-r = psycopg2.connect(host="127.0.0.1", port=port, user="test", dbname="test")
+r = harness.connect(port)
 r.set_session(isolation_level="REPEATABLE READ")
 rc = r.cursor()
 before = []
@@ -62,26 +63,12 @@ r.rollback()
 g0, g1 = s1 - s0, s2 - s1
 print("# idle snapshot: 3,000 updates grew the file by %d bytes alone, %d beside an idle transaction"
       % (g0, g1))
-fails = 0
-if g1 > 2 * g0 + (1 << 20):
-    print("FAIL idle_snapshot_file_size %d > 2 x %d + 1 MB" % (g1, g0))
-    fails += 1
-else:
-    print("ok idle_snapshot_file_size")
-if after != before:
-    print("FAIL idle_snapshot_reads the idle transaction's snapshot changed")
-    for q, b, a in zip(QUERIES, before, after):
-        if a != b:
-            print("#   %s\n#     before %r\n#     after  %r" % (q, b[:5], a[:5]))
-    fails += 1
-else:
-    print("ok idle_snapshot_reads")
+report.check("file_size", g1 <= 2 * g0 + (1 << 20), "%d > 2 x %d + 1 MB" % (g1, g0))
+report.check("reads", after == before, "\n".join(
+    ["the idle transaction's snapshot changed"] +
+    ["%s\n  before %r\n  after  %r" % (q, b[:5], a[:5]) for q, b, a in zip(QUERIES, before, after) if a != b]))
 rc = r.cursor()
 rc.execute("SELECT sum(w) FROM t")
 total = rc.fetchone()[0]
-if total != before[0][0][1] + 3000:
-    print("FAIL idle_snapshot_next_transaction sum %r" % total)
-    fails += 1
-else:
-    print("ok idle_snapshot_next_transaction")
-sys.exit(1 if fails else 0)
+report.check("next_transaction", total == before[0][0][1] + 3000, "sum %r" % total)
+sys.exit(1 if report.fails else 0)

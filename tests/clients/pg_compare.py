@@ -21,9 +21,10 @@ import asyncio
 import socket
 import struct
 import sys
-import traceback
 
 import asyncpg
+
+import harness
 
 DD_PORT, PG_PORT = int(sys.argv[1]), int(sys.argv[2])
 SERVERS = [("driftdb", DD_PORT, b"test"), ("postgres", PG_PORT, b"postgres")]
@@ -113,15 +114,7 @@ class Conn:
         self.s.close()
 
 
-def test(name, fn):
-    try:
-        fn()
-        print("ok pgcmp_" + name)
-    except Exception:
-        print("FAIL pgcmp_" + name)
-        for line in traceback.format_exc().splitlines()[-6:]:
-            print("  " + line)
-    sys.stdout.flush()
+test = harness.Report("pgcmp_").run
 
 
 SEQUENCES = [

@@ -19,6 +19,8 @@ import tempfile
 
 import psycopg2
 
+import harness
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "planner"))
 import servers  # noqa: E402
 
@@ -84,10 +86,7 @@ for t in TABLES:
     QUERIES["rows " + t] = "SELECT * FROM %s ORDER BY 1" % t
 
 
-def check(name, ok, detail=""):
-    print(("ok " if ok else "FAIL ") + "pg_dump_" + name)
-    if not ok and detail:
-        print("  " + str(detail).replace("\n", "\n  ")[:3000])
+check = harness.Report("pg_dump_").check
 
 
 def run(args, **kw):
@@ -96,7 +95,7 @@ def run(args, **kw):
 
 
 def snapshot(port, db):
-    con = psycopg2.connect(host="127.0.0.1", port=port, user="test", dbname=db)
+    con = harness.connect(port, db)
     con.autocommit = True
     cur = con.cursor()
     out = {}
@@ -168,7 +167,7 @@ def main():
         check("restore_plain_driftdb", r.returncode == 0, r.stderr)
         compare("same_in_driftdb", original, snapshot(dd.port, "test"))
         # the restored identity and serial columns go on from the dumped values
-        con = psycopg2.connect(host="127.0.0.1", port=dd.port, user="test", dbname="test")
+        con = harness.connect(dd.port)
         con.autocommit = True
         cur = con.cursor()
         cur.execute("INSERT INTO dumpx.customers (email) VALUES ('d@x') RETURNING id")

@@ -20,6 +20,8 @@ import time
 
 import psycopg2
 
+import harness
+
 DD_PORT, PG_PORT = int(sys.argv[1]), int(sys.argv[2])
 
 SCHEMA = """
@@ -79,10 +81,7 @@ def psql(port, db, args):
     return r.stdout + r.stderr
 
 
-def check(name, ok, detail=""):
-    print(("ok " if ok else "FAIL ") + "psql_catalog_" + name)
-    if not ok and detail:
-        print("  " + detail.replace("\n", "\n  ")[:3000])
+check = harness.Report("psql_catalog_").check
 
 
 def main():
@@ -118,7 +117,7 @@ def main():
     # The catalog at a past point: pg_attribute AS OF the commit before an
     # ALTER lists the columns of then, and drift.system_time makes \d show
     # the past schema.
-    con = psycopg2.connect(host="127.0.0.1", port=DD_PORT, user="test", dbname="test")
+    con = harness.connect(DD_PORT)
     con.autocommit = True
     cur = con.cursor()
     cur.execute("CREATE TABLE catcmp.evolving (id int PRIMARY KEY, a text)")
@@ -155,7 +154,7 @@ def main():
     check("qualified_operator", cur.fetchone() == (True, "x"))
     # pg_stat_activity: another session idle in a transaction, with its
     # last statement, beside this one running
-    other = psycopg2.connect(host="127.0.0.1", port=DD_PORT, user="test", dbname="test", application_name="catcmp_other")
+    other = harness.connect(DD_PORT, application_name="catcmp_other")
     ocur = other.cursor()   # psycopg2 opens a transaction: idle in transaction after it
     ocur.execute("SELECT 42")
     cur.execute("SELECT state, query, xact_start IS NOT NULL, backend_start <= query_start FROM pg_stat_activity "

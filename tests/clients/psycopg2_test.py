@@ -12,37 +12,20 @@ and domain columns.  Prints "ok NAME" / "FAIL NAME" lines.
 import datetime
 import decimal
 import sys
-import traceback
 
 import psycopg2
 import psycopg2.errors
 import psycopg2.extensions as ext
 
+import harness
+from harness import expect
+
 PORT = int(sys.argv[1])
-results = []
-
-
-def test(fn):
-    name = "psycopg2_" + fn.__name__
-    try:
-        fn()
-        print("ok " + name)
-    except Exception:
-        print("FAIL " + name)
-        for line in traceback.format_exc().splitlines()[-6:]:
-            print("  " + line)
-    sys.stdout.flush()
-    return fn
+test = harness.Report("psycopg2_").test
 
 
 def connect(**kw):
-    return psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test",
-                            connect_timeout=10, **kw)
-
-
-def expect(got, want, what=""):
-    if got != want:
-        raise AssertionError("%s: expected %r, got %r" % (what, want, got))
+    return harness.connect(PORT, **kw)
 
 
 @test

@@ -15,36 +15,21 @@ import datetime
 import decimal
 import sys
 import time
-import traceback
 import uuid
 
 import psycopg
 import psycopg.errors
 
+import harness
+from harness import expect
+
 PORT = int(sys.argv[1])
-
-
-def test(fn):
-    name = "psycopg3_" + fn.__name__
-    try:
-        fn()
-        print("ok " + name)
-    except Exception:
-        print("FAIL " + name)
-        for line in traceback.format_exc().splitlines()[-8:]:
-            print("  " + line)
-    sys.stdout.flush()
-    return fn
+test = harness.Report("psycopg3_").test
 
 
 def connect(**kw):
     return psycopg.connect(host="127.0.0.1", port=PORT, user="test", dbname="test",
                            connect_timeout=10, **kw)
-
-
-def expect(got, want, what=""):
-    if got != want:
-        raise AssertionError("%s: expected %r, got %r" % (what, want, got))
 
 
 @test

@@ -12,7 +12,8 @@ import struct
 import subprocess
 import sys
 import time
-import traceback
+
+import harness
 
 PORT = int(sys.argv[1])
 LIMITED_PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 0
@@ -133,17 +134,15 @@ def still_serving():
                              % (r.returncode, r.stdout, r.stderr))
 
 
+report = harness.Report("robust_")
+
+
 def case(fn):
-    name = "robust_" + fn.__name__
-    try:
+    """Runs fn at once as the check robust_NAME; psql must get an answer after it."""
+    def and_still_serving():
         fn()
         still_serving()
-        print("ok " + name)
-    except Exception:
-        print("FAIL " + name)
-        for line in traceback.format_exc().splitlines()[-6:]:
-            print("  " + line)
-    sys.stdout.flush()
+    report.run(fn.__name__, and_still_serving)
     return fn
 
 

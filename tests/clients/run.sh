@@ -38,6 +38,8 @@
 #   temp_tables_test.py  temporary tables: private per session, temporary
 #                    views, no commits, a vanished client's tables ended
 #   stress.py        concurrent writers and readers (snapshots, AS OF now())
+#   privilege_messages_test.py  what a role without SELECT learns (DETAILs,
+#                    ON CONFLICT, row locks, ANALYZE, pg_stats), side by side
 #   auth_test.py     pg_hba.conf methods x roles x passwords, side by side
 #                    with a PostgreSQL 15; SCRAM exchanges cut off or replayed
 #   tls_test.py      TLS side by side with a PostgreSQL 15 (certificates made
@@ -343,6 +345,9 @@ else
         timeout -k 5 180 "$PY" $HERE/sqlalchemy_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/sqlalchemy.out" 2>&1
         tally sqlalchemy "$TMP/sqlalchemy.out"
         ensure_alive sqlalchemy
+        timeout -k 5 120 "$PY" $HERE/privilege_messages_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/privmsg.out" 2>&1
+        tally privmsg "$TMP/privmsg.out"
+        ensure_alive privmsg
         timeout -k 5 120 "$PY" $HERE/type_introspection_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/typeinfo.out" 2>&1
         tally type_introspection "$TMP/typeinfo.out"
         ensure_alive type_introspection

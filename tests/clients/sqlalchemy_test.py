@@ -14,6 +14,8 @@ Prints "ok NAME" / "FAIL NAME" lines.
 import sys
 import warnings
 
+import harness
+
 warnings.filterwarnings("ignore", message="Skipped unsupported reflection")   # both servers: expression indexes
 DD_PORT, PG_PORT = int(sys.argv[1]), int(sys.argv[2])
 
@@ -33,10 +35,7 @@ SCHEMA = [
 ]
 
 
-def check(name, ok, detail=""):
-    print(("ok " if ok else "FAIL ") + "sqlalchemy_" + name)
-    if not ok and detail:
-        print("  " + str(detail).replace("\n", "\n  ")[:3000])
+check = harness.Report("sqlalchemy_").check
 
 
 def inspect(sa, port, db):

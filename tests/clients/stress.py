@@ -58,6 +58,8 @@ import traceback
 import psycopg2
 import psycopg2.errors
 
+import harness
+
 PORT = int(sys.argv[1])
 DURATION = float(sys.argv[2]) if len(sys.argv) > 2 else 4.0
 NACC = 20
@@ -107,8 +109,7 @@ def connect(app="stress", autocommit=False, repeatable=False, level=None):
     PostgreSQL needs too for a read-then-write without a lost update or for
     reads that agree with each other; the default is READ COMMITTED, or
     level when given."""
-    conn = psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test",
-                            application_name=app, connect_timeout=10)
+    conn = harness.connect(PORT, application_name=app)
     if repeatable or level:
         conn.set_session(isolation_level=level or "REPEATABLE READ")
     conn.autocommit = autocommit

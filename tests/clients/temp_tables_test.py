@@ -16,37 +16,22 @@ import io
 import socket
 import sys
 import time
-import traceback
 
 import psycopg2
 import psycopg2.errors
 
+import harness
+from harness import expect
+
 PORT = int(sys.argv[1])
 LIMITED_PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 0
-
-
-def test(fn):
-    name = "temp_tables_" + fn.__name__
-    try:
-        fn()
-        print("ok " + name)
-    except Exception:
-        print("FAIL " + name)
-        for line in traceback.format_exc().splitlines()[-6:]:
-            print("  " + line)
-    sys.stdout.flush()
-    return fn
+test = harness.Report("temp_tables_").test
 
 
 def connect(port=PORT, **kw):
-    conn = psycopg2.connect(host="127.0.0.1", port=port, user="test", dbname="test", connect_timeout=10, **kw)
+    conn = harness.connect(port, **kw)
     conn.autocommit = True
     return conn
-
-
-def expect(got, want, what=""):
-    if got != want:
-        raise AssertionError("%s: expected %r, got %r" % (what, want, got))
 
 
 def one(conn, sql):

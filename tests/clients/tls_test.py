@@ -39,38 +39,22 @@ import sys
 import tempfile
 import threading
 import time
-import traceback
 
 import asyncpg
 import psycopg2
 
+import harness
+from harness import free_port
+
 BUILD, PGBIN = sys.argv[1], sys.argv[2]
-
-
-def ok(name):
-    print("ok " + name, flush=True)
-
-
-def fail(name, why=""):
-    print("FAIL %s %s" % (name, why), flush=True)
-
-
-def check(name, cond, why=""):
-    ok(name) if cond else fail(name, why)
+report = harness.Report("tls_")
+ok, check = report.ok, report.check
 
 
 def same(name, a, b):
     if os.environ.get("TLS_TEST_VERBOSE"):   # what was compared, for a reader
-        print("# %s: %r" % (name, a))
+        print("# tls_%s: %r" % (name, a))
     check(name, a == b, "driftdb %r, postgres %r" % (a, b))
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def as_postgres():
@@ -255,27 +239,27 @@ def sslmode_matrix(dd, pg):
     for user in users:
         for mode in MODES:
             a, b = libpq(dd, user, sslmode=mode), libpq(pg, user, sslmode=mode)
-            same("tls_libpq_%s_%s" % (user, mode), a, b)
+            same("libpq_%s_%s" % (user, mode), a, b)
     # client certificates: the role's own, another role's, another CA's
     for user in ["test", "c_user", "ca_user", "full_user"]:
         for cert in ["c_user", "full_user", "rogue"]:
             for mode in ["require", "verify-full"]:
                 a = libpq(dd, user, cert=cert, sslmode=mode)
                 b = libpq(pg, user, cert=cert, sslmode=mode)
-                same("tls_libpq_%s_cert_%s_%s" % (user, cert, mode), a, b)
+                same("libpq_%s_cert_%s_%s" % (user, cert, mode), a, b)
     # the certificate names 127.0.0.1 and localhost, nothing else: a host
     # name it does not carry fails verify-full on both (and verify-ca works)
     for mode in ["verify-full", "verify-ca"]:
         a = libpq(dd, "test", host="localhost", sslmode=mode)
         b = libpq(pg, "test", host="localhost", sslmode=mode)
-        same("tls_libpq_localhost_%s" % mode, a, b)
-        check("tls_libpq_localhost_%s_works" % mode, a[0] == "ok" and a[2], repr(a))
+        same("libpq_localhost_%s" % mode, a, b)
+        check("libpq_localhost_%s_works" % mode, a[0] == "ok" and a[2], repr(a))
         # hostaddr: connect to 127.0.0.1 but verify against another name
         a = libpq(dd, "test", host="wrong.example", hostaddr="127.0.0.1", sslmode=mode)
         b = libpq(pg, "test", host="wrong.example", hostaddr="127.0.0.1", sslmode=mode)
-        same("tls_libpq_wrong_host_%s" % mode, a, b)
+        same("libpq_wrong_host_%s" % mode, a, b)
         if mode == "verify-full":
-            check("tls_libpq_wrong_host_fails", a[0] == "error" and "does not match host name" in a[1], repr(a))
+            check("libpq_wrong_host_fails", a[0] == "error" and "does not match host name" in a[1], repr(a))
 
 
 def channel_binding(dd, pg):
@@ -283,16 +267,16 @@ def channel_binding(dd, pg):
         for cb in ["require", "prefer", "disable"]:
             a = libpq(dd, "s_user", sslmode=mode, channel_binding=cb)
             b = libpq(pg, "s_user", sslmode=mode, channel_binding=cb)
-            same("tls_scram_%s_channel_binding_%s" % (mode, cb), a, b)
-            check("tls_scram_%s_channel_binding_%s_works" % (mode, cb), a == ("ok", "s_user", True), repr(a))
+            same("scram_%s_channel_binding_%s" % (mode, cb), a, b)
+            check("scram_%s_channel_binding_%s_works" % (mode, cb), a == ("ok", "s_user", True), repr(a))
     # channel binding needs TLS
     a = libpq(dd, "s_user", sslmode="disable", channel_binding="require")
     b = libpq(pg, "s_user", sslmode="disable", channel_binding="require")
-    same("tls_scram_no_tls_channel_binding_require", a, b)
+    same("scram_no_tls_channel_binding_require", a, b)
     # verify-full with a wrong password over TLS, channel binding on
     a = libpq(dd, "s_user", sslmode="require", channel_binding="require", password="wrong")
     b = libpq(pg, "s_user", sslmode="require", channel_binding="require", password="wrong")
-    same("tls_scram_plus_wrong_password", a, b)
+    same("scram_plus_wrong_password", a, b)
 
 
 def raw_scram_plus_bad_binding(s):
@@ -369,9 +353,9 @@ def asyncpg_checks(dd, pg):
         for use_ssl in [True, False]:
             a = asyncio.run(apg(dd, user, use_ssl))
             b = asyncio.run(apg(pg, user, use_ssl))
-            same("tls_asyncpg_%s_%s" % (user, "ssl" if use_ssl else "nossl"), a, b)
+            same("asyncpg_%s_%s" % (user, "ssl" if use_ssl else "nossl"), a, b)
     a = asyncio.run(apg(dd, "s_user", True))
-    check("tls_asyncpg_scram_over_tls", a == ("ok", "s_user", True), repr(a))
+    check("asyncpg_scram_over_tls", a == ("ok", "s_user", True), repr(a))
 
 
 def psql_checks(dd, pg):
@@ -383,8 +367,8 @@ def psql_checks(dd, pg):
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
         out = re.sub(r'port "\d+"', 'port "P"', p.stdout.decode())
         outs.append(out)
-    same("tls_psql_conninfo", outs[0], outs[1])
-    check("tls_psql_ssl_in_use", "SSL connection (protocol: TLSv1." in outs[0] and outs[0].startswith("42"), outs[0])
+    same("psql_conninfo", outs[0], outs[1])
+    check("psql_ssl_in_use", "SSL connection (protocol: TLSv1." in outs[0] and outs[0].startswith("42"), outs[0])
 
 
 def large_transfers(s):
@@ -656,7 +640,7 @@ def start_refusals(tmp):
     def run(name, args, want):
         p = subprocess.run(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, timeout=30)
         err = p.stderr.decode()
-        check("tls_start_refused_" + name, p.returncode == 1 and all(w in err for w in want),
+        check("start_refused_" + name, p.returncode == 1 and all(w in err for w in want),
               "exit %d: %s" % (p.returncode, err.strip()))
 
     port = free_port()
@@ -709,49 +693,49 @@ def main():
         dd = start_dd(tmp_dd, CERTS)
         superuser_sql(dd, SETUP)
         superuser_sql(pg, SETUP)
-        ok("tls_setup")
+        ok("setup")
 
         sslmode_matrix(dd, pg)
         channel_binding(dd, pg)
         a, b = raw_scram_plus_bad_binding(dd), raw_scram_plus_bad_binding(pg)
-        same("tls_scram_plus_binding_of_another_certificate", a, b)
-        check("tls_scram_plus_binding_refused", a[:2] == (b"E", "28000"), repr(a))
+        same("scram_plus_binding_of_another_certificate", a, b)
+        check("scram_plus_binding_refused", a[:2] == (b"E", "28000"), repr(a))
         for name, mech, first in SCRAM_FIRSTS:
             a, b = raw_scram_first(dd, mech, first), raw_scram_first(pg, mech, first)
-            same("tls_scram_first_" + name, a, b)
+            same("scram_first_" + name, a, b)
         asyncpg_checks(dd, pg)
         psql_checks(dd, pg)
 
         a, b = large_transfers(dd), large_transfers(pg)
-        same("tls_large_transfers", a, b)
-        check("tls_large_transfers_over_tls", a[0] is True, repr(a))
+        same("large_transfers", a, b)
+        check("large_transfers_over_tls", a[0] is True, repr(a))
 
         for name, fn in [("cancel_psycopg2", cancel_psycopg2), ("cancel_over_tls", raw_cancel_over_tls)]:
             a, b = fn(dd), fn(pg)
-            same("tls_" + name, a, b)
-            check("tls_%s_57014_quickly" % name, a[0] == "57014" and a[1], repr(a))
+            same("" + name, a, b)
+            check("%s_57014_quickly" % name, a[0] == "57014" and a[1], repr(a))
 
         a, b = ssl_then_garbage(dd), ssl_then_garbage(pg)
-        same("tls_ssl_request_then_garbage", a, b)
-        check("tls_ssl_request_then_garbage_alive", alive(dd))
+        same("ssl_request_then_garbage", a, b)
+        check("ssl_request_then_garbage_alive", alive(dd))
         a, b = ssl_with_plaintext_behind(dd), ssl_with_plaintext_behind(pg)
-        same("tls_plaintext_after_ssl_request", a, b)
-        check("tls_plaintext_after_ssl_request_08P01", len(a) == 2 and a[1][1] == "08P01", repr(a))
-        check("tls_leave_mid_handshake", leave_mid_handshake(dd))
+        same("plaintext_after_ssl_request", a, b)
+        check("plaintext_after_ssl_request_08P01", len(a) == 2 and a[1][1] == "08P01", repr(a))
+        check("leave_mid_handshake", leave_mid_handshake(dd))
         for name, req in [("ssl", SSL_REQUEST), ("gssenc", GSS_REQUEST)]:
             a, b = second_request_after_tls(dd, req), second_request_after_tls(pg, req)
-            same("tls_%s_request_after_tls" % name, a, b)
+            same("%s_request_after_tls" % name, a, b)
         a, b = ssl_on_unix_socket(dd), ssl_on_unix_socket(pg)
-        same("tls_ssl_request_on_unix_socket", a, b)
+        same("ssl_request_on_unix_socket", a, b)
 
         for cert in [None, "full_user"]:
             a, b = stat_ssl(dd, cert), stat_ssl(pg, cert)
-            same("tls_pg_stat_ssl_%s" % (cert or "no_cert"), a, b)
+            same("pg_stat_ssl_%s" % (cert or "no_cert"), a, b)
 
-        check("tls_server_alive", alive(dd))
+        check("server_alive", alive(dd))
         start_refusals(tmp_dd)
     except Exception:
-        fail("tls_harness", traceback.format_exc().replace("\n", " | "))
+        report.failed("harness", depth=None)
     finally:
         if dd:
             dd.proc.terminate()
@@ -760,12 +744,12 @@ def main():
             except subprocess.TimeoutExpired:
                 dd.proc.kill()
                 rc = dd.proc.wait()
-            check("tls_server_clean_shutdown", rc == 0, "exit %s" % rc)
+            check("server_clean_shutdown", rc == 0, "exit %s" % rc)
             dd.log.close()
             with open(tmp_dd + "/server.log") as f:
                 log = f.read()
             bad = [l for l in log.splitlines() if re.search(r"AddressSanitizer|runtime error|LeakSanitizer", l)]
-            check("tls_server_log_clean", not bad, " | ".join(bad[:5]))
+            check("server_log_clean", not bad, " | ".join(bad[:5]))
         if pg:
             subprocess.run(as_postgres() + [PGBIN + "/pg_ctl", "-D", tmp_pg + "/data", "-m", "immediate", "stop"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -11,13 +11,10 @@ Prints "ok NAME" / "FAIL NAME" lines.
 import asyncio
 import sys
 
+import harness
+
 DD_PORT, PG_PORT = int(sys.argv[1]), int(sys.argv[2])
-
-
-def check(name, ok, detail=""):
-    print(("ok " if ok else "FAIL ") + "type_introspection_" + name)
-    if not ok and detail:
-        print("  " + str(detail).replace("\n", "\n  ")[:2000])
+check = harness.Report("type_introspection_").check
 
 
 def psycopg_side(port, db):

@@ -1583,10 +1583,7 @@ static int signal_backend(EvalEnv *env, const Value *a, int n, Value *out, bool 
     int pid = (int)a[0].v.i;
     char user[CAT_MAX_NAME + 1];
     if (!ctx->backend_user || ctx->backend_user(ctx->session, pid, user, sizeof user) != 0) {
-        const char *w = arena_printf(ctx->stmt, "PID %d is not a PostgreSQL backend process", pid);
-        if (!w) return DD_ENOMEM;
-        ctx->run_notice = w;
-        ctx->run_notice_state = "01000";
+        if (sql_note(ctx, "WARNING", "01000", "PID %d is not a PostgreSQL backend process", pid)) return DD_ENOMEM;
         *out = val_bool(false);
         return DD_OK;
     }
@@ -1614,12 +1611,7 @@ static int signal_backend(EvalEnv *env, const Value *a, int n, Value *out, bool 
                                     : "must be a member of the role whose query is being canceled or member of pg_signal_backend");
     }
     bool sent = ctx->signal_backend && ctx->signal_backend(ctx->session, pid, terminate);
-    if (!sent) {
-        char *m = arena_printf(ctx->stmt, "PID %d is not a PostgreSQL backend process", pid);
-        if (!m) return DD_ENOMEM;
-        ctx->run_notice = m;
-        ctx->run_notice_state = "01000";
-    }
+    if (!sent && sql_note(ctx, "WARNING", "01000", "PID %d is not a PostgreSQL backend process", pid)) return DD_ENOMEM;
     *out = val_bool(sent);
     return DD_OK;
 }

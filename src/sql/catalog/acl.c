@@ -158,14 +158,15 @@ int acl_who(SqlCtx *ctx, const AclWho **out)
         return DD_OK;
     }
     if (!c->cur_ready) {
-        const char *name = ctx->role ? ctx->role : ctx->user ? ctx->user : store_owner(ctx->store);
-        /* a superuser needs no closure: found by name alone (the common
-         * case, which every statement pays) */
-        u64 sp = ctx->session_point;
-        ctx->session_point = SEQ_NONE;
-        const TableInfo *r = resolve_role(ctx, name);
-        ctx->session_point = sp;
-        if (r && (r->utype->role->flags & FMT_ROLE_SUPER)) {
+        /* by id when the session knows it: a role renamed, or dropped and
+         * made anew under its name, is not the session's */
+        const TableInfo *r = resolve_current_role(ctx);
+        if (!r)   /* dropped by another session meanwhile */
+            return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "permission denied: role \"%s\" does not exist",
+                          ctx->role ? ctx->role : ctx->user ? ctx->user : store_owner(ctx->store));
+        /* a superuser needs no closure: found alone (the common case,
+         * which every statement pays) */
+        if (r->utype->role->flags & FMT_ROLE_SUPER) {
             c->cur.id = r->id;
             c->cur.name = r->name;
             c->cur.super = true;
@@ -175,11 +176,7 @@ int acl_who(SqlCtx *ctx, const AclWho **out)
             *out = &c->cur;
             return DD_OK;
         }
-        u32 id;
-        if ((rc = acl_role_id(ctx, name, &id, &found))) return rc;
-        if (!found)   /* dropped by another session meanwhile */
-            return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "permission denied: role \"%s\" does not exist", name);
-        if ((rc = acl_who_of(ctx, id, &c->cur, &found))) return rc;
+        if ((rc = acl_who_of(ctx, r->id, &c->cur, &found))) return rc;
         c->cur_ready = true;
     }
     *out = &c->cur;
@@ -286,15 +283,30 @@ int acl_check_any(SqlCtx *ctx, const TableInfo *t, u32 want, int loc)
     return acl_mask(ctx, w, t, want) ? DD_OK : denied(ctx, t, loc);
 }
 
-bool acl_owns_checked(SqlCtx *ctx, const TableInfo *t)
+/* acl_who that leaves *ctx->err as it was (NULL when it failed): for the
+ * questions asked while an error is being made, or that only filter. */
+static const AclWho *who_quiet(SqlCtx *ctx)
 {
     const AclWho *w;
     DdError saved = *ctx->err;
     if (acl_who(ctx, &w)) {
         *ctx->err = saved;
-        return false;
+        return NULL;
     }
-    return acl_owns(ctx, w, t);
+    return w;
+}
+
+bool acl_owns_checked(SqlCtx *ctx, const TableInfo *t)
+{
+    const AclWho *w = who_quiet(ctx);
+    return w && acl_owns(ctx, w, t);
+}
+
+bool acl_can(SqlCtx *ctx, const TableInfo *t, u32 want)
+{
+    if (unchecked(ctx, t)) return true;
+    const AclWho *w = who_quiet(ctx);
+    return w && acl_mask(ctx, w, t, want) == want;
 }
 
 int acl_check_owner(SqlCtx *ctx, const TableInfo *t, int loc)

@@ -77,6 +77,10 @@ int acl_check(SqlCtx *ctx, const TableInfo *t, u32 want, int loc);
 int acl_check_any(SqlCtx *ctx, const TableInfo *t, u32 want, int loc);
 /* Whether the checked role owns t (false too when it cannot be read). */
 bool acl_owns_checked(SqlCtx *ctx, const TableInfo *t);
+/* Whether the checked role holds every privilege of want on t, without
+ * an error (false too when the role cannot be read): what a DETAIL may
+ * show, what a catalog view lists. */
+bool acl_can(SqlCtx *ctx, const TableInfo *t, u32 want);
 /* 42501 "must be owner of table t" unless the checked role owns t. */
 int acl_check_owner(SqlCtx *ctx, const TableInfo *t, int loc);
 /* 42501 "permission denied for schema s" unless the checked role holds

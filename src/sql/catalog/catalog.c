@@ -329,6 +329,27 @@ const TableInfo *resolve_role(SqlCtx *ctx, const char *name)
     return store_role_by_name(ctx->snap, name, seq, ctx->stmt);
 }
 
+const TableInfo *resolve_role_id(SqlCtx *ctx, u32 id)
+{
+    u64 seq = ctx->session_point != SEQ_NONE ? ctx->session_point : snap_seq(ctx->snap);
+    const TableInfo *t = ctx->session_point == SEQ_NONE && ctx->ws ? ws_table(ctx->ws, id) : NULL;
+    if (!t) t = store_table_version(ctx->snap, id, seq);
+    /* the bootstrap superuser has no version until ALTER ROLE makes one */
+    if (!t && id == ROLE_BOOTSTRAP_ID) return store_role_by_name(ctx->snap, store_owner(ctx->store), seq, ctx->stmt);
+    return t && !t->dropped && t->utype && t->utype->role ? t : NULL;
+}
+
+const TableInfo *resolve_current_role(SqlCtx *ctx)
+{
+    const char *name = ctx->role ? ctx->role : ctx->user ? ctx->user : store_owner(ctx->store);
+    bool by_id = ctx->role ? ctx->role_known : ctx->user_known;
+    u64 sp = ctx->session_point;
+    ctx->session_point = SEQ_NONE;
+    const TableInfo *r = by_id ? resolve_role_id(ctx, ctx->role ? ctx->role_id : ctx->user_id) : resolve_role(ctx, name);
+    ctx->session_point = sp;
+    return r;
+}
+
 int present_roles(SqlCtx *ctx, const TableInfo ***out, int *nout)
 {
     const TableInfo **ts;

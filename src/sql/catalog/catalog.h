@@ -69,6 +69,12 @@ const TableInfo *resolve_in_path(SqlCtx *ctx, const char *name, NameLookup fn, v
  * session's point under SET drift.system_time), or NULL; the bootstrap
  * superuser is made from its name when ALTER ROLE never changed it. */
 const TableInfo *resolve_role(SqlCtx *ctx, const char *name);
+/* Role id as resolve_role reads roles, or NULL when it does not exist. */
+const TableInfo *resolve_role_id(SqlCtx *ctx, u32 id);
+/* current_user's role (SET ROLE's, else the session's), by id when the
+ * session knows it, in the present whatever SET drift.system_time says
+ * (rights are the present's); NULL when it was dropped meanwhile. */
+const TableInfo *resolve_current_role(SqlCtx *ctx);
 /* Every role of the present, the bootstrap superuser's first unless it
  * was renamed in the write set.  *out in the statement arena. */
 int present_roles(SqlCtx *ctx, const TableInfo ***out, int *n);

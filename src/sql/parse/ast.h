@@ -396,14 +396,25 @@ typedef struct DeleteStmt {
     struct ResTarget **returning; int nreturning;
 } DeleteStmt;
 
+/* Table lock modes, PostgreSQL's eight, weakest first (LOCK TABLE ... IN
+ * mode MODE; statements take theirs implicitly: engine/rowlock.c has the
+ * conflicts).  Numbered apart from the row
+ * modes (ROWLOCK_*, sql/txn/ctx.h). */
+enum {
+    TLOCK_ACCESS_SHARE = 8, TLOCK_ROW_SHARE, TLOCK_ROW_EXCLUSIVE, TLOCK_SHARE_UPDATE_EXCLUSIVE, TLOCK_SHARE,
+    TLOCK_SHARE_ROW_EXCLUSIVE, TLOCK_EXCLUSIVE, TLOCK_ACCESS_EXCLUSIVE
+};
+/* "ACCESS SHARE", ... as LOCK TABLE names them (parser.c). */
+const char *tlock_mode_name(int mode);
+
 typedef struct DropTableStmt {
     char **names; int *locs; int n;
     bool if_exists;
     bool cascade;       /* DROP ... CASCADE: dependent views go too */
     bool restart_identity;   /* TRUNCATE ... RESTART IDENTITY */
     bool discard_temp;  /* DISCARD TEMP: every temporary relation (names: none) */
-    bool lock_access_share;   /* LOCK ... IN ACCESS SHARE MODE (other modes: false) */
-    int lock_mode_loc;
+    int lock_mode;            /* LOCK ... IN mode MODE: TLOCK_* (sql/txn/ctx.h), ACCESS EXCLUSIVE without */
+    bool lock_nowait;         /* LOCK ... NOWAIT */
 } DropTableStmt;
 
 /* CREATE SEQUENCE [IF NOT EXISTS] name opts / ALTER SEQUENCE [IF EXISTS] name opts */

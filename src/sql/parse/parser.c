@@ -4042,8 +4042,9 @@ static int parse_alter_sequence(Parser *p, Stmt *st)
     TRY(parse_qualified_name(p, &q->name, &q->name_loc));
     Token *t = tok(p);
     bool rename = is_word(t, "rename") && is_kw(peek(p, 1), KW_TO);
-    if (rename || (is_kw(t, KW_SET) && is_word(peek(p, 1), "schema"))) {
-        /* RENAME TO n / SET SCHEMA s: as ALTER TABLE does them */
+    bool owner = is_word(t, "owner") && is_kw(peek(p, 1), KW_TO);
+    if (rename || owner || (is_kw(t, KW_SET) && is_word(peek(p, 1), "schema"))) {
+        /* RENAME TO n / OWNER TO r / SET SCHEMA s: as ALTER TABLE does them */
         AlterTableStmt *a;
         AlterCmd *c;
         int cap = 0;
@@ -4054,10 +4055,11 @@ static int parse_alter_sequence(Parser *p, Stmt *st)
         a->if_exists = q->if_exists;
         a->sequence = true;
         c->loc = t->start;
-        c->kind = rename ? ALTER_RENAME_TABLE : ALTER_SET_SCHEMA;
+        c->kind = rename ? ALTER_RENAME_TABLE : owner ? ALTER_OWNER : ALTER_SET_SCHEMA;
         advance(p);
         advance(p);
-        TRY(parse_colid(p, &c->newname, NULL));
+        if (owner) TRY(parse_role(p, &c->newname));   /* NULL: the session's user */
+        else TRY(parse_colid(p, &c->newname, NULL));
         PUSH(a->cmds, a->ncmds, cap, c);
         st->kind = STMT_ALTER_TABLE;
         st->u.alter = a;
@@ -4697,8 +4699,9 @@ static int parse_alter(Parser *p, Stmt *st)
     a->if_exists = accept_if_exists(p);
     if (view && !(is_colid(tok(p)) && is_word(peek(p, 1), "rename") && is_kw(peek(p, 2), KW_TO)) &&
         !(is_colid(tok(p)) && is_kw(peek(p, 1), KW_SET) && is_word(peek(p, 2), "schema")) &&
+        !(is_colid(tok(p)) && is_word(peek(p, 1), "owner") && is_kw(peek(p, 2), KW_TO)) &&
         !(is_colid(tok(p)) && peek(p, 1)->kind == TOK_DOT))
-        return not_supported(p, tok(p)->start, "ALTER VIEW other than RENAME TO");
+        return not_supported(p, tok(p)->start, "ALTER VIEW other than RENAME TO, OWNER TO and SET SCHEMA");
     accept_kw(p, KW_ONLY);   /* no inheritance: ONLY t is t (pg_dump writes it) */
     TRY(parse_qualified_name(p, &a->table, &a->table_loc));
     accept(p, TOK_STAR);
@@ -4896,7 +4899,7 @@ static int parse_alter(Parser *p, Stmt *st)
             TRY(parse_reloptions(p, false, set));
             c->kind = ALTER_NOOP;
         } else if (is_word(t, "owner") && is_kw(peek(p, 1), KW_TO)) {
-            /* OWNER TO role: DriftDB has no roles yet, so no owners */
+            /* OWNER TO role */
             advance(p);
             advance(p);
             TRY(parse_role(p, &c->newname));   /* NULL: the session's user */
@@ -4952,6 +4955,13 @@ static int parse_name_items(Parser *p, DropTableStmt *d, const char *paren)
         PUSH(d->locs, nl, lcap, loc);
     } while (accept(p, TOK_COMMA));
     return DD_OK;
+}
+
+const char *tlock_mode_name(int mode)
+{
+    static const char *const names[] = {"ACCESS SHARE", "ROW SHARE", "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE", "SHARE",
+                                        "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE"};
+    return mode >= TLOCK_ACCESS_SHARE && mode <= TLOCK_ACCESS_EXCLUSIVE ? names[mode - TLOCK_ACCESS_SHARE] : "?";
 }
 
 /* A role as CREATE SCHEMA AUTHORIZATION and OWNER TO name it: a name,
@@ -6142,10 +6152,8 @@ static int parse_stmt(Parser *p, Stmt *st)
                 return DD_OK;
             }
             if (is_word(t, "lock")) {
-                /* LOCK [TABLE] [ONLY] name [*] [, ...] [IN mode MODE] [NOWAIT]:
-                 * ACCESS SHARE (pg_dump's) is what a transaction's snapshot
-                 * already gives; the other modes block writers, which
-                 * DriftDB does not do (sql.c: plan_lock) */
+                /* LOCK [TABLE] [ONLY] name [*] [, ...] [IN mode MODE] [NOWAIT]
+                 * (sql.c: plan_lock) */
                 DropTableStmt *d = NULL;
                 NEW(d);
                 st->kind = STMT_LOCK;
@@ -6163,7 +6171,7 @@ static int parse_stmt(Parser *p, Stmt *st)
                     PUSH(d->locs, nl, lcap, loc);
                 } while (accept(p, TOK_COMMA));
                 int mloc = tok(p)->start;
-                bool access_share = false;
+                d->lock_mode = TLOCK_ACCESS_EXCLUSIVE;   /* PostgreSQL's default */
                 if (accept_kw(p, KW_IN)) {
                     char mode[64] = "";
                     while (!at_end(p) && !is_word(tok(p), "mode") && strlen(mode) < 40) {
@@ -6175,18 +6183,18 @@ static int parse_stmt(Parser *p, Stmt *st)
                     }
                     if (!is_word(tok(p), "mode")) return syntax_error(p);
                     advance(p);
-                    access_share = strcmp(mode, "access share") == 0;
-                    static const char *const modes[] = {"row share", "row exclusive", "share update exclusive", "share",
-                                                        "share row exclusive", "exclusive", "access exclusive"};
-                    bool known = access_share;
-                    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) known |= strcmp(mode, modes[i]) == 0;
+                    bool known = false;
+                    for (int m = TLOCK_ACCESS_SHARE; m <= TLOCK_ACCESS_EXCLUSIVE && !known; m++)
+                        if (strcasecmp(mode, tlock_mode_name(m)) == 0) {
+                            d->lock_mode = m;
+                            known = true;
+                        }
                     if (!known) return dd_err(p->err, DD_ESYNTAX, mloc, "syntax error at or near \"%s\"", mode);
                 }
-                if (is_word(tok(p), "nowait")) advance(p);
-                /* the mode is judged when it runs: outside a transaction block
-                 * every LOCK is 25P01 first, as PostgreSQL's */
-                d->lock_access_share = access_share;
-                d->lock_mode_loc = mloc;
+                if (is_word(tok(p), "nowait")) {
+                    advance(p);
+                    d->lock_nowait = true;
+                }
                 return DD_OK;
             }
             if (is_word(t, "unlisten")) {

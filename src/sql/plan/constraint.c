@@ -499,19 +499,42 @@ int compile_checks(SqlCtx *ctx, const TableInfo *t, Plan *p)
     return DD_OK;
 }
 
-void sql_failing_row(SqlCtx *ctx, const TableInfo *t, const Value *vals)
+/* Whether the DETAIL of a failing row shows column c of t.  Without
+ * SELECT on t, PostgreSQL shows the columns the statement gave values to
+ * (an INSERT's targets, an UPDATE's SET columns), which the user knows. */
+static bool failing_col_shown(const Plan *p, int c)
 {
-    Buf row = BUF_INIT;
+    int n = p->kind == PLAN_INSERT ? p->ntargets : p->nset;
+    for (int k = 0; k < n; k++)
+        if (p->target_col[k] == c) return true;
+    return false;
+}
+
+void sql_failing_row(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals)
+{
+    /* other statements (MERGE, a foreign key's action) read the row: all
+     * of it is the user's to see */
+    bool masked = p && (p->kind == PLAN_INSERT || p->kind == PLAN_UPDATE) && !acl_can(ctx, t, ACL_SELECT);
+    Buf names = BUF_INIT, row = BUF_INIT;
     bool first = true;
     for (int c = 0; c < t->ncols; c++) {
         const ColumnInfo *col = &t->cols[c];
         if (col->dropped || col->pending || strcmp(col->name, ROWID_COL) == 0) continue;
-        if (!first) buf_puts(&row, ", ");
+        if (masked && !failing_col_shown(p, c)) continue;
+        if (!first) {
+            buf_puts(&row, ", ");
+            buf_puts(&names, ", ");
+        }
         first = false;
+        buf_puts(&names, col->name);
         if (vals[c].isnull) buf_puts(&row, "null");
         else val_to_text(&vals[c], &ctx->vctx, &row);
     }
-    if (buf_ok(&row)) dd_err_detail(ctx->err, "Failing row contains (%s).", buf_cstr(&row));
+    if (!masked && buf_ok(&row))
+        dd_err_detail(ctx->err, "Failing row contains (%s).", buf_cstr(&row));
+    else if (!first && buf_ok(&names) && buf_ok(&row))   /* none shown: no DETAIL */
+        dd_err_detail(ctx->err, "Failing row contains (%s) = (%s).", buf_cstr(&names), buf_cstr(&row));
+    buf_free(&names);
     buf_free(&row);
 }
 
@@ -536,7 +559,7 @@ int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const 
         dd_err(ctx->err, DD_ECHECK_VIOLATION, -1, "new row for relation \"%s\" violates check constraint \"%s\"", name_base(t->name),
                t->checks[i].name);
         dd_err_relation(ctx->err, t, NULL, t->checks[i].name);
-        sql_failing_row(ctx, t, vals);
+        sql_failing_row(ctx, p, t, vals);
         return DD_ECHECK_VIOLATION;
     }
     return DD_OK;

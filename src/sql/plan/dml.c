@@ -214,8 +214,11 @@ static int dml_target_as(SqlCtx *ctx, const char *what, const char *name, int lo
         if (rc) return rc;
     }
     int rc = dml_target_kind(ctx, what, name, loc, out);
-    if (rc || !want) return rc;
-    return acl_check(ctx, *out, want, loc);
+    if (!rc && want) rc = acl_check(ctx, *out, want, loc);
+    /* a writer holds ROW EXCLUSIVE on its table (TRUNCATE: ACCESS
+     * EXCLUSIVE) until its transaction ends, as in PostgreSQL */
+    if (!rc) rc = lock_relation(ctx, *out, strcmp(what, "TRUNCATE TABLE") == 0 ? TLOCK_ACCESS_EXCLUSIVE : TLOCK_ROW_EXCLUSIVE);
+    return rc;
 }
 static int dml_target_kind(SqlCtx *ctx, const char *what, const char *name, int loc, const TableInfo **out)
 {
@@ -636,8 +639,12 @@ static int compile_conflict(SqlCtx *ctx, InsertStmt *s, const TableInfo *t, Plan
 int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
 {
     const TableInfo *t;
+    /* ON CONFLICT with a target reads the target's columns (PostgreSQL
+     * wants SELECT on them, ON CONSTRAINT's too); DO UPDATE always has one */
+    bool conf_reads = s->on_conflict && (s->nconf_cols || s->conf_constraint);
     int trc = dml_target_as(ctx, "INSERT", s->table, s->table_loc,
-                            ACL_INSERT | (s->nreturning ? ACL_SELECT : 0) | (s->on_conflict == 2 ? ACL_UPDATE : 0), &t);
+                            ACL_INSERT | (s->nreturning || conf_reads ? ACL_SELECT : 0)
+                                | (s->on_conflict == 2 ? ACL_UPDATE : 0), &t);
     if (trc) return trc;
     int rc;
     CompileCtx cc;
@@ -817,7 +824,7 @@ int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p)
     return rc;
 }
 
-static int check_not_null(SqlCtx *ctx, const TableInfo *t, const Value *vals)
+static int check_not_null(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals)
 {
     for (int i = 0; i < t->ncols; i++) {
         const ColumnInfo *c = &t->cols[i];
@@ -826,7 +833,7 @@ static int check_not_null(SqlCtx *ctx, const TableInfo *t, const Value *vals)
             dd_err(ctx->err, DD_ENOT_NULL, -1, "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
                    c->name, name_base(t->name));
             dd_err_relation(ctx->err, t, c->name, NULL);
-            sql_failing_row(ctx, t, vals);
+            sql_failing_row(ctx, p, t, vals);
             return DD_ENOT_NULL;
         }
     }
@@ -841,6 +848,7 @@ static int dup_key_err(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen)
         snprintf(con, sizeof con, "%.58s_pkey", name_base(t->name));
         dd_err_relation(ctx->err, t, NULL, con);
     }
+    if (!acl_can(ctx, t, ACL_SELECT)) return rc;   /* the key's values only to a reader */
     Buf names = BUF_INIT, vals = BUF_INIT;
     for (int k = 0; k < t->npk; k++) {
         int ci = table_col_index(t, t->pk[k]);
@@ -921,7 +929,7 @@ typedef struct NewRows {
 static int check_row_upd(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *vals, const Value *old)
 {
     int rc = compute_generated(ctx, p, t, vals);
-    if (!rc) rc = check_not_null(ctx, t, vals);
+    if (!rc) rc = check_not_null(ctx, p, t, vals);
     return rc ? rc : check_row_constraints(ctx, p, t, vals, old);
 }
 
@@ -1252,7 +1260,7 @@ static int arb_find(SqlCtx *ctx, const TableInfo *t, Arbiter *a, const Buf *key,
  * transaction (docs/architecture.md §3).  When another transaction
  * committed a change to it since the statement's snapshot, the row the
  * statement read is not the row there: READ COMMITTED runs the statement
- * again (DD_ESTATEMENT_RESTART) if it has written nothing yet, else (and
+ * again (DD_ESTATEMENT_RESTART) when it can (dml_may_restart), else (and
  * under REPEATABLE READ) 40001.  Temporary tables are the session's own.
  */
 int dml_lock_row(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, int mode)
@@ -1261,8 +1269,21 @@ int dml_lock_row(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, int m
     bool changed, skipped;
     int rc = ctx->lock_row(ctx, t->id, pk, pklen, mode, LOCKWAIT_BLOCK, &changed, &skipped);
     if (rc || !changed) return rc;
-    if (ctx->restart_ok && ctx->ws->writes == ctx->ws_writes0) return DD_ESTATEMENT_RESTART;
+    if (dml_may_restart(ctx)) return DD_ESTATEMENT_RESTART;
     return dd_err(ctx->err, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
+}
+
+bool dml_may_restart(SqlCtx *ctx)
+{
+    if (!ctx->restart_ok || !ctx->lock_restartable) return false;
+    if (ctx->ws->writes == ctx->ws_writes0) return true;
+    /* rows it wrote, and the transaction nothing before it: they go with
+     * the run that wrote them (run_sql empties the write set) */
+    if (ctx->ws_writes0 == 0 && ws_rows_only(ctx->ws)) {
+        ctx->restart_discard = true;
+        return true;
+    }
+    return false;
 }
 
 /* The row lock an UPDATE of columns target[0..n) (indexes into t->cols)
@@ -1350,7 +1371,7 @@ static int write_rows_on_conflict(SqlCtx *ctx, Plan *p, NewRows *rows)
             if (live) {
                 /* DO UPDATE of a row the snapshot does not have: READ
                  * COMMITTED runs the statement again, while it can */
-                if (ctx->restart_ok && ctx->lock_restartable && ctx->ws->writes == ctx->ws_writes0)
+                if (dml_may_restart(ctx))
                     rc = DD_ESTATEMENT_RESTART;
                 else
                     rc = dd_err(ctx->err, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
@@ -1770,9 +1791,8 @@ int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p)
             for (int k = 0; t && k < p->nparts && !seen; k++) seen = p->parts[k]->table->id == t->id;
             if (!t || seen) continue;
             /* PostgreSQL checks TRUNCATE on the tables it cascades to */
-            if ((rc = acl_check(ctx, t, ACL_TRUNCATE, -1))) return rc;
-            p->notice = arena_printf(ctx->stmt, "truncate cascades to table \"%s\"", t->name);
-            p->notice_state = "00000";
+            if ((rc = acl_check(ctx, t, ACL_TRUNCATE, -1)) || (rc = lock_relation(ctx, t, TLOCK_ACCESS_EXCLUSIVE))) return rc;
+            if (sql_note(ctx, "NOTICE", "00000", "truncate cascades to table \"%s\"", t->name)) return DD_ENOMEM;
             i = s->n - 1;   /* again: it may be referenced in turn */
         }
         bool seen = false;

@@ -449,6 +449,11 @@ static int missing_parent(SqlCtx *ctx, const FkRes *r, const Value *row)
     int rc = dd_err(ctx->err, DD_EFOREIGN_KEY, -1, "insert or update on table \"%s\" violates foreign key constraint \"%s\"",
                     name_base(r->child->name), r->fk->name);
     dd_err_relation(ctx->err, r->child, NULL, r->fk->name);
+    /* the key's values only to a user who may read them */
+    if (!acl_can(ctx, r->child, ACL_SELECT)) {
+        dd_err_detail(ctx->err, "Key is not present in table \"%s\".", name_base(r->parent->name));
+        return rc;
+    }
     Buf names = BUF_INIT, vals = BUF_INIT;
     key_text(ctx, r->child, r->ci, r->n, row, &names, &vals);
     if (buf_ok(&names) && buf_ok(&vals))
@@ -481,6 +486,10 @@ static int still_referenced(SqlCtx *ctx, const FkRes *r, const TableInfo *pt, co
                     "update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
                     name_base(r->parent->name), r->fk->name, name_base(r->child->name));
     dd_err_relation(ctx->err, r->child, NULL, r->fk->name);
+    if (!acl_can(ctx, pt, ACL_SELECT)) {
+        dd_err_detail(ctx->err, "Key is still referenced from table \"%s\".", name_base(r->child->name));
+        return rc;
+    }
     Buf names = BUF_INIT, vals = BUF_INIT;
     key_text(ctx, pt, r->pi, r->n, old, &names, &vals);
     if (buf_ok(&names) && buf_ok(&vals))
@@ -728,6 +737,10 @@ static int child_side(SqlCtx *ctx, const FkWork *w, const KeySet *later, Buf *ke
                                  "update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
                                  r.parent->name, r.fk->name, r.child->name);
                 dd_err_relation(ctx->err, r.child, NULL, r.fk->name);
+                if (!acl_can(ctx, r.parent, ACL_SELECT)) {
+                    dd_err_detail(ctx->err, "Key is still referenced from table \"%s\".", r.child->name);
+                    return rc2;
+                }
                 Buf names = BUF_INIT, vals = BUF_INIT;
                 for (int k = 0; k < r.n; k++) buf_printf(&names, "%s%s", k ? ", " : "", r.parent->cols[r.pi[k]].name);
                 for (int k = 0; k < r.n; k++) {

@@ -108,6 +108,14 @@ static int objects(SqlCtx *ctx, RoleStmt *s, const TableInfo ***out, int *nout)
             }
         } else {
             t = resolve_table_present(ctx, name);
+            const char *sys_schema, *sys_base;
+            if (!t && (syscat_lookup(ctx, name, &sys_schema, &sys_base) || strcmp(name, "drift_commits") == 0)) {
+                /* views computed from the catalog, readable by every role */
+                int rc = dd_err(ctx->err, DD_EFEATURE, s->objlocs[i], "privileges on system relation \"%s\" cannot be changed",
+                                name);
+                dd_err_hint(ctx->err, "Every role may read DriftDB's system catalogs and drift_commits.");
+                return rc;
+            }
             if (!t)
                 return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->objlocs[i], "relation \"%s\" does not exist", name);
             if (s->objtype == 's' && !t->sequence)
@@ -197,6 +205,40 @@ static int revoke_dependents(SqlCtx *ctx, TableInfo *t, u32 from, u32 lost, bool
     return DD_OK;
 }
 
+/* PostgreSQL's guard against circular grant options: were every grant
+ * option of `to` taken back (and what was granted through them), the
+ * grantor must still hold the options `opts` it grants to `to`; else it
+ * holds them through `to`, whose options a REVOKE from the owner's side
+ * could then never take. */
+static int check_circularity(SqlCtx *ctx, const TableInfo *t, u32 grantor, u32 to, u32 opts)
+{
+    if (grantor == t->owner) return DD_OK;   /* the owner's options are its own */
+    TableInfo c = *t;
+    c.acl = arena_memdup(ctx->stmt, t->acl, sizeof(AclItem) * (size_t)(t->nacl ? t->nacl : 1));
+    if (!c.acl) return DD_ENOMEM;
+    for (int i = 0; i < c.nacl; i++) {
+        AclItem *it = &c.acl[i];
+        if (it->grantee != to || !it->grant) continue;
+        u32 had = it->grant;
+        it->privs = it->grant = 0;
+        int rc = revoke_dependents(ctx, &c, to, had & ~options_left(&c, to), true, 0);
+        if (rc) return rc;
+        drop_empty(&c);
+        i = -1;   /* the items moved: from the start again */
+    }
+    AclWho gw;
+    bool found;
+    int rc = acl_who_of(ctx, grantor, &gw, &found);
+    if (rc) return rc;
+    u32 held = 0;
+    for (int i = 0; found && i < c.nacl; i++)
+        for (int r = 0; r < gw.nroles; r++)
+            if (c.acl[i].grantee == gw.roles[r]) held |= c.acl[i].grant;
+    if (opts & ~held)
+        return dd_err(ctx->err, DD_EINVALID_GRANT_OP, -1, "grant options cannot be granted back to your own grantor");
+    return DD_OK;
+}
+
 static int grant_one(SqlCtx *ctx, RoleStmt *s, Plan *p, const TableInfo *o, const AclWho *w, const u32 *grantees,
                      int ng)
 {
@@ -213,9 +255,8 @@ static int grant_one(SqlCtx *ctx, RoleStmt *s, Plan *p, const TableInfo *o, cons
     }
     if (o->sequence && s->objtype == 't' && (want & ~all)) {
         /* GRANT ... ON TABLE seq: what a sequence has, with a WARNING */
-        p->notice = arena_printf(ctx->stmt, "sequence \"%s\" only supports USAGE, SELECT, and UPDATE privileges", oname);
-        p->notice_state = "01007";
-        if (!p->notice) return DD_ENOMEM;
+        if (sql_note(ctx, "WARNING", "01007", "sequence \"%s\" only supports USAGE, SELECT, and UPDATE privileges", oname))
+            return DD_ENOMEM;
         want &= all;
     }
     const TableInfo *cur = acl_present(ctx, o);
@@ -248,16 +289,13 @@ static int grant_one(SqlCtx *ctx, RoleStmt *s, Plan *p, const TableInfo *o, cons
     }
     u32 these = want & avail;
     if (!these) {
-        p->notice = arena_printf(ctx->stmt, grant ? "no privileges were granted for \"%s\""
-                                                  : "no privileges could be revoked for \"%s\"", oname);
-        p->notice_state = "01007";
-        return p->notice ? DD_OK : DD_ENOMEM;
+        return sql_note(ctx, "WARNING", "01007", grant ? "no privileges were granted for \"%s\""
+                                                       : "no privileges could be revoked for \"%s\"", oname);
     }
     if (!s->all_privs && these != want) {
-        p->notice = arena_printf(ctx->stmt, grant ? "not all privileges were granted for \"%s\""
-                                                  : "not all privileges could be revoked for \"%s\"", oname);
-        p->notice_state = "01007";
-        if (!p->notice) return DD_ENOMEM;
+        if (sql_note(ctx, "WARNING", "01007", grant ? "not all privileges were granted for \"%s\""
+                                                    : "not all privileges could be revoked for \"%s\"", oname))
+            return DD_ENOMEM;
     }
     TableInfo *t = version(ctx, p, cur, ng);
     if (!t) return DD_ENOMEM;
@@ -267,6 +305,8 @@ static int grant_one(SqlCtx *ctx, RoleStmt *s, Plan *p, const TableInfo *o, cons
         if (grant) {
             if (s->grant_option && who == grantor)
                 return dd_err(ctx->err, DD_EINVALID_GRANT_OP, -1, "grant options cannot be granted back to your own grantor");
+            int rc = s->grant_option ? check_circularity(ctx, t, grantor, who, these) : DD_OK;
+            if (rc) return rc;
             if (!it) {
                 it = &t->acl[t->nacl++];
                 *it = (AclItem){who, grantor, 0, 0};

@@ -533,6 +533,7 @@ static int unique_error(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, co
     int rc = building ? dd_err(ctx->err, DD_EUNIQUE, -1, "could not create unique index \"%s\"", ix->name)
                       : dd_err(ctx->err, DD_EUNIQUE, -1, "duplicate key value violates unique constraint \"%s\"", ix->name);
     dd_err_relation(ctx->err, t, NULL, ix->name);
+    if (!acl_can(ctx, t, ACL_SELECT)) return rc;   /* the key's values only to a reader */
     Buf cols = BUF_INIT, v = BUF_INIT;
     for (int k = 0; k < ix->ncols; k++) {
         int ci = table_col_index(t, ix->cols[k]);

@@ -86,6 +86,21 @@ static bool of_names(const char *n, const TableRef *tr)
     return !tr->alias && tr->kind == TREF_TABLE && strcmp(n, tr->name) == 0;
 }
 
+int lock_relation_id(SqlCtx *ctx, u32 id, const char *name, int mode, bool nowait)
+{
+    if (!ctx->lock_table) return DD_OK;
+    int rc = ctx->lock_table(ctx, id, mode, nowait ? LOCKWAIT_ERROR : LOCKWAIT_BLOCK);
+    if (rc == DD_ELOCK_NOT_AVAILABLE && nowait)
+        return dd_err(ctx->err, DD_ELOCK_NOT_AVAILABLE, -1, "could not obtain lock on relation \"%s\"", name);
+    return rc;
+}
+
+int lock_relation(SqlCtx *ctx, const TableInfo *t, int mode)
+{
+    if (t->temp) return DD_OK;   /* the session's own */
+    return lock_relation_id(ctx, t->id, name_base(t->name), mode, false);
+}
+
 int locking_targets(SqlCtx *ctx, const SelectStmt *s, const Scope *scope, LockRel **out, int *nout,
                     const ScopeRel ***rels_out)
 {
@@ -155,7 +170,11 @@ int locking_targets(SqlCtx *ctx, const SelectStmt *s, const Scope *scope, LockRe
             dd_err_hint(ctx->err, "Row locks are on the present rows: read the table without FOR SYSTEM_TIME.");
             return rc;
         }
+        /* a row lock needs UPDATE on the table, FOR SHARE and FOR KEY
+         * SHARE included (PostgreSQL 15) */
+        if ((rc = acl_check(ctx, rel->table, ACL_UPDATE, loc >= 0 ? loc : tr->loc))) return rc;
         if (rel->table->temp) continue;   /* the session's own rows */
+        if ((rc = lock_relation(ctx, rel->table, TLOCK_ROW_SHARE))) return rc;
         lr[n].t = rel->table;
         lr[n].mode = mode;
         lr[n].wait = wait;

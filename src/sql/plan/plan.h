@@ -117,6 +117,13 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
 int compile_row_casts(SqlCtx *ctx, const ColDesc *cols, int n, const TypeId *to, const i32 *typmods,
                       const char *const *assign, ExprProg ***out);
 
+/* locking.c: table locks (TLOCK_*) for the transaction, through
+ * ctx->lock_table: of relation id (name for the 55P03 of NOWAIT), and of
+ * t (none for a temporary table).  DD_ESTATEMENT_WAIT when the statement
+ * is to be planned again after the wait (engine: run_sql). */
+int lock_relation_id(SqlCtx *ctx, u32 id, const char *name, int mode, bool nowait);
+int lock_relation(SqlCtx *ctx, const TableInfo *t, int mode);
+
 /* dml.c */
 int analyze_insert(SqlCtx *ctx, InsertStmt *s, Plan *p);
 int analyze_update(SqlCtx *ctx, UpdateStmt *s, Plan *p);
@@ -226,7 +233,7 @@ int compute_generated(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *val
 /* 23514 when a CHECK of t is false for row vals (t->ncols values). */
 int check_row_constraints(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals, const Value *old);
 /* The DETAIL "Failing row contains (...)." of an error about row vals of t. */
-void sql_failing_row(SqlCtx *ctx, const TableInfo *t, const Value *vals);
+void sql_failing_row(SqlCtx *ctx, const Plan *p, const TableInfo *t, const Value *vals);
 /* name1_name2_label (name2 may be NULL) shortened to fit as PostgreSQL's,
  * with a number after label while a relation, index or constraint of t
  * has the name. */

@@ -47,8 +47,13 @@ int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base,
 
 /* dml.c: locks row pk of t, which the statement changes, in mode
  * (ROWLOCK_*); a row changed since the snapshot runs the statement again
- * (READ COMMITTED, nothing written yet) or fails with 40001. */
+ * (READ COMMITTED, dml_may_restart) or fails with 40001. */
 int dml_lock_row(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, int mode);
+/* Whether a READ COMMITTED statement that met a row changed since its
+ * snapshot may run again on a new one (run by run_sql, and it wrote
+ * nothing yet, or the transaction wrote nothing before it but rows: then
+ * ctx->restart_discard asks run_sql to drop them first). */
+bool dml_may_restart(SqlCtx *ctx);
 
 /* locking.c: SELECT ... FOR UPDATE / SHARE.  locking_check: what the
  * query may not have (0A000), and a read-only transaction (25006);

@@ -43,11 +43,7 @@ static bool has_flag(const TableInfo *r, u8 f) { return r && (r->utype->role->fl
 /* The current role (SET ROLE's, else the session's) at its snapshot
  * (rights are the present's, whatever SET drift.system_time says); NULL
  * when it was dropped meanwhile. */
-static const TableInfo *me(SqlCtx *ctx)
-{
-    const char *n = ctx->role ? ctx->role : ctx->user;
-    return n ? store_role_by_name(ctx->snap, n, snap_seq(ctx->snap), ctx->stmt) : NULL;
-}
+static const TableInfo *me(SqlCtx *ctx) { return resolve_current_role(ctx); }
 
 /* A role name as written, NULL meaning CURRENT_USER. */
 static const char *role_name(SqlCtx *ctx, const char *name) { return name ? name : ctx->role ? ctx->role : ctx->user ? ctx->user : ""; }
@@ -220,13 +216,17 @@ static int apply_options(SqlCtx *ctx, RoleStmt *s, TableInfo *t)
         if (strncasecmp(v, "infinity", 8) == 0 || strncasecmp(v, "+infinity", 9) == 0) {
             ts = INT64_MAX;   /* never expires */
         } else if (strncasecmp(v, "-infinity", 9) == 0) {
-            ts = INT64_MIN;
+            /* rolvaliduntil could not show it (it would read NULL, which
+             * says "never expires") */
+            int rc = dd_err(ctx->err, DD_EFEATURE, -1, "VALID UNTIL '-infinity' is not supported");
+            dd_err_hint(ctx->err, "Use NOLOGIN to keep a role from logging in, or a past timestamp.");
+            return rc;
         } else {
             int rc = timestamp_from_text(s->valid_until, strlen(s->valid_until), true, &ctx->vctx, &ts, ctx->err);
             if (rc) return rc;
         }
         ri->has_valid_until = true;
-        ri->valid_until = ts == INT64_MAX || ts == INT64_MIN ? ts : ts_to_unix_us(ts);   /* Unix µs */
+        ri->valid_until = ts == INT64_MAX ? ts : ts_to_unix_us(ts);   /* Unix µs */
     }
     return DD_OK;
 }
@@ -372,8 +372,10 @@ static int rename_role(SqlCtx *ctx, RoleStmt *s, Plan *p, const TableInfo *who)
     const TableInfo *t0 = s->names[0] ? resolve_role(ctx, name) : NULL;
     if (!s->names[0]) return dd_err(ctx->err, DD_ESYNTAX, s->locs[0], "syntax error at or near \"RENAME\"");
     if (!t0) return undefined(ctx, name, s->locs[0]);
-    if (who && who->id == t0->id)
+    if (ctx->user_known && ctx->user_id == t0->id)
         return dd_err(ctx->err, DD_EFEATURE, -1, "session user cannot be renamed");
+    if (who && who->id == t0->id)
+        return dd_err(ctx->err, DD_EFEATURE, -1, "current user cannot be renamed");
     int rc = reserved(ctx, s->new_name, -1);
     if (rc) return rc;
     if (resolve_role(ctx, s->new_name))
@@ -404,11 +406,12 @@ static int drop_roles(SqlCtx *ctx, RoleStmt *s, Plan *p, const TableInfo *who)
         const TableInfo *t = resolve_role(ctx, s->names[i]);
         if (!t) {
             if (!s->if_exists) return undefined(ctx, s->names[i], s->locs[i]);
-            p->notice = arena_printf(ctx->stmt, "role \"%s\" does not exist, skipping", s->names[i]);
-            if (!p->notice) return DD_ENOMEM;
+            if (sql_note(ctx, "NOTICE", "00000", "role \"%s\" does not exist, skipping", s->names[i])) return DD_ENOMEM;
             continue;
         }
         if (who && who->id == t->id) return dd_err(ctx->err, DD_ELOCKED, -1, "current user cannot be dropped");
+        if (ctx->user_known && ctx->user_id == t->id)
+            return dd_err(ctx->err, DD_ELOCKED, -1, "session user cannot be dropped");
         if (is_super(t) && !is_super(who)) return denied(ctx, "must be superuser to drop superusers%s", "");
         if (t->id == ROLE_BOOTSTRAP_ID)
             return dd_err(ctx->err, DD_EDEPENDENT_OBJECTS, -1,

@@ -859,8 +859,7 @@ static int gen_database(Gen *g)
 static bool session_is_superuser(SqlCtx *ctx)
 {
     /* current_user's (SET ROLE's), as PostgreSQL checks */
-    const char *n = ctx->role ? ctx->role : ctx->user;
-    const TableInfo *me = n ? store_role_by_name(ctx->snap, n, snap_seq(ctx->snap), ctx->stmt) : NULL;
+    const TableInfo *me = resolve_current_role(ctx);
     return me && (me->utype->role->flags & FMT_ROLE_SUPER);
 }
 
@@ -1380,6 +1379,7 @@ static int gen_stats(Gen *g)
     for (int i = 0; i < g->cv->nrels; i++) {
         const TableInfo *t = g->cv->rels[i];
         if (t->view_sql || t->sequence || t->temp) continue;
+        if (!acl_can(g->ctx, t, ACL_SELECT)) continue;   /* values of its rows: only to its readers */
         TableStats ts;
         int rc = sql_table_stats(g->ctx, t, false, &ts);
         if (rc) return rc;

@@ -372,7 +372,8 @@ int from_view(SqlCtx *ctx, TableRef *tr, const TableInfo *v, TemporalKind k, u64
     vfi.dloc = tr->loc;
     rc = view_plan(ctx, &vfi, sel, fi);
     /* an error inside the view's query has no place in this statement's text */
-    if (rc && ctx->view_depth == 0) ctx->err->position = tr->loc >= 0 ? tr->loc + 1 : 0;
+    if (rc && ctx->view_depth == 0)   /* a permission error has none (PostgreSQL's) */
+        ctx->err->position = tr->loc >= 0 && rc != DD_EINSUFFICIENT_PRIVILEGE ? tr->loc + 1 : 0;
     return rc;
 }
 
@@ -460,8 +461,13 @@ int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p)
     struct ViewDeps deps = {.sql = ctx->sql};
     struct ViewDeps *saved = ctx->view_deps;
     ctx->view_deps = &deps;
+    /* the query's privileges are its owner's, checked when the view is
+     * read (PostgreSQL makes a view over a table its owner cannot read) */
+    bool acl_off = ctx->acl_off;
+    ctx->acl_off = true;
     Plan *q = arena_zalloc(ctx->stmt, sizeof(Plan));
     int rc = q ? analyze_select(ctx, s->select, q) : DD_ENOMEM;
+    ctx->acl_off = acl_off;
     ctx->view_deps = saved;
     if (rc) return rc;
     TableInfo *v = arena_zalloc(ctx->stmt, sizeof(TableInfo));

@@ -5,6 +5,7 @@
  */
 #include "ctx.h"
 #include "../../util/alloc.h"
+#include <stdarg.h>
 #include <string.h>
 #include <stdlib.h>
 
@@ -30,6 +31,23 @@ bool sql_enabled(SqlCtx *ctx, const char *name)
     return !v || strcmp(v, "off") != 0;
 }
 
+int sql_note(SqlCtx *ctx, const char *severity, const char *state, const char *fmt, ...)
+{
+    SqlNote *n = arena_zalloc(ctx->stmt, sizeof *n);
+    if (!n) return DD_ENOMEM;
+    va_list ap;
+    va_start(ap, fmt);
+    n->msg = arena_vprintf(ctx->stmt, fmt, ap);
+    va_end(ap);
+    if (!n->msg) return DD_ENOMEM;
+    n->severity = severity;
+    n->state = state;
+    if (ctx->notes_tail) ctx->notes_tail->next = n;
+    else ctx->notes = n;
+    ctx->notes_tail = n;
+    ctx->nnotes++;
+    return DD_OK;
+}
 
 void seqsession_free(SeqSession *s)
 {

@@ -82,6 +82,11 @@ typedef struct SqlCtx {
     bool snap_retry;
     const char *user;        /* session_user: the authenticated role (drift_commits records it) */
     const char *role;        /* current_user: SET ROLE's role, or NULL: user */
+    /* the two by id, which privileges are checked by (a role renamed or
+     * made anew under the old name is not the session's); *_known false:
+     * by name */
+    u32 user_id, role_id;
+    bool user_known, role_known;
     /* Privileges (catalog/acl.h) are checked for current_user, or, while
      * a view's query is planned, for the view's owner (acl_as) */
     bool acl_as_set;
@@ -120,9 +125,11 @@ typedef struct SqlCtx {
      * then the signal (false: it ended meanwhile).  NULL: none */
     int (*backend_user)(void *session, int pid, char *user, size_t n);
     bool (*signal_backend)(void *session, int pid, bool terminate);
-    /* a WARNING raised while the statement ran (statement arena), which
-     * the result carries: the last one */
-    const char *run_notice, *run_notice_state;
+    /* the WARNINGs and NOTICEs the statement raised as it was planned and
+     * ran, in order (statement arena; sql_note), which the result carries
+     * (a statement that runs again starts them anew with its SqlCtx) */
+    struct SqlNote *notes, *notes_tail;
+    int nnotes;
     /* UPDATE, DELETE, SELECT ... FOR UPDATE/SHARE: locks row (table, pk)
      * in mode (ROWLOCK_*) for the transaction; while another transaction
      * holds it in a conflicting mode: waits (LOCKWAIT_BLOCK; or returns
@@ -143,6 +150,12 @@ typedef struct SqlCtx {
      * key (form byte, then 8 bytes), shared or exclusive, session- or
      * transaction-level; *ok as rowlock_advisory says.  NULL: none. */
     int (*advisory)(struct SqlCtx *ctx, int op, const u8 *key, bool shared, bool session, bool *ok);
+    /* Locks table (an id) in mode (TLOCK_*) for the transaction: while
+     * another transaction holds it in a conflicting mode, waits (or
+     * returns DD_ESTATEMENT_WAIT to wait before the statement is planned
+     * again), or with LOCKWAIT_ERROR fails with 55P03.  NULL: no table
+     * locks (a Describe, a read-only open). */
+    int (*lock_table)(struct SqlCtx *ctx, u32 table, int mode, int wait);
     /* set while the statement is opened (run_sql): a SELECT ... FOR UPDATE
      * that meets a changed row may then run again (DD_ESTATEMENT_RESTART) */
     bool lock_restartable;
@@ -151,6 +164,7 @@ typedef struct SqlCtx {
      * yet (ws->writes still ws_writes0); otherwise 40001 */
     bool restart_ok;
     u64 ws_writes0;
+    bool restart_discard;    /* the statement runs again with the write set emptied (dml_may_restart) */
     void *session;
     const char *sql;         /* the whole text, for error positions */
     DdError *err;
@@ -228,6 +242,15 @@ static inline int sql_check_interrupt(SqlCtx *ctx)
 size_t sql_work_mem(SqlCtx *ctx);
 /* A planner switch (enable_hashjoin, ...): false only when set off. */
 bool sql_enabled(SqlCtx *ctx, const char *name);
+/* A WARNING or NOTICE of the statement (SqlCtx.notes). */
+typedef struct SqlNote {
+    const char *severity;   /* "WARNING", "NOTICE" */
+    const char *state;      /* SQLSTATE */
+    const char *msg;
+    struct SqlNote *next;
+} SqlNote;
+/* Adds one to the statement's notes (DD_ENOMEM). */
+int sql_note(SqlCtx *ctx, const char *severity, const char *state, const char *fmt, ...) DD_PRINTF(4, 5);
 
 
 /* Result column description. */

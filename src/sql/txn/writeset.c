@@ -47,6 +47,11 @@ static void row_free(WsRow *r)
 
 static void tkm_free(TempKeyMap *m);
 
+bool ws_rows_only(const TxnWrites *ws)
+{
+    return ws->ntables == 0 && ws->nrestarts == 0 && ws->cons_all == 0 && ws->ncons == 0;
+}
+
 void ws_reset(TxnWrites *ws)
 {
     TxnWrites *base = ws->base;

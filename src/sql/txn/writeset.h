@@ -124,6 +124,9 @@ void ws_init(TxnWrites *ws);
 void ws_reset(TxnWrites *ws);
 void ws_free(TxnWrites *ws);
 bool ws_is_empty(const TxnWrites *ws);
+/* Whether ws holds row writes and nothing else (no catalog change, no
+ * sequence restart, no SET CONSTRAINTS): ws_reset then loses just them. */
+bool ws_rows_only(const TxnWrites *ws);
 
 WsRow *ws_find(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen);
 /* Starts reading the index slot of (table, pk), for a ws_find or ws_put
