@@ -362,7 +362,7 @@ int driftdb_copy_out_next(driftdb_result *r, const char **data, size_t *len, dri
  * Measured (bench/copy.sh, 1,000,000 rows of int, text, int in one COPY):
  * about 190,000 rows/s with an INSERT parsed and planned per batch; the
  * plan made once, the writer's hashing and appends, the write set's and
- * lock table's probes and reads ahead brought it to 600,000-700,000
+ * lock table's probes and reads ahead brought it to 580,000-750,000
  * (bench/README.md has the figures and where the rest of the time goes).
  */
 
