@@ -73,6 +73,7 @@ struct CopyState {
     int sql_rows;              /* the number of rows sql is for */
     SqlCtx ictx;               /* the INSERT planned once for the COPY ... */
     Plan *iplan;               /* ... or NULL: an INSERT per batch */
+    UniqueSets *uniq;          /* its unique keys so far (the statement arena) */
     u64 err_line;              /* the line an error is about (0: the batch's) */
 };
 
@@ -482,7 +483,8 @@ static int copy_flush(driftdb_session *s, CopyState *c, DdError *e)
     if (c->nbatch == 0) return DD_OK;
     if (c->iplan) {
         int bad;
-        int rc = session_copy_rows(s, &c->ictx, c->iplan, c->vals, c->nbatch, &c->batch, &c->nrows, &bad, e);
+        int rc = session_copy_rows(s, &c->ictx, c->iplan, c->vals, c->nbatch, &c->batch, &c->uniq, &c->nrows, &bad,
+                                   e);
         if (rc && bad >= 0) c->err_line = c->batch_line + (u64)bad;
         if (rc) e->position = 0;
         arena_reset(&c->batch);

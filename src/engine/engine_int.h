@@ -332,12 +332,13 @@ int session_run_dml(driftdb_session *s, Stmt *stmt, const char *sql, TypeId *typ
  * ctx, which the COPY keeps for its batches (the plan lives in the
  * statement arena); *out NULL when the plan cannot take rows directly (a
  * document-style table: session_run_dml per batch).  session_copy_rows
- * runs nrows rows of n values through it, its memory in batch; *bad: the
- * row an error is about, or -1. */
+ * runs nrows rows of n values through it, its memory in batch (*uniq,
+ * NULL at first, in the statement arena: the unique keys so far); *bad:
+ * the row an error is about, or -1. */
 int session_copy_prepare(driftdb_session *s, SqlCtx *ctx, Stmt *stmt, const char *sql, TypeId *types, int n,
                          Plan **out, DdError *e);
 int session_copy_rows(driftdb_session *s, SqlCtx *ctx, Plan *p, const Value *vals, int nrows, Arena *batch,
-                      u64 *count, int *bad, DdError *e);
+                      UniqueSets **uniq, u64 *count, int *bad, DdError *e);
 int session_result_finish(driftdb_result *r, DdError *e);
 void session_result_fail(driftdb_result *r);
 /* session.c: r returns rows of these columns */

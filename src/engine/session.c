@@ -1352,7 +1352,7 @@ int session_copy_prepare(driftdb_session *s, SqlCtx *ctx, Stmt *stmt, const char
 }
 
 int session_copy_rows(driftdb_session *s, SqlCtx *ctx, Plan *p, const Value *vals, int nrows, Arena *batch,
-                      u64 *count, int *bad, DdError *e)
+                      UniqueSets **uniq, u64 *count, int *bad, DdError *e)
 {
     *bad = -1;
     ctx->err = e;
@@ -1360,7 +1360,7 @@ int session_copy_rows(driftdb_session *s, SqlCtx *ctx, Plan *p, const Value *val
     Arena *keep = ctx->stmt;
     ctx->stmt = batch;
     ctx->vctx.arena = batch;
-    int rc = sql_insert_rows(ctx, p, vals, nrows, count, bad);
+    int rc = sql_insert_rows(ctx, p, vals, nrows, keep, uniq, count, bad);
     ctx->stmt = keep;
     ctx->vctx.arena = keep;
     return rc;

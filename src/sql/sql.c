@@ -739,9 +739,10 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
 
 bool sql_insert_rows_ok(const Plan *p) { return dml_insert_rows_ok(p); }
 
-int sql_insert_rows(SqlCtx *ctx, Plan *p, const Value *vals, int nrows, u64 *count, int *bad)
+int sql_insert_rows(SqlCtx *ctx, Plan *p, const Value *vals, int nrows, Arena *keep, UniqueSets **uniq, u64 *count,
+                    int *bad)
 {
-    return dml_insert_rows(ctx, p, vals, nrows, count, bad);
+    return dml_insert_rows(ctx, p, vals, nrows, keep, uniq, count, bad);
 }
 
 int sql_copy_columns(SqlCtx *ctx, const char *table, char *const *cols, int n, const char ***out, int *nout)

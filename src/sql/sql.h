@@ -27,6 +27,7 @@
 #include "txn/ctx.h"
 
 typedef struct Plan Plan;    /* a prepared statement ready to run */
+typedef struct UniqueSets UniqueSets;   /* COPY FROM's unique keys so far (plan/indexddl.c) */
 
 /*
  * Analyzes and plans a SELECT, INSERT, UPDATE, DELETE, CREATE TABLE, DROP
@@ -64,7 +65,10 @@ const char *plan_tag(SqlCtx *ctx, Plan *p);
  * Memory in ctx->stmt, which the caller may reset between calls (the plan
  * must live elsewhere). */
 bool sql_insert_rows_ok(const Plan *p);
-int sql_insert_rows(SqlCtx *ctx, Plan *p, const Value *vals, int nrows, u64 *count, int *bad);
+/* keep: an arena that lasts the COPY, where *uniq (NULL at first) keeps
+ * the keys of the table's unique indexes from one call to the next. */
+int sql_insert_rows(SqlCtx *ctx, Plan *p, const Value *vals, int nrows, Arena *keep, UniqueSets **uniq, u64 *count,
+                    int *bad);
 
 /* SET CONSTRAINTS {ALL | name, ...} {DEFERRED | IMMEDIATE} in the
  * transaction (ctx->ws); spec as the parser gives it. */

@@ -474,6 +474,17 @@ def from_unique_violation_mid_copy():
     assert e.diag.message_detail == "Key (name)=(n99) already exists.", e.diag.message_detail
     assert count("copy_u") == 1   # nothing of the three COPYs
     rows[1699] = "1699\tn1699\t1699\n"
+    # a name the transaction wrote before the COPY, met two batches on
+    c2 = harness.connect(PORT)
+    k2 = c2.cursor()   # a block: BEGIN
+    k2.execute("insert into copy_u values (-2, 'early', 0)")
+    rows[2999] = "2999\tearly\t0\n"
+    e = copy_error("copy copy_u from stdin", rows, k2)
+    assert e.pgcode == "23505", (e.pgcode, e.pgerror)
+    assert e.diag.message_detail == "Key (name)=(early) already exists.", e.diag.message_detail
+    c2.rollback()
+    c2.close()
+    rows[2999] = "2999\tn2999\t2999\n"
     copy_in("copy copy_u from stdin", rows)
     assert count("copy_u") == 5001
 

@@ -981,6 +981,25 @@ static int check_unique_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows)
     return sql_check_unique(ctx, cur, pks, lens, (int)rows->n);
 }
 
+/* check_unique_rows for a statement that adds rows a batch at a time
+ * (sql_check_unique_added). */
+static int check_unique_rows_added(SqlCtx *ctx, const TableInfo *t, NewRows *rows, Arena *keep, UniqueSets **uniq)
+{
+    const TableInfo *cur = ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
+    if (!cur) cur = t;
+    bool any = false;
+    for (int x = 0; x < cur->nindexes; x++) any |= cur->indexes[x].unique;
+    if (!any || !rows->n) return DD_OK;
+    const u8 **pks = arena_alloc(ctx->stmt, sizeof(u8 *) * rows->n);
+    u32 *lens = arena_alloc(ctx->stmt, sizeof(u32) * rows->n);
+    if (!pks || !lens) return DD_ENOMEM;
+    for (size_t i = 0; i < rows->n; i++) {
+        pks[i] = rows->v[i].pk;
+        lens[i] = rows->v[i].pklen;
+    }
+    return sql_check_unique_added(ctx, cur, pks, lens, (int)rows->n, keep, uniq);
+}
+
 /* *at: the row an error is about (rows->n when it is about them all). */
 static int write_rows_at(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count, size_t *at)
 {
@@ -1008,7 +1027,8 @@ static int write_rows_at(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *co
  * landed since the snapshot every new key is looked for in the newest
  * present, as lock_new_key does for one (23505 at its row).
  */
-static int write_rows_many(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count, size_t *at)
+static int write_rows_many(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count, size_t *at, Arena *keep,
+                           UniqueSets **uniq)
 {
     if (!ctx->lock_rows || !ctx->lock_row || t->temp) return write_rows_at(ctx, t, rows, count, at);
     const u8 **lpk = arena_alloc(ctx->stmt, sizeof(u8 *) * (rows->n + 1));
@@ -1069,7 +1089,7 @@ static int write_rows_many(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *
         }
     }
     *at = rows->n;
-    return check_unique_rows(ctx, t, rows);
+    return check_unique_rows_added(ctx, t, rows, keep, uniq);
 }
 
 static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count)
@@ -1545,7 +1565,8 @@ bool dml_insert_rows_ok(const Plan *p)
  * or -1 when it is about the rows together (a unique index, a foreign key).
  * Memory: ctx->stmt (the caller resets it between calls).
  */
-int dml_insert_rows(SqlCtx *ctx, Plan *p, const Value *in, int nrows, u64 *count, int *bad)
+int dml_insert_rows(SqlCtx *ctx, Plan *p, const Value *in, int nrows, Arena *keep, UniqueSets **uniq, u64 *count,
+                    int *bad)
 {
     const TableInfo *t = p->table;
     int n = p->ntargets;
@@ -1579,7 +1600,7 @@ int dml_insert_rows(SqlCtx *ctx, Plan *p, const Value *in, int nrows, u64 *count
     buf_free(&rec);
     if (rc) return rc;
     size_t at = 0;
-    rc = write_rows_many(ctx, t, &rows, count, &at);
+    rc = write_rows_many(ctx, t, &rows, count, &at, keep, uniq);
     if (rc) {
         if (at < rows.n) *bad = (int)at;
         return rc;
