@@ -348,7 +348,9 @@ int driftdb_copy_out_next(driftdb_result *r, const char **data, size_t *len, dri
  * indexes and foreign keys are checked as for INSERT, and the INSERT
  * privilege when the COPY starts.  Per batch nothing is parsed or planned;
  * the batch's values and everything its rows allocate live in c->batch,
- * reset after it.  A document-style table (whose columns an INSERT may
+ * reset after it; the keys of the table's unique indexes so far are kept
+ * in the statement arena (c->uniq), so a batch's unique check costs its
+ * rows, not all the transaction's.  A document-style table (whose columns an INSERT may
  * create or widen) keeps an INSERT ... VALUES (...), ... of the batch's
  * rows, parsed and run per batch (session_run_dml), as does a plan that
  * could not be made (its error then comes from the first batch, as before).
