@@ -64,6 +64,12 @@ int rowlock_acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int 
 /* Locks (table, pk) in mode for s when no other transaction holds it in a
  * conflicting mode; *held when one does (nothing taken then). */
 int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode, bool *held, DdError *e);
+/* Locks the n keys pks of table in mode for s's transaction, in order,
+ * while no other transaction holds one in a conflicting mode: *done are
+ * locked (the caller waits for key *done with rowlock_acquire).  One hold
+ * of the table's mutex per 256 keys, their buckets read ahead. */
+int rowlock_try_many(driftdb_session *s, u32 table, const u8 *const *pks, const u32 *lens, int n, int mode, int *done,
+                     DdError *e);
 /* Advisory locks (rowlock.c): op ADVISORY_* (sql/txn/ctx.h) on key (9
  * bytes) in shared or exclusive mode, session- or transaction-level; *ok:
  * taken (TRY), released (UNLOCK), any released (UNLOCK_ALL). */
@@ -321,6 +327,18 @@ int session_copy_columns(driftdb_session *s, const char *table, char *const *col
                          DdError *e);
 int session_run_dml(driftdb_session *s, Stmt *stmt, const char *sql, TypeId *types, const Value *vals, int n,
                     Arena *sa, Arena *ra, u64 *count, DdError *e);
+/* COPY FROM through one plan: prepares stmt (INSERT INTO t (cols)
+ * OVERRIDING SYSTEM VALUE VALUES ($1, ..., $n), parameters of types) in
+ * ctx, which the COPY keeps for its batches (the plan lives in the
+ * statement arena); *out NULL when the plan cannot take rows directly (a
+ * document-style table: session_run_dml per batch).  session_copy_rows
+ * runs nrows rows of n values through it, its memory in batch (*uniq,
+ * NULL at first, in the statement arena: the unique keys so far); *bad:
+ * the row an error is about, or -1. */
+int session_copy_prepare(driftdb_session *s, SqlCtx *ctx, Stmt *stmt, const char *sql, TypeId *types, int n,
+                         Plan **out, DdError *e);
+int session_copy_rows(driftdb_session *s, SqlCtx *ctx, Plan *p, const Value *vals, int nrows, Arena *batch,
+                      UniqueSets **uniq, u64 *count, int *bad, DdError *e);
 int session_result_finish(driftdb_result *r, DdError *e);
 void session_result_fail(driftdb_result *r);
 /* session.c: r returns rows of these columns */

@@ -152,6 +152,23 @@ static bool holds(driftdb *db, driftdb_session *s, u64 h, u32 table, const u8 *p
     return false;
 }
 
+/* One walk of (table, pk)'s bucket for acquire: whether s's transaction
+ * holds it in mode or a stronger one (as holds), and in *conflict a lock
+ * of another transaction that conflicts with mode (as find_conflict), or
+ * NULL (caller holds lk_mu). */
+static bool scan_row(driftdb *db, driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pklen, int mode,
+                     RowLock **conflict)
+{
+    bool held = false;
+    *conflict = NULL;
+    for (RowLock *l = db->lk_buckets[h % db->lk_nbuckets]; l; l = l->chain) {
+        if (!same_row(l, h, table, pk, pklen)) continue;
+        if (l->owner == s) held |= !l->session && l->mode >= mode;
+        else if (!*conflict && conflicts(l->mode, mode)) *conflict = l;
+    }
+    return held;
+}
+
 i64 settings_ms(const char *value);   /* settings.c */
 
 /* A time setting in milliseconds ("0", "150ms", "2s", "1min"). */
@@ -203,12 +220,13 @@ static void unlink_free(driftdb *db, RowLock *l)
     dd_free(l);
 }
 
-/* Doubles the buckets once the entries are twice as many (a transaction
- * that locks a million rows keeps its chains short); without memory the
- * table stays as it is (caller holds lk_mu). */
+/* Doubles the buckets once the entries are as many (a transaction that
+ * locks a million rows keeps its chains short: each link walked is a
+ * cache miss); without memory the table stays as it is (caller holds
+ * lk_mu). */
 static void maybe_grow(driftdb *db)
 {
-    if (db->lk_count < 2 * db->lk_nbuckets) return;
+    if (db->lk_count < db->lk_nbuckets) return;
     size_t n = db->lk_nbuckets * 2;
     RowLock **nb = dd_calloc(n, sizeof(RowLock *));
     if (!nb) return;
@@ -263,12 +281,13 @@ static int acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int m
     i64 lock_timeout = -1, deadlock_ms = -1, start = 0;
     bool deadlock_checked = false;
     pthread_mutex_lock(&db->lk_mu);
-    if (!session && holds(db, s, h, table, pk, pklen, mode)) {
+    RowLock *l;
+    if (scan_row(db, s, h, table, pk, pklen, mode, &l) && !session) {
         pthread_mutex_unlock(&db->lk_mu);
         return DD_OK;
     }
-    for (;;) {
-        RowLock *l = find_conflict(db, s, h, table, pk, pklen, mode);
+    for (bool first = true;; first = false) {
+        if (!first) l = find_conflict(db, s, h, table, pk, pklen, mode);
         if (!l) break;
         /* held by another transaction: wait for it to end */
         if (!*waited) {
@@ -343,6 +362,37 @@ int rowlock_try(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode
     return rc;
 }
 
+int rowlock_try_many(driftdb_session *s, u32 table, const u8 *const *pks, const u32 *lens, int n, int mode, int *done,
+                     DdError *e)
+{
+    enum { CHUNK = 256, AHEAD = 8 };
+    driftdb *db = s->db;
+    u64 hs[CHUNK];
+    int rc = DD_OK;
+    *done = 0;
+    for (int base = 0; base < n && !rc; base += CHUNK) {
+        int m = n - base < CHUNK ? n - base : CHUNK;
+        for (int i = 0; i < m; i++) hs[i] = lock_hash(table, pks[base + i], lens[base + i]);
+        pthread_mutex_lock(&db->lk_mu);
+        /* each bucket is a cache miss: read AHEAD keys before its walk */
+        for (int i = 0; i < m && i < AHEAD; i++) __builtin_prefetch(&db->lk_buckets[hs[i] % db->lk_nbuckets]);
+        for (int i = 0; i < m; i++) {
+            if (i + AHEAD < m) __builtin_prefetch(&db->lk_buckets[hs[i + AHEAD] % db->lk_nbuckets]);
+            RowLock *l;
+            const u8 *pk = pks[base + i];
+            u32 pklen = lens[base + i];
+            if (!scan_row(db, s, hs[i], table, pk, pklen, mode, &l)) {
+                if (l) break;   /* held by another: the caller waits for it */
+                if ((rc = add_lock(s, hs[i], table, pk, pklen, mode, e))) break;
+            }
+            (*done)++;
+        }
+        pthread_mutex_unlock(&db->lk_mu);
+        if (*done < base + m) break;
+    }
+    return rc;
+}
+
 void rowlock_release_all(driftdb_session *s) { rowlock_release_to(s, NULL); }
 
 void rowlock_release_to(driftdb_session *s, RowLock *mark)
@@ -353,6 +403,7 @@ void rowlock_release_to(driftdb_session *s, RowLock *mark)
     RowLock *l = s->lk_held, *n;
     for (; l && l != mark; l = n) {
         n = l->next;
+        if (n && n != mark) __builtin_prefetch(&db->lk_buckets[n->hash % db->lk_nbuckets]);
         unlink_free(db, l);
     }
     s->lk_held = l;

@@ -978,6 +978,11 @@ static bool setting_nth_cb(void *sess, int i, const char **name, const char **va
  * with memory from the arenas stmt and row. */
 /* SqlCtx.lock_row: the row lock, then whether a commit since the
  * statement's snapshot changed the row (only read when one happened). */
+static int lock_rows_cb(SqlCtx *ctx, u32 table, const u8 *const *pks, const u32 *lens, int n, int mode, int *done)
+{
+    return rowlock_try_many(ctx->session, table, pks, lens, n, mode, done, ctx->err);
+}
+
 static int lock_row_cb(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, int mode, int wait, bool *changed,
                        bool *skipped)
 {
@@ -1082,6 +1087,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     ctx->snap_retry = s->snap_retry_ok;
     if (!s->db->read_only) {
         ctx->lock_row = lock_row_cb;
+        ctx->lock_rows = lock_rows_cb;
         ctx->lock_table = lock_table_cb;
     }
     ctx->advisory = advisory_cb;
@@ -1335,6 +1341,38 @@ int session_run_dml(driftdb_session *s, Stmt *stmt, const char *sql, TypeId *typ
         *count += sp ? strtoull(sp + 1, NULL, 10) : 0;
     }
     plan_close(&ctx, p);
+    return rc;
+}
+
+int session_copy_prepare(driftdb_session *s, SqlCtx *ctx, Stmt *stmt, const char *sql, TypeId *types, int n,
+                         Plan **out, DdError *e)
+{
+    *out = NULL;
+    int pending = s->cancel;
+    s->bind_types = types;
+    s->bind_n = n;
+    int rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
+    s->bind_types = NULL;
+    s->bind_n = 0;
+    if (pending) s->cancel = pending;
+    Plan *p;
+    if (!rc) rc = sql_prepare(ctx, stmt, &p);
+    if (!rc && sql_insert_rows_ok(p)) *out = p;
+    return rc;
+}
+
+int session_copy_rows(driftdb_session *s, SqlCtx *ctx, Plan *p, const Value *vals, int nrows, Arena *batch,
+                      UniqueSets **uniq, u64 *count, int *bad, DdError *e)
+{
+    *bad = -1;
+    ctx->err = e;
+    if (s->cancel) return sql_check_interrupt(ctx);
+    Arena *keep = ctx->stmt;
+    ctx->stmt = batch;
+    ctx->vctx.arena = batch;
+    int rc = sql_insert_rows(ctx, p, vals, nrows, keep, uniq, count, bad);
+    ctx->stmt = keep;
+    ctx->vctx.arena = keep;
     return rc;
 }
 

@@ -629,10 +629,21 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
     int rc = DD_OK;
     Value *ov = NULL, *nv = NULL;
     int vcap = 0;
+    /* the table of the previous row and its definitions (rows of one
+     * table mostly come together: a COPY's million) */
+    u32 last_id = 0;
+    const TableInfo *last_dt = NULL, *last_t = NULL;
+    bool have_last = false;
     for (int i = 0; !rc && i < ws->nrows; i++) {
         WsRow *r = ws->rows[i];
         if (!r) continue;
-        const TableInfo *dt = ws_table(ws, r->table);
+        if (!have_last || r->table != last_id) {
+            last_id = r->table;
+            last_dt = ws_table(ws, r->table);
+            last_t = last_dt ? last_dt : store_table_version(ctx->snap, r->table, snap_seq(ctx->snap));
+            have_last = true;
+        }
+        const TableInfo *dt = last_dt;
         if (dt && dt->dropped) continue;   /* the table goes in this commit: its rows with it */
         if (dt && dt->temp) continue;      /* the session keeps those (ws_fold_apply) */
         WriteOp *op = &out->ops[out->nops++];
@@ -645,8 +656,7 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
         op->rec = r->rec;
         op->reclen = r->reclen;
         /* present index entries */
-        const TableInfo *t = ws_table(ws, r->table);
-        if (!t) t = store_table_version(ctx->snap, r->table, snap_seq(ctx->snap));
+        const TableInfo *t = last_t;
         if (!t || t->dropped || !t->nindexes) continue;
         if (vcap < t->ncols) {
             vcap = t->ncols;
@@ -728,6 +738,14 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
                 out->table_base[k] = r->base_seq > out->snapshot_seq ? r->base_seq : out->snapshot_seq;
     }
     return DD_OK;
+}
+
+bool sql_insert_rows_ok(const Plan *p) { return dml_insert_rows_ok(p); }
+
+int sql_insert_rows(SqlCtx *ctx, Plan *p, const Value *vals, int nrows, Arena *keep, UniqueSets **uniq, u64 *count,
+                    int *bad)
+{
+    return dml_insert_rows(ctx, p, vals, nrows, keep, uniq, count, bad);
 }
 
 int sql_copy_columns(SqlCtx *ctx, const char *table, char *const *cols, int n, const char ***out, int *nout)

@@ -27,6 +27,7 @@
 #include "txn/ctx.h"
 
 typedef struct Plan Plan;    /* a prepared statement ready to run */
+typedef struct UniqueSets UniqueSets;   /* COPY FROM's unique keys so far (plan/indexddl.c) */
 
 /*
  * Analyzes and plans a SELECT, INSERT, UPDATE, DELETE, CREATE TABLE, DROP
@@ -54,6 +55,20 @@ void plan_close(SqlCtx *ctx, Plan *p);
 const char *plan_notice(const Plan *p, const char **sqlstate);
 /* Command tag once done ("SELECT 3", "INSERT 0 1", ...), in ctx->stmt. */
 const char *plan_tag(SqlCtx *ctx, Plan *p);
+
+/* COPY FROM STDIN: whether plan p, an INSERT INTO t (cols) VALUES ($1,
+ * ..., $n) prepared once for the COPY, can take its rows directly; then
+ * runs it over nrows rows of n values each (the parameters' types), as
+ * that INSERT would run once per row with them, without parsing or
+ * planning again.  *bad: the index of the row an error is about, or -1
+ * when it is about the rows together (a unique index, a foreign key).
+ * Memory in ctx->stmt, which the caller may reset between calls (the plan
+ * must live elsewhere). */
+bool sql_insert_rows_ok(const Plan *p);
+/* keep: an arena that lasts the COPY, where *uniq (NULL at first) keeps
+ * the keys of the table's unique indexes from one call to the next. */
+int sql_insert_rows(SqlCtx *ctx, Plan *p, const Value *vals, int nrows, Arena *keep, UniqueSets **uniq, u64 *count,
+                    int *bad);
 
 /* SET CONSTRAINTS {ALL | name, ...} {DEFERRED | IMMEDIATE} in the
  * transaction (ctx->ws); spec as the parser gives it. */

@@ -58,6 +58,7 @@ typedef struct Writer {
     u32 *dtab; i64 *ddelta; int nd, capd;
     /* and the rows it inserts, updates and deletes (pg_stat_user_tables) */
     i64 (*dops)[3];
+    Sha256 digest;            /* reused for every version's hash */
     /* footprints of the batch's serializable commits (ssi.c) */
     Buf fp;
     SsiCommit *fpc; size_t nfpc, capfpc;
@@ -314,6 +315,11 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
 
     MDB_cursor *vc = NULL;
     if ((rc = mdb_cursor_open(txn, st->dbi[FMT_DB_VERSIONS], &vc))) return store_mdb_err(err, rc, "checking conflicts");
+    u32 lw_table = 0;          /* the last op's table and its last write */
+    u64 lw_seq = UINT64_MAX;
+    u32 ct_id = 0;             /* the last op's table and its definition */
+    const TableInfo *ct = NULL;
+    bool ct_ws = false, ct_set = false;
     for (int i = 0; i < ws->nops && !rc; i++) {
         const WriteOp *op = &ws->ops[i];
         if ((rc = key_check_len(op->pklen, err))) break;
@@ -330,11 +336,19 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
         }
         /* the snapshot the write was made on (at least the write set's) */
         u64 base = op->base_seq > ws->snapshot_seq ? op->base_seq : ws->snapshot_seq;
-        const TableInfo *t = ws_table(ws, op->table);
-        if (!t) {
-            pthread_mutex_lock(&st->cat_mu);
-            t = cat_version_locked(st, op->table, UINT64_MAX);
-            pthread_mutex_unlock(&st->cat_mu);
+        if (!ct_set || op->table != ct_id) {   /* a run of one table's ops looks it up once */
+            ct_id = op->table;
+            ct = ws_table(ws, op->table);
+            ct_ws = ct != NULL;
+            if (!ct) {
+                pthread_mutex_lock(&st->cat_mu);
+                ct = cat_version_locked(st, op->table, UINT64_MAX);
+                pthread_mutex_unlock(&st->cat_mu);
+            }
+            ct_set = true;
+        }
+        const TableInfo *t = ct;
+        if (!ct_ws) {
             if (!t) {
                 rc = dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation with id %u does not exist", op->table);
                 break;
@@ -351,6 +365,18 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
                 break;
             }
         }
+        /* No commit since the snapshot wrote a row of the table (every
+         * row is written here, and this process is the only writer): then
+         * no key of it was written after the snapshot, and the check of a
+         * new key waits for apply_rows, which finds a live one as it
+         * writes (a COPY of a million rows skips two lookups per row). */
+        if (lw_seq == UINT64_MAX || op->table != lw_table) {
+            pthread_mutex_lock(&st->cat_mu);
+            lw_seq = cat_last_write_locked(st, op->table);
+            pthread_mutex_unlock(&st->cat_mu);
+            lw_table = op->table;
+        }
+        if (lw_seq <= base) continue;
         buf_reset(&w->key);
         buf_put_u32be(&w->key, op->table);
         buf_append(&w->key, op->pk, op->pklen);
@@ -485,6 +511,100 @@ static int apply_err(Store *st, CommitReq *r, int mrc, const char *what)
     return rc;
 }
 
+/*
+ * The row versions and present rows of r's ops (their log events from
+ * w->ev[*ne] on).  Keys past the last of their db are appended
+ * (MDB_APPEND: no search, and full pages instead of half-full ones when
+ * LMDB splits), the rest put in place: a COPY of rows in key order into
+ * the newest table appends them all.  A new key (INSERT, no predecessor
+ * ended in this commit) found live is 23505: check_req leaves that to
+ * here when no commit wrote the table since the snapshot.
+ */
+static int apply_rows(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, u32 *ne)
+{
+    Store *st = w->st;
+    WriteSet *ws = r->ws;
+    MDB_cursor *vcur = NULL, *ccur = NULL;
+    int mrc = mdb_cursor_open(txn, st->dbi[FMT_DB_VERSIONS], &vcur);
+    if (!mrc) mrc = mdb_cursor_open(txn, st->dbi[FMT_DB_CURRENT], &ccur);
+    if (mrc) {
+        if (vcur) mdb_cursor_close(vcur);
+        return apply_err(st, r, mrc, "writing a version");
+    }
+    bool vapp = true, capp = true;   /* appending still works */
+    int rc = 0;
+    for (int i = 0; i < ws->nops && !rc; i++) {
+        const WriteOp *op = &ws->ops[i];
+        LogEventIn *ev = &w->ev[(*ne)++];
+        ev->table = op->table;
+        ev->op = op->op;
+        ev->pk = op->pk;
+        ev->pklen = op->pklen;
+
+        buf_reset(&w->key);
+        buf_put_u32be(&w->key, op->table);
+        buf_append(&w->key, op->pk, op->pklen);
+        buf_put_u64be(&w->key, fmt_inv_seq(seq));
+        if (!buf_ok(&w->key)) { rc = dd_err(&r->e, DD_ENOMEM, -1, NULL); break; }
+        bool del = op->op == OP_DELETE;
+        u32 reclen = del ? 0 : op->reclen;
+        MDB_val k = {w->key.len, w->key.data}, v = {FMT_VER_HDR + (size_t)reclen, NULL};
+        mrc = MDB_KEYEXIST;
+        if (vapp && (mrc = mdb_cursor_put(vcur, &k, &v, MDB_RESERVE | MDB_APPEND)) == MDB_KEYEXIST) vapp = false;
+        if (!vapp) mrc = mdb_cursor_put(vcur, &k, &v, MDB_RESERVE);
+        if (mrc) { rc = apply_err(st, r, mrc, "writing a version"); break; }
+        u8 *p = v.mv_data;
+        p[0] = del ? FMT_VER_TOMBSTONE : FMT_VER_ROW;
+        p[1] = op->op;
+        p[2] = op->end_op;   /* tombstone: how the version ended; row: how the previous one did (0: UPDATE) */
+        if (reclen) memcpy(p + FMT_VER_HDR, op->rec, reclen);
+        /* the event binds the whole version value, header included, so
+         * its end_op cannot change unnoticed */
+        if (sha256_with(&w->digest, p, FMT_VER_HDR + (size_t)reclen, ev->hash)) {
+            rc = dd_err(&r->e, DD_ENOMEM, -1, "could not compute the hash of a row version");
+            break;
+        }
+
+        k.mv_size = w->key.len - 8;  /* (table, pk) */
+        note_op(w, op->table, op->op);
+        if (del) {
+            mrc = mdb_del(txn, st->dbi[FMT_DB_CURRENT], &k, NULL);
+            if (mrc && mrc != MDB_NOTFOUND) { rc = apply_err(st, r, mrc, "deleting a row"); break; }
+            if (!mrc) note_rows(w, op->table, -1);
+            continue;
+        }
+        v.mv_size = FMT_CUR_HDR + (size_t)reclen;
+        mrc = MDB_KEYEXIST;
+        if (capp && (mrc = mdb_cursor_put(ccur, &k, &v, MDB_RESERVE | MDB_APPEND)) == MDB_KEYEXIST) capp = false;
+        if (!capp) mrc = mdb_cursor_put(ccur, &k, &v, MDB_RESERVE | MDB_NOOVERWRITE);
+        if (mrc == MDB_KEYEXIST) {
+            if (op->op == OP_INSERT && op->end_op == 0) {
+                const TableInfo *t = ws_table(ws, op->table);
+                if (!t) {
+                    pthread_mutex_lock(&st->cat_mu);
+                    t = cat_version_locked(st, op->table, UINT64_MAX);
+                    pthread_mutex_unlock(&st->cat_mu);
+                }
+                fill_duplicate(st, t, op->pk, op->pklen, &r->e);
+                rc = DD_EUNIQUE;
+                break;
+            }
+            v.mv_size = FMT_CUR_HDR + (size_t)reclen;
+            mrc = mdb_cursor_put(ccur, &k, &v, MDB_RESERVE);
+        } else if (!mrc) {
+            note_rows(w, op->table, 1);
+        }
+        if (mrc) { rc = apply_err(st, r, mrc, "writing a row"); break; }
+        p = v.mv_data;
+        put_u64be(p, seq);
+        p[8] = op->op;
+        memcpy(p + FMT_CUR_HDR, op->rec, reclen);
+    }
+    mdb_cursor_close(vcur);
+    mdb_cursor_close(ccur);
+    return rc;
+}
+
 static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, u8 hash[32])
 {
     Store *st = w->st;
@@ -504,56 +624,8 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
     pthread_mutex_lock(&st->cat_mu);
     for (int i = 0; i < ws->nops; i++) cat_note_write_locked(st, ws->ops[i].table, seq);
     pthread_mutex_unlock(&st->cat_mu);
-    for (int i = 0; i < ws->nops; i++) {
-        const WriteOp *op = &ws->ops[i];
-        LogEventIn *ev = &w->ev[ne++];
-        ev->table = op->table;
-        ev->op = op->op;
-        ev->pk = op->pk;
-        ev->pklen = op->pklen;
-
-        buf_reset(&w->key);
-        buf_put_u32be(&w->key, op->table);
-        buf_append(&w->key, op->pk, op->pklen);
-        buf_put_u64be(&w->key, fmt_inv_seq(seq));
-        if (!buf_ok(&w->key)) return dd_err(&r->e, DD_ENOMEM, -1, NULL);
-        bool del = op->op == OP_DELETE;
-        u32 reclen = del ? 0 : op->reclen;
-        MDB_val k = {w->key.len, w->key.data}, v = {FMT_VER_HDR + (size_t)reclen, NULL};
-        if ((mrc = mdb_put(txn, st->dbi[FMT_DB_VERSIONS], &k, &v, MDB_RESERVE)))
-            return apply_err(st, r, mrc, "writing a version");
-        u8 *p = v.mv_data;
-        p[0] = del ? FMT_VER_TOMBSTONE : FMT_VER_ROW;
-        p[1] = op->op;
-        p[2] = op->end_op;   /* tombstone: how the version ended; row: how the previous one did (0: UPDATE) */
-        if (reclen) memcpy(p + FMT_VER_HDR, op->rec, reclen);
-        /* the event binds the whole version value, header included, so
-         * its end_op cannot change unnoticed */
-        if (sha256(p, FMT_VER_HDR + (size_t)reclen, ev->hash))
-            return dd_err(&r->e, DD_ENOMEM, -1, "could not compute the hash of a row version");
-
-        k.mv_size = w->key.len - 8;  /* (table, pk) */
-        note_op(w, op->table, op->op);
-        if (del) {
-            mrc = mdb_del(txn, st->dbi[FMT_DB_CURRENT], &k, NULL);
-            if (mrc && mrc != MDB_NOTFOUND) return apply_err(st, r, mrc, "deleting a row");
-            if (!mrc) note_rows(w, op->table, -1);
-        } else {
-            v.mv_size = FMT_CUR_HDR + (size_t)reclen;
-            mrc = mdb_put(txn, st->dbi[FMT_DB_CURRENT], &k, &v, MDB_RESERVE | MDB_NOOVERWRITE);
-            if (mrc == MDB_KEYEXIST) {
-                v.mv_size = FMT_CUR_HDR + (size_t)reclen;
-                mrc = mdb_put(txn, st->dbi[FMT_DB_CURRENT], &k, &v, MDB_RESERVE);
-            } else if (!mrc) {
-                note_rows(w, op->table, 1);
-            }
-            if (mrc) return apply_err(st, r, mrc, "writing a row");
-            p = v.mv_data;
-            put_u64be(p, seq);
-            p[8] = op->op;
-            memcpy(p + FMT_CUR_HDR, op->rec, reclen);
-        }
-    }
+    int rc = apply_rows(w, txn, r, seq, &ne);
+    if (rc) return rc;
 
     for (int i = 0; i < ws->niops; i++) {
         const IndexOp *x = &ws->iops[i];
@@ -823,6 +895,7 @@ static void *writer_main(void *arg)
     dd_free(w->dops);
     buf_free(&w->fp);
     dd_free(w->fpc);
+    sha256_ctx_free(&w->digest);
     dd_free(w);
     return NULL;
 }

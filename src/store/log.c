@@ -42,6 +42,12 @@ int log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const char *user,
     memset(hash_out, 0, 32);
     size_t base = out->len;
     u8 zero[32] = {0};
+    /* its size first: one allocation, however many events (a COPY of a
+     * million rows makes a record of 45 MB) */
+    size_t need = 1 + 8 + 64 + 3 * 10 + (user ? strlen(user) : 0) + (app ? strlen(app) : 0) +
+                  (client ? strlen(client) : 0) + 10 + 4;
+    for (u32 i = 0; i < nev; i++) need += 4 + 1 + 10 + (size_t)ev[i].pklen + 32;
+    if (!buf_reserve(out, need)) return DD_ENOMEM;
     buf_putc(out, FMT_LOG_FORMAT);
     buf_put_u64be(out, (u64)time);
     buf_append(out, prev, 32);

@@ -1,8 +1,11 @@
 /*
  * sha256.c - SHA-256 through OpenSSL's EVP interface.
  *
- * One-shot functions only: each call makes its own EVP_MD_CTX, so they are
- * thread-safe.  If OpenSSL itself fails (out of memory), the output is zeroed
+ * The one-shot functions make their own EVP_MD_CTX per call, so they are
+ * thread-safe; sha256_with reuses a context its caller keeps (the commit
+ * writer hashes every row version: a context made and freed per digest
+ * cost 3.5 times the digest of a short row).  The algorithm is fetched
+ * once (OpenSSL 3 otherwise looks it up by name in every init).  If OpenSSL itself fails (out of memory), the output is zeroed
  * and DD_ENOMEM returned: a hash that was not computed is never used (a
  * commit fails rather than record it).
  */
@@ -10,8 +13,21 @@
 #include "err.h"
 
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+
+static pthread_once_t md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *md_fetched;
+
+static void md_fetch(void) { md_fetched = EVP_MD_fetch(NULL, "SHA256", NULL); }
+
+/* SHA-256's EVP_MD, fetched once (the built-in one if that failed). */
+static const EVP_MD *md_sha256(void)
+{
+    pthread_once(&md_once, md_fetch);
+    return md_fetched ? md_fetched : EVP_sha256();
+}
 
 static long fail_at;   /* sha256_fail_at's countdown, 0: off */
 
@@ -29,7 +45,7 @@ int sha256_2(const void *a, size_t an, const void *b, size_t bn, u8 out[SHA256_L
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     unsigned int len = 0;
     int rc = 0;
-    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+    if (!ctx || EVP_DigestInit_ex(ctx, md_sha256(), NULL) != 1 ||
         (an && EVP_DigestUpdate(ctx, a, an) != 1) ||
         (bn && EVP_DigestUpdate(ctx, b, bn) != 1) ||
         EVP_DigestFinal_ex(ctx, out, &len) != 1 || len != SHA256_LEN || injected()) {
@@ -42,10 +58,28 @@ int sha256_2(const void *a, size_t an, const void *b, size_t bn, u8 out[SHA256_L
 
 int sha256(const void *p, size_t n, u8 out[SHA256_LEN]) { return sha256_2(p, n, NULL, 0, out); }
 
+int sha256_with(Sha256 *h, const void *p, size_t n, u8 out[SHA256_LEN])
+{
+    unsigned int len = 0;
+    if (!h->ctx) h->ctx = EVP_MD_CTX_new();
+    if (!h->ctx || EVP_DigestInit_ex(h->ctx, md_sha256(), NULL) != 1 || (n && EVP_DigestUpdate(h->ctx, p, n) != 1) ||
+        EVP_DigestFinal_ex(h->ctx, out, &len) != 1 || len != SHA256_LEN || injected()) {
+        memset(out, 0, SHA256_LEN);
+        return DD_ENOMEM;
+    }
+    return 0;
+}
+
+void sha256_ctx_free(Sha256 *h)
+{
+    EVP_MD_CTX_free(h->ctx);
+    h->ctx = NULL;
+}
+
 int sha256_begin(Sha256 *h)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+    if (ctx && EVP_DigestInit_ex(ctx, md_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(ctx);
         ctx = NULL;
     }

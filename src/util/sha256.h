@@ -10,6 +10,11 @@ typedef struct Sha256 { void *ctx; } Sha256;
 int sha256(const void *p, size_t n, u8 out[SHA256_LEN]) DD_WARN_UNUSED;
 /* Two-part digest: SHA-256(a || b). */
 int sha256_2(const void *a, size_t an, const void *b, size_t bn, u8 out[SHA256_LEN]) DD_WARN_UNUSED;
+/* One-shot digest in a context h kept for many (one thread's at a time;
+ * Sha256 h = {0} to start): made on first use, reused after;
+ * sha256_ctx_free frees it. */
+int sha256_with(Sha256 *h, const void *p, size_t n, u8 out[SHA256_LEN]) DD_WARN_UNUSED;
+void sha256_ctx_free(Sha256 *h);
 /* Incremental digest: begin, any number of updates, end (frees the
  * context; a failure anywhere is reported by end). */
 int sha256_begin(Sha256 *h);

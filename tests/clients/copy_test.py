@@ -21,6 +21,10 @@ import psycopg2.errors
 import harness
 
 PORT = int(sys.argv[1])
+# copy_test.py PORT pg: against a PostgreSQL 15 (user and database "test"):
+# the tests of COPY FROM's checks run there alone, to confirm their
+# expectations are PostgreSQL's; the DriftDB-only ones are skipped
+ON_PG = len(sys.argv) > 2 and sys.argv[2] == "pg"
 
 
 test = harness.Report("copy_").test
@@ -29,6 +33,20 @@ test = harness.Report("copy_").test
 conn = harness.connect(PORT)
 conn.autocommit = True
 cur = conn.cursor()
+
+
+def pg_too(fn):
+    """A test of COPY FROM's checks, run against PostgreSQL 15 too."""
+    fn.pg_too = True
+    return fn
+
+
+if ON_PG:
+    _test = test
+
+    def test(fn):   # noqa: F811 - the PostgreSQL run keeps only pg_too tests
+        return _test(fn) if getattr(fn, "pg_too", False) else fn
+
 cur.execute("drop table if exists copy_t")
 cur.execute("create table copy_t (id int primary key, name text, note text)")
 cur.execute("insert into copy_t values (1, 'a,b', 'x\"y'), (2, null, E'tab\\there'), "
@@ -236,7 +254,7 @@ def copy_fail_from_client():
 
 @test
 def copy_in_transaction_block():
-    conn2 = psycopg2.connect(host="127.0.0.1", port=PORT, user="test", dbname="test", connect_timeout=10)
+    conn2 = harness.connect(PORT)
     c2 = conn2.cursor()   # psycopg2 opens a block: BEGIN
     c2.copy_expert("copy copy_f from stdin", io.BytesIO(b"800\tin block\t1\n"))
     c2.execute("select count(*) from copy_f where id = 800")
@@ -386,3 +404,277 @@ def defaults_and_precisions():
     except psycopg2.errors.StringDataRightTruncation as e:
         assert "value too long for type character(1)" in e.pgerror, e.pgerror
     cur.execute("drop table copy_d")
+
+
+# ------------------------------------------------ COPY FROM's checks, row by row
+# COPY FROM plans its INSERT once and runs batches of rows through it
+# (engine/copy.c): each test below crosses batch boundaries (1000 rows) and
+# checks what an INSERT guarantees, with PostgreSQL 15's errors and CONTEXT
+# lines (copy_test.py PORT pg runs the pg_too ones against PostgreSQL).
+
+def copy_in(sql, rows, c=None):
+    (c or cur).copy_expert(sql, io.BytesIO("".join(rows).encode()))
+
+
+def copy_error(sql, rows, c=None):
+    try:
+        copy_in(sql, rows, c)
+    except psycopg2.Error as e:
+        return e
+    raise AssertionError("no error: " + sql)
+
+
+@test
+@pg_too
+def from_keys_out_of_order():
+    cur.execute("drop table if exists copy_o")
+    cur.execute("create table copy_o (id int primary key, v int)")
+    n = 3000
+    ids = [(i * 7919) % n for i in range(n)]   # a permutation of 0..n-1
+    copy_in("copy copy_o from stdin", ["%d\t%d\n" % (i, i * 3) for i in ids])
+    assert cur.rowcount == n, cur.rowcount
+    cur.execute("select count(*), sum(v), min(id), max(id) from copy_o")
+    assert cur.fetchone() == (n, 3 * sum(range(n)), 0, n - 1)
+    cur.execute("select id from copy_o order by id limit 3")
+    assert cur.fetchall() == [(0,), (1,), (2,)]
+    # a key twice within one batch: the second is 23505, at its line
+    rows = ["%d\tx\n" % (5000 + i) for i in range(1000)]
+    rows[699] = "5299\tx\n"
+    e = copy_error("copy copy_o (id, v) from stdin (null 'x')", rows)
+    assert e.pgcode == "23505", (e.pgcode, e.pgerror)
+    assert 'duplicate key value violates unique constraint "copy_o_pkey"' in e.pgerror, e.pgerror
+    assert e.diag.message_detail == "Key (id)=(5299) already exists.", e.diag.message_detail
+    assert e.diag.context == "COPY copy_o, line 700", e.diag.context
+    assert count("copy_o") == n
+
+
+@test
+@pg_too
+def from_unique_violation_mid_copy():
+    cur.execute("drop table if exists copy_u")
+    cur.execute("create table copy_u (id int primary key, name text unique, v int)")
+    cur.execute("insert into copy_u values (-1, 'there', 0)")
+    rows = ["%d\tn%d\t%d\n" % (i, i, i) for i in range(5000)]
+    rows[3000] = "10\tdup\t1\n"    # line 3001 repeats line 11's key
+    e = copy_error("copy copy_u from stdin", rows)
+    assert e.pgcode == "23505", (e.pgcode, e.pgerror)
+    assert e.diag.message_detail == "Key (id)=(10) already exists.", e.diag.message_detail
+    assert e.diag.context == "COPY copy_u, line 3001", e.diag.context
+    rows[3000] = "3000\tn3000\t3000\n"
+    rows[2499] = "-1\tdup\t1\n"    # a key the table has
+    e = copy_error("copy copy_u from stdin", rows)
+    assert e.pgcode == "23505", (e.pgcode, e.pgerror)
+    assert e.diag.message_detail == "Key (id)=(-1) already exists.", e.diag.message_detail
+    assert e.diag.context == "COPY copy_u, line 2500", e.diag.context
+    rows[2499] = "2499\tn2499\t2499\n"
+    rows[1699] = "1699\tn99\t0\n"   # the unique index over name
+    e = copy_error("copy copy_u from stdin", rows)
+    assert e.pgcode == "23505", (e.pgcode, e.pgerror)
+    assert 'unique constraint "copy_u_name_key"' in e.pgerror, e.pgerror
+    assert e.diag.message_detail == "Key (name)=(n99) already exists.", e.diag.message_detail
+    assert count("copy_u") == 1   # nothing of the three COPYs
+    rows[1699] = "1699\tn1699\t1699\n"
+    # a name the transaction wrote before the COPY, met two batches on
+    c2 = harness.connect(PORT)
+    k2 = c2.cursor()   # a block: BEGIN
+    k2.execute("insert into copy_u values (-2, 'early', 0)")
+    rows[2999] = "2999\tearly\t0\n"
+    e = copy_error("copy copy_u from stdin", rows, k2)
+    assert e.pgcode == "23505", (e.pgcode, e.pgerror)
+    assert e.diag.message_detail == "Key (name)=(early) already exists.", e.diag.message_detail
+    c2.rollback()
+    c2.close()
+    rows[2999] = "2999\tn2999\t2999\n"
+    copy_in("copy copy_u from stdin", rows)
+    assert count("copy_u") == 5001
+
+
+@test
+@pg_too
+def from_not_null_check_domain_typmod():
+    cur.execute("drop table if exists copy_c")
+    cur.execute("drop domain if exists copy_pos")
+    cur.execute("create domain copy_pos as int check (value > 0)")
+    cur.execute("create table copy_c (id int primary key, v int not null check (v > 0), w varchar(3), d copy_pos)")
+    good = ["%d\t%d\tabc\t%d\n" % (i, i + 1, i + 1) for i in range(2500)]
+    rows = list(good)
+    rows[1499] = "1499\t\\N\tabc\t1\n"
+    e = copy_error("copy copy_c from stdin", rows)
+    assert e.pgcode == "23502", (e.pgcode, e.pgerror)
+    assert 'null value in column "v" of relation "copy_c" violates not-null constraint' in e.pgerror, e.pgerror
+    assert e.diag.context.startswith("COPY copy_c, line 1500"), e.diag.context
+    rows = list(good)
+    rows[1] = "1\t0\tabc\t1\n"
+    e = copy_error("copy copy_c from stdin", rows)
+    assert e.pgcode == "23514", (e.pgcode, e.pgerror)
+    assert 'violates check constraint "copy_c_v_check"' in e.pgerror, e.pgerror
+    assert e.diag.context.startswith("COPY copy_c, line 2"), e.diag.context
+    rows = list(good)
+    rows[2100] = "2100\t5\tabc\t-5\n"
+    e = copy_error("copy copy_c from stdin", rows)
+    assert e.pgcode == "23514", (e.pgcode, e.pgerror)
+    assert 'value for domain copy_pos violates check constraint "copy_pos_check"' in e.pgerror, e.pgerror
+    assert e.diag.context.startswith("COPY copy_c, line 2101"), e.diag.context
+    rows = list(good)
+    rows[1200] = "1200\t5\tabcd\t1\n"
+    e = copy_error("copy copy_c from stdin", rows)
+    assert e.pgcode == "22001", (e.pgcode, e.pgerror)
+    assert "value too long for type character varying(3)" in e.pgerror, e.pgerror
+    assert e.diag.context.startswith("COPY copy_c, line 1201"), e.diag.context
+    # binary: the value comes as it is, the column's length still holds
+    body = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+    for i, w in ((1, b"abc"), (2, b"abcd")):
+        body += struct.pack("!hii", 4, 4, i) + struct.pack("!ii", 4, 1) + struct.pack("!i", len(w)) + w
+        body += struct.pack("!ii", 4, 1)
+    body += struct.pack("!h", -1)
+    try:
+        cur.copy_expert("copy copy_c from stdin (format binary)", io.BytesIO(body))
+        raise AssertionError("varchar(3) took 4 characters")
+    except psycopg2.Error as e:
+        assert e.pgcode == "22001", (e.pgcode, e.pgerror)
+    assert count("copy_c") == 0
+    copy_in("copy copy_c from stdin", good)
+    assert count("copy_c") == 2500
+    cur.execute("drop table copy_c")
+    cur.execute("drop domain copy_pos")
+
+
+@test
+@pg_too
+def from_defaults_identity_serial_generated():
+    cur.execute("drop table if exists copy_i")
+    cur.execute("create table copy_i (id int generated always as identity primary key, s serial, "
+                "name text default 'anon', g int generated always as (s * 2) stored, k int default 7)")
+    copy_in("copy copy_i (name) from stdin", ["n%d\n" % i for i in range(1500)])
+    cur.execute("select count(*), min(id), max(id), min(s), max(s), sum(g) = 2 * sum(s), min(k), max(k) from copy_i")
+    assert cur.fetchone() == (1500, 1, 1500, 1, 1500, True, 7, 7), cur.fetchall()
+    # COPY writes an identity column's values when it is given them
+    copy_in("copy copy_i (id, k) from stdin", ["%d\t\\N\n" % (10000 + i) for i in range(3)])
+    cur.execute("select id, s, name, g, k from copy_i where id >= 10000 order by id")
+    assert cur.fetchall() == [(10000, 1501, "anon", 3002, None), (10001, 1502, "anon", 3004, None),
+                              (10002, 1503, "anon", 3006, None)]
+    cur.execute("drop table copy_i")
+
+
+@test
+@pg_too
+def from_foreign_keys():
+    cur.execute("drop table if exists copy_k")
+    cur.execute("drop table if exists copy_p")
+    cur.execute("create table copy_p (id int primary key)")
+    cur.execute("create table copy_k (id int primary key, pid int references copy_p)")
+    cur.execute("insert into copy_p select generate_series(1, 10)")
+    rows = ["%d\t%d\n" % (i, i % 10 + 1) for i in range(2000)]
+    rows[1499] = "1499\t99\n"
+    e = copy_error("copy copy_k from stdin", rows)
+    assert e.pgcode == "23503", (e.pgcode, e.pgerror)
+    assert 'violates foreign key constraint "copy_k_pid_fkey"' in e.pgerror, e.pgerror
+    assert e.diag.message_detail == 'Key (pid)=(99) is not present in table "copy_p".', e.diag.message_detail
+    assert count("copy_k") == 0
+    rows[1499] = "1499\t\\N\n"
+    copy_in("copy copy_k from stdin", rows)
+    assert count("copy_k") == 2000
+    cur.execute("drop table copy_k")
+    cur.execute("drop table copy_p")
+
+
+@test
+@pg_too
+def from_privileges():
+    cur.execute("drop table if exists copy_priv")
+    cur.execute("drop role if exists copy_reader")
+    cur.execute("create table copy_priv (id int primary key)")
+    cur.execute("create role copy_reader login")
+    cur.execute("grant select on copy_priv to copy_reader")
+    c2 = harness.connect(PORT, user="copy_reader")
+    c2.autocommit = True
+    try:
+        e = copy_error("copy copy_priv from stdin", ["1\n"], c2.cursor())
+        assert e.pgcode == "42501", (e.pgcode, e.pgerror)
+        assert "permission denied for table copy_priv" in e.pgerror, e.pgerror
+        cur.execute("grant insert on copy_priv to copy_reader")
+        copy_in("copy copy_priv from stdin", ["%d\n" % i for i in range(1200)], c2.cursor())
+    finally:
+        c2.close()
+    assert count("copy_priv") == 1200
+    cur.execute("drop table copy_priv")
+    cur.execute("drop role copy_reader")
+
+
+@test
+@pg_too
+def from_waits_for_a_key_being_inserted():
+    import threading
+    cur.execute("drop table if exists copy_w")
+    cur.execute("create table copy_w (id int primary key)")
+    rows = ["%d\n" % i for i in range(3000)]
+    for finish, want in (("commit", "23505"), ("rollback", None)):
+        cur.execute("truncate copy_w")
+        c2 = harness.connect(PORT)
+        k2 = c2.cursor()   # a block: BEGIN
+        k2.execute("insert into copy_w values (1500)")
+        c3 = harness.connect(PORT)
+        c3.autocommit = True
+        got = {}
+
+        def run():
+            try:
+                copy_in("copy copy_w from stdin", rows, c3.cursor())
+                got["ok"] = True
+            except psycopg2.Error as e:
+                got["e"] = e
+        th = threading.Thread(target=run)
+        th.start()
+        th.join(1.0)
+        assert th.is_alive(), ("the COPY did not wait", got)   # it waits for key 1500
+        getattr(c2, finish)()
+        th.join(30)
+        assert not th.is_alive()
+        if want:
+            e = got.get("e")
+            assert e is not None and e.pgcode == want, got
+            assert e.diag.message_detail == "Key (id)=(1500) already exists.", e.diag.message_detail
+            assert e.diag.context == "COPY copy_w, line 1501", e.diag.context
+            assert count("copy_w") == 1
+        else:
+            assert got.get("ok"), got
+            assert count("copy_w") == 3000
+        c2.close()
+        c3.close()
+    cur.execute("drop table copy_w")
+
+
+@test
+def from_time_travel():
+    # one COPY is one commit: every row a version of it, in drift_commits
+    cur.execute("drop table if exists copy_tt")
+    cur.execute("create table copy_tt (id int primary key, v text)")
+    cur.execute("insert into copy_tt values (-1, 'before')")
+    cur.execute("select drift_seq()")
+    before = cur.fetchone()[0]
+    copy_in("copy copy_tt from stdin", ["%d\tv%d\n" % (i, i) for i in range(2500)])
+    cur.execute("select drift_seq()")
+    after = cur.fetchone()[0]
+    assert after == before + 1, (before, after)
+    cur.execute("select changes, user_name from drift_commits where seq = %d" % after)
+    assert cur.fetchone() == (2500, "test")
+    cur.execute("select count(*) from copy_tt for system_time as of @SEQ:%d" % before)
+    assert cur.fetchone() == (1,)
+    cur.execute("select count(*), min(id), max(id) from copy_tt for system_time as of @SEQ:%d" % after)
+    assert cur.fetchone() == (2501, -1, 2499)
+    cur.execute("select v from copy_tt for system_time as of @SEQ:%d where id = 1234" % after)
+    assert cur.fetchone() == ("v1234",)
+    cur.execute("select count(*) from copy_tt for system_time all where system_seq_start = %d" % after)
+    assert cur.fetchone() == (2500,)
+    # a COPY that fails commits nothing: no seq, no version
+    e = copy_error("copy copy_tt from stdin", ["%d\tw\n" % (5000 + i) for i in range(1500)] + ["-1\tdup\n"])
+    assert e.pgcode == "23505" and e.diag.context == "COPY copy_tt, line 1501", (e.pgcode, e.diag.context)
+    cur.execute("select drift_seq()")
+    assert cur.fetchone()[0] == after
+    cur.execute("select count(*) from copy_tt for system_time all")
+    assert cur.fetchone() == (2501,)
+    # then an UPDATE of copied rows is a second version of each
+    cur.execute("update copy_tt set v = 'new' where id < 10")
+    cur.execute("select v from copy_tt for system_time as of @SEQ:%d where id = 3" % after)
+    assert cur.fetchone() == ("v3",)
+    cur.execute("drop table copy_tt")

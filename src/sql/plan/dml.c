@@ -888,16 +888,24 @@ static int dup_key_err(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen)
     return rc;
 }
 
-/* Whether pk is live in the present (write set over snapshot). */
-static int key_live(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool *live)
+/* Whether pk is live in the present (write set over snapshot); *in_ws:
+ * whether the write set has an entry for it. */
+static int key_live_ws(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool *live, bool *in_ws)
 {
     WsRow *w = ws_find(ctx->ws, t->id, pk, pklen);
+    *in_ws = w != NULL;
     if (w) { *live = w->rec != NULL; return DD_OK; }
     Version v;
     int f = tget_present(ctx->snap, t->id, pk, pklen, &v);
     if (f < 0) return -f;
     *live = f == 1;
     return DD_OK;
+}
+
+static int key_live(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool *live)
+{
+    bool in_ws;
+    return key_live_ws(ctx, t, pk, pklen, live, &in_ws);
 }
 
 /*
@@ -907,10 +915,10 @@ static int key_live(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bo
  * is taken now (a transaction committed it after the snapshot, perhaps the
  * one waited for).  The transaction's own keys need no lock.
  */
-static int lock_new_key(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool *live)
+static int lock_new_key_ws(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool in_ws, bool *live)
 {
     *live = false;
-    if (!ctx->lock_row || t->temp || ws_find(ctx->ws, t->id, pk, pklen)) return DD_OK;
+    if (!ctx->lock_row || t->temp || in_ws) return DD_OK;
     bool changed, skipped;
     int rc = ctx->lock_row(ctx, t->id, pk, pklen, ROWLOCK_UPDATE, LOCKWAIT_BLOCK, &changed, &skipped);
     if (rc || !changed) return rc;
@@ -922,6 +930,11 @@ static int lock_new_key(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen
     if (f < 0) return -f;
     *live = f == 1;
     return DD_OK;
+}
+
+static int lock_new_key(SqlCtx *ctx, const TableInfo *t, const u8 *pk, u32 pklen, bool *live)
+{
+    return lock_new_key_ws(ctx, t, pk, pklen, ws_find(ctx->ws, t->id, pk, pklen) != NULL, live);
 }
 
 /* A row computed by an INSERT, written only once all rows are computed,
@@ -995,20 +1008,121 @@ static int check_unique_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows)
     return sql_check_unique(ctx, cur, pks, lens, (int)rows->n);
 }
 
-static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count)
+/* check_unique_rows for a statement that adds rows a batch at a time
+ * (sql_check_unique_added). */
+static int check_unique_rows_added(SqlCtx *ctx, const TableInfo *t, NewRows *rows, Arena *keep, UniqueSets **uniq)
+{
+    const TableInfo *cur = ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
+    if (!cur) cur = t;
+    bool any = false;
+    for (int x = 0; x < cur->nindexes; x++) any |= cur->indexes[x].unique;
+    if (!any || !rows->n) return DD_OK;
+    const u8 **pks = arena_alloc(ctx->stmt, sizeof(u8 *) * rows->n);
+    u32 *lens = arena_alloc(ctx->stmt, sizeof(u32) * rows->n);
+    if (!pks || !lens) return DD_ENOMEM;
+    for (size_t i = 0; i < rows->n; i++) {
+        pks[i] = rows->v[i].pk;
+        lens[i] = rows->v[i].pklen;
+    }
+    return sql_check_unique_added(ctx, cur, pks, lens, (int)rows->n, keep, uniq);
+}
+
+/* *at: the row an error is about (rows->n when it is about them all). */
+static int write_rows_at(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count, size_t *at)
 {
     for (size_t i = 0; i < rows->n; i++) {
         NewRow *r = &rows->v[i];
-        bool live;
-        int rc = key_live(ctx, t, r->pk, r->pklen, &live);
-        if (!rc && !live) rc = lock_new_key(ctx, t, r->pk, r->pklen, &live);
+        bool live, in_ws;
+        *at = i;
+        int rc = key_live_ws(ctx, t, r->pk, r->pklen, &live, &in_ws);
+        if (!rc && !live) rc = lock_new_key_ws(ctx, t, r->pk, r->pklen, in_ws, &live);
         if (rc) return rc;
         if (live) return dup_key_err(ctx, t, r->pk, r->pklen);
         rc = ws_put(ctx->ws, t->id, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
         if (rc) return rc;
         (*count)++;
     }
+    *at = rows->n;
     return check_unique_rows(ctx, t, rows);
+}
+
+/*
+ * write_rows_at for many rows (COPY): each row's key is checked and its
+ * row written in order, then the new keys are locked together
+ * (ctx->lock_rows: one lock-table hold per 256 keys); a key another
+ * transaction holds is waited for as lock_new_key waits, and when commits
+ * landed since the snapshot every new key is looked for in the newest
+ * present, as lock_new_key does for one (23505 at its row).
+ */
+static int write_rows_many(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count, size_t *at, Arena *keep,
+                           UniqueSets **uniq)
+{
+    if (!ctx->lock_rows || !ctx->lock_row || t->temp) return write_rows_at(ctx, t, rows, count, at);
+    const u8 **lpk = arena_alloc(ctx->stmt, sizeof(u8 *) * (rows->n + 1));
+    u32 *llen = arena_alloc(ctx->stmt, sizeof(u32) * (rows->n + 1));
+    size_t *lrow = arena_alloc(ctx->stmt, sizeof(size_t) * (rows->n + 1));
+    if (!lpk || !llen || !lrow) return DD_ENOMEM;
+    int nl = 0;
+    enum { AHEAD = 8 };
+    for (size_t i = 0; i < rows->n && i < AHEAD; i++) ws_prefetch(ctx->ws, t->id, rows->v[i].pk, rows->v[i].pklen);
+    for (size_t i = 0; i < rows->n; i++) {
+        NewRow *r = &rows->v[i];
+        bool live, in_ws;
+        *at = i;
+        if (i + AHEAD < rows->n) ws_prefetch(ctx->ws, t->id, rows->v[i + AHEAD].pk, rows->v[i + AHEAD].pklen);
+        int rc = key_live_ws(ctx, t, r->pk, r->pklen, &live, &in_ws);
+        if (rc) return rc;
+        if (live) return dup_key_err(ctx, t, r->pk, r->pklen);
+        rc = ws_put(ctx->ws, t->id, r->pk, r->pklen, OP_INSERT, 0, r->rec, r->reclen, false, NULL, 0, 0);
+        if (rc) return rc;
+        (*count)++;
+        if (in_ws) continue;   /* the transaction's own key needs no lock */
+        lpk[nl] = r->pk;
+        llen[nl] = r->pklen;
+        lrow[nl++] = i;
+    }
+    for (int k = 0; k < nl;) {
+        int done = 0;
+        *at = lrow[k];
+        int rc = ctx->lock_rows(ctx, t->id, lpk + k, llen + k, nl - k, ROWLOCK_UPDATE, &done);
+        if (rc) { *at = lrow[k + done < nl ? k + done : k]; return rc; }
+        k += done;
+        if (k == nl) break;
+        /* held by another transaction: wait for it, as one INSERT would */
+        bool live;
+        *at = lrow[k];
+        if ((rc = lock_new_key_ws(ctx, t, lpk[k], llen[k], false, &live))) return rc;
+        if (live) return dup_key_err(ctx, t, lpk[k], llen[k]);
+        k++;
+    }
+    if (nl) {
+        StoreStats sst;
+        store_stats(ctx->store, &sst);
+        if (sst.head_seq > snap_seq(ctx->snap)) {
+            Snap *latest;
+            int rc = store_snap_begin(ctx->store, &latest, ctx->err);
+            if (rc) return rc;
+            for (int k = 0; k < nl && !rc; k++) {
+                Version v;
+                int f = tget_present(latest, t->id, lpk[k], llen[k], &v);
+                if (f < 0) rc = -f;
+                else if (f == 1) {
+                    *at = lrow[k];
+                    rc = dup_key_err(ctx, t, lpk[k], llen[k]);
+                }
+            }
+            store_snap_end(latest);
+            if (rc) return rc;
+        }
+    }
+    *at = rows->n;
+    return check_unique_rows_added(ctx, t, rows, keep, uniq);
+}
+
+static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count)
+{
+    size_t at;
+    return write_rows_at(ctx, t, rows, count, &at);
 }
 
 
@@ -1459,6 +1573,66 @@ static int exec_insert(SqlCtx *ctx, Plan *p)
     if (!rc && !p->conflict) rc = fk_inserted(ctx, t, &rows);
     if (!rc) rc = returning_rows(ctx, p);
     return rc;
+}
+
+bool dml_insert_rows_ok(const Plan *p)
+{
+    return p->kind == PLAN_INSERT && !p->root && p->nrows == 1 && p->values && !p->conflict && !p->new_table &&
+           !p->ret && !p->npre && !p->table->document_style;
+}
+
+/*
+ * COPY FROM's rows through an INSERT planned once: p is INSERT INTO t
+ * (cols) ... VALUES ($1, ..., $n) (dml_insert_rows_ok), and each row of
+ * in (nrows rows of n = p->ntargets values, of the parameters' types) runs
+ * through it as that statement would with those parameters: defaults,
+ * assignment casts, generated columns, NOT NULL, CHECK and domains, the
+ * key and its lock, unique indexes, foreign keys.  As exec_insert, every
+ * row is computed before any is written.  *bad: the row an error is about,
+ * or -1 when it is about the rows together (a unique index, a foreign key).
+ * Memory: ctx->stmt (the caller resets it between calls).
+ */
+int dml_insert_rows(SqlCtx *ctx, Plan *p, const Value *in, int nrows, Arena *keep, UniqueSets **uniq, u64 *count,
+                    int *bad)
+{
+    const TableInfo *t = p->table;
+    int n = p->ntargets;
+    *bad = -1;
+    Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    Value *nulls = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
+    NewRows rows = {NULL, 0, 0};
+    if (!vals || !nulls) return DD_ENOMEM;
+    for (int i = 0; i < t->ncols; i++) nulls[i] = val_null((TypeId)t->cols[i].type);
+    rows.v = arena_alloc(ctx->stmt, sizeof(NewRow) * (size_t)(nrows + 1));
+    if (!rows.v) return DD_ENOMEM;
+    rows.cap = (size_t)nrows + 1;
+    Buf pk = BUF_INIT, rec = BUF_INIT;
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    int rowid_ci = p->add_rowid ? find_col(t, ROWID_COL) : -1;
+    const Value *params = ctx->params;
+    int rc = DD_OK;
+    for (int r = 0; !rc && r < nrows; r++) {
+        ArenaMark m = arena_mark(ctx->row);
+        ctx->params = in + (size_t)r * (size_t)n;
+        memcpy(vals, nulls, sizeof(Value) * (size_t)t->ncols);
+        rc = eval_defaults(ctx, p, vals);
+        for (int k = 0; !rc && k < n; k++) rc = expr_eval(p->values[0][k], &env, NULL, &vals[p->target_col[k]]);
+        if (!rc && rowid_ci >= 0) vals[rowid_ci] = val_int(TYPE_INT8, (i64)next_rowid());
+        if (!rc) rc = encode_row(ctx, p, t, vals, &pk, &rec, &rows);
+        if (rc) *bad = r;
+        arena_rewind(ctx->row, m);
+    }
+    ctx->params = params;
+    buf_free(&pk);
+    buf_free(&rec);
+    if (rc) return rc;
+    size_t at = 0;
+    rc = write_rows_many(ctx, t, &rows, count, &at, keep, uniq);
+    if (rc) {
+        if (at < rows.n) *bad = (int)at;
+        return rc;
+    }
+    return fk_inserted(ctx, t, &rows);
 }
 
 /* ---------------------------------------------------------------- UPDATE / DELETE */

@@ -700,7 +700,65 @@ static int dup_in(SqlCtx *ctx, Snap *snap, const TableInfo *t, const IndexInfo *
     return rc;
 }
 
+/* The keys of the transaction's live rows under each unique index of a
+ * table, kept across the calls of one statement that only adds rows
+ * (sql_check_unique_added). */
+struct UniqueSets {
+    u32 table;
+    int n, cap;
+    u32 *index;          /* [n] index ids */
+    KeySet *ks;          /* [n] */
+};
+
+/* The set of index id in *sets (made in keep), and whether it is new. */
+static KeySet *unique_set(Arena *keep, UniqueSets **sets, u32 table, u32 index, bool *fresh)
+{
+    UniqueSets *u = *sets;
+    if (u && u->table != table) return NULL;   /* another table: no sets */
+    if (!u) {
+        if (!(u = arena_zalloc(keep, sizeof *u))) return NULL;
+        u->table = table;
+        *sets = u;
+    }
+    for (int i = 0; i < u->n; i++)
+        if (u->index[i] == index) { *fresh = false; return &u->ks[i]; }
+    if (u->n == u->cap) {
+        int ncap = u->cap ? u->cap * 2 : 4;
+        u32 *ni = arena_alloc(keep, sizeof(u32) * (size_t)ncap);
+        KeySet *nk = arena_zalloc(keep, sizeof(KeySet) * (size_t)ncap);
+        if (!ni || !nk) return NULL;
+        if (u->n) {
+            memcpy(ni, u->index, sizeof(u32) * (size_t)u->n);
+            memcpy(nk, u->ks, sizeof(KeySet) * (size_t)u->n);
+        }
+        u->index = ni;
+        u->ks = nk;
+        u->cap = ncap;
+    }
+    u->index[u->n] = index;
+    *fresh = true;
+    return &u->ks[u->n++];
+}
+
+static int check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n, Arena *keep,
+                        UniqueSets **sets);
+
 int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n)
+{
+    return check_unique(ctx, t, pks, pklens, n, NULL, NULL);
+}
+
+int sql_check_unique_added(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n,
+                           Arena *keep, UniqueSets **sets)
+{
+    return check_unique(ctx, t, pks, pklens, n, keep, sets);
+}
+
+/* sets NULL: the transaction's live rows of t are checked among
+ * themselves, all of them; else through the kept sets, made from them at
+ * the first call and given only the rows pks at the others. */
+static int check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n, Arena *keep,
+                        UniqueSets **sets)
 {
     if (!ctx->ws || n == 0) return DD_OK;
     int rc = DD_OK;
@@ -720,17 +778,41 @@ int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, cons
             continue;
         }
         /* the transaction's live rows of t among themselves */
-        WsRow **rows;
-        int nrows;
-        if ((rc = ws_table_rows(ctx->ws, t->id, ctx->stmt, &rows, &nrows))) break;
-        KeySet ks = {NULL, 0, 0};
-        bool dup = false;
-        for (int i = 0; i < nrows && !rc && !dup; i++) {
-            if (!rows[i]->rec) continue;
-            bool has_null;
-            if ((rc = row_decode(t, rows[i]->rec, rows[i]->reclen, vals, ctx->err))) break;
-            if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
-            if (!has_null) rc = keyset_put(ctx->stmt, &ks, key.data, (u32)key.len, 0, &dup);
+        KeySet local = {NULL, 0, 0};
+        KeySet *ks = &local;
+        Arena *ka = ctx->stmt;
+        bool fresh = true, dup = false;
+        if (sets) {
+            ks = unique_set(keep, sets, t->id, ix->id, &fresh);
+            if (!ks) { ks = &local; fresh = true; }   /* out of memory, or another table: all of them */
+            else ka = keep;
+        }
+        if (fresh) {
+            WsRow **rows;
+            int nrows;
+            if ((rc = ws_table_rows(ctx->ws, t->id, ctx->stmt, &rows, &nrows))) break;
+            for (int i = 0; i < nrows && !rc && !dup; i++) {
+                if (!rows[i]->rec) continue;
+                bool has_null;
+                if ((rc = row_decode(t, rows[i]->rec, rows[i]->reclen, vals, ctx->err))) break;
+                if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
+                if (!has_null) rc = keyset_put(ka, ks, key.data, (u32)key.len, 0, &dup);
+            }
+        } else {
+            /* the rows before these were checked and are as they were
+             * (the statement only adds rows): these against them */
+            for (int k = 0; k < n && !rc && !dup; k++) {
+                WsRow *w = ws_find(ctx->ws, t->id, pks[k], pklens[k]);
+                if (!w || !w->rec) continue;
+                bool has_null;
+                if ((rc = row_decode(t, w->rec, w->reclen, vals, ctx->err))) break;
+                if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
+                if (!has_null) rc = keyset_put(ka, ks, key.data, (u32)key.len, 0, &dup);
+            }
+        }
+        if (rc || dup) {
+            /* a set that missed keys cannot be trusted by the next call */
+            if (sets && *sets && ks != &local) (*sets)->table = 0xFFFFFFFFu;
         }
         /* the statement's rows against the snapshot's entries */
         for (int k = 0; k < n && !rc && !dup; k++) {

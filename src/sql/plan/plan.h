@@ -30,6 +30,7 @@ typedef struct MergeAction {
 typedef struct TableScope TableScope;
 
 typedef struct Plan Plan;
+typedef struct UniqueSets UniqueSets;   /* COPY FROM's unique keys so far (indexddl.c) */
 
 struct Plan {
     PlanKind kind;
@@ -143,6 +144,11 @@ int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p);
 int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 int exec_dml(SqlCtx *ctx, Plan *p);
+/* COPY FROM: whether p is an INSERT of one VALUES row that
+ * dml_insert_rows can run over rows of values, and that run (sql.h). */
+bool dml_insert_rows_ok(const Plan *p);
+int dml_insert_rows(SqlCtx *ctx, Plan *p, const Value *in, int nrows, Arena *keep, UniqueSets **uniq, u64 *count,
+                    int *bad);
 
 /* view.c */
 int analyze_create_view(SqlCtx *ctx, CreateViewStmt *s, Plan *p);
@@ -297,6 +303,12 @@ int sql_text_uses_column(SqlCtx *ctx, const char *text, const char *col, bool *u
 int sql_index_builds(SqlCtx *ctx, TxnWrites *ws, WriteSet *out, int *cap);
 /* 23505 when a row the statement wrote (pks) breaks a unique index of t. */
 int sql_check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n);
+/* sql_check_unique for a statement that only adds rows to t and checks
+ * them a batch at a time (COPY): the transaction's rows among themselves
+ * through key sets kept in *sets (made in keep at the first call, for t
+ * only), so a batch costs its rows, not all the transaction's. */
+int sql_check_unique_added(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, const u32 *pklens, int n,
+                           Arena *keep, UniqueSets **sets);
 /* Unique index ix of t (a version being made) over the live rows, as its
  * build will see them: 23505 "could not create unique index" at the
  * first repeated key.  ws_from >= 0: the transaction's rows are still

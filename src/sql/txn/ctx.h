@@ -141,6 +141,12 @@ typedef struct SqlCtx {
      * NULL: no locks (a read-only open). */
     int (*lock_row)(struct SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, int mode, int wait, bool *changed,
                     bool *skipped);
+    /* INSERT's new keys, many at once (COPY): locks keys pks of table in
+     * mode, in order, while none is held by another transaction; *done
+     * are locked, the caller waits for key *done through lock_row.  NULL:
+     * no locks. */
+    int (*lock_rows)(struct SqlCtx *ctx, u32 table, const u8 *const *pks, const u32 *lens, int n, int mode,
+                     int *done);
     /* pg_advisory_lock and its kin (engine/rowlock.c): op ADVISORY_* on
      * key (form byte, then 8 bytes), shared or exclusive, session- or
      * transaction-level; *ok as rowlock_advisory says.  NULL: none. */

@@ -23,11 +23,24 @@ void ws_init(TxnWrites *ws)
     arena_init(&ws->arena, 4096);
 }
 
+/* An entry is one allocation with its key and first image after it (a
+ * COPY of a million rows made three million); an image that replaces the
+ * first one has its own. */
+static bool inline_bytes(const WsRow *r, const u8 *p)
+{
+    return p >= (const u8 *)(r + 1) && p <= (const u8 *)(r + 1) + r->pklen;
+}
+
+static void rec_free(WsRow *r)
+{
+    if (r->rec && !inline_bytes(r, r->rec)) dd_free(r->rec);
+    r->rec = NULL;
+}
+
 static void row_free(WsRow *r)
 {
     if (!r) return;
-    dd_free(r->pk);
-    dd_free(r->rec);
+    rec_free(r);
     dd_free(r->orig);
     dd_free(r);
 }
@@ -124,34 +137,58 @@ bool ws_is_empty(const TxnWrites *ws) { return ws->live == 0 && ws->ntables == 0
 
 /* Returns the slot index holding (table, pk) or the empty slot where it
  * would go. */
-static int ws_probe(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
+static int probe_h(const TxnWrites *ws, u32 h, u32 table, const u8 *pk, u32 pklen)
 {
     u32 mask = (u32)ws->nslots - 1;
-    u32 i = (u32)ws_hash(table, pk, pklen) & mask;
+    u32 i = h & mask;
     for (;;) {
-        int s = ws->slots[i];
-        if (s < 0) return (int)i;
-        WsRow *r = ws->rows[s];
-        if (r && r->table == table && r->pklen == pklen && memcmp(r->pk, pk, pklen) == 0)
-            return (int)i;
+        const WsSlot *sl = &ws->slots[i];
+        if (sl->row < 0) return (int)i;
+        if (sl->hash == h) {
+            WsRow *r = ws->rows[sl->row];
+            if (r && r->table == table && r->pklen == pklen && memcmp(r->pk, pk, pklen) == 0) return (int)i;
+        }
         i = (i + 1) & mask;
     }
 }
 
+static int ws_probe(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
+{
+    return probe_h(ws, (u32)ws_hash(table, pk, pklen), table, pk, pklen);
+}
+
+/* Fills empty slot i with row k of hash h. */
+static void slot_set(TxnWrites *ws, int i, int k, u32 h)
+{
+    ws->slots[i].row = k;
+    ws->slots[i].hash = h;
+}
+
+static WsSlot *slots_new(int n)
+{
+    WsSlot *sl = dd_malloc(sizeof(WsSlot) * (size_t)n);
+    for (int i = 0; sl && i < n; i++) sl[i].row = -1, sl[i].hash = 0;
+    return sl;
+}
+
+/* The index at nslots (a power of two), from the old slots' hashes: no
+ * entry is read. */
 static int ws_rehash(TxnWrites *ws, int nslots)
 {
-    int *slots = dd_malloc(sizeof(int) * (size_t)nslots);
+    WsSlot *slots = slots_new(nslots);
     if (!slots) return DD_ENOMEM;
-    for (int i = 0; i < nslots; i++) slots[i] = -1;
-    dd_free(ws->slots);
+    WsSlot *old = ws->slots;
+    int nold = ws->nslots;
     ws->slots = slots;
     ws->nslots = nslots;
-    for (int k = 0; k < ws->nrows; k++) {
-        WsRow *r = ws->rows[k];
-        if (!r) continue;
-        int i = ws_probe(ws, r->table, r->pk, r->pklen);
-        ws->slots[i] = k;
+    u32 mask = (u32)nslots - 1;
+    for (int j = 0; j < nold; j++) {
+        if (old[j].row < 0 || !ws->rows[old[j].row]) continue;
+        u32 i = old[j].hash & mask;
+        while (slots[i].row >= 0) i = (i + 1) & mask;
+        slots[i] = old[j];
     }
+    dd_free(old);
     return DD_OK;
 }
 
@@ -160,7 +197,7 @@ static WsRow *own_find(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
 {
     if (ws->nslots == 0) return NULL;
     int i = ws_probe(ws, table, pk, pklen);
-    int s = ws->slots[i];
+    int s = ws->slots[i].row;
     return s < 0 ? NULL : ws->rows[s];
 }
 
@@ -172,6 +209,11 @@ static bool base_has_table(const TxnWrites *ws, u32 table)
     for (int i = 0; i < ws->base->ntables; i++)
         if (ws->base->tables[i]->id == table) return true;
     return false;
+}
+
+void ws_prefetch(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
+{
+    if (ws->nslots) __builtin_prefetch(&ws->slots[(u32)ws_hash(table, pk, pklen) & (u32)(ws->nslots - 1)]);
 }
 
 WsRow *ws_find(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen)
@@ -193,7 +235,11 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
            u64 orig_seq)
 {
     ws->writes++;
-    WsRow *r = own_find(ws, table, pk, pklen);
+    /* one hash and one probe: the slot found is where a new entry goes
+     * (unless the index grows first) */
+    u32 h = (u32)ws_hash(table, pk, pklen);
+    int si = ws->nslots ? probe_h(ws, h, table, pk, pklen) : -1;
+    WsRow *r = si >= 0 && ws->slots[si].row >= 0 ? ws->rows[ws->slots[si].row] : NULL;
     if (!r && ws->base && ws->base->live) {
         /* a temporary table's committed row: it "existed" before this
          * transaction, so deleting it leaves a tombstone over base */
@@ -206,8 +252,7 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
     if (r) {
         if (!rec && !r->existed) {
             /* a key born in this transaction dies in it: no trace left */
-            int i = ws_probe(ws, table, pk, pklen);
-            int s = ws->slots[i];
+            int s = ws->slots[si].row;
             row_free(r);
             ws->rows[s] = NULL;
             ws->live--;
@@ -227,7 +272,7 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
         }
         /* else: live and changed again: it keeps how it began (INSERT
          * stays INSERT, UPDATE stays UPDATE) */
-        dd_free(r->rec);
+        rec_free(r);
         r->rec = nrec;
         r->reclen = rec ? reclen : 0;
         return DD_OK;
@@ -237,6 +282,7 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
     if ((ws->nrows + 1) * 2 > ws->nslots) {
         int rc = ws_rehash(ws, ws->nslots ? ws->nslots * 2 : 64);
         if (rc) return rc;
+        si = -1;
     }
     if (ws->nrows == ws->caprows) {
         int ncap = ws->caprows ? ws->caprows * 2 : 32;
@@ -245,7 +291,7 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
         ws->rows = nr;
         ws->caprows = ncap;
     }
-    r = dd_calloc(1, sizeof(*r));
+    r = dd_calloc(1, sizeof(*r) + pklen + (rec ? reclen : 0) + 1);
     if (!r) return DD_ENOMEM;
     r->table = table;
     r->op = rec ? op : OP_DELETE;
@@ -257,17 +303,22 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
         ws->first_seq = ws->stmt_seq;
         ws->first_set = true;
     }
-    r->pk = dupbytes(pk, pklen);
+    r->pk = (u8 *)(r + 1);
+    if (pklen) memcpy(r->pk, pk, pklen);
     r->pklen = pklen;
-    if (rec) { r->rec = dupbytes(rec, reclen); r->reclen = reclen; }
+    if (rec) {
+        r->rec = r->pk + pklen;
+        if (reclen) memcpy(r->rec, rec, reclen);
+        r->reclen = reclen;
+    }
     if (existed && orig) { r->orig = dupbytes(orig, origlen); r->origlen = origlen; }
-    if (!r->pk || (rec && !r->rec) || (existed && orig && !r->orig)) {
+    if (existed && orig && !r->orig) {
         row_free(r);
         return DD_ENOMEM;
     }
-    int i = ws_probe(ws, table, pk, pklen);
+    if (si < 0) si = probe_h(ws, h, table, pk, pklen);
     ws->rows[ws->nrows] = r;
-    ws->slots[i] = ws->nrows++;
+    slot_set(ws, si, ws->nrows++, h);
     ws->live++;
     return DD_OK;
 }
@@ -544,7 +595,7 @@ int ws_clone(const TxnWrites *src, TxnWrites *dst)
         if (rc) return rc;
         WsRow *c = ws_find(dst, r->table, r->pk, r->pklen);
         if (!c) return DD_EINTERNAL;
-        if (!r->rec) { dd_free(c->rec); c->rec = NULL; c->reclen = 0; }
+        if (!r->rec) { rec_free(c); c->reclen = 0; }
         c->op = r->op;
         c->end_op = r->end_op;
         c->base_seq = r->base_seq;
@@ -778,7 +829,7 @@ static void base_compact(TxnWrites *b)
     int n = 64;
     while (n < 2 * (b->live + 1)) n *= 2;
     /* the new index first: out of memory leaves everything as it was */
-    int *slots = dd_malloc(sizeof(int) * (size_t)n);
+    WsSlot *slots = slots_new(n);
     if (!slots) return;
     int m = 0;
     for (int k = 0; k < b->nrows; k++)
@@ -787,8 +838,11 @@ static void base_compact(TxnWrites *b)
     dd_free(b->slots);
     b->slots = slots;
     b->nslots = n;
-    for (int i = 0; i < n; i++) slots[i] = -1;
-    for (int k = 0; k < m; k++) slots[ws_probe(b, b->rows[k]->table, b->rows[k]->pk, b->rows[k]->pklen)] = k;
+    for (int k = 0; k < m; k++) {
+        const WsRow *r = b->rows[k];
+        u32 h = (u32)ws_hash(r->table, r->pk, r->pklen);
+        slot_set(b, probe_h(b, h, r->table, r->pk, r->pklen), k, h);
+    }
 }
 
 void ws_temp_tidy(TxnWrites *ws)
@@ -940,9 +994,10 @@ void ws_fold_apply(TxnWrites *ws, TempFold *f, WsKeyFn keyfn, void *arg)
         if (!t || t->on_commit == 'd') continue;   /* not temporary, gone, or emptied below */
         WsRow *o = own_find(b, r->table, r->pk, r->pklen);
         if (b->nkeymaps && (!keyfn || keymaps_apply(b, t, r, o, keyfn, arg))) keymaps_drop_table(b, t->id);
-        int si = ws_probe(b, r->table, r->pk, r->pklen);
+        u32 sh = (u32)ws_hash(r->table, r->pk, r->pklen);
+        int si = probe_h(b, sh, r->table, r->pk, r->pklen);
         if (!r->rec) {
-            if (o) base_remove(b, b->slots[si]);
+            if (o) base_remove(b, b->slots[si].row);
             continue;
         }
         ws->rows[i] = NULL;   /* ws_reset, next, frees what stays */
@@ -956,10 +1011,10 @@ void ws_fold_apply(TxnWrites *ws, TempFold *f, WsKeyFn keyfn, void *arg)
         r->existed = false;
         if (o) {
             row_free(o);
-            b->rows[b->slots[si]] = r;
+            b->rows[b->slots[si].row] = r;
         } else {
             b->rows[b->nrows] = r;
-            b->slots[si] = b->nrows++;
+            slot_set(b, si, b->nrows++, sh);
             b->live++;
         }
     }

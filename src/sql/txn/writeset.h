@@ -89,9 +89,14 @@ typedef struct TempKeyMap {
     u32 cap, count;
 } TempKeyMap;
 
+/* A slot of the write set's index: the entry's place in rows (-1: empty)
+ * and the low 32 bits of its key's hash, compared before the entry is
+ * looked at (a probe for a key not there reads the slots only). */
+typedef struct WsSlot { int row; u32 hash; } WsSlot;
+
 typedef struct TxnWrites {
     WsRow **rows; int nrows, caprows;   /* insertion order; NULL = removed */
-    int *slots; int nslots;             /* open-addressing index into rows */
+    WsSlot *slots; int nslots;          /* open-addressing index into rows */
     int live;                           /* non-removed entries */
     TableInfo **tables; int ntables, captables; /* overlay: newest per id */
     u64 *table_base;    /* per entry of tables: the snapshot seq of the statement that
@@ -124,6 +129,9 @@ bool ws_is_empty(const TxnWrites *ws);
 bool ws_rows_only(const TxnWrites *ws);
 
 WsRow *ws_find(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen);
+/* Starts reading the index slot of (table, pk), for a ws_find or ws_put
+ * of it a little later (many keys in a row: each slot is a cache miss). */
+void ws_prefetch(const TxnWrites *ws, u32 table, const u8 *pk, u32 pklen);
 /*
  * Records the new state of (table, pk).  rec NULL means tombstone.
  * `existed`/`orig` are taken only when the key has no entry yet.  When a
