@@ -471,17 +471,18 @@ static int hba_fits_tls(const Server *srv, const Hba *h, char *why, size_t whysz
 
 /*
  * --tls-cert / --tls-key / --tls-ca: loads them (srv->tls) and checks the
- * hba rules against them.  0, or -1 (logged).
+ * hba rules against them.  0, 2 for flags that do not go together (a bad
+ * command line, as the other settings' exit 2), or -1 (logged).
  */
 static int server_load_tls(Server *srv, const ServerConfig *o)
 {
     if (!o->tls_cert != !o->tls_key) {
         log_msg(LOG_FATAL, 0, "--tls-cert and --tls-key go together: give both (TLS), or neither");
-        return -1;
+        return 2;
     }
     if (o->tls_ca && !o->tls_cert) {
         log_msg(LOG_FATAL, 0, "--tls-ca needs --tls-cert and --tls-key");
-        return -1;
+        return 2;
     }
     if (o->tls_cert) {
         char why[1024];
@@ -671,7 +672,11 @@ int main(int argc, char **argv)
         log_msg(LOG_FATAL, 0, "out of memory");
         goto done;
     }
-    if (server_load_tls(&srv, opt) != 0) goto done;
+    int trc = server_load_tls(&srv, opt);
+    if (trc) {
+        if (trc == 2) status = 2;
+        goto done;
+    }
 
     driftdb_error err;
     memset(&err, 0, sizeof err);

@@ -2123,6 +2123,11 @@ static int conn_serve_loop(Conn *c)
             c->state = PGW_CLOSED;
             return 0;
         case 'S':
+            if (!cur_end(&cur)) {   /* a Sync with a body: an error, then ReadyForQuery (PostgreSQL's) */
+                driftdb_error e;
+                error_set(&e, "ERROR", "08P01", "invalid message format");
+                send_error(c, &e);
+            }
             conn_sync(c);
             break;
         case 'H':   /* Flush */

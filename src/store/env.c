@@ -206,8 +206,11 @@ static int env_open(Store *st, size_t map_size, unsigned readers, bool create, D
         rc = mdb_dbi_open(txn, db_names[i], create ? MDB_CREATE : 0, &st->dbi[i]);
         if (rc) {
             mdb_txn_abort(txn);
-            if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
-                return dd_err(err, DD_ECORRUPT, -1, "\"%s\" is not a DriftDB data directory", st->dir);
+            if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+                dd_err(err, DD_ECORRUPT, -1, "\"%s\" is not a DriftDB data directory", st->dir);
+                dd_err_hint(err, "Create one with: driftdb init %s", st->dir);
+                return DD_ECORRUPT;
+            }
             return store_mdb_err(err, rc, "opening database");
         }
     }

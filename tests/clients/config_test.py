@@ -229,6 +229,8 @@ def test_bad_config(tmp):
     check("env_bad_log_level_exit_2", rc == 2 and "DRIFTDB_LOG_LEVEL" in err, "exit %s: %s" % (rc, err))
     rc, err = run_exit(tmp, "bad", ["--data-path", db, "--log-level", "loud"])
     check("flag_bad_log_level_exit_2", rc == 2 and "--log-level" in err, "exit %s: %s" % (rc, err))
+    rc, err = run_exit(tmp, "bad", ["--data-path", db, "--listen", "127.0.0.1:0", "--tls-cert", conf])
+    check("flag_tls_cert_alone_exit_2", rc == 2 and "--tls-key" in err, "exit %s: %s" % (rc, err))
 
 
 def test_env(tmp):

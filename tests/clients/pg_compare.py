@@ -122,6 +122,8 @@ SEQUENCES = [
     ("exhausted_portal", parse("SELECT 1") + bind(portal=b"p") + ex(b"p") + ex(b"p") + SYNC),
     ("describe_after_execute", parse("SELECT 1 AS a") + bind(portal=b"p") + ex(b"p", 1) + desc(b"P", b"p") + SYNC),
     ("close_missing", close(b"S", b"nope") + close(b"P", b"nope") + SYNC),
+    # a Sync carries no body: one that does is 08P01, and still syncs
+    ("sync_with_body", msg(b"S", b"x") + parse("SELECT 1") + bind() + ex() + SYNC),
     ("duplicate_statement", parse("SELECT 1", b"x") + parse("SELECT 2", b"x") + SYNC + close(b"S", b"x") + SYNC),
     ("unnamed_replaced", parse("SELECT 1") + parse("SELECT 2") + bind() + ex() + SYNC),
     ("bind_wrong_count", parse("SELECT $1::int", b"w") + bind(stmt=b"w") + ex() + SYNC + close(b"S", b"w") + SYNC),

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "../../util/alloc.h"
@@ -1348,8 +1349,13 @@ static int dt_error(int rc, const DtParts *r, const char *tname, const char *s, 
     case DT_RANGE:
         return dd_err(err, DD_EDATETIME_OVERFLOW, -1, "%s out of range: \"%.*s\"",
                       strcmp(tname, "date") == 0 ? "date" : "timestamp", n, s);
-    default:
-        return dd_err(err, DD_EDATETIME_FORMAT, -1, "invalid input syntax for type %s: \"%.*s\"", tname, n, s);
+    default: {
+        int rc = dd_err(err, DD_EDATETIME_FORMAT, -1, "invalid input syntax for type %s: \"%.*s\"", tname, n, s);
+        /* a time-travel point passed as a timestamp parameter (AS OF $1) */
+        if (n >= 5 && strncasecmp(s, "@seq:", 5) == 0)
+            dd_err_hint(err, "FOR SYSTEM_TIME AS OF $1 takes a timestamp; to pass an @SEQ:n point as a parameter, write $1::text.");
+        return rc;
+    }
     }
 }
 
