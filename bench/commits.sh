@@ -14,25 +14,10 @@
 # flushes before it answers COMMIT (group commit shares a flush among the
 # commits waiting for it).
 set -u
-cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
+bench_setup commits
 SECS=${COMMIT_SECONDS:-5}
 CLIENTS=${COMMIT_CLIENTS:-"1 8 32"}
-S=$BUILD/driftdb-server
-D=$BUILD/driftdb
-PGBIN=/usr/lib/postgresql/15/bin
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-commits-bench.XXXXXX")
-SPID=""
-AS=""
-[ "$(id -u)" -eq 0 ] && AS="runuser -u postgres --"
-cleanup() {
-    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
-    [ -d "$TMP/pg" ] && $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-chmod 755 "$TMP"
 command -v pgbench >/dev/null || { echo "pgbench missing (postgresql-client)"; exit 1; }
 
 TABLE="CREATE TABLE ev (id bigint PRIMARY KEY, client int, payload text)"
@@ -42,17 +27,10 @@ INSERT INTO ev VALUES (:k, :client_id, 'commit bench payload');
 EOF
 
 PORT=$((57000 + $$ % 500))
-"$D" init "$TMP/db" --superuser bench >/dev/null
-"$S" --data-path "$TMP/db" --listen "127.0.0.1:$PORT" --socket-dir '' --max-connections 64 2>"$TMP/server.log" &
-SPID=$!
-for i in $(seq 1 100); do grep -q "listening on" "$TMP/server.log" && break; sleep 0.1; done
+bench_driftdb "$PORT" --max-connections 64 || exit 1
 psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d db -c "$TABLE" || exit 1
-
 PGPORT=$((PORT + 1))
-[ -n "$AS" ] && chown postgres "$TMP"
-$AS "$PGBIN/initdb" -D "$TMP/pg" -A trust -U bench >/dev/null 2>&1
-$AS "$PGBIN/pg_ctl" -D "$TMP/pg" -o "-p $PGPORT -k $TMP -c listen_addresses=127.0.0.1 -c max_connections=64" \
-    -l "$TMP/pg.log" -w start >/dev/null || exit 1
+bench_pg "$PGPORT" max_connections=64 || exit 1
 psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -c "$TABLE" || exit 1
 
 tps() {   # tps PORT DB CLIENTS: pgbench's transactions per second

@@ -14,27 +14,11 @@
 # prints connections per second on each server and the ratio DriftDB /
 # PostgreSQL.  pgbench runs on the same 2 cores as the servers.
 set -u
-cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
+bench_setup connect
 SECS=${CONNECT_SECONDS:-5}
 CLIENTS=${CONNECT_CLIENTS:-"1 8"}
-S=$BUILD/driftdb-server
-D=$BUILD/driftdb
-PGBIN=/usr/lib/postgresql/15/bin
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-connect-bench.XXXXXX")
-SPID=""
-AS=""
-[ "$(id -u)" -eq 0 ] && AS="runuser -u postgres --"
-cleanup() {
-    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
-    [ -d "$TMP/pg" ] && $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-chmod 755 "$TMP"
 command -v pgbench >/dev/null || { echo "pgbench missing (postgresql-client)"; exit 1; }
-[ -x "$PGBIN/initdb" ] || { echo "PostgreSQL 15 missing ($PGBIN)"; exit 1; }
 
 cat > "$TMP/hba.conf" <<'EOF'
 host all bench 127.0.0.1/32 trust
@@ -44,20 +28,11 @@ echo "SELECT 1;" > "$TMP/select1.sql"
 ROLE="CREATE ROLE scram LOGIN PASSWORD 'connect-bench-pw'"
 
 PORT=$((57500 + $$ % 400))
-"$D" init "$TMP/db" --superuser bench >/dev/null
-"$S" --data-path "$TMP/db" --listen "127.0.0.1:$PORT" --socket-dir '' --max-connections 64 --hba "$TMP/hba.conf" \
-    2>"$TMP/server.log" &
-SPID=$!
-for i in $(seq 1 100); do grep -q "listening on" "$TMP/server.log" && break; sleep 0.1; done
+bench_driftdb "$PORT" --max-connections 64 --hba "$TMP/hba.conf" || exit 1
 psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d db -c "$ROLE" || exit 1
-
 PGPORT=$((PORT + 1))
-[ -n "$AS" ] && chown postgres "$TMP"
-$AS "$PGBIN/initdb" -D "$TMP/pg" -A trust -U bench >/dev/null 2>&1 || { echo "initdb failed"; exit 1; }
-cp "$TMP/hba.conf" "$TMP/pg/pg_hba.conf"
-[ -n "$AS" ] && chown postgres "$TMP/pg/pg_hba.conf"
-$AS "$PGBIN/pg_ctl" -D "$TMP/pg" -o "-p $PGPORT -k $TMP -c listen_addresses=127.0.0.1 -c max_connections=64" \
-    -l "$TMP/pg.log" -w start >/dev/null || exit 1
+cp "$TMP/hba.conf" "$TMP/pg_hba.conf"
+bench_pg "$PGPORT" max_connections=64 || exit 1
 psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -c "$ROLE" || exit 1
 
 cps() {   # cps PORT DB USER CLIENTS: pgbench -C's transactions (= connections) per second

@@ -11,22 +11,9 @@
 # as root); prints rows/s of each and their ratio, and COPY TO STDOUT of
 # the loaded table on both.  Needs psql and /usr/lib/postgresql/15/bin.
 set -u
-cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
+bench_setup copy
 ROWS=${COPY_ROWS:-1000000}
-PGBIN=/usr/lib/postgresql/15/bin
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-copy-bench.XXXXXX")
-SPID=""
-AS=""
-[ "$(id -u)" -eq 0 ] && AS="runuser -u postgres --"
-cleanup() {
-    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
-    [ -d "$TMP/pg" ] && $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-chmod 755 "$TMP"
 
 awk -v n="$ROWS" 'BEGIN { for (i = 0; i < n; i++) printf "%d\tname %d\t%d\n", i, i, i * 7 }' > "$TMP/rows.txt"
 echo "copy: $ROWS rows, $(du -h "$TMP/rows.txt" | cut -f1) of COPY text"
@@ -40,21 +27,15 @@ timed() {   # timed PORT USER DB SQL: seconds taken
 }
 
 # DriftDB
-"$BUILD/driftdb" init "$TMP/dd" --superuser bench >/dev/null
 PORT=$((57000 + $$ % 1000))
-"$BUILD/driftdb-server" --data-path "$TMP/dd" --listen "127.0.0.1:$PORT" 2>"$TMP/server.log" &
-SPID=$!
-for i in $(seq 1 100); do grep -q "listening on" "$TMP/server.log" && break; sleep 0.1; done
+bench_driftdb "$PORT" || exit 1
 psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d bench -c "CREATE TABLE t (id int PRIMARY KEY, name text, v int)"
 dd_in=$(timed "$PORT" bench bench "\\copy t from '$TMP/rows.txt'") || { echo "DriftDB COPY failed"; exit 1; }
 dd_out=$(timed "$PORT" bench bench "\\copy t to '/dev/null'")
 
 # PostgreSQL 15
-if [ -x "$PGBIN/initdb" ]; then
-    [ -n "$AS" ] && chown postgres "$TMP"
-    $AS "$PGBIN/initdb" -D "$TMP/pg" -A trust -U bench >/dev/null 2>&1
-    PGPORT=$((PORT + 1))
-    $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -o "-p $PGPORT -k $TMP -c listen_addresses=127.0.0.1" -l "$TMP/pg.log" -w start >/dev/null
+PGPORT=$((PORT + 1))
+if bench_pg "$PGPORT"; then
     psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -c "CREATE DATABASE bench"
     psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d bench -c "CREATE TABLE t (id int PRIMARY KEY, name text, v int)"
     pg_in=$(timed "$PGPORT" bench bench "\\copy t from '$TMP/rows.txt'")

@@ -14,24 +14,10 @@
 # on each, and prints both with the ratio DriftDB / PostgreSQL (below 1:
 # DriftDB faster).  Both answers are compared.
 set -u
-cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
+bench_setup groupby
 ROWS=${GROUPBY_ROWS:-1000000}
 RUNS=${GROUPBY_RUNS:-5}
-PGBIN=/usr/lib/postgresql/15/bin
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-groupby-bench.XXXXXX")
-SPID=""
-AS=""
-[ "$(id -u)" -eq 0 ] && AS="runuser -u postgres --"
-cleanup() {
-    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
-    [ -d "$TMP/pg" ] && $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-chmod 755 "$TMP"
-[ -x "$PGBIN/initdb" ] || { echo "PostgreSQL 15 missing ($PGBIN)"; exit 1; }
 
 LOAD="CREATE TABLE t (k bigint PRIMARY KEY, v bigint);
 INSERT INTO t SELECT g, (g::bigint * 7919) % 1000003 FROM generate_series(1, $ROWS) g;"
@@ -42,17 +28,10 @@ QUERIES=(
 )
 
 PORT=$((58000 + $$ % 400))
-"$BUILD/driftdb" init "$TMP/db" --superuser bench >/dev/null
-"$BUILD/driftdb-server" --data-path "$TMP/db" --listen "127.0.0.1:$PORT" --socket-dir '' 2>"$TMP/server.log" &
-SPID=$!
-for i in $(seq 1 100); do grep -q "listening on" "$TMP/server.log" && break; sleep 0.1; done
+bench_driftdb "$PORT" || exit 1
 psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d db -v ON_ERROR_STOP=1 -c "$LOAD" -c "ANALYZE t" || exit 1
-
 PGPORT=$((PORT + 1))
-[ -n "$AS" ] && chown postgres "$TMP"
-$AS "$PGBIN/initdb" -D "$TMP/pg" -A trust -U bench >/dev/null 2>&1 || { echo "initdb failed"; exit 1; }
-$AS "$PGBIN/pg_ctl" -D "$TMP/pg" -o "-p $PGPORT -k $TMP -c listen_addresses=127.0.0.1" -l "$TMP/pg.log" -w start \
-    >/dev/null || exit 1
+bench_pg "$PGPORT" || exit 1
 psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -v ON_ERROR_STOP=1 -c "$LOAD" -c "VACUUM ANALYZE t" || exit 1
 
 median_ms() {   # median_ms PORT DB SQL: the median of RUNS \timing figures

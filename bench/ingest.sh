@@ -17,24 +17,11 @@
 # ingest is faster).  ingest sends its rows with COPY FROM STDIN, so the
 # first ratio is the cost of reading JSON/CSV and writing COPY's format.
 set -u
-cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
+bench_setup ingest
 ROWS=${INGEST_ROWS:-1000000}
 D=$BUILD/driftdb
 S=$BUILD/driftdb-server
-PGBIN=/usr/lib/postgresql/15/bin
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-ingest-bench.XXXXXX")
-SPID=""
-AS=""
-[ "$(id -u)" -eq 0 ] && AS="runuser -u postgres --"
-cleanup() {
-    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
-    [ -d "$TMP/pg" ] && $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-chmod 755 "$TMP"
 
 awk -v n="$ROWS" 'BEGIN {
     srand(1); split("new paid shipped", st, " ");
@@ -103,11 +90,8 @@ echo "  same CSV, typed table, seconds: ingest $i1, COPY $c1, COPY $c2, ingest $
 ing=$(awk -v a="$i1" -v b="$i2" 'BEGIN { printf "%.3f", (a + b) / 2 }')
 ddc=$(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.3f", (a + b) / 2 }')
 pgc=""
-if [ -x "$PGBIN/initdb" ]; then
-    [ -n "$AS" ] && chown postgres "$TMP"
-    $AS "$PGBIN/initdb" -D "$TMP/pg" -A trust -U bench >/dev/null 2>&1
-    PGPORT=$((PORT + 1))
-    $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -o "-p $PGPORT -k $TMP -c listen_addresses=127.0.0.1" -l "$TMP/pg.log" -w start >/dev/null
+PGPORT=$((PORT + 1))
+if bench_pg "$PGPORT"; then
     psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -c "CREATE TABLE tc $TYPED"
     pgc=$(secs psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -v ON_ERROR_STOP=1 \
           -c "\\copy tc from '$TMP/orders.csv' with (format csv, header)") || pgc=""

@@ -13,37 +13,19 @@
 # The same again with the row read AS OF the seq before the last update
 # (DriftDB only: PostgreSQL has no history).
 set -u
-cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
+. "$(dirname "$0")/lib.sh"
+bench_setup point
 SECS=${POINT_SECONDS:-5}
 CLIENTS=${POINT_CLIENTS:-"1 8"}
 ROWS=${POINT_ROWS:-100000}
-PGBIN=/usr/lib/postgresql/15/bin
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-point-bench.XXXXXX")
-SPID=""
-AS=""
-[ "$(id -u)" -eq 0 ] && AS="runuser -u postgres --"
-cleanup() {
-    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
-    [ -d "$TMP/pg" ] && $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1
-    wait 2>/dev/null
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-chmod 755 "$TMP"
 command -v pgbench >/dev/null || { echo "pgbench missing (postgresql-client)"; exit 1; }
-[ -x "$PGBIN/initdb" ] || { echo "PostgreSQL 15 missing ($PGBIN)"; exit 1; }
 
 LOAD="CREATE TABLE t (id int PRIMARY KEY, v bigint, note text);
 INSERT INTO t SELECT g, g * 3, 'row ' || g FROM generate_series(1, $ROWS) g;"
 printf '\\set id random(1, %d)\nSELECT v, note FROM t WHERE id = :id;\n' "$ROWS" >"$TMP/select.sql"
 
 PORT=$((58500 + $$ % 400))
-"$BUILD/driftdb" init "$TMP/db" --superuser bench >/dev/null
-"$BUILD/driftdb-server" --data-path "$TMP/db" --listen "127.0.0.1:$PORT" --socket-dir '' --max-connections 64 \
-    2>"$TMP/server.log" &
-SPID=$!
-for i in $(seq 1 100); do grep -q "listening on" "$TMP/server.log" && break; sleep 0.1; done
+bench_driftdb "$PORT" --max-connections 64 || exit 1
 psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d db -v ON_ERROR_STOP=1 -c "$LOAD" -c "ANALYZE t" || exit 1
 SEQ=$(psql -X -qAt -h 127.0.0.1 -p "$PORT" -U bench -d db -c "SELECT drift_seq()")
 psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d db -c "UPDATE t SET v = v + 1" || exit 1
@@ -51,10 +33,7 @@ printf '\\set id random(1, %d)\nSELECT v, note FROM t FOR SYSTEM_TIME AS OF @SEQ
     >"$TMP/asof.sql"
 
 PGPORT=$((PORT + 1))
-[ -n "$AS" ] && chown postgres "$TMP"
-$AS "$PGBIN/initdb" -D "$TMP/pg" -A trust -U bench >/dev/null 2>&1 || { echo "initdb failed"; exit 1; }
-$AS "$PGBIN/pg_ctl" -D "$TMP/pg" -o "-p $PGPORT -k $TMP -c listen_addresses=127.0.0.1 -c max_connections=64" \
-    -l "$TMP/pg.log" -w start >/dev/null || exit 1
+bench_pg "$PGPORT" max_connections=64 || exit 1
 psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -v ON_ERROR_STOP=1 -c "$LOAD" -c "VACUUM ANALYZE t" || exit 1
 
 tps() {   # tps PORT DB SCRIPT CLIENTS: pgbench's transactions per second
