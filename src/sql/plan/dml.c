@@ -990,8 +990,9 @@ static int encode_row(SqlCtx *ctx, const Plan *p, const TableInfo *t, Value *val
 }
 
 /* Unique indexes of t (the transaction's newest version) against the
- * rows just written. */
-static int check_unique_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows)
+ * rows just written; with uniq, for a statement that adds rows a batch at
+ * a time (sql_check_unique_added keeps the keys seen in keep). */
+static int check_unique_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, Arena *keep, UniqueSets **uniq)
 {
     const TableInfo *cur = ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
     if (!cur) cur = t;
@@ -1005,26 +1006,8 @@ static int check_unique_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows)
         pks[i] = rows->v[i].pk;
         lens[i] = rows->v[i].pklen;
     }
-    return sql_check_unique(ctx, cur, pks, lens, (int)rows->n);
-}
-
-/* check_unique_rows for a statement that adds rows a batch at a time
- * (sql_check_unique_added). */
-static int check_unique_rows_added(SqlCtx *ctx, const TableInfo *t, NewRows *rows, Arena *keep, UniqueSets **uniq)
-{
-    const TableInfo *cur = ctx->ws ? ws_table(ctx->ws, t->id) : NULL;
-    if (!cur) cur = t;
-    bool any = false;
-    for (int x = 0; x < cur->nindexes; x++) any |= cur->indexes[x].unique;
-    if (!any || !rows->n) return DD_OK;
-    const u8 **pks = arena_alloc(ctx->stmt, sizeof(u8 *) * rows->n);
-    u32 *lens = arena_alloc(ctx->stmt, sizeof(u32) * rows->n);
-    if (!pks || !lens) return DD_ENOMEM;
-    for (size_t i = 0; i < rows->n; i++) {
-        pks[i] = rows->v[i].pk;
-        lens[i] = rows->v[i].pklen;
-    }
-    return sql_check_unique_added(ctx, cur, pks, lens, (int)rows->n, keep, uniq);
+    return uniq ? sql_check_unique_added(ctx, cur, pks, lens, (int)rows->n, keep, uniq)
+                : sql_check_unique(ctx, cur, pks, lens, (int)rows->n);
 }
 
 /* *at: the row an error is about (rows->n when it is about them all). */
@@ -1043,7 +1026,7 @@ static int write_rows_at(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *co
         (*count)++;
     }
     *at = rows->n;
-    return check_unique_rows(ctx, t, rows);
+    return check_unique_rows(ctx, t, rows, NULL, NULL);
 }
 
 /*
@@ -1116,7 +1099,7 @@ static int write_rows_many(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *
         }
     }
     *at = rows->n;
-    return check_unique_rows_added(ctx, t, rows, keep, uniq);
+    return check_unique_rows(ctx, t, rows, keep, uniq);
 }
 
 static int write_rows(SqlCtx *ctx, const TableInfo *t, NewRows *rows, u64 *count)
