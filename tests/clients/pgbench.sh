@@ -5,8 +5,10 @@
 # statements, Bind/Execute only).  A custom script: point SELECTs (and one
 # AS OF) from 2 clients, then UPDATE + SELECT transactions from 1 client,
 # whose sum is checked
-# exactly; then pgbench -i and its default TPC-B-like run, whose balances
-# must add up.  Prints "ok NAME" / "FAIL NAME" lines.
+# exactly; a transaction that violates a primary key in each mode (pgbench
+# aborts the client on the 23505 and exits 2, the transaction's UPDATE
+# rolled back); then pgbench -i and its default TPC-B-like run, whose
+# balances must add up.  Prints "ok NAME" / "FAIL NAME" lines.
 set -u
 PORT=$1
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-pgbench.XXXXXX")
@@ -38,6 +40,29 @@ for mode in simple extended prepared; do
         else echo "FAIL pgbench_update_$mode (sum $got, expected $total)"; fi
     else
         echo "FAIL pgbench_update_$mode"; sed 's/^/#   /' "$TMP/$mode.upd" | tail -n 5
+    fi
+done
+
+# an error case: the second run of a transaction inserts a key the first
+# one committed.  pgbench 15 retries only serialization failures and
+# deadlocks: any other error aborts the client, so it reports the 23505
+# with the command that failed, 1 of 3 transactions processed and an
+# aborted run, and exits 2; the failed transaction's UPDATE is rolled back.
+printf 'BEGIN;\nUPDATE pgb_err SET v = v + 1 WHERE id = 1;\nINSERT INTO pgb_err VALUES (2, 0);\nEND;\n' >"$TMP/pkey.sql"
+for mode in simple extended prepared; do
+    $PSQL -c "DROP TABLE IF EXISTS pgb_err" -c "CREATE TABLE pgb_err (id INT PRIMARY KEY, v INT)" \
+          -c "INSERT INTO pgb_err VALUES (1, 0)" 2>/dev/null
+    $BENCH -M $mode -f "$TMP/pkey.sql" -c 1 -t 3 test >"$TMP/$mode.err" 2>&1
+    rc=$?
+    rows=$($PSQL -c "SELECT count(*) || ' ' || sum(v) FROM pgb_err")
+    if [ $rc -eq 2 ] &&
+       grep -q 'client 0 script 0 aborted in command 2 query 0: ERROR:  duplicate key value violates unique constraint "pgb_err_pkey"' "$TMP/$mode.err" &&
+       grep -q "Key (id)=(2) already exists" "$TMP/$mode.err" &&
+       grep -q "number of transactions actually processed: 1/3$" "$TMP/$mode.err" &&
+       grep -q "Run was aborted" "$TMP/$mode.err" && [ "$rows" = "2 1" ]; then
+        echo "ok pgbench_pkey_error_$mode"
+    else
+        echo "FAIL pgbench_pkey_error_$mode (exit $rc, rows and sum: $rows)"; sed 's/^/#   /' "$TMP/$mode.err" | head -n 12
     fi
 done
 

@@ -5,13 +5,15 @@ psycopg2 interpolates parameters on the client and sends simple queries;
 with autocommit off it wraps statements in BEGIN ... COMMIT / ROLLBACK.
 Checks: connect and ParameterStatus, commit and rollback, result types
 (int, str, None, Decimal, bool, datetime), errors as psycopg2.errors with
-pgcode, the failed-transaction state, SET reporting ParameterStatus,
+pgcode, the failed-transaction state, time travel with AS OF %s (a
+datetime, '@SEQ:n' as %s::text), SET reporting ParameterStatus,
 DateStyle and IntervalStyle from the startup options, a large result, enum
 and domain columns.  Prints "ok NAME" / "FAIL NAME" lines.
 """
 import datetime
 import decimal
 import sys
+import time
 
 import psycopg2
 import psycopg2.errors
@@ -80,6 +82,35 @@ def rollback():
     cur.execute("SELECT count(*) FROM accounts WHERE id = 2")
     expect(cur.fetchone()[0], 0, "rolled back")
     conn.rollback()
+    conn.close()
+
+
+@test
+def time_travel_parameter():
+    """AS OF %s: psycopg2 quotes a datetime as '...'::timestamptz and a
+    str as a literal, so '@SEQ:n' goes as %s::text"""
+    conn = connect()
+    conn.autocommit = True
+    cur = conn.cursor()
+    cur.execute("CREATE TABLE p2_tt (id INT PRIMARY KEY, v TEXT)")
+    cur.execute("INSERT INTO p2_tt VALUES (%s, %s)", (1, "old"))
+    time.sleep(0.01)
+    cur.execute("SELECT now(), drift_seq()")
+    before, seq = cur.fetchone()
+    expect(type(before), datetime.datetime, "now() as a datetime")
+    time.sleep(0.01)
+    cur.execute("UPDATE p2_tt SET v = %s WHERE id = %s", ("new", 1))
+    cur.execute("SELECT v FROM p2_tt FOR SYSTEM_TIME AS OF %s WHERE id = %s", (before, 1))
+    expect(cur.fetchall(), [("old",)], "AS OF a datetime")
+    cur.execute("SELECT v FROM p2_tt FOR SYSTEM_TIME AS OF %s::text WHERE id = %s", ("@SEQ:%d" % seq, 1))
+    expect(cur.fetchall(), [("old",)], "AS OF '@SEQ:n' as text")
+    cur.execute("SELECT drift_seq()")
+    now_seq = cur.fetchone()[0]
+    expect(now_seq > seq, True, "the UPDATE took a seq")
+    cur.execute("SELECT v FROM p2_tt FOR SYSTEM_TIME AS OF %s::text WHERE id = %s", ("@SEQ:%d" % now_seq, 1))
+    expect(cur.fetchall(), [("new",)], "AS OF the current seq")
+    cur.execute("SELECT v FROM p2_tt WHERE id = %s", (1,))
+    expect(cur.fetchall(), [("new",)], "present")
     conn.close()
 
 

@@ -15,10 +15,12 @@
 #   asyncpg_test.py  asyncpg: prepared statements, inferred parameter types,
 #                    binary for every type, executemany, cursors
 #   node/node_pg_test.js  node-pg (npm ci from package-lock.json): parameterized
-#                    and named queries, time travel, transactions, errors
+#                    and named queries, time travel, transactions, errors,
+#                    COPY through pg-copy-streams
 #   jdbc/JdbcTest.java    pgjdbc: PreparedStatement, fetch size, batches,
-#                    metadata, time travel, transactions, errors
-#   pgbench.sh       pgbench in simple, extended and prepared modes
+#                    metadata, time travel, transactions, errors, CopyManager
+#   pgbench.sh       pgbench in simple, extended and prepared modes, a
+#                    primary key violation aborting its client
 #   pg_compare.py    the extended protocol side by side with a PostgreSQL 15
 #                    started here (replies, SQLSTATEs, binary bytes, types)
 #   robustness.py    raw sockets: garbage, bad lengths, half messages,
@@ -29,7 +31,9 @@
 #   pg_dump_test.py  pg_dump (plain, custom) of DriftDB restored into that
 #                    PostgreSQL 15 and into a fresh DriftDB, compared
 #   sqlalchemy_test.py SQLAlchemy's inspector on both servers, Alembic
-#                    autogenerate finding no difference after create_all
+#                    autogenerate finding no difference after create_all,
+#                    Core and ORM (Session, IntegrityError) on both, text()
+#                    AS OF a bound timestamp / '@SEQ:n' on DriftDB
 #   type_introspection_test.py psycopg 3's TypeInfo / EnumInfo /
 #                    CompositeInfo and asyncpg's enum introspection on both
 #   jdbc/JdbcMetaTest.java pgjdbc's DatabaseMetaData and ResultSetMetaData
@@ -283,12 +287,13 @@ for suite in psycopg3:psycopg asyncpg:asyncpg; do
     fi
 done
 
-# node-pg: tests/clients/node/package-lock.json pins it; npm ci installs it
-# into tests/clients/node/node_modules (not in git) on first use.
+# node-pg and pg-copy-streams: tests/clients/node/package-lock.json pins
+# them; npm ci installs them into tests/clients/node/node_modules (not in
+# git) on first use, and again when one of them is missing there.
 NODE_DIR=$HERE/node
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     fail node_pg "node and npm missing"
-elif [ ! -d "$NODE_DIR/node_modules/pg" ] &&
+elif { [ ! -d "$NODE_DIR/node_modules/pg" ] || [ ! -d "$NODE_DIR/node_modules/pg-copy-streams" ]; } &&
      ! (cd "$NODE_DIR" && timeout 300 npm ci --no-audit --no-fund >"$TMP/npm.log" 2>&1); then
     fail node_pg "npm ci in $NODE_DIR failed: $(tail -n 1 "$TMP/npm.log")"
 else

@@ -9,9 +9,18 @@ columns (types, nullability, defaults, identity), primary keys, foreign
 keys, indexes, unique and check constraints, comments and enums on both.
 Then a MetaData is created with create_all on DriftDB and Alembic's
 compare_metadata must find no difference between it and the database.
-Prints "ok NAME" / "FAIL NAME" lines.
+Then Core and the ORM on both servers: a declarative model made with
+create_all, Session add / commit / rollback, a select() with a bound
+parameter, a duplicate key raising IntegrityError whose Session rolls back
+(the rows of the transaction gone, the Session usable); on DriftDB also
+text() with FOR SYSTEM_TIME AS OF :t, a bound datetime, and AS OF
+CAST(:p AS text) with '@SEQ:n'.  These run through every PostgreSQL driver
+this SQLAlchemy has of psycopg (psycopg 3, `postgresql+psycopg://`,
+SQLAlchemy 2.0 on) and psycopg2; a missing psycopg 3 dialect is said on a
+"#" line.  Prints "ok NAME" / "FAIL NAME" lines.
 """
 import sys
+import time
 import warnings
 
 import harness
@@ -35,7 +44,8 @@ SCHEMA = [
 ]
 
 
-check = harness.Report("sqlalchemy_").check
+harness_report = harness.Report("sqlalchemy_")
+check = harness_report.check
 
 
 def inspect(sa, port, db):
@@ -92,6 +102,77 @@ def autogenerate(sa, port, db):
     return diff
 
 
+def orm(sa, driver, port, db, time_travel):
+    """Core and ORM through postgresql+DRIVER: returns a list of
+    (check name, passed, detail)"""
+    from sqlalchemy import orm as sorm
+    out = []
+
+    def chk(name, got, want):
+        out.append((name, got == want, "expected %r, got %r" % (want, got)))
+
+    eng = sa.create_engine("postgresql+%s://test@127.0.0.1:%d/%s" % (driver, port, db), future=True)
+    Base = sorm.declarative_base()
+
+    class Item(Base):
+        __tablename__ = "sqla_orm_item"
+        id = sa.Column(sa.Integer, primary_key=True)
+        name = sa.Column(sa.String(40), nullable=False, unique=True)
+        qty = sa.Column(sa.Integer, nullable=False, server_default="0")
+
+    with eng.begin() as c:
+        c.execute(sa.text("DROP TABLE IF EXISTS sqla_orm_item"))
+    Base.metadata.create_all(eng)
+    with sorm.Session(eng, future=True) as s:
+        s.add_all([Item(id=1, name="apple", qty=3), Item(id=2, name="pear")])
+        s.commit()
+        chk("orm_commit", s.execute(sa.select(Item.name, Item.qty).order_by(Item.id)).all(),
+            [("apple", 3), ("pear", 0)])
+        s.add(Item(id=3, name="plum", qty=7))
+        s.get(Item, 1).qty = 100
+        s.flush()
+        chk("orm_flush_visible", s.execute(sa.select(sa.func.sum(Item.qty))).scalar_one(), 107)
+        s.rollback()
+        chk("orm_rollback", (s.execute(sa.select(sa.func.count()).select_from(Item)).scalar_one(),
+                             s.get(Item, 1).qty), (2, 3))
+        q = sa.select(Item).where(Item.qty >= sa.bindparam("lo")).order_by(Item.name)
+        chk("orm_query", [i.name for i in s.execute(q, {"lo": 1}).scalars()], ["apple"])
+        # a duplicate key: IntegrityError at flush, the transaction rolled
+        # back (the good row before it too), the Session usable after it
+        s.add(Item(id=4, name="fig", qty=1))
+        s.flush()
+        s.add(Item(id=5, name="apple"))
+        try:
+            s.commit()
+            err = None
+        except sa.exc.IntegrityError as e:
+            err = e
+            s.rollback()
+        sqlstate = err is not None and err.orig.diag.sqlstate   # psycopg2's and psycopg 3's diag
+        chk("orm_integrity_error", (type(err).__name__, sqlstate), ("IntegrityError", "23505"))
+        chk("orm_integrity_rolled_back", s.execute(sa.select(Item.id).order_by(Item.id)).scalars().all(), [1, 2])
+    if time_travel:
+        with eng.connect() as c:
+            c.execute(sa.text("UPDATE sqla_orm_item SET qty = :q WHERE id = :id"), {"q": 10, "id": 1})
+            c.commit()
+            time.sleep(0.01)
+            before, seq = c.execute(sa.text("SELECT now(), drift_seq()")).one()
+            c.commit()
+            time.sleep(0.01)
+            c.execute(sa.text("UPDATE sqla_orm_item SET qty = :q WHERE id = :id"), {"q": 20, "id": 1})
+            c.commit()
+            tt = sa.text("SELECT qty FROM sqla_orm_item FOR SYSTEM_TIME AS OF :t WHERE id = :id").bindparams(
+                sa.bindparam("t", type_=sa.DateTime(timezone=True)))
+            chk("as_of_timestamp", (type(before).__name__, c.execute(tt, {"t": before, "id": 1}).scalar_one()),
+                ("datetime", 10))
+            ts = sa.text("SELECT qty FROM sqla_orm_item FOR SYSTEM_TIME AS OF CAST(:p AS text) WHERE id = :id")
+            chk("as_of_seq", c.execute(ts, {"p": "@SEQ:%d" % seq, "id": 1}).scalar_one(), 10)
+            chk("as_of_present", c.execute(sa.text("SELECT qty FROM sqla_orm_item WHERE id = 1")).scalar_one(), 20)
+            c.rollback()
+    eng.dispose()
+    return out
+
+
 def main():
     try:
         import sqlalchemy as sa
@@ -106,6 +187,23 @@ def main():
     for name, port, db in (("driftdb", DD_PORT, "test"), ("postgres", PG_PORT, "postgres")):
         diff = autogenerate(sa, port, db)
         check("autogenerate_clean_" + name, diff == [], diff)
+    drivers = []
+    for driver in ("psycopg", "psycopg2"):
+        try:
+            sa.create_engine("postgresql+%s://x@127.0.0.1:1/x" % driver)
+            drivers.append(driver)
+        except (sa.exc.NoSuchModuleError, ImportError) as e:
+            print("# postgresql+%s: not in SQLAlchemy %s (%s)" % (driver, sa.__version__, e))
+    check("orm_driver", drivers != [], "no PostgreSQL driver in SQLAlchemy %s" % sa.__version__)
+    for driver in drivers:
+        for name, port, db in (("driftdb", DD_PORT, "test"), ("postgres", PG_PORT, "postgres")):
+            try:
+                results = orm(sa, driver, port, db, name == "driftdb")
+            except Exception:
+                harness_report.failed("%s_%s_crashed" % (driver, name))
+                continue
+            for check_name, passed, detail in results:
+                check("%s_%s_%s" % (driver, check_name, name), passed, detail)
 
 
 if __name__ == "__main__":

@@ -7,11 +7,16 @@
 // setFetchSize inside a transaction, and multi-row INSERTs for
 // executeBatch with reWriteBatchedInserts.  Checks: PreparedStatement,
 // time travel with a Timestamp parameter, a transaction with commit and
-// rollback, fetch size, batches, getMetaData, errors with SQLState.
+// rollback, fetch size, batches, getMetaData, errors with SQLState,
+// CopyManager copyIn (CSV) and copyOut, a bad COPY row with 22P02.
 // Prints "ok NAME" / "FAIL NAME" lines.
+import java.io.StringReader;
+import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.sql.*;
 import java.util.*;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 
 public class JdbcTest {
     static String url;
@@ -165,6 +170,39 @@ public class JdbcTest {
                 expect(rs.getLong(1), 1L, "usable after errors");
             }
         });
+        test("copy_manager", c -> {
+            // CopyManager: COPY FROM STDIN (CSV) from a Reader, COPY TO
+            // STDOUT into a Writer, a bad row rolling the whole COPY back
+            c.createStatement().execute("CREATE TABLE jd_copy (id INT PRIMARY KEY, name TEXT, price NUMERIC(10,2))");
+            CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
+            String csv = "1,apple,1.50\n2,\"pear, green\",\n3,\"say \"\"hi\"\"\",3.00\n";
+            long n = cm.copyIn("COPY jd_copy FROM STDIN (FORMAT csv)", new StringReader(csv));
+            expect(n, 3L, "rows copied in");
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT name, price FROM jd_copy WHERE id = 2")) {
+                rs.next();
+                expect(rs.getString(1), "pear, green", "quoted CSV field");
+                expect(rs.getBigDecimal(2), null, "empty CSV field is NULL");
+            }
+            StringWriter w = new StringWriter();
+            n = cm.copyOut("COPY (SELECT * FROM jd_copy ORDER BY id) TO STDOUT (FORMAT csv, HEADER)", w);
+            expect(n, 3L, "rows copied out");
+            expect(w.toString(), "id,name,price\n1,apple,1.50\n2,\"pear, green\",\n3,\"say \"\"hi\"\"\",3.00\n", "CSV out");
+            w = new StringWriter();
+            cm.copyOut("COPY jd_copy TO STDOUT", w);
+            expect(w.toString().split("\n").length, 3, "text out lines");
+            try {
+                cm.copyIn("COPY jd_copy FROM STDIN (FORMAT csv)", new StringReader("4,fig,4.00\nfive,plum,5.00\n"));
+                throw new AssertionError("a bad integer was copied in");
+            } catch (SQLException e) {
+                expect(e.getSQLState(), "22P02", "bad integer in a COPY row");
+            }
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*), sum(id) FROM jd_copy")) {
+                rs.next();
+                expect(rs.getLong(1), 3L, "the failed COPY's good row rolled back");
+                expect(rs.getLong(2), 6L, "rows after the failed COPY");
+            }
+        });
+
         System.out.println("# pgjdbc " + org.postgresql.Driver.class.getPackage().getImplementationVersion());
     }
 }

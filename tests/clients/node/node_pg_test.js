@@ -6,9 +6,14 @@
 // statement and sends only Bind/Execute after the first use.  Checks:
 // parameterized and named queries, time travel with a Date parameter, a
 // transaction with COMMIT and ROLLBACK, error codes, NULLs and result
-// types.  Prints "ok NAME" / "FAIL NAME" lines.
+// types; pg-copy-streams' COPY FROM STDIN and TO STDOUT (CopyData
+// streamed both ways, a bad row failing the stream with 22P02).  Prints
+// "ok NAME" / "FAIL NAME" lines.
 'use strict';
+const { Readable, Writable } = require('node:stream');
+const { pipeline } = require('node:stream/promises');
 const { Client } = require('pg');
+const copyStreams = require('pg-copy-streams');
 
 const PORT = parseInt(process.argv[2], 10);
 
@@ -101,6 +106,38 @@ test('errors', async (c) => {
   expect(r.rows, [{ n: 1 }], 'usable after errors');
 });
 
+// COPY through pg-copy-streams: rows streamed in as CSV chunks (a row
+// split across two CopyData messages among them), out as text, then a bad
+// row whose COPY fails with 22P02 and leaves nothing behind
+test('copy_streams', async (c) => {
+  await c.query('CREATE TABLE np_copy (id INT PRIMARY KEY, name TEXT, qty INT)');
+  const chunks = ['1,apple,3\n2,"pear, gr', 'een",\n'];
+  for (let i = 3; i <= 1000; i++) chunks.push(`${i},n${i},${i}\n`);
+  const from = c.query(copyStreams.from('COPY np_copy FROM STDIN (FORMAT csv)'));
+  await pipeline(Readable.from(chunks), from);
+  expect(from.rowCount, 1000, 'rows copied in');
+  const r = await c.query('SELECT name, qty FROM np_copy WHERE id = $1', [2]);
+  expect(r.rows, [{ name: 'pear, green', qty: null }], 'quoted CSV field, empty field NULL');
+  const s = await c.query('SELECT count(*)::int AS n, sum(qty)::int AS q FROM np_copy');
+  expect(s.rows, [{ n: 1000, q: 3 + 500497 }], 'count and sum after COPY FROM');
+
+  let out = '';
+  const sink = new Writable({ write(chunk, enc, done) { out += chunk.toString(); done(); } });
+  const to = c.query(copyStreams.to('COPY (SELECT id, name, qty FROM np_copy WHERE id <= 3 ORDER BY id) TO STDOUT'));
+  await pipeline(to, sink);
+  expect(out, '1\tapple\t3\n2\tpear, green\t\\N\n3\tn3\t3\n', 'COPY TO STDOUT text');
+  expect(to.rowCount, 3, 'rows copied out');
+
+  let code = null;
+  try {
+    await pipeline(Readable.from(['2001,fig,1\n', 'x,plum,2\n']),
+                   c.query(copyStreams.from('COPY np_copy FROM STDIN (FORMAT csv)')));
+  } catch (e) { code = e.code; }
+  expect(code, '22P02', 'bad integer in a COPY row');
+  const after = await c.query('SELECT count(*)::int AS n FROM np_copy');
+  expect(after.rows, [{ n: 1000 }], 'the failed COPY rolled back');
+});
+
 (async () => {
   for (const [name, fn] of tests) {
     let c;
@@ -115,5 +152,6 @@ test('errors', async (c) => {
       if (c) await c.end().catch(() => {});
     }
   }
-  console.log('# pg ' + require('pg/package.json').version);
+  console.log('# pg ' + require('pg/package.json').version +
+              ', pg-copy-streams ' + require('pg-copy-streams/package.json').version);
 })();
