@@ -497,30 +497,18 @@ def from_not_null_check_domain_typmod():
     cur.execute("create domain copy_pos as int check (value > 0)")
     cur.execute("create table copy_c (id int primary key, v int not null check (v > 0), w varchar(3), d copy_pos)")
     good = ["%d\t%d\tabc\t%d\n" % (i, i + 1, i + 1) for i in range(2500)]
-    rows = list(good)
-    rows[1499] = "1499\t\\N\tabc\t1\n"
-    e = copy_error("copy copy_c from stdin", rows)
-    assert e.pgcode == "23502", (e.pgcode, e.pgerror)
-    assert 'null value in column "v" of relation "copy_c" violates not-null constraint' in e.pgerror, e.pgerror
-    assert e.diag.context.startswith("COPY copy_c, line 1500"), e.diag.context
-    rows = list(good)
-    rows[1] = "1\t0\tabc\t1\n"
-    e = copy_error("copy copy_c from stdin", rows)
-    assert e.pgcode == "23514", (e.pgcode, e.pgerror)
-    assert 'violates check constraint "copy_c_v_check"' in e.pgerror, e.pgerror
-    assert e.diag.context.startswith("COPY copy_c, line 2"), e.diag.context
-    rows = list(good)
-    rows[2100] = "2100\t5\tabc\t-5\n"
-    e = copy_error("copy copy_c from stdin", rows)
-    assert e.pgcode == "23514", (e.pgcode, e.pgerror)
-    assert 'value for domain copy_pos violates check constraint "copy_pos_check"' in e.pgerror, e.pgerror
-    assert e.diag.context.startswith("COPY copy_c, line 2101"), e.diag.context
-    rows = list(good)
-    rows[1200] = "1200\t5\tabcd\t1\n"
-    e = copy_error("copy copy_c from stdin", rows)
-    assert e.pgcode == "22001", (e.pgcode, e.pgerror)
-    assert "value too long for type character varying(3)" in e.pgerror, e.pgerror
-    assert e.diag.context.startswith("COPY copy_c, line 1201"), e.diag.context
+    # (row to spoil, its text, SQLSTATE, message part): each with its line
+    for at, line, state, msg in (
+            (1499, "1499\t\\N\tabc\t1\n", "23502", 'null value in column "v" of relation "copy_c" violates not-null constraint'),
+            (1, "1\t0\tabc\t1\n", "23514", 'violates check constraint "copy_c_v_check"'),
+            (2100, "2100\t5\tabc\t-5\n", "23514", 'value for domain copy_pos violates check constraint "copy_pos_check"'),
+            (1200, "1200\t5\tabcd\t1\n", "22001", "value too long for type character varying(3)")):
+        rows = list(good)
+        rows[at] = line
+        e = copy_error("copy copy_c from stdin", rows)
+        assert e.pgcode == state, (e.pgcode, e.pgerror)
+        assert msg in e.pgerror, e.pgerror
+        assert e.diag.context.startswith("COPY copy_c, line %d" % (at + 1)), e.diag.context
     # binary: the value comes as it is, the column's length still holds
     body = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
     for i, w in ((1, b"abc"), (2, b"abcd")):

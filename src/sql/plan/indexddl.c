@@ -592,6 +592,23 @@ static int unique_over_present(SqlCtx *ctx, const TableInfo *t, const IndexInfo 
     return rc;
 }
 
+/* ix's key of the transaction's row w (vals: room for t's row). */
+static int ws_row_index_key(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const WsRow *w, Value *vals, Buf *key,
+                            bool *has_null)
+{
+    int rc = row_decode(t, w->rec, w->reclen, vals, ctx->err);
+    return rc ? rc : sql_index_key_full(ctx, t, ix, vals, key, has_null);
+}
+
+/* w's key of ix into ks (none for a key with a NULL); *dup when there. */
+static int set_put_row(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const WsRow *w, Value *vals, Buf *key,
+                       Arena *ka, KeySet *ks, bool *dup)
+{
+    bool has_null;
+    int rc = ws_row_index_key(ctx, t, ix, w, vals, key, &has_null);
+    return rc || has_null ? rc : keyset_put(ka, ks, key->data, (u32)key->len, 0, dup);
+}
+
 int sql_check_unique_build(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, int ws_from)
 {
     return unique_over_present(ctx, t, ix, true, ws_from);
@@ -791,23 +808,14 @@ static int check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, c
             WsRow **rows;
             int nrows;
             if ((rc = ws_table_rows(ctx->ws, t->id, ctx->stmt, &rows, &nrows))) break;
-            for (int i = 0; i < nrows && !rc && !dup; i++) {
-                if (!rows[i]->rec) continue;
-                bool has_null;
-                if ((rc = row_decode(t, rows[i]->rec, rows[i]->reclen, vals, ctx->err))) break;
-                if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
-                if (!has_null) rc = keyset_put(ka, ks, key.data, (u32)key.len, 0, &dup);
-            }
+            for (int i = 0; i < nrows && !rc && !dup; i++)
+                if (rows[i]->rec) rc = set_put_row(ctx, t, ix, rows[i], vals, &key, ka, ks, &dup);
         } else {
             /* the rows before these were checked and are as they were
              * (the statement only adds rows): these against them */
             for (int k = 0; k < n && !rc && !dup; k++) {
                 WsRow *w = ws_find(ctx->ws, t->id, pks[k], pklens[k]);
-                if (!w || !w->rec) continue;
-                bool has_null;
-                if ((rc = row_decode(t, w->rec, w->reclen, vals, ctx->err))) break;
-                if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
-                if (!has_null) rc = keyset_put(ka, ks, key.data, (u32)key.len, 0, &dup);
+                if (w && w->rec) rc = set_put_row(ctx, t, ix, w, vals, &key, ka, ks, &dup);
             }
         }
         if (rc || dup) {
@@ -819,8 +827,7 @@ static int check_unique(SqlCtx *ctx, const TableInfo *t, const u8 *const *pks, c
             WsRow *w = ws_find(ctx->ws, t->id, pks[k], pklens[k]);
             if (!w || !w->rec) continue;
             bool has_null;
-            if ((rc = row_decode(t, w->rec, w->reclen, vals, ctx->err))) break;
-            if ((rc = sql_index_key_full(ctx, t, ix, vals, &key, &has_null))) break;
+            if ((rc = ws_row_index_key(ctx, t, ix, w, vals, &key, &has_null))) break;
             if (has_null) continue;
             /* The value is locked, so that a transaction writing it
              * meanwhile is waited for (PostgreSQL waits on the unique
