@@ -286,6 +286,11 @@ uint32_t driftdb_stmt_param_type(const driftdb_stmt *st, int i);
 int driftdb_stmt_columns(const driftdb_stmt *st, int *has_rows, const driftdb_column **cols);
 /* 1 when the statement text holds no statement (EmptyQueryResponse). */
 int driftdb_stmt_is_empty(const driftdb_stmt *st);
+/* How many runs of st used the plan kept from an earlier run (generic: a
+ * plan for any parameter values, as PostgreSQL's) and how many were
+ * planned for their own values (custom), as pg_prepared_statements
+ * counts them. */
+void driftdb_stmt_plans(const driftdb_stmt *st, uint64_t *generic, uint64_t *custom);
 /* Drops the caller's reference; portals keep the statement until freed. */
 void driftdb_stmt_free(driftdb_stmt *st);
 
@@ -377,6 +382,10 @@ void driftdb_session_idle(driftdb_session *s);
  * "server_version", "client_encoding"), or NULL if unknown.  The string is
  * owned by the session and valid until the setting changes. */
 const char *driftdb_session_setting(driftdb_session *s, const char *name);
+/* A number that changes whenever a setting of s may have changed value
+ * (SET, RESET, a transaction's end undoing SET LOCAL): what was read of
+ * the settings is still current while it stays the same. */
+uint64_t driftdb_session_settings_version(const driftdb_session *s);
 
 /* The settings' current values become what RESET (and RESET ALL) return
  * to, as PostgreSQL keeps a client's startup parameters: the server calls

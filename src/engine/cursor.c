@@ -117,7 +117,7 @@ int cursor_declare(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     /* the query's rows, to the end */
     while (!rc) {
         const Value *row;
-        int k = plan_next(&r->ctx, r->plan, &row);
+        int k = plan_next(r->ctx, r->plan, &row);
         if (k < 0) { rc = -k; break; }
         if (k == 0) break;
         if (c->nrows == c->cap) {

@@ -153,6 +153,7 @@ typedef struct SetUndo {
 } SetUndo;
 
 #define SETTING_MAX 96
+#define SETTING_SLOTS 256   /* a power of two, over 2 x SETTING_MAX */
 typedef struct Setting {
     char *name;     /* canonical spelling, e.g. "TimeZone" */
     char *value;
@@ -220,6 +221,10 @@ struct driftdb_session {
     char timebuf[5][24];       /* settings.c: a time setting being normalized */
     char datestyle[24];        /* settings.c: DateStyle's canonical text ("Postgres, DMY") */
     int nsettings;
+    /* settings.c: an open-addressing index of settings[] by name (case
+     * folded): slot holds index + 1, 0 empty; settings are only added */
+    u8 setting_slot[SETTING_SLOTS];
+    u64 settings_gen;          /* bumped by every change of a setting's value */
     Arena stmt, row, tzarena;
     ValueCtx vctx;
     DdError err;
@@ -231,6 +236,7 @@ struct driftdb_session {
     const TypeId *bind_types;
     const Value *bind_vals;
     int bind_n;
+    driftdb_stmt *bind_stmt;   /* ... and its statement, whose plan may be kept */
     /* set by driftdb_session_cancel (any thread): the running statement
      * stops with 57014 at its next check; cleared when a statement starts */
     volatile int cancel;       /* CANCEL_* */
@@ -280,6 +286,9 @@ struct driftdb_stmt {
                                   reads: SqlCtx.param_enums, for ParameterDescription
                                   and binary Bind */
     Describe desc;
+    struct PlanCache *cache;   /* its plan kept for later runs (session.c), or NULL */
+    bool no_cache;             /* planning showed that its plan cannot be kept */
+    u64 generic_plans, custom_plans;   /* runs with the kept plan / planned anew */
 };
 
 struct driftdb_portal {
@@ -364,7 +373,10 @@ struct driftdb_result {
     driftdb_session *s;
     CopyState *copy;         /* COPY: its format state (copy.c), or NULL */
     bool copy_out;           /* COPY TO: rows leave through driftdb_copy_out_next */
-    SqlCtx ctx;
+    SqlCtx *ctx;             /* &own, or a kept plan's (cache) */
+    SqlCtx own;
+    struct PlanCache *cache; /* the kept plan it runs (busy until freed), or NULL */
+    driftdb_stmt *cache_st;  /* its statement, held */
     Plan *plan;              /* NULL for utility statements */
     int ncols;
     const ColDesc *cols;

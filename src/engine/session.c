@@ -24,6 +24,7 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
 static int run_prepare(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);
 static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);
 static int run_deallocate(driftdb_session *s, Stmt *stmt, driftdb_result *r, DdError *e);
+static void result_drop_cache(driftdb_result *r);
 static int run_discard(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);
 void dd_to_api_error(const DdError *e, driftdb_error *out);
 int settings_init(driftdb_session *s);
@@ -411,6 +412,7 @@ static int result_new(driftdb_session *s, driftdb_result **out)
     driftdb_result *r = dd_calloc(1, sizeof(*r));
     if (!r) return DD_ENOMEM;
     r->s = s;
+    r->ctx = &r->own;
     s->cur = r;
     *out = r;
     return DD_OK;
@@ -481,7 +483,7 @@ const char *driftdb_result_notice_at(const driftdb_result *r, int i, const char 
     /* the statement's own notice first, then those its SQL raised */
     if (r->notice && notice_shown(r, r->notice_severity) && i-- == 0)
         return notice_out(r->notice, r->notice_severity, r->notice_state, severity, sqlstate);
-    for (const SqlNote *n = r->ctx.notes; n; n = n->next)
+    for (const SqlNote *n = r->ctx->notes; n; n = n->next)
         if (notice_shown(r, n->severity) && i-- == 0) return notice_out(n->msg, n->severity, n->state, severity, sqlstate);
     return notice_out(NULL, NULL, NULL, severity, sqlstate);
 }
@@ -514,13 +516,13 @@ static int result_finish(driftdb_result *r, DdError *e)
     r->done = true;
     int rc = DD_OK;
     if (r->plan) {
-        r->tag = plan_tag(&r->ctx, r->plan);
-        plan_close(&r->ctx, r->plan);
+        r->tag = plan_tag(r->ctx, r->plan);
+        plan_close(r->ctx, r->plan);
     }
     if (r->implicit) {
         /* an implicit commit is part of the statement: statement_timeout
          * and cancel still reach the work it does (building an index) */
-        rc = txn_commit(s, &r->ctx, e);
+        rc = txn_commit(s, r->ctx, e);
         if (rc) r->tag = NULL;
     } else if (s->snap) {
         snap_unpin(s->snap);
@@ -551,7 +553,7 @@ static void result_fail(driftdb_result *r)
     cancel_reason(s);
     r->failed = true;
     r->done = true;
-    if (r->plan) plan_close(&r->ctx, r->plan);
+    if (r->plan) plan_close(r->ctx, r->plan);
     if (s->state == TXN_BLOCK || s->state == TXN_FAILED) {
         /* in a block (already failed or not): it stays, failed, until
          * ROLLBACK; its row locks go now, as PostgreSQL's */
@@ -574,7 +576,7 @@ int driftdb_result_next(driftdb_result *r, driftdb_error *err)
         if (r->rowpos >= r->nrows) rc = 0;
         else { row = r->rows + (size_t)r->rowpos++ * (size_t)r->ncols; rc = 1; }
     } else if (r->plan) {
-        rc = plan_next(&r->ctx, r->plan, &row);
+        rc = plan_next(r->ctx, r->plan, &row);
     } else {
         rc = 0;
     }
@@ -597,7 +599,7 @@ int driftdb_result_next(driftdb_result *r, driftdb_error *err)
     ValueCtx vc = r->s->vctx;
     vc.arena = &r->s->row;
     vc.reg_out = cat_reg_out;   /* regclass ... print names from the statement's catalog */
-    vc.reg_arg = &r->ctx;
+    vc.reg_arg = r->ctx;
     for (int i = 0; i < r->ncols; i++) {
         r->offs[i] = r->text.len;
         r->nulls[i] = row[i].isnull;
@@ -634,7 +636,7 @@ int driftdb_result_close(driftdb_result *r, driftdb_error *err)
      * transaction (an UPDATE ... RETURNING wrote when it opened) */
     DdError *e = &s->err;
     dd_err_clear(e);
-    if (r->plan) plan_close(&r->ctx, r->plan);
+    if (r->plan) plan_close(r->ctx, r->plan);
     r->plan = NULL;
     r->done = true;
     int rc = DD_OK;
@@ -659,6 +661,7 @@ void driftdb_result_free(driftdb_result *r)
         (void)driftdb_result_close(r, &err);   /* callers that care closed it first */
     }
     activity_end(s);
+    result_drop_cache(r);
     copy_free(r);
     buf_free(&r->text);
     dd_free(r->offs);
@@ -1044,10 +1047,12 @@ static int advisory_cb(SqlCtx *ctx, int op, const u8 *key, bool shared, bool ses
     return rowlock_advisory(ctx->session, op, key, shared, session, ok, ctx->err);
 }
 
-static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *stmt, Arena *row, DdError *e)
+/* Sets the fields of ctx that are the running statement's (all that
+ * ctx_setup sets), leaving the others as they are: a kept plan's context
+ * keeps what its planning left there (plan_from_cache). */
+static int ctx_fill(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *stmt, Arena *row, DdError *e)
 {
     int rc;
-    memset(ctx, 0, sizeof(*ctx));
     ctx->store = s->db->store;
     ctx->snap = s->snap;
     ctx->ws = &s->ws;
@@ -1116,6 +1121,147 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
     return DD_OK;
 }
 
+static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *stmt, Arena *row, DdError *e)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    return ctx_fill(s, ctx, sql, stmt, row, e);
+}
+
+/* ---------------------------------------------------------------- kept plans */
+
+/*
+ * The plan of a prepared statement (driftdb_prepare), made at its second
+ * run and run again by later Executes, as PostgreSQL's generic plans: made
+ * with no parameter values (each $n is read as the statement runs), kept when
+ * sql_plan_reusable says it may run again, and used while the catalog,
+ * the session's settings and its user are as they were when it was made.
+ * Its operators point at ctx, which each run sets up anew for its own
+ * statement over what planning left in it (planned).  Not for a
+ * transaction that changed the catalog or a session with temporary
+ * tables (their definitions are the session's own), nor for a parameter
+ * bound as an untyped literal.
+ */
+typedef struct PlanCache {
+    Arena arena;          /* the plan, and whatever planning made */
+    SqlCtx ctx;           /* the context its operators run with */
+    SqlCtx planned;       /* ctx as planning left it */
+    Plan *plan;
+    u64 cat_gen, cat_newest;   /* store_catalog_version when it was made */
+    u64 settings;         /* driftdb_session_settings_version */
+    u32 user_id;
+    bool user_known;
+    bool busy;            /* a result runs it */
+} PlanCache;
+
+static void plan_cache_free(PlanCache *pc)
+{
+    if (!pc) return;
+    arena_free(&pc->arena);
+    dd_free(pc);
+}
+
+/* Whether the statement being run may use or make a kept plan. */
+static bool plan_cache_allowed(driftdb_session *s, const Stmt *stmt)
+{
+    driftdb_stmt *st = s->bind_stmt;
+    /* from its second run on: a statement run once (an unnamed one, as
+     * many drivers send) is planned once */
+    if (!st || st->no_cache || stmt->kind != STMT_SELECT || (!st->cache && !st->custom_plans)) return false;
+    if (s->ws.ntables || s->ws.nrestarts || s->temp.ntables) return false;
+    const char *mode = driftdb_session_setting(s, "plan_cache_mode");
+    if (mode && strcmp(mode, "force_custom_plan") == 0) return false;
+    for (int i = 0; i < st->nparams; i++)
+        if (st->puntyped[i] || (!s->bind_vals[i].isnull && s->bind_vals[i].type != st->ptypes[i])) return false;
+    return true;
+}
+
+/* Makes the kept plan of s->bind_stmt for stmt (NULL when it cannot be
+ * kept: the statement is then planned as usual, which reports any error). */
+static PlanCache *plan_cache_make(driftdb_session *s, Stmt *stmt, const char *sql, u64 gen, u64 newest)
+{
+    driftdb_stmt *st = s->bind_stmt;
+    PlanCache *pc = dd_calloc(1, sizeof(*pc));
+    if (!pc) return NULL;
+    arena_init(&pc->arena, 8192);
+    SqlCtx *c = &pc->ctx;
+    DdError saved = s->err;
+    int rc = ctx_setup(s, c, sql, &pc->arena, &s->row, &s->err);
+    Plan *p = NULL;
+    if (!rc) {
+        c->params = NULL;   /* planned for any values */
+        c->plan_mem = &pc->arena;
+        rc = sql_prepare(c, stmt, &p);
+    }
+    if (rc || !sql_plan_reusable(c, p)) {
+        if (!rc) st->no_cache = true;   /* its shape will not change */
+        s->err = saved;
+        plan_cache_free(pc);
+        return NULL;
+    }
+    pc->plan = p;
+    pc->planned = *c;
+    pc->cat_gen = gen;
+    pc->cat_newest = newest;
+    pc->settings = driftdb_session_settings_version(s);
+    pc->user_id = s->user_id;
+    pc->user_known = s->user_known;
+    return pc;
+}
+
+/* The kept plan of the prepared statement being run, set up for this run
+ * in r (*out NULL: plan the statement as usual). */
+static int plan_from_cache(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, Plan **out,
+                           DdError *e)
+{
+    *out = NULL;
+    if (!plan_cache_allowed(s, stmt)) return DD_OK;
+    driftdb_stmt *st = s->bind_stmt;
+    u64 gen, newest;
+    store_catalog_version(s->db->store, &gen, &newest);
+    /* a snapshot from before the newest catalog change sees another catalog */
+    if (!s->snap || snap_seq(s->snap) < newest) return DD_OK;
+    PlanCache *pc = st->cache;
+    if (pc && pc->busy) return DD_OK;   /* another portal of it runs */
+    if (pc && (pc->cat_gen != gen || pc->cat_newest != newest || pc->settings != driftdb_session_settings_version(s) ||
+               pc->user_id != s->user_id || pc->user_known != s->user_known)) {
+        plan_cache_free(pc);
+        st->cache = pc = NULL;
+    }
+    if (!pc && !(st->cache = pc = plan_cache_make(s, stmt, sql, gen, newest))) return DD_OK;
+    SqlCtx *c = &pc->ctx;
+    *c = pc->planned;
+    int rc = ctx_fill(s, c, sql, &s->stmt, &s->row, e);
+    if (rc) return rc;
+    c->plan_mem = &pc->arena;
+    /* what a run gathers starts empty */
+    c->notes = c->notes_tail = NULL;
+    c->nnotes = 0;
+    c->outer_rows = NULL;
+    c->nouter = c->capouter = 0;
+    c->links = NULL;
+    c->aclc = NULL;
+    c->work_mem_bytes = 0;
+    sql_plan_rearm(pc->plan);
+    pc->busy = true;
+    r->ctx = c;
+    r->cache = pc;
+    r->cache_st = st;
+    st->refs++;
+    *out = pc->plan;
+    return DD_OK;
+}
+
+/* r lets go of the kept plan it ran: the statement's context again. */
+static void result_drop_cache(driftdb_result *r)
+{
+    if (!r->cache) return;
+    r->cache->busy = false;
+    r->cache = NULL;
+    r->ctx = &r->own;
+    driftdb_stmt_free(r->cache_st);
+    r->cache_st = NULL;
+}
+
 /* statement_timeout in ms (settings.c keeps it as PostgreSQL shows it:
  * "0", "1500ms", "2s", "5min", "1h", "1d"). */
 i64 settings_ms(const char *value);
@@ -1161,7 +1307,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     s->snap_retry_ok = !s->snap;
     int rc = ensure_snapshot(s, e);
     if (rc) return rc;
-    SqlCtx *ctx = &r->ctx;
+    SqlCtx *ctx = r->ctx;
     rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
     if (rc == DD_ESNAPSHOT_RETRY) rc = retake_snapshot(s, ctx, sql, e);
     s->snap_retry_ok = false;
@@ -1199,8 +1345,16 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     r->implicit = implicit;
     Plan *p = NULL;
     s->lk_may_defer = true;   /* a lock another transaction holds is waited for with no plan open */
-    rc = sql_prepare(ctx, stmt, &p);
-    if (rc == DD_ESNAPSHOT_RETRY && !(rc = retake_snapshot(s, ctx, sql, e))) rc = sql_prepare(ctx, stmt, &p);
+    rc = plan_from_cache(s, stmt, sql, r, &p, e);
+    if (p) ctx = r->ctx;
+    if (!rc && s->bind_stmt) {
+        if (p) s->bind_stmt->generic_plans++;
+        else s->bind_stmt->custom_plans++;
+    }
+    if (!rc && !p) {
+        rc = sql_prepare(ctx, stmt, &p);
+        if (rc == DD_ESNAPSHOT_RETRY && !(rc = retake_snapshot(s, ctx, sql, e))) rc = sql_prepare(ctx, stmt, &p);
+    }
     if (!rc) {
         r->plan = p;
         result_plan_notice(r, p);
@@ -1219,6 +1373,10 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
         bool fresh = ctx->restart_ok;
         if (r->plan) plan_close(ctx, p);
         r->plan = NULL;
+        if (r->cache) {   /* planned as usual from here */
+            result_drop_cache(r);
+            ctx = r->ctx;
+        }
         /* the rows this run wrote go: the next run writes them anew (the
          * transaction had written nothing before the statement) */
         if (ctx->restart_discard) ws_reset(&s->ws);
@@ -1271,9 +1429,9 @@ int session_copy_begin(driftdb_session *s, const char *table, driftdb_result *r,
     int rc = ensure_snapshot(s, e);
     if (rc) return rc;
     /* the context result_finish commits with */
-    rc = ctx_setup(s, &r->ctx, "", &s->stmt, &s->row, e);
+    rc = ctx_setup(s, r->ctx, "", &s->stmt, &s->row, e);
     if (rc) return rc;
-    if ((s->db->read_only || s->block_read_only) && !resolve_temp_present(&r->ctx, table))
+    if ((s->db->read_only || s->block_read_only) && !resolve_temp_present(r->ctx, table))
         return dd_err(e, DD_EREAD_ONLY_TXN, -1, "cannot execute COPY FROM in a read-only transaction");
     s->cancel = s->terminate ? CANCEL_TERMINATE : CANCEL_NONE;
     return session_arm_timeout(s, e);
@@ -2096,9 +2254,16 @@ int driftdb_stmt_columns(const driftdb_stmt *st, int *has_rows, const driftdb_co
 
 int driftdb_stmt_is_empty(const driftdb_stmt *st) { return st->empty; }
 
+void driftdb_stmt_plans(const driftdb_stmt *st, uint64_t *generic, uint64_t *custom)
+{
+    *generic = st->generic_plans;
+    *custom = st->custom_plans;
+}
+
 void driftdb_stmt_free(driftdb_stmt *st)
 {
     if (!st || --st->refs > 0) return;
+    plan_cache_free(st->cache);
     arena_free(&st->arena);
     dd_free(st);
 }
@@ -2213,10 +2378,12 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     s->bind_types = st->ptypes;
     s->bind_vals = p->params;
     s->bind_n = st->nparams;
+    s->bind_stmt = st;
     rc = exec_parsed(s, stmt, st->sql, out, err);
     s->bind_types = NULL;
     s->bind_vals = NULL;
     s->bind_n = 0;
+    s->bind_stmt = NULL;
     if (rc != DRIFTDB_ROW_RESULT) {
         session_error(s);
         return rc;

@@ -77,6 +77,10 @@ static const SettingDef defs[] = {
     {"enable_indexscan", "on", false},
     {"enable_seqscan", "on", false},
     {"enable_sort", "on", false},
+    /* whether a prepared query's plan is kept for its later runs
+     * (session.c, plan_from_cache): auto and force_generic_plan keep it
+     * when it can run again, force_custom_plan plans every run */
+    {"plan_cache_mode", "auto", false},
     /* PostgreSQL planner settings that tools send: accepted, no effect
      * (docs/query-engine.md) */
     {"enable_mergejoin", "on", false},
@@ -116,11 +120,28 @@ static const SettingDef *find_def(const char *name)
     return NULL;
 }
 
+/* FNV-1a of name folded to lower case (ASCII, as strcasecmp) */
+static u32 setting_hash(const char *name)
+{
+    u32 h = 2166136261u;
+    for (const u8 *p = (const u8 *)name; *p; p++) h = (h ^ (u32)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p)) * 16777619u;
+    return h;
+}
+
+/* The slot of name in s->setting_slot: where it is, or the empty slot
+ * where it would go. */
+static u32 setting_probe(driftdb_session *s, const char *name)
+{
+    u32 i = setting_hash(name) & (SETTING_SLOTS - 1);
+    while (s->setting_slot[i] && strcasecmp(s->settings[s->setting_slot[i] - 1].name, name) != 0)
+        i = (i + 1) & (SETTING_SLOTS - 1);
+    return i;
+}
+
 static Setting *find_setting(driftdb_session *s, const char *name)
 {
-    for (int i = 0; i < s->nsettings; i++)
-        if (strcasecmp(s->settings[i].name, name) == 0) return &s->settings[i];
-    return NULL;
+    u8 k = s->setting_slot[setting_probe(s, name)];
+    return k ? &s->settings[k - 1] : NULL;
 }
 
 static int put_setting(driftdb_session *s, const char *name, const char *value)
@@ -128,10 +149,12 @@ static int put_setting(driftdb_session *s, const char *name, const char *value)
     Setting *st = find_setting(s, name);
     char *v = dd_strdup(value);
     if (!v) return DD_ENOMEM;
+    s->settings_gen++;
     if (st) { dd_free(st->value); st->value = v; return DD_OK; }
     if (s->nsettings == SETTING_MAX) { dd_free(v); return DD_EPROGRAM_LIMIT; }
     char *n = dd_strdup(name);
     if (!n) { dd_free(v); return DD_ENOMEM; }
+    s->setting_slot[setting_probe(s, name)] = (u8)(s->nsettings + 1);
     s->settings[s->nsettings].name = n;
     s->settings[s->nsettings].value = v;
     s->settings[s->nsettings].reset = NULL;
@@ -162,6 +185,7 @@ void settings_free(driftdb_session *s)
         dd_free(s->settings[i].reset);
     }
     s->nsettings = 0;
+    memset(s->setting_slot, 0, sizeof s->setting_slot);
 }
 
 static bool setting_on(driftdb_session *s, const char *name)
@@ -218,6 +242,8 @@ const char *driftdb_session_setting(driftdb_session *s, const char *name)
     Setting *st = find_setting(s, name);
     return st ? st->value : NULL;
 }
+
+uint64_t driftdb_session_settings_version(const driftdb_session *s) { return s->settings_gen; }
 
 bool settings_nth(driftdb_session *s, int i, const char **name, const char **value, const char **boot, bool *readonly);
 bool settings_nth(driftdb_session *s, int i, const char **name, const char **value, const char **boot, bool *readonly)
@@ -488,6 +514,17 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
             return DD_EINVALID_PARAM;
         }
         return DD_OK;
+    }
+    if (strcmp(canon, "plan_cache_mode") == 0) {
+        static const char *const modes[] = {"auto", "force_generic_plan", "force_custom_plan"};
+        for (size_t i = 0; i < DD_ARRAY_LEN(modes); i++)
+            if (strcasecmp(value, modes[i]) == 0) {
+                *out = modes[i];
+                return DD_OK;
+            }
+        dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"plan_cache_mode\": \"%s\"", value);
+        dd_err_hint(err, "Available values: auto, force_generic_plan, force_custom_plan.");
+        return DD_EINVALID_PARAM;
     }
     if (strcmp(canon, "client_min_messages") == 0) {
         static const char *const levels[] = {"debug5", "debug4", "debug3", "debug2", "debug1",

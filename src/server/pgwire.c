@@ -196,6 +196,8 @@ typedef struct Conn {
     char *user;                   /* from the StartupMessage (dd_strdup) */
     char *app_name;               /* "" when none (dd_strdup) */
     char *reported[NREPORTED];    /* last value sent per parameter, or NULL */
+    u64 reported_version;         /* driftdb_session_settings_version when they were sent */
+    bool reported_all;
     Buf in;                       /* body of the current message */
     Buf out;                      /* replies not yet sent */
     size_t rpos, rlen;            /* unread bytes are rbuf[rpos, rlen) */
@@ -865,13 +867,18 @@ static const char *param_value(Conn *c, size_t i)
  * from the one last sent (all of them at startup). */
 static void conn_report_params(Conn *c)
 {
+    if (c->sess == NULL) return;
+    u64 version = driftdb_session_settings_version(c->sess);
+    if (c->reported_all && c->reported_version == version) return;   /* nothing changed since */
+    c->reported_all = true;
+    c->reported_version = version;
     for (size_t i = 0; i < NREPORTED; i++) {
         if (c->sess == NULL) return;
         if (!reported_params[i].from_session && c->reported[i]) continue;
         const char *v = param_value(c, i);
         if (c->reported[i] && strcmp(c->reported[i], v) == 0) continue;
         char *copy = dd_strdup(v);
-        if (!copy) continue;   /* retried after the next statement */
+        if (!copy) { c->reported_all = false; continue; }   /* retried after the next statement */
         send_parameter_status(c, reported_params[i].name, v);
         dd_free(c->reported[i]);
         c->reported[i] = copy;

@@ -557,6 +557,20 @@ void plan_close(SqlCtx *ctx, Plan *p)
     ctx->links = NULL;
 }
 
+bool sql_plan_reusable(const SqlCtx *ctx, const Plan *p)
+{
+    return !ctx->no_cache && p->kind == PLAN_QUERY && p->root && !p->npre && !p->notice && !p->tag && !ctx->notes &&
+           !ctx->links && !ctx->catview && !ctx->nrecdescs && !ctx->ixexprs && !ctx->convs && !ctx->npre &&
+           op_tree_reusable(p->root);
+}
+
+void sql_plan_rearm(Plan *p)
+{
+    p->count = 0;
+    p->opened = false;
+    op_tree_rearm(p->root);
+}
+
 const char *plan_tag(SqlCtx *ctx, Plan *p)
 {
     unsigned long long n = (unsigned long long)p->count;

@@ -46,6 +46,19 @@ int sql_copy_columns(SqlCtx *ctx, const char *table, char *const *cols, int n, c
 /* Columns of the plan's rows (0 for DML/DDL). */
 int plan_columns(const Plan *p, const ColDesc **cols);
 bool plan_returns_rows(const Plan *p);
+/*
+ * A plan made to run in later statements too (PostgreSQL's generic plan of
+ * a prepared statement): sql_prepare with SqlCtx.params NULL (each $n read
+ * when the statement runs) and SqlCtx.plan_mem the arena the plan is kept
+ * in, as ctx->stmt.  sql_plan_reusable: whether the plan may run again,
+ * under a catalog, settings and role unchanged (the caller checks them):
+ * a query of operators that keep nothing of a run (op_tree_reusable), no
+ * parameter read while planning, no FOR SYSTEM_TIME point, no system
+ * relation, no subquery, no notice.  Before each later run: ctx set up
+ * anew for its statement over the planning's fields, and sql_plan_rearm.
+ */
+bool sql_plan_reusable(const SqlCtx *ctx, const Plan *p);
+void sql_plan_rearm(Plan *p);
 /* Starts execution.  DML and DDL do all their work here. */
 int plan_open(SqlCtx *ctx, Plan *p);
 /* Next row: 1 (row in *row, valid until the next call), 0 end, <0 error. */

@@ -806,6 +806,8 @@ int cat_add_locked(Store *st, const u8 *rec, size_t n, DdError *err)
     }
     ct->v[pos] = t;
     ct->n++;
+    if (t->seq > st->cat_newest) __atomic_store_n(&st->cat_newest, t->seq, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&st->cat_gen, 1, __ATOMIC_ACQ_REL);
     return 0;
 }
 
@@ -840,6 +842,8 @@ void cat_truncate(Store *st, u64 head)
         CatTable *ct = &st->cat[i];
         while (ct->n > 0 && ct->v[ct->n - 1]->seq > head) ct->n--;
     }
+    if (st->cat_newest > head) __atomic_store_n(&st->cat_newest, head, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&st->cat_gen, 1, __ATOMIC_ACQ_REL);
     pthread_mutex_unlock(&st->cat_mu);
 }
 
@@ -853,6 +857,14 @@ void cat_free(Store *st)
     st->cat = NULL;
     st->ncat = st->capcat = 0;
     arena_free(&st->cat_arena);
+}
+
+void store_catalog_version(Store *st, u64 *gen, u64 *newest)
+{
+    /* gen first: a version added between the two reads shows as a gen
+     * that no longer matches */
+    *gen = __atomic_load_n(&st->cat_gen, __ATOMIC_ACQUIRE);
+    *newest = __atomic_load_n(&st->cat_newest, __ATOMIC_ACQUIRE);
 }
 
 const TableInfo *cat_version_locked(Store *st, u32 id, u64 seq)

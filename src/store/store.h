@@ -407,6 +407,11 @@ int store_role_closure(const TableInfo *const *rs, int n, u32 from, bool inherit
  * included, possibly of a commit being applied), or NULL: what enum labels
  * are read from (a label's key never changes). */
 const TableInfo *store_object_latest(Store *st, u32 id);
+/* The in-memory catalog's version: *gen changes with every version added
+ * or dropped, *newest is the newest version's seq.  A snapshot at or past
+ * *newest sees the same catalog as any other such snapshot while *gen
+ * stays the same (a plan kept for later statements checks it). */
+void store_catalog_version(Store *st, u64 *gen, u64 *newest);
 /* The table (as of seq, at most the snapshot's) that has index `index`,
  * with the index in *ix; NULL if none. */
 const TableInfo *store_index_owner(Snap *s, u32 index, u64 seq, const IndexInfo **ix);

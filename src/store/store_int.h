@@ -69,6 +69,10 @@ struct Store {
     CatTable *cat;
     int ncat, capcat;
     u64 cat_seq;                  /* catalog loaded up to this head (read-only sync) */
+    /* atomics, changed under cat_mu: a count of the changes to the
+     * in-memory catalog (a version added or dropped), and the newest
+     * version's seq */
+    u64 cat_gen, cat_newest;
 
     u32 next_table_id, next_index_id;   /* atomics */
 

@@ -42,6 +42,9 @@
 #   temp_tables_test.py  temporary tables: private per session, temporary
 #                    views, no commits, a vanished client's tables ended
 #   stress.py        concurrent writers and readers (snapshots, AS OF now())
+#   plan_cache_test.py  prepared queries run again and again (their kept
+#                    plans) beside other sessions' changes, DDL, SET and
+#                    roles, every outcome as PostgreSQL's
 #   privilege_messages_test.py  what a role without SELECT learns (DETAILs,
 #                    ON CONFLICT, row locks, ANALYZE, pg_stats), side by side
 #   auth_test.py     pg_hba.conf methods x roles x passwords, side by side
@@ -353,6 +356,9 @@ else
         timeout -k 5 120 "$PY" $HERE/privilege_messages_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/privmsg.out" 2>&1
         tally privmsg "$TMP/privmsg.out"
         ensure_alive privmsg
+        timeout -k 5 120 "$PY" $HERE/plan_cache_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/plan_cache.out" 2>&1
+        tally plan_cache "$TMP/plan_cache.out"
+        ensure_alive plan_cache
         timeout -k 5 120 "$PY" $HERE/type_introspection_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/typeinfo.out" 2>&1
         tally type_introspection "$TMP/typeinfo.out"
         ensure_alive type_introspection

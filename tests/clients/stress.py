@@ -33,7 +33,8 @@ stress_lost_update      6 threads each UPDATE c SET n = n + 1 WHERE id = 1
 stress_lost_update_rmw  the same with BEGIN (REPEATABLE READ); SELECT n; UPDATE SET n = read
     + 1; COMMIT on row 2 (the classic lost-update pattern).
 stress_asof_repeatable  4 threads insert one row per commit while a reader
-    asks 10,000 times SELECT now(), drift_seq_at(now()) and every 20th
+    asks 10,000 times (and on until it has met 100 seqs, 20 s at most)
+    SELECT now(), drift_seq_at(now()) and every 20th
     time count(*) AS OF now() too (autocommit: now() is the statement's start, taken while commits
     are in flight); once the writers stop, every one of those times must
     resolve to the same seq and the same count again (a commit timestamp
@@ -563,8 +564,13 @@ def asof_test(asks=10000, writers=4):
         rcur = rconn.cursor()
         seen = []
         t = time.time()
+        seqs = set()
         try:
-            for i in range(asks):
+            # at least `asks`, and on until the writers have committed
+            # between them (a fast reader can be done before the writers
+            # are under way)
+            i = 0
+            while i < asks or (len(seqs) < 100 and time.time() - t < 20):
                 # every 20th also counts AS OF the point (a scan AS OF a
                 # past point costs every key the table had: keep it light)
                 if i % 20 == 0:
@@ -573,6 +579,8 @@ def asof_test(asks=10000, writers=4):
                 else:
                     rcur.execute("SELECT now(), drift_seq_at(now()), NULL")
                 seen.append(rcur.fetchone())
+                seqs.add(seen[-1][1])
+                i += 1
         finally:
             stop.set()
             for w in ws:
@@ -596,7 +604,7 @@ def asof_test(asks=10000, writers=4):
                 counts_moved += 1
                 if counts_moved <= 4:
                     fails.add("AS OF %s: count %d then %d, %d at its seq %d" % (ts, c1, c2, c3, s1))
-        distinct = len(set(r[1] for r in seen))
+        distinct = len(seqs)
         if distinct < 50:
             fails.add("only %d distinct seqs seen: the writers did not overlap the reader" % distinct)
         note("stress_asof_repeatable: %d asks under %d writers, %d commits, %d distinct seqs, %.1f s"

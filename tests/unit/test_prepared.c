@@ -367,12 +367,142 @@ TEST(out_of_memory)
     CHECK_EQ_INT(failures, 0);
 }
 
+/* Runs st once with one text parameter (NULL: SQL NULL) and copies the
+ * first column of its first row into out ("" none, "NULL"); -1 on an
+ * error, in *e.  Syncs afterwards. */
+static int run_stmt1(driftdb_stmt *st, const char *arg, char *out, size_t cap, driftdb_error *e)
+{
+    driftdb_param p = text_param(arg);
+    driftdb_portal *po = NULL;
+    driftdb_result *r = NULL;
+    int rc = -1;
+    out[0] = 0;
+    if (driftdb_bind(sess, st, driftdb_stmt_nparams(st), &p, &po, e) != DRIFTDB_OK) goto done;
+    if (driftdb_portal_exec(sess, po, &r, e) != DRIFTDB_ROW_RESULT) goto done;
+    int k;
+    bool first = true;
+    while ((k = driftdb_result_next(r, e)) == 1) {
+        size_t len;
+        const char *v = driftdb_result_value(r, 0, &len);
+        if (first) snprintf(out, cap, "%.*s", v ? (int)len : 4, v ? v : "NULL");
+        first = false;
+    }
+    driftdb_result_free(r);
+    if (k < 0) goto done;
+    if (driftdb_session_sync(sess, e) != DRIFTDB_OK) goto done;
+    rc = 0;
+done:
+    driftdb_portal_free(po);
+    if (rc) {
+        driftdb_error ignore;
+        driftdb_session_sync(sess, &ignore);
+    }
+    return rc;
+}
+
+/* A prepared query's plan is kept and run again with new values (its
+ * generic plan) while nothing it depends on changes (plan_cache_mode
+ * force_custom_plan: planned for every run); a change of the table, of a
+ * setting or of the role makes it anew; a query whose plan
+ * holds what a run cannot reuse (a FOR SYSTEM_TIME point, a subquery) is
+ * planned for each run's values. */
+TEST(kept_plans)
+{
+    open_db();
+    CHECK(simple("CREATE TABLE t (id INT PRIMARY KEY, v BIGINT)") == 0);
+    CHECK(simple("INSERT INTO t SELECT g, g * 10 FROM generate_series(1, 20) g") == 0);
+    driftdb_error e;
+    driftdb_stmt *st = NULL, *past = NULL, *sub = NULL;
+    const char *q = "SELECT v FROM t WHERE id = $1";
+    CHECK(driftdb_prepare(sess, q, strlen(q), 0, NULL, &st, &e) == DRIFTDB_OK);
+    char out[64];
+    uint64_t g, c;
+    static const struct { const char *arg, *want; } runs[] = {
+        {"1", "10"}, {"2", "20"}, {NULL, ""}, {"21", ""}, {"20", "200"}, {"1", "10"},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(runs); i++) {
+        CHECK(run_stmt1(st, runs[i].arg, out, sizeof out, &e) == 0);
+        CHECK(strcmp(out, runs[i].want) == 0);
+    }
+    /* the first run is planned for its values, the others use the kept plan */
+    driftdb_stmt_plans(st, &g, &c);
+    CHECK(g == DD_ARRAY_LEN(runs) - 1 && c == 1);
+    /* plan_cache_mode = force_custom_plan: planned for each run */
+    CHECK(simple("SET plan_cache_mode = force_custom_plan") == 0);
+    CHECK(run_stmt1(st, "5", out, sizeof out, &e) == 0 && strcmp(out, "50") == 0);
+    driftdb_stmt_plans(st, &g, &c);
+    CHECK(g == DD_ARRAY_LEN(runs) - 1 && c == 2);
+    CHECK(simple("RESET plan_cache_mode") == 0);
+    /* a write the plan's table sees, then a change of the table */
+    CHECK(simple("UPDATE t SET v = 7 WHERE id = 3") == 0);
+    CHECK(run_stmt1(st, "3", out, sizeof out, &e) == 0 && strcmp(out, "7") == 0);
+    CHECK(simple("ALTER TABLE t ADD COLUMN w int") == 0);
+    CHECK(run_stmt1(st, "3", out, sizeof out, &e) == 0 && strcmp(out, "7") == 0);
+    CHECK(simple("CREATE INDEX t_v ON t (v)") == 0);
+    CHECK(run_stmt1(st, "4", out, sizeof out, &e) == 0 && strcmp(out, "40") == 0);
+    driftdb_stmt_plans(st, &g, &c);
+    CHECK(g == DD_ARRAY_LEN(runs) + 2 && c == 2);
+    /* the table gone: the error, not a kept plan */
+    CHECK(simple("DROP TABLE t") == 0);
+    CHECK(run_stmt1(st, "4", out, sizeof out, &e) == -1 && strcmp(e.sqlstate, "42P01") == 0);
+    CHECK(simple("CREATE TABLE t (id INT PRIMARY KEY, v BIGINT)") == 0);
+    CHECK(simple("INSERT INTO t VALUES (4, 44)") == 0);
+    CHECK(run_stmt1(st, "4", out, sizeof out, &e) == 0 && strcmp(out, "44") == 0);
+    /* inside a transaction that changes the catalog: planned per run */
+    CHECK(simple("BEGIN") == 0);
+    CHECK(simple("ALTER TABLE t ADD COLUMN x int") == 0);
+    driftdb_stmt_plans(st, &g, &c);
+    uint64_t c0 = c;
+    CHECK(run_stmt1(st, "4", out, sizeof out, &e) == 0 && strcmp(out, "44") == 0);
+    driftdb_stmt_plans(st, &g, &c);
+    CHECK(c == c0 + 1);
+    CHECK(simple("ROLLBACK") == 0);
+
+    const char *qp = "SELECT v FROM t FOR SYSTEM_TIME AS OF CAST($1 AS text) WHERE id = 4";
+    CHECK(driftdb_prepare(sess, qp, strlen(qp), 0, NULL, &past, &e) == DRIFTDB_OK);
+    const char *qs = "SELECT (SELECT max(v) FROM t WHERE id <= $1)";
+    CHECK(driftdb_prepare(sess, qs, strlen(qs), 0, NULL, &sub, &e) == DRIFTDB_OK);
+    char seq[64], point[80], now[80];
+    size_t len;
+    CHECK(prep_run("SELECT drift_seq()", 0, NULL, 0, seq, &len, &e) == 0);
+    snprintf(point, sizeof point, "@SEQ:%s", seq);
+    CHECK(simple("UPDATE t SET v = 45 WHERE id = 4") == 0);
+    CHECK(prep_run("SELECT drift_seq()", 0, NULL, 0, seq, &len, &e) == 0);
+    snprintf(now, sizeof now, "@SEQ:%s", seq);
+    CHECK(run_stmt1(past, point, out, sizeof out, &e) == 0 && strcmp(out, "44") == 0);
+    CHECK(run_stmt1(sub, "3", out, sizeof out, &e) == 0 && strcmp(out, "NULL") == 0);
+    CHECK(run_stmt1(sub, "4", out, sizeof out, &e) == 0 && strcmp(out, "45") == 0);
+    CHECK(run_stmt1(past, now, out, sizeof out, &e) == 0 && strcmp(out, "45") == 0);
+    driftdb_stmt_plans(past, &g, &c);
+    CHECK(g == 0 && c == 2);
+    /* a key range, or a key computed by a function, from a parameter: a
+     * plan made for the value reads less than one for any value would */
+    static const char *const custom[] = {"SELECT v FROM t WHERE id >= $1 AND id < 5",
+                                         "SELECT v FROM t WHERE id = abs($1)",
+                                         "SELECT v FROM t WHERE id IN ($1, 2)"};
+    for (size_t i = 0; i < DD_ARRAY_LEN(custom); i++) {
+        driftdb_stmt *cs = NULL;
+        CHECK(driftdb_prepare(sess, custom[i], strlen(custom[i]), 0, NULL, &cs, &e) == DRIFTDB_OK);
+        for (int k = 0; cs && k < 2; k++) CHECK(run_stmt1(cs, "4", out, sizeof out, &e) == 0 && strcmp(out, "45") == 0);
+        if (cs) driftdb_stmt_plans(cs, &g, &c);
+        CHECK(cs && g == 0 && c == 2);
+        driftdb_stmt_free(cs);
+    }
+    driftdb_stmt_plans(sub, &g, &c);
+    CHECK(g == 0 && c == 2);
+    driftdb_stmt_free(st);
+    driftdb_stmt_free(past);
+    driftdb_stmt_free(sub);
+    close_db();
+}
+
 int main(void)
 {
     RUN(inferred_types);
     RUN(binary_round_trip);
     RUN(bad_parameters);
     RUN(implicit_transaction);
+    RUN(kept_plans);
     RUN(out_of_memory);
     return check_summary();
 }

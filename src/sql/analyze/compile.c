@@ -2173,6 +2173,7 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
 static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int want, int loc, int oploc, SubLink **out)
 {
     CompileCtx *cc = b->cc;
+    cc->sql->no_cache = true;   /* its values are kept from one run to the next (SubLink.done) */
     SubLink *l = arena_zalloc(cc->sql->stmt, sizeof(*l));
     if (!l) return DD_ENOMEM;
     int ncols = 0;

@@ -1976,7 +1976,7 @@ static int f_tablesample(EvalEnv *env, const Value *a, int n, Value *out, int lo
     }
     u64 *st = *env->state;
     if (!st) {
-        if (!(st = arena_alloc(env->sql->stmt, sizeof(u64) * 4))) return DD_ENOMEM;
+        if (!(st = arena_alloc(sql_plan_arena(env->sql), sizeof(u64) * 4))) return DD_ENOMEM;
         u64 seed = 0;
         if (getrandom(&seed, sizeof seed, GRND_NONBLOCK) != (ssize_t)sizeof seed) {
             seed = (u64)clock_mono_us() ^ (u64)(uintptr_t)st;

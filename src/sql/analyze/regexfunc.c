@@ -55,7 +55,7 @@ static size_t char_offset(const char *s, size_t n, i64 ci)
 /* Pattern pat compiled under opts, through the call site's cache. */
 static int compile(EvalEnv *env, const Value *pat, unsigned opts, const Regex **re)
 {
-    return rx_compile((RxCache **)env->state, env->sql->stmt, pat->v.s.p, pat->v.s.len, opts, re, env->sql->err);
+    return rx_compile((RxCache **)env->state, sql_plan_arena(env->sql), pat->v.s.p, pat->v.s.len, opts, re, env->sql->err);
 }
 
 /* Reads a flags argument.  fn: the function, for those that refuse g. */

@@ -213,7 +213,9 @@ int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
         case XOP_PARAM:
             if (in->a < 1 || in->a > env->sql->nparams)
                 return dd_err(err, DD_EUNDEFINED_PARAMETER, -1, "there is no parameter $%d", in->a);
-            /* only while describing (no values yet): NULL of its type */
+            /* only while describing or planning (no values yet): NULL of
+             * its type, and the plan depends on it */
+            if (!env->sql->params) env->sql->no_cache = true;
             st[sp++] = env->sql->params ? env->sql->params[in->a - 1] : val_null((TypeId)in->type);
             break;
         case XOP_NOT: {

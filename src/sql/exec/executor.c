@@ -3950,6 +3950,39 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* ================================================================ plans run again */
+
+/* The operators a plan kept for later statements may hold (sql.h,
+ * sql_plan_reusable): their open resets what a run changes, and
+ * op_tree_rearm forgets what they took from a statement's arena, which
+ * the next statement's is not.  Others (sorts, aggregates, joins, set
+ * operations, function scans, ...) keep such state in places not listed
+ * here, and so a plan holding one is made anew for each statement. */
+bool op_tree_reusable(const Op *op)
+{
+    for (; op; op = op->child) {
+        const OpVtbl *vt = op->vt;
+        if (vt != &scan_vt && vt != &filter_vt && vt != &project_vt && vt != &limit_vt && vt != &one_vt) return false;
+        if (op->child2) return false;
+    }
+    return true;
+}
+
+void op_tree_rearm(Op *op)
+{
+    for (; op; op = op->child) {
+        if (op->vt != &scan_vt) continue;
+        ScanOp *s = (ScanOp *)op;
+        s->row = NULL;
+        s->ws_loaded = s->wk_built = false;
+        s->ws_all = NULL;
+        s->nws_all = 0;
+        s->wkey = NULL;
+        s->nwkey = 0;
+        s->wrows = NULL;
+    }
+}
+
 int op_open_instrumented(SqlCtx *c, Op *o)
 {
     double t = now_ms();

@@ -68,6 +68,11 @@ void op_scan_set_keys(Op *scan, const u8 *const *keys, const u32 *lens, int n);
  * canonical row of a join whose outer side is in it.  NULL: none. */
 void op_scan_set_param_row(Op *scan, const Value *row);
 /* Whether scan (a scan op) reads its whole table (no key, range or index). */
+/* Whether the tree at op may run in later statements, and, before each of
+ * them, what it kept in the last statement's arena forgotten (its
+ * constants, programs and plan-time memory live on). */
+bool op_tree_reusable(const Op *op);
+void op_tree_rearm(Op *op);
 bool op_scan_is_full(const Op *scan);
 /* The scan under op (op itself or through filters), or NULL. */
 Op *op_scan_of(Op *op);

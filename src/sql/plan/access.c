@@ -45,7 +45,15 @@ bool const_value(SqlCtx *ctx, Expr *k, Value *out)
     cc.agg_forbidden = "WHERE";
     ExprProg *p;
     DdError saved = *ctx->err;
-    if (expr_compile(&cc, k, &p) || p->type == TYPE_NULLTYPE || !p->constant) { *ctx->err = saved; return false; }
+    if (expr_compile(&cc, k, &p)) { *ctx->err = saved; return false; }
+    if (p->type == TYPE_NULLTYPE || !p->constant) {
+        /* planned for any parameter values (SqlCtx.no_cache): a plan for
+         * this run's values could use one here, so this one is not kept */
+        for (int i = 0; !ctx->params && i < p->n; i++)
+            if (p->code[i].op == XOP_PARAM) ctx->no_cache = true;
+        *ctx->err = saved;
+        return false;
+    }
     EvalEnv env = {ctx, NULL, 0, NULL};
     Arena *row = ctx->row;
     ctx->row = ctx->stmt;   /* the value must outlive the row arena */
@@ -85,15 +93,17 @@ bool const_as_column(SqlCtx *ctx, Expr *k, TypeId ct, i32 ctm, Value *out)
 }
 
 /* Whether program p, compiled in a query's scope, is constant for one run
- * of that query: it reads no column of the query's own rows (XOP_SLOT) and
- * no parameter, runs no subquery, but reads an enclosing query's row. */
+ * of that query: it reads no column of the query's own rows (XOP_SLOT),
+ * runs no subquery, but reads an enclosing query's row or a parameter
+ * whose value the plan does not hold (a plan made to run again with other
+ * values: sql_prepare_generic). */
 static bool run_constant(const ExprProg *p)
 {
     bool outer = false;
     for (int i = 0; i < p->n; i++) {
         u8 op = p->code[i].op;
-        if (op == XOP_SLOT || op == XOP_SUBLINK || op == XOP_PARAM) return false;
-        outer |= op == XOP_OUTER;
+        if (op == XOP_SLOT || op == XOP_SUBLINK) return false;
+        outer |= op == XOP_OUTER || op == XOP_PARAM;
     }
     return outer;
 }
@@ -103,7 +113,7 @@ static bool run_constant(const ExprProg *p)
 static bool param_expr_ok(const Expr *e)
 {
     switch (e->kind) {
-    case EXPR_COLUMN: case EXPR_CONST: return true;
+    case EXPR_COLUMN: case EXPR_CONST: case EXPR_PARAM: return true;
     case EXPR_UNARY: return param_expr_ok(e->u.unary.arg);
     case EXPR_BINARY: return e->u.bin.op >= BOP_ADD && param_expr_ok(e->u.bin.l) && param_expr_ok(e->u.bin.r);
     case EXPR_CAST: return param_expr_ok(e->u.cast.arg);
@@ -320,6 +330,7 @@ static int key_bounds(SqlCtx *ctx, Scope *scope, Expr **conj, int nconj, ScopeRe
             key_encode_value(&v, &kr->hi);
             continue;
         }
+        bool no_cache = ctx->no_cache;
         for (int i = 0; cols[k] >= 0 && i < nconj && !hit; i++) hit = eq_const_for(ctx, conj[i], rel, cols[k], &v);
         if (hit) {
             (*parts)[k].val = v;
@@ -331,6 +342,7 @@ static int key_bounds(SqlCtx *ctx, Scope *scope, Expr **conj, int nconj, ScopeRe
         ExprProg *p = NULL;
         for (int i = 0; cols[k] >= 0 && i < nconj && !hit; i++) hit = eq_param_for(ctx, scope, conj[i], rel, cols[k], &p);
         if (!hit) break;
+        ctx->no_cache = no_cache;   /* a parameter's value here is read as the scan opens */
         (*parts)[k].prog = p;
         (*parts)[k].type = rel->types[cols[k]];
         *deferred = true;

@@ -666,10 +666,12 @@ static double range_frac(SqlCtx *ctx, const TableInfo *t, const TableStats *st, 
     bool number = type_is_int(ct) || ct == TYPE_FLOAT4 || ct == TYPE_FLOAT8 || ct == TYPE_NUMERIC;
     /* the constant as the column's type, or any number for a number column */
     if (ast_has_column(k) || !stats_column(st, t->cols[c].id, &ndv, &nf)) return -1;
-    if (!(const_as_column(ctx, k, ct, t->cols[c].typmod, &v) && stats_scalar(ctx, &v, &x)) &&
-        !(number && const_value(ctx, k, &v) && v.type != TYPE_DATE && v.type != TYPE_TIMESTAMP &&
-          v.type != TYPE_TIMESTAMPTZ && stats_scalar(ctx, &v, &x)))
-        return -1;
+    bool no_cache = ctx->no_cache;   /* an estimate: a plan for any value may do without it */
+    bool known = (const_as_column(ctx, k, ct, t->cols[c].typmod, &v) && stats_scalar(ctx, &v, &x)) ||
+                 (number && const_value(ctx, k, &v) && v.type != TYPE_DATE && v.type != TYPE_TIMESTAMP &&
+                  v.type != TYPE_TIMESTAMPTZ && stats_scalar(ctx, &v, &x));
+    ctx->no_cache = no_cache;
+    if (!known) return -1;
     double below = stats_below(st, t->cols[c].id, x);
     if (below < 0) return -1;
     return (above ? 1 - below : below) * (1 - nf);

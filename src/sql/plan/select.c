@@ -245,6 +245,8 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
     u64 a = 0, b = 0;
     int rc;
     const TableInfo *t;
+    /* points resolve against the snapshot of the run that plans */
+    if (k != TEMPORAL_NONE || ctx->view_kind != TEMPORAL_NONE || ctx->session_point != SEQ_NONE) ctx->no_cache = true;
     if (k == TEMPORAL_NONE && ctx->view_kind != TEMPORAL_NONE) {
         k = ctx->view_kind;   /* under a view read at a point: that point */
         a = ctx->view_a;
@@ -277,9 +279,10 @@ int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi)
             }
         }
     }
-    if (strcmp(tr->name, "drift_commits") == 0) return from_commits(ctx, tr, k, a, fi);
+    if (strcmp(tr->name, "drift_commits") == 0) { ctx->no_cache = true; return from_commits(ctx, tr, k, a, fi); }
     const char *sys_schema, *sys_base;
     if (syscat_lookup(ctx, tr->name, &sys_schema, &sys_base)) {
+        ctx->no_cache = true;   /* rows made as it is planned */
         /* pg_catalog and information_schema: the catalog at the point read */
         if (k != TEMPORAL_NONE && k != TEMPORAL_AS_OF)
             return dd_err(ctx->err, DD_EFEATURE, tr->temporal.loc,

@@ -2597,7 +2597,8 @@ bool syscat_lookup(SqlCtx *ctx, const char *name, const char **schema, const cha
      * it later; then information_schema when the path names it.  Most
      * names are no system relation's: those return at once */
     bool any = false;
-    for (size_t i = 0; i < DD_ARRAY_LEN(sysrels) && !any; i++) any = strcmp(sysrels[i].name, name) == 0;
+    for (size_t i = 0; i < DD_ARRAY_LEN(sysrels) && !any; i++)
+        any = sysrels[i].name[0] == name[0] && strcmp(sysrels[i].name, name) == 0;
     if (!any) return false;
     const char **path;
     int np;

@@ -69,6 +69,10 @@ typedef struct SqlCtx {
     Snap *snap;              /* pinned while the statement runs */
     TxnWrites *ws;            /* the transaction's uncommitted changes */
     Arena *stmt;             /* statement arena: plans, constants, results */
+    /* where a call site keeps what it made on first use (a regex's
+     * compiled patterns): a plan kept for later statements lives in its
+     * own arena, not stmt (sql_plan_arena) */
+    Arena *plan_mem;
     Arena *row;              /* reset for every output row */
     ValueCtx vctx;           /* time zone and arena for value I/O */
     i64 txn_time_us;         /* now(): transaction start (Unix µs) */
@@ -194,6 +198,11 @@ typedef struct SqlCtx {
     const Value *params;
     bool point_from_param;   /* set when describing read the present for a
                                 FOR SYSTEM_TIME point that is a parameter */
+    /* Set while planning when the plan holds something that a later run
+     * could not reuse (sql_plan_reusable): a parameter's value read while
+     * planning (none is known then), a FOR SYSTEM_TIME point, a system
+     * relation's rows, a subquery */
+    bool no_cache;
     /* Plans subquery s of an expression compiled in scope (its columns are
      * outer references there): the operator tree, its number of columns
      * and their types, and the first one's typmod (statement arena).  Set by
@@ -230,6 +239,9 @@ typedef struct SqlCtx {
     const struct SelectStmt *dml_cte_top;
     struct Plan **pre; int npre, cappre;
 } SqlCtx;
+
+/* The arena as long-lived as the statement's plan and programs. */
+static inline Arena *sql_plan_arena(SqlCtx *ctx) { return ctx->plan_mem ? ctx->plan_mem : ctx->stmt; }
 
 /* 57014 once *ctx->interrupt is set; every operator loop calls it. */
 static inline int sql_check_interrupt(SqlCtx *ctx)
