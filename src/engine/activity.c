@@ -53,7 +53,7 @@ void activity_begin(driftdb_session *s, const char *sql, size_t len)
         len = ACT_QUERY_MAX - 1;
         while (len > 0 && ((unsigned char)sql[len] & 0xC0) == 0x80) len--;
     }
-    const char *app = driftdb_session_setting(s, "application_name");
+    const char *app = session_hot(s, HOT_APPLICATION_NAME);
     pthread_mutex_lock(&s->db->act_mu);
     snprintf(s->act.app, sizeof s->act.app, "%s", app ? app : "");
     if (s->act.state == 'i') s->act.xact_start_us = now;   /* a transaction starts with the statement */

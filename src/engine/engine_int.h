@@ -153,6 +153,10 @@ typedef struct SetUndo {
 } SetUndo;
 
 #define SETTING_MAX 96
+/* Settings every statement reads, found by index (session_hot) rather
+ * than by name. */
+enum { HOT_ROLE, HOT_SYSTEM_TIME, HOT_READ_ONLY, HOT_ISOLATION, HOT_STATEMENT_TIMEOUT, HOT_APPLICATION_NAME,
+       HOT_PLAN_CACHE_MODE, HOT__COUNT };
 #define SETTING_SLOTS 256   /* a power of two, over 2 x SETTING_MAX */
 typedef struct Setting {
     char *name;     /* canonical spelling, e.g. "TimeZone" */
@@ -225,6 +229,7 @@ struct driftdb_session {
      * folded): slot holds index + 1, 0 empty; settings are only added */
     u8 setting_slot[SETTING_SLOTS];
     u64 settings_gen;          /* bumped by every change of a setting's value */
+    u8 hot[HOT__COUNT];        /* settings[] index of each HOT_ setting (settings_init) */
     Arena stmt, row, tzarena;
     ValueCtx vctx;
     DdError err;
@@ -237,6 +242,7 @@ struct driftdb_session {
     const Value *bind_vals;
     int bind_n;
     driftdb_stmt *bind_stmt;   /* ... and its statement, whose plan may be kept */
+    bool bind_kept_stmt;       /* the Stmt run is its kept plan's parse (session.c, stmt_own) */
     /* set by driftdb_session_cancel (any thread): the running statement
      * stops with 57014 at its next check; cleared when a statement starts */
     volatile int cancel;       /* CANCEL_* */
@@ -400,6 +406,9 @@ struct driftdb_result {
     const char *notice_state;
 };
 
+/* The value of hot setting which (HOT_*): driftdb_session_setting's
+ * answer for its name, without a lookup (settings.c). */
+const char *session_hot(const driftdb_session *s, int which);
 /* default_transaction_read_only: a new transaction is READ ONLY (settings.c) */
 bool session_default_read_only(driftdb_session *s);
 /* The isolation level a new transaction gets (default_transaction_isolation). */

@@ -1068,7 +1068,7 @@ static int ctx_fill(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *stm
     ctx->stmt_time_us = clock_wall_us();
     ctx->session_point = SEQ_NONE;
     ctx->user = s->user;
-    const char *role = driftdb_session_setting(s, "role");
+    const char *role = session_hot(s, HOT_ROLE);
     ctx->role = role && strcmp(role, "none") != 0 ? role : NULL;
     ctx->user_id = s->user_id;
     ctx->user_known = s->user_known;
@@ -1109,7 +1109,7 @@ static int ctx_fill(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *stm
         ctx->nparams = s->bind_n;
         ctx->params = s->bind_vals;
     }
-    const char *point = driftdb_session_setting(s, "drift.system_time");
+    const char *point = session_hot(s, HOT_SYSTEM_TIME);
     if (point && point[0]) {
         u64 seq;
         rc = sql_parse_point_text(ctx, point, &seq);
@@ -1143,6 +1143,7 @@ static int ctx_setup(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *st
  */
 typedef struct PlanCache {
     Arena arena;          /* the plan, and whatever planning made */
+    Stmt *stmt;           /* the parse it was planned from (in arena) */
     SqlCtx ctx;           /* the context its operators run with */
     SqlCtx planned;       /* ctx as planning left it */
     Plan *plan;
@@ -1168,16 +1169,17 @@ static bool plan_cache_allowed(driftdb_session *s, const Stmt *stmt)
      * many drivers send) is planned once */
     if (!st || st->no_cache || stmt->kind != STMT_SELECT || (!st->cache && !st->custom_plans)) return false;
     if (s->ws.ntables || s->ws.nrestarts || s->temp.ntables) return false;
-    const char *mode = driftdb_session_setting(s, "plan_cache_mode");
+    const char *mode = session_hot(s, HOT_PLAN_CACHE_MODE);
     if (mode && strcmp(mode, "force_custom_plan") == 0) return false;
     for (int i = 0; i < st->nparams; i++)
         if (st->puntyped[i] || (!s->bind_vals[i].isnull && s->bind_vals[i].type != st->ptypes[i])) return false;
     return true;
 }
 
-/* Makes the kept plan of s->bind_stmt for stmt (NULL when it cannot be
- * kept: the statement is then planned as usual, which reports any error). */
-static PlanCache *plan_cache_make(driftdb_session *s, Stmt *stmt, const char *sql, u64 gen, u64 newest)
+/* Makes the kept plan of s->bind_stmt, from its own parse of the text
+ * (the plan points into it); NULL when it cannot be kept: the statement
+ * is then planned as usual, which reports any error. */
+static PlanCache *plan_cache_make(driftdb_session *s, const char *sql, u64 gen, u64 newest)
 {
     driftdb_stmt *st = s->bind_stmt;
     PlanCache *pc = dd_calloc(1, sizeof(*pc));
@@ -1185,12 +1187,15 @@ static PlanCache *plan_cache_make(driftdb_session *s, Stmt *stmt, const char *sq
     arena_init(&pc->arena, 8192);
     SqlCtx *c = &pc->ctx;
     DdError saved = s->err;
-    int rc = ctx_setup(s, c, sql, &pc->arena, &s->row, &s->err);
+    size_t next = st->len;
+    int rc = parse_statement(st->sql, st->len, 0, &pc->arena, &pc->stmt, &next, &s->err);
+    if (!rc && !pc->stmt) rc = DD_EINTERNAL;
+    if (!rc) rc = ctx_setup(s, c, sql, &pc->arena, &s->row, &s->err);
     Plan *p = NULL;
     if (!rc) {
         c->params = NULL;   /* planned for any values */
         c->plan_mem = &pc->arena;
-        rc = sql_prepare(c, stmt, &p);
+        rc = sql_prepare(c, pc->stmt, &p);
     }
     if (rc || !sql_plan_reusable(c, p)) {
         if (!rc) st->no_cache = true;   /* its shape will not change */
@@ -1208,26 +1213,53 @@ static PlanCache *plan_cache_make(driftdb_session *s, Stmt *stmt, const char *sq
     return pc;
 }
 
+/* *stmtp as a parse of the prepared statement's text of its own, in the
+ * statement arena, when it is its kept plan's (which may go, and which a
+ * planning must not change). */
+static int stmt_own(driftdb_session *s, Stmt **stmtp, DdError *e)
+{
+    if (!s->bind_kept_stmt) return DD_OK;
+    driftdb_stmt *st = s->bind_stmt;
+    size_t next = st->len;
+    Stmt *fresh = NULL;
+    int rc = parse_statement(st->sql, st->len, 0, &s->stmt, &fresh, &next, e);
+    if (!rc && !fresh) rc = dd_err(e, DD_EINTERNAL, -1, "prepared statement text changed");
+    if (rc) return rc;
+    *stmtp = fresh;
+    s->bind_kept_stmt = false;
+    return DD_OK;
+}
+
 /* The kept plan of the prepared statement being run, set up for this run
- * in r (*out NULL: plan the statement as usual). */
-static int plan_from_cache(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, Plan **out,
+ * in r (*out NULL: plan the statement as usual, *stmtp then the run's own
+ * parse). */
+static int plan_from_cache(driftdb_session *s, Stmt **stmtp, const char *sql, driftdb_result *r, Plan **out,
                            DdError *e)
 {
     *out = NULL;
-    if (!plan_cache_allowed(s, stmt)) return DD_OK;
     driftdb_stmt *st = s->bind_stmt;
-    u64 gen, newest;
-    store_catalog_version(s->db->store, &gen, &newest);
-    /* a snapshot from before the newest catalog change sees another catalog */
-    if (!s->snap || snap_seq(s->snap) < newest) return DD_OK;
-    PlanCache *pc = st->cache;
-    if (pc && pc->busy) return DD_OK;   /* another portal of it runs */
-    if (pc && (pc->cat_gen != gen || pc->cat_newest != newest || pc->settings != driftdb_session_settings_version(s) ||
-               pc->user_id != s->user_id || pc->user_known != s->user_known)) {
+    PlanCache *pc = st ? st->cache : NULL;
+    bool use = plan_cache_allowed(s, *stmtp);
+    u64 gen = 0, newest = 0;
+    if (use) {
+        store_catalog_version(s->db->store, &gen, &newest);
+        /* a snapshot from before the newest catalog change sees another
+         * catalog; a busy plan is another portal's */
+        use = s->snap && snap_seq(s->snap) >= newest && !(pc && pc->busy);
+    }
+    bool valid = use && pc && pc->cat_gen == gen && pc->cat_newest == newest &&
+                 pc->settings == driftdb_session_settings_version(s) && pc->user_id == s->user_id &&
+                 pc->user_known == s->user_known;
+    if (!valid) {
+        int rc = stmt_own(s, stmtp, e);
+        if (rc) return rc;
+    }
+    if (!use) return DD_OK;
+    if (pc && !valid) {
         plan_cache_free(pc);
         st->cache = pc = NULL;
     }
-    if (!pc && !(st->cache = pc = plan_cache_make(s, stmt, sql, gen, newest))) return DD_OK;
+    if (!pc && !(st->cache = pc = plan_cache_make(s, sql, gen, newest))) return DD_OK;
     SqlCtx *c = &pc->ctx;
     *c = pc->planned;
     int rc = ctx_fill(s, c, sql, &s->stmt, &s->row, e);
@@ -1269,7 +1301,7 @@ i64 settings_ms(const char *value);
 /* Starts the statement's clock when statement_timeout is set. */
 static int session_arm_timeout(driftdb_session *s, DdError *e)
 {
-    const char *v = driftdb_session_setting(s, "statement_timeout");
+    const char *v = session_hot(s, HOT_STATEMENT_TIMEOUT);
     if (!v || (v[0] == '0' && !v[1])) return DD_OK;
     i64 ms = settings_ms(v);
     if (ms <= 0) return DD_OK;
@@ -1291,29 +1323,10 @@ static int retake_snapshot(driftdb_session *s, SqlCtx *ctx, const char *sql, DdE
     return rc;
 }
 
-/* Runs a statement through the SQL layer. */
-static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
+/* A statement that writes fails in a read-only transaction (25006). */
+static int check_writes(SqlCtx *ctx, const Stmt *stmt, DdError *e)
 {
-    /* autocommit: a lone statement, or the last of an implicit block */
-    bool implicit = s->state == TXN_IDLE || (s->state == TXN_IMPLICIT && s->stmt_last);
-    if (s->state == TXN_IDLE && !s->txn_time_kept) s->txn_time_us = clock_wall_us();
-    s->txn_time_kept = false;
-    /* READ COMMITTED: every statement of a transaction reads a snapshot
-     * of its own (what the transaction wrote stays, each row with the
-     * snapshot it was written on: WsRow.base_seq) */
-    if (s->snap && statement_snapshots(s)) end_snapshot(s);
-    /* a statement that takes the snapshot itself may take it again once
-     * (SqlCtx.snap_retry) */
-    s->snap_retry_ok = !s->snap;
-    int rc = ensure_snapshot(s, e);
-    if (rc) return rc;
-    SqlCtx *ctx = r->ctx;
-    rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
-    if (rc == DD_ESNAPSHOT_RETRY) rc = retake_snapshot(s, ctx, sql, e);
-    s->snap_retry_ok = false;
-    if (rc) return rc;
-    rc = session_arm_timeout(s, e);
-    if (rc) return rc;
+    int rc;
     /* EXPLAIN ANALYZE runs its statement: it writes as that statement */
     const Stmt *w = stmt->kind == STMT_EXPLAIN && stmt->u.explain.analyze ? stmt->u.explain.stmt : stmt;
     const char *writes = w->kind == STMT_INSERT ? "INSERT" : w->kind == STMT_UPDATE ? "UPDATE"
@@ -1342,16 +1355,45 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
             dd_err_hint(e, "drift.system_time is set; RESET drift.system_time to write.");
         return rc;
     }
-    r->implicit = implicit;
+    return DD_OK;
+}
+
+/* Runs a statement through the SQL layer. */
+static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
+{
+    /* autocommit: a lone statement, or the last of an implicit block */
+    bool implicit = s->state == TXN_IDLE || (s->state == TXN_IMPLICIT && s->stmt_last);
+    if (s->state == TXN_IDLE && !s->txn_time_kept) s->txn_time_us = clock_wall_us();
+    s->txn_time_kept = false;
+    /* READ COMMITTED: every statement of a transaction reads a snapshot
+     * of its own (what the transaction wrote stays, each row with the
+     * snapshot it was written on: WsRow.base_seq) */
+    if (s->snap && statement_snapshots(s)) end_snapshot(s);
+    /* a statement that takes the snapshot itself may take it again once
+     * (SqlCtx.snap_retry) */
+    s->snap_retry_ok = !s->snap;
+    int rc = ensure_snapshot(s, e);
+    if (rc) return rc;
+    /* a prepared query's kept plan comes with its context, set up */
     Plan *p = NULL;
+    rc = plan_from_cache(s, &stmt, sql, r, &p, e);
+    SqlCtx *ctx = r->ctx;
+    if (!rc && !p) {
+        rc = ctx_setup(s, ctx, sql, &s->stmt, &s->row, e);
+        if (rc == DD_ESNAPSHOT_RETRY) rc = retake_snapshot(s, ctx, sql, e);
+    }
+    s->snap_retry_ok = false;
+    if (rc) return rc;
+    rc = session_arm_timeout(s, e);
+    if (!rc && !p) rc = check_writes(ctx, stmt, e);   /* a kept plan is a query's */
+    if (rc) return rc;
+    r->implicit = implicit;
     s->lk_may_defer = true;   /* a lock another transaction holds is waited for with no plan open */
-    rc = plan_from_cache(s, stmt, sql, r, &p, e);
-    if (p) ctx = r->ctx;
-    if (!rc && s->bind_stmt) {
+    if (s->bind_stmt) {
         if (p) s->bind_stmt->generic_plans++;
         else s->bind_stmt->custom_plans++;
     }
-    if (!rc && !p) {
+    if (!p) {
         rc = sql_prepare(ctx, stmt, &p);
         if (rc == DD_ESNAPSHOT_RETRY && !(rc = retake_snapshot(s, ctx, sql, e))) rc = sql_prepare(ctx, stmt, &p);
     }
@@ -1373,9 +1415,10 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
         bool fresh = ctx->restart_ok;
         if (r->plan) plan_close(ctx, p);
         r->plan = NULL;
-        if (r->cache) {   /* planned as usual from here */
+        if (r->cache) {   /* planned as usual from here, from a parse of its own */
             result_drop_cache(r);
             ctx = r->ctx;
+            if ((rc = stmt_own(s, &stmt, e))) break;
         }
         /* the rows this run wrote go: the next run writes them anew (the
          * transaction had written nothing before the statement) */
@@ -2363,11 +2406,19 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     arena_reset(&s->stmt);
     arena_reset(&s->row);
     Stmt *stmt = NULL;
-    size_t next = st->len;
-    int rc = parse_statement(st->sql, st->len, 0, &s->stmt, &stmt, &next, e);
-    if (rc || !stmt) {
-        if (!rc) dd_err(e, DD_EINTERNAL, -1, "prepared statement text changed");
-        return api_fail(s, err);
+    int rc = DD_OK;
+    if (st->cache && !st->cache->busy) {
+        /* its kept plan's parse, which run_sql replaces by one of its own
+         * when it plans the statement (stmt_own) */
+        stmt = st->cache->stmt;
+        s->bind_kept_stmt = true;
+    } else {
+        size_t next = st->len;
+        rc = parse_statement(st->sql, st->len, 0, &s->stmt, &stmt, &next, e);
+        if (rc || !stmt) {
+            if (!rc) dd_err(e, DD_EINTERNAL, -1, "prepared statement text changed");
+            return api_fail(s, err);
+        }
     }
     if (s->state == TXN_IDLE) {
         /* the statements up to the next sync form one implicit transaction */
@@ -2384,6 +2435,7 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     s->bind_vals = NULL;
     s->bind_n = 0;
     s->bind_stmt = NULL;
+    s->bind_kept_stmt = false;
     if (rc != DRIFTDB_ROW_RESULT) {
         session_error(s);
         return rc;

@@ -173,8 +173,21 @@ int settings_init(driftdb_session *s)
         int rc = put_setting(s, defs[i].name, v);
         if (rc) return rc;
     }
+    static const char *const hot[HOT__COUNT] = {
+        [HOT_ROLE] = "role", [HOT_SYSTEM_TIME] = "drift.system_time",
+        [HOT_READ_ONLY] = "default_transaction_read_only", [HOT_ISOLATION] = "default_transaction_isolation",
+        [HOT_STATEMENT_TIMEOUT] = "statement_timeout", [HOT_APPLICATION_NAME] = "application_name",
+        [HOT_PLAN_CACHE_MODE] = "plan_cache_mode",
+    };
+    for (int i = 0; i < HOT__COUNT; i++) {
+        Setting *st = find_setting(s, hot[i]);
+        if (!st) return DD_EINTERNAL;   /* every one has a default in defs */
+        s->hot[i] = (u8)(st - s->settings);
+    }
     return DD_OK;
 }
+
+const char *session_hot(const driftdb_session *s, int which) { return s->settings[s->hot[which]].value; }
 
 void settings_free(driftdb_session *s);
 void settings_free(driftdb_session *s)
@@ -194,7 +207,11 @@ static bool setting_on(driftdb_session *s, const char *name)
     return st && (strcasecmp(st->value, "on") == 0 || strcasecmp(st->value, "true") == 0);
 }
 
-bool session_default_read_only(driftdb_session *s) { return setting_on(s, "default_transaction_read_only"); }
+bool session_default_read_only(driftdb_session *s)
+{
+    const char *v = session_hot(s, HOT_READ_ONLY);
+    return strcasecmp(v, "on") == 0 || strcasecmp(v, "true") == 0;
+}
 
 static int iso_code(const char *v)
 {
@@ -205,8 +222,7 @@ static int iso_code(const char *v)
 
 int session_default_iso(driftdb_session *s)
 {
-    Setting *st = find_setting(s, "default_transaction_isolation");
-    return iso_code(st ? st->value : NULL);
+    return iso_code(session_hot(s, HOT_ISOLATION));
 }
 
 /* transaction_isolation as PostgreSQL shows it: the transaction's level,

@@ -1315,15 +1315,18 @@ static int conn_min_duration(Conn *c)
 /* After a statement that started at t0 (clock_mono_us): its duration
  * line, as PostgreSQL's log_min_duration_statement writes it, when it took
  * at least the threshold.  what: "statement: SQL" or "execute NAME: SQL". */
-static void conn_log_duration(Conn *c, i64 t0, const char *what, const char *name, const char *sql)
+/* name (NULL: none), then "/" and portal when it is not empty */
+static void conn_log_duration(Conn *c, i64 t0, const char *what, const char *name, const char *portal,
+                              const char *sql)
 {
     if (!c->sess) return;
     int min = conn_min_duration(c);
     if (min < 0) return;
     i64 us = clock_mono_us() - t0;
     if (us < (i64)min * 1000) return;
-    log_msg(LOG_LOG, c->cfg->backend_id, "duration: %lld.%03lld ms  %s%s%s: %s", (long long)(us / 1000),
-            (long long)(us % 1000), what, name ? " " : "", name ? name : "", sql);
+    log_msg(LOG_LOG, c->cfg->backend_id, "duration: %lld.%03lld ms  %s%s%s%s%.63s: %s", (long long)(us / 1000),
+            (long long)(us % 1000), what, name ? " " : "", name ? name : "", portal && portal[0] ? "/" : "",
+            portal ? portal : "", sql);
 }
 
 static PgwText *text_new(const char *name, const char *sql)
@@ -1360,7 +1363,7 @@ static int conn_simple_query(Conn *c, Cursor *cur)
     if (!sql) return conn_fatal(c, "53200", "out of memory");
     i64 t0 = clock_mono_us();
     int rc = conn_run_query(c, sql);
-    conn_log_duration(c, t0, "statement", NULL, sql);   /* the whole string, once, as PostgreSQL */
+    conn_log_duration(c, t0, "statement", NULL, NULL, sql);   /* the whole string, once, as PostgreSQL */
     dd_free(sql);
     return rc;
 }
@@ -1932,12 +1935,16 @@ static int conn_execute(Conn *c, Cursor *cur)
     bool fetch = p && (p->r || p->holding || p->done);
     PgwText *tx = p ? p->text : NULL;
     if (tx) tx->refs++;   /* Execute may drop the portal */
-    char label[160] = "";
-    if (tx)
-        snprintf(label, sizeof label, "%s%s%.63s", tx->name[0] ? tx->name : "<unnamed>", pname[0] ? "/" : "",
-                 pname);
+    char portal[64] = "";   /* the message's name outlives it here */
+    if (tx) {
+        size_t n = strnlen(pname, sizeof portal - 1);
+        memcpy(portal, pname, n);
+        portal[n] = 0;
+    }
     int rc = conn_execute_portal(c, cur);
-    if (tx && rc == 0) conn_log_duration(c, t0, fetch ? "execute fetch from" : "execute", label, tx->sql);
+    if (tx && rc == 0)
+        conn_log_duration(c, t0, fetch ? "execute fetch from" : "execute", tx->name[0] ? tx->name : "<unnamed>",
+                          portal, tx->sql);
     text_unref(tx);
     return rc;
 }

@@ -110,6 +110,19 @@ void buf_put_u64be(Buf *b, u64 v)
     buf_append(b, t, 8);
 }
 
+void buf_put_dec(Buf *b, i64 v)
+{
+    char t[21];   /* "-9223372036854775808" */
+    int i = (int)sizeof t;
+    u64 m = v < 0 ? (u64)0 - (u64)v : (u64)v;
+    do {
+        t[--i] = (char)('0' + m % 10);
+        m /= 10;
+    } while (m);
+    if (v < 0) t[--i] = '-';
+    buf_append(b, t + i, sizeof t - (size_t)i);
+}
+
 void buf_put_u32le(Buf *b, u32 v)
 {
     u8 t[4];

@@ -44,6 +44,8 @@ void buf_put_u64be(Buf *b, u64 v);
 void buf_put_u32le(Buf *b, u32 v);
 void buf_put_u64le(Buf *b, u64 v);
 void buf_put_varint(Buf *b, u64 v);
+/* v in decimal, as printf's %lld (a value's text form, a tag's count) */
+void buf_put_dec(Buf *b, i64 v);
 void buf_put_svarint(Buf *b, i64 v);   /* zigzag */
 /* NUL-terminates without counting the NUL in len. Returns data or NULL. */
 char *buf_cstr(Buf *b);

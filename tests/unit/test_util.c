@@ -146,6 +146,21 @@ TEST(arena_release)
     CHECK_EQ_STR(released, "cbad");
 }
 
+/* buf_put_dec writes what printf's %lld does, the extremes included */
+TEST(buf_decimal)
+{
+    static const i64 vals[] = {0, 1, -1, 9, 10, -10, 123456789, INT64_MAX, INT64_MIN, INT64_MIN + 1, 1000000000000LL};
+    for (size_t i = 0; i < DD_ARRAY_LEN(vals); i++) {
+        Buf b = BUF_INIT;
+        char want[32];
+        snprintf(want, sizeof want, "%lld", (long long)vals[i]);
+        buf_put_dec(&b, vals[i]);
+        CHECK(buf_ok(&b));
+        CHECK_EQ_STR(buf_cstr(&b), want);
+        buf_free(&b);
+    }
+}
+
 TEST(buf_and_cursor)
 {
     Buf b = BUF_INIT;
@@ -396,6 +411,7 @@ int main(void)
     RUN(alloc_fault_injection);
     RUN(arena);
     RUN(arena_release);
+    RUN(buf_decimal);
     RUN(buf_and_cursor);
     RUN(varints);
     RUN(crc32c_vectors);

@@ -466,7 +466,7 @@ void val_to_text(const Value *v, const ValueCtx *ctx, Buf *out)
     case TYPE_INT2:
     case TYPE_INT4:
     case TYPE_INT8:
-    case TYPE_OID: buf_printf(out, "%lld", (long long)v->v.i); break;
+    case TYPE_OID: buf_put_dec(out, v->v.i); break;
     case TYPE_XID8: buf_printf(out, "%llu", (unsigned long long)(u64)v->v.i); break;
     case TYPE_REGPROC:
     case TYPE_REGCLASS:
