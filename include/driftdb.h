@@ -336,9 +336,10 @@ void driftdb_session_fail(driftdb_session *s);
 void driftdb_result_set_binary(driftdb_result *r, int i, int binary);
 
 /*
- * COPY.  A COPY statement run by driftdb_exec_next gives a result for which
- * driftdb_result_copy returns 'o' (COPY ... TO STDOUT); *binary is 1 for
- * FORMAT binary, *ncols the number of columns.  Other results: 0.
+ * COPY.  A COPY statement run by driftdb_exec_next or driftdb_portal_exec
+ * gives a result for which driftdb_result_copy returns 'o' (COPY ... TO
+ * STDOUT); *binary is 1 for FORMAT binary, *ncols the number of columns
+ * (for 'i' below: the columns it reads).  Other results: 0.
  * driftdb_copy_out_next then hands out the COPY stream one piece at a time
  * (the header, one row, the binary trailer): 1 with *data / *len valid
  * until the next call, 0 at the end (the tag is then "COPY n"), -1 on an
@@ -350,7 +351,8 @@ int driftdb_copy_out_next(driftdb_result *r, const char **data, size_t *len, dri
  * COPY ... FROM STDIN: driftdb_result_copy returns 'i'.  The caller feeds
  * the stream in pieces of any size (driftdb_copy_in_data), then ends it
  * (driftdb_copy_in_end: the last rows are inserted and an implicit
- * transaction commits; the tag is "COPY n") or abandons it
+ * transaction commits, a portal's at driftdb_session_sync; the tag is
+ * "COPY n") or abandons it
  * (driftdb_copy_in_fail: 57014 "COPY from stdin failed: why").  Each
  * returns 0 or -1 with err filled (a bad row: 22P02 / 22P04 with
  * err->context "COPY t, line N"); after -1 the COPY has failed as a whole,

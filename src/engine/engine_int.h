@@ -310,7 +310,9 @@ int bin_recv_enum_array(u32 etype, const ValueCtx *ctx, const u8 *p, size_t len,
 
 /* copy.c: COPY TO STDOUT */
 typedef struct CopyState CopyState;
-int copy_run(driftdb_session *s, CopyStmt *cs, driftdb_result *r, DdError *e);
+/* Starts COPY cs, whose statement text is sql (the query of COPY (query)
+ * TO STDOUT is analyzed in it), into r. */
+int copy_run(driftdb_session *s, CopyStmt *cs, const char *sql, driftdb_result *r, DdError *e);
 void copy_free(driftdb_result *r);
 /* session.c: runs a statement through the SQL layer into r */
 int session_run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);

@@ -1527,7 +1527,7 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
         if (is_utility_show(stmt->u.show)) { rc = run_sql(s, stmt, sql, r, e); break; }
         rc = run_show(s, stmt->u.show, r, e);
         break;
-    case STMT_COPY: rc = copy_run(s, stmt->u.copy, r, e); break;
+    case STMT_COPY: rc = copy_run(s, stmt->u.copy, sql, r, e); break;
     case STMT_DECLARE: rc = cursor_declare(s, stmt, sql, r, e); break;
     case STMT_FETCH: rc = cursor_fetch(s, stmt, r, e); if (!rc && !r->has_rows) r->done = true; break;
     case STMT_CLOSE: rc = cursor_close(s, stmt, r, e); r->done = true; break;
@@ -1599,14 +1599,16 @@ static bool oid_to_type(u32 oid, TypeId *t)
 
 #define MAX_PARAMS 65535   /* Bind counts parameters in an Int16 */
 
-/* The highest $n in sql (0 when none). */
+/* The highest $n in sql (0 when none).  COPY takes none, as in
+ * PostgreSQL, where it is a utility statement: a $n in COPY (query) is
+ * 42P02 when the COPY runs. */
 static int max_param(const char *sql, size_t len, Arena *a, int *out, DdError *e)
 {
     Lexer lx;
     Token t;
     lex_init(&lx, sql, len, 0, a);
     *out = 0;
-    for (;;) {
+    for (bool first = true;; first = false) {
         DdError le;
         dd_err_clear(&le);
         if (lex_next(&lx, &t, &le)) {
@@ -1615,6 +1617,7 @@ static int max_param(const char *sql, size_t len, Arena *a, int *out, DdError *e
             return DD_ENOMEM;
         }
         if (t.kind == TOK_EOF) return DD_OK;
+        if (first && t.kind == TOK_IDENT && strcmp(t.str, "copy") == 0) return DD_OK;
         if (t.kind != TOK_PARAM) continue;
         if (t.ival > MAX_PARAMS)
             return dd_err(e, DD_EPROGRAM_LIMIT, t.start, "too many parameters: $%lld (at most %d)",
@@ -1694,10 +1697,6 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     int rc = parse_statement(sql, len, 0, &a, &stmt, &next, e);
     if (rc) goto done;
     if (!stmt) { *empty = true; goto done; }
-    if (stmt->kind == STMT_COPY) {
-        rc = dd_err(e, DD_EFEATURE, stmt->loc, "COPY in the extended query protocol is not supported: send it as a simple query");
-        goto done;
-    }
     if (!rest_is_empty(&row, sql, len, next)) {
         rc = dd_err(e, DD_ESYNTAX, -1, "cannot insert multiple commands into a prepared statement");
         goto done;
@@ -1708,8 +1707,9 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         rc = dd_err(e, DD_EIN_FAILED_TXN, -1, NULL);
         goto done;
     }
+    /* no rows to describe (a COPY's rows travel as CopyData: NoData, as PostgreSQL) */
     if (stmt->kind == STMT_TXN || stmt->kind == STMT_SET || stmt->kind == STMT_CLOSE || stmt->kind == STMT_PREPARE ||
-        stmt->kind == STMT_DEALLOCATE || stmt->kind == STMT_DISCARD)
+        stmt->kind == STMT_DEALLOCATE || stmt->kind == STMT_DISCARD || stmt->kind == STMT_COPY)
         goto done;
     if (stmt->kind == STMT_EXECUTE) {
         /* EXECUTE returns what its prepared statement returns */
@@ -2226,8 +2226,9 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
      * fixed_result plans) */
     driftdb_result *r = *out;
     const Describe *d = p->described ? &p->desc : &st->desc;
-    bool same = !r->has_rows || (d->has_rows && r->ncols == d->ncols);
-    for (int i = 0; same && r->has_rows && i < r->ncols; i++)
+    bool rows = r->has_rows && !r->copy;   /* COPY TO's rows leave as CopyData */
+    bool same = !rows || (d->has_rows && r->ncols == d->ncols);
+    for (int i = 0; same && rows && i < r->ncols; i++)
         same = api_type_oid(r->cols[i].type, r->cols[i].typmod) == d->cols[i].type_oid;
     if (!same) {
         *out = NULL;
