@@ -226,6 +226,15 @@ const char *driftdb_result_notice(const driftdb_result *r, const char **severity
  * NULL past the last: a statement may raise several (ANALYZE skipping
  * each table it may not analyze). */
 const char *driftdb_result_notice_at(const driftdb_result *r, int i, const char **severity, const char **sqlstate);
+/* The i-th notice that a statement which failed raised before its error
+ * (`DROP ROLE IF EXISTS a, b` skipping a, then failing on b), or NULL past
+ * the last: PostgreSQL sends them ahead of the ErrorResponse.  Set when
+ * driftdb_exec_next or driftdb_portal_exec returns DRIFTDB_ERROR; a
+ * statement that fails later (driftdb_result_next, driftdb_copy_in_*)
+ * keeps them in its result, for driftdb_result_notice_at.  Filtered by
+ * client_min_messages; valid until the session's next statement. */
+const char *driftdb_session_notice_at(const driftdb_session *s, int i, const char **severity,
+                                      const char **sqlstate);
 
 /*
  * Prepared statements and portals (the extended query protocol).

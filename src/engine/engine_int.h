@@ -252,6 +252,11 @@ struct driftdb_session {
     void *wake_arg;
     bool act_registered;
     bool txn_committed;        /* txn_discard: the transaction ending committed */
+    /* the notices the statement that just failed raised before its error
+     * (driftdb_session_notice_at): per notice severity, SQLSTATE and text,
+     * each NUL-terminated; emptied when the next statement starts */
+    Buf fail_notes;
+    int nfail_notes;
 };
 
 /* What a statement or portal returns (driftdb_stmt_columns). */
@@ -388,6 +393,7 @@ struct driftdb_result {
     const char *notice;      /* WARNING / NOTICE text, or NULL */
     const char *notice_severity;
     const char *notice_state;
+    int min_level;           /* failed: 1 + client_min_messages's rank then, else 0 */
 };
 
 /* default_transaction_read_only: a new transaction is READ ONLY (settings.c) */

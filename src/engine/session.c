@@ -269,6 +269,7 @@ void driftdb_session_close(driftdb_session *s)
     arena_free(&s->stmt);
     arena_free(&s->row);
     arena_free(&s->tzarena);
+    buf_free(&s->fail_notes);
     dd_free(s->user);
     while (s->role_ids) {
         RoleMemo *m = s->role_ids;
@@ -406,6 +407,13 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
 
 /* ---------------------------------------------------------------- results */
 
+/* A statement starts: the notices of the one that failed before go. */
+static void forget_fail_notices(driftdb_session *s)
+{
+    buf_reset(&s->fail_notes);
+    s->nfail_notes = 0;
+}
+
 static int result_new(driftdb_session *s, driftdb_result **out)
 {
     driftdb_result *r = dd_calloc(1, sizeof(*r));
@@ -464,8 +472,9 @@ static int message_level(const char *name)
 
 static bool notice_shown(const driftdb_result *r, const char *severity)
 {
-    return !r->s || message_level(severity ? severity : "notice") >=
-                        message_level(driftdb_session_setting(r->s, "client_min_messages"));
+    if (!r->s) return true;
+    int min = r->min_level ? r->min_level - 1 : message_level(driftdb_session_setting(r->s, "client_min_messages"));
+    return message_level(severity ? severity : "notice") >= min;
 }
 
 static const char *notice_out(const char *msg, const char *sev, const char *state, const char **severity,
@@ -489,6 +498,34 @@ const char *driftdb_result_notice_at(const driftdb_result *r, int i, const char 
 const char *driftdb_result_notice(const driftdb_result *r, const char **severity, const char **sqlstate)
 {
     return driftdb_result_notice_at(r, 0, severity, sqlstate);
+}
+
+/* Keeps the notices of r, whose statement failed before its result was
+ * handed out, for driftdb_session_notice_at (r is about to be freed).  Out
+ * of memory loses them, never the error. */
+static void keep_fail_notices(driftdb_session *s, const driftdb_result *r)
+{
+    const char *note, *sev, *state;
+    for (int i = 0; (note = driftdb_result_notice_at(r, i, &sev, &state)) != NULL; i++) {
+        buf_puts(&s->fail_notes, sev ? sev : "NOTICE");
+        buf_putc(&s->fail_notes, 0);
+        buf_puts(&s->fail_notes, state ? state : "00000");
+        buf_putc(&s->fail_notes, 0);
+        buf_puts(&s->fail_notes, note);
+        buf_putc(&s->fail_notes, 0);
+        s->nfail_notes++;
+    }
+    if (!buf_ok(&s->fail_notes)) forget_fail_notices(s);
+}
+
+const char *driftdb_session_notice_at(const driftdb_session *s, int i, const char **severity, const char **sqlstate)
+{
+    const char *p = (const char *)s->fail_notes.data;
+    if (i < 0 || i >= s->nfail_notes) return notice_out(NULL, NULL, NULL, severity, sqlstate);
+    for (; i > 0; i--)
+        for (int f = 0; f < 3; f++) p += strlen(p) + 1;
+    const char *state = p + strlen(p) + 1;
+    return notice_out(state + strlen(state) + 1, p, state, severity, sqlstate);
 }
 
 static void result_warn(driftdb_result *r, const char *severity, const char *state, const char *msg)
@@ -547,6 +584,9 @@ static void cancel_reason(driftdb_session *s)
 static void result_fail(driftdb_result *r)
 {
     driftdb_session *s = r->s;
+    /* its notices are shown as client_min_messages was when it failed
+     * (failing undoes a SET of its implicit transaction) */
+    r->min_level = 1 + message_level(driftdb_session_setting(s, "client_min_messages"));
     wd_disarm(s->db->wd, s);
     cancel_reason(s);
     r->failed = true;
@@ -1401,6 +1441,7 @@ int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, drift
     DdError *e = &s->err;
     dd_err_clear(e);
     if (s->cur) driftdb_result_free(s->cur);
+    forget_fail_notices(s);
     if (*offset == 0 && s->state == TXN_IMPLICIT) {
         /* the caller left the previous string before its end: what ran of
          * it is committed, as if it had ended there */
@@ -1508,6 +1549,7 @@ static int exec_parsed(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
     if (rc) {
         if (e->code == DD_OK) dd_err(e, rc, -1, NULL);
         if (!r->failed) result_fail(r);
+        keep_fail_notices(s, r);   /* raised before the error: the client still gets them */
         driftdb_result_free(r);
         dd_to_api_error(e, err);
         return DRIFTDB_ERROR;
@@ -2192,6 +2234,7 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     dd_err_clear(e);
     *out = NULL;
     if (s->cur) driftdb_result_free(s->cur);
+    forget_fail_notices(s);
     if (s->state == TXN_IDLE) ws_temp_tidy(&s->ws);
     driftdb_stmt *st = p->st;
     if (st->empty) return DRIFTDB_DONE;

@@ -24,6 +24,10 @@
  *   - c->sess is set from conn_open_session until pgw_serve returns, and
  *     counts in cfg->nsessions meanwhile; READY and SKIP_TO_SYNC have one
  *     (conn_check).
+ *   - A statement's NoticeResponses precede what ends it: its
+ *     CommandComplete, or its ErrorResponse when it fails after raising
+ *     them (send_notices from its result, send_fail_notices from the
+ *     session when the engine freed the result with the error).
  *   - Extended protocol: c->stmts and c->portals own their engine handles.
  *     At most one portal has an open driftdb_result between messages
  *     (c->suspended, after Execute stopped at its row limit); before
@@ -366,18 +370,34 @@ static void send_error_msg(Conn *c, u8 type, const driftdb_error *e)
 
 static void send_error(Conn *c, const driftdb_error *e) { send_error_msg(c, 'E', e); }
 
-/* The WARNINGs / NOTICEs of a statement: NoticeResponses before its tag. */
+static void send_notice(Conn *c, const char *note, const char *sev, const char *state)
+{
+    driftdb_error n;
+    memset(&n, 0, sizeof n);
+    n.severity = sev ? sev : "NOTICE";
+    snprintf(n.sqlstate, sizeof n.sqlstate, "%s", state ? state : "00000");
+    snprintf(n.message, sizeof n.message, "%s", note);
+    send_error_msg(c, 'N', &n);
+}
+
+/* The WARNINGs / NOTICEs of a statement: NoticeResponses before its tag,
+ * or before its ErrorResponse when it failed while its rows or COPY data
+ * were sent (PostgreSQL sends a notice when it is raised, so always ahead
+ * of what ends the statement). */
 static void send_notices(Conn *c, driftdb_result *r)
 {
     const char *note, *sev, *state;
-    for (int i = 0; (note = driftdb_result_notice_at(r, i, &sev, &state)) != NULL; i++) {
-        driftdb_error n;
-        memset(&n, 0, sizeof n);
-        n.severity = sev ? sev : "NOTICE";
-        snprintf(n.sqlstate, sizeof n.sqlstate, "%s", state ? state : "00000");
-        snprintf(n.message, sizeof n.message, "%s", note);
-        send_error_msg(c, 'N', &n);
-    }
+    for (int i = 0; (note = driftdb_result_notice_at(r, i, &sev, &state)) != NULL; i++)
+        send_notice(c, note, sev, state);
+}
+
+/* The notices of a statement that failed before it gave a result
+ * (driftdb_exec_next, driftdb_portal_exec): before its ErrorResponse. */
+static void send_fail_notices(Conn *c)
+{
+    const char *note, *sev, *state;
+    for (int i = 0; (note = driftdb_session_notice_at(c->sess, i, &sev, &state)) != NULL; i++)
+        send_notice(c, note, sev, state);
 }
 
 /* The engine reports positions as byte offsets (+1) into the statement
@@ -1294,15 +1314,17 @@ static int conn_send_rows(Conn *c, driftdb_result *r, driftdb_error *err)
  * Sends one statement's result (simple query): its COPY data, or
  * RowDescription and DataRows when it has rows; then its notices and
  * CommandComplete.  Returns 0, 1 when the statement failed while
- * producing them (err filled), or -1 when the connection broke.
+ * producing them (err filled; its notices are sent, the error is the
+ * caller's to send), or -1 when the connection broke.
  */
 static int conn_send_result(Conn *c, driftdb_result *r, driftdb_error *err)
 {
     int rc = 0;
     if (driftdb_result_copy(r, NULL, NULL)) rc = conn_send_copy(c, r, err);
     else if (driftdb_result_has_rows(r)) rc = conn_send_rows(c, r, err);
-    if (rc != 0) return rc;
+    if (rc < 0) return -1;
     send_notices(c, r);
+    if (rc > 0) return 1;
     const char *tag = driftdb_result_tag(r);
     size_t at = msg_begin(c, 'C');
     buf_put_str(&c->out, tag ? tag : "");
@@ -1410,6 +1432,7 @@ static int conn_run_query(Conn *c, const char *sql)
             if (rc != DRIFTDB_ERROR)
                 error_set(&err, "ERROR", "XX000", "unexpected status %d from the engine", rc);
             position_in_chars(&err, sql);
+            send_fail_notices(c);
             send_error(c, &err);
             if (error_is_fatal(&err)) goto fatal;
             conn_report_params(c);
@@ -1535,6 +1558,7 @@ static void conn_hold_suspended(Conn *c)
         }
     }
     if (failed) {
+        send_notices(c, r);
         send_error(c, &err);
         p->held_error = true;
     } else {
@@ -1942,11 +1966,12 @@ static void send_complete(Conn *c, driftdb_result *r, long nrows)
 
 static int conn_execute_portal(Conn *c, Cursor *cur);
 
-/* p's statement failed (err) while its result r was being sent: the
- * error; the statement's transaction fails with it. */
+/* p's statement failed (err) while its result r was being sent: its
+ * notices, then the error; the statement's transaction fails with it. */
 static void portal_failed(Conn *c, PgwPortal *p, driftdb_result *r, const driftdb_error *err)
 {
     if (c->suspended == p) c->suspended = NULL;
+    send_notices(c, r);
     driftdb_result_free(r);
     p->r = NULL;
     p->done = true;
@@ -2031,6 +2056,7 @@ static int conn_execute_portal(Conn *c, Cursor *cur)
             return 0;
         }
         if (rc != DRIFTDB_ROW_RESULT) {
+            send_fail_notices(c);
             conn_engine_error(c, &err);
             return 0;
         }

@@ -389,8 +389,70 @@ def copy_protocol_violation():
         raise AssertionError("driftdb %s, postgres %s" % (got[0], got[1]))
 
 
+def notices_before_errors():
+    """A statement that raises a NOTICE or WARNING and then fails: the
+    notices reach the client before the ErrorResponse, through the simple
+    (psycopg2) and the extended protocol (psycopg 3)."""
+    import psycopg
+    import psycopg2
+    cases = [
+        ("SELECT 1; DROP TABLE IF EXISTS pgn_nope; SELECT 1/0", None),   # a notice of an earlier statement
+        ("DROP ROLE IF EXISTS pgn_nope, pgn_owner", None),               # the notice, then 2BP01
+        ("ANALYZE pgn_t, pgn_missing", "pgn_user"),                     # WARNING skipping pgn_t, then 42P01
+        ("GRANT SELECT ON pgn_seq, pgn_t TO pgn_user", "pgn_user"),      # WARNING for pgn_seq, then 42501
+        ("SELECT pg_cancel_backend(99999), 1 / x FROM (VALUES (1), (0)) v(x)", None),   # rows, then 22012
+        ("SET client_min_messages = warning; DROP ROLE IF EXISTS pgn_nope, pgn_owner", None),   # held back
+    ]
+    setup = ["CREATE ROLE pgn_owner", "CREATE ROLE pgn_user", "CREATE TABLE pgn_owned (id int)",
+             "ALTER TABLE pgn_owned OWNER TO pgn_owner", "CREATE TABLE pgn_t (id int)", "CREATE SEQUENCE pgn_seq",
+             "GRANT USAGE ON SEQUENCE pgn_seq TO pgn_user WITH GRANT OPTION"]
+    cleanup = ["DROP TABLE pgn_owned", "DROP TABLE pgn_t", "DROP SEQUENCE pgn_seq", "DROP ROLE pgn_owner",
+               "DROP ROLE pgn_user"]
+    got = []
+    for _, port, db in SERVERS:
+        c2 = psycopg2.connect(host="127.0.0.1", port=port, user="test", dbname=db.decode())
+        c2.autocommit = True
+        k = c2.cursor()
+        for q in setup:
+            k.execute(q)
+        res = []
+        for sql, role in cases:
+            k.execute("RESET ALL")
+            k.execute("SET ROLE %s" % (role or "NONE"))
+            del c2.notices[:]
+            try:
+                k.execute(sql)
+                state = None
+            except psycopg2.Error as e:
+                state = e.pgcode
+            res.append(("simple", sql, state, [n.strip() for n in c2.notices]))
+            if ";" in sql:
+                continue
+            with psycopg.connect(host="127.0.0.1", port=port, user="test", dbname=db.decode(),
+                                 autocommit=True) as c3:
+                notes = []
+                c3.add_notice_handler(lambda d: notes.append("%s: %s" % (d.severity, d.message_primary)))
+                if role:
+                    c3.execute("SET ROLE " + role)
+                try:
+                    c3.execute(sql)   # Parse / Bind / Describe / Execute / Sync
+                    state = None
+                except psycopg.Error as e:
+                    state = e.sqlstate
+                res.append(("extended", sql, state, notes))
+        k.execute("RESET ALL")
+        for q in cleanup:
+            k.execute(q)
+        c2.close()
+        got.append(res)
+    bad = ["driftdb %s\n  postgres %s" % (a, b) for a, b in zip(*got) if a != b]
+    if bad:
+        raise AssertionError("\n".join(bad))
+
+
 test("sequences", sequences)
 test("copy_protocol_violation", copy_protocol_violation)
+test("notices_before_errors", notices_before_errors)
 test("binary_results", binary_results)
 test("binary_array_messages", binary_array_messages)
 test("error_positions", error_positions)

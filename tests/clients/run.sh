@@ -24,7 +24,7 @@
 #                    primary key violation aborting its client
 #   pg_compare.py    the extended protocol side by side with a PostgreSQL 15
 #                    started here (replies, SQLSTATEs, binary bytes, types,
-#                    COPY)
+#                    COPY, notices before errors)
 #   robustness.py    raw sockets: garbage, bad lengths, half messages,
 #                    protocol 2.0, extended protocol, vanishing clients,
 #                    --max-connections (against a second, limited server)
