@@ -226,6 +226,15 @@ const char *driftdb_result_notice(const driftdb_result *r, const char **severity
  * NULL past the last: a statement may raise several (ANALYZE skipping
  * each table it may not analyze). */
 const char *driftdb_result_notice_at(const driftdb_result *r, int i, const char **severity, const char **sqlstate);
+/* The i-th notice that a statement which failed raised before its error
+ * (`DROP ROLE IF EXISTS a, b` skipping a, then failing on b), or NULL past
+ * the last: PostgreSQL sends them ahead of the ErrorResponse.  Set when
+ * driftdb_exec_next or driftdb_portal_exec returns DRIFTDB_ERROR; a
+ * statement that fails later (driftdb_result_next, driftdb_copy_in_*)
+ * keeps them in its result, for driftdb_result_notice_at.  Filtered by
+ * client_min_messages; valid until the session's next statement. */
+const char *driftdb_session_notice_at(const driftdb_session *s, int i, const char **severity,
+                                      const char **sqlstate);
 
 /*
  * Prepared statements and portals (the extended query protocol).
@@ -341,9 +350,10 @@ void driftdb_session_fail(driftdb_session *s);
 void driftdb_result_set_binary(driftdb_result *r, int i, int binary);
 
 /*
- * COPY.  A COPY statement run by driftdb_exec_next gives a result for which
- * driftdb_result_copy returns 'o' (COPY ... TO STDOUT); *binary is 1 for
- * FORMAT binary, *ncols the number of columns.  Other results: 0.
+ * COPY.  A COPY statement run by driftdb_exec_next or driftdb_portal_exec
+ * gives a result for which driftdb_result_copy returns 'o' (COPY ... TO
+ * STDOUT); *binary is 1 for FORMAT binary, *ncols the number of columns
+ * (for 'i' below: the columns it reads).  Other results: 0.
  * driftdb_copy_out_next then hands out the COPY stream one piece at a time
  * (the header, one row, the binary trailer): 1 with *data / *len valid
  * until the next call, 0 at the end (the tag is then "COPY n"), -1 on an
@@ -355,7 +365,8 @@ int driftdb_copy_out_next(driftdb_result *r, const char **data, size_t *len, dri
  * COPY ... FROM STDIN: driftdb_result_copy returns 'i'.  The caller feeds
  * the stream in pieces of any size (driftdb_copy_in_data), then ends it
  * (driftdb_copy_in_end: the last rows are inserted and an implicit
- * transaction commits; the tag is "COPY n") or abandons it
+ * transaction commits, a portal's at driftdb_session_sync; the tag is
+ * "COPY n") or abandons it
  * (driftdb_copy_in_fail: 57014 "COPY from stdin failed: why").  Each
  * returns 0 or -1 with err filled (a bad row: 22P02 / 22P04 with
  * err->context "COPY t, line N"); after -1 the COPY has failed as a whole,

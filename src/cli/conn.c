@@ -464,6 +464,12 @@ const char *conn_result_notice(const ConnResult *r, int i, const char **severity
     return NULL;   /* libpq's notice receiver prints them */
 }
 
+const char *conn_error_notice(const Conn *c, int i, const char **severity, const char **sqlstate)
+{
+    if (c->s) return driftdb_session_notice_at(c->s, i, severity, sqlstate);
+    return NULL;   /* libpq's notice receiver printed them as they came */
+}
+
 void conn_result_free(ConnResult *r)
 {
     if (!r) return;

@@ -86,6 +86,9 @@ const char *conn_result_tag(const ConnResult *r);
 /* The i-th notice of an embedded statement, NULL past the last (libpq
  * notices print as they come). */
 const char *conn_result_notice(const ConnResult *r, int i, const char **severity, const char **sqlstate);
+/* The i-th notice an embedded statement raised before the error
+ * conn_exec_next just returned for it, NULL past the last. */
+const char *conn_error_notice(const Conn *c, int i, const char **severity, const char **sqlstate);
 /* Frees r; unread rows are read and dropped first. */
 void conn_result_free(ConnResult *r);
 

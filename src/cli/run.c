@@ -126,8 +126,12 @@ int cli_run_sql(CliCtx *c, const char *sql, int stop_on_error)
         double t0 = now_ms();
         int rc = conn_exec_next(c->conn, sql, &off, &r, &err);
         if (rc == DRIFTDB_DONE) break;
+        const char *sev, *state;
+        const char *note;
         if (rc != DRIFTDB_ROW_RESULT) {
             fflush(stdout);
+            for (int i = 0; (note = conn_error_notice(c->conn, i, &sev, &state)) != NULL; i++)
+                fprintf(stderr, "%s:  %s: %s\n", sev ? sev : "NOTICE", state ? state : "00000", note);
             if (c->whole_text) cli_print_error(&err, sql, 0, strlen(sql));
             else cli_print_error(&err, sql, start, off);
             failed = 1;
@@ -135,8 +139,6 @@ int cli_run_sql(CliCtx *c, const char *sql, int stop_on_error)
             continue;
         }
         int bad = 0;
-        const char *sev, *state;
-        const char *note;
         for (int i = 0; (note = conn_result_notice(r, i, &sev, &state)) != NULL; i++) {
             /* as psql: on stderr, before the statement's output */
             fflush(stdout);

@@ -129,7 +129,30 @@ static int one_char(const char *v, const char *what, char dflt, char *out, DdErr
 
 static int copy_from_setup(driftdb_session *s, CopyStmt *cs, CopyState *c, driftdb_result *r, DdError *e);
 
-int copy_run(driftdb_session *s, CopyStmt *cs, driftdb_result *r, DdError *e)
+static int copy_start(driftdb_session *s, CopyStmt *cs, const char *sql, driftdb_result *r, DdError *e);
+
+int copy_run(driftdb_session *s, CopyStmt *cs, const char *sql, driftdb_result *r, DdError *e)
+{
+    /* run through a portal, COPY still has no parameters (a utility
+     * statement in PostgreSQL: COPY (query)'s $1 is 42P02 there too), and
+     * the statements it runs inside must not take the portal's */
+    const TypeId *types = s->bind_types;
+    const Value *vals = s->bind_vals;
+    int n = s->bind_n;
+    driftdb_stmt *st = s->bind_stmt;   /* nor its kept plan */
+    s->bind_types = NULL;
+    s->bind_vals = NULL;
+    s->bind_n = 0;
+    s->bind_stmt = NULL;
+    int rc = copy_start(s, cs, sql, r, e);
+    s->bind_types = types;
+    s->bind_vals = vals;
+    s->bind_n = n;
+    s->bind_stmt = st;
+    return rc;
+}
+
+static int copy_start(driftdb_session *s, CopyStmt *cs, const char *sql, driftdb_result *r, DdError *e)
 {
     CopyState *c = dd_calloc(1, sizeof *c);
     if (!c) return dd_err(e, DD_ENOMEM, -1, NULL);
@@ -184,7 +207,7 @@ int copy_run(driftdb_session *s, CopyStmt *cs, driftdb_result *r, DdError *e)
         rc = parse_statement(text, strlen(text), 0, &s->stmt, &q, &next, e);
         if (rc || !q) return rc ? rc : dd_err(e, DD_EINTERNAL, -1, "COPY: no query");
     }
-    rc = session_run_sql(s, q, text ? text : s->last_sql, r, e);
+    rc = session_run_sql(s, q, text ? text : sql, r, e);
     if (text && rc) e->position = 0;   /* not a position in the client's text */
     if (rc) return rc;
     int n = r->ncols;
@@ -255,7 +278,7 @@ int driftdb_result_copy(const driftdb_result *r, int *binary, int *ncols)
 {
     if (!r->copy) return 0;
     if (binary) *binary = r->copy->format == COPY_BINARY;
-    if (ncols) *ncols = r->ncols;
+    if (ncols) *ncols = r->copy_out ? r->ncols : r->copy->ncols;   /* COPY FROM: its target columns */
     return r->copy_out ? 'o' : 'i';
 }
 
@@ -882,6 +905,7 @@ void driftdb_copy_in_fail(driftdb_result *r, const char *why, driftdb_error *err
     dd_err_clear(e);
     dd_err(e, DD_ECANCELED, -1, "COPY from stdin failed: %s", why ? why : "");
     CopyState *c = r->copy;
-    if (c && c->from) copy_in_fail(r, e, err, c->lineno, c->lineno);
+    /* the line it was reading, as PostgreSQL's CONTEXT names it */
+    if (c && c->from) copy_in_fail(r, e, err, c->lineno + 1, c->lineno + 1);
     else { session_result_fail(r); dd_to_api_error(e, err); }
 }

@@ -243,6 +243,7 @@ struct driftdb_session {
     int bind_n;
     driftdb_stmt *bind_stmt;   /* ... and its statement, whose plan may be kept */
     bool bind_kept_stmt;       /* the Stmt run is its kept plan's parse (session.c, stmt_own) */
+    const Stmt *bind_top;      /* the portal's statement (not one it runs inside: a cursor's query) */
     /* set by driftdb_session_cancel (any thread): the running statement
      * stops with 57014 at its next check; cleared when a statement starts */
     volatile int cancel;       /* CANCEL_* */
@@ -264,6 +265,11 @@ struct driftdb_session {
     void *wake_arg;
     bool act_registered;
     bool txn_committed;        /* txn_discard: the transaction ending committed */
+    /* the notices the statement that just failed raised before its error
+     * (driftdb_session_notice_at): per notice severity, SQLSTATE and text,
+     * each NUL-terminated; emptied when the next statement starts */
+    Buf fail_notes;
+    int nfail_notes;
 };
 
 /* What a statement or portal returns (driftdb_stmt_columns). */
@@ -325,7 +331,9 @@ int bin_recv_enum_array(u32 etype, const ValueCtx *ctx, const u8 *p, size_t len,
 
 /* copy.c: COPY TO STDOUT */
 typedef struct CopyState CopyState;
-int copy_run(driftdb_session *s, CopyStmt *cs, driftdb_result *r, DdError *e);
+/* Starts COPY cs, whose statement text is sql (the query of COPY (query)
+ * TO STDOUT is analyzed in it), into r. */
+int copy_run(driftdb_session *s, CopyStmt *cs, const char *sql, driftdb_result *r, DdError *e);
 void copy_free(driftdb_result *r);
 /* session.c: runs a statement through the SQL layer into r */
 int session_run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e);
@@ -404,6 +412,7 @@ struct driftdb_result {
     const char *notice;      /* WARNING / NOTICE text, or NULL */
     const char *notice_severity;
     const char *notice_state;
+    int min_level;           /* failed: 1 + client_min_messages's rank then, else 0 */
 };
 
 /* The value of hot setting which (HOT_*): driftdb_session_setting's

@@ -270,6 +270,7 @@ void driftdb_session_close(driftdb_session *s)
     arena_free(&s->stmt);
     arena_free(&s->row);
     arena_free(&s->tzarena);
+    buf_free(&s->fail_notes);
     dd_free(s->user);
     while (s->role_ids) {
         RoleMemo *m = s->role_ids;
@@ -407,6 +408,13 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
 
 /* ---------------------------------------------------------------- results */
 
+/* A statement starts: the notices of the one that failed before go. */
+static void forget_fail_notices(driftdb_session *s)
+{
+    buf_reset(&s->fail_notes);
+    s->nfail_notes = 0;
+}
+
 static int result_new(driftdb_session *s, driftdb_result **out)
 {
     driftdb_result *r = dd_calloc(1, sizeof(*r));
@@ -466,8 +474,9 @@ static int message_level(const char *name)
 
 static bool notice_shown(const driftdb_result *r, const char *severity)
 {
-    return !r->s || message_level(severity ? severity : "notice") >=
-                        message_level(driftdb_session_setting(r->s, "client_min_messages"));
+    if (!r->s) return true;
+    int min = r->min_level ? r->min_level - 1 : message_level(driftdb_session_setting(r->s, "client_min_messages"));
+    return message_level(severity ? severity : "notice") >= min;
 }
 
 static const char *notice_out(const char *msg, const char *sev, const char *state, const char **severity,
@@ -491,6 +500,34 @@ const char *driftdb_result_notice_at(const driftdb_result *r, int i, const char 
 const char *driftdb_result_notice(const driftdb_result *r, const char **severity, const char **sqlstate)
 {
     return driftdb_result_notice_at(r, 0, severity, sqlstate);
+}
+
+/* Keeps the notices of r, whose statement failed before its result was
+ * handed out, for driftdb_session_notice_at (r is about to be freed).  Out
+ * of memory loses them, never the error. */
+static void keep_fail_notices(driftdb_session *s, const driftdb_result *r)
+{
+    const char *note, *sev, *state;
+    for (int i = 0; (note = driftdb_result_notice_at(r, i, &sev, &state)) != NULL; i++) {
+        buf_puts(&s->fail_notes, sev ? sev : "NOTICE");
+        buf_putc(&s->fail_notes, 0);
+        buf_puts(&s->fail_notes, state ? state : "00000");
+        buf_putc(&s->fail_notes, 0);
+        buf_puts(&s->fail_notes, note);
+        buf_putc(&s->fail_notes, 0);
+        s->nfail_notes++;
+    }
+    if (!buf_ok(&s->fail_notes)) forget_fail_notices(s);
+}
+
+const char *driftdb_session_notice_at(const driftdb_session *s, int i, const char **severity, const char **sqlstate)
+{
+    const char *p = (const char *)s->fail_notes.data;
+    if (i < 0 || i >= s->nfail_notes) return notice_out(NULL, NULL, NULL, severity, sqlstate);
+    for (; i > 0; i--)
+        for (int f = 0; f < 3; f++) p += strlen(p) + 1;
+    const char *state = p + strlen(p) + 1;
+    return notice_out(state + strlen(state) + 1, p, state, severity, sqlstate);
 }
 
 static void result_warn(driftdb_result *r, const char *severity, const char *state, const char *msg)
@@ -549,6 +586,9 @@ static void cancel_reason(driftdb_session *s)
 static void result_fail(driftdb_result *r)
 {
     driftdb_session *s = r->s;
+    /* its notices are shown as client_min_messages was when it failed
+     * (failing undoes a SET of its implicit transaction) */
+    r->min_level = 1 + message_level(driftdb_session_setting(s, "client_min_messages"));
     wd_disarm(s->db->wd, s);
     cancel_reason(s);
     r->failed = true;
@@ -1167,7 +1207,8 @@ static bool plan_cache_allowed(driftdb_session *s, const Stmt *stmt)
     driftdb_stmt *st = s->bind_stmt;
     /* from its second run on: a statement run once (an unnamed one, as
      * many drivers send) is planned once */
-    if (!st || st->no_cache || stmt->kind != STMT_SELECT || (!st->cache && !st->custom_plans)) return false;
+    if (!st || stmt != s->bind_top || st->no_cache || stmt->kind != STMT_SELECT || (!st->cache && !st->custom_plans))
+        return false;
     if (s->ws.ntables || s->ws.nrestarts || s->temp.ntables) return false;
     const char *mode = session_hot(s, HOT_PLAN_CACHE_MODE);
     if (mode && strcmp(mode, "force_custom_plan") == 0) return false;
@@ -1240,6 +1281,7 @@ static int plan_from_cache(driftdb_session *s, Stmt **stmtp, const char *sql, dr
     driftdb_stmt *st = s->bind_stmt;
     PlanCache *pc = st ? st->cache : NULL;
     bool use = plan_cache_allowed(s, *stmtp);
+    Stmt *run = *stmtp;
     u64 gen = 0, newest = 0;
     if (use) {
         store_catalog_version(s->db->store, &gen, &newest);
@@ -1250,7 +1292,7 @@ static int plan_from_cache(driftdb_session *s, Stmt **stmtp, const char *sql, dr
     bool valid = use && pc && pc->cat_gen == gen && pc->cat_newest == newest &&
                  pc->settings == driftdb_session_settings_version(s) && pc->user_id == s->user_id &&
                  pc->user_known == s->user_known;
-    if (!valid) {
+    if (!valid && run == s->bind_top) {
         int rc = stmt_own(s, stmtp, e);
         if (rc) return rc;
     }
@@ -1376,6 +1418,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     if (rc) return rc;
     /* a prepared query's kept plan comes with its context, set up */
     Plan *p = NULL;
+    bool top = s->bind_stmt && stmt == s->bind_top;   /* a portal's own statement */
     rc = plan_from_cache(s, &stmt, sql, r, &p, e);
     SqlCtx *ctx = r->ctx;
     if (!rc && !p) {
@@ -1389,7 +1432,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     if (rc) return rc;
     r->implicit = implicit;
     s->lk_may_defer = true;   /* a lock another transaction holds is waited for with no plan open */
-    if (s->bind_stmt) {
+    if (top) {
         if (p) s->bind_stmt->generic_plans++;
         else s->bind_stmt->custom_plans++;
     }
@@ -1602,6 +1645,7 @@ int driftdb_exec_next(driftdb_session *s, const char *sql, size_t *offset, drift
     DdError *e = &s->err;
     dd_err_clear(e);
     if (s->cur) driftdb_result_free(s->cur);
+    forget_fail_notices(s);
     if (*offset == 0 && s->state == TXN_IMPLICIT) {
         /* the caller left the previous string before its end: what ran of
          * it is committed, as if it had ended there */
@@ -1709,6 +1753,7 @@ static int exec_parsed(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
     if (rc) {
         if (e->code == DD_OK) dd_err(e, rc, -1, NULL);
         if (!r->failed) result_fail(r);
+        keep_fail_notices(s, r);   /* raised before the error: the client still gets them */
         driftdb_result_free(r);
         dd_to_api_error(e, err);
         return DRIFTDB_ERROR;
@@ -1728,7 +1773,7 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
         if (is_utility_show(stmt->u.show)) { rc = run_sql(s, stmt, sql, r, e); break; }
         rc = run_show(s, stmt->u.show, r, e);
         break;
-    case STMT_COPY: rc = copy_run(s, stmt->u.copy, r, e); break;
+    case STMT_COPY: rc = copy_run(s, stmt->u.copy, sql, r, e); break;
     case STMT_DECLARE: rc = cursor_declare(s, stmt, sql, r, e); break;
     case STMT_FETCH: rc = cursor_fetch(s, stmt, r, e); if (!rc && !r->has_rows) r->done = true; break;
     case STMT_CLOSE: rc = cursor_close(s, stmt, r, e); r->done = true; break;
@@ -1800,14 +1845,16 @@ static bool oid_to_type(u32 oid, TypeId *t)
 
 #define MAX_PARAMS 65535   /* Bind counts parameters in an Int16 */
 
-/* The highest $n in sql (0 when none). */
+/* The highest $n in sql (0 when none).  COPY takes none, as in
+ * PostgreSQL, where it is a utility statement: a $n in COPY (query) is
+ * 42P02 when the COPY runs. */
 static int max_param(const char *sql, size_t len, Arena *a, int *out, DdError *e)
 {
     Lexer lx;
     Token t;
     lex_init(&lx, sql, len, 0, a);
     *out = 0;
-    for (;;) {
+    for (bool first = true;; first = false) {
         DdError le;
         dd_err_clear(&le);
         if (lex_next(&lx, &t, &le)) {
@@ -1816,6 +1863,7 @@ static int max_param(const char *sql, size_t len, Arena *a, int *out, DdError *e
             return DD_ENOMEM;
         }
         if (t.kind == TOK_EOF) return DD_OK;
+        if (first && t.kind == TOK_IDENT && strcmp(t.str, "copy") == 0) return DD_OK;
         if (t.kind != TOK_PARAM) continue;
         if (t.ival > MAX_PARAMS)
             return dd_err(e, DD_EPROGRAM_LIMIT, t.start, "too many parameters: $%lld (at most %d)",
@@ -1895,10 +1943,6 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     int rc = parse_statement(sql, len, 0, &a, &stmt, &next, e);
     if (rc) goto done;
     if (!stmt) { *empty = true; goto done; }
-    if (stmt->kind == STMT_COPY) {
-        rc = dd_err(e, DD_EFEATURE, stmt->loc, "COPY in the extended query protocol is not supported: send it as a simple query");
-        goto done;
-    }
     if (!rest_is_empty(&row, sql, len, next)) {
         rc = dd_err(e, DD_ESYNTAX, -1, "cannot insert multiple commands into a prepared statement");
         goto done;
@@ -1909,8 +1953,9 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         rc = dd_err(e, DD_EIN_FAILED_TXN, -1, NULL);
         goto done;
     }
+    /* no rows to describe (a COPY's rows travel as CopyData: NoData, as PostgreSQL) */
     if (stmt->kind == STMT_TXN || stmt->kind == STMT_SET || stmt->kind == STMT_CLOSE || stmt->kind == STMT_PREPARE ||
-        stmt->kind == STMT_DEALLOCATE || stmt->kind == STMT_DISCARD)
+        stmt->kind == STMT_DEALLOCATE || stmt->kind == STMT_DISCARD || stmt->kind == STMT_COPY)
         goto done;
     if (stmt->kind == STMT_EXECUTE) {
         /* EXECUTE returns what its prepared statement returns */
@@ -2208,14 +2253,17 @@ static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
     const TypeId *bt = s->bind_types;
     const Value *bv = s->bind_vals;
     int bn = s->bind_n;
+    driftdb_stmt *bs = s->bind_stmt;   /* a portal's kept plan is not the EXECUTEd statement's */
     s->bind_types = st->ptypes;
     s->bind_vals = vals;
     s->bind_n = st->nparams;
+    s->bind_stmt = NULL;
     rc = run_stmt(s, body, st->sql, r, e);
     s->txn_time_kept = false;
     s->bind_types = bt;
     s->bind_vals = bv;
     s->bind_n = bn;
+    s->bind_stmt = bs;
     return rc;
 }
 
@@ -2400,6 +2448,7 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     dd_err_clear(e);
     *out = NULL;
     if (s->cur) driftdb_result_free(s->cur);
+    forget_fail_notices(s);
     if (s->state == TXN_IDLE) ws_temp_tidy(&s->ws);
     driftdb_stmt *st = p->st;
     if (st->empty) return DRIFTDB_DONE;
@@ -2430,11 +2479,13 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     s->bind_vals = p->params;
     s->bind_n = st->nparams;
     s->bind_stmt = st;
+    s->bind_top = stmt;
     rc = exec_parsed(s, stmt, st->sql, out, err);
     s->bind_types = NULL;
     s->bind_vals = NULL;
     s->bind_n = 0;
     s->bind_stmt = NULL;
+    s->bind_top = NULL;
     s->bind_kept_stmt = false;
     if (rc != DRIFTDB_ROW_RESULT) {
         session_error(s);
@@ -2445,8 +2496,9 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
      * fixed_result plans) */
     driftdb_result *r = *out;
     const Describe *d = p->described ? &p->desc : &st->desc;
-    bool same = !r->has_rows || (d->has_rows && r->ncols == d->ncols);
-    for (int i = 0; same && r->has_rows && i < r->ncols; i++)
+    bool rows = r->has_rows && !r->copy;   /* COPY TO's rows leave as CopyData */
+    bool same = !rows || (d->has_rows && r->ncols == d->ncols);
+    for (int i = 0; same && rows && i < r->ncols; i++)
         same = api_type_oid(r->cols[i].type, r->cols[i].typmod) == d->cols[i].type_oid;
     if (!same) {
         *out = NULL;

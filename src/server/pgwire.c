@@ -24,6 +24,10 @@
  *   - c->sess is set from conn_open_session until pgw_serve returns, and
  *     counts in cfg->nsessions meanwhile; READY and SKIP_TO_SYNC have one
  *     (conn_check).
+ *   - A statement's NoticeResponses precede what ends it: its
+ *     CommandComplete, or its ErrorResponse when it fails after raising
+ *     them (send_notices from its result, send_fail_notices from the
+ *     session when the engine freed the result with the error).
  *   - Extended protocol: c->stmts and c->portals own their engine handles.
  *     At most one portal has an open driftdb_result between messages
  *     (c->suspended, after Execute stopped at its row limit); before
@@ -59,6 +63,12 @@
  *   READY   --'P' 'B' 'D' 'E' 'C': conn_parse, conn_bind, conn_describe,
  *             conn_execute, conn_close_msg---------------------------> READY
  *   READY   --an ERROR in one of them: conn_ext_error-------> SKIP_TO_SYNC
+ *   READY   --a COPY run by 'Q' or 'E': conn_send_copy (TO STDOUT:
+ *             CopyOutResponse, CopyData*, CopyDone; FROM STDIN:
+ *             CopyInResponse, then conn_copy_in reads CopyData up to
+ *             CopyDone / CopyFail, ignoring Flush and Sync)----------> READY
+ *   READY   --another message during COPY IN: ERROR, then FATAL
+ *             08P01 (conn_copy_in)----------------------------------> CLOSED
  *   READY   --'S': conn_sync (commit the implicit transaction,
  *             ReadyForQuery)-----------------------------------------> READY
  *   READY   --'H' (Flush)---> READY
@@ -177,6 +187,7 @@ typedef struct PgwPortal {
     driftdb_result *r;         /* open while suspended */
     bool has_rows;
     bool done;                 /* ran to completion */
+    bool empty;                /* done, and its statement was empty */
     bool interrupted;          /* suspended, then closed by an error */
     bool holding;              /* the rest of its rows are in held */
     bool held_error;           /* held ends with an ErrorResponse */
@@ -361,18 +372,34 @@ static void send_error_msg(Conn *c, u8 type, const driftdb_error *e)
 
 static void send_error(Conn *c, const driftdb_error *e) { send_error_msg(c, 'E', e); }
 
-/* The WARNINGs / NOTICEs of a statement: NoticeResponses before its tag. */
+static void send_notice(Conn *c, const char *note, const char *sev, const char *state)
+{
+    driftdb_error n;
+    memset(&n, 0, sizeof n);
+    n.severity = sev ? sev : "NOTICE";
+    snprintf(n.sqlstate, sizeof n.sqlstate, "%s", state ? state : "00000");
+    snprintf(n.message, sizeof n.message, "%s", note);
+    send_error_msg(c, 'N', &n);
+}
+
+/* The WARNINGs / NOTICEs of a statement: NoticeResponses before its tag,
+ * or before its ErrorResponse when it failed while its rows or COPY data
+ * were sent (PostgreSQL sends a notice when it is raised, so always ahead
+ * of what ends the statement). */
 static void send_notices(Conn *c, driftdb_result *r)
 {
     const char *note, *sev, *state;
-    for (int i = 0; (note = driftdb_result_notice_at(r, i, &sev, &state)) != NULL; i++) {
-        driftdb_error n;
-        memset(&n, 0, sizeof n);
-        n.severity = sev ? sev : "NOTICE";
-        snprintf(n.sqlstate, sizeof n.sqlstate, "%s", state ? state : "00000");
-        snprintf(n.message, sizeof n.message, "%s", note);
-        send_error_msg(c, 'N', &n);
-    }
+    for (int i = 0; (note = driftdb_result_notice_at(r, i, &sev, &state)) != NULL; i++)
+        send_notice(c, note, sev, state);
+}
+
+/* The notices of a statement that failed before it gave a result
+ * (driftdb_exec_next, driftdb_portal_exec): before its ErrorResponse. */
+static void send_fail_notices(Conn *c)
+{
+    const char *note, *sev, *state;
+    for (int i = 0; (note = driftdb_session_notice_at(c->sess, i, &sev, &state)) != NULL; i++)
+        send_notice(c, note, sev, state);
 }
 
 /* The engine reports positions as byte offsets (+1) into the statement
@@ -1184,17 +1211,16 @@ static int send_data_row(Conn *c, driftdb_result *r, int ncols, driftdb_error *e
 }
 
 /*
- * Sends one statement's result: RowDescription and DataRows when it has
- * rows, then CommandComplete.  Returns 0, 1 when the statement failed
- * while producing rows (err filled), or -1 when the connection broke.
- */
-/*
  * COPY FROM STDIN: CopyInResponse, then CopyData is fed to the engine
- * until CopyDone (the rows are committed) or CopyFail.  Flush and Sync are
- * ignored meanwhile, as PostgreSQL does.  On an error the COPY ends at
- * once; CopyData, CopyDone and CopyFail still arriving are then dropped by
- * conn_serve_loop (the protocol's rule).  Returns 0, 1 when the COPY failed
- * (err filled, the result failed), or -1 when the connection broke.
+ * until CopyDone (the rows are committed, a portal's at Sync) or CopyFail.
+ * Flush and Sync are ignored meanwhile, as PostgreSQL does (libpq sends
+ * its Sync right behind an extended-protocol COPY's Execute).  Any other
+ * message is an ERROR 08P01 and then, as in PostgreSQL 15, a FATAL one
+ * that closes the connection (-1).  On an error the COPY ends at once;
+ * the CopyData, CopyDone and CopyFail still arriving are then dropped by
+ * conn_serve_loop (the protocol's rule; in the extended protocol every
+ * message is, up to Sync).  Returns 0, 1 when the COPY failed (err
+ * filled, the result failed), or -1 when the connection broke or closes.
  */
 static int conn_copy_in(Conn *c, driftdb_result *r, int binary, int ncols, driftdb_error *err)
 {
@@ -1226,60 +1252,86 @@ static int conn_copy_in(Conn *c, driftdb_result *r, int binary, int ncols, drift
         case 'H': case 'S':
             break;
         default: {
-            driftdb_error ignored;
-            driftdb_copy_in_fail(r, "protocol violation", &ignored);
+            /* as PostgreSQL 15: the COPY fails (ERROR, with its line),
+             * then the connection ends (FATAL) */
+            driftdb_error at_line;
+            driftdb_copy_in_fail(r, "protocol violation", &at_line);
             error_set(err, "ERROR", "08P01", "unexpected message type 0x%02X during COPY from stdin", type);
-            return 1;
+            snprintf(err->context, sizeof err->context, "%s", at_line.context);
+            send_error(c, err);
+            return conn_fatal(c, "08P01", "terminating connection because protocol synchronization was lost");
         }
         }
     }
 }
 
-static int conn_send_result(Conn *c, driftdb_result *r, driftdb_error *err)
+/*
+ * The data of a COPY result, in the simple and the extended protocol
+ * alike: COPY FROM STDIN (conn_copy_in), or COPY TO STDOUT's
+ * CopyOutResponse, a CopyData per row and CopyDone.  What ends the
+ * statement (notices, CommandComplete) is the caller's.  Returns 0, 1
+ * when the COPY failed (err filled), or -1 when the connection broke.
+ */
+static int conn_send_copy(Conn *c, driftdb_result *r, driftdb_error *err)
 {
     int binary = 0, ncopy = 0;
-    int copy = driftdb_result_copy(r, &binary, &ncopy);
-    if (copy == 'i') {
-        int rc = conn_copy_in(c, r, binary, ncopy, err);
-        if (rc != 0) return rc;
-    } else if (copy == 'o') {
-        /* CopyOutResponse, CopyData per row, CopyDone */
-        size_t at = msg_begin(c, 'H');
-        buf_putc(&c->out, (u8)binary);
-        buf_put_u16be(&c->out, (u16)ncopy);
-        for (int i = 0; i < ncopy; i++) buf_put_u16be(&c->out, (u16)binary);
+    if (driftdb_result_copy(r, &binary, &ncopy) == 'i') return conn_copy_in(c, r, binary, ncopy, err);
+    size_t at = msg_begin(c, 'H');
+    buf_putc(&c->out, (u8)binary);
+    buf_put_u16be(&c->out, (u16)ncopy);
+    for (int i = 0; i < ncopy; i++) buf_put_u16be(&c->out, (u16)binary);
+    msg_end(c, at);
+    for (;;) {
+        const char *data;
+        size_t len;
+        int rc = driftdb_copy_out_next(r, &data, &len, err);
+        if (rc == 0) break;
+        if (rc < 0) return 1;
+        at = msg_begin(c, 'd');
+        buf_append(&c->out, data, len);
         msg_end(c, at);
-        for (;;) {
-            const char *data;
-            size_t len;
-            int rc = driftdb_copy_out_next(r, &data, &len, err);
-            if (rc == 0) break;
-            if (rc < 0) return 1;
-            at = msg_begin(c, 'd');
-            buf_append(&c->out, data, len);
-            msg_end(c, at);
-            if ((c->out.len >= PGW_FLUSH_AT || !buf_ok(&c->out)) && conn_flush(c) != 0)
-                return -1;
-        }
-        at = msg_begin(c, 'c');
-        msg_end(c, at);
-    } else if (driftdb_result_has_rows(r)) {
-        int ncols = driftdb_result_ncols(r);
-        if (ncols < 0 || ncols > PGW_MAX_FIELDS) {
-            error_set(err, "ERROR", "54000", "too many result columns (%d)", ncols);
-            return 1;
-        }
-        send_row_description(c, r, ncols);
-        for (;;) {
-            int rc = driftdb_result_next(r, err);
-            if (rc == 0) break;
-            if (rc < 0) return 1;
-            if (send_data_row(c, r, ncols, err) != 0) return 1;
-            if ((c->out.len >= PGW_FLUSH_AT || !buf_ok(&c->out)) && conn_flush(c) != 0)
-                return -1;
-        }
+        if ((c->out.len >= PGW_FLUSH_AT || !buf_ok(&c->out)) && conn_flush(c) != 0) return -1;
     }
+    at = msg_begin(c, 'c');
+    msg_end(c, at);
+    return 0;
+}
+
+/* RowDescription and every DataRow of a result with rows.  Returns 0, 1
+ * when the statement failed while producing them (err filled), or -1 when
+ * the connection broke. */
+static int conn_send_rows(Conn *c, driftdb_result *r, driftdb_error *err)
+{
+    int ncols = driftdb_result_ncols(r);
+    if (ncols < 0 || ncols > PGW_MAX_FIELDS) {
+        error_set(err, "ERROR", "54000", "too many result columns (%d)", ncols);
+        return 1;
+    }
+    send_row_description(c, r, ncols);
+    for (;;) {
+        int rc = driftdb_result_next(r, err);
+        if (rc == 0) return 0;
+        if (rc < 0) return 1;
+        if (send_data_row(c, r, ncols, err) != 0) return 1;
+        if ((c->out.len >= PGW_FLUSH_AT || !buf_ok(&c->out)) && conn_flush(c) != 0) return -1;
+    }
+}
+
+/*
+ * Sends one statement's result (simple query): its COPY data, or
+ * RowDescription and DataRows when it has rows; then its notices and
+ * CommandComplete.  Returns 0, 1 when the statement failed while
+ * producing them (err filled; its notices are sent, the error is the
+ * caller's to send), or -1 when the connection broke.
+ */
+static int conn_send_result(Conn *c, driftdb_result *r, driftdb_error *err)
+{
+    int rc = 0;
+    if (driftdb_result_copy(r, NULL, NULL)) rc = conn_send_copy(c, r, err);
+    else if (driftdb_result_has_rows(r)) rc = conn_send_rows(c, r, err);
+    if (rc < 0) return -1;
     send_notices(c, r);
+    if (rc > 0) return 1;
     const char *tag = driftdb_result_tag(r);
     size_t at = msg_begin(c, 'C');
     buf_put_str(&c->out, tag ? tag : "");
@@ -1390,6 +1442,7 @@ static int conn_run_query(Conn *c, const char *sql)
             if (rc != DRIFTDB_ERROR)
                 error_set(&err, "ERROR", "XX000", "unexpected status %d from the engine", rc);
             position_in_chars(&err, sql);
+            send_fail_notices(c);
             send_error(c, &err);
             if (error_is_fatal(&err)) goto fatal;
             conn_report_params(c);
@@ -1515,6 +1568,7 @@ static void conn_hold_suspended(Conn *c)
         }
     }
     if (failed) {
+        send_notices(c, r);
         send_error(c, &err);
         p->held_error = true;
     } else {
@@ -1922,6 +1976,19 @@ static void send_complete(Conn *c, driftdb_result *r, long nrows)
 
 static int conn_execute_portal(Conn *c, Cursor *cur);
 
+/* p's statement failed (err) while its result r was being sent: its
+ * notices, then the error; the statement's transaction fails with it. */
+static void portal_failed(Conn *c, PgwPortal *p, driftdb_result *r, const driftdb_error *err)
+{
+    if (c->suspended == p) c->suspended = NULL;
+    send_notices(c, r);
+    driftdb_result_free(r);
+    p->r = NULL;
+    p->done = true;
+    driftdb_session_fail(c->sess);
+    conn_ext_error(c, err);
+}
+
 /* 'E' Execute: String portal | Int32 max rows (0: all); timed for the
  * duration log ("execute <unnamed>: SQL", "execute S_1/C_2: SQL", and
  * "execute fetch from" for a portal resumed after PortalSuspended, as
@@ -1973,10 +2040,23 @@ static int conn_execute_portal(Conn *c, Cursor *cur)
         return c->broken ? -1 : 0;
     }
     if (p->done) {
-        /* run to completion already: nothing more, as PostgreSQL */
-        size_t at = msg_begin(c, 'C');
-        buf_put_str(&c->out, p->has_rows ? "SELECT 0" : p->tag);
-        msg_end(c, at);
+        /* run to completion already, as PostgreSQL: an empty statement
+         * is empty again, one with rows has no more ("SELECT 0",
+         * "INSERT 0 0" with RETURNING), any other cannot run again */
+        if (p->empty) {
+            size_t at = msg_begin(c, 'I');   /* EmptyQueryResponse */
+            msg_end(c, at);
+        } else if (p->has_rows) {
+            size_t n = strlen(p->tag), digits = n;
+            while (digits > 0 && p->tag[digits - 1] >= '0' && p->tag[digits - 1] <= '9') digits--;
+            size_t at = msg_begin(c, 'C');
+            buf_append(&c->out, p->tag, digits);
+            if (digits < n) buf_putc(&c->out, '0');
+            buf_putc(&c->out, 0);
+            msg_end(c, at);
+        } else {
+            conn_ext_errorf(c, "55000", "portal \"%s\" cannot be run", name);
+        }
         return 0;
     }
     driftdb_result *r = p->r;
@@ -1984,24 +2064,42 @@ static int conn_execute_portal(Conn *c, Cursor *cur)
         conn_hold_suspended(c);
         int rc = driftdb_portal_exec(c->sess, p->p, &r, &err);
         if (rc == DRIFTDB_DONE) {
-            p->done = true;
+            p->done = p->empty = true;
             size_t at = msg_begin(c, 'I');   /* EmptyQueryResponse */
             msg_end(c, at);
             return 0;
         }
         if (rc != DRIFTDB_ROW_RESULT) {
+            send_fail_notices(c);
             conn_engine_error(c, &err);
             return 0;
         }
-        int ncols = driftdb_result_ncols(r);
-        if (driftdb_result_has_rows(r) && !portal_formats_ok(c, p, ncols)) {
-            driftdb_result_free(r);
-            driftdb_session_fail(c->sess);   /* the error ends the transaction */
-            return 0;
+        if (driftdb_result_copy(r, NULL, NULL)) {
+            /* its data now, whatever the row limit (PostgreSQL runs a
+             * utility statement to its end); the client's messages are
+             * read into c->in meanwhile, so `name` is gone */
+            int crc = conn_send_copy(c, r, &err);
+            if (crc < 0) {
+                driftdb_result_free(r);
+                p->done = true;
+                return -1;
+            }
+            if (crc > 0) {
+                portal_failed(c, p, r, &err);
+                return 0;
+            }
+            p->has_rows = false;
+        } else {
+            int ncols = driftdb_result_ncols(r);
+            if (driftdb_result_has_rows(r) && !portal_formats_ok(c, p, ncols)) {
+                driftdb_result_free(r);
+                driftdb_session_fail(c->sess);   /* the error ends the transaction */
+                return 0;
+            }
+            for (int i = 0; i < ncols; i++) driftdb_result_set_binary(r, i, portal_format(p, i));
+            p->has_rows = driftdb_result_has_rows(r) != 0;
         }
-        for (int i = 0; i < ncols; i++) driftdb_result_set_binary(r, i, portal_format(p, i));
         p->r = r;
-        p->has_rows = driftdb_result_has_rows(r) != 0;
     }
     u32 sent = 0;
     if (p->has_rows) {
@@ -2016,13 +2114,7 @@ static int conn_execute_portal(Conn *c, Cursor *cur)
             int rc = driftdb_result_next(r, &err);
             if (rc == 0) break;
             if (rc < 0 || send_data_row(c, r, ncols, &err) != 0) {
-                if (c->suspended == p) c->suspended = NULL;
-                driftdb_result_free(r);
-                p->r = NULL;
-                p->done = true;
-                /* the statement failed: its transaction too */
-                driftdb_session_fail(c->sess);
-                conn_ext_error(c, &err);
+                portal_failed(c, p, r, &err);
                 return 0;
             }
             sent++;

@@ -202,6 +202,11 @@ out=$("$D" drift --data "$DB" -t ev -k 999 2>&1); rc=$?
 check data_drift_unknown_key "1 driftdb: error: no row of \"ev\" has ever had id = 999" "$rc $out"
 out=$("$D" drift --data "$DB" -t nosuch -k 1 2>&1); rc=$?
 check data_drift_missing_table "1 driftdb: error: relation \"nosuch\" does not exist" "$rc $out"
+# a statement that raises a NOTICE and then fails: the NOTICE comes first,
+# as PostgreSQL sends it
+out=$("$D" sql --data "$DB" -e "DROP ROLE IF EXISTS nope_role, tester" 2>&1); rc=$?
+check data_sql_notice_before_error "1 NOTICE:  00000: role \"nope_role\" does not exist, skipping
+ERROR:  55006: current user cannot be dropped" "$rc $out"
 
 # diff: the rows that differ between two points.
 out=$("$D" diff --data "$DB" -t ev --from @SEQ:3 --to 6 2>&1); rc=$?

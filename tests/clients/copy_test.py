@@ -7,8 +7,8 @@ DELIMITER, NULL, QUOTE, ESCAPE, FORCE_QUOTE) and binary format, the
 expected bytes being what PostgreSQL 15 writes for the same rows (checked
 against one); COPY FROM STDIN in the same formats, a bad row failing the
 whole COPY (22P02 / 22P04 with CONTEXT "COPY t, line N", nothing
-committed), CopyFail, COPY inside a transaction block.  Prints "ok NAME" /
-"FAIL NAME" lines.
+committed), CopyFail, COPY inside a transaction block, COPY through
+Parse / Bind / Execute.  Prints "ok NAME" / "FAIL NAME" lines.
 """
 import io
 import struct
@@ -300,7 +300,9 @@ def psycopg3_copy():
 
 
 @test
-def extended_protocol_refused():
+def extended_protocol():
+    """COPY through Parse / Bind / Execute (libpq_pipeline.c and
+    pg_compare.py test it further): CopyOutResponse, the rows, "COPY n"."""
     import socket
     s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
     p = b"user\0test\0database\0test\0\0"
@@ -308,13 +310,17 @@ def extended_protocol_refused():
 
     def msg(t, b):
         return t + struct.pack("!I", 4 + len(b)) + b
-    s.sendall(msg(b"P", b"\0copy copy_f to stdout\0\0\0") + msg(b"S", b""))
+    s.sendall(msg(b"P", b"\0copy (select id, name from copy_f where id in (1, 2) order by id) to stdout\0\0\0") +
+              msg(b"B", b"\0\0\0\0\0\0\0\0") + msg(b"E", b"\0\0\0\0\0") + msg(b"S", b""))
     got = b""
     while not got.endswith(b"Z\0\0\0\x05I") or got.count(b"Z\0\0\0\x05I") < 2:
         chunk = s.recv(65536)
         assert chunk, got
         got += chunk
-    assert b"C0A000\0" in got, got
+    reply = got[got.index(b"Z\0\0\0\x05I") + 6:]
+    want = (b"1\0\0\0\x04" + b"2\0\0\0\x04" + b"H\0\0\0\x0b\0\0\x02\0\0\0\0" + msg(b"d", b"1\tann\n") +
+            msg(b"d", b"2\t\\N\n") + b"c\0\0\0\x04" + msg(b"C", b"COPY 2\0") + b"Z\0\0\0\x05I")
+    assert reply == want, reply
     s.close()
 
 

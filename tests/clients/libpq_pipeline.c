@@ -4,7 +4,9 @@
  * PQpipelineSync, results read afterwards), binary parameters and binary
  * results, an error in the middle of a pipeline (PGRES_PIPELINE_ABORTED for
  * the rest of its sync, nothing of it committed), time travel with a
- * parameter, and PQdescribePrepared.  Prints "ok NAME" / "FAIL NAME".
+ * parameter, PQdescribePrepared, and COPY FROM STDIN / TO STDOUT through
+ * the extended protocol (PQexecParams, PQexecPrepared).  Prints "ok NAME" /
+ * "FAIL NAME".
  */
 #include <libpq-fe.h>
 #include <arpa/inet.h>
@@ -170,6 +172,118 @@ static void describe_prepared(void)
     report("describe_prepared");
 }
 
+/* Feeds rows to a COPY FROM STDIN that r started, in two pieces (a row
+ * split across CopyData messages); returns the final result. */
+static PGresult *copy_in(PGresult *r, const char *rows)
+{
+    EXPECT(PQresultStatus(r) == PGRES_COPY_IN, "COPY IN: %s %s", PQresStatus(PQresultStatus(r)),
+           PQresultErrorMessage(r));
+    PQclear(r);
+    int n = (int)strlen(rows), half = n / 2;
+    EXPECT(PQputCopyData(conn, rows, half) == 1 && PQputCopyData(conn, rows + half, n - half) == 1, "put: %s",
+           PQerrorMessage(conn));
+    EXPECT(PQputCopyEnd(conn, NULL) == 1, "end: %s", PQerrorMessage(conn));
+    r = PQgetResult(conn);
+    PGresult *end = PQgetResult(conn);
+    EXPECT(end == NULL, "a result after the COPY's");
+    PQclear(end);
+    return r;
+}
+
+static const char *count_lc(void)
+{
+    static char n[32];
+    PGresult *r = PQexec(conn, "SELECT count(*) FROM lc");
+    snprintf(n, sizeof n, "%s", PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0) : "?");
+    PQclear(r);
+    return n;
+}
+
+/* COPY through the extended protocol (Parse / Bind / Execute): libpq's
+ * PQexecParams and PQexecPrepared of COPY FROM STDIN and TO STDOUT. */
+static void copy_extended(void)
+{
+    simple("CREATE TABLE lc (id INT PRIMARY KEY, v TEXT)");
+    PGresult *r = copy_in(PQexecParams(conn, "COPY lc FROM STDIN", 0, NULL, NULL, NULL, NULL, 0),
+                          "1\tone\n2\ttwo\n3\t\\N\n");
+    EXPECT(PQresultStatus(r) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(r), "COPY 3") == 0, "COPY FROM: %s %s",
+           PQcmdStatus(r), PQresultErrorMessage(r));
+    PQclear(r);
+    EXPECT(strcmp(count_lc(), "3") == 0, "3 rows: %s", count_lc());
+
+    /* prepared once, run twice; Describe says NoData and no parameters */
+    r = PQprepare(conn, "cin", "COPY lc (id, v) FROM STDIN (FORMAT csv)", 0, NULL);
+    EXPECT(PQresultStatus(r) == PGRES_COMMAND_OK, "prepare: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    r = PQdescribePrepared(conn, "cin");
+    EXPECT(PQresultStatus(r) == PGRES_COMMAND_OK && PQnparams(r) == 0 && PQnfields(r) == 0, "describe: %d %d",
+           PQnparams(r), PQnfields(r));
+    PQclear(r);
+    for (int i = 0; i < 2; i++) {
+        char rows[64];
+        snprintf(rows, sizeof rows, "%d,\"csv, %d\"\n%d,x\n", 10 + 2 * i, i, 11 + 2 * i);
+        r = copy_in(PQexecPrepared(conn, "cin", 0, NULL, NULL, NULL, 0), rows);
+        EXPECT(PQresultStatus(r) == PGRES_COMMAND_OK && strcmp(PQcmdTuples(r), "2") == 0, "prepared COPY %d: %s", i,
+               PQresultErrorMessage(r));
+        PQclear(r);
+    }
+    EXPECT(strcmp(count_lc(), "7") == 0, "7 rows: %s", count_lc());
+
+    /* a bad row: 22P02 at its line, and nothing of the COPY stays */
+    r = copy_in(PQexecPrepared(conn, "cin", 0, NULL, NULL, NULL, 0), "20,good\nx,bad\n");
+    EXPECT(PQresultStatus(r) == PGRES_FATAL_ERROR, "bad row: %s", PQresStatus(PQresultStatus(r)));
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    const char *ctx = PQresultErrorField(r, PG_DIAG_CONTEXT);
+    EXPECT(state && strcmp(state, "22P02") == 0, "22P02: %s", state ? state : "none");
+    EXPECT(ctx && strncmp(ctx, "COPY lc, line 2", 15) == 0, "context: %s", ctx ? ctx : "none");
+    PQclear(r);
+    EXPECT(strcmp(count_lc(), "7") == 0, "still 7 rows: %s", count_lc());
+
+    /* CopyFail (PQputCopyEnd with a reason): 57014, nothing stays */
+    r = PQexecParams(conn, "COPY lc FROM STDIN", 0, NULL, NULL, NULL, NULL, 0);
+    EXPECT(PQresultStatus(r) == PGRES_COPY_IN, "COPY IN for CopyFail");
+    PQclear(r);
+    PQputCopyData(conn, "30\tgone\n", 8);
+    EXPECT(PQputCopyEnd(conn, "changed my mind") == 1, "CopyFail: %s", PQerrorMessage(conn));
+    r = PQgetResult(conn);
+    state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    EXPECT(state && strcmp(state, "57014") == 0, "57014: %s", state ? state : "none");
+    PQclear(r);
+    while ((r = PQgetResult(conn)) != NULL) PQclear(r);
+    EXPECT(strcmp(count_lc(), "7") == 0, "after CopyFail: %s", count_lc());
+
+    /* COPY TO STDOUT */
+    r = PQexecParams(conn, "COPY (SELECT id, v FROM lc WHERE id < 12 ORDER BY id) TO STDOUT", 0, NULL, NULL, NULL,
+                     NULL, 0);
+    EXPECT(PQresultStatus(r) == PGRES_COPY_OUT && PQnfields(r) == 2, "COPY OUT: %s %s",
+           PQresStatus(PQresultStatus(r)), PQresultErrorMessage(r));
+    PQclear(r);
+    char got[256] = "";
+    char *buf;
+    int len;
+    while ((len = PQgetCopyData(conn, &buf, 0)) > 0) {
+        if (strlen(got) + (size_t)len < sizeof got) strncat(got, buf, (size_t)len);
+        PQfreemem(buf);
+    }
+    EXPECT(len == -1, "end of COPY data: %d", len);
+    r = PQgetResult(conn);
+    EXPECT(PQresultStatus(r) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(r), "COPY 5") == 0, "COPY OUT tag: %s %s",
+           PQcmdStatus(r), PQresultErrorMessage(r));
+    PQclear(r);
+    EXPECT(PQgetResult(conn) == NULL, "a result after COPY OUT's");
+    EXPECT(strcmp(got, "1\tone\n2\ttwo\n3\t\\N\n10\tcsv, 0\n11\tx\n") == 0, "COPY OUT rows: %s", got);
+
+    /* in a transaction block: the COPY's rows go with its ROLLBACK */
+    simple("BEGIN");
+    r = copy_in(PQexecPrepared(conn, "cin", 0, NULL, NULL, NULL, 0), "40,in block\n");
+    EXPECT(PQresultStatus(r) == PGRES_COMMAND_OK, "COPY in a block: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    EXPECT(strcmp(count_lc(), "8") == 0, "seen in the block: %s", count_lc());
+    simple("ROLLBACK");
+    EXPECT(strcmp(count_lc(), "7") == 0, "rolled back: %s", count_lc());
+    report("copy_extended");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) return 2;
@@ -185,6 +299,7 @@ int main(int argc, char **argv)
     pipeline_error();
     binary_and_time_travel();
     describe_prepared();
+    copy_extended();
     printf("# libpq %d\n", PQlibVersion());
     PQfinish(conn);
     return 0;

@@ -65,6 +65,15 @@ def close(kind, name=b""):
 
 
 SYNC = msg(b"S")
+CDONE = msg(b"c")   # CopyDone
+
+
+def cd(data):   # CopyData
+    return msg(b"d", data)
+
+
+def cfail(why):   # CopyFail
+    return msg(b"f", why.encode() + b"\0")
 
 
 class Conn:
@@ -75,20 +84,28 @@ class Conn:
         while self.read()[0] != b"Z":
             pass
 
+    def recv(self):
+        chunk = self.s.recv(65536)
+        if not chunk:
+            raise EOFError("the server closed the connection")
+        self.buf += chunk
+
     def read(self):
         while len(self.buf) < 5:
-            self.buf += self.s.recv(65536)
+            self.recv()
         t, n = self.buf[:1], struct.unpack("!I", self.buf[1:5])[0]
         while len(self.buf) < 1 + n:
-            self.buf += self.s.recv(65536)
+            self.recv()
         m = (t, self.buf[5:1 + n])
         self.buf = self.buf[1 + n:]
         return m
 
-    def run(self, seq, binary_rows=False):
-        """Sends seq; returns a summary of the replies up to its last Sync."""
+    def run(self, seq, binary_rows=False, syncs=None):
+        """Sends seq; returns a summary of the replies up to its last Sync
+        (syncs: the ReadyForQuery count, when a Sync sent during COPY IN
+        gives none)."""
         self.s.sendall(seq)
-        out, syncs = [], seq.count(SYNC)
+        out, syncs = [], seq.count(SYNC) if syncs is None else syncs
         while syncs:
             t, b = self.read()
             if t == b"E":
@@ -96,6 +113,8 @@ class Conn:
                 out.append("E" + f.get("C", "?"))
             elif t == b"D":
                 out.append(b if binary_rows else "D")
+            elif t in (b"G", b"H", b"d"):   # CopyIn/OutResponse, CopyData: their bytes
+                out.append(t.decode() + ":" + b.hex())
             elif t == b"C":
                 out.append("C:" + b[:-1].decode())
             elif t == b"t":
@@ -147,6 +166,39 @@ SEQUENCES = [
     ("two_commands", parse("SELECT 1; SELECT 2") + SYNC),
     ("inferred_types", parse("SELECT $1::int + $2, $3 LIMIT $4", b"i") + desc(b"S", b"i") + SYNC +
      close(b"S", b"i") + SYNC),
+    # a finished portal run again: no more rows, or 55000 for a statement
+    # without rows; an empty one is empty again
+    ("portal_run_again", msg(b"Q", b"CREATE TABLE pgagain (id int)\0") + parse("INSERT INTO pgagain VALUES (1)") +
+     bind(portal=b"p") + ex(b"p") + ex(b"p") + SYNC + parse("INSERT INTO pgagain VALUES (2) RETURNING id") +
+     bind(portal=b"p") + ex(b"p") + ex(b"p") + SYNC + parse("") + bind(portal=b"p") + ex(b"p") + ex(b"p") + SYNC +
+     msg(b"Q", b"DROP TABLE pgagain\0"), 5),
+    # COPY through Parse / Bind / Execute.  libpq sends its Sync right
+    # behind the Execute: during COPY IN a Sync (or Flush) is ignored, so
+    # these give one ReadyForQuery less than they have Syncs (the number
+    # after a sequence: its ReadyForQuery count, simple queries too)
+    ("copy_setup", msg(b"Q", b"CREATE TABLE pgcopy (id int PRIMARY KEY, v text)\0"), 1),
+    ("copy_in", parse("COPY pgcopy FROM STDIN") + bind() + desc(b"P") + ex() + SYNC + cd(b"1\ta\n2\t") +
+     cd(b"b\n") + CDONE + SYNC, 1),
+    ("copy_in_describe", parse("COPY pgcopy FROM STDIN", b"c") + desc(b"S", b"c") + SYNC + close(b"S", b"c") + SYNC),
+    ("copy_in_flush_then_query", parse("COPY pgcopy (v, id) FROM STDIN (FORMAT csv)") + bind() + ex() + msg(b"H") +
+     cd(b"c,3\n") + msg(b"H") + CDONE + parse("SELECT 1") + bind() + ex() + SYNC),
+    ("copy_in_bad_row", parse("COPY pgcopy FROM STDIN") + bind() + ex() + SYNC + cd(b"4\td\nx\te\n") + CDONE +
+     SYNC, 1),
+    ("copy_in_fail", parse("COPY pgcopy FROM STDIN") + bind() + ex() + SYNC + cd(b"5\te\n") + cfail("no") + SYNC, 1),
+    ("copy_in_duplicate_key", parse("COPY pgcopy FROM STDIN") + bind() + ex() + SYNC + cd(b"6\tf\n1\tdup\n") +
+     CDONE + SYNC, 1),
+    ("copy_in_rolled_back_with_its_sync", parse("COPY pgcopy FROM STDIN") + bind() + ex() + cd(b"7\tg\n") + CDONE +
+     parse("SELECT * FROM nope_table") + bind() + ex() + SYNC),
+    ("copy_in_block", msg(b"Q", b"BEGIN\0") + parse("COPY pgcopy FROM STDIN") + bind() + ex() + SYNC +
+     cd(b"8\th\n") + CDONE + SYNC + msg(b"Q", b"ROLLBACK\0"), 3),
+    ("copy_in_missing_table", parse("COPY nope_table FROM STDIN") + bind() + ex() + SYNC),
+    ("copy_out", parse("COPY (SELECT * FROM pgcopy ORDER BY id) TO STDOUT (FORMAT csv, HEADER)") + bind() +
+     desc(b"P") + ex(b"", 1) + SYNC),
+    ("copy_out_binary", parse("COPY pgcopy TO STDOUT (FORMAT binary)") + bind(rfmts=(1,)) + ex() + SYNC),
+    ("copy_run_again", parse("COPY pgcopy TO STDOUT") + bind(portal=b"p") + ex(b"p") + ex(b"p") + SYNC),
+    ("copy_parameters", parse("COPY (SELECT $1::int) TO STDOUT") + bind() + ex() + SYNC +
+     parse("COPY (SELECT $1::int) TO STDOUT") + bind([b"1"]) + ex() + SYNC),
+    ("copy_cleanup", msg(b"Q", b"DROP TABLE pgcopy\0"), 1),
 ]
 
 VALUES = [
@@ -201,8 +253,8 @@ PREPARED = [
 def sequences():
     conns = [Conn(port, db) for _, port, db in SERVERS]
     bad = []
-    for name, seq in SEQUENCES:
-        got = [c.run(seq) for c in conns]
+    for name, seq, *syncs in SEQUENCES:
+        got = [c.run(seq, syncs=syncs[0] if syncs else None) for c in conns]
         if got[0] != got[1]:
             bad.append("%s: driftdb %s, postgres %s" % (name, got[0], got[1]))
     for c in conns:
@@ -304,7 +356,103 @@ def binary_array_messages():
         raise AssertionError("driftdb %s, postgres %s" % (got[0], got[1]))
 
 
+def copy_protocol_violation():
+    """A message other than CopyData, CopyDone, CopyFail, Flush or Sync
+    during COPY IN, simple or extended: ERROR 08P01 at the COPY's line,
+    then FATAL 08P01 and the connection closes."""
+    got = []
+    for _, port, db in SERVERS:
+        c = Conn(port, db)
+        c.run(msg(b"Q", b"CREATE TABLE pgviolation (id int)\0"), syncs=1)
+        res = []
+        for start in (msg(b"Q", b"COPY pgviolation FROM STDIN\0"),
+                      parse("COPY pgviolation FROM STDIN") + bind() + ex() + SYNC):
+            k = Conn(port, db)
+            k.s.sendall(start + cd(b"1\n") + msg(b"Q", b"SELECT 1\0") + cd(b"2\n") + CDONE + SYNC)
+            out = []
+            try:
+                while True:
+                    t, b = k.read()
+                    if t == b"E":
+                        f = {chr(x[0]): x[1:].decode() for x in b.split(b"\0") if x}
+                        out.append((f.get("S"), f.get("C"), f.get("M"), f.get("W")))
+                    elif t != b"S":
+                        out.append(t.decode())
+            except EOFError:
+                out.append("closed")
+            k.s.close()
+            res.append(out)
+        c.run(msg(b"Q", b"SELECT count(*) FROM pgviolation\0") + msg(b"Q", b"DROP TABLE pgviolation\0"), syncs=2)
+        c.close()
+        got.append(res)
+    if got[0] != got[1]:
+        raise AssertionError("driftdb %s, postgres %s" % (got[0], got[1]))
+
+
+def notices_before_errors():
+    """A statement that raises a NOTICE or WARNING and then fails: the
+    notices reach the client before the ErrorResponse, through the simple
+    (psycopg2) and the extended protocol (psycopg 3)."""
+    import psycopg
+    import psycopg2
+    cases = [
+        ("SELECT 1; DROP TABLE IF EXISTS pgn_nope; SELECT 1/0", None),   # a notice of an earlier statement
+        ("DROP ROLE IF EXISTS pgn_nope, pgn_owner", None),               # the notice, then 2BP01
+        ("ANALYZE pgn_t, pgn_missing", "pgn_user"),                     # WARNING skipping pgn_t, then 42P01
+        ("GRANT SELECT ON pgn_seq, pgn_t TO pgn_user", "pgn_user"),      # WARNING for pgn_seq, then 42501
+        ("SELECT pg_cancel_backend(99999), 1 / x FROM (VALUES (1), (0)) v(x)", None),   # rows, then 22012
+        ("SET client_min_messages = warning; DROP ROLE IF EXISTS pgn_nope, pgn_owner", None),   # held back
+    ]
+    setup = ["CREATE ROLE pgn_owner", "CREATE ROLE pgn_user", "CREATE TABLE pgn_owned (id int)",
+             "ALTER TABLE pgn_owned OWNER TO pgn_owner", "CREATE TABLE pgn_t (id int)", "CREATE SEQUENCE pgn_seq",
+             "GRANT USAGE ON SEQUENCE pgn_seq TO pgn_user WITH GRANT OPTION"]
+    cleanup = ["DROP TABLE pgn_owned", "DROP TABLE pgn_t", "DROP SEQUENCE pgn_seq", "DROP ROLE pgn_owner",
+               "DROP ROLE pgn_user"]
+    got = []
+    for _, port, db in SERVERS:
+        c2 = psycopg2.connect(host="127.0.0.1", port=port, user="test", dbname=db.decode())
+        c2.autocommit = True
+        k = c2.cursor()
+        for q in setup:
+            k.execute(q)
+        res = []
+        for sql, role in cases:
+            k.execute("RESET ALL")
+            k.execute("SET ROLE %s" % (role or "NONE"))
+            del c2.notices[:]
+            try:
+                k.execute(sql)
+                state = None
+            except psycopg2.Error as e:
+                state = e.pgcode
+            res.append(("simple", sql, state, [n.strip() for n in c2.notices]))
+            if ";" in sql:
+                continue
+            with psycopg.connect(host="127.0.0.1", port=port, user="test", dbname=db.decode(),
+                                 autocommit=True) as c3:
+                notes = []
+                c3.add_notice_handler(lambda d: notes.append("%s: %s" % (d.severity, d.message_primary)))
+                if role:
+                    c3.execute("SET ROLE " + role)
+                try:
+                    c3.execute(sql)   # Parse / Bind / Describe / Execute / Sync
+                    state = None
+                except psycopg.Error as e:
+                    state = e.sqlstate
+                res.append(("extended", sql, state, notes))
+        k.execute("RESET ALL")
+        for q in cleanup:
+            k.execute(q)
+        c2.close()
+        got.append(res)
+    bad = ["driftdb %s\n  postgres %s" % (a, b) for a, b in zip(*got) if a != b]
+    if bad:
+        raise AssertionError("\n".join(bad))
+
+
 test("sequences", sequences)
+test("copy_protocol_violation", copy_protocol_violation)
+test("notices_before_errors", notices_before_errors)
 test("binary_results", binary_results)
 test("binary_array_messages", binary_array_messages)
 test("error_positions", error_positions)

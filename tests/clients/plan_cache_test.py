@@ -13,7 +13,8 @@ commits, the transaction's own writes, a REPEATABLE READ snapshot, DDL
 (a column added, the table dropped and made anew, an index), search_path,
 SET ROLE, GRANT and REVOKE from another session, a temporary table that
 hides the table, an error in one run, LIMIT and regular expressions from
-parameters.  Then, with asyncpg, two portals of one statement open at
+parameters, EXECUTE and DECLARE run as prepared statements.  Then,
+with asyncpg, two portals of one statement open at
 once (a cursor part read while the statement runs again), as a driver's
 cursor does.  Prints "ok NAME" / "FAIL NAME" lines.
 """
@@ -97,6 +98,17 @@ CASES = [
                               ("p", "SELECT id FROM pc_t WHERE note ~ %s AND id < 20 ORDER BY id", ("^row [3-4]$",)),
                               ("p", "SELECT id FROM pc_t WHERE note ~ %s AND id < 20 ORDER BY id", ("(",)),
                               ("p", "SELECT id FROM pc_t WHERE note ~ %s AND id < 20 ORDER BY id", ("^row 1$",))]),
+    ("statements_inside", [("m", "PREPARE pc_q(int) AS SELECT v FROM pc_t WHERE id = $1", None),
+                           ("p", "EXECUTE pc_q(3)", None), ("p", "EXECUTE pc_q(3)", None),
+                           ("m", "UPDATE pc_t SET v = 33 WHERE id = 3", None),
+                           ("p", "EXECUTE pc_q(3)", None), ("m", "DEALLOCATE pc_q", None),
+                           ("m", "BEGIN", None),
+                           ("p", "DECLARE pc_c CURSOR FOR SELECT v FROM pc_t WHERE id = %s", (6,)),
+                           ("m", "FETCH ALL FROM pc_c", None), ("m", "CLOSE pc_c", None),
+                           ("p", "DECLARE pc_c CURSOR FOR SELECT v FROM pc_t WHERE id = %s", (7,)),
+                           ("m", "FETCH ALL FROM pc_c", None), ("m", "CLOSE pc_c", None),
+                           ("p", "DECLARE pc_c CURSOR FOR SELECT v FROM pc_t WHERE id = %s", (8,)),
+                           ("m", "FETCH ALL FROM pc_c", None), ("m", "COMMIT", None)]),
     ("no_parameters", [("p", "SELECT count(*) FROM pc_t WHERE v > 100", None),
                        ("o", "INSERT INTO pc_t VALUES (70, 500, 'big')", None),
                        ("p", "SELECT count(*) FROM pc_t WHERE v > 100", None),

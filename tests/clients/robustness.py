@@ -452,6 +452,37 @@ def unknown_message_type():
 
 
 @case
+def copy_in_wrong_message():
+    """During COPY FROM STDIN, simple or extended, Flush and Sync are
+    ignored; any message but CopyData, CopyDone and CopyFail is ERROR 08P01
+    (at the COPY's line), then FATAL 08P01 closing the connection, as in
+    PostgreSQL 15; nothing of the COPY stays."""
+    s, _ = login()
+    query(s, "CREATE TABLE copy_wrong (id INT PRIMARY KEY)")
+    for start in (msg(b"Q", b"COPY copy_wrong FROM STDIN\0"),
+                  parse_msg("COPY copy_wrong FROM STDIN") + bind_msg() + execute_msg() + msg(b"S")):
+        k, _ = login()
+        k.sendall(start + msg(b"H") + msg(b"d", b"1\n") + msg(b"S") + parse_msg("SELECT 1") + msg(b"d", b"2\n") +
+                  msg(b"c") + msg(b"S"))
+        seen = []
+        try:
+            while True:
+                seen.append(read_msg(k))
+        except (Closed, ConnectionResetError):
+            pass
+        errs = [fields(b) for t, b in seen if t == b"E"]
+        if [(e.get("S"), e.get("C")) for e in errs] != [("ERROR", "08P01"), ("FATAL", "08P01")] or \
+                errs[0].get("W") != "COPY copy_wrong, line 2" or b"Z" in kinds(seen):
+            raise AssertionError("wrong message during COPY: %r" % seen)
+        k.close()
+    msgs = query(s, "SELECT count(*) FROM copy_wrong")
+    if msgs[1][1][-1:] != b"0":
+        raise AssertionError("rows of the failed COPY: %r" % msgs)
+    query(s, "DROP TABLE copy_wrong")
+    s.close()
+
+
+@case
 def vanish_mid_transaction():
     s, _ = login()
     query(s, "CREATE TABLE vanish (id INT PRIMARY KEY, s TEXT)")

@@ -9,7 +9,8 @@
 #   copy_test.py     COPY TO / FROM (text, CSV, binary): psycopg2, psycopg 3, \copy
 #   cancel_test.py   CancelRequest, psql's Ctrl-C, statement / idle timeouts,
 #                    SIGTERM during a statement
-#   libpq_pipeline.c libpq from C: pipeline mode, binary formats
+#   libpq_pipeline.c libpq from C: pipeline mode, binary formats, COPY
+#                    through the extended protocol
 #   psycopg3_test.py psycopg 3: server-side binding, pipelines, binary, prepare,
 #                    server cursors
 #   asyncpg_test.py  asyncpg: prepared statements, inferred parameter types,
@@ -22,7 +23,8 @@
 #   pgbench.sh       pgbench in simple, extended and prepared modes, a
 #                    primary key violation aborting its client
 #   pg_compare.py    the extended protocol side by side with a PostgreSQL 15
-#                    started here (replies, SQLSTATEs, binary bytes, types)
+#                    started here (replies, SQLSTATEs, binary bytes, types,
+#                    COPY, notices before errors)
 #   robustness.py    raw sockets: garbage, bad lengths, half messages,
 #                    protocol 2.0, extended protocol, vanishing clients,
 #                    --max-connections (against a second, limited server)
@@ -268,7 +270,8 @@ else
     fail cancel "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
 fi
 
-# libpq from C: pipeline mode, binary parameters and results (libpq-dev).
+# libpq from C: pipeline mode, binary parameters and results, COPY through
+# the extended protocol (libpq-dev).
 if ${CC:-cc} -std=gnu11 -Wall -Wextra -Werror $(pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql) \
         -o "$TMP/libpq_pipeline" $HERE/libpq_pipeline.c -lpq >"$TMP/libpq_cc.log" 2>&1; then
     timeout -k 5 60 "$TMP/libpq_pipeline" "$MAIN_PORT" >"$TMP/libpq.out" 2>&1

@@ -263,6 +263,37 @@ TEST(notices)
         }
         driftdb_result_free(r);
     }
+    /* a statement that raises a notice and then fails: the session keeps
+     * the notice for the caller to show before the error, until the next
+     * statement */
+    CHECK(run(s, "CREATE ROLE o; CREATE TABLE owned (id INT); ALTER TABLE owned OWNER TO o", &e, NULL, NULL, 0) == 0);
+    const char *drop = "DROP ROLE IF EXISTS nope, o";
+    size_t off = 0;
+    driftdb_result *r;
+    CHECK(driftdb_exec_next(s, drop, &off, &r, &e) == DRIFTDB_ERROR);
+    CHECK_EQ_STR(e.sqlstate, "2BP01");
+    const char *sev = NULL, *state = NULL;
+    CHECK_EQ_STR(driftdb_session_notice_at(s, 0, &sev, &state), "role \"nope\" does not exist, skipping");
+    CHECK_EQ_STR(sev, "NOTICE");
+    CHECK_EQ_STR(state, "00000");
+    CHECK(driftdb_session_notice_at(s, 1, NULL, NULL) == NULL);
+    CHECK(run(s, "SELECT 1", &e, NULL, NULL, 0) == 0);
+    CHECK(driftdb_session_notice_at(s, 0, NULL, NULL) == NULL);
+    /* ... held back below client_min_messages, as the result's are */
+    CHECK(run(s, "SET client_min_messages = warning", &e, NULL, NULL, 0) == 0);
+    off = 0;
+    CHECK(driftdb_exec_next(s, drop, &off, &r, &e) == DRIFTDB_ERROR);
+    CHECK(driftdb_session_notice_at(s, 0, NULL, NULL) == NULL);
+    /* one that fails while its rows are read keeps them in its result */
+    const char *rows = "SELECT pg_cancel_backend(99999), 1 / x FROM (VALUES (1), (0)) v(x)";
+    off = 0;
+    CHECK(driftdb_exec_next(s, rows, &off, &r, &e) == DRIFTDB_ROW_RESULT);
+    while (driftdb_result_next(r, &e) == 1) {}
+    CHECK_EQ_STR(e.sqlstate, "22012");
+    CHECK_EQ_STR(driftdb_result_notice_at(r, 0, &sev, &state), "PID 99999 is not a PostgreSQL backend process");
+    CHECK_EQ_STR(sev, "WARNING");
+    CHECK(driftdb_session_notice_at(s, 0, NULL, NULL) == NULL);
+    driftdb_result_free(r);
     driftdb_session_close(s);
     driftdb_close(db);
     rm_dir(d);

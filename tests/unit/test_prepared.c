@@ -3,8 +3,9 @@
  * (driftdb_prepare / driftdb_bind / driftdb_portal_exec / driftdb_session_sync):
  * parameter types inferred from context, descriptions, text and binary
  * parameters and results of every type (binary.c) with a round trip
- * through both forms, the implicit transaction between syncs, errors, and
- * out-of-memory fault injection over the prepared path.
+ * through both forms, the implicit transaction between syncs, errors, COPY
+ * through a portal, and out-of-memory fault injection over the prepared
+ * path.
  */
 #include "check.h"
 #include "driftdb.h"
@@ -333,6 +334,96 @@ TEST(implicit_transaction)
     close_db();
 }
 
+/* Binds st without parameters and runs it: DRIFTDB_ROW_RESULT with *r,
+ * or DRIFTDB_ERROR with *e filled. */
+static int exec_stmt(driftdb_stmt *st, driftdb_result **r, driftdb_error *e)
+{
+    driftdb_portal *po;
+    if (driftdb_bind(sess, st, 0, NULL, &po, e) != DRIFTDB_OK) return DRIFTDB_ERROR;
+    int rc = driftdb_portal_exec(sess, po, r, e);
+    driftdb_portal_free(po);
+    return rc;
+}
+
+/* COPY through a portal (Parse / Bind / Execute), as a simple query runs
+ * it, in the implicit transaction up to the sync. */
+TEST(copy_portal)
+{
+    open_db();
+    driftdb_error e;
+    CHECK(simple("CREATE TABLE cp (id INT PRIMARY KEY, v TEXT)") == 0);
+    const char *in = "COPY cp FROM STDIN";
+    driftdb_stmt *st;
+    CHECK(driftdb_prepare(sess, in, strlen(in), 0, NULL, &st, &e) == DRIFTDB_OK);
+    int has_rows = -1;
+    const driftdb_column *cols;
+    CHECK_EQ_INT(driftdb_stmt_nparams(st), 0);
+    CHECK_EQ_INT(driftdb_stmt_columns(st, &has_rows, &cols), 0);
+    CHECK_EQ_INT(has_rows, 0);   /* Describe: NoData */
+    driftdb_result *r;
+    CHECK(exec_stmt(st, &r, &e) == DRIFTDB_ROW_RESULT);
+    int binary = -1, ncols = -1;
+    CHECK(driftdb_result_copy(r, &binary, &ncols) == 'i');
+    CHECK_EQ_INT(binary, 0);
+    CHECK_EQ_INT(ncols, 2);
+    CHECK(driftdb_copy_in_data(r, "1\ta\n2\t", 6, &e) == 0);
+    CHECK(driftdb_copy_in_data(r, "b\n", 2, &e) == 0);
+    CHECK(driftdb_copy_in_end(r, &e) == 0);
+    CHECK_EQ_STR(driftdb_result_tag(r), "COPY 2");
+    driftdb_result_free(r);
+    CHECK(driftdb_session_sync(sess, &e) == DRIFTDB_OK);
+    char v[64];
+    size_t vl;
+    CHECK(prep_run("SELECT count(*) FROM cp", 0, NULL, 0, v, &vl, &e) == 0);
+    CHECK_EQ_STR(v, "2");
+    /* a COPY then an error before the sync: nothing of it stays */
+    CHECK(exec_stmt(st, &r, &e) == DRIFTDB_ROW_RESULT);
+    CHECK(driftdb_copy_in_data(r, "3\tc\n", 4, &e) == 0 && driftdb_copy_in_end(r, &e) == 0);
+    driftdb_result_free(r);
+    CHECK(prep_run("SELECT 1 / 0", 0, NULL, 0, v, &vl, &e) == -1);
+    CHECK(prep_run("SELECT count(*) FROM cp", 0, NULL, 0, v, &vl, &e) == 0);
+    CHECK_EQ_STR(v, "2");
+    /* a bad row: 22P02 at its line, and nothing of the COPY stays */
+    CHECK(exec_stmt(st, &r, &e) == DRIFTDB_ROW_RESULT);
+    CHECK(driftdb_copy_in_data(r, "4\td\nx\te\n", 9, &e) == -1);
+    CHECK_EQ_STR(e.sqlstate, "22P02");
+    CHECK_EQ_STR(e.context, "COPY cp, line 2");
+    driftdb_result_free(r);
+    driftdb_session_fail(sess);
+    CHECK(driftdb_session_sync(sess, &e) == DRIFTDB_OK);
+    CHECK(prep_run("SELECT count(*) FROM cp", 0, NULL, 0, v, &vl, &e) == 0);
+    CHECK_EQ_STR(v, "2");
+    driftdb_stmt_free(st);
+    /* COPY TO STDOUT: CopyData, whatever the statement described */
+    const char *out = "COPY (SELECT * FROM cp ORDER BY id DESC) TO STDOUT (FORMAT csv)";
+    CHECK(driftdb_prepare(sess, out, strlen(out), 0, NULL, &st, &e) == DRIFTDB_OK);
+    CHECK_EQ_INT(driftdb_stmt_columns(st, &has_rows, &cols), 0);
+    CHECK_EQ_INT(has_rows, 0);
+    CHECK(exec_stmt(st, &r, &e) == DRIFTDB_ROW_RESULT);
+    CHECK(driftdb_result_copy(r, &binary, &ncols) == 'o');
+    CHECK_EQ_INT(ncols, 2);
+    char got[64] = "";
+    const char *data;
+    size_t len;
+    while (driftdb_copy_out_next(r, &data, &len, &e) == 1)
+        if (strlen(got) + len < sizeof got) strncat(got, data, len);
+    CHECK_EQ_STR(got, "2,b\n1,a\n");
+    CHECK_EQ_STR(driftdb_result_tag(r), "COPY 2");
+    driftdb_result_free(r);
+    driftdb_stmt_free(st);
+    CHECK(driftdb_session_sync(sess, &e) == DRIFTDB_OK);
+    /* a COPY takes no parameters (a utility statement in PostgreSQL): its
+     * query's $1 has none */
+    const char *param = "COPY (SELECT $1::int) TO STDOUT";
+    CHECK(driftdb_prepare(sess, param, strlen(param), 0, NULL, &st, &e) == DRIFTDB_OK);
+    CHECK_EQ_INT(driftdb_stmt_nparams(st), 0);
+    CHECK(exec_stmt(st, &r, &e) == DRIFTDB_ERROR);
+    CHECK_EQ_STR(e.sqlstate, "42P02");
+    driftdb_stmt_free(st);
+    CHECK(driftdb_session_sync(sess, &e) == DRIFTDB_OK);
+    close_db();
+}
+
 TEST(out_of_memory)
 {
     driftdb_error e;
@@ -503,6 +594,7 @@ int main(void)
     RUN(bad_parameters);
     RUN(implicit_transaction);
     RUN(kept_plans);
+    RUN(copy_portal);
     RUN(out_of_memory);
     return check_summary();
 }
