@@ -1809,7 +1809,11 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
  * back) or fails the block, as any failed statement does. */
 static void session_error(driftdb_session *s)
 {
-    if (s->cur) driftdb_result_free(s->cur);
+    if (s->cur) {
+        /* failed, not abandoned: an autocommit statement does not commit */
+        if (!s->cur->done) result_fail(s->cur);
+        driftdb_result_free(s->cur);
+    }
     if (s->state == TXN_BLOCK) {
         s->state = TXN_FAILED;
         rowlock_release_failed(s);

@@ -653,6 +653,17 @@ TEST(abandoned_result_commit)
     CHECK(run(b, "UPDATE c SET n = 5 WHERE id = 1", &e, NULL, NULL, 0) == 0);
     CHECK(run(a, "SELECT sum(n) FROM c", &e, &rows, first, sizeof first) == 0);
     CHECK_EQ_STR(first, "6");
+    /* failed by its caller part way (driftdb_session_fail: a row the
+     * server could not send): the statement is rolled back, not committed */
+    off = 0;
+    CHECK(driftdb_exec_next(a, "UPDATE c SET n = 100 RETURNING n", &off, &r, &e) == DRIFTDB_ROW_RESULT);
+    CHECK(driftdb_result_next(r, &e) == 1);
+    driftdb_session_fail(a);   /* frees r */
+    CHECK(run(b, "SELECT sum(n) FROM c", &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "6");
+    CHECK(run(b, "UPDATE c SET n = 7 WHERE id = 2", &e, NULL, NULL, 0) == 0);   /* no lock left behind */
+    CHECK(run(a, "SELECT sum(n) FROM c", &e, &rows, first, sizeof first) == 0);
+    CHECK_EQ_STR(first, "12");
     driftdb_session_close(a);
     driftdb_session_close(b);
     driftdb_close(db);
