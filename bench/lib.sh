@@ -25,7 +25,7 @@ bench_setup() {
 }
 
 bench_cleanup() {
-    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null
+    [ -n "$SPID" ] && kill -INT "$SPID" 2>/dev/null   # fast shutdown: SIGTERM waits for clients
     [ -d "$TMP/pg" ] && $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -m immediate stop >/dev/null 2>&1
     wait 2>/dev/null
     rm -rf "$TMP"

@@ -1,6 +1,7 @@
 /*
  * main.c - driftdb-server: the listener, the accept loop, one thread per
- * connection, SIGHUP reloads and clean shutdown on SIGINT / SIGTERM.
+ * session, SIGHUP reloads and PostgreSQL's shutdowns: smart on SIGTERM,
+ * fast on SIGINT (and SIGQUIT).
  *
  *   driftdb-server --data-path DIR [--listen HOST:PORT] [--socket-dir DIR]
  *                  [--max-connections N] [--hba FILE]
@@ -25,7 +26,10 @@
  *
  * The database is opened once with driftdb_open and shared by every
  * connection thread (driftdb.h: thread-safe); each thread runs pgw_serve
- * (pgwire.c) on its socket and owns one session.
+ * (pgwire.c) on its socket and owns one session.  Clients the server
+ * turns away (too many, or a smart shutdown) get no thread: the accept
+ * loop answers them through the rejector (reject.h), so a flood of
+ * connections is refused with FATAL 53300 each while open sessions go on.
  *
  * Invariants:
  *   - All mutable server state lives in one Server on main's stack (no
@@ -38,24 +42,39 @@
  *     (hba_ref, dropped when its thread ends), so a SIGHUP that swaps in
  *     new rules never frees ones a connection is authenticating with, and
  *     the old rules go with their last connection.
- *   - At most max_conn + PGW_REJECT_SLOTS connection threads exist; the
- *     slack lets an over-limit client read its FATAL 53300 "sorry, too many
- *     clients already" after its startup packet, as in PostgreSQL.  Beyond
- *     that, accepted sockets are closed at once.
+ *   - At most max_conn + PGW_SPARE_THREADS connection threads exist: the
+ *     spare ones for clients still in startup, before pgwire.c admits
+ *     them (conn_admit counts srv->nsessions).  A client accepted while
+ *     every session is taken, or the threads are, or in a smart shutdown,
+ *     goes to the rejector, which answers its startup packet with FATAL
+ *     53300 "sorry, too many clients already" or 57P03 "the database
+ *     system is shutting down", as PostgreSQL does.
+ *   - srv->stopping is set by the accept loop only, before it looks for
+ *     srv->nsessions to reach 0; pgwire.c counts a client before it reads
+ *     the flag, so a smart shutdown never ends under a session it let in.
  *   - slots[i] holds the fd of a live connection thread or -1; it is
  *     cleared under srv->mu before the thread closes the fd, so shutdown()
  *     never hits a reused descriptor.
  *   - driftdb_close runs only after every connection thread has ended
  *     (their sessions closed).
  *
- * Server states (function behind each transition):
+ * Server states (function behind each transition), PostgreSQL's:
  *   START --server_listen, driftdb_open--> SERVING
- *   SERVING --SIGHUP in server_accept_loop: server_reload (new hba rules
- *             and log settings, or the old ones kept and the error
- *             logged)--> SERVING
- *   SERVING --SIGINT/SIGTERM in server_accept_loop--> DRAINING
- *     (listener closed, every connection shut down: server_drain)
- *   DRAINING --last thread gone (or PGW_DRAIN_TIMEOUT_S)--> EXIT
+ *   SERVING, SMART --SIGHUP in server_accept_loop: server_reload (new hba
+ *             rules and log settings, or the old ones kept and the error
+ *             logged)--> the same state
+ *   SERVING --SIGTERM in server_accept_loop: srv->stopping set--> SMART
+ *     (smart shutdown: the listeners stay open, every new client gets
+ *     FATAL 57P03 from the rejector (CancelRequests still work); open
+ *     sessions go on as before; a second SIGTERM changes nothing)
+ *   SMART --srv->nsessions reaches 0 (each connection thread ending
+ *           wakes the loop through ended_fd)--> DRAINING
+ *   SERVING, SMART --SIGINT or SIGQUIT in server_accept_loop--> DRAINING
+ *     (fast shutdown; SIGQUIT, PostgreSQL's immediate shutdown, is a
+ *     fast one here: LMDB needs no recovery to skip)
+ *   DRAINING --server_drain: listeners closed, waiting rejected clients
+ *             dropped, every session terminated (FATAL 57P01), last
+ *             thread gone (or PGW_DRAIN_TIMEOUT_S)--> EXIT (status 0)
  */
 #include "driftdb.h"
 #include "pgwire.h"
@@ -63,6 +82,7 @@
 #include "config.h"
 #include "hba.h"
 #include "log.h"
+#include "reject.h"
 #include "tls.h"
 
 #include "../util/alloc.h"
@@ -80,6 +100,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -87,7 +108,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PGW_REJECT_SLOTS 16
+#define PGW_SPARE_THREADS 16      /* for clients in startup beyond max_conn */
 #define PGW_DRAIN_TIMEOUT_S 30
 #define PGW_DRAIN_GRACE_MS 2000   /* for terminated sessions to send their FATAL */
 
@@ -98,7 +119,10 @@ typedef struct Server {
     char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)];   /* "" when none */
     int signal_fd;
     int max_conn;                 /* sessions allowed at once */
-    atomic_int nsessions;         /* open sessions (pgwire.c counts) */
+    atomic_int nsessions;         /* admitted sessions (pgwire.c counts) */
+    atomic_bool stopping;         /* smart shutdown: no new sessions */
+    int ended_fd;                 /* eventfd: a connection thread ended while stopping */
+    Rejector rej;                 /* clients being turned away (accept loop only) */
     u32 next_backend_id;          /* accept loop only */
     pthread_mutex_t mu;           /* guards the fields below */
     pthread_cond_t idle;          /* signalled when nthreads drops to 0 */
@@ -277,16 +301,37 @@ static void *conn_thread(void *p)
     if (--srv->nthreads == 0) pthread_cond_broadcast(&srv->idle);
     pthread_mutex_unlock(&srv->mu);
     close(a->fd);
+    if (atomic_load(&srv->stopping)) {
+        /* a smart shutdown waits for the last session: the loop looks */
+        u64 one = 1;
+        ssize_t w = write(srv->ended_fd, &one, sizeof one);
+        DD_UNUSED(w);   /* a full counter is already a wake-up */
+    }
     log_msg(LOG_DEBUG2, 0, "server process (PID %u) exited with exit code %d", a->cfg.backend_id, rc == 0 ? 0 : 1);
     hba_free(a->hba);
     dd_free(a);
     return NULL;
 }
 
-/* Hands an accepted socket to a new thread, or closes it when the server
- * is at its thread limit or out of resources.  Returns 0. */
+/* Hands an accepted socket to a new thread or, when the server takes no
+ * more sessions (smart shutdown, max_conn sessions, every thread taken,
+ * out of resources), to the rejector.  Returns 0. */
 static int server_start_conn(Server *srv, int fd, const struct sockaddr_storage *ss)
 {
+    bool tcp = ss->ss_family == AF_INET || ss->ss_family == AF_INET6;
+    u32 id = ++srv->next_backend_id;
+    if (atomic_load(&srv->stopping)) {
+        reject_add(&srv->rej, fd, tcp, REJECT_SHUTDOWN, id);
+        return 0;
+    }
+    /* decided when the client arrives (a PostgreSQL backend looks for a
+     * free slot once the startup packet is in): a session that ends in
+     * those milliseconds does not let it in, as at a full server it may
+     * try again; pgwire.c's count (conn_admit) stays the one that holds */
+    if (atomic_load(&srv->nsessions) >= srv->max_conn) {
+        reject_add(&srv->rej, fd, tcp, REJECT_TOO_MANY, id);
+        return 0;
+    }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
@@ -298,14 +343,15 @@ static int server_start_conn(Server *srv, int fd, const struct sockaddr_storage 
     peer_name(ss, a->addr, sizeof a->addr);
     a->cfg.db = srv->db;
     a->cfg.client_addr = a->addr;
-    a->cfg.backend_id = ++srv->next_backend_id;
+    a->cfg.backend_id = id;
     a->cfg.nsessions = &srv->nsessions;
     a->cfg.max_sessions = srv->max_conn;
+    a->cfg.stopping = &srv->stopping;
     a->cfg.backends = &srv->backends;
     a->hba = hba_ref(srv->hba);   /* dropped by the thread: a SIGHUP may swap srv->hba */
     a->cfg.hba = a->hba;
     a->cfg.tls = srv->tls;
-    if (ss->ss_family == AF_INET || ss->ss_family == AF_INET6) {
+    if (tcp) {
         a->peer = *ss;
         a->cfg.peer = &a->peer;
         const void *ip = ss->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)ss)->sin_addr
@@ -345,22 +391,32 @@ static int server_start_conn(Server *srv, int fd, const struct sockaddr_storage 
 refuse:
     if (a) hba_free(a->hba);
     dd_free(a);
-    close(fd);
+    reject_add(&srv->rej, fd, tcp, REJECT_TOO_MANY, id);
     return 0;
 }
 
 static void server_reload(Server *srv);
 
-/* Accepts connections until SIGINT/SIGTERM; reloads on SIGHUP.  Returns 0. */
+/*
+ * Accepts connections and serves the rejector until a fast shutdown
+ * (SIGINT, SIGQUIT) or the end of a smart one (SIGTERM, then the last
+ * session gone); reloads on SIGHUP.  Returns 0.
+ */
 static int server_accept_loop(Server *srv)
 {
-    struct pollfd pfd[3] = {
+    enum { NFIXED = 4 };
+    struct pollfd pfd[NFIXED + REJECT_MAX] = {
         {.fd = srv->listen_fd, .events = POLLIN},
         {.fd = srv->signal_fd, .events = POLLIN},
         {.fd = srv->unix_fd, .events = POLLIN},   /* -1: ignored by poll */
+        {.fd = srv->ended_fd, .events = POLLIN},
     };
     for (;;) {
-        int n = poll(pfd, 3, -1);
+        /* a smart shutdown ends with its last session (srv->stopping was
+         * set before this read: see the invariants) */
+        if (atomic_load(&srv->stopping) && atomic_load(&srv->nsessions) == 0) return 0;
+        reject_fill(&srv->rej, pfd + NFIXED);
+        int n = poll(pfd, NFIXED + REJECT_MAX, reject_timeout_ms(&srv->rej));
         if (n < 0) {
             if (errno == EINTR) continue;
             log_msg(LOG_LOG, 0, "poll() failed: %s", strerror(errno));
@@ -371,13 +427,26 @@ static int server_accept_loop(Server *srv)
             if (read(srv->signal_fd, &si, sizeof si) == (ssize_t)sizeof si) {
                 if (si.ssi_signo == SIGHUP) {
                     server_reload(srv);
+                } else if (si.ssi_signo == SIGTERM) {
+                    if (!atomic_load(&srv->stopping)) {   /* a second one changes nothing */
+                        log_msg(LOG_LOG, 0, "received smart shutdown request");
+                        atomic_store(&srv->stopping, true);
+                    }
                 } else {
-                    /* both fast, as PostgreSQL's SIGINT */
-                    log_msg(LOG_LOG, 0, "received fast shutdown request (%s)", strsignal((int)si.ssi_signo));
+                    if (si.ssi_signo == SIGQUIT)
+                        log_msg(LOG_LOG, 0, "received immediate shutdown request: shutting down fast");
+                    else
+                        log_msg(LOG_LOG, 0, "received fast shutdown request");
                     return 0;
                 }
             }
         }
+        if (pfd[3].revents & POLLIN) {
+            u64 count;
+            ssize_t r = read(srv->ended_fd, &count, sizeof count);
+            DD_UNUSED(r);   /* only a wake-up: the loop's top looks */
+        }
+        reject_run(&srv->rej, pfd + NFIXED);
         for (int k = 0; k < 3; k += 2) {
             if (!(pfd[k].revents & POLLIN)) continue;
             struct sockaddr_storage ss;
@@ -412,7 +481,8 @@ static int wait_threads(Server *srv, long ms)
 }
 
 /*
- * Fast shutdown: stops accepting; terminates every session's running
+ * Fast shutdown (and the end of a smart one): stops accepting, drops the
+ * clients the rejector still waits for; terminates every session's running
  * statement (it fails with FATAL 57P01 at its next check, within
  * milliseconds) and wakes the idle ones (their reads poll the backends'
  * wake_fd: they send the same FATAL and close, rolling back open
@@ -423,6 +493,7 @@ static int wait_threads(Server *srv, long ms)
  */
 static int server_drain(Server *srv)
 {
+    reject_close_all(&srv->rej);
     close(srv->listen_fd);
     srv->listen_fd = -1;
     if (srv->unix_fd >= 0) close(srv->unix_fd);
@@ -612,7 +683,7 @@ int main(int argc, char **argv)
 {
     Server srv;
     memset(&srv, 0, sizeof srv);
-    srv.listen_fd = srv.signal_fd = srv.unix_fd = -1;
+    srv.listen_fd = srv.signal_fd = srv.unix_fd = srv.ended_fd = -1;
     srv.argc = argc;
     srv.argv = argv;
     char why[1024];
@@ -629,19 +700,21 @@ int main(int argc, char **argv)
     apply_log_settings(opt);
     if (opt->config_file) log_msg(LOG_DEBUG1, 0, "settings read from configuration file \"%s\"", opt->config_file);
 
-    /* Before any thread exists: SIGPIPE ignored, SIGINT/SIGTERM/SIGHUP
-     * blocked everywhere and delivered to the accept loop through a
-     * signalfd. */
+    /* Before any thread exists: SIGPIPE ignored, SIGINT / SIGTERM /
+     * SIGQUIT / SIGHUP blocked everywhere and delivered to the accept
+     * loop through a signalfd. */
     signal(SIGPIPE, SIG_IGN);
     sigset_t mask;
     sigemptyset(&mask);
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGQUIT);
     sigaddset(&mask, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &mask, NULL);
 
     srv.max_conn = opt->max_conn;
     atomic_init(&srv.nsessions, 0);
+    atomic_init(&srv.stopping, false);
     pthread_mutex_init(&srv.mu, NULL);
     pthread_cond_init(&srv.idle, NULL);
     int status = 1;
@@ -651,7 +724,12 @@ int main(int argc, char **argv)
         log_msg(LOG_FATAL, 0, "signalfd: %s", strerror(errno));
         goto done;
     }
-    srv.nslots = opt->max_conn + PGW_REJECT_SLOTS;
+    srv.ended_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (srv.ended_fd < 0) {
+        log_msg(LOG_FATAL, 0, "eventfd: %s", strerror(errno));
+        goto done;
+    }
+    srv.nslots = opt->max_conn + PGW_SPARE_THREADS;
     srv.slots = dd_malloc(sizeof(int) * (size_t)srv.nslots);
     if (!srv.slots) {
         log_msg(LOG_FATAL, 0, "out of memory");
@@ -677,6 +755,7 @@ int main(int argc, char **argv)
         if (trc == 2) status = 2;
         goto done;
     }
+    reject_init(&srv.rej, srv.tls, &srv.backends);
 
     driftdb_error err;
     memset(&err, 0, sizeof err);
@@ -727,6 +806,7 @@ done:
     if (srv.unix_fd >= 0) close(srv.unix_fd);
     if (srv.unix_path[0]) unlink(srv.unix_path);
     if (srv.signal_fd >= 0) close(srv.signal_fd);
+    if (srv.ended_fd >= 0) close(srv.ended_fd);
     dd_free(srv.slots);
     hba_free(srv.hba);
     tls_server_free(srv.tls);

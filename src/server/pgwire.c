@@ -21,6 +21,7 @@
  *     bytes only (plaintext read before the handshake is refused, never
  *     used).  poll() cannot see bytes the TLS session already holds, so
  *     conn_read asks tls_pending before it waits.
+<<<<<<< HEAD
  *   - c->sess is set from conn_open_session until pgw_serve returns, and
  *     counts in cfg->nsessions meanwhile; READY and SKIP_TO_SYNC have one
  *     (conn_check).
@@ -28,6 +29,13 @@
  *     CommandComplete, or its ErrorResponse when it fails after raising
  *     them (send_notices from its result, send_fail_notices from the
  *     session when the engine freed the result with the error).
+=======
+ *   - A client counts in cfg->nsessions from conn_admit (after its
+ *     startup packet, before authentication, as a PostgreSQL backend
+ *     takes its PGPROC) until pgw_serve returns (c->admitted); c->sess is
+ *     set from conn_open_session until then, only for an admitted client;
+ *     READY and SKIP_TO_SYNC have one (conn_check).
+>>>>>>> shutdown
  *   - Extended protocol: c->stmts and c->portals own their engine handles.
  *     At most one portal has an open driftdb_result between messages
  *     (c->suspended, after Execute stopped at its row limit); before
@@ -52,8 +60,9 @@
  *   STARTUP --a second SSLRequest (or GSSENCRequest), or one after
  *             TLS is up: read as protocol 1234.5679, FATAL 0A000---> CLOSED
  *   STARTUP --CancelRequest: conn_startup (ignored)------------------> CLOSED
- *   STARTUP --bad packet, protocol != 3.x, too many clients,
- *             session open failure: conn_fatal-----------------------> CLOSED
+ *   STARTUP --bad packet, protocol != 3.x (pgw_startup_parse), too many
+ *             clients or a smart shutdown (conn_admit), authentication
+ *             or session open failure: conn_fatal--------------------> CLOSED
  *   STARTUP --StartupMessage 3.x: conn_startup, conn_open_session
  *             (AuthenticationOk, ParameterStatus*, BackendKeyData,
  *             ReadyForQuery)----------------------------------------> READY
@@ -202,6 +211,7 @@ typedef struct Conn {
     TlsConn *tls;                 /* after the handshake: all I/O goes through it */
     const PgwConfig *cfg;
     PgwState state;
+    bool admitted;                /* counted in cfg->nsessions (conn_admit) */
     bool broken;                  /* a write failed: send nothing more */
     driftdb_session *sess;        /* READY and SKIP_TO_SYNC only */
     char *user;                   /* from the StartupMessage (dd_strdup) */
@@ -234,6 +244,7 @@ static bool conn_check(const Conn *c)
 {
     if ((c->state == PGW_READY || c->state == PGW_SKIP_TO_SYNC) && !c->sess) return false;
     if (c->state == PGW_STARTUP && c->sess) return false;
+    if (c->sess && !c->admitted) return false;
     if (c->rpos > c->rlen || c->rlen > sizeof c->rbuf) return false;
     return c->out.len <= c->out.cap && c->in.len <= c->in.cap;
 }
@@ -913,17 +924,13 @@ static void conn_report_params(Conn *c)
 }
 
 /*
- * Admits the client (max_sessions), opens its session, applies startup
+ * Opens the admitted client's session (conn_admit), applies startup
  * settings and sends AuthenticationOk, ParameterStatus*, BackendKeyData and
  * ReadyForQuery.  params is the StartupMessage body after the protocol
  * word, already validated.  Returns 0 (READY) or -1 (FATAL sent).
  */
 static int conn_open_session(Conn *c, Cursor params, const char *database)
 {
-    if (atomic_fetch_add(c->cfg->nsessions, 1) >= c->cfg->max_sessions) {
-        atomic_fetch_sub(c->cfg->nsessions, 1);
-        return conn_fatal(c, "53300", "sorry, too many clients already");
-    }
     driftdb_session_info info = {
         .user = c->user,
         .application_name = c->app_name,
@@ -936,7 +943,6 @@ static int conn_open_session(Conn *c, Cursor params, const char *database)
     memset(&err, 0, sizeof err);
     if (driftdb_session_open(c->cfg->db, &info, &c->sess, &err) != DRIFTDB_OK) {
         c->sess = NULL;
-        atomic_fetch_sub(c->cfg->nsessions, 1);
         err.severity = "FATAL";
         send_error(c, &err);
         conn_flush(c);
@@ -1023,6 +1029,80 @@ static void conn_terminate_wake(void *arg)
     DD_UNUSED(w);   /* a full counter is already a wake-up */
 }
 
+int pgw_startup_parse(const u8 *body, size_t n, PgwStartup *out, char state[6], char *msg, size_t msgsz)
+{
+    memset(out, 0, sizeof *out);
+    Cursor cur;
+    cur_init(&cur, n ? body : empty_body, n);
+    u32 code = cur_u32be(&cur);
+    out->major = code >> 16;
+    out->minor = code & 0xffff;
+    const char *why = NULL, *st = "08P01";
+    char proto[96];
+    if (cur.bad) {
+        why = "invalid startup packet layout";
+    } else if (out->major != 3) {
+        snprintf(proto, sizeof proto, "unsupported frontend protocol %u.%u: server supports 3.0 to 3.0", out->major,
+                 out->minor);
+        why = proto;
+        st = "0A000";
+    }
+    out->params = cur.p;
+    out->params_len = cur_left(&cur);
+    out->app = "";
+    while (!why) {
+        const char *name = cur_cstr(&cur);
+        if (name && !name[0]) break;   /* the list's end */
+        const char *value = name ? cur_cstr(&cur) : NULL;
+        if (!value) {
+            why = "invalid startup packet layout";
+            break;
+        }
+        if (strcmp(name, "user") == 0) out->user = value;
+        else if (strcmp(name, "database") == 0) out->database = value;
+        else if (strcmp(name, "application_name") == 0) out->app = value;
+        else if (strcmp(name, "replication") == 0 && strcasecmp(value, "false") != 0 &&
+                 strcasecmp(value, "off") != 0 && strcmp(value, "0") != 0) {
+            why = "replication connections are not supported";
+            st = "0A000";
+        } else if (strncmp(name, "_pq_.", 5) == 0) out->nunknown++;
+    }
+    if (!why && !cur_end(&cur)) why = "invalid startup packet layout";
+    if (!why && (!out->user || !out->user[0])) {
+        why = "no PostgreSQL user name specified in startup packet";
+        st = "28000";
+    }
+    if (why) {
+        snprintf(state, 6, "%s", st);
+        snprintf(msg, msgsz, "%s", why);
+        return -1;
+    }
+    if (!out->database || !out->database[0]) out->database = out->user;
+    return 0;
+}
+
+/*
+ * Counts the client among the server's sessions, or refuses it as
+ * PostgreSQL does between the startup packet and authentication: FATAL
+ * 57P03 in a smart shutdown, 53300 at max_sessions.  0 (counted until
+ * pgw_serve returns), or -1 (FATAL sent).
+ */
+static int conn_admit(Conn *c)
+{
+    const PgwConfig *cfg = c->cfg;
+    int before = atomic_fetch_add(cfg->nsessions, 1);
+    /* read after counting: a smart shutdown that found no session counted
+     * has set the flag before, so this client sees it (main.c) */
+    bool stopping = cfg->stopping && atomic_load(cfg->stopping);
+    if (stopping || before >= cfg->max_sessions) {
+        atomic_fetch_sub(cfg->nsessions, 1);
+        if (stopping) return conn_fatal(c, "57P03", "the database system is shutting down");
+        return conn_fatal(c, "53300", "sorry, too many clients already");
+    }
+    c->admitted = true;
+    return 0;
+}
+
 /*
  * Runs the startup phase: SSL/GSS refusals, CancelRequest, and the
  * StartupMessage.  Returns 0 when the client is READY, -1 to close.
@@ -1044,6 +1124,7 @@ static int conn_startup(Conn *c)
         }
         Cursor cur;
         if (conn_read_body(c, len - 4, &cur) != 0) return -1;
+        const u8 *body = cur.p;
         u32 code = cur_u32be(&cur);
 
         if ((code == PGW_SSL_REQUEST_CODE && !ssl_done) || (code == PGW_GSSENC_REQUEST_CODE && !gss_done)) {
@@ -1091,44 +1172,23 @@ static int conn_startup(Conn *c)
             }
             return -1;
         }
-        u32 major = code >> 16, minor = code & 0xffff;
-        if (major != 3)
-            return conn_fatal(c, "0A000",
-                              "unsupported frontend protocol %u.%u: server supports 3.0 to 3.0",
-                              major, minor);
+        PgwStartup st;
+        char state[6], msg[256];
+        if (pgw_startup_parse(body, len - 4, &st, state, msg, sizeof msg) != 0)
+            return conn_fatal(c, state, "%s", msg);
+        Cursor params;
+        cur_init(&params, st.params, st.params_len);
+        const char *database = st.database;
 
-        /* Validate the name/value list before using any of it. */
-        Cursor params = cur;
-        const char *user = NULL, *database = NULL, *app = "";
-        u32 nunknown = 0;
-        for (;;) {
-            const char *name = cur_cstr(&cur);
-            if (!name) return conn_fatal(c, "08P01", "invalid startup packet layout");
-            if (!name[0]) break;
-            const char *value = cur_cstr(&cur);
-            if (!value) return conn_fatal(c, "08P01", "invalid startup packet layout");
-            if (strcmp(name, "user") == 0) user = value;
-            else if (strcmp(name, "database") == 0) database = value;
-            else if (strcmp(name, "application_name") == 0) app = value;
-            else if (strcmp(name, "replication") == 0 && strcasecmp(value, "false") != 0 &&
-                     strcasecmp(value, "off") != 0 && strcmp(value, "0") != 0)
-                return conn_fatal(c, "0A000", "replication connections are not supported");
-            else if (strncmp(name, "_pq_.", 5) == 0) nunknown++;
-        }
-        if (!cur_end(&cur)) return conn_fatal(c, "08P01", "invalid startup packet layout");
-        if (!user || !user[0])
-            return conn_fatal(c, "28000", "no PostgreSQL user name specified in startup packet");
-        if (!database || !database[0]) database = user;
-
-        c->user = dd_strdup(user);
-        c->app_name = dd_strdup(app);
+        c->user = dd_strdup(st.user);
+        c->app_name = dd_strdup(st.app);
         if (!c->user || !c->app_name) return conn_fatal(c, "53200", "out of memory");
 
-        if (minor > 0 || nunknown > 0) {
+        if (st.minor > 0 || st.nunknown > 0) {
             /* NegotiateProtocolVersion: we speak 3.0, no _pq_ options. */
             size_t at = msg_begin(c, 'v');
             buf_put_u32be(&c->out, 0);
-            buf_put_u32be(&c->out, nunknown);
+            buf_put_u32be(&c->out, st.nunknown);
             Cursor p = params;
             for (;;) {
                 const char *name = cur_cstr(&p);
@@ -1139,6 +1199,9 @@ static int conn_startup(Conn *c)
             }
             msg_end(c, at);
         }
+        /* as PostgreSQL: a server that takes no more sessions says so
+         * now, before an authentication exchange */
+        if (conn_admit(c) != 0) return -1;
         if (c->cfg->hba) {
             /* the exchange reads messages into c->in, where params lie:
              * keep the startup packet aside */
@@ -2302,10 +2365,8 @@ int pgw_serve(int fd, const PgwConfig *cfg)
     while (c->stmts) stmt_drop(c, c->stmts);
     if (c->sess && c->term_fd >= 0) driftdb_session_on_terminate(c->sess, NULL, NULL);
     if (c->term_fd >= 0) close(c->term_fd);
-    if (c->sess) {
-        driftdb_session_close(c->sess);   /* rolls back an open transaction */
-        atomic_fetch_sub(cfg->nsessions, 1);
-    }
+    if (c->sess) driftdb_session_close(c->sess);   /* rolls back an open transaction */
+    if (c->admitted) atomic_fetch_sub(cfg->nsessions, 1);
     for (size_t i = 0; i < NREPORTED; i++) dd_free(c->reported[i]);
     dd_free(c->user);
     dd_free(c->app_name);

@@ -127,8 +127,10 @@ typedef struct PgwConfig {
     driftdb *db;
     const char *client_addr;   /* "127.0.0.1:51234", for the session and logs */
     u32 backend_id;            /* BackendKeyData process id (unique per connection) */
-    atomic_int *nsessions;     /* sessions open across the server */
+    atomic_int *nsessions;     /* sessions admitted across the server */
     int max_sessions;          /* above this: FATAL 53300 after startup */
+    const atomic_bool *stopping; /* set: smart shutdown, a new session gets
+                                  FATAL 57P03 after startup; or NULL */
     struct PgwBackends *backends; /* sessions by BackendKeyData (backends.h), or NULL */
     /* Authentication (hba.h): the rules, or NULL to admit every role
      * without a password; the peer's address (NULL: the Unix socket) and
@@ -140,6 +142,27 @@ typedef struct PgwConfig {
      * SSLRequest 'N' */
     const struct TlsServer *tls;
 } PgwConfig;
+
+/* A StartupMessage as pgw_startup_parse found it; the strings point into
+ * the packet and live as long as it. */
+typedef struct PgwStartup {
+    u32 major, minor;          /* the protocol version asked for (3.x) */
+    const char *user;          /* never empty */
+    const char *database;      /* the user's name when none was given */
+    const char *app;           /* application_name, "" when none */
+    u32 nunknown;              /* _pq_. options (NegotiateProtocolVersion) */
+    const u8 *params;          /* the name/value list, for a second walk */
+    size_t params_len;
+} PgwStartup;
+
+/*
+ * Checks the body of a startup packet (after its length word) that is no
+ * SSLRequest, GSSENCRequest or CancelRequest, as PostgreSQL does before
+ * anything else: 0 with *out, or -1 with the FATAL to send (state gets
+ * the SQLSTATE: 0A000 for a protocol other than 3.x or a replication
+ * connection, 08P01 for a bad layout, 28000 for no user name).
+ */
+int pgw_startup_parse(const u8 *body, size_t n, PgwStartup *out, char state[6], char *msg, size_t msgsz);
 
 /*
  * Serves the client on fd until it terminates, vanishes, violates the

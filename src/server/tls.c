@@ -6,8 +6,10 @@
  *     channel binding hash) once tls_server_load returns 0 and is never
  *     changed afterwards, so connection threads share it without a lock
  *     (OpenSSL 3's SSL_CTX is safe for concurrent SSL_new).
- *   - A TlsConn exists only after a finished handshake; its TlsInfo
- *     strings are filled then and stay as they are.
+ *   - A TlsConn from tls_accept has finished its handshake; one from
+ *     tls_start is usable (reads, writes, tls_info) once tls_step returned
+ *     0 (c->ready).  Its TlsInfo strings are filled then and stay as they
+ *     are.
  *   - After a fatal error (SSL_ERROR_SYSCALL / SSL_ERROR_SSL) nothing more
  *     is sent on the session (c->failed), not even close_notify, as
  *     OpenSSL requires.
@@ -18,6 +20,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +41,7 @@ struct TlsServer {
 struct TlsConn {
     SSL *ssl;
     bool failed;
+    bool ready;                   /* the handshake finished: info is filled */
     TlsInfo info;
     char version[32], cipher[64], cn[256], dn[512], serial[64], issuer[512];
 };
@@ -247,7 +251,7 @@ static void fill_info(TlsConn *c)
     ERR_clear_error();
 }
 
-int tls_accept(const TlsServer *t, int fd, TlsConn **out, char *why, size_t whysz)
+int tls_start(const TlsServer *t, int fd, TlsConn **out, char *why, size_t whysz)
 {
     *out = NULL;
     TlsConn *c = dd_calloc(1, sizeof *c);
@@ -262,28 +266,49 @@ int tls_accept(const TlsServer *t, int fd, TlsConn **out, char *why, size_t whys
         tls_close(c, false);
         return -1;
     }
+    *out = c;
+    return 0;
+}
+
+int tls_step(TlsConn *c, char *why, size_t whysz)
+{
     for (;;) {
+        ERR_clear_error();
         errno = 0;
         int r = SSL_accept(c->ssl);
         if (r == 1) break;
         int e = SSL_get_error(c->ssl, r);
         int saved = errno;
         if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) && saved == EINTR) continue;
-        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-            snprintf(why, whysz, "timeout during the handshake");
-        else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
+        /* the socket has nothing yet (nonblocking) or its SO_RCVTIMEO ran out */
+        if (e == SSL_ERROR_WANT_READ) return POLLIN;
+        if (e == SSL_ERROR_WANT_WRITE) return POLLOUT;
+        if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
             snprintf(why, whysz, "%s", saved ? strerror(saved) : "EOF detected");
         else if (e == SSL_ERROR_ZERO_RETURN)
             snprintf(why, whysz, "connection closed during the handshake");
         else
             ssl_error_text(why, whysz);
         c->failed = true;
-        tls_close(c, false);
         return -1;
     }
     fill_info(c);
-    *out = c;
+    c->ready = true;
     return 0;
+}
+
+int tls_accept(const TlsServer *t, int fd, TlsConn **out, char *why, size_t whysz)
+{
+    if (tls_start(t, fd, out, why, whysz) != 0) return -1;
+    int r = tls_step(*out, why, whysz);
+    if (r == 0) return 0;
+    if (r > 0) {   /* a blocking socket: only its timeout stops a step */
+        snprintf(why, whysz, "timeout during the handshake");
+        (*out)->failed = true;
+    }
+    tls_close(*out, false);
+    *out = NULL;
+    return -1;
 }
 
 ssize_t tls_read(TlsConn *c, void *buf, size_t n)
@@ -297,11 +322,12 @@ ssize_t tls_read(TlsConn *c, void *buf, size_t n)
         if (r > 0) return r;
         int e = SSL_get_error(c->ssl, r);
         if (e == SSL_ERROR_ZERO_RETURN) return 0;
-        /* on a blocking socket, WANT_READ means the read timed out
-         * (SO_RCVTIMEO) or was interrupted */
+        /* WANT_READ: interrupted, or nothing came (a nonblocking socket,
+         * or a blocking one's SO_RCVTIMEO ran out) */
         if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) && errno == EINTR) continue;
-        if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_SSL) c->failed = true;
         ERR_clear_error();
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return -2;
+        if (e == SSL_ERROR_SYSCALL || e == SSL_ERROR_SSL) c->failed = true;
         return -1;
     }
 }
@@ -338,7 +364,7 @@ void tls_close(TlsConn *c, bool clean)
 {
     if (!c) return;
     if (c->ssl) {
-        if (clean && !c->failed) SSL_shutdown(c->ssl);   /* close_notify; the peer's is not awaited */
+        if (clean && !c->failed && c->ready) SSL_shutdown(c->ssl);   /* close_notify; the peer's is not awaited */
         SSL_free(c->ssl);
     }
     ERR_clear_error();

@@ -20,9 +20,11 @@
  * a certificate the CA did not sign fails the handshake, and one without a
  * certificate gets through (the hba line's clientcert / cert decides).
  *
- * The socket stays blocking: a read that runs into the socket's
- * SO_RCVTIMEO (the startup timeout, which covers the handshake) fails like
- * a plaintext one, so a client that stops mid-handshake is dropped then.
+ * A connection thread's socket stays blocking: a read that runs into the
+ * socket's SO_RCVTIMEO (the startup timeout, which covers the handshake)
+ * fails like a plaintext one, so a client that stops mid-handshake is
+ * dropped then.  The rejector runs the handshake on a nonblocking socket
+ * in steps (tls_start, tls_step).
  */
 #ifndef DD_TLS_H
 #define DD_TLS_H
@@ -52,8 +54,16 @@ size_t tls_server_cbind(const TlsServer *t, const u8 **data);
 /* Runs the server side of the handshake on fd.  0 with *out, or -1 (the
  * client went away, timed out or spoke no TLS) with a reason in why. */
 int tls_accept(const TlsServer *t, int fd, TlsConn **out, char *why, size_t whysz);
+/* The same handshake in steps, for a nonblocking socket (the rejector,
+ * reject.h): tls_start makes the session (0 with *out, or -1 with why);
+ * tls_step advances it: 0 when it finished, POLLIN or POLLOUT when it
+ * waits for the socket to be readable or writable (call again then), -1
+ * when it failed (why; then tls_close(c, false)). */
+int tls_start(const TlsServer *t, int fd, TlsConn **out, char *why, size_t whysz);
+int tls_step(TlsConn *c, char *why, size_t whysz);
 /* Reads up to n bytes.  > 0 bytes read, 0 on a clean end (close_notify or
- * EOF), -1 on an error or a timeout. */
+ * EOF), -2 when nothing came (a nonblocking socket, or SO_RCVTIMEO ran
+ * out), -1 on an error. */
 ssize_t tls_read(TlsConn *c, void *buf, size_t n);
 /* Writes all n bytes (or fails).  n, or -1. */
 ssize_t tls_write(TlsConn *c, const void *buf, size_t n);

@@ -21,7 +21,7 @@ SPID=""
 WPID=""
 cleanup() {
     [ -n "$WPID" ] && kill "$WPID" 2>/dev/null
-    [ -n "$SPID" ] && kill "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
+    [ -n "$SPID" ] && kill -INT "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null   # fast shutdown
     rm -rf "$TMP"
 }
 trap cleanup EXIT

@@ -24,7 +24,7 @@ unset PGHOST PGHOSTADDR PGPORT PGUSER PGDATABASE PGOPTIONS PGSERVICE
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-cli.XXXXXX")
 PIDS=""
 cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for p in $PIDS; do kill -INT "$p" 2>/dev/null; done   # fast shutdown: SIGTERM waits for clients
     for p in $PIDS; do wait "$p" 2>/dev/null; done
     rm -rf "$TMP"
 }
@@ -73,15 +73,15 @@ start_server() {
             kill -0 "$SPID" 2>/dev/null || break
             sleep 0.1
         done
-        kill "$SPID" 2>/dev/null
+        kill -INT "$SPID" 2>/dev/null
         wait "$SPID" 2>/dev/null
         grep -q "ddress already in use" "$TMP/$name.log" || break
     done
     echo "# server $name did not start:" && sed 's/^/#   /' "$TMP/$name.log"
     return 1
 }
-stop_server() {
-    kill -TERM "$1" 2>/dev/null
+stop_server() {   # SIGINT, a fast shutdown (SIGTERM's smart one waits for clients)
+    kill -INT "$1" 2>/dev/null
     wait "$1" 2>/dev/null
     PIDS=$(echo "$PIDS" | sed "s/\<$1\>//")
 }

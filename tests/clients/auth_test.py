@@ -22,6 +22,7 @@ import hmac
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -129,7 +130,7 @@ def start_dd(tmp, method="reject", extra=()):
 
 
 def stop_dd(c):
-    c.proc.terminate()
+    c.proc.send_signal(signal.SIGINT)   # fast shutdown: SIGTERM's smart one waits for clients
     c.proc.wait(timeout=30)
     c.log.close()
 
@@ -440,7 +441,7 @@ def main():
                         time.sleep(0.05)
             check("dual_stack_v4_lines", got == {"127.0.0.1": "ok", "::1": "rejected"}, repr(got))
         finally:
-            dp.terminate()
+            dp.send_signal(signal.SIGINT)
             dp.wait(timeout=30)
             dlog.close()
         dd = start_dd(tmp_dd, "reject", extra=("nohba",))

@@ -89,7 +89,7 @@ class Server:
 
     def stop(self):
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.proc.send_signal(signal.SIGINT)   # fast: SIGTERM would wait for clients
         try:
             rc = self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:

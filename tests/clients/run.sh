@@ -8,7 +8,7 @@
 #                    named cursors
 #   copy_test.py     COPY TO / FROM (text, CSV, binary): psycopg2, psycopg 3, \copy
 #   cancel_test.py   CancelRequest, psql's Ctrl-C, statement / idle timeouts,
-#                    SIGTERM during a statement
+#                    SIGINT (fast shutdown) during a statement
 #   libpq_pipeline.c libpq from C: pipeline mode, binary formats, COPY
 #                    through the extended protocol
 #   psycopg3_test.py psycopg 3: server-side binding, pipelines, binary, prepare,
@@ -56,9 +56,15 @@
 #                    certificates, channel binding, cancel, bad handshakes
 #   config_test.py   --config files, DRIFTDB_* variables and their precedence,
 #                    log levels, log_min_duration_statement, SIGHUP reloads
+#   shutdown_test.py SIGTERM's smart shutdown (sessions go on, new clients
+#                    57P03, exit when the last leaves), SIGINT / SIGQUIT
+#                    during it; a flood of connections refused with 53300
+#                    while sessions go on; beside a PostgreSQL 15
 # plus server-level checks (open failures, a dead reader's slot cleared,
-# SIGTERM shutdown), and prints
+# SIGINT shutdown), and prints
 # "ok NAME" / "FAIL NAME" lines and finally "N passed, N failed".
+# Servers are stopped with SIGINT, a fast shutdown: SIGTERM is a smart one,
+# which would wait for every client still connected.
 # A missing client (psql, /usr/bin/python3, psycopg2, psycopg, asyncpg) is a
 # FAIL, not a skip: scripts/deps.sh installs postgresql-client and
 # python3-psycopg2, python3-psycopg, python3-asyncpg.
@@ -76,7 +82,7 @@ unset PGHOST PGPORT PGUSER PGDATABASE PGOPTIONS PGSERVICE
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/driftdb-clients.XXXXXX")
 PIDS=""
 cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for p in $PIDS; do kill -INT "$p" 2>/dev/null; done
     for p in $PIDS; do wait "$p" 2>/dev/null; done
     if [ -n "${PGTMP:-}" ] && [ -d "$PGTMP/data" ]; then   # PostgreSQL of pg_compare
         ${AS:-} /usr/lib/postgresql/15/bin/pg_ctl -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1
@@ -149,7 +155,7 @@ start_server() {
             kill -0 "$SPID" 2>/dev/null || break
             sleep 0.1
         done
-        kill "$SPID" 2>/dev/null
+        kill -INT "$SPID" 2>/dev/null
         wait "$SPID" 2>/dev/null
         grep -q "ddress already in use" "$TMP/$name.log" || break
     done
@@ -157,8 +163,8 @@ start_server() {
     return 1
 }
 
-stop_server() {   # stop_server PID: SIGTERM, wait; returns its exit status
-    kill -TERM "$1" 2>/dev/null
+stop_server() {   # stop_server PID: SIGINT (fast shutdown), wait; returns its exit status
+    kill -INT "$1" 2>/dev/null
     wait "$1"
     local rc=$?
     PIDS=$(echo "$PIDS" | sed "s/\<$1\>//")
@@ -204,7 +210,7 @@ MAIN_PORT=$PORT
 LPID=$!
 for i in $(seq 1 50); do kill -0 $LPID 2>/dev/null || break; sleep 0.1; done
 if kill -0 $LPID 2>/dev/null; then
-    kill $LPID; wait $LPID 2>/dev/null
+    kill -INT $LPID; wait $LPID 2>/dev/null
     fail server_locked_dir "a second server opened the same directory"
 else
     wait $LPID
@@ -260,7 +266,7 @@ else
     fail copy "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs python3-psycopg2)"
 fi
 
-# cancel_test.py: CancelRequest, psql's Ctrl-C, the timeouts, and SIGTERM
+# cancel_test.py: CancelRequest, psql's Ctrl-C, the timeouts, and SIGINT
 # during a statement (on a server of its own), ~5 s.
 if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
     timeout -k 5 120 "$PY" $HERE/cancel_test.py "$MAIN_PORT" "$SERVER" "$CLI" "$TMP" >"$TMP/cancel.out" 2>&1
@@ -426,7 +432,7 @@ elif make_db "$TMP/db3" && start_server stress "$TMP/db3"; then
     timeout -k 5 90 "$PY" $HERE/stress.py "$PORT" >"$TMP/stress.out" 2>&1
     tally stress "$TMP/stress.out"
     if kill -0 "$STRESS_PID" 2>/dev/null; then
-        stop_server "$STRESS_PID" || fail server_survives_stress "exit status $? on SIGTERM"
+        stop_server "$STRESS_PID" || fail server_survives_stress "exit status $? on SIGINT"
     else
         wait "$STRESS_PID"
         fail server_survives_stress "exit status $?"
@@ -519,7 +525,17 @@ else
     fail config "/usr/bin/python3 with psycopg2 and psycopg missing (scripts/deps.sh installs them)"
 fi
 
-# ---- shutdown: SIGTERM with an idle client connected ----------------------
+# ---- shutdown: SIGTERM's smart shutdown, SIGINT / SIGQUIT during it, and a
+# flood of connections refused with 53300 while sessions go on, on servers
+# of its own, beside a PostgreSQL 15 (shutdown_test.py).  ~15 s.
+if [ ! -x "$PGBIN/initdb" ] || [ ! -x "$PY" ] || ! "$PY" -c 'import psycopg2' 2>/dev/null || ! command -v openssl >/dev/null 2>&1; then
+    fail shutdown "PostgreSQL 15, /usr/bin/python3 with psycopg2 or openssl missing"
+else
+    timeout -k 5 180 "$PY" $HERE/shutdown_test.py "$BUILD" "$PGBIN" >"$TMP/shutdown.out" 2>&1
+    tally shutdown "$TMP/shutdown.out"
+fi
+
+# ---- shutdown: SIGINT with an idle client connected -----------------------
 if command -v psql >/dev/null 2>&1; then
     (sleep 20 & echo $! >"$TMP/hold.pid"; wait) |
         psql -X -h 127.0.0.1 -p "$MAIN_PORT" -U test -d test -q >/dev/null 2>&1 &
@@ -531,7 +547,7 @@ stop_server "$MAIN_PID"
 rc=$?
 took=$(( $(date +%s) - start_s ))
 [ $rc -eq 0 ] && [ $took -le 5 ] && grep -q "shut down" "$TMP/main.log" \
-    && ok server_sigterm_shutdown || fail server_sigterm_shutdown "exit $rc after ${took}s"
+    && ok server_sigint_shutdown || fail server_sigint_shutdown "exit $rc after ${took}s"
 [ ! -e "$TMP/.s.PGSQL.$MAIN_PORT" ] && ok unix_socket_removed_at_shutdown \
     || fail unix_socket_removed_at_shutdown
 if [ -n "${HOLD:-}" ]; then

@@ -31,6 +31,7 @@ import asyncio
 import os
 import re
 import shutil
+import signal
 import socket
 import ssl
 import struct
@@ -740,7 +741,7 @@ def main():
         report.failed("harness", depth=None)
     finally:
         if dd:
-            dd.proc.terminate()
+            dd.proc.send_signal(signal.SIGINT)   # fast shutdown: SIGTERM's smart one waits for clients
             try:
                 rc = dd.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:

@@ -9,6 +9,7 @@ Both return a Server with .port and .stop(); stop() also removes the data.
 """
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -91,7 +92,7 @@ def postgres():
                                 stdout=log, stderr=log)
         if wait_port(port, proc) and pg_ready(port, proc):
             def stop(proc=proc):
-                proc.terminate()
+                proc.send_signal(signal.SIGINT)   # fast shutdown: SIGTERM's smart one waits for clients
                 try:
                     proc.wait(20)
                 except subprocess.TimeoutExpired:
@@ -120,7 +121,7 @@ def driftdb(build):
                                  "--listen", "127.0.0.1:%d" % port], stdout=log, stderr=log)
         if wait_port(port, proc):
             def stop(proc=proc):
-                proc.terminate()
+                proc.send_signal(signal.SIGINT)   # fast shutdown: SIGTERM's smart one waits for clients
                 try:
                     proc.wait(20)
                 except subprocess.TimeoutExpired:

@@ -33,6 +33,9 @@
  * stops the server (SIGTERM) and starts it again on the same directory.
  * At the end the server gets SIGTERM; an exit status other than 0, a
  * death during the file or a sanitizer report in its log fails the file.
+ * SIGTERM is PostgreSQL's smart shutdown, which waits for the clients to
+ * leave: every connection is closed before it, so the server must end at
+ * once (and one that waits on a session it should have ended fails).
  *
  * Records (separated by blank lines; '#' starts a comment line):
  *   statement ok | statement error [SQLSTATE] [message substring]
@@ -357,7 +360,8 @@ static int server_log_clean(Slt *t)
 }
 
 /*
- * Closes the connections and stops the server: SIGTERM, then waits.
+ * Closes the connections and stops the server: SIGTERM (a smart shutdown,
+ * with no client left to wait for), then waits.
  * Returns 0 when it shut down cleanly (exit status 0, clean log), -1 after
  * printing what went wrong.
  */
