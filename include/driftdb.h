@@ -408,9 +408,11 @@ int driftdb_session_keep_settings(driftdb_session *s);
  * gives one; e.g. "log_min_duration_statement", which only a superuser may
  * SET): checked as SET checks it, without SET's privilege check.  It
  * becomes what RESET returns to, and the current value unless the session
- * SET another one.  A server calls it at session open, and again when its
- * configuration is reloaded.  Returns DRIFTDB_OK, or DRIFTDB_ERROR (an
- * unknown or read-only name, a bad value, out of memory). */
+ * SET another one.  Also the server's own read-only settings, which no
+ * session may SET: "port", "max_connections", "ssl" ("on" / "off").  A
+ * server calls it at session open, and again when its configuration is
+ * reloaded.  Returns DRIFTDB_OK, or DRIFTDB_ERROR (an unknown or read-only
+ * name, a bad value, out of memory). */
 int driftdb_session_config(driftdb_session *s, const char *name, const char *value);
 
 /* Statistics for the closing notes and /metrics. */

@@ -60,6 +60,11 @@ static const SettingDef defs[] = {
     /* how CREATE / ALTER ROLE ... PASSWORD stores a password (sql/plan/role.c) */
     {"password_encryption", "scram-sha-256", false},
     {"max_identifier_length", "63", true},
+    /* the server's: its TCP port, its --max-connections, whether it takes
+     * TLS (without a server: DriftDB's default port and session limit) */
+    {"port", "5433", true},
+    {"max_connections", "100", true},
+    {"ssl", "off", true},
     {"max_index_keys", "32", true},   /* columns of an index (src/sql/plan, INDEX_MAX_KEYS) */
     {"lc_messages", "C", false},
     /* the least severe notice a client is sent (driftdb_result_notice) */
@@ -112,6 +117,14 @@ static const SettingDef defs[] = {
     {"join_collapse_limit", "8", false},
     {"from_collapse_limit", "8", false},
 };
+
+/* Whether d is one of the server's read-only settings above, which
+ * driftdb_session_config gives */
+static bool server_def(const SettingDef *d)
+{
+    return d && (strcmp(d->name, "port") == 0 || strcmp(d->name, "max_connections") == 0 ||
+                 strcmp(d->name, "ssl") == 0);
+}
 
 static const SettingDef *find_def(const char *name)
 {
@@ -675,7 +688,11 @@ int driftdb_session_config(driftdb_session *s, const char *name, const char *val
 {
     const SettingDef *d = find_def(name);
     Setting *st = d ? find_setting(s, d->name) : NULL;
-    if (!st || d->readonly) return DRIFTDB_ERROR;
+    if (!st || (d->readonly && !server_def(d))) return DRIFTDB_ERROR;
+    if (server_def(d)) {   /* no SET or RESET to keep apart from it */
+        if (!*value || put_setting(s, d->name, value) != DD_OK) return DRIFTDB_ERROR;
+        return DRIFTDB_OK;
+    }
     const char *v;
     DdError err;
     if (validate(s, d->name, d->name, value, &v, &err) != DD_OK) return DRIFTDB_ERROR;
@@ -704,6 +721,11 @@ int settings_set(driftdb_session *s, const char *name, const char *value, DdErro
     /* RESET SESSION AUTHORIZATION: it is the session's user already (SET
      * SESSION AUTHORIZATION to another role is 0A000) */
     if (d && !value && strcmp(canon, "session_authorization") == 0) return DD_OK;
+    if (server_def(d) && strcmp(canon, "ssl") != 0)   /* ssl: a reload's, "cannot be changed now" */
+        return dd_err(err, DD_ECANT_CHANGE, -1, "parameter \"%s\" cannot be changed without restarting the server",
+                      canon);
+    if (server_def(d))
+        return dd_err(err, DD_ECANT_CHANGE, -1, "parameter \"%s\" cannot be changed now", canon);
     if (d && d->readonly)
         return dd_err(err, DD_ECANT_CHANGE, -1, "parameter \"%s\" cannot be changed", canon);
     if (!value) {

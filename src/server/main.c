@@ -119,6 +119,7 @@ typedef struct Server {
     char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)];   /* "" when none */
     int signal_fd;
     int max_conn;                 /* sessions allowed at once */
+    int port;                     /* the TCP port bound */
     atomic_int nsessions;         /* admitted sessions (pgwire.c counts) */
     atomic_bool stopping;         /* smart shutdown: no new sessions */
     int ended_fd;                 /* eventfd: a connection thread ended while stopping */
@@ -346,6 +347,7 @@ static int server_start_conn(Server *srv, int fd, const struct sockaddr_storage 
     a->cfg.backend_id = id;
     a->cfg.nsessions = &srv->nsessions;
     a->cfg.max_sessions = srv->max_conn;
+    a->cfg.port = srv->port;
     a->cfg.stopping = &srv->stopping;
     a->cfg.backends = &srv->backends;
     a->hba = hba_ref(srv->hba);   /* dropped by the thread: a SIGHUP may swap srv->hba */
@@ -776,6 +778,7 @@ int main(int argc, char **argv)
     int port = 0;
     srv.listen_fd = server_listen(opt->listen, &port);
     if (srv.listen_fd < 0) goto done;
+    srv.port = port;
     {
         char desc[INET6_ADDRSTRLEN + 64];
         describe_listener(srv.listen_fd, desc, sizeof desc);

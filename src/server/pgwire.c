@@ -954,6 +954,14 @@ static int conn_open_session(Conn *c, Cursor params, const char *database)
     char lmd[16];
     snprintf(lmd, sizeof lmd, "%d", c->srv_min_duration);
     driftdb_session_config(c->sess, "log_min_duration_statement", lmd);   /* a valid value */
+    {   /* SHOW port, max_connections, ssl: the server's */
+        char v[16];
+        snprintf(v, sizeof v, "%d", c->cfg->port);
+        if (c->cfg->port > 0) driftdb_session_config(c->sess, "port", v);
+        snprintf(v, sizeof v, "%d", c->cfg->max_sessions);
+        driftdb_session_config(c->sess, "max_connections", v);
+        driftdb_session_config(c->sess, "ssl", c->cfg->tls ? "on" : "off");
+    }
     if (log_connections()) {
         char ssl[200] = "";
         if (c->tls) {

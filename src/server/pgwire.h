@@ -141,6 +141,7 @@ typedef struct PgwConfig {
     /* TLS (tls.h): the server's context, or NULL to answer every
      * SSLRequest 'N' */
     const struct TlsServer *tls;
+    int port;                  /* the TCP port listened on (SHOW port) */
 } PgwConfig;
 
 /* A StartupMessage as pgw_startup_parse found it; the strings point into

@@ -13,7 +13,8 @@ statement in PostgreSQL's format for the simple and the extended protocol,
 -1 none, 100 ms the slow one only; SET by a superuser only, per session);
 SIGHUP with a changed hba file (admitted after, an open connection kept),
 with a broken one (old rules kept, the error logged) and with a changed
-config file (log settings applied to open sessions).
+config file (log settings applied to open sessions); SHOW port,
+max_connections and ssl giving the server's, which no session may SET.
 Prints "ok NAME" / "FAIL NAME" lines.
 """
 import os
@@ -256,6 +257,24 @@ def test_env(tmp):
         for c in conns:
             c.close()
         check("env_max_connections_used", why is not None and "too many clients" in why, str(why))
+        # the server's own settings, read-only to a session (55P02 as PostgreSQL's)
+        got = None
+        for _ in range(50):   # the three sessions closed above end as the server reads their Terminate
+            try:
+                got = query(port, "SELECT current_setting('port'), current_setting('max_connections'), "
+                                  "current_setting('ssl')")
+                break
+            except psycopg2.OperationalError:
+                time.sleep(0.1)
+        check("show_server_settings", got == [(str(port), "3", "off")], str(got))
+        errs = []
+        for sql in ("SET port = 1", "SET max_connections = 10", "SET ssl = on"):
+            try:
+                query(port, sql)
+                errs.append((sql, None))
+            except psycopg2.Error as e:
+                errs.append((sql, e.pgcode))
+        check("server_settings_read_only", all(code == "55P02" for _, code in errs), str(errs))
     finally:
         s.stop()
 

@@ -370,6 +370,14 @@ def psql_checks(dd, pg):
         outs.append(out)
     same("psql_conninfo", outs[0], outs[1])
     check("psql_ssl_in_use", "SSL connection (protocol: TLSv1." in outs[0] and outs[0].startswith("42"), outs[0])
+    # SHOW ssl: the server takes TLS, on both
+    shows = []
+    for s in (dd, pg):
+        conn = "host=127.0.0.1 port=%d user=test dbname=postgres sslmode=require" % s.port
+        p = subprocess.run(["psql", "-X", "-qAt", conn, "-c", "SHOW ssl"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=30)
+        shows.append(p.stdout.decode().strip())
+    check("show_ssl_on", shows == ["on", "on"], repr(shows))
 
 
 def large_transfers(s):

@@ -1248,7 +1248,13 @@ static int gen_settings(Gen *g)
         if (gen_row(g)) return DD_ENOMEM;
         P_TEXT(g, name); P_TEXT(g, unit ? vb : value); P_TEXT(g, unit); P_NULL(g); P_NULL(g); P_NULL(g);
         /* log_min_duration_statement: SET by superusers only (engine/settings.c) */
-        P_TEXT(g, readonly ? "internal" : strcmp(name, "log_min_duration_statement") == 0 ? "superuser" : "user");
+        /* the server's settings as PostgreSQL's postmaster's and its
+         * configuration file's */
+        P_TEXT(g, strcmp(name, "port") == 0 || strcmp(name, "max_connections") == 0 ? "postmaster"
+                  : strcmp(name, "ssl") == 0                                        ? "sighup"
+                  : readonly                                                        ? "internal"
+                  : strcmp(name, "log_min_duration_statement") == 0                 ? "superuser"
+                                                                                    : "user");
         P_TEXT(g, on_off ? "bool" : unit || digits ? "integer" : real ? "real" : "string");
         /* a fixed one (server_version, session_authorization ...) is its
          * default whatever the session was given */
