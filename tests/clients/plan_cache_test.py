@@ -109,6 +109,19 @@ CASES = [
                            ("m", "FETCH ALL FROM pc_c", None), ("m", "CLOSE pc_c", None),
                            ("p", "DECLARE pc_c CURSOR FOR SELECT v FROM pc_t WHERE id = %s", (8,)),
                            ("m", "FETCH ALL FROM pc_c", None), ("m", "COMMIT", None)]),
+    ("sorted_and_grouped", [("p", "SELECT id, v FROM pc_t WHERE note LIKE %s ORDER BY v DESC, id LIMIT 4", ("row 1%",)),
+                            ("p", "SELECT id, v FROM pc_t WHERE note LIKE %s ORDER BY v DESC, id LIMIT 4", ("row 2%",)),
+                            ("o", "UPDATE pc_t SET v = 999 WHERE id = 21", None),
+                            ("p", "SELECT id, v FROM pc_t WHERE note LIKE %s ORDER BY v DESC, id LIMIT 4", ("row 2%",)),
+                            ("p", "SELECT count(*), sum(v), max(note) FROM pc_t WHERE v > %s", (60,)),
+                            ("p", "SELECT count(*), sum(v), max(note) FROM pc_t WHERE v > %s", (140,)),
+                            ("p", "SELECT count(*), sum(v), max(note) FROM pc_t WHERE v > %s", (None,)),
+                            ("p", "SELECT v %% 3, count(*), string_agg(note, ',' ORDER BY id) FROM pc_t WHERE id < 12 "
+                                  "GROUP BY 1 HAVING count(*) > %s ORDER BY 1", (3,)),
+                            ("p", "SELECT v %% 3, count(*), string_agg(note, ',' ORDER BY id) FROM pc_t WHERE id < 12 "
+                                  "GROUP BY 1 HAVING count(*) > %s ORDER BY 1", (0,)),
+                            ("p", "SELECT v %% 3, count(*), string_agg(note, ',' ORDER BY id) FROM pc_t WHERE id < 12 "
+                                  "GROUP BY 1 HAVING count(*) > %s ORDER BY 1", (3,))]),
     ("no_parameters", [("p", "SELECT count(*) FROM pc_t WHERE v > 100", None),
                        ("o", "INSERT INTO pc_t VALUES (70, 500, 'big')", None),
                        ("p", "SELECT count(*) FROM pc_t WHERE v > 100", None),

@@ -566,6 +566,20 @@ TEST(kept_plans)
     CHECK(run_stmt1(past, now, out, sizeof out, &e) == 0 && strcmp(out, "45") == 0);
     driftdb_stmt_plans(past, &g, &c);
     CHECK(g == 0 && c == 2);
+    /* sorted and aggregated: kept too */
+    static const struct { const char *sql, *arg, *want; } kept[] = {
+        {"SELECT id FROM t WHERE v > $1 ORDER BY v DESC LIMIT 1", "0", "4"},
+        {"SELECT count(*) FROM t WHERE v >= $1", "45", "1"},
+    };
+    for (size_t i = 0; i < DD_ARRAY_LEN(kept); i++) {
+        driftdb_stmt *ks = NULL;
+        CHECK(driftdb_prepare(sess, kept[i].sql, strlen(kept[i].sql), 0, NULL, &ks, &e) == DRIFTDB_OK);
+        for (int k = 0; ks && k < 3; k++)
+            CHECK(run_stmt1(ks, kept[i].arg, out, sizeof out, &e) == 0 && strcmp(out, kept[i].want) == 0);
+        if (ks) driftdb_stmt_plans(ks, &g, &c);
+        CHECK(ks && g == 2 && c == 1);
+        driftdb_stmt_free(ks);
+    }
     /* a key range, or a key computed by a function, from a parameter: a
      * plan made for the value reads less than one for any value would */
     static const char *const custom[] = {"SELECT v FROM t WHERE id >= $1 AND id < 5",

@@ -3955,14 +3955,17 @@ static double now_ms(void)
 /* The operators a plan kept for later statements may hold (sql.h,
  * sql_plan_reusable): their open resets what a run changes, and
  * op_tree_rearm forgets what they took from a statement's arena, which
- * the next statement's is not.  Others (sorts, aggregates, joins, set
- * operations, function scans, ...) keep such state in places not listed
- * here, and so a plan holding one is made anew for each statement. */
+ * the next statement's is not (a sort's and an aggregate's rows and
+ * groups are their own, freed by close).  Others (joins, set operations,
+ * function scans, ...) keep such state in places not listed here, and so
+ * a plan holding one is made anew for each statement. */
 bool op_tree_reusable(const Op *op)
 {
     for (; op; op = op->child) {
         const OpVtbl *vt = op->vt;
-        if (vt != &scan_vt && vt != &filter_vt && vt != &project_vt && vt != &limit_vt && vt != &one_vt) return false;
+        if (vt != &scan_vt && vt != &filter_vt && vt != &project_vt && vt != &limit_vt && vt != &one_vt &&
+            vt != &sort_vt && vt != &agg_vt)
+            return false;
         if (op->child2) return false;
     }
     return true;
