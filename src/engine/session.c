@@ -1210,6 +1210,7 @@ static bool plan_cache_allowed(driftdb_session *s, const Stmt *stmt)
     if (!st || stmt != s->bind_top || st->no_cache || stmt->kind != STMT_SELECT || (!st->cache && !st->custom_plans))
         return false;
     if (s->ws.ntables || s->ws.nrestarts || s->temp.ntables) return false;
+    if (session_hot(s, HOT_SYSTEM_TIME)[0]) return false;   /* every table read at that point, while it is set */
     const char *mode = session_hot(s, HOT_PLAN_CACHE_MODE);
     if (mode && strcmp(mode, "force_custom_plan") == 0) return false;
     for (int i = 0; i < st->nparams; i++)

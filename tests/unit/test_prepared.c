@@ -566,6 +566,16 @@ TEST(kept_plans)
     CHECK(run_stmt1(past, now, out, sizeof out, &e) == 0 && strcmp(out, "45") == 0);
     driftdb_stmt_plans(past, &g, &c);
     CHECK(g == 0 && c == 2);
+    /* while drift.system_time is set: planned for each run; kept again after */
+    driftdb_stmt_plans(st, &g, &c);
+    uint64_t g1 = g, c1 = c;
+    CHECK(simple("SET drift.system_time = '@SEQ:1'") == 0);
+    CHECK(run_stmt1(st, "4", out, sizeof out, &e) == 0 && strcmp(out, "") == 0);
+    CHECK(simple("RESET drift.system_time") == 0);
+    CHECK(run_stmt1(st, "4", out, sizeof out, &e) == 0 && strcmp(out, "45") == 0);
+    CHECK(run_stmt1(st, "4", out, sizeof out, &e) == 0 && strcmp(out, "45") == 0);
+    driftdb_stmt_plans(st, &g, &c);
+    CHECK(c == c1 + 1 && g == g1 + 2);
     /* sorted and aggregated: kept too */
     static const struct { const char *sql, *arg, *want; } kept[] = {
         {"SELECT id FROM t WHERE v > $1 ORDER BY v DESC LIMIT 1", "0", "4"},
