@@ -21,21 +21,15 @@
  *     bytes only (plaintext read before the handshake is refused, never
  *     used).  poll() cannot see bytes the TLS session already holds, so
  *     conn_read asks tls_pending before it waits.
-<<<<<<< HEAD
- *   - c->sess is set from conn_open_session until pgw_serve returns, and
- *     counts in cfg->nsessions meanwhile; READY and SKIP_TO_SYNC have one
- *     (conn_check).
- *   - A statement's NoticeResponses precede what ends it: its
- *     CommandComplete, or its ErrorResponse when it fails after raising
- *     them (send_notices from its result, send_fail_notices from the
- *     session when the engine freed the result with the error).
-=======
  *   - A client counts in cfg->nsessions from conn_admit (after its
  *     startup packet, before authentication, as a PostgreSQL backend
  *     takes its PGPROC) until pgw_serve returns (c->admitted); c->sess is
  *     set from conn_open_session until then, only for an admitted client;
  *     READY and SKIP_TO_SYNC have one (conn_check).
->>>>>>> shutdown
+ *   - A statement's NoticeResponses precede what ends it: its
+ *     CommandComplete, or its ErrorResponse when it fails after raising
+ *     them (send_notices from its result, send_fail_notices from the
+ *     session when the engine freed the result with the error).
  *   - Extended protocol: c->stmts and c->portals own their engine handles.
  *     At most one portal has an open driftdb_result between messages
  *     (c->suspended, after Execute stopped at its row limit); before
