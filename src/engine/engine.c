@@ -180,10 +180,10 @@ int driftdb_backup(driftdb *db, const char *path, driftdb_backup_info *info, dri
 }
 
 /* Removes the files a data directory holds (driftdb.mdb, its lock file,
- * LOCK), for a failed restore or a forced one. */
+ * its commit log, LOCK), for a failed restore or a forced one. */
 static void remove_db_files(const char *dir)
 {
-    static const char *const names[] = {"driftdb.mdb", "driftdb.mdb-lock", "LOCK"};
+    static const char *const names[] = {"driftdb.mdb", "driftdb.mdb-lock", "driftdb.wal", "LOCK"};
     char p[4096];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, names[i]);
@@ -293,12 +293,17 @@ int driftdb_restore(const char *path, const char *dir, int force, uint64_t until
     }
     if (!rc && replace) {
         /* the new database is whole: it takes the old one's place */
-        char from[4200], to[4200];
+        char from[4200], to[4200], wfrom[4200], wto[4200];
         snprintf(from, sizeof from, "%s/driftdb.mdb", work);
         snprintf(to, sizeof to, "%s/driftdb.mdb", dir);
+        snprintf(wfrom, sizeof wfrom, "%s/driftdb.wal", work);
+        snprintf(wto, sizeof wto, "%s/driftdb.wal", dir);
         char lk[4096];
         snprintf(lk, sizeof lk, "%s/driftdb.mdb-lock", dir);
         unlink(lk);   /* the old environment's reader table */
+        /* the old database's commit log must not meet the new file: the
+         * new one's (closed cleanly, so it asks for nothing) goes first */
+        if (rename(wfrom, wto) != 0 && errno == ENOENT) unlink(wto);
         if (rename(from, to) != 0)
             rc = dd_err(&e, DD_EIO, -1, "could not move the restored database into \"%s\": %s", dir, strerror(errno));
         else

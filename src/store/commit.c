@@ -47,6 +47,8 @@ struct CommitReq {
 #define APPLY_MAP_FULL (-1)
 /* How often the writer clears the reader slots of dead processes. */
 #define READER_CHECK_SECONDS 2
+/* How long the writer waits with nothing to do before it checkpoints. */
+#define WAL_IDLE_MS 200
 
 typedef struct Writer {
     Store *st;
@@ -469,7 +471,7 @@ int store_clear_current(Store *st, MDB_txn *txn, u32 table, u64 *n)
     for (mrc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); mrc == 0;
          mrc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT)) {
         if (k.mv_size < 4 || memcmp(k.mv_data, id, 4) != 0) break;
-        if ((mrc = mdb_cursor_del(c, 0))) break;
+        if ((mrc = wal_cursor_del(st, c, FMT_DB_CURRENT))) break;
         if (n) (*n)++;
     }
     mdb_cursor_close(c);
@@ -480,7 +482,7 @@ int store_clear_current(Store *st, MDB_txn *txn, u32 table, u64 *n)
 int store_clear_dropped(Store *st, DdError *err)
 {
     MDB_txn *txn;
-    int mrc = mdb_txn_begin(st->env, NULL, 0, &txn);
+    int mrc = wal_txn_begin(st, &txn);
     if (mrc) return store_mdb_err(err, mrc, "clearing dropped tables");
     u64 cleared = 0;
     pthread_mutex_lock(&st->cat_mu);
@@ -493,10 +495,10 @@ int store_clear_dropped(Store *st, DdError *err)
     }
     pthread_mutex_unlock(&st->cat_mu);
     if (mrc || !cleared) {
-        mdb_txn_abort(txn);
+        wal_txn_abort(st, txn);
         return mrc ? store_mdb_err(err, mrc, "clearing dropped tables") : 0;
     }
-    if ((mrc = mdb_txn_commit(txn))) return store_mdb_err(err, mrc, "clearing dropped tables");
+    if ((mrc = wal_commit(st, txn))) return store_mdb_err(err, mrc, "clearing dropped tables");
     return 0;
 }
 
@@ -558,6 +560,7 @@ static int apply_rows(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, u32 *ne)
         p[1] = op->op;
         p[2] = op->end_op;   /* tombstone: how the version ended; row: how the previous one did (0: UPDATE) */
         if (reclen) memcpy(p + FMT_VER_HDR, op->rec, reclen);
+        wal_note_put(st, FMT_DB_VERSIONS, &k, &v);
         /* the event binds the whole version value, header included, so
          * its end_op cannot change unnoticed */
         if (sha256_with(&w->digest, p, FMT_VER_HDR + (size_t)reclen, ev->hash)) {
@@ -568,7 +571,7 @@ static int apply_rows(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, u32 *ne)
         k.mv_size = w->key.len - 8;  /* (table, pk) */
         note_op(w, op->table, op->op);
         if (del) {
-            mrc = mdb_del(txn, st->dbi[FMT_DB_CURRENT], &k, NULL);
+            mrc = wal_del(st, txn, FMT_DB_CURRENT, &k);
             if (mrc && mrc != MDB_NOTFOUND) { rc = apply_err(st, r, mrc, "deleting a row"); break; }
             if (!mrc) note_rows(w, op->table, -1);
             continue;
@@ -599,6 +602,7 @@ static int apply_rows(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, u32 *ne)
         put_u64be(p, seq);
         p[8] = op->op;
         memcpy(p + FMT_CUR_HDR, op->rec, reclen);
+        wal_note_put(st, FMT_DB_CURRENT, &k, &v);
     }
     mdb_cursor_close(vcur);
     mdb_cursor_close(ccur);
@@ -637,13 +641,13 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         u8 pkl[FMT_INDEX_VAL] = {(u8)(x->pklen >> 8), (u8)x->pklen};
         MDB_val k = {w->key.len, w->key.data}, v = {FMT_INDEX_VAL, pkl};
         mrc = 0;
-        if (x->add && !x->ever_only) mrc = mdb_put(txn, st->dbi[FMT_DB_INDEX], &k, &v, 0);
-        else if (!x->add && (mrc = mdb_del(txn, st->dbi[FMT_DB_INDEX], &k, NULL)) == MDB_NOTFOUND) mrc = 0;
+        if (x->add && !x->ever_only) mrc = wal_put(st, txn, FMT_DB_INDEX, &k, &v, 0);
+        else if (!x->add && (mrc = wal_del(st, txn, FMT_DB_INDEX, &k)) == MDB_NOTFOUND) mrc = 0;
         if (mrc) return apply_err(st, r, mrc, "writing an index entry");
         if (x->add) {
             /* the history entry: the same key under the history id */
             put_u32be(w->key.data, x->index | FMT_INDEX_EVER);
-            mrc = mdb_put(txn, st->dbi[FMT_DB_INDEX], &k, &v, 0);
+            mrc = wal_put(st, txn, FMT_DB_INDEX, &k, &v, 0);
             if (mrc) return apply_err(st, r, mrc, "writing an index history entry");
         }
     }
@@ -663,7 +667,7 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         buf_put_u64be(&w->key, fmt_inv_seq(seq));
         if (!buf_ok(&w->cat) || !buf_ok(&w->key)) return dd_err(&r->e, DD_ENOMEM, -1, NULL);
         MDB_val k = {w->key.len, w->key.data}, v = {w->cat.len, w->cat.data};
-        if ((mrc = mdb_put(txn, st->dbi[FMT_DB_CATALOG], &k, &v, 0)))
+        if ((mrc = wal_put(st, txn, FMT_DB_CATALOG, &k, &v, 0)))
             return apply_err(st, r, mrc, "writing the catalog");
         pthread_mutex_lock(&st->cat_mu);
         int rc = cat_add_locked(st, w->cat.data, w->cat.len, &r->e);
@@ -689,10 +693,10 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
     put_u64be(seqkey, seq);
     put_u64be(tkey, fmt_time_key(t));
     MDB_val k = {8, seqkey}, v = {w->log.len, w->log.data};
-    if ((mrc = mdb_put(txn, st->dbi[FMT_DB_LOG], &k, &v, MDB_APPEND)))
+    if ((mrc = wal_put(st, txn, FMT_DB_LOG, &k, &v, MDB_APPEND)))
         return apply_err(st, r, mrc, "appending to the log");
     MDB_val tk = {8, tkey}, tv = {8, seqkey};
-    if ((mrc = mdb_put(txn, st->dbi[FMT_DB_TIMES], &tk, &tv, MDB_APPEND)))
+    if ((mrc = wal_put(st, txn, FMT_DB_TIMES, &tk, &tv, MDB_APPEND)))
         return apply_err(st, r, mrc, "appending to the time index");
     memcpy(hash, newhash, 32);
     *time = t;
@@ -706,8 +710,8 @@ static int put_meta(Store *st, MDB_txn *txn, u64 seq, const u8 hash[32], i64 tim
     put_u32be(ids, __atomic_load_n(&st->next_table_id, __ATOMIC_SEQ_CST));
     put_u32be(ids + 4, __atomic_load_n(&st->next_index_id, __ATOMIC_SEQ_CST));
     MDB_val k1 = {4, "head"}, v1 = {sizeof head, head}, k2 = {3, "ids"}, v2 = {sizeof ids, ids};
-    int rc = mdb_put(txn, st->dbi[FMT_DB_META], &k1, &v1, 0);
-    if (!rc) rc = mdb_put(txn, st->dbi[FMT_DB_META], &k2, &v2, 0);
+    int rc = wal_put(st, txn, FMT_DB_META, &k1, &v1, 0);
+    if (!rc) rc = wal_put(st, txn, FMT_DB_META, &k2, &v2, 0);
     return rc;
 }
 
@@ -740,7 +744,7 @@ static void process_batch(Writer *w, CommitReq *list)
         w->nfpc = 0;
         w->fp_lost = 0;
         MDB_txn *txn;
-        int mrc = mdb_txn_begin(st->env, NULL, 0, &txn);
+        int mrc = wal_txn_begin(st, &txn);
         if (mrc) {
             DdError e;
             store_mdb_err(&e, mrc, "beginning a write transaction");
@@ -792,8 +796,8 @@ static void process_batch(Writer *w, CommitReq *list)
         }
         if (!map_full && !redo && nok > 0) {
             mrc = put_meta(st, txn, seq, hash, time);
-            if (!mrc) mrc = mdb_txn_commit(txn);
-            else mdb_txn_abort(txn);
+            if (!mrc) mrc = wal_commit(st, txn);   /* durable once it returns 0 */
+            else wal_txn_abort(st, txn);
             txn = NULL;
             if (mrc == MDB_MAP_FULL) {
                 map_full = true;
@@ -829,7 +833,7 @@ static void process_batch(Writer *w, CommitReq *list)
                 return;
             }
         }
-        if (txn) mdb_txn_abort(txn);
+        if (txn) wal_txn_abort(st, txn);
         cat_truncate(st, st->head_seq);
         if (!map_full && !redo) return;  /* every request failed its checks */
         if (st->broken) continue;        /* sticky error seen in apply */
@@ -843,6 +847,20 @@ static void process_batch(Writer *w, CommitReq *list)
     }
 }
 
+/* A checkpoint that fails leaves the previous one in force (its pin keeps
+ * that tree), but the log would only grow: refuse commits from then on. */
+static void writer_checkpoint(Store *st, bool idle)
+{
+    int rc = wal_maybe_checkpoint(st, idle);
+    if (rc && !st->broken) {
+        DdError e;
+        if (rc == EIO && store_disk_full(st)) rc = ENOSPC;
+        store_mdb_err(&e, rc, "checkpointing");
+        snprintf(st->broken_msg, sizeof st->broken_msg, "%s", e.message);
+        st->broken = e.code == DD_EDISK_FULL ? DD_EDISK_FULL : DD_EIO;
+    }
+}
+
 static void *writer_main(void *arg)
 {
     Writer *w = arg;
@@ -850,12 +868,30 @@ static void *writer_main(void *arg)
     i64 checked = clock_mono_us();
     for (;;) {
         pthread_mutex_lock(&st->q_mu);
+        bool idle = false;
         while (!st->q_head && !st->stop) {
-            /* idle: wake now and then to clear dead readers */
+            /* idle: wake now and then to clear dead readers, and soon to
+             * checkpoint what the commit log holds */
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += READER_CHECK_SECONDS;
-            if (pthread_cond_timedwait(&st->q_cv, &st->q_mu, &until) == ETIMEDOUT) break;
+            if (st->wal.since) {
+                until.tv_nsec += WAL_IDLE_MS * 1000000L;
+                if (until.tv_nsec >= 1000000000L) {
+                    until.tv_sec++;
+                    until.tv_nsec -= 1000000000L;
+                }
+            } else {
+                until.tv_sec += READER_CHECK_SECONDS;
+            }
+            if (pthread_cond_timedwait(&st->q_cv, &st->q_mu, &until) == ETIMEDOUT) {
+                idle = true;
+                break;
+            }
+        }
+        if (!st->q_head && idle && st->wal.since) {
+            pthread_mutex_unlock(&st->q_mu);
+            writer_checkpoint(st, true);
+            pthread_mutex_lock(&st->q_mu);
         }
         if (clock_mono_us() - checked >= (i64)READER_CHECK_SECONDS * 1000000) {
             /* a process that died holding a snapshot (a killed `driftdb
@@ -884,6 +920,7 @@ static void *writer_main(void *arg)
             pthread_cond_signal(&r->cv);
         }
         pthread_mutex_unlock(&st->q_mu);
+        writer_checkpoint(st, false);
     }
     buf_free(&w->key);
     buf_free(&w->val);

@@ -251,9 +251,11 @@ static int probe_file(const char *dir, const char *file, DdError *err)
 static void store_free(Store *st)
 {
     if (!st) return;
+    if (st->env) wal_close(st);
     if (st->env) mdb_env_close(st->env);
     release_lock(st->lock_fd);
     cat_free(st);
+    pthread_mutex_destroy(&st->wal.txn_mu);
     pthread_mutex_destroy(&st->pin_mu);
     pthread_cond_destroy(&st->pin_cv);
     pthread_mutex_destroy(&st->cat_mu);
@@ -278,6 +280,8 @@ static Store *store_alloc(const char *dir, bool read_only)
     }
     st->read_only = read_only;
     st->lock_fd = -1;
+    st->wal.fd = st->wal.mdb_fd = -1;
+    pthread_mutex_init(&st->wal.txn_mu, NULL);
     pthread_mutex_init(&st->pin_mu, NULL);
     pthread_cond_init(&st->pin_cv, NULL);
     pthread_mutex_init(&st->cat_mu, NULL);
@@ -404,10 +408,33 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
     dd_free(file);
     if (prc) return prc;
 
+    if (opts->read_only) {
+        /* after a crash, the commit log holds commits LMDB's file lacks:
+         * recover them first, unless a writer (which did) holds the lock */
+        bool replay = false;
+        int r = wal_recover_pre(dir, true, &replay, NULL, err);
+        if (r) return r;
+        if (replay) {
+            StoreOptions w = *opts;
+            w.read_only = false;
+            Store *ws;
+            DdError e2;
+            r = store_open(dir, &w, &ws, &e2);
+            if (r == 0) store_close(ws);
+            else if (r != DD_ELOCKED) {
+                if (err) *err = e2;
+                return r;
+            }
+        }
+    }
     Store *st = store_alloc(dir, opts->read_only);
     if (!st) return dd_err(err, DD_ENOMEM, -1, NULL);
     int rc;
+    WalUndo undo;
+    memset(&undo, 0, sizeof undo);
     if (!st->read_only && (rc = take_lock(dir, &st->lock_fd, err))) goto fail;
+    bool replay = false;
+    if (!st->read_only && (rc = wal_recover_pre(dir, false, &replay, &undo, err))) goto fail;
     size_t map = opts->initial_map_size ? opts->initial_map_size : DEFAULT_MAP_SIZE;
     if (map < MIN_MAP_SIZE) map = MIN_MAP_SIZE;
     unsigned readers = DEFAULT_READERS;
@@ -415,6 +442,9 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
         (unsigned)opts->max_sessions * READERS_PER_SESSION + READERS_SPARE > readers)
         readers = (unsigned)opts->max_sessions * READERS_PER_SESSION + READERS_SPARE;
     if ((rc = env_open(st, st->read_only ? 0 : map, readers, false, err))) goto fail;
+    u64 replayed = 0;
+    if (replay && (rc = wal_replay(st, &undo, &replayed, err))) goto fail;
+    st->wal.replayed = replayed;
     /* slots of processes that died holding a snapshot (a killed CLI) keep
      * pages from reuse until cleared; the writer clears them from then on */
     if (!st->read_only) store_reader_check(st);
@@ -469,10 +499,17 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
     }
     mdb_txn_abort(txn);
     if (!st->read_only && (rc = store_clear_dropped(st, err))) goto fail;
+    if (!st->read_only && (rc = wal_open(st, err))) goto fail;
     if (!st->read_only && (rc = store_commit_start(st, err))) goto fail;
     *out = st;
     return 0;
 fail:
+    if (undo.foreign) {
+        /* before the lock goes: the file as it was */
+        if (st->env) mdb_env_close(st->env);
+        st->env = NULL;
+        wal_undo_meta(dir, &undo);
+    }
     store_free(st);
     return rc;
 }
@@ -492,6 +529,8 @@ void store_stats(Store *st, StoreStats *out)
     out->commits = st->n_commits;
     out->batches = st->n_batches;
     out->map_size = st->map_size;
+    out->wal_replayed = st->wal.replayed;
+    out->wal_checkpoints = __atomic_load_n(&st->wal.n_ckpt, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&st->q_mu);
 }
 
@@ -531,6 +570,10 @@ int store_readers(Store *st, StoreReaders *out, DdError *err)
     out->max = info.me_maxreaders;
     rc = mdb_reader_list(st->env, reader_line, out);
     if (rc < 0) return dd_err(err, DD_EIO, -1, "could not read LMDB's reader table");
+    /* the commit log's checkpoint keeps one of its own (two while the
+     * next is made): not a snapshot anyone can finish */
+    u32 own = __atomic_load_n(&st->wal.npins, __ATOMIC_SEQ_CST);
+    out->used = out->used > own ? out->used - own : 0;
     return 0;
 }
 

@@ -4,6 +4,7 @@
  * Files in a data directory <data>:
  *   <data>/driftdb.mdb       the LMDB environment (MDB_NOSUBDIR)
  *   <data>/driftdb.mdb-lock  LMDB's reader table
+ *   <data>/driftdb.wal       the commit log (below, and wal.c)
  *   <data>/LOCK              writer lock: flock(LOCK_EX|LOCK_NB) held by the
  *                            one process open for writing; holds its pid in
  *                            decimal followed by '\n'
@@ -242,6 +243,60 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_COL_DEFAULT 4
 #define FMT_COL_PENDING 8
 #define FMT_COL_DOMAIN 128
+
+/*
+ * The commit log, <data>/driftdb.wal (wal.c).  A commit is durable once its
+ * record is flushed here; LMDB applies the same writes without flushing and
+ * is flushed at checkpoints.
+ *
+ *   [0, 4096)     header slot 0, [4096, 8192) header slot 1: checkpoint c
+ *                 is written to slot c & 1, so a torn header write leaves the
+ *                 other slot whole; the valid slot with the larger c counts.
+ *                 A header (FMT_WAL_HDR_LEN bytes):
+ *                   [0..7]    magic "DDWAL\0\0\1"
+ *                   [8..11]   u32 BE format (FMT_WAL_VERSION)
+ *                   [12..27]  the database id (meta "db" [12..27])
+ *                   [28..35]  u64 BE checkpoint number c
+ *                   [36..43]  u64 BE base lsn: the last record the checkpoint holds
+ *                   [44..51]  u64 BE replay offset: where the records after it start
+ *                   [52..55]  u32 BE flags: FMT_WAL_CLEAN, written by a clean close
+ *                             (the file was flushed whole and nothing follows: at
+ *                             open, neither meta pages nor records are restored)
+ *                   [56..191] the LMDB meta (MDB_meta, bytes [16, 152) of its meta
+ *                             page, host byte order) of the checkpoint's transaction
+ *                   [192..195] u32 BE CRC-32C of [0..191]
+ *   [8192, ...)   records, one per LMDB write transaction, back to back:
+ *                   [0..3]    u32 BE FMT_WAL_REC_MAGIC
+ *                   [4..7]    u32 BE n, the payload's length
+ *                   [8..15]   u64 BE lsn (base lsn + 1, + 2, ...; never reused)
+ *                   [16..19]  u32 BE CRC-32C of bytes [0..15] then the payload
+ *                   [20..23]  u32 BE flags: FMT_WAL_REC_VOID when the commit
+ *                             failed after the record was written (replay skips
+ *                             it; outside the CRC, so it is set in place)
+ *                   payload   operations in order: u8 op (FMT_WAL_PUT, FMT_WAL_DEL),
+ *                             u8 named database (FMT_DB_*), u32 BE key length,
+ *                             u32 BE value length (0 for a delete), key, value
+ *                 The records to replay are those from the replay offset whose
+ *                 lsn follows on and whose CRC holds; the first that does not
+ *                 ends the log (older records stay behind it until overwritten).
+ */
+#define FMT_WAL_NAME "driftdb.wal"
+#define FMT_WAL_MAGIC "DDWAL\0\0\1"
+#define FMT_WAL_VERSION 1
+#define FMT_WAL_SLOT 4096
+#define FMT_WAL_DATA_OFF 8192
+#define FMT_WAL_META_OFF 16      /* MDB_meta in an LMDB meta page */
+#define FMT_WAL_META_LEN 136
+#define FMT_WAL_META_PSIZE 24    /* in MDB_meta: the free db's pad, the page size */
+#define FMT_WAL_META_TXNID 128   /* in MDB_meta: mm_txnid */
+#define FMT_WAL_HDR_CRC (56 + FMT_WAL_META_LEN)
+#define FMT_WAL_CLEAN 1
+#define FMT_WAL_HDR_LEN (FMT_WAL_HDR_CRC + 4)
+#define FMT_WAL_REC_MAGIC 0x44445752u   /* "DDWR" */
+#define FMT_WAL_REC_HDR 24
+#define FMT_WAL_REC_VOID 1
+#define FMT_WAL_PUT 1
+#define FMT_WAL_DEL 2
 
 #define FMT_TABLE_ID_LEN 4
 #define FMT_SEQ_LEN 8

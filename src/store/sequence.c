@@ -52,15 +52,15 @@ static int meta_write(Store *st, const u8 *k, size_t kn, const u8 *v, size_t vn,
 {
     if (st->broken) return dd_err(err, st->broken, -1, "%s", st->broken_msg[0] ? st->broken_msg : dd_err_text(st->broken));
     MDB_txn *txn;
-    int rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+    int rc = wal_txn_begin(st, &txn);
     if (rc) return store_mdb_err(err, rc, what);
     MDB_val mk = {kn, (void *)k}, mv = {vn, (void *)v};
-    rc = mdb_put(txn, st->dbi[FMT_DB_META], &mk, &mv, 0);
+    rc = wal_put(st, txn, FMT_DB_META, &mk, &mv, 0);
     if (rc) {
-        mdb_txn_abort(txn);
+        wal_txn_abort(st, txn);
         return store_mdb_err(err, rc, what);
     }
-    rc = mdb_txn_commit(txn);
+    rc = wal_commit(st, txn);
     return rc ? store_mdb_err(err, rc, what) : 0;
 }
 

@@ -50,6 +50,9 @@ void store_close(Store *st);
 
 typedef struct StoreStats {
     u64 head_seq, commits, batches, map_size;
+    /* the commit log: records replayed at open (after a crash), and
+     * checkpoints made since */
+    u64 wal_replayed, wal_checkpoints;
 } StoreStats;
 void store_stats(Store *st, StoreStats *out);
 

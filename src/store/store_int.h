@@ -47,6 +47,51 @@ typedef struct Ssi {
     SsiCommit *c; size_t c0, nc, capc;   /* their commits, c0 the oldest kept */
 } Ssi;
 
+/* A checkpoint's first half (wal.c capture). */
+typedef struct WalCapture {
+    u64 l, lsn, off;
+    u8 meta[FMT_WAL_META_LEN];
+    MDB_txn *pin;
+} WalCapture;
+
+/* The commit log (wal.c).  fd < 0: off (read-only, or while opening). */
+typedef struct Wal {
+    int fd;                       /* driftdb.wal */
+    int mdb_fd;                   /* driftdb.mdb, read-only: its meta pages */
+    u64 size;                     /* bytes the file has (zeroed ahead) */
+    u64 off;                      /* where the next record goes */
+    u64 lsn;                      /* the last record's lsn */
+    u64 ckpt;                     /* the last checkpoint's number */
+    u64 since;                    /* records since it */
+    u64 n_ckpt;                   /* checkpoints made since open */
+    u64 replayed;                 /* records replayed at open */
+    MDB_txn *pin;                 /* read txn at the checkpoint: keeps its tree */
+    u32 npins;                    /* pins held (atomic): 1, 2 while one is made */
+    Buf rec;                      /* the open write txn's record */
+    /* held from wal_txn_begin to wal_commit / wal_txn_abort (with LMDB's
+     * own write lock, and past it through an unlogged commit's checkpoint) */
+    pthread_mutex_t txn_mu;
+    bool over;                    /* too large to log: commit by checkpoint */
+    bool lost;                    /* a record could not be unwritten */
+    bool failed;                  /* an LMDB commit failed: commit no more */
+    /* the checkpoint thread (wal.c ck_main): ck_busy while a checkpoint
+     * runs (its owner alone touches ckpt and pin); ck_todo: the capture
+     * in ck_cap waits to be finished; ck_err: the first that failed */
+    pthread_mutex_t ck_mu;
+    pthread_cond_t ck_cv;
+    pthread_t ck_thread;
+    bool ck_init, ck_started, ck_busy, ck_todo, ck_stop;
+    int ck_err;
+    WalCapture ck_cap;
+} Wal;
+
+/* Checkpoint after this many records, or this far into the log, or when
+ * the writer is idle: the LMDB pages written meanwhile are not reused until
+ * then (the pin), so this bounds the file's growth between checkpoints. */
+#define WAL_CKPT_COMMITS 512
+/* Past this offset the next checkpoint starts the log over from the top. */
+#define WAL_WRAP_BYTES ((u64)32 << 20)
+
 struct Store {
     char *dir;
     MDB_env *env;
@@ -112,6 +157,7 @@ struct Store {
     bool xid_loaded;
     u64 xid_next, xid_upto, xid_chunk;
     Ssi ssi;
+    Wal wal;
 };
 
 struct Snap {
@@ -151,6 +197,48 @@ int ssi_check(Store *st, const Snap *s, const Buf *pending, const SsiCommit *pc,
 /* After a batch committed up to head: keeps its footprints while needed;
  * lost: the newest seq whose footprint could not be made (0: none). */
 void ssi_keep(Store *st, u64 head, const Buf *pending, const SsiCommit *pc, size_t npc, u64 lost);
+
+/* wal.c: the commit log.  Every write to LMDB of a writable store goes
+ * through these (db is FMT_DB_*), in a transaction begun by wal_txn_begin
+ * and ended by wal_commit (or mdb_txn_abort).  A put with MDB_RESERVE is
+ * noted by wal_note_put once its value is filled in.  LMDB codes or errno. */
+int wal_txn_begin(Store *st, MDB_txn **txn);
+void wal_txn_abort(Store *st, MDB_txn *txn);
+void wal_txn_reset(Store *st);
+int wal_put(Store *st, MDB_txn *txn, int db, MDB_val *k, MDB_val *v, unsigned flags);
+int wal_del(Store *st, MDB_txn *txn, int db, MDB_val *k);
+int wal_cursor_put(Store *st, MDB_cursor *c, int db, MDB_val *k, MDB_val *v, unsigned flags);
+int wal_cursor_del(Store *st, MDB_cursor *c, int db);
+void wal_note_put(Store *st, int db, const MDB_val *k, const MDB_val *v);
+/* Writes and flushes the record, then commits txn (aborted on failure);
+ * ends the transaction either way. */
+int wal_commit(Store *st, MDB_txn *txn);
+int wal_checkpoint(Store *st);
+/* The writer, after a batch (idle: nothing queued for a while): starts a
+ * checkpoint on the checkpoint thread when one is due, or checkpoints at
+ * once to start the log over; 0, or the error of this or an earlier one. */
+int wal_maybe_checkpoint(Store *st, bool idle);
+/* The meta pages recovery wrote over, to put back when the log proves to
+ * be another database's (foreign: wal_replay found so). */
+typedef struct WalUndo {
+    bool fixed, foreign;
+    u32 psize;
+    u8 m[2][FMT_WAL_META_LEN];
+} WalUndo;
+/* Before LMDB opens the file (writer lock held): puts the checkpoint's meta
+ * pages back if a crash left later ones (what they were: undo, may be
+ * NULL); *replay: there is something to recover (dry: only says so,
+ * writes nothing). */
+int wal_recover_pre(const char *dir, bool dry, bool *replay, WalUndo *undo, DdError *err);
+/* Replays the records after the checkpoint into st (opened writable, the
+ * log off); *n gets how many.  XX001 (undo->foreign) when the log is
+ * another database's. */
+int wal_replay(Store *st, WalUndo *undo, u64 *n, DdError *err);
+/* Writes back the meta pages undo holds (LMDB closed). */
+void wal_undo_meta(const char *dir, const WalUndo *undo);
+/* Starts the log (a first checkpoint, then LMDB without flushes). */
+int wal_open(Store *st, DdError *err);
+void wal_close(Store *st);
 
 /* env.c */
 /* Whether the file system of the data directory has (almost) no room left. */

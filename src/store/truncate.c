@@ -103,10 +103,12 @@ int store_truncate_history(Store *st, u64 n, DdError *err)
     MDB_cursor *c = NULL;
     Buf key = BUF_INIT, vals = BUF_INIT, prev = BUF_INIT;
     int m;
-    if ((m = mdb_txn_begin(st->env, NULL, 0, &txn))) {
+    if ((m = wal_txn_begin(st, &txn))) {
         rc = store_mdb_err(err, m, "truncating");
         goto done;
     }
+    /* mdb_drop has no record: commit it through a checkpoint */
+    st->wal.over = true;
     /* record n: the new head */
     u8 hash[32];
     i64 time;
@@ -223,13 +225,13 @@ int store_truncate_history(Store *st, u64 n, DdError *err)
             rc = store_mdb_err(err, m, "truncating");
             goto done;
         }
-        m = mdb_txn_commit(txn);   /* frees the txn, committed or not */
+        m = wal_commit(st, txn);   /* frees the txn, committed or not */
         txn = NULL;
         if (m) rc = store_mdb_err(err, m, "truncating");
     }
 done:
     if (c) mdb_cursor_close(c);
-    if (txn) mdb_txn_abort(txn);
+    if (txn) wal_txn_abort(st, txn);
     buf_free(&key);
     buf_free(&vals);
     buf_free(&prev);

@@ -27,8 +27,10 @@
  * ftruncate, close.  The real functions come from dlsym(RTLD_NEXT).
  */
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
@@ -37,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,10 +163,48 @@ static long elapsed_ms(void)
     return (now.tv_sec - first.tv_sec) * 1000 + (now.tv_nsec - first.tv_nsec) / 1000000;
 }
 
+/* A power loss stops every thread at once: the process's other threads
+ * must not read the files (through a memory map, say) while they are put
+ * back, nor end the process first with an error of their own.  Each is
+ * sent a signal whose handler never returns; at most 2 s are waited for
+ * them (a thread that blocks the signal goes on). */
+static int frozen;
+static void freeze_handler(int sig)
+{
+    (void)sig;
+    __atomic_add_fetch(&frozen, 1, __ATOMIC_SEQ_CST);
+    for (;;) pause();
+}
+
+static void freeze_others(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = freeze_handler;
+    sigfillset(&sa.sa_mask);
+    if (sigaction(SIGRTMIN + 4, &sa, NULL) != 0) return;
+    long me = syscall(SYS_gettid);
+    int sent = 0;
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        long tid = strtol(de->d_name, NULL, 10);
+        if (tid <= 0 || tid == me) continue;
+        if (syscall(SYS_tgkill, (long)getpid(), tid, SIGRTMIN + 4) == 0) sent++;
+    }
+    closedir(d);
+    for (int i = 0; i < 2000 && __atomic_load_n(&frozen, __ATOMIC_SEQ_CST) < sent; i++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+}
+
 /* The power fails: undo every unflushed write (newest first), cut the
  * files back, and end the process.  Called with mu held. */
 static void power_loss(void)
 {
+    freeze_others();
     for (Undo *u = undos; u; u = u->prev) {
         if (keep_pct > 0 && rand() % 100 < keep_pct) continue;
         if (u->n_old) real_pwrite(u->fd, u->old, u->n_old, u->off);

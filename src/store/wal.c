@@ -1,0 +1,764 @@
+/*
+ * wal.c - the commit log (driftdb.wal): a commit is durable when its record
+ * is flushed there, one fdatasync per group of commits, while LMDB applies
+ * the same writes with MDB_NOSYNC and is flushed only at checkpoints.
+ *
+ * Why LMDB without its own flushes stays safe (format.h, docs/storage.md):
+ *   - a checkpoint flushes the LMDB file (mdb_env_sync), copies the meta
+ *     page of that transaction L into the log's header, and keeps a read
+ *     transaction open at L (the pin) until the next checkpoint.  LMDB never
+ *     reuses a page freed after the oldest reader's transaction, so no page
+ *     of L's tree is written over before the next checkpoint is durable;
+ *   - after a crash the meta pages on disk may name a later transaction
+ *     whose pages did not all reach the disk: recovery writes L's meta page
+ *     back (store_open, wal_recover_meta), which makes the file exactly L
+ *     again, then replays every record after the checkpoint (wal_replay).
+ *
+ * Every write to LMDB in a writable store goes through wal_put / wal_del /
+ * wal_cursor_put / wal_cursor_del, which apply it and note it in the
+ * record of the open write transaction; wal_commit writes that record,
+ * flushes it, and only then commits the LMDB transaction (so a reader never
+ * sees a commit that could still be lost).  A transaction whose record
+ * would pass WAL_MAX_RECORD (a large COPY) is not logged: it commits and
+ * then checkpoints, which writes its pages once instead of twice.
+ *
+ * Threads: the record and the append position belong to whoever holds
+ * LMDB's write transaction (LMDB allows one at a time), so they need no
+ * lock of their own; a checkpoint takes that lock by opening an empty
+ * write transaction.
+ */
+#include "store_int.h"
+#include "../util/alloc.h"
+#include "../util/crc32c.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Records larger than this commit through a checkpoint instead. */
+#define WAL_MAX_RECORD ((size_t)8 << 20)
+/* The log grows by zero-filled chunks of this size, so that a commit's
+ * flush rarely changes the file's size (a metadata flush on top). */
+#define WAL_CHUNK ((u64)1 << 20)
+
+static char *wal_path(const char *dir)
+{
+    size_t n = strlen(dir) + sizeof "/" FMT_WAL_NAME;
+    char *p = dd_malloc(n);
+    if (p) snprintf(p, n, "%s/%s", dir, FMT_WAL_NAME);
+    return p;
+}
+
+/* ---- header ---- */
+
+typedef struct WalHeader {
+    u64 ckpt;                    /* checkpoint number (slot ckpt & 1) */
+    u64 base_lsn;                /* the last record the checkpoint holds */
+    u64 replay_off;              /* where the records after it start */
+    u32 flags;                   /* FMT_WAL_CLEAN */
+    u8 dbid[FMT_DBID_LEN];
+    u8 meta[FMT_WAL_META_LEN];   /* LMDB meta of the checkpoint */
+} WalHeader;
+
+/* LMDB's meta pages are in host byte order */
+static u64 host_u64(const u8 *p)
+{
+    u64 v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static u64 meta_txnid(const u8 *meta) { return host_u64(meta + FMT_WAL_META_TXNID); }
+
+static void header_encode(const WalHeader *h, u8 out[FMT_WAL_HDR_LEN])
+{
+    memset(out, 0, FMT_WAL_HDR_LEN);
+    memcpy(out, FMT_WAL_MAGIC, 8);
+    put_u32be(out + 8, FMT_WAL_VERSION);
+    memcpy(out + 12, h->dbid, FMT_DBID_LEN);
+    put_u64be(out + 28, h->ckpt);
+    put_u64be(out + 36, h->base_lsn);
+    put_u64be(out + 44, h->replay_off);
+    put_u32be(out + 52, h->flags);
+    memcpy(out + 56, h->meta, FMT_WAL_META_LEN);
+    put_u32be(out + FMT_WAL_HDR_CRC, crc32c(0, out, FMT_WAL_HDR_CRC));
+}
+
+/* 0 valid, 1 not a valid header (never written, torn or damaged). */
+static int header_decode(const u8 in[FMT_WAL_HDR_LEN], WalHeader *h)
+{
+    if (memcmp(in, FMT_WAL_MAGIC, 8) != 0 || get_u32be(in + 8) != FMT_WAL_VERSION) return 1;
+    if (get_u32be(in + FMT_WAL_HDR_CRC) != crc32c(0, in, FMT_WAL_HDR_CRC)) return 1;
+    memcpy(h->dbid, in + 12, FMT_DBID_LEN);
+    h->ckpt = get_u64be(in + 28);
+    h->base_lsn = get_u64be(in + 36);
+    h->replay_off = get_u64be(in + 44);
+    h->flags = get_u32be(in + 52);
+    memcpy(h->meta, in + 56, FMT_WAL_META_LEN);
+    if (h->replay_off < FMT_WAL_DATA_OFF) return 1;
+    return 0;
+}
+
+/* The newer valid header slot of fd: 0 found, 1 none valid, -errno. */
+static int header_read(int fd, WalHeader *h)
+{
+    WalHeader s[2];
+    int ok[2];
+    for (int i = 0; i < 2; i++) {
+        u8 b[FMT_WAL_HDR_LEN];
+        ssize_t n = pread(fd, b, sizeof b, (off_t)i * FMT_WAL_SLOT);
+        if (n < 0) return -errno;
+        ok[i] = n == (ssize_t)sizeof b && header_decode(b, &s[i]) == 0 && (s[i].ckpt & 1) == (u64)i;
+    }
+    if (!ok[0] && !ok[1]) return 1;
+    *h = ok[0] && (!ok[1] || s[0].ckpt > s[1].ckpt) ? s[0] : s[1];
+    return 0;
+}
+
+/* ---- LMDB's meta pages, read and written with pread/pwrite ---- */
+
+/* Reads both meta pages' MDB_meta bytes and the page size. */
+static int lmdb_metas(int fd, u8 m[2][FMT_WAL_META_LEN], u32 *psize)
+{
+    u8 pg[FMT_WAL_META_OFF + FMT_WAL_META_LEN];
+    if (pread(fd, pg, sizeof pg, 0) != (ssize_t)sizeof pg) return -1;
+    memcpy(m[0], pg + FMT_WAL_META_OFF, FMT_WAL_META_LEN);
+    /* the free db's pad field holds the page size */
+    u32 ps;
+    memcpy(&ps, m[0] + FMT_WAL_META_PSIZE, 4);
+    if (ps < 512 || ps > 65536 || (ps & (ps - 1))) return -1;
+    if (pread(fd, pg, sizeof pg, ps) != (ssize_t)sizeof pg) return -1;
+    memcpy(m[1], pg + FMT_WAL_META_OFF, FMT_WAL_META_LEN);
+    *psize = ps;
+    return 0;
+}
+
+/*
+ * Before LMDB opens the file: when the log's checkpoint is transaction L
+ * and a meta page names a later one (LMDB wrote it after L, and the crash
+ * may have kept some of that transaction's pages and lost others), puts
+ * L's meta page back in its slot and L's, relabelled L - 1, in the other;
+ * L's tree was kept whole by the checkpoint's pin.  *fixed says whether it
+ * wrote.  A meta page older than L means the file is not the log's: XX001.
+ */
+static int wal_recover_meta(const char *dir, const WalHeader *h, bool dry, bool *fixed, WalUndo *undo,
+                            DdError *err)
+{
+    *fixed = false;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, FMT_FILE_NAME);
+    int fd = open(path, (dry ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    if (fd < 0) return dd_err(err, DD_EIO, -1, "could not open \"%s\": %s", path, strerror(errno));
+    u8 m[2][FMT_WAL_META_LEN];
+    u32 ps;
+    int rc = 0;
+    if (lmdb_metas(fd, m, &ps)) {
+        rc = dd_corrupt(err, "\"%s\": LMDB's meta pages cannot be read", path);
+        goto done;
+    }
+    u64 l = meta_txnid(h->meta), t0 = meta_txnid(m[0]), t1 = meta_txnid(m[1]);
+    u64 hi = DD_MAX(t0, t1);
+    int slot = (int)(l & 1);
+    if (hi < l) {
+        rc = dd_corrupt(err, "\"%s\" is older than its commit log %s (transaction %llu, the log's checkpoint %llu)",
+                        path, FMT_WAL_NAME, (unsigned long long)hi, (unsigned long long)l);
+        goto done;
+    }
+    if (hi == l && memcmp(m[slot], h->meta, FMT_WAL_META_LEN) == 0) goto done;
+    if (dry) {
+        *fixed = true;
+        goto done;
+    }
+    if (undo) {
+        /* put back if the log turns out to be another database's */
+        memcpy(undo->m, m, sizeof m);
+        undo->psize = ps;
+    }
+    u8 other[FMT_WAL_META_LEN];
+    memcpy(other, h->meta, FMT_WAL_META_LEN);
+    u64 prev = l ? l - 1 : 0;
+    memcpy(other + FMT_WAL_META_TXNID, &prev, 8);
+    if (pwrite(fd, h->meta, FMT_WAL_META_LEN, (off_t)slot * ps + FMT_WAL_META_OFF) != FMT_WAL_META_LEN ||
+        pwrite(fd, other, FMT_WAL_META_LEN, (off_t)(slot ^ 1) * ps + FMT_WAL_META_OFF) != FMT_WAL_META_LEN ||
+        fdatasync(fd) != 0) {
+        rc = dd_err(err, DD_EIO, -1, "could not write the meta pages of \"%s\": %s", path, strerror(errno));
+        goto done;
+    }
+    *fixed = true;
+    if (undo) undo->fixed = true;
+done:
+    close(fd);
+    return rc;
+}
+
+void wal_undo_meta(const char *dir, const WalUndo *undo)
+{
+    if (!undo->fixed) return;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, FMT_FILE_NAME);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) return;
+    for (int i = 0; i < 2; i++)
+        if (pwrite(fd, undo->m[i], FMT_WAL_META_LEN, (off_t)i * undo->psize + FMT_WAL_META_OFF) != FMT_WAL_META_LEN)
+            break;
+    if (fdatasync(fd) != 0) { /* reported by the open that failed already */ }
+    close(fd);
+}
+
+/* ---- the record of the open write transaction ---- */
+
+void wal_txn_reset(Store *st)
+{
+    buf_reset(&st->wal.rec);
+    st->wal.over = false;
+    if (st->wal.fd >= 0) buf_append(&st->wal.rec, (u8[FMT_WAL_REC_HDR]){0}, FMT_WAL_REC_HDR);
+}
+
+int wal_txn_begin(Store *st, MDB_txn **txn)
+{
+    pthread_mutex_lock(&st->wal.txn_mu);
+    int rc = mdb_txn_begin(st->env, NULL, 0, txn);
+    if (rc) pthread_mutex_unlock(&st->wal.txn_mu);
+    else wal_txn_reset(st);
+    return rc;
+}
+
+void wal_txn_abort(Store *st, MDB_txn *txn)
+{
+    mdb_txn_abort(txn);
+    pthread_mutex_unlock(&st->wal.txn_mu);
+}
+
+/* Notes op (FMT_WAL_PUT / FMT_WAL_DEL) of key k (value v) in db. */
+static void note(Store *st, int op, int db, const MDB_val *k, const MDB_val *v)
+{
+    Wal *w = &st->wal;
+    if (w->fd < 0 || w->over) return;
+    size_t vn = v ? v->mv_size : 0;
+    if (w->rec.len + 10 + k->mv_size + vn > WAL_MAX_RECORD) {
+        w->over = true;   /* committed through a checkpoint instead */
+        buf_reset(&w->rec);
+        return;
+    }
+    u8 h[10];
+    h[0] = (u8)op;
+    h[1] = (u8)db;
+    put_u32be(h + 2, (u32)k->mv_size);
+    put_u32be(h + 6, (u32)vn);
+    buf_append(&w->rec, h, sizeof h);
+    buf_append(&w->rec, k->mv_data, k->mv_size);
+    if (vn) buf_append(&w->rec, v->mv_data, vn);
+    if (!buf_ok(&w->rec)) {
+        w->over = true;   /* no memory for the record: the same way */
+        buf_reset(&w->rec);
+    }
+}
+
+int wal_put(Store *st, MDB_txn *txn, int db, MDB_val *k, MDB_val *v, unsigned flags)
+{
+    int rc = mdb_put(txn, st->dbi[db], k, v, flags);
+    if (!rc && !(flags & MDB_RESERVE)) note(st, FMT_WAL_PUT, db, k, v);
+    return rc;
+}
+
+int wal_del(Store *st, MDB_txn *txn, int db, MDB_val *k)
+{
+    int rc = mdb_del(txn, st->dbi[db], k, NULL);
+    if (!rc) note(st, FMT_WAL_DEL, db, k, NULL);
+    return rc;
+}
+
+int wal_cursor_put(Store *st, MDB_cursor *c, int db, MDB_val *k, MDB_val *v, unsigned flags)
+{
+    int rc = mdb_cursor_put(c, k, v, flags);
+    if (!rc && !(flags & MDB_RESERVE)) note(st, FMT_WAL_PUT, db, k, v);
+    return rc;
+}
+
+void wal_note_put(Store *st, int db, const MDB_val *k, const MDB_val *v)
+{
+    note(st, FMT_WAL_PUT, db, k, v);
+}
+
+int wal_cursor_del(Store *st, MDB_cursor *c, int db)
+{
+    MDB_val k, v;
+    int rc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT);
+    if (rc) return rc;
+    /* the key lives in the page the delete changes: copy it first */
+    Wal *w = &st->wal;
+    size_t at = w->rec.len;
+    note(st, FMT_WAL_DEL, db, &k, NULL);
+    rc = mdb_cursor_del(c, 0);
+    if (rc && w->fd >= 0 && !w->over) w->rec.len = at;
+    return rc;
+}
+
+/* ---- checkpoints ---- */
+
+static int wal_write_all(int fd, const void *p, size_t n, u64 off)
+{
+    const u8 *b = p;
+    while (n) {
+        ssize_t k = pwrite(fd, b, n, (off_t)off);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        if (k == 0) return EIO;
+        b += k;
+        n -= (size_t)k;
+        off += (u64)k;
+    }
+    return 0;
+}
+
+/*
+ * Makes everything committed durable in the LMDB file and starts the log
+ * afresh after it.  Holds LMDB's write lock throughout (an empty write
+ * transaction), so no commit runs meanwhile.  0 or an errno / LMDB code;
+ * any failure leaves the previous checkpoint (and its pin) in force.
+ */
+/*
+ * A checkpoint in two halves.  capture, under LMDB's write lock (no commit
+ * runs): the newest transaction L, the log position after its record, L's
+ * meta page (read now, before later commits overwrite its slot) and a new
+ * pin at L.  finish, without the lock: flush the LMDB file (every page of
+ * L's tree is written by then), write the header naming L and flush it;
+ * only then does the previous pin go.  The writer runs finish on the
+ * checkpoint thread (commits go on meanwhile, their records after L's);
+ * wal_checkpoint runs both under the lock and starts the log over.
+ */
+typedef WalCapture Capture;
+
+/* A pin's read transaction, counted (store_readers leaves them out). */
+static int pin_begin(Store *st, MDB_txn **pin)
+{
+    int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, pin);
+    if (!rc) __atomic_add_fetch(&st->wal.npins, 1, __ATOMIC_SEQ_CST);
+    return rc;
+}
+
+static void pin_end(Store *st, MDB_txn *pin)
+{
+    if (!pin) return;
+    mdb_txn_abort(pin);
+    __atomic_sub_fetch(&st->wal.npins, 1, __ATOMIC_SEQ_CST);
+}
+
+static int capture(Store *st, MDB_txn *lock, bool pin, Capture *c)
+{
+    Wal *w = &st->wal;
+    c->l = (u64)mdb_txn_id(lock) - 1;
+    c->lsn = w->lsn;
+    c->off = w->off;
+    c->pin = NULL;
+    u8 m[2][FMT_WAL_META_LEN];
+    u32 ps;
+    if (lmdb_metas(w->mdb_fd, m, &ps)) return EIO;
+    memcpy(c->meta, m[c->l & 1], FMT_WAL_META_LEN);
+    if (meta_txnid(c->meta) != c->l) return EIO;
+    if (!pin) return 0;
+    int rc = pin_begin(st, &c->pin);
+    if (rc) return rc;
+    if ((u64)mdb_txn_id(c->pin) != c->l) {
+        pin_end(st, c->pin);
+        c->pin = NULL;
+        return EIO;
+    }
+    return 0;
+}
+
+/* replay_off: where the records after L start (the caller's choice). */
+static int finish(Store *st, Capture *c, u64 replay_off, u32 flags)
+{
+    Wal *w = &st->wal;
+    int rc = mdb_env_sync(st->env, 1);
+    if (!rc) {
+        WalHeader h;
+        memset(&h, 0, sizeof h);
+        memcpy(h.meta, c->meta, FMT_WAL_META_LEN);
+        memcpy(h.dbid, st->dbid, FMT_DBID_LEN);
+        h.ckpt = w->ckpt + 1;
+        h.base_lsn = c->lsn;
+        h.replay_off = replay_off;
+        h.flags = flags;
+        u8 b[FMT_WAL_HDR_LEN];
+        header_encode(&h, b);
+        rc = wal_write_all(w->fd, b, sizeof b, (h.ckpt & 1) * FMT_WAL_SLOT);
+        if (!rc && fdatasync(w->fd) != 0) rc = errno;
+    }
+    if (rc) {
+        pin_end(st, c->pin);
+        c->pin = NULL;
+        return rc;
+    }
+    pin_end(st, w->pin);
+    w->pin = c->pin;
+    c->pin = NULL;
+    w->ckpt++;
+    __atomic_add_fetch(&w->n_ckpt, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+/* Waits until no checkpoint runs, then owns the checkpoint state. */
+static void ck_acquire(Wal *w)
+{
+    pthread_mutex_lock(&w->ck_mu);
+    while (w->ck_busy) pthread_cond_wait(&w->ck_cv, &w->ck_mu);
+    w->ck_busy = true;
+    pthread_mutex_unlock(&w->ck_mu);
+}
+
+static void ck_release(Wal *w, int rc)
+{
+    pthread_mutex_lock(&w->ck_mu);
+    w->ck_busy = false;
+    if (rc && !w->ck_err) w->ck_err = rc;
+    pthread_cond_broadcast(&w->ck_cv);
+    pthread_mutex_unlock(&w->ck_mu);
+}
+
+static int checkpoint_flags(Store *st, u32 flags)
+{
+    Wal *w = &st->wal;
+    if (w->fd < 0) return 0;
+    ck_acquire(w);
+    MDB_txn *lock;
+    int rc = mdb_txn_begin(st->env, NULL, 0, &lock);
+    if (!rc) {
+        Capture c;
+        rc = capture(st, lock, !(flags & FMT_WAL_CLEAN), &c);
+        /* everything logged is in L: the log starts over */
+        if (!rc) rc = finish(st, &c, FMT_WAL_DATA_OFF, flags);
+        if (!rc) {
+            w->off = FMT_WAL_DATA_OFF;
+            w->since = 0;
+        }
+        mdb_txn_abort(lock);
+    }
+    ck_release(w, 0);
+    return rc;
+}
+
+int wal_checkpoint(Store *st) { return checkpoint_flags(st, 0); }
+
+static void *ck_main(void *arg)
+{
+    Store *st = arg;
+    Wal *w = &st->wal;
+    pthread_mutex_lock(&w->ck_mu);
+    for (;;) {
+        while (!w->ck_todo && !w->ck_stop) pthread_cond_wait(&w->ck_cv, &w->ck_mu);
+        if (!w->ck_todo) break;
+        Capture c = w->ck_cap;
+        pthread_mutex_unlock(&w->ck_mu);
+        int rc = finish(st, &c, c.off, 0);
+        pthread_mutex_lock(&w->ck_mu);
+        w->ck_todo = false;
+        w->ck_busy = false;
+        if (rc && !w->ck_err) w->ck_err = rc;
+        pthread_cond_broadcast(&w->ck_cv);
+    }
+    pthread_mutex_unlock(&w->ck_mu);
+    return NULL;
+}
+
+int wal_maybe_checkpoint(Store *st, bool idle)
+{
+    Wal *w = &st->wal;
+    if (w->fd < 0 || !w->since) return 0;
+    pthread_mutex_lock(&w->ck_mu);
+    int err = w->ck_err;
+    bool busy = w->ck_busy;
+    pthread_mutex_unlock(&w->ck_mu);
+    if (err) return err;
+    /* far into the file: start over (waits for a checkpoint in flight) */
+    if (w->off >= WAL_WRAP_BYTES) return wal_checkpoint(st);
+    if (busy || !(idle || w->since >= WAL_CKPT_COMMITS)) return 0;
+    ck_acquire(w);
+    MDB_txn *lock;
+    int rc = mdb_txn_begin(st->env, NULL, 0, &lock);
+    if (!rc) {
+        rc = capture(st, lock, true, &w->ck_cap);
+        if (!rc) w->since = 0;
+        mdb_txn_abort(lock);
+    }
+    if (rc) {
+        ck_release(w, 0);
+        return rc;
+    }
+    pthread_mutex_lock(&w->ck_mu);
+    w->ck_todo = true;   /* ck_main finishes it and clears ck_busy */
+    pthread_cond_broadcast(&w->ck_cv);
+    pthread_mutex_unlock(&w->ck_mu);
+    return 0;
+}
+
+/* ---- commit ---- */
+
+static int commit_locked(Store *st, MDB_txn *txn);
+
+int wal_commit(Store *st, MDB_txn *txn)
+{
+    int rc = commit_locked(st, txn);
+    pthread_mutex_unlock(&st->wal.txn_mu);
+    return rc;
+}
+
+static int commit_locked(Store *st, MDB_txn *txn)
+{
+    Wal *w = &st->wal;
+    if (w->fd < 0) return mdb_txn_commit(txn);
+    if (w->failed) {
+        mdb_txn_abort(txn);
+        return EIO;
+    }
+    if (w->over) {
+        /* too large to log (or no memory for the record): its pages are
+         * written once, by the checkpoint.  No other write transaction
+         * runs until it ends (txn_mu): a record after this unlogged one
+         * would not replay on a state without it. */
+        int rc = mdb_txn_commit(txn);
+        return rc ? rc : wal_checkpoint(st);
+    }
+    size_t n = w->rec.len;
+    if (n == FMT_WAL_REC_HDR) return mdb_txn_commit(txn);   /* wrote nothing */
+    u8 *h = w->rec.data;
+    put_u32be(h, FMT_WAL_REC_MAGIC);
+    put_u32be(h + 4, (u32)(n - FMT_WAL_REC_HDR));
+    put_u64be(h + 8, w->lsn + 1);
+    put_u32be(h + 20, 0);
+    u32 crc = crc32c(0, h, 16);
+    put_u32be(h + 16, crc32c(crc, h + FMT_WAL_REC_HDR, n - FMT_WAL_REC_HDR));
+    int rc = 0;
+    if (w->off + n > w->size) {
+        /* grow by zeroed chunks; the commit's flush covers them */
+        static const u8 zero[65536];
+        u64 upto = (w->off + n + WAL_CHUNK - 1) / WAL_CHUNK * WAL_CHUNK;
+        for (u64 o = w->size; o < upto && !rc; o += sizeof zero)
+            rc = wal_write_all(w->fd, zero, (size_t)DD_MIN((u64)sizeof zero, upto - o), o);
+        if (!rc) w->size = upto;
+    }
+    if (!rc) rc = wal_write_all(w->fd, h, n, w->off);
+    if (!rc && fdatasync(w->fd) != 0) rc = errno;
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    /* before the commit, which lets the next write transaction begin */
+    u64 at = w->off;
+    w->off += n;
+    w->lsn++;
+    w->since++;
+    rc = mdb_txn_commit(txn);
+    if (rc) {
+        /* the record must not come back at recovery: mark it void (its
+         * place in the chain stays, so a later record may already follow
+         * it).  Past a full map the caller grows it and commits again;
+         * after any other failure LMDB's state is unknown: no more commits. */
+        u8 f[4];
+        put_u32be(f, FMT_WAL_REC_VOID);
+        if (wal_write_all(w->fd, f, sizeof f, at + 20) || fdatasync(w->fd)) w->lost = w->failed = true;
+        if (rc != MDB_MAP_FULL) w->failed = true;
+        return rc;
+    }
+    return 0;
+}
+
+/* ---- open, recovery, close ---- */
+
+int wal_open(Store *st, DdError *err)
+{
+    Wal *w = &st->wal;
+    char *path = wal_path(st->dir);
+    if (!path) return dd_err(err, DD_ENOMEM, -1, NULL);
+    w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int e = errno;
+    dd_free(path);
+    if (w->fd < 0) return dd_err(err, DD_EIO, -1, "could not open the commit log %s: %s", FMT_WAL_NAME, strerror(e));
+    char mpath[4096];
+    snprintf(mpath, sizeof mpath, "%s/%s", st->dir, FMT_FILE_NAME);
+    w->mdb_fd = open(mpath, O_RDONLY | O_CLOEXEC);
+    if (w->mdb_fd < 0) {
+        e = errno;
+        close(w->fd);
+        w->fd = -1;
+        return dd_err(err, DD_EIO, -1, "could not open \"%s\": %s", mpath, strerror(e));
+    }
+    off_t size = lseek(w->fd, 0, SEEK_END);
+    w->size = size > 0 ? (u64)size : 0;
+    WalHeader h;
+    int rc = header_read(w->fd, &h);
+    if (rc < 0) return dd_err(err, DD_EIO, -1, "could not read the commit log: %s", strerror(-rc));
+    if (rc == 0) {
+        w->ckpt = h.ckpt;
+        if (h.base_lsn > w->lsn) w->lsn = h.base_lsn;   /* wal_replay may have gone further */
+    }
+    /* records start at FMT_WAL_DATA_OFF; the file grows from there */
+    if (w->size < FMT_WAL_DATA_OFF) w->size = FMT_WAL_DATA_OFF;
+    pthread_mutex_init(&w->ck_mu, NULL);
+    pthread_cond_init(&w->ck_cv, NULL);
+    w->ck_init = true;
+    /* the first checkpoint: the file as it is now, durable, pinned */
+    int m = wal_checkpoint(st);
+    if (!m && pthread_create(&w->ck_thread, NULL, ck_main, st) != 0) m = EAGAIN;
+    if (m) {
+        wal_close(st);
+        return store_mdb_err(err, m, "starting the commit log");
+    }
+    w->ck_started = true;
+    mdb_env_set_flags(st->env, MDB_NOSYNC, 1);
+    return 0;
+}
+
+void wal_close(Store *st)
+{
+    Wal *w = &st->wal;
+    if (w->ck_started) {
+        pthread_mutex_lock(&w->ck_mu);
+        w->ck_stop = true;
+        pthread_cond_broadcast(&w->ck_cv);
+        pthread_mutex_unlock(&w->ck_mu);
+        pthread_join(w->ck_thread, NULL);   /* it finishes a checkpoint in flight first */
+        w->ck_started = false;
+    }
+    if (w->fd >= 0) {
+        /* a clean close leaves nothing to replay, and says so: a later
+         * change to driftdb.mdb by other means is then not undone */
+        if (!w->lost) checkpoint_flags(st, FMT_WAL_CLEAN);
+        close(w->fd);
+    }
+    if (w->mdb_fd >= 0) close(w->mdb_fd);
+    pin_end(st, w->pin);
+    w->pin = NULL;
+    w->fd = w->mdb_fd = -1;
+    buf_free(&w->rec);
+    if (w->ck_init) {
+        pthread_mutex_destroy(&w->ck_mu);
+        pthread_cond_destroy(&w->ck_cv);
+        w->ck_init = false;
+    }
+}
+
+int wal_recover_pre(const char *dir, bool dry, bool *replay, WalUndo *undo, DdError *err)
+{
+    *replay = false;
+    char *path = wal_path(dir);
+    if (!path) return dd_err(err, DD_ENOMEM, -1, NULL);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int e = errno;
+    dd_free(path);
+    if (fd < 0) {
+        if (e == ENOENT) return 0;
+        return dd_err(err, DD_EIO, -1, "could not open the commit log %s: %s", FMT_WAL_NAME, strerror(e));
+    }
+    WalHeader h;
+    int rc = header_read(fd, &h);
+    if (rc < 0) {
+        close(fd);
+        return dd_err(err, DD_EIO, -1, "could not read the commit log: %s", strerror(-rc));
+    }
+    if (rc == 1) {
+        /* no checkpoint was ever written: LMDB still flushed every commit */
+        off_t size = lseek(fd, 0, SEEK_END);
+        close(fd);
+        if (size > 0 && size >= (off_t)FMT_WAL_DATA_OFF)
+            return dd_corrupt(err, "the commit log %s of \"%s\" is damaged: no valid header", FMT_WAL_NAME, dir);
+        return 0;
+    }
+    if (h.flags & FMT_WAL_CLEAN) {
+        close(fd);
+        return 0;
+    }
+    bool fixed;
+    rc = wal_recover_meta(dir, &h, dry, &fixed, undo, err);
+    if (!rc) {
+        /* anything after the checkpoint? */
+        u8 rh[FMT_WAL_REC_HDR];
+        *replay = pread(fd, rh, sizeof rh, (off_t)h.replay_off) == (ssize_t)sizeof rh &&
+                  get_u32be(rh) == FMT_WAL_REC_MAGIC && get_u64be(rh + 8) == h.base_lsn + 1;
+        *replay = *replay || fixed;
+    }
+    close(fd);
+    return rc;
+}
+
+int wal_replay(Store *st, WalUndo *undo, u64 *n_out, DdError *err)
+{
+    *n_out = 0;
+    char *path = wal_path(st->dir);
+    if (!path) return dd_err(err, DD_ENOMEM, -1, NULL);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int e = errno;
+    dd_free(path);
+    if (fd < 0) return e == ENOENT ? 0 : dd_err(err, DD_EIO, -1, "could not open the commit log: %s", strerror(e));
+    WalHeader h;
+    int rc = header_read(fd, &h);
+    if (rc || (h.flags & FMT_WAL_CLEAN)) {
+        close(fd);
+        return rc < 0 ? dd_err(err, DD_EIO, -1, "could not read the commit log: %s", strerror(-rc)) : 0;
+    }
+    Buf b = BUF_INIT;
+    MDB_txn *txn = NULL;
+    u64 off = h.replay_off, lsn = h.base_lsn;
+    int m = mdb_txn_begin(st->env, NULL, 0, &txn);
+    rc = m ? store_mdb_err(err, m, "replaying the commit log") : 0;
+    if (!rc) {
+        MDB_val k = {2, "db"}, v;
+        if (mdb_get(txn, st->dbi[FMT_DB_META], &k, &v) || v.mv_size != FMT_META_DB_LEN ||
+            memcmp((const u8 *)v.mv_data + FMT_MAGIC_LEN + 4, h.dbid, FMT_DBID_LEN) != 0)
+            undo->foreign = true,
+            rc = dd_corrupt(err, "the commit log %s of \"%s\" belongs to another database", FMT_WAL_NAME,
+                            st->dir);
+    }
+    while (!rc) {
+        u8 rh[FMT_WAL_REC_HDR];
+        if (pread(fd, rh, sizeof rh, (off_t)off) != (ssize_t)sizeof rh) break;
+        if (get_u32be(rh) != FMT_WAL_REC_MAGIC || get_u64be(rh + 8) != lsn + 1) break;
+        u32 n = get_u32be(rh + 4);
+        if (n > WAL_MAX_RECORD) break;
+        buf_reset(&b);
+        if (!buf_reserve(&b, n)) {
+            rc = dd_err(err, DD_ENOMEM, -1, NULL);
+            break;
+        }
+        if (pread(fd, b.data, n, (off_t)(off + FMT_WAL_REC_HDR)) != (ssize_t)n) break;
+        if (crc32c(crc32c(0, rh, 16), b.data, n) != get_u32be(rh + 16)) break;   /* torn: never acknowledged */
+        /* apply its operations, unless its commit failed */
+        bool void_rec = get_u32be(rh + 20) & FMT_WAL_REC_VOID;
+        for (u32 p = 0; p < n && !rc && !void_rec;) {
+            if (n - p < 10) goto bad;
+            u8 op = b.data[p], db = b.data[p + 1];
+            u32 kn = get_u32be(b.data + p + 2), vn = get_u32be(b.data + p + 6);
+            p += 10;
+            if (db >= FMT_DB__COUNT || (op != FMT_WAL_PUT && op != FMT_WAL_DEL) || kn > n - p || vn > n - p - kn)
+                goto bad;
+            MDB_val k = {kn, b.data + p}, v = {vn, b.data + p + kn};
+            p += kn + vn;
+            m = op == FMT_WAL_PUT ? mdb_put(txn, st->dbi[db], &k, &v, 0) : mdb_del(txn, st->dbi[db], &k, NULL);
+            if (m == MDB_NOTFOUND && op == FMT_WAL_DEL) m = 0;
+            if (m) rc = store_mdb_err(err, m, "replaying the commit log");
+            continue;
+        bad:
+            rc = dd_corrupt(err, "commit log %s: record %llu at offset %llu is damaged", FMT_WAL_NAME,
+                            (unsigned long long)(lsn + 1), (unsigned long long)off);
+        }
+        off += FMT_WAL_REC_HDR + n;
+        lsn++;
+        (*n_out)++;
+    }
+    buf_free(&b);
+    close(fd);
+    if (rc) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    /* a synced commit: LMDB still flushes by itself here */
+    if ((m = mdb_txn_commit(txn))) return store_mdb_err(err, m, "replaying the commit log");
+    st->wal.lsn = lsn;
+    return 0;
+}
