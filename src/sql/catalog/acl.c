@@ -468,6 +468,13 @@ int acl_role_dependents(SqlCtx *ctx, u32 role, Buf *detail, int *n)
     return buf_ok(detail) ? DD_OK : DD_ENOMEM;
 }
 
+const char *acl_priv_name(int k)
+{
+    static const char *const names[] = {"INSERT", "SELECT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES",
+                                        "TRIGGER", "EXECUTE", "USAGE", "CREATE", "TEMPORARY", "CONNECT"};
+    return k >= 0 && k < (int)DD_ARRAY_LEN(names) ? names[k] : NULL;
+}
+
 /* A role name in an aclitem, quoted when it holds anything else. */
 static void put_name(const char *n, Buf *out)
 {

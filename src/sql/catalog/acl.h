@@ -104,6 +104,10 @@ void acl_set_owner(TableInfo *t, u32 owner);
  * ("privileges for table t") appended to detail; *n counts them. */
 int acl_role_dependents(SqlCtx *ctx, u32 role, Buf *detail, int *n);
 
+/* PostgreSQL's name of privilege bit k (ACL_* is 1 << k): "SELECT" ...,
+ * NULL past the last. */
+const char *acl_priv_name(int k);
+
 /* Item it as aclitem's text: grantee=privs/grantor, a '*' after each
  * privilege held with grant option, PUBLIC's grantee empty. */
 int acl_item_text(SqlCtx *ctx, const AclItem *it, Buf *out);

@@ -418,6 +418,11 @@ const SysRelName sys_rel_names[] = {
     {"information_schema", "constraint_column_usage", 13108}, {"information_schema", "sequences", 13109},
     {"information_schema", "routines", 13110}, {"information_schema", "parameters", 13111},
     {"information_schema", "character_sets", 13112}, {"information_schema", "check_constraints", 13113},
+    {"information_schema", "table_privileges", 13114}, {"information_schema", "role_table_grants", 13115},
+    {"information_schema", "column_privileges", 13116}, {"information_schema", "role_column_grants", 13117},
+    {"information_schema", "usage_privileges", 13118}, {"information_schema", "role_usage_grants", 13119},
+    {"information_schema", "enabled_roles", 13120}, {"information_schema", "applicable_roles", 13121},
+    {"information_schema", "administrable_role_authorizations", 13122},
     {"pg_catalog", "drift_tables", 12100}, {"pg_catalog", "pg_stat_all_tables", 12142},
     {"pg_catalog", "pg_stats", 12053},
     /* DriftDB has none of what these list */

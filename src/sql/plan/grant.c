@@ -25,10 +25,6 @@ DD_STATIC_ASSERT((int)ACL_INSERT == (int)ACL_INSERT_BIT && (int)ACL_SELECT == (i
                      (int)ACL_TEMPORARY == (int)ACL_TEMPORARY_BIT && (int)ACL_CONNECT == (int)ACL_CONNECT_BIT,
                  "the parser's privilege bits are the store's");
 
-/* PostgreSQL's names of privileges, by bit. */
-static const char *const priv_names[] = {"INSERT", "SELECT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES",
-                                         "TRIGGER", "EXECUTE", "USAGE", "CREATE", "TEMPORARY", "CONNECT"};
-
 static const char *kind_name(char objtype)
 {
     return objtype == 's' ? "sequence" : objtype == 'n' ? "schema" : "table";
@@ -40,9 +36,9 @@ static int invalid_privs(SqlCtx *ctx, RoleStmt *s, char objtype)
     /* ON TABLE may name sequences too: either kind's are known here */
     u32 ok = objtype == 's' ? ACL_ALL_SEQUENCE : objtype == 'n' ? ACL_ALL_SCHEMA : ACL_ALL_TABLE | ACL_ALL_SEQUENCE;
     u32 bad = s->privs & ~ok;
-    for (int k = 0; bad && k < (int)DD_ARRAY_LEN(priv_names); k++)
+    for (int k = 0; bad && acl_priv_name(k); k++)
         if (bad & (1u << k))
-            return dd_err(ctx->err, DD_EINVALID_GRANT_OP, s->priv_loc, "invalid privilege type %s for %s", priv_names[k],
+            return dd_err(ctx->err, DD_EINVALID_GRANT_OP, s->priv_loc, "invalid privilege type %s for %s", acl_priv_name(k),
                           kind_name(objtype));
     return DD_OK;
 }
@@ -248,10 +244,10 @@ static int grant_one(SqlCtx *ctx, RoleStmt *s, Plan *p, const TableInfo *o, cons
     u32 want = s->all_privs ? all : s->privs;
     const char *oname = name_base(o->name);
     if (!o->sequence && s->objtype == 't' && (want & ~all)) {
-        for (int k = 0; k < (int)DD_ARRAY_LEN(priv_names); k++)
+        for (int k = 0; acl_priv_name(k); k++)
             if (want & ~all & (1u << k))
                 return dd_err(ctx->err, DD_EINVALID_GRANT_OP, s->priv_loc, "invalid privilege type %s for table",
-                              priv_names[k]);
+                              acl_priv_name(k));
     }
     if (o->sequence && s->objtype == 't' && (want & ~all)) {
         /* GRANT ... ON TABLE seq: what a sequence has, with a WARNING */

@@ -1006,16 +1006,20 @@ static int gen_auth_members(Gen *g)
 #define COLS_COLLATION                                                                                     \
     "oid:o collname:n collnamespace:o collowner:o collprovider:c collisdeterministic:b collencoding:4 " \
     "collcollate:t collctype:t colliculocale:t collversion:t"
+/* The collations: the bootstrap superuser's, in pg_catalog, for every
+ * encoding (collencoding -1) */
+static const struct { u32 oid; const char *name; char prov; } collations[] = {
+    {OID_COLL_DEFAULT, "default", 'd'}, {OID_COLL_C, "C", 'c'}, {OID_COLL_POSIX, "POSIX", 'c'},
+};
 static int gen_collation(Gen *g)
 {
-    static const struct { u32 oid; const char *name; char prov; } co[] = {
-        {OID_COLL_DEFAULT, "default", 'd'}, {OID_COLL_C, "C", 'c'}, {OID_COLL_POSIX, "POSIX", 'c'},
-    };
-    for (size_t i = 0; i < DD_ARRAY_LEN(co); i++) {
+    for (size_t i = 0; i < DD_ARRAY_LEN(collations); i++) {
+        const char *name = collations[i].name;
+        char prov = collations[i].prov;
         if (gen_row(g)) return DD_ENOMEM;
-        P_OID(g, co[i].oid); P_NAME(g, co[i].name); P_OID(g, OID_NS_PG_CATALOG); P_OID(g, OID_ROLE_OWNER);
-        P_CHAR(g, co[i].prov); P_BOOL(g, true); P_INT(g, -1);
-        P_TEXT(g, co[i].prov == 'd' ? NULL : co[i].name); P_TEXT(g, co[i].prov == 'd' ? NULL : co[i].name);
+        P_OID(g, collations[i].oid); P_NAME(g, name); P_OID(g, OID_NS_PG_CATALOG); P_OID(g, OID_ROLE_OWNER);
+        P_CHAR(g, prov); P_BOOL(g, true); P_INT(g, -1);
+        P_TEXT(g, prov == 'd' ? NULL : name); P_TEXT(g, prov == 'd' ? NULL : name);
         P_NULL(g); P_NULL(g);
     }
     return DD_OK;
@@ -2330,6 +2334,263 @@ static int gen_is_character_sets(Gen *g)
     return DD_OK;
 }
 
+/* ---------------------------------------------------------------- privilege views */
+
+/* table_privileges, column_privileges, usage_privileges, their role_*
+ * variants, enabled_roles, applicable_roles and
+ * administrable_role_authorizations, as PostgreSQL 15's
+ * information_schema.sql defines them: each aclitem of an object (its
+ * kind's defaults when it has none: acl_items) gives a row per privilege
+ * it holds.  The objects, their privileges and the roles (names,
+ * memberships, superusers) are those of the view's point; which rows
+ * current_user sees (PostgreSQL's pg_has_role(role, 'USAGE')) is decided
+ * by the roles it has the privileges of now, as every check is (acl.h).
+ * The system relations are not listed (docs/postgres-differences.md). */
+typedef struct PrivView {
+    const TableInfo **roles;   /* at the view's point */
+    int nroles;
+    AclWho me;                 /* current_user in the present (no roles: none could be read) */
+    bool role_only;            /* role_*: only rows whose grantor or grantee is an enabled role */
+} PrivView;
+
+/* One privilege an aclitem gives, as a row shows it. */
+typedef struct PrivGrant {
+    const char *grantor, *grantee;
+    int bit;                   /* ACL_* is 1 << bit */
+    bool grantable;            /* is_grantable */
+} PrivGrant;
+
+/* Fills *pv for the view g computes: the roles of its point (the
+ * statement arena's), and current_user with the roles it has now. */
+static int priv_view(Gen *g, bool role_only, PrivView *pv)
+{
+    SqlCtx *ctx = g->ctx;
+    memset(pv, 0, sizeof *pv);
+    pv->role_only = role_only;
+    int rc = g->cv->point == SEQ_NONE
+                 ? present_roles(ctx, &pv->roles, &pv->nroles)
+                 : store_roles_at(ctx->snap, g->cv->point, ctx->stmt, &pv->roles, &pv->nroles, ctx->err);
+    if (rc) return rc;
+    const TableInfo *me = resolve_current_role(ctx);
+    bool found;
+    if (me && (rc = acl_who_of(ctx, me->id, &pv->me, &found))) return rc;
+    return DD_OK;
+}
+
+/* Role id at the view's point, or NULL. */
+static const TableInfo *priv_role(const PrivView *pv, u32 id)
+{
+    for (int i = 0; i < pv->nroles; i++)
+        if (pv->roles[i]->id == id) return pv->roles[i];
+    return NULL;
+}
+
+/* A grantor's or grantee's name: PUBLIC, a role's, NULL for a role the
+ * point does not have (PostgreSQL's join with pg_authid drops the row). */
+static const char *priv_role_name(const PrivView *pv, u32 id)
+{
+    if (id == ACL_PUBLIC) return "PUBLIC";
+    const TableInfo *r = priv_role(pv, id);
+    return r ? r->name : NULL;
+}
+
+/* pg_has_role(role, 'USAGE') for current_user: it is a superuser, the
+ * role, or inherits the role's privileges.  Never PUBLIC. */
+static bool priv_enabled(const PrivView *pv, u32 role)
+{
+    if (role == ACL_PUBLIC || !pv->me.roles) return false;
+    if (pv->me.super) return true;
+    for (int i = 0; i < pv->me.nroles; i++)
+        if (pv->me.roles[i] == role) return true;
+    return false;
+}
+
+/* pg_database_owner's, for current_user: the database's owner (the
+ * bootstrap superuser) is its member, when it inherits. */
+static bool priv_dbowner_enabled(const PrivView *pv)
+{
+    if (pv->me.super) return true;
+    const TableInfo *b = priv_role(pv, ROLE_BOOTSTRAP_ID);
+    return b && (b->utype->role->flags & FMT_ROLE_INHERIT) && priv_enabled(pv, ROLE_BOOTSTRAP_ID);
+}
+
+/* Whether grantee has the privileges of role owner at the view's point
+ * (is it, a superuser, or inherits it): an owner may grant on anything. */
+static bool priv_of_owner(Gen *g, const PrivView *pv, u32 grantee, u32 owner)
+{
+    if (grantee == owner) return true;
+    const TableInfo *r = grantee == ACL_PUBLIC ? NULL : priv_role(pv, grantee);
+    if (!r) return false;
+    if (r->utype->role->flags & FMT_ROLE_SUPER) return true;
+    u32 *ids;
+    int n;
+    if (store_role_closure(pv->roles, pv->nroles, grantee, true, g->ctx->stmt, &ids, &n)) {
+        g->oom = true;
+        return false;
+    }
+    for (int i = 0; i < n; i++)
+        if (ids[i] == owner) return true;
+    return false;
+}
+
+/* Calls fn for each privilege of `want` that an aclitem of object t gives
+ * and current_user may see: where it is, or has the privileges of, the
+ * grantor or the grantee, or the grantee is PUBLIC (role_*: not for
+ * PUBLIC's sake alone).  Stops at an error. */
+typedef int (*PrivFn)(Gen *g, const TableInfo *t, const PrivGrant *p);
+static int priv_each(Gen *g, const PrivView *pv, const TableInfo *t, u32 want, PrivFn fn)
+{
+    const AclItem *v;
+    int n, rc;
+    if ((rc = acl_items(g->ctx->stmt, t, &v, &n))) return rc;
+    for (int i = 0; i < n; i++) {
+        const AclItem *it = &v[i];
+        const char *grantor = priv_role_name(pv, it->grantor), *grantee = priv_role_name(pv, it->grantee);
+        if (!grantor || !grantee || !(it->privs & want)) continue;
+        bool seen = priv_enabled(pv, it->grantor) || priv_enabled(pv, it->grantee) ||
+                    (!pv->role_only && it->grantee == ACL_PUBLIC);
+        if (!seen) continue;
+        bool owner = priv_of_owner(g, pv, it->grantee, t->owner);
+        for (int k = 0; acl_priv_name(k); k++) {
+            if (!(it->privs & want & (1u << k))) continue;
+            PrivGrant p = {grantor, grantee, k, owner || (it->grant & (1u << k)) != 0};
+            if ((rc = fn(g, t, &p))) return rc;
+        }
+    }
+    return DD_OK;
+}
+
+#define COLS_IS_TABLE_PRIVILEGES                                                                          \
+    "grantor:n grantee:n table_catalog:n table_schema:n table_name:n privilege_type:v is_grantable:v " \
+    "with_hierarchy:v"
+static int table_priv_row(Gen *g, const TableInfo *t, const PrivGrant *p)
+{
+    if (gen_row(g)) return DD_ENOMEM;
+    P_NAME(g, p->grantor); P_NAME(g, p->grantee); P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t));
+    P_NAME(g, name_base(t->name)); P_TEXT(g, acl_priv_name(p->bit)); P_YN(g, p->grantable);
+    P_YN(g, (1u << p->bit) == ACL_SELECT);
+    return DD_OK;
+}
+
+/* The privileges of tables and views (and temporary tables). */
+static int table_privs(Gen *g, bool role_only, u32 want, PrivFn fn)
+{
+    PrivView pv;
+    int rc = priv_view(g, role_only, &pv);
+    for (int i = 0; !rc && i < g->cv->nrels; i++)
+        if (!g->cv->rels[i]->sequence) rc = priv_each(g, &pv, g->cv->rels[i], want, fn);
+    return rc;
+}
+static int gen_is_table_privileges(Gen *g) { return table_privs(g, false, ACL_ALL_TABLE, table_priv_row); }
+static int gen_is_role_table_grants(Gen *g) { return table_privs(g, true, ACL_ALL_TABLE, table_priv_row); }
+
+/* A table's privileges that columns have, on each of its columns. */
+#define COLS_IS_COLUMN_PRIVILEGES                                                                       \
+    "grantor:n grantee:n table_catalog:n table_schema:n table_name:n column_name:n privilege_type:v " \
+    "is_grantable:v"
+#define ACL_ALL_COLUMN (ACL_INSERT | ACL_SELECT | ACL_UPDATE | ACL_REFERENCES)
+static int column_priv_rows(Gen *g, const TableInfo *t, const PrivGrant *p)
+{
+    for (int k = 0; k < t->ncols; k++) {
+        const ColumnInfo *c = &t->cols[k];
+        if (c->pending || c->dropped || strcmp(c->name, ROWID_COL) == 0) continue;
+        if (gen_row(g)) return DD_ENOMEM;
+        P_NAME(g, p->grantor); P_NAME(g, p->grantee); P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t));
+        P_NAME(g, name_base(t->name)); P_NAME(g, c->name); P_TEXT(g, acl_priv_name(p->bit)); P_YN(g, p->grantable);
+    }
+    return DD_OK;
+}
+static int gen_is_column_privileges(Gen *g) { return table_privs(g, false, ACL_ALL_COLUMN, column_priv_rows); }
+static int gen_is_role_column_grants(Gen *g) { return table_privs(g, true, ACL_ALL_COLUMN, column_priv_rows); }
+
+/* USAGE on collations (PUBLIC's from their owner, for everyone to see:
+ * they have no privileges), domains and sequences. */
+#define COLS_IS_USAGE_PRIVILEGES                                                                          \
+    "grantor:n grantee:n object_catalog:n object_schema:n object_name:n object_type:v privilege_type:v " \
+    "is_grantable:v"
+static void usage_row(Gen *g, const char *grantor, const char *grantee, const char *schema, const char *name,
+                      const char *type, bool grantable)
+{
+    P_NAME(g, grantor); P_NAME(g, grantee); P_NAME(g, is_db(g)); P_NAME(g, schema); P_NAME(g, name);
+    P_TEXT(g, type); P_TEXT(g, "USAGE"); P_YN(g, grantable);
+}
+static int usage_priv_row(Gen *g, const TableInfo *t, const PrivGrant *p)
+{
+    if (gen_row(g)) return DD_ENOMEM;
+    usage_row(g, p->grantor, p->grantee, cat_ns_name(t), name_base(t->name), t->sequence ? "SEQUENCE" : "DOMAIN",
+              p->grantable);
+    return DD_OK;
+}
+static int usage_privs(Gen *g, bool role_only)
+{
+    PrivView pv;
+    int rc = priv_view(g, role_only, &pv);
+    if (rc) return rc;
+    const char *owner = priv_role_name(&pv, ROLE_BOOTSTRAP_ID);
+    for (size_t i = 0; owner && (!role_only || priv_enabled(&pv, ROLE_BOOTSTRAP_ID)) && i < DD_ARRAY_LEN(collations);
+         i++) {
+        if (gen_row(g)) return DD_ENOMEM;
+        usage_row(g, owner, "PUBLIC", "pg_catalog", collations[i].name, "COLLATION", false);
+    }
+    for (int i = 0; !rc && i < g->cv->ntypes; i++)
+        if (g->cv->types[i]->utype->kind == 'd') rc = priv_each(g, &pv, g->cv->types[i], ACL_USAGE, usage_priv_row);
+    /* PostgreSQL reads a sequence's privileges that were never changed as
+     * a table's defaults (acldefault('r')), which hold no USAGE */
+    for (int i = 0; !rc && i < g->cv->nrels; i++)
+        if (g->cv->rels[i]->sequence && g->cv->rels[i]->has_acl)
+            rc = priv_each(g, &pv, g->cv->rels[i], ACL_USAGE, usage_priv_row);
+    return rc;
+}
+static int gen_is_usage_privileges(Gen *g) { return usage_privs(g, false); }
+static int gen_is_role_usage_grants(Gen *g) { return usage_privs(g, true); }
+
+/* The roles whose privileges current_user has. */
+#define COLS_IS_ENABLED_ROLES "role_name:n"
+static int gen_is_enabled_roles(Gen *g)
+{
+    PrivView pv;
+    int rc = priv_view(g, false, &pv);
+    for (int i = 0; !rc && i < pv.nroles; i++) {
+        if (priv_enabled(&pv, pv.roles[i]->id)) {
+            if (gen_row(g)) return DD_ENOMEM;
+            P_NAME(g, pv.roles[i]->name);
+        }
+    }
+    if (!rc && priv_dbowner_enabled(&pv)) {
+        if (gen_row(g)) return DD_ENOMEM;
+        P_NAME(g, "pg_database_owner");
+    }
+    return rc;
+}
+
+/* The memberships of the roles whose privileges current_user has (the
+ * database owner's in pg_database_owner too); administrable: those WITH
+ * ADMIN OPTION. */
+#define COLS_IS_APPLICABLE_ROLES "grantee:n role_name:n is_grantable:v"
+static int applicable_roles(Gen *g, bool admin_only)
+{
+    PrivView pv;
+    int rc = priv_view(g, false, &pv);
+    for (int i = 0; !rc && i < pv.nroles; i++) {
+        const TableInfo *a = pv.roles[i];
+        if (!priv_enabled(&pv, a->id)) continue;
+        const RoleInfo *ri = a->utype->role;
+        for (int j = 0; j < ri->nmember_of; j++) {
+            const TableInfo *b = priv_role(&pv, ri->member_of[j].role);
+            if (!b || (admin_only && !ri->member_of[j].admin)) continue;
+            if (gen_row(g)) return DD_ENOMEM;
+            P_NAME(g, a->name); P_NAME(g, b->name); P_YN(g, ri->member_of[j].admin);
+        }
+        if (a->id == ROLE_BOOTSTRAP_ID && !admin_only) {
+            if (gen_row(g)) return DD_ENOMEM;
+            P_NAME(g, a->name); P_NAME(g, "pg_database_owner"); P_YN(g, false);
+        }
+    }
+    return rc;
+}
+static int gen_is_applicable_roles(Gen *g) { return applicable_roles(g, false); }
+static int gen_is_administrable_role_authorizations(Gen *g) { return applicable_roles(g, true); }
+
 /* routines / parameters: empty (the built-in functions pg_proc lists are not shown here yet). */
 #define COLS_IS_ROUTINES                                                                                          \
     "specific_catalog:n specific_schema:n specific_name:n routine_catalog:n routine_schema:n routine_name:n "    \
@@ -2481,6 +2742,16 @@ static const SysRel sysrels[] = {
     {"information_schema", "routines", COLS_IS_ROUTINES, gen_none},
     {"information_schema", "parameters", COLS_IS_PARAMETERS, gen_none},
     {"information_schema", "character_sets", COLS_IS_CHARACTER_SETS, gen_is_character_sets},
+    {"information_schema", "table_privileges", COLS_IS_TABLE_PRIVILEGES, gen_is_table_privileges},
+    {"information_schema", "role_table_grants", COLS_IS_TABLE_PRIVILEGES, gen_is_role_table_grants},
+    {"information_schema", "column_privileges", COLS_IS_COLUMN_PRIVILEGES, gen_is_column_privileges},
+    {"information_schema", "role_column_grants", COLS_IS_COLUMN_PRIVILEGES, gen_is_role_column_grants},
+    {"information_schema", "usage_privileges", COLS_IS_USAGE_PRIVILEGES, gen_is_usage_privileges},
+    {"information_schema", "role_usage_grants", COLS_IS_USAGE_PRIVILEGES, gen_is_role_usage_grants},
+    {"information_schema", "enabled_roles", COLS_IS_ENABLED_ROLES, gen_is_enabled_roles},
+    {"information_schema", "applicable_roles", COLS_IS_APPLICABLE_ROLES, gen_is_applicable_roles},
+    {"information_schema", "administrable_role_authorizations", COLS_IS_APPLICABLE_ROLES,
+     gen_is_administrable_role_authorizations},
 };
 
 /* Set-returning functions of the catalog, in FROM (schema "function":
