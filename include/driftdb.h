@@ -242,8 +242,8 @@ const char *driftdb_session_notice_at(const driftdb_session *s, int i, const cha
  *   driftdb_stmt    one SQL statement (or none: an empty string) with $n
  *                   parameters, parsed and analyzed once by driftdb_prepare:
  *                   its parameter types (declared, or inferred from context
- *                   as PostgreSQL does; text when nothing decides) and its
- *                   result columns.  Statements of one session are used by
+ *                   as PostgreSQL does: text in a select list, 42P18 when
+ *                   no context decides) and its result columns.  Statements of one session are used by
  *                   that session only; freed with driftdb_stmt_free.
  *   driftdb_portal  a statement with its parameter values (driftdb_bind).
  *                   It keeps its statement alive.  Running it

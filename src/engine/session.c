@@ -1931,8 +1931,8 @@ static int desc_col(Arena *keep, driftdb_column *c, const char *name, TypeId t, 
  * Works in arenas of its own and leaves a pinned snapshot pinned, so the
  * session's current result (a suspended portal) stays intact.
  */
-static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, i32 *enums, int np,
-                        const Value *vals, Arena *keep, Describe *d, bool *empty, bool *txn_exit,
+static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, i32 *enums, u8 *resolved,
+                        int np, const Value *vals, Arena *keep, Describe *d, bool *empty, bool *txn_exit,
                         bool *per_portal, DdError *e)
 {
     if (per_portal) *per_portal = false;
@@ -2035,6 +2035,7 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     if (rc) goto done;
     ctx.param_types = types;
     ctx.param_enums = enums;
+    ctx.param_resolved = resolved;
     ctx.nparams = np;
     ctx.params = vals;
     ctx.txn_time_us = s->state == TXN_IDLE ? clock_wall_us() : s->txn_time_us;
@@ -2046,6 +2047,13 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     Plan *p;
     rc = sql_prepare(&ctx, stmt, &p);
     if (rc) goto done;
+    /* a $n that no context typed nor resolved as text (`$1 IS NULL`,
+     * count($1), an unused $1): PostgreSQL's check_variable_parameters */
+    for (int i = 0; resolved && i < np; i++)
+        if (types[i] == TYPE_UNKNOWN && !resolved[i]) {
+            rc = dd_err(e, DD_EINDETERMINATE_TYPE, -1, "could not determine data type of parameter $%d", i + 1);
+            goto done;
+        }
     if (per_portal) *per_portal = ctx.point_from_param;
     if (!declare && plan_returns_rows(p)) {
         const ColDesc *cols;
@@ -2115,8 +2123,11 @@ static int prepare_text(driftdb_session *s, const char *sql, size_t len, int nty
     }
     st->penums = arena_zalloc(&st->arena, sizeof(i32) * (size_t)(st->nparams ? st->nparams : 1));
     if (!st->penums) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
-    rc = analyze_text(s, st->sql, len, st->ptypes, st->penums, st->nparams, NULL, &st->arena, &st->desc, &st->empty,
-                      &st->txn_exit, &st->desc_per_portal, e);
+    u8 *resolved = arena_zalloc(&st->arena, (size_t)(st->nparams ? st->nparams : 1));
+    if (!resolved) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
+    for (int i = 0; i < st->nparams; i++) resolved[i] = st->ptypes[i] != TYPE_UNKNOWN;
+    rc = analyze_text(s, st->sql, len, st->ptypes, st->penums, resolved, st->nparams, NULL, &st->arena, &st->desc,
+                      &st->empty, &st->txn_exit, &st->desc_per_portal, e);
     if (rc) goto fail;
     /* what no context decided is text */
     st->puntyped = arena_zalloc(&st->arena, sizeof(bool) * (size_t)(st->nparams ? st->nparams : 1));
@@ -2436,8 +2447,8 @@ int driftdb_portal_columns(driftdb_session *s, driftdb_portal *p, int *has_rows,
         driftdb_stmt *st = p->st;
         TypeId *types = arena_memdup(&p->arena, st->ptypes, sizeof(TypeId) * (size_t)(st->nparams ? st->nparams : 1));
         bool empty, txn_exit;
-        int rc = types ? analyze_text(s, st->sql, st->len, types, NULL, st->nparams, p->params, &p->arena, &p->desc,
-                                      &empty, &txn_exit, NULL, e)
+        int rc = types ? analyze_text(s, st->sql, st->len, types, NULL, NULL, st->nparams, p->params, &p->arena,
+                                      &p->desc, &empty, &txn_exit, NULL, e)
                        : dd_err(e, DD_ENOMEM, -1, NULL);
         if (rc) return api_fail(s, err);
         p->described = true;
