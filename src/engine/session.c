@@ -1984,8 +1984,25 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         /* FETCH returns its cursor's columns; MOVE none */
         if (stmt->u.cursor->move) goto done;
         const ColDesc *cc;
-        int n;
-        if ((rc = cursor_columns(s, stmt->u.cursor->name, &cc, &n, NULL, e))) goto done;
+        int n, state;
+        driftdb_portal *pp;
+        if ((rc = cursor_columns(s, stmt->u.cursor->name, &cc, &n, NULL, e)) && s->portal_hooks.find &&
+            (pp = s->portal_hooks.find(s->portal_hooks.arg, stmt->u.cursor->name, &state))) {
+            /* a protocol portal's: what its statement returns */
+            dd_err_clear(e);
+            rc = DD_OK;
+            const Describe *pd = pp->described ? &pp->desc : &pp->st->desc;
+            d->has_rows = true;
+            d->ncols = pd->ncols;
+            d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(pd->ncols ? pd->ncols : 1));
+            if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
+            for (int i = 0; i < pd->ncols; i++) {
+                d->cols[i] = pd->cols[i];
+                if (!(d->cols[i].name = arena_strdup(keep, pd->cols[i].name))) rc = dd_err(e, DD_ENOMEM, -1, NULL);
+            }
+            goto done;
+        }
+        if (rc) goto done;
         d->has_rows = true;
         d->ncols = n;
         d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(n ? n : 1));
@@ -2472,7 +2489,21 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     arena_reset(&s->row);
     Stmt *stmt = NULL;
     int rc = DD_OK;
-    if (st->cache && !st->cache->busy) {
+    if (p->kept) {
+        /* a SQL FETCH / MOVE ran it (cursor.c): the rows it left, as a
+         * FETCH ALL that reads them */
+        CursorStmt *cs = arena_zalloc(&s->stmt, sizeof(*cs));
+        stmt = arena_zalloc(&s->stmt, sizeof(*stmt));
+        if (!cs || !stmt) {
+            dd_err(e, DD_ENOMEM, -1, NULL);
+            return api_fail(s, err);
+        }
+        cs->name = (char *)"";
+        cs->dir = CURSOR_FORWARD;
+        cs->count = -1;
+        stmt->kind = STMT_FETCH;
+        stmt->u.cursor = cs;
+    } else if (st->cache && !st->cache->busy) {
         /* its kept plan's parse, which run_sql replaces by one of its own
          * when it plans the statement (stmt_own) */
         stmt = st->cache->stmt;
@@ -2496,7 +2527,9 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     s->bind_n = st->nparams;
     s->bind_stmt = st;
     s->bind_top = stmt;
+    s->fetch_portal = p->kept ? p : NULL;
     rc = exec_parsed(s, stmt, st->sql, out, err);
+    s->fetch_portal = NULL;
     s->bind_types = NULL;
     s->bind_vals = NULL;
     s->bind_n = 0;
@@ -2525,6 +2558,14 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
             dd_err_detail(e, "The columns differ from those described when the statement was prepared "
                              "(a schema change, or FOR SYSTEM_TIME AS OF a parameter before one); "
                              "Describe the portal to get the columns of its time.");
+        return api_fail(s, err);
+    }
+    /* its columns stay with it, for a SQL FETCH of the rows the server holds */
+    if (rows && portal_keep_cols(p, r->cols, r->ncols)) {
+        *out = NULL;
+        if (!r->done) result_fail(r);
+        driftdb_result_free(r);
+        dd_err(e, DD_ENOMEM, -1, NULL);
         return api_fail(s, err);
     }
     return DRIFTDB_ROW_RESULT;
