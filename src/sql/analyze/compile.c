@@ -3245,7 +3245,8 @@ int expr_resolve_output(SqlCtx *ctx, const ExprProg *p)
     int n = p->code[0].a;
     TypeId now = ctx->param_types[n - 1];
     if (now != TYPE_UNKNOWN && now != TYPE_TEXT) {
-        int rc = dd_err(ctx->err, DD_EAMBIGUOUS_PARAMETER, p->code[0].loc, "inconsistent types deduced for parameter $%d", n);
+        int rc = dd_err(ctx->err, DD_EAMBIGUOUS_PARAMETER, p->code[0].loc,
+                        "inconsistent types deduced for parameter $%d", n);
         dd_err_detail(ctx->err, "%s versus text", type_name(now));
         return rc;
     }

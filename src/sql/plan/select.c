@@ -2308,7 +2308,8 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             }
             don[i] = e;
             cc.win_allowed = true;
-            if ((rc = expr_compile(&cc, e, &progs[don_base + i])) || (rc = expr_resolve_output(ctx, progs[don_base + i])))
+            if ((rc = expr_compile(&cc, e, &progs[don_base + i])) ||
+                (rc = expr_resolve_output(ctx, progs[don_base + i])))
                 return rc;
         }
         for (int i = 0; i < s->norder && i < s->ndistinct_on; i++) {
