@@ -242,8 +242,8 @@ const char *driftdb_session_notice_at(const driftdb_session *s, int i, const cha
  *   driftdb_stmt    one SQL statement (or none: an empty string) with $n
  *                   parameters, parsed and analyzed once by driftdb_prepare:
  *                   its parameter types (declared, or inferred from context
- *                   as PostgreSQL does; text when nothing decides) and its
- *                   result columns.  Statements of one session are used by
+ *                   as PostgreSQL does: text in a select list, 42P18 when
+ *                   no context decides) and its result columns.  Statements of one session are used by
  *                   that session only; freed with driftdb_stmt_free.
  *   driftdb_portal  a statement with its parameter values (driftdb_bind).
  *                   It keeps its statement alive.  Running it
@@ -324,6 +324,38 @@ int driftdb_portal_columns(driftdb_session *s, driftdb_portal *p, int *has_rows,
 int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **out,
                         driftdb_error *err);
 void driftdb_portal_free(driftdb_portal *p);
+
+/*
+ * SQL FETCH, MOVE and CLOSE name a client's protocol portals too, when no
+ * cursor has the name: in PostgreSQL cursors are portals, and drivers use
+ * it (asyncpg's Cursor.forward sends MOVE FORWARD n FROM "portal").  The
+ * server owns its portals and gives the session these callbacks (arg is
+ * its own), which the engine calls while such a statement runs:
+ *   find   the portal named name, or NULL; *state one of DRIFTDB_PORTAL_*
+ *   take   up to n rows (n < 0: all) of a HELD portal, in order, passing
+ *          each row's fields, in the portal's result formats, to row
+ *          (NULL: skipped, only counted); returns how many, or -1 when
+ *          row failed
+ *   close  drops the portal (CLOSE name)
+ * A portal still NEW is run by the engine at the first FETCH / MOVE,
+ * which keeps its rows; driftdb_portal_exec then returns the rows left.
+ */
+enum {
+    DRIFTDB_PORTAL_NEW,      /* not run by the server yet */
+    DRIFTDB_PORTAL_HELD,     /* run part way; the rows left are the server's */
+    DRIFTDB_PORTAL_DONE,     /* ran to completion: no rows left */
+    DRIFTDB_PORTAL_FAILED,   /* closed by an error: cannot run */
+    DRIFTDB_PORTAL_ACTIVE,   /* the one running the statement */
+};
+typedef struct driftdb_portal_hooks {
+    driftdb_portal *(*find)(void *arg, const char *name, int *state);
+    long (*take)(void *arg, const char *name, long n, int (*row)(void *rarg, const driftdb_param *fields, int nfields),
+                 void *rarg);
+    void (*close)(void *arg, const char *name);
+    void *arg;
+} driftdb_portal_hooks;
+/* Gives s the server's portal callbacks (copied); NULL: none. */
+void driftdb_session_set_portal_hooks(driftdb_session *s, const driftdb_portal_hooks *hooks);
 
 /* The columns a FETCH from SQL cursor `name` (DECLARE) returns, as a
  * client asks by describing the cursor as a portal: the number of

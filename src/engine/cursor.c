@@ -10,10 +10,21 @@
  * in a transaction that rolls back goes too (as PostgreSQL).  Positions
  * are PostgreSQL's: 0 before the first row, 1..n on a row, n + 1 after
  * the last.
+ *
+ * A name no cursor has may be a client's protocol portal (Bind), which
+ * FETCH, MOVE and CLOSE reach through the server's callbacks
+ * (driftdb_portal_hooks), as PostgreSQL's cursors are portals.  Such a
+ * portal scans forward only (PostgreSQL makes it NO SCROLL) and has one
+ * position, whichever of Execute and FETCH moves it: one the server has
+ * not run yet (NEW) is run here to its end and its rows kept with it
+ * (PortalKept; driftdb_portal_exec later returns the rows left); one the
+ * server ran part way (HELD) gives its rows left through take, read back
+ * from their wire form into values (the portal's result formats).
  */
 #include "engine_int.h"
 #include "../util/alloc.h"
 #include "../sql/exec/executor.h"
+#include <limits.h>
 #include <string.h>
 #include <stdio.h>
 
@@ -183,10 +194,245 @@ static size_t cursor_move(SqlCursor *c, const CursorStmt *cs, size_t *out)
     return k;
 }
 
+/* ---------------------------------------------------------------- protocol portals */
+
+void driftdb_session_set_portal_hooks(driftdb_session *s, const driftdb_portal_hooks *hooks)
+{
+    if (hooks) s->portal_hooks = *hooks;
+    else memset(&s->portal_hooks, 0, sizeof(s->portal_hooks));
+}
+
+int portal_keep_cols(driftdb_portal *p, const ColDesc *cols, int n)
+{
+    if (p->cols) return DD_OK;
+    ColDesc *c = arena_alloc(&p->arena, sizeof(ColDesc) * (size_t)(n + 1));
+    if (!c) return DD_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        c[i] = cols[i];
+        if (!(c[i].name = arena_strdup(&p->arena, cols[i].name))) return DD_ENOMEM;
+    }
+    p->cols = c;
+    p->ncols = n;
+    return DD_OK;
+}
+
+/* The server's portal named name (NULL: none), its state in *state. */
+static driftdb_portal *portal_find(driftdb_session *s, const char *name, int *state)
+{
+    if (!s->portal_hooks.find || !name) return NULL;
+    return s->portal_hooks.find(s->portal_hooks.arg, name, state);
+}
+
+/* Lets go of r's columns, so that it can take others (session_result_cols). */
+static void result_cols_free(driftdb_result *r)
+{
+    dd_free(r->offs);
+    dd_free(r->lens);
+    dd_free(r->nulls);
+    dd_free(r->binary);
+    r->offs = r->lens = NULL;
+    r->nulls = r->binary = NULL;
+    r->cols = NULL;
+    r->ncols = 0;
+    r->has_rows = false;
+}
+
+/* Runs portal p's statement to its end in r (as DECLARE runs its query)
+ * and keeps its rows and columns with p. */
+static int portal_run_keep(driftdb_session *s, driftdb_portal *p, const char *name, driftdb_result *r, DdError *e)
+{
+    driftdb_stmt *st = p->st;
+    Stmt *inner = NULL;
+    size_t next = st->len;
+    int rc = parse_statement(st->sql, st->len, 0, &s->stmt, &inner, &next, e);
+    if (rc) return rc;
+    /* a query, or a statement with RETURNING: its writes happen now */
+    bool rows = inner && (inner->kind == STMT_SELECT ||
+                          (inner->kind == STMT_INSERT && inner->u.insert->nreturning) ||
+                          (inner->kind == STMT_UPDATE && inner->u.update->nreturning) ||
+                          (inner->kind == STMT_DELETE && inner->u.delete_->nreturning));
+    if (!rows) return dd_err(e, DD_EOBJECT_STATE, -1, "portal \"%s\" does not return rows", name);
+    const TypeId *bt = s->bind_types;
+    const Value *bv = s->bind_vals;
+    int bn = s->bind_n;
+    driftdb_stmt *bs = s->bind_stmt;
+    const Stmt *btop = s->bind_top;
+    bool bkept = s->bind_kept_stmt;
+    s->bind_types = st->ptypes;
+    s->bind_vals = p->params;
+    s->bind_n = st->nparams;
+    s->bind_stmt = NULL;   /* no kept plan: it runs once */
+    s->bind_top = inner;
+    s->bind_kept_stmt = false;
+    rc = session_run_sql(s, inner, st->sql, r, e);
+    s->bind_types = bt;
+    s->bind_vals = bv;
+    s->bind_n = bn;
+    s->bind_stmt = bs;
+    s->bind_top = btop;
+    s->bind_kept_stmt = bkept;
+    if (rc) return rc;
+    if (!r->plan || !r->has_rows) return dd_err(e, DD_EOBJECT_STATE, -1, "portal \"%s\" does not return rows", name);
+    PortalKept *k = arena_zalloc(&p->arena, sizeof(*k));
+    if (!k || (rc = portal_keep_cols(p, r->cols, r->ncols))) return dd_err(e, DD_ENOMEM, -1, NULL);
+    size_t nc = (size_t)p->ncols;
+    while (!rc) {
+        const Value *row;
+        int got = plan_next(r->ctx, r->plan, &row);
+        if (got < 0) { rc = -got; break; }
+        if (got == 0) break;
+        if (k->nrows == k->cap) {
+            size_t ncap = k->cap ? k->cap * 2 : 64;
+            Value *nv = arena_alloc(&p->arena, sizeof(Value) * (ncap * nc + 1));
+            if (!nv) { rc = DD_ENOMEM; break; }
+            if (k->nrows) memcpy(nv, k->vals, sizeof(Value) * k->nrows * nc);
+            k->vals = nv;
+            k->cap = ncap;
+        }
+        for (size_t i = 0; !rc && i < nc; i++) rc = val_copy(&p->arena, &row[i], &k->vals[k->nrows * nc + i]);
+        k->nrows++;
+        arena_reset(&s->row);
+    }
+    if (rc) {
+        if (e->code == DD_OK) dd_err(e, rc, -1, NULL);
+        return rc;
+    }
+    if ((rc = session_result_finish(r, e))) return rc;
+    /* the statement is done: r is the FETCH's again */
+    r->plan = NULL;
+    r->done = false;
+    r->implicit = false;
+    r->tag = NULL;
+    result_cols_free(r);
+    p->kept = k;
+    return DD_OK;
+}
+
+/* The rows a held portal gives (take), read back from their wire form
+ * into values in the statement arena: text through the type's input,
+ * binary through its receive function; an enum's label stays an untyped
+ * literal. */
+typedef struct HeldRows {
+    driftdb_session *s;
+    const ColDesc *cols;
+    int ncols;
+    Value *vals;
+    size_t n, cap;
+    DdError *e;
+    int rc;
+} HeldRows;
+
+static int held_row(void *arg, const driftdb_param *f, int nf)
+{
+    HeldRows *h = arg;
+    driftdb_session *s = h->s;
+    if (nf != h->ncols) {
+        h->rc = dd_err(h->e, DD_EINTERNAL, -1, "a held row has %d fields, its portal %d columns", nf, h->ncols);
+        return -1;
+    }
+    size_t nc = (size_t)h->ncols;
+    if (h->n == h->cap) {
+        size_t ncap = h->cap ? h->cap * 2 : 64;
+        Value *nv = arena_alloc(&s->stmt, sizeof(Value) * (ncap * nc + 1));
+        if (!nv) { h->rc = dd_err(h->e, DD_ENOMEM, -1, NULL); return -1; }
+        if (h->n) memcpy(nv, h->vals, sizeof(Value) * h->n * nc);
+        h->vals = nv;
+        h->cap = ncap;
+    }
+    ValueCtx vc = s->vctx;
+    vc.arena = &s->stmt;
+    Value *out = h->vals + h->n * nc;
+    for (int i = 0; i < nf; i++) {
+        TypeId t = h->cols[i].type;
+        int rc;
+        if (!f[i].data) { out[i] = val_null(t); rc = DD_OK; }
+        else if (type_has_etype(t) && (t == TYPE_ENUM || !f[i].binary))
+            rc = val_from_text(TYPE_UNKNOWN, -1, f[i].data, f[i].len, &vc, &out[i], h->e);
+        else if (f[i].binary) rc = bin_recv(t, (const u8 *)f[i].data, f[i].len, i + 1, &s->stmt, &out[i], h->e);
+        else rc = val_from_text(t, -1, f[i].data, f[i].len, &vc, &out[i], h->e);
+        if (rc) { h->rc = rc; return -1; }
+    }
+    h->n++;
+    return 0;
+}
+
+/* FETCH / MOVE cs from protocol portal p (state: DRIFTDB_PORTAL_*). */
+static int portal_fetch(driftdb_session *s, driftdb_portal *p, int state, const CursorStmt *cs, driftdb_result *r,
+                        DdError *e)
+{
+    if (state == DRIFTDB_PORTAL_FAILED || state == DRIFTDB_PORTAL_ACTIVE)
+        return dd_err(e, DD_EOBJECT_STATE, -1, "portal \"%s\" cannot be run", cs->name);
+    bool back = cs->dir == CURSOR_BACKWARD || (cs->dir == CURSOR_RELATIVE && cs->count < 0) ||
+                (cs->dir == CURSOR_ABSOLUTE && cs->count < 0);
+    if (back) {
+        int rc = dd_err(e, DD_EOBJECT_STATE, -1, "cursor can only scan forward");
+        dd_err_hint(e, "Declare it with SCROLL option to enable backward scan.");
+        return rc;
+    }
+    if (cs->dir != CURSOR_FORWARD || cs->count == 0)
+        return dd_err(e, DD_EFEATURE, -1, "%s of a protocol portal takes NEXT, FORWARD n or ALL only",
+                      cs->move ? "MOVE" : "FETCH");
+    long want = cs->count < 0 || cs->count > LONG_MAX ? -1 : (long)cs->count;
+    int rc;
+    if (state == DRIFTDB_PORTAL_NEW && !p->kept && (rc = portal_run_keep(s, p, cs->name, r, e))) return rc;
+    const Value *rows = NULL;
+    size_t k = 0;
+    if (state == DRIFTDB_PORTAL_NEW) {
+        /* copied: the result may outlive the portal (a Close while it is suspended) */
+        PortalKept *pk = p->kept;
+        size_t left = pk->nrows - pk->pos, nc = (size_t)p->ncols;
+        k = want < 0 || (size_t)want > left ? left : (size_t)want;
+        Value *copy = cs->move ? NULL : arena_alloc(&s->stmt, sizeof(Value) * (k * nc + 1));
+        if (!cs->move && !copy) return dd_err(e, DD_ENOMEM, -1, NULL);
+        for (size_t i = 0; copy && i < k * nc; i++)
+            if ((rc = val_copy(&s->stmt, &pk->vals[pk->pos * nc + i], &copy[i]))) return dd_err(e, rc, -1, NULL);
+        rows = copy;
+        pk->pos += k;
+    } else if (state == DRIFTDB_PORTAL_HELD) {
+        if (!p->cols) return dd_err(e, DD_EINTERNAL, -1, "portal \"%s\" has no columns", cs->name);
+        HeldRows h = {s, p->cols, p->ncols, NULL, 0, 0, e, DD_OK};
+        long got = s->portal_hooks.take(s->portal_hooks.arg, cs->name, want, cs->move ? NULL : held_row, &h);
+        if (got < 0)
+            return h.rc ? h.rc : dd_err(e, DD_EINTERNAL, -1, "the held rows of portal \"%s\" are unreadable", cs->name);
+        k = (size_t)got;
+        rows = h.vals;
+    }
+    r->tag = arena_printf(&s->stmt, "%s %zu", cs->move ? "MOVE" : "FETCH", k);
+    if (!r->tag) return dd_err(e, DD_ENOMEM, -1, NULL);
+    if (cs->move) return DD_OK;
+    if (!p->cols) return dd_err(e, DD_EOBJECT_STATE, -1, "portal \"%s\" does not return rows", cs->name);
+    ColDesc *cols = arena_alloc(&s->stmt, sizeof(ColDesc) * (size_t)(p->ncols + 1));
+    if (!cols) return dd_err(e, DD_ENOMEM, -1, NULL);
+    memcpy(cols, p->cols, sizeof(ColDesc) * (size_t)p->ncols);
+    for (int i = 0; i < p->ncols; i++)
+        if (!(cols[i].name = arena_strdup(&s->stmt, p->cols[i].name))) return dd_err(e, DD_ENOMEM, -1, NULL);
+    r->rows = k ? rows : NULL;
+    r->nrows = (int)k;
+    return session_result_cols(r, cols, p->ncols);
+}
+
+/* driftdb_portal_exec of a portal whose rows a FETCH kept: the rows left,
+ * as the portal's own result would end ("SELECT n"). */
+static int portal_fetch_kept(driftdb_session *s, driftdb_portal *p, driftdb_result *r, DdError *e)
+{
+    PortalKept *pk = p->kept;
+    size_t k = pk->nrows - pk->pos;
+    r->rows = k ? pk->vals + pk->pos * (size_t)p->ncols : NULL;
+    r->nrows = (int)k;
+    pk->pos = pk->nrows;   /* the server has them now (sent, or held) */
+    r->tag = arena_printf(&s->stmt, "SELECT %zu", k);
+    if (!r->tag) return dd_err(e, DD_ENOMEM, -1, NULL);
+    return session_result_cols(r, p->cols, p->ncols);
+}
+
 int cursor_fetch(driftdb_session *s, Stmt *stmt, driftdb_result *r, DdError *e)
 {
     CursorStmt *cs = stmt->u.cursor;
+    if (s->fetch_portal) return portal_fetch_kept(s, s->fetch_portal, r, e);
     SqlCursor *c = cursor_find(s, cs->name);
+    int state = DRIFTDB_PORTAL_FAILED;
+    driftdb_portal *p = c ? NULL : portal_find(s, cs->name, &state);
+    if (p) return portal_fetch(s, p, state, cs, r, e);
     if (!c) return dd_err(e, DD_EINVALID_CURSOR_NAME, -1, "cursor \"%s\" does not exist", cs->name);
     bool back = cs->dir == CURSOR_BACKWARD || (cs->dir == CURSOR_ABSOLUTE && cs->count >= 0 && cs->count < c->pos) ||
                 (cs->dir == CURSOR_ABSOLUTE && cs->count < 0) || (cs->dir == CURSOR_RELATIVE && cs->count < 0);
@@ -225,6 +471,13 @@ int cursor_close(driftdb_session *s, Stmt *stmt, driftdb_result *r, DdError *e)
         SqlCursor *c = *pp;
         *pp = c->next;
         cursor_free(c);
+        return DD_OK;
+    }
+    int state;
+    if (portal_find(s, cs->name, &state)) {
+        if (state == DRIFTDB_PORTAL_ACTIVE)
+            return dd_err(e, DD_EOBJECT_STATE, -1, "cannot drop active portal \"%s\"", cs->name);
+        s->portal_hooks.close(s->portal_hooks.arg, cs->name);
         return DD_OK;
     }
     return dd_err(e, DD_EINVALID_CURSOR_NAME, -1, "cursor \"%s\" does not exist", cs->name);

@@ -256,6 +256,9 @@ struct driftdb_session {
     i64 wd_deadline_us;
     driftdb_session *wd_next, *wd_prev;
     SqlCursor *cursors;        /* cursor.c */
+    driftdb_portal_hooks portal_hooks;   /* the server's portals, for FETCH / MOVE / CLOSE */
+    driftdb_portal *fetch_portal;        /* driftdb_portal_exec of a portal with kept rows:
+                                            the FETCH ALL it runs reads them */
     SqlPrepared *prepared;     /* PREPARE name: session.c */
     Activity act;              /* activity.c, under db->act_mu */
     driftdb_session *act_next, *act_prev;
@@ -303,12 +306,22 @@ struct driftdb_stmt {
     u64 generic_plans, custom_plans;   /* runs with the kept plan / planned anew */
 };
 
+/* The rows of a protocol portal that a SQL FETCH or MOVE ran (cursor.c),
+ * kept until the portal goes: [pos, nrows) are left. */
+typedef struct PortalKept {
+    Value *vals;               /* nrows x ncols, payloads in the portal's arena */
+    size_t nrows, cap, pos;
+} PortalKept;
+
 struct driftdb_portal {
     driftdb_stmt *st;          /* holds a reference */
-    Arena arena;               /* parameter values, description */
+    Arena arena;               /* parameter values, description, kept rows */
     Value *params;             /* [st->nparams] of st->ptypes */
     bool described;
     Describe desc;
+    ColDesc *cols;             /* its result's columns, once it ran (NULL before) */
+    int ncols;
+    PortalKept *kept;          /* run by a SQL FETCH / MOVE, or NULL */
 };
 
 /* binary.c: PostgreSQL's binary format of values. */
@@ -377,6 +390,8 @@ int cursor_close(driftdb_session *s, Stmt *stmt, driftdb_result *r, DdError *e);
 int cursor_columns(driftdb_session *s, const char *name, const struct ColDesc **cols, int *n, Arena **arena,
                    DdError *e);
 void cursors_txn_end(driftdb_session *s, bool committed);
+/* A protocol portal's result columns, kept with it (from its first run). */
+int portal_keep_cols(driftdb_portal *p, const struct ColDesc *cols, int n);
 void cursors_free(driftdb_session *s);
 /* ROLLBACK TO the savepoint that leaves nsavepoints defined: the cursors
  * declared since go */

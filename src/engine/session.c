@@ -1931,8 +1931,8 @@ static int desc_col(Arena *keep, driftdb_column *c, const char *name, TypeId t, 
  * Works in arenas of its own and leaves a pinned snapshot pinned, so the
  * session's current result (a suspended portal) stays intact.
  */
-static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, i32 *enums, int np,
-                        const Value *vals, Arena *keep, Describe *d, bool *empty, bool *txn_exit,
+static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, i32 *enums, u8 *resolved,
+                        int np, const Value *vals, Arena *keep, Describe *d, bool *empty, bool *txn_exit,
                         bool *per_portal, DdError *e)
 {
     if (per_portal) *per_portal = false;
@@ -1984,8 +1984,25 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         /* FETCH returns its cursor's columns; MOVE none */
         if (stmt->u.cursor->move) goto done;
         const ColDesc *cc;
-        int n;
-        if ((rc = cursor_columns(s, stmt->u.cursor->name, &cc, &n, NULL, e))) goto done;
+        int n, state;
+        driftdb_portal *pp;
+        if ((rc = cursor_columns(s, stmt->u.cursor->name, &cc, &n, NULL, e)) && s->portal_hooks.find &&
+            (pp = s->portal_hooks.find(s->portal_hooks.arg, stmt->u.cursor->name, &state))) {
+            /* a protocol portal's: what its statement returns */
+            dd_err_clear(e);
+            rc = DD_OK;
+            const Describe *pd = pp->described ? &pp->desc : &pp->st->desc;
+            d->has_rows = true;
+            d->ncols = pd->ncols;
+            d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(pd->ncols ? pd->ncols : 1));
+            if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
+            for (int i = 0; i < pd->ncols; i++) {
+                d->cols[i] = pd->cols[i];
+                if (!(d->cols[i].name = arena_strdup(keep, pd->cols[i].name))) rc = dd_err(e, DD_ENOMEM, -1, NULL);
+            }
+            goto done;
+        }
+        if (rc) goto done;
         d->has_rows = true;
         d->ncols = n;
         d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(n ? n : 1));
@@ -2035,6 +2052,7 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     if (rc) goto done;
     ctx.param_types = types;
     ctx.param_enums = enums;
+    ctx.param_resolved = resolved;
     ctx.nparams = np;
     ctx.params = vals;
     ctx.txn_time_us = s->state == TXN_IDLE ? clock_wall_us() : s->txn_time_us;
@@ -2046,6 +2064,13 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     Plan *p;
     rc = sql_prepare(&ctx, stmt, &p);
     if (rc) goto done;
+    /* a $n that no context typed nor resolved as text (`$1 IS NULL`,
+     * count($1), an unused $1): PostgreSQL's check_variable_parameters */
+    for (int i = 0; resolved && i < np; i++)
+        if (types[i] == TYPE_UNKNOWN && !resolved[i]) {
+            rc = dd_err(e, DD_EINDETERMINATE_TYPE, -1, "could not determine data type of parameter $%d", i + 1);
+            goto done;
+        }
     if (per_portal) *per_portal = ctx.point_from_param;
     if (!declare && plan_returns_rows(p)) {
         const ColDesc *cols;
@@ -2115,8 +2140,11 @@ static int prepare_text(driftdb_session *s, const char *sql, size_t len, int nty
     }
     st->penums = arena_zalloc(&st->arena, sizeof(i32) * (size_t)(st->nparams ? st->nparams : 1));
     if (!st->penums) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
-    rc = analyze_text(s, st->sql, len, st->ptypes, st->penums, st->nparams, NULL, &st->arena, &st->desc, &st->empty,
-                      &st->txn_exit, &st->desc_per_portal, e);
+    u8 *resolved = arena_zalloc(&st->arena, (size_t)(st->nparams ? st->nparams : 1));
+    if (!resolved) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
+    for (int i = 0; i < st->nparams; i++) resolved[i] = st->ptypes[i] != TYPE_UNKNOWN;
+    rc = analyze_text(s, st->sql, len, st->ptypes, st->penums, resolved, st->nparams, NULL, &st->arena, &st->desc,
+                      &st->empty, &st->txn_exit, &st->desc_per_portal, e);
     if (rc) goto fail;
     /* what no context decided is text */
     st->puntyped = arena_zalloc(&st->arena, sizeof(bool) * (size_t)(st->nparams ? st->nparams : 1));
@@ -2436,8 +2464,8 @@ int driftdb_portal_columns(driftdb_session *s, driftdb_portal *p, int *has_rows,
         driftdb_stmt *st = p->st;
         TypeId *types = arena_memdup(&p->arena, st->ptypes, sizeof(TypeId) * (size_t)(st->nparams ? st->nparams : 1));
         bool empty, txn_exit;
-        int rc = types ? analyze_text(s, st->sql, st->len, types, NULL, st->nparams, p->params, &p->arena, &p->desc,
-                                      &empty, &txn_exit, NULL, e)
+        int rc = types ? analyze_text(s, st->sql, st->len, types, NULL, NULL, st->nparams, p->params, &p->arena,
+                                      &p->desc, &empty, &txn_exit, NULL, e)
                        : dd_err(e, DD_ENOMEM, -1, NULL);
         if (rc) return api_fail(s, err);
         p->described = true;
@@ -2461,7 +2489,21 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     arena_reset(&s->row);
     Stmt *stmt = NULL;
     int rc = DD_OK;
-    if (st->cache && !st->cache->busy) {
+    if (p->kept) {
+        /* a SQL FETCH / MOVE ran it (cursor.c): the rows it left, as a
+         * FETCH ALL that reads them */
+        CursorStmt *cs = arena_zalloc(&s->stmt, sizeof(*cs));
+        stmt = arena_zalloc(&s->stmt, sizeof(*stmt));
+        if (!cs || !stmt) {
+            dd_err(e, DD_ENOMEM, -1, NULL);
+            return api_fail(s, err);
+        }
+        cs->name = (char *)"";
+        cs->dir = CURSOR_FORWARD;
+        cs->count = -1;
+        stmt->kind = STMT_FETCH;
+        stmt->u.cursor = cs;
+    } else if (st->cache && !st->cache->busy) {
         /* its kept plan's parse, which run_sql replaces by one of its own
          * when it plans the statement (stmt_own) */
         stmt = st->cache->stmt;
@@ -2485,7 +2527,9 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     s->bind_n = st->nparams;
     s->bind_stmt = st;
     s->bind_top = stmt;
+    s->fetch_portal = p->kept ? p : NULL;
     rc = exec_parsed(s, stmt, st->sql, out, err);
+    s->fetch_portal = NULL;
     s->bind_types = NULL;
     s->bind_vals = NULL;
     s->bind_n = 0;
@@ -2514,6 +2558,14 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
             dd_err_detail(e, "The columns differ from those described when the statement was prepared "
                              "(a schema change, or FOR SYSTEM_TIME AS OF a parameter before one); "
                              "Describe the portal to get the columns of its time.");
+        return api_fail(s, err);
+    }
+    /* its columns stay with it, for a SQL FETCH of the rows the server holds */
+    if (rows && portal_keep_cols(p, r->cols, r->ncols)) {
+        *out = NULL;
+        if (!r->done) result_fail(r);
+        driftdb_result_free(r);
+        dd_err(e, DD_ENOMEM, -1, NULL);
         return api_fail(s, err);
     }
     return DRIFTDB_ROW_RESULT;

@@ -37,7 +37,9 @@
  *     buffer (conn_hold_suspended); it is forgotten when an engine call
  *     fails (the engine frees the current result on error).
  *     Portals end with the transaction: at Sync or a simple query outside
- *     a transaction block.
+ *     a transaction block.  SQL FETCH / MOVE / CLOSE reach them by name
+ *     through the session's portal hooks (conn_portal_find): c->running
+ *     is the portal whose statement runs, which they may not touch.
  *
  * Connection states (the function behind each transition):
  *
@@ -219,6 +221,7 @@ typedef struct Conn {
     PgwStmt *stmts;               /* prepared statements */
     PgwPortal *portals;
     PgwPortal *suspended;         /* the portal whose result is open, or NULL */
+    PgwPortal *running;           /* the portal whose Execute runs its statement, or NULL */
     int backend_slot;             /* in cfg->backends, or -1 */
     int term_fd;                  /* an eventfd pg_terminate_backend writes (conn_terminate_wake), or -1 */
     int idle_ms;                  /* after ReadyForQuery: the idle timeout of the
@@ -923,6 +926,11 @@ static void conn_report_params(Conn *c)
  * ReadyForQuery.  params is the StartupMessage body after the protocol
  * word, already validated.  Returns 0 (READY) or -1 (FATAL sent).
  */
+static driftdb_portal *conn_portal_find(void *arg, const char *name, int *state);
+static long conn_portal_take(void *arg, const char *name, long n,
+                             int (*row)(void *rarg, const driftdb_param *fields, int nfields), void *rarg);
+static void conn_portal_close(void *arg, const char *name);
+
 static int conn_open_session(Conn *c, Cursor params, const char *database)
 {
     driftdb_session_info info = {
@@ -1017,6 +1025,9 @@ static int conn_open_session(Conn *c, Cursor params, const char *database)
      * this client (conn_read) */
     c->term_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (c->term_fd >= 0) driftdb_session_on_terminate(c->sess, conn_terminate_wake, c);
+    /* SQL FETCH / MOVE / CLOSE reach the portals (conn_portal_find) */
+    driftdb_portal_hooks hooks = {conn_portal_find, conn_portal_take, conn_portal_close, c};
+    driftdb_session_set_portal_hooks(c->sess, &hooks);
 
     conn_ready_for_query(c);
     return conn_flush(c);
@@ -1725,6 +1736,76 @@ static int portal_drop(Conn *c, PgwPortal *p)
     return rc;
 }
 
+static int portal_format(const PgwPortal *p, int i);
+
+/* driftdb_portal_hooks.find: portal name for a SQL FETCH / MOVE / CLOSE,
+ * and its state.  A statement runs only after conn_hold_suspended, so a
+ * portal that ran part way has its rows in held. */
+static driftdb_portal *conn_portal_find(void *arg, const char *name, int *state)
+{
+    Conn *c = arg;
+    PgwPortal *p = portal_find(c, name);
+    if (!p) return NULL;
+    if (p == c->running || p->r) *state = DRIFTDB_PORTAL_ACTIVE;
+    else if (p->interrupted) *state = DRIFTDB_PORTAL_FAILED;
+    else if (p->holding) *state = DRIFTDB_PORTAL_HELD;
+    else if (p->done) *state = DRIFTDB_PORTAL_DONE;
+    else *state = DRIFTDB_PORTAL_NEW;
+    return p->p;
+}
+
+/* driftdb_portal_hooks.take: up to n (n < 0: all) of the DataRows portal
+ * name holds, each to row (NULL: skipped) as its fields in the portal's
+ * formats; what ends them (CommandComplete, an error) stays for Execute.
+ * Returns how many, -1 when row failed. */
+static long conn_portal_take(void *arg, const char *name, long n,
+                             int (*row)(void *rarg, const driftdb_param *fields, int nfields), void *rarg)
+{
+    Conn *c = arg;
+    PgwPortal *p = portal_find(c, name);
+    if (!p || !p->holding) return 0;
+    Buf *h = &p->held;
+    driftdb_param *fields = NULL;
+    int cap = 0;
+    long got = 0;
+    while ((n < 0 || got < n) && p->held_pos < h->len && h->data[p->held_pos] == 'D') {
+        const u8 *m = h->data + p->held_pos;
+        size_t len = 1 + get_u32be(m + 1);
+        if (row) {
+            /* DataRow: Int16 n | { Int32 len (-1 NULL) | bytes } * n, as send_data_row made it */
+            Cursor cur;
+            cur_init(&cur, m + 5, len - 5);
+            int nf = cur_u16be(&cur);
+            if (nf > cap) {
+                driftdb_param *nfl = dd_realloc(fields, sizeof(*fields) * (size_t)nf);
+                if (!nfl) { got = -1; break; }
+                fields = nfl;
+                cap = nf;
+            }
+            for (int i = 0; i < nf; i++) {
+                u32 flen = cur_u32be(&cur);
+                fields[i].binary = portal_format(p, i);
+                fields[i].data = flen == 0xFFFFFFFFu ? NULL : (const char *)cur_bytes(&cur, flen);
+                fields[i].len = flen == 0xFFFFFFFFu ? 0 : flen;
+                if (flen != 0xFFFFFFFFu && !fields[i].data) fields[i].data = "";
+            }
+            if (cur.bad || row(rarg, fields, nf) != 0) { got = -1; break; }
+        }
+        p->held_pos += len;
+        got++;
+    }
+    dd_free(fields);
+    return got;
+}
+
+/* driftdb_portal_hooks.close: CLOSE name of a portal. */
+static void conn_portal_close(void *arg, const char *name)
+{
+    Conn *c = arg;
+    PgwPortal *p = portal_find(c, name);
+    if (p) portal_drop(c, p);
+}
+
 /* Portals live until the transaction ends (no WITH HOLD). */
 static void conn_drop_portals(Conn *c)
 {
@@ -2127,7 +2208,9 @@ static int conn_execute_portal(Conn *c, Cursor *cur)
     driftdb_result *r = p->r;
     if (!r) {
         conn_hold_suspended(c);
+        c->running = p;
         int rc = driftdb_portal_exec(c->sess, p->p, &r, &err);
+        c->running = NULL;
         if (rc == DRIFTDB_DONE) {
             p->done = p->empty = true;
             size_t at = msg_begin(c, 'I');   /* EmptyQueryResponse */

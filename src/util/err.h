@@ -41,6 +41,7 @@
     X(INVALID_RECURSION, "42P19", "invalid recursion")                        \
     X(UNDEFINED_PARAMETER, "42P02", "there is no parameter")                  \
     X(INDETERMINATE_TYPE, "42P18", "could not determine data type")           \
+    X(AMBIGUOUS_PARAMETER, "42P08", "inconsistent types deduced for parameter") \
     X(WRONG_OBJECT_TYPE, "42809", "wrong object type")                        \
     X(DEPENDENT_OBJECTS, "2BP01", "dependent objects still exist")            \
     X(SEQUENCE_LIMIT, "2200H", "sequence generator limit exceeded")            \

@@ -44,6 +44,10 @@
 #   temp_tables_test.py  temporary tables: private per session, temporary
 #                    views, no commits, a vanished client's tables ended
 #   stress.py        concurrent writers and readers (snapshots, AS OF now())
+#   param_infer_test.py  parameter types inferred as PostgreSQL's (UNION,
+#                    VALUES, IN, BETWEEN, CASE, ARRAY, 42P18 ...) and
+#                    asyncpg's Cursor (SQL MOVE / FETCH / CLOSE of Bind
+#                    portals), side by side with that PostgreSQL 15
 #   plan_cache_test.py  prepared queries run again and again (their kept
 #                    plans) beside other sessions' changes, DDL, SET and
 #                    roles, every outcome as PostgreSQL's
@@ -365,6 +369,9 @@ else
         timeout -k 5 120 "$PY" $HERE/privilege_messages_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/privmsg.out" 2>&1
         tally privmsg "$TMP/privmsg.out"
         ensure_alive privmsg
+        timeout -k 5 120 "$PY" $HERE/param_infer_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/param_infer.out" 2>&1
+        tally param_infer "$TMP/param_infer.out"
+        ensure_alive param_infer
         timeout -k 5 120 "$PY" $HERE/plan_cache_test.py "$MAIN_PORT" "$PGCMP_PORT" >"$TMP/plan_cache.out" 2>&1
         tally plan_cache "$TMP/plan_cache.out"
         ensure_alive plan_cache

@@ -263,8 +263,10 @@ TEST(bad_parameters)
     CHECK_EQ_STR(e.sqlstate, "22P02");
     CHECK(prep_run("SELECT 1; SELECT 2", 0, NULL, 0, NULL, NULL, &e) == -1);
     CHECK_EQ_STR(e.sqlstate, "42601");
-    CHECK(prep_run("SELECT $2::int", 0, NULL, 0, NULL, NULL, &e) == -1);   /* 2 parameters */
+    CHECK(prep_run("SELECT $2::int + $1", 0, NULL, 0, NULL, NULL, &e) == -1);   /* 2 parameters */
     CHECK_EQ_STR(e.sqlstate, "08P01");
+    CHECK(prep_run("SELECT $2::int", 0, NULL, 0, NULL, NULL, &e) == -1);   /* $1 no context types */
+    CHECK_EQ_STR(e.sqlstate, "42P18");
     driftdb_stmt *st;
     uint32_t point = 600;   /* a type DriftDB does not have */
     CHECK(driftdb_prepare(sess, "SELECT $1", 9, 1, &point, &st, &e) == DRIFTDB_ERROR);

@@ -149,6 +149,32 @@ static bool assign_ok(TypeId from, TypeId to)
  */
 static const char *type_label(CompileCtx *cc, TypeId t, i32 typmod);
 
+/* Describing a statement (SqlCtx.param_resolved asked): the $n that
+ * fragment f or program p is when it stands alone untyped, else 0. */
+static int untyped_param_frag(const CompileCtx *cc, const Frag *f)
+{
+    if (!cc->sql->param_resolved || f->n != 1 || f->code[0].op != XOP_PARAM || f->type != TYPE_UNKNOWN) return 0;
+    return f->code[0].a;
+}
+static int untyped_param_prog(const CompileCtx *cc, const ExprProg *p)
+{
+    if (!cc->sql->param_resolved || p->n != 1 || p->code[0].op != XOP_PARAM || p->type != TYPE_UNKNOWN) return 0;
+    return p->code[0].a;
+}
+
+/* Describing: an untyped $n that e is, not typed yet, takes type t before
+ * the expression around it is compiled, as PostgreSQL types it from the
+ * context it stands in (CASE $1 WHEN ...: text; ARRAY[$1]::int[]). */
+static void param_take(CompileCtx *cc, const Expr *e, TypeId t)
+{
+    SqlCtx *sc = cc->sql;
+    if (!sc->param_resolved || e->kind != EXPR_PARAM || e->u.param.n < 1 || e->u.param.n > sc->nparams ||
+        sc->param_types[e->u.param.n - 1] != TYPE_UNKNOWN)
+        return;
+    sc->param_types[e->u.param.n - 1] = t;
+    sql_param_resolved(sc, e->u.param.n);
+}
+
 /* Whether a value of static type from / ftm may be assigned to type to /
  * typmod: assign_ok, and one enum type (or its array) to itself only. */
 static bool assign_ok_tm(TypeId from, i32 ftm, TypeId to, i32 typmod)
@@ -162,6 +188,7 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
     CompileCtx *cc = b->cc;
     if (f->n == 1 && f->code[0].op == XOP_PARAM && f->type == TYPE_UNKNOWN && t != TYPE_UNKNOWN &&
         t != TYPE_NULLTYPE) {
+        sql_param_resolved(cc->sql, f->code[0].a);
         /* an untyped $n takes the type its context needs (describing only:
          * when executing, parameters are typed constants); where an enum is
          * needed it stays untyped (the client sends a label), cast to the
@@ -658,6 +685,8 @@ static int compile_json_op(Builder *b, Expr *e, const char *opname, Frag *f)
 }
 
 /* Compiles args[0..n) to fragments coerced to their common type. */
+static int list_common(Builder *b, Expr **args, int n, Frag *fs, int loc, const char *ctxname, TypeId *t);
+
 static int compile_list_common(Builder *b, Expr **args, int n, Frag *fs, int loc, const char *ctxname, TypeId *t)
 {
     for (int i = 0; i < n; i++) frag_init(&fs[i]);
@@ -665,6 +694,35 @@ static int compile_list_common(Builder *b, Expr **args, int n, Frag *fs, int loc
         int rc = compile_node(b, args[i], &fs[i]);
         if (rc) return rc;
     }
+    return list_common(b, args, n, fs, loc, ctxname, t);
+}
+
+/* a BETWEEN lo AND hi compiled into fs[0..2]: PostgreSQL reads it as
+ * a >= lo AND a <= hi, so an untyped $n as a takes lo's type (text when
+ * lo is untyped too, which types it text), and hi must then compare with
+ * that type (SELECT $1 BETWEEN 1 AND 2.5: $1 is an integer). */
+static int compile_between_params(Builder *b, Expr *e, Expr **all, Frag *fs)
+{
+    for (int i = 0; i < 3; i++) frag_init(&fs[i]);
+    for (int i = 0; i < 3; i++) {
+        int rc = compile_node(b, all[i], &fs[i]);
+        if (rc) return rc;
+    }
+    if (!untyped_param_frag(b->cc, &fs[0]) || type_has_etype(fs[1].type)) return DD_OK;
+    bool ulo = fs[1].type == TYPE_UNKNOWN || fs[1].type == TYPE_NULLTYPE;
+    TypeId t = ulo ? TYPE_TEXT : fs[1].type, c;
+    int rc = coerce(b, &fs[0], t, -1, false, all[0]->loc);
+    if (!rc && ulo) rc = coerce(b, &fs[1], t, -1, false, all[1]->loc);
+    TypeId h = fs[2].type;
+    if (!rc && h != TYPE_UNKNOWN && h != TYPE_NULLTYPE && h != t && !type_common(t, h, &c))
+        rc = err_at(b->cc, DD_EUNDEFINED_OPERATOR, e->oploc, "operator does not exist: %s %s %s", type_name(t),
+                    e->u.between.negated ? ">" : "<=", type_name(h));
+    return rc;
+}
+
+/* The common type of the compiled fs[0..n) into *t, each coerced to it. */
+static int list_common(Builder *b, Expr **args, int n, Frag *fs, int loc, const char *ctxname, TypeId *t)
+{
     int rc = common_type(b, fs, n, loc, ctxname, t);
     if (rc) return rc;
     i32 tm = type_has_etype(*t) ? enum_typmod(fs, n) : -1;
@@ -705,6 +763,8 @@ static int compile_coalesce(Builder *b, Expr *e, Frag *f)
 static int compile_case_in(Builder *b, Expr *e, Frag *f)
 {
     int n = e->u.case_.n;
+    /* CASE $1 WHEN ...: an untyped operand is text, as PostgreSQL's */
+    if (e->u.case_.operand) param_take(b->cc, e->u.case_.operand, TYPE_TEXT);
     int nv = n + 1;
     Frag *conds = dd_calloc((size_t)n + 1, sizeof(Frag));
     Frag *vals = dd_calloc((size_t)nv, sizeof(Frag));
@@ -879,6 +939,17 @@ static int build_agg(CompileCtx *cc, CompileCtx *sub, Expr *e, AggKind kind, Agg
             return err_at(cc, DD_EFEATURE, e->loc,
                           "an aggregate of an enclosing query's columns inside a subquery is not supported");
         TypeId at = a->arg->type;
+        int pn = untyped_param_prog(cc, a->arg);
+        if (pn && (kind == AGG_MIN || kind == AGG_MAX)) {
+            /* min($1) / max($1): text's, the one PostgreSQL picks */
+            cc->sql->param_types[pn - 1] = TYPE_TEXT;
+            sql_param_resolved(cc->sql, pn);
+        } else if (pn && (kind == AGG_SUM || kind == AGG_AVG || kind == AGG_ARRAY_AGG)) {
+            rc = err_at(cc, DD_EAMBIGUOUS_FUNCTION, e->loc, "function %s(unknown) is not unique", e->u.func.name);
+            dd_err_hint(cc->sql->err, "Could not choose a best candidate function. "
+                                      "You might need to add explicit type casts.");
+            return rc;
+        }
         if (a->distinct && at == TYPE_JSON)
             return err_at(cc, DD_EUNDEFINED_FUNCTION, e->u.func.args[0]->loc,
                           "could not identify an equality operator for type json");
@@ -1430,6 +1501,17 @@ static const FuncDef *resolve_form(const char *name, int n, const Frag *fs, Type
     return NULL;
 }
 
+/* The first argument of function name from which on its arguments are of
+ * PostgreSQL's type "any" (format, concat, json_build_object ...), or -1. */
+static int any_args_from(const char *name)
+{
+    static const char *const json[] = {"json_build_object", "jsonb_build_object", "json_build_array",
+                                       "jsonb_build_array"};
+    for (size_t i = 0; i < DD_ARRAY_LEN(json); i++)
+        if (strcmp(name, json[i]) == 0) return 0;
+    return func_variadic_index(name);
+}
+
 /* An argument's type as PostgreSQL names it in "function f(...) does not
  * exist": a bare NULL or string literal is "unknown", an enum (or its
  * array) by its name. */
@@ -1600,8 +1682,9 @@ static int compile_record(Builder *b, Expr *row, Frag *f)
     for (int k = 0; !rc && k < n; k++) {
         frag_init(&g);
         rc = compile_node(b, row->u.func.args[k], &g);
-        if (!rc && (g.type == TYPE_UNKNOWN || g.type == TYPE_NULLTYPE))
-            rc = coerce(b, &g, TYPE_TEXT, -1, false, row->u.func.args[k]->loc);   /* as PostgreSQL: text */
+        /* as PostgreSQL: text; a $n stays untyped (42P18 unless another context types it) */
+        if (!rc && (g.type == TYPE_UNKNOWN || g.type == TYPE_NULLTYPE) && !untyped_param_frag(cc, &g))
+            rc = coerce(b, &g, TYPE_TEXT, -1, false, row->u.func.args[k]->loc);
         if (!rc) rc = frag_append(f, &g, k + 1);
         frag_free(&g);
     }
@@ -2149,7 +2232,11 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: json %s %s",
                     name[0] == 'n' ? "=" : name[0] == 'g' ? ">" : "<", n > 1 ? arg_type_name(cc, fs[1].type, fs[1].typmod) : "json");
     i32 etm = rc ? -1 : enum_typmod(fs, n);   /* untyped arguments read as labels of the enum argument's type */
+    int any = any_args_from(name);
     for (int i = 0; !rc && i < n; i++) {
+        /* an argument of type "any" leaves a $n untyped (42P18 unless
+         * another context types it), as PostgreSQL's */
+        if (any >= 0 && i >= any && untyped_param_frag(cc, &fs[i])) continue;
         if (types[i] != fs[i].type)
             rc = coerce(b, &fs[i], types[i], type_has_etype(types[i]) ? etm : -1, false, e->u.func.args[i]->loc);
     }
@@ -2492,6 +2579,9 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             if (!rc) rc = emit_call(f, fd, 1, rt, e->loc);
         } else {
             rc = compile_node(b, e->u.unary.arg, f);
+            if (!rc && untyped_param_frag(cc, f))   /* PostgreSQL has one for each numeric type */
+                rc = err_at(cc, DD_EAMBIGUOUS_FUNCTION, e->loc, "operator is not unique: %s unknown",
+                            e->u.unary.op == UOP_NEG ? "-" : "+");
             if (!rc && (f->type == TYPE_UNKNOWN || f->type == TYPE_NULLTYPE))
                 rc = coerce(b, f, TYPE_NUMERIC, -1, false, e->loc);
             if (!rc && !type_is_numeric(f->type) && f->type != TYPE_INTERVAL)
@@ -2615,7 +2705,8 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
         Expr *all[3] = {e->u.between.arg, e->u.between.lo, e->u.between.hi};
         Frag fs[3];
         TypeId t;
-        rc = compile_list_common(b, all, 3, fs, e->loc, "BETWEEN", &t);
+        rc = compile_between_params(b, e, all, fs);
+        if (!rc) rc = list_common(b, all, 3, fs, e->loc, "BETWEEN", &t);
         if (!rc && t == TYPE_JSON) {   /* nor ordering */
             Expr *lo = e->u.between.lo;
             bool untyped = lo->kind == EXPR_CONST && (lo->u.c.val.type == TYPE_UNKNOWN || lo->u.c.val.type == TYPE_NULLTYPE);
@@ -2688,7 +2779,11 @@ static int compile_node(Builder *b, Expr *e, Frag *f)
             if (!rc) rc = frag_const(b, f, v, e->loc);
             f->typmod = type_has_etype(t) ? utm : -1;
         } else if (!(t == type_array_of(TYPE_ENUM) && ctor && (rc = compile_enum_array_ctor(b, arg, tm, f)) != -1)) {
-            /* (ARRAY[a, b]::mood[] is ARRAY[a::mood, b::mood], as PostgreSQL reads it) */
+            /* (ARRAY[a, b]::mood[] is ARRAY[a::mood, b::mood], as PostgreSQL reads it;
+             * ARRAY[$1]::int[] types $1 so) */
+            for (int k = 0; ctor && type_is_array(t) && !type_has_etype(t) && !type_is_reg(type_elem(t)) &&
+                            k < arg->u.func.n; k++)
+                param_take(cc, arg->u.func.args[k], type_elem(t));
             rc = compile_node(b, arg, f);
             if (!rc) rc = coerce(b, f, t, tm, true, e->loc);
         }
@@ -3141,6 +3236,22 @@ static int compile_top(CompileCtx *cc, Expr *e, bool coerce_to, TypeId t, i32 ty
     frag_free(&f);
     dd_free(b.consts);
     return rc;
+}
+
+int expr_resolve_output(SqlCtx *ctx, const ExprProg *p)
+{
+    if (!ctx->param_resolved || p->n != 1 || p->code[0].op != XOP_PARAM || p->code[0].type != TYPE_UNKNOWN)
+        return DD_OK;
+    int n = p->code[0].a;
+    TypeId now = ctx->param_types[n - 1];
+    if (now != TYPE_UNKNOWN && now != TYPE_TEXT) {
+        int rc = dd_err(ctx->err, DD_EAMBIGUOUS_PARAMETER, p->code[0].loc,
+                        "inconsistent types deduced for parameter $%d", n);
+        dd_err_detail(ctx->err, "%s versus text", type_name(now));
+        return rc;
+    }
+    sql_param_resolved(ctx, n);
+    return DD_OK;
 }
 
 int expr_compile(CompileCtx *cc, Expr *e, ExprProg **out)

@@ -329,6 +329,11 @@ int scope_rel_for_table(struct SqlCtx *ctx, const TableInfo *t, const char *alia
 int expr_compile(CompileCtx *cc, Expr *e, ExprProg **out);
 /* Compiles e and coerces its result to type t (assignment rules). */
 int expr_compile_as(CompileCtx *cc, Expr *e, TypeId t, i32 typmod, ExprProg **out);
+/* An output column (select list, RETURNING) or sort / group key compiled
+ * as p: an untyped $n standing alone there resolves as text (prepare types
+ * it so), as PostgreSQL's resolveTargetListUnknowns and ORDER BY do; a $n
+ * that a later context gave another type is 42P08 (SELECT $1, $1::int). */
+int expr_resolve_output(struct SqlCtx *ctx, const ExprProg *p);
 /* Evaluates p over row; variable-length results go to the row arena. */
 int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out);
 /* Predicate: true only for a non-NULL TRUE result. */

@@ -271,6 +271,7 @@ struct SelectStmt {
     /* set operations: this UNION [ALL] next, parsed for the next issue */
     int setop;       /* 0 none, 1 UNION, 2 INTERSECT, 3 EXCEPT */
     bool setop_all;
+    bool values;     /* the first row of a VALUES list (its rows' UNION ALL chain) */
     SelectStmt *next;
     /* WITH [RECURSIVE] name [(cols)] AS (select), ...: in source order */
     char **cte_names; int *cte_locs;

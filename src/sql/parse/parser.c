@@ -2615,6 +2615,7 @@ static int parse_values(Parser *p, SelectStmt **out)
         }
         tail = s;
     } while (accept(p, TOK_COMMA));
+    head->values = true;
     if (head->next) TRY(wrap_select(p, head, &head));
     *out = head;
     return DD_OK;

@@ -383,7 +383,7 @@ static int compile_returning(SqlCtx *ctx, const TableInfo *t, const char *alias,
     p->cols = arena_zalloc(ctx->stmt, sizeof(ColDesc) * (size_t)(nt + 1));
     if (!p->ret || !p->cols) return DD_ENOMEM;
     for (int i = 0; i < nt; i++) {
-        if ((rc = expr_compile(&cc, ex[i], &p->ret[i]))) return rc;
+        if ((rc = expr_compile(&cc, ex[i], &p->ret[i])) || (rc = expr_resolve_output(ctx, p->ret[i]))) return rc;
         TypeId ty = p->ret[i]->type;
         p->cols[i].name = names[i];
         p->cols[i].untyped = ty == TYPE_UNKNOWN || ty == TYPE_NULLTYPE;

@@ -1604,6 +1604,94 @@ static int coerce_member(SqlCtx *ctx, Plan *m, const TypeId *types, const i32 *t
     return *out ? DD_OK : DD_ENOMEM;
 }
 
+/* Member m's column k, untyped, is a $n standing alone (describing): it
+ * takes type t, as PostgreSQL coerces an unknown Param of a set operation's
+ * leaf to the type its node resolves. */
+static void setop_param(SqlCtx *ctx, const Plan *m, int k, TypeId t)
+{
+    if (ctx->params || !ctx->param_types || !m->cols[k].untyped || !m->texprs) return;
+    const Expr *e = m->texprs[k];
+    if (e->kind != EXPR_PARAM || e->u.param.n < 1 || e->u.param.n > ctx->nparams) return;
+    if (ctx->param_types[e->u.param.n - 1] == TYPE_UNKNOWN) ctx->param_types[e->u.param.n - 1] = t;
+    sql_param_resolved(ctx, e->u.param.n);
+}
+
+/* One side of a set operation node while its column types resolve: its
+ * type (TYPE_UNKNOWN: an untyped member column) and the member it is, or
+ * -1 for a node below. */
+typedef struct SetopSide {
+    TypeId t;
+    int leaf;
+} SetopSide;
+
+/* Column k of node (a op b): the typed side's type, their common type,
+ * text when neither is typed (PostgreSQL's select_common_type of two); an
+ * untyped member on either side takes it. */
+static int setop_pair(SqlCtx *ctx, const Plan *plans, SetopSide *a, SetopSide b, int k, const char *op, int loc)
+{
+    TypeId t = a->t;
+    if (a->t == TYPE_UNKNOWN) t = b.t == TYPE_UNKNOWN ? TYPE_TEXT : b.t;
+    else if (b.t != TYPE_UNKNOWN && b.t != a->t && !type_common(a->t, b.t, &t))
+        return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, loc, "%s types %s and %s cannot be matched", op,
+                      type_name(a->t), type_name(b.t));
+    if (a->leaf >= 0 && a->t == TYPE_UNKNOWN) setop_param(ctx, &plans[a->leaf], k, t);
+    if (b.leaf >= 0 && b.t == TYPE_UNKNOWN) setop_param(ctx, &plans[b.leaf], k, t);
+    a->t = t;
+    a->leaf = -1;
+    return DD_OK;
+}
+
+static SetopSide setop_leaf(const Plan *plans, int i, int k)
+{
+    SetopSide s = {plans[i].cols[k].untyped ? TYPE_UNKNOWN : plans[i].cols[k].type, i};
+    return s;
+}
+
+/* Column k's type over the n members of a set operation chain, as
+ * PostgreSQL resolves it: pairwise up the tree of the operations
+ * (INTERSECT binding tighter, each level left to right), so that in
+ * SELECT $1 UNION SELECT 1 UNION SELECT 2.5 $1 is an integer and
+ * SELECT 'a' UNION SELECT 'b' UNION SELECT 1 fails (text and integer). */
+static int setop_type(SqlCtx *ctx, const Plan *plans, SelectStmt **mem, int n, int k, TypeId *out)
+{
+    static const char *opname[] = {"", "UNION", "INTERSECT", "EXCEPT"};
+    SetopSide acc = {TYPE_UNKNOWN, -1};
+    int rc;
+    for (int i = 0; i < n;) {
+        SetopSide g = setop_leaf(plans, i, k);
+        int j = i;
+        for (; j + 1 < n && mem[j]->setop == 2; j++)
+            if ((rc = setop_pair(ctx, plans, &g, setop_leaf(plans, j + 1, k), k, opname[2], mem[j + 1]->loc)))
+                return rc;
+        if (i == 0) acc = g;
+        else if ((rc = setop_pair(ctx, plans, &acc, g, k, opname[mem[i - 1]->setop], mem[i]->loc))) return rc;
+        i = j + 1;
+    }
+    *out = acc.t == TYPE_UNKNOWN ? TYPE_TEXT : acc.t;
+    return DD_OK;
+}
+
+/* Column k's type over the rows of a VALUES list: all at once, as
+ * PostgreSQL's VALUES (VALUES ($1), (1), (2.5): $1 is numeric); untyped
+ * $n take it. */
+static int values_type(SqlCtx *ctx, const Plan *plans, SelectStmt **mem, int n, int k, TypeId *out)
+{
+    TypeId t = TYPE_UNKNOWN;
+    for (int i = 0; i < n; i++) {
+        if (plans[i].cols[k].untyped) continue;
+        TypeId b = plans[i].cols[k].type;
+        TypeId c = b;
+        if (t != TYPE_UNKNOWN && b != t && !type_common(t, b, &c))
+            return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, mem[i]->loc, "VALUES types %s and %s cannot be matched",
+                          type_name(t), type_name(b));
+        t = t == TYPE_UNKNOWN || b != t ? c : t;
+    }
+    if (t == TYPE_UNKNOWN) t = TYPE_TEXT;
+    for (int i = 0; i < n; i++) setop_param(ctx, &plans[i], k, t);
+    *out = t;
+    return DD_OK;
+}
+
 /*
  * a UNION/INTERSECT/EXCEPT b ...: the members are planned on their own
  * (the head's ORDER BY and LIMIT belong to the whole chain), their column
@@ -1647,40 +1735,33 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     int ncols = plans[0].ncols;
     TypeId *types = arena_alloc(ctx->stmt, sizeof(TypeId) * (size_t)(ncols ? ncols : 1));
     if (!types) return DD_ENOMEM;
-    /* untyped columns (NULL, 'literal') take the type of the others */
-    bool *typed = arena_zalloc(ctx->stmt, sizeof(bool) * (size_t)(ncols ? ncols : 1));
-    if (!typed) return DD_ENOMEM;
     i32 *typmods = arena_alloc(ctx->stmt, sizeof(i32) * (size_t)(ncols ? ncols : 1));   /* enums' ids */
     if (!typmods) return DD_ENOMEM;
     for (int k = 0; k < ncols; k++) {
-        types[k] = TYPE_TEXT;
         typmods[k] = -1;
-        for (i = 0; i < n && !typed[k]; i++)
-            if (i < n && plans[i].ncols == ncols && !plans[i].cols[k].untyped) {
-                types[k] = plans[i].cols[k].type;
-                if (type_has_etype(types[k])) typmods[k] = plans[i].cols[k].typmod;
-                typed[k] = true;
-            }
+        for (i = 0; i < n && typmods[k] < 0; i++)
+            if (plans[i].ncols == ncols && !plans[i].cols[k].untyped && type_has_etype(plans[i].cols[k].type))
+                typmods[k] = plans[i].cols[k].typmod;
     }
     for (i = 1; i < n; i++) {
         if (plans[i].ncols != ncols)
             return dd_err(ctx->err, DD_ESYNTAX, mem[i]->loc, "each %s query must have the same number of columns",
                           opname[mem[i - 1]->setop]);
         for (int k = 0; k < ncols; k++) {
-            TypeId a = types[k], b = plans[i].cols[k].type, c;
             /* two enum types (or their arrays): one category, no cast */
-            if (type_has_etype(a) && a == b && !plans[i].cols[k].untyped && typmods[k] != plans[i].cols[k].typmod)
+            TypeId b = plans[i].cols[k].type;
+            if (type_has_etype(b) && !plans[i].cols[k].untyped && typmods[k] >= 0 &&
+                typmods[k] != plans[i].cols[k].typmod)
                 return dd_err(ctx->err, DD_ECANNOT_COERCE, mem[i]->loc, "%s could not convert type %s%s to %s%s",
                               opname[mem[i - 1]->setop], enum_type_name((u32)plans[i].cols[k].typmod, &ctx->vctx),
-                              a == TYPE_ENUM ? "" : "[]", enum_type_name((u32)typmods[k], &ctx->vctx),
-                              a == TYPE_ENUM ? "" : "[]");
-            if (a == b || plans[i].cols[k].untyped) continue;
-            if (!type_common(a, b, &c))
-                return dd_err(ctx->err, DD_EDATATYPE_MISMATCH, mem[i]->loc, "%s types %s and %s cannot be matched",
-                              opname[mem[i - 1]->setop], type_name(a), type_name(b));
-            types[k] = c;
+                              b == TYPE_ENUM ? "" : "[]", enum_type_name((u32)typmods[k], &ctx->vctx),
+                              b == TYPE_ENUM ? "" : "[]");
         }
     }
+    for (int k = 0; k < ncols; k++)
+        if ((rc = s->values ? values_type(ctx, plans, mem, n, k, &types[k])
+                            : setop_type(ctx, plans, mem, n, k, &types[k])))
+            return rc;
     /* all but UNION ALL compare rows: json has no equality */
     for (i = 1; i < n; i++)
         if (!(mem[i - 1]->setop == 1 && mem[i - 1]->setop_all))
@@ -2100,6 +2181,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         for (int i = 0; i < ngroup; i++) {
             cc.agg_forbidden = "GROUP BY";
             rc = expr_compile(&cc, group[i], &gprogs[i]);
+            if (!rc) rc = expr_resolve_output(ctx, gprogs[i]);
             if (rc) return rc;
             if (gprogs[i]->type == TYPE_JSON) return json_no_operator(ctx, "equality", group[i]->loc);
         }
@@ -2190,6 +2272,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                 return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, e->loc,
                               "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
             rc = expr_compile(&cc, e, &progs[nt + nextra]);
+            if (!rc) rc = expr_resolve_output(ctx, progs[nt + nextra]);
             if (rc) return rc;
             slot = nt + nextra++;
         }
@@ -2225,7 +2308,9 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             }
             don[i] = e;
             cc.win_allowed = true;
-            if ((rc = expr_compile(&cc, e, &progs[don_base + i]))) return rc;
+            if ((rc = expr_compile(&cc, e, &progs[don_base + i])) ||
+                (rc = expr_resolve_output(ctx, progs[don_base + i])))
+                return rc;
         }
         for (int i = 0; i < s->norder && i < s->ndistinct_on; i++) {
             Expr *oe = s->order_by[i]->expr;
@@ -2352,6 +2437,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     p->cols = arena_alloc(ctx->stmt, sizeof(ColDesc) * (size_t)(nt ? nt : 1));
     if (!p->cols) return DD_ENOMEM;
     for (int i = 0; i < nt; i++) {
+        if ((rc = expr_resolve_output(ctx, progs[i]))) return rc;
         p->cols[i].name = tnames[i];
         TypeId t = progs[i]->type;
         p->cols[i].untyped = t == TYPE_UNKNOWN || t == TYPE_NULLTYPE;

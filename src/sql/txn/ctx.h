@@ -194,6 +194,12 @@ typedef struct SqlCtx {
      * stays untyped (its text is read as a label), the enum's id + 1, or
      * -(id + 1) for an array of it; 0 none.  NULL: not asked. */
     i32 *param_enums;
+    /* while describing: per $n, set once a context gave it a type (any,
+     * an enum or reg* one included) or resolved it as text, as PostgreSQL's
+     * select lists, ORDER BY and untyped UNION / VALUES / CASE branches do;
+     * a $n left without is 42P18, as PostgreSQL's check_variable_parameters.
+     * NULL: not asked. */
+    u8 *param_resolved;
     int nparams;
     const Value *params;
     bool point_from_param;   /* set when describing read the present for a
@@ -242,6 +248,13 @@ typedef struct SqlCtx {
 
 /* The arena as long-lived as the statement's plan and programs. */
 static inline Arena *sql_plan_arena(SqlCtx *ctx) { return ctx->plan_mem ? ctx->plan_mem : ctx->stmt; }
+
+/* $n (1-based) got a type from its context, or was resolved as text
+ * (SqlCtx.param_resolved). */
+static inline void sql_param_resolved(SqlCtx *ctx, int n)
+{
+    if (ctx->param_resolved && n >= 1 && n <= ctx->nparams) ctx->param_resolved[n - 1] = 1;
+}
 
 /* 57014 once *ctx->interrupt is set; every operator loop calls it. */
 static inline int sql_check_interrupt(SqlCtx *ctx)
