@@ -861,15 +861,37 @@ static void writer_checkpoint(Store *st, bool idle)
     }
 }
 
+/* Runs the batch list (taken from the queue by a caller that set
+ * st->busy), then wakes its waiters.  Called and returns with q_mu held. */
+static void run_batch(Store *st, CommitReq *list)
+{
+    pthread_mutex_unlock(&st->q_mu);
+    process_batch(st->w, list);
+    pthread_mutex_lock(&st->q_mu);
+    st->inflight = false;
+    pthread_cond_broadcast(&st->head_cv);
+    for (CommitReq *r = list, *next; r; r = next) {
+        next = r->next;  /* r belongs to its waiter once done */
+        r->done = true;
+        pthread_cond_signal(&r->cv);
+    }
+}
+
+/*
+ * The writer thread takes the queue whenever no batch runs: the commits
+ * that arrive while one does go into the next (group commit).  A commit
+ * that finds nothing running runs its own batch on its own thread
+ * (store_commit), which spares it two thread switches; the writer takes
+ * whatever queued meanwhile.  Either way one batch runs at a time (busy).
+ */
 static void *writer_main(void *arg)
 {
-    Writer *w = arg;
-    Store *st = w->st;
+    Store *st = arg;
     i64 checked = clock_mono_us();
     for (;;) {
         pthread_mutex_lock(&st->q_mu);
         bool idle = false;
-        while (!st->q_head && !st->stop) {
+        while ((!st->q_head || st->busy) && !(st->stop && !st->busy)) {
             /* idle: wake now and then to clear dead readers, and soon to
              * checkpoint what the commit log holds */
             struct timespec until;
@@ -884,11 +906,11 @@ static void *writer_main(void *arg)
                 until.tv_sec += READER_CHECK_SECONDS;
             }
             if (pthread_cond_timedwait(&st->q_cv, &st->q_mu, &until) == ETIMEDOUT) {
-                idle = true;
+                idle = !st->q_head && !st->busy;
                 break;
             }
         }
-        if (!st->q_head && idle && st->wal.since) {
+        if (idle && st->wal.since) {
             pthread_mutex_unlock(&st->q_mu);
             writer_checkpoint(st, true);
             pthread_mutex_lock(&st->q_mu);
@@ -901,27 +923,22 @@ static void *writer_main(void *arg)
             checked = clock_mono_us();
             pthread_mutex_lock(&st->q_mu);
         }
-        if (!st->q_head && !st->stop) {
+        if (!st->q_head || st->busy) {
+            bool done = st->stop && !st->busy && !st->q_head;
             pthread_mutex_unlock(&st->q_mu);
+            if (done) break;
             continue;
         }
         CommitReq *list = st->q_head;
         st->q_head = st->q_tail = NULL;
-        bool stop = st->stop;
-        pthread_mutex_unlock(&st->q_mu);
-        if (!list && stop) break;
-        process_batch(w, list);
-        pthread_mutex_lock(&st->q_mu);
-        st->inflight = false;
-        pthread_cond_broadcast(&st->head_cv);
-        for (CommitReq *r = list, *next; r; r = next) {
-            next = r->next;  /* r belongs to its waiter once done */
-            r->done = true;
-            pthread_cond_signal(&r->cv);
-        }
+        st->busy = true;
+        run_batch(st, list);
+        st->busy = false;
         pthread_mutex_unlock(&st->q_mu);
         writer_checkpoint(st, false);
     }
+    Writer *w = st->w;
+    st->w = NULL;
     buf_free(&w->key);
     buf_free(&w->val);
     buf_free(&w->log);
@@ -942,7 +959,9 @@ int store_commit_start(Store *st, DdError *err)
     Writer *w = dd_calloc(1, sizeof *w);
     if (!w) return dd_err(err, DD_ENOMEM, -1, NULL);
     w->st = st;
-    if (pthread_create(&st->writer, NULL, writer_main, w) != 0) {
+    st->w = w;
+    if (pthread_create(&st->writer, NULL, writer_main, st) != 0) {
+        st->w = NULL;
         dd_free(w);
         return dd_err(err, DD_EINTERNAL, -1, "could not start the writer thread");
     }
@@ -984,9 +1003,21 @@ int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *
     if (st->q_tail) st->q_tail->next = &r;
     else st->q_head = &r;
     st->q_tail = &r;
-    pthread_cond_signal(&st->q_cv);
-    while (!r.done) pthread_cond_wait(&r.cv, &st->q_mu);
-    pthread_mutex_unlock(&st->q_mu);
+    if (!st->busy) {
+        /* nothing runs: this thread runs the batch (writer_main) */
+        CommitReq *list = st->q_head;
+        st->q_head = st->q_tail = NULL;
+        st->busy = true;
+        run_batch(st, list);
+        st->busy = false;
+        if (st->q_head || st->stop) pthread_cond_signal(&st->q_cv);   /* the writer takes the rest */
+        pthread_mutex_unlock(&st->q_mu);
+        writer_checkpoint(st, false);
+    } else {
+        pthread_cond_signal(&st->q_cv);
+        while (!r.done) pthread_cond_wait(&r.cv, &st->q_mu);
+        pthread_mutex_unlock(&st->q_mu);
+    }
     pthread_cond_destroy(&r.cv);
     if (r.rc) {
         if (err) *err = r.e;

@@ -65,6 +65,7 @@ typedef struct Wal {
     u64 since;                    /* records since it */
     u64 n_ckpt;                   /* checkpoints made since open */
     u64 replayed;                 /* records replayed at open */
+    u64 n_flush;                  /* fdatasync calls since open (atomic) */
     MDB_txn *pin;                 /* read txn at the checkpoint: keeps its tree */
     u32 npins;                    /* pins held (atomic): 1, 2 while one is made */
     Buf rec;                      /* the open write txn's record */
@@ -131,6 +132,8 @@ struct Store {
     pthread_cond_t q_cv;
     CommitReq *q_head, *q_tail;
     bool stop;
+    bool busy;                    /* a batch runs (the writer's or a committer's own) */
+    struct Writer *w;             /* the batch's working state (commit.c) */
     bool writer_started;
     pthread_t writer;
     int broken;                   /* sticky I/O failure code, 0 when fine */
