@@ -10,9 +10,11 @@
 # and runs pgbench (prepared statements, no vacuum) with a script of one
 # INSERT of a random key per transaction, for each number of clients in
 # COMMIT_CLIENTS; prints transactions per second on each server and the
-# ratio DriftDB / PostgreSQL.  Every commit is durable on both: DriftDB
-# flushes before it answers COMMIT (group commit shares a flush among the
-# commits waiting for it).
+# ratio DriftDB / PostgreSQL, and DriftDB's fdatasync calls per commit
+# (drift_stat_flushes(): the commit log's flushes, one per group, and the
+# checkpoints' two each).  Every commit is durable on both: DriftDB
+# flushes its commit log before it answers COMMIT (group commit shares a
+# flush among the commits waiting for it).
 set -u
 . "$(dirname "$0")/lib.sh"
 bench_setup commits
@@ -37,12 +39,21 @@ tps() {   # tps PORT DB CLIENTS: pgbench's transactions per second
     pgbench -n -h 127.0.0.1 -p "$1" -U bench -d "$2" -M prepared -f "$TMP/insert.sql" -c "$3" -j 2 -T "$SECS" 2>"$TMP/pgbench.err" |
         awk '/^tps = / { printf "%.0f", $3 }'
 }
+stats() {   # the server's commits, groups and fdatasync calls since it started
+    psql -X -q -A -t -F ' ' -h 127.0.0.1 -p "$PORT" -U bench -d db \
+        -c "SELECT drift_stat_commits(), drift_stat_batches(), drift_stat_flushes()"
+}
 echo "commits: one INSERT per transaction, $SECS s per run, durable on both"
 for c in $CLIENTS; do
+    before=$(stats)
     d=$(tps "$PORT" db "$c")
+    after=$(stats)
     p=$(tps "$PGPORT" postgres "$c")
     [ -z "$d" ] && { echo "  $c clients: DriftDB run failed:"; sed 's/^/    /' "$TMP/pgbench.err"; continue; }
-    awk -v c="$c" -v d="$d" -v p="$p" 'BEGIN {
-        printf "  %2d client%s  DriftDB %7d/s   PostgreSQL 15 %7d/s   ratio %.2f\n", c, c == 1 ? " " : "s", d, p, p ? d / p : 0
+    awk -v c="$c" -v d="$d" -v p="$p" -v b="$before" -v a="$after" 'BEGIN {
+        split(b, x, " "); split(a, y, " ")
+        n = y[1] - x[1]; g = y[2] - x[2]; f = y[3] - x[3]
+        printf "  %2d client%s  DriftDB %7d/s   PostgreSQL 15 %7d/s   ratio %.2f   DriftDB flushes per commit %.3f (%.2f commits per group)\n",
+            c, c == 1 ? " " : "s", d, p, p ? d / p : 0, n ? f / n : 0, g ? n / g : 0
     }'
 done

@@ -531,6 +531,7 @@ void store_stats(Store *st, StoreStats *out)
     out->map_size = st->map_size;
     out->wal_replayed = st->wal.replayed;
     out->wal_checkpoints = __atomic_load_n(&st->wal.n_ckpt, __ATOMIC_RELAXED);
+    out->flushes = __atomic_load_n(&st->wal.n_flush, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&st->q_mu);
 }
 

@@ -53,6 +53,9 @@ typedef struct StoreStats {
     /* the commit log: records replayed at open (after a crash), and
      * checkpoints made since */
     u64 wal_replayed, wal_checkpoints;
+    /* fdatasync calls on the data directory's files since open: one per
+     * logged group, two per checkpoint */
+    u64 flushes;
 } StoreStats;
 void store_stats(Store *st, StoreStats *out);
 

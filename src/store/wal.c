@@ -377,6 +377,7 @@ static int finish(Store *st, Capture *c, u64 replay_off, u32 flags)
 {
     Wal *w = &st->wal;
     int rc = mdb_env_sync(st->env, 1);
+    __atomic_add_fetch(&w->n_flush, 1, __ATOMIC_RELAXED);
     if (!rc) {
         WalHeader h;
         memset(&h, 0, sizeof h);
@@ -390,6 +391,7 @@ static int finish(Store *st, Capture *c, u64 replay_off, u32 flags)
         header_encode(&h, b);
         rc = wal_write_all(w->fd, b, sizeof b, (h.ckpt & 1) * FMT_WAL_SLOT);
         if (!rc && fdatasync(w->fd) != 0) rc = errno;
+        __atomic_add_fetch(&w->n_flush, 1, __ATOMIC_RELAXED);
     }
     if (rc) {
         pin_end(st, c->pin);
@@ -545,6 +547,7 @@ static int commit_locked(Store *st, MDB_txn *txn)
     }
     if (!rc) rc = wal_write_all(w->fd, h, n, w->off);
     if (!rc && fdatasync(w->fd) != 0) rc = errno;
+    __atomic_add_fetch(&w->n_flush, 1, __ATOMIC_RELAXED);
     if (rc) {
         mdb_txn_abort(txn);
         return rc;

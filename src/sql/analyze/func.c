@@ -384,6 +384,30 @@ static int reader_slots(EvalEnv *env, Value *out, char which)
     *out = val_int(TYPE_INT4, which == 'u' ? r.used : which == 's' ? r.stale : r.max);
     return DD_OK;
 }
+/* drift_stat_commits / _batches / _flushes(): the store's counts since it
+ * was opened (commits, LMDB write transactions, fdatasync calls). */
+static int store_stat(EvalEnv *env, Value *out, char which)
+{
+    StoreStats st;
+    store_stats(env->sql->store, &st);
+    *out = val_int(TYPE_INT8, (i64)(which == 'c' ? st.commits : which == 'b' ? st.batches : st.flushes));
+    return DD_OK;
+}
+static int f_drift_stat_commits(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    return store_stat(env, out, 'c');
+}
+static int f_drift_stat_batches(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    return store_stat(env, out, 'b');
+}
+static int f_drift_stat_flushes(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    return store_stat(env, out, 'f');
+}
 static int f_drift_reader_slots_used(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
     DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
@@ -2059,6 +2083,9 @@ static const FuncDef funcs[] = {
     {"drift_format_version", 0, 0, r_none_int4, f_drift_format_version, true},
     {"drift_database_id", 0, 0, r_none_uuid, f_drift_database_id, true},
     {"drift_reader_slots_used", 0, 0, r_none_int4, f_drift_reader_slots_used, true},
+    {"drift_stat_commits", 0, 0, r_none_int8, f_drift_stat_commits, true},
+    {"drift_stat_batches", 0, 0, r_none_int8, f_drift_stat_batches, true},
+    {"drift_stat_flushes", 0, 0, r_none_int8, f_drift_stat_flushes, true},
     {"drift_reader_slots_stale", 0, 0, r_none_int4, f_drift_reader_slots_stale, true},
     {"drift_reader_slots_max", 0, 0, r_none_int4, f_drift_reader_slots_max, true},
     {"lower", 1, 1, r_text_text, f_lower, false},
