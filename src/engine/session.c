@@ -1433,6 +1433,9 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     if (rc) return rc;
     r->implicit = implicit;
     s->lk_may_defer = true;   /* a lock another transaction holds is waited for with no plan open */
+    /* READ COMMITTED in a transaction that has written: what the statement
+     * writes can be put back if it has to run again (ws_undo_to_mark) */
+    if (ctx->restart_ok && s->ws.writes > 0) ws_mark(&s->ws);
     if (top) {
         if (p) s->bind_stmt->generic_plans++;
         else s->bind_stmt->custom_plans++;
@@ -1465,8 +1468,10 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
             if ((rc = stmt_own(s, &stmt, e))) break;
         }
         /* the rows this run wrote go: the next run writes them anew (the
-         * transaction had written nothing before the statement) */
+         * transaction had written nothing before the statement, or what
+         * it had is put back as it was at the statement's start) */
         if (ctx->restart_discard) ws_reset(&s->ws);
+        else if (ctx->restart_undo) ws_undo_to_mark(&s->ws);
         if (tries == 100) {
             rc = dd_err(e, DD_ESERIALIZATION, -1, "could not serialize access due to concurrent update");
             break;
@@ -1493,6 +1498,7 @@ static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_resu
     }
     s->lk_may_defer = false;
     ctx->lock_restartable = false;
+    ws_unmark(&s->ws);
     if (rc) return rc;
     if (plan_returns_rows(p)) {
         const ColDesc *cols;

@@ -1313,6 +1313,12 @@ bool dml_may_restart(SqlCtx *ctx)
         ctx->restart_discard = true;
         return true;
     }
+    /* the transaction wrote before it: the statement's own rows go back
+     * to what they were at its start (run_sql marked it) */
+    if (ws_mark_rows_only(ctx->ws)) {
+        ctx->restart_undo = true;
+        return true;
+    }
     return false;
 }
 

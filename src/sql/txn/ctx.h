@@ -170,6 +170,7 @@ typedef struct SqlCtx {
     bool restart_ok;
     u64 ws_writes0;
     bool restart_discard;    /* the statement runs again with the write set emptied (dml_may_restart) */
+    bool restart_undo;       /* ... with the write set as at its start (ws_undo_to_mark) */
     void *session;
     const char *sql;         /* the whole text, for error positions */
     DdError *err;

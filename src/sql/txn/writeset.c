@@ -55,6 +55,8 @@ bool ws_rows_only(const TxnWrites *ws)
 void ws_reset(TxnWrites *ws)
 {
     TxnWrites *base = ws->base;
+    ws_unmark(ws);
+    dd_free(ws->undo);
     for (int i = 0; i < ws->nrows; i++) row_free(ws->rows[i]);
     dd_free(ws->rows);
     dd_free(ws->slots);
@@ -230,6 +232,104 @@ static u8 *dupbytes(const u8 *p, u32 n)
     return q;
 }
 
+/* ---- a statement's mark ---- */
+
+static void undo_free(TxnWrites *ws)
+{
+    for (int i = 0; i < ws->nundo; i++) {
+        WsUndo *u = &ws->undo[i];
+        if (u->row) {
+            /* removed by the statement: the entry is the undo's alone */
+            if (u->rec != u->row->rec && u->rec && !inline_bytes(u->row, u->rec)) dd_free(u->rec);
+            row_free(u->row);
+        } else if (u->rec && ws->rows[u->index] && !inline_bytes(ws->rows[u->index], u->rec) &&
+                   u->rec != ws->rows[u->index]->rec) {
+            dd_free(u->rec);
+        }
+    }
+    ws->nundo = 0;
+}
+
+void ws_mark(TxnWrites *ws)
+{
+    if (ws->marked) ws_unmark(ws);
+    ws->marked = true;
+    ws->mark_gen++;
+    if (ws->mark_gen == 0) ws->mark_gen = 1;
+    ws->mark_rows = ws->nrows;
+    ws->mark_live = ws->live;
+    ws->mark_tables = ws->ntables;
+    ws->mark_restarts = ws->nrestarts;
+    ws->mark_cons = ws->ncons;
+    ws->mark_writes = ws->writes;
+    ws->nundo = 0;
+}
+
+void ws_unmark(TxnWrites *ws)
+{
+    if (!ws->marked) return;
+    undo_free(ws);
+    ws->marked = false;
+}
+
+bool ws_mark_rows_only(const TxnWrites *ws)
+{
+    return ws->marked && ws->ntables == ws->mark_tables && ws->nrestarts == ws->mark_restarts &&
+           ws->ncons == ws->mark_cons;
+}
+
+void ws_undo_to_mark(TxnWrites *ws)
+{
+    if (!ws->marked) return;
+    /* the statement's new entries go (their slots stay, pointing at
+     * nothing, as for any removed entry) */
+    for (int i = ws->mark_rows; i < ws->nrows; i++) {
+        row_free(ws->rows[i]);
+        ws->rows[i] = NULL;
+    }
+    /* newest first: an entry's first change is the one to go back to */
+    for (int i = ws->nundo - 1; i >= 0; i--) {
+        WsUndo *u = &ws->undo[i];
+        if (u->row) ws->rows[u->index] = u->row;
+        WsRow *r = ws->rows[u->index];
+        if (!r) continue;
+        if (r->rec != u->rec) rec_free(r);
+        r->rec = u->rec;
+        r->reclen = u->reclen;
+        r->op = u->op;
+        r->end_op = u->end_op;
+        r->undo_gen = 0;
+    }
+    ws->nundo = 0;
+    ws->live = ws->mark_live;
+    ws->writes = ws->mark_writes;
+    ws->mark_gen++;
+    if (ws->mark_gen == 0) ws->mark_gen = 1;
+}
+
+/* Before the marked statement first changes entry s (r): keeps its state.
+ * removing: the statement removes it, so the entry itself is kept. */
+static int undo_note(TxnWrites *ws, int s, WsRow *r, bool removing)
+{
+    if (!ws->marked || s >= ws->mark_rows || r->undo_gen == ws->mark_gen) return DD_OK;
+    if (ws->nundo == ws->capundo) {
+        int cap = ws->capundo ? ws->capundo * 2 : 16;
+        WsUndo *n = dd_realloc(ws->undo, sizeof(*n) * (size_t)cap);
+        if (!n) return DD_ENOMEM;
+        ws->undo = n;
+        ws->capundo = cap;
+    }
+    WsUndo *u = &ws->undo[ws->nundo++];
+    u->index = s;
+    u->op = r->op;
+    u->end_op = r->end_op;
+    u->rec = r->rec;
+    u->reclen = r->reclen;
+    u->row = removing ? r : NULL;
+    r->undo_gen = ws->mark_gen;
+    return DD_OK;
+}
+
 int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
            const u8 *rec, u32 reclen, bool existed, const u8 *orig, u32 origlen,
            u64 orig_seq)
@@ -250,16 +350,39 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
         }
     }
     if (r) {
+        int s = ws->slots[si].row;
+        bool kept = ws->marked && s < ws->mark_rows;   /* its state may have to come back */
         if (!rec && !r->existed) {
             /* a key born in this transaction dies in it: no trace left */
-            int s = ws->slots[si].row;
-            row_free(r);
+            if (kept && r->undo_gen != ws->mark_gen) {
+                if (undo_note(ws, s, r, true)) return DD_ENOMEM;
+            } else if (kept) {
+                /* changed before in this statement: its undo keeps the
+                 * state to go back to, and now the entry too */
+                for (int i = ws->nundo - 1; i >= 0; i--)
+                    if (ws->undo[i].index == s) {
+                        if (r->rec != ws->undo[i].rec) rec_free(r);
+                        r->rec = NULL;
+                        ws->undo[i].row = r;
+                        break;
+                    }
+            } else {
+                row_free(r);
+            }
             ws->rows[s] = NULL;
             ws->live--;
             return DD_OK;
         }
         u8 *nrec = rec ? dupbytes(rec, reclen) : NULL;
         if (rec && !nrec) return DD_ENOMEM;
+        bool noted = false;
+        if (kept && r->undo_gen != ws->mark_gen) {
+            if (undo_note(ws, s, r, false)) {
+                dd_free(nrec);
+                return DD_ENOMEM;
+            }
+            noted = true;
+        }
         if (!rec) {
             /* deleted (the key was live in the snapshot) */
             r->op = OP_DELETE;
@@ -272,6 +395,7 @@ int ws_put(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, u8 op, u8 end_op,
         }
         /* else: live and changed again: it keeps how it began (INSERT
          * stays INSERT, UPDATE stays UPDATE) */
+        if (noted) r->rec = NULL;   /* the undo owns the image now */
         rec_free(r);
         r->rec = nrec;
         r->reclen = rec ? reclen : 0;

@@ -64,7 +64,18 @@ typedef struct WsRow {
     u64 base_seq;       /* seq of the snapshot of the statement that first
                            wrote the key (READ COMMITTED takes one per
                            statement): a commit after it fails this one */
+    u32 undo_gen;       /* the mark (ws->mark_gen) whose undo holds its state */
 } WsRow;
+
+/* What an entry was before the marked statement first changed it
+ * (ws_mark): its op, end_op and image, or the whole entry when the
+ * statement removed it (row: that entry, kept until the mark ends). */
+typedef struct WsUndo {
+    int index;          /* in rows */
+    u8 op, end_op;
+    u8 *rec; u32 reclen;
+    WsRow *row;
+} WsUndo;
 
 /* A sequence restarted in the transaction (ALTER SEQUENCE ... RESTART,
  * TRUNCATE ... RESTART IDENTITY): its value as the transaction sees it,
@@ -118,12 +129,30 @@ typedef struct TxnWrites {
     u64 stmt_seq, first_seq;
     bool first_set;
     u64 writes;         /* ws_put / ws_put_table calls so far */
+    /* a statement's mark (ws_mark): rows from mark_rows on are its own,
+     * undo[] holds what it changed of the entries before */
+    bool marked;
+    u32 mark_gen;
+    int mark_rows, mark_tables, mark_restarts, mark_cons, mark_live;
+    u64 mark_writes;
+    WsUndo *undo; int nundo, capundo;
 } TxnWrites;
 
 void ws_init(TxnWrites *ws);
 void ws_reset(TxnWrites *ws);
 void ws_free(TxnWrites *ws);
 bool ws_is_empty(const TxnWrites *ws);
+/* Marks the start of a statement, so that what it writes can go again
+ * (ws_undo_to_mark: READ COMMITTED runs a statement again when it met a
+ * row changed since its snapshot, also in a transaction that had written
+ * before it).  ws_unmark ends the mark and keeps the writes. */
+void ws_mark(TxnWrites *ws);
+void ws_unmark(TxnWrites *ws);
+/* Whether the statement since the mark wrote rows only (no catalog change,
+ * sequence restart or SET CONSTRAINTS), which ws_undo_to_mark can undo. */
+bool ws_mark_rows_only(const TxnWrites *ws);
+/* Puts the rows back as they were at the mark (the mark stays). */
+void ws_undo_to_mark(TxnWrites *ws);
 /* Whether ws holds row writes and nothing else (no catalog change, no
  * sequence restart, no SET CONSTRAINTS): ws_reset then loses just them. */
 bool ws_rows_only(const TxnWrites *ws);
