@@ -179,11 +179,21 @@ int driftdb_backup(driftdb *db, const char *path, driftdb_backup_info *info, dri
     return DRIFTDB_OK;
 }
 
+/* Makes the renames and removals in dir durable. */
+static void fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    if (fsync(fd) != 0) { /* the renamed files are flushed already */ }
+    close(fd);
+}
+
 /* Removes the files a data directory holds (driftdb.mdb, its lock file,
  * its commit log, LOCK), for a failed restore or a forced one. */
 static void remove_db_files(const char *dir)
 {
-    static const char *const names[] = {"driftdb.mdb", "driftdb.mdb-lock", "driftdb.wal", "LOCK"};
+    static const char *const names[] = {"driftdb.mdb", "driftdb.mdb-lock", "driftdb.wal", "driftdb.wal.undo",
+                                        "LOCK"};
     char p[4096];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, names[i]);
@@ -303,11 +313,19 @@ int driftdb_restore(const char *path, const char *dir, int force, uint64_t until
         unlink(lk);   /* the old environment's reader table */
         /* the old database's commit log must not meet the new file: the
          * new one's (closed cleanly, so it asks for nothing) goes first */
-        if (rename(wfrom, wto) != 0 && errno == ENOENT) unlink(wto);
-        if (rename(from, to) != 0)
-            rc = dd_err(&e, DD_EIO, -1, "could not move the restored database into \"%s\": %s", dir, strerror(errno));
-        else
-            remove_work(work, true);
+        bool log_moved = rename(wfrom, wto) == 0 || (errno == ENOENT && (unlink(wto) == 0 || errno == ENOENT));
+        if (!log_moved) {
+            rc = dd_err(&e, DD_EIO, -1, "could not move the restored commit log into \"%s\": %s", dir, strerror(errno));
+        } else {
+            fsync_dir(dir);   /* the new log is in place before the new file */
+            if (rename(from, to) != 0) {
+                rc = dd_err(&e, DD_EIO, -1, "could not move the restored database into \"%s\": %s", dir,
+                            strerror(errno));
+            } else {
+                fsync_dir(dir);
+                remove_work(work, true);
+            }
+        }
     }
     if (lockfd >= 0) close(lockfd);
     if (rc) {

@@ -412,7 +412,7 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
         /* after a crash, the commit log holds commits LMDB's file lacks:
          * recover them first, unless a writer (which did) holds the lock */
         bool replay = false;
-        int r = wal_recover_pre(dir, true, &replay, NULL, err);
+        int r = wal_recover_pre(dir, true, &replay, err);
         if (r) return r;
         if (replay) {
             StoreOptions w = *opts;
@@ -430,11 +430,10 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
     Store *st = store_alloc(dir, opts->read_only);
     if (!st) return dd_err(err, DD_ENOMEM, -1, NULL);
     int rc;
-    WalUndo undo;
-    memset(&undo, 0, sizeof undo);
+    bool foreign = false;
     if (!st->read_only && (rc = take_lock(dir, &st->lock_fd, err))) goto fail;
     bool replay = false;
-    if (!st->read_only && (rc = wal_recover_pre(dir, false, &replay, &undo, err))) goto fail;
+    if (!st->read_only && (rc = wal_recover_pre(dir, false, &replay, err))) goto fail;
     size_t map = opts->initial_map_size ? opts->initial_map_size : DEFAULT_MAP_SIZE;
     if (map < MIN_MAP_SIZE) map = MIN_MAP_SIZE;
     unsigned readers = DEFAULT_READERS;
@@ -443,7 +442,10 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
         readers = (unsigned)opts->max_sessions * READERS_PER_SESSION + READERS_SPARE;
     if ((rc = env_open(st, st->read_only ? 0 : map, readers, false, err))) goto fail;
     u64 replayed = 0;
-    if (replay && (rc = wal_replay(st, &undo, &replayed, err))) goto fail;
+    if (replay && (rc = wal_replay(st, &foreign, &replayed, err))) goto fail;
+    /* the file is the log's own: what recovery wrote over is not needed
+     * again (before any checkpoint names a later transaction) */
+    if (replay) wal_undo_done(dir);
     st->wal.replayed = replayed;
     /* slots of processes that died holding a snapshot (a killed CLI) keep
      * pages from reuse until cleared; the writer clears them from then on */
@@ -504,11 +506,12 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
     *out = st;
     return 0;
 fail:
-    if (undo.foreign) {
+    if (foreign) {
         /* before the lock goes: the file as it was */
         if (st->env) mdb_env_close(st->env);
         st->env = NULL;
-        wal_undo_meta(dir, &undo);
+        DdError e2;
+        wal_undo_apply(dir, &e2);
     }
     store_free(st);
     return rc;
@@ -608,7 +611,9 @@ int store_grow_map(Store *st, DdError *err)
         dd_err_hint(err, "Finish reading open results, then retry the transaction.");
         return code;
     }
+    wal_quiesce(st);
     int rc = mdb_env_set_mapsize(st->env, want);
+    wal_unquiesce(st);
     if (rc == 0) {
         MDB_envinfo info;
         mdb_env_info(st->env, &info);

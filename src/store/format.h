@@ -265,10 +265,13 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
  *                   [56..191] the LMDB meta (MDB_meta, bytes [16, 152) of its meta
  *                             page, host byte order) of the checkpoint's transaction
  *                   [192..195] u32 BE CRC-32C of [0..191]
- *   [8192, ...)   records, one per LMDB write transaction, back to back:
+ *   [8192, ...)   records, one per LMDB write transaction that wrote something
+ *                 (one committed unlogged, too large for a record, is made
+ *                 durable by the checkpoint that follows it), back to back:
  *                   [0..3]    u32 BE FMT_WAL_REC_MAGIC
  *                   [4..7]    u32 BE n, the payload's length
- *                   [8..15]   u64 BE lsn (base lsn + 1, + 2, ...; never reused)
+ *                   [8..15]   u64 BE lsn (base lsn + 1, + 2, ...; a record whose write
+ *                             failed, or that a crash lost, leaves its lsn to the next)
  *                   [16..19]  u32 BE CRC-32C of bytes [0..15] then the payload
  *                   [20..23]  u32 BE flags: FMT_WAL_REC_VOID when the commit
  *                             failed after the record was written (replay skips
@@ -289,6 +292,13 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_WAL_META_LEN 136
 #define FMT_WAL_META_PSIZE 24    /* in MDB_meta: the free db's pad, the page size */
 #define FMT_WAL_META_TXNID 128   /* in MDB_meta: mm_txnid */
+#define FMT_WAL_META_LASTPG 120  /* in MDB_meta: mm_last_pg */
+#define FMT_WAL_META_FREEROOT 64 /* in MDB_meta: the free database's root page */
+#define FMT_WAL_META_MAINROOT 112 /* in MDB_meta: the main database's root page */
+/* <data>/driftdb.wal.undo, while a recovery runs: "DDUNDO\0\1", then the
+ * two meta pages' MDB_meta (2 x 136 bytes) it wrote over, then u32 BE the
+ * page size; put back at the next open unless the recovery finished */
+#define FMT_WAL_UNDO_NAME "driftdb.wal.undo"
 #define FMT_WAL_HDR_CRC (56 + FMT_WAL_META_LEN)
 #define FMT_WAL_CLEAN 1
 #define FMT_WAL_HDR_LEN (FMT_WAL_HDR_CRC + 4)

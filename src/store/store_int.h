@@ -217,28 +217,27 @@ void wal_note_put(Store *st, int db, const MDB_val *k, const MDB_val *v);
  * ends the transaction either way. */
 int wal_commit(Store *st, MDB_txn *txn);
 int wal_checkpoint(Store *st);
+/* No write transaction and no checkpoint runs between these (a map
+ * resize: mdb_env_set_mapsize must not meet a thread inside the map). */
+void wal_quiesce(Store *st);
+void wal_unquiesce(Store *st);
 /* The writer, after a batch (idle: nothing queued for a while): starts a
  * checkpoint on the checkpoint thread when one is due, or checkpoints at
  * once to start the log over; 0, or the error of this or an earlier one. */
 int wal_maybe_checkpoint(Store *st, bool idle);
-/* The meta pages recovery wrote over, to put back when the log proves to
- * be another database's (foreign: wal_replay found so). */
-typedef struct WalUndo {
-    bool fixed, foreign;
-    u32 psize;
-    u8 m[2][FMT_WAL_META_LEN];
-} WalUndo;
-/* Before LMDB opens the file (writer lock held): puts the checkpoint's meta
- * pages back if a crash left later ones (what they were: undo, may be
- * NULL); *replay: there is something to recover (dry: only says so,
- * writes nothing). */
-int wal_recover_pre(const char *dir, bool dry, bool *replay, WalUndo *undo, DdError *err);
+/* Before LMDB opens the file (writer lock held): puts back what an
+ * unfinished recovery wrote over, then the checkpoint's meta pages if a
+ * crash left later ones (saved first in driftdb.wal.undo); *replay: there
+ * is something to recover (dry: only says so, writes nothing). */
+int wal_recover_pre(const char *dir, bool dry, bool *replay, DdError *err);
 /* Replays the records after the checkpoint into st (opened writable, the
- * log off); *n gets how many.  XX001 (undo->foreign) when the log is
- * another database's. */
-int wal_replay(Store *st, WalUndo *undo, u64 *n, DdError *err);
-/* Writes back the meta pages undo holds (LMDB closed). */
-void wal_undo_meta(const char *dir, const WalUndo *undo);
+ * log off); *n gets how many.  XX001 (*foreign) when the log is another
+ * database's. */
+int wal_replay(Store *st, bool *foreign, u64 *n, DdError *err);
+/* driftdb.wal.undo: put back (LMDB closed), or done with (the recovered
+ * file proved the log's own). */
+int wal_undo_apply(const char *dir, DdError *err);
+void wal_undo_done(const char *dir);
 /* Starts the log (a first checkpoint, then LMDB without flushes). */
 int wal_open(Store *st, DdError *err);
 void wal_close(Store *st);

@@ -3,7 +3,7 @@
  * is flushed there, one fdatasync per group of commits, while LMDB applies
  * the same writes with MDB_NOSYNC and is flushed only at checkpoints.
  *
- * Why LMDB without its own flushes stays safe (format.h, docs/storage.md):
+ * Why LMDB without its own flushes stays safe (format.h, docs/architecture.md):
  *   - a checkpoint flushes the LMDB file (mdb_env_sync), copies the meta
  *     page of that transaction L into the log's header, and keeps a read
  *     transaction open at L (the pin) until the next checkpoint.  LMDB never
@@ -23,9 +23,10 @@
  * then checkpoints, which writes its pages once instead of twice.
  *
  * Threads: the record and the append position belong to whoever holds
- * LMDB's write transaction (LMDB allows one at a time), so they need no
- * lock of their own; a checkpoint takes that lock by opening an empty
- * write transaction.
+ * txn_mu, taken by wal_txn_begin with LMDB's write transaction and let go
+ * by wal_commit / wal_txn_abort; a checkpoint's capture takes LMDB's write
+ * lock by opening an empty write transaction; ck_mu / ck_busy give one
+ * checkpoint at a time its pin and header slot.
  */
 #include "store_int.h"
 #include "../util/alloc.h"
@@ -136,16 +137,139 @@ static int lmdb_metas(int fd, u8 m[2][FMT_WAL_META_LEN], u32 *psize)
     return 0;
 }
 
+/* Syncs directory dir (a file created, renamed or removed in it). */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    if (fsync(fd) != 0) { /* the file's own flush already happened */ }
+    close(fd);
+}
+
+static void undo_path(const char *dir, char *out, size_t n) { snprintf(out, n, "%s/%s", dir, FMT_WAL_UNDO_NAME); }
+
+/*
+ * The meta pages recovery is about to write over go first to
+ * driftdb.wal.undo (flushed, with the directory): until the recovered
+ * database has shown it is the log's own (wal_replay's database id check,
+ * then wal_undo_done), the next open puts them back before anything else,
+ * so a log that is not this file's can never destroy it.
+ */
+static int undo_save(const char *dir, const u8 m[2][FMT_WAL_META_LEN], u32 ps)
+{
+    char path[4200];
+    undo_path(dir, path, sizeof path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return errno;
+    u8 b[8 + 2 * FMT_WAL_META_LEN + 4];
+    memcpy(b, "DDUNDO\0\1", 8);
+    memcpy(b + 8, m, 2 * FMT_WAL_META_LEN);
+    put_u32be(b + 8 + 2 * FMT_WAL_META_LEN, ps);
+    int rc = pwrite(fd, b, sizeof b, 0) == (ssize_t)sizeof b && fsync(fd) == 0 ? 0 : (errno ? errno : EIO);
+    close(fd);
+    if (!rc) sync_dir(dir);
+    return rc;
+}
+
+/* Puts back the meta pages an unfinished recovery saved; 0 also when
+ * there were none. */
+int wal_undo_apply(const char *dir, DdError *err)
+{
+    char path[4200];
+    undo_path(dir, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? 0 : dd_err(err, DD_EIO, -1, "could not open \"%s\": %s", path, strerror(errno));
+    u8 b[8 + 2 * FMT_WAL_META_LEN + 4];
+    ssize_t n = pread(fd, b, sizeof b, 0);
+    close(fd);
+    if (n != (ssize_t)sizeof b || memcmp(b, "DDUNDO\0\1", 8) != 0) {
+        /* torn while it was written: the meta pages were not touched yet */
+        unlink(path);
+        sync_dir(dir);
+        return 0;
+    }
+    u32 ps = get_u32be(b + 8 + 2 * FMT_WAL_META_LEN);
+    char mpath[4200];
+    snprintf(mpath, sizeof mpath, "%s/%s", dir, FMT_FILE_NAME);
+    int mfd = open(mpath, O_RDWR | O_CLOEXEC);
+    if (mfd < 0) return dd_err(err, DD_EIO, -1, "could not open \"%s\": %s", mpath, strerror(errno));
+    int rc = 0;
+    for (int i = 0; i < 2 && !rc; i++)
+        if (pwrite(mfd, b + 8 + i * FMT_WAL_META_LEN, FMT_WAL_META_LEN, (off_t)i * ps + FMT_WAL_META_OFF) !=
+            FMT_WAL_META_LEN)
+            rc = dd_err(err, DD_EIO, -1, "could not write the meta pages of \"%s\": %s", mpath, strerror(errno));
+    if (!rc && fdatasync(mfd) != 0)
+        rc = dd_err(err, DD_EIO, -1, "could not flush \"%s\": %s", mpath, strerror(errno));
+    close(mfd);
+    if (!rc) {
+        unlink(path);
+        sync_dir(dir);
+    }
+    return rc;
+}
+
+void wal_undo_done(const char *dir)
+{
+    char path[4200];
+    undo_path(dir, path, sizeof path);
+    if (unlink(path) == 0) sync_dir(dir);
+}
+
+/* Whether another process has the LMDB environment open: each holds a
+ * shared lock on the first byte of its lock file (LMDB's own rule for
+ * telling the first opener), which a write lock then cannot get. */
+static bool env_open_elsewhere(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s-lock", dir, FMT_FILE_NAME);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0;
+    fl.l_len = 1;
+    bool busy = fcntl(fd, F_SETLK, &fl) != 0 && (errno == EAGAIN || errno == EACCES);
+    close(fd);   /* releases it */
+    return busy;
+}
+
+/* Whether meta (a checkpoint's) fits the file: LMDB's magic and version,
+ * its page size, its last page inside the file, and a root of its main
+ * database that is a branch or leaf page naming itself. */
+static bool meta_fits(int fd, const u8 *meta, u32 ps, off_t fsize)
+{
+    u32 magic, version, mps;
+    memcpy(&magic, meta, 4);
+    memcpy(&version, meta + 4, 4);
+    memcpy(&mps, meta + FMT_WAL_META_PSIZE, 4);
+    if (magic != 0xBEEFC0DEu || version != 1 || mps != ps) return false;
+    u64 last = host_u64(meta + FMT_WAL_META_LASTPG);
+    if (last < 2 || (last + 1) > (u64)fsize / ps) return false;
+    u64 roots[2] = {host_u64(meta + FMT_WAL_META_FREEROOT), host_u64(meta + FMT_WAL_META_MAINROOT)};
+    for (int i = 0; i < 2; i++) {
+        if (roots[i] == UINT64_MAX) continue;   /* an empty database */
+        if (roots[i] < 2 || roots[i] > last) return false;
+        u8 h[16];
+        if (pread(fd, h, sizeof h, (off_t)(roots[i] * ps)) != (ssize_t)sizeof h) return false;
+        u16 flags;
+        memcpy(&flags, h + 10, 2);
+        if (host_u64(h) != roots[i] || !(flags & 3)) return false;
+    }
+    return true;
+}
+
 /*
  * Before LMDB opens the file: when the log's checkpoint is transaction L
  * and a meta page names a later one (LMDB wrote it after L, and the crash
  * may have kept some of that transaction's pages and lost others), puts
  * L's meta page back in its slot and L's, relabelled L - 1, in the other;
  * L's tree was kept whole by the checkpoint's pin.  *fixed says whether it
- * wrote.  A meta page older than L means the file is not the log's: XX001.
+ * wrote (dry: whether it would).  A meta page older than L, or L's meta not
+ * fitting the file, means the file is not the log's: XX001, nothing written.
  */
-static int wal_recover_meta(const char *dir, const WalHeader *h, bool dry, bool *fixed, WalUndo *undo,
-                            DdError *err)
+static int wal_recover_meta(const char *dir, const WalHeader *h, bool dry, bool *fixed, DdError *err)
 {
     *fixed = false;
     char path[4096];
@@ -168,14 +292,26 @@ static int wal_recover_meta(const char *dir, const WalHeader *h, bool dry, bool 
         goto done;
     }
     if (hi == l && memcmp(m[slot], h->meta, FMT_WAL_META_LEN) == 0) goto done;
+    off_t fsize = lseek(fd, 0, SEEK_END);
+    if (!meta_fits(fd, h->meta, ps, fsize)) {
+        rc = dd_corrupt(err, "the commit log %s does not belong to \"%s\": its checkpoint does not fit the file",
+                        FMT_WAL_NAME, path);
+        goto done;
+    }
     if (dry) {
         *fixed = true;
         goto done;
     }
-    if (undo) {
-        /* put back if the log turns out to be another database's */
-        memcpy(undo->m, m, sizeof m);
-        undo->psize = ps;
+    if (env_open_elsewhere(dir)) {
+        rc = dd_err(err, DD_ELOCKED, -1,
+                    "data directory \"%s\" needs recovery after a crash, and another process has it open", dir);
+        dd_err_hint(err, "Stop the other programs reading it (driftdb sql, verify, backup), then start again.");
+        goto done;
+    }
+    int e = undo_save(dir, m, ps);
+    if (e) {
+        rc = dd_err(err, DD_EIO, -1, "could not write \"%s/%s\": %s", dir, FMT_WAL_UNDO_NAME, strerror(e));
+        goto done;
     }
     u8 other[FMT_WAL_META_LEN];
     memcpy(other, h->meta, FMT_WAL_META_LEN);
@@ -188,24 +324,9 @@ static int wal_recover_meta(const char *dir, const WalHeader *h, bool dry, bool 
         goto done;
     }
     *fixed = true;
-    if (undo) undo->fixed = true;
 done:
     close(fd);
     return rc;
-}
-
-void wal_undo_meta(const char *dir, const WalUndo *undo)
-{
-    if (!undo->fixed) return;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, FMT_FILE_NAME);
-    int fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0) return;
-    for (int i = 0; i < 2; i++)
-        if (pwrite(fd, undo->m[i], FMT_WAL_META_LEN, (off_t)i * undo->psize + FMT_WAL_META_OFF) != FMT_WAL_META_LEN)
-            break;
-    if (fdatasync(fd) != 0) { /* reported by the open that failed already */ }
-    close(fd);
 }
 
 /* ---- the record of the open write transaction ---- */
@@ -338,6 +459,7 @@ typedef WalCapture Capture;
 static int pin_begin(Store *st, MDB_txn **pin)
 {
     int rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, pin);
+    if (rc == MDB_READERS_FULL && store_reader_check(st) > 0) rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, pin);
     if (!rc) __atomic_add_fetch(&st->wal.npins, 1, __ATOMIC_SEQ_CST);
     return rc;
 }
@@ -429,6 +551,14 @@ static int checkpoint_flags(Store *st, u32 flags)
     Wal *w = &st->wal;
     if (w->fd < 0) return 0;
     ck_acquire(w);
+    if (w->ck_err) {
+        /* a flush of the data file failed: the kernel may have dropped
+         * pages it could not write, and a later flush would not say so.
+         * No checkpoint can be trusted from here on. */
+        int e = w->ck_err;
+        ck_release(w, 0);
+        return e;
+    }
     MDB_txn *lock;
     int rc = mdb_txn_begin(st->env, NULL, 0, &lock);
     if (!rc) {
@@ -469,6 +599,18 @@ static void *ck_main(void *arg)
     return NULL;
 }
 
+void wal_quiesce(Store *st)
+{
+    pthread_mutex_lock(&st->wal.txn_mu);
+    if (st->wal.ck_init) ck_acquire(&st->wal);
+}
+
+void wal_unquiesce(Store *st)
+{
+    if (st->wal.ck_init) ck_release(&st->wal, 0);
+    pthread_mutex_unlock(&st->wal.txn_mu);
+}
+
 int wal_maybe_checkpoint(Store *st, bool idle)
 {
     Wal *w = &st->wal;
@@ -491,7 +633,9 @@ int wal_maybe_checkpoint(Store *st, bool idle)
     }
     if (rc) {
         ck_release(w, 0);
-        return rc;
+        /* every reader slot taken by snapshots: the last checkpoint stays
+         * in force, the next batch tries again */
+        return rc == MDB_READERS_FULL ? 0 : rc;
     }
     pthread_mutex_lock(&w->ck_mu);
     w->ck_todo = true;   /* ck_main finishes it and clears ck_busy */
@@ -525,7 +669,14 @@ static int commit_locked(Store *st, MDB_txn *txn)
          * runs until it ends (txn_mu): a record after this unlogged one
          * would not replay on a state without it. */
         int rc = mdb_txn_commit(txn);
-        return rc ? rc : wal_checkpoint(st);
+        if (rc) return rc;
+        if ((rc = wal_checkpoint(st))) {
+            /* committed in LMDB but not durable, and reported as failed:
+             * no clean close may make it durable now; a recovery goes back
+             * to the last checkpoint, without it */
+            w->lost = w->failed = true;
+        }
+        return rc;
     }
     size_t n = w->rec.len;
     if (n == FMT_WAL_REC_HDR) return mdb_txn_commit(txn);   /* wrote nothing */
@@ -545,11 +696,23 @@ static int commit_locked(Store *st, MDB_txn *txn)
             rc = wal_write_all(w->fd, zero, (size_t)DD_MIN((u64)sizeof zero, upto - o), o);
         if (!rc) w->size = upto;
     }
+    bool written = false;
     if (!rc) rc = wal_write_all(w->fd, h, n, w->off);
-    if (!rc && fdatasync(w->fd) != 0) rc = errno;
-    __atomic_add_fetch(&w->n_flush, 1, __ATOMIC_RELAXED);
+    if (!rc) {
+        written = true;
+        if (fdatasync(w->fd) != 0) rc = errno;
+        __atomic_add_fetch(&w->n_flush, 1, __ATOMIC_RELAXED);
+    }
     if (rc) {
         mdb_txn_abort(txn);
+        if (written) {
+            /* the record may reach the disk all the same: void it, and
+             * commit no more (the file's state is not known) */
+            u8 f[4];
+            put_u32be(f, FMT_WAL_REC_VOID);
+            if (wal_write_all(w->fd, f, sizeof f, w->off + 20) || fdatasync(w->fd)) w->lost = true;
+            w->failed = true;
+        }
         return rc;
     }
     /* before the commit, which lets the next write transaction begin */
@@ -579,10 +742,12 @@ int wal_open(Store *st, DdError *err)
     Wal *w = &st->wal;
     char *path = wal_path(st->dir);
     if (!path) return dd_err(err, DD_ENOMEM, -1, NULL);
+    bool existed = access(path, F_OK) == 0;
     w->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     int e = errno;
     dd_free(path);
     if (w->fd < 0) return dd_err(err, DD_EIO, -1, "could not open the commit log %s: %s", FMT_WAL_NAME, strerror(e));
+    if (!existed) sync_dir(st->dir);   /* the log's name survives a power loss */
     char mpath[4096];
     snprintf(mpath, sizeof mpath, "%s/%s", st->dir, FMT_FILE_NAME);
     w->mdb_fd = open(mpath, O_RDONLY | O_CLOEXEC);
@@ -596,7 +761,12 @@ int wal_open(Store *st, DdError *err)
     w->size = size > 0 ? (u64)size : 0;
     WalHeader h;
     int rc = header_read(w->fd, &h);
-    if (rc < 0) return dd_err(err, DD_EIO, -1, "could not read the commit log: %s", strerror(-rc));
+    if (rc < 0) {
+        close(w->fd);
+        close(w->mdb_fd);
+        w->fd = w->mdb_fd = -1;
+        return dd_err(err, DD_EIO, -1, "could not read the commit log: %s", strerror(-rc));
+    }
     if (rc == 0) {
         w->ckpt = h.ckpt;
         if (h.base_lsn > w->lsn) w->lsn = h.base_lsn;   /* wal_replay may have gone further */
@@ -631,8 +801,9 @@ void wal_close(Store *st)
     }
     if (w->fd >= 0) {
         /* a clean close leaves nothing to replay, and says so: a later
-         * change to driftdb.mdb by other means is then not undone */
-        if (!w->lost) checkpoint_flags(st, FMT_WAL_CLEAN);
+         * change to driftdb.mdb by other means is then not undone.  Not
+         * after a failure: the next open recovers from the last checkpoint */
+        if (!w->lost && !w->failed && !w->ck_err) checkpoint_flags(st, FMT_WAL_CLEAN);
         close(w->fd);
     }
     if (w->mdb_fd >= 0) close(w->mdb_fd);
@@ -647,9 +818,19 @@ void wal_close(Store *st)
     }
 }
 
-int wal_recover_pre(const char *dir, bool dry, bool *replay, WalUndo *undo, DdError *err)
+int wal_recover_pre(const char *dir, bool dry, bool *replay, DdError *err)
 {
     *replay = false;
+    char upath[4200];
+    undo_path(dir, upath, sizeof upath);
+    if (dry && access(upath, F_OK) == 0) {
+        *replay = true;   /* a recovery that did not finish */
+        return 0;
+    }
+    if (!dry) {
+        int r = wal_undo_apply(dir, err);
+        if (r) return r;
+    }
     char *path = wal_path(dir);
     if (!path) return dd_err(err, DD_ENOMEM, -1, NULL);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -678,7 +859,7 @@ int wal_recover_pre(const char *dir, bool dry, bool *replay, WalUndo *undo, DdEr
         return 0;
     }
     bool fixed;
-    rc = wal_recover_meta(dir, &h, dry, &fixed, undo, err);
+    rc = wal_recover_meta(dir, &h, dry, &fixed, err);
     if (!rc) {
         /* anything after the checkpoint? */
         u8 rh[FMT_WAL_REC_HDR];
@@ -690,7 +871,7 @@ int wal_recover_pre(const char *dir, bool dry, bool *replay, WalUndo *undo, DdEr
     return rc;
 }
 
-int wal_replay(Store *st, WalUndo *undo, u64 *n_out, DdError *err)
+int wal_replay(Store *st, bool *foreign, u64 *n_out, DdError *err)
 {
     *n_out = 0;
     char *path = wal_path(st->dir);
@@ -714,7 +895,7 @@ int wal_replay(Store *st, WalUndo *undo, u64 *n_out, DdError *err)
         MDB_val k = {2, "db"}, v;
         if (mdb_get(txn, st->dbi[FMT_DB_META], &k, &v) || v.mv_size != FMT_META_DB_LEN ||
             memcmp((const u8 *)v.mv_data + FMT_MAGIC_LEN + 4, h.dbid, FMT_DBID_LEN) != 0)
-            undo->foreign = true,
+            *foreign = true,
             rc = dd_corrupt(err, "the commit log %s of \"%s\" belongs to another database", FMT_WAL_NAME,
                             st->dir);
     }

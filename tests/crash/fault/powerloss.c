@@ -113,7 +113,6 @@ static void init_locked(void)
     if (v && *v) fail_ms = atol(v);
     if ((v = getenv("DD_POWERLOSS_KEEP")) && *v) keep_pct = atoi(v);
     if ((v = getenv("DD_POWERLOSS_STATUS")) && *v) exit_status = atoi(v);
-    srand((unsigned)time(NULL) ^ (unsigned)getpid());
     state = 2;
 }
 
@@ -184,16 +183,20 @@ static void freeze_others(void)
     sigfillset(&sa.sa_mask);
     if (sigaction(SIGRTMIN + 4, &sa, NULL) != 0) return;
     long me = syscall(SYS_gettid);
-    int sent = 0;
+    /* the thread ids first: once one is frozen it may hold a lock (malloc's)
+     * that closedir would wait for */
+    long tids[1024];
+    int ntids = 0, sent = 0;
     DIR *d = opendir("/proc/self/task");
     if (!d) return;
     struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
+    while ((de = readdir(d)) != NULL && ntids < 1024) {
         long tid = strtol(de->d_name, NULL, 10);
-        if (tid <= 0 || tid == me) continue;
-        if (syscall(SYS_tgkill, (long)getpid(), tid, SIGRTMIN + 4) == 0) sent++;
+        if (tid > 0 && tid != me) tids[ntids++] = tid;
     }
     closedir(d);
+    for (int i = 0; i < ntids; i++)
+        if (syscall(SYS_tgkill, (long)getpid(), tids[i], SIGRTMIN + 4) == 0) sent++;
     for (int i = 0; i < 2000 && __atomic_load_n(&frozen, __ATOMIC_SEQ_CST) < sent; i++) {
         struct timespec ms = {0, 1000000};
         nanosleep(&ms, NULL);
@@ -204,9 +207,11 @@ static void freeze_others(void)
  * files back, and end the process.  Called with mu held. */
 static void power_loss(void)
 {
+    /* not rand(): it takes a lock a frozen thread may hold */
+    unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid() ^ (unsigned)elapsed_ms();
     freeze_others();
     for (Undo *u = undos; u; u = u->prev) {
-        if (keep_pct > 0 && rand() % 100 < keep_pct) continue;
+        if (keep_pct > 0 && (int)(rand_r(&seed) % 100) < keep_pct) continue;
         if (u->n_old) real_pwrite(u->fd, u->old, u->n_old, u->off);
     }
     for (File *f = files; f; f = f->next) {
