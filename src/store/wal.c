@@ -871,7 +871,25 @@ int wal_recover_pre(const char *dir, bool dry, bool *replay, DdError *err)
     return rc;
 }
 
+static int replay_once(Store *st, bool *foreign, bool *full, u64 *n_out, DdError *err);
+
 int wal_replay(Store *st, bool *foreign, u64 *n_out, DdError *err)
+{
+    for (int tries = 0;; tries++) {
+        bool full = false;
+        int rc = replay_once(st, foreign, &full, n_out, err);
+        if (!full || tries == 20) return rc;
+        /* the map is too small for what the log holds: no transaction is
+         * open, so it may grow here */
+        MDB_envinfo info;
+        mdb_env_info(st->env, &info);
+        if (mdb_env_set_mapsize(st->env, info.me_mapsize * 2)) return rc;
+        mdb_env_info(st->env, &info);
+        st->map_size = info.me_mapsize;
+    }
+}
+
+static int replay_once(Store *st, bool *foreign, bool *full, u64 *n_out, DdError *err)
 {
     *n_out = 0;
     char *path = wal_path(st->dir);
@@ -925,6 +943,7 @@ int wal_replay(Store *st, bool *foreign, u64 *n_out, DdError *err)
             p += kn + vn;
             m = op == FMT_WAL_PUT ? mdb_put(txn, st->dbi[db], &k, &v, 0) : mdb_del(txn, st->dbi[db], &k, NULL);
             if (m == MDB_NOTFOUND && op == FMT_WAL_DEL) m = 0;
+            if (m == MDB_MAP_FULL) *full = true;
             if (m) rc = store_mdb_err(err, m, "replaying the commit log");
             continue;
         bad:
@@ -942,7 +961,10 @@ int wal_replay(Store *st, bool *foreign, u64 *n_out, DdError *err)
         return rc;
     }
     /* a synced commit: LMDB still flushes by itself here */
-    if ((m = mdb_txn_commit(txn))) return store_mdb_err(err, m, "replaying the commit log");
+    if ((m = mdb_txn_commit(txn))) {
+        if (m == MDB_MAP_FULL) *full = true;
+        return store_mdb_err(err, m, "replaying the commit log");
+    }
     st->wal.lsn = lsn;
     return 0;
 }
