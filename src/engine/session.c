@@ -1937,6 +1937,21 @@ static int desc_col(Arena *keep, driftdb_column *c, const char *name, TypeId t, 
  * Works in arenas of its own and leaves a pinned snapshot pinned, so the
  * session's current result (a suspended portal) stays intact.
  */
+/* d's columns: a copy of pd's in keep (a statement's or portal's
+ * description, for a statement that returns what they return). */
+static int describe_copy(Arena *keep, const Describe *pd, bool has_rows, Describe *d, DdError *e)
+{
+    d->has_rows = has_rows;
+    d->ncols = pd->ncols;
+    d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(pd->ncols ? pd->ncols : 1));
+    if (!d->cols) return dd_err(e, DD_ENOMEM, -1, NULL);
+    for (int i = 0; i < pd->ncols; i++) {
+        d->cols[i] = pd->cols[i];
+        if (!(d->cols[i].name = arena_strdup(keep, pd->cols[i].name))) return dd_err(e, DD_ENOMEM, -1, NULL);
+    }
+    return DD_OK;
+}
+
 static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, i32 *enums, u8 *resolved,
                         int np, const Value *vals, Arena *keep, Describe *d, bool *empty, bool *txn_exit,
                         bool *per_portal, DdError *e)
@@ -1975,15 +1990,7 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
             rc = dd_err(e, DD_EUNDEFINED_PSTATEMENT, -1, "prepared statement \"%s\" does not exist", stmt->u.prepare->name);
             goto done;
         }
-        const Describe *pd = &sp->st->desc;
-        d->has_rows = pd->has_rows;
-        d->ncols = pd->ncols;
-        d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(pd->ncols ? pd->ncols : 1));
-        if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
-        for (int i = 0; i < pd->ncols; i++) {
-            d->cols[i] = pd->cols[i];
-            if (!(d->cols[i].name = arena_strdup(keep, pd->cols[i].name))) rc = dd_err(e, DD_ENOMEM, -1, NULL);
-        }
+        rc = describe_copy(keep, &sp->st->desc, sp->st->desc.has_rows, d, e);
         goto done;
     }
     if (stmt->kind == STMT_FETCH) {
@@ -1997,15 +2004,7 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
             /* a protocol portal's: what its statement returns */
             dd_err_clear(e);
             rc = DD_OK;
-            const Describe *pd = pp->described ? &pp->desc : &pp->st->desc;
-            d->has_rows = true;
-            d->ncols = pd->ncols;
-            d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)(pd->ncols ? pd->ncols : 1));
-            if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
-            for (int i = 0; i < pd->ncols; i++) {
-                d->cols[i] = pd->cols[i];
-                if (!(d->cols[i].name = arena_strdup(keep, pd->cols[i].name))) rc = dd_err(e, DD_ENOMEM, -1, NULL);
-            }
+            rc = describe_copy(keep, pp->described ? &pp->desc : &pp->st->desc, true, d, e);
             goto done;
         }
         if (rc) goto done;

@@ -73,7 +73,6 @@ typedef struct Wal {
      * own write lock, and past it through an unlogged commit's checkpoint) */
     pthread_mutex_t txn_mu;
     bool over;                    /* too large to log: commit by checkpoint */
-    bool lost;                    /* a record could not be unwritten */
     bool failed;                  /* an LMDB commit failed: commit no more */
     /* the checkpoint thread (wal.c ck_main): ck_busy while a checkpoint
      * runs (its owner alone touches ckpt and pin); ck_todo: the capture
@@ -207,7 +206,6 @@ void ssi_keep(Store *st, u64 head, const Buf *pending, const SsiCommit *pc, size
  * noted by wal_note_put once its value is filled in.  LMDB codes or errno. */
 int wal_txn_begin(Store *st, MDB_txn **txn);
 void wal_txn_abort(Store *st, MDB_txn *txn);
-void wal_txn_reset(Store *st);
 int wal_put(Store *st, MDB_txn *txn, int db, MDB_val *k, MDB_val *v, unsigned flags);
 int wal_del(Store *st, MDB_txn *txn, int db, MDB_val *k);
 int wal_cursor_put(Store *st, MDB_cursor *c, int db, MDB_val *k, MDB_val *v, unsigned flags);
@@ -216,7 +214,6 @@ void wal_note_put(Store *st, int db, const MDB_val *k, const MDB_val *v);
 /* Writes and flushes the record, then commits txn (aborted on failure);
  * ends the transaction either way. */
 int wal_commit(Store *st, MDB_txn *txn);
-int wal_checkpoint(Store *st);
 /* No write transaction and no checkpoint runs between these (a map
  * resize: mdb_env_set_mapsize must not meet a thread inside the map). */
 void wal_quiesce(Store *st);

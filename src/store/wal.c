@@ -331,7 +331,7 @@ done:
 
 /* ---- the record of the open write transaction ---- */
 
-void wal_txn_reset(Store *st)
+static void wal_txn_reset(Store *st)
 {
     buf_reset(&st->wal.rec);
     st->wal.over = false;
@@ -576,7 +576,7 @@ static int checkpoint_flags(Store *st, u32 flags)
     return rc;
 }
 
-int wal_checkpoint(Store *st) { return checkpoint_flags(st, 0); }
+static int wal_checkpoint(Store *st) { return checkpoint_flags(st, 0); }
 
 static void *ck_main(void *arg)
 {
@@ -674,7 +674,7 @@ static int commit_locked(Store *st, MDB_txn *txn)
             /* committed in LMDB but not durable, and reported as failed:
              * no clean close may make it durable now; a recovery goes back
              * to the last checkpoint, without it */
-            w->lost = w->failed = true;
+            w->failed = true;
         }
         return rc;
     }
@@ -706,11 +706,14 @@ static int commit_locked(Store *st, MDB_txn *txn)
     if (rc) {
         mdb_txn_abort(txn);
         if (written) {
-            /* the record may reach the disk all the same: void it, and
-             * commit no more (the file's state is not known) */
+            /* the record may reach the disk all the same: void it (best
+             * effort: the flush just failed), and commit no more (the
+             * file's state is not known; no clean close either) */
             u8 f[4];
             put_u32be(f, FMT_WAL_REC_VOID);
-            if (wal_write_all(w->fd, f, sizeof f, w->off + 20) || fdatasync(w->fd)) w->lost = true;
+            if (wal_write_all(w->fd, f, sizeof f, w->off + 20) == 0 && fdatasync(w->fd) != 0) {
+                /* reported by the commit's own failure */
+            }
             w->failed = true;
         }
         return rc;
@@ -728,7 +731,7 @@ static int commit_locked(Store *st, MDB_txn *txn)
          * after any other failure LMDB's state is unknown: no more commits. */
         u8 f[4];
         put_u32be(f, FMT_WAL_REC_VOID);
-        if (wal_write_all(w->fd, f, sizeof f, at + 20) || fdatasync(w->fd)) w->lost = w->failed = true;
+        if (wal_write_all(w->fd, f, sizeof f, at + 20) || fdatasync(w->fd)) w->failed = true;
         if (rc != MDB_MAP_FULL) w->failed = true;
         return rc;
     }
@@ -803,7 +806,7 @@ void wal_close(Store *st)
         /* a clean close leaves nothing to replay, and says so: a later
          * change to driftdb.mdb by other means is then not undone.  Not
          * after a failure: the next open recovers from the last checkpoint */
-        if (!w->lost && !w->failed && !w->ck_err) checkpoint_flags(st, FMT_WAL_CLEAN);
+        if (!w->failed && !w->ck_err) checkpoint_flags(st, FMT_WAL_CLEAN);
         close(w->fd);
     }
     if (w->mdb_fd >= 0) close(w->mdb_fd);
