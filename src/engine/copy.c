@@ -136,19 +136,9 @@ int copy_run(driftdb_session *s, CopyStmt *cs, const char *sql, driftdb_result *
     /* run through a portal, COPY still has no parameters (a utility
      * statement in PostgreSQL: COPY (query)'s $1 is 42P02 there too), and
      * the statements it runs inside must not take the portal's */
-    const TypeId *types = s->bind_types;
-    const Value *vals = s->bind_vals;
-    int n = s->bind_n;
-    driftdb_stmt *st = s->bind_stmt;   /* nor its kept plan */
-    s->bind_types = NULL;
-    s->bind_vals = NULL;
-    s->bind_n = 0;
-    s->bind_stmt = NULL;
+    BindSave b = bind_swap(s, NULL, NULL, 0);   /* nor its kept plan */
     int rc = copy_start(s, cs, sql, r, e);
-    s->bind_types = types;
-    s->bind_vals = vals;
-    s->bind_n = n;
-    s->bind_stmt = st;
+    bind_restore(s, &b);
     return rc;
 }
 

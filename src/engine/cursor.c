@@ -252,25 +252,11 @@ static int portal_run_keep(driftdb_session *s, driftdb_portal *p, const char *na
                           (inner->kind == STMT_UPDATE && inner->u.update->nreturning) ||
                           (inner->kind == STMT_DELETE && inner->u.delete_->nreturning));
     if (!rows) return dd_err(e, DD_EOBJECT_STATE, -1, "portal \"%s\" does not return rows", name);
-    const TypeId *bt = s->bind_types;
-    const Value *bv = s->bind_vals;
-    int bn = s->bind_n;
-    driftdb_stmt *bs = s->bind_stmt;
-    const Stmt *btop = s->bind_top;
-    bool bkept = s->bind_kept_stmt;
-    s->bind_types = st->ptypes;
-    s->bind_vals = p->params;
-    s->bind_n = st->nparams;
-    s->bind_stmt = NULL;   /* no kept plan: it runs once */
+    BindSave b = bind_swap(s, st->ptypes, p->params, st->nparams);   /* no kept plan: it runs once */
     s->bind_top = inner;
     s->bind_kept_stmt = false;
     rc = session_run_sql(s, inner, st->sql, r, e);
-    s->bind_types = bt;
-    s->bind_vals = bv;
-    s->bind_n = bn;
-    s->bind_stmt = bs;
-    s->bind_top = btop;
-    s->bind_kept_stmt = bkept;
+    bind_restore(s, &b);
     if (rc) return rc;
     if (!r->plan || !r->has_rows) return dd_err(e, DD_EOBJECT_STATE, -1, "portal \"%s\" does not return rows", name);
     PortalKept *k = arena_zalloc(&p->arena, sizeof(*k));

@@ -438,4 +438,37 @@ bool session_default_read_only(driftdb_session *s);
 /* The isolation level a new transaction gets (default_transaction_isolation). */
 int session_default_iso(driftdb_session *s);
 
+/* A statement run inside another (EXECUTE, COPY, a protocol portal's
+ * FETCH) runs with parameters of its own: bind_swap keeps the session's
+ * bind_* and sets the parameters (no statement, so no kept plan);
+ * bind_restore puts them all back. */
+typedef struct BindSave {
+    const TypeId *types;
+    const Value *vals;
+    int n;
+    driftdb_stmt *stmt;
+    bool kept_stmt;
+    const Stmt *top;
+} BindSave;
+
+static inline BindSave bind_swap(driftdb_session *s, const TypeId *types, const Value *vals, int n)
+{
+    BindSave b = {s->bind_types, s->bind_vals, s->bind_n, s->bind_stmt, s->bind_kept_stmt, s->bind_top};
+    s->bind_types = types;
+    s->bind_vals = vals;
+    s->bind_n = n;
+    s->bind_stmt = NULL;
+    return b;
+}
+
+static inline void bind_restore(driftdb_session *s, const BindSave *b)
+{
+    s->bind_types = b->types;
+    s->bind_vals = b->vals;
+    s->bind_n = b->n;
+    s->bind_stmt = b->stmt;
+    s->bind_kept_stmt = b->kept_stmt;
+    s->bind_top = b->top;
+}
+
 #endif

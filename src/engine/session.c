@@ -2288,20 +2288,11 @@ static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
         s->txn_time_kept = false;
         return rc;
     }
-    const TypeId *bt = s->bind_types;
-    const Value *bv = s->bind_vals;
-    int bn = s->bind_n;
-    driftdb_stmt *bs = s->bind_stmt;   /* a portal's kept plan is not the EXECUTEd statement's */
-    s->bind_types = st->ptypes;
-    s->bind_vals = vals;
-    s->bind_n = st->nparams;
-    s->bind_stmt = NULL;
+    /* a portal's kept plan is not the EXECUTEd statement's */
+    BindSave b = bind_swap(s, st->ptypes, vals, st->nparams);
     rc = run_stmt(s, body, st->sql, r, e);
     s->txn_time_kept = false;
-    s->bind_types = bt;
-    s->bind_vals = bv;
-    s->bind_n = bn;
-    s->bind_stmt = bs;
+    bind_restore(s, &b);
     return rc;
 }
 
