@@ -55,8 +55,9 @@ $(BUILD)/src/cli/%.o: CFLAGS += $(PQ_CFLAGS)
 $(BUILD)/driftdb: $(CLI_OBJ) $(LIBDD)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBDD) -ledit -lpq $(LIBS)
 
+# the HTTP listener (/metrics, /health) is libmicrohttpd's (libmicrohttpd-dev)
 $(BUILD)/driftdb-server: $(SERVER_OBJ) $(LIBDD)
-	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIBDD) $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(SERVER_OBJ) $(LIBDD) -lmicrohttpd $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBDD)
 	@mkdir -p $(dir $@)
@@ -131,7 +132,8 @@ FUZZ_CFLAGS  := -std=gnu11 -Wall -Wextra -Werror -g -O1 $(FUZZ_SAN) -D_GNU_SOURC
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/src/server/pgwire.o $(FUZZ_BUILD)/src/server/backends.o \
-                $(FUZZ_BUILD)/src/server/hba.o $(FUZZ_BUILD)/src/server/tls.o $(FUZZ_BUILD)/src/server/log.o
+                $(FUZZ_BUILD)/src/server/hba.o $(FUZZ_BUILD)/src/server/tls.o $(FUZZ_BUILD)/src/server/log.o \
+                $(FUZZ_BUILD)/src/server/metrics.o
 
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

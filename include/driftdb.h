@@ -447,14 +447,49 @@ int driftdb_session_keep_settings(driftdb_session *s);
  * name, a bad value, out of memory). */
 int driftdb_session_config(driftdb_session *s, const char *name, const char *value);
 
-/* Statistics for the closing notes and /metrics. */
+/* A histogram: count[i] observations <= le[i] (and > le[i - 1]) for i < n,
+ * count[n] above le[n - 1]; sum of all observations. */
+#define DRIFTDB_HIST_MAX 16
+typedef struct driftdb_histogram {
+    int n;
+    uint64_t le[DRIFTDB_HIST_MAX];
+    uint64_t count[DRIFTDB_HIST_MAX + 1];
+    uint64_t sum;
+} driftdb_histogram;
+
+/* Statistics since driftdb_open, for the closing notes and /metrics. */
 typedef struct driftdb_stats {
     uint64_t head_seq;
     uint64_t commits;       /* commits since open */
     uint64_t batches;       /* LMDB write transactions since open */
     uint64_t map_size;      /* current LMDB map size in bytes */
+    uint64_t flushes;       /* fdatasync calls on the database's files */
+    uint64_t checkpoints;   /* of the commit log */
+    uint64_t file_bytes;    /* the size of the data file */
+    uint64_t reader_slots;  /* LMDB reader slots in use (open snapshots) */
+    uint64_t reader_waits;  /* snapshots that waited for the map to grow */
+    uint64_t lock_waits;    /* row, table and advisory lock waits that ended */
+    uint64_t lock_wait_us;  /* their total time */
+    driftdb_histogram commit_us;    /* commit request to durable answer, µs */
+    driftdb_histogram batch_size;   /* commits per group (one flush each) */
 } driftdb_stats;
 void driftdb_get_stats(driftdb *db, driftdb_stats *out);
+
+/* DRIFTDB_OK when db takes commits (open writable, no failed write, the
+ * disk not full); else DRIFTDB_ERROR with the reason in err. */
+int driftdb_writable(driftdb *db, driftdb_error *err);
+
+/* The size of one table of the present (drift_tables' figures). */
+typedef struct driftdb_table_stat {
+    const char *schema, *name;
+    int64_t live_rows, versions;
+    int64_t live_bytes, history_bytes, index_bytes;
+} driftdb_table_stat;
+/* Calls fn for every table of the present, from one snapshot; stops at
+ * fn's first nonzero return and returns it.  Reads every table's rows,
+ * versions and index entries: its cost grows with the database. */
+int driftdb_table_stats(driftdb *db, int (*fn)(void *arg, const driftdb_table_stat *t), void *arg,
+                        driftdb_error *err);
 
 /*
  * Checks the whole commit log (every record's CRC32C, the SHA-256 hash

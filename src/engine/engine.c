@@ -142,6 +142,15 @@ void driftdb_close(driftdb *db)
     dd_free(db);
 }
 
+static void hist_to_api(const Hist *h, driftdb_histogram *out)
+{
+    DD_STATIC_ASSERT(HIST_MAX == DRIFTDB_HIST_MAX, "one bucket layout");
+    out->n = h->n;
+    memcpy(out->le, h->le, sizeof out->le);
+    memcpy(out->count, h->count, sizeof out->count);
+    out->sum = h->sum;
+}
+
 void driftdb_get_stats(driftdb *db, driftdb_stats *out)
 {
     StoreStats st;
@@ -150,6 +159,71 @@ void driftdb_get_stats(driftdb *db, driftdb_stats *out)
     out->commits = st.commits;
     out->batches = st.batches;
     out->map_size = st.map_size;
+    out->flushes = st.flushes;
+    out->checkpoints = st.wal_checkpoints;
+    i64 fb = store_file_bytes(db->store);
+    out->file_bytes = fb > 0 ? (u64)fb : 0;
+    StoreReaders r;
+    DdError e;
+    out->reader_slots = store_readers(db->store, &r, &e) == 0 ? (u64)r.used : 0;
+    out->reader_waits = st.pin_waits;
+    out->lock_waits = __atomic_load_n(&db->lk_waits, __ATOMIC_RELAXED);
+    out->lock_wait_us = __atomic_load_n(&db->lk_wait_us, __ATOMIC_RELAXED);
+    hist_to_api(&st.commit_us, &out->commit_us);
+    hist_to_api(&st.batch_size, &out->batch_size);
+}
+
+int driftdb_writable(driftdb *db, driftdb_error *err)
+{
+    char why[DD_ERR_MSG_MAX];
+    int code = store_writable(db->store, why, sizeof why);
+    if (!code) return DRIFTDB_OK;
+    DdError e;
+    dd_err(&e, code, -1, "%s", why);
+    dd_to_api_error(&e, err);
+    return DRIFTDB_ERROR;
+}
+
+int driftdb_table_stats(driftdb *db, int (*fn)(void *arg, const driftdb_table_stat *t), void *arg,
+                        driftdb_error *err)
+{
+    DdError e;
+    dd_err_clear(&e);
+    Snap *s = NULL;
+    int rc = store_snap_begin(db->store, &s, &e);
+    if (rc) {
+        dd_to_api_error(&e, err);
+        return DRIFTDB_ERROR;
+    }
+    Arena a;
+    arena_init(&a, 4096);
+    const TableInfo **tabs = NULL;
+    int n = 0;
+    rc = store_tables_at(s, snap_seq(s), &a, &tabs, &n, &e);
+    for (int i = 0; !rc && i < n; i++) {
+        const TableInfo *t = tabs[i];
+        if (t->view_sql || t->sequence || t->temp) continue;
+        StoreTableSize sz;
+        if ((rc = store_table_size(s, t, &sz, &e))) break;
+        /* "s.t", or "t" in public */
+        char schema[64] = "public";
+        const char *dot = strchr(t->name, '.');
+        if (dot) snprintf(schema, sizeof schema, "%.*s", (int)(dot - t->name), t->name);
+        driftdb_table_stat ts = {schema, name_base(t->name), sz.live_rows, sz.versions,
+                                 sz.live_bytes, sz.version_bytes, sz.index_bytes};
+        if ((rc = fn(arg, &ts))) {
+            store_snap_end(s);
+            arena_free(&a);
+            return rc;
+        }
+    }
+    store_snap_end(s);
+    arena_free(&a);
+    if (rc) {
+        dd_to_api_error(&e, err);
+        return DRIFTDB_ERROR;
+    }
+    return DRIFTDB_OK;
 }
 
 int driftdb_verify(driftdb *db, uint64_t *checked, uint64_t *first_bad, driftdb_error *err)

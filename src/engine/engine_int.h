@@ -47,6 +47,7 @@ struct driftdb {
     /* rowlock.c: the row locks of every open transaction */
     pthread_mutex_t lk_mu;
     pthread_cond_t lk_cv;        /* broadcast when locks are released */
+    u64 lk_waits, lk_wait_us;    /* lock waits that ended, and their time (atomics) */
     struct RowLock **lk_buckets;
     size_t lk_nbuckets, lk_count;   /* buckets, entries (grown at 2 per bucket) */
     u64 lk_epoch;                   /* deadlock checks so far (sessions' lk_visit) */

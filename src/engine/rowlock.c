@@ -272,6 +272,13 @@ static int add_lock(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 pkle
     return add_lock_to(s, h, table, pk, pklen, mode, false, e);
 }
 
+/* A wait for a lock ended (granted or not), begun at start: for /metrics. */
+static void note_wait(driftdb *db, i64 start)
+{
+    __atomic_add_fetch(&db->lk_waits, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&db->lk_wait_us, (u64)(clock_mono_us() - start), __ATOMIC_RELAXED);
+}
+
 static int acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int mode, bool session, bool *waited,
                    DdError *e)
 {
@@ -318,6 +325,7 @@ static int acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int m
         if (code) {
             s->lk_wait_pk = NULL;
             pthread_mutex_unlock(&db->lk_mu);
+            note_wait(db, start);
             if (code == DD_ECANCELED && s->cancel == CANCEL_TIMEOUT)
                 return dd_err(e, code, -1, "canceling statement due to statement timeout");
             if (code == DD_ECANCELED) return dd_err(e, code, -1, "canceling statement due to user request");
@@ -339,6 +347,7 @@ static int acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int m
     s->lk_wait_pk = NULL;
     int rc = add_lock_to(s, h, table, pk, pklen, mode, session, e);
     pthread_mutex_unlock(&db->lk_mu);
+    if (*waited) note_wait(db, start);
     return rc;
 }
 

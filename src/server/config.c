@@ -36,6 +36,7 @@ static const struct Setting {
     {"tls_cert", "tls-cert", K_PATH, offsetof(ServerConfig, tls_cert)},
     {"tls_key", "tls-key", K_PATH, offsetof(ServerConfig, tls_key)},
     {"tls_ca", "tls-ca", K_PATH, offsetof(ServerConfig, tls_ca)},
+    {"http_listen", "http-listen", K_STR, offsetof(ServerConfig, http_listen)},
     {"log_level", "log-level", K_LEVEL, offsetof(ServerConfig, log_level)},
     {"log_connections", "log-connections", K_BOOL, offsetof(ServerConfig, log_connections)},
     {"log_min_duration_statement", "log-min-duration-statement", K_MS, offsetof(ServerConfig, log_min_duration)},
@@ -50,6 +51,7 @@ void config_usage(FILE *f)
             "usage: driftdb-server --data-path DIR [--listen HOST:PORT] [--socket-dir DIR]\n"
             "                      [--max-connections N] [--hba FILE]\n"
             "                      [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]\n"
+            "                      [--http-listen HOST:PORT]\n"
             "                      [--log-level LEVEL] [--log-connections[=on|off]]\n"
             "                      [--log-min-duration-statement MS] [--config FILE]\n"
             "\n"
@@ -68,6 +70,9 @@ void config_usage(FILE *f)
             "  --tls-key FILE         its private key, PEM (both or neither)\n"
             "  --tls-ca FILE          CA certificates, PEM: ask clients for a certificate and\n"
             "                         verify it (hba clientcert=verify-ca|verify-full, cert)\n"
+            "  --http-listen HOST:PORT  serve /health/live, /health/ready and /metrics\n"
+            "                         (Prometheus) over HTTP, without authentication: keep\n"
+            "                         it on loopback or a private network (default: off)\n"
             "  --log-level LEVEL      least severe message logged to stderr, as PostgreSQL's\n"
             "                         log_min_messages: debug5..debug1, info, notice,\n"
             "                         warning (default), error, log, fatal, panic\n"

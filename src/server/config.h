@@ -39,6 +39,7 @@ typedef struct ServerConfig {
     int max_conn;
     char *hba;                    /* or NULL: the built-in rules */
     char *tls_cert, *tls_key, *tls_ca;   /* or NULL */
+    char *http_listen;            /* HOST:PORT of /metrics and /health, or NULL */
     LogLevel log_level;
     bool log_connections;
     int log_min_duration;         /* ms; -1 off */

@@ -81,7 +81,9 @@
 #include "backends.h"
 #include "config.h"
 #include "hba.h"
+#include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "reject.h"
 #include "tls.h"
 
@@ -121,7 +123,9 @@ typedef struct Server {
     int max_conn;                 /* sessions allowed at once */
     int port;                     /* the TCP port bound */
     atomic_int nsessions;         /* admitted sessions (pgwire.c counts) */
-    atomic_bool stopping;         /* smart shutdown: no new sessions */
+    atomic_bool stopping;         /* smart shutdown, or the drain: no new sessions
+                                     (and /health/ready says not ready) */
+    HttpServer *http;             /* --http-listen, or NULL */
     int ended_fd;                 /* eventfd: a connection thread ended while stopping */
     Rejector rej;                 /* clients being turned away (accept loop only) */
     u32 next_backend_id;          /* accept loop only */
@@ -495,6 +499,7 @@ static int wait_threads(Server *srv, long ms)
  */
 static int server_drain(Server *srv)
 {
+    atomic_store(&srv->stopping, true);
     reject_close_all(&srv->rej);
     close(srv->listen_fd);
     srv->listen_fd = -1;
@@ -715,6 +720,7 @@ int main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &mask, NULL);
 
     srv.max_conn = opt->max_conn;
+    metrics_init();
     atomic_init(&srv.nsessions, 0);
     atomic_init(&srv.stopping, false);
     pthread_mutex_init(&srv.mu, NULL);
@@ -790,6 +796,16 @@ int main(int argc, char **argv)
                 log_msg(LOG_WARNING, 0, "no Unix socket (give --socket-dir DIR, or '' for none)");
         }
         if (srv.unix_fd >= 0) log_msg(LOG_LOG, 0, "listening on Unix socket \"%s\"", srv.unix_path);
+        if (opt->http_listen && opt->http_listen[0]) {
+            int hport = 0, hfd = server_listen(opt->http_listen, &hport);
+            if (hfd < 0) goto done;
+            describe_listener(hfd, desc, sizeof desc);
+            if (!(srv.http = http_start(hfd, srv.db, &srv.stopping, srv.max_conn))) {
+                log_msg(LOG_FATAL, 0, "could not start the HTTP listener on %s", opt->http_listen);
+                goto done;
+            }
+            log_msg(LOG_LOG, 0, "serving /health and /metrics over HTTP on %s", desc);
+        }
         log_msg(LOG_LOG, 0, "database system is ready to accept connections");
     }
 
@@ -803,6 +819,7 @@ int main(int argc, char **argv)
     status = 0;
 
 done:
+    http_stop(srv.http);   /* before the database it reads */
     if (srv.db) driftdb_close(srv.db);   /* no connection thread is left */
     if (status == 0) log_msg(LOG_LOG, 0, "database system is shut down");
     if (srv.listen_fd >= 0) close(srv.listen_fd);

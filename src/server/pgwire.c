@@ -105,6 +105,7 @@
  * text, which PgwText keeps for statements and their portals).
  */
 #include "pgwire.h"
+#include "metrics.h"
 #include "backends.h"
 #include "hba.h"
 #include "log.h"
@@ -356,6 +357,7 @@ static int conn_flush(Conn *c)
 static void send_error_msg(Conn *c, u8 type, const driftdb_error *e)
 {
     const char *sev = e->severity ? e->severity : "ERROR";
+    if (type == 'E') metrics_error(e->sqlstate[0] ? e->sqlstate : "XX000");
     size_t at = msg_begin(c, type);
     buf_putc(&c->out, 'S'); buf_put_str(&c->out, sev);
     buf_putc(&c->out, 'V'); buf_put_str(&c->out, sev);
@@ -1506,6 +1508,7 @@ static int conn_run_query(Conn *c, const char *sql)
         driftdb_error err;
         memset(&err, 0, sizeof err);
         size_t before = off;
+        i64 t0 = clock_mono_us();
         int rc = driftdb_exec_next(c->sess, sql, &off, &r, &err);
         if (rc == DRIFTDB_DONE) {
             if (nstatements == 0) {
@@ -1518,6 +1521,7 @@ static int conn_run_query(Conn *c, const char *sql)
             if (rc != DRIFTDB_ERROR)
                 error_set(&err, "ERROR", "XX000", "unexpected status %d from the engine", rc);
             position_in_chars(&err, sql);
+            metrics_statement(clock_mono_us() - t0);
             send_fail_notices(c);
             send_error(c, &err);
             if (error_is_fatal(&err)) goto fatal;
@@ -1526,6 +1530,7 @@ static int conn_run_query(Conn *c, const char *sql)
         }
         nstatements++;
         int st = conn_send_result(c, r, &err);
+        metrics_statement(clock_mono_us() - t0);
         /* a failed statement fails its transaction, also when the failure
          * was ours (a row too large to send): driftdb_session_fail frees r */
         if (st > 0) driftdb_session_fail(c->sess);
@@ -2155,6 +2160,7 @@ static int conn_execute(Conn *c, Cursor *cur)
         portal[n] = 0;
     }
     int rc = conn_execute_portal(c, cur);
+    metrics_statement(clock_mono_us() - t0);
     if (tx && rc == 0)
         conn_log_duration(c, t0, fetch ? "execute fetch from" : "execute", tx->name[0] ? tx->name : "<unnamed>",
                           portal, tx->sql);
@@ -2440,7 +2446,9 @@ int pgw_serve(int fd, const PgwConfig *cfg)
     if (rc == 0) {
         struct timeval none = {0, 0};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none);
+        metrics_session_start();
         rc = conn_serve_loop(c);
+        metrics_session_end();
     }
 
     if (c->cfg->backends) backends_remove(c->cfg->backends, c->backend_slot);

@@ -828,6 +828,7 @@ static void process_batch(Writer *w, CommitReq *list)
                 memcpy(st->head_hash, hash, 32);
                 st->n_commits += (u64)nok;
                 st->n_batches++;
+                hist_add(&st->batch_size, (u64)nok);
                 pthread_mutex_unlock(&st->q_mu);
                 ssi_keep(st, seq, &w->fp, w->fpc, w->nfpc, w->fp_lost);
                 return;
@@ -988,6 +989,7 @@ int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *
         return dd_err(err, DD_EINTERNAL, -1, "empty write set committed");
     /* sorted here, so the writer only looks things up */
     if (ws->serializable) ssi_seal(ws->serializable);
+    i64 t0 = clock_mono_us();
     CommitReq r;
     memset(&r, 0, sizeof r);
     r.ws = ws;
@@ -1023,6 +1025,7 @@ int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *
         if (err) *err = r.e;
         return r.rc;
     }
+    hist_add(&st->commit_us, (u64)(clock_mono_us() - t0));
     if (seq_out) *seq_out = r.seq;
     if (time_out) *time_out = r.time;
     return 0;

@@ -291,6 +291,11 @@ static Store *store_alloc(const char *dir, bool read_only)
     pthread_cond_init(&st->head_cv, NULL);
     ssi_init(&st->ssi);
     arena_init(&st->cat_arena, 16384);
+    /* µs: a flush is ~100 µs on an SSD; past a second something is wrong */
+    static const u64 commit_le[] = {100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 1000000};
+    static const u64 batch_le[] = {1, 2, 4, 8, 16, 32, 64, 128};
+    hist_init(&st->commit_us, commit_le, (int)DD_ARRAY_LEN(commit_le));
+    hist_init(&st->batch_size, batch_le, (int)DD_ARRAY_LEN(batch_le));
     return st;
 }
 
@@ -536,6 +541,27 @@ void store_stats(Store *st, StoreStats *out)
     out->wal_checkpoints = __atomic_load_n(&st->wal.n_ckpt, __ATOMIC_RELAXED);
     out->flushes = __atomic_load_n(&st->wal.n_flush, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&st->q_mu);
+    out->pin_waits = __atomic_load_n(&st->n_pin_waits, __ATOMIC_RELAXED);
+    hist_read(&st->commit_us, &out->commit_us);
+    hist_read(&st->batch_size, &out->batch_size);
+}
+
+int store_writable(Store *st, char *why, size_t whysz)
+{
+    if (st->read_only) {
+        snprintf(why, whysz, "the database is open read-only");
+        return DD_EREAD_ONLY_TXN;
+    }
+    pthread_mutex_lock(&st->q_mu);
+    int code = st->broken;
+    if (code) snprintf(why, whysz, "%s", st->broken_msg[0] ? st->broken_msg : dd_err_text(code));
+    else if (st->stop) snprintf(why, whysz, "the database is closing"), code = DD_EINTERNAL;
+    pthread_mutex_unlock(&st->q_mu);
+    if (!code && store_disk_full(st)) {
+        snprintf(why, whysz, "the disk holding the database is full");
+        code = DD_EDISK_FULL;
+    }
+    return code;
 }
 
 const u8 *store_db_id(Store *st) { return st->dbid; }
@@ -664,6 +690,7 @@ void snap_pin(Snap *s)
     if (s->pinned) return;
     Store *st = s->st;
     pthread_mutex_lock(&st->pin_mu);
+    if (st->grow_waiting) __atomic_add_fetch(&st->n_pin_waits, 1, __ATOMIC_RELAXED);
     while (st->grow_waiting) pthread_cond_wait(&st->pin_cv, &st->pin_mu);
     st->pins++;
     pthread_mutex_unlock(&st->pin_mu);

@@ -25,6 +25,7 @@
 #include "../util/err.h"
 #include "../util/arena.h"
 #include "../util/buf.h"
+#include "../util/hist.h"
 #include <string.h>
 
 typedef struct Store Store;
@@ -56,8 +57,17 @@ typedef struct StoreStats {
     /* fdatasync calls on the data directory's files since open: one per
      * logged group, two per checkpoint */
     u64 flushes;
+    /* snapshots that waited for a map resize to begin */
+    u64 pin_waits;
+    /* the time store_commit took to answer (µs; durable when it says
+     * so), and the commits per batch: one LMDB transaction and one flush
+     * of the commit log each */
+    Hist commit_us, batch_size;
 } StoreStats;
 void store_stats(Store *st, StoreStats *out);
+/* 0 when st takes commits (open writable, no sticky failure, the disk not
+ * full); else the error code a commit would get, and why in why. */
+int store_writable(Store *st, char *why, size_t whysz);
 
 /* ---- snapshots ---- */
 

@@ -107,6 +107,7 @@ struct Store {
     pthread_cond_t pin_cv;
     long pins;
     int grow_waiting;             /* the writer waits to resize: new pins wait */
+    u64 n_pin_waits;              /* pins that waited for a resize (atomic) */
 
     /* In-memory catalog: every version of every table. */
     pthread_mutex_t cat_mu;
@@ -138,6 +139,9 @@ struct Store {
     int broken;                   /* sticky I/O failure code, 0 when fine */
     char broken_msg[DD_ERR_MSG_MAX];
     u64 n_commits, n_batches;
+    /* store_commit's time to a durable answer (µs), and the commits per
+     * batch (group): for /metrics */
+    Hist commit_us, batch_size;
     /* Timestamps answer the same every time (docs/time-travel.md §1),
      * under q_mu: a batch being written (inflight) gives its commits times
      * >= inflight_first; no commit gets a time <= time_floor, which a

@@ -60,6 +60,8 @@
 #                    certificates, channel binding, cancel, bad handshakes
 #   config_test.py   --config files, DRIFTDB_* variables and their precedence,
 #                    log levels, log_min_duration_statement, SIGHUP reloads
+#   metrics_test.py  --http-listen: /health/live, /health/ready, /metrics
+#                    counters moving by exactly what the test did
 #   shutdown_test.py SIGTERM's smart shutdown (sessions go on, new clients
 #                    57P03, exit when the last leaves), SIGINT / SIGQUIT
 #                    during it; a flood of connections refused with 53300
@@ -530,6 +532,16 @@ if [ -x "$PY" ] && "$PY" -c 'import psycopg2, psycopg' 2>/dev/null; then
     tally config "$TMP/config.out"
 else
     fail config "/usr/bin/python3 with psycopg2 and psycopg missing (scripts/deps.sh installs them)"
+fi
+
+# ---- the HTTP listener: /health/live, /health/ready, /metrics counters
+# moving by exactly what was done, not ready in a smart shutdown
+# (metrics_test.py starts its own server).  ~3 s.
+if [ -x "$PY" ] && "$PY" -c 'import psycopg2' 2>/dev/null; then
+    timeout -k 5 120 "$PY" $HERE/metrics_test.py "$BUILD" >"$TMP/metrics.out" 2>&1
+    tally metrics "$TMP/metrics.out"
+else
+    fail metrics "/usr/bin/python3 with psycopg2 missing (scripts/deps.sh installs it)"
 fi
 
 # ---- shutdown: SIGTERM's smart shutdown, SIGINT / SIGQUIT during it, and a
