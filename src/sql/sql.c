@@ -8,7 +8,9 @@
 #include "analyze/domain.h"
 #include "catalog/acl.h"
 #include "types/rowcodec.h"
+#include <ctype.h>
 #include <string.h>
+#include <strings.h>
 #include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
@@ -35,15 +37,49 @@ static Value text_val(SqlCtx *ctx, const char *s)
     return c ? val_text(TYPE_TEXT, c, (u32)strlen(c)) : val_null(TYPE_TEXT);
 }
 
-/* VERIFY (everything) or VERIFY RECENT n (the newest n commits): one row,
- * the same columns either way. */
-static int plan_verify(SqlCtx *ctx, Plan *p, i64 recent)
+/* EXPECT HASH h AT SEQ n once the chain verified: 0 when the record of n
+ * has hash h; else DD_ECORRUPT with *bad = n and why in e.  head: the
+ * newest seq when the verification began. */
+static int verify_anchor(SqlCtx *ctx, const VerifyStmt *v, u64 head, u64 *bad, DdError *e)
+{
+    u64 n = (u64)v->expect_seq;
+    if (n > head) return dd_err(e, DD_ECORRUPT, -1, "seq %llu is past the head (seq %llu): the log is shorter than the anchor",
+                                (unsigned long long)n, (unsigned long long)head);
+    LogRecord rec;
+    int rc = store_log_get(ctx->snap, n, ctx->stmt, &rec, e);
+    if (rc < 0) return -rc;
+    if (rc == 0) return dd_err(e, DD_ECORRUPT, -1, "the log has no record of seq %llu", (unsigned long long)n);
+    char hex[65];
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", rec.hash[i]);
+    if (strcasecmp(hex, v->expect_hash) == 0) return 0;
+    *bad = n;
+    return dd_err(e, DD_ECORRUPT, -1, "the hash at seq %llu is %s, not the expected %s", (unsigned long long)n, hex,
+                  v->expect_hash);
+}
+
+/* VERIFY (everything) or VERIFY RECENT n (the newest n commits), and an
+ * anchor (EXPECT HASH): one row, the same columns either way. */
+static int plan_verify(SqlCtx *ctx, Plan *p, const VerifyStmt *v)
 {
     u64 checked = 0, bad = 0;
     DdError e;
     dd_err_clear(&e);
-    int rc = recent > 0 ? store_verify_recent(ctx->store, (u64)recent, &checked, &bad, &e)
+    u64 head = snap_seq(ctx->snap), recent = v->recent > 0 ? (u64)v->recent : 0;
+    if (v->expect_hash) {
+        size_t len = strlen(v->expect_hash);
+        bool hex = len == 64;
+        for (size_t i = 0; hex && i < len; i++) hex = isxdigit((unsigned char)v->expect_hash[i]) != 0;
+        if (!hex)
+            return dd_err(ctx->err, DD_EINVALID_PARAM, v->expect_loc,
+                          "invalid hash \"%s\": a commit hash is 64 hexadecimal digits (drift_head())", v->expect_hash);
+        /* RECENT must reach back to the anchor for the chain between them
+         * to be checked */
+        if (recent && (u64)v->expect_seq <= head && head - (u64)v->expect_seq + 1 > recent)
+            recent = head - (u64)v->expect_seq + 1;
+    }
+    int rc = recent > 0 ? store_verify_recent(ctx->store, recent, &checked, &bad, &e)
                         : store_verify(ctx->store, &checked, &bad, &e);
+    if (!rc && v->expect_hash) rc = verify_anchor(ctx, v, head, &bad, &e);
     static const char *names[] = {"commits_checked", "first_bad_seq", "status"};
     static const TypeId types[] = {TYPE_INT8, TYPE_INT8, TYPE_TEXT};
     Value *row = arena_alloc(ctx->stmt, sizeof(Value) * 3);
@@ -442,7 +478,7 @@ static int prepare_stmt(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_ROLE: rc = analyze_role(ctx, stmt->u.role, p); break;
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
-    case STMT_VERIFY: rc = plan_verify(ctx, p, stmt->u.verify_recent); break;
+    case STMT_VERIFY: rc = plan_verify(ctx, p, &stmt->u.verify); break;
     case STMT_ANALYZE: rc = plan_analyze(ctx, p, stmt->u.drop); break;
     case STMT_TRUNCATE: rc = analyze_truncate(ctx, stmt->u.drop, p); break;
     case STMT_LOCK: rc = plan_lock(ctx, p, stmt->u.drop); break;

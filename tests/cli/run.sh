@@ -278,6 +278,23 @@ Nothing was committed.' "$rc $out"
 out=$("$D" verify --data "$DB" 2>&1); rc=$?
 check data_verify "0 verified 11 commits: OK" "$rc $out"
 
+# An anchor kept elsewhere: drift_head()'s (seq, hash), checked later by
+# VERIFY ... EXPECT HASH; RECENT reaches back to the anchor's seq.
+q1() { "$D" sql "$@" --format csv 2>&1 | tail -n 1; }
+anchor_seq=$(q1 --data "$DB" -e "SELECT (drift_head()).seq")
+anchor=$(q1 --data "$DB" -e "SELECT (drift_head()).hash")
+check data_head_seq "$(q1 --data "$DB" -e "SELECT max(seq) FROM drift_commits")" "$anchor_seq"
+check data_head_hash "$(q1 --data "$DB" -e "SELECT hash FROM drift_commits WHERE seq = $anchor_seq")" "$anchor"
+check data_verify_anchor "$anchor_seq,,OK" "$(q1 --data "$DB" -e "VERIFY EXPECT HASH '$anchor' AT SEQ $anchor_seq")"
+old_hash=$(q1 --data "$DB" -e "SELECT hash FROM drift_commits WHERE seq = 4")
+check data_verify_recent_reaches_anchor "$((anchor_seq - 3)),,OK" \
+    "$(q1 --data "$DB" -e "VERIFY RECENT 1 EXPECT HASH '$old_hash' AT SEQ 4")"
+check data_verify_wrong_anchor "$anchor_seq,4,\"the hash at seq 4 is $old_hash, not the expected $anchor\"" \
+    "$(q1 --data "$DB" -e "VERIFY EXPECT HASH '$anchor' AT SEQ 4")"
+check data_verify_anchor_past_head "$anchor_seq,,seq 99 is past the head (seq $anchor_seq): the log is shorter than the anchor" \
+    "$(q1 --data "$DB" -e "VERIFY EXPECT HASH '$anchor' AT SEQ 99")"
+has data_verify_bad_anchor "22023: invalid hash \"xyz\"" "$("$D" sql --data "$DB" -e "VERIFY EXPECT HASH 'xyz' AT SEQ 1" 2>&1)"
+
 # doctor: the health on one screen, every figure as SQL reads it.
 out=$("$D" doctor --data "$DB" 2>&1); rc=$?
 check data_doctor_status 0 "$rc"

@@ -1737,7 +1737,7 @@ const RecDesc *sql_recdesc(const SqlCtx *ctx, i32 id)
 static int whole_row(Builder *b, const Expr *arg, Expr **out);
 
 /* (record).field: a field of ROW(...), of a whole-row reference, or of
- * the record of json(b)_each(_text) (key, value). */
+ * the record of json(b)_each(_text) (key, value) and of drift_head() (seq, hash). */
 static int compile_field(Builder *b, Expr *e, Frag *f)
 {
     CompileCtx *cc = b->cc;
@@ -1801,13 +1801,17 @@ static int compile_field(Builder *b, Expr *e, Frag *f)
         }
         return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "could not identify column \"%s\" in record data type", fname);
     }
-    if (!each)
+    /* drift_head(): (seq bigint, hash text) */
+    bool head = !each && fn && strcmp(fn, "drift_head") == 0;
+    if (!each && !head)
         return err_at(cc, DD_EFEATURE, e->loc,
-                      "a field of this record is not supported (its fields are known only for ROW(...), a table's row "
-                      "and json(b)_each)");
-    intptr_t k = strcmp(fname, "key") == 0 ? 0 : strcmp(fname, "value") == 0 ? 1 : -1;
+                      "a field of this record is not supported (its fields are known only for ROW(...), a table's row, "
+                      "json(b)_each and drift_head)");
+    const char *first = head ? "seq" : "key", *second = head ? "hash" : "value";
+    intptr_t k = strcmp(fname, first) == 0 ? 0 : strcmp(fname, second) == 0 ? 1 : -1;
     if (k < 0) return err_at(cc, DD_EUNDEFINED_COLUMN, e->loc, "could not identify column \"%s\" in record data type", fname);
-    TypeId ft = k == 0 || strstr(fn, "_text") ? TYPE_TEXT : strncmp(fn, "jsonb", 5) == 0 ? TYPE_JSONB : TYPE_JSON;
+    TypeId ft = head ? (k == 0 ? TYPE_INT8 : TYPE_TEXT)
+              : k == 0 || strstr(fn, "_text") ? TYPE_TEXT : strncmp(fn, "jsonb", 5) == 0 ? TYPE_JSONB : TYPE_JSON;
     ExprInstr call = ins_make(XOP_FUNC, e->loc);
     call.fn = field_impl;
     call.a = 1;

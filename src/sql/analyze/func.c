@@ -7,6 +7,7 @@
  * implementation's: most functions are strict and return NULL for a NULL
  * argument).
  */
+#include "../types/recordval.h"
 #include "expr.h"
 #include "jsonfunc.h"
 #include "../types/datefunc.h"
@@ -407,6 +408,29 @@ static int f_drift_stat_flushes(EvalEnv *env, const Value *a, int n, Value *out,
 {
     DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
     return store_stat(env, out, 'f');
+}
+/* drift_head(): (seq, hash) of the newest commit the statement sees, the
+ * anchor to keep elsewhere for VERIFY ... EXPECT HASH 'hash' AT SEQ seq;
+ * (0, NULL) before the first commit. */
+static bool r_record(TypeId *a, int n, TypeId *r) { DD_UNUSED(a); DD_UNUSED(n); *r = TYPE_RECORD; return true; }
+static int f_drift_head(EvalEnv *env, const Value *a, int n, Value *out, int loc)
+{
+    DD_UNUSED(a); DD_UNUSED(n); DD_UNUSED(loc);
+    u64 seq = snap_seq(env->sql->snap);
+    Value f[2] = {val_int(TYPE_INT8, (i64)seq), val_null(TYPE_TEXT)};
+    if (seq) {
+        LogRecord rec;
+        int rc = store_log_get(env->sql->snap, seq, env->sql->row, &rec, env->sql->err);
+        if (rc < 0) return -rc;
+        if (rc == 0) return dd_err(env->sql->err, DD_ECORRUPT, -1, "the log has no record of its head, seq %llu",
+                                   (unsigned long long)seq);
+        char *hex = arena_alloc(env->sql->row, 65);
+        if (!hex) return DD_ENOMEM;
+        for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", rec.hash[i]);
+        f[1] = val_text(TYPE_TEXT, hex, 64);
+    }
+    static const char *const names[] = {"seq", "hash"};
+    return record_make(2, names, f, env->sql->row, out);
 }
 static int f_drift_reader_slots_used(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 {
@@ -2084,6 +2108,7 @@ static const FuncDef funcs[] = {
     {"drift_database_id", 0, 0, r_none_uuid, f_drift_database_id, true},
     {"drift_reader_slots_used", 0, 0, r_none_int4, f_drift_reader_slots_used, true},
     {"drift_stat_commits", 0, 0, r_none_int8, f_drift_stat_commits, true},
+    {"drift_head", 0, 0, r_record, f_drift_head, true},
     {"drift_stat_batches", 0, 0, r_none_int8, f_drift_stat_batches, true},
     {"drift_stat_flushes", 0, 0, r_none_int8, f_drift_stat_flushes, true},
     {"drift_reader_slots_stale", 0, 0, r_none_int4, f_drift_reader_slots_stale, true},

@@ -19,6 +19,14 @@
 #include "../types/value.h"
 
 typedef struct Expr Expr;
+/* VERIFY [RECENT n] [EXPECT HASH 'h' AT SEQ m] */
+typedef struct VerifyStmt {
+    i64 recent;               /* the newest n commits; 0 = all */
+    const char *expect_hash;  /* the anchor kept elsewhere (hex), or NULL */
+    i64 expect_seq;           /* its seq */
+    int expect_loc;           /* where the hash literal is */
+} VerifyStmt;
+
 typedef struct Stmt Stmt;
 typedef struct SelectStmt SelectStmt;
 typedef struct WindowDef WindowDef;
@@ -549,7 +557,7 @@ typedef enum StmtKind {
     STMT_CREATE_INDEX, STMT_DROP_INDEX,   /* DROP INDEX uses DropTableStmt */
     STMT_ANALYZE,    /* ANALYZE / VACUUM [t, ...]: u.drop (names; n 0 = every table; vacuum) */
     STMT_TXN, STMT_SET, STMT_SHOW,
-    STMT_VERIFY,     /* VERIFY [RECENT n]: u.verify_recent */
+    STMT_VERIFY,     /* VERIFY [RECENT n] [EXPECT HASH 'h' AT SEQ n]: u.verify */
     STMT_EXPLAIN,    /* EXPLAIN stmt: explain.stmt */
     STMT_ALTER_TABLE,
     STMT_COPY,       /* run by the engine: copy.c */
@@ -757,7 +765,7 @@ struct Stmt {
         SchemaStmt *schema;
         RoleStmt *role;
         char discard;   /* STMT_DISCARD: 'a' ALL, 'p' PLANS, 's' SEQUENCES; 'u' UNLISTEN */
-        i64 verify_recent;   /* STMT_VERIFY: n of VERIFY RECENT n (the newest n commits); 0 = all */
+        VerifyStmt verify;   /* STMT_VERIFY */
     } u;
 };
 

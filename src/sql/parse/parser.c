@@ -6330,15 +6330,33 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_FETCH: return parse_fetch(p, st);
     case KW_EXPLAIN: return parse_explain(p, st);
     case KW_VERIFY:
-        /* VERIFY [RECENT n]: everything, or the newest n commits */
+        /* VERIFY [RECENT n] [EXPECT HASH 'h' AT SEQ m]: everything, or the
+         * newest n commits; and the chain's hash at m against an anchor */
         st->kind = STMT_VERIFY;
         advance(p);
         if (is_name(tok(p), "recent")) {
             advance(p);
             int at = tok(p)->start;
-            TRY(parse_seq_int(p, &st->u.verify_recent));
-            if (st->u.verify_recent <= 0)
+            TRY(parse_seq_int(p, &st->u.verify.recent));
+            if (st->u.verify.recent <= 0)
                 return dd_err(p->err, DD_EINVALID_PARAM, at, "VERIFY RECENT needs a number of commits above 0");
+        }
+        if (is_name(tok(p), "expect")) {
+            advance(p);
+            if (!is_name(tok(p), "hash")) return syntax_error(p);
+            advance(p);
+            if (tok(p)->kind != TOK_STRING) return syntax_error(p);
+            st->u.verify.expect_hash = tok(p)->str;
+            st->u.verify.expect_loc = tok(p)->start;
+            advance(p);
+            if (!is_name(tok(p), "at")) return syntax_error(p);
+            advance(p);
+            if (!is_name(tok(p), "seq")) return syntax_error(p);
+            advance(p);
+            int at = tok(p)->start;
+            TRY(parse_seq_int(p, &st->u.verify.expect_seq));
+            if (st->u.verify.expect_seq <= 0)
+                return dd_err(p->err, DD_EINVALID_PARAM, at, "VERIFY EXPECT HASH needs a commit seq above 0");
         }
         return DD_OK;
     case KW_ANALYZE: case KW_ANALYSE: {
