@@ -528,6 +528,13 @@ int driftdb_backup(driftdb *db, const char *path, driftdb_backup_info *info,
  */
 int driftdb_restore(const char *path, const char *dir, int force, uint64_t until_seq,
                     driftdb_backup_info *info, driftdb_error *err);
+/* The same as it was at a point in time: until_time is a timestamptz as
+ * SQL reads it ('2026-12-06 04:55:25+00'; without a zone, in UTC), and the
+ * restore keeps the commits made at or before it (drift_seq_at), all of
+ * them when it is at or after the last.  22023 when no commit is that old,
+ * 22007 / 22008 for a time SQL does not read. */
+int driftdb_restore_until_time(const char *path, const char *dir, int force, const char *until_time,
+                               driftdb_backup_info *info, driftdb_error *err);
 
 /* Version string, e.g. "0.1.0". */
 const char *driftdb_version(void);

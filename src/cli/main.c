@@ -12,7 +12,7 @@
  *   driftdb verify   (--data DIR | --url URL) [--timeout SECONDS]
  *   driftdb doctor   (--data DIR | --url URL) [--recent N] [--timeout SECONDS]   (doctor.c)
  *   driftdb backup   --data DIR --to FILE
- *   driftdb restore  --from FILE --data DIR [--until-seq N] [--force]
+ *   driftdb restore  --from FILE --data DIR [--until-seq N | --until-time TS] [--force]
  *   driftdb snapshot (--data DIR | --url URL) -t TABLE     (CHECKPOINT TABLE)
  *   driftdb compact  (--data DIR | --url URL) [-t TABLE]   (VACUUM)
  *   driftdb COMMAND --help | -h     that command's page (cmd_help)
@@ -66,7 +66,7 @@ static void usage(FILE *out)
             "  driftdb doctor TARGET [--recent N] [--timeout SECONDS]\n"
             "                                           the database's health on one screen\n"
             "  driftdb backup --data DIR --to FILE      consistent zstd copy (beside a server too)\n"
-            "  driftdb restore --from FILE --data DIR [--until-seq N] [--force]\n"
+            "  driftdb restore --from FILE --data DIR [--until-seq N | --until-time TS] [--force]\n"
             "                                           restore a backup (to seq N), verified\n"
             "  driftdb snapshot TARGET -t TABLE         CHECKPOINT TABLE\n"
             "  driftdb compact TARGET [-t TABLE]        VACUUM\n"
@@ -239,7 +239,7 @@ static const CmdHelp cmd_help[] = {
      "  -o, --to FILE         the backup file to write\n"
      "  -h, --help            print this help\n"},
     {"restore",
-     "Usage: driftdb restore --from FILE --data DIR [--until-seq N] [--force]\n"
+     "Usage: driftdb restore --from FILE --data DIR [--until-seq N | --until-time TS] [--force]\n"
      "\n"
      "Writes a backup into a data directory, whole or as the database was at seq\n"
      "N, and verifies it.  A truncated, damaged or foreign file writes nothing.\n"
@@ -248,6 +248,8 @@ static const CmdHelp cmd_help[] = {
      "  -i, --from FILE       the backup file\n"
      "  -d, --data DIR        the data directory to create (new or empty)\n"
      "  --until-seq N         restore the database as it was at commit seq N\n"
+     "  --until-time TS       as it was at that time (a timestamptz, UTC unless it\n"
+     "                        names a zone): the commits made at or before it\n"
      "  --force               replace an existing data directory (no process may\n"
      "                        use it); it is kept when the restore fails\n"
      "  -h, --help            print this help\n"},
@@ -735,17 +737,19 @@ static int cmd_backup(int argc, char **argv)
     return 0;
 }
 
-/* restore --from FILE --data DIR [--until-seq N] [--force]: the whole
- * database, or as it was at seq N, verified. */
+/* restore --from FILE --data DIR [--until-seq N | --until-time TS]
+ * [--force]: the whole database, or as it was at seq N or time TS,
+ * verified. */
 static int cmd_restore(int argc, char **argv)
 {
     CliTarget t = {NULL, NULL};
-    const char *from = NULL, *until = NULL;
+    const char *from = NULL, *until = NULL, *until_time = NULL;
     int force = 0;
     for (int i = 2; i < argc; i++) {
         int m = cli_target_opt(argc, argv, &i, &t);
         if (m == 0) m = cli_opt(argc, argv, &i, "--from", "-i", &from);
         if (m == 0) m = cli_opt(argc, argv, &i, "--until-seq", NULL, &until);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--until-time", NULL, &until_time);
         if (m == 0 && strcmp(argv[i], "--force") == 0) force = m = 1;
         if (m < 0) return 1;
         if (m == 0) return cli_usage_error("unknown argument to restore: %s", argv[i]);
@@ -760,7 +764,9 @@ static int cmd_restore(int argc, char **argv)
     driftdb_backup_info bi;
     driftdb_error err;
     double t0 = now_s();
-    if (driftdb_restore(from, t.data, force, useq, &bi, &err) != DRIFTDB_OK) {
+    if (until && until_time) return cli_usage_error("restore takes --until-seq or --until-time, not both");
+    if (until_time ? driftdb_restore_until_time(from, t.data, force, until_time, &bi, &err) != DRIFTDB_OK
+                   : driftdb_restore(from, t.data, force, useq, &bi, &err) != DRIFTDB_OK) {
         cli_print_plain_error(&err);
         return 1;
     }

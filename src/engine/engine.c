@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -293,8 +294,67 @@ static void remove_work(const char *work, bool rmdir_it)
  * dir only once the new one is whole; a failed restore leaves dir as it was
  * (and removes it when it made it).
  */
+/* The seq a restore to the time `when` keeps (drift_seq_at in db, open on
+ * the restored file): 0 with *seq set, or an error code. */
+static int seq_at_text(driftdb *db, const char *when, u64 *seq, DdError *e)
+{
+    driftdb_session *s = NULL;
+    driftdb_session_info info = {.user = NULL, .application_name = "driftdb restore"};
+    driftdb_error ae;
+    memset(&ae, 0, sizeof ae);
+    int rc = 0;
+    if (driftdb_session_open(db, &info, &s, &ae) != DRIFTDB_OK) return dd_err(e, DD_EINTERNAL, -1, "%s", ae.message);
+    if (driftdb_session_config(s, "TimeZone", "UTC") != DRIFTDB_OK) {
+        driftdb_session_close(s);
+        return dd_err(e, DD_EINTERNAL, -1, "could not set the restore's time zone");
+    }
+    Buf q;
+    buf_init(&q);
+    buf_puts(&q, "SELECT drift_seq_at('");
+    for (const char *c = when; *c; c++) {
+        if (*c == '\'') buf_putc(&q, '\'');
+        buf_putc(&q, (u8)*c);
+    }
+    buf_puts(&q, "'::timestamptz)");
+    buf_putc(&q, 0);
+    driftdb_result *r = NULL;
+    size_t off = 0;
+    if (q.oom) rc = dd_err(e, DD_ENOMEM, -1, NULL);
+    else if (driftdb_exec_next(s, (const char *)q.data, &off, &r, &ae) != DRIFTDB_ROW_RESULT ||
+             driftdb_result_next(r, &ae) != 1) {
+        /* the time's own error (22007, 22008), without the query's position */
+        rc = dd_err(e, DD_EINVALID_PARAM, -1, "invalid --until-time \"%s\": %s", when, ae.message);
+        if (ae.sqlstate[0]) memcpy(e->sqlstate, ae.sqlstate, sizeof e->sqlstate);
+    } else {
+        size_t len;
+        const char *v = driftdb_result_value(r, 0, &len);
+        *seq = v ? strtoull(v, NULL, 10) : 0;
+        if (*seq == 0)
+            rc = dd_err(e, DD_EINVALID_PARAM, -1, "the backup holds no commit made at or before %s", when);
+    }
+    if (r) driftdb_result_free(r);
+    buf_free(&q);
+    driftdb_session_close(s);
+    return rc;
+}
+
+static int restore(const char *path, const char *dir, int force, uint64_t until_seq, const char *until_time,
+                   driftdb_backup_info *info, driftdb_error *err);
+
 int driftdb_restore(const char *path, const char *dir, int force, uint64_t until_seq, driftdb_backup_info *info,
                     driftdb_error *err)
+{
+    return restore(path, dir, force, until_seq, NULL, info, err);
+}
+
+int driftdb_restore_until_time(const char *path, const char *dir, int force, const char *until_time,
+                               driftdb_backup_info *info, driftdb_error *err)
+{
+    return restore(path, dir, force, 0, until_time, info, err);
+}
+
+static int restore(const char *path, const char *dir, int force, uint64_t until_seq, const char *until_time,
+                   driftdb_backup_info *info, driftdb_error *err)
 {
     DdError e;
     dd_err_clear(&e);
@@ -350,12 +410,21 @@ int driftdb_restore(const char *path, const char *dir, int force, uint64_t until
     if (!rc) rc = store_restore_file(path, work, dbid, &bi, &e);
     restored = !rc;
     driftdb *db = NULL;
-    if (!rc && until_seq) {
+    if (!rc && (until_seq || until_time)) {
         driftdb_error ae;
-        if (driftdb_open(work, NULL, &db, &ae) != DRIFTDB_OK)
+        if (driftdb_open(work, NULL, &db, &ae) != DRIFTDB_OK) {
             rc = dd_corrupt(&e, "the restored database does not open: %s", ae.message);
-        else
+        } else if (until_time) {
+            /* every commit at or before the time: nothing to cut when
+             * that is the last one */
+            u64 n = 0;
+            StoreStats ss;
+            store_stats(db->store, &ss);
+            if (!(rc = seq_at_text(db, until_time, &n, &e)) && n < ss.head_seq)
+                rc = store_truncate_history(db->store, n, &e);
+        } else {
             rc = store_truncate_history(db->store, until_seq, &e);
+        }
         if (db) driftdb_close(db);
         db = NULL;
     }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/backup/run.sh - driftdb backup and restore: a database with history
 # restored whole (AS OF answers at every seq and drift_commits equal) and
-# to every seq (--until-seq: the present equals the original AS OF it), a
+# to every seq (--until-seq: the present equals the original AS OF it) and
+# to commit times (--until-time), a
 # backup taken beside a running server while a client writes (the restore
 # verifies and holds a prefix of the commits), and bad input: a truncated
 # or damaged backup file, a file that is no backup, a non-empty target
@@ -72,6 +73,31 @@ done
 out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/p99" --until-seq 99 2>&1); rc=$?
 has until_beyond_head "1 driftdb: error: seq 99 is not in the database (it holds 1 to 11)" "$rc $out"
 check until_beyond_writes_nothing "absent" "$([ -e "$TMP/p99" ] && ls -A "$TMP/p99" || echo absent)"
+
+# to a time (--until-time): at each commit's own time the restore keeps
+# that commit and none after it; a time between two commits keeps the
+# earlier; before the first commit, or not a time, writes nothing
+tt_ok=1
+for s in 3 7 11; do
+    ts=$("$D" sql --data "$DB" --format csv -e "SELECT commit_time FROM drift_commits WHERE seq = $s" 2>&1 | tail -n 1)
+    rm -rf "$TMP/tt$s"
+    out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/tt$s" --until-time "$ts" 2>&1)
+    case "$out" in *"into $TMP/tt$s at seq $s "*) ;; *) tt_ok=0; echo "#  $s ($ts): $out";; esac
+    a=$("$D" sql --data "$DB" --format csv -e "SELECT * FROM t FOR SYSTEM_TIME AS OF @SEQ:$s ORDER BY id" 2>&1)
+    b=$("$D" sql --data "$TMP/tt$s" --format csv -e "SELECT * FROM t ORDER BY id" 2>&1)
+    [ "$a" == "$b" ] || { tt_ok=0; echo "#  $s: answers differ"; }
+done
+[ $tt_ok = 1 ] && ok restore_until_time || fail restore_until_time
+ts=$("$D" sql --data "$DB" --format csv -e "SELECT commit_time - interval '1 microsecond' FROM drift_commits WHERE seq = 6" 2>&1 | tail -n 1)
+out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/tt5" --until-time "$ts" 2>&1); rc=$?
+has until_time_between "0 restored $TMP/b1.ddb into $TMP/tt5 at seq 5 " "$rc $out"
+out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/tt0" --until-time "2001-01-01 00:00:00+00" 2>&1); rc=$?
+has until_time_before_first "1 driftdb: error: the backup holds no commit made at or before 2001-01-01 00:00:00+00" "$rc $out"
+check until_time_before_first_writes_nothing "absent" "$([ -e "$TMP/tt0" ] && ls -A "$TMP/tt0" || echo absent)"
+out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/ttx" --until-time "yesterday-ish" 2>&1); rc=$?
+has until_time_not_a_time "1 driftdb: error: invalid --until-time \"yesterday-ish\": invalid input syntax for type timestamp with time zone" "$rc $out"
+out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/tty" --until-time "$ts" --until-seq 3 2>&1); rc=$?
+has until_time_and_seq "restore takes --until-seq or --until-time, not both" "$rc $out"
 
 # bad input: nothing written
 out=$("$D" backup --data "$DB" --to "$TMP/b1.ddb" 2>&1); rc=$?
