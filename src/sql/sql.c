@@ -57,14 +57,22 @@ static int verify_anchor(SqlCtx *ctx, const VerifyStmt *v, u64 head, u64 *bad, D
                   v->expect_hash);
 }
 
-/* VERIFY (everything) or VERIFY RECENT n (the newest n commits), and an
- * anchor (EXPECT HASH): one row, the same columns either way. */
+/* VERIFY (everything), VERIFY RECENT n (the newest n commits) or VERIFY
+ * FROM @SEQ:f (those from f on), and an anchor (EXPECT HASH): one row, the
+ * same columns either way. */
 static int plan_verify(SqlCtx *ctx, Plan *p, const VerifyStmt *v)
 {
     u64 checked = 0, bad = 0;
     DdError e;
     dd_err_clear(&e);
     u64 head = snap_seq(ctx->snap), recent = v->recent > 0 ? (u64)v->recent : 0;
+    if (v->from > 0) {
+        /* FROM @SEQ:f: the newest head - f + 1 commits, as RECENT checks them */
+        if ((u64)v->from > head)
+            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "VERIFY FROM @SEQ:%lld: the newest commit is seq %llu",
+                          (long long)v->from, (unsigned long long)head);
+        recent = head - (u64)v->from + 1;
+    }
     if (v->expect_hash) {
         size_t len = strlen(v->expect_hash);
         bool hex = len == 64;

@@ -6330,8 +6330,9 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_FETCH: return parse_fetch(p, st);
     case KW_EXPLAIN: return parse_explain(p, st);
     case KW_VERIFY:
-        /* VERIFY [RECENT n] [EXPECT HASH 'h' AT SEQ m]: everything, or the
-         * newest n commits; and the chain's hash at m against an anchor */
+        /* VERIFY [RECENT n | FROM @SEQ:f] [EXPECT HASH 'h' AT SEQ m]:
+         * everything, or the newest n commits, or those from f on; and the
+         * chain's hash at m against an anchor */
         st->kind = STMT_VERIFY;
         advance(p);
         if (is_name(tok(p), "recent")) {
@@ -6340,6 +6341,14 @@ static int parse_stmt(Parser *p, Stmt *st)
             TRY(parse_seq_int(p, &st->u.verify.recent));
             if (st->u.verify.recent <= 0)
                 return dd_err(p->err, DD_EINVALID_PARAM, at, "VERIFY RECENT needs a number of commits above 0");
+        } else if (is_kw(tok(p), KW_FROM)) {
+            /* VERIFY FROM @SEQ:n: the commits n..head (RECENT's checks) */
+            advance(p);
+            if (tok(p)->kind != TOK_SEQ) return syntax_error(p);
+            if (tok(p)->ival <= 0)
+                return dd_err(p->err, DD_EINVALID_PARAM, tok(p)->start, "VERIFY FROM needs a commit seq above 0");
+            st->u.verify.from = tok(p)->ival;
+            advance(p);
         }
         if (is_name(tok(p), "expect")) {
             advance(p);
