@@ -57,9 +57,9 @@ static int verify_anchor(SqlCtx *ctx, const VerifyStmt *v, u64 head, u64 *bad, D
                   v->expect_hash);
 }
 
-/* VERIFY (everything), VERIFY RECENT n (the newest n commits) or VERIFY
- * FROM @SEQ:f (those from f on), and an anchor (EXPECT HASH): one row, the
- * same columns either way. */
+/* VERIFY (everything), VERIFY RECENT n (the newest n commits), VERIFY
+ * FROM @SEQ:f (those from f on) or VERIFY TABLE t (the chain and t's rows),
+ * and an anchor (EXPECT HASH): one row, the same columns either way. */
 static int plan_verify(SqlCtx *ctx, Plan *p, const VerifyStmt *v)
 {
     u64 checked = 0, bad = 0;
@@ -85,8 +85,17 @@ static int plan_verify(SqlCtx *ctx, Plan *p, const VerifyStmt *v)
         if (recent && (u64)v->expect_seq <= head && head - (u64)v->expect_seq + 1 > recent)
             recent = head - (u64)v->expect_seq + 1;
     }
-    int rc = recent > 0 ? store_verify_recent(ctx->store, recent, &checked, &bad, &e)
-                        : store_verify(ctx->store, &checked, &bad, &e);
+    const TableInfo *t = NULL;
+    if (v->table) {
+        t = resolve_table_present(ctx, v->table);
+        if (!t)
+            return dd_err(ctx->err, DD_EUNDEFINED_TABLE, v->table_loc, "relation \"%s\" does not exist", v->table);
+        if (t->view_sql || t->sequence)
+            return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, v->table_loc, "\"%s\" is not a table", name_base(t->name));
+    }
+    int rc = t ? store_verify_table(ctx->store, t->id, &checked, &bad, &e)
+             : recent > 0 ? store_verify_recent(ctx->store, recent, &checked, &bad, &e)
+                          : store_verify(ctx->store, &checked, &bad, &e);
     if (!rc && v->expect_hash) rc = verify_anchor(ctx, v, head, &bad, &e);
     static const char *names[] = {"commits_checked", "first_bad_seq", "status"};
     static const TypeId types[] = {TYPE_INT8, TYPE_INT8, TYPE_TEXT};

@@ -683,6 +683,11 @@ enum { LOG_EV_CREATE = 11, LOG_EV_ALTER = 12, LOG_EV_DROP = 13 };
  * *first_bad 0.
  */
 int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err);
+/* VERIFY TABLE t: the same chain, times, catalog and meta, and of the
+ * versions, current rows and index entries only table's (id), counted
+ * against the log's row events of that table.  Cost: the log and the
+ * table, not the other tables. */
+int store_verify_table(Store *st, u32 table, u64 *checked, u64 *first_bad, DdError *err);
 /*
  * VERIFY RECENT n: the newest n commits only (all when there are fewer),
  * in one snapshot: LMDB's meta pages, each record's CRC32C, hash and link

@@ -86,6 +86,9 @@ typedef struct Verify {
     u64 head;               /* H: commits 1..H are verified (0 before) */
     u64 snap_head;          /* head of the current snapshot (>= H) */
     u64 row_events, cat_events;
+    bool one_table;         /* VERIFY TABLE: versions, rows and index entries of table only */
+    u32 table;
+    u64 table_events;       /* its row events in the log */
     VIndex *ix;
     int nix;
     struct HotKey **hot;    /* HOT_SLOTS caches of long histories' index values, or NULL */
@@ -150,6 +153,7 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
             buf_append(key, ev.pk, ev.pklen);
             dbi = st->dbi[FMT_DB_VERSIONS];
             vf->row_events++;
+            if (vf->one_table && ev.table == vf->table) vf->table_events++;
         } else {
             return bad_at(vf, seq, "log record %llu: unknown event op %u", (unsigned long long)seq, ev.op);
         }
@@ -444,6 +448,13 @@ static int verify_versions(Verify *vf)
                 ck.mv_size = resume.len;
                 ck.mv_data = resume.data;
                 cg = mdb_cursor_get(cc, &ck, &cv, MDB_SET_RANGE);
+            } else if (vf->one_table) {
+                u8 pre[4];
+                put_u32be(pre, vf->table);
+                k.mv_size = ck.mv_size = sizeof pre;
+                k.mv_data = ck.mv_data = pre;
+                g = mdb_cursor_get(vc, &k, &v, MDB_SET_RANGE);
+                cg = mdb_cursor_get(cc, &ck, &cv, MDB_SET_RANGE);
             } else {
                 g = mdb_cursor_get(vc, &k, &v, MDB_FIRST);
                 cg = mdb_cursor_get(cc, &ck, &cv, MDB_FIRST);
@@ -454,6 +465,10 @@ static int verify_versions(Verify *vf)
         if (g) break;
         const u8 *kp = k.mv_data, *vp = v.mv_data;
         size_t kn = k.mv_size, vn = v.mv_size;
+        if (vf->one_table && (kn < 4 || get_u32be(kp) != vf->table)) {
+            g = MDB_NOTFOUND;   /* past the table's versions */
+            break;
+        }
         if (kn < FMT_TABLE_ID_LEN + 1 + FMT_SEQ_LEN || kn > FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN) {
             rc = bad_at(vf, 0, "versions: malformed key of %zu bytes", kn);
             break;
@@ -559,16 +574,18 @@ static int verify_versions(Verify *vf)
             break;
     }
     if (!rc && g != 0 && g != MDB_NOTFOUND) rc = store_mdb_err(vf->err, g, "verifying versions");
-    if (!rc && open && cg == 0) {
+    if (!rc && open && cg == 0 && (!vf->one_table || (ck.mv_size >= 4 && get_u32be(ck.mv_data) == vf->table))) {
         const u8 *cp = ck.mv_data;
         rc = bad_at(vf, 0, "current: row of %s has no live version",
                     where(vf, ck.mv_size >= 4 ? get_u32be(cp) : 0, ck.mv_size > 4 ? cp + 4 : NULL,
                           ck.mv_size > 4 ? (u32)ck.mv_size - 4 : 0));
     }
     if (!rc && cg != 0 && cg != MDB_NOTFOUND) rc = store_mdb_err(vf->err, cg, "verifying current");
-    if (!rc && counted != vf->row_events)
-        rc = bad_at(vf, vf->head, "versions: %llu versions but the log records %llu row changes",
-                    (unsigned long long)counted, (unsigned long long)vf->row_events);
+    u64 events = vf->one_table ? vf->table_events : vf->row_events;
+    if (!rc && counted != events)
+        rc = bad_at(vf, vf->head, "versions: %llu versions%s%s but the log records %llu row changes",
+                    (unsigned long long)counted, vf->one_table ? " of " : "",
+                    vf->one_table ? where(vf, vf->table, NULL, 0) : "", (unsigned long long)events);
     if (vc) mdb_cursor_close(vc);
     if (cc) mdb_cursor_close(cc);
     buf_free(&resume);
@@ -744,7 +761,9 @@ static int present_accounted(Verify *vf, const VIndex *e, const u8 *vals, size_t
  * entry backed by a live row with its values (so, with the versions walk,
  * present entries are exactly the live rows'); a history entry by some
  * version.  Renews the snapshot every VERIFY_CHUNK entries. */
-static int verify_index_db(Verify *vf)
+/* The entries of index ids lo..hi (FMT_INDEX_EVER included in both for
+ * history entries). */
+static int verify_index_ids(Verify *vf, u32 lo, u32 hi)
 {
     MDB_cursor *c = NULL;
     MDB_val k, v;
@@ -764,7 +783,11 @@ static int verify_index_db(Verify *vf)
                 if (g == 0 && k.mv_size == ent.len && memcmp(k.mv_data, ent.data, ent.len) == 0)
                     g = mdb_cursor_get(c, &k, &v, MDB_NEXT);
             } else {
-                g = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+                u8 pre[4];
+                put_u32be(pre, lo);
+                k.mv_size = sizeof pre;
+                k.mv_data = pre;
+                g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
             }
         } else if (++since >= VERIFY_CHUNK) {
             /* ent holds the last entry checked: go on after it */
@@ -779,6 +802,10 @@ static int verify_index_db(Verify *vf)
         if (g) break;
         const u8 *kp = k.mv_data, *vp = v.mv_data;
         size_t kn = k.mv_size;
+        if (kn >= 4 && get_u32be(kp) > hi) {
+            g = MDB_NOTFOUND;   /* past the range */
+            break;
+        }
         u32 pklen = v.mv_size == FMT_INDEX_VAL ? ((u32)vp[0] << 8) | vp[1] : 0;
         if (kn < 4 + 1 || pklen == 0 || 4 + (size_t)pklen > kn) {
             rc = bad_at(vf, 0, "index: malformed entry (key of %zu bytes, value of %zu bytes)", kn, v.mv_size);
@@ -823,6 +850,19 @@ static int verify_index_db(Verify *vf)
     if (!rc && g != 0 && g != MDB_NOTFOUND) rc = store_mdb_err(vf->err, g, "verifying the index");
     buf_free(&ent);
     if (c) mdb_cursor_close(c);
+    return rc;
+}
+
+/* Every index entry, or those of the table VERIFY TABLE checks. */
+static int verify_index_db(Verify *vf)
+{
+    if (!vf->one_table) return verify_index_ids(vf, 0, UINT32_MAX);
+    int rc = 0;
+    for (int i = 0; i < vf->nix && !rc; i++) {
+        const VIndex *e = &vf->ix[i];
+        if (e->table != vf->table) continue;
+        if (!(rc = verify_index_ids(vf, e->id, e->id))) rc = verify_index_ids(vf, e->id | FMT_INDEX_EVER, e->id | FMT_INDEX_EVER);
+    }
     return rc;
 }
 
@@ -1021,7 +1061,7 @@ static void verify_end(Verify *vf)
     dd_free(vf->hot);
 }
 
-int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err)
+static int verify_all(Store *st, bool one_table, u32 table, u64 *checked, u64 *first_bad, DdError *err)
 {
     *checked = 0;
     *first_bad = 0;
@@ -1032,6 +1072,8 @@ int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err)
     i64 head_time;
     u8 head_hash[32];
     int rc = verify_start(&vf, st, first_bad, err);
+    vf.one_table = one_table;
+    vf.table = table;
     if (rc) goto done;
     /* phase A: the chain up to the head seen now, in bounded steps */
     if ((rc = store_read_head(st, vf.s->txn, &head, NULL, &head_time, err))) {
@@ -1069,6 +1111,16 @@ done:
     if (rc && *first_bad) *checked = *first_bad - 1 < vf.seq ? *first_bad - 1 : vf.seq;
     else if (rc) *checked = vf.seq;
     return rc;
+}
+
+int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err)
+{
+    return verify_all(st, false, 0, checked, first_bad, err);
+}
+
+int store_verify_table(Store *st, u32 table, u64 *checked, u64 *first_bad, DdError *err)
+{
+    return verify_all(st, true, table, checked, first_bad, err);
 }
 
 /* ---- VERIFY RECENT n ---- */

@@ -448,7 +448,18 @@ TEST(index_entries)
 
 /* VERIFY RECENT n through SQL on dir (read-only): the row's three values
  * as text ("NULL" for NULL).  0, or -1 when it does not run. */
+static int verify_sql(const char *dir, const char *sql, char out[3][512]);
+
 static int recent_dir(const char *dir, int n, char out[3][512])
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "VERIFY RECENT %d", n);
+    return verify_sql(dir, sql, out);
+}
+
+/* A VERIFY statement (sql) through SQL on dir (read-only): the row's three
+ * values as text ("NULL" for NULL).  0, or -1 when it does not run. */
+static int verify_sql(const char *dir, const char *sql, char out[3][512])
 {
     driftdb *db;
     driftdb_session *s;
@@ -459,8 +470,6 @@ static int recent_dir(const char *dir, int n, char out[3][512])
         driftdb_close(db);
         return -1;
     }
-    char sql[64];
-    snprintf(sql, sizeof sql, "VERIFY RECENT %d", n);
     size_t off = 0;
     driftdb_result *r;
     int rc = -1;
@@ -554,6 +563,70 @@ TEST(verify_recent)
 
 /* LMDB's older meta page made to look newest: LMDB would read the older
  * tree, whose data is intact; the meta check reports it. */
+#define EXPECT_VERIFY(dir, sql, checked, bad, text)                                  \
+    do {                                                                             \
+        char o_[3][512];                                                             \
+        CHECK_EQ_INT(verify_sql(dir, sql, o_), 0);                                   \
+        CHECK_EQ_STR(o_[0], checked);                                                \
+        CHECK_EQ_STR(o_[1], bad);                                                    \
+        if (!strstr(o_[2], text)) {                                                  \
+            printf("  %s: status \"%s\" lacks \"%s\"\n", sql, o_[2], text);        \
+            CHECK(0);                                                                \
+        }                                                                            \
+    } while (0)
+
+/* u_v's entries (index id 3) */
+static int is_u_v(const MDB_val *k, const MDB_val *v)
+{
+    (void)v;
+    const unsigned char *p = k->mv_data;
+    return k->mv_size > 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 3;
+}
+
+/* VERIFY TABLE t: the whole chain, and t's versions, rows and index
+ * entries; damage to another table's rows or entries is not its business,
+ * damage to the chain is everyone's. */
+TEST(verify_table)
+{
+    Raw r;
+    MDB_val k, v;
+    const char *d = fresh_copy();
+    EXPECT_VERIFY(d, "VERIFY TABLE t", "30", "NULL", "OK");
+    EXPECT_VERIFY(d, "VERIFY TABLE u", "30", "NULL", "OK");
+    EXPECT_VERIFY(d, "VERIFY TABLE doc", "30", "NULL", "OK");
+
+    /* t id 1's live row (seq 7) */
+    CHECK_EQ_INT(raw_open(&r, d), 0);
+    MDB_dbi cur = raw_db(&r, "current");
+    CHECK_EQ_INT(raw_find(&r, cur, NULL, 0, &k, &v, kb, vb), 0);
+    vb[v.mv_size - 1] ^= 1;
+    CHECK_EQ_INT(mdb_put(r.txn, cur, &k, &v, 0), 0);
+    raw_close(&r);
+    EXPECT_VERIFY(d, "VERIFY TABLE t", "6", "7", "differs from its version");
+    EXPECT_VERIFY(d, "VERIFY TABLE u", "30", "NULL", "OK");
+    EXPECT_VERIFY(d, "VERIFY TABLE doc", "30", "NULL", "OK");
+
+    /* an entry of u's index gone */
+    d = fresh_copy();
+    CHECK_EQ_INT(raw_open(&r, d), 0);
+    MDB_dbi ix = raw_db(&r, "index");
+    CHECK_EQ_INT(raw_find(&r, ix, is_u_v, 0, &k, &v, kb, vb), 0);
+    CHECK_EQ_INT(mdb_del(r.txn, ix, &k, NULL), 0);
+    raw_close(&r);
+    EXPECT_VERIFY(d, "VERIFY TABLE u", "10", "11", "u_v");
+    EXPECT_VERIFY(d, "VERIFY TABLE t", "30", "NULL", "OK");
+
+    /* t id 1's newest version (seq 7) removed: the chain finds it, whichever
+     * table is asked for */
+    d = fresh_copy();
+    CHECK_EQ_INT(raw_open(&r, d), 0);
+    MDB_dbi vers = raw_db(&r, "versions");
+    CHECK_EQ_INT(raw_find(&r, vers, NULL, 0, &k, &v, kb, vb), 0);
+    CHECK_EQ_INT(mdb_del(r.txn, vers, &k, NULL), 0);
+    raw_close(&r);
+    EXPECT_VERIFY(d, "VERIFY TABLE u", "6", "7", "missing");
+}
+
 TEST(lmdb_meta_pages)
 {
     const char *d = fresh_copy();
@@ -601,6 +674,7 @@ int main(void)
     RUN(index_entries);
     RUN(lmdb_meta_pages);
     RUN(verify_recent);
+    RUN(verify_table);
     sh("rm -rf %s%s", base, "");
     return check_summary();
 }

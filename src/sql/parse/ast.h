@@ -19,10 +19,12 @@
 #include "../types/value.h"
 
 typedef struct Expr Expr;
-/* VERIFY [RECENT n | FROM @SEQ:f] [EXPECT HASH 'h' AT SEQ m] */
+/* VERIFY [RECENT n | FROM @SEQ:f | TABLE t] [EXPECT HASH 'h' AT SEQ m] */
 typedef struct VerifyStmt {
     i64 recent;               /* the newest n commits; 0 = all */
     i64 from;                 /* the commits f..head; 0 = all */
+    char *table;              /* VERIFY TABLE t, or NULL */
+    int table_loc;
     const char *expect_hash;  /* the anchor kept elsewhere (hex), or NULL */
     i64 expect_seq;           /* its seq */
     int expect_loc;           /* where the hash literal is */
@@ -558,7 +560,7 @@ typedef enum StmtKind {
     STMT_CREATE_INDEX, STMT_DROP_INDEX,   /* DROP INDEX uses DropTableStmt */
     STMT_ANALYZE,    /* ANALYZE / VACUUM [t, ...]: u.drop (names; n 0 = every table; vacuum) */
     STMT_TXN, STMT_SET, STMT_SHOW,
-    STMT_VERIFY,     /* VERIFY [RECENT n | FROM @SEQ:f] [EXPECT HASH 'h' AT SEQ n]: u.verify */
+    STMT_VERIFY,     /* VERIFY [RECENT n | FROM @SEQ:f | TABLE t] [EXPECT HASH ...]: u.verify */
     STMT_EXPLAIN,    /* EXPLAIN stmt: explain.stmt */
     STMT_ALTER_TABLE,
     STMT_COPY,       /* run by the engine: copy.c */

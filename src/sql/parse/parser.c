@@ -6330,9 +6330,9 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_FETCH: return parse_fetch(p, st);
     case KW_EXPLAIN: return parse_explain(p, st);
     case KW_VERIFY:
-        /* VERIFY [RECENT n | FROM @SEQ:f] [EXPECT HASH 'h' AT SEQ m]:
-         * everything, or the newest n commits, or those from f on; and the
-         * chain's hash at m against an anchor */
+        /* VERIFY [RECENT n | FROM @SEQ:f | TABLE t] [EXPECT HASH 'h' AT
+         * SEQ m]: everything, or the newest n commits, or those from f on,
+         * or one table's rows; and the chain's hash at m against an anchor */
         st->kind = STMT_VERIFY;
         advance(p);
         if (is_name(tok(p), "recent")) {
@@ -6341,6 +6341,10 @@ static int parse_stmt(Parser *p, Stmt *st)
             TRY(parse_seq_int(p, &st->u.verify.recent));
             if (st->u.verify.recent <= 0)
                 return dd_err(p->err, DD_EINVALID_PARAM, at, "VERIFY RECENT needs a number of commits above 0");
+        } else if (is_kw(tok(p), KW_TABLE)) {
+            /* VERIFY TABLE t: the chain, and t's versions, rows and index entries */
+            advance(p);
+            TRY(parse_qualified_name(p, &st->u.verify.table, &st->u.verify.table_loc));
         } else if (is_kw(tok(p), KW_FROM)) {
             /* VERIFY FROM @SEQ:n: the commits n..head (RECENT's checks) */
             advance(p);
