@@ -569,6 +569,10 @@ static void type_row(Gen *g, u32 oid, const char *name, u32 ns, int len, char ty
     P_OID(g, coll); P_TEXT(g, def); P_TEXT(g, def); P_NULL(g);
 }
 
+/* The row gen_type just made (a user object's type or its array) has o's
+ * owner as typowner, as PostgreSQL's (a row type: its relation's). */
+static void type_owner(Gen *g, const TableInfo *o) { g->cur[3] = val_int(TYPE_OID, owner_oid(o)); }
+
 static int gen_type(Gen *g)
 {
     for (int t = 1; t < TYPE__COUNT; t++) {
@@ -605,9 +609,11 @@ static int gen_type(Gen *g)
         type_row(g, oid, name_base(t->name), cat_ns_oid(cv, t), -1, 'c', 'C', false, 0, OID_ROWTYPE_ARRAY_BASE + t->id,
                  'd', 'x', false, 0, -1, 0, NULL, "record", NULL);
         g->cur[11] = val_int(TYPE_OID, cat_object_oid(t));   /* typrelid */
+        type_owner(g, t);
         if (gen_row(g)) return DD_ENOMEM;
         type_row(g, OID_ROWTYPE_ARRAY_BASE + t->id, an, cat_ns_oid(cv, t), -1, 'b', 'A', false, oid, 0, 'd', 'x', false,
                  0, -1, 0, NULL, "_array", NULL);
+        type_owner(g, t);
     }
     for (int i = 0; i < cv->ntypes; i++) {
         const TableInfo *u = cv->types[i];
@@ -619,9 +625,11 @@ static int gen_type(Gen *g)
             if (gen_row(g)) return DD_ENOMEM;
             type_row(g, oid, name_base(u->name), cat_ns_oid(cv, u), 4, 'e', 'E', false, 0, oid + OID_ARRAY_OFFSET, 'i',
                      'p', false, 0, -1, 0, NULL, "_enum", NULL);
+            type_owner(g, u);
             if (gen_row(g)) return DD_ENOMEM;
             type_row(g, oid + OID_ARRAY_OFFSET, an, cat_ns_oid(cv, u), -1, 'b', 'A', false, oid, 0, 'i', 'x', false, 0,
                      -1, 0, NULL, "_array", NULL);
+            type_owner(g, u);
         } else if (ut->kind == 'd') {
             TypeId bt = (TypeId)ut->base_type;
             u32 base = ut->base_domain ? OID_OBJECT_BASE + ut->base_domain
@@ -631,9 +639,11 @@ static int gen_type(Gen *g)
                      oid + OID_ARRAY_OFFSET, typalign_of(bt), typstorage_of(bt), ut->not_null, base,
                      cat_pg_typmod(bt, ut->base_typmod), collation_of(bt), ut->default_sql, "_domain",
                      bt == TYPE_ENUM ? "_enum" : bt < TYPE__COUNT ? typname_of[bt] : NULL);
+            type_owner(g, u);
             if (gen_row(g)) return DD_ENOMEM;
             type_row(g, oid + OID_ARRAY_OFFSET, an, cat_ns_oid(cv, u), -1, 'b', 'A', false, oid, 0, typalign_of(bt), 'x',
                      false, 0, -1, collation_of(bt), NULL, "_array", NULL);
+            type_owner(g, u);
         }
     }
     return DD_OK;
