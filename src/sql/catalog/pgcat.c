@@ -423,6 +423,9 @@ const SysRelName sys_rel_names[] = {
     {"information_schema", "usage_privileges", 13118}, {"information_schema", "role_usage_grants", 13119},
     {"information_schema", "enabled_roles", 13120}, {"information_schema", "applicable_roles", 13121},
     {"information_schema", "administrable_role_authorizations", 13122},
+    {"information_schema", "routine_privileges", 13123}, {"information_schema", "role_routine_grants", 13124},
+    {"information_schema", "udt_privileges", 13125}, {"information_schema", "role_udt_grants", 13126},
+    {"information_schema", "data_type_privileges", 13127},
     {"pg_catalog", "drift_tables", 12100}, {"pg_catalog", "pg_stat_all_tables", 12142},
     {"pg_catalog", "pg_stats", 12053},
     /* DriftDB has none of what these list */

@@ -569,6 +569,10 @@ static void type_row(Gen *g, u32 oid, const char *name, u32 ns, int len, char ty
     P_OID(g, coll); P_TEXT(g, def); P_TEXT(g, def); P_NULL(g);
 }
 
+/* The row gen_type just made (a user object's type or its array) has o's
+ * owner as typowner, as PostgreSQL's (a row type: its relation's). */
+static void type_owner(Gen *g, const TableInfo *o) { g->cur[3] = val_int(TYPE_OID, owner_oid(o)); }
+
 static int gen_type(Gen *g)
 {
     for (int t = 1; t < TYPE__COUNT; t++) {
@@ -605,9 +609,11 @@ static int gen_type(Gen *g)
         type_row(g, oid, name_base(t->name), cat_ns_oid(cv, t), -1, 'c', 'C', false, 0, OID_ROWTYPE_ARRAY_BASE + t->id,
                  'd', 'x', false, 0, -1, 0, NULL, "record", NULL);
         g->cur[11] = val_int(TYPE_OID, cat_object_oid(t));   /* typrelid */
+        type_owner(g, t);
         if (gen_row(g)) return DD_ENOMEM;
         type_row(g, OID_ROWTYPE_ARRAY_BASE + t->id, an, cat_ns_oid(cv, t), -1, 'b', 'A', false, oid, 0, 'd', 'x', false,
                  0, -1, 0, NULL, "_array", NULL);
+        type_owner(g, t);
     }
     for (int i = 0; i < cv->ntypes; i++) {
         const TableInfo *u = cv->types[i];
@@ -619,9 +625,11 @@ static int gen_type(Gen *g)
             if (gen_row(g)) return DD_ENOMEM;
             type_row(g, oid, name_base(u->name), cat_ns_oid(cv, u), 4, 'e', 'E', false, 0, oid + OID_ARRAY_OFFSET, 'i',
                      'p', false, 0, -1, 0, NULL, "_enum", NULL);
+            type_owner(g, u);
             if (gen_row(g)) return DD_ENOMEM;
             type_row(g, oid + OID_ARRAY_OFFSET, an, cat_ns_oid(cv, u), -1, 'b', 'A', false, oid, 0, 'i', 'x', false, 0,
                      -1, 0, NULL, "_array", NULL);
+            type_owner(g, u);
         } else if (ut->kind == 'd') {
             TypeId bt = (TypeId)ut->base_type;
             u32 base = ut->base_domain ? OID_OBJECT_BASE + ut->base_domain
@@ -631,9 +639,11 @@ static int gen_type(Gen *g)
                      oid + OID_ARRAY_OFFSET, typalign_of(bt), typstorage_of(bt), ut->not_null, base,
                      cat_pg_typmod(bt, ut->base_typmod), collation_of(bt), ut->default_sql, "_domain",
                      bt == TYPE_ENUM ? "_enum" : bt < TYPE__COUNT ? typname_of[bt] : NULL);
+            type_owner(g, u);
             if (gen_row(g)) return DD_ENOMEM;
             type_row(g, oid + OID_ARRAY_OFFSET, an, cat_ns_oid(cv, u), -1, 'b', 'A', false, oid, 0, typalign_of(bt), 'x',
                      false, 0, -1, collation_of(bt), NULL, "_array", NULL);
+            type_owner(g, u);
         }
     }
     return DD_OK;
@@ -2336,8 +2346,9 @@ static int gen_is_character_sets(Gen *g)
 
 /* ---------------------------------------------------------------- privilege views */
 
-/* table_privileges, column_privileges, usage_privileges, their role_*
- * variants, enabled_roles, applicable_roles and
+/* table_privileges, column_privileges, usage_privileges,
+ * routine_privileges, udt_privileges, their role_* variants,
+ * data_type_privileges, enabled_roles, applicable_roles and
  * administrable_role_authorizations, as PostgreSQL 15's
  * information_schema.sql defines them: each aclitem of an object (its
  * kind's defaults when it has none: acl_items) gives a row per privilege
@@ -2345,7 +2356,8 @@ static int gen_is_character_sets(Gen *g)
  * memberships, superusers) are those of the view's point; which rows
  * current_user sees (PostgreSQL's pg_has_role(role, 'USAGE')) is decided
  * by the roles it has the privileges of now, as every check is (acl.h).
- * The system relations are not listed (docs/postgres-differences.md). */
+ * The system relations are not listed (docs/postgres-differences.md),
+ * but for their columns in data_type_privileges. */
 typedef struct PrivView {
     const TableInfo **roles;   /* at the view's point */
     int nroles;
@@ -2433,16 +2445,18 @@ static bool priv_of_owner(Gen *g, const PrivView *pv, u32 grantee, u32 owner)
     return false;
 }
 
-/* Calls fn for each privilege of `want` that an aclitem of object t gives
- * and current_user may see: where it is, or has the privileges of, the
- * grantor or the grantee, or the grantee is PUBLIC (role_*: not for
- * PUBLIC's sake alone).  Stops at an error. */
-typedef int (*PrivFn)(Gen *g, const TableInfo *t, const PrivGrant *p);
-static int priv_each(Gen *g, const PrivView *pv, const TableInfo *t, u32 want, PrivFn fn)
+/* The privileges of `want` that aclitems v[0..n) of an object owned by
+ * owner give and current_user may see: where it is, or has the privileges
+ * of, the grantor or the grantee, or the grantee is PUBLIC (role_*: not
+ * for PUBLIC's sake alone).  *out in the statement arena, *nout of them. */
+static int priv_grants(Gen *g, const PrivView *pv, u32 owner, const AclItem *v, int n, u32 want, PrivGrant **out,
+                       int *nout)
 {
-    const AclItem *v;
-    int n, rc;
-    if ((rc = acl_items(g->ctx->stmt, t, &v, &n))) return rc;
+    int cap = 0;
+    for (int i = 0; i < n; i++) cap += __builtin_popcount(v[i].privs & want);
+    *nout = 0;
+    *out = cap ? arena_alloc(g->ctx->stmt, sizeof(PrivGrant) * (size_t)cap) : NULL;
+    if (cap && !*out) return DD_ENOMEM;
     for (int i = 0; i < n; i++) {
         const AclItem *it = &v[i];
         const char *grantor = priv_role_name(pv, it->grantor), *grantee = priv_role_name(pv, it->grantee);
@@ -2450,13 +2464,26 @@ static int priv_each(Gen *g, const PrivView *pv, const TableInfo *t, u32 want, P
         bool seen = priv_enabled(pv, it->grantor) || priv_enabled(pv, it->grantee) ||
                     (!pv->role_only && it->grantee == ACL_PUBLIC);
         if (!seen) continue;
-        bool owner = priv_of_owner(g, pv, it->grantee, t->owner);
-        for (int k = 0; acl_priv_name(k); k++) {
-            if (!(it->privs & want & (1u << k))) continue;
-            PrivGrant p = {grantor, grantee, k, owner || (it->grant & (1u << k)) != 0};
-            if ((rc = fn(g, t, &p))) return rc;
-        }
+        bool of_owner = priv_of_owner(g, pv, it->grantee, owner);
+        for (int k = 0; acl_priv_name(k); k++)
+            if (it->privs & want & (1u << k))
+                (*out)[(*nout)++] = (PrivGrant){grantor, grantee, k, of_owner || (it->grant & (1u << k)) != 0};
     }
+    return DD_OK;
+}
+
+/* Calls fn for each privilege of `want` that an aclitem of object t gives
+ * and current_user may see (priv_grants).  Stops at an error. */
+typedef int (*PrivFn)(Gen *g, const TableInfo *t, const PrivGrant *p);
+static int priv_each(Gen *g, const PrivView *pv, const TableInfo *t, u32 want, PrivFn fn)
+{
+    const AclItem *v;
+    PrivGrant *p;
+    int n, np, rc;
+    if ((rc = acl_items(g->ctx->stmt, t, &v, &n)) || (rc = priv_grants(g, pv, t->owner, v, n, want, &p, &np)))
+        return rc;
+    for (int i = 0; i < np; i++)
+        if ((rc = fn(g, t, &p[i]))) return rc;
     return DD_OK;
 }
 
@@ -2544,6 +2571,91 @@ static int usage_privs(Gen *g, bool role_only)
 static int gen_is_usage_privileges(Gen *g) { return usage_privs(g, false); }
 static int gen_is_role_usage_grants(Gen *g) { return usage_privs(g, true); }
 
+/* PostgreSQL's nameconcatoid(name, oid), a routine's specific_name:
+ * name_oid, the name cut (at a character) so that it fits a name. */
+static const char *specific_name(Gen *g, const char *name, u32 oid)
+{
+    char suffix[16];
+    int sl = snprintf(suffix, sizeof suffix, "_%u", oid);
+    size_t nl = strlen(name);
+    if (nl + (size_t)sl > CAT_MAX_NAME) {
+        nl = CAT_MAX_NAME - (size_t)sl;
+        while (nl > 0 && ((u8)name[nl] & 0xC0) == 0x80) nl--;
+    }
+    const char *r = arena_printf(g->ctx->stmt, "%.*s%s", (int)nl, name, suffix);
+    if (!r) g->oom = true;
+    return r;
+}
+
+/* A function's privileges: PostgreSQL's acldefault('f'), EXECUTE for
+ * PUBLIC and the owner, when proacl is NULL (every function DriftDB has,
+ * as in PostgreSQL 15).  A proacl of PostgreSQL's revokes PUBLIC's: what
+ * is left is the owner's, and grants to predefined roles DriftDB does not
+ * have.  The built-in functions' owner is the bootstrap superuser. */
+static int proc_acl(const CatProcRow *p, AclItem v[2])
+{
+    int n = 0;
+    if (!p->acl) v[n++] = (AclItem){ACL_PUBLIC, ROLE_BOOTSTRAP_ID, ACL_EXECUTE, 0};
+    v[n++] = (AclItem){ROLE_BOOTSTRAP_ID, ROLE_BOOTSTRAP_ID, ACL_EXECUTE, 0};
+    return n;
+}
+
+/* EXECUTE on each function pg_proc lists (in pg_catalog). */
+#define COLS_IS_ROUTINE_PRIVILEGES                                                                       \
+    "grantor:n grantee:n specific_catalog:n specific_schema:n specific_name:n routine_catalog:n "        \
+    "routine_schema:n routine_name:n privilege_type:v is_grantable:v"
+static int routine_privs(Gen *g, bool role_only)
+{
+    PrivView pv;
+    int rc = priv_view(g, role_only, &pv);
+    int n = cat_nprocs();
+    for (int i = 0; !rc && i < n; i++) {
+        const CatProcRow *p = cat_proc_at(i);
+        AclItem v[2];
+        PrivGrant *pg;
+        int np;
+        if ((rc = priv_grants(g, &pv, ROLE_BOOTSTRAP_ID, v, proc_acl(p, v), ACL_EXECUTE, &pg, &np))) break;
+        const char *spec = np ? specific_name(g, p->name, p->oid) : NULL;
+        for (int k = 0; k < np; k++) {
+            if (gen_row(g)) return DD_ENOMEM;
+            P_NAME(g, pg[k].grantor); P_NAME(g, pg[k].grantee); P_NAME(g, is_db(g)); P_NAME(g, "pg_catalog");
+            P_NAME(g, spec); P_NAME(g, is_db(g)); P_NAME(g, "pg_catalog"); P_NAME(g, p->name); P_TEXT(g, "EXECUTE");
+            P_YN(g, pg[k].grantable);
+        }
+    }
+    return rc;
+}
+static int gen_is_routine_privileges(Gen *g) { return routine_privs(g, false); }
+static int gen_is_role_routine_grants(Gen *g) { return routine_privs(g, true); }
+
+/* TYPE USAGE on the composite types: the row types of tables and views.
+ * A row type keeps a type's default privileges (acldefault('T'): USAGE
+ * for PUBLIC and the owner, the relation's), whatever is granted on its
+ * relation; DriftDB has no GRANT on types. */
+#define COLS_IS_UDT_PRIVILEGES \
+    "grantor:n grantee:n udt_catalog:n udt_schema:n udt_name:n privilege_type:v is_grantable:v"
+static int udt_privs(Gen *g, bool role_only)
+{
+    PrivView pv;
+    int rc = priv_view(g, role_only, &pv);
+    for (int i = 0; !rc && i < g->cv->nrels; i++) {
+        const TableInfo *t = g->cv->rels[i];
+        if (!cat_has_rowtype(t)) continue;
+        AclItem v[2] = {{ACL_PUBLIC, t->owner, ACL_USAGE, 0}, {t->owner, t->owner, ACL_USAGE, 0}};
+        PrivGrant *pg;
+        int np;
+        if ((rc = priv_grants(g, &pv, t->owner, v, 2, ACL_USAGE, &pg, &np))) break;
+        for (int k = 0; k < np; k++) {
+            if (gen_row(g)) return DD_ENOMEM;
+            P_NAME(g, pg[k].grantor); P_NAME(g, pg[k].grantee); P_NAME(g, is_db(g)); P_NAME(g, cat_ns_name(t));
+            P_NAME(g, name_base(t->name)); P_TEXT(g, "TYPE USAGE"); P_YN(g, pg[k].grantable);
+        }
+    }
+    return rc;
+}
+static int gen_is_udt_privileges(Gen *g) { return udt_privs(g, false); }
+static int gen_is_role_udt_grants(Gen *g) { return udt_privs(g, true); }
+
 /* The roles whose privileges current_user has. */
 #define COLS_IS_ENABLED_ROLES "role_name:n"
 static int gen_is_enabled_roles(Gen *g)
@@ -2590,6 +2702,90 @@ static int applicable_roles(Gen *g, bool admin_only)
 }
 static int gen_is_applicable_roles(Gen *g) { return applicable_roles(g, false); }
 static int gen_is_administrable_role_authorizations(Gen *g) { return applicable_roles(g, true); }
+
+/* data_type_privileges: the data type descriptors current_user may see,
+ * as PostgreSQL's union of attributes (DriftDB has no composite types of
+ * their own), columns, domains, parameters and routines lists them: a
+ * column's where it has the privileges of the relation's owner or holds
+ * SELECT, INSERT, UPDATE or REFERENCES on it (the system relations' but
+ * those PostgreSQL 15 lets no one else read), a domain's where it has the
+ * owner's privileges or USAGE, a function's result ('0') and arguments
+ * (1 ...) where it has the owner's privileges or EXECUTE. */
+#define COLS_IS_DATA_TYPE_PRIVILEGES "object_catalog:n object_schema:n object_name:n object_type:v dtd_identifier:n"
+static int dtd_row(Gen *g, const char *schema, const char *name, const char *type, int dtd)
+{
+    char id[16];
+    snprintf(id, sizeof id, "%d", dtd);
+    if (gen_row(g)) return DD_ENOMEM;
+    P_NAME(g, is_db(g)); P_NAME(g, schema); P_NAME(g, name); P_TEXT(g, type); P_NAME(g, id);
+    return DD_OK;
+}
+/* pg_catalog's relations whose columns (column NULL: all of them) only
+ * their owner may read in PostgreSQL 15 */
+static const struct { const char *rel, *col; } sysrel_owner_only[] = {
+    {"pg_authid", NULL}, {"pg_largeobject", NULL}, {"pg_statistic", NULL}, {"pg_user_mapping", NULL},
+    {"pg_subscription", "subconninfo"},
+};
+static bool sysrel_col_hidden(const char *schema, const char *rel, const char *col)
+{
+    if (strcmp(schema, "pg_catalog") != 0) return false;
+    for (size_t i = 0; i < DD_ARRAY_LEN(sysrel_owner_only); i++) {
+        const char *only = sysrel_owner_only[i].col;
+        if (strcmp(sysrel_owner_only[i].rel, rel) == 0 && (!only || strcmp(only, col) == 0)) return true;
+    }
+    return false;
+}
+static int gen_is_data_type_privileges(Gen *g)
+{
+    const CatView *cv = g->cv;
+    PrivView pv;
+    int rc = priv_view(g, false, &pv);
+    if (rc || !pv.me.roles) return rc;
+    for (int i = 0; i < cv->nrels; i++) {
+        const TableInfo *t = cv->rels[i];
+        if (t->sequence || !(priv_enabled(&pv, t->owner) || acl_mask(g->ctx, &pv.me, t, ACL_ALL_COLUMN))) continue;
+        int attnum = 0;
+        for (int k = 0; k < t->ncols; k++) {
+            const ColumnInfo *c = &t->cols[k];
+            if (strcmp(c->name, ROWID_COL) == 0) continue;
+            attnum++;
+            if (c->pending || c->dropped) continue;
+            if ((rc = dtd_row(g, cat_ns_name(t), name_base(t->name), "TABLE", attnum))) return rc;
+        }
+    }
+    bool sys_owner = priv_enabled(&pv, ROLE_BOOTSTRAP_ID);
+    for (int i = 0; i < nsys_rel_names; i++) {
+        const SysRelName *s = &sys_rel_names[i];
+        const SysRel *r = sysrel_find(s->schema, s->name);
+        if (!r) continue;
+        const char **names;
+        TypeId *types;
+        int n;
+        if (sysrel_cols(g->ctx, r, &names, &types, &n)) return DD_ENOMEM;
+        for (int k = 0; k < n; k++)
+            if ((sys_owner || !sysrel_col_hidden(s->schema, s->name, names[k])) &&
+                (rc = dtd_row(g, s->schema, s->name, "TABLE", k + 1)))
+                return rc;
+    }
+    for (int i = 0; i < cv->ntypes; i++) {
+        const TableInfo *u = cv->types[i];
+        if (u->utype->kind != 'd' || !(priv_enabled(&pv, u->owner) || acl_mask(g->ctx, &pv.me, u, ACL_USAGE))) continue;
+        if ((rc = dtd_row(g, cat_ns_name(u), name_base(u->name), "DOMAIN", 1))) return rc;
+    }
+    /* the parameters' rows, then the routines' */
+    int nprocs = cat_nprocs();
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < nprocs; i++) {
+            const CatProcRow *p = cat_proc_at(i);
+            if (p->acl && !sys_owner) continue;
+            const char *spec = specific_name(g, p->name, p->oid);
+            int nargs = p->allargs ? p->nallargs : p->nargs;
+            for (int k = pass ? 0 : 1; k <= (pass ? 0 : nargs); k++)
+                if ((rc = dtd_row(g, "pg_catalog", spec, "ROUTINE", k))) return rc;
+        }
+    }
+    return DD_OK;
+}
 
 /* routines / parameters: empty (the built-in functions pg_proc lists are not shown here yet). */
 #define COLS_IS_ROUTINES                                                                                          \
@@ -2752,6 +2948,11 @@ static const SysRel sysrels[] = {
     {"information_schema", "applicable_roles", COLS_IS_APPLICABLE_ROLES, gen_is_applicable_roles},
     {"information_schema", "administrable_role_authorizations", COLS_IS_APPLICABLE_ROLES,
      gen_is_administrable_role_authorizations},
+    {"information_schema", "routine_privileges", COLS_IS_ROUTINE_PRIVILEGES, gen_is_routine_privileges},
+    {"information_schema", "role_routine_grants", COLS_IS_ROUTINE_PRIVILEGES, gen_is_role_routine_grants},
+    {"information_schema", "udt_privileges", COLS_IS_UDT_PRIVILEGES, gen_is_udt_privileges},
+    {"information_schema", "role_udt_grants", COLS_IS_UDT_PRIVILEGES, gen_is_role_udt_grants},
+    {"information_schema", "data_type_privileges", COLS_IS_DATA_TYPE_PRIVILEGES, gen_is_data_type_privileges},
 };
 
 /* Set-returning functions of the catalog, in FROM (schema "function":
