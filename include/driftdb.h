@@ -516,6 +516,11 @@ typedef struct driftdb_backup_info {
  * database opened read-only beside a running server.  path must not exist;
  * on failure nothing is left there.
  */
+/* The same, calling progress(arg, done, total) as it copies: bytes of the
+ * database copied so far, and the most it will copy (the last call has
+ * done == total).  progress NULL: driftdb_backup. */
+int driftdb_backup_progress(driftdb *db, const char *path, void (*progress)(void *arg, uint64_t done, uint64_t total),
+                            void *arg, driftdb_backup_info *info, driftdb_error *err);
 int driftdb_backup(driftdb *db, const char *path, driftdb_backup_info *info,
                    driftdb_error *err);
 /*

@@ -702,8 +702,33 @@ static double now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* The backup's progress bar on a terminal (stderr), redrawn at most four
+ * times a second: "[#####.....]  45%  12.0 of 26.7 MiB  80 MiB/s". */
+typedef struct BackupBar {
+    double t0, last;
+} BackupBar;
+
+static void backup_bar(void *arg, uint64_t done, uint64_t total)
+{
+    BackupBar *b = arg;
+    double t = now_s();
+    bool final = done == total;
+    if (!final && t - b->last < 0.25) return;
+    b->last = t;
+    int pct = total ? (int)(done * 100 / total) : 100;
+    char bar[31];
+    for (int i = 0; i < 30; i++) bar[i] = i < pct * 30 / 100 ? '#' : '.';
+    bar[30] = 0;
+    double el = t - b->t0;
+    fprintf(stderr, "\r\033[K[%s] %3d%%  %.1f of %.1f MiB  %.0f MiB/s", bar, pct, (double)done / 1048576.0,
+            (double)total / 1048576.0, el > 0 ? (double)done / 1048576.0 / el : 0.0);
+    if (final) fputc('\n', stderr);
+    fflush(stderr);
+}
+
 /* backup --data DIR --to FILE: a consistent, compressed, checksummed copy
- * of the whole database; read-only, so it runs beside a server. */
+ * of the whole database; read-only, so it runs beside a server.  A
+ * progress bar on a terminal. */
 static int cmd_backup(int argc, char **argv)
 {
     CliTarget t = {NULL, NULL};
@@ -725,7 +750,10 @@ static int cmd_backup(int argc, char **argv)
     }
     driftdb_backup_info bi;
     double t0 = now_s();
-    int rc = driftdb_backup(db, to, &bi, &err);
+    BackupBar bar = {t0, 0};
+    bool tty = isatty(STDERR_FILENO);
+    int rc = driftdb_backup_progress(db, to, tty ? backup_bar : NULL, &bar, &bi, &err);
+    if (rc != DRIFTDB_OK && tty) fputs("\r\033[K", stderr);   /* the bar goes before the error */
     double dt = now_s() - t0;
     driftdb_close(db);
     if (rc != DRIFTDB_OK) {

@@ -241,10 +241,16 @@ int driftdb_verify(driftdb *db, uint64_t *checked, uint64_t *first_bad, driftdb_
 
 int driftdb_backup(driftdb *db, const char *path, driftdb_backup_info *info, driftdb_error *err)
 {
+    return driftdb_backup_progress(db, path, NULL, NULL, info, err);
+}
+
+int driftdb_backup_progress(driftdb *db, const char *path, void (*progress)(void *arg, uint64_t done, uint64_t total),
+                            void *arg, driftdb_backup_info *info, driftdb_error *err)
+{
     DdError e;
     dd_err_clear(&e);
     StoreBackupInfo bi;
-    int rc = store_backup(db->store, path, &bi, &e);
+    int rc = store_backup_progress(db->store, path, progress, arg, &bi, &e);
     if (rc) { dd_to_api_error(&e, err); return DRIFTDB_ERROR; }
     if (info) {
         memset(info, 0, sizeof *info);

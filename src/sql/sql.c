@@ -107,6 +107,32 @@ static int plan_verify(SqlCtx *ctx, Plan *p, const VerifyStmt *v)
     return rows_plan(ctx, p, 3, names, types, row, 1);
 }
 
+/* BACKUP TO 'file': `driftdb backup` from SQL, for superusers only (the
+ * server writes the file, where its own user may write): one row, the
+ * database bytes copied and the backup file's bytes. */
+static int plan_backup(SqlCtx *ctx, Plan *p, const char *path, int loc)
+{
+    const AclWho *w;
+    int rc = acl_who(ctx, &w);
+    if (rc) return rc;
+    if (!w->super) {
+        dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "permission denied to back up the database");
+        dd_err_detail(ctx->err, "Only roles with the SUPERUSER attribute may run BACKUP.");
+        return DD_EINSUFFICIENT_PRIVILEGE;
+    }
+    if (!path[0] || path[0] != '/')
+        return dd_err(ctx->err, DD_EINVALID_PARAM, loc, "BACKUP TO needs an absolute path, not \"%s\"", path);
+    StoreBackupInfo bi;
+    if ((rc = store_backup(ctx->store, path, &bi, ctx->err))) return rc;
+    static const char *names[] = {"database_bytes", "file_bytes"};
+    static const TypeId types[] = {TYPE_INT8, TYPE_INT8};
+    Value *row = arena_alloc(ctx->stmt, sizeof(Value) * 2);
+    if (!row) return DD_ENOMEM;
+    row[0] = val_int(TYPE_INT8, (i64)bi.raw_bytes);
+    row[1] = val_int(TYPE_INT8, (i64)bi.file_bytes);
+    return rows_plan(ctx, p, 2, names, types, row, 1);
+}
+
 /* Statistics of t, which only its owner (or a superuser) gathers: the
  * others' ANALYZE skips it with PostgreSQL 15's WARNING.  VACUUM without
  * ANALYZE gathers none: DriftDB keeps every version (they are the
@@ -496,6 +522,7 @@ static int prepare_stmt(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p, &stmt->u.verify); break;
+    case STMT_BACKUP: rc = plan_backup(ctx, p, stmt->u.backup.path, stmt->u.backup.loc); break;
     case STMT_ANALYZE: rc = plan_analyze(ctx, p, stmt->u.drop); break;
     case STMT_TRUNCATE: rc = analyze_truncate(ctx, stmt->u.drop, p); break;
     case STMT_LOCK: rc = plan_lock(ctx, p, stmt->u.drop); break;

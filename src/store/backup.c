@@ -82,7 +82,20 @@ static int io_err(DdError *err, const char *what, const char *path)
 
 int store_backup(Store *st, const char *path, StoreBackupInfo *info, DdError *err)
 {
+    return store_backup_progress(st, path, NULL, NULL, info, err);
+}
+
+int store_backup_progress(Store *st, const char *path, StoreProgressFn progress, void *arg, StoreBackupInfo *info,
+                          DdError *err)
+{
     memset(info, 0, sizeof *info);
+    /* the compacting copy writes at most the pages in use now, and what
+     * writers add meanwhile is not in it: an upper bound for progress */
+    MDB_envinfo ei;
+    MDB_stat es;
+    u64 total = 0;
+    if (progress && mdb_env_info(st->env, &ei) == 0 && mdb_env_stat(st->env, &es) == 0)
+        total = ((u64)ei.me_last_pgno + 1) * es.ms_psize;
     char tmp[4096];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return dd_err(err, DD_EINVALID_PARAM, -1, "backup file name too long");
@@ -135,6 +148,7 @@ int store_backup(Store *st, const char *path, StoreBackupInfo *info, DdError *er
         last = n == 0;
         sha256_update(&h, in, (size_t)n);
         raw += (u64)n;
+        if (progress && !last) progress(arg, raw, DD_MAX(total, raw));
         ZSTD_inBuffer ib = {in, (size_t)n, 0};
         for (;;) {
             ZSTD_outBuffer ob = {zb, ZSTD_CStreamOutSize(), 0};
@@ -170,6 +184,7 @@ int store_backup(Store *st, const char *path, StoreBackupInfo *info, DdError *er
     }
     info->raw_bytes = raw;
     info->file_bytes = packed + BACKUP_TRAILER;
+    if (progress) progress(arg, raw, raw);
 done:
     if (started) {
         if (pfd[0] >= 0) close(pfd[0]);

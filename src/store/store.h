@@ -622,6 +622,12 @@ typedef struct StoreBackupInfo {
  * whole environment to path (which must not exist; nothing is left there
  * on failure).  Works on read-only opens beside a running writer. */
 int store_backup(Store *st, const char *path, StoreBackupInfo *info, DdError *err);
+/* The same, calling progress(arg, done, total) as the copy goes (bytes of
+ * the database copied, and the most it will copy: the file's used pages)
+ * and once at the end with done == total. */
+typedef void (*StoreProgressFn)(void *arg, u64 done, u64 total);
+int store_backup_progress(Store *st, const char *path, StoreProgressFn progress, void *arg, StoreBackupInfo *info,
+                          DdError *err);
 /* Restores the LMDB file of a backup as dir/driftdb.mdb (dir exists and
  * has none); XX001 for a damaged, truncated or foreign file (nothing is
  * written then).  *dbid gets the database id the backup names. */

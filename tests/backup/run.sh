@@ -8,7 +8,9 @@
 # or damaged backup file, a file that is no backup, a non-empty target
 # without --force, an existing backup file; each fails clearly and writes
 # nothing (a --force restore that fails keeps the database it would have
-# replaced; one into a new directory leaves no directory).  Prints "ok NAME" / "FAIL NAME" and "N passed, N failed".
+# replaced; one into a new directory leaves no directory); BACKUP TO 'file'
+# from SQL (superusers only); the progress bar on a terminal.  Prints "ok
+# NAME" / "FAIL NAME" and "N passed, N failed".
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 cd "$(dirname "$0")/../.."
@@ -159,6 +161,36 @@ rows=$("$D" sql --data "$TMP/r5" --format csv -e "SELECT count(*) FROM t" | tail
 check live_backup_is_a_prefix "$((seq - 11 + 5))" "$rows"
 live=$(psql -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "SELECT drift_seq()")
 [ "$seq" -gt 11 ] && [ "$seq" -le "$live" ] && ok live_backup_seq_in_range || fail live_backup_seq_in_range "$seq of $live"
+
+# BACKUP TO 'file' through the server: a superuser's is a backup like the
+# command's (it restores to the same answers); anyone else's is 42501;
+# a relative path or an existing file is refused and writes nothing
+out=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "BACKUP TO '$TMP/b3.ddb'" 2>&1); rc=$?
+case "$rc $out" in "0 "[0-9]*"|"[0-9]*) ok sql_backup;; *) fail sql_backup "$rc $out";; esac
+out=$("$D" restore --from "$TMP/b3.ddb" --data "$TMP/r6" 2>&1); rc=$?
+has sql_backup_restores "0 restored" "$rc $out"
+seq6=$("$D" sql --data "$TMP/r6" --format csv -e "SELECT drift_seq()" | tail -n 1)
+check sql_backup_same_answers "$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "SELECT * FROM t FOR SYSTEM_TIME AS OF @SEQ:$seq6 ORDER BY id")" \
+    "$("$D" sql --data "$TMP/r6" --format csv -e "SELECT * FROM t ORDER BY id" | tail -n +2 | tr , '|')"
+psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -qc "CREATE ROLE plain LOGIN" >/dev/null 2>&1
+out=$(psql -X -h 127.0.0.1 -p "$port" -U plain -d driftdb -Atqc "BACKUP TO '$TMP/b4.ddb'" 2>&1)
+has sql_backup_needs_superuser "ERROR:  permission denied to back up the database" "$out"
+out=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "BACKUP TO 'b5.ddb'" 2>&1)
+has sql_backup_relative_path "BACKUP TO needs an absolute path" "$out"
+out=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "BACKUP TO '$TMP/b3.ddb'" 2>&1)
+has sql_backup_exists "already exists" "$out"
+check sql_backup_wrote_nothing "absent absent" "$([ -e "$TMP/b4.ddb" ] && echo present || echo absent) $([ -e b5.ddb ] && echo present || echo absent)"
+
+# a progress bar on a terminal (script(1) gives the command a pty), none
+# without one
+if command -v script >/dev/null 2>&1; then
+    script -qec "$D backup --data $DB --to $TMP/b6.ddb" /dev/null > "$TMP/tty.out" 2>&1
+    has backup_progress_bar "[##############################] 100%" "$(cat "$TMP/tty.out")"
+    out=$("$D" backup --data "$DB" --to "$TMP/b7.ddb" 2>&1)
+    case "$out" in *"###"*) fail backup_no_bar_without_tty;; *) ok backup_no_bar_without_tty;; esac
+else
+    fail backup_progress_bar "script(1) missing (util-linux)"
+fi
 
 echo "$PASS passed, $FAILN failed"
 [ "$FAILN" -eq 0 ]

@@ -560,6 +560,7 @@ typedef enum StmtKind {
     STMT_CREATE_INDEX, STMT_DROP_INDEX,   /* DROP INDEX uses DropTableStmt */
     STMT_ANALYZE,    /* ANALYZE / VACUUM [t, ...]: u.drop (names; n 0 = every table; vacuum) */
     STMT_TXN, STMT_SET, STMT_SHOW,
+    STMT_BACKUP,     /* BACKUP TO 'file': u.backup */
     STMT_VERIFY,     /* VERIFY [RECENT n | FROM @SEQ:f | TABLE t] [EXPECT HASH ...]: u.verify */
     STMT_EXPLAIN,    /* EXPLAIN stmt: explain.stmt */
     STMT_ALTER_TABLE,
@@ -769,6 +770,10 @@ struct Stmt {
         RoleStmt *role;
         char discard;   /* STMT_DISCARD: 'a' ALL, 'p' PLANS, 's' SEQUENCES; 'u' UNLISTEN */
         VerifyStmt verify;   /* STMT_VERIFY */
+        struct {
+            const char *path;
+            int loc;
+        } backup;            /* STMT_BACKUP */
     } u;
 };
 

@@ -6150,6 +6150,17 @@ static int parse_stmt(Parser *p, Stmt *st)
         return parse_select(p, &st->u.select);
     }
     if (t->kind != TOK_IDENT) return syntax_error(p);
+    if (t->kw == KW_NONE && is_name(t, "backup") && is_kw(peek(p, 1), KW_TO)) {
+        /* BACKUP TO 'file': driftdb backup from SQL (superusers) */
+        st->kind = STMT_BACKUP;
+        advance(p);
+        advance(p);
+        if (tok(p)->kind != TOK_STRING) return syntax_error(p);
+        st->u.backup.path = tok(p)->str;
+        st->u.backup.loc = tok(p)->start;
+        advance(p);
+        return DD_OK;
+    }
     switch (t->kw) {
     case KW_SELECT:
         st->kind = STMT_SELECT;
