@@ -502,14 +502,27 @@ int store_clear_dropped(Store *st, DdError *err)
     return 0;
 }
 
+/* Makes a write failure sticky: every later commit fails with code and
+ * msg until the store is reopened.  The first failure stays (later ones
+ * follow from it).  Batches and checkpoints run on several threads, and
+ * committers read st->broken: it is set under q_mu, the message first. */
+void store_set_broken(Store *st, int code, const char *msg)
+{
+    pthread_mutex_lock(&st->q_mu);
+    if (!st->broken) {
+        snprintf(st->broken_msg, sizeof st->broken_msg, "%s", msg);
+        __atomic_store_n(&st->broken, code, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&st->q_mu);
+}
+
+int store_broken(Store *st) { return __atomic_load_n(&st->broken, __ATOMIC_ACQUIRE); }
+
 static int apply_err(Store *st, CommitReq *r, int mrc, const char *what)
 {
     if (mrc == MDB_MAP_FULL) return APPLY_MAP_FULL;
     int rc = store_mdb_err(&r->e, mrc, what);
-    if (is_sticky(mrc)) {
-        snprintf(st->broken_msg, sizeof st->broken_msg, "%s", r->e.message);
-        st->broken = mrc == ENOSPC ? DD_EDISK_FULL : DD_EIO;
-    }
+    if (is_sticky(mrc)) store_set_broken(st, mrc == ENOSPC ? DD_EDISK_FULL : DD_EIO, r->e.message);
     return rc;
 }
 
@@ -729,8 +742,9 @@ static void process_batch(Writer *w, CommitReq *list)
 {
     Store *st = w->st;
     for (int attempt = 0;; attempt++) {
-        if (st->broken) {
-            fail_all(list, st->broken, st->broken_msg[0] ? st->broken_msg : dd_err_text(st->broken));
+        int broken = store_broken(st);
+        if (broken) {
+            fail_all(list, broken, st->broken_msg[0] ? st->broken_msg : dd_err_text(broken));
             return;
         }
         for (CommitReq *r = list; r; r = r->next)
@@ -748,10 +762,7 @@ static void process_batch(Writer *w, CommitReq *list)
         if (mrc) {
             DdError e;
             store_mdb_err(&e, mrc, "beginning a write transaction");
-            if (is_sticky(mrc)) {
-                st->broken = e.code;
-                snprintf(st->broken_msg, sizeof st->broken_msg, "%s", e.message);
-            }
+            if (is_sticky(mrc)) store_set_broken(st, e.code, e.message);
             fail_all(list, e.code, e.message);
             return;
         }
@@ -808,10 +819,10 @@ static void process_batch(Writer *w, CommitReq *list)
                 if (mrc == EIO && store_disk_full(st)) mrc = ENOSPC;
                 store_mdb_err(&e, mrc, "committing");
                 /* A failed commit leaves LMDB's state unknown: sticky. */
-                st->broken = e.code == DD_EDISK_FULL ? DD_EDISK_FULL : DD_EIO;
-                snprintf(st->broken_msg, sizeof st->broken_msg, "%s", e.message);
+                int code = e.code == DD_EDISK_FULL ? DD_EDISK_FULL : DD_EIO;
+                store_set_broken(st, code, e.message);
                 cat_truncate(st, st->head_seq);
-                fail_all(list, st->broken, e.message);
+                fail_all(list, code, e.message);
                 return;
             } else {
                 pthread_mutex_lock(&st->cat_mu);
@@ -837,7 +848,7 @@ static void process_batch(Writer *w, CommitReq *list)
         if (txn) wal_txn_abort(st, txn);
         cat_truncate(st, st->head_seq);
         if (!map_full && !redo) return;  /* every request failed its checks */
-        if (st->broken) continue;        /* sticky error seen in apply */
+        if (store_broken(st)) continue;  /* sticky error seen in apply */
         if (map_full) {
             DdError e;
             if (store_grow_map(st, &e) || attempt > 40) {
@@ -853,12 +864,11 @@ static void process_batch(Writer *w, CommitReq *list)
 static void writer_checkpoint(Store *st, bool idle)
 {
     int rc = wal_maybe_checkpoint(st, idle);
-    if (rc && !st->broken) {
+    if (rc && !store_broken(st)) {
         DdError e;
         if (rc == EIO && store_disk_full(st)) rc = ENOSPC;
         store_mdb_err(&e, rc, "checkpointing");
-        snprintf(st->broken_msg, sizeof st->broken_msg, "%s", e.message);
-        st->broken = e.code == DD_EDISK_FULL ? DD_EDISK_FULL : DD_EIO;
+        store_set_broken(st, e.code == DD_EDISK_FULL ? DD_EDISK_FULL : DD_EIO, e.message);
     }
 }
 

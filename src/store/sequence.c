@@ -50,7 +50,8 @@ bool store_seq_meta_record(const u8 *k, size_t kn, size_t vn, u32 *id)
  * what names the caller for errors. */
 static int meta_write(Store *st, const u8 *k, size_t kn, const u8 *v, size_t vn, const char *what, DdError *err)
 {
-    if (st->broken) return dd_err(err, st->broken, -1, "%s", st->broken_msg[0] ? st->broken_msg : dd_err_text(st->broken));
+    int broken = store_broken(st);
+    if (broken) return dd_err(err, broken, -1, "%s", st->broken_msg[0] ? st->broken_msg : dd_err_text(broken));
     MDB_txn *txn;
     int rc = wal_txn_begin(st, &txn);
     if (rc) return store_mdb_err(err, rc, what);

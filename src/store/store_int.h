@@ -136,7 +136,9 @@ struct Store {
     struct Writer *w;             /* the batch's working state (commit.c) */
     bool writer_started;
     pthread_t writer;
-    int broken;                   /* sticky I/O failure code, 0 when fine */
+    int broken;                   /* sticky I/O failure code, 0 when fine: set by
+                                     store_set_broken (under q_mu, once), read
+                                     under q_mu or by store_broken */
     char broken_msg[DD_ERR_MSG_MAX];
     u64 n_commits, n_batches;
     /* store_commit's time to a durable answer (µs), and the commits per
@@ -318,5 +320,9 @@ int log_parse(const u8 *p, size_t n, u64 seq, LogRecord *out, Cursor *events, Dd
 int log_next_event(Cursor *c, LogEvent *ev);
 /* Recomputes the hash of a record of seq. */
 int log_hash(const u8 *p, size_t n, u64 seq, u8 out[32]) DD_WARN_UNUSED;
+
+/* commit.c: a sticky write failure (st->broken) */
+void store_set_broken(Store *st, int code, const char *msg);
+int store_broken(Store *st);
 
 #endif
