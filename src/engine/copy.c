@@ -75,6 +75,9 @@ struct CopyState {
     Plan *iplan;               /* ... or NULL: an INSERT per batch */
     UniqueSets *uniq;          /* its unique keys so far (the statement arena) */
     u64 err_line;              /* the line an error is about (0: the batch's) */
+    Buf err_ctx;               /* what CONTEXT adds after "line N": ", column a: "v"" or ": "line"" */
+    const char **raw;          /* [COPY_BATCH] the batch's lines as read (text and CSV, planned INSERT) */
+    u32 *rawlen;
 };
 
 #define COPY_BATCH 1000        /* rows per INSERT through the SQL layer */
@@ -87,6 +90,9 @@ static void copy_state_free(CopyState *c)
         buf_free(&c->in);
         buf_free(&c->field);
         buf_free(&c->sql);
+        buf_free(&c->err_ctx);
+        dd_free(c->raw);
+        dd_free(c->rawlen);
         arena_free(&c->batch);
         arena_free(&c->rowa);
         dd_free(c->types);
@@ -372,10 +378,13 @@ int driftdb_copy_out_next(driftdb_result *r, const char **data, size_t *len, dri
  *
  * All batches belong to the statement's transaction: an implicit one
  * commits at driftdb_copy_in_end, and any error fails the whole COPY
- * (nothing of it is committed).  An error about one row (a value that does
- * not read, NOT NULL, CHECK, a domain, a duplicate key) has CONTEXT "COPY
- * t, line N"; one about the batch's rows together (a unique index other
- * than the key, a foreign key) names the lines of its batch.
+ * (nothing of it is committed).  An error about one row has PostgreSQL's
+ * CONTEXT: "COPY t, line N, column c: "value"" for a value that does not
+ * read, "COPY t, line N: "the line"" for a line with too few or too many
+ * fields and for a row's NOT NULL, CHECK or domain (the batch's lines are
+ * kept for that), "COPY t, line N" for a duplicate key; one about the
+ * batch's rows together (a unique index other than the key, a foreign key)
+ * names the lines of its batch.
  *
  * Measured (bench/copy.sh, 1,000,000 rows of int, text, int in one COPY):
  * about 190,000 rows/s with an INSERT parsed and planned per batch; the
@@ -478,6 +487,11 @@ static int copy_from_setup(driftdb_session *s, CopyStmt *cs, CopyState *c, drift
         c->iplan = NULL;
         dd_err_clear(e);
     }
+    if (c->iplan && cs->format != COPY_BINARY) {
+        c->raw = dd_calloc(COPY_BATCH, sizeof *c->raw);
+        c->rawlen = dd_calloc(COPY_BATCH, sizeof *c->rawlen);
+        if (!c->raw || !c->rawlen) return dd_err(e, DD_ENOMEM, -1, NULL);
+    }
     return DD_OK;
 }
 
@@ -487,11 +501,34 @@ static void copy_api_error(driftdb_result *r, const DdError *e, driftdb_error *e
     dd_to_api_error(e, err);
     CopyState *c = r->copy;
     if (c->err_line) from = to = c->err_line;
+    const char *more = c->err_ctx.len && buf_cstr(&c->err_ctx) ? (const char *)c->err_ctx.data : "";
     if (from == to)
-        snprintf(err->context, sizeof err->context, "COPY %s, line %llu", c->table, (unsigned long long)from);
+        snprintf(err->context, sizeof err->context, "COPY %s, line %llu%s", c->table, (unsigned long long)from, more);
     else
         snprintf(err->context, sizeof err->context, "COPY %s, lines %llu-%llu", c->table,
                  (unsigned long long)from, (unsigned long long)to);
+}
+
+/* Appends v[0..n) to the error's CONTEXT as PostgreSQL shows data there:
+ * in double quotes, cut to 100 bytes (at a character's start) and "...". */
+static void ctx_quoted(CopyState *c, const char *v, size_t n)
+{
+    size_t k = n;
+    if (k > 100) {
+        k = 100;
+        while (k > 0 && ((u8)v[k] & 0xC0) == 0x80) k--;
+    }
+    buf_putc(&c->err_ctx, '"');
+    buf_append(&c->err_ctx, v, k);
+    buf_puts(&c->err_ctx, k < n ? "...\"" : "\"");
+}
+
+/* CONTEXT's ": "line"": the line an error is about, as read. */
+static void ctx_line(CopyState *c, const char *p, size_t n)
+{
+    buf_reset(&c->err_ctx);
+    buf_puts(&c->err_ctx, ": ");
+    ctx_quoted(c, p, n);
 }
 
 /* Inserts the rows of the batch. */
@@ -502,7 +539,14 @@ static int copy_flush(driftdb_session *s, CopyState *c, DdError *e)
         int bad;
         int rc = session_copy_rows(s, &c->ictx, c->iplan, c->vals, c->nbatch, &c->batch, &c->uniq, &c->nrows, &bad,
                                    e);
-        if (rc && bad >= 0) c->err_line = c->batch_line + (u64)bad;
+        if (rc && bad >= 0) {
+            c->err_line = c->batch_line + (u64)bad;
+            /* a row's own check (NOT NULL, CHECK, a domain) shows its line,
+             * as PostgreSQL's; an index's (unique keys, foreign keys), which
+             * PostgreSQL checks when its buffered rows go in, does not */
+            bool index = !strcmp(e->sqlstate, "23505") || !strcmp(e->sqlstate, "23503");
+            if (!index && c->raw && c->raw[bad]) ctx_line(c, c->raw[bad], c->rawlen[bad]);
+        }
         if (rc) e->position = 0;
         arena_reset(&c->batch);
         arena_reset(&c->rowa);
@@ -555,11 +599,19 @@ static int put_field(driftdb_session *s, CopyState *c, int i, const char *v, siz
     vc.arena = &c->batch;
     int rc = val_from_text(c->types[i], c->typmods[i], v, len, &vc, out, e);
     if (rc && e->code == DD_OK) dd_err(e, rc, -1, NULL);
+    if (rc) {
+        /* CONTEXT: ", column a: "value"" */
+        buf_reset(&c->err_ctx);
+        buf_printf(&c->err_ctx, ", column %s: ", c->names[i]);
+        ctx_quoted(c, v, len);
+    }
     return rc;
 }
 
-static int field_count_error(CopyState *c, int got, DdError *e)
+/* A line with too few or too many fields (p[0..n): the line, for CONTEXT). */
+static int field_count_error(CopyState *c, int got, const char *p, size_t n, DdError *e)
 {
+    ctx_line(c, p, n);
     if (got < c->ncols)
         return bad_copy(e, "missing data for column \"%s\"", c->names[got]);
     return bad_copy(e, "extra data after last expected column");
@@ -575,7 +627,7 @@ static int text_row(driftdb_session *s, CopyState *c, const char *p, size_t n, D
         /* a field without a backslash is its own value: no copy */
         while (i < n && p[i] != c->delim && p[i] != '\\') i++;
         if (i == n || p[i] == c->delim) {
-            if (col >= c->ncols) return field_count_error(c, col + 1, e);
+            if (col >= c->ncols) return field_count_error(c, col + 1, p, n, e);
             bool isnull = i - start == c->null_len && memcmp(p + start, c->null_str, c->null_len) == 0;
             int rc = put_field(s, c, col, isnull ? NULL : p + start, i - start, e);
             if (rc) return rc;
@@ -622,7 +674,7 @@ static int text_row(driftdb_session *s, CopyState *c, const char *p, size_t n, D
                 }
             }
         }
-        if (col >= c->ncols) return field_count_error(c, col + 1, e);
+        if (col >= c->ncols) return field_count_error(c, col + 1, p, n, e);
         bool isnull = i - start == c->null_len && memcmp(p + start, c->null_str, c->null_len) == 0;
         if (!buf_ok(&c->field)) return dd_err(e, DD_ENOMEM, -1, NULL);
         int rc = put_field(s, c, col, isnull ? NULL : (const char *)c->field.data, c->field.len, e);
@@ -631,7 +683,7 @@ static int text_row(driftdb_session *s, CopyState *c, const char *p, size_t n, D
         if (i == n) break;
         i++;   /* the delimiter */
     }
-    if (col < c->ncols) return field_count_error(c, col, e);
+    if (col < c->ncols) return field_count_error(c, col, p, n, e);
     return DD_OK;
 }
 
@@ -663,8 +715,11 @@ static int csv_row(driftdb_session *s, CopyState *c, const char *p, size_t n, Dd
             buf_putc(&c->field, (u8)ch);
             i++;
         }
-        if (inq) return bad_copy(e, "unterminated CSV quoted field");
-        if (col >= c->ncols) return field_count_error(c, col + 1, e);
+        if (inq) {
+            ctx_line(c, p, n);
+            return bad_copy(e, "unterminated CSV quoted field");
+        }
+        if (col >= c->ncols) return field_count_error(c, col + 1, p, n, e);
         bool isnull = !quoted && i - start == c->null_len && memcmp(p + start, c->null_str, c->null_len) == 0;
         if (!buf_ok(&c->field)) return dd_err(e, DD_ENOMEM, -1, NULL);
         int rc = put_field(s, c, col, isnull ? NULL : (const char *)c->field.data, c->field.len, e);
@@ -673,7 +728,7 @@ static int csv_row(driftdb_session *s, CopyState *c, const char *p, size_t n, Dd
         if (i == n) break;
         i++;
     }
-    if (col < c->ncols) return field_count_error(c, col, e);
+    if (col < c->ncols) return field_count_error(c, col, p, n, e);
     return DD_OK;
 }
 
@@ -712,6 +767,14 @@ static int copy_record(driftdb_session *s, CopyState *c, const char *p, size_t n
     if (c->nbatch == 0) c->batch_line = c->lineno;
     int rc = c->format == COPY_CSV ? csv_row(s, c, p, n, e) : text_row(s, c, p, n, e);
     if (rc) return rc;
+    if (c->raw) {
+        /* the line, for the CONTEXT of a check its row fails in the batch */
+        char *copy = arena_alloc(&c->batch, n + 1);
+        if (!copy) return dd_err(e, DD_ENOMEM, -1, NULL);
+        memcpy(copy, p, n);
+        c->raw[c->nbatch] = copy;
+        c->rawlen[c->nbatch] = (u32)n;
+    }
     c->nbatch++;
     return DD_OK;
 }
@@ -778,7 +841,12 @@ static int binary_records(driftdb_session *s, CopyState *c, DdError *e, bool *ne
             } else {
                 rc = bin_recv(c->types[i], p + q, (size_t)len, i + 1, &c->batch, out, e);
             }
-            if (rc) { if (e->code == DD_OK) dd_err(e, rc, -1, NULL); return rc; }
+            if (rc) {
+                if (e->code == DD_OK) dd_err(e, rc, -1, NULL);
+                buf_reset(&c->err_ctx);
+                buf_printf(&c->err_ctx, ", column %s", c->names[i]);   /* PostgreSQL's, for binary */
+                return rc;
+            }
             q += (size_t)len;
         }
         c->pos = q;

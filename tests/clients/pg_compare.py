@@ -388,6 +388,53 @@ def copy_protocol_violation():
         raise AssertionError("driftdb %s, postgres %s" % (got[0], got[1]))
 
 
+def copy_error_context():
+    """COPY FROM errors' message and CONTEXT: a value that does not read
+    ("line N, column c: "value"", cut at 100 bytes), a line with too few
+    or too many fields and an unterminated CSV quote (the line), a row's
+    NOT NULL and CHECK (the line), a duplicate key (the line number
+    only), a bad binary field (the column)."""
+    cases = [
+        (b"COPY pgctx FROM STDIN", b"1\tx\t2020-01-01\nzz\ty\t2020-01-02\n"),
+        (b"COPY pgctx FROM STDIN", b"1\tx\t2020-01-01\n2\ty\tnotadate\n"),
+        (b"COPY pgctx FROM STDIN", b"1\tx\n"),
+        (b"COPY pgctx FROM STDIN", b"1\tx\t2020-01-01\textra\n"),
+        (b"COPY pgctx FROM STDIN (FORMAT csv, HEADER)", b"a,b,c\n1,x,2020-01-01\n\"q\",y,2020-01-01\n"),
+        (b"COPY pgctx FROM STDIN", b"1\tabcd\t2020-01-01\n"),
+        (b"COPY pgctx FROM STDIN", ("1\t" + "\u00e9" * 80 + "\t2020-01-01\n").encode()),
+        (b"COPY pgctx FROM STDIN (FORMAT csv)", b"1,\"abc\n"),
+        (b"COPY pgctx2 FROM STDIN", b"\\N\t1\n"),
+        (b"COPY pgctx2 FROM STDIN", b"1\t1\n2\t-1\n"),
+        (b"COPY pgctx2 FROM STDIN", b"1\t1\n1\t2\n"),
+        (b"COPY pgctx2 FROM STDIN (FORMAT binary)",
+         b"PGCOPY\n\xff\r\n\0" + b"\0" * 8 + b"\0\2" + b"\0\0\0\2\0\1" + b"\0\0\0\4\0\0\0\1"),
+    ]
+    got = []
+    for _, port, db in SERVERS:
+        c = Conn(port, db)
+        c.run(msg(b"Q", b"CREATE TABLE pgctx (a int, b varchar(3), c date)\0") +
+              msg(b"Q", b"CREATE TABLE pgctx2 (a int NOT NULL PRIMARY KEY, b int CHECK (b > 0))\0"), syncs=2)
+        res = []
+        for sql, data in cases:
+            c.s.sendall(msg(b"Q", sql + b"\0"))
+            while c.read()[0] != b"G":
+                pass
+            c.s.sendall(cd(data) + CDONE)
+            while True:
+                t, b = c.read()
+                if t == b"E":
+                    f = {chr(x[0]): x[1:].decode() for x in b.split(b"\0") if x}
+                    res.append((f.get("C"), f.get("M"), f.get("W")))
+                if t == b"Z":
+                    break
+        c.run(msg(b"Q", b"DROP TABLE pgctx\0") + msg(b"Q", b"DROP TABLE pgctx2\0"), syncs=2)
+        c.close()
+        got.append(res)
+    if got[0] != got[1]:
+        diff = [(a, b) for a, b in zip(got[0], got[1]) if a != b]
+        raise AssertionError("driftdb / postgres differ: %s" % diff)
+
+
 def notices_before_errors():
     """A statement that raises a NOTICE or WARNING and then fails: the
     notices reach the client before the ErrorResponse, through the simple
@@ -451,6 +498,7 @@ def notices_before_errors():
 
 test("sequences", sequences)
 test("copy_protocol_violation", copy_protocol_violation)
+test("copy_error_context", copy_error_context)
 test("notices_before_errors", notices_before_errors)
 test("binary_results", binary_results)
 test("binary_array_messages", binary_array_messages)
