@@ -887,11 +887,20 @@ typedef struct RoleRow {
     const char *const *config;
 } RoleRow;
 
+/* The roles at the view's point (FOR SYSTEM_TIME AS OF, SET
+ * drift.system_time), or the present ones (this transaction's changes
+ * included). */
+static int view_roles(Gen *g, const TableInfo ***rs, int *nr)
+{
+    return g->cv->point == SEQ_NONE ? present_roles(g->ctx, rs, nr)
+                                    : store_roles_at(g->ctx->snap, g->cv->point, g->ctx->stmt, rs, nr, g->ctx->err);
+}
+
 static int role_rows(Gen *g, RoleRow **out, int *n)
 {
     const TableInfo **rs;
     int nr;
-    int rc = present_roles(g->ctx, &rs, &nr);
+    int rc = view_roles(g, &rs, &nr);
     if (rc) return rc;
     RoleRow *v = arena_zalloc(g->ctx->stmt, sizeof(RoleRow) * (size_t)(nr + 1));
     if (!v) return DD_ENOMEM;
@@ -995,7 +1004,7 @@ static int gen_auth_members(Gen *g)
 {
     const TableInfo **rs;
     int nr;
-    int rc = present_roles(g->ctx, &rs, &nr);
+    int rc = view_roles(g, &rs, &nr);
     for (int i = 0; !rc && i < nr; i++) {
         const RoleInfo *ri = rs[i]->utype->role;
         for (int j = 0; j < ri->nmember_of; j++) {
@@ -2379,9 +2388,7 @@ static int priv_view(Gen *g, bool role_only, PrivView *pv)
     SqlCtx *ctx = g->ctx;
     memset(pv, 0, sizeof *pv);
     pv->role_only = role_only;
-    int rc = g->cv->point == SEQ_NONE
-                 ? present_roles(ctx, &pv->roles, &pv->nroles)
-                 : store_roles_at(ctx->snap, g->cv->point, ctx->stmt, &pv->roles, &pv->nroles, ctx->err);
+    int rc = view_roles(g, &pv->roles, &pv->nroles);
     if (rc) return rc;
     const TableInfo *me = resolve_current_role(ctx);
     bool found;
