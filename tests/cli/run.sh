@@ -636,14 +636,21 @@ check url_doctor_stale_freed_by_server "0 reader slots    1 in use (this check's
 stop_server "$MAIN"
 # Without a server, a dead reader's slot stays while another process keeps
 # the database open: doctor counts it and says PROBLEM; the next open with
-# no other process frees it.
+# no other process frees it.  The holder opens first and writes (two slots:
+# its snapshot and its commit log's checkpoint); the sleeper, started once
+# the holder is in, opens read-only beside it (one slot).
 "$D" sql --data "$DB" -e "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 HOLDER=$!
+for i in $(seq 1 100); do
+    out=$("$D" doctor --data "$DB" 2>&1)
+    case "$out" in *"reader slots    3 in use"*) break;; esac
+    sleep 0.1
+done
 "$D" sql --data "$DB" -e "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 SLEEPER=$!
 for i in $(seq 1 100); do
     out=$("$D" doctor --data "$DB" 2>&1)
-    case "$out" in *"reader slots    3 in use"*) break;; esac
+    case "$out" in *"reader slots    4 in use"*) break;; esac
     sleep 0.1
 done
 { kill -KILL $SLEEPER; wait $SLEEPER; } 2>/dev/null

@@ -209,19 +209,20 @@ def bad_row_fails_whole_copy():
         raise AssertionError("bad row accepted")
     except psycopg2.Error as e:
         assert e.pgcode == "22P02", (e.pgcode, str(e))
-        assert e.diag.context == "COPY copy_f, line 2501", e.diag.context
+        assert e.diag.context == 'COPY copy_f, line 2501, column n: "not-a-number"', e.diag.context
     assert count("copy_f") == before   # the 2500 good rows are not there either
     try:
         cur.copy_expert("copy copy_f from stdin", io.BytesIO(b"500\tshort\n"))
         raise AssertionError("short row accepted")
     except psycopg2.Error as e:
         assert e.pgcode == "22P04" and "missing data for column \"n\"" in str(e), str(e)
-        assert e.diag.context == "COPY copy_f, line 1", e.diag.context
+        assert e.diag.context == 'COPY copy_f, line 1: "500\tshort"', e.diag.context   # PostgreSQL's: the line
     try:
         cur.copy_expert("copy copy_f from stdin", io.BytesIO(b"600\ta\t1\t2\n"))
         raise AssertionError("long row accepted")
     except psycopg2.Error as e:
         assert e.pgcode == "22P04", str(e)
+        assert e.diag.context == 'COPY copy_f, line 1: "600\ta\t1\t2"', e.diag.context
     try:   # a key already there: the INSERT of the batch fails
         cur.copy_expert("copy copy_f from stdin", io.BytesIO(b"700\ta\t1\n1\tdup\t2\n"))
         raise AssertionError("duplicate key accepted")

@@ -389,7 +389,7 @@ TEST(copy_portal)
     CHECK(exec_stmt(st, &r, &e) == DRIFTDB_ROW_RESULT);
     CHECK(driftdb_copy_in_data(r, "4\td\nx\te\n", 9, &e) == -1);
     CHECK_EQ_STR(e.sqlstate, "22P02");
-    CHECK_EQ_STR(e.context, "COPY cp, line 2");
+    CHECK_EQ_STR(e.context, "COPY cp, line 2, column id: \"x\"");
     driftdb_result_free(r);
     driftdb_session_fail(sess);
     CHECK(driftdb_session_sync(sess, &e) == DRIFTDB_OK);

@@ -9,7 +9,9 @@
  * first bad seq where one exists, and a message saying what is wrong.
  * After the first test verify renews its snapshot every 3 entries
  * (DRIFTDB_VERIFY_CHUNK), so every renewal path runs too.  VERIFY RECENT n
- * finds what lies within the newest n commits, and not what lies before.
+ * finds what lies within the newest n commits, and not what lies before;
+ * VERIFY TABLE t finds damage to t's rows and entries and to the chain,
+ * not to another table's.
  */
 #include "check.h"
 #include "driftdb.h"
@@ -446,17 +448,6 @@ TEST(index_entries)
     EXPECT_BAD(d, 0, "no table defines");
 }
 
-/* VERIFY RECENT n through SQL on dir (read-only): the row's three values
- * as text ("NULL" for NULL).  0, or -1 when it does not run. */
-static int verify_sql(const char *dir, const char *sql, char out[3][512]);
-
-static int recent_dir(const char *dir, int n, char out[3][512])
-{
-    char sql[64];
-    snprintf(sql, sizeof sql, "VERIFY RECENT %d", n);
-    return verify_sql(dir, sql, out);
-}
-
 /* A VERIFY statement (sql) through SQL on dir (read-only): the row's three
  * values as text ("NULL" for NULL).  0, or -1 when it does not run. */
 static int verify_sql(const char *dir, const char *sql, char out[3][512])
@@ -488,16 +479,26 @@ static int verify_sql(const char *dir, const char *sql, char out[3][512])
     return rc;
 }
 
-#define EXPECT_RECENT(dir, n, checked, bad, text)                                    \
+/* A VERIFY statement's row on dir: commits_checked, first_bad_seq, and a
+ * status holding text. */
+#define EXPECT_VERIFY(dir, sql, checked, bad, text)                                  \
     do {                                                                             \
         char o_[3][512];                                                             \
-        CHECK_EQ_INT(recent_dir(dir, n, o_), 0);                                     \
+        CHECK_EQ_INT(verify_sql(dir, sql, o_), 0);                                   \
         CHECK_EQ_STR(o_[0], checked);                                                \
         CHECK_EQ_STR(o_[1], bad);                                                    \
         if (!strstr(o_[2], text)) {                                                  \
-            printf("  status \"%s\" lacks \"%s\"\n", o_[2], text);                   \
+            printf("  %s: status \"%s\" lacks \"%s\"\n", sql, o_[2], text);        \
             CHECK(0);                                                                \
         }                                                                            \
+    } while (0)
+
+/* VERIFY RECENT n (the newest n commits) on dir. */
+#define EXPECT_RECENT(dir, n, checked, bad, text)                                    \
+    do {                                                                             \
+        char q_[64];                                                                 \
+        snprintf(q_, sizeof q_, "VERIFY RECENT %d", (int)(n));                       \
+        EXPECT_VERIFY(dir, q_, checked, bad, text);                                  \
     } while (0)
 
 /* present entries of doc's index (id 5): 'h10' (key 2) sorts first */
@@ -563,17 +564,6 @@ TEST(verify_recent)
 
 /* LMDB's older meta page made to look newest: LMDB would read the older
  * tree, whose data is intact; the meta check reports it. */
-#define EXPECT_VERIFY(dir, sql, checked, bad, text)                                  \
-    do {                                                                             \
-        char o_[3][512];                                                             \
-        CHECK_EQ_INT(verify_sql(dir, sql, o_), 0);                                   \
-        CHECK_EQ_STR(o_[0], checked);                                                \
-        CHECK_EQ_STR(o_[1], bad);                                                    \
-        if (!strstr(o_[2], text)) {                                                  \
-            printf("  %s: status \"%s\" lacks \"%s\"\n", sql, o_[2], text);        \
-            CHECK(0);                                                                \
-        }                                                                            \
-    } while (0)
 
 /* u_v's entries (index id 3) */
 static int is_u_v(const MDB_val *k, const MDB_val *v)
