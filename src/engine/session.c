@@ -1856,9 +1856,11 @@ static bool oid_to_type(u32 oid, TypeId *t)
 
 #define MAX_PARAMS 65535   /* Bind counts parameters in an Int16 */
 
-/* The highest $n in sql (0 when none).  COPY takes none, as in
- * PostgreSQL, where it is a utility statement: a $n in COPY (query) is
- * 42P02 when the COPY runs. */
+/* The highest $n in sql (0 when none).  COPY, EXECUTE and PREPARE take
+ * none, as in PostgreSQL, where they are utility statements that Parse
+ * does not analyze: a $n in COPY (query) or in EXECUTE's arguments is
+ * 42P02 when the statement runs, and PREPARE's belong to the statement
+ * it prepares. */
 static int max_param(const char *sql, size_t len, Arena *a, int *out, DdError *e)
 {
     Lexer lx;
@@ -1874,7 +1876,9 @@ static int max_param(const char *sql, size_t len, Arena *a, int *out, DdError *e
             return DD_ENOMEM;
         }
         if (t.kind == TOK_EOF) return DD_OK;
-        if (first && t.kind == TOK_IDENT && strcmp(t.str, "copy") == 0) return DD_OK;
+        if (first && t.kind == TOK_IDENT &&
+            (strcmp(t.str, "copy") == 0 || strcmp(t.str, "execute") == 0 || strcmp(t.str, "prepare") == 0))
+            return DD_OK;
         if (t.kind != TOK_PARAM) continue;
         if (t.ival > MAX_PARAMS)
             return dd_err(e, DD_EPROGRAM_LIMIT, t.start, "too many parameters: $%lld (at most %d)",
@@ -2261,11 +2265,18 @@ static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
         if ((rc = ensure_snapshot(s, e))) return rc;
         SqlCtx ctx;
         rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e);
+        /* the arguments see no parameters of a portal that runs the
+         * EXECUTE (EXECUTE q($1) Parsed by a client): $n is 42P02, as in
+         * PostgreSQL, where EXECUTE is a utility statement */
+        ctx.param_types = NULL;
+        ctx.params = NULL;
+        ctx.nparams = 0;
         for (int i = 0; !rc && i < ps->nargs; i++) {
             CompileCtx cc;
             memset(&cc, 0, sizeof(cc));
             cc.sql = &ctx;
             cc.agg_forbidden = "EXECUTE parameter";
+            cc.sublink_forbidden = "EXECUTE parameter";
             ExprProg *prog;
             Value v;
             EvalEnv env = {&ctx, NULL, 0, NULL};

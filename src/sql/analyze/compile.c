@@ -2273,6 +2273,8 @@ static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int want, i
     env->link = l;
     if (b->nesting > 200)
         return err_at(cc, DD_ESTACK_DEPTH, loc, "stack depth limit exceeded");
+    if (cc->sublink_forbidden)
+        return err_at(cc, DD_EFEATURE, loc, "cannot use subquery in %s", cc->sublink_forbidden);
     if (!cc->sql->plan_subquery)
         return err_at(cc, DD_EINTERNAL, loc, "no planner for subqueries in this context");
     int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->types, &l->typmod);
