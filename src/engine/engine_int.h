@@ -300,6 +300,9 @@ struct driftdb_stmt {
     i32 *penums;               /* [nparams]: an untyped one an enum (array) context
                                   reads: SqlCtx.param_enums, for ParameterDescription
                                   and binary Bind */
+    TypeId *pregs;             /* [nparams]: the reg* type (regclass ...) of a text one
+                                  a reg* context reads as a name: SqlCtx.param_regs,
+                                  for ParameterDescription; TYPE_NULLTYPE none */
     Describe desc;
     struct PlanCache *cache;   /* its plan kept for later runs (session.c), or NULL */
     bool no_cache;             /* planning showed that its plan cannot be kept */

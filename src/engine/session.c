@@ -1956,9 +1956,9 @@ static int describe_copy(Arena *keep, const Describe *pd, bool has_rows, Describ
     return DD_OK;
 }
 
-static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, i32 *enums, u8 *resolved,
-                        int np, const Value *vals, Arena *keep, Describe *d, bool *empty, bool *txn_exit,
-                        bool *per_portal, DdError *e)
+static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, i32 *enums, TypeId *regs,
+                        u8 *resolved, int np, const Value *vals, Arena *keep, Describe *d, bool *empty,
+                        bool *txn_exit, bool *per_portal, DdError *e)
 {
     if (per_portal) *per_portal = false;
     Arena a, row;
@@ -2061,6 +2061,7 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     if (rc) goto done;
     ctx.param_types = types;
     ctx.param_enums = enums;
+    ctx.param_regs = regs;
     ctx.param_resolved = resolved;
     ctx.nparams = np;
     ctx.params = vals;
@@ -2148,12 +2149,13 @@ static int prepare_text(driftdb_session *s, const char *sql, size_t len, int nty
         }
     }
     st->penums = arena_zalloc(&st->arena, sizeof(i32) * (size_t)(st->nparams ? st->nparams : 1));
-    if (!st->penums) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
+    st->pregs = arena_zalloc(&st->arena, sizeof(TypeId) * (size_t)(st->nparams ? st->nparams : 1));
+    if (!st->penums || !st->pregs) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
     u8 *resolved = arena_zalloc(&st->arena, (size_t)(st->nparams ? st->nparams : 1));
     if (!resolved) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
     for (int i = 0; i < st->nparams; i++) resolved[i] = st->ptypes[i] != TYPE_UNKNOWN;
-    rc = analyze_text(s, st->sql, len, st->ptypes, st->penums, resolved, st->nparams, NULL, &st->arena, &st->desc,
-                      &st->empty, &st->txn_exit, &st->desc_per_portal, e);
+    rc = analyze_text(s, st->sql, len, st->ptypes, st->penums, st->pregs, resolved, st->nparams, NULL, &st->arena,
+                      &st->desc, &st->empty, &st->txn_exit, &st->desc_per_portal, e);
     if (rc) goto fail;
     /* what no context decided is text */
     st->puntyped = arena_zalloc(&st->arena, sizeof(bool) * (size_t)(st->nparams ? st->nparams : 1));
@@ -2373,6 +2375,7 @@ uint32_t driftdb_stmt_param_type(const driftdb_stmt *st, int i)
     i32 en = st->puntyped[i] ? st->penums[i] : 0;
     if (en > 0) return ENUM_OID_BASE + (u32)(en - 1);
     if (en < 0) return ENUM_ARRAY_OID_BASE + (u32)(-en - 1);
+    if (st->pregs[i] && st->ptypes[i] == TYPE_TEXT) return type_oid(st->pregs[i]);   /* a name read as a reg* */
     return type_oid(st->ptypes[i]);
 }
 
@@ -2471,8 +2474,8 @@ int driftdb_portal_columns(driftdb_session *s, driftdb_portal *p, int *has_rows,
         driftdb_stmt *st = p->st;
         TypeId *types = arena_memdup(&p->arena, st->ptypes, sizeof(TypeId) * (size_t)(st->nparams ? st->nparams : 1));
         bool empty, txn_exit;
-        int rc = types ? analyze_text(s, st->sql, st->len, types, NULL, NULL, st->nparams, p->params, &p->arena,
-                                      &p->desc, &empty, &txn_exit, NULL, e)
+        int rc = types ? analyze_text(s, st->sql, st->len, types, NULL, NULL, NULL, st->nparams, p->params,
+                                      &p->arena, &p->desc, &empty, &txn_exit, NULL, e)
                        : dd_err(e, DD_ENOMEM, -1, NULL);
         if (rc) return api_fail(s, err);
         p->described = true;
