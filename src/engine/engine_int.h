@@ -325,6 +325,11 @@ struct driftdb_portal {
     ColDesc *cols;             /* its result's columns, once it ran (NULL before) */
     int ncols;
     PortalKept *kept;          /* run by a SQL FETCH / MOVE, or NULL */
+    /* where the client is in its rows, whichever of Execute
+     * (driftdb_portal_advance) and SQL FETCH / MOVE moved it: PostgreSQL's
+     * portalPos and atEnd, which FETCH ABSOLUTE / RELATIVE count from */
+    u64 pos;                   /* rows had */
+    bool at_end;               /* a move forward ran out of rows */
 };
 
 /* binary.c: PostgreSQL's binary format of values. */

@@ -2581,6 +2581,12 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     return DRIFTDB_ROW_RESULT;
 }
 
+void driftdb_portal_advance(driftdb_portal *p, uint64_t nrows, int at_end)
+{
+    p->pos += nrows;
+    if (at_end) p->at_end = true;
+}
+
 void driftdb_portal_free(driftdb_portal *p)
 {
     if (!p) return;

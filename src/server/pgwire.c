@@ -1701,6 +1701,7 @@ static void conn_send_held(Conn *c, PgwPortal *p, u32 maxrows)
             if (maxrows > 0 && sent == maxrows) {
                 size_t at = msg_begin(c, 's');   /* PortalSuspended */
                 msg_end(c, at);
+                driftdb_portal_advance(p->p, sent, 0);
                 return;
             }
             sent++;
@@ -1714,6 +1715,7 @@ static void conn_send_held(Conn *c, PgwPortal *p, u32 maxrows)
         p->held_pos += len;
         if (c->out.len >= PGW_FLUSH_AT && conn_flush(c) != 0) return;
     }
+    driftdb_portal_advance(p->p, sent, 1);
     p->holding = false;
     p->done = true;
     buf_free(h);
@@ -2287,6 +2289,7 @@ static int conn_execute_portal(Conn *c, Cursor *cur)
                 c->suspended = p;
                 size_t at = msg_begin(c, 's');   /* PortalSuspended */
                 msg_end(c, at);
+                driftdb_portal_advance(p->p, sent, 0);   /* where a SQL FETCH goes on from */
                 return 0;
             }
             int rc = driftdb_result_next(r, &err);
@@ -2300,6 +2303,7 @@ static int conn_execute_portal(Conn *c, Cursor *cur)
         }
     }
     if (c->suspended == p) c->suspended = NULL;
+    if (p->has_rows) driftdb_portal_advance(p->p, sent, 1);
     send_complete(c, r, p->has_rows ? (long)sent : -1);
     const char *tag = driftdb_result_tag(r);
     snprintf(p->tag, sizeof p->tag, "%s", tag ? tag : "");
