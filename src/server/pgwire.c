@@ -34,8 +34,9 @@
  *     At most one portal has an open driftdb_result between messages
  *     (c->suspended, after Execute stopped at its row limit); before
  *     another statement runs, its rest is read into the portal's held
- *     buffer (conn_hold_suspended); it is forgotten when an engine call
- *     fails (the engine frees the current result on error).
+ *     buffer (conn_hold_suspended); it is forgotten when an error fails
+ *     the transaction (conn_fail_txn: the engine frees the current
+ *     result), as every ERROR of the extended protocol does.
  *     Portals end with the transaction: at Sync or a simple query outside
  *     a transaction block.  SQL FETCH / MOVE / CLOSE reach them by name
  *     through the session's portal hooks (conn_portal_find): c->running
