@@ -323,6 +323,11 @@ int driftdb_portal_columns(driftdb_session *s, driftdb_portal *p, int *has_rows,
  * differ from the description fails with 0A000. */
 int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **out,
                         driftdb_error *err);
+/* Tells portal p that an Execute sent the client nrows more of its rows,
+ * at_end when they were its last (CommandComplete rather than
+ * PortalSuspended): the position a SQL FETCH / MOVE ABSOLUTE or RELATIVE
+ * of the portal counts from, as PostgreSQL's (its portalPos, atEnd). */
+void driftdb_portal_advance(driftdb_portal *p, uint64_t nrows, int at_end);
 void driftdb_portal_free(driftdb_portal *p);
 
 /*

@@ -14,8 +14,9 @@
  * A name no cursor has may be a client's protocol portal (Bind), which
  * FETCH, MOVE and CLOSE reach through the server's callbacks
  * (driftdb_portal_hooks), as PostgreSQL's cursors are portals.  Such a
- * portal scans forward only (PostgreSQL makes it NO SCROLL) and has one
- * position, whichever of Execute and FETCH moves it: one the server has
+ * portal scans forward only (PostgreSQL makes it NO SCROLL: a direction
+ * that ends up moving forward works, ABSOLUTE and RELATIVE too) and has
+ * one position, whichever of Execute and FETCH moves it: one the server has
  * not run yet (NEW) is run here to its end and its rows kept with it
  * (PortalKept; driftdb_portal_exec later returns the rows left); one the
  * server ran part way (HELD) gives its rows left through take, read back
@@ -342,47 +343,114 @@ static int held_row(void *arg, const driftdb_param *f, int nf)
     return 0;
 }
 
-/* FETCH / MOVE cs from protocol portal p (state: DRIFTDB_PORTAL_*). */
+/* Moves protocol portal p forward by up to want rows (-1: all), as
+ * PostgreSQL's PortalRunSelect forward: the rows into *rows when keep
+ * (values in the statement arena), how many into *k; p->pos and p->at_end
+ * follow.  A NEW portal was run already (portal_run_keep). */
+static int portal_forward(driftdb_session *s, driftdb_portal *p, int state, const char *name, long want, bool keep,
+                          const Value **rows, size_t *k, DdError *e)
+{
+    *rows = NULL;
+    *k = 0;
+    if (want == 0 || p->at_end) return DD_OK;
+    int rc;
+    if (state == DRIFTDB_PORTAL_NEW) {
+        /* copied: the result may outlive the portal (a Close while it is suspended) */
+        PortalKept *pk = p->kept;
+        size_t left = pk->nrows - pk->pos, nc = (size_t)p->ncols;
+        *k = want < 0 || (size_t)want > left ? left : (size_t)want;
+        Value *copy = keep ? arena_alloc(&s->stmt, sizeof(Value) * (*k * nc + 1)) : NULL;
+        if (keep && !copy) return dd_err(e, DD_ENOMEM, -1, NULL);
+        for (size_t i = 0; copy && i < *k * nc; i++)
+            if ((rc = val_copy(&s->stmt, &pk->vals[pk->pos * nc + i], &copy[i]))) return dd_err(e, rc, -1, NULL);
+        *rows = copy;
+        pk->pos += *k;
+    } else if (state == DRIFTDB_PORTAL_HELD) {
+        if (!p->cols) return dd_err(e, DD_EINTERNAL, -1, "portal \"%s\" has no columns", name);
+        HeldRows h = {s, p->cols, p->ncols, NULL, 0, 0, e, DD_OK};
+        long got = s->portal_hooks.take(s->portal_hooks.arg, name, want, keep ? held_row : NULL, &h);
+        if (got < 0)
+            return h.rc ? h.rc : dd_err(e, DD_EINTERNAL, -1, "the held rows of portal \"%s\" are unreadable", name);
+        *k = (size_t)got;
+        *rows = h.vals;
+    }
+    p->pos += *k;
+    if (want < 0 || *k < (size_t)want) p->at_end = true;
+    return DD_OK;
+}
+
+/*
+ * FETCH / MOVE cs from protocol portal p (state: DRIFTDB_PORTAL_*), as
+ * PostgreSQL's DoPortalRunFetch for a NO SCROLL portal: any direction
+ * whose end result is a move forward from p's position (p->pos, p->at_end)
+ * works: NEXT, FORWARD n, ALL, RELATIVE n > 0, ABSOLUTE n past the
+ * position (or up to twice it from the start, before any row was read),
+ * FETCH 0 off a row, MOVE 0; any other is 55000.
+ */
 static int portal_fetch(driftdb_session *s, driftdb_portal *p, int state, const CursorStmt *cs, driftdb_result *r,
                         DdError *e)
 {
     if (state == DRIFTDB_PORTAL_FAILED || state == DRIFTDB_PORTAL_ACTIVE)
         return dd_err(e, DD_EOBJECT_STATE, -1, "portal \"%s\" cannot be run", cs->name);
-    bool back = cs->dir == CURSOR_BACKWARD || (cs->dir == CURSOR_RELATIVE && cs->count < 0) ||
-                (cs->dir == CURSOR_ABSOLUTE && cs->count < 0);
+    i64 n = cs->count;
+    bool back = false;     /* moves backward */
+    bool rewind = false;   /* back to the start: no move while nothing was read */
+    bool zero = false;     /* FETCH 0: the current row again */
+    i64 skip = 0, take = 0;   /* rows passed over, then rows returned (-1: all) */
+    switch (cs->dir) {
+    case CURSOR_FORWARD:
+        if (n == 0) zero = true;
+        else take = n;
+        break;
+    case CURSOR_BACKWARD:
+        if (n == 0) zero = true;
+        else if (n < 0 && cs->move) rewind = true;   /* MOVE BACKWARD ALL: a rewind, as PostgreSQL's */
+        else back = true;
+        break;
+    case CURSOR_RELATIVE:
+        if (n == 0) zero = true;
+        else if (n < 0) back = true;
+        else { skip = n - 1; take = 1; }
+        break;
+    default:   /* CURSOR_ABSOLUTE */
+        if (n < 0) {
+            back = true;   /* counted back from the end */
+        } else if (n == 0) {
+            rewind = true;
+        } else if ((u64)(n - 1) <= p->pos / 2) {
+            /* PostgreSQL goes back to the start when that is nearer */
+            rewind = true;
+            skip = n - 1;
+            take = 1;
+        } else {
+            u64 at = p->pos + (p->at_end ? 1 : 0);   /* past the last row is one more */
+            if ((u64)n <= at) back = true;
+            else { skip = n - (i64)at - 1; take = 1; }
+        }
+        break;
+    }
+    bool on_row = p->pos > 0 && !p->at_end;
+    if (zero && cs->move) {
+        /* MOVE 0 says whether FETCH 0 would return a row, without moving */
+        r->tag = on_row ? "MOVE 1" : "MOVE 0";
+        return DD_OK;
+    }
+    if (zero && on_row) back = true;   /* read again by going back one */
+    if (rewind && !(p->pos == 0 && !p->at_end)) back = true;
     if (back) {
         int rc = dd_err(e, DD_EOBJECT_STATE, -1, "cursor can only scan forward");
         dd_err_hint(e, "Declare it with SCROLL option to enable backward scan.");
         return rc;
     }
-    if (cs->dir != CURSOR_FORWARD || cs->count == 0)
-        return dd_err(e, DD_EFEATURE, -1, "%s of a protocol portal takes NEXT, FORWARD n or ALL only",
-                      cs->move ? "MOVE" : "FETCH");
-    long want = cs->count < 0 || cs->count > LONG_MAX ? -1 : (long)cs->count;
     int rc;
     if (state == DRIFTDB_PORTAL_NEW && !p->kept && (rc = portal_run_keep(s, p, cs->name, r, e))) return rc;
     const Value *rows = NULL;
     size_t k = 0;
-    if (state == DRIFTDB_PORTAL_NEW) {
-        /* copied: the result may outlive the portal (a Close while it is suspended) */
-        PortalKept *pk = p->kept;
-        size_t left = pk->nrows - pk->pos, nc = (size_t)p->ncols;
-        k = want < 0 || (size_t)want > left ? left : (size_t)want;
-        Value *copy = cs->move ? NULL : arena_alloc(&s->stmt, sizeof(Value) * (k * nc + 1));
-        if (!cs->move && !copy) return dd_err(e, DD_ENOMEM, -1, NULL);
-        for (size_t i = 0; copy && i < k * nc; i++)
-            if ((rc = val_copy(&s->stmt, &pk->vals[pk->pos * nc + i], &copy[i]))) return dd_err(e, rc, -1, NULL);
-        rows = copy;
-        pk->pos += k;
-    } else if (state == DRIFTDB_PORTAL_HELD) {
-        if (!p->cols) return dd_err(e, DD_EINTERNAL, -1, "portal \"%s\" has no columns", cs->name);
-        HeldRows h = {s, p->cols, p->ncols, NULL, 0, 0, e, DD_OK};
-        long got = s->portal_hooks.take(s->portal_hooks.arg, cs->name, want, cs->move ? NULL : held_row, &h);
-        if (got < 0)
-            return h.rc ? h.rc : dd_err(e, DD_EINTERNAL, -1, "the held rows of portal \"%s\" are unreadable", cs->name);
-        k = (size_t)got;
-        rows = h.vals;
-    }
+    if (skip && (rc = portal_forward(s, p, state, cs->name, skip > LONG_MAX ? -1 : (long)skip, false, &rows, &k, e)))
+        return rc;
+    if ((rc = portal_forward(s, p, state, cs->name, take < 0 || take > LONG_MAX ? -1 : (long)take, !cs->move, &rows,
+                             &k, e)))
+        return rc;
     r->tag = arena_printf(&s->stmt, "%s %zu", cs->move ? "MOVE" : "FETCH", k);
     if (!r->tag) return dd_err(e, DD_ENOMEM, -1, NULL);
     if (cs->move) return DD_OK;

@@ -301,6 +301,9 @@ struct driftdb_stmt {
     i32 *penums;               /* [nparams]: an untyped one an enum (array) context
                                   reads: SqlCtx.param_enums, for ParameterDescription
                                   and binary Bind */
+    TypeId *pregs;             /* [nparams]: the reg* type (regclass ...) of a text one
+                                  a reg* context reads as a name: SqlCtx.param_regs,
+                                  for ParameterDescription; TYPE_NULLTYPE none */
     Describe desc;
     struct PlanCache *cache;   /* its plan kept for later runs (session.c), or NULL */
     bool no_cache;             /* planning showed that its plan cannot be kept */
@@ -323,6 +326,11 @@ struct driftdb_portal {
     ColDesc *cols;             /* its result's columns, once it ran (NULL before) */
     int ncols;
     PortalKept *kept;          /* run by a SQL FETCH / MOVE, or NULL */
+    /* where the client is in its rows, whichever of Execute
+     * (driftdb_portal_advance) and SQL FETCH / MOVE moved it: PostgreSQL's
+     * portalPos and atEnd, which FETCH ABSOLUTE / RELATIVE count from */
+    u64 pos;                   /* rows had */
+    bool at_end;               /* a move forward ran out of rows */
 };
 
 /* binary.c: PostgreSQL's binary format of values. */

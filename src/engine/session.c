@@ -1856,9 +1856,11 @@ static bool oid_to_type(u32 oid, TypeId *t)
 
 #define MAX_PARAMS 65535   /* Bind counts parameters in an Int16 */
 
-/* The highest $n in sql (0 when none).  COPY takes none, as in
- * PostgreSQL, where it is a utility statement: a $n in COPY (query) is
- * 42P02 when the COPY runs. */
+/* The highest $n in sql (0 when none).  COPY, EXECUTE and PREPARE take
+ * none, as in PostgreSQL, where they are utility statements that Parse
+ * does not analyze: a $n in COPY (query) or in EXECUTE's arguments is
+ * 42P02 when the statement runs, and PREPARE's belong to the statement
+ * it prepares. */
 static int max_param(const char *sql, size_t len, Arena *a, int *out, DdError *e)
 {
     Lexer lx;
@@ -1874,7 +1876,9 @@ static int max_param(const char *sql, size_t len, Arena *a, int *out, DdError *e
             return DD_ENOMEM;
         }
         if (t.kind == TOK_EOF) return DD_OK;
-        if (first && t.kind == TOK_IDENT && strcmp(t.str, "copy") == 0) return DD_OK;
+        if (first && t.kind == TOK_IDENT &&
+            (strcmp(t.str, "copy") == 0 || strcmp(t.str, "execute") == 0 || strcmp(t.str, "prepare") == 0))
+            return DD_OK;
         if (t.kind != TOK_PARAM) continue;
         if (t.ival > MAX_PARAMS)
             return dd_err(e, DD_EPROGRAM_LIMIT, t.start, "too many parameters: $%lld (at most %d)",
@@ -1952,9 +1956,9 @@ static int describe_copy(Arena *keep, const Describe *pd, bool has_rows, Describ
     return DD_OK;
 }
 
-static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, i32 *enums, u8 *resolved,
-                        int np, const Value *vals, Arena *keep, Describe *d, bool *empty, bool *txn_exit,
-                        bool *per_portal, DdError *e)
+static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId *types, i32 *enums, TypeId *regs,
+                        u8 *resolved, int np, const Value *vals, Arena *keep, Describe *d, bool *empty,
+                        bool *txn_exit, bool *per_portal, DdError *e)
 {
     if (per_portal) *per_portal = false;
     Arena a, row;
@@ -2057,6 +2061,7 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
     if (rc) goto done;
     ctx.param_types = types;
     ctx.param_enums = enums;
+    ctx.param_regs = regs;
     ctx.param_resolved = resolved;
     ctx.nparams = np;
     ctx.params = vals;
@@ -2144,12 +2149,13 @@ static int prepare_text(driftdb_session *s, const char *sql, size_t len, int nty
         }
     }
     st->penums = arena_zalloc(&st->arena, sizeof(i32) * (size_t)(st->nparams ? st->nparams : 1));
-    if (!st->penums) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
+    st->pregs = arena_zalloc(&st->arena, sizeof(TypeId) * (size_t)(st->nparams ? st->nparams : 1));
+    if (!st->penums || !st->pregs) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
     u8 *resolved = arena_zalloc(&st->arena, (size_t)(st->nparams ? st->nparams : 1));
     if (!resolved) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto fail; }
     for (int i = 0; i < st->nparams; i++) resolved[i] = st->ptypes[i] != TYPE_UNKNOWN;
-    rc = analyze_text(s, st->sql, len, st->ptypes, st->penums, resolved, st->nparams, NULL, &st->arena, &st->desc,
-                      &st->empty, &st->txn_exit, &st->desc_per_portal, e);
+    rc = analyze_text(s, st->sql, len, st->ptypes, st->penums, st->pregs, resolved, st->nparams, NULL, &st->arena,
+                      &st->desc, &st->empty, &st->txn_exit, &st->desc_per_portal, e);
     if (rc) goto fail;
     /* what no context decided is text */
     st->puntyped = arena_zalloc(&st->arena, sizeof(bool) * (size_t)(st->nparams ? st->nparams : 1));
@@ -2261,11 +2267,18 @@ static int run_execute(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_
         if ((rc = ensure_snapshot(s, e))) return rc;
         SqlCtx ctx;
         rc = ctx_setup(s, &ctx, sql, &s->stmt, &s->row, e);
+        /* the arguments see no parameters of a portal that runs the
+         * EXECUTE (EXECUTE q($1) Parsed by a client): $n is 42P02, as in
+         * PostgreSQL, where EXECUTE is a utility statement */
+        ctx.param_types = NULL;
+        ctx.params = NULL;
+        ctx.nparams = 0;
         for (int i = 0; !rc && i < ps->nargs; i++) {
             CompileCtx cc;
             memset(&cc, 0, sizeof(cc));
             cc.sql = &ctx;
             cc.agg_forbidden = "EXECUTE parameter";
+            cc.sublink_forbidden = "EXECUTE parameter";
             ExprProg *prog;
             Value v;
             EvalEnv env = {&ctx, NULL, 0, NULL};
@@ -2362,6 +2375,7 @@ uint32_t driftdb_stmt_param_type(const driftdb_stmt *st, int i)
     i32 en = st->puntyped[i] ? st->penums[i] : 0;
     if (en > 0) return ENUM_OID_BASE + (u32)(en - 1);
     if (en < 0) return ENUM_ARRAY_OID_BASE + (u32)(-en - 1);
+    if (st->pregs[i] && st->ptypes[i] == TYPE_TEXT) return type_oid(st->pregs[i]);   /* a name read as a reg* */
     return type_oid(st->ptypes[i]);
 }
 
@@ -2460,8 +2474,8 @@ int driftdb_portal_columns(driftdb_session *s, driftdb_portal *p, int *has_rows,
         driftdb_stmt *st = p->st;
         TypeId *types = arena_memdup(&p->arena, st->ptypes, sizeof(TypeId) * (size_t)(st->nparams ? st->nparams : 1));
         bool empty, txn_exit;
-        int rc = types ? analyze_text(s, st->sql, st->len, types, NULL, NULL, st->nparams, p->params, &p->arena,
-                                      &p->desc, &empty, &txn_exit, NULL, e)
+        int rc = types ? analyze_text(s, st->sql, st->len, types, NULL, NULL, NULL, st->nparams, p->params,
+                                      &p->arena, &p->desc, &empty, &txn_exit, NULL, e)
                        : dd_err(e, DD_ENOMEM, -1, NULL);
         if (rc) return api_fail(s, err);
         p->described = true;
@@ -2565,6 +2579,12 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
         return api_fail(s, err);
     }
     return DRIFTDB_ROW_RESULT;
+}
+
+void driftdb_portal_advance(driftdb_portal *p, uint64_t nrows, int at_end)
+{
+    p->pos += nrows;
+    if (at_end) p->at_end = true;
 }
 
 void driftdb_portal_free(driftdb_portal *p)

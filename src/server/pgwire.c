@@ -34,8 +34,9 @@
  *     At most one portal has an open driftdb_result between messages
  *     (c->suspended, after Execute stopped at its row limit); before
  *     another statement runs, its rest is read into the portal's held
- *     buffer (conn_hold_suspended); it is forgotten when an engine call
- *     fails (the engine frees the current result on error).
+ *     buffer (conn_hold_suspended); it is forgotten when an error fails
+ *     the transaction (conn_fail_txn: the engine frees the current
+ *     result), as every ERROR of the extended protocol does.
  *     Portals end with the transaction: at Sync or a simple query outside
  *     a transaction block.  SQL FETCH / MOVE / CLOSE reach them by name
  *     through the session's portal hooks (conn_portal_find): c->running
@@ -195,6 +196,9 @@ typedef struct PgwPortal {
     bool done;                 /* ran to completion */
     bool empty;                /* done, and its statement was empty */
     bool interrupted;          /* suspended, then closed by an error */
+    bool runs_failed;          /* may run in a failed transaction block: bound
+                                  there (a ROLLBACK or COMMIT, all Bind lets
+                                  through then) or empty */
     bool holding;              /* the rest of its rows are in held */
     bool held_error;           /* held ends with an ErrorResponse */
     Buf held;                  /* messages not yet sent, from held_pos */
@@ -1559,10 +1563,29 @@ fatal:   /* the engine said FATAL: the session cannot go on */
 
 /* ---- extended query protocol -------------------------------------------- */
 
-/* A protocol-level error in an extended-protocol message: ErrorResponse,
- * then everything up to Sync is skipped (PostgreSQL's rule). */
+/* An ERROR aborts the transaction, as any ERROR in PostgreSQL, whether
+ * the engine raised it or the wire layer did (a statement or portal that
+ * does not exist, a Bind that does not fit its statement, a Sync with a
+ * body): an implicit transaction is rolled back, a block fails (25P02
+ * until ROLLBACK).  Failing frees the session's current result, so a
+ * suspended portal's result is gone.  An engine call that failed has done
+ * this already; doing it again changes nothing. */
+static void conn_fail_txn(Conn *c)
+{
+    if (c->suspended) {
+        c->suspended->r = NULL;
+        c->suspended->interrupted = true;
+        c->suspended = NULL;
+    }
+    driftdb_session_fail(c->sess);
+}
+
+/* An ERROR in an extended-protocol message: the transaction fails
+ * (conn_fail_txn), ErrorResponse, then everything up to Sync is skipped
+ * (PostgreSQL's rule). */
 static void conn_ext_error(Conn *c, const driftdb_error *e)
 {
+    conn_fail_txn(c);
     send_error(c, e);
     c->state = PGW_SKIP_TO_SYNC;
     if (error_is_fatal(e)) {   /* the server is shutting down: close */
@@ -1584,17 +1607,21 @@ static void conn_ext_errorf(Conn *c, const char *state, const char *fmt, ...)
     conn_ext_error(c, &e);
 }
 
-/* An engine call failed: the engine has freed the session's current result
- * (and rolled back or failed the transaction), so a suspended portal's
- * result is gone. */
-static void conn_engine_error(Conn *c, const driftdb_error *e)
+/* 26000 for a statement name that Bind or Describe finds nothing under,
+ * in PostgreSQL's words (the unnamed statement has its own). */
+static void conn_stmt_missing(Conn *c, const char *name)
 {
-    if (c->suspended) {
-        c->suspended->r = NULL;
-        c->suspended->interrupted = true;
-        c->suspended = NULL;
-    }
-    conn_ext_error(c, e);
+    if (name[0]) conn_ext_errorf(c, "26000", "prepared statement \"%s\" does not exist", name);
+    else conn_ext_errorf(c, "26000", "unnamed prepared statement does not exist");
+}
+
+/* In a failed transaction block: 25P02 sent, true.  PostgreSQL refuses
+ * there to describe rows and to run a portal bound before the failure. */
+static bool conn_failed_txn(Conn *c)
+{
+    if (driftdb_session_txn_status(c->sess) != 'E') return false;
+    conn_ext_errorf(c, "25P02", "current transaction is aborted, commands ignored until end of transaction block");
+    return true;
 }
 
 /* Closes and frees the result of a suspended portal (before anything else
@@ -1680,6 +1707,7 @@ static void conn_send_held(Conn *c, PgwPortal *p, u32 maxrows)
             if (maxrows > 0 && sent == maxrows) {
                 size_t at = msg_begin(c, 's');   /* PortalSuspended */
                 msg_end(c, at);
+                driftdb_portal_advance(p->p, sent, 0);
                 return;
             }
             sent++;
@@ -1693,6 +1721,7 @@ static void conn_send_held(Conn *c, PgwPortal *p, u32 maxrows)
         p->held_pos += len;
         if (c->out.len >= PGW_FLUSH_AT && conn_flush(c) != 0) return;
     }
+    driftdb_portal_advance(p->p, sent, 1);
     p->holding = false;
     p->done = true;
     buf_free(h);
@@ -1840,7 +1869,7 @@ static int conn_parse(Conn *c, Cursor *cur)
     dd_free(oids);
     if (rc != DRIFTDB_OK) {
         position_in_chars(&err, sql);
-        conn_engine_error(c, &err);
+        conn_ext_error(c, &err);
         return 0;
     }
     if (old) stmt_drop(c, old);   /* the unnamed statement is replaced */
@@ -1933,7 +1962,7 @@ static int conn_bind(Conn *c, Cursor *cur)
     if (!problem && !s) {
         dd_free(params);
         dd_free(rfmt);
-        conn_ext_errorf(c, "26000", "prepared statement \"%s\" does not exist", sname);
+        conn_stmt_missing(c, sname);
         return 0;
     }
     if (!problem && np != driftdb_stmt_nparams(s->st)) {
@@ -1953,7 +1982,7 @@ static int conn_bind(Conn *c, Cursor *cur)
     if (old && pname[0]) {
         dd_free(params);
         dd_free(rfmt);
-        conn_ext_errorf(c, "42P03", "portal \"%s\" already exists", pname);
+        conn_ext_errorf(c, "42P03", "cursor \"%s\" already exists", pname);   /* PostgreSQL's words */
         return 0;
     }
     if (old && portal_drop(c, old)) {   /* the unnamed portal is replaced */
@@ -1967,7 +1996,7 @@ static int conn_bind(Conn *c, Cursor *cur)
     dd_free(params);
     if (rc != DRIFTDB_OK) {
         dd_free(rfmt);
-        conn_engine_error(c, &err);
+        conn_ext_error(c, &err);
         return 0;
     }
     if (nr > 1) {
@@ -1979,9 +2008,8 @@ static int conn_bind(Conn *c, Cursor *cur)
             dd_free(rfmt);
             driftdb_portal_free(dp);
             if (ncols < 0) {
-                conn_engine_error(c, &err);
+                conn_ext_error(c, &err);
             } else {
-                driftdb_session_fail(c->sess);
                 conn_ext_errorf(c, "08P01", "bind message has %d result formats but query has %d columns", nr,
                                 ncols);
             }
@@ -1999,6 +2027,7 @@ static int conn_bind(Conn *c, Cursor *cur)
     }
     p->name = nm;
     p->p = dp;
+    p->runs_failed = driftdb_session_txn_status(c->sess) == 'E' || driftdb_stmt_is_empty(s->st);
     p->text = s->text;
     s->text->refs++;
     p->formats = rfmt;
@@ -2052,15 +2081,16 @@ static int conn_describe(Conn *c, Cursor *cur)
     if (kind == 'S') {
         PgwStmt *s = stmt_find(c, name);
         if (!s) {
-            conn_ext_errorf(c, "26000", "prepared statement \"%s\" does not exist", name);
+            conn_stmt_missing(c, name);
             return 0;
         }
+        n = driftdb_stmt_columns(s->st, &has_rows, &cols);
+        if (has_rows && conn_failed_txn(c)) return 0;
         int np = driftdb_stmt_nparams(s->st);
         size_t at = msg_begin(c, 't');   /* ParameterDescription */
         buf_put_u16be(&c->out, (u16)np);
         for (int i = 0; i < np; i++) buf_put_u32be(&c->out, driftdb_stmt_param_type(s->st, i));
         msg_end(c, at);
-        n = driftdb_stmt_columns(s->st, &has_rows, &cols);
         if (has_rows && n > PGW_MAX_FIELDS) {
             conn_ext_errorf(c, "54000", "too many result columns (%d)", n);
             return 0;
@@ -2082,6 +2112,7 @@ static int conn_describe(Conn *c, Cursor *cur)
             conn_ext_errorf(c, "34000", "portal \"%s\" does not exist", name);
             return 0;
         }
+        if (conn_failed_txn(c)) return 0;
         if (n > PGW_MAX_FIELDS) {
             conn_ext_errorf(c, "54000", "too many result columns (%d)", n);
             return 0;
@@ -2091,9 +2122,10 @@ static int conn_describe(Conn *c, Cursor *cur)
     }
     n = driftdb_portal_columns(c->sess, p->p, &has_rows, &cols, &err);
     if (n < 0) {
-        conn_engine_error(c, &err);
+        conn_ext_error(c, &err);
         return 0;
     }
+    if (has_rows && conn_failed_txn(c)) return 0;
     if (has_rows && n > PGW_MAX_FIELDS) {
         conn_ext_errorf(c, "54000", "too many result columns (%d)", n);
         return 0;
@@ -2178,6 +2210,9 @@ static int conn_execute_portal(Conn *c, Cursor *cur)
         conn_ext_errorf(c, "34000", "portal \"%s\" does not exist", name);
         return 0;
     }
+    /* the portals of a failed block failed with it, but for one bound
+     * there (a ROLLBACK) or an empty one, as in PostgreSQL */
+    if (!p->runs_failed && conn_failed_txn(c)) return 0;
     driftdb_error err;
     memset(&err, 0, sizeof err);
     if (p->interrupted) {
@@ -2225,7 +2260,7 @@ static int conn_execute_portal(Conn *c, Cursor *cur)
         }
         if (rc != DRIFTDB_ROW_RESULT) {
             send_fail_notices(c);
-            conn_engine_error(c, &err);
+            conn_ext_error(c, &err);
             return 0;
         }
         if (driftdb_result_copy(r, NULL, NULL)) {
@@ -2245,11 +2280,9 @@ static int conn_execute_portal(Conn *c, Cursor *cur)
             p->has_rows = false;
         } else {
             int ncols = driftdb_result_ncols(r);
-            if (driftdb_result_has_rows(r) && !portal_formats_ok(c, p, ncols)) {
-                driftdb_result_free(r);
-                driftdb_session_fail(c->sess);   /* the error ends the transaction */
-                return 0;
-            }
+            /* the error fails the statement: driftdb_session_fail frees r,
+             * the session's current result, without committing it */
+            if (driftdb_result_has_rows(r) && !portal_formats_ok(c, p, ncols)) return 0;
             for (int i = 0; i < ncols; i++) driftdb_result_set_binary(r, i, portal_format(p, i));
             p->has_rows = driftdb_result_has_rows(r) != 0;
         }
@@ -2263,6 +2296,7 @@ static int conn_execute_portal(Conn *c, Cursor *cur)
                 c->suspended = p;
                 size_t at = msg_begin(c, 's');   /* PortalSuspended */
                 msg_end(c, at);
+                driftdb_portal_advance(p->p, sent, 0);   /* where a SQL FETCH goes on from */
                 return 0;
             }
             int rc = driftdb_result_next(r, &err);
@@ -2276,6 +2310,7 @@ static int conn_execute_portal(Conn *c, Cursor *cur)
         }
     }
     if (c->suspended == p) c->suspended = NULL;
+    if (p->has_rows) driftdb_portal_advance(p->p, sent, 1);
     send_complete(c, r, p->has_rows ? (long)sent : -1);
     const char *tag = driftdb_result_tag(r);
     snprintf(p->tag, sizeof p->tag, "%s", tag ? tag : "");
@@ -2383,9 +2418,12 @@ static int conn_serve_loop(Conn *c)
             c->state = PGW_CLOSED;
             return 0;
         case 'S':
-            if (!cur_end(&cur)) {   /* a Sync with a body: an error, then ReadyForQuery (PostgreSQL's) */
+            if (!cur_end(&cur)) {
+                /* a Sync with a body: an error, which aborts the
+                 * transaction, then ReadyForQuery (PostgreSQL's) */
                 driftdb_error e;
                 error_set(&e, "ERROR", "08P01", "invalid message format");
+                conn_fail_txn(c);
                 send_error(c, &e);
             }
             conn_sync(c);
@@ -2405,6 +2443,7 @@ static int conn_serve_loop(Conn *c)
         case 'F': {
             driftdb_error e;
             error_set(&e, "ERROR", "0A000", "function call protocol is not supported");
+            conn_fail_txn(c);   /* an ERROR: the transaction is aborted */
             send_error(c, &e);
             conn_ready_for_query(c);
             break;

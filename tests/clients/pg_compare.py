@@ -5,8 +5,9 @@ protocol of driftdb-server side by side with a real PostgreSQL 15.
 The same message sequences go to both servers (raw sockets) and what comes
 back must agree: the kinds of the messages (ParseComplete, BindComplete,
 DataRow, PortalSuspended, NoData, ...), their SQLSTATEs, the command tags,
-the parameter types of ParameterDescription, and the bytes of binary
-results of every type.  Then asyncpg prepares statements on both and the
+the parameter types of ParameterDescription, the transaction status of
+ReadyForQuery (an error of the wire layer fails a block as any error
+does), and the bytes of binary results of every type.  Then asyncpg prepares statements on both and the
 inferred parameter types and result column types must agree.
 
 Known differences, deliberately not compared:
@@ -61,6 +62,10 @@ def desc(kind, name=b""):
 
 def close(kind, name=b""):
     return msg(b"C", kind + name + b"\0")
+
+
+def query(sql):   # a simple Query
+    return msg(b"Q", sql.encode() + b"\0")
 
 
 SYNC = msg(b"S")
@@ -121,6 +126,8 @@ class Conn:
                 out.append("t" + str(struct.unpack("!%dI" % n, b[2:])))
             elif t in (b"S", b"N"):   # ParameterStatus / notices differ in their defaults
                 continue
+            elif t == b"Z":   # ReadyForQuery: with the transaction status
+                out.append("Z" + b.decode())
             else:
                 out.append(t.decode())
             if t == b"Z":
@@ -198,6 +205,40 @@ SEQUENCES = [
     ("copy_parameters", parse("COPY (SELECT $1::int) TO STDOUT") + bind() + ex() + SYNC +
      parse("COPY (SELECT $1::int) TO STDOUT") + bind([b"1"]) + ex() + SYNC),
     ("copy_cleanup", msg(b"Q", b"DROP TABLE pgcopy\0"), 1),
+    # an ERROR of the wire layer aborts the transaction, as every ERROR
+    # does: a block fails (25P02 until ROLLBACK), with the portals bound
+    # before (but for an empty one), and an implicit transaction is rolled
+    # back with the statements it ran
+    ("wire_error_setup", query("CREATE TABLE pgwerr (id int)"), 1),
+    ("execute_missing_in_block", query("BEGIN") + ex(b"nope") + SYNC + query("SELECT 1") + query("ROLLBACK"), 4),
+    ("describe_missing_in_block", query("BEGIN") + desc(b"S", b"nope") + SYNC + query("SELECT 1") + query("ROLLBACK") +
+     query("BEGIN") + desc(b"P", b"nope") + SYNC + query("ROLLBACK"), 7),
+    ("unnamed_missing_in_block", query("BEGIN") + bind() + SYNC + query("ROLLBACK") + query("BEGIN") + desc(b"S") +
+     SYNC + query("ROLLBACK"), 6),
+    ("bind_mismatch_in_block", query("BEGIN") + parse("SELECT $1::int", b"w") + bind(stmt=b"w") + SYNC +
+     query("SELECT 1") + query("ROLLBACK") + close(b"S", b"w") + SYNC, 5),
+    ("duplicates_in_block", query("BEGIN") + parse("SELECT 1", b"x") + parse("SELECT 2", b"x") + SYNC +
+     query("ROLLBACK") + query("BEGIN") + parse("SELECT 1") + bind(portal=b"p") + bind(portal=b"p") + SYNC +
+     query("ROLLBACK") + close(b"S", b"x") + SYNC, 7),
+    ("bad_subtypes_in_block", query("BEGIN") + desc(b"X") + SYNC + query("ROLLBACK") + query("BEGIN") + close(b"X") +
+     SYNC + query("ROLLBACK"), 6),
+    ("missing_portal_rolls_back", parse("INSERT INTO pgwerr VALUES (1)") + bind() + ex() + ex(b"nope") + SYNC +
+     query("SELECT 1 FROM pgwerr"), 2),
+    ("sync_with_body_rolls_back", parse("INSERT INTO pgwerr VALUES (2)") + bind() + ex() + msg(b"S", b"x") +
+     query("SELECT 1 FROM pgwerr") + query("BEGIN") + msg(b"S", b"x") + query("ROLLBACK"), 5),
+    ("portals_fail_with_block", query("BEGIN") + parse("SELECT generate_series(1, 3)") + bind(portal=b"a") +
+     ex(b"a", 1) + parse("") + bind(portal=b"e") + ex(b"nope") + SYNC + ex(b"a", 1) + SYNC + ex(b"e") + SYNC +
+     desc(b"P", b"a") + SYNC + parse("ROLLBACK") + bind() + ex() + SYNC, 6),
+    ("describe_in_failed_block", query("BEGIN") + parse("SELECT 1", b"d1") + parse("COMMIT", b"d2") +
+     query("SELECT nope") + desc(b"S", b"d1") + SYNC + desc(b"S", b"d2") + SYNC + query("ROLLBACK") +
+     close(b"S", b"d1") + close(b"S", b"d2") + SYNC, 6),
+    ("wire_error_cleanup", query("DROP TABLE pgwerr"), 1),
+    # EXECUTE is a utility statement: Parse gives it no parameters of its
+    # own, and its arguments see none of the portal's (42P02)
+    ("execute_parameters", query("PREPARE pgq(int) AS SELECT $1 + 1") + parse("EXECUTE pgq($1)") + desc(b"S") +
+     bind() + ex() + SYNC + parse("EXECUTE pgq($1)", b"", (23,)) + desc(b"S") + bind([b"1"]) + ex() + SYNC +
+     parse("EXECUTE pgq((SELECT 1))") + bind() + ex() + SYNC + parse("EXECUTE pgq(2)") + bind() + ex() + SYNC +
+     parse("PREPARE pgz AS SELECT $1") + desc(b"S") + SYNC + query("DEALLOCATE pgq"), 7),
 ]
 
 VALUES = [

@@ -340,11 +340,18 @@ def server_cursors():
 
 @test
 def sql_prepare_execute():
-    """PREPARE / EXECUTE in SQL, EXECUTE with a bound parameter through the
-    extended protocol (described as its prepared statement's columns)"""
+    """PREPARE / EXECUTE in SQL, EXECUTE through the extended protocol
+    (described as its prepared statement's columns); a parameter bound to
+    EXECUTE's arguments is 42P02, as in PostgreSQL, where EXECUTE is a
+    utility statement whose arguments see no protocol parameter"""
     with connect(autocommit=True) as c:
         c.execute("PREPARE p3_z (int) AS SELECT $1 + 1 AS r, 'x' AS s")
-        cur = c.execute("EXECUTE p3_z(%s)", (41,))
+        try:
+            c.execute("EXECUTE p3_z(%s)", (41,))
+            raise AssertionError("EXECUTE with a bound parameter worked")
+        except psycopg.errors.UndefinedParameter:
+            pass
+        cur = c.execute("EXECUTE p3_z(41)", prepare=True)
         expect([d.name for d in cur.description], ["r", "s"], "described")
         expect(cur.fetchall(), [(42, "x")], "executed")
         expect(c.execute("EXECUTE p3_z(1)", prepare=True).fetchall(), [(2, "x")], "EXECUTE prepared")

@@ -24,7 +24,8 @@
 #                    primary key violation aborting its client
 #   pg_compare.py    the extended protocol side by side with a PostgreSQL 15
 #                    started here (replies, SQLSTATEs, binary bytes, types,
-#                    COPY, notices before errors)
+#                    COPY, notices before errors, wire errors failing the
+#                    transaction)
 #   robustness.py    raw sockets: garbage, bad lengths, half messages,
 #                    protocol 2.0, extended protocol, vanishing clients,
 #                    --max-connections (against a second, limited server)
@@ -45,9 +46,10 @@
 #                    views, no commits, a vanished client's tables ended
 #   stress.py        concurrent writers and readers (snapshots, AS OF now())
 #   param_infer_test.py  parameter types inferred as PostgreSQL's (UNION,
-#                    VALUES, IN, BETWEEN, CASE, ARRAY, 42P18 ...) and
-#                    asyncpg's Cursor (SQL MOVE / FETCH / CLOSE of Bind
-#                    portals), side by side with that PostgreSQL 15
+#                    VALUES, IN, BETWEEN, CASE, ARRAY, 42P18, regclass,
+#                    EXECUTE ...) and asyncpg's Cursor (SQL MOVE / FETCH /
+#                    CLOSE of Bind portals, FETCH ABSOLUTE / RELATIVE),
+#                    side by side with that PostgreSQL 15
 #   plan_cache_test.py  prepared queries run again and again (their kept
 #                    plans) beside other sessions' changes, DDL, SET and
 #                    roles, every outcome as PostgreSQL's

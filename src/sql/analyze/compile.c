@@ -188,6 +188,16 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
     CompileCtx *cc = b->cc;
     if (f->n == 1 && f->code[0].op == XOP_PARAM && f->type == TYPE_UNKNOWN && t != TYPE_UNKNOWN &&
         t != TYPE_NULLTYPE) {
+        /* read untyped here, then typed by another context before this one
+         * wants it as another type: PostgreSQL's variable_coerce_param_hook
+         * refuses that (SELECT $1 FROM t WHERE $1 = 1: text versus integer) */
+        TypeId now = cc->sql->param_types[f->code[0].a - 1];
+        if (now != TYPE_UNKNOWN && now != t) {
+            int rc = err_at(cc, DD_EAMBIGUOUS_PARAMETER, f->code[0].loc, "inconsistent types deduced for parameter $%d",
+                            f->code[0].a);
+            dd_err_detail(cc->sql->err, "%s versus %s", type_name(now), type_name(t));
+            return rc;
+        }
         sql_param_resolved(cc->sql, f->code[0].a);
         /* an untyped $n takes the type its context needs (describing only:
          * when executing, parameters are typed constants); where an enum is
@@ -200,6 +210,8 @@ static int coerce(Builder *b, Frag *f, TypeId t, i32 typmod, bool explicit_cast,
             i32 *pe = cc->sql->param_enums;
             if (pe && type_has_etype(t) && typmod >= 0 && !pe[f->code[0].a - 1])
                 pe[f->code[0].a - 1] = type_is_array(t) ? -(typmod + 1) : typmod + 1;
+            TypeId *pr = cc->sql->param_regs;
+            if (pr && type_is_reg(t) && !pr[f->code[0].a - 1]) pr[f->code[0].a - 1] = t;
             ExprInstr i = ins_make(XOP_CAST, loc);
             i.type = (u8)t;
             i.typmod = typmod;
@@ -1501,6 +1513,13 @@ static const FuncDef *resolve_form(const char *name, int n, const Frag *fs, Type
     return NULL;
 }
 
+/* Whether function name's first argument is a sequence, which PostgreSQL
+ * types regclass and DriftDB reads by its name (analyze/seqfunc.c). */
+static bool seq_takes_regclass(const char *name)
+{
+    return strcmp(name, "nextval") == 0 || strcmp(name, "currval") == 0 || strcmp(name, "setval") == 0;
+}
+
 /* The first argument of function name from which on its arguments are of
  * PostgreSQL's type "any" (format, concat, json_build_object ...), or -1. */
 static int any_args_from(const char *name)
@@ -2212,7 +2231,9 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
     }
     if (!rc && !(fd = resolve_form(name, n, fs, types, &ret))) {
         Buf sig = BUF_INIT;
-        buf_printf(&sig, "%s(", e->u.func.name);   /* as written: pg_catalog.f stays qualified */
+        /* as written: pg_catalog.f stays qualified; EXTRACT(f FROM x) is
+         * pg_catalog.extract(f, x) in PostgreSQL's messages */
+        buf_printf(&sig, "%s(", strcmp(e->u.func.name, "extract") == 0 ? "pg_catalog.extract" : e->u.func.name);
         for (int i = 0; i < n; i++)
             buf_printf(&sig, "%s%s", i ? ", " : "", arg_type_name(cc, fs[i].type, fs[i].typmod));
         buf_puts(&sig, ")");
@@ -2236,6 +2257,11 @@ static int compile_func(Builder *b, Expr *e, Frag *f)
         rc = err_at(cc, DD_EUNDEFINED_OPERATOR, e->loc, "operator does not exist: json %s %s",
                     name[0] == 'n' ? "=" : name[0] == 'g' ? ">" : "<", n > 1 ? arg_type_name(cc, fs[1].type, fs[1].typmod) : "json");
     i32 etm = rc ? -1 : enum_typmod(fs, n);   /* untyped arguments read as labels of the enum argument's type */
+    /* nextval($1), currval, setval: DriftDB reads the sequence's name as
+     * text where PostgreSQL's argument is a regclass, which is what
+     * ParameterDescription names */
+    int rpn = !rc && n >= 1 && cc->sql->param_regs && seq_takes_regclass(name) ? untyped_param_frag(cc, &fs[0]) : 0;
+    if (rpn && !cc->sql->param_regs[rpn - 1]) cc->sql->param_regs[rpn - 1] = TYPE_REGCLASS;
     int any = any_args_from(name);
     for (int i = 0; !rc && i < n; i++) {
         /* an argument of type "any" leaves a $n untyped (42P18 unless
@@ -2277,6 +2303,8 @@ static int plan_sublink(Builder *b, SelectStmt *s, SubLinkKind kind, int want, i
     env->link = l;
     if (b->nesting > 200)
         return err_at(cc, DD_ESTACK_DEPTH, loc, "stack depth limit exceeded");
+    if (cc->sublink_forbidden)
+        return err_at(cc, DD_EFEATURE, loc, "cannot use subquery in %s", cc->sublink_forbidden);
     if (!cc->sql->plan_subquery)
         return err_at(cc, DD_EINTERNAL, loc, "no planner for subqueries in this context");
     int rc = cc->sql->plan_subquery(cc->sql, s, env, &l->root, &ncols, &l->types, &l->typmod);

@@ -253,6 +253,7 @@ typedef struct CompileCtx {
     bool srf_allowed;
     const char *srf_forbidden;   /* where they are not ("CASE"), when agg_forbidden does not say */
     SrfCall **srfs; int nsrfs, capsrfs;
+    const char *sublink_forbidden;   /* where subqueries are not ("EXECUTE parameter"), or NULL */
     /* output aliases visible to ORDER BY (name -> expression) */
 } CompileCtx;
 

@@ -74,10 +74,13 @@ static bool r_substring(TypeId *a, int n, TypeId *r)
     for (int i = 1; i < n; i++) typed = typed || !is_unknownish(a[i]);
     return typed && r_text_ints(a, n, r);
 }
+/* abs: the argument's type; an untyped one (a literal, NULL, a $n)
+ * takes the double precision form, as PostgreSQL picks its numeric
+ * category's preferred type among abs's forms */
 static bool r_numeric_same(TypeId *a, int n, TypeId *r)
 {
     DD_UNUSED(n);
-    if (is_unknownish(a[0])) a[0] = TYPE_NUMERIC;
+    if (is_unknownish(a[0])) a[0] = TYPE_FLOAT8;
     if (!type_is_numeric(a[0])) return false;
     *r = a[0];
     return true;
@@ -108,6 +111,17 @@ static bool r_round(TypeId *a, int n, TypeId *r)
     }
     *r = a[0];
     return true;
+}
+/* trunc(x) as round(x), but for an untyped x: PostgreSQL's trunc has
+ * forms of two type categories (numbers, macaddr), so it cannot choose
+ * (42725, *r TYPE_UNKNOWN) */
+static bool r_trunc(TypeId *a, int n, TypeId *r)
+{
+    if (n == 1 && is_unknownish(a[0])) {
+        *r = TYPE_UNKNOWN;
+        return false;
+    }
+    return r_round(a, n, r);
 }
 static bool r_same_common(TypeId *a, int n, TypeId *r)
 {
@@ -1050,11 +1064,17 @@ static int f_extract(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 static int f_date_part(EvalEnv *env, const Value *a, int n, Value *out, int loc)
 { DD_UNUSED(n); DD_UNUSED(loc); return date_part(env, a, out, true); }
 
+/* extract / date_part (field, x): an untyped x is 42725 (*r
+ * TYPE_UNKNOWN), as PostgreSQL cannot choose among their forms of two type
+ * categories (date and time, interval) */
 static bool r_part(TypeId *a, int n, TypeId *r, TypeId ret)
 {
     DD_UNUSED(n);
     if (is_unknownish(a[0]) || type_is_string(a[0])) a[0] = TYPE_TEXT; else return false;
-    if (is_unknownish(a[1])) a[1] = TYPE_TIMESTAMPTZ;
+    if (is_unknownish(a[1])) {
+        *r = TYPE_UNKNOWN;
+        return false;
+    }
     if (!type_is_datetime(a[1]) && a[1] != TYPE_INTERVAL && a[1] != TYPE_TIME && a[1] != TYPE_TIMETZ) return false;
     *r = ret;
     return true;
@@ -2141,7 +2161,7 @@ static const FuncDef funcs[] = {
     {"rpad", 2, 3, r_pad, f_rpad, false},
     {"abs", 1, 1, r_numeric_same, f_abs, false},
     {"round", 1, 2, r_round, f_round, false},
-    {"trunc", 1, 2, r_round, f_trunc, false},
+    {"trunc", 1, 2, r_trunc, f_trunc, false},
     {"floor", 1, 1, r_float_or_numeric, f_floor, false},
     {"ceil", 1, 1, r_float_or_numeric, f_ceil, false},
     {"ceiling", 1, 1, r_float_or_numeric, f_ceil, false},

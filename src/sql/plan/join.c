@@ -1644,6 +1644,7 @@ int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi)
         }
     }
     jp.top_before = 0;
+    TypeId *params_at_where = select_params_snapshot(ctx, s);
     if (s->where) {
         /* the whole condition first, for PostgreSQL's error messages */
         CompileCtx wc;
@@ -1690,6 +1691,7 @@ int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi)
     }
     memset(fi, 0, sizeof(*fi));
     fi->op = root.op;
+    fi->params_at_where = params_at_where;
     fi->rels = jp.rels;
     fi->nrels = jp.nrels;
     fi->width = jp.width;

@@ -35,6 +35,9 @@ typedef struct FromItem {
      * bare * lists (NULL: every relation's visible columns in order) */
     const MergedCol *merged; int nmerged;
     const StarCol *star; int nstar;
+    /* describing (plan_from_where): the parameters' types once FROM was
+     * planned, before WHERE (select_params_snapshot), or NULL */
+    TypeId *params_at_where;
 } FromItem;
 
 #define INDEX_MAX_KEYS 32   /* columns of an index, as PostgreSQL's (54011 past it) */
@@ -178,5 +181,10 @@ KeySetEntry *keyset_get(const KeySet *ks, const u8 *key, u32 len);
 /* join.c: plans FROM and WHERE of s; fi gets the operator (canonical rows
  * of all its relations) and the relations of the scope. */
 int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi);
+/* Describing a statement: a copy of the parameters' types now, which the
+ * select list of s is analyzed with (select.c); NULL when not describing,
+ * without parameters, or when out of memory (the types then stay DriftDB's
+ * order's). */
+TypeId *select_params_snapshot(SqlCtx *ctx, const SelectStmt *s);
 
 #endif

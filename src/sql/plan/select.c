@@ -1728,6 +1728,7 @@ static int analyze_setop(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
             c->nctes = 0;
         }
         mem[i] = m;
+        ctx->setop_leaf = c;
         rc = analyze_query(ctx, c, &plans[i], &env);
         if (rc) return rc;
     }
@@ -2008,6 +2009,45 @@ static void col_source_named(const FromItem *fi, const Expr *e, ColDesc *out)
     out->src_domain = t->cols[fj].domain;
 }
 
+/*
+ * Describing a statement, PostgreSQL analyzes a query's select list after
+ * FROM and before WHERE, GROUP BY, HAVING and ORDER BY, and a $n there
+ * takes the type the first context it meets wants; a $n standing alone in
+ * the select list is an unknown output, resolved as text once the query is
+ * analyzed.  DriftDB plans FROM and WHERE together, then GROUP BY, then
+ * the select list: so the select list is compiled with the parameter types
+ * as they were before WHERE (this snapshot), and the types it gives are
+ * then put together with those WHERE and GROUP BY gave.  SELECT $1 FROM t
+ * WHERE $1 = 1 is then 42P08 (integer versus text), as PostgreSQL's.  Not
+ * for the members of a set operation, whose outputs the operation types.
+ */
+TypeId *select_params_snapshot(SqlCtx *ctx, const SelectStmt *s)
+{
+    if (!ctx->param_resolved || ctx->params || !ctx->param_types || ctx->nparams <= 0 || ctx->setop_leaf == s)
+        return NULL;
+    return arena_memdup(ctx->stmt, ctx->param_types, sizeof(TypeId) * (size_t)ctx->nparams);
+}
+
+/* After the select list was compiled with snapshot `seen` as the
+ * parameters' types (select_params_snapshot): each type it gave joins
+ * those the rest of the query gave (now); one that two contexts typed
+ * differently is 42P08, as PostgreSQL's second context would find it
+ * typed already. */
+static int select_params_merge(SqlCtx *ctx, const TypeId *seen, TypeId *now)
+{
+    for (int i = 0; i < ctx->nparams; i++) {
+        if (seen[i] == TYPE_UNKNOWN || seen[i] == now[i]) continue;
+        if (now[i] == TYPE_UNKNOWN) {
+            now[i] = seen[i];
+            continue;
+        }
+        int rc = dd_err(ctx->err, DD_EAMBIGUOUS_PARAMETER, -1, "inconsistent types deduced for parameter $%d", i + 1);
+        dd_err_detail(ctx->err, "%s versus %s", type_name(seen[i]), type_name(now[i]));
+        return rc;
+    }
+    return DD_OK;
+}
+
 static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer)
 {
     int rc;
@@ -2115,6 +2155,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     for (int i = 0; !grouped && i < nt; i++) grouped = ast_has_aggregate(texprs[i]);
     for (int i = 0; !grouped && i < s->norder; i++) grouped = ast_has_aggregate(s->order_by[i]->expr);
 
+    TypeId *params_at_where = s->nfrom ? fi.params_at_where : select_params_snapshot(ctx, s);
     if (s->nfrom == 0 && s->where) {
         CompileCtx wc;
         memset(&wc, 0, sizeof(wc));
@@ -2223,10 +2264,18 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                               s->windows[i]->name);
     cc.win_allowed = true;
     cc.srf_allowed = true;
-    for (int i = 0; i < nt; i++) {
-        rc = expr_compile(&cc, texprs[i], &progs[i]);
-        if (rc) return rc;
+    TypeId *now = ctx->param_types;
+    if (params_at_where) {   /* PostgreSQL's order (select_params_snapshot) */
+        ctx->param_types = params_at_where;
+        ctx->params_snapshot_depth++;
     }
+    for (int i = 0; i < nt && !rc; i++) rc = expr_compile(&cc, texprs[i], &progs[i]);
+    if (params_at_where) {
+        ctx->param_types = now;
+        ctx->params_snapshot_depth--;
+        if (!rc) rc = select_params_merge(ctx, params_at_where, now);
+    }
+    if (rc) return rc;
     if (s->having) {
         cc.win_allowed = false;
         cc.srf_allowed = false;
@@ -2438,6 +2487,13 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     if (!p->cols) return DD_ENOMEM;
     for (int i = 0; i < nt; i++) {
         if ((rc = expr_resolve_output(ctx, progs[i]))) return rc;
+        /* a query inside a select list compiled in PostgreSQL's order (a
+         * scalar subquery): a $n it outputs untyped is text from here on,
+         * as PostgreSQL resolves it when it finishes the subquery */
+        if (ctx->params_snapshot_depth > 0 && ctx->setop_leaf != s && progs[i]->n == 1 &&
+            progs[i]->code[0].op == XOP_PARAM && progs[i]->type == TYPE_UNKNOWN &&
+            ctx->param_types[progs[i]->code[0].a - 1] == TYPE_UNKNOWN)
+            ctx->param_types[progs[i]->code[0].a - 1] = TYPE_TEXT;
         p->cols[i].name = tnames[i];
         TypeId t = progs[i]->type;
         p->cols[i].untyped = t == TYPE_UNKNOWN || t == TYPE_NULLTYPE;

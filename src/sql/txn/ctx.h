@@ -195,6 +195,12 @@ typedef struct SqlCtx {
      * stays untyped (its text is read as a label), the enum's id + 1, or
      * -(id + 1) for an array of it; 0 none.  NULL: not asked. */
     i32 *param_enums;
+    /* while describing: per $n that a reg* context wants while DriftDB
+     * reads it as a name when the statement runs ($1::regclass; nextval($1),
+     * whose argument PostgreSQL types regclass), that reg* type, which
+     * ParameterDescription names as PostgreSQL's; TYPE_NULLTYPE none.
+     * NULL: not asked. */
+    TypeId *param_regs;
     /* while describing: per $n, set once a context gave it a type (any,
      * an enum or reg* one included) or resolved it as text, as PostgreSQL's
      * select lists, ORDER BY and untyped UNION / VALUES / CASE branches do;
@@ -226,6 +232,12 @@ typedef struct SqlCtx {
     TemporalKind view_kind;
     u64 view_a, view_b;
     int view_depth;
+    /* The member of a set operation being planned (analyze_setop): its
+     * outputs take the operation's types, not text as a query's do. */
+    const struct SelectStmt *setop_leaf;
+    /* Select lists being compiled with the parameter types as PostgreSQL
+     * sees them there (plan/select.c, select_params_snapshot). */
+    int params_snapshot_depth;
     /* While a permanent view's query is planned: names find permanent
      * relations only (the view was made over them; a temporary table the
      * session made since does not capture it, as PostgreSQL binds a view
