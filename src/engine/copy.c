@@ -381,10 +381,12 @@ int driftdb_copy_out_next(driftdb_result *r, const char **data, size_t *len, dri
  * (nothing of it is committed).  An error about one row has PostgreSQL's
  * CONTEXT: "COPY t, line N, column c: "value"" for a value that does not
  * read, "COPY t, line N: "the line"" for a line with too few or too many
- * fields and for a row's NOT NULL, CHECK or domain (the batch's lines are
- * kept for that), "COPY t, line N" for a duplicate key; one about the
- * batch's rows together (a unique index other than the key, a foreign key)
- * names the lines of its batch.
+ * fields and for a row's NOT NULL or CHECK (the batch's lines are kept for
+ * that), "COPY t, line N" for a duplicate key; one about the batch's rows
+ * together (a unique index other than the key, a foreign key) names the
+ * lines of its batch.  A domain's constraint, which PostgreSQL checks as
+ * the field is read (", column c: "v"", ", column c: null input"), is
+ * checked with the row here and names its line (docs/postgres-differences.md).
  *
  * Measured (bench/copy.sh, 1,000,000 rows of int, text, int in one COPY):
  * about 190,000 rows/s with an INSERT parsed and planned per batch; the
@@ -541,7 +543,7 @@ static int copy_flush(driftdb_session *s, CopyState *c, DdError *e)
                                    e);
         if (rc && bad >= 0) {
             c->err_line = c->batch_line + (u64)bad;
-            /* a row's own check (NOT NULL, CHECK, a domain) shows its line,
+            /* a row's own check (NOT NULL, CHECK, a domain's) shows its line,
              * as PostgreSQL's; an index's (unique keys, foreign keys), which
              * PostgreSQL checks when its buffered rows go in, does not */
             bool index = !strcmp(e->sqlstate, "23505") || !strcmp(e->sqlstate, "23503");

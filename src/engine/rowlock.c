@@ -286,7 +286,7 @@ static int acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int m
     *waited = false;
     u64 h = lock_hash(table, pk, pklen);
     i64 lock_timeout = -1, deadlock_ms = -1, start = 0;
-    bool deadlock_checked = false;
+    bool deadlock_checked = false, slept = false;   /* slept: a wait /metrics counts */
     pthread_mutex_lock(&db->lk_mu);
     RowLock *l;
     if (scan_row(db, s, h, table, pk, pklen, mode, &l) && !session) {
@@ -325,7 +325,7 @@ static int acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int m
         if (code) {
             s->lk_wait_pk = NULL;
             pthread_mutex_unlock(&db->lk_mu);
-            note_wait(db, start);
+            if (slept) note_wait(db, start);
             if (code == DD_ECANCELED && s->cancel == CANCEL_TIMEOUT)
                 return dd_err(e, code, -1, "canceling statement due to statement timeout");
             if (code == DD_ECANCELED) return dd_err(e, code, -1, "canceling statement due to user request");
@@ -343,11 +343,12 @@ static int acquire(driftdb_session *s, u32 table, const u8 *pk, u32 pklen, int m
             until.tv_nsec -= 1000000000L;
         }
         pthread_cond_timedwait(&db->lk_cv, &db->lk_mu, &until);
+        slept = true;
     }
     s->lk_wait_pk = NULL;
     int rc = add_lock_to(s, h, table, pk, pklen, mode, session, e);
     pthread_mutex_unlock(&db->lk_mu);
-    if (*waited) note_wait(db, start);
+    if (slept) note_wait(db, start);
     return rc;
 }
 

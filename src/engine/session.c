@@ -2034,6 +2034,22 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         inner.u.select = stmt->u.cursor->query;
         stmt = &inner;
     }
+    if (stmt->kind == STMT_VERIFY || stmt->kind == STMT_BACKUP) {
+        /* their row's columns, without the planning that does their work */
+        static const char *const vnames[] = {"commits_checked", "first_bad_seq", "status"};
+        static const TypeId vtypes[] = {TYPE_INT8, TYPE_INT8, TYPE_TEXT};
+        static const char *const bnames[] = {"database_bytes", "file_bytes"};
+        static const TypeId btypes[] = {TYPE_INT8, TYPE_INT8};
+        bool v = stmt->kind == STMT_VERIFY;
+        d->has_rows = true;
+        d->ncols = v ? 3 : 2;
+        d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)d->ncols);
+        if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
+        for (int i = 0; i < d->ncols && !rc; i++)
+            rc = desc_col(keep, &d->cols[i], v ? vnames[i] : bnames[i], v ? vtypes[i] : btypes[i], -1);
+        if (rc) dd_err(e, rc, -1, NULL);
+        goto done;
+    }
     if (stmt->kind == STMT_SHOW && !is_utility_show(stmt->u.show)) {
         d->has_rows = true;
         if (strcmp(stmt->u.show->name, "all") == 0) {

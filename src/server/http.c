@@ -5,17 +5,32 @@
 #include "metrics.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
+#include "../util/clock.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The per-table figures read the whole database: kept and read again
+ * only when the head moved and ten times the last read's time has passed
+ * (a read of 2 s is done at most every 20 s; a small database's, at each
+ * scrape), by one scrape at a time. */
+typedef struct TableRows {
+    Buf fam[5];
+} TableRows;
 
 struct HttpServer {
     struct MHD_Daemon *d;
     driftdb *db;
     const atomic_bool *stopping;
     int max_conn;
+    pthread_mutex_t tables_mu;    /* guards the cached figures below */
+    TableRows tables;
+    bool tables_read;
+    u64 tables_head;              /* the head seq they were read at */
+    i64 tables_at, tables_took;   /* when (monotonic µs), and how long it took */
 };
 
 #define HTTP_MAX_REQUESTS 16      /* requests served at once */
@@ -61,9 +76,6 @@ static void histogram(Buf *b, const char *name, const char *help, const u64 *le,
 
 /* The per-table gauges, one family at a time (Prometheus wants each
  * family's samples together): driftdb_table_stats runs once, into rows. */
-typedef struct TableRows {
-    Buf fam[5];
-} TableRows;
 
 static const char *const table_family[5][2] = {
     {"driftdb_table_live_rows", "Rows in the table's present."},
@@ -94,14 +106,27 @@ static bool metrics_page(HttpServer *h, Buf *b)
 {
     driftdb_stats st;
     driftdb_get_stats(h->db, &st);
-    TableRows tr;
-    for (int i = 0; i < 5; i++) buf_init(&tr.fam[i]);
-    driftdb_error err;
-    memset(&err, 0, sizeof err);
-    if (driftdb_table_stats(h->db, table_row, &tr, &err) != DRIFTDB_OK) {
-        for (int i = 0; i < 5; i++) buf_free(&tr.fam[i]);
-        buf_printf(b, "reading the tables' sizes failed: %s (SQLSTATE %s)\n", err.message, err.sqlstate);
-        return false;
+    pthread_mutex_lock(&h->tables_mu);
+    i64 now = clock_mono_us();
+    if (!h->tables_read || (st.head_seq != h->tables_head && now - h->tables_at >= 10 * h->tables_took)) {
+        TableRows tr;
+        for (int i = 0; i < 5; i++) buf_init(&tr.fam[i]);
+        driftdb_error err;
+        memset(&err, 0, sizeof err);
+        if (driftdb_table_stats(h->db, table_row, &tr, &err) != DRIFTDB_OK) {
+            pthread_mutex_unlock(&h->tables_mu);
+            for (int i = 0; i < 5; i++) buf_free(&tr.fam[i]);
+            buf_printf(b, "reading the tables' sizes failed: %s (SQLSTATE %s)\n", err.message, err.sqlstate);
+            return false;
+        }
+        for (int i = 0; i < 5; i++) {
+            buf_free(&h->tables.fam[i]);
+            h->tables.fam[i] = tr.fam[i];
+        }
+        h->tables_read = true;
+        h->tables_head = st.head_seq;
+        h->tables_took = clock_mono_us() - now;
+        h->tables_at = now;
     }
 
     scalar(b, "driftdb_sessions", "gauge", "Client sessions open now.",
@@ -147,11 +172,13 @@ static bool metrics_page(HttpServer *h, Buf *b)
     head(b, "driftdb_lock_wait_seconds_total", "counter", "Time spent in those waits.");
     buf_printf(b, "driftdb_lock_wait_seconds_total %.6f\n", (double)st.lock_wait_us * 1e-6);
 
+    scalar(b, "driftdb_table_stats_seq", "gauge", "The head seq the per-table figures below were read at.",
+           h->tables_head);
     for (int i = 0; i < 5; i++) {
         head(b, table_family[i][0], "gauge", table_family[i][1]);
-        if (tr.fam[i].len) buf_append(b, tr.fam[i].data, tr.fam[i].len);
-        buf_free(&tr.fam[i]);
+        if (h->tables.fam[i].len) buf_append(b, h->tables.fam[i].data, h->tables.fam[i].len);
     }
+    pthread_mutex_unlock(&h->tables_mu);
     return true;
 }
 
@@ -217,11 +244,18 @@ HttpServer *http_start(int fd, driftdb *db, const atomic_bool *stopping, int max
     h->db = db;
     h->stopping = stopping;
     h->max_conn = max_conn;
-    h->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle,
+    pthread_mutex_init(&h->tables_mu, NULL);
+    for (int i = 0; i < 5; i++) buf_init(&h->tables.fam[i]);
+    /* poll(), not select(): a server with more than 1024 descriptors open
+     * (sessions) must still answer its health checks */
+    h->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL,
+                            NULL, handle,
                             h, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_REQUESTS,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_S, MHD_OPTION_END);
     if (!h->d) {
-        close(fd);
+        /* not closed here: libmicrohttpd may have closed it already, and
+         * the server exits */
+        pthread_mutex_destroy(&h->tables_mu);
         dd_free(h);
         return NULL;
     }
@@ -232,5 +266,7 @@ void http_stop(HttpServer *h)
 {
     if (!h) return;
     MHD_stop_daemon(h->d);   /* closes the listening socket too */
+    for (int i = 0; i < 5; i++) buf_free(&h->tables.fam[i]);
+    pthread_mutex_destroy(&h->tables_mu);
     dd_free(h);
 }

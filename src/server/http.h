@@ -9,7 +9,9 @@
  *                       503 with the reason otherwise
  *   GET /metrics        Prometheus text format 0.0.4: metrics.h's counters,
  *                       the database's (driftdb_get_stats) and every
- *                       table's size (driftdb_table_stats, read per scrape)
+ *                       table's size (driftdb_table_stats: read again when
+ *                       the head moved and ten times the last read's time
+ *                       has passed)
  *
  * HEAD as GET; other methods 405; other paths 404.  No authentication:
  * bind it to loopback or a private network (docs/architecture.md §6).
@@ -25,7 +27,7 @@ typedef struct HttpServer HttpServer;
 
 /* Serves on the listening socket fd, which it owns from then on.  stopping is
  * the server's shutdown flag (not ready while set).  NULL when the daemon
- * cannot start (fd closed). */
+ * cannot start (the caller exits: fd may or may not be closed). */
 HttpServer *http_start(int fd, driftdb *db, const atomic_bool *stopping, int max_conn);
 /* Stops serving (waits for requests in progress) and frees h. */
 void http_stop(HttpServer *h);

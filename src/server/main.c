@@ -635,6 +635,7 @@ static void server_reload(Server *srv)
         {"data_path", offsetof(ServerConfig, data_path)}, {"listen", offsetof(ServerConfig, listen)},
         {"socket_dir", offsetof(ServerConfig, socket_dir)}, {"tls_cert", offsetof(ServerConfig, tls_cert)},
         {"tls_key", offsetof(ServerConfig, tls_key)},       {"tls_ca", offsetof(ServerConfig, tls_ca)},
+        {"http_listen", offsetof(ServerConfig, http_listen)},
     };
     for (size_t i = 0; i < DD_ARRAY_LEN(fixed); i++)
         if (str_changed(*(char **)((char *)&srv->conf + fixed[i].off), *(char **)((char *)&nc + fixed[i].off)))

@@ -38,41 +38,46 @@ static Value text_val(SqlCtx *ctx, const char *s)
 }
 
 /* EXPECT HASH h AT SEQ n once the chain verified: 0 when the record of n
- * has hash h; else DD_ECORRUPT with *bad = n and why in e.  head: the
- * newest seq when the verification began. */
-static int verify_anchor(SqlCtx *ctx, const VerifyStmt *v, u64 head, u64 *bad, DdError *e)
+ * has hash h; else DD_ECORRUPT with *bad = n and why in e.  Read in a
+ * snapshot of its own: the newest head, whatever the statement's snapshot
+ * (an older one under REPEATABLE READ) sees. */
+static int verify_anchor(SqlCtx *ctx, const VerifyStmt *v, u64 *bad, DdError *e)
 {
-    u64 n = (u64)v->expect_seq;
-    if (n > head) return dd_err(e, DD_ECORRUPT, -1, "seq %llu is past the head (seq %llu): the log is shorter than the anchor",
-                                (unsigned long long)n, (unsigned long long)head);
+    Snap *snap;
+    int rc = store_snap_begin(ctx->store, &snap, e);
+    if (rc) return rc;
+    u64 n = (u64)v->expect_seq, head = snap_seq(snap);
     LogRecord rec;
-    int rc = store_log_get(ctx->snap, n, ctx->stmt, &rec, e);
-    if (rc < 0) return -rc;
-    if (rc == 0) return dd_err(e, DD_ECORRUPT, -1, "the log has no record of seq %llu", (unsigned long long)n);
-    char hex[65];
-    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", rec.hash[i]);
-    if (strcasecmp(hex, v->expect_hash) == 0) return 0;
-    *bad = n;
-    return dd_err(e, DD_ECORRUPT, -1, "the hash at seq %llu is %s, not the expected %s", (unsigned long long)n, hex,
-                  v->expect_hash);
+    if (n > head) {
+        rc = dd_err(e, DD_ECORRUPT, -1, "seq %llu is past the head (seq %llu): the log is shorter than the anchor",
+                    (unsigned long long)n, (unsigned long long)head);
+    } else if ((rc = store_log_get(snap, n, ctx->stmt, &rec, e)) < 0) {
+        rc = -rc;
+    } else if (rc == 0) {
+        rc = dd_err(e, DD_ECORRUPT, -1, "the log has no record of seq %llu", (unsigned long long)n);
+    } else {
+        char hex[65];
+        for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", rec.hash[i]);
+        rc = 0;
+        if (strcasecmp(hex, v->expect_hash) != 0) {
+            *bad = n;
+            rc = dd_err(e, DD_ECORRUPT, -1, "the hash at seq %llu is %s, not the expected %s", (unsigned long long)n,
+                        hex, v->expect_hash);
+        }
+    }
+    store_snap_end(snap);
+    return rc;
 }
 
 /* VERIFY (everything), VERIFY RECENT n (the newest n commits), VERIFY
  * FROM @SEQ:f (those from f on) or VERIFY TABLE t (the chain and t's rows),
- * and an anchor (EXPECT HASH): one row, the same columns either way. */
+ * and an anchor (EXPECT HASH): one row, the same columns either way.  It
+ * runs when planned; a Parse only describes it (session.c). */
 static int plan_verify(SqlCtx *ctx, Plan *p, const VerifyStmt *v)
 {
     u64 checked = 0, bad = 0;
     DdError e;
     dd_err_clear(&e);
-    u64 head = snap_seq(ctx->snap), recent = v->recent > 0 ? (u64)v->recent : 0;
-    if (v->from > 0) {
-        /* FROM @SEQ:f: the newest head - f + 1 commits, as RECENT checks them */
-        if ((u64)v->from > head)
-            return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "VERIFY FROM @SEQ:%lld: the newest commit is seq %llu",
-                          (long long)v->from, (unsigned long long)head);
-        recent = head - (u64)v->from + 1;
-    }
     if (v->expect_hash) {
         size_t len = strlen(v->expect_hash);
         bool hex = len == 64;
@@ -80,10 +85,6 @@ static int plan_verify(SqlCtx *ctx, Plan *p, const VerifyStmt *v)
         if (!hex)
             return dd_err(ctx->err, DD_EINVALID_PARAM, v->expect_loc,
                           "invalid hash \"%s\": a commit hash is 64 hexadecimal digits (drift_head())", v->expect_hash);
-        /* RECENT must reach back to the anchor for the chain between them
-         * to be checked */
-        if (recent && (u64)v->expect_seq <= head && head - (u64)v->expect_seq + 1 > recent)
-            recent = head - (u64)v->expect_seq + 1;
     }
     const TableInfo *t = NULL;
     if (v->table) {
@@ -93,10 +94,23 @@ static int plan_verify(SqlCtx *ctx, Plan *p, const VerifyStmt *v)
         if (t->view_sql || t->sequence)
             return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, v->table_loc, "\"%s\" is not a table", name_base(t->name));
     }
+    /* a window (RECENT, FROM) reaches back to the anchor, so that the links
+     * between them are checked too; the store counts it in the snapshot it
+     * verifies */
+    u64 recent = v->recent > 0 ? (u64)v->recent : 0, since = v->from > 0 ? (u64)v->from : 0;
+    if ((recent || since) && v->expect_hash && (!since || (u64)v->expect_seq < since)) {
+        StoreStats ss;   /* an anchor past the head is the anchor check's to report */
+        store_stats(ctx->store, &ss);
+        if ((u64)v->expect_seq <= ss.head_seq) since = (u64)v->expect_seq;
+    }
     int rc = t ? store_verify_table(ctx->store, t->id, &checked, &bad, &e)
-             : recent > 0 ? store_verify_recent(ctx->store, recent, &checked, &bad, &e)
-                          : store_verify(ctx->store, &checked, &bad, &e);
-    if (!rc && v->expect_hash) rc = verify_anchor(ctx, v, head, &bad, &e);
+             : recent || since ? store_verify_window(ctx->store, recent, since, &checked, &bad, &e)
+                               : store_verify(ctx->store, &checked, &bad, &e);
+    if (rc == DD_EINVALID_PARAM) {   /* FROM past the head: the statement's error */
+        *ctx->err = e;
+        return rc;
+    }
+    if (!rc && v->expect_hash) rc = verify_anchor(ctx, v, &bad, &e);
     static const char *names[] = {"commits_checked", "first_bad_seq", "status"};
     static const TypeId types[] = {TYPE_INT8, TYPE_INT8, TYPE_TEXT};
     Value *row = arena_alloc(ctx->stmt, sizeof(Value) * 3);

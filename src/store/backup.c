@@ -148,7 +148,9 @@ int store_backup_progress(Store *st, const char *path, StoreProgressFn progress,
         last = n == 0;
         sha256_update(&h, in, (size_t)n);
         raw += (u64)n;
-        if (progress && !last) progress(arg, raw, DD_MAX(total, raw));
+        /* done == total only in the last call: a copy past the estimate
+         * (commits since) reports one more than it has */
+        if (progress && !last) progress(arg, raw, DD_MAX(total, raw + 1));
         ZSTD_inBuffer ib = {in, (size_t)n, 0};
         for (;;) {
             ZSTD_outBuffer ob = {zb, ZSTD_CStreamOutSize(), 0};

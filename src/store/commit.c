@@ -1007,10 +1007,11 @@ int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *
     pthread_mutex_lock(&st->q_mu);
     if (st->broken || st->stop) {
         int code = st->broken ? st->broken : DD_EINTERNAL;
+        dd_err(err, code, -1, "%s", st->broken ? (st->broken_msg[0] ? st->broken_msg : dd_err_text(code))
+                                               : "the store is closing");
         pthread_mutex_unlock(&st->q_mu);
         pthread_cond_destroy(&r.cv);
-        return dd_err(err, code, -1, "%s", st->broken ? (st->broken_msg[0] ? st->broken_msg : dd_err_text(code))
-                                                      : "the store is closing");
+        return code;
     }
     if (st->q_tail) st->q_tail->next = &r;
     else st->q_head = &r;
@@ -1024,18 +1025,19 @@ int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *
         st->busy = false;
         if (st->q_head || st->stop) pthread_cond_signal(&st->q_cv);   /* the writer takes the rest */
         pthread_mutex_unlock(&st->q_mu);
+        if (!r.rc) hist_add(&st->commit_us, (u64)(clock_mono_us() - t0));   /* durable; the checkpoint is not its */
         writer_checkpoint(st, false);
     } else {
         pthread_cond_signal(&st->q_cv);
         while (!r.done) pthread_cond_wait(&r.cv, &st->q_mu);
         pthread_mutex_unlock(&st->q_mu);
+        if (!r.rc) hist_add(&st->commit_us, (u64)(clock_mono_us() - t0));
     }
     pthread_cond_destroy(&r.cv);
     if (r.rc) {
         if (err) *err = r.e;
         return r.rc;
     }
-    hist_add(&st->commit_us, (u64)(clock_mono_us() - t0));
     if (seq_out) *seq_out = r.seq;
     if (time_out) *time_out = r.time;
     return 0;

@@ -706,5 +706,10 @@ int store_verify_table(Store *st, u32 table, u64 *checked, u64 *first_bad, DdErr
  * commits, not the size of the database.
  */
 int store_verify_recent(Store *st, u64 n, u64 *checked, u64 *first_bad, DdError *err);
+/* The same from the older of the newest n commits' first (n 0: none) and
+ * seq since (0: none): VERIFY FROM @SEQ:since, VERIFY RECENT n reaching
+ * back to an anchor.  Both counted in the snapshot it verifies; since past
+ * its head is 22023. */
+int store_verify_window(Store *st, u64 n, u64 since, u64 *checked, u64 *first_bad, DdError *err);
 
 #endif

@@ -857,12 +857,16 @@ static int verify_index_ids(Verify *vf, u32 lo, u32 hi)
 static int verify_index_db(Verify *vf)
 {
     if (!vf->one_table) return verify_index_ids(vf, 0, UINT32_MAX);
-    int rc = 0;
-    for (int i = 0; i < vf->nix && !rc; i++) {
-        const VIndex *e = &vf->ix[i];
-        if (e->table != vf->table) continue;
-        if (!(rc = verify_index_ids(vf, e->id, e->id))) rc = verify_index_ids(vf, e->id | FMT_INDEX_EVER, e->id | FMT_INDEX_EVER);
-    }
+    /* the ids first: a walk's renewal collects vf->ix again */
+    u32 *ids = dd_malloc(sizeof *ids * (size_t)(vf->nix + 1));
+    if (!ids) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
+    int n = 0, rc = 0;
+    for (int i = 0; i < vf->nix; i++)
+        if (vf->ix[i].table == vf->table) ids[n++] = vf->ix[i].id;
+    for (int i = 0; i < n && !rc; i++)
+        if (!(rc = verify_index_ids(vf, ids[i], ids[i])))
+            rc = verify_index_ids(vf, ids[i] | FMT_INDEX_EVER, ids[i] | FMT_INDEX_EVER);
+    dd_free(ids);
     return rc;
 }
 
@@ -1226,6 +1230,11 @@ static int recent_commit(Verify *vf, u64 seq)
 
 int store_verify_recent(Store *st, u64 n, u64 *checked, u64 *first_bad, DdError *err)
 {
+    return store_verify_window(st, n, 0, checked, first_bad, err);
+}
+
+int store_verify_window(Store *st, u64 n, u64 since, u64 *checked, u64 *first_bad, DdError *err)
+{
     *checked = 0;
     *first_bad = 0;
     Verify vf;
@@ -1238,7 +1247,14 @@ int store_verify_recent(Store *st, u64 n, u64 *checked, u64 *first_bad, DdError 
         *first_bad = 1;
         goto done;
     }
-    from = n < head ? head - n + 1 : 1;
+    if (since > head) {
+        rc = dd_err(err, DD_EINVALID_PARAM, -1, "VERIFY FROM @SEQ:%llu: the newest commit is seq %llu",
+                    (unsigned long long)since, (unsigned long long)head);
+        goto done;
+    }
+    from = n && n < head ? head - n + 1 : n ? 1 : head + 1;
+    if (since && since < from) from = since;
+    if (from == 0) from = 1;
     if (from > 1) {
         /* the record before the first: intact (CRC32C, its own hash), it
          * anchors the first link; what lies before it is not checked */

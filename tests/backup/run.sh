@@ -180,6 +180,16 @@ has sql_backup_relative_path "BACKUP TO needs an absolute path" "$out"
 out=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "BACKUP TO '$TMP/b3.ddb'" 2>&1)
 has sql_backup_exists "already exists" "$out"
 check sql_backup_wrote_nothing "absent absent" "$([ -e "$TMP/b4.ddb" ] && echo present || echo absent) $([ -e b5.ddb ] && echo present || echo absent)"
+# through the extended protocol (psycopg 3: Parse, Describe, Bind, Execute):
+# the backup is taken when the statement runs, once
+out=$(/usr/bin/python3 -c "
+import psycopg, sys
+c = psycopg.connect(host='127.0.0.1', port=$port, user='postgres', dbname='driftdb', autocommit=True)
+cur = c.execute(\"BACKUP TO '$TMP/b8.ddb'\")
+print([d.name for d in cur.description], len(cur.fetchall()))" 2>&1)
+check sql_backup_extended_protocol "['database_bytes', 'file_bytes'] 1" "$out"
+out=$("$D" restore --from "$TMP/b8.ddb" --data "$TMP/r8" 2>&1); rc=$?
+has sql_backup_extended_restores "0 restored" "$rc $out"
 
 # a progress bar on a terminal (script(1) gives the command a pty), none
 # without one
