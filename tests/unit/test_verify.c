@@ -448,6 +448,8 @@ TEST(index_entries)
     EXPECT_BAD(d, 0, "no table defines");
 }
 
+static int row3(driftdb_session *s, const char *sql, char out[3][512]);
+
 /* A VERIFY statement (sql) through SQL on dir (read-only): the row's three
  * values as text ("NULL" for NULL).  0, or -1 when it does not run. */
 static int verify_sql(const char *dir, const char *sql, char out[3][512])
@@ -457,24 +459,11 @@ static int verify_sql(const char *dir, const char *sql, char out[3][512])
     driftdb_error e;
     driftdb_options o = {.read_only = 1};
     if (driftdb_open(dir, &o, &db, &e) != DRIFTDB_OK) return -1;
-    if (driftdb_session_open(db, NULL, &s, &e) != DRIFTDB_OK) {
-        driftdb_close(db);
-        return -1;
-    }
-    size_t off = 0;
-    driftdb_result *r;
     int rc = -1;
-    if (driftdb_exec_next(s, sql, &off, &r, &e) == DRIFTDB_ROW_RESULT) {
-        if (driftdb_result_next(r, &e) == 1) {
-            for (int i = 0; i < 3; i++) {
-                const char *v = driftdb_result_value(r, i, NULL);
-                snprintf(out[i], 512, "%s", v ? v : "NULL");
-            }
-            rc = 0;
-        }
-        driftdb_result_free(r);
+    if (driftdb_session_open(db, NULL, &s, &e) == DRIFTDB_OK) {
+        rc = row3(s, sql, out);
+        driftdb_session_close(s);
     }
-    driftdb_session_close(s);
     driftdb_close(db);
     return rc;
 }
@@ -617,7 +606,8 @@ TEST(verify_table)
     EXPECT_VERIFY(d, "VERIFY TABLE u", "6", "7", "missing");
 }
 
-/* One row of a statement in session s, its three values as text. */
+/* One row of a statement in session s, its three values as text ("NULL"
+ * for NULL).  0, or -1 when it gives none. */
 static int row3(driftdb_session *s, const char *sql, char out[3][512])
 {
     driftdb_error e;
