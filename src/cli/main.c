@@ -61,7 +61,7 @@ static void usage(FILE *out)
             "                                           load JSON Lines or CSV into a table\n"
             "  driftdb diff TARGET -t TABLE --from X [--to Y] [--format text|json]\n"
             "                                           rows that differ between two points\n"
-            "  driftdb verify TARGET [--timeout SECONDS]\n"
+            "  driftdb verify TARGET [-t TABLE | --from-seq N] [--timeout SECONDS]\n"
             "                                           check every structure against the log\n"
             "  driftdb doctor TARGET [--recent N] [--timeout SECONDS]\n"
             "                                           the database's health on one screen\n"
@@ -196,13 +196,16 @@ static const CmdHelp cmd_help[] = {
      "  -h, --help            print this help\n"
      "\n" POINT_HELP},
     {"verify",
-     "Usage: driftdb verify TARGET [--timeout SECONDS]\n"
+     "Usage: driftdb verify TARGET [-t TABLE | --from-seq N] [--timeout SECONDS]\n"
      "\n"
      "Runs VERIFY: every checksum and the hash chain of the commit log, and every\n"
      "structure a query reads, against it.  Prints \"verified N commits: OK\" or\n"
      "\"verification FAILED at seq N: ...\".\n"
      "\n"
      "Options:\n" TARGET_HELP
+     "  -t, --table TABLE     VERIFY TABLE: the chain, and only that table's rows,\n"
+     "                        versions and index entries\n"
+     "  --from-seq N          VERIFY FROM @SEQ:N: the commits from N to the newest\n"
      "  --timeout SECONDS     with --data, the check's time limit (default 60 plus\n"
      "                        1 per MiB of data file); a check that runs longer, or\n"
      "                        crashes on a damaged page, is reported as damage\n"
@@ -546,10 +549,18 @@ usage_failed:
     return 1;
 }
 
+/* What verify runs: over a target, a statement (VERIFY, VERIFY TABLE t,
+ * VERIFY FROM @SEQ:n). */
+typedef struct VerifyJob {
+    CliTarget t;
+    const char *sql;
+} VerifyJob;
+
 /* The VERIFY statement over t, its result printed.  0 OK, 2 damage, 1
  * other failures. */
-static int run_verify(const CliTarget *t)
+static int run_verify(const VerifyJob *job)
 {
+    const CliTarget *t = &job->t;
     Conn *c;
     driftdb_error err;
     int crc = cli_connect_err(t, CONN_READ, "verify", &c, &err);
@@ -564,7 +575,7 @@ static int run_verify(const CliTarget *t)
     size_t off = 0;
     ConnResult *r;
     int rc, got = 0;
-    while ((rc = conn_exec_next(c, "VERIFY", &off, &r, &err)) == DRIFTDB_ROW_RESULT) {
+    while ((rc = conn_exec_next(c, job->sql, &off, &r, &err)) == DRIFTDB_ROW_RESULT) {
         if (conn_result_has_rows(r) && conn_result_ncols(r) == 3 && conn_result_next(r, &err) == 1) {
             const char *v;
             if ((v = conn_result_value(r, 0, NULL))) snprintf(checked, sizeof checked, "%s", v);
@@ -651,7 +662,7 @@ int cli_run_guarded(int (*fn)(void *), void *arg, long limit, int *sig)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
-static int run_verify_guarded(void *t) { return run_verify(t); }
+static int run_verify_guarded(void *job) { return run_verify(job); }
 
 /*
  * verify: the embedded check over a directory (read-only, so it runs beside
@@ -664,10 +675,12 @@ static int run_verify_guarded(void *t) { return run_verify(t); }
 static int cmd_verify(int argc, char **argv)
 {
     CliTarget t = {NULL, NULL};
-    const char *tmo = NULL;
+    const char *tmo = NULL, *table = NULL, *from = NULL;
     for (int i = 2; i < argc; i++) {
         int m = cli_target_opt(argc, argv, &i, &t);
         if (m == 0) m = cli_opt(argc, argv, &i, "--timeout", NULL, &tmo);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--table", "-t", &table);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--from-seq", NULL, &from);
         if (m < 0) return 1;
         if (m == 0) return cli_usage_error("unknown argument to verify: %s", argv[i]);
     }
@@ -677,11 +690,42 @@ static int cmd_verify(int argc, char **argv)
         limit = strtol(tmo, &end, 10);
         if (*end || limit <= 0) return cli_usage_error("--timeout needs a number of seconds above 0");
     }
-    if (!t.data || t.url) return run_verify(&t);
-    if (cli_check_data_dir(t.data) != 0) return 1;
+    if (table && from) return cli_usage_error("verify takes --table or --from-seq, not both");
+    Buf sql = BUF_INIT;
+    buf_puts(&sql, "VERIFY");
+    if (table) {
+        buf_puts(&sql, " TABLE ");
+        cli_put_ident(&sql, table);
+    } else if (from) {
+        char *end;
+        unsigned long long n = strtoull(from, &end, 10);
+        if (*end || n == 0 || from[0] == '-') {
+            buf_free(&sql);
+            return cli_usage_error("--from-seq needs a commit seq (1, 2, ...)");
+        }
+        buf_printf(&sql, " FROM @SEQ:%llu", n);
+    }
+    const char *text = buf_cstr(&sql);
+    if (!text) {
+        buf_free(&sql);
+        fprintf(stderr, "%s: error: out of memory\n", cli_progname);
+        return 1;
+    }
+    VerifyJob job = {t, text};
+    int st;
+    if (!t.data || t.url) {
+        st = run_verify(&job);
+        buf_free(&sql);
+        return st;
+    }
+    if (cli_check_data_dir(t.data) != 0) {
+        buf_free(&sql);
+        return 1;
+    }
     if (!limit) limit = cli_guard_limit(t.data);
     int sig = 0;
-    int st = cli_run_guarded(run_verify_guarded, &t, limit, &sig);
+    st = cli_run_guarded(run_verify_guarded, &job, limit, &sig);
+    buf_free(&sql);
     if (st == CLI_GUARD_TIMEOUT) {
         printf("verification FAILED: the check did not finish within %ld s; the data file's page "
                "structure may be damaged (a loop of pages)\n", limit);

@@ -277,6 +277,12 @@ Nothing was committed.' "$rc $out"
 
 out=$("$D" verify --data "$DB" 2>&1); rc=$?
 check data_verify "0 verified 11 commits: OK" "$rc $out"
+out=$("$D" verify --data "$DB" -t ev 2>&1); rc=$?
+check data_verify_table "0 verified 11 commits: OK" "$rc $out"
+out=$("$D" verify --data "$DB" --from-seq 9 2>&1); rc=$?
+check data_verify_from_seq "0 verified 3 commits: OK" "$rc $out"
+out=$("$D" verify --data "$DB" -t no_such_table 2>&1); rc=$?
+check data_verify_table_missing '1 driftdb: error: relation "no_such_table" does not exist' "$rc $out"
 
 # An anchor kept elsewhere: drift_head()'s (seq, hash), checked later by
 # VERIFY ... EXPECT HASH; RECENT reaches back to the anchor's seq.
