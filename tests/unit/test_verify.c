@@ -490,12 +490,18 @@ static int verify_sql(const char *dir, const char *sql, char out[3][512])
         EXPECT_VERIFY(dir, q_, checked, bad, text);                                  \
     } while (0)
 
+/* Whether index entry k is a present entry of index id (< 256). */
+static int of_index(const MDB_val *k, unsigned id)
+{
+    const unsigned char *p = k->mv_data;
+    return k->mv_size > 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == id;
+}
+
 /* present entries of doc's index (id 5): 'h10' (key 2) sorts first */
 static int is_doc_present(const MDB_val *k, const MDB_val *v)
 {
     (void)v;
-    const unsigned char *p = k->mv_data;
-    return k->mv_size > 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 5;
+    return of_index(k, 5);
 }
 
 /* VERIFY RECENT n: the newest n commits and what they wrote; damage in
@@ -558,8 +564,7 @@ TEST(verify_recent)
 static int is_u_v(const MDB_val *k, const MDB_val *v)
 {
     (void)v;
-    const unsigned char *p = k->mv_data;
-    return k->mv_size > 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 3;
+    return of_index(k, 3);
 }
 
 /* VERIFY TABLE t: the whole chain, and t's versions, rows and index
