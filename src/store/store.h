@@ -695,21 +695,19 @@ int store_verify(Store *st, u64 *checked, u64 *first_bad, DdError *err);
  * table, not the other tables. */
 int store_verify_table(Store *st, u32 table, u64 *checked, u64 *first_bad, DdError *err);
 /*
- * VERIFY RECENT n: the newest n commits only (all when there are fewer),
- * in one snapshot: LMDB's meta pages, each record's CRC32C, hash and link
+ * VERIFY RECENT n and VERIFY FROM @SEQ:since: the commits from the older
+ * of the newest n's first (n 0: none) and since (0: none) to the head, all
+ * when there are fewer, in one snapshot (both counted in its head; since
+ * past it is 22023): LMDB's meta pages, each record's CRC32C, hash and link
  * to the one before it (the record before the first is checked against its
  * own hash and anchors the chain), every event's version, then what each
  * row event wrote: the current row when it is the key's newest version (or
  * no current row after a delete), the index entries of the version, the
  * commit's times entry; and meta's head.  Returns as store_verify;
  * *checked counts the commits verified good.  Cost: the events of n
- * commits, not the size of the database.
+ * commits, not the size of the database.  A window reaching back to an
+ * anchor (EXPECT HASH) passes its seq as since.
  */
-int store_verify_recent(Store *st, u64 n, u64 *checked, u64 *first_bad, DdError *err);
-/* The same from the older of the newest n commits' first (n 0: none) and
- * seq since (0: none): VERIFY FROM @SEQ:since, VERIFY RECENT n reaching
- * back to an anchor.  Both counted in the snapshot it verifies; since past
- * its head is 22023. */
 int store_verify_window(Store *st, u64 n, u64 since, u64 *checked, u64 *first_bad, DdError *err);
 
 #endif

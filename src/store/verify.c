@@ -38,7 +38,7 @@
  *
  * Stops at the first problem; messages name table, key and seq.
  *
- * store_verify_recent (VERIFY RECENT n) checks the newest n commits only,
+ * store_verify_window (VERIFY RECENT n, FROM @SEQ:f) checks the newest commits only,
  * in one snapshot: the record before them anchors the chain (its CRC32C and
  * own hash), then each record as in phase A and, for each row event, what
  * the commit wrote beside its version: the current row when the version is
@@ -1226,11 +1226,6 @@ static int recent_commit(Verify *vf, u64 seq)
         if ((rc = recent_row(vf, ev.table, ev.pk, ev.pklen, seq))) return rc;
     }
     return 0;
-}
-
-int store_verify_recent(Store *st, u64 n, u64 *checked, u64 *first_bad, DdError *err)
-{
-    return store_verify_window(st, n, 0, checked, first_bad, err);
 }
 
 int store_verify_window(Store *st, u64 n, u64 since, u64 *checked, u64 *first_bad, DdError *err)

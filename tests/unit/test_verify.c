@@ -557,9 +557,6 @@ TEST(verify_recent)
     EXPECT_RECENT(d, 1, "0", "30", "is missing");
 }
 
-/* LMDB's older meta page made to look newest: LMDB would read the older
- * tree, whose data is intact; the meta check reports it. */
-
 /* u_v's entries (index id 3) */
 static int is_u_v(const MDB_val *k, const MDB_val *v)
 {
@@ -660,6 +657,8 @@ TEST(verify_window_old_snapshot)
     driftdb_close(db);
 }
 
+/* LMDB's older meta page made to look newest: LMDB would read the older
+ * tree, whose data is intact; the meta check reports it. */
 TEST(lmdb_meta_pages)
 {
     const char *d = fresh_copy();
