@@ -329,7 +329,10 @@ static int begin_snapshot(driftdb_session *s, DdError *e)
 /* Takes (or re-pins) the snapshot for a statement. */
 static int ensure_snapshot(driftdb_session *s, DdError *e)
 {
-    if (s->snap) { snap_pin(s->snap); return DD_OK; }
+    if (s->snap) {
+        snap_pin(s->snap);
+        return snap_check(s->snap, e);
+    }
     return begin_snapshot(s, e);
 }
 
@@ -1108,6 +1111,7 @@ static int ctx_fill(driftdb_session *s, SqlCtx *ctx, const char *sql, Arena *stm
     ctx->stmt_time_us = clock_wall_us();
     ctx->session_point = SEQ_NONE;
     ctx->user = s->user;
+    ctx->client_addr = s->client;
     const char *role = session_hot(s, HOT_ROLE);
     ctx->role = role && strcmp(role, "none") != 0 ? role : NULL;
     ctx->user_id = s->user_id;
@@ -1381,6 +1385,7 @@ static int check_writes(SqlCtx *ctx, const Stmt *stmt, DdError *e)
                        : w->kind == STMT_CREATE_SEQUENCE ? "CREATE SEQUENCE"
                        : w->kind == STMT_ALTER_SEQUENCE ? "ALTER SEQUENCE"
                        : w->kind == STMT_DROP_SEQUENCE ? "DROP SEQUENCE"
+                       : w->kind == STMT_DELETE_HISTORY ? "DELETE HISTORY" : w->kind == STMT_ERASE ? "ERASE"
                        : NULL;
     /* the DML target of the statement: a temporary table may be written
      * in a read-only transaction, as in PostgreSQL (and under
@@ -1795,6 +1800,16 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
     case STMT_EXECUTE: rc = run_execute(s, stmt, sql, r, e); break;
     case STMT_DEALLOCATE: rc = run_deallocate(s, stmt, r, e); r->done = true; break;
     case STMT_DISCARD: rc = run_discard(s, stmt, sql, r, e); r->done = true; break;
+    case STMT_DELETE_HISTORY:
+    case STMT_ERASE:
+        /* each is a commit of its own, as VACUUM runs outside one */
+        if (s->state == TXN_BLOCK || s->state == TXN_FAILED || (s->state == TXN_IMPLICIT && !s->stmt_last)) {
+            rc = dd_err(e, DD_EACTIVE_TXN, -1, "%s cannot run inside a transaction block",
+                        stmt->kind == STMT_ERASE ? "ERASE" : "DELETE HISTORY");
+            break;
+        }
+        rc = run_sql(s, stmt, sql, r, e);
+        break;
     case STMT_ANALYZE:
         if (stmt->u.drop->vacuum &&
             (s->state == TXN_BLOCK || s->state == TXN_FAILED || (s->state == TXN_IMPLICIT && !s->stmt_last))) {

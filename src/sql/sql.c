@@ -150,7 +150,8 @@ static int plan_backup(SqlCtx *ctx, Plan *p, const char *path, int loc)
 /* Statistics of t, which only its owner (or a superuser) gathers: the
  * others' ANALYZE skips it with PostgreSQL 15's WARNING.  VACUUM without
  * ANALYZE gathers none: DriftDB keeps every version (they are the
- * history), so there is nothing for it to reclaim (docs/storage.md). */
+ * history) until DELETE HISTORY or ERASE, and the pages those free are
+ * reused by later writes (docs/retention.md). */
 static int analyze_one(SqlCtx *ctx, const TableInfo *t, const DropTableStmt *s)
 {
     if (!acl_owns_checked(ctx, t))
@@ -520,6 +521,8 @@ static int prepare_stmt(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_UPDATE: rc = analyze_update(ctx, stmt->u.update, p); break;
     case STMT_MERGE: rc = analyze_merge(ctx, stmt->u.merge, p); break;
     case STMT_DELETE: rc = analyze_delete(ctx, stmt->u.delete_, p); break;
+    case STMT_DELETE_HISTORY: rc = analyze_delete_history(ctx, stmt->u.delete_, p); break;
+    case STMT_ERASE: rc = analyze_erase(ctx, stmt->u.delete_, p); break;
     case STMT_CREATE_TABLE: rc = analyze_create_table(ctx, stmt->u.create, p); break;
     case STMT_DROP_TABLE: rc = analyze_drop_table(ctx, stmt->u.drop, p); break;
     case STMT_CREATE_VIEW: rc = analyze_create_view(ctx, stmt->u.create_view, p); break;
@@ -672,7 +675,8 @@ const char *plan_tag(SqlCtx *ctx, Plan *p)
     case PLAN_QUERY: return p->tag ? p->tag : arena_printf(ctx->stmt, "SELECT %llu", n);
     case PLAN_INSERT: return arena_printf(ctx->stmt, "INSERT 0 %llu", n);
     case PLAN_UPDATE: return arena_printf(ctx->stmt, "UPDATE %llu", n);
-    case PLAN_DELETE: return arena_printf(ctx->stmt, "DELETE %llu", n);
+    case PLAN_DELETE: case PLAN_DELETE_HISTORY: return arena_printf(ctx->stmt, "DELETE %llu", n);
+    case PLAN_ERASE: return arena_printf(ctx->stmt, "ERASE %llu", n);
     case PLAN_MERGE: return arena_printf(ctx->stmt, "MERGE %llu", n);
     case PLAN_TRUNCATE: return "TRUNCATE TABLE";
     default: return p->tag;

@@ -626,6 +626,20 @@ void cat_note_write_locked(Store *st, u32 id, u64 seq)
     if (ct && seq > ct->last_write) ct->last_write = seq;
 }
 
+void cat_note_purge_locked(Store *st, u32 id, u64 seq, bool erase)
+{
+    CatTable *ct = cat_find(st, id);
+    if (!ct) return;
+    if (seq > ct->last_write) ct->last_write = seq;
+    if (erase && seq > ct->erased_at) ct->erased_at = seq;
+}
+
+u64 cat_erased_at_locked(Store *st, u32 id)
+{
+    CatTable *ct = cat_find(st, id);
+    return ct ? ct->erased_at : 0;
+}
+
 void cat_add_rows_locked(Store *st, u32 id, i64 delta)
 {
     CatTable *ct = cat_find(st, id);

@@ -55,6 +55,8 @@ typedef struct Writer {
     Buf key, val, log, cat;
     LogEventIn *ev;
     size_t evcap;
+    u8 *salt;                 /* FMT_EV_SALT random bytes per event */
+    size_t saltcap;
     /* live-row deltas of the batch being written, per table, applied to
      * the catalog's counts once the batch commits */
     u32 *dtab; i64 *ddelta; int nd, capd;
@@ -275,6 +277,7 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
     WriteSet *ws = r->ws;
     DdError *err = &r->e;
     int rc = 0;
+    if (ws->purge) return purge_check(st, txn, ws, err);
     pthread_mutex_lock(&st->cat_mu);
     for (int i = 0; i < ws->ntables && !rc; i++) {
         const TableInfo *nt = ws->tables[i];
@@ -318,7 +321,7 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
     MDB_cursor *vc = NULL;
     if ((rc = mdb_cursor_open(txn, st->dbi[FMT_DB_VERSIONS], &vc))) return store_mdb_err(err, rc, "checking conflicts");
     u32 lw_table = 0;          /* the last op's table and its last write */
-    u64 lw_seq = UINT64_MAX;
+    u64 lw_seq = UINT64_MAX, er_seq = 0;
     u32 ct_id = 0;             /* the last op's table and its definition */
     const TableInfo *ct = NULL;
     bool ct_ws = false, ct_set = false;
@@ -375,9 +378,13 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
         if (lw_seq == UINT64_MAX || op->table != lw_table) {
             pthread_mutex_lock(&st->cat_mu);
             lw_seq = cat_last_write_locked(st, op->table);
+            er_seq = cat_erased_at_locked(st, op->table);
             pthread_mutex_unlock(&st->cat_mu);
             lw_table = op->table;
         }
+        /* an ERASE since the snapshot may have taken the key's versions,
+         * so that the lookup below would not see the conflict */
+        if (er_seq > base) { rc = serialization(err, "concurrent update"); break; }
         if (lw_seq <= base) continue;
         buf_reset(&w->key);
         buf_put_u32be(&w->key, op->table);
@@ -555,6 +562,7 @@ static int apply_rows(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, u32 *ne)
         ev->op = op->op;
         ev->pk = op->pk;
         ev->pklen = op->pklen;
+        ev->salt = w->salt + (size_t)i * FMT_EV_SALT;
 
         buf_reset(&w->key);
         buf_put_u32be(&w->key, op->table);
@@ -576,7 +584,7 @@ static int apply_rows(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, u32 *ne)
         wal_note_put(st, FMT_DB_VERSIONS, &k, &v);
         /* the event binds the whole version value, header included, so
          * its end_op cannot change unnoticed */
-        if (sha256_with(&w->digest, p, FMT_VER_HDR + (size_t)reclen, ev->hash)) {
+        if (log_row_digest(&w->digest, ev->salt, op->pk, op->pklen, p, FMT_VER_HDR + (size_t)reclen, ev->hash)) {
             rc = dd_err(&r->e, DD_ENOMEM, -1, "could not compute the hash of a row version");
             break;
         }
@@ -626,7 +634,7 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
 {
     Store *st = w->st;
     WriteSet *ws = r->ws;
-    size_t nev = (size_t)ws->nops + (size_t)ws->ntables;
+    size_t nev = (size_t)ws->nops + (size_t)ws->ntables + (ws->purge ? 1 : 0);
     int mrc;
     if (nev > w->evcap) {
         LogEventIn *ne = dd_realloc(w->ev, sizeof *ne * nev);
@@ -634,6 +642,14 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         w->ev = ne;
         w->evcap = nev;
     }
+    if ((size_t)ws->nops * FMT_EV_SALT > w->saltcap) {
+        u8 *ns = dd_realloc(w->salt, (size_t)ws->nops * FMT_EV_SALT);
+        if (!ns) return dd_err(&r->e, DD_ENOMEM, -1, NULL);
+        w->salt = ns;
+        w->saltcap = (size_t)ws->nops * FMT_EV_SALT;
+    }
+    if (ws->nops && random_bytes(w->salt, (size_t)ws->nops * FMT_EV_SALT))
+        return dd_err(&r->e, DD_ENOMEM, -1, "could not generate the salts of a commit's events");
     i64 now = clock_wall_us();
     i64 t = now > *time ? now : *time + 1;
     u32 ne = 0;
@@ -692,15 +708,22 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         LogEventIn *ev = &w->ev[ne++];
         ev->table = nt->id;
         ev->op = nt->dropped ? FMT_EV_DROP : prev ? FMT_EV_ALTER : FMT_EV_CREATE;
-        ev->pk = NULL;
+        ev->pk = ev->salt = NULL;
         ev->pklen = 0;
         if (sha256(w->cat.data, w->cat.len, ev->hash))
             return dd_err(&r->e, DD_ENOMEM, -1, "could not compute the hash of a catalog record");
     }
 
+    if (ws->purge) {
+        const char *what;
+        int prc = purge_apply(st, txn, ws->purge, seq, &w->ev[ne++], &what, &r->e);
+        if (prc > 0) return apply_err(st, r, prc, what);
+        if (prc < 0) return -prc;
+    }
+
     u8 newhash[32];
     buf_reset(&w->log);
-    if (log_build(&w->log, seq, t, hash, ws->user, ws->application, ws->client_addr, w->ev, ne, newhash))
+    if (log_build(&w->log, seq, t, hash, st->dbid, ws->user, ws->application, ws->client_addr, w->ev, ne, newhash))
         return dd_err(&r->e, DD_ENOMEM, -1, buf_ok(&w->log) ? "could not compute the hash of a log record" : NULL);
     u8 seqkey[8], tkey[8];
     put_u64be(seqkey, seq);
@@ -955,6 +978,7 @@ static void *writer_main(void *arg)
     buf_free(&w->log);
     buf_free(&w->cat);
     dd_free(w->ev);
+    dd_free(w->salt);
     dd_free(w->dtab);
     dd_free(w->ddelta);
     dd_free(w->dops);
@@ -995,7 +1019,7 @@ int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *
 {
     if (st->read_only)
         return dd_err(err, DD_EREAD_ONLY_TXN, -1, "cannot commit: the database is open read-only");
-    if (ws->nops == 0 && ws->niops == 0 && ws->ntables == 0)
+    if (ws->nops == 0 && ws->niops == 0 && ws->ntables == 0 && !ws->purge)
         return dd_err(err, DD_EINTERNAL, -1, "empty write set committed");
     /* sorted here, so the writer only looks things up */
     if (ws->serializable) ssi_seal(ws->serializable);

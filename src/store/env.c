@@ -678,6 +678,13 @@ static void snap_renew(Snap *s)
         }
     }
     s->released = false;
+    if (__atomic_load_n(&st->purge_seq, __ATOMIC_SEQ_CST) > s->seq) {
+        /* what it read before may be gone: it cannot go on */
+        mdb_txn_reset(s->txn);
+        s->released = true;
+        s->lost = s->purged = true;
+        return;
+    }
     u64 head = s->seq;
     i64 t;
     DdError e;
@@ -706,6 +713,15 @@ void snap_release(Snap *s)
 }
 
 bool snap_behind(const Snap *s) { return s->behind; }
+
+int snap_check(const Snap *s, DdError *err)
+{
+    if (!s->lost) return 0;
+    if (s->purged)
+        return dd_err(err, DD_ESERIALIZATION, -1,
+                      "could not serialize access: DELETE HISTORY or ERASE committed after the transaction's snapshot");
+    return dd_err(err, DD_EIO, -1, "could not read the data file again after the transaction was idle");
+}
 
 void snap_unpin(Snap *s)
 {
@@ -828,8 +844,7 @@ int store_cursor_open(Snap *s, int db, StoreCursor **out, DdError *err)
 {
     assert(s->pinned);
     *out = NULL;
-    if (s->lost)
-        return dd_err(err, DD_EIO, -1, "could not read the data file again after the transaction was idle");
+    if (s->lost) return snap_check(s, err);
     StoreCursor *c = dd_calloc(1, sizeof *c);
     if (!c) return dd_err(err, DD_ENOMEM, -1, NULL);
     c->s = s;

@@ -42,21 +42,38 @@
  *           value: [0]      u8 format (FMT_LOG_FORMAT)
  *                  [1..8]   i64 BE commit time, Unix µs
  *                  [9..40]  prev hash (the previous record's hash; zeroes for seq 1)
- *                  [41..72] hash = SHA-256(prev hash || body)
+ *                  [41..72] hash (below)
  *                  [73..]   tail: str user, str application, str client
- *                           address, varint nevents, then nevents events:
- *                             u32 BE table id, u8 op, varint pklen, pk bytes,
- *                             32-byte hash: SHA-256 of the whole version
- *                             value (3-byte header and row image, so
- *                             tombstones too), or of the catalog record.
- *                             Format 1 records (still read): SHA-256 of the
- *                             row image alone, zeroes for tombstones.
+ *                           address, varint nevents, then nevents events,
+ *                           each u32 BE table id, u8 op, then by op:
+ *                    rows (OP_INSERT 1, OP_UPDATE 2, OP_DELETE 3): u8 form,
+ *                      FMT_EV_PLAIN: varint pklen, pk bytes, 16-byte salt
+ *                        (random, FMT_EV_SALT), 32-byte digest d;
+ *                      FMT_EV_ERASED (ERASE took the key out): d alone.
+ *                      d = SHA-256(salt || u32 BE pklen || pk || the whole
+ *                      version value: 3-byte header and row image, so
+ *                      tombstones too).
+ *                    catalog (FMT_EV_CREATE 11, FMT_EV_ALTER 12,
+ *                      FMT_EV_DROP 13): SHA-256 of the catalog record.
+ *                    FMT_EV_PURGE 14 (DELETE HISTORY): u64 BE cut seq,
+ *                      u64 BE versions removed (those that ended at or
+ *                      before the cut, and tombstones at or before it).
+ *                    FMT_EV_ERASE 15 (ERASE): u64 BE keys erased, u64 BE
+ *                      versions removed.
  *                  last 4   u32 BE CRC32C of every byte before it
- *           body = [0] format || u64 BE seq || [1..8] time || tail, so the
- *           hash binds the record to its position in the chain.
- *           Event ops: OP_INSERT 1, OP_UPDATE 2, OP_DELETE 3 (rows: pk set);
- *           catalog: FMT_EV_CREATE 11, FMT_EV_ALTER 12, FMT_EV_DROP 13
- *           (pk empty).
+ *           hash = SHA-256(prev hash || database id (meta "db" [12..27])
+ *           || format || u64 BE seq || time || the three strings and
+ *           nevents as stored || for each event: u32 BE table, u8 op, then
+ *           d, the catalog hash, or the purge's / erase's two u64 BE): the
+ *           chain binds each record to its database and its position, and
+ *           never holds a key itself, so erasing a key (its plain form
+ *           replaced by FMT_EV_ERASED) changes no hash.
+ *           Older records still read: format 2 (rows: varint pklen, pk,
+ *           SHA-256 of the version value; catalog events: varint 0, hash)
+ *           and format 1 (the same, but the hash covers the row image
+ *           alone, zeroes for tombstones); their hash is SHA-256(prev
+ *           hash || format || u64 BE seq || time || tail).  ERASE refuses
+ *           keys with events in them.
  *
  * times     key u64 BE (commit time Unix µs XOR 1<<63) -> u64 BE seq
  *           (MDB_APPEND: times strictly increase with seq)
@@ -185,7 +202,8 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
        FMT_DB_INDEX, FMT_DB_CATALOG, FMT_DB__COUNT };
 #define FMT_DB_NAMES { "meta", "log", "times", "versions", "current", "index", "catalog" }
 
-#define FMT_LOG_FORMAT 2
+#define FMT_LOG_FORMAT 3
+#define FMT_LOG_FORMAT_V2 2
 #define FMT_LOG_FORMAT_V1 1
 #define FMT_LOG_OFF_TIME 1
 #define FMT_LOG_OFF_PREV 9
@@ -196,6 +214,11 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_EV_CREATE 11
 #define FMT_EV_ALTER 12
 #define FMT_EV_DROP 13
+#define FMT_EV_PURGE 14
+#define FMT_EV_ERASE 15
+#define FMT_EV_PLAIN 0           /* a row event's form: key, salt, digest */
+#define FMT_EV_ERASED 1          /* digest alone */
+#define FMT_EV_SALT 16
 
 #define FMT_VER_ROW 1
 #define FMT_VER_TOMBSTONE 2

@@ -20,33 +20,83 @@ static void put_str(Buf *b, const char *s)
     buf_append(b, s, n);
 }
 
-int log_hash(const u8 *p, size_t n, u64 seq, u8 out[32])
+/* Feeds what the chain hashes of one format 3 event to h: table, op and
+ * the event's digest or figures, never its key (log_next_event read it). */
+static void hash_event(Sha256 *h, const LogEvent *ev)
+{
+    u8 b[5 + 32];
+    put_u32be(b, ev->table);
+    b[4] = ev->op;
+    size_t n = 5;
+    if (ev->op == FMT_EV_PURGE || ev->op == FMT_EV_ERASE) {
+        put_u64be(b + 5, ev->a);
+        put_u64be(b + 13, ev->b);
+        n += 16;
+    } else {
+        memcpy(b + 5, ev->hash, 32);
+        n += 32;
+    }
+    sha256_update(h, b, n);
+}
+
+int log_hash(const u8 *p, size_t n, u64 seq, const u8 dbid[FMT_DBID_LEN], u8 out[32])
 {
     /* p[0..n) is the record without its CRC. */
     u8 seqbe[8];
     put_u64be(seqbe, seq);
     Sha256 h;
-    sha256_begin(&h);
+    if (sha256_begin(&h)) {
+        memset(out, 0, 32);
+        return DD_ENOMEM;
+    }
     sha256_update(&h, p + FMT_LOG_OFF_PREV, 32);
+    if (p[0] >= FMT_LOG_FORMAT) sha256_update(&h, dbid, FMT_DBID_LEN);
     sha256_update(&h, p, 1);
     sha256_update(&h, seqbe, 8);
     sha256_update(&h, p + FMT_LOG_OFF_TIME, 8);
-    sha256_update(&h, p + FMT_LOG_OFF_TAIL, n - FMT_LOG_OFF_TAIL);
+    if (p[0] < FMT_LOG_FORMAT) {
+        sha256_update(&h, p + FMT_LOG_OFF_TAIL, n - FMT_LOG_OFF_TAIL);
+        return sha256_end(&h, out);
+    }
+    /* format 3: the strings and the count as they are, then each event's
+     * hashed form, which erasing a key leaves unchanged */
+    Cursor c;
+    cur_init(&c, p + FMT_LOG_OFF_TAIL, n - FMT_LOG_OFF_TAIL);
+    for (int i = 0; i < 3; i++) {
+        u64 len = cur_varint(&c);
+        if (!c.bad && len <= cur_left(&c)) cur_bytes(&c, (size_t)len);
+        else c.bad = true;
+    }
+    u64 nev = cur_varint(&c);
+    if (c.bad || nev > cur_left(&c)) {
+        sha256_abort(&h);
+        memset(out, 0, 32);
+        return DD_ECORRUPT;
+    }
+    sha256_update(&h, p + FMT_LOG_OFF_TAIL, (size_t)(c.p - (p + FMT_LOG_OFF_TAIL)));
+    for (u64 i = 0; i < nev; i++) {
+        LogEvent ev;
+        if (log_next_event(&c, p[0], &ev)) {
+            sha256_abort(&h);
+            memset(out, 0, 32);
+            return DD_ECORRUPT;
+        }
+        hash_event(&h, &ev);
+    }
     return sha256_end(&h, out);
 }
 
-int log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const char *user,
-               const char *app, const char *client, const LogEventIn *ev, u32 nev,
-               u8 hash_out[32])
+int log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const u8 dbid[FMT_DBID_LEN], const char *user,
+              const char *app, const char *client, const LogEventIn *ev, u32 nev, u8 hash_out[32])
 {
     memset(hash_out, 0, 32);
     size_t base = out->len;
     u8 zero[32] = {0};
     /* its size first: one allocation, however many events (a COPY of a
-     * million rows makes a record of 45 MB) */
+     * million rows makes a record of 70 MB) */
     size_t need = 1 + 8 + 64 + 3 * 10 + (user ? strlen(user) : 0) + (app ? strlen(app) : 0) +
                   (client ? strlen(client) : 0) + 10 + 4;
-    for (u32 i = 0; i < nev; i++) need += 4 + 1 + 10 + (size_t)ev[i].pklen + 32;
+    for (u32 i = 0; i < nev; i++) need += 4 + 1 + 1 + 10 + (size_t)ev[i].pklen + FMT_EV_SALT + 32;
     if (!buf_reserve(out, need)) return DD_ENOMEM;
     buf_putc(out, FMT_LOG_FORMAT);
     buf_put_u64be(out, (u64)time);
@@ -59,17 +109,36 @@ int log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const char *user,
     for (u32 i = 0; i < nev; i++) {
         buf_put_u32be(out, ev[i].table);
         buf_putc(out, ev[i].op);
-        buf_put_varint(out, ev[i].pklen);
-        buf_append(out, ev[i].pk, ev[i].pklen);
-        buf_append(out, ev[i].hash, 32);
+        if (ev[i].op >= OP_INSERT && ev[i].op <= OP_DELETE) {
+            buf_putc(out, FMT_EV_PLAIN);
+            buf_put_varint(out, ev[i].pklen);
+            buf_append(out, ev[i].pk, ev[i].pklen);
+            buf_append(out, ev[i].salt, FMT_EV_SALT);
+            buf_append(out, ev[i].hash, 32);
+        } else if (ev[i].op == FMT_EV_PURGE || ev[i].op == FMT_EV_ERASE) {
+            buf_put_u64be(out, ev[i].a);
+            buf_put_u64be(out, ev[i].b);
+        } else {
+            buf_append(out, ev[i].hash, 32);
+        }
     }
     if (!buf_ok(out)) return DD_ENOMEM;
     u8 *rec = out->data + base;
     size_t n = out->len - base;
-    if (log_hash(rec, n, seq, hash_out)) return DD_ENOMEM;
+    if (log_hash(rec, n, seq, dbid, hash_out)) return DD_ENOMEM;
     memcpy(rec + FMT_LOG_OFF_HASH, hash_out, 32);
     buf_put_u32be(out, crc32c(0, rec, n));
     return buf_ok(out) ? 0 : DD_ENOMEM;
+}
+
+int log_row_digest(Sha256 *h, const u8 salt[FMT_EV_SALT], const u8 *pk, u32 pklen, const u8 *val, size_t n,
+                   u8 out[32])
+{
+    u8 lenb[4];
+    put_u32be(lenb, pklen);
+    const void *parts[4] = {salt, lenb, pk, val};
+    size_t lens[4] = {FMT_EV_SALT, 4, pklen, n};
+    return sha256_with_parts(h, parts, lens, 4, out);
 }
 
 static const char *get_str(Cursor *c, size_t *len)
@@ -91,7 +160,7 @@ int log_parse(const u8 *p, size_t n, u64 seq, LogRecord *out, Cursor *events, Dd
     u32 crc = get_u32be(p + n - 4);
     if (crc32c(0, p, n - 4) != crc)
         return dd_corrupt(err, "log record %llu: checksum mismatch", (unsigned long long)seq);
-    if (p[0] != FMT_LOG_FORMAT && p[0] != FMT_LOG_FORMAT_V1)
+    if (p[0] < FMT_LOG_FORMAT_V1 || p[0] > FMT_LOG_FORMAT)
         return dd_corrupt(err, "log record %llu: unknown format %u", (unsigned long long)seq, p[0]);
     out->seq = seq;
     out->format = p[0];
@@ -112,18 +181,37 @@ int log_parse(const u8 *p, size_t n, u64 seq, LogRecord *out, Cursor *events, Dd
     return 0;
 }
 
-/* Reads one event from the events cursor of log_parse. */
-int log_next_event(Cursor *c, LogEvent *ev)
+/* Reads one event from the events cursor of log_parse (a record of
+ * format fmt). */
+int log_next_event(Cursor *c, u8 fmt, LogEvent *ev)
 {
+    memset(ev, 0, sizeof *ev);
     ev->table = cur_u32be(c);
     ev->op = cur_u8(c);
-    u64 pkl = cur_varint(c);
-    if (c->bad || pkl > cur_left(c)) {
-        c->bad = true;
-        return -1;
+    if (c->bad) return -1;
+    bool row = ev->op >= OP_INSERT && ev->op <= OP_DELETE;
+    if (fmt >= FMT_LOG_FORMAT && (ev->op == FMT_EV_PURGE || ev->op == FMT_EV_ERASE)) {
+        ev->a = cur_u64be(c);
+        ev->b = cur_u64be(c);
+        return c->bad ? -1 : 0;
     }
-    ev->pklen = (u32)pkl;
-    ev->pk = cur_bytes(c, (size_t)pkl);
+    if (fmt >= FMT_LOG_FORMAT && row) {
+        ev->form = cur_u8(c);
+        if (c->bad || (ev->form != FMT_EV_PLAIN && ev->form != FMT_EV_ERASED)) {
+            c->bad = true;
+            return -1;
+        }
+    }
+    if (fmt < FMT_LOG_FORMAT || (row && ev->form == FMT_EV_PLAIN)) {
+        u64 pkl = cur_varint(c);
+        if (c->bad || pkl > cur_left(c)) {
+            c->bad = true;
+            return -1;
+        }
+        ev->pklen = (u32)pkl;
+        ev->pk = cur_bytes(c, (size_t)pkl);
+        if (fmt >= FMT_LOG_FORMAT && !(ev->salt = cur_bytes(c, FMT_EV_SALT))) return -1;
+    }
     const u8 *h = cur_bytes(c, 32);
     if (!h) return -1;
     memcpy(ev->hash, h, 32);
@@ -236,7 +324,7 @@ int store_log_events(Snap *s, u64 seq, Arena *a, LogEvent **out, u32 *n, DdError
     LogEvent *ev = arena_alloc(a, sizeof *ev * (lr.nevents ? lr.nevents : 1));
     if (!ev) return dd_err(err, DD_ENOMEM, -1, NULL);
     for (u32 i = 0; i < lr.nevents; i++) {
-        if (log_next_event(&c, &ev[i]))
+        if (log_next_event(&c, lr.format, &ev[i]))
             return dd_corrupt(err, "log record %llu: malformed event", (unsigned long long)seq);
         if (ev[i].pklen && !(ev[i].pk = arena_memdup(a, ev[i].pk, ev[i].pklen)))
             return dd_err(err, DD_ENOMEM, -1, NULL);

@@ -100,6 +100,11 @@ void snap_unpin(Snap *s);
  */
 void snap_release(Snap *s);
 bool snap_behind(const Snap *s);
+/* 0, or why the snap cannot be read any more: 40001 when DELETE HISTORY
+ * or ERASE committed after its seq while it was released (what it would
+ * read of the past may be gone), 58030 when no LMDB transaction could be
+ * had again.  Checked when a statement pins it. */
+int snap_check(const Snap *s, DdError *err);
 u64 snap_seq(const Snap *s);           /* head seq visible in this snapshot */
 i64 snap_head_time(const Snap *s);     /* commit time (Unix µs) of that head; 0 if seq 0 */
 
@@ -563,7 +568,20 @@ typedef struct IndexOp {
     const u8 *pk; u32 pklen;
 } IndexOp;
 
+/* DELETE HISTORY or ERASE (purge.c), in a write set of its own. */
+typedef struct StorePurge {
+    u32 table;
+    bool erase;
+    u64 cut;                  /* DELETE HISTORY: versions that ended at or before it go */
+    const u8 *const *keys;    /* ERASE: the primary keys, sorted by memcmp, unique */
+    const u32 *keylens;
+    u32 nkeys;
+    const u64 *seqs; u32 nseqs;   /* ERASE: the commits with events of the keys */
+    u64 removed, erased;      /* out: versions removed, keys erased */
+} StorePurge;
+
 typedef struct WriteSet {
+    StorePurge *purge;         /* NULL, or all the write set does (no ops, tables) */
     u64 snapshot_seq;          /* conflicts: a catalog change after this fails with 40001
                                   (rows: WriteOp.base_seq) */
     WriteOp *ops; int nops;    /* at most one op per (table, pk) */
@@ -585,6 +603,26 @@ typedef struct WriteSet {
  * freed when this returns.
  */
 int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *err);
+
+/*
+ * DELETE HISTORY FROM table BEFORE cut (a seq; UINT64_MAX: every version
+ * that has ended): a commit of its own, by who's user, application and
+ * client, removing every version of the table that ended at or before the
+ * cut (and tombstones at or before it); *removed gets how many.  What any
+ * point after the cut sees is unchanged.  A snapshot older than the commit
+ * that lets go of its LMDB transaction cannot read again (40001).
+ */
+int store_delete_history(Store *st, u32 table, u64 cut, const WriteSet *who, u64 *seq, u64 *removed, DdError *err);
+/*
+ * ERASE: every version of the given primary keys of table, their present
+ * rows and index entries, and their keys and salts in the log (the chain
+ * still verifies); a commit of its own.  40001 when a key was written
+ * after the snapshot the keys were found in (snapshot_seq); 0A000 when a
+ * key has events in records of log format 1 or 2.  *keys_out and
+ * *versions get how many keys and versions went.
+ */
+int store_erase(Store *st, u32 table, u64 snapshot_seq, const u8 *const *keys, const u32 *keylens, u32 n,
+                const WriteSet *who, u64 *seq, u64 *keys_out, u64 *versions, DdError *err);
 
 /*
  * Renders the values of an encoded key of table t for the detail of a
@@ -654,10 +692,15 @@ int store_readers(Store *st, StoreReaders *out, DdError *err);
 
 typedef struct LogEvent {
     u32 table;
-    u8 op;                  /* OP_* for rows; 10 + n for catalog events */
+    u8 op;                  /* OP_* for rows; 10 + n for catalog events; LOG_EV_PURGE, LOG_EV_ERASE */
+    u8 form;                /* rows, log format 3: 0 plain; 1 erased (no pk, no salt) */
     const u8 *pk; u32 pklen;
-    u8 hash[32];            /* SHA-256 of the version value (header and image) / catalog
-                               record (log format 1: of the image; zero for tombstones) */
+    const u8 *salt;         /* rows, log format 3, plain: 16 bytes */
+    u8 hash[32];            /* rows: format 3 the salted digest of pk and version value; format 2
+                               SHA-256 of the version value (header and image); format 1 of the
+                               image, zero for tombstones.  Catalog: SHA-256 of its record */
+    u64 a, b;               /* LOG_EV_PURGE: cut seq, versions removed; LOG_EV_ERASE: keys,
+                               versions removed */
 } LogEvent;
 
 typedef struct LogRecord {
@@ -676,7 +719,7 @@ int store_log_get(Snap *s, u64 seq, Arena *a, LogRecord *out, DdError *err);
  * 0 ok (*n may be 0 if seq does not exist), or an error code. */
 int store_log_events(Snap *s, u64 seq, Arena *a, LogEvent **out, u32 *n, DdError *err);
 /* The commit record format's events: catalog ops (LogEvent.op). */
-enum { LOG_EV_CREATE = 11, LOG_EV_ALTER = 12, LOG_EV_DROP = 13 };
+enum { LOG_EV_CREATE = 11, LOG_EV_ALTER = 12, LOG_EV_DROP = 13, LOG_EV_PURGE = 14, LOG_EV_ERASE = 15 };
 /*
  * Checks everything a query reads against the log (verify.c): CRC32C and
  * chain of every commit 1..head, every version (header and image) against

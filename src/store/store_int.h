@@ -12,6 +12,7 @@
 
 #include "store.h"
 #include "format.h"
+#include "../util/sha256.h"
 
 DD_STATIC_ASSERT(LOG_EV_CREATE == FMT_EV_CREATE && LOG_EV_DROP == FMT_EV_DROP, "event ops");
 
@@ -24,6 +25,7 @@ typedef struct CatTable {
     int n, cap;
     TableInfo **v;
     u64 last_write;   /* seq of the newest commit that wrote rows of the table (since open) */
+    u64 erased_at;    /* seq of the newest ERASE from it (since open) */
     i64 live_rows;    /* live rows, an estimate for the planner (store_table_rows) */
     bool counted;     /* live_rows was counted and is kept up to date since */
     bool counting;    /* a count runs: commits add their deltas to live_rows meanwhile */
@@ -166,6 +168,11 @@ struct Store {
     u64 xid_next, xid_upto, xid_chunk;
     Ssi ssi;
     Wal wal;
+    /* seq of the newest DELETE HISTORY or ERASE since the open (0: none),
+     * set before its commit shows: a snapshot older than it that takes a
+     * new LMDB transaction would not find the history it had (snap_renew
+     * then loses it), nor would VERIFY between its snapshots */
+    u64 purge_seq;
 };
 
 struct Snap {
@@ -183,6 +190,7 @@ struct Snap {
      * it; behind: the renewed txn is past seq, so temporal/ reads seq's
      * state through history; lost: no txn could be had again */
     bool released, behind, lost;
+    bool purged;               /* lost because DELETE HISTORY or ERASE came after seq */
 };
 
 struct StoreCursor {
@@ -291,6 +299,9 @@ int cat_add_locked(Store *st, const u8 *rec, size_t n, DdError *err);
 void cat_truncate(Store *st, u64 head);
 /* Newest version of id with seq <= seq; caller holds cat_mu. */
 const TableInfo *cat_version_locked(Store *st, u32 id, u64 seq);
+/* A DELETE HISTORY or ERASE (erase) of table id at seq (a write of it). */
+void cat_note_purge_locked(Store *st, u32 id, u64 seq, bool erase);
+u64 cat_erased_at_locked(Store *st, u32 id);
 /* Rows of table id were written at seq / the newest such seq (cat_mu held). */
 void cat_note_write_locked(Store *st, u32 id, u64 seq);
 /* Adds delta to the live row count of table id, when it is kept. */
@@ -306,20 +317,33 @@ typedef struct LogEventIn {
     u32 table;
     u8 op;
     const u8 *pk; u32 pklen;
-    u8 hash[32];
+    const u8 *salt;         /* rows: FMT_EV_SALT bytes */
+    u8 hash[32];            /* rows: log_row_digest; catalog: the record's SHA-256 */
+    u64 a, b;               /* FMT_EV_PURGE, FMT_EV_ERASE: their two figures */
 } LogEventIn;
-/* Builds a log record for seq into out; DD_ENOMEM when out could not grow
- * or the hash could not be computed (hash_out is then not to be used). */
-int log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const char *user,
-               const char *app, const char *client, const LogEventIn *ev, u32 nev,
-               u8 hash_out[32]);
+/* Builds a log record (format FMT_LOG_FORMAT) for seq of database dbid
+ * into out; DD_ENOMEM when out could not grow or the hash could not be
+ * computed (hash_out is then not to be used). */
+int log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const u8 dbid[FMT_DBID_LEN], const char *user,
+              const char *app, const char *client, const LogEventIn *ev, u32 nev, u8 hash_out[32]);
+/* A row event's digest: SHA-256(salt || u32 BE pklen || pk || val[0..n)). */
+int log_row_digest(Sha256 *h, const u8 salt[FMT_EV_SALT], const u8 *pk, u32 pklen, const u8 *val, size_t n,
+                   u8 out[32]) DD_WARN_UNUSED;
 /* Decodes a log record (header, strings borrowed, events not decoded) and
  * checks its CRC.  *tail_events points at the first event. */
 int log_parse(const u8 *p, size_t n, u64 seq, LogRecord *out, Cursor *events, DdError *err);
-/* Reads one event from the events cursor of log_parse; -1 if malformed. */
-int log_next_event(Cursor *c, LogEvent *ev);
-/* Recomputes the hash of a record of seq. */
-int log_hash(const u8 *p, size_t n, u64 seq, u8 out[32]) DD_WARN_UNUSED;
+/* Reads one event of a record of format fmt from the events cursor of
+ * log_parse; -1 if malformed. */
+int log_next_event(Cursor *c, u8 fmt, LogEvent *ev);
+/* Recomputes the hash of a record of seq (without its CRC) of database
+ * dbid: 0, DD_ENOMEM, or DD_ECORRUPT when its events do not parse. */
+int log_hash(const u8 *p, size_t n, u64 seq, const u8 dbid[FMT_DBID_LEN], u8 out[32]) DD_WARN_UNUSED;
+
+/* purge.c: DELETE HISTORY or ERASE ws->purge inside the commit of seq
+ * (its event into *ev): 0, an LMDB code (> 0; *what says of what), or
+ * -code with err set.  purge_check: ERASE's conflicts (check_req). */
+int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev, const char **what, DdError *err);
+int purge_check(Store *st, MDB_txn *txn, const WriteSet *ws, DdError *err);
 
 /* commit.c: a sticky write failure (st->broken) */
 void store_set_broken(Store *st, int code, const char *msg);

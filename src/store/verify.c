@@ -91,6 +91,10 @@ typedef struct Verify {
     u64 table_events;       /* its row events in the log */
     VIndex *ix;
     int nix;
+    struct Gone *gone;      /* per table: versions missing and removed (DELETE HISTORY, ERASE) */
+    int ngone, capgone;
+    u64 purge_seq;          /* st->purge_seq when the run began */
+    Sha256 digest;          /* reused for every event's digest */
     struct HotKey **hot;    /* HOT_SLOTS caches of long histories' index values, or NULL */
 } Verify;
 
@@ -130,6 +134,76 @@ static const char *where(Verify *vf, u32 table, const u8 *pk, u32 pklen)
 
 /* ---- phase A/B: the chain ---- */
 
+/* What DELETE HISTORY and ERASE took from one table: the row events
+ * whose version is missing (missing; of them those still in plain form,
+ * the newest at seq max_missing), and the versions their events say they
+ * removed (removed; DELETE HISTORY's largest cut max_cut).  Each version
+ * the events account for is missing once and removed once, so the two
+ * counts are equal, and a plain event's version can only have gone by a
+ * cut at or after it. */
+typedef struct Gone {
+    u32 table;
+    u64 missing, removed, max_missing, max_cut;
+    u8 pk[FMT_MAX_PK];      /* the key of the version at max_missing */
+    u32 pklen;
+} Gone;
+
+static Gone *gone_of(Verify *vf, u32 table)
+{
+    for (int i = 0; i < vf->ngone; i++)
+        if (vf->gone[i].table == table) return &vf->gone[i];
+    if (vf->ngone == vf->capgone) {
+        int ncap = vf->capgone ? vf->capgone * 2 : 8;
+        Gone *n = dd_realloc(vf->gone, sizeof *n * (size_t)ncap);
+        if (!n) return NULL;
+        vf->gone = n;
+        vf->capgone = ncap;
+    }
+    Gone *g = &vf->gone[vf->ngone++];
+    memset(g, 0, sizeof *g);
+    g->table = table;
+    return g;
+}
+
+/* Whether what is missing is what DELETE HISTORY and ERASE removed: equal
+ * counts (exact: the whole log was read; a window only sees the commits in
+ * it, whose versions older removals cannot have taken) and every plain
+ * event's version gone by a cut at or after it.  Every table's, also
+ * under VERIFY TABLE: the chain is the whole database's. */
+static int check_gone(Verify *vf, bool exact)
+{
+    for (int i = 0; i < vf->ngone; i++) {
+        const Gone *g = &vf->gone[i];
+        if (g->max_missing > g->max_cut)
+            return bad_at(vf, g->max_missing, "the version of %s at seq %llu is missing",
+                          where(vf, g->table, g->pk, g->pklen), (unsigned long long)g->max_missing);
+        if (exact ? g->missing != g->removed : g->missing > g->removed)
+            return bad_at(vf, 0, "%s: %llu versions are missing but DELETE HISTORY and ERASE removed %llu",
+                          where(vf, g->table, NULL, 0), (unsigned long long)g->missing,
+                          (unsigned long long)g->removed);
+    }
+    return 0;
+}
+
+/* Versions of table the log's removals account for (all tables: ~0u). */
+static u64 removed_of(const Verify *vf, u32 table)
+{
+    u64 n = 0;
+    for (int i = 0; i < vf->ngone; i++)
+        if (table == ~0u || vf->gone[i].table == table) n += vf->gone[i].removed;
+    return n;
+}
+
+/* A run that reads in several snapshots cannot follow DELETE HISTORY or
+ * ERASE committed between them (versions it counted went): 40001. */
+static int check_no_purge(Verify *vf)
+{
+    if (__atomic_load_n(&vf->st->purge_seq, __ATOMIC_SEQ_CST) != vf->purge_seq)
+        return dd_err(vf->err, DD_ESERIALIZATION, -1,
+                      "could not serialize access: DELETE HISTORY or ERASE committed while VERIFY ran");
+    return 0;
+}
+
 /* Checks the events of one parsed record.  0 or DD_ECORRUPT. */
 static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
 {
@@ -137,23 +211,41 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
     u64 seq = lr->seq;
     for (u32 i = 0; i < lr->nevents; i++) {
         LogEvent ev;
-        if (log_next_event(c, &ev)) return bad_at(vf, seq, "log record %llu: malformed event", (unsigned long long)seq);
+        if (log_next_event(c, lr->format, &ev))
+            return bad_at(vf, seq, "log record %llu: malformed event", (unsigned long long)seq);
         Buf *key = &vf->key;
         buf_reset(key);
         buf_put_u32be(key, ev.table);
         MDB_dbi dbi;
         bool catalog = ev.op >= FMT_EV_CREATE && ev.op <= FMT_EV_DROP;
+        if (ev.op == FMT_EV_PURGE || ev.op == FMT_EV_ERASE) {
+            Gone *g = gone_of(vf, ev.table);
+            if (!g) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
+            g->removed += ev.b;
+            if (ev.op == FMT_EV_PURGE && ev.a > g->max_cut) g->max_cut = ev.a;
+            if (ev.op == FMT_EV_PURGE && ev.a >= seq)
+                return bad_at(vf, seq, "log record %llu: DELETE HISTORY cuts at seq %llu, not before itself",
+                              (unsigned long long)seq, (unsigned long long)ev.a);
+            continue;
+        }
         if (catalog) {
             if (ev.pklen) return bad_at(vf, seq, "log record %llu: catalog event %u has a key", (unsigned long long)seq, i);
             dbi = st->dbi[FMT_DB_CATALOG];
             vf->cat_events++;
         } else if (ev.op >= OP_INSERT && ev.op <= OP_DELETE) {
+            vf->row_events++;
+            if (vf->one_table && ev.table == vf->table) vf->table_events++;
+            if (ev.form == FMT_EV_ERASED) {
+                /* ERASE took its version, and its key with it */
+                Gone *g = gone_of(vf, ev.table);
+                if (!g) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
+                g->missing++;
+                continue;
+            }
             if (ev.pklen == 0 || ev.pklen > FMT_MAX_PK)
                 return bad_at(vf, seq, "log record %llu: event %u has a bad key length", (unsigned long long)seq, i);
             buf_append(key, ev.pk, ev.pklen);
             dbi = st->dbi[FMT_DB_VERSIONS];
-            vf->row_events++;
-            if (vf->one_table && ev.table == vf->table) vf->table_events++;
         } else {
             return bad_at(vf, seq, "log record %llu: unknown event op %u", (unsigned long long)seq, ev.op);
         }
@@ -165,8 +257,19 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
             if (catalog)
                 return bad_at(vf, seq, "log record %llu: the catalog record of %s is missing", (unsigned long long)seq,
                               where(vf, ev.table, NULL, 0));
-            return bad_at(vf, seq, "log record %llu: the version of %s is missing", (unsigned long long)seq,
-                          where(vf, ev.table, ev.pk, ev.pklen));
+            if (lr->format < FMT_LOG_FORMAT)
+                return bad_at(vf, seq, "log record %llu: the version of %s is missing", (unsigned long long)seq,
+                              where(vf, ev.table, ev.pk, ev.pklen));
+            /* DELETE HISTORY may have removed it: check_gone says */
+            Gone *g = gone_of(vf, ev.table);
+            if (!g) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
+            g->missing++;
+            if (seq > g->max_missing) {
+                g->max_missing = seq;
+                memcpy(g->pk, ev.pk, ev.pklen);
+                g->pklen = ev.pklen;
+            }
+            continue;
         }
         if (rc) return store_mdb_err(vf->err, rc, "verifying");
         const u8 *img = v.mv_data;
@@ -193,7 +296,10 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
             }
         }
         u8 h[32];
-        if (sha256(img, n, h)) return dd_err(vf->err, DD_ENOMEM, -1, "could not compute a hash");
+        int hr = !catalog && lr->format >= FMT_LOG_FORMAT
+                     ? log_row_digest(&vf->digest, ev.salt, ev.pk, ev.pklen, img, n, h)
+                     : sha256(img, n, h);
+        if (hr) return dd_err(vf->err, DD_ENOMEM, -1, "could not compute a hash");
         if (memcmp(h, ev.hash, 32) != 0) {
             if (catalog)
                 return bad_at(vf, seq, "log record %llu: catalog record of %s does not match its hash",
@@ -249,8 +355,9 @@ static int verify_log(Verify *vf, u64 to, bool renew)
             break;
         }
         u8 h[32];
-        if (log_hash(p, n - 4, want, h)) {
-            rc = dd_err(vf->err, DD_ENOMEM, -1, "could not compute a hash");
+        if ((rc = log_hash(p, n - 4, want, st->dbid, h))) {
+            rc = rc == DD_ECORRUPT ? bad_at(vf, want, "log record %llu: malformed event", (unsigned long long)want)
+                                   : dd_err(vf->err, DD_ENOMEM, -1, "could not compute a hash");
             break;
         }
         if (memcmp(h, lr.hash, 32) != 0) {
@@ -266,7 +373,7 @@ static int verify_log(Verify *vf, u64 to, bool renew)
             cur = NULL;
             store_snap_end(vf->s);
             vf->s = NULL;
-            if ((rc = store_snap_begin(st, &vf->s, vf->err))) break;
+            if ((rc = store_snap_begin(st, &vf->s, vf->err)) || (rc = check_no_purge(vf))) break;
         }
     }
     if (cur) mdb_cursor_close(cur);
@@ -340,6 +447,7 @@ static int renew(Verify *vf)
     vf->s = NULL;
     i64 t;
     int rc = store_snap_begin(vf->st, &vf->s, vf->err);
+    if (!rc) rc = check_no_purge(vf);
     if (!rc) rc = store_read_head(vf->st, vf->s->txn, &vf->snap_head, NULL, &t, vf->err);
     if (!rc && vf->snap_head < vf->head)
         rc = bad_at(vf, vf->snap_head + 1, "meta: the head went back from %llu to %llu",
@@ -581,7 +689,7 @@ static int verify_versions(Verify *vf)
                           ck.mv_size > 4 ? (u32)ck.mv_size - 4 : 0));
     }
     if (!rc && cg != 0 && cg != MDB_NOTFOUND) rc = store_mdb_err(vf->err, cg, "verifying current");
-    u64 events = vf->one_table ? vf->table_events : vf->row_events;
+    u64 events = (vf->one_table ? vf->table_events : vf->row_events) - removed_of(vf, vf->one_table ? vf->table : ~0u);
     if (!rc && counted != events)
         rc = bad_at(vf, vf->head, "versions: %llu versions%s%s but the log records %llu row changes",
                     (unsigned long long)counted, vf->one_table ? " of " : "",
@@ -1047,6 +1155,7 @@ static int verify_start(Verify *vf, Store *st, u64 *first_bad, DdError *err)
     vf->st = st;
     vf->first_bad = first_bad;
     vf->err = err;
+    vf->purge_seq = __atomic_load_n(&st->purge_seq, __ATOMIC_SEQ_CST);
     int rc = store_snap_begin(st, &vf->s, err);
     if (!rc && (rc = store_check_lmdb_meta(st, vf->s->txn, err)) == DD_ECORRUPT) *first_bad = 1;
     return rc;
@@ -1061,6 +1170,8 @@ static void verify_end(Verify *vf)
     buf_free(&vf->ikey);
     buf_free(&vf->msg);
     dd_free(vf->ix);
+    dd_free(vf->gone);
+    sha256_ctx_free(&vf->digest);
     for (int i = 0; vf->hot && i < HOT_SLOTS; i++) hot_free(vf->hot[i]);
     dd_free(vf->hot);
 }
@@ -1088,7 +1199,7 @@ static int verify_all(Store *st, bool one_table, u32 table, u64 *checked, u64 *f
     /* phase B: one snapshot for the rest */
     store_snap_end(vf.s);
     vf.s = NULL;
-    if ((rc = store_snap_begin(st, &vf.s, err))) goto done;
+    if ((rc = store_snap_begin(st, &vf.s, err)) || (rc = check_no_purge(&vf))) goto done;
     if ((rc = store_read_head(st, vf.s->txn, &head2, head_hash, &head_time, err))) {
         *first_bad = 1;
         goto done;
@@ -1103,7 +1214,7 @@ static int verify_all(Store *st, bool one_table, u32 table, u64 *checked, u64 *f
         rc = bad_at(&vf, head2, "meta head (commit %llu) does not match the log", (unsigned long long)head2);
         goto done;
     }
-    if ((rc = check_log_tail(&vf, head2))) goto done;
+    if ((rc = check_log_tail(&vf, head2)) || (rc = check_gone(&vf, true))) goto done;
     *checked = head2;
     vf.head = vf.snap_head = head2;
     if ((rc = collect_indexes(&vf, head2)) || (rc = verify_versions(&vf)) || (rc = verify_index_db(&vf)) ||
@@ -1149,9 +1260,9 @@ static int recent_row(Verify *vf, u32 table, const u8 *pk, u32 pklen, u64 seq)
     int g = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
     if (g) {
         mdb_cursor_close(c);
-        if (g == MDB_NOTFOUND)
-            return bad_at(vf, seq, "the version of %s at seq %llu is missing", where(vf, table, pk, pklen),
-                          (unsigned long long)seq);
+        /* missing: verify_events found it so in a record of format 3
+         * (DELETE HISTORY took it, as check_gone checked) or failed */
+        if (g == MDB_NOTFOUND) return 0;
         return store_mdb_err(vf->err, g, "verifying");
     }
     /* the next newer version of the key sorts just before (inverted seq) */
@@ -1221,8 +1332,11 @@ static int recent_commit(Verify *vf, u64 seq)
         return bad_at(vf, seq, "times: no entry maps commit %llu's time", (unsigned long long)seq);
     for (u32 i = 0; i < lr.nevents; i++) {
         LogEvent ev;
-        if (log_next_event(&ec, &ev)) return bad_at(vf, seq, "log record %llu: malformed event", (unsigned long long)seq);
-        if (ev.op < OP_INSERT || ev.op > OP_DELETE) continue;   /* catalog events: checked with the chain */
+        if (log_next_event(&ec, lr.format, &ev))
+            return bad_at(vf, seq, "log record %llu: malformed event", (unsigned long long)seq);
+        /* catalog events: checked with the chain; so were erased events
+         * and versions DELETE HISTORY removed (check_gone) */
+        if (ev.op < OP_INSERT || ev.op > OP_DELETE || ev.form == FMT_EV_ERASED) continue;
         if ((rc = recent_row(vf, ev.table, ev.pk, ev.pklen, seq))) return rc;
     }
     return 0;
@@ -1271,8 +1385,9 @@ int store_verify_window(Store *st, u64 n, u64 since, u64 *checked, u64 *first_ba
             *first_bad = anchor;
             goto done;
         }
-        if (log_hash(v.mv_data, v.mv_size - 4, anchor, h)) {
-            rc = dd_err(err, DD_ENOMEM, -1, "could not compute a hash");
+        if ((rc = log_hash(v.mv_data, v.mv_size - 4, anchor, st->dbid, h))) {
+            rc = rc == DD_ECORRUPT ? bad_at(&vf, anchor, "log record %llu: malformed event", (unsigned long long)anchor)
+                                   : dd_err(err, DD_ENOMEM, -1, "could not compute a hash");
             goto done;
         }
         if (memcmp(h, lr.hash, 32) != 0) {
@@ -1287,7 +1402,7 @@ int store_verify_window(Store *st, u64 n, u64 since, u64 *checked, u64 *first_ba
         rc = bad_at(&vf, head, "meta head (commit %llu) does not match the log", (unsigned long long)head);
         goto done;
     }
-    if ((rc = check_log_tail(&vf, head))) goto done;
+    if ((rc = check_log_tail(&vf, head)) || (rc = check_gone(&vf, false))) goto done;
     vf.head = vf.snap_head = head;
     if ((rc = collect_indexes(&vf, head))) goto done;
     for (u64 seq = from; seq <= head; seq++)

@@ -13,6 +13,7 @@
 #include "err.h"
 
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,6 +71,19 @@ int sha256_with(Sha256 *h, const void *p, size_t n, u8 out[SHA256_LEN])
     return 0;
 }
 
+int sha256_with_parts(Sha256 *h, const void *const *p, const size_t *n, int k, u8 out[SHA256_LEN])
+{
+    unsigned int len = 0;
+    if (!h->ctx) h->ctx = EVP_MD_CTX_new();
+    bool ok = h->ctx && EVP_DigestInit_ex(h->ctx, md_sha256(), NULL) == 1;
+    for (int i = 0; ok && i < k; i++) ok = !n[i] || EVP_DigestUpdate(h->ctx, p[i], n[i]) == 1;
+    if (!ok || EVP_DigestFinal_ex(h->ctx, out, &len) != 1 || len != SHA256_LEN || injected()) {
+        memset(out, 0, SHA256_LEN);
+        return DD_ENOMEM;
+    }
+    return 0;
+}
+
 void sha256_ctx_free(Sha256 *h)
 {
     EVP_MD_CTX_free(h->ctx);
@@ -106,6 +120,23 @@ int sha256_end(Sha256 *h, u8 out[SHA256_LEN])
     EVP_MD_CTX_free(h->ctx);
     h->ctx = NULL;
     return rc;
+}
+
+void sha256_abort(Sha256 *h)
+{
+    EVP_MD_CTX_free(h->ctx);
+    h->ctx = NULL;
+}
+
+int random_bytes(void *p, size_t n)
+{
+    /* RAND_bytes takes an int */
+    for (size_t off = 0; off < n;) {
+        size_t k = n - off > (1u << 30) ? (1u << 30) : n - off;
+        if (RAND_bytes((unsigned char *)p + off, (int)k) != 1) return DD_ENOMEM;
+        off += k;
+    }
+    return 0;
 }
 
 void sha256_hex(const u8 h[SHA256_LEN], char out[2 * SHA256_LEN + 1])

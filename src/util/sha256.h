@@ -14,6 +14,8 @@ int sha256_2(const void *a, size_t an, const void *b, size_t bn, u8 out[SHA256_L
  * Sha256 h = {0} to start): made on first use, reused after;
  * sha256_ctx_free frees it. */
 int sha256_with(Sha256 *h, const void *p, size_t n, u8 out[SHA256_LEN]) DD_WARN_UNUSED;
+/* The same over k parts: SHA-256(p[0] || ... || p[k-1]). */
+int sha256_with_parts(Sha256 *h, const void *const *p, const size_t *n, int k, u8 out[SHA256_LEN]) DD_WARN_UNUSED;
 void sha256_ctx_free(Sha256 *h);
 /* Incremental digest: begin, any number of updates, end (frees the
  * context; a failure anywhere is reported by end). */
@@ -23,5 +25,10 @@ int sha256_end(Sha256 *h, u8 out[SHA256_LEN]) DD_WARN_UNUSED;
 /* Fault injection for tests: the nth digest from now (1 = the next) fails
  * as an OpenSSL failure would; 0 turns it off. */
 void sha256_fail_at(long n);
+/* Ends an incremental digest whose result is not wanted. */
+void sha256_abort(Sha256 *h);
+/* n bytes from OpenSSL's random generator (salts); 0, or DD_ENOMEM when
+ * it fails. */
+int random_bytes(void *p, size_t n) DD_WARN_UNUSED;
 void sha256_hex(const u8 h[SHA256_LEN], char out[2 * SHA256_LEN + 1]);
 #endif

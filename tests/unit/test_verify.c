@@ -695,6 +695,133 @@ TEST(lmdb_meta_pages)
     EXPECT_BAD(d, 1, "rolled back");
 }
 
+
+/* DELETE HISTORY and ERASE (docs/retention.md) in a database of their own:
+ * VERIFY accounts for what they removed and for nothing more, a snapshot
+ * older than them that let go of its LMDB transaction fails with 40001,
+ * VERIFY between its snapshots does too, and an erased key's bytes are in
+ * no record of the file. */
+static const char *purge_setup[] = {
+    "CREATE TABLE p (id INT PRIMARY KEY, v TEXT)",                         /* 1 */
+    "CREATE INDEX p_v ON p (v)",                                           /* 2 */
+    "INSERT INTO p VALUES (1,'a'),(2,'b'),(3,'c')",                        /* 3 */
+    "UPDATE p SET v = 'a2' WHERE id = 1",                                  /* 4 */
+    "UPDATE p SET v = 'a3' WHERE id = 1",                                  /* 5 */
+    "DELETE FROM p WHERE id = 2",                                          /* 6 */
+    "INSERT INTO p VALUES (2,'b2'), (9, 'Zq7-erase-me')",                  /* 7 */
+    "UPDATE p SET v = 'Zq7-erase-me-too' WHERE id = 9",                    /* 8 */
+    "UPDATE p SET v = 'c2' WHERE id = 3",                                  /* 9 */
+    "DELETE HISTORY FROM p BEFORE SYSTEM_TIME @SEQ:5",                     /* 10: (1,a), (1,a2) */
+    "ERASE FROM p WHERE v LIKE 'Zq7%'",                                    /* 11: key 9 */
+    NULL,
+};
+
+/* versions of p (table id 1) */
+static int is_p(const MDB_val *k, const MDB_val *v)
+{
+    (void)v;
+    const unsigned char *p = k->mv_data;
+    return k->mv_size > 12 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 1;
+}
+
+/* Whether any key or value of any named database holds text. */
+static int raw_holds(Raw *r, const char *text)
+{
+    static const char *dbs[] = {"log", "versions", "current", "index", "catalog", "times", "meta"};
+    size_t n = strlen(text);
+    for (size_t d = 0; d < sizeof dbs / sizeof *dbs; d++) {
+        MDB_cursor *c;
+        MDB_val k, v;
+        if (mdb_cursor_open(r->txn, raw_db(r, dbs[d]), &c)) abort();
+        for (int op = MDB_FIRST; mdb_cursor_get(c, &k, &v, (MDB_cursor_op)op) == 0; op = MDB_NEXT)
+            if (memmem(k.mv_data, k.mv_size, text, n) || memmem(v.mv_data, v.mv_size, text, n)) {
+                mdb_cursor_close(c);
+                return 1;
+            }
+        mdb_cursor_close(c);
+    }
+    return 0;
+}
+
+TEST(purged_history)
+{
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/purge", base);
+    driftdb_error e;
+    CHECK_EQ_INT(driftdb_init(dir, &e), DRIFTDB_OK);
+    driftdb *db;
+    CHECK_EQ_INT(driftdb_open(dir, NULL, &db, &e), DRIFTDB_OK);
+    driftdb_session *s, *old;
+    CHECK_EQ_INT(driftdb_session_open(db, NULL, &s, &e), DRIFTDB_OK);
+    CHECK_EQ_INT(driftdb_session_open(db, NULL, &old, &e), DRIFTDB_OK);
+    char o[3][512];
+    for (int i = 0; purge_setup[i]; i++) {
+        if (i == 9) {
+            /* a snapshot at seq 9, idle (released) while history goes */
+            CHECK_EQ_INT(run_sql(old, "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM p", &e), 0);
+            driftdb_session_idle(old);
+        }
+        if (run_sql(s, purge_setup[i], &e)) {
+            printf("  %s: %s\n", purge_setup[i], e.message);
+            CHECK(0);
+        }
+    }
+    memset(&e, 0, sizeof e);
+    CHECK_EQ_INT(run_sql(old, "SELECT * FROM p FOR SYSTEM_TIME AS OF @SEQ:4", &e), -1);
+    CHECK_EQ_STR(e.sqlstate, "40001");
+    CHECK_EQ_INT(run_sql(old, "ROLLBACK", &e), 0);
+    CHECK_EQ_INT(row3(s, "VERIFY", o), 0);
+    CHECK_EQ_STR(o[0], "11");
+    CHECK_EQ_STR(o[2], "OK");
+    CHECK_EQ_INT(row3(s, "VERIFY RECENT 3", o), 0);
+    CHECK_EQ_STR(o[2], "OK");
+    driftdb_session_close(s);
+    driftdb_session_close(old);
+    driftdb_close(db);
+
+    Raw r;
+    MDB_val k, v;
+    CHECK_EQ_INT(raw_open(&r, dir), 0);
+    CHECK_EQ_INT(raw_holds(&r, "Zq7"), 0);
+    CHECK_EQ_INT(raw_holds(&r, "a3"), 1);
+    /* p's versions, in key order: 1 a3 (5); 2 b2 (7), tomb (6), b (3); 3 c2, c */
+    int n = 0;
+    while (raw_find(&r, raw_db(&r, "versions"), is_p, n, &k, &v, kb, vb) == 0) n++;
+    CHECK_EQ_INT(n, 6);
+    raw_close(&r);
+
+    /* the version the cut kept (1 a3, seq 5 <= the cut) removed: more is
+     * missing than DELETE HISTORY says it removed */
+    char cp[160];
+    snprintf(cp, sizeof cp, "%s/purge2", base);
+    sh("cp -r %s %s", dir, cp);
+    CHECK_EQ_INT(raw_open(&r, cp), 0);
+    MDB_dbi ver = raw_db(&r, "versions");
+    CHECK_EQ_INT(raw_find(&r, ver, is_p, 0, &k, &v, kb, vb), 0);
+    CHECK_EQ_INT(mdb_del(r.txn, ver, &k, NULL), 0);
+    raw_close(&r);
+    EXPECT_BAD(cp, 0, "versions are missing but DELETE HISTORY and ERASE removed 4");
+
+    /* ... and a version put back in its place under another seq: the
+     * counts of versions agree, the missing ones still do not */
+    CHECK_EQ_INT(raw_open(&r, cp), 0);
+    ver = raw_db(&r, "versions");
+    kb[k.mv_size - 1] ^= 0x40;
+    CHECK_EQ_INT(mdb_put(r.txn, ver, &k, &v, 0), 0);
+    raw_close(&r);
+    EXPECT_BAD(cp, 0, "versions are missing but DELETE HISTORY and ERASE removed 4");
+
+    /* a version after the cut (3 c2, seq 9) removed: no cut accounts for it */
+    snprintf(cp, sizeof cp, "%s/purge3", base);
+    sh("cp -r %s %s", dir, cp);
+    CHECK_EQ_INT(raw_open(&r, cp), 0);
+    ver = raw_db(&r, "versions");
+    CHECK_EQ_INT(raw_find(&r, ver, is_p, 4, &k, &v, kb, vb), 0);
+    CHECK_EQ_INT(mdb_del(r.txn, ver, &k, NULL), 0);
+    raw_close(&r);
+    EXPECT_BAD(cp, 9, "at seq 9 is missing");
+}
+
 int main(void)
 {
     RUN(build_and_verify);
@@ -708,6 +835,7 @@ int main(void)
     RUN(verify_recent);
     RUN(verify_table);
     RUN(verify_window_old_snapshot);
+    RUN(purged_history);
     sh("rm -rf %s%s", base, "");
     return check_summary();
 }

@@ -406,6 +406,7 @@ typedef struct DeleteStmt {
     TableRef **from; int nfrom;   /* DELETE ... USING items, or 0 */
     Expr *where;
     struct ResTarget **returning; int nreturning;
+    Expr *before;                 /* DELETE HISTORY ... BEFORE SYSTEM_TIME point, or NULL */
 } DeleteStmt;
 
 /* Table lock modes, PostgreSQL's eight, weakest first (LOCK TABLE ... IN
@@ -561,6 +562,8 @@ typedef enum StmtKind {
     STMT_ANALYZE,    /* ANALYZE / VACUUM [t, ...]: u.drop (names; n 0 = every table; vacuum) */
     STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_BACKUP,     /* BACKUP TO 'file': u.backup */
+    STMT_DELETE_HISTORY,   /* DELETE HISTORY FROM t [BEFORE SYSTEM_TIME x]: u.delete_ */
+    STMT_ERASE,      /* ERASE FROM t [WHERE ...]: u.delete_ */
     STMT_VERIFY,     /* VERIFY [RECENT n | FROM @SEQ:f | TABLE t] [EXPECT HASH ...]: u.verify */
     STMT_EXPLAIN,    /* EXPLAIN stmt: explain.stmt */
     STMT_ALTER_TABLE,

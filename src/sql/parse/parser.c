@@ -3214,6 +3214,22 @@ static int parse_update(Parser *p, Stmt *st)
     return parse_returning(p, &up->returning, &up->nreturning);
 }
 
+/* ERASE FROM t [[AS] alias] [WHERE cond] (XTDB's syntax): every version
+ * of the rows that ever matched goes, from the present and the past. */
+static int parse_erase(Parser *p, Stmt *st)
+{
+    DeleteStmt *del;
+    NEW(del);
+    st->kind = STMT_ERASE;
+    st->u.delete_ = del;
+    advance(p);   /* ERASE */
+    TRY(expect_kw(p, KW_FROM));
+    TRY(parse_qualified_name(p, &del->table, &del->table_loc));
+    TRY(parse_alias(p, &del->alias, false));
+    if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &del->where));
+    return DD_OK;
+}
+
 static int parse_delete(Parser *p, Stmt *st)
 {
     DeleteStmt *del;
@@ -3221,6 +3237,20 @@ static int parse_delete(Parser *p, Stmt *st)
     st->kind = STMT_DELETE;
     st->u.delete_ = del;
     advance(p);   /* DELETE */
+    if (is_name(tok(p), "history") && is_kw(peek(p, 1), KW_FROM)) {
+        /* DELETE HISTORY FROM t [BEFORE SYSTEM_TIME point] (MariaDB's) */
+        st->kind = STMT_DELETE_HISTORY;
+        advance(p);
+        advance(p);
+        TRY(parse_qualified_name(p, &del->table, &del->table_loc));
+        if (is_name(tok(p), "before")) {
+            advance(p);
+            if (!is_name(tok(p), "system_time")) return syntax_error(p);
+            advance(p);
+            TRY(parse_expr(p, P_OR, &del->before));
+        }
+        return DD_OK;
+    }
     TRY(expect_kw(p, KW_FROM));
     if (is_kw(tok(p), KW_ONLY)) advance(p);
     TRY(parse_qualified_name(p, &del->table, &del->table_loc));
@@ -6195,6 +6225,7 @@ static int parse_stmt(Parser *p, Stmt *st)
     case KW_DROP: return parse_drop(p, st);
     case KW_NONE:
         if (is_word(t, "alter")) return parse_alter(p, st);
+        if (is_word(t, "erase") && is_kw(peek(p, 1), KW_FROM)) return parse_erase(p, st);
         if (is_word(t, "copy")) return parse_copy(p, st);
         if (is_word(t, "truncate")) {
             /* TRUNCATE [TABLE] [ONLY] t [*], ... [RESTART | CONTINUE IDENTITY] [CASCADE | RESTRICT] */

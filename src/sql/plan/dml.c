@@ -1852,6 +1852,127 @@ int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p)
     return fk_check_truncate(ctx, p);
 }
 
+/* The target of DELETE HISTORY or ERASE: a table of the present, not
+ * temporary, that the current role owns (42501 otherwise). */
+static int history_target(SqlCtx *ctx, const char *what, DeleteStmt *s, const TableInfo **out)
+{
+    int rc = dml_target_as(ctx, what, s->table, s->table_loc, 0, out);
+    if (rc) return rc;
+    const TableInfo *t = *out;
+    if (t->temp)
+        return dd_err(ctx->err, DD_EFEATURE, s->table_loc, "%s: temporary table \"%s\" keeps no history", what,
+                      t->name);
+    if (!acl_owns_checked(ctx, t))
+        return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "must be owner of table %s", name_base(t->name));
+    return DD_OK;
+}
+
+int analyze_delete_history(SqlCtx *ctx, DeleteStmt *s, Plan *p)
+{
+    const TableInfo *t;
+    int rc = history_target(ctx, "DELETE HISTORY", s, &t);
+    if (rc) return rc;
+    u64 cut = UINT64_MAX;
+    i64 at;
+    if (s->before && (rc = eval_point(ctx, s->before, &cut, &at))) return rc;
+    p->kind = PLAN_DELETE_HISTORY;
+    p->table = t;
+    p->history_cut = cut;
+    return DD_OK;
+}
+
+int analyze_erase(SqlCtx *ctx, DeleteStmt *s, Plan *p)
+{
+    const TableInfo *t;
+    int rc = history_target(ctx, "ERASE", s, &t);
+    if (rc) return rc;
+    Scope sc;
+    if ((rc = dml_scope(ctx, t, s->alias, &sc))) return rc;
+    for (int i = 0; i < t->ncols; i++) sc.rels[0].used[i] = true;
+    /* every version: a row that matched at any point goes whole */
+    if ((rc = plan_scan_where(ctx, t, TMODE_ALL, 0, 0, sc.rels, &sc, s->where, &p->root))) return rc;
+    p->kind = PLAN_ERASE;
+    p->table = t;
+    return DD_OK;
+}
+
+/* Who the commit of DELETE HISTORY or ERASE is by. */
+static WriteSet purge_who(SqlCtx *ctx)
+{
+    WriteSet w;
+    memset(&w, 0, sizeof w);
+    w.user = ctx->user;
+    w.application = ctx->setting ? ctx->setting(ctx->session, "application_name") : NULL;
+    w.client_addr = ctx->client_addr;
+    return w;
+}
+
+static int exec_delete_history(SqlCtx *ctx, Plan *p)
+{
+    WriteSet who = purge_who(ctx);
+    u64 seq, removed = 0;
+    /* the writer may need to grow the map, which waits for pinned readers */
+    snap_unpin(ctx->snap);
+    int rc = store_delete_history(ctx->store, p->table->id, p->history_cut, &who, &seq, &removed, ctx->err);
+    snap_pin(ctx->snap);
+    if (rc) return rc;
+    p->count = removed;
+    return DD_OK;
+}
+
+/* ERASE: the primary keys of every version that matches, then the
+ * commit that erases them. */
+static int exec_erase(SqlCtx *ctx, Plan *p)
+{
+    const TableInfo *t = p->table;
+    KeySet seen = {NULL, 0, 0};
+    Buf pk = BUF_INIT;
+    const u8 **keys = NULL;
+    u32 *lens = NULL, n = 0, cap = 0;
+    int rc = op_open(ctx, p->root);
+    while (!rc) {
+        Value *r;
+        int k = op_next(ctx, p->root, &r);
+        if (k < 0) { rc = -k; break; }
+        if (k == 0) break;
+        bool had;
+        if ((rc = row_pk(t, r, &pk, ctx->err)) ||
+            (rc = keyset_put(ctx->stmt, &seen, pk.data, (u32)pk.len, 0, &had)))
+            break;
+        arena_reset(ctx->row);
+        if (had) continue;
+        if (n == cap) {
+            u32 ncap = cap ? cap * 2 : 64;
+            const u8 **nk = arena_alloc(ctx->stmt, sizeof *nk * ncap);
+            u32 *nl = arena_alloc(ctx->stmt, sizeof *nl * ncap);
+            if (!nk || !nl) { rc = DD_ENOMEM; break; }
+            if (n) {
+                memcpy(nk, keys, sizeof *nk * n);
+                memcpy(nl, lens, sizeof *nl * n);
+            }
+            keys = nk;
+            lens = nl;
+            cap = ncap;
+        }
+        u8 *copy = arena_alloc(ctx->stmt, pk.len);
+        if (!copy) { rc = DD_ENOMEM; break; }
+        memcpy(copy, pk.data, pk.len);
+        keys[n] = copy;
+        lens[n++] = (u32)pk.len;
+    }
+    op_close(ctx, p->root);
+    buf_free(&pk);
+    if (rc || n == 0) return rc;
+    WriteSet who = purge_who(ctx);
+    u64 seq, nkeys = 0, versions = 0;
+    snap_unpin(ctx->snap);
+    rc = store_erase(ctx->store, t->id, snap_seq(ctx->snap), keys, lens, n, &who, &seq, &nkeys, &versions, ctx->err);
+    snap_pin(ctx->snap);
+    if (rc) return rc;
+    p->count = nkeys;
+    return DD_OK;
+}
+
 /* Writes the changes ch[0..nch) of rows of t (deletes, and updates with
  * their NOT NULL and CHECK constraints: p->checks) into the write set,
  * then checks t's unique indexes over the updated rows; *count (when not
@@ -3879,6 +4000,8 @@ int exec_dml(SqlCtx *ctx, Plan *p)
     case PLAN_MERGE: return exec_merge(ctx, p);
     case PLAN_INSERT: return exec_insert(ctx, p);
     case PLAN_UPDATE: case PLAN_DELETE: return exec_update_delete(ctx, p);
+    case PLAN_DELETE_HISTORY: return exec_delete_history(ctx, p);
+    case PLAN_ERASE: return exec_erase(ctx, p);
     case PLAN_TRUNCATE:
         for (int i = 0; i < p->nparts; i++) {
             int rc = exec_update_delete(ctx, p->parts[i]);

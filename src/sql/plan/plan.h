@@ -12,7 +12,7 @@
 typedef enum PlanKind {
     PLAN_QUERY, PLAN_INSERT, PLAN_UPDATE, PLAN_DELETE,
     PLAN_CREATE_TABLE, PLAN_DROP_TABLE, PLAN_ALTER_TABLE,
-    PLAN_TRUNCATE, PLAN_MERGE,
+    PLAN_TRUNCATE, PLAN_MERGE, PLAN_DELETE_HISTORY, PLAN_ERASE,
 } PlanKind;
 
 /* One WHEN clause of a MERGE, compiled over [target row, source rows]:
@@ -93,6 +93,8 @@ struct Plan {
      * foreign keys were checked once, for all of them) */
     Plan **parts; int nparts;
     bool truncate_part;
+    /* DELETE HISTORY: versions that ended at or before this seq go */
+    u64 history_cut;
     /* a NOTICE the statement raises (IF [NOT] EXISTS skipping), or NULL */
     const char *notice;
     const char *notice_state;
@@ -139,6 +141,11 @@ int analyze_privileges(SqlCtx *ctx, RoleStmt *s, Plan *p); /* grant.c: GRANT / R
  * (select.c): for a WITH in front of INSERT / UPDATE / DELETE. */
 int with_ctes(SqlCtx *ctx, SelectStmt *w, const struct CteDef **out);
 int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p);
+/* DELETE HISTORY FROM t [BEFORE SYSTEM_TIME x]; ERASE FROM t [WHERE ...]:
+ * commits of their own, run by the table's owner (store_delete_history,
+ * store_erase). */
+int analyze_delete_history(SqlCtx *ctx, DeleteStmt *s, Plan *p);
+int analyze_erase(SqlCtx *ctx, DeleteStmt *s, Plan *p);
 int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p);
 int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p);

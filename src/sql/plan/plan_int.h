@@ -69,6 +69,9 @@ int locking_targets(SqlCtx *ctx, const SelectStmt *s, const Scope *scope, LockRe
 
 /* select.c: FROM items */
 int from_table(SqlCtx *ctx, TableRef *tr, FromItem *fi);
+/* FOR SYSTEM_TIME point e as a seq; *at its time (unix µs) when it is a
+ * time, else INT64_MIN (select.c). */
+int eval_point(SqlCtx *ctx, Expr *e, u64 *seq, i64 *at);
 int from_derived(SqlCtx *ctx, SelectStmt *sel, const char *alias, char **cols, int ncols,
                  int loc, const Scope *env, FromItem *fi);
 /* Moves the conjuncts conj[0..n) over derived table fi (relation rel of

@@ -139,7 +139,7 @@ int sql_point_to_seq(SqlCtx *ctx, const Value *v, int loc, u64 *seq)
 
 /* FOR SYSTEM_TIME point e as a seq; *at its time (unix µs) when it is a
  * time, else INT64_MIN. */
-static int eval_point(SqlCtx *ctx, Expr *e, u64 *seq, i64 *at)
+int eval_point(SqlCtx *ctx, Expr *e, u64 *seq, i64 *at)
 {
     *at = INT64_MIN;
     if (e->kind == EXPR_SEQ) { *seq = (u64)e->u.seq.n; return DD_OK; }

@@ -85,6 +85,7 @@ typedef struct SqlCtx {
      * on a new snapshot (docs/time-travel.md §1) */
     bool snap_retry;
     const char *user;        /* session_user: the authenticated role (drift_commits records it) */
+    const char *client_addr; /* the client's address (drift_commits), or NULL */
     const char *role;        /* current_user: SET ROLE's role, or NULL: user */
     /* the two by id, which privileges are checked by (a role renamed or
      * made anew under the old name is not the session's); *_known false:
