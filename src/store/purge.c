@@ -369,8 +369,13 @@ int store_delete_history(Store *st, u32 table, u64 cut, const WriteSet *who, u64
     ws.snapshot_seq = st->head_seq;
     pthread_mutex_unlock(&st->q_mu);
     int rc = store_commit(st, &ws, seq, NULL, err);
-    if (!rc) *removed = p.removed;
-    return rc;
+    if (rc) return rc;
+    *removed = p.removed;
+    /* the pages it freed, reusable by the next write; the commit is
+     * durable already, and a failure here leaves the log failed or its
+     * checkpoint error set, which the next commit reports */
+    wal_release_freed(st);
+    return 0;
 }
 
 typedef struct EKey { const u8 *k; u32 n; } EKey;
@@ -486,6 +491,7 @@ int store_erase(Store *st, u32 table, u64 snapshot_seq, const u8 *const *keys, c
         if (!rc) {
             *keys_out = p.erased;
             *versions = p.removed;
+            wal_release_freed(st);   /* as store_delete_history */
         }
     }
     dd_free(ek);

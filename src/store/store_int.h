@@ -236,6 +236,12 @@ void wal_unquiesce(Store *st);
  * checkpoint on the checkpoint thread when one is due, or checkpoints at
  * once to start the log over; 0, or the error of this or an earlier one. */
 int wal_maybe_checkpoint(Store *st, bool idle);
+/* After a commit that freed many pages (DELETE HISTORY, ERASE): a write
+ * transaction of its own (meta's head put again, unchanged), then a
+ * checkpoint, whose pin is then past that commit.  LMDB reuses a page
+ * only once every reader is past the transaction that freed it, so
+ * without this the next write could not reuse them.  An LMDB code. */
+int wal_release_freed(Store *st);
 /* Before LMDB opens the file (writer lock held): puts back what an
  * unfinished recovery wrote over, then the checkpoint's meta pages if a
  * crash left later ones (saved first in driftdb.wal.undo); *replay: there

@@ -578,6 +578,29 @@ static int checkpoint_flags(Store *st, u32 flags)
 
 static int wal_checkpoint(Store *st) { return checkpoint_flags(st, 0); }
 
+int wal_release_freed(Store *st)
+{
+    if (st->wal.fd < 0) return 0;
+    MDB_txn *txn;
+    int rc = wal_txn_begin(st, &txn);
+    if (rc) return rc;
+    MDB_val k = {4, "head"}, v;
+    u8 head[FMT_META_HEAD_LEN];
+    rc = mdb_get(txn, st->dbi[FMT_DB_META], &k, &v);
+    if (!rc && v.mv_size != sizeof head) rc = MDB_CORRUPTED;
+    if (!rc) {
+        memcpy(head, v.mv_data, sizeof head);
+        MDB_val nv = {sizeof head, head};
+        rc = wal_put(st, txn, FMT_DB_META, &k, &nv, 0);
+    }
+    if (rc) {
+        wal_txn_abort(st, txn);
+        return rc;
+    }
+    if ((rc = wal_commit(st, txn))) return rc;
+    return wal_checkpoint(st);
+}
+
 static void *ck_main(void *arg)
 {
     Store *st = arg;
