@@ -331,7 +331,9 @@ static int ensure_snapshot(driftdb_session *s, DdError *e)
 {
     if (s->snap) {
         snap_pin(s->snap);
-        return snap_check(s->snap, e);
+        int rc = snap_check(s->snap, e);
+        if (rc) snap_unpin(s->snap);
+        return rc;
     }
     return begin_snapshot(s, e);
 }
@@ -1803,7 +1805,7 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
     case STMT_DELETE_HISTORY:
     case STMT_ERASE:
         /* each is a commit of its own, as VACUUM runs outside one */
-        if (s->state == TXN_BLOCK || s->state == TXN_FAILED || (s->state == TXN_IMPLICIT && !s->stmt_last)) {
+        if (s->state == TXN_BLOCK || s->state == TXN_FAILED || s->state == TXN_IMPLICIT) {
             rc = dd_err(e, DD_EACTIVE_TXN, -1, "%s cannot run inside a transaction block",
                         stmt->kind == STMT_ERASE ? "ERASE" : "DELETE HISTORY");
             break;
@@ -1812,7 +1814,7 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
         break;
     case STMT_ANALYZE:
         if (stmt->u.drop->vacuum &&
-            (s->state == TXN_BLOCK || s->state == TXN_FAILED || (s->state == TXN_IMPLICIT && !s->stmt_last))) {
+            (s->state == TXN_BLOCK || s->state == TXN_FAILED || s->state == TXN_IMPLICIT)) {
             rc = dd_err(e, DD_EACTIVE_TXN, -1, "VACUUM cannot run inside a transaction block");
             break;
         }

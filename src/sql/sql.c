@@ -103,10 +103,19 @@ static int plan_verify(SqlCtx *ctx, Plan *p, const VerifyStmt *v)
         store_stats(ctx->store, &ss);
         if ((u64)v->expect_seq <= ss.head_seq) since = (u64)v->expect_seq;
     }
-    int rc = t ? store_verify_table(ctx->store, t->id, &checked, &bad, &e)
-             : recent || since ? store_verify_window(ctx->store, recent, since, &checked, &bad, &e)
-                               : store_verify(ctx->store, &checked, &bad, &e);
-    if (rc == DD_EINVALID_PARAM) {   /* FROM past the head: the statement's error */
+    /* a run that DELETE HISTORY or ERASE overtook (40001) starts again,
+     * a few times */
+    int rc;
+    for (int tries = 0;; tries++) {
+        dd_err_clear(&e);
+        rc = t ? store_verify_table(ctx->store, t->id, &checked, &bad, &e)
+               : recent || since ? store_verify_window(ctx->store, recent, since, &checked, &bad, &e)
+                                 : store_verify(ctx->store, &checked, &bad, &e);
+        if (rc != DD_ESERIALIZATION || tries == 3) break;
+    }
+    /* FROM past the head, out of memory, overtaken: the statement's error;
+     * what VERIFY found is its answer */
+    if (rc == DD_EINVALID_PARAM || rc == DD_ENOMEM || rc == DD_ESERIALIZATION) {
         *ctx->err = e;
         return rc;
     }

@@ -48,6 +48,10 @@ void catalog_encode(const TableInfo *t, Buf *out)
         buf_put_varint(out, (u64)r->nconfig);
         for (int i = 0; i < r->nconfig; i++) put_str(out, r->config[i]);
     }
+    if (!t->utype && t->retention_us > 0) {
+        buf_putc(out, FMT_CAT_RETENTION);
+        buf_put_u64be(out, (u64)t->retention_us);
+    }
 }
 
 /* Everything of t but the format byte and format 3's trailer. */
@@ -581,6 +585,11 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                 oom |= !c.bad && !r->config[i];
             }
         }
+        if (!c.bad && !oom && !cur_end(&c) && !t->utype) {
+            if (cur_u8(&c) != FMT_CAT_RETENTION) c.bad = true;
+            t->retention_us = (i64)cur_u64be(&c);
+            if (t->retention_us <= 0) c.bad = true;
+        }
     }
     if (oom) return dd_err(err, DD_ENOMEM, -1, NULL);
     if (!cur_end(&c)) return dd_corrupt(err, "catalog record: malformed");
@@ -613,7 +622,7 @@ int store_role_closure(const TableInfo *const *rs, int n, u32 from, bool inherit
 
 /* ---- the in-memory catalog ---- */
 
-static CatTable *cat_find(Store *st, u32 id)
+CatTable *cat_find(Store *st, u32 id)
 {
     for (int i = 0; i < st->ncat; i++)
         if (st->cat[i].id == id) return &st->cat[i];

@@ -1001,11 +1001,16 @@ int store_commit_start(Store *st, DdError *err)
         return dd_err(err, DD_EINTERNAL, -1, "could not start the writer thread");
     }
     st->writer_started = true;
+    if (store_retention_start(st)) {
+        store_commit_stop(st);
+        return dd_err(err, DD_EINTERNAL, -1, "could not start the retention thread");
+    }
     return 0;
 }
 
 void store_commit_stop(Store *st)
 {
+    store_retention_stop(st);   /* it commits through the writer */
     if (!st->writer_started) return;
     pthread_mutex_lock(&st->q_mu);
     st->stop = true;

@@ -384,8 +384,6 @@ done:
     return rc;
 }
 
-int store_commit_start(Store *st, DdError *err);  /* commit.c */
-void store_commit_stop(Store *st);                /* commit.c */
 
 int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *err)
 {

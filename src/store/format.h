@@ -178,7 +178,9 @@
  *              role id, 0xFFFFFFFF PUBLIC), u32 BE grantor, varint
  *              privileges, varint those with grant option (store.h ACL_*
  *              bits) }], [a role with ALTER ROLE ... SET: varint n,
- *              n x str "name=value"]]
+ *              n x str "name=value"],
+ *              [a table with history_retention: u8 FMT_CAT_RETENTION,
+ *              u64 BE the retention in µs (> 0)]]
  *           Format 1 records (no index flags) and format 2 records (owned
  *           by the bootstrap superuser, default privileges) still decode.
  */
@@ -248,7 +250,8 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_ROLE_BYPASSRLS 64
 #define FMT_ROLE_ALL 127
 #define FMT_META_OWNER_MAX 63
-#define FMT_CAT_TYPE 128         /* a user type: u8 kind, varint n, n x (svarint key, str label) */
+#define FMT_CAT_TYPE 128
+#define FMT_CAT_RETENTION 'R'    /* format 3 trailer of a table: its history_retention */         /* a user type: u8 kind, varint n, n x (svarint key, str label) */
 #define FMT_IX_CONSTRAINT 4
 #define FMT_IX_PARTIAL 8
 #define FMT_IX_PRIMARY 16   /* with FMT_IX_CONSTRAINT: a primary key added to a table with rows */

@@ -326,7 +326,8 @@ int store_log_events(Snap *s, u64 seq, Arena *a, LogEvent **out, u32 *n, DdError
     for (u32 i = 0; i < lr.nevents; i++) {
         if (log_next_event(&c, lr.format, &ev[i]))
             return dd_corrupt(err, "log record %llu: malformed event", (unsigned long long)seq);
-        if (ev[i].pklen && !(ev[i].pk = arena_memdup(a, ev[i].pk, ev[i].pklen)))
+        if ((ev[i].pklen && !(ev[i].pk = arena_memdup(a, ev[i].pk, ev[i].pklen))) ||
+            (ev[i].salt && !(ev[i].salt = arena_memdup(a, ev[i].salt, FMT_EV_SALT))))
             return dd_err(err, DD_ENOMEM, -1, NULL);
     }
     if (!cur_end(&c)) return dd_corrupt(err, "log record %llu: trailing bytes", (unsigned long long)seq);

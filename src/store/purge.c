@@ -38,6 +38,9 @@ typedef struct Purge {
     Buf key, ik;
     Buf keep, gone;      /* index keys: u32 id, u32 len, bytes; of versions kept / removed */
     Buf dels;            /* version keys to delete: u32 len, bytes */
+    struct PIndex { const TableInfo *t; const IndexInfo *ix; } *ixs;
+    int nixs;            /* every index the table ever had, each with the
+                          * newest catalog version that defines it */
     const char *what;    /* what failed (an LMDB code's context) */
 } Purge;
 
@@ -45,10 +48,10 @@ typedef struct Purge {
 static int index_keys(Purge *pg, const u8 *rec, u32 reclen, u64 seq, Buf *list)
 {
     if (!pg->keyfn) return 0;
-    for (int i = 0; i < pg->t->nindexes; i++) {
-        const IndexInfo *ix = &pg->t->indexes[i];
+    for (int i = 0; i < pg->nixs; i++) {
+        const IndexInfo *ix = pg->ixs[i].ix;
         buf_reset(&pg->ik);
-        int rc = pg->keyfn(pg->t, ix, rec, reclen, seq, &pg->ik, pg->err);
+        int rc = pg->keyfn(pg->ixs[i].t, ix, rec, reclen, seq, &pg->ik, pg->err);
         if (rc) return rc;
         if (!buf_ok(&pg->ik)) return dd_err(pg->err, DD_ENOMEM, -1, NULL);
         if (!pg->ik.len) continue;   /* a partial index without the version */
@@ -59,18 +62,71 @@ static int index_keys(Purge *pg, const u8 *rec, u32 reclen, u64 seq, Buf *list)
     return buf_ok(list) ? 0 : dd_err(pg->err, DD_ENOMEM, -1, NULL);
 }
 
-/* Whether list holds (id, key). */
-static bool list_has(const Buf *list, u32 id, const u8 *k, u32 n)
+/* pg->ixs: every index of ct's versions, also those dropped since (their
+ * history entries stay), each with the newest version that defines it.
+ * Under cat_mu.  0 or -DD_ENOMEM. */
+static int collect_indexes(Purge *pg, const CatTable *ct)
 {
+    int cap = 0;
+    for (int v = 0; ct && v < ct->n; v++) {
+        const TableInfo *t = ct->v[v];
+        for (int x = 0; !t->dropped && x < t->nindexes; x++) {
+            int i = 0;
+            while (i < pg->nixs && pg->ixs[i].ix->id != t->indexes[x].id) i++;
+            if (i == pg->nixs) {
+                if (pg->nixs == cap) {
+                    cap = cap ? cap * 2 : 8;
+                    struct PIndex *n = dd_realloc(pg->ixs, sizeof *n * (size_t)cap);
+                    if (!n) return -dd_err(pg->err, DD_ENOMEM, -1, NULL);
+                    pg->ixs = n;
+                }
+                pg->nixs++;
+            }
+            pg->ixs[i].t = t;
+            pg->ixs[i].ix = &t->indexes[x];
+        }
+    }
+    return 0;
+}
+
+/* An index key of a list, for sorting the kept ones. */
+typedef struct IKey { u32 id, n; const u8 *k; } IKey;
+
+static int ikey_cmp(const void *a, const void *b)
+{
+    const IKey *x = a, *y = b;
+    if (x->id != y->id) return x->id < y->id ? -1 : 1;
+    int c = memcmp(x->k, y->k, x->n < y->n ? x->n : y->n);
+    return c ? c : x->n < y->n ? -1 : x->n > y->n;
+}
+
+/* The entries of list, sorted, into *out (dd_malloc'd; NULL when empty).
+ * 0 or ENOMEM / EINVAL. */
+static int list_sorted(const Buf *list, IKey **out, size_t *nout)
+{
+    *out = NULL;
+    *nout = 0;
+    size_t n = 0;
     Cursor c;
     cur_init(&c, list->data, list->len);
     while (cur_left(&c)) {
-        u32 lid = cur_u32be(&c), ln = cur_u32be(&c);
-        const u8 *lk = cur_bytes(&c, ln);
-        if (!lk) return false;
-        if (lid == id && ln == n && memcmp(lk, k, n) == 0) return true;
+        cur_u32be(&c);
+        if (!cur_bytes(&c, cur_u32be(&c))) return EINVAL;
+        n++;
     }
-    return false;
+    if (!n) return 0;
+    IKey *v = dd_malloc(sizeof *v * n);
+    if (!v) return ENOMEM;
+    cur_init(&c, list->data, list->len);
+    for (size_t i = 0; i < n; i++) {
+        v[i].id = cur_u32be(&c);
+        v[i].n = cur_u32be(&c);
+        v[i].k = cur_bytes(&c, v[i].n);
+    }
+    qsort(v, n, sizeof *v, ikey_cmp);
+    *out = v;
+    *nout = n;
+    return 0;
 }
 
 /* Deletes index entry (id || k || pk); absent is fine.  An LMDB code. */
@@ -92,18 +148,25 @@ static int del_entry(Purge *pg, u32 id, const u8 *k, u32 n, const u8 *pk, u32 pk
  * the present entries of pg->gone too (an erased key).  An LMDB code. */
 static int drop_entries(Purge *pg, const u8 *pk, u32 pklen, bool present)
 {
+    IKey *keep;
+    size_t nkeep;
+    int rc = list_sorted(&pg->keep, &keep, &nkeep);
     Cursor c;
     cur_init(&c, pg->gone.data, pg->gone.len);
-    while (cur_left(&c)) {
-        u32 id = cur_u32be(&c), n = cur_u32be(&c);
-        const u8 *k = cur_bytes(&c, n);
-        if (!k) return EINVAL;
-        int rc = 0;
-        if (!list_has(&pg->keep, id, k, n)) rc = del_entry(pg, id | FMT_INDEX_EVER, k, n, pk, pklen);
-        if (!rc && present) rc = del_entry(pg, id, k, n, pk, pklen);
-        if (rc) return rc;
+    while (!rc && cur_left(&c)) {
+        IKey g;
+        g.id = cur_u32be(&c);
+        g.n = cur_u32be(&c);
+        if (!(g.k = cur_bytes(&c, g.n))) {
+            rc = EINVAL;
+            break;
+        }
+        if (!nkeep || !bsearch(&g, keep, nkeep, sizeof *keep, ikey_cmp))
+            rc = del_entry(pg, g.id | FMT_INDEX_EVER, g.k, g.n, pk, pklen);
+        if (!rc && present) rc = del_entry(pg, g.id, g.k, g.n, pk, pklen);
     }
-    return 0;
+    dd_free(keep);
+    return rc;
 }
 
 /* Deletes the versions listed in pg->dels.  An LMDB code. */
@@ -318,12 +381,13 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
     pg.keyfn = store_index_key_fn();
     pthread_mutex_lock(&st->cat_mu);
     pg.t = cat_version_locked(st, p->table, UINT64_MAX);
+    int rc = pg.t && !pg.t->dropped ? collect_indexes(&pg, cat_find(st, p->table)) : 0;
     pthread_mutex_unlock(&st->cat_mu);
+    if (rc) return rc;
     if (!pg.t || pg.t->dropped)
         return -dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation with id %u does not exist", p->table);
     memset(ev, 0, sizeof *ev);
     ev->table = p->table;
-    int rc = 0;
     if (!p->erase) {
         ev->op = FMT_EV_PURGE;
         ev->a = p->cut < seq ? p->cut : seq - 1;
@@ -350,7 +414,45 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
     buf_free(&pg.keep);
     buf_free(&pg.gone);
     buf_free(&pg.dels);
+    dd_free(pg.ixs);
     return rc;
+}
+
+/* purge_due: as purge_history counts, without writing. */
+int purge_due(Snap *s, u32 table, u64 cut, u64 *n, u64 *next_due)
+{
+    *n = 0;
+    *next_due = UINT64_MAX;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(s->txn, s->st->dbi[FMT_DB_VERSIONS], &c);
+    if (rc) return rc;
+    u8 pre[FMT_TABLE_ID_LEN];
+    put_u32be(pre, table);
+    MDB_val k = {sizeof pre, pre}, v;
+    u8 last[FMT_TABLE_ID_LEN + FMT_MAX_PK];   /* table || pk of the previous version */
+    size_t lastn = 0;
+    u64 newer = 0;                            /* seq of the key's next newer version */
+    int g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    for (; g == 0; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        const u8 *kp = k.mv_data;
+        if (k.mv_size < FMT_TABLE_ID_LEN + 1 + FMT_SEQ_LEN || k.mv_size > sizeof last + FMT_SEQ_LEN ||
+            get_u32be(kp) != table || v.mv_size < 1)
+            break;
+        size_t pn = k.mv_size - FMT_SEQ_LEN;
+        u64 seq = fmt_inv_seq(get_u64be(kp + pn));
+        if (pn != lastn || memcmp(kp, last, pn) != 0) {
+            memcpy(last, kp, pn);
+            lastn = pn;
+            newer = 0;   /* the key's newest version: no end */
+        }
+        bool row = ((const u8 *)v.mv_data)[0] == FMT_VER_ROW;
+        u64 end = row ? newer : seq;   /* a tombstone counts from its own seq */
+        if (end && end <= cut) (*n)++;
+        else if (end && end < *next_due) *next_due = end;
+        newer = seq;
+    }
+    mdb_cursor_close(c);
+    return g == 0 || g == MDB_NOTFOUND ? 0 : g;
 }
 
 int store_delete_history(Store *st, u32 table, u64 cut, const WriteSet *who, u64 *seq, u64 *removed, DdError *err)
@@ -365,11 +467,17 @@ int store_delete_history(Store *st, u32 table, u64 cut, const WriteSet *who, u64
     ws.user = who->user;
     ws.application = who->application;
     ws.client_addr = who->client_addr;
-    pthread_mutex_lock(&st->q_mu);
-    ws.snapshot_seq = st->head_seq;
-    pthread_mutex_unlock(&st->q_mu);
-    int rc = store_commit(st, &ws, seq, NULL, err);
+    *seq = *removed = 0;
+    /* nothing to remove: no commit */
+    Snap *s;
+    int rc = store_snap_begin(st, &s, err);
     if (rc) return rc;
+    u64 due, next;
+    ws.snapshot_seq = s->seq;
+    if ((rc = purge_due(s, table, cut < s->seq ? cut : s->seq, &due, &next))) rc = store_mdb_err(err, rc, "deleting history");
+    store_snap_end(s);
+    if (rc || due == 0) return rc;
+    if ((rc = store_commit(st, &ws, seq, NULL, err))) return rc;
     *removed = p.removed;
     /* the pages it freed, reusable by the next write; the commit is
      * durable already, and a failure here leaves the log failed or its

@@ -350,6 +350,9 @@ typedef struct TableInfo {
     bool has_acl;
     int nacl;
     AclItem *acl;
+    /* ALTER TABLE t SET (history_retention = interval): versions that
+     * ended longer ago than this go by themselves (retention.c); 0: kept */
+    i64 retention_us;
 } TableInfo;
 
 /* The part of a catalog name after its schema ("t" of "s.t" and of "t"):

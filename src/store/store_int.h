@@ -26,6 +26,10 @@ typedef struct CatTable {
     TableInfo **v;
     u64 last_write;   /* seq of the newest commit that wrote rows of the table (since open) */
     u64 erased_at;    /* seq of the newest ERASE from it (since open) */
+    /* history_retention (retention.c): the earliest end among the versions
+     * its last walk kept (UINT64_MAX: none; 0: never walked), and the head
+     * then */
+    u64 ret_next_due, ret_checked;
     i64 live_rows;    /* live rows, an estimate for the planner (store_table_rows) */
     bool counted;     /* live_rows was counted and is kept up to date since */
     bool counting;    /* a count runs: commits add their deltas to live_rows meanwhile */
@@ -173,6 +177,12 @@ struct Store {
      * new LMDB transaction would not find the history it had (snap_renew
      * then loses it), nor would VERIFY between its snapshots */
     u64 purge_seq;
+    /* history_retention's thread (retention.c), with the writer */
+    pthread_mutex_t ret_mu;
+    pthread_cond_t ret_cv;
+    pthread_t ret_thread;
+    bool ret_started, ret_stop;
+    long ret_ms;                 /* its period (DRIFTDB_RETENTION_INTERVAL_MS when opened) */
 };
 
 struct Snap {
@@ -305,6 +315,8 @@ int cat_add_locked(Store *st, const u8 *rec, size_t n, DdError *err);
 void cat_truncate(Store *st, u64 head);
 /* Newest version of id with seq <= seq; caller holds cat_mu. */
 const TableInfo *cat_version_locked(Store *st, u32 id, u64 seq);
+/* Table id's entry, or NULL (cat_mu held). */
+CatTable *cat_find(Store *st, u32 id);
 /* A DELETE HISTORY or ERASE (erase) of table id at seq (a write of it). */
 void cat_note_purge_locked(Store *st, u32 id, u64 seq, bool erase);
 u64 cat_erased_at_locked(Store *st, u32 id);
@@ -350,7 +362,19 @@ int log_hash(const u8 *p, size_t n, u64 seq, const u8 dbid[FMT_DBID_LEN], u8 out
  * -code with err set.  purge_check: ERASE's conflicts (check_req). */
 int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev, const char **what, DdError *err);
 int purge_check(Store *st, MDB_txn *txn, const WriteSet *ws, DdError *err);
+/* What DELETE HISTORY with cut would remove of table's versions, read in
+ * s (*n), and the smallest end (or tombstone seq) among the versions it
+ * would keep that ended at all (*next_due, UINT64_MAX: none).  0 or an
+ * LMDB code. */
+int purge_due(Snap *s, u32 table, u64 cut, u64 *n, u64 *next_due);
+/* retention.c: the thread that applies history_retention (started and
+ * stopped with the writer); start: 0 or -1. */
+int store_retention_start(Store *st);
+void store_retention_stop(Store *st);
 
+/* commit.c: the writer thread (and retention's), of a writable store */
+int store_commit_start(Store *st, DdError *err);
+void store_commit_stop(Store *st);
 /* commit.c: a sticky write failure (st->broken) */
 void store_set_broken(Store *st, int code, const char *msg);
 int store_broken(Store *st);

@@ -83,6 +83,39 @@ static int put_entry(Store *st, MDB_txn *txn, Buf *k, u32 id, const Buf *vals, c
     return rc ? store_mdb_err(err, rc, "writing an index entry") : 0;
 }
 
+/* A DELETE HISTORY or ERASE after n removed versions that the database
+ * at n had: it cannot be what it was at n (0A000). */
+static int check_no_purge_after(Store *st, MDB_txn *txn, u64 n, DdError *err)
+{
+    MDB_cursor *c;
+    int m = mdb_cursor_open(txn, st->dbi[FMT_DB_LOG], &c);
+    if (m) return store_mdb_err(err, m, "truncating");
+    u8 kb[8];
+    put_u64be(kb, n + 1);
+    MDB_val k = {8, kb}, v;
+    int rc = 0;
+    for (m = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); m == 0 && !rc; m = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        u64 seq = k.mv_size == 8 ? get_u64be(k.mv_data) : 0;
+        LogRecord lr;
+        Cursor ec;
+        if ((rc = log_parse(v.mv_data, v.mv_size, seq, &lr, &ec, err))) break;
+        for (u32 i = 0; i < lr.nevents && !rc; i++) {
+            LogEvent ev;
+            if (log_next_event(&ec, lr.format, &ev)) {
+                rc = dd_corrupt(err, "log record %llu: malformed event", (unsigned long long)seq);
+            } else if (ev.op == FMT_EV_PURGE || ev.op == FMT_EV_ERASE) {
+                rc = dd_err(err, DD_EFEATURE, -1, "cannot go back to seq %llu: %s at seq %llu removed versions it had",
+                            (unsigned long long)n, ev.op == FMT_EV_PURGE ? "DELETE HISTORY" : "ERASE",
+                            (unsigned long long)seq);
+                dd_err_hint(err, "Restore from a backup taken before seq %llu.", (unsigned long long)seq);
+            }
+        }
+    }
+    if (!rc && m && m != MDB_NOTFOUND) rc = store_mdb_err(err, m, "truncating");
+    mdb_cursor_close(c);
+    return rc;
+}
+
 int store_truncate_history(Store *st, u64 n, DdError *err)
 {
     if (st->read_only) return dd_err(err, DD_EREAD_ONLY_TXN, -1, "cannot truncate a database open read-only");
@@ -107,6 +140,7 @@ int store_truncate_history(Store *st, u64 n, DdError *err)
         rc = store_mdb_err(err, m, "truncating");
         goto done;
     }
+    if ((rc = check_no_purge_after(st, txn, n, err))) goto done;
     /* mdb_drop has no record: commit it through a checkpoint */
     st->wal.over = true;
     /* record n: the new head */

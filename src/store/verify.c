@@ -93,7 +93,8 @@ typedef struct Verify {
     int nix;
     struct Gone *gone;      /* per table: versions missing and removed (DELETE HISTORY, ERASE) */
     int ngone, capgone;
-    u64 purge_seq;          /* st->purge_seq when the run began */
+    u64 purge_seq;          /* the head of the run's last snapshot: a
+                             * DELETE HISTORY or ERASE after it fails the run */
     Sha256 digest;          /* reused for every event's digest */
     struct HotKey **hot;    /* HOT_SLOTS caches of long histories' index values, or NULL */
 } Verify;
@@ -178,7 +179,7 @@ static int check_gone(Verify *vf, bool exact)
             return bad_at(vf, g->max_missing, "the version of %s at seq %llu is missing",
                           where(vf, g->table, g->pk, g->pklen), (unsigned long long)g->max_missing);
         if (exact ? g->missing != g->removed : g->missing > g->removed)
-            return bad_at(vf, 0, "%s: %llu versions are missing but DELETE HISTORY and ERASE removed %llu",
+            return bad_at(vf, vf->seq, "%s: %llu versions are missing but DELETE HISTORY and ERASE removed %llu",
                           where(vf, g->table, NULL, 0), (unsigned long long)g->missing,
                           (unsigned long long)g->removed);
     }
@@ -195,12 +196,34 @@ static u64 removed_of(const Verify *vf, u32 table)
 }
 
 /* A run that reads in several snapshots cannot follow DELETE HISTORY or
- * ERASE committed between them (versions it counted went): 40001. */
+ * ERASE committed between them (versions it counted went): 40001.  Called
+ * with each new snapshot: the commits since the run's last snapshot are
+ * read for one (a commit shows whole or not at all, so a snapshot before
+ * it is as good as the ones before). */
 static int check_no_purge(Verify *vf)
 {
-    if (__atomic_load_n(&vf->st->purge_seq, __ATOMIC_SEQ_CST) != vf->purge_seq)
-        return dd_err(vf->err, DD_ESERIALIZATION, -1,
-                      "could not serialize access: DELETE HISTORY or ERASE committed while VERIFY ran");
+    u64 head = vf->s->seq;
+    for (u64 q = vf->purge_seq + 1; q <= head; q++) {
+        u8 kb[8];
+        put_u64be(kb, q);
+        MDB_val k = {8, kb}, v;
+        int rc = mdb_get(vf->s->txn, vf->st->dbi[FMT_DB_LOG], &k, &v);
+        if (rc) return rc == MDB_NOTFOUND ? bad_at(vf, q, "log record %llu is missing", (unsigned long long)q)
+                                          : store_mdb_err(vf->err, rc, "verifying");
+        LogRecord lr;
+        Cursor c;
+        if (log_parse(v.mv_data, v.mv_size, q, &lr, &c, vf->err))
+            return bad_at(vf, q, "log record %llu: malformed", (unsigned long long)q);
+        for (u32 i = 0; i < lr.nevents; i++) {
+            LogEvent ev;
+            if (log_next_event(&c, lr.format, &ev))
+                return bad_at(vf, q, "log record %llu: malformed event", (unsigned long long)q);
+            if (ev.op == FMT_EV_PURGE || ev.op == FMT_EV_ERASE)
+                return dd_err(vf->err, DD_ESERIALIZATION, -1,
+                              "could not serialize access: DELETE HISTORY or ERASE committed while VERIFY ran");
+        }
+    }
+    vf->purge_seq = head;
     return 0;
 }
 
@@ -257,10 +280,8 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
             if (catalog)
                 return bad_at(vf, seq, "log record %llu: the catalog record of %s is missing", (unsigned long long)seq,
                               where(vf, ev.table, NULL, 0));
-            if (lr->format < FMT_LOG_FORMAT)
-                return bad_at(vf, seq, "log record %llu: the version of %s is missing", (unsigned long long)seq,
-                              where(vf, ev.table, ev.pk, ev.pklen));
-            /* DELETE HISTORY may have removed it: check_gone says */
+            /* DELETE HISTORY may have removed it (of a record of any
+             * format): check_gone says */
             Gone *g = gone_of(vf, ev.table);
             if (!g) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
             g->missing++;
@@ -1155,8 +1176,8 @@ static int verify_start(Verify *vf, Store *st, u64 *first_bad, DdError *err)
     vf->st = st;
     vf->first_bad = first_bad;
     vf->err = err;
-    vf->purge_seq = __atomic_load_n(&st->purge_seq, __ATOMIC_SEQ_CST);
     int rc = store_snap_begin(st, &vf->s, err);
+    if (!rc) vf->purge_seq = vf->s->seq;
     if (!rc && (rc = store_check_lmdb_meta(st, vf->s->txn, err)) == DD_ECORRUPT) *first_bad = 1;
     return rc;
 }

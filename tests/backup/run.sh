@@ -101,6 +101,17 @@ has until_time_not_a_time "1 driftdb: error: invalid --until-time \"yesterday-is
 out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/tty" --until-time "$ts" --until-seq 3 2>&1); rc=$?
 has until_time_and_seq "restore takes --until-seq or --until-time, not both" "$rc $out"
 
+# a cut back to before DELETE HISTORY is refused: the versions it removed
+# are not in the backup (docs/integrity.md)
+"$D" restore --from "$TMP/b1.ddb" --data "$TMP/h1" >/dev/null 2>&1
+"$D" sql --data "$TMP/h1" -e "DELETE HISTORY FROM t BEFORE SYSTEM_TIME @SEQ:9" >/dev/null 2>&1
+"$D" backup --data "$TMP/h1" --to "$TMP/hist.ddb" >/dev/null 2>&1
+out=$("$D" restore --from "$TMP/hist.ddb" --data "$TMP/h2" --until-seq 10 2>&1); rc=$?
+has until_before_delete_history "1 driftdb: error: cannot go back to seq 10: DELETE HISTORY at seq 12 removed versions it had" "$rc $out"
+check until_before_delete_history_writes_nothing "absent" "$([ -e "$TMP/h2" ] && ls -A "$TMP/h2" || echo absent)"
+out=$("$D" restore --from "$TMP/hist.ddb" --data "$TMP/h3" 2>&1); rc=$?
+has restore_after_delete_history "0 restored $TMP/hist.ddb into $TMP/h3 at seq 12" "$rc $out"
+
 # bad input: nothing written
 out=$("$D" backup --data "$DB" --to "$TMP/b1.ddb" 2>&1); rc=$?
 has backup_exists "1 driftdb: error: backup file \"$TMP/b1.ddb\" already exists" "$rc $out"

@@ -15,10 +15,10 @@ const TypeId hist_col_types[HIST_COLS] = {
 };
 
 const char *const commits_col_names[COMMITS_COLS] = {
-    "seq", "commit_time", "user_name", "application_name", "client_addr", "changes", "hash",
+    "seq", "commit_time", "user_name", "application_name", "client_addr", "changes", "hash", "operation",
 };
 const TypeId commits_col_types[COMMITS_COLS] = {
-    TYPE_INT8, TYPE_TIMESTAMPTZ, TYPE_TEXT, TYPE_TEXT, TYPE_TEXT, TYPE_INT8, TYPE_TEXT,
+    TYPE_INT8, TYPE_TIMESTAMPTZ, TYPE_TEXT, TYPE_TEXT, TYPE_TEXT, TYPE_INT8, TYPE_TEXT, TYPE_TEXT,
 };
 
 /* "pg_temp.t" names the temporary relation t: the part after the

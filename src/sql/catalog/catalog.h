@@ -17,7 +17,7 @@ extern const char *const hist_col_names[HIST_COLS];
 extern const TypeId hist_col_types[HIST_COLS];
 
 /* drift_commits, one row per commit. */
-#define COMMITS_COLS 7
+#define COMMITS_COLS 8
 extern const char *const commits_col_names[COMMITS_COLS];
 extern const TypeId commits_col_types[COMMITS_COLS];
 

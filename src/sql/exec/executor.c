@@ -3921,6 +3921,27 @@ static int commits_next(SqlCtx *ctx, Op *op, Value **row)
     r[4] = lr.client_addr[0] ? text_of(lr.client_addr) : val_null(TYPE_TEXT);
     r[5] = val_int(TYPE_INT8, (i64)lr.nevents);
     r[6] = val_text(TYPE_TEXT, hex, 2 * SHA256_LEN);
+    r[7] = val_null(TYPE_TEXT);
+    if (lr.nevents == 1) {
+        /* DELETE HISTORY and ERASE are commits of one event: what they did */
+        LogEvent *ev;
+        u32 n;
+        int erc = store_log_events(ctx->snap, c->next, ctx->row, &ev, &n, ctx->err);
+        if (erc) return -erc;
+        if (n == 1 && (ev->op == LOG_EV_PURGE || ev->op == LOG_EV_ERASE)) {
+            const TableInfo *t = store_table_version(ctx->snap, ev->table, c->next);
+            char id[32];
+            snprintf(id, sizeof id, "table id %u", ev->table);
+            const char *name = t ? t->name : id;
+            char *op = ev->op == LOG_EV_PURGE
+                           ? arena_printf(ctx->row, "DELETE HISTORY FROM %s BEFORE SYSTEM_TIME @SEQ:%llu: %llu versions",
+                                          name, (unsigned long long)ev->a, (unsigned long long)ev->b)
+                           : arena_printf(ctx->row, "ERASE FROM %s: %llu rows, %llu versions", name,
+                                          (unsigned long long)ev->a, (unsigned long long)ev->b);
+            if (!op) return -DD_ENOMEM;
+            r[7] = text_of(op);
+        }
+    }
     c->next++;
     *row = r;
     return 1;

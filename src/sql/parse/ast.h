@@ -349,6 +349,7 @@ typedef struct Constraint {
 
 typedef struct CreateTableStmt {
     char *name;
+    char *retention;            /* WITH (history_retention = 'interval'), or NULL */
     bool if_not_exists;
     ColumnDef **cols; int ncols;
     char **pk; int npk;         /* PRIMARY KEY (a, b) or document style pk=a */
@@ -488,6 +489,7 @@ typedef enum AlterKind {
     ALTER_IDENTITY,          /* ALTER [COLUMN] name ADD GENERATED ... AS IDENTITY [(options)] (ident 'a'),
                                 DROP IDENTITY [IF EXISTS] ('x'), {SET GENERATED ... | SET option |
                                 RESTART [[WITH] n]} ... ('s'): AlterCmd.generated, idopts */
+    ALTER_SET_RETENTION,     /* SET (history_retention = 'interval'): newname; RESET (...): NULL */
     ALTER_NOOP,              /* SET / RESET (storage parameters), ALTER [COLUMN] c SET STATISTICS n:
                                 accepted, nothing DriftDB keeps */
     ALTER_OWNER,             /* OWNER TO role: one role owns everything (tables, views, sequences) */

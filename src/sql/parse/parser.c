@@ -3508,9 +3508,11 @@ static bool index_item(Parser *p)
  * INDEX ... WITH and ALTER TABLE SET / RESET: PostgreSQL's names are
  * accepted and change nothing in DriftDB (LMDB pages have no fill factor,
  * there is no autovacuum); another name is 22023, as PostgreSQL.  values:
- * whether `= value` may follow (not for RESET).
+ * whether `= value` may follow (not for RESET).  DriftDB's own
+ * history_retention (tables only: retention NULL for an index) sets
+ * *has_retention and *retention to its value's text (NULL for RESET).
  */
-static int parse_reloptions(Parser *p, bool index, bool values)
+static int parse_reloptions(Parser *p, bool index, bool values, char **retention, bool *has_retention)
 {
     static const char *const table_opts[] = {
         "fillfactor", "toast_tuple_target", "parallel_workers", "autovacuum_enabled", "vacuum_index_cleanup",
@@ -3539,6 +3541,17 @@ static int parse_reloptions(Parser *p, bool index, bool values)
                 return dd_err(p->err, DD_EINVALID_PARAM, n->start, "unrecognized parameter namespace \"%s\"", name);
             snprintf(name, sizeof name, "%s", tok(p)->str ? tok(p)->str : "");
             advance(p);
+        }
+        if (!index && retention && strcmp(name, "history_retention") == 0) {
+            *has_retention = true;
+            *retention = NULL;
+            if (!values) continue;
+            TRY(expect(p, TOK_EQ));
+            Token *v = tok(p);
+            if (v->kind != TOK_STRING) return syntax_error(p);
+            *retention = v->str;
+            advance(p);
+            continue;
         }
         bool known = false;
         const char *const *opts = index ? index_opts : table_opts;
@@ -3659,7 +3672,7 @@ static int parse_create_index(Parser *p, Stmt *st)
     }
     if (is_kw(tok(p), KW_WITH)) {
         advance(p);
-        TRY(parse_reloptions(p, true, true));
+        TRY(parse_reloptions(p, true, true, NULL, NULL));
     }
     Token *t = tok(p);
     if (is_word(t, "tablespace") || is_word(t, "nulls"))
@@ -4632,7 +4645,8 @@ static int parse_create(Parser *p, Stmt *st)
         advance(p);
     } else if (is_kw(tok(p), KW_WITH) && peek(p, 1)->kind == TOK_LPAREN) {
         advance(p);
-        TRY(parse_reloptions(p, false, true));
+        bool has = false;
+        TRY(parse_reloptions(p, false, true, &ct->retention, &has));
     } else if (is_kw(tok(p), KW_WITHOUT) && is_word(peek(p, 1), "oids")) {
         advance(p);
         advance(p);
@@ -4934,10 +4948,10 @@ static int parse_alter(Parser *p, Stmt *st)
             TRY(parse_colid(p, &c->newname, NULL));
         } else if ((is_kw(t, KW_SET) || is_kw(t, KW_RESET)) && peek(p, 1)->kind == TOK_LPAREN) {
             /* SET (storage parameters) / RESET (names) */
-            bool set = is_kw(t, KW_SET);
+            bool set = is_kw(t, KW_SET), has = false;
             advance(p);
-            TRY(parse_reloptions(p, false, set));
-            c->kind = ALTER_NOOP;
+            TRY(parse_reloptions(p, false, set, &c->newname, &has));
+            c->kind = has ? ALTER_SET_RETENTION : ALTER_NOOP;
         } else if (is_word(t, "owner") && is_kw(peek(p, 1), KW_TO)) {
             /* OWNER TO role */
             advance(p);

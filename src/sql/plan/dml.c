@@ -1852,6 +1852,26 @@ int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p)
     return fk_check_truncate(ctx, p);
 }
 
+/* history_retention = 'text' (an interval, months of 30 days) as t's
+ * retention: positive, and not on a temporary table (22023 / 0A000). */
+static int history_retention(SqlCtx *ctx, TableInfo *t, const char *text)
+{
+    if (t->temp) return dd_err(ctx->err, DD_EFEATURE, -1, "temporary table \"%s\" keeps no history", t->name);
+    Value v;
+    int rc = val_from_text(TYPE_INTERVAL, -1, text, strlen(text), &ctx->vctx, &v, ctx->err);
+    if (rc) return rc;
+    const Interval *iv = &v.v.iv;
+    /* at most some 290,000 years in µs: checked as doubles first */
+    double us = ((double)iv->months * 30.0 + (double)iv->days) * 86400e6 + (double)iv->usecs;
+    if (!(us > 0) || us > 9e18)
+        return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"history_retention\": \"%s\"", text);
+    dd_err_clear(ctx->err);
+    t->retention_us = ((i64)iv->months * 30 + iv->days) * 86400000000LL + iv->usecs;
+    return t->retention_us > 0 ? DD_OK
+                               : dd_err(ctx->err, DD_EINVALID_PARAM, -1,
+                                        "invalid value for parameter \"history_retention\": \"%s\"", text);
+}
+
 /* The target of DELETE HISTORY or ERASE: a table of the present, not
  * temporary, that the current role owns (42501 otherwise). */
 static int history_target(SqlCtx *ctx, const char *what, DeleteStmt *s, const TableInfo **out)
@@ -1920,6 +1940,44 @@ static int exec_delete_history(SqlCtx *ctx, Plan *p)
     return DD_OK;
 }
 
+/* ERASE takes no foreign key action: a live row of a table that a
+ * foreign key references is refused (0A000); DELETE runs the actions. */
+static int erase_referenced(SqlCtx *ctx, const TableInfo *t, const u8 *const *keys, const u32 *lens, u32 n)
+{
+    const TableInfo **all;
+    int nt;
+    int rc = present_tables(ctx, &all, &nt);
+    if (rc) return rc;
+    const TableInfo *child = NULL;
+    const ForeignKeyInfo *fk = NULL;
+    for (int i = 0; i < nt && !fk; i++)
+        for (int f = 0; f < all[i]->nfks && !fk; f++)
+            if (all[i]->fks[f].ref_table == t->id) {
+                child = all[i];
+                fk = &all[i]->fks[f];
+            }
+    if (!fk) return DD_OK;
+    Buf key = BUF_INIT;
+    for (u32 i = 0; i < n && !rc; i++) {
+        buf_reset(&key);
+        buf_put_u32be(&key, t->id);
+        buf_append(&key, keys[i], lens[i]);
+        if (!buf_ok(&key)) {
+            rc = DD_ENOMEM;
+            break;
+        }
+        const u8 *v;
+        size_t vn;
+        if (store_get(ctx->snap, STORE_DB_CURRENT, key.data, key.len, &v, &vn) == 1) {
+            rc = dd_err(ctx->err, DD_EFEATURE, -1, "cannot erase live rows of table \"%s\": foreign key constraint \"%s\" on table \"%s\" references it",
+                        name_base(t->name), fk->name, name_base(child->name));
+            dd_err_hint(ctx->err, "DELETE the rows first (the foreign key's actions run), then ERASE them.");
+        }
+    }
+    buf_free(&key);
+    return rc;
+}
+
 /* ERASE: the primary keys of every version that matches, then the
  * commit that erases them. */
 static int exec_erase(SqlCtx *ctx, Plan *p)
@@ -1963,6 +2021,7 @@ static int exec_erase(SqlCtx *ctx, Plan *p)
     op_close(ctx, p->root);
     buf_free(&pk);
     if (rc || n == 0) return rc;
+    if ((rc = erase_referenced(ctx, t, keys, lens, n))) return rc;
     WriteSet who = purge_who(ctx);
     u64 seq, nkeys = 0, versions = 0;
     snap_unpin(ctx->snap);
@@ -2512,6 +2571,7 @@ int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p)
     t->temp = s->temp;
     t->on_commit = s->temp ? (s->on_commit ? s->on_commit : 'p') : 0;
     int rc;
+    if (s->retention && (rc = history_retention(ctx, t, s->retention))) return rc;
     if (sel) {
         rc = ctas_columns(ctx, s, t, sel);
         if (rc) return rc;
@@ -3628,6 +3688,13 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             acl_set_owner(t, owner);
             continue;
         }
+        case ALTER_SET_RETENTION:
+            if (c->newname) {
+                if ((rc = history_retention(ctx, t, c->newname))) return rc;
+            } else {
+                t->retention_us = 0;
+            }
+            break;
         case ALTER_NOOP:
             /* SET STATISTICS names a column */
             if (c->name && (find_col(t, c->name) < 0 || system_col_name(c->name)))
