@@ -20,7 +20,8 @@
  * flushes it, and only then commits the LMDB transaction (so a reader never
  * sees a commit that could still be lost).  A transaction whose record
  * would pass WAL_MAX_RECORD (a large COPY) is not logged: it commits and
- * then checkpoints, which writes its pages once instead of twice.
+ * then checkpoints, which writes its pages once instead of twice (and then
+ * checkpoints a tiny one: wal_commit).
  *
  * Threads: the record and the append position belong to whoever holds
  * txn_mu, taken by wal_txn_begin with LMDB's write transaction and let go
@@ -673,8 +674,16 @@ static int commit_locked(Store *st, MDB_txn *txn);
 
 int wal_commit(Store *st, MDB_txn *txn)
 {
+    bool over = st->wal.fd >= 0 && st->wal.over;
     int rc = commit_locked(st, txn);
     pthread_mutex_unlock(&st->wal.txn_mu);
+    /* committed through a checkpoint, whose pin is at it: the pages it
+     * freed (often most of the file's churn) stay unusable until the pin
+     * moves past it.  Moving it now lets the next write reuse them, where
+     * it would otherwise have to grow the file by as much; a failure is
+     * the next commit's to report (as in wal_release_freed's other
+     * callers) */
+    if (!rc && over) (void)wal_release_freed(st);
     return rc;
 }
 
