@@ -196,6 +196,7 @@ struct driftdb_session {
     u64 last_commit_seq;       /* seq of the session's last commit (drift_last_commit_seq()), 0: none */
     int state;                 /* TXN_* */
     bool stmt_last;            /* the running statement is the last of its string */
+    bool bind_opened;          /* the running Execute began the implicit block (extended protocol) */
     bool block_read_only;      /* BEGIN READ ONLY */
     u8 iso;                    /* the block's isolation level (ISO_*) */
     bool restarting;           /* run_sql runs the statement again (ctx_setup keeps s->cancel) */

@@ -1408,6 +1408,16 @@ static int check_writes(SqlCtx *ctx, const Stmt *stmt, DdError *e)
     return DD_OK;
 }
 
+/* For what must be a transaction of its own (VACUUM, DELETE HISTORY,
+ * ERASE), as PostgreSQL's PreventInTransactionBlock: in a block, in a
+ * string of several statements, or after other statements of the same
+ * extended-protocol sync (a pipeline); the first Execute after a sync is
+ * alone. */
+static bool in_txn_block(const driftdb_session *s)
+{
+    return s->state == TXN_BLOCK || s->state == TXN_FAILED || (s->state == TXN_IMPLICIT && !s->bind_opened);
+}
+
 /* Runs a statement through the SQL layer. */
 static int run_sql(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_result *r, DdError *e)
 {
@@ -1805,7 +1815,7 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
     case STMT_DELETE_HISTORY:
     case STMT_ERASE:
         /* each is a commit of its own, as VACUUM runs outside one */
-        if (s->state == TXN_BLOCK || s->state == TXN_FAILED || s->state == TXN_IMPLICIT) {
+        if (in_txn_block(s)) {
             rc = dd_err(e, DD_EACTIVE_TXN, -1, "%s cannot run inside a transaction block",
                         stmt->kind == STMT_ERASE ? "ERASE" : "DELETE HISTORY");
             break;
@@ -1814,7 +1824,7 @@ static int run_stmt(driftdb_session *s, Stmt *stmt, const char *sql, driftdb_res
         break;
     case STMT_ANALYZE:
         if (stmt->u.drop->vacuum &&
-            (s->state == TXN_BLOCK || s->state == TXN_FAILED || s->state == TXN_IMPLICIT)) {
+            in_txn_block(s)) {
             rc = dd_err(e, DD_EACTIVE_TXN, -1, "VACUUM cannot run inside a transaction block");
             break;
         }
@@ -2559,6 +2569,7 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
             return api_fail(s, err);
         }
     }
+    s->bind_opened = s->state == TXN_IDLE;
     if (s->state == TXN_IDLE) {
         /* the statements up to the next sync form one implicit transaction */
         s->state = TXN_IMPLICIT;
@@ -2572,6 +2583,7 @@ int driftdb_portal_exec(driftdb_session *s, driftdb_portal *p, driftdb_result **
     s->bind_top = stmt;
     s->fetch_portal = p->kept ? p : NULL;
     rc = exec_parsed(s, stmt, st->sql, out, err);
+    s->bind_opened = false;
     s->fetch_portal = NULL;
     s->bind_types = NULL;
     s->bind_vals = NULL;

@@ -250,8 +250,8 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 #define FMT_ROLE_BYPASSRLS 64
 #define FMT_ROLE_ALL 127
 #define FMT_META_OWNER_MAX 63
-#define FMT_CAT_TYPE 128
-#define FMT_CAT_RETENTION 'R'    /* format 3 trailer of a table: its history_retention */         /* a user type: u8 kind, varint n, n x (svarint key, str label) */
+#define FMT_CAT_TYPE 128         /* a user type: u8 kind, varint n, n x (svarint key, str label) */
+#define FMT_CAT_RETENTION 'R'    /* format 3 trailer of a table: its history_retention (u64be µs) */
 #define FMT_IX_CONSTRAINT 4
 #define FMT_IX_PARTIAL 8
 #define FMT_IX_PRIMARY 16   /* with FMT_IX_CONSTRAINT: a primary key added to a table with rows */

@@ -455,7 +455,8 @@ int purge_due(Snap *s, u32 table, u64 cut, u64 *n, u64 *next_due)
     return g == 0 || g == MDB_NOTFOUND ? 0 : g;
 }
 
-int store_delete_history(Store *st, u32 table, u64 cut, const WriteSet *who, u64 *seq, u64 *removed, DdError *err)
+int purge_commit(Store *st, u32 table, u64 cut, u64 snapshot_seq, const WriteSet *who, u64 *seq, u64 *removed,
+                 DdError *err)
 {
     StorePurge p;
     memset(&p, 0, sizeof p);
@@ -467,23 +468,30 @@ int store_delete_history(Store *st, u32 table, u64 cut, const WriteSet *who, u64
     ws.user = who->user;
     ws.application = who->application;
     ws.client_addr = who->client_addr;
-    *seq = *removed = 0;
-    /* nothing to remove: no commit */
-    Snap *s;
-    int rc = store_snap_begin(st, &s, err);
+    ws.snapshot_seq = snapshot_seq;
+    int rc = store_commit(st, &ws, seq, NULL, err);
     if (rc) return rc;
-    u64 due, next;
-    ws.snapshot_seq = s->seq;
-    if ((rc = purge_due(s, table, cut < s->seq ? cut : s->seq, &due, &next))) rc = store_mdb_err(err, rc, "deleting history");
-    store_snap_end(s);
-    if (rc || due == 0) return rc;
-    if ((rc = store_commit(st, &ws, seq, NULL, err))) return rc;
     *removed = p.removed;
     /* the pages it freed, reusable by the next write; the commit is
      * durable already, and a failure here leaves the log failed or its
      * checkpoint error set, which the next commit reports */
     wal_release_freed(st);
     return 0;
+}
+
+int store_delete_history(Store *st, u32 table, u64 cut, const WriteSet *who, u64 *seq, u64 *removed, DdError *err)
+{
+    *seq = *removed = 0;
+    /* nothing to remove: no commit */
+    Snap *s;
+    int rc = store_snap_begin(st, &s, err);
+    if (rc) return rc;
+    u64 due, next, head = s->seq;
+    if ((rc = purge_due(s, table, cut < head ? cut : head, &due, &next)))
+        rc = store_mdb_err(err, rc, "deleting history");
+    store_snap_end(s);
+    if (rc || due == 0) return rc;
+    return purge_commit(st, table, cut, head, who, seq, removed, err);
 }
 
 typedef struct EKey { const u8 *k; u32 n; } EKey;

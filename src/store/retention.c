@@ -9,7 +9,10 @@
  * due: its cut reached the earliest end among the versions its last walk
  * kept (ret_next_due), or rows were written since that walk (at its head
  * ret_checked) and the cut passed that head; the walk is read-only, and
- * a commit is made only when it found versions to remove.
+ * a commit is made only when it found versions due by a cut a tenth of the
+ * retention earlier (an hour at most: STORE_RETENTION_SLACK_US), so that a
+ * table written all the time gets a commit every so often, not every round
+ * (each one fails idle snapshots older than it with 40001).
  */
 #include "store_int.h"
 #include "../util/alloc.h"
@@ -21,6 +24,8 @@
 #include <time.h>
 
 #define STORE_RETENTION_MS 60000
+/* the most a cut may lag behind the retention (see above) */
+#define STORE_RETENTION_SLACK_US ((i64)3600 * 1000000)
 
 /* One round over the tables with a retention. */
 static void retention_round(Store *st)
@@ -50,22 +55,24 @@ static void retention_round(Store *st)
         DdError e;
         if (store_snap_begin(st, &s, &e)) break;
         u64 head = s->seq;
-        u64 cut = store_seq_at_time(s, clock_wall_us() - keep[i]);
+        i64 now = clock_wall_us(), slack = keep[i] / 10 < STORE_RETENTION_SLACK_US ? keep[i] / 10
+                                                                                : STORE_RETENTION_SLACK_US;
+        u64 cut = store_seq_at_time(s, now - keep[i]), lag = store_seq_at_time(s, now - keep[i] - slack);
         pthread_mutex_lock(&st->cat_mu);
         CatTable *ct = cat_find(st, ids[i]);
-        bool due = ct && (cut >= ct->ret_next_due || (ct->last_write > ct->ret_checked && cut > ct->ret_checked));
+        bool due = ct && (lag >= ct->ret_next_due || (ct->last_write > ct->ret_checked && lag > ct->ret_checked));
         pthread_mutex_unlock(&st->cat_mu);
         u64 gone = 0, next = UINT64_MAX;
-        int rc = due && cut ? purge_due(s, ids[i], cut, &gone, &next) : 0;
+        int rc = due && lag ? purge_due(s, ids[i], lag, &gone, &next) : 0;
         store_snap_end(s);
-        if (!due || !cut || rc) continue;
+        if (!due || !lag || rc) continue;
         if (gone) {
             WriteSet who;
             memset(&who, 0, sizeof who);
             who.user = store_owner(st);
             who.application = "driftdb retention";
             u64 seq, removed;
-            if (store_delete_history(st, ids[i], cut, &who, &seq, &removed, &e)) continue;
+            if (purge_commit(st, ids[i], cut, head, &who, &seq, &removed, &e)) continue;
         }
         pthread_mutex_lock(&st->cat_mu);
         if ((ct = cat_find(st, ids[i]))) {

@@ -367,6 +367,10 @@ int purge_check(Store *st, MDB_txn *txn, const WriteSet *ws, DdError *err);
  * would keep that ended at all (*next_due, UINT64_MAX: none).  0 or an
  * LMDB code. */
 int purge_due(Snap *s, u32 table, u64 cut, u64 *n, u64 *next_due);
+/* DELETE HISTORY's commit, whatever is due (store_delete_history checks
+ * first that something is). */
+int purge_commit(Store *st, u32 table, u64 cut, u64 snapshot_seq, const WriteSet *who, u64 *seq, u64 *removed,
+                 DdError *err);
 /* retention.c: the thread that applies history_retention (started and
  * stopped with the writer); start: 0 or -1. */
 int store_retention_start(Store *st);

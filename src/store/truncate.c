@@ -123,6 +123,9 @@ int store_truncate_history(Store *st, u64 n, DdError *err)
         return dd_err(err, DD_EINVALID_PARAM, -1, "seq %llu is not in the database (it holds 1 to %llu)",
                       (unsigned long long)n, (unsigned long long)st->head_seq);
     if (n == st->head_seq) return 0;
+    /* no DELETE HISTORY of a retention may commit on the old head while
+     * the history is cut (the store closes right after) */
+    store_retention_stop(st);
     StoreIndexKeyFn keyfn = store_index_key_fn();
     TIndex *ix = NULL;
     int nix = 0;

@@ -145,6 +145,7 @@ static const char *where(Verify *vf, u32 table, const u8 *pk, u32 pklen)
 typedef struct Gone {
     u32 table;
     u64 missing, removed, max_missing, max_cut;
+    u64 first;              /* the oldest commit of a missing version or a removal */
     u8 pk[FMT_MAX_PK];      /* the key of the version at max_missing */
     u32 pklen;
 } Gone;
@@ -179,7 +180,7 @@ static int check_gone(Verify *vf, bool exact)
             return bad_at(vf, g->max_missing, "the version of %s at seq %llu is missing",
                           where(vf, g->table, g->pk, g->pklen), (unsigned long long)g->max_missing);
         if (exact ? g->missing != g->removed : g->missing > g->removed)
-            return bad_at(vf, vf->seq, "%s: %llu versions are missing but DELETE HISTORY and ERASE removed %llu",
+            return bad_at(vf, g->first, "%s: %llu versions are missing but DELETE HISTORY and ERASE removed %llu",
                           where(vf, g->table, NULL, 0), (unsigned long long)g->missing,
                           (unsigned long long)g->removed);
     }
@@ -244,6 +245,7 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
         if (ev.op == FMT_EV_PURGE || ev.op == FMT_EV_ERASE) {
             Gone *g = gone_of(vf, ev.table);
             if (!g) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
+            if (!g->first) g->first = seq;
             g->removed += ev.b;
             if (ev.op == FMT_EV_PURGE && ev.a > g->max_cut) g->max_cut = ev.a;
             if (ev.op == FMT_EV_PURGE && ev.a >= seq)
@@ -262,6 +264,7 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
                 /* ERASE took its version, and its key with it */
                 Gone *g = gone_of(vf, ev.table);
                 if (!g) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
+                if (!g->first) g->first = seq;
                 g->missing++;
                 continue;
             }
@@ -284,6 +287,7 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
              * format): check_gone says */
             Gone *g = gone_of(vf, ev.table);
             if (!g) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
+            if (!g->first) g->first = seq;
             g->missing++;
             if (seq > g->max_missing) {
                 g->max_missing = seq;

@@ -579,6 +579,8 @@ static int checkpoint_flags(Store *st, u32 flags)
 
 static int wal_checkpoint(Store *st) { return checkpoint_flags(st, 0); }
 
+static int commit_locked(Store *st, MDB_txn *txn);
+
 int wal_release_freed(Store *st)
 {
     if (st->wal.fd < 0) return 0;
@@ -598,8 +600,19 @@ int wal_release_freed(Store *st)
         wal_txn_abort(st, txn);
         return rc;
     }
-    if ((rc = wal_commit(st, txn))) return rc;
-    return wal_checkpoint(st);
+    /* not wal_commit: no release of its own after this one */
+    rc = commit_locked(st, txn);
+    pthread_mutex_unlock(&st->wal.txn_mu);
+    if (rc) return rc;
+    rc = wal_checkpoint(st);
+    if (rc && rc != MDB_READERS_FULL) {
+        /* a flush that failed: no later checkpoint may be trusted (the
+         * next commit's wal_maybe_checkpoint reports it) */
+        pthread_mutex_lock(&st->wal.ck_mu);
+        if (!st->wal.ck_err) st->wal.ck_err = rc;
+        pthread_mutex_unlock(&st->wal.ck_mu);
+    }
+    return rc;
 }
 
 static void *ck_main(void *arg)
@@ -670,7 +683,6 @@ int wal_maybe_checkpoint(Store *st, bool idle)
 
 /* ---- commit ---- */
 
-static int commit_locked(Store *st, MDB_txn *txn);
 
 int wal_commit(Store *st, MDB_txn *txn)
 {

@@ -277,6 +277,37 @@ def pipeline_and_executemany():
 
 
 @test
+def own_transaction_statements():
+    # DELETE HISTORY, ERASE and VACUUM over the extended protocol: alone
+    # before a Sync they run (as PostgreSQL runs VACUUM); after another
+    # statement of the same pipeline, or in a block, 25001
+    with connect(autocommit=True) as c:
+        c.execute("CREATE TABLE p3_hist (id INT PRIMARY KEY, v TEXT)")
+        c.execute("INSERT INTO p3_hist VALUES (%s, %s)", (1, "a"))
+        c.execute("UPDATE p3_hist SET v = %s WHERE id = %s", ("b", 1))
+        expect(c.execute("DELETE HISTORY FROM p3_hist").statusmessage, "DELETE 1", "DELETE HISTORY")
+        expect(c.execute("SELECT count(*) FROM p3_hist FOR SYSTEM_TIME ALL").fetchone(), (1,), "history gone")
+        c.execute("VACUUM p3_hist")
+        expect(c.execute("ERASE FROM p3_hist WHERE id = %s", (1,)).statusmessage, "ERASE 1", "ERASE, a parameter")
+        expect(c.execute("SELECT count(*) FROM p3_hist FOR SYSTEM_TIME ALL").fetchone(), (0,), "row erased")
+        state = None
+        try:
+            with c.pipeline():
+                c.execute("SELECT 1")
+                c.execute("VACUUM p3_hist")
+        except psycopg.errors.ActiveSqlTransaction as e:
+            state = e.sqlstate
+        expect(state, "25001", "VACUUM after a statement of its pipeline")
+    with connect() as c:
+        state = None
+        try:
+            c.execute("DELETE HISTORY FROM p3_hist")
+        except psycopg.errors.ActiveSqlTransaction as e:
+            state = e.sqlstate
+        expect(state, "25001", "DELETE HISTORY in a transaction block")
+
+
+@test
 def prepared_statements():
     with connect(autocommit=True) as c:
         c.execute("CREATE TABLE p3_prep (id INT PRIMARY KEY, v INT)")

@@ -1473,7 +1473,7 @@ static int gen_keywords(Gen *g)
 /* drift_tables: the cost of history, per table of the present. */
 #define COLS_DRIFT_TABLES                                                                                   \
     "schema_name:n table_name:n live_rows:8 versions:8 live_bytes:8 history_bytes:8 index_bytes:8 "        \
-    "oldest_version_seq:8 created_seq:8"
+    "oldest_version_seq:8 created_seq:8 history_retention:i"
 static int gen_drift_tables(Gen *g)
 {
     for (int i = 0; i < g->cv->nrels; i++) {
@@ -1487,6 +1487,12 @@ static int gen_drift_tables(Gen *g)
         P_INT(g, sz.live_bytes); P_INT(g, sz.version_bytes); P_INT(g, sz.index_bytes);
         if (sz.oldest_seq) P_INT(g, (i64)sz.oldest_seq); else P_NULL(g);
         P_INT(g, (i64)t->created_seq);
+        if (t->retention_us > 0) {   /* as days and time, the way it was set */
+            Interval iv = {0, (i32)(t->retention_us / 86400000000LL), t->retention_us % 86400000000LL};
+            put(g, val_interval(iv));
+        } else {
+            P_NULL(g);
+        }
     }
     return DD_OK;
 }
@@ -2996,6 +3002,7 @@ static TypeId code_type(char c)
     case 'F': return type_array_of(TYPE_FLOAT4);
     case 'N': return TYPE_NUMERIC;
     case 'z': return TYPE_TIMESTAMPTZ;
+    case 'i': return TYPE_INTERVAL;
     case 'r': return TYPE_REGPROC;
     case 'R': return TYPE_REGTYPE;
     case 'y': return TYPE_BYTEA;
