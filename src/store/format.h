@@ -44,8 +44,14 @@
  *                  [9..40]  prev hash (the previous record's hash; zeroes for seq 1)
  *                  [41..72] hash (below)
  *                  [73..]   tail: str user, str application, str client
- *                           address, varint nevents, then nevents events,
- *                           each u32 BE table id, u8 op, then by op:
+ *                           address, varint nevents, u8 form, then
+ *                           FMT_LOG_LISTED: nevents events (below);
+ *                           FMT_LOG_SUMMARY (DELETE HISTORY took every
+ *                           version of the commit and left no other
+ *                           event): E (below), varint ntables, ntables x
+ *                           (u32 BE table id, varint row events), the
+ *                           counts adding up to nevents.
+ *                           An event is u32 BE table id, u8 op, then by op:
  *                    rows (OP_INSERT 1, OP_UPDATE 2, OP_DELETE 3): u8 form,
  *                      FMT_EV_PLAIN: varint pklen, pk bytes, 16-byte salt
  *                        (random, FMT_EV_SALT), 32-byte digest d;
@@ -63,11 +69,16 @@
  *                  last 4   u32 BE CRC32C of every byte before it
  *           hash = SHA-256(prev hash || database id (meta "db" [12..27])
  *           || format || u64 BE seq || time || the three strings and
- *           nevents as stored || for each event: u32 BE table, u8 op, then
- *           d, the catalog hash, or the purge's / erase's two u64 BE): the
- *           chain binds each record to its database and its position, and
- *           never holds a key itself, so erasing a key (its plain form
- *           replaced by FMT_EV_ERASED) changes no hash.
+ *           nevents as stored || E), E = SHA-256(for each event: u32 BE
+ *           table, u8 op, then d, the catalog hash, or the purge's /
+ *           erase's two u64 BE): the chain binds each record to its
+ *           database and its position, and never holds a key itself, so
+ *           erasing a key (its plain form replaced by FMT_EV_ERASED) changes
+ *           no hash, and neither does a summary (E kept in place of the
+ *           events, whose about 60 bytes per row change then go).
+ *           Format 3 (no form byte, no summary): the same, but the events'
+ *           hashed forms are fed to the record's hash directly instead of
+ *           E.
  *           Older records still read: format 2 (rows: varint pklen, pk,
  *           SHA-256 of the version value; catalog events: varint 0, hash)
  *           and format 1 (the same, but the hash covers the row image
@@ -204,9 +215,12 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
        FMT_DB_INDEX, FMT_DB_CATALOG, FMT_DB__COUNT };
 #define FMT_DB_NAMES { "meta", "log", "times", "versions", "current", "index", "catalog" }
 
-#define FMT_LOG_FORMAT 3
+#define FMT_LOG_FORMAT 4
+#define FMT_LOG_FORMAT_V3 3
 #define FMT_LOG_FORMAT_V2 2
 #define FMT_LOG_FORMAT_V1 1
+#define FMT_LOG_LISTED 0     /* format 4 form byte: the events follow */
+#define FMT_LOG_SUMMARY 1    /* their digest E and per-table row counts */
 #define FMT_LOG_OFF_TIME 1
 #define FMT_LOG_OFF_PREV 9
 #define FMT_LOG_OFF_HASH 41

@@ -2,11 +2,13 @@
  * log.c - commit log records (layout in format.h): building, parsing with
  * CRC check, hashing, and the read side (store_log_get, commit times).
  *
- * Invariant: record hash = SHA-256(prev hash || format || seq BE || time BE
- * || tail); the CRC32C covers every byte before it.  Parsing is bounded
- * and reports damage through dd_corrupt.
+ * Invariant: a record's hash is what format.h says for its format, and
+ * neither erasing a key nor summarizing its events changes it; the CRC32C
+ * covers every byte before it.  Parsing is bounded and reports damage
+ * through dd_corrupt.
  */
 #include "store_int.h"
+#include "../util/alloc.h"
 #include "../util/clock.h"
 #include "../util/crc32c.h"
 #include "../util/sha256.h"
@@ -39,6 +41,40 @@ static void hash_event(Sha256 *h, const LogEvent *ev)
     sha256_update(h, b, n);
 }
 
+/* Feeds the hashed forms of the nev events at c to h.  0 or DD_ECORRUPT. */
+static int hash_events(Sha256 *h, Cursor *c, u8 fmt, u64 nev)
+{
+    for (u64 i = 0; i < nev; i++) {
+        LogEvent ev;
+        if (log_next_event(c, fmt, &ev)) return DD_ECORRUPT;
+        hash_event(h, &ev);
+    }
+    return 0;
+}
+
+/* E of a format 4 record, from c at its form byte: computed from the
+ * events listed, or read from the summary.  0, DD_ECORRUPT or DD_ENOMEM. */
+static int events_digest(Cursor *c, u8 fmt, u64 nev, u8 e[32])
+{
+    u8 form = cur_u8(c);
+    if (c->bad) return DD_ECORRUPT;
+    if (form == FMT_LOG_SUMMARY) {
+        const u8 *d = cur_bytes(c, 32);
+        if (!d) return DD_ECORRUPT;
+        memcpy(e, d, 32);
+        return 0;
+    }
+    if (form != FMT_LOG_LISTED) return DD_ECORRUPT;
+    Sha256 h;
+    if (sha256_begin(&h)) return DD_ENOMEM;
+    int rc = hash_events(&h, c, fmt, nev);
+    if (rc) {
+        sha256_abort(&h);
+        return rc;
+    }
+    return sha256_end(&h, e) ? DD_ENOMEM : 0;
+}
+
 int log_hash(const u8 *p, size_t n, u64 seq, const u8 dbid[FMT_DBID_LEN], u8 out[32])
 {
     /* p[0..n) is the record without its CRC. */
@@ -50,16 +86,18 @@ int log_hash(const u8 *p, size_t n, u64 seq, const u8 dbid[FMT_DBID_LEN], u8 out
         return DD_ENOMEM;
     }
     sha256_update(&h, p + FMT_LOG_OFF_PREV, 32);
-    if (p[0] >= FMT_LOG_FORMAT) sha256_update(&h, dbid, FMT_DBID_LEN);
+    if (p[0] >= FMT_LOG_FORMAT_V3) sha256_update(&h, dbid, FMT_DBID_LEN);
     sha256_update(&h, p, 1);
     sha256_update(&h, seqbe, 8);
     sha256_update(&h, p + FMT_LOG_OFF_TIME, 8);
-    if (p[0] < FMT_LOG_FORMAT) {
+    if (p[0] < FMT_LOG_FORMAT_V3) {
         sha256_update(&h, p + FMT_LOG_OFF_TAIL, n - FMT_LOG_OFF_TAIL);
         return sha256_end(&h, out);
     }
     /* format 3: the strings and the count as they are, then each event's
-     * hashed form, which erasing a key leaves unchanged */
+     * hashed form, which erasing a key leaves unchanged; format 4: the
+     * same, but the events' hashed forms through a hash of their own (E),
+     * which a summary keeps in their place */
     Cursor c;
     cur_init(&c, p + FMT_LOG_OFF_TAIL, n - FMT_LOG_OFF_TAIL);
     for (int i = 0; i < 3; i++) {
@@ -68,21 +106,29 @@ int log_hash(const u8 *p, size_t n, u64 seq, const u8 dbid[FMT_DBID_LEN], u8 out
         else c.bad = true;
     }
     u64 nev = cur_varint(&c);
-    if (c.bad || nev > cur_left(&c)) {
+    if (c.bad || (p[0] == FMT_LOG_FORMAT_V3 && nev > cur_left(&c))) {
         sha256_abort(&h);
         memset(out, 0, 32);
         return DD_ECORRUPT;
     }
     sha256_update(&h, p + FMT_LOG_OFF_TAIL, (size_t)(c.p - (p + FMT_LOG_OFF_TAIL)));
-    for (u64 i = 0; i < nev; i++) {
-        LogEvent ev;
-        if (log_next_event(&c, p[0], &ev)) {
+    if (p[0] == FMT_LOG_FORMAT_V3) {
+        int rc = hash_events(&h, &c, p[0], nev);
+        if (rc) {
             sha256_abort(&h);
             memset(out, 0, 32);
-            return DD_ECORRUPT;
+            return rc;
         }
-        hash_event(&h, &ev);
+        return sha256_end(&h, out);
     }
+    u8 e[32];
+    int rc = events_digest(&c, p[0], nev, e);
+    if (rc) {
+        sha256_abort(&h);
+        memset(out, 0, 32);
+        return rc;
+    }
+    sha256_update(&h, e, 32);
     return sha256_end(&h, out);
 }
 
@@ -95,7 +141,7 @@ int log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const u8 dbid[FMT_
     /* its size first: one allocation, however many events (a COPY of a
      * million rows makes a record of 70 MB) */
     size_t need = 1 + 8 + 64 + 3 * 10 + (user ? strlen(user) : 0) + (app ? strlen(app) : 0) +
-                  (client ? strlen(client) : 0) + 10 + 4;
+                  (client ? strlen(client) : 0) + 10 + 1 + 4;
     for (u32 i = 0; i < nev; i++) need += 4 + 1 + 1 + 10 + (size_t)ev[i].pklen + FMT_EV_SALT + 32;
     if (!buf_reserve(out, need)) return DD_ENOMEM;
     buf_putc(out, FMT_LOG_FORMAT);
@@ -106,6 +152,7 @@ int log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const u8 dbid[FMT_
     put_str(out, app);
     put_str(out, client);
     buf_put_varint(out, nev);
+    buf_putc(out, FMT_LOG_LISTED);
     for (u32 i = 0; i < nev; i++) {
         buf_put_u32be(out, ev[i].table);
         buf_putc(out, ev[i].op);
@@ -174,10 +221,45 @@ int log_parse(const u8 *p, size_t n, u64 seq, LogRecord *out, Cursor *events, Dd
     out->application = get_str(&c, &al);
     out->client_addr = get_str(&c, &cl);
     u64 nev = cur_varint(&c);
-    if (c.bad || nev > cur_left(&c))
+    if (c.bad || nev > UINT32_MAX)
         return dd_corrupt(err, "log record %llu: malformed header", (unsigned long long)seq);
-    out->nevents = (u32)nev;
+    out->nevents = out->committed = (u32)nev;
+    if (p[0] >= FMT_LOG_FORMAT) {
+        u8 form = cur_u8(&c);
+        if (form == FMT_LOG_SUMMARY) {
+            /* E, then the row events per table: the events are gone */
+            cur_bytes(&c, 32);
+            u64 nt = cur_varint(&c), rows = 0;
+            out->summary = c.p;
+            for (u64 i = 0; i < nt && !c.bad; i++) {
+                cur_u32be(&c);
+                u64 r = cur_varint(&c);
+                rows += r;
+                if (r == 0 || rows > nev) c.bad = true;
+            }
+            if (c.bad || rows != nev || !cur_end(&c))
+                return dd_corrupt(err, "log record %llu: malformed summary", (unsigned long long)seq);
+            out->summary_tables = (u32)nt;
+            out->nevents = 0;
+        } else if (c.bad || form != FMT_LOG_LISTED) {
+            return dd_corrupt(err, "log record %llu: malformed header", (unsigned long long)seq);
+        }
+    }
+    if (out->nevents > cur_left(&c))
+        return dd_corrupt(err, "log record %llu: malformed header", (unsigned long long)seq);
     if (events) *events = c;
+    return 0;
+}
+
+int log_summary_next(const u8 **p, u32 *table, u32 *rows)
+{
+    /* the summary log_parse checked */
+    Cursor c;
+    cur_init(&c, *p, 4 + 10);
+    *table = cur_u32be(&c);
+    *rows = (u32)cur_varint(&c);
+    if (c.bad) return -1;
+    *p = c.p;
     return 0;
 }
 
@@ -190,19 +272,19 @@ int log_next_event(Cursor *c, u8 fmt, LogEvent *ev)
     ev->op = cur_u8(c);
     if (c->bad) return -1;
     bool row = ev->op >= OP_INSERT && ev->op <= OP_DELETE;
-    if (fmt >= FMT_LOG_FORMAT && (ev->op == FMT_EV_PURGE || ev->op == FMT_EV_ERASE)) {
+    if (fmt >= FMT_LOG_FORMAT_V3 && (ev->op == FMT_EV_PURGE || ev->op == FMT_EV_ERASE)) {
         ev->a = cur_u64be(c);
         ev->b = cur_u64be(c);
         return c->bad ? -1 : 0;
     }
-    if (fmt >= FMT_LOG_FORMAT && row) {
+    if (fmt >= FMT_LOG_FORMAT_V3 && row) {
         ev->form = cur_u8(c);
         if (c->bad || (ev->form != FMT_EV_PLAIN && ev->form != FMT_EV_ERASED)) {
             c->bad = true;
             return -1;
         }
     }
-    if (fmt < FMT_LOG_FORMAT || (row && ev->form == FMT_EV_PLAIN)) {
+    if (fmt < FMT_LOG_FORMAT_V3 || (row && ev->form == FMT_EV_PLAIN)) {
         u64 pkl = cur_varint(c);
         if (c->bad || pkl > cur_left(c)) {
             c->bad = true;
@@ -210,7 +292,7 @@ int log_next_event(Cursor *c, u8 fmt, LogEvent *ev)
         }
         ev->pklen = (u32)pkl;
         ev->pk = cur_bytes(c, (size_t)pkl);
-        if (fmt >= FMT_LOG_FORMAT && !(ev->salt = cur_bytes(c, FMT_EV_SALT))) return -1;
+        if (fmt >= FMT_LOG_FORMAT_V3 && !(ev->salt = cur_bytes(c, FMT_EV_SALT))) return -1;
     }
     const u8 *h = cur_bytes(c, 32);
     if (!h) return -1;
@@ -334,4 +416,65 @@ int store_log_events(Snap *s, u64 seq, Arena *a, LogEvent **out, u32 *n, DdError
     *out = ev;
     *n = lr.nevents;
     return 0;
+}
+
+int log_summarize(const u8 *rec, size_t n, u64 seq, const u8 dbid[FMT_DBID_LEN], Buf *out)
+{
+    LogRecord lr;
+    Cursor c;
+    DdError e;
+    if (log_parse(rec, n, seq, &lr, &c, &e) || lr.format < FMT_LOG_FORMAT || lr.summary) return DD_ECORRUPT;
+    buf_reset(out);
+    buf_append(out, rec, (size_t)(c.p - 1 - rec));   /* header, strings, count */
+    buf_putc(out, FMT_LOG_SUMMARY);
+    size_t at_e = out->len;
+    u8 zero[32] = {0};
+    buf_append(out, zero, 32);
+    /* the tables in order of first appearance, with their row events */
+    struct { u32 table, rows; } *t = NULL;
+    u32 nt = 0, cap = 0;
+    Sha256 h;
+    if (sha256_begin(&h)) return DD_ENOMEM;
+    int rc = 0;
+    for (u32 i = 0; i < lr.nevents && !rc; i++) {
+        LogEvent ev;
+        if (log_next_event(&c, lr.format, &ev) || ev.op < OP_INSERT || ev.op > OP_DELETE) {
+            rc = DD_ECORRUPT;
+            break;
+        }
+        hash_event(&h, &ev);
+        u32 k = 0;
+        while (k < nt && t[k].table != ev.table) k++;
+        if (k == nt) {
+            if (nt == cap) {
+                cap = cap ? cap * 2 : 4;
+                void *g = dd_realloc(t, sizeof *t * cap);
+                if (!g) { rc = DD_ENOMEM; break; }
+                t = g;
+            }
+            t[nt].table = ev.table;
+            t[nt++].rows = 0;
+        }
+        t[k].rows++;
+    }
+    if (!rc && !cur_end(&c)) rc = DD_ECORRUPT;
+    u8 e32[32];
+    if (rc) sha256_abort(&h);
+    else if (sha256_end(&h, e32)) rc = DD_ENOMEM;
+    if (!rc) {
+        memcpy(out->data + at_e, e32, 32);
+        buf_put_varint(out, nt);
+        for (u32 k = 0; k < nt; k++) {
+            buf_put_u32be(out, t[k].table);
+            buf_put_varint(out, t[k].rows);
+        }
+    }
+    dd_free(t);
+    if (rc) return rc;
+    if (!buf_ok(out)) return DD_ENOMEM;
+    u8 hh[32];
+    if ((rc = log_hash(out->data, out->len, seq, dbid, hh))) return rc;
+    if (memcmp(hh, lr.hash, 32) != 0) return DD_ECORRUPT;
+    buf_put_u32be(out, crc32c(0, out->data, out->len));
+    return buf_ok(out) ? 0 : DD_ENOMEM;
 }

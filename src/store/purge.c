@@ -38,6 +38,7 @@ typedef struct Purge {
     Buf key, ik;
     Buf keep, gone;      /* index keys: u32 id, u32 len, bytes; of versions kept / removed */
     Buf dels;            /* version keys to delete: u32 len, bytes */
+    Buf seqs;            /* u64 seqs of the versions removed (summarize) */
     struct PIndex { const TableInfo *t; const IndexInfo *ix; } *ixs;
     int nixs;            /* every index the table ever had, each with the
                           * newest catalog version that defines it */
@@ -236,6 +237,7 @@ static int purge_history(Purge *pg, u64 cut, u64 *removed)
             }
             if (go) {
                 note_del(pg, &k);
+                buf_append(&pg->seqs, &seq, sizeof seq);
                 n++;
             }
             g = mdb_cursor_get(c, &k, &v, MDB_NEXT);
@@ -254,6 +256,62 @@ static int purge_history(Purge *pg, u64 cut, u64 *removed)
     }
     mdb_cursor_close(c);
     if (rc > 0) pg->what = "deleting history";
+    return rc;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+    u64 x = *(const u64 *)a, y = *(const u64 *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Log record seq, when every version its events wrote is gone and it has
+ * no other event, becomes its summary (log_summarize): the chain is
+ * unchanged, and the ~60 bytes per row change the record held are free.
+ * 0, an LMDB code, or -code. */
+static int summarize_record(Purge *pg, u64 seq, Buf *out)
+{
+    Store *st = pg->st;
+    u8 kb[8];
+    put_u64be(kb, seq);
+    MDB_val k = {8, kb}, v;
+    int rc = mdb_get(pg->txn, st->dbi[FMT_DB_LOG], &k, &v);
+    if (rc) return rc;
+    LogRecord lr;
+    Cursor c;
+    if ((rc = log_parse(v.mv_data, v.mv_size, seq, &lr, &c, pg->err))) return -rc;
+    if (lr.format < FMT_LOG_FORMAT || lr.summary) return 0;
+    for (u32 i = 0; i < lr.nevents; i++) {
+        LogEvent ev;
+        if (log_next_event(&c, lr.format, &ev))
+            return -dd_corrupt(pg->err, "log record %llu: malformed event", (unsigned long long)seq);
+        if (ev.op < OP_INSERT || ev.op > OP_DELETE) return 0;
+        if (ev.form != FMT_EV_PLAIN) continue;   /* erased: its version went with it */
+        Buf *b = &pg->key;
+        buf_reset(b);
+        buf_put_u32be(b, ev.table);
+        buf_append(b, ev.pk, ev.pklen);
+        buf_put_u64be(b, fmt_inv_seq(seq));
+        if (!buf_ok(b)) return ENOMEM;
+        MDB_val vk = {b->len, b->data}, vv;
+        rc = mdb_get(pg->txn, st->dbi[FMT_DB_VERSIONS], &vk, &vv);
+        if (rc != MDB_NOTFOUND) return rc;   /* 0: a version stays */
+    }
+    if ((rc = log_summarize(v.mv_data, v.mv_size, seq, st->dbid, out)))
+        return rc == DD_ENOMEM ? ENOMEM
+                               : -dd_corrupt(pg->err, "log record %llu: could not summarize", (unsigned long long)seq);
+    MDB_val nv = {out->len, out->data};
+    return wal_put(st, pg->txn, FMT_DB_LOG, &k, &nv, 0);
+}
+
+/* summarize_record for each distinct seq of the n at seqs (ascending). */
+static int summarize_records(Purge *pg, const u64 *seqs, size_t n)
+{
+    Buf out = BUF_INIT;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        if (i == 0 || seqs[i] != seqs[i - 1]) rc = summarize_record(pg, seqs[i], &out);
+    buf_free(&out);
     return rc;
 }
 
@@ -335,7 +393,7 @@ static int scrub_record(Purge *pg, const StorePurge *p, u64 seq, Buf *out)
     LogRecord lr;
     Cursor c;
     if ((rc = log_parse(v.mv_data, v.mv_size, seq, &lr, &c, pg->err))) return -rc;
-    if (lr.format < FMT_LOG_FORMAT)
+    if (lr.format < FMT_LOG_FORMAT_V3)
         return -dd_err(pg->err, DD_EFEATURE, -1,
                        "cannot erase: commit %llu was written in an older log format", (unsigned long long)seq);
     const u8 *rec = v.mv_data;
@@ -392,12 +450,18 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
         ev->op = FMT_EV_PURGE;
         ev->a = p->cut < seq ? p->cut : seq - 1;
         rc = purge_history(&pg, ev->a, &ev->b);
+        if (!rc && !buf_ok(&pg.seqs)) rc = ENOMEM;
+        if (!rc) {
+            qsort(pg.seqs.data, pg.seqs.len / sizeof(u64), sizeof(u64), u64_cmp);
+            rc = summarize_records(&pg, (const u64 *)pg.seqs.data, pg.seqs.len / sizeof(u64));
+        }
     } else {
         ev->op = FMT_EV_ERASE;
         for (u32 i = 0; i < p->nkeys && !rc; i++) rc = erase_key(&pg, p->keys[i], p->keylens[i], &ev->b, &ev->a);
         Buf out = BUF_INIT;
         for (u32 i = 0; i < p->nseqs && !rc; i++) rc = scrub_record(&pg, p, p->seqs[i], &out);
         buf_free(&out);
+        if (!rc) rc = summarize_records(&pg, p->seqs, p->nseqs);
         if (rc > 0) pg.what = "erasing";
     }
     p->removed = ev->b;
@@ -414,6 +478,7 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
     buf_free(&pg.keep);
     buf_free(&pg.gone);
     buf_free(&pg.dels);
+    buf_free(&pg.seqs);
     dd_free(pg.ixs);
     return rc;
 }
@@ -530,12 +595,12 @@ static int erase_seqs(Snap *s, const StorePurge *p, u64 since, u64 **seqs, u32 *
                   is_erased(p, ev.pk, ev.pklen);
         }
         if (rc || !hit) continue;
-        if (lr.format < FMT_LOG_FORMAT) {
+        if (lr.format < FMT_LOG_FORMAT_V3) {
             rc = dd_err(err, DD_EFEATURE, -1,
                         "cannot erase rows whose history includes commit %llu, written in log format %u",
                         (unsigned long long)seq, lr.format);
             dd_err_hint(err, "Log format %u records keys in the hash chain itself; format %u, since, does not.",
-                        lr.format, FMT_LOG_FORMAT);
+                        lr.format, FMT_LOG_FORMAT_V3);
             break;
         }
         if (seq > since) {

@@ -710,7 +710,10 @@ typedef struct LogRecord {
     u64 seq;
     i64 time_us;            /* Unix µs */
     const char *user, *application, *client_addr;
-    u32 nevents;
+    u32 nevents;            /* the events listed in the record (0 in a summary) */
+    u32 committed;          /* the events the commit had */
+    const u8 *summary;      /* a summary's per-table counts (log_summary_next), or NULL */
+    u32 summary_tables;
     u8 format;              /* FMT_LOG_FORMAT, or 1: event hashes cover the image only */
     u8 prev_hash[32], hash[32];
 } LogRecord;

@@ -353,6 +353,13 @@ int log_parse(const u8 *p, size_t n, u64 seq, LogRecord *out, Cursor *events, Dd
 /* Reads one event of a record of format fmt from the events cursor of
  * log_parse; -1 if malformed. */
 int log_next_event(Cursor *c, u8 fmt, LogEvent *ev);
+/* Reads one (table, row events) pair of a summary at *p (LogRecord.summary,
+ * checked by log_parse) and moves *p past it.  0 or -1. */
+int log_summary_next(const u8 **p, u32 *table, u32 *rows);
+/* Replaces the record rec[0..n) of seq (CRC included, format 4, listed,
+ * row events only) by its summary in out; its hash unchanged.  0, or
+ * DD_ECORRUPT / DD_ENOMEM. */
+int log_summarize(const u8 *rec, size_t n, u64 seq, const u8 dbid[FMT_DBID_LEN], Buf *out);
 /* Recomputes the hash of a record of seq (without its CRC) of database
  * dbid: 0, DD_ENOMEM, or DD_ECORRUPT when its events do not parse. */
 int log_hash(const u8 *p, size_t n, u64 seq, const u8 dbid[FMT_DBID_LEN], u8 out[32]) DD_WARN_UNUSED;

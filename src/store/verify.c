@@ -146,6 +146,8 @@ typedef struct Gone {
     u32 table;
     u64 missing, removed, max_missing, max_cut;
     u64 first;              /* the oldest commit of a missing version or a removal */
+    u64 summarized;         /* the newest record summarized (its versions all gone) */
+    bool erased;            /* an ERASE of the table */
     u8 pk[FMT_MAX_PK];      /* the key of the version at max_missing */
     u32 pklen;
 } Gone;
@@ -179,6 +181,9 @@ static int check_gone(Verify *vf, bool exact)
         if (g->max_missing > g->max_cut)
             return bad_at(vf, g->max_missing, "the version of %s at seq %llu is missing",
                           where(vf, g->table, g->pk, g->pklen), (unsigned long long)g->max_missing);
+        if (g->summarized > g->max_cut && !g->erased)
+            return bad_at(vf, g->summarized, "log record %llu: summarized, but no removal of %s covers it",
+                          (unsigned long long)g->summarized, where(vf, g->table, NULL, 0));
         if (exact ? g->missing != g->removed : g->missing > g->removed)
             return bad_at(vf, g->first, "%s: %llu versions are missing but DELETE HISTORY and ERASE removed %llu",
                           where(vf, g->table, NULL, 0), (unsigned long long)g->missing,
@@ -233,6 +238,21 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
 {
     Store *st = vf->st;
     u64 seq = lr->seq;
+    /* a summary: row events whose versions DELETE HISTORY or ERASE took
+     * (check_gone says whether a cut or an erase accounts for them) */
+    const u8 *sp = lr->summary;
+    for (u32 i = 0; sp && i < lr->summary_tables; i++) {
+        u32 table, rows;
+        if (log_summary_next(&sp, &table, &rows))
+            return bad_at(vf, seq, "log record %llu: malformed summary", (unsigned long long)seq);
+        vf->row_events += rows;
+        if (vf->one_table && table == vf->table) vf->table_events += rows;
+        Gone *g = gone_of(vf, table);
+        if (!g) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
+        if (!g->first) g->first = seq;
+        g->missing += rows;
+        g->summarized = seq;
+    }
     for (u32 i = 0; i < lr->nevents; i++) {
         LogEvent ev;
         if (log_next_event(c, lr->format, &ev))
@@ -247,6 +267,7 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
             if (!g) return dd_err(vf->err, DD_ENOMEM, -1, NULL);
             if (!g->first) g->first = seq;
             g->removed += ev.b;
+            if (ev.op == FMT_EV_ERASE) g->erased = true;
             if (ev.op == FMT_EV_PURGE && ev.a > g->max_cut) g->max_cut = ev.a;
             if (ev.op == FMT_EV_PURGE && ev.a >= seq)
                 return bad_at(vf, seq, "log record %llu: DELETE HISTORY cuts at seq %llu, not before itself",
@@ -321,7 +342,7 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
             }
         }
         u8 h[32];
-        int hr = !catalog && lr->format >= FMT_LOG_FORMAT
+        int hr = !catalog && lr->format >= FMT_LOG_FORMAT_V3
                      ? log_row_digest(&vf->digest, ev.salt, ev.pk, ev.pklen, img, n, h)
                      : sha256(img, n, h);
         if (hr) return dd_err(vf->err, DD_ENOMEM, -1, "could not compute a hash");

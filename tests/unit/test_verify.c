@@ -16,6 +16,8 @@
 #include "check.h"
 #include "driftdb.h"
 #include "../../src/store/format.h"
+#include "../../src/store/store_int.h"
+#include "../../src/util/crc32c.h"
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -742,6 +744,43 @@ static int raw_holds(Raw *r, const char *text)
     return 0;
 }
 
+/* The offset of the form byte of log record v (format 4), or 0. */
+static size_t log_form_at(const MDB_val *v)
+{
+    const unsigned char *p = v->mv_data;
+    size_t at = FMT_LOG_OFF_TAIL;
+    if (v->mv_size < FMT_LOG_MIN_LEN || p[0] != FMT_LOG_FORMAT) return 0;
+    for (int f = 0; f < 4; f++) {   /* three strings (length < 128 here), then nevents */
+        size_t len = p[at++];
+        if (len >= 128) return 0;
+        if (f < 3) at += len;
+    }
+    return at < v->mv_size ? at : 0;
+}
+
+/* Log record seq of the raw database r, into v (its bytes copied to vb). */
+static int raw_log(Raw *r, uint64_t seq, MDB_val *v, unsigned char *vbuf)
+{
+    unsigned char key[8];
+    for (int i = 0; i < 8; i++) key[i] = (unsigned char)(seq >> (56 - 8 * i));
+    MDB_val k = {8, key};
+    if (mdb_get(r->txn, raw_db(r, "log"), &k, v) || v->mv_size > 4096) return -1;
+    memcpy(vbuf, v->mv_data, v->mv_size);
+    v->mv_data = vbuf;
+    return 0;
+}
+
+/* Writes v back as log record seq with its CRC made good again. */
+static void raw_log_put(Raw *r, uint64_t seq, MDB_val *v)
+{
+    unsigned char key[8], *p = v->mv_data;
+    for (int i = 0; i < 8; i++) key[i] = (unsigned char)(seq >> (56 - 8 * i));
+    uint32_t c = crc32c(0, p, v->mv_size - 4);
+    for (int i = 0; i < 4; i++) p[v->mv_size - 4 + i] = (unsigned char)(c >> (24 - 8 * i));
+    MDB_val k = {8, key};
+    if (mdb_put(r->txn, raw_db(r, "log"), &k, v, 0)) abort();
+}
+
 TEST(purged_history)
 {
     char dir[128];
@@ -787,7 +826,62 @@ TEST(purged_history)
     int n = 0;
     while (raw_find(&r, raw_db(&r, "versions"), is_p, n, &k, &v, kb, vb) == 0) n++;
     CHECK_EQ_INT(n, 6);
+    /* the records whose versions all went are summaries: 4 (DELETE
+     * HISTORY took (1,a2)) and 8 (ERASE took key 9); 3 keeps (2,b) and (3,c),
+     * 7 keeps (2,b2), and 5 holds (1,a3) */
+    static const int summary[12] = {[4] = 1, [8] = 1};
+    for (int q = 3; q <= 9; q++) {
+        CHECK_EQ_INT(raw_log(&r, (uint64_t)q, &v, vb), 0);
+        size_t at = log_form_at(&v);
+        CHECK(at > 0);
+        if (at) CHECK_EQ_INT(vb[at], summary[q] ? FMT_LOG_SUMMARY : FMT_LOG_LISTED);
+    }
     raw_close(&r);
+    /* drift_commits still counts their changes */
+    CHECK_EQ_INT(driftdb_open(dir, NULL, &db, &e), DRIFTDB_OK);
+    CHECK_EQ_INT(driftdb_session_open(db, NULL, &s, &e), DRIFTDB_OK);
+    CHECK_EQ_INT(row3(s, "SELECT string_agg(changes::text, ',' ORDER BY seq), 0, 0 FROM drift_commits", o), 0);
+    CHECK_EQ_STR(o[0], "1,1,3,1,1,1,2,1,1,1,1");
+    driftdb_session_close(s);
+    driftdb_close(db);
+
+    /* a summary moved to another table: the counts no longer agree */
+    char cs[160];
+    snprintf(cs, sizeof cs, "%s/purge_sum", base);
+    sh("cp -r %s %s", dir, cs);
+    CHECK_EQ_INT(raw_open(&r, cs), 0);
+    CHECK_EQ_INT(raw_log(&r, 4, &v, vb), 0);
+    size_t at = log_form_at(&v);
+    CHECK(at > 0 && vb[at] == FMT_LOG_SUMMARY && vb[at + 33] == 1);   /* one table: u32 id 1 */
+    vb[at + 34 + 3] = 2;
+    raw_log_put(&r, 4, &v);
+    raw_close(&r);
+    EXPECT_BAD(cs, 3, "table \"p\": 3 versions are missing but DELETE HISTORY and ERASE removed 4");
+    /* its digest of the events changed: the chain breaks there */
+    sh("rm -rf %s%s", cs, "");
+    sh("cp -r %s %s", dir, cs);
+    CHECK_EQ_INT(raw_open(&r, cs), 0);
+    CHECK_EQ_INT(raw_log(&r, 4, &v, vb), 0);
+    vb[at + 1] ^= 1;
+    raw_log_put(&r, 4, &v);
+    raw_close(&r);
+    EXPECT_BAD(cs, 4, "log record 4: hash does not match its contents");
+    /* a listed record made a summary by hand (its digest right, its
+     * version (1,a3) still there): no removal covers it */
+    sh("rm -rf %s%s", cs, "");
+    sh("cp -r %s %s", dir, cs);
+    CHECK_EQ_INT(raw_open(&r, cs), 0);
+    CHECK_EQ_INT(raw_log(&r, 5, &v, vb), 0);
+    MDB_val mk = {2, "db"}, mv;
+    CHECK_EQ_INT(mdb_get(r.txn, raw_db(&r, "meta"), &mk, &mv), 0);
+    Buf sum = BUF_INIT;
+    CHECK_EQ_INT(log_summarize(vb, v.mv_size, 5, (const u8 *)mv.mv_data + 12, &sum), 0);
+    MDB_val sv = {sum.len, sum.data};
+    raw_log_put(&r, 5, &sv);
+    buf_free(&sum);
+    raw_close(&r);
+    EXPECT_BAD(cs, 3, "table \"p\": 5 versions are missing but DELETE HISTORY and ERASE removed 4");
+    sh("rm -rf %s%s", cs, "");
 
     /* the version the cut kept (1 a3, seq 5 <= the cut) removed: more is
      * missing than DELETE HISTORY says it removed */
@@ -819,6 +913,75 @@ TEST(purged_history)
     CHECK_EQ_INT(mdb_del(r.txn, ver, &k, NULL), 0);
     raw_close(&r);
     EXPECT_BAD(cp, 9, "at seq 9 is missing");
+}
+
+/* A database whose log was written in format 3 (no events digest, no
+ * summaries), as a DriftDB before format 4 left it: made here by rewriting
+ * each record of a new one into format 3, with the chain hashed again.  It
+ * verifies; DELETE HISTORY and ERASE work on it, leave its records whole
+ * (format 3 has no summary), and add format 4 records after them. */
+TEST(log_format_3)
+{
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/format3", base);
+    driftdb_error e;
+    CHECK_EQ_INT(driftdb_init(dir, &e), DRIFTDB_OK);
+    driftdb *db;
+    CHECK_EQ_INT(driftdb_open(dir, NULL, &db, &e), DRIFTDB_OK);
+    driftdb_session *s;
+    CHECK_EQ_INT(driftdb_session_open(db, NULL, &s, &e), DRIFTDB_OK);
+    for (int i = 0; i < 9; i++) CHECK_EQ_INT(run_sql(s, purge_setup[i], &e), 0);
+    driftdb_session_close(s);
+    driftdb_close(db);
+
+    Raw r;
+    MDB_val v, mk = {2, "db"}, mv, hk = {4, "head"}, hv;
+    CHECK_EQ_INT(raw_open(&r, dir), 0);
+    CHECK_EQ_INT(mdb_get(r.txn, raw_db(&r, "meta"), &mk, &mv), 0);
+    u8 dbid[FMT_DBID_LEN], prev[32] = {0}, head[FMT_META_HEAD_LEN];
+    memcpy(dbid, (const u8 *)mv.mv_data + 12, FMT_DBID_LEN);
+    for (u64 q = 1; q <= 9; q++) {
+        CHECK_EQ_INT(raw_log(&r, q, &v, vb), 0);
+        size_t at = log_form_at(&v);
+        CHECK(at > 0 && vb[at] == FMT_LOG_LISTED);
+        memmove(vb + at, vb + at + 1, v.mv_size - at - 1);   /* no form byte */
+        v.mv_size--;
+        vb[0] = FMT_LOG_FORMAT_V3;
+        memcpy(vb + FMT_LOG_OFF_PREV, prev, 32);
+        CHECK_EQ_INT(log_hash(vb, v.mv_size - 4, q, dbid, prev), 0);
+        memcpy(vb + FMT_LOG_OFF_HASH, prev, 32);
+        raw_log_put(&r, q, &v);
+    }
+    CHECK_EQ_INT(mdb_get(r.txn, raw_db(&r, "meta"), &hk, &hv), 0);
+    memcpy(head, hv.mv_data, FMT_META_HEAD_LEN);
+    memcpy(head + 8, prev, 32);
+    MDB_val nh = {FMT_META_HEAD_LEN, head};
+    CHECK_EQ_INT(mdb_put(r.txn, raw_db(&r, "meta"), &hk, &nh, 0), 0);
+    raw_close(&r);
+
+    char o[3][512];
+    CHECK_EQ_INT(driftdb_open(dir, NULL, &db, &e), DRIFTDB_OK);
+    CHECK_EQ_INT(driftdb_session_open(db, NULL, &s, &e), DRIFTDB_OK);
+    CHECK_EQ_INT(row3(s, "VERIFY", o), 0);
+    CHECK_EQ_STR(o[2], "OK");
+    CHECK_EQ_INT(run_sql(s, purge_setup[9], &e), 0);    /* DELETE HISTORY: 10 */
+    CHECK_EQ_INT(run_sql(s, purge_setup[10], &e), 0);   /* ERASE: 11 */
+    CHECK_EQ_INT(row3(s, "SELECT count(*), string_agg(v, ',' ORDER BY id, system_seq_start), 0 FROM p FOR SYSTEM_TIME ALL", o), 0);
+    CHECK_EQ_STR(o[0], "5");
+    CHECK_EQ_STR(o[1], "a3,b,b2,c,c2");
+    CHECK_EQ_INT(row3(s, "VERIFY", o), 0);
+    CHECK_EQ_STR(o[0], "11");
+    CHECK_EQ_STR(o[2], "OK");
+    driftdb_session_close(s);
+    driftdb_close(db);
+    CHECK_EQ_INT(raw_open(&r, dir), 0);
+    for (u64 q = 3; q <= 11; q++) {
+        CHECK_EQ_INT(raw_log(&r, q, &v, vb), 0);
+        CHECK_EQ_INT(vb[0], q <= 9 ? FMT_LOG_FORMAT_V3 : FMT_LOG_FORMAT);
+        if (q > 9) CHECK(log_form_at(&v) > 0 && vb[log_form_at(&v)] == FMT_LOG_LISTED);
+    }
+    CHECK_EQ_INT(raw_holds(&r, "Zq7"), 0);
+    raw_close(&r);
 }
 
 /* history_retention applied in the background (store/retention.c): the
@@ -894,6 +1057,7 @@ int main(void)
     RUN(verify_table);
     RUN(verify_window_old_snapshot);
     RUN(purged_history);
+    RUN(log_format_3);
     RUN(retention_applied);
     sh("rm -rf %s%s", base, "");
     return check_summary();

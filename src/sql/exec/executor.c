@@ -3919,7 +3919,7 @@ static int commits_next(SqlCtx *ctx, Op *op, Value **row)
     r[2] = text_of(lr.user);
     r[3] = text_of(lr.application);
     r[4] = lr.client_addr[0] ? text_of(lr.client_addr) : val_null(TYPE_TEXT);
-    r[5] = val_int(TYPE_INT8, (i64)lr.nevents);
+    r[5] = val_int(TYPE_INT8, (i64)lr.committed);
     r[6] = val_text(TYPE_TEXT, hex, 2 * SHA256_LEN);
     r[7] = val_null(TYPE_TEXT);
     if (lr.nevents == 1) {
