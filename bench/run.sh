@@ -6,6 +6,7 @@
 #   connect.sh        SCRAM-SHA-256 (and trust) connections/s, PostgreSQL 15 beside
 #   groupby.sh        GROUP BY and aggregate scans, PostgreSQL 15 beside
 #   pointselect.sh    pgbench -M prepared point SELECTs, PostgreSQL 15 beside
+#   asof.sh           a scan AS OF a point with few rows, from a checkpoint and not
 #   bench_queries.py  the query engine beside PostgreSQL 15 (joins, subqueries,
 #                     index ranges, point SELECTs through the wire)
 set -e
@@ -17,4 +18,5 @@ BUILD="$BUILD" bash "$(dirname "$0")/commits.sh"
 BUILD="$BUILD" bash "$(dirname "$0")/connect.sh"
 BUILD="$BUILD" bash "$(dirname "$0")/groupby.sh"
 BUILD="$BUILD" bash "$(dirname "$0")/pointselect.sh"
+BUILD="$BUILD" bash "$(dirname "$0")/asof.sh"
 /usr/bin/python3 "$(dirname "$0")/bench_queries.py" "$BUILD" --scale "${BENCH_SCALE:-1}" --runs "${BENCH_RUNS:-5}"

@@ -259,8 +259,8 @@ static const CmdHelp cmd_help[] = {
     {"snapshot",
      "Usage: driftdb snapshot TARGET -t TABLE\n"
      "\n"
-     "Runs CHECKPOINT TABLE (not supported by the SQL layer yet: it fails with\n"
-     "its error).\n"
+     "Runs CHECKPOINT TABLE: writes the keys of the table's rows now, which\n"
+     "scans AS OF points near it start from, and prints its seq and rows.\n"
      "\n"
      "Options:\n" TARGET_HELP
      "  -t, --table TABLE     the table\n"
@@ -268,8 +268,8 @@ static const CmdHelp cmd_help[] = {
     {"compact",
      "Usage: driftdb compact TARGET [-t TABLE]\n"
      "\n"
-     "Runs VACUUM [TABLE]: it reclaims what retention freed; DriftDB keeps every\n"
-     "version until retention exists, so today there is nothing to reclaim.\n"
+     "Runs VACUUM [TABLE]. It reclaims nothing itself: DELETE HISTORY and ERASE\n"
+     "reclaim the space they free when they commit.\n"
      "\n"
      "Options:\n" TARGET_HELP
      "  -t, --table TABLE     only this table\n"
@@ -848,9 +848,8 @@ static int cmd_restore(int argc, char **argv)
     return 0;
 }
 
-/* snapshot and compact: thin wrappers over CHECKPOINT TABLE and VACUUM; when
- * the SQL layer lacks the statement (CHECKPOINT TABLE) they fail with its
- * error. */
+/* snapshot and compact: thin wrappers over CHECKPOINT TABLE and VACUUM,
+ * printing the statement's answer or failing with its error. */
 static int run_statement_cmd(int argc, char **argv, const char *cmd, int need_table)
 {
     CliTarget t = {NULL, NULL};

@@ -2061,11 +2061,12 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         inner.u.select = stmt->u.cursor->query;
         stmt = &inner;
     }
-    if (stmt->kind == STMT_VERIFY || stmt->kind == STMT_BACKUP) {
+    if (stmt->kind == STMT_VERIFY || stmt->kind == STMT_BACKUP || stmt->kind == STMT_CHECKPOINT) {
         /* their row's columns, without the planning that does their work */
         static const char *const vnames[] = {"commits_checked", "first_bad_seq", "status"};
         static const TypeId vtypes[] = {TYPE_INT8, TYPE_INT8, TYPE_TEXT};
         static const char *const bnames[] = {"database_bytes", "file_bytes"};
+        static const char *const cnames[] = {"seq", "rows"};
         static const TypeId btypes[] = {TYPE_INT8, TYPE_INT8};
         bool v = stmt->kind == STMT_VERIFY;
         d->has_rows = true;
@@ -2073,7 +2074,8 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         d->cols = arena_zalloc(keep, sizeof(driftdb_column) * (size_t)d->ncols);
         if (!d->cols) { rc = dd_err(e, DD_ENOMEM, -1, NULL); goto done; }
         for (int i = 0; i < d->ncols && !rc; i++)
-            rc = desc_col(keep, &d->cols[i], v ? vnames[i] : bnames[i], v ? vtypes[i] : btypes[i], -1);
+            rc = desc_col(keep, &d->cols[i], v ? vnames[i] : stmt->kind == STMT_BACKUP ? bnames[i] : cnames[i],
+                          v ? vtypes[i] : btypes[i], -1);
         if (rc) dd_err(e, rc, -1, NULL);
         goto done;
     }

@@ -156,6 +156,35 @@ static int plan_backup(SqlCtx *ctx, Plan *p, const char *path, int loc)
     return rows_plan(ctx, p, 2, names, types, row, 1);
 }
 
+/* CHECKPOINT TABLE t: the keys of t's rows at the head, from which scans
+ * AS OF points near it start (store/checkpoint.c); its owner's (or a
+ * superuser's).  One row: the checkpoint's seq and its rows. */
+static int plan_checkpoint(SqlCtx *ctx, Plan *p, const char *name, int loc)
+{
+    const TableInfo *t = resolve_table_present(ctx, name);
+    if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, loc, "relation \"%s\" does not exist", name);
+    if (t->view_sql || t->sequence)
+        return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, loc, "\"%s\" is not a table", name_base(t->name));
+    if (t->temp)
+        return dd_err(ctx->err, DD_EFEATURE, loc, "CHECKPOINT TABLE: temporary table \"%s\" keeps no history",
+                      name_base(t->name));
+    if (!acl_owns_checked(ctx, t))
+        return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1, "must be owner of table %s", name_base(t->name));
+    u64 seq, rows;
+    /* its write may need to grow the map, which waits for pinned readers */
+    snap_unpin(ctx->snap);
+    int rc = store_checkpoint_table(ctx->store, t->id, &seq, &rows, ctx->err);
+    snap_pin(ctx->snap);
+    if (rc) return rc;
+    static const char *names[] = {"seq", "rows"};
+    static const TypeId types[] = {TYPE_INT8, TYPE_INT8};
+    Value *row = arena_alloc(ctx->stmt, sizeof(Value) * 2);
+    if (!row) return DD_ENOMEM;
+    row[0] = val_int(TYPE_INT8, (i64)seq);
+    row[1] = val_int(TYPE_INT8, (i64)rows);
+    return rows_plan(ctx, p, 2, names, types, row, 1);
+}
+
 /* Statistics of t, which only its owner (or a superuser) gathers: the
  * others' ANALYZE skips it with PostgreSQL 15's WARNING.  VACUUM without
  * ANALYZE gathers none: DriftDB keeps every version (they are the
@@ -549,6 +578,7 @@ static int prepare_stmt(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p, &stmt->u.verify); break;
     case STMT_BACKUP: rc = plan_backup(ctx, p, stmt->u.backup.path, stmt->u.backup.loc); break;
+    case STMT_CHECKPOINT: rc = plan_checkpoint(ctx, p, stmt->u.checkpoint.table, stmt->u.checkpoint.loc); break;
     case STMT_ANALYZE: rc = plan_analyze(ctx, p, stmt->u.drop); break;
     case STMT_TRUNCATE: rc = analyze_truncate(ctx, stmt->u.drop, p); break;
     case STMT_LOCK: rc = plan_lock(ctx, p, stmt->u.drop); break;

@@ -203,7 +203,13 @@ static int env_open(Store *st, size_t map_size, unsigned readers, bool create, D
     }
     if (rc) return store_mdb_err(err, rc, "beginning transaction");
     for (int i = 0; i < FMT_DB__COUNT; i++) {
-        rc = mdb_dbi_open(txn, db_names[i], create ? MDB_CREATE : 0, &st->dbi[i]);
+        /* checkpoint came later: made by the first read-write open */
+        bool later = i == FMT_DB_CHECKPOINT;
+        rc = mdb_dbi_open(txn, db_names[i], create || (later && !st->read_only) ? MDB_CREATE : 0, &st->dbi[i]);
+        if (later) {
+            st->has_ckpt_db = rc == 0;
+            if (rc == MDB_NOTFOUND) rc = 0;
+        }
         if (rc) {
             mdb_txn_abort(txn);
             if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {

@@ -116,6 +116,20 @@
  *           index exists, never removed.  A scan AS OF x reads the history
  *           entries and checks each row's version at x.
  *
+ * checkpoint (CHECKPOINT TABLE, checkpoint.c; absent in files made before
+ *           it until a read-write open creates it)
+ *           key u32 BE table id || u64 BE seq || u32 BE chunk (0, 1, ...)
+ *           value: [0] u8 FMT_CKPT_FORMAT, [1..4] u32 BE keys in the chunk
+ *                  (1..FMT_CKPT_CHUNK_KEYS), [5..12] u64 BE the keys the
+ *                  table ever had at seq (a cost hint: the keys an AS OF
+ *                  scan without the checkpoint visits), [13..16] u32 BE raw
+ *                  length, then a zstd frame of the raw bytes (each key:
+ *                  varint length, pk bytes; strictly ascending across the
+ *                  chunks), last 4 u32 BE CRC32C of every byte before.
+ *           The keys of the table's rows visible at seq: exactly those
+ *           (VERIFY checks it); DELETE HISTORY and ERASE rewrite the
+ *           checkpoints their removals touch.
+ *
  * catalog   key u32 BE table id || u64 BE ~seq
  *           value: catalog record (catalog_encode):
  *             u8 format (FMT_CAT_FORMAT), u32 BE id, str name, u64 BE seq,
@@ -212,8 +226,14 @@
 #define FMT_LOCK_NAME "LOCK"
 
 enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
-       FMT_DB_INDEX, FMT_DB_CATALOG, FMT_DB__COUNT };
-#define FMT_DB_NAMES { "meta", "log", "times", "versions", "current", "index", "catalog" }
+       FMT_DB_INDEX, FMT_DB_CATALOG, FMT_DB_CHECKPOINT, FMT_DB__COUNT };
+#define FMT_DB_NAMES { "meta", "log", "times", "versions", "current", "index", "catalog", "checkpoint" }
+/* checkpoint chunks (above) */
+#define FMT_CKPT_FORMAT 1
+#define FMT_CKPT_KEY_LEN 16
+#define FMT_CKPT_HDR 17
+#define FMT_CKPT_CHUNK_KEYS 65536
+#define FMT_CKPT_CHUNK_BYTES (1u << 20)
 
 #define FMT_LOG_FORMAT 4
 #define FMT_LOG_FORMAT_V3 3
@@ -363,7 +383,7 @@ DD_STATIC_ASSERT(FMT_META_HEAD_LEN == 48, "meta head record");
 DD_STATIC_ASSERT(FMT_LOG_OFF_TAIL == 1 + 8 + 32 + 32, "log header");
 DD_STATIC_ASSERT(FMT_MAX_PK == 480, "pk limit is 480 bytes");
 DD_STATIC_ASSERT(FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN <= FMT_LMDB_MAX_KEY, "versions key fits");
-DD_STATIC_ASSERT(FMT_DB__COUNT == 7, "named databases");
+DD_STATIC_ASSERT(FMT_DB__COUNT == 8, "named databases");
 
 /* ~seq as stored in keys. */
 static inline u64 fmt_inv_seq(u64 seq) { return UINT64_MAX - seq; }

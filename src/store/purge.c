@@ -455,6 +455,7 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
             qsort(pg.seqs.data, pg.seqs.len / sizeof(u64), sizeof(u64), u64_cmp);
             rc = summarize_records(&pg, (const u64 *)pg.seqs.data, pg.seqs.len / sizeof(u64));
         }
+        if (!rc && ev->b) rc = ckpt_purge(st, txn, p->table, ev->a, err);
     } else {
         ev->op = FMT_EV_ERASE;
         for (u32 i = 0; i < p->nkeys && !rc; i++) rc = erase_key(&pg, p->keys[i], p->keylens[i], &ev->b, &ev->a);
@@ -462,6 +463,7 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
         for (u32 i = 0; i < p->nseqs && !rc; i++) rc = scrub_record(&pg, p, p->seqs[i], &out);
         buf_free(&out);
         if (!rc) rc = summarize_records(&pg, p->seqs, p->nseqs);
+        if (!rc && ev->b) rc = ckpt_purge(st, txn, p->table, UINT64_MAX, err);
         if (rc > 0) pg.what = "erasing";
     }
     p->removed = ev->b;

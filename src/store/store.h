@@ -691,6 +691,27 @@ typedef struct StoreReaders {
 } StoreReaders;
 int store_readers(Store *st, StoreReaders *out, DdError *err);
 
+/* ---- checkpoints (CHECKPOINT TABLE, checkpoint.c) ---- */
+
+/* Writes the checkpoint of table at the head: the keys of its live rows.
+ * *seq its seq, *keys their number. */
+int store_checkpoint_table(Store *st, u32 table, u64 *seq, u64 *keys, DdError *err);
+typedef struct StoreCkptKeys {
+    Buf list;               /* the keys' bytes */
+    void *refs;             /* sorted references into list */
+    size_t n;
+    u64 seq;                /* the checkpoint used */
+} StoreCkptKeys;
+/* For a scan of table AS OF x over [lo, hi) (NULL: open): the keys whose
+ * version at x may be a row, from the nearest checkpoint and the log
+ * between it and x, sorted and each once: 1.  0 when there is no
+ * checkpoint, or visiting every key of the table is cheaper (or the
+ * environment variable DRIFTDB_NO_CHECKPOINT_SCAN is set); -code on error. */
+int store_ckpt_keys(Snap *s, u32 table, u64 x, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
+                    StoreCkptKeys *out, DdError *err);
+const u8 *store_ckpt_key_at(const StoreCkptKeys *k, size_t i, u32 *n);
+void store_ckpt_keys_free(StoreCkptKeys *k);
+
 /* ---- the commit log ---- */
 
 typedef struct LogEvent {

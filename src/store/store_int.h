@@ -177,6 +177,8 @@ struct Store {
      * new LMDB transaction would not find the history it had (snap_renew
      * then loses it), nor would VERIFY between its snapshots */
     u64 purge_seq;
+    bool has_ckpt_db;             /* the checkpoint database exists (a read-only
+                                   * open of an older file: not) */
     /* history_retention's thread (retention.c), with the writer */
     pthread_mutex_t ret_mu;
     pthread_cond_t ret_cv;
@@ -329,6 +331,19 @@ u64 cat_last_write_locked(Store *st, u32 id);
 /* Live table named `name` at seq, or NULL; caller holds cat_mu. */
 const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *created_later, int space);
 void cat_free(Store *st);
+
+/* checkpoint.c */
+/* Decodes and checks one chunk value into raw (the keys); XX001 if bad. */
+int ckpt_decode(const u8 *v, size_t n, Buf *raw, u32 *nkeys, u64 *kever, DdError *err);
+int ckpt_key_cmp(const u8 *a, u32 an, const u8 *b, u32 bn);
+/* In a purge's transaction: table's checkpoints at or before upto keep
+ * only the keys still visible at their seq.  0, an LMDB code, or -code. */
+int ckpt_purge(Store *st, MDB_txn *txn, u32 table, u64 upto, DdError *err);
+/* VERIFY's check of every checkpoint (only table's when one): well formed,
+ * at a seq of the database, and naming exactly the keys of the rows
+ * visible at its seq.  0 good, 1 damage (bad filled), or an LMDB code. */
+typedef struct CkptBad { u32 table; u64 seq; char why[160]; } CkptBad;
+int ckpt_check(Store *st, MDB_txn *txn, u64 head, bool one, u32 only, CkptBad *bad);
 
 /* log.c */
 typedef struct LogEventIn {

@@ -163,8 +163,8 @@ int store_truncate_history(Store *st, u64 n, DdError *err)
         memcpy(hash, lr.hash, 32);
         time = lr.time_us;
     }
-    /* log and catalog after n, times mapping to seqs after n */
-    static const int dbs[] = {FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_CATALOG};
+    /* log, catalog and checkpoints after n, times mapping to seqs after n */
+    static const int dbs[] = {FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_CATALOG, FMT_DB_CHECKPOINT};
     for (size_t d = 0; d < sizeof dbs / sizeof dbs[0]; d++) {
         if ((m = mdb_cursor_open(txn, st->dbi[dbs[d]], &c))) {
             rc = store_mdb_err(err, m, "truncating");
@@ -172,9 +172,10 @@ int store_truncate_history(Store *st, u64 n, DdError *err)
         }
         MDB_val k, v;
         for (m = mdb_cursor_get(c, &k, &v, MDB_FIRST); m == 0;) {
-            u64 seq = dbs[d] == FMT_DB_LOG     ? (k.mv_size == 8 ? get_u64be(k.mv_data) : 0)
-                      : dbs[d] == FMT_DB_TIMES ? (v.mv_size == 8 ? get_u64be(v.mv_data) : 0)
-                                               : (k.mv_size == 12 ? fmt_inv_seq(get_u64be((u8 *)k.mv_data + 4)) : 0);
+            u64 seq = dbs[d] == FMT_DB_LOG          ? (k.mv_size == 8 ? get_u64be(k.mv_data) : 0)
+                      : dbs[d] == FMT_DB_TIMES      ? (v.mv_size == 8 ? get_u64be(v.mv_data) : 0)
+                      : dbs[d] == FMT_DB_CHECKPOINT ? (k.mv_size == FMT_CKPT_KEY_LEN ? get_u64be((u8 *)k.mv_data + 4) : 0)
+                                                    : (k.mv_size == 12 ? fmt_inv_seq(get_u64be((u8 *)k.mv_data + 4)) : 0);
             if (seq > n) {
                 if ((m = mdb_cursor_del(c, 0))) break;
                 m = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT);

@@ -1092,6 +1092,17 @@ static int verify_times(Verify *vf)
     return rc;
 }
 
+/* The checkpoints (CHECKPOINT TABLE), or under VERIFY TABLE the table's. */
+static int verify_checkpoints(Verify *vf)
+{
+    CkptBad b;
+    int rc = ckpt_check(vf->st, vf->s->txn, vf->head, vf->one_table, vf->table, &b);
+    if (rc == 1)
+        return bad_at(vf, 0, "checkpoint of %s at seq %llu: %s", where(vf, b.table, NULL, 0),
+                      (unsigned long long)b.seq, b.why);
+    return rc ? store_mdb_err(vf->err, rc, "verifying checkpoints") : 0;
+}
+
 /* The catalog db, and meta's ids above every id the catalog uses. */
 static int verify_catalog_meta(Verify *vf)
 {
@@ -1264,7 +1275,7 @@ static int verify_all(Store *st, bool one_table, u32 table, u64 *checked, u64 *f
     *checked = head2;
     vf.head = vf.snap_head = head2;
     if ((rc = collect_indexes(&vf, head2)) || (rc = verify_versions(&vf)) || (rc = verify_index_db(&vf)) ||
-        (rc = verify_times(&vf)) || (rc = verify_catalog_meta(&vf)))
+        (rc = verify_times(&vf)) || (rc = verify_catalog_meta(&vf)) || (rc = verify_checkpoints(&vf)))
         goto done;
 done:
     verify_end(&vf);

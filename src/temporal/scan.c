@@ -15,7 +15,9 @@
  *              past the key (t, pk, 0xFF x 8) -> KEY_START.
  *   DONE.
  * AS OF visits one entry per key (two seeks per key: O(keys * log n)),
- * whatever the depth of history.  PRESENT walks `current` instead.
+ * whatever the depth of history, or, from a checkpoint near the point
+ * (ST_LIST, store_ckpt_keys), only the keys that may be visible there.
+ * PRESENT walks `current` instead.
  *
  * Periods (docs/time-travel.md §3), end 0 meaning "no end":
  *   AS_OF x:       start <= x && (end == 0 || end > x)
@@ -30,7 +32,7 @@
 
 #include <string.h>
 
-enum { ST_KEY_START, ST_IN_KEY, ST_DONE };
+enum { ST_KEY_START, ST_IN_KEY, ST_DONE, ST_LIST };
 
 struct TScan {
     Snap *s;
@@ -49,6 +51,8 @@ struct TScan {
     Buf lo;             /* t || lo bound (desc) */
     u64 lim;            /* the snapshot's head: no entry after it is read */
     bool behind;        /* snap_behind: the present from history */
+    StoreCkptKeys ck;   /* ST_LIST: the keys to look up AS OF upper */
+    size_t ck_i;
 };
 
 static bool below_hi(const TScan *sc, const u8 *k, size_t kn)
@@ -108,10 +112,29 @@ int tscan_open(Snap *s, u32 table, TMode mode, u64 a, u64 b, const u8 *lo, u32 l
         tscan_close(sc);
         return rc;
     }
+    if (!empty && mode == TMODE_AS_OF && !sc->behind && !lo && !hi) {
+        /* a whole table from a checkpoint near the point, when that
+         * visits fewer keys (a range or a key: seeks of its own) */
+        rc = store_ckpt_keys(s, table, sc->upper, lo, lo ? lolen : 0, hi, hi ? hilen : 0, &sc->ck, err);
+        if (rc < 0) {
+            tscan_close(sc);
+            return -rc;
+        }
+        if (rc > 0) {
+            sc->state = ST_LIST;
+            *out = sc;
+            return 0;
+        }
+    }
     if (empty || !store_cursor_seek(sc->c, sc->seek.data, sc->seek.len)) sc->state = ST_DONE;
     else sc->state = ST_KEY_START;
     *out = sc;
     return 0;
+}
+
+u64 tscan_checkpoint(const TScan *sc)
+{
+    return sc->ck.seq;
 }
 
 /* The Version of a `current` entry; false for a malformed one (skipped). */
@@ -243,6 +266,7 @@ void tscan_close(TScan *sc)
     buf_free(&sc->hi);
     buf_free(&sc->key);
     buf_free(&sc->seek);
+    store_ckpt_keys_free(&sc->ck);
     dd_free(sc);
 }
 
@@ -364,6 +388,12 @@ int tscan_next(TScan *sc, Version *v, DdError *err)
 {
     if (sc->desc) return sc->behind ? next_behind_desc(sc, v, err) : next_present_desc(sc, v);
     if (sc->mode == TMODE_PRESENT) return next_present(sc, v);
+    while (sc->state == ST_LIST) {
+        if (sc->ck_i == sc->ck.n) return 0;
+        u32 pklen;
+        const u8 *pk = store_ckpt_key_at(&sc->ck, sc->ck_i++, &pklen);
+        if (tv_as_of(sc->s, sc->c, sc->table, pk, pklen, sc->upper, v)) return 1;
+    }
     for (;;) {
         if (sc->state == ST_DONE) return 0;
         if (sc->state == ST_KEY_START) {

@@ -50,6 +50,9 @@ int tscan_open_desc(Snap *s, u32 table, const u8 *lo, u32 lolen, const u8 *hi, u
                     DdError *err);
 /* 1: *v filled; 0: end; <0: -error code with err filled. */
 int tscan_next(TScan *sc, Version *v, DdError *err);
+/* The seq of the checkpoint an AS OF scan starts from (CHECKPOINT TABLE),
+ * or 0. */
+u64 tscan_checkpoint(const TScan *sc);
 void tscan_close(TScan *sc);
 
 /* Point lookups: the version of (table, pk) visible at seq (PRESENT: the

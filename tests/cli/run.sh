@@ -9,7 +9,7 @@
 # with their line numbers, a missing table, nothing committed on error),
 # select (--as-of, -w, -l, formats), drift (text and json timelines), diff,
 # verify, doctor (fresh, damaged, beside and through a server, a stale reader
-# slot), snapshot/compact (their statements' errors), read-only opening
+# slot), snapshot (CHECKPOINT TABLE's row and errors), compact, read-only opening
 # beside a server and the --url hint for writers, a progress line through a
 # real terminal (script(1)), and an ingest -> select -> drift round trip.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -358,8 +358,11 @@ check data_doctor_unopenable_status 2 "$rc"
 matches data_doctor_unopenable "^PROBLEM: the database does not open: .*not a valid LMDB file" "$(printf '%s\n' "$out" | tail -n 1)"
 
 out=$("$D" snapshot --data "$DB" -t ev 2>&1); rc=$?
-has data_snapshot_statement_error '1 ERROR:  0A000: CHECKPOINT TABLE is not supported' "$rc $out"
-check data_snapshot_status 1 "$rc"
+rows=$(q --data "$DB" -e "SELECT count(*) FROM ev")
+hs=$(q --data "$DB" -e "SELECT max(seq) FROM drift_commits")
+check data_snapshot "0 $hs|$rows" "$rc $(printf '%s\n' "$out" | sed -n 3p | tr -d ' ')"
+out=$("$D" snapshot --data "$DB" -t nosuch 2>&1); rc=$?
+has data_snapshot_missing_table '1 ERROR:  42P01: relation "nosuch" does not exist' "$rc $out"
 out=$("$D" compact --data "$DB" 2>&1); rc=$?
 check data_compact "0 VACUUM" "$rc $out"
 out=$("$D" compact --data "$DB" -t nosuch 2>&1); rc=$?
@@ -496,7 +499,7 @@ check url_bad_input_commits_nothing "count
 out=$("$D" ingest --url "$URL" -t nosuch -f "$TMP/events.jsonl" 2>&1); rc=$?
 has url_ingest_missing_table '1 driftdb: error: relation "nosuch" does not exist' "$rc $out"
 out=$("$D" snapshot --url "$URL" -t web 2>&1); rc=$?
-has url_snapshot_statement_error '1 ERROR:  0A000: CHECKPOINT TABLE is not supported' "$rc $out"
+has url_snapshot '0  seq | rows' "$rc $out"
 out=$("$D" sql --url "$URL" -e "SELECT 1 AS one" -e "SELECT * FROM nope" 2>&1); rc=$?
 check url_sql_error_caret "1  one 
 -----

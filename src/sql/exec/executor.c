@@ -122,6 +122,7 @@ typedef struct ScanOp {
     Buf pkey, pkey_hi;
     Value *row;
     TScan *ts;
+    u64 ckpt;               /* the checkpoint a run started from (EXPLAIN ANALYZE) */
     IScan *is;
     WsRow **ws; int nws, wspos;
     Version cur;
@@ -372,7 +373,9 @@ static int scan_open(SqlCtx *ctx, Op *op)
         lo = s->pk; lolen = s->pklen; hi = hib; hilen = s->pklen + 1;
     }
     if (s->desc) return tscan_open_desc(ctx->snap, s->t->id, lo, lolen, hi, hilen, &s->ts, ctx->err);
-    return tscan_open(ctx->snap, s->t->id, s->mode, s->a, s->b, lo, lolen, hi, hilen, &s->ts, ctx->err);
+    int rc = tscan_open(ctx->snap, s->t->id, s->mode, s->a, s->b, lo, lolen, hi, hilen, &s->ts, ctx->err);
+    if (!rc && tscan_checkpoint(s->ts)) s->ckpt = tscan_checkpoint(s->ts);
+    return rc;
 }
 
 static int cmp_key(const u8 *a, u32 an, const u8 *b, u32 bn)
@@ -676,6 +679,7 @@ static void scan_explain(Op *op, Buf *out)
         buf_printf(out, " FOR SYSTEM_TIME %s @SEQ:%llu %s @SEQ:%llu", modes[s->mode], (unsigned long long)s->a,
                    s->mode == TMODE_FROM_TO ? "TO" : s->mode == TMODE_BETWEEN ? "AND" : "-", (unsigned long long)s->b);
     if (per_row) buf_puts(out, " (key from the outer row)");
+    if (s->ckpt) buf_printf(out, " from checkpoint @SEQ:%llu", (unsigned long long)s->ckpt);
 }
 
 static const OpVtbl scan_vt = {"", scan_open, scan_next, scan_close, scan_explain};

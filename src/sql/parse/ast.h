@@ -564,6 +564,7 @@ typedef enum StmtKind {
     STMT_ANALYZE,    /* ANALYZE / VACUUM [t, ...]: u.drop (names; n 0 = every table; vacuum) */
     STMT_TXN, STMT_SET, STMT_SHOW,
     STMT_BACKUP,     /* BACKUP TO 'file': u.backup */
+    STMT_CHECKPOINT, /* CHECKPOINT TABLE t: u.checkpoint */
     STMT_DELETE_HISTORY,   /* DELETE HISTORY FROM t [BEFORE SYSTEM_TIME x]: u.delete_ */
     STMT_ERASE,      /* ERASE FROM t [WHERE ...]: u.delete_ */
     STMT_VERIFY,     /* VERIFY [RECENT n | FROM @SEQ:f | TABLE t] [EXPECT HASH ...]: u.verify */
@@ -779,6 +780,10 @@ struct Stmt {
             const char *path;
             int loc;
         } backup;            /* STMT_BACKUP */
+        struct {
+            char *table;
+            int loc;
+        } checkpoint;        /* STMT_CHECKPOINT */
     } u;
 };
 

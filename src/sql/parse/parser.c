@@ -6369,11 +6369,16 @@ static int parse_stmt(Parser *p, Stmt *st)
             };
             for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
                 if (is_word(t, later[i][0])) return not_supported(p, t->start, later[i][1]);
-            /* CHECKPOINT TABLE t: a per-table checkpoint of visible rows (the
-             * scans issue); a plain CHECKPOINT has nothing to flush that a
-             * commit has not, but is refused rather than faked */
-            if (is_word(t, "checkpoint"))
-                return not_supported(p, t->start, is_kw(peek(p, 1), KW_TABLE) ? "CHECKPOINT TABLE" : "CHECKPOINT");
+            /* CHECKPOINT TABLE t: the keys of t's rows now, which AS OF
+             * scans near it start from; a plain CHECKPOINT has nothing to
+             * flush that a commit has not, but is refused rather than faked */
+            if (is_word(t, "checkpoint")) {
+                if (!is_kw(peek(p, 1), KW_TABLE)) return not_supported(p, t->start, "CHECKPOINT");
+                st->kind = STMT_CHECKPOINT;
+                advance(p);
+                advance(p);
+                return parse_qualified_name(p, &st->u.checkpoint.table, &st->u.checkpoint.loc);
+            }
         }
         return syntax_error(p);
     case KW_BEGIN: case KW_START: case KW_COMMIT: case KW_END: case KW_ROLLBACK:

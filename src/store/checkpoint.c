@@ -1,0 +1,656 @@
+/*
+ * checkpoint.c - CHECKPOINT TABLE: the keys of a table's rows visible at a
+ * seq, compressed and checksummed (layout in format.h, "checkpoint"), from
+ * which a scan AS OF a point near that seq starts.
+ *
+ * The rows visible AS OF x are among the checkpoint's keys (those visible
+ * at c) and the keys of the row events of the commits between c and x
+ * (either side): a row visible at x and not at c began or ended between
+ * them, and that commit's record names its key (a record whose versions
+ * all went is a summary, but then none of them can be visible).  So such a
+ * scan looks up the version at x of those keys alone (store_ckpt_keys),
+ * in place of every key the table ever had, when that is the cheaper.
+ * The images stay in `versions`: a checkpoint costs its keys.
+ *
+ * A checkpoint is derived data, not a commit: it is written outside the
+ * log by one LMDB transaction, and VERIFY checks it against the versions.
+ * DELETE HISTORY and ERASE rewrite the checkpoints their removals touch
+ * (ckpt_purge), so that no checkpoint names a key whose version at its seq
+ * is gone, nor an erased key; restore --until-seq drops those after its
+ * seq (truncate.c).
+ */
+#include "store_int.h"
+#include "../util/alloc.h"
+#include "../util/crc32c.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zstd.h>
+
+/* A key of the checkpoint database. */
+static void ckpt_key(u8 out[FMT_CKPT_KEY_LEN], u32 table, u64 seq, u32 chunk)
+{
+    put_u32be(out, table);
+    put_u64be(out + 4, seq);
+    put_u32be(out + 12, chunk);
+}
+
+int ckpt_decode(const u8 *v, size_t n, Buf *raw, u32 *nkeys, u64 *kever, DdError *err)
+{
+    if (n < FMT_CKPT_HDR + 4 || v[0] != FMT_CKPT_FORMAT) return dd_corrupt(err, "checkpoint: malformed chunk");
+    if (crc32c(0, v, n - 4) != get_u32be(v + n - 4)) return dd_corrupt(err, "checkpoint: checksum mismatch");
+    *nkeys = get_u32be(v + 1);
+    *kever = get_u64be(v + 5);
+    u32 rawn = get_u32be(v + 13);
+    if (*nkeys == 0 || *nkeys > FMT_CKPT_CHUNK_KEYS || rawn > FMT_CKPT_CHUNK_BYTES + FMT_MAX_PK + 10)
+        return dd_corrupt(err, "checkpoint: malformed chunk header");
+    const u8 *z = v + FMT_CKPT_HDR;
+    size_t zn = n - 4 - FMT_CKPT_HDR;
+    unsigned long long want = ZSTD_getFrameContentSize(z, zn);
+    if (want != rawn) return dd_corrupt(err, "checkpoint: malformed chunk body");
+    buf_reset(raw);
+    if (!buf_reserve(raw, rawn + 1)) return dd_err(err, DD_ENOMEM, -1, NULL);
+    size_t got = ZSTD_decompress(raw->data, rawn + 1, z, zn);
+    if (ZSTD_isError(got) || got != rawn) return dd_corrupt(err, "checkpoint: chunk does not decompress");
+    raw->len = rawn;
+    /* the keys: varint length, bytes; strictly ascending */
+    Cursor c;
+    cur_init(&c, raw->data, raw->len);
+    const u8 *prev = NULL;
+    u64 prevn = 0;
+    for (u32 i = 0; i < *nkeys; i++) {
+        u64 kn = cur_varint(&c);
+        const u8 *k = !c.bad && kn >= 1 && kn <= FMT_MAX_PK ? cur_bytes(&c, (size_t)kn) : NULL;
+        if (!k) return dd_corrupt(err, "checkpoint: malformed key");
+        if (prev && ckpt_key_cmp(prev, (u32)prevn, k, (u32)kn) >= 0)
+            return dd_corrupt(err, "checkpoint: keys out of order");
+        prev = k;
+        prevn = kn;
+    }
+    if (!cur_end(&c)) return dd_corrupt(err, "checkpoint: trailing bytes in a chunk");
+    return 0;
+}
+
+int ckpt_key_cmp(const u8 *a, u32 an, const u8 *b, u32 bn)
+{
+    int c = memcmp(a, b, an < bn ? an : bn);
+    return c ? c : an < bn ? -1 : an > bn;
+}
+
+/* Appends the chunk of the keys raw[0..len) (n of them) as chunk no of
+ * (table, seq) to the transaction.  0, an LMDB code, or -code. */
+static int put_chunk(Store *st, MDB_txn *txn, u32 table, u64 seq, u32 no, const Buf *raw, u32 n, u64 kever,
+                     Buf *val, DdError *err)
+{
+    size_t bound = ZSTD_compressBound(raw->len);
+    buf_reset(val);
+    if (!buf_reserve(val, FMT_CKPT_HDR + bound + 4)) return -dd_err(err, DD_ENOMEM, -1, NULL);
+    u8 *p = val->data;
+    p[0] = FMT_CKPT_FORMAT;
+    put_u32be(p + 1, n);
+    put_u64be(p + 5, kever);
+    put_u32be(p + 13, (u32)raw->len);
+    size_t zn = ZSTD_compress(p + FMT_CKPT_HDR, bound, raw->data, raw->len, 3);
+    if (ZSTD_isError(zn)) return -dd_err(err, DD_EINTERNAL, -1, "compressing a checkpoint: %s", ZSTD_getErrorName(zn));
+    val->len = FMT_CKPT_HDR + zn;
+    buf_put_u32be(val, crc32c(0, val->data, val->len));
+    u8 kb[FMT_CKPT_KEY_LEN];
+    ckpt_key(kb, table, seq, no);
+    MDB_val k = {sizeof kb, kb}, v = {val->len, val->data};
+    return wal_put(st, txn, FMT_DB_CHECKPOINT, &k, &v, 0);
+}
+
+/* Writes the keys of list (varint length, bytes; n of them, ascending) as
+ * checkpoint (table, seq), in chunks.  0, an LMDB code, or -code. */
+static int put_keys(Store *st, MDB_txn *txn, u32 table, u64 seq, const Buf *list, u64 kever, DdError *err)
+{
+    Buf raw = BUF_INIT, val = BUF_INIT;
+    Cursor c;
+    cur_init(&c, list->data, list->len);
+    u32 no = 0, n = 0;
+    int rc = 0;
+    while (!rc && cur_left(&c)) {
+        const u8 *at = c.p;
+        u64 kn = cur_varint(&c);
+        cur_bytes(&c, (size_t)kn);
+        buf_append(&raw, at, (size_t)(c.p - at));
+        n++;
+        if (n == FMT_CKPT_CHUNK_KEYS || raw.len >= FMT_CKPT_CHUNK_BYTES || !cur_left(&c)) {
+            rc = buf_ok(&raw) ? put_chunk(st, txn, table, seq, no++, &raw, n, kever, &val, err)
+                              : -dd_err(err, DD_ENOMEM, -1, NULL);
+            buf_reset(&raw);
+            n = 0;
+        }
+    }
+    buf_free(&raw);
+    buf_free(&val);
+    return rc;
+}
+
+/* Deletes every chunk of (table, seq).  An LMDB code. */
+static int del_checkpoint(Store *st, MDB_txn *txn, u32 table, u64 seq)
+{
+    for (u32 no = 0;; no++) {
+        u8 kb[FMT_CKPT_KEY_LEN];
+        ckpt_key(kb, table, seq, no);
+        MDB_val k = {sizeof kb, kb};
+        int rc = wal_del(st, txn, FMT_DB_CHECKPOINT, &k);
+        if (rc == MDB_NOTFOUND) return 0;
+        if (rc) return rc;
+    }
+}
+
+/* Whether (table, pk) has a row version visible at seq, through a cursor
+ * c on versions.  An LMDB code. */
+static int visible_at(MDB_cursor *c, u32 table, const u8 *pk, u32 pklen, u64 seq, bool *vis)
+{
+    u8 kb[FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN];
+    *vis = false;
+    if (pklen > FMT_MAX_PK) return 0;
+    put_u32be(kb, table);
+    memcpy(kb + 4, pk, pklen);
+    put_u64be(kb + 4 + pklen, fmt_inv_seq(seq));
+    MDB_val k = {4 + (size_t)pklen + 8, kb}, v;
+    int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    if (rc == MDB_NOTFOUND) return 0;
+    if (rc) return rc;
+    *vis = k.mv_size == 4 + (size_t)pklen + 8 && memcmp(k.mv_data, kb, 4 + pklen) == 0 && v.mv_size >= 1 &&
+           ((const u8 *)v.mv_data)[0] == FMT_VER_ROW;
+    return 0;
+}
+
+int store_checkpoint_table(Store *st, u32 table, u64 *seq_out, u64 *keys_out, DdError *err)
+{
+    *seq_out = *keys_out = 0;
+    if (st->read_only) return dd_err(err, DD_EREAD_ONLY_TXN, -1, "cannot write a checkpoint in a database opened read-only");
+    if (!st->has_ckpt_db) return dd_err(err, DD_EINTERNAL, -1, "the checkpoint database is missing");
+    for (int tries = 0;; tries++) {
+        Snap *s;
+        int rc = store_snap_begin(st, &s, err);
+        if (rc) return rc;
+        u64 head = s->seq;
+        Buf list = BUF_INIT;
+        u64 n = 0, kever = 0;
+        /* the keys visible at head: `current` */
+        MDB_cursor *c;
+        rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_CURRENT], &c);
+        if (!rc) {
+            u8 pre[4];
+            put_u32be(pre, table);
+            MDB_val k = {4, pre}, v;
+            int g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+            for (; g == 0; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+                if (k.mv_size <= 4 || k.mv_size > 4 + FMT_MAX_PK || get_u32be(k.mv_data) != table) break;
+                buf_put_varint(&list, k.mv_size - 4);
+                buf_append(&list, (const u8 *)k.mv_data + 4, k.mv_size - 4);
+                n++;
+            }
+            if (g && g != MDB_NOTFOUND) rc = g;
+            mdb_cursor_close(c);
+        }
+        /* the keys the table ever had: what an AS OF scan without it visits */
+        if (!rc) rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_VERSIONS], &c);
+        if (!rc) {
+            u8 seek[FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN];
+            size_t seekn = 4;
+            put_u32be(seek, table);
+            for (;;) {
+                MDB_val k = {seekn, seek}, v;
+                int g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+                if (g == MDB_NOTFOUND) break;
+                if (g) { rc = g; break; }
+                if (k.mv_size < 4 + 1 + FMT_SEQ_LEN || k.mv_size > sizeof seek || get_u32be(k.mv_data) != table) break;
+                kever++;
+                memcpy(seek, k.mv_data, k.mv_size - FMT_SEQ_LEN);
+                memset(seek + k.mv_size - FMT_SEQ_LEN, 0xff, FMT_SEQ_LEN);
+                seekn = k.mv_size;
+            }
+            mdb_cursor_close(c);
+        }
+        store_snap_end(s);
+        if (rc) {
+            buf_free(&list);
+            return store_mdb_err(err, rc, "writing a checkpoint");
+        }
+        if (!buf_ok(&list)) {
+            buf_free(&list);
+            return dd_err(err, DD_ENOMEM, -1, NULL);
+        }
+        MDB_txn *txn;
+        int broken = store_broken(st);
+        if (broken) {
+            buf_free(&list);
+            return dd_err(err, broken, -1, "%s", st->broken_msg[0] ? st->broken_msg : dd_err_text(broken));
+        }
+        if ((rc = wal_txn_begin(st, &txn))) {
+            buf_free(&list);
+            return store_mdb_err(err, rc, "writing a checkpoint");
+        }
+        /* a DELETE HISTORY or ERASE since head changed what head sees:
+         * take the keys again */
+        if (__atomic_load_n(&st->purge_seq, __ATOMIC_SEQ_CST) > head) {
+            wal_txn_abort(st, txn);
+            buf_free(&list);
+            if (tries < 3) continue;
+            return dd_err(err, DD_ESERIALIZATION, -1,
+                          "could not serialize access: DELETE HISTORY or ERASE committed while the checkpoint was taken");
+        }
+        rc = del_checkpoint(st, txn, table, head);
+        if (!rc && n) rc = put_keys(st, txn, table, head, &list, kever, err);
+        buf_free(&list);
+        if (rc) {
+            wal_txn_abort(st, txn);
+            return rc < 0 ? -rc : store_mdb_err(err, rc, "writing a checkpoint");
+        }
+        if ((rc = wal_commit(st, txn))) return store_mdb_err(err, rc, "writing a checkpoint");
+        *seq_out = head;
+        *keys_out = n;
+        return 0;
+    }
+}
+
+/* The checkpoint of table nearest x (at or before the snapshot's head):
+ * its seq, keys and keys-ever hint.  1 found, 0 none, -code. */
+static int nearest(Snap *s, u32 table, u64 x, u64 *seq, u64 *nkeys, u64 *kever, DdError *err)
+{
+    Store *st = s->st;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_CHECKPOINT], &c);
+    if (rc) return -store_mdb_err(err, rc, "reading checkpoints");
+    u64 cand[2] = {0, 0};
+    int nc = 0;
+    u8 kb[FMT_CKPT_KEY_LEN];
+    ckpt_key(kb, table, x, 0);
+    MDB_val k = {sizeof kb, kb}, v;
+    int g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    if (g == 0 && k.mv_size == FMT_CKPT_KEY_LEN && get_u32be(k.mv_data) == table &&
+        get_u64be((const u8 *)k.mv_data + 4) <= s->seq)
+        cand[nc++] = get_u64be((const u8 *)k.mv_data + 4);
+    g = g == 0 ? mdb_cursor_get(c, &k, &v, MDB_PREV) : g == MDB_NOTFOUND ? mdb_cursor_get(c, &k, &v, MDB_LAST) : g;
+    if (g == 0 && k.mv_size == FMT_CKPT_KEY_LEN && get_u32be(k.mv_data) == table &&
+        get_u64be((const u8 *)k.mv_data + 4) < x)
+        cand[nc++] = get_u64be((const u8 *)k.mv_data + 4);
+    mdb_cursor_close(c);
+    if (g && g != MDB_NOTFOUND) return -store_mdb_err(err, g, "reading checkpoints");
+    if (!nc) return 0;
+    u64 best = cand[0];
+    if (nc == 2 && (x - cand[1]) < (best > x ? best - x : x - best)) best = cand[1];
+    /* its chunks' headers */
+    *seq = best;
+    *nkeys = 0;
+    for (u32 no = 0;; no++) {
+        ckpt_key(kb, table, best, no);
+        MDB_val ck = {sizeof kb, kb}, cv;
+        g = mdb_get(s->txn, st->dbi[FMT_DB_CHECKPOINT], &ck, &cv);
+        if (g == MDB_NOTFOUND) break;
+        if (g) return -store_mdb_err(err, g, "reading checkpoints");
+        if (cv.mv_size < FMT_CKPT_HDR + 4 || ((const u8 *)cv.mv_data)[0] != FMT_CKPT_FORMAT)
+            return -dd_corrupt(err, "checkpoint of table id %u at seq %llu: malformed chunk", table,
+                               (unsigned long long)best);
+        *nkeys += get_u32be((const u8 *)cv.mv_data + 1);
+        *kever = get_u64be((const u8 *)cv.mv_data + 5);
+    }
+    return 1;
+}
+
+static bool in_range(const u8 *k, u32 kn, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen)
+{
+    if (lo && ckpt_key_cmp(k, kn, lo, lolen) < 0) return false;
+    if (hi && ckpt_key_cmp(k, kn, hi, hilen) >= 0) return false;
+    return true;
+}
+
+typedef struct KRef { const u8 *k; u32 n; } KRef;
+
+static int kref_cmp(const void *a, const void *b)
+{
+    const KRef *x = a, *y = b;
+    return ckpt_key_cmp(x->k, x->n, y->k, y->n);
+}
+
+int store_ckpt_keys(Snap *s, u32 table, u64 x, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
+                    StoreCkptKeys *out, DdError *err)
+{
+    memset(out, 0, sizeof *out);
+    Store *st = s->st;
+    if (!st->has_ckpt_db || getenv("DRIFTDB_NO_CHECKPOINT_SCAN")) return 0;
+    u64 c, nkeys = 0, kever = 0;
+    int rc = nearest(s, table, x, &c, &nkeys, &kever, err);
+    if (rc <= 0) return rc;
+    /* worth it when the log between c and x and the checkpoint's keys are
+     * fewer than half the keys an AS OF scan visits (two seeks each) */
+    u64 budget = kever / 2;
+    if (nkeys >= budget) return 0;
+    budget -= nkeys;
+    Buf list = BUF_INIT;   /* varint length, bytes */
+    u64 from = (c < x ? c : x) + 1, to = c < x ? x : c, read = 0;
+    MDB_cursor *lc;
+    if ((rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_LOG], &lc))) return -store_mdb_err(err, rc, "reading the log");
+    u8 kb[8];
+    put_u64be(kb, from);
+    MDB_val k = {8, kb}, v;
+    int g = from <= to ? mdb_cursor_get(lc, &k, &v, MDB_SET_RANGE) : MDB_NOTFOUND;
+    for (; g == 0 && rc == 0; g = mdb_cursor_get(lc, &k, &v, MDB_NEXT)) {
+        u64 q = k.mv_size == 8 ? get_u64be(k.mv_data) : 0;
+        if (q > to) break;
+        LogRecord lr;
+        Cursor ec;
+        if ((rc = log_parse(v.mv_data, v.mv_size, q, &lr, &ec, err))) {
+            rc = -rc;
+            break;
+        }
+        read += lr.committed + 1;
+        if (read > budget) {
+            rc = 1;   /* not worth it */
+            break;
+        }
+        for (u32 i = 0; i < lr.nevents; i++) {
+            LogEvent ev;
+            if (log_next_event(&ec, lr.format, &ev)) {
+                rc = -dd_corrupt(err, "log record %llu: malformed event", (unsigned long long)q);
+                break;
+            }
+            if (ev.table != table || ev.op < OP_INSERT || ev.op > OP_DELETE || !ev.pk || !ev.pklen ||
+                !in_range(ev.pk, ev.pklen, lo, lolen, hi, hilen))
+                continue;
+            buf_put_varint(&list, ev.pklen);
+            buf_append(&list, ev.pk, ev.pklen);
+        }
+    }
+    mdb_cursor_close(lc);
+    if (!rc && g && g != MDB_NOTFOUND) rc = -store_mdb_err(err, g, "reading the log");
+    /* the checkpoint's keys in range */
+    Buf raw = BUF_INIT;
+    for (u32 no = 0; rc == 0; no++) {
+        u8 ck[FMT_CKPT_KEY_LEN];
+        ckpt_key(ck, table, c, no);
+        MDB_val kk = {sizeof ck, ck}, cv;
+        g = mdb_get(s->txn, st->dbi[FMT_DB_CHECKPOINT], &kk, &cv);
+        if (g == MDB_NOTFOUND) break;
+        if (g) {
+            rc = -store_mdb_err(err, g, "reading checkpoints");
+            break;
+        }
+        u32 n;
+        u64 ke;
+        if ((rc = ckpt_decode(cv.mv_data, cv.mv_size, &raw, &n, &ke, err))) {
+            rc = -rc;
+            break;
+        }
+        Cursor rc_;
+        cur_init(&rc_, raw.data, raw.len);
+        for (u32 i = 0; i < n; i++) {
+            const u8 *at = rc_.p;
+            u64 kn = cur_varint(&rc_);
+            const u8 *kp = cur_bytes(&rc_, (size_t)kn);
+            if (in_range(kp, (u32)kn, lo, lolen, hi, hilen)) buf_append(&list, at, (size_t)(rc_.p - at));
+        }
+    }
+    buf_free(&raw);
+    if (rc) {
+        buf_free(&list);
+        return rc > 0 ? 0 : rc;
+    }
+    if (!buf_ok(&list)) {
+        buf_free(&list);
+        return -dd_err(err, DD_ENOMEM, -1, NULL);
+    }
+    /* sorted, each once */
+    size_t cnt = 0;
+    Cursor lcur;
+    cur_init(&lcur, list.data, list.len);
+    while (cur_left(&lcur)) {
+        cur_bytes(&lcur, (size_t)cur_varint(&lcur));
+        cnt++;
+    }
+    KRef *refs = dd_malloc(sizeof *refs * (cnt ? cnt : 1));
+    if (!refs) {
+        buf_free(&list);
+        return -dd_err(err, DD_ENOMEM, -1, NULL);
+    }
+    cur_init(&lcur, list.data, list.len);
+    for (size_t i = 0; i < cnt; i++) {
+        refs[i].n = (u32)cur_varint(&lcur);
+        refs[i].k = cur_bytes(&lcur, refs[i].n);
+    }
+    qsort(refs, cnt, sizeof *refs, kref_cmp);
+    size_t m = 0;
+    for (size_t i = 0; i < cnt; i++)
+        if (m == 0 || kref_cmp(&refs[m - 1], &refs[i]) != 0) refs[m++] = refs[i];
+    out->list = list;
+    out->refs = refs;
+    out->n = m;
+    out->seq = c;
+    return 1;
+}
+
+const u8 *store_ckpt_key_at(const StoreCkptKeys *k, size_t i, u32 *n)
+{
+    const KRef *r = k->refs;
+    *n = r[i].n;
+    return r[i].k;
+}
+
+void store_ckpt_keys_free(StoreCkptKeys *k)
+{
+    buf_free(&k->list);
+    dd_free(k->refs);
+    memset(k, 0, sizeof *k);
+}
+
+int ckpt_purge(Store *st, MDB_txn *txn, u32 table, u64 upto, DdError *err)
+{
+    if (!st->has_ckpt_db) return 0;
+    /* the seqs of table's checkpoints at or before upto */
+    u64 *seqs = NULL;
+    size_t ns = 0, cap = 0;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, st->dbi[FMT_DB_CHECKPOINT], &c);
+    if (rc) return rc;
+    u8 kb[FMT_CKPT_KEY_LEN];
+    ckpt_key(kb, table, 0, 0);
+    MDB_val k = {sizeof kb, kb}, v;
+    int g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    for (; g == 0; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != FMT_CKPT_KEY_LEN || get_u32be(k.mv_data) != table) break;
+        u64 q = get_u64be((const u8 *)k.mv_data + 4);
+        if (q > upto) break;
+        if (ns && seqs[ns - 1] == q) continue;
+        if (ns == cap) {
+            cap = cap ? cap * 2 : 8;
+            u64 *nn = dd_realloc(seqs, sizeof *nn * cap);
+            if (!nn) { rc = ENOMEM; break; }
+            seqs = nn;
+        }
+        seqs[ns++] = q;
+    }
+    mdb_cursor_close(c);
+    if (!rc && g && g != MDB_NOTFOUND) rc = g;
+    MDB_cursor *vc = NULL;
+    if (!rc) rc = mdb_cursor_open(txn, st->dbi[FMT_DB_VERSIONS], &vc);
+    Buf raw = BUF_INIT, keep = BUF_INIT;
+    for (size_t i = 0; i < ns && !rc; i++) {
+        /* keep the keys still visible at its seq */
+        buf_reset(&keep);
+        u64 kever = 0;
+        bool changed = false;
+        for (u32 no = 0; !rc; no++) {
+            ckpt_key(kb, table, seqs[i], no);
+            MDB_val ck = {sizeof kb, kb}, cv;
+            g = mdb_get(txn, st->dbi[FMT_DB_CHECKPOINT], &ck, &cv);
+            if (g == MDB_NOTFOUND) break;
+            if (g) { rc = g; break; }
+            u32 n;
+            if ((rc = ckpt_decode(cv.mv_data, cv.mv_size, &raw, &n, &kever, err))) {
+                rc = -rc;
+                break;
+            }
+            Cursor r;
+            cur_init(&r, raw.data, raw.len);
+            for (u32 j = 0; j < n && !rc; j++) {
+                const u8 *at = r.p;
+                u64 kn = cur_varint(&r);
+                const u8 *kp = cur_bytes(&r, (size_t)kn);
+                bool vis;
+                if ((rc = visible_at(vc, table, kp, (u32)kn, seqs[i], &vis))) break;
+                if (vis) buf_append(&keep, at, (size_t)(r.p - at));
+                else changed = true;
+            }
+        }
+        if (rc || !changed) continue;
+        if (!buf_ok(&keep)) { rc = ENOMEM; break; }
+        if ((rc = del_checkpoint(st, txn, table, seqs[i]))) break;
+        if (keep.len) rc = put_keys(st, txn, table, seqs[i], &keep, kever, err);
+    }
+    if (vc) mdb_cursor_close(vc);
+    buf_free(&raw);
+    buf_free(&keep);
+    dd_free(seqs);
+    return rc;
+}
+
+/* The number of table's keys with a row visible at seq: one seek per key
+ * the table ever had.  An LMDB code. */
+static int count_visible(MDB_cursor *c, u32 table, u64 seq, u64 *n)
+{
+    u8 seek[FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN];
+    size_t seekn = 4;
+    put_u32be(seek, table);
+    *n = 0;
+    for (;;) {
+        MDB_val k = {seekn, seek}, v;
+        int g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+        if (g == MDB_NOTFOUND) return 0;
+        if (g) return g;
+        if (k.mv_size < 4 + 1 + FMT_SEQ_LEN || k.mv_size > sizeof seek || get_u32be(k.mv_data) != table) return 0;
+        size_t pre = k.mv_size - FMT_SEQ_LEN;
+        u64 q = fmt_inv_seq(get_u64be((const u8 *)k.mv_data + pre));
+        memcpy(seek, k.mv_data, pre);
+        if (q > seq) {
+            /* the key's newest version at or before seq, if any */
+            put_u64be(seek + pre, fmt_inv_seq(seq));
+            seekn = k.mv_size;
+            k = (MDB_val){seekn, seek};
+            g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+            if (g && g != MDB_NOTFOUND) return g;
+        }
+        if (g == 0 && k.mv_size == pre + FMT_SEQ_LEN && memcmp(k.mv_data, seek, pre) == 0 && v.mv_size >= 1 &&
+            ((const u8 *)v.mv_data)[0] == FMT_VER_ROW)
+            (*n)++;
+        memset(seek + pre, 0xff, FMT_SEQ_LEN);
+        seekn = pre + FMT_SEQ_LEN;
+    }
+}
+
+int ckpt_check(Store *st, MDB_txn *txn, u64 head, bool one, u32 only, CkptBad *bad)
+{
+    memset(bad, 0, sizeof *bad);
+    if (!st->has_ckpt_db) return 0;
+    MDB_cursor *c = NULL, *vc = NULL;
+    int rc = mdb_cursor_open(txn, st->dbi[FMT_DB_CHECKPOINT], &c);
+    if (!rc) rc = mdb_cursor_open(txn, st->dbi[FMT_DB_VERSIONS], &vc);
+    Buf raw = BUF_INIT, last = BUF_INIT;
+    DdError e;
+    u32 table = 0;
+    u64 seq = 0, kever = 0, keys = 0;
+    u32 next_no = 0;
+    bool open = false;
+    MDB_val k, v;
+    int g = rc ? rc : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+    for (;; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (g && g != MDB_NOTFOUND) {
+            rc = g;
+            break;
+        }
+        bool same = g == 0 && k.mv_size == FMT_CKPT_KEY_LEN && open && get_u32be(k.mv_data) == table &&
+                    get_u64be((const u8 *)k.mv_data + 4) == seq;
+        if (open && !same) {
+            /* the checkpoint (table, seq) read whole: every row visible then */
+            u64 n;
+            if ((rc = count_visible(vc, table, seq, &n))) break;
+            if (n != keys) {
+                bad->table = table;
+                bad->seq = seq;
+                snprintf(bad->why, sizeof bad->why, "it has %llu rows, but %llu were visible then",
+                         (unsigned long long)keys, (unsigned long long)n);
+                break;
+            }
+            open = false;
+        }
+        if (g == MDB_NOTFOUND) break;
+        if (k.mv_size != FMT_CKPT_KEY_LEN) {
+            snprintf(bad->why, sizeof bad->why, "a key of %zu bytes", k.mv_size);
+            break;
+        }
+        u32 kt = get_u32be(k.mv_data);
+        u64 ks = get_u64be((const u8 *)k.mv_data + 4);
+        u32 no = get_u32be((const u8 *)k.mv_data + 12);
+        if (one && kt != only) continue;
+        if (!same) {
+            table = kt;
+            seq = ks;
+            keys = 0;
+            next_no = 0;
+            buf_reset(&last);
+            open = true;
+            bad->table = table;
+            bad->seq = seq;
+            pthread_mutex_lock(&st->cat_mu);
+            const TableInfo *t = cat_version_locked(st, table, seq);
+            pthread_mutex_unlock(&st->cat_mu);
+            if (seq == 0 || seq > head) {
+                snprintf(bad->why, sizeof bad->why, "its seq is not in the database (head %llu)",
+                         (unsigned long long)head);
+                break;
+            }
+            if (!t || t->dropped || t->temp || t->view_sql || t->sequence) {
+                snprintf(bad->why, sizeof bad->why, "no table of that id at its seq");
+                break;
+            }
+        }
+        if (no != next_no++) {
+            snprintf(bad->why, sizeof bad->why, "chunk %u where %u was due", no, next_no - 1);
+            break;
+        }
+        u32 n;
+        u64 ke;
+        if (ckpt_decode(v.mv_data, v.mv_size, &raw, &n, &ke, &e)) {
+            snprintf(bad->why, sizeof bad->why, "%.150s", e.message);
+            break;
+        }
+        if (no > 0 && ke != kever) {
+            snprintf(bad->why, sizeof bad->why, "its chunks disagree");
+            break;
+        }
+        kever = ke;
+        Cursor r;
+        cur_init(&r, raw.data, raw.len);
+        for (u32 i = 0; i < n && !rc && !bad->why[0]; i++) {
+            u64 kn = cur_varint(&r);
+            const u8 *kp = cur_bytes(&r, (size_t)kn);
+            if (i == 0 && last.len && ckpt_key_cmp(last.data, (u32)last.len, kp, (u32)kn) >= 0)
+                snprintf(bad->why, sizeof bad->why, "keys out of order between chunks");
+            bool vis;
+            if (!bad->why[0] && !(rc = visible_at(vc, table, kp, (u32)kn, seq, &vis)) && !vis)
+                snprintf(bad->why, sizeof bad->why, "it names a row not visible then");
+            if (i + 1 == n) {
+                buf_reset(&last);
+                buf_append(&last, kp, (size_t)kn);
+            }
+        }
+        keys += n;
+        if (rc || bad->why[0]) break;
+        if (!buf_ok(&last)) {
+            rc = ENOMEM;
+            break;
+        }
+    }
+    if (vc) mdb_cursor_close(vc);
+    if (c) mdb_cursor_close(c);
+    buf_free(&raw);
+    buf_free(&last);
+    if (rc) return rc;
+    return bad->why[0] ? 1 : 0;
+}
