@@ -7,9 +7,11 @@
  * at c) and the keys of the row events of the commits between c and x
  * (either side): a row visible at x and not at c began or ended between
  * them, and that commit's record names its key (a record whose versions
- * all went is a summary, but then none of them can be visible).  So such a
- * scan looks up the version at x of those keys alone (store_ckpt_keys),
- * in place of every key the table ever had, when that is the cheaper.
+ * all went is a summary, but then none of them can be visible).  A period
+ * from x to y adds the keys of the commits in (x, y]: a version within it
+ * is visible at x or began in it.  So such a scan looks up those keys
+ * alone (store_ckpt_keys), in place of every key the table ever had, when
+ * that is the cheaper.
  * The images stay in `versions`: a checkpoint costs its keys.
  *
  * A checkpoint is derived data, not a commit: it is written outside the
@@ -44,7 +46,7 @@ int ckpt_decode(const u8 *v, size_t n, Buf *raw, u32 *nkeys, u64 *kever, DdError
     *nkeys = get_u32be(v + 1);
     *kever = get_u64be(v + 5);
     u32 rawn = get_u32be(v + 13);
-    if (*nkeys == 0 || *nkeys > FMT_CKPT_CHUNK_KEYS || rawn > FMT_CKPT_CHUNK_BYTES + FMT_MAX_PK + 10)
+    if (*nkeys > FMT_CKPT_CHUNK_KEYS || rawn > FMT_CKPT_CHUNK_BYTES + FMT_MAX_PK + 10 || (*nkeys == 0) != (rawn == 0))
         return dd_corrupt(err, "checkpoint: malformed chunk header");
     const u8 *z = v + FMT_CKPT_HDR;
     size_t zn = n - 4 - FMT_CKPT_HDR;
@@ -79,54 +81,71 @@ int ckpt_key_cmp(const u8 *a, u32 an, const u8 *b, u32 bn)
     return c ? c : an < bn ? -1 : an > bn;
 }
 
-/* Appends the chunk of the keys raw[0..len) (n of them) as chunk no of
- * (table, seq) to the transaction.  0, an LMDB code, or -code. */
-static int put_chunk(Store *st, MDB_txn *txn, u32 table, u64 seq, u32 no, const Buf *raw, u32 n, u64 kever,
-                     Buf *val, DdError *err)
+/* Appends the chunk value of the n keys raw[0..len) to out as u32 BE
+ * length, bytes.  0 or a DD_ code. */
+static int encode_chunk(const Buf *raw, u32 n, u64 kever, Buf *out, DdError *err)
 {
     size_t bound = ZSTD_compressBound(raw->len);
-    buf_reset(val);
-    if (!buf_reserve(val, FMT_CKPT_HDR + bound + 4)) return -dd_err(err, DD_ENOMEM, -1, NULL);
-    u8 *p = val->data;
+    size_t at = out->len;
+    if (!buf_reserve(out, 4 + FMT_CKPT_HDR + bound + 4)) return dd_err(err, DD_ENOMEM, -1, NULL);
+    u8 *p = out->data + at + 4;
     p[0] = FMT_CKPT_FORMAT;
     put_u32be(p + 1, n);
     put_u64be(p + 5, kever);
     put_u32be(p + 13, (u32)raw->len);
     size_t zn = ZSTD_compress(p + FMT_CKPT_HDR, bound, raw->data, raw->len, 3);
-    if (ZSTD_isError(zn)) return -dd_err(err, DD_EINTERNAL, -1, "compressing a checkpoint: %s", ZSTD_getErrorName(zn));
-    val->len = FMT_CKPT_HDR + zn;
-    buf_put_u32be(val, crc32c(0, val->data, val->len));
-    u8 kb[FMT_CKPT_KEY_LEN];
-    ckpt_key(kb, table, seq, no);
-    MDB_val k = {sizeof kb, kb}, v = {val->len, val->data};
-    return wal_put(st, txn, FMT_DB_CHECKPOINT, &k, &v, 0);
+    if (ZSTD_isError(zn)) return dd_err(err, DD_EINTERNAL, -1, "compressing a checkpoint: %s", ZSTD_getErrorName(zn));
+    put_u32be(p + FMT_CKPT_HDR + zn, crc32c(0, p, FMT_CKPT_HDR + zn));
+    put_u32be(out->data + at, (u32)(FMT_CKPT_HDR + zn + 4));
+    out->len = at + 4 + FMT_CKPT_HDR + zn + 4;
+    return 0;
 }
 
-/* Writes the keys of list (varint length, bytes; n of them, ascending) as
- * checkpoint (table, seq), in chunks.  0, an LMDB code, or -code. */
-static int put_keys(Store *st, MDB_txn *txn, u32 table, u64 seq, const Buf *list, u64 kever, DdError *err)
+/* The chunk values of the keys of list (varint length, bytes; ascending)
+ * into out (u32 BE length, value; one chunk without keys when there are
+ * none).  0 or a DD_ code. */
+static int encode_chunks(const Buf *list, u64 kever, Buf *out, DdError *err)
 {
-    Buf raw = BUF_INIT, val = BUF_INIT;
+    Buf raw = BUF_INIT;
     Cursor c;
     cur_init(&c, list->data, list->len);
-    u32 no = 0, n = 0;
+    u32 n = 0;
     int rc = 0;
-    while (!rc && cur_left(&c)) {
-        const u8 *at = c.p;
-        u64 kn = cur_varint(&c);
-        cur_bytes(&c, (size_t)kn);
-        buf_append(&raw, at, (size_t)(c.p - at));
-        n++;
+    buf_reset(out);
+    do {
+        if (cur_left(&c)) {
+            const u8 *at = c.p;
+            u64 kn = cur_varint(&c);
+            cur_bytes(&c, (size_t)kn);
+            buf_append(&raw, at, (size_t)(c.p - at));
+            n++;
+        }
         if (n == FMT_CKPT_CHUNK_KEYS || raw.len >= FMT_CKPT_CHUNK_BYTES || !cur_left(&c)) {
-            rc = buf_ok(&raw) ? put_chunk(st, txn, table, seq, no++, &raw, n, kever, &val, err)
-                              : -dd_err(err, DD_ENOMEM, -1, NULL);
+            rc = buf_ok(&raw) ? encode_chunk(&raw, n, kever, out, err) : dd_err(err, DD_ENOMEM, -1, NULL);
             buf_reset(&raw);
             n = 0;
         }
-    }
+    } while (!rc && cur_left(&c));
     buf_free(&raw);
-    buf_free(&val);
     return rc;
+}
+
+/* Puts the chunk values of vals as checkpoint (table, seq).  An LMDB code. */
+static int put_chunks(Store *st, MDB_txn *txn, u32 table, u64 seq, const Buf *vals)
+{
+    Cursor c;
+    cur_init(&c, vals->data, vals->len);
+    for (u32 no = 0; cur_left(&c); no++) {
+        u32 n = cur_u32be(&c);
+        const u8 *v = cur_bytes(&c, n);
+        if (!v) return EINVAL;
+        u8 kb[FMT_CKPT_KEY_LEN];
+        ckpt_key(kb, table, seq, no);
+        MDB_val k = {sizeof kb, kb}, mv = {n, (void *)v};
+        int rc = wal_put(st, txn, FMT_DB_CHECKPOINT, &k, &mv, 0);
+        if (rc) return rc;
+    }
+    return 0;
 }
 
 /* Deletes every chunk of (table, seq).  An LMDB code. */
@@ -161,94 +180,166 @@ static int visible_at(MDB_cursor *c, u32 table, const u8 *pk, u32 pklen, u64 seq
     return 0;
 }
 
+/* Whether every chunk of checkpoint (table, seq) decodes (raw: scratch). */
+static bool ckpt_sound(MDB_txn *txn, MDB_dbi d, u32 table, u64 seq, Buf *raw)
+{
+    for (u32 no = 0;; no++) {
+        u8 kb[FMT_CKPT_KEY_LEN];
+        ckpt_key(kb, table, seq, no);
+        MDB_val k = {sizeof kb, kb}, v;
+        int g = mdb_get(txn, d, &k, &v);
+        if (g) return g == MDB_NOTFOUND && no > 0;
+        u32 n;
+        u64 ke;
+        DdError e;
+        if (ckpt_decode(v.mv_data, v.mv_size, raw, &n, &ke, &e)) return false;
+    }
+}
+
+/* Deletes table's checkpoints that do not decode (derived data: the
+ * next CHECKPOINT TABLE, DELETE HISTORY or ERASE of the table clears a
+ * damaged one, which scans near it report with XX001 until then).
+ * An LMDB code. */
+static int drop_damaged(Store *st, MDB_txn *txn, u32 table)
+{
+    u64 *bad = NULL;
+    size_t nbad = 0, cap = 0;
+    Buf raw = BUF_INIT;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(txn, st->dbi[FMT_DB_CHECKPOINT], &c);
+    if (rc) return rc;
+    u8 kb[FMT_CKPT_KEY_LEN];
+    ckpt_key(kb, table, 0, 0);
+    MDB_val k = {sizeof kb, kb}, v;
+    u64 last = 0;
+    bool any = false;
+    for (int g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); g == 0 || (rc = g == MDB_NOTFOUND ? 0 : g, 0);
+         g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != FMT_CKPT_KEY_LEN || get_u32be(k.mv_data) != table) break;
+        u64 q = get_u64be((const u8 *)k.mv_data + 4);
+        if (any && q == last) continue;
+        any = true;
+        last = q;
+        if (ckpt_sound(txn, st->dbi[FMT_DB_CHECKPOINT], table, q, &raw)) continue;
+        if (nbad == cap) {
+            cap = cap ? cap * 2 : 4;
+            u64 *nb = dd_realloc(bad, sizeof *nb * cap);
+            if (!nb) { rc = ENOMEM; break; }
+            bad = nb;
+        }
+        bad[nbad++] = q;
+    }
+    mdb_cursor_close(c);
+    for (size_t i = 0; i < nbad && !rc; i++) rc = del_checkpoint(st, txn, table, bad[i]);
+    dd_free(bad);
+    buf_free(&raw);
+    return rc;
+}
+
+/* The keys of table's live rows in snapshot s, into list (varint length,
+ * bytes), and how many keys its versions ever had.  0, or a DD_ code. */
+static int live_keys(Snap *s, u32 table, Buf *list, u64 *n, u64 *kever, DdError *err)
+{
+    Store *st = s->st;
+    *n = *kever = 0;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_CURRENT], &c);
+    if (rc) return store_mdb_err(err, rc, "writing a checkpoint");
+    u8 pre[4];
+    put_u32be(pre, table);
+    MDB_val k = {4, pre}, v;
+    int g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    for (; g == 0 && !rc; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < 4 || get_u32be(k.mv_data) != table) break;
+        if (k.mv_size == 4 || k.mv_size > 4 + FMT_MAX_PK)
+            rc = dd_corrupt(err, "current: a row of table id %u has a key of %zu bytes", table, k.mv_size);
+        buf_put_varint(list, k.mv_size - 4);
+        buf_append(list, (const u8 *)k.mv_data + 4, k.mv_size - 4);
+        (*n)++;
+    }
+    mdb_cursor_close(c);
+    if (!rc && g && g != MDB_NOTFOUND) rc = store_mdb_err(err, g, "writing a checkpoint");
+    if (!rc && !buf_ok(list)) rc = dd_err(err, DD_ENOMEM, -1, NULL);
+    if (rc) return rc;
+    /* the keys the table ever had: what an AS OF scan without it visits */
+    if ((rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_VERSIONS], &c))) return store_mdb_err(err, rc, "writing a checkpoint");
+    u8 seek[FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN];
+    size_t seekn = 4;
+    put_u32be(seek, table);
+    for (;;) {
+        k = (MDB_val){seekn, seek};
+        g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+        if (g || k.mv_size < 4 || get_u32be(k.mv_data) != table) break;
+        if (k.mv_size < 4 + 1 + FMT_SEQ_LEN || k.mv_size > sizeof seek) {
+            rc = dd_corrupt(err, "versions: an entry of table id %u has a key of %zu bytes", table, k.mv_size);
+            break;
+        }
+        (*kever)++;
+        memcpy(seek, k.mv_data, k.mv_size - FMT_SEQ_LEN);
+        memset(seek + k.mv_size - FMT_SEQ_LEN, 0xff, FMT_SEQ_LEN);
+        seekn = k.mv_size;
+    }
+    mdb_cursor_close(c);
+    if (!rc && g && g != MDB_NOTFOUND) rc = store_mdb_err(err, g, "writing a checkpoint");
+    return rc;
+}
+
 int store_checkpoint_table(Store *st, u32 table, u64 *seq_out, u64 *keys_out, DdError *err)
 {
     *seq_out = *keys_out = 0;
     if (st->read_only) return dd_err(err, DD_EREAD_ONLY_TXN, -1, "cannot write a checkpoint in a database opened read-only");
     if (!st->has_ckpt_db) return dd_err(err, DD_EINTERNAL, -1, "the checkpoint database is missing");
-    for (int tries = 0;; tries++) {
+    Buf list = BUF_INIT, vals = BUF_INIT;
+    int rc = 0, purged = 0, full = 0;
+    for (;;) {
         Snap *s;
-        int rc = store_snap_begin(st, &s, err);
-        if (rc) return rc;
-        u64 head = s->seq;
-        Buf list = BUF_INIT;
-        u64 n = 0, kever = 0;
-        /* the keys visible at head: `current` */
-        MDB_cursor *c;
-        rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_CURRENT], &c);
-        if (!rc) {
-            u8 pre[4];
-            put_u32be(pre, table);
-            MDB_val k = {4, pre}, v;
-            int g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-            for (; g == 0; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-                if (k.mv_size <= 4 || k.mv_size > 4 + FMT_MAX_PK || get_u32be(k.mv_data) != table) break;
-                buf_put_varint(&list, k.mv_size - 4);
-                buf_append(&list, (const u8 *)k.mv_data + 4, k.mv_size - 4);
-                n++;
-            }
-            if (g && g != MDB_NOTFOUND) rc = g;
-            mdb_cursor_close(c);
-        }
-        /* the keys the table ever had: what an AS OF scan without it visits */
-        if (!rc) rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_VERSIONS], &c);
-        if (!rc) {
-            u8 seek[FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN];
-            size_t seekn = 4;
-            put_u32be(seek, table);
-            for (;;) {
-                MDB_val k = {seekn, seek}, v;
-                int g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-                if (g == MDB_NOTFOUND) break;
-                if (g) { rc = g; break; }
-                if (k.mv_size < 4 + 1 + FMT_SEQ_LEN || k.mv_size > sizeof seek || get_u32be(k.mv_data) != table) break;
-                kever++;
-                memcpy(seek, k.mv_data, k.mv_size - FMT_SEQ_LEN);
-                memset(seek + k.mv_size - FMT_SEQ_LEN, 0xff, FMT_SEQ_LEN);
-                seekn = k.mv_size;
-            }
-            mdb_cursor_close(c);
-        }
+        if ((rc = store_snap_begin(st, &s, err))) break;
+        u64 head = s->seq, n, kever;
+        buf_reset(&list);
+        rc = live_keys(s, table, &list, &n, &kever, err);
         store_snap_end(s);
-        if (rc) {
-            buf_free(&list);
-            return store_mdb_err(err, rc, "writing a checkpoint");
-        }
-        if (!buf_ok(&list)) {
-            buf_free(&list);
-            return dd_err(err, DD_ENOMEM, -1, NULL);
-        }
-        MDB_txn *txn;
+        /* compressed before the write lock is taken */
+        if (rc || (rc = encode_chunks(&list, kever, &vals, err))) break;
         int broken = store_broken(st);
         if (broken) {
-            buf_free(&list);
-            return dd_err(err, broken, -1, "%s", st->broken_msg[0] ? st->broken_msg : dd_err_text(broken));
+            rc = dd_err(err, broken, -1, "%s", st->broken_msg[0] ? st->broken_msg : dd_err_text(broken));
+            break;
         }
-        if ((rc = wal_txn_begin(st, &txn))) {
-            buf_free(&list);
-            return store_mdb_err(err, rc, "writing a checkpoint");
+        MDB_txn *txn;
+        int m = wal_txn_begin(st, &txn);
+        if (m) {
+            rc = store_mdb_err(err, m, "writing a checkpoint");
+            break;
         }
         /* a DELETE HISTORY or ERASE since head changed what head sees:
          * take the keys again */
         if (__atomic_load_n(&st->purge_seq, __ATOMIC_SEQ_CST) > head) {
             wal_txn_abort(st, txn);
-            buf_free(&list);
-            if (tries < 3) continue;
-            return dd_err(err, DD_ESERIALIZATION, -1,
-                          "could not serialize access: DELETE HISTORY or ERASE committed while the checkpoint was taken");
+            if (++purged < 4) continue;
+            rc = dd_err(err, DD_ESERIALIZATION, -1,
+                        "could not serialize access: DELETE HISTORY or ERASE committed while the checkpoint was taken");
+            break;
         }
-        rc = del_checkpoint(st, txn, table, head);
-        if (!rc && n) rc = put_keys(st, txn, table, head, &list, kever, err);
-        buf_free(&list);
-        if (rc) {
+        if (!(m = del_checkpoint(st, txn, table, head)) && !(m = drop_damaged(st, txn, table)) &&
+            !(m = put_chunks(st, txn, table, head, &vals)))
+            m = wal_commit(st, txn);
+        else
             wal_txn_abort(st, txn);
-            return rc < 0 ? -rc : store_mdb_err(err, rc, "writing a checkpoint");
+        if (m == MDB_MAP_FULL && ++full < 20) {
+            if ((rc = store_grow_map(st, err))) break;
+            continue;
         }
-        if ((rc = wal_commit(st, txn))) return store_mdb_err(err, rc, "writing a checkpoint");
+        if (m) {
+            rc = store_mdb_err(err, m, "writing a checkpoint");
+            break;
+        }
         *seq_out = head;
         *keys_out = n;
-        return 0;
+        break;
     }
+    buf_free(&list);
+    buf_free(&vals);
+    return rc;
 }
 
 /* The checkpoint of table nearest x (at or before the snapshot's head):
@@ -310,7 +401,7 @@ static int kref_cmp(const void *a, const void *b)
     return ckpt_key_cmp(x->k, x->n, y->k, y->n);
 }
 
-int store_ckpt_keys(Snap *s, u32 table, u64 x, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
+int store_ckpt_keys(Snap *s, u32 table, u64 x, u64 to, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
                     StoreCkptKeys *out, DdError *err)
 {
     memset(out, 0, sizeof *out);
@@ -325,7 +416,11 @@ int store_ckpt_keys(Snap *s, u32 table, u64 x, const u8 *lo, u32 lolen, const u8
     if (nkeys >= budget) return 0;
     budget -= nkeys;
     Buf list = BUF_INIT;   /* varint length, bytes */
-    u64 from = (c < x ? c : x) + 1, to = c < x ? x : c, read = 0;
+    /* the commits between c and x, and those after x up to `to` */
+    u64 from = (c < x ? c : x) + 1, read = 0;
+    if (to < x) to = x;
+    if (to < c) to = c;
+    if (to > s->seq) to = s->seq;
     MDB_cursor *lc;
     if ((rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_LOG], &lc))) return -store_mdb_err(err, rc, "reading the log");
     u8 kb[8];
@@ -440,15 +535,63 @@ void store_ckpt_keys_free(StoreCkptKeys *k)
     memset(k, 0, sizeof *k);
 }
 
-int ckpt_purge(Store *st, MDB_txn *txn, u32 table, u64 upto, DdError *err)
+bool ckpt_any(Store *st, MDB_txn *txn, u32 table, u64 upto)
 {
-    if (!st->has_ckpt_db) return 0;
+    if (!st->has_ckpt_db) return false;
+    u8 kb[FMT_CKPT_KEY_LEN];
+    ckpt_key(kb, table, 0, 0);
+    MDB_cursor *c;
+    if (mdb_cursor_open(txn, st->dbi[FMT_DB_CHECKPOINT], &c)) return true;   /* let ckpt_purge see */
+    MDB_val k = {sizeof kb, kb}, v;
+    bool any = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE) == 0 && k.mv_size == FMT_CKPT_KEY_LEN &&
+               get_u32be(k.mv_data) == table && get_u64be((const u8 *)k.mv_data + 4) <= upto;
+    mdb_cursor_close(c);
+    return any;
+}
+
+/* Whether pk is one of the n sorted keys of list (varint length, bytes),
+ * indexed by refs. */
+static bool listed_key(const KRef *refs, size_t n, const u8 *pk, u32 pklen)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = ckpt_key_cmp(refs[mid].k, refs[mid].n, pk, pklen);
+        if (c == 0) return true;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return false;
+}
+
+int ckpt_purge(Store *st, MDB_txn *txn, u32 table, u64 upto, const Buf *keys, bool erase, DdError *err)
+{
+    if (!st->has_ckpt_db || !keys->len) return 0;
+    int rc = drop_damaged(st, txn, table);
+    if (rc) return rc;
+    /* the keys that lost versions (ascending), for a binary search */
+    size_t nk = 0;
+    Cursor kc;
+    cur_init(&kc, keys->data, keys->len);
+    while (cur_left(&kc)) {
+        cur_bytes(&kc, (size_t)cur_varint(&kc));
+        nk++;
+    }
+    KRef *refs = dd_malloc(sizeof *refs * (nk ? nk : 1));
+    if (!refs) return ENOMEM;
+    cur_init(&kc, keys->data, keys->len);
+    for (size_t i = 0; i < nk; i++) {
+        refs[i].n = (u32)cur_varint(&kc);
+        refs[i].k = cur_bytes(&kc, refs[i].n);
+    }
     /* the seqs of table's checkpoints at or before upto */
     u64 *seqs = NULL;
     size_t ns = 0, cap = 0;
     MDB_cursor *c;
-    int rc = mdb_cursor_open(txn, st->dbi[FMT_DB_CHECKPOINT], &c);
-    if (rc) return rc;
+    if ((rc = mdb_cursor_open(txn, st->dbi[FMT_DB_CHECKPOINT], &c))) {
+        dd_free(refs);
+        return rc;
+    }
     u8 kb[FMT_CKPT_KEY_LEN];
     ckpt_key(kb, table, 0, 0);
     MDB_val k = {sizeof kb, kb}, v;
@@ -469,10 +612,11 @@ int ckpt_purge(Store *st, MDB_txn *txn, u32 table, u64 upto, DdError *err)
     mdb_cursor_close(c);
     if (!rc && g && g != MDB_NOTFOUND) rc = g;
     MDB_cursor *vc = NULL;
-    if (!rc) rc = mdb_cursor_open(txn, st->dbi[FMT_DB_VERSIONS], &vc);
-    Buf raw = BUF_INIT, keep = BUF_INIT;
+    if (!rc && !erase) rc = mdb_cursor_open(txn, st->dbi[FMT_DB_VERSIONS], &vc);
+    Buf raw = BUF_INIT, keep = BUF_INIT, vals = BUF_INIT;
     for (size_t i = 0; i < ns && !rc; i++) {
-        /* keep the keys still visible at its seq */
+        /* keep the keys still visible at its seq: all but the erased
+         * ones, or those of the removals whose version then went */
         buf_reset(&keep);
         u64 kever = 0;
         bool changed = false;
@@ -484,7 +628,7 @@ int ckpt_purge(Store *st, MDB_txn *txn, u32 table, u64 upto, DdError *err)
             if (g) { rc = g; break; }
             u32 n;
             if ((rc = ckpt_decode(cv.mv_data, cv.mv_size, &raw, &n, &kever, err))) {
-                rc = -rc;
+                rc = -rc;   /* drop_damaged took those that do not decode */
                 break;
             }
             Cursor r;
@@ -493,21 +637,28 @@ int ckpt_purge(Store *st, MDB_txn *txn, u32 table, u64 upto, DdError *err)
                 const u8 *at = r.p;
                 u64 kn = cur_varint(&r);
                 const u8 *kp = cur_bytes(&r, (size_t)kn);
-                bool vis;
-                if ((rc = visible_at(vc, table, kp, (u32)kn, seqs[i], &vis))) break;
+                bool vis = true;
+                if (listed_key(refs, nk, kp, (u32)kn)) {
+                    if (erase) vis = false;
+                    else rc = visible_at(vc, table, kp, (u32)kn, seqs[i], &vis);
+                }
                 if (vis) buf_append(&keep, at, (size_t)(r.p - at));
                 else changed = true;
             }
         }
         if (rc || !changed) continue;
         if (!buf_ok(&keep)) { rc = ENOMEM; break; }
+        int e2 = encode_chunks(&keep, kever, &vals, err);
+        if (e2) { rc = -e2; break; }
         if ((rc = del_checkpoint(st, txn, table, seqs[i]))) break;
-        if (keep.len) rc = put_keys(st, txn, table, seqs[i], &keep, kever, err);
+        rc = put_chunks(st, txn, table, seqs[i], &vals);
     }
     if (vc) mdb_cursor_close(vc);
     buf_free(&raw);
     buf_free(&keep);
+    buf_free(&vals);
     dd_free(seqs);
+    dd_free(refs);
     return rc;
 }
 
@@ -558,12 +709,17 @@ int ckpt_check(Store *st, MDB_txn *txn, u64 head, bool one, u32 only, CkptBad *b
     u32 next_no = 0;
     bool open = false;
     MDB_val k, v;
-    int g = rc ? rc : mdb_cursor_get(c, &k, &v, MDB_FIRST);
+    u8 start[FMT_CKPT_KEY_LEN];
+    ckpt_key(start, one ? only : 0, 0, 0);
+    k = (MDB_val){sizeof start, start};
+    int g = rc ? rc : mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
     for (;; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
         if (g && g != MDB_NOTFOUND) {
             rc = g;
             break;
         }
+        if (g == 0 && one && (k.mv_size != FMT_CKPT_KEY_LEN || get_u32be(k.mv_data) != only))
+            g = MDB_NOTFOUND;   /* past the table's */
         bool same = g == 0 && k.mv_size == FMT_CKPT_KEY_LEN && open && get_u32be(k.mv_data) == table &&
                     get_u64be((const u8 *)k.mv_data + 4) == seq;
         if (open && !same) {
@@ -587,7 +743,7 @@ int ckpt_check(Store *st, MDB_txn *txn, u64 head, bool one, u32 only, CkptBad *b
         u32 kt = get_u32be(k.mv_data);
         u64 ks = get_u64be((const u8 *)k.mv_data + 4);
         u32 no = get_u32be((const u8 *)k.mv_data + 12);
-        if (one && kt != only) continue;
+
         if (!same) {
             table = kt;
             seq = ks;

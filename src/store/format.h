@@ -46,11 +46,10 @@
  *                  [73..]   tail: str user, str application, str client
  *                           address, varint nevents, u8 form, then
  *                           FMT_LOG_LISTED: nevents events (below);
- *                           FMT_LOG_SUMMARY (DELETE HISTORY took every
- *                           version of the commit and left no other
- *                           event): E (below), varint ntables, ntables x
- *                           (u32 BE table id, varint row events), the
- *                           counts adding up to nevents.
+ *                           FMT_LOG_SUMMARY (DELETE HISTORY or ERASE
+ *                           took every version of the commit, which had
+ *                           row events only): E and T (below), T's counts
+ *                           adding up to nevents.
  *                           An event is u32 BE table id, u8 op, then by op:
  *                    rows (OP_INSERT 1, OP_UPDATE 2, OP_DELETE 3): u8 form,
  *                      FMT_EV_PLAIN: varint pklen, pk bytes, 16-byte salt
@@ -69,16 +68,18 @@
  *                  last 4   u32 BE CRC32C of every byte before it
  *           hash = SHA-256(prev hash || database id (meta "db" [12..27])
  *           || format || u64 BE seq || time || the three strings and
- *           nevents as stored || E), E = SHA-256(for each event: u32 BE
- *           table, u8 op, then d, the catalog hash, or the purge's /
- *           erase's two u64 BE): the chain binds each record to its
+ *           nevents as stored || E || T), E = SHA-256(for each event:
+ *           u32 BE table, u8 op, then d, the catalog hash, or the purge's /
+ *           erase's two u64 BE), T = the row events per table, in the order
+ *           the tables first appear: varint ntables, ntables x (u32 BE
+ *           table id, varint row events): the chain binds each record to its
  *           database and its position, and never holds a key itself, so
  *           erasing a key (its plain form replaced by FMT_EV_ERASED) changes
- *           no hash, and neither does a summary (E kept in place of the
- *           events, whose about 60 bytes per row change then go).
+ *           no hash, and neither does a summary (E and T kept in place of
+ *           the events, whose about 60 bytes per row change then go).
  *           Format 3 (no form byte, no summary): the same, but the events'
  *           hashed forms are fed to the record's hash directly instead of
- *           E.
+ *           E and T.
  *           Older records still read: format 2 (rows: varint pklen, pk,
  *           SHA-256 of the version value; catalog events: varint 0, hash)
  *           and format 1 (the same, but the hash covers the row image

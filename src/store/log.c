@@ -52,22 +52,68 @@ static int hash_events(Sha256 *h, Cursor *c, u8 fmt, u64 nev)
     return 0;
 }
 
-/* E of a format 4 record, from c at its form byte: computed from the
- * events listed, or read from the summary.  0, DD_ECORRUPT or DD_ENOMEM. */
-static int events_digest(Cursor *c, u8 fmt, u64 nev, u8 e[32])
+/* The row events of a format 4 record per table, in the order the tables
+ * first appear: varint n, n x (u32 BE table, varint row events), as a
+ * summary stores them (a table without row events is left out). */
+typedef struct TCount { u32 table; u64 rows; } TCount;
+
+static int put_counts(Buf *t, const TCount *tc, u32 n)
 {
+    buf_put_varint(t, n);
+    for (u32 k = 0; k < n; k++) {
+        buf_put_u32be(t, tc[k].table);
+        buf_put_varint(t, tc[k].rows);
+    }
+    return buf_ok(t) ? 0 : DD_ENOMEM;
+}
+
+/* A format 4 record's E and table counts t (reset first), from c at its
+ * form byte: computed from the events listed, or read from the summary,
+ * which then ends the record.  0, DD_ECORRUPT or DD_ENOMEM. */
+static int events_digest(Cursor *c, u8 fmt, u64 nev, u8 e[32], Buf *t)
+{
+    buf_reset(t);
     u8 form = cur_u8(c);
     if (c->bad) return DD_ECORRUPT;
     if (form == FMT_LOG_SUMMARY) {
         const u8 *d = cur_bytes(c, 32);
         if (!d) return DD_ECORRUPT;
         memcpy(e, d, 32);
-        return 0;
+        size_t n = cur_left(c);
+        buf_append(t, cur_bytes(c, n), n);
+        return buf_ok(t) ? 0 : DD_ENOMEM;
     }
     if (form != FMT_LOG_LISTED) return DD_ECORRUPT;
     Sha256 h;
     if (sha256_begin(&h)) return DD_ENOMEM;
-    int rc = hash_events(&h, c, fmt, nev);
+    TCount *tc = NULL;
+    u32 nt = 0, cap = 0;
+    int rc = 0;
+    for (u64 i = 0; i < nev && !rc; i++) {
+        LogEvent ev;
+        if (log_next_event(c, fmt, &ev)) {
+            rc = DD_ECORRUPT;
+            break;
+        }
+        hash_event(&h, &ev);
+        if (ev.op < OP_INSERT || ev.op > OP_DELETE) continue;
+        u32 k = nt;
+        if (nt && tc[nt - 1].table == ev.table) k = nt - 1;   /* the usual case: one table */
+        else
+            for (k = 0; k < nt && tc[k].table != ev.table; k++) {}
+        if (k == nt) {
+            if (nt == cap) {
+                cap = cap ? cap * 2 : 4;
+                TCount *g = dd_realloc(tc, sizeof *tc * cap);
+                if (!g) { rc = DD_ENOMEM; break; }
+                tc = g;
+            }
+            tc[nt++] = (TCount){ev.table, 0};
+        }
+        tc[k].rows++;
+    }
+    if (!rc) rc = put_counts(t, tc, nt);
+    dd_free(tc);
     if (rc) {
         sha256_abort(&h);
         return rc;
@@ -122,13 +168,17 @@ int log_hash(const u8 *p, size_t n, u64 seq, const u8 dbid[FMT_DBID_LEN], u8 out
         return sha256_end(&h, out);
     }
     u8 e[32];
-    int rc = events_digest(&c, p[0], nev, e);
+    Buf t = BUF_INIT;
+    int rc = events_digest(&c, p[0], nev, e, &t);
     if (rc) {
+        buf_free(&t);
         sha256_abort(&h);
         memset(out, 0, 32);
         return rc;
     }
     sha256_update(&h, e, 32);
+    sha256_update(&h, t.data, t.len);
+    buf_free(&t);
     return sha256_end(&h, out);
 }
 
@@ -424,54 +474,28 @@ int log_summarize(const u8 *rec, size_t n, u64 seq, const u8 dbid[FMT_DBID_LEN],
     Cursor c;
     DdError e;
     if (log_parse(rec, n, seq, &lr, &c, &e) || lr.format < FMT_LOG_FORMAT || lr.summary) return DD_ECORRUPT;
-    buf_reset(out);
-    buf_append(out, rec, (size_t)(c.p - 1 - rec));   /* header, strings, count */
-    buf_putc(out, FMT_LOG_SUMMARY);
-    size_t at_e = out->len;
-    u8 zero[32] = {0};
-    buf_append(out, zero, 32);
-    /* the tables in order of first appearance, with their row events */
-    struct { u32 table, rows; } *t = NULL;
-    u32 nt = 0, cap = 0;
-    Sha256 h;
-    if (sha256_begin(&h)) return DD_ENOMEM;
-    int rc = 0;
-    for (u32 i = 0; i < lr.nevents && !rc; i++) {
+    /* the events: row events only, and nothing after them */
+    Cursor ec = c;
+    for (u32 i = 0; i < lr.nevents; i++) {
         LogEvent ev;
-        if (log_next_event(&c, lr.format, &ev) || ev.op < OP_INSERT || ev.op > OP_DELETE) {
-            rc = DD_ECORRUPT;
-            break;
-        }
-        hash_event(&h, &ev);
-        u32 k = 0;
-        while (k < nt && t[k].table != ev.table) k++;
-        if (k == nt) {
-            if (nt == cap) {
-                cap = cap ? cap * 2 : 4;
-                void *g = dd_realloc(t, sizeof *t * cap);
-                if (!g) { rc = DD_ENOMEM; break; }
-                t = g;
-            }
-            t[nt].table = ev.table;
-            t[nt++].rows = 0;
-        }
-        t[k].rows++;
+        if (log_next_event(&ec, lr.format, &ev) || ev.op < OP_INSERT || ev.op > OP_DELETE) return DD_ECORRUPT;
     }
-    if (!rc && !cur_end(&c)) rc = DD_ECORRUPT;
+    if (!cur_end(&ec)) return DD_ECORRUPT;
+    Cursor fc;   /* from the form byte */
+    cur_init(&fc, c.p - 1, (size_t)(rec + n - 4 - (c.p - 1)));
     u8 e32[32];
-    if (rc) sha256_abort(&h);
-    else if (sha256_end(&h, e32)) rc = DD_ENOMEM;
+    Buf t = BUF_INIT;
+    int rc = events_digest(&fc, lr.format, lr.nevents, e32, &t);
     if (!rc) {
-        memcpy(out->data + at_e, e32, 32);
-        buf_put_varint(out, nt);
-        for (u32 k = 0; k < nt; k++) {
-            buf_put_u32be(out, t[k].table);
-            buf_put_varint(out, t[k].rows);
-        }
+        buf_reset(out);
+        buf_append(out, rec, (size_t)(c.p - 1 - rec));   /* header, strings, count */
+        buf_putc(out, FMT_LOG_SUMMARY);
+        buf_append(out, e32, 32);
+        buf_append(out, t.data, t.len);
+        if (!buf_ok(out)) rc = DD_ENOMEM;
     }
-    dd_free(t);
+    buf_free(&t);
     if (rc) return rc;
-    if (!buf_ok(out)) return DD_ENOMEM;
     u8 hh[32];
     if ((rc = log_hash(out->data, out->len, seq, dbid, hh))) return rc;
     if (memcmp(hh, lr.hash, 32) != 0) return DD_ECORRUPT;

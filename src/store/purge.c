@@ -39,6 +39,9 @@ typedef struct Purge {
     Buf keep, gone;      /* index keys: u32 id, u32 len, bytes; of versions kept / removed */
     Buf dels;            /* version keys to delete: u32 len, bytes */
     Buf seqs;            /* u64 seqs of the versions removed (summarize) */
+    Buf ckeys;           /* keys that lost versions (varint length, bytes), when
+                          * the table has checkpoints the cut reaches */
+    bool want_ckeys;
     struct PIndex { const TableInfo *t; const IndexInfo *ix; } *ixs;
     int nixs;            /* every index the table ever had, each with the
                           * newest catalog version that defines it */
@@ -192,6 +195,23 @@ static void note_del(Purge *pg, const MDB_val *k)
     buf_append(&pg->dels, k->mv_data, k->mv_size);
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+    u64 x = *(const u64 *)a, y = *(const u64 *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The seqs of b sorted, each once (a commit's versions all share one). */
+static void compact_seqs(Buf *b)
+{
+    u64 *v = (u64 *)b->data;
+    size_t n = b->len / sizeof(u64), m = 0;
+    qsort(v, n, sizeof *v, u64_cmp);
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || v[m - 1] != v[i]) v[m++] = v[i];
+    b->len = m * sizeof(u64);
+}
+
 /* DELETE HISTORY: each key of pg->t in turn.  *removed counts versions.
  * 0, an LMDB code (> 0), or -code with pg->err set. */
 static int purge_history(Purge *pg, u64 cut, u64 *removed)
@@ -248,6 +268,11 @@ static int purge_history(Purge *pg, u64 cut, u64 *removed)
         if (n) {
             if ((rc = drop_versions(pg)) || (rc = drop_entries(pg, pk, pklen, false))) break;
             *removed += n;
+            if (pg->want_ckeys) {
+                buf_put_varint(&pg->ckeys, pklen);
+                buf_append(&pg->ckeys, pk, pklen);
+            }
+            if (pg->seqs.len > ((size_t)8 << 20)) compact_seqs(&pg->seqs);
         }
         /* the next key: past every version of this one (~seq 0xff..ff
          * would be seq 0, which no commit has) */
@@ -257,12 +282,6 @@ static int purge_history(Purge *pg, u64 cut, u64 *removed)
     mdb_cursor_close(c);
     if (rc > 0) pg->what = "deleting history";
     return rc;
-}
-
-static int u64_cmp(const void *a, const void *b)
-{
-    u64 x = *(const u64 *)a, y = *(const u64 *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* Log record seq, when every version its events wrote is gone and it has
@@ -449,13 +468,14 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
     if (!p->erase) {
         ev->op = FMT_EV_PURGE;
         ev->a = p->cut < seq ? p->cut : seq - 1;
+        pg.want_ckeys = ckpt_any(st, txn, p->table, ev->a);
         rc = purge_history(&pg, ev->a, &ev->b);
-        if (!rc && !buf_ok(&pg.seqs)) rc = ENOMEM;
+        if (!rc && (!buf_ok(&pg.seqs) || !buf_ok(&pg.ckeys))) rc = ENOMEM;
         if (!rc) {
-            qsort(pg.seqs.data, pg.seqs.len / sizeof(u64), sizeof(u64), u64_cmp);
+            compact_seqs(&pg.seqs);
             rc = summarize_records(&pg, (const u64 *)pg.seqs.data, pg.seqs.len / sizeof(u64));
         }
-        if (!rc && ev->b) rc = ckpt_purge(st, txn, p->table, ev->a, err);
+        if (!rc && pg.ckeys.len) rc = ckpt_purge(st, txn, p->table, ev->a, &pg.ckeys, false, err);
     } else {
         ev->op = FMT_EV_ERASE;
         for (u32 i = 0; i < p->nkeys && !rc; i++) rc = erase_key(&pg, p->keys[i], p->keylens[i], &ev->b, &ev->a);
@@ -463,7 +483,12 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
         for (u32 i = 0; i < p->nseqs && !rc; i++) rc = scrub_record(&pg, p, p->seqs[i], &out);
         buf_free(&out);
         if (!rc) rc = summarize_records(&pg, p->seqs, p->nseqs);
-        if (!rc && ev->b) rc = ckpt_purge(st, txn, p->table, UINT64_MAX, err);
+        for (u32 i = 0; i < p->nkeys && !rc && ev->b; i++) {
+            buf_put_varint(&pg.ckeys, p->keylens[i]);
+            buf_append(&pg.ckeys, p->keys[i], p->keylens[i]);
+        }
+        if (!rc && !buf_ok(&pg.ckeys)) rc = ENOMEM;
+        if (!rc && pg.ckeys.len) rc = ckpt_purge(st, txn, p->table, UINT64_MAX, &pg.ckeys, true, err);
         if (rc > 0) pg.what = "erasing";
     }
     p->removed = ev->b;
@@ -481,6 +506,7 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
     buf_free(&pg.gone);
     buf_free(&pg.dels);
     buf_free(&pg.seqs);
+    buf_free(&pg.ckeys);
     dd_free(pg.ixs);
     return rc;
 }

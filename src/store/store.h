@@ -702,12 +702,13 @@ typedef struct StoreCkptKeys {
     size_t n;
     u64 seq;                /* the checkpoint used */
 } StoreCkptKeys;
-/* For a scan of table AS OF x over [lo, hi) (NULL: open): the keys whose
- * version at x may be a row, from the nearest checkpoint and the log
- * between it and x, sorted and each once: 1.  0 when there is no
- * checkpoint, or visiting every key of the table is cheaper (or the
- * environment variable DRIFTDB_NO_CHECKPOINT_SCAN is set); -code on error. */
-int store_ckpt_keys(Snap *s, u32 table, u64 x, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
+/* For a scan of table over [lo, hi) (NULL: open) AS OF x, or over a
+ * period from x to `to`: the keys with a row visible at x or a version
+ * written after x up to `to`, from the checkpoint nearest x and the log
+ * between, sorted and each once: 1.  0 when there is no checkpoint, or
+ * visiting every key of the table is cheaper (or the environment variable
+ * DRIFTDB_NO_CHECKPOINT_SCAN is set); -code on error. */
+int store_ckpt_keys(Snap *s, u32 table, u64 x, u64 to, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
                     StoreCkptKeys *out, DdError *err);
 const u8 *store_ckpt_key_at(const StoreCkptKeys *k, size_t i, u32 *n);
 void store_ckpt_keys_free(StoreCkptKeys *k);

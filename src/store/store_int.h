@@ -336,9 +336,13 @@ void cat_free(Store *st);
 /* Decodes and checks one chunk value into raw (the keys); XX001 if bad. */
 int ckpt_decode(const u8 *v, size_t n, Buf *raw, u32 *nkeys, u64 *kever, DdError *err);
 int ckpt_key_cmp(const u8 *a, u32 an, const u8 *b, u32 bn);
-/* In a purge's transaction: table's checkpoints at or before upto keep
- * only the keys still visible at their seq.  0, an LMDB code, or -code. */
-int ckpt_purge(Store *st, MDB_txn *txn, u32 table, u64 upto, DdError *err);
+/* Whether table has a checkpoint at or before upto. */
+bool ckpt_any(Store *st, MDB_txn *txn, u32 table, u64 upto);
+/* In a purge's transaction: table's checkpoints at or before upto lose
+ * the keys of list (varint length, bytes; ascending): those erased, or
+ * (a DELETE HISTORY) those whose version at the checkpoint's seq went;
+ * damaged ones are dropped.  0, an LMDB code, or -code. */
+int ckpt_purge(Store *st, MDB_txn *txn, u32 table, u64 upto, const Buf *keys, bool erase, DdError *err);
 /* VERIFY's check of every checkpoint (only table's when one): well formed,
  * at a seq of the database, and naming exactly the keys of the rows
  * visible at its seq.  0 good, 1 damage (bad filled), or an LMDB code. */

@@ -15,8 +15,9 @@
  *              past the key (t, pk, 0xFF x 8) -> KEY_START.
  *   DONE.
  * AS OF visits one entry per key (two seeks per key: O(keys * log n)),
- * whatever the depth of history, or, from a checkpoint near the point
- * (ST_LIST, store_ckpt_keys), only the keys that may be visible there.
+ * whatever the depth of history.  From a checkpoint near the point (or
+ * the period's start: store_ckpt_keys), only the keys that may qualify are
+ * visited (listed): each KEY_START seeks the next of them.
  * PRESENT walks `current` instead.
  *
  * Periods (docs/time-travel.md §3), end 0 meaning "no end":
@@ -32,7 +33,7 @@
 
 #include <string.h>
 
-enum { ST_KEY_START, ST_IN_KEY, ST_DONE, ST_LIST };
+enum { ST_KEY_START, ST_IN_KEY, ST_DONE };
 
 struct TScan {
     Snap *s;
@@ -51,7 +52,9 @@ struct TScan {
     Buf lo;             /* t || lo bound (desc) */
     u64 lim;            /* the snapshot's head: no entry after it is read */
     bool behind;        /* snap_behind: the present from history */
-    StoreCkptKeys ck;   /* ST_LIST: the keys to look up AS OF upper */
+    /* from a checkpoint: only these keys, each found by a seek */
+    bool listed;
+    StoreCkptKeys ck;
     size_t ck_i;
 };
 
@@ -112,16 +115,19 @@ int tscan_open(Snap *s, u32 table, TMode mode, u64 a, u64 b, const u8 *lo, u32 l
         tscan_close(sc);
         return rc;
     }
-    if (!empty && mode == TMODE_AS_OF && !sc->behind && !lo && !hi) {
-        /* a whole table from a checkpoint near the point, when that
-         * visits fewer keys (a range or a key: seeks of its own) */
-        rc = store_ckpt_keys(s, table, sc->upper, lo, lo ? lolen : 0, hi, hi ? hilen : 0, &sc->ck, err);
+    if (!empty && mode != TMODE_ALL && !sc->behind && !lo && !hi) {
+        /* a whole table from a checkpoint near a, when that visits fewer
+         * keys: those visible at a and those written after it up to the
+         * period's end (a range or a key: seeks of its own) */
+        u64 at = mode == TMODE_AS_OF ? sc->upper : DD_MIN(a, head), to = DD_MIN(sc->upper, head);
+        rc = store_ckpt_keys(s, table, at, DD_MAX(at, to), NULL, 0, NULL, 0, &sc->ck, err);
         if (rc < 0) {
             tscan_close(sc);
             return -rc;
         }
         if (rc > 0) {
-            sc->state = ST_LIST;
+            sc->listed = true;
+            sc->state = ST_KEY_START;
             *out = sc;
             return 0;
         }
@@ -289,6 +295,23 @@ static int scan_skip_key(TScan *sc)
     return 0;
 }
 
+/* Listed: the cursor onto the newest entry of the next listed key that
+ * has one; false when none is left. */
+static bool seek_listed(TScan *sc)
+{
+    while (sc->ck_i < sc->ck.n) {
+        u32 pklen;
+        const u8 *pk = store_ckpt_key_at(&sc->ck, sc->ck_i++, &pklen);
+        tv_key(&sc->seek, sc->table, pk, pklen);
+        if (!buf_ok(&sc->seek) || !store_cursor_seek(sc->c, sc->seek.data, sc->seek.len)) continue;
+        const u8 *k;
+        size_t kn;
+        store_cursor_get(sc->c, &k, &kn, NULL, NULL);
+        if (kn == sc->seek.len + 8 && memcmp(k, sc->seek.data, sc->seek.len) == 0) return true;
+    }
+    return false;
+}
+
 /* KEY_START -> IN_KEY (or DONE / another KEY_START). */
 static int scan_key_start(TScan *sc, DdError *err)
 {
@@ -388,14 +411,12 @@ int tscan_next(TScan *sc, Version *v, DdError *err)
 {
     if (sc->desc) return sc->behind ? next_behind_desc(sc, v, err) : next_present_desc(sc, v);
     if (sc->mode == TMODE_PRESENT) return next_present(sc, v);
-    while (sc->state == ST_LIST) {
-        if (sc->ck_i == sc->ck.n) return 0;
-        u32 pklen;
-        const u8 *pk = store_ckpt_key_at(&sc->ck, sc->ck_i++, &pklen);
-        if (tv_as_of(sc->s, sc->c, sc->table, pk, pklen, sc->upper, v)) return 1;
-    }
     for (;;) {
-        if (sc->state == ST_DONE) return 0;
+        if (sc->state == ST_DONE && (!sc->listed || sc->ck_i == sc->ck.n)) return 0;
+        if (sc->state == ST_DONE || (sc->state == ST_KEY_START && sc->listed)) {
+            if (!seek_listed(sc)) return 0;
+            sc->state = ST_KEY_START;
+        }
         if (sc->state == ST_KEY_START) {
             int rc = scan_key_start(sc, err);
             if (rc) return -rc;

@@ -22,7 +22,5 @@ bool tv_same_key(const u8 *k, size_t kn, const u8 *prefix, size_t pn);
 int tv_parse(const u8 *k, size_t kn, const u8 *v, size_t vn, TEntry *e); /* 0 or -1 */
 u8 tv_end_op_of(const TEntry *newer);
 void tv_fill(Version *v, const TEntry *e, u64 end, u8 end_op);
-/* tget_as_of through the versions cursor c. */
-int tv_as_of(Snap *s, StoreCursor *c, u32 table, const u8 *pk, u32 pklen, u64 seq, Version *v);
 
 #endif

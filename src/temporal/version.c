@@ -119,17 +119,10 @@ static int newer_entry(StoreCursor *c, const u8 *prefix, size_t pn, TEntry *e)
 
 int tget_as_of(Snap *s, u32 table, const u8 *pk, u32 pklen, u64 seq, Version *v)
 {
-    StoreCursor *c;
-    if (store_cursor_open(s, STORE_DB_VERSIONS, &c, NULL)) return 0;
-    int found = tv_as_of(s, c, table, pk, pklen, seq, v);
-    store_cursor_close(c);
-    return found;
-}
-
-int tv_as_of(Snap *s, StoreCursor *c, u32 table, const u8 *pk, u32 pklen, u64 seq, Version *v)
-{
     if (seq > snap_seq(s)) seq = snap_seq(s);
     if (seq == 0) return 0;
+    StoreCursor *c;
+    if (store_cursor_open(s, STORE_DB_VERSIONS, &c, NULL)) return 0;
     TEntry e, n;
     int found = 0;
     if (seek_version(c, table, pk, pklen, seq, &e) && !e.tomb) {
@@ -141,6 +134,7 @@ int tv_as_of(Snap *s, StoreCursor *c, u32 table, const u8 *pk, u32 pklen, u64 se
         else tv_fill(v, &e, 0, 0);
         found = 1;
     }
+    store_cursor_close(c);
     return found;
 }
 

@@ -4,7 +4,9 @@ and never change an answer unreported.
 
 Builds a database through `driftdb sql` (several tables, secondary indexes,
 updates, deletes, a key move, a dropped index and table, a document-style
-table, a value long enough for LMDB overflow pages), records the answers of
+table, a value long enough for LMDB overflow pages, a checkpoint that AS OF
+scans start from, log records left as summaries by DELETE HISTORY),
+records the answers of
 a set of queries that read every structure (present rows, AS OF points, all
 history, index lookups now and AS OF, commit times, the commit log), then for
 each of CORRUPT_FLIPS single-byte changes of driftdb.mdb (page headers of
@@ -27,6 +29,7 @@ flip).  CORRUPT_SEED fixes the random places (default 11).
 """
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -59,6 +62,18 @@ SETUP = [
     "CREATE TABLE b (id INT PRIMARY KEY, big TEXT)",
     "INSERT INTO b VALUES (1, repeat('bigvalue', 1200))",
     "UPDATE t SET score = -1 WHERE id BETWEEN 100 AND 120",
+    # seq 22-25 and a checkpoint (no seq) that AS OF scans of h start from
+    "CREATE TABLE h (id INT PRIMARY KEY, v TEXT)",
+    "INSERT INTO h SELECT g, 'hval' || g FROM generate_series(1, 400) g",
+    "DELETE FROM h WHERE id > 8",
+    "UPDATE h SET v = 'hnew' WHERE id = 2",
+    "CHECKPOINT TABLE h",
+    # seq 26-30: DELETE HISTORY leaves the records of 27 and 28 as summaries
+    "CREATE TABLE s (id INT PRIMARY KEY, v INT)",
+    "INSERT INTO s SELECT g, g FROM generate_series(1, 50) g",
+    "UPDATE s SET v = v + 1",
+    "UPDATE s SET v = v + 1",
+    "DELETE HISTORY FROM s BEFORE SYSTEM_TIME @SEQ:29",
 ]
 
 QUERIES = [
@@ -78,10 +93,15 @@ QUERIES = [
     "SELECT * FROM w FOR SYSTEM_TIME AS OF @SEQ:14",
     "SELECT drift_seq(), drift_seq_at(drift_time_of(3)), drift_seq_at(drift_time_of(12))",
     "SELECT seq, hash FROM drift_commits ORDER BY seq",
+    "SELECT * FROM h FOR SYSTEM_TIME AS OF @SEQ:24 ORDER BY id",
+    "SELECT id, v, system_seq_start FROM h FOR SYSTEM_TIME FROM @SEQ:24 TO @SEQ:26 ORDER BY id, system_seq_start",
+    "SELECT * FROM h ORDER BY id",
+    "SELECT id, v, system_seq_start FROM s FOR SYSTEM_TIME ALL ORDER BY id, system_seq_start",
+    "SELECT seq, changes, hash FROM drift_commits WHERE seq BETWEEN 26 AND 30 ORDER BY seq",
 ]
 
 MARKERS = [b"name_1", b"renamed_", b"alpha", b"delta", b"docname", b"bigvalue", b"t_name", b"u_v",
-           b"score", b"DRIFTDB", b"versions", b"current", b"catalog"]
+           b"score", b"DRIFTDB", b"versions", b"current", b"catalog", b"hval", b"checkpoint"]
 
 
 def lmdb_frame(out):
@@ -171,13 +191,30 @@ def flips(tmp):
         rnd.shuffle(hits)
         for i in hits[:12]:
             places.append(("record " + m.decode(), i + rnd.randrange(-24, len(m) + 8)))
+    # h's checkpoint (one chunk: 8 keys of 400 ever) and the summaries of
+    # s's records 27 and 28 (50 row events, form 1, E, one table, 50):
+    # every few bytes of each, always among the flips
+    must = []
+    ck = data.find(b"\x01\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x01\x90")
+    if ck < 0:
+        print("FAIL the checkpoint chunk is not in the file")
+        print("0 passed, 1 failed")
+        return 1
+    must += [("checkpoint", ck + i) for i in range(0, 48, 3)]
+    sums = [m.start() for m in re.finditer(rb"\x32\x01.{32}\x01\x00\x00\x00.\x32", data, re.S)]
+    if len(sums) != 2:
+        print("FAIL %d log summaries in the file, not 2" % len(sums))
+        print("0 passed, 1 failed")
+        return 1
+    for sm in sums:
+        must += [("summary", sm + i) for i in range(0, 44, 4)]
     # anywhere in pages that hold something
     nonzero = [pg for pg in range(2, size // PAGE) if any(data[pg * PAGE + 16:(pg + 1) * PAGE])]
     while len(places) < FLIPS:
         pg = rnd.choice(nonzero)
         places.append(("random", pg * PAGE + rnd.randrange(PAGE)))
     rnd.shuffle(places)
-    places = [(w, o) for (w, o) in places if 0 <= o < size][:FLIPS]
+    places = must + [(w, o) for (w, o) in places if 0 <= o < size][:FLIPS - len(must)]
 
     work = os.path.join(tmp, "work")
     figures = {"detected": 0, "harmless": 0, "crashes": 0, "hangs": 0, "undetected": 0, "caught": 0}

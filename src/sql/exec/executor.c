@@ -3895,12 +3895,14 @@ Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols)
 /* ================================================================ drift_commits */
 
 
-typedef struct CommitsOp { Op op; u64 upto, next; Value row[COMMITS_COLS]; } CommitsOp;
+/* Commits from..upto (seq bounds from the WHERE: op_commits_bound). */
+typedef struct CommitsOp { Op op; u64 from, upto, next; Value row[COMMITS_COLS]; } CommitsOp;
 
 static int commits_open(SqlCtx *ctx, Op *op)
 {
     DD_UNUSED(ctx);
-    ((CommitsOp *)op)->next = 1;
+    CommitsOp *c = (CommitsOp *)op;
+    c->next = c->from;
     return DD_OK;
 }
 
@@ -3953,7 +3955,10 @@ static int commits_next(SqlCtx *ctx, Op *op, Value **row)
 
 static void commits_explain(Op *op, Buf *out)
 {
-    buf_printf(out, " on drift_commits (seq <= %llu)", (unsigned long long)((CommitsOp *)op)->upto);
+    const CommitsOp *c = (const CommitsOp *)op;
+    if (c->from > 1) buf_printf(out, " on drift_commits (seq %llu..%llu)", (unsigned long long)c->from,
+                                (unsigned long long)c->upto);
+    else buf_printf(out, " on drift_commits (seq <= %llu)", (unsigned long long)c->upto);
 }
 
 static const OpVtbl commits_vt = {"LogScan", commits_open, commits_next, noop_close, commits_explain};
@@ -3962,8 +3967,20 @@ Op *op_commits(SqlCtx *ctx, u64 upto)
 {
     CommitsOp *c = op_alloc(ctx, sizeof(*c), &commits_vt, COMMITS_COLS);
     if (!c) return NULL;
+    c->from = 1;
     c->upto = upto;
     return &c->op;
+}
+
+bool op_is_commits(const Op *op) { return op && op->vt == &commits_vt; }
+
+bool op_commits_bound(Op *op, u64 from, u64 upto)
+{
+    if (!op_is_commits(op)) return false;
+    CommitsOp *c = (CommitsOp *)op;
+    if (from > c->from) c->from = from;
+    if (upto < c->upto) c->upto = upto;
+    return true;
 }
 
 /* ================================================================ explain */

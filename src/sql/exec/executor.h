@@ -226,6 +226,10 @@ Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols);
  * with seq <= upto, read from the commit log.  Columns: see
  * commits_col_names / commits_col_types. */
 Op *op_commits(SqlCtx *ctx, u64 upto);
+/* Whether op is a drift_commits scan; narrows one to seqs from..upto
+ * (false if op is not one). */
+bool op_is_commits(const Op *op);
+bool op_commits_bound(Op *op, u64 from, u64 upto);
 /* Rows materialized by the planner (VERIFY, SHOW). */
 Op *op_rows(SqlCtx *ctx, int width, Value *rows, int nrows);
 /* The rows at *rows (*nrows of them, width values each) as they are when

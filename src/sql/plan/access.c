@@ -483,6 +483,51 @@ bool sql_index_implied(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, Exp
     return true;
 }
 
+/* drift_commits read from and to the seqs its WHERE allows: comparisons
+ * of seq (column 0) or commit_time (column 1, strictly increasing with
+ * seq) with constants, and seq BETWEEN constants.  The conjuncts are still
+ * checked on every row. */
+void plan_commits_bounds(SqlCtx *ctx, Op *op, ScopeRel *rel, Expr **conj, int n)
+{
+    if (!op_is_commits(op) || rel->ncols != COMMITS_COLS) return;
+    u64 lo = 1, hi = UINT64_MAX;
+    for (int i = 0; i < n; i++) {
+        Expr *c = conj[i];
+        BinaryOp o;
+        Value v;
+        if (cmp_const_for(ctx, c, rel, 0, &o, &v) && !v.isnull) {
+            i64 x = v.v.i;
+            u64 l = 1, h = UINT64_MAX;
+            if (o == BOP_EQ || o == BOP_GE) l = x < 1 ? 1 : (u64)x;
+            if (o == BOP_GT) l = x < 0 ? 1 : (u64)x + 1;
+            if (o == BOP_EQ || o == BOP_LE) h = x < 0 ? 0 : (u64)x;
+            if (o == BOP_LT) h = x < 1 ? 0 : (u64)x - 1;
+            if (l > lo) lo = l;
+            if (h < hi) hi = h;
+        } else if (cmp_const_for(ctx, c, rel, 1, &o, &v) && !v.isnull && v.v.i != INT64_MAX && v.v.i != INT64_MIN) {
+            /* the last commit at or before a time: seqs and times rise together */
+            i64 t = ts_to_unix_us(v.v.i);
+            u64 l = 1, h = UINT64_MAX;
+            if (o == BOP_EQ || o == BOP_GE) l = store_seq_at_time(ctx->snap, t - 1) + 1;
+            if (o == BOP_GT) l = store_seq_at_time(ctx->snap, t) + 1;
+            if (o == BOP_EQ || o == BOP_LE) h = store_seq_at_time(ctx->snap, t);
+            if (o == BOP_LT) h = store_seq_at_time(ctx->snap, t - 1);
+            if (l > lo) lo = l;
+            if (h < hi) hi = h;
+        } else if (c->kind == EXPR_BETWEEN && !c->u.between.negated && !c->u.between.symmetric &&
+                   is_col(c->u.between.arg, rel, 0)) {
+            Value a, b;
+            if (const_as_column(ctx, c->u.between.lo, TYPE_INT8, -1, &a) && !a.isnull &&
+                const_as_column(ctx, c->u.between.hi, TYPE_INT8, -1, &b) && !b.isnull) {
+                if (a.v.i > 1 && (u64)a.v.i > lo) lo = (u64)a.v.i;
+                if (b.v.i < 0) hi = 0;
+                else if ((u64)b.v.i < hi) hi = (u64)b.v.i;
+            }
+        }
+    }
+    op_commits_bound(op, lo, hi);
+}
+
 int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, ScopeRel *rel,
                     Scope *scope, Expr *where, Op **out)
 {

@@ -801,6 +801,7 @@ static int plan_leaf(JoinPlanner *jp, int r, Expr **conj, int nconj, JNode *out)
         }
         op = fi->op;
         if (op->est_rows > 0) rows = op->est_rows;
+        if (nconj && op_is_commits(op)) plan_commits_bounds(ctx, op, &local, conj, nconj);
         if (where) {
             CompileCtx cc;
             memset(&cc, 0, sizeof(cc));

@@ -111,6 +111,7 @@ int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, i
                     i32 *typmod0);
 /* Builds the scope relation of a table (visible columns + history). */
 /* Adds a WHERE filter, choosing a primary key or index access path. */
+void plan_commits_bounds(SqlCtx *ctx, Op *op, ScopeRel *rel, Expr **conj, int n);
 int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, ScopeRel *rel,
                     Scope *scope, Expr *where, Op **out);
 
