@@ -180,8 +180,9 @@ static int visible_at(MDB_cursor *c, u32 table, const u8 *pk, u32 pklen, u64 seq
     return 0;
 }
 
-/* Whether every chunk of checkpoint (table, seq) decodes (raw: scratch). */
-static bool ckpt_sound(MDB_txn *txn, MDB_dbi d, u32 table, u64 seq, Buf *raw)
+/* Whether every chunk of checkpoint (table, seq) has a good checksum and
+ * header (what damage breaks; ckpt_decode checks the rest when read). */
+static bool ckpt_sound(MDB_txn *txn, MDB_dbi d, u32 table, u64 seq)
 {
     for (u32 no = 0;; no++) {
         u8 kb[FMT_CKPT_KEY_LEN];
@@ -189,10 +190,10 @@ static bool ckpt_sound(MDB_txn *txn, MDB_dbi d, u32 table, u64 seq, Buf *raw)
         MDB_val k = {sizeof kb, kb}, v;
         int g = mdb_get(txn, d, &k, &v);
         if (g) return g == MDB_NOTFOUND && no > 0;
-        u32 n;
-        u64 ke;
-        DdError e;
-        if (ckpt_decode(v.mv_data, v.mv_size, raw, &n, &ke, &e)) return false;
+        const u8 *p = v.mv_data;
+        if (v.mv_size < FMT_CKPT_HDR + 4 || p[0] != FMT_CKPT_FORMAT ||
+            crc32c(0, p, v.mv_size - 4) != get_u32be(p + v.mv_size - 4) || get_u32be(p + 1) > FMT_CKPT_CHUNK_KEYS)
+            return false;
     }
 }
 
@@ -204,7 +205,6 @@ static int drop_damaged(Store *st, MDB_txn *txn, u32 table)
 {
     u64 *bad = NULL;
     size_t nbad = 0, cap = 0;
-    Buf raw = BUF_INIT;
     MDB_cursor *c;
     int rc = mdb_cursor_open(txn, st->dbi[FMT_DB_CHECKPOINT], &c);
     if (rc) return rc;
@@ -220,7 +220,7 @@ static int drop_damaged(Store *st, MDB_txn *txn, u32 table)
         if (any && q == last) continue;
         any = true;
         last = q;
-        if (ckpt_sound(txn, st->dbi[FMT_DB_CHECKPOINT], table, q, &raw)) continue;
+        if (ckpt_sound(txn, st->dbi[FMT_DB_CHECKPOINT], table, q)) continue;
         if (nbad == cap) {
             cap = cap ? cap * 2 : 4;
             u64 *nb = dd_realloc(bad, sizeof *nb * cap);
@@ -232,7 +232,6 @@ static int drop_damaged(Store *st, MDB_txn *txn, u32 table)
     mdb_cursor_close(c);
     for (size_t i = 0; i < nbad && !rc; i++) rc = del_checkpoint(st, txn, table, bad[i]);
     dd_free(bad);
-    buf_free(&raw);
     return rc;
 }
 
@@ -386,13 +385,6 @@ static int nearest(Snap *s, u32 table, u64 x, u64 *seq, u64 *nkeys, u64 *kever, 
     return 1;
 }
 
-static bool in_range(const u8 *k, u32 kn, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen)
-{
-    if (lo && ckpt_key_cmp(k, kn, lo, lolen) < 0) return false;
-    if (hi && ckpt_key_cmp(k, kn, hi, hilen) >= 0) return false;
-    return true;
-}
-
 typedef struct KRef { const u8 *k; u32 n; } KRef;
 
 static int kref_cmp(const void *a, const void *b)
@@ -401,8 +393,7 @@ static int kref_cmp(const void *a, const void *b)
     return ckpt_key_cmp(x->k, x->n, y->k, y->n);
 }
 
-int store_ckpt_keys(Snap *s, u32 table, u64 x, u64 to, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
-                    StoreCkptKeys *out, DdError *err)
+int store_ckpt_keys(Snap *s, u32 table, u64 x, u64 to, StoreCkptKeys *out, DdError *err)
 {
     memset(out, 0, sizeof *out);
     Store *st = s->st;
@@ -447,9 +438,7 @@ int store_ckpt_keys(Snap *s, u32 table, u64 x, u64 to, const u8 *lo, u32 lolen, 
                 rc = -dd_corrupt(err, "log record %llu: malformed event", (unsigned long long)q);
                 break;
             }
-            if (ev.table != table || ev.op < OP_INSERT || ev.op > OP_DELETE || !ev.pk || !ev.pklen ||
-                !in_range(ev.pk, ev.pklen, lo, lolen, hi, hilen))
-                continue;
+            if (ev.table != table || ev.op < OP_INSERT || ev.op > OP_DELETE || !ev.pk || !ev.pklen) continue;
             buf_put_varint(&list, ev.pklen);
             buf_append(&list, ev.pk, ev.pklen);
         }
@@ -474,14 +463,7 @@ int store_ckpt_keys(Snap *s, u32 table, u64 x, u64 to, const u8 *lo, u32 lolen, 
             rc = -rc;
             break;
         }
-        Cursor rc_;
-        cur_init(&rc_, raw.data, raw.len);
-        for (u32 i = 0; i < n; i++) {
-            const u8 *at = rc_.p;
-            u64 kn = cur_varint(&rc_);
-            const u8 *kp = cur_bytes(&rc_, (size_t)kn);
-            if (in_range(kp, (u32)kn, lo, lolen, hi, hilen)) buf_append(&list, at, (size_t)(rc_.p - at));
-        }
+        buf_append(&list, raw.data, raw.len);   /* its keys, as the list holds them */
     }
     buf_free(&raw);
     if (rc) {
@@ -566,9 +548,9 @@ static bool listed_key(const KRef *refs, size_t n, const u8 *pk, u32 pklen)
 
 int ckpt_purge(Store *st, MDB_txn *txn, u32 table, u64 upto, const Buf *keys, bool erase, DdError *err)
 {
-    if (!st->has_ckpt_db || !keys->len) return 0;
+    if (!st->has_ckpt_db) return 0;
     int rc = drop_damaged(st, txn, table);
-    if (rc) return rc;
+    if (rc || !keys->len) return rc;
     /* the keys that lost versions (ascending), for a binary search */
     size_t nk = 0;
     Cursor kc;
@@ -809,4 +791,44 @@ int ckpt_check(Store *st, MDB_txn *txn, u64 head, bool one, u32 only, CkptBad *b
     buf_free(&last);
     if (rc) return rc;
     return bad->why[0] ? 1 : 0;
+}
+
+int store_checkpoints(Snap *s, int (*fn)(void *arg, u32 table, u64 seq, u64 rows, u64 bytes), void *arg,
+                      DdError *err)
+{
+    Store *st = s->st;
+    if (!st->has_ckpt_db) return 0;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_CHECKPOINT], &c);
+    if (rc) return store_mdb_err(err, rc, "reading checkpoints");
+    u32 table = 0;
+    u64 seq = 0, rows = 0, bytes = 0;
+    bool open = false;
+    MDB_val k, v;
+    int g = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+    for (;; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (g && g != MDB_NOTFOUND) {
+            rc = store_mdb_err(err, g, "reading checkpoints");
+            break;
+        }
+        bool good = g == 0 && k.mv_size == FMT_CKPT_KEY_LEN;
+        u32 kt = good ? get_u32be(k.mv_data) : 0;
+        u64 ks = good ? get_u64be((const u8 *)k.mv_data + 4) : 0;
+        if (open && (!good || kt != table || ks != seq)) {
+            if ((rc = fn(arg, table, seq, rows, bytes))) break;
+            open = false;
+        }
+        if (g == MDB_NOTFOUND) break;
+        if (!good) continue;   /* VERIFY reports it */
+        if (!open) {
+            table = kt;
+            seq = ks;
+            rows = bytes = 0;
+            open = true;
+        }
+        if (v.mv_size >= FMT_CKPT_HDR + 4) rows += get_u32be((const u8 *)v.mv_data + 1);
+        bytes += v.mv_size;
+    }
+    mdb_cursor_close(c);
+    return rc;
 }

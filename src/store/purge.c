@@ -380,18 +380,12 @@ static int erase_key(Purge *pg, const u8 *pk, u32 pklen, u64 *removed, u64 *keys
 }
 
 /* Whether (pk, pklen) is one of p's keys (sorted by store_erase). */
-static int key_cmp(const u8 *a, u32 an, const u8 *b, u32 bn)
-{
-    int c = memcmp(a, b, an < bn ? an : bn);
-    return c ? c : an < bn ? -1 : an > bn;
-}
-
 static bool is_erased(const StorePurge *p, const u8 *pk, u32 pklen)
 {
     u32 lo = 0, hi = p->nkeys;
     while (lo < hi) {
         u32 mid = lo + (hi - lo) / 2;
-        int c = key_cmp(p->keys[mid], p->keylens[mid], pk, pklen);
+        int c = ckpt_key_cmp(p->keys[mid], p->keylens[mid], pk, pklen);
         if (c == 0) return true;
         if (c < 0) lo = mid + 1;
         else hi = mid;
@@ -475,7 +469,7 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
             compact_seqs(&pg.seqs);
             rc = summarize_records(&pg, (const u64 *)pg.seqs.data, pg.seqs.len / sizeof(u64));
         }
-        if (!rc && pg.ckeys.len) rc = ckpt_purge(st, txn, p->table, ev->a, &pg.ckeys, false, err);
+        if (!rc && ev->b) rc = ckpt_purge(st, txn, p->table, ev->a, &pg.ckeys, false, err);
     } else {
         ev->op = FMT_EV_ERASE;
         for (u32 i = 0; i < p->nkeys && !rc; i++) rc = erase_key(&pg, p->keys[i], p->keylens[i], &ev->b, &ev->a);
@@ -488,7 +482,7 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
             buf_append(&pg.ckeys, p->keys[i], p->keylens[i]);
         }
         if (!rc && !buf_ok(&pg.ckeys)) rc = ENOMEM;
-        if (!rc && pg.ckeys.len) rc = ckpt_purge(st, txn, p->table, UINT64_MAX, &pg.ckeys, true, err);
+        if (!rc && ev->b) rc = ckpt_purge(st, txn, p->table, UINT64_MAX, &pg.ckeys, true, err);
         if (rc > 0) pg.what = "erasing";
     }
     p->removed = ev->b;
@@ -592,7 +586,7 @@ typedef struct EKey { const u8 *k; u32 n; } EKey;
 static int ekey_cmp(const void *a, const void *b)
 {
     const EKey *x = a, *y = b;
-    return key_cmp(x->k, x->n, y->k, y->n);
+    return ckpt_key_cmp(x->k, x->n, y->k, y->n);
 }
 
 /* The commits with events of p's keys, read in snapshot s: into *seqs.
@@ -667,7 +661,7 @@ int store_erase(Store *st, u32 table, u64 snapshot_seq, const u8 *const *keys, c
         for (u32 i = 0; i < n; i++) ek[i] = (EKey){keys[i], keylens[i]};
         qsort(ek, n, sizeof *ek, ekey_cmp);
         for (u32 i = 0; i < n; i++)
-            if (m == 0 || key_cmp(kp[m - 1], kl[m - 1], ek[i].k, ek[i].n) != 0) {
+            if (m == 0 || ckpt_key_cmp(kp[m - 1], kl[m - 1], ek[i].k, ek[i].n) != 0) {
                 kp[m] = ek[i].k;
                 kl[m++] = ek[i].n;
             }

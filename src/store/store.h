@@ -702,15 +702,18 @@ typedef struct StoreCkptKeys {
     size_t n;
     u64 seq;                /* the checkpoint used */
 } StoreCkptKeys;
-/* For a scan of table over [lo, hi) (NULL: open) AS OF x, or over a
- * period from x to `to`: the keys with a row visible at x or a version
- * written after x up to `to`, from the checkpoint nearest x and the log
- * between, sorted and each once: 1.  0 when there is no checkpoint, or
- * visiting every key of the table is cheaper (or the environment variable
+/* For a scan of the whole table AS OF x, or over a period from x to
+ * `to`: the keys with a row visible at x or a version written after x up
+ * to `to`, from the checkpoint nearest x and the log between, sorted and
+ * each once: 1.  0 when there is no checkpoint, or visiting every key of
+ * the table is cheaper (or the environment variable
  * DRIFTDB_NO_CHECKPOINT_SCAN is set); -code on error. */
-int store_ckpt_keys(Snap *s, u32 table, u64 x, u64 to, const u8 *lo, u32 lolen, const u8 *hi, u32 hilen,
-                    StoreCkptKeys *out, DdError *err);
+int store_ckpt_keys(Snap *s, u32 table, u64 x, u64 to, StoreCkptKeys *out, DdError *err);
 const u8 *store_ckpt_key_at(const StoreCkptKeys *k, size_t i, u32 *n);
+/* Calls fn for each checkpoint in s (table id, seq, rows, bytes stored),
+ * in (table, seq) order; a nonzero return from fn stops and is returned. */
+int store_checkpoints(Snap *s, int (*fn)(void *arg, u32 table, u64 seq, u64 rows, u64 bytes), void *arg,
+                      DdError *err);
 void store_ckpt_keys_free(StoreCkptKeys *k);
 
 /* ---- the commit log ---- */
@@ -736,7 +739,7 @@ typedef struct LogRecord {
     u32 committed;          /* the events the commit had */
     const u8 *summary;      /* a summary's per-table counts (log_summary_next), or NULL */
     u32 summary_tables;
-    u8 format;              /* FMT_LOG_FORMAT, or 1: event hashes cover the image only */
+    u8 format;              /* 1 to FMT_LOG_FORMAT (format.h: what each hashes) */
     u8 prev_hash[32], hash[32];
 } LogRecord;
 

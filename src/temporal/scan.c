@@ -120,7 +120,7 @@ int tscan_open(Snap *s, u32 table, TMode mode, u64 a, u64 b, const u8 *lo, u32 l
          * keys: those visible at a and those written after it up to the
          * period's end (a range or a key: seeks of its own) */
         u64 at = mode == TMODE_AS_OF ? sc->upper : DD_MIN(a, head), to = DD_MIN(sc->upper, head);
-        rc = store_ckpt_keys(s, table, at, DD_MAX(at, to), NULL, 0, NULL, 0, &sc->ck, err);
+        rc = store_ckpt_keys(s, table, at, DD_MAX(at, to), &sc->ck, err);
         if (rc < 0) {
             tscan_close(sc);
             return -rc;

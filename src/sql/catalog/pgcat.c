@@ -426,7 +426,8 @@ const SysRelName sys_rel_names[] = {
     {"information_schema", "routine_privileges", 13123}, {"information_schema", "role_routine_grants", 13124},
     {"information_schema", "udt_privileges", 13125}, {"information_schema", "role_udt_grants", 13126},
     {"information_schema", "data_type_privileges", 13127},
-    {"pg_catalog", "drift_tables", 12100}, {"pg_catalog", "pg_stat_all_tables", 12142},
+    {"pg_catalog", "drift_tables", 12100}, {"pg_catalog", "drift_checkpoints", 12101},
+    {"pg_catalog", "pg_stat_all_tables", 12142},
     {"pg_catalog", "pg_stats", 12053},
     /* DriftDB has none of what these list */
     {"pg_catalog", "pg_amop", 2602},

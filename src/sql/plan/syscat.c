@@ -1487,7 +1487,7 @@ static int gen_drift_tables(Gen *g)
         P_INT(g, sz.live_bytes); P_INT(g, sz.version_bytes); P_INT(g, sz.index_bytes);
         if (sz.oldest_seq) P_INT(g, (i64)sz.oldest_seq); else P_NULL(g);
         P_INT(g, (i64)t->created_seq);
-        if (t->retention_us > 0) {   /* as days and time, the way it was set */
+        if (t->retention_us > 0) {   /* as days and time (a month set is 30 days) */
             Interval iv = {0, (i32)(t->retention_us / 86400000000LL), t->retention_us % 86400000000LL};
             put(g, val_interval(iv));
         } else {
@@ -1495,6 +1495,26 @@ static int gen_drift_tables(Gen *g)
         }
     }
     return DD_OK;
+}
+
+/* drift_checkpoints: every checkpoint (CHECKPOINT TABLE), also those of
+ * dropped tables (their past stays readable), named as the table was at
+ * the checkpoint's seq. */
+#define COLS_DRIFT_CHECKPOINTS "schema_name:n table_name:n table_dropped:b seq:8 rows:8 bytes:8"
+static int checkpoint_row(void *arg, u32 table, u64 seq, u64 rows, u64 bytes)
+{
+    Gen *g = arg;
+    const TableInfo *t = store_table_version(g->ctx->snap, table, seq);
+    const TableInfo *now = store_table_version(g->ctx->snap, table, UINT64_MAX);
+    if (!t || t->temp) return 0;
+    if (gen_row(g)) return DD_ENOMEM;
+    P_NAME(g, cat_ns_name(t)); P_NAME(g, name_base(t->name)); P_BOOL(g, !now || now->dropped);
+    P_INT(g, (i64)seq); P_INT(g, (i64)rows); P_INT(g, (i64)bytes);
+    return 0;
+}
+static int gen_drift_checkpoints(Gen *g)
+{
+    return store_checkpoints(g->ctx->snap, checkpoint_row, g, g->ctx->err);
 }
 
 /* The relations PostgreSQL has that are always empty here. */
@@ -2869,6 +2889,7 @@ static const SysRel sysrels[] = {
     {"pg_catalog", "pg_sequences", COLS_SEQUENCES, gen_sequences},
     {"pg_catalog", "pg_settings", COLS_SETTINGS, gen_settings},
     {"pg_catalog", "drift_tables", COLS_DRIFT_TABLES, gen_drift_tables},
+    {"pg_catalog", "drift_checkpoints", COLS_DRIFT_CHECKPOINTS, gen_drift_checkpoints},
     {"pg_catalog", "pg_stat_activity", COLS_STAT_ACTIVITY, gen_stat_activity},
     {"pg_catalog", "pg_stat_ssl", COLS_STAT_SSL, gen_stat_ssl},
     {"pg_catalog", "pg_stat_user_tables", COLS_STAT_TABLES, gen_stat_tables},
@@ -3141,7 +3162,8 @@ int from_syscat(SqlCtx *ctx, TableRef *tr, const char *schema, const char *base,
     if ((rc = sysrel_cols(ctx, r, &names, &types, &n))) return rc;
     /* these describe the present: asking for a point is an error, and
      * SET drift.system_time leaves them in the present */
-    bool present_only = r->gen == gen_drift_tables || r->gen == gen_stat_activity || r->gen == gen_stat_ssl ||
+    bool present_only = r->gen == gen_drift_tables || r->gen == gen_drift_checkpoints || r->gen == gen_stat_activity ||
+                        r->gen == gen_stat_ssl ||
                         r->gen == gen_settings || r->gen == gen_stat_tables || r->gen == gen_stats || strcmp(base, "pg_locks") == 0;
     if (present_only && tr->temporal.kind != TEMPORAL_NONE)
         return dd_err(ctx->err, DD_EFEATURE, tr->temporal.loc, "%s describes the present: it has no history", base);
