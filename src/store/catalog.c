@@ -641,6 +641,7 @@ void cat_note_purge_locked(Store *st, u32 id, u64 seq, bool erase)
     if (!ct) return;
     if (seq > ct->last_write) ct->last_write = seq;
     if (erase && seq > ct->erased_at) ct->erased_at = seq;
+    if (seq > ct->purged_at) ct->purged_at = seq;
 }
 
 u64 cat_erased_at_locked(Store *st, u32 id)

@@ -39,15 +39,31 @@ static void ckpt_key(u8 out[FMT_CKPT_KEY_LEN], u32 table, u64 seq, u32 chunk)
     put_u32be(out + 12, chunk);
 }
 
-int ckpt_decode(const u8 *v, size_t n, Buf *raw, u32 *nkeys, u64 *kever, DdError *err)
+/* Whether chunk value v[0..n) is chunk no of checkpoint (table, seq):
+ * its checksum, format and header; its keys, keys-ever hint and number of
+ * chunks out.  No decompression. */
+static bool chunk_header(const u8 *v, size_t n, u32 table, u64 seq, u32 no, u32 *nkeys, u64 *kever, u32 *count)
 {
-    if (n < FMT_CKPT_HDR + 4 || v[0] != FMT_CKPT_FORMAT) return dd_corrupt(err, "checkpoint: malformed chunk");
-    if (crc32c(0, v, n - 4) != get_u32be(v + n - 4)) return dd_corrupt(err, "checkpoint: checksum mismatch");
+    if (n < FMT_CKPT_HDR + 4 || v[0] != FMT_CKPT_FORMAT || crc32c(0, v, n - 4) != get_u32be(v + n - 4)) return false;
     *nkeys = get_u32be(v + 1);
     *kever = get_u64be(v + 5);
+    *count = get_u32be(v + 33);
     u32 rawn = get_u32be(v + 13);
-    if (*nkeys > FMT_CKPT_CHUNK_KEYS || rawn > FMT_CKPT_CHUNK_BYTES + FMT_MAX_PK + 10 || (*nkeys == 0) != (rawn == 0))
+    return get_u32be(v + 17) == table && get_u64be(v + 21) == seq && get_u32be(v + 29) == no && no < *count &&
+           *count <= FMT_CKPT_MAX_CHUNKS && *nkeys <= FMT_CKPT_CHUNK_KEYS &&
+           rawn <= FMT_CKPT_CHUNK_BYTES + FMT_MAX_PK + 10 && (*nkeys == 0) == (rawn == 0) &&
+           (*nkeys > 0 || *count == 1);
+}
+
+int ckpt_decode(const u8 *v, size_t n, u32 table, u64 seq, u32 no, Buf *raw, u32 *nkeys, u64 *kever, u32 *count,
+                DdError *err)
+{
+    if (!chunk_header(v, n, table, seq, no, nkeys, kever, count)) {
+        if (n >= 4 && crc32c(0, v, n - 4) != get_u32be(v + n - 4))
+            return dd_corrupt(err, "checkpoint: checksum mismatch");
         return dd_corrupt(err, "checkpoint: malformed chunk header");
+    }
+    u32 rawn = get_u32be(v + 13);
     const u8 *z = v + FMT_CKPT_HDR;
     size_t zn = n - 4 - FMT_CKPT_HDR;
     unsigned long long want = ZSTD_getFrameContentSize(z, zn);
@@ -75,15 +91,32 @@ int ckpt_decode(const u8 *v, size_t n, Buf *raw, u32 *nkeys, u64 *kever, DdError
     return 0;
 }
 
+/* Chunk no of (table, seq) from txn, decoded into raw.  0, or XX001 when it
+ * is missing or damaged, or another DD_ code. */
+static int read_chunk(Store *st, MDB_txn *txn, u32 table, u64 seq, u32 no, Buf *raw, u32 *nkeys, u64 *kever,
+                      u32 *count, DdError *err)
+{
+    u8 kb[FMT_CKPT_KEY_LEN];
+    ckpt_key(kb, table, seq, no);
+    MDB_val k = {sizeof kb, kb}, v;
+    int g = mdb_get(txn, st->dbi[FMT_DB_CHECKPOINT], &k, &v);
+    if (g == MDB_NOTFOUND)
+        return dd_corrupt(err, "checkpoint of table id %u at seq %llu: chunk %u is missing", table,
+                          (unsigned long long)seq, no);
+    if (g) return store_mdb_err(err, g, "reading checkpoints");
+    return ckpt_decode(v.mv_data, v.mv_size, table, seq, no, raw, nkeys, kever, count, err);
+}
+
 int ckpt_key_cmp(const u8 *a, u32 an, const u8 *b, u32 bn)
 {
     int c = memcmp(a, b, an < bn ? an : bn);
     return c ? c : an < bn ? -1 : an > bn;
 }
 
-/* Appends the chunk value of the n keys raw[0..len) to out as u32 BE
- * length, bytes.  0 or a DD_ code. */
-static int encode_chunk(const Buf *raw, u32 n, u64 kever, Buf *out, DdError *err)
+/* Appends chunk no of (table, seq), the n keys raw[0..len), to out as u32
+ * BE length, value (its chunk count and checksum filled in by
+ * encode_chunks).  0 or a DD_ code. */
+static int encode_chunk(const Buf *raw, u32 n, u64 kever, u32 table, u64 seq, u32 no, Buf *out, DdError *err)
 {
     size_t bound = ZSTD_compressBound(raw->len);
     size_t at = out->len;
@@ -93,23 +126,26 @@ static int encode_chunk(const Buf *raw, u32 n, u64 kever, Buf *out, DdError *err
     put_u32be(p + 1, n);
     put_u64be(p + 5, kever);
     put_u32be(p + 13, (u32)raw->len);
+    put_u32be(p + 17, table);
+    put_u64be(p + 21, seq);
+    put_u32be(p + 29, no);
+    put_u32be(p + 33, 0);
     size_t zn = ZSTD_compress(p + FMT_CKPT_HDR, bound, raw->data, raw->len, 3);
     if (ZSTD_isError(zn)) return dd_err(err, DD_EINTERNAL, -1, "compressing a checkpoint: %s", ZSTD_getErrorName(zn));
-    put_u32be(p + FMT_CKPT_HDR + zn, crc32c(0, p, FMT_CKPT_HDR + zn));
     put_u32be(out->data + at, (u32)(FMT_CKPT_HDR + zn + 4));
     out->len = at + 4 + FMT_CKPT_HDR + zn + 4;
     return 0;
 }
 
-/* The chunk values of the keys of list (varint length, bytes; ascending)
- * into out (u32 BE length, value; one chunk without keys when there are
- * none).  0 or a DD_ code. */
-static int encode_chunks(const Buf *list, u64 kever, Buf *out, DdError *err)
+/* The chunk values of checkpoint (table, seq) of the keys of list (varint
+ * length, bytes; ascending) into out (u32 BE length, value; one chunk
+ * without keys when there are none).  0 or a DD_ code. */
+static int encode_chunks(const Buf *list, u64 kever, u32 table, u64 seq, Buf *out, DdError *err)
 {
     Buf raw = BUF_INIT;
     Cursor c;
     cur_init(&c, list->data, list->len);
-    u32 n = 0;
+    u32 n = 0, chunks = 0;
     int rc = 0;
     buf_reset(out);
     do {
@@ -121,12 +157,23 @@ static int encode_chunks(const Buf *list, u64 kever, Buf *out, DdError *err)
             n++;
         }
         if (n == FMT_CKPT_CHUNK_KEYS || raw.len >= FMT_CKPT_CHUNK_BYTES || !cur_left(&c)) {
-            rc = buf_ok(&raw) ? encode_chunk(&raw, n, kever, out, err) : dd_err(err, DD_ENOMEM, -1, NULL);
+            rc = buf_ok(&raw) ? encode_chunk(&raw, n, kever, table, seq, chunks++, out, err)
+                              : dd_err(err, DD_ENOMEM, -1, NULL);
             buf_reset(&raw);
             n = 0;
         }
     } while (!rc && cur_left(&c));
     buf_free(&raw);
+    if (!rc && chunks > FMT_CKPT_MAX_CHUNKS) rc = dd_err(err, DD_EPROGRAM_LIMIT, -1, "a checkpoint of more than %u chunks",
+                                                         (unsigned)FMT_CKPT_MAX_CHUNKS);
+    /* every chunk knows how many there are */
+    for (size_t at = 0; !rc && at < out->len;) {
+        u32 vn = get_u32be(out->data + at);
+        u8 *p = out->data + at + 4;
+        put_u32be(p + 33, chunks);
+        put_u32be(p + vn - 4, crc32c(0, p, vn - 4));
+        at += 4 + vn;
+    }
     return rc;
 }
 
@@ -151,13 +198,28 @@ static int put_chunks(Store *st, MDB_txn *txn, u32 table, u64 seq, const Buf *va
 /* Deletes every chunk of (table, seq).  An LMDB code. */
 static int del_checkpoint(Store *st, MDB_txn *txn, u32 table, u64 seq)
 {
-    for (u32 no = 0;; no++) {
+    /* the keys first (a cursor delete through the log would not be logged) */
+    u32 nos[64];
+    for (;;) {
+        int n = 0, rc;
+        MDB_cursor *c;
+        if ((rc = mdb_cursor_open(txn, st->dbi[FMT_DB_CHECKPOINT], &c))) return rc;
         u8 kb[FMT_CKPT_KEY_LEN];
-        ckpt_key(kb, table, seq, no);
-        MDB_val k = {sizeof kb, kb};
-        int rc = wal_del(st, txn, FMT_DB_CHECKPOINT, &k);
-        if (rc == MDB_NOTFOUND) return 0;
-        if (rc) return rc;
+        ckpt_key(kb, table, seq, 0);
+        MDB_val k = {sizeof kb, kb}, v;
+        int g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+        for (; g == 0 && n < 64; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+            if (k.mv_size != FMT_CKPT_KEY_LEN || memcmp(k.mv_data, kb, 12) != 0) break;
+            nos[n++] = get_u32be((const u8 *)k.mv_data + 12);
+        }
+        mdb_cursor_close(c);
+        if (g && g != MDB_NOTFOUND) return g;
+        for (int i = 0; i < n; i++) {
+            ckpt_key(kb, table, seq, nos[i]);
+            MDB_val dk = {sizeof kb, kb};
+            if ((rc = wal_del(st, txn, FMT_DB_CHECKPOINT, &dk))) return rc;
+        }
+        if (n < 64) return 0;
     }
 }
 
@@ -180,21 +242,25 @@ static int visible_at(MDB_cursor *c, u32 table, const u8 *pk, u32 pklen, u64 seq
     return 0;
 }
 
-/* Whether every chunk of checkpoint (table, seq) has a good checksum and
- * header (what damage breaks; ckpt_decode checks the rest when read). */
+/* Whether checkpoint (table, seq) has all its chunks and no more, each
+ * with a good checksum and header (what damage breaks; ckpt_decode checks
+ * the rest when read). */
 static bool ckpt_sound(MDB_txn *txn, MDB_dbi d, u32 table, u64 seq)
 {
-    for (u32 no = 0;; no++) {
+    u32 count = 1;
+    for (u32 no = 0; no <= count; no++) {
         u8 kb[FMT_CKPT_KEY_LEN];
         ckpt_key(kb, table, seq, no);
         MDB_val k = {sizeof kb, kb}, v;
         int g = mdb_get(txn, d, &k, &v);
-        if (g) return g == MDB_NOTFOUND && no > 0;
-        const u8 *p = v.mv_data;
-        if (v.mv_size < FMT_CKPT_HDR + 4 || p[0] != FMT_CKPT_FORMAT ||
-            crc32c(0, p, v.mv_size - 4) != get_u32be(p + v.mv_size - 4) || get_u32be(p + 1) > FMT_CKPT_CHUNK_KEYS)
+        if (no == count) return g == MDB_NOTFOUND;   /* and none beyond */
+        u32 n, c;
+        u64 ke;
+        if (g || !chunk_header(v.mv_data, v.mv_size, table, seq, no, &n, &ke, &c) || (no > 0 && c != count))
             return false;
+        count = c;
     }
+    return false;
 }
 
 /* Deletes table's checkpoints that do not decode (derived data: the
@@ -289,7 +355,7 @@ int store_checkpoint_table(Store *st, u32 table, u64 *seq_out, u64 *keys_out, Dd
     if (st->read_only) return dd_err(err, DD_EREAD_ONLY_TXN, -1, "cannot write a checkpoint in a database opened read-only");
     if (!st->has_ckpt_db) return dd_err(err, DD_EINTERNAL, -1, "the checkpoint database is missing");
     Buf list = BUF_INIT, vals = BUF_INIT;
-    int rc = 0, purged = 0, full = 0;
+    int rc = 0, tries = 0, full = 0;
     for (;;) {
         Snap *s;
         if ((rc = store_snap_begin(st, &s, err))) break;
@@ -298,7 +364,7 @@ int store_checkpoint_table(Store *st, u32 table, u64 *seq_out, u64 *keys_out, Dd
         rc = live_keys(s, table, &list, &n, &kever, err);
         store_snap_end(s);
         /* compressed before the write lock is taken */
-        if (rc || (rc = encode_chunks(&list, kever, &vals, err))) break;
+        if (rc || (rc = encode_chunks(&list, kever, table, head, &vals, err))) break;
         int broken = store_broken(st);
         if (broken) {
             rc = dd_err(err, broken, -1, "%s", st->broken_msg[0] ? st->broken_msg : dd_err_text(broken));
@@ -310,11 +376,15 @@ int store_checkpoint_table(Store *st, u32 table, u64 *seq_out, u64 *keys_out, Dd
             rc = store_mdb_err(err, m, "writing a checkpoint");
             break;
         }
-        /* a DELETE HISTORY or ERASE since head changed what head sees:
-         * take the keys again */
-        if (__atomic_load_n(&st->purge_seq, __ATOMIC_SEQ_CST) > head) {
+        /* a DELETE HISTORY or ERASE of the table since head changed what
+         * head sees: take the keys again */
+        pthread_mutex_lock(&st->cat_mu);
+        CatTable *ct = cat_find(st, table);
+        u64 purged = ct ? ct->purged_at : 0;
+        pthread_mutex_unlock(&st->cat_mu);
+        if (purged > head) {
             wal_txn_abort(st, txn);
-            if (++purged < 4) continue;
+            if (++tries < 4) continue;
             rc = dd_err(err, DD_ESERIALIZATION, -1,
                         "could not serialize access: DELETE HISTORY or ERASE committed while the checkpoint was taken");
             break;
@@ -370,17 +440,18 @@ static int nearest(Snap *s, u32 table, u64 x, u64 *seq, u64 *nkeys, u64 *kever, 
     /* its chunks' headers */
     *seq = best;
     *nkeys = 0;
-    for (u32 no = 0;; no++) {
+    u32 count = 1;
+    for (u32 no = 0; no < count; no++) {
         ckpt_key(kb, table, best, no);
         MDB_val ck = {sizeof kb, kb}, cv;
         g = mdb_get(s->txn, st->dbi[FMT_DB_CHECKPOINT], &ck, &cv);
-        if (g == MDB_NOTFOUND) break;
-        if (g) return -store_mdb_err(err, g, "reading checkpoints");
-        if (cv.mv_size < FMT_CKPT_HDR + 4 || ((const u8 *)cv.mv_data)[0] != FMT_CKPT_FORMAT)
-            return -dd_corrupt(err, "checkpoint of table id %u at seq %llu: malformed chunk", table,
-                               (unsigned long long)best);
-        *nkeys += get_u32be((const u8 *)cv.mv_data + 1);
-        *kever = get_u64be((const u8 *)cv.mv_data + 5);
+        if (g && g != MDB_NOTFOUND) return -store_mdb_err(err, g, "reading checkpoints");
+        u32 n, cn;
+        if (g || !chunk_header(cv.mv_data, cv.mv_size, table, best, no, &n, kever, &cn) || (no > 0 && cn != count))
+            return -dd_corrupt(err, "checkpoint of table id %u at seq %llu: chunk %u is missing or damaged", table,
+                               (unsigned long long)best, no);
+        count = cn;
+        *nkeys += n;
     }
     return 1;
 }
@@ -398,7 +469,7 @@ int store_ckpt_keys(Snap *s, u32 table, u64 x, u64 to, StoreCkptKeys *out, DdErr
     memset(out, 0, sizeof *out);
     Store *st = s->st;
     if (!st->has_ckpt_db || getenv("DRIFTDB_NO_CHECKPOINT_SCAN")) return 0;
-    u64 c, nkeys = 0, kever = 0;
+    u64 c = 0, nkeys = 0, kever = 0;
     int rc = nearest(s, table, x, &c, &nkeys, &kever, err);
     if (rc <= 0) return rc;
     /* worth it when the log between c and x and the checkpoint's keys are
@@ -447,22 +518,20 @@ int store_ckpt_keys(Snap *s, u32 table, u64 x, u64 to, StoreCkptKeys *out, DdErr
     if (!rc && g && g != MDB_NOTFOUND) rc = -store_mdb_err(err, g, "reading the log");
     /* the checkpoint's keys in range */
     Buf raw = BUF_INIT;
-    for (u32 no = 0; rc == 0; no++) {
-        u8 ck[FMT_CKPT_KEY_LEN];
-        ckpt_key(ck, table, c, no);
-        MDB_val kk = {sizeof ck, ck}, cv;
-        g = mdb_get(s->txn, st->dbi[FMT_DB_CHECKPOINT], &kk, &cv);
-        if (g == MDB_NOTFOUND) break;
-        if (g) {
-            rc = -store_mdb_err(err, g, "reading checkpoints");
-            break;
-        }
-        u32 n;
+    u32 count = 1;
+    for (u32 no = 0; rc == 0 && no < count; no++) {
+        u32 n, cn;
         u64 ke;
-        if ((rc = ckpt_decode(cv.mv_data, cv.mv_size, &raw, &n, &ke, err))) {
+        if ((rc = read_chunk(st, s->txn, table, c, no, &raw, &n, &ke, &cn, err))) {
             rc = -rc;
             break;
         }
+        if (no > 0 && cn != count) {
+            rc = -dd_corrupt(err, "checkpoint of table id %u at seq %llu: its chunks disagree", table,
+                             (unsigned long long)c);
+            break;
+        }
+        count = cn;
         buf_append(&list, raw.data, raw.len);   /* its keys, as the list holds them */
     }
     buf_free(&raw);
@@ -602,15 +671,12 @@ int ckpt_purge(Store *st, MDB_txn *txn, u32 table, u64 upto, const Buf *keys, bo
         buf_reset(&keep);
         u64 kever = 0;
         bool changed = false;
-        for (u32 no = 0; !rc; no++) {
-            ckpt_key(kb, table, seqs[i], no);
-            MDB_val ck = {sizeof kb, kb}, cv;
-            g = mdb_get(txn, st->dbi[FMT_DB_CHECKPOINT], &ck, &cv);
-            if (g == MDB_NOTFOUND) break;
-            if (g) { rc = g; break; }
+        u32 count = 1;
+        for (u32 no = 0; !rc && no < count; no++) {
             u32 n;
-            if ((rc = ckpt_decode(cv.mv_data, cv.mv_size, &raw, &n, &kever, err))) {
-                rc = -rc;   /* drop_damaged took those that do not decode */
+            /* drop_damaged took those that do not read whole */
+            if ((rc = read_chunk(st, txn, table, seqs[i], no, &raw, &n, &kever, &count, err))) {
+                rc = -rc;
                 break;
             }
             Cursor r;
@@ -630,7 +696,7 @@ int ckpt_purge(Store *st, MDB_txn *txn, u32 table, u64 upto, const Buf *keys, bo
         }
         if (rc || !changed) continue;
         if (!buf_ok(&keep)) { rc = ENOMEM; break; }
-        int e2 = encode_chunks(&keep, kever, &vals, err);
+        int e2 = encode_chunks(&keep, kever, table, seqs[i], &vals, err);
         if (e2) { rc = -e2; break; }
         if ((rc = del_checkpoint(st, txn, table, seqs[i]))) break;
         rc = put_chunks(st, txn, table, seqs[i], &vals);
@@ -688,7 +754,7 @@ int ckpt_check(Store *st, MDB_txn *txn, u64 head, bool one, u32 only, CkptBad *b
     DdError e;
     u32 table = 0;
     u64 seq = 0, kever = 0, keys = 0;
-    u32 next_no = 0;
+    u32 next_no = 0, count = 0;
     bool open = false;
     MDB_val k, v;
     u8 start[FMT_CKPT_KEY_LEN];
@@ -704,6 +770,10 @@ int ckpt_check(Store *st, MDB_txn *txn, u64 head, bool one, u32 only, CkptBad *b
             g = MDB_NOTFOUND;   /* past the table's */
         bool same = g == 0 && k.mv_size == FMT_CKPT_KEY_LEN && open && get_u32be(k.mv_data) == table &&
                     get_u64be((const u8 *)k.mv_data + 4) == seq;
+        if (open && !same && next_no != count) {
+            snprintf(bad->why, sizeof bad->why, "it has %u of its %u chunks", next_no, count);
+            break;
+        }
         if (open && !same) {
             /* the checkpoint (table, seq) read whole: every row visible then */
             u64 n;
@@ -752,17 +822,18 @@ int ckpt_check(Store *st, MDB_txn *txn, u64 head, bool one, u32 only, CkptBad *b
             snprintf(bad->why, sizeof bad->why, "chunk %u where %u was due", no, next_no - 1);
             break;
         }
-        u32 n;
+        u32 n, cn;
         u64 ke;
-        if (ckpt_decode(v.mv_data, v.mv_size, &raw, &n, &ke, &e)) {
+        if (ckpt_decode(v.mv_data, v.mv_size, kt, ks, no, &raw, &n, &ke, &cn, &e)) {
             snprintf(bad->why, sizeof bad->why, "%.150s", e.message);
             break;
         }
-        if (no > 0 && ke != kever) {
+        if (no > 0 && (ke != kever || cn != count)) {
             snprintf(bad->why, sizeof bad->why, "its chunks disagree");
             break;
         }
         kever = ke;
+        count = cn;
         Cursor r;
         cur_init(&r, raw.data, raw.len);
         for (u32 i = 0; i < n && !rc && !bad->why[0]; i++) {

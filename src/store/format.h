@@ -121,12 +121,17 @@
  *           it until a read-write open creates it)
  *           key u32 BE table id || u64 BE seq || u32 BE chunk (0, 1, ...)
  *           value: [0] u8 FMT_CKPT_FORMAT, [1..4] u32 BE keys in the chunk
- *                  (1..FMT_CKPT_CHUNK_KEYS), [5..12] u64 BE the keys the
+ *                  (0..FMT_CKPT_CHUNK_KEYS; 0 only in the one chunk of a
+ *                  checkpoint without keys), [5..12] u64 BE the keys the
  *                  table ever had at seq (a cost hint: the keys an AS OF
  *                  scan without the checkpoint visits), [13..16] u32 BE raw
- *                  length, then a zstd frame of the raw bytes (each key:
- *                  varint length, pk bytes; strictly ascending across the
- *                  chunks), last 4 u32 BE CRC32C of every byte before.
+ *                  length, [17..20] u32 BE table id, [21..28] u64 BE seq,
+ *                  [29..32] u32 BE chunk, [33..36] u32 BE chunks (the key's
+ *                  own fields again, and how many chunks there are: a
+ *                  chunk moved or lost is seen), then a zstd frame of the
+ *                  raw bytes (each key: varint length, pk bytes; strictly
+ *                  ascending across the chunks), last 4 u32 BE CRC32C of
+ *                  every byte before.
  *           The keys of the table's rows visible at seq: exactly those
  *           (VERIFY checks it); DELETE HISTORY and ERASE rewrite the
  *           checkpoints their removals touch.
@@ -232,9 +237,10 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
 /* checkpoint chunks (above) */
 #define FMT_CKPT_FORMAT 1
 #define FMT_CKPT_KEY_LEN 16
-#define FMT_CKPT_HDR 17
+#define FMT_CKPT_HDR 37
 #define FMT_CKPT_CHUNK_KEYS 65536
 #define FMT_CKPT_CHUNK_BYTES (1u << 20)
+#define FMT_CKPT_MAX_CHUNKS (1u << 20)
 
 #define FMT_LOG_FORMAT 4
 #define FMT_LOG_FORMAT_V3 3

@@ -39,6 +39,7 @@ typedef struct Purge {
     Buf keep, gone;      /* index keys: u32 id, u32 len, bytes; of versions kept / removed */
     Buf dels;            /* version keys to delete: u32 len, bytes */
     Buf seqs;            /* u64 seqs of the versions removed (summarize) */
+    size_t seqs_room;    /* compacted again past this length */
     Buf ckeys;           /* keys that lost versions (varint length, bytes), when
                           * the table has checkpoints the cut reaches */
     bool want_ckeys;
@@ -272,7 +273,11 @@ static int purge_history(Purge *pg, u64 cut, u64 *removed)
                 buf_put_varint(&pg->ckeys, pklen);
                 buf_append(&pg->ckeys, pk, pklen);
             }
-            if (pg->seqs.len > ((size_t)8 << 20)) compact_seqs(&pg->seqs);
+            /* each time it doubles: the sorts cost O(n log n) in all */
+            if (pg->seqs.len > pg->seqs_room) {
+                compact_seqs(&pg->seqs);
+                pg->seqs_room = DD_MAX(2 * pg->seqs.len, (size_t)8 << 20);
+            }
         }
         /* the next key: past every version of this one (~seq 0xff..ff
          * would be seq 0, which no commit has) */
@@ -463,6 +468,7 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
         ev->op = FMT_EV_PURGE;
         ev->a = p->cut < seq ? p->cut : seq - 1;
         pg.want_ckeys = ckpt_any(st, txn, p->table, ev->a);
+        pg.seqs_room = (size_t)8 << 20;
         rc = purge_history(&pg, ev->a, &ev->b);
         if (!rc && (!buf_ok(&pg.seqs) || !buf_ok(&pg.ckeys))) rc = ENOMEM;
         if (!rc) {

@@ -26,6 +26,7 @@ typedef struct CatTable {
     TableInfo **v;
     u64 last_write;   /* seq of the newest commit that wrote rows of the table (since open) */
     u64 erased_at;    /* seq of the newest ERASE from it (since open) */
+    u64 purged_at;    /* seq of the newest DELETE HISTORY or ERASE of it (since open) */
     /* history_retention (retention.c): the earliest end among the versions
      * its last walk kept (UINT64_MAX: none; 0: never walked), and the head
      * then */
@@ -333,8 +334,11 @@ const TableInfo *cat_by_name_locked(Store *st, const char *name, u64 seq, u64 *c
 void cat_free(Store *st);
 
 /* checkpoint.c */
-/* Decodes and checks one chunk value into raw (the keys); XX001 if bad. */
-int ckpt_decode(const u8 *v, size_t n, Buf *raw, u32 *nkeys, u64 *kever, DdError *err);
+/* Decodes and checks the value of chunk no of checkpoint (table, seq)
+ * into raw (the keys), with its number of keys, keys-ever hint and number
+ * of chunks; XX001 if bad. */
+int ckpt_decode(const u8 *v, size_t n, u32 table, u64 seq, u32 no, Buf *raw, u32 *nkeys, u64 *kever, u32 *count,
+                DdError *err);
 int ckpt_key_cmp(const u8 *a, u32 an, const u8 *b, u32 bn);
 /* Whether table has a checkpoint at or before upto. */
 bool ckpt_any(Store *st, MDB_txn *txn, u32 table, u64 upto);

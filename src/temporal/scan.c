@@ -296,20 +296,21 @@ static int scan_skip_key(TScan *sc)
 }
 
 /* Listed: the cursor onto the newest entry of the next listed key that
- * has one; false when none is left. */
-static bool seek_listed(TScan *sc)
+ * has one: 1; 0 when none is left; -DD_ENOMEM. */
+static int seek_listed(TScan *sc, DdError *err)
 {
     while (sc->ck_i < sc->ck.n) {
         u32 pklen;
         const u8 *pk = store_ckpt_key_at(&sc->ck, sc->ck_i++, &pklen);
         tv_key(&sc->seek, sc->table, pk, pklen);
-        if (!buf_ok(&sc->seek) || !store_cursor_seek(sc->c, sc->seek.data, sc->seek.len)) continue;
+        if (!buf_ok(&sc->seek)) return -dd_err(err, DD_ENOMEM, -1, NULL);
+        if (!store_cursor_seek(sc->c, sc->seek.data, sc->seek.len)) continue;
         const u8 *k;
         size_t kn;
         store_cursor_get(sc->c, &k, &kn, NULL, NULL);
-        if (kn == sc->seek.len + 8 && memcmp(k, sc->seek.data, sc->seek.len) == 0) return true;
+        if (kn == sc->seek.len + 8 && memcmp(k, sc->seek.data, sc->seek.len) == 0) return 1;
     }
-    return false;
+    return 0;
 }
 
 /* KEY_START -> IN_KEY (or DONE / another KEY_START). */
@@ -414,7 +415,8 @@ int tscan_next(TScan *sc, Version *v, DdError *err)
     for (;;) {
         if (sc->state == ST_DONE && (!sc->listed || sc->ck_i == sc->ck.n)) return 0;
         if (sc->state == ST_DONE || (sc->state == ST_KEY_START && sc->listed)) {
-            if (!seek_listed(sc)) return 0;
+            int f = seek_listed(sc, err);
+            if (f <= 0) return f;
             sc->state = ST_KEY_START;
         }
         if (sc->state == ST_KEY_START) {

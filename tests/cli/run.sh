@@ -367,6 +367,21 @@ out=$("$D" compact --data "$DB" 2>&1); rc=$?
 check data_compact "0 VACUUM" "$rc $out"
 out=$("$D" compact --data "$DB" -t nosuch 2>&1); rc=$?
 has data_compact_missing_table '1 ERROR:  42P01: relation "nosuch" does not exist' "$rc $out"
+# compact --full: the file rewritten with the pages in use, every answer
+# (the present, all history, the log, the checkpoints) the same, verified
+answers() { q --data "$DB" -e "SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM (SELECT * FROM ev FOR SYSTEM_TIME ALL) t" \
+    -e "SELECT md5(string_agg(seq || hash, ',' ORDER BY seq)) FROM drift_commits" \
+    -e "SELECT count(*) FROM drift_checkpoints"; }
+a1=$(answers); s1=$(stat -c %s "$DB/driftdb.mdb")
+out=$("$D" compact --data "$DB" --full 2>&1); rc=$?
+has data_compact_full "0 compacted $DB:" "$rc $out"
+has data_compact_full_verified ", verified" "$out"
+check data_compact_full_same_answers "$a1" "$(answers)"
+s2=$(stat -c %s "$DB/driftdb.mdb")
+[ "$s2" -le "$s1" ] && ok data_compact_full_not_larger || fail data_compact_full_not_larger "$s1 -> $s2"
+[ ! -e "$DB.compact.ddb" ] && ok data_compact_full_no_leftover || fail data_compact_full_no_leftover
+out=$("$D" compact --data "$DB" --full -t ev 2>&1); rc=$?
+has data_compact_full_alone "1 driftdb: compact --full takes --data DIR alone" "$rc $out"
 out=$("$D" select -t ev 2>&1); rc=$?
 has no_target "1 driftdb: select needs --data DIR or --url URL" "$rc $out"
 out=$("$D" sql -e "SELECT 1" 2>&1); rc=$?
@@ -455,6 +470,10 @@ has beside_compact_refused "1 driftdb: error: data directory \"$DB\" is locked b
 has beside_compact_refused_hint "--url" "$out"
 out=$("$D" snapshot --data "$DB" -t ev 2>&1); rc=$?
 has beside_snapshot_refused "1 driftdb: error: data directory \"$DB\" is locked by another process" "$rc $out"
+out=$("$D" compact --data "$DB" --full 2>&1); rc=$?
+has beside_compact_full_refused "1 driftdb: error:" "$rc $out"
+has beside_compact_full_refused_lock "is in use by another process" "$out"
+[ ! -e "$DB.compact.ddb" ] && ok beside_compact_full_no_leftover || fail beside_compact_full_no_leftover
 
 # Writes through the server, reads beside it see them.
 "$D" sql --url "$URL" -e "CREATE TABLE web (pk=id)" >/dev/null 2>&1

@@ -370,6 +370,9 @@ const FuncDef *func_lookup(const char *name);
  * arguments (FuncDef.volatile_: now(), random(), current_user, nextval,
  * drift_seq() ...). */
 bool expr_calls_volatile(const ExprProg *p);
+/* Whether every function p calls gives one value all through a statement
+ * (immutable ones, and now(), drift_time_of(), ...: PostgreSQL's STABLE). */
+bool expr_calls_only_stable(const ExprProg *p);
 const FuncDef *func_lookup_form(const char *name, int k);
 /* A record shape (SqlCtx.recdescs): registers one, its typmod in *id;
  * looks one up by a record value's typmod (NULL: not known). */

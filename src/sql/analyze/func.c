@@ -2248,6 +2248,29 @@ bool expr_calls_volatile(const ExprProg *p)
     return false;
 }
 
+bool expr_calls_only_stable(const ExprProg *p)
+{
+    /* the statement's own clock and the commit log: the same all through
+     * one statement (PostgreSQL's STABLE) */
+    static const char *const stable[] = {"now", "current_timestamp", "transaction_timestamp", "statement_timestamp",
+                                         "localtimestamp", "current_date", "drift_time_of"};
+    for (int i = 0; i < p->n; i++) {
+        if (p->code[i].op != XOP_FUNC) continue;
+        for (size_t k = 0; k < DD_ARRAY_LEN(funcs); k++) {
+            if (!funcs[k].volatile_ || funcs[k].impl != p->code[i].fn) continue;
+            bool ok = false;
+            for (size_t j = 0; j < DD_ARRAY_LEN(stable) && !ok; j++) ok = strcmp(funcs[k].name, stable[j]) == 0;
+            if (!ok) return false;
+        }
+        for (int k = 0; k < nseq_funcs; k++)
+            if (seq_funcs[k].volatile_ && seq_funcs[k].impl == p->code[i].fn) return false;
+        for (int k = 0; k < ncat_funcs; k++)
+            if (cat_funcs[k].volatile_ && cat_funcs[k].impl == p->code[i].fn) return false;
+        if (ext_func_volatile(p->code[i].fn)) return false;
+    }
+    return true;
+}
+
 int func_variadic_index(const char *name)
 {
     static const struct { const char *n; int i; } v[] = {

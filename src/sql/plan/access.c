@@ -483,10 +483,59 @@ bool sql_index_implied(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, Exp
     return true;
 }
 
+/* The value of k, an expression of no column that holds all through the
+ * statement (a literal, now() - interval '1 hour', drift_time_of(5), ...),
+ * when it is a timestamptz. */
+static bool stable_ts(SqlCtx *ctx, Expr *k, Value *out)
+{
+    if (ast_has_column(k) || ast_has_aggregate(k)) return false;
+    if (const_as_column(ctx, k, TYPE_TIMESTAMPTZ, -1, out))   /* a literal ('...' reads as the column's type) */
+        return !out->isnull && out->v.i > INT64_MIN / 2 && out->v.i < INT64_MAX / 2;
+    CompileCtx cc;
+    memset(&cc, 0, sizeof(cc));
+    cc.sql = ctx;
+    cc.agg_forbidden = "WHERE";
+    ExprProg *p;
+    DdError saved = *ctx->err;
+    bool ok = expr_compile(&cc, k, &p) == DD_OK && p->type == TYPE_TIMESTAMPTZ && expr_calls_only_stable(p);
+    for (int i = 0; ok && i < p->n; i++) {
+        u8 x = p->code[i].op;
+        ok = x != XOP_SLOT && x != XOP_SUBLINK && x != XOP_OUTER && (x != XOP_PARAM || ctx->params);
+    }
+    if (ok) {
+        EvalEnv env = {ctx, NULL, 0, NULL};
+        Arena *row = ctx->row;
+        ctx->row = ctx->stmt;
+        ok = expr_eval(p, &env, NULL, out) == DD_OK && !out->isnull;
+        ctx->row = row;
+    }
+    *ctx->err = saved;
+    return ok && out->v.i > INT64_MIN / 2 && out->v.i < INT64_MAX / 2;   /* (millennia from any commit: no bound) */
+}
+
+/* If conjunct c compares column ci of rel (a timestamptz) with such a
+ * value: the value, and the comparison with the column on the left. */
+static bool cmp_stable_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, BinaryOp *op, Value *out)
+{
+    if (c->kind != EXPR_BINARY) return false;
+    BinaryOp o = c->u.bin.op;
+    if (o != BOP_EQ && o != BOP_LT && o != BOP_LE && o != BOP_GT && o != BOP_GE) return false;
+    for (int side = 0; side < 2; side++) {
+        Expr *col = side ? c->u.bin.r : c->u.bin.l, *k = side ? c->u.bin.l : c->u.bin.r;
+        if (!is_col(col, rel, ci) || !stable_ts(ctx, k, out)) continue;
+        static const BinaryOp flip[] = {[BOP_EQ] = BOP_EQ, [BOP_LT] = BOP_GT, [BOP_LE] = BOP_GE,
+                                        [BOP_GT] = BOP_LT, [BOP_GE] = BOP_LE};
+        *op = side ? flip[o] : o;
+        return true;
+    }
+    return false;
+}
+
 /* drift_commits read from and to the seqs its WHERE allows: comparisons
- * of seq (column 0) or commit_time (column 1, strictly increasing with
- * seq) with constants, and seq BETWEEN constants.  The conjuncts are still
- * checked on every row. */
+ * of seq (column 0) with constants, seq BETWEEN constants, and of
+ * commit_time (column 1, strictly increasing with seq) with values that
+ * hold through the statement.  The conjuncts are still checked on every
+ * row. */
 void plan_commits_bounds(SqlCtx *ctx, Op *op, ScopeRel *rel, Expr **conj, int n)
 {
     if (!op_is_commits(op) || rel->ncols != COMMITS_COLS) return;
@@ -504,7 +553,7 @@ void plan_commits_bounds(SqlCtx *ctx, Op *op, ScopeRel *rel, Expr **conj, int n)
             if (o == BOP_LT) h = x < 1 ? 0 : (u64)x - 1;
             if (l > lo) lo = l;
             if (h < hi) hi = h;
-        } else if (cmp_const_for(ctx, c, rel, 1, &o, &v) && !v.isnull && v.v.i != INT64_MAX && v.v.i != INT64_MIN) {
+        } else if (cmp_stable_for(ctx, c, rel, 1, &o, &v)) {
             /* the last commit at or before a time: seqs and times rise together */
             i64 t = ts_to_unix_us(v.v.i);
             u64 l = 1, h = UINT64_MAX;
@@ -514,6 +563,16 @@ void plan_commits_bounds(SqlCtx *ctx, Op *op, ScopeRel *rel, Expr **conj, int n)
             if (o == BOP_LT) h = store_seq_at_time(ctx->snap, t - 1);
             if (l > lo) lo = l;
             if (h < hi) hi = h;
+        } else if (c->kind == EXPR_BETWEEN && !c->u.between.negated && !c->u.between.symmetric &&
+                   is_col(c->u.between.arg, rel, 1)) {
+            /* commit_time BETWEEN a AND b */
+            Value a, b;
+            if (stable_ts(ctx, c->u.between.lo, &a) && stable_ts(ctx, c->u.between.hi, &b)) {
+                u64 l = store_seq_at_time(ctx->snap, ts_to_unix_us(a.v.i) - 1) + 1;
+                u64 h = store_seq_at_time(ctx->snap, ts_to_unix_us(b.v.i));
+                if (l > lo) lo = l;
+                if (h < hi) hi = h;
+            }
         } else if (c->kind == EXPR_BETWEEN && !c->u.between.negated && !c->u.between.symmetric &&
                    is_col(c->u.between.arg, rel, 0)) {
             Value a, b;

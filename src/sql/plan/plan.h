@@ -110,8 +110,9 @@ int analyze_select(SqlCtx *ctx, SelectStmt *s, Plan *p);
 int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, int *ncols, TypeId **types,
                     i32 *typmod0);
 /* Builds the scope relation of a table (visible columns + history). */
-/* Adds a WHERE filter, choosing a primary key or index access path. */
+/* Narrows a drift_commits scan to the seqs its conjuncts allow. */
 void plan_commits_bounds(SqlCtx *ctx, Op *op, ScopeRel *rel, Expr **conj, int n);
+/* Adds a WHERE filter, choosing a primary key or index access path. */
 int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, ScopeRel *rel,
                     Scope *scope, Expr *where, Op **out);
 
