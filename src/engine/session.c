@@ -2061,7 +2061,8 @@ static int analyze_text(driftdb_session *s, const char *sql, size_t len, TypeId 
         inner.u.select = stmt->u.cursor->query;
         stmt = &inner;
     }
-    if (stmt->kind == STMT_VERIFY || stmt->kind == STMT_BACKUP || stmt->kind == STMT_CHECKPOINT) {
+    if (stmt->kind == STMT_VERIFY || stmt->kind == STMT_BACKUP ||
+        (stmt->kind == STMT_CHECKPOINT && stmt->u.checkpoint.table)) {
         /* their row's columns, without the planning that does their work */
         static const char *const vnames[] = {"commits_checked", "first_bad_seq", "status"};
         static const TypeId vtypes[] = {TYPE_INT8, TYPE_INT8, TYPE_TEXT};

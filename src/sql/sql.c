@@ -158,9 +158,25 @@ static int plan_backup(SqlCtx *ctx, Plan *p, const char *path, int loc)
 
 /* CHECKPOINT TABLE t: the keys of t's rows at the head, from which scans
  * AS OF points near it start (store/checkpoint.c); its owner's (or a
- * superuser's).  One row: the checkpoint's seq and its rows. */
+ * superuser's).  One row: the checkpoint's seq and its rows.  A plain
+ * CHECKPOINT flushes the data file (store_flush). */
 static int plan_checkpoint(SqlCtx *ctx, Plan *p, const char *name, int loc)
 {
+    if (!name) {
+        /* CHECKPOINT: PostgreSQL's, for superusers */
+        const AclWho *w;
+        int rc = acl_who(ctx, &w);
+        if (rc) return rc;
+        if (!w->super)
+            return dd_err(ctx->err, DD_EINSUFFICIENT_PRIVILEGE, -1,
+                          "must be superuser or have privileges of pg_checkpoint to do CHECKPOINT");
+        snap_unpin(ctx->snap);
+        rc = store_flush(ctx->store, ctx->err);
+        snap_pin(ctx->snap);
+        p->kind = PLAN_ALTER_TABLE;
+        p->tag = "CHECKPOINT";
+        return rc;
+    }
     const TableInfo *t = resolve_table_present(ctx, name);
     if (!t) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, loc, "relation \"%s\" does not exist", name);
     if (t->view_sql || t->sequence)

@@ -691,6 +691,10 @@ typedef struct StoreReaders {
 } StoreReaders;
 int store_readers(Store *st, StoreReaders *out, DdError *err);
 
+/* CHECKPOINT: the data file flushed and the commit log started over
+ * (wal.c); nothing to do in a database opened read-only. */
+int store_flush(Store *st, DdError *err);
+
 /* ---- checkpoints (CHECKPOINT TABLE, checkpoint.c) ---- */
 
 /* Writes the checkpoint of table at the head: the keys of its live rows.

@@ -581,6 +581,13 @@ static int wal_checkpoint(Store *st) { return checkpoint_flags(st, 0); }
 
 static int commit_locked(Store *st, MDB_txn *txn);
 
+int store_flush(Store *st, DdError *err)
+{
+    if (st->read_only || st->wal.fd < 0) return 0;   /* nothing of its own to flush */
+    int rc = wal_checkpoint(st);
+    return rc ? store_mdb_err(err, rc, "checkpointing") : 0;
+}
+
 int wal_release_freed(Store *st)
 {
     if (st->wal.fd < 0) return 0;

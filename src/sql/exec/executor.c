@@ -3940,10 +3940,12 @@ static int commits_next(SqlCtx *ctx, Op *op, Value **row)
             snprintf(id, sizeof id, "table id %u", ev->table);
             const char *name = t ? t->name : id;
             char *op = ev->op == LOG_EV_PURGE
-                           ? arena_printf(ctx->row, "DELETE HISTORY FROM %s BEFORE SYSTEM_TIME @SEQ:%llu: %llu versions",
-                                          name, (unsigned long long)ev->a, (unsigned long long)ev->b)
-                           : arena_printf(ctx->row, "ERASE FROM %s: %llu rows, %llu versions", name,
-                                          (unsigned long long)ev->a, (unsigned long long)ev->b);
+                           ? arena_printf(ctx->row, "DELETE HISTORY FROM %s BEFORE SYSTEM_TIME @SEQ:%llu: %llu version%s",
+                                          name, (unsigned long long)ev->a, (unsigned long long)ev->b,
+                                          ev->b == 1 ? "" : "s")
+                           : arena_printf(ctx->row, "ERASE FROM %s: %llu row%s, %llu version%s", name,
+                                          (unsigned long long)ev->a, ev->a == 1 ? "" : "s", (unsigned long long)ev->b,
+                                          ev->b == 1 ? "" : "s");
             if (!op) return -DD_ENOMEM;
             r[7] = text_of(op);
         }

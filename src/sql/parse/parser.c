@@ -6370,12 +6370,12 @@ static int parse_stmt(Parser *p, Stmt *st)
             for (size_t i = 0; i < sizeof later / sizeof later[0]; i++)
                 if (is_word(t, later[i][0])) return not_supported(p, t->start, later[i][1]);
             /* CHECKPOINT TABLE t: the keys of t's rows now, which AS OF
-             * scans near it start from; a plain CHECKPOINT has nothing to
-             * flush that a commit has not, but is refused rather than faked */
+             * scans near it start from; a plain CHECKPOINT (table NULL)
+             * flushes the data file and starts the commit log over */
             if (is_word(t, "checkpoint")) {
-                if (!is_kw(peek(p, 1), KW_TABLE)) return not_supported(p, t->start, "CHECKPOINT");
                 st->kind = STMT_CHECKPOINT;
                 advance(p);
+                if (!is_kw(tok(p), KW_TABLE)) return DD_OK;
                 advance(p);
                 return parse_qualified_name(p, &st->u.checkpoint.table, &st->u.checkpoint.loc);
             }
