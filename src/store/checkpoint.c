@@ -483,6 +483,7 @@ int store_ckpt_keys(Snap *s, u32 table, u64 x, u64 to, StoreCkptKeys *out, DdErr
     if (to < x) to = x;
     if (to < c) to = c;
     if (to > s->seq) to = s->seq;
+    if (to >= from && to - from + 1 > budget) return 0;   /* a commit holds one event at least */
     MDB_cursor *lc;
     if ((rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_LOG], &lc))) return -store_mdb_err(err, rc, "reading the log");
     u8 kb[8];

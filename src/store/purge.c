@@ -289,6 +289,18 @@ static int purge_history(Purge *pg, u64 cut, u64 *removed)
     return rc;
 }
 
+/* Log record seq in the purge's transaction, parsed: its key (kb, 8
+ * bytes) and value, the record and a cursor at its events.  0, an LMDB
+ * code, or -code. */
+static int get_record(Purge *pg, u64 seq, u8 kb[8], MDB_val *v, LogRecord *lr, Cursor *c)
+{
+    put_u64be(kb, seq);
+    MDB_val k = {8, kb};
+    int rc = mdb_get(pg->txn, pg->st->dbi[FMT_DB_LOG], &k, v);
+    if (rc) return rc;
+    return (rc = log_parse(v->mv_data, v->mv_size, seq, lr, c, pg->err)) ? -rc : 0;
+}
+
 /* Log record seq, when every version its events wrote is gone and it has
  * no other event, becomes its summary (log_summarize): the chain is
  * unchanged, and the ~60 bytes per row change the record held are free.
@@ -297,13 +309,11 @@ static int summarize_record(Purge *pg, u64 seq, Buf *out)
 {
     Store *st = pg->st;
     u8 kb[8];
-    put_u64be(kb, seq);
     MDB_val k = {8, kb}, v;
-    int rc = mdb_get(pg->txn, st->dbi[FMT_DB_LOG], &k, &v);
-    if (rc) return rc;
     LogRecord lr;
     Cursor c;
-    if ((rc = log_parse(v.mv_data, v.mv_size, seq, &lr, &c, pg->err))) return -rc;
+    int rc = get_record(pg, seq, kb, &v, &lr, &c);
+    if (rc) return rc;
     if (lr.format < FMT_LOG_FORMAT || lr.summary) return 0;
     for (u32 i = 0; i < lr.nevents; i++) {
         LogEvent ev;
@@ -404,13 +414,11 @@ static int scrub_record(Purge *pg, const StorePurge *p, u64 seq, Buf *out)
 {
     Store *st = pg->st;
     u8 kb[8];
-    put_u64be(kb, seq);
     MDB_val k = {8, kb}, v;
-    int rc = mdb_get(pg->txn, st->dbi[FMT_DB_LOG], &k, &v);
-    if (rc) return rc;
     LogRecord lr;
     Cursor c;
-    if ((rc = log_parse(v.mv_data, v.mv_size, seq, &lr, &c, pg->err))) return -rc;
+    int rc = get_record(pg, seq, kb, &v, &lr, &c);
+    if (rc) return rc;
     if (lr.format < FMT_LOG_FORMAT_V3)
         return -dd_err(pg->err, DD_EFEATURE, -1,
                        "cannot erase: commit %llu was written in an older log format", (unsigned long long)seq);

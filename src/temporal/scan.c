@@ -115,7 +115,8 @@ int tscan_open(Snap *s, u32 table, TMode mode, u64 a, u64 b, const u8 *lo, u32 l
         tscan_close(sc);
         return rc;
     }
-    if (!empty && mode != TMODE_ALL && !sc->behind && !lo && !hi) {
+    if (!empty && (mode == TMODE_AS_OF || mode == TMODE_FROM_TO || mode == TMODE_BETWEEN ||
+                   mode == TMODE_CONTAINED_IN) && !sc->behind && !lo && !hi) {
         /* a whole table from a checkpoint near a, when that visits fewer
          * keys: those visible at a and those written after it up to the
          * period's end (a range or a key: seeks of its own) */

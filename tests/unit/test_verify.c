@@ -1241,6 +1241,23 @@ TEST(checkpoints)
     sh("rm -rf %s%s", cp, "");
 }
 
+/* Whether some line of the plan of sql (EXPLAIN ...) holds text. */
+static bool plan_has(driftdb_session *s, const char *sql, const char *text)
+{
+    driftdb_error e;
+    driftdb_result *r;
+    size_t off = 0;
+    if (driftdb_exec_next(s, sql, &off, &r, &e) != DRIFTDB_ROW_RESULT) return false;
+    bool seen = false;
+    while (driftdb_result_next(r, &e) == 1) {
+        const char *line = driftdb_result_value(r, 0, NULL);
+        if (line && strstr(line, text)) seen = true;
+    }
+    driftdb_result_free(r);
+    if (!seen) printf("  %s: no %s in the plan\n", sql, text);
+    return seen;
+}
+
 /* drift_commits WHERE commit_time compares with a constant: read from and
  * to the seqs those times resolve to (EXPLAIN ANALYZE shows the bounds),
  * with the answers of a whole read. */
@@ -1270,17 +1287,7 @@ TEST(commits_by_time)
         snprintf(q, sizeof q,
                  "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT seq FROM drift_commits "
                  "WHERE commit_time %s '%s'", c[i].op, t3[0]);
-        driftdb_result *r;
-        size_t off = 0;
-        CHECK_EQ_INT(driftdb_exec_next(s, q, &off, &r, &e), DRIFTDB_ROW_RESULT);
-        bool seen = false;
-        while (driftdb_result_next(r, &e) == 1) {
-            const char *line = driftdb_result_value(r, 0, NULL);
-            if (line && strstr(line, c[i].bounds)) seen = true;
-        }
-        driftdb_result_free(r);
-        if (!seen) printf("  commit_time %s: no %s in the plan\n", c[i].op, c[i].bounds);
-        CHECK(seen);
+        CHECK(plan_has(s, q, c[i].bounds));
         snprintf(q, sizeof q, "SELECT string_agg(seq::text, ',' ORDER BY seq), 0, 0 FROM drift_commits WHERE commit_time %s '%s'",
                  c[i].op, t3[0]);
         CHECK_EQ_INT(row3(s, q, o), 0);
@@ -1296,17 +1303,7 @@ TEST(commits_by_time)
     };
     for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
         snprintf(q, sizeof q, "EXPLAIN SELECT seq FROM drift_commits WHERE %s", f[i].where);
-        driftdb_result *r;
-        size_t off = 0;
-        CHECK_EQ_INT(driftdb_exec_next(s, q, &off, &r, &e), DRIFTDB_ROW_RESULT);
-        bool seen = false;
-        while (driftdb_result_next(r, &e) == 1) {
-            const char *line = driftdb_result_value(r, 0, NULL);
-            if (line && strstr(line, f[i].bounds)) seen = true;
-        }
-        driftdb_result_free(r);
-        if (!seen) printf("  %s: no %s in the plan\n", f[i].where, f[i].bounds);
-        CHECK(seen);
+        CHECK(plan_has(s, q, f[i].bounds));
         snprintf(q, sizeof q, "SELECT string_agg(seq::text, ',' ORDER BY seq), 0, 0 FROM drift_commits WHERE %s", f[i].where);
         CHECK_EQ_INT(row3(s, q, o), 0);
         CHECK_EQ_STR(o[0], f[i].seqs);

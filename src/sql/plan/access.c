@@ -159,6 +159,12 @@ static bool is_col(Expr *e, ScopeRel *rel, int ci)
 /* If conjunct c is `col op constant` (or `constant op col`) for column ci
  * of rel with op one of = < <= > >=, gives the operator as seen from the
  * column and the constant as the column's type. */
+/* The comparison with its sides swapped (a < b as b > a). */
+static BinaryOp cmp_flip(BinaryOp o)
+{
+    return o == BOP_LT ? BOP_GT : o == BOP_LE ? BOP_GE : o == BOP_GT ? BOP_LT : o == BOP_GE ? BOP_LE : o;
+}
+
 static bool cmp_const_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, BinaryOp *op, Value *out)
 {
     if (c->kind != EXPR_BINARY) return false;
@@ -168,9 +174,7 @@ static bool cmp_const_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, BinaryOp 
         Expr *col = side ? c->u.bin.r : c->u.bin.l, *k = side ? c->u.bin.l : c->u.bin.r;
         if (!is_col(col, rel, ci)) continue;
         if (!const_as_column(ctx, k, rel->types[ci], rel_typmod(rel, ci), out)) continue;
-        static const BinaryOp flip[] = {[BOP_EQ] = BOP_EQ, [BOP_LT] = BOP_GT, [BOP_LE] = BOP_GE,
-                                        [BOP_GT] = BOP_LT, [BOP_GE] = BOP_LE};
-        *op = side ? flip[o] : o;
+        *op = side ? cmp_flip(o) : o;
         return true;
     }
     return false;
@@ -523,9 +527,7 @@ static bool cmp_stable_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, BinaryOp
     for (int side = 0; side < 2; side++) {
         Expr *col = side ? c->u.bin.r : c->u.bin.l, *k = side ? c->u.bin.l : c->u.bin.r;
         if (!is_col(col, rel, ci) || !stable_ts(ctx, k, out)) continue;
-        static const BinaryOp flip[] = {[BOP_EQ] = BOP_EQ, [BOP_LT] = BOP_GT, [BOP_LE] = BOP_GE,
-                                        [BOP_GT] = BOP_LT, [BOP_GE] = BOP_LE};
-        *op = side ? flip[o] : o;
+        *op = side ? cmp_flip(o) : o;
         return true;
     }
     return false;
