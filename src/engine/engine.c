@@ -398,9 +398,17 @@ static int restore(const char *path, const char *dir, int force, uint64_t until_
             lockfd = rc ? -1 : open(lp, O_RDWR | O_CLOEXEC);
             if (rc) {
                 /* refused above */
-            } else if (lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) != 0)
-                rc = dd_err(&e, DD_ELOCKED, -1, "data directory \"%s\" is in use by another process", dir);
-            else replace = true;
+            } else if (lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) != 0) {
+                long pid = store_lock_holder(dir);
+                if (pid > 0)
+                    rc = dd_err(&e, DD_ELOCKED, -1, "data directory \"%s\" is in use by another process (pid %ld)", dir,
+                                pid);
+                else
+                    rc = dd_err(&e, DD_ELOCKED, -1, "data directory \"%s\" is in use by another process", dir);
+                dd_err_hint(&e, "Stop the server (or the process) that uses it, then run this again.");
+            } else {
+                replace = true;
+            }
         }
     }
     char work[4096];

@@ -472,7 +472,7 @@ out=$("$D" snapshot --data "$DB" -t ev 2>&1); rc=$?
 has beside_snapshot_refused "1 driftdb: error: data directory \"$DB\" is locked by another process" "$rc $out"
 out=$("$D" compact --data "$DB" --full 2>&1); rc=$?
 has beside_compact_full_refused "1 driftdb: error:" "$rc $out"
-has beside_compact_full_refused_lock "is in use by another process" "$out"
+has beside_compact_full_refused_lock "is in use by another process (pid $MAIN)" "$out"
 [ ! -e "$DB.compact.ddb" ] && ok beside_compact_full_no_leftover || fail beside_compact_full_no_leftover
 
 # Writes through the server, reads beside it see them.

@@ -3548,6 +3548,12 @@ static int parse_reloptions(Parser *p, bool index, bool values, char **retention
             if (!values) continue;
             TRY(expect(p, TOK_EQ));
             Token *v = tok(p);
+            if (v->kind == TOK_INTEGER || v->kind == TOK_NUMBER) {
+                dd_err(p->err, DD_EINVALID_PARAM, v->start, "invalid value for parameter \"history_retention\": \"%.*s\"",
+                       v->end - v->start, p->sql + v->start);
+                dd_err_hint(p->err, "The retention is an interval, in quotes: '90 days'.");
+                return DD_EINVALID_PARAM;
+            }
             if (v->kind != TOK_STRING) return syntax_error(p);
             *retention = v->str;
             advance(p);
