@@ -782,6 +782,18 @@ static void raw_log_put(Raw *r, uint64_t seq, MDB_val *v)
     if (mdb_put(r->txn, raw_db(r, "log"), &k, v, 0)) abort();
 }
 
+/* A new database base/name (its path in dir) opened, with a session.
+ * 0, or -1 when any step fails. */
+static int new_db(const char *name, char dir[128], driftdb **db, driftdb_session **s)
+{
+    driftdb_error e;
+    snprintf(dir, 128, "%s/%s", base, name);
+    if (driftdb_init(dir, &e) != DRIFTDB_OK || driftdb_open(dir, NULL, db, &e) != DRIFTDB_OK) return -1;
+    if (driftdb_session_open(*db, NULL, s, &e) == DRIFTDB_OK) return 0;
+    driftdb_close(*db);
+    return -1;
+}
+
 TEST(purged_history)
 {
     char dir[128];
@@ -924,13 +936,10 @@ TEST(purged_history)
 TEST(log_format_3)
 {
     char dir[128];
-    snprintf(dir, sizeof dir, "%s/format3", base);
     driftdb_error e;
-    CHECK_EQ_INT(driftdb_init(dir, &e), DRIFTDB_OK);
     driftdb *db;
-    CHECK_EQ_INT(driftdb_open(dir, NULL, &db, &e), DRIFTDB_OK);
     driftdb_session *s;
-    CHECK_EQ_INT(driftdb_session_open(db, NULL, &s, &e), DRIFTDB_OK);
+    CHECK_EQ_INT(new_db("format3", dir, &db, &s), 0);
     for (int i = 0; i < 9; i++) CHECK_EQ_INT(run_sql(s, purge_setup[i], &e), 0);
     driftdb_session_close(s);
     driftdb_close(db);
@@ -1028,13 +1037,10 @@ static int asof_same(driftdb_session *s, int head)
 TEST(checkpoints)
 {
     char dir[128];
-    snprintf(dir, sizeof dir, "%s/ckpt", base);
     driftdb_error e;
-    CHECK_EQ_INT(driftdb_init(dir, &e), DRIFTDB_OK);
     driftdb *db;
-    CHECK_EQ_INT(driftdb_open(dir, NULL, &db, &e), DRIFTDB_OK);
     driftdb_session *s;
-    CHECK_EQ_INT(driftdb_session_open(db, NULL, &s, &e), DRIFTDB_OK);
+    CHECK_EQ_INT(new_db("ckpt", dir, &db, &s), 0);
     CHECK_EQ_INT(run_sql(s, "CREATE TABLE c (id INT PRIMARY KEY, v INT)", &e), 0);
     CHECK_EQ_INT(run_sql(s, "INSERT INTO c SELECT g, g FROM generate_series(1, 3000) g", &e), 0);
     CHECK_EQ_INT(run_sql(s, "DELETE FROM c WHERE id > 40", &e), 0);
@@ -1264,13 +1270,10 @@ static bool plan_has(driftdb_session *s, const char *sql, const char *text)
 TEST(commits_by_time)
 {
     char dir[128];
-    snprintf(dir, sizeof dir, "%s/commits", base);
     driftdb_error e;
-    CHECK_EQ_INT(driftdb_init(dir, &e), DRIFTDB_OK);
     driftdb *db;
-    CHECK_EQ_INT(driftdb_open(dir, NULL, &db, &e), DRIFTDB_OK);
     driftdb_session *s;
-    CHECK_EQ_INT(driftdb_session_open(db, NULL, &s, &e), DRIFTDB_OK);
+    CHECK_EQ_INT(new_db("commits", dir, &db, &s), 0);
     CHECK_EQ_INT(run_sql(s, "CREATE TABLE k (id INT PRIMARY KEY)", &e), 0);
     for (int i = 1; i <= 5; i++) {
         char q[100];

@@ -156,16 +156,13 @@ static bool is_col(Expr *e, ScopeRel *rel, int ci)
     return !e->u.col.qualifier || rel_named(rel, e->u.col.qualifier);
 }
 
-/* If conjunct c is `col op constant` (or `constant op col`) for column ci
- * of rel with op one of = < <= > >=, gives the operator as seen from the
- * column and the constant as the column's type. */
-/* The comparison with its sides swapped (a < b as b > a). */
-static BinaryOp cmp_flip(BinaryOp o)
-{
-    return o == BOP_LT ? BOP_GT : o == BOP_LE ? BOP_GE : o == BOP_GT ? BOP_LT : o == BOP_GE ? BOP_LE : o;
-}
+static bool stable_ts(SqlCtx *ctx, Expr *k, Value *out);
 
-static bool cmp_const_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, BinaryOp *op, Value *out)
+/* If conjunct c is `col op value` (or `value op col`) for column ci of rel
+ * with op one of = < <= > >=, gives the operator as seen from the column
+ * and the value: a constant as the column's type, or with stable (a
+ * timestamptz column) any value fixed for the statement (stable_ts). */
+static bool cmp_with(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, bool stable, BinaryOp *op, Value *out)
 {
     if (c->kind != EXPR_BINARY) return false;
     BinaryOp o = c->u.bin.op;
@@ -173,11 +170,18 @@ static bool cmp_const_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, BinaryOp 
     for (int side = 0; side < 2; side++) {
         Expr *col = side ? c->u.bin.r : c->u.bin.l, *k = side ? c->u.bin.l : c->u.bin.r;
         if (!is_col(col, rel, ci)) continue;
-        if (!const_as_column(ctx, k, rel->types[ci], rel_typmod(rel, ci), out)) continue;
-        *op = side ? cmp_flip(o) : o;
+        if (stable ? !stable_ts(ctx, k, out) : !const_as_column(ctx, k, rel->types[ci], rel_typmod(rel, ci), out))
+            continue;
+        /* seen from the column: a < b as b > a */
+        *op = !side ? o : o == BOP_LT ? BOP_GT : o == BOP_LE ? BOP_GE : o == BOP_GT ? BOP_LT : o == BOP_GE ? BOP_LE : o;
         return true;
     }
     return false;
+}
+
+static bool cmp_const_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, BinaryOp *op, Value *out)
+{
+    return cmp_with(ctx, c, rel, ci, false, op, out);
 }
 
 static bool eq_const_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, Value *out)
@@ -517,22 +521,6 @@ static bool stable_ts(SqlCtx *ctx, Expr *k, Value *out)
     return ok && out->v.i > INT64_MIN / 2 && out->v.i < INT64_MAX / 2;   /* (millennia from any commit: no bound) */
 }
 
-/* If conjunct c compares column ci of rel (a timestamptz) with such a
- * value: the value, and the comparison with the column on the left. */
-static bool cmp_stable_for(SqlCtx *ctx, Expr *c, ScopeRel *rel, int ci, BinaryOp *op, Value *out)
-{
-    if (c->kind != EXPR_BINARY) return false;
-    BinaryOp o = c->u.bin.op;
-    if (o != BOP_EQ && o != BOP_LT && o != BOP_LE && o != BOP_GT && o != BOP_GE) return false;
-    for (int side = 0; side < 2; side++) {
-        Expr *col = side ? c->u.bin.r : c->u.bin.l, *k = side ? c->u.bin.l : c->u.bin.r;
-        if (!is_col(col, rel, ci) || !stable_ts(ctx, k, out)) continue;
-        *op = side ? cmp_flip(o) : o;
-        return true;
-    }
-    return false;
-}
-
 /* drift_commits read from and to the seqs its WHERE allows: comparisons
  * of seq (column 0) with constants, seq BETWEEN constants, and of
  * commit_time (column 1, strictly increasing with seq) with values that
@@ -555,7 +543,7 @@ void plan_commits_bounds(SqlCtx *ctx, Op *op, ScopeRel *rel, Expr **conj, int n)
             if (o == BOP_LT) h = x < 1 ? 0 : (u64)x - 1;
             if (l > lo) lo = l;
             if (h < hi) hi = h;
-        } else if (cmp_stable_for(ctx, c, rel, 1, &o, &v)) {
+        } else if (cmp_with(ctx, c, rel, 1, true, &o, &v)) {
             /* the last commit at or before a time: seqs and times rise together */
             i64 t = ts_to_unix_us(v.v.i);
             u64 l = 1, h = UINT64_MAX;
