@@ -82,6 +82,8 @@ static const SettingDef defs[] = {
     {"enable_indexscan", "on", false},
     {"enable_seqscan", "on", false},
     {"enable_sort", "on", false},
+    /* aggregates over scans in batches of column vectors (exec/batch.c) */
+    {"drift.batch", "on", false},
     /* whether a prepared query's plan is kept for its later runs
      * (session.c, plan_from_cache): auto and force_generic_plan keep it
      * when it can run again, force_custom_plan plans every run */
@@ -652,7 +654,7 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
         }
         return dd_err(err, DD_EINVALID_PARAM, -1, "parameter \"%s\" requires a Boolean value", canon);
     }
-    if (strncmp(canon, "enable_", 7) == 0) {
+    if (strncmp(canon, "enable_", 7) == 0 || strcmp(canon, "drift.batch") == 0) {
         static const char *const on[] = {"on", "true", "yes", "1", "t", "y"};
         static const char *const off[] = {"off", "false", "no", "0", "f", "n"};
         for (size_t i = 0; i < DD_ARRAY_LEN(on); i++) {

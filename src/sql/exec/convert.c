@@ -210,11 +210,15 @@ static int decode_from(SqlCtx *ctx, const TableInfo *t, int first, const u8 *rec
     return DD_OK;
 }
 
-int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 start, Value *vals, const bool *used)
+bool sql_row_plain(const TableInfo *t, u64 start)
 {
     /* conversions are in seq order, the open transaction's (seq 0) last */
-    if (!t->nconvs || start == 0 || !pending(&t->convs[t->nconvs - 1], start))
-        return row_decode_used(t, rec, n, vals, used, ctx->err);
+    return !t->nconvs || start == 0 || !pending(&t->convs[t->nconvs - 1], start);
+}
+
+int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 start, Value *vals, const bool *used)
+{
+    if (sql_row_plain(t, start)) return row_decode_used(t, rec, n, vals, used, ctx->err);
     int first = t->nconvs - 1;
     while (first > 0 && pending(&t->convs[first - 1], start)) first--;
     return decode_from(ctx, t, first, rec, n, vals, used);

@@ -8,6 +8,7 @@
  * rows that returns ten uses the memory of ten.
  */
 #include "executor.h"
+#include "batch.h"
 #include "../types/rowcodec.h"
 #include "../types/regex.h"
 #include "../types/json.h"
@@ -72,6 +73,9 @@ static int over_budget(SqlCtx *ctx, size_t bytes, const char *what)
 }
 
 static const OpVtbl filter_vt;
+/* EXPLAIN ANALYZE: a call of o's that took dt ms and gave rows rows (rc 1) */
+static void op_count(Op *o, int rc, double dt, u64 rows);
+static double now_ms(void);
 static const OpVtbl place_vt;
 
 /* ================================================================ scan */
@@ -131,6 +135,9 @@ typedef struct ScanOp {
     bool desc;                        /* present, descending key (or index) order */
     bool ionly;                       /* index-only: rows from the index entries */
     Arena karena;                     /* index-only: text values of the last row */
+    /* read as images (op_scan_next_image): scan_fill keeps the image */
+    bool raw;
+    const u8 *raw_rec; u32 raw_len; u64 raw_start;
 } ScanOp;
 
 static const char *op_name(u8 op)
@@ -156,6 +163,12 @@ static int scan_fill(SqlCtx *ctx, ScanOp *s, const u8 *rec, u32 reclen, u64 star
                      u8 start_op, u8 end_op)
 {
     const TableInfo *t = s->t;
+    if (s->raw) {
+        s->raw_rec = rec;
+        s->raw_len = reclen;
+        s->raw_start = start;
+        return DD_OK;
+    }
     /* only the columns the query reads (the scope's flags, final once
      * planning is done) */
     int rc = sql_row_decode(ctx, t, rec, reclen, start, s->row, s->used);
@@ -640,6 +653,26 @@ static int scan_next_rows(SqlCtx *ctx, ScanOp *s, Value **row)
     }
 }
 
+/* The next row's image (borrowed until the next call), for a whole-table
+ * or key-range scan whose history columns no one reads: 1, 0 at the end,
+ * or -code. */
+static int scan_next_image(SqlCtx *ctx, Op *op, const u8 **rec, u32 *n, u64 *start)
+{
+    ScanOp *s = (ScanOp *)op;
+    Value *row;
+    s->raw = true;
+    double t = ctx->instrument ? now_ms() : 0;
+    int rc = scan_next_rows(ctx, s, &row);
+    s->raw = false;
+    if (ctx->instrument) op_count(op, rc, now_ms() - t, 1);
+    if (rc <= 0) return rc;
+    s->act_rows[scan_by_key(s)]++;
+    *rec = s->raw_rec;
+    *n = s->raw_len;
+    *start = s->raw_start;
+    return 1;
+}
+
 static void scan_close(SqlCtx *ctx, Op *op)
 {
     ScanOp *s = (ScanOp *)op;
@@ -1113,6 +1146,7 @@ typedef struct AggOp {
     Group **groups; size_t ngroups, capgroups;
     size_t pos;
     bool built;
+    u64 nbatches;     /* batches read (batch aggregation), for EXPLAIN ANALYZE */
 } AggOp;
 
 static Group *group_of_keys(Value *keys)
@@ -1715,13 +1749,371 @@ static int agg_add(SqlCtx *ctx, AggOp *a, const Value *keys, const Value *r)
     return DD_OK;
 }
 
+/* ------------------------------------------------ batch aggregation
+ *
+ * An aggregate over a whole-table or key-range scan (through filters)
+ * whose filters, keys, arguments and FILTER clauses batch.c compiles, and
+ * whose aggregates are count, sum, avg, min and max of the types it
+ * carries, reads the scan's row images a batch at a time straight into
+ * column vectors (only the columns it reads), keeps the lanes the filters
+ * pass, and steps the same AggStates the row path does in typed loops.
+ * A batch that some kernel cannot finish (an overflow, a division by
+ * zero) runs row by row through the very programs the row path runs.
+ * SET drift.batch = off turns batches off; EXPLAIN ANALYZE counts rows
+ * per operator, so it runs row by row. */
+
+enum { BM_COUNT_STAR, BM_COUNT, BM_ISUM, BM_SUM8, BM_MIN, BM_MAX };
+
+typedef struct AggBatch {
+    Op *scan;
+    const TableInfo *t;
+    FilterOp **filt; int nfilt;   /* innermost (nearest the scan) first */
+    VecProg **fprog, **gprog, **aprog, **afprog;   /* filters, keys, arguments, FILTER clauses */
+    VecProg **all; int nall;      /* every program, to free */
+    u8 *mode;                     /* BM_*, per aggregate */
+    bool *want;                   /* per column of t */
+    Vec *cols;                    /* per column of t: lanes for the wanted ones */
+    Vec **colp;                   /* per slot of the scan's row: the wanted columns' */
+    VecDecoder dec;
+    Value *row, *tmp, *keys;      /* a lane as a row (the row-by-row path); an image decoded; group keys */
+    /* a single key of integer lanes: its groups by value */
+    i64 *hkey; Group **hgrp; size_t hcap, hn;
+    Group *hnull;
+    double fill_ms;               /* EXPLAIN ANALYZE: the time the batch's rows took to read */
+} AggBatch;
+
+static void agg_batch_free(AggBatch *b)
+{
+    for (int k = 0; k < b->nall; k++) vec_prog_free(b->all[k]);
+    if (b->cols)
+        for (int i = 0; i < b->t->ncols; i++) vec_free(&b->cols[i]);
+    void *ps[] = {b->all, b->fprog, b->gprog, b->aprog, b->afprog, b->cols, b->colp, b->want, b->mode,
+                  b->filt, b->row, b->tmp, b->keys, b->hkey, b->hgrp};
+    for (size_t k = 0; k < DD_ARRAY_LEN(ps); k++) dd_free(ps[k]);
+    vec_decoder_free(&b->dec);
+    memset(b, 0, sizeof *b);
+}
+
+/* p compiled, its slots columns of t of their own types (NULL p: NULL);
+ * false when it has no batch form. */
+static bool batch_prog(SqlCtx *ctx, AggBatch *b, const ExprProg *p, VecProg **out)
+{
+    *out = NULL;
+    if (!p) return true;
+    VecProg *vp = vec_compile(p, ctx->params, ctx->nparams);
+    if (!vp) return false;
+    b->all[b->nall++] = vp;
+    for (int k = 0; k < vp->nslots; k++) {
+        int s = vp->slots[k];
+        if (s < 0 || s >= b->t->ncols || b->t->cols[s].dropped || b->t->cols[s].type != vp->slot_types[k])
+            return false;
+        b->want[s] = true;
+    }
+    *out = vp;
+    return true;
+}
+
+/* Whether a's input can run in batches; b filled if so (else freed). */
+static bool agg_batch_plan(SqlCtx *ctx, AggOp *a, AggBatch *b)
+{
+    memset(b, 0, sizeof *b);
+    if (a->nsets || !sql_enabled(ctx, "drift.batch")) return false;
+    Op *o = a->op.child;
+    int nfilt = 0;
+    for (; o && o->vt == &filter_vt; o = o->child) nfilt++;
+    if (!o || o->vt != &scan_vt) return false;
+    ScanOp *s = (ScanOp *)o;
+    if (s->ix || s->pk || s->nkeys || s->nparts || s->ionly) return false;
+    /* a small input: setting batches up would cost more than they save */
+    if (o->est_rows > 0 && o->est_rows < 256) return false;
+    b->scan = o;
+    b->t = s->t;
+    int nprog = nfilt + a->ngroup + 2 * a->naggs;
+    bool ok = (b->all = dd_calloc((size_t)nprog + 1, sizeof(VecProg *))) &&
+              (b->fprog = dd_calloc((size_t)nfilt + 1, sizeof(VecProg *))) &&
+              (b->gprog = dd_calloc((size_t)a->ngroup + 1, sizeof(VecProg *))) &&
+              (b->aprog = dd_calloc((size_t)a->naggs + 1, sizeof(VecProg *))) &&
+              (b->afprog = dd_calloc((size_t)a->naggs + 1, sizeof(VecProg *))) &&
+              (b->mode = dd_calloc((size_t)a->naggs + 1, 1)) &&
+              (b->filt = dd_calloc((size_t)nfilt + 1, sizeof(FilterOp *))) &&
+              (b->want = dd_calloc((size_t)b->t->ncols + 1, sizeof(bool))) &&
+              (b->keys = dd_calloc((size_t)a->ngroup + 1, sizeof(Value)));
+    /* filters, innermost first */
+    int k = nfilt;
+    for (Op *f = a->op.child; ok && f != o; f = f->child) b->filt[--k] = (FilterOp *)f;
+    b->nfilt = nfilt;
+    for (k = 0; ok && k < nfilt; k++)
+        ok = batch_prog(ctx, b, b->filt[k]->pred, &b->fprog[k]) && b->fprog[k]->type == TYPE_BOOL;
+    for (k = 0; ok && k < a->ngroup; k++) ok = batch_prog(ctx, b, a->group[k], &b->gprog[k]);
+    for (k = 0; ok && k < a->naggs; k++) {
+        const AggSpec *sp = a->aggs[k];
+        ok = !sp->distinct && !sp->nord && batch_prog(ctx, b, sp->arg, &b->aprog[k]) &&
+             batch_prog(ctx, b, sp->filter, &b->afprog[k]) && (!sp->filter || b->afprog[k]->type == TYPE_BOOL);
+        if (!ok) break;
+        TypeId at = b->aprog[k] ? b->aprog[k]->type : TYPE_NULLTYPE;
+        bool isint = at == TYPE_INT2 || at == TYPE_INT4 || at == TYPE_INT8;
+        switch (sp->kind) {
+        case AGG_COUNT_STAR: b->mode[k] = BM_COUNT_STAR; break;
+        case AGG_COUNT: b->mode[k] = BM_COUNT; break;
+        case AGG_SUM:
+            /* sum(bigint) is numeric, kept as an integer; sum(int), sum(smallint) bigint */
+            ok = isint && (sp->type == TYPE_NUMERIC || sp->type == TYPE_INT8);
+            b->mode[k] = sp->type == TYPE_NUMERIC ? BM_ISUM : BM_SUM8;
+            break;
+        case AGG_AVG:
+            ok = isint && sp->type == TYPE_NUMERIC;
+            b->mode[k] = BM_ISUM;
+            break;
+        case AGG_MIN: case AGG_MAX:
+            ok = at != TYPE_BOOL && sp->type == at;
+            b->mode[k] = sp->kind == AGG_MIN ? BM_MIN : BM_MAX;
+            break;
+        default: ok = false; break;
+        }
+    }
+    int ncols = b->t->ncols, width = o->width;
+    ok = ok && (b->cols = dd_calloc((size_t)ncols, sizeof(Vec))) && (b->colp = dd_calloc((size_t)width, sizeof(Vec *))) &&
+         (b->row = dd_calloc((size_t)width, sizeof(Value))) && (b->tmp = dd_calloc((size_t)ncols + 1, sizeof(Value)));
+    for (int i = 0; ok && i < ncols; i++) {
+        if (!b->want[i]) continue;
+        ok = vec_alloc(&b->cols[i], (TypeId)b->t->cols[i].type);
+        b->colp[i] = &b->cols[i];
+    }
+    for (int i = 0; ok && i < width; i++) b->row[i] = val_null(TYPE_NULLTYPE);
+    if (ok && vec_decoder_init(&b->dec, b->t, b->want, ctx->err) != DD_OK) ok = false;
+    if (ok && a->ngroup == 1 && b->gprog[0]->type != TYPE_BOOL) {
+        b->hcap = 64;
+        ok = (b->hkey = dd_malloc(sizeof(i64) * b->hcap)) && (b->hgrp = dd_calloc(b->hcap, sizeof(Group *)));
+    }
+    if (!ok) agg_batch_free(b);
+    return ok;
+}
+
+static size_t hslot(i64 x, size_t cap) { return (size_t)(((u64)x * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1); }
+
+static bool hput(AggBatch *b, i64 x, Group *g)
+{
+    if ((b->hn + 1) * 2 > b->hcap) {
+        size_t ncap = b->hcap * 2;
+        i64 *nk = dd_malloc(sizeof(i64) * ncap);
+        Group **ng = dd_calloc(ncap, sizeof(Group *));
+        if (!nk || !ng) { dd_free(nk); dd_free(ng); return false; }
+        for (size_t i = 0; i < b->hcap; i++) {
+            if (!b->hgrp[i]) continue;
+            size_t h = hslot(b->hkey[i], ncap);
+            while (ng[h]) h = (h + 1) & (ncap - 1);
+            nk[h] = b->hkey[i];
+            ng[h] = b->hgrp[i];
+        }
+        dd_free(b->hkey);
+        dd_free(b->hgrp);
+        b->hkey = nk;
+        b->hgrp = ng;
+        b->hcap = ncap;
+    }
+    size_t h = hslot(x, b->hcap);
+    while (b->hgrp[h]) h = (h + 1) & (b->hcap - 1);
+    b->hkey[h] = x;
+    b->hgrp[h] = g;
+    b->hn++;
+    return true;
+}
+
+/* The group of lane j's keys (found as the row path finds it, or new). */
+static int batch_group(SqlCtx *ctx, AggOp *a, AggBatch *b, Vec *const *keys, int j, Group **out)
+{
+    if (a->ngroup == 0) {
+        if (!a->ngroups) return agg_new_group(ctx, a, b->keys, out);
+        *out = a->groups[0];
+        return DD_OK;
+    }
+    bool hashed = b->hcap != 0, isnull = false;
+    i64 x = 0;
+    if (hashed) {
+        const Vec *k = keys[0];
+        int jj = k->isconst ? 0 : j;
+        isnull = k->anynull && k->null[jj];
+        x = k->i[jj];
+        if (isnull && b->hnull) { *out = b->hnull; return DD_OK; }
+        if (!isnull)
+            for (size_t h = hslot(x, b->hcap); b->hgrp[h]; h = (h + 1) & (b->hcap - 1))
+                if (b->hkey[h] == x) { *out = b->hgrp[h]; return DD_OK; }
+    }
+    for (int i = 0; i < a->ngroup; i++) b->keys[i] = vec_value(keys[i], j);
+    Value *found;
+    int rc = DD_OK;
+    rowset_find(ctx, &a->set, b->keys, &found);
+    if (found) *out = group_of_keys(found);
+    else if ((rc = agg_new_group(ctx, a, b->keys, out))) return rc;
+    if (hashed && isnull) b->hnull = *out;
+    else if (hashed && !hput(b, x, *out)) return DD_ENOMEM;
+    return DD_OK;
+}
+
+/* Lanes [0, n) of the wanted columns, the batch way; *n shrinks as the
+ * filters drop lanes.  DD_OK, VEC_EXACT (nothing stepped yet: run lanes
+ * [0, *n) row by row) or an error. */
+static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
+{
+    int n = *np, rc;
+    Vec *r;
+    u16 sel[VEC_N];
+    double shown = b->fill_ms;   /* EXPLAIN ANALYZE: a node's time includes its input's */
+    for (int f = 0; f < b->nfilt && n; f++) {
+        double t = ctx->instrument ? now_ms() : 0;
+        if ((rc = vec_eval(b->fprog[f], b->colp, n, &r))) return rc;
+        int m = 0;
+        size_t sr = !r->isconst;
+        for (int j = 0; j < n; j++)
+            if (!(r->anynull && r->null[j * sr]) && r->i[j * sr]) sel[m++] = (u16)j;
+        if (m < n)
+            for (int i = 0; i < b->t->ncols; i++)
+                if (b->want[i]) vec_compact(&b->cols[i], sel, m);
+        if (ctx->instrument) {
+            shown += now_ms() - t;
+            op_count(&b->filt[f]->op, m ? 1 : 0, shown, (u64)m);
+        }
+        *np = n = m;
+    }
+    if (!n) return DD_OK;
+    Vec *keys[64], *args[64], *afs[64];
+    if (a->ngroup > 64 || a->naggs > 64) return VEC_EXACT;
+    for (int i = 0; i < a->ngroup; i++)
+        if ((rc = vec_eval(b->gprog[i], b->colp, n, &keys[i]))) return rc;
+    for (int i = 0; i < a->naggs; i++) {
+        args[i] = afs[i] = NULL;
+        if (b->aprog[i] && (rc = vec_eval(b->aprog[i], b->colp, n, &args[i]))) return rc;
+        if (b->afprog[i] && (rc = vec_eval(b->afprog[i], b->colp, n, &afs[i]))) return rc;
+    }
+    Group *gl[VEC_N];
+    if (a->ngroup == 0) {
+        if ((rc = batch_group(ctx, a, b, keys, 0, &gl[0]))) return rc;
+        for (int j = 1; j < n; j++) gl[j] = gl[0];
+    } else {
+        for (int j = 0; j < n; j++)
+            if ((rc = batch_group(ctx, a, b, keys, j, &gl[j]))) return rc;
+    }
+    for (int i = 0; i < a->naggs; i++) {
+        const Vec *v = args[i], *fl = afs[i];
+        int mode = b->mode[i];
+        size_t sv = v && !v->isconst, sf = fl && !fl->isconst;
+        if (a->ngroup == 0 && !fl && mode == BM_COUNT_STAR) { gl[0]->st[i].count += n; continue; }
+        if (a->ngroup == 0 && !fl && mode == BM_ISUM && sv && !v->anynull) {
+            /* the plain aggregate's sum: one accumulator */
+            AggState *st = &gl[0]->st[i];
+            i128 sum = 0;
+            for (int j = 0; j < n; j++) sum += v->i[j];
+            st->isum = st->has ? st->isum + sum : sum;
+            st->isum_on = st->has = true;
+            st->count += n;
+            continue;
+        }
+        for (int j = 0; j < n; j++) {
+            if (fl && ((fl->anynull && fl->null[j * sf]) || !fl->i[j * sf])) continue;
+            AggState *st = &gl[j]->st[i];
+            if (mode == BM_COUNT_STAR) { st->count++; continue; }
+            if (v->anynull && v->null[j * sv]) continue;
+            i64 x = v->i[j * sv];
+            st->count++;
+            switch (mode) {
+            case BM_ISUM:
+                st->isum = st->has ? st->isum + (i128)x : (i128)x;
+                st->isum_on = st->has = true;
+                break;
+            case BM_SUM8:
+                i64 sum;
+                if (!st->has) st->acc = val_int(TYPE_INT8, x);
+                else if (__builtin_add_overflow(st->acc.v.i, x, &sum))
+                    return dd_err(ctx->err, DD_EOUT_OF_RANGE, -1, "bigint out of range");
+                else st->acc.v.i = sum;
+                st->has = true;
+                break;
+            case BM_MIN: case BM_MAX:
+                if (!st->has || (mode == BM_MIN ? x < st->acc.v.i : x > st->acc.v.i)) {
+                    st->acc = val_int((TypeId)v->type, x);
+                    st->has = true;
+                }
+                break;
+            default: break;   /* BM_COUNT */
+            }
+        }
+    }
+    return DD_OK;
+}
+
+/* Lanes [0, n) row by row, as agg_build's loop runs them. */
+static int agg_batch_exact(SqlCtx *ctx, AggOp *a, AggBatch *b, int n, Value *keys)
+{
+    int rc;
+    for (int j = 0; j < n; j++) {
+        ArenaMark m = arena_mark(ctx->row);
+        for (int i = 0; i < b->t->ncols; i++)
+            if (b->want[i]) b->row[i] = vec_value(&b->cols[i], j);
+        bool keep = true;
+        for (int f = 0; f < b->nfilt && keep; f++)
+            if ((rc = expr_eval_bool(b->filt[f]->pred, &b->filt[f]->op.env, b->row, &keep))) return rc;
+        if (keep) {
+            for (int i = 0; i < a->ngroup; i++)
+                if ((rc = expr_eval(a->group[i], &a->op.env, b->row, &keys[i]))) return rc;
+            if ((rc = agg_add(ctx, a, keys, b->row))) return rc;
+        }
+        arena_rewind(ctx->row, m);
+    }
+    return DD_OK;
+}
+
+/* Reads a's whole input in batches. */
+static int agg_batch_run(SqlCtx *ctx, AggOp *a, AggBatch *b, Value *keys)
+{
+    int rc;
+    for (bool done = false; !done;) {
+        if ((rc = sql_check_interrupt(ctx))) return rc;
+        ArenaMark mark = arena_mark(ctx->row);
+        for (int i = 0; i < b->t->ncols; i++) b->cols[i].anynull = false;
+        int n = 0;
+        double t = ctx->instrument ? now_ms() : 0;
+        while (n < VEC_N) {
+            const u8 *rec;
+            u32 len;
+            u64 start;
+            int r = scan_next_image(ctx, b->scan, &rec, &len, &start);
+            if (r < 0) return -r;
+            if (r == 0) { done = true; break; }
+            if (!sql_row_plain(b->t, start) || vec_decode(&b->dec, rec, len, b->colp, n) != DD_OK) {
+                /* converted, or not the plain shape: the row way, which
+                 * reports a damaged image */
+                if ((rc = sql_row_decode(ctx, b->t, rec, len, start, b->tmp, b->want))) return rc;
+                for (int i = 0; i < b->t->ncols; i++)
+                    if (b->want[i] && !vec_put(&b->cols[i], n, &b->tmp[i]))
+                        return dd_err(ctx->err, DD_EINTERNAL, -1, "column \"%s\" read as %s", b->t->cols[i].name,
+                                      type_name((TypeId)b->tmp[i].type));
+            }
+            n++;
+        }
+        a->nbatches++;
+        if (ctx->instrument) b->fill_ms = now_ms() - t;
+        rc = agg_batch_lanes(ctx, a, b, &n);
+        if (rc == VEC_EXACT) rc = agg_batch_exact(ctx, a, b, n, keys);
+        if (rc) return rc;
+        arena_rewind(ctx->row, mark);
+    }
+    return DD_OK;
+}
+
 static int agg_build(SqlCtx *ctx, AggOp *a)
 {
     Value *keys = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(a->nkeys + 1));
     Value *skeys = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(a->nkeys + 1));
     if (!keys || !skeys) return DD_ENOMEM;
     int rc;
-    for (;;) {
+    AggBatch b;
+    bool batched = agg_batch_plan(ctx, a, &b);
+    if (batched) {
+        rc = agg_batch_run(ctx, a, &b, keys);
+        agg_batch_free(&b);
+        if (rc) return rc;
+    }
+    while (!batched) {
         if ((rc = sql_check_interrupt(ctx))) return rc;
         ArenaMark m = arena_mark(ctx->row);
         Value *r;
@@ -1819,7 +2211,10 @@ static void agg_close(SqlCtx *ctx, Op *op)
 /* PostgreSQL's names: Aggregate without GROUP BY, HashAggregate with */
 static void agg_explain(Op *op, Buf *out)
 {
-    buf_puts(out, ((AggOp *)op)->nsets ? "MixedAggregate" : ((AggOp *)op)->ngroup ? "HashAggregate" : "Aggregate");
+    const AggOp *a = (const AggOp *)op;
+    buf_puts(out, a->nsets ? "MixedAggregate" : a->ngroup ? "HashAggregate" : "Aggregate");
+    if (a->nbatches)
+        buf_printf(out, " (vectorized, %llu batch%s)", (unsigned long long)a->nbatches, a->nbatches == 1 ? "" : "es");
 }
 
 static const OpVtbl agg_vt = {"", agg_open, agg_next, agg_close, agg_explain};
@@ -4042,20 +4437,24 @@ int op_open_instrumented(SqlCtx *c, Op *o)
     return rc;
 }
 
-int op_next_instrumented(SqlCtx *c, Op *o, Value **r)
+static void op_count(Op *o, int rc, double dt, u64 rows)
 {
-    double t = now_ms();
-    int rc = o->vt->next(c, o, r);
-    double dt = now_ms() - t;
     o->act_total_ms += dt;
     o->act_loop_ms += dt;
     if (rc == 1) {
-        o->act_rows++;
+        o->act_rows += rows;
         if (!o->act_started) {
             o->act_started = true;
             o->act_first_ms += o->act_loop_ms;
         }
     }
+}
+
+int op_next_instrumented(SqlCtx *c, Op *o, Value **r)
+{
+    double t = now_ms();
+    int rc = o->vt->next(c, o, r);
+    op_count(o, rc, now_ms() - t, 1);
     return rc;
 }
 

@@ -298,6 +298,9 @@ int sql_index_covers(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix, const
  * converted (convert.c).  Converted values live in the row arena.
  */
 int sql_row_decode(SqlCtx *ctx, const TableInfo *t, const u8 *rec, u32 n, u64 start, Value *vals, const bool *used);
+/* Whether an image of t written at seq start reads as row_decode_used
+ * reads it (no conversion of t's is pending for it). */
+bool sql_row_plain(const TableInfo *t, u64 start);
 /* The same for an image encoded just before conversion t->convs[first]
  * (the open transaction's own rows when an ALTER TABLE changes types):
  * the conversions from first on are applied. */

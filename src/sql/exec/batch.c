@@ -1,0 +1,688 @@
+/*
+ * batch.c - typed kernels over column vectors, the batch programs that
+ * call them, and the decoder that fills vectors straight from row images
+ * (see batch.h).
+ *
+ * Every kernel computes all lanes, NULL ones too (their values are
+ * whatever the lane held: kernels never trap on them, and a lane that
+ * would raise an error is looked at only when it is not NULL).
+ */
+#include "batch.h"
+#include "../types/rowcodec.h"
+#include "../../store/record.h"
+#include "../../util/alloc.h"
+#include <string.h>
+
+struct VecInstr {
+    u8 op, sub, flags, type;
+    i32 a;
+    Vec k;          /* XOP_CONST / XOP_PARAM: the value, as a constant Vec */
+    i64 kval;
+    u8 knull;
+};
+
+static bool int_family(TypeId t) { return t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8; }
+
+bool vec_type_ok(TypeId t)
+{
+    return int_family(t) || t == TYPE_BOOL || t == TYPE_DATE || t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ;
+}
+
+/* Whether values of a and b compare as their i64 lanes do. */
+static bool comparable(TypeId a, TypeId b)
+{
+    return (int_family(a) && int_family(b)) || (a == b && vec_type_ok(a));
+}
+
+static void type_range(TypeId t, i64 *lo, i64 *hi)
+{
+    *lo = t == TYPE_INT2 ? INT16_MIN : t == TYPE_INT4 ? INT32_MIN : INT64_MIN;
+    *hi = t == TYPE_INT2 ? INT16_MAX : t == TYPE_INT4 ? INT32_MAX : INT64_MAX;
+}
+
+bool vec_alloc(Vec *v, TypeId t)
+{
+    memset(v, 0, sizeof *v);
+    v->type = (u8)t;
+    v->i = dd_malloc(sizeof(i64) * VEC_N);
+    v->null = dd_malloc(VEC_N);
+    return v->i && v->null;
+}
+
+void vec_free(Vec *v)
+{
+    dd_free(v->i);
+    dd_free(v->null);
+    v->i = NULL;
+    v->null = NULL;
+}
+
+Value vec_value(const Vec *v, int j)
+{
+    if (v->isconst) j = 0;
+    if (v->anynull && v->null[j]) return val_null((TypeId)v->type);
+    if (v->type == TYPE_BOOL) return val_bool(v->i[j] != 0);
+    return val_int((TypeId)v->type, v->i[j]);
+}
+
+bool vec_put(Vec *v, int j, const Value *x)
+{
+    if (x->isnull) {
+        if (!v->anynull) {
+            memset(v->null, 0, (size_t)j);
+            v->anynull = true;
+        }
+        v->null[j] = 1;
+        v->i[j] = 0;
+        return true;
+    }
+    if (x->type != v->type) return false;
+    if (v->anynull) v->null[j] = 0;
+    v->i[j] = x->type == TYPE_BOOL ? x->v.b : x->v.i;
+    return true;
+}
+
+void vec_compact(Vec *v, const u16 *sel, int m)
+{
+    if (v->isconst) return;
+    for (int k = 0; k < m; k++) v->i[k] = v->i[sel[k]];
+    if (v->anynull)
+        for (int k = 0; k < m; k++) v->null[k] = v->null[sel[k]];
+}
+
+/* ------------------------------------------------------------ compile */
+
+void vec_prog_free(VecProg *vp)
+{
+    if (!vp) return;
+    for (int d = 0; d < vp->nregs; d++) vec_free(&vp->regs[d]);
+    dd_free(vp->regs);
+    dd_free(vp->kregs);
+    dd_free(vp->kval);
+    dd_free(vp->knull);
+    dd_free(vp->stack);
+    dd_free(vp->code);
+    dd_free(vp->slots);
+    dd_free(vp->slot_types);
+    dd_free(vp);
+}
+
+static bool set_const(VecInstr *in, const Value *c)
+{
+    if (!c->isnull && !vec_type_ok((TypeId)c->type)) return false;
+    /* a NULL of another type reads as a NULL integer: every kernel that
+     * takes it gives NULL whatever the other operand's type is */
+    in->type = (u8)(c->isnull && !vec_type_ok((TypeId)c->type) ? TYPE_INT8 : c->type);
+    in->knull = c->isnull;
+    in->kval = c->isnull ? 0 : c->type == TYPE_BOOL ? c->v.b : c->v.i;
+    in->k.type = in->type;
+    in->k.isconst = true;
+    in->k.anynull = c->isnull;
+    in->k.null = &in->knull;
+    in->k.i = &in->kval;
+    return true;
+}
+
+static bool add_slot(VecProg *vp, int slot, TypeId t)
+{
+    for (int k = 0; k < vp->nslots; k++)
+        if (vp->slots[k] == slot) return vp->slot_types[k] == t;
+    vp->slots[vp->nslots] = slot;
+    vp->slot_types[vp->nslots++] = (u8)t;
+    return true;
+}
+
+VecProg *vec_compile(const ExprProg *p, const Value *params, int nparams)
+{
+    VecProg *vp = dd_calloc(1, sizeof *vp);
+    if (!vp) return NULL;
+    int cap = p->n + 1;
+    vp->code = dd_calloc((size_t)cap, sizeof(VecInstr));
+    vp->slots = dd_malloc(sizeof(int) * (size_t)cap);
+    vp->slot_types = dd_malloc((size_t)cap);
+    u8 *ts = dd_malloc((size_t)cap);   /* the type at each stack depth */
+    int sp = 0, maxsp = 0;
+    bool ok = vp->code && vp->slots && vp->slot_types && ts;
+    for (int pc = 0; ok && pc < p->n; pc++) {
+        const ExprInstr *x = &p->code[pc];
+        VecInstr *in = &vp->code[vp->n];
+        in->op = x->op;
+        in->sub = x->sub;
+        in->flags = x->flags;
+        in->a = x->a;
+        switch ((ExprOp)x->op) {
+        case XOP_CONST:
+            ok = set_const(in, &p->consts[x->a]);
+            if (ok) ts[sp++] = in->type;
+            break;
+        case XOP_PARAM:
+            ok = params && x->a >= 1 && x->a <= nparams && set_const(in, &params[x->a - 1]);
+            if (ok) { in->op = XOP_CONST; ts[sp++] = in->type; }
+            break;
+        case XOP_SLOT:
+            in->type = x->type;
+            ok = vec_type_ok((TypeId)x->type) && add_slot(vp, x->a, (TypeId)x->type);
+            if (ok) ts[sp++] = in->type;
+            break;
+        case XOP_NOT:
+            ok = sp >= 1 && ts[sp - 1] == TYPE_BOOL;
+            break;
+        case XOP_NEG:
+            ok = sp >= 1 && int_family((TypeId)ts[sp - 1]);
+            in->type = ok ? ts[sp - 1] : 0;
+            break;
+        case XOP_AND_JF: case XOP_OR_JT:
+            /* both sides run; a lane the jump would have skipped can only
+             * raise an error, and errors go the exact way */
+            continue;
+        case XOP_AND: case XOP_OR:
+            ok = sp >= 2 && ts[sp - 1] == TYPE_BOOL && ts[sp - 2] == TYPE_BOOL;
+            if (ok) sp--;
+            break;
+        case XOP_CMP:
+            ok = sp >= 2 && comparable((TypeId)ts[sp - 2], (TypeId)ts[sp - 1]) && x->sub >= BOP_EQ && x->sub <= BOP_GE;
+            if (ok) ts[--sp - 1] = TYPE_BOOL;
+            break;
+        case XOP_ARITH: {
+            TypeId rt;
+            ok = sp >= 2 && int_family((TypeId)ts[sp - 2]) && int_family((TypeId)ts[sp - 1]) &&
+                 x->sub <= ARITH_MOD && val_arith_type((ArithOp)x->sub, (TypeId)ts[sp - 2], (TypeId)ts[sp - 1], &rt) &&
+                 int_family(rt);
+            if (ok) { in->type = (u8)rt; ts[--sp - 1] = in->type; }
+            break;
+        }
+        case XOP_CAST:
+            ok = sp >= 1 && ((int_family((TypeId)ts[sp - 1]) && int_family((TypeId)x->type)) || ts[sp - 1] == x->type);
+            if (ok) ts[sp - 1] = in->type = x->type;
+            break;
+        case XOP_IS:
+            ok = sp >= 1 && (x->sub == IS_NULL || (x->sub <= IS_UNKNOWN && ts[sp - 1] == TYPE_BOOL));
+            if (ok) ts[sp - 1] = TYPE_BOOL;
+            break;
+        case XOP_IN:
+            ok = sp >= x->a + 1;
+            for (int k = 0; ok && k < x->a; k++) ok = comparable((TypeId)ts[sp - x->a - 1], (TypeId)ts[sp - x->a + k]);
+            if (ok) { sp -= x->a; ts[sp - 1] = TYPE_BOOL; }
+            break;
+        case XOP_BETWEEN:
+            ok = sp >= 3 && !(x->flags & 2) && comparable((TypeId)ts[sp - 3], (TypeId)ts[sp - 2]) &&
+                 comparable((TypeId)ts[sp - 3], (TypeId)ts[sp - 1]);
+            if (ok) { sp -= 2; ts[sp - 1] = TYPE_BOOL; }
+            break;
+        default:
+            ok = false;
+            break;
+        }
+        if (sp > maxsp) maxsp = sp;
+        vp->n++;
+    }
+    ok = ok && sp == 1;
+    if (ok) vp->type = (TypeId)ts[0];
+    dd_free(ts);
+    if (ok) {
+        vp->nregs = maxsp;
+        vp->regs = dd_calloc((size_t)maxsp, sizeof(Vec));
+        vp->stack = dd_calloc((size_t)maxsp, sizeof(Vec *));
+        vp->kregs = dd_calloc((size_t)maxsp, sizeof(Vec));
+        vp->kval = dd_calloc((size_t)maxsp, sizeof(i64));
+        vp->knull = dd_calloc((size_t)maxsp, 1);
+        ok = vp->regs && vp->stack && vp->kregs && vp->kval && vp->knull;
+        for (int d = 0; ok && d < maxsp; d++) ok = vec_alloc(&vp->regs[d], TYPE_INT8);
+    }
+    if (!ok) {
+        vec_prog_free(vp);
+        return NULL;
+    }
+    return vp;
+}
+
+/* ------------------------------------------------------------ kernels */
+
+/* Sets o up as the result of inputs a (and b, c: may be NULL): a constant
+ * when they all are; its NULL lanes those of any input.  The lanes to
+ * compute. */
+static int prep(Vec *o, TypeId t, const Vec *a, const Vec *b, const Vec *c, int n)
+{
+    /* o may be a: read the inputs' flags before writing o's */
+    bool an = a->anynull, bn = b && b->anynull, cn = c && c->anynull;
+    size_t sa = !a->isconst, sb = b && !b->isconst, sc = c && !c->isconst;
+    bool isconst = !sa && !sb && !sc;
+    int m = isconst ? 1 : n;
+    if (an || bn || cn)
+        for (int j = 0; j < m; j++)
+            o->null[j] = (an && a->null[j * sa]) | (bn && b->null[j * sb]) | (cn && c->null[j * sc]);
+    o->type = (u8)t;
+    o->isconst = isconst;
+    o->anynull = an || bn || cn;
+    return m;
+}
+
+/* Whether some non-NULL lane of o has bad[j] set. */
+static bool any_bad(const Vec *o, const u8 *bad, int m)
+{
+    for (int j = 0; j < m; j++)
+        if (bad[j] && !(o->anynull && o->null[j])) return true;
+    return false;
+}
+
+static int k_arith(int op, const Vec *a, const Vec *b, Vec *o, TypeId rt, int n)
+{
+    size_t sa = !a->isconst, sb = !b->isconst;   /* before prep: o may be a */
+    int m = prep(o, rt, a, b, NULL, n);
+    i64 lo, hi;
+    type_range(rt, &lo, &hi);
+    u8 bad[VEC_N];
+    bool anybad = false;
+    const i64 *x = a->i, *y = b->i;
+    i64 *r = o->i;
+    switch (op) {
+    case ARITH_ADD:
+        for (int j = 0; j < m; j++) {
+            i64 v;   /* not straight into r[j]: r may be x */
+            bool f = __builtin_add_overflow(x[j * sa], y[j * sb], &v);
+            r[j] = v;
+            bad[j] = f | (v < lo) | (v > hi);
+            anybad |= bad[j];
+        }
+        break;
+    case ARITH_SUB:
+        for (int j = 0; j < m; j++) {
+            i64 v;   /* not straight into r[j]: r may be x */
+            bool f = __builtin_sub_overflow(x[j * sa], y[j * sb], &v);
+            r[j] = v;
+            bad[j] = f | (v < lo) | (v > hi);
+            anybad |= bad[j];
+        }
+        break;
+    case ARITH_MUL:
+        for (int j = 0; j < m; j++) {
+            i64 v;   /* not straight into r[j]: r may be x */
+            bool f = __builtin_mul_overflow(x[j * sa], y[j * sb], &v);
+            r[j] = v;
+            bad[j] = f | (v < lo) | (v > hi);
+            anybad |= bad[j];
+        }
+        break;
+    case ARITH_DIV:
+        /* 0 is an error; -1 negates (INT64_MIN / -1 would trap) */
+        for (int j = 0; j < m; j++) {
+            i64 d = y[j * sb], v = x[j * sa];
+            if (d == 0 || d == -1) {
+                bad[j] = d == 0 || v == INT64_MIN || -v < lo || -v > hi;
+                r[j] = d == 0 || v == INT64_MIN ? 0 : -v;
+            } else {
+                r[j] = v / d;
+                bad[j] = (r[j] < lo) | (r[j] > hi);
+            }
+            anybad |= bad[j];
+        }
+        break;
+    default:   /* ARITH_MOD: x % -1 is 0 */
+        for (int j = 0; j < m; j++) {
+            i64 d = y[j * sb];
+            bad[j] = d == 0;
+            r[j] = d == 0 || d == -1 ? 0 : x[j * sa] % d;
+            anybad |= bad[j];
+        }
+        break;
+    }
+    return anybad && any_bad(o, bad, m) ? VEC_EXACT : DD_OK;
+}
+
+static void k_cmp(int op, const Vec *a, const Vec *b, Vec *o, int n)
+{
+    size_t sa = !a->isconst, sb = !b->isconst;
+    int m = prep(o, TYPE_BOOL, a, b, NULL, n);
+    const i64 *x = a->i, *y = b->i;
+    i64 *r = o->i;
+    /* one loop per operator, so that each compiles to straight compares */
+    switch (op) {
+    case BOP_EQ: for (int j = 0; j < m; j++) r[j] = x[j * sa] == y[j * sb]; break;
+    case BOP_NE: for (int j = 0; j < m; j++) r[j] = x[j * sa] != y[j * sb]; break;
+    case BOP_LT: for (int j = 0; j < m; j++) r[j] = x[j * sa] < y[j * sb]; break;
+    case BOP_LE: for (int j = 0; j < m; j++) r[j] = x[j * sa] <= y[j * sb]; break;
+    case BOP_GT: for (int j = 0; j < m; j++) r[j] = x[j * sa] > y[j * sb]; break;
+    default: for (int j = 0; j < m; j++) r[j] = x[j * sa] >= y[j * sb]; break;
+    }
+}
+
+/* A lane's three-valued truth: -1 UNKNOWN, 0, 1. */
+static inline int truth(const Vec *v, int j)
+{
+    if (v->isconst) j = 0;
+    return v->anynull && v->null[j] ? -1 : v->i[j] != 0;
+}
+
+/* Writes three-valued results t[0..m) into o (a BOOL). */
+static void put_truths(Vec *o, const signed char *t, int m)
+{
+    o->type = TYPE_BOOL;
+    o->anynull = false;
+    for (int j = 0; j < m; j++)
+        if (t[j] < 0) { o->anynull = true; break; }
+    for (int j = 0; j < m; j++) {
+        o->i[j] = t[j] > 0;
+        if (o->anynull) o->null[j] = t[j] < 0;
+    }
+}
+
+static void k_andor(bool and, const Vec *a, const Vec *b, Vec *o, int n)
+{
+    bool c = a->isconst && b->isconst;
+    int m = c ? 1 : n;
+    if (!a->anynull && !b->anynull) {
+        size_t sa = !a->isconst, sb = !b->isconst;
+        o->type = TYPE_BOOL;
+        o->anynull = false;
+        if (and) for (int j = 0; j < m; j++) o->i[j] = a->i[j * sa] & b->i[j * sb];
+        else for (int j = 0; j < m; j++) o->i[j] = a->i[j * sa] | b->i[j * sb];
+        o->isconst = c;
+        return;
+    }
+    signed char t[VEC_N];
+    for (int j = 0; j < m; j++) {
+        int l = truth(a, j), r = truth(b, j);
+        t[j] = and ? ((l == 0 || r == 0) ? 0 : (l < 0 || r < 0) ? -1 : 1)
+                   : ((l == 1 || r == 1) ? 1 : (l < 0 || r < 0) ? -1 : 0);
+    }
+    put_truths(o, t, m);
+    o->isconst = c;
+}
+
+static void k_not(const Vec *a, Vec *o, int n)
+{
+    size_t sa = !a->isconst;
+    int m = prep(o, TYPE_BOOL, a, NULL, NULL, n);
+    for (int j = 0; j < m; j++) o->i[j] = !a->i[j * sa];
+}
+
+static void k_is(int kind, bool neg, const Vec *a, Vec *o, int n)
+{
+    bool c = a->isconst;
+    int m = c ? 1 : n;
+    size_t sa = !c;
+    for (int j = 0; j < m; j++) {
+        bool isnull = a->anynull && a->null[j * sa], res;
+        switch (kind) {
+        case IS_NULL: case IS_UNKNOWN: res = isnull; break;
+        case IS_TRUE: res = !isnull && a->i[j * sa]; break;
+        default: res = !isnull && !a->i[j * sa]; break;   /* IS_FALSE */
+        }
+        o->i[j] = neg ? !res : res;
+    }
+    o->type = TYPE_BOOL;
+    o->anynull = false;
+    o->isconst = c;
+}
+
+static int k_neg(const Vec *a, Vec *o, int n)
+{
+    size_t sa = !a->isconst;
+    int m = prep(o, (TypeId)a->type, a, NULL, NULL, n);
+    i64 lo, hi;
+    type_range((TypeId)a->type, &lo, &hi);
+    u8 bad[VEC_N];
+    bool anybad = false;
+    for (int j = 0; j < m; j++) {
+        i64 v = a->i[j * sa];
+        bad[j] = v == INT64_MIN || -v < lo || -v > hi;
+        o->i[j] = v == INT64_MIN ? 0 : -v;
+        anybad |= bad[j];
+    }
+    return anybad && any_bad(o, bad, m) ? VEC_EXACT : DD_OK;
+}
+
+static int k_cast(const Vec *a, Vec *o, TypeId t, int n)
+{
+    size_t sa = !a->isconst;
+    int m = prep(o, t, a, NULL, NULL, n);
+    i64 lo, hi;
+    type_range(t, &lo, &hi);
+    u8 bad[VEC_N];
+    bool anybad = false;
+    for (int j = 0; j < m; j++) {
+        i64 v = a->i[j * sa];
+        bad[j] = v < lo || v > hi;
+        o->i[j] = v;
+        anybad |= bad[j];
+    }
+    return anybad && any_bad(o, bad, m) ? VEC_EXACT : DD_OK;
+}
+
+/* x IN (items): TRUE on a match, else UNKNOWN if x or an item is NULL. */
+static void k_in(Vec *const *st, int nitems, bool neg, Vec *o, int n)
+{
+    const Vec *x = st[0];
+    bool c = x->isconst;
+    for (int k = 1; k <= nitems; k++) c = c && st[k]->isconst;
+    int m = c ? 1 : n;
+    signed char t[VEC_N];
+    for (int j = 0; j < m; j++) {
+        int r = 0;
+        if (truth(x, j) < 0 && x->anynull) r = -1;
+        else {
+            i64 v = x->i[x->isconst ? 0 : j];
+            for (int k = 1; k <= nitems; k++) {
+                const Vec *it = st[k];
+                int jj = it->isconst ? 0 : j;
+                if (it->anynull && it->null[jj]) { r = -1; continue; }
+                if (it->i[jj] == v) { r = 1; break; }
+            }
+        }
+        t[j] = (signed char)(neg && r >= 0 ? !r : r);
+    }
+    put_truths(o, t, m);
+    o->isconst = c;
+}
+
+static void k_between(const Vec *x, const Vec *lo, const Vec *hi, bool neg, Vec *o, int n)
+{
+    bool c = x->isconst && lo->isconst && hi->isconst;
+    int m = c ? 1 : n;
+    signed char t[VEC_N];
+    for (int j = 0; j < m; j++) {
+        int xj = x->isconst ? 0 : j, lj = lo->isconst ? 0 : j, hj = hi->isconst ? 0 : j;
+        bool xn = x->anynull && x->null[xj];
+        int a = (xn || (lo->anynull && lo->null[lj])) ? -1 : x->i[xj] >= lo->i[lj];
+        int b = (xn || (hi->anynull && hi->null[hj])) ? -1 : x->i[xj] <= hi->i[hj];
+        int r = (a == 0 || b == 0) ? 0 : (a < 0 || b < 0) ? -1 : 1;
+        t[j] = (signed char)(neg && r >= 0 ? !r : r);
+    }
+    put_truths(o, t, m);
+    o->isconst = c;
+}
+
+/* The operand at depth d, where a kernel is about to write depth d's
+ * result: a constant result of that same register is copied aside first,
+ * since the kernel would overwrite lane 0 while the other lanes still
+ * read it. */
+static Vec *unalias(VecProg *vp, int d)
+{
+    Vec *v = vp->stack[d];
+    if (v != &vp->regs[d] || !v->isconst) return v;
+    Vec *k = &vp->kregs[d];
+    vp->kval[d] = v->i[0];
+    vp->knull[d] = v->anynull && v->null[0];
+    k->type = v->type;
+    k->isconst = true;
+    k->anynull = vp->knull[d];
+    k->i = &vp->kval[d];
+    k->null = &vp->knull[d];
+    return k;
+}
+
+int vec_eval(VecProg *vp, Vec *const *cols, int n, Vec **out)
+{
+    Vec **st = vp->stack;
+    int sp = 0, rc = DD_OK;
+    for (int pc = 0; pc < vp->n && !rc; pc++) {
+        VecInstr *in = &vp->code[pc];
+        int d = in->op == XOP_CONST || in->op == XOP_SLOT ? -1
+                : in->op == XOP_AND || in->op == XOP_OR || in->op == XOP_CMP || in->op == XOP_ARITH ? sp - 2
+                : in->op == XOP_IN ? sp - in->a - 1 : in->op == XOP_BETWEEN ? sp - 3 : sp - 1;
+        if (d >= 0) st[d] = unalias(vp, d);
+        switch ((ExprOp)in->op) {
+        case XOP_CONST: st[sp++] = &in->k; break;
+        case XOP_SLOT: st[sp++] = cols[in->a]; break;
+        case XOP_NOT: k_not(st[sp - 1], &vp->regs[sp - 1], n); st[sp - 1] = &vp->regs[sp - 1]; break;
+        case XOP_NEG: rc = k_neg(st[sp - 1], &vp->regs[sp - 1], n); st[sp - 1] = &vp->regs[sp - 1]; break;
+        case XOP_AND: case XOP_OR:
+            sp--;
+            k_andor(in->op == XOP_AND, st[sp - 1], st[sp], &vp->regs[sp - 1], n);
+            st[sp - 1] = &vp->regs[sp - 1];
+            break;
+        case XOP_CMP:
+            sp--;
+            k_cmp(in->sub, st[sp - 1], st[sp], &vp->regs[sp - 1], n);
+            st[sp - 1] = &vp->regs[sp - 1];
+            break;
+        case XOP_ARITH:
+            sp--;
+            rc = k_arith(in->sub, st[sp - 1], st[sp], &vp->regs[sp - 1], (TypeId)in->type, n);
+            st[sp - 1] = &vp->regs[sp - 1];
+            break;
+        case XOP_CAST:
+            if (st[sp - 1]->type == in->type) break;
+            rc = k_cast(st[sp - 1], &vp->regs[sp - 1], (TypeId)in->type, n);
+            st[sp - 1] = &vp->regs[sp - 1];
+            break;
+        case XOP_IS:
+            k_is(in->sub, in->flags & 1, st[sp - 1], &vp->regs[sp - 1], n);
+            st[sp - 1] = &vp->regs[sp - 1];
+            break;
+        case XOP_IN:
+            sp -= in->a;
+            k_in(&st[sp - 1], in->a, in->flags & 1, &vp->regs[sp - 1], n);
+            st[sp - 1] = &vp->regs[sp - 1];
+            break;
+        case XOP_BETWEEN:
+            sp -= 2;
+            k_between(st[sp - 1], st[sp], st[sp + 1], in->flags & 1, &vp->regs[sp - 1], n);
+            st[sp - 1] = &vp->regs[sp - 1];
+            break;
+        default:
+            return VEC_EXACT;   /* vec_compile admits no other */
+        }
+    }
+    *out = st[0];
+    return rc;
+}
+
+/* ------------------------------------------------------------ decoding */
+
+int vec_decoder_init(VecDecoder *d, const TableInfo *t, const bool *want, DdError *err)
+{
+    memset(d, 0, sizeof *d);
+    int n = 0;
+    for (int i = 0; i < t->ncols; i++) n += want[i];
+    d->colid = dd_malloc(sizeof(u32) * (size_t)(n + 1));
+    d->ci = dd_malloc(sizeof(int) * (size_t)(n + 1));
+    d->isbool = dd_malloc((size_t)(n + 1));
+    d->dflt = dd_malloc(sizeof(Value) * (size_t)(t->ncols + 1));
+    if (!d->colid || !d->ci || !d->isbool || !d->dflt) return DD_ENOMEM;
+    /* what an image without fields reads: NULLs, and the DEFAULTs of
+     * columns added with one */
+    static const u8 empty[1] = {REC_FORMAT};
+    int rc = row_decode_used(t, empty, 1, d->dflt, want, err);
+    if (rc) return rc;
+    for (int i = 0; i < t->ncols; i++) {
+        if (!want[i]) continue;
+        d->colid[d->n] = t->cols[i].id;
+        d->ci[d->n] = i;
+        d->isbool[d->n] = t->cols[i].type == TYPE_BOOL;
+        d->n++;
+    }
+    return DD_OK;
+}
+
+void vec_decoder_free(VecDecoder *d)
+{
+    dd_free(d->colid);
+    dd_free(d->ci);
+    dd_free(d->isbool);
+    dd_free(d->dflt);
+    memset(d, 0, sizeof *d);
+}
+
+static inline bool get_varint(const u8 **pp, const u8 *end, u64 *out)
+{
+    const u8 *p = *pp;
+    u64 v = 0;
+    for (int i = 0; i < 10 && p < end; i++) {
+        u8 b = *p++;
+        if (i == 9 && b > 1) return false;
+        v |= (u64)(b & 0x7f) << (7 * i);
+        if (!(b & 0x80)) {
+            *pp = p;
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+static inline void put_lane(Vec *v, int j, const Value *x)
+{
+    if (!vec_put(v, j, x)) {   /* a DEFAULT of the column's type cannot differ; keep it safe */
+        Value nul = val_null((TypeId)v->type);
+        vec_put(v, j, &nul);
+    }
+}
+
+int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int j)
+{
+    if (n < 1 || rec[0] != REC_FORMAT) return VEC_EXACT;
+    const u8 *p = rec + 1, *end = rec + n;
+    u64 last = 0;
+    bool any = false;
+    int k = 0;
+    while (k < d->n && p < end) {
+        u64 colid;
+        if (!get_varint(&p, end, &colid) || p >= end || colid > UINT32_MAX || (any && colid <= last)) return VEC_EXACT;
+        any = true;
+        last = colid;
+        u8 tag = *p++;
+        while (k < d->n && d->colid[k] < colid) {   /* no field: its default */
+            put_lane(cols[d->ci[k]], j, &d->dflt[d->ci[k]]);
+            k++;
+        }
+        if (k < d->n && d->colid[k] == colid) {
+            Vec *v = cols[d->ci[k]];
+            if (tag == REC_NULL) {
+                Value nul = val_null((TypeId)v->type);
+                vec_put(v, j, &nul);
+            } else if (d->isbool[k]) {
+                if (tag != REC_FALSE && tag != REC_TRUE) return VEC_EXACT;
+                if (v->anynull) v->null[j] = 0;
+                v->i[j] = tag == REC_TRUE;
+            } else {
+                u64 u;
+                if (tag != REC_INT || !get_varint(&p, end, &u)) return VEC_EXACT;
+                if (v->anynull) v->null[j] = 0;
+                v->i[j] = (i64)((u >> 1) ^ (~(u & 1) + 1));
+            }
+            k++;
+            continue;
+        }
+        /* a field no one reads: skipped, within bounds */
+        u64 len;
+        switch (tag) {
+        case REC_FALSE: case REC_TRUE: case REC_NULL: break;
+        case REC_INT: if (!get_varint(&p, end, &len)) return VEC_EXACT; break;
+        case REC_FLOAT: if (end - p < 8) return VEC_EXACT; p += 8; break;
+        case REC_NUMERIC: if (end - p < 17) return VEC_EXACT; p += 17; break;
+        case REC_INTERVAL:
+            for (int q = 0; q < 3; q++)
+                if (!get_varint(&p, end, &len)) return VEC_EXACT;
+            break;
+        case REC_BYTES: case REC_BIGNUM:
+            if (!get_varint(&p, end, &len) || len > (u64)(end - p)) return VEC_EXACT;
+            p += len;
+            break;
+        default:
+            return VEC_EXACT;
+        }
+    }
+    for (; k < d->n; k++) put_lane(cols[d->ci[k]], j, &d->dflt[d->ci[k]]);
+    return DD_OK;
+}

@@ -1,0 +1,89 @@
+/*
+ * batch.h - rows in batches of typed column vectors, and the expression
+ * programs that run over them (docs/query-engine.md, "Batch execution").
+ *
+ * A Vec holds one value per lane of a batch (VEC_N lanes at most): the
+ * integer families (smallint, integer, bigint), date, timestamp and
+ * timestamptz as i64, boolean as 0 / 1.  A constant Vec holds lane 0
+ * only.  null[] is read only when anynull is set.
+ *
+ * vec_compile turns an expression program (analyze/expr.h) into a batch
+ * program when every instruction has a kernel here: slots, constants and
+ * parameters of those types, comparisons, + - * / %, unary minus, casts
+ * between integer types, AND / OR / NOT, IS [NOT] NULL / TRUE / FALSE /
+ * UNKNOWN, IN lists, BETWEEN.  A kernel never raises an error: where
+ * some lane would (an overflow, a division by zero), vec_eval returns
+ * VEC_EXACT and the caller runs the batch's rows through the
+ * row-at-a-time path, which raises it exactly as it always did (or does
+ * not, where an AND or a CASE would have skipped the lane).
+ */
+#ifndef DD_BATCH_H
+#define DD_BATCH_H
+
+#include "executor.h"
+
+#define VEC_N 1024
+#define VEC_EXACT 1000   /* not an error: run these rows the row-at-a-time way */
+
+typedef struct Vec {
+    u8 type;         /* TypeId */
+    bool isconst;    /* one value for every lane: lane 0 */
+    bool anynull;    /* some lane may be NULL (null[] is valid) */
+    u8 *null;        /* 1: the lane is NULL */
+    i64 *i;          /* the lanes' values */
+} Vec;
+
+/* Whether a column or value of type t can be a Vec. */
+bool vec_type_ok(TypeId t);
+
+typedef struct VecInstr VecInstr;
+typedef struct VecProg {
+    VecInstr *code; int n;
+    Vec *regs; int nregs;      /* a result per stack depth */
+    Vec *kregs;                /* per depth: a constant result moved aside (see unalias) */
+    i64 *kval; u8 *knull;
+    Vec **stack;
+    int *slots; int nslots;    /* the input slots read, and their types */
+    u8 *slot_types;
+    TypeId type;               /* the result's */
+} VecProg;
+
+/* A batch program for p (parameters: params[0..nparams), NULL while
+ * planning), allocated with dd_malloc; NULL when some instruction has no
+ * kernel, or out of memory. */
+VecProg *vec_compile(const ExprProg *p, const Value *params, int nparams);
+void vec_prog_free(VecProg *vp);
+/* Runs vp over lanes [0, n) of the input columns cols[slot]; *out is a
+ * Vec of the program's, of the input's, or a constant.  DD_OK or
+ * VEC_EXACT. */
+int vec_eval(VecProg *vp, Vec *const *cols, int n, Vec **out);
+
+/* Allocates v's lanes (dd_malloc); false when out of memory. */
+bool vec_alloc(Vec *v, TypeId t);
+void vec_free(Vec *v);
+/* Lane j of v as a Value. */
+Value vec_value(const Vec *v, int j);
+/* Stores x in lane j of v; false when x's type is not v's (nor NULL). */
+bool vec_put(Vec *v, int j, const Value *x);
+/* Keeps the lanes sel[0..m) of v, in that order, as lanes 0..m-1. */
+void vec_compact(Vec *v, const u16 *sel, int m);
+
+/* Reads columns straight from row images: the wanted columns of t (by
+ * index), their values where an image has no field (a column added with a
+ * DEFAULT). */
+typedef struct VecDecoder {
+    int n;
+    u32 *colid;   /* increasing */
+    int *ci;      /* column index = the scan's slot */
+    u8 *isbool;
+    Value *dflt;
+} VecDecoder;
+
+int vec_decoder_init(VecDecoder *d, const TableInfo *t, const bool *want, DdError *err);
+void vec_decoder_free(VecDecoder *d);
+/* Fills lane j of cols[ci] for each wanted column from image rec[0..n):
+ * DD_OK, or VEC_EXACT when the image is not the plain shape the decoder
+ * reads (the caller decodes it the row way, which reports damage). */
+int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int j);
+
+#endif
