@@ -84,6 +84,8 @@ static const SettingDef defs[] = {
     {"enable_sort", "on", false},
     /* aggregates over scans in batches of column vectors (exec/batch.c) */
     {"drift.batch", "on", false},
+    /* threads beside the statement's own for a large aggregate (executor.c) */
+    {"max_parallel_workers_per_gather", "2", false},
     /* whether a prepared query's plan is kept for its later runs
      * (session.c, plan_from_cache): auto and force_generic_plan keep it
      * when it can run again, force_custom_plan plans every run */
@@ -614,6 +616,18 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
                           "%lld ms is outside the valid range for parameter \"%s\" (-1 .. 2147483647)", (long long)ms, canon);
         if (ms == -1) *out = "-1";
         else *out = show_ms(ms, s->timebuf[timeslot(canon)]);
+        return DD_OK;
+    }
+    if (strcmp(canon, "max_parallel_workers_per_gather") == 0) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        while (*end == ' ') end++;
+        if (*end || end == value)
+            return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", canon, value);
+        if (errno || v < 0 || v > 1024)
+            return dd_err(err, DD_EINVALID_PARAM, -1, "%lld is outside the valid range for parameter \"%s\" (0 .. 1024)",
+                          v, canon);
         return DD_OK;
     }
     if (strcmp(canon, "work_mem") == 0) {

@@ -820,6 +820,30 @@ fail:
     return rc;
 }
 
+int store_snap_twin(Snap *s, Snap **out, DdError *err)
+{
+    *out = NULL;
+    if (s->released || s->lost || !s->txn) return 0;
+    Snap *t = dd_calloc(1, sizeof *t);
+    if (!t) return dd_err(err, DD_ENOMEM, -1, NULL);
+    t->st = s->st;
+    snap_pin(t);
+    /* the same LMDB transaction id: the very same pages, so the same
+     * answers; a commit in between makes another one, and no twin */
+    if (mdb_txn_begin(s->st->env, NULL, MDB_RDONLY, &t->txn) || mdb_txn_id(t->txn) != mdb_txn_id(s->txn)) {
+        if (t->txn) mdb_txn_abort(t->txn);
+        snap_unpin(t);
+        dd_free(t);
+        return 0;
+    }
+    t->seq = s->seq;
+    t->time = s->time;
+    t->stable_until = s->stable_until;
+    t->behind = s->behind;
+    *out = t;
+    return 1;
+}
+
 void store_snap_end(Snap *s)
 {
     if (!s) return;

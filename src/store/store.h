@@ -73,6 +73,11 @@ int store_writable(Store *st, char *why, size_t whysz);
 
 int store_snap_begin(Store *st, Snap **out, DdError *err); /* returns pinned */
 void store_snap_end(Snap *s);          /* unpins if needed and frees */
+/* A second snapshot over the very data of s (pinned), for another thread
+ * to read beside s, which it must not outlive; it records no reads for
+ * SERIALIZABLE (s's scans do).  1 made, 0 when none can be had now (a
+ * commit came since s began, or s is released), or -code. */
+int store_snap_twin(Snap *s, Snap **out, DdError *err);
 /* SERIALIZABLE (ssi.c): a snapshot that notes what is read of the present
  * through it, so that the commit of a transaction on it fails with 40001
  * when a serializable transaction committed since changed any of it. */

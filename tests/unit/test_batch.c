@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <unistd.h>
 
 static uint64_t rng_state;
 
@@ -213,9 +214,11 @@ static void query(Sb *b, const char *from)
     else if (g == 4) put(b, " GROUP BY 1, 2 ORDER BY 1, 2");
 }
 
-/* Runs n random queries over from with batches on and off; the number
- * that ran in batches (EXPLAIN ANALYZE says "vectorized"). */
-static int compare(driftdb_session *s, const char *from, int n, bool txn, int *vectorized, int *errors)
+/* Runs n random queries over from with batches on and off: the same
+ * rows or the same error.  Counts in *marked the queries whose EXPLAIN
+ * ANALYZE with batches on says marker, in *errors those that failed. */
+static int compare(driftdb_session *s, const char *from, int n, bool txn, const char *marker, int *marked,
+                   int *errors)
 {
     Sb q;
     Out on = {0}, off = {0}, ex = {0};
@@ -229,7 +232,7 @@ static int compare(driftdb_session *s, const char *from, int n, bool txn, int *v
         run(s, q.s, &on);
         if (txn) must(s, "ROLLBACK TO SAVEPOINT q");
         snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", q.s);
-        if (strncmp(on.p, "ERROR", 5) != 0 && run(s, sql, &ex) == 0 && strstr(ex.p, "vectorized")) (*vectorized)++;
+        if (strncmp(on.p, "ERROR", 5) != 0 && run(s, sql, &ex) == 0 && strstr(ex.p, marker)) (*marked)++;
         else if (getenv("SHOWNV")) printf("NV %s\n%s\n", q.s, on.p);
         if (strncmp(on.p, "ERROR", 5) == 0) (*errors)++;
         if (txn) must(s, "SAVEPOINT q");
@@ -345,7 +348,7 @@ TEST(random_aggregates)
     must(s, "DELETE FROM t WHERE k % 17 = 0");
     int vec = 0, total = 0, err = 0;
     total += n;
-    CHECK_EQ_INT(compare(s, "t", n, false, &vec, &err), n);
+    CHECK_EQ_INT(compare(s, "t", n, false, "vectorized", &vec, &err), n);
 
     /* images older than an ALTER COLUMN TYPE (b: integer -> bigint) */
     must(s, "CREATE TABLE u AS SELECT * FROM t");
@@ -353,7 +356,7 @@ TEST(random_aggregates)
     must(s, "ALTER TABLE u ALTER COLUMN a TYPE integer");
     must(s, "UPDATE u SET a = a * 1000 WHERE k % 3 = 0");
     total += n;
-    CHECK_EQ_INT(compare(s, "u", n, false, &vec, &err), n);
+    CHECK_EQ_INT(compare(s, "u", n, false, "vectorized", &vec, &err), n);
 
     /* AS OF a seq before the later changes */
     Out o = {0};
@@ -363,7 +366,7 @@ TEST(random_aggregates)
     must(s, "UPDATE t SET c = c / 2 + 1 WHERE k % 5 = 1");
     must(s, "DELETE FROM t WHERE k % 19 = 0");
     total += n;
-    CHECK_EQ_INT(compare(s, from, n, false, &vec, &err), n);
+    CHECK_EQ_INT(compare(s, from, n, false, "vectorized", &vec, &err), n);
 
     /* the transaction's own rows, merged into the scan */
     must(s, "BEGIN");
@@ -371,7 +374,7 @@ TEST(random_aggregates)
     must(s, "UPDATE t SET b = b + 1 WHERE k % 7 = 2 AND b < 2000000000");
     must(s, "DELETE FROM t WHERE k % 23 = 0");
     total += n;
-    CHECK_EQ_INT(compare(s, "t", n, true, &vec, &err), n);
+    CHECK_EQ_INT(compare(s, "t", n, true, "vectorized", &vec, &err), n);
     must(s, "ROLLBACK");
     /* most of those that do not fail run in batches: the test tests batches */
     printf("  %d of %d queries vectorized, %d failed (on both paths alike)\n", vec, total, err);
@@ -413,9 +416,58 @@ TEST(exact_errors)
     close_db(db, s);
 }
 
+/* A table the planner expects to be large runs on several threads
+ * (max_parallel_workers_per_gather, cores): the same answers and errors
+ * as row by row, and as on one thread. */
+TEST(parallel)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *nq = getenv("DRIFTDB_BATCH_QUERIES");
+    int n = nq ? atoi(nq) : 60;
+    rng_state = 77;
+    driftdb *db;
+    driftdb_session *s = open_db(&db);
+    must(s, "CREATE TABLE t (k bigint PRIMARY KEY, a smallint, b integer, c bigint, d date, ts timestamptz, f boolean, "
+            "s text, x integer)");
+    must(s, "INSERT INTO t SELECT g, CASE WHEN g % 17 = 0 THEN NULL ELSE (g * 7919 % 2001 - 1000) END, "
+            "CASE WHEN g % 19 = 0 THEN NULL WHEN g = 77777 THEN 2147483647 ELSE g::bigint * 104729 % 20001 - 10000 END, "
+            "CASE WHEN g % 23 = 0 THEN NULL WHEN g = 99999 THEN 9223372036854775807 ELSE g::bigint * 15485863 % 2000001 - 1000000 END, "
+            "CASE WHEN g % 29 = 0 THEN NULL ELSE date '2000-01-01' + g % 8000 END, "
+            "timestamptz '2000-01-01 00:00:00+00' + (g % 90000) * interval '1 minute', "
+            "CASE WHEN g % 31 = 0 THEN NULL ELSE g % 3 = 0 END, 'row ' || g, "
+            "CASE WHEN g % 37 = 0 THEN NULL ELSE g % 1000 - 500 END FROM generate_series(1, 150000) g");
+    must(s, "ANALYZE t");
+    int par = 0, err = 0;
+    CHECK_EQ_INT(compare(s, "t", n, false, "threads", &par, &err), n);
+    printf("  %d of %d queries on several threads, %d failed (on both paths alike); %ld cores\n", par, n, err, cpus);
+    if (cpus > 1) CHECK(par * 10 > (n - err) * 8);
+    /* one thread, with batches, answers alike */
+    Out one = {0}, many = {0};
+    static const char *const qs[] = {
+        "SELECT x, count(*), sum(c), avg(b), min(d), max(ts) FROM t GROUP BY x ORDER BY x",
+        "SELECT count(*), sum(a), min(c), max(c) FROM t WHERE f AND b > 0",
+        "SELECT sum(100 / (k % 1000)) FROM t",
+        "SELECT sum(c + 1) FROM t",
+    };
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        must(s, "SET max_parallel_workers_per_gather = 0");
+        run(s, qs[i], &one);
+        must(s, "RESET max_parallel_workers_per_gather");
+        run(s, qs[i], &many);
+        if (strcmp(one.p, many.p) != 0) printf("  %s:\n    one thread: %.300s\n    threads:    %.300s\n", qs[i], one.p, many.p);
+        CHECK_EQ_STR(many.p, one.p);
+    }
+    run(s, "SELECT sum(100 / (k % 1000)) FROM t", &one);
+    CHECK_EQ_STR(one.p, "ERROR 22012 division by zero");
+    free(one.p);
+    free(many.p);
+    close_db(db, s);
+}
+
 int main(void)
 {
     RUN(random_aggregates);
     RUN(exact_errors);
+    RUN(parallel);
     return check_summary();
 }

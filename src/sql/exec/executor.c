@@ -9,6 +9,8 @@
  */
 #include "executor.h"
 #include "batch.h"
+#include <pthread.h>
+#include <unistd.h>
 #include "../types/rowcodec.h"
 #include "../types/regex.h"
 #include "../types/json.h"
@@ -1147,6 +1149,7 @@ typedef struct AggOp {
     size_t pos;
     bool built;
     u64 nbatches;     /* batches read (batch aggregation), for EXPLAIN ANALYZE */
+    int nthreads;     /* threads that read them, when more than one */
 } AggOp;
 
 static Group *group_of_keys(Value *keys)
@@ -1780,6 +1783,9 @@ typedef struct AggBatch {
     i64 *hkey; Group **hgrp; size_t hcap, hn;
     Group *hnull;
     double fill_ms;               /* EXPLAIN ANALYZE: the time the batch's rows took to read */
+    double *fms; u64 *frows;      /* EXPLAIN ANALYZE: per filter, its time (its input's too) and rows */
+    double scan_ms; u64 scan_rows;   /* a part's own scans (ts): read time and images */
+    TScan *ts;                    /* a part of a parallel run reads this scan, not the operator's */
 } AggBatch;
 
 static void agg_batch_free(AggBatch *b)
@@ -1788,7 +1794,7 @@ static void agg_batch_free(AggBatch *b)
     if (b->cols)
         for (int i = 0; i < b->t->ncols; i++) vec_free(&b->cols[i]);
     void *ps[] = {b->all, b->fprog, b->gprog, b->aprog, b->afprog, b->cols, b->colp, b->want, b->mode,
-                  b->filt, b->row, b->tmp, b->keys, b->hkey, b->hgrp};
+                  b->filt, b->row, b->tmp, b->keys, b->hkey, b->hgrp, b->fms, b->frows};
     for (size_t k = 0; k < DD_ARRAY_LEN(ps); k++) dd_free(ps[k]);
     vec_decoder_free(&b->dec);
     memset(b, 0, sizeof *b);
@@ -1836,6 +1842,8 @@ static bool agg_batch_plan(SqlCtx *ctx, AggOp *a, AggBatch *b)
               (b->afprog = dd_calloc((size_t)a->naggs + 1, sizeof(VecProg *))) &&
               (b->mode = dd_calloc((size_t)a->naggs + 1, 1)) &&
               (b->filt = dd_calloc((size_t)nfilt + 1, sizeof(FilterOp *))) &&
+              (b->fms = dd_calloc((size_t)nfilt + 1, sizeof(double))) &&
+              (b->frows = dd_calloc((size_t)nfilt + 1, sizeof(u64))) &&
               (b->want = dd_calloc((size_t)b->t->ncols + 1, sizeof(bool))) &&
               (b->keys = dd_calloc((size_t)a->ngroup + 1, sizeof(Value)));
     /* filters, innermost first */
@@ -1971,7 +1979,8 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
                 if (b->want[i]) vec_compact(&b->cols[i], sel, m);
         if (ctx->instrument) {
             shown += now_ms() - t;
-            op_count(&b->filt[f]->op, m ? 1 : 0, shown, (u64)m);
+            b->fms[f] += shown;
+            b->frows[f] += (u64)m;
         }
         *np = n = m;
     }
@@ -2050,8 +2059,11 @@ static int agg_batch_exact(SqlCtx *ctx, AggOp *a, AggBatch *b, int n, Value *key
         for (int i = 0; i < b->t->ncols; i++)
             if (b->want[i]) b->row[i] = vec_value(&b->cols[i], j);
         bool keep = true;
-        for (int f = 0; f < b->nfilt && keep; f++)
-            if ((rc = expr_eval_bool(b->filt[f]->pred, &b->filt[f]->op.env, b->row, &keep))) return rc;
+        for (int f = 0; f < b->nfilt && keep; f++) {
+            EvalEnv env = b->filt[f]->op.env;
+            env.sql = ctx;   /* a thread of a parallel run: its own context */
+            if ((rc = expr_eval_bool(b->filt[f]->pred, &env, b->row, &keep))) return rc;
+        }
         if (keep) {
             for (int i = 0; i < a->ngroup; i++)
                 if ((rc = expr_eval(a->group[i], &a->op.env, b->row, &keys[i]))) return rc;
@@ -2076,7 +2088,18 @@ static int agg_batch_run(SqlCtx *ctx, AggOp *a, AggBatch *b, Value *keys)
             const u8 *rec;
             u32 len;
             u64 start;
-            int r = scan_next_image(ctx, b->scan, &rec, &len, &start);
+            int r;
+            if (b->ts) {
+                Version v;
+                if ((r = tscan_next(b->ts, &v, ctx->err)) > 0) {
+                    rec = v.rec;
+                    len = v.reclen;
+                    start = v.start;
+                    b->scan_rows++;
+                }
+            } else {
+                r = scan_next_image(ctx, b->scan, &rec, &len, &start);
+            }
             if (r < 0) return -r;
             if (r == 0) { done = true; break; }
             if (!sql_row_plain(b->t, start) || vec_decode(&b->dec, rec, len, b->colp, n) != DD_OK) {
@@ -2091,13 +2114,291 @@ static int agg_batch_run(SqlCtx *ctx, AggOp *a, AggBatch *b, Value *keys)
             n++;
         }
         a->nbatches++;
-        if (ctx->instrument) b->fill_ms = now_ms() - t;
+        if (ctx->instrument) {
+            b->fill_ms = now_ms() - t;
+            b->scan_ms += b->fill_ms;
+        }
         rc = agg_batch_lanes(ctx, a, b, &n);
         if (rc == VEC_EXACT) rc = agg_batch_exact(ctx, a, b, n, keys);
         if (rc) return rc;
         arena_rewind(ctx->row, mark);
     }
     return DD_OK;
+}
+
+static void agg_free_states(AggOp *a)
+{
+    for (size_t k = 0; k < a->ngroups; k++)
+        for (int i = 0; i < a->naggs; i++) {
+            buf_free(&a->groups[k]->st[i].text);
+            rowset_free(&a->groups[k]->st[i].seen);
+        }
+}
+
+/* ------------------------------------------------ parallel aggregation
+ *
+ * A present scan the planner expects to be large, of a table the
+ * transaction has not written, is cut into key ranges that threads take
+ * in turn: the statement's own thread and up to
+ * max_parallel_workers_per_gather more (no more threads than cores), each
+ * reading through its own snapshot of the very same LMDB transaction into
+ * its own groups, which are then merged.  When a thread meets an error
+ * (or no twin snapshot can be had), the aggregate runs on one thread
+ * instead, which reports the error a single thread meets first. */
+
+#define PAR_RANGES 16
+#define PAR_MIN_ROWS 100000
+#define PAR_MAX_THREADS 8
+
+typedef struct AggPar {
+    u32 table;
+    u8 bound[PAR_RANGES][64];   /* the pk bounds between ranges */
+    u32 boundlen[PAR_RANGES];
+    const u8 *lo, *hi; u32 lolen, hilen;   /* the scan's own range */
+    int nranges;
+    int next;                   /* the next range to take (atomic) */
+} AggPar;
+
+typedef struct AggPart {
+    SqlCtx ctx;                 /* the statement's, with this thread's error, row arena and snapshot */
+    DdError err;
+    Arena row;
+    AggOp a;                    /* the aggregate, with this thread's groups */
+    AggBatch b;
+    Value *keys;
+    Snap *snap;
+    AggPar *par;
+    int rc;
+    pthread_t th;
+    bool started, planned;
+} AggPart;
+
+/* The threads an aggregate over scan s may use (1: none beside this one). */
+static int par_threads(SqlCtx *ctx, const ScanOp *s)
+{
+    if (s->mode != TMODE_PRESENT || s->op.est_rows < PAR_MIN_ROWS || s->nws || snap_behind(ctx->snap) ||
+        s->t->temp)
+        return 1;
+    const char *v = ctx->setting ? ctx->setting(ctx->session, "max_parallel_workers_per_gather") : NULL;
+    long workers = v ? strtol(v, NULL, 10) : 2;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long n = DD_MIN(workers + 1, cpus);
+    return (int)DD_MAX(1, DD_MIN(n, PAR_MAX_THREADS));
+}
+
+/* Cuts s's key range into par's ranges by the first and last keys it
+ * holds: bounds spaced evenly over the 8 bytes after their common
+ * prefix.  false when there is nothing to cut. */
+static bool par_split(SqlCtx *ctx, const ScanOp *s, AggPar *par)
+{
+    memset(par, 0, sizeof *par);
+    par->table = s->t->id;
+    par->lo = s->lo;
+    par->lolen = s->lolen;
+    par->hi = s->hi;
+    par->hilen = s->hilen;
+    StoreCursor *c;
+    DdError e;
+    if (store_cursor_open(ctx->snap, STORE_DB_CURRENT, &c, &e)) return false;
+    Buf k = BUF_INIT, first = BUF_INIT;
+    bool ok = false;
+    const u8 *key;
+    size_t kn;
+    buf_put_u32be(&k, par->table);
+    if (s->lo) buf_append(&k, s->lo, s->lolen);
+    if (buf_ok(&k) && store_cursor_seek(c, k.data, k.len)) {
+        store_cursor_get(c, &key, &kn, NULL, NULL);
+        if (kn > 4 && get_u32be(key) == par->table) buf_append(&first, key + 4, kn - 4);
+    }
+    buf_reset(&k);
+    if (s->hi) {
+        buf_put_u32be(&k, par->table);
+        buf_append(&k, s->hi, s->hilen);
+    } else {
+        buf_put_u32be(&k, par->table + 1);
+    }
+    if (first.len && buf_ok(&first) && buf_ok(&k)) {
+        store_cursor_seek(c, k.data, k.len);
+        if (store_cursor_prev(c)) {
+            store_cursor_get(c, &key, &kn, NULL, NULL);
+            const u8 *l = key + 4;
+            size_t ln = kn > 4 ? kn - 4 : 0, cp = 0;
+            if (kn > 4 && get_u32be(key) == par->table && cmp_key(first.data, (u32)first.len, l, (u32)ln) < 0) {
+                while (cp < first.len && cp < ln && first.data[cp] == l[cp]) cp++;
+                u64 f = 0, x = 0;
+                for (size_t i = 0; i < 8; i++) {
+                    f = f << 8 | (cp + i < first.len ? first.data[cp + i] : 0);
+                    x = x << 8 | (cp + i < ln ? l[cp + i] : 0);
+                }
+                if (x > f && cp + 8 <= sizeof par->bound[0]) {
+                    for (int r = 1; r < PAR_RANGES; r++) {
+                        u64 b = f + (u64)(((unsigned __int128)(x - f) * (unsigned)r) / PAR_RANGES);
+                        memcpy(par->bound[r], first.data, cp);
+                        for (int i = 0; i < 8; i++) par->bound[r][cp + i] = (u8)(b >> (56 - 8 * i));
+                        par->boundlen[r] = (u32)(cp + 8);
+                    }
+                    par->nranges = PAR_RANGES;
+                    ok = true;
+                }
+            }
+        }
+    }
+    buf_free(&k);
+    buf_free(&first);
+    store_cursor_close(c);
+    return ok;
+}
+
+static int agg_part_work(AggPart *p)
+{
+    AggPar *par = p->par;
+    for (;;) {
+        int r = __atomic_fetch_add(&par->next, 1, __ATOMIC_RELAXED);
+        if (r >= par->nranges) return DD_OK;
+        const u8 *lo = r ? par->bound[r] : par->lo, *hi = r + 1 < par->nranges ? par->bound[r + 1] : par->hi;
+        u32 lolen = r ? par->boundlen[r] : par->lolen, hilen = r + 1 < par->nranges ? par->boundlen[r + 1] : par->hilen;
+        int rc = tscan_open(p->snap, par->table, TMODE_PRESENT, 0, 0, lo, lolen, hi, hilen, &p->b.ts, &p->err);
+        if (rc) return rc;
+        rc = agg_batch_run(&p->ctx, &p->a, &p->b, p->keys);
+        tscan_close(p->b.ts);
+        p->b.ts = NULL;
+        if (rc) return rc;
+    }
+}
+
+static void *agg_part_main(void *arg)
+{
+    AggPart *p = arg;
+    p->rc = agg_part_work(p);
+    return NULL;
+}
+
+static int merge_state(SqlCtx *ctx, int mode, AggState *d, const AggState *s)
+{
+    d->count += s->count;
+    if (!s->has) return DD_OK;
+    switch (mode) {
+    case BM_ISUM:
+        d->isum = d->has ? d->isum + s->isum : s->isum;
+        d->isum_on = true;
+        break;
+    case BM_MIN: case BM_MAX:
+        if (!d->has || (mode == BM_MIN ? s->acc.v.i < d->acc.v.i : s->acc.v.i > d->acc.v.i)) d->acc = s->acc;
+        break;
+    case BM_SUM8: {
+        /* sums of smallint / integer: no subset of fewer than 2^32 rows
+         * reaches 2^63, so the order of the additions cannot matter */
+        i64 sum;
+        if (!d->has) d->acc = s->acc;
+        else if (__builtin_add_overflow(d->acc.v.i, s->acc.v.i, &sum))
+            return dd_err(ctx->err, DD_EOUT_OF_RANGE, -1, "bigint out of range");
+        else d->acc.v.i = sum;
+        break;
+    }
+    default:
+        return dd_err(ctx->err, DD_EINTERNAL, -1, "aggregate state %d cannot be merged", mode);
+    }
+    d->has = true;
+    return DD_OK;
+}
+
+/* p's groups into a's. */
+static int agg_merge(SqlCtx *ctx, AggOp *a, AggPart *p)
+{
+    for (size_t k = 0; k < p->a.ngroups; k++) {
+        Group *g = p->a.groups[k], *m;
+        Value *found;
+        int rc;
+        rowset_find(ctx, &a->set, g->keys, &found);
+        if (found) m = group_of_keys(found);
+        else if ((rc = agg_new_group(ctx, a, g->keys, &m))) return rc;
+        for (int i = 0; i < a->naggs; i++)
+            if ((rc = merge_state(ctx, p->b.mode[i], &m->st[i], &g->st[i]))) return rc;
+    }
+    return DD_OK;
+}
+
+static void agg_part_free(AggPart *p)
+{
+    if (p->planned) {
+        agg_free_states(&p->a);
+        rowset_free(&p->a.set);
+        dd_free(p->a.groups);
+        arena_free(&p->a.arena);
+        agg_batch_free(&p->b);
+    }
+    arena_free(&p->row);
+    dd_free(p->keys);
+    if (p->snap) store_snap_end(p->snap);
+}
+
+/* Runs a's input on n threads.  DD_OK (a holds the groups), VEC_EXACT
+ * when it could not (nothing done: the caller runs it on one thread), or
+ * an error of the merge. */
+static int agg_parallel(SqlCtx *ctx, AggOp *a, AggBatch *b0, int n)
+{
+    AggPar par;
+    if (!par_split(ctx, (ScanOp *)b0->scan, &par)) return VEC_EXACT;
+    sql_work_mem(ctx);   /* cached now: the threads only read it */
+    AggPart *parts = dd_calloc((size_t)n, sizeof(AggPart));
+    if (!parts) return VEC_EXACT;
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++) {
+        AggPart *p = &parts[i];
+        p->par = &par;
+        arena_init(&p->row, 16 * 1024);
+        p->ctx = *ctx;
+        p->ctx.err = &p->err;
+        p->ctx.row = &p->row;
+        p->ctx.vctx.arena = &p->row;
+        ok = store_snap_twin(ctx->snap, &p->snap, &p->err) == 1 && agg_batch_plan(ctx, a, &p->b) &&
+             (p->keys = dd_calloc((size_t)a->nkeys + 1, sizeof(Value)));
+        if (!ok) break;
+        p->ctx.snap = p->snap;
+        p->planned = true;
+        p->a = *a;
+        memset(&p->a.set, 0, sizeof p->a.set);
+        p->a.set.n = a->set.n;
+        p->a.groups = NULL;
+        p->a.ngroups = p->a.capgroups = 0;
+        p->a.nbatches = 0;
+        arena_init(&p->a.arena, op_block(ctx, 64 * 1024));
+        p->a.op.env.sql = &p->ctx;
+    }
+    for (int i = 1; i < n && ok; i++) {
+        parts[i].started = pthread_create(&parts[i].th, NULL, agg_part_main, &parts[i]) == 0;
+        if (!parts[i].started) break;   /* fewer threads: the others take its ranges */
+    }
+    if (ok) agg_part_main(&parts[0]);
+    int rc = DD_OK;
+    for (int i = 0; i < n; i++) {
+        if (parts[i].started) pthread_join(parts[i].th, NULL);
+        if (parts[i].rc) ok = false;
+    }
+    if (ok) {
+        ScanOp *s = (ScanOp *)b0->scan;
+        for (int i = 0; i < n && !rc; i++) {
+            AggPart *p = &parts[i];
+            rc = agg_merge(ctx, a, p);
+            a->nbatches += p->a.nbatches;
+            s->act_rows[scan_by_key(s)] += p->b.scan_rows;
+            if (ctx->instrument) {
+                op_count(&s->op, p->b.scan_rows ? 1 : 0, p->b.scan_ms, p->b.scan_rows);
+                for (int f = 0; f < b0->nfilt; f++) {
+                    b0->fms[f] += p->b.fms[f];
+                    b0->frows[f] += p->b.frows[f];
+                }
+            }
+        }
+        if (!rc) a->nthreads = n;
+        if (ctx->instrument) {   /* as PostgreSQL counts a parallel node: a loop per thread */
+            b0->scan->act_loops += (u64)n - 1;
+            for (int f = 0; f < b0->nfilt; f++) b0->filt[f]->op.act_loops += (u64)n - 1;
+        }
+    }
+    for (int i = 0; i < n; i++) agg_part_free(&parts[i]);
+    dd_free(parts);
+    return ok ? rc : VEC_EXACT;
 }
 
 static int agg_build(SqlCtx *ctx, AggOp *a)
@@ -2109,7 +2410,11 @@ static int agg_build(SqlCtx *ctx, AggOp *a)
     AggBatch b;
     bool batched = agg_batch_plan(ctx, a, &b);
     if (batched) {
-        rc = agg_batch_run(ctx, a, &b, keys);
+        int n = par_threads(ctx, (ScanOp *)b.scan);
+        rc = n > 1 ? agg_parallel(ctx, a, &b, n) : VEC_EXACT;
+        if (rc == VEC_EXACT) rc = agg_batch_run(ctx, a, &b, keys);
+        if (ctx->instrument)
+            for (int f = 0; f < b.nfilt; f++) op_count(&b.filt[f]->op, b.frows[f] ? 1 : 0, b.fms[f], b.frows[f]);
         agg_batch_free(&b);
         if (rc) return rc;
     }
@@ -2165,15 +2470,6 @@ static int agg_build(SqlCtx *ctx, AggOp *a)
     return DD_OK;
 }
 
-static void agg_free_states(AggOp *a)
-{
-    for (size_t k = 0; k < a->ngroups; k++)
-        for (int i = 0; i < a->naggs; i++) {
-            buf_free(&a->groups[k]->st[i].text);
-            rowset_free(&a->groups[k]->st[i].seen);
-        }
-}
-
 static int agg_open(SqlCtx *ctx, Op *op)
 {
     AggOp *a = (AggOp *)op;
@@ -2213,8 +2509,11 @@ static void agg_explain(Op *op, Buf *out)
 {
     const AggOp *a = (const AggOp *)op;
     buf_puts(out, a->nsets ? "MixedAggregate" : a->ngroup ? "HashAggregate" : "Aggregate");
-    if (a->nbatches)
-        buf_printf(out, " (vectorized, %llu batch%s)", (unsigned long long)a->nbatches, a->nbatches == 1 ? "" : "es");
+    if (a->nbatches) {
+        buf_printf(out, " (vectorized, %llu batch%s", (unsigned long long)a->nbatches, a->nbatches == 1 ? "" : "es");
+        if (a->nthreads > 1) buf_printf(out, ", %d threads", a->nthreads);
+        buf_putc(out, ')');
+    }
 }
 
 static const OpVtbl agg_vt = {"", agg_open, agg_next, agg_close, agg_explain};
