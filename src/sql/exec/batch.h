@@ -20,7 +20,8 @@
 #ifndef DD_BATCH_H
 #define DD_BATCH_H
 
-#include "executor.h"
+#include "../analyze/expr.h"
+#include "../catalog/catalog.h"
 
 #define VEC_N 1024
 #define VEC_EXACT 1000   /* not an error: run these rows the row-at-a-time way */
