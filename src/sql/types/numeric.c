@@ -182,15 +182,8 @@ static void u256_divmod(const U256 *n, const U256 *d, U256 *q, U256 *r)
 
 /* ---- powers of ten and digit counts ---- */
 
-static u128 pow10_u128(int k)
-{
-    u128 r = 1;
-    while (k-- > 0) r *= 10;
-    return r;
-}
-
 /* 10^38: every coefficient is strictly below this. */
-#define NUM_LIMIT (pow10_u128(38))
+#define NUM_LIMIT ((u128)10000000000000000000ULL * 10000000000000000000ULL)
 
 static u128 mag128(i128 c) { return c < 0 ? -(u128)c : (u128)c; }
 
@@ -217,6 +210,13 @@ static int overflow_err(DdError *err)
  */
 static int num_finish(bool neg, const U256 *m, int scale, i128 *coef, int *oscale, DdError *err)
 {
+    if (scale <= NUMERIC_MAX_SCALE && u256_fits128(m) && u256_lo(m) < NUM_LIMIT) {
+        /* fits as it is (the common case): no digit count */
+        u128 v = u256_lo(m);
+        *coef = neg ? -(i128)v : (i128)v;
+        *oscale = scale;
+        return DD_OK;
+    }
     int nd = u256_digits(m);
     int drop = DD_MAX(nd - NUMERIC_MAX_PRECISION, scale - NUMERIC_MAX_SCALE);
     if (drop < 0) drop = 0;
