@@ -159,8 +159,11 @@ static void pred(Sb *b, int depth)
         break;
     case 6: {
         static const char *bs[] = {"f", "f IS TRUE", "f IS NOT FALSE", "f IS UNKNOWN", "d < date '2010-06-01'",
-                                   "ts >= timestamptz '2005-01-01 00:00:00+00'", "d = d", "f = (a > 0)"};
-        put(b, "%s", bs[pick(8)]);
+                                   "ts >= timestamptz '2005-01-01 00:00:00+00'", "d = d", "f = (a > 0)",
+                                   "d < date '2010-06-01' + interval '1 month'", "d >= timestamp '2005-03-01 12:00:00'",
+                                   "timestamp '2003-01-01 00:00:00' - interval '3 days' <= d", "c > 1000 * 1000 - 7",
+                                   "b < -(2 + 3) * 100"};
+        put(b, "%s", bs[pick(13)]);
         break;
     }
     case 7: case 8: put(b, "("); pred(b, depth - 1); put(b, " AND "); pred(b, depth - 1); put(b, ")"); break;

@@ -13,9 +13,12 @@
 #include "../../util/alloc.h"
 #include <string.h>
 
+#define USECS_PER_DAY (86400LL * 1000000)
+
 struct VecInstr {
     u8 op, sub, flags, type;
     i32 a;
+    i64 mul[2];     /* XOP_CMP: factors of the two sides (a date against a timestamp) */
     Vec k;          /* XOP_CONST / XOP_PARAM: the value, as a constant Vec */
     i64 kval;
     u8 knull;
@@ -107,20 +110,21 @@ void vec_prog_free(VecProg *vp)
     dd_free(vp);
 }
 
-static bool set_const(VecInstr *in, const Value *c)
+/* A constant: of a type the kernels take, or kept only as its type (a
+ * later fold may read it; a kernel never: vec_compile checks). */
+static void set_const(VecInstr *in, const Value *c)
 {
-    if (!c->isnull && !vec_type_ok((TypeId)c->type)) return false;
+    bool known = vec_type_ok((TypeId)c->type);
     /* a NULL of another type reads as a NULL integer: every kernel that
      * takes it gives NULL whatever the other operand's type is */
-    in->type = (u8)(c->isnull && !vec_type_ok((TypeId)c->type) ? TYPE_INT8 : c->type);
+    in->type = (u8)(c->isnull && !known ? TYPE_INT8 : c->type);
     in->knull = c->isnull;
-    in->kval = c->isnull ? 0 : c->type == TYPE_BOOL ? c->v.b : c->v.i;
+    in->kval = c->isnull || !known ? 0 : c->type == TYPE_BOOL ? c->v.b : c->v.i;
     in->k.type = in->type;
     in->k.isconst = true;
     in->k.anynull = c->isnull;
     in->k.null = &in->knull;
     in->k.i = &in->kval;
-    return true;
 }
 
 static bool add_slot(VecProg *vp, int slot, TypeId t)
@@ -132,37 +136,91 @@ static bool add_slot(VecProg *vp, int slot, TypeId t)
     return true;
 }
 
-VecProg *vec_compile(const ExprProg *p, const Value *params, int nparams)
+/* The inputs instruction x takes from the stack, for the operators
+ * vec_compile folds over constants; -1 for the others. */
+static int fold_inputs(const ExprInstr *x)
 {
+    switch ((ExprOp)x->op) {
+    case XOP_NOT: case XOP_NEG: case XOP_CAST: case XOP_IS: return 1;
+    case XOP_AND: case XOP_OR: case XOP_CMP: case XOP_ARITH: case XOP_CONCAT: case XOP_DISTINCT: return 2;
+    case XOP_IN: return x->a + 1;
+    case XOP_BETWEEN: return 3;
+    default: return -1;
+    }
+}
+
+VecProg *vec_compile(const ExprProg *p, EvalEnv *env)
+{
+    const Value *params = env->sql->params;
+    int nparams = env->sql->nparams;
     VecProg *vp = dd_calloc(1, sizeof *vp);
     if (!vp) return NULL;
     int cap = p->n + 1;
     vp->code = dd_calloc((size_t)cap, sizeof(VecInstr));
     vp->slots = dd_malloc(sizeof(int) * (size_t)cap);
     vp->slot_types = dd_malloc((size_t)cap);
-    u8 *ts = dd_malloc((size_t)cap);   /* the type at each stack depth */
+    u8 *ts = dd_malloc((size_t)cap);        /* the type at each stack depth */
+    bool *kst = dd_malloc((size_t)cap);      /* whether it is a constant */
+    int *kfrom = dd_malloc(sizeof(int) * (size_t)cap);   /* where its instructions start */
     int sp = 0, maxsp = 0;
-    bool ok = vp->code && vp->slots && vp->slot_types && ts;
+    bool ok = vp->code && vp->slots && vp->slot_types && ts && kst && kfrom;
     for (int pc = 0; ok && pc < p->n; pc++) {
         const ExprInstr *x = &p->code[pc];
+        int k = fold_inputs(x);
+        if (k > 0 && sp >= k) {
+            bool all = true;
+            for (int d = sp - k; d < sp; d++) all = all && kst[d];
+            if (all) {
+                /* an operator over constants: evaluated once, here, as
+                 * the row path would (a failure leaves it to the row path) */
+                int from = kfrom[sp - k];
+                ExprProg sub = *p;
+                sub.code = (ExprInstr *)&p->code[from];
+                sub.n = pc - from + 1;
+                Value v;
+                if (expr_eval(&sub, env, NULL, &v) != DD_OK) {
+                    dd_err_clear(env->sql->err);
+                    ok = false;
+                    break;
+                }
+                vp->n -= k;   /* the constants' own instructions are the last k */
+                sp -= k;
+                VecInstr *in = &vp->code[vp->n++];
+                memset(in, 0, sizeof *in);
+                in->op = XOP_CONST;
+                set_const(in, &v);
+                ts[sp] = in->type;
+                kst[sp] = true;
+                kfrom[sp++] = from;
+                continue;
+            }
+        }
         VecInstr *in = &vp->code[vp->n];
         in->op = x->op;
         in->sub = x->sub;
         in->flags = x->flags;
         in->a = x->a;
+        in->mul[0] = in->mul[1] = 1;
+        bool konst = false;
         switch ((ExprOp)x->op) {
         case XOP_CONST:
-            ok = set_const(in, &p->consts[x->a]);
-            if (ok) ts[sp++] = in->type;
+            set_const(in, &p->consts[x->a]);
+            ts[sp] = in->type;
+            konst = true;
             break;
         case XOP_PARAM:
-            ok = params && x->a >= 1 && x->a <= nparams && set_const(in, &params[x->a - 1]);
-            if (ok) { in->op = XOP_CONST; ts[sp++] = in->type; }
+            ok = params && x->a >= 1 && x->a <= nparams;
+            if (ok) {
+                set_const(in, &params[x->a - 1]);
+                in->op = XOP_CONST;
+                ts[sp] = in->type;
+                konst = true;
+            }
             break;
         case XOP_SLOT:
             in->type = x->type;
             ok = vec_type_ok((TypeId)x->type) && add_slot(vp, x->a, (TypeId)x->type);
-            if (ok) ts[sp++] = in->type;
+            ts[sp] = in->type;
             break;
         case XOP_NOT:
             ok = sp >= 1 && ts[sp - 1] == TYPE_BOOL;
@@ -177,48 +235,69 @@ VecProg *vec_compile(const ExprProg *p, const Value *params, int nparams)
             continue;
         case XOP_AND: case XOP_OR:
             ok = sp >= 2 && ts[sp - 1] == TYPE_BOOL && ts[sp - 2] == TYPE_BOOL;
-            if (ok) sp--;
             break;
-        case XOP_CMP:
-            ok = sp >= 2 && comparable((TypeId)ts[sp - 2], (TypeId)ts[sp - 1]) && x->sub >= BOP_EQ && x->sub <= BOP_GE;
-            if (ok) ts[--sp - 1] = TYPE_BOOL;
+        case XOP_CMP: {
+            TypeId l = sp >= 2 ? (TypeId)ts[sp - 2] : TYPE_NULLTYPE, r = sp >= 1 ? (TypeId)ts[sp - 1] : TYPE_NULLTYPE;
+            /* a date against a timestamp: the date as its midnight */
+            if (l == TYPE_DATE && r == TYPE_TIMESTAMP) in->mul[0] = USECS_PER_DAY;
+            else if (l == TYPE_TIMESTAMP && r == TYPE_DATE) in->mul[1] = USECS_PER_DAY;
+            else ok = comparable(l, r);
+            ok = ok && x->sub >= BOP_EQ && x->sub <= BOP_GE;
             break;
+        }
         case XOP_ARITH: {
             TypeId rt;
             ok = sp >= 2 && int_family((TypeId)ts[sp - 2]) && int_family((TypeId)ts[sp - 1]) &&
                  x->sub <= ARITH_MOD && val_arith_type((ArithOp)x->sub, (TypeId)ts[sp - 2], (TypeId)ts[sp - 1], &rt) &&
                  int_family(rt);
-            if (ok) { in->type = (u8)rt; ts[--sp - 1] = in->type; }
+            if (ok) in->type = (u8)rt;
             break;
         }
         case XOP_CAST:
             ok = sp >= 1 && ((int_family((TypeId)ts[sp - 1]) && int_family((TypeId)x->type)) || ts[sp - 1] == x->type);
-            if (ok) ts[sp - 1] = in->type = x->type;
+            if (ok) in->type = x->type;
             break;
         case XOP_IS:
             ok = sp >= 1 && (x->sub == IS_NULL || (x->sub <= IS_UNKNOWN && ts[sp - 1] == TYPE_BOOL));
-            if (ok) ts[sp - 1] = TYPE_BOOL;
             break;
         case XOP_IN:
             ok = sp >= x->a + 1;
-            for (int k = 0; ok && k < x->a; k++) ok = comparable((TypeId)ts[sp - x->a - 1], (TypeId)ts[sp - x->a + k]);
-            if (ok) { sp -= x->a; ts[sp - 1] = TYPE_BOOL; }
+            for (int q = 0; ok && q < x->a; q++) ok = comparable((TypeId)ts[sp - x->a - 1], (TypeId)ts[sp - x->a + q]);
             break;
         case XOP_BETWEEN:
             ok = sp >= 3 && !(x->flags & 2) && comparable((TypeId)ts[sp - 3], (TypeId)ts[sp - 2]) &&
                  comparable((TypeId)ts[sp - 3], (TypeId)ts[sp - 1]);
-            if (ok) { sp -= 2; ts[sp - 1] = TYPE_BOOL; }
             break;
         default:
             ok = false;
             break;
         }
+        if (!ok) break;
+        /* the stack after it */
+        switch ((ExprOp)x->op) {
+        case XOP_CONST: case XOP_PARAM: case XOP_SLOT:
+            kst[sp] = konst;
+            kfrom[sp] = pc;
+            sp++;
+            break;
+        case XOP_NEG: case XOP_CAST: ts[sp - 1] = in->type; kst[sp - 1] = false; break;
+        case XOP_NOT: case XOP_IS: ts[sp - 1] = TYPE_BOOL; kst[sp - 1] = false; break;
+        case XOP_AND: case XOP_OR: case XOP_CMP: sp--; ts[sp - 1] = TYPE_BOOL; kst[sp - 1] = false; break;
+        case XOP_ARITH: sp--; ts[sp - 1] = in->type; kst[sp - 1] = false; break;
+        case XOP_IN: sp -= x->a; ts[sp - 1] = TYPE_BOOL; kst[sp - 1] = false; break;
+        case XOP_BETWEEN: sp -= 2; ts[sp - 1] = TYPE_BOOL; kst[sp - 1] = false; break;
+        default: break;
+        }
         if (sp > maxsp) maxsp = sp;
         vp->n++;
     }
     ok = ok && sp == 1;
+    /* every value the kernels see is of a type they take */
+    for (int q = 0; ok && q < vp->n; q++) ok = vp->code[q].op != XOP_CONST || vec_type_ok((TypeId)vp->code[q].type);
     if (ok) vp->type = (TypeId)ts[0];
     dd_free(ts);
+    dd_free(kst);
+    dd_free(kfrom);
     if (ok) {
         vp->nregs = maxsp;
         vp->regs = dd_calloc((size_t)maxsp, sizeof(Vec));
@@ -329,11 +408,24 @@ static int k_arith(int op, const Vec *a, const Vec *b, Vec *o, TypeId rt, int n)
     return anybad && any_bad(o, bad, m) ? VEC_EXACT : DD_OK;
 }
 
-static void k_cmp(int op, const Vec *a, const Vec *b, Vec *o, int n)
+/* a op b; mul: factors for each side (a date compared with a timestamp
+ * counts in microseconds), a lane that would overflow goes the exact way. */
+static int k_cmp(int op, const Vec *a, const Vec *b, Vec *o, const i64 *mul, int n)
 {
     size_t sa = !a->isconst, sb = !b->isconst;
-    int m = prep(o, TYPE_BOOL, a, b, NULL, n);
     const i64 *x = a->i, *y = b->i;
+    i64 xs[VEC_N], ys[VEC_N];
+    for (int side = 0; side < 2; side++) {
+        if (mul[side] == 1) continue;
+        const Vec *v = side ? b : a;
+        i64 *w = side ? ys : xs;
+        int m = v->isconst ? 1 : n;
+        for (int j = 0; j < m; j++)
+            if (__builtin_mul_overflow(v->i[j], mul[side], &w[j]) && !(v->anynull && v->null[j])) return VEC_EXACT;
+        if (side) y = ys;
+        else x = xs;
+    }
+    int m = prep(o, TYPE_BOOL, a, b, NULL, n);
     i64 *r = o->i;
     /* one loop per operator, so that each compiles to straight compares */
     switch (op) {
@@ -344,6 +436,7 @@ static void k_cmp(int op, const Vec *a, const Vec *b, Vec *o, int n)
     case BOP_GT: for (int j = 0; j < m; j++) r[j] = x[j * sa] > y[j * sb]; break;
     default: for (int j = 0; j < m; j++) r[j] = x[j * sa] >= y[j * sb]; break;
     }
+    return DD_OK;
 }
 
 /* A lane's three-valued truth: -1 UNKNOWN, 0, 1. */
@@ -533,7 +626,7 @@ int vec_eval(VecProg *vp, Vec *const *cols, int n, Vec **out)
             break;
         case XOP_CMP:
             sp--;
-            k_cmp(in->sub, st[sp - 1], st[sp], &vp->regs[sp - 1], n);
+            rc = k_cmp(in->sub, st[sp - 1], st[sp], &vp->regs[sp - 1], in->mul, n);
             st[sp - 1] = &vp->regs[sp - 1];
             break;
         case XOP_ARITH:

@@ -49,10 +49,11 @@ typedef struct VecProg {
     TypeId type;               /* the result's */
 } VecProg;
 
-/* A batch program for p (parameters: params[0..nparams), NULL while
- * planning), allocated with dd_malloc; NULL when some instruction has no
- * kernel, or out of memory. */
-VecProg *vec_compile(const ExprProg *p, const Value *params, int nparams);
+/* A batch program for p, allocated with dd_malloc; NULL when some
+ * instruction has no kernel, or out of memory.  Operators over constants
+ * (and the statement's parameters) are evaluated here through env, once:
+ * `date '1994-01-01' + interval '1 year'` becomes a timestamp constant. */
+VecProg *vec_compile(const ExprProg *p, EvalEnv *env);
 void vec_prog_free(VecProg *vp);
 /* Runs vp over lanes [0, n) of the input columns cols[slot]; *out is a
  * Vec of the program's, of the input's, or a constant.  DD_OK or

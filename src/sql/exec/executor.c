@@ -1806,7 +1806,8 @@ static bool batch_prog(SqlCtx *ctx, AggBatch *b, const ExprProg *p, VecProg **ou
 {
     *out = NULL;
     if (!p) return true;
-    VecProg *vp = vec_compile(p, ctx->params, ctx->nparams);
+    EvalEnv env = {ctx, NULL, 0, NULL};
+    VecProg *vp = vec_compile(p, &env);
     if (!vp) return false;
     b->all[b->nall++] = vp;
     for (int k = 0; k < vp->nslots; k++) {
