@@ -141,6 +141,31 @@ static void int_expr(Sb *b, int depth)
     }
 }
 
+/* A numeric expression: numeric(12,2) m, unconstrained q (scales 0 to 6,
+ * NaN, infinities, values past 38 digits), integers mixed in. */
+static void num_expr(Sb *b, int depth)
+{
+    int r = pick(depth > 0 ? 7 : 4);
+    switch (r) {
+    case 0: case 1: put(b, pick(2) ? "m" : "q"); break;
+    case 2: {
+        static const char *ks[] = {"1.5", "0.01", "100", "(-2.25)", "0", "1", "0.000001", "12345678.9"};
+        put(b, "%s", ks[pick(8)]);
+        break;
+    }
+    case 3: put(b, "%s", icols[pick(5)]); break;
+    default: {
+        static const char *ops[] = {"+", "-", "*"};
+        put(b, "(");
+        num_expr(b, depth - 1);
+        put(b, " %s ", ops[pick(3)]);
+        num_expr(b, depth - 1);
+        put(b, ")");
+        break;
+    }
+    }
+}
+
 static void pred(Sb *b, int depth)
 {
     static const char *cmps[] = {"=", "<>", "<", "<=", ">", ">="};
@@ -151,9 +176,19 @@ static void pred(Sb *b, int depth)
         put(b, " %s ", cmps[pick(6)]);
         int_expr(b, 1);
         break;
-    case 3: int_expr(b, 1); put(b, pick(2) ? " IS NULL" : " IS NOT NULL"); break;
+    case 3:
+        if (pick(2)) { int_expr(b, 1); put(b, pick(2) ? " IS NULL" : " IS NOT NULL"); break; }
+        num_expr(b, 1);
+        put(b, " %s ", cmps[pick(6)]);
+        num_expr(b, 1);
+        break;
     case 4: int_expr(b, 1); put(b, "%s IN (1, 3, %d, NULL)", pick(2) ? " NOT" : "", pick(50)); break;
     case 5:
+        if (pick(2)) {
+            num_expr(b, 1);
+            put(b, "%s BETWEEN %d.%d AND %s", pick(2) ? " NOT" : "", pick(40) - 20, pick(10), pick(2) ? "200.25" : "m");
+            break;
+        }
         int_expr(b, 1);
         put(b, "%s BETWEEN %d AND %d", pick(2) ? " NOT" : "", pick(40) - 20, pick(400));
         break;
@@ -174,7 +209,7 @@ static void pred(Sb *b, int depth)
 
 static void agg(Sb *b)
 {
-    int r = pick(10);
+    int r = pick(13);
     switch (r) {
     case 0: put(b, "count(*)"); break;
     case 1: put(b, "count("); int_expr(b, 1); put(b, ")"); break;
@@ -184,7 +219,9 @@ static void agg(Sb *b)
     case 6: put(b, pick(2) ? "min(d)" : "max(ts)"); break;
     case 7: put(b, pick(2) ? "sum(a)" : "sum(b)"); break;
     case 8: put(b, "count(f)"); break;
-    default: put(b, "sum(c)"); break;
+    case 9: put(b, "sum(c)"); break;
+    case 10: case 11: put(b, pick(2) ? "sum(" : "avg("); num_expr(b, 1); put(b, ")"); break;
+    default: put(b, pick(2) ? "min(" : "max("); num_expr(b, 1); put(b, ")"); break;
     }
     if (!pick(4)) {
         put(b, " FILTER (WHERE ");
@@ -308,7 +345,14 @@ static void value(Sb *b, int kind)
     }
     case 3: put(b, "date '2000-01-01' + %d", pick(8000)); break;
     case 4: put(b, "timestamptz '2000-01-01 00:00:00+00' + interval '%d minutes'", pick(9000000)); break;
-    default: put(b, pick(2) ? "true" : "false"); break;
+    case 5: put(b, pick(2) ? "true" : "false"); break;
+    case 6: put(b, "%d.%02d", pick(200000) - 100000, pick(100)); break;   /* numeric(12,2) */
+    default: {   /* numeric: scales 0 to 6; now and then NaN, an infinity, 40 digits */
+        static const char *ex[] = {"'NaN'", "'Infinity'", "'-Infinity'", "1e40", "-123456789012345678901234567890.5"};
+        if (!pick(400)) put(b, "%s", ex[pick(5)]);
+        else put(b, "%d.%0*d", pick(2000) - 1000, 1 + pick(6), pick(1000));
+        break;
+    }
     }
 }
 
@@ -317,10 +361,10 @@ static void load(driftdb_session *s, const char *table, int first, int n)
     Sb b;
     for (int i = 0; i < n;) {
         b.n = 0;
-        put(&b, "INSERT INTO %s (k, a, b, c, d, ts, f, s) VALUES ", table);
+        put(&b, "INSERT INTO %s (k, a, b, c, d, ts, f, m, q, s) VALUES ", table);
         for (int j = 0; j < 20 && i < n; j++, i++) {
             put(&b, "%s(%d, ", j ? ", " : "", first + i);
-            for (int kind = 0; kind < 6; kind++) {
+            for (int kind = 0; kind < 8; kind++) {
                 value(&b, kind);
                 put(&b, ", ");
             }
@@ -342,7 +386,7 @@ TEST(random_aggregates)
     driftdb_session *s = open_db(&db);
     /* x is added later with a DEFAULT: older images have no field for it */
     must(s, "CREATE TABLE t (k bigint PRIMARY KEY, a smallint, b integer, c bigint, d date, ts timestamptz, f boolean, "
-            "s text)");
+            "m numeric(12,2), q numeric, s text)");
     load(s, "t", 1, 2500);
     must(s, "ALTER TABLE t ADD COLUMN x integer DEFAULT 42");
     load(s, "t", 2501, 700);
@@ -431,14 +475,17 @@ TEST(parallel)
     driftdb *db;
     driftdb_session *s = open_db(&db);
     must(s, "CREATE TABLE t (k bigint PRIMARY KEY, a smallint, b integer, c bigint, d date, ts timestamptz, f boolean, "
-            "s text, x integer)");
+            "s text, x integer, m numeric(12,2), q numeric)");
     must(s, "INSERT INTO t SELECT g, CASE WHEN g % 17 = 0 THEN NULL ELSE (g * 7919 % 2001 - 1000) END, "
             "CASE WHEN g % 19 = 0 THEN NULL WHEN g = 77777 THEN 2147483647 ELSE g::bigint * 104729 % 20001 - 10000 END, "
             "CASE WHEN g % 23 = 0 THEN NULL WHEN g = 99999 THEN 9223372036854775807 ELSE g::bigint * 15485863 % 2000001 - 1000000 END, "
             "CASE WHEN g % 29 = 0 THEN NULL ELSE date '2000-01-01' + g % 8000 END, "
             "timestamptz '2000-01-01 00:00:00+00' + (g % 90000) * interval '1 minute', "
             "CASE WHEN g % 31 = 0 THEN NULL ELSE g % 3 = 0 END, 'row ' || g, "
-            "CASE WHEN g % 37 = 0 THEN NULL ELSE g % 1000 - 500 END FROM generate_series(1, 150000) g");
+            "CASE WHEN g % 37 = 0 THEN NULL ELSE g % 1000 - 500 END, "
+            "CASE WHEN g % 41 = 0 THEN NULL ELSE (g * 7 % 200001 - 100000) / 100.0 END, "
+            "CASE WHEN g % 43 = 0 THEN NULL WHEN g = 123456 THEN 'NaN' ELSE (g * 13 % 20001 - 10000) / power(10, g % 5)::numeric END "
+            "FROM generate_series(1, 150000) g");
     must(s, "ANALYZE t");
     int par = 0, err = 0;
     CHECK_EQ_INT(compare(s, "t", n, false, "threads", &par, &err), n);

@@ -15,27 +15,47 @@
 
 #define USECS_PER_DAY (86400LL * 1000000)
 
+/* Batch-only operators (past analyze/expr.h's XOP_*): on NUMERIC lanes,
+ * or an integer side made NUMERIC. */
+enum { VOP_NCMP = 200, VOP_NARITH, VOP_NCAST, VOP_NBETWEEN };
+
 struct VecInstr {
     u8 op, sub, flags, type;
     i32 a;
     i64 mul[2];     /* XOP_CMP: factors of the two sides (a date against a timestamp) */
     Vec k;          /* XOP_CONST / XOP_PARAM: the value, as a constant Vec */
     i64 kval;
+    i128 kn;
+    i16 ksc;
     u8 knull;
 };
 
 static bool int_family(TypeId t) { return t == TYPE_INT2 || t == TYPE_INT4 || t == TYPE_INT8; }
 
-bool vec_type_ok(TypeId t)
+/* Types whose lanes are i64 (i[]). */
+static bool ilane(TypeId t)
 {
     return int_family(t) || t == TYPE_BOOL || t == TYPE_DATE || t == TYPE_TIMESTAMP || t == TYPE_TIMESTAMPTZ;
 }
 
+bool vec_type_ok(TypeId t) { return ilane(t) || t == TYPE_NUMERIC; }
+
 /* Whether values of a and b compare as their i64 lanes do. */
 static bool comparable(TypeId a, TypeId b)
 {
-    return (int_family(a) && int_family(b)) || (a == b && vec_type_ok(a));
+    return (int_family(a) && int_family(b)) || (a == b && ilane(a));
 }
+
+/* Whether a op b runs on NUMERIC lanes (one side numeric, the other
+ * numeric or an integer). */
+static bool numeric_pair(TypeId a, TypeId b)
+{
+    return (a == TYPE_NUMERIC || b == TYPE_NUMERIC) && (a == TYPE_NUMERIC || int_family(a)) &&
+           (b == TYPE_NUMERIC || int_family(b));
+}
+
+#define NUM_E16 ((i128)10000000000000000LL)
+#define NUM_LIMIT ((i128)10000000000000000000ULL * (i128)10000000000000000000ULL)   /* 10^38 */
 
 static void type_range(TypeId t, i64 *lo, i64 *hi)
 {
@@ -49,15 +69,24 @@ bool vec_alloc(Vec *v, TypeId t)
     v->type = (u8)t;
     v->i = dd_malloc(sizeof(i64) * VEC_N);
     v->null = dd_malloc(VEC_N);
-    return v->i && v->null;
+    v->n = dd_malloc(sizeof(i128) * VEC_N);
+    v->sc = dd_malloc(sizeof(i16) * VEC_N);
+    if (t == TYPE_NUMERIC) v->big = dd_malloc(sizeof(Value) * VEC_N);
+    return v->i && v->null && v->n && v->sc && (t != TYPE_NUMERIC || v->big);
 }
 
 void vec_free(Vec *v)
 {
     dd_free(v->i);
     dd_free(v->null);
+    dd_free(v->n);
+    dd_free(v->sc);
+    dd_free(v->big);
     v->i = NULL;
     v->null = NULL;
+    v->n = NULL;
+    v->sc = NULL;
+    v->big = NULL;
 }
 
 Value vec_value(const Vec *v, int j)
@@ -65,6 +94,7 @@ Value vec_value(const Vec *v, int j)
     if (v->isconst) j = 0;
     if (v->anynull && v->null[j]) return val_null((TypeId)v->type);
     if (v->type == TYPE_BOOL) return val_bool(v->i[j] != 0);
+    if (v->type == TYPE_NUMERIC) return numeric_is_big(v->sc[j]) ? v->big[j] : val_numeric(v->n[j], v->sc[j]);
     return val_int((TypeId)v->type, v->i[j]);
 }
 
@@ -77,10 +107,21 @@ bool vec_put(Vec *v, int j, const Value *x)
         }
         v->null[j] = 1;
         v->i[j] = 0;
+        v->n[j] = 0;
+        v->sc[j] = 0;
         return true;
     }
     if (x->type != v->type) return false;
     if (v->anynull) v->null[j] = 0;
+    if (x->type == TYPE_NUMERIC) {
+        v->sc[j] = x->scale;
+        v->n[j] = numeric_is_big(x->scale) ? 0 : x->v.coef;
+        if (numeric_is_big(x->scale)) {
+            if (!v->big) return false;
+            v->big[j] = *x;   /* borrows the image (or the row arena) for the batch */
+        }
+        return true;
+    }
     v->i[j] = x->type == TYPE_BOOL ? x->v.b : x->v.i;
     return true;
 }
@@ -88,7 +129,15 @@ bool vec_put(Vec *v, int j, const Value *x)
 void vec_compact(Vec *v, const u16 *sel, int m)
 {
     if (v->isconst) return;
-    for (int k = 0; k < m; k++) v->i[k] = v->i[sel[k]];
+    if (v->type == TYPE_NUMERIC) {
+        for (int k = 0; k < m; k++) {
+            v->n[k] = v->n[sel[k]];
+            v->sc[k] = v->sc[sel[k]];
+            if (numeric_is_big(v->sc[k])) v->big[k] = v->big[sel[k]];
+        }
+    } else {
+        for (int k = 0; k < m; k++) v->i[k] = v->i[sel[k]];
+    }
     if (v->anynull)
         for (int k = 0; k < m; k++) v->null[k] = v->null[sel[k]];
 }
@@ -102,6 +151,8 @@ void vec_prog_free(VecProg *vp)
     dd_free(vp->regs);
     dd_free(vp->kregs);
     dd_free(vp->kval);
+    dd_free(vp->kn);
+    dd_free(vp->ksc);
     dd_free(vp->knull);
     dd_free(vp->stack);
     dd_free(vp->code);
@@ -114,17 +165,22 @@ void vec_prog_free(VecProg *vp)
  * later fold may read it; a kernel never: vec_compile checks). */
 static void set_const(VecInstr *in, const Value *c)
 {
-    bool known = vec_type_ok((TypeId)c->type);
+    /* a big NUMERIC constant: left to the row path */
+    bool known = vec_type_ok((TypeId)c->type) && !(c->type == TYPE_NUMERIC && !c->isnull && numeric_is_big(c->scale));
     /* a NULL of another type reads as a NULL integer: every kernel that
      * takes it gives NULL whatever the other operand's type is */
-    in->type = (u8)(c->isnull && !known ? TYPE_INT8 : c->type);
+    in->type = (u8)(c->isnull && !known ? TYPE_INT8 : !known ? TYPE_NULLTYPE : c->type);
     in->knull = c->isnull;
-    in->kval = c->isnull || !known ? 0 : c->type == TYPE_BOOL ? c->v.b : c->v.i;
+    in->kval = c->isnull || !known || c->type == TYPE_NUMERIC ? 0 : c->type == TYPE_BOOL ? c->v.b : c->v.i;
+    in->kn = !c->isnull && known && c->type == TYPE_NUMERIC ? c->v.coef : 0;
+    in->ksc = !c->isnull && known && c->type == TYPE_NUMERIC ? c->scale : 0;
     in->k.type = in->type;
     in->k.isconst = true;
     in->k.anynull = c->isnull;
     in->k.null = &in->knull;
     in->k.i = &in->kval;
+    in->k.n = &in->kn;
+    in->k.sc = &in->ksc;
 }
 
 static bool add_slot(VecProg *vp, int slot, TypeId t)
@@ -241,22 +297,35 @@ VecProg *vec_compile(const ExprProg *p, EvalEnv *env)
             /* a date against a timestamp: the date as its midnight */
             if (l == TYPE_DATE && r == TYPE_TIMESTAMP) in->mul[0] = USECS_PER_DAY;
             else if (l == TYPE_TIMESTAMP && r == TYPE_DATE) in->mul[1] = USECS_PER_DAY;
+            else if (numeric_pair(l, r)) in->op = VOP_NCMP;
             else ok = comparable(l, r);
             ok = ok && x->sub >= BOP_EQ && x->sub <= BOP_GE;
             break;
         }
         case XOP_ARITH: {
-            TypeId rt;
-            ok = sp >= 2 && int_family((TypeId)ts[sp - 2]) && int_family((TypeId)ts[sp - 1]) &&
-                 x->sub <= ARITH_MOD && val_arith_type((ArithOp)x->sub, (TypeId)ts[sp - 2], (TypeId)ts[sp - 1], &rt) &&
-                 int_family(rt);
+            TypeId rt, l = sp >= 2 ? (TypeId)ts[sp - 2] : TYPE_NULLTYPE, r = sp >= 1 ? (TypeId)ts[sp - 1] : TYPE_NULLTYPE;
+            if (numeric_pair(l, r)) {
+                /* + - * (a quotient's scale is PostgreSQL's own choice: the row path) */
+                ok = (x->sub == ARITH_ADD || x->sub == ARITH_SUB || x->sub == ARITH_MUL) &&
+                     val_arith_type((ArithOp)x->sub, l, r, &rt) && rt == TYPE_NUMERIC;
+                in->op = VOP_NARITH;
+            } else {
+                ok = int_family(l) && int_family(r) && x->sub <= ARITH_MOD && val_arith_type((ArithOp)x->sub, l, r, &rt) &&
+                     int_family(rt);
+            }
             if (ok) in->type = (u8)rt;
             break;
         }
-        case XOP_CAST:
-            ok = sp >= 1 && ((int_family((TypeId)ts[sp - 1]) && int_family((TypeId)x->type)) || ts[sp - 1] == x->type);
+        case XOP_CAST: {
+            /* between integer types, an integer to numeric, or to its own
+             * type; a typmod (numeric(15,2), timestamp(0)) rounds: the row path */
+            TypeId from = sp >= 1 ? (TypeId)ts[sp - 1] : TYPE_NULLTYPE, to = (TypeId)x->type;
+            ok = x->typmod == -1 && ((int_family(from) && int_family(to)) || from == to ||
+                                     (int_family(from) && to == TYPE_NUMERIC));
+            if (ok && from != to && to == TYPE_NUMERIC) in->op = VOP_NCAST;
             if (ok) in->type = x->type;
             break;
+        }
         case XOP_IS:
             ok = sp >= 1 && (x->sub == IS_NULL || (x->sub <= IS_UNKNOWN && ts[sp - 1] == TYPE_BOOL));
             break;
@@ -265,8 +334,11 @@ VecProg *vec_compile(const ExprProg *p, EvalEnv *env)
             for (int q = 0; ok && q < x->a; q++) ok = comparable((TypeId)ts[sp - x->a - 1], (TypeId)ts[sp - x->a + q]);
             break;
         case XOP_BETWEEN:
-            ok = sp >= 3 && !(x->flags & 2) && comparable((TypeId)ts[sp - 3], (TypeId)ts[sp - 2]) &&
-                 comparable((TypeId)ts[sp - 3], (TypeId)ts[sp - 1]);
+            ok = sp >= 3 && !(x->flags & 2);
+            if (ok && numeric_pair((TypeId)ts[sp - 3], (TypeId)ts[sp - 2]) && numeric_pair((TypeId)ts[sp - 3], (TypeId)ts[sp - 1]))
+                in->op = VOP_NBETWEEN;
+            else
+                ok = ok && comparable((TypeId)ts[sp - 3], (TypeId)ts[sp - 2]) && comparable((TypeId)ts[sp - 3], (TypeId)ts[sp - 1]);
             break;
         default:
             ok = false;
@@ -304,8 +376,10 @@ VecProg *vec_compile(const ExprProg *p, EvalEnv *env)
         vp->stack = dd_calloc((size_t)maxsp, sizeof(Vec *));
         vp->kregs = dd_calloc((size_t)maxsp, sizeof(Vec));
         vp->kval = dd_calloc((size_t)maxsp, sizeof(i64));
+        vp->kn = dd_calloc((size_t)maxsp, sizeof(i128));
+        vp->ksc = dd_calloc((size_t)maxsp, sizeof(i16));
         vp->knull = dd_calloc((size_t)maxsp, 1);
-        ok = vp->regs && vp->stack && vp->kregs && vp->kval && vp->knull;
+        ok = vp->regs && vp->stack && vp->kregs && vp->kval && vp->kn && vp->ksc && vp->knull;
         for (int d = 0; ok && d < maxsp; d++) ok = vec_alloc(&vp->regs[d], TYPE_INT8);
     }
     if (!ok) {
@@ -585,6 +659,153 @@ static void k_between(const Vec *x, const Vec *lo, const Vec *hi, bool neg, Vec 
     o->isconst = c;
 }
 
+/* Lane j of v (stride-adjusted) as a NUMERIC pair; false for a value
+ * past 38 digits. */
+static inline bool num_lane(const Vec *v, int j, i128 *c, int *s)
+{
+    if (v->type != TYPE_NUMERIC) {
+        *c = v->i[j];
+        *s = 0;
+        return true;
+    }
+    *c = v->n[j];
+    *s = v->sc[j];
+    return !numeric_is_big(*s);
+}
+
+static inline bool lane_null(const Vec *v, int j) { return v->anynull && v->null[v->isconst ? 0 : j]; }
+
+/* a op b over NUMERIC pairs (an integer side as its value at scale 0),
+ * as numeric_cmp orders them (NaN above everything). */
+static int k_ncmp(int op, const Vec *a, const Vec *b, Vec *o, int n)
+{
+    size_t sa = !a->isconst, sb = !b->isconst;
+    signed char c[VEC_N];
+    bool isconst = !sa && !sb;
+    int m = isconst ? 1 : n;
+    for (int j = 0; j < m; j++) {
+        i128 x, y;
+        int xs, ys;
+        bool okx = num_lane(a, (int)(j * sa), &x, &xs), oky = num_lane(b, (int)(j * sb), &y, &ys);
+        if (lane_null(a, j) || lane_null(b, j)) { c[j] = 0; continue; }
+        if (!okx || !oky) return VEC_EXACT;
+        c[j] = (signed char)(xs == ys && !numeric_is_special(xs) ? (x < y ? -1 : x > y) : numeric_cmp(x, xs, y, ys));
+    }
+    prep(o, TYPE_BOOL, a, b, NULL, n);
+    for (int j = 0; j < m; j++) {
+        int r = c[j];
+        switch (op) {
+        case BOP_EQ: o->i[j] = r == 0; break;
+        case BOP_NE: o->i[j] = r != 0; break;
+        case BOP_LT: o->i[j] = r < 0; break;
+        case BOP_LE: o->i[j] = r <= 0; break;
+        case BOP_GT: o->i[j] = r > 0; break;
+        default: o->i[j] = r >= 0; break;
+        }
+    }
+    return DD_OK;
+}
+
+/* a + b, a - b, a * b over NUMERIC pairs, as numeric_value_arith computes
+ * them while the result fits 38 digits; a lane past that (or past the
+ * scale limit) goes the exact way. */
+static int k_narith(int op, const Vec *a, const Vec *b, Vec *o, int n)
+{
+    size_t sa = !a->isconst, sb = !b->isconst;
+    bool isconst = !sa && !sb;
+    int m = isconst ? 1 : n;
+    i128 rc[VEC_N];
+    i16 rs[VEC_N];
+    DdError e;
+    for (int j = 0; j < m; j++) {
+        i128 x, y, r = 0;
+        int xs, ys, s = 0;
+        bool okx = num_lane(a, (int)(j * sa), &x, &xs), oky = num_lane(b, (int)(j * sb), &y, &ys);
+        if (lane_null(a, j) || lane_null(b, j)) { rc[j] = 0; rs[j] = 0; continue; }
+        if (!okx || !oky) return VEC_EXACT;
+        bool special = numeric_is_special(xs) || numeric_is_special(ys);
+        int want, st;
+        if (op == ARITH_MUL) {
+            want = xs + ys;
+            if (!special && want <= NUMERIC_MAX_SCALE && x > -((i128)1 << 62) && x < ((i128)1 << 62) &&
+                y > -((i128)1 << 62) && y < ((i128)1 << 62) && (r = x * y) > -NUM_LIMIT && r < NUM_LIMIT) {
+                rc[j] = r;
+                rs[j] = (i16)want;
+                continue;
+            }
+            st = numeric_mul(x, xs, y, ys, &r, &s, &e);
+        } else {
+            want = DD_MAX(xs, ys);
+            if (!special && xs == ys) {
+                r = op == ARITH_ADD ? x + y : x - y;   /* |x|, |y| < 10^38: no i128 overflow */
+                if (r > -NUM_LIMIT && r < NUM_LIMIT) {
+                    rc[j] = r;
+                    rs[j] = (i16)xs;
+                    continue;
+                }
+            }
+            st = numeric_add(x, xs, y, ys, op == ARITH_SUB, &r, &s, &e);
+        }
+        if (st != DD_OK || !(special || numeric_is_special(s) || s == want)) return VEC_EXACT;
+        rc[j] = r;
+        rs[j] = (i16)s;
+    }
+    prep(o, TYPE_NUMERIC, a, b, NULL, n);
+    memcpy(o->n, rc, sizeof(i128) * (size_t)m);
+    memcpy(o->sc, rs, sizeof(i16) * (size_t)m);
+    return DD_OK;
+}
+
+/* The order of lane j of a and b (stride-adjusted inside), as
+ * numeric_cmp gives it; false for a value past 38 digits. */
+static inline bool num_order(const Vec *a, const Vec *b, int j, int *c)
+{
+    i128 x, y;
+    int xs, ys;
+    if (!num_lane(a, a->isconst ? 0 : j, &x, &xs) || !num_lane(b, b->isconst ? 0 : j, &y, &ys)) return false;
+    *c = xs == ys && !numeric_is_special(xs) ? (x < y ? -1 : x > y) : numeric_cmp(x, xs, y, ys);
+    return true;
+}
+
+/* x [NOT] BETWEEN lo AND hi over NUMERIC pairs: x >= lo AND x <= hi. */
+static int k_nbetween(const Vec *x, const Vec *lo, const Vec *hi, bool neg, Vec *o, int n)
+{
+    bool c = x->isconst && lo->isconst && hi->isconst;
+    int m = c ? 1 : n;
+    signed char t[VEC_N];
+    for (int j = 0; j < m; j++) {
+        bool xn = lane_null(x, j);
+        int a = -1, b = -1, ca, cb;
+        if (!xn && !lane_null(lo, j)) {
+            if (!num_order(x, lo, j, &ca)) return VEC_EXACT;
+            a = ca >= 0;
+        }
+        if (!xn && !lane_null(hi, j)) {
+            if (!num_order(x, hi, j, &cb)) return VEC_EXACT;
+            b = cb <= 0;
+        }
+        int r = (a == 0 || b == 0) ? 0 : (a < 0 || b < 0) ? -1 : 1;
+        t[j] = (signed char)(neg && r >= 0 ? !r : r);
+    }
+    put_truths(o, t, m);
+    o->isconst = c;
+    return DD_OK;
+}
+
+/* an integer as NUMERIC (scale 0) */
+static void k_ncast(const Vec *a, Vec *o, int n)
+{
+    size_t sa = !a->isconst;
+    i128 rc[VEC_N];
+    int m = a->isconst ? 1 : n;
+    for (int j = 0; j < m; j++) rc[j] = a->i[j * sa];
+    prep(o, TYPE_NUMERIC, a, NULL, NULL, n);
+    for (int j = 0; j < m; j++) {
+        o->n[j] = rc[j];
+        o->sc[j] = 0;
+    }
+}
+
 /* The operand at depth d, where a kernel is about to write depth d's
  * result: a constant result of that same register is copied aside first,
  * since the kernel would overwrite lane 0 while the other lanes still
@@ -595,11 +816,15 @@ static Vec *unalias(VecProg *vp, int d)
     if (v != &vp->regs[d] || !v->isconst) return v;
     Vec *k = &vp->kregs[d];
     vp->kval[d] = v->i[0];
+    vp->kn[d] = v->n[0];
+    vp->ksc[d] = v->sc[0];
     vp->knull[d] = v->anynull && v->null[0];
     k->type = v->type;
     k->isconst = true;
     k->anynull = vp->knull[d];
     k->i = &vp->kval[d];
+    k->n = &vp->kn[d];
+    k->sc = &vp->ksc[d];
     k->null = &vp->knull[d];
     return k;
 }
@@ -611,10 +836,31 @@ int vec_eval(VecProg *vp, Vec *const *cols, int n, Vec **out)
     for (int pc = 0; pc < vp->n && !rc; pc++) {
         VecInstr *in = &vp->code[pc];
         int d = in->op == XOP_CONST || in->op == XOP_SLOT ? -1
-                : in->op == XOP_AND || in->op == XOP_OR || in->op == XOP_CMP || in->op == XOP_ARITH ? sp - 2
-                : in->op == XOP_IN ? sp - in->a - 1 : in->op == XOP_BETWEEN ? sp - 3 : sp - 1;
+                : in->op == XOP_AND || in->op == XOP_OR || in->op == XOP_CMP || in->op == XOP_ARITH ||
+                          in->op == VOP_NCMP || in->op == VOP_NARITH
+                      ? sp - 2
+                : in->op == XOP_IN ? sp - in->a - 1 : in->op == XOP_BETWEEN || in->op == VOP_NBETWEEN ? sp - 3 : sp - 1;
         if (d >= 0) st[d] = unalias(vp, d);
-        switch ((ExprOp)in->op) {
+        switch ((int)in->op) {
+        case VOP_NCMP:
+            sp--;
+            rc = k_ncmp(in->sub, st[sp - 1], st[sp], &vp->regs[sp - 1], n);
+            st[sp - 1] = &vp->regs[sp - 1];
+            break;
+        case VOP_NARITH:
+            sp--;
+            rc = k_narith(in->sub, st[sp - 1], st[sp], &vp->regs[sp - 1], n);
+            st[sp - 1] = &vp->regs[sp - 1];
+            break;
+        case VOP_NBETWEEN:
+            sp -= 2;
+            rc = k_nbetween(st[sp - 1], st[sp], st[sp + 1], in->flags & 1, &vp->regs[sp - 1], n);
+            st[sp - 1] = &vp->regs[sp - 1];
+            break;
+        case VOP_NCAST:
+            k_ncast(st[sp - 1], &vp->regs[sp - 1], n);
+            st[sp - 1] = &vp->regs[sp - 1];
+            break;
         case XOP_CONST: st[sp++] = &in->k; break;
         case XOP_SLOT: st[sp++] = cols[in->a]; break;
         case XOP_NOT: k_not(st[sp - 1], &vp->regs[sp - 1], n); st[sp - 1] = &vp->regs[sp - 1]; break;
@@ -682,7 +928,7 @@ int vec_decoder_init(VecDecoder *d, const TableInfo *t, const bool *want, DdErro
         if (!want[i]) continue;
         d->colid[d->n] = t->cols[i].id;
         d->ci[d->n] = i;
-        d->isbool[d->n] = t->cols[i].type == TYPE_BOOL;
+        d->isbool[d->n] = t->cols[i].type == TYPE_BOOL ? 1 : t->cols[i].type == TYPE_NUMERIC ? 2 : 0;
         d->n++;
     }
     return DD_OK;
@@ -744,10 +990,30 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
             if (tag == REC_NULL) {
                 Value nul = val_null((TypeId)v->type);
                 vec_put(v, j, &nul);
-            } else if (d->isbool[k]) {
+            } else if (d->isbool[k] == 1) {
                 if (tag != REC_FALSE && tag != REC_TRUE) return VEC_EXACT;
                 if (v->anynull) v->null[j] = 0;
                 v->i[j] = tag == REC_TRUE;
+            } else if (d->isbool[k] == 2) {
+                /* u8 scale (0xF0.. NaN, Infinity, -Infinity), 16 bytes
+                 * little-endian two's complement; anything else (an
+                 * integer of a widened column, a big value) the row way */
+                if (tag != REC_NUMERIC || end - p < 17) return VEC_EXACT;
+                u8 scale = *p++;
+                u64 lo = 0, hi = 0;
+                for (int q = 7; q >= 0; q--) {
+                    lo = lo << 8 | p[q];
+                    hi = hi << 8 | p[8 + q];
+                }
+                p += 16;
+                i128 coef = (i128)(((u128)hi << 64) | lo);
+                int sc;
+                if (scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2 && coef == 0) sc = REC_NUM_SPECIAL - 1 - scale;
+                else if (scale <= REC_MAX_SCALE) sc = scale;
+                else return VEC_EXACT;
+                if (v->anynull) v->null[j] = 0;
+                v->n[j] = coef;
+                v->sc[j] = (i16)sc;
             } else {
                 u64 u;
                 if (tag != REC_INT || !get_varint(&p, end, &u)) return VEC_EXACT;

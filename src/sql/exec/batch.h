@@ -4,8 +4,9 @@
  *
  * A Vec holds one value per lane of a batch (VEC_N lanes at most): the
  * integer families (smallint, integer, bigint), date, timestamp and
- * timestamptz as i64, boolean as 0 / 1.  A constant Vec holds lane 0
- * only.  null[] is read only when anynull is set.
+ * timestamptz as i64, boolean as 0 / 1, numeric as its Value's pair
+ * (coefficient, scale).  A constant Vec holds lane 0 only.  null[] is
+ * read only when anynull is set.
  *
  * vec_compile turns an expression program (analyze/expr.h) into a batch
  * program when every instruction has a kernel here: slots, constants and
@@ -31,7 +32,11 @@ typedef struct Vec {
     bool isconst;    /* one value for every lane: lane 0 */
     bool anynull;    /* some lane may be NULL (null[] is valid) */
     u8 *null;        /* 1: the lane is NULL */
-    i64 *i;          /* the lanes' values */
+    i64 *i;          /* the lanes' values (all types but NUMERIC) */
+    i128 *n;         /* NUMERIC: the lanes' coefficients */
+    i16 *sc;         /* NUMERIC: their scales (value.h: NaN and the infinities,
+                        and NUMERIC_BIG for a value past 38 digits) */
+    Value *big;      /* NUMERIC columns: a lane past 38 digits as a whole */
 } Vec;
 
 /* Whether a column or value of type t can be a Vec. */
@@ -42,7 +47,7 @@ typedef struct VecProg {
     VecInstr *code; int n;
     Vec *regs; int nregs;      /* a result per stack depth */
     Vec *kregs;                /* per depth: a constant result moved aside (see unalias) */
-    i64 *kval; u8 *knull;
+    i64 *kval; i128 *kn; i16 *ksc; u8 *knull;
     Vec **stack;
     int *slots; int nslots;    /* the input slots read, and their types */
     u8 *slot_types;
@@ -77,7 +82,7 @@ typedef struct VecDecoder {
     int n;
     u32 *colid;   /* increasing */
     int *ci;      /* column index = the scan's slot */
-    u8 *isbool;
+    u8 *isbool;   /* 0 an integer-like column, 1 boolean, 2 numeric */
     Value *dflt;
 } VecDecoder;
 

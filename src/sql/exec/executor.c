@@ -1272,6 +1272,36 @@ static int json_agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const
     return json_agg_add(ctx, sp, st, v, &val);
 }
 
+/* st's sum plus v (of the sum's type): a sum past 38 digits keeps its
+ * digits in st->text, rewritten each time, and the arena gives back what
+ * the addition took. */
+static int acc_add(SqlCtx *ctx, AggOp *a, AggState *st, const Value *v)
+{
+    ValueCtx vc = ctx->vctx;
+    vc.arena = &a->arena;
+    Value r;
+    ArenaMark m = arena_mark(&a->arena);
+    if (!st->has) {   /* the first value: held as a later sum is */
+        r = *v;
+        st->has = true;
+    } else {
+        int rc = val_arith(ARITH_ADD, &st->acc, v, &vc, &r, ctx->err);
+        if (rc) return rc;
+    }
+    if (r.type == TYPE_NUMERIC && numeric_is_big(r.scale)) {
+        Buf *t = &st->text;
+        if (r.v.s.p != (const char *)t->data) {   /* not already there (a first value kept in a thread's) */
+            t->len = 0;
+            buf_append(t, r.v.s.p, r.v.s.len);
+            if (!buf_ok(t)) return DD_ENOMEM;
+            r.v.s.p = (const char *)t->data;
+        }
+        arena_rewind(&a->arena, m);
+    }
+    st->acc = r;
+    return DD_OK;
+}
+
 static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Value *row)
 {
     ValueCtx vc = ctx->vctx;
@@ -1354,25 +1384,7 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         Value cv;
         rc = val_cast(&v, acc_t, -1, false, &vc, &cv, ctx->err);
         if (rc) return rc;
-        Value r;
-        ArenaMark m = arena_mark(&a->arena);
-        if (!st->has) {   /* the first value: held as a later sum is */
-            r = cv;
-            st->has = true;
-        } else if ((rc = val_arith(ARITH_ADD, &st->acc, &cv, &vc, &r, ctx->err))) {
-            return rc;
-        }
-        if (r.type == TYPE_NUMERIC && numeric_is_big(r.scale)) {
-            /* a sum past 38 digits: its digits live in st->text, rewritten
-             * each row, and the arena gives back what the addition took */
-            Buf *t = &st->text;
-            t->len = 0;
-            buf_append(t, r.v.s.p, r.v.s.len);
-            if (!buf_ok(t)) return DD_ENOMEM;
-            r.v.s.p = (const char *)t->data;
-            arena_rewind(&a->arena, m);
-        }
-        st->acc = r;
+        if ((rc = acc_add(ctx, a, st, &cv))) return rc;
         break;
     }
     case AGG_MIN: case AGG_MAX:
@@ -1765,7 +1777,17 @@ static int agg_add(SqlCtx *ctx, AggOp *a, const Value *keys, const Value *r)
  * SET drift.batch = off turns batches off; EXPLAIN ANALYZE counts rows
  * per operator, so it runs row by row. */
 
-enum { BM_COUNT_STAR, BM_COUNT, BM_ISUM, BM_SUM8, BM_MIN, BM_MAX };
+#define NUM_E16 ((i128)10000000000000000LL)
+
+enum { BM_COUNT_STAR, BM_COUNT, BM_ISUM, BM_SUM8, BM_MIN, BM_MAX, BM_NSUM, BM_NMIN, BM_NMAX };
+
+/* 10^k, k <= 38 */
+static i128 pow10_i128(int k)
+{
+    i128 r = 1;
+    while (k-- > 0) r *= 10;
+    return r;
+}
 
 typedef struct AggBatch {
     Op *scan;
@@ -1860,22 +1882,22 @@ static bool agg_batch_plan(SqlCtx *ctx, AggOp *a, AggBatch *b)
              batch_prog(ctx, b, sp->filter, &b->afprog[k]) && (!sp->filter || b->afprog[k]->type == TYPE_BOOL);
         if (!ok) break;
         TypeId at = b->aprog[k] ? b->aprog[k]->type : TYPE_NULLTYPE;
-        bool isint = at == TYPE_INT2 || at == TYPE_INT4 || at == TYPE_INT8;
+        bool isint = at == TYPE_INT2 || at == TYPE_INT4 || at == TYPE_INT8, isnum = at == TYPE_NUMERIC;
         switch (sp->kind) {
         case AGG_COUNT_STAR: b->mode[k] = BM_COUNT_STAR; break;
         case AGG_COUNT: b->mode[k] = BM_COUNT; break;
         case AGG_SUM:
             /* sum(bigint) is numeric, kept as an integer; sum(int), sum(smallint) bigint */
-            ok = isint && (sp->type == TYPE_NUMERIC || sp->type == TYPE_INT8);
-            b->mode[k] = sp->type == TYPE_NUMERIC ? BM_ISUM : BM_SUM8;
+            ok = (isint && (sp->type == TYPE_NUMERIC || sp->type == TYPE_INT8)) || (isnum && sp->type == TYPE_NUMERIC);
+            b->mode[k] = isnum ? BM_NSUM : sp->type == TYPE_NUMERIC ? BM_ISUM : BM_SUM8;
             break;
         case AGG_AVG:
-            ok = isint && sp->type == TYPE_NUMERIC;
-            b->mode[k] = BM_ISUM;
+            ok = (isint || isnum) && sp->type == TYPE_NUMERIC;
+            b->mode[k] = isnum ? BM_NSUM : BM_ISUM;
             break;
         case AGG_MIN: case AGG_MAX:
             ok = at != TYPE_BOOL && sp->type == at;
-            b->mode[k] = sp->kind == AGG_MIN ? BM_MIN : BM_MAX;
+            b->mode[k] = isnum ? (sp->kind == AGG_MIN ? BM_NMIN : BM_NMAX) : sp->kind == AGG_MIN ? BM_MIN : BM_MAX;
             break;
         default: ok = false; break;
         }
@@ -1890,7 +1912,7 @@ static bool agg_batch_plan(SqlCtx *ctx, AggOp *a, AggBatch *b)
     }
     for (int i = 0; ok && i < width; i++) b->row[i] = val_null(TYPE_NULLTYPE);
     if (ok && vec_decoder_init(&b->dec, b->t, b->want, ctx->err) != DD_OK) ok = false;
-    if (ok && a->ngroup == 1 && b->gprog[0]->type != TYPE_BOOL) {
+    if (ok && a->ngroup == 1 && b->gprog[0]->type != TYPE_BOOL && b->gprog[0]->type != TYPE_NUMERIC) {
         b->hcap = 64;
         ok = (b->hkey = dd_malloc(sizeof(i64) * b->hcap)) && (b->hgrp = dd_calloc(b->hcap, sizeof(Group *)));
     }
@@ -1995,6 +2017,24 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
         if (b->aprog[i] && (rc = vec_eval(b->aprog[i], b->colp, n, &args[i]))) return rc;
         if (b->afprog[i] && (rc = vec_eval(b->afprog[i], b->colp, n, &afs[i]))) return rc;
     }
+    /* NUMERIC lanes: a value past 38 digits is the row path's; sums add
+     * in 128 bits, so a batch whose lanes (or, below, sums) could pass 38
+     * digits goes the exact way (nothing is stepped before these checks) */
+    bool nnum = false;
+    for (int i = 0; i < a->naggs; i++) {
+        int mode = b->mode[i];
+        if (mode != BM_NSUM && mode != BM_NMIN && mode != BM_NMAX) continue;
+        const Vec *v = args[i];
+        int m = v->isconst ? 1 : n;
+        for (int j = 0; j < m; j++) {
+            if (v->anynull && v->null[j]) continue;
+            int sc = v->sc[j];
+            if (numeric_is_big(sc)) return VEC_EXACT;
+            if (mode == BM_NSUM && (numeric_is_special(sc) || sc > 16 || v->n[j] >= NUM_E16 || v->n[j] <= -NUM_E16))
+                return VEC_EXACT;
+        }
+        nnum = true;
+    }
     Group *gl[VEC_N];
     if (a->ngroup == 0) {
         if ((rc = batch_group(ctx, a, b, keys, 0, &gl[0]))) return rc;
@@ -2002,6 +2042,22 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
     } else {
         for (int j = 0; j < n; j++)
             if ((rc = batch_group(ctx, a, b, keys, j, &gl[j]))) return rc;
+    }
+    for (int i = 0; nnum && i < a->naggs; i++) {
+        int mode = b->mode[i];
+        if (mode != BM_NSUM && mode != BM_NMIN && mode != BM_NMAX) continue;
+        for (int j = 0; j < n; j++) {
+            const AggState *st = &gl[j]->st[i];
+            if (!st->has) continue;
+            int sc = st->acc.scale;
+            /* a row-by-row batch may have left a value past 38 digits */
+            if (numeric_is_big(sc)) return VEC_EXACT;
+            if (mode != BM_NSUM) continue;
+            /* a sum below 10^18 at a scale of at most 16 takes 1,024 more
+             * lanes below 10^16 without reaching 38 digits */
+            if (sc < 0 || sc > 16 || st->acc.v.coef >= pow10_i128(18 + sc) || st->acc.v.coef <= -pow10_i128(18 + sc))
+                return VEC_EXACT;
+        }
     }
     for (int i = 0; i < a->naggs; i++) {
         const Vec *v = args[i], *fl = afs[i];
@@ -2044,6 +2100,29 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
                     st->has = true;
                 }
                 break;
+            case BM_NSUM: {
+                /* numeric_add's result while it fits: the sum at the larger scale */
+                i128 c = v->n[j * sv];
+                int s = v->sc[j * sv];
+                if (!st->has) {
+                    st->acc = val_numeric(c, s);
+                    st->has = true;
+                } else {
+                    int as = st->acc.scale, top = DD_MAX(as, s);
+                    st->acc = val_numeric(st->acc.v.coef * pow10_i128(top - as) + c * pow10_i128(top - s), top);
+                }
+                break;
+            }
+            case BM_NMIN: case BM_NMAX: {
+                i128 c = v->n[j * sv];
+                int s = v->sc[j * sv];
+                int cmp = st->has ? numeric_cmp(c, s, st->acc.v.coef, st->acc.scale) : 0;
+                if (!st->has || (mode == BM_NMIN ? cmp < 0 : cmp > 0)) {
+                    st->acc = val_numeric(c, s);
+                    st->has = true;
+                }
+                break;
+            }
             default: break;   /* BM_COUNT */
             }
         }
@@ -2274,7 +2353,7 @@ static void *agg_part_main(void *arg)
     return NULL;
 }
 
-static int merge_state(SqlCtx *ctx, int mode, AggState *d, const AggState *s)
+static int merge_state(SqlCtx *ctx, AggOp *a, int mode, AggState *d, const AggState *s)
 {
     d->count += s->count;
     if (!s->has) return DD_OK;
@@ -2286,6 +2365,22 @@ static int merge_state(SqlCtx *ctx, int mode, AggState *d, const AggState *s)
     case BM_MIN: case BM_MAX:
         if (!d->has || (mode == BM_MIN ? s->acc.v.i < d->acc.v.i : s->acc.v.i > d->acc.v.i)) d->acc = s->acc;
         break;
+    case BM_NSUM: {
+        /* a thread's sum may be anything its row-by-row batches made it
+         * (NaN, past 38 digits): added as agg_step adds (sums of numerics
+         * are exact, so in any order the same) */
+        return acc_add(ctx, a, d, &s->acc);
+    }
+    case BM_NMIN: case BM_NMAX: {
+        /* either may be past 38 digits: compared and kept as agg_step does */
+        ValueCtx vc = ctx->vctx;
+        int cmp = d->has ? val_compare(&s->acc, &d->acc, &vc) : 0;
+        if (!d->has || (mode == BM_NMIN ? cmp < 0 : cmp > 0)) {
+            int rc = val_copy(&a->arena, &s->acc, &d->acc);
+            if (rc) return rc;
+        }
+        break;
+    }
     case BM_SUM8: {
         /* sums of smallint / integer: no subset of fewer than 2^32 rows
          * reaches 2^63, so the order of the additions cannot matter */
@@ -2314,7 +2409,7 @@ static int agg_merge(SqlCtx *ctx, AggOp *a, AggPart *p)
         if (found) m = group_of_keys(found);
         else if ((rc = agg_new_group(ctx, a, g->keys, &m))) return rc;
         for (int i = 0; i < a->naggs; i++)
-            if ((rc = merge_state(ctx, p->b.mode[i], &m->st[i], &g->st[i]))) return rc;
+            if ((rc = merge_state(ctx, a, p->b.mode[i], &m->st[i], &g->st[i]))) return rc;
     }
     return DD_OK;
 }
