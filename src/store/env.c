@@ -820,20 +820,36 @@ fail:
     return rc;
 }
 
+/* At most this many twins at once, store-wide: they take reader slots
+ * from READERS_SPARE. */
+#define MAX_TWINS 16
+
 int store_snap_twin(Snap *s, Snap **out, DdError *err)
 {
     *out = NULL;
-    if (s->released || s->lost || !s->txn) return 0;
+    Store *st = s->st;
+    if (s->released || s->lost || !s->txn || !s->pinned) return 0;
+    if (__atomic_add_fetch(&st->twins, 1, __ATOMIC_RELAXED) > MAX_TWINS) {
+        __atomic_sub_fetch(&st->twins, 1, __ATOMIC_RELAXED);
+        return 0;
+    }
     Snap *t = dd_calloc(1, sizeof *t);
-    if (!t) return dd_err(err, DD_ENOMEM, -1, NULL);
-    t->st = s->st;
-    snap_pin(t);
+    if (!t) {
+        __atomic_sub_fetch(&st->twins, 1, __ATOMIC_RELAXED);
+        return -dd_err(err, DD_ENOMEM, -1, NULL);
+    }
+    t->st = st;
+    t->twin = true;
+    /* pinned without waiting for a resize: s's own pin already holds one
+     * off, and waiting here would wait for ourselves */
+    pthread_mutex_lock(&st->pin_mu);
+    st->pins++;
+    pthread_mutex_unlock(&st->pin_mu);
+    t->pinned = true;
     /* the same LMDB transaction id: the very same pages, so the same
      * answers; a commit in between makes another one, and no twin */
-    if (mdb_txn_begin(s->st->env, NULL, MDB_RDONLY, &t->txn) || mdb_txn_id(t->txn) != mdb_txn_id(s->txn)) {
-        if (t->txn) mdb_txn_abort(t->txn);
-        snap_unpin(t);
-        dd_free(t);
+    if (mdb_txn_begin(st->env, NULL, MDB_RDONLY, &t->txn) || mdb_txn_id(t->txn) != mdb_txn_id(s->txn)) {
+        store_snap_end(t);
         return 0;
     }
     t->seq = s->seq;
@@ -850,6 +866,7 @@ void store_snap_end(Snap *s)
     ssi_snap_end(s);
     if (s->txn) mdb_txn_abort(s->txn);
     snap_unpin(s);
+    if (s->twin) __atomic_sub_fetch(&s->st->twins, 1, __ATOMIC_RELAXED);
     dd_free(s);
 }
 

@@ -115,6 +115,7 @@ struct Store {
     long pins;
     int grow_waiting;             /* the writer waits to resize: new pins wait */
     u64 n_pin_waits;              /* pins that waited for a resize (atomic) */
+    int twins;                    /* open store_snap_twin snapshots (atomic) */
 
     /* In-memory catalog: every version of every table. */
     pthread_mutex_t cat_mu;
@@ -204,6 +205,7 @@ struct Snap {
      * state through history; lost: no txn could be had again */
     bool released, behind, lost;
     bool purged;               /* lost because DELETE HISTORY or ERASE came after seq */
+    bool twin;                 /* made by store_snap_twin (counted in Store.twins) */
 };
 
 struct StoreCursor {

@@ -22,6 +22,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <unistd.h>
+#include <lmdb.h>
 
 static uint64_t rng_state;
 
@@ -437,8 +438,9 @@ TEST(exact_errors)
 {
     driftdb *db;
     driftdb_session *s = open_db(&db);
-    must(s, "CREATE TABLE e (k int PRIMARY KEY, v int, w bigint)");
-    must(s, "INSERT INTO e SELECT g, g % 5, g * 1000000000000 FROM generate_series(1, 3000) g");
+    must(s, "CREATE TABLE e (k int PRIMARY KEY, v int, w bigint, t timestamp)");
+    must(s, "INSERT INTO e SELECT g, g % 5, g * 1000000000000, timestamp '2024-01-01 00:00:00.6' "
+            "FROM generate_series(1, 3000) g");
     Out o = {0};
     static const struct { const char *sql, *want; } cases[] = {
         {"SELECT sum(100 / v) FROM e", "ERROR 22012 division by zero"},
@@ -448,6 +450,9 @@ TEST(exact_errors)
         {"SELECT max(w::int4) FROM e WHERE k < 3", "ERROR 22003 integer out of range"},
         {"SELECT max(w), min(-w), count(w % 0) FROM e WHERE k > 9999", "NULL|NULL|0;"},
         {"SELECT sum(k), avg(k), sum(w) FROM e", "4501500|1500.5000000000000000|4501500000000000000;"},
+        /* a cast with a typmod rounds (the row path's) */
+        {"SELECT count(*), min(t::timestamp(0)) FROM e WHERE t::timestamp(0) = timestamp '2024-01-01 00:00:01'",
+         "3000|2024-01-01 00:00:01;"},
         {"SELECT v, count(*) FILTER (WHERE k % 2 = 0), sum(k) FILTER (WHERE v IN (1, 2)) FROM e GROUP BY v ORDER BY v",
          "0|300|NULL;1|300|899100;2|300|899700;3|300|NULL;4|300|NULL;"},
     };
@@ -509,8 +514,123 @@ TEST(parallel)
     }
     run(s, "SELECT sum(100 / (k % 1000)) FROM t", &one);
     CHECK_EQ_STR(one.p, "ERROR 22012 division by zero");
+    /* images older than an ALTER COLUMN TYPE: one thread (their
+     * conversion is the statement's), the same answers */
+    must(s, "ALTER TABLE t ALTER COLUMN x TYPE bigint");
+    static const char *const conv = "SELECT f, count(*), sum(x), min(x) FROM t GROUP BY f ORDER BY f";
+    run(s, conv, &many);
+    must(s, "SET drift.batch = off");
+    run(s, conv, &one);
+    must(s, "SET drift.batch = on");
+    CHECK_EQ_STR(many.p, one.p);
+    run(s, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT f, count(*), sum(x) FROM t GROUP BY f", &one);
+    CHECK(strstr(one.p, "vectorized") && !strstr(one.p, "threads"));
     free(one.p);
     free(many.p);
+    close_db(db, s);
+}
+
+/* Rewrites, in the data file of dir, the image of the nth row (in key
+ * order) of the table that has `rows` rows: edit(image, &len). */
+static void edit_image(const char *dir, int rows, int nth, void (*edit)(unsigned char *, size_t *))
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/driftdb.mdb", dir);
+    MDB_env *env;
+    MDB_txn *txn;
+    MDB_dbi dbi;
+    MDB_cursor *cur;
+    MDB_val k, v;
+    CHECK_EQ_INT(mdb_env_create(&env), 0);
+    mdb_env_set_maxdbs(env, 32);
+    CHECK_EQ_INT(mdb_env_open(env, path, MDB_NOSUBDIR, 0644), 0);
+    CHECK_EQ_INT(mdb_txn_begin(env, NULL, 0, &txn), 0);
+    CHECK_EQ_INT(mdb_dbi_open(txn, "current", 0, &dbi), 0);
+    CHECK_EQ_INT(mdb_cursor_open(txn, dbi, &cur), 0);
+    /* the table: the id whose entries number `rows` */
+    unsigned id = 0, run = 0, cand = 0;
+    for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op) == 0; op = MDB_NEXT) {
+        const unsigned char *kp = k.mv_data;
+        unsigned t = (unsigned)kp[0] << 24 | (unsigned)kp[1] << 16 | (unsigned)kp[2] << 8 | kp[3];
+        if (t != cand) { cand = t; run = 0; }
+        if (++run == (unsigned)rows) id = t;
+    }
+    CHECK(id != 0);
+    int seen = 0;
+    for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op) == 0; op = MDB_NEXT) {
+        const unsigned char *kp = k.mv_data;
+        unsigned t = (unsigned)kp[0] << 24 | (unsigned)kp[1] << 16 | (unsigned)kp[2] << 8 | kp[3];
+        if (t != id || ++seen != nth) continue;
+        unsigned char key[64], img[512];
+        size_t len = v.mv_size;
+        memcpy(key, k.mv_data, k.mv_size);
+        memcpy(img, v.mv_data, len);
+        edit(img, &len);
+        MDB_val nk = {k.mv_size, key}, nv = {len, img};
+        CHECK_EQ_INT(mdb_put(txn, dbi, &nk, &nv, 0), 0);
+        break;
+    }
+    CHECK_EQ_INT(seen, nth);
+    mdb_cursor_close(cur);
+    CHECK_EQ_INT(mdb_txn_commit(txn), 0);
+    mdb_env_close(env);
+}
+
+/* a field after the last column, of a tag that does not exist */
+static void add_bad_field(unsigned char *img, size_t *len)
+{
+    img[(*len)++] = 100;
+    img[(*len)++] = 0xEE;
+}
+
+/* v's field (the image's second) gets a tag that does not fit integer */
+static void retag_v(unsigned char *img, size_t *len)
+{
+    /* after the 9-byte header of `current`: format, (1, INT, k), (2, INT, v) */
+    size_t p = 9 + 1;
+    p++;                                   /* colid 1 */
+    p++;                                   /* tag */
+    while (p < *len && (img[p] & 0x80)) p++;
+    p++;                                   /* k's varint */
+    p++;                                   /* colid 2 */
+    img[p] = 4;                            /* REC_FLOAT where an integer belongs */
+}
+
+/* A damaged image is damage with batches as without: reported (XX001),
+ * and after the errors of the rows before it. */
+TEST(damaged_images)
+{
+    driftdb *db;
+    driftdb_session *s = open_db(&db);
+    must(s, "CREATE TABLE c (k int PRIMARY KEY, v int, w int)");
+    must(s, "INSERT INTO c SELECT g, g, g FROM generate_series(1, 1000) g");
+    must(s, "CREATE TABLE d (k int PRIMARY KEY, v int, w int)");
+    must(s, "INSERT INTO d SELECT g, g, g FROM generate_series(1, 999) g");
+    driftdb_session_close(s);
+    driftdb_close(db);
+    edit_image(dir, 1000, 500, add_bad_field);
+    edit_image(dir, 999, 500, retag_v);
+    driftdb_error e;
+    CHECK_EQ_INT(driftdb_open(dir, NULL, &db, &e), DRIFTDB_OK);
+    CHECK_EQ_INT(driftdb_session_open(db, NULL, &s, &e), DRIFTDB_OK);
+    static const struct { const char *sql, *want; } cases[] = {
+        {"SELECT count(*) FROM c", "ERROR XX001"},
+        {"SELECT sum(v) FROM c WHERE k > 10", "ERROR XX001"},
+        {"SELECT sum(v) FROM d", "ERROR XX001"},
+        /* k = 3 divides by zero before row 500 is read */
+        {"SELECT sum(100 / (k - 3) + v) FROM d", "ERROR 22012"},
+    };
+    Out o = {0};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int on = 0; on < 2; on++) {
+            must(s, on ? "SET drift.batch = on" : "SET drift.batch = off");
+            run(s, cases[i].sql, &o);
+            if (strncmp(o.p, cases[i].want, strlen(cases[i].want)) != 0)
+                printf("  %s (batch %s): %s\n", cases[i].sql, on ? "on" : "off", o.p);
+            CHECK(strncmp(o.p, cases[i].want, strlen(cases[i].want)) == 0);
+        }
+    }
+    free(o.p);
     close_db(db, s);
 }
 
@@ -519,5 +639,6 @@ int main(void)
     RUN(random_aggregates);
     RUN(exact_errors);
     RUN(parallel);
+    RUN(damaged_images);
     return check_summary();
 }

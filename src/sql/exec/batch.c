@@ -975,7 +975,9 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
     u64 last = 0;
     bool any = false;
     int k = 0;
-    while (k < d->n && p < end) {
+    /* every field is walked and checked as rec_iter_next checks it, read
+     * or not: an image the row path would call damaged goes its way */
+    while (p < end) {
         u64 colid;
         if (!get_varint(&p, end, &colid) || p >= end || colid > UINT32_MAX || (any && colid <= last)) return VEC_EXACT;
         any = true;
@@ -1023,19 +1025,31 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
             k++;
             continue;
         }
-        /* a field no one reads: skipped, within bounds */
+        /* a field no one reads: skipped, checked */
         u64 len;
         switch (tag) {
         case REC_FALSE: case REC_TRUE: case REC_NULL: break;
         case REC_INT: if (!get_varint(&p, end, &len)) return VEC_EXACT; break;
         case REC_FLOAT: if (end - p < 8) return VEC_EXACT; p += 8; break;
-        case REC_NUMERIC: if (end - p < 17) return VEC_EXACT; p += 17; break;
+        case REC_NUMERIC: {
+            if (end - p < 17) return VEC_EXACT;
+            u8 scale = p[0];
+            bool zero = true;
+            for (int q = 1; q <= 16; q++) zero = zero && p[q] == 0;
+            if (scale > REC_MAX_SCALE && !(scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2 && zero))
+                return VEC_EXACT;
+            p += 17;
+            break;
+        }
         case REC_INTERVAL:
-            for (int q = 0; q < 3; q++)
+            for (int q = 0; q < 3; q++) {
                 if (!get_varint(&p, end, &len)) return VEC_EXACT;
+                i64 v = (i64)((len >> 1) ^ (~(len & 1) + 1));
+                if (q < 2 && (v < INT32_MIN || v > INT32_MAX)) return VEC_EXACT;   /* months, days */
+            }
             break;
         case REC_BYTES: case REC_BIGNUM:
-            if (!get_varint(&p, end, &len) || len > (u64)(end - p)) return VEC_EXACT;
+            if (!get_varint(&p, end, &len) || len > (u64)(end - p) || (tag == REC_BIGNUM && len < 3)) return VEC_EXACT;
             p += len;
             break;
         default:

@@ -1774,8 +1774,8 @@ static int agg_add(SqlCtx *ctx, AggOp *a, const Value *keys, const Value *r)
  * pass, and steps the same AggStates the row path does in typed loops.
  * A batch that some kernel cannot finish (an overflow, a division by
  * zero) runs row by row through the very programs the row path runs.
- * SET drift.batch = off turns batches off; EXPLAIN ANALYZE counts rows
- * per operator, so it runs row by row. */
+ * SET drift.batch = off turns batches off.  Under EXPLAIN ANALYZE the
+ * scan and filters under it are counted per batch. */
 
 #define NUM_E16 ((i128)10000000000000000LL)
 
@@ -1808,6 +1808,7 @@ typedef struct AggBatch {
     double *fms; u64 *frows;      /* EXPLAIN ANALYZE: per filter, its time (its input's too) and rows */
     double scan_ms; u64 scan_rows;   /* a part's own scans (ts): read time and images */
     TScan *ts;                    /* a part of a parallel run reads this scan, not the operator's */
+    int counted;                  /* filters whose rows the batch way counted (the rest: row by row) */
 } AggBatch;
 
 static void agg_batch_free(AggBatch *b)
@@ -1911,7 +1912,8 @@ static bool agg_batch_plan(SqlCtx *ctx, AggOp *a, AggBatch *b)
         b->colp[i] = &b->cols[i];
     }
     for (int i = 0; ok && i < width; i++) b->row[i] = val_null(TYPE_NULLTYPE);
-    if (ok && vec_decoder_init(&b->dec, b->t, b->want, ctx->err) != DD_OK) ok = false;
+    DdError e;   /* a default that cannot be read: the row path reports it */
+    if (ok && vec_decoder_init(&b->dec, b->t, b->want, &e) != DD_OK) ok = false;
     if (ok && a->ngroup == 1 && b->gprog[0]->type != TYPE_BOOL && b->gprog[0]->type != TYPE_NUMERIC) {
         b->hcap = 64;
         ok = (b->hkey = dd_malloc(sizeof(i64) * b->hcap)) && (b->hgrp = dd_calloc(b->hcap, sizeof(Group *)));
@@ -1990,6 +1992,7 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
     Vec *r;
     u16 sel[VEC_N];
     double shown = b->fill_ms;   /* EXPLAIN ANALYZE: a node's time includes its input's */
+    b->counted = 0;
     for (int f = 0; f < b->nfilt && n; f++) {
         double t = ctx->instrument ? now_ms() : 0;
         if ((rc = vec_eval(b->fprog[f], b->colp, n, &r))) return rc;
@@ -2005,6 +2008,7 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
             b->fms[f] += shown;
             b->frows[f] += (u64)m;
         }
+        b->counted = f + 1;
         *np = n = m;
     }
     if (!n) return DD_OK;
@@ -2143,6 +2147,7 @@ static int agg_batch_exact(SqlCtx *ctx, AggOp *a, AggBatch *b, int n, Value *key
             EvalEnv env = b->filt[f]->op.env;
             env.sql = ctx;   /* a thread of a parallel run: its own context */
             if ((rc = expr_eval_bool(b->filt[f]->pred, &env, b->row, &keep))) return rc;
+            if (keep && f >= b->counted) b->frows[f]++;   /* EXPLAIN ANALYZE: the filters the batch did not count */
         }
         if (keep) {
             for (int i = 0; i < a->ngroup; i++)
@@ -2160,6 +2165,7 @@ static int agg_batch_run(SqlCtx *ctx, AggOp *a, AggBatch *b, Value *keys)
     int rc;
     for (bool done = false; !done;) {
         if ((rc = sql_check_interrupt(ctx))) return rc;
+        int failed = 0;
         ArenaMark mark = arena_mark(ctx->row);
         for (int i = 0; i < b->t->ncols; i++) b->cols[i].anynull = false;
         int n = 0;
@@ -2180,27 +2186,35 @@ static int agg_batch_run(SqlCtx *ctx, AggOp *a, AggBatch *b, Value *keys)
             } else {
                 r = scan_next_image(ctx, b->scan, &rec, &len, &start);
             }
-            if (r < 0) return -r;
+            if (r < 0) { failed = -r; break; }
             if (r == 0) { done = true; break; }
             if (!sql_row_plain(b->t, start) || vec_decode(&b->dec, rec, len, b->colp, n) != DD_OK) {
                 /* converted, or not the plain shape: the row way, which
                  * reports a damaged image */
-                if ((rc = sql_row_decode(ctx, b->t, rec, len, start, b->tmp, b->want))) return rc;
-                for (int i = 0; i < b->t->ncols; i++)
+                if ((failed = sql_row_decode(ctx, b->t, rec, len, start, b->tmp, b->want))) break;
+                for (int i = 0; i < b->t->ncols && !failed; i++)
                     if (b->want[i] && !vec_put(&b->cols[i], n, &b->tmp[i]))
-                        return dd_err(ctx->err, DD_EINTERNAL, -1, "column \"%s\" read as %s", b->t->cols[i].name,
-                                      type_name((TypeId)b->tmp[i].type));
+                        failed = dd_err(ctx->err, DD_EINTERNAL, -1, "column \"%s\" read as %s", b->t->cols[i].name,
+                                        type_name((TypeId)b->tmp[i].type));
+                if (failed) break;
             }
             n++;
         }
+        /* a read that failed: the rows before it first, as row by row */
+        DdError saved;
+        if (failed) saved = *ctx->err;
         a->nbatches++;
         if (ctx->instrument) {
             b->fill_ms = now_ms() - t;
             b->scan_ms += b->fill_ms;
         }
-        rc = agg_batch_lanes(ctx, a, b, &n);
+        rc = n ? agg_batch_lanes(ctx, a, b, &n) : DD_OK;
         if (rc == VEC_EXACT) rc = agg_batch_exact(ctx, a, b, n, keys);
         if (rc) return rc;
+        if (failed) {
+            *ctx->err = saved;
+            return failed;
+        }
         arena_rewind(ctx->row, mark);
     }
     return DD_OK;
@@ -2250,14 +2264,16 @@ typedef struct AggPart {
     AggPar *par;
     int rc;
     pthread_t th;
-    bool started, planned;
+    bool started, planned, ready;   /* its thread runs; b planned; a set up */
 } AggPart;
 
 /* The threads an aggregate over scan s may use (1: none beside this one). */
 static int par_threads(SqlCtx *ctx, const ScanOp *s)
 {
+    /* images older than an ALTER COLUMN TYPE are converted through a
+     * cache the statement builds as it meets them: one thread */
     if (s->mode != TMODE_PRESENT || s->op.est_rows < PAR_MIN_ROWS || s->nws || snap_behind(ctx->snap) ||
-        s->t->temp)
+        s->t->temp || s->t->nconvs)
         return 1;
     const char *v = ctx->setting ? ctx->setting(ctx->session, "max_parallel_workers_per_gather") : NULL;
     long workers = v ? strtol(v, NULL, 10) : 2;
@@ -2310,7 +2326,8 @@ static bool par_split(SqlCtx *ctx, const ScanOp *s, AggPar *par)
                     f = f << 8 | (cp + i < first.len ? first.data[cp + i] : 0);
                     x = x << 8 | (cp + i < ln ? l[cp + i] : 0);
                 }
-                if (x > f && cp + 8 <= sizeof par->bound[0]) {
+                /* bounds strictly between the two keys' windows, so inside [lo, hi) */
+                if (x - f >= PAR_RANGES && x > f && cp + 8 <= sizeof par->bound[0]) {
                     for (int r = 1; r < PAR_RANGES; r++) {
                         u64 b = f + (u64)(((unsigned __int128)(x - f) * (unsigned)r) / PAR_RANGES);
                         memcpy(par->bound[r], first.data, cp);
@@ -2338,11 +2355,15 @@ static int agg_part_work(AggPart *p)
         const u8 *lo = r ? par->bound[r] : par->lo, *hi = r + 1 < par->nranges ? par->bound[r + 1] : par->hi;
         u32 lolen = r ? par->boundlen[r] : par->lolen, hilen = r + 1 < par->nranges ? par->boundlen[r + 1] : par->hilen;
         int rc = tscan_open(p->snap, par->table, TMODE_PRESENT, 0, 0, lo, lolen, hi, hilen, &p->b.ts, &p->err);
-        if (rc) return rc;
-        rc = agg_batch_run(&p->ctx, &p->a, &p->b, p->keys);
-        tscan_close(p->b.ts);
-        p->b.ts = NULL;
-        if (rc) return rc;
+        if (!rc) {
+            rc = agg_batch_run(&p->ctx, &p->a, &p->b, p->keys);
+            tscan_close(p->b.ts);
+            p->b.ts = NULL;
+        }
+        if (rc) {   /* the others take no more ranges: it all runs again on one thread */
+            __atomic_store_n(&par->next, par->nranges, __ATOMIC_RELAXED);
+            return rc;
+        }
     }
 }
 
@@ -2416,13 +2437,13 @@ static int agg_merge(SqlCtx *ctx, AggOp *a, AggPart *p)
 
 static void agg_part_free(AggPart *p)
 {
-    if (p->planned) {
+    if (p->ready) {
         agg_free_states(&p->a);
         rowset_free(&p->a.set);
         dd_free(p->a.groups);
         arena_free(&p->a.arena);
-        agg_batch_free(&p->b);
     }
+    if (p->planned) agg_batch_free(&p->b);
     arena_free(&p->row);
     dd_free(p->keys);
     if (p->snap) store_snap_end(p->snap);
@@ -2447,11 +2468,11 @@ static int agg_parallel(SqlCtx *ctx, AggOp *a, AggBatch *b0, int n)
         p->ctx.err = &p->err;
         p->ctx.row = &p->row;
         p->ctx.vctx.arena = &p->row;
-        ok = store_snap_twin(ctx->snap, &p->snap, &p->err) == 1 && agg_batch_plan(ctx, a, &p->b) &&
+        ok = store_snap_twin(ctx->snap, &p->snap, &p->err) == 1 && (p->planned = agg_batch_plan(ctx, a, &p->b)) &&
              (p->keys = dd_calloc((size_t)a->nkeys + 1, sizeof(Value)));
         if (!ok) break;
         p->ctx.snap = p->snap;
-        p->planned = true;
+        p->ready = true;
         p->a = *a;
         memset(&p->a.set, 0, sizeof p->a.set);
         p->a.set.n = a->set.n;
@@ -2461,9 +2482,11 @@ static int agg_parallel(SqlCtx *ctx, AggOp *a, AggBatch *b0, int n)
         arena_init(&p->a.arena, op_block(ctx, 64 * 1024));
         p->a.op.env.sql = &p->ctx;
     }
+    int nrun = 1;
     for (int i = 1; i < n && ok; i++) {
         parts[i].started = pthread_create(&parts[i].th, NULL, agg_part_main, &parts[i]) == 0;
         if (!parts[i].started) break;   /* fewer threads: the others take its ranges */
+        nrun++;
     }
     if (ok) agg_part_main(&parts[0]);
     int rc = DD_OK;
@@ -2486,10 +2509,10 @@ static int agg_parallel(SqlCtx *ctx, AggOp *a, AggBatch *b0, int n)
                 }
             }
         }
-        if (!rc) a->nthreads = n;
+        if (!rc) a->nthreads = nrun;
         if (ctx->instrument) {   /* as PostgreSQL counts a parallel node: a loop per thread */
-            b0->scan->act_loops += (u64)n - 1;
-            for (int f = 0; f < b0->nfilt; f++) b0->filt[f]->op.act_loops += (u64)n - 1;
+            b0->scan->act_loops += (u64)nrun - 1;
+            for (int f = 0; f < b0->nfilt; f++) b0->filt[f]->op.act_loops += (u64)nrun - 1;
         }
     }
     for (int i = 0; i < n; i++) agg_part_free(&parts[i]);
