@@ -219,7 +219,7 @@ static void agg(Sb *b)
     case 5: put(b, pick(2) ? "min(" : "max("); int_expr(b, 1); put(b, ")"); break;
     case 6: put(b, pick(2) ? "min(d)" : "max(ts)"); break;
     case 7: put(b, pick(2) ? "sum(a)" : "sum(b)"); break;
-    case 8: put(b, "count(f)"); break;
+    case 8: put(b, pick(2) ? "count(f)" : "count(s)"); break;
     case 9: put(b, "sum(c)"); break;
     case 10: case 11: put(b, pick(2) ? "sum(" : "avg("); num_expr(b, 1); put(b, ")"); break;
     default: put(b, pick(2) ? "min(" : "max("); num_expr(b, 1); put(b, ")"); break;
@@ -234,12 +234,14 @@ static void agg(Sb *b)
 static void query(Sb *b, const char *from)
 {
     b->n = 0;
-    int g = pick(5);
+    int g = pick(7);
     put(b, "SELECT ");
     if (g == 1) { int_expr(b, 1); put(b, ", "); }
     else if (g == 2) put(b, "f, ");
     else if (g == 3) put(b, "d, ");
     else if (g == 4) { int_expr(b, 1); put(b, ", f, "); }
+    else if (g == 5) put(b, "m, ");
+    else if (g == 6) put(b, pick(3) ? "tag, f, " : "substr(s, 1, 1) AS s1, f, ");   /* substr: not a plain column */
     int na = 1 + pick(3);
     for (int i = 0; i < na; i++) {
         if (i) put(b, ", ");
@@ -251,8 +253,8 @@ static void query(Sb *b, const char *from)
         pred(b, 2);
         if (!pick(3)) { put(b, " AND "); pred(b, 1); }
     }
-    if (g == 1 || g == 2 || g == 3) put(b, " GROUP BY 1 ORDER BY 1");
-    else if (g == 4) put(b, " GROUP BY 1, 2 ORDER BY 1, 2");
+    if (g == 1 || g == 2 || g == 3 || g == 5) put(b, " GROUP BY 1 ORDER BY 1");
+    else if (g == 4 || g == 6) put(b, " GROUP BY 1, 2 ORDER BY 1, 2");
 }
 
 /* Runs n random queries over from with batches on and off: the same
@@ -348,6 +350,7 @@ static void value(Sb *b, int kind)
     case 4: put(b, "timestamptz '2000-01-01 00:00:00+00' + interval '%d minutes'", pick(9000000)); break;
     case 5: put(b, pick(2) ? "true" : "false"); break;
     case 6: put(b, "%d.%02d", pick(200000) - 100000, pick(100)); break;   /* numeric(12,2) */
+    case 8: put(b, "'%c'", "xyz"[pick(3)]); break;   /* char(1) */
     default: {   /* numeric: scales 0 to 6; now and then NaN, an infinity, 40 digits */
         static const char *ex[] = {"'NaN'", "'Infinity'", "'-Infinity'", "1e40", "-123456789012345678901234567890.5"};
         if (!pick(400)) put(b, "%s", ex[pick(5)]);
@@ -362,10 +365,10 @@ static void load(driftdb_session *s, const char *table, int first, int n)
     Sb b;
     for (int i = 0; i < n;) {
         b.n = 0;
-        put(&b, "INSERT INTO %s (k, a, b, c, d, ts, f, m, q, s) VALUES ", table);
+        put(&b, "INSERT INTO %s (k, a, b, c, d, ts, f, m, q, tag, s) VALUES ", table);
         for (int j = 0; j < 20 && i < n; j++, i++) {
             put(&b, "%s(%d, ", j ? ", " : "", first + i);
-            for (int kind = 0; kind < 8; kind++) {
+            for (int kind = 0; kind < 9; kind++) {
                 value(&b, kind);
                 put(&b, ", ");
             }
@@ -387,7 +390,7 @@ TEST(random_aggregates)
     driftdb_session *s = open_db(&db);
     /* x is added later with a DEFAULT: older images have no field for it */
     must(s, "CREATE TABLE t (k bigint PRIMARY KEY, a smallint, b integer, c bigint, d date, ts timestamptz, f boolean, "
-            "m numeric(12,2), q numeric, s text)");
+            "m numeric(12,2), q numeric, tag char(1), s text)");
     load(s, "t", 1, 2500);
     must(s, "ALTER TABLE t ADD COLUMN x integer DEFAULT 42");
     load(s, "t", 2501, 700);
@@ -480,7 +483,7 @@ TEST(parallel)
     driftdb *db;
     driftdb_session *s = open_db(&db);
     must(s, "CREATE TABLE t (k bigint PRIMARY KEY, a smallint, b integer, c bigint, d date, ts timestamptz, f boolean, "
-            "s text, x integer, m numeric(12,2), q numeric)");
+            "s text, x integer, m numeric(12,2), q numeric, tag char(1))");
     must(s, "INSERT INTO t SELECT g, CASE WHEN g % 17 = 0 THEN NULL ELSE (g * 7919 % 2001 - 1000) END, "
             "CASE WHEN g % 19 = 0 THEN NULL WHEN g = 77777 THEN 2147483647 ELSE g::bigint * 104729 % 20001 - 10000 END, "
             "CASE WHEN g % 23 = 0 THEN NULL WHEN g = 99999 THEN 9223372036854775807 ELSE g::bigint * 15485863 % 2000001 - 1000000 END, "
@@ -489,7 +492,8 @@ TEST(parallel)
             "CASE WHEN g % 31 = 0 THEN NULL ELSE g % 3 = 0 END, 'row ' || g, "
             "CASE WHEN g % 37 = 0 THEN NULL ELSE g % 1000 - 500 END, "
             "CASE WHEN g % 41 = 0 THEN NULL ELSE (g * 7 % 200001 - 100000) / 100.0 END, "
-            "CASE WHEN g % 43 = 0 THEN NULL WHEN g = 123456 THEN 'NaN' ELSE (g * 13 % 20001 - 10000) / power(10, g % 5)::numeric END "
+            "CASE WHEN g % 43 = 0 THEN NULL WHEN g = 123456 THEN 'NaN' ELSE (g * 13 % 20001 - 10000) / power(10, g % 5)::numeric END, "
+            "CASE WHEN g % 47 = 0 THEN NULL ELSE chr(120 + g % 3) END "
             "FROM generate_series(1, 150000) g");
     must(s, "ANALYZE t");
     int par = 0, err = 0;

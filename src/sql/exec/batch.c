@@ -40,6 +40,8 @@ static bool ilane(TypeId t)
 
 bool vec_type_ok(TypeId t) { return ilane(t) || t == TYPE_NUMERIC; }
 
+bool vec_type_opaque(TypeId t) { return !vec_type_ok(t) && t != TYPE_NULLTYPE && t != TYPE_UNKNOWN; }
+
 /* Whether values of a and b compare as their i64 lanes do. */
 static bool comparable(TypeId a, TypeId b)
 {
@@ -55,6 +57,14 @@ static bool numeric_pair(TypeId a, TypeId b)
 }
 
 #define NUM_E16 ((i128)10000000000000000LL)
+
+static const u64 p10_64[20] = {1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+                               100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+                               10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+                               100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
+
+/* 10^k, 0 <= k <= 38 */
+static inline i128 pow10_k(int k) { return k < 20 ? (i128)p10_64[k] : (i128)p10_64[19] * (i128)p10_64[k - 19]; }
 #define NUM_LIMIT ((i128)10000000000000000000ULL * (i128)10000000000000000000ULL)   /* 10^38 */
 
 static void type_range(TypeId t, i64 *lo, i64 *hi)
@@ -72,7 +82,8 @@ bool vec_alloc(Vec *v, TypeId t)
     v->n = dd_malloc(sizeof(i128) * VEC_N);
     v->sc = dd_malloc(sizeof(i16) * VEC_N);
     if (t == TYPE_NUMERIC) v->big = dd_malloc(sizeof(Value) * VEC_N);
-    return v->i && v->null && v->n && v->sc && (t != TYPE_NUMERIC || v->big);
+    if (vec_type_opaque(t)) v->vals = dd_malloc(sizeof(Value) * VEC_N);
+    return v->i && v->null && v->n && v->sc && (t != TYPE_NUMERIC || v->big) && (!vec_type_opaque(t) || v->vals);
 }
 
 void vec_free(Vec *v)
@@ -82,6 +93,8 @@ void vec_free(Vec *v)
     dd_free(v->n);
     dd_free(v->sc);
     dd_free(v->big);
+    dd_free(v->vals);
+    v->vals = NULL;
     v->i = NULL;
     v->null = NULL;
     v->n = NULL;
@@ -95,6 +108,7 @@ Value vec_value(const Vec *v, int j)
     if (v->anynull && v->null[j]) return val_null((TypeId)v->type);
     if (v->type == TYPE_BOOL) return val_bool(v->i[j] != 0);
     if (v->type == TYPE_NUMERIC) return numeric_is_big(v->sc[j]) ? v->big[j] : val_numeric(v->n[j], v->sc[j]);
+    if (v->vals) return v->vals[j];
     return val_int((TypeId)v->type, v->i[j]);
 }
 
@@ -113,6 +127,10 @@ bool vec_put(Vec *v, int j, const Value *x)
     }
     if (x->type != v->type) return false;
     if (v->anynull) v->null[j] = 0;
+    if (v->vals) {
+        v->vals[j] = *x;   /* borrows the image (or the row arena) for the batch */
+        return true;
+    }
     if (x->type == TYPE_NUMERIC) {
         v->sc[j] = x->scale;
         v->n[j] = numeric_is_big(x->scale) ? 0 : x->v.coef;
@@ -129,7 +147,9 @@ bool vec_put(Vec *v, int j, const Value *x)
 void vec_compact(Vec *v, const u16 *sel, int m)
 {
     if (v->isconst) return;
-    if (v->type == TYPE_NUMERIC) {
+    if (v->vals) {
+        for (int k = 0; k < m; k++) v->vals[k] = v->vals[sel[k]];
+    } else if (v->type == TYPE_NUMERIC) {
         for (int k = 0; k < m; k++) {
             v->n[k] = v->n[sel[k]];
             v->sc[k] = v->sc[sel[k]];
@@ -274,8 +294,10 @@ VecProg *vec_compile(const ExprProg *p, EvalEnv *env)
             }
             break;
         case XOP_SLOT:
+            /* a column of another type only as the whole program: passed on */
             in->type = x->type;
-            ok = vec_type_ok((TypeId)x->type) && add_slot(vp, x->a, (TypeId)x->type);
+            ok = (vec_type_ok((TypeId)x->type) || (p->n == 1 && vec_type_opaque((TypeId)x->type))) &&
+                 add_slot(vp, x->a, (TypeId)x->type);
             ts[sp] = in->type;
             break;
         case XOP_NOT:
@@ -736,11 +758,17 @@ static int k_narith(int op, const Vec *a, const Vec *b, Vec *o, int n)
             st = numeric_mul(x, xs, y, ys, &r, &s, &e);
         } else {
             want = DD_MAX(xs, ys);
-            if (!special && xs == ys) {
-                r = op == ARITH_ADD ? x + y : x - y;   /* |x|, |y| < 10^38: no i128 overflow */
-                if (r > -NUM_LIMIT && r < NUM_LIMIT) {
+            if (!special) {
+                /* the smaller scale's side times 10^difference, then the
+                 * sum: numeric_add's own result while it stays in 38 digits */
+                i128 ax = x, ay = y;
+                bool fits = !__builtin_mul_overflow(x, pow10_k(want - xs), &ax) &&
+                            !__builtin_mul_overflow(y, pow10_k(want - ys), &ay) && ax > -NUM_LIMIT && ax < NUM_LIMIT &&
+                            ay > -NUM_LIMIT && ay < NUM_LIMIT;
+                r = op == ARITH_ADD ? ax + ay : ax - ay;   /* |ax|, |ay| < 10^38: no i128 overflow */
+                if (fits && r > -NUM_LIMIT && r < NUM_LIMIT) {
                     rc[j] = r;
-                    rs[j] = (i16)xs;
+                    rs[j] = (i16)want;
                     continue;
                 }
             }
@@ -924,11 +952,13 @@ int vec_decoder_init(VecDecoder *d, const TableInfo *t, const bool *want, DdErro
     static const u8 empty[1] = {REC_FORMAT};
     int rc = row_decode_used(t, empty, 1, d->dflt, want, err);
     if (rc) return rc;
+    d->t = t;
     for (int i = 0; i < t->ncols; i++) {
         if (!want[i]) continue;
         d->colid[d->n] = t->cols[i].id;
         d->ci[d->n] = i;
-        d->isbool[d->n] = t->cols[i].type == TYPE_BOOL ? 1 : t->cols[i].type == TYPE_NUMERIC ? 2 : 0;
+        TypeId ct = (TypeId)t->cols[i].type;
+        d->isbool[d->n] = ct == TYPE_BOOL ? 1 : ct == TYPE_NUMERIC ? 2 : vec_type_opaque(ct) ? 3 : 0;
         d->n++;
     }
     return DD_OK;
@@ -996,6 +1026,23 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
                 if (tag != REC_FALSE && tag != REC_TRUE) return VEC_EXACT;
                 if (v->anynull) v->null[j] = 0;
                 v->i[j] = tag == REC_TRUE;
+            } else if (d->isbool[k] == 3) {
+                /* another type: text-like fields as the row decoder makes
+                 * them (it checks them), the rest the row way */
+                RecField f;
+                u64 len;
+                memset(&f, 0, sizeof f);
+                f.colid = (u32)colid;
+                f.tag = tag;
+                if (tag != REC_BYTES || !get_varint(&p, end, &len) || len > (u64)(end - p)) return VEC_EXACT;
+                f.v.s.p = p;
+                f.v.s.len = (u32)len;
+                p += len;
+                DdError e;
+                Value x;
+                if (row_field_value(&d->t->cols[d->ci[k]], &f, &x, &e) != DD_OK) return VEC_EXACT;
+                if (v->anynull) v->null[j] = 0;
+                v->vals[j] = x;
             } else if (d->isbool[k] == 2) {
                 /* u8 scale (0xF0.. NaN, Infinity, -Infinity), 16 bytes
                  * little-endian two's complement; anything else (an

@@ -37,6 +37,8 @@ typedef struct Vec {
     i16 *sc;         /* NUMERIC: their scales (value.h: NaN and the infinities,
                         and NUMERIC_BIG for a value past 38 digits) */
     Value *big;      /* NUMERIC columns: a lane past 38 digits as a whole */
+    Value *vals;     /* a column of another type: its lanes as Values (a
+                        plain key or count(x): see vec_compile) */
 } Vec;
 
 /* Whether a column or value of type t can be a Vec. */
@@ -53,6 +55,10 @@ typedef struct VecProg {
     u8 *slot_types;
     TypeId type;               /* the result's */
 } VecProg;
+
+/* Whether a column of type t is carried as Values (no kernel reads it:
+ * a program that is that column alone passes it on). */
+bool vec_type_opaque(TypeId t);
 
 /* A batch program for p, allocated with dd_malloc; NULL when some
  * instruction has no kernel, or out of memory.  Operators over constants
@@ -82,7 +88,8 @@ typedef struct VecDecoder {
     int n;
     u32 *colid;   /* increasing */
     int *ci;      /* column index = the scan's slot */
-    u8 *isbool;   /* 0 an integer-like column, 1 boolean, 2 numeric */
+    u8 *isbool;   /* 0 an integer-like column, 1 boolean, 2 numeric, 3 another type (Values) */
+    const TableInfo *t;
     Value *dflt;
 } VecDecoder;
 

@@ -1781,13 +1781,15 @@ static int agg_add(SqlCtx *ctx, AggOp *a, const Value *keys, const Value *r)
 
 enum { BM_COUNT_STAR, BM_COUNT, BM_ISUM, BM_SUM8, BM_MIN, BM_MAX, BM_NSUM, BM_NMIN, BM_NMAX };
 
-/* 10^k, k <= 38 */
-static i128 pow10_i128(int k)
+/* 10^k, 0 <= k <= 38 */
+static i128 pow10_tab[39];
+static pthread_once_t pow10_once = PTHREAD_ONCE_INIT;
+static void pow10_init(void)
 {
-    i128 r = 1;
-    while (k-- > 0) r *= 10;
-    return r;
+    pow10_tab[0] = 1;
+    for (int k = 1; k <= 38; k++) pow10_tab[k] = pow10_tab[k - 1] * 10;
 }
+static inline i128 pow10_i128(int k) { return pow10_tab[k]; }
 
 typedef struct AggBatch {
     Op *scan;
@@ -1847,6 +1849,7 @@ static bool batch_prog(SqlCtx *ctx, AggBatch *b, const ExprProg *p, VecProg **ou
 static bool agg_batch_plan(SqlCtx *ctx, AggOp *a, AggBatch *b)
 {
     memset(b, 0, sizeof *b);
+    pthread_once(&pow10_once, pow10_init);
     if (a->nsets || !sql_enabled(ctx, "drift.batch")) return false;
     Op *o = a->op.child;
     int nfilt = 0;
@@ -1897,7 +1900,7 @@ static bool agg_batch_plan(SqlCtx *ctx, AggOp *a, AggBatch *b)
             b->mode[k] = isnum ? BM_NSUM : BM_ISUM;
             break;
         case AGG_MIN: case AGG_MAX:
-            ok = at != TYPE_BOOL && sp->type == at;
+            ok = vec_type_ok(at) && at != TYPE_BOOL && sp->type == at;
             b->mode[k] = isnum ? (sp->kind == AGG_MIN ? BM_NMIN : BM_NMAX) : sp->kind == AGG_MIN ? BM_MIN : BM_MAX;
             break;
         default: ok = false; break;
@@ -1914,7 +1917,8 @@ static bool agg_batch_plan(SqlCtx *ctx, AggOp *a, AggBatch *b)
     for (int i = 0; ok && i < width; i++) b->row[i] = val_null(TYPE_NULLTYPE);
     DdError e;   /* a default that cannot be read: the row path reports it */
     if (ok && vec_decoder_init(&b->dec, b->t, b->want, &e) != DD_OK) ok = false;
-    if (ok && a->ngroup == 1 && b->gprog[0]->type != TYPE_BOOL && b->gprog[0]->type != TYPE_NUMERIC) {
+    TypeId kt = ok && a->ngroup == 1 ? b->gprog[0]->type : TYPE_NULLTYPE;
+    if (ok && a->ngroup == 1 && vec_type_ok(kt) && kt != TYPE_BOOL && kt != TYPE_NUMERIC) {
         b->hcap = 64;
         ok = (b->hkey = dd_malloc(sizeof(i64) * b->hcap)) && (b->hgrp = dd_calloc(b->hcap, sizeof(Group *)));
     }
@@ -2111,9 +2115,12 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
                 if (!st->has) {
                     st->acc = val_numeric(c, s);
                     st->has = true;
+                } else if (st->acc.scale == s) {
+                    st->acc.v.coef += c;
                 } else {
                     int as = st->acc.scale, top = DD_MAX(as, s);
-                    st->acc = val_numeric(st->acc.v.coef * pow10_i128(top - as) + c * pow10_i128(top - s), top);
+                    st->acc.v.coef = st->acc.v.coef * pow10_i128(top - as) + c * pow10_i128(top - s);
+                    st->acc.scale = (i16)top;
                 }
                 break;
             }

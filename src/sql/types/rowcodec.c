@@ -154,6 +154,11 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
                       c->name, f->tag, type_name(t));
 }
 
+int row_field_value(const ColumnInfo *c, const RecField *f, Value *out, DdError *err)
+{
+    return field_value(c, f, out, err);
+}
+
 int row_decode(const TableInfo *t, const u8 *rec, u32 n, Value *vals, DdError *err)
 {
     return row_decode_used(t, rec, n, vals, NULL, err);

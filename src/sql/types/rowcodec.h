@@ -21,6 +21,10 @@ int row_encode(const TableInfo *t, const Value *vals, Buf *out, DdError *err);
  * columns unknown to t (added later) are ignored.
  */
 int row_decode(const TableInfo *t, const u8 *rec, u32 n, Value *vals, DdError *err);
+/* Field f of an image as a value of column c (borrowing the image); XX001
+ * when its tag does not fit the column's type. */
+struct RecField;
+int row_field_value(const ColumnInfo *c, const struct RecField *f, Value *out, DdError *err);
 /* The same, decoding only the columns with used[i] set (used NULL: all);
  * the others read as NULL.  The record is still checked field by field. */
 int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const bool *used, DdError *err);
