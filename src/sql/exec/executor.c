@@ -75,6 +75,13 @@ static int over_budget(SqlCtx *ctx, size_t bytes, const char *what)
 }
 
 static const OpVtbl filter_vt;
+/* row batches (below): a filtered or bare scan read in batches, its rows
+ * handed up one at a time */
+typedef struct RowBatch RowBatch;
+static RowBatch *rowbatch_plan(SqlCtx *ctx, Op *top);
+static int rowbatch_next(SqlCtx *ctx, RowBatch *rb, Value **row);
+static void rowbatch_free(RowBatch *rb);
+static void rowbatch_count(RowBatch *rb, u64 *nbatches);
 /* EXPLAIN ANALYZE: a call of o's that took dt ms and gave rows rows (rc 1) */
 static void op_count(Op *o, int rc, double dt, u64 rows);
 static double now_ms(void);
@@ -140,6 +147,7 @@ typedef struct ScanOp {
     /* read as images (op_scan_next_image): scan_fill keeps the image */
     bool raw;
     const u8 *raw_rec; u32 raw_len; u64 raw_start;
+    RowBatch *rb; bool rb_tried;      /* its rows read in batches (rowbatch_plan) */
 } ScanOp;
 
 static const char *op_name(u8 op)
@@ -603,6 +611,12 @@ static int scan_next_rows(SqlCtx *ctx, ScanOp *s, Value **row);
 static int scan_next(SqlCtx *ctx, Op *op, Value **row)
 {
     ScanOp *s = (ScanOp *)op;
+    if (!s->rb_tried) {
+        s->rb_tried = true;
+        /* EXPLAIN ANALYZE counts a bare scan's rows as they come up */
+        if (!ctx->instrument) s->rb = rowbatch_plan(ctx, op);
+    }
+    if (s->rb) return rowbatch_next(ctx, s->rb, row);
     int rc = scan_next_rows(ctx, s, row);
     if (rc > 0) s->act_rows[scan_by_key(s)]++;
     return rc;
@@ -678,6 +692,9 @@ static int scan_next_image(SqlCtx *ctx, Op *op, const u8 **rec, u32 *n, u64 *sta
 static void scan_close(SqlCtx *ctx, Op *op)
 {
     ScanOp *s = (ScanOp *)op;
+    rowbatch_free(s->rb);
+    s->rb = NULL;
+    s->rb_tried = false;
     for (int k = 0; k < 2; k++)
         if (s->act_scans[k]) {
             if (ctx->store) store_count_scan(ctx->store, s->t->id, k == 1, s->act_rows[k]);
@@ -902,12 +919,39 @@ Op *op_rows_late(SqlCtx *ctx, int width, Value *const *rows, const size_t *nrows
 
 /* ================================================================ filter */
 
-typedef struct FilterOp { Op op; ExprProg *pred; } FilterOp;
+typedef struct FilterOp {
+    Op op;
+    ExprProg *pred;
+    RowBatch *rb; bool rb_tried;   /* it and the filters under it read in batches (rowbatch_plan) */
+    u64 nbatches;                  /* for EXPLAIN ANALYZE */
+} FilterOp;
 static int child_open(SqlCtx *ctx, Op *op) { return op_open(ctx, op->child); }
 static void child_close(SqlCtx *ctx, Op *op) { op_close(ctx, op->child); }
+static int filter_open(SqlCtx *ctx, Op *op)
+{
+    FilterOp *f = (FilterOp *)op;
+    rowbatch_free(f->rb);
+    f->rb = NULL;
+    f->rb_tried = false;
+    return op_open(ctx, op->child);
+}
+static void filter_close(SqlCtx *ctx, Op *op)
+{
+    FilterOp *f = (FilterOp *)op;
+    rowbatch_free(f->rb);
+    f->rb = NULL;
+    f->rb_tried = false;
+    op_close(ctx, op->child);
+}
 static int filter_next(SqlCtx *ctx, Op *op, Value **row)
 {
     FilterOp *f = (FilterOp *)op;
+    if (!f->rb_tried) {
+        f->rb_tried = true;
+        f->rb = rowbatch_plan(ctx, op);
+        if (f->rb) rowbatch_count(f->rb, &f->nbatches);
+    }
+    if (f->rb) return rowbatch_next(ctx, f->rb, row);
     for (;;) {
         if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
         ArenaMark m = arena_mark(ctx->row);
@@ -921,7 +965,13 @@ static int filter_next(SqlCtx *ctx, Op *op, Value **row)
         arena_rewind(ctx->row, m);
     }
 }
-static const OpVtbl filter_vt = {"Filter", child_open, filter_next, child_close, NULL};
+static void filter_explain(Op *op, Buf *out)
+{
+    const FilterOp *f = (const FilterOp *)op;
+    if (f->nbatches)
+        buf_printf(out, " (vectorized, %llu batch%s)", (unsigned long long)f->nbatches, f->nbatches == 1 ? "" : "es");
+}
+static const OpVtbl filter_vt = {"Filter", filter_open, filter_next, filter_close, filter_explain};
 Op *op_filter(SqlCtx *ctx, Op *child, ExprProg *pred)
 {
     FilterOp *f = op_alloc(ctx, sizeof(*f), &filter_vt, child->width);
@@ -1846,12 +1896,16 @@ static bool batch_prog(SqlCtx *ctx, AggBatch *b, const ExprProg *p, VecProg **ou
 }
 
 /* Whether a's input can run in batches; b filled if so (else freed). */
-static bool agg_batch_plan(SqlCtx *ctx, AggOp *a, AggBatch *b)
+/* The input of a batch: the filters and the scan under top (a chain of
+ * filters over a whole-table or key-range scan, or the scan itself),
+ * the filters compiled, room for nmore more programs.  false: no batch
+ * (b freed). */
+static bool batch_begin(SqlCtx *ctx, Op *top, AggBatch *b, int nmore)
 {
     memset(b, 0, sizeof *b);
     pthread_once(&pow10_once, pow10_init);
-    if (a->nsets || !sql_enabled(ctx, "drift.batch")) return false;
-    Op *o = a->op.child;
+    if (!sql_enabled(ctx, "drift.batch")) return false;
+    Op *o = top;
     int nfilt = 0;
     for (; o && o->vt == &filter_vt; o = o->child) nfilt++;
     if (!o || o->vt != &scan_vt) return false;
@@ -1861,24 +1915,67 @@ static bool agg_batch_plan(SqlCtx *ctx, AggOp *a, AggBatch *b)
     if (o->est_rows > 0 && o->est_rows < 256) return false;
     b->scan = o;
     b->t = s->t;
-    int nprog = nfilt + a->ngroup + 2 * a->naggs;
-    bool ok = (b->all = dd_calloc((size_t)nprog + 1, sizeof(VecProg *))) &&
+    bool ok = (b->all = dd_calloc((size_t)(nfilt + nmore) + 1, sizeof(VecProg *))) &&
               (b->fprog = dd_calloc((size_t)nfilt + 1, sizeof(VecProg *))) &&
-              (b->gprog = dd_calloc((size_t)a->ngroup + 1, sizeof(VecProg *))) &&
-              (b->aprog = dd_calloc((size_t)a->naggs + 1, sizeof(VecProg *))) &&
-              (b->afprog = dd_calloc((size_t)a->naggs + 1, sizeof(VecProg *))) &&
-              (b->mode = dd_calloc((size_t)a->naggs + 1, 1)) &&
               (b->filt = dd_calloc((size_t)nfilt + 1, sizeof(FilterOp *))) &&
               (b->fms = dd_calloc((size_t)nfilt + 1, sizeof(double))) &&
               (b->frows = dd_calloc((size_t)nfilt + 1, sizeof(u64))) &&
-              (b->want = dd_calloc((size_t)b->t->ncols + 1, sizeof(bool))) &&
-              (b->keys = dd_calloc((size_t)a->ngroup + 1, sizeof(Value)));
+              (b->want = dd_calloc((size_t)b->t->ncols + 1, sizeof(bool)));
     /* filters, innermost first */
     int k = nfilt;
-    for (Op *f = a->op.child; ok && f != o; f = f->child) b->filt[--k] = (FilterOp *)f;
+    for (Op *f = top; ok && f != o; f = f->child) b->filt[--k] = (FilterOp *)f;
     b->nfilt = nfilt;
     for (k = 0; ok && k < nfilt; k++)
         ok = batch_prog(ctx, b, b->filt[k]->pred, &b->fprog[k]) && b->fprog[k]->type == TYPE_BOOL;
+    if (!ok) agg_batch_free(b);
+    return ok;
+}
+
+/* The columns and the decoder, once every program is compiled; rows:
+ * also every column the scan's rows carry (a batch that hands rows up).
+ * false: no batch (b freed). */
+static bool batch_finish(SqlCtx *ctx, AggBatch *b, bool rows)
+{
+    DD_UNUSED(ctx);
+    const ScanOp *s = (const ScanOp *)b->scan;
+    int ncols = b->t->ncols, width = b->scan->width;
+    bool ok = true;
+    if (rows)
+        for (int i = 0; i < ncols; i++) {
+            if (b->t->cols[i].dropped || (s->used && !s->used[i])) continue;
+            TypeId t = (TypeId)b->t->cols[i].type;
+            if (!vec_type_ok(t) && !vec_type_opaque(t)) ok = false;   /* an untyped document column */
+            b->want[i] = true;
+        }
+    ok = ok && (b->cols = dd_calloc((size_t)ncols, sizeof(Vec))) && (b->colp = dd_calloc((size_t)width, sizeof(Vec *))) &&
+         (b->row = dd_calloc((size_t)width, sizeof(Value))) && (b->tmp = dd_calloc((size_t)ncols + 1, sizeof(Value)));
+    for (int i = 0; ok && i < ncols; i++) {
+        if (!b->want[i]) continue;
+        ok = vec_alloc(&b->cols[i], (TypeId)b->t->cols[i].type);
+        b->colp[i] = &b->cols[i];
+    }
+    /* the columns no one reads are NULL, as the row decoder leaves them */
+    for (int i = 0; ok && i < width; i++)
+        b->row[i] = val_null(i < ncols ? (TypeId)(b->t->cols[i].type == TYPE_NULLTYPE ? TYPE_TEXT : b->t->cols[i].type)
+                                       : hist_col_types[i - ncols]);
+    for (int i = 0; ok && i < ncols; i++)
+        if (b->row[i].type == TYPE_ENUM) b->row[i].etype = (u32)b->t->cols[i].typmod;
+    DdError e;   /* a default that cannot be read: the row path reports it */
+    if (ok && vec_decoder_init(&b->dec, b->t, b->want, &e) != DD_OK) ok = false;
+    if (!ok) agg_batch_free(b);
+    return ok;
+}
+
+/* Whether a's input can run in batches; b filled if so (else freed). */
+static bool agg_batch_plan(SqlCtx *ctx, AggOp *a, AggBatch *b)
+{
+    if (a->nsets || !batch_begin(ctx, a->op.child, b, a->ngroup + 2 * a->naggs)) return false;
+    bool ok = (b->gprog = dd_calloc((size_t)a->ngroup + 1, sizeof(VecProg *))) &&
+              (b->aprog = dd_calloc((size_t)a->naggs + 1, sizeof(VecProg *))) &&
+              (b->afprog = dd_calloc((size_t)a->naggs + 1, sizeof(VecProg *))) &&
+              (b->mode = dd_calloc((size_t)a->naggs + 1, 1)) &&
+              (b->keys = dd_calloc((size_t)a->ngroup + 1, sizeof(Value)));
+    int k;
     for (k = 0; ok && k < a->ngroup; k++) ok = batch_prog(ctx, b, a->group[k], &b->gprog[k]);
     for (k = 0; ok && k < a->naggs; k++) {
         const AggSpec *sp = a->aggs[k];
@@ -1906,19 +2003,13 @@ static bool agg_batch_plan(SqlCtx *ctx, AggOp *a, AggBatch *b)
         default: ok = false; break;
         }
     }
-    int ncols = b->t->ncols, width = o->width;
-    ok = ok && (b->cols = dd_calloc((size_t)ncols, sizeof(Vec))) && (b->colp = dd_calloc((size_t)width, sizeof(Vec *))) &&
-         (b->row = dd_calloc((size_t)width, sizeof(Value))) && (b->tmp = dd_calloc((size_t)ncols + 1, sizeof(Value)));
-    for (int i = 0; ok && i < ncols; i++) {
-        if (!b->want[i]) continue;
-        ok = vec_alloc(&b->cols[i], (TypeId)b->t->cols[i].type);
-        b->colp[i] = &b->cols[i];
+    if (!ok) {
+        agg_batch_free(b);
+        return false;
     }
-    for (int i = 0; ok && i < width; i++) b->row[i] = val_null(TYPE_NULLTYPE);
-    DdError e;   /* a default that cannot be read: the row path reports it */
-    if (ok && vec_decoder_init(&b->dec, b->t, b->want, &e) != DD_OK) ok = false;
-    TypeId kt = ok && a->ngroup == 1 ? b->gprog[0]->type : TYPE_NULLTYPE;
-    if (ok && a->ngroup == 1 && vec_type_ok(kt) && kt != TYPE_BOOL && kt != TYPE_NUMERIC) {
+    if (!batch_finish(ctx, b, false)) return false;
+    TypeId kt = a->ngroup == 1 ? b->gprog[0]->type : TYPE_NULLTYPE;
+    if (a->ngroup == 1 && vec_type_ok(kt) && kt != TYPE_BOOL && kt != TYPE_NUMERIC) {
         b->hcap = 64;
         ok = (b->hkey = dd_malloc(sizeof(i64) * b->hcap)) && (b->hgrp = dd_calloc(b->hcap, sizeof(Group *)));
     }
@@ -1990,7 +2081,10 @@ static int batch_group(SqlCtx *ctx, AggOp *a, AggBatch *b, Vec *const *keys, int
 /* Lanes [0, n) of the wanted columns, the batch way; *n shrinks as the
  * filters drop lanes.  DD_OK, VEC_EXACT (nothing stepped yet: run lanes
  * [0, *n) row by row) or an error. */
-static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
+/* The filters over lanes [0, *np): the lanes that pass, moved down to
+ * [0, *np).  DD_OK, or VEC_EXACT (the lanes left are those the filters
+ * before it passed: run every filter on them row by row). */
+static int batch_filters(SqlCtx *ctx, AggBatch *b, int *np)
 {
     int n = *np, rc;
     Vec *r;
@@ -2015,6 +2109,13 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
         b->counted = f + 1;
         *np = n = m;
     }
+    return DD_OK;
+}
+
+static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
+{
+    int rc = batch_filters(ctx, b, np), n = *np;
+    if (rc) return rc;
     if (!n) return DD_OK;
     Vec *keys[64], *args[64], *afs[64];
     if (a->ngroup > 64 || a->naggs > 64) return VEC_EXACT;
@@ -2167,54 +2268,72 @@ static int agg_batch_exact(SqlCtx *ctx, AggOp *a, AggBatch *b, int n, Value *key
 }
 
 /* Reads a's whole input in batches. */
+/* Reads the next batch of images into b's columns: *np lanes; *done at
+ * the scan's end.  0, or the code of a read that failed after those
+ * lanes (its error in *saved: the lanes before it run first, as row by
+ * row).  Values the row way made in the row arena are copied into vals
+ * when given (a batch that hands rows up outlives the row arena). */
+static int batch_fill(SqlCtx *ctx, AggBatch *b, int *np, bool *done, DdError *saved, Arena *vals)
+{
+    int n = 0, failed = 0;
+    for (int i = 0; i < b->t->ncols; i++) b->cols[i].anynull = false;
+    double t = ctx->instrument ? now_ms() : 0;
+    while (n < VEC_N) {
+        const u8 *rec;
+        u32 len;
+        u64 start;
+        int r;
+        if (b->ts) {
+            Version v;
+            if ((r = tscan_next(b->ts, &v, ctx->err)) > 0) {
+                rec = v.rec;
+                len = v.reclen;
+                start = v.start;
+                b->scan_rows++;
+            }
+        } else {
+            r = scan_next_image(ctx, b->scan, &rec, &len, &start);
+        }
+        if (r < 0) { failed = -r; break; }
+        if (r == 0) { *done = true; break; }
+        if (!sql_row_plain(b->t, start) || vec_decode(&b->dec, rec, len, b->colp, n) != DD_OK) {
+            /* converted, or not the plain shape: the row way, which
+             * reports a damaged image */
+            ArenaMark m = arena_mark(ctx->row);
+            if ((failed = sql_row_decode(ctx, b->t, rec, len, start, b->tmp, b->want))) break;
+            for (int i = 0; i < b->t->ncols && !failed; i++) {
+                if (!b->want[i]) continue;
+                Value x = b->tmp[i];
+                if (vals && (failed = val_copy(vals, &b->tmp[i], &x))) break;
+                if (!vec_put(&b->cols[i], n, &x))
+                    failed = dd_err(ctx->err, DD_EINTERNAL, -1, "column \"%s\" read as %s", b->t->cols[i].name,
+                                    type_name((TypeId)x.type));
+            }
+            if (vals) arena_rewind(ctx->row, m);
+            if (failed) break;
+        }
+        n++;
+    }
+    if (failed) *saved = *ctx->err;
+    if (ctx->instrument) {
+        b->fill_ms = now_ms() - t;
+        b->scan_ms += b->fill_ms;
+    }
+    *np = n;
+    return failed;
+}
+
+/* Reads a's whole input in batches. */
 static int agg_batch_run(SqlCtx *ctx, AggOp *a, AggBatch *b, Value *keys)
 {
     int rc;
     for (bool done = false; !done;) {
         if ((rc = sql_check_interrupt(ctx))) return rc;
-        int failed = 0;
         ArenaMark mark = arena_mark(ctx->row);
-        for (int i = 0; i < b->t->ncols; i++) b->cols[i].anynull = false;
-        int n = 0;
-        double t = ctx->instrument ? now_ms() : 0;
-        while (n < VEC_N) {
-            const u8 *rec;
-            u32 len;
-            u64 start;
-            int r;
-            if (b->ts) {
-                Version v;
-                if ((r = tscan_next(b->ts, &v, ctx->err)) > 0) {
-                    rec = v.rec;
-                    len = v.reclen;
-                    start = v.start;
-                    b->scan_rows++;
-                }
-            } else {
-                r = scan_next_image(ctx, b->scan, &rec, &len, &start);
-            }
-            if (r < 0) { failed = -r; break; }
-            if (r == 0) { done = true; break; }
-            if (!sql_row_plain(b->t, start) || vec_decode(&b->dec, rec, len, b->colp, n) != DD_OK) {
-                /* converted, or not the plain shape: the row way, which
-                 * reports a damaged image */
-                if ((failed = sql_row_decode(ctx, b->t, rec, len, start, b->tmp, b->want))) break;
-                for (int i = 0; i < b->t->ncols && !failed; i++)
-                    if (b->want[i] && !vec_put(&b->cols[i], n, &b->tmp[i]))
-                        failed = dd_err(ctx->err, DD_EINTERNAL, -1, "column \"%s\" read as %s", b->t->cols[i].name,
-                                        type_name((TypeId)b->tmp[i].type));
-                if (failed) break;
-            }
-            n++;
-        }
-        /* a read that failed: the rows before it first, as row by row */
+        int n;
         DdError saved;
-        if (failed) saved = *ctx->err;
+        int failed = batch_fill(ctx, b, &n, &done, &saved, NULL);
         a->nbatches++;
-        if (ctx->instrument) {
-            b->fill_ms = now_ms() - t;
-            b->scan_ms += b->fill_ms;
-        }
         rc = n ? agg_batch_lanes(ctx, a, b, &n) : DD_OK;
         if (rc == VEC_EXACT) rc = agg_batch_exact(ctx, a, b, n, keys);
         if (rc) return rc;
@@ -2234,6 +2353,96 @@ static void agg_free_states(AggOp *a)
             buf_free(&a->groups[k]->st[i].text);
             rowset_free(&a->groups[k]->st[i].seen);
         }
+}
+
+/* ------------------------------------------------ row batches
+ *
+ * Filters over a whole-table or key-range scan (or the scan alone) whose
+ * rows go up to a row-at-a-time parent read images in batches as well:
+ * the columns the rows carry are decoded straight into vectors, the
+ * filters run over them, and the rows that pass are handed up one at a
+ * time from the vectors.  Only over images the map holds (a scan of a
+ * table with rows of the transaction's own reads row by row: those may
+ * change under the statement), and never for history columns.  A batch
+ * that a filter kernel cannot finish runs its filters row by row as the
+ * rows are handed up, so errors come in the row path's order. */
+
+struct RowBatch {
+    AggBatch b;
+    Arena vals;          /* values made the row way (conversions), for the batch */
+    ArenaMark vals0;
+    int n, pos;          /* lanes in the batch; the next one to hand up */
+    bool exact, done;
+    int failed;
+    DdError saved;
+    u64 *nbatches;       /* the batches read, counted for EXPLAIN ANALYZE (or NULL) */
+};
+
+static void rowbatch_count(RowBatch *rb, u64 *nbatches) { rb->nbatches = nbatches; }
+
+static RowBatch *rowbatch_plan(SqlCtx *ctx, Op *top)
+{
+    Op *o = top;
+    int nfilt = 0;
+    for (; o && o->vt == &filter_vt; o = o->child) nfilt++;
+    if (!o || o->vt != &scan_vt) return NULL;
+    const ScanOp *s = (const ScanOp *)o;
+    /* EXPLAIN ANALYZE: only the top filter's rows are counted as they go up */
+    if (s->any_hist || s->nws || (ctx->instrument && nfilt > 1)) return NULL;
+    RowBatch *rb = dd_calloc(1, sizeof *rb);
+    if (!rb) return NULL;
+    if (!batch_begin(ctx, top, &rb->b, 0) || !batch_finish(ctx, &rb->b, true)) {
+        dd_free(rb);
+        return NULL;
+    }
+    arena_init(&rb->vals, 16 * 1024);
+    rb->vals0 = arena_mark(&rb->vals);
+    return rb;
+}
+
+static void rowbatch_free(RowBatch *rb)
+{
+    if (!rb) return;
+    agg_batch_free(&rb->b);
+    arena_free(&rb->vals);
+    dd_free(rb);
+}
+
+static int rowbatch_next(SqlCtx *ctx, RowBatch *rb, Value **row)
+{
+    AggBatch *b = &rb->b;
+    for (;;) {
+        while (rb->pos < rb->n) {
+            int j = rb->pos++;
+            Value *r = b->row;
+            for (int i = 0; i < b->t->ncols; i++)
+                if (b->want[i]) r[i] = vec_value(&b->cols[i], j);
+            bool keep = true;
+            for (int f = 0; rb->exact && f < b->nfilt && keep; f++) {
+                int rc = expr_eval_bool(b->filt[f]->pred, &b->filt[f]->op.env, r, &keep);
+                if (rc) return -rc;
+            }
+            if (keep) {
+                *row = r;
+                return 1;
+            }
+        }
+        if (rb->failed) {   /* the read that failed, after the rows before it */
+            int rc = rb->failed;
+            rb->failed = 0;
+            rb->done = true;
+            *ctx->err = rb->saved;
+            return -rc;
+        }
+        if (rb->done) return 0;
+        int rc = sql_check_interrupt(ctx);
+        if (rc) return -rc;
+        arena_rewind(&rb->vals, rb->vals0);
+        rb->failed = batch_fill(ctx, b, &rb->n, &rb->done, &rb->saved, &rb->vals);
+        if (rb->nbatches) ++*rb->nbatches;
+        rb->pos = 0;
+        rb->exact = rb->n && batch_filters(ctx, b, &rb->n) == VEC_EXACT;
+    }
 }
 
 /* ------------------------------------------------ parallel aggregation
