@@ -34,17 +34,12 @@ PGPORT=$((PORT + 1))
 bench_pg "$PGPORT" || exit 1
 psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -v ON_ERROR_STOP=1 -c "$LOAD" -c "VACUUM ANALYZE t" || exit 1
 
-median_ms() {   # median_ms PORT DB SQL: the median of RUNS \timing figures
-    local args=(-X -q -h 127.0.0.1 -p "$1" -U bench -d "$2" -c '\timing on')
-    for _ in $(seq "$RUNS"); do args+=(-c "$3"); done
-    psql "${args[@]}" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
-}
 echo "groupby: $ROWS rows, median of $RUNS runs"
 for q in "${QUERIES[@]}"; do
     a=$(psql -X -qAt -h 127.0.0.1 -p "$PORT" -U bench -d db -c "$q" | md5sum)
     b=$(psql -X -qAt -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -c "$q" | md5sum)
-    d=$(median_ms "$PORT" db "$q")
-    p=$(median_ms "$PGPORT" postgres "$q")
+    d=$(bench_median_ms "$PORT" db "$RUNS" "$q")
+    p=$(bench_median_ms "$PGPORT" postgres "$RUNS" "$q")
     same=same
     [ "$a" = "$b" ] || same="ANSWERS DIFFER"
     awk -v d="$d" -v p="$p" -v q="$q" -v s="$same" 'BEGIN {

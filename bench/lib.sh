@@ -9,6 +9,7 @@
 #   bench_pg PORT [SETTINGS...]       initdb $TMP/pg (trust, user bench; the
 #                                     lines of $TMP/pg_hba.conf when there),
 #                                     start it with -c SETTING for each
+#   bench_median_ms PORT DB RUNS SQL  the median of RUNS psql \timing figures
 #
 # Both return non-zero (with a message) when their server does not start.
 
@@ -57,4 +58,10 @@ bench_pg() {
     for s in "$@"; do opts="$opts -c $s"; done
     $AS "$PGBIN/pg_ctl" -D "$TMP/pg" -o "-p $port -k $TMP -c listen_addresses=127.0.0.1$opts" -l "$TMP/pg.log" -w start \
         >/dev/null || { echo "PostgreSQL did not start"; return 1; }
+}
+
+bench_median_ms() {
+    local args=(-X -q -h 127.0.0.1 -p "$1" -U bench -d "$2" -c '\timing on')
+    for _ in $(seq "$3"); do args+=(-c "$4"); done
+    psql "${args[@]}" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sort -n | sed -n "$(( ($3 + 1) / 2 ))p"
 }

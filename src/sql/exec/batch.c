@@ -450,34 +450,21 @@ static int k_arith(int op, const Vec *a, const Vec *b, Vec *o, TypeId rt, int n)
     bool anybad = false;
     const i64 *x = a->i, *y = b->i;
     i64 *r = o->i;
+    /* one loop per operator; the result goes through v, not straight
+     * into r[j]: r may be x, and GCC's overflow builtins may read their
+     * operands again after storing */
+#define ARITH_LOOP(builtin)                                           \
+    for (int j = 0; j < m; j++) {                                     \
+        i64 v;                                                        \
+        bool f = builtin(x[j * sa], y[j * sb], &v);                   \
+        r[j] = v;                                                     \
+        bad[j] = f | (v < lo) | (v > hi);                             \
+        anybad |= bad[j];                                             \
+    }
     switch (op) {
-    case ARITH_ADD:
-        for (int j = 0; j < m; j++) {
-            i64 v;   /* not straight into r[j]: r may be x */
-            bool f = __builtin_add_overflow(x[j * sa], y[j * sb], &v);
-            r[j] = v;
-            bad[j] = f | (v < lo) | (v > hi);
-            anybad |= bad[j];
-        }
-        break;
-    case ARITH_SUB:
-        for (int j = 0; j < m; j++) {
-            i64 v;   /* not straight into r[j]: r may be x */
-            bool f = __builtin_sub_overflow(x[j * sa], y[j * sb], &v);
-            r[j] = v;
-            bad[j] = f | (v < lo) | (v > hi);
-            anybad |= bad[j];
-        }
-        break;
-    case ARITH_MUL:
-        for (int j = 0; j < m; j++) {
-            i64 v;   /* not straight into r[j]: r may be x */
-            bool f = __builtin_mul_overflow(x[j * sa], y[j * sb], &v);
-            r[j] = v;
-            bad[j] = f | (v < lo) | (v > hi);
-            anybad |= bad[j];
-        }
-        break;
+    case ARITH_ADD: ARITH_LOOP(__builtin_add_overflow); break;
+    case ARITH_SUB: ARITH_LOOP(__builtin_sub_overflow); break;
+    case ARITH_MUL: ARITH_LOOP(__builtin_mul_overflow); break;
     case ARITH_DIV:
         /* 0 is an error; -1 negates (INT64_MIN / -1 would trap) */
         for (int j = 0; j < m; j++) {
@@ -501,6 +488,7 @@ static int k_arith(int op, const Vec *a, const Vec *b, Vec *o, TypeId rt, int n)
         }
         break;
     }
+#undef ARITH_LOOP
     return anybad && any_bad(o, bad, m) ? VEC_EXACT : DD_OK;
 }
 
@@ -697,32 +685,38 @@ static inline bool num_lane(const Vec *v, int j, i128 *c, int *s)
 
 static inline bool lane_null(const Vec *v, int j) { return v->anynull && v->null[v->isconst ? 0 : j]; }
 
+/* The order of lane j of a and b (stride-adjusted inside), as
+ * numeric_cmp gives it; false for a value past 38 digits. */
+static inline bool num_order(const Vec *a, const Vec *b, int j, int *c)
+{
+    i128 x, y;
+    int xs, ys;
+    if (!num_lane(a, a->isconst ? 0 : j, &x, &xs) || !num_lane(b, b->isconst ? 0 : j, &y, &ys)) return false;
+    *c = xs == ys && !numeric_is_special(xs) ? (x < y ? -1 : x > y) : numeric_cmp(x, xs, y, ys);
+    return true;
+}
+
 /* a op b over NUMERIC pairs (an integer side as its value at scale 0),
  * as numeric_cmp orders them (NaN above everything). */
 static int k_ncmp(int op, const Vec *a, const Vec *b, Vec *o, int n)
 {
-    size_t sa = !a->isconst, sb = !b->isconst;
     signed char c[VEC_N];
-    bool isconst = !sa && !sb;
-    int m = isconst ? 1 : n;
+    int m = a->isconst && b->isconst ? 1 : n, r;
     for (int j = 0; j < m; j++) {
-        i128 x, y;
-        int xs, ys;
-        bool okx = num_lane(a, (int)(j * sa), &x, &xs), oky = num_lane(b, (int)(j * sb), &y, &ys);
         if (lane_null(a, j) || lane_null(b, j)) { c[j] = 0; continue; }
-        if (!okx || !oky) return VEC_EXACT;
-        c[j] = (signed char)(xs == ys && !numeric_is_special(xs) ? (x < y ? -1 : x > y) : numeric_cmp(x, xs, y, ys));
+        if (!num_order(a, b, j, &r)) return VEC_EXACT;
+        c[j] = (signed char)r;
     }
     prep(o, TYPE_BOOL, a, b, NULL, n);
     for (int j = 0; j < m; j++) {
-        int r = c[j];
+        int cj = c[j];
         switch (op) {
-        case BOP_EQ: o->i[j] = r == 0; break;
-        case BOP_NE: o->i[j] = r != 0; break;
-        case BOP_LT: o->i[j] = r < 0; break;
-        case BOP_LE: o->i[j] = r <= 0; break;
-        case BOP_GT: o->i[j] = r > 0; break;
-        default: o->i[j] = r >= 0; break;
+        case BOP_EQ: o->i[j] = cj == 0; break;
+        case BOP_NE: o->i[j] = cj != 0; break;
+        case BOP_LT: o->i[j] = cj < 0; break;
+        case BOP_LE: o->i[j] = cj <= 0; break;
+        case BOP_GT: o->i[j] = cj > 0; break;
+        default: o->i[j] = cj >= 0; break;
         }
     }
     return DD_OK;
@@ -782,17 +776,6 @@ static int k_narith(int op, const Vec *a, const Vec *b, Vec *o, int n)
     memcpy(o->n, rc, sizeof(i128) * (size_t)m);
     memcpy(o->sc, rs, sizeof(i16) * (size_t)m);
     return DD_OK;
-}
-
-/* The order of lane j of a and b (stride-adjusted inside), as
- * numeric_cmp gives it; false for a value past 38 digits. */
-static inline bool num_order(const Vec *a, const Vec *b, int j, int *c)
-{
-    i128 x, y;
-    int xs, ys;
-    if (!num_lane(a, a->isconst ? 0 : j, &x, &xs) || !num_lane(b, b->isconst ? 0 : j, &y, &ys)) return false;
-    *c = xs == ys && !numeric_is_special(xs) ? (x < y ? -1 : x > y) : numeric_cmp(x, xs, y, ys);
-    return true;
 }
 
 /* x [NOT] BETWEEN lo AND hi over NUMERIC pairs: x >= lo AND x <= hi. */
