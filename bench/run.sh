@@ -7,6 +7,8 @@
 #   groupby.sh        GROUP BY and aggregate scans, PostgreSQL 15 beside
 #   pointselect.sh    pgbench -M prepared point SELECTs, PostgreSQL 15 beside
 #   asof.sh           a scan AS OF a point with few rows, from a checkpoint and not
+#   history.sh        scans beside a history 100x the present, AS OF its middle
+#   tpch.sh           TPC-H-like queries 1, 3, 5 and 6, PostgreSQL 15 beside
 #   bench_queries.py  the query engine beside PostgreSQL 15 (joins, subqueries,
 #                     index ranges, point SELECTs through the wire)
 set -e
@@ -19,4 +21,6 @@ BUILD="$BUILD" bash "$(dirname "$0")/connect.sh"
 BUILD="$BUILD" bash "$(dirname "$0")/groupby.sh"
 BUILD="$BUILD" bash "$(dirname "$0")/pointselect.sh"
 BUILD="$BUILD" bash "$(dirname "$0")/asof.sh"
+BUILD="$BUILD" bash "$(dirname "$0")/history.sh"
+BUILD="$BUILD" bash "$(dirname "$0")/tpch.sh"
 /usr/bin/python3 "$(dirname "$0")/bench_queries.py" "$BUILD" --scale "${BENCH_SCALE:-1}" --runs "${BENCH_RUNS:-5}"

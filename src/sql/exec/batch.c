@@ -959,6 +959,17 @@ void vec_decoder_free(VecDecoder *d)
 static inline bool get_varint(const u8 **pp, const u8 *end, u64 *out)
 {
     const u8 *p = *pp;
+    /* one or two bytes: column ids, tags' lengths, most integers */
+    if (end - p >= 2 && !(p[0] & 0x80)) {
+        *out = p[0];
+        *pp = p + 1;
+        return true;
+    }
+    if (end - p >= 2 && !(p[1] & 0x80)) {
+        *out = (u64)(p[0] & 0x7f) | (u64)p[1] << 7;
+        *pp = p + 2;
+        return true;
+    }
     u64 v = 0;
     for (int i = 0; i < 10 && p < end; i++) {
         u8 b = *p++;
