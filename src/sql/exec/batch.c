@@ -12,6 +12,7 @@
 #include "../../store/record.h"
 #include "../../util/alloc.h"
 #include <string.h>
+#include <endian.h>
 
 #define USECS_PER_DAY (86400LL * 1000000)
 
@@ -1043,11 +1044,11 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
                  * integer of a widened column, a big value) the row way */
                 if (tag != REC_NUMERIC || end - p < 17) return VEC_EXACT;
                 u8 scale = *p++;
-                u64 lo = 0, hi = 0;
-                for (int q = 7; q >= 0; q--) {
-                    lo = lo << 8 | p[q];
-                    hi = hi << 8 | p[8 + q];
-                }
+                u64 lo, hi;
+                memcpy(&lo, p, 8);
+                memcpy(&hi, p + 8, 8);
+                lo = le64toh(lo);
+                hi = le64toh(hi);
                 p += 16;
                 i128 coef = (i128)(((u128)hi << 64) | lo);
                 int sc;
@@ -1075,10 +1076,11 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
         case REC_NUMERIC: {
             if (end - p < 17) return VEC_EXACT;
             u8 scale = p[0];
-            bool zero = true;
-            for (int q = 1; q <= 16; q++) zero = zero && p[q] == 0;
-            if (scale > REC_MAX_SCALE && !(scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2 && zero))
-                return VEC_EXACT;
+            if (scale > REC_MAX_SCALE) {   /* NaN and the infinities: a zero coefficient */
+                bool zero = true;
+                for (int q = 1; q <= 16; q++) zero = zero && p[q] == 0;
+                if (!(scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2 && zero)) return VEC_EXACT;
+            }
             p += 17;
             break;
         }
