@@ -1124,6 +1124,17 @@ typedef struct AggState {
                                differences and of the products of both differences */
 } AggState;
 
+/* b's bytes and a NUL in a (a Buf keeps no NUL of its own); NULL when out
+ * of memory. */
+static char *arena_text(Arena *a, const Buf *b)
+{
+    char *p = arena_alloc(a, b->len + 1);
+    if (!p) return NULL;
+    if (b->len) memcpy(p, b->data, b->len);
+    p[b->len] = 0;
+    return p;
+}
+
 /* Values kept per input row by an aggregate with ORDER BY: the value, the
  * delimiter (string_agg) or the object's value (json(b)_object_agg), the
  * sort keys. */
@@ -1575,7 +1586,7 @@ static int agg_final_ordered(SqlCtx *ctx, AggOp *a, const AggSpec *sp, AggState 
         if (r[0].type == TYPE_BYTEA) buf_append(&b, r[0].v.s.p, r[0].v.s.len);
         else val_to_text(&r[0], &vc, &b);
     }
-    char *p = buf_ok(&b) ? arena_memdup(&a->arena, b.len ? (const char *)b.data : "", b.len + 1) : NULL;
+    char *p = buf_ok(&b) ? arena_text(&a->arena, &b) : NULL;
     size_t len = b.len;
     buf_free(&b);
     if (!p) return DD_ENOMEM;
@@ -1783,7 +1794,7 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
         if (sp->nord) return agg_final_ordered(ctx, a, sp, st, out);
         if (!st->has) { *out = val_null(sp->type); return DD_OK; }
         {
-            char *p = arena_memdup(&a->arena, st->text.data ? (const char *)st->text.data : "", st->text.len + 1);
+            char *p = arena_text(&a->arena, &st->text);
             if (!p) return DD_ENOMEM;
             *out = val_text(sp->type, p, (u32)st->text.len);
         }
