@@ -103,16 +103,6 @@ void vec_free(Vec *v)
     v->big = NULL;
 }
 
-Value vec_value(const Vec *v, int j)
-{
-    if (v->isconst) j = 0;
-    if (v->anynull && v->null[j]) return val_null((TypeId)v->type);
-    if (v->type == TYPE_BOOL) return val_bool(v->i[j] != 0);
-    if (v->type == TYPE_NUMERIC) return numeric_is_big(v->sc[j]) ? v->big[j] : val_numeric(v->n[j], v->sc[j]);
-    if (v->vals) return v->vals[j];
-    return val_int((TypeId)v->type, v->i[j]);
-}
-
 bool vec_put(Vec *v, int j, const Value *x)
 {
     if (x->isnull) {

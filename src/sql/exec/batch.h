@@ -75,7 +75,22 @@ int vec_eval(VecProg *vp, Vec *const *cols, int n, Vec **out);
 bool vec_alloc(Vec *v, TypeId t);
 void vec_free(Vec *v);
 /* Lane j of v as a Value. */
-Value vec_value(const Vec *v, int j);
+static inline Value vec_value(const Vec *v, int j)
+{
+    if (v->isconst) j = 0;
+    if (v->anynull && v->null[j]) return val_null((TypeId)v->type);
+    if (v->vals) return v->vals[j];
+    if (v->type == TYPE_NUMERIC) {
+        if (numeric_is_big(v->sc[j])) return v->big[j];
+        Value x = val_null(TYPE_NUMERIC);   /* val_numeric's value, inline */
+        x.isnull = false;
+        x.v.coef = v->n[j];
+        x.scale = v->sc[j];
+        return x;
+    }
+    if (v->type == TYPE_BOOL) return val_bool(v->i[j] != 0);
+    return val_int((TypeId)v->type, v->i[j]);
+}
 /* Stores x in lane j of v; false when x's type is not v's (nor NULL). */
 bool vec_put(Vec *v, int j, const Value *x);
 /* Keeps the lanes sel[0..m) of v, in that order, as lanes 0..m-1. */
