@@ -453,6 +453,11 @@ TEST(exact_errors)
         {"SELECT max(w::int4) FROM e WHERE k < 3", "ERROR 22003 integer out of range"},
         {"SELECT max(w), min(-w), count(w % 0) FROM e WHERE k > 9999", "NULL|NULL|0;"},
         {"SELECT sum(k), avg(k), sum(w) FROM e", "4501500|1500.5000000000000000|4501500000000000000;"},
+        /* sums and products past 38 digits: the row path's big numerics */
+        {"SELECT count(*) FROM e WHERE w::numeric * 99999999999999999999999999 + 99999999999999999999999999999999999999 > 0",
+         "3000;"},
+        {"SELECT sum(w::numeric * 99999999999999999999999999 + 99999999999999999999999999999999999999) FROM e WHERE k <= 2",
+         "499999999999999999999999996999999999998;"},
         /* a cast with a typmod rounds (the row path's) */
         {"SELECT count(*), min(t::timestamp(0)) FROM e WHERE t::timestamp(0) = timestamp '2024-01-01 00:00:01'",
          "3000|2024-01-01 00:00:01;"},
@@ -550,13 +555,18 @@ TEST(row_batches)
     load(s, "t", 1, 3000);
     must(s, "CREATE TABLE u (k int PRIMARY KEY, t_k bigint, w text)");
     must(s, "INSERT INTO u SELECT g, g * 7 % 3000, 'w' || g FROM generate_series(1, 2000) g");
+    /* columns of other types the rows carry as Values: float, interval, enum, "char" */
+    must(s, "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')");
+    must(s, "ALTER TABLE t ADD COLUMN fl float8, ADD COLUMN iv interval, ADD COLUMN mo mood, ADD COLUMN ch \"char\"");
+    must(s, "UPDATE t SET fl = k / 7.0, iv = k * interval '1 minute', mo = (ARRAY['sad','ok','happy'])[k % 3 + 1]::mood, "
+            "ch = chr(97 + k % 26) WHERE k % 5 <> 0");
     Out on = {0}, off = {0}, ex = {0};
     Sb q;
     int vec = 0, err = 0;
     for (int i = 0; i < n; i++) {
         q.n = 0;
         int shape = pick(4);
-        if (shape == 0) put(&q, "SELECT k, a, m, q, tag, s, d, x FROM t WHERE ");
+        if (shape == 0) put(&q, "SELECT k, a, m, q, tag, s, d, x, fl, iv, mo, ch FROM t WHERE ");
         else if (shape == 1) put(&q, "SELECT t.k, u.w, t.m * 2 FROM t JOIN u ON u.t_k = t.k WHERE ");
         else if (shape == 2) put(&q, "SELECT k, c, ts FROM t WHERE ");
         else put(&q, "SELECT tag, f, count(*), string_agg(s, ',' ORDER BY s) FROM t WHERE ");

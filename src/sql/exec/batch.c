@@ -748,9 +748,8 @@ static int k_narith(int op, const Vec *a, const Vec *b, Vec *o, int n)
                  * sum: numeric_add's own result while it stays in 38 digits */
                 i128 ax = x, ay = y;
                 bool fits = !__builtin_mul_overflow(x, pow10_k(want - xs), &ax) &&
-                            !__builtin_mul_overflow(y, pow10_k(want - ys), &ay) && ax > -NUM_LIMIT && ax < NUM_LIMIT &&
-                            ay > -NUM_LIMIT && ay < NUM_LIMIT;
-                r = op == ARITH_ADD ? ax + ay : ax - ay;   /* |ax|, |ay| < 10^38: no i128 overflow */
+                            !__builtin_mul_overflow(y, pow10_k(want - ys), &ay) &&
+                            !(op == ARITH_ADD ? __builtin_add_overflow(ax, ay, &r) : __builtin_sub_overflow(ax, ay, &r));
                 if (fits && r > -NUM_LIMIT && r < NUM_LIMIT) {
                     rc[j] = r;
                     rs[j] = (i16)want;
@@ -1015,14 +1014,42 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
                 /* another type: text-like fields as the row decoder makes
                  * them (it checks them), the rest the row way */
                 RecField f;
-                u64 len;
+                u64 len, w[3];
                 memset(&f, 0, sizeof f);
                 f.colid = (u32)colid;
                 f.tag = tag;
-                if (tag != REC_BYTES || !get_varint(&p, end, &len) || len > (u64)(end - p)) return VEC_EXACT;
-                f.v.s.p = p;
-                f.v.s.len = (u32)len;
-                p += len;
+                switch (tag) {
+                case REC_BYTES:
+                    if (!get_varint(&p, end, &len) || len > (u64)(end - p)) return VEC_EXACT;
+                    f.v.s.p = p;
+                    f.v.s.len = (u32)len;
+                    p += len;
+                    break;
+                case REC_INT:   /* "char", oid, time, an enum's label key, ... */
+                    if (!get_varint(&p, end, &len)) return VEC_EXACT;
+                    f.v.i = (i64)((len >> 1) ^ (~(len & 1) + 1));
+                    break;
+                case REC_FLOAT: {
+                    if (end - p < 8) return VEC_EXACT;
+                    u64 bits;
+                    memcpy(&bits, p, 8);
+                    bits = le64toh(bits);
+                    memcpy(&f.v.f, &bits, 8);
+                    p += 8;
+                    break;
+                }
+                case REC_INTERVAL:
+                    for (int q = 0; q < 3; q++)
+                        if (!get_varint(&p, end, &w[q])) return VEC_EXACT;
+                    i64 mo = (i64)((w[0] >> 1) ^ (~(w[0] & 1) + 1)), dy = (i64)((w[1] >> 1) ^ (~(w[1] & 1) + 1));
+                    if (mo < INT32_MIN || mo > INT32_MAX || dy < INT32_MIN || dy > INT32_MAX) return VEC_EXACT;
+                    f.v.iv.months = (i32)mo;
+                    f.v.iv.days = (i32)dy;
+                    f.v.iv.usecs = (i64)((w[2] >> 1) ^ (~(w[2] & 1) + 1));
+                    break;
+                default:
+                    return VEC_EXACT;   /* booleans and numerics have their own lanes; the rest the row way */
+                }
                 DdError e;
                 Value x;
                 if (row_field_value(&d->t->cols[d->ci[k]], &f, &x, &e) != DD_OK) return VEC_EXACT;

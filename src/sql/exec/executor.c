@@ -344,6 +344,9 @@ static bool scan_by_key(const ScanOp *s) { return s->pk || s->nkeys || s->ix || 
 static int scan_open(SqlCtx *ctx, Op *op)
 {
     ScanOp *s = (ScanOp *)op;
+    rowbatch_free(s->rb);   /* a scan opened again without a close reads afresh */
+    s->rb = NULL;
+    s->rb_tried = false;
     s->act_scans[scan_by_key(s)]++;
     s->cur_valid = s->ts_done = s->point_done = false;
     s->nws = s->wspos = 0;
@@ -2284,12 +2287,12 @@ static int agg_batch_exact(SqlCtx *ctx, AggOp *a, AggBatch *b, int n, Value *key
  * lanes (its error in *saved: the lanes before it run first, as row by
  * row).  Values the row way made in the row arena are copied into vals
  * when given (a batch that hands rows up outlives the row arena). */
-static int batch_fill(SqlCtx *ctx, AggBatch *b, int *np, bool *done, DdError *saved, Arena *vals)
+static int batch_fill(SqlCtx *ctx, AggBatch *b, int max, int *np, bool *done, DdError *saved, Arena *vals)
 {
     int n = 0, failed = 0;
     for (int i = 0; i < b->t->ncols; i++) b->cols[i].anynull = false;
     double t = ctx->instrument ? now_ms() : 0;
-    while (n < VEC_N) {
+    while (n < max) {
         const u8 *rec;
         u32 len;
         u64 start;
@@ -2343,7 +2346,7 @@ static int agg_batch_run(SqlCtx *ctx, AggOp *a, AggBatch *b, Value *keys)
         ArenaMark mark = arena_mark(ctx->row);
         int n;
         DdError saved;
-        int failed = batch_fill(ctx, b, &n, &done, &saved, NULL);
+        int failed = batch_fill(ctx, b, VEC_N, &n, &done, &saved, NULL);
         a->nbatches++;
         rc = n ? agg_batch_lanes(ctx, a, b, &n) : DD_OK;
         if (rc == VEC_EXACT) rc = agg_batch_exact(ctx, a, b, n, keys);
@@ -2387,6 +2390,7 @@ struct RowBatch {
     int failed;
     DdError saved;
     u64 *nbatches;       /* the batches read, counted for EXPLAIN ANALYZE (or NULL) */
+    int size;            /* rows the next batch reads: 16, doubling up to VEC_N */
 };
 
 static void rowbatch_count(RowBatch *rb, u64 *nbatches) { rb->nbatches = nbatches; }
@@ -2408,6 +2412,7 @@ static RowBatch *rowbatch_plan(SqlCtx *ctx, Op *top)
     }
     arena_init(&rb->vals, 16 * 1024);
     rb->vals0 = arena_mark(&rb->vals);
+    rb->size = 16;
     return rb;
 }
 
@@ -2429,7 +2434,9 @@ static int rowbatch_next(SqlCtx *ctx, RowBatch *rb, Value **row)
             for (int i = 0; i < b->t->ncols; i++)
                 if (b->want[i]) r[i] = vec_value(&b->cols[i], j);
             bool keep = true;
-            for (int f = 0; rb->exact && f < b->nfilt && keep; f++) {
+            ArenaMark m = arena_mark(ctx->row);
+            /* the filters the batch way did not finish, as filter_next runs them */
+            for (int f = b->counted; rb->exact && f < b->nfilt && keep; f++) {
                 int rc = expr_eval_bool(b->filt[f]->pred, &b->filt[f]->op.env, r, &keep);
                 if (rc) return -rc;
             }
@@ -2437,6 +2444,7 @@ static int rowbatch_next(SqlCtx *ctx, RowBatch *rb, Value **row)
                 *row = r;
                 return 1;
             }
+            arena_rewind(ctx->row, m);
         }
         if (rb->failed) {   /* the read that failed, after the rows before it */
             int rc = rb->failed;
@@ -2449,7 +2457,10 @@ static int rowbatch_next(SqlCtx *ctx, RowBatch *rb, Value **row)
         int rc = sql_check_interrupt(ctx);
         if (rc) return -rc;
         arena_rewind(&rb->vals, rb->vals0);
-        rb->failed = batch_fill(ctx, b, &rb->n, &rb->done, &rb->saved, &rb->vals);
+        /* the first batches small: a parent that wants a row or two (a
+         * LIMIT, EXISTS, a subquery run per outer row) reads few more */
+        rb->failed = batch_fill(ctx, b, rb->size, &rb->n, &rb->done, &rb->saved, &rb->vals);
+        if (rb->size < VEC_N) rb->size *= 2;
         if (rb->nbatches) ++*rb->nbatches;
         rb->pos = 0;
         rb->exact = rb->n && batch_filters(ctx, b, &rb->n) == VEC_EXACT;
