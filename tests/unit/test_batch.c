@@ -608,6 +608,82 @@ TEST(row_batches)
     close_db(db, s);
 }
 
+/* The rows of prepared statement st run with parameter value v. */
+static void run_prepared(driftdb_session *s, driftdb_stmt *st, const char *v, Out *o)
+{
+    driftdb_error e;
+    driftdb_portal *p;
+    driftdb_result *r;
+    driftdb_param prm = {v, strlen(v), 0};
+    o->n = 0;
+    out_add(o, "");
+    if (driftdb_bind(s, st, 1, &prm, &p, &e) != DRIFTDB_OK) {
+        out_add(o, "ERROR bind");
+        return;
+    }
+    if (driftdb_portal_exec(s, p, &r, &e) == DRIFTDB_ROW_RESULT) {
+        while (driftdb_result_next(r, &e) == 1) {
+            for (int i = 0; i < driftdb_result_ncols(r); i++) {
+                const char *x = driftdb_result_value(r, i, NULL);
+                out_add(o, i ? "|" : "");
+                out_add(o, x ? x : "NULL");
+            }
+            out_add(o, ";");
+        }
+        driftdb_result_free(r);
+    } else {
+        out_add(o, "ERROR ");
+        out_add(o, e.message);
+    }
+    driftdb_portal_free(p);
+}
+
+/* A prepared statement's kept plan runs again with other parameter
+ * values: its batch programs (the parameters folded in) are made anew for
+ * each run, so each run answers for its own values. */
+TEST(kept_plans)
+{
+    driftdb *db;
+    driftdb_session *s = open_db(&db);
+    must(s, "CREATE TABLE t (k int PRIMARY KEY, v bigint, w numeric(10,2))");
+    must(s, "INSERT INTO t SELECT g, g % 97, g / 100.0 FROM generate_series(1, 5000) g");
+    must(s, "ANALYZE t");
+    static const char *const qs[] = {
+        "SELECT count(*), sum(v), max(w) FROM t WHERE v > $1",
+        "SELECT v, count(*) FROM t WHERE k % 10 = $1 GROUP BY v ORDER BY v LIMIT 3",
+        "SELECT k, w FROM t WHERE w * 2 > $1 ORDER BY k LIMIT 4",
+    };
+    static const char *const vals[] = {"3", "50", "0", "96", "7"};
+    Out on = {0}, off = {0};
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        driftdb_stmt *st;
+        driftdb_error e;
+        CHECK_EQ_INT(driftdb_prepare(s, qs[i], strlen(qs[i]), 0, NULL, &st, &e), DRIFTDB_OK);
+        for (size_t j = 0; j < sizeof vals / sizeof vals[0]; j++) {
+            must(s, "SET drift.batch = off");
+            run_prepared(s, st, vals[j], &off);
+            must(s, "SET drift.batch = on");
+            run_prepared(s, st, vals[j], &on);
+            if (strcmp(on.p, off.p) != 0) printf("  %s with %s:\n    batch: %s\n    rows:  %s\n", qs[i], vals[j], on.p, off.p);
+            CHECK_EQ_STR(on.p, off.p);
+        }
+        /* and with no SET between runs: the kept plan itself */
+        char want[256];
+        run_prepared(s, st, "3", &on);
+        snprintf(want, sizeof want, "%s", on.p);
+        run_prepared(s, st, "50", &on);
+        run_prepared(s, st, "3", &off);
+        CHECK_EQ_STR(off.p, want);
+        uint64_t generic = 0, custom = 0;
+        driftdb_stmt_plans(st, &generic, &custom);
+        if (i == 0) CHECK(generic > 0);
+        driftdb_stmt_free(st);
+    }
+    free(on.p);
+    free(off.p);
+    close_db(db, s);
+}
+
 /* Rewrites, in the data file of dir, the image of the nth row (in key
  * order) of the table that has `rows` rows: edit(image, &len). */
 static void edit_image(const char *dir, int rows, int nth, void (*edit)(unsigned char *, size_t *))
@@ -719,5 +795,6 @@ int main(void)
     RUN(parallel);
     RUN(damaged_images);
     RUN(row_batches);
+    RUN(kept_plans);
     return check_summary();
 }
