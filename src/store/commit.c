@@ -930,7 +930,7 @@ static void *writer_main(void *arg)
              * checkpoint what the commit log holds */
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);
-            if (st->wal.since) {
+            if (__atomic_load_n(&st->wal.since, __ATOMIC_RELAXED)) {
                 until.tv_nsec += WAL_IDLE_MS * 1000000L;
                 if (until.tv_nsec >= 1000000000L) {
                     until.tv_sec++;
@@ -944,7 +944,7 @@ static void *writer_main(void *arg)
                 break;
             }
         }
-        if (idle && st->wal.since) {
+        if (idle && __atomic_load_n(&st->wal.since, __ATOMIC_RELAXED)) {
             pthread_mutex_unlock(&st->q_mu);
             writer_checkpoint(st, true);
             pthread_mutex_lock(&st->q_mu);

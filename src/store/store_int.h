@@ -69,7 +69,7 @@ typedef struct Wal {
     u64 off;                      /* where the next record goes */
     u64 lsn;                      /* the last record's lsn */
     u64 ckpt;                     /* the last checkpoint's number */
-    u64 since;                    /* records since it */
+    u64 since;                    /* records since it (atomic: CHECKPOINT's thread and the writer) */
     u64 n_ckpt;                   /* checkpoints made since open */
     u64 replayed;                 /* records replayed at open */
     u64 n_flush;                  /* fdatasync calls since open (atomic) */

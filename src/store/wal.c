@@ -569,7 +569,7 @@ static int checkpoint_flags(Store *st, u32 flags)
         if (!rc) rc = finish(st, &c, FMT_WAL_DATA_OFF, flags);
         if (!rc) {
             w->off = FMT_WAL_DATA_OFF;
-            w->since = 0;
+            __atomic_store_n(&w->since, 0, __ATOMIC_RELAXED);   /* the writer reads it (commit.c) */
         }
         mdb_txn_abort(lock);
     }
@@ -658,7 +658,7 @@ void wal_unquiesce(Store *st)
 int wal_maybe_checkpoint(Store *st, bool idle)
 {
     Wal *w = &st->wal;
-    if (w->fd < 0 || !w->since) return 0;
+    if (w->fd < 0 || !__atomic_load_n(&w->since, __ATOMIC_RELAXED)) return 0;
     pthread_mutex_lock(&w->ck_mu);
     int err = w->ck_err;
     bool busy = w->ck_busy;
@@ -666,13 +666,13 @@ int wal_maybe_checkpoint(Store *st, bool idle)
     if (err) return err;
     /* far into the file: start over (waits for a checkpoint in flight) */
     if (w->off >= WAL_WRAP_BYTES) return wal_checkpoint(st);
-    if (busy || !(idle || w->since >= WAL_CKPT_COMMITS)) return 0;
+    if (busy || !(idle || __atomic_load_n(&w->since, __ATOMIC_RELAXED) >= WAL_CKPT_COMMITS)) return 0;
     ck_acquire(w);
     MDB_txn *lock;
     int rc = mdb_txn_begin(st->env, NULL, 0, &lock);
     if (!rc) {
         rc = capture(st, lock, true, &w->ck_cap);
-        if (!rc) w->since = 0;
+        if (!rc) __atomic_store_n(&w->since, 0, __ATOMIC_RELAXED);
         mdb_txn_abort(lock);
     }
     if (rc) {
@@ -773,7 +773,7 @@ static int commit_locked(Store *st, MDB_txn *txn)
     u64 at = w->off;
     w->off += n;
     w->lsn++;
-    w->since++;
+    __atomic_add_fetch(&w->since, 1, __ATOMIC_RELAXED);
     rc = mdb_txn_commit(txn);
     if (rc) {
         /* the record must not come back at recovery: mark it void (its
