@@ -35,6 +35,21 @@ static uint64_t rnd(void)
 }
 static int pick(int n) { return (int)(rnd() % (uint64_t)n); }
 
+/* A case's random start (DRIFTDB_TEST_SEED, else 20261206, mixed with
+ * salt) and its number of queries (DRIFTDB_BATCH_QUERIES, else dflt). */
+static int case_start(uint64_t salt, int dflt)
+{
+    const char *seed = getenv("DRIFTDB_TEST_SEED"), *nq = getenv("DRIFTDB_BATCH_QUERIES");
+    rng_state = (seed ? strtoull(seed, NULL, 10) : 20261206) ^ salt;
+    if (!rng_state) rng_state = 1;
+    return nq ? atoi(nq) : dflt;
+}
+
+/* The columns of the random queries' table t (x: see each case). */
+#define T_COLUMNS "k bigint PRIMARY KEY, a smallint, b integer, c bigint, d date, ts timestamptz, f boolean, " \
+                  "m numeric(12,2), q numeric, tag char(1), s text"
+
+
 typedef struct Out { char *p; size_t n, cap; } Out;
 
 static void out_add(Out *o, const char *s)
@@ -380,17 +395,12 @@ static void load(driftdb_session *s, const char *table, int first, int n)
 
 TEST(random_aggregates)
 {
-    const char *seed = getenv("DRIFTDB_TEST_SEED");
-    const char *nq = getenv("DRIFTDB_BATCH_QUERIES");
-    rng_state = seed ? strtoull(seed, NULL, 10) : 20261206;
-    if (!rng_state) rng_state = 1;
-    int n = nq ? atoi(nq) : 150;
+    int n = case_start(0, 150);
     printf("  seed %llu, %d queries per case\n", (unsigned long long)rng_state, n);
     driftdb *db;
     driftdb_session *s = open_db(&db);
     /* x is added later with a DEFAULT: older images have no field for it */
-    must(s, "CREATE TABLE t (k bigint PRIMARY KEY, a smallint, b integer, c bigint, d date, ts timestamptz, f boolean, "
-            "m numeric(12,2), q numeric, tag char(1), s text)");
+    must(s, "CREATE TABLE t (" T_COLUMNS ")");
     load(s, "t", 1, 2500);
     must(s, "ALTER TABLE t ADD COLUMN x integer DEFAULT 42");
     load(s, "t", 2501, 700);
@@ -482,14 +492,11 @@ TEST(exact_errors)
 TEST(parallel)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    const char *nq = getenv("DRIFTDB_BATCH_QUERIES");
-    int n = nq ? atoi(nq) : 60;
-    rng_state = 77;
+    int n = case_start(77, 60);
     driftdb *db;
     driftdb_session *s = open_db(&db);
-    must(s, "CREATE TABLE t (k bigint PRIMARY KEY, a smallint, b integer, c bigint, d date, ts timestamptz, f boolean, "
-            "s text, x integer, m numeric(12,2), q numeric, tag char(1))");
-    must(s, "INSERT INTO t SELECT g, CASE WHEN g % 17 = 0 THEN NULL ELSE (g * 7919 % 2001 - 1000) END, "
+    must(s, "CREATE TABLE t (" T_COLUMNS ", x integer)");
+    must(s, "INSERT INTO t (k, a, b, c, d, ts, f, s, x, m, q, tag) SELECT g, CASE WHEN g % 17 = 0 THEN NULL ELSE (g * 7919 % 2001 - 1000) END, "
             "CASE WHEN g % 19 = 0 THEN NULL WHEN g = 77777 THEN 2147483647 ELSE g::bigint * 104729 % 20001 - 10000 END, "
             "CASE WHEN g % 23 = 0 THEN NULL WHEN g = 99999 THEN 9223372036854775807 ELSE g::bigint * 15485863 % 2000001 - 1000000 END, "
             "CASE WHEN g % 29 = 0 THEN NULL ELSE date '2000-01-01' + g % 8000 END, "
@@ -504,7 +511,8 @@ TEST(parallel)
     int par = 0, err = 0;
     CHECK_EQ_INT(compare(s, "t", n, false, "threads", &par, &err), n);
     printf("  %d of %d queries on several threads, %d failed (on both paths alike); %ld cores\n", par, n, err, cpus);
-    if (cpus > 1) CHECK(par * 10 > (n - err) * 8);
+    /* all but min / max of numerics (par_threads) */
+    if (cpus > 1) CHECK(par * 3 > (n - err) * 2);
     /* one thread, with batches, answers alike */
     Out one = {0}, many = {0};
     static const char *const qs[] = {
@@ -544,14 +552,10 @@ TEST(parallel)
  * row, in the same order. */
 TEST(row_batches)
 {
-    const char *seed = getenv("DRIFTDB_TEST_SEED");
-    rng_state = (seed ? strtoull(seed, NULL, 10) : 0) ^ 4242;
-    const char *nq = getenv("DRIFTDB_BATCH_QUERIES");
-    int n = nq ? atoi(nq) : 120;
+    int n = case_start(4242, 120);
     driftdb *db;
     driftdb_session *s = open_db(&db);
-    must(s, "CREATE TABLE t (k bigint PRIMARY KEY, a smallint, b integer, c bigint, d date, ts timestamptz, f boolean, "
-            "m numeric(12,2), q numeric, tag char(1), s text, x integer DEFAULT 7)");
+    must(s, "CREATE TABLE t (" T_COLUMNS ", x integer DEFAULT 7)");
     load(s, "t", 1, 3000);
     must(s, "CREATE TABLE u (k int PRIMARY KEY, t_k bigint, w text)");
     must(s, "INSERT INTO u SELECT g, g * 7 % 3000, 'w' || g FROM generate_series(1, 2000) g");

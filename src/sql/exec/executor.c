@@ -2506,13 +2506,17 @@ typedef struct AggPart {
 } AggPart;
 
 /* The threads an aggregate over scan s may use (1: none beside this one). */
-static int par_threads(SqlCtx *ctx, const ScanOp *s)
+static int par_threads(SqlCtx *ctx, const AggOp *a, const ScanOp *s)
 {
     /* images older than an ALTER COLUMN TYPE are converted through a
      * cache the statement builds as it meets them: one thread */
     if (s->mode != TMODE_PRESENT || s->op.est_rows < PAR_MIN_ROWS || s->nws || snap_behind(ctx->snap) ||
         s->t->temp || s->t->nconvs)
         return 1;
+    /* min / max of numerics keep the first of equal values in key order
+     * (1.0 before 1.00): threads could not say which came first */
+    for (int i = 0; i < a->naggs; i++)
+        if ((a->aggs[i]->kind == AGG_MIN || a->aggs[i]->kind == AGG_MAX) && a->aggs[i]->type == TYPE_NUMERIC) return 1;
     const char *v = ctx->setting ? ctx->setting(ctx->session, "max_parallel_workers_per_gather") : NULL;
     long workers = v ? strtol(v, NULL, 10) : 2;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -2629,16 +2633,6 @@ static int merge_state(SqlCtx *ctx, AggOp *a, int mode, AggState *d, const AggSt
          * (NaN, past 38 digits): added as agg_step adds (sums of numerics
          * are exact, so in any order the same) */
         return acc_add(ctx, a, d, &s->acc);
-    }
-    case BM_NMIN: case BM_NMAX: {
-        /* either may be past 38 digits: compared and kept as agg_step does */
-        ValueCtx vc = ctx->vctx;
-        int cmp = d->has ? val_compare(&s->acc, &d->acc, &vc) : 0;
-        if (!d->has || (mode == BM_NMIN ? cmp < 0 : cmp > 0)) {
-            int rc = val_copy(&a->arena, &s->acc, &d->acc);
-            if (rc) return rc;
-        }
-        break;
     }
     case BM_SUM8: {
         /* sums of smallint / integer: no subset of fewer than 2^32 rows
@@ -2767,7 +2761,7 @@ static int agg_build(SqlCtx *ctx, AggOp *a)
     AggBatch b;
     bool batched = agg_batch_plan(ctx, a, &b);
     if (batched) {
-        int n = par_threads(ctx, (ScanOp *)b.scan);
+        int n = par_threads(ctx, a, (ScanOp *)b.scan);
         rc = n > 1 ? agg_parallel(ctx, a, &b, n) : VEC_EXACT;
         if (rc == VEC_EXACT) rc = agg_batch_run(ctx, a, &b, keys);
         if (ctx->instrument)
