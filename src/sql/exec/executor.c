@@ -39,13 +39,34 @@ static void *op_alloc(SqlCtx *ctx, size_t size, const OpVtbl *vt, int width)
     return o;
 }
 
+/* Whether v's value is bytes elsewhere (v.s). */
+static bool val_has_bytes(const Value *v)
+{
+    TypeId t = (TypeId)v->type;
+    return type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID || t == TYPE_JSON ||
+           t == TYPE_JSONB || t == TYPE_RECORD || (t == TYPE_NUMERIC && numeric_is_big(v->scale));
+}
+
+/* Whether a and b (not NULL) are written alike: equal values may not be
+ * (numeric 1.0 and 1.00, float 0 and -0, interval '1 day' and '24:00'). */
+static bool val_same_form(const Value *a, const Value *b)
+{
+    if (a->type != b->type || a->scale != b->scale || a->etype != b->etype) return false;
+    if (val_has_bytes(a)) return a->v.s.len == b->v.s.len && memcmp(a->v.s.p, b->v.s.p, a->v.s.len) == 0;
+    switch ((TypeId)a->type) {
+    case TYPE_BOOL: return a->v.b == b->v.b;
+    case TYPE_FLOAT4: case TYPE_FLOAT8: return memcmp(&a->v.f, &b->v.f, sizeof a->v.f) == 0;
+    case TYPE_NUMERIC: return a->v.coef == b->v.coef;
+    case TYPE_INTERVAL:
+        return a->v.iv.months == b->v.iv.months && a->v.iv.days == b->v.iv.days && a->v.iv.usecs == b->v.iv.usecs;
+    default: return a->v.i == b->v.i;
+    }
+}
+
 int val_copy(Arena *a, const Value *v, Value *out)
 {
     *out = *v;
-    TypeId t = (TypeId)v->type;
-    if (!v->isnull && v->v.s.len &&
-        (type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID || t == TYPE_JSON || t == TYPE_JSONB ||
-         t == TYPE_RECORD || (t == TYPE_NUMERIC && numeric_is_big(v->scale)))) {
+    if (!v->isnull && v->v.s.len && val_has_bytes(v)) {
         char *p = arena_memdup(a, v->v.s.p, v->v.s.len);
         if (!p) return DD_ENOMEM;
         out->v.s.p = p;
@@ -1451,14 +1472,18 @@ static int agg_step(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, const Valu
         if ((rc = acc_add(ctx, a, st, &cv))) return rc;
         break;
     }
-    case AGG_MIN: case AGG_MAX:
-        if (!st->has || (sp->kind == AGG_MIN ? val_compare(&v, &st->acc, &vc) < 0
-                                              : val_compare(&v, &st->acc, &vc) > 0)) {
+    case AGG_MIN: case AGG_MAX: {
+        /* of equal values the later, as PostgreSQL's *_smaller and
+         * *_larger keep it (1.00 after 1.0); copied only when written
+         * otherwise */
+        int c = st->has ? val_compare(&v, &st->acc, &vc) : 0;
+        if (!st->has || (sp->kind == AGG_MIN ? c < 0 : c > 0) || (c == 0 && !val_same_form(&v, &st->acc))) {
             rc = val_copy(&a->arena, &v, &st->acc);
             if (rc) return rc;
             st->has = true;
         }
         break;
+    }
     case AGG_BIT_AND: case AGG_BIT_OR: case AGG_BIT_XOR:
         if (!st->has) st->acc = v;
         else if (sp->kind == AGG_BIT_AND) st->acc.v.i &= v.v.i;
@@ -2243,7 +2268,8 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
                 i128 c = v->n[j * sv];
                 int s = v->sc[j * sv];
                 int cmp = st->has ? numeric_cmp(c, s, st->acc.v.coef, st->acc.scale) : 0;
-                if (!st->has || (mode == BM_NMIN ? cmp < 0 : cmp > 0)) {
+                /* of equal values the later, as agg_step */
+                if (!st->has || (mode == BM_NMIN ? cmp < 0 : cmp > 0) || (cmp == 0 && s != st->acc.scale)) {
                     st->acc = val_numeric(c, s);
                     st->has = true;
                 }
@@ -2513,8 +2539,8 @@ static int par_threads(SqlCtx *ctx, const AggOp *a, const ScanOp *s)
     if (s->mode != TMODE_PRESENT || s->op.est_rows < PAR_MIN_ROWS || s->nws || snap_behind(ctx->snap) ||
         s->t->temp || s->t->nconvs)
         return 1;
-    /* min / max of numerics keep the first of equal values in key order
-     * (1.0 before 1.00): threads could not say which came first */
+    /* min / max of numerics keep the last of equal values in key order
+     * (1.00 after 1.0): threads could not say which came last */
     for (int i = 0; i < a->naggs; i++)
         if ((a->aggs[i]->kind == AGG_MIN || a->aggs[i]->kind == AGG_MAX) && a->aggs[i]->type == TYPE_NUMERIC) return 1;
     const char *v = ctx->setting ? ctx->setting(ctx->session, "max_parallel_workers_per_gather") : NULL;
