@@ -109,6 +109,14 @@ static void raw_close(Raw *r)
     mdb_env_close(r->env);
 }
 
+/* to: a fresh copy of the data directory from, opened raw into r. */
+static void copy_open(const char *from, const char *to, Raw *r)
+{
+    sh("rm -rf %s%s", to, "");
+    sh("cp -r %s %s", from, to);
+    CHECK_EQ_INT(raw_open(r, to), 0);
+}
+
 /* The n-th entry (0-based) of db for which pick(k, v) holds, copied into
  * kbuf/vbuf; 0 when found. */
 typedef int (*Pick)(const MDB_val *k, const MDB_val *v);
@@ -861,8 +869,7 @@ TEST(purged_history)
     /* a summary moved to another table: its counts are in the chain */
     char cs[160];
     snprintf(cs, sizeof cs, "%s/purge_sum", base);
-    sh("cp -r %s %s", dir, cs);
-    CHECK_EQ_INT(raw_open(&r, cs), 0);
+    copy_open(dir, cs, &r);
     CHECK_EQ_INT(raw_log(&r, 4, &v, vb), 0);
     size_t at = log_form_at(&v);
     CHECK(at > 0 && vb[at] == FMT_LOG_SUMMARY && vb[at + 33] == 1);   /* one table: u32 id 1 */
@@ -871,9 +878,7 @@ TEST(purged_history)
     raw_close(&r);
     EXPECT_BAD(cs, 4, "log record 4: hash does not match its contents");
     /* its digest of the events changed: the chain breaks there */
-    sh("rm -rf %s%s", cs, "");
-    sh("cp -r %s %s", dir, cs);
-    CHECK_EQ_INT(raw_open(&r, cs), 0);
+    copy_open(dir, cs, &r);
     CHECK_EQ_INT(raw_log(&r, 4, &v, vb), 0);
     vb[at + 1] ^= 1;
     raw_log_put(&r, 4, &v);
@@ -881,9 +886,7 @@ TEST(purged_history)
     EXPECT_BAD(cs, 4, "log record 4: hash does not match its contents");
     /* a listed record made a summary by hand (its digest right, its
      * version (1,a3) still there): no removal covers it */
-    sh("rm -rf %s%s", cs, "");
-    sh("cp -r %s %s", dir, cs);
-    CHECK_EQ_INT(raw_open(&r, cs), 0);
+    copy_open(dir, cs, &r);
     CHECK_EQ_INT(raw_log(&r, 5, &v, vb), 0);
     MDB_val mk = {2, "db"}, mv;
     CHECK_EQ_INT(mdb_get(r.txn, raw_db(&r, "meta"), &mk, &mv), 0);

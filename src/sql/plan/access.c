@@ -36,16 +36,23 @@ int and_split_list(SqlCtx *ctx, Expr *e, Expr ***out, int *n, int *cap)
     return DD_OK;
 }
 
-bool const_value(SqlCtx *ctx, Expr *k, Value *out)
+/* k compiled as a WHERE clause's expression over scope (NULL: no table). */
+static int compile_where(SqlCtx *ctx, Scope *scope, Expr *k, ExprProg **p)
 {
-    if (ast_has_column(k) || ast_has_aggregate(k)) return false;
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
     cc.sql = ctx;
+    cc.scope = scope;
     cc.agg_forbidden = "WHERE";
+    return expr_compile(&cc, k, p);
+}
+
+bool const_value(SqlCtx *ctx, Expr *k, Value *out)
+{
+    if (ast_has_column(k) || ast_has_aggregate(k)) return false;
     ExprProg *p;
     DdError saved = *ctx->err;
-    if (expr_compile(&cc, k, &p)) { *ctx->err = saved; return false; }
+    if (compile_where(ctx, NULL, k, &p)) { *ctx->err = saved; return false; }
     if (p->type == TYPE_NULLTYPE || !p->constant) {
         /* planned for any parameter values (SqlCtx.no_cache): a plan for
          * this run's values could use one here, so this one is not kept */
@@ -132,14 +139,9 @@ static bool eq_param_for(SqlCtx *ctx, Scope *scope, Expr *c, ScopeRel *rel, int 
     for (int side = 0; side < 2; side++) {
         Expr *col = side ? c->u.bin.r : c->u.bin.l, *k = side ? c->u.bin.l : c->u.bin.r;
         if (!is_col(col, rel, ci) || !param_expr_ok(k)) continue;
-        CompileCtx cc;
-        memset(&cc, 0, sizeof(cc));
-        cc.sql = ctx;
-        cc.scope = scope;
-        cc.agg_forbidden = "WHERE";
         ExprProg *p;
         DdError saved = *ctx->err;
-        if (expr_compile(&cc, k, &p)) { *ctx->err = saved; continue; }
+        if (compile_where(ctx, scope, k, &p)) { *ctx->err = saved; continue; }
         if (!run_constant(p)) continue;
         TypeId ct = rel->types[ci], pt = p->type;
         bool same_family = (type_is_int(ct) && type_is_int(pt)) || (type_is_string(ct) && type_is_string(pt)) || ct == pt;
@@ -499,13 +501,9 @@ static bool stable_ts(SqlCtx *ctx, Expr *k, Value *out)
     if (ast_has_column(k) || ast_has_aggregate(k)) return false;
     if (const_as_column(ctx, k, TYPE_TIMESTAMPTZ, -1, out))   /* a literal ('...' reads as the column's type) */
         return !out->isnull && out->v.i > INT64_MIN / 2 && out->v.i < INT64_MAX / 2;
-    CompileCtx cc;
-    memset(&cc, 0, sizeof(cc));
-    cc.sql = ctx;
-    cc.agg_forbidden = "WHERE";
     ExprProg *p;
     DdError saved = *ctx->err;
-    bool ok = expr_compile(&cc, k, &p) == DD_OK && p->type == TYPE_TIMESTAMPTZ && expr_calls_only_stable(p);
+    bool ok = compile_where(ctx, NULL, k, &p) == DD_OK && p->type == TYPE_TIMESTAMPTZ && expr_calls_only_stable(p);
     for (int i = 0; ok && i < p->n; i++) {
         u8 x = p->code[i].op;
         ok = x != XOP_SLOT && x != XOP_SUBLINK && x != XOP_OUTER && (x != XOP_PARAM || ctx->params);
@@ -583,12 +581,7 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
     ExprProg *pred = NULL;
     int rc;
     if (where) {
-        CompileCtx cc;
-        memset(&cc, 0, sizeof(cc));
-        cc.sql = ctx;
-        cc.scope = scope;
-        cc.agg_forbidden = "WHERE";
-        rc = expr_compile(&cc, where, &pred);
+        rc = compile_where(ctx, scope, where, &pred);
         if (rc) return rc;
         if (pred->type != TYPE_BOOL) {
             if (pred->type == TYPE_UNKNOWN || pred->type == TYPE_NULLTYPE)
