@@ -581,7 +581,12 @@ int plan_scan_where(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, S
     ExprProg *pred = NULL;
     int rc;
     if (where) {
-        rc = compile_where(ctx, scope, where, &pred);
+        CompileCtx cc;
+        memset(&cc, 0, sizeof(cc));
+        cc.sql = ctx;
+        cc.scope = scope;
+        cc.agg_forbidden = "WHERE";
+        rc = expr_compile(&cc, where, &pred);
         if (rc) return rc;
         if (pred->type != TYPE_BOOL) {
             if (pred->type == TYPE_UNKNOWN || pred->type == TYPE_NULLTYPE)
