@@ -156,10 +156,20 @@ has force_not_a_database "1 driftdb: error: directory \"$TMP/notes\" is not empt
 check force_not_a_database_untouched "notes.txt" "$(ls -A "$TMP/notes")"
 
 # beside a running server, while a client commits
-port=$((20000 + RANDOM % 20000))
-"$SERVER" --data-path "$DB" --listen "127.0.0.1:$port" >"$TMP/server.log" 2>&1 &
-SPID=$!
-for _ in $(seq 1 100); do psql -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "SELECT 1" >/dev/null 2>&1 && break; sleep 0.1; done
+# (a random port may be taken: another one then, up to five tries)
+for _ in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 20000))
+    "$SERVER" --data-path "$DB" --listen "127.0.0.1:$port" >"$TMP/server.log" 2>&1 &
+    SPID=$!
+    for _ in $(seq 1 100); do
+        psql -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "SELECT 1" >/dev/null 2>&1 && break 2
+        kill -0 "$SPID" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -INT "$SPID" 2>/dev/null && wait "$SPID" 2>/dev/null
+    echo "    (the server did not start on port $port: $(tail -n 1 "$TMP/server.log"))"
+    SPID=""
+done
 (for i in $(seq 100 250); do psql -h 127.0.0.1 -p "$port" -U postgres -d driftdb -qc "INSERT INTO t VALUES ($i, 'w$i', $i)" >/dev/null 2>&1; done) &
 WPID=$!
 sleep 0.5
