@@ -74,9 +74,12 @@ static const SettingDef defs[] = {
     {"lc_time", "C", false},
     {"datestyle", NULL, false},   /* alias marker (never matched: see canonical()) */
     {"drift.system_time", "", false},
-    /* no spilling to disk yet, so a larger default than PostgreSQL's 4MB
-     * (docs/query-engine.md) */
+    /* a larger default than PostgreSQL's 4MB: a row held in memory takes
+     * more here (docs/query-engine.md, "Spilling") */
     {"work_mem", "64MB", false},
+    /* the temporary bytes a statement's spilling may write at once (kB,
+     * -1: no limit); superuser-only, as PostgreSQL's */
+    {"temp_file_limit", "-1", false},
     {"enable_hashjoin", "on", false},
     {"enable_nestloop", "on", false},
     {"enable_indexscan", "on", false},
@@ -630,8 +633,10 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
                           v, canon);
         return DD_OK;
     }
-    if (strcmp(canon, "work_mem") == 0) {
+    if (strcmp(canon, "work_mem") == 0 || strcmp(canon, "temp_file_limit") == 0) {
         /* PostgreSQL's memory units; a bare number is kB */
+        bool tfl = canon[0] == 't';
+        long long lo = tfl ? -1 : 64;
         char *end;
         errno = 0;
         long long v = strtoll(value, &end, 10);
@@ -642,11 +647,11 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
         else if (!strcmp(end, "GB")) mul = 1024 * 1024;
         else if (!strcmp(end, "TB")) mul = 1024LL * 1024 * 1024;
         else
-            return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"work_mem\": \"%s\"", value);
-        if (errno || end == value || v < 64 / mul || v > 2147483647LL / mul)
+            return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", canon, value);
+        if (errno || end == value || v < lo || v > 2147483647LL / mul || v * mul < lo)
             return dd_err(err, DD_EINVALID_PARAM, -1,
-                          "%lld kB is outside the valid range for parameter \"work_mem\" (64 .. 2147483647)",
-                          errno || v > INT64_MAX / mul ? v : v * mul);
+                          "%lld kB is outside the valid range for parameter \"%s\" (%lld .. 2147483647)",
+                          errno || v > INT64_MAX / mul ? v : v * mul, canon, lo);
         return DD_OK;
     }
     if (!strcmp(canon, "random_page_cost") || !strcmp(canon, "seq_page_cost") || !strcmp(canon, "cpu_tuple_cost") ||
@@ -695,7 +700,8 @@ int settings_check_privilege(driftdb_session *s, const char *name, DdError *err)
 int settings_check_privilege(driftdb_session *s, const char *name, DdError *err)
 {
     const SettingDef *d = find_def(name);
-    if (d && strcmp(d->name, "log_min_duration_statement") == 0 && !current_is_superuser(s))
+    if (d && (strcmp(d->name, "log_min_duration_statement") == 0 || strcmp(d->name, "temp_file_limit") == 0) &&
+        !current_is_superuser(s))
         return dd_err(err, DD_EINSUFFICIENT_PRIVILEGE, -1, "permission denied to set parameter \"%s\"", d->name);
     return DD_OK;
 }

@@ -952,6 +952,7 @@ int store_schemas_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n,
 }
 
 const char *store_owner(Store *st) { return st->owner; }
+const char *store_dir(Store *st) { return st->dir; }
 
 /* The bootstrap superuser before any ALTER ROLE: all flags, no password. */
 static TableInfo *bootstrap_role(Store *st, Arena *a)

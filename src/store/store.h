@@ -426,6 +426,8 @@ int store_roles_at(Snap *s, u64 seq, Arena *a, const TableInfo ***out, int *n, D
 const TableInfo *store_role_by_name(Snap *s, const char *name, u64 seq, Arena *a);
 /* The bootstrap superuser's name (meta "owner"). */
 const char *store_owner(Store *st);
+/* The data directory the store was opened on. */
+const char *store_dir(Store *st);
 /* The ids of the roles that role `from` reaches through memberships
  * (member_of), from itself first, each once; with `inherit`, those whose
  * privileges it has: a role without INHERIT passes on none of its

@@ -125,6 +125,7 @@
     X(JSON_NUMBER_NOT_FOUND, "2203B", "SQL/JSON number not found")            \
     X(INVALID_ARGUMENT_LOG, "2201E", "invalid argument for logarithm")      \
     X(INVALID_ARGUMENT_WIDTH_BUCKET, "2201G", "invalid argument for width_bucket function") \
+    X(CONFIG_LIMIT, "53400", "configuration limit exceeded")                 \
     /* never reaches a client: the session takes the statement's snapshot  \
      * again (a commit in flight when it was taken falls before its AS OF) */ \
     X(SNAPSHOT_RETRY, "XX000", "the statement's snapshot must be taken again") \

@@ -2,7 +2,8 @@
 # Disk full: a database on a 2 MiB tmpfs takes 100 KB rows until the file
 # system is full.  Every failed commit must say 53100 (disk full), every
 # acknowledged row must still be there, CHECKPOINT TABLE fails with 53100
-# too and changes nothing, and `driftdb verify` must pass.
+# too and changes nothing, a sort spilling to a temporary file fails with
+# 53100 too, and `driftdb verify` must pass.
 # Needs root (mount); without it the suite reports that it could not run
 # and counts as failed.
 BUILD=${BUILD:-build}
@@ -51,6 +52,13 @@ case "$st$out" in
 esac
 n=$("$DD" sql --data "$mnt/db" --format csv -e "SELECT count(*) FROM c" 2>&1 | tail -1)
 [ "$n" = "200" ] && ok "the table is whole after the checkpoint" || bad "rows of c after the checkpoint: '$n'"
+# a sort past work_mem spills to a temporary file in the data directory:
+# on the full disk that fails with 53100, and the database is as it was
+out=$("$DD" sql --data "$mnt/db" -e "SET work_mem = '64kB'" -e "SELECT count(*) FROM (SELECT a.k FROM c a, c b ORDER BY a.k || b.k) s" 2>&1)
+st=$(echo "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1)
+[ "$st" = "53100" ] && ok "a sort spilling on a full disk fails with 53100" || bad "a sort spilling on a full disk: '$out'"
+n=$("$DD" sql --data "$mnt/db" --format csv -e "SELECT count(*) FROM c" 2>&1 | tail -1)
+[ "$n" = "200" ] && ok "the table is whole after the failed spill" || bad "rows of c after the failed spill: '$n'"
 rm -f "$mnt/filler"
 "$DD" verify --data "$mnt/db" >/dev/null 2>&1 && ok "verify passes after the disk filled up" || bad "verify after disk full"
 echo "$pass passed, $fail failed"

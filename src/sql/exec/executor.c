@@ -9,6 +9,7 @@
  */
 #include "executor.h"
 #include "batch.h"
+#include "spill.h"
 #include <pthread.h>
 #include <unistd.h>
 #include "../types/rowcodec.h"
@@ -39,8 +40,7 @@ static void *op_alloc(SqlCtx *ctx, size_t size, const OpVtbl *vt, int width)
     return o;
 }
 
-/* Whether v's value is bytes elsewhere (v.s). */
-static bool val_has_bytes(const Value *v)
+bool val_has_bytes(const Value *v)
 {
     TypeId t = (TypeId)v->type;
     return type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID || t == TYPE_JSON ||
@@ -758,7 +758,7 @@ static void scan_explain(Op *op, Buf *out)
     if (s->ckpt) buf_printf(out, " from checkpoint @SEQ:%llu", (unsigned long long)s->ckpt);
 }
 
-static const OpVtbl scan_vt = {"", scan_open, scan_next, scan_close, scan_explain};
+static const OpVtbl scan_vt = {"", scan_open, scan_next, scan_close, scan_explain, NULL};
 
 Op *op_scan(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, const bool *used)
 {
@@ -894,7 +894,7 @@ static int one_next(SqlCtx *ctx, Op *op, Value **row)
     return 1;
 }
 static void noop_close(SqlCtx *ctx, Op *op) { DD_UNUSED(ctx); DD_UNUSED(op); }
-static const OpVtbl one_vt = {"Result", one_open, one_next, noop_close, NULL};
+static const OpVtbl one_vt = {"Result", one_open, one_next, noop_close, NULL, NULL};
 Op *op_one_row(SqlCtx *ctx) { return op_alloc(ctx, sizeof(OneOp), &one_vt, 0); }
 
 /* ================================================================ rows */
@@ -909,7 +909,7 @@ static int rows_next(SqlCtx *ctx, Op *op, Value **row)
     *row = o->rows + (size_t)o->pos++ * (size_t)op->width;
     return 1;
 }
-static const OpVtbl rows_vt = {"Values", rows_open, rows_next, noop_close, NULL};
+static const OpVtbl rows_vt = {"Values", rows_open, rows_next, noop_close, NULL, NULL};
 Op *op_rows(SqlCtx *ctx, int width, Value *rows, int nrows)
 {
     RowsOp *o = op_alloc(ctx, sizeof(*o), &rows_vt, width);
@@ -930,7 +930,7 @@ static int late_next(SqlCtx *ctx, Op *op, Value **row)
     return 1;
 }
 static void late_explain(Op *op, Buf *out) { buf_printf(out, " on %s", ((LateRowsOp *)op)->name); }
-static const OpVtbl late_vt = {"CTE Scan", late_open, late_next, noop_close, late_explain};
+static const OpVtbl late_vt = {"CTE Scan", late_open, late_next, noop_close, late_explain, NULL};
 Op *op_rows_late(SqlCtx *ctx, int width, Value *const *rows, const size_t *nrows, const char *name)
 {
     LateRowsOp *o = op_alloc(ctx, sizeof(*o), &late_vt, width);
@@ -995,7 +995,7 @@ static void filter_explain(Op *op, Buf *out)
     if (f->nbatches)
         buf_printf(out, " (vectorized, %llu batch%s)", (unsigned long long)f->nbatches, f->nbatches == 1 ? "" : "es");
 }
-static const OpVtbl filter_vt = {"Filter", filter_open, filter_next, filter_close, filter_explain};
+static const OpVtbl filter_vt = {"Filter", filter_open, filter_next, filter_close, filter_explain, NULL};
 Op *op_filter(SqlCtx *ctx, Op *child, ExprProg *pred)
 {
     FilterOp *f = op_alloc(ctx, sizeof(*f), &filter_vt, child->width);
@@ -1021,7 +1021,7 @@ static int project_next(SqlCtx *ctx, Op *op, Value **row)
     *row = p->row;
     return 1;
 }
-static const OpVtbl project_vt = {"Project", child_open, project_next, child_close, NULL};
+static const OpVtbl project_vt = {"Project", child_open, project_next, child_close, NULL, NULL};
 Op *op_project(SqlCtx *ctx, Op *child, ExprProg **exprs, int n)
 {
     ProjectOp *p = op_alloc(ctx, sizeof(*p), &project_vt, n);
@@ -1235,6 +1235,13 @@ typedef struct AggOp {
     bool built;
     u64 nbatches;     /* batches read (batch aggregation), for EXPLAIN ANALYZE */
     int nthreads;     /* threads that read them, when more than one */
+    /* Spilling (below agg_add): once the groups held pass the budget
+     * (full), the rows of groups not held go to partitions by their keys'
+     * hash (keys, then the input row), each aggregated in a later pass */
+    bool spill;       /* may spill (false: a part of a parallel run) */
+    bool full;
+    SpillParts sp;
+    Value *srow;      /* keys, then the input row: a spilled row */
 } AggOp;
 
 static Group *group_of_keys(Value *keys)
@@ -1271,9 +1278,13 @@ static int agg_new_group(SqlCtx *ctx, AggOp *a, const Value *keys, Group **out)
     a->groups[a->ngroups++] = g;
     int rc = rowset_add(&a->set, g->keys);
     if (rc) return rc;
-    if (a->arena.total + a->set.cap * sizeof(Value *) > sql_work_mem(ctx))
-        return dd_err(ctx->err, DD_ENOMEM, -1, "hash aggregate needs more than work_mem (%zu kB) for its groups",
-                      sql_work_mem(ctx) / 2048);
+    if (a->arena.total + a->set.cap * sizeof(Value *) > sql_work_mem(ctx)) {
+        /* this group stays; the rows of groups not held from now on spill */
+        if (!a->spill)
+            return dd_err(ctx->err, DD_ENOMEM, -1, "hash aggregate needs more than work_mem (%zu kB) for its groups",
+                          sql_work_mem(ctx) / 2048);
+        a->full = a->sp.level < SPILL_MAX_LEVEL;
+    }
     *out = g;
     return DD_OK;
 }
@@ -1838,8 +1849,19 @@ static int agg_final(SqlCtx *ctx, AggOp *a, AggSpec *sp, AggState *st, Value *ou
     }
 }
 
+/* Row r of a group not held, while the groups held fill the budget: to
+ * the partition of its keys' hash, keys first. */
+static int agg_spill_row(SqlCtx *ctx, AggOp *a, const Value *keys, const Value *r)
+{
+    int cw = a->op.child->width;
+    if (!a->srow && !(a->srow = dd_calloc((size_t)(a->nkeys + cw) + 1, sizeof(Value)))) return DD_ENOMEM;
+    memcpy(a->srow, keys, sizeof(Value) * (size_t)a->nkeys);
+    memcpy(a->srow + a->nkeys, r, sizeof(Value) * (size_t)cw);
+    return spill_parts_put(ctx, &a->sp, row_hash(keys, a->nkeys), a->srow, a->nkeys + cw);
+}
+
 /* The group of keys (a new one if need be), and the row's step of its
- * aggregates. */
+ * aggregates; while the budget is full, a new group's row spills. */
 static int agg_add(SqlCtx *ctx, AggOp *a, const Value *keys, const Value *r)
 {
     Value *found;
@@ -1847,6 +1869,7 @@ static int agg_add(SqlCtx *ctx, AggOp *a, const Value *keys, const Value *r)
     int rc;
     rowset_find(ctx, &a->set, keys, &found);
     if (found) g = group_of_keys(found);
+    else if (a->full) return agg_spill_row(ctx, a, keys, r);
     else if ((rc = agg_new_group(ctx, a, keys, &g))) return rc;
     for (int i = 0; i < a->naggs; i++)
         if ((rc = agg_step(ctx, a, a->aggs[i], &g->st[i], r))) return rc;
@@ -2111,6 +2134,7 @@ static int batch_group(SqlCtx *ctx, AggOp *a, AggBatch *b, Vec *const *keys, int
     int rc = DD_OK;
     rowset_find(ctx, &a->set, b->keys, &found);
     if (found) *out = group_of_keys(found);
+    else if (a->full) return VEC_EXACT;   /* the row spills: the row way does it */
     else if ((rc = agg_new_group(ctx, a, b->keys, out))) return rc;
     if (hashed && isnull) b->hnull = *out;
     else if (hashed && !hput(b, x, *out)) return DD_ENOMEM;
@@ -2393,6 +2417,17 @@ static void agg_free_states(AggOp *a)
             buf_free(&a->groups[k]->st[i].text);
             rowset_free(&a->groups[k]->st[i].seen);
         }
+}
+
+/* No groups held (their memory kept for the next pass). */
+static void agg_reset_groups(AggOp *a)
+{
+    agg_free_states(a);
+    rowset_free(&a->set);
+    a->set.n = a->nkeys;
+    a->ngroups = 0;
+    a->full = false;
+    arena_reset(&a->arena);
 }
 
 /* ------------------------------------------------ row batches
@@ -2687,6 +2722,7 @@ static int agg_merge(SqlCtx *ctx, AggOp *a, AggPart *p)
         rowset_find(ctx, &a->set, g->keys, &found);
         if (found) m = group_of_keys(found);
         else if ((rc = agg_new_group(ctx, a, g->keys, &m))) return rc;
+        if (a->full) return VEC_EXACT;   /* the groups pass the budget: one thread, which spills */
         for (int i = 0; i < a->naggs; i++)
             if ((rc = merge_state(ctx, a, p->b.mode[i], &m->st[i], &g->st[i]))) return rc;
     }
@@ -2737,6 +2773,7 @@ static int agg_parallel(SqlCtx *ctx, AggOp *a, AggBatch *b0, int n)
         p->a.groups = NULL;
         p->a.ngroups = p->a.capgroups = 0;
         p->a.nbatches = 0;
+        p->a.spill = false;   /* past the budget the part fails, and one thread runs it all */
         arena_init(&p->a.arena, op_block(ctx, 64 * 1024));
         p->a.op.env.sql = &p->ctx;
     }
@@ -2752,11 +2789,15 @@ static int agg_parallel(SqlCtx *ctx, AggOp *a, AggBatch *b0, int n)
         if (parts[i].started) pthread_join(parts[i].th, NULL);
         if (parts[i].rc) ok = false;
     }
+    for (int i = 0; i < n && ok && !rc; i++) rc = agg_merge(ctx, a, &parts[i]);
+    if (rc == VEC_EXACT) {   /* the merged groups pass the budget */
+        agg_reset_groups(a);
+        ok = false;
+    }
     if (ok) {
         ScanOp *s = (ScanOp *)b0->scan;
-        for (int i = 0; i < n && !rc; i++) {
+        for (int i = 0; i < n; i++) {
             AggPart *p = &parts[i];
-            rc = agg_merge(ctx, a, p);
             a->nbatches += p->a.nbatches;
             s->act_rows[scan_by_key(s)] += p->b.scan_rows;
             if (ctx->instrument) {
@@ -2778,6 +2819,64 @@ static int agg_parallel(SqlCtx *ctx, AggOp *a, AggBatch *b0, int n)
     return ok ? rc : VEC_EXACT;
 }
 
+/* Past the budget's end of a row: the groups' states grew (array_agg,
+ * string_agg ...): no new groups in memory from now on. */
+static void agg_check_full(SqlCtx *ctx, AggOp *a)
+{
+    if (!a->full && a->sp.level < SPILL_MAX_LEVEL && a->arena.total + a->set.cap * sizeof(Value *) > sql_work_mem(ctx))
+        a->full = true;
+}
+
+/* Every group held: its output row. */
+static int agg_finish_groups(SqlCtx *ctx, AggOp *a)
+{
+    for (size_t k = 0; k < a->ngroups; k++) {
+        Group *g = a->groups[k];
+        for (int i = 0; i < a->nkeys; i++) g->out[i] = g->keys[i];
+        for (int i = 0; i < a->naggs; i++) {
+            int rc = agg_final(ctx, a, a->aggs[i], &g->st[i], &g->out[a->nkeys + i]);
+            if (rc) return rc;
+        }
+    }
+    return DD_OK;
+}
+
+/* The next partition a pass spilled: its groups in place of those held. */
+static int agg_next_pass(SqlCtx *ctx, AggOp *a)
+{
+    agg_reset_groups(a);
+    SpillRun run;
+    spill_parts_next(&a->sp, &run);
+    a->pos = 0;
+    int n = a->nkeys + a->op.child->width, rc;
+    Value *row = dd_calloc((size_t)n + 1, sizeof(Value));
+    if (!row) {
+        spill_run_free(a->sp.f, &run);
+        return DD_ENOMEM;
+    }
+    SpillReader rd;
+    spill_read_begin(&rd, a->sp.f, &run, true);
+    for (;;) {
+        if ((rc = sql_check_interrupt(ctx))) break;
+        ArenaMark m = arena_mark(ctx->row);
+        rc = spill_read_row(&rd, row, n);
+        if (rc <= 0) {
+            rc = -rc;
+            break;
+        }
+        rc = agg_add(ctx, a, row, row + a->nkeys);
+        arena_rewind(ctx->row, m);
+        if (rc) break;
+        agg_check_full(ctx, a);
+    }
+    spill_read_end(&rd);
+    spill_run_free(a->sp.f, &run);
+    dd_free(row);
+    int rc2 = spill_parts_end(&a->sp);
+    if (!rc) rc = rc2;
+    return rc ? rc : agg_finish_groups(ctx, a);
+}
+
 static int agg_build(SqlCtx *ctx, AggOp *a)
 {
     Value *keys = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(a->nkeys + 1));
@@ -2785,6 +2884,7 @@ static int agg_build(SqlCtx *ctx, AggOp *a)
     if (!keys || !skeys) return DD_ENOMEM;
     int rc;
     AggBatch b;
+    a->spill = true;
     bool batched = agg_batch_plan(ctx, a, &b);
     if (batched) {
         int n = par_threads(ctx, a, (ScanOp *)b.scan);
@@ -2816,18 +2916,17 @@ static int agg_build(SqlCtx *ctx, AggOp *a)
             if ((rc = agg_add(ctx, a, skeys, r))) return rc;
         }
         arena_rewind(ctx->row, m);
-        if (a->arena.total > sql_work_mem(ctx) &&
-            (rc = over_budget(ctx, a->arena.total + a->set.cap * sizeof(Value *), "hash aggregate")))
-            return rc;
+        agg_check_full(ctx, a);
     }
     /* no GROUP BY: one row even over no input; so does each empty
-     * grouping set */
+     * grouping set (a set every row counts in: held unless there were
+     * no rows, or spilled, and then there were) */
     if (a->ngroup == 0 && a->ngroups == 0 && !a->nsets) {
         Group *g;
         rc = agg_new_group(ctx, a, keys, &g);
         if (rc) return rc;
     }
-    for (int k = 0; k < a->nsets; k++) {
+    for (int k = 0; k < a->nsets && !a->sp.f; k++) {
         if (a->sets[k]) continue;
         for (int i = 0; i < a->ngroup; i++) skeys[i] = val_null(a->group[i]->type);
         skeys[a->ngroup] = val_int(TYPE_INT4, k);
@@ -2836,20 +2935,22 @@ static int agg_build(SqlCtx *ctx, AggOp *a)
         rowset_find(ctx, &a->set, skeys, &found);
         if (!found && (rc = agg_new_group(ctx, a, skeys, &g))) return rc;
     }
-    for (size_t k = 0; k < a->ngroups; k++) {
-        Group *g = a->groups[k];
-        for (int i = 0; i < a->nkeys; i++) g->out[i] = g->keys[i];
-        for (int i = 0; i < a->naggs; i++) {
-            rc = agg_final(ctx, a, a->aggs[i], &g->st[i], &g->out[a->nkeys + i]);
-            if (rc) return rc;
-        }
-    }
-    return DD_OK;
+    if ((rc = spill_parts_end(&a->sp))) return rc;
+    return agg_finish_groups(ctx, a);
+}
+
+static void agg_spill_free(AggOp *a)
+{
+    spill_parts_free(&a->sp);
+    dd_free(a->srow);
+    a->srow = NULL;
 }
 
 static int agg_open(SqlCtx *ctx, Op *op)
 {
     AggOp *a = (AggOp *)op;
+    agg_spill_free(a);
+    agg_reset_groups(a);
     a->pos = 0;
     a->built = false;
     return op_open(ctx, op->child);
@@ -2863,7 +2964,11 @@ static int agg_next(SqlCtx *ctx, Op *op, Value **row)
         a->built = true;
         if (rc) return neg(rc);
     }
-    if (a->pos >= a->ngroups) return 0;
+    while (a->pos >= a->ngroups) {
+        if (!a->sp.npend) return 0;
+        int rc = agg_next_pass(ctx, a);
+        if (rc) return neg(rc);
+    }
     *row = a->groups[a->pos++]->out;
     return 1;
 }
@@ -2872,6 +2977,7 @@ static void agg_close(SqlCtx *ctx, Op *op)
 {
     AggOp *a = (AggOp *)op;
     op_close(ctx, op->child);
+    agg_spill_free(a);
     agg_free_states(a);
     rowset_free(&a->set);
     a->set.n = a->nkeys;
@@ -2879,6 +2985,11 @@ static void agg_close(SqlCtx *ctx, Op *op)
     a->groups = NULL;
     a->ngroups = a->capgroups = 0;
     arena_free(&a->arena);
+}
+
+static void agg_analyze(Op *op, Buf *out)
+{
+    spill_parts_analyze(&((AggOp *)op)->sp, out);
 }
 
 /* PostgreSQL's names: Aggregate without GROUP BY, HashAggregate with */
@@ -2893,7 +3004,7 @@ static void agg_explain(Op *op, Buf *out)
     }
 }
 
-static const OpVtbl agg_vt = {"", agg_open, agg_next, agg_close, agg_explain};
+static const OpVtbl agg_vt = {"", agg_open, agg_next, agg_close, agg_explain, agg_analyze};
 
 Op *op_aggregate(SqlCtx *ctx, Op *child, ExprProg **group, int ngroup, AggSpec **aggs, int naggs)
 {
@@ -2922,6 +3033,23 @@ void op_aggregate_sets(Op *op, const u64 *sets, int nsets)
 
 /* ================================================================ sort */
 
+/*
+ * Rows kept in memory up to the budget, then sorted at the end (qsort) or,
+ * with a LIMIT (topn), kept as a max-heap of the first topn.  Past the
+ * budget the rows held are sorted and written as a run to a temporary
+ * file (spill.h), and so is each next budget's worth: an external merge
+ * sort.  Runs are merged SORT_FANIN at a time into longer runs until few
+ * enough are left, which sort_next then merges as rows are asked for.
+ * Every row carries its input index past the width, so equal rows keep
+ * their input order through runs and merges (a stable sort).
+ */
+typedef struct Merge {
+    SpillReader *rd;     /* a reader per run */
+    Value *cur;          /* run i's current row at cur + i * (width + 1) */
+    int *heap, nheap;    /* runs with a current row, least row on top */
+    int last;            /* the run whose row went out last (-1: none): it steps on the next call */
+} Merge;
+
 typedef struct SortOp {
     Op op;
     SortKey *keys; int nkeys;
@@ -2931,6 +3059,14 @@ typedef struct SortOp {
     SqlCtx *ctx;
     i64 topn;           /* > 0: only the first topn rows are wanted (a max-heap of them) */
     u64 seq;            /* input rows seen (stability) */
+    /* past the budget: sorted runs in a temporary file, merged at the end */
+    SpillFile *sf;
+    SpillRun *runs; size_t nruns;
+    Merge merge;
+    bool merging;
+    i64 left;           /* rows the merge may still give (a topn sort that spilled); -1: all */
+    i64 topn0;          /* topn as planned (a spill sets topn to 0 for the run) */
+    u64 disk;           /* EXPLAIN ANALYZE: the most bytes a run's temporary file held */
 } SortOp;
 
 static int sort_cmp(const void *x, const void *y, void *arg)
@@ -2993,6 +3129,184 @@ static int heap_put(SortOp *s, Value *c)
     return DD_OK;
 }
 
+/* ------------------------------------------------ external merge */
+
+#define SORT_FANIN_MIN 6
+#define SORT_FANIN_MAX 256
+
+static int sort_run_add(SortOp *s, SpillRun **out)
+{
+    SpillRun *nr = dd_realloc(s->runs, sizeof(SpillRun) * (s->nruns + 1));
+    if (!nr) return DD_ENOMEM;
+    s->runs = nr;
+    *out = memset(&nr[s->nruns++], 0, sizeof(SpillRun));
+    return DD_OK;
+}
+
+/* The rows held, sorted, as a new run; memory starts over.  A top-N sort
+ * becomes a whole sort (the rows it dropped sort after all it kept, and
+ * sort_next stops after topn). */
+static int sort_spill(SqlCtx *ctx, SortOp *s)
+{
+    int rc;
+    if (!s->sf && (rc = spill_create(ctx, &s->sf))) return rc;
+    if (s->topn > 0) {
+        s->left = s->topn;
+        s->topn = 0;
+    }
+    s->ctx = ctx;
+    if (s->n > 1) qsort_r(s->rows, s->n, sizeof(Value *), sort_cmp, s);
+    SpillRun *r;
+    if ((rc = sort_run_add(s, &r))) return rc;
+    for (size_t i = 0; i < s->n; i++)
+        if ((rc = spill_put(s->sf, r, s->rows[i], s->op.width + 1))) return rc;
+    if ((rc = spill_end(s->sf, r))) return rc;
+    s->n = 0;
+    arena_reset(&s->arena);
+    return DD_OK;
+}
+
+static bool merge_less(SortOp *s, Merge *m, int i, int j)
+{
+    Value *a = m->cur + (size_t)i * (size_t)(s->op.width + 1), *b = m->cur + (size_t)j * (size_t)(s->op.width + 1);
+    return sort_cmp(&a, &b, s) < 0;
+}
+
+static void merge_sift(SortOp *s, Merge *m, int i)
+{
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, k = i;
+        if (l < m->nheap && merge_less(s, m, m->heap[l], m->heap[k])) k = l;
+        if (r < m->nheap && merge_less(s, m, m->heap[r], m->heap[k])) k = r;
+        if (k == i) return;
+        int t = m->heap[i]; m->heap[i] = m->heap[k]; m->heap[k] = t;
+        i = k;
+    }
+}
+
+static void merge_end(Merge *m, int n)
+{
+    for (int i = 0; m->rd && i < n; i++) spill_read_end(&m->rd[i]);
+    dd_free(m->rd);
+    dd_free(m->cur);
+    dd_free(m->heap);
+    memset(m, 0, sizeof *m);
+}
+
+/* Starts merging runs[0..n), each read once and freed as it is read. */
+static int merge_begin(SortOp *s, Merge *m, SpillRun *runs, int n)
+{
+    int w = s->op.width + 1;
+    memset(m, 0, sizeof *m);
+    m->rd = dd_calloc((size_t)n, sizeof(SpillReader));
+    m->cur = dd_calloc((size_t)n * (size_t)w, sizeof(Value));
+    m->heap = dd_calloc((size_t)n, sizeof(int));
+    if (!m->rd || !m->cur || !m->heap) return DD_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        spill_read_begin(&m->rd[i], s->sf, &runs[i], true);
+        int rc = spill_read_row(&m->rd[i], m->cur + (size_t)i * (size_t)w, w);
+        if (rc < 0) return -rc;
+        if (rc) m->heap[m->nheap++] = i;
+    }
+    for (int i = m->nheap / 2 - 1; i >= 0; i--) merge_sift(s, m, i);
+    m->last = -1;
+    return DD_OK;
+}
+
+/* The merge's next row (valid until the next call): 1, 0 at the end, -DD_E*. */
+static int merge_next(SortOp *s, Merge *m, Value **row)
+{
+    int w = s->op.width + 1;
+    if (m->last >= 0) {
+        int i = m->last, rc = spill_read_row(&m->rd[i], m->cur + (size_t)i * (size_t)w, w);
+        if (rc < 0) return rc;
+        if (!rc) m->heap[0] = m->heap[--m->nheap];
+        if (m->nheap) merge_sift(s, m, 0);
+        m->last = -1;
+    }
+    if (!m->nheap) return 0;
+    m->last = m->heap[0];
+    *row = m->cur + (size_t)m->last * (size_t)w;
+    return 1;
+}
+
+/* Merges the runs SORT_FANIN at a time until at most that many are left,
+ * then starts the last merge, which sort_next reads. */
+static int sort_merge_runs(SqlCtx *ctx, SortOp *s)
+{
+    size_t fanin = sql_work_mem(ctx) / SPILL_BLOCK;
+    fanin = DD_MAX(SORT_FANIN_MIN, DD_MIN(SORT_FANIN_MAX, fanin));
+    int rc;
+    while (s->nruns > fanin) {
+        SpillRun *old = s->runs;
+        size_t nold = s->nruns;
+        s->runs = NULL;
+        s->nruns = 0;
+        for (size_t lo = 0; lo < nold; lo += fanin) {
+            int n = (int)DD_MIN(fanin, nold - lo);
+            SpillRun *out;
+            Merge m = {0};
+            Value *r;
+            rc = sort_run_add(s, &out);
+            if (!rc) rc = merge_begin(s, &m, old + lo, n);
+            while (!rc && (rc = merge_next(s, &m, &r)) > 0) {
+                rc = spill_put(s->sf, out, r, s->op.width + 1);
+                if (!rc) rc = sql_check_interrupt(ctx);
+            }
+            rc = rc < 0 ? -rc : rc;
+            merge_end(&m, n);
+            if (!rc) rc = spill_end(s->sf, out);
+            if (rc) {
+                for (size_t i = 0; i < nold; i++) spill_run_free(s->sf, &old[i]);
+                dd_free(old);
+                return rc;
+            }
+        }
+        for (size_t i = 0; i < nold; i++) spill_run_free(s->sf, &old[i]);
+        dd_free(old);
+    }
+    s->merging = true;
+    return merge_begin(s, &s->merge, s->runs, (int)s->nruns);
+}
+
+static void sort_spill_free(SortOp *s)
+{
+    s->disk = DD_MAX(s->disk, spill_peak(s->sf));
+    merge_end(&s->merge, (int)s->nruns);
+    for (size_t i = 0; i < s->nruns; i++) spill_run_free(s->sf, &s->runs[i]);
+    dd_free(s->runs);
+    s->runs = NULL;
+    s->nruns = 0;
+    spill_close(s->sf);
+    s->sf = NULL;
+    s->merging = false;
+    s->left = -1;
+}
+
+/* Room for the next row past the budget: a top-N heap, which leaves the
+ * rows it drops in its arena, is copied to a fresh one if its live rows
+ * take at most half the budget; otherwise the rows held become a run. */
+static int sort_make_room(SqlCtx *ctx, SortOp *s, size_t budget)
+{
+    if (s->topn > 0) {
+        Arena fresh;
+        arena_init(&fresh, s->arena.block_size);
+        int rc = DD_OK;
+        Value **moved = dd_malloc(sizeof(Value *) * s->n);
+        for (size_t i = 0; moved && !rc && i < s->n; i++) rc = copy_row(&fresh, s->rows[i], s->op.width + 1, &moved[i]);
+        if (moved && !rc && fresh.total + s->cap * sizeof(Value *) <= budget / 2) {
+            memcpy(s->rows, moved, sizeof(Value *) * s->n);
+            dd_free(moved);
+            arena_free(&s->arena);
+            s->arena = fresh;
+            return DD_OK;
+        }
+        dd_free(moved);
+        arena_free(&fresh);
+    }
+    return sort_spill(ctx, s);
+}
+
 static int sort_build(SqlCtx *ctx, SortOp *s)
 {
     int w = s->op.width;
@@ -3005,8 +3319,8 @@ static int sort_build(SqlCtx *ctx, SortOp *s)
         rc = op_next(ctx, s->op.child, &r);
         if (rc < 0) return -rc;
         if (rc == 0) break;
-        if (s->arena.total + s->cap * sizeof(Value *) > budget)
-            return dd_err(ctx->err, DD_ENOMEM, -1, "sort needs more than work_mem (%zu kB) for its rows", budget / 2048);
+        if (s->n && s->arena.total + s->cap * sizeof(Value *) > budget && (rc = sort_make_room(ctx, s, budget)))
+            return rc;
         s->ctx = ctx;
         if (s->topn > 0 && s->n == (size_t)s->topn) {
             /* top-N: a row enters only if it sorts before the heap's root
@@ -3033,7 +3347,7 @@ static int sort_build(SqlCtx *ctx, SortOp *s)
             if ((rc = heap_put(s, c))) return rc;
             continue;
         }
-        c[w] = val_int(TYPE_INT8, (i64)s->n);
+        c[w] = val_int(TYPE_INT8, (i64)s->seq++);
         if (s->n == s->cap) {
             size_t ncap = s->cap ? s->cap * 2 : 256;
             Value **nr = dd_realloc(s->rows, sizeof(Value *) * ncap);
@@ -3045,6 +3359,10 @@ static int sort_build(SqlCtx *ctx, SortOp *s)
         arena_rewind(ctx->row, m);
     }
     s->ctx = ctx;
+    if (s->nruns) {
+        int rc = s->n ? sort_spill(ctx, s) : DD_OK;
+        return rc ? rc : sort_merge_runs(ctx, s);
+    }
     if (s->n > 1) qsort_r(s->rows, s->n, sizeof(Value *), sort_cmp, s);
     return DD_OK;
 }
@@ -3052,6 +3370,8 @@ static int sort_build(SqlCtx *ctx, SortOp *s)
 static int sort_open(SqlCtx *ctx, Op *op)
 {
     SortOp *s = (SortOp *)op;
+    sort_spill_free(s);
+    s->topn = s->topn0;
     s->built = false;
     s->pos = s->n = 0;
     s->seq = 0;
@@ -3066,6 +3386,13 @@ static int sort_next(SqlCtx *ctx, Op *op, Value **row)
         s->built = true;
         if (rc) return neg(rc);
     }
+    if (s->merging) {
+        if (s->left == 0) return 0;
+        s->ctx = ctx;
+        int rc = merge_next(s, &s->merge, row);
+        if (rc > 0 && s->left > 0) s->left--;
+        return rc;
+    }
     if (s->pos >= s->n) return 0;
     *row = s->rows[s->pos++];
     return 1;
@@ -3075,19 +3402,28 @@ static void sort_close(SqlCtx *ctx, Op *op)
 {
     SortOp *s = (SortOp *)op;
     op_close(ctx, op->child);
+    sort_spill_free(s);
     dd_free(s->rows);
     s->rows = NULL;
     s->n = s->cap = 0;
     arena_free(&s->arena);
 }
 
-static const OpVtbl sort_vt = {"Sort", sort_open, sort_next, sort_close, NULL};
+static void sort_analyze(Op *op, Buf *out)
+{
+    SortOp *s = (SortOp *)op;
+    u64 disk = DD_MAX(s->disk, spill_peak(s->sf));
+    if (disk) buf_printf(out, "Sort Method: external merge  Disk: %llukB", (unsigned long long)((disk + 1023) / 1024));
+}
+
+static const OpVtbl sort_vt = {"Sort", sort_open, sort_next, sort_close, NULL, sort_analyze};
 
 Op *op_sort(SqlCtx *ctx, Op *child, SortKey *keys, int nkeys, i64 topn)
 {
     SortOp *s = op_alloc(ctx, sizeof(*s), &sort_vt, child->width);
     if (!s) return NULL;
-    s->topn = topn;
+    s->topn = s->topn0 = topn;
+    s->left = -1;
     s->op.child = child;
     s->keys = keys;
     s->nkeys = nkeys;
@@ -3097,14 +3433,79 @@ Op *op_sort(SqlCtx *ctx, Op *child, SortKey *keys, int nkeys, i64 topn)
 
 /* ================================================================ distinct */
 
-typedef struct DistinctOp { Op op; int off, ncols; RowSet set; Arena arena; } DistinctOp;
+/*
+ * DISTINCT keeps the keys it has passed in a hash set; past the budget,
+ * rows whose keys it does not hold go to partitions by their hash
+ * (spill.h), each deduplicated in a later pass, so the rows come out in
+ * another order (DISTINCT's rows have none: a sort above orders them).
+ * DISTINCT ON over rows sorted on its keys (ORDER BY starts with them)
+ * only compares each row with the last one it passed.
+ */
+typedef struct DistinctOp {
+    Op op;
+    int off, ncols;
+    RowSet set;
+    Arena arena;
+    bool sorted;           /* the rows arrive sorted on the keys */
+    Value *prev;           /* sorted: the last row passed's keys (in arena), NULL: none yet */
+    bool full;             /* the set fills the budget: rows of keys it does not hold spill */
+    SpillParts sp;
+    SpillRun run;          /* the partition being read */
+    SpillReader rd;
+    bool reading;
+    Value *srow;           /* a spilled row */
+} DistinctOp;
+
+static void distinct_spill_free(DistinctOp *d)
+{
+    spill_read_end(&d->rd);
+    spill_run_free(d->sp.f, &d->run);
+    spill_parts_free(&d->sp);
+    dd_free(d->srow);
+    d->srow = NULL;
+    d->reading = false;
+}
 
 static int distinct_open(SqlCtx *ctx, Op *op)
 {
     DistinctOp *d = (DistinctOp *)op;
+    distinct_spill_free(d);
     rowset_free(&d->set);
     d->set.n = d->ncols;
+    d->prev = NULL;
+    d->full = false;
+    arena_reset(&d->arena);
     return op_open(ctx, op->child);
+}
+
+/* The next input row: the child's, then the partitions' in turn. */
+static int distinct_input(SqlCtx *ctx, DistinctOp *d, Value **r)
+{
+    int rc;
+    for (;;) {
+        if (!d->reading) {
+            if ((rc = op_next(ctx, d->op.child, r))) return rc;
+            if (!d->sp.f) return 0;
+            if ((rc = spill_parts_end(&d->sp))) return -rc;
+            d->reading = true;
+        } else {
+            if ((rc = spill_read_row(&d->rd, d->srow, d->op.width))) {
+                *r = d->srow;
+                return rc;
+            }
+            if ((rc = spill_parts_end(&d->sp))) return -rc;
+        }
+        /* the next partition: a pass of its own, with a fresh set */
+        spill_read_end(&d->rd);
+        spill_run_free(d->sp.f, &d->run);
+        if (!spill_parts_next(&d->sp, &d->run)) return 0;
+        rowset_free(&d->set);
+        d->set.n = d->ncols;
+        d->full = false;
+        arena_reset(&d->arena);
+        spill_read_begin(&d->rd, d->sp.f, &d->run, true);
+        if ((rc = sql_check_interrupt(ctx))) return -rc;
+    }
 }
 
 static int distinct_next(SqlCtx *ctx, Op *op, Value **row)
@@ -3113,16 +3514,32 @@ static int distinct_next(SqlCtx *ctx, Op *op, Value **row)
     for (;;) {
         ArenaMark m = arena_mark(ctx->row);
         Value *r;
-        int rc = op_next(ctx, op->child, &r);
+        int rc = d->sorted ? op_next(ctx, op->child, &r) : distinct_input(ctx, d, &r);
         if (rc <= 0) return rc;
+        if (d->sorted) {
+            if (d->prev && row_equal(ctx, d->prev, r + d->off, d->ncols)) { arena_rewind(ctx->row, m); continue; }
+            arena_reset(&d->arena);
+            if ((rc = copy_row(&d->arena, r + d->off, d->ncols, &d->prev))) return neg(rc);
+            *row = r;
+            return 1;
+        }
         Value *f;
         rowset_find(ctx, &d->set, r + d->off, &f);
         if (f) { arena_rewind(ctx->row, m); continue; }
+        if (d->full) {
+            /* a key not held: the row waits in its partition */
+            if (!d->srow && !(d->srow = dd_calloc((size_t)op->width + 1, sizeof(Value)))) return -DD_ENOMEM;
+            rc = spill_parts_put(ctx, &d->sp, row_hash(r + d->off, d->ncols), r, op->width);
+            arena_rewind(ctx->row, m);
+            if (rc) return neg(rc);
+            continue;
+        }
         Value *c;
         rc = copy_row(&d->arena, r + d->off, d->ncols, &c);
         if (!rc) rc = rowset_add(&d->set, c);
-        if (!rc) rc = over_budget(ctx, d->arena.total + d->set.cap * sizeof(Value *), "DISTINCT");
         if (rc) return neg(rc);
+        if (d->arena.total + d->set.cap * sizeof(Value *) > sql_work_mem(ctx) && d->sp.level < SPILL_MAX_LEVEL)
+            d->full = true;
         *row = r;
         return 1;
     }
@@ -3132,11 +3549,16 @@ static void distinct_close(SqlCtx *ctx, Op *op)
 {
     DistinctOp *d = (DistinctOp *)op;
     op_close(ctx, op->child);
+    distinct_spill_free(d);
     rowset_free(&d->set);
     arena_free(&d->arena);
 }
 
-static const OpVtbl distinct_vt = {"Distinct", distinct_open, distinct_next, distinct_close, NULL};
+static void distinct_analyze(Op *op, Buf *out) { spill_parts_analyze(&((DistinctOp *)op)->sp, out); }
+
+static const OpVtbl distinct_vt = {"Distinct", distinct_open, distinct_next, distinct_close, NULL, distinct_analyze};
+
+void op_distinct_sorted(Op *op) { ((DistinctOp *)op)->sorted = true; }
 
 Op *op_distinct_on(SqlCtx *ctx, Op *child, int off, int ncols)
 {
@@ -3213,7 +3635,7 @@ static void limit_close(SqlCtx *ctx, Op *op)
     op_close(ctx, op->child);
     if (l->keys) arena_free(&l->arena);
 }
-static const OpVtbl limit_vt = {"Limit", limit_open, limit_next, limit_close, NULL};
+static const OpVtbl limit_vt = {"Limit", limit_open, limit_next, limit_close, NULL, NULL};
 Op *op_limit_ties(SqlCtx *ctx, Op *child, i64 limit, i64 offset, const SortKey *keys, int nkeys)
 {
     LimitOp *l = (LimitOp *)op_limit(ctx, child, limit, offset);
@@ -3335,7 +3757,7 @@ static void lockrows_close(SqlCtx *ctx, Op *op)
     arena_free(&l->arena);
     buf_free(&l->key);
 }
-static const OpVtbl lockrows_vt = {"LockRows", lockrows_open, lockrows_next, lockrows_close, NULL};
+static const OpVtbl lockrows_vt = {"LockRows", lockrows_open, lockrows_next, lockrows_close, NULL, NULL};
 
 Op *op_lockrows(SqlCtx *ctx, Op *child, const LockRel *rels, int nrels, i64 maxrows)
 {
@@ -3418,6 +3840,16 @@ static int ranges_narrow(SqlCtx *ctx, const SlotRanges *r, SlotRanges *out)
     return DD_OK;
 }
 
+/* The values of ranges r of src, packed into out (not their payloads). */
+static void ranges_gather(Value *out, const Value *src, const SlotRanges *r)
+{
+    int k = 0;
+    for (int i = 0; i < r->n; i++) {
+        memcpy(out + k, src + r->off[i], sizeof(Value) * (size_t)r->len[i]);
+        k += r->len[i];
+    }
+}
+
 static void ranges_unpack(Value *dst, const Value *packed, const SlotRanges *r)
 {
     int k = 0;
@@ -3463,7 +3895,7 @@ static void place_close(SqlCtx *ctx, Op *op)
     arena_free(&p->arena);
 }
 
-static const OpVtbl place_vt = {"Place", child_open, place_next, place_close, NULL};
+static const OpVtbl place_vt = {"Place", child_open, place_next, place_close, NULL, NULL};
 
 Op *op_place(SqlCtx *ctx, Op *child, int base, Value *row, int width, bool deep)
 {
@@ -3622,7 +4054,7 @@ static void join_explain(Op *op, Buf *out)
                 : "Nested Loop");
 }
 
-static const OpVtbl join_vt = {"", join_open, join_next, join_close, join_explain};
+static const OpVtbl join_vt = {"", join_open, join_next, join_close, join_explain, NULL};
 
 Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
               const SlotRanges *outer_r, const SlotRanges *inner_r, Value *row, int width)
@@ -3744,7 +4176,7 @@ static void pj_explain(Op *op, Buf *out)
                 : j->type == JOIN_ANTI ? "Nested Loop Anti Join" : "Nested Loop");
 }
 
-static const OpVtbl paramjoin_vt = {"", pj_open, pj_next, pj_close, pj_explain};
+static const OpVtbl paramjoin_vt = {"", pj_open, pj_next, pj_close, pj_explain, NULL};
 
 Op *op_paramjoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *residual, JoinType type,
                  const SlotRanges *outer_r, const SlotRanges *inner_r, Value *row, int width)
@@ -3786,6 +4218,18 @@ typedef struct HashEntry {
 
 typedef struct KeySet { HashEntry **buckets; size_t nbuckets, count; } KeySet;
 
+/* Spilling: a build partition and the probe rows of the same keys' hash. */
+typedef struct HjPair { SpillRun build, probe; int level; } HjPair;
+
+#define HJ_PART_BITS 5
+#define HJ_PARTS (1 << HJ_PART_BITS)
+#define HJ_MAX_LEVEL (64 / HJ_PART_BITS)   /* a pair this deep is joined in memory whatever its size */
+
+/* What hj_next reads: the probe input; the probe rows of a spilled pair;
+ * FULL's build rows no probe row matched (the table held); FULL's
+ * spilled build rows with a NULL key; nothing more. */
+enum { HJ_PROBE, HJ_PAIR, HJ_DRAIN, HJ_NULLS, HJ_DONE };
+
 typedef struct HashJoinOp {
     Op op;
     int nkeys;
@@ -3794,11 +4238,13 @@ typedef struct HashJoinOp {
     JoinType type;
     SlotRanges probe_r, build_r;
     SlotRanges keep_r;      /* the build slots kept (those read) */
-    int bw;
+    SlotRanges pkeep_r;     /* the probe slots a spilled probe row keeps */
+    int bw, pw;
     size_t budget;
     Value *row;
     HashEntry **buckets; size_t nbuckets, count;
     Arena arena;            /* entries */
+    Arena karena;           /* ANTI_NULLS: the key sets' entries */
     Arena probe_arena;      /* the current probe row's keys */
     Value *pk;              /* probe key values */
     HashEntry *chain;
@@ -3813,9 +4259,24 @@ typedef struct HashJoinOp {
      * comes out with the probe side NULL (drain_b: the bucket, drain_e:
      * the entry next, drain_n: the next NULL-key row) */
     Value **nullrows; size_t nnull, capnull;
-    bool draining;
+    int stage;              /* HJ_* */
     size_t drain_b, drain_n;
     HashEntry *drain_e;
+    /* Spilling: once the build rows pass the budget, they go to HJ_PARTS
+     * partitions by their keys' hash (bits [64 - 5 (level + 1), 64 - 5
+     * level)), and so do the probe rows with a key; then each pair is
+     * joined in memory in turn (pend), one too large for the budget split
+     * again a level down.  FULL's NULL-key build rows wait in nullrun. */
+    SpillFile *sf;
+    HjPair *parts;          /* the partitions being written (NULL: none) */
+    int level;              /* their level */
+    HjPair *pend; size_t npend, cappend;
+    HjPair cur;             /* the pair being joined */
+    SpillReader rd;         /* its probe rows, or nullrun's rows */
+    SpillRun nullrun;
+    Value *srow;            /* a spilled row: keys, then values */
+    bool over;              /* the table passed the budget */
+    u64 npairs, disk;       /* EXPLAIN ANALYZE */
 } HashJoinOp;
 
 static u64 keys_hash(const Value *k, int n)
@@ -3882,18 +4343,123 @@ static void kset_clear(KeySet *s)
     memset(s, 0, sizeof(*s));
 }
 
+static int hj_grow(HashJoinOp *h)
+{
+    size_t nb = h->nbuckets ? h->nbuckets * 2 : 1024;
+    HashEntry **b = dd_calloc(nb, sizeof(HashEntry *));
+    if (!b) return DD_ENOMEM;
+    for (size_t i = 0; i < h->nbuckets; i++)
+        for (HashEntry *e = h->buckets[i], *nx; e; e = nx) {
+            nx = e->next;
+            e->next = b[e->hash & (nb - 1)];
+            b[e->hash & (nb - 1)] = e;
+        }
+    dd_free(h->buckets);
+    h->buckets = b;
+    h->nbuckets = nb;
+    return DD_OK;
+}
+
+/* A build row into the table: keys, and the kept slots of row `in` or
+ * the packed values `packed`.  Sets h->over past the budget. */
+static int hj_entry(HashJoinOp *h, const Value *keys, const Value *in, const Value *packed)
+{
+    int rc;
+    if (h->count + 1 > h->nbuckets && (rc = hj_grow(h))) return rc;
+    HashEntry *e = arena_alloc(&h->arena, sizeof(HashEntry));
+    Value *kv = arena_alloc(&h->arena, sizeof(Value) * (size_t)(h->nkeys + h->bw + 1));
+    if (!e || !kv) return DD_ENOMEM;
+    for (int i = 0; i < h->nkeys; i++)
+        if ((rc = val_copy(&h->arena, &keys[i], &kv[i]))) return rc;
+    e->keys = kv;
+    e->vals = kv + h->nkeys;
+    e->hit = false;
+    if (in) rc = ranges_pack(&h->arena, in, &h->keep_r, e->vals);
+    for (int i = 0; !in && !rc && i < h->bw; i++) rc = val_copy(&h->arena, &packed[i], &e->vals[i]);
+    if (rc) return rc;
+    e->hash = keys_hash(keys, h->nkeys);
+    e->next = h->buckets[e->hash & (h->nbuckets - 1)];
+    h->buckets[e->hash & (h->nbuckets - 1)] = e;
+    h->count++;
+    if (h->arena.total + h->karena.total + (h->nbuckets + h->capnull) * sizeof(void *) > h->budget) h->over = true;
+    return DD_OK;
+}
+
+static int hj_part_of(const HashJoinOp *h, const Value *keys)
+{
+    return (int)(keys_hash(keys, h->nkeys) >> (64 - HJ_PART_BITS * (h->level + 1))) & (HJ_PARTS - 1);
+}
+
+/* keys then the packed values vals[0..n) as a row of run r. */
+static int hj_put(HashJoinOp *h, SpillRun *r, const Value *keys, const Value *vals, int n)
+{
+    memcpy(h->srow, keys, sizeof(Value) * (size_t)h->nkeys);
+    memcpy(h->srow + h->nkeys, vals, sizeof(Value) * (size_t)n);
+    return spill_put(h->sf, r, h->srow, h->nkeys + n);
+}
+
+/* Starts partitions at h->level (the file too, the first time). */
+static int hj_parts_begin(SqlCtx *ctx, HashJoinOp *h)
+{
+    int rc;
+    if (!h->sf && (rc = spill_create(ctx, &h->sf))) return rc;
+    int sw = h->nkeys + DD_MAX(DD_MAX(h->bw, h->pw), h->row ? 0 : h->op.child->width) + 1;
+    if (!h->srow && !(h->srow = dd_calloc((size_t)sw, sizeof(Value)))) return DD_ENOMEM;
+    if (!(h->parts = dd_calloc(HJ_PARTS, sizeof(HjPair)))) return DD_ENOMEM;
+    return DD_OK;
+}
+
+/* The table's entries into the build partitions; the table is empty after. */
+static int hj_table_out(HashJoinOp *h)
+{
+    for (size_t i = 0; i < h->nbuckets; i++)
+        for (HashEntry *e = h->buckets[i]; e; e = e->next) {
+            int rc = hj_put(h, &h->parts[hj_part_of(h, e->keys)].build, e->keys, e->vals, h->bw);
+            if (rc) return rc;
+        }
+    return DD_OK;
+}
+
+static void hj_table_reset(HashJoinOp *h)
+{
+    if (h->nbuckets) memset(h->buckets, 0, sizeof(HashEntry *) * h->nbuckets);
+    h->count = 0;
+    h->nnull = 0;
+    h->over = false;
+    h->drain_b = h->drain_n = 0;
+    h->drain_e = NULL;
+    arena_reset(&h->arena);
+}
+
+/* The build side passed the budget: what the table holds goes to the
+ * partitions, and so will every build row from now on. */
+static int hj_spill_start(SqlCtx *ctx, HashJoinOp *h)
+{
+    h->level = 0;
+    int rc = hj_parts_begin(ctx, h);
+    if (!rc) rc = hj_table_out(h);
+    for (size_t i = 0; !rc && i < h->nnull; i++) rc = spill_put(h->sf, &h->nullrun, h->nullrows[i], h->bw);
+    hj_table_reset(h);
+    return rc;
+}
+
 static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *keys)
 {
     if (h->type == JOIN_ANTI_NULLS) {
         int nc = h->nkeys - 1;
         for (int i = 0; i < nc; i++) if (keys[i].isnull) return DD_OK;   /* in no row's set */
-        int rc = kset_add(ctx, &h->groups, &h->arena, keys, nc);
-        if (!rc && keys[nc].isnull) rc = kset_add(ctx, &h->nulls, &h->arena, keys, nc);
+        int rc = kset_add(ctx, &h->groups, &h->karena, keys, nc);
+        if (!rc && keys[nc].isnull) rc = kset_add(ctx, &h->nulls, &h->karena, keys, nc);
         if (rc) return rc;
     }
     bool null_key = false;
     for (int i = 0; i < h->nkeys; i++) null_key |= keys[i].isnull;
     if (null_key && h->type == JOIN_FULL) {
+        if (h->parts) {
+            Value *packed = h->srow + h->nkeys;
+            ranges_gather(packed, in, &h->keep_r);
+            return spill_put(h->sf, &h->nullrun, packed, h->bw);
+        }
         if (h->nnull == h->capnull) {
             size_t ncap = h->capnull ? h->capnull * 2 : 16;
             Value **nr = dd_realloc(h->nullrows, sizeof(Value *) * ncap);
@@ -3907,59 +4473,184 @@ static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *k
         return ranges_pack(&h->arena, in, &h->keep_r, packed);
     }
     if (null_key) return DD_OK;
-    if ((h->count + 1) > h->nbuckets) {
-        size_t nb = h->nbuckets ? h->nbuckets * 2 : 1024;
-        HashEntry **b = dd_calloc(nb, sizeof(HashEntry *));
-        if (!b) return DD_ENOMEM;
-        for (size_t i = 0; i < h->nbuckets; i++)
-            for (HashEntry *e = h->buckets[i], *nx; e; e = nx) {
-                nx = e->next;
-                e->next = b[e->hash & (nb - 1)];
-                b[e->hash & (nb - 1)] = e;
-            }
-        dd_free(h->buckets);
-        h->buckets = b;
-        h->nbuckets = nb;
+    if (h->parts) {
+        Value *packed = h->srow + h->nkeys;
+        ranges_gather(packed, in, &h->keep_r);
+        memcpy(h->srow, keys, sizeof(Value) * (size_t)h->nkeys);
+        return spill_put(h->sf, &h->parts[hj_part_of(h, keys)].build, h->srow, h->nkeys + h->bw);
     }
-    HashEntry *e = arena_alloc(&h->arena, sizeof(HashEntry));
-    Value *kv = arena_alloc(&h->arena, sizeof(Value) * (size_t)(h->nkeys + h->bw + 1));
-    if (!e || !kv) return DD_ENOMEM;
-    for (int i = 0; i < h->nkeys; i++) {
-        int rc = val_copy(&h->arena, &keys[i], &kv[i]);
+    int rc = hj_entry(h, keys, in, NULL);
+    if (!rc && h->over) rc = hj_spill_start(ctx, h);
+    return rc;
+}
+
+static void hj_spill_free(HashJoinOp *h)
+{
+    h->disk = DD_MAX(h->disk, spill_peak(h->sf));
+    for (int i = 0; h->parts && i < HJ_PARTS; i++) {
+        spill_run_free(h->sf, &h->parts[i].build);
+        spill_run_free(h->sf, &h->parts[i].probe);
+    }
+    for (size_t i = 0; i < h->npend; i++) {
+        spill_run_free(h->sf, &h->pend[i].build);
+        spill_run_free(h->sf, &h->pend[i].probe);
+    }
+    spill_read_end(&h->rd);
+    spill_run_free(h->sf, &h->cur.build);
+    spill_run_free(h->sf, &h->cur.probe);
+    spill_run_free(h->sf, &h->nullrun);
+    dd_free(h->parts);
+    dd_free(h->pend);
+    dd_free(h->srow);
+    h->parts = NULL;
+    h->pend = NULL;
+    h->srow = NULL;
+    h->npend = h->cappend = 0;
+    spill_close(h->sf);
+    h->sf = NULL;
+}
+
+/* The partitions written: their pairs wait their turn, one level down
+ * (a pair no row of which could come out is dropped). */
+static int hj_parts_end(HashJoinOp *h)
+{
+    int rc = DD_OK;
+    bool outer = h->type == JOIN_LEFT || h->type == JOIN_FULL || h->type == JOIN_ANTI || h->type == JOIN_ANTI_NULLS;
+    for (int i = 0; i < HJ_PARTS; i++) {
+        HjPair *p = &h->parts[i];
+        if (!rc) rc = spill_end(h->sf, &p->build);
+        if (!rc) rc = spill_end(h->sf, &p->probe);
+        bool wanted = p->probe.rows && (p->build.rows || outer);
+        if (h->type == JOIN_FULL && p->build.rows) wanted = true;
+        if (!rc && wanted && h->npend == h->cappend) {
+            size_t ncap = h->cappend ? h->cappend * 2 : 64;
+            HjPair *np = dd_realloc(h->pend, ncap * sizeof *np);
+            if (np) {
+                h->pend = np;
+                h->cappend = ncap;
+            } else {
+                rc = DD_ENOMEM;
+            }
+        }
+        if (rc || !wanted) {
+            spill_run_free(h->sf, &p->build);
+            spill_run_free(h->sf, &p->probe);
+            continue;
+        }
+        p->level = h->level + 1;
+        h->pend[h->npend++] = *p;
+    }
+    dd_free(h->parts);
+    h->parts = NULL;
+    return rc;
+}
+
+/* The next pair in memory: its build rows in the table (a pair too large
+ * split again), its probe rows to read.  1, 0 when none is left, or
+ * -DD_E*. */
+static int hj_next_pair(SqlCtx *ctx, HashJoinOp *h)
+{
+    int rc = DD_OK;
+    spill_read_end(&h->rd);
+    spill_run_free(h->sf, &h->cur.build);
+    spill_run_free(h->sf, &h->cur.probe);
+    while (h->npend) {
+        h->cur = h->pend[--h->npend];
+        hj_table_reset(h);
+        h->npairs++;
+        SpillReader rd;
+        spill_read_begin(&rd, h->sf, &h->cur.build, true);
+        int n = h->nkeys + h->bw;
+        while ((rc = spill_read_row(&rd, h->srow, n)) > 0) {
+            if ((rc = hj_entry(h, h->srow, NULL, h->srow + h->nkeys))) break;
+            if (h->over && h->cur.level < HJ_MAX_LEVEL) break;
+            if ((rc = sql_check_interrupt(ctx))) break;
+        }
+        rc = rc < 0 ? -rc : rc;
+        if (!rc && h->over && h->cur.level < HJ_MAX_LEVEL) {
+            /* too large: the pair splits on the next hash bits */
+            h->level = h->cur.level;
+            rc = hj_parts_begin(ctx, h);
+            if (!rc) rc = hj_table_out(h);
+            while (!rc && (rc = spill_read_row(&rd, h->srow, n)) > 0)
+                rc = spill_put(h->sf, &h->parts[hj_part_of(h, h->srow)].build, h->srow, n);
+            rc = rc < 0 ? -rc : rc;
+            spill_read_end(&rd);
+            SpillReader prd;
+            int pn = h->nkeys + (h->row ? h->pw : h->op.child->width);
+            spill_read_begin(&prd, h->sf, &h->cur.probe, true);
+            while (!rc && (rc = spill_read_row(&prd, h->srow, pn)) > 0)
+                rc = spill_put(h->sf, &h->parts[hj_part_of(h, h->srow)].probe, h->srow, pn);
+            rc = rc < 0 ? -rc : rc;
+            spill_read_end(&prd);
+            hj_table_reset(h);
+            int rc2 = hj_parts_end(h);
+            spill_run_free(h->sf, &h->cur.build);
+            spill_run_free(h->sf, &h->cur.probe);
+            if (rc || (rc = rc2)) return -rc;
+            continue;
+        }
+        spill_read_end(&rd);
+        spill_run_free(h->sf, &h->cur.build);
+        if (rc) return -rc;
+        spill_read_begin(&h->rd, h->sf, &h->cur.probe, true);
+        return 1;
+    }
+    return 0;
+}
+
+/* The stage after the probe rows of the table held (the input's, or a
+ * pair's) ran out: FULL's unmatched build rows, the next pair, FULL's
+ * spilled NULL-key build rows, or the end. */
+static int hj_after_probe(SqlCtx *ctx, HashJoinOp *h, bool drained)
+{
+    if (h->type == JOIN_FULL && !drained) {
+        h->stage = HJ_DRAIN;
+        h->drain_b = h->drain_n = 0;
+        h->drain_e = NULL;
+        return DD_OK;
+    }
+    if (!h->sf) {
+        h->stage = HJ_DONE;
+        return DD_OK;
+    }
+    if (h->parts) {   /* the probe input ended: its partitions are written */
+        int rc = hj_parts_end(h);
         if (rc) return rc;
     }
-    e->keys = kv;
-    e->vals = kv + h->nkeys;
-    e->hit = false;
-    int rc = ranges_pack(&h->arena, in, &h->keep_r, e->vals);
-    if (rc) return rc;
-    e->hash = keys_hash(keys, h->nkeys);
-    e->next = h->buckets[e->hash & (h->nbuckets - 1)];
-    h->buckets[e->hash & (h->nbuckets - 1)] = e;
-    h->count++;
-    if (h->arena.total + h->nbuckets * sizeof(void *) > h->budget)
-        return dd_err(ctx->err, DD_ENOMEM, -1,
-                      "hash join needs more than work_mem (%zu kB) for its inner side",
-                      h->budget / 2048);
+    int rc = hj_next_pair(ctx, h);
+    if (rc < 0) return -rc;
+    if (rc > 0) {
+        h->stage = HJ_PAIR;
+        return DD_OK;
+    }
+    if (h->type == JOIN_FULL && h->nullrun.rows) {
+        if ((rc = spill_end(h->sf, &h->nullrun))) return rc;
+        spill_read_end(&h->rd);
+        spill_read_begin(&h->rd, h->sf, &h->nullrun, true);
+        h->stage = HJ_NULLS;
+        return DD_OK;
+    }
+    h->stage = HJ_DONE;
     return DD_OK;
 }
 
 static int hj_open(SqlCtx *ctx, Op *op)
 {
     HashJoinOp *h = (HashJoinOp *)op;
+    hj_spill_free(h);
     int nrc = ranges_narrow(ctx, &h->build_r, &h->keep_r);
+    if (!nrc) nrc = ranges_narrow(ctx, &h->probe_r, &h->pkeep_r);
     if (nrc) return nrc;
     h->bw = ranges_width(&h->keep_r);
+    h->pw = ranges_width(&h->pkeep_r);
     h->have_probe = false;
-    h->count = 0;
-    h->nnull = 0;
-    h->draining = false;
-    h->drain_b = h->drain_n = 0;
-    h->drain_e = NULL;
-    if (h->nbuckets) memset(h->buckets, 0, sizeof(HashEntry *) * h->nbuckets);
+    h->stage = HJ_PROBE;
+    h->npairs = 0;
+    hj_table_reset(h);
     kset_clear(&h->groups);
     kset_clear(&h->nulls);
-    arena_reset(&h->arena);
+    arena_reset(&h->karena);
     Value *keys = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)h->nkeys);
     if (!keys) return DD_ENOMEM;
     int rc = op_open(ctx, op->child2);
@@ -3976,13 +4667,17 @@ static int hj_open(SqlCtx *ctx, Op *op)
     }
     op_close(ctx, op->child2);
     if (rc) return rc;
+    if (h->parts) {
+        /* spilled: the probe rows will be partitioned as the build rows were */
+        for (int i = 0; i < HJ_PARTS && !rc; i++) rc = spill_end(h->sf, &h->parts[i].build);
+        if (rc) return rc;
+    }
     return op_open(ctx, op->child);
 }
 
 /* FULL: the build rows no probe row matched, the probe side NULL. */
 static int hj_drain(HashJoinOp *h, Value **row)
 {
-    h->draining = true;
     for (;;) {
         HashEntry *e = h->drain_e;
         if (e) {
@@ -4007,18 +4702,59 @@ static int hj_drain(HashJoinOp *h, Value **row)
     }
 }
 
+/* The next probe row of the pair being joined: its keys in h->pk, its
+ * slots in place.  1, 0 at the pair's end, or -DD_E*. */
+static int hj_pair_probe(HashJoinOp *h)
+{
+    int pn = h->nkeys + (h->row ? h->pw : h->op.child->width);
+    int rc = spill_read_row(&h->rd, h->srow, pn);
+    if (rc <= 0) return rc;
+    memcpy(h->pk, h->srow, sizeof(Value) * (size_t)h->nkeys);
+    if (h->row) ranges_unpack(h->row, h->srow + h->nkeys, &h->pkeep_r);
+    else h->prow = h->srow + h->nkeys;
+    return 1;
+}
+
 static int hj_next(SqlCtx *ctx, Op *op, Value **row)
 {
     HashJoinOp *h = (HashJoinOp *)op;
-    if (h->draining) return hj_drain(h, row);
     for (;;) {
         int rc;
         if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
-        if (!h->have_probe) {
+        if (h->stage == HJ_DONE) return 0;
+        if (h->stage == HJ_DRAIN) {
+            if ((rc = hj_drain(h, row))) return rc;
+            if ((rc = hj_after_probe(ctx, h, true))) return neg(rc);
+            continue;
+        }
+        if (h->stage == HJ_NULLS) {
+            rc = spill_read_row(&h->rd, h->srow, h->bw);
+            if (rc < 0) return rc;
+            if (rc == 0) { h->stage = HJ_DONE; return 0; }
+            ranges_null(h->row, &h->probe_r);
+            ranges_unpack(h->row, h->srow, &h->keep_r);
+            *row = h->row;
+            return 1;
+        }
+        if (!h->have_probe && h->stage == HJ_PAIR) {
+            rc = hj_pair_probe(h);
+            if (rc < 0) return rc;
+            if (rc == 0) {
+                if ((rc = hj_after_probe(ctx, h, false))) return neg(rc);
+                continue;
+            }
+            h->have_probe = true;
+            h->matched = false;
+            h->hash = keys_hash(h->pk, h->nkeys);
+            h->chain = h->nbuckets ? h->buckets[h->hash & (h->nbuckets - 1)] : NULL;
+        } else if (!h->have_probe) {
             Value *p;
             rc = op_next(ctx, op->child, &p);
-            if (rc == 0 && h->type == JOIN_FULL) return hj_drain(h, row);
-            if (rc <= 0) return rc;
+            if (rc < 0) return rc;
+            if (rc == 0) {
+                if ((rc = hj_after_probe(ctx, h, false))) return neg(rc);
+                continue;
+            }
             arena_reset(&h->probe_arena);
             bool null_key = false;
             for (int i = 0; i < h->nkeys; i++) {
@@ -4049,6 +4785,18 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
                     h->have_probe = false;
                     continue;
                 }
+            }
+            if (!null_key && h->parts) {
+                /* spilled: the row waits in its partition for its build rows */
+                const Value *vals = h->prow;
+                if (h->row) {
+                    ranges_gather(h->srow + h->nkeys, h->row, &h->pkeep_r);
+                    vals = h->srow + h->nkeys;
+                }
+                int pn = h->row ? h->pw : op->child->width;
+                if ((rc = hj_put(h, &h->parts[hj_part_of(h, h->pk)].probe, h->pk, vals, pn))) return neg(rc);
+                h->have_probe = false;
+                continue;
             }
             if (!null_key && h->nbuckets) {
                 h->hash = keys_hash(h->pk, h->nkeys);
@@ -4096,7 +4844,9 @@ static void hj_close(SqlCtx *ctx, Op *op)
 {
     HashJoinOp *h = (HashJoinOp *)op;
     op_close(ctx, op->child);
+    hj_spill_free(h);
     arena_free(&h->arena);
+    arena_free(&h->karena);
     arena_free(&h->probe_arena);
     kset_clear(&h->groups);
     kset_clear(&h->nulls);
@@ -4117,7 +4867,16 @@ static void hj_explain(Op *op, Buf *out)
                 : "Hash Join");
 }
 
-static const OpVtbl hashjoin_vt = {"", hj_open, hj_next, hj_close, hj_explain};
+static void hj_analyze(Op *op, Buf *out)
+{
+    HashJoinOp *h = (HashJoinOp *)op;
+    u64 disk = DD_MAX(h->disk, spill_peak(h->sf));
+    if (disk)
+        buf_printf(out, "Batches: %llu  Disk Usage: %llukB", (unsigned long long)h->npairs + 1,
+                   (unsigned long long)((disk + 1023) / 1024));
+}
+
+static const OpVtbl hashjoin_vt = {"", hj_open, hj_next, hj_close, hj_explain, hj_analyze};
 
 Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_keys,
                 ExprProg **build_keys, ExprProg *residual, JoinType type,
@@ -4139,6 +4898,7 @@ Op *op_hashjoin(SqlCtx *ctx, Op *probe, Op *build, int nkeys, ExprProg **probe_k
     h->row = row;
     h->pk = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)nkeys);
     arena_init(&h->arena, op_block(ctx, 256 * 1024));
+    arena_init(&h->karena, op_block(ctx, 64 * 1024));
     arena_init(&h->probe_arena, 1024);
     return h->pk ? &h->op : NULL;
 }
@@ -4232,7 +4992,7 @@ static void mj_close(SqlCtx *ctx, Op *op)
     op_close(ctx, op->child2);
 }
 
-static const OpVtbl mergejoin_vt = {"Merge Join", mj_open, mj_next, mj_close, NULL};
+static const OpVtbl mergejoin_vt = {"Merge Join", mj_open, mj_next, mj_close, NULL, NULL};
 
 Op *op_mergejoin(SqlCtx *ctx, Op *left, Op *right, int nkeys, ExprProg **lkeys, ExprProg **rkeys,
                  ExprProg *residual, const SlotRanges *lr, const SlotRanges *rr, Value *row, int width)
@@ -4383,7 +5143,7 @@ static void setop_explain(Op *op, Buf *out)
     buf_printf(out, "%s%s", names[s->kind], s->all ? " ALL" : "");
 }
 
-static const OpVtbl setop_vt = {"SetOp", setop_open, setop_next, setop_close, setop_explain};
+static const OpVtbl setop_vt = {"SetOp", setop_open, setop_next, setop_close, setop_explain, NULL};
 
 Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols)
 {
@@ -4841,7 +5601,7 @@ static void window_close(SqlCtx *ctx, Op *op)
     arena_free(&w->agg.arena);
 }
 
-static const OpVtbl window_vt = {"WindowAgg", window_open, window_next, window_close, NULL};
+static const OpVtbl window_vt = {"WindowAgg", window_open, window_next, window_close, NULL, NULL};
 
 Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin)
 {
@@ -4943,7 +5703,7 @@ static void append_explain(Op *op, Buf *out)
     if (((AppendOp *)op)->distinct) buf_puts(out, " (distinct)");
 }
 
-static const OpVtbl append_vt = {"Append", append_open, append_next, append_close, append_explain};
+static const OpVtbl append_vt = {"Append", append_open, append_next, append_close, append_explain, NULL};
 
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols)
 {
@@ -5034,7 +5794,7 @@ static void commits_explain(Op *op, Buf *out)
     else buf_printf(out, " on drift_commits (seq <= %llu)", (unsigned long long)c->upto);
 }
 
-static const OpVtbl commits_vt = {"LogScan", commits_open, commits_next, noop_close, commits_explain};
+static const OpVtbl commits_vt = {"LogScan", commits_open, commits_next, noop_close, commits_explain, NULL};
 
 Op *op_commits(SqlCtx *ctx, u64 upto)
 {
@@ -5199,6 +5959,14 @@ void op_explain(Op *o, int depth, bool costs, bool analyze, bool timing, Buf *ou
                        (unsigned long long)o->act_loops);
     }
     buf_putc(out, '\n');
+    if (analyze && o->vt->analyze) {
+        size_t at = out->len;
+        for (int i = 0; i < 2 + 6 * depth; i++) buf_putc(out, ' ');
+        size_t text = out->len;
+        o->vt->analyze(o, out);
+        if (out->len == text) out->len = at;   /* nothing to say */
+        else buf_putc(out, '\n');
+    }
     if (o->vt == &append_vt) {
         AppendOp *a = (AppendOp *)o;
         for (int i = 0; i < a->nkids; i++) op_explain(a->kids[i], depth + 1, costs, analyze, timing, out);
@@ -5256,7 +6024,7 @@ static void ws_close(SqlCtx *ctx, Op *op)
     DD_UNUSED(op);
 }
 
-static const OpVtbl workscan_vt = {"WorkTable Scan", ws_open, ws_next, ws_close, NULL};
+static const OpVtbl workscan_vt = {"WorkTable Scan", ws_open, ws_next, ws_close, NULL, NULL};
 
 Op *op_worktable(SqlCtx *ctx, WorkTable *wt, int ncols)
 {
@@ -5382,7 +6150,7 @@ static void ru_explain(Op *op, Buf *out)
     if (!((RecUnionOp *)op)->distinct) buf_puts(out, " (all)");
 }
 
-static const OpVtbl recunion_vt = {"Recursive Union", ru_open, ru_next, ru_close, ru_explain};
+static const OpVtbl recunion_vt = {"Recursive Union", ru_open, ru_next, ru_close, ru_explain, NULL};
 
 Op *op_recursive_union(SqlCtx *ctx, Op *nonrec, Op *rec, WorkTable *wt, bool distinct, int ncols)
 {
@@ -5683,7 +6451,7 @@ static void json_srf_explain(Op *op, Buf *out)
     buf_printf(out, " %s_%s", s->type == TYPE_JSONB ? "jsonb" : "json", json_srf_names[s->kind]);
 }
 
-static const OpVtbl json_srf_vt = {"Function Scan on", json_srf_open, json_srf_next, json_srf_close, json_srf_explain};
+static const OpVtbl json_srf_vt = {"Function Scan on", json_srf_open, json_srf_next, json_srf_close, json_srf_explain, NULL};
 
 Op *op_json_srf(SqlCtx *ctx, ExprProg **args, int nargs, JsonSrfKind kind, TypeId type, bool ordinality)
 {

@@ -20,6 +20,9 @@
 #include "../analyze/expr.h"
 #include "../../temporal/temporal.h"
 
+/* Whether v's value is bytes elsewhere (v.s), which val_copy copies. */
+bool val_has_bytes(const Value *v);
+
 typedef struct Op Op;
 typedef struct OpVtbl {
     const char *name;
@@ -27,6 +30,9 @@ typedef struct OpVtbl {
     int (*next)(SqlCtx *ctx, Op *op, Value **row);
     void (*close)(SqlCtx *ctx, Op *op);
     void (*explain)(Op *op, Buf *out);   /* detail after the name, may be NULL */
+    /* EXPLAIN ANALYZE: a line under the node ("Sort Method: external
+     * merge  Disk: 1024kB"), nothing if it has none; may be NULL */
+    void (*analyze)(Op *op, Buf *out);
 } OpVtbl;
 
 struct Op {
@@ -111,6 +117,9 @@ Op *op_distinct(SqlCtx *ctx, Op *child, int ncols);
 /* The first row of each distinct value of columns [off, off + ncols)
  * (DISTINCT ON, after the sort that decides which row is first). */
 Op *op_distinct_on(SqlCtx *ctx, Op *child, int off, int ncols);
+/* DISTINCT ON over rows that arrive sorted on its keys (ORDER BY begins
+ * with them): each row is compared with the last one passed, no set. */
+void op_distinct_sorted(Op *op);
 Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset);
 /* SELECT ... FOR UPDATE / SHARE: per row of child, locks the row of each
  * table rels[i] it came from (its primary key in child's slots

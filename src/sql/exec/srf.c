@@ -290,7 +290,7 @@ static void fscan_explain(Op *op, Buf *out)
     buf_printf(out, " %s", ((FuncScanOp *)op)->name);
 }
 
-static const OpVtbl fscan_vt = {"Function Scan on", fscan_open, fscan_next, fscan_close, fscan_explain};
+static const OpVtbl fscan_vt = {"Function Scan on", fscan_open, fscan_next, fscan_close, fscan_explain, NULL};
 
 Op *op_function_scan(SqlCtx *ctx, SrfCall **calls, int ncalls, const char *name, bool ordinality)
 {
@@ -357,7 +357,7 @@ static void pset_close(SqlCtx *ctx, Op *op)
     arena_free(&p->arena);
 }
 
-static const OpVtbl pset_vt = {"ProjectSet", pset_open, pset_next, pset_close, NULL};
+static const OpVtbl pset_vt = {"ProjectSet", pset_open, pset_next, pset_close, NULL, NULL};
 
 Op *op_project_set(SqlCtx *ctx, Op *child, int in_width, SrfCall **calls, int ncalls)
 {

@@ -2467,6 +2467,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         if (!top) return DD_ENOMEM;
     }
     if (s->ndistinct_on && !(top = op_distinct_on(ctx, top, don_base, s->ndistinct_on))) return DD_ENOMEM;
+    if (s->ndistinct_on && s->norder) op_distinct_sorted(top);   /* ORDER BY begins with its keys (42P10 otherwise) */
     if (nlocks) {
         /* the rows LIMIT and OFFSET take are locked, and no more */
         i64 limit, offset;

@@ -1235,7 +1235,7 @@ static const char *setting_unit(const char *name, const char *value, char *buf, 
 {
     size_t n = strlen(name);
     bool timeout = (n > 8 && strcmp(name + n - 8, "_timeout") == 0) || strcmp(name, "log_min_duration_statement") == 0;
-    bool mem = strcmp(name, "work_mem") == 0, pages = strcmp(name, "effective_cache_size") == 0;
+    bool mem = strcmp(name, "work_mem") == 0 || strcmp(name, "temp_file_limit") == 0, pages = strcmp(name, "effective_cache_size") == 0;
     if (!timeout && !mem && !pages) return NULL;
     char *end;
     double v = strtod(value, &end);

@@ -9,22 +9,37 @@
 #include <string.h>
 #include <stdlib.h>
 
+/* A memory setting's text (a number, kB unless MB / GB / TB follows) in
+ * kB; false when it has none (unset or unreadable). */
+static bool setting_kb(SqlCtx *ctx, const char *name, long long *kb)
+{
+    const char *v = ctx->setting ? ctx->setting(ctx->session, name) : NULL;
+    if (!v) return false;
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (end == v) return false;
+    while (*end == ' ') end++;
+    if (!strcmp(end, "MB")) n *= 1024;
+    else if (!strcmp(end, "GB")) n *= 1024 * 1024;
+    else if (!strcmp(end, "TB")) n *= 1024LL * 1024 * 1024;
+    *kb = n;
+    return true;
+}
+
 size_t sql_work_mem(SqlCtx *ctx)
 {
     if (ctx->work_mem_bytes) return ctx->work_mem_bytes;   /* read once a statement: operators ask per row */
-    const char *v = ctx->setting ? ctx->setting(ctx->session, "work_mem") : NULL;
-    unsigned long long kb = 64 * 1024;
-    if (v) {
-        char *end;
-        unsigned long long n = strtoull(v, &end, 10);
-        while (*end == ' ') end++;
-        if (!strcmp(end, "MB")) n *= 1024;
-        else if (!strcmp(end, "GB")) n *= 1024 * 1024;
-        else if (!strcmp(end, "TB")) n *= 1024ULL * 1024 * 1024;
-        if (n) kb = n;
-    }
-    ctx->work_mem_bytes = (size_t)(kb * 1024 * 2);   /* hash_mem_multiplier = 2 */
+    long long kb;
+    if (!setting_kb(ctx, "work_mem", &kb) || kb <= 0) kb = 64 * 1024;
+    ctx->work_mem_bytes = (size_t)kb * 1024 * 2;   /* hash_mem_multiplier = 2 */
     return ctx->work_mem_bytes;
+}
+
+u64 sql_temp_file_limit(SqlCtx *ctx)
+{
+    long long kb;
+    if (!setting_kb(ctx, "temp_file_limit", &kb) || kb < 0) return UINT64_MAX;
+    return (u64)kb * 1024;
 }
 
 bool sql_enabled(SqlCtx *ctx, const char *name)

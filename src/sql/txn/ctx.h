@@ -93,6 +93,7 @@ typedef struct SqlCtx {
     u32 user_id, role_id;
     bool user_known, role_known;
     size_t work_mem_bytes;   /* sql_work_mem's answer, once read (0: not yet) */
+    u64 temp_bytes;          /* bytes the statement's temporary files hold now (exec/spill.c) */
     /* Privileges (catalog/acl.h) are checked for current_user, or, while
      * a view's query is planned, for the view's owner (acl_as) */
     bool acl_as_set;
@@ -280,6 +281,8 @@ static inline int sql_check_interrupt(SqlCtx *ctx)
 /* The memory one operator's hash table or sort may use: work_mem times
  * hash_mem_multiplier (2), in bytes (ctx.c). */
 size_t sql_work_mem(SqlCtx *ctx);
+/* temp_file_limit in bytes (UINT64_MAX: -1, no limit). */
+u64 sql_temp_file_limit(SqlCtx *ctx);
 /* A planner switch (enable_hashjoin, ...): false only when set off. */
 bool sql_enabled(SqlCtx *ctx, const char *name);
 /* A WARNING or NOTICE of the statement (SqlCtx.notes). */
