@@ -9,6 +9,7 @@
 #   asof.sh           a scan AS OF a point with few rows, from a checkpoint and not
 #   history.sh        scans beside a history 100x the present, AS OF its middle
 #   tpch.sh           TPC-H-like queries 1, 3, 5 and 6, PostgreSQL 15 beside
+#   spill.sh          sorts, hash aggregates, DISTINCT and hash joins past work_mem
 #   bench_queries.py  the query engine beside PostgreSQL 15 (joins, subqueries,
 #                     index ranges, point SELECTs through the wire)
 set -e
@@ -23,4 +24,5 @@ BUILD="$BUILD" bash "$(dirname "$0")/pointselect.sh"
 BUILD="$BUILD" bash "$(dirname "$0")/asof.sh"
 BUILD="$BUILD" bash "$(dirname "$0")/history.sh"
 BUILD="$BUILD" bash "$(dirname "$0")/tpch.sh"
+BUILD="$BUILD" bash "$(dirname "$0")/spill.sh"
 /usr/bin/python3 "$(dirname "$0")/bench_queries.py" "$BUILD" --scale "${BENCH_SCALE:-1}" --runs "${BENCH_RUNS:-5}"

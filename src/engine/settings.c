@@ -648,7 +648,7 @@ static int validate(driftdb_session *s, const char *canon, const char *typed, co
         else if (!strcmp(end, "TB")) mul = 1024LL * 1024 * 1024;
         else
             return dd_err(err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"%s\": \"%s\"", canon, value);
-        if (errno || end == value || v < lo || v > 2147483647LL / mul || v * mul < lo)
+        if (errno || end == value || v < -1 || v > 2147483647LL / mul || v * mul < lo)
             return dd_err(err, DD_EINVALID_PARAM, -1,
                           "%lld kB is outside the valid range for parameter \"%s\" (%lld .. 2147483647)",
                           errno || v > INT64_MAX / mul ? v : v * mul, canon, lo);

@@ -13,8 +13,7 @@
  * of queries per case; KEEPDB=1 keeps the data directories (for a
  * failure's query to be run again by hand).
  */
-#include "check.h"
-#include "driftdb.h"
+#include "sqlrun.h"
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -23,17 +22,6 @@
 #include <stdbool.h>
 #include <unistd.h>
 #include <lmdb.h>
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-static int pick(int n) { return (int)(rnd() % (uint64_t)n); }
 
 /* A case's random start (DRIFTDB_TEST_SEED, else 20261206, mixed with
  * salt) and its number of queries (DRIFTDB_BATCH_QUERIES, else dflt). */
@@ -49,61 +37,6 @@ static int case_start(uint64_t salt, int dflt)
 #define T_COLUMNS "k bigint PRIMARY KEY, a smallint, b integer, c bigint, d date, ts timestamptz, f boolean, " \
                   "m numeric(12,2), q numeric, tag char(1), s text"
 
-
-typedef struct Out { char *p; size_t n, cap; } Out;
-
-static void out_add(Out *o, const char *s)
-{
-    size_t l = strlen(s);
-    if (o->n + l + 1 > o->cap) {
-        o->cap = (o->n + l + 1) * 2;
-        o->p = realloc(o->p, o->cap);
-        if (!o->p) abort();
-    }
-    memcpy(o->p + o->n, s, l + 1);
-    o->n += l;
-}
-
-/* Every row of every result of sql into o (values '|', rows ';'), or the
- * error as "ERROR sqlstate message".  0, or -1 on an error. */
-static int run(driftdb_session *s, const char *sql, Out *o)
-{
-    size_t off = 0;
-    driftdb_result *r;
-    driftdb_error e;
-    int rc, k = 0;
-    o->n = 0;
-    out_add(o, "");
-    while ((rc = driftdb_exec_next(s, sql, &off, &r, &e)) == DRIFTDB_ROW_RESULT) {
-        while ((k = driftdb_result_next(r, &e)) == 1) {
-            for (int i = 0; i < driftdb_result_ncols(r); i++) {
-                const char *v = driftdb_result_value(r, i, NULL);
-                if (i) out_add(o, "|");
-                out_add(o, v ? v : "NULL");
-            }
-            out_add(o, ";");
-        }
-        driftdb_result_free(r);
-        if (k < 0) break;
-    }
-    if (rc == DRIFTDB_ERROR || k < 0) {
-        o->n = 0;
-        out_add(o, "ERROR ");
-        out_add(o, e.sqlstate);
-        out_add(o, " ");
-        out_add(o, e.message);
-        return -1;
-    }
-    return 0;
-}
-
-static void must(driftdb_session *s, const char *sql)
-{
-    Out o = {0};
-    if (run(s, sql, &o)) printf("  setup failed: %s: %s\n", sql, o.p);
-    CHECK(strncmp(o.p, "ERROR", 5) != 0);
-    free(o.p);
-}
 
 /* ---- random SQL ---- */
 
@@ -311,32 +244,6 @@ static int compare(driftdb_session *s, const char *from, int n, bool txn, const 
     return same;
 }
 
-static char dir[64];
-
-static driftdb_session *open_db(driftdb **db)
-{
-    driftdb_error e;
-    snprintf(dir, sizeof dir, "/tmp/dd_batch_XXXXXX");
-    if (!mkdtemp(dir)) abort();
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd)) abort();
-    if (driftdb_init(dir, &e) != DRIFTDB_OK || driftdb_open(dir, NULL, db, &e) != DRIFTDB_OK) abort();
-    driftdb_session *s;
-    if (driftdb_session_open(*db, NULL, &s, &e) != DRIFTDB_OK) abort();
-    return s;
-}
-
-static void close_db(driftdb *db, driftdb_session *s)
-{
-    driftdb_session_close(s);
-    driftdb_close(db);
-    if (getenv("KEEPDB")) { printf("kept %s\n", dir); return; }
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd)) {}
-}
-
 /* A value for column kind: NULL about one time in seven. */
 static void value(Sb *b, int kind)
 {
@@ -398,7 +305,7 @@ TEST(random_aggregates)
     int n = case_start(0, 150);
     printf("  seed %llu, %d queries per case\n", (unsigned long long)rng_state, n);
     driftdb *db;
-    driftdb_session *s = open_db(&db);
+    driftdb_session *s = open_db("batch", &db);
     /* x is added later with a DEFAULT: older images have no field for it */
     must(s, "CREATE TABLE t (" T_COLUMNS ")");
     load(s, "t", 1, 2500);
@@ -450,7 +357,7 @@ TEST(random_aggregates)
 TEST(exact_errors)
 {
     driftdb *db;
-    driftdb_session *s = open_db(&db);
+    driftdb_session *s = open_db("batch", &db);
     must(s, "CREATE TABLE e (k int PRIMARY KEY, v int, w bigint, t timestamp)");
     must(s, "INSERT INTO e SELECT g, g % 5, g * 1000000000000, timestamp '2024-01-01 00:00:00.6' "
             "FROM generate_series(1, 3000) g");
@@ -494,7 +401,7 @@ TEST(parallel)
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int n = case_start(77, 60);
     driftdb *db;
-    driftdb_session *s = open_db(&db);
+    driftdb_session *s = open_db("batch", &db);
     must(s, "CREATE TABLE t (" T_COLUMNS ", x integer)");
     must(s, "INSERT INTO t (k, a, b, c, d, ts, f, s, x, m, q, tag) SELECT g, CASE WHEN g % 17 = 0 THEN NULL ELSE (g * 7919 % 2001 - 1000) END, "
             "CASE WHEN g % 19 = 0 THEN NULL WHEN g = 77777 THEN 2147483647 ELSE g::bigint * 104729 % 20001 - 10000 END, "
@@ -554,7 +461,7 @@ TEST(row_batches)
 {
     int n = case_start(4242, 120);
     driftdb *db;
-    driftdb_session *s = open_db(&db);
+    driftdb_session *s = open_db("batch", &db);
     must(s, "CREATE TABLE t (" T_COLUMNS ", x integer DEFAULT 7)");
     load(s, "t", 1, 3000);
     must(s, "CREATE TABLE u (k int PRIMARY KEY, t_k bigint, w text)");
@@ -648,7 +555,7 @@ static void run_prepared(driftdb_session *s, driftdb_stmt *st, const char *v, Ou
 TEST(kept_plans)
 {
     driftdb *db;
-    driftdb_session *s = open_db(&db);
+    driftdb_session *s = open_db("batch", &db);
     must(s, "CREATE TABLE t (k int PRIMARY KEY, v bigint, w numeric(10,2))");
     must(s, "INSERT INTO t SELECT g, g % 97, g / 100.0 FROM generate_series(1, 5000) g");
     must(s, "ANALYZE t");
@@ -759,17 +666,17 @@ static void retag_v(unsigned char *img, size_t *len)
 TEST(damaged_images)
 {
     driftdb *db;
-    driftdb_session *s = open_db(&db);
+    driftdb_session *s = open_db("batch", &db);
     must(s, "CREATE TABLE c (k int PRIMARY KEY, v int, w int)");
     must(s, "INSERT INTO c SELECT g, g, g FROM generate_series(1, 1000) g");
     must(s, "CREATE TABLE d (k int PRIMARY KEY, v int, w int)");
     must(s, "INSERT INTO d SELECT g, g, g FROM generate_series(1, 999) g");
     driftdb_session_close(s);
     driftdb_close(db);
-    edit_image(dir, 1000, 500, add_bad_field);
-    edit_image(dir, 999, 500, retag_v);
+    edit_image(db_dir, 1000, 500, add_bad_field);
+    edit_image(db_dir, 999, 500, retag_v);
     driftdb_error e;
-    CHECK_EQ_INT(driftdb_open(dir, NULL, &db, &e), DRIFTDB_OK);
+    CHECK_EQ_INT(driftdb_open(db_dir, NULL, &db, &e), DRIFTDB_OK);
     CHECK_EQ_INT(driftdb_session_open(db, NULL, &s, &e), DRIFTDB_OK);
     static const struct { const char *sql, *want; } cases[] = {
         {"SELECT count(*) FROM c", "ERROR XX001"},

@@ -158,7 +158,7 @@ void vec_compact(Vec *v, const u16 *sel, int m)
 void vec_prog_free(VecProg *vp)
 {
     if (!vp) return;
-    for (int d = 0; d < vp->nregs; d++) vec_free(&vp->regs[d]);
+    for (int d = 0; vp->regs && d < vp->nregs; d++) vec_free(&vp->regs[d]);
     dd_free(vp->regs);
     dd_free(vp->kregs);
     dd_free(vp->kval);

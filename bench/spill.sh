@@ -1,0 +1,52 @@
+#!/bin/bash
+# bench/spill.sh - sorts, hash aggregates, DISTINCT and hash joins past
+# work_mem (they spill to temporary files), DriftDB beside PostgreSQL 15 in
+# the same run, both at PostgreSQL's default work_mem of 4MB (not part of
+# make test):
+#
+#   BUILD=build SPILL_ROWS=1000000 SPILL_RUNS=3 bash bench/spill.sh
+#
+# Loads SPILL_ROWS rows of t (k int PRIMARY KEY, s text: md5 of k, v int)
+# into a driftdb-server and a PostgreSQL 15 (VACUUM ANALYZE after the
+# load), then times through psql the median of SPILL_RUNS runs of each
+# query with SET work_mem = '4MB' on each, and prints both with the ratio
+# DriftDB / PostgreSQL (below 1: DriftDB faster).  Both answers are
+# compared; EXPLAIN ANALYZE on DriftDB shows that each spilled.
+set -u
+. "$(dirname "$0")/lib.sh"
+bench_setup spill
+ROWS=${SPILL_ROWS:-1000000}
+RUNS=${SPILL_RUNS:-3}
+
+LOAD="CREATE TABLE t (k int PRIMARY KEY, s text, v int);
+INSERT INTO t SELECT g, md5(g::text), (g * 7919) % 1000003 FROM generate_series(1, $ROWS) g;"
+QUERIES=(
+    "SELECT k, s FROM t ORDER BY s OFFSET $((ROWS - 1))"
+    "SELECT count(*), sum(c) FROM (SELECT s, count(*) AS c FROM t GROUP BY s) x"
+    "SELECT count(*) FROM (SELECT DISTINCT v FROM t) x"
+    "SELECT count(*), sum(a.v) FROM t a JOIN t b ON a.s = b.s"
+)
+SET="SET work_mem = '4MB'; "
+
+PORT=$((58400 + $$ % 400))
+bench_driftdb "$PORT" || exit 1
+psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d db -v ON_ERROR_STOP=1 -c "$LOAD" -c "ANALYZE t" || exit 1
+PGPORT=$((PORT + 1))
+bench_pg "$PGPORT" || exit 1
+psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -v ON_ERROR_STOP=1 -c "$LOAD" -c "VACUUM ANALYZE t" || exit 1
+
+echo "spill: $ROWS rows, work_mem 4MB, median of $RUNS runs"
+for q in "${QUERIES[@]}"; do
+    a=$(psql -X -qAt -h 127.0.0.1 -p "$PORT" -U bench -d db -c "$SET$q" | md5sum)
+    b=$(psql -X -qAt -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -c "$SET$q" | md5sum)
+    spilled=$(psql -X -qAt -h 127.0.0.1 -p "$PORT" -U bench -d db -c "${SET}EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) $q" |
+              grep -c "Disk")
+    d=$(bench_median_ms "$PORT" db "$RUNS" "$SET$q")
+    p=$(bench_median_ms "$PGPORT" postgres "$RUNS" "$SET$q")
+    same=same
+    [ "$a" = "$b" ] || same="ANSWERS DIFFER"
+    [ "$spilled" -gt 0 ] || same="$same, DID NOT SPILL"
+    awk -v d="$d" -v p="$p" -v q="$q" -v s="$same" 'BEGIN {
+        printf "  DriftDB %8.1f ms   PostgreSQL 15 %8.1f ms   ratio %.2f   %s   %s\n", d, p, p ? d / p : 0, s, q
+    }'
+done
