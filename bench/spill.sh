@@ -19,7 +19,7 @@ ROWS=${SPILL_ROWS:-1000000}
 RUNS=${SPILL_RUNS:-3}
 
 LOAD="CREATE TABLE t (k int PRIMARY KEY, s text, v int);
-INSERT INTO t SELECT g, md5(g::text), (g * 7919) % 1000003 FROM generate_series(1, $ROWS) g;"
+INSERT INTO t SELECT g, md5(g::text), (g::bigint * 7919) % 1000003 FROM generate_series(1, $ROWS) g;"
 QUERIES=(
     "SELECT k, s FROM t ORDER BY s OFFSET $((ROWS - 1))"
     "SELECT count(*), sum(c) FROM (SELECT s, count(*) AS c FROM t GROUP BY s) x"
