@@ -4,8 +4,10 @@
  * every value kind a spilled row carries (NULLs, long and empty text,
  * numerics past 38 digits, floats, arrays, timestamps, intervals, bytea,
  * jsonb, rows larger than a block), each run with work_mem at 64kB (they
- * spill) and at 64MB (they do not), must give the same rows, or the same
- * error; a sort the same rows in the same order (it is stable).  Then
+ * spill), at 64MB (they do not) and row by row (drift.batch off: no
+ * batches, no runtime filters on hash joins' probe scans), must give the
+ * same rows, or the same error; a sort the same rows in the same order
+ * (it is stable).  Then
  * temp_file_limit, who may set it, and allocation failures all through
  * a spilling statement.
  *
@@ -149,9 +151,11 @@ static void query(Sb *b, bool *ordered)
             *ordered = true;
         }
         break;
-    case 4: {   /* a hash join */
+    case 4: {   /* a hash join, and a third table joined to its rows (runtime filters through joins) */
         static const char *kinds[] = {"JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN"};
         put(b, "SELECT r.id, q.id, r.b, q.c FROM r %s q ON %s", kinds[pick(4)], cmps[pick(DD_ARRAY_LEN(cmps))]);
+        if (pick(2)) put(b, " JOIN q q2 ON q2.id = r.a * %d AND q2.a %% 3 = 0", 1 + pick(60));
+        if (pick(3) == 0) put(b, " WHERE r.id %% %d = 1", 2 + pick(5));
         break;
     }
     default: {   /* semi and anti joins */
@@ -165,23 +169,30 @@ static void query(Sb *b, bool *ordered)
     }
 }
 
-/* sql with work_mem at 64kB and at 64MB: the same answer. */
+/* sql with work_mem at 64kB and at 64MB, and row by row (drift.batch
+ * off: no batches, no runtime filters): the same answer. */
 static bool same_spilled(driftdb_session *s, const char *sql, bool ordered)
 {
-    Out small = {0}, big = {0};
+    Out small = {0}, big = {0}, rows = {0};
     must(s, "SET work_mem = '64kB'");
     run(s, sql, &small);
     must(s, "SET work_mem = '64MB'");
     run(s, sql, &big);
+    must(s, "SET drift.batch = off");
+    run(s, sql, &rows);
+    must(s, "RESET drift.batch");
     if (!ordered) {
         sort_rows(&small);
         sort_rows(&big);
+        sort_rows(&rows);
     }
-    bool same = strcmp(small.p, big.p) == 0;
+    bool same = strcmp(small.p, big.p) == 0 && strcmp(big.p, rows.p) == 0;
     if (!same)
-        printf("  differs: %s\n    spilled: %.300s\n    in memory: %.300s\n", sql, small.p, big.p);
+        printf("  differs: %s\n    spilled: %.300s\n    in memory: %.300s\n    row by row: %.300s\n", sql, small.p,
+               big.p, rows.p);
     free(small.p);
     free(big.p);
+    free(rows.p);
     return same;
 }
 
@@ -209,6 +220,10 @@ TEST(random_queries)
     CHECK(strstr(o.p, "Sort Method: external merge") != NULL);
     run(s, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT * FROM r JOIN q ON r.b = q.b", &o);
     CHECK(strstr(o.p, "Batches: ") != NULL);
+    /* and the runtime filters dropped rows of the probe scans */
+    run(s, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT r.id FROM r JOIN q ON r.a = q.a WHERE r.id > 0 AND q.id < 10",
+        &o);
+    CHECK(strstr(o.p, "Rows Removed by Runtime Filter: ") != NULL);
     free(o.p);
     close_db(db, s);
 }

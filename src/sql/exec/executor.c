@@ -107,6 +107,7 @@ static void rowbatch_count(RowBatch *rb, u64 *nbatches);
 static void op_count(Op *o, int rc, double dt, u64 rows);
 static double now_ms(void);
 static const OpVtbl place_vt;
+static const OpVtbl hashjoin_vt;
 
 /* ================================================================ scan */
 
@@ -169,6 +170,8 @@ typedef struct ScanOp {
     bool raw;
     const u8 *raw_rec; u32 raw_len; u64 raw_start;
     RowBatch *rb; bool rb_tried;      /* its rows read in batches (rowbatch_plan) */
+    struct RtFilter *rtf[4];          /* hash joins' filters on the keys of its rows (set by the joins) */
+    int nrtf;
 } ScanOp;
 
 static const char *op_name(u8 op)
@@ -2442,8 +2445,56 @@ static void agg_reset_groups(AggOp *a)
  * that a filter kernel cannot finish runs its filters row by row as the
  * rows are handed up, so errors come in the row path's order. */
 
+/*
+ * A runtime filter: a hash join whose probe rows come from a scan (through
+ * filters) read in batches gives the scan a Bloom filter of its build
+ * keys' hashes, and the rows whose keys cannot be among them are dropped
+ * as they leave the batch, before they are made rows and probed (inner
+ * and semi joins: such rows could never come out).  It switches itself
+ * off when it drops too few rows to pay for its checks.
+ */
+typedef struct RtFilter {
+    u64 *bits, mask;        /* 2 bits a key: hash bits [0, 32) and [32, 64), mod the size */
+    int nkeys;
+    int col[4];             /* the scan's columns that are the probe keys, in key order */
+    u64 checked, removed;   /* rows checked and dropped (EXPLAIN ANALYZE: removed) */
+    bool off;
+} RtFilter;
+
+static u64 keys_hash(const Value *k, int n);
+
+static bool rtf_has(const RtFilter *f, u64 h)
+{
+    u64 a = h & f->mask, b = (h >> 32) & f->mask;
+    return (f->bits[a >> 6] >> (a & 63) & 1) && (f->bits[b >> 6] >> (b & 63) & 1);
+}
+
+/* Whether lane j of b's columns may pass f (its keys not NULL, their hash
+ * in the filter). */
+static bool rtf_pass(RtFilter *f, const AggBatch *b, int j)
+{
+    Value k[4];
+    for (int i = 0; i < f->nkeys; i++) {
+        k[i] = vec_value(&b->cols[f->col[i]], j);
+        if (k[i].isnull) goto drop;
+    }
+    if (rtf_has(f, keys_hash(k, f->nkeys))) {
+        if (++f->checked == 8192 && f->removed < f->checked / 8) f->off = true;   /* it does not pay */
+        return true;
+    }
+drop:
+    f->checked++;
+    f->removed++;
+    return false;
+}
+
+/* Whether lane j passes every runtime filter of rb that is on. */
+static bool rtf_pass_all(RowBatch *rb, int j);
+
 struct RowBatch {
     AggBatch b;
+    RtFilter *rtf[4];    /* the scan's runtime filters */
+    int nrtf;
     Arena vals;          /* values made the row way (conversions), for the batch */
     ArenaMark vals0;
     int n, pos;          /* lanes in the batch; the next one to hand up */
@@ -2474,7 +2525,19 @@ static RowBatch *rowbatch_plan(SqlCtx *ctx, Op *top)
     arena_init(&rb->vals, 16 * 1024);
     rb->vals0 = arena_mark(&rb->vals);
     rb->size = 16;
+    for (int k = 0; k < s->nrtf; k++) {
+        bool ok = true;
+        for (int i = 0; i < s->rtf[k]->nkeys; i++) ok &= rb->b.want[s->rtf[k]->col[i]];
+        if (ok) rb->rtf[rb->nrtf++] = s->rtf[k];
+    }
     return rb;
+}
+
+static bool rtf_pass_all(RowBatch *rb, int j)
+{
+    for (int k = 0; k < rb->nrtf; k++)
+        if (!rb->rtf[k]->off && !rtf_pass(rb->rtf[k], &rb->b, j)) return false;
+    return true;
 }
 
 static void rowbatch_free(RowBatch *rb)
@@ -2491,6 +2554,9 @@ static int rowbatch_next(SqlCtx *ctx, RowBatch *rb, Value **row)
     for (;;) {
         while (rb->pos < rb->n) {
             int j = rb->pos++;
+            /* the runtime filter: after the filters, which the batch ran
+             * already unless it runs them row by row (their errors first) */
+            if (rb->nrtf && !rb->exact && !rtf_pass_all(rb, j)) continue;
             Value *r = b->row;
             for (int i = 0; i < b->t->ncols; i++)
                 if (b->want[i]) r[i] = vec_value(&b->cols[i], j);
@@ -2501,6 +2567,7 @@ static int rowbatch_next(SqlCtx *ctx, RowBatch *rb, Value **row)
                 int rc = expr_eval_bool(b->filt[f]->pred, &b->filt[f]->op.env, r, &keep);
                 if (rc) return -rc;
             }
+            if (keep && rb->nrtf && rb->exact) keep = rtf_pass_all(rb, j);
             if (keep) {
                 *row = r;
                 return 1;
@@ -4277,7 +4344,15 @@ typedef struct HashJoinOp {
     Value *srow;            /* a spilled row: keys, then values */
     bool over;              /* the table passed the budget */
     u64 npairs, disk;       /* EXPLAIN ANALYZE */
+    /* the runtime filter given to the probe side's scan (RtFilter), from
+     * the build keys' hashes (rth) gathered as the build side is read */
+    RtFilter rtf;
+    ScanOp *rtf_scan;       /* the scan it is given to, or NULL: none */
+    u64 *rth; size_t nrth, caprth;
+    u64 rtf_removed;        /* EXPLAIN ANALYZE, over every loop */
 } HashJoinOp;
+
+#define RTF_MAX_KEYS 2000000   /* past this many build rows, no runtime filter */
 
 static u64 keys_hash(const Value *k, int n)
 {
@@ -4635,10 +4710,119 @@ static int hj_after_probe(SqlCtx *ctx, HashJoinOp *h, bool drained)
     return DD_OK;
 }
 
+/* Whether the probe keys are columns of a scan (through filters, and
+ * through the probe sides of inner and semi hash joins below, whose rows
+ * carry that scan's values: a scan row whose keys cannot match here
+ * could only make rows that this join drops) that a runtime filter can
+ * sit on, for an inner or semi join.  Sets h->rtf_scan and the columns. */
+static void hj_rtf_plan(SqlCtx *ctx, HashJoinOp *h)
+{
+    h->rtf_scan = NULL;
+    if ((h->type != JOIN_INNER && h->type != JOIN_SEMI) || h->nkeys > 4 || !sql_enabled(ctx, "drift.batch")) return;
+    int lo = INT32_MAX, hi = -1;   /* the canonical slots the keys read */
+    for (int i = 0; i < h->nkeys; i++) {
+        const ExprProg *p = h->pkeys[i];
+        if (p->n != 1 || p->code[0].op != XOP_SLOT) return;
+        lo = DD_MIN(lo, p->code[0].a);
+        hi = DD_MAX(hi, p->code[0].a);
+    }
+    Op *o = h->op.child;
+    int base = 0;
+    for (;;) {
+        if (o->vt == &filter_vt) {
+            o = o->child;
+        } else if (h->row && o->vt == &hashjoin_vt && ((HashJoinOp *)o)->row &&
+                   (((HashJoinOp *)o)->type == JOIN_INNER || ((HashJoinOp *)o)->type == JOIN_SEMI)) {
+            o = o->child;
+        } else if (h->row && o->vt == &place_vt) {
+            base = ((PlaceOp *)o)->base;
+            if (lo < base || hi >= base + o->child->width) return;   /* another relation's */
+            o = o->child;
+            break;
+        } else {
+            if (h->row) return;   /* rows no scan alone makes */
+            break;
+        }
+    }
+    while (o && o->vt == &filter_vt) o = o->child;
+    if (!o || o->vt != &scan_vt) return;
+    ScanOp *sc = (ScanOp *)o;
+    if (sc->nrtf == (int)DD_ARRAY_LEN(sc->rtf)) return;
+    memset(&h->rtf, 0, sizeof h->rtf);
+    h->rtf.nkeys = h->nkeys;
+    for (int i = 0; i < h->nkeys; i++) {
+        const ExprProg *p = h->pkeys[i];
+        if (p->n != 1 || p->code[0].op != XOP_SLOT) return;
+        int col = p->code[0].a - base;
+        if (col < 0 || col >= sc->t->ncols) return;
+        h->rtf.col[i] = col;
+    }
+    h->rtf_scan = sc;
+}
+
+/* The build side's keys all read: the filter made and given to the scan
+ * (none when there were too many keys to gather). */
+static int hj_rtf_build(HashJoinOp *h)
+{
+    if (!h->rtf_scan) return DD_OK;
+    size_t nbits = 64;
+    while (nbits < h->nrth * 16) nbits *= 2;
+    h->rtf.bits = dd_calloc(nbits / 64, sizeof(u64));
+    if (!h->rtf.bits) return DD_ENOMEM;
+    h->rtf.mask = nbits - 1;
+    for (size_t i = 0; i < h->nrth; i++) {
+        u64 a = h->rth[i] & h->rtf.mask, b = (h->rth[i] >> 32) & h->rtf.mask;
+        h->rtf.bits[a >> 6] |= 1ull << (a & 63);
+        h->rtf.bits[b >> 6] |= 1ull << (b & 63);
+    }
+    dd_free(h->rth);
+    h->rth = NULL;
+    h->nrth = h->caprth = 0;
+    h->rtf_scan->rtf[h->rtf_scan->nrtf++] = &h->rtf;
+    return DD_OK;
+}
+
+static void hj_rtf_free(HashJoinOp *h)
+{
+    ScanOp *sc = h->rtf_scan;
+    for (int k = 0; sc && k < sc->nrtf; k++)
+        if (sc->rtf[k] == &h->rtf) {
+            sc->rtf[k] = sc->rtf[--sc->nrtf];
+            break;
+        }
+    h->rtf_scan = NULL;
+    h->rtf_removed += h->rtf.removed;
+    dd_free(h->rtf.bits);
+    dd_free(h->rth);
+    memset(&h->rtf, 0, sizeof h->rtf);
+    h->rth = NULL;
+    h->nrth = h->caprth = 0;
+}
+
+/* A build row's keys (none NULL) for the runtime filter. */
+static int hj_rtf_add(HashJoinOp *h, const Value *keys)
+{
+    if (h->nrth == h->caprth) {
+        if (h->caprth >= RTF_MAX_KEYS) {
+            hj_rtf_free(h);   /* too many to pay */
+            return DD_OK;
+        }
+        size_t ncap = h->caprth ? h->caprth * 2 : 1024;
+        u64 *n = dd_realloc(h->rth, ncap * sizeof(u64));
+        if (!n) return DD_ENOMEM;
+        h->rth = n;
+        h->caprth = ncap;
+    }
+    h->rth[h->nrth++] = keys_hash(keys, h->nkeys);
+    return DD_OK;
+}
+
 static int hj_open(SqlCtx *ctx, Op *op)
 {
     HashJoinOp *h = (HashJoinOp *)op;
     hj_spill_free(h);
+    hj_rtf_free(h);
+    hj_rtf_plan(ctx, h);
     int nrc = ranges_narrow(ctx, &h->build_r, &h->keep_r);
     if (!nrc) nrc = ranges_narrow(ctx, &h->probe_r, &h->pkeep_r);
     if (nrc) return nrc;
@@ -4660,12 +4844,18 @@ static int hj_open(SqlCtx *ctx, Op *op)
         rc = op_next(ctx, op->child2, &in);
         if (rc <= 0) { rc = -rc; break; }
         rc = DD_OK;
-        for (int i = 0; !rc && i < h->nkeys; i++) rc = expr_eval(h->bkeys[i], &op->env, in, &keys[i]);
+        bool null_key = false;
+        for (int i = 0; !rc && i < h->nkeys; i++) {
+            rc = expr_eval(h->bkeys[i], &op->env, in, &keys[i]);
+            null_key |= keys[i].isnull;
+        }
+        if (!rc && h->rtf_scan && !null_key) rc = hj_rtf_add(h, keys);
         if (!rc) rc = hj_insert(ctx, h, in, keys);
         arena_rewind(ctx->row, m);
         if (!rc) rc = sql_check_interrupt(ctx);
     }
     op_close(ctx, op->child2);
+    if (!rc) rc = hj_rtf_build(h);
     if (rc) return rc;
     if (h->parts) {
         /* spilled: the probe rows will be partitioned as the build rows were */
@@ -4845,6 +5035,7 @@ static void hj_close(SqlCtx *ctx, Op *op)
     HashJoinOp *h = (HashJoinOp *)op;
     op_close(ctx, op->child);
     hj_spill_free(h);
+    hj_rtf_free(h);
     arena_free(&h->arena);
     arena_free(&h->karena);
     arena_free(&h->probe_arena);
@@ -4870,10 +5061,11 @@ static void hj_explain(Op *op, Buf *out)
 static void hj_analyze(Op *op, Buf *out)
 {
     HashJoinOp *h = (HashJoinOp *)op;
-    u64 disk = DD_MAX(h->disk, spill_peak(h->sf));
+    u64 disk = DD_MAX(h->disk, spill_peak(h->sf)), removed = h->rtf_removed + h->rtf.removed;
     if (disk)
         buf_printf(out, "Batches: %llu  Disk Usage: %llukB", (unsigned long long)h->npairs + 1,
                    (unsigned long long)((disk + 1023) / 1024));
+    if (removed) buf_printf(out, "%sRows Removed by Runtime Filter: %llu", disk ? "  " : "", (unsigned long long)removed);
 }
 
 static const OpVtbl hashjoin_vt = {"", hj_open, hj_next, hj_close, hj_explain, hj_analyze};
