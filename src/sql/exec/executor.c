@@ -40,13 +40,6 @@ static void *op_alloc(SqlCtx *ctx, size_t size, const OpVtbl *vt, int width)
     return o;
 }
 
-bool val_has_bytes(const Value *v)
-{
-    TypeId t = (TypeId)v->type;
-    return type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID || t == TYPE_JSON ||
-           t == TYPE_JSONB || t == TYPE_RECORD || (t == TYPE_NUMERIC && numeric_is_big(v->scale));
-}
-
 /* Whether a and b (not NULL) are written alike: equal values may not be
  * (numeric 1.0 and 1.00, float 0 and -0, interval '1 day' and '24:00'). */
 static bool val_same_form(const Value *a, const Value *b)
@@ -3196,6 +3189,73 @@ static int heap_put(SortOp *s, Value *c)
     return DD_OK;
 }
 
+/* ------------------------------------------------ abbreviated keys
+ *
+ * A whole sort (not the top-N heap) sorts items that carry their first
+ * key abbreviated: its NULL placement (cls) and, for integers, dates,
+ * timestamps and strings, a u64 in the key's order (kind: which family;
+ * descending keys inverted).  Two items of one family with different
+ * abbreviations are ordered by them without reading the rows; otherwise
+ * (equal, another type, another family) sort_cmp decides, so the order
+ * is sort_cmp's exactly. */
+typedef struct SortEntry { u64 ab; u8 cls, kind; Value *r; } SortEntry;
+
+enum { AB_NONE, AB_INT, AB_DATE, AB_TS, AB_TSTZ, AB_STR };
+
+static void sort_abbrev(const SortKey *k, const Value *v, SortEntry *it)
+{
+    it->kind = AB_NONE;
+    it->ab = 0;
+    if (v->isnull) {
+        it->cls = k->nulls_first ? 0 : 2;
+        return;
+    }
+    it->cls = 1;
+    TypeId t = (TypeId)v->type;
+    if (type_is_int(t)) it->kind = AB_INT;
+    else if (t == TYPE_DATE) it->kind = AB_DATE;
+    else if (t == TYPE_TIMESTAMP) it->kind = AB_TS;
+    else if (t == TYPE_TIMESTAMPTZ) it->kind = AB_TSTZ;
+    if (it->kind) {
+        it->ab = (u64)v->v.i ^ (1ull << 63);
+    } else if (type_is_string(t)) {
+        /* the first 8 bytes, big-endian (bytes compare unsigned), as
+         * val_compare compares them: char(n) without its trailing blanks */
+        const u8 *p = (const u8 *)v->v.s.p;
+        u32 n = v->v.s.len;
+        if (t == TYPE_BPCHAR)
+            while (n && p[n - 1] == ' ') n--;
+        for (u32 i = 0; i < 8; i++) it->ab = it->ab << 8 | (i < n ? p[i] : 0);
+        it->kind = AB_STR;
+    }
+    if (it->kind && k->desc) it->ab = ~it->ab;
+}
+
+static int sort_entry_cmp(const void *x, const void *y, void *arg)
+{
+    const SortEntry *a = x, *b = y;
+    if (a->cls != b->cls) return a->cls < b->cls ? -1 : 1;
+    if (a->kind && a->kind == b->kind && a->ab != b->ab) return a->ab < b->ab ? -1 : 1;
+    return sort_cmp(&a->r, &b->r, arg);
+}
+
+/* rows[0..n) in order, through abbreviated keys. */
+static int sort_rows(SortOp *s)
+{
+    if (s->n < 2) return DD_OK;
+    SortEntry *it = dd_malloc(sizeof(SortEntry) * s->n);
+    if (!it) return DD_ENOMEM;
+    const SortKey *k = s->nkeys ? &s->keys[0] : NULL;
+    for (size_t i = 0; i < s->n; i++) {
+        it[i] = (SortEntry){0, 1, AB_NONE, s->rows[i]};
+        if (k) sort_abbrev(k, &s->rows[i][k->slot], &it[i]);
+    }
+    qsort_r(it, s->n, sizeof(SortEntry), sort_entry_cmp, s);
+    for (size_t i = 0; i < s->n; i++) s->rows[i] = it[i].r;
+    dd_free(it);
+    return DD_OK;
+}
+
 /* ------------------------------------------------ external merge */
 
 #define SORT_FANIN_MIN 6
@@ -3222,7 +3282,7 @@ static int sort_spill(SqlCtx *ctx, SortOp *s)
         s->topn = 0;
     }
     s->ctx = ctx;
-    if (s->n > 1) qsort_r(s->rows, s->n, sizeof(Value *), sort_cmp, s);
+    if ((rc = sort_rows(s))) return rc;
     SpillRun *r;
     if ((rc = sort_run_add(s, &r))) return rc;
     for (size_t i = 0; i < s->n; i++)
@@ -3430,8 +3490,7 @@ static int sort_build(SqlCtx *ctx, SortOp *s)
         int rc = s->n ? sort_spill(ctx, s) : DD_OK;
         return rc ? rc : sort_merge_runs(ctx, s);
     }
-    if (s->n > 1) qsort_r(s->rows, s->n, sizeof(Value *), sort_cmp, s);
-    return DD_OK;
+    return sort_rows(s);
 }
 
 static int sort_open(SqlCtx *ctx, Op *op)

@@ -20,9 +20,6 @@
 #include "../analyze/expr.h"
 #include "../../temporal/temporal.h"
 
-/* Whether v's value is bytes elsewhere (v.s), which val_copy copies. */
-bool val_has_bytes(const Value *v);
-
 typedef struct Op Op;
 typedef struct OpVtbl {
     const char *name;

@@ -5,7 +5,6 @@
  * temp_file_limit until punched out or closed.
  */
 #include "spill.h"
-#include "executor.h"
 #include "../../util/alloc.h"
 #include "../../util/crc32c.h"
 #include <errno.h>

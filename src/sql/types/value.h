@@ -260,6 +260,9 @@ enum { DATEORDER_MDY, DATEORDER_DMY, DATEORDER_YMD };
 enum { INTERVALSTYLE_POSTGRES, INTERVALSTYLE_POSTGRES_VERBOSE, INTERVALSTYLE_SQL_STANDARD, INTERVALSTYLE_ISO_8601 };
 
 /* Session context for I/O that depends on settings. */
+/* Whether v's value is bytes elsewhere (v.s): what a copy of it copies. */
+bool val_has_bytes(const Value *v);
+
 typedef struct ValueCtx {
     Arena *arena;        /* where results' variable-length data go */
     i32 tz_offset_s;     /* fixed zone: seconds east of UTC (used when tz_name is NULL) */
