@@ -1032,10 +1032,13 @@ Op *op_project(SqlCtx *ctx, Op *child, ExprProg **exprs, int n)
 
 /* Open-addressing set of rows of `n` Values; equality is SQL "not
  * distinct" (NULLs equal), hashing consistent with val_compare. */
+typedef struct RowSlot { u64 hash; Value *row; } RowSlot;
 typedef struct RowSet {
-    Value **rows;     /* slots; NULL empty */
+    RowSlot *slots;   /* a row and its hash; row NULL: empty */
     size_t cap, count;
     int n;
+    u64 last_hash;    /* the hash of the row rowset_find looked for last */
+    bool last_valid;  /* ... and no row was added since */
 } RowSet;
 
 static u64 row_hash(const Value *r, int n)
@@ -1058,52 +1061,61 @@ static bool row_equal(SqlCtx *ctx, const Value *a, const Value *b, int n)
     return true;
 }
 
+/* The memory a set's slots take (for the budgets). */
+static size_t rowset_bytes(const RowSet *s) { return s->cap * sizeof(RowSlot); }
+
 static int rowset_grow(RowSet *s)
 {
     size_t ncap = s->cap ? s->cap * 2 : 64;
-    Value **nr = dd_calloc(ncap, sizeof(Value *));
-    if (!nr) return DD_ENOMEM;
+    RowSlot *ns = dd_calloc(ncap, sizeof(RowSlot));
+    if (!ns) return DD_ENOMEM;
     for (size_t i = 0; i < s->cap; i++) {
-        Value *r = s->rows[i];
-        if (!r) continue;
-        size_t j = row_hash(r, s->n) & (ncap - 1);
-        while (nr[j]) j = (j + 1) & (ncap - 1);
-        nr[j] = r;
+        if (!s->slots[i].row) continue;
+        size_t j = s->slots[i].hash & (ncap - 1);
+        while (ns[j].row) j = (j + 1) & (ncap - 1);
+        ns[j] = s->slots[i];
     }
-    dd_free(s->rows);
-    s->rows = nr;
+    dd_free(s->slots);
+    s->slots = ns;
     s->cap = ncap;
     return DD_OK;
 }
 
-/* Finds row r; if absent and `insert`, stores `store` (which must equal r
- * and outlive the set).  *found gets the stored row or NULL. */
+/* The stored row equal to r in *found, or NULL.  A row's hash is compared
+ * before the row, so a search reads only rows that hash alike. */
 static int rowset_find(SqlCtx *ctx, RowSet *s, const Value *r, Value **found)
 {
     *found = NULL;
+    u64 h = row_hash(r, s->n);
+    s->last_hash = h;
+    s->last_valid = true;
     if (!s->cap) return DD_OK;
-    size_t j = row_hash(r, s->n) & (s->cap - 1);
-    while (s->rows[j]) {
-        if (row_equal(ctx, s->rows[j], r, s->n)) { *found = s->rows[j]; return DD_OK; }
-        j = (j + 1) & (s->cap - 1);
-    }
+    for (size_t j = h & (s->cap - 1); s->slots[j].row; j = (j + 1) & (s->cap - 1))
+        if (s->slots[j].hash == h && row_equal(ctx, s->slots[j].row, r, s->n)) {
+            *found = s->slots[j].row;
+            return DD_OK;
+        }
     return DD_OK;
 }
 
+/* Stores r (which outlives the set).  When a rowset_find looked for a
+ * row since the last add, r must equal that row (its hash is reused). */
 static int rowset_add(RowSet *s, Value *r)
 {
+    u64 h = s->last_valid ? s->last_hash : row_hash(r, s->n);
+    s->last_valid = false;
     if ((s->count + 1) * 2 > s->cap) {
         int rc = rowset_grow(s);
         if (rc) return rc;
     }
-    size_t j = row_hash(r, s->n) & (s->cap - 1);
-    while (s->rows[j]) j = (j + 1) & (s->cap - 1);
-    s->rows[j] = r;
+    size_t j = h & (s->cap - 1);
+    while (s->slots[j].row) j = (j + 1) & (s->cap - 1);
+    s->slots[j] = (RowSlot){h, r};
     s->count++;
     return DD_OK;
 }
 
-static void rowset_free(RowSet *s) { dd_free(s->rows); memset(s, 0, sizeof(*s)); }
+static void rowset_free(RowSet *s) { dd_free(s->slots); memset(s, 0, sizeof(*s)); }
 
 static int copy_row(Arena *a, const Value *r, int n, Value **out)
 {
@@ -1274,7 +1286,7 @@ static int agg_new_group(SqlCtx *ctx, AggOp *a, const Value *keys, Group **out)
     a->groups[a->ngroups++] = g;
     int rc = rowset_add(&a->set, g->keys);
     if (rc) return rc;
-    if (a->arena.total + a->set.cap * sizeof(Value *) > sql_work_mem(ctx)) {
+    if (a->arena.total + rowset_bytes(&a->set) > sql_work_mem(ctx)) {
         /* this group stays; the rows of groups not held from now on spill */
         if (!a->spill)
             return dd_err(ctx->err, DD_ENOMEM, -1, "hash aggregate needs more than work_mem (%zu kB) for its groups",
@@ -2883,7 +2895,7 @@ static int agg_parallel(SqlCtx *ctx, AggOp *a, AggBatch *b0, int n)
  * string_agg ...): no new groups in memory from now on. */
 static void agg_check_full(SqlCtx *ctx, AggOp *a)
 {
-    if (!a->full && a->sp.level < SPILL_MAX_LEVEL && a->arena.total + a->set.cap * sizeof(Value *) > sql_work_mem(ctx))
+    if (!a->full && a->sp.level < SPILL_MAX_LEVEL && a->arena.total + rowset_bytes(&a->set) > sql_work_mem(ctx))
         a->full = true;
 }
 
@@ -3664,7 +3676,7 @@ static int distinct_next(SqlCtx *ctx, Op *op, Value **row)
         rc = copy_row(&d->arena, r + d->off, d->ncols, &c);
         if (!rc) rc = rowset_add(&d->set, c);
         if (rc) return neg(rc);
-        if (d->arena.total + d->set.cap * sizeof(Value *) > sql_work_mem(ctx) && d->sp.level < SPILL_MAX_LEVEL)
+        if (d->arena.total + rowset_bytes(&d->set) > sql_work_mem(ctx) && d->sp.level < SPILL_MAX_LEVEL)
             d->full = true;
         *row = r;
         return 1;
@@ -5307,7 +5319,7 @@ static int setop_build_right(SqlCtx *ctx, SetOp *s)
                 if ((rc = val_copy(&s->arena, &r[i], &c[i]))) return rc;
             c[s->ncols] = val_int(TYPE_INT8, 1);
             if ((rc = rowset_add(&s->right, c))) return rc;
-            if ((rc = over_budget(ctx, s->arena.total + (s->right.cap + s->seen.cap) * sizeof(Value *),
+            if ((rc = over_budget(ctx, s->arena.total + (rowset_bytes(&s->right) + rowset_bytes(&s->seen)),
                                   "set operation")))
                 return rc;
         }
@@ -5325,7 +5337,7 @@ static int setop_first_time(SqlCtx *ctx, SetOp *s, Value *r, bool *first)
         Value *c;
         int rc = copy_row(&s->arena, r, s->ncols, &c);
         if (!rc) rc = rowset_add(&s->seen, c);
-        if (!rc) rc = over_budget(ctx, s->arena.total + (s->right.cap + s->seen.cap) * sizeof(Value *), "set operation");
+        if (!rc) rc = over_budget(ctx, s->arena.total + (rowset_bytes(&s->right) + rowset_bytes(&s->seen)), "set operation");
         return rc;
     }
     return DD_OK;
@@ -5932,7 +5944,7 @@ static int append_next(SqlCtx *ctx, Op *op, Value **row)
             if (f) { arena_rewind(ctx->row, m); continue; }
             Value *c;
             if ((rc = copy_row(&a->arena, r, a->ncols, &c)) || (rc = rowset_add(&a->seen, c)) ||
-                (rc = over_budget(ctx, a->arena.total + a->seen.cap * sizeof(Value *), "UNION")))
+                (rc = over_budget(ctx, a->arena.total + rowset_bytes(&a->seen), "UNION")))
                 return neg(rc);
         }
         *row = r;
@@ -6372,7 +6384,7 @@ static int ru_next(SqlCtx *ctx, Op *op, Value **row)
         if ((rc = copy_row(&u->arena[nxt], r, u->ncols, &c))) return neg(rc);
         u->rows[nxt][u->nrows++] = c;
         size_t bytes = u->arena[0].total + u->arena[1].total + u->seen_arena.total +
-                       (u->cap[0] + u->cap[1] + u->seen.cap) * sizeof(Value *);
+                       (u->cap[0] + u->cap[1]) * sizeof(Value *) + rowset_bytes(&u->seen);
         if ((rc = over_budget(ctx, bytes, "recursive query"))) return neg(rc);
         *row = c;
         return 1;
