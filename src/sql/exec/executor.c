@@ -1252,6 +1252,8 @@ typedef struct AggOp {
     Value *srow;      /* keys, then the input row: a spilled row */
 } AggOp;
 
+#define AGG_PAR_MAX_GROUPS 65536
+
 static Group *group_of_keys(Value *keys)
 {
     /* keys points at groups[i]->keys: the Group struct precedes it in
@@ -1286,6 +1288,10 @@ static int agg_new_group(SqlCtx *ctx, AggOp *a, const Value *keys, Group **out)
     a->groups[a->ngroups++] = g;
     int rc = rowset_add(&a->set, g->keys);
     if (rc) return rc;
+    /* a part of a parallel run with this many groups: merging them would
+     * cost more than the threads save, so one thread runs it all */
+    if (!a->spill && a->ngroups > AGG_PAR_MAX_GROUPS)
+        return dd_err(ctx->err, DD_ENOMEM, -1, "too many groups for a parallel aggregate");
     if (a->arena.total + rowset_bytes(&a->set) > sql_work_mem(ctx)) {
         /* this group stays; the rows of groups not held from now on spill */
         if (!a->spill)
