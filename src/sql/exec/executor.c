@@ -4498,6 +4498,10 @@ static void kset_clear(KeySet *s)
 static int hj_grow(HashJoinOp *h)
 {
     size_t nb = h->nbuckets ? h->nbuckets * 2 : 1024;
+    /* the first table as large as the build side is expected to be
+     * (within the budget): no rehashing as it fills */
+    double est = h->op.child2->est_rows;
+    while (!h->nbuckets && nb < est && nb * sizeof(HashEntry *) * 8 < h->budget) nb *= 2;
     HashEntry **b = dd_calloc(nb, sizeof(HashEntry *));
     if (!b) return DD_ENOMEM;
     for (size_t i = 0; i < h->nbuckets; i++)
