@@ -1,15 +1,14 @@
 /*
  * test_spill.c - operators past work_mem (src/sql/exec/spill.c): random
- * sorts, hash aggregates, DISTINCTs and hash joins over random data with
- * every value kind a spilled row carries (NULLs, long and empty text,
- * numerics past 38 digits, floats, arrays, timestamps, intervals, bytea,
- * jsonb, rows larger than a block), each run with work_mem at 64kB (they
- * spill), at 64MB (they do not) and row by row (drift.batch off: no
- * batches, no runtime filters on hash joins' probe scans), must give the
- * same rows, or the same error; a sort the same rows in the same order
- * (it is stable).  Then
- * temp_file_limit, who may set it, and allocation failures all through
- * a spilling statement.
+ * sorts, hash aggregates, DISTINCTs, hash joins and set operations over
+ * random data with every value kind a spilled row carries (NULLs, long
+ * and empty text, numerics past 38 digits, floats, arrays, timestamps,
+ * intervals, bytea, jsonb, rows larger than a block), each run with
+ * work_mem at 64kB (they spill), at 64MB (they do not) and row by row
+ * (drift.batch off: no batches, no runtime filters on hash joins' probe
+ * scans), must give the same rows, or the same error; a sort the same
+ * rows in the same order (it is stable).  Then temp_file_limit, who may
+ * set it, and allocation failures all through a spilling statement.
  *
  * DRIFTDB_TEST_SEED picks another seed, DRIFTDB_SPILL_QUERIES the number
  * of random queries; KEEPDB=1 keeps the data directory.
@@ -119,7 +118,7 @@ static const char *cmps[] = {"r.a = q.a", "r.b = q.b", "r.a = q.a AND r.c = q.c"
 static void query(Sb *b, bool *ordered)
 {
     *ordered = false;
-    switch (pick(6)) {
+    switch (pick(7)) {
     case 0: {   /* a sort (stable: ties keep the scan's order either way) */
         put(b, "SELECT id, a, b, c FROM r ORDER BY ");
         int n = 1 + pick(2);
@@ -156,6 +155,13 @@ static void query(Sb *b, bool *ordered)
         put(b, "SELECT r.id, q.id, r.b, q.c FROM r %s q ON %s", kinds[pick(4)], cmps[pick(DD_ARRAY_LEN(cmps))]);
         if (pick(2)) put(b, " JOIN q q2 ON q2.id = r.a * %d AND q2.a %% 3 = 0", 1 + pick(60));
         if (pick(3) == 0) put(b, " WHERE r.id %% %d = 1", 2 + pick(5));
+        break;
+    }
+    case 5: {   /* UNION, INTERSECT, EXCEPT [ALL] of the same columns of both tables */
+        static const char *ops[] = {"UNION", "UNION ALL", "INTERSECT", "INTERSECT ALL", "EXCEPT", "EXCEPT ALL"};
+        const char *k = keys[pick(12)];
+        put(b, "SELECT %s FROM r %s SELECT %s FROM q", k, ops[pick(6)], k);
+        if (pick(2)) put(b, " WHERE id %% %d <> 0", 2 + pick(4));
         break;
     }
     default: {   /* semi and anti joins */
@@ -290,6 +296,7 @@ TEST(out_of_memory)
         "SELECT count(*), sum(c) FROM (SELECT s, count(*) AS c FROM t GROUP BY s) x",
         "SELECT count(*) FROM (SELECT DISTINCT s FROM t) x",
         "SELECT count(*), sum(a.k) FROM t a FULL JOIN t b ON a.s = b.s AND a.k < 5000",
+        "SELECT count(*) FROM (SELECT s FROM t EXCEPT SELECT s FROM t WHERE k % 3 = 0) x",
     };
     int failures = 0, nomem = 0;
     Out o = {0}, want = {0};

@@ -4362,13 +4362,6 @@ typedef struct HashEntry {
 
 typedef struct KeySet { HashEntry **buckets; size_t nbuckets, count; } KeySet;
 
-/* Spilling: a build partition and the probe rows of the same keys' hash. */
-typedef struct HjPair { SpillRun build, probe; int level; } HjPair;
-
-#define HJ_PART_BITS 5
-#define HJ_PARTS (1 << HJ_PART_BITS)
-#define HJ_MAX_LEVEL (64 / HJ_PART_BITS)   /* a pair this deep is joined in memory whatever its size */
-
 /* What hj_next reads: the probe input; the probe rows of a spilled pair;
  * FULL's build rows no probe row matched (the table held); FULL's
  * spilled build rows with a NULL key; nothing more. */
@@ -4406,21 +4399,16 @@ typedef struct HashJoinOp {
     int stage;              /* HJ_* */
     size_t drain_b, drain_n;
     HashEntry *drain_e;
-    /* Spilling: once the build rows pass the budget, they go to HJ_PARTS
-     * partitions by their keys' hash (bits [64 - 5 (level + 1), 64 - 5
-     * level)), and so do the probe rows with a key; then each pair is
-     * joined in memory in turn (pend), one too large for the budget split
-     * again a level down.  FULL's NULL-key build rows wait in nullrun. */
-    SpillFile *sf;
-    HjPair *parts;          /* the partitions being written (NULL: none) */
-    int level;              /* their level */
-    HjPair *pend; size_t npend, cappend;
-    HjPair cur;             /* the pair being joined */
-    SpillReader rd;         /* its probe rows, or nullrun's rows */
+    /* Spilling: once the build rows pass the budget, they go to
+     * partitions by their keys' hash (side a of sp's pairs), and so do the
+     * probe rows with a key (side b); then each pair is joined in memory
+     * in turn, one too large for the budget split again a level down.
+     * FULL's NULL-key build rows wait in nullrun. */
+    SpillPairs sp;
+    SpillReader rd;         /* the pair's probe rows, or nullrun's rows */
     SpillRun nullrun;
     Value *srow;            /* a spilled row: keys, then values */
     bool over;              /* the table passed the budget */
-    u64 npairs, disk;       /* EXPLAIN ANALYZE */
     /* the runtime filter given to the probe side's scan (RtFilter), from
      * the build keys' hashes (rth) gathered as the build side is read */
     RtFilter rtf;
@@ -4541,28 +4529,21 @@ static int hj_entry(HashJoinOp *h, const Value *keys, const Value *in, const Val
     return DD_OK;
 }
 
-static int hj_part_of(const HashJoinOp *h, const Value *keys)
-{
-    return (int)(keys_hash(keys, h->nkeys) >> (64 - HJ_PART_BITS * (h->level + 1))) & (HJ_PARTS - 1);
-}
-
-/* keys then the packed values vals[0..n) as a row of run r. */
-static int hj_put(HashJoinOp *h, SpillRun *r, const Value *keys, const Value *vals, int n)
+/* keys then the packed values vals[0..n) as a row of side b (probe) or
+ * a (build) of the pair of hash. */
+static int hj_put(HashJoinOp *h, bool probe, u64 hash, const Value *keys, const Value *vals, int n)
 {
     memcpy(h->srow, keys, sizeof(Value) * (size_t)h->nkeys);
     memcpy(h->srow + h->nkeys, vals, sizeof(Value) * (size_t)n);
-    return spill_put(h->sf, r, h->srow, h->nkeys + n);
+    return spill_pairs_put(&h->sp, probe, hash, h->srow, h->nkeys + n);
 }
 
-/* Starts partitions at h->level (the file too, the first time). */
-static int hj_parts_begin(SqlCtx *ctx, HashJoinOp *h)
+/* Starts pairs at level (the file too, the first time). */
+static int hj_parts_begin(SqlCtx *ctx, HashJoinOp *h, int level)
 {
-    int rc;
-    if (!h->sf && (rc = spill_create(ctx, &h->sf))) return rc;
     int sw = h->nkeys + DD_MAX(DD_MAX(h->bw, h->pw), h->row ? 0 : h->op.child->width) + 1;
     if (!h->srow && !(h->srow = dd_calloc((size_t)sw, sizeof(Value)))) return DD_ENOMEM;
-    if (!(h->parts = dd_calloc(HJ_PARTS, sizeof(HjPair)))) return DD_ENOMEM;
-    return DD_OK;
+    return spill_pairs_begin(ctx, &h->sp, level);
 }
 
 /* The table's entries into the build partitions; the table is empty after. */
@@ -4570,10 +4551,17 @@ static int hj_table_out(HashJoinOp *h)
 {
     for (size_t i = 0; i < h->nbuckets; i++)
         for (HashEntry *e = h->buckets[i]; e; e = e->next) {
-            int rc = hj_put(h, &h->parts[hj_part_of(h, e->keys)].build, e->keys, e->vals, h->bw);
+            int rc = hj_put(h, false, e->hash, e->keys, e->vals, h->bw);
             if (rc) return rc;
         }
     return DD_OK;
+}
+
+/* The pairs written: those no row of which could come out are dropped. */
+static int hj_parts_end(HashJoinOp *h)
+{
+    bool outer = h->type == JOIN_LEFT || h->type == JOIN_FULL || h->type == JOIN_ANTI || h->type == JOIN_ANTI_NULLS;
+    return spill_pairs_end(&h->sp, h->type == JOIN_FULL, outer);
 }
 
 static void hj_table_reset(HashJoinOp *h)
@@ -4591,10 +4579,9 @@ static void hj_table_reset(HashJoinOp *h)
  * partitions, and so will every build row from now on. */
 static int hj_spill_start(SqlCtx *ctx, HashJoinOp *h)
 {
-    h->level = 0;
-    int rc = hj_parts_begin(ctx, h);
+    int rc = hj_parts_begin(ctx, h, 0);
     if (!rc) rc = hj_table_out(h);
-    for (size_t i = 0; !rc && i < h->nnull; i++) rc = spill_put(h->sf, &h->nullrun, h->nullrows[i], h->bw);
+    for (size_t i = 0; !rc && i < h->nnull; i++) rc = spill_put(h->sp.f, &h->nullrun, h->nullrows[i], h->bw);
     hj_table_reset(h);
     return rc;
 }
@@ -4611,10 +4598,10 @@ static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *k
     bool null_key = false;
     for (int i = 0; i < h->nkeys; i++) null_key |= keys[i].isnull;
     if (null_key && h->type == JOIN_FULL) {
-        if (h->parts) {
+        if (h->sp.parts) {
             Value *packed = h->srow + h->nkeys;
             ranges_gather(packed, in, &h->keep_r);
-            return spill_put(h->sf, &h->nullrun, packed, h->bw);
+            return spill_put(h->sp.f, &h->nullrun, packed, h->bw);
         }
         if (h->nnull == h->capnull) {
             size_t ncap = h->capnull ? h->capnull * 2 : 16;
@@ -4629,11 +4616,11 @@ static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *k
         return ranges_pack(&h->arena, in, &h->keep_r, packed);
     }
     if (null_key) return DD_OK;
-    if (h->parts) {
+    if (h->sp.parts) {
         Value *packed = h->srow + h->nkeys;
         ranges_gather(packed, in, &h->keep_r);
         memcpy(h->srow, keys, sizeof(Value) * (size_t)h->nkeys);
-        return spill_put(h->sf, &h->parts[hj_part_of(h, keys)].build, h->srow, h->nkeys + h->bw);
+        return spill_pairs_put(&h->sp, false, keys_hash(keys, h->nkeys), h->srow, h->nkeys + h->bw);
     }
     int rc = hj_entry(h, keys, in, NULL);
     if (!rc && h->over) rc = hj_spill_start(ctx, h);
@@ -4642,63 +4629,11 @@ static int hj_insert(SqlCtx *ctx, HashJoinOp *h, const Value *in, const Value *k
 
 static void hj_spill_free(HashJoinOp *h)
 {
-    h->disk = DD_MAX(h->disk, spill_peak(h->sf));
-    for (int i = 0; h->parts && i < HJ_PARTS; i++) {
-        spill_run_free(h->sf, &h->parts[i].build);
-        spill_run_free(h->sf, &h->parts[i].probe);
-    }
-    for (size_t i = 0; i < h->npend; i++) {
-        spill_run_free(h->sf, &h->pend[i].build);
-        spill_run_free(h->sf, &h->pend[i].probe);
-    }
     spill_read_end(&h->rd);
-    spill_run_free(h->sf, &h->cur.build);
-    spill_run_free(h->sf, &h->cur.probe);
-    spill_run_free(h->sf, &h->nullrun);
-    dd_free(h->parts);
-    dd_free(h->pend);
+    spill_run_free(h->sp.f, &h->nullrun);
+    spill_pairs_free(&h->sp);
     dd_free(h->srow);
-    h->parts = NULL;
-    h->pend = NULL;
     h->srow = NULL;
-    h->npend = h->cappend = 0;
-    spill_close(h->sf);
-    h->sf = NULL;
-}
-
-/* The partitions written: their pairs wait their turn, one level down
- * (a pair no row of which could come out is dropped). */
-static int hj_parts_end(HashJoinOp *h)
-{
-    int rc = DD_OK;
-    bool outer = h->type == JOIN_LEFT || h->type == JOIN_FULL || h->type == JOIN_ANTI || h->type == JOIN_ANTI_NULLS;
-    for (int i = 0; i < HJ_PARTS; i++) {
-        HjPair *p = &h->parts[i];
-        if (!rc) rc = spill_end(h->sf, &p->build);
-        if (!rc) rc = spill_end(h->sf, &p->probe);
-        bool wanted = p->probe.rows && (p->build.rows || outer);
-        if (h->type == JOIN_FULL && p->build.rows) wanted = true;
-        if (!rc && wanted && h->npend == h->cappend) {
-            size_t ncap = h->cappend ? h->cappend * 2 : 64;
-            HjPair *np = dd_realloc(h->pend, ncap * sizeof *np);
-            if (np) {
-                h->pend = np;
-                h->cappend = ncap;
-            } else {
-                rc = DD_ENOMEM;
-            }
-        }
-        if (rc || !wanted) {
-            spill_run_free(h->sf, &p->build);
-            spill_run_free(h->sf, &p->probe);
-            continue;
-        }
-        p->level = h->level + 1;
-        h->pend[h->npend++] = *p;
-    }
-    dd_free(h->parts);
-    h->parts = NULL;
-    return rc;
 }
 
 /* The next pair in memory: its build rows in the table (a pair too large
@@ -4708,48 +4643,43 @@ static int hj_next_pair(SqlCtx *ctx, HashJoinOp *h)
 {
     int rc = DD_OK;
     spill_read_end(&h->rd);
-    spill_run_free(h->sf, &h->cur.build);
-    spill_run_free(h->sf, &h->cur.probe);
-    while (h->npend) {
-        h->cur = h->pend[--h->npend];
+    while (spill_pairs_next(&h->sp)) {
+        SpillPair *cur = &h->sp.cur;
         hj_table_reset(h);
-        h->npairs++;
         SpillReader rd;
-        spill_read_begin(&rd, h->sf, &h->cur.build, true);
+        spill_read_begin(&rd, h->sp.f, &cur->a, true);
         int n = h->nkeys + h->bw;
+        bool split = false;
         while ((rc = spill_read_row(&rd, h->srow, n)) > 0) {
             if ((rc = hj_entry(h, h->srow, NULL, h->srow + h->nkeys))) break;
-            if (h->over && h->cur.level < HJ_MAX_LEVEL) break;
+            if ((split = h->over && cur->level < SPILL_MAX_LEVEL)) break;
             if ((rc = sql_check_interrupt(ctx))) break;
         }
         rc = rc < 0 ? -rc : rc;
-        if (!rc && h->over && h->cur.level < HJ_MAX_LEVEL) {
+        if (!rc && split) {
             /* too large: the pair splits on the next hash bits */
-            h->level = h->cur.level;
-            rc = hj_parts_begin(ctx, h);
+            rc = hj_parts_begin(ctx, h, cur->level);
             if (!rc) rc = hj_table_out(h);
             while (!rc && (rc = spill_read_row(&rd, h->srow, n)) > 0)
-                rc = spill_put(h->sf, &h->parts[hj_part_of(h, h->srow)].build, h->srow, n);
+                rc = spill_pairs_put(&h->sp, false, keys_hash(h->srow, h->nkeys), h->srow, n);
             rc = rc < 0 ? -rc : rc;
             spill_read_end(&rd);
             SpillReader prd;
             int pn = h->nkeys + (h->row ? h->pw : h->op.child->width);
-            spill_read_begin(&prd, h->sf, &h->cur.probe, true);
+            spill_read_begin(&prd, h->sp.f, &cur->b, true);
             while (!rc && (rc = spill_read_row(&prd, h->srow, pn)) > 0)
-                rc = spill_put(h->sf, &h->parts[hj_part_of(h, h->srow)].probe, h->srow, pn);
+                rc = spill_pairs_put(&h->sp, true, keys_hash(h->srow, h->nkeys), h->srow, pn);
             rc = rc < 0 ? -rc : rc;
             spill_read_end(&prd);
             hj_table_reset(h);
             int rc2 = hj_parts_end(h);
-            spill_run_free(h->sf, &h->cur.build);
-            spill_run_free(h->sf, &h->cur.probe);
             if (rc || (rc = rc2)) return -rc;
             continue;
         }
         spill_read_end(&rd);
-        spill_run_free(h->sf, &h->cur.build);
+        spill_run_free(h->sp.f, &cur->a);
         if (rc) return -rc;
-        spill_read_begin(&h->rd, h->sf, &h->cur.probe, true);
+        spill_read_begin(&h->rd, h->sp.f, &cur->b, true);
         return 1;
     }
     return 0;
@@ -4766,11 +4696,11 @@ static int hj_after_probe(SqlCtx *ctx, HashJoinOp *h, bool drained)
         h->drain_e = NULL;
         return DD_OK;
     }
-    if (!h->sf) {
+    if (!h->sp.f) {
         h->stage = HJ_DONE;
         return DD_OK;
     }
-    if (h->parts) {   /* the probe input ended: its partitions are written */
+    if (h->sp.parts) {   /* the probe input ended: its partitions are written */
         int rc = hj_parts_end(h);
         if (rc) return rc;
     }
@@ -4781,9 +4711,9 @@ static int hj_after_probe(SqlCtx *ctx, HashJoinOp *h, bool drained)
         return DD_OK;
     }
     if (h->type == JOIN_FULL && h->nullrun.rows) {
-        if ((rc = spill_end(h->sf, &h->nullrun))) return rc;
+        if ((rc = spill_end(h->sp.f, &h->nullrun))) return rc;
         spill_read_end(&h->rd);
-        spill_read_begin(&h->rd, h->sf, &h->nullrun, true);
+        spill_read_begin(&h->rd, h->sp.f, &h->nullrun, true);
         h->stage = HJ_NULLS;
         return DD_OK;
     }
@@ -4911,7 +4841,6 @@ static int hj_open(SqlCtx *ctx, Op *op)
     h->pw = ranges_width(&h->pkeep_r);
     h->have_probe = false;
     h->stage = HJ_PROBE;
-    h->npairs = 0;
     hj_table_reset(h);
     kset_clear(&h->groups);
     kset_clear(&h->nulls);
@@ -4938,9 +4867,9 @@ static int hj_open(SqlCtx *ctx, Op *op)
     op_close(ctx, op->child2);
     if (!rc) rc = hj_rtf_build(h);
     if (rc) return rc;
-    if (h->parts) {
+    if (h->sp.parts) {
         /* spilled: the probe rows will be partitioned as the build rows were */
-        for (int i = 0; i < HJ_PARTS && !rc; i++) rc = spill_end(h->sf, &h->parts[i].build);
+        for (int i = 0; i < SPILL_PARTS && !rc; i++) rc = spill_end(h->sp.f, &h->sp.parts[i].a);
         if (rc) return rc;
     }
     return op_open(ctx, op->child);
@@ -5057,7 +4986,7 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
                     continue;
                 }
             }
-            if (!null_key && h->parts) {
+            if (!null_key && h->sp.parts) {
                 /* spilled: the row waits in its partition for its build rows */
                 const Value *vals = h->prow;
                 if (h->row) {
@@ -5065,7 +4994,7 @@ static int hj_next(SqlCtx *ctx, Op *op, Value **row)
                     vals = h->srow + h->nkeys;
                 }
                 int pn = h->row ? h->pw : op->child->width;
-                if ((rc = hj_put(h, &h->parts[hj_part_of(h, h->pk)].probe, h->pk, vals, pn))) return neg(rc);
+                if ((rc = hj_put(h, true, keys_hash(h->pk, h->nkeys), h->pk, vals, pn))) return neg(rc);
                 h->have_probe = false;
                 continue;
             }
@@ -5142,9 +5071,9 @@ static void hj_explain(Op *op, Buf *out)
 static void hj_analyze(Op *op, Buf *out)
 {
     HashJoinOp *h = (HashJoinOp *)op;
-    u64 disk = DD_MAX(h->disk, spill_peak(h->sf)), removed = h->rtf_removed + h->rtf.removed;
+    u64 disk = DD_MAX(h->sp.peak, spill_peak(h->sp.f)), removed = h->rtf_removed + h->rtf.removed;
     if (disk)
-        buf_printf(out, "Batches: %llu  Disk Usage: %llukB", (unsigned long long)h->npairs + 1,
+        buf_printf(out, "Batches: %llu  Disk Usage: %llukB", (unsigned long long)h->sp.taken + 1,
                    (unsigned long long)((disk + 1023) / 1024));
     if (removed) buf_printf(out, "%sRows Removed by Runtime Filter: %llu", disk ? "  " : "", (unsigned long long)removed);
 }
@@ -5288,111 +5217,211 @@ Op *op_mergejoin(SqlCtx *ctx, Op *left, Op *right, int nkeys, ExprProg **lkeys, 
 
 /* ================================================================ set operations */
 
+/*
+ * INTERSECT and EXCEPT [ALL] keep one hash set of rows, each with a count
+ * (the right input's copies not yet matched) and a flag (EXCEPT: the row
+ * came out already).  The right input fills the counts, then each left row
+ * is judged against its entry: INTERSECT comes out while the count lasts
+ * (ALL: one copy per count, else once), EXCEPT while it does not (ALL:
+ * each right copy holds back one left copy; else once, the flag set).
+ *
+ * Past the budget (spill.h's pairs): the entries held go to side a of
+ * partitions by their hash, with their counts and flags, and so does the
+ * rest of the right input (count 1 each); every left row still to judge
+ * goes to side b.  Then each pair runs as above in memory, side a's
+ * entries merged into the set, side b's rows judged in their order; a pair
+ * that fills the budget again splits the same way one level down.
+ */
 typedef struct SetOp {
     Op op;
-    int kind, ncols;
+    int kind, ncols;    /* kind 2 INTERSECT, 3 EXCEPT */
     bool all;
-    bool right_built, left_done;
-    RowSet right;       /* INTERSECT / EXCEPT: right rows, count in slot ncols */
-    RowSet seen;        /* rows emitted (without ALL) */
+    bool right_built;
+    RowSet set;         /* rows; slot ncols their count, ncols + 1 their flag */
     Arena arena;
+    SpillPairs sp;      /* spilling: parts being written, or the pair being judged */
+    SpillReader rd;     /* the pair's side b */
+    bool reading;       /* left rows come from rd, not the left input */
+    Value *srow;        /* a spilled row */
 } SetOp;
+
+static void setop_spill_free(SetOp *s)
+{
+    spill_read_end(&s->rd);
+    spill_pairs_free(&s->sp);
+    dd_free(s->srow);
+    s->srow = NULL;
+    s->reading = false;
+}
+
+static void setop_reset_set(SetOp *s)
+{
+    rowset_free(&s->set);
+    s->set.n = s->ncols;
+    arena_reset(&s->arena);
+}
 
 static int setop_open(SqlCtx *ctx, Op *op)
 {
     SetOp *s = (SetOp *)op;
-    rowset_free(&s->right);
-    rowset_free(&s->seen);
-    arena_reset(&s->arena);
-    s->right.n = s->seen.n = s->ncols;
-    s->right_built = s->left_done = false;
+    setop_spill_free(s);
+    setop_reset_set(s);
+    s->right_built = false;
     int rc = op_open(ctx, op->child);
     if (!rc) rc = op_open(ctx, op->child2);
     return rc;
+}
+
+/* The entries held go to side a of new pairs at level (the file made on
+ * first use); the set is empty after.  From now on rows go to the pairs. */
+static int setop_spill(SqlCtx *ctx, SetOp *s, int level)
+{
+    int rc = spill_pairs_begin(ctx, &s->sp, level);
+    if (!rc && !s->srow && !(s->srow = dd_calloc((size_t)s->ncols + 2, sizeof(Value)))) rc = DD_ENOMEM;
+    for (size_t i = 0; !rc && i < s->set.cap; i++)
+        if (s->set.slots[i].row)
+            rc = spill_pairs_put(&s->sp, false, s->set.slots[i].hash, s->set.slots[i].row, s->ncols + 2);
+    setop_reset_set(s);
+    return rc;
+}
+
+/* Row r with count n and flag: into the set (merged with its entry), or
+ * to side a when spilling.  *e gets the entry (NULL when spilled). */
+static int setop_put(SqlCtx *ctx, SetOp *s, const Value *r, i64 n, bool flag, Value **e)
+{
+    *e = NULL;
+    if (s->sp.parts) {
+        memcpy(s->srow, r, sizeof(Value) * (size_t)s->ncols);
+        s->srow[s->ncols] = val_int(TYPE_INT8, n);
+        s->srow[s->ncols + 1] = val_bool(flag);
+        return spill_pairs_put(&s->sp, false, row_hash(r, s->ncols), s->srow, s->ncols + 2);
+    }
+    Value *f;
+    rowset_find(ctx, &s->set, r, &f);
+    if (f) {
+        f[s->ncols].v.i += n;
+        f[s->ncols + 1].v.b |= flag;
+        *e = f;
+        return DD_OK;
+    }
+    Value *c = arena_alloc(&s->arena, sizeof(Value) * (size_t)(s->ncols + 2));
+    if (!c) return DD_ENOMEM;
+    int rc = DD_OK;
+    for (int i = 0; !rc && i < s->ncols; i++) rc = val_copy(&s->arena, &r[i], &c[i]);
+    c[s->ncols] = val_int(TYPE_INT8, n);
+    c[s->ncols + 1] = val_bool(flag);
+    if (!rc) rc = rowset_add(&s->set, c);
+    *e = c;
+    return rc;
+}
+
+/* Whether the set passed the budget (and may still split). */
+static bool setop_full(SqlCtx *ctx, SetOp *s)
+{
+    int level = s->reading ? s->sp.cur.level : 0;
+    return level < SPILL_MAX_LEVEL && s->arena.total + rowset_bytes(&s->set) > sql_work_mem(ctx);
 }
 
 static int setop_build_right(SqlCtx *ctx, SetOp *s)
 {
     for (;;) {
         ArenaMark m = arena_mark(ctx->row);
-        Value *r;
+        Value *r, *e;
         int rc = op_next(ctx, s->op.child2, &r);
         if (rc < 0) return -rc;
         if (rc == 0) return DD_OK;
-        Value *f;
-        rowset_find(ctx, &s->right, r, &f);
-        if (f) f[s->ncols].v.i++;
-        else {
-            Value *c = arena_alloc(&s->arena, sizeof(Value) * (size_t)(s->ncols + 1));
-            if (!c) return DD_ENOMEM;
-            for (int i = 0; i < s->ncols; i++)
-                if ((rc = val_copy(&s->arena, &r[i], &c[i]))) return rc;
-            c[s->ncols] = val_int(TYPE_INT8, 1);
-            if ((rc = rowset_add(&s->right, c))) return rc;
-            if ((rc = over_budget(ctx, s->arena.total + (rowset_bytes(&s->right) + rowset_bytes(&s->seen)),
-                                  "set operation")))
-                return rc;
-        }
+        if ((rc = setop_put(ctx, s, r, 1, false, &e))) return rc;
         arena_rewind(ctx->row, m);
+        if (!s->sp.parts && setop_full(ctx, s) && (rc = setop_spill(ctx, s, 0))) return rc;
     }
 }
 
-/* Whether r is new to the emitted set (and records it). */
-static int setop_first_time(SqlCtx *ctx, SetOp *s, Value *r, bool *first)
+/* The next pair to judge: side a merged into the set (a pair too large
+ * split again), side b to read.  1, 0 when none is left, or -DD_E*. */
+static int setop_next_pair(SqlCtx *ctx, SetOp *s)
 {
-    Value *f;
-    rowset_find(ctx, &s->seen, r, &f);
-    *first = f == NULL;
-    if (!f) {
-        Value *c;
-        int rc = copy_row(&s->arena, r, s->ncols, &c);
-        if (!rc) rc = rowset_add(&s->seen, c);
-        if (!rc) rc = over_budget(ctx, s->arena.total + (rowset_bytes(&s->right) + rowset_bytes(&s->seen)), "set operation");
-        return rc;
+    spill_read_end(&s->rd);
+    while (spill_pairs_next(&s->sp)) {
+        SpillPair *cur = &s->sp.cur;
+        setop_reset_set(s);
+        SpillReader rd;
+        spill_read_begin(&rd, s->sp.f, &cur->a, true);
+        int rc;
+        Value *e;
+        s->reading = true;
+        while ((rc = spill_read_row(&rd, s->srow, s->ncols + 2)) > 0) {
+            Value *row = s->srow;
+            if (s->sp.parts) {   /* splitting: straight to the new pairs */
+                if ((rc = spill_pairs_put(&s->sp, false, row_hash(row, s->ncols), row, s->ncols + 2))) break;
+                continue;
+            }
+            if ((rc = setop_put(ctx, s, row, row[s->ncols].v.i, row[s->ncols + 1].v.b, &e))) break;
+            if (setop_full(ctx, s) && (rc = setop_spill(ctx, s, cur->level))) break;
+            if ((rc = sql_check_interrupt(ctx))) break;
+        }
+        spill_read_end(&rd);
+        spill_run_free(s->sp.f, &cur->a);
+        if (rc < 0) rc = -rc;
+        if (rc) return -rc;
+        /* side b: judged, or (split) written to the new pairs as it is read */
+        spill_read_begin(&s->rd, s->sp.f, &cur->b, true);
+        return 1;
     }
-    return DD_OK;
+    s->reading = false;
+    return 0;
+}
+
+/* The next left row to judge: the left input's, or the pair's; rows that
+ * arrive while spilling go to side b.  1, 0 at the end, or -DD_E*. */
+static int setop_left(SqlCtx *ctx, SetOp *s, Value **r)
+{
+    for (;;) {
+        int rc = s->reading ? spill_read_row(&s->rd, s->srow, s->ncols) : op_next(ctx, s->op.child, r);
+        if (rc < 0) return rc;
+        if (rc > 0 && s->reading) *r = s->srow;
+        if (rc > 0 && !s->sp.parts) return 1;
+        if (rc > 0) {
+            if ((rc = spill_pairs_put(&s->sp, true, row_hash(*r, s->ncols), *r, s->ncols))) return -rc;
+            continue;
+        }
+        /* this input ended: pairs written wait, the next is judged */
+        if (!s->sp.f) return 0;
+        if (s->sp.parts && (rc = spill_pairs_end(&s->sp, false, s->kind == 3))) return -rc;
+        if ((rc = setop_next_pair(ctx, s)) <= 0) return rc;
+    }
 }
 
 static int setop_next(SqlCtx *ctx, Op *op, Value **row)
 {
     SetOp *s = (SetOp *)op;
     int rc;
-    if (s->kind != 1 && !s->right_built) {
+    if (!s->right_built) {
         rc = setop_build_right(ctx, s);
         s->right_built = true;
         if (rc) return neg(rc);
     }
     for (;;) {
         ArenaMark m = arena_mark(ctx->row);
-        Value *r;
-        Op *src = s->left_done ? op->child2 : op->child;
-        rc = op_next(ctx, src, &r);
-        if (rc < 0) return rc;
-        if (rc == 0) {
-            if (s->kind == 1 && !s->left_done) { s->left_done = true; continue; }
-            return 0;
-        }
-        bool emit = true, first = true;
-        if (s->kind == 1) {
-            if (!s->all && (rc = setop_first_time(ctx, s, r, &first))) return neg(rc);
-            emit = first;
-        } else {
-            Value *f;
-            rowset_find(ctx, &s->right, r, &f);
-            i64 *cnt = f ? &f[s->ncols].v.i : NULL;
-            if (s->kind == 2) {             /* INTERSECT: rows also on the right */
-                emit = cnt && *cnt > 0;
-                if (emit && s->all) (*cnt)--;
-                if (emit && !s->all) *cnt = 0;
-            } else {                        /* EXCEPT: rows not (or no longer) on the right */
-                if (cnt && *cnt > 0) {
-                    emit = false;
-                    if (s->all) (*cnt)--;
-                } else if (!s->all) {
-                    if ((rc = setop_first_time(ctx, s, r, &first))) return neg(rc);
-                    emit = first;
-                }
-            }
+        Value *r, *f;
+        if ((rc = setop_left(ctx, s, &r)) <= 0) return rc;
+        rowset_find(ctx, &s->set, r, &f);
+        i64 *cnt = f ? &f[s->ncols].v.i : NULL;
+        bool emit;
+        if (s->kind == 2) {             /* INTERSECT: rows also on the right */
+            emit = cnt && *cnt > 0;
+            if (emit) *cnt = s->all ? *cnt - 1 : 0;
+        } else if (cnt && *cnt > 0) {   /* EXCEPT: a right copy holds it back */
+            emit = false;
+            if (s->all) (*cnt)--;
+        } else if (s->all) {
+            emit = true;
+        } else {                        /* EXCEPT: once, flagged */
+            emit = !f || !f[s->ncols + 1].v.b;
+            if (f) f[s->ncols + 1].v.b = true;
+            else if ((rc = setop_put(ctx, s, r, 0, true, &f))) return neg(rc);
+            if (!s->sp.parts && setop_full(ctx, s) &&
+                (rc = setop_spill(ctx, s, s->reading ? s->sp.cur.level : 0)))
+                return neg(rc);
         }
         if (emit) { *row = r; return 1; }
         arena_rewind(ctx->row, m);
@@ -5404,19 +5433,27 @@ static void setop_close(SqlCtx *ctx, Op *op)
     SetOp *s = (SetOp *)op;
     op_close(ctx, op->child);
     op_close(ctx, op->child2);
-    rowset_free(&s->right);
-    rowset_free(&s->seen);
+    setop_spill_free(s);
+    rowset_free(&s->set);
     arena_free(&s->arena);
 }
 
 static void setop_explain(Op *op, Buf *out)
 {
     SetOp *s = (SetOp *)op;
-    static const char *names[] = {"", " UNION", " INTERSECT", " EXCEPT"};
-    buf_printf(out, "%s%s", names[s->kind], s->all ? " ALL" : "");
+    buf_printf(out, "%s%s", s->kind == 2 ? " INTERSECT" : " EXCEPT", s->all ? " ALL" : "");
 }
 
-static const OpVtbl setop_vt = {"SetOp", setop_open, setop_next, setop_close, setop_explain, NULL};
+static void setop_analyze(Op *op, Buf *out)
+{
+    SetOp *s = (SetOp *)op;
+    u64 disk = DD_MAX(s->sp.peak, spill_peak(s->sp.f));
+    if (disk)
+        buf_printf(out, "Batches: %llu  Disk Usage: %llukB", (unsigned long long)s->sp.taken + 1,
+                   (unsigned long long)((disk + 1023) / 1024));
+}
+
+static const OpVtbl setop_vt = {"SetOp", setop_open, setop_next, setop_close, setop_explain, setop_analyze};
 
 Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols)
 {
@@ -5427,7 +5464,7 @@ Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols)
     s->kind = kind;
     s->all = all;
     s->ncols = ncols;
-    s->right.n = s->seen.n = ncols;
+    s->set.n = ncols;
     arena_init(&s->arena, op_block(ctx, 64 * 1024));
     return &s->op;
 }
@@ -5903,10 +5940,7 @@ Op *op_window(SqlCtx *ctx, Op *child, int base, WinCall **wins, int nwin)
 typedef struct AppendOp {
     Op op;
     Op **kids; int nkids, cur;
-    bool open_cur, distinct;
-    int ncols;
-    RowSet seen;
-    Arena arena;
+    bool open_cur;
 } AppendOp;
 
 static const OpVtbl append_vt;
@@ -5917,9 +5951,6 @@ static int append_open(SqlCtx *ctx, Op *op)
     AppendOp *a = (AppendOp *)op;
     a->cur = 0;
     a->open_cur = false;
-    rowset_free(&a->seen);
-    a->seen.n = a->ncols;
-    arena_reset(&a->arena);
     return DD_OK;
 }
 
@@ -5937,28 +5968,12 @@ static int append_next(SqlCtx *ctx, Op *op, Value **row)
             }
             a->open_cur = true;
         }
-        ArenaMark m = arena_mark(ctx->row);
-        Value *r;
-        rc = op_next(ctx, k, &r);
-        if (rc < 0) return rc;
-        if (rc == 0) {
-            op_close(ctx, k);
-            a->open_cur = false;
-            a->cur++;
-            if ((rc = sql_check_interrupt(ctx))) return neg(rc);
-            continue;
-        }
-        if (a->distinct) {
-            Value *f;
-            rowset_find(ctx, &a->seen, r, &f);
-            if (f) { arena_rewind(ctx->row, m); continue; }
-            Value *c;
-            if ((rc = copy_row(&a->arena, r, a->ncols, &c)) || (rc = rowset_add(&a->seen, c)) ||
-                (rc = over_budget(ctx, a->arena.total + rowset_bytes(&a->seen), "UNION")))
-                return neg(rc);
-        }
-        *row = r;
-        return 1;
+        rc = op_next(ctx, k, row);
+        if (rc != 0) return rc;
+        op_close(ctx, k);
+        a->open_cur = false;
+        a->cur++;
+        if ((rc = sql_check_interrupt(ctx))) return neg(rc);
     }
 }
 
@@ -5967,17 +5982,12 @@ static void append_close(SqlCtx *ctx, Op *op)
     AppendOp *a = (AppendOp *)op;
     if (a->open_cur && a->cur < a->nkids) op_close(ctx, a->kids[a->cur]);
     a->open_cur = false;
-    rowset_free(&a->seen);
-    arena_free(&a->arena);
 }
 
-static void append_explain(Op *op, Buf *out)
-{
-    if (((AppendOp *)op)->distinct) buf_puts(out, " (distinct)");
-}
+static const OpVtbl append_vt = {"Append", append_open, append_next, append_close, NULL, NULL};
 
-static const OpVtbl append_vt = {"Append", append_open, append_next, append_close, append_explain, NULL};
-
+/* UNION ALL: the kids' rows one kid after another; UNION: a DISTINCT over
+ * them (which spills past work_mem as DISTINCT does). */
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols)
 {
     AppendOp *a = op_alloc(ctx, sizeof(*a), &append_vt, ncols);
@@ -5986,14 +5996,13 @@ Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols)
     if (!a->kids) return NULL;
     memcpy(a->kids, kids, sizeof(Op *) * (size_t)nkids);
     a->nkids = nkids;
-    a->distinct = distinct;
-    a->ncols = ncols;
-    a->seen.n = ncols;
     double rows = 0;
     for (int i = 0; i < nkids; i++) rows += kids[i]->est_rows > 0 ? kids[i]->est_rows : 1;
-    op_estimate(&a->op, distinct ? rows * 0.5 : rows, rows);
-    arena_init(&a->arena, 16 * 1024);
-    return &a->op;
+    op_estimate(&a->op, rows, rows);
+    if (!distinct) return &a->op;
+    Op *d = op_distinct(ctx, &a->op, ncols);
+    if (d) op_estimate(d, rows * 0.5, rows);
+    return d;
 }
 
 /* ================================================================ drift_commits */

@@ -223,10 +223,10 @@ void op_json_srf_free(Op *srf);
 /* UNION ALL (distinct: UNION) of kids[0..nkids), read one after the
  * other, each opened in its turn. */
 Op *op_append(SqlCtx *ctx, Op **kids, int nkids, bool distinct, int ncols);
-/* UNION / INTERSECT / EXCEPT over the first ncols columns of both inputs
- * (kind as SelectStmt.setop: 1 UNION, 2 INTERSECT, 3 EXCEPT).  UNION ALL
- * appends; the others use a hash multiset of the right input.  Without
- * ALL the result has no duplicates. */
+/* INTERSECT / EXCEPT over the first ncols columns of both inputs (kind
+ * as SelectStmt.setop: 2 INTERSECT, 3 EXCEPT), with a hash multiset of the
+ * right input (spilled past work_mem).  Without ALL the result has no
+ * duplicates.  UNION is op_append's. */
 Op *op_setop(SqlCtx *ctx, Op *left, Op *right, int kind, bool all, int ncols);
 /* The drift_commits system table (docs/time-travel.md §7): one row per commit
  * with seq <= upto, read from the commit log.  Columns: see

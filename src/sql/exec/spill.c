@@ -321,3 +321,82 @@ void spill_parts_analyze(const SpillParts *p, Buf *out)
         buf_printf(out, "Batches: %llu  Disk Usage: %llukB", (unsigned long long)p->passes,
                    (unsigned long long)((disk + 1023) / 1024));
 }
+
+/* ------------------------------------------------ pairs of partitions */
+
+int spill_pairs_begin(SqlCtx *ctx, SpillPairs *p, int level)
+{
+    int rc;
+    if (!p->f && (rc = spill_create(ctx, &p->f))) return rc;
+    if (!(p->parts = dd_calloc(SPILL_PARTS, sizeof(SpillPair)))) return DD_ENOMEM;
+    p->level = level;
+    return DD_OK;
+}
+
+int spill_pairs_put(SpillPairs *p, bool b, u64 hash, const Value *row, int n)
+{
+    SpillPair *q = &p->parts[(hash >> (64 - SPILL_PART_BITS * (p->level + 1))) & (SPILL_PARTS - 1)];
+    return spill_put(p->f, b ? &q->b : &q->a, row, n);
+}
+
+int spill_pairs_end(SpillPairs *p, bool keep_a, bool keep_b)
+{
+    int rc = DD_OK;
+    for (int i = 0; p->parts && i < SPILL_PARTS; i++) {
+        SpillPair *q = &p->parts[i];
+        if (!rc) rc = spill_end(p->f, &q->a);
+        if (!rc) rc = spill_end(p->f, &q->b);
+        bool wanted = (q->a.rows && q->b.rows) || (q->a.rows && keep_a) || (q->b.rows && keep_b);
+        if (!rc && wanted && p->npend == p->cap) {
+            size_t ncap = p->cap ? p->cap * 2 : 64;
+            SpillPair *np = dd_realloc(p->pend, ncap * sizeof *np);
+            if (np) {
+                p->pend = np;
+                p->cap = ncap;
+            } else {
+                rc = DD_ENOMEM;
+            }
+        }
+        if (rc || !wanted) {
+            spill_run_free(p->f, &q->a);
+            spill_run_free(p->f, &q->b);
+            continue;
+        }
+        q->level = p->level + 1;
+        p->pend[p->npend++] = *q;
+    }
+    dd_free(p->parts);
+    p->parts = NULL;
+    return rc;
+}
+
+bool spill_pairs_next(SpillPairs *p)
+{
+    spill_run_free(p->f, &p->cur.a);
+    spill_run_free(p->f, &p->cur.b);
+    if (!p->npend) return false;
+    p->cur = p->pend[--p->npend];
+    p->taken++;
+    return true;
+}
+
+void spill_pairs_free(SpillPairs *p)
+{
+    for (int i = 0; p->parts && i < SPILL_PARTS; i++) {
+        spill_run_free(p->f, &p->parts[i].a);
+        spill_run_free(p->f, &p->parts[i].b);
+    }
+    for (size_t i = 0; i < p->npend; i++) {
+        spill_run_free(p->f, &p->pend[i].a);
+        spill_run_free(p->f, &p->pend[i].b);
+    }
+    spill_run_free(p->f, &p->cur.a);
+    spill_run_free(p->f, &p->cur.b);
+    dd_free(p->parts);
+    dd_free(p->pend);
+    u64 peak = DD_MAX(p->peak, spill_peak(p->f)), taken = p->taken;
+    spill_close(p->f);
+    memset(p, 0, sizeof *p);
+    p->peak = peak;
+    p->taken = taken;
+}

@@ -109,4 +109,38 @@ void spill_parts_free(SpillParts *p);
 /* EXPLAIN ANALYZE: "Batches: N  Disk Usage: NkB" once p spilled. */
 void spill_parts_analyze(const SpillParts *p, Buf *out);
 
+/* ------------------------------------------------ pairs of partitions
+ *
+ * Two inputs split alike (a hash join's build and probe rows, INTERSECT's
+ * and EXCEPT's right and left rows): partition i of side a beside
+ * partition i of side b, a pair taken back as a whole; a pair too large
+ * for memory splits again on the next hash bits.
+ *
+ *   spill_pairs_begin -> spill_pairs_put* -> spill_pairs_end ->
+ *   spill_pairs_next (its runs in p->cur) ... -> spill_pairs_free
+ */
+typedef struct SpillPair { SpillRun a, b; int level; } SpillPair;
+
+typedef struct SpillPairs {
+    SpillFile *f;           /* made by the first begin */
+    SpillPair *parts;       /* the partitions being written (NULL: none) */
+    int level;              /* theirs */
+    SpillPair *pend; size_t npend, cap;   /* pairs still to take, a stack */
+    SpillPair cur;          /* the pair taken last (its runs p's until the next take) */
+    u64 taken;              /* pairs taken (EXPLAIN ANALYZE) */
+    u64 peak;               /* the most bytes a closed file held */
+} SpillPairs;
+
+/* Starts SPILL_PARTS pairs at level (0, or a pair's level to split it). */
+int spill_pairs_begin(SqlCtx *ctx, SpillPairs *p, int level);
+/* Row[0..n) into side b (else a) of the pair of hash. */
+int spill_pairs_put(SpillPairs *p, bool b, u64 hash, const Value *row, int n);
+/* The pairs written: those with rows on both sides wait their turn one
+ * level down, and those with rows on one side only when keep_a / keep_b. */
+int spill_pairs_end(SpillPairs *p, bool keep_a, bool keep_b);
+/* The next pair into p->cur (the last one's runs freed); false: none left. */
+bool spill_pairs_next(SpillPairs *p);
+/* Everything freed; the file closed (taken and peak kept). */
+void spill_pairs_free(SpillPairs *p);
+
 #endif
