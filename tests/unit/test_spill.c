@@ -1,10 +1,10 @@
 /*
  * test_spill.c - operators past work_mem (src/sql/exec/spill.c): random
- * sorts, hash aggregates, DISTINCTs, hash joins and set operations over
- * random data with every value kind a spilled row carries (NULLs, long
- * and empty text, numerics past 38 digits, floats, arrays, timestamps,
- * intervals, bytea, jsonb, rows larger than a block), each run with
- * work_mem at 64kB (they spill), at 64MB (they do not) and row by row
+ * sorts, hash aggregates, DISTINCTs, hash joins, nested loops and set
+ * operations over random data with every value kind a spilled row carries
+ * (NULLs, long and empty text, numerics past 38 digits, floats, arrays,
+ * timestamps, intervals, bytea, jsonb, rows larger than a block), each
+ * run with work_mem at 64kB (they spill), at 64MB (they do not) and row by row
  * (drift.batch off: no batches, no runtime filters on hash joins' probe
  * scans), must give the same rows, or the same error; a sort the same
  * rows in the same order (it is stable).  Then temp_file_limit, who may
@@ -112,7 +112,8 @@ static const char *aggs[] = {"count(*)", "count(b)", "sum(a)", "sum(c)", "min(b)
                              "string_agg(b, ',' ORDER BY id)", "array_agg(a ORDER BY id DESC)",
                              "count(DISTINCT a)", "max(f)", "min(g)", "bool_and(a > 3)", "sum(length(b))"};
 static const char *cmps[] = {"r.a = q.a", "r.b = q.b", "r.a = q.a AND r.c = q.c", "r.e = q.e",
-                             "r.a = q.a AND r.id < q.id", "r.b = q.b AND r.a <> q.a", "r.g = q.g AND r.a = q.id % 50"};
+                             "r.a = q.a AND r.id < q.id", "r.b = q.b AND r.a <> q.a", "r.g = q.g AND r.a = q.id % 50",
+                             "r.a * 2 > q.a + 70 AND r.id % 10 = 0" /* no equality: a nested loop */};
 
 /* A random query; *ordered: its rows come in an order SQL fixes. */
 static void query(Sb *b, bool *ordered)
@@ -230,6 +231,9 @@ TEST(random_queries)
     run(s, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT r.id FROM r JOIN q ON r.a = q.a WHERE r.id > 0 AND q.id < 10",
         &o);
     CHECK(strstr(o.p, "Rows Removed by Runtime Filter: ") != NULL);
+    run(s, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT r.id, q.id, r.b, q.c FROM r LEFT JOIN q ON r.a * 2 > q.a + 70",
+        &o);
+    CHECK(strstr(o.p, "Inner Side: on disk") != NULL);
     free(o.p);
     close_db(db, s);
 }

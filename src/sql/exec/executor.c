@@ -4080,7 +4080,37 @@ typedef struct JoinOp {
     bool draining;
     size_t drain;
     Arena arena;            /* packed inner rows */
+    /* past the budget: every inner row in a temporary file (run), read
+     * through once per outer row (rd; ipos: the row's index, for hit) */
+    SpillFile *sf;
+    SpillRun run;
+    SpillReader rd;
+    Value *srow;
+    size_t ipos;
+    u64 disk;               /* EXPLAIN ANALYZE */
 } JoinOp;
+
+static void join_spill_free(JoinOp *j)
+{
+    j->disk = DD_MAX(j->disk, spill_peak(j->sf));
+    spill_read_end(&j->rd);
+    spill_run_free(j->sf, &j->run);
+    spill_close(j->sf);
+    j->sf = NULL;
+    dd_free(j->srow);
+    j->srow = NULL;
+}
+
+/* The inner rows held past the budget: to the file, and every one after. */
+static int join_spill(SqlCtx *ctx, JoinOp *j)
+{
+    int rc = spill_create(ctx, &j->sf);
+    if (!rc && !(j->srow = dd_calloc((size_t)j->iw + 1, sizeof(Value)))) rc = DD_ENOMEM;
+    for (size_t i = 0; !rc && i < j->ninner; i++) rc = spill_put(j->sf, &j->run, j->inner[i], j->iw);
+    j->ninner = 0;
+    arena_reset(&j->arena);
+    return rc;
+}
 
 static int join_open(SqlCtx *ctx, Op *op)
 {
@@ -4090,6 +4120,7 @@ static int join_open(SqlCtx *ctx, Op *op)
     j->drain = 0;
     j->ninner = 0;
     arena_reset(&j->arena);
+    join_spill_free(j);
     int rc = ranges_narrow(ctx, &j->inner_r, &j->keep_r);
     if (rc) return rc;
     j->iw = ranges_width(&j->keep_r);
@@ -4100,6 +4131,13 @@ static int join_open(SqlCtx *ctx, Op *op)
         Value *in;
         rc = op_next(ctx, op->child2, &in);
         if (rc <= 0) { rc = -rc; break; }
+        if (j->sf) {
+            ranges_gather(j->srow, in, &j->keep_r);
+            rc = spill_put(j->sf, &j->run, j->srow, j->iw);
+            arena_rewind(ctx->row, m);
+            if (!rc) rc = sql_check_interrupt(ctx);
+            continue;
+        }
         if (j->ninner == j->capinner) {
             size_t ncap = j->capinner ? j->capinner * 2 : 64;
             Value **ni = dd_realloc(j->inner, sizeof(Value *) * ncap);
@@ -4111,10 +4149,14 @@ static int join_open(SqlCtx *ctx, Op *op)
         rc = packed ? ranges_pack(&j->arena, in, &j->keep_r, packed) : DD_ENOMEM;
         j->inner[j->ninner++] = packed;
         arena_rewind(ctx->row, m);
-        if (!rc) rc = over_budget(ctx, j->arena.total + j->capinner * sizeof(Value *), "nested loop's inner side");
+        if (!rc && j->arena.total + j->capinner * sizeof(Value *) > sql_work_mem(ctx)) rc = join_spill(ctx, j);
         if (!rc) rc = sql_check_interrupt(ctx);
     }
     op_close(ctx, op->child2);
+    if (!rc && j->sf && !(rc = spill_end(j->sf, &j->run))) {
+        j->ninner = (size_t)j->run.rows;   /* the rows are the file's now */
+        spill_read_begin(&j->rd, j->sf, &j->run, false);
+    }
     if (rc) return rc;
     if (j->type == JOIN_FULL) {
         dd_free(j->hit);
@@ -4124,15 +4166,33 @@ static int join_open(SqlCtx *ctx, Op *op)
     return op_open(ctx, op->child);
 }
 
+/* Inner row i into the row: held, or the next the file gives (the file
+ * is read in order, from its start for each outer row).  0, or -DD_E*. */
+static int join_inner(JoinOp *j, size_t i)
+{
+    if (!j->sf) {
+        ranges_unpack(j->row, j->inner[i], &j->keep_r);
+        return 0;
+    }
+    if (i == 0) spill_read_rewind(&j->rd);
+    int rc = spill_read_row(&j->rd, j->srow, j->iw);
+    if (rc == 0) rc = -dd_corrupt(j->op.env.sql->err, "temporary file ended before its %zu rows", j->ninner);
+    if (rc < 0) return rc;
+    ranges_unpack(j->row, j->srow, &j->keep_r);
+    return 0;
+}
+
 /* FULL: the inner rows no outer row matched, the outer side NULL. */
 static int join_drain(JoinOp *j, Value **row)
 {
     j->draining = true;
     while (j->drain < j->ninner) {
         size_t i = j->drain++;
+        int rc = j->sf ? join_inner(j, i) : 0;   /* the file is read through in order */
+        if (rc) return rc;
         if (j->hit[i]) continue;
         ranges_null(j->row, &j->outer_r);
-        ranges_unpack(j->row, j->inner[i], &j->keep_r);
+        if (!j->sf) ranges_unpack(j->row, j->inner[i], &j->keep_r);
         *row = j->row;
         return 1;
     }
@@ -4165,7 +4225,7 @@ static int join_next(SqlCtx *ctx, Op *op, Value **row)
             }
             continue;
         }
-        ranges_unpack(j->row, j->inner[j->pos++], &j->keep_r);
+        if ((rc = join_inner(j, j->pos++))) return rc;
         if (j->on) {
             bool ok;
             rc = expr_eval_bool(j->on, &op->env, j->row, &ok);
@@ -4183,6 +4243,7 @@ static void join_close(SqlCtx *ctx, Op *op)
 {
     JoinOp *j = (JoinOp *)op;
     op_close(ctx, op->child);
+    join_spill_free(j);
     arena_free(&j->arena);
     dd_free(j->inner);
     dd_free(j->hit);
@@ -4198,7 +4259,14 @@ static void join_explain(Op *op, Buf *out)
                 : "Nested Loop");
 }
 
-static const OpVtbl join_vt = {"", join_open, join_next, join_close, join_explain, NULL};
+static void join_analyze(Op *op, Buf *out)
+{
+    JoinOp *j = (JoinOp *)op;
+    u64 disk = DD_MAX(j->disk, spill_peak(j->sf));
+    if (disk) buf_printf(out, "Inner Side: on disk  Disk Usage: %llukB", (unsigned long long)((disk + 1023) / 1024));
+}
+
+static const OpVtbl join_vt = {"", join_open, join_next, join_close, join_explain, join_analyze};
 
 Op *op_nljoin(SqlCtx *ctx, Op *outer, Op *inner, ExprProg *on, JoinType type,
               const SlotRanges *outer_r, const SlotRanges *inner_r, Value *row, int width)

@@ -245,6 +245,12 @@ void spill_read_end(SpillReader *rd)
     rd->cap = rd->len = rd->pos = 0;
 }
 
+void spill_read_rewind(SpillReader *rd)
+{
+    rd->blk = 0;
+    rd->len = rd->pos = 0;
+}
+
 u64 spill_peak(const SpillFile *f) { return f ? f->peak : 0; }
 
 void spill_close(SpillFile *f)

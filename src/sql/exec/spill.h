@@ -65,6 +65,8 @@ void spill_read_begin(SpillReader *rd, SpillFile *f, SpillRun *r, bool free_read
  * spill_read_row or spill_read_end. */
 int spill_read_row(SpillReader *rd, Value *row, int n);
 void spill_read_end(SpillReader *rd);
+/* Back to the run's first row (a run read once more: not free_read). */
+void spill_read_rewind(SpillReader *rd);
 /* Drops r's blocks (their space in the file too) and its tail. */
 void spill_run_free(SpillFile *f, SpillRun *r);
 /* The most bytes the file held at once (EXPLAIN ANALYZE's Disk). */
