@@ -4,10 +4,10 @@
  * operations over random data with every value kind a spilled row carries
  * (NULLs, long and empty text, numerics past 38 digits, floats, arrays,
  * timestamps, intervals, bytea, jsonb, rows larger than a block), each
- * run with work_mem at 64kB (they spill), at 64MB (they do not) and row by row
- * (drift.batch off: no batches, no runtime filters on hash joins' probe
- * scans), must give the same rows, or the same error; a sort the same
- * rows in the same order (it is stable).  Then temp_file_limit, who may
+ * run with work_mem at 64kB (they spill), at 64MB (they do not) and row
+ * by row (drift.batch off: no batches, no runtime filters on hash joins'
+ * probe scans), must give the same rows, or the same error; a sort the
+ * same rows in the same order (it is stable).  Then temp_file_limit, who may
  * set it, and allocation failures all through a spilling statement.
  *
  * DRIFTDB_TEST_SEED picks another seed, DRIFTDB_SPILL_QUERIES the number
