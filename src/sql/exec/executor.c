@@ -3727,6 +3727,9 @@ Op *op_distinct(SqlCtx *ctx, Op *child, int ncols)
 typedef struct LimitOp {
     Op op;
     i64 limit, offset, seen, emitted;
+    /* a correlated subquery's LIMIT / OFFSET of the enclosing query's
+     * columns: evaluated as each run opens (NULL: the constants above) */
+    ExprProg *late_limit, *late_offset;
     /* WITH TIES: the ORDER BY slots, and their values in the last row
      * within the limit */
     SortKey *keys; int nkeys;
@@ -3734,9 +3737,30 @@ typedef struct LimitOp {
     bool done;
     Arena arena;
 } LimitOp;
+/* A late LIMIT / OFFSET's value for this run (-1 for a NULL LIMIT, 0 for
+ * a NULL OFFSET), negative ones refused as PostgreSQL refuses them. */
+static int limit_value(SqlCtx *ctx, LimitOp *l, ExprProg *p, bool offset, i64 *out)
+{
+    Value v;
+    int rc = expr_eval(p, &l->op.env, NULL, &v);
+    if (rc) return rc;
+    if (v.isnull) {
+        *out = offset ? 0 : -1;
+        return DD_OK;
+    }
+    if (v.v.i < 0)
+        return dd_err(ctx->err, offset ? DD_EINVALID_OFFSET_COUNT : DD_EINVALID_ROW_COUNT, -1,
+                      "%s must not be negative", offset ? "OFFSET" : "LIMIT");
+    *out = v.v.i;
+    return DD_OK;
+}
+
 static int limit_open(SqlCtx *ctx, Op *op)
 {
     LimitOp *l = (LimitOp *)op;
+    int rc;
+    if (l->late_limit && (rc = limit_value(ctx, l, l->late_limit, false, &l->limit))) return rc;
+    if (l->late_offset && (rc = limit_value(ctx, l, l->late_offset, true, &l->offset))) return rc;
     l->seen = l->emitted = 0;
     l->done = false;
     if (l->keys) arena_reset(&l->arena);
@@ -3791,6 +3815,13 @@ Op *op_limit_ties(SqlCtx *ctx, Op *child, i64 limit, i64 offset, const SortKey *
     l->nkeys = nkeys;
     arena_init(&l->arena, 1024);
     return &l->op;
+}
+
+void op_limit_late(Op *op, ExprProg *limit, ExprProg *offset)
+{
+    LimitOp *l = (LimitOp *)op;
+    l->late_limit = limit;
+    l->late_offset = offset;
 }
 
 Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset)

@@ -118,6 +118,10 @@ Op *op_distinct_on(SqlCtx *ctx, Op *child, int off, int ncols);
  * with them): each row is compared with the last one passed, no set. */
 void op_distinct_sorted(Op *op);
 Op *op_limit(SqlCtx *ctx, Op *child, i64 limit, i64 offset);
+/* A LIMIT / OFFSET (either may be NULL) that reads columns of an enclosing
+ * query: evaluated as each run of the Limit opens, in place of its
+ * constants. */
+void op_limit_late(Op *op, ExprProg *limit, ExprProg *offset);
 /* SELECT ... FOR UPDATE / SHARE: per row of child, locks the row of each
  * table rels[i] it came from (its primary key in child's slots
  * [key0, key0 + t->npk)) in mode, with wait (LOCKWAIT_*: SKIP LOCKED drops

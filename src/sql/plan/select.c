@@ -1472,9 +1472,14 @@ int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, i
 
 /* ---------------------------------------------------------------- SELECT */
 
-static int const_int(SqlCtx *ctx, Expr *e, const char *what, Scope *env, i64 *out)
+/* LIMIT / OFFSET e's value (-1: none).  late: one that reads a column of
+ * an enclosing query (a correlated subquery's) is not evaluated but put
+ * in *late, for the Limit to evaluate as each run opens; NULL: such an
+ * expression is not allowed here (0A000). */
+static int const_int(SqlCtx *ctx, Expr *e, const char *what, Scope *env, i64 *out, ExprProg **late)
 {
     *out = -1;
+    if (late) *late = NULL;
     if (!e) return DD_OK;
     CompileCtx cc;
     memset(&cc, 0, sizeof(cc));
@@ -1484,6 +1489,15 @@ static int const_int(SqlCtx *ctx, Expr *e, const char *what, Scope *env, i64 *ou
     ExprProg *p;
     int rc = expr_compile_as(&cc, e, TYPE_INT8, -1, &p);
     if (rc) return rc;
+    bool outer = false;
+    for (int i = 0; i < p->n; i++) outer |= p->code[i].op == XOP_OUTER;
+    if (outer && late) {
+        *late = p;
+        return DD_OK;
+    }
+    if (outer)
+        return dd_err(ctx->err, DD_EFEATURE, e->loc, "%s reading a column of an enclosing query is not supported here",
+                      what);
     EvalEnv ee = {ctx, NULL, 0, NULL};
     Value v;
     rc = expr_eval(p, &ee, NULL, &v);
@@ -1517,8 +1531,9 @@ static int grow_targets(SqlCtx *ctx, Expr ***texprs, const char ***tnames, int n
 static int add_limit(SqlCtx *ctx, SelectStmt *s, Scope *env, Op **top, const SortKey *keys, int nkeys)
 {
     i64 limit, offset;
-    int rc = const_int(ctx, s->limit, "LIMIT", env, &limit);
-    if (!rc) rc = const_int(ctx, s->offset, "OFFSET", env, &offset);
+    ExprProg *late_limit, *late_offset;
+    int rc = const_int(ctx, s->limit, "LIMIT", env, &limit, &late_limit);
+    if (!rc) rc = const_int(ctx, s->offset, "OFFSET", env, &offset, &late_offset);
     if (rc) return rc;
     if (s->with_ties && !s->norder)
         return dd_err(ctx->err, DD_ESYNTAX, s->limit ? s->limit->loc : s->loc,
@@ -1526,10 +1541,11 @@ static int add_limit(SqlCtx *ctx, SelectStmt *s, Scope *env, Op **top, const Sor
     if (s->with_ties && !keys)
         return dd_err(ctx->err, DD_EFEATURE, s->limit ? s->limit->loc : s->loc,
                       "FETCH ... WITH TIES on a UNION, INTERSECT or EXCEPT is not supported");
-    if (limit >= 0 || offset > 0) {
+    if (limit >= 0 || offset > 0 || late_limit || late_offset) {
         *top = s->with_ties ? op_limit_ties(ctx, *top, limit, offset < 0 ? 0 : offset, keys, nkeys)
                             : op_limit(ctx, *top, limit, offset < 0 ? 0 : offset);
         if (!*top) return DD_ENOMEM;
+        if (late_limit || late_offset) op_limit_late(*top, late_limit, late_offset);
     }
     return DD_OK;
 }
@@ -1539,9 +1555,14 @@ static int add_limit(SqlCtx *ctx, SelectStmt *s, Scope *env, Op **top, const Sor
 static int sort_topn(SqlCtx *ctx, SelectStmt *s, Scope *env, i64 *topn)
 {
     i64 limit, offset;
-    int rc = const_int(ctx, s->limit, "LIMIT", env, &limit);
-    if (!rc) rc = const_int(ctx, s->offset, "OFFSET", env, &offset);
+    ExprProg *late_limit, *late_offset;
+    int rc = const_int(ctx, s->limit, "LIMIT", env, &limit, &late_limit);
+    if (!rc) rc = const_int(ctx, s->offset, "OFFSET", env, &offset, &late_offset);
     if (rc) return rc;
+    if (late_limit || late_offset) {   /* known only as the query runs */
+        *topn = 0;
+        return DD_OK;
+    }
     *topn = limit >= 0 ? limit + (offset > 0 ? offset : 0) : 0;
     if (limit == 0) *topn = 1;   /* nothing is returned; keep the heap valid */
     if (s->with_ties) *topn = 0;   /* the ties past the limit are needed */
@@ -2471,8 +2492,8 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     if (nlocks) {
         /* the rows LIMIT and OFFSET take are locked, and no more */
         i64 limit, offset;
-        if ((rc = const_int(ctx, s->limit, "LIMIT", &env, &limit)) ||
-            (rc = const_int(ctx, s->offset, "OFFSET", &env, &offset)))
+        if ((rc = const_int(ctx, s->limit, "LIMIT", &env, &limit, NULL)) ||
+            (rc = const_int(ctx, s->offset, "OFFSET", &env, &offset, NULL)))
             return rc;
         i64 off = offset > 0 ? offset : 0;
         i64 maxrows = limit < 0 || s->with_ties || limit > INT64_MAX - off ? -1 : limit + off;
