@@ -2485,18 +2485,15 @@ static bool rtf_has(const RtFilter *f, u64 h)
 static bool rtf_pass(RtFilter *f, const AggBatch *b, int j)
 {
     Value k[4];
-    for (int i = 0; i < f->nkeys; i++) {
+    bool pass = true;
+    for (int i = 0; i < f->nkeys && pass; i++) {
         k[i] = vec_value(&b->cols[f->col[i]], j);
-        if (k[i].isnull) goto drop;
+        pass = !k[i].isnull;
     }
-    if (rtf_has(f, keys_hash(k, f->nkeys))) {
-        if (++f->checked == 8192 && f->removed < f->checked / 8) f->off = true;   /* it does not pay */
-        return true;
-    }
-drop:
-    f->checked++;
-    f->removed++;
-    return false;
+    if (pass) pass = rtf_has(f, keys_hash(k, f->nkeys));
+    if (!pass) f->removed++;
+    if (++f->checked == 8192 && f->removed < f->checked / 8) f->off = true;   /* it does not pay */
+    return pass;
 }
 
 /* Whether lane j passes every runtime filter of rb that is on. */
@@ -4624,7 +4621,8 @@ static int hj_entry(HashJoinOp *h, const Value *keys, const Value *in, const Val
     e->next = h->buckets[e->hash & (h->nbuckets - 1)];
     h->buckets[e->hash & (h->nbuckets - 1)] = e;
     h->count++;
-    if (h->arena.total + h->karena.total + (h->nbuckets + h->capnull) * sizeof(void *) > h->budget) h->over = true;
+    /* (NOT IN's key sets in karena stay whatever spills: not counted) */
+    if (h->arena.total + (h->nbuckets + h->capnull) * sizeof(void *) > h->budget) h->over = true;
     return DD_OK;
 }
 
@@ -4757,6 +4755,8 @@ static int hj_next_pair(SqlCtx *ctx, HashJoinOp *h)
         rc = rc < 0 ? -rc : rc;
         if (!rc && split) {
             /* too large: the pair splits on the next hash bits */
+            size_t before = h->sp.npend;
+            u64 arows = cur->a.rows;
             rc = hj_parts_begin(ctx, h, cur->level);
             if (!rc) rc = hj_table_out(h);
             while (!rc && (rc = spill_read_row(&rd, h->srow, n)) > 0)
@@ -4773,6 +4773,12 @@ static int hj_next_pair(SqlCtx *ctx, HashJoinOp *h)
             hj_table_reset(h);
             int rc2 = hj_parts_end(h);
             if (rc || (rc = rc2)) return -rc;
+            /* every build row went to one pair: their keys are equal (the
+             * hash cannot part them), so it is joined whole next time */
+            size_t with_a = 0, last = 0;
+            for (size_t i = before; i < h->sp.npend; i++)
+                if (h->sp.pend[i].a.rows) { with_a++; last = i; }
+            if (with_a == 1 && h->sp.pend[last].a.rows == arows) h->sp.pend[last].level = SPILL_MAX_LEVEL;
             continue;
         }
         spill_read_end(&rd);

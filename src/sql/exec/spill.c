@@ -116,6 +116,7 @@ int spill_put(SpillFile *f, SpillRun *r, const Value *row, int n)
 {
     size_t before = r->tail.len;
     for (int i = 0; i < n; i++) put_value(&r->tail, &row[i]);
+    if (n == 0) buf_putc(&r->tail, 0);   /* a row of no values still takes a byte */
     if (!buf_ok(&r->tail)) return DD_ENOMEM;
     r->rows++;
     if (r->tail.len < SPILL_BLOCK) return DD_OK;
@@ -139,14 +140,16 @@ int spill_end(SpillFile *f, SpillRun *r)
     return rc;
 }
 
+/* Gives a block's space back; where the file system cannot, its bytes
+ * stay counted (against temp_file_limit too) until the file closes. */
 static void punch(SpillFile *f, const SpillBlock *b)
 {
     if (!b->len) return;
 #ifdef FALLOC_FL_PUNCH_HOLE
-    (void)fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)b->off, (off_t)b->len);
-#endif
+    if (fallocate(f->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)b->off, (off_t)b->len) != 0) return;
     f->live -= b->len;
     f->ctx->temp_bytes -= b->len;
+#endif
 }
 
 void spill_run_free(SpillFile *f, SpillRun *r)
@@ -209,6 +212,7 @@ int spill_read_row(SpillReader *rd, Value *row, int n)
         if (rc) return -rc;
     }
     const u8 *p = rd->data + rd->pos, *end = rd->data + rd->len;
+    if (n == 0 && p++ == end) return -damaged(rd);
     for (int i = 0; i < n; i++) {
         Value *v = &row[i];
         if (end - p < VAL_HEAD) return -damaged(rd);

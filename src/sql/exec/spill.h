@@ -19,7 +19,7 @@
  *   u8 type, u8 isnull, i16 scale, u32 etype;
  *   not NULL and bytes elsewhere (val_has_bytes): u32 len, then len bytes;
  *   not NULL otherwise: the 16 bytes of the Value's union.
- * A row never straddles blocks (a row larger than a block is a block of
+ * A row of no values is one byte, 0.  A row never straddles blocks (a row larger than a block is a block of
  * its own).  Each block's CRC-32C is kept in memory and checked when the
  * block is read: a temporary file changed under the statement is XX001.
  *

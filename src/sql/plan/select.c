@@ -1472,6 +1472,19 @@ int analyze_sublink(SqlCtx *ctx, SelectStmt *s, const Scope *scope, Op **root, i
 
 /* ---------------------------------------------------------------- SELECT */
 
+/* ORDER BY item i's expression: an output position or an output's name
+ * stands for that output's expression. */
+static Expr *order_item_expr(const SelectStmt *s, int i, Expr **texprs, const char **tnames, int nt)
+{
+    Expr *oe = s->order_by[i]->expr;
+    if (oe->kind == EXPR_CONST && type_is_int((TypeId)oe->u.c.val.type) && oe->u.c.val.v.i >= 1 && oe->u.c.val.v.i <= nt)
+        return texprs[oe->u.c.val.v.i - 1];
+    if (oe->kind == EXPR_COLUMN && !oe->u.col.qualifier)
+        for (int k = 0; k < nt; k++)
+            if (strcmp(tnames[k], oe->u.col.name) == 0) return texprs[k];
+    return oe;
+}
+
 /* LIMIT / OFFSET e's value (-1: none).  late: one that reads a column of
  * an enclosing query (a correlated subquery's) is not evaluated but put
  * in *late, for the Limit to evaluate as each run opens; NULL: such an
@@ -2356,6 +2369,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
     /* DISTINCT ON (exprs): their values past the ORDER BY keys; the leading
      * ORDER BY items must be among them */
     int don_base = nt + nextra;
+    bool don_sorted = false;   /* the leading ORDER BY items are all the DISTINCT ON expressions */
     if (s->ndistinct_on) {
         ExprProg **np = arena_alloc(ctx->stmt, sizeof(ExprProg *) * (size_t)(don_base + s->ndistinct_on + 1));
         if (!np) return DD_ENOMEM;
@@ -2383,18 +2397,22 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
                 return rc;
         }
         for (int i = 0; i < s->norder && i < s->ndistinct_on; i++) {
-            Expr *oe = s->order_by[i]->expr;
-            if (oe->kind == EXPR_CONST && type_is_int((TypeId)oe->u.c.val.type) && oe->u.c.val.v.i >= 1 &&
-                oe->u.c.val.v.i <= nt)
-                oe = texprs[oe->u.c.val.v.i - 1];
-            else if (oe->kind == EXPR_COLUMN && !oe->u.col.qualifier)
-                for (int k = 0; k < nt; k++)
-                    if (strcmp(tnames[k], oe->u.col.name) == 0) { oe = texprs[k]; break; }
+            Expr *oe = order_item_expr(s, i, texprs, tnames, nt);
             bool in = false;
             for (int j = 0; j < s->ndistinct_on && !in; j++) in = ast_expr_equal(oe, don[j]);
             if (!in)
                 return dd_err(ctx->err, DD_EINVALID_COLUMN_REF, s->order_by[i]->expr->loc,
                               "SELECT DISTINCT ON expressions must match initial ORDER BY expressions");
+        }
+        /* rows of equal DISTINCT ON values come together only when the
+         * ORDER BY items before the others hold every one of them
+         * (DISTINCT ON (a, b) ... ORDER BY a does not) */
+        don_sorted = s->norder > 0;
+        for (int j = 0; j < s->ndistinct_on && don_sorted; j++) {
+            bool in = false;
+            for (int i = 0; i < s->norder && i < s->ndistinct_on && !in; i++)
+                in = ast_expr_equal(order_item_expr(s, i, texprs, tnames, nt), don[j]);
+            don_sorted = in;
         }
     }
     if (grouped) {
@@ -2488,7 +2506,7 @@ static int analyze_query(SqlCtx *ctx, SelectStmt *s, Plan *p, const Scope *outer
         if (!top) return DD_ENOMEM;
     }
     if (s->ndistinct_on && !(top = op_distinct_on(ctx, top, don_base, s->ndistinct_on))) return DD_ENOMEM;
-    if (s->ndistinct_on && s->norder) op_distinct_sorted(top);   /* ORDER BY begins with its keys (42P10 otherwise) */
+    if (don_sorted) op_distinct_sorted(top);
     if (nlocks) {
         /* the rows LIMIT and OFFSET take are locked, and no more */
         i64 limit, offset;

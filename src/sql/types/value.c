@@ -406,8 +406,8 @@ static i64 oid_of(const Value *v)
 bool val_has_bytes(const Value *v)
 {
     TypeId t = (TypeId)v->type;
-    return type_is_string(t) || type_is_array(t) || t == TYPE_BYTEA || t == TYPE_UUID || t == TYPE_JSON ||
-           t == TYPE_JSONB || t == TYPE_RECORD || (t == TYPE_NUMERIC && numeric_is_big(v->scale));
+    return type_is_string(t) || type_is_array(t) || type_vector_array(t) || t == TYPE_BYTEA || t == TYPE_UUID ||
+           t == TYPE_JSON || t == TYPE_JSONB || t == TYPE_RECORD || (t == TYPE_NUMERIC && numeric_is_big(v->scale));
 }
 
 int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
