@@ -3,7 +3,7 @@
  * xorshift random source (rnd, pick; seed rng_state) and run(), which
  * gathers every row of every result of some SQL into one string (values
  * '|', rows ';'), or the error as "ERROR sqlstate message"; open_db and
- * close_db for a database of a test's own.
+ * close_db for a database of a test's own; put() to build SQL text.
  */
 #ifndef DD_TEST_SQLRUN_H
 #define DD_TEST_SQLRUN_H
@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdarg.h>
 
 static uint64_t rng_state;
 
@@ -107,6 +108,20 @@ static void close_db(driftdb *db, driftdb_session *s)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", db_dir);
     if (system(cmd)) {}
+}
+
+/* A string built by put(), printf-style, cut at its size. */
+typedef struct Sb { char s[4096]; size_t n; } Sb;
+
+static void put(Sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(Sb *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
+    va_end(ap);
+    if (w > 0) b->n += (size_t)w;
+    if (b->n >= sizeof b->s) b->n = sizeof b->s - 1;
 }
 
 #endif

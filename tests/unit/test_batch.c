@@ -40,19 +40,6 @@ static int case_start(uint64_t salt, int dflt)
 
 /* ---- random SQL ---- */
 
-typedef struct Buf { char s[4096]; size_t n; } Sb;
-
-static void put(Sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(Sb *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
-    va_end(ap);
-    if (w > 0) b->n += (size_t)w;
-    if (b->n >= sizeof b->s) b->n = sizeof b->s - 1;
-}
-
 static const char *icols[] = {"k", "a", "b", "c", "x"};
 
 static void int_expr(Sb *b, int depth)

@@ -15,20 +15,6 @@
  */
 #include "sqlrun.h"
 #include "../../src/util/alloc.h"
-#include <stdarg.h>
-
-typedef struct Sb { char s[2048]; size_t n; } Sb;
-
-static void put(Sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(Sb *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int w = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
-    va_end(ap);
-    if (w > 0) b->n += (size_t)w;
-    if (b->n >= sizeof b->s) b->n = sizeof b->s - 1;
-}
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 

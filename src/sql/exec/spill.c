@@ -267,6 +267,18 @@ void spill_close(SpillFile *f)
 
 /* ------------------------------------------------ hash partitions */
 
+/* Room for one more element in a stack of n (*cap grown by doubling). */
+static int stack_room(void **arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap) return DD_OK;
+    size_t ncap = *cap ? *cap * 2 : 64;
+    void *na = dd_realloc(*arr, ncap * size);
+    if (!na) return DD_ENOMEM;
+    *arr = na;
+    *cap = ncap;
+    return DD_OK;
+}
+
 int spill_parts_put(SqlCtx *ctx, SpillParts *p, u64 hash, const Value *row, int n)
 {
     int rc;
@@ -282,16 +294,7 @@ int spill_parts_end(SpillParts *p)
     for (int i = 0; p->runs && i < SPILL_PARTS; i++) {
         SpillRun *r = &p->runs[i];
         if (!rc) rc = spill_end(p->f, r);
-        if (!rc && r->rows && p->npend == p->cap) {
-            size_t ncap = p->cap ? p->cap * 2 : 64;
-            SpillPending *np = dd_realloc(p->pend, ncap * sizeof *np);
-            if (np) {
-                p->pend = np;
-                p->cap = ncap;
-            } else {
-                rc = DD_ENOMEM;
-            }
-        }
+        if (!rc && r->rows) rc = stack_room((void **)&p->pend, &p->cap, p->npend, sizeof *p->pend);
         if (rc || !r->rows) spill_run_free(p->f, r);
         else p->pend[p->npend++] = (SpillPending){*r, p->level + 1};
     }
@@ -357,16 +360,7 @@ int spill_pairs_end(SpillPairs *p, bool keep_a, bool keep_b)
         if (!rc) rc = spill_end(p->f, &q->a);
         if (!rc) rc = spill_end(p->f, &q->b);
         bool wanted = (q->a.rows && q->b.rows) || (q->a.rows && keep_a) || (q->b.rows && keep_b);
-        if (!rc && wanted && p->npend == p->cap) {
-            size_t ncap = p->cap ? p->cap * 2 : 64;
-            SpillPair *np = dd_realloc(p->pend, ncap * sizeof *np);
-            if (np) {
-                p->pend = np;
-                p->cap = ncap;
-            } else {
-                rc = DD_ENOMEM;
-            }
-        }
+        if (!rc && wanted) rc = stack_room((void **)&p->pend, &p->cap, p->npend, sizeof *p->pend);
         if (rc || !wanted) {
             spill_run_free(p->f, &q->a);
             spill_run_free(p->f, &q->b);
