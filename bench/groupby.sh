@@ -28,21 +28,9 @@ QUERIES=(
 )
 
 PORT=$((58000 + $$ % 400))
-bench_driftdb "$PORT" || exit 1
-psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d db -v ON_ERROR_STOP=1 -c "$LOAD" -c "ANALYZE t" || exit 1
-PGPORT=$((PORT + 1))
-bench_pg "$PGPORT" || exit 1
-psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -v ON_ERROR_STOP=1 -c "$LOAD" -c "VACUUM ANALYZE t" || exit 1
+bench_both "$PORT" "$LOAD" || exit 1
 
 echo "groupby: $ROWS rows, median of $RUNS runs"
 for q in "${QUERIES[@]}"; do
-    a=$(psql -X -qAt -h 127.0.0.1 -p "$PORT" -U bench -d db -c "$q" | md5sum)
-    b=$(psql -X -qAt -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -c "$q" | md5sum)
-    d=$(bench_median_ms "$PORT" db "$RUNS" "$q")
-    p=$(bench_median_ms "$PGPORT" postgres "$RUNS" "$q")
-    same=same
-    [ "$a" = "$b" ] || same="ANSWERS DIFFER"
-    awk -v d="$d" -v p="$p" -v q="$q" -v s="$same" 'BEGIN {
-        printf "  DriftDB %8.1f ms   PostgreSQL 15 %8.1f ms   ratio %.2f   %s   %s\n", d, p, p ? d / p : 0, s, q
-    }'
+    bench_compare "$PORT" "$PGPORT" "$RUNS" "$q" "$q"
 done

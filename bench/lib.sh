@@ -10,6 +10,12 @@
 #                                     lines of $TMP/pg_hba.conf when there),
 #                                     start it with -c SETTING for each
 #   bench_median_ms PORT DB RUNS SQL  the median of RUNS psql \timing figures
+#   bench_both PORT LOAD              a driftdb-server on PORT and a PostgreSQL
+#                                     on PORT + 1 (PGPORT), LOAD run on each,
+#                                     then ANALYZE (PostgreSQL: VACUUM ANALYZE)
+#   bench_compare PORT PGPORT RUNS LABEL SQL [NOTE]
+#                                     SQL on both (answers compared), the
+#                                     medians, their ratio, printed as a line
 #
 # Both return non-zero (with a message) when their server does not start.
 
@@ -64,4 +70,25 @@ bench_median_ms() {
     local args=(-X -q -h 127.0.0.1 -p "$1" -U bench -d "$2" -c '\timing on')
     for _ in $(seq "$3"); do args+=(-c "$4"); done
     psql "${args[@]}" 2>&1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | sort -n | sed -n "$(( ($3 + 1) / 2 ))p"
+}
+
+bench_both() {
+    PGPORT=$(($1 + 1))
+    bench_driftdb "$1" || return 1
+    psql -X -q -h 127.0.0.1 -p "$1" -U bench -d db -v ON_ERROR_STOP=1 -c "$2" -c "ANALYZE" || return 1
+    bench_pg "$PGPORT" || return 1
+    psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -v ON_ERROR_STOP=1 -c "$2" -c "VACUUM ANALYZE" || return 1
+}
+
+bench_compare() {
+    local a b d p same=same
+    a=$(psql -X -qAt -h 127.0.0.1 -p "$1" -U bench -d db -c "$5" 2>&1 | md5sum)
+    b=$(psql -X -qAt -h 127.0.0.1 -p "$2" -U bench -d postgres -c "$5" 2>&1 | md5sum)
+    d=$(bench_median_ms "$1" db "$3" "$5")
+    p=$(bench_median_ms "$2" postgres "$3" "$5")
+    [ "$a" = "$b" ] || same="ANSWERS DIFFER"
+    [ -n "${6:-}" ] && same="$same, $6"
+    awk -v d="${d:-0}" -v p="${p:-0}" -v q="$4" -v s="$same" 'BEGIN {
+        printf "  %s  DriftDB %9.1f ms   PostgreSQL 15 %9.1f ms   ratio %.2f   %s\n", q, d, p, p ? d / p : 0, s
+    }'
 }

@@ -29,24 +29,13 @@ QUERIES=(
 SET="SET work_mem = '4MB'; "
 
 PORT=$((58400 + $$ % 400))
-bench_driftdb "$PORT" || exit 1
-psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d db -v ON_ERROR_STOP=1 -c "$LOAD" -c "ANALYZE t" || exit 1
-PGPORT=$((PORT + 1))
-bench_pg "$PGPORT" || exit 1
-psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -v ON_ERROR_STOP=1 -c "$LOAD" -c "VACUUM ANALYZE t" || exit 1
+bench_both "$PORT" "$LOAD" || exit 1
 
 echo "spill: $ROWS rows, work_mem 4MB, median of $RUNS runs"
 for q in "${QUERIES[@]}"; do
-    a=$(psql -X -qAt -h 127.0.0.1 -p "$PORT" -U bench -d db -c "$SET$q" | md5sum)
-    b=$(psql -X -qAt -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -c "$SET$q" | md5sum)
     spilled=$(psql -X -qAt -h 127.0.0.1 -p "$PORT" -U bench -d db -c "${SET}EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) $q" |
               grep -c "Disk")
-    d=$(bench_median_ms "$PORT" db "$RUNS" "$SET$q")
-    p=$(bench_median_ms "$PGPORT" postgres "$RUNS" "$SET$q")
-    same=same
-    [ "$a" = "$b" ] || same="ANSWERS DIFFER"
-    [ "$spilled" -gt 0 ] || same="$same, DID NOT SPILL"
-    awk -v d="$d" -v p="$p" -v q="$q" -v s="$same" 'BEGIN {
-        printf "  DriftDB %8.1f ms   PostgreSQL 15 %8.1f ms   ratio %.2f   %s   %s\n", d, p, p ? d / p : 0, s, q
-    }'
+    note=""
+    [ "$spilled" -gt 0 ] || note="DID NOT SPILL"
+    bench_compare "$PORT" "$PGPORT" "$RUNS" "$q" "$SET$q" "$note"
 done

@@ -75,25 +75,9 @@ QUERIES=(
 NAMES=(Q1 Q3 Q5 Q6)
 
 PORT=$((58400 + $$ % 400))
-bench_driftdb "$PORT" || exit 1
-psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d db -v ON_ERROR_STOP=1 -c "$LOAD" || exit 1
-for t in region nation supplier customer orders lineitem; do
-    psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d db -c "ANALYZE $t" || exit 1
-done
-PGPORT=$((PORT + 1))
-bench_pg "$PGPORT" || exit 1
-psql -X -q -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -v ON_ERROR_STOP=1 -c "$LOAD" -c "VACUUM ANALYZE" || exit 1
+bench_both "$PORT" "$LOAD" || exit 1
 
 echo "tpch: scale factor $SF ($((NORD * 4)) lineitems, $NORD orders, $NCUST customers), median of $RUNS runs"
 for i in "${!QUERIES[@]}"; do
-    q=${QUERIES[$i]}
-    a=$(psql -X -qAt -h 127.0.0.1 -p "$PORT" -U bench -d db -c "$q" 2>&1 | md5sum)
-    b=$(psql -X -qAt -h 127.0.0.1 -p "$PGPORT" -U bench -d postgres -c "$q" 2>&1 | md5sum)
-    d=$(bench_median_ms "$PORT" db "$RUNS" "$q")
-    p=$(bench_median_ms "$PGPORT" postgres "$RUNS" "$q")
-    same=same
-    [ "$a" = "$b" ] || same="ANSWERS DIFFER"
-    awk -v d="${d:-0}" -v p="${p:-0}" -v q="${NAMES[$i]}" -v s="$same" 'BEGIN {
-        printf "  %s  DriftDB %9.1f ms   PostgreSQL 15 %9.1f ms   ratio %.2f   %s\n", q, d, p, p ? d / p : 0, s
-    }'
+    bench_compare "$PORT" "$PGPORT" "$RUNS" "${NAMES[$i]}" "${QUERIES[$i]}"
 done

@@ -4526,6 +4526,24 @@ static u64 keys_hash(const Value *k, int n)
     return h;
 }
 
+/* A chained table's buckets, nb of them (a power of two), the entries
+ * moved over by their hashes. */
+static int buckets_grow(HashEntry ***buckets, size_t *nbuckets, size_t nb)
+{
+    HashEntry **b = dd_calloc(nb, sizeof(HashEntry *));
+    if (!b) return DD_ENOMEM;
+    for (size_t i = 0; i < *nbuckets; i++)
+        for (HashEntry *e = (*buckets)[i], *nx; e; e = nx) {
+            nx = e->next;
+            e->next = b[e->hash & (nb - 1)];
+            b[e->hash & (nb - 1)] = e;
+        }
+    dd_free(*buckets);
+    *buckets = b;
+    *nbuckets = nb;
+    return DD_OK;
+}
+
 static bool kset_has(SqlCtx *ctx, const KeySet *s, const Value *keys, int n)
 {
     if (!s->count) return false;
@@ -4543,27 +4561,14 @@ static bool kset_has(SqlCtx *ctx, const KeySet *s, const Value *keys, int n)
 static int kset_add(SqlCtx *ctx, KeySet *s, Arena *a, const Value *keys, int n)
 {
     if (kset_has(ctx, s, keys, n)) return DD_OK;
-    if (s->count + 1 > s->nbuckets) {
-        size_t nb = s->nbuckets ? s->nbuckets * 2 : 64;
-        HashEntry **b = dd_calloc(nb, sizeof(HashEntry *));
-        if (!b) return DD_ENOMEM;
-        for (size_t i = 0; i < s->nbuckets; i++)
-            for (HashEntry *e = s->buckets[i], *nx; e; e = nx) {
-                nx = e->next;
-                e->next = b[e->hash & (nb - 1)];
-                b[e->hash & (nb - 1)] = e;
-            }
-        dd_free(s->buckets);
-        s->buckets = b;
-        s->nbuckets = nb;
-    }
+    int rc;
+    if (s->count + 1 > s->nbuckets && (rc = buckets_grow(&s->buckets, &s->nbuckets, s->nbuckets ? s->nbuckets * 2 : 64)))
+        return rc;
     HashEntry *e = arena_alloc(a, sizeof(HashEntry));
     Value *kv = arena_alloc(a, sizeof(Value) * (size_t)(n + 1));
     if (!e || !kv) return DD_ENOMEM;
-    for (int i = 0; i < n; i++) {
-        int rc = val_copy(a, &keys[i], &kv[i]);
-        if (rc) return rc;
-    }
+    for (int i = 0; i < n; i++)
+        if ((rc = val_copy(a, &keys[i], &kv[i]))) return rc;
     e->keys = kv;
     e->vals = NULL;
     e->hash = keys_hash(keys, n);
@@ -4586,18 +4591,7 @@ static int hj_grow(HashJoinOp *h)
      * (within the budget): no rehashing as it fills */
     double est = h->op.child2->est_rows;
     while (!h->nbuckets && nb < est && nb * sizeof(HashEntry *) * 8 < h->budget) nb *= 2;
-    HashEntry **b = dd_calloc(nb, sizeof(HashEntry *));
-    if (!b) return DD_ENOMEM;
-    for (size_t i = 0; i < h->nbuckets; i++)
-        for (HashEntry *e = h->buckets[i], *nx; e; e = nx) {
-            nx = e->next;
-            e->next = b[e->hash & (nb - 1)];
-            b[e->hash & (nb - 1)] = e;
-        }
-    dd_free(h->buckets);
-    h->buckets = b;
-    h->nbuckets = nb;
-    return DD_OK;
+    return buckets_grow(&h->buckets, &h->nbuckets, nb);
 }
 
 /* A build row into the table: keys, and the kept slots of row `in` or
