@@ -4,7 +4,9 @@
  *
  * DELETE HISTORY FROM t, cut c: per key of t (versions newest first), every
  * version older than the newest one with seq <= c goes (each ended at or
- * before c), and that one too when it is a tombstone.  What stays is what
+ * before c), and that one too when it is a tombstone or t was dropped at
+ * or before c (a dropped table's rows ended at its DROP; its history is
+ * reached as a present table's is).  What stays is what
  * some point after c sees, so no answer AS OF a point at or after c
  * changes; before c, rows whose version ended by c are gone.  The event
  * (FMT_EV_PURGE) holds c and the number of versions removed.
@@ -46,6 +48,8 @@ typedef struct Purge {
     struct PIndex { const TableInfo *t; const IndexInfo *ix; } *ixs;
     int nixs;            /* every index the table ever had, each with the
                           * newest catalog version that defines it */
+    u64 dropped_at;      /* seq of the table's DROP (its live rows ended
+                          * there), or UINT64_MAX */
     const char *what;    /* what failed (an LMDB code's context) */
 } Purge;
 
@@ -249,7 +253,10 @@ static int purge_history(Purge *pg, u64 cut, u64 *removed)
                 break;
             }
             bool row = vp[0] == FMT_VER_ROW;
-            bool go = reached || (seq <= cut && !row);
+            /* the newest version at or before the cut stays while it is
+             * a live row: it has not ended by the cut unless the table's
+             * DROP did */
+            bool go = reached || (seq <= cut && (!row || pg->dropped_at <= cut));
             if (seq <= cut) reached = true;
             if (row) {
                 int x = index_keys(pg, vp + FMT_VER_HDR, (u32)(v.mv_size - FMT_VER_HDR), seq,
@@ -465,11 +472,12 @@ int purge_apply(Store *st, MDB_txn *txn, StorePurge *p, u64 seq, LogEventIn *ev,
     pg.keyfn = store_index_key_fn();
     pthread_mutex_lock(&st->cat_mu);
     pg.t = cat_version_locked(st, p->table, UINT64_MAX);
-    int rc = pg.t && !pg.t->dropped ? collect_indexes(&pg, cat_find(st, p->table)) : 0;
+    int rc = pg.t ? collect_indexes(&pg, cat_find(st, p->table)) : 0;
     pthread_mutex_unlock(&st->cat_mu);
     if (rc) return rc;
-    if (!pg.t || pg.t->dropped)
-        return -dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation with id %u does not exist", p->table);
+    if (!pg.t) return -dd_err(err, DD_EUNDEFINED_TABLE, -1, "relation with id %u does not exist", p->table);
+    /* a dropped table's history is reached too (its rows ended at the drop) */
+    pg.dropped_at = pg.t->dropped ? pg.t->seq : UINT64_MAX;
     memset(ev, 0, sizeof *ev);
     ev->table = p->table;
     if (!p->erase) {
@@ -524,6 +532,10 @@ int purge_due(Snap *s, u32 table, u64 cut, u64 *n, u64 *next_due)
 {
     *n = 0;
     *next_due = UINT64_MAX;
+    pthread_mutex_lock(&s->st->cat_mu);
+    const TableInfo *t = cat_version_locked(s->st, table, s->seq);
+    u64 dropped_at = t && t->dropped ? t->seq : 0;   /* the end of its live rows, 0: none */
+    pthread_mutex_unlock(&s->st->cat_mu);
     MDB_cursor *c;
     int rc = mdb_cursor_open(s->txn, s->st->dbi[FMT_DB_VERSIONS], &c);
     if (rc) return rc;
@@ -544,7 +556,7 @@ int purge_due(Snap *s, u32 table, u64 cut, u64 *n, u64 *next_due)
         if (pn != lastn || memcmp(kp, last, pn) != 0) {
             memcpy(last, kp, pn);
             lastn = pn;
-            newer = 0;   /* the key's newest version: no end */
+            newer = dropped_at;   /* the key's newest version: no end but the DROP */
         }
         bool row = ((const u8 *)v.mv_data)[0] == FMT_VER_ROW;
         u64 end = row ? newer : seq;   /* a tombstone counts from its own seq */

@@ -1,7 +1,8 @@
 /*
  * retention.c - history_retention (ALTER TABLE t SET (history_retention =
  * '90 days')): a thread of the writable store runs DELETE HISTORY FROM t
- * BEFORE SYSTEM_TIME now() - retention for every table that has one, as a
+ * BEFORE SYSTEM_TIME now() - retention for every table that has one (a
+ * dropped table too, with the retention it had when dropped), as a
  * commit of the bootstrap superuser with application "driftdb retention".
  *
  * It wakes every STORE_RETENTION_MS (DRIFTDB_RETENTION_INTERVAL_MS sets
@@ -37,6 +38,9 @@ static void retention_round(Store *st)
     for (int i = 0; i < st->ncat; i++) {
         const CatTable *ct = &st->cat[i];
         const TableInfo *t = ct->n ? ct->v[ct->n - 1] : NULL;
+        /* a dropped table keeps the retention it had: its rows ended at
+         * the DROP, and go once that is older than the retention */
+        if (t && t->dropped) t = ct->n > 1 ? ct->v[ct->n - 2] : NULL;
         if (!t || t->dropped || t->temp || t->retention_us <= 0) continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 8;

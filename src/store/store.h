@@ -404,6 +404,9 @@ const TableInfo *store_table_version(Snap *s, u32 id, u64 seq);
  * (else 0) for the message "relation "t" does not exist at seq N (created
  * at seq M)". */
 const TableInfo *store_table_by_name(Snap *s, const char *name, u64 seq, u64 *created_later);
+/* The version recording the DROP of the table last dropped, as of s, of
+ * those named `name` just before their DROP, or NULL. */
+const TableInfo *store_dropped_by_name(Snap *s, const char *name);
 /* Allocates fresh ids (thread-safe, never reused even if unused). */
 u32 store_new_table_id(Store *st);
 /* Types (TableInfo.utype set) are not relations: the lookups above skip

@@ -1378,6 +1378,35 @@ TEST(retention_applied)
     CHECK_EQ_INT(run_sql(s, "SELECT pg_sleep(0.5)", &e), 0);
     CHECK_EQ_INT(row3(s, "SELECT max(seq), 0, 0 FROM drift_commits", o), 0);
     CHECK_EQ_STR(o[0], last);
+    /* a dropped table keeps its retention: its rows ended at the DROP,
+     * and its whole history goes a second later; one without keeps it */
+    CHECK_EQ_INT(run_sql(s, "DROP TABLE k", &e), 0);
+    CHECK_EQ_INT(run_sql(s, "DROP TABLE n", &e), 0);
+    /* named without a point, it is not found; the hint says how to name it */
+    CHECK(run_sql(s, "DELETE HISTORY FROM n", &e) != 0);
+    CHECK_EQ_STR(e.sqlstate, "42P01");
+    CHECK(strstr(e.hint, "Table \"n\" was dropped at @SEQ:") == e.hint);
+    CHECK(strstr(e.hint, "DELETE HISTORY FROM n FOR SYSTEM_TIME AS OF @SEQ:") != NULL);
+    CHECK(run_sql(s, "DELETE HISTORY FROM nosuch", &e) != 0);
+    CHECK_EQ_STR(e.hint, "");
+    char at[600], q[1024];
+    snprintf(at, sizeof at, "@SEQ:%s", last);
+    snprintf(q, sizeof q, "SELECT count(*), 0, 0 FROM k FOR SYSTEM_TIME AS OF %s", at);
+    for (int i = 0; i < 100; i++) {
+        CHECK_EQ_INT(row3(s, q, o), 0);
+        if (strcmp(o[0], "0") == 0) break;
+        CHECK_EQ_INT(run_sql(s, "SELECT pg_sleep(0.1)", &e), 0);
+    }
+    CHECK_EQ_STR(o[0], "0");
+    CHECK_EQ_INT(row3(s, "SELECT application_name, operation, 0 FROM drift_commits ORDER BY seq DESC LIMIT 1", o), 0);
+    CHECK_EQ_STR(o[0], "driftdb retention");
+    CHECK(strstr(o[1], "DELETE HISTORY FROM k (dropped at @SEQ:") == o[1]);
+    CHECK(strstr(o[1], ": 15 versions") != NULL);
+    snprintf(q, sizeof q, "SELECT count(*), 0, 0 FROM n FOR SYSTEM_TIME AS OF %s", at);
+    CHECK_EQ_INT(row3(s, q, o), 0);
+    CHECK_EQ_STR(o[0], "10");
+    CHECK_EQ_INT(row3(s, "VERIFY", o), 0);
+    CHECK_EQ_STR(o[2], "OK");
     driftdb_session_close(s);
     driftdb_close(db);
 }

@@ -6151,6 +6151,10 @@ static int commits_next(SqlCtx *ctx, Op *op, Value **row)
             char id[32];
             snprintf(id, sizeof id, "table id %u", ev->table);
             const char *name = t ? t->name : id;
+            /* a dropped table's: said so, as its name may be another's since */
+            if (t && t->dropped && !(name = arena_printf(ctx->row, "%s (dropped at @SEQ:%llu)", t->name,
+                                                          (unsigned long long)t->seq)))
+                return -DD_ENOMEM;
             char *op = ev->op == LOG_EV_PURGE
                            ? arena_printf(ctx->row, "DELETE HISTORY FROM %s BEFORE SYSTEM_TIME @SEQ:%llu: %llu version%s",
                                           name, (unsigned long long)ev->a, (unsigned long long)ev->b,

@@ -408,6 +408,8 @@ typedef struct DeleteStmt {
     Expr *where;
     struct ResTarget **returning; int nreturning;
     Expr *before;                 /* DELETE HISTORY ... BEFORE SYSTEM_TIME point, or NULL */
+    Expr *named_at;               /* DELETE HISTORY / ERASE FROM t FOR SYSTEM_TIME AS OF
+                                   * point (the table named so then), or NULL */
 } DeleteStmt;
 
 /* Table lock modes, PostgreSQL's eight, weakest first (LOCK TABLE ... IN

@@ -3214,8 +3214,23 @@ static int parse_update(Parser *p, Stmt *st)
     return parse_returning(p, &up->returning, &up->nreturning);
 }
 
-/* ERASE FROM t [[AS] alias] [WHERE cond] (XTDB's syntax): every version
- * of the rows that ever matched goes, from the present and the past. */
+/* [FOR SYSTEM_TIME AS OF point] after the table of DELETE HISTORY or
+ * ERASE: the table that had the name then, a dropped one too. */
+static int parse_named_at(Parser *p, const char *what, Expr **out)
+{
+    if (!is_kw(tok(p), KW_FOR) || !is_word(peek(p, 1), "system_time")) return DD_OK;
+    TemporalClause tc;
+    memset(&tc, 0, sizeof tc);
+    TRY(parse_temporal(p, &tc));
+    if (tc.kind != TEMPORAL_AS_OF)
+        return dd_err(p->err, DD_EFEATURE, tc.loc, "%s names its table only AS OF a point", what);
+    *out = tc.a;
+    return DD_OK;
+}
+
+/* ERASE FROM t [FOR SYSTEM_TIME AS OF point] [[AS] alias] [WHERE cond]
+ * (XTDB's syntax): every version of the rows that ever matched goes, from
+ * the present and the past. */
 static int parse_erase(Parser *p, Stmt *st)
 {
     DeleteStmt *del;
@@ -3225,6 +3240,7 @@ static int parse_erase(Parser *p, Stmt *st)
     advance(p);   /* ERASE */
     TRY(expect_kw(p, KW_FROM));
     TRY(parse_qualified_name(p, &del->table, &del->table_loc));
+    TRY(parse_named_at(p, "ERASE", &del->named_at));
     TRY(parse_alias(p, &del->alias, false));
     if (accept_kw(p, KW_WHERE)) TRY(parse_expr(p, P_OR, &del->where));
     return DD_OK;
@@ -3238,11 +3254,14 @@ static int parse_delete(Parser *p, Stmt *st)
     st->u.delete_ = del;
     advance(p);   /* DELETE */
     if (is_name(tok(p), "history") && is_kw(peek(p, 1), KW_FROM)) {
-        /* DELETE HISTORY FROM t [BEFORE SYSTEM_TIME point] (MariaDB's) */
+        /* DELETE HISTORY FROM t [FOR SYSTEM_TIME AS OF point]
+         * [BEFORE SYSTEM_TIME point] (MariaDB's, and the table as named
+         * then) */
         st->kind = STMT_DELETE_HISTORY;
         advance(p);
         advance(p);
         TRY(parse_qualified_name(p, &del->table, &del->table_loc));
+        TRY(parse_named_at(p, "DELETE HISTORY", &del->named_at));
         if (is_name(tok(p), "before")) {
             advance(p);
             if (!is_name(tok(p), "system_time")) return syntax_error(p);

@@ -1872,11 +1872,51 @@ static int history_retention(SqlCtx *ctx, TableInfo *t, const char *text)
                                         "invalid value for parameter \"history_retention\": \"%s\"", text);
 }
 
-/* The target of DELETE HISTORY or ERASE: a table of the present, not
- * temporary, that the current role owns (42501 otherwise). */
+/* The table of DELETE HISTORY or ERASE FROM t FOR SYSTEM_TIME AS OF x:
+ * the one named t at x.  Still present, it is taken as the present
+ * statement takes it; dropped since, as its last version before the DROP
+ * (its columns, its owner then).  Either way a table with a history. */
+static int history_target_at(SqlCtx *ctx, const char *what, DeleteStmt *s, const TableInfo **out)
+{
+    u64 seq, head = snap_seq(ctx->snap);
+    i64 at;
+    int rc = eval_point(ctx, s->named_at, &seq, &at);
+    if (rc) return rc;
+    if (seq > head) seq = head;
+    if (ctx->read_only) return read_only_err(ctx, what);
+    u64 later = 0;
+    const TableInfo *then = resolve_table_at(ctx, s->table, seq, &later);
+    if (!then)
+        return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist AS OF @SEQ:%llu",
+                      s->table, (unsigned long long)seq);
+    if ((rc = view_not_table(ctx, then, -1, NULL))) return rc;
+    if (then->sequence) return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, -1, "\"%s\" is not a table", then->name);
+    const TableInfo *now = store_table_version(ctx->snap, then->id, head);
+    if (now && !now->dropped) {
+        *out = now;
+        return lock_relation(ctx, now, TLOCK_ROW_EXCLUSIVE);
+    }
+    *out = now ? store_table_version(ctx->snap, then->id, now->seq - 1) : then;
+    return *out ? DD_OK : dd_corrupt(ctx->err, "table id %u has no version before its DROP", then->id);
+}
+
+static const TableInfo *dropped_fn(SqlCtx *ctx, const char *name, void *arg)
+{
+    DD_UNUSED(arg);
+    return store_dropped_by_name(ctx->snap, name);
+}
+
+/* The target of DELETE HISTORY or ERASE: a table of the present (or, FOR
+ * SYSTEM_TIME AS OF x, of x), not temporary, that the current role owns
+ * (42501 otherwise). */
 static int history_target(SqlCtx *ctx, const char *what, DeleteStmt *s, const TableInfo **out)
 {
-    int rc = dml_target_as(ctx, what, s->table, s->table_loc, 0, out);
+    int rc = s->named_at ? history_target_at(ctx, what, s, out)
+                         : dml_target_as(ctx, what, s->table, s->table_loc, 0, out);
+    const TableInfo *d;
+    if (rc == DD_EUNDEFINED_TABLE && !s->named_at && (d = resolve_in_path(ctx, s->table, dropped_fn, NULL)))
+        dd_err_hint(ctx->err, "Table \"%s\" was dropped at @SEQ:%llu; its history is named as it was before: %s FROM %s FOR SYSTEM_TIME AS OF @SEQ:%llu.",
+                    s->table, (unsigned long long)d->seq, what, s->table, (unsigned long long)(d->seq - 1));
     if (rc) return rc;
     const TableInfo *t = *out;
     if (t->temp)
