@@ -34,6 +34,7 @@ typedef unsigned __int128 u128;
 #define DD_PRINTF(f, a) __attribute__((format(printf, f, a)))
 /* A result that must be looked at (an error that must not be dropped). */
 #define DD_WARN_UNUSED __attribute__((warn_unused_result))
+#define DD_ALWAYS_INLINE inline __attribute__((always_inline))
 
 /* FNV-1a over n bytes, continuing from h (start with DD_FNV_INIT): for
  * in-memory hash tables, never stored. */

@@ -53,14 +53,14 @@ bool buf_reserve(Buf *b, size_t extra)
     return true;
 }
 
-void buf_append(Buf *b, const void *p, size_t n)
+void buf_append_grow(Buf *b, const void *p, size_t n)
 {
     if (n == 0 || !buf_reserve(b, n)) return;
     memcpy(b->data + b->len, p, n);
     b->len += n;
 }
 
-void buf_putc(Buf *b, u8 c)
+void buf_putc_grow(Buf *b, u8 c)
 {
     if (!buf_reserve(b, 1)) return;
     b->data[b->len++] = c;
@@ -112,15 +112,32 @@ void buf_put_u64be(Buf *b, u64 v)
 
 void buf_put_dec(Buf *b, i64 v)
 {
-    char t[21];   /* "-9223372036854775808" */
-    int i = (int)sizeof t;
+    /* two digits per division, written in place (every integer a query
+     * returns as text comes here) */
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
+    if (!buf_reserve(b, 20)) return;   /* "-9223372036854775808" */
+    char *p = (char *)b->data + b->len;
     u64 m = v < 0 ? (u64)0 - (u64)v : (u64)v;
-    do {
-        t[--i] = (char)('0' + m % 10);
-        m /= 10;
-    } while (m);
-    if (v < 0) t[--i] = '-';
-    buf_append(b, t + i, sizeof t - (size_t)i);
+    if (v < 0) *p++ = '-';
+    static const u64 pow10[19] = {10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+                                  100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL,
+                                  1000000000000ULL, 10000000000000ULL, 100000000000000ULL,
+                                  1000000000000000ULL, 10000000000000000ULL, 100000000000000000ULL,
+                                  1000000000000000000ULL, 10000000000000000000ULL};
+    int n = 1;   /* digits */
+    while (n < 20 && m >= pow10[n - 1]) n++;
+    char *e = p + n;
+    b->len = (size_t)(e - (char *)b->data);
+    while (m >= 100) {
+        unsigned r = (unsigned)(m % 100);
+        m /= 100;
+        e -= 2;
+        memcpy(e, pairs + 2 * r, 2);
+    }
+    if (m >= 10) memcpy(e - 2, pairs + 2 * m, 2);
+    else e[-1] = (char)('0' + m);
 }
 
 void buf_put_u32le(Buf *b, u32 v)

@@ -18,6 +18,7 @@
 
 #include "base.h"
 #include <stdarg.h>
+#include <string.h>
 
 typedef struct Buf {
     u8 *data;
@@ -33,8 +34,23 @@ void buf_free(Buf *b);
 void buf_reset(Buf *b);                 /* len = 0, keeps memory, clears oom */
 bool buf_reserve(Buf *b, size_t extra); /* false (and oom) on failure */
 static inline bool buf_ok(const Buf *b) { return !b->oom; }
-void buf_append(Buf *b, const void *p, size_t n);
-void buf_putc(Buf *b, u8 c);
+/* Appends; the common case (room enough) inline, the rest in buf.c. */
+void buf_append_grow(Buf *b, const void *p, size_t n);
+void buf_putc_grow(Buf *b, u8 c);
+static inline void buf_append(Buf *b, const void *p, size_t n)
+{
+    if (n && n <= b->cap - b->len && !b->oom) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+    } else {
+        buf_append_grow(b, p, n);
+    }
+}
+static inline void buf_putc(Buf *b, u8 c)
+{
+    if (b->len < b->cap && !b->oom) b->data[b->len++] = c;
+    else buf_putc_grow(b, c);
+}
 void buf_puts(Buf *b, const char *s);   /* without the NUL */
 void buf_printf(Buf *b, const char *fmt, ...) DD_PRINTF(2, 3);
 void buf_vprintf(Buf *b, const char *fmt, va_list ap);

@@ -159,6 +159,30 @@ TEST(buf_decimal)
         CHECK_EQ_STR(buf_cstr(&b), want);
         buf_free(&b);
     }
+    /* every digit count's edges, either sign, and values of every size
+     * appended after others (the digits are written in place) */
+    Buf b = BUF_INIT, want = BUF_INIT;
+    u64 p = 1, r = 88172645463325252ULL;
+    for (int k = 0; k < 19; k++, p *= 10) {
+        i64 e[6] = {(i64)p - 1, (i64)p, (i64)p + 1, -((i64)p - 1), -(i64)p, -((i64)p + 1)};
+        for (int j = 0; j < 6; j++) {
+            buf_put_dec(&b, e[j]);
+            buf_printf(&want, "%lld", (long long)e[j]);
+            buf_putc(&b, ',');
+            buf_putc(&want, ',');
+        }
+    }
+    for (int i = 0; i < 20000; i++) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        i64 v = (i64)(r >> (r % 64));
+        buf_put_dec(&b, v);
+        buf_printf(&want, "%lld", (long long)v);
+    }
+    CHECK(buf_ok(&b));
+    CHECK_EQ_INT((int)b.len, (int)want.len);
+    CHECK(b.len == want.len && memcmp(b.data, want.data, b.len) == 0);
+    buf_free(&b);
+    buf_free(&want);
 }
 
 TEST(buf_and_cursor)

@@ -74,22 +74,32 @@ int vec_eval(VecProg *vp, Vec *const *cols, int n, Vec **out);
 /* Allocates v's lanes (dd_malloc); false when out of memory. */
 bool vec_alloc(Vec *v, TypeId t);
 void vec_free(Vec *v);
-/* Lane j of v as a Value. */
-static inline Value vec_value(const Vec *v, int j)
+/* Lane j of v as a Value, written in place: a Value built on the stack
+ * with narrow stores and then copied whole stalls on every row (the wide
+ * load cannot take its bytes from the narrow stores still in flight). */
+static DD_ALWAYS_INLINE void vec_value_into(const Vec *v, int j, Value *out)
 {
     if (v->isconst) j = 0;
-    if (v->anynull && v->null[j]) return val_null((TypeId)v->type);
-    if (v->vals) return v->vals[j];
-    if (v->type == TYPE_NUMERIC) {
-        if (numeric_is_big(v->sc[j])) return v->big[j];
-        Value x = val_null(TYPE_NUMERIC);   /* val_numeric's value, inline */
-        x.isnull = false;
-        x.v.coef = v->n[j];
-        x.scale = v->sc[j];
-        return x;
+    if (v->vals && !(v->anynull && v->null[j])) {
+        *out = v->vals[j];
+        return;
     }
-    if (v->type == TYPE_BOOL) return val_bool(v->i[j] != 0);
-    return val_int((TypeId)v->type, v->i[j]);
+    if (v->type == TYPE_NUMERIC && !(v->anynull && v->null[j]) && numeric_is_big(v->sc[j])) {
+        *out = v->big[j];
+        return;
+    }
+    memset(out, 0, sizeof *out);
+    out->type = v->type;
+    if (v->anynull && v->null[j]) {
+        out->isnull = true;
+    } else if (v->type == TYPE_NUMERIC) {   /* val_numeric's value, inline */
+        out->v.coef = v->n[j];
+        out->scale = v->sc[j];
+    } else if (v->type == TYPE_BOOL) {
+        out->v.b = v->i[j] != 0;
+    } else {
+        out->v.i = v->i[j];
+    }
 }
 /* Stores x in lane j of v; false when x's type is not v's (nor NULL). */
 bool vec_put(Vec *v, int j, const Value *x);

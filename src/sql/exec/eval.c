@@ -183,6 +183,12 @@ static inline Value tv_val(int t) { return t < 0 ? val_null(TYPE_BOOL) : val_boo
 
 int expr_eval(const ExprProg *p, EvalEnv *env, const Value *row, Value *out)
 {
+    /* a lone column or constant (most projections): no interpreter */
+    if (p->n == 1 && (p->code[0].op == XOP_SLOT || p->code[0].op == XOP_CONST)) {
+        *out = p->code[0].op == XOP_SLOT ? row[p->code[0].a] : p->consts[p->code[0].a];
+        if (out->isnull) out->type = (u8)p->type;
+        return DD_OK;
+    }
     Value stackbuf[32];
     Value *st = stackbuf;
     if (p->maxstack > 32) {

@@ -1003,13 +1003,22 @@ Op *op_filter(SqlCtx *ctx, Op *child, ExprProg *pred)
 
 /* ================================================================ project */
 
-typedef struct ProjectOp { Op op; ExprProg **exprs; Value *row; } ProjectOp;
+typedef struct ProjectOp {
+    Op op;
+    ExprProg **exprs;
+    Value *row;
+    bool pass;   /* the child's row is the result (project_passes) */
+} ProjectOp;
 static int project_next(SqlCtx *ctx, Op *op, Value **row)
 {
     ProjectOp *p = (ProjectOp *)op;
     Value *r;
     int rc = op_next(ctx, op->child, &r);
     if (rc <= 0) return rc;
+    if (p->pass) {
+        *row = r;
+        return 1;
+    }
     for (int i = 0; i < op->width; i++) {
         rc = expr_eval(p->exprs[i], &op->env, r, &p->row[i]);
         if (rc) return neg(rc);
@@ -1018,12 +1027,27 @@ static int project_next(SqlCtx *ctx, Op *op, Value **row)
     return 1;
 }
 static const OpVtbl project_vt = {"Project", child_open, project_next, child_close, NULL, NULL};
+
+/* Whether a projection is its child's row as it is (SELECT * of a table):
+ * result column i is the child's column i for every i, over a scan (or a
+ * filter over one), whose NULLs carry their columns' types.  Copying the
+ * row would cost more than the rest of such a query's work per row. */
+static bool project_passes(const Op *child, ExprProg *const *exprs, int n)
+{
+    const Op *s = child->vt == &filter_vt ? child->child : child;
+    if (!s || s->vt != &scan_vt) return false;
+    for (int i = 0; i < n; i++)
+        if (exprs[i]->n != 1 || exprs[i]->code[0].op != XOP_SLOT || exprs[i]->code[0].a != i) return false;
+    return true;
+}
+
 Op *op_project(SqlCtx *ctx, Op *child, ExprProg **exprs, int n)
 {
     ProjectOp *p = op_alloc(ctx, sizeof(*p), &project_vt, n);
     if (!p) return NULL;
     p->op.child = child;
     p->exprs = exprs;
+    p->pass = project_passes(child, exprs, n);
     p->row = arena_zalloc(ctx->stmt, sizeof(Value) * (size_t)(n ? n : 1));
     return p->row ? &p->op : NULL;
 }
@@ -2143,7 +2167,7 @@ static int batch_group(SqlCtx *ctx, AggOp *a, AggBatch *b, Vec *const *keys, int
             for (size_t h = hslot(x, b->hcap); b->hgrp[h]; h = (h + 1) & (b->hcap - 1))
                 if (b->hkey[h] == x) { *out = b->hgrp[h]; return DD_OK; }
     }
-    for (int i = 0; i < a->ngroup; i++) b->keys[i] = vec_value(keys[i], j);
+    for (int i = 0; i < a->ngroup; i++) vec_value_into(keys[i], j, &b->keys[i]);
     Value *found;
     int rc = DD_OK;
     rowset_find(ctx, &a->set, b->keys, &found);
@@ -2327,7 +2351,7 @@ static int agg_batch_exact(SqlCtx *ctx, AggOp *a, AggBatch *b, int n, Value *key
     for (int j = 0; j < n; j++) {
         ArenaMark m = arena_mark(ctx->row);
         for (int i = 0; i < b->t->ncols; i++)
-            if (b->want[i]) b->row[i] = vec_value(&b->cols[i], j);
+            if (b->want[i]) vec_value_into(&b->cols[i], j, &b->row[i]);
         bool keep = true;
         for (int f = 0; f < b->nfilt && keep; f++) {
             EvalEnv env = b->filt[f]->op.env;
@@ -2487,7 +2511,7 @@ static bool rtf_pass(RtFilter *f, const AggBatch *b, int j)
     Value k[4];
     bool pass = true;
     for (int i = 0; i < f->nkeys && pass; i++) {
-        k[i] = vec_value(&b->cols[f->col[i]], j);
+        vec_value_into(&b->cols[f->col[i]], j, &k[i]);
         pass = !k[i].isnull;
     }
     if (pass) pass = rtf_has(f, keys_hash(k, f->nkeys));
@@ -2567,7 +2591,7 @@ static int rowbatch_next(SqlCtx *ctx, RowBatch *rb, Value **row)
             if (rb->nrtf && !rb->exact && !rtf_pass_all(rb, j)) continue;
             Value *r = b->row;
             for (int i = 0; i < b->t->ncols; i++)
-                if (b->want[i]) r[i] = vec_value(&b->cols[i], j);
+                if (b->want[i]) vec_value_into(&b->cols[i], j, &r[i]);
             bool keep = true;
             ArenaMark m = arena_mark(ctx->row);
             /* the filters the batch way did not finish, as filter_next runs them */
