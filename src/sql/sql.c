@@ -202,20 +202,16 @@ static int plan_checkpoint(SqlCtx *ctx, Plan *p, const char *name, int loc)
 }
 
 /* Statistics of t, which only its owner (or a superuser) gathers: the
- * others' ANALYZE skips it with PostgreSQL 15's WARNING.  VACUUM applies
- * t's history_retention now (the background round would within a minute
- * and a tenth of the retention): DriftDB keeps every other version (they
- * are the history) until DELETE HISTORY or ERASE, and the pages those free
- * are reused by later writes (docs/retention.md).  Without ANALYZE it
- * gathers no statistics. */
+ * others' ANALYZE skips it with PostgreSQL 15's WARNING.  VACUUM without
+ * ANALYZE gathers none: DriftDB keeps every version (they are the
+ * history) until DELETE HISTORY or ERASE, and the pages those free are
+ * reused by later writes (docs/retention.md). */
 static int analyze_one(SqlCtx *ctx, const TableInfo *t, const DropTableStmt *s)
 {
     if (!acl_owns_checked(ctx, t))
         return sql_note(ctx, "WARNING", "01000", "skipping \"%s\" --- only table or database owner can %s it",
                         name_base(t->name), s->vacuum ? "vacuum" : "analyze");
     int rc = lock_relation(ctx, t, TLOCK_SHARE_UPDATE_EXCLUSIVE);
-    u64 removed;
-    if (!rc && s->vacuum) rc = dml_retention_now(ctx, t, &removed);
     if (rc || (s->vacuum && !s->vacuum_analyze)) return rc;
     return sql_analyze_table(ctx, t, false);
 }

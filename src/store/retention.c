@@ -145,15 +145,3 @@ void store_retention_stop(Store *st)
     pthread_mutex_destroy(&st->ret_mu);
     st->ret_started = false;
 }
-
-int store_retention_now(Store *st, u32 table, i64 keep_us, const WriteSet *who, u64 *seq, u64 *removed,
-                        DdError *err)
-{
-    *seq = *removed = 0;
-    Snap *s;
-    int rc = store_snap_begin(st, &s, err);
-    if (rc) return rc;
-    u64 cut = store_seq_at_time(s, clock_wall_us() - keep_us);
-    store_snap_end(s);
-    return cut ? store_delete_history(st, table, cut, who, seq, removed, err) : 0;
-}

@@ -626,10 +626,6 @@ int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *
  * that lets go of its LMDB transaction cannot read again (40001).
  */
 int store_delete_history(Store *st, u32 table, u64 cut, const WriteSet *who, u64 *seq, u64 *removed, DdError *err);
-/* history_retention applied now (VACUUM t): DELETE HISTORY FROM table
- * BEFORE SYSTEM_TIME now() - keep_us, as store_delete_history. */
-int store_retention_now(Store *st, u32 table, i64 keep_us, const WriteSet *who, u64 *seq, u64 *removed,
-                        DdError *err);
 /*
  * ERASE: every version of the given primary keys of table, their present
  * rows and index entries, and their keys and salts in the log (the chain

@@ -1980,19 +1980,6 @@ static int exec_delete_history(SqlCtx *ctx, Plan *p)
     return DD_OK;
 }
 
-int dml_retention_now(SqlCtx *ctx, const TableInfo *t, u64 *removed)
-{
-    *removed = 0;
-    if (t->temp || t->retention_us <= 0) return DD_OK;
-    if (ctx->read_only) return read_only_err(ctx, "VACUUM");
-    WriteSet who = purge_who(ctx);
-    u64 seq;
-    snap_unpin(ctx->snap);
-    int rc = store_retention_now(ctx->store, t->id, t->retention_us, &who, &seq, removed, ctx->err);
-    snap_pin(ctx->snap);
-    return rc;
-}
-
 /* ERASE takes no foreign key action: a live row of a table that a
  * foreign key references is refused (0A000); DELETE runs the actions. */
 static int erase_referenced(SqlCtx *ctx, const TableInfo *t, const u8 *const *keys, const u32 *lens, u32 n)

@@ -148,9 +148,6 @@ int analyze_delete(SqlCtx *ctx, DeleteStmt *s, Plan *p);
  * store_erase). */
 int analyze_delete_history(SqlCtx *ctx, DeleteStmt *s, Plan *p);
 int analyze_erase(SqlCtx *ctx, DeleteStmt *s, Plan *p);
-/* VACUUM t: t's history_retention applied now, a commit of its own when
- * something is due (*removed versions). */
-int dml_retention_now(SqlCtx *ctx, const TableInfo *t, u64 *removed);
 int analyze_create_table(SqlCtx *ctx, CreateTableStmt *s, Plan *p);
 int analyze_drop_table(SqlCtx *ctx, DropTableStmt *s, Plan *p);
 int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p);
