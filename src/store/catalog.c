@@ -1045,20 +1045,30 @@ const TableInfo *store_table_by_name(Snap *s, const char *name, u64 seq, u64 *cr
     return t;
 }
 
-const TableInfo *store_dropped_by_name(Snap *s, const char *name)
+int store_dropped_by_name(Snap *s, const char *name, u64 *seqs, int max)
 {
     Store *st = s->st;
-    const TableInfo *found = NULL;
+    int n = 0;
     pthread_mutex_lock(&st->cat_mu);
     for (int i = 0; i < st->ncat; i++) {
         CatTable *ct = &st->cat[i];
         int j = ct->n - 1;
         while (j >= 0 && ct->v[j]->seq > s->seq) j--;
-        if (j < 1 || !ct->v[j]->dropped || cat_space(ct->v[j - 1]) != CAT_SPACE_REL) continue;
-        if (strcmp(ct->v[j - 1]->name, name) == 0 && (!found || ct->v[j]->seq > found->seq)) found = ct->v[j];
+        if (j < 1 || !ct->v[j]->dropped || cat_space(ct->v[j - 1]) != CAT_SPACE_REL ||
+            strcmp(ct->v[j - 1]->name, name) != 0)
+            continue;
+        /* newest first: an insertion into the first max */
+        u64 d = ct->v[j]->seq;
+        int k = n < max ? n : max;
+        while (k > 0 && seqs[k - 1] < d) {
+            if (k < max) seqs[k] = seqs[k - 1];
+            k--;
+        }
+        if (k < max) seqs[k] = d;
+        n++;
     }
     pthread_mutex_unlock(&st->cat_mu);
-    return found;
+    return n;
 }
 
 const TableInfo *store_object_by_name(Snap *s, const char *name, u64 seq, int space)

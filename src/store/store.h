@@ -404,9 +404,9 @@ const TableInfo *store_table_version(Snap *s, u32 id, u64 seq);
  * (else 0) for the message "relation "t" does not exist at seq N (created
  * at seq M)". */
 const TableInfo *store_table_by_name(Snap *s, const char *name, u64 seq, u64 *created_later);
-/* The version recording the DROP of the table last dropped, as of s, of
- * those named `name` just before their DROP, or NULL. */
-const TableInfo *store_dropped_by_name(Snap *s, const char *name);
+/* How many tables named `name` just before their DROP were dropped, as
+ * of s; seqs[] gets the first max of their DROPs' seqs, newest first. */
+int store_dropped_by_name(Snap *s, const char *name, u64 *seqs, int max);
 /* Allocates fresh ids (thread-safe, never reused even if unused). */
 u32 store_new_table_id(Store *st);
 /* Types (TableInfo.utype set) are not relations: the lookups above skip

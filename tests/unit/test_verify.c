@@ -1389,6 +1389,13 @@ TEST(retention_applied)
     CHECK(strstr(e.hint, "DELETE HISTORY FROM n FOR SYSTEM_TIME AS OF @SEQ:") != NULL);
     CHECK(run_sql(s, "DELETE HISTORY FROM nosuch", &e) != 0);
     CHECK_EQ_STR(e.hint, "");
+    /* a name dropped twice: the hint names both drops, newest first */
+    CHECK_EQ_INT(run_sql(s, "CREATE TABLE n (id INT)", &e), 0);
+    CHECK_EQ_INT(run_sql(s, "DROP TABLE n", &e), 0);
+    CHECK(run_sql(s, "ERASE FROM n WHERE id = 1", &e) != 0);
+    CHECK(strstr(e.hint, "2 tables named \"n\" were dropped, at @SEQ:") == e.hint);
+    CHECK(strstr(e.hint, "ERASE FROM n FOR SYSTEM_TIME AS OF @SEQ:") != NULL);
+    CHECK(strstr(e.hint, "then the rest of the statement") != NULL);
     char at[600], q[1024];
     snprintf(at, sizeof at, "@SEQ:%s", last);
     snprintf(q, sizeof q, "SELECT count(*), 0, 0 FROM k FOR SYSTEM_TIME AS OF %s", at);

@@ -1900,10 +1900,39 @@ static int history_target_at(SqlCtx *ctx, const char *what, DeleteStmt *s, const
     return *out ? DD_OK : dd_corrupt(ctx->err, "table id %u has no version before its DROP", then->id);
 }
 
+#define HINT_DROPS 8
+struct Drops { u64 seq[HINT_DROPS]; int n; };
+
 static const TableInfo *dropped_fn(SqlCtx *ctx, const char *name, void *arg)
 {
-    DD_UNUSED(arg);
-    return store_dropped_by_name(ctx->snap, name);
+    struct Drops *d = arg;
+    d->n = store_dropped_by_name(ctx->snap, name, d->seq, HINT_DROPS);
+    /* any non-NULL stops the search path's walk at the first schema */
+    return d->n ? (const TableInfo *)d : NULL;
+}
+
+/* The hint of a 42P01 for a dropped table's name: how to name each
+ * table dropped under it (all of them: an erasure must reach each). */
+static void dropped_hint(SqlCtx *ctx, const char *what, const char *name)
+{
+    struct Drops d = {{0}, 0};
+    if (!resolve_in_path(ctx, name, dropped_fn, &d)) return;
+    Buf b = BUF_INIT;
+    if (d.n == 1) {
+        buf_printf(&b, "Table \"%s\" was dropped at @SEQ:%llu. Its history is named as it was before the DROP: "
+                        "%s FROM %s FOR SYSTEM_TIME AS OF @SEQ:%llu, then the rest of the statement.",
+                   name, (unsigned long long)d.seq[0], what, name, (unsigned long long)(d.seq[0] - 1));
+    } else {
+        buf_printf(&b, "%d tables named \"%s\" were dropped, at", d.n, name);
+        int m = d.n < HINT_DROPS ? d.n : HINT_DROPS;
+        for (int i = 0; i < m; i++) buf_printf(&b, "%s @SEQ:%llu", i ? "," : "", (unsigned long long)d.seq[i]);
+        if (d.n > m) buf_printf(&b, " and %d earlier", d.n - m);
+        buf_printf(&b, ". Each one's history is named as it was before its DROP: %s FROM %s FOR SYSTEM_TIME AS OF "
+                       "@SEQ:%llu (the newest), then the rest of the statement.",
+                   what, name, (unsigned long long)(d.seq[0] - 1));
+    }
+    if (buf_ok(&b)) dd_err_hint(ctx->err, "%.*s", (int)b.len, (const char *)b.data);
+    buf_free(&b);
 }
 
 /* The target of DELETE HISTORY or ERASE: a table of the present (or, FOR
@@ -1913,10 +1942,7 @@ static int history_target(SqlCtx *ctx, const char *what, DeleteStmt *s, const Ta
 {
     int rc = s->named_at ? history_target_at(ctx, what, s, out)
                          : dml_target_as(ctx, what, s->table, s->table_loc, 0, out);
-    const TableInfo *d;
-    if (rc == DD_EUNDEFINED_TABLE && !s->named_at && (d = resolve_in_path(ctx, s->table, dropped_fn, NULL)))
-        dd_err_hint(ctx->err, "Table \"%s\" was dropped at @SEQ:%llu; its history is named as it was before: %s FROM %s FOR SYSTEM_TIME AS OF @SEQ:%llu.",
-                    s->table, (unsigned long long)d->seq, what, s->table, (unsigned long long)(d->seq - 1));
+    if (rc == DD_EUNDEFINED_TABLE && !s->named_at) dropped_hint(ctx, what, s->table);
     if (rc) return rc;
     const TableInfo *t = *out;
     if (t->temp)
@@ -2069,6 +2095,9 @@ static int exec_erase(SqlCtx *ctx, Plan *p)
     snap_pin(ctx->snap);
     if (rc) return rc;
     p->count = nkeys;
+    /* the statistics may hold the erased values (pg_stats' histograms and
+     * common values): forgotten, gathered again from the rows left */
+    if (nkeys && (rc = sql_forget_stats(ctx, t->id))) return rc;
     return DD_OK;
 }
 
