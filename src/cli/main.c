@@ -836,7 +836,8 @@ static int cmd_restore(int argc, char **argv)
     if (until) {
         char *end;
         useq = strtoull(until, &end, 10);
-        if (*end || useq == 0) return cli_usage_error("--until-seq needs a commit seq (1, 2, ...)");
+        if (*end || useq == 0 || !isdigit((unsigned char)until[0]))
+            return cli_usage_error("--until-seq needs a commit seq (1, 2, ...)");
     }
     driftdb_backup_info bi;
     driftdb_error err;

@@ -17,6 +17,7 @@
 #include "../util/alloc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct TIndex {
@@ -104,9 +105,17 @@ static int check_no_purge_after(Store *st, MDB_txn *txn, u64 n, DdError *err)
             if (log_next_event(&ec, lr.format, &ev)) {
                 rc = dd_corrupt(err, "log record %llu: malformed event", (unsigned long long)seq);
             } else if (ev.op == FMT_EV_PURGE || ev.op == FMT_EV_ERASE) {
-                rc = dd_err(err, DD_EFEATURE, -1, "cannot go back to seq %llu: %s at seq %llu removed versions it had",
+                /* a table made after n had nothing at n to lose */
+                pthread_mutex_lock(&st->cat_mu);
+                const TableInfo *t = cat_version_locked(st, ev.table, n);
+                char name[2 * CAT_MAX_NAME + 2];
+                if (t) snprintf(name, sizeof name, "%s", t->name);
+                pthread_mutex_unlock(&st->cat_mu);
+                if (!t) continue;
+                rc = dd_err(err, DD_EFEATURE, -1,
+                            "cannot go back to seq %llu: %s at seq %llu removed history of table \"%s\", which existed at seq %llu",
                             (unsigned long long)n, ev.op == FMT_EV_PURGE ? "DELETE HISTORY" : "ERASE",
-                            (unsigned long long)seq);
+                            (unsigned long long)seq, name, (unsigned long long)n);
                 dd_err_hint(err, "Restore from a backup taken before seq %llu.", (unsigned long long)seq);
             }
         }

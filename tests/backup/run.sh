@@ -101,6 +101,11 @@ has until_time_before_first "1 driftdb: error: the backup holds no commit made a
 check until_time_before_first_writes_nothing "absent" "$([ -e "$TMP/tt0" ] && ls -A "$TMP/tt0" || echo absent)"
 out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/ttx" --until-time "yesterday-ish" 2>&1); rc=$?
 has until_time_not_a_time "1 driftdb: error: invalid --until-time \"yesterday-ish\": invalid input syntax for type timestamp with time zone" "$rc $out"
+for bad in 0 -3 x3 3x; do
+    out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/ttz" --until-seq "$bad" 2>&1); rc=$?
+    has "until_seq_invalid_$bad" "1 driftdb: --until-seq needs a commit seq (1, 2, ...)" "$rc $out"
+done
+check until_seq_invalid_writes_nothing "absent" "$([ -e "$TMP/ttz" ] && ls -A "$TMP/ttz" || echo absent)"
 out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/tty" --until-time "$ts" --until-seq 3 2>&1); rc=$?
 has until_time_and_seq "restore takes --until-seq or --until-time, not both" "$rc $out"
 
@@ -110,10 +115,18 @@ has until_time_and_seq "restore takes --until-seq or --until-time, not both" "$r
 "$D" sql --data "$TMP/h1" -e "DELETE HISTORY FROM t BEFORE SYSTEM_TIME @SEQ:9" >/dev/null 2>&1
 "$D" backup --data "$TMP/h1" --to "$TMP/hist.ddb" >/dev/null 2>&1
 out=$("$D" restore --from "$TMP/hist.ddb" --data "$TMP/h2" --until-seq 10 2>&1); rc=$?
-has until_before_delete_history "1 driftdb: error: cannot go back to seq 10: DELETE HISTORY at seq 12 removed versions it had" "$rc $out"
+has until_before_delete_history "1 driftdb: error: cannot go back to seq 10: DELETE HISTORY at seq 12 removed history of table \"t\", which existed at seq 10" "$rc $out"
 check until_before_delete_history_writes_nothing "absent" "$([ -e "$TMP/h2" ] && ls -A "$TMP/h2" || echo absent)"
 out=$("$D" restore --from "$TMP/hist.ddb" --data "$TMP/h3" 2>&1); rc=$?
 has restore_after_delete_history "0 restored $TMP/hist.ddb into $TMP/h3 at seq 12" "$rc $out"
+# an ERASE of a table made after the point takes nothing the point had
+"$D" sql --data "$TMP/h3" -e "CREATE TABLE p (id int PRIMARY KEY)" -e "INSERT INTO p VALUES (1), (2)" \
+    -e "ERASE FROM p WHERE id = 1" >/dev/null 2>&1
+"$D" backup --data "$TMP/h3" --to "$TMP/hist2.ddb" >/dev/null 2>&1
+out=$("$D" restore --from "$TMP/hist2.ddb" --data "$TMP/h5" --until-seq 12 2>&1); rc=$?
+has until_before_erase_of_newer_table "0 restored $TMP/hist2.ddb into $TMP/h5 at seq 12" "$rc $out"
+out=$("$D" restore --from "$TMP/hist2.ddb" --data "$TMP/h6" --until-seq 14 2>&1); rc=$?
+has until_before_erase_of_its_table "1 driftdb: error: cannot go back to seq 14: ERASE at seq 15 removed history of table \"p\", which existed at seq 14" "$rc $out"
 
 # bad input: nothing written
 out=$("$D" backup --data "$DB" --to "$TMP/b1.ddb" 2>&1); rc=$?
