@@ -11,7 +11,7 @@
 # (tests/cli/run.sh), the planner's randomized test against PostgreSQL
 # (tests/planner/run.sh), the isolation specs against DriftDB and a real
 # PostgreSQL 15 (tests/isolation/run.py), the crash test
-# (tests/crash/run.sh), backup and restore (tests/backup/run.sh), the corruption test (tests/corrupt/corrupt.py) and the disk-full test (tests/diskfull/run.sh).  Each suite ends its output with "N passed, N
+# (tests/crash/run.sh), damage to the commit log after a crash (tests/crash/wal_damage.sh), backup and restore (tests/backup/run.sh), the corruption test (tests/corrupt/corrupt.py) and the disk-full test (tests/diskfull/run.sh).  Each suite ends its output with "N passed, N
 # failed"; a suite that ends without that line, or whose exit status
 # disagrees with it, crashed and counts as 1 failed.  Output: one line per
 # suite (and the failing lines of failed suites), then exactly one total
@@ -123,6 +123,10 @@ fi
 
 if [ -f tests/crash/run.sh ]; then
     run_suite "crash" sh tests/crash/run.sh
+fi
+
+if [ -f tests/crash/wal_damage.sh ]; then
+    run_suite "wal-damage" sh tests/crash/wal_damage.sh
 fi
 
 if [ -f tests/backup/run.sh ]; then

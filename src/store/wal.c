@@ -943,6 +943,46 @@ int wal_replay(Store *st, bool *foreign, u64 *n_out, DdError *err)
     }
 }
 
+/*
+ * Whether a whole record numbered after want + 1 lies at or past off,
+ * where the replay stopped looking for record want: then the record
+ * there is damaged, not torn.  A record is written and flushed before the
+ * next one is begun (wal_commit), so a crash can tear only the last one:
+ * a whole record after a bad one means the bad one had reached the disk
+ * whole, and was damaged since.  *found gets the later record's number.
+ */
+static int later_record(int fd, u64 off, u64 want, u64 *found)
+{
+    *found = 0;
+    enum { CHUNK = 1 << 20 };
+    u8 *b = dd_malloc(CHUNK + FMT_WAL_REC_HDR);
+    Buf rec = BUF_INIT;
+    if (!b) return ENOMEM;
+    int rc = 0;
+    for (u64 at = off; !*found && !rc;) {
+        ssize_t got = pread(fd, b, CHUNK + FMT_WAL_REC_HDR, (off_t)at);
+        if (got < 0) { rc = errno; break; }
+        if (got < FMT_WAL_REC_HDR) break;
+        size_t lim = (size_t)got - FMT_WAL_REC_HDR + 1;
+        for (size_t i = 0; i < lim && !*found; i++) {
+            const u8 *h = b + i;
+            if (h[0] != (u8)(FMT_WAL_REC_MAGIC >> 24) || get_u32be(h) != FMT_WAL_REC_MAGIC) continue;
+            u64 lsn = get_u64be(h + 8);
+            u32 n = get_u32be(h + 4);
+            if (lsn <= want || n > WAL_MAX_RECORD) continue;
+            buf_reset(&rec);
+            if (!buf_reserve(&rec, n)) { rc = ENOMEM; break; }
+            if (pread(fd, rec.data, n, (off_t)(at + i + FMT_WAL_REC_HDR)) != (ssize_t)n) continue;
+            if (crc32c(crc32c(0, h, 16), rec.data, n) == get_u32be(h + 16)) *found = lsn;
+        }
+        if ((size_t)got < CHUNK + FMT_WAL_REC_HDR) break;
+        at += CHUNK;
+    }
+    dd_free(b);
+    buf_free(&rec);
+    return rc;
+}
+
 static int replay_once(Store *st, bool *foreign, bool *full, u64 *n_out, DdError *err)
 {
     *n_out = 0;
@@ -1008,6 +1048,15 @@ static int replay_once(Store *st, bool *foreign, bool *full, u64 *n_out, DdError
         lsn++;
         (*n_out)++;
     }
+    /* where the records stop: the torn end of the last one, or damage
+     * with acknowledged commits behind it (later_record) */
+    u64 later = 0;
+    if (!rc && (e = later_record(fd, off, lsn + 1, &later)))
+        rc = dd_err(err, DD_EIO, -1, "could not read the commit log: %s", strerror(e));
+    if (!rc && later)
+        rc = dd_corrupt(err, "commit log %s: record %llu at offset %llu is damaged, and record %llu after it is whole: "
+                             "the commits in both would be lost", FMT_WAL_NAME, (unsigned long long)(lsn + 1),
+                        (unsigned long long)off, (unsigned long long)later);
     buf_free(&b);
     close(fd);
     if (rc) {
