@@ -74,6 +74,9 @@ typedef struct driftdb_options {
     int max_sessions;         /* sessions open at once (a server's
                                  --max-connections), to size the data file's
                                  reader table; 0 = default (1024 slots) */
+    int check_file;           /* check every page of the data file's trees
+                                 before trusting them (a server's start):
+                                 a damaged one fails the open with XX001 */
 } driftdb_options;
 
 /* Creates a new, empty database in dir (created if missing; must be empty

@@ -139,7 +139,7 @@ static int open_remote(Conn *c, const char *url, const char *app, driftdb_error 
 static int open_embedded(Conn *c, const char *data, ConnAccess access, const char *app,
                          driftdb_error *err)
 {
-    driftdb_options o = {.read_only = access == CONN_READ, .initial_map_size = 0};
+    driftdb_options o = {.read_only = access == CONN_READ || access == CONN_CHECK, .check_file = access == CONN_CHECK};
     if (driftdb_open(data, &o, &c->db, err) != DRIFTDB_OK) {
         c->db = NULL;
         if (strcmp(err->sqlstate, "55006") != 0) return -1;
@@ -177,7 +177,7 @@ int conn_open(const char *data, const char *url, ConnAccess access, const char *
         return -1;
     }
     int rc = data ? open_embedded(c, data, access, app, err) : open_remote(c, url, app, err);
-    c->one_statement = !data && access == CONN_READ;
+    c->one_statement = !data && (access == CONN_READ || access == CONN_CHECK);
     if (rc) {
         conn_close(c);
         return -1;

@@ -11,6 +11,9 @@
  *               another process) holds it, read-only beside it, and a write
  *               fails with 25006 and a hint to use --url.
  *   CONN_WRITE  read-write or fail, saying to use --url when it is held.
+ *   CONN_CHECK  as CONN_READ, and every page of the data file is checked
+ *               before LMDB reads it (verify, doctor: a damaged page is
+ *               reported as XX001, not a crash).
  * Without --data and --url, PG* environment variables (PGHOST, PGPORT,
  * PGDATABASE, PGUSER, PGSERVICE) select a server through libpq's defaults.
  *
@@ -28,7 +31,7 @@
 typedef struct Conn Conn;
 typedef struct ConnResult ConnResult;
 
-typedef enum ConnAccess { CONN_READ, CONN_MAYBE, CONN_WRITE } ConnAccess;
+typedef enum ConnAccess { CONN_READ, CONN_MAYBE, CONN_WRITE, CONN_CHECK } ConnAccess;
 
 /*
  * Opens data (a directory) or url (a libpq connection string or URI; "" for

@@ -136,7 +136,7 @@ static int doctor_run(void *arg)
     Doctor *d = arg;
     Conn *c;
     driftdb_error err;
-    int rc = cli_connect_err(&d->t, CONN_READ, "doctor", &c, &err);
+    int rc = cli_connect_err(&d->t, CONN_CHECK, "doctor", &c, &err);
     if (rc > 0) return 1;
     if (rc < 0) {
         if (!d->t.data || strcmp(err.sqlstate, "XX001") != 0) {

@@ -568,7 +568,7 @@ static int run_verify(const VerifyJob *job)
     const CliTarget *t = &job->t;
     Conn *c;
     driftdb_error err;
-    int crc = cli_connect_err(t, CONN_READ, "verify", &c, &err);
+    int crc = cli_connect_err(t, CONN_CHECK, "verify", &c, &err);
     if (crc > 0) return 1;
     if (crc < 0) {
         cli_print_plain_error(&err);

@@ -106,6 +106,7 @@ int driftdb_open(const char *dir, const driftdb_options *opts, driftdb **out, dr
         so.read_only = opts->read_only != 0;
         so.initial_map_size = opts->initial_map_size;
         so.max_sessions = opts->max_sessions;
+        so.check_file = opts->check_file != 0;
     }
     db->read_only = so.read_only;
     pthread_mutex_init(&db->act_mu, NULL);

@@ -768,7 +768,10 @@ int main(int argc, char **argv)
 
     driftdb_error err;
     memset(&err, 0, sizeof err);
-    driftdb_options dopt = {.max_sessions = opt->max_conn};
+    /* LMDB trusts its pages: every one is checked first, so that a
+     * damaged file stops the start with what is wrong (XX001) instead of
+     * crashing a query later */
+    driftdb_options dopt = {.max_sessions = opt->max_conn, .check_file = 1};
     if (driftdb_open(opt->data_path, &dopt, &srv.db, &err) != DRIFTDB_OK) {
         srv.db = NULL;
         log_msg(LOG_FATAL, 0, "cannot open database \"%s\": %s%s%s%s [SQLSTATE %s]%s%s", opt->data_path, err.message,

@@ -193,6 +193,15 @@ static int env_open(Store *st, size_t map_size, unsigned readers, bool create, D
     st->map_size = info.me_mapsize;
 
     MDB_txn *txn;
+    if (st->check_file) {
+        /* before LMDB follows a page (the named databases' lookup below
+         * is the first walk): a read transaction reads the meta only */
+        u64 pages;
+        if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) return store_mdb_err(err, rc, "checking the file");
+        rc = store_check_lmdb_tree(st, txn, &pages, err);
+        mdb_txn_abort(txn);
+        if (rc) return rc;
+    }
     for (int tries = 0;; tries++) {
         rc = mdb_txn_begin(st->env, NULL, st->read_only ? MDB_RDONLY : 0, &txn);
         if (rc == MDB_MAP_RESIZED && tries < 5) {
@@ -393,7 +402,7 @@ done:
 
 int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *err)
 {
-    StoreOptions defaults = {false, 0, 0};
+    StoreOptions defaults = {false, 0, 0, false};
     if (!opts) opts = &defaults;
     *out = NULL;
     struct stat sb;
@@ -438,6 +447,7 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
     }
     Store *st = store_alloc(dir, opts->read_only);
     if (!st) return dd_err(err, DD_ENOMEM, -1, NULL);
+    st->check_file = opts->check_file;
     int rc;
     bool foreign = false;
     if (!st->read_only && (rc = take_lock(dir, &st->lock_fd, err))) goto fail;

@@ -236,3 +236,189 @@ int store_check_lmdb_meta(Store *st, MDB_txn *txn, DdError *err)
     if (rc > 0) return dd_corrupt(err, "LMDB meta pages of \"%s\" are damaged: %s", path, why);
     return 0;
 }
+
+/*
+ * The whole of both trees of the meta page of txn's snapshot, every page
+ * read with pread and checked before anything in it is followed: its
+ * number, its kind, lower and upper, each node's offset and sizes within
+ * the page, each child's and overflow run's page numbers within the file,
+ * every leaf at its tree's depth, no page reached twice.  The named
+ * databases are the main tree's F_SUBDATA nodes (an MDB_db each).  This is
+ * what LMDB trusts when it reads: a file that passes cannot send LMDB
+ * outside a page or the file (key order is VERIFY's to check, through
+ * LMDB: a misordered key gives a wrong answer, never a crash).
+ */
+#define LM_P_BRANCH 0x01
+#define LM_P_LEAF 0x02
+#define LM_P_OVERFLOW 0x04
+#define LM_F_BIGDATA 0x01
+#define LM_F_SUBDATA 0x02
+#define LM_F_DUPDATA 0x04
+#define LM_DB_LEN 48
+
+typedef struct TreeWalk {
+    int fd;
+    u32 psize;
+    u64 last_pg;
+    u8 *seen;          /* a bit per page */
+    u8 *pg;            /* one page */
+    char *why;
+    size_t wn;
+    u64 pages;         /* pages checked */
+} TreeWalk;
+
+static int tw_bad(TreeWalk *w, u64 pgno, const char *what)
+{
+    snprintf(w->why, w->wn, "page %llu: %s", (unsigned long long)pgno, what);
+    return 1;
+}
+
+/* Marks pages [pgno, pgno + n) seen; 1 when one was seen before. */
+static int tw_mark(TreeWalk *w, u64 pgno, u64 n)
+{
+    for (u64 p = pgno; p < pgno + n; p++) {
+        if (w->seen[p >> 3] & (1u << (p & 7))) return tw_bad(w, p, "reached twice");
+        w->seen[p >> 3] |= (u8)(1u << (p & 7));
+    }
+    return 0;
+}
+
+static int tw_read(TreeWalk *w, u64 pgno)
+{
+    if (pread(w->fd, w->pg, w->psize, (off_t)(pgno * w->psize)) != (ssize_t)w->psize)
+        return tw_bad(w, pgno, "beyond the end of the file");
+    w->pages++;
+    return 0;
+}
+
+static int tw_tree(TreeWalk *w, u64 root, u32 depth, bool main_tree);
+
+/* A leaf node's overflow run at pgno holding size bytes. */
+static int tw_overflow(TreeWalk *w, u64 pgno, u64 size)
+{
+    if (pgno < 2 || pgno > w->last_pg) return tw_bad(w, pgno, "overflow page out of range");
+    if (tw_read(w, pgno)) return 1;
+    u32 n = rd32(w->pg + 12);
+    if (rd64(w->pg) != pgno || !(rd16(w->pg + 10) & LM_P_OVERFLOW) || n < 1 || n - 1 > w->last_pg - pgno ||
+        size > (u64)n * w->psize - 16)
+        return tw_bad(w, pgno, "bad overflow page");
+    return tw_mark(w, pgno, n);
+}
+
+/* Page pgno at level (1: the root) of a tree of depth levels; its
+ * children and named trees after it (the page buffer is reused). */
+static int tw_page(TreeWalk *w, u64 pgno, u32 level, u32 depth, bool main_tree)
+{
+    if (pgno < 2 || pgno > w->last_pg) return tw_bad(w, pgno, "page number out of range");
+    if (level > depth || level > 64) return tw_bad(w, pgno, "deeper than its tree");
+    if (tw_mark(w, pgno, 1) || tw_read(w, pgno)) return 1;
+    const u8 *pg = w->pg;
+    u16 flags = rd16(pg + 10), lower = rd16(pg + 12), upper = rd16(pg + 14);
+    bool branch = flags & LM_P_BRANCH, leaf = flags & LM_P_LEAF;
+    if (rd64(pg) != pgno) return tw_bad(w, pgno, "its header names another page");
+    if (branch == leaf || (flags & ~(LM_P_BRANCH | LM_P_LEAF | 0x10 /* P_DIRTY */ | 0x8000 /* P_KEEP */)))
+        return tw_bad(w, pgno, "bad page kind");
+    if (leaf != (level == depth)) return tw_bad(w, pgno, "a leaf off its tree's last level");
+    if (lower < 16 || lower > upper || upper > w->psize || (lower & 1)) return tw_bad(w, pgno, "bad lower or upper");
+    u32 n = (u32)(lower - 16) / 2;
+    if (branch && n < 1) return tw_bad(w, pgno, "an empty branch");
+    /* what the page leads to, gathered first: the walk below reuses the
+     * page buffer */
+    struct Next { u8 kind; u64 a, b; } *next = dd_malloc(sizeof *next * (n ? n : 1));
+    enum { CHILD, OVERFLOW, NAMED };   /* a: page, or a named tree's root; b: size, or depth */
+    u32 nnext = 0;
+    if (!next) {
+        snprintf(w->why, w->wn, "out of memory");
+        return 1;
+    }
+    int rc = 0;
+    for (u32 i = 0; i < n && !rc; i++) {
+        u32 off = rd16(pg + 16 + 2 * i);
+        if (off < upper || off + 8 > w->psize) { rc = tw_bad(w, pgno, "node offset out of the page"); break; }
+        const u8 *node = pg + off;
+        u32 ksize = rd16(node + 6);
+        if (off + 8 + ksize > w->psize) { rc = tw_bad(w, pgno, "key beyond the page"); break; }
+        if (branch) {
+            next[nnext++] = (struct Next){CHILD, (u64)rd16(node) | (u64)rd16(node + 2) << 16 | (u64)rd16(node + 4) << 32, 0};
+            continue;
+        }
+        u16 nflags = rd16(node + 4);
+        u64 dsize = (u64)rd16(node) | (u64)rd16(node + 2) << 16;
+        const u8 *data = node + 8 + ksize;
+        if (nflags & LM_F_DUPDATA) { rc = tw_bad(w, pgno, "a duplicate-data node"); break; }
+        if (nflags & LM_F_BIGDATA) {
+            if (off + 8 + ksize + 8 > w->psize) { rc = tw_bad(w, pgno, "data beyond the page"); break; }
+            next[nnext++] = (struct Next){OVERFLOW, rd64(data), dsize};
+            continue;
+        }
+        if (off + 8 + ksize + dsize > w->psize) { rc = tw_bad(w, pgno, "data beyond the page"); break; }
+        if (nflags & LM_F_SUBDATA) {
+            if (!main_tree || dsize != LM_DB_LEN) { rc = tw_bad(w, pgno, "a bad named database"); break; }
+            if (rd16(data + 4) & LM_F_DUPDATA) { rc = tw_bad(w, pgno, "a named database of duplicates"); break; }
+            next[nnext++] = (struct Next){NAMED, rd64(data + 40), rd16(data + 6)};
+        }
+    }
+    for (u32 i = 0; i < nnext && !rc; i++) {
+        if (next[i].kind == CHILD) rc = tw_page(w, next[i].a, level + 1, depth, main_tree);
+        else if (next[i].kind == OVERFLOW) rc = tw_overflow(w, next[i].a, next[i].b);
+        else rc = tw_tree(w, next[i].a, (u32)next[i].b, false);
+    }
+    dd_free(next);
+    return rc;
+}
+
+static int tw_tree(TreeWalk *w, u64 root, u32 depth, bool main_tree)
+{
+    if (root == LM_P_INVALID) return depth == 0 ? 0 : tw_bad(w, root, "an empty tree with a depth");
+    if (depth < 1 || depth > 64) return tw_bad(w, root, "a tree of a bad depth");
+    return tw_page(w, root, 1, depth, main_tree);
+}
+
+int store_check_lmdb_tree(Store *st, MDB_txn *txn, u64 *pages, DdError *err)
+{
+    *pages = 0;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", st->dir, FMT_FILE_NAME);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return dd_err(err, DD_EIO, -1, "could not open \"%s\": %s", path, strerror(errno));
+    char why[256] = "";
+    LmMeta m[2];
+    memset(m, 0, sizeof m);
+    int rc = meta_once(fd, 0, m, why, sizeof why);
+    u64 mine = (u64)mdb_txn_id(txn);
+    int me = rc ? -1 : m[0].txnid == mine ? 0 : m[1].txnid == mine ? 1 : -1;
+    TreeWalk w;
+    memset(&w, 0, sizeof w);
+    if (rc == 0 && me >= 0) {
+        /* the trees' roots and depths, from the meta page read again */
+        u8 mp[LM_META_OFF + 136];
+        if (pread(fd, mp, sizeof mp, (off_t)me * m[me].psize) != (ssize_t)sizeof mp) {
+            snprintf(why, sizeof why, "the meta page could not be read again");
+            rc = 1;
+        } else {
+            w.fd = fd;
+            w.psize = m[me].psize;
+            w.last_pg = m[me].last_pg;
+            w.why = why;
+            w.wn = sizeof why;
+            w.seen = dd_calloc(1, (size_t)(w.last_pg / 8 + 1));
+            w.pg = dd_malloc(w.psize);
+            if (!w.seen || !w.pg) {
+                rc = -ENOMEM;
+            } else {
+                const u8 *db = mp + LM_META_OFF + 24;
+                rc = tw_tree(&w, rd64(db + 40), rd16(db + 6), false);
+                if (!rc) rc = tw_tree(&w, rd64(db + LM_DB_LEN + 40), rd16(db + LM_DB_LEN + 6), true);
+            }
+            dd_free(w.seen);
+            dd_free(w.pg);
+        }
+    }
+    /* me < 0: writers went on by two transactions since txn began, so its
+     * meta page is gone from the file; the caller checks an idle file */
+    close(fd);
+    *pages = w.pages;
+    if (rc < 0) return dd_err(err, DD_EIO, -1, "checking \"%s\": %s", path, strerror(-rc));
+    if (rc > 0) return dd_corrupt(err, "the data file \"%s\" is damaged (LMDB's page structure): %s", path, why);
+    return 0;
+}

@@ -33,6 +33,7 @@ static void retention_round(Store *st)
 {
     u32 *ids = NULL;
     i64 *keep = NULL;
+    u64 *dropped = NULL;   /* seq of the table's DROP, 0: not dropped */
     int n = 0, cap = 0;
     pthread_mutex_lock(&st->cat_mu);
     for (int i = 0; i < st->ncat; i++) {
@@ -40,17 +41,21 @@ static void retention_round(Store *st)
         const TableInfo *t = ct->n ? ct->v[ct->n - 1] : NULL;
         /* a dropped table keeps the retention it had: its rows ended at
          * the DROP, and go once that is older than the retention */
-        if (t && t->dropped) t = ct->n > 1 ? ct->v[ct->n - 2] : NULL;
+        u64 drop = t && t->dropped ? t->seq : 0;
+        if (drop) t = ct->n > 1 ? ct->v[ct->n - 2] : NULL;
         if (!t || t->dropped || t->temp || t->retention_us <= 0) continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 8;
             u32 *ni = dd_realloc(ids, sizeof *ni * (size_t)cap);
             i64 *nk = ni ? dd_realloc(keep, sizeof *nk * (size_t)cap) : NULL;
+            u64 *nd = nk ? dd_realloc(dropped, sizeof *nd * (size_t)cap) : NULL;
             if (ni) ids = ni;
-            if (!nk) break;
-            keep = nk;
+            if (nk) keep = nk;
+            if (!nd) break;
+            dropped = nd;
         }
         ids[n] = t->id;
+        dropped[n] = drop;
         keep[n++] = t->retention_us;
     }
     pthread_mutex_unlock(&st->cat_mu);
@@ -64,7 +69,10 @@ static void retention_round(Store *st)
         u64 cut = store_seq_at_time(s, now - keep[i]), lag = store_seq_at_time(s, now - keep[i] - slack);
         pthread_mutex_lock(&st->cat_mu);
         CatTable *ct = cat_find(st, ids[i]);
-        bool due = ct && (lag >= ct->ret_next_due || (ct->last_write > ct->ret_checked && lag > ct->ret_checked));
+        /* a DROP since the last walk ended the live rows: due once the
+         * cut passes it (the walk's next_due did not know of it) */
+        bool due = ct && (lag >= ct->ret_next_due || (ct->last_write > ct->ret_checked && lag > ct->ret_checked) ||
+                          (dropped[i] > ct->ret_checked && lag >= dropped[i]));
         pthread_mutex_unlock(&st->cat_mu);
         u64 gone = 0, next = UINT64_MAX;
         int rc = due && lag ? purge_due(s, ids[i], lag, &gone, &next) : 0;
@@ -87,6 +95,7 @@ static void retention_round(Store *st)
     }
     dd_free(ids);
     dd_free(keep);
+    dd_free(dropped);
 }
 
 static void *retention_main(void *arg)

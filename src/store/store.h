@@ -35,6 +35,8 @@ typedef struct StoreOptions {
     bool read_only;           /* no writer lock, no writer thread, MDB_RDONLY */
     size_t initial_map_size;  /* 0: default (DEFAULT_MAP_SIZE) */
     int max_sessions;         /* 0: default; sizes LMDB's reader table */
+    bool check_file;          /* before LMDB reads the trees: every page checked
+                                 (lmdbcheck.c), a damaged one fails the open (XX001) */
 } StoreOptions;
 
 /* Creates an empty database in dir (created if missing; must be empty)

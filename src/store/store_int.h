@@ -104,6 +104,7 @@ struct Store {
     MDB_env *env;
     MDB_dbi dbi[FMT_DB__COUNT];
     bool read_only;
+    bool check_file;    /* StoreOptions.check_file */
     int lock_fd;                  /* -1 when read-only */
     u8 dbid[FMT_DBID_LEN];
     char owner[FMT_META_OWNER_MAX + 1];   /* meta "owner" (store_owner) */
@@ -308,6 +309,10 @@ int store_render_key(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
  * that txn reads ends at txn's id (no rolled-back transaction); 0 or
  * DD_ECORRUPT / DD_EIO. */
 int store_check_lmdb_meta(Store *st, MDB_txn *txn, DdError *err);
+/* Every page of both trees of txn's meta page, checked from the file
+ * before LMDB follows them (lmdbcheck.c); *pages counts them.  XX001 on
+ * damage. */
+int store_check_lmdb_tree(Store *st, MDB_txn *txn, u64 *pages, DdError *err);
 
 /* verify.c: the registered StoreIndexKeyFn, or NULL. */
 
