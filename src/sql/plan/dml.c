@@ -1852,8 +1852,12 @@ int analyze_truncate(SqlCtx *ctx, DropTableStmt *s, Plan *p)
     return fk_check_truncate(ctx, p);
 }
 
-/* history_retention = 'text' (an interval, months of 30 days) as t's
- * retention: positive, and not on a temporary table (22023 / 0A000). */
+/* history_retention = 'text' (an interval) as t's retention: positive,
+ * and not on a temporary table (22023 / 0A000).  A month counts 31 days,
+ * the longest a calendar month is, so that history is never removed
+ * before the retention has passed on the calendar ('1 year' keeps 372
+ * days, never fewer than a year's 365 or 366). */
+#define RETENTION_MONTH_DAYS 31
 static int history_retention(SqlCtx *ctx, TableInfo *t, const char *text)
 {
     if (t->temp) return dd_err(ctx->err, DD_EFEATURE, -1, "temporary table \"%s\" keeps no history", t->name);
@@ -1862,11 +1866,11 @@ static int history_retention(SqlCtx *ctx, TableInfo *t, const char *text)
     if (rc) return rc;
     const Interval *iv = &v.v.iv;
     /* at most some 290,000 years in µs: checked as doubles first */
-    double us = ((double)iv->months * 30.0 + (double)iv->days) * 86400e6 + (double)iv->usecs;
+    double us = ((double)iv->months * RETENTION_MONTH_DAYS + (double)iv->days) * 86400e6 + (double)iv->usecs;
     if (!(us > 0) || us > 9e18)
         return dd_err(ctx->err, DD_EINVALID_PARAM, -1, "invalid value for parameter \"history_retention\": \"%s\"", text);
     dd_err_clear(ctx->err);
-    t->retention_us = ((i64)iv->months * 30 + iv->days) * 86400000000LL + iv->usecs;
+    t->retention_us = ((i64)iv->months * RETENTION_MONTH_DAYS + iv->days) * 86400000000LL + iv->usecs;
     return t->retention_us > 0 ? DD_OK
                                : dd_err(ctx->err, DD_EINVALID_PARAM, -1,
                                         "invalid value for parameter \"history_retention\": \"%s\"", text);

@@ -209,7 +209,7 @@ static const SysRel *sysrel_find(const char *schema, const char *name);
 
 /* public's privileges in PostgreSQL 15: its owner's, and USAGE for all */
 static const char *const public_acl[] = {"pg_database_owner=UC/pg_database_owner", "=U/pg_database_owner"};
-static void put_acl(Gen *g, const char *const *items, int n)
+static void put_text_array(Gen *g, const char *const *items, int n)
 {
     ArrayVal a;
     array_init(&a, TYPE_TEXT);
@@ -254,7 +254,7 @@ static void put_obj_acl(Gen *g, const TableInfo *t)
             buf_free(&c);
         }
     }
-    put_acl(g, items, t->nacl);
+    put_text_array(g, items, t->nacl);
 }
 
 #define COLS_NAMESPACE "oid:o nspname:n nspowner:o nspacl:T"
@@ -272,11 +272,11 @@ static int gen_namespace(Gen *g)
         if (q) {   /* public's owner or privileges changed */
             P_OID(g, q->owner == ROLE_BOOTSTRAP_ID ? OID_ROLE_DATABASE_OWNER : owner_oid(q));
             if (q->has_acl) put_obj_acl(g, q);
-            else put_acl(g, public_acl, 2);
+            else put_text_array(g, public_acl, 2);
             continue;
         }
         P_OID(g, fixed[i].oid == OID_NS_PUBLIC ? OID_ROLE_DATABASE_OWNER : OID_ROLE_OWNER);
-        if (fixed[i].oid == OID_NS_PUBLIC) put_acl(g, public_acl, 2);
+        if (fixed[i].oid == OID_NS_PUBLIC) put_text_array(g, public_acl, 2);
         else P_NULL(g);
     }
     bool temp = false;
@@ -308,16 +308,49 @@ static int listed_cols(const TableInfo *t)
     return t->sequence ? 3 : n;
 }
 
+/* A table's history_retention as an interval of days and time (a month
+ * set counts 31 days: dml.c). */
+static Value retention_interval(const TableInfo *t)
+{
+    Interval iv = {0, (i32)(t->retention_us / 86400000000LL), t->retention_us % 86400000000LL};
+    return val_interval(iv);
+}
+
+/* reloptions: history_retention, the storage parameter DriftDB keeps (the
+ * others are accepted and ignored), so pg_dump writes it back in WITH. */
+static void put_reloptions(Gen *g, const TableInfo *t)
+{
+    if (!t || t->retention_us <= 0) {
+        P_NULL(g);
+        return;
+    }
+    Value iv = retention_interval(t);
+    ValueCtx vc = g->ctx->vctx;
+    vc.arena = g->ctx->stmt;
+    Buf b = BUF_INIT;
+    buf_puts(&b, "history_retention=");
+    val_to_text(&iv, &vc, &b);
+    const char *item = buf_ok(&b) ? arena_strndup(g->ctx->stmt, (const char *)b.data, b.len) : NULL;
+    buf_free(&b);
+    if (!item) {
+        g->oom = true;
+        P_NULL(g);
+        return;
+    }
+    put_text_array(g, &item, 1);
+}
+
 static void class_row_tail_acl(Gen *g, char kind, char persistence, int natts, int nchecks, bool hasindex,
-                               bool triggers, const TableInfo *acl);
+                               bool triggers, const TableInfo *acl, const TableInfo *opts);
 static void class_row_tail(Gen *g, char kind, char persistence, int natts, int nchecks, bool hasindex,
                            bool triggers)
 {
-    class_row_tail_acl(g, kind, persistence, natts, nchecks, hasindex, triggers, NULL);
+    class_row_tail_acl(g, kind, persistence, natts, nchecks, hasindex, triggers, NULL, NULL);
 }
-/* ... with relacl from acl's privileges (NULL: none). */
+/* ... with relacl from acl's privileges (NULL: none), reloptions from
+ * opts' storage parameters (NULL: none). */
 static void class_row_tail_acl(Gen *g, char kind, char persistence, int natts, int nchecks, bool hasindex,
-                               bool triggers, const TableInfo *acl)
+                               bool triggers, const TableInfo *acl, const TableInfo *opts)
 {
     /* reltuples: -1 never counted (tables, views), a sequence's one row */
     P_INT(g, 0); P_FLOAT(g, kind == 'r' || kind == 'v' ? -1 : kind == 'S' ? 1 : 0); P_INT(g, 0); P_OID(g, 0);
@@ -327,7 +360,8 @@ static void class_row_tail_acl(Gen *g, char kind, char persistence, int natts, i
     P_OID(g, 0); P_OID(g, 0);
     if (acl) put_obj_acl(g, acl);
     else P_NULL(g);
-    P_NULL(g); P_NULL(g);
+    put_reloptions(g, opts);
+    P_NULL(g);
 }
 
 static int nsysrel_cols(const SysRel *r);
@@ -348,7 +382,7 @@ static int gen_class(Gen *g)
         bool triggers = t->nfks > 0;
         for (int j = 0; j < cv->nrels && !triggers; j++)
             for (int f = 0; f < cv->rels[j]->nfks && !triggers; f++) triggers = cv->rels[j]->fks[f].ref_table == t->id;
-        class_row_tail_acl(g, kind, t->temp ? 't' : 'p', listed_cols(t), t->nchecks, t->nindexes > 0 || pk, triggers, t);
+        class_row_tail_acl(g, kind, t->temp ? 't' : 'p', listed_cols(t), t->nchecks, t->nindexes > 0 || pk, triggers, t, t);
         if (pk) {
             if (gen_row(g)) return DD_ENOMEM;
             char nm[CAT_MAX_NAME + 8];
@@ -941,7 +975,7 @@ static int gen_roles(Gen *g)
         P_NAME(g, v[i].name);
         P_FLAGS(g, v[i].flags, order, 6);
         P_INT(g, v[i].connlimit); P_TEXT(g, "********"); P_UNTIL(g, &v[i]); P_BOOL(g, v[i].flags & FMT_ROLE_BYPASSRLS);
-        if (v[i].nconfig) put_acl(g, v[i].config, v[i].nconfig);
+        if (v[i].nconfig) put_text_array(g, v[i].config, v[i].nconfig);
         else P_NULL(g);
         P_OID(g, v[i].oid);
     }
@@ -957,7 +991,7 @@ static int gen_db_role_setting(Gen *g)
     for (int i = 0; !rc && i < n; i++) {
         if (!v[i].nconfig) continue;
         if (gen_row(g)) return DD_ENOMEM;
-        P_OID(g, 0); P_OID(g, v[i].oid); put_acl(g, v[i].config, v[i].nconfig);
+        P_OID(g, 0); P_OID(g, v[i].oid); put_text_array(g, v[i].config, v[i].nconfig);
     }
     return rc;
 }
@@ -1487,12 +1521,8 @@ static int gen_drift_tables(Gen *g)
         P_INT(g, sz.live_bytes); P_INT(g, sz.version_bytes); P_INT(g, sz.index_bytes);
         if (sz.oldest_seq) P_INT(g, (i64)sz.oldest_seq); else P_NULL(g);
         P_INT(g, (i64)t->created_seq);
-        if (t->retention_us > 0) {   /* as days and time (a month set is 30 days) */
-            Interval iv = {0, (i32)(t->retention_us / 86400000000LL), t->retention_us % 86400000000LL};
-            put(g, val_interval(iv));
-        } else {
-            P_NULL(g);
-        }
+        if (t->retention_us > 0) put(g, retention_interval(t));
+        else P_NULL(g);
     }
     return DD_OK;
 }
@@ -1571,7 +1601,7 @@ static int gen_init_privs(Gen *g)
 {
     if (!sql_schema_exists(g->ctx, "public")) return DD_OK;
     if (gen_row(g)) return DD_ENOMEM;
-    P_OID(g, OID_NS_PUBLIC); P_OID(g, OID_PG_NAMESPACE); P_INT(g, 0); P_CHAR(g, 'i'); put_acl(g, public_acl, 2);
+    P_OID(g, OID_NS_PUBLIC); P_OID(g, OID_PG_NAMESPACE); P_INT(g, 0); P_CHAR(g, 'i'); put_text_array(g, public_acl, 2);
     return DD_OK;
 }
 
@@ -1591,7 +1621,7 @@ static void put_list(Gen *g, const char *list)
         *comma = 0;
         p = comma + 1;
     }
-    put_acl(g, items, n);
+    put_text_array(g, items, n);
 }
 
 /* pg_proc: PostgreSQL 15's rows of the functions DriftDB has (pgcat.h):
