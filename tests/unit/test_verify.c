@@ -171,6 +171,14 @@ static int is_tombstone(const MDB_val *k, const MDB_val *v)
            ((const unsigned char *)v->mv_data)[2] == 3;
 }
 
+/* a row version of table t (id 1) */
+static int is_row(const MDB_val *k, const MDB_val *v)
+{
+    const unsigned char *p = k->mv_data;
+    return k->mv_size > 12 && p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 1 && v->mv_size > FMT_VER_HDR &&
+           ((const unsigned char *)v->mv_data)[0] == FMT_VER_ROW;
+}
+
 static char copydir[128];
 static int ncopy;
 
@@ -348,6 +356,28 @@ TEST(versions)
     CHECK_EQ_INT(mdb_put(r.txn, ver, &k, &v, 0), 0);
     raw_close(&r);
     EXPECT_BAD(d, HEAD, "no commit accounts for it");
+
+    /* a row image whose format byte is damaged: a query of the history
+     * fails with XX001 naming the table and the version's seq */
+    d = fresh_copy();
+    CHECK_EQ_INT(raw_open(&r, d), 0);
+    ver = raw_db(&r, "versions");
+    CHECK_EQ_INT(raw_find(&r, ver, is_row, 0, &k, &v, kb, vb), 0);
+    vb[FMT_VER_HDR] ^= 0x5a;
+    CHECK_EQ_INT(mdb_put(r.txn, ver, &k, &v, 0), 0);
+    raw_close(&r);
+    driftdb *db;
+    driftdb_error e;
+    CHECK_EQ_INT(driftdb_open(d, NULL, &db, &e), DRIFTDB_OK);
+    driftdb_session *s;
+    CHECK_EQ_INT(driftdb_session_open(db, NULL, &s, &e), DRIFTDB_OK);
+    CHECK(run_sql(s, "SELECT * FROM t FOR SYSTEM_TIME ALL", &e) != 0);
+    CHECK_EQ_STR(e.sqlstate, "XX001");
+    CHECK(strstr(e.message, "table \"t\", version at seq ") == e.message);
+    CHECK(strstr(e.message, "row image") != NULL);
+    CHECK_EQ_STR(e.table, "t");
+    driftdb_session_close(s);
+    driftdb_close(db);
 }
 
 TEST(times_and_meta)

@@ -185,6 +185,27 @@ static int seq_time(SqlCtx *ctx, ScanOp *s, int k, u64 seq, Value *out)
     return DD_OK;
 }
 
+/* Damage (XX001) met reading t names t, and the version's seq when known
+ * (seq 0: not), as VERIFY's messages do; rc passes through. */
+static int scan_damage(SqlCtx *ctx, const TableInfo *t, u64 seq, int rc)
+{
+    DdError *e = ctx->err;
+    if (rc != DD_ECORRUPT || e->table[0]) return rc;
+    char m[DD_ERR_MSG_MAX + 2 * CAT_MAX_NAME + 64];
+    snprintf(m, sizeof m, "\"%s\"", t->name);
+    if (strstr(e->message, m)) return rc;   /* named already */
+    int n = seq ? snprintf(m, sizeof m, "table \"%s\", version at seq %llu: %s", t->name, (unsigned long long)seq,
+                           e->message)
+                : snprintf(m, sizeof m, "table \"%s\": %s", t->name, e->message);
+    size_t len = n < 0 ? 0 : DD_MIN((size_t)n, sizeof e->message - 1);
+    memcpy(e->message, m, len);
+    e->message[len] = 0;
+    len = DD_MIN(strlen(name_base(t->name)), sizeof e->table - 1);
+    memcpy(e->table, name_base(t->name), len);
+    e->table[len] = 0;
+    return rc;
+}
+
 /* Fills the row from an image plus history fields. start 0: uncommitted. */
 static int scan_fill(SqlCtx *ctx, ScanOp *s, const u8 *rec, u32 reclen, u64 start, u64 end,
                      u8 start_op, u8 end_op)
@@ -199,7 +220,7 @@ static int scan_fill(SqlCtx *ctx, ScanOp *s, const u8 *rec, u32 reclen, u64 star
     /* only the columns the query reads (the scope's flags, final once
      * planning is done) */
     int rc = sql_row_decode(ctx, t, rec, reclen, start, s->row, s->used);
-    if (rc) return rc;
+    if (rc) return scan_damage(ctx, t, start, rc);
     if (!s->any_hist) return DD_OK;
     Value *h = s->row + t->ncols;
     for (int i = 0; i < HIST_COLS; i++) h[i] = val_null(hist_col_types[i]);
@@ -536,7 +557,7 @@ static int scan_next_index(SqlCtx *ctx, ScanOp *s, Value **row)
         if (s->vts) {
             Version v;
             int r = tscan_next(s->vts, &v, ctx->err);
-            if (r < 0) return r;
+            if (r < 0) return -scan_damage(ctx, s->t, 0, -r);
             if (r == 1) {
                 rc = scan_fill(ctx, s, v.rec, v.reclen, v.start, v.end, v.start_op, v.end_op);
                 if (rc) return neg(rc);
@@ -664,7 +685,7 @@ static int scan_next_rows(SqlCtx *ctx, ScanOp *s, Value **row)
         if (ctx->interrupt && *ctx->interrupt) return -sql_check_interrupt(ctx);
         if (!s->cur_valid && !s->ts_done) {
             int r = tscan_next(s->ts, &s->cur, ctx->err);
-            if (r < 0) return r;
+            if (r < 0) return -scan_damage(ctx, s->t, 0, -r);
             if (r == 0) s->ts_done = true;
             else s->cur_valid = true;
         }
@@ -2396,13 +2417,14 @@ static int batch_fill(SqlCtx *ctx, AggBatch *b, int max, int *np, bool *done, Dd
         } else {
             r = scan_next_image(ctx, b->scan, &rec, &len, &start);
         }
-        if (r < 0) { failed = -r; break; }
+        if (r < 0) { failed = scan_damage(ctx, b->t, 0, -r); break; }
         if (r == 0) { *done = true; break; }
         if (!sql_row_plain(b->t, start) || vec_decode(&b->dec, rec, len, b->colp, n) != DD_OK) {
             /* converted, or not the plain shape: the row way, which
              * reports a damaged image */
             ArenaMark m = arena_mark(ctx->row);
-            if ((failed = sql_row_decode(ctx, b->t, rec, len, start, b->tmp, b->want))) break;
+            if ((failed = scan_damage(ctx, b->t, start, sql_row_decode(ctx, b->t, rec, len, start, b->tmp, b->want))))
+                break;
             for (int i = 0; i < b->t->ncols && !failed; i++) {
                 if (!b->want[i]) continue;
                 Value x = b->tmp[i];
