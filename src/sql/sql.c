@@ -822,6 +822,8 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
         op->pklen = r->pklen;
         op->rec = r->rec;
         op->reclen = r->reclen;
+        op->moved = !r->rec && r->end_op == OP_UPDATE ? r->moved : NULL;
+        op->movedlen = op->moved ? r->movedlen : 0;
         /* present index entries */
         const TableInfo *t = last_t;
         if (!t || t->dropped || !t->nindexes) continue;

@@ -331,7 +331,9 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
         if (op->pklen == 0 || (op->op != OP_INSERT && op->op != OP_UPDATE && op->op != OP_DELETE) ||
             (op->op != OP_DELETE && !op->rec) ||
             (op->op == OP_DELETE && op->end_op != OP_DELETE && op->end_op != OP_UPDATE) ||
-            (op->op != OP_DELETE && op->end_op != 0 && op->end_op != OP_DELETE && op->end_op != OP_UPDATE)) {
+            (op->op != OP_DELETE && op->end_op != 0 && op->end_op != OP_DELETE && op->end_op != OP_UPDATE) ||
+            (op->moved && (op->op != OP_DELETE || op->end_op != OP_UPDATE || op->movedlen == 0 ||
+                           key_check_len(op->movedlen, err)))) {
             rc = dd_err(err, DD_EINTERNAL, -1, "malformed write operation");
             break;
         }
@@ -570,7 +572,9 @@ static int apply_rows(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, u32 *ne)
         buf_put_u64be(&w->key, fmt_inv_seq(seq));
         if (!buf_ok(&w->key)) { rc = dd_err(&r->e, DD_ENOMEM, -1, NULL); break; }
         bool del = op->op == OP_DELETE;
-        u32 reclen = del ? 0 : op->reclen;
+        /* a tombstone of a move keeps the key the row moved to */
+        const u8 *img = del ? op->moved : op->rec;
+        u32 reclen = del ? (op->moved ? op->movedlen : 0) : op->reclen;
         MDB_val k = {w->key.len, w->key.data}, v = {FMT_VER_HDR + (size_t)reclen, NULL};
         mrc = MDB_KEYEXIST;
         if (vapp && (mrc = mdb_cursor_put(vcur, &k, &v, MDB_RESERVE | MDB_APPEND)) == MDB_KEYEXIST) vapp = false;
@@ -580,7 +584,7 @@ static int apply_rows(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, u32 *ne)
         p[0] = del ? FMT_VER_TOMBSTONE : FMT_VER_ROW;
         p[1] = op->op;
         p[2] = op->end_op;   /* tombstone: how the version ended; row: how the previous one did (0: UPDATE) */
-        if (reclen) memcpy(p + FMT_VER_HDR, op->rec, reclen);
+        if (reclen) memcpy(p + FMT_VER_HDR, img, reclen);
         wal_note_put(st, FMT_DB_VERSIONS, &k, &v);
         /* the event binds the whole version value, header included, so
          * its end_op cannot change unnoticed */

@@ -99,7 +99,11 @@
  *                      the row to another key); for rows 0, or OP_DELETE /
  *                      OP_UPDATE when the previous version ended that way
  *                      within the same commit (deleted, then inserted again)
- *                  [3..] row image (record.h); empty for tombstones
+ *                  [3..] row image (record.h); empty for tombstones,
+ *                      but for a tombstone with end_op OP_UPDATE written
+ *                      since tombstones name the key (a move), the
+ *                      primary key the row moved to (ERASE follows it;
+ *                      the event's digest covers it, log format 3 on)
  *
  * current   key u32 BE table id || pk
  *           value: [0..7] u64 BE start seq, [8] u8 op (OP_INSERT/OP_UPDATE),

@@ -607,6 +607,120 @@ int store_delete_history(Store *st, u32 table, u64 cut, const WriteSet *who, u64
     return purge_commit(st, table, cut, head, who, seq, removed, err);
 }
 
+/* Appends key (k, n) to the list *out / *lens / *cnt (in a). */
+static int moves_add(Arena *a, const u8 *k, u32 n, const u8 ***out, u32 **lens, u32 *cnt, u32 *cap)
+{
+    if (*cnt == *cap) {
+        u32 nc = *cap ? *cap * 2 : 4;
+        const u8 **no = arena_alloc(a, sizeof *no * nc);
+        u32 *nl = arena_alloc(a, sizeof *nl * nc);
+        if (!no || !nl) return DD_ENOMEM;
+        if (*cnt) {
+            memcpy(no, *out, sizeof *no * *cnt);
+            memcpy(nl, *lens, sizeof *nl * *cnt);
+        }
+        *out = no;
+        *lens = nl;
+        *cap = nc;
+    }
+    u8 *c = arena_memdup(a, k, n);
+    if (!c) return DD_ENOMEM;
+    (*out)[*cnt] = c;
+    (*lens)[(*cnt)++] = n;
+    return DD_OK;
+}
+
+int store_key_moves(Snap *s, u32 table, const u8 *pk, u32 pklen, Arena *a, const u8 ***out, u32 **lens, u32 *n,
+                    DdError *err)
+{
+    *out = NULL;
+    *lens = NULL;
+    *n = 0;
+    u32 cap = 0;
+    Store *st = s->st;
+    if (pklen > FMT_MAX_PK) return DD_OK;
+    u8 pre[FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN];
+    size_t pren = FMT_TABLE_ID_LEN + pklen;
+    put_u32be(pre, table);
+    memcpy(pre + FMT_TABLE_ID_LEN, pk, pklen);
+    memset(pre + pren, 0, FMT_SEQ_LEN);
+    u64 *ins = NULL;   /* seqs where the row moved in under pk */
+    u32 nins = 0, capins = 0;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_VERSIONS], &c);
+    if (rc) return store_mdb_err(err, rc, "reading versions");
+    MDB_val k = {pren + FMT_SEQ_LEN, pre}, v;
+    /* newest first.  A row version that began by UPDATE moved in when
+     * the key's version before it is a tombstone or none, or ended within
+     * the same commit (its end_op, header byte 2) */
+    u64 upd = 0;   /* such a row version seen last, whose older one decides */
+    int g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    for (; g == 0 && !rc; g = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size != pren + FMT_SEQ_LEN || memcmp(k.mv_data, pre, pren) != 0) break;
+        const u8 *vp = v.mv_data;
+        if (v.mv_size < FMT_VER_HDR) {
+            rc = dd_corrupt(err, "versions: malformed entry");
+            break;
+        }
+        u64 seq = fmt_inv_seq(get_u64be((const u8 *)k.mv_data + pren));
+        bool tomb = vp[0] == FMT_VER_TOMBSTONE;
+        u64 in = upd && tomb ? upd : 0;
+        upd = 0;
+        if (!tomb && vp[1] == OP_UPDATE) {
+            if (vp[2] != 0) in = seq;   /* its predecessor ended in the same commit */
+            else upd = seq;
+        }
+        if (in) {
+            if (nins == capins) {
+                u32 nc = capins ? capins * 2 : 8;
+                u64 *ni = arena_alloc(a, sizeof *ni * nc);
+                if (!ni) { rc = DD_ENOMEM; break; }
+                if (nins) memcpy(ni, ins, sizeof *ni * nins);
+                ins = ni;
+                capins = nc;
+            }
+            ins[nins++] = in;
+        }
+        /* a tombstone of a move names where the row went */
+        if (tomb && vp[2] == OP_UPDATE && v.mv_size > FMT_VER_HDR)
+            rc = moves_add(a, vp + FMT_VER_HDR, (u32)(v.mv_size - FMT_VER_HDR), out, lens, n, &cap);
+    }
+    mdb_cursor_close(c);
+    if (!rc && g && g != MDB_NOTFOUND) rc = store_mdb_err(err, g, "reading versions");
+    if (!rc && upd) {   /* the key's oldest version began by UPDATE */
+        u64 *ni = arena_alloc(a, sizeof *ni * (nins + 1));
+        if (!ni) rc = DD_ENOMEM;
+        else {
+            if (nins) memcpy(ni, ins, sizeof *ni * nins);
+            ins = ni;
+            ins[nins++] = upd;
+        }
+    }
+    if (rc == DD_ENOMEM) return dd_err(err, DD_ENOMEM, -1, NULL);
+    /* where it came from: the tombstones of that commit naming pk */
+    for (u32 i = 0; i < nins && !rc; i++) {
+        LogEvent *ev;
+        u32 nev;
+        if ((rc = store_log_events(s, ins[i], a, &ev, &nev, err))) break;
+        for (u32 e = 0; e < nev && !rc; e++) {
+            if (ev[e].table != table || ev[e].op != OP_DELETE || !ev[e].pk || ev[e].pklen > FMT_MAX_PK) continue;
+            u8 vk[FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN];
+            put_u32be(vk, table);
+            memcpy(vk + FMT_TABLE_ID_LEN, ev[e].pk, ev[e].pklen);
+            put_u64be(vk + FMT_TABLE_ID_LEN + ev[e].pklen, fmt_inv_seq(ins[i]));
+            MDB_val kk = {FMT_TABLE_ID_LEN + ev[e].pklen + FMT_SEQ_LEN, vk}, vv;
+            int m = mdb_get(s->txn, st->dbi[FMT_DB_VERSIONS], &kk, &vv);
+            if (m == MDB_NOTFOUND) continue;
+            if (m) { rc = store_mdb_err(err, m, "reading versions"); break; }
+            const u8 *tp = vv.mv_data;
+            if (vv.mv_size == FMT_VER_HDR + pklen && tp[0] == FMT_VER_TOMBSTONE && tp[2] == OP_UPDATE &&
+                memcmp(tp + FMT_VER_HDR, pk, pklen) == 0)
+                rc = moves_add(a, ev[e].pk, ev[e].pklen, out, lens, n, &cap);
+        }
+    }
+    return rc;
+}
+
 typedef struct EKey { const u8 *k; u32 n; } EKey;
 
 static int ekey_cmp(const void *a, const void *b)

@@ -568,6 +568,9 @@ typedef struct WriteOp {
     u64 base_seq;       /* the snapshot the write was made on: a version of
                            the key or a schema of its table committed after
                            it fails the commit with 40001 */
+    const u8 *moved; u32 movedlen; /* OP_DELETE ending by OP_UPDATE: the key the row
+                                      moved to, kept in the tombstone (ERASE follows
+                                      it), or NULL */
 } WriteOp;
 
 typedef struct IndexOp {
@@ -636,6 +639,13 @@ int store_delete_history(Store *st, u32 table, u64 cut, const WriteSet *who, u64
  * key has events in records of log format 1 or 2.  *keys_out and
  * *versions get how many keys and versions went.
  */
+/* The keys a row of (table, pk) had before or after an UPDATE of its
+ * primary key, one move away, in snapshot s: where the key's tombstones
+ * say the row moved to, and the keys whose tombstones say it moved here.
+ * Into *out / *lens / *n, allocated in a.  A move committed by a DriftDB
+ * whose tombstones did not name the new key is not seen. */
+int store_key_moves(Snap *s, u32 table, const u8 *pk, u32 pklen, Arena *a, const u8 ***out, u32 **lens, u32 *n,
+                    DdError *err);
 int store_erase(Store *st, u32 table, u64 snapshot_seq, const u8 *const *keys, const u32 *keylens, u32 n,
                 const WriteSet *who, u64 *seq, u64 *keys_out, u64 *versions, DdError *err);
 

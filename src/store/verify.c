@@ -323,7 +323,11 @@ static int verify_events(Verify *vf, const LogRecord *lr, Cursor *c)
         static const u8 zero[32];
         if (!catalog) {
             bool tomb = n >= FMT_VER_HDR && img[0] == FMT_VER_TOMBSTONE;
-            if (n < FMT_VER_HDR || img[1] != ev.op || tomb != (ev.op == OP_DELETE) || (tomb && n != FMT_VER_HDR) ||
+            /* a tombstone is its header, a move's (format 3 on, whose
+             * digest covers it) and the key the row moved to */
+            bool tomb_ok = n == FMT_VER_HDR || (lr->format >= FMT_LOG_FORMAT_V3 && img[2] == OP_UPDATE &&
+                                                 n - FMT_VER_HDR <= FMT_MAX_PK);
+            if (n < FMT_VER_HDR || img[1] != ev.op || tomb != (ev.op == OP_DELETE) || (tomb && !tomb_ok) ||
                 (!tomb && img[0] != FMT_VER_ROW))
                 return bad_at(vf, seq, "version of %s at seq %llu: header does not match the log",
                               where(vf, ev.table, ev.pk, ev.pklen), (unsigned long long)seq);
@@ -658,8 +662,10 @@ static int verify_versions(Verify *vf)
         bool ok = vn >= FMT_VER_HDR &&
                   (row ? (vp[1] == OP_INSERT || vp[1] == OP_UPDATE) &&
                              (vp[2] == 0 || vp[2] == OP_DELETE || vp[2] == OP_UPDATE)
-                       : vp[0] == FMT_VER_TOMBSTONE && vn == FMT_VER_HDR && vp[1] == OP_DELETE &&
-                             (vp[2] == OP_DELETE || vp[2] == OP_UPDATE));
+                       : vp[0] == FMT_VER_TOMBSTONE && vp[1] == OP_DELETE &&
+                             (vp[2] == OP_DELETE || vp[2] == OP_UPDATE) &&
+                             /* a move's may name the key the row moved to */
+                             (vn == FMT_VER_HDR || (vp[2] == OP_UPDATE && vn - FMT_VER_HDR <= FMT_MAX_PK)));
         if (!ok) {
             rc = bad_at(vf, seq, "version of %s at seq %llu: malformed header", where(vf, table, pk, pklen),
                         (unsigned long long)seq);

@@ -448,7 +448,7 @@ static int commit_op(Store *st, u64 snap, u32 table, u8 op, i64 id, const char *
     Row r;
     make_row(&r, id, name);
     WriteOp w = {table, op, op == OP_DELETE ? OP_DELETE : 0, r.pk.data, (u32)r.pk.len,
-                 op == OP_DELETE ? NULL : r.rec.data, op == OP_DELETE ? 0 : (u32)r.rec.len, snap};
+                 op == OP_DELETE ? NULL : r.rec.data, op == OP_DELETE ? 0 : (u32)r.rec.len, snap, NULL, 0};
     WriteSet ws;
     memset(&ws, 0, sizeof ws);
     ws.snapshot_seq = snap;
@@ -715,7 +715,7 @@ TEST(map_growth)
         for (int i = 0; i < N; i++) {
             make_row(&rows[i], batch * N + i, payload);
             ops[i] = (WriteOp){tid, OP_INSERT, 0, rows[i].pk.data, (u32)rows[i].pk.len, rows[i].rec.data,
-                               (u32)rows[i].rec.len, seq};
+                               (u32)rows[i].rec.len, seq, NULL, 0};
         }
         WriteSet ws;
         memset(&ws, 0, sizeof ws);
@@ -944,7 +944,7 @@ static int commit_ser(Store *st, Snap *s, u32 table, u8 op, i64 id, u64 *seq, Dd
     Row r;
     make_row(&r, id, "s");
     WriteOp w = {table, op, op == OP_DELETE ? OP_DELETE : 0, r.pk.data, (u32)r.pk.len,
-                 op == OP_DELETE ? NULL : r.rec.data, op == OP_DELETE ? 0 : (u32)r.rec.len, snap_seq(s)};
+                 op == OP_DELETE ? NULL : r.rec.data, op == OP_DELETE ? 0 : (u32)r.rec.len, snap_seq(s), NULL, 0};
     WriteSet ws;
     memset(&ws, 0, sizeof ws);
     ws.snapshot_seq = snap_seq(s);

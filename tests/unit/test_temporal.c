@@ -24,7 +24,7 @@ static int commit1(u64 snap, u8 op, i64 id, const char *name, u64 *seq)
     rec_put_int(&rb, 1, id);
     if (name) rec_put_text(&rb, 2, name, strlen(name));
     WriteOp w = {tid, op, op == OP_DELETE ? OP_DELETE : 0, pk.data, (u32)pk.len,
-                 op == OP_DELETE ? NULL : rec.data, op == OP_DELETE ? 0 : (u32)rec.len, snap};
+                 op == OP_DELETE ? NULL : rec.data, op == OP_DELETE ? 0 : (u32)rec.len, snap, NULL, 0};
     WriteSet ws;
     memset(&ws, 0, sizeof ws);
     ws.snapshot_seq = snap;
@@ -63,7 +63,7 @@ static int commit_n(u64 snap, int n, const u8 *ops, const i64 *ids, const char *
         if (names[i]) rec_put_text(&rb, 2, names[i], strlen(names[i]));
         bool del = ops[i] == OP_DELETE;
         w[i] = (WriteOp){tid, ops[i], del ? OP_DELETE : 0, pk[i].data, (u32)pk[i].len,
-                         del ? NULL : rec[i].data, del ? 0 : (u32)rec[i].len, snap};
+                         del ? NULL : rec[i].data, del ? 0 : (u32)rec[i].len, snap, NULL, 0};
         buf_init(&ik[i]);
         if (ops[i] == OP_INSERT) {
             key_put_text(&ik[i], names[i], strlen(names[i]));

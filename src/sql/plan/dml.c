@@ -2048,48 +2048,67 @@ static int erase_referenced(SqlCtx *ctx, const TableInfo *t, const u8 *const *ke
     return rc;
 }
 
-/* ERASE: the primary keys of every version that matches, then the
- * commit that erases them. */
+/* The keys ERASE takes, each once (seen), in the statement's arena. */
+typedef struct EraseKeys {
+    KeySet seen;
+    const u8 **keys;
+    u32 *lens, n, cap;
+} EraseKeys;
+
+static int erase_key_add(SqlCtx *ctx, EraseKeys *ek, const u8 *k, u32 len)
+{
+    bool had;
+    int rc = keyset_put(ctx->stmt, &ek->seen, k, len, 0, &had);
+    if (rc || had) return rc;
+    if (ek->n == ek->cap) {
+        u32 ncap = ek->cap ? ek->cap * 2 : 64;
+        const u8 **nk = arena_alloc(ctx->stmt, sizeof *nk * ncap);
+        u32 *nl = arena_alloc(ctx->stmt, sizeof *nl * ncap);
+        if (!nk || !nl) return DD_ENOMEM;
+        if (ek->n) {
+            memcpy(nk, ek->keys, sizeof *nk * ek->n);
+            memcpy(nl, ek->lens, sizeof *nl * ek->n);
+        }
+        ek->keys = nk;
+        ek->lens = nl;
+        ek->cap = ncap;
+    }
+    u8 *copy = arena_memdup(ctx->stmt, k, len);
+    if (!copy) return DD_ENOMEM;
+    ek->keys[ek->n] = copy;
+    ek->lens[ek->n++] = len;
+    return DD_OK;
+}
+
+/* ERASE: the primary keys of every version that matches, and every key
+ * those rows had before or after an UPDATE of their primary key; then
+ * the commit that erases them. */
 static int exec_erase(SqlCtx *ctx, Plan *p)
 {
     const TableInfo *t = p->table;
-    KeySet seen = {NULL, 0, 0};
+    EraseKeys ek;
+    memset(&ek, 0, sizeof ek);
     Buf pk = BUF_INIT;
-    const u8 **keys = NULL;
-    u32 *lens = NULL, n = 0, cap = 0;
     int rc = op_open(ctx, p->root);
     while (!rc) {
         Value *r;
         int k = op_next(ctx, p->root, &r);
         if (k < 0) { rc = -k; break; }
         if (k == 0) break;
-        bool had;
-        if ((rc = row_pk(t, r, &pk, ctx->err)) ||
-            (rc = keyset_put(ctx->stmt, &seen, pk.data, (u32)pk.len, 0, &had)))
-            break;
+        if (!(rc = row_pk(t, r, &pk, ctx->err))) rc = erase_key_add(ctx, &ek, pk.data, (u32)pk.len);
         arena_reset(ctx->row);
-        if (had) continue;
-        if (n == cap) {
-            u32 ncap = cap ? cap * 2 : 64;
-            const u8 **nk = arena_alloc(ctx->stmt, sizeof *nk * ncap);
-            u32 *nl = arena_alloc(ctx->stmt, sizeof *nl * ncap);
-            if (!nk || !nl) { rc = DD_ENOMEM; break; }
-            if (n) {
-                memcpy(nk, keys, sizeof *nk * n);
-                memcpy(nl, lens, sizeof *nl * n);
-            }
-            keys = nk;
-            lens = nl;
-            cap = ncap;
-        }
-        u8 *copy = arena_alloc(ctx->stmt, pk.len);
-        if (!copy) { rc = DD_ENOMEM; break; }
-        memcpy(copy, pk.data, pk.len);
-        keys[n] = copy;
-        lens[n++] = (u32)pk.len;
     }
     op_close(ctx, p->root);
     buf_free(&pk);
+    /* through key moves, both ways, until no key is new (ek.n grows) */
+    for (u32 i = 0; i < ek.n && !rc; i++) {
+        const u8 **mk;
+        u32 *ml, nm;
+        rc = store_key_moves(ctx->snap, t->id, ek.keys[i], ek.lens[i], ctx->stmt, &mk, &ml, &nm, ctx->err);
+        for (u32 j = 0; j < nm && !rc; j++) rc = erase_key_add(ctx, &ek, mk[j], ml[j]);
+    }
+    const u8 **keys = ek.keys;
+    u32 *lens = ek.lens, n = ek.n;
     if (rc || n == 0) return rc;
     if ((rc = erase_referenced(ctx, t, keys, lens, n))) return rc;
     WriteSet who = purge_who(ctx);
@@ -2136,6 +2155,8 @@ int dml_apply_changes(SqlCtx *ctx, const Plan *p, const TableInfo *t, RowChange 
                 if (!rc && live) rc = dup_key_err(ctx, t, npk.data, (u32)npk.len);
                 if (!rc) rc = ws_put(ctx->ws, t->id, opk.data, (u32)opk.len, OP_DELETE, OP_UPDATE, NULL, 0,
                                      true, orig.data, (u32)orig.len, 0);
+                /* the tombstone names where the row went (ERASE follows it) */
+                if (!rc) rc = ws_note_move(ctx->ws, t->id, opk.data, (u32)opk.len, npk.data, (u32)npk.len);
                 if (!rc) {
                     Version v;
                     int existed = tget_present(ctx->snap, t->id, npk.data, (u32)npk.len, &v);

@@ -296,6 +296,8 @@ void ws_undo_to_mark(TxnWrites *ws)
         if (r->rec != u->rec) rec_free(r);
         r->rec = u->rec;
         r->reclen = u->reclen;
+        r->moved = u->moved;
+        r->movedlen = u->movedlen;
         r->op = u->op;
         r->end_op = u->end_op;
         r->undo_gen = 0;
@@ -325,8 +327,22 @@ static int undo_note(TxnWrites *ws, int s, WsRow *r, bool removing)
     u->end_op = r->end_op;
     u->rec = r->rec;
     u->reclen = r->reclen;
+    u->moved = r->moved;
+    u->movedlen = r->movedlen;
     u->row = removing ? r : NULL;
     r->undo_gen = ws->mark_gen;
+    return DD_OK;
+}
+
+int ws_note_move(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, const u8 *to, u32 tolen)
+{
+    WsRow *r = ws_find(ws, table, pk, pklen);
+    if (!r || r->rec || r->end_op != OP_UPDATE) return DD_OK;
+    /* the arena outlives every undo that may still point at the old one */
+    u8 *c = arena_memdup(&ws->arena, to, tolen);
+    if (!c) return DD_ENOMEM;
+    r->moved = c;
+    r->movedlen = tolen;
     return DD_OK;
 }
 
@@ -722,6 +738,8 @@ int ws_clone(const TxnWrites *src, TxnWrites *dst)
         if (!r->rec) { rec_free(c); c->reclen = 0; }
         c->op = r->op;
         c->end_op = r->end_op;
+        if (r->moved && !(c->moved = arena_memdup(&dst->arena, r->moved, r->movedlen))) return DD_ENOMEM;
+        c->movedlen = r->moved ? r->movedlen : 0;
         c->base_seq = r->base_seq;
     }
     for (int i = 0; i < src->ntables; i++) {

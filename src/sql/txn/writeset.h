@@ -59,6 +59,9 @@ typedef struct WsRow {
     u32 pklen, reclen, origlen;
     u8 *pk;
     u8 *rec;            /* NULL for tombstones */
+    const u8 *moved;    /* a tombstone of a key move (end_op OP_UPDATE): the
+                           key the row moved to (in ws->arena), or NULL */
+    u32 movedlen;
     u8 *orig;           /* snapshot image when existed (for index removal) */
     u64 orig_seq;       /* start seq of the snapshot version */
     u64 base_seq;       /* seq of the snapshot of the statement that first
@@ -74,6 +77,7 @@ typedef struct WsUndo {
     int index;          /* in rows */
     u8 op, end_op;
     u8 *rec; u32 reclen;
+    const u8 *moved; u32 movedlen;
     WsRow *row;
 } WsUndo;
 
@@ -156,6 +160,12 @@ void ws_undo_to_mark(TxnWrites *ws);
 /* Whether ws holds row writes and nothing else (no catalog change, no
  * sequence restart, no SET CONSTRAINTS): ws_reset then loses just them. */
 bool ws_rows_only(const TxnWrites *ws);
+
+/* The tombstone of (table, pk) ends the row by a move to key `to` (an
+ * UPDATE of its primary key): the tombstone keeps `to`, so that ERASE can
+ * follow the row through the move.  Nothing when the entry is not such a
+ * tombstone (a key born in the transaction leaves none). */
+int ws_note_move(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen, const u8 *to, u32 tolen);
 
 WsRow *ws_find(TxnWrites *ws, u32 table, const u8 *pk, u32 pklen);
 /* Starts reading the index slot of (table, pk), for a ws_find or ws_put
