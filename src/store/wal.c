@@ -311,7 +311,12 @@ static int wal_recover_meta(const char *dir, const WalHeader *h, bool dry, bool 
     }
     int e = undo_save(dir, m, ps);
     if (e) {
-        rc = dd_err(err, DD_EIO, -1, "could not write \"%s/%s\": %s", dir, FMT_WAL_UNDO_NAME, strerror(e));
+        rc = dd_err(err, e == ENOSPC || e == EDQUOT ? DD_EDISK_FULL : DD_EIO, -1, "could not write \"%s/%s\": %s",
+                    dir, FMT_WAL_UNDO_NAME, strerror(e));
+        /* the directory is as it was: recovery writes nothing before this */
+        if (e == ENOSPC || e == EDQUOT)
+            dd_err_hint(err, "The directory needs recovery after a crash or a failed write, which needs a few "
+                             "kilobytes of free space on its disk: free some, then open it again.");
         goto done;
     }
     u8 other[FMT_WAL_META_LEN];

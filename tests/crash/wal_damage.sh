@@ -29,16 +29,25 @@ check() {   # check NAME WANT GOT
 # a database whose last six commits are records of driftdb.wal, each
 # holding a row 'rowN' whose bytes are easy to find
 "$D" init "$tmp/base" >/dev/null || exit 1
-port=$((56000 + $$ % 3000))
-"$SERVER" --data-path "$tmp/base" --listen "127.0.0.1:$port" --socket-dir '' >"$tmp/server.log" 2>&1 &
-SPID=$!
-url="postgresql://$(id -un)@127.0.0.1:$port/db"
+# a random port may be taken: another one then, up to five tries
 up=0
-for _ in $(seq 1 100); do
-    "$D" sql --url "$url" -e "SELECT 1" >/dev/null 2>&1 && { up=1; break; }
-    sleep 0.1
+for try in 1 2 3 4 5; do
+    port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 20000))
+    "$SERVER" --data-path "$tmp/base" --listen "127.0.0.1:$port" --socket-dir '' >"$tmp/server.log" 2>&1 &
+    SPID=$!
+    url="postgresql://$(id -un)@127.0.0.1:$port/db"
+    for _ in $(seq 1 100); do
+        kill -0 "$SPID" 2>/dev/null || break
+        "$D" sql --url "$url" -e "SELECT 1" >/dev/null 2>&1 && { up=1; break; }
+        sleep 0.1
+    done
+    [ "$up" = 1 ] && break
+    kill -9 "$SPID" 2>/dev/null
+    wait "$SPID" 2>/dev/null
+    SPID=""
 done
 check server_up 1 $up
+[ "$up" = 1 ] || { echo "    server log:"; sed 's/^/    /' "$tmp/server.log"; }
 "$D" sql --url "$url" -e "CREATE TABLE w (id int PRIMARY KEY, v text)" >/dev/null
 for i in 1 2 3 4 5 6; do
     "$D" sql --url "$url" -e "INSERT INTO w VALUES ($i, 'row$i')" >/dev/null
