@@ -11,7 +11,7 @@
 # (tests/cli/run.sh), the planner's randomized test against PostgreSQL
 # (tests/planner/run.sh), the isolation specs against DriftDB and a real
 # PostgreSQL 15 (tests/isolation/run.py), the crash test
-# (tests/crash/run.sh), damage to the commit log after a crash (tests/crash/wal_damage.sh), backup and restore (tests/backup/run.sh), the corruption test (tests/corrupt/corrupt.py) and the disk-full test (tests/diskfull/run.sh).  Each suite ends its output with "N passed, N
+# (tests/crash/run.sh), damage to the commit log after a crash (tests/crash/wal_damage.sh), backup and restore (tests/backup/run.sh), VACUUM and compact --full on a random history (tests/backup/vacuum_equal.py), the corruption test (tests/corrupt/corrupt.py) and the disk-full test (tests/diskfull/run.sh).  Each suite ends its output with "N passed, N
 # failed"; a suite that ends without that line, or whose exit status
 # disagrees with it, crashed and counts as 1 failed.  Output: one line per
 # suite (and the failing lines of failed suites), then exactly one total
@@ -131,6 +131,10 @@ fi
 
 if [ -f tests/backup/run.sh ]; then
     run_suite "backup" bash tests/backup/run.sh
+fi
+
+if [ -f tests/backup/vacuum_equal.py ]; then
+    run_suite "vacuum" /usr/bin/python3 tests/backup/vacuum_equal.py
 fi
 
 if [ -f tests/corrupt/corrupt.py ]; then

@@ -198,6 +198,15 @@ rows=$("$D" sql --data "$TMP/r5" --format csv -e "SELECT count(*) FROM t" | tail
 check live_backup_is_a_prefix "$((seq - 11 + 5))" "$rows"
 live=$(psql -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "SELECT drift_seq()")
 [ "$seq" -gt 11 ] && [ "$seq" -le "$live" ] && ok live_backup_seq_in_range || fail live_backup_seq_in_range "$seq of $live"
+# the live backup answers as the server does AS OF every seq it holds
+: >"$TMP/asof.sql"
+for s in $(seq 1 "$seq"); do
+    echo "SELECT $s, count(*), coalesce(md5(string_agg(id || ':' || coalesce(name, '') || ':' || coalesce(n::text, ''), ',' ORDER BY id)), '-') FROM t FOR SYSTEM_TIME AS OF @SEQ:$s;" >>"$TMP/asof.sql"
+done
+a=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atq -F, -f "$TMP/asof.sql" 2>&1)
+b=$("$D" sql --data "$TMP/r5" --format csv -f "$TMP/asof.sql" 2>&1 | grep -v '^?column?,count,coalesce$')
+[ -n "$a" ] && [ "$a" == "$b" ] && ok live_backup_same_answers_at_every_seq ||
+    fail live_backup_same_answers_at_every_seq "$(diff <(echo "$a") <(echo "$b") | head -5)"
 
 # BACKUP TO 'file' through the server: a superuser's is a backup like the
 # command's (it restores to the same answers); anyone else's is 42501;
