@@ -47,7 +47,12 @@ for try in 1 2 3 4 5; do
     SPID=""
 done
 check server_up 1 $up
-[ "$up" = 1 ] || { echo "    server log:"; sed 's/^/    /' "$tmp/server.log"; }
+if [ "$up" != 1 ]; then
+    echo "    server log:"
+    sed 's/^/    /' "$tmp/server.log"
+    echo "$pass passed, $((fail + 1)) failed"
+    exit 1
+fi
 "$D" sql --url "$url" -e "CREATE TABLE w (id int PRIMARY KEY, v text)" >/dev/null
 for i in 1 2 3 4 5 6; do
     "$D" sql --url "$url" -e "INSERT INTO w VALUES ($i, 'row$i')" >/dev/null
