@@ -103,7 +103,9 @@
  *                      but for a tombstone with end_op OP_UPDATE written
  *                      since tombstones name the key (a move), the
  *                      primary key the row moved to (ERASE follows it;
- *                      the event's digest covers it, log format 3 on)
+ *                      the event's digest covers it, log format 3 on; an
+ *                      older DriftDB's VERIFY takes such a tombstone for
+ *                      damage)
  *
  * current   key u32 BE table id || pk
  *           value: [0..7] u64 BE start seq, [8] u8 op (OP_INSERT/OP_UPDATE),
@@ -335,7 +337,10 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
  *                             open, neither meta pages nor records are restored)
  *                   [56..191] the LMDB meta (MDB_meta, bytes [16, 152) of its meta
  *                             page, host byte order) of the checkpoint's transaction
- *                   [192..195] u32 BE CRC-32C of [0..191]
+ *                   [192..199] the record key: 8 random bytes, new each time the
+ *                             log starts over from FMT_WAL_DATA_OFF (format 2)
+ *                   [200..203] u32 BE CRC-32C of [0..199] (format 1: [192..195]
+ *                             of [0..191], and no record key)
  *   [8192, ...)   records, one per LMDB write transaction that wrote something
  *                 (one committed unlogged, too large for a record, is made
  *                 durable by the checkpoint that follows it), back to back:
@@ -343,10 +348,16 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
  *                   [4..7]    u32 BE n, the payload's length
  *                   [8..15]   u64 BE lsn (base lsn + 1, + 2, ...; a record whose write
  *                             failed, or that a crash lost, leaves its lsn to the next)
- *                   [16..19]  u32 BE CRC-32C of bytes [0..15] then the payload
- *                   [20..23]  u32 BE flags: FMT_WAL_REC_VOID when the commit
- *                             failed after the record was written (replay skips
- *                             it; outside the CRC, so it is set in place)
+ *                   [16..19]  u32 BE CRC-32C of the header's record key, bytes
+ *                             [0..15], then the payload (format 1: no key).  The
+ *                             key is in no record and in no answer, so bytes a
+ *                             client stored (a value inside a record) never make
+ *                             a whole record, nor do records of an earlier round
+ *                             of the file
+ *                   [20..23]  u32 BE flags: 0, or FMT_WAL_REC_VOID2 ("VOID") when the
+ *                             commit failed after the record was written (replay
+ *                             skips it; outside the CRC, so it is set in place; any
+ *                             other value is damage; format 1: bit FMT_WAL_REC_VOID)
  *                   payload   operations in order: u8 op (FMT_WAL_PUT, FMT_WAL_DEL),
  *                             u8 named database (FMT_DB_*), u32 BE key length,
  *                             u32 BE value length (0 for a delete), key, value
@@ -356,7 +367,8 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
  */
 #define FMT_WAL_NAME "driftdb.wal"
 #define FMT_WAL_MAGIC "DDWAL\0\0\1"
-#define FMT_WAL_VERSION 1
+#define FMT_WAL_VERSION 2
+#define FMT_WAL_VERSION_1 1      /* no record key (read for recovery after an upgrade) */
 #define FMT_WAL_SLOT 4096
 #define FMT_WAL_DATA_OFF 8192
 #define FMT_WAL_META_OFF 16      /* MDB_meta in an LMDB meta page */
@@ -370,12 +382,16 @@ enum { FMT_DB_META, FMT_DB_LOG, FMT_DB_TIMES, FMT_DB_VERSIONS, FMT_DB_CURRENT,
  * two meta pages' MDB_meta (2 x 136 bytes) it wrote over, then u32 BE the
  * page size; put back at the next open unless the recovery finished */
 #define FMT_WAL_UNDO_NAME "driftdb.wal.undo"
-#define FMT_WAL_HDR_CRC (56 + FMT_WAL_META_LEN)
+#define FMT_WAL_HDR_KEY (56 + FMT_WAL_META_LEN)
+#define FMT_WAL_KEY_LEN 8
+#define FMT_WAL_HDR_CRC (FMT_WAL_HDR_KEY + FMT_WAL_KEY_LEN)
+#define FMT_WAL_HDR_CRC_V1 FMT_WAL_HDR_KEY
 #define FMT_WAL_CLEAN 1
 #define FMT_WAL_HDR_LEN (FMT_WAL_HDR_CRC + 4)
 #define FMT_WAL_REC_MAGIC 0x44445752u   /* "DDWR" */
 #define FMT_WAL_REC_HDR 24
-#define FMT_WAL_REC_VOID 1
+#define FMT_WAL_REC_VOID 1               /* format 1 */
+#define FMT_WAL_REC_VOID2 0x564F4944u    /* "VOID", format 2 */
 #define FMT_WAL_PUT 1
 #define FMT_WAL_DEL 2
 

@@ -383,8 +383,18 @@ int store_check_lmdb_tree(Store *st, MDB_txn *txn, u64 *pages, DdError *err)
     if (fd < 0) return dd_err(err, DD_EIO, -1, "could not open \"%s\": %s", path, strerror(errno));
     char why[256] = "";
     LmMeta m[2];
-    memset(m, 0, sizeof m);
-    int rc = meta_once(fd, 0, m, why, sizeof why);
+    int rc = 1;
+    /* a writer beside it (verify beside a server) may grow the file or
+     * write a meta page while it reads: only damage that stays across a
+     * few readings counts, as in store_check_lmdb_meta */
+    for (int attempt = 0; attempt < 5 && rc > 0; attempt++) {
+        if (attempt) {
+            struct timespec nap = {0, 20 * 1000 * 1000};
+            nanosleep(&nap, NULL);
+        }
+        memset(m, 0, sizeof m);
+        rc = meta_once(fd, 0, m, why, sizeof why);
+    }
     u64 mine = (u64)mdb_txn_id(txn);
     int me = rc ? -1 : m[0].txnid == mine ? 0 : m[1].txnid == mine ? 1 : -1;
     TreeWalk w;

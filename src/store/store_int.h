@@ -58,6 +58,7 @@ typedef struct Ssi {
 typedef struct WalCapture {
     u64 l, lsn, off;
     u8 meta[FMT_WAL_META_LEN];
+    u8 key[FMT_WAL_KEY_LEN];      /* the record key of the records after it */
     MDB_txn *pin;
 } WalCapture;
 
@@ -67,6 +68,7 @@ typedef struct Wal {
     int mdb_fd;                   /* driftdb.mdb, read-only: its meta pages */
     u64 size;                     /* bytes the file has (zeroed ahead) */
     u64 off;                      /* where the next record goes */
+    u8 key[FMT_WAL_KEY_LEN];      /* the record key since the log last started over */
     u64 lsn;                      /* the last record's lsn */
     u64 ckpt;                     /* the last checkpoint's number */
     u64 since;                    /* records since it (atomic: CHECKPOINT's thread and the writer) */

@@ -31,6 +31,7 @@
  */
 #include "store_int.h"
 #include "../util/alloc.h"
+#include "../util/clock.h"
 #include "../util/crc32c.h"
 
 #include <errno.h>
@@ -38,6 +39,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 /* Records larger than this commit through a checkpoint instead. */
@@ -61,6 +63,8 @@ typedef struct WalHeader {
     u64 base_lsn;                /* the last record the checkpoint holds */
     u64 replay_off;              /* where the records after it start */
     u32 flags;                   /* FMT_WAL_CLEAN */
+    u32 version;                 /* FMT_WAL_VERSION, or FMT_WAL_VERSION_1 read */
+    u8 key[FMT_WAL_KEY_LEN];     /* the record key (format 2) */
     u8 dbid[FMT_DBID_LEN];
     u8 meta[FMT_WAL_META_LEN];   /* LMDB meta of the checkpoint */
 } WalHeader;
@@ -75,6 +79,31 @@ static u64 host_u64(const u8 *p)
 
 static u64 meta_txnid(const u8 *meta) { return host_u64(meta + FMT_WAL_META_TXNID); }
 
+/* A record's CRC: of the record key (format 2), its header's first 16
+ * bytes, then its payload. */
+static u32 rec_crc(u32 version, const u8 *key, const u8 *h, const u8 *payload, size_t n)
+{
+    u32 c = version == FMT_WAL_VERSION ? crc32c(0, key, FMT_WAL_KEY_LEN) : 0;
+    return crc32c(crc32c(c, h, 16), payload, n);
+}
+
+/* A record's flags: 1 void (its commit failed), 0 not, -1 damaged. */
+static int rec_void(u32 version, const u8 *h)
+{
+    u32 f = get_u32be(h + 20);
+    if (version != FMT_WAL_VERSION) return (f & FMT_WAL_REC_VOID) != 0;
+    return f == FMT_WAL_REC_VOID2 ? 1 : f == 0 ? 0 : -1;
+}
+
+/* A new record key, for a log that starts over. */
+static void new_record_key(u8 key[FMT_WAL_KEY_LEN])
+{
+    if (getrandom(key, FMT_WAL_KEY_LEN, 0) == FMT_WAL_KEY_LEN) return;
+    /* no entropy source: still different from the last round */
+    u64 x = (u64)clock_wall_us() ^ ((u64)getpid() << 32);
+    for (int i = 0; i < FMT_WAL_KEY_LEN; i++) key[i] ^= (u8)(x >> (8 * i));
+}
+
 static void header_encode(const WalHeader *h, u8 out[FMT_WAL_HDR_LEN])
 {
     memset(out, 0, FMT_WAL_HDR_LEN);
@@ -86,14 +115,21 @@ static void header_encode(const WalHeader *h, u8 out[FMT_WAL_HDR_LEN])
     put_u64be(out + 44, h->replay_off);
     put_u32be(out + 52, h->flags);
     memcpy(out + 56, h->meta, FMT_WAL_META_LEN);
+    memcpy(out + FMT_WAL_HDR_KEY, h->key, FMT_WAL_KEY_LEN);
     put_u32be(out + FMT_WAL_HDR_CRC, crc32c(0, out, FMT_WAL_HDR_CRC));
 }
 
 /* 0 valid, 1 not a valid header (never written, torn or damaged). */
 static int header_decode(const u8 in[FMT_WAL_HDR_LEN], WalHeader *h)
 {
-    if (memcmp(in, FMT_WAL_MAGIC, 8) != 0 || get_u32be(in + 8) != FMT_WAL_VERSION) return 1;
-    if (get_u32be(in + FMT_WAL_HDR_CRC) != crc32c(0, in, FMT_WAL_HDR_CRC)) return 1;
+    if (memcmp(in, FMT_WAL_MAGIC, 8) != 0) return 1;
+    h->version = get_u32be(in + 8);
+    /* format 1 (an older DriftDB's log, recovered after an upgrade): no key */
+    size_t crc_at = h->version == FMT_WAL_VERSION ? FMT_WAL_HDR_CRC
+                  : h->version == FMT_WAL_VERSION_1 ? FMT_WAL_HDR_CRC_V1 : 0;
+    if (!crc_at || get_u32be(in + crc_at) != crc32c(0, in, crc_at)) return 1;
+    memset(h->key, 0, FMT_WAL_KEY_LEN);
+    if (h->version == FMT_WAL_VERSION) memcpy(h->key, in + FMT_WAL_HDR_KEY, FMT_WAL_KEY_LEN);
     memcpy(h->dbid, in + 12, FMT_DBID_LEN);
     h->ckpt = get_u64be(in + 28);
     h->base_lsn = get_u64be(in + 36);
@@ -483,6 +519,7 @@ static int capture(Store *st, MDB_txn *lock, bool pin, Capture *c)
     c->l = (u64)mdb_txn_id(lock) - 1;
     c->lsn = w->lsn;
     c->off = w->off;
+    memcpy(c->key, w->key, FMT_WAL_KEY_LEN);
     c->pin = NULL;
     u8 m[2][FMT_WAL_META_LEN];
     u32 ps;
@@ -515,6 +552,7 @@ static int finish(Store *st, Capture *c, u64 replay_off, u32 flags)
         h.base_lsn = c->lsn;
         h.replay_off = replay_off;
         h.flags = flags;
+        memcpy(h.key, c->key, FMT_WAL_KEY_LEN);
         u8 b[FMT_WAL_HDR_LEN];
         header_encode(&h, b);
         rc = wal_write_all(w->fd, b, sizeof b, (h.ckpt & 1) * FMT_WAL_SLOT);
@@ -570,9 +608,12 @@ static int checkpoint_flags(Store *st, u32 flags)
     if (!rc) {
         Capture c;
         rc = capture(st, lock, !(flags & FMT_WAL_CLEAN), &c);
-        /* everything logged is in L: the log starts over */
+        /* everything logged is in L: the log starts over, under a new
+         * record key (the records of the last round never pass for new) */
+        if (!rc) new_record_key(c.key);
         if (!rc) rc = finish(st, &c, FMT_WAL_DATA_OFF, flags);
         if (!rc) {
+            memcpy(w->key, c.key, FMT_WAL_KEY_LEN);
             w->off = FMT_WAL_DATA_OFF;
             __atomic_store_n(&w->since, 0, __ATOMIC_RELAXED);   /* the writer reads it (commit.c) */
         }
@@ -741,8 +782,7 @@ static int commit_locked(Store *st, MDB_txn *txn)
     put_u32be(h + 4, (u32)(n - FMT_WAL_REC_HDR));
     put_u64be(h + 8, w->lsn + 1);
     put_u32be(h + 20, 0);
-    u32 crc = crc32c(0, h, 16);
-    put_u32be(h + 16, crc32c(crc, h + FMT_WAL_REC_HDR, n - FMT_WAL_REC_HDR));
+    put_u32be(h + 16, rec_crc(FMT_WAL_VERSION, w->key, h, h + FMT_WAL_REC_HDR, n - FMT_WAL_REC_HDR));
     int rc = 0;
     if (w->off + n > w->size) {
         /* grow by zeroed chunks; the commit's flush covers them */
@@ -766,7 +806,7 @@ static int commit_locked(Store *st, MDB_txn *txn)
              * effort: the flush just failed), and commit no more (the
              * file's state is not known; no clean close either) */
             u8 f[4];
-            put_u32be(f, FMT_WAL_REC_VOID);
+            put_u32be(f, FMT_WAL_REC_VOID2);
             if (wal_write_all(w->fd, f, sizeof f, w->off + 20) == 0 && fdatasync(w->fd) != 0) {
                 /* reported by the commit's own failure */
             }
@@ -786,7 +826,7 @@ static int commit_locked(Store *st, MDB_txn *txn)
          * it).  Past a full map the caller grows it and commits again;
          * after any other failure LMDB's state is unknown: no more commits. */
         u8 f[4];
-        put_u32be(f, FMT_WAL_REC_VOID);
+        put_u32be(f, FMT_WAL_REC_VOID2);
         if (wal_write_all(w->fd, f, sizeof f, at + 20) || fdatasync(w->fd)) w->failed = true;
         if (rc != MDB_MAP_FULL) w->failed = true;
         return rc;
@@ -956,7 +996,7 @@ int wal_replay(Store *st, bool *foreign, u64 *n_out, DdError *err)
  * a whole record after a bad one means the bad one had reached the disk
  * whole, and was damaged since.  *found gets the later record's number.
  */
-static int later_record(int fd, u64 off, u64 want, u64 *found)
+static int later_record(int fd, u64 off, u64 want, const WalHeader *hd, u64 *found)
 {
     *found = 0;
     enum { CHUNK = 1 << 20 };
@@ -978,7 +1018,7 @@ static int later_record(int fd, u64 off, u64 want, u64 *found)
             buf_reset(&rec);
             if (!buf_reserve(&rec, n)) { rc = ENOMEM; break; }
             if (pread(fd, rec.data, n, (off_t)(at + i + FMT_WAL_REC_HDR)) != (ssize_t)n) continue;
-            if (crc32c(crc32c(0, h, 16), rec.data, n) == get_u32be(h + 16)) *found = lsn;
+            if (rec_crc(hd->version, hd->key, h, rec.data, n) == get_u32be(h + 16)) *found = lsn;
         }
         if ((size_t)got < CHUNK + FMT_WAL_REC_HDR) break;
         at += CHUNK;
@@ -1028,9 +1068,17 @@ static int replay_once(Store *st, bool *foreign, bool *full, u64 *n_out, DdError
             break;
         }
         if (pread(fd, b.data, n, (off_t)(off + FMT_WAL_REC_HDR)) != (ssize_t)n) break;
-        if (crc32c(crc32c(0, rh, 16), b.data, n) != get_u32be(rh + 16)) break;   /* torn: never acknowledged */
-        /* apply its operations, unless its commit failed */
-        bool void_rec = get_u32be(rh + 20) & FMT_WAL_REC_VOID;
+        if (rec_crc(h.version, h.key, rh, b.data, n) != get_u32be(rh + 16)) break;   /* torn: never acknowledged */
+        /* apply its operations, unless its commit failed; flags that say
+         * neither are damage */
+        int vr = rec_void(h.version, rh);
+        if (vr < 0) {
+            /* whole (its CRC holds), so not torn: damaged */
+            rc = dd_corrupt(err, "commit log %s: record %llu at offset %llu is damaged (its flags)", FMT_WAL_NAME,
+                            (unsigned long long)(lsn + 1), (unsigned long long)off);
+            break;
+        }
+        bool void_rec = vr == 1;
         for (u32 p = 0; p < n && !rc && !void_rec;) {
             if (n - p < 10) goto bad;
             u8 op = b.data[p], db = b.data[p + 1];
@@ -1056,7 +1104,7 @@ static int replay_once(Store *st, bool *foreign, bool *full, u64 *n_out, DdError
     /* where the records stop: the torn end of the last one, or damage
      * with acknowledged commits behind it (later_record) */
     u64 later = 0;
-    if (!rc && (e = later_record(fd, off, lsn + 1, &later)))
+    if (!rc && (e = later_record(fd, off, lsn + 1, &h, &later)))
         rc = dd_err(err, DD_EIO, -1, "could not read the commit log: %s", strerror(e));
     if (!rc && later)
         rc = dd_corrupt(err, "commit log %s: record %llu at offset %llu is damaged, and record %llu after it is whole: "
