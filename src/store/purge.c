@@ -644,8 +644,7 @@ int store_key_moves(Snap *s, u32 table, const u8 *pk, u32 pklen, Arena *a, const
     put_u32be(pre, table);
     memcpy(pre + FMT_TABLE_ID_LEN, pk, pklen);
     memset(pre + pren, 0, FMT_SEQ_LEN);
-    u64 *ins = NULL;   /* seqs where the row moved in under pk */
-    u32 nins = 0, capins = 0;
+    Buf ins = BUF_INIT;   /* u64 seqs where the row moved in under pk */
     MDB_cursor *c;
     int rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_VERSIONS], &c);
     if (rc) return store_mdb_err(err, rc, "reading versions");
@@ -670,44 +669,27 @@ int store_key_moves(Snap *s, u32 table, const u8 *pk, u32 pklen, Arena *a, const
             if (vp[2] != 0) in = seq;   /* its predecessor ended in the same commit */
             else upd = seq;
         }
-        if (in) {
-            if (nins == capins) {
-                u32 nc = capins ? capins * 2 : 8;
-                u64 *ni = arena_alloc(a, sizeof *ni * nc);
-                if (!ni) { rc = DD_ENOMEM; break; }
-                if (nins) memcpy(ni, ins, sizeof *ni * nins);
-                ins = ni;
-                capins = nc;
-            }
-            ins[nins++] = in;
-        }
+        if (in) buf_append(&ins, &in, sizeof in);
         /* a tombstone of a move names where the row went */
         if (tomb && vp[2] == OP_UPDATE && v.mv_size > FMT_VER_HDR)
             rc = moves_add(a, vp + FMT_VER_HDR, (u32)(v.mv_size - FMT_VER_HDR), out, lens, n, &cap);
     }
     mdb_cursor_close(c);
     if (!rc && g && g != MDB_NOTFOUND) rc = store_mdb_err(err, g, "reading versions");
-    if (!rc && upd) {   /* the key's oldest version began by UPDATE */
-        u64 *ni = arena_alloc(a, sizeof *ni * (nins + 1));
-        if (!ni) rc = DD_ENOMEM;
-        else {
-            if (nins) memcpy(ni, ins, sizeof *ni * nins);
-            ins = ni;
-            ins[nins++] = upd;
-        }
-    }
-    if (rc == DD_ENOMEM) return dd_err(err, DD_ENOMEM, -1, NULL);
+    if (!rc && upd) buf_append(&ins, &upd, sizeof upd);   /* the key's oldest version began by UPDATE */
+    if (!rc && !buf_ok(&ins)) rc = DD_ENOMEM;
     /* where it came from: the tombstones of that commit naming pk */
-    for (u32 i = 0; i < nins && !rc; i++) {
+    const u64 *at = (const u64 *)ins.data;
+    for (size_t i = 0; i < ins.len / sizeof *at && !rc; i++) {
         LogEvent *ev;
         u32 nev;
-        if ((rc = store_log_events(s, ins[i], a, &ev, &nev, err))) break;
+        if ((rc = store_log_events(s, at[i], a, &ev, &nev, err))) break;
         for (u32 e = 0; e < nev && !rc; e++) {
             if (ev[e].table != table || ev[e].op != OP_DELETE || !ev[e].pk || ev[e].pklen > FMT_MAX_PK) continue;
             u8 vk[FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN];
             put_u32be(vk, table);
             memcpy(vk + FMT_TABLE_ID_LEN, ev[e].pk, ev[e].pklen);
-            put_u64be(vk + FMT_TABLE_ID_LEN + ev[e].pklen, fmt_inv_seq(ins[i]));
+            put_u64be(vk + FMT_TABLE_ID_LEN + ev[e].pklen, fmt_inv_seq(at[i]));
             MDB_val kk = {FMT_TABLE_ID_LEN + ev[e].pklen + FMT_SEQ_LEN, vk}, vv;
             int m = mdb_get(s->txn, st->dbi[FMT_DB_VERSIONS], &kk, &vv);
             if (m == MDB_NOTFOUND) continue;
@@ -718,7 +700,8 @@ int store_key_moves(Snap *s, u32 table, const u8 *pk, u32 pklen, Arena *a, const
                 rc = moves_add(a, ev[e].pk, ev[e].pklen, out, lens, n, &cap);
         }
     }
-    return rc;
+    buf_free(&ins);
+    return rc == DD_ENOMEM ? dd_err(err, DD_ENOMEM, -1, NULL) : rc;
 }
 
 typedef struct EKey { const u8 *k; u32 n; } EKey;
