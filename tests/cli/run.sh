@@ -870,20 +870,15 @@ check verify_no_data_file "1 driftdb: error: \"$TMP/plain\" is not a DriftDB dat
 out=$("$D" verify --data "$TMP/not-a-db" 2>&1); rc=$?
 check verify_missing_dir "1 driftdb: error: data directory \"$TMP/not-a-db\" does not exist" "$rc $out"
 
-# doctor on a truncated data file: the check's child crashes, the header
+# doctor on a truncated data file: the page check finds pages beyond the
+# end before LMDB reads them (no crash to catch, in any build); the header
 # (printed by the parent) still stands above the verdict.
 cp -r "$TMP/docdb" "$TMP/truncated"
 truncate -s 12288 "$TMP/truncated/driftdb.mdb"
 out=$("$D" doctor --data "$TMP/truncated" 2>&1); rc=$?
 check doctor_truncated_header "DriftDB doctor: data directory $TMP/truncated" "$(printf '%s\n' "$out" | head -n 1)"
-if ldd "$D" 2>/dev/null | grep -q libasan; then
-    # AddressSanitizer catches the child's SIGBUS and makes it exit 1
-    # ("==pid==ABORTING"): the crash verdict cannot be seen in that build
-    check doctor_truncated_status_asan "1" "$rc"
-else
-    check doctor_truncated_status 2 "$rc"
-    matches doctor_truncated_verdict "^PROBLEM: " "$(printf '%s\n' "$out" | tail -n 1)"
-fi
+check doctor_truncated_status 2 "$rc"
+matches doctor_truncated_verdict "^PROBLEM: .*damaged" "$(printf '%s\n' "$out" | tail -n 1)"
 
 # --format csv tells an empty string ("") from NULL (nothing), as psql --csv
 out=$("$D" sql --data "$TMP/flagsdb" --format csv -e "SELECT '' AS e, NULL AS n, 'a,b' AS q" 2>&1)
