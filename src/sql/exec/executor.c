@@ -4227,6 +4227,10 @@ static int join_open(SqlCtx *ctx, Op *op)
         if (!rc) rc = sql_check_interrupt(ctx);
     }
     op_close(ctx, op->child2);
+    /* the inner side's slots of the shared row hold what its last row
+     * pointed at, freed with it: NULL until a kept row is unpacked there
+     * (an operator above that copies every slot must not read them) */
+    ranges_null(j->row, &j->inner_r);
     if (!rc && j->sf && !(rc = spill_end(j->sf, &j->run))) {
         j->ninner = (size_t)j->run.rows;   /* the rows are the file's now */
         spill_read_begin(&j->rd, j->sf, &j->run, false);
@@ -5010,6 +5014,10 @@ static int hj_open(SqlCtx *ctx, Op *op)
         if (!rc) rc = sql_check_interrupt(ctx);
     }
     op_close(ctx, op->child2);
+    /* the build side's slots of the shared row point into what its close
+     * freed: NULL until an entry is unpacked there (the slots no one reads
+     * stay so; an operator above that copies every slot reads them) */
+    ranges_null(h->row, &h->build_r);
     if (!rc) rc = hj_rtf_build(h);
     if (rc) return rc;
     if (h->sp.parts) {
