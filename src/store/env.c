@@ -196,9 +196,8 @@ static int env_open(Store *st, size_t map_size, unsigned readers, bool create, D
     if (st->check_file) {
         /* before LMDB follows a page (the named databases' lookup below
          * is the first walk): a read transaction reads the meta only */
-        u64 pages;
         if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn))) return store_mdb_err(err, rc, "checking the file");
-        rc = store_check_lmdb_tree(st, txn, &pages, err);
+        rc = store_check_lmdb_tree(st, txn, err);
         mdb_txn_abort(txn);
         if (rc) return rc;
     }

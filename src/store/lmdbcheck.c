@@ -264,7 +264,6 @@ typedef struct TreeWalk {
     u8 *pg;            /* one page */
     char *why;
     size_t wn;
-    u64 pages;         /* pages checked */
 } TreeWalk;
 
 static int tw_bad(TreeWalk *w, u64 pgno, const char *what)
@@ -287,7 +286,6 @@ static int tw_read(TreeWalk *w, u64 pgno)
 {
     if (pread(w->fd, w->pg, w->psize, (off_t)(pgno * w->psize)) != (ssize_t)w->psize)
         return tw_bad(w, pgno, "beyond the end of the file");
-    w->pages++;
     return 0;
 }
 
@@ -374,9 +372,8 @@ static int tw_tree(TreeWalk *w, u64 root, u32 depth, bool main_tree)
     return tw_page(w, root, 1, depth, main_tree);
 }
 
-int store_check_lmdb_tree(Store *st, MDB_txn *txn, u64 *pages, DdError *err)
+int store_check_lmdb_tree(Store *st, MDB_txn *txn, DdError *err)
 {
-    *pages = 0;
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", st->dir, FMT_FILE_NAME);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -427,7 +424,6 @@ int store_check_lmdb_tree(Store *st, MDB_txn *txn, u64 *pages, DdError *err)
     /* me < 0: writers went on by two transactions since txn began, so its
      * meta page is gone from the file; the caller checks an idle file */
     close(fd);
-    *pages = w.pages;
     if (rc < 0) return dd_err(err, DD_EIO, -1, "checking \"%s\": %s", path, strerror(-rc));
     if (rc > 0) return dd_corrupt(err, "the data file \"%s\" is damaged (LMDB's page structure): %s", path, why);
     return 0;

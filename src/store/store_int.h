@@ -312,9 +312,9 @@ int store_render_key(const TableInfo *t, const u8 *pk, u32 pklen, Buf *out);
  * DD_ECORRUPT / DD_EIO. */
 int store_check_lmdb_meta(Store *st, MDB_txn *txn, DdError *err);
 /* Every page of both trees of txn's meta page, checked from the file
- * before LMDB follows them (lmdbcheck.c); *pages counts them.  XX001 on
+ * before LMDB follows them (lmdbcheck.c).  XX001 on
  * damage. */
-int store_check_lmdb_tree(Store *st, MDB_txn *txn, u64 *pages, DdError *err);
+int store_check_lmdb_tree(Store *st, MDB_txn *txn, DdError *err);
 
 /* verify.c: the registered StoreIndexKeyFn, or NULL. */
 

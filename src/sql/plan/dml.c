@@ -1888,8 +1888,7 @@ static int history_target_at(SqlCtx *ctx, const char *what, DeleteStmt *s, const
     if (rc) return rc;
     if (seq > head) seq = head;
     if (ctx->read_only) return read_only_err(ctx, what);
-    u64 later = 0;
-    const TableInfo *then = resolve_table_at(ctx, s->table, seq, &later);
+    const TableInfo *then = resolve_table_at(ctx, s->table, seq, NULL);
     if (!then)
         return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist AS OF @SEQ:%llu",
                       s->table, (unsigned long long)seq);
