@@ -942,8 +942,11 @@ static void *writer_main(void *arg)
                 }
             } else {
                 until.tv_sec += READER_CHECK_SECONDS;
+                st->napping = true;
             }
-            if (pthread_cond_timedwait(&st->q_cv, &st->q_mu, &until) == ETIMEDOUT) {
+            int w = pthread_cond_timedwait(&st->q_cv, &st->q_mu, &until);
+            st->napping = false;
+            if (w == ETIMEDOUT) {
                 idle = !st->q_head && !st->busy;
                 break;
             }
@@ -1056,7 +1059,9 @@ int store_commit(Store *st, WriteSet *ws, u64 *seq_out, i64 *time_out, DdError *
         st->busy = true;
         run_batch(st, list);
         st->busy = false;
-        if (st->q_head || st->stop) pthread_cond_signal(&st->q_cv);   /* the writer takes the rest */
+        /* the writer takes the rest, or wakes to checkpoint once idle
+         * (its long wait began with nothing to checkpoint) */
+        if (st->q_head || st->stop || st->napping) pthread_cond_signal(&st->q_cv);
         pthread_mutex_unlock(&st->q_mu);
         if (!r.rc) hist_add(&st->commit_us, (u64)(clock_mono_us() - t0));   /* durable; the checkpoint is not its */
         writer_checkpoint(st, false);

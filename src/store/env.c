@@ -458,7 +458,15 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
     if (opts->max_sessions > 0 &&
         (unsigned)opts->max_sessions * READERS_PER_SESSION + READERS_SPARE > readers)
         readers = (unsigned)opts->max_sessions * READERS_PER_SESSION + READERS_SPARE;
-    if ((rc = env_open(st, st->read_only ? 0 : map, readers, false, err))) goto fail;
+    if ((rc = env_open(st, st->read_only ? 0 : map, readers, false, err))) {
+        /* recovery put the log's checkpoint in, and the file has no
+         * DriftDB tree there: the log is not this file's (undone below) */
+        if (replay && rc == DD_ECORRUPT) {
+            foreign = true;
+            dd_corrupt(err, "the commit log %s of \"%s\" belongs to another database", FMT_WAL_NAME, dir);
+        }
+        goto fail;
+    }
     u64 replayed = 0;
     if (replay && (rc = wal_replay(st, &foreign, &replayed, err))) goto fail;
     /* the file is the log's own: what recovery wrote over is not needed

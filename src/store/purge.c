@@ -582,6 +582,10 @@ int purge_commit(Store *st, u32 table, u64 cut, u64 snapshot_seq, const WriteSet
     ws.application = who->application;
     ws.client_addr = who->client_addr;
     ws.snapshot_seq = snapshot_seq;
+    /* the pages the commits before it freed, reusable by this one: it
+     * rewrites much of the table, and would otherwise grow the file by
+     * as much (a failure is the commit's to report, as below) */
+    wal_release_freed(st);
     int rc = store_commit(st, &ws, seq, NULL, err);
     if (rc) return rc;
     *removed = p.removed;
@@ -813,6 +817,7 @@ int store_erase(Store *st, u32 table, u64 snapshot_seq, const u8 *const *keys, c
         ws.user = who->user;
         ws.application = who->application;
         ws.client_addr = who->client_addr;
+        wal_release_freed(st);   /* as purge_commit */
         rc = store_commit(st, &ws, seq, NULL, err);
         if (!rc) {
             *keys_out = p.erased;

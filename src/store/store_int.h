@@ -72,6 +72,9 @@ typedef struct Wal {
     u64 lsn;                      /* the last record's lsn */
     u64 ckpt;                     /* the last checkpoint's number */
     u64 since;                    /* records since it (atomic: CHECKPOINT's thread and the writer) */
+    u64 last_len;                 /* the newest record's length (atomic) */
+    u64 ck_pgno;                  /* the file's last page at the checkpoint (atomic; wal.c churned) */
+    u64 since_bytes;              /* the records' bytes since it (atomic) */
     u64 n_ckpt;                   /* checkpoints made since open */
     u64 replayed;                 /* records replayed at open */
     u64 n_flush;                  /* fdatasync calls since open (atomic) */
@@ -98,6 +101,10 @@ typedef struct Wal {
  * the writer is idle: the LMDB pages written meanwhile are not reused until
  * then (the pin), so this bounds the file's growth between checkpoints. */
 #define WAL_CKPT_COMMITS 512
+/* After a record this large, a checkpoint pins past it (wal.c touch_head);
+ * growth of the file by this many pages calls for one (wal.c churned). */
+#define WAL_RELEASE_BYTES ((u64)256 << 10)
+#define WAL_RELEASE_PAGES ((u64)64)
 /* Past this offset the next checkpoint starts the log over from the top. */
 #define WAL_WRAP_BYTES ((u64)32 << 20)
 
@@ -144,6 +151,7 @@ struct Store {
     CommitReq *q_head, *q_tail;
     bool stop;
     bool busy;                    /* a batch runs (the writer's or a committer's own) */
+    bool napping;                 /* the writer waits its long wait (nothing to checkpoint) */
     struct Writer *w;             /* the batch's working state (commit.c) */
     bool writer_started;
     pthread_t writer;

@@ -521,6 +521,9 @@ static int capture(Store *st, MDB_txn *lock, bool pin, Capture *c)
     c->off = w->off;
     memcpy(c->key, w->key, FMT_WAL_KEY_LEN);
     c->pin = NULL;
+    MDB_envinfo info;
+    if (!mdb_env_info(st->env, &info)) __atomic_store_n(&w->ck_pgno, (u64)info.me_last_pgno, __ATOMIC_RELAXED);
+    __atomic_store_n(&w->since_bytes, 0, __ATOMIC_RELAXED);
     u8 m[2][FMT_WAL_META_LEN];
     u32 ps;
     if (lmdb_metas(w->mdb_fd, m, &ps)) return EIO;
@@ -634,9 +637,10 @@ int store_flush(Store *st, DdError *err)
     return rc ? store_mdb_err(err, rc, "checkpointing") : 0;
 }
 
-int wal_release_freed(Store *st)
+/* A write transaction of its own: meta's head put again, unchanged, and
+ * logged.  Under txn_mu (taken and let go here).  An LMDB code. */
+static int touch_head(Store *st)
 {
-    if (st->wal.fd < 0) return 0;
     MDB_txn *txn;
     int rc = wal_txn_begin(st, &txn);
     if (rc) return rc;
@@ -656,6 +660,13 @@ int wal_release_freed(Store *st)
     /* not wal_commit: no release of its own after this one */
     rc = commit_locked(st, txn);
     pthread_mutex_unlock(&st->wal.txn_mu);
+    return rc;
+}
+
+int wal_release_freed(Store *st)
+{
+    if (st->wal.fd < 0) return 0;
+    int rc = touch_head(st);
     if (rc) return rc;
     rc = wal_checkpoint(st);
     if (rc && rc != MDB_READERS_FULL) {
@@ -701,6 +712,26 @@ void wal_unquiesce(Store *st)
     pthread_mutex_unlock(&st->wal.txn_mu);
 }
 
+/*
+ * Whether the data file grew by a sixteenth (and WAL_RELEASE_PAGES) since
+ * the last checkpoint.  The pages the commits since then freed stay
+ * unusable until the next checkpoint, so each of them takes new ones: an
+ * UPDATE of a table's every row wants a copy of the table, a second one
+ * another.  Checkpointing once the file grows bounds that growth to a few
+ * percent of the file (and a whole commit's copy), where WAL_CKPT_COMMITS
+ * and WAL_WRAP_BYTES alone let the file grow by many copies.  A file that
+ * grows because it holds more checkpoints once per sixteenth.
+ */
+static bool churned(Store *st)
+{
+    MDB_envinfo info;
+    if (mdb_env_info(st->env, &info)) return false;
+    u64 at = __atomic_load_n(&st->wal.ck_pgno, __ATOMIC_RELAXED), now = info.me_last_pgno;
+    if (now > at && now - at >= DD_MAX(WAL_RELEASE_PAGES, at / 16)) return true;
+    u64 b = __atomic_load_n(&st->wal.since_bytes, __ATOMIC_RELAXED);
+    return b >= WAL_RELEASE_BYTES && b / 4096 >= now / 16;
+}
+
 int wal_maybe_checkpoint(Store *st, bool idle)
 {
     Wal *w = &st->wal;
@@ -710,9 +741,17 @@ int wal_maybe_checkpoint(Store *st, bool idle)
     bool busy = w->ck_busy;
     pthread_mutex_unlock(&w->ck_mu);
     if (err) return err;
+    bool wrap = w->off >= WAL_WRAP_BYTES, churn = !busy && churned(st);
+    if (!wrap && !churn && (busy || !(idle || __atomic_load_n(&w->since, __ATOMIC_RELAXED) >= WAL_CKPT_COMMITS)))
+        return 0;
+    /* the pin goes at the newest commit, whose freed pages LMDB then keeps
+     * until the next checkpoint: after a large one, a small commit first
+     * puts the pin past it, so that the next writes can reuse them (a
+     * whole-table UPDATE after another would otherwise grow the file by
+     * as much).  A failure is the next commit's to report. */
+    if (churn || __atomic_load_n(&w->last_len, __ATOMIC_RELAXED) >= WAL_RELEASE_BYTES) (void)touch_head(st);
     /* far into the file: start over (waits for a checkpoint in flight) */
-    if (w->off >= WAL_WRAP_BYTES) return wal_checkpoint(st);
-    if (busy || !(idle || __atomic_load_n(&w->since, __ATOMIC_RELAXED) >= WAL_CKPT_COMMITS)) return 0;
+    if (wrap) return wal_checkpoint(st);
     ck_acquire(w);
     MDB_txn *lock;
     int rc = mdb_txn_begin(st->env, NULL, 0, &lock);
@@ -819,6 +858,8 @@ static int commit_locked(Store *st, MDB_txn *txn)
     w->off += n;
     w->lsn++;
     __atomic_add_fetch(&w->since, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&w->last_len, (u64)n, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&w->since_bytes, (u64)n, __ATOMIC_RELAXED);
     rc = mdb_txn_commit(txn);
     if (rc) {
         /* the record must not come back at recovery: mark it void (its
