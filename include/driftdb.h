@@ -513,16 +513,19 @@ int driftdb_verify(driftdb *db, uint64_t *checked, uint64_t *first_bad,
                    driftdb_error *err);
 
 typedef struct driftdb_backup_info {
-    uint64_t raw_bytes;    /* bytes of the database copied (live pages only) */
-    uint64_t file_bytes;   /* bytes of the backup file */
-    uint64_t head_seq;     /* restore: the head seq of the restored database */
+    uint64_t raw_bytes;    /* bytes of the database's file image */
+    uint64_t file_bytes;   /* bytes of the backup file (restore: of all the files read) */
+    uint64_t head_seq;     /* the head seq the backup holds (restore: of the restored database) */
+    uint64_t pages;        /* pages of the image */
+    uint64_t pages_copied; /* backup: pages written (incremental: those changed since its base) */
+    uint32_t files;        /* restore: backup files read (1 + incremental ones) */
 } driftdb_backup_info;
 
 /*
  * Writes a consistent copy of the whole database (all history) to the
- * file `path`, compressed with zstd and checksummed (SHA-256); works on a
- * database opened read-only beside a running server.  path must not exist;
- * on failure nothing is left there.
+ * file `path`, compressed with zstd and checksummed (SHA-256 of every
+ * page); works on a database opened read-only beside a running server.
+ * path must not exist; on failure nothing is left there.
  */
 /* The same, calling progress(arg, done, total) as it copies: bytes of the
  * database copied so far, and the most it will copy (the last call has
@@ -531,6 +534,16 @@ int driftdb_backup_progress(driftdb *db, const char *path, void (*progress)(void
                             void *arg, driftdb_backup_info *info, driftdb_error *err);
 int driftdb_backup(driftdb *db, const char *path, driftdb_backup_info *info,
                    driftdb_error *err);
+/* since (or NULL): an earlier backup of the same database, in the same
+ * directory as path: an incremental backup, holding only the pages that
+ * changed since it (restore reads it, then its base, found by name beside
+ * it, and so on back to a full backup).  flags DRIFTDB_BACKUP_COMPACT
+ * (without since): only the pages in use, renumbered, so that a restore
+ * of it is as small as can be; no incremental backup can follow it. */
+#define DRIFTDB_BACKUP_COMPACT 1
+int driftdb_backup_ex(driftdb *db, const char *path, const char *since, int flags,
+                      void (*progress)(void *arg, uint64_t done, uint64_t total), void *arg,
+                      driftdb_backup_info *info, driftdb_error *err);
 /*
  * Restores a backup into the data directory dir, which must not exist or
  * be empty (with force: may hold a database, not open by any process, that

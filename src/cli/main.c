@@ -11,7 +11,7 @@
  *   driftdb diff     (--data DIR | --url URL) -t TABLE --from X [--to Y] [--format text|json]
  *   driftdb verify   (--data DIR | --url URL) [--timeout SECONDS]
  *   driftdb doctor   (--data DIR | --url URL) [--recent N] [--timeout SECONDS]   (doctor.c)
- *   driftdb backup   --data DIR --to FILE
+ *   driftdb backup   --data DIR --to FILE [--since BASE]
  *   driftdb restore  --from FILE --data DIR [--until-seq N | --until-time TS] [--force]
  *   driftdb snapshot (--data DIR | --url URL) -t TABLE     (CHECKPOINT TABLE)
  *   driftdb compact  (--data DIR | --url URL) [-t TABLE]   (VACUUM)
@@ -65,7 +65,9 @@ static void usage(FILE *out)
             "                                           check every structure against the log\n"
             "  driftdb doctor TARGET [--recent N] [--timeout SECONDS]\n"
             "                                           the database's health on one screen\n"
-            "  driftdb backup --data DIR --to FILE      consistent zstd copy (beside a server too)\n"
+            "  driftdb backup --data DIR --to FILE [--since BASE]\n"
+            "                                           consistent zstd copy (beside a server too),\n"
+            "                                           incremental on BASE\n"
             "  driftdb restore --from FILE --data DIR [--until-seq N | --until-time TS] [--force]\n"
             "                                           restore a backup (to seq N), verified\n"
             "  driftdb snapshot TARGET -t TABLE         CHECKPOINT TABLE\n"
@@ -231,15 +233,19 @@ static const CmdHelp cmd_help[] = {
      "Exit status, as verify's: 0 healthy; 2 a problem found (a data file that\n"
      "does not open included); 1 a usage error or a target that cannot be reached.\n"},
     {"backup",
-     "Usage: driftdb backup --data DIR --to FILE\n"
+     "Usage: driftdb backup --data DIR --to FILE [--since BASE]\n"
      "\n"
      "Writes a consistent copy of the whole database (all history), compressed\n"
-     "with zstd and checksummed (SHA-256).  It opens DIR read-only, so it runs\n"
-     "beside a server that is writing.\n"
+     "with zstd and checksummed (SHA-256 of every page).  It opens DIR read-only,\n"
+     "so it runs beside a server that is writing.  With --since, an incremental\n"
+     "backup: only the pages changed since BASE, an earlier backup of the same\n"
+     "database in the same directory; restore reads it, then BASE (by its name,\n"
+     "beside it), and so on back to a full backup.\n"
      "\n"
      "Options:\n"
      "  -d, --data DIR        the data directory to copy\n"
      "  -o, --to FILE         the backup file to write\n"
+     "  --since BASE          an incremental backup on the backup file BASE\n"
      "  -h, --help            print this help\n"},
     {"restore",
      "Usage: driftdb restore --from FILE --data DIR [--until-seq N | --until-time TS] [--force]\n"
@@ -272,8 +278,8 @@ static const CmdHelp cmd_help[] = {
      "Runs VACUUM [TABLE]. It reclaims nothing itself: DELETE HISTORY and ERASE\n"
      "reclaim the space they free when they commit, for later writes to reuse.\n"
      "With --full (no server may use DIR) it rewrites the data file with only\n"
-     "the pages in use, so the file shrinks: a backup of DIR restored over it,\n"
-     "verified; every answer stays the same.\n"
+     "the pages in use, renumbered, so the file shrinks: a compacted copy of DIR\n"
+     "restored over it, verified; every answer stays the same.\n"
      "\n"
      "Options:\n" TARGET_HELP
      "  -t, --table TABLE     only this table\n"
@@ -781,10 +787,11 @@ static void backup_bar(void *arg, uint64_t done, uint64_t total)
 static int cmd_backup(int argc, char **argv)
 {
     CliTarget t = {NULL, NULL};
-    const char *to = NULL;
+    const char *to = NULL, *since = NULL;
     for (int i = 2; i < argc; i++) {
         int m = cli_target_opt(argc, argv, &i, &t);
         if (m == 0) m = cli_opt(argc, argv, &i, "--to", "-o", &to);
+        if (m == 0) m = cli_opt(argc, argv, &i, "--since", NULL, &since);
         if (m < 0) return 1;
         if (m == 0) return cli_usage_error("unknown argument to backup: %s", argv[i]);
     }
@@ -792,7 +799,9 @@ static int cmd_backup(int argc, char **argv)
     if (!to) return cli_usage_error("backup needs --to FILE");
     driftdb *db;
     driftdb_error err;
-    driftdb_options o = {.read_only = 1, .initial_map_size = 0};
+    /* the page check first, as verify's: a damaged file is reported,
+     * never followed by LMDB */
+    driftdb_options o = {.read_only = 1, .initial_map_size = 0, .check_file = 1};
     if (driftdb_open(t.data, &o, &db, &err) != DRIFTDB_OK) {
         cli_print_plain_error(&err);
         return 1;
@@ -801,7 +810,7 @@ static int cmd_backup(int argc, char **argv)
     double t0 = now_s();
     BackupBar bar = {t0, 0};
     bool tty = isatty(STDERR_FILENO);
-    int rc = driftdb_backup_progress(db, to, tty ? backup_bar : NULL, &bar, &bi, &err);
+    int rc = driftdb_backup_ex(db, to, since, 0, tty ? backup_bar : NULL, &bar, &bi, &err);
     if (rc != DRIFTDB_OK && tty) fputs("\r\033[K", stderr);   /* the bar goes before the error */
     double dt = now_s() - t0;
     driftdb_close(db);
@@ -809,8 +818,15 @@ static int cmd_backup(int argc, char **argv)
         cli_print_plain_error(&err);
         return 1;
     }
-    printf("backed up %.1f MiB into %s (%.1f MiB, zstd) in %.2f s (%.0f MiB/s)\n", (double)bi.raw_bytes / 1048576.0, to,
-           (double)bi.file_bytes / 1048576.0, dt, dt > 0 ? (double)bi.raw_bytes / 1048576.0 / dt : 0.0);
+    double mib = (double)bi.raw_bytes / 1048576.0, rate = dt > 0 ? mib / dt : 0.0;
+    if (since)
+        printf("backed up seq %llu, %llu of %llu pages changed since %s, into %s (%.1f MiB, zstd) in %.2f s "
+               "(%.0f MiB/s)\n",
+               (unsigned long long)bi.head_seq, (unsigned long long)bi.pages_copied, (unsigned long long)bi.pages, since,
+               to, (double)bi.file_bytes / 1048576.0, dt, rate);
+    else
+        printf("backed up %.1f MiB at seq %llu into %s (%.1f MiB, zstd) in %.2f s (%.0f MiB/s)\n", mib,
+               (unsigned long long)bi.head_seq, to, (double)bi.file_bytes / 1048576.0, dt, rate);
     return 0;
 }
 
@@ -849,8 +865,13 @@ static int cmd_restore(int argc, char **argv)
         return 1;
     }
     double dt = now_s() - t0;
-    printf("restored %s into %s at seq %llu (%.1f MiB) in %.2f s, verified\n", from, t.data,
-           (unsigned long long)bi.head_seq, (double)bi.raw_bytes / 1048576.0, dt);
+    if (bi.files > 1)
+        printf("restored %s (incremental, on %u backup%s before it) into %s at seq %llu (%.1f MiB) in %.2f s, "
+               "verified\n",
+               from, bi.files - 1, bi.files == 2 ? "" : "s", t.data, (unsigned long long)bi.head_seq, (double)bi.raw_bytes / 1048576.0, dt);
+    else
+        printf("restored %s into %s at seq %llu (%.1f MiB) in %.2f s, verified\n", from, t.data,
+               (unsigned long long)bi.head_seq, (double)bi.raw_bytes / 1048576.0, dt);
     return 0;
 }
 
@@ -883,7 +904,7 @@ static int compact_full(const char *dir)
         return 1;
     }
     driftdb_backup_info bi;
-    int rc = driftdb_backup_progress(db, tmp, NULL, NULL, &bi, &err);
+    int rc = driftdb_backup_ex(db, tmp, NULL, DRIFTDB_BACKUP_COMPACT, NULL, NULL, &bi, &err);
     driftdb_close(db);
     if (rc == DRIFTDB_OK) rc = driftdb_restore(tmp, dir, 1, 0, &bi, &err);
     if (stat(tmp, &sb) == 0) unlink(tmp);

@@ -248,15 +248,31 @@ int driftdb_backup(driftdb *db, const char *path, driftdb_backup_info *info, dri
 int driftdb_backup_progress(driftdb *db, const char *path, void (*progress)(void *arg, uint64_t done, uint64_t total),
                             void *arg, driftdb_backup_info *info, driftdb_error *err)
 {
+    return driftdb_backup_ex(db, path, NULL, 0, progress, arg, info, err);
+}
+
+int driftdb_backup_ex(driftdb *db, const char *path, const char *since, int flags,
+                      void (*progress)(void *arg, uint64_t done, uint64_t total), void *arg,
+                      driftdb_backup_info *info, driftdb_error *err)
+{
     DdError e;
     dd_err_clear(&e);
     StoreBackupInfo bi;
-    int rc = store_backup_progress(db->store, path, progress, arg, &bi, &e);
+    int rc;
+    if ((flags & DRIFTDB_BACKUP_COMPACT) && since)
+        rc = dd_err(&e, DD_EINVALID_PARAM, -1, "a compacted backup cannot be incremental");
+    else if (flags & DRIFTDB_BACKUP_COMPACT)
+        rc = store_backup_compact(db->store, path, progress, arg, &bi, &e);
+    else
+        rc = store_backup_image(db->store, path, since, progress, arg, &bi, &e);
     if (rc) { dd_to_api_error(&e, err); return DRIFTDB_ERROR; }
     if (info) {
         memset(info, 0, sizeof *info);
         info->raw_bytes = bi.raw_bytes;
         info->file_bytes = bi.file_bytes;
+        info->head_seq = bi.seq;
+        info->pages = bi.pages;
+        info->pages_copied = bi.pages_copied;
     }
     return DRIFTDB_OK;
 }
@@ -456,6 +472,8 @@ static int restore(const char *path, const char *dir, int force, uint64_t until_
             info->raw_bytes = bi.raw_bytes;
             info->file_bytes = bi.file_bytes;
             info->head_seq = checked;
+            info->pages = bi.pages;
+            info->files = bi.chain ? bi.chain : 1;
         }
         if (db) driftdb_close(db);
     }

@@ -146,7 +146,7 @@ static int plan_backup(SqlCtx *ctx, Plan *p, const char *path, int loc)
     if (!path[0] || path[0] != '/')
         return dd_err(ctx->err, DD_EINVALID_PARAM, loc, "BACKUP TO needs an absolute path, not \"%s\"", path);
     StoreBackupInfo bi;
-    if ((rc = store_backup(ctx->store, path, &bi, ctx->err))) return rc;
+    if ((rc = store_backup_image(ctx->store, path, NULL, NULL, NULL, &bi, ctx->err))) return rc;
     static const char *names[] = {"database_bytes", "file_bytes"};
     static const TypeId types[] = {TYPE_INT8, TYPE_INT8};
     Value *row = arena_alloc(ctx->stmt, sizeof(Value) * 2);

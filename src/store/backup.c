@@ -1,16 +1,19 @@
 /*
- * backup.c - store_backup / store_restore: a consistent, compressed and
- * checksummed copy of a whole data file, taken beside running writers.
+ * backup.c - the compacted copy (format 1): what `driftdb compact --full`
+ * writes and restores over a data directory, and the restore of a backup
+ * of either format (format 2, the page images `driftdb backup` writes, is
+ * image.c's).
  *
- * Backup: LMDB copies the environment as of one read transaction
+ * Compacted copy: LMDB copies the environment as of one read transaction
  * (mdb_env_copyfd2 with MDB_CP_COMPACT: only live pages, renumbered) into
  * a pipe from a thread of its own; this thread hashes the bytes (SHA-256)
  * and compresses them with zstd into FILE.tmp, then fsyncs and renames it
- * to FILE, so a failed backup leaves nothing behind.  The copy holds its
+ * to FILE, so a failed copy leaves nothing behind.  The copy holds its
  * read transaction for the whole run (LMDB cannot reuse pages freed
- * meanwhile; the file may grow by what writers change during it).
+ * meanwhile; the file may grow by what writers change during it).  The
+ * pages are renumbered, so no incremental backup can follow it.
  *
- * Backup file layout:
+ * Format 1 layout:
  *   [0..7]   magic "DDBACKUP"
  *   [8..11]  u32 BE format (BACKUP_FORMAT = 1)
  *   [12..27] database id (meta "db", format.h)
@@ -80,13 +83,8 @@ static int io_err(DdError *err, const char *what, const char *path)
     return dd_err(err, e == ENOSPC ? DD_EDISK_FULL : DD_EIO, -1, "%s \"%s\": %s", what, path, strerror(e));
 }
 
-int store_backup(Store *st, const char *path, StoreBackupInfo *info, DdError *err)
-{
-    return store_backup_progress(st, path, NULL, NULL, info, err);
-}
-
-int store_backup_progress(Store *st, const char *path, StoreProgressFn progress, void *arg, StoreBackupInfo *info,
-                          DdError *err)
+int store_backup_compact(Store *st, const char *path, StoreProgressFn progress, void *arg, StoreBackupInfo *info,
+                         DdError *err)
 {
     memset(info, 0, sizeof *info);
     /* the compacting copy writes at most the pages in use now, and what
@@ -209,6 +207,10 @@ done:
 int store_restore_file(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN], StoreBackupInfo *info, DdError *err)
 {
     memset(info, 0, sizeof *info);
+    int ffd = open(path, O_RDONLY | O_CLOEXEC);
+    int format = ffd >= 0 ? store_backup_format(ffd) : 0;
+    if (ffd >= 0) close(ffd);
+    if (format == 2) return store_restore_image(path, dir, dbid, info, err);
     char tmp[4096], dst[4096];
     snprintf(tmp, sizeof tmp, "%s/%s.restoring", dir, FMT_FILE_NAME);
     snprintf(dst, sizeof dst, "%s/%s", dir, FMT_FILE_NAME);
@@ -224,8 +226,7 @@ int store_restore_file(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN],
     }
     if (get_u32be(hdr + 8) != BACKUP_FORMAT) {
         close(in);
-        return dd_corrupt(err, "backup \"%s\" has format %u, this version reads %u", path, get_u32be(hdr + 8),
-                          BACKUP_FORMAT);
+        return dd_corrupt(err, "backup \"%s\" has format %u, this version reads 1 and 2", path, get_u32be(hdr + 8));
     }
     memcpy(dbid, hdr + 12, FMT_DBID_LEN);
     int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -372,6 +372,25 @@ static int tw_tree(TreeWalk *w, u64 root, u32 depth, bool main_tree)
     return tw_page(w, root, 1, depth, main_tree);
 }
 
+int store_lmdb_walk(int fd, const u8 *mm, u32 psize, u8 *seen, char *why, size_t wn)
+{
+    TreeWalk w;
+    memset(&w, 0, sizeof w);
+    w.fd = fd;
+    w.psize = psize;
+    w.last_pg = rd64(mm + 120);
+    w.why = why;
+    w.wn = wn;
+    w.seen = seen;
+    w.pg = dd_malloc(psize);
+    if (!w.pg) return -ENOMEM;
+    const u8 *db = mm + 24;
+    int rc = tw_tree(&w, rd64(db + 40), rd16(db + 6), false);
+    if (!rc) rc = tw_tree(&w, rd64(db + LM_DB_LEN + 40), rd16(db + LM_DB_LEN + 6), true);
+    dd_free(w.pg);
+    return rc;
+}
+
 int store_check_lmdb_tree(Store *st, MDB_txn *txn, DdError *err)
 {
     char path[4096];
@@ -394,8 +413,6 @@ int store_check_lmdb_tree(Store *st, MDB_txn *txn, DdError *err)
     }
     u64 mine = (u64)mdb_txn_id(txn);
     int me = rc ? -1 : m[0].txnid == mine ? 0 : m[1].txnid == mine ? 1 : -1;
-    TreeWalk w;
-    memset(&w, 0, sizeof w);
     if (rc == 0 && me >= 0) {
         /* the trees' roots and depths, from the meta page read again */
         u8 mp[LM_META_OFF + 136];
@@ -403,22 +420,9 @@ int store_check_lmdb_tree(Store *st, MDB_txn *txn, DdError *err)
             snprintf(why, sizeof why, "the meta page could not be read again");
             rc = 1;
         } else {
-            w.fd = fd;
-            w.psize = m[me].psize;
-            w.last_pg = m[me].last_pg;
-            w.why = why;
-            w.wn = sizeof why;
-            w.seen = dd_calloc(1, (size_t)(w.last_pg / 8 + 1));
-            w.pg = dd_malloc(w.psize);
-            if (!w.seen || !w.pg) {
-                rc = -ENOMEM;
-            } else {
-                const u8 *db = mp + LM_META_OFF + 24;
-                rc = tw_tree(&w, rd64(db + 40), rd16(db + 6), false);
-                if (!rc) rc = tw_tree(&w, rd64(db + LM_DB_LEN + 40), rd16(db + LM_DB_LEN + 6), true);
-            }
-            dd_free(w.seen);
-            dd_free(w.pg);
+            u8 *seen = dd_calloc(1, (size_t)(m[me].last_pg / 8 + 1));
+            rc = seen ? store_lmdb_walk(fd, mp + LM_META_OFF, m[me].psize, seen, why, sizeof why) : -ENOMEM;
+            dd_free(seen);
         }
     }
     /* me < 0: writers went on by two transactions since txn began, so its

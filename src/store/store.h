@@ -678,23 +678,36 @@ StoreIndexKeyFn store_index_key_fn(void);   /* NULL until registered */
 /* ---- backup and restore (backup.c) ---- */
 
 typedef struct StoreBackupInfo {
-    u64 raw_bytes;     /* bytes of the (compacted) LMDB file */
-    u64 file_bytes;    /* bytes of the backup file */
+    u64 raw_bytes;     /* bytes of the database's file image */
+    u64 file_bytes;    /* bytes of the backup file (restore: of every file of its chain) */
+    u64 pages;         /* pages of the image (format 2) */
+    u64 pages_copied;  /* backup: pages written to the file (incremental: those changed) */
+    u64 seq;           /* the head seq the image holds (format 2) */
+    u32 chain;         /* restore: backup files read (1 + incremental ones) */
 } StoreBackupInfo;
-/* Writes a consistent, zstd-compressed, SHA-256-checksummed copy of the
- * whole environment to path (which must not exist; nothing is left there
- * on failure).  Works on read-only opens beside a running writer. */
-int store_backup(Store *st, const char *path, StoreBackupInfo *info, DdError *err);
-/* The same, calling progress(arg, done, total) as the copy goes (bytes of
- * the database copied, and the most it will copy: the file's used pages)
- * and once at the end with done == total. */
+/* progress(arg, done, total): bytes of the database copied and the most it
+ * will copy, and once at the end with done == total. */
 typedef void (*StoreProgressFn)(void *arg, u64 done, u64 total);
-int store_backup_progress(Store *st, const char *path, StoreProgressFn progress, void *arg, StoreBackupInfo *info,
-                          DdError *err);
-/* Restores the LMDB file of a backup as dir/driftdb.mdb (dir exists and
- * has none); XX001 for a damaged, truncated or foreign file (nothing is
- * written then).  *dbid gets the database id the backup names. */
+/* Writes a consistent, zstd-compressed, checksummed image of the data file
+ * (image.c, format 2) to path, which must not exist (nothing is left there
+ * on failure).  since: a backup of format 2 of the same database, in the
+ * same directory: only the pages changed since it are written (an
+ * incremental backup).  Works on read-only opens beside a running writer;
+ * a file whose page structure is damaged is refused (XX001). */
+int store_backup_image(Store *st, const char *path, const char *since, StoreProgressFn progress, void *arg,
+                       StoreBackupInfo *info, DdError *err);
+/* A compacted copy instead (backup.c, format 1): only the pages in use,
+ * renumbered (driftdb compact); no incremental backup can follow it. */
+int store_backup_compact(Store *st, const char *path, StoreProgressFn progress, void *arg, StoreBackupInfo *info,
+                         DdError *err);
+/* Restores the LMDB file of a backup of either format as dir/driftdb.mdb
+ * (dir exists and has none), an incremental one from its chain; XX001 for
+ * a damaged, truncated or foreign file (nothing is written then).  *dbid
+ * gets the database id the backup names. */
 int store_restore_file(const char *path, const char *dir, u8 dbid[16], StoreBackupInfo *info, DdError *err);
+int store_restore_image(const char *path, const char *dir, u8 dbid[16], StoreBackupInfo *info, DdError *err);
+/* The format of the backup file open as fd: 1, 2, or 0 for none. */
+int store_backup_format(int fd);
 /* Cuts the database back to seq n (truncate.c): what it was at n, history
  * after n gone.  Only for a database just restored: close st right after. */
 int store_truncate_history(Store *st, u64 n, DdError *err);

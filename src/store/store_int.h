@@ -323,6 +323,11 @@ int store_check_lmdb_meta(Store *st, MDB_txn *txn, DdError *err);
  * before LMDB follows them (lmdbcheck.c).  XX001 on
  * damage. */
 int store_check_lmdb_tree(Store *st, MDB_txn *txn, DdError *err);
+/* The same walk of both trees of the MDB_meta mm (a meta page's bytes
+ * from FMT_WAL_META_OFF) in the LMDB file fd: sets the bit of every page
+ * it reaches in seen (a bit per page up to mm's last page, zeroed by the
+ * caller).  0, 1 damaged (why filled), -ENOMEM. */
+int store_lmdb_walk(int fd, const u8 *mm, u32 psize, u8 *seen, char *why, size_t wn);
 
 /* verify.c: the registered StoreIndexKeyFn, or NULL. */
 

@@ -9,7 +9,10 @@
 # without --force, an existing backup file; each fails clearly and writes
 # nothing (a --force restore that fails keeps the database it would have
 # replaced; one into a new directory leaves no directory); BACKUP TO 'file'
-# from SQL (superusers only); the progress bar on a terminal.  Prints "ok
+# from SQL (superusers only); the progress bar on a terminal; incremental
+# backups (--since) beside the server, restored through their chain to the
+# same answers at every seq, and chains that are damaged, broken or that
+# --since refuses.  Prints "ok
 # NAME" / "FAIL NAME" and "N passed, N failed".
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
@@ -143,6 +146,13 @@ printf "\\$(printf '%03o' $((byte ^ 255)))" | dd of="$TMP/flip.ddb" bs=1 seek=$(
 out=$("$D" restore --from "$TMP/flip.ddb" --data "$TMP/r3" 2>&1); rc=$?
 has damaged_fails "is damaged" "$rc $out"
 check damaged_writes_nothing "absent" "$([ -e "$TMP/r3" ] && ls -A "$TMP/r3" || echo absent)"
+# a damaged data file is refused, not copied (the page check, as verify's)
+mkdir -p "$TMP/dmg" && cp "$DB/driftdb.mdb" "$TMP/dmg/"
+dsz=$(stat -c %s "$TMP/dmg/driftdb.mdb")
+truncate -s $((dsz - 8192)) "$TMP/dmg/driftdb.mdb"
+out=$("$D" backup --data "$TMP/dmg" --to "$TMP/dmg.ddb" 2>&1); rc=$?
+has backup_of_damaged_file "is damaged (LMDB's page structure)" "$rc $out"
+check backup_of_damaged_writes_nothing "absent absent" "$([ -e "$TMP/dmg.ddb" ] && echo present || echo absent) $([ -e "$TMP/dmg.ddb.tmp" ] && echo present || echo absent)"
 echo "hello" > "$TMP/not.ddb"
 out=$("$D" restore --from "$TMP/not.ddb" --data "$TMP/r4" 2>&1); rc=$?
 has not_a_backup "is not a DriftDB backup" "$rc $out"
@@ -207,6 +217,83 @@ a=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atq -F, -f "$TMP/aso
 b=$("$D" sql --data "$TMP/r5" --format csv -f "$TMP/asof.sql" 2>&1 | grep -v '^?column?,count,coalesce$')
 [ -n "$a" ] && [ "$a" == "$b" ] && ok live_backup_same_answers_at_every_seq ||
     fail live_backup_same_answers_at_every_seq "$(diff <(echo "$a") <(echo "$b") | head -5)"
+
+# incremental backups beside the server while a client commits: a full
+# one, then two more each on the one before; each restores (its chain read
+# back to the full one) to the server's answers AS OF every seq it holds,
+# and to any seq before it
+mkdir -p "$TMP/chain" "$TMP/other"
+"$D" backup --data "$DB" --to "$TMP/chain/full.ddb" >/dev/null 2>&1
+(for i in $(seq 300 400); do psql -h 127.0.0.1 -p "$port" -U postgres -d driftdb -qc "INSERT INTO t VALUES ($i, 'i$i', $i)" -c "UPDATE t SET n = n + 1 WHERE id = $((i - 200))" >/dev/null 2>&1; done) &
+WPID=$!
+sleep 0.3
+out=$("$D" backup --data "$DB" --to "$TMP/chain/inc1.ddb" --since "$TMP/chain/full.ddb" 2>&1); rc=$?
+has incremental_backup "changed since $TMP/chain/full.ddb, into $TMP/chain/inc1.ddb" "$rc $out"
+sleep 0.3
+out=$("$D" backup --data "$DB" --to "$TMP/chain/inc2.ddb" --since "$TMP/chain/inc1.ddb" 2>&1); rc=$?
+has incremental_on_incremental "0 backed up seq" "$rc $out"
+wait "$WPID"
+WPID=""
+full_size=$(stat -c %s "$TMP/chain/full.ddb")
+inc_size=$(stat -c %s "$TMP/chain/inc1.ddb")
+[ "$inc_size" -lt "$full_size" ] && ok incremental_smaller || fail incremental_smaller "$inc_size >= $full_size"
+inc_ok=1
+for f in inc1 inc2; do
+    out=$("$D" restore --from "$TMP/chain/$f.ddb" --data "$TMP/r_$f" 2>&1) || { inc_ok=0; echo "#  $f: $out"; continue; }
+    case "$out" in *"restored $TMP/chain/$f.ddb (incremental"*) ;; *) inc_ok=0; echo "#  $f: $out";; esac
+    s_f=$("$D" sql --data "$TMP/r_$f" --format csv -e "SELECT drift_seq()" | tail -n 1)
+    : >"$TMP/asof_$f.sql"
+    for s in $(seq 1 "$s_f"); do
+        echo "SELECT $s, count(*), coalesce(md5(string_agg(id || ':' || coalesce(name, '') || ':' || coalesce(n::text, ''), ',' ORDER BY id)), '-') FROM t FOR SYSTEM_TIME AS OF @SEQ:$s;" >>"$TMP/asof_$f.sql"
+    done
+    a=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atq -F, -f "$TMP/asof_$f.sql" 2>&1)
+    b=$("$D" sql --data "$TMP/r_$f" --format csv -f "$TMP/asof_$f.sql" 2>&1 | grep -v '^?column?,count,coalesce$')
+    [ -n "$a" ] && [ "$a" == "$b" ] || { inc_ok=0; echo "#  $f: $(diff <(echo "$a") <(echo "$b") | head -3)"; }
+    eval "seq_$f=$s_f"
+done
+[ $inc_ok = 1 ] && ok incremental_restores_same_answers_at_every_seq || fail incremental_restores_same_answers_at_every_seq
+[ "${seq_inc2:-0}" -gt "${seq_inc1:-0}" ] && ok incremental_later_seq || fail incremental_later_seq "${seq_inc1:-?} ${seq_inc2:-?}"
+mid=$(( (${seq_inc1:-2} + ${seq_inc2:-2}) / 2 ))
+out=$("$D" restore --from "$TMP/chain/inc2.ddb" --data "$TMP/r_mid" --until-seq "$mid" 2>&1); rc=$?
+has incremental_until_seq "0 restored $TMP/chain/inc2.ddb" "$rc $out"
+check incremental_until_seq_answers \
+    "$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "SELECT * FROM t FOR SYSTEM_TIME AS OF @SEQ:$mid ORDER BY id")" \
+    "$("$D" sql --data "$TMP/r_mid" --format csv -e "SELECT * FROM t ORDER BY id" | tail -n +2 | tr , '|')"
+# bad chains write nothing: a damaged link, a missing base, a base replaced
+# by another backup of the same name
+cp "$TMP/chain/inc1.ddb" "$TMP/chain/inc1.keep"
+isz=$(stat -c %s "$TMP/chain/inc1.ddb")
+byte=$(od -An -tu1 -j 200 -N1 "$TMP/chain/inc1.ddb" | tr -d ' ')
+printf "\\$(printf '%03o' $((byte ^ 255)))" | dd of="$TMP/chain/inc1.ddb" bs=1 seek=200 conv=notrunc 2>/dev/null
+out=$("$D" restore --from "$TMP/chain/inc2.ddb" --data "$TMP/r_bad1" 2>&1); rc=$?
+has incremental_damaged_link "1 driftdb: error: backup \"$TMP/chain/inc1.ddb\" is damaged" "$rc $out"
+check incremental_damaged_writes_nothing "absent" "$([ -e "$TMP/r_bad1" ] && ls -A "$TMP/r_bad1" || echo absent)"
+mv "$TMP/chain/inc1.keep" "$TMP/chain/inc1.ddb"
+mv "$TMP/chain/full.ddb" "$TMP/chain/full.keep"
+out=$("$D" restore --from "$TMP/chain/inc2.ddb" --data "$TMP/r_bad2" 2>&1); rc=$?
+has incremental_missing_base "1 driftdb: error: could not open \"$TMP/chain/full.ddb\", the base of incremental backup \"$TMP/chain/inc1.ddb\"" "$rc $out"
+check incremental_missing_writes_nothing "absent" "$([ -e "$TMP/r_bad2" ] && ls -A "$TMP/r_bad2" || echo absent)"
+"$D" backup --data "$DB" --to "$TMP/chain/full.ddb" >/dev/null 2>&1
+out=$("$D" restore --from "$TMP/chain/inc2.ddb" --data "$TMP/r_bad3" 2>&1); rc=$?
+has incremental_replaced_base "1 driftdb: error: \"$TMP/chain/full.ddb\" is not the base incremental backup \"$TMP/chain/inc1.ddb\" was taken on" "$rc $out"
+check incremental_replaced_writes_nothing "absent" "$([ -e "$TMP/r_bad3" ] && ls -A "$TMP/r_bad3" || echo absent)"
+mv "$TMP/chain/full.keep" "$TMP/chain/full.ddb"
+# --since refuses: a base in another directory, another database's backup,
+# a compacted backup (format 1), a file that is no backup
+out=$("$D" backup --data "$DB" --to "$TMP/other/inc.ddb" --since "$TMP/chain/full.ddb" 2>&1); rc=$?
+has incremental_other_directory "1 driftdb: error: an incremental backup goes in the directory of its base backup" "$rc $out"
+"$D" init "$TMP/otherdb" >/dev/null
+"$D" backup --data "$TMP/otherdb" --to "$TMP/chain/otherdb.ddb" >/dev/null 2>&1
+out=$("$D" backup --data "$DB" --to "$TMP/chain/x.ddb" --since "$TMP/chain/otherdb.ddb" 2>&1); rc=$?
+has incremental_other_database "1 driftdb: error: base backup \"$TMP/chain/otherdb.ddb\" is of another database" "$rc $out"
+printf 'DDBACKUP\000\000\000\001' > "$TMP/chain/old.ddb"
+head -c 100 /dev/zero >> "$TMP/chain/old.ddb"
+out=$("$D" backup --data "$DB" --to "$TMP/chain/y.ddb" --since "$TMP/chain/old.ddb" 2>&1); rc=$?
+has incremental_on_compacted "1 driftdb: error: base backup \"$TMP/chain/old.ddb\" is compacted (format 1)" "$rc $out"
+out=$("$D" backup --data "$DB" --to "$TMP/chain/z.ddb" --since "$TMP/not.ddb" 2>&1); rc=$?
+has incremental_on_not_a_backup "1 driftdb: error: \"$TMP/not.ddb\" is not a DriftDB backup" "$rc $out"
+check incremental_refusals_wrote_nothing "absent absent absent absent" \
+    "$(for f in other/inc chain/x chain/y chain/z; do [ -e "$TMP/$f.ddb" ] && echo -n "present " || echo -n "absent "; done | sed 's/ $//')"
 
 # BACKUP TO 'file' through the server: a superuser's is a backup like the
 # command's (it restores to the same answers); anyone else's is 42501;

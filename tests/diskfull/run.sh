@@ -3,7 +3,8 @@
 # system is full.  Every failed commit must say 53100 (disk full), every
 # acknowledged row must still be there, CHECKPOINT TABLE fails with 53100
 # too and changes nothing, a sort spilling to a temporary file fails with
-# 53100 too, and `driftdb verify` must pass.
+# 53100 too, a backup onto the full disk fails and leaves no file, and
+# `driftdb verify` must pass.
 # Needs root (mount); without it the suite reports that it could not run
 # and counts as failed.
 BUILD=${BUILD:-build}
@@ -59,6 +60,15 @@ st=$(echo "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1)
 [ "$st" = "53100" ] && ok "a sort spilling on a full disk fails with 53100" || bad "a sort spilling on a full disk: '$out'"
 n=$("$DD" sql --data "$mnt/db" --format csv -e "SELECT count(*) FROM c" 2>&1 | tail -1)
 [ "$n" = "200" ] && ok "the table is whole after the failed spill" || bad "rows of c after the failed spill: '$n'"
+# a backup onto the full disk fails clearly and leaves no file behind
+out=$("$DD" backup --data "$mnt/db" --to "$mnt/db.ddb" 2>&1); rc=$?
+case "$rc $out" in
+    "1 "*"No space left on device"*) ok "a backup onto a full disk fails (no space left)";;
+    *) bad "a backup onto a full disk: '$rc $out'";;
+esac
+[ ! -e "$mnt/db.ddb" ] && [ ! -e "$mnt/db.ddb.tmp" ] && ok "the failed backup left no file" || bad "the failed backup left a file: $(ls "$mnt")"
+n=$("$DD" sql --data "$mnt/db" --format csv -e "SELECT count(*) FROM c" 2>&1 | tail -1)
+[ "$n" = "200" ] && ok "the table is whole after the failed backup" || bad "rows of c after the failed backup: '$n'"
 rm -f "$mnt/filler"
 "$DD" verify --data "$mnt/db" >/dev/null 2>&1 && ok "verify passes after the disk filled up" || bad "verify after disk full"
 echo "$pass passed, $fail failed"

@@ -1267,7 +1267,7 @@ TEST(checkpoints)
     char bk[160];
     snprintf(bk, sizeof bk, "%s/ckpt.ddb", base);
     driftdb_backup_info bi;
-    CHECK_EQ_INT(driftdb_backup(db, bk, &bi, &e), DRIFTDB_OK);
+    CHECK_EQ_INT(driftdb_backup_ex(db, bk, NULL, DRIFTDB_BACKUP_COMPACT, NULL, NULL, &bi, &e), DRIFTDB_OK);
     driftdb_close(db);
     CHECK_EQ_INT(driftdb_restore(bk, dir, 1, 0, &bi, &e), DRIFTDB_OK);
     sh("rm -f %s%s", bk, "");
