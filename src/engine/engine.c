@@ -393,10 +393,18 @@ static int restore(const char *path, const char *dir, int force, uint64_t until_
         rc = dd_err(&e, DD_EINVALID_PARAM, -1, "\"%s\" exists but is not a directory", dir);
     } else {
         DIR *d = opendir(dir);
-        bool empty = true;
-        for (struct dirent *de; d && (de = readdir(d));)
-            if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) empty = false;
+        bool empty = true, leftover = false;
+        for (struct dirent *de; d && (de = readdir(d));) {
+            /* what a restore into it that was killed left is no database */
+            if (strcmp(de->d_name, "driftdb.mdb.restoring") == 0) leftover = true;
+            else if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) empty = false;
+        }
         if (d) closedir(d);
+        if (empty && leftover) {
+            char lp[4200];
+            snprintf(lp, sizeof lp, "%s/driftdb.mdb.restoring", dir);
+            unlink(lp);
+        }
         if (!empty && !force) {
             rc = dd_err(&e, DD_EINVALID_PARAM, -1, "directory \"%s\" is not empty", dir);
             dd_err_hint(&e, "Restore into a new directory, or pass --force to replace the database there.");
@@ -487,9 +495,15 @@ static int restore(const char *path, const char *dir, int force, uint64_t until_
         char lk[4096];
         snprintf(lk, sizeof lk, "%s/driftdb.mdb-lock", dir);
         unlink(lk);   /* the old environment's reader table */
-        /* the old database's commit log must not meet the new file: the
-         * new one's (closed cleanly, so it asks for nothing) goes first */
-        bool log_moved = rename(wfrom, wto) == 0 || (errno == ENOENT && (unlink(wto) == 0 || errno == ENOENT));
+        /* neither the old database's commit log nor what a recovery of it
+         * saved to undo (driftdb.wal.undo: its meta pages, which the next
+         * open would write back over the new file) may meet the new file:
+         * the undo goes, then the new log (closed cleanly, so it asks for
+         * nothing) takes the old one's place, first */
+        char undo[4200];
+        snprintf(undo, sizeof undo, "%s/driftdb.wal.undo", dir);
+        bool log_moved = (unlink(undo) == 0 || errno == ENOENT) &&
+                         (rename(wfrom, wto) == 0 || (errno == ENOENT && (unlink(wto) == 0 || errno == ENOENT)));
         if (!log_moved) {
             rc = dd_err(&e, DD_EIO, -1, "could not move the restored commit log into \"%s\": %s", dir, strerror(errno));
         } else {

@@ -221,6 +221,7 @@ static int env_open(Store *st, size_t map_size, unsigned readers, bool create, D
         if (rc) {
             mdb_txn_abort(txn);
             if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+                st->no_dbs = true;
                 dd_err(err, DD_ECORRUPT, -1, "\"%s\" is not a DriftDB data directory", st->dir);
                 dd_err_hint(err, "Create one with: driftdb init %s", st->dir);
                 return DD_ECORRUPT;
@@ -460,8 +461,9 @@ int store_open(const char *dir, const StoreOptions *opts, Store **out, DdError *
         readers = (unsigned)opts->max_sessions * READERS_PER_SESSION + READERS_SPARE;
     if ((rc = env_open(st, st->read_only ? 0 : map, readers, false, err))) {
         /* recovery put the log's checkpoint in, and the file has no
-         * DriftDB tree there: the log is not this file's (undone below) */
-        if (replay && rc == DD_ECORRUPT) {
+         * DriftDB databases there: the log is not this file's (undone
+         * below).  Other damage keeps its own message. */
+        if (replay && st->no_dbs) {
             foreign = true;
             dd_corrupt(err, "the commit log %s of \"%s\" belongs to another database", FMT_WAL_NAME, dir);
         }

@@ -31,10 +31,12 @@
  *   then one zstd frame of records (u64 page number, the page), in page
  *   order: every non-zero page (full) or every changed one (incremental);
  *   then one zstd frame of the table (16 bytes per page of the image);
- *   last 40: u64 offset of the table's frame, the image hash.
+ *   last 44: u64 offset of the table's frame, the image hash, u32
+ *   CRC-32C of the header (all of it, the base's name included).
  */
 #include "store_int.h"
 #include "../util/alloc.h"
+#include "../util/crc32c.h"
 #include "../util/sha256.h"
 
 #include <errno.h>
@@ -53,7 +55,7 @@
 #define IMG_FULL 1u
 #define IMG_INCR 2u
 #define IMG_HDR 94
-#define IMG_TRAILER 40
+#define IMG_TRAILER 44
 #define IMG_HASH 16
 #define IMG_NAME_MAX 255
 #define IMG_CHAIN_MAX 10000
@@ -92,6 +94,17 @@ static int write_all(int fd, const void *p, size_t n)
     return 0;
 }
 
+/* Makes the rename of path durable (best effort: the file is flushed). */
+static void fsync_parent(const char *path)
+{
+    char d[4096];
+    snprintf(d, sizeof d, "%s", path);
+    int fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    if (fsync(fd) != 0) { /* the file itself is flushed already */ }
+    close(fd);
+}
+
 /* The format of the backup file fd: 1, 2, or 0 when it is none. */
 int store_backup_format(int fd)
 {
@@ -127,6 +140,7 @@ static int head_read(int fd, const char *path, ImgHead *h, DdError *err)
               (h->kind == IMG_INCR) == (n > 0) && h->hdr_len <= h->table_off &&
               h->table_off <= h->size - IMG_TRAILER;
     if (ok && n && pread(fd, b + IMG_HDR, n, IMG_HDR) != (ssize_t)n) ok = false;
+    if (ok && crc32c(0, b, h->hdr_len) != get_u32be(tr + 40)) ok = false;
     if (ok && n) {
         memcpy(h->base_name, b + IMG_HDR, n);
         h->base_name[n] = 0;
@@ -367,7 +381,7 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
     MDB_txn *txn = NULL;
     u8 *metas = dd_malloc(2 * 65536), *seen = NULL, *table = NULL, *page = NULL;
     ImgOut o = {-1, tmp, NULL, NULL, NULL, 0, 0};
-    u32 ps = 0;
+    u32 ps = 0, hcrc = 0;
     u64 pages = 0, seq = 0;
     if (!metas) rc = dd_err(err, DD_ENOMEM, -1, NULL);
     if (!rc) rc = snapshot(st, fd, &txn, metas, &ps, err);
@@ -434,6 +448,7 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
         memcpy(h + IMG_HDR, bname, n);
         if (write_all(o.fd, h, IMG_HDR + n)) rc = io_fail(err, "could not write", tmp);
         o.written = IMG_HDR + n;
+        hcrc = crc32c(0, h, IMG_HDR + n);
     }
     Sha256 hc = {0};
     u64 copied = 0;
@@ -475,6 +490,7 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
     if (!rc) {
         u8 tr[IMG_TRAILER];
         put_u64be(tr, table_off);
+        put_u32be(tr + 40, hcrc);
         if (sha256(table, pages * IMG_HASH, tr + 8)) rc = dd_err(err, DD_ENOMEM, -1, NULL);
         else if (write_all(o.fd, tr, sizeof tr) || fsync(o.fd)) rc = io_fail(err, "could not write", tmp);
         o.written += IMG_TRAILER;
@@ -483,6 +499,7 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
     close(fd);
     if (o.fd >= 0 && close(o.fd) && !rc) rc = io_fail(err, "could not write", tmp);
     if (!rc && rename(tmp, path)) rc = io_fail(err, "could not rename to", path);
+    if (!rc) fsync_parent(path);
     if (rc && o.fd >= 0) unlink(tmp);
     if (!rc) {
         info->raw_bytes = pages * ps;
@@ -545,6 +562,19 @@ typedef struct Link {
     ImgHead h;
 } Link;
 
+/* Opens l's file again, the same file: its header read again equals the
+ * one read before (a file replaced meanwhile is refused). */
+static int link_reopen(Link *l, DdError *err)
+{
+    l->fd = open(l->path, O_RDONLY | O_CLOEXEC);
+    if (l->fd < 0) return io_fail(err, "could not open backup", l->path);
+    ImgHead again;
+    int rc = head_read(l->fd, l->path, &again, err);
+    if (!rc && (again.size != l->h.size || memcmp(again.hash, l->h.hash, 32) != 0 || again.pages != l->h.pages))
+        rc = dd_corrupt(err, "backup \"%s\" changed while it was restored", l->path);
+    return rc;
+}
+
 int store_restore_image(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN], StoreBackupInfo *info, DdError *err)
 {
     memset(info, 0, sizeof *info);
@@ -593,6 +623,10 @@ int store_restore_image(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN]
                 break;
             }
         }
+        /* closed until its pages are read: a long chain holds one file
+         * open at a time */
+        close(l->fd);
+        l->fd = -1;
         if (l->h.kind == IMG_FULL) break;
         if (n >= IMG_CHAIN_MAX) {
             rc = dd_corrupt(err, "backup \"%s\": a chain of more than %d incremental backups", path, IMG_CHAIN_MAX);
@@ -624,8 +658,13 @@ int store_restore_image(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN]
     /* oldest first: the full image, then each incremental's pages */
     for (int i = n - 1; !rc && i >= 0; i--) {
         Link *l = &chain[i];
+        if ((rc = link_reopen(l, err))) break;
         PageSink s = {out, l->path, tmp, ps, l->h.pages, 0, rec, 0, 0};
         rc = frame_read(l->fd, l->path, l->h.hdr_len, l->h.table_off, page_sink, &s, err);
+        if (i > 0) {
+            close(l->fd);
+            l->fd = -1;
+        }
         if (!rc && s.have) rc = dd_corrupt(err, "backup \"%s\" is damaged: a page cut short", l->path);
         if (!rc && ftruncate(out, (off_t)(l->h.pages * ps))) rc = io_fail(err, "could not write", tmp);
         info->file_bytes += l->h.size;
@@ -653,7 +692,8 @@ int store_restore_image(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN]
         info->seq = chain[0].h.seq;
         info->chain = (u32)n;
     }
-    for (int i = 0; i < n; i++) close(chain[i].fd);
+    for (int i = 0; i < n; i++)
+        if (chain[i].fd >= 0) close(chain[i].fd);
     dd_free(chain);
     dd_free(table);
     dd_free(page);

@@ -152,6 +152,7 @@ struct Store {
     bool stop;
     bool busy;                    /* a batch runs (the writer's or a committer's own) */
     bool napping;                 /* the writer waits its long wait (nothing to checkpoint) */
+    bool no_dbs;                  /* env_open found none of DriftDB's named databases */
     struct Writer *w;             /* the batch's working state (commit.c) */
     bool writer_started;
     pthread_t writer;

@@ -521,22 +521,24 @@ static int capture(Store *st, MDB_txn *lock, bool pin, Capture *c)
     c->off = w->off;
     memcpy(c->key, w->key, FMT_WAL_KEY_LEN);
     c->pin = NULL;
-    MDB_envinfo info;
-    if (!mdb_env_info(st->env, &info)) __atomic_store_n(&w->ck_pgno, (u64)info.me_last_pgno, __ATOMIC_RELAXED);
-    __atomic_store_n(&w->since_bytes, 0, __ATOMIC_RELAXED);
     u8 m[2][FMT_WAL_META_LEN];
     u32 ps;
     if (lmdb_metas(w->mdb_fd, m, &ps)) return EIO;
     memcpy(c->meta, m[c->l & 1], FMT_WAL_META_LEN);
     if (meta_txnid(c->meta) != c->l) return EIO;
-    if (!pin) return 0;
-    int rc = pin_begin(st, &c->pin);
-    if (rc) return rc;
-    if ((u64)mdb_txn_id(c->pin) != c->l) {
-        pin_end(st, c->pin);
-        c->pin = NULL;
-        return EIO;
+    if (pin) {
+        int rc = pin_begin(st, &c->pin);
+        if (rc) return rc;
+        if ((u64)mdb_txn_id(c->pin) != c->l) {
+            pin_end(st, c->pin);
+            c->pin = NULL;
+            return EIO;
+        }
     }
+    /* what churned() measures from (a capture that failed leaves them) */
+    MDB_envinfo info;
+    if (!mdb_env_info(st->env, &info)) __atomic_store_n(&w->ck_pgno, (u64)info.me_last_pgno, __ATOMIC_RELAXED);
+    __atomic_store_n(&w->since_bytes, 0, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -663,19 +665,44 @@ static int touch_head(Store *st)
     return rc;
 }
 
+/*
+ * A checkpoint as the checkpoint thread makes them (capture under LMDB's
+ * write lock, the flush without it, so commits go on meanwhile; the log
+ * is not started over), made here and waited for.  0, or an errno / LMDB
+ * code; a flush that failed is kept in ck_err (no later checkpoint may be
+ * trusted), every reader slot taken leaves the last checkpoint in force.
+ */
+static int checkpoint_here(Store *st)
+{
+    Wal *w = &st->wal;
+    ck_acquire(w);
+    if (w->ck_err) {
+        int e = w->ck_err;
+        ck_release(w, 0);
+        return e;
+    }
+    MDB_txn *lock;
+    Capture c;
+    int rc = mdb_txn_begin(st->env, NULL, 0, &lock);
+    if (!rc) {
+        rc = capture(st, lock, true, &c);
+        if (!rc) __atomic_store_n(&w->since, 0, __ATOMIC_RELAXED);
+        mdb_txn_abort(lock);
+        if (!rc) {
+            rc = finish(st, &c, c.off, 0);
+            ck_release(w, rc);
+            return rc;
+        }
+    }
+    ck_release(w, 0);
+    return rc;
+}
+
 int wal_release_freed(Store *st)
 {
     if (st->wal.fd < 0) return 0;
     int rc = touch_head(st);
-    if (rc) return rc;
-    rc = wal_checkpoint(st);
-    if (rc && rc != MDB_READERS_FULL) {
-        /* a flush that failed: no later checkpoint may be trusted (the
-         * next commit's wal_maybe_checkpoint reports it) */
-        pthread_mutex_lock(&st->wal.ck_mu);
-        if (!st->wal.ck_err) st->wal.ck_err = rc;
-        pthread_mutex_unlock(&st->wal.ck_mu);
-    }
+    if (!rc) rc = checkpoint_here(st);
     return rc;
 }
 
@@ -713,14 +740,16 @@ void wal_unquiesce(Store *st)
 }
 
 /*
- * Whether the data file grew by a sixteenth (and WAL_RELEASE_PAGES) since
- * the last checkpoint.  The pages the commits since then freed stay
- * unusable until the next checkpoint, so each of them takes new ones: an
- * UPDATE of a table's every row wants a copy of the table, a second one
- * another.  Checkpointing once the file grows bounds that growth to a few
- * percent of the file (and a whole commit's copy), where WAL_CKPT_COMMITS
- * and WAL_WRAP_BYTES alone let the file grow by many copies.  A file that
- * grows because it holds more checkpoints once per sixteenth.
+ * Whether to checkpoint for space: the data file grew by a sixteenth (and
+ * WAL_RELEASE_PAGES) since the last checkpoint, or the records since then
+ * pass a sixty-fourth of it (and WAL_RELEASE_BYTES).  The pages the
+ * commits since the checkpoint freed stay unusable until the next one, so
+ * each of them takes new ones: an UPDATE of a table's every row wants a
+ * copy of the table, a second one another.  Checkpointing this often keeps
+ * about one such copy free in the file (tests/unit/test_verify.c
+ * space_reused_between_updates), where WAL_CKPT_COMMITS and WAL_WRAP_BYTES
+ * alone let it grow by many.  A file that grows because it holds more
+ * checkpoints once per sixteenth.
  */
 static bool churned(Store *st)
 {
@@ -729,7 +758,7 @@ static bool churned(Store *st)
     u64 at = __atomic_load_n(&st->wal.ck_pgno, __ATOMIC_RELAXED), now = info.me_last_pgno;
     if (now > at && now - at >= DD_MAX(WAL_RELEASE_PAGES, at / 16)) return true;
     u64 b = __atomic_load_n(&st->wal.since_bytes, __ATOMIC_RELAXED);
-    return b >= WAL_RELEASE_BYTES && b / 4096 >= now / 16;
+    return b >= WAL_RELEASE_BYTES && b / 4096 >= now / 64;
 }
 
 int wal_maybe_checkpoint(Store *st, bool idle)
@@ -753,6 +782,10 @@ int wal_maybe_checkpoint(Store *st, bool idle)
     /* far into the file: start over (waits for a checkpoint in flight) */
     if (wrap) return wal_checkpoint(st);
     ck_acquire(w);
+    if (!__atomic_load_n(&w->since, __ATOMIC_RELAXED)) {
+        ck_release(w, 0);   /* another thread's checkpoint came first */
+        return 0;
+    }
     MDB_txn *lock;
     int rc = mdb_txn_begin(st->env, NULL, 0, &lock);
     if (!rc) {

@@ -153,13 +153,28 @@ truncate -s $((dsz - 8192)) "$TMP/dmg/driftdb.mdb"
 out=$("$D" backup --data "$TMP/dmg" --to "$TMP/dmg.ddb" 2>&1); rc=$?
 has backup_of_damaged_file "is damaged (LMDB's page structure)" "$rc $out"
 check backup_of_damaged_writes_nothing "absent absent" "$([ -e "$TMP/dmg.ddb" ] && echo present || echo absent) $([ -e "$TMP/dmg.ddb.tmp" ] && echo present || echo absent)"
+# a damaged header (the image's page count) is found by its checksum
+cp "$TMP/b1.ddb" "$TMP/hdr.ddb"
+byte=$(od -An -tu1 -j 40 -N1 "$TMP/hdr.ddb" | tr -d ' ')
+printf "\\$(printf '%03o' $((byte ^ 1)))" | dd of="$TMP/hdr.ddb" bs=1 seek=40 conv=notrunc 2>/dev/null
+out=$("$D" restore --from "$TMP/hdr.ddb" --data "$TMP/r_hdr" 2>&1); rc=$?
+has damaged_header_fails "1 driftdb: error: backup \"$TMP/hdr.ddb\" is damaged: its header or trailer is not valid" "$rc $out"
+# a restore that was killed leaves driftdb.mdb.restoring: the directory
+# counts as empty (no database in it) and the next restore goes on
+mkdir -p "$TMP/r_killed" && head -c 4096 /dev/zero > "$TMP/r_killed/driftdb.mdb.restoring"
+out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/r_killed" 2>&1); rc=$?
+has restore_after_killed_restore "0 restored $TMP/b1.ddb into $TMP/r_killed at seq 11" "$rc $out"
 echo "hello" > "$TMP/not.ddb"
 out=$("$D" restore --from "$TMP/not.ddb" --data "$TMP/r4" 2>&1); rc=$?
 has not_a_backup "is not a DriftDB backup" "$rc $out"
 out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/r1" 2>&1); rc=$?
 has nonempty_refused "1 driftdb: error: directory \"$TMP/r1\" is not empty" "$rc $out"
+# what a recovery of the old database saved to undo must not reach the new
+# file (the next open would write it back over the restored one)
+head -c 8192 /dev/urandom > "$TMP/r1/driftdb.wal.undo"
 out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/r1" --force 2>&1); rc=$?
 has force_replaces "0 restored" "$rc $out"
+check force_removes_old_undo "absent" "$([ -e "$TMP/r1/driftdb.wal.undo" ] && echo present || echo absent)"
 out=$("$D" verify --data "$TMP/r1" 2>&1)
 check force_back_to_backup "verified 11 commits: OK" "$out"
 # a --force restore that fails leaves the database there as it was
