@@ -519,6 +519,7 @@ typedef struct driftdb_backup_info {
     uint64_t pages;        /* pages of the image */
     uint64_t pages_copied; /* backup: pages written (incremental: those changed since its base) */
     uint32_t files;        /* restore: backup files read (1 + incremental ones) */
+    int verified;          /* restore: the result passed driftdb_verify */
 } driftdb_backup_info;
 
 /*
@@ -546,20 +547,24 @@ int driftdb_backup_ex(driftdb *db, const char *path, const char *since, int flag
                       driftdb_backup_info *info, driftdb_error *err);
 /*
  * Restores a backup into the data directory dir, which must not exist or
- * be empty (with force: may hold a database, not open by any process, that
- * is replaced).  until_seq > 0 restores the database as it was at that
- * seq (later history dropped; 22023 when the backup does not hold it).
- * The result is verified (driftdb_verify) before this returns OK; a
- * truncated, damaged or foreign file gives XX001 and writes nothing.
+ * be empty (flags DRIFTDB_RESTORE_FORCE: may hold a database, not open by
+ * any process, that is replaced).  until_seq > 0 restores the database as
+ * it was at that seq (later history dropped; 22023 when the backup does
+ * not hold it).  The result is verified (driftdb_verify) before this
+ * returns OK, unless flags has DRIFTDB_RESTORE_NO_VERIFY (a backup of a
+ * database already damaged, restored to read what it holds); a truncated,
+ * damaged or foreign file gives XX001 and writes nothing.
  */
-int driftdb_restore(const char *path, const char *dir, int force, uint64_t until_seq,
+#define DRIFTDB_RESTORE_FORCE 1
+#define DRIFTDB_RESTORE_NO_VERIFY 2
+int driftdb_restore(const char *path, const char *dir, int flags, uint64_t until_seq,
                     driftdb_backup_info *info, driftdb_error *err);
 /* The same as it was at a point in time: until_time is a timestamptz as
  * SQL reads it ('2026-12-06 04:55:25+00'; without a zone, in UTC), and the
  * restore keeps the commits made at or before it (drift_seq_at), all of
  * them when it is at or after the last.  22023 when no commit is that old,
  * 22007 / 22008 for a time SQL does not read. */
-int driftdb_restore_until_time(const char *path, const char *dir, int force, const char *until_time,
+int driftdb_restore_until_time(const char *path, const char *dir, int flags, const char *until_time,
                                driftdb_backup_info *info, driftdb_error *err);
 
 /* Version string, e.g. "0.1.0". */

@@ -249,6 +249,7 @@ static const CmdHelp cmd_help[] = {
      "  -h, --help            print this help\n"},
     {"restore",
      "Usage: driftdb restore --from FILE --data DIR [--until-seq N | --until-time TS] [--force]\n"
+     "                       [--no-verify]\n"
      "\n"
      "Writes a backup into a data directory, whole or as the database was at seq\n"
      "N, and verifies it.  A truncated, damaged or foreign file writes nothing.\n"
@@ -261,6 +262,8 @@ static const CmdHelp cmd_help[] = {
      "                        names a zone): the commits made at or before it\n"
      "  --force               replace an existing data directory (no process may\n"
      "                        use it); it is kept when the restore fails\n"
+     "  --no-verify           do not verify the result (a backup of a database\n"
+     "                        already damaged, restored to read what it holds)\n"
      "  -h, --help            print this help\n"},
     {"snapshot",
      "Usage: driftdb snapshot TARGET -t TABLE\n"
@@ -781,6 +784,13 @@ static void backup_bar(void *arg, uint64_t done, uint64_t total)
     fflush(stderr);
 }
 
+/* bytes as "12.3 MiB", or in KiB below a MiB */
+static void size_text(double bytes, char out[32])
+{
+    if (bytes < 1048576.0) snprintf(out, 32, "%.1f KiB", bytes / 1024.0);
+    else snprintf(out, 32, "%.1f MiB", bytes / 1048576.0);
+}
+
 /* backup --data DIR --to FILE: a consistent, compressed, checksummed copy
  * of the whole database; read-only, so it runs beside a server.  A
  * progress bar on a terminal. */
@@ -818,15 +828,18 @@ static int cmd_backup(int argc, char **argv)
         cli_print_plain_error(&err);
         return 1;
     }
-    double mib = (double)bi.raw_bytes / 1048576.0, rate = dt > 0 ? mib / dt : 0.0;
+    double rate = dt > 0 ? (double)bi.raw_bytes / 1048576.0 / dt : 0.0;
+    char raw[32], file[32];
+    size_text((double)bi.raw_bytes, raw);
+    size_text((double)bi.file_bytes, file);
     if (since)
-        printf("backed up seq %llu, %llu of %llu pages changed since %s, into %s (%.1f MiB, zstd) in %.2f s "
+        printf("backed up seq %llu, %llu of %llu pages changed since %s, into %s (%s, zstd) in %.2f s "
                "(%.0f MiB/s)\n",
                (unsigned long long)bi.head_seq, (unsigned long long)bi.pages_copied, (unsigned long long)bi.pages, since,
-               to, (double)bi.file_bytes / 1048576.0, dt, rate);
+               to, file, dt, rate);
     else
-        printf("backed up %.1f MiB at seq %llu into %s (%.1f MiB, zstd) in %.2f s (%.0f MiB/s)\n", mib,
-               (unsigned long long)bi.head_seq, to, (double)bi.file_bytes / 1048576.0, dt, rate);
+        printf("backed up %s at seq %llu into %s (%s, zstd) in %.2f s (%.0f MiB/s)\n", raw,
+               (unsigned long long)bi.head_seq, to, file, dt, rate);
     return 0;
 }
 
@@ -837,13 +850,14 @@ static int cmd_restore(int argc, char **argv)
 {
     CliTarget t = {NULL, NULL};
     const char *from = NULL, *until = NULL, *until_time = NULL;
-    int force = 0;
+    int flags = 0;
     for (int i = 2; i < argc; i++) {
         int m = cli_target_opt(argc, argv, &i, &t);
         if (m == 0) m = cli_opt(argc, argv, &i, "--from", "-i", &from);
         if (m == 0) m = cli_opt(argc, argv, &i, "--until-seq", NULL, &until);
         if (m == 0) m = cli_opt(argc, argv, &i, "--until-time", NULL, &until_time);
-        if (m == 0 && strcmp(argv[i], "--force") == 0) force = m = 1;
+        if (m == 0 && strcmp(argv[i], "--force") == 0) flags |= DRIFTDB_RESTORE_FORCE, m = 1;
+        if (m == 0 && strcmp(argv[i], "--no-verify") == 0) flags |= DRIFTDB_RESTORE_NO_VERIFY, m = 1;
         if (m < 0) return 1;
         if (m == 0) return cli_usage_error("unknown argument to restore: %s", argv[i]);
     }
@@ -859,19 +873,21 @@ static int cmd_restore(int argc, char **argv)
     driftdb_error err;
     double t0 = now_s();
     if (until && until_time) return cli_usage_error("restore takes --until-seq or --until-time, not both");
-    if (until_time ? driftdb_restore_until_time(from, t.data, force, until_time, &bi, &err) != DRIFTDB_OK
-                   : driftdb_restore(from, t.data, force, useq, &bi, &err) != DRIFTDB_OK) {
+    if (until_time ? driftdb_restore_until_time(from, t.data, flags, until_time, &bi, &err) != DRIFTDB_OK
+                   : driftdb_restore(from, t.data, flags, useq, &bi, &err) != DRIFTDB_OK) {
         cli_print_plain_error(&err);
         return 1;
     }
     double dt = now_s() - t0;
+    const char *v = bi.verified ? "verified" : "NOT verified (--no-verify)";
+    char raw[32];
+    size_text((double)bi.raw_bytes, raw);
     if (bi.files > 1)
-        printf("restored %s (incremental, on %u backup%s before it) into %s at seq %llu (%.1f MiB) in %.2f s, "
-               "verified\n",
-               from, bi.files - 1, bi.files == 2 ? "" : "s", t.data, (unsigned long long)bi.head_seq, (double)bi.raw_bytes / 1048576.0, dt);
+        printf("restored %s (incremental, on %u backup%s before it) into %s at seq %llu (%s) in %.2f s, %s\n", from,
+               bi.files - 1, bi.files == 2 ? "" : "s", t.data, (unsigned long long)bi.head_seq, raw, dt, v);
     else
-        printf("restored %s into %s at seq %llu (%.1f MiB) in %.2f s, verified\n", from, t.data,
-               (unsigned long long)bi.head_seq, (double)bi.raw_bytes / 1048576.0, dt);
+        printf("restored %s into %s at seq %llu (%s) in %.2f s, %s\n", from, t.data, (unsigned long long)bi.head_seq,
+               raw, dt, v);
     return 0;
 }
 
@@ -906,7 +922,7 @@ static int compact_full(const char *dir)
     driftdb_backup_info bi;
     int rc = driftdb_backup_ex(db, tmp, NULL, DRIFTDB_BACKUP_COMPACT, NULL, NULL, &bi, &err);
     driftdb_close(db);
-    if (rc == DRIFTDB_OK) rc = driftdb_restore(tmp, dir, 1, 0, &bi, &err);
+    if (rc == DRIFTDB_OK) rc = driftdb_restore(tmp, dir, DRIFTDB_RESTORE_FORCE, 0, &bi, &err);
     if (stat(tmp, &sb) == 0) unlink(tmp);
     if (rc != DRIFTDB_OK) {
         cli_print_plain_error(&err);

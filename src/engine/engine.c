@@ -405,7 +405,7 @@ static int restore(const char *path, const char *dir, int force, uint64_t until_
             snprintf(lp, sizeof lp, "%s/driftdb.mdb.restoring", dir);
             unlink(lp);
         }
-        if (!empty && !force) {
+        if (!empty && !(force & DRIFTDB_RESTORE_FORCE)) {
             rc = dd_err(&e, DD_EINVALID_PARAM, -1, "directory \"%s\" is not empty", dir);
             dd_err_hint(&e, "Restore into a new directory, or pass --force to replace the database there.");
         } else if (!empty) {
@@ -471,15 +471,23 @@ static int restore(const char *path, const char *dir, int force, uint64_t until_
         driftdb_error ae;
         driftdb_options o = {.read_only = 1};
         uint64_t checked = 0, bad = 0;
-        if (driftdb_open(work, &o, &db, &ae) != DRIFTDB_OK || driftdb_verify(db, &checked, &bad, &ae) != DRIFTDB_OK) {
+        bool check = !(force & DRIFTDB_RESTORE_NO_VERIFY);
+        if (driftdb_open(work, &o, &db, &ae) != DRIFTDB_OK) {
+            rc = dd_corrupt(&e, "the restored database does not open: %s", ae.message);
+        } else if (check && driftdb_verify(db, &checked, &bad, &ae) != DRIFTDB_OK) {
             rc = dd_corrupt(&e, "the restored database does not verify: %s", ae.message);
+            dd_err_hint(&e, "A backup of a database already damaged restores with --no-verify (to read what it "
+                            "holds, VERIFY names the damage).");
         } else if (memcmp(store_db_id(db->store), dbid, 16) != 0) {
             rc = dd_corrupt(&e, "backup \"%s\" names another database than the one it holds", path);
         } else if (info) {
             memset(info, 0, sizeof *info);
             info->raw_bytes = bi.raw_bytes;
             info->file_bytes = bi.file_bytes;
-            info->head_seq = checked;
+            StoreStats ss;
+            store_stats(db->store, &ss);
+            info->head_seq = check ? checked : ss.head_seq;
+            info->verified = check;
             info->pages = bi.pages;
             info->files = bi.chain ? bi.chain : 1;
         }

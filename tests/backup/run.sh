@@ -153,6 +153,23 @@ truncate -s $((dsz - 8192)) "$TMP/dmg/driftdb.mdb"
 out=$("$D" backup --data "$TMP/dmg" --to "$TMP/dmg.ddb" 2>&1); rc=$?
 has backup_of_damaged_file "is damaged (LMDB's page structure)" "$rc $out"
 check backup_of_damaged_writes_nothing "absent absent" "$([ -e "$TMP/dmg.ddb" ] && echo present || echo absent) $([ -e "$TMP/dmg.ddb.tmp" ] && echo present || echo absent)"
+# a database already damaged where the page check cannot see it (one byte
+# of a row version): its backup restores only with --no-verify, which says
+# so, and VERIFY of the result names the damage
+"$D" init "$TMP/rot" >/dev/null
+"$D" sql --data "$TMP/rot" -e "CREATE TABLE z (id int PRIMARY KEY, s text)" -e "INSERT INTO z VALUES (1, 'ROTROTROT'), (2, 'fine')" >/dev/null
+off=$(grep -boa ROTROTROT "$TMP/rot/driftdb.mdb" | head -n 1 | cut -d: -f1)
+printf 'Q' | dd of="$TMP/rot/driftdb.mdb" bs=1 seek="$off" conv=notrunc 2>/dev/null
+"$D" backup --data "$TMP/rot" --to "$TMP/rot.ddb" >/dev/null 2>&1
+out=$("$D" restore --from "$TMP/rot.ddb" --data "$TMP/r_rot" 2>&1); rc=$?
+has restore_of_damaged_fails "the restored database does not verify: version of table \"z\" key (1) at seq 2 does not match its hash in the log
+HINT:  A backup of a database already damaged restores with --no-verify" "$rc $out"
+check restore_of_damaged_writes_nothing "absent" "$([ -e "$TMP/r_rot" ] && ls -A "$TMP/r_rot" || echo absent)"
+out=$("$D" restore --from "$TMP/rot.ddb" --data "$TMP/r_rot" --no-verify 2>&1); rc=$?
+has restore_no_verify "0 restored $TMP/rot.ddb into $TMP/r_rot at seq 2 (" "$rc $out"
+has restore_no_verify_says_so "NOT verified (--no-verify)" "$out"
+out=$("$D" verify --data "$TMP/r_rot" 2>&1); rc=$?
+has restore_no_verify_damage_named "2 verification FAILED at seq 2: version of table \"z\" key (1)" "$rc $out"
 # a damaged header (the image's page count) is found by its checksum
 cp "$TMP/b1.ddb" "$TMP/hdr.ddb"
 byte=$(od -An -tu1 -j 40 -N1 "$TMP/hdr.ddb" | tr -d ' ')

@@ -1269,7 +1269,7 @@ TEST(checkpoints)
     driftdb_backup_info bi;
     CHECK_EQ_INT(driftdb_backup_ex(db, bk, NULL, DRIFTDB_BACKUP_COMPACT, NULL, NULL, &bi, &e), DRIFTDB_OK);
     driftdb_close(db);
-    CHECK_EQ_INT(driftdb_restore(bk, dir, 1, 0, &bi, &e), DRIFTDB_OK);
+    CHECK_EQ_INT(driftdb_restore(bk, dir, DRIFTDB_RESTORE_FORCE, 0, &bi, &e), DRIFTDB_OK);
     sh("rm -f %s%s", bk, "");
     CHECK_EQ_INT(driftdb_open(dir, NULL, &db, &e), DRIFTDB_OK);
     CHECK_EQ_INT(driftdb_session_open(db, NULL, &s, &e), DRIFTDB_OK);
