@@ -3,8 +3,11 @@
 # system is full.  Every failed commit must say 53100 (disk full), every
 # acknowledged row must still be there, CHECKPOINT TABLE fails with 53100
 # too and changes nothing, a sort spilling to a temporary file fails with
-# 53100 too, a backup onto the full disk fails and leaves no file, and
-# `driftdb verify` must pass.
+# 53100 too, a backup onto the full disk fails and leaves no file,
+# DELETE HISTORY and ERASE commit or fail with 53100 and leave the
+# database whole, compact --full fails and leaves it as it was, a server's
+# /health/ready answers 503 while the disk is full, and `driftdb verify`
+# must pass.
 # Needs root (mount); without it the suite reports that it could not run
 # and counts as failed.
 BUILD=${BUILD:-build}
@@ -69,7 +72,51 @@ esac
 [ ! -e "$mnt/db.ddb" ] && [ ! -e "$mnt/db.ddb.tmp" ] && ok "the failed backup left no file" || bad "the failed backup left a file: $(ls "$mnt")"
 n=$("$DD" sql --data "$mnt/db" --format csv -e "SELECT count(*) FROM c" 2>&1 | tail -1)
 [ "$n" = "200" ] && ok "the table is whole after the failed backup" || bad "rows of c after the failed backup: '$n'"
+# DELETE HISTORY and ERASE on the full disk: each commits (in the pages
+# the file has free) or fails with 53100, and the database is whole
+for stmt in "DELETE HISTORY FROM t" "ERASE FROM c WHERE k = (SELECT min(k) FROM c)"; do
+    before=$("$DD" sql --data "$mnt/db" --format csv -e "SELECT count(*) FROM c" 2>&1 | tail -1)
+    out=$("$DD" sql --data "$mnt/db" -e "$stmt" 2>&1)
+    st=$(echo "$out" | sed -n 's/^ERROR:  \([0-9A-Z]\{5\}\):.*/\1/p' | head -1)
+    case "$st$out" in
+        53100*|DELETE*|ERASE*) ok "$stmt on a full disk: ${st:-committed}";;
+        *) bad "$stmt on a full disk: '$out'";;
+    esac
+    "$DD" verify --data "$mnt/db" >/dev/null 2>&1 && ok "verify passes after $stmt on a full disk" || bad "verify after $stmt on a full disk"
+done
+# compact --full on the full disk fails (its copy does not fit) and the
+# database is as it was
+before=$(stat -c %s "$mnt/db/driftdb.mdb")
+out=$("$DD" compact --data "$mnt/db" --full 2>&1); rc=$?
+case "$rc $out" in
+    "1 "*"No space left on device"*) ok "compact --full on a full disk fails (no space left)";;
+    *) bad "compact --full on a full disk: '$rc $out'";;
+esac
+n=$("$DD" sql --data "$mnt/db" --format csv -e "SELECT count(*) FROM t" 2>&1 | tail -1)
+[ "$n" -ge 1 ] 2>/dev/null && [ "$(stat -c %s "$mnt/db/driftdb.mdb")" = "$before" ] && [ -z "$(ls "$mnt" | grep -v '^db$\|^filler$')" ] &&
+    ok "the failed compact left the database and nothing else" || bad "after the failed compact: $n rows, $(ls "$mnt")"
 rm -f "$mnt/filler"
+# a server's /health/ready says 503 while the disk is full, 200 once it
+# is not (the disk filled beside the running server, then made larger)
+port=$((30000 + $$ % 10000)); hport=$((port + 1))
+"$BUILD/driftdb-server" --data-path "$mnt/db" --listen "127.0.0.1:$port" --socket-dir '' --http-listen "127.0.0.1:$hport" \
+    >/dev/null 2>&1 &
+spid=$!
+ready() { /usr/bin/python3 -c "
+import urllib.request, urllib.error, sys
+try:
+    r = urllib.request.urlopen('http://127.0.0.1:$hport/health/ready', timeout=5); print(r.status, r.read().decode().strip())
+except urllib.error.HTTPError as e: print(e.code, e.read().decode().strip())
+except Exception as e: print('down', e)" 2>&1; }
+for _ in $(seq 1 50); do case "$(ready)" in down*) sleep 0.1;; *) break;; esac; done
+dd if=/dev/zero of="$mnt/filler" bs=4096 2>/dev/null
+out=$(ready)
+case "$out" in "503 not ready: the disk holding the database is full"*) ok "/health/ready 503 on a full disk";; *) bad "/health/ready on a full disk: '$out'";; esac
+rm -f "$mnt/filler"
+mount -o remount,size=8M "$mnt" 2>/dev/null   # room again (the 2 MiB hold little more than the database)
+out=$(ready)
+[ "$out" = "200 ready" ] && ok "/health/ready 200 once there is room again" || bad "/health/ready with room again: '$out'"
+kill -INT "$spid" 2>/dev/null; wait "$spid" 2>/dev/null
 "$DD" verify --data "$mnt/db" >/dev/null 2>&1 && ok "verify passes after the disk filled up" || bad "verify after disk full"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
