@@ -784,6 +784,17 @@ static void backup_bar(void *arg, uint64_t done, uint64_t total)
     fflush(stderr);
 }
 
+/* The file a backup writes until it is whole (FILE.tmp, image.c): a
+ * signal that ends the command removes it first. */
+static char backup_tmp[4200];
+
+static void backup_signal(int sig)
+{
+    unlink(backup_tmp);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 /* bytes as "12.3 MiB", or in KiB below a MiB */
 static void size_text(double bytes, char out[32])
 {
@@ -820,7 +831,15 @@ static int cmd_backup(int argc, char **argv)
     double t0 = now_s();
     BackupBar bar = {t0, 0};
     bool tty = isatty(STDERR_FILENO);
+    if (snprintf(backup_tmp, sizeof backup_tmp, "%s.tmp", to) < (int)sizeof backup_tmp) {
+        signal(SIGINT, backup_signal);
+        signal(SIGTERM, backup_signal);
+        signal(SIGHUP, backup_signal);
+    }
     int rc = driftdb_backup_ex(db, to, since, 0, tty ? backup_bar : NULL, &bar, &bi, &err);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     if (rc != DRIFTDB_OK && tty) fputs("\r\033[K", stderr);   /* the bar goes before the error */
     double dt = now_s() - t0;
     driftdb_close(db);

@@ -168,8 +168,10 @@ static int parse_listen(const char *s, char *host, size_t hostsz, char *port, si
     else if (memchr(h, ':', hlen)) return -1;   /* bare IPv6 needs brackets */
     if (hlen == 1 && h[0] == '*') hlen = 0;
     if (hlen >= hostsz || strlen(colon + 1) >= portsz) return -1;
+    if (!colon[1]) return -1;
     for (const char *p = colon + 1; *p; p++)
         if (*p < '0' || *p > '9') return -1;
+    if (strtol(colon + 1, NULL, 10) > 65535) return -1;   /* getaddrinfo would wrap it */
     memcpy(host, h, hlen);
     host[hlen] = 0;
     snprintf(port, portsz, "%s", colon + 1);
@@ -178,11 +180,11 @@ static int parse_listen(const char *s, char *host, size_t hostsz, char *port, si
 
 /* Binds and listens on spec; returns the socket or -1 (message printed).
  * *bound_port gets the port actually bound (useful with port 0). */
-static int server_listen(const char *spec, int *bound_port)
+static int server_listen(const char *opt, const char *spec, int *bound_port)
 {
     char host[256], port[16];
     if (parse_listen(spec, host, sizeof host, port, sizeof port) != 0) {
-        log_msg(LOG_FATAL, 0, "--listen wants HOST:PORT, not \"%s\"", spec);
+        log_msg(LOG_FATAL, 0, "%s wants HOST:PORT (a port from 0 to 65535), not \"%s\"", opt, spec);
         return -1;
     }
     struct addrinfo hints, *res = NULL;
@@ -192,7 +194,7 @@ static int server_listen(const char *spec, int *bound_port)
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     int gai = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
     if (gai != 0) {
-        log_msg(LOG_FATAL, 0, "could not resolve \"%s\": %s", spec, gai_strerror(gai));
+        log_msg(LOG_FATAL, 0, "%s: could not resolve \"%s\": %s", opt, spec, gai_strerror(gai));
         return -1;
     }
     int fd = -1, saved = 0;
@@ -208,7 +210,7 @@ static int server_listen(const char *spec, int *bound_port)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        log_msg(LOG_FATAL, 0, "could not listen on %s: %s", spec, strerror(saved));
+        log_msg(LOG_FATAL, 0, "%s: could not listen on %s: %s", opt, spec, strerror(saved));
         return -1;
     }
     struct sockaddr_storage ss;
@@ -786,7 +788,7 @@ int main(int argc, char **argv)
         scram_set_mock_key(key, sizeof key);
     }
     int port = 0;
-    srv.listen_fd = server_listen(opt->listen, &port);
+    srv.listen_fd = server_listen("--listen", opt->listen, &port);
     if (srv.listen_fd < 0) goto done;
     srv.port = port;
     {
@@ -801,7 +803,7 @@ int main(int argc, char **argv)
         }
         if (srv.unix_fd >= 0) log_msg(LOG_LOG, 0, "listening on Unix socket \"%s\"", srv.unix_path);
         if (opt->http_listen && opt->http_listen[0]) {
-            int hport = 0, hfd = server_listen(opt->http_listen, &hport);
+            int hport = 0, hfd = server_listen("--http-listen", opt->http_listen, &hport);
             if (hfd < 0) goto done;
             describe_listener(hfd, desc, sizeof desc);
             if (!(srv.http = http_start(hfd, srv.db, &srv.stopping, srv.max_conn))) {

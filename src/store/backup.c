@@ -100,7 +100,7 @@ int store_backup_compact(Store *st, const char *path, StoreProgressFn progress, 
     struct stat sb;
     if (stat(path, &sb) == 0) return dd_err(err, DD_EINVALID_PARAM, -1, "backup file \"%s\" already exists", path);
     int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (out < 0) return io_err(err, "could not create", tmp);
+    if (out < 0) return io_err(err, "could not create backup file", path);
     int pfd[2] = {-1, -1};
     ZSTD_CCtx *z = ZSTD_createCCtx();
     u8 *in = dd_malloc(IO_CHUNK), *zb = dd_malloc(ZSTD_CStreamOutSize());
@@ -226,6 +226,7 @@ int store_restore_file(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN],
     }
     if (get_u32be(hdr + 8) != BACKUP_FORMAT) {
         close(in);
+        if (get_u32be(hdr + 8) > 255) return dd_corrupt(err, "backup \"%s\" is damaged: its header is not valid", path);
         return dd_corrupt(err, "backup \"%s\" has format %u, this version reads 1 and 2", path, get_u32be(hdr + 8));
     }
     memcpy(dbid, hdr + 12, FMT_DBID_LEN);

@@ -249,7 +249,7 @@ static int out_flush(ImgOut *o, bool end, DdError *err)
         size_t left = ZSTD_compressStream2(o->z, &ob, &ib, end ? ZSTD_e_end : ZSTD_e_continue);
         if (ZSTD_isError(left))
             return dd_err(err, DD_EINTERNAL, -1, "compressing the backup: %s", ZSTD_getErrorName(left));
-        if (ob.pos && write_all(o->fd, o->zb, ob.pos)) return io_fail(err, "could not write", o->path);
+        if (ob.pos && write_all(o->fd, o->zb, ob.pos)) return io_fail(err, "could not write backup file", o->path);
         o->written += ob.pos;
         if (end ? left == 0 : ib.pos == ib.size) break;
     }
@@ -380,7 +380,7 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
     }
     MDB_txn *txn = NULL;
     u8 *metas = dd_malloc(2 * 65536), *seen = NULL, *table = NULL, *page = NULL;
-    ImgOut o = {-1, tmp, NULL, NULL, NULL, 0, 0};
+    ImgOut o = {-1, path, NULL, NULL, NULL, 0, 0};
     u32 ps = 0, hcrc = 0;
     u64 pages = 0, seq = 0;
     if (!metas) rc = dd_err(err, DD_ENOMEM, -1, NULL);
@@ -424,7 +424,7 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
         memcpy(other + FMT_WAL_META_OFF, mm, FMT_WAL_META_LEN);
         memcpy(other + FMT_WAL_META_OFF + FMT_WAL_META_TXNID, &prev, 8);
         o.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (o.fd < 0) rc = io_fail(err, "could not create", tmp);
+        if (o.fd < 0) rc = io_fail(err, "could not create backup file", path);
     }
     if (!rc) {
         ZSTD_CCtx_setParameter(o.z, ZSTD_c_compressionLevel, 3);
@@ -446,7 +446,7 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
         h[92] = (u8)(n >> 8);
         h[93] = (u8)n;
         memcpy(h + IMG_HDR, bname, n);
-        if (write_all(o.fd, h, IMG_HDR + n)) rc = io_fail(err, "could not write", tmp);
+        if (write_all(o.fd, h, IMG_HDR + n)) rc = io_fail(err, "could not write backup file", path);
         o.written = IMG_HDR + n;
         hcrc = crc32c(0, h, IMG_HDR + n);
     }
@@ -492,12 +492,12 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
         put_u64be(tr, table_off);
         put_u32be(tr + 40, hcrc);
         if (sha256(table, pages * IMG_HASH, tr + 8)) rc = dd_err(err, DD_ENOMEM, -1, NULL);
-        else if (write_all(o.fd, tr, sizeof tr) || fsync(o.fd)) rc = io_fail(err, "could not write", tmp);
+        else if (write_all(o.fd, tr, sizeof tr) || fsync(o.fd)) rc = io_fail(err, "could not write backup file", path);
         o.written += IMG_TRAILER;
     }
     if (txn) mdb_txn_abort(txn);
     close(fd);
-    if (o.fd >= 0 && close(o.fd) && !rc) rc = io_fail(err, "could not write", tmp);
+    if (o.fd >= 0 && close(o.fd) && !rc) rc = io_fail(err, "could not write backup file", path);
     if (!rc && rename(tmp, path)) rc = io_fail(err, "could not rename to", path);
     if (!rc) fsync_parent(path);
     if (rc && o.fd >= 0) unlink(tmp);
@@ -531,6 +531,9 @@ typedef struct PageSink {
     u8 *rec;           /* one record being assembled */
     size_t have;
     u64 written;
+    const u8 *table;   /* this file's page table: each page is checked
+                        * against it (a later file may replace the page) */
+    Sha256 hc;
 } PageSink;
 
 static int page_sink(void *arg, const u8 *p, size_t n, DdError *err)
@@ -549,6 +552,11 @@ static int page_sink(void *arg, const u8 *p, size_t n, DdError *err)
         if (pg >= s->pages || pg + 1 <= s->last)
             return dd_corrupt(err, "backup \"%s\" is damaged: page %llu out of place", s->path, (unsigned long long)pg);
         s->last = pg + 1;
+        u8 d[32];
+        if (sha256_with(&s->hc, s->rec + 8, s->psize, d)) return dd_err(err, DD_ENOMEM, -1, NULL);
+        if (memcmp(d, s->table + pg * IMG_HASH, IMG_HASH) != 0)
+            return dd_corrupt(err, "backup \"%s\" is damaged: page %llu does not match its checksum", s->path,
+                              (unsigned long long)pg);
         if (pwrite(s->out, s->rec + 8, s->psize, (off_t)(pg * s->psize)) != (ssize_t)s->psize)
             return io_fail(err, "could not write", s->tmp);
         s->written++;
@@ -616,7 +624,7 @@ int store_restore_image(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN]
             const ImgHead *up = &chain[n - 2].h;
             if (memcmp(l->h.dbid, up->dbid, FMT_DBID_LEN) != 0 || memcmp(l->h.hash, up->base_hash, 32) != 0 ||
                 l->h.pages != up->base_pages || l->h.psize != up->psize) {
-                rc = dd_corrupt(err, "\"%s\" is not the base incremental backup \"%s\" was taken on", cur,
+                rc = dd_corrupt(err, "\"%s\" is not the backup that incremental backup \"%s\" was taken on", cur,
                                 chain[n - 2].path);
                 dd_err_hint(err, "A base backup replaced by another of the same name cannot serve: restore from a "
                                  "full backup and the incremental backups taken on it.");
@@ -659,18 +667,20 @@ int store_restore_image(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN]
     for (int i = n - 1; !rc && i >= 0; i--) {
         Link *l = &chain[i];
         if ((rc = link_reopen(l, err))) break;
-        PageSink s = {out, l->path, tmp, ps, l->h.pages, 0, rec, 0, 0};
+        dd_free(table);
+        table = NULL;
+        if ((rc = table_read(l->fd, l->path, &l->h, &table, err))) break;
+        PageSink s = {out, l->path, tmp, ps, l->h.pages, 0, rec, 0, 0, table, {0}};
         rc = frame_read(l->fd, l->path, l->h.hdr_len, l->h.table_off, page_sink, &s, err);
-        if (i > 0) {
-            close(l->fd);
-            l->fd = -1;
-        }
+        sha256_ctx_free(&s.hc);
+        close(l->fd);
+        l->fd = -1;
         if (!rc && s.have) rc = dd_corrupt(err, "backup \"%s\" is damaged: a page cut short", l->path);
         if (!rc && ftruncate(out, (off_t)(l->h.pages * ps))) rc = io_fail(err, "could not write", tmp);
         info->file_bytes += l->h.size;
     }
-    /* every page of the result against the newest table */
-    if (!rc) rc = table_read(chain[0].fd, chain[0].path, &chain[0].h, &table, err);
+    /* every page of the result against the newest table (read last, by
+     * the loop above) */
     Sha256 hc = {0};
     for (u64 p = 0; !rc && p < chain[0].h.pages; p++) {
         u8 d[32];

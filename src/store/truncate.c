@@ -113,7 +113,7 @@ static int check_no_purge_after(Store *st, MDB_txn *txn, u64 n, DdError *err)
                 pthread_mutex_unlock(&st->cat_mu);
                 if (!t) continue;
                 rc = dd_err(err, DD_EFEATURE, -1,
-                            "cannot go back to seq %llu: %s at seq %llu removed history of table \"%s\", which existed at seq %llu",
+                            "cannot go back to seq %llu: %s at seq %llu removed history of table \"%s\" that the database held at seq %llu",
                             (unsigned long long)n, ev.op == FMT_EV_PURGE ? "DELETE HISTORY" : "ERASE",
                             (unsigned long long)seq, name, (unsigned long long)n);
                 dd_err_hint(err, "Restore from a backup taken before seq %llu.", (unsigned long long)seq);
@@ -129,7 +129,7 @@ int store_truncate_history(Store *st, u64 n, DdError *err)
 {
     if (st->read_only) return dd_err(err, DD_EREAD_ONLY_TXN, -1, "cannot truncate a database open read-only");
     if (n == 0 || n > st->head_seq)
-        return dd_err(err, DD_EINVALID_PARAM, -1, "seq %llu is not in the database (it holds 1 to %llu)",
+        return dd_err(err, DD_EINVALID_PARAM, -1, "seq %llu is not in the backup (it holds 1 to %llu)",
                       (unsigned long long)n, (unsigned long long)st->head_seq);
     if (n == st->head_seq) return 0;
     /* no DELETE HISTORY of a retention may commit on the old head while

@@ -79,7 +79,7 @@ for s in 2 3 4 5 6 7 8 9 10 11; do
 done
 [ $pit_ok = 1 ] && ok restore_until_every_seq || fail restore_until_every_seq
 out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/p99" --until-seq 99 2>&1); rc=$?
-has until_beyond_head "1 driftdb: error: seq 99 is not in the database (it holds 1 to 11)" "$rc $out"
+has until_beyond_head "1 driftdb: error: seq 99 is not in the backup (it holds 1 to 11)" "$rc $out"
 check until_beyond_writes_nothing "absent" "$([ -e "$TMP/p99" ] && ls -A "$TMP/p99" || echo absent)"
 
 # to a time (--until-time): at each commit's own time the restore keeps
@@ -118,7 +118,7 @@ has until_time_and_seq "restore takes --until-seq or --until-time, not both" "$r
 "$D" sql --data "$TMP/h1" -e "DELETE HISTORY FROM t BEFORE SYSTEM_TIME @SEQ:9" >/dev/null 2>&1
 "$D" backup --data "$TMP/h1" --to "$TMP/hist.ddb" >/dev/null 2>&1
 out=$("$D" restore --from "$TMP/hist.ddb" --data "$TMP/h2" --until-seq 10 2>&1); rc=$?
-has until_before_delete_history "1 driftdb: error: cannot go back to seq 10: DELETE HISTORY at seq 12 removed history of table \"t\", which existed at seq 10" "$rc $out"
+has until_before_delete_history "1 driftdb: error: cannot go back to seq 10: DELETE HISTORY at seq 12 removed history of table \"t\" that the database held at seq 10" "$rc $out"
 check until_before_delete_history_writes_nothing "absent" "$([ -e "$TMP/h2" ] && ls -A "$TMP/h2" || echo absent)"
 out=$("$D" restore --from "$TMP/hist.ddb" --data "$TMP/h3" 2>&1); rc=$?
 has restore_after_delete_history "0 restored $TMP/hist.ddb into $TMP/h3 at seq 12" "$rc $out"
@@ -129,7 +129,7 @@ has restore_after_delete_history "0 restored $TMP/hist.ddb into $TMP/h3 at seq 1
 out=$("$D" restore --from "$TMP/hist2.ddb" --data "$TMP/h5" --until-seq 12 2>&1); rc=$?
 has until_before_erase_of_newer_table "0 restored $TMP/hist2.ddb into $TMP/h5 at seq 12" "$rc $out"
 out=$("$D" restore --from "$TMP/hist2.ddb" --data "$TMP/h6" --until-seq 14 2>&1); rc=$?
-has until_before_erase_of_its_table "1 driftdb: error: cannot go back to seq 14: ERASE at seq 15 removed history of table \"p\", which existed at seq 14" "$rc $out"
+has until_before_erase_of_its_table "1 driftdb: error: cannot go back to seq 14: ERASE at seq 15 removed history of table \"p\" that the database held at seq 14" "$rc $out"
 
 # bad input: nothing written
 out=$("$D" backup --data "$DB" --to "$TMP/b1.ddb" 2>&1); rc=$?
@@ -199,7 +199,7 @@ check force_back_to_backup "verified 11 commits: OK" "$out"
 out=$("$D" restore --from "$TMP/flip.ddb" --data "$TMP/r1" --force 2>&1); rc=$?
 has force_damaged_fails "is damaged" "$rc $out"
 out=$("$D" restore --from "$TMP/b1.ddb" --data "$TMP/r1" --force --until-seq 99 2>&1); rc=$?
-has force_until_beyond_fails "seq 99 is not in the database" "$rc $out"
+has force_until_beyond_fails "seq 99 is not in the backup" "$rc $out"
 out=$("$D" sql --data "$TMP/r1" --format csv -e "SELECT name FROM t WHERE id = 77" 2>&1)$("$D" verify --data "$TMP/r1" 2>&1)
 check force_failed_keeps_database "name
 keptverified 12 commits: OK" "$out"
@@ -300,6 +300,15 @@ printf "\\$(printf '%03o' $((byte ^ 255)))" | dd of="$TMP/chain/inc1.ddb" bs=1 s
 out=$("$D" restore --from "$TMP/chain/inc2.ddb" --data "$TMP/r_bad1" 2>&1); rc=$?
 has incremental_damaged_link "1 driftdb: error: backup \"$TMP/chain/inc1.ddb\" is damaged" "$rc $out"
 check incremental_damaged_writes_nothing "absent" "$([ -e "$TMP/r_bad1" ] && ls -A "$TMP/r_bad1" || echo absent)"
+# damage in a link's page table (its last frame) is found too, though the
+# newer link replaces the pages it names
+cp "$TMP/chain/inc1.keep" "$TMP/chain/inc1.ddb"
+toff=$((isz - 50))
+byte=$(od -An -tu1 -j $toff -N1 "$TMP/chain/inc1.ddb" | tr -d ' ')
+printf "\\$(printf '%03o' $((byte ^ 255)))" | dd of="$TMP/chain/inc1.ddb" bs=1 seek=$toff conv=notrunc 2>/dev/null
+out=$("$D" restore --from "$TMP/chain/inc2.ddb" --data "$TMP/r_bad4" 2>&1); rc=$?
+has incremental_damaged_link_table "1 driftdb: error: backup \"$TMP/chain/inc1.ddb\" is damaged" "$rc $out"
+check incremental_damaged_table_writes_nothing "absent" "$([ -e "$TMP/r_bad4" ] && ls -A "$TMP/r_bad4" || echo absent)"
 mv "$TMP/chain/inc1.keep" "$TMP/chain/inc1.ddb"
 mv "$TMP/chain/full.ddb" "$TMP/chain/full.keep"
 out=$("$D" restore --from "$TMP/chain/inc2.ddb" --data "$TMP/r_bad2" 2>&1); rc=$?
@@ -307,7 +316,7 @@ has incremental_missing_base "1 driftdb: error: could not open \"$TMP/chain/full
 check incremental_missing_writes_nothing "absent" "$([ -e "$TMP/r_bad2" ] && ls -A "$TMP/r_bad2" || echo absent)"
 "$D" backup --data "$DB" --to "$TMP/chain/full.ddb" >/dev/null 2>&1
 out=$("$D" restore --from "$TMP/chain/inc2.ddb" --data "$TMP/r_bad3" 2>&1); rc=$?
-has incremental_replaced_base "1 driftdb: error: \"$TMP/chain/full.ddb\" is not the base incremental backup \"$TMP/chain/inc1.ddb\" was taken on" "$rc $out"
+has incremental_replaced_base "1 driftdb: error: \"$TMP/chain/full.ddb\" is not the backup that incremental backup \"$TMP/chain/inc1.ddb\" was taken on" "$rc $out"
 check incremental_replaced_writes_nothing "absent" "$([ -e "$TMP/r_bad3" ] && ls -A "$TMP/r_bad3" || echo absent)"
 mv "$TMP/chain/full.keep" "$TMP/chain/full.ddb"
 # --since refuses: a base in another directory, another database's backup,

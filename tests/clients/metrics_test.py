@@ -236,7 +236,25 @@ def taken_port(data):
         finally:
             s.close()
         expect(r.returncode != 0, True, "exit status")
-        expect("could not listen on 127.0.0.1:%d" % hport in r.stderr, True, "message: %r" % r.stderr[-300:])
+        expect("--http-listen: could not listen on 127.0.0.1:%d" % hport in r.stderr, True,
+               "message: %r" % r.stderr[-300:])
+
+    @report.test
+    def port_out_of_range_refused():
+        # getaddrinfo would take 110989 as 110989 - 65536: a port another
+        # service may expect
+        for flag, spec in (("--listen", "127.0.0.1:110989"), ("--http-listen", "127.0.0.1:99999"),
+                           ("--http-listen", "nonsense")):
+            args = [os.path.join(BUILD, "driftdb-server"), "--data-path", data, "--socket-dir", "",
+                    "--listen", "127.0.0.1:%d" % free_port()]
+            if flag == "--listen":
+                args[-1] = spec
+            else:
+                args += [flag, spec]
+            r = subprocess.run(args, capture_output=True, text=True, timeout=30)
+            expect(r.returncode != 0, True, "exit status for %s %s" % (flag, spec))
+            expect('%s wants HOST:PORT (a port from 0 to 65535), not "%s"' % (flag, spec) in r.stderr, True,
+                   "message: %r" % r.stderr[-300:])
 
 
 try:

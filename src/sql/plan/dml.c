@@ -226,7 +226,7 @@ static int dml_target_kind(SqlCtx *ctx, const char *what, const char *name, int 
      * (they are no part of the database); so do we, under
      * drift.system_time too (docs/time-travel.md) */
     if (ctx->read_only && !(*out && (*out)->temp)) return read_only_err(ctx, what);
-    if (!*out) return dd_err(ctx->err, DD_EUNDEFINED_TABLE, loc, "relation \"%s\" does not exist", name);
+    if (!*out) return no_table_err(ctx, name, loc);
     const char *action = !strcmp(what, "INSERT") ? "insert into" : !strcmp(what, "UPDATE") ? "update"
                        : !strcmp(what, "DELETE") ? "delete from" : NULL;
     if ((*out)->sequence) {
@@ -3515,7 +3515,7 @@ int analyze_alter_table(SqlCtx *ctx, AlterTableStmt *s, Plan *p)
             p->notice_state = "00000";
             return DD_OK;
         }
-        return dd_err(ctx->err, DD_EUNDEFINED_TABLE, s->table_loc, "relation \"%s\" does not exist", s->table);
+        return no_table_err(ctx, s->table, s->table_loc);
     }
     /* a view is renamed by ALTER VIEW or ALTER TABLE, as PostgreSQL allows */
     bool rename_only = s->ncmds == 1 && (s->cmds[0]->kind == ALTER_RENAME_TABLE || s->cmds[0]->kind == ALTER_SET_SCHEMA ||

@@ -329,5 +329,8 @@ int sql_check_unique_build(SqlCtx *ctx, const TableInfo *t, const IndexInfo *ix,
  * or information_schema's (a user's relation earlier in search_path
  * wins): its schema and name. */
 bool syscat_lookup(SqlCtx *ctx, const char *name, const char **schema, const char **base);
+/* The error for name, which no user table has: 42809 when it is a system
+ * relation (pg_class, drift_commits, ...), else 42P01. */
+int no_table_err(SqlCtx *ctx, const char *name, int loc);
 
 #endif

@@ -3123,6 +3123,14 @@ static int gen_sysrel_attributes(Gen *g)
 
 /* ---------------------------------------------------------------- FROM */
 
+int no_table_err(SqlCtx *ctx, const char *name, int loc)
+{
+    const char *sys, *base;
+    if (syscat_lookup(ctx, name, &sys, &base) || strcmp(name, "drift_commits") == 0)
+        return dd_err(ctx->err, DD_EWRONG_OBJECT_TYPE, loc, "\"%s\" is a system relation, not a table", name);
+    return dd_err(ctx->err, DD_EUNDEFINED_TABLE, loc, "relation \"%s\" does not exist", name);
+}
+
 bool syscat_lookup(SqlCtx *ctx, const char *name, const char **schema, const char **base)
 {
     const char *dot = strchr(name, '.');
