@@ -81,10 +81,19 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 check server_up_again 1 $up
-for i in 1 2 3 4 5 6; do
-    "$D" sql --url "$url" -e "INSERT INTO w VALUES ($i, 'row$i')" >/dev/null
+# six commits in one session, then the kill at once: the server
+# checkpoints once idle for 200 ms, and the records must be after it
+"$D" sql --url "$url" -e "INSERT INTO w VALUES (1, 'row1')" -e "INSERT INTO w VALUES (2, 'row2')" \
+    -e "INSERT INTO w VALUES (3, 'row3')" -e "INSERT INTO w VALUES (4, 'row4')" -e "INSERT INTO w VALUES (5, 'row5')" \
+    -e "INSERT INTO w VALUES (6, 'row6')" -e "SELECT pg_sleep(30)" >/dev/null 2>&1 &
+cpid=$!
+for _ in $(seq 1 300); do
+    [ "$(grep -c 'row6' "$tmp/base/driftdb.wal" 2>/dev/null)" != 0 ] && break
+    sleep 0.01
 done
 kill -9 "$SPID"
+kill "$cpid" 2>/dev/null
+wait "$cpid" 2>/dev/null
 wait "$SPID" 2>/dev/null
 SPID=""
 check forged_bytes_in_the_log yes "$(/usr/bin/python3 -c '
