@@ -64,7 +64,7 @@ static void *copy_main(void *arg)
     return NULL;
 }
 
-static int write_all(int fd, const void *p, size_t n)
+int backup_write_all(int fd, const void *p, size_t n)
 {
     const u8 *b = p;
     while (n) {
@@ -77,10 +77,11 @@ static int write_all(int fd, const void *p, size_t n)
     return 0;
 }
 
-static int io_err(DdError *err, const char *what, const char *path)
+int backup_io_err(DdError *err, const char *what, const char *path)
 {
     int e = errno;
-    return dd_err(err, e == ENOSPC ? DD_EDISK_FULL : DD_EIO, -1, "%s \"%s\": %s", what, path, strerror(e));
+    return dd_err(err, e == ENOSPC || e == EDQUOT ? DD_EDISK_FULL : DD_EIO, -1, "%s \"%s\": %s", what, path,
+                  strerror(e));
 }
 
 int store_backup_compact(Store *st, const char *path, StoreProgressFn progress, void *arg, StoreBackupInfo *info,
@@ -100,7 +101,7 @@ int store_backup_compact(Store *st, const char *path, StoreProgressFn progress, 
     struct stat sb;
     if (stat(path, &sb) == 0) return dd_err(err, DD_EINVALID_PARAM, -1, "backup file \"%s\" already exists", path);
     int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (out < 0) return io_err(err, "could not create backup file", path);
+    if (out < 0) return backup_io_err(err, "could not create backup file", path);
     int pfd[2] = {-1, -1};
     ZSTD_CCtx *z = ZSTD_createCCtx();
     u8 *in = dd_malloc(IO_CHUNK), *zb = dd_malloc(ZSTD_CStreamOutSize());
@@ -118,12 +119,12 @@ int store_backup_compact(Store *st, const char *path, StoreProgressFn progress, 
     memcpy(hdr, BACKUP_MAGIC, 8);
     put_u32be(hdr + 8, BACKUP_FORMAT);
     memcpy(hdr + 12, st->dbid, FMT_DBID_LEN);
-    if (write_all(out, hdr, sizeof hdr)) {
-        rc = io_err(err, "could not write", tmp);
+    if (backup_write_all(out, hdr, sizeof hdr)) {
+        rc = backup_io_err(err, "could not write", tmp);
         goto done;
     }
     if (pipe2(pfd, O_CLOEXEC)) {
-        rc = io_err(err, "could not create a pipe for", tmp);
+        rc = backup_io_err(err, "could not create a pipe for", tmp);
         goto done;
     }
     job.fd = pfd[1];
@@ -140,7 +141,7 @@ int store_backup_compact(Store *st, const char *path, StoreProgressFn progress, 
         ssize_t n = read(pfd[0], in, IO_CHUNK);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            rc = io_err(err, "could not read the copy of", st->dir);
+            rc = backup_io_err(err, "could not read the copy of", st->dir);
             break;
         }
         last = n == 0;
@@ -157,8 +158,8 @@ int store_backup_compact(Store *st, const char *path, StoreProgressFn progress, 
                 rc = dd_err(err, DD_EINTERNAL, -1, "compressing the backup: %s", ZSTD_getErrorName(left));
                 break;
             }
-            if (ob.pos && write_all(out, zb, ob.pos)) {
-                rc = io_err(err, "could not write", tmp);
+            if (ob.pos && backup_write_all(out, zb, ob.pos)) {
+                rc = backup_io_err(err, "could not write", tmp);
                 break;
             }
             packed += ob.pos;
@@ -178,8 +179,8 @@ int store_backup_compact(Store *st, const char *path, StoreProgressFn progress, 
         rc = dd_err(err, DD_ENOMEM, -1, "could not compute the backup's checksum");
         goto done;
     }
-    if (write_all(out, tr, sizeof tr) || fsync(out)) {
-        rc = io_err(err, "could not write", tmp);
+    if (backup_write_all(out, tr, sizeof tr) || fsync(out)) {
+        rc = backup_io_err(err, "could not write", tmp);
         goto done;
     }
     info->raw_bytes = raw;
@@ -193,8 +194,8 @@ done:
     }
     if (pfd[0] >= 0) close(pfd[0]);
     if (pfd[1] >= 0) close(pfd[1]);
-    if (close(out) && !rc) rc = io_err(err, "could not write", tmp);
-    if (!rc && rename(tmp, path)) rc = io_err(err, "could not rename to", path);
+    if (close(out) && !rc) rc = backup_io_err(err, "could not write", tmp);
+    if (!rc && rename(tmp, path)) rc = backup_io_err(err, "could not rename to", path);
     if (rc) unlink(tmp);
     ZSTD_freeCCtx(z);
     dd_free(in);
@@ -233,7 +234,7 @@ int store_restore_file(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN],
     int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (out < 0) {
         close(in);
-        return io_err(err, "could not create", tmp);
+        return backup_io_err(err, "could not create", tmp);
     }
     ZSTD_DCtx *z = ZSTD_createDCtx();
     size_t ibn = ZSTD_DStreamInSize(), obn = ZSTD_DStreamOutSize();
@@ -249,7 +250,7 @@ int store_restore_file(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN],
         goto done;
     }
     if (lseek(in, pos, SEEK_SET) != pos) {
-        rc = io_err(err, "could not read backup", path);
+        rc = backup_io_err(err, "could not read backup", path);
         goto done;
     }
     while (pos < end && !rc) {
@@ -257,7 +258,8 @@ int store_restore_file(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN],
         ssize_t n = read(in, ib, want);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            rc = n < 0 ? io_err(err, "could not read backup", path) : dd_corrupt(err, "backup \"%s\" is truncated", path);
+            rc = n < 0 ? backup_io_err(err, "could not read backup", path)
+                       : dd_corrupt(err, "backup \"%s\" is truncated", path);
             break;
         }
         pos += n;
@@ -275,8 +277,8 @@ int store_restore_file(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN],
             }
             sha256_update(&h, ob, zo.pos);
             raw += zo.pos;
-            if (zo.pos && write_all(out, ob, zo.pos)) {
-                rc = io_err(err, "could not write", tmp);
+            if (zo.pos && backup_write_all(out, ob, zo.pos)) {
+                rc = backup_io_err(err, "could not write", tmp);
                 break;
             }
         }
@@ -292,7 +294,7 @@ int store_restore_file(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN],
             else {
                 sha256_update(&h, ob, zo.pos);
                 raw += zo.pos;
-                if (zo.pos && write_all(out, ob, zo.pos)) rc = io_err(err, "could not write", tmp);
+                if (zo.pos && backup_write_all(out, ob, zo.pos)) rc = backup_io_err(err, "could not write", tmp);
             }
         }
     }
@@ -302,11 +304,11 @@ int store_restore_file(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN],
         else if (get_u64be(tr) != raw || memcmp(d, tr + 8, 32) != 0)
             rc = dd_corrupt(err, "backup \"%s\" is damaged: its checksum does not match", path);
     }
-    if (!rc && fsync(out)) rc = io_err(err, "could not write", tmp);
+    if (!rc && fsync(out)) rc = backup_io_err(err, "could not write", tmp);
 done:
-    if (close(out) && !rc) rc = io_err(err, "could not write", tmp);
+    if (close(out) && !rc) rc = backup_io_err(err, "could not write", tmp);
     close(in);
-    if (!rc && rename(tmp, dst)) rc = io_err(err, "could not rename to", dst);
+    if (!rc && rename(tmp, dst)) rc = backup_io_err(err, "could not rename to", dst);
     if (rc) unlink(tmp);
     info->raw_bytes = raw;
     info->file_bytes = (u64)sb.st_size;

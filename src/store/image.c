@@ -74,26 +74,6 @@ typedef struct ImgHead {
     u8 hash[32];       /* the image's */
 } ImgHead;
 
-static int io_fail(DdError *err, const char *what, const char *path)
-{
-    int e = errno;
-    return dd_err(err, e == ENOSPC || e == EDQUOT ? DD_EDISK_FULL : DD_EIO, -1, "%s \"%s\": %s", what, path,
-                  strerror(e));
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-    const u8 *b = p;
-    while (n) {
-        ssize_t w = write(fd, b, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
-        b += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* Makes the rename of path durable (best effort: the file is flushed). */
 static void fsync_parent(const char *path)
 {
@@ -168,7 +148,8 @@ static int frame_read(int fd, const char *path, u64 from, u64 to, SinkFn sink, v
         ssize_t n = pread(fd, ib, (size_t)DD_MIN((u64)ibn, to - pos), (off_t)pos);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            rc = n < 0 ? io_fail(err, "could not read backup", path) : dd_corrupt(err, "backup \"%s\" is truncated", path);
+            rc = n < 0 ? backup_io_err(err, "could not read backup", path)
+                       : dd_corrupt(err, "backup \"%s\" is truncated", path);
             break;
         }
         pos += (u64)n;
@@ -249,7 +230,8 @@ static int out_flush(ImgOut *o, bool end, DdError *err)
         size_t left = ZSTD_compressStream2(o->z, &ob, &ib, end ? ZSTD_e_end : ZSTD_e_continue);
         if (ZSTD_isError(left))
             return dd_err(err, DD_EINTERNAL, -1, "compressing the backup: %s", ZSTD_getErrorName(left));
-        if (ob.pos && write_all(o->fd, o->zb, ob.pos)) return io_fail(err, "could not write backup file", o->path);
+        if (ob.pos && backup_write_all(o->fd, o->zb, ob.pos))
+            return backup_io_err(err, "could not write backup file", o->path);
         o->written += ob.pos;
         if (end ? left == 0 : ib.pos == ib.size) break;
     }
@@ -340,8 +322,8 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
         if (f != (int)IMG_FORMAT) {
             close(bfd);
             if (f == 1) {
-                dd_err(err, DD_EINVALID_PARAM, -1, "base backup \"%s\" is compacted (format 1): no incremental backup can follow it",
-                       since);
+                dd_err(err, DD_EINVALID_PARAM, -1,
+                       "base backup \"%s\" is compacted (format 1): no incremental backup can follow it", since);
                 dd_err_hint(err, "Take a full backup (driftdb backup without --since), then incremental ones on it.");
                 return DD_EINVALID_PARAM;
             }
@@ -376,7 +358,7 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
     int fd = open(fpath, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         dd_free(btable);
-        return io_fail(err, "could not open", fpath);
+        return backup_io_err(err, "could not open", fpath);
     }
     MDB_txn *txn = NULL;
     u8 *metas = dd_malloc(2 * 65536), *seen = NULL, *table = NULL, *page = NULL;
@@ -397,7 +379,8 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
         u64 last;
         memcpy(&last, mm + 120, 8);
         pages = last + 1;
-        if (since && base.psize != ps) rc = dd_err(err, DD_EINVALID_PARAM, -1, "base backup \"%s\" has another page size", since);
+        if (since && base.psize != ps)
+            rc = dd_err(err, DD_EINVALID_PARAM, -1, "base backup \"%s\" has another page size", since);
     }
     if (!rc) {
         seen = dd_calloc(1, (size_t)(pages / 8 + 1));
@@ -424,7 +407,7 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
         memcpy(other + FMT_WAL_META_OFF, mm, FMT_WAL_META_LEN);
         memcpy(other + FMT_WAL_META_OFF + FMT_WAL_META_TXNID, &prev, 8);
         o.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (o.fd < 0) rc = io_fail(err, "could not create backup file", path);
+        if (o.fd < 0) rc = backup_io_err(err, "could not create backup file", path);
     }
     if (!rc) {
         ZSTD_CCtx_setParameter(o.z, ZSTD_c_compressionLevel, 3);
@@ -446,7 +429,7 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
         h[92] = (u8)(n >> 8);
         h[93] = (u8)n;
         memcpy(h + IMG_HDR, bname, n);
-        if (write_all(o.fd, h, IMG_HDR + n)) rc = io_fail(err, "could not write backup file", path);
+        if (backup_write_all(o.fd, h, IMG_HDR + n)) rc = backup_io_err(err, "could not write backup file", path);
         o.written = IMG_HDR + n;
         hcrc = crc32c(0, h, IMG_HDR + n);
     }
@@ -457,7 +440,7 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
         if (p < 2) memcpy(page, metas + p * ps, ps);
         else if (!live) memset(page, 0, ps);
         else if (pread(fd, page, ps, (off_t)(p * ps)) != (ssize_t)ps) {
-            rc = io_fail(err, "could not read", fpath);
+            rc = backup_io_err(err, "could not read", fpath);
             break;
         }
         u8 d[32];
@@ -492,13 +475,14 @@ int store_backup_image(Store *st, const char *path, const char *since, StoreProg
         put_u64be(tr, table_off);
         put_u32be(tr + 40, hcrc);
         if (sha256(table, pages * IMG_HASH, tr + 8)) rc = dd_err(err, DD_ENOMEM, -1, NULL);
-        else if (write_all(o.fd, tr, sizeof tr) || fsync(o.fd)) rc = io_fail(err, "could not write backup file", path);
+        else if (backup_write_all(o.fd, tr, sizeof tr) || fsync(o.fd))
+            rc = backup_io_err(err, "could not write backup file", path);
         o.written += IMG_TRAILER;
     }
     if (txn) mdb_txn_abort(txn);
     close(fd);
-    if (o.fd >= 0 && close(o.fd) && !rc) rc = io_fail(err, "could not write backup file", path);
-    if (!rc && rename(tmp, path)) rc = io_fail(err, "could not rename to", path);
+    if (o.fd >= 0 && close(o.fd) && !rc) rc = backup_io_err(err, "could not write backup file", path);
+    if (!rc && rename(tmp, path)) rc = backup_io_err(err, "could not rename to", path);
     if (!rc) fsync_parent(path);
     if (rc && o.fd >= 0) unlink(tmp);
     if (!rc) {
@@ -558,7 +542,7 @@ static int page_sink(void *arg, const u8 *p, size_t n, DdError *err)
             return dd_corrupt(err, "backup \"%s\" is damaged: page %llu does not match its checksum", s->path,
                               (unsigned long long)pg);
         if (pwrite(s->out, s->rec + 8, s->psize, (off_t)(pg * s->psize)) != (ssize_t)s->psize)
-            return io_fail(err, "could not write", s->tmp);
+            return backup_io_err(err, "could not write", s->tmp);
         s->written++;
     }
     return 0;
@@ -575,7 +559,7 @@ typedef struct Link {
 static int link_reopen(Link *l, DdError *err)
 {
     l->fd = open(l->path, O_RDONLY | O_CLOEXEC);
-    if (l->fd < 0) return io_fail(err, "could not open backup", l->path);
+    if (l->fd < 0) return backup_io_err(err, "could not open backup", l->path);
     ImgHead again;
     int rc = head_read(l->fd, l->path, &again, err);
     if (!rc && (again.size != l->h.size || memcmp(again.hash, l->h.hash, 32) != 0 || again.pages != l->h.pages))
@@ -655,7 +639,7 @@ int store_restore_image(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN]
     u8 *table = NULL, *page = NULL, *rec = NULL;
     if (!rc) {
         out = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (out < 0) rc = io_fail(err, "could not create", tmp);
+        if (out < 0) rc = backup_io_err(err, "could not create", tmp);
     }
     u32 ps = rc ? 0 : chain[0].h.psize;
     if (!rc) {
@@ -676,7 +660,7 @@ int store_restore_image(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN]
         close(l->fd);
         l->fd = -1;
         if (!rc && s.have) rc = dd_corrupt(err, "backup \"%s\" is damaged: a page cut short", l->path);
-        if (!rc && ftruncate(out, (off_t)(l->h.pages * ps))) rc = io_fail(err, "could not write", tmp);
+        if (!rc && ftruncate(out, (off_t)(l->h.pages * ps))) rc = backup_io_err(err, "could not write", tmp);
         info->file_bytes += l->h.size;
     }
     /* every page of the result against the newest table (read last, by
@@ -684,16 +668,16 @@ int store_restore_image(const char *path, const char *dir, u8 dbid[FMT_DBID_LEN]
     Sha256 hc = {0};
     for (u64 p = 0; !rc && p < chain[0].h.pages; p++) {
         u8 d[32];
-        if (pread(out, page, ps, (off_t)(p * ps)) != (ssize_t)ps) rc = io_fail(err, "could not read", tmp);
+        if (pread(out, page, ps, (off_t)(p * ps)) != (ssize_t)ps) rc = backup_io_err(err, "could not read", tmp);
         else if (sha256_with(&hc, page, ps, d)) rc = dd_err(err, DD_ENOMEM, -1, NULL);
         else if (memcmp(d, table + p * IMG_HASH, IMG_HASH) != 0)
             rc = dd_corrupt(err, "backup \"%s\" is damaged: page %llu of the restored file does not match its checksum",
                             n > 1 ? chain[0].path : path, (unsigned long long)p);
     }
     sha256_ctx_free(&hc);
-    if (!rc && fsync(out)) rc = io_fail(err, "could not write", tmp);
-    if (out >= 0 && close(out) && !rc) rc = io_fail(err, "could not write", tmp);
-    if (!rc && rename(tmp, dst)) rc = io_fail(err, "could not rename to", dst);
+    if (!rc && fsync(out)) rc = backup_io_err(err, "could not write", tmp);
+    if (out >= 0 && close(out) && !rc) rc = backup_io_err(err, "could not write", tmp);
+    if (!rc && rename(tmp, dst)) rc = backup_io_err(err, "could not rename to", dst);
     if (rc && out >= 0) unlink(tmp);
     if (!rc) {
         memcpy(dbid, chain[0].h.dbid, FMT_DBID_LEN);

@@ -329,6 +329,10 @@ int store_check_lmdb_tree(Store *st, MDB_txn *txn, DdError *err);
  * it reaches in seen (a bit per page up to mm's last page, zeroed by the
  * caller).  0, 1 damaged (why filled), -ENOMEM. */
 int store_lmdb_walk(int fd, const u8 *mm, u32 psize, u8 *seen, char *why, size_t wn);
+/* backup.c, for image.c too: a whole write (EINTR retried; -1 with errno),
+ * and the error of a failed I/O call on path (53100 for a full disk). */
+int backup_write_all(int fd, const void *p, size_t n);
+int backup_io_err(DdError *err, const char *what, const char *path);
 
 /* verify.c: the registered StoreIndexKeyFn, or NULL. */
 

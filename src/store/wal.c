@@ -595,19 +595,24 @@ static void ck_release(Wal *w, int rc)
     pthread_mutex_unlock(&w->ck_mu);
 }
 
+/* ck_acquire, unless a flush of the data file failed before: the kernel
+ * may have dropped pages it could not write, and a later flush would not
+ * say so, so no checkpoint can be trusted from there on (its error, the
+ * state released). */
+static int ck_begin(Wal *w)
+{
+    ck_acquire(w);
+    int e = w->ck_err;
+    if (e) ck_release(w, 0);
+    return e;
+}
+
 static int checkpoint_flags(Store *st, u32 flags)
 {
     Wal *w = &st->wal;
     if (w->fd < 0) return 0;
-    ck_acquire(w);
-    if (w->ck_err) {
-        /* a flush of the data file failed: the kernel may have dropped
-         * pages it could not write, and a later flush would not say so.
-         * No checkpoint can be trusted from here on. */
-        int e = w->ck_err;
-        ck_release(w, 0);
-        return e;
-    }
+    int e = ck_begin(w);
+    if (e) return e;
     MDB_txn *lock;
     int rc = mdb_txn_begin(st->env, NULL, 0, &lock);
     if (!rc) {
@@ -675,12 +680,8 @@ static int touch_head(Store *st)
 static int checkpoint_here(Store *st)
 {
     Wal *w = &st->wal;
-    ck_acquire(w);
-    if (w->ck_err) {
-        int e = w->ck_err;
-        ck_release(w, 0);
-        return e;
-    }
+    int e = ck_begin(w);
+    if (e) return e;
     MDB_txn *lock;
     Capture c;
     int rc = mdb_txn_begin(st->env, NULL, 0, &lock);

@@ -240,15 +240,21 @@ rows=$("$D" sql --data "$TMP/r5" --format csv -e "SELECT count(*) FROM t" | tail
 check live_backup_is_a_prefix "$((seq - 11 + 5))" "$rows"
 live=$(psql -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "SELECT drift_seq()")
 [ "$seq" -gt 11 ] && [ "$seq" -le "$live" ] && ok live_backup_seq_in_range || fail live_backup_seq_in_range "$seq of $live"
+# same_asof DIR N: empty when the restored DIR answers as the server does
+# AS OF every seq from 1 to N (a digest of t at each), else their diff
+same_asof() {
+    : >"$TMP/asof.sql"
+    for s in $(seq 1 "$2"); do
+        echo "SELECT $s, count(*), coalesce(md5(string_agg(id || ':' || coalesce(name, '') || ':' || coalesce(n::text, ''), ',' ORDER BY id)), '-') FROM t FOR SYSTEM_TIME AS OF @SEQ:$s;" >>"$TMP/asof.sql"
+    done
+    local a b
+    a=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atq -F, -f "$TMP/asof.sql" 2>&1)
+    b=$("$D" sql --data "$1" --format csv -f "$TMP/asof.sql" 2>&1 | grep -v '^?column?,count,coalesce$')
+    [ -n "$a" ] && [ "$a" == "$b" ] || { echo "differ:"; diff <(echo "$a") <(echo "$b") | head -5; }
+}
 # the live backup answers as the server does AS OF every seq it holds
-: >"$TMP/asof.sql"
-for s in $(seq 1 "$seq"); do
-    echo "SELECT $s, count(*), coalesce(md5(string_agg(id || ':' || coalesce(name, '') || ':' || coalesce(n::text, ''), ',' ORDER BY id)), '-') FROM t FOR SYSTEM_TIME AS OF @SEQ:$s;" >>"$TMP/asof.sql"
-done
-a=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atq -F, -f "$TMP/asof.sql" 2>&1)
-b=$("$D" sql --data "$TMP/r5" --format csv -f "$TMP/asof.sql" 2>&1 | grep -v '^?column?,count,coalesce$')
-[ -n "$a" ] && [ "$a" == "$b" ] && ok live_backup_same_answers_at_every_seq ||
-    fail live_backup_same_answers_at_every_seq "$(diff <(echo "$a") <(echo "$b") | head -5)"
+d=$(same_asof "$TMP/r5" "$seq")
+[ -z "$d" ] && ok live_backup_same_answers_at_every_seq || fail live_backup_same_answers_at_every_seq "$d"
 
 # incremental backups beside the server while a client commits: a full
 # one, then two more each on the one before; each restores (its chain read
@@ -274,13 +280,8 @@ for f in inc1 inc2; do
     out=$("$D" restore --from "$TMP/chain/$f.ddb" --data "$TMP/r_$f" 2>&1) || { inc_ok=0; echo "#  $f: $out"; continue; }
     case "$out" in *"restored $TMP/chain/$f.ddb (incremental"*) ;; *) inc_ok=0; echo "#  $f: $out";; esac
     s_f=$("$D" sql --data "$TMP/r_$f" --format csv -e "SELECT drift_seq()" | tail -n 1)
-    : >"$TMP/asof_$f.sql"
-    for s in $(seq 1 "$s_f"); do
-        echo "SELECT $s, count(*), coalesce(md5(string_agg(id || ':' || coalesce(name, '') || ':' || coalesce(n::text, ''), ',' ORDER BY id)), '-') FROM t FOR SYSTEM_TIME AS OF @SEQ:$s;" >>"$TMP/asof_$f.sql"
-    done
-    a=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atq -F, -f "$TMP/asof_$f.sql" 2>&1)
-    b=$("$D" sql --data "$TMP/r_$f" --format csv -f "$TMP/asof_$f.sql" 2>&1 | grep -v '^?column?,count,coalesce$')
-    [ -n "$a" ] && [ "$a" == "$b" ] || { inc_ok=0; echo "#  $f: $(diff <(echo "$a") <(echo "$b") | head -3)"; }
+    d=$(same_asof "$TMP/r_$f" "$s_f")
+    [ -z "$d" ] || { inc_ok=0; echo "#  $f: $d"; }
     eval "seq_$f=$s_f"
 done
 [ $inc_ok = 1 ] && ok incremental_restores_same_answers_at_every_seq || fail incremental_restores_same_answers_at_every_seq
