@@ -759,7 +759,7 @@ static bool churned(Store *st)
     u64 at = __atomic_load_n(&st->wal.ck_pgno, __ATOMIC_RELAXED), now = info.me_last_pgno;
     if (now > at && now - at >= DD_MAX(WAL_RELEASE_PAGES, at / 16)) return true;
     u64 b = __atomic_load_n(&st->wal.since_bytes, __ATOMIC_RELAXED);
-    return b >= WAL_RELEASE_BYTES && b / 4096 >= now / 64;
+    return b >= WAL_RELEASE_BYTES && b / 4096 >= now / 64;   /* pages of 4 KiB, as LMDB writes here */
 }
 
 int wal_maybe_checkpoint(Store *st, bool idle)

@@ -69,7 +69,7 @@ TOTAL = NACC * START
 TRANSFER_THREADS = 8
 COUNTER_THREADS = 6
 COUNTER_K = 100
-WATCHDOG = 60.0
+WATCHDOG = 150.0   # a sanitizer build takes about twice the 30 s of a plain one
 
 lock = threading.Lock()
 pending = ["stress_bank_transfers", "stress_snapshot_reads", "stress_time_travel",
