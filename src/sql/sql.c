@@ -129,10 +129,10 @@ static int plan_verify(SqlCtx *ctx, Plan *p, const VerifyStmt *v)
     return rows_plan(ctx, p, 3, names, types, row, 1);
 }
 
-/* BACKUP TO 'file': `driftdb backup` from SQL, for superusers only (the
- * server writes the file, where its own user may write): one row, the
- * database bytes copied and the backup file's bytes. */
-static int plan_backup(SqlCtx *ctx, Plan *p, const char *path, int loc)
+/* BACKUP TO 'file' [SINCE 'base']: `driftdb backup [--since]` from SQL,
+ * for superusers only (the server writes the file, where its own user may
+ * write): one row, the database bytes copied and the backup file's bytes. */
+static int plan_backup(SqlCtx *ctx, Plan *p, const char *path, int loc, const char *since, int since_loc)
 {
     const AclWho *w;
     int rc = acl_who(ctx, &w);
@@ -144,8 +144,11 @@ static int plan_backup(SqlCtx *ctx, Plan *p, const char *path, int loc)
     }
     if (!path[0] || path[0] != '/')
         return dd_err(ctx->err, DD_EINVALID_PARAM, loc, "BACKUP TO needs an absolute path, not \"%s\"", path);
+    if (since && since[0] != '/')
+        return dd_err(ctx->err, DD_EINVALID_PARAM, since_loc, "BACKUP ... SINCE needs an absolute path, not \"%s\"",
+                      since);
     StoreBackupInfo bi;
-    if ((rc = store_backup_image(ctx->store, path, NULL, NULL, NULL, &bi, ctx->err))) return rc;
+    if ((rc = store_backup_image(ctx->store, path, since, NULL, NULL, &bi, ctx->err))) return rc;
     static const char *names[] = {"database_bytes", "file_bytes"};
     static const TypeId types[] = {TYPE_INT8, TYPE_INT8};
     Value *row = arena_alloc(ctx->stmt, sizeof(Value) * 2);
@@ -598,7 +601,10 @@ static int prepare_stmt(SqlCtx *ctx, Stmt *stmt, Plan **out)
     case STMT_CREATE_INDEX: rc = analyze_create_index(ctx, stmt->u.create_index, p); break;
     case STMT_DROP_INDEX: rc = analyze_drop_index(ctx, stmt->u.drop, p); break;
     case STMT_VERIFY: rc = plan_verify(ctx, p, &stmt->u.verify); break;
-    case STMT_BACKUP: rc = plan_backup(ctx, p, stmt->u.backup.path, stmt->u.backup.loc); break;
+    case STMT_BACKUP:
+        rc = plan_backup(ctx, p, stmt->u.backup.path, stmt->u.backup.loc, stmt->u.backup.since,
+                         stmt->u.backup.since_loc);
+        break;
     case STMT_CHECKPOINT: rc = plan_checkpoint(ctx, p, stmt->u.checkpoint.table, stmt->u.checkpoint.loc); break;
     case STMT_ANALYZE: rc = plan_analyze(ctx, p, stmt->u.drop); break;
     case STMT_TRUNCATE: rc = analyze_truncate(ctx, stmt->u.drop, p); break;

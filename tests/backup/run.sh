@@ -355,6 +355,17 @@ has sql_backup_relative_path "BACKUP TO needs an absolute path" "$out"
 out=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "BACKUP TO '$TMP/b3.ddb'" 2>&1)
 has sql_backup_exists "already exists" "$out"
 check sql_backup_wrote_nothing "absent absent" "$([ -e "$TMP/b4.ddb" ] && echo present || echo absent) $([ -e b5.ddb ] && echo present || echo absent)"
+# BACKUP TO ... SINCE 'base': an incremental backup from SQL, on the chain
+# above; it restores (through the chain) to the server's answers
+out=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "BACKUP TO '$TMP/chain/sql_inc.ddb' SINCE '$TMP/chain/inc2.ddb'" 2>&1); rc=$?
+case "$rc $out" in "0 "[0-9]*"|"[0-9]*) ok sql_backup_since;; *) fail sql_backup_since "$rc $out";; esac
+out=$("$D" restore --from "$TMP/chain/sql_inc.ddb" --data "$TMP/r_sqlinc" 2>&1); rc=$?
+has sql_backup_since_restores "0 restored $TMP/chain/sql_inc.ddb (incremental, on 3 backups before it)" "$rc $out"
+s_q=$("$D" sql --data "$TMP/r_sqlinc" --format csv -e "SELECT drift_seq()" | tail -n 1)
+d=$(same_asof "$TMP/r_sqlinc" "$s_q")
+[ -z "$d" ] && ok sql_backup_since_same_answers || fail sql_backup_since_same_answers "$d"
+out=$(psql -X -h 127.0.0.1 -p "$port" -U postgres -d driftdb -Atqc "BACKUP TO '$TMP/chain/sql_inc2.ddb' SINCE 'inc2.ddb'" 2>&1)
+has sql_backup_since_relative "BACKUP ... SINCE needs an absolute path" "$out"
 # through the extended protocol (psycopg 3: Parse, Describe, Bind, Execute):
 # the backup is taken when the statement runs, once
 out=$(/usr/bin/python3 -c "

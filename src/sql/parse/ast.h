@@ -565,7 +565,7 @@ typedef enum StmtKind {
     STMT_CREATE_INDEX, STMT_DROP_INDEX,   /* DROP INDEX uses DropTableStmt */
     STMT_ANALYZE,    /* ANALYZE / VACUUM [t, ...]: u.drop (names; n 0 = every table; vacuum) */
     STMT_TXN, STMT_SET, STMT_SHOW,
-    STMT_BACKUP,     /* BACKUP TO 'file': u.backup */
+    STMT_BACKUP,     /* BACKUP TO 'file' [SINCE 'base']: u.backup */
     STMT_CHECKPOINT, /* CHECKPOINT TABLE t: u.checkpoint */
     STMT_DELETE_HISTORY,   /* DELETE HISTORY FROM t [BEFORE SYSTEM_TIME x]: u.delete_ */
     STMT_ERASE,      /* ERASE FROM t [WHERE ...]: u.delete_ */
@@ -780,7 +780,8 @@ struct Stmt {
         VerifyStmt verify;   /* STMT_VERIFY */
         struct {
             const char *path;
-            int loc;
+            const char *since;   /* SINCE 'base': an incremental backup, or NULL */
+            int loc, since_loc;
         } backup;            /* STMT_BACKUP */
         struct {
             char *table;

@@ -6220,7 +6220,8 @@ static int parse_stmt(Parser *p, Stmt *st)
     }
     if (t->kind != TOK_IDENT) return syntax_error(p);
     if (t->kw == KW_NONE && is_name(t, "backup") && is_kw(peek(p, 1), KW_TO)) {
-        /* BACKUP TO 'file': driftdb backup from SQL (superusers) */
+        /* BACKUP TO 'file' [SINCE 'base']: driftdb backup [--since]
+         * from SQL (superusers) */
         st->kind = STMT_BACKUP;
         advance(p);
         advance(p);
@@ -6228,6 +6229,13 @@ static int parse_stmt(Parser *p, Stmt *st)
         st->u.backup.path = tok(p)->str;
         st->u.backup.loc = tok(p)->start;
         advance(p);
+        if (tok(p)->kind == TOK_IDENT && tok(p)->kw == KW_NONE && is_name(tok(p), "since")) {
+            advance(p);
+            if (tok(p)->kind != TOK_STRING) return syntax_error(p);
+            st->u.backup.since = tok(p)->str;
+            st->u.backup.since_loc = tok(p)->start;
+            advance(p);
+        }
         return DD_OK;
     }
     switch (t->kw) {
