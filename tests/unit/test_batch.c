@@ -441,6 +441,96 @@ TEST(parallel)
     close_db(db, s);
 }
 
+/* A large scan whose rows reach an aggregate through hash joins (either
+ * side) is read by worker threads (parallel row batches): the same
+ * answers and errors as on one thread, through runtime filters, filters
+ * the kernels give up on, and an error above the scan while the workers
+ * still read; an aggregate whose answer depends on row order stays on
+ * one thread. */
+TEST(parallel_rows)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    driftdb *db;
+    driftdb_session *s = open_db("batch", &db);
+    must(s, "CREATE TABLE big (k bigint PRIMARY KEY, g int, v bigint, n numeric(12,2), d date, s text, fl float8)");
+    must(s, "INSERT INTO big SELECT x, x::bigint * 7919 % 1000, CASE WHEN x % 13 = 0 THEN NULL ELSE x::bigint * 104729 % 100003 END, "
+            "(x * 31 % 200001 - 100000) / 100.0, date '2000-01-01' + x % 5000, 's' || (x * 17 % 9973), x / 7.0 "
+            "FROM generate_series(1, 150000) x");
+    must(s, "CREATE TABLE dim (id int PRIMARY KEY, grp int, name text)");
+    must(s, "INSERT INTO dim SELECT x, x % 17, 'n' || x FROM generate_series(0, 999) x");
+    must(s, "CREATE TABLE big2 (k bigint PRIMARY KEY, w int)");
+    must(s, "INSERT INTO big2 SELECT x * 3, x % 101 FROM generate_series(1, 120000) x");
+    must(s, "ANALYZE");
+    static const char *const qs[] = {
+        /* the large scan probes */
+        "SELECT dim.grp, count(*), sum(big.v), sum(big.n), avg(big.v), min(big.d), max(big.s), count(big.v) "
+        "FROM big JOIN dim ON dim.id = big.g WHERE big.v % 7 <> 0 GROUP BY dim.grp ORDER BY 1",
+        /* a runtime filter on it */
+        "SELECT dim.name, count(*), sum(big.n) FROM big JOIN dim ON dim.id = big.g WHERE dim.name LIKE 'n1_' "
+        "GROUP BY dim.name ORDER BY 1",
+        /* two large scans, one built into the hash table */
+        "SELECT big2.w, count(*), sum(big.v), max(big.d) FROM big JOIN big2 ON big2.k = big.k GROUP BY big2.w ORDER BY 1",
+        /* no group: one row */
+        "SELECT count(*), sum(big.v), min(big.s) FROM big JOIN dim ON dim.id = big.g AND dim.grp < 5",
+        /* a kernel gives up (past 38 digits): the filters run row by row on the statement's thread */
+        "SELECT dim.grp, count(*) FROM big JOIN dim ON dim.id = big.g "
+        "WHERE big.n * 100000000000000000000000000000::numeric > 0 GROUP BY 1 ORDER BY 1",
+        /* errors: in the scan's filter, and above it (the join's condition) while the workers read */
+        "SELECT count(*) FROM big JOIN dim ON dim.id = big.g WHERE 100 / (big.k % 50000) > -1",
+        "SELECT count(*) FROM big JOIN dim ON dim.id = big.g AND 100 / (big.k - 75000) > -1000",
+        /* order matters to these: one thread */
+        "SELECT dim.grp, sum(big.fl) FROM big JOIN dim ON dim.id = big.g GROUP BY 1 ORDER BY 1",
+        "SELECT dim.grp, string_agg(big.s, ',') FROM big JOIN dim ON dim.id = big.g WHERE big.k < 40 GROUP BY 1 ORDER BY 1",
+    };
+    Out one = {0}, many = {0}, ex = {0};
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        must(s, "SET max_parallel_workers_per_gather = 0");
+        run(s, qs[i], &one);
+        must(s, "RESET max_parallel_workers_per_gather");
+        run(s, qs[i], &many);
+        if (strcmp(one.p, many.p) != 0) printf("  %s:\n    one thread: %.300s\n    workers:    %.300s\n", qs[i], one.p, many.p);
+        CHECK_EQ_STR(many.p, one.p);
+        /* and once more, its rows compared with the batches off (row by row) */
+        must(s, "SET drift.batch = off");
+        run(s, qs[i], &one);
+        must(s, "SET drift.batch = on");
+        CHECK_EQ_STR(many.p, one.p);
+    }
+    run(s, qs[5], &one);
+    CHECK_EQ_STR(one.p, "ERROR 22012 division by zero");
+    run(s, qs[6], &one);
+    CHECK_EQ_STR(one.p, "ERROR 22012 division by zero");
+    /* EXPLAIN ANALYZE shows the workers (as many as cores allow) */
+    char sql[2000];
+    snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", qs[0]);
+    run(s, sql, &ex);
+    if (cpus > 1) CHECK(strstr(ex.p, "Workers Launched: 2") != NULL);
+    else CHECK(strstr(ex.p, "Workers Launched") == NULL);
+    snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", qs[7]);
+    run(s, sql, &ex);
+    CHECK(strstr(ex.p, "Workers Launched") == NULL);
+    must(s, "SET max_parallel_workers_per_gather = 0");
+    snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", qs[0]);
+    run(s, sql, &ex);
+    CHECK(strstr(ex.p, "Workers Launched") == NULL);
+    must(s, "RESET max_parallel_workers_per_gather");
+    /* the transaction's own rows: one thread, and they count */
+    must(s, "BEGIN");
+    must(s, "INSERT INTO big VALUES (150001, 1, 5, 1.5, '2001-01-01', 'x', 1)");
+    run(s, "SELECT count(*), sum(big.v) FROM big JOIN dim ON dim.id = big.g", &many);
+    must(s, "ROLLBACK");
+    must(s, "SET max_parallel_workers_per_gather = 0");
+    must(s, "BEGIN");
+    must(s, "INSERT INTO big VALUES (150001, 1, 5, 1.5, '2001-01-01', 'x', 1)");
+    run(s, "SELECT count(*), sum(big.v) FROM big JOIN dim ON dim.id = big.g", &one);
+    must(s, "ROLLBACK");
+    CHECK_EQ_STR(many.p, one.p);
+    free(one.p);
+    free(many.p);
+    free(ex.p);
+    close_db(db, s);
+}
+
 /* Filters over a scan (and bare scans) whose rows go up to joins,
  * sorts and projections read in batches too: the same rows as row by
  * row, in the same order. */
@@ -691,6 +781,7 @@ int main(void)
     RUN(random_aggregates);
     RUN(exact_errors);
     RUN(parallel);
+    RUN(parallel_rows);
     RUN(damaged_images);
     RUN(row_batches);
     RUN(kept_plans);

@@ -95,7 +95,13 @@ typedef struct RowBatch RowBatch;
 static RowBatch *rowbatch_plan(SqlCtx *ctx, Op *top);
 static int rowbatch_next(SqlCtx *ctx, RowBatch *rb, Value **row);
 static void rowbatch_free(RowBatch *rb);
-static void rowbatch_count(RowBatch *rb, u64 *nbatches);
+static void rowbatch_count(RowBatch *rb, u64 *nbatches, int *workers);
+typedef struct ParScan ParScan;
+static ParScan *par_start(SqlCtx *ctx, Op *top, RowBatch *rb);
+static void par_free(ParScan *ps, RowBatch *rb);
+static void par_next_batch(RowBatch *rb);
+static int par_launched(const ParScan *ps);
+static bool rowbatch_parallel(const RowBatch *rb);
 /* EXPLAIN ANALYZE: a call of o's that took dt ms and gave rows rows (rc 1) */
 static void op_count(Op *o, int rc, double dt, u64 rows);
 static double now_ms(void);
@@ -165,6 +171,8 @@ typedef struct ScanOp {
     RowBatch *rb; bool rb_tried;      /* its rows read in batches (rowbatch_plan) */
     struct RtFilter *rtf[4];          /* hash joins' filters on the keys of its rows (set by the joins) */
     int nrtf;
+    bool par;                         /* its rows may come in any order: worker threads may read it (par_mark) */
+    int workers;                      /* EXPLAIN ANALYZE: the most worker threads that read it */
 } ScanOp;
 
 static const char *op_name(u8 op)
@@ -655,7 +663,14 @@ static int scan_next(SqlCtx *ctx, Op *op, Value **row)
     if (!s->rb_tried) {
         s->rb_tried = true;
         /* EXPLAIN ANALYZE counts a bare scan's rows as they come up */
-        if (!ctx->instrument) s->rb = rowbatch_plan(ctx, op);
+        if (!ctx->instrument) {
+            s->rb = rowbatch_plan(ctx, op);
+        } else if (s->par && (s->rb = rowbatch_plan(ctx, op))) {
+            /* in batches only when workers read it: otherwise row by
+             * row, each row counted as it comes up */
+            if (rowbatch_parallel(s->rb)) rowbatch_count(s->rb, NULL, &s->workers);
+            else rowbatch_free(s->rb), s->rb = NULL;
+        }
     }
     if (s->rb) return rowbatch_next(ctx, s->rb, row);
     int rc = scan_next_rows(ctx, s, row);
@@ -775,7 +790,13 @@ static void scan_explain(Op *op, Buf *out)
     if (s->ckpt) buf_printf(out, " from checkpoint @SEQ:%llu", (unsigned long long)s->ckpt);
 }
 
-static const OpVtbl scan_vt = {"", scan_open, scan_next, scan_close, scan_explain, NULL};
+static void scan_analyze(Op *op, Buf *out)
+{
+    const ScanOp *s = (const ScanOp *)op;
+    if (s->workers) buf_printf(out, "Workers Launched: %d", s->workers);
+}
+
+static const OpVtbl scan_vt = {"", scan_open, scan_next, scan_close, scan_explain, scan_analyze};
 
 Op *op_scan(SqlCtx *ctx, const TableInfo *t, TMode mode, u64 a, u64 b, const bool *used)
 {
@@ -965,6 +986,7 @@ typedef struct FilterOp {
     ExprProg *pred;
     RowBatch *rb; bool rb_tried;   /* it and the filters under it read in batches (rowbatch_plan) */
     u64 nbatches;                  /* for EXPLAIN ANALYZE */
+    int workers;                   /* EXPLAIN ANALYZE: the most worker threads that read its scan */
 } FilterOp;
 static int child_open(SqlCtx *ctx, Op *op) { return op_open(ctx, op->child); }
 static void child_close(SqlCtx *ctx, Op *op) { op_close(ctx, op->child); }
@@ -990,7 +1012,7 @@ static int filter_next(SqlCtx *ctx, Op *op, Value **row)
     if (!f->rb_tried) {
         f->rb_tried = true;
         f->rb = rowbatch_plan(ctx, op);
-        if (f->rb) rowbatch_count(f->rb, &f->nbatches);
+        if (f->rb) rowbatch_count(f->rb, &f->nbatches, &f->workers);
     }
     if (f->rb) return rowbatch_next(ctx, f->rb, row);
     for (;;) {
@@ -1012,7 +1034,12 @@ static void filter_explain(Op *op, Buf *out)
     if (f->nbatches)
         buf_printf(out, " (vectorized, %llu batch%s)", (unsigned long long)f->nbatches, f->nbatches == 1 ? "" : "es");
 }
-static const OpVtbl filter_vt = {"Filter", filter_open, filter_next, filter_close, filter_explain, NULL};
+static void filter_analyze(Op *op, Buf *out)
+{
+    const FilterOp *f = (const FilterOp *)op;
+    if (f->workers) buf_printf(out, "Workers Launched: %d", f->workers);
+}
+static const OpVtbl filter_vt = {"Filter", filter_open, filter_next, filter_close, filter_explain, filter_analyze};
 Op *op_filter(SqlCtx *ctx, Op *child, ExprProg *pred)
 {
     FilterOp *f = op_alloc(ctx, sizeof(*f), &filter_vt, child->width);
@@ -2398,10 +2425,17 @@ static int agg_batch_exact(SqlCtx *ctx, AggOp *a, AggBatch *b, int n, Value *key
  * when given (a batch that hands rows up outlives the row arena). */
 static int batch_fill(SqlCtx *ctx, AggBatch *b, int max, int *np, bool *done, DdError *saved, Arena *vals)
 {
-    int n = 0, failed = 0;
+    int n = 0, got = 0, failed = 0;
     for (int i = 0; i < b->t->ncols; i++) b->cols[i].anynull = false;
     double t = ctx->instrument ? now_ms() : 0;
-    while (n < max) {
+    /* First the images' places, each prefetched, then their decoding:
+     * the map's lines come in while the cursor walks on, instead of one
+     * cache miss after another as each image is decoded. */
+    const u8 *recs[VEC_N];
+    u32 lens[VEC_N];
+    u64 starts[VEC_N];
+    if (max > VEC_N) max = VEC_N;
+    while (got < max) {
         const u8 *rec;
         u32 len;
         u64 start;
@@ -2419,26 +2453,37 @@ static int batch_fill(SqlCtx *ctx, AggBatch *b, int max, int *np, bool *done, Dd
         }
         if (r < 0) { failed = scan_damage(ctx, b->t, 0, -r); break; }
         if (r == 0) { *done = true; break; }
+        for (u32 o = 0; o < len; o += 64) __builtin_prefetch(rec + o);
+        recs[got] = rec;
+        lens[got] = len;
+        starts[got++] = start;
+    }
+    if (failed) *saved = *ctx->err;
+    for (; n < got; n++) {
+        const u8 *rec = recs[n];
+        u32 len = lens[n];
+        u64 start = starts[n];
         if (!sql_row_plain(b->t, start) || vec_decode(&b->dec, rec, len, b->colp, n) != DD_OK) {
             /* converted, or not the plain shape: the row way, which
              * reports a damaged image */
             ArenaMark m = arena_mark(ctx->row);
-            if ((failed = scan_damage(ctx, b->t, start, sql_row_decode(ctx, b->t, rec, len, start, b->tmp, b->want))))
-                break;
-            for (int i = 0; i < b->t->ncols && !failed; i++) {
+            int bad = scan_damage(ctx, b->t, start, sql_row_decode(ctx, b->t, rec, len, start, b->tmp, b->want));
+            for (int i = 0; i < b->t->ncols && !bad; i++) {
                 if (!b->want[i]) continue;
                 Value x = b->tmp[i];
-                if (vals && (failed = val_copy(vals, &b->tmp[i], &x))) break;
+                if (vals && (bad = val_copy(vals, &b->tmp[i], &x))) break;
                 if (!vec_put(&b->cols[i], n, &x))
-                    failed = dd_err(ctx->err, DD_EINTERNAL, -1, "column \"%s\" read as %s", b->t->cols[i].name,
-                                    type_name((TypeId)x.type));
+                    bad = dd_err(ctx->err, DD_EINTERNAL, -1, "column \"%s\" read as %s", b->t->cols[i].name,
+                                 type_name((TypeId)x.type));
             }
             if (vals) arena_rewind(ctx->row, m);
-            if (failed) break;
+            if (bad) {   /* this image's error comes before a later read's */
+                failed = bad;
+                *saved = *ctx->err;
+                break;
+            }
         }
-        n++;
     }
-    if (failed) *saved = *ctx->err;
     if (ctx->instrument) {
         b->fill_ms = now_ms() - t;
         b->scan_ms += b->fill_ms;
@@ -2557,9 +2602,16 @@ struct RowBatch {
     DdError saved;
     u64 *nbatches;       /* the batches read, counted for EXPLAIN ANALYZE (or NULL) */
     int size;            /* rows the next batch reads: 16, doubling up to VEC_N */
+    struct ParScan *ps;  /* worker threads read the scan (par_start), or NULL */
 };
 
-static void rowbatch_count(RowBatch *rb, u64 *nbatches) { rb->nbatches = nbatches; }
+static bool rowbatch_parallel(const RowBatch *rb) { return rb->ps != NULL; }
+
+static void rowbatch_count(RowBatch *rb, u64 *nbatches, int *workers)
+{
+    rb->nbatches = nbatches;
+    if (rb->ps && workers) *workers = DD_MAX(*workers, par_launched(rb->ps));
+}
 
 static RowBatch *rowbatch_plan(SqlCtx *ctx, Op *top)
 {
@@ -2570,6 +2622,9 @@ static RowBatch *rowbatch_plan(SqlCtx *ctx, Op *top)
     const ScanOp *s = (const ScanOp *)o;
     /* EXPLAIN ANALYZE: only the top filter's rows are counted as they go up */
     if (s->any_hist || s->nws || (ctx->instrument && nfilt > 1)) return NULL;
+    /* keys, an index or a lookup per outer row: no batches (batch_begin
+     * says so too, at the cost of a settings lookup on every rescan) */
+    if (s->ix || s->pk || s->nkeys || s->nparts || s->ionly) return NULL;
     RowBatch *rb = dd_calloc(1, sizeof *rb);
     if (!rb) return NULL;
     if (!batch_begin(ctx, top, &rb->b, 0) || !batch_finish(ctx, &rb->b, true)) {
@@ -2584,6 +2639,7 @@ static RowBatch *rowbatch_plan(SqlCtx *ctx, Op *top)
         for (int i = 0; i < s->rtf[k]->nkeys; i++) ok &= rb->b.want[s->rtf[k]->col[i]];
         if (ok) rb->rtf[rb->nrtf++] = s->rtf[k];
     }
+    rb->ps = par_start(ctx, top, rb);
     return rb;
 }
 
@@ -2597,6 +2653,7 @@ static bool rtf_pass_all(RowBatch *rb, int j)
 static void rowbatch_free(RowBatch *rb)
 {
     if (!rb) return;
+    par_free(rb->ps, rb);
     agg_batch_free(&rb->b);
     arena_free(&rb->vals);
     dd_free(rb);
@@ -2638,6 +2695,10 @@ static int rowbatch_next(SqlCtx *ctx, RowBatch *rb, Value **row)
         if (rb->done) return 0;
         int rc = sql_check_interrupt(ctx);
         if (rc) return -rc;
+        if (rb->ps) {
+            par_next_batch(rb);
+            continue;
+        }
         arena_rewind(&rb->vals, rb->vals0);
         /* the first batches small: a parent that wants a row or two (a
          * LIMIT, EXISTS, a subquery run per outer row) reads few more */
@@ -2940,6 +3001,428 @@ static int agg_parallel(SqlCtx *ctx, AggOp *a, AggBatch *b0, int n)
     return ok ? rc : VEC_EXACT;
 }
 
+/* ------------------------------------------------ parallel row batches
+ *
+ * A large present scan whose rows reach an aggregate only through
+ * filters, places and hash joins (par_mark), where no order of those rows
+ * changes the aggregate's answer (agg_order_free), is read by worker
+ * threads: each takes the scan's key ranges in turn (cut as parallel
+ * aggregation cuts them), reads them through a twin of the statement's
+ * snapshot (the same LMDB transaction), decodes them into batches, runs
+ * the filter kernels and the runtime filters over them, and queues the
+ * batches; the statement's thread hands their rows up as rowbatch_next
+ * does its own, running there whatever the kernels could not finish (a
+ * batch they gave up on runs its filters row by row, so expressions are
+ * evaluated on that thread alone).  Rows come up in no fixed order. */
+
+#define PAR_SLOTS 3   /* the batches a worker may fill ahead */
+
+typedef struct ParWorker ParWorker;
+
+typedef struct ParSlot {
+    Vec *cols;                  /* per column of t: the wanted ones' lanes */
+    Vec **colp;                 /* per slot of the scan's row */
+    Arena vals;                 /* values made the row way */
+    int n, counted;             /* lanes; the filters the kernels finished */
+    bool exact;                 /* the filters from counted on, and the runtime filters, still to run */
+    int failed;                 /* a read that failed after these lanes (its error in saved) */
+    DdError saved;
+    struct ParSlot *next;       /* in the queue, or its worker's free list */
+    ParWorker *owner;
+} ParSlot;
+
+struct ParWorker {
+    struct ParScan *ps;
+    SqlCtx ctx;                 /* the statement's, with this thread's error, row arena and snapshot */
+    DdError err;
+    Arena row;
+    Snap *snap;
+    AggBatch b;                 /* programs and decoder; its lanes are a slot's */
+    bool planned;
+    Vec *cols0; Vec **colp0;    /* b's own lanes (slot 0's), freed with b */
+    RtFilter rtf[4];            /* the runtime filters, counted on their own */
+    int nrtf;
+    ParSlot slots[PAR_SLOTS];
+    ParSlot *free;              /* under ps->mu */
+    pthread_t th;
+    bool started;
+};
+
+typedef struct ParScan {
+    AggPar par;
+    pthread_mutex_t mu;
+    pthread_cond_t filled, freed;
+    ParSlot *head, *tail;       /* filled batches, oldest first */
+    int running;                /* workers still reading */
+    int running0;               /* workers started */
+    bool counted;               /* EXPLAIN ANALYZE: the workers' reads go to the scan under the filters */
+    bool stop;
+    ParWorker *w;
+    int nw;
+    u64 *bits[4];               /* the runtime filters' bits, the workers' copy */
+    ParSlot *cur;               /* the batch whose rows go up */
+    Vec *cols0; Vec **colp0;    /* the statement's own batch lanes, put back at the end */
+} ParScan;
+
+/* Whether an aggregate's answer is the same whatever order its input rows
+ * come in: group keys and min / max arguments of types whose equal values
+ * are the same bytes (so the row a group keeps cannot show; char(n) pads
+ * every value to n, bpchar without a length does not), sums and averages
+ * of integers and numerics (exact), counts; no DISTINCT, no ORDER BY, no
+ * grouping sets. */
+static bool order_free_type(const ExprProg *p)
+{
+    switch (p->type) {
+    case TYPE_INT2: case TYPE_INT4: case TYPE_INT8: case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ:
+    case TYPE_TEXT: case TYPE_VARCHAR: case TYPE_BOOL: case TYPE_UUID:
+        return true;
+    case TYPE_BPCHAR:
+        return p->typmod > 0;
+    default:
+        return false;
+    }
+}
+
+static bool agg_order_free(const AggOp *a)
+{
+    if (a->nsets) return false;
+    for (int i = 0; i < a->ngroup; i++)
+        if (!order_free_type(a->group[i])) return false;
+    for (int i = 0; i < a->naggs; i++) {
+        const AggSpec *sp = a->aggs[i];
+        TypeId at = sp->arg ? sp->arg->type : TYPE_NULLTYPE;
+        if (sp->distinct || sp->nord) return false;
+        switch (sp->kind) {
+        case AGG_COUNT_STAR: case AGG_COUNT: break;
+        case AGG_SUM: case AGG_AVG:
+            if (at != TYPE_INT2 && at != TYPE_INT4 && at != TYPE_INT8 && at != TYPE_NUMERIC) return false;
+            break;
+        case AGG_MIN: case AGG_MAX:
+            if (!order_free_type(sp->arg) || at == TYPE_BOOL) return false;
+            break;
+        default: return false;
+        }
+    }
+    return true;
+}
+
+/* Marks the scans whose rows reach o's consumer only through filters,
+ * places and hash joins (either side) as readable in any order. */
+static void par_mark(Op *o)
+{
+    if (!o) return;
+    if (o->vt == &scan_vt) {
+        ((ScanOp *)o)->par = true;
+    } else if (o->vt == &filter_vt || o->vt == &place_vt) {
+        par_mark(o->child);
+    } else if (o->vt == &hashjoin_vt) {
+        par_mark(o->child);
+        par_mark(o->child2);
+    }
+}
+
+/* The workers a parallel read of s may use (0: none). */
+static int par_workers(SqlCtx *ctx, const ScanOp *s)
+{
+    if (!s->par || s->mode != TMODE_PRESENT || s->op.est_rows < PAR_MIN_ROWS || s->nws ||
+        snap_behind(ctx->snap) || s->t->temp || s->t->nconvs)
+        return 0;
+    const char *v = ctx->setting ? ctx->setting(ctx->session, "max_parallel_workers_per_gather") : NULL;
+    long workers = v ? strtol(v, NULL, 10) : 2;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return (int)DD_MAX(0, DD_MIN(DD_MIN(workers, cpus), PAR_MAX_THREADS));
+}
+
+/* Lanes [0, *np) of w's batch that w's runtime filters let pass, moved down. */
+static void par_rtf(ParWorker *w, int *np)
+{
+    AggBatch *b = &w->b;
+    u16 sel[VEC_N];
+    int n = *np, m = 0;
+    for (int j = 0; j < n; j++) {
+        bool pass = true;
+        for (int k = 0; k < w->nrtf && pass; k++)
+            if (!w->rtf[k].off) pass = rtf_pass(&w->rtf[k], b, j);
+        if (pass) sel[m++] = (u16)j;
+    }
+    if (m < n)
+        for (int i = 0; i < b->t->ncols; i++)
+            if (b->want[i]) vec_compact(&b->cols[i], sel, m);
+    *np = m;
+}
+
+/* A free slot of w's (waiting for one), or NULL once the read stops. */
+static ParSlot *par_take_slot(ParWorker *w)
+{
+    ParScan *ps = w->ps;
+    pthread_mutex_lock(&ps->mu);
+    while (!w->free && !ps->stop) pthread_cond_wait(&ps->freed, &ps->mu);
+    ParSlot *sl = ps->stop ? NULL : w->free;
+    if (sl) w->free = sl->next;
+    pthread_mutex_unlock(&ps->mu);
+    return sl;
+}
+
+/* sl queued (filled) or back on its owner's free list. */
+static void par_put(ParScan *ps, ParSlot *sl, bool filled)
+{
+    pthread_mutex_lock(&ps->mu);
+    sl->next = NULL;
+    if (filled) {
+        if (ps->tail) ps->tail->next = sl;
+        else ps->head = sl;
+        ps->tail = sl;
+        pthread_cond_signal(&ps->filled);
+    } else {
+        sl->next = sl->owner->free;
+        sl->owner->free = sl;
+        pthread_cond_broadcast(&ps->freed);
+    }
+    pthread_mutex_unlock(&ps->mu);
+}
+
+/* One range read into batches; false when the read ends (stopped, or it
+ * queued a failure). */
+static bool par_range(ParWorker *w, int r)
+{
+    ParScan *ps = w->ps;
+    AggPar *par = &ps->par;
+    const u8 *lo = r ? par->bound[r] : par->lo, *hi = r + 1 < par->nranges ? par->bound[r + 1] : par->hi;
+    u32 lolen = r ? par->boundlen[r] : par->lolen, hilen = r + 1 < par->nranges ? par->boundlen[r + 1] : par->hilen;
+    int rc = tscan_open(w->snap, par->table, TMODE_PRESENT, 0, 0, lo, lolen, hi, hilen, &w->b.ts, &w->err);
+    bool more = true;
+    for (bool done = false; more && !done;) {
+        ParSlot *sl = par_take_slot(w);
+        if (!sl) {
+            more = false;
+            break;
+        }
+        int n = 0;
+        if (rc) {
+            sl->failed = rc;
+            sl->saved = w->err;
+        } else {
+            w->b.cols = sl->cols;
+            w->b.colp = sl->colp;
+            arena_reset(&sl->vals);
+            sl->failed = batch_fill(&w->ctx, &w->b, VEC_N, &n, &done, &sl->saved, &sl->vals);
+            /* a kernel that gives up (or fails) leaves the rest to the statement's thread */
+            sl->exact = n && batch_filters(&w->ctx, &w->b, &n) != DD_OK;
+            sl->counted = w->b.counted;
+            if (n && !sl->exact && w->nrtf) par_rtf(w, &n);
+        }
+        sl->n = n;
+        if (sl->failed) more = false;
+        par_put(ps, sl, n || sl->failed);
+    }
+    tscan_close(w->b.ts);
+    w->b.ts = NULL;
+    return more;
+}
+
+static void *par_main(void *arg)
+{
+    ParWorker *w = arg;
+    ParScan *ps = w->ps;
+    for (;;) {
+        int r = __atomic_fetch_add(&ps->par.next, 1, __ATOMIC_RELAXED);
+        if (r >= ps->par.nranges) break;
+        if (!par_range(w, r)) {
+            __atomic_store_n(&ps->par.next, ps->par.nranges, __ATOMIC_RELAXED);
+            break;
+        }
+    }
+    pthread_mutex_lock(&ps->mu);
+    ps->running--;
+    pthread_cond_signal(&ps->filled);
+    pthread_mutex_unlock(&ps->mu);
+    return NULL;
+}
+
+/* Stops the workers, waits for them and frees it all; rb's own lanes back. */
+static void par_free(ParScan *ps, RowBatch *rb)
+{
+    if (!ps) return;
+    pthread_mutex_lock(&ps->mu);
+    ps->stop = true;
+    pthread_cond_broadcast(&ps->freed);
+    pthread_mutex_unlock(&ps->mu);
+    ScanOp *s = (ScanOp *)rb->b.scan;
+    double ms = 0;
+    u64 rows = 0;
+    for (int i = 0; i < ps->nw; i++) {
+        ParWorker *w = &ps->w[i];
+        if (w->started) pthread_join(w->th, NULL);
+        s->act_rows[0] += (i64)w->b.scan_rows;
+        rows += w->b.scan_rows;
+        ms = DD_MAX(ms, w->b.scan_ms);
+        for (int k = 0; k < w->nrtf; k++) rb->rtf[k]->removed += w->rtf[k].removed;
+        for (int q = 1; q < PAR_SLOTS && w->planned; q++) {
+            ParSlot *sl = &w->slots[q];
+            for (int c = 0; sl->cols && c < w->b.t->ncols; c++) vec_free(&sl->cols[c]);
+            dd_free(sl->cols);
+            dd_free(sl->colp);
+        }
+        for (int q = 0; q < PAR_SLOTS; q++) arena_free(&w->slots[q].vals);
+        if (w->planned) {
+            w->b.cols = w->cols0;
+            w->b.colp = w->colp0;
+            agg_batch_free(&w->b);
+        }
+        arena_free(&w->row);
+        if (w->snap) store_snap_end(w->snap);
+    }
+    if (ps->counted && rows) op_count(&s->op, 1, ms, rows);   /* the slowest worker's time */
+    for (int k = 0; k < 4; k++) dd_free(ps->bits[k]);
+    rb->b.cols = ps->cols0;
+    rb->b.colp = ps->colp0;
+    pthread_mutex_destroy(&ps->mu);
+    pthread_cond_destroy(&ps->filled);
+    pthread_cond_destroy(&ps->freed);
+    dd_free(ps->w);
+    dd_free(ps);
+}
+
+/* Slot q of w: slot 0 has w's batch's own lanes, the others their own. */
+static bool par_slot_init(ParWorker *w, int q)
+{
+    ParSlot *sl = &w->slots[q];
+    AggBatch *b = &w->b;
+    sl->owner = w;
+    arena_init(&sl->vals, 16 * 1024);
+    if (q == 0) {
+        sl->cols = b->cols;
+        sl->colp = b->colp;
+        return true;
+    }
+    int ncols = b->t->ncols;
+    if (!(sl->cols = dd_calloc((size_t)ncols, sizeof(Vec))) ||
+        !(sl->colp = dd_calloc((size_t)b->scan->width, sizeof(Vec *))))
+        return false;
+    for (int i = 0; i < ncols; i++) {
+        if (!b->want[i]) continue;
+        if (!vec_alloc(&sl->cols[i], (TypeId)b->t->cols[i].type)) return false;
+        sl->colp[i] = &sl->cols[i];
+    }
+    return true;
+}
+
+/* Workers started to read rb's scan (top: the filters over it, or it),
+ * or NULL (rb reads it itself). */
+static ParScan *par_start(SqlCtx *ctx, Op *top, RowBatch *rb)
+{
+    ScanOp *s = (ScanOp *)rb->b.scan;
+    int nw = par_workers(ctx, s);
+    if (nw < 1) return NULL;
+    ParScan *ps = dd_calloc(1, sizeof *ps);
+    if (!ps) return NULL;
+    if (!par_split(ctx, s, &ps->par) || !(ps->w = dd_calloc((size_t)nw, sizeof(ParWorker)))) {
+        dd_free(ps);
+        return NULL;
+    }
+    pthread_mutex_init(&ps->mu, NULL);
+    pthread_cond_init(&ps->filled, NULL);
+    pthread_cond_init(&ps->freed, NULL);
+    ps->nw = nw;
+    ps->counted = ctx->instrument && top != &s->op;
+    ps->cols0 = rb->b.cols;
+    ps->colp0 = rb->b.colp;
+    bool ok = true;
+    for (int k = 0; k < rb->nrtf && ok; k++) {
+        size_t words = (size_t)(rb->rtf[k]->mask + 1) / 64;
+        ok = (ps->bits[k] = dd_malloc(words * sizeof(u64))) != NULL;
+        if (ok) memcpy(ps->bits[k], rb->rtf[k]->bits, words * sizeof(u64));
+    }
+    sql_work_mem(ctx);   /* cached now: the workers only read it */
+    for (int i = 0; i < nw && ok; i++) {
+        ParWorker *w = &ps->w[i];
+        w->ps = ps;
+        arena_init(&w->row, 16 * 1024);
+        w->ctx = *ctx;
+        w->ctx.err = &w->err;
+        w->ctx.row = &w->row;
+        w->ctx.vctx.arena = &w->row;
+        ok = store_snap_twin(ctx->snap, &w->snap, &w->err) == 1 &&
+             (w->planned = batch_begin(ctx, top, &w->b, 0) && batch_finish(ctx, &w->b, true));
+        if (!ok) break;
+        w->ctx.snap = w->snap;
+        w->cols0 = w->b.cols;
+        w->colp0 = w->b.colp;
+        for (int k = 0; k < rb->nrtf; k++) {
+            w->rtf[k] = *rb->rtf[k];
+            w->rtf[k].bits = ps->bits[k];
+            w->rtf[k].checked = w->rtf[k].removed = 0;
+        }
+        w->nrtf = rb->nrtf;
+        for (int q = 0; q < PAR_SLOTS && ok; q++) ok = par_slot_init(w, q);
+        for (int q = PAR_SLOTS - 1; q >= 0; q--) {
+            w->slots[q].next = w->free;
+            w->free = &w->slots[q];
+        }
+    }
+    for (int i = 0; i < nw && ok; i++) {
+        pthread_mutex_lock(&ps->mu);
+        ps->running++;
+        pthread_mutex_unlock(&ps->mu);
+        ps->w[i].started = pthread_create(&ps->w[i].th, NULL, par_main, &ps->w[i]) == 0;
+        if (!ps->w[i].started) {   /* fewer workers: the others take its ranges */
+            pthread_mutex_lock(&ps->mu);
+            ps->running--;
+            pthread_mutex_unlock(&ps->mu);
+            break;
+        }
+    }
+    if (!ok || !ps->running) {
+        par_free(ps, rb);
+        return NULL;
+    }
+    ps->running0 = ps->running;
+    return ps;
+}
+
+static int par_launched(const ParScan *ps) { return ps->running0; }
+
+/* rb's next batch from the workers (the last one's slot given back):
+ * rb->n lanes, or rb->done when they have all ended. */
+static void par_next_batch(RowBatch *rb)
+{
+    ParScan *ps = rb->ps;
+    AggBatch *b = &rb->b;
+    if (ps->cur) {
+        par_put(ps, ps->cur, false);
+        ps->cur = NULL;
+    }
+    pthread_mutex_lock(&ps->mu);
+    while (!ps->head && ps->running) pthread_cond_wait(&ps->filled, &ps->mu);
+    ParSlot *sl = ps->head;
+    if (sl) {
+        ps->head = sl->next;
+        if (!ps->head) ps->tail = NULL;
+    }
+    pthread_mutex_unlock(&ps->mu);
+    rb->pos = 0;
+    rb->n = 0;
+    if (!sl) {
+        rb->done = true;
+        return;
+    }
+    ps->cur = sl;
+    if (rb->nbatches) ++*rb->nbatches;
+    b->cols = sl->cols;
+    b->colp = sl->colp;
+    b->counted = sl->counted;
+    rb->n = sl->n;
+    rb->exact = sl->exact;
+    if (sl->failed) {   /* after its rows; the others stop */
+        rb->failed = sl->failed;
+        rb->saved = sl->saved;
+        pthread_mutex_lock(&ps->mu);
+        ps->stop = true;
+        pthread_cond_broadcast(&ps->freed);
+        pthread_mutex_unlock(&ps->mu);
+    }
+}
+
 /* Past the budget's end of a row: the groups' states grew (array_agg,
  * string_agg ...): no new groups in memory from now on. */
 static void agg_check_full(SqlCtx *ctx, AggOp *a)
@@ -3074,6 +3557,8 @@ static int agg_open(SqlCtx *ctx, Op *op)
     agg_reset_groups(a);
     a->pos = 0;
     a->built = false;
+    /* before the child opens: a hash join reads its build side then */
+    if (agg_order_free(a)) par_mark(op->child);
     return op_open(ctx, op->child);
 }
 
