@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <limits.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------- join planning */
 
@@ -45,6 +46,9 @@ typedef struct Conj {
     int lrel, rrel;
     int lcol, rcol;         /* their column indexes in those relations */
     bool luniq, runiq;
+    /* implied by two others (derive_equalities): their indices */
+    bool derived;
+    int src[2];
 } Conj;
 
 typedef struct JProblem JProblem;
@@ -234,11 +238,84 @@ static int add_conjuncts(JoinPlanner *jp, JProblem *pr, Expr *e, const char *wha
         if (!rc) rc = grow(jp->ctx, (void **)&pr->conj, &pr->capconj, pr->nconj, sizeof(int));
         if (rc) break;
         jp->conj[jp->nconj] = (Conj){list[i], prog_has_correlated(p) ? all : prog_rels(jp, p), false, -1, -1,
-                                     -1, -1, false, false};
+                                     -1, -1, false, false, false, {-1, -1}};
         conj_columns(jp, &jp->conj[jp->nconj]);
         pr->conj[pr->nconj++] = jp->nconj++;
     }
     return rc;
+}
+
+/* Whether the endpoint types of equalities a = b and b = c let a = c
+ * stand for them: all one type that hashes as it compares, or all
+ * integers. */
+static bool same_equality_types(TypeId a, TypeId b, TypeId c)
+{
+    if (type_is_int(a) && type_is_int(b) && type_is_int(c)) return true;
+    return a == b && b == c && a != TYPE_UNKNOWN && a != TYPE_NULLTYPE && a != TYPE_FLOAT4 && a != TYPE_FLOAT8 &&
+           a != TYPE_NUMERIC;
+}
+
+/* Adds to pr the equalities between plain columns that two of its own
+ * imply (a = b and b = c give a = c), between tables joined by inner
+ * joins only, as PostgreSQL's equivalence classes do: a join order may
+ * then meet a and c first (TPC-H's Q5 joins customer and nation through
+ * supplier's nation key).  Each row that passes the conjuncts passes the
+ * new one, so no answer changes; estimates count it only while one of
+ * the two it came from is not yet applied (join_order_dp). */
+static int derive_equalities(JoinPlanner *jp, JProblem *pr)
+{
+    u64 inner = 0;
+    for (int i = 0; i < pr->nitems; i++)
+        if (pr->items[i].rel >= 0) inner |= pr->items[i].set;
+    for (int pass = 0; pass < 3; pass++) {
+        bool added = false;
+        int n0 = pr->nconj;
+        for (int i = 0; i < n0; i++)
+            for (int j = i + 1; j < n0; j++) {
+                for (int x = 0; x < 2; x++)
+                    for (int y = 0; y < 2; y++) {
+                        const Conj *a = &jp->conj[pr->conj[i]], *b = &jp->conj[pr->conj[j]];
+                        if (a->lrel < 0 || b->lrel < 0 || a->lrel == a->rrel || b->lrel == b->rrel) continue;
+                        int ar[2] = {a->lrel, a->rrel}, ac[2] = {a->lcol, a->rcol};
+                        int br[2] = {b->lrel, b->rrel}, bc[2] = {b->lcol, b->rcol};
+                        Expr *ae[2] = {a->ast->u.bin.l, a->ast->u.bin.r}, *be[2] = {b->ast->u.bin.l, b->ast->u.bin.r};
+                        if (ar[x] != br[y] || ac[x] != bc[y]) continue;   /* the column they share */
+                        int pr_ = ar[1 - x], pc = ac[1 - x], qr = br[1 - y], qc = bc[1 - y];
+                        if (pr_ == qr) continue;
+                        u64 rels = 1ull << pr_ | 1ull << qr | 1ull << ar[x];
+                        if ((rels & ~inner) || pr_ >= jp->nrels || qr >= jp->nrels) continue;
+                        if (!same_equality_types(jp->rels[pr_].types[pc], jp->rels[ar[x]].types[ac[x]],
+                                                 jp->rels[qr].types[qc]))
+                            continue;
+                        bool have = false;
+                        for (int k = 0; k < pr->nconj && !have; k++) {
+                            const Conj *c = &jp->conj[pr->conj[k]];
+                            have = (c->lrel == pr_ && c->lcol == pc && c->rrel == qr && c->rcol == qc) ||
+                                   (c->lrel == qr && c->lcol == qc && c->rrel == pr_ && c->rcol == pc);
+                        }
+                        if (have) continue;
+                        Expr *e = arena_zalloc(jp->ctx->stmt, sizeof(Expr));
+                        if (!e) return DD_ENOMEM;
+                        e->kind = EXPR_BINARY;
+                        e->loc = a->ast->loc;
+                        e->u.bin.op = BOP_EQ;
+                        e->u.bin.l = ae[1 - x];
+                        e->u.bin.r = be[1 - y];
+                        int ci = pr->conj[i], cj = pr->conj[j], rc;
+                        if ((rc = grow(jp->ctx, (void **)&jp->conj, &jp->capconj, jp->nconj, sizeof(Conj))) ||
+                            (rc = grow(jp->ctx, (void **)&pr->conj, &pr->capconj, pr->nconj, sizeof(int))))
+                            return rc;
+                        Conj *c = &jp->conj[jp->nconj];
+                        *c = (Conj){e, 1ull << pr_ | 1ull << qr, false, -1, -1, -1, -1, false, false, true, {ci, cj}};
+                        conj_columns(jp, c);
+                        if (c->lrel < 0) continue;   /* did not compile as two columns: not added */
+                        pr->conj[pr->nconj++] = jp->nconj++;
+                        added = true;
+                    }
+            }
+        if (!added) break;
+    }
+    return DD_OK;
 }
 
 /* A FROM item that is not a join.  A LATERAL subquery or a function
@@ -918,6 +995,31 @@ static int residual_of(JoinPlanner *jp, Expr **rest, int n, ExprProg **out)
 
 /* Joins nodes x (outer / probe side) and y with the conjuncts in conj
  * (indices into jp->conj).  type: JOIN_INNER or JOIN_LEFT (x preserved). */
+/* What a key lookup per outer row costs in rows of a scan, where the
+ * choice is between the two: twice log2 of the table's rows.  Measured
+ * (TPC-H-like Q3, bench/tpch.sh): a lookup of 4 rows by key prefix took
+ * 3.7 us, a row of the whole scan feeding a hash join 0.11 us, so one
+ * lookup of a 600,000-row table costs about 34 rows; log2 is 19. */
+static double lookup_cost(double rows)
+{
+    return rows > 2 ? 2 * __builtin_log2(rows) : 2;
+}
+
+/* The threads a present scan of rows rows may be read with: the
+ * executor reads large ones (at least 100,000 rows, PAR_MIN_ROWS there)
+ * on up to max_parallel_workers_per_gather workers, as many as there are
+ * cores, when nothing above needs their order (parallel aggregation and
+ * parallel row batches).  Only the choice between reading a table whole
+ * and looking rows up by a key prefix weighs it. */
+static double scan_threads(SqlCtx *ctx, double rows)
+{
+    if (rows < 100000) return 1;
+    const char *v = ctx->setting ? ctx->setting(ctx->session, "max_parallel_workers_per_gather") : NULL;
+    long w = v ? strtol(v, NULL, 10) : 2;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return (double)DD_MAX(1, DD_MIN(w, cpus));
+}
+
 /*
  * An index nested-loop join: when y is one table whose primary key (all of
  * it) or an index (its leading columns) is given by equalities with x's
@@ -956,11 +1058,13 @@ static int try_param_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n,
     int nparts = 0;
     const u32 *cols = NULL;
     bool point = false;
-    bool all_pk = t->npk > 0;
-    for (int k = 0; k < t->npk && all_pk; k++) {
-        int ci = table_col_index(t, t->pk[k]);
-        all_pk = ci >= 0 && given[ci];
+    int pkpre = 0;   /* the leading primary-key columns given */
+    while (pkpre < t->npk) {
+        int ci = table_col_index(t, t->pk[pkpre]);
+        if (ci < 0 || !given[ci]) break;
+        pkpre++;
     }
+    bool all_pk = t->npk > 0 && pkpre == t->npk;
     if (all_pk) {
         cols = t->pk;
         nparts = t->npk;
@@ -978,6 +1082,14 @@ static int try_param_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n,
                 k++;
             }
             if (k > nparts) { ix = cand; nparts = k; cols = cand->cols; }
+        }
+        /* a leading part of the primary key: the range of keys that
+         * start with it, read straight from the rows (no index entry to
+         * follow), so it wins over an index of no more columns */
+        if (pkpre && pkpre >= nparts) {
+            ix = NULL;
+            nparts = pkpre;
+            cols = t->pk;
         }
     }
     if (!nparts) return DD_OK;
@@ -1002,6 +1114,14 @@ static int try_param_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n,
     if (rc) return rc;
     Op *scan = op_scan_of(op);
     if (!scan) return DD_OK;
+    /* a key range of y's own (its conjuncts on the key) is not given up
+     * for a prefix; nor is reading y whole, when that costs less (a
+     * prefix reads several rows a lookup, and a large scan may run on
+     * several threads) */
+    if (!ix && !point) {
+        double per = lookup_cost(jp->base[r]) + DD_MAX(rows / DD_MAX(x->rows, 1), 1);
+        if (!op_scan_is_full(scan) || x->rows * per >= y->cost / scan_threads(ctx, jp->base[r])) return DD_OK;
+    }
     op_scan_set_param(scan, ix, parts, nparts, point);
     op_scan_set_param_row(scan, jp->row);
     if (!(op = op_place(ctx, op, jp->rels[r].slot0, jp->row, jp->width, false))) return DD_ENOMEM;
@@ -1022,8 +1142,10 @@ static int try_param_join(JoinPlanner *jp, JNode *x, JNode *y, int *conj, int n,
     out->set = x->set | y->set;
     out->rows = rows < 1 ? 1 : rows;
     out->leaf = -1;
-    /* a lookup per outer row, each about log2 of the table's rows */
+    /* a lookup per outer row, each about log2 of the table's rows, and
+     * for a key prefix the rows it reads */
     double per = jp->base[r] > 2 ? __builtin_log2(jp->base[r]) : 1;
+    if (!ix && !point) per += DD_MAX(out->rows / DD_MAX(x->rows, 1), 1);
     op_estimate(scan, DD_MAX(out->rows / DD_MAX(x->rows, 1), 1), per);
     out->cost = x->cost + x->rows * per + out->rows;
     op_estimate(out->op, out->rows, out->cost);
@@ -1296,6 +1418,35 @@ static int dp_build(JoinPlanner *jp, JProblem *pr, JNode *nodes, DpEntry *dp, u3
     return make_join(jp, x, y, cj, m, JOIN_INNER, dp[S].rows, out);
 }
 
+/* Whether input li (one table) could look its rows up by a column that
+ * an equality with the inputs in O gives: its primary key's first column,
+ * or the first column of an index that holds every row (what
+ * try_param_join builds on; make_join decides in the end). */
+static bool dp_lookup(JoinPlanner *jp, JProblem *pr, const u32 *cn, const JNode *nodes, u32 O, int li)
+{
+    const JNode *b = &nodes[li];
+    if (!jp->row || b->leaf < 0 || !sql_enabled(jp->ctx, "enable_nestloop") || !sql_enabled(jp->ctx, "enable_indexscan"))
+        return false;
+    const FromItem *fi = &jp->leaves[b->leaf];
+    if (!fi->simple || (fi->mode != TMODE_PRESENT && fi->mode != TMODE_AS_OF)) return false;
+    const TableInfo *t = fi->table;
+    u32 L = 1u << li;
+    for (int k = 0; k < pr->nconj; k++) {
+        if (!(cn[k] & L) || !(cn[k] & O) || (cn[k] & ~(O | L))) continue;
+        const Conj *c = &jp->conj[pr->conj[k]];
+        if (c->ast->kind != EXPR_BINARY || c->ast->u.bin.op != BOP_EQ || c->lrel < 0 || c->rrel < 0) continue;
+        int col = c->lrel == b->leaf ? c->lcol : c->rrel == b->leaf ? c->rcol : -1;
+        if (col < 0 || col >= t->ncols) continue;
+        u32 id = t->cols[col].id;
+        if (t->npk && t->pk[0] == id) return true;
+        for (int x = 0; x < t->nindexes; x++) {
+            const IndexInfo *ix = &t->indexes[x];
+            if (ix->ncols && ix->cols[0] == id && !ix->pred_sql && (fi->mode == TMODE_PRESENT || ix->ever)) return true;
+        }
+    }
+    return false;
+}
+
 static int join_order_dp(JoinPlanner *jp, JProblem *pr, JNode *nodes, int n, JNode *out)
 {
     SqlCtx *ctx = jp->ctx;
@@ -1304,7 +1455,16 @@ static int join_order_dp(JoinPlanner *jp, JProblem *pr, JNode *nodes, int n, JNo
     /* per conjunct: the inputs it reads, and its selectivity between them */
     u32 *cn = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(pr->nconj + 1));
     double *csel = arena_alloc(ctx->stmt, sizeof(double) * (size_t)(pr->nconj + 1));
-    if (!dp || !cn || !csel) return DD_ENOMEM;
+    /* a derived equality: the inputs its two sources read (counted only
+     * while they are not all joined) */
+    u32 *srcs = arena_zalloc(ctx->stmt, sizeof(u32) * (size_t)(pr->nconj + 1));
+    if (!dp || !cn || !csel || !srcs) return DD_ENOMEM;
+    for (int k = 0; k < pr->nconj; k++) {
+        const Conj *c = &jp->conj[pr->conj[k]];
+        if (!c->derived) continue;
+        u64 set = jp->conj[c->src[0]].set | jp->conj[c->src[1]].set;
+        for (int i = 0; i < n; i++) if (set & nodes[i].set) srcs[k] |= 1u << i;
+    }
     for (int k = 0; k < pr->nconj; k++) {
         Conj *c = &jp->conj[pr->conj[k]];
         cn[k] = 0;
@@ -1321,7 +1481,8 @@ static int join_order_dp(JoinPlanner *jp, JProblem *pr, JNode *nodes, int n, JNo
         double rows = 1;
         for (int i = 0; i < n; i++) if (S & (1u << i)) rows *= nodes[i].rows;
         for (int k = 0; k < pr->nconj; k++)
-            if (cn[k] && (cn[k] & ~S) == 0 && __builtin_popcount(cn[k]) >= 2) rows *= csel[k];
+            if (cn[k] && (cn[k] & ~S) == 0 && __builtin_popcount(cn[k]) >= 2 && (!srcs[k] || (srcs[k] & ~S)))
+                rows *= csel[k];
         e->rows = rows < 1 ? 1 : rows;
         if (!(S & (S - 1))) {
             e->cost = nodes[__builtin_ctz(S)].cost;
@@ -1342,6 +1503,19 @@ static int join_order_dp(JoinPlanner *jp, JProblem *pr, JNode *nodes, int n, JNo
             /* joins that some conjunct connects first; a cross product only
              * where nothing connects */
             double cost = dp[A].cost + dp[B].cost + e->rows + DD_MIN(dp[A].rows, dp[B].rows);
+            /* or one side a table the other side's rows look up in (an
+             * index nested loop: make_join's costs), not read whole */
+            for (int side = 0; side < 2; side++) {
+                u32 O = side ? B : A, L = side ? A : B;
+                if (L & (L - 1)) continue;
+                int li = __builtin_ctz(L);
+                if (nodes[li].leaf < 0) continue;
+                double base = jp->base[nodes[li].leaf];
+                if (dp[O].rows * 4 >= base || !dp_lookup(jp, pr, cn, nodes, O, li)) continue;
+                double per = lookup_cost(base) + DD_MAX(e->rows / DD_MAX(dp[O].rows, 1), 1);
+                if (dp[O].rows * per >= nodes[li].cost / scan_threads(jp->ctx, base)) continue;
+                cost = DD_MIN(cost, dp[O].cost + dp[O].rows * per + e->rows);
+            }
             bool better = !e->done || (conn && sub && !e->conn) || ((conn && sub) == e->conn && cost < e->cost);
             if (better) {
                 e->cost = cost;
@@ -1672,6 +1846,7 @@ int plan_from_where(SqlCtx *ctx, SelectStmt *s, const Scope *env, FromItem *fi)
             if (!done && (rc = add_conjuncts(&jp, top, list[i], "WHERE", top->set))) return rc;
         }
     }
+    if ((rc = derive_equalities(&jp, top))) return rc;
     JNode root;
     if ((rc = plan_problem(&jp, top, &root))) return rc;
     for (Semi *sm = jp.semis; sm; sm = sm->next) {
