@@ -7,8 +7,10 @@
  * (table, pk, ~seq) -> image, so the version visible at seq x is one seek.
  *
  * Scans return versions in primary-key order (for ranges: per key, newest
- * version first).  Borrowed pointers (pk, rec) stay valid until the next
- * tscan_next / tscan_close or snap_unpin.
+ * version first).  Borrowed pointers (pk, rec) point into the snapshot's
+ * map, whose pages do not move while its read transaction lives: they
+ * stay valid after the next tscan_next and tscan_close, until snap_unpin
+ * (batch_fill keeps a batch's images while it reads on).
  */
 #ifndef DD_TEMPORAL_H
 #define DD_TEMPORAL_H

@@ -514,6 +514,12 @@ TEST(parallel_rows)
     run(s, sql, &ex);
     CHECK(strstr(ex.p, "Workers Launched") == NULL);
     must(s, "RESET max_parallel_workers_per_gather");
+    /* a timeout while the workers read and hand up nothing (every row
+     * filtered out): the statement's thread still sees it */
+    must(s, "SET statement_timeout = 1");
+    run(s, "SELECT count(*) FROM big JOIN big2 ON big2.k = big.k WHERE big.v = -1", &one);
+    must(s, "RESET statement_timeout");
+    CHECK_EQ_STR(one.p, "ERROR 57014 canceling statement due to statement timeout");
     /* the transaction's own rows: one thread, and they count */
     must(s, "BEGIN");
     must(s, "INSERT INTO big VALUES (150001, 1, 5, 1.5, '2001-01-01', 'x', 1)");

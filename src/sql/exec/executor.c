@@ -26,6 +26,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <time.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -99,7 +100,8 @@ static void rowbatch_count(RowBatch *rb, u64 *nbatches, int *workers);
 typedef struct ParScan ParScan;
 static ParScan *par_start(SqlCtx *ctx, Op *top, RowBatch *rb);
 static void par_free(ParScan *ps, RowBatch *rb);
-static void par_next_batch(RowBatch *rb);
+static void par_stop(ParScan *ps);
+static int par_next_batch(SqlCtx *ctx, RowBatch *rb);
 static int par_launched(const ParScan *ps);
 static bool rowbatch_parallel(const RowBatch *rb);
 /* EXPLAIN ANALYZE: a call of o's that took dt ms and gave rows rows (rc 1) */
@@ -2667,7 +2669,7 @@ static int rowbatch_next(SqlCtx *ctx, RowBatch *rb, Value **row)
             int j = rb->pos++;
             /* the runtime filter: after the filters, which the batch ran
              * already unless it runs them row by row (their errors first) */
-            if (rb->nrtf && !rb->exact && !rtf_pass_all(rb, j)) continue;
+            if (rb->nrtf && !rb->exact && !rb->ps && !rtf_pass_all(rb, j)) continue;   /* workers ran theirs */
             Value *r = b->row;
             for (int i = 0; i < b->t->ncols; i++)
                 if (b->want[i]) vec_value_into(&b->cols[i], j, &r[i]);
@@ -2696,7 +2698,7 @@ static int rowbatch_next(SqlCtx *ctx, RowBatch *rb, Value **row)
         int rc = sql_check_interrupt(ctx);
         if (rc) return -rc;
         if (rb->ps) {
-            par_next_batch(rb);
+            if ((rc = par_next_batch(ctx, rb))) return -rc;
             continue;
         }
         arena_rewind(&rb->vals, rb->vals0);
@@ -3192,6 +3194,11 @@ static bool par_range(ParWorker *w, int r)
     int rc = tscan_open(w->snap, par->table, TMODE_PRESENT, 0, 0, lo, lolen, hi, hilen, &w->b.ts, &w->err);
     bool more = true;
     for (bool done = false; more && !done;) {
+        /* a cancel: the statement's thread reports it */
+        if (w->ctx.interrupt && __atomic_load_n(w->ctx.interrupt, __ATOMIC_RELAXED)) {
+            more = false;
+            break;
+        }
         ParSlot *sl = par_take_slot(w);
         if (!sl) {
             more = false;
@@ -3243,17 +3250,14 @@ static void *par_main(void *arg)
 static void par_free(ParScan *ps, RowBatch *rb)
 {
     if (!ps) return;
-    pthread_mutex_lock(&ps->mu);
-    ps->stop = true;
-    pthread_cond_broadcast(&ps->freed);
-    pthread_mutex_unlock(&ps->mu);
+    par_stop(ps);
     ScanOp *s = (ScanOp *)rb->b.scan;
     double ms = 0;
     u64 rows = 0;
     for (int i = 0; i < ps->nw; i++) {
         ParWorker *w = &ps->w[i];
         if (w->started) pthread_join(w->th, NULL);
-        s->act_rows[0] += (i64)w->b.scan_rows;
+        s->act_rows[scan_by_key(s)] += (i64)w->b.scan_rows;
         rows += w->b.scan_rows;
         ms = DD_MAX(ms, w->b.scan_ms);
         for (int k = 0; k < w->nrtf; k++) rb->rtf[k]->removed += w->rtf[k].removed;
@@ -3360,6 +3364,7 @@ static ParScan *par_start(SqlCtx *ctx, Op *top, RowBatch *rb)
             w->free = &w->slots[q];
         }
     }
+    int started = 0;
     for (int i = 0; i < nw && ok; i++) {
         pthread_mutex_lock(&ps->mu);
         ps->running++;
@@ -3371,20 +3376,33 @@ static ParScan *par_start(SqlCtx *ctx, Op *top, RowBatch *rb)
             pthread_mutex_unlock(&ps->mu);
             break;
         }
+        started++;
     }
-    if (!ok || !ps->running) {
+    if (!ok || !started) {
         par_free(ps, rb);
         return NULL;
     }
-    ps->running0 = ps->running;
+    ps->running0 = started;
     return ps;
 }
 
 static int par_launched(const ParScan *ps) { return ps->running0; }
 
+/* Stops rb's workers (they take no more batches). */
+static void par_stop(ParScan *ps)
+{
+    pthread_mutex_lock(&ps->mu);
+    ps->stop = true;
+    pthread_cond_broadcast(&ps->freed);
+    pthread_mutex_unlock(&ps->mu);
+}
+
 /* rb's next batch from the workers (the last one's slot given back):
- * rb->n lanes, or rb->done when they have all ended. */
-static void par_next_batch(RowBatch *rb)
+ * rb->n lanes, or rb->done when they have all ended (then they are
+ * joined and their snapshots ended at once: an open cursor over the
+ * aggregate holds none).  Waiting, it looks for a cancel or a timeout
+ * every 20 ms: 0, or the interrupt's code (the workers stopped). */
+static int par_next_batch(SqlCtx *ctx, RowBatch *rb)
 {
     ParScan *ps = rb->ps;
     AggBatch *b = &rb->b;
@@ -3393,7 +3411,23 @@ static void par_next_batch(RowBatch *rb)
         ps->cur = NULL;
     }
     pthread_mutex_lock(&ps->mu);
-    while (!ps->head && ps->running) pthread_cond_wait(&ps->filled, &ps->mu);
+    while (!ps->head && ps->running) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 20 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        if (pthread_cond_timedwait(&ps->filled, &ps->mu, &ts) != ETIMEDOUT) continue;
+        pthread_mutex_unlock(&ps->mu);
+        int rc = sql_check_interrupt(ctx);
+        if (rc) {
+            par_stop(ps);
+            return rc;
+        }
+        pthread_mutex_lock(&ps->mu);
+    }
     ParSlot *sl = ps->head;
     if (sl) {
         ps->head = sl->next;
@@ -3403,8 +3437,13 @@ static void par_next_batch(RowBatch *rb)
     rb->pos = 0;
     rb->n = 0;
     if (!sl) {
+        /* the workers also end at a cancel: it is not the scan's end */
+        int rc = sql_check_interrupt(ctx);
+        if (rc) return rc;
         rb->done = true;
-        return;
+        par_free(ps, rb);
+        rb->ps = NULL;
+        return 0;
     }
     ps->cur = sl;
     if (rb->nbatches) ++*rb->nbatches;
@@ -3416,11 +3455,9 @@ static void par_next_batch(RowBatch *rb)
     if (sl->failed) {   /* after its rows; the others stop */
         rb->failed = sl->failed;
         rb->saved = sl->saved;
-        pthread_mutex_lock(&ps->mu);
-        ps->stop = true;
-        pthread_cond_broadcast(&ps->freed);
-        pthread_mutex_unlock(&ps->mu);
+        par_stop(ps);
     }
+    return 0;
 }
 
 /* Past the budget's end of a row: the groups' states grew (array_agg,

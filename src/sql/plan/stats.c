@@ -121,7 +121,8 @@ int sql_analyze_table(SqlCtx *ctx, const TableInfo *t, bool automatic)
     ColCount *cc = dd_calloc((size_t)t->ncols + 1, sizeof(ColCount));
     Value *vals = arena_alloc(ctx->stmt, sizeof(Value) * (size_t)(t->ncols + 1));
     if (!cc || !vals) { dd_free(cc); return DD_ENOMEM; }
-    u64 want = (u64)(live < STATS_SAMPLE ? live : STATS_SAMPLE) + 2;
+    /* room for the sample: a random one may pass its expected size a little */
+    u64 want = (u64)(live < STATS_SAMPLE ? live : STATS_SAMPLE + STATS_SAMPLE / 8) + 2;
     for (int i = 0; i < t->ncols; i++) {
         TypeId ty = (TypeId)t->cols[i].type;
         cc[i].scalar = type_is_int(ty) || ty == TYPE_FLOAT4 || ty == TYPE_FLOAT8 || ty == TYPE_NUMERIC ||
