@@ -46,7 +46,8 @@ typedef struct Conj {
     int lrel, rrel;
     int lcol, rcol;         /* their column indexes in those relations */
     bool luniq, runiq;
-    /* implied by two others (derive_equalities): their indices */
+    /* implied by two others (derive_equalities): their indices (the
+     * greedy order's estimates skip it once both are applied) */
     bool derived;
     int src[2];
 } Conj;
@@ -1016,7 +1017,8 @@ static double scan_threads(SqlCtx *ctx, double rows)
     if (rows < 100000) return 1;
     const char *v = ctx->setting ? ctx->setting(ctx->session, "max_parallel_workers_per_gather") : NULL;
     long w = v ? strtol(v, NULL, 10) : 2;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    static long cpus;   /* read once: a file read each time otherwise */
+    if (!__atomic_load_n(&cpus, __ATOMIC_RELAXED)) __atomic_store_n(&cpus, sysconf(_SC_NPROCESSORS_ONLN), __ATOMIC_RELAXED);
     return (double)DD_MAX(1, DD_MIN(w, cpus));
 }
 
@@ -1455,15 +1457,28 @@ static int join_order_dp(JoinPlanner *jp, JProblem *pr, JNode *nodes, int n, JNo
     /* per conjunct: the inputs it reads, and its selectivity between them */
     u32 *cn = arena_alloc(ctx->stmt, sizeof(u32) * (size_t)(pr->nconj + 1));
     double *csel = arena_alloc(ctx->stmt, sizeof(double) * (size_t)(pr->nconj + 1));
-    /* a derived equality: the inputs its two sources read (counted only
-     * while they are not all joined) */
-    u32 *srcs = arena_zalloc(ctx->stmt, sizeof(u32) * (size_t)(pr->nconj + 1));
-    if (!dp || !cn || !csel || !srcs) return DD_ENOMEM;
+    /* Equalities between plain columns join columns into classes (a = b
+     * and b = c, with the a = c derive_equalities added): a subset's rows
+     * count one equality per column a class brings in, not one per
+     * equality, so each is counted only when it joins two columns no
+     * equality counted before has joined (a union-find over the columns,
+     * per subset; the conjuncts as written come first, the implied ones
+     * after them).  ep: per conjunct its two columns' numbers, or -1. */
+    int *ep = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(2 * pr->nconj + 2));
+    int *epkey = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(2 * pr->nconj + 2));
+    int *uf = arena_alloc(ctx->stmt, sizeof(int) * (size_t)(2 * pr->nconj + 2));
+    if (!dp || !cn || !csel || !ep || !epkey || !uf) return DD_ENOMEM;
+    int nep = 0;
     for (int k = 0; k < pr->nconj; k++) {
         const Conj *c = &jp->conj[pr->conj[k]];
-        if (!c->derived) continue;
-        u64 set = jp->conj[c->src[0]].set | jp->conj[c->src[1]].set;
-        for (int i = 0; i < n; i++) if (set & nodes[i].set) srcs[k] |= 1u << i;
+        ep[2 * k] = ep[2 * k + 1] = -1;
+        if (c->lrel < 0 || c->rrel < 0 || c->lrel == c->rrel) continue;
+        for (int side = 0; side < 2; side++) {
+            int key = (side ? c->rrel : c->lrel) * 65536 + (side ? c->rcol : c->lcol), e = 0;
+            while (e < nep && epkey[e] != key) e++;
+            if (e == nep) epkey[nep++] = key;
+            ep[2 * k + side] = e;
+        }
     }
     for (int k = 0; k < pr->nconj; k++) {
         Conj *c = &jp->conj[pr->conj[k]];
@@ -1480,9 +1495,18 @@ static int join_order_dp(JoinPlanner *jp, JProblem *pr, JNode *nodes, int n, JNo
         DpEntry *e = &dp[S];
         double rows = 1;
         for (int i = 0; i < n; i++) if (S & (1u << i)) rows *= nodes[i].rows;
-        for (int k = 0; k < pr->nconj; k++)
-            if (cn[k] && (cn[k] & ~S) == 0 && __builtin_popcount(cn[k]) >= 2 && (!srcs[k] || (srcs[k] & ~S)))
-                rows *= csel[k];
+        for (int e = 0; e < nep; e++) uf[e] = e;
+        for (int k = 0; k < pr->nconj; k++) {
+            if (!cn[k] || (cn[k] & ~S) || __builtin_popcount(cn[k]) < 2) continue;
+            if (ep[2 * k] >= 0) {
+                int a = ep[2 * k], b = ep[2 * k + 1];
+                while (uf[a] != a) a = uf[a] = uf[uf[a]];
+                while (uf[b] != b) b = uf[b] = uf[uf[b]];
+                if (a == b) continue;   /* implied by those counted */
+                uf[a] = b;
+            }
+            rows *= csel[k];
+        }
         e->rows = rows < 1 ? 1 : rows;
         if (!(S & (S - 1))) {
             e->cost = nodes[__builtin_ctz(S)].cost;
@@ -1509,7 +1533,8 @@ static int join_order_dp(JoinPlanner *jp, JProblem *pr, JNode *nodes, int n, JNo
                 u32 O = side ? B : A, L = side ? A : B;
                 if (L & (L - 1)) continue;
                 int li = __builtin_ctz(L);
-                if (nodes[li].leaf < 0) continue;
+                /* make_join looks rows up in the side with more rows */
+                if (nodes[li].leaf < 0 || nodes[li].rows <= dp[O].rows) continue;
                 double base = jp->base[nodes[li].leaf];
                 if (dp[O].rows * 4 >= base || !dp_lookup(jp, pr, cn, nodes, O, li)) continue;
                 double per = lookup_cost(base) + DD_MAX(e->rows / DD_MAX(dp[O].rows, 1), 1);
@@ -1574,6 +1599,9 @@ static int plan_problem(JoinPlanner *jp, JProblem *pr, JNode *out)
                     Conj *c = &jp->conj[pr->conj[k]];
                     if (c->placed || (c->set & ~both) || !(c->set & nodes[i].set) || !(c->set & nodes[j].set)) continue;
                     conn = true;
+                    /* an implied equality whose sources are both applied by now or here adds nothing */
+                    const Conj *s0 = c->derived ? &jp->conj[c->src[0]] : NULL, *s1 = c->derived ? &jp->conj[c->src[1]] : NULL;
+                    if (s0 && (s0->set & ~both) == 0 && (s1->set & ~both) == 0) continue;
                     sel *= conj_join_selectivity(jp, c, &nodes[i], &nodes[j]);
                 }
                 double est = nodes[i].rows * nodes[j].rows * sel;
