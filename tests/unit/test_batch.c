@@ -380,6 +380,18 @@ TEST(exact_errors)
     close_db(db, s);
 }
 
+/* sql run on one thread (into *one) and with max_parallel_workers_per_gather
+ * as it is (into *many) gives the same rows or error. */
+static void same_on_one_thread(driftdb_session *s, const char *sql, Out *one, Out *many)
+{
+    must(s, "SET max_parallel_workers_per_gather = 0");
+    run(s, sql, one);
+    must(s, "RESET max_parallel_workers_per_gather");
+    run(s, sql, many);
+    if (strcmp(one->p, many->p) != 0) printf("  %s:\n    one thread: %.300s\n    threads:    %.300s\n", sql, one->p, many->p);
+    CHECK_EQ_STR(many->p, one->p);
+}
+
 /* A table the planner expects to be large runs on several threads
  * (max_parallel_workers_per_gather, cores): the same answers and errors
  * as row by row, and as on one thread. */
@@ -415,14 +427,7 @@ TEST(parallel)
         "SELECT sum(100 / (k % 1000)) FROM t",
         "SELECT sum(c + 1) FROM t",
     };
-    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
-        must(s, "SET max_parallel_workers_per_gather = 0");
-        run(s, qs[i], &one);
-        must(s, "RESET max_parallel_workers_per_gather");
-        run(s, qs[i], &many);
-        if (strcmp(one.p, many.p) != 0) printf("  %s:\n    one thread: %.300s\n    threads:    %.300s\n", qs[i], one.p, many.p);
-        CHECK_EQ_STR(many.p, one.p);
-    }
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) same_on_one_thread(s, qs[i], &one, &many);
     run(s, "SELECT sum(100 / (k % 1000)) FROM t", &one);
     CHECK_EQ_STR(one.p, "ERROR 22012 division by zero");
     /* images older than an ALTER COLUMN TYPE: one thread (their
@@ -484,12 +489,7 @@ TEST(parallel_rows)
     };
     Out one = {0}, many = {0}, ex = {0};
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
-        must(s, "SET max_parallel_workers_per_gather = 0");
-        run(s, qs[i], &one);
-        must(s, "RESET max_parallel_workers_per_gather");
-        run(s, qs[i], &many);
-        if (strcmp(one.p, many.p) != 0) printf("  %s:\n    one thread: %.300s\n    workers:    %.300s\n", qs[i], one.p, many.p);
-        CHECK_EQ_STR(many.p, one.p);
+        same_on_one_thread(s, qs[i], &one, &many);
         /* and once more, its rows compared with the batches off (row by row) */
         must(s, "SET drift.batch = off");
         run(s, qs[i], &one);

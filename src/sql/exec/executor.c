@@ -2750,6 +2750,17 @@ typedef struct AggPart {
     bool started, planned, ready;   /* its thread runs; b planned; a set up */
 } AggPart;
 
+/* The threads max_parallel_workers_per_gather allows (default 2) plus
+ * `more` (the statement's own), no more than the cores nor
+ * PAR_MAX_THREADS; at least 0. */
+static int par_setting(SqlCtx *ctx, int more)
+{
+    const char *v = ctx->setting ? ctx->setting(ctx->session, "max_parallel_workers_per_gather") : NULL;
+    long workers = (v ? strtol(v, NULL, 10) : 2) + more;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return (int)DD_MAX(0, DD_MIN(DD_MIN(workers, cpus), PAR_MAX_THREADS));
+}
+
 /* The threads an aggregate over scan s may use (1: none beside this one). */
 static int par_threads(SqlCtx *ctx, const AggOp *a, const ScanOp *s)
 {
@@ -2762,11 +2773,7 @@ static int par_threads(SqlCtx *ctx, const AggOp *a, const ScanOp *s)
      * (1.00 after 1.0): threads could not say which came last */
     for (int i = 0; i < a->naggs; i++)
         if ((a->aggs[i]->kind == AGG_MIN || a->aggs[i]->kind == AGG_MAX) && a->aggs[i]->type == TYPE_NUMERIC) return 1;
-    const char *v = ctx->setting ? ctx->setting(ctx->session, "max_parallel_workers_per_gather") : NULL;
-    long workers = v ? strtol(v, NULL, 10) : 2;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    long n = DD_MIN(workers + 1, cpus);
-    return (int)DD_MAX(1, DD_MIN(n, PAR_MAX_THREADS));
+    return DD_MAX(1, par_setting(ctx, 1));
 }
 
 /* Cuts s's key range into par's ranges by the first and last keys it
@@ -3129,10 +3136,7 @@ static int par_workers(SqlCtx *ctx, const ScanOp *s)
     if (!s->par || s->mode != TMODE_PRESENT || s->op.est_rows < PAR_MIN_ROWS || s->nws ||
         snap_behind(ctx->snap) || s->t->temp || s->t->nconvs)
         return 0;
-    const char *v = ctx->setting ? ctx->setting(ctx->session, "max_parallel_workers_per_gather") : NULL;
-    long workers = v ? strtol(v, NULL, 10) : 2;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    return (int)DD_MAX(0, DD_MIN(DD_MIN(workers, cpus), PAR_MAX_THREADS));
+    return par_setting(ctx, 0);
 }
 
 /* Lanes [0, *np) of w's batch that w's runtime filters let pass, moved down. */
