@@ -180,24 +180,6 @@ char *buf_cstr(Buf *b)
 
 /* ---- Cursor ---- */
 
-/* Returns p and advances by n, or NULL (and bad) when fewer than n left. */
-static inline const u8 *cur_take(Cursor *c, size_t n)
-{
-    if (c->bad || (size_t)(c->end - c->p) < n) {
-        c->bad = true;
-        return NULL;
-    }
-    const u8 *p = c->p;
-    c->p += n;
-    return p;
-}
-
-u8 cur_u8(Cursor *c)
-{
-    const u8 *p = cur_take(c, 1);
-    return p ? p[0] : 0;
-}
-
 u16 cur_u16be(Cursor *c)
 {
     const u8 *p = cur_take(c, 2);
@@ -223,18 +205,8 @@ u32 cur_u32le(Cursor *c)
     return (u32)p[0] | ((u32)p[1] << 8) | ((u32)p[2] << 16) | ((u32)p[3] << 24);
 }
 
-u64 cur_u64le(Cursor *c)
-{
-    const u8 *p = cur_take(c, 8);
-    if (!p) return 0;
-    u64 v = 0;
-    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
-    return v;
-}
-
-/* LEB128, at most 10 bytes; the 10th byte may only carry the top bit.
- * Overlong or truncated encodings set bad. */
-u64 cur_varint(Cursor *c)
+/* cur_varint past its one-byte case (buf.h). */
+u64 cur_varint_slow(Cursor *c)
 {
     if (c->bad) return 0;
     u64 v = 0;
@@ -252,14 +224,6 @@ u64 cur_varint(Cursor *c)
     c->bad = true;
     return 0;
 }
-
-i64 cur_svarint(Cursor *c)
-{
-    u64 u = cur_varint(c);
-    return (i64)((u >> 1) ^ (~(u & 1) + 1));
-}
-
-const u8 *cur_bytes(Cursor *c, size_t n) { return cur_take(c, n); }
 
 const char *cur_cstr(Cursor *c)
 {

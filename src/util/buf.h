@@ -81,16 +81,51 @@ static inline void cur_init(Cursor *c, const void *p, size_t n)
 static inline size_t cur_left(const Cursor *c) { return (size_t)(c->end - c->p); }
 /* True when the cursor is valid and fully consumed. */
 static inline bool cur_end(const Cursor *c) { return !c->bad && c->p == c->end; }
-u8 cur_u8(Cursor *c);
+/* Returns p and advances by n, or NULL (and bad) when fewer than n left.
+ * The readers row images are decoded with are inline: a call per field
+ * was a tenth of decoding a row. */
+static inline const u8 *cur_take(Cursor *c, size_t n)
+{
+    if (c->bad || (size_t)(c->end - c->p) < n) {
+        c->bad = true;
+        return NULL;
+    }
+    const u8 *p = c->p;
+    c->p += n;
+    return p;
+}
+static inline u8 cur_u8(Cursor *c)
+{
+    const u8 *p = cur_take(c, 1);
+    return p ? p[0] : 0;
+}
 u16 cur_u16be(Cursor *c);
 u32 cur_u32be(Cursor *c);
 u64 cur_u64be(Cursor *c);
 u32 cur_u32le(Cursor *c);
-u64 cur_u64le(Cursor *c);
-u64 cur_varint(Cursor *c);
-i64 cur_svarint(Cursor *c);
+static inline u64 cur_u64le(Cursor *c)
+{
+    const u8 *p = cur_take(c, 8);
+    if (!p) return 0;
+    u64 v = 0;
+    for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+    return v;
+}
+u64 cur_varint_slow(Cursor *c);
+/* LEB128, at most 10 bytes; the 10th byte may only carry the top bit.
+ * Truncated encodings (and longer ones) set bad. */
+static inline u64 cur_varint(Cursor *c)
+{
+    if (!c->bad && c->p != c->end && *c->p < 0x80) return *c->p++;
+    return cur_varint_slow(c);
+}
+static inline i64 cur_svarint(Cursor *c)
+{
+    u64 u = cur_varint(c);
+    return (i64)((u >> 1) ^ (~(u & 1) + 1));
+}
 /* Returns a pointer to n bytes inside the buffer (borrowed), or NULL. */
-const u8 *cur_bytes(Cursor *c, size_t n);
+static inline const u8 *cur_bytes(Cursor *c, size_t n) { return cur_take(c, n); }
 /* Reads a NUL-terminated string; NULL if no NUL before the end. */
 const char *cur_cstr(Cursor *c);
 

@@ -486,6 +486,10 @@ TEST(parallel_rows)
         /* order matters to these: one thread */
         "SELECT dim.grp, sum(big.fl) FROM big JOIN dim ON dim.id = big.g GROUP BY 1 ORDER BY 1",
         "SELECT dim.grp, string_agg(big.s, ',') FROM big JOIN dim ON dim.id = big.g WHERE big.k < 40 GROUP BY 1 ORDER BY 1",
+        /* the outer side of a nested loop whose lookups run on the statement's thread */
+        "SELECT big.g % 10, count(*), sum(big2.w), max(big.d) FROM big JOIN big2 ON big2.k = big.k WHERE big.v < 300 "
+        "GROUP BY 1 ORDER BY 1",
+        "SELECT count(*), count(big2.w), sum(big.n) FROM big LEFT JOIN big2 ON big2.k = big.k WHERE big.v < 300",
     };
     Out one = {0}, many = {0}, ex = {0};
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
@@ -506,6 +510,10 @@ TEST(parallel_rows)
     run(s, sql, &ex);
     if (cpus > 1) CHECK(strstr(ex.p, "Workers Launched: 2") != NULL);
     else CHECK(strstr(ex.p, "Workers Launched") == NULL);
+    snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", qs[9]);
+    run(s, sql, &ex);
+    CHECK(strstr(ex.p, "Nested Loop") != NULL && strstr(ex.p, "(key from the outer row)") != NULL);
+    if (cpus > 1) CHECK(strstr(ex.p, "Workers Launched: 2") != NULL);
     snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", qs[7]);
     run(s, sql, &ex);
     CHECK(strstr(ex.p, "Workers Launched") == NULL);

@@ -109,6 +109,7 @@ static void op_count(Op *o, int rc, double dt, u64 rows);
 static double now_ms(void);
 static const OpVtbl place_vt;
 static const OpVtbl hashjoin_vt;
+static const OpVtbl paramjoin_vt;
 
 /* ================================================================ scan */
 
@@ -3013,7 +3014,8 @@ static int agg_parallel(SqlCtx *ctx, AggOp *a, AggBatch *b0, int n)
 /* ------------------------------------------------ parallel row batches
  *
  * A large present scan whose rows reach an aggregate only through
- * filters, places and hash joins (par_mark), where no order of those rows
+ * filters, places, hash joins and the outer sides of nested loops
+ * (par_mark), where no order of those rows
  * changes the aggregate's answer (agg_order_free), is read by worker
  * threads: each takes the scan's key ranges in turn (cut as parallel
  * aggregation cuts them), reads them through a twin of the statement's
@@ -3127,6 +3129,10 @@ static void par_mark(Op *o)
     } else if (o->vt == &hashjoin_vt) {
         par_mark(o->child);
         par_mark(o->child2);
+    } else if (o->vt == &paramjoin_vt) {
+        /* its outer rows, each looked up on the statement's thread (the
+         * inner side is opened again per outer row: never in parallel) */
+        par_mark(o->child);
     }
 }
 

@@ -90,7 +90,7 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
     case TYPE_INT2: case TYPE_INT4: case TYPE_INT8:
     case TYPE_DATE: case TYPE_TIMESTAMP: case TYPE_TIMESTAMPTZ: case TYPE_XID8:
         if (f->tag != REC_INT) break;
-        *out = val_int(t, f->v.i);
+        val_set_int(out, t, f->v.i);
         return DD_OK;
     case TYPE_TIME:
         if (f->tag != REC_INT || f->v.i < 0 || f->v.i > 86400LL * 1000000) break;
@@ -130,7 +130,7 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
             return DD_OK;
         }
         if (f->tag != REC_NUMERIC) break;
-        *out = val_numeric(f->v.n.coef, f->v.n.scale);
+        val_set_numeric(out, f->v.n.coef, f->v.n.scale);
         return DD_OK;
     case TYPE_INTERVAL:
         if (f->tag != REC_INTERVAL) break;
@@ -147,7 +147,7 @@ static int field_value(const ColumnInfo *c, const RecField *f, Value *out, DdErr
         return DD_OK;
     default:
         if (f->tag != REC_BYTES) break;
-        *out = val_text(t, (const char *)f->v.s.p, f->v.s.len);
+        val_set_text(out, t, (const char *)f->v.s.p, f->v.s.len);
         return DD_OK;
     }
     return dd_corrupt(err, "row image field of column \"%s\" has tag %d, which does not fit type %s",
@@ -184,7 +184,7 @@ static int missing_value(const TableInfo *t, int ci, Value *vals, const bool *us
 int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const bool *used, DdError *err)
 {
     for (int i = 0; i < t->ncols; i++) {
-        vals[i] = val_null(col_type(&t->cols[i]));
+        val_set_null(&vals[i], col_type(&t->cols[i]));
         if (vals[i].type == TYPE_ENUM) vals[i].etype = (u32)t->cols[i].typmod;
     }
     RecIter it;

@@ -458,11 +458,12 @@ int val_compare(const Value *a, const Value *b, const ValueCtx *ctx)
         return ta == TYPE_CHAR ? r : -r;
     }
     if (type_is_datetime(ta) && type_is_datetime(tb)) {
-        i128 x = datetime_as_utc(a, ctx), y = datetime_as_utc(b, ctx);
-        if (ta != TYPE_TIMESTAMPTZ && tb != TYPE_TIMESTAMPTZ) {
-            x = datetime_as_local(a);
-            y = datetime_as_local(b);
-        }
+        if (ta == tb) return cmp_i64(a->v.i, b->v.i);   /* days or microseconds alike */
+        /* across types: in UTC when one is timestamptz (the other read in
+         * the session's zone), else as local times */
+        bool utc = ta == TYPE_TIMESTAMPTZ || tb == TYPE_TIMESTAMPTZ;
+        i128 x = utc ? datetime_as_utc(a, ctx) : datetime_as_local(a);
+        i128 y = utc ? datetime_as_utc(b, ctx) : datetime_as_local(b);
         return x < y ? -1 : x > y;
     }
     if (ta == TYPE_INTERVAL && tb == TYPE_INTERVAL) return interval_cmp(&a->v.iv, &b->v.iv);

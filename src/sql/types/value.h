@@ -252,6 +252,37 @@ Value val_float(TypeId t, double f);
 Value val_numeric(i128 coef, int scale);
 Value val_text(TypeId t, const char *p, u32 len);  /* borrows p */
 
+/* The same values written in place.  A constructor's result is built on
+ * the stack with narrow stores and copied with wide loads, which stalls
+ * on store-to-load forwarding; a decoder that fills a value per field
+ * (rowcodec.c) writes them where they go instead. */
+static inline void val_set_null(Value *o, TypeId t)
+{
+    memset(o, 0, sizeof *o);
+    o->type = (u8)t;
+    o->isnull = true;
+}
+static inline void val_set_int(Value *o, TypeId t, i64 i)
+{
+    memset(o, 0, sizeof *o);
+    o->type = (u8)t;
+    o->v.i = i;
+}
+static inline void val_set_numeric(Value *o, i128 coef, int scale)
+{
+    memset(o, 0, sizeof *o);
+    o->type = TYPE_NUMERIC;
+    o->scale = (i16)scale;
+    o->v.coef = coef;
+}
+static inline void val_set_text(Value *o, TypeId t, const char *p, u32 len)   /* borrows p */
+{
+    memset(o, 0, sizeof *o);
+    o->type = (u8)t;
+    o->v.s.p = p;
+    o->v.s.len = len;
+}
+
 /* DateStyle's two parts and IntervalStyle (settings.c parses them; 0 is
  * each one's default, so a zeroed ValueCtx prints as "ISO, MDY" and
  * "postgres"). */
