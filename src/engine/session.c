@@ -388,6 +388,7 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             i64 t;
             rc = store_commit(s->db->store, &w, &seq, &t, e);
             if (!rc) s->last_commit_seq = seq;
+            if (!rc) store_checkpoint_due(s->db->store);
         }
         if (!rc) {
             if (s->snap) snap_pin(s->snap);   /* the fold decodes rows */

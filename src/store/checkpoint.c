@@ -326,23 +326,32 @@ static int live_keys(Snap *s, u32 table, Buf *list, u64 *n, u64 *kever, DdError 
     if (!rc && g && g != MDB_NOTFOUND) rc = store_mdb_err(err, g, "writing a checkpoint");
     if (!rc && !buf_ok(list)) rc = dd_err(err, DD_ENOMEM, -1, NULL);
     if (rc) return rc;
-    /* the keys the table ever had: what an AS OF scan without it visits */
+    /* the keys the table ever had: what an AS OF scan without it visits.
+     * A key's next few versions are stepped over (most keys have few),
+     * past them the next key is sought. */
     if ((rc = mdb_cursor_open(s->txn, st->dbi[FMT_DB_VERSIONS], &c))) return store_mdb_err(err, rc, "writing a checkpoint");
     u8 seek[FMT_TABLE_ID_LEN + FMT_MAX_PK + FMT_SEQ_LEN];
-    size_t seekn = 4;
     put_u32be(seek, table);
-    for (;;) {
-        k = (MDB_val){seekn, seek};
-        g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
-        if (g || k.mv_size < 4 || get_u32be(k.mv_data) != table) break;
+    k = (MDB_val){4, seek};
+    g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    while (g == 0 && k.mv_size >= 4 && get_u32be(k.mv_data) == table) {
         if (k.mv_size < 4 + 1 + FMT_SEQ_LEN || k.mv_size > sizeof seek) {
             rc = dd_corrupt(err, "versions: an entry of table id %u has a key of %zu bytes", table, k.mv_size);
             break;
         }
         (*kever)++;
-        memcpy(seek, k.mv_data, k.mv_size - FMT_SEQ_LEN);
-        memset(seek + k.mv_size - FMT_SEQ_LEN, 0xff, FMT_SEQ_LEN);
-        seekn = k.mv_size;
+        size_t kn = k.mv_size - FMT_SEQ_LEN;   /* table || pk */
+        memcpy(seek, k.mv_data, kn);
+        for (int step = 0;; step++) {
+            if (step == 4) {
+                memset(seek + kn, 0xff, FMT_SEQ_LEN);
+                k = (MDB_val){kn + FMT_SEQ_LEN, seek};
+                g = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+                break;
+            }
+            if ((g = mdb_cursor_get(c, &k, &v, MDB_NEXT))) break;
+            if (k.mv_size != kn + FMT_SEQ_LEN || memcmp(k.mv_data, seek, kn) != 0) break;   /* the next key */
+        }
     }
     mdb_cursor_close(c);
     if (!rc && g && g != MDB_NOTFOUND) rc = store_mdb_err(err, g, "writing a checkpoint");
@@ -404,11 +413,93 @@ int store_checkpoint_table(Store *st, u32 table, u64 *seq_out, u64 *keys_out, Dd
         }
         *seq_out = head;
         *keys_out = n;
+        pthread_mutex_lock(&st->cat_mu);
+        if ((ct = cat_find(st, table))) {
+            ct->ck_dels = 0;
+            ct->ck_kever = kever;
+        }
+        pthread_mutex_unlock(&st->cat_mu);
         break;
     }
     buf_free(&list);
     buf_free(&vals);
     return rc;
+}
+
+/*
+ * Automatic checkpoints.  A scan AS OF a point visits every key the table
+ * ever had unless a checkpoint near the point lists fewer (store_ckpt_keys);
+ * keys stop being live only by deletions (and key moves), so a table whose
+ * rows were deleted, since its last checkpoint, CKPT_AUTO_MIN times, as
+ * many times as it has live rows (counted if need be: auto_due), and a
+ * quarter as many as the keys it had ever had at that checkpoint, gets
+ * one at the head.  Writing one
+ * reads the live keys and seeks each key ever once, so this spacing costs
+ * a few seeks per deletion; its keys are a few bytes each (compressed).
+ * The session whose commit made it due writes it before its statement
+ * ends (store_checkpoint_due), so a mass DELETE is followed by one at once.
+ */
+#define CKPT_AUTO_MIN 10000
+
+bool ckpt_auto_due_locked(const CatTable *ct)
+{
+    u64 need = CKPT_AUTO_MIN;
+    if (ct->counted && ct->live_rows > 0 && (u64)ct->live_rows > need) need = (u64)ct->live_rows;
+    if (ct->ck_kever / 4 > need) need = ct->ck_kever / 4;
+    return ct->ck_dels >= need;
+}
+
+/* Whether table's checkpoint is still due once its live rows are known
+ * (counted now if no one asked before: once per table and open). */
+static bool auto_due(Store *st, u32 table)
+{
+    pthread_mutex_lock(&st->cat_mu);
+    CatTable *ct = cat_find(st, table);
+    bool counted = ct && ct->counted;
+    pthread_mutex_unlock(&st->cat_mu);
+    if (!ct) return false;
+    if (!counted) {
+        Snap *s;
+        DdError e;
+        if (store_snap_begin(st, &s, &e)) return false;
+        (void)store_table_rows(s, table);
+        store_snap_end(s);
+    }
+    pthread_mutex_lock(&st->cat_mu);
+    ct = cat_find(st, table);
+    bool due = ct && ct->counted && ckpt_auto_due_locked(ct);
+    pthread_mutex_unlock(&st->cat_mu);
+    return due;
+}
+
+void store_checkpoint_due(Store *st)
+{
+    if (st->read_only || !st->has_ckpt_db || !__atomic_exchange_n(&st->ck_any_due, false, __ATOMIC_ACQ_REL)) return;
+    u32 *ids = NULL;
+    int n = 0, cap = 0;
+    pthread_mutex_lock(&st->cat_mu);
+    for (int i = 0; i < st->ncat; i++) {
+        CatTable *ct = &st->cat[i];
+        if (!ct->ck_due) continue;
+        ct->ck_due = false;
+        const TableInfo *t = cat_version_locked(st, ct->id, UINT64_MAX);
+        if (!t || t->dropped || t->temp) continue;
+        if (n == cap) {
+            int nc = cap ? cap * 2 : 8;
+            u32 *g = dd_realloc(ids, sizeof *ids * (size_t)nc);
+            if (!g) break;   /* the rest wait for more deletions */
+            ids = g;
+            cap = nc;
+        }
+        ids[n++] = ct->id;
+    }
+    pthread_mutex_unlock(&st->cat_mu);
+    for (int i = 0; i < n; i++) {
+        u64 seq, keys;
+        DdError e;
+        if (auto_due(st, ids[i])) (void)store_checkpoint_table(st, ids[i], &seq, &keys, &e);
+    }
+    dd_free(ids);
 }
 
 /* The checkpoint of table nearest x (at or before the snapshot's head):

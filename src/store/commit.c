@@ -852,12 +852,18 @@ static void process_batch(Writer *w, CommitReq *list)
                 fail_all(list, code, e.message);
                 return;
             } else {
+                bool due = false;
                 pthread_mutex_lock(&st->cat_mu);
                 for (int i = 0; i < w->nd; i++) {
                     cat_add_rows_locked(st, w->dtab[i], w->ddelta[i]);
                     cat_add_ops_locked(st, w->dtab[i], w->dops[i]);
+                    CatTable *ct = w->dops[i][2] ? cat_find(st, w->dtab[i]) : NULL;
+                    if (!ct) continue;
+                    ct->ck_dels += (u64)w->dops[i][2];
+                    if (!ct->ck_due && ckpt_auto_due_locked(ct)) due = ct->ck_due = true;
                 }
                 pthread_mutex_unlock(&st->cat_mu);
+                if (due) __atomic_store_n(&st->ck_any_due, true, __ATOMIC_RELEASE);
                 pthread_mutex_lock(&st->q_mu);
                 for (CommitReq *r = list; r; r = r->next)
                     if (!r->failed && r->seq) st->recent[r->seq % STORE_RECENT] = r->time;

@@ -37,6 +37,11 @@ typedef struct CatTable {
     u8 *stats; size_t nstats;   /* the planner's statistics (opaque here), or NULL */
     i64 stats_rows;             /* live rows when they were gathered */
     StoreTableActivity act;     /* since the store opened (store_table_activity) */
+    /* automatic checkpoints (checkpoint.c ckpt_auto): rows deleted (or
+     * moved away) since the table's last checkpoint, the keys it ever had
+     * then, and whether one is due */
+    u64 ck_dels, ck_kever;
+    bool ck_due;
 } CatTable;
 
 typedef struct CommitReq CommitReq;
@@ -193,6 +198,7 @@ struct Store {
     u64 purge_seq;
     bool has_ckpt_db;             /* the checkpoint database exists (a read-only
                                    * open of an older file: not) */
+    bool ck_any_due;              /* a CatTable is ck_due (atomic; checkpoint.c ckpt_auto) */
     /* history_retention's thread (retention.c), with the writer */
     pthread_mutex_t ret_mu;
     pthread_cond_t ret_cv;
@@ -369,6 +375,9 @@ int ckpt_decode(const u8 *v, size_t n, u32 table, u64 seq, u32 no, Buf *raw, u32
 int ckpt_key_cmp(const u8 *a, u32 an, const u8 *b, u32 bn);
 /* Whether table has a checkpoint at or before upto. */
 bool ckpt_any(Store *st, MDB_txn *txn, u32 table, u64 upto);
+/* Automatic checkpoints: whether ct's deletions since its last checkpoint
+ * call for one (under cat_mu); store_checkpoint_due writes them. */
+bool ckpt_auto_due_locked(const CatTable *ct);
 /* In a purge's transaction: table's checkpoints at or before upto lose
  * the keys of list (varint length, bytes; ascending): those erased, or
  * (a DELETE HISTORY) those whose version at the checkpoint's seq went;
