@@ -388,7 +388,6 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             i64 t;
             rc = store_commit(s->db->store, &w, &seq, &t, e);
             if (!rc) s->last_commit_seq = seq;
-            if (!rc) store_checkpoint_due(s->db->store);
         }
         if (!rc) {
             if (s->snap) snap_pin(s->snap);   /* the fold decodes rows */
@@ -409,6 +408,9 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
     if (!rc) settings_undo_to(s, 0, true);
     s->txn_committed = rc == DD_OK;
     txn_discard(s);
+    /* an automatic checkpoint this or another commit made due, once the
+     * transaction's locks and snapshot are gone */
+    if (!rc) store_checkpoint_due(s->db->store);
     return rc;
 }
 

@@ -365,6 +365,11 @@ int store_checkpoint_table(Store *st, u32 table, u64 *seq_out, u64 *keys_out, Dd
     if (!st->has_ckpt_db) return dd_err(err, DD_EINTERNAL, -1, "the checkpoint database is missing");
     Buf list = BUF_INIT, vals = BUF_INIT;
     int rc = 0, tries = 0, full = 0;
+    /* the deletions this checkpoint accounts for (those after it count on) */
+    pthread_mutex_lock(&st->cat_mu);
+    CatTable *ct0 = cat_find(st, table);
+    u64 taken = ct0 ? ct0->ck_dels : 0;
+    pthread_mutex_unlock(&st->cat_mu);
     for (;;) {
         Snap *s;
         if ((rc = store_snap_begin(st, &s, err))) break;
@@ -415,7 +420,7 @@ int store_checkpoint_table(Store *st, u32 table, u64 *seq_out, u64 *keys_out, Dd
         *keys_out = n;
         pthread_mutex_lock(&st->cat_mu);
         if ((ct = cat_find(st, table))) {
-            ct->ck_dels = 0;
+            ct->ck_dels -= DD_MIN(taken, ct->ck_dels);
             ct->ck_kever = kever;
         }
         pthread_mutex_unlock(&st->cat_mu);
@@ -450,14 +455,15 @@ bool ckpt_auto_due_locked(const CatTable *ct)
 }
 
 /* Whether table's checkpoint is still due once its live rows are known
- * (counted now if no one asked before: once per table and open). */
+ * (counted now if no one asked before: once per table and open).  A count
+ * another thread runs meanwhile leaves it due for the next commit. */
 static bool auto_due(Store *st, u32 table)
 {
     pthread_mutex_lock(&st->cat_mu);
     CatTable *ct = cat_find(st, table);
-    bool counted = ct && ct->counted;
+    bool found = ct != NULL, counted = ct && ct->counted;
     pthread_mutex_unlock(&st->cat_mu);
-    if (!ct) return false;
+    if (!found) return false;
     if (!counted) {
         Snap *s;
         DdError e;
@@ -466,38 +472,65 @@ static bool auto_due(Store *st, u32 table)
         store_snap_end(s);
     }
     pthread_mutex_lock(&st->cat_mu);
-    ct = cat_find(st, table);
-    bool due = ct && ct->counted && ckpt_auto_due_locked(ct);
+    bool due = false;
+    if ((ct = cat_find(st, table)) && ct->counted) {
+        due = ckpt_auto_due_locked(ct);
+    } else if (ct) {
+        ct->ck_due = true;
+        __atomic_store_n(&st->ck_any_due, true, __ATOMIC_RELEASE);
+    }
     pthread_mutex_unlock(&st->cat_mu);
     return due;
 }
 
+/* Ends table's turn: a checkpoint that could not be written waits for as
+ * many deletions again (each try reads every key the table ever had). */
+static void auto_done(Store *st, u32 table, bool failed)
+{
+    pthread_mutex_lock(&st->cat_mu);
+    CatTable *ct = cat_find(st, table);
+    if (ct) {
+        ct->ck_busy = false;
+        if (failed) ct->ck_dels = 0;
+    }
+    pthread_mutex_unlock(&st->cat_mu);
+}
+
 void store_checkpoint_due(Store *st)
 {
-    if (st->read_only || !st->has_ckpt_db || !__atomic_exchange_n(&st->ck_any_due, false, __ATOMIC_ACQ_REL)) return;
+    if (st->read_only || !st->has_ckpt_db || !__atomic_load_n(&st->ck_any_due, __ATOMIC_RELAXED) ||
+        !__atomic_exchange_n(&st->ck_any_due, false, __ATOMIC_ACQ_REL))
+        return;
     u32 *ids = NULL;
     int n = 0, cap = 0;
     pthread_mutex_lock(&st->cat_mu);
     for (int i = 0; i < st->ncat; i++) {
         CatTable *ct = &st->cat[i];
-        if (!ct->ck_due) continue;
-        ct->ck_due = false;
+        if (!ct->ck_due || ct->ck_busy) continue;
         const TableInfo *t = cat_version_locked(st, ct->id, UINT64_MAX);
-        if (!t || t->dropped || t->temp) continue;
-        if (n == cap) {
+        bool table = t && !t->dropped && !t->temp && !t->view_sql && !t->sequence;
+        if (table && n == cap) {
             int nc = cap ? cap * 2 : 8;
             u32 *g = dd_realloc(ids, sizeof *ids * (size_t)nc);
-            if (!g) break;   /* the rest wait for more deletions */
+            if (!g) {
+                __atomic_store_n(&st->ck_any_due, true, __ATOMIC_RELEASE);   /* the rest: the next commit */
+                break;
+            }
             ids = g;
             cap = nc;
         }
+        ct->ck_due = false;
+        if (!table) continue;
+        ct->ck_busy = true;
         ids[n++] = ct->id;
     }
     pthread_mutex_unlock(&st->cat_mu);
     for (int i = 0; i < n; i++) {
         u64 seq, keys;
         DdError e;
-        if (auto_due(st, ids[i])) (void)store_checkpoint_table(st, ids[i], &seq, &keys, &e);
+        bool failed = false;
+        if (auto_due(st, ids[i])) failed = store_checkpoint_table(st, ids[i], &seq, &keys, &e) != 0;
+        auto_done(st, ids[i], failed);
     }
     dd_free(ids);
 }

@@ -860,7 +860,7 @@ static void process_batch(Writer *w, CommitReq *list)
                     CatTable *ct = w->dops[i][2] ? cat_find(st, w->dtab[i]) : NULL;
                     if (!ct) continue;
                     ct->ck_dels += (u64)w->dops[i][2];
-                    if (!ct->ck_due && ckpt_auto_due_locked(ct)) due = ct->ck_due = true;
+                    if (!ct->ck_due && !ct->ck_busy && ckpt_auto_due_locked(ct)) due = ct->ck_due = true;
                 }
                 pthread_mutex_unlock(&st->cat_mu);
                 if (due) __atomic_store_n(&st->ck_any_due, true, __ATOMIC_RELEASE);

@@ -736,10 +736,11 @@ int store_flush(Store *st, DdError *err);
  * *seq its seq, *keys their number. */
 int store_checkpoint_table(Store *st, u32 table, u64 *seq, u64 *keys, DdError *err);
 /* Writes the automatic checkpoints commits made due (checkpoint.c: a
- * table whose rows were deleted, since its last checkpoint, at least as
- * many times as it has rows).  Called by the session that committed, with
- * no snapshot pinned; one that fails waits for more deletions (a
- * checkpoint changes no answer, only what a scan AS OF a point visits). */
+ * table whose rows were deleted, since its last checkpoint, 10,000 times,
+ * as many times as it has live rows and a quarter as many as the keys it
+ * ever had then).  Called by a session after its commit, with no snapshot
+ * pinned; one that fails waits for as many deletions again (a checkpoint
+ * changes no answer, only what a scan AS OF a point visits). */
 void store_checkpoint_due(Store *st);
 typedef struct StoreCkptKeys {
     Buf list;               /* the keys' bytes */

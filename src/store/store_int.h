@@ -37,11 +37,12 @@ typedef struct CatTable {
     u8 *stats; size_t nstats;   /* the planner's statistics (opaque here), or NULL */
     i64 stats_rows;             /* live rows when they were gathered */
     StoreTableActivity act;     /* since the store opened (store_table_activity) */
-    /* automatic checkpoints (checkpoint.c ckpt_auto): rows deleted (or
-     * moved away) since the table's last checkpoint, the keys it ever had
-     * then, and whether one is due */
+    /* automatic checkpoints (checkpoint.c store_checkpoint_due): rows
+     * deleted (or moved away) since the table's last checkpoint (or the
+     * open), the keys it ever had then, whether one is due, and whether a
+     * session is writing one */
     u64 ck_dels, ck_kever;
-    bool ck_due;
+    bool ck_due, ck_busy;
 } CatTable;
 
 typedef struct CommitReq CommitReq;

@@ -447,11 +447,12 @@ TEST(parallel)
 }
 
 /* A large scan whose rows reach an aggregate through hash joins (either
- * side) is read by worker threads (parallel row batches): the same
- * answers and errors as on one thread, through runtime filters, filters
- * the kernels give up on, and an error above the scan while the workers
- * still read; an aggregate whose answer depends on row order stays on
- * one thread. */
+ * side) or the outer side of a nested loop is read by worker threads
+ * (parallel row batches): the same answers and errors as on one thread,
+ * through runtime filters, filters the kernels give up on, and an error
+ * above the scan while the workers still read; an aggregate whose answer
+ * depends on row order, or a statement calling a volatile function,
+ * stays on one thread. */
 TEST(parallel_rows)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -490,6 +491,8 @@ TEST(parallel_rows)
         "SELECT big.g % 10, count(*), sum(big2.w), max(big.d) FROM big JOIN big2 ON big2.k = big.k WHERE big.v < 300 "
         "GROUP BY 1 ORDER BY 1",
         "SELECT count(*), count(big2.w), sum(big.n) FROM big LEFT JOIN big2 ON big2.k = big.k WHERE big.v < 300",
+        "SELECT count(*), sum(x.c) FROM big LEFT JOIN LATERAL (SELECT count(*) c FROM big2 WHERE big2.k = big.k) x ON true "
+        "WHERE big.v < 300",
     };
     Out one = {0}, many = {0}, ex = {0};
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
@@ -510,9 +513,29 @@ TEST(parallel_rows)
     run(s, sql, &ex);
     if (cpus > 1) CHECK(strstr(ex.p, "Workers Launched: 2") != NULL);
     else CHECK(strstr(ex.p, "Workers Launched") == NULL);
-    snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", qs[9]);
+    for (int q = 9; q <= 10; q++) {
+        snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", qs[q]);
+        run(s, sql, &ex);
+        CHECK(strstr(ex.p, "Nested Loop") != NULL && strstr(ex.p, "(key from the outer row)") != NULL);
+        if (cpus > 1) CHECK(strstr(ex.p, "Workers Launched: 2") != NULL);
+    }
+    /* a volatile function meets the rows in their order, every run: one
+     * thread (now() is the statement's: it does not stop them) */
+    must(s, "CREATE SEQUENCE sq");
+    static const char *const vol[] = {
+        "SELECT sum(big.k * x.n) FROM big, LATERAL (SELECT w + nextval('sq') n FROM big2 WHERE big2.k = big.k) x "
+        "WHERE big.v < 3000",
+        "SELECT dim.grp, sum(big.v + (random() * 0)::int) FROM big JOIN dim ON dim.id = big.g GROUP BY 1",
+        "SELECT sum(big.k * nextval('sq')) FROM big",
+    };
+    for (size_t q = 0; q < sizeof vol / sizeof vol[0]; q++) {
+        snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", vol[q]);
+        run(s, sql, &ex);
+        CHECK(strstr(ex.p, "Workers Launched") == NULL && strstr(ex.p, "threads") == NULL);
+    }
+    snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s",
+             "SELECT dim.grp, max(now()), sum(big.v) FROM big JOIN dim ON dim.id = big.g GROUP BY 1");
     run(s, sql, &ex);
-    CHECK(strstr(ex.p, "Nested Loop") != NULL && strstr(ex.p, "(key from the outer row)") != NULL);
     if (cpus > 1) CHECK(strstr(ex.p, "Workers Launched: 2") != NULL);
     snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", qs[7]);
     run(s, sql, &ex);

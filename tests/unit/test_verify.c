@@ -1198,6 +1198,56 @@ static int asof_same(driftdb_session *s, int head)
  * without them, before and after DELETE HISTORY and ERASE (which rewrite
  * them) and after the file is compacted (a backup restored over it, as
  * driftdb compact --full does), VERIFY passes; damage to one is found. */
+/* A checkpoint's hint of the keys the table ever had (what a scan AS OF a
+ * point without it visits): each key once, whatever its versions (1 to
+ * 10: live_keys steps over a key's first versions, then seeks past the
+ * rest), deleted keys too, none of the tables beside it. */
+TEST(checkpoint_keys_ever)
+{
+    char dir[128];
+    driftdb_error e;
+    driftdb *db;
+    driftdb_session *s;
+    CHECK_EQ_INT(new_db("kever", dir, &db, &s), 0);
+    CHECK_EQ_INT(run_sql(s, "CREATE TABLE a (id INT PRIMARY KEY)", &e), 0);
+    CHECK_EQ_INT(run_sql(s, "CREATE TABLE b (id INT PRIMARY KEY, v INT)", &e), 0);
+    CHECK_EQ_INT(run_sql(s, "CREATE TABLE c (id INT PRIMARY KEY)", &e), 0);
+    CHECK_EQ_INT(run_sql(s, "INSERT INTO a SELECT g FROM generate_series(1, 30) g", &e), 0);
+    CHECK_EQ_INT(run_sql(s, "INSERT INTO c SELECT g FROM generate_series(1, 30) g", &e), 0);
+    CHECK_EQ_INT(run_sql(s, "INSERT INTO b SELECT g, 0 FROM generate_series(1, 20) g", &e), 0);
+    /* key i: 1 + (i % 10) versions */
+    for (int k = 1; k < 10; k++) {
+        char sql[120];
+        snprintf(sql, sizeof sql, "UPDATE b SET v = v + 1 WHERE id %% 10 >= %d", k);
+        CHECK_EQ_INT(run_sql(s, sql, &e), 0);
+    }
+    CHECK_EQ_INT(run_sql(s, "DELETE FROM b WHERE id IN (4, 9, 15, 20)", &e), 0);
+    CHECK_EQ_INT(run_sql(s, "CHECKPOINT TABLE b", &e), 0);
+    driftdb_session_close(s);
+    driftdb_close(db);
+    Raw rw;
+    CHECK_EQ_INT(raw_open(&rw, dir), 0);
+    MDB_dbi cdb = raw_db(&rw, "checkpoint");
+    MDB_cursor *c;
+    MDB_val k, v;
+    CHECK_EQ_INT(mdb_cursor_open(rw.txn, cdb, &c), 0);
+    CHECK_EQ_INT(mdb_cursor_get(c, &k, &v, MDB_FIRST), 0);
+    const unsigned char *kb = k.mv_data;
+    Buf raw = BUF_INIT;
+    u32 n = 0, count = 0;
+    u64 kever = 0;
+    DdError de;
+    CHECK_EQ_INT(ckpt_decode(v.mv_data, v.mv_size, get_u32be(kb), get_u64be(kb + 4), get_u32be(kb + 12), &raw, &n,
+                             &kever, &count, &de),
+                 0);
+    CHECK_EQ_INT(n, 16);
+    CHECK_EQ_INT((int)kever, 20);
+    CHECK(mdb_cursor_get(c, &k, &v, MDB_NEXT) != 0);   /* the only one */
+    buf_free(&raw);
+    mdb_cursor_close(c);
+    raw_close(&rw);
+}
+
 TEST(checkpoints)
 {
     char dir[128];
@@ -1650,6 +1700,7 @@ int main(void)
     RUN(verify_window_old_snapshot);
     RUN(purged_history);
     RUN(log_format_3);
+    RUN(checkpoint_keys_ever);
     RUN(checkpoints);
     RUN(space_reused_between_updates);
     RUN(commits_by_time);

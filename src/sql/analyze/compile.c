@@ -3265,6 +3265,7 @@ static int compile_top(CompileCtx *cc, Expr *e, bool coerce_to, TypeId t, i32 ty
     int rc = compile_node(&b, e, &f);
     if (!rc && coerce_to) rc = coerce(&b, &f, t, typmod, false, e->loc);
     if (!rc) rc = finish(&b, &f, out);
+    if (!rc && cc->sql && expr_calls_volatile(*out) && !expr_calls_only_stable(*out)) cc->sql->calls_volatile = true;
     frag_free(&f);
     dd_free(b.consts);
     return rc;
