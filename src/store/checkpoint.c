@@ -438,11 +438,13 @@ int store_checkpoint_table(Store *st, u32 table, u64 *seq_out, u64 *keys_out, Dd
  * rows were deleted, since its last checkpoint, CKPT_AUTO_MIN times, as
  * many times as it has live rows (counted if need be: auto_due), and a
  * quarter as many as the keys it had ever had at that checkpoint, gets
- * one at the head.  Writing one
- * reads the live keys and seeks each key ever once, so this spacing costs
- * a few seeks per deletion; its keys are a few bytes each (compressed).
- * The session whose commit made it due writes it before its statement
- * ends (store_checkpoint_due), so a mass DELETE is followed by one at once.
+ * one at the head.  Writing one reads the live keys and counts the keys
+ * ever once, so this spacing costs a few lookups per deletion; its keys
+ * are a few bytes each (compressed).  The session whose commit made it
+ * due (or one committing beside it) writes it once its transaction's
+ * locks are let go, before its statement answers (store_checkpoint_due),
+ * so a mass DELETE is followed by one at once.  The counts live in memory:
+ * after a restart, deletions count from the open.
  */
 #define CKPT_AUTO_MIN 10000
 
@@ -456,7 +458,8 @@ bool ckpt_auto_due_locked(const CatTable *ct)
 
 /* Whether table's checkpoint is still due once its live rows are known
  * (counted now if no one asked before: once per table and open).  A count
- * another thread runs meanwhile leaves it due for the next commit. */
+ * another thread runs meanwhile leaves it due for the next commit; one
+ * that failed, for more deletions. */
 static bool auto_due(Store *st, u32 table)
 {
     pthread_mutex_lock(&st->cat_mu);
@@ -475,9 +478,8 @@ static bool auto_due(Store *st, u32 table)
     bool due = false;
     if ((ct = cat_find(st, table)) && ct->counted) {
         due = ckpt_auto_due_locked(ct);
-    } else if (ct) {
-        ct->ck_due = true;
-        __atomic_store_n(&st->ck_any_due, true, __ATOMIC_RELEASE);
+    } else if (ct && ct->counting) {
+        ct->ck_due = true;   /* raised again by auto_done */
     }
     pthread_mutex_unlock(&st->cat_mu);
     return due;
@@ -492,6 +494,9 @@ static void auto_done(Store *st, u32 table, bool failed)
     if (ct) {
         ct->ck_busy = false;
         if (failed) ct->ck_dels = 0;
+        /* due again meanwhile (auto_due), or by a commit while busy */
+        if (!ct->ck_due && ckpt_auto_due_locked(ct)) ct->ck_due = true;
+        if (ct->ck_due) __atomic_store_n(&st->ck_any_due, true, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&st->cat_mu);
 }
