@@ -347,6 +347,7 @@ static int lock_row_cb(SqlCtx *ctx, u32 table, const u8 *pk, u32 pklen, int mode
 static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
 {
     int rc = DD_OK;
+    bool wrote = false;   /* a commit went to the store */
     if (!ws_is_empty(&s->ws)) {
         if (!s->snap) rc = begin_snapshot(s, e);
         else snap_pin(s->snap);   /* no-op when already pinned */
@@ -388,6 +389,7 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
             i64 t;
             rc = store_commit(s->db->store, &w, &seq, &t, e);
             if (!rc) s->last_commit_seq = seq;
+            wrote = !rc;
         }
         if (!rc) {
             if (s->snap) snap_pin(s->snap);   /* the fold decodes rows */
@@ -409,8 +411,9 @@ static int txn_commit(driftdb_session *s, SqlCtx *ctx, DdError *e)
     s->txn_committed = rc == DD_OK;
     txn_discard(s);
     /* an automatic checkpoint this or another commit made due, once the
-     * transaction's locks and snapshot are gone */
-    if (!rc) store_checkpoint_due(s->db->store);
+     * transaction's locks and snapshot are gone (a transaction that wrote
+     * nothing pays for none) */
+    if (!rc && wrote) store_checkpoint_due(s->db->store);
     return rc;
 }
 

@@ -457,29 +457,30 @@ bool ckpt_auto_due_locked(const CatTable *ct)
 }
 
 /* Whether table's checkpoint is still due once its live rows are known
- * (counted now if no one asked before: once per table and open).  A count
- * another thread runs meanwhile leaves it due for the next commit; one
- * that failed, for more deletions. */
-static bool auto_due(Store *st, u32 table)
+ * (counted now if no one asked before: once per table and open): 1 due,
+ * 0 not, -1 not known (the count failed: as a failed checkpoint).  A count
+ * another thread runs meanwhile leaves it due for the next commit. */
+static int auto_due(Store *st, u32 table)
 {
     pthread_mutex_lock(&st->cat_mu);
     CatTable *ct = cat_find(st, table);
     bool found = ct != NULL, counted = ct && ct->counted;
     pthread_mutex_unlock(&st->cat_mu);
-    if (!found) return false;
+    if (!found) return 0;
     if (!counted) {
         Snap *s;
         DdError e;
-        if (store_snap_begin(st, &s, &e)) return false;
+        if (store_snap_begin(st, &s, &e)) return -1;
         (void)store_table_rows(s, table);
         store_snap_end(s);
     }
     pthread_mutex_lock(&st->cat_mu);
-    bool due = false;
+    int due = -1;
     if ((ct = cat_find(st, table)) && ct->counted) {
         due = ckpt_auto_due_locked(ct);
     } else if (ct && ct->counting) {
         ct->ck_due = true;   /* raised again by auto_done */
+        due = 0;
     }
     pthread_mutex_unlock(&st->cat_mu);
     return due;
@@ -525,7 +526,10 @@ void store_checkpoint_due(Store *st)
             cap = nc;
         }
         ct->ck_due = false;
-        if (!table) continue;
+        if (!table) {
+            ct->ck_dels = 0;   /* a view, a sequence, a dropped table: never */
+            continue;
+        }
         ct->ck_busy = true;
         ids[n++] = ct->id;
     }
@@ -533,8 +537,8 @@ void store_checkpoint_due(Store *st)
     for (int i = 0; i < n; i++) {
         u64 seq, keys;
         DdError e;
-        bool failed = false;
-        if (auto_due(st, ids[i])) failed = store_checkpoint_table(st, ids[i], &seq, &keys, &e) != 0;
+        int due = auto_due(st, ids[i]);
+        bool failed = due < 0 || (due > 0 && store_checkpoint_table(st, ids[i], &seq, &keys, &e) != 0);
         auto_done(st, ids[i], failed);
     }
     dd_free(ids);

@@ -533,6 +533,16 @@ TEST(parallel_rows)
         run(s, sql, &ex);
         CHECK(strstr(ex.p, "Workers Launched") == NULL && strstr(ex.p, "threads") == NULL);
     }
+    /* also when the call is compiled after the aggregate is planned (a
+     * serial column's default) */
+    must(s, "CREATE TABLE ser (id serial PRIMARY KEY, g int, n bigint)");
+    run(s, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) INSERT INTO ser (g, n) SELECT big.g, count(*) FROM big GROUP BY 1",
+        &ex);
+    CHECK(strstr(ex.p, "Aggregate") != NULL && strstr(ex.p, "threads") == NULL && strstr(ex.p, "Workers") == NULL);
+    must(s, "CREATE TABLE nos (g int, n bigint)");
+    run(s, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) INSERT INTO nos (g, n) SELECT big.g, count(*) FROM big GROUP BY 1",
+        &ex);
+    if (cpus > 1) CHECK(strstr(ex.p, "threads") != NULL);
     snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s",
              "SELECT dim.grp, max(now()), sum(big.v) FROM big JOIN dim ON dim.id = big.g GROUP BY 1");
     run(s, sql, &ex);

@@ -1193,11 +1193,6 @@ static int asof_same(driftdb_session *s, int head)
     return used;
 }
 
-/* CHECKPOINT TABLE under a random workload (updates, deletes, inserts,
- * key moves, a column added): every point answers the same with and
- * without them, before and after DELETE HISTORY and ERASE (which rewrite
- * them) and after the file is compacted (a backup restored over it, as
- * driftdb compact --full does), VERIFY passes; damage to one is found. */
 /* A checkpoint's hint of the keys the table ever had (what a scan AS OF a
  * point without it visits): each key once, whatever its versions (1 to
  * 10: live_keys steps over a key's first versions, then seeks past the
@@ -1248,6 +1243,11 @@ TEST(checkpoint_keys_ever)
     raw_close(&rw);
 }
 
+/* CHECKPOINT TABLE under a random workload (updates, deletes, inserts,
+ * key moves, a column added): every point answers the same with and
+ * without them, before and after DELETE HISTORY and ERASE (which rewrite
+ * them) and after the file is compacted (a backup restored over it, as
+ * driftdb compact --full does), VERIFY passes; damage to one is found. */
 TEST(checkpoints)
 {
     char dir[128];

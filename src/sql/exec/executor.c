@@ -1325,10 +1325,6 @@ typedef struct AggOp {
     bool full;
     SpillParts sp;
     Value *srow;      /* keys, then the input row: a spilled row */
-    /* the statement called a volatile function before this was planned
-     * (SqlCtx.calls_volatile): its input is read in order, on one thread,
-     * so that such a function meets the rows as it would every run */
-    bool serial;
 } AggOp;
 
 #define AGG_PAR_MAX_GROUPS 65536
@@ -2771,7 +2767,7 @@ static int par_threads(SqlCtx *ctx, const AggOp *a, const ScanOp *s)
 {
     /* images older than an ALTER COLUMN TYPE are converted through a
      * cache the statement builds as it meets them: one thread */
-    if (a->serial || s->mode != TMODE_PRESENT || s->op.est_rows < PAR_MIN_ROWS || s->nws || snap_behind(ctx->snap) ||
+    if (ctx->calls_volatile || s->mode != TMODE_PRESENT || s->op.est_rows < PAR_MIN_ROWS || s->nws || snap_behind(ctx->snap) ||
         s->t->temp || s->t->nconvs)
         return 1;
     /* min / max of numerics keep the last of equal values in key order
@@ -3609,7 +3605,10 @@ static int agg_open(SqlCtx *ctx, Op *op)
     a->pos = 0;
     a->built = false;
     /* before the child opens: a hash join reads its build side then */
-    if (!a->serial && agg_order_free(a)) par_mark(op->child);
+    /* a statement calling a volatile function anywhere (SqlCtx.calls_volatile,
+     * all of it compiled by now) reads in order, on one thread, so that
+     * the function meets the rows as it would every run */
+    if (!ctx->calls_volatile && agg_order_free(a)) par_mark(op->child);
     return op_open(ctx, op->child);
 }
 
@@ -3674,7 +3673,6 @@ Op *op_aggregate(SqlCtx *ctx, Op *child, ExprProg **group, int ngroup, AggSpec *
     a->aggs = aggs;
     a->naggs = naggs;
     a->set.n = ngroup;
-    a->serial = ctx->calls_volatile;
     arena_init(&a->arena, op_block(ctx, 64 * 1024));
     return &a->op;
 }

@@ -184,10 +184,10 @@ typedef struct SqlCtx {
     int nouter, capouter;
     struct SubLink *links;   /* correlated subqueries, freed by plan_close */
     bool instrument;         /* EXPLAIN ANALYZE: operators count rows and time */
-    /* an expression compiled so far calls a function whose value depends
+    /* an expression of the statement calls a function whose value depends
      * on when it is called (random(), nextval, clock_timestamp(): not
-     * now()): the aggregates planned after it read their rows in order,
-     * on one thread (executor.c AggOp.serial) */
+     * now()): its aggregates read their rows in order, on one thread
+     * (executor.c agg_open, par_threads) */
     bool calls_volatile;
     /* $n parameters (1..nparams; a higher $n is 42P02).  param_types[i]:
      * the type of $i+1, declared by the client or TYPE_UNKNOWN; the
