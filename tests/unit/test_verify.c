@@ -1195,8 +1195,9 @@ static int asof_same(driftdb_session *s, int head)
 
 /* A checkpoint's hint of the keys the table ever had (what a scan AS OF a
  * point without it visits): each key once, whatever its versions (1 to
- * 10: live_keys steps over a key's first versions, then seeks past the
- * rest), deleted keys too, none of the tables beside it. */
+ * 10, and a tombstone for some: live_keys steps over a key's first
+ * versions, then seeks past the rest), deleted keys too, none of the
+ * tables beside it. */
 TEST(checkpoint_keys_ever)
 {
     char dir[128];

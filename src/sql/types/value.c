@@ -256,19 +256,15 @@ Value val_float(TypeId t, double f)
 
 Value val_numeric(i128 coef, int scale)
 {
-    Value v = val_null(TYPE_NUMERIC);
-    v.isnull = false;
-    v.v.coef = coef;
-    v.scale = (i16)scale;
+    Value v;
+    val_set_numeric(&v, coef, scale);
     return v;
 }
 
 Value val_text(TypeId t, const char *p, u32 len)
 {
-    Value v = val_null(t);
-    v.isnull = false;
-    v.v.s.p = p;
-    v.v.s.len = len;
+    Value v;
+    val_set_text(&v, t, p, len);
     return v;
 }
 

@@ -225,34 +225,8 @@ bool type_from_name(const char *name, TypeId *out);
  * X as written (name), at loc.  Returns 0 or that error. */
 int type_check_typmod(const char *name, TypeId t, i32 typmod, int loc, DdError *err);
 
-/* Constructors (the three every row's decode calls inline). */
-static inline Value val_null(TypeId t)
-{
-    Value v;
-    memset(&v, 0, sizeof v);
-    v.type = (u8)t;
-    v.isnull = true;
-    return v;
-}
-static inline Value val_bool(bool b)
-{
-    Value v = val_null(TYPE_BOOL);
-    v.isnull = false;
-    v.v.b = b;
-    return v;
-}
-static inline Value val_int(TypeId t, i64 i)   /* INT2/INT4/INT8/DATE/TIMESTAMP(TZ) */
-{
-    Value v = val_null(t);
-    v.isnull = false;
-    v.v.i = i;
-    return v;
-}
-Value val_float(TypeId t, double f);
-Value val_numeric(i128 coef, int scale);
-Value val_text(TypeId t, const char *p, u32 len);  /* borrows p */
-
-/* The same values written in place.  A constructor's result is built on
+/* Values written in place, and the constructors (the ones row decoding
+ * used are inline).  A constructor's result is built on
  * the stack with narrow stores and copied with wide loads, which stalls
  * on store-to-load forwarding; a decoder that fills a value per field
  * (rowcodec.c) writes them where they go instead. */
@@ -282,6 +256,29 @@ static inline void val_set_text(Value *o, TypeId t, const char *p, u32 len)   /*
     o->v.s.p = p;
     o->v.s.len = len;
 }
+static inline Value val_null(TypeId t)
+{
+    Value v;
+    val_set_null(&v, t);
+    return v;
+}
+static inline Value val_bool(bool b)
+{
+    Value v = val_null(TYPE_BOOL);
+    v.isnull = false;
+    v.v.b = b;
+    return v;
+}
+static inline Value val_int(TypeId t, i64 i)   /* INT2/INT4/INT8/DATE/TIMESTAMP(TZ) */
+{
+    Value v;
+    val_set_int(&v, t, i);
+    return v;
+}
+Value val_float(TypeId t, double f);
+Value val_numeric(i128 coef, int scale);
+Value val_text(TypeId t, const char *p, u32 len);  /* borrows p */
+
 
 /* DateStyle's two parts and IntervalStyle (settings.c parses them; 0 is
  * each one's default, so a zeroed ValueCtx prints as "ISO, MDY" and
