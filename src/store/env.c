@@ -950,6 +950,24 @@ int store_cursor_prev(StoreCursor *c) { return cursor_op(c, c->valid ? MDB_PREV 
 int store_cursor_first(StoreCursor *c) { return cursor_op(c, MDB_FIRST); }
 int store_cursor_last(StoreCursor *c) { return cursor_op(c, MDB_LAST); }
 
+int store_cursor_run(StoreCursor *c, bool here, StoreEntry *e, int max)
+{
+    int n = 0;
+    if (!c->valid) return 0;
+    if (here && n < max) {
+        e[n++] = (StoreEntry){c->k.mv_data, c->v.mv_data, (u32)c->k.mv_size, (u32)c->v.mv_size};
+    }
+    while (n < max) {
+        if (mdb_cursor_get(c->c, &c->k, &c->v, MDB_NEXT) != 0) {
+            c->valid = false;
+            break;
+        }
+        e[n++] = (StoreEntry){c->k.mv_data, c->v.mv_data, (u32)c->k.mv_size, (u32)c->v.mv_size};
+        __builtin_prefetch(c->v.mv_data);   /* read by the caller once the run is taken */
+    }
+    return n;
+}
+
 void store_cursor_get(StoreCursor *c, const u8 **k, size_t *kn, const u8 **v, size_t *vn)
 {
     if (k) *k = c->valid ? c->k.mv_data : NULL;

@@ -544,6 +544,16 @@ int store_cursor_next(StoreCursor *c);  /* 1 moved, 0 at end */
 int store_cursor_prev(StoreCursor *c);  /* 1 moved, 0 at start */
 int store_cursor_first(StoreCursor *c);
 int store_cursor_last(StoreCursor *c);  /* added: 1 positioned, 0 empty */
+/* A key and its value, borrowed while pinned. */
+typedef struct StoreEntry {
+    const u8 *k, *v;
+    u32 kn, vn;
+} StoreEntry;
+/* Up to max entries in key order into e: the one under the cursor first
+ * when here (as after a seek), else from the next one on.  Returns how
+ * many; fewer than max only at the end, where the cursor stays (invalid,
+ * as after store_cursor_next returned 0). */
+int store_cursor_run(StoreCursor *c, bool here, StoreEntry *e, int max);
 /* Current key/value, borrowed while pinned. */
 void store_cursor_get(StoreCursor *c, const u8 **k, size_t *kn, const u8 **v, size_t *vn);
 /* Point read; 1 found, 0 not found. */

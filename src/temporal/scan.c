@@ -455,6 +455,46 @@ int tscan_next(TScan *sc, Version *v, DdError *err)
     }
 }
 
+int tscan_next_images(TScan *sc, TImage *out, int max, int *rc, DdError *err)
+{
+    int n = 0;
+    *rc = 0;
+    if (sc->desc || sc->mode != TMODE_PRESENT) {
+        for (; n < max; n++) {
+            Version v;
+            int r = tscan_next(sc, &v, err);
+            if (r < 0) {
+                *rc = -r;
+                break;
+            }
+            if (r == 0) break;
+            out[n] = (TImage){v.rec, v.reclen, v.start};
+        }
+        return n;
+    }
+    /* next_present's walk, a run of the cursor at a time */
+    StoreEntry e[64];
+    while (n < max && sc->state != ST_DONE) {
+        int want = DD_MIN(max - n, (int)DD_ARRAY_LEN(e));
+        int got = store_cursor_run(sc->c, sc->state != ST_IN_KEY, e, want);
+        sc->state = ST_IN_KEY;
+        /* keys in order: when the run's first and last keys are the
+         * table's and below hi, so are the ones between */
+        bool all = got > 0 && in_table(sc, e[0].k, e[0].kn) && in_table(sc, e[got - 1].k, e[got - 1].kn) &&
+                   below_hi(sc, e[got - 1].k, e[got - 1].kn);
+        for (int i = 0; i < got; i++) {
+            Version v;
+            if (!all && (!in_table(sc, e[i].k, e[i].kn) || !below_hi(sc, e[i].k, e[i].kn))) {
+                sc->state = ST_DONE;
+                return n;
+            }
+            if (present_version(e[i].k, e[i].kn, e[i].v, e[i].vn, &v)) out[n++] = (TImage){v.rec, v.reclen, v.start};
+        }
+        if (got < want) sc->state = ST_DONE;
+    }
+    return n;
+}
+
 /* ---- index scans ---- */
 
 struct IScan {

@@ -52,6 +52,16 @@ int tscan_open_desc(Snap *s, u32 table, const u8 *lo, u32 lolen, const u8 *hi, u
                     DdError *err);
 /* 1: *v filled; 0: end; <0: -error code with err filled. */
 int tscan_next(TScan *sc, Version *v, DdError *err);
+/* A row image of a scan, as in Version (borrowed the same way). */
+typedef struct TImage {
+    const u8 *rec;
+    u32 reclen;
+    u64 start;
+} TImage;
+/* Up to max of the next versions' images into out (a present scan reads
+ * them in runs of the cursor): how many, fewer than max at the end or
+ * before an error, which sets *rc (0 otherwise) and err. */
+int tscan_next_images(TScan *sc, TImage *out, int max, int *rc, DdError *err);
 /* The seq of the checkpoint an AS OF scan starts from (CHECKPOINT TABLE),
  * or 0. */
 u64 tscan_checkpoint(const TScan *sc);

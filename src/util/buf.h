@@ -136,9 +136,9 @@ static inline void put_u64be(u8 *p, u64 v)
 }
 static inline u64 get_u64be(const u8 *p)
 {
-    u64 v = 0;
-    for (int i = 0; i < 8; i++) v = (v << 8) | p[i];
-    return v;
+    u64 v;
+    memcpy(&v, p, 8);
+    return __builtin_bswap64(v);
 }
 static inline void put_u32be(u8 *p, u32 v)
 {

@@ -508,6 +508,126 @@ TEST(index_scan)
     store_snap_end(s);
 }
 
+
+/* A table (id, name) of n rows with keys first, first + step, ...,
+ * committed in one write set: for image runs. */
+static u32 new_table_rows(const char *name, i64 first, i64 step, int n)
+{
+    u32 id = store_new_table_id(st);
+    static ColumnInfo cols[2] = {{1, "id", 3, -1, true, false, NULL, false, 0, NULL, 0, 0, NULL}, {2, "name", 8, -1, false, false, NULL, false, 0, NULL, 0, 0, NULL}};
+    static u32 pkc[1] = {1};
+    TableInfo t;
+    memset(&t, 0, sizeof t);
+    char tname[32];
+    snprintf(tname, sizeof tname, "%s", name);
+    t.id = id;
+    t.name = tname;
+    t.ncols = 2;
+    t.cols = cols;
+    t.npk = 1;
+    t.pk = pkc;
+    t.next_col_id = 3;
+    TableInfo *tp = &t;
+    WriteSet ws;
+    memset(&ws, 0, sizeof ws);
+    ws.tables = &tp;
+    ws.ntables = 1;
+    u64 seq;
+    DdError e;
+    if (store_commit(st, &ws, &seq, NULL, &e)) return 0;
+    Buf *pk = calloc((size_t)n, sizeof *pk), *rec = calloc((size_t)n, sizeof *rec);
+    WriteOp *w = calloc((size_t)n, sizeof *w);
+    for (int i = 0; i < n; i++) {
+        i64 k = first + step * i;
+        key_put_int(&pk[i], k);
+        RecBuilder rb;
+        rec_begin(&rb, &rec[i]);
+        rec_put_int(&rb, 1, k);
+        char nm[32];
+        snprintf(nm, sizeof nm, "%s-%lld", name, (long long)k);
+        rec_put_text(&rb, 2, nm, strlen(nm));
+        w[i] = (WriteOp){id, OP_INSERT, 0, pk[i].data, (u32)pk[i].len, rec[i].data, (u32)rec[i].len, seq, NULL, 0};
+    }
+    memset(&ws, 0, sizeof ws);
+    ws.snapshot_seq = seq;
+    ws.ops = w;
+    ws.nops = n;
+    int rc = store_commit(st, &ws, &seq, NULL, &e);
+    if (rc) printf("  commit failed: %s\n", e.message);
+    for (int i = 0; i < n; i++) {
+        buf_free(&pk[i]);
+        buf_free(&rec[i]);
+    }
+    free(pk);
+    free(rec);
+    free(w);
+    return rc ? 0 : id;
+}
+
+/* tscan_next_images gives what tscan_next gives, image for image, in
+ * runs of every size, over a table between two others, whole and in key
+ * ranges whose bounds fall inside and at the ends of its runs, present
+ * and past, and after rows taken one at a time. */
+TEST(image_runs)
+{
+    u32 mid = new_table_rows("mid", 10, 3, 700), after = new_table_rows("after", 1, 1, 5);
+    CHECK(mid != 0 && after != 0);
+    Snap *s;
+    DdError e;
+    CHECK_EQ_INT(store_snap_begin(st, &s, &e), 0);
+    u64 head = snap_seq(s);
+    int maxes[] = {1, 2, 7, 63, 64, 65, 128, 700, 1024};
+    i64 bounds[][2] = {{-1, -1}, {10, -1}, {11, -1}, {-1, 2107}, {-1, 2110}, {100, 400}, {101, 101}, {13, 205}, {0, 5000}, {3000, -1}};
+    TMode modes[] = {TMODE_PRESENT, TMODE_AS_OF, TMODE_ALL};
+    int bad = 0, runs = 0;
+    for (size_t mi = 0; mi < DD_ARRAY_LEN(modes); mi++)
+        for (size_t bi = 0; bi < DD_ARRAY_LEN(bounds); bi++)
+            for (size_t xi = 0; xi < DD_ARRAY_LEN(maxes); xi++)
+                for (int pre = 0; pre < 3; pre += 2) {
+                    Buf lo = BUF_INIT, hi = BUF_INIT;
+                    if (bounds[bi][0] >= 0) key_put_int(&lo, bounds[bi][0]);
+                    if (bounds[bi][1] >= 0) key_put_int(&hi, bounds[bi][1]);
+                    const u8 *lp = bounds[bi][0] >= 0 ? lo.data : NULL, *hp = bounds[bi][1] >= 0 ? hi.data : NULL;
+                    TScan *a, *b;
+                    CHECK_EQ_INT(tscan_open(s, mid, modes[mi], head, 0, lp, (u32)lo.len, hp, (u32)hi.len, &a, &e), 0);
+                    CHECK_EQ_INT(tscan_open(s, mid, modes[mi], head, 0, lp, (u32)lo.len, hp, (u32)hi.len, &b, &e), 0);
+                    Version v;
+                    for (int i = 0; i < pre; i++) {   /* a few rows first, one at a time, on both */
+                        int r1 = tscan_next(a, &v, &e), r2 = tscan_next(b, &v, &e);
+                        if (r1 != r2) bad++;
+                    }
+                    TImage img[1024];
+                    int n = 0, rc = 0;
+                    do {
+                        n = tscan_next_images(b, img, maxes[xi], &rc, &e);
+                        runs++;
+                        for (int i = 0; i < n; i++) {
+                            if (tscan_next(a, &v, &e) != 1 || v.rec != img[i].rec || v.reclen != img[i].reclen ||
+                                v.start != img[i].start)
+                                bad++;
+                        }
+                    } while (n == maxes[xi] && !rc);
+                    if (rc || tscan_next(a, &v, &e) != 0) bad++;
+                    /* at the end it stays at the end */
+                    if (tscan_next_images(b, img, maxes[xi], &rc, &e) != 0 || rc) bad++;
+                    tscan_close(a);
+                    tscan_close(b);
+                    buf_free(&lo);
+                    buf_free(&hi);
+                }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(runs > 1000);
+    /* the counts: keys 10, 13, ..., 2107 */
+    TScan *sc;
+    CHECK_EQ_INT(tscan_open(s, mid, TMODE_PRESENT, 0, 0, NULL, 0, NULL, 0, &sc, &e), 0);
+    TImage img[64];
+    int total = 0, n, rc;
+    while ((n = tscan_next_images(sc, img, 64, &rc, &e)) > 0) total += n;
+    CHECK_EQ_INT(total, 700);
+    tscan_close(sc);
+    store_snap_end(s);
+}
+
 int main(void)
 {
     setup();
@@ -518,6 +638,7 @@ int main(void)
     RUN(snapshot_isolation_of_history);
     RUN(deep_history);
     RUN(index_scan);
+    RUN(image_runs);
     store_close(st);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

@@ -949,15 +949,21 @@ void vec_decoder_free(VecDecoder *d)
 static inline bool get_varint(const u8 **pp, const u8 *end, u64 *out)
 {
     const u8 *p = *pp;
-    /* one or two bytes: column ids, tags' lengths, most integers */
-    if (end - p >= 2 && !(p[0] & 0x80)) {
+    ptrdiff_t avail = end - p;
+    /* one to three bytes: column ids, tags' lengths, most integers */
+    if (avail >= 1 && !(p[0] & 0x80)) {
         *out = p[0];
         *pp = p + 1;
         return true;
     }
-    if (end - p >= 2 && !(p[1] & 0x80)) {
+    if (avail >= 2 && !(p[1] & 0x80)) {
         *out = (u64)(p[0] & 0x7f) | (u64)p[1] << 7;
         *pp = p + 2;
+        return true;
+    }
+    if (avail >= 3 && !(p[2] & 0x80)) {
+        *out = (u64)(p[0] & 0x7f) | (u64)(p[1] & 0x7f) << 7 | (u64)p[2] << 14;
+        *pp = p + 3;
         return true;
     }
     u64 v = 0;
@@ -989,6 +995,11 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
     u64 last = 0;
     bool any = false;
     int k = 0;
+    /* the decoder's arrays in locals: the lanes' byte stores may alias
+     * anything, so members would be loaded again after each field */
+    const int dn = d->n;
+    const u32 *dcol = d->colid;
+    const int *dci = d->ci;
     /* every field is walked and checked as rec_iter_next checks it, read
      * or not: an image the row path would call damaged goes its way */
     while (p < end) {
@@ -997,12 +1008,12 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
         any = true;
         last = colid;
         u8 tag = *p++;
-        while (k < d->n && d->colid[k] < colid) {   /* no field: its default */
-            put_lane(cols[d->ci[k]], j, &d->dflt[d->ci[k]]);
+        while (k < dn && dcol[k] < colid) {   /* no field: its default */
+            put_lane(cols[dci[k]], j, &d->dflt[dci[k]]);
             k++;
         }
-        if (k < d->n && d->colid[k] == colid) {
-            Vec *v = cols[d->ci[k]];
+        if (k < dn && dcol[k] == colid) {
+            Vec *v = cols[dci[k]];
             if (tag == REC_NULL) {
                 Value nul = val_null((TypeId)v->type);
                 vec_put(v, j, &nul);

@@ -748,6 +748,37 @@ static int scan_next_image(SqlCtx *ctx, Op *op, const u8 **rec, u32 *n, u64 *sta
     return 1;
 }
 
+/* Up to max of the next rows' images (borrowed as scan_next_image's):
+ * how many, fewer than max at the end or before an error (*rc).  A present or
+ * past scan over the whole table or a key range, with no rows of the
+ * transaction left to merge, reads them in runs (tscan_next_images);
+ * any other scan row by row. */
+static int scan_next_images(SqlCtx *ctx, Op *op, TImage *out, int max, int *rc)
+{
+    ScanOp *s = (ScanOp *)op;
+    bool keyed = s->nkeys || s->pk;
+    *rc = 0;
+    if (!ctx->instrument && !s->empty && !keyed && !s->ix && s->ts && !s->desc && !s->cur_valid &&
+        s->wspos >= s->nws) {
+        if (ctx->interrupt && *ctx->interrupt) {
+            *rc = sql_check_interrupt(ctx);
+            return 0;
+        }
+        if (s->ts_done) return 0;
+        int n = tscan_next_images(s->ts, out, max, rc, ctx->err);
+        if (n < max && !*rc) s->ts_done = true;
+        s->act_rows[scan_by_key(s)] += n;
+        return n;
+    }
+    int n = 0;
+    for (; n < max; n++) {
+        int r = scan_next_image(ctx, op, &out[n].rec, &out[n].reclen, &out[n].start);
+        if (r < 0) *rc = -r;
+        if (r <= 0) break;
+    }
+    return n;
+}
+
 static void scan_close(SqlCtx *ctx, Op *op)
 {
     ScanOp *s = (ScanOp *)op;
@@ -2434,38 +2465,20 @@ static int batch_fill(SqlCtx *ctx, AggBatch *b, int max, int *np, bool *done, Dd
     /* First the images' places, each prefetched, then their decoding:
      * the map's lines come in while the cursor walks on, instead of one
      * cache miss after another as each image is decoded. */
-    const u8 *recs[VEC_N];
-    u32 lens[VEC_N];
-    u64 starts[VEC_N];
+    TImage img[VEC_N];
     if (max > VEC_N) max = VEC_N;
-    while (got < max) {
-        const u8 *rec;
-        u32 len;
-        u64 start;
-        int r;
-        if (b->ts) {
-            Version v;
-            if ((r = tscan_next(b->ts, &v, ctx->err)) > 0) {
-                rec = v.rec;
-                len = v.reclen;
-                start = v.start;
-                b->scan_rows++;
-            }
-        } else {
-            r = scan_next_image(ctx, b->scan, &rec, &len, &start);
-        }
-        if (r < 0) { failed = scan_damage(ctx, b->t, 0, -r); break; }
-        if (r == 0) { *done = true; break; }
-        for (u32 o = 0; o < len; o += 64) __builtin_prefetch(rec + o);
-        recs[got] = rec;
-        lens[got] = len;
-        starts[got++] = start;
-    }
+    int rc;
+    got = b->ts ? tscan_next_images(b->ts, img, max, &rc, ctx->err) : scan_next_images(ctx, b->scan, img, max, &rc);
+    if (rc) failed = scan_damage(ctx, b->t, 0, rc);
+    else if (got < max) *done = true;
+    if (b->ts) b->scan_rows += (u64)got;
+    for (int i = 0; i < got; i++)
+        for (u32 o = 0; o < img[i].reclen; o += 64) __builtin_prefetch(img[i].rec + o);
     if (failed) *saved = *ctx->err;
     for (; n < got; n++) {
-        const u8 *rec = recs[n];
-        u32 len = lens[n];
-        u64 start = starts[n];
+        const u8 *rec = img[n].rec;
+        u32 len = img[n].reclen;
+        u64 start = img[n].start;
         if (!sql_row_plain(b->t, start) || vec_decode(&b->dec, rec, len, b->colp, n) != DD_OK) {
             /* converted, or not the plain shape: the row way, which
              * reports a damaged image */
