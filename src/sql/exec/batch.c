@@ -988,6 +988,123 @@ static inline void put_lane(Vec *v, int j, const Value *x)
     }
 }
 
+/* The field (colid, tag) at p of a column of another type than integer,
+ * boolean or numeric (isbool 3) into lane j of v: text-like fields as the
+ * row decoder makes them (it checks them).  The place after it, or NULL
+ * for the row way. */
+static __attribute__((noinline)) const u8 *field_other(const ColumnInfo *col, u64 colid, u8 tag, const u8 *p,
+                                                       const u8 *end, Vec *v, int j)
+{
+    RecField f;
+    u64 len, w[3];
+    memset(&f, 0, sizeof f);
+    f.colid = (u32)colid;
+    f.tag = tag;
+    switch (tag) {
+    case REC_BYTES:
+        if (!get_varint(&p, end, &len) || len > (u64)(end - p)) return NULL;
+        f.v.s.p = p;
+        f.v.s.len = (u32)len;
+        p += len;
+        break;
+    case REC_INT:   /* "char", oid, time, an enum's label key, ... */
+        if (!get_varint(&p, end, &len)) return NULL;
+        f.v.i = (i64)((len >> 1) ^ (~(len & 1) + 1));
+        break;
+    case REC_FLOAT: {
+        if (end - p < 8) return NULL;
+        u64 bits;
+        memcpy(&bits, p, 8);
+        bits = le64toh(bits);
+        memcpy(&f.v.f, &bits, 8);
+        p += 8;
+        break;
+    }
+    case REC_INTERVAL:
+        for (int q = 0; q < 3; q++)
+            if (!get_varint(&p, end, &w[q])) return NULL;
+        i64 mo = (i64)((w[0] >> 1) ^ (~(w[0] & 1) + 1)), dy = (i64)((w[1] >> 1) ^ (~(w[1] & 1) + 1));
+        if (mo < INT32_MIN || mo > INT32_MAX || dy < INT32_MIN || dy > INT32_MAX) return NULL;
+        f.v.iv.months = (i32)mo;
+        f.v.iv.days = (i32)dy;
+        f.v.iv.usecs = (i64)((w[2] >> 1) ^ (~(w[2] & 1) + 1));
+        break;
+    default:
+        return NULL;   /* booleans and numerics have their own lanes; the rest the row way */
+    }
+    DdError e;
+    Value x;
+    if (row_field_value(col, &f, &x, &e) != DD_OK) return NULL;
+    if (v->anynull) v->null[j] = 0;
+    v->vals[j] = x;
+    return p;
+}
+
+/* A numeric field at p (tag) into lane j of v: u8 scale (0xF0.. NaN,
+ * Infinity, -Infinity), 16 bytes little-endian two's complement.  The
+ * place after it, or NULL for the row way (an integer of a widened
+ * column, a big value). */
+static __attribute__((noinline)) const u8 *field_numeric(u8 tag, const u8 *p, const u8 *end, Vec *v, int j)
+{
+    if (tag != REC_NUMERIC || end - p < 17) return NULL;
+    u8 scale = *p++;
+    u64 lo, hi;
+    memcpy(&lo, p, 8);
+    memcpy(&hi, p + 8, 8);
+    lo = le64toh(lo);
+    hi = le64toh(hi);
+    p += 16;
+    i128 coef = (i128)(((u128)hi << 64) | lo);
+    int sc;
+    if (scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2 && coef == 0) sc = REC_NUM_SPECIAL - 1 - scale;
+    else if (scale <= REC_MAX_SCALE) sc = scale;
+    else return NULL;
+    if (v->anynull) v->null[j] = 0;
+    v->n[j] = coef;
+    v->sc[j] = (i16)sc;
+    return p;
+}
+
+/* Steps over a field no one reads of a tag other than the common ones,
+ * checked: the place after it, or NULL (damaged, for the row way). */
+static __attribute__((noinline)) const u8 *field_skip(u8 tag, const u8 *p, const u8 *end)
+{
+    u64 len;
+    switch (tag) {
+    case REC_FLOAT:
+        if (end - p < 8) return NULL;
+        return p + 8;
+    case REC_NUMERIC: {
+        if (end - p < 17) return NULL;
+        u8 scale = p[0];
+        if (scale > REC_MAX_SCALE) {   /* NaN and the infinities: a zero coefficient */
+            bool zero = true;
+            for (int q = 1; q <= 16; q++) zero = zero && p[q] == 0;
+            if (!(scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2 && zero)) return NULL;
+        }
+        return p + 17;
+    }
+    case REC_INTERVAL:
+        for (int q = 0; q < 3; q++) {
+            if (!get_varint(&p, end, &len)) return NULL;
+            i64 v = (i64)((len >> 1) ^ (~(len & 1) + 1));
+            if (q < 2 && (v < INT32_MIN || v > INT32_MAX)) return NULL;   /* months, days */
+        }
+        return p;
+    case REC_BIGNUM:
+        if (!get_varint(&p, end, &len) || len > (u64)(end - p) || len < 3) return NULL;
+        return p + len;
+    default:
+        return NULL;
+    }
+}
+
+static __attribute__((noinline)) void decode_null(Vec *v, int j)
+{
+    Value nul = val_null((TypeId)v->type);
+    vec_put(v, j, &nul);
+}
+
 int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int j)
 {
     if (n < 1 || rec[0] != REC_FORMAT) return VEC_EXACT;
@@ -1000,11 +1117,14 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
     const int dn = d->n;
     const u32 *dcol = d->colid;
     const int *dci = d->ci;
+    const u8 *dkind = d->isbool;
     /* every field is walked and checked as rec_iter_next checks it, read
      * or not: an image the row path would call damaged goes its way */
     while (p < end) {
         u64 colid;
-        if (!get_varint(&p, end, &colid) || p >= end || colid > UINT32_MAX || (any && colid <= last)) return VEC_EXACT;
+        if (*p < 0x80) colid = *p++;
+        else if (!get_varint(&p, end, &colid)) return VEC_EXACT;
+        if (p >= end || colid > UINT32_MAX || (any && colid <= last)) return VEC_EXACT;
         any = true;
         last = colid;
         u8 tag = *p++;
@@ -1014,119 +1134,43 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
         }
         if (k < dn && dcol[k] == colid) {
             Vec *v = cols[dci[k]];
-            if (tag == REC_NULL) {
-                Value nul = val_null((TypeId)v->type);
-                vec_put(v, j, &nul);
-            } else if (d->isbool[k] == 1) {
+            u8 kind = dkind[k];
+            k++;
+            if (tag == REC_INT && kind == 0) {   /* the common case: an integer */
+                u64 u;
+                if (!get_varint(&p, end, &u)) return VEC_EXACT;
+                if (v->anynull) v->null[j] = 0;
+                v->i[j] = (i64)((u >> 1) ^ (~(u & 1) + 1));
+            } else if (tag == REC_NULL) {
+                decode_null(v, j);
+            } else if (kind == 1) {
                 if (tag != REC_FALSE && tag != REC_TRUE) return VEC_EXACT;
                 if (v->anynull) v->null[j] = 0;
                 v->i[j] = tag == REC_TRUE;
-            } else if (d->isbool[k] == 3) {
-                /* another type: text-like fields as the row decoder makes
-                 * them (it checks them), the rest the row way */
-                RecField f;
-                u64 len, w[3];
-                memset(&f, 0, sizeof f);
-                f.colid = (u32)colid;
-                f.tag = tag;
-                switch (tag) {
-                case REC_BYTES:
-                    if (!get_varint(&p, end, &len) || len > (u64)(end - p)) return VEC_EXACT;
-                    f.v.s.p = p;
-                    f.v.s.len = (u32)len;
-                    p += len;
-                    break;
-                case REC_INT:   /* "char", oid, time, an enum's label key, ... */
-                    if (!get_varint(&p, end, &len)) return VEC_EXACT;
-                    f.v.i = (i64)((len >> 1) ^ (~(len & 1) + 1));
-                    break;
-                case REC_FLOAT: {
-                    if (end - p < 8) return VEC_EXACT;
-                    u64 bits;
-                    memcpy(&bits, p, 8);
-                    bits = le64toh(bits);
-                    memcpy(&f.v.f, &bits, 8);
-                    p += 8;
-                    break;
-                }
-                case REC_INTERVAL:
-                    for (int q = 0; q < 3; q++)
-                        if (!get_varint(&p, end, &w[q])) return VEC_EXACT;
-                    i64 mo = (i64)((w[0] >> 1) ^ (~(w[0] & 1) + 1)), dy = (i64)((w[1] >> 1) ^ (~(w[1] & 1) + 1));
-                    if (mo < INT32_MIN || mo > INT32_MAX || dy < INT32_MIN || dy > INT32_MAX) return VEC_EXACT;
-                    f.v.iv.months = (i32)mo;
-                    f.v.iv.days = (i32)dy;
-                    f.v.iv.usecs = (i64)((w[2] >> 1) ^ (~(w[2] & 1) + 1));
-                    break;
-                default:
-                    return VEC_EXACT;   /* booleans and numerics have their own lanes; the rest the row way */
-                }
-                DdError e;
-                Value x;
-                if (row_field_value(&d->t->cols[d->ci[k]], &f, &x, &e) != DD_OK) return VEC_EXACT;
-                if (v->anynull) v->null[j] = 0;
-                v->vals[j] = x;
-            } else if (d->isbool[k] == 2) {
-                /* u8 scale (0xF0.. NaN, Infinity, -Infinity), 16 bytes
-                 * little-endian two's complement; anything else (an
-                 * integer of a widened column, a big value) the row way */
-                if (tag != REC_NUMERIC || end - p < 17) return VEC_EXACT;
-                u8 scale = *p++;
-                u64 lo, hi;
-                memcpy(&lo, p, 8);
-                memcpy(&hi, p + 8, 8);
-                lo = le64toh(lo);
-                hi = le64toh(hi);
-                p += 16;
-                i128 coef = (i128)(((u128)hi << 64) | lo);
-                int sc;
-                if (scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2 && coef == 0) sc = REC_NUM_SPECIAL - 1 - scale;
-                else if (scale <= REC_MAX_SCALE) sc = scale;
-                else return VEC_EXACT;
-                if (v->anynull) v->null[j] = 0;
-                v->n[j] = coef;
-                v->sc[j] = (i16)sc;
+            } else if (kind == 3) {
+                if (!(p = field_other(&d->t->cols[dci[k - 1]], colid, tag, p, end, v, j))) return VEC_EXACT;
+            } else if (kind == 2) {
+                if (!(p = field_numeric(tag, p, end, v, j))) return VEC_EXACT;
             } else {
-                u64 u;
-                if (tag != REC_INT || !get_varint(&p, end, &u)) return VEC_EXACT;
-                if (v->anynull) v->null[j] = 0;
-                v->i[j] = (i64)((u >> 1) ^ (~(u & 1) + 1));
+                return VEC_EXACT;   /* an integer column's field of another tag */
             }
-            k++;
             continue;
         }
         /* a field no one reads: skipped, checked */
-        u64 len;
-        switch (tag) {
-        case REC_FALSE: case REC_TRUE: case REC_NULL: break;
-        case REC_INT: if (!get_varint(&p, end, &len)) return VEC_EXACT; break;
-        case REC_FLOAT: if (end - p < 8) return VEC_EXACT; p += 8; break;
-        case REC_NUMERIC: {
-            if (end - p < 17) return VEC_EXACT;
-            u8 scale = p[0];
-            if (scale > REC_MAX_SCALE) {   /* NaN and the infinities: a zero coefficient */
-                bool zero = true;
-                for (int q = 1; q <= 16; q++) zero = zero && p[q] == 0;
-                if (!(scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2 && zero)) return VEC_EXACT;
-            }
-            p += 17;
-            break;
-        }
-        case REC_INTERVAL:
-            for (int q = 0; q < 3; q++) {
+        if (tag == REC_INT) {
+            if (p < end && *p < 0x80) p++;
+            else {
+                u64 len;
                 if (!get_varint(&p, end, &len)) return VEC_EXACT;
-                i64 v = (i64)((len >> 1) ^ (~(len & 1) + 1));
-                if (q < 2 && (v < INT32_MIN || v > INT32_MAX)) return VEC_EXACT;   /* months, days */
             }
-            break;
-        case REC_BYTES: case REC_BIGNUM:
-            if (!get_varint(&p, end, &len) || len > (u64)(end - p) || (tag == REC_BIGNUM && len < 3)) return VEC_EXACT;
+        } else if (tag == REC_BYTES) {
+            u64 len;
+            if (!get_varint(&p, end, &len) || len > (u64)(end - p)) return VEC_EXACT;
             p += len;
-            break;
-        default:
-            return VEC_EXACT;
+        } else if (tag != REC_FALSE && tag != REC_TRUE && tag != REC_NULL) {
+            if (!(p = field_skip(tag, p, end))) return VEC_EXACT;
         }
     }
-    for (; k < d->n; k++) put_lane(cols[d->ci[k]], j, &d->dflt[d->ci[k]]);
+    for (; k < dn; k++) put_lane(cols[dci[k]], j, &d->dflt[dci[k]]);
     return DD_OK;
 }
