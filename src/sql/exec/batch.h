@@ -114,6 +114,7 @@ typedef struct VecDecoder {
     u32 *colid;   /* increasing */
     int *ci;      /* column index = the scan's slot */
     u8 *isbool;   /* 0 an integer-like column, 1 boolean, 2 numeric, 3 another type (Values) */
+    bool allint;  /* every wanted column integer-like (isbool 0) */
     const TableInfo *t;
     Value *dflt;
 } VecDecoder;
@@ -124,5 +125,11 @@ void vec_decoder_free(VecDecoder *d);
  * DD_OK, or VEC_EXACT when the image is not the plain shape the decoder
  * reads (the caller decodes it the row way, which reports damage). */
 int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int j);
+/* vec_decode of images rec[i] (len[i] bytes) into lanes 0..n-1, skipping
+ * those with skip[i] set; skip[i] is set for each image that is not the
+ * plain shape (its lanes as vec_decode leaves them).  Images whose fields
+ * the wanted columns read are all integers, each present, take a
+ * shorter walk. */
+void vec_decode_many(const VecDecoder *d, const u8 *const *rec, const u32 *len, int n, Vec *const *cols, u8 *skip);
 
 #endif

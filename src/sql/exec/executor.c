@@ -2475,11 +2475,21 @@ static int batch_fill(SqlCtx *ctx, AggBatch *b, int max, int *np, bool *done, Dd
     for (int i = 0; i < got; i++)
         for (u32 o = 0; o < img[i].reclen; o += 64) __builtin_prefetch(img[i].rec + o);
     if (failed) *saved = *ctx->err;
+    /* the plain images decoded in one pass; the others (skip) below */
+    const u8 *recs[VEC_N];
+    u32 lens[VEC_N];
+    u8 skip[VEC_N];
+    for (int i = 0; i < got; i++) {
+        recs[i] = img[i].rec;
+        lens[i] = img[i].reclen;
+        skip[i] = !sql_row_plain(b->t, img[i].start);
+    }
+    vec_decode_many(&b->dec, recs, lens, got, b->colp, skip);
     for (; n < got; n++) {
         const u8 *rec = img[n].rec;
         u32 len = img[n].reclen;
         u64 start = img[n].start;
-        if (!sql_row_plain(b->t, start) || vec_decode(&b->dec, rec, len, b->colp, n) != DD_OK) {
+        if (skip[n]) {
             /* converted, or not the plain shape: the row way, which
              * reports a damaged image */
             ArenaMark m = arena_mark(ctx->row);
@@ -2488,9 +2498,12 @@ static int batch_fill(SqlCtx *ctx, AggBatch *b, int max, int *np, bool *done, Dd
                 if (!b->want[i]) continue;
                 Value x = b->tmp[i];
                 if (vals && (bad = val_copy(vals, &b->tmp[i], &x))) break;
+                bool had = b->cols[i].anynull;
                 if (!vec_put(&b->cols[i], n, &x))
                     bad = dd_err(ctx->err, DD_EINTERNAL, -1, "column \"%s\" read as %s", b->t->cols[i].name,
                                  type_name((TypeId)x.type));
+                /* its first NULL: the lanes after it, decoded already, are not */
+                if (!had && b->cols[i].anynull && n + 1 < got) memset(b->cols[i].null + n + 1, 0, (size_t)(got - n - 1));
             }
             if (vals) arena_rewind(ctx->row, m);
             if (bad) {   /* this image's error comes before a later read's */
