@@ -2331,6 +2331,27 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
     if (a->ngroup == 0) {
         if ((rc = batch_group(ctx, a, b, keys, 0, &gl[0]))) return rc;
         for (int j = 1; j < n; j++) gl[j] = gl[0];
+    } else if (b->hcap && !keys[0]->isconst) {
+        /* a single integer key: the groups met before found here, the
+         * rest (and NULL keys) by batch_group */
+        const Vec *k = keys[0];
+        const size_t mask = b->hcap - 1;
+        for (int j = 0; j < n; j++) {
+            if (!(k->anynull && k->null[j])) {
+                i64 x = k->i[j];
+                Group *g = NULL;
+                for (size_t h = hslot(x, b->hcap); b->hgrp[h]; h = (h + 1) & mask)
+                    if (b->hkey[h] == x) {
+                        g = b->hgrp[h];
+                        break;
+                    }
+                if (g) {
+                    gl[j] = g;
+                    continue;
+                }
+            }
+            if ((rc = batch_group(ctx, a, b, keys, j, &gl[j]))) return rc;
+        }
     } else {
         for (int j = 0; j < n; j++)
             if ((rc = batch_group(ctx, a, b, keys, j, &gl[j]))) return rc;
@@ -2364,6 +2385,24 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
             st->isum = st->has ? st->isum + sum : sum;
             st->isum_on = st->has = true;
             st->count += n;
+            continue;
+        }
+        if (!fl && mode == BM_COUNT_STAR) {
+            for (int j = 0; j < n; j++) gl[j]->st[i].count++;
+            continue;
+        }
+        if (!fl && mode == BM_ISUM && sv && !v->anynull) {
+            /* sums of bigint per group, no NULLs: as the loop below */
+            for (int j = 0; j < n; j++) {
+                AggState *st = &gl[j]->st[i];
+                if (st->has) {
+                    st->isum += (i128)v->i[j];
+                } else {
+                    st->isum = (i128)v->i[j];
+                    st->isum_on = st->has = true;
+                }
+                st->count++;
+            }
             continue;
         }
         for (int j = 0; j < n; j++) {
