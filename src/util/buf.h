@@ -17,6 +17,7 @@
 #define DD_BUF_H
 
 #include "base.h"
+#include <endian.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -138,7 +139,7 @@ static inline u64 get_u64be(const u8 *p)
 {
     u64 v;
     memcpy(&v, p, 8);
-    return __builtin_bswap64(v);
+    return be64toh(v);
 }
 static inline void put_u32be(u8 *p, u32 v)
 {

@@ -831,14 +831,17 @@ TEST(late_nulls)
 {
     driftdb *db;
     driftdb_session *s = open_db("late_nulls", &db);
-    must(s, "CREATE TABLE w (k int PRIMARY KEY, a int, b int)");
-    must(s, "INSERT INTO w SELECT g, g, CASE WHEN g % 2 = 0 THEN NULL ELSE g END FROM generate_series(1, 5000) g");
+    must(s, "CREATE TABLE w (k int PRIMARY KEY, a int, b int, c text, d numeric)");
+    must(s, "INSERT INTO w SELECT g, g, CASE WHEN g % 2 = 0 THEN NULL ELSE g END, CASE WHEN g % 2 = 0 THEN NULL ELSE "
+            "'t' || g END, CASE WHEN g % 2 = 0 THEN NULL ELSE g / 4.0 END FROM generate_series(1, 5000) g");
     must(s, "ALTER TABLE w ALTER COLUMN a TYPE bigint");
     /* past the first batch, every row plain and non-NULL but k % 100 = 2 */
-    must(s, "UPDATE w SET b = k WHERE k > 1024 AND k % 100 <> 2");
+    must(s, "UPDATE w SET b = k, c = 'u' || k, d = k / 8.0 WHERE k > 1024 AND k % 100 <> 2");
     must(s, "SET max_parallel_workers_per_gather = 0");
     const char *qs[] = {"SELECT count(b), sum(b), count(*) FROM w", "SELECT count(*) FROM w WHERE b IS NULL",
-                        "SELECT sum(a), count(b) FROM w WHERE k > 1000"};
+                        "SELECT sum(a), count(b) FROM w WHERE k > 1000",
+                        "SELECT count(c), min(c), max(c), count(d), sum(d) FROM w",
+                        "SELECT count(*) FROM w WHERE c IS NULL OR d IS NULL"};
     Out on = {0}, off = {0};
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
         must(s, "SET drift.batch = on");

@@ -566,8 +566,8 @@ static u32 new_table_rows(const char *name, i64 first, i64 step, int n)
 
 /* tscan_next_images gives what tscan_next gives, image for image, in
  * runs of every size, over a table between two others, whole and in key
- * ranges whose bounds fall inside and at the ends of its runs, present
- * and past, and after rows taken one at a time. */
+ * ranges whose bounds fall inside and at the ends of its runs, present,
+ * past and descending, after rows taken one at a time and before. */
 TEST(image_runs)
 {
     u32 mid = new_table_rows("mid", 10, 3, 700), after = new_table_rows("after", 1, 1, 5);
@@ -615,6 +615,40 @@ TEST(image_runs)
                     buf_free(&lo);
                     buf_free(&hi);
                 }
+    /* a run first, then one at a time; and descending scans (runs of
+     * tscan_next there) */
+    for (size_t bi = 0; bi < DD_ARRAY_LEN(bounds); bi++)
+        for (size_t xi = 0; xi < DD_ARRAY_LEN(maxes); xi++)
+            for (int desc = 0; desc < 2; desc++) {
+                Buf lo = BUF_INIT, hi = BUF_INIT;
+                if (bounds[bi][0] >= 0) key_put_int(&lo, bounds[bi][0]);
+                if (bounds[bi][1] >= 0) key_put_int(&hi, bounds[bi][1]);
+                const u8 *lp = bounds[bi][0] >= 0 ? lo.data : NULL, *hp = bounds[bi][1] >= 0 ? hi.data : NULL;
+                TScan *a, *b;
+                if (desc) {
+                    CHECK_EQ_INT(tscan_open_desc(s, mid, lp, (u32)lo.len, hp, (u32)hi.len, &a, &e), 0);
+                    CHECK_EQ_INT(tscan_open_desc(s, mid, lp, (u32)lo.len, hp, (u32)hi.len, &b, &e), 0);
+                } else {
+                    CHECK_EQ_INT(tscan_open(s, mid, TMODE_PRESENT, 0, 0, lp, (u32)lo.len, hp, (u32)hi.len, &a, &e), 0);
+                    CHECK_EQ_INT(tscan_open(s, mid, TMODE_PRESENT, 0, 0, lp, (u32)lo.len, hp, (u32)hi.len, &b, &e), 0);
+                }
+                TImage img[1024];
+                Version v, w;
+                int rc, n = tscan_next_images(b, img, maxes[xi], &rc, &e);
+                runs++;
+                for (int i = 0; i < n; i++)
+                    if (tscan_next(a, &v, &e) != 1 || v.rec != img[i].rec || v.start != img[i].start) bad++;
+                int r1, r2;
+                do {
+                    r1 = tscan_next(a, &v, &e);
+                    r2 = tscan_next(b, &w, &e);
+                    if (r1 != r2 || (r1 == 1 && v.rec != w.rec)) bad++;
+                } while (r1 == 1 && r2 == 1);
+                tscan_close(a);
+                tscan_close(b);
+                buf_free(&lo);
+                buf_free(&hi);
+            }
     CHECK_EQ_INT(bad, 0);
     CHECK(runs > 1000);
     /* the counts: keys 10, 13, ..., 2107 */

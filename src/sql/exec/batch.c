@@ -1177,9 +1177,10 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
     return DD_OK;
 }
 
-/* The shorter walk of vec_decode_many: true when the image had every
- * wanted column as an integer field and nothing vec_decode would read
- * another way (lane j then filled as vec_decode fills it). */
+/* The shorter walk of vec_decode_many: true when the image's wanted
+ * columns are integer fields or absent (their DEFAULT: NULL, or one added
+ * since), lane j then filled as vec_decode fills it; false for anything
+ * else, which vec_decode reads. */
 static inline bool decode_ints(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int j)
 {
     if (n < 1 || rec[0] != REC_FORMAT) return false;
@@ -1197,8 +1198,12 @@ static inline bool decode_ints(const VecDecoder *d, const u8 *rec, u32 n, Vec *c
         any = true;
         last = colid;
         u8 tag = *p++;
-        if (k < dn && dcol[k] <= colid) {
-            if (dcol[k] < colid || tag != REC_INT) return false;   /* a default, a NULL, another tag */
+        while (k < dn && dcol[k] < colid) {   /* no field (NULL, or a DEFAULT added since) */
+            put_lane(cols[dci[k]], j, &d->dflt[dci[k]]);
+            k++;
+        }
+        if (k < dn && dcol[k] == colid) {
+            if (tag != REC_INT) return false;   /* a NULL, another tag: the long way */
             u64 u;
             if (!get_varint(&p, end, &u)) return false;
             Vec *v = cols[dci[k++]];
@@ -1212,10 +1217,11 @@ static inline bool decode_ints(const VecDecoder *d, const u8 *rec, u32 n, Vec *c
             if (!get_varint(&p, end, &len) || len > (u64)(end - p)) return false;
             p += len;
         } else if (tag != REC_FALSE && tag != REC_TRUE && tag != REC_NULL) {
-            return false;
+            if (!(p = field_skip(tag, p, end))) return false;
         }
     }
-    return k == dn;
+    for (; k < dn; k++) put_lane(cols[dci[k]], j, &d->dflt[dci[k]]);
+    return true;
 }
 
 void vec_decode_many(const VecDecoder *d, const u8 *const *rec, const u32 *len, int n, Vec *const *cols, u8 *skip)

@@ -749,17 +749,19 @@ static int scan_next_image(SqlCtx *ctx, Op *op, const u8 **rec, u32 *n, u64 *sta
 }
 
 /* Up to max of the next rows' images (borrowed as scan_next_image's):
- * how many, fewer than max at the end or before an error (*rc).  A present or
- * past scan over the whole table or a key range, with no rows of the
- * transaction left to merge, reads them in runs (tscan_next_images);
- * any other scan row by row. */
+ * how many, fewer than max at the end or before an error (*rc).  A scan
+ * of the present over the whole table or a key range, with no rows of
+ * the transaction left to merge and not under EXPLAIN ANALYZE (which
+ * counts rows as they come), takes them from tscan_next_images (runs of
+ * the cursor, ascending); any other scan row by row, each row checking
+ * for a cancel (a past scan may step over many versions between rows). */
 static int scan_next_images(SqlCtx *ctx, Op *op, TImage *out, int max, int *rc)
 {
     ScanOp *s = (ScanOp *)op;
     bool keyed = s->nkeys || s->pk;
     *rc = 0;
-    if (!ctx->instrument && !s->empty && !keyed && !s->ix && s->ts && !s->desc && !s->cur_valid &&
-        s->wspos >= s->nws) {
+    if (!ctx->instrument && s->mode == TMODE_PRESENT && !s->empty && !keyed && !s->ix && s->ts && !s->desc &&
+        !s->cur_valid && s->wspos >= s->nws) {
         if (ctx->interrupt && *ctx->interrupt) {
             *rc = sql_check_interrupt(ctx);
             return 0;
