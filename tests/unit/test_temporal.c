@@ -180,6 +180,36 @@ static int count_scan(Snap *s, TMode m, u64 a, u64 b)
     return n;
 }
 
+/* Commits the definition of table id (id bigint-like key, name text),
+ * with index ix when not NULL; its seq in *seq. */
+static int create_table(u32 id, const char *name, IndexInfo *ix, u64 *seq)
+{
+    static ColumnInfo cols[2] = {{1, "id", 3, -1, true, false, NULL, false, 0, NULL, 0, 0, NULL}, {2, "name", 8, -1, false, false, NULL, false, 0, NULL, 0, 0, NULL}};
+    static u32 pkc[1] = {1};
+    TableInfo t;
+    memset(&t, 0, sizeof t);
+    char tname[32];
+    snprintf(tname, sizeof tname, "%s", name);
+    t.id = id;
+    t.name = tname;
+    t.ncols = 2;
+    t.cols = cols;
+    t.npk = 1;
+    t.pk = pkc;
+    t.nindexes = ix ? 1 : 0;
+    t.indexes = ix;
+    t.next_col_id = 3;
+    TableInfo *tp = &t;
+    WriteSet ws;
+    memset(&ws, 0, sizeof ws);
+    ws.tables = &tp;
+    ws.ntables = 1;
+    DdError e;
+    int rc = store_commit(st, &ws, seq, NULL, &e);
+    if (rc) printf("  create table %s failed: %s\n", name, e.message);
+    return rc;
+}
+
 static void setup(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/dd_temporal_test.XXXXXX");
@@ -193,28 +223,11 @@ static void setup(void)
     }
     tid = store_new_table_id(st);
     idx_id = store_new_index_id(st);
-    static ColumnInfo cols[2] = {{1, "id", 3, -1, true, false, NULL, false, 0, NULL, 0, 0, NULL}, {2, "name", 8, -1, false, false, NULL, false, 0, NULL, 0, 0, NULL}};
-    static u32 pkc[1] = {1}, icols[1] = {2};
+    static u32 icols[1] = {2};
     static IndexInfo ix = {.id = 0, .name = "t_name_idx", .ncols = 1, .cols = icols};
     ix.id = idx_id;
-    TableInfo t;
-    memset(&t, 0, sizeof t);
-    t.id = tid;
-    t.name = "t";
-    t.ncols = 2;
-    t.cols = cols;
-    t.npk = 1;
-    t.pk = pkc;
-    t.nindexes = 1;
-    t.indexes = &ix;
-    t.next_col_id = 3;
-    TableInfo *tp = &t;
-    WriteSet ws;
-    memset(&ws, 0, sizeof ws);
-    ws.tables = &tp;
-    ws.ntables = 1;
     u64 seq;
-    store_commit(st, &ws, &seq, NULL, &e);                               /* 1 */
+    create_table(tid, "t", &ix, &seq);                                    /* 1 */
     {
         u8 ops[2] = {OP_INSERT, OP_INSERT};
         i64 ids[2] = {1, 2};
@@ -514,27 +527,10 @@ TEST(index_scan)
 static u32 new_table_rows(const char *name, i64 first, i64 step, int n)
 {
     u32 id = store_new_table_id(st);
-    static ColumnInfo cols[2] = {{1, "id", 3, -1, true, false, NULL, false, 0, NULL, 0, 0, NULL}, {2, "name", 8, -1, false, false, NULL, false, 0, NULL, 0, 0, NULL}};
-    static u32 pkc[1] = {1};
-    TableInfo t;
-    memset(&t, 0, sizeof t);
-    char tname[32];
-    snprintf(tname, sizeof tname, "%s", name);
-    t.id = id;
-    t.name = tname;
-    t.ncols = 2;
-    t.cols = cols;
-    t.npk = 1;
-    t.pk = pkc;
-    t.next_col_id = 3;
-    TableInfo *tp = &t;
-    WriteSet ws;
-    memset(&ws, 0, sizeof ws);
-    ws.tables = &tp;
-    ws.ntables = 1;
     u64 seq;
+    if (create_table(id, name, NULL, &seq)) return 0;
+    WriteSet ws;
     DdError e;
-    if (store_commit(st, &ws, &seq, NULL, &e)) return 0;
     Buf *pk = calloc((size_t)n, sizeof *pk), *rec = calloc((size_t)n, sizeof *rec);
     WriteOp *w = calloc((size_t)n, sizeof *w);
     for (int i = 0; i < n; i++) {
