@@ -1101,6 +1101,25 @@ static __attribute__((noinline)) const u8 *field_skip(u8 tag, const u8 *p, const
     }
 }
 
+/* Steps over a field (tag at p) no one reads, checked as rec_iter_next
+ * checks it: the place after it, or NULL (damaged, for the row way). */
+static inline const u8 *skip_unread(u8 tag, const u8 *p, const u8 *end)
+{
+    u64 len;
+    switch (tag) {
+    case REC_INT:
+        if (p < end && *p < 0x80) return p + 1;
+        return get_varint(&p, end, &len) ? p : NULL;
+    case REC_BYTES:
+        if (!get_varint(&p, end, &len) || len > (u64)(end - p)) return NULL;
+        return p + len;
+    case REC_FALSE: case REC_TRUE: case REC_NULL:
+        return p;
+    default:
+        return field_skip(tag, p, end);
+    }
+}
+
 static __attribute__((noinline)) void decode_null(Vec *v, int j)
 {
     Value nul = val_null((TypeId)v->type);
@@ -1159,19 +1178,7 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
             continue;
         }
         /* a field no one reads: skipped, checked */
-        if (tag == REC_INT) {
-            if (p < end && *p < 0x80) p++;
-            else {
-                u64 len;
-                if (!get_varint(&p, end, &len)) return VEC_EXACT;
-            }
-        } else if (tag == REC_BYTES) {
-            u64 len;
-            if (!get_varint(&p, end, &len) || len > (u64)(end - p)) return VEC_EXACT;
-            p += len;
-        } else if (tag != REC_FALSE && tag != REC_TRUE && tag != REC_NULL) {
-            if (!(p = field_skip(tag, p, end))) return VEC_EXACT;
-        }
+        if (!(p = skip_unread(tag, p, end))) return VEC_EXACT;
     }
     for (; k < dn; k++) put_lane(cols[dci[k]], j, &d->dflt[dci[k]]);
     return DD_OK;
@@ -1209,15 +1216,8 @@ static inline bool decode_ints(const VecDecoder *d, const u8 *rec, u32 n, Vec *c
             Vec *v = cols[dci[k++]];
             if (v->anynull) v->null[j] = 0;
             v->i[j] = (i64)((u >> 1) ^ (~(u & 1) + 1));
-        } else if (tag == REC_INT) {
-            u64 u;
-            if (!get_varint(&p, end, &u)) return false;
-        } else if (tag == REC_BYTES) {
-            u64 len;
-            if (!get_varint(&p, end, &len) || len > (u64)(end - p)) return false;
-            p += len;
-        } else if (tag != REC_FALSE && tag != REC_TRUE && tag != REC_NULL) {
-            if (!(p = field_skip(tag, p, end))) return false;
+        } else if (!(p = skip_unread(tag, p, end))) {
+            return false;
         }
     }
     for (; k < dn; k++) put_lane(cols[dci[k]], j, &d->dflt[dci[k]]);
