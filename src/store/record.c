@@ -7,6 +7,7 @@
  */
 #include "record.h"
 
+#include <endian.h>
 #include <string.h>
 
 static void put_head(RecBuilder *rb, u32 colid, u8 tag)
@@ -197,4 +198,97 @@ int rec_validate(const u8 *p, size_t n, DdError *err)
     if ((rc = rec_iter_init(&it, p, n, err))) return rc;
     while ((rc = rec_iter_next(&it, &f, err)) == 1) {}
     return rc < 0 ? -rc : 0;
+}
+
+const u8 *rec_skip_rare(u8 tag, const u8 *p, const u8 *end)
+{
+    u64 len;
+    switch (tag) {
+    case REC_FLOAT:
+        if (end - p < 8) return NULL;
+        return p + 8;
+    case REC_NUMERIC: {
+        if (end - p < 17) return NULL;
+        u8 scale = p[0];
+        if (scale > REC_MAX_SCALE) {   /* NaN and the infinities: a zero coefficient */
+            bool zero = true;
+            for (int q = 1; q <= 16; q++) zero = zero && p[q] == 0;
+            if (!(scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2 && zero)) return NULL;
+        }
+        return p + 17;
+    }
+    case REC_INTERVAL:
+        for (int q = 0; q < 3; q++) {
+            if (!rec_get_varint(&p, end, &len)) return NULL;
+            i64 v = (i64)((len >> 1) ^ (~(len & 1) + 1));
+            if (q < 2 && (v < INT32_MIN || v > INT32_MAX)) return NULL;   /* months, days */
+        }
+        return p;
+    case REC_BIGNUM:
+        if (!rec_get_varint(&p, end, &len) || len > (u64)(end - p) || len < 3) return NULL;
+        return p + len;
+    default:
+        return NULL;
+    }
+}
+
+const u8 *rec_read_field(u32 colid, u8 tag, const u8 *p, const u8 *end, RecField *f)
+{
+    u64 u, w[3];
+    memset(f, 0, sizeof *f);
+    f->colid = colid;
+    f->tag = tag;
+    switch (tag) {
+    case REC_FALSE: f->v.b = false; return p;
+    case REC_TRUE: f->v.b = true; return p;
+    case REC_NULL: return p;
+    case REC_INT:
+        if (!rec_get_varint(&p, end, &u)) return NULL;
+        f->v.i = (i64)((u >> 1) ^ (~(u & 1) + 1));
+        return p;
+    case REC_FLOAT: {
+        if (end - p < 8) return NULL;
+        u64 bits;
+        memcpy(&bits, p, 8);
+        bits = le64toh(bits);
+        memcpy(&f->v.f, &bits, 8);
+        return p + 8;
+    }
+    case REC_BYTES:
+    case REC_BIGNUM:
+        if (!rec_get_varint(&p, end, &u) || u > (u64)(end - p)) return NULL;
+        if (tag == REC_BIGNUM && u < 3) return NULL;
+        f->v.s.p = p;
+        f->v.s.len = (u32)u;
+        return p + u;
+    case REC_NUMERIC: {
+        if (end - p < 17) return NULL;
+        u8 scale = p[0];
+        u64 lo, hi;
+        memcpy(&lo, p + 1, 8);
+        memcpy(&hi, p + 9, 8);
+        f->v.n.coef = (i128)(((u128)le64toh(hi) << 64) | le64toh(lo));
+        if (scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2) {
+            if (f->v.n.coef != 0) return NULL;
+            f->v.n.scale = REC_NUM_SPECIAL - 1 - scale;   /* -1 NaN, -2 +Inf, -3 -Inf */
+        } else if (scale > REC_MAX_SCALE) {
+            return NULL;
+        } else {
+            f->v.n.scale = scale;
+        }
+        return p + 17;
+    }
+    case REC_INTERVAL: {
+        for (int q = 0; q < 3; q++)
+            if (!rec_get_varint(&p, end, &w[q])) return NULL;
+        i64 mo = (i64)((w[0] >> 1) ^ (~(w[0] & 1) + 1)), d = (i64)((w[1] >> 1) ^ (~(w[1] & 1) + 1));
+        if (mo < INT32_MIN || mo > INT32_MAX || d < INT32_MIN || d > INT32_MAX) return NULL;
+        f->v.iv.months = (i32)mo;
+        f->v.iv.days = (i32)d;
+        f->v.iv.usecs = (i64)((w[2] >> 1) ^ (~(w[2] & 1) + 1));
+        return p;
+    }
+    default:
+        return NULL;
+    }
 }

@@ -48,6 +48,8 @@
 #include "../util/buf.h"
 #include "../util/err.h"
 
+#include <stddef.h>
+
 #define REC_FORMAT 1
 #define REC_MAX_SCALE 38
 #define REC_NUM_SPECIAL 0xF0   /* first scale byte of the special numerics */
@@ -108,6 +110,71 @@ typedef struct RecIter {
 int rec_iter_init(RecIter *it, const u8 *p, size_t n, DdError *err);
 /* 1: *f filled; 0: end; -DD_ECORRUPT: bad bytes (err filled). */
 int rec_iter_next(RecIter *it, RecField *f, DdError *err);
+
+/*
+ * Walking an image by hand (the batch decoder, row_decode_used): each step
+ * accepts exactly what rec_iter_next accepts and returns NULL where it
+ * would report damage, so a caller that meets NULL can go rec_iter_next's
+ * way for the error.
+ */
+/* A varint at *pp (at most 10 bytes, the tenth 0 or 1). */
+static inline bool rec_get_varint(const u8 **pp, const u8 *end, u64 *out)
+{
+    const u8 *p = *pp;
+    ptrdiff_t avail = end - p;
+    /* one to three bytes: column ids, lengths, most integers */
+    if (avail >= 1 && !(p[0] & 0x80)) {
+        *out = p[0];
+        *pp = p + 1;
+        return true;
+    }
+    if (avail >= 2 && !(p[1] & 0x80)) {
+        *out = (u64)(p[0] & 0x7f) | (u64)p[1] << 7;
+        *pp = p + 2;
+        return true;
+    }
+    if (avail >= 3 && !(p[2] & 0x80)) {
+        *out = (u64)(p[0] & 0x7f) | (u64)(p[1] & 0x7f) << 7 | (u64)p[2] << 14;
+        *pp = p + 3;
+        return true;
+    }
+    u64 v = 0;
+    for (int i = 0; i < 10 && p < end; i++) {
+        u8 b = *p++;
+        if (i == 9 && b > 1) return false;
+        v |= (u64)(b & 0x7f) << (7 * i);
+        if (!(b & 0x80)) {
+            *pp = p;
+            *out = v;
+            return true;
+        }
+    }
+    return false;
+}
+/* The payload of a field of tag at p of a rarer kind (float, numeric,
+ * interval, big numeric) stepped over: the place after it, or NULL. */
+const u8 *rec_skip_rare(u8 tag, const u8 *p, const u8 *end);
+/* The payload of a field of tag at p stepped over, checked: the place
+ * after it, or NULL. */
+static inline const u8 *rec_skip_field(u8 tag, const u8 *p, const u8 *end)
+{
+    u64 len;
+    switch (tag) {
+    case REC_INT:
+        if (p < end && *p < 0x80) return p + 1;
+        return rec_get_varint(&p, end, &len) ? p : NULL;
+    case REC_BYTES:
+        if (!rec_get_varint(&p, end, &len) || len > (u64)(end - p)) return NULL;
+        return p + len;
+    case REC_FALSE: case REC_TRUE: case REC_NULL:
+        return p;
+    default:
+        return rec_skip_rare(tag, p, end);
+    }
+}
+/* The payload of a field (colid, tag) at p read into *f, as rec_iter_next
+ * fills it: the place after it, or NULL. */
+const u8 *rec_read_field(u32 colid, u8 tag, const u8 *p, const u8 *end, RecField *f);
 
 /* Decodes a whole image into out[0..max); *n = number of fields.
  * 0, DD_ECORRUPT, or DD_EPROGRAM_LIMIT when more than max fields. */

@@ -948,40 +948,6 @@ void vec_decoder_free(VecDecoder *d)
     memset(d, 0, sizeof *d);
 }
 
-static inline bool get_varint(const u8 **pp, const u8 *end, u64 *out)
-{
-    const u8 *p = *pp;
-    ptrdiff_t avail = end - p;
-    /* one to three bytes: column ids, tags' lengths, most integers */
-    if (avail >= 1 && !(p[0] & 0x80)) {
-        *out = p[0];
-        *pp = p + 1;
-        return true;
-    }
-    if (avail >= 2 && !(p[1] & 0x80)) {
-        *out = (u64)(p[0] & 0x7f) | (u64)p[1] << 7;
-        *pp = p + 2;
-        return true;
-    }
-    if (avail >= 3 && !(p[2] & 0x80)) {
-        *out = (u64)(p[0] & 0x7f) | (u64)(p[1] & 0x7f) << 7 | (u64)p[2] << 14;
-        *pp = p + 3;
-        return true;
-    }
-    u64 v = 0;
-    for (int i = 0; i < 10 && p < end; i++) {
-        u8 b = *p++;
-        if (i == 9 && b > 1) return false;
-        v |= (u64)(b & 0x7f) << (7 * i);
-        if (!(b & 0x80)) {
-            *pp = p;
-            *out = v;
-            return true;
-        }
-    }
-    return false;
-}
-
 static inline void put_lane(Vec *v, int j, const Value *x)
 {
     if (!vec_put(v, j, x)) {   /* a DEFAULT of the column's type cannot differ; keep it safe */
@@ -997,43 +963,10 @@ static inline void put_lane(Vec *v, int j, const Value *x)
 static __attribute__((noinline)) const u8 *field_other(const ColumnInfo *col, u64 colid, u8 tag, const u8 *p,
                                                        const u8 *end, Vec *v, int j)
 {
+    /* booleans and numerics have their own lanes; a big numeric goes the row way */
+    if (tag != REC_BYTES && tag != REC_INT && tag != REC_FLOAT && tag != REC_INTERVAL) return NULL;
     RecField f;
-    u64 len, w[3];
-    memset(&f, 0, sizeof f);
-    f.colid = (u32)colid;
-    f.tag = tag;
-    switch (tag) {
-    case REC_BYTES:
-        if (!get_varint(&p, end, &len) || len > (u64)(end - p)) return NULL;
-        f.v.s.p = p;
-        f.v.s.len = (u32)len;
-        p += len;
-        break;
-    case REC_INT:   /* "char", oid, time, an enum's label key, ... */
-        if (!get_varint(&p, end, &len)) return NULL;
-        f.v.i = (i64)((len >> 1) ^ (~(len & 1) + 1));
-        break;
-    case REC_FLOAT: {
-        if (end - p < 8) return NULL;
-        u64 bits;
-        memcpy(&bits, p, 8);
-        bits = le64toh(bits);
-        memcpy(&f.v.f, &bits, 8);
-        p += 8;
-        break;
-    }
-    case REC_INTERVAL:
-        for (int q = 0; q < 3; q++)
-            if (!get_varint(&p, end, &w[q])) return NULL;
-        i64 mo = (i64)((w[0] >> 1) ^ (~(w[0] & 1) + 1)), dy = (i64)((w[1] >> 1) ^ (~(w[1] & 1) + 1));
-        if (mo < INT32_MIN || mo > INT32_MAX || dy < INT32_MIN || dy > INT32_MAX) return NULL;
-        f.v.iv.months = (i32)mo;
-        f.v.iv.days = (i32)dy;
-        f.v.iv.usecs = (i64)((w[2] >> 1) ^ (~(w[2] & 1) + 1));
-        break;
-    default:
-        return NULL;   /* booleans and numerics have their own lanes; the rest the row way */
-    }
+    if (!(p = rec_read_field((u32)colid, tag, p, end, &f))) return NULL;
     DdError e;
     Value x;
     if (row_field_value(col, &f, &x, &e) != DD_OK) return NULL;
@@ -1067,59 +1000,6 @@ static __attribute__((noinline)) const u8 *field_numeric(u8 tag, const u8 *p, co
     return p;
 }
 
-/* Steps over a field no one reads of a tag other than the common ones,
- * checked: the place after it, or NULL (damaged, for the row way). */
-static __attribute__((noinline)) const u8 *field_skip(u8 tag, const u8 *p, const u8 *end)
-{
-    u64 len;
-    switch (tag) {
-    case REC_FLOAT:
-        if (end - p < 8) return NULL;
-        return p + 8;
-    case REC_NUMERIC: {
-        if (end - p < 17) return NULL;
-        u8 scale = p[0];
-        if (scale > REC_MAX_SCALE) {   /* NaN and the infinities: a zero coefficient */
-            bool zero = true;
-            for (int q = 1; q <= 16; q++) zero = zero && p[q] == 0;
-            if (!(scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2 && zero)) return NULL;
-        }
-        return p + 17;
-    }
-    case REC_INTERVAL:
-        for (int q = 0; q < 3; q++) {
-            if (!get_varint(&p, end, &len)) return NULL;
-            i64 v = (i64)((len >> 1) ^ (~(len & 1) + 1));
-            if (q < 2 && (v < INT32_MIN || v > INT32_MAX)) return NULL;   /* months, days */
-        }
-        return p;
-    case REC_BIGNUM:
-        if (!get_varint(&p, end, &len) || len > (u64)(end - p) || len < 3) return NULL;
-        return p + len;
-    default:
-        return NULL;
-    }
-}
-
-/* Steps over a field (tag at p) no one reads, checked as rec_iter_next
- * checks it: the place after it, or NULL (damaged, for the row way). */
-static inline const u8 *skip_unread(u8 tag, const u8 *p, const u8 *end)
-{
-    u64 len;
-    switch (tag) {
-    case REC_INT:
-        if (p < end && *p < 0x80) return p + 1;
-        return get_varint(&p, end, &len) ? p : NULL;
-    case REC_BYTES:
-        if (!get_varint(&p, end, &len) || len > (u64)(end - p)) return NULL;
-        return p + len;
-    case REC_FALSE: case REC_TRUE: case REC_NULL:
-        return p;
-    default:
-        return field_skip(tag, p, end);
-    }
-}
-
 static __attribute__((noinline)) void decode_null(Vec *v, int j)
 {
     Value nul = val_null((TypeId)v->type);
@@ -1144,7 +1024,7 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
     while (p < end) {
         u64 colid;
         if (*p < 0x80) colid = *p++;
-        else if (!get_varint(&p, end, &colid)) return VEC_EXACT;
+        else if (!rec_get_varint(&p, end, &colid)) return VEC_EXACT;
         if (p >= end || colid > UINT32_MAX || (any && colid <= last)) return VEC_EXACT;
         any = true;
         last = colid;
@@ -1159,7 +1039,7 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
             k++;
             if (tag == REC_INT && kind == 0) {   /* the common case: an integer */
                 u64 u;
-                if (!get_varint(&p, end, &u)) return VEC_EXACT;
+                if (!rec_get_varint(&p, end, &u)) return VEC_EXACT;
                 if (v->anynull) v->null[j] = 0;
                 v->i[j] = (i64)((u >> 1) ^ (~(u & 1) + 1));
             } else if (tag == REC_NULL) {
@@ -1178,7 +1058,7 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
             continue;
         }
         /* a field no one reads: skipped, checked */
-        if (!(p = skip_unread(tag, p, end))) return VEC_EXACT;
+        if (!(p = rec_skip_field(tag, p, end))) return VEC_EXACT;
     }
     for (; k < dn; k++) put_lane(cols[dci[k]], j, &d->dflt[dci[k]]);
     return DD_OK;
@@ -1212,11 +1092,11 @@ static inline bool decode_ints(const VecDecoder *d, const u8 *rec, u32 n, Vec *c
         if (k < dn && dcol[k] == colid) {
             if (tag != REC_INT) return false;   /* a NULL, another tag: the long way */
             u64 u;
-            if (!get_varint(&p, end, &u)) return false;
+            if (!rec_get_varint(&p, end, &u)) return false;
             Vec *v = cols[dci[k++]];
             if (v->anynull) v->null[j] = 0;
             v->i[j] = (i64)((u >> 1) ^ (~(u & 1) + 1));
-        } else if (!(p = skip_unread(tag, p, end))) {
+        } else if (!(p = rec_skip_field(tag, p, end))) {
             return false;
         }
     }

@@ -181,12 +181,11 @@ static int missing_value(const TableInfo *t, int ci, Value *vals, const bool *us
     return field_value(c, &f, &vals[ci], err);
 }
 
-int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const bool *used, DdError *err)
+/* row_decode_used through rec_iter_next, the values already NULL: the
+ * way that says what is wrong with a damaged image. */
+static __attribute__((noinline)) int decode_iter(const TableInfo *t, const u8 *rec, u32 n, Value *vals,
+                                                 const bool *used, DdError *err)
 {
-    for (int i = 0; i < t->ncols; i++) {
-        val_set_null(&vals[i], col_type(&t->cols[i]));
-        if (vals[i].type == TYPE_ENUM) vals[i].etype = (u32)t->cols[i].typmod;
-    }
     RecIter it;
     int rc = rec_iter_init(&it, rec, n, err);
     if (rc) return rc;
@@ -205,6 +204,49 @@ int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const
     }
     if (rc < 0) return -rc;
     while (ci < t->ncols)
+        if ((rc = missing_value(t, ci++, vals, used, err))) return rc;
+    return DD_OK;
+}
+
+int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const bool *used, DdError *err)
+{
+    const int nc = t->ncols;
+    const ColumnInfo *cols = t->cols;
+    for (int i = 0; i < nc; i++) {
+        val_set_null(&vals[i], col_type(&cols[i]));
+        if (vals[i].type == TYPE_ENUM) vals[i].etype = (u32)cols[i].typmod;
+    }
+    /* the fields walked by hand: the unread ones stepped over without
+     * being decoded; anything rec_iter_next would call damaged goes its
+     * way (decode_iter), which says what is wrong */
+    if (n < 1 || rec[0] != REC_FORMAT) return decode_iter(t, rec, n, vals, used, err);
+    const u8 *p = rec + 1, *end = rec + n;
+    u64 last = 0;
+    bool any = false;
+    int ci = 0, rc;
+    while (p < end) {
+        u64 colid;
+        if (*p < 0x80) colid = *p++;
+        else if (!rec_get_varint(&p, end, &colid)) return decode_iter(t, rec, n, vals, used, err);
+        if (p >= end || colid > UINT32_MAX || (any && colid <= last)) return decode_iter(t, rec, n, vals, used, err);
+        any = true;
+        last = colid;
+        u8 tag = *p++;
+        /* fields and columns are both in id order: walk them together */
+        while (ci < nc && cols[ci].id < colid)
+            if ((rc = missing_value(t, ci++, vals, used, err))) return rc;
+        if (ci < nc && cols[ci].id == colid) {
+            const ColumnInfo *c = &cols[ci++];
+            if (!c->dropped && (!used || used[ci - 1]) && tag != REC_NULL) {
+                RecField f;
+                if (!(p = rec_read_field((u32)colid, tag, p, end, &f))) return decode_iter(t, rec, n, vals, used, err);
+                if ((rc = field_value(c, &f, &vals[ci - 1], err))) return rc;
+                continue;
+            }
+        }
+        if (!(p = rec_skip_field(tag, p, end))) return decode_iter(t, rec, n, vals, used, err);
+    }
+    while (ci < nc)
         if ((rc = missing_value(t, ci++, vals, used, err))) return rc;
     return DD_OK;
 }
