@@ -348,8 +348,11 @@ int catalog_decode(const u8 *p, size_t n, Arena *a, TableInfo *t, DdError *err)
                 else col->default_sql = s;
             }
             if (cf & FMT_COL_MISSING) {
+                /* a row image of the one field: never empty (an empty
+                 * one would be copied from past the record's end) */
                 const u8 *m = cur_bytes_peek_len(&c, &col->missinglen);
-                col->missing = m ? arena_memdup(a, m, col->missinglen ? col->missinglen : 1) : NULL;
+                if (m && !col->missinglen) c.bad = true;
+                col->missing = m && col->missinglen ? arena_memdup(a, m, col->missinglen) : NULL;
                 oom |= !c.bad && !col->missing;
             }
             if (cf & FMT_COL_DOMAIN) {

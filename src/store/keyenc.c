@@ -50,6 +50,11 @@ void key_put_float(Buf *b, double v)
 /* The exponent: u16 biased by 0x8000 for -32768 < e < 32767 (every pair
  * value); 0xFFFF then u32 e (big-endian) above (only values of more than
  * 32766 digits before the point). */
+/* The largest exponent a key can hold: PostgreSQL's numerics have at most
+ * 131072 digits before the point.  A key past it is damaged (rendering it
+ * would write billions of zeroes). */
+#define KEY_NUM_MAX_EXP 131072L
+
 static int put_exp(u8 *out, long e)
 {
     if (e < 32767) {
@@ -283,6 +288,7 @@ void key_get_numeric_text(Cursor *c, Buf *out)
         const u8 *x = cur_bytes(c, 4);
         if (!x) return;
         e = (long)(((u32)(x[0] ^ inv) << 24) | ((u32)(x[1] ^ inv) << 16) | ((u32)(x[2] ^ inv) << 8) | (u32)(x[3] ^ inv));
+        if (e < 32767 || e > KEY_NUM_MAX_EXP) { c->bad = true; return; }
     }
     Buf d = BUF_INIT;
     for (;;) {
@@ -370,8 +376,22 @@ void key_skip(Cursor *c)
         if (cls != 0x01 && cls != 0x03) { c->bad = true; break; }
         u8 inv = cls == 0x01 ? 0xFF : 0x00;
         const u8 *eb = cur_bytes(c, 2);
-        if (eb && ((eb[0] ^ inv) == 0xFF && (eb[1] ^ inv) == 0xFF)) cur_bytes(c, 4);
-        while (!c->bad && (cur_u8(c) ^ inv) != 0) {}
+        if (eb && ((eb[0] ^ inv) == 0xFF && (eb[1] ^ inv) == 0xFF)) {
+            const u8 *x = cur_bytes(c, 4);
+            long e = x ? (long)(((u32)(x[0] ^ inv) << 24) | ((u32)(x[1] ^ inv) << 16) | ((u32)(x[2] ^ inv) << 8) |
+                                (u32)(x[3] ^ inv))
+                       : 0;
+            if (x && (e < 32767 || e > KEY_NUM_MAX_EXP)) { c->bad = true; break; }
+        }
+        /* digits 1..10 (at least one), as key_get_numeric_text reads them */
+        int k = 0;
+        for (;;) {
+            u8 x = cur_u8(c) ^ inv;
+            if (c->bad || x == 0) break;
+            if (x > 10) { c->bad = true; break; }
+            k++;
+        }
+        if (!c->bad && k == 0) c->bad = true;
         break;
     }
     case KEY_TAG_IVAL: key_get_interval(c, &mo, &d, &us); break;

@@ -173,6 +173,30 @@ TEST(keyenc_order)
     cur_init(&c, junk2, sizeof junk2);
     key_get_numeric(&c, &coef, &scale);
     CHECK(c.bad);
+    /* key_skip and key_render agree on a numeric's digits (1..10, at least
+     * one), and a big exponent past PostgreSQL's 131072 digits is damage,
+     * not billions of zeroes to render */
+    u8 digit11[] = {KEY_TAG_NUM, 0x03, 0x80, 0x01, 0x02, 0x0B, 0x00};
+    u8 nodigit[] = {KEY_TAG_NUM, 0x03, 0x80, 0x01, 0x00};
+    u8 hugeexp[] = {KEY_TAG_NUM, 0x03, 0xFF, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0x02, 0x00};
+    u8 bigexp[] = {KEY_TAG_NUM, 0x03, 0xFF, 0xFF, 0x00, 0x00, 0x9C, 0x40, 0x02, 0x00};   /* 1 x 10^39999 */
+    const u8 *bad_keys[] = {digit11, nodigit, hugeexp};
+    const size_t bad_lens[] = {sizeof digit11, sizeof nodigit, sizeof hugeexp};
+    for (int i = 0; i < 3; i++) {
+        cur_init(&c, bad_keys[i], bad_lens[i]);
+        key_skip(&c);
+        CHECK(c.bad);
+        Buf rr = BUF_INIT;
+        CHECK_EQ_INT(key_render(bad_keys[i], bad_lens[i], &rr), DD_ECORRUPT);
+        buf_free(&rr);
+    }
+    cur_init(&c, bigexp, sizeof bigexp);
+    key_skip(&c);
+    CHECK(!c.bad && cur_left(&c) == 0);
+    Buf big = BUF_INIT;
+    CHECK_EQ_INT(key_render(bigexp, sizeof bigexp, &big), 0);
+    CHECK_EQ_INT(big.len, 40000);   /* a one and 39999 zeroes */
+    buf_free(&big);
     buf_free(&prev);
     buf_free(&cur);
     buf_free(&z1);
@@ -284,6 +308,21 @@ TEST(catalog_codec)
     CHECK_EQ_STR(d.indexes[0].name, "users_name_idx");
     for (size_t cut = 0; cut < b.len; cut++)
         CHECK_EQ_INT(catalog_decode(b.data, cut, &a, &d, &e), DD_ECORRUPT);
+
+    /* a column's missing value is a row image, never empty: an empty one
+     * is damage (it was copied from past the record's end) */
+    {
+        ColumnInfo mc[2];
+        memcpy(mc, cols2, sizeof mc);
+        mc[1].missing = (const u8 *)"";
+        mc[1].missinglen = 0;
+        TableInfo tm = make_table(8, "m");
+        tm.cols = mc;
+        Buf bm = BUF_INIT;
+        catalog_encode(&tm, &bm);
+        CHECK_EQ_INT(catalog_decode(bm.data, bm.len, &a, &d, &e), DD_ECORRUPT);
+        buf_free(&bm);
+    }
 
     /* ALTER COLUMN TYPE conversions: an uncommitted one (seq 0) takes the
      * record's seq */

@@ -2419,7 +2419,7 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
                 st->isum = st->has ? st->isum + (i128)x : (i128)x;
                 st->isum_on = st->has = true;
                 break;
-            case BM_SUM8:
+            case BM_SUM8: {
                 i64 sum;
                 if (!st->has) st->acc = val_int(TYPE_INT8, x);
                 else if (__builtin_add_overflow(st->acc.v.i, x, &sum))
@@ -2427,6 +2427,7 @@ static int agg_batch_lanes(SqlCtx *ctx, AggOp *a, AggBatch *b, int *np)
                 else st->acc.v.i = sum;
                 st->has = true;
                 break;
+            }
             case BM_MIN: case BM_MAX:
                 if (!st->has || (mode == BM_MIN ? x < st->acc.v.i : x > st->acc.v.i)) {
                     st->acc = val_int((TypeId)v->type, x);
