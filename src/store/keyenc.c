@@ -47,14 +47,14 @@ void key_put_float(Buf *b, double v)
     buf_append(b, t, 9);
 }
 
-/* The exponent: u16 biased by 0x8000 for -32768 < e < 32767 (every pair
- * value); 0xFFFF then u32 e (big-endian) above (only values of more than
- * 32766 digits before the point). */
 /* The largest exponent a key can hold: PostgreSQL's numerics have at most
  * 131072 digits before the point.  A key past it is damaged (rendering it
  * would write billions of zeroes). */
 #define KEY_NUM_MAX_EXP 131072L
 
+/* The exponent: u16 biased by 0x8000 for -32768 < e < 32767 (every pair
+ * value); 0xFFFF then u32 e (big-endian) above (only values of more than
+ * 32766 digits before the point). */
 static int put_exp(u8 *out, long e)
 {
     if (e < 32767) {

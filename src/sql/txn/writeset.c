@@ -539,9 +539,8 @@ TableInfo *table_copy(Arena *a, const TableInfo *t)
         if (t->cols[i].gen_sql && !(c->cols[i].gen_sql = arena_strdup(a, t->cols[i].gen_sql))) return NULL;
         if (t->cols[i].default_sql && !(c->cols[i].default_sql = arena_strdup(a, t->cols[i].default_sql)))
             return NULL;
-        if (t->cols[i].missing &&
-            !(c->cols[i].missing = arena_memdup(a, t->cols[i].missing, t->cols[i].missinglen ? t->cols[i].missinglen : 1)))
-            return NULL;
+        if (!t->cols[i].missinglen) c->cols[i].missing = NULL;   /* never empty (catalog_decode) */
+        else if (!(c->cols[i].missing = arena_memdup(a, t->cols[i].missing, t->cols[i].missinglen))) return NULL;
     }
     if (t->npk) memcpy(c->pk, t->pk, sizeof(u32) * (size_t)t->npk);
     if (t->view_sql && !(c->view_sql = arena_strdup(a, t->view_sql))) return NULL;

@@ -181,8 +181,10 @@ static int missing_value(const TableInfo *t, int ci, Value *vals, const bool *us
     return field_value(c, &f, &vals[ci], err);
 }
 
-/* row_decode_used through rec_iter_next, the values already NULL: the
- * way that says what is wrong with a damaged image. */
+/* row_decode_used through rec_iter_next: the way that says what is wrong
+ * with a damaged image.  Called from the walk by hand, which may have
+ * filled some values already: each column it reaches is set again, the
+ * others keep what they have (the caller reads none after an error). */
 static __attribute__((noinline)) int decode_iter(const TableInfo *t, const u8 *rec, u32 n, Value *vals,
                                                  const bool *used, DdError *err)
 {
@@ -232,19 +234,23 @@ int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const
         any = true;
         last = colid;
         u8 tag = *p++;
-        /* fields and columns are both in id order: walk them together */
-        while (ci < nc && cols[ci].id < colid)
+        /* fields and columns are both in id order: walk them together.
+         * The field is checked before the columns it passes get their
+         * missing values, as rec_iter_next's way checks it (so a damaged
+         * field is reported before a bad missing value after it) */
+        int cj = ci;
+        while (cj < nc && cols[cj].id < colid) cj++;
+        bool mine = cj < nc && cols[cj].id == colid;
+        bool read = mine && !cols[cj].dropped && (!used || used[cj]) && tag != REC_NULL;
+        RecField f;
+        const u8 *q = read ? rec_read_field((u32)colid, tag, p, end, &f) : rec_skip_field(tag, p, end);
+        if (!q) return decode_iter(t, rec, n, vals, used, err);
+        p = q;
+        while (ci < cj)
             if ((rc = missing_value(t, ci++, vals, used, err))) return rc;
-        if (ci < nc && cols[ci].id == colid) {
-            const ColumnInfo *c = &cols[ci++];
-            if (!c->dropped && (!used || used[ci - 1]) && tag != REC_NULL) {
-                RecField f;
-                if (!(p = rec_read_field((u32)colid, tag, p, end, &f))) return decode_iter(t, rec, n, vals, used, err);
-                if ((rc = field_value(c, &f, &vals[ci - 1], err))) return rc;
-                continue;
-            }
-        }
-        if (!(p = rec_skip_field(tag, p, end))) return decode_iter(t, rec, n, vals, used, err);
+        if (!mine) continue;
+        ci++;
+        if (read && (rc = field_value(&cols[cj], &f, &vals[cj], err))) return rc;
     }
     while (ci < nc)
         if ((rc = missing_value(t, ci++, vals, used, err))) return rc;
