@@ -785,6 +785,25 @@ static void retag_v(unsigned char *img, size_t *len)
     img[p] = 4;                            /* REC_FLOAT where an integer belongs */
 }
 
+/* m's field (the image's third, a numeric) made a text field: a tag
+ * that does not fit numeric (the rest of the image intact) */
+static void retext_m(unsigned char *img, size_t *len)
+{
+    /* after the 9-byte header of `current`: format, (1, INT, k), (2, INT, v), (3, NUMERIC, m) */
+    size_t p = 9 + 1;
+    for (int f = 0; f < 2; f++) {
+        p += 2;                            /* colid, tag */
+        while (p < *len && (img[p] & 0x80)) p++;
+        p++;                               /* the varint */
+    }
+    p++;                                   /* colid 3 */
+    img[p++] = 5;                          /* REC_BYTES */
+    img[p++] = 2;
+    img[p++] = 'a';
+    img[p++] = 'b';
+    *len = p;
+}
+
 /* A damaged image is damage with batches as without: reported (XX001),
  * and after the errors of the rows before it. */
 TEST(damaged_images)
@@ -795,10 +814,13 @@ TEST(damaged_images)
     must(s, "INSERT INTO c SELECT g, g, g FROM generate_series(1, 1000) g");
     must(s, "CREATE TABLE d (k int PRIMARY KEY, v int, w int)");
     must(s, "INSERT INTO d SELECT g, g, g FROM generate_series(1, 999) g");
+    must(s, "CREATE TABLE n (k int PRIMARY KEY, v int, m numeric(12,2))");
+    must(s, "INSERT INTO n SELECT g, g, g / 4.0 FROM generate_series(1, 998) g");
     driftdb_session_close(s);
     driftdb_close(db);
     edit_image(db_dir, 1000, 500, add_bad_field);
     edit_image(db_dir, 999, 500, retag_v);
+    edit_image(db_dir, 998, 500, retext_m);
     driftdb_error e;
     CHECK_EQ_INT(driftdb_open(db_dir, NULL, &db, &e), DRIFTDB_OK);
     CHECK_EQ_INT(driftdb_session_open(db, NULL, &s, &e), DRIFTDB_OK);
@@ -808,6 +830,11 @@ TEST(damaged_images)
         {"SELECT sum(v) FROM d", "ERROR XX001"},
         /* k = 3 divides by zero before row 500 is read */
         {"SELECT sum(100 / (k - 3) + v) FROM d", "ERROR 22012"},
+        /* m's damaged field is damage in a row the filter drops too
+         * (the filter does not read m), as row by row */
+        {"SELECT sum(m) FROM n WHERE v > 990", "ERROR XX001"},
+        {"SELECT k, m FROM n WHERE v % 100 = 1 ORDER BY m", "ERROR XX001"},
+        {"SELECT sum(m) FROM n WHERE k < 500", "31187.50"},
     };
     Out o = {0};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
