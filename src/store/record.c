@@ -91,6 +91,74 @@ int rec_finish(RecBuilder *rb, DdError *err)
     return 0;
 }
 
+/* The payload of a field (colid, tag) at p read into *f: the place after
+ * it, or NULL with *why (when why is not NULL) saying what is wrong (NULL:
+ * an unknown tag).  The one reader of a field's payload: rec_iter_next and
+ * rec_read_field. */
+static const u8 *read_field(u32 colid, u8 tag, const u8 *p, const u8 *end, RecField *f, const char **why)
+{
+#define BAD(m) do { if (why) *why = (m); return NULL; } while (0)
+    u64 u, w[3];
+    memset(f, 0, sizeof *f);
+    f->colid = colid;
+    f->tag = tag;
+    switch (tag) {
+    case REC_FALSE: f->v.b = false; return p;
+    case REC_TRUE: f->v.b = true; return p;
+    case REC_NULL: return p;
+    case REC_INT:
+        if (!rec_get_varint(&p, end, &u)) BAD("truncated field");
+        f->v.i = (i64)((u >> 1) ^ (~(u & 1) + 1));
+        return p;
+    case REC_FLOAT: {
+        if (end - p < 8) BAD("truncated field");
+        u64 bits;
+        memcpy(&bits, p, 8);
+        bits = le64toh(bits);
+        memcpy(&f->v.f, &bits, 8);
+        return p + 8;
+    }
+    case REC_BYTES:
+    case REC_BIGNUM:
+        if (!rec_get_varint(&p, end, &u) || u > (u64)(end - p)) BAD("bad length");
+        if (tag == REC_BIGNUM && u < 3) BAD("bad numeric");
+        f->v.s.p = p;
+        f->v.s.len = (u32)u;
+        return p + u;
+    case REC_NUMERIC: {
+        if (end - p < 17) BAD("truncated field");
+        u8 scale = p[0];
+        u64 lo, hi;
+        memcpy(&lo, p + 1, 8);
+        memcpy(&hi, p + 9, 8);
+        f->v.n.coef = (i128)(((u128)le64toh(hi) << 64) | le64toh(lo));
+        if (scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2) {
+            if (f->v.n.coef != 0) BAD("bad numeric special value");
+            f->v.n.scale = REC_NUM_SPECIAL - 1 - scale;   /* -1 NaN, -2 +Inf, -3 -Inf */
+        } else if (scale > REC_MAX_SCALE) {
+            BAD("bad numeric scale");
+        } else {
+            f->v.n.scale = scale;
+        }
+        return p + 17;
+    }
+    case REC_INTERVAL: {
+        for (int q = 0; q < 3; q++)
+            if (!rec_get_varint(&p, end, &w[q])) BAD("truncated field");
+        i64 mo = (i64)((w[0] >> 1) ^ (~(w[0] & 1) + 1)), d = (i64)((w[1] >> 1) ^ (~(w[1] & 1) + 1));
+        if (mo < INT32_MIN || mo > INT32_MAX || d < INT32_MIN || d > INT32_MAX) BAD("bad interval");
+        f->v.iv.months = (i32)mo;
+        f->v.iv.days = (i32)d;
+        f->v.iv.usecs = (i64)((w[2] >> 1) ^ (~(w[2] & 1) + 1));
+        return p;
+    }
+    default:
+        if (why) *why = NULL;
+        return NULL;
+    }
+#undef BAD
+}
+
 int rec_iter_init(RecIter *it, const u8 *p, size_t n, DdError *err)
 {
     cur_init(&it->c, p, n);
@@ -112,53 +180,14 @@ int rec_iter_next(RecIter *it, RecField *f, DdError *err)
         return -dd_corrupt(err, "row image: bad column id");
     it->any = true;
     it->last = (u32)colid;
-    memset(f, 0, sizeof *f);
-    f->colid = (u32)colid;
-    f->tag = tag;
-    switch (tag) {
-    case REC_FALSE: f->v.b = false; break;
-    case REC_TRUE: f->v.b = true; break;
-    case REC_NULL: break;
-    case REC_INT: f->v.i = cur_svarint(c); break;
-    case REC_FLOAT: {
-        u64 bits = cur_u64le(c);
-        memcpy(&f->v.f, &bits, 8);
-        break;
+    const char *why = NULL;
+    const u8 *q = read_field((u32)colid, tag, c->p, c->end, f, &why);
+    if (!q) {
+        c->bad = true;
+        if (!why) return -dd_corrupt(err, "row image: unknown tag %u", tag);
+        return -dd_corrupt(err, "row image: %s", why);
     }
-    case REC_BYTES:
-    case REC_BIGNUM: {
-        u64 len = cur_varint(c);
-        if (c->bad || len > cur_left(c)) return -dd_corrupt(err, "row image: bad length");
-        if (tag == REC_BIGNUM && len < 3) return -dd_corrupt(err, "row image: bad numeric");
-        f->v.s.p = cur_bytes(c, (size_t)len);
-        f->v.s.len = (u32)len;
-        break;
-    }
-    case REC_NUMERIC: {
-        u8 scale = cur_u8(c);
-        u64 lo = cur_u64le(c), hi = cur_u64le(c);
-        f->v.n.coef = (i128)(((u128)hi << 64) | lo);
-        if (scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2) {
-            if (f->v.n.coef != 0) return -dd_corrupt(err, "row image: bad numeric special value");
-            f->v.n.scale = REC_NUM_SPECIAL - 1 - scale;   /* -1 NaN, -2 +Inf, -3 -Inf */
-            break;
-        }
-        if (scale > REC_MAX_SCALE) return -dd_corrupt(err, "row image: bad numeric scale");
-        f->v.n.scale = scale;
-        break;
-    }
-    case REC_INTERVAL: {
-        i64 mo = cur_svarint(c), d = cur_svarint(c);
-        f->v.iv.usecs = cur_svarint(c);
-        if (mo < INT32_MIN || mo > INT32_MAX || d < INT32_MIN || d > INT32_MAX)
-            return -dd_corrupt(err, "row image: bad interval");
-        f->v.iv.months = (i32)mo;
-        f->v.iv.days = (i32)d;
-        break;
-    }
-    default: return -dd_corrupt(err, "row image: unknown tag %u", tag);
-    }
-    if (c->bad) return -dd_corrupt(err, "row image: truncated field");
+    c->p = q;
     return 1;
 }
 
@@ -234,61 +263,5 @@ const u8 *rec_skip_rare(u8 tag, const u8 *p, const u8 *end)
 
 const u8 *rec_read_field(u32 colid, u8 tag, const u8 *p, const u8 *end, RecField *f)
 {
-    u64 u, w[3];
-    memset(f, 0, sizeof *f);
-    f->colid = colid;
-    f->tag = tag;
-    switch (tag) {
-    case REC_FALSE: f->v.b = false; return p;
-    case REC_TRUE: f->v.b = true; return p;
-    case REC_NULL: return p;
-    case REC_INT:
-        if (!rec_get_varint(&p, end, &u)) return NULL;
-        f->v.i = (i64)((u >> 1) ^ (~(u & 1) + 1));
-        return p;
-    case REC_FLOAT: {
-        if (end - p < 8) return NULL;
-        u64 bits;
-        memcpy(&bits, p, 8);
-        bits = le64toh(bits);
-        memcpy(&f->v.f, &bits, 8);
-        return p + 8;
-    }
-    case REC_BYTES:
-    case REC_BIGNUM:
-        if (!rec_get_varint(&p, end, &u) || u > (u64)(end - p)) return NULL;
-        if (tag == REC_BIGNUM && u < 3) return NULL;
-        f->v.s.p = p;
-        f->v.s.len = (u32)u;
-        return p + u;
-    case REC_NUMERIC: {
-        if (end - p < 17) return NULL;
-        u8 scale = p[0];
-        u64 lo, hi;
-        memcpy(&lo, p + 1, 8);
-        memcpy(&hi, p + 9, 8);
-        f->v.n.coef = (i128)(((u128)le64toh(hi) << 64) | le64toh(lo));
-        if (scale >= REC_NUM_SPECIAL && scale <= REC_NUM_SPECIAL + 2) {
-            if (f->v.n.coef != 0) return NULL;
-            f->v.n.scale = REC_NUM_SPECIAL - 1 - scale;   /* -1 NaN, -2 +Inf, -3 -Inf */
-        } else if (scale > REC_MAX_SCALE) {
-            return NULL;
-        } else {
-            f->v.n.scale = scale;
-        }
-        return p + 17;
-    }
-    case REC_INTERVAL: {
-        for (int q = 0; q < 3; q++)
-            if (!rec_get_varint(&p, end, &w[q])) return NULL;
-        i64 mo = (i64)((w[0] >> 1) ^ (~(w[0] & 1) + 1)), d = (i64)((w[1] >> 1) ^ (~(w[1] & 1) + 1));
-        if (mo < INT32_MIN || mo > INT32_MAX || d < INT32_MIN || d > INT32_MAX) return NULL;
-        f->v.iv.months = (i32)mo;
-        f->v.iv.days = (i32)d;
-        f->v.iv.usecs = (i64)((w[2] >> 1) ^ (~(w[2] & 1) + 1));
-        return p;
-    }
-    default:
-        return NULL;
-    }
+    return read_field(colid, tag, p, end, f, NULL);
 }

@@ -151,6 +151,21 @@ static inline bool rec_get_varint(const u8 **pp, const u8 *end, u64 *out)
     }
     return false;
 }
+/* The head of the next field at *pp (its column id and tag), checked as
+ * rec_iter_next checks it: ids increase (*last, *any: the previous field's),
+ * and a tag follows (p < end on entry).  false: damaged. */
+static inline bool rec_field_head(const u8 **pp, const u8 *end, u64 *last, bool *any, u64 *colid, u8 *tag)
+{
+    const u8 *p = *pp;
+    if (*p < 0x80) *colid = *p++;
+    else if (!rec_get_varint(&p, end, colid)) return false;
+    if (p >= end || *colid > UINT32_MAX || (*any && *colid <= *last)) return false;
+    *any = true;
+    *last = *colid;
+    *tag = *p++;
+    *pp = p;
+    return true;
+}
 /* The payload of a field of tag at p of a rarer kind (float, numeric,
  * interval, big numeric) stepped over: the place after it, or NULL. */
 const u8 *rec_skip_rare(u8 tag, const u8 *p, const u8 *end);

@@ -88,13 +88,11 @@ static void fuzz_rec(const u8 *p, size_t n)
         int k = 0;
         while (ok && q < end) {
             u64 colid;
-            if (!rec_get_varint(&q, end, &colid) || q >= end || colid > UINT32_MAX || (any && colid <= last)) {
+            u8 tag;
+            if (!rec_field_head(&q, end, &last, &any, &colid, &tag)) {
                 ok = false;
                 break;
             }
-            any = true;
-            last = colid;
-            u8 tag = *q++;
             const u8 *skipped = rec_skip_field(tag, q, end);
             RecField f;
             q = rec_read_field((u32)colid, tag, q, end, &f);

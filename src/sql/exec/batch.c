@@ -1023,12 +1023,8 @@ int vec_decode(const VecDecoder *d, const u8 *rec, u32 n, Vec *const *cols, int 
      * or not: an image the row path would call damaged goes its way */
     while (p < end) {
         u64 colid;
-        if (*p < 0x80) colid = *p++;
-        else if (!rec_get_varint(&p, end, &colid)) return VEC_EXACT;
-        if (p >= end || colid > UINT32_MAX || (any && colid <= last)) return VEC_EXACT;
-        any = true;
-        last = colid;
-        u8 tag = *p++;
+        u8 tag;
+        if (!rec_field_head(&p, end, &last, &any, &colid, &tag)) return VEC_EXACT;
         while (k < dn && dcol[k] < colid) {   /* no field: its default */
             put_lane(cols[dci[k]], j, &d->dflt[dci[k]]);
             k++;

@@ -228,12 +228,8 @@ int row_decode_used(const TableInfo *t, const u8 *rec, u32 n, Value *vals, const
     int ci = 0, rc;
     while (p < end) {
         u64 colid;
-        if (*p < 0x80) colid = *p++;
-        else if (!rec_get_varint(&p, end, &colid)) return decode_iter(t, rec, n, vals, used, err);
-        if (p >= end || colid > UINT32_MAX || (any && colid <= last)) return decode_iter(t, rec, n, vals, used, err);
-        any = true;
-        last = colid;
-        u8 tag = *p++;
+        u8 tag;
+        if (!rec_field_head(&p, end, &last, &any, &colid, &tag)) return decode_iter(t, rec, n, vals, used, err);
         /* fields and columns are both in id order: walk them together.
          * The field is checked before the columns it passes get their
          * missing values, as rec_iter_next's way checks it (so a damaged
