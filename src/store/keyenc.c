@@ -52,6 +52,45 @@ void key_put_float(Buf *b, double v)
  * would write billions of zeroes). */
 #define KEY_NUM_MAX_EXP 131072L
 
+/* A numeric key's exponent after the class byte (inv: its bytes
+ * inverted, for negatives), the big form included; false (c bad) when
+ * cut short or past what a key can hold. */
+static bool get_exp(Cursor *c, u8 inv, long *e)
+{
+    const u8 *eb = cur_bytes(c, 2);
+    if (!eb) return false;
+    *e = (long)(u16)(((eb[0] ^ inv) << 8) | (eb[1] ^ inv)) - 0x8000;
+    if (*e != 0x7FFF) return true;
+    const u8 *x = cur_bytes(c, 4);
+    if (!x) return false;
+    *e = (long)(((u32)(x[0] ^ inv) << 24) | ((u32)(x[1] ^ inv) << 16) | ((u32)(x[2] ^ inv) << 8) | (u32)(x[3] ^ inv));
+    if (*e < 32767 || *e > KEY_NUM_MAX_EXP) {
+        c->bad = true;
+        return false;
+    }
+    return true;
+}
+
+/* A numeric key's digits (bytes 1..10, at least one, then the end byte)
+ * into d (NULL: checked only); false (c bad) otherwise. */
+static bool get_digits(Cursor *c, u8 inv, Buf *d)
+{
+    int k = 0;
+    for (;;) {
+        u8 x = cur_u8(c) ^ inv;
+        if (c->bad) return false;
+        if (x == 0) break;
+        if (x > 10) {
+            c->bad = true;
+            return false;
+        }
+        if (d) buf_putc(d, (u8)('0' + x - 1));
+        k++;
+    }
+    if (!k) c->bad = true;
+    return k > 0;
+}
+
 /* The exponent: u16 biased by 0x8000 for -32768 < e < 32767 (every pair
  * value); 0xFFFF then u32 e (big-endian) above (only values of more than
  * 32766 digits before the point). */
@@ -281,25 +320,10 @@ void key_get_numeric_text(Cursor *c, Buf *out)
     }
     if (cls != 0x01 && cls != 0x03) { c->bad = true; return; }
     u8 inv = cls == 0x01 ? 0xFF : 0x00;
-    const u8 *eb = cur_bytes(c, 2);
-    if (!eb) return;
-    long e = (long)(u16)(((eb[0] ^ inv) << 8) | (eb[1] ^ inv)) - 0x8000;
-    if (e == 0x7FFF) {
-        const u8 *x = cur_bytes(c, 4);
-        if (!x) return;
-        e = (long)(((u32)(x[0] ^ inv) << 24) | ((u32)(x[1] ^ inv) << 16) | ((u32)(x[2] ^ inv) << 8) | (u32)(x[3] ^ inv));
-        if (e < 32767 || e > KEY_NUM_MAX_EXP) { c->bad = true; return; }
-    }
+    long e;
+    if (!get_exp(c, inv, &e)) return;
     Buf d = BUF_INIT;
-    for (;;) {
-        u8 x = cur_u8(c) ^ inv;
-        if (c->bad) break;
-        if (x == 0) break;
-        if (x > 10) { c->bad = true; break; }
-        buf_putc(&d, (u8)('0' + x - 1));
-    }
-    if (!c->bad && d.len == 0) c->bad = true;
-    if (!c->bad && buf_ok(&d)) {
+    if (get_digits(c, inv, &d) && buf_ok(&d)) {
         long k = (long)d.len;   /* value = 0.d1..dk x 10^e */
         if (inv) buf_putc(out, '-');
         if (e <= 0) {
@@ -375,23 +399,8 @@ void key_skip(Cursor *c)
         if (c->bad || cls == 0x02 || cls == 0x00 || cls == 0x04 || cls == 0x05) break;
         if (cls != 0x01 && cls != 0x03) { c->bad = true; break; }
         u8 inv = cls == 0x01 ? 0xFF : 0x00;
-        const u8 *eb = cur_bytes(c, 2);
-        if (eb && ((eb[0] ^ inv) == 0xFF && (eb[1] ^ inv) == 0xFF)) {
-            const u8 *x = cur_bytes(c, 4);
-            long e = x ? (long)(((u32)(x[0] ^ inv) << 24) | ((u32)(x[1] ^ inv) << 16) | ((u32)(x[2] ^ inv) << 8) |
-                                (u32)(x[3] ^ inv))
-                       : 0;
-            if (x && (e < 32767 || e > KEY_NUM_MAX_EXP)) { c->bad = true; break; }
-        }
-        /* digits 1..10 (at least one), as key_get_numeric_text reads them */
-        int k = 0;
-        for (;;) {
-            u8 x = cur_u8(c) ^ inv;
-            if (c->bad || x == 0) break;
-            if (x > 10) { c->bad = true; break; }
-            k++;
-        }
-        if (!c->bad && k == 0) c->bad = true;
+        long e;
+        if (get_exp(c, inv, &e)) get_digits(c, inv, NULL);   /* as key_get_numeric_text reads them */
         break;
     }
     case KEY_TAG_IVAL: key_get_interval(c, &mo, &d, &us); break;
