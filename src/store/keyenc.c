@@ -323,7 +323,9 @@ void key_get_numeric_text(Cursor *c, Buf *out)
     long e;
     if (!get_exp(c, inv, &e)) return;
     Buf d = BUF_INIT;
-    if (get_digits(c, inv, &d) && buf_ok(&d)) {
+    bool ok = get_digits(c, inv, &d);
+    if (ok && !buf_ok(&d)) out->oom = true;   /* out of memory, not damage: the caller sees it on out */
+    if (ok && buf_ok(&d)) {
         long k = (long)d.len;   /* value = 0.d1..dk x 10^e */
         if (inv) buf_putc(out, '-');
         if (e <= 0) {
