@@ -50,13 +50,19 @@ struct CommitReq {
 /* How long the writer waits with nothing to do before it checkpoints. */
 #define WAL_IDLE_MS 200
 
+/* Row events' salts drawn from the system's random source at a time. */
+#define SALT_CHUNK 1024
+/* The log record's buffer is given back after a commit that made it
+ * larger than this (a COPY of millions of rows), not kept for the next. */
+#define LOG_KEEP ((size_t)4 << 20)
+
 typedef struct Writer {
     Store *st;
     Buf key, val, log, cat;
-    LogEventIn *ev;
-    size_t evcap;
-    u8 *salt;                 /* FMT_EV_SALT random bytes per event */
-    size_t saltcap;
+    /* the salts of the next row events, SALT_CHUNK at a time (salt_at
+     * used so far) */
+    u8 salt[SALT_CHUNK * FMT_EV_SALT];
+    int salt_at;
     /* live-row deltas of the batch being written, per table, applied to
      * the catalog's counts once the batch commits */
     u32 *dtab; i64 *ddelta; int nd, capd;
@@ -537,7 +543,7 @@ static int apply_err(Store *st, CommitReq *r, int mrc, const char *what)
 
 /*
  * The row versions and present rows of r's ops (their log events from
- * w->ev[*ne] on).  Keys past the last of their db are appended
+ * appended to the log record in w->log; *ne counts them).  Keys past the last of their db are appended
  * (MDB_APPEND: no search, and full pages instead of half-full ones when
  * LMDB splits), the rest put in place: a COPY of rows in key order into
  * the newest table appends them all.  A new key (INSERT, no predecessor
@@ -559,12 +565,15 @@ static int apply_rows(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, u32 *ne)
     int rc = 0;
     for (int i = 0; i < ws->nops && !rc; i++) {
         const WriteOp *op = &ws->ops[i];
-        LogEventIn *ev = &w->ev[(*ne)++];
-        ev->table = op->table;
-        ev->op = op->op;
-        ev->pk = op->pk;
-        ev->pklen = op->pklen;
-        ev->salt = w->salt + (size_t)i * FMT_EV_SALT;
+        LogEventIn ev = {.table = op->table, .op = op->op, .pk = op->pk, .pklen = op->pklen};
+        if (w->salt_at == SALT_CHUNK) {
+            if (random_bytes(w->salt, sizeof w->salt)) {
+                rc = dd_err(&r->e, DD_ENOMEM, -1, "could not generate the salts of a commit's events");
+                break;
+            }
+            w->salt_at = 0;
+        }
+        ev.salt = w->salt + (size_t)w->salt_at++ * FMT_EV_SALT;
 
         buf_reset(&w->key);
         buf_put_u32be(&w->key, op->table);
@@ -588,10 +597,12 @@ static int apply_rows(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, u32 *ne)
         wal_note_put(st, FMT_DB_VERSIONS, &k, &v);
         /* the event binds the whole version value, header included, so
          * its end_op cannot change unnoticed */
-        if (log_row_digest(&w->digest, ev->salt, op->pk, op->pklen, p, FMT_VER_HDR + (size_t)reclen, ev->hash)) {
+        if (log_row_digest(&w->digest, ev.salt, op->pk, op->pklen, p, FMT_VER_HDR + (size_t)reclen, ev.hash)) {
             rc = dd_err(&r->e, DD_ENOMEM, -1, "could not compute the hash of a row version");
             break;
         }
+        log_put_event(&w->log, &ev);
+        (*ne)++;
 
         k.mv_size = w->key.len - 8;  /* (table, pk) */
         note_op(w, op->table, op->op);
@@ -639,24 +650,19 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
     Store *st = w->st;
     WriteSet *ws = r->ws;
     size_t nev = (size_t)ws->nops + (size_t)ws->ntables + (ws->purge ? 1 : 0);
+    if (nev > UINT32_MAX) return dd_err(&r->e, DD_EPROGRAM_LIMIT, -1, "a transaction may change at most %u rows", UINT32_MAX);
     int mrc;
-    if (nev > w->evcap) {
-        LogEventIn *ne = dd_realloc(w->ev, sizeof *ne * nev);
-        if (!ne) return dd_err(&r->e, DD_ENOMEM, -1, NULL);
-        w->ev = ne;
-        w->evcap = nev;
-    }
-    if ((size_t)ws->nops * FMT_EV_SALT > w->saltcap) {
-        u8 *ns = dd_realloc(w->salt, (size_t)ws->nops * FMT_EV_SALT);
-        if (!ns) return dd_err(&r->e, DD_ENOMEM, -1, NULL);
-        w->salt = ns;
-        w->saltcap = (size_t)ws->nops * FMT_EV_SALT;
-    }
-    if (ws->nops && random_bytes(w->salt, (size_t)ws->nops * FMT_EV_SALT))
-        return dd_err(&r->e, DD_ENOMEM, -1, "could not generate the salts of a commit's events");
     i64 now = clock_wall_us();
     i64 t = now > *time ? now : *time + 1;
     u32 ne = 0;
+    /* the log record's header now, its events as they are written: no
+     * list of them in memory (a COPY's would take 80 bytes a row) */
+    size_t evbytes = (size_t)ws->ntables * log_event_size(FMT_EV_CREATE, 0) +
+                     (ws->purge ? log_event_size(FMT_EV_PURGE, 0) : 0);
+    for (int i = 0; i < ws->nops; i++) evbytes += log_event_size(ws->ops[i].op, ws->ops[i].pklen);
+    buf_reset(&w->log);
+    if (log_begin(&w->log, t, hash, ws->user, ws->application, ws->client_addr, (u32)nev, evbytes))
+        return dd_err(&r->e, DD_ENOMEM, -1, NULL);
 
     pthread_mutex_lock(&st->cat_mu);
     for (int i = 0; i < ws->nops; i++) cat_note_write_locked(st, ws->ops[i].table, seq);
@@ -709,25 +715,27 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
         /* a dropped table's rows leave the present (its history stays) */
         if (nt->dropped && (mrc = store_clear_current(st, txn, nt->id, NULL)))
             return apply_err(st, r, mrc, "clearing a dropped table");
-        LogEventIn *ev = &w->ev[ne++];
-        ev->table = nt->id;
-        ev->op = nt->dropped ? FMT_EV_DROP : prev ? FMT_EV_ALTER : FMT_EV_CREATE;
-        ev->pk = ev->salt = NULL;
-        ev->pklen = 0;
-        if (sha256(w->cat.data, w->cat.len, ev->hash))
+        LogEventIn ev = {.table = nt->id, .op = nt->dropped ? FMT_EV_DROP : prev ? FMT_EV_ALTER : FMT_EV_CREATE};
+        if (sha256(w->cat.data, w->cat.len, ev.hash))
             return dd_err(&r->e, DD_ENOMEM, -1, "could not compute the hash of a catalog record");
+        log_put_event(&w->log, &ev);
+        ne++;
     }
 
     if (ws->purge) {
         const char *what;
-        int prc = purge_apply(st, txn, ws->purge, seq, &w->ev[ne++], &what, &r->e);
+        LogEventIn ev;
+        memset(&ev, 0, sizeof ev);
+        int prc = purge_apply(st, txn, ws->purge, seq, &ev, &what, &r->e);
         if (prc > 0) return apply_err(st, r, prc, what);
         if (prc < 0) return -prc;
+        log_put_event(&w->log, &ev);
+        ne++;
     }
 
     u8 newhash[32];
-    buf_reset(&w->log);
-    if (log_build(&w->log, seq, t, hash, st->dbid, ws->user, ws->application, ws->client_addr, w->ev, ne, newhash))
+    if (ne != nev) return dd_err(&r->e, DD_EINTERNAL, -1, "a commit made %u log events of %zu", ne, nev);
+    if (log_finish(&w->log, 0, seq, st->dbid, newhash))
         return dd_err(&r->e, DD_ENOMEM, -1, buf_ok(&w->log) ? "could not compute the hash of a log record" : NULL);
     u8 seqkey[8], tkey[8];
     put_u64be(seqkey, seq);
@@ -735,6 +743,7 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
     MDB_val k = {8, seqkey}, v = {w->log.len, w->log.data};
     if ((mrc = wal_put(st, txn, FMT_DB_LOG, &k, &v, MDB_APPEND)))
         return apply_err(st, r, mrc, "appending to the log");
+    if (w->log.cap > LOG_KEEP) buf_free(&w->log);   /* LMDB has its copy */
     MDB_val tk = {8, tkey}, tv = {8, seqkey};
     if ((mrc = wal_put(st, txn, FMT_DB_TIMES, &tk, &tv, MDB_APPEND)))
         return apply_err(st, r, mrc, "appending to the time index");
@@ -990,8 +999,6 @@ static void *writer_main(void *arg)
     buf_free(&w->val);
     buf_free(&w->log);
     buf_free(&w->cat);
-    dd_free(w->ev);
-    dd_free(w->salt);
     dd_free(w->dtab);
     dd_free(w->ddelta);
     dd_free(w->dops);
@@ -1006,6 +1013,7 @@ int store_commit_start(Store *st, DdError *err)
 {
     Writer *w = dd_calloc(1, sizeof *w);
     if (!w) return dd_err(err, DD_ENOMEM, -1, NULL);
+    w->salt_at = SALT_CHUNK;   /* none drawn yet */
     w->st = st;
     st->w = w;
     if (pthread_create(&st->writer, NULL, writer_main, st) != 0) {

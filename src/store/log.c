@@ -182,43 +182,55 @@ int log_hash(const u8 *p, size_t n, u64 seq, const u8 dbid[FMT_DBID_LEN], u8 out
     return sha256_end(&h, out);
 }
 
-int log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const u8 dbid[FMT_DBID_LEN], const char *user,
-              const char *app, const char *client, const LogEventIn *ev, u32 nev, u8 hash_out[32])
+size_t log_event_size(u8 op, u32 pklen)
 {
-    memset(hash_out, 0, 32);
-    size_t base = out->len;
+    if (op >= OP_INSERT && op <= OP_DELETE) return 4 + 1 + 1 + 10 + (size_t)pklen + FMT_EV_SALT + 32;
+    if (op == FMT_EV_PURGE || op == FMT_EV_ERASE) return 4 + 1 + 16;
+    return 4 + 1 + 32;
+}
+
+int log_begin(Buf *out, i64 time, const u8 prev[32], const char *user, const char *app, const char *client, u32 nev,
+              size_t events)
+{
     u8 zero[32] = {0};
     /* its size first: one allocation, however many events (a COPY of a
      * million rows makes a record of 70 MB) */
     size_t need = 1 + 8 + 64 + 3 * 10 + (user ? strlen(user) : 0) + (app ? strlen(app) : 0) +
-                  (client ? strlen(client) : 0) + 10 + 1 + 4;
-    for (u32 i = 0; i < nev; i++) need += 4 + 1 + 1 + 10 + (size_t)ev[i].pklen + FMT_EV_SALT + 32;
+                  (client ? strlen(client) : 0) + 10 + 1 + events + 4;
     if (!buf_reserve(out, need)) return DD_ENOMEM;
     buf_putc(out, FMT_LOG_FORMAT);
     buf_put_u64be(out, (u64)time);
     buf_append(out, prev, 32);
-    buf_append(out, zero, 32);  /* hash, filled below */
+    buf_append(out, zero, 32);  /* hash, filled by log_finish */
     put_str(out, user);
     put_str(out, app);
     put_str(out, client);
     buf_put_varint(out, nev);
     buf_putc(out, FMT_LOG_LISTED);
-    for (u32 i = 0; i < nev; i++) {
-        buf_put_u32be(out, ev[i].table);
-        buf_putc(out, ev[i].op);
-        if (ev[i].op >= OP_INSERT && ev[i].op <= OP_DELETE) {
-            buf_putc(out, FMT_EV_PLAIN);
-            buf_put_varint(out, ev[i].pklen);
-            buf_append(out, ev[i].pk, ev[i].pklen);
-            buf_append(out, ev[i].salt, FMT_EV_SALT);
-            buf_append(out, ev[i].hash, 32);
-        } else if (ev[i].op == FMT_EV_PURGE || ev[i].op == FMT_EV_ERASE) {
-            buf_put_u64be(out, ev[i].a);
-            buf_put_u64be(out, ev[i].b);
-        } else {
-            buf_append(out, ev[i].hash, 32);
-        }
+    return buf_ok(out) ? 0 : DD_ENOMEM;
+}
+
+void log_put_event(Buf *out, const LogEventIn *ev)
+{
+    buf_put_u32be(out, ev->table);
+    buf_putc(out, ev->op);
+    if (ev->op >= OP_INSERT && ev->op <= OP_DELETE) {
+        buf_putc(out, FMT_EV_PLAIN);
+        buf_put_varint(out, ev->pklen);
+        buf_append(out, ev->pk, ev->pklen);
+        buf_append(out, ev->salt, FMT_EV_SALT);
+        buf_append(out, ev->hash, 32);
+    } else if (ev->op == FMT_EV_PURGE || ev->op == FMT_EV_ERASE) {
+        buf_put_u64be(out, ev->a);
+        buf_put_u64be(out, ev->b);
+    } else {
+        buf_append(out, ev->hash, 32);
     }
+}
+
+int log_finish(Buf *out, size_t base, u64 seq, const u8 dbid[FMT_DBID_LEN], u8 hash_out[32])
+{
+    memset(hash_out, 0, 32);
     if (!buf_ok(out)) return DD_ENOMEM;
     u8 *rec = out->data + base;
     size_t n = out->len - base;

@@ -399,11 +399,21 @@ typedef struct LogEventIn {
     u8 hash[32];            /* rows: log_row_digest; catalog: the record's SHA-256 */
     u64 a, b;               /* FMT_EV_PURGE, FMT_EV_ERASE: their two figures */
 } LogEventIn;
-/* Builds a log record (format FMT_LOG_FORMAT) for seq of database dbid
- * into out; DD_ENOMEM when out could not grow or the hash could not be
- * computed (hash_out is then not to be used). */
-int log_build(Buf *out, u64 seq, i64 time, const u8 prev[32], const u8 dbid[FMT_DBID_LEN], const char *user,
-              const char *app, const char *client, const LogEventIn *ev, u32 nev, u8 hash_out[32]);
+/* A log record (format FMT_LOG_FORMAT) for seq of database dbid, built
+ * into out in three steps, its events one at a time, so that a commit of
+ * millions of rows needs no list of them: log_begin writes the header of
+ * a record of nev events whose encodings take at most `events` bytes (the
+ * sum of log_event_size), reserving room for all of it; log_put_event
+ * appends one (nev in all, the room reserved: it cannot fail);
+ * log_finish fills the record's hash (hash_out) and appends its CRC, the
+ * record starting at byte base of out.  DD_ENOMEM when out could not
+ * grow or the hash could not be computed (hash_out is then not to be
+ * used). */
+size_t log_event_size(u8 op, u32 pklen);
+int log_begin(Buf *out, i64 time, const u8 prev[32], const char *user, const char *app, const char *client, u32 nev,
+              size_t events);
+void log_put_event(Buf *out, const LogEventIn *ev);
+int log_finish(Buf *out, size_t base, u64 seq, const u8 dbid[FMT_DBID_LEN], u8 hash_out[32]);
 /* A row event's digest: SHA-256(salt || u32 BE pklen || pk || val[0..n)). */
 int log_row_digest(Sha256 *h, const u8 salt[FMT_EV_SALT], const u8 *pk, u32 pklen, const u8 *val, size_t n,
                    u8 out[32]) DD_WARN_UNUSED;

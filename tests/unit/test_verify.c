@@ -1685,6 +1685,71 @@ TEST(retention_applied)
     driftdb_close(db);
 }
 
+/* A log record built one event at a time (log_begin, log_put_event,
+ * log_finish) in the room log_event_size reserved: parsed back, every
+ * event as put, the hash log_hash gives, and the buffer never grew. */
+TEST(log_record_streamed)
+{
+    u8 prev[32], dbid[FMT_DBID_LEN], salt[FMT_EV_SALT];
+    for (int i = 0; i < 32; i++) prev[i] = (u8)(i * 7);
+    for (int i = 0; i < FMT_DBID_LEN; i++) dbid[i] = (u8)(200 - i);
+    for (int i = 0; i < FMT_EV_SALT; i++) salt[i] = (u8)(i + 1);
+    enum { N = 300 };
+    static u8 pks[N][200];
+    LogEventIn ev[N + 3];
+    size_t events = 0;
+    for (int i = 0; i < N; i++) {
+        /* keys of every length class of the varint: 0, 1, 127, 128, 199 */
+        u32 len = (u32)(i % 5 == 0 ? 0 : i % 5 == 1 ? 1 : i % 5 == 2 ? 127 : i % 5 == 3 ? 128 : 199);
+        for (u32 k = 0; k < len; k++) pks[i][k] = (u8)(i + k);
+        ev[i] = (LogEventIn){.table = (u32)(1000 + i % 3), .op = (u8)(OP_INSERT + i % 3), .pk = pks[i], .pklen = len,
+                             .salt = salt};
+        for (int k = 0; k < 32; k++) ev[i].hash[k] = (u8)(i ^ k);
+        events += log_event_size(ev[i].op, len);
+    }
+    ev[N] = (LogEventIn){.table = 77, .op = FMT_EV_CREATE};
+    memset(ev[N].hash, 0xab, 32);
+    ev[N + 1] = (LogEventIn){.table = 78, .op = FMT_EV_PURGE, .a = 123456789012ULL, .b = 42};
+    ev[N + 2] = (LogEventIn){.table = 79, .op = FMT_EV_ERASE, .a = 5, .b = 6};
+    for (int i = N; i < N + 3; i++) events += log_event_size(ev[i].op, 0);
+    Buf out = BUF_INIT;
+    buf_append(&out, "xyz", 3);   /* the record need not start the buffer */
+    CHECK_EQ_INT(log_begin(&out, 1700000000123456LL, prev, "alice", "app", "127.0.0.1", N + 3, events), 0);
+    size_t cap = out.cap, at = out.len;
+    for (int i = 0; i < N + 3; i++) log_put_event(&out, &ev[i]);
+    CHECK(out.len - at <= events);   /* log_event_size bounds each */
+    u8 hash[32], again[32];
+    CHECK_EQ_INT(log_finish(&out, 3, 9, dbid, hash), 0);
+    CHECK(out.cap == cap);   /* everything went into the room reserved */
+    const u8 *rec = out.data + 3;
+    size_t n = out.len - 3;
+    CHECK_EQ_INT(log_hash(rec, n - 4, 9, dbid, again), 0);
+    CHECK(memcmp(hash, again, 32) == 0);
+    LogRecord lr;
+    Cursor c;
+    DdError e;
+    CHECK_EQ_INT(log_parse(rec, n, 9, &lr, &c, &e), 0);
+    CHECK_EQ_INT((int)lr.nevents, N + 3);
+    CHECK(lr.time_us == 1700000000123456LL);
+    CHECK(memcmp(lr.user, "alice", 5) == 0);   /* borrowed from the record, not ended */
+    CHECK(memcmp(lr.prev_hash, prev, 32) == 0 && memcmp(lr.hash, hash, 32) == 0);
+    for (int i = 0; i < N + 3; i++) {
+        LogEvent le;
+        CHECK_EQ_INT(log_next_event(&c, lr.format, &le), 0);
+        CHECK_EQ_INT((int)le.table, (int)ev[i].table);
+        CHECK_EQ_INT(le.op, ev[i].op);
+        if (i < N) {
+            CHECK_EQ_INT((int)le.pklen, (int)ev[i].pklen);
+            CHECK(le.pklen == 0 || memcmp(le.pk, ev[i].pk, le.pklen) == 0);
+            CHECK(memcmp(le.salt, salt, FMT_EV_SALT) == 0);
+        }
+        if (i <= N) CHECK(memcmp(le.hash, ev[i].hash, 32) == 0);
+        else CHECK(le.a == ev[i].a && le.b == ev[i].b);
+    }
+    CHECK_EQ_INT((int)cur_left(&c), 0);
+    buf_free(&out);
+}
+
 int main(void)
 {
     RUN(build_and_verify);
@@ -1701,6 +1766,7 @@ int main(void)
     RUN(verify_window_old_snapshot);
     RUN(purged_history);
     RUN(log_format_3);
+    RUN(log_record_streamed);
     RUN(checkpoint_keys_ever);
     RUN(checkpoints);
     RUN(space_reused_between_updates);

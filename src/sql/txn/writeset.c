@@ -1062,7 +1062,21 @@ int ws_fold_prepare(TxnWrites *ws, TempFold *f)
         nt += temp_kept(ws->tables[i]);
         ntemp += ws->tables[i]->temp;
     }
-    for (int i = 0; i < ws->nrows; i++) nr += ws->rows[i] != NULL;
+    /* the rows of temporary tables only: a COPY of millions into a
+     * permanent table reserves nothing here */
+    u32 last_id = 0;
+    bool last_temp = false, have_last = false;
+    for (int i = 0; i < ws->nrows; i++) {
+        const WsRow *r = ws->rows[i];
+        if (!r) continue;
+        if (!have_last || last_id != r->table) {
+            const TableInfo *t = ws_table(ws, r->table);
+            last_id = r->table;
+            last_temp = t && t->temp;
+            have_last = true;
+        }
+        nr += last_temp;
+    }
     if (!ntemp && !nr && !ws->nrestarts && !b->nrows) return DD_OK;   /* nothing temporary anywhere */
     TableInfo **copies = dd_malloc(sizeof(TableInfo *) * (size_t)(nt + 1));
     if (!copies) return DD_ENOMEM;
