@@ -800,7 +800,7 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
     /* the first write's snapshot (READ COMMITTED: each statement has its
      * own, and each row keeps the one it was written on) */
     out->snapshot_seq = ws->first_set ? ws->first_seq : snap_seq(ctx->snap);
-    out->ops = arena_alloc(ctx->stmt, sizeof(WriteOp) * (size_t)(ws->nrows + 1));
+    out->ops = arena_alloc(ctx->stmt, sizeof(WriteOp *) * (size_t)(ws->nrows + 1));
     if (!out->ops) return DD_ENOMEM;
     int capi = 0;
     Buf ok = BUF_INIT, nk = BUF_INIT;
@@ -824,17 +824,13 @@ int sql_build_commit(SqlCtx *ctx, TxnWrites *ws, WriteSet *out)
         const TableInfo *dt = last_dt;
         if (dt && dt->dropped) continue;   /* the table goes in this commit: its rows with it */
         if (dt && dt->temp) continue;      /* the session keeps those (ws_fold_apply) */
-        WriteOp *op = &out->ops[out->nops++];
-        op->base_seq = r->base_seq;
-        op->table = r->table;
-        op->op = r->rec ? r->op : OP_DELETE;
-        op->end_op = r->end_op;
-        op->pk = r->pk;
-        op->pklen = r->pklen;
-        op->rec = r->rec;
-        op->reclen = r->reclen;
-        op->moved = !r->rec && r->end_op == OP_UPDATE ? r->moved : NULL;
-        op->movedlen = op->moved ? r->movedlen : 0;
+        /* the entry is the op: what the store reads of it made exact (a
+         * tombstone's op, the key a live row moved to no longer) */
+        if (!r->rec) r->op = OP_DELETE;
+        if (r->rec || r->end_op != OP_UPDATE) r->moved = NULL;
+        if (!r->moved) r->movedlen = 0;
+        if (!r->rec) r->reclen = 0;
+        out->ops[out->nops++] = &r->w;
         /* present index entries */
         const TableInfo *t = last_t;
         if (!t || t->dropped || !t->nindexes) continue;

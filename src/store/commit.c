@@ -332,7 +332,7 @@ static int check_req(Writer *w, MDB_txn *txn, CommitReq *r)
     const TableInfo *ct = NULL;
     bool ct_ws = false, ct_set = false;
     for (int i = 0; i < ws->nops && !rc; i++) {
-        const WriteOp *op = &ws->ops[i];
+        const WriteOp *op = ws->ops[i];
         if ((rc = key_check_len(op->pklen, err))) break;
         if (op->pklen == 0 || (op->op != OP_INSERT && op->op != OP_UPDATE && op->op != OP_DELETE) ||
             (op->op != OP_DELETE && !op->rec) ||
@@ -564,7 +564,7 @@ static int apply_rows(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, u32 *ne)
     bool vapp = true, capp = true;   /* appending still works */
     int rc = 0;
     for (int i = 0; i < ws->nops && !rc; i++) {
-        const WriteOp *op = &ws->ops[i];
+        const WriteOp *op = ws->ops[i];
         LogEventIn ev = {.table = op->table, .op = op->op, .pk = op->pk, .pklen = op->pklen};
         if (w->salt_at == SALT_CHUNK) {
             if (random_bytes(w->salt, sizeof w->salt)) {
@@ -659,13 +659,13 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
      * list of them in memory (a COPY's would take 80 bytes a row) */
     size_t evbytes = (size_t)ws->ntables * log_event_size(FMT_EV_CREATE, 0) +
                      (ws->purge ? log_event_size(FMT_EV_PURGE, 0) : 0);
-    for (int i = 0; i < ws->nops; i++) evbytes += log_event_size(ws->ops[i].op, ws->ops[i].pklen);
+    for (int i = 0; i < ws->nops; i++) evbytes += log_event_size(ws->ops[i]->op, ws->ops[i]->pklen);
     buf_reset(&w->log);
     if (log_begin(&w->log, t, hash, ws->user, ws->application, ws->client_addr, (u32)nev, evbytes))
         return dd_err(&r->e, DD_ENOMEM, -1, NULL);
 
     pthread_mutex_lock(&st->cat_mu);
-    for (int i = 0; i < ws->nops; i++) cat_note_write_locked(st, ws->ops[i].table, seq);
+    for (int i = 0; i < ws->nops; i++) cat_note_write_locked(st, ws->ops[i]->table, seq);
     pthread_mutex_unlock(&st->cat_mu);
     int rc = apply_rows(w, txn, r, seq, &ne);
     if (rc) return rc;

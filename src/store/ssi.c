@@ -476,7 +476,7 @@ static void fp_key(Buf *b, u8 tag, u32 id, const u8 *a, u32 an, const u8 *c, u32
 int ssi_footprint(Store *st, Buf *b, const WriteSet *ws)
 {
     for (int i = 0; i < ws->nops; i++)
-        fp_key(b, 'r', ws->ops[i].table, ws->ops[i].pk, ws->ops[i].pklen, NULL, 0);
+        fp_key(b, 'r', ws->ops[i]->table, ws->ops[i]->pk, ws->ops[i]->pklen, NULL, 0);
     for (int i = 0; i < ws->niops; i++) {
         const IndexOp *x = &ws->iops[i];
         if (!x->ever_only) fp_key(b, 'i', x->index, x->key, x->keylen, x->pk, x->pklen);

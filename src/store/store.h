@@ -565,6 +565,7 @@ enum { OP_INSERT = 1, OP_UPDATE = 2, OP_DELETE = 3 };
 
 typedef struct WriteOp {
     u32 table;
+    u32 pklen, reclen, movedlen;
     u8 op;              /* OP_INSERT / OP_UPDATE: rec is the new image.
                            OP_DELETE: a tombstone; end_op says how the
                            version ended (OP_DELETE, or OP_UPDATE when an
@@ -573,14 +574,14 @@ typedef struct WriteOp {
                            version of the key ended within this commit
                            (OP_DELETE: deleted and inserted again in one
                            transaction, so no duplicate), 0 otherwise */
-    const u8 *pk; u32 pklen;     /* order-preserving key (keyenc.h) */
-    const u8 *rec; u32 reclen;   /* row image (record.h); NULL for OP_DELETE */
+    const u8 *pk;       /* order-preserving key (keyenc.h), pklen bytes */
+    const u8 *rec;      /* row image (record.h), reclen bytes; NULL for OP_DELETE */
+    const u8 *moved;    /* OP_DELETE ending by OP_UPDATE: the key the row
+                           moved to (movedlen bytes), kept in the tombstone
+                           (ERASE follows it), or NULL */
     u64 base_seq;       /* the snapshot the write was made on: a version of
                            the key or a schema of its table committed after
                            it fails the commit with 40001 */
-    const u8 *moved; u32 movedlen; /* OP_DELETE ending by OP_UPDATE: the key the row
-                                      moved to, kept in the tombstone (ERASE follows
-                                      it), or NULL */
 } WriteOp;
 
 typedef struct IndexOp {
@@ -612,7 +613,8 @@ typedef struct WriteSet {
     StorePurge *purge;         /* NULL, or all the write set does (no ops, tables) */
     u64 snapshot_seq;          /* conflicts: a catalog change after this fails with 40001
                                   (rows: WriteOp.base_seq) */
-    WriteOp *ops; int nops;    /* at most one op per (table, pk) */
+    WriteOp **ops; int nops;   /* at most one op per (table, pk); the SQL
+                                  layer's point into its write set's entries */
     IndexOp *iops; int niops;
     TableInfo **tables; int ntables;  /* new catalog versions (seq filled at commit) */
     u64 *table_base;           /* per table: conflicts from this seq (NULL: snapshot_seq) */

@@ -486,12 +486,14 @@ static int commit_op(Store *st, u64 snap, u32 table, u8 op, i64 id, const char *
 {
     Row r;
     make_row(&r, id, name);
-    WriteOp w = {table, op, op == OP_DELETE ? OP_DELETE : 0, r.pk.data, (u32)r.pk.len,
-                 op == OP_DELETE ? NULL : r.rec.data, op == OP_DELETE ? 0 : (u32)r.rec.len, snap, NULL, 0};
+    WriteOp w = {.table = table, .op = op, .end_op = op == OP_DELETE ? OP_DELETE : 0, .pk = r.pk.data,
+                 .pklen = (u32)r.pk.len, .rec = op == OP_DELETE ? NULL : r.rec.data,
+                 .reclen = op == OP_DELETE ? 0 : (u32)r.rec.len, .base_seq = snap};
+    WriteOp *wp = &w;
     WriteSet ws;
     memset(&ws, 0, sizeof ws);
     ws.snapshot_seq = snap;
-    ws.ops = &w;
+    ws.ops = &wp;
     ws.nops = 1;
     ws.user = "alice";
     int rc = store_commit(st, &ws, seq, NULL, e);
@@ -750,16 +752,17 @@ TEST(map_growth)
     for (int batch = 0; batch < 60; batch++) {
         enum { N = 50 };
         Row rows[N];
-        WriteOp ops[N];
+        WriteOp ops[N], *opp[N];
         for (int i = 0; i < N; i++) {
             make_row(&rows[i], batch * N + i, payload);
-            ops[i] = (WriteOp){tid, OP_INSERT, 0, rows[i].pk.data, (u32)rows[i].pk.len, rows[i].rec.data,
-                               (u32)rows[i].rec.len, seq, NULL, 0};
+            ops[i] = (WriteOp){.table = tid, .op = OP_INSERT, .pk = rows[i].pk.data, .pklen = (u32)rows[i].pk.len,
+                               .rec = rows[i].rec.data, .reclen = (u32)rows[i].rec.len, .base_seq = seq};
+            opp[i] = &ops[i];
         }
         WriteSet ws;
         memset(&ws, 0, sizeof ws);
         ws.snapshot_seq = seq;
-        ws.ops = ops;
+        ws.ops = opp;
         ws.nops = N;
         if (store_commit(st, &ws, &seq, NULL, &e)) {
             fails++;
@@ -982,12 +985,14 @@ static int commit_ser(Store *st, Snap *s, u32 table, u8 op, i64 id, u64 *seq, Dd
 {
     Row r;
     make_row(&r, id, "s");
-    WriteOp w = {table, op, op == OP_DELETE ? OP_DELETE : 0, r.pk.data, (u32)r.pk.len,
-                 op == OP_DELETE ? NULL : r.rec.data, op == OP_DELETE ? 0 : (u32)r.rec.len, snap_seq(s), NULL, 0};
+    WriteOp w = {.table = table, .op = op, .end_op = op == OP_DELETE ? OP_DELETE : 0, .pk = r.pk.data,
+                 .pklen = (u32)r.pk.len, .rec = op == OP_DELETE ? NULL : r.rec.data,
+                 .reclen = op == OP_DELETE ? 0 : (u32)r.rec.len, .base_seq = snap_seq(s)};
+    WriteOp *wp = &w;
     WriteSet ws;
     memset(&ws, 0, sizeof ws);
     ws.snapshot_seq = snap_seq(s);
-    ws.ops = &w;
+    ws.ops = &wp;
     ws.nops = 1;
     ws.serializable = s;
     snap_unpin(s);

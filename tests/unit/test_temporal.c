@@ -23,12 +23,14 @@ static int commit1(u64 snap, u8 op, i64 id, const char *name, u64 *seq)
     rec_begin(&rb, &rec);
     rec_put_int(&rb, 1, id);
     if (name) rec_put_text(&rb, 2, name, strlen(name));
-    WriteOp w = {tid, op, op == OP_DELETE ? OP_DELETE : 0, pk.data, (u32)pk.len,
-                 op == OP_DELETE ? NULL : rec.data, op == OP_DELETE ? 0 : (u32)rec.len, snap, NULL, 0};
+    WriteOp w = {.table = tid, .op = op, .end_op = op == OP_DELETE ? OP_DELETE : 0, .pk = pk.data,
+                 .pklen = (u32)pk.len, .rec = op == OP_DELETE ? NULL : rec.data,
+                 .reclen = op == OP_DELETE ? 0 : (u32)rec.len, .base_seq = snap};
+    WriteOp *wp = &w;
     WriteSet ws;
     memset(&ws, 0, sizeof ws);
     ws.snapshot_seq = snap;
-    ws.ops = &w;
+    ws.ops = &wp;
     ws.nops = 1;
     IndexOp io;
     if (name && op == OP_INSERT) {
@@ -50,7 +52,7 @@ static int commit1(u64 snap, u8 op, i64 id, const char *name, u64 *seq)
 static int commit_n(u64 snap, int n, const u8 *ops, const i64 *ids, const char **names, u64 *seq)
 {
     Buf pk[8], rec[8], ik[8];
-    WriteOp w[8];
+    WriteOp w[8], *wp[8];
     IndexOp io[8];
     int nio = 0;
     for (int i = 0; i < n; i++) {
@@ -62,8 +64,10 @@ static int commit_n(u64 snap, int n, const u8 *ops, const i64 *ids, const char *
         rec_put_int(&rb, 1, ids[i]);
         if (names[i]) rec_put_text(&rb, 2, names[i], strlen(names[i]));
         bool del = ops[i] == OP_DELETE;
-        w[i] = (WriteOp){tid, ops[i], del ? OP_DELETE : 0, pk[i].data, (u32)pk[i].len,
-                         del ? NULL : rec[i].data, del ? 0 : (u32)rec[i].len, snap, NULL, 0};
+        w[i] = (WriteOp){.table = tid, .op = ops[i], .end_op = del ? OP_DELETE : 0, .pk = pk[i].data,
+                         .pklen = (u32)pk[i].len, .rec = del ? NULL : rec[i].data,
+                         .reclen = del ? 0 : (u32)rec[i].len, .base_seq = snap};
+        wp[i] = &w[i];
         buf_init(&ik[i]);
         if (ops[i] == OP_INSERT) {
             key_put_text(&ik[i], names[i], strlen(names[i]));
@@ -73,7 +77,7 @@ static int commit_n(u64 snap, int n, const u8 *ops, const i64 *ids, const char *
     WriteSet ws;
     memset(&ws, 0, sizeof ws);
     ws.snapshot_seq = snap;
-    ws.ops = w;
+    ws.ops = wp;
     ws.nops = n;
     ws.iops = io;
     ws.niops = nio;
@@ -532,7 +536,7 @@ static u32 new_table_rows(const char *name, i64 first, i64 step, int n)
     WriteSet ws;
     DdError e;
     Buf *pk = calloc((size_t)n, sizeof *pk), *rec = calloc((size_t)n, sizeof *rec);
-    WriteOp *w = calloc((size_t)n, sizeof *w);
+    WriteOp *w = calloc((size_t)n, sizeof *w), **wp = calloc((size_t)n, sizeof *wp);
     for (int i = 0; i < n; i++) {
         i64 k = first + step * i;
         key_put_int(&pk[i], k);
@@ -542,11 +546,13 @@ static u32 new_table_rows(const char *name, i64 first, i64 step, int n)
         char nm[32];
         snprintf(nm, sizeof nm, "%s-%lld", name, (long long)k);
         rec_put_text(&rb, 2, nm, strlen(nm));
-        w[i] = (WriteOp){id, OP_INSERT, 0, pk[i].data, (u32)pk[i].len, rec[i].data, (u32)rec[i].len, seq, NULL, 0};
+        w[i] = (WriteOp){.table = id, .op = OP_INSERT, .pk = pk[i].data, .pklen = (u32)pk[i].len, .rec = rec[i].data,
+                         .reclen = (u32)rec[i].len, .base_seq = seq};
+        wp[i] = &w[i];
     }
     memset(&ws, 0, sizeof ws);
     ws.snapshot_seq = seq;
-    ws.ops = w;
+    ws.ops = wp;
     ws.nops = n;
     int rc = store_commit(st, &ws, &seq, NULL, &e);
     if (rc) printf("  commit failed: %s\n", e.message);
@@ -557,6 +563,7 @@ static u32 new_table_rows(const char *name, i64 first, i64 step, int n)
     free(pk);
     free(rec);
     free(w);
+    free(wp);
     return rc ? 0 : id;
 }
 

@@ -8,8 +8,24 @@
  */
 #include "writeset.h"
 #include "../../util/alloc.h"
+#include <stddef.h>
 #include <string.h>
 #include <stdlib.h>
+
+/* WsRow's fields over its WriteOp lie where the WriteOp's are. */
+#define WS_SAME(f) _Static_assert(offsetof(WsRow, f) == offsetof(WsRow, w) + offsetof(WriteOp, f), #f)
+WS_SAME(table);
+WS_SAME(pklen);
+WS_SAME(reclen);
+WS_SAME(movedlen);
+WS_SAME(op);
+WS_SAME(end_op);
+WS_SAME(pk);
+WS_SAME(rec);
+WS_SAME(moved);
+WS_SAME(base_seq);
+_Static_assert(offsetof(WsRow, existed) > offsetof(WsRow, end_op) && offsetof(WsRow, existed) < offsetof(WsRow, pk),
+               "existed lies in WriteOp's padding");
 
 static u64 ws_hash(u32 table, const u8 *pk, u32 n)
 {

@@ -52,22 +52,32 @@
 #include "../../store/store.h"
 
 typedef struct WsRow {
-    u32 table;
-    u8 op;              /* OP_INSERT / OP_UPDATE: live; OP_DELETE: tombstone */
-    u8 end_op;          /* for tombstones: OP_DELETE or OP_UPDATE (pk moved) */
-    bool existed;       /* live in the snapshot */
-    u32 pklen, reclen, origlen;
-    u8 *pk;
-    u8 *rec;            /* NULL for tombstones */
-    const u8 *moved;    /* a tombstone of a key move (end_op OP_UPDATE): the
-                           key the row moved to (in ws->arena), or NULL */
-    u32 movedlen;
+    /* what the store commits: a WriteOp, its fields named here too (the
+     * same layout: writeset.c checks it), so that sql_build_commit hands
+     * the entry over as it is (a COPY's million rows need no copy of
+     * them) */
+    union {
+        WriteOp w;
+        struct {
+            u32 table;
+            u32 pklen, reclen;
+            u32 movedlen;
+            u8 op;          /* OP_INSERT / OP_UPDATE: live; OP_DELETE: tombstone */
+            u8 end_op;      /* for tombstones: OP_DELETE or OP_UPDATE (pk moved) */
+            bool existed;   /* live in the snapshot (in WriteOp's padding) */
+            u8 *pk;
+            u8 *rec;        /* NULL for tombstones */
+            const u8 *moved;   /* a tombstone of a key move (end_op OP_UPDATE):
+                                  the key the row moved to (in ws->arena), or NULL */
+            u64 base_seq;   /* seq of the snapshot of the statement that first
+                               wrote the key (READ COMMITTED takes one per
+                               statement): a commit after it fails this one */
+        };
+    };
+    u32 origlen;
+    u32 undo_gen;       /* the mark (ws->mark_gen) whose undo holds its state */
     u8 *orig;           /* snapshot image when existed (for index removal) */
     u64 orig_seq;       /* start seq of the snapshot version */
-    u64 base_seq;       /* seq of the snapshot of the statement that first
-                           wrote the key (READ COMMITTED takes one per
-                           statement): a commit after it fails this one */
-    u32 undo_gen;       /* the mark (ws->mark_gen) whose undo holds its state */
 } WsRow;
 
 /* What an entry was before the marked statement first changed it
