@@ -205,6 +205,8 @@ struct driftdb_session {
     u32 lk_pend_table, lk_pend_pklen;
     int lk_pend_mode;
     RowLock *lk_held;          /* the row locks the transaction holds (rowlock.c) */
+    Arena lk_arena;            /* their memory, reset once none is held (a
+                                  savepoint's rolled back stay till then) */
     RowLock *lk_session;       /* the session-level advisory locks it holds */
     /* the row lock it waits for (under db->lk_mu; lk_wait_pk NULL: none):
      * the deadlock check finds its holder through the lock table, so it

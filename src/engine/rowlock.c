@@ -51,19 +51,23 @@
 struct RowLock {
     u32 table;
     u32 pklen;
-    u64 hash;
-    int mode;           /* ROWLOCK_* */
+    u32 hash;           /* lock_hash */
+    u8 mode;            /* ROWLOCK_*, TLOCK_* */
     bool session;       /* on the owner's session list (a session-level advisory lock) */
+    bool own;           /* in the owner's lk_arena (a transaction's), not malloc'd */
     driftdb_session *owner;
     RowLock *chain;     /* next in the bucket */
     RowLock *next;      /* next of the owner's */
     u8 pk[];
 };
 
+/* 32 bits of a key's hash (what a RowLock keeps), in a u64 as callers
+ * pass it around. */
 static u64 lock_hash(u32 table, const u8 *pk, u32 pklen)
 {
     u8 t[4] = {(u8)(table >> 24), (u8)(table >> 16), (u8)(table >> 8), (u8)table};
-    return dd_fnv1a(dd_fnv1a(DD_FNV_INIT, t, 4), pk, pklen);
+    u64 h = dd_fnv1a(dd_fnv1a(DD_FNV_INIT, t, 4), pk, pklen);
+    return (u32)(h ^ (h >> 32));
 }
 
 int rowlock_init(driftdb *db)
@@ -82,7 +86,7 @@ void rowlock_free(driftdb *db)
     for (size_t i = 0; i < db->lk_nbuckets; i++)
         for (RowLock *l = db->lk_buckets[i], *n; l; l = n) {
             n = l->chain;
-            dd_free(l);
+            if (!l->own) dd_free(l);   /* a session's own go with its arena */
         }
     dd_free(db->lk_buckets);
     db->lk_buckets = NULL;
@@ -217,7 +221,7 @@ static void unlink_free(driftdb *db, RowLock *l)
     while (*pp && *pp != l) pp = &(*pp)->chain;
     if (*pp) *pp = l->chain;
     db->lk_count--;
-    dd_free(l);
+    if (!l->own) dd_free(l);   /* the owner's lk_arena is reset once it holds none */
 }
 
 /* Doubles the buckets once the entries are as many (a transaction that
@@ -247,13 +251,18 @@ static int add_lock_to(driftdb_session *s, u64 h, u32 table, const u8 *pk, u32 p
                        DdError *e)
 {
     driftdb *db = s->db;
-    RowLock *l = dd_malloc(sizeof *l + (pklen ? pklen : 1));
+    /* a transaction's locks all go at its end (rowlock_release_to): from
+     * an arena of the session's, no malloc and free for each of a COPY's
+     * million (a session-level advisory lock outlives the transaction) */
+    size_t size = sizeof(RowLock) + (pklen ? pklen : 1);
+    RowLock *l = session ? dd_malloc(size) : arena_alloc(&s->lk_arena, size);
     if (!l) return dd_err(e, DD_ENOMEM, -1, NULL);
     l->table = table;
     l->pklen = pklen;
-    l->hash = h;
-    l->mode = mode;
+    l->hash = (u32)h;
+    l->mode = (u8)mode;
     l->session = session;
+    l->own = !session;
     l->owner = s;
     memcpy(l->pk, pk, pklen);
     maybe_grow(db);
@@ -405,20 +414,27 @@ int rowlock_try_many(driftdb_session *s, u32 table, const u8 *const *pks, const 
 
 void rowlock_release_all(driftdb_session *s) { rowlock_release_to(s, NULL); }
 
+/* Locks let go of per hold of lk_mu: a transaction that locked millions
+ * of rows does not stop every other session's locking while it ends. */
+#define RELEASE_CHUNK 4096
+
 void rowlock_release_to(driftdb_session *s, RowLock *mark)
 {
     if (s->lk_held == mark) return;
     driftdb *db = s->db;
-    pthread_mutex_lock(&db->lk_mu);
     RowLock *l = s->lk_held, *n;
-    for (; l && l != mark; l = n) {
-        n = l->next;
-        if (n && n != mark) __builtin_prefetch(&db->lk_buckets[n->hash % db->lk_nbuckets]);
-        unlink_free(db, l);
+    while (l && l != mark) {
+        pthread_mutex_lock(&db->lk_mu);
+        for (int k = 0; l && l != mark && k < RELEASE_CHUNK; l = n, k++) {
+            n = l->next;
+            if (n && n != mark) __builtin_prefetch(&db->lk_buckets[n->hash % db->lk_nbuckets]);
+            unlink_free(db, l);
+        }
+        s->lk_held = l;
+        pthread_cond_broadcast(&db->lk_cv);
+        pthread_mutex_unlock(&db->lk_mu);
     }
-    s->lk_held = l;
-    pthread_cond_broadcast(&db->lk_cv);
-    pthread_mutex_unlock(&db->lk_mu);
+    if (!s->lk_held) arena_reset(&s->lk_arena);
 }
 
 /* ------------------------------------------------------------ table locks */

@@ -107,6 +107,7 @@ int driftdb_session_open(driftdb *db, const driftdb_session_info *info, driftdb_
     arena_init(&s->stmt, 64 * 1024);
     arena_init(&s->row, 16 * 1024);
     arena_init(&s->tzarena, 1024);
+    arena_init(&s->lk_arena, 16 * 1024);
     ws_init(&s->ws);
     ws_init(&s->temp);
     s->ws.base = &s->temp;
@@ -281,6 +282,7 @@ void driftdb_session_close(driftdb_session *s)
     ws_free(&s->temp);   /* the temporary tables end with the session */
     seqsession_free(&s->seqs);
     settings_free(s);
+    arena_free(&s->lk_arena);
     arena_free(&s->stmt);
     arena_free(&s->row);
     arena_free(&s->tzarena);
