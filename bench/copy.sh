@@ -9,7 +9,8 @@
 # transaction) into a fresh driftdb-server and into a PostgreSQL 15
 # started here (initdb under /tmp, fsync on, as the postgres user when run
 # as root); prints rows/s of each and their ratio, and COPY TO STDOUT of
-# the loaded table on both.  Needs psql and /usr/lib/postgresql/15/bin.
+# the loaded table on both, and the server's peak RSS (VmHWM) once COPY
+# FROM has committed.  Needs psql and /usr/lib/postgresql/15/bin.
 set -u
 . "$(dirname "$0")/lib.sh"
 bench_setup copy
@@ -31,6 +32,7 @@ PORT=$((57000 + $$ % 1000))
 bench_driftdb "$PORT" || exit 1
 psql -X -q -h 127.0.0.1 -p "$PORT" -U bench -d bench -c "CREATE TABLE t (id int PRIMARY KEY, name text, v int)"
 dd_in=$(timed "$PORT" bench bench "\\copy t from '$TMP/rows.txt'") || { echo "DriftDB COPY failed"; exit 1; }
+dd_peak=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$SPID/status")
 dd_out=$(timed "$PORT" bench bench "\\copy t to '/dev/null'")
 
 # PostgreSQL 15
@@ -43,9 +45,10 @@ if bench_pg "$PGPORT"; then
 else
     pg_in=""; pg_out=""
 fi
-awk -v n="$ROWS" -v a="$dd_in" -v b="$pg_in" -v c="$dd_out" -v d="$pg_out" 'BEGIN {
+awk -v n="$ROWS" -v a="$dd_in" -v b="$pg_in" -v c="$dd_out" -v d="$pg_out" -v m="$dd_peak" 'BEGIN {
     printf "  COPY FROM STDIN  DriftDB %9.0f rows/s", n / a
     if (b != "") printf "   PostgreSQL 15 %9.0f rows/s   ratio %.2f", n / b, b / a
+    printf "\n  driftdb-server peak RSS after COPY FROM: %d MB (%.0f bytes a row)", m, m * 1048576 / n
     printf "\n  COPY TO STDOUT   DriftDB %9.0f rows/s", n / c
     if (d != "") printf "   PostgreSQL 15 %9.0f rows/s   ratio %.2f", n / d, d / c
     printf "\n"
