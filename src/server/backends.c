@@ -11,15 +11,23 @@
 
 #include <poll.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#define HUP_POLL_MS 100   /* how soon a vanished client's statement stops */
+#define HUP_POLL_MS 100   /* how soon a vanished client's statement stops: in
+                             at most twice this */
 
 int backends_init(PgwBackends *t, int n)
 {
     pthread_mutex_init(&t->mu, NULL);
-    pthread_cond_init(&t->hup_cv, NULL);
+    /* the watcher's looks are timed on the monotonic clock: a change of
+     * the wall clock must not put them off */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&t->hup_cv, &ca);
+    pthread_condattr_destroy(&ca);
     atomic_init(&t->terminating, false);
     t->hup_started = t->hup_stop = false;
     t->nbusy = 0;
@@ -107,7 +115,11 @@ void backends_terminate_all(PgwBackends *t)
  * may send its next messages while a statement runs) and cancels the
  * statement of a session whose client is gone.  The sockets are polled
  * outside the mutex; a hang-up counts only for the busy period it was
- * polled in (busy_gen), so a socket number reused meanwhile is no one's. */
+ * polled in (busy_gen), so a socket number reused meanwhile is no one's.
+ * While none is busy it looks again every HUP_POLL_MS instead of being
+ * woken: a statement's start wakes no thread (a point SELECT, over in
+ * tens of microseconds, cost the watcher two context switches and the
+ * session a futex call when it did). */
 static void *hup_main(void *arg)
 {
     PgwBackends *t = arg;
@@ -117,7 +129,14 @@ static void *hup_main(void *arg)
     pthread_mutex_lock(&t->mu);
     while (!t->hup_stop && pf && slot && gen) {
         if (t->nbusy == 0) {
-            pthread_cond_wait(&t->hup_cv, &t->mu);
+            struct timespec until;
+            clock_gettime(CLOCK_MONOTONIC, &until);   /* hup_cv's clock */
+            until.tv_nsec += (long)HUP_POLL_MS * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            (void)pthread_cond_timedwait(&t->hup_cv, &t->mu, &until);   /* 0 or ETIMEDOUT */
             continue;
         }
         int n = 0;
@@ -154,8 +173,7 @@ void backends_busy(PgwBackends *t, int slot, int fd)
     if (t->b[slot].busy_fd < 0) t->nbusy++;
     t->b[slot].busy_fd = fd;
     t->b[slot].busy_gen++;
-    pthread_cond_signal(&t->hup_cv);
-    pthread_mutex_unlock(&t->mu);
+    pthread_mutex_unlock(&t->mu);   /* the watcher sees it at its next look */
 }
 
 void backends_idle(PgwBackends *t, int slot)

@@ -37,8 +37,8 @@ typedef struct PgwBackends {
     atomic_bool terminating; /* the server is shutting down */
     int wake_fd;             /* an eventfd, readable once terminating: every
                                 connection's blocking read polls it too */
-    /* the hang-up watcher: started with the first busy slot, sleeps on
-     * hup_cv while none is busy */
+    /* the hang-up watcher: started with the first busy slot, looks for
+     * busy ones every HUP_POLL_MS (hup_cv wakes it only to stop) */
     pthread_t hup_thread;
     bool hup_started, hup_stop;
     int nbusy;
