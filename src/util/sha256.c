@@ -5,14 +5,22 @@
  * thread-safe; sha256_with reuses a context its caller keeps (the commit
  * writer hashes every row version: a context made and freed per digest
  * cost 3.5 times the digest of a short row).  The algorithm is fetched
- * once (OpenSSL 3 otherwise looks it up by name in every init).  If OpenSSL itself fails (out of memory), the output is zeroed
+ * once (OpenSSL 3 otherwise looks it up by name in every init).
+ * sha256_with_parts, the row versions' digest (one per row a commit
+ * writes), goes through OpenSSL's SHA256_Init/Update/Final instead:
+ * deprecated in OpenSSL 3 in favour of EVP, but the same code without
+ * EVP's dispatch, about half the time for a short row (115 against 235
+ * ns for 53 bytes in four parts, on this project's machines).  If OpenSSL
+ * itself fails (out of memory), the output is zeroed
  * and DD_ENOMEM returned: a hash that was not computed is never used (a
  * commit fails rather than record it).
  */
 #include "sha256.h"
 #include "err.h"
 
+#define OPENSSL_SUPPRESS_DEPRECATED   /* SHA256_Init & co. (above) */
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -73,11 +81,12 @@ int sha256_with(Sha256 *h, const void *p, size_t n, u8 out[SHA256_LEN])
 
 int sha256_with_parts(Sha256 *h, const void *const *p, const size_t *n, int k, u8 out[SHA256_LEN])
 {
-    unsigned int len = 0;
-    if (!h->ctx) h->ctx = EVP_MD_CTX_new();
-    bool ok = h->ctx && EVP_DigestInit_ex(h->ctx, md_sha256(), NULL) == 1;
-    for (int i = 0; ok && i < k; i++) ok = !n[i] || EVP_DigestUpdate(h->ctx, p[i], n[i]) == 1;
-    if (!ok || EVP_DigestFinal_ex(h->ctx, out, &len) != 1 || len != SHA256_LEN || injected()) {
+    (void)h;   /* no context to keep: SHA256_CTX is a plain struct */
+    SHA256_CTX c;
+    bool ok = SHA256_Init(&c) == 1;
+    for (int i = 0; ok && i < k; i++) ok = !n[i] || SHA256_Update(&c, p[i], n[i]) == 1;
+    if (!ok || SHA256_Final(out, &c) != 1 || injected()) {
+        OPENSSL_cleanse(&c, sizeof c);
         memset(out, 0, SHA256_LEN);
         return DD_ENOMEM;
     }

@@ -323,6 +323,28 @@ TEST(sha256_vectors)
     sha256_update(&st, "abc", 3);
     sha256_fail_at(1);
     CHECK(sha256_end(&st, h) == DD_ENOMEM);
+    /* sha256_with_parts (another implementation: SHA256_Init & co.) gives
+     * the one-shot digest of the parts put together, however they are
+     * cut, empty parts and parts past a 64-byte block included */
+    u8 msg[300], one[SHA256_LEN], parts[SHA256_LEN];
+    for (int i = 0; i < 300; i++) msg[i] = (u8)(i * 131 + 7);
+    Sha256 ctx = {0};
+    for (size_t total = 0; total <= 300; total += 13) {
+        CHECK(sha256(msg, total, one) == 0);
+        size_t a = total / 3, b = total / 3 + (total % 2 ? 0 : 1);   /* the second may be empty */
+        if (a + b > total) b = 0;
+        const void *p[4] = {msg, msg + a, msg + a + b, msg + total};
+        size_t n[4] = {a, b, total - a - b, 0};
+        CHECK(sha256_with_parts(&ctx, p, n, 4, parts) == 0);
+        CHECK(memcmp(one, parts, SHA256_LEN) == 0);
+    }
+    CHECK(sha256_with_parts(&ctx, (const void *const[]){"abc"}, (const size_t[]){3}, 1, parts) == 0);
+    sha256_hex(parts, hex);
+    CHECK_EQ_STR(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    sha256_fail_at(1);
+    CHECK(sha256_with_parts(&ctx, (const void *const[]){"abc"}, (const size_t[]){3}, 1, parts) == DD_ENOMEM);
+    CHECK(parts[0] == 0 && memcmp(parts, parts + 1, SHA256_LEN - 1) == 0);
+    sha256_ctx_free(&ctx);
 }
 
 TEST(clocks)
