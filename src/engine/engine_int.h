@@ -86,7 +86,7 @@ int rowlock_table_pending(driftdb_session *s, u32 id, int mode);
 /* Releases every lock of s's transaction (it ended). */
 void rowlock_release_all(driftdb_session *s);
 /* Releases the locks taken after `mark` (ROLLBACK TO a savepoint). */
-void rowlock_release_to(driftdb_session *s, RowLock *mark);
+void rowlock_release_to(driftdb_session *s, RowLock *mark, const ArenaMark *amark);
 
 /* activity.c: what pg_stat_activity shows of a session.  The session's
  * thread writes it under db->act_mu; any session reads it there. */
@@ -143,6 +143,7 @@ typedef struct Savepoint {
     int nundo;             /* length of the SET undo list then */
     bool read_only;        /* the transaction's mode then */
     struct RowLock *lk_mark;   /* the newest row lock then (rowlock.c) */
+    ArenaMark lk_amark;        /* and where lk_arena was (the locks after go back) */
 } Savepoint;
 
 /* A SET inside a transaction: the value before it, restored when the

@@ -26,8 +26,10 @@
  *
  * One table per database (driftdb.lk_*): a hash of entries (table, pk,
  * mode) -> the session holding it; each session keeps the entries it holds on a
- * list of its own, released all at once when its transaction commits
- * (after the commit is durable and visible), rolls back, or fails.  A
+ * list of its own (a transaction's in its lk_arena), released when its
+ * transaction commits (after the commit is durable and visible), rolls
+ * back, or fails, RELEASE_CHUNK per hold of lk_mu, waiters woken after
+ * each chunk.  A
  * waiter sleeps on lk_cv, which every release broadcasts, and wakes every
  * WAIT_SLICE_MS to see its cancel flag, lock_timeout and, once it has
  * waited deadlock_timeout, whether the sessions it waits for wait for it
@@ -412,13 +414,13 @@ int rowlock_try_many(driftdb_session *s, u32 table, const u8 *const *pks, const 
     return rc;
 }
 
-void rowlock_release_all(driftdb_session *s) { rowlock_release_to(s, NULL); }
+void rowlock_release_all(driftdb_session *s) { rowlock_release_to(s, NULL, NULL); }
 
 /* Locks let go of per hold of lk_mu: a transaction that locked millions
  * of rows does not stop every other session's locking while it ends. */
 #define RELEASE_CHUNK 4096
 
-void rowlock_release_to(driftdb_session *s, RowLock *mark)
+void rowlock_release_to(driftdb_session *s, RowLock *mark, const ArenaMark *amark)
 {
     if (s->lk_held == mark) return;
     driftdb *db = s->db;
@@ -434,7 +436,10 @@ void rowlock_release_to(driftdb_session *s, RowLock *mark)
         pthread_cond_broadcast(&db->lk_cv);
         pthread_mutex_unlock(&db->lk_mu);
     }
+    /* their memory: the locks after the mark are the arena's allocations
+     * after amark, both in the order they were taken */
     if (!s->lk_held) arena_reset(&s->lk_arena);
+    else if (amark) arena_rewind(&s->lk_arena, *amark);
 }
 
 /* ------------------------------------------------------------ table locks */

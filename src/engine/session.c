@@ -245,6 +245,10 @@ static void savepoints_pop_to(driftdb_session *s, int keep)
  * set and its row locks back to the system when it ends (malloc keeps
  * freed small blocks otherwise: a COPY of 10M rows left 2.8 GB behind). */
 #define TXN_TRIM_ROWS 65536
+/* ... at most once in this many µs (the trim walks every malloc arena of
+ * the process, on the committing session's thread). */
+#define TXN_TRIM_EVERY_US 10000000LL
+static i64 last_trim_us;
 
 static void txn_discard(driftdb_session *s)
 {
@@ -260,7 +264,12 @@ static void txn_discard(driftdb_session *s)
     s->block_read_only = false;
     s->xid = 0;
 #ifdef __GLIBC__
-    if (big) malloc_trim(0);
+    if (big) {
+        i64 now = clock_mono_us(), last = __atomic_load_n(&last_trim_us, __ATOMIC_RELAXED);
+        if ((last == 0 || now - last >= TXN_TRIM_EVERY_US) &&
+            __atomic_compare_exchange_n(&last_trim_us, &last, now, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            malloc_trim(0);
+    }
 #else
     (void)big;
 #endif
@@ -320,7 +329,8 @@ void driftdb_session_idle(driftdb_session *s)
  * ROLLBACK TO can bring back keeps its locks. */
 static void rowlock_release_failed(driftdb_session *s)
 {
-    rowlock_release_to(s, s->nsavepoints ? s->savepoints[s->nsavepoints - 1].lk_mark : NULL);
+    const Savepoint *sp = s->nsavepoints ? &s->savepoints[s->nsavepoints - 1] : NULL;
+    rowlock_release_to(s, sp ? sp->lk_mark : NULL, sp ? &sp->lk_amark : NULL);
 }
 
 /* Whether each statement of the running transaction takes its own
@@ -818,6 +828,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         sp->nundo = s->nundo;
         sp->read_only = s->block_read_only;
         sp->lk_mark = s->lk_held;
+        sp->lk_amark = arena_mark(&s->lk_arena);
         sp->name = dd_strdup(t->savepoint);
         int rc = sp->name ? ws_clone(&s->ws, &sp->ws) : DD_ENOMEM;
         if (rc) {
@@ -839,7 +850,7 @@ static int run_txn(driftdb_session *s, TxnStmt *t, driftdb_result *r, DdError *e
         cursors_rollback_to(s, k + 1);
         settings_undo_to(s, s->savepoints[k].nundo, false);
         s->block_read_only = s->savepoints[k].read_only;
-        rowlock_release_to(s, s->savepoints[k].lk_mark);
+        rowlock_release_to(s, s->savepoints[k].lk_mark, &s->savepoints[k].lk_amark);
         ws_reset(&s->ws);
         int rc = ws_clone(&s->savepoints[k].ws, &s->ws);
         if (rc) return dd_err(e, rc, -1, NULL);   /* the block fails (result_fail) */

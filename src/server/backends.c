@@ -25,12 +25,12 @@ int backends_init(PgwBackends *t, int n)
      * the wall clock must not put them off */
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    t->hup_clock = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 ? CLOCK_MONOTONIC : CLOCK_REALTIME;
     pthread_cond_init(&t->hup_cv, &ca);
     pthread_condattr_destroy(&ca);
     atomic_init(&t->terminating, false);
     t->hup_started = t->hup_stop = false;
-    t->nbusy = 0;
+    t->nbusy = t->nsess = 0;
     t->n = n;
     t->b = dd_calloc((size_t)n, sizeof *t->b);
     for (int i = 0; t->b && i < n; i++) t->b[i].busy_fd = -1;
@@ -63,6 +63,7 @@ int backends_add(PgwBackends *t, u32 id, u32 secret, driftdb_session *s)
         if (t->b[i].id == 0) {
             t->b[i] = (PgwBackend){id, secret, s, -1, t->b[i].busy_gen};
             slot = i;
+            if (t->nsess++ == 0) pthread_cond_signal(&t->hup_cv);   /* the watcher looks again */
             break;
         }
     }
@@ -77,6 +78,7 @@ void backends_remove(PgwBackends *t, int slot)
     if (slot < 0 || slot >= t->n) return;
     pthread_mutex_lock(&t->mu);
     if (t->b[slot].busy_fd >= 0) t->nbusy--;
+    if (t->b[slot].id != 0) t->nsess--;
     t->b[slot] = (PgwBackend){0, 0, NULL, -1, t->b[slot].busy_gen + 1};
     pthread_mutex_unlock(&t->mu);
 }
@@ -116,7 +118,8 @@ void backends_terminate_all(PgwBackends *t)
  * statement of a session whose client is gone.  The sockets are polled
  * outside the mutex; a hang-up counts only for the busy period it was
  * polled in (busy_gen), so a socket number reused meanwhile is no one's.
- * While none is busy it looks again every HUP_POLL_MS instead of being
+ * While none is busy it looks again every HUP_POLL_MS (while any session
+ * is registered; without one it sleeps till one is) instead of being
  * woken: a statement's start wakes no thread (a point SELECT, over in
  * tens of microseconds, cost the watcher two context switches and the
  * session a futex call when it did). */
@@ -128,9 +131,13 @@ static void *hup_main(void *arg)
     u32 *gen = dd_calloc((size_t)t->n + 1, sizeof *gen);
     pthread_mutex_lock(&t->mu);
     while (!t->hup_stop && pf && slot && gen) {
+        if (t->nbusy == 0 && t->nsess == 0) {
+            pthread_cond_wait(&t->hup_cv, &t->mu);   /* no session: nothing can get busy */
+            continue;
+        }
         if (t->nbusy == 0) {
             struct timespec until;
-            clock_gettime(CLOCK_MONOTONIC, &until);   /* hup_cv's clock */
+            clock_gettime(t->hup_clock, &until);
             until.tv_nsec += (long)HUP_POLL_MS * 1000000L;
             if (until.tv_nsec >= 1000000000L) {
                 until.tv_sec++;

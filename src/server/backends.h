@@ -38,11 +38,14 @@ typedef struct PgwBackends {
     int wake_fd;             /* an eventfd, readable once terminating: every
                                 connection's blocking read polls it too */
     /* the hang-up watcher: started with the first busy slot, looks for
-     * busy ones every HUP_POLL_MS (hup_cv wakes it only to stop) */
+     * busy ones every HUP_POLL_MS while any session is registered (nsess),
+     * sleeps on hup_cv while none is (backends_add wakes it, and
+     * backends_free to stop) */
     pthread_t hup_thread;
     bool hup_started, hup_stop;
-    int nbusy;
+    int nbusy, nsess;
     pthread_cond_t hup_cv;
+    clockid_t hup_clock;     /* hup_cv's: monotonic when it could be set */
 } PgwBackends;
 
 /* n slots (one per possible session).  Returns 0 or -1 (out of memory

@@ -650,7 +650,6 @@ static int apply_req(Writer *w, MDB_txn *txn, CommitReq *r, u64 seq, i64 *time, 
     Store *st = w->st;
     WriteSet *ws = r->ws;
     size_t nev = (size_t)ws->nops + (size_t)ws->ntables + (ws->purge ? 1 : 0);
-    if (nev > UINT32_MAX) return dd_err(&r->e, DD_EPROGRAM_LIMIT, -1, "a transaction may change at most %u rows", UINT32_MAX);
     int mrc;
     i64 now = clock_wall_us();
     i64 t = now > *time ? now : *time + 1;

@@ -9,6 +9,7 @@
 #include "driftdb.h"
 #include "../../src/util/alloc.h"
 #include "../../src/util/sha256.h"
+#include "../../src/engine/engine_int.h"   /* lock_arena_across_savepoints reads lk_arena */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -900,6 +901,43 @@ TEST(grow_while_waiting_for_lock)
     rm_dir(d);
 }
 
+/* The memory of row locks that ROLLBACK TO or a failed statement lets go
+ * is given back then, not at the transaction's end: a transaction that
+ * locks a table's rows under a savepoint again and again stays at the
+ * size of one round (a review found it growing by every round). */
+TEST(lock_arena_across_savepoints)
+{
+    driftdb_error e;
+    const char *d = fresh_dir();
+    driftdb *db;
+    driftdb_session *s;
+    CHECK(driftdb_init(d, &e) == 0);
+    CHECK(driftdb_open(d, NULL, &db, &e) == 0);
+    CHECK(driftdb_session_open(db, NULL, &s, &e) == 0);
+    CHECK(run(s, "CREATE TABLE t (id INT PRIMARY KEY, v INT); INSERT INTO t SELECT g, g FROM generate_series(1, 3000) g",
+              &e, NULL, NULL, 0) == 0);
+    CHECK(run(s, "BEGIN; SELECT id FROM t WHERE id = 1 FOR UPDATE", &e, NULL, NULL, 0) == 0);
+    size_t one = 0;
+    for (int round = 0; round < 20; round++) {
+        int rows;
+        CHECK(run(s, "SAVEPOINT a; SELECT id FROM t FOR UPDATE", &e, &rows, NULL, 0) == 0);
+        CHECK(rows == 3000);
+        if (round == 0) one = s->lk_arena.total;
+        CHECK(run(s, "ROLLBACK TO a", &e, NULL, NULL, 0) == 0);
+        /* and a failed statement lets its savepoint's locks go as well */
+        CHECK(run(s, "SAVEPOINT b; SELECT id FROM t FOR SHARE; SELECT 1 / 0", &e, NULL, NULL, 0) == -1);
+        CHECK(run(s, "ROLLBACK TO b", &e, NULL, NULL, 0) == 0);
+    }
+    CHECK(one > 3000 * 40);            /* the round's locks were in the arena */
+    CHECK(s->lk_arena.total <= one);   /* and twenty rounds take no more */
+    CHECK(s->lk_held != NULL);         /* id 1's lock, from before the savepoints, stays */
+    CHECK(run(s, "COMMIT", &e, NULL, NULL, 0) == 0);
+    CHECK(s->lk_held == NULL);
+    driftdb_session_close(s);
+    driftdb_close(db);
+    rm_dir(d);
+}
+
 int main(void)
 {
     RUN(open_errors);
@@ -919,5 +957,6 @@ int main(void)
     RUN(reader_slots_full);
     RUN(idle_snapshot_released);
     RUN(grow_while_waiting_for_lock);
+    RUN(lock_arena_across_savepoints);
     return check_summary();
 }

@@ -55,7 +55,8 @@ typedef struct WsRow {
     /* what the store commits: a WriteOp, its fields named here too (the
      * same layout: writeset.c checks it), so that sql_build_commit hands
      * the entry over as it is (a COPY's million rows need no copy of
-     * them) */
+     * them).  Nothing stores through `w`: a store into a WriteOp may
+     * change its padding, where `existed` is. */
     union {
         WriteOp w;
         struct {
