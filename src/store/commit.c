@@ -542,8 +542,9 @@ static int apply_err(Store *st, CommitReq *r, int mrc, const char *what)
 }
 
 /*
- * The row versions and present rows of r's ops (their log events from
- * appended to the log record in w->log; *ne counts them).  Keys past the last of their db are appended
+ * The row versions and present rows of r's ops, their log events
+ * appended to the log record in w->log (*ne counts them).  Keys past the
+ * last of their db are appended
  * (MDB_APPEND: no search, and full pages instead of half-full ones when
  * LMDB splits), the rest put in place: a COPY of rows in key order into
  * the newest table appends them all.  A new key (INSERT, no predecessor
