@@ -62,6 +62,10 @@ $(BUILD)/driftdb-server: $(SERVER_OBJ) $(LIBDD)
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBDD)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBDD) $(LIBS)
+# the server's table of sessions, tested on its own
+$(BUILD)/tests/test_backends: $(BUILD)/tests/unit/test_backends.o $(BUILD)/src/server/backends.o $(LIBDD)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/src/server/backends.o $(LIBDD) $(LIBS)
 
 $(BUILD)/tests/slt/% $(BUILD)/tests/crash/% $(BUILD)/bench/%: CFLAGS += -Isrc
 # the slt runner's server mode talks to driftdb-server through libpq (libpq-dev)

@@ -55,6 +55,21 @@ void backends_free(PgwBackends *t)
     pthread_mutex_destroy(&t->mu);
 }
 
+u32 backends_next_id(PgwBackends *t, u32 prev)
+{
+    u32 id = prev;
+    pthread_mutex_lock(&t->mu);
+    /* at most n ids are live: n + 1 tries find a free one */
+    for (int tries = 0; tries <= t->n; tries++) {
+        id = id >= INT32_MAX ? 1 : id + 1;
+        bool live = false;
+        for (int i = 0; i < t->n && !live; i++) live = t->b[i].id == id;
+        if (!live) break;
+    }
+    pthread_mutex_unlock(&t->mu);
+    return id;
+}
+
 int backends_add(PgwBackends *t, u32 id, u32 secret, driftdb_session *s)
 {
     int slot = -1;

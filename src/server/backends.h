@@ -53,6 +53,10 @@ typedef struct PgwBackends {
 int backends_init(PgwBackends *t, int n);
 void backends_free(PgwBackends *t);
 /* Registers a session; returns its slot, or -1 when the table is full. */
+/* The id a new connection gets after prev: the next positive 32-bit
+ * process id (PostgreSQL's pids are int32: past INT32_MAX it starts over
+ * at 1) that no live session has. */
+u32 backends_next_id(PgwBackends *t, u32 prev);
 int backends_add(PgwBackends *t, u32 id, u32 secret, driftdb_session *s);
 void backends_remove(PgwBackends *t, int slot);
 /* CancelRequest: cancels the running statement of the session with this

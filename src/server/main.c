@@ -326,7 +326,7 @@ static void *conn_thread(void *p)
 static int server_start_conn(Server *srv, int fd, const struct sockaddr_storage *ss)
 {
     bool tcp = ss->ss_family == AF_INET || ss->ss_family == AF_INET6;
-    u32 id = ++srv->next_backend_id;
+    u32 id = srv->next_backend_id = backends_next_id(&srv->backends, srv->next_backend_id);
     if (atomic_load(&srv->stopping)) {
         reject_add(&srv->rej, fd, tcp, REJECT_SHUTDOWN, id);
         return 0;
