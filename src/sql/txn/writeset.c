@@ -1179,6 +1179,8 @@ void ws_fold_apply(TxnWrites *ws, TempFold *f, WsKeyFn keyfn, void *arg)
         r->orig_seq = 0;
         r->op = OP_INSERT;
         r->end_op = 0;
+        r->moved = NULL;   /* it was in ws->arena, which ws_reset frees */
+        r->movedlen = 0;
         r->existed = false;
         if (o) {
             row_free(o);
