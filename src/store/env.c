@@ -191,6 +191,9 @@ static int env_open(Store *st, size_t map_size, unsigned readers, bool create, D
     MDB_envinfo info;
     mdb_env_info(st->env, &info);
     st->map_size = info.me_mapsize;
+    MDB_stat es;
+    if (mdb_env_stat(st->env, &es) == 0 && es.ms_psize >= 512 && !(es.ms_psize & (es.ms_psize - 1)))
+        st->psize = es.ms_psize;
 
     MDB_txn *txn;
     if (st->check_file) {
@@ -950,6 +953,66 @@ int store_cursor_prev(StoreCursor *c) { return cursor_op(c, c->valid ? MDB_PREV 
 int store_cursor_first(StoreCursor *c) { return cursor_op(c, MDB_FIRST); }
 int store_cursor_last(StoreCursor *c) { return cursor_op(c, MDB_LAST); }
 
+/*
+ * A run reads the rest of the cursor's leaf page in place, as LMDB 0.9
+ * lays it out (lmdbcheck.c): a read transaction's pages are in the map,
+ * at multiples of the page size, and never change while it lives.  Page
+ * header: u64 pgno, u16 pad, u16 flags (P_LEAF 0x02 alone: not a page of
+ * fixed-size duplicates or a sub-page), u16 lower, u16 upper, then
+ * (lower - 16) / 2 u16 node offsets in key order; a leaf node is u16 lo,
+ * u16 hi (its data size lo | hi << 16), u16 flags (0: data in the node,
+ * no duplicates), u16 key size, key, data.  Every offset and size is
+ * checked against the page; a page or node that does not look so is left
+ * to MDB_NEXT.  MDB_NEXT costs about 19 ns an entry (the cursor's stack
+ * and checks); a node read here about 2, and the cursor is moved to the
+ * last node taken with one MDB_SET_KEY per page.
+ */
+#define LEAF_HDR 16
+#define LEAF_P_LEAF 0x02
+#define LEAF_NODE_HDR 8
+
+static u16 leaf_u16(const u8 *p)
+{
+    u16 v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+/* The index of the node whose key is at key on the leaf page pg of psize
+ * bytes, and the page's node count; -1 when pg is no plain leaf page or
+ * holds no node there. */
+static int leaf_index(const u8 *pg, u32 psize, const u8 *key, int *nkeys)
+{
+    u16 flags = leaf_u16(pg + 10), lower = leaf_u16(pg + 12), upper = leaf_u16(pg + 14);
+    if (flags != LEAF_P_LEAF || lower < LEAF_HDR || lower > upper || upper > psize) return -1;
+    int n = (lower - LEAF_HDR) / 2;
+    if (key < pg + LEAF_NODE_HDR) return -1;
+    size_t off = (size_t)(key - LEAF_NODE_HDR - pg);
+    for (int i = 0; i < n; i++)
+        if (leaf_u16(pg + LEAF_HDR + 2 * i) == off) {
+            *nkeys = n;
+            return i;
+        }
+    return -1;
+}
+
+/* Node i of leaf page pg into k, v: false when it is out of the page, or
+ * its data is not in it (an overflow value) or is duplicates. */
+static bool leaf_node(const u8 *pg, u32 psize, int i, MDB_val *k, MDB_val *v)
+{
+    u32 off = leaf_u16(pg + LEAF_HDR + 2 * i);
+    if (off < leaf_u16(pg + 14) || off + LEAF_NODE_HDR > psize) return false;
+    const u8 *nd = pg + off;
+    u32 dsize = leaf_u16(nd) | (u32)leaf_u16(nd + 2) << 16;
+    u16 flags = leaf_u16(nd + 4), ks = leaf_u16(nd + 6);
+    if (flags != 0 || (u64)off + LEAF_NODE_HDR + ks + dsize > psize) return false;
+    k->mv_data = (void *)(nd + LEAF_NODE_HDR);
+    k->mv_size = ks;
+    v->mv_data = (void *)(nd + LEAF_NODE_HDR + ks);
+    v->mv_size = dsize;
+    return true;
+}
+
 int store_cursor_run(StoreCursor *c, bool here, StoreEntry *e, int max)
 {
     int n = 0;
@@ -957,7 +1020,33 @@ int store_cursor_run(StoreCursor *c, bool here, StoreEntry *e, int max)
     if (here && n < max) {
         e[n++] = (StoreEntry){c->k.mv_data, c->v.mv_data, (u32)c->k.mv_size, (u32)c->v.mv_size};
     }
+    const u32 ps = c->s->st->psize;
     while (n < max) {
+        /* the nodes after the cursor's, on its page */
+        int nk = 0, i = -1;
+        const u8 *pg = NULL;
+        if (ps) {
+            pg = (const u8 *)((uintptr_t)c->k.mv_data & ~(uintptr_t)(ps - 1));
+            i = leaf_index(pg, ps, c->k.mv_data, &nk);
+        }
+        if (i >= 0 && i + 1 < nk) {
+            MDB_val k, v;
+            int j = i + 1;
+            for (; j < nk && n < max && leaf_node(pg, ps, j, &k, &v); j++) {
+                e[n++] = (StoreEntry){k.mv_data, v.mv_data, (u32)k.mv_size, (u32)v.mv_size};
+                __builtin_prefetch(v.mv_data);   /* as below */
+            }
+            if (j > i + 1) {
+                /* the cursor to the last node taken (the very same key:
+                 * the database has no duplicates) */
+                c->k = k;
+                if (mdb_cursor_get(c->c, &c->k, &c->v, MDB_SET_KEY) != 0) {
+                    c->valid = false;
+                    break;
+                }
+                continue;
+            }
+        }
         if (mdb_cursor_get(c->c, &c->k, &c->v, MDB_NEXT) != 0) {
             c->valid = false;
             break;

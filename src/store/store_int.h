@@ -124,6 +124,7 @@ struct Store {
     u8 dbid[FMT_DBID_LEN];
     char owner[FMT_META_OWNER_MAX + 1];   /* meta "owner" (store_owner) */
     size_t map_size;
+    u32 psize;                    /* LMDB's page size (store_cursor_run), 0: unknown */
 
     /* Pins exclude map resizes (writer-preferring gate). */
     pthread_mutex_t pin_mu;

@@ -798,6 +798,92 @@ TEST(map_growth)
     store_close(st);
 }
 
+/* store_cursor_run reads the rest of a leaf page in place (env.c): its
+ * runs, of every length and from wherever the cursor is, give what
+ * stepping with MDB_NEXT gives, through values in overflow pages (left to
+ * LMDB) and across pages and seeks. */
+TEST(cursor_runs_in_place)
+{
+    Store *st = open_new("db_runs", 0);
+    if (!st) return;
+    DdError e;
+    u64 seq;
+    u32 tid = store_new_table_id(st);
+    TableInfo t = make_table(tid, "runs");
+    CHECK_EQ_INT(commit_table(st, 0, &t, &seq, &e), 0);
+    enum { N = 3000 };
+    static char payload[6000];
+    memset(payload, 'q', sizeof payload - 1);
+    Row *rows = dd_calloc(N, sizeof *rows);
+    WriteOp *ops = dd_calloc(N, sizeof *ops);
+    WriteOp **opp = dd_calloc(N, sizeof *opp);
+    for (int i = 0; i < N; i++) {
+        /* mostly small rows, every 37th past a page (an overflow value) */
+        size_t len = i % 37 == 0 ? 5000 : (size_t)(i * 7919 % 90);
+        payload[len] = 0;
+        make_row(&rows[i], i * 3, payload);
+        payload[len] = 'q';
+        ops[i] = (WriteOp){.table = tid, .op = OP_INSERT, .pk = rows[i].pk.data, .pklen = (u32)rows[i].pk.len,
+                           .rec = rows[i].rec.data, .reclen = (u32)rows[i].rec.len, .base_seq = seq};
+        opp[i] = &ops[i];
+    }
+    WriteSet ws;
+    memset(&ws, 0, sizeof ws);
+    ws.snapshot_seq = seq;
+    ws.ops = opp;
+    ws.nops = N;
+    CHECK_EQ_INT(store_commit(st, &ws, &seq, NULL, &e), 0);
+    Snap *s;
+    CHECK_EQ_INT(store_snap_begin(st, &s, &e), 0);
+    StoreCursor *c;
+    CHECK_EQ_INT(store_cursor_open(s, STORE_DB_CURRENT, &c, &e), 0);
+    /* the reference: every entry, stepped */
+    StoreEntry *ref = dd_calloc(N + 1, sizeof *ref);
+    int nref = 0;
+    for (int ok = store_cursor_first(c); ok && nref <= N; ok = store_cursor_next(c)) {
+        size_t kn, vn;
+        store_cursor_get(c, &ref[nref].k, &kn, &ref[nref].v, &vn);
+        ref[nref].kn = (u32)kn;
+        ref[nref].vn = (u32)vn;
+        nref++;
+    }
+    CHECK_EQ_INT(nref, N);
+    StoreEntry run[64];
+    int lens[] = {1, 2, 3, 7, 64};
+    for (size_t li = 0; li < DD_ARRAY_LEN(lens); li++) {
+        for (int start = 0; start < N; start += 997) {
+            /* from a seek (the entry under the cursor first), then runs */
+            CHECK_EQ_INT(store_cursor_seek(c, ref[start].k, ref[start].kn), 1);
+            int at = start, bad = 0, got;
+            bool here = true;
+            while ((got = store_cursor_run(c, here, run, lens[li])) > 0) {
+                here = false;
+                for (int i = 0; i < got; i++, at++) {
+                    if (at >= N || run[i].kn != ref[at].kn || run[i].vn != ref[at].vn ||
+                        memcmp(run[i].k, ref[at].k, run[i].kn) || memcmp(run[i].v, ref[at].v, run[i].vn))
+                        bad++;
+                }
+                if (got < lens[li]) break;
+                /* the cursor is on the run's last entry */
+                const u8 *k;
+                size_t kn;
+                store_cursor_get(c, &k, &kn, NULL, NULL);
+                if (kn != run[got - 1].kn || memcmp(k, run[got - 1].k, kn)) bad++;
+            }
+            CHECK_EQ_INT(bad, 0);
+            CHECK_EQ_INT(at, N);
+        }
+    }
+    dd_free(ref);
+    store_cursor_close(c);
+    store_snap_end(s);
+    for (int i = 0; i < N; i++) free_row(&rows[i]);
+    dd_free(rows);
+    dd_free(ops);
+    dd_free(opp);
+    store_close(st);
+}
+
 /* ---- group commit ---- */
 
 typedef struct Worker {
@@ -1272,6 +1358,7 @@ int main(void)
     RUN(commit_snapshots_conflicts);
     RUN(catalog_versions);
     RUN(map_growth);
+    RUN(cursor_runs_in_place);
     RUN(group_commit);
     RUN(verify_detects_corruption);
     RUN(serializable_reads);
