@@ -109,6 +109,32 @@ int store_read_head(Store *st, MDB_txn *txn, u64 *seq, u8 hash[32], i64 *time, D
     return 0;
 }
 
+/*
+ * The page size when runs may read LMDB's leaf pages in place
+ * (store_cursor_run), else 0: the layout read there is LMDB 0.9's on a
+ * little-endian machine (the library in use, not only the one built
+ * against), and a page is found by rounding a key's address down, which
+ * needs the map (aligned to the system's pages) aligned to LMDB's: a file
+ * made with larger pages than this system's is read through the cursor.
+ */
+static u32 leaf_pages_readable(MDB_env *env)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && MDB_VERSION_MAJOR == 0 && \
+    MDB_VERSION_MINOR == 9
+    int major, minor, patch;
+    mdb_version(&major, &minor, &patch);
+    MDB_stat es;
+    long sys = sysconf(_SC_PAGESIZE);
+    if (major != 0 || minor != 9 || mdb_env_stat(env, &es) != 0 || sys <= 0) return 0;
+    u32 ps = es.ms_psize;
+    if (ps < 512 || (ps & (ps - 1)) || ps > (u64)sys) return 0;
+    return ps;
+#else
+    (void)env;
+    return 0;
+#endif
+}
+
 /* Takes the writer lock LOCK; 55006 naming the holder's pid when busy. */
 static int take_lock(const char *dir, int *fd_out, DdError *err)
 {
@@ -191,9 +217,7 @@ static int env_open(Store *st, size_t map_size, unsigned readers, bool create, D
     MDB_envinfo info;
     mdb_env_info(st->env, &info);
     st->map_size = info.me_mapsize;
-    MDB_stat es;
-    if (mdb_env_stat(st->env, &es) == 0 && es.ms_psize >= 512 && !(es.ms_psize & (es.ms_psize - 1)))
-        st->psize = es.ms_psize;
+    st->psize = leaf_pages_readable(st->env);
 
     MDB_txn *txn;
     if (st->check_file) {
@@ -915,11 +939,15 @@ int store_cursor_open(Snap *s, int db, StoreCursor **out, DdError *err)
     StoreCursor *c = dd_calloc(1, sizeof *c);
     if (!c) return dd_err(err, DD_ENOMEM, -1, NULL);
     c->s = s;
-    int rc = mdb_cursor_open(s->txn, db_of(s->st, db), &c->c);
+    MDB_dbi dbi = db_of(s->st, db);
+    int rc = mdb_cursor_open(s->txn, dbi, &c->c);
     if (rc) {
         dd_free(c);
         return store_mdb_err(err, rc, "opening a cursor");
     }
+    /* runs read leaf pages in place in a plain database (no duplicates) */
+    unsigned flags;
+    c->leaves = s->st->psize && mdb_dbi_flags(s->txn, dbi, &flags) == 0 && flags == 0;
     *out = c;
     return 0;
 }
@@ -933,6 +961,7 @@ void store_cursor_close(StoreCursor *c)
 
 static int cursor_op(StoreCursor *c, MDB_cursor_op op)
 {
+    c->lpg = NULL;   /* moved elsewhere: no run's place holds */
     int rc = mdb_cursor_get(c->c, &c->k, &c->v, op);
     c->valid = rc == 0;
     return c->valid;
@@ -978,13 +1007,15 @@ static u16 leaf_u16(const u8 *p)
     return v;
 }
 
-/* The index of the node whose key is at key on the leaf page pg of psize
- * bytes, and the page's node count; -1 when pg is no plain leaf page or
- * holds no node there. */
-static int leaf_index(const u8 *pg, u32 psize, const u8 *key, int *nkeys)
+/* The index of the (first) node whose key is at key on the leaf page pg
+ * of psize bytes (page number pgno in the map), and the page's node count;
+ * -1 when pg is no plain leaf page holding a node there. */
+static int leaf_index(const u8 *pg, u64 pgno, u32 psize, const u8 *key, int *nkeys)
 {
+    u64 own;
+    memcpy(&own, pg, 8);
     u16 flags = leaf_u16(pg + 10), lower = leaf_u16(pg + 12), upper = leaf_u16(pg + 14);
-    if (flags != LEAF_P_LEAF || lower < LEAF_HDR || lower > upper || upper > psize) return -1;
+    if (own != pgno || flags != LEAF_P_LEAF || lower < LEAF_HDR || lower > upper || upper > psize) return -1;
     int n = (lower - LEAF_HDR) / 2;
     if (key < pg + LEAF_NODE_HDR) return -1;
     size_t off = (size_t)(key - LEAF_NODE_HDR - pg);
@@ -1025,9 +1056,31 @@ int store_cursor_run(StoreCursor *c, bool here, StoreEntry *e, int max)
         /* the nodes after the cursor's, on its page */
         int nk = 0, i = -1;
         const u8 *pg = NULL;
-        if (ps) {
+        u64 pgno = 0;
+        if (c->leaves) {
             pg = (const u8 *)((uintptr_t)c->k.mv_data & ~(uintptr_t)(ps - 1));
-            i = leaf_index(pg, ps, c->k.mv_data, &nk);
+            if (!c->map) {
+                /* the map's start, from this page's own number (LMDB does
+                 * not say where it mapped the file): every later page's
+                 * number must agree with its place */
+                u64 own;
+                memcpy(&own, pg, 8);
+                if (own >= 2 && own <= (uintptr_t)pg / ps) c->map = pg - own * ps;
+            }
+            if (c->map && pg >= c->map) {
+                pgno = (u64)(pg - c->map) / ps;
+                if (pg == c->lpg && (const u8 *)c->k.mv_data == c->lkey) {
+                    i = c->lidx;   /* where the last run left the cursor */
+                    nk = c->lnk;
+                } else if ((i = leaf_index(pg, pgno, ps, c->k.mv_data, &nk)) >= 0 && pg == c->lpg && i <= c->lidx) {
+                    /* back before the node the cursor was moved to, on
+                     * the same page: the page holds a node twice, or its
+                     * keys out of order, and runs would go round it */
+                    c->valid = false;
+                    c->corrupt = true;
+                    break;
+                }
+            }
         }
         if (i >= 0 && i + 1 < nk) {
             MDB_val k, v;
@@ -1037,13 +1090,21 @@ int store_cursor_run(StoreCursor *c, bool here, StoreEntry *e, int max)
                 __builtin_prefetch(v.mv_data);   /* as below */
             }
             if (j > i + 1) {
-                /* the cursor to the last node taken (the very same key:
-                 * the database has no duplicates) */
+                c->inplace += (u64)(j - i - 1);
+                /* the cursor to the last node taken: the very node (the
+                 * database has no duplicates), else the page is damaged
+                 * (its keys out of order, or one twice) */
+                const u8 *at = k.mv_data;
                 c->k = k;
-                if (mdb_cursor_get(c->c, &c->k, &c->v, MDB_SET_KEY) != 0) {
+                if (mdb_cursor_get(c->c, &c->k, &c->v, MDB_SET_KEY) != 0 || c->k.mv_data != at) {
                     c->valid = false;
+                    c->corrupt = true;
                     break;
                 }
+                c->lpg = pg;
+                c->lkey = at;
+                c->lidx = j - 1;
+                c->lnk = nk;
                 continue;
             }
         }
@@ -1056,6 +1117,10 @@ int store_cursor_run(StoreCursor *c, bool here, StoreEntry *e, int max)
     }
     return n;
 }
+
+bool store_cursor_corrupt(const StoreCursor *c) { return c->corrupt; }
+
+u64 store_cursor_inplace(const StoreCursor *c) { return c->inplace; }
 
 void store_cursor_get(StoreCursor *c, const u8 **k, size_t *kn, const u8 **v, size_t *vn)
 {

@@ -554,6 +554,11 @@ typedef struct StoreEntry {
  * many; fewer than max only at the end, where the cursor stays (invalid,
  * as after store_cursor_next returned 0). */
 int store_cursor_run(StoreCursor *c, bool here, StoreEntry *e, int max);
+/* Whether a run stopped at a damaged leaf page (the cursor is then
+ * invalid; the caller reports XX001), and how many entries runs read in
+ * place so far (tests). */
+bool store_cursor_corrupt(const StoreCursor *c);
+u64 store_cursor_inplace(const StoreCursor *c);
 /* Current key/value, borrowed while pinned. */
 void store_cursor_get(StoreCursor *c, const u8 **k, size_t *kn, const u8 **v, size_t *vn);
 /* Point read; 1 found, 0 not found. */

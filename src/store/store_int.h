@@ -124,7 +124,8 @@ struct Store {
     u8 dbid[FMT_DBID_LEN];
     char owner[FMT_META_OWNER_MAX + 1];   /* meta "owner" (store_owner) */
     size_t map_size;
-    u32 psize;                    /* LMDB's page size (store_cursor_run), 0: unknown */
+    u32 psize;                    /* LMDB's page size when runs may read its leaf pages in
+                                     place (store_cursor_run), else 0 */
 
     /* Pins exclude map resizes (writer-preferring gate). */
     pthread_mutex_t pin_mu;
@@ -233,6 +234,14 @@ struct StoreCursor {
     MDB_cursor *c;
     MDB_val k, v;
     bool valid;
+    bool leaves;      /* runs may read leaf pages in place */
+    const u8 *map;    /* where LMDB's map begins, from the first page read so */
+    bool corrupt;     /* a run found a leaf page LMDB's cursor disagrees with */
+    /* the page, node index, node count and key of the node a run last
+     * moved the cursor to (lpg NULL: none since the last other move) */
+    const u8 *lpg, *lkey;
+    int lidx, lnk;
+    u64 inplace;      /* entries runs read in place (tests) */
 };
 
 /* ssi.c */

@@ -478,6 +478,12 @@ int tscan_next_images(TScan *sc, TImage *out, int max, int *rc, DdError *err)
         int want = DD_MIN(max - n, (int)DD_ARRAY_LEN(e));
         int got = store_cursor_run(sc->c, sc->state != ST_IN_KEY, e, want);
         sc->state = ST_IN_KEY;
+        if (store_cursor_corrupt(sc->c)) {
+            *rc = dd_corrupt(err, "the data file is damaged: a leaf page of the present's rows does not hold its keys "
+                                  "in order");
+            sc->state = ST_DONE;
+            return n;
+        }
         /* keys in order: when the run's first and last keys are the
          * table's and below hi, so are the ones between */
         bool all = got > 0 && in_table(sc, e[0].k, e[0].kn) && in_table(sc, e[got - 1].k, e[got - 1].kn) &&
