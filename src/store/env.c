@@ -1108,8 +1108,12 @@ int store_cursor_run(StoreCursor *c, bool here, StoreEntry *e, int max)
                 continue;
             }
         }
-        if (mdb_cursor_get(c->c, &c->k, &c->v, MDB_NEXT) != 0) {
+        int rc = mdb_cursor_get(c->c, &c->k, &c->v, MDB_NEXT);
+        if (rc) {
+            /* the end, or a page LMDB could not follow (MDB_CORRUPTED,
+             * MDB_PAGE_NOTFOUND): not an end the caller may take as one */
             c->valid = false;
+            c->corrupt = rc != MDB_NOTFOUND;
             break;
         }
         e[n++] = (StoreEntry){c->k.mv_data, c->v.mv_data, (u32)c->k.mv_size, (u32)c->v.mv_size};

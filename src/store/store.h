@@ -554,9 +554,9 @@ typedef struct StoreEntry {
  * many; fewer than max only at the end, where the cursor stays (invalid,
  * as after store_cursor_next returned 0). */
 int store_cursor_run(StoreCursor *c, bool here, StoreEntry *e, int max);
-/* Whether a run stopped at a damaged leaf page (the cursor is then
- * invalid; the caller reports XX001), and how many entries runs read in
- * place so far (tests). */
+/* Whether a run stopped at a damaged page (the cursor is then invalid;
+ * the caller reports XX001), and how many entries runs read in place so
+ * far (tests). */
 bool store_cursor_corrupt(const StoreCursor *c);
 u64 store_cursor_inplace(const StoreCursor *c);
 /* Current key/value, borrowed while pinned. */

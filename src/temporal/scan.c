@@ -479,8 +479,8 @@ int tscan_next_images(TScan *sc, TImage *out, int max, int *rc, DdError *err)
         int got = store_cursor_run(sc->c, sc->state != ST_IN_KEY, e, want);
         sc->state = ST_IN_KEY;
         if (store_cursor_corrupt(sc->c)) {
-            *rc = dd_corrupt(err, "the data file is damaged: a leaf page of the present's rows does not hold its keys "
-                                  "in order");
+            *rc = dd_corrupt(err, "the data file is damaged: a page of the present's rows does not hold its keys in "
+                                  "order, or cannot be read");
             sc->state = ST_DONE;
             return n;
         }
