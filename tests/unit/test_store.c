@@ -511,6 +511,33 @@ static int commit_table(Store *st, u64 snap, TableInfo *t, u64 *seq, DdError *e)
     return store_commit(st, &ws, seq, NULL, e);
 }
 
+/* Commits n rows in one write set: keys i * step, row i named name(i)
+ * (make_row copies it: a static buffer will do).  0 or the error. */
+static int commit_rows(Store *st, u32 tid, u64 *seq, int n, i64 step, const char *(*name)(int i), DdError *e)
+{
+    Row *rows = dd_calloc((size_t)n, sizeof *rows);
+    WriteOp *ops = dd_calloc((size_t)n, sizeof *ops);
+    WriteOp **opp = dd_calloc((size_t)n, sizeof *opp);
+    if (!rows || !ops || !opp) return DD_ENOMEM;
+    for (int i = 0; i < n; i++) {
+        make_row(&rows[i], i * step, name(i));
+        ops[i] = (WriteOp){.table = tid, .op = OP_INSERT, .pk = rows[i].pk.data, .pklen = (u32)rows[i].pk.len,
+                           .rec = rows[i].rec.data, .reclen = (u32)rows[i].rec.len, .base_seq = *seq};
+        opp[i] = &ops[i];
+    }
+    WriteSet ws;
+    memset(&ws, 0, sizeof ws);
+    ws.snapshot_seq = *seq;
+    ws.ops = opp;
+    ws.nops = n;
+    int rc = store_commit(st, &ws, seq, NULL, e);
+    for (int i = 0; i < n; i++) free_row(&rows[i]);
+    dd_free(rows);
+    dd_free(ops);
+    dd_free(opp);
+    return rc;
+}
+
 static Store *open_new(const char *name, size_t map)
 {
     DdError e;
@@ -802,6 +829,22 @@ TEST(map_growth)
  * runs, of every length and from wherever the cursor is, give what
  * stepping with MDB_NEXT gives, through values in overflow pages (left to
  * LMDB) and across pages and seeks. */
+/* mostly small rows, every 37th past a page (an overflow value) */
+static const char *run_payload(int i)
+{
+    static char payload[6000];
+    size_t len = i % 37 == 0 ? 5000 : (size_t)(i * 7919 % 90);
+    memset(payload, 'q', len);
+    payload[len] = 0;
+    return payload;
+}
+
+static const char *short_name(int i)
+{
+    (void)i;
+    return "r";
+}
+
 TEST(cursor_runs_in_place)
 {
     Store *st = open_new("db_runs", 0);
@@ -812,27 +855,7 @@ TEST(cursor_runs_in_place)
     TableInfo t = make_table(tid, "runs");
     CHECK_EQ_INT(commit_table(st, 0, &t, &seq, &e), 0);
     enum { N = 3000 };
-    static char payload[6000];
-    memset(payload, 'q', sizeof payload - 1);
-    Row *rows = dd_calloc(N, sizeof *rows);
-    WriteOp *ops = dd_calloc(N, sizeof *ops);
-    WriteOp **opp = dd_calloc(N, sizeof *opp);
-    for (int i = 0; i < N; i++) {
-        /* mostly small rows, every 37th past a page (an overflow value) */
-        size_t len = i % 37 == 0 ? 5000 : (size_t)(i * 7919 % 90);
-        payload[len] = 0;
-        make_row(&rows[i], i * 3, payload);
-        payload[len] = 'q';
-        ops[i] = (WriteOp){.table = tid, .op = OP_INSERT, .pk = rows[i].pk.data, .pklen = (u32)rows[i].pk.len,
-                           .rec = rows[i].rec.data, .reclen = (u32)rows[i].rec.len, .base_seq = seq};
-        opp[i] = &ops[i];
-    }
-    WriteSet ws;
-    memset(&ws, 0, sizeof ws);
-    ws.snapshot_seq = seq;
-    ws.ops = opp;
-    ws.nops = N;
-    CHECK_EQ_INT(store_commit(st, &ws, &seq, NULL, &e), 0);
+    CHECK_EQ_INT(commit_rows(st, tid, &seq, N, 3, run_payload, &e), 0);
     Snap *s;
     CHECK_EQ_INT(store_snap_begin(st, &s, &e), 0);
     StoreCursor *c;
@@ -881,10 +904,6 @@ TEST(cursor_runs_in_place)
     dd_free(ref);
     store_cursor_close(c);
     store_snap_end(s);
-    for (int i = 0; i < N; i++) free_row(&rows[i]);
-    dd_free(rows);
-    dd_free(ops);
-    dd_free(opp);
     store_close(st);
 }
 
@@ -902,26 +921,11 @@ TEST(cursor_runs_damaged_page)
     TableInfo t = make_table(tid, "runs");
     CHECK_EQ_INT(commit_table(st, 0, &t, &seq, &e), 0);
     enum { N = 2000 };
-    Row *rows = dd_calloc(N, sizeof *rows);
-    WriteOp *ops = dd_calloc(N, sizeof *ops);
-    WriteOp **opp = dd_calloc(N, sizeof *opp);
-    for (int i = 0; i < N; i++) {
-        make_row(&rows[i], i, "r");
-        ops[i] = (WriteOp){.table = tid, .op = OP_INSERT, .pk = rows[i].pk.data, .pklen = (u32)rows[i].pk.len,
-                           .rec = rows[i].rec.data, .reclen = (u32)rows[i].rec.len, .base_seq = seq};
-        opp[i] = &ops[i];
-    }
-    WriteSet ws;
-    memset(&ws, 0, sizeof ws);
-    ws.snapshot_seq = seq;
-    ws.ops = opp;
-    ws.nops = N;
-    CHECK_EQ_INT(store_commit(st, &ws, &seq, NULL, &e), 0);
-    u32 klen = 4 + (u32)rows[0].pk.len;   /* a key of `current`: table id, primary key */
-    for (int i = 0; i < N; i++) free_row(&rows[i]);
-    dd_free(rows);
-    dd_free(ops);
-    dd_free(opp);
+    CHECK_EQ_INT(commit_rows(st, tid, &seq, N, 1, short_name, &e), 0);
+    Buf pk = BUF_INIT;
+    key_put_int(&pk, 0);
+    u32 klen = 4 + (u32)pk.len;   /* a key of `current`: table id, primary key */
+    buf_free(&pk);
     store_close(st);
     /* the first leaf page of such keys, its last node offset made its first */
     char path[600];
