@@ -14,8 +14,10 @@
  *              no older version can qualify, then scan_skip_key() seeks
  *              past the key (t, pk, 0xFF x 8) -> KEY_START.
  *   DONE.
- * AS OF visits one entry per key (two seeks per key: O(keys * log n)),
- * whatever the depth of history.  From a checkpoint near the point (or
+ * Key by key, AS OF visits one entry per key (a few steps or two seeks
+ * per key: O(keys * log n)), whatever the depth of history; in batches
+ * (tscan_next_images) it reads the versions in runs while keys have few
+ * of them (asof_images).  From a checkpoint near the point (or
  * the period's start: store_ckpt_keys), only the keys that may qualify are
  * visited (listed): each KEY_START seeks the next of them.
  * PRESENT walks `current` instead.
@@ -56,6 +58,13 @@ struct TScan {
     bool listed;
     StoreCkptKeys ck;
     size_t ck_i;
+    /* keys to go before stepping is tried again: stepping failed on a
+     * deep history (SCAN_STEPS) */
+    int nostep;
+    bool taken;         /* runs (asof_images): sc->key's version is read */
+    int skipped;        /* runs: sc->key's entries stepped over in place */
+    bool rows;          /* asof_images: key by key (deep histories) */
+    u32 keys, seeks;    /* keys started and seeks made, key by key */
 };
 
 static bool below_hi(const TScan *sc, const u8 *k, size_t kn)
@@ -277,9 +286,46 @@ void tscan_close(TScan *sc)
     dd_free(sc);
 }
 
-/* Seeks to the first entry after every entry of the current key. */
+/* A key's entries are stepped over this many at a time before a seek
+ * skips the rest: a step costs a fraction of a seek from the root, and
+ * most keys have few versions.  When the steps fall short, the next
+ * SCAN_NOSTEP keys seek at once (a deep history pays for a ninth of its
+ * keys' steps). */
+#define SCAN_STEPS 3
+#define SCAN_NOSTEP 8
+
+/* Whether this key's entries may be stepped over (counts a key's step
+ * or seek). */
+static bool may_step(TScan *sc)
+{
+    if (sc->nostep == 0) return true;
+    sc->nostep--;
+    return false;
+}
+
+/* Moves to the first entry after every entry of the current key. */
 static int scan_skip_key(TScan *sc)
 {
+    if (sc->listed) {   /* the next listed key is sought anyway */
+        sc->state = ST_KEY_START;
+        return 0;
+    }
+    bool step = may_step(sc);
+    for (int i = 0; step && i < SCAN_STEPS; i++) {
+        if (!store_cursor_next(sc->c)) {
+            sc->state = ST_DONE;
+            return 0;
+        }
+        const u8 *k;
+        size_t kn;
+        store_cursor_get(sc->c, &k, &kn, NULL, NULL);
+        if (!tv_same_key(k, kn, sc->key.data, sc->key.len)) {
+            sc->state = ST_KEY_START;
+            return 0;
+        }
+        if (i == SCAN_STEPS - 1) sc->nostep = SCAN_NOSTEP;
+    }
+    sc->seeks++;
     buf_reset(&sc->seek);
     buf_append(&sc->seek, sc->key.data, sc->key.len);
     buf_put_u64be(&sc->seek, UINT64_MAX);
@@ -324,6 +370,7 @@ static int scan_key_start(TScan *sc, DdError *err)
         sc->state = ST_DONE;
         return 0;
     }
+    sc->keys++;
     buf_reset(&sc->key);
     buf_append(&sc->key, k, kn - 8);
     if (!buf_ok(&sc->key)) return dd_err(err, DD_ENOMEM, -1, NULL);
@@ -334,6 +381,33 @@ static int scan_key_start(TScan *sc, DdError *err)
         sc->state = ST_IN_KEY;  /* already on the newest qualifying entry */
         return 0;
     }
+    /* A few versions newer than the point are stepped over; the entry
+     * stepped from, just newer, gives the end. */
+    TEntry n;
+    bool step = may_step(sc);
+    for (int i = 0; step && i < SCAN_STEPS; i++) {
+        const u8 *pk = k, *pv = v;
+        size_t pkn = kn, pvn = vn;
+        if (!store_cursor_next(sc->c)) {
+            sc->state = ST_DONE;
+            return 0;
+        }
+        store_cursor_get(sc->c, &k, &kn, &v, &vn);
+        if (!tv_same_key(k, kn, sc->key.data, sc->key.len)) {
+            sc->state = ST_KEY_START;  /* no version old enough: next key */
+            return 0;
+        }
+        if (UINT64_MAX - get_u64be(k + kn - 8) <= sc->upper) {
+            if (tv_parse(pk, pkn, pv, pvn, &n) == 0 && n.seq <= sc->lim) {
+                sc->end = n.seq;
+                sc->end_op = tv_end_op_of(&n);
+            }
+            sc->state = ST_IN_KEY;
+            return 0;
+        }
+        if (i == SCAN_STEPS - 1) sc->nostep = SCAN_NOSTEP;
+    }
+    sc->seeks++;
     buf_reset(&sc->seek);
     buf_append(&sc->seek, sc->key.data, sc->key.len);
     buf_put_u64be(&sc->seek, UINT64_MAX - sc->upper);
@@ -348,7 +422,6 @@ static int scan_key_start(TScan *sc, DdError *err)
         return 0;
     }
     /* The entry just newer gives this version's end. */
-    TEntry n;
     if (store_cursor_prev(sc->c)) {
         const u8 *pk2, *pv2;
         size_t pkn2, pvn2;
@@ -409,14 +482,16 @@ static int next_present(TScan *sc, Version *v)
     }
 }
 
-int tscan_next(TScan *sc, Version *v, DdError *err)
+/* tscan_next's walk of the versions; with budget, each key it starts
+ * counts one off it, and with none left it returns 2 at a key's start. */
+static int next_version(TScan *sc, Version *v, int *budget, DdError *err)
 {
-    if (sc->desc) return sc->behind ? next_behind_desc(sc, v, err) : next_present_desc(sc, v);
-    if (sc->mode == TMODE_PRESENT) return next_present(sc, v);
     for (;;) {
         if (sc->state == ST_DONE && (!sc->listed || sc->ck_i == sc->ck.n)) return 0;
+        if (budget && sc->state != ST_IN_KEY && (*budget)-- <= 0) return 2;
         if (sc->state == ST_DONE || (sc->state == ST_KEY_START && sc->listed)) {
             int f = seek_listed(sc, err);
+            if (f == 0) sc->state = ST_DONE;   /* every listed key read */
             if (f <= 0) return f;
             sc->state = ST_KEY_START;
         }
@@ -455,10 +530,165 @@ int tscan_next(TScan *sc, Version *v, DdError *err)
     }
 }
 
+int tscan_next(TScan *sc, Version *v, DdError *err)
+{
+    if (sc->desc) return sc->behind ? next_behind_desc(sc, v, err) : next_present_desc(sc, v);
+    if (sc->mode == TMODE_PRESENT) return next_present(sc, v);
+    return next_version(sc, v, NULL, err);
+}
+
+/* A key's entries stepped over in place before a seek skips the rest of
+ * them (about a leaf page); and the entries one call of asof_images
+ * reads at most, so that its caller sees a cancel in time. */
+#define RUN_SKIP 48
+#define RUN_BUDGET 4096
+
+/*
+ * AS OF a whole table or a key range, a run of the cursor at a time (the
+ * rest of a leaf page read in place): a key's first entry at or before
+ * the point is its version there (none when a tombstone), the entry just
+ * newer having ended after the point; the key's other entries are
+ * stepped over in place, or past RUN_SKIP of them skipped by a seek.
+ * States: KEY_START the cursor's entry is not read yet (after the open
+ * or a seek), IN_KEY it is (the run's last), DONE.  Past the point,
+ * AS OF's end check (passes) holds for every such version, and the
+ * snapshot's head bounds nothing more (upper <= lim).
+ */
+static int asof_runs(TScan *sc, TImage *out, int max, int *keys, int *rc, DdError *err)
+{
+    StoreEntry e[64];
+    int n = 0, read = 0;
+    *keys = 0;
+    while (n < max && sc->state != ST_DONE && read < RUN_BUDGET) {
+        int want = DD_MIN(max - n, (int)DD_ARRAY_LEN(e));
+        int got = store_cursor_run(sc->c, sc->state == ST_KEY_START, e, want);
+        sc->state = ST_IN_KEY;
+        if (store_cursor_corrupt(sc->c)) {
+            *rc = dd_corrupt(err, "the data file is damaged: a page of the versions does not hold its keys in "
+                                  "order, or cannot be read");
+            sc->state = ST_DONE;
+            return n;
+        }
+        if (got < want) sc->state = ST_DONE;
+        read += got;
+        /* keys in order: when the run's first and last are in range, so
+         * are those between */
+        bool all = got > 0 && in_table(sc, e[0].k, e[0].kn) && e[got - 1].kn >= 4 + 8 + 1 &&
+                   in_table(sc, e[got - 1].k, e[got - 1].kn) && below_hi(sc, e[got - 1].k, e[got - 1].kn - 8);
+        for (int i = 0; i < got; i++) {
+            const u8 *k = e[i].k;
+            size_t kn = e[i].kn;
+            if (kn < 4 + 8 + 1 || (!all && (!in_table(sc, k, kn) || !below_hi(sc, k, kn - 8)))) {
+                sc->state = ST_DONE;
+                return n;
+            }
+            if (!tv_same_key(k, kn, sc->key.data, sc->key.len)) {
+                buf_reset(&sc->key);
+                buf_append(&sc->key, k, kn - 8);
+                if (!buf_ok(&sc->key)) {
+                    *rc = dd_err(err, DD_ENOMEM, -1, NULL);
+                    sc->state = ST_DONE;
+                    return n;
+                }
+                sc->taken = false;
+                sc->skipped = 0;
+                (*keys)++;
+            }
+            if (!sc->taken && UINT64_MAX - get_u64be(k + kn - 8) <= sc->upper) {
+                TEntry t;
+                if (tv_parse(k, kn, e[i].v, e[i].vn, &t) != 0) {
+                    *rc = dd_corrupt(err, "versions: malformed entry");
+                    sc->state = ST_DONE;
+                    return n;
+                }
+                sc->taken = true;
+                sc->skipped = 0;
+                if (!t.tomb) out[n++] = (TImage){t.rec, t.reclen, t.seq};
+                continue;
+            }
+            if (++sc->skipped <= RUN_SKIP) continue;
+            /* a deep history: a seek to the key's version at the point, or
+             * past its entries */
+            buf_reset(&sc->seek);
+            buf_append(&sc->seek, sc->key.data, sc->key.len);
+            buf_put_u64be(&sc->seek, sc->taken ? UINT64_MAX : UINT64_MAX - sc->upper);
+            if (!buf_ok(&sc->seek)) {
+                *rc = dd_err(err, DD_ENOMEM, -1, NULL);
+                sc->state = ST_DONE;
+                return n;
+            }
+            sc->skipped = 0;
+            sc->state = store_cursor_seek(sc->c, sc->seek.data, sc->seek.len) ? ST_KEY_START : ST_DONE;
+            break;
+        }
+    }
+    return n;
+}
+
+/* Runs read a page's entries in place but find a node again per page
+ * (about a seek), and read every entry of a key; key by key, a key costs
+ * a few steps or two seeks.  A call of runs that read more than
+ * DEEP_ENTRIES entries a key goes key by key next; a call key by key that
+ * sought for fewer than a quarter of its keys goes back to runs. */
+#define DEEP_ENTRIES 8
+
+/* The cursor as next_version leaves it (KEY_START on a key's entry not
+ * read, at or newer than its version at the point) from asof_runs'. */
+static int runs_to_rows(TScan *sc)
+{
+    if (sc->state != ST_IN_KEY) return 0;   /* KEY_START: an entry not read */
+    if (sc->taken) return scan_skip_key(sc);
+    buf_reset(&sc->seek);
+    buf_append(&sc->seek, sc->key.data, sc->key.len);
+    buf_put_u64be(&sc->seek, UINT64_MAX - sc->upper);
+    if (!buf_ok(&sc->seek)) return DD_ENOMEM;
+    sc->state = store_cursor_seek(sc->c, sc->seek.data, sc->seek.len) ? ST_KEY_START : ST_DONE;
+    return 0;
+}
+
+static int asof_images(TScan *sc, TImage *out, int max, int *rc, DdError *err)
+{
+    int n = 0;
+    if (!sc->rows) {
+        int keys;
+        n = asof_runs(sc, out, max, &keys, rc, err);
+        if (*rc || sc->state == ST_DONE || n == max || keys * DEEP_ENTRIES >= RUN_BUDGET) return n;
+        sc->rows = true;
+        sc->keys = sc->seeks = 0;
+        int e = runs_to_rows(sc);
+        if (e) *rc = dd_err(err, e, -1, NULL);
+        return n;
+    }
+    int budget = RUN_BUDGET / DEEP_ENTRIES;
+    u32 keys0 = sc->keys, seeks0 = sc->seeks;
+    while (n < max) {
+        Version v;
+        int r = next_version(sc, &v, &budget, err);
+        if (r < 0) {
+            *rc = -r;
+            return n;
+        }
+        if (r != 1) break;
+        out[n++] = (TImage){v.rec, v.reclen, v.start};
+    }
+    u32 keys = sc->keys - keys0, seeks = sc->seeks - seeks0;
+    if (sc->state == ST_KEY_START && keys >= 16 && seeks * 4 < keys) {
+        sc->rows = false;   /* KEY_START is an entry not read for runs too */
+        buf_reset(&sc->key);
+    }
+    return n;
+}
+
+bool tscan_done(const TScan *sc)
+{
+    return sc->state == ST_DONE && (!sc->listed || sc->ck_i == sc->ck.n);
+}
+
 int tscan_next_images(TScan *sc, TImage *out, int max, int *rc, DdError *err)
 {
     int n = 0;
     *rc = 0;
+    if (!sc->desc && sc->mode == TMODE_AS_OF && !sc->listed) return asof_images(sc, out, max, rc, err);
     if (sc->desc || sc->mode != TMODE_PRESENT) {
         for (; n < max; n++) {
             Version v;

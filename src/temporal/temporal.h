@@ -58,10 +58,13 @@ typedef struct TImage {
     u32 reclen;
     u64 start;
 } TImage;
-/* Up to max of the next versions' images into out (a present scan reads
- * them in runs of the cursor): how many, fewer than max at the end or
- * before an error, which sets *rc (0 otherwise) and err. */
+/* Up to max of the next versions' images into out (a present or AS OF
+ * scan reads them in runs of the cursor): how many, fewer than max at the
+ * end, before an error, which sets *rc (0 otherwise) and err, or after an
+ * AS OF scan stepped over a few thousand entries (tscan_done tells). */
 int tscan_next_images(TScan *sc, TImage *out, int max, int *rc, DdError *err);
+/* Whether the scan has ended. */
+bool tscan_done(const TScan *sc);
 /* The seq of the checkpoint an AS OF scan starts from (CHECKPOINT TABLE),
  * or 0. */
 u64 tscan_checkpoint(const TScan *sc);

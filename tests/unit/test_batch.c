@@ -430,6 +430,30 @@ TEST(parallel)
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) same_on_one_thread(s, qs[i], &one, &many);
     run(s, "SELECT sum(100 / (k % 1000)) FROM t", &one);
     CHECK_EQ_STR(one.p, "ERROR 22012 division by zero");
+    /* AS OF points of a history shallow in part and deep in part (runs
+     * of the versions, and key by key): on several threads, the same
+     * answers as on one thread and as row by row */
+    run(s, "SELECT drift_seq()", &one);
+    unsigned long long loaded = strtoull(one.p, NULL, 10);
+    must(s, "UPDATE t SET b = b + 1 WHERE k % 3 = 0");
+    must(s, "DELETE FROM t WHERE k % 7 = 0");
+    for (int r = 0; r < 12; r++) must(s, "UPDATE t SET c = c + 1 WHERE k > 120000");
+    must(s, "INSERT INTO t (k, a, b) SELECT g, g % 100, g FROM generate_series(150001, 152000) g");
+    CHECK(loaded > 0);
+    for (unsigned long long at = loaded; at <= loaded + 16; at += 4) {
+        char q[300];
+        snprintf(q, sizeof q, "SELECT x, count(*), sum(b), sum(c), min(k), max(k) FROM t FOR SYSTEM_TIME AS OF @SEQ:%llu "
+                 "GROUP BY x ORDER BY x", at);
+        same_on_one_thread(s, q, &one, &many);
+        must(s, "SET drift.batch = off");
+        run(s, q, &one);
+        must(s, "SET drift.batch = on");
+        CHECK_EQ_STR(many.p, one.p);
+        snprintf(q, sizeof q, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*), sum(c) FROM t "
+                 "FOR SYSTEM_TIME AS OF @SEQ:%llu", at);
+        run(s, q, &one);
+        if (cpus > 1) CHECK(strstr(one.p, "threads") != NULL);
+    }
     /* images older than an ALTER COLUMN TYPE: one thread (their
      * conversion is the statement's), the same answers */
     must(s, "ALTER TABLE t ALTER COLUMN x TYPE bigint");
@@ -854,6 +878,56 @@ TEST(damaged_images)
  * ones decoded before them: the first NULL one of them brings to a
  * column leaves the plain lanes after it non-NULL, whatever an earlier
  * batch left in those lanes. */
+/* An aggregate AS OF a point read in batches: from a checkpoint (the
+ * keys it lists, each sought), through a mass deletion, and key ranges
+ * of a deep history: the same answers as row by row, and the scan ends. */
+TEST(asof_batches)
+{
+    driftdb *db;
+    driftdb_session *s = open_db("batch", &db);
+    must(s, "CREATE TABLE u (k int PRIMARY KEY, v int, w text)");
+    must(s, "INSERT INTO u SELECT g, g, 'w' || g FROM generate_series(1, 30000) g");
+    Out on = {0}, off = {0};
+    run(s, "SELECT drift_seq()", &on);
+    unsigned long long loaded = strtoull(on.p, NULL, 10);
+    must(s, "DELETE FROM u WHERE k > 2000");
+    for (int r = 0; r < 60; r++) must(s, "UPDATE u SET v = v + 1 WHERE k > 1500");
+    must(s, "UPDATE u SET v = v + 1 WHERE k = 3");
+    must(s, "CHECKPOINT TABLE u");
+    run(s, "SELECT drift_seq()", &on);
+    unsigned long long head = strtoull(on.p, NULL, 10);
+    CHECK(loaded > 0 && head > loaded + 60);
+    unsigned long long points[] = {loaded, loaded + 1, loaded + 30, head - 1, head};
+    static const char *const shapes[] = {
+        "SELECT count(*), sum(v), min(w), max(k) FROM u FOR SYSTEM_TIME AS OF @SEQ:%llu",
+        "SELECT count(*), sum(v) FROM u FOR SYSTEM_TIME AS OF @SEQ:%llu WHERE k BETWEEN 1400 AND 1800",
+        "SELECT k % 10, count(*), sum(v) FROM u FOR SYSTEM_TIME AS OF @SEQ:%llu WHERE k >= 1000 GROUP BY 1 ORDER BY 1",
+    };
+    for (size_t p = 0; p < sizeof points / sizeof points[0]; p++)
+        for (size_t q = 0; q < sizeof shapes / sizeof shapes[0]; q++) {
+            char sql[300];
+            snprintf(sql, sizeof sql, shapes[q], points[p]);
+            must(s, "SET drift.batch = on");
+            run(s, sql, &on);
+            must(s, "SET drift.batch = off");
+            run(s, sql, &off);
+            if (strcmp(on.p, off.p) != 0) printf("  %s\n    batch: %s\n    rows:  %s\n", sql, on.p, off.p);
+            CHECK_EQ_STR(on.p, off.p);
+            CHECK(strncmp(on.p, "ERROR", 5) != 0);
+        }
+    /* from the checkpoint: its scan reads the listed keys in batches */
+    char sql[300];
+    snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) "
+             "SELECT count(*), sum(v) FROM u FOR SYSTEM_TIME AS OF @SEQ:%llu", head);
+    must(s, "SET drift.batch = on");
+    run(s, sql, &on);
+    if (!strstr(on.p, "from checkpoint") || !strstr(on.p, "vectorized")) printf("  %s\n", on.p);
+    CHECK(strstr(on.p, "from checkpoint") != NULL && strstr(on.p, "vectorized") != NULL);
+    free(on.p);
+    free(off.p);
+    close_db(db, s);
+}
+
 TEST(late_nulls)
 {
     driftdb *db;
@@ -897,5 +971,6 @@ int main(void)
     RUN(row_batches);
     RUN(kept_plans);
     RUN(late_nulls);
+    RUN(asof_batches);
     return check_summary();
 }

@@ -609,7 +609,7 @@ TEST(image_runs)
                                 v.start != img[i].start)
                                 bad++;
                         }
-                    } while (n == maxes[xi] && !rc);
+                    } while (!rc && !tscan_done(b));
                     if (rc || tscan_next(a, &v, &e) != 0) bad++;
                     /* at the end it stays at the end */
                     if (tscan_next_images(b, img, maxes[xi], &rc, &e) != 0 || rc) bad++;
@@ -665,6 +665,209 @@ TEST(image_runs)
     store_snap_end(s);
 }
 
+
+/* ---- AS OF in runs against a model ---- */
+
+#define MK 2000     /* keys 0, 2, ..., 2 * (MK - 1) */
+#define MROUNDS 70
+
+typedef struct MVer {
+    u64 seq;
+    bool tomb;
+    int round;
+} MVer;
+
+static MVer *mver[MK];
+static int mnver[MK];
+
+/* Commits ops on table t (one per key listed), each image (id, "id:round"). */
+static int commit_model(u32 t, u64 snap, int n, const int *keys, const u8 *ops, int round, u64 *seq)
+{
+    Buf *pk = calloc((size_t)n, sizeof *pk), *rec = calloc((size_t)n, sizeof *rec);
+    WriteOp *w = calloc((size_t)n, sizeof *w), **wp = calloc((size_t)n, sizeof *wp);
+    for (int i = 0; i < n; i++) {
+        i64 id = 2 * (i64)keys[i];
+        key_put_int(&pk[i], id);
+        RecBuilder rb;
+        rec_begin(&rb, &rec[i]);
+        rec_put_int(&rb, 1, id);
+        char nm[32];
+        snprintf(nm, sizeof nm, "%lld:%d", (long long)id, round);
+        rec_put_text(&rb, 2, nm, strlen(nm));
+        bool del = ops[i] == OP_DELETE;
+        w[i] = (WriteOp){.table = t, .op = ops[i], .end_op = del ? OP_DELETE : 0, .pk = pk[i].data,
+                         .pklen = (u32)pk[i].len, .rec = del ? NULL : rec[i].data,
+                         .reclen = del ? 0 : (u32)rec[i].len, .base_seq = snap};
+        wp[i] = &w[i];
+    }
+    WriteSet ws;
+    memset(&ws, 0, sizeof ws);
+    ws.snapshot_seq = snap;
+    ws.ops = wp;
+    ws.nops = n;
+    DdError e;
+    int rc = store_commit(st, &ws, seq, NULL, &e);
+    if (rc) printf("  commit failed: %s\n", e.message);
+    for (int i = 0; i < n; i++) {
+        buf_free(&pk[i]);
+        buf_free(&rec[i]);
+    }
+    free(pk);
+    free(rec);
+    free(w);
+    free(wp);
+    if (!rc)
+        for (int i = 0; i < n; i++) {
+            int k = keys[i];
+            mver[k] = realloc(mver[k], (size_t)(mnver[k] + 1) * sizeof *mver[k]);
+            mver[k][mnver[k]++] = (MVer){*seq, ops[i] == OP_DELETE, round};
+        }
+    return rc;
+}
+
+/* The model's version of key k at seq x (NULL: none or a tombstone), and
+ * the seq of the version after it (0: none). */
+static const MVer *model_at(int k, u64 x, u64 *end)
+{
+    const MVer *v = NULL;
+    *end = 0;
+    for (int i = 0; i < mnver[k]; i++) {
+        if (mver[k][i].seq <= x) v = &mver[k][i];
+        else if (!*end) *end = mver[k][i].seq;
+    }
+    return v && !v->tomb ? v : NULL;
+}
+
+static bool image_is(const u8 *rec, u32 n, i64 id, int round)
+{
+    RecField f;
+    DdError e;
+    char nm[32];
+    snprintf(nm, sizeof nm, "%lld:%d", (long long)id, round);
+    return rec_find(rec, n, 2, &f, &e) == 1 && f.v.s.len == strlen(nm) && memcmp(f.v.s.p, nm, f.v.s.len) == 0;
+}
+
+/* A scan AS OF a point reads runs of entries in place on shallow keys
+ * and goes key by key on deep ones: over keys of one version, keys of
+ * 71, keys inserted, updated and deleted at random, and keys updated now
+ * and then, at many points, in key ranges, and in calls of every size,
+ * tscan_next_images and tscan_next give what a model of the history
+ * gives. */
+TEST(asof_runs_against_model)
+{
+    u32 t = store_new_table_id(st);
+    u64 seq;
+    CHECK_EQ_INT(create_table(t, "model", NULL, &seq), 0);
+    u64 created = seq;
+    unsigned rs = 12345;
+    int *keys = malloc(MK * sizeof *keys);
+    u8 *ops = malloc(MK);
+    bool live[MK];
+    int n = 0;
+    for (int k = 0; k < MK; k++) {
+        live[k] = k < 1000 || k % 2 == 0;
+        if (live[k]) {
+            keys[n] = k;
+            ops[n++] = OP_INSERT;
+        }
+    }
+    CHECK_EQ_INT(commit_model(t, seq, n, keys, ops, 0, &seq), 0);
+    for (int r = 1; r <= MROUNDS; r++) {
+        n = 0;
+        for (int k = 500; k < MK; k++) {
+            if (k >= 1500) {   /* now and then, a few updates */
+                if (r % 10 == 0 && k % 20 == r % 20) {
+                    keys[n] = k;
+                    ops[n++] = OP_UPDATE;
+                }
+                continue;
+            }
+            if (k >= 1000) {   /* at random: updates, deletes, inserts */
+                rs = rs * 1103515245u + 12345u;
+                if ((rs >> 16) % 100 >= 15) continue;
+                u8 op = !live[k] ? OP_INSERT : (rs >> 8) % 10 < 7 ? OP_UPDATE : OP_DELETE;
+                live[k] = op != OP_DELETE;
+                keys[n] = k;
+                ops[n++] = op;
+                continue;
+            }
+            keys[n] = k;   /* 500..999: every round */
+            ops[n++] = OP_UPDATE;
+        }
+        CHECK_EQ_INT(commit_model(t, seq, n, keys, ops, r, &seq), 0);
+    }
+    u64 head = seq;
+    Snap *s;
+    DdError e;
+    CHECK_EQ_INT(store_snap_begin(st, &s, &e), 0);
+    u64 points[] = {0, created, created + 1, created + 2, created + 9, created + 36, created + 50, head - 1, head, head + 3};
+    i64 bounds[][2] = {{-1, -1}, {500, 2400}, {1200, -1}, {-1, 3}, {1001, 1003}, {2998, -1}, {1900, 3500}};
+    int maxes[] = {1, 5, 64, 1024};
+    int bad = 0, calls = 0, short_calls = 0;
+    for (size_t pi = 0; pi < DD_ARRAY_LEN(points); pi++)
+        for (size_t bi = 0; bi < DD_ARRAY_LEN(bounds); bi++)
+            for (size_t xi = 0; xi < DD_ARRAY_LEN(maxes); xi++) {
+                u64 x = points[pi] > head ? head : points[pi];
+                Buf lo = BUF_INIT, hi = BUF_INIT;
+                if (bounds[bi][0] >= 0) key_put_int(&lo, bounds[bi][0]);
+                if (bounds[bi][1] >= 0) key_put_int(&hi, bounds[bi][1]);
+                const u8 *lp = bounds[bi][0] >= 0 ? lo.data : NULL, *hp = bounds[bi][1] >= 0 ? hi.data : NULL;
+                TScan *a, *b;
+                CHECK_EQ_INT(tscan_open(s, t, TMODE_AS_OF, points[pi], 0, lp, (u32)lo.len, hp, (u32)hi.len, &a, &e), 0);
+                CHECK_EQ_INT(tscan_open(s, t, TMODE_AS_OF, points[pi], 0, lp, (u32)lo.len, hp, (u32)hi.len, &b, &e), 0);
+                TImage img[1024];
+                int k = 0, got = 0, rc = 0;
+                do {
+                    got = tscan_next_images(b, img, maxes[xi], &rc, &e);
+                    calls++;
+                    if (got < maxes[xi] && !tscan_done(b)) short_calls++;
+                    for (int i = 0; i < got; i++) {
+                        /* the next key in range the model has a version of at x */
+                        u64 end;
+                        const MVer *m = NULL;
+                        for (; k < MK && !m; k++) {
+                            i64 id = 2 * (i64)k;
+                            if ((bounds[bi][0] >= 0 && id < bounds[bi][0]) || (bounds[bi][1] >= 0 && id >= bounds[bi][1])) continue;
+                            m = model_at(k, x, &end);
+                        }
+                        if (!m || img[i].start != m->seq || !image_is(img[i].rec, img[i].reclen, 2 * (i64)(k - 1), m->round)) {
+                            bad++;
+                            continue;
+                        }
+                        Version v;   /* key by key, the same, with the version's end */
+                        if (tscan_next(a, &v, &e) != 1 || v.start != m->seq || v.rec != img[i].rec ||
+                            v.end != (end && end <= head ? end : 0))
+                            bad++;
+                    }
+                } while (!rc && !tscan_done(b));
+                CHECK_EQ_INT(rc, 0);
+                Version v;
+                if (tscan_next(a, &v, &e) != 0) bad++;
+                for (; k < MK; k++) {   /* nothing the model has was left out */
+                    u64 end;
+                    i64 id = 2 * (i64)k;
+                    if ((bounds[bi][0] >= 0 && id < bounds[bi][0]) || (bounds[bi][1] >= 0 && id >= bounds[bi][1])) continue;
+                    if (model_at(k, x, &end)) bad++;
+                }
+                if (bad) printf("  AS OF %llu, bounds %d: %d wrong\n", (unsigned long long)points[pi], (int)bi, bad);
+                tscan_close(a);
+                tscan_close(b);
+                buf_free(&lo);
+                buf_free(&hi);
+                if (bad) goto out;
+            }
+out:
+    CHECK_EQ_INT(bad, 0);
+    /* the deep keys made calls stop short of max before the end (each
+     * reads a few thousand entries at most) */
+    CHECK(short_calls > 0);
+    CHECK(calls > 500);
+    store_snap_end(s);
+    for (int k = 0; k < MK; k++) free(mver[k]);
+    free(keys);
+    free(ops);
+}
+
 int main(void)
 {
     setup();
@@ -676,6 +879,7 @@ int main(void)
     RUN(deep_history);
     RUN(index_scan);
     RUN(image_runs);
+    RUN(asof_runs_against_model);
     store_close(st);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);

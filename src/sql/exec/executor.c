@@ -750,25 +750,30 @@ static int scan_next_image(SqlCtx *ctx, Op *op, const u8 **rec, u32 *n, u64 *sta
 
 /* Up to max of the next rows' images (borrowed as scan_next_image's):
  * how many, fewer than max at the end or before an error (*rc).  A scan
- * of the present over the whole table or a key range, with no rows of
- * the transaction left to merge and not under EXPLAIN ANALYZE (which
- * counts rows as they come), takes them from tscan_next_images (runs of
- * the cursor, ascending); any other scan row by row, each row checking
- * for a cancel (a past scan may step over many versions between rows). */
+ * of the present or AS OF a point over the whole table or a key range,
+ * with no rows of the transaction left to merge and not under EXPLAIN
+ * ANALYZE (which counts rows as they come), takes them from
+ * tscan_next_images (runs of the cursor, ascending), checking for a
+ * cancel between its calls (one AS OF call steps over a few thousand
+ * versions at most); any other scan row by row, each row checking for a
+ * cancel (a past scan may step over many versions between rows). */
 static int scan_next_images(SqlCtx *ctx, Op *op, TImage *out, int max, int *rc)
 {
     ScanOp *s = (ScanOp *)op;
     bool keyed = s->nkeys || s->pk;
     *rc = 0;
-    if (!ctx->instrument && s->mode == TMODE_PRESENT && !s->empty && !keyed && !s->ix && s->ts && !s->desc &&
-        !s->cur_valid && s->wspos >= s->nws) {
-        if (ctx->interrupt && *ctx->interrupt) {
-            *rc = sql_check_interrupt(ctx);
-            return 0;
+    if (!ctx->instrument && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF) && !s->empty && !keyed && !s->ix &&
+        s->ts && !s->desc && !s->cur_valid && s->wspos >= s->nws) {
+        int n = 0;
+        while (n < max && !s->ts_done) {
+            if (ctx->interrupt && *ctx->interrupt) {
+                *rc = sql_check_interrupt(ctx);
+                break;
+            }
+            n += tscan_next_images(s->ts, out + n, max - n, rc, ctx->err);
+            if (*rc) break;
+            s->ts_done = tscan_done(s->ts);
         }
-        if (s->ts_done) return 0;
-        int n = tscan_next_images(s->ts, out, max, rc, ctx->err);
-        if (n < max && !*rc) s->ts_done = true;
         s->act_rows[scan_by_key(s)] += n;
         return n;
     }
@@ -2512,7 +2517,7 @@ static int batch_fill(SqlCtx *ctx, AggBatch *b, int max, int *np, bool *done, Dd
     int rc;
     got = b->ts ? tscan_next_images(b->ts, img, max, &rc, ctx->err) : scan_next_images(ctx, b->scan, img, max, &rc);
     if (rc) failed = scan_damage(ctx, b->t, 0, rc);
-    else if (got < max) *done = true;
+    else if (got < max && (!b->ts || tscan_done(b->ts))) *done = true;   /* AS OF: a call may stop short */
     if (b->ts) b->scan_rows += (u64)got;
     for (int i = 0; i < got; i++)
         for (u32 o = 0; o < img[i].reclen; o += 64) __builtin_prefetch(img[i].rec + o);
@@ -2801,6 +2806,8 @@ typedef struct AggPar {
     u8 bound[PAR_RANGES][64];   /* the pk bounds between ranges */
     u32 boundlen[PAR_RANGES];
     const u8 *lo, *hi; u32 lolen, hilen;   /* the scan's own range */
+    TMode mode;                 /* the present, or AS OF a */
+    u64 a;
     int nranges;
     int next;                   /* the next range to take (atomic) */
 } AggPar;
@@ -2835,14 +2842,49 @@ static int par_threads(SqlCtx *ctx, const AggOp *a, const ScanOp *s)
 {
     /* images older than an ALTER COLUMN TYPE are converted through a
      * cache the statement builds as it meets them: one thread */
-    if (ctx->calls_volatile || s->mode != TMODE_PRESENT || s->op.est_rows < PAR_MIN_ROWS || s->nws || snap_behind(ctx->snap) ||
-        s->t->temp || s->t->nconvs)
+    if (ctx->calls_volatile || (s->mode != TMODE_PRESENT && s->mode != TMODE_AS_OF) || s->op.est_rows < PAR_MIN_ROWS ||
+        s->nws || snap_behind(ctx->snap) || s->t->temp || s->t->nconvs)
         return 1;
     /* min / max of numerics keep the last of equal values in key order
      * (1.00 after 1.0): threads could not say which came last */
     for (int i = 0; i < a->naggs; i++)
         if ((a->aggs[i]->kind == AGG_MIN || a->aggs[i]->kind == AGG_MAX) && a->aggs[i]->type == TYPE_NUMERIC) return 1;
     return DD_MAX(1, par_setting(ctx, 1));
+}
+
+/* A bound between ranges of the versions (AS OF) must fall between two
+ * keys' entries, not among one key's (table, pk, ~seq): each bound is
+ * moved up to the first key at or after it that has versions, a key
+ * being self-delimiting.  false when two bounds meet, or a key is too
+ * long for a bound. */
+static bool par_bounds_at_keys(SqlCtx *ctx, AggPar *par)
+{
+    StoreCursor *c;
+    DdError e;
+    if (store_cursor_open(ctx->snap, STORE_DB_VERSIONS, &c, &e)) return false;
+    Buf k = BUF_INIT;
+    bool ok = true;
+    for (int r = 1; r < par->nranges && ok; r++) {
+        buf_reset(&k);
+        buf_put_u32be(&k, par->table);
+        buf_append(&k, par->bound[r], par->boundlen[r]);
+        const u8 *key;
+        size_t kn;
+        ok = buf_ok(&k) && store_cursor_seek(c, k.data, k.len);
+        if (ok) {
+            store_cursor_get(c, &key, &kn, NULL, NULL);
+            ok = kn > 4 + 8 && get_u32be(key) == par->table && kn - 4 - 8 <= sizeof par->bound[r];
+        }
+        if (ok) {
+            u32 n = (u32)(kn - 4 - 8);
+            ok = r == 1 || cmp_key(par->bound[r - 1], par->boundlen[r - 1], key + 4, n) < 0;
+            memcpy(par->bound[r], key + 4, n);
+            par->boundlen[r] = n;
+        }
+    }
+    buf_free(&k);
+    store_cursor_close(c);
+    return ok;
 }
 
 /* Cuts s's key range into par's ranges by the first and last keys it
@@ -2852,6 +2894,8 @@ static bool par_split(SqlCtx *ctx, const ScanOp *s, AggPar *par)
 {
     memset(par, 0, sizeof *par);
     par->table = s->t->id;
+    par->mode = s->mode;
+    par->a = s->a;
     par->lo = s->lo;
     par->lolen = s->lolen;
     par->hi = s->hi;
@@ -2906,7 +2950,7 @@ static bool par_split(SqlCtx *ctx, const ScanOp *s, AggPar *par)
     buf_free(&k);
     buf_free(&first);
     store_cursor_close(c);
-    return ok;
+    return ok && (par->mode == TMODE_PRESENT || par_bounds_at_keys(ctx, par));
 }
 
 static int agg_part_work(AggPart *p)
@@ -2917,7 +2961,7 @@ static int agg_part_work(AggPart *p)
         if (r >= par->nranges) return DD_OK;
         const u8 *lo = r ? par->bound[r] : par->lo, *hi = r + 1 < par->nranges ? par->bound[r + 1] : par->hi;
         u32 lolen = r ? par->boundlen[r] : par->lolen, hilen = r + 1 < par->nranges ? par->boundlen[r + 1] : par->hilen;
-        int rc = tscan_open(p->snap, par->table, TMODE_PRESENT, 0, 0, lo, lolen, hi, hilen, &p->b.ts, &p->err);
+        int rc = tscan_open(p->snap, par->table, par->mode, par->a, 0, lo, lolen, hi, hilen, &p->b.ts, &p->err);
         if (!rc) {
             rc = agg_batch_run(&p->ctx, &p->a, &p->b, p->keys);
             tscan_close(p->b.ts);
