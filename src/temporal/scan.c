@@ -64,6 +64,7 @@ struct TScan {
     bool taken;         /* runs (asof_images): sc->key's version is read */
     int skipped;        /* runs: sc->key's entries stepped over in place */
     bool rows;          /* asof_images: key by key (deep histories) */
+    bool runs;          /* the cursor as runs keep it (to_rows) */
     u32 keys, seeks;    /* keys started and seeks made, key by key */
 };
 
@@ -530,10 +531,18 @@ static int next_version(TScan *sc, Version *v, int *budget, DdError *err)
     }
 }
 
+static int to_rows(TScan *sc);
+
 int tscan_next(TScan *sc, Version *v, DdError *err)
 {
     if (sc->desc) return sc->behind ? next_behind_desc(sc, v, err) : next_present_desc(sc, v);
     if (sc->mode == TMODE_PRESENT) return next_present(sc, v);
+    int e = to_rows(sc);
+    if (e == DD_ECORRUPT) {
+        dd_corrupt(err, "versions: malformed entry");
+        return -DD_ECORRUPT;
+    }
+    if (e) return -dd_err(err, e, -1, NULL);
     return next_version(sc, v, NULL, err);
 }
 
@@ -549,6 +558,8 @@ int tscan_next(TScan *sc, Version *v, DdError *err)
  * the point is its version there (none when a tombstone), the entry just
  * newer having ended after the point; the key's other entries are
  * stepped over in place, or past RUN_SKIP of them skipped by a seek.
+ * FOR SYSTEM_TIME ALL takes every entry at or before the snapshot's head
+ * (upper) that is no tombstone, and never skips a key's older ones.
  * States: KEY_START the cursor's entry is not read yet (after the open
  * or a seek), IN_KEY it is (the run's last), DONE.  Past the point,
  * AS OF's end check (passes) holds for every such version, and the
@@ -558,6 +569,7 @@ static int asof_runs(TScan *sc, TImage *out, int max, int *keys, int *rc, DdErro
 {
     StoreEntry e[64];
     int n = 0, read = 0;
+    const bool all_versions = sc->mode == TMODE_ALL;
     *keys = 0;
     while (n < max && sc->state != ST_DONE && read < RUN_BUDGET) {
         int want = DD_MIN(max - n, (int)DD_ARRAY_LEN(e));
@@ -601,7 +613,7 @@ static int asof_runs(TScan *sc, TImage *out, int max, int *keys, int *rc, DdErro
                     sc->state = ST_DONE;
                     return n;
                 }
-                sc->taken = true;
+                sc->taken = !all_versions;   /* ALL: every older one too */
                 sc->skipped = 0;
                 if (!t.tomb) out[n++] = (TImage){t.rec, t.reclen, t.seq};
                 continue;
@@ -632,12 +644,35 @@ static int asof_runs(TScan *sc, TImage *out, int max, int *keys, int *rc, DdErro
  * sought for fewer than a quarter of its keys goes back to runs. */
 #define DEEP_ENTRIES 8
 
-/* The cursor as next_version leaves it (KEY_START on a key's entry not
- * read, at or newer than its version at the point) from asof_runs'. */
-static int runs_to_rows(TScan *sc)
+/*
+ * The two ways keep the cursor differently: key by key (next_version),
+ * KEY_START is on a key's newest entry not read yet (or, AS OF, one no
+ * newer than its version at the point) and IN_KEY on an entry of sc->key
+ * not read yet, whose end is sc->end; in runs, KEY_START is on an entry
+ * not read yet (after the open or a seek) and IN_KEY on the last entry
+ * read.  sc->runs says which holds.  to_rows and to_runs turn one into
+ * the other, so that tscan_next and tscan_next_images may follow each
+ * other on one scan.
+ */
+static int to_rows(TScan *sc)
 {
+    if (!sc->runs) return 0;
+    sc->runs = false;
     if (sc->state != ST_IN_KEY) return 0;   /* KEY_START: an entry not read */
     if (sc->taken) return scan_skip_key(sc);
+    if (sc->mode == TMODE_ALL) {
+        /* the entry read ends the next, older one, which is not read */
+        const u8 *k, *v;
+        size_t kn, vn;
+        TEntry t;
+        store_cursor_get(sc->c, &k, &kn, &v, &vn);
+        if (tv_parse(k, kn, v, vn, &t) != 0) return DD_ECORRUPT;
+        sc->end = t.seq <= sc->lim ? t.seq : 0;
+        sc->end_op = tv_end_op_of(&t);
+        sc->state = store_cursor_next(sc->c) ? ST_IN_KEY : ST_DONE;
+        return 0;
+    }
+    /* AS OF, the key's version at the point not reached yet */
     buf_reset(&sc->seek);
     buf_append(&sc->seek, sc->key.data, sc->key.len);
     buf_put_u64be(&sc->seek, UINT64_MAX - sc->upper);
@@ -646,18 +681,35 @@ static int runs_to_rows(TScan *sc)
     return 0;
 }
 
+static void to_runs(TScan *sc)
+{
+    if (sc->runs) return;
+    sc->runs = true;
+    sc->taken = false;
+    sc->skipped = 0;
+    if (sc->state == ST_IN_KEY) sc->state = ST_KEY_START;   /* an older entry of sc->key, not read */
+    else buf_reset(&sc->key);   /* KEY_START: the next key's entry, not read */
+}
+
 static int asof_images(TScan *sc, TImage *out, int max, int *rc, DdError *err)
 {
     int n = 0;
     if (!sc->rows) {
         int keys;
+        to_runs(sc);
         n = asof_runs(sc, out, max, &keys, rc, err);
-        if (*rc || sc->state == ST_DONE || n == max || keys * DEEP_ENTRIES >= RUN_BUDGET) return n;
+        if (*rc || sc->state == ST_DONE || n == max || keys * DEEP_ENTRIES >= RUN_BUDGET || sc->mode != TMODE_AS_OF)
+            return n;
         sc->rows = true;
         sc->keys = sc->seeks = 0;
-        int e = runs_to_rows(sc);
-        if (e) *rc = dd_err(err, e, -1, NULL);
+        int e = to_rows(sc);
+        if (e) *rc = e == DD_ECORRUPT ? dd_corrupt(err, "versions: malformed entry") : dd_err(err, e, -1, NULL);
         return n;
+    }
+    int e = to_rows(sc);
+    if (e) {
+        *rc = e == DD_ECORRUPT ? dd_corrupt(err, "versions: malformed entry") : dd_err(err, e, -1, NULL);
+        return 0;
     }
     int budget = RUN_BUDGET / DEEP_ENTRIES;
     u32 keys0 = sc->keys, seeks0 = sc->seeks;
@@ -672,10 +724,7 @@ static int asof_images(TScan *sc, TImage *out, int max, int *rc, DdError *err)
         out[n++] = (TImage){v.rec, v.reclen, v.start};
     }
     u32 keys = sc->keys - keys0, seeks = sc->seeks - seeks0;
-    if (sc->state == ST_KEY_START && keys >= 16 && seeks * 4 < keys) {
-        sc->rows = false;   /* KEY_START is an entry not read for runs too */
-        buf_reset(&sc->key);
-    }
+    if (sc->state == ST_KEY_START && keys >= 16 && seeks * 4 < keys) sc->rows = false;
     return n;
 }
 
@@ -688,7 +737,8 @@ int tscan_next_images(TScan *sc, TImage *out, int max, int *rc, DdError *err)
 {
     int n = 0;
     *rc = 0;
-    if (!sc->desc && sc->mode == TMODE_AS_OF && !sc->listed) return asof_images(sc, out, max, rc, err);
+    if (!sc->desc && (sc->mode == TMODE_AS_OF || sc->mode == TMODE_ALL) && !sc->listed)
+        return asof_images(sc, out, max, rc, err);
     if (sc->desc || sc->mode != TMODE_PRESENT) {
         for (; n < max; n++) {
             Version v;

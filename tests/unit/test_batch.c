@@ -454,6 +454,16 @@ TEST(parallel)
         run(s, q, &one);
         if (cpus > 1) CHECK(strstr(one.p, "threads") != NULL);
     }
+    /* every version (FOR SYSTEM_TIME ALL): runs throughout, the same */
+    static const char *const every = "SELECT x, count(*), sum(b), sum(c), min(k), max(k) FROM t FOR SYSTEM_TIME ALL "
+                                     "GROUP BY x ORDER BY x";
+    same_on_one_thread(s, every, &one, &many);
+    must(s, "SET drift.batch = off");
+    run(s, every, &one);
+    must(s, "SET drift.batch = on");
+    CHECK_EQ_STR(many.p, one.p);
+    run(s, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*) FROM t FOR SYSTEM_TIME ALL", &one);
+    if (cpus > 1) CHECK(strstr(one.p, "threads") != NULL);
     /* images older than an ALTER COLUMN TYPE: one thread (their
      * conversion is the statement's), the same answers */
     must(s, "ALTER TABLE t ALTER COLUMN x TYPE bigint");

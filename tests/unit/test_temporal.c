@@ -752,7 +752,7 @@ static bool image_is(const u8 *rec, u32 n, i64 id, int round)
  * 71, keys inserted, updated and deleted at random, and keys updated now
  * and then, at many points, in key ranges, and in calls of every size,
  * tscan_next_images and tscan_next give what a model of the history
- * gives. */
+ * gives; and so do they for every version (FOR SYSTEM_TIME ALL). */
 TEST(asof_runs_against_model)
 {
     u32 t = store_new_table_id(st);
@@ -856,6 +856,116 @@ TEST(asof_runs_against_model)
                 buf_free(&hi);
                 if (bad) goto out;
             }
+    /* FOR SYSTEM_TIME ALL: every version no tombstone, newest first in a
+     * key, in runs throughout */
+    for (size_t bi = 0; bi < DD_ARRAY_LEN(bounds) && !bad; bi++)
+        for (size_t xi = 0; xi < DD_ARRAY_LEN(maxes) && !bad; xi++) {
+            Buf lo = BUF_INIT, hi = BUF_INIT;
+            if (bounds[bi][0] >= 0) key_put_int(&lo, bounds[bi][0]);
+            if (bounds[bi][1] >= 0) key_put_int(&hi, bounds[bi][1]);
+            const u8 *lp = bounds[bi][0] >= 0 ? lo.data : NULL, *hp = bounds[bi][1] >= 0 ? hi.data : NULL;
+            TScan *a, *b;
+            CHECK_EQ_INT(tscan_open(s, t, TMODE_ALL, 0, 0, lp, (u32)lo.len, hp, (u32)hi.len, &a, &e), 0);
+            CHECK_EQ_INT(tscan_open(s, t, TMODE_ALL, 0, 0, lp, (u32)lo.len, hp, (u32)hi.len, &b, &e), 0);
+            int k = 0, j = -1, got = 0, rc = 0;   /* the model's key k, its version j (newest first) */
+            do {
+                TImage img[1024];
+                got = tscan_next_images(b, img, maxes[xi], &rc, &e);
+                calls++;
+                for (int i = 0; i < got; i++) {
+                    const MVer *m = NULL;
+                    while (!m && k < MK) {
+                        i64 id = 2 * (i64)k;
+                        if (j < 0) j = mnver[k];
+                        if (--j < 0 || (bounds[bi][0] >= 0 && id < bounds[bi][0]) ||
+                            (bounds[bi][1] >= 0 && id >= bounds[bi][1])) {
+                            k++;
+                            j = -1;
+                            continue;
+                        }
+                        if (!mver[k][j].tomb) m = &mver[k][j];
+                    }
+                    if (!m || img[i].start != m->seq || !image_is(img[i].rec, img[i].reclen, 2 * (i64)k, m->round)) {
+                        bad++;
+                        continue;
+                    }
+                    Version v;
+                    if (tscan_next(a, &v, &e) != 1 || v.start != m->seq || v.rec != img[i].rec) bad++;
+                }
+            } while (!rc && !tscan_done(b));
+            CHECK_EQ_INT(rc, 0);
+            Version v;
+            if (tscan_next(a, &v, &e) != 0) bad++;
+            for (; k < MK; k++, j = -1) {   /* nothing left out */
+                i64 id = 2 * (i64)k;
+                if ((bounds[bi][0] >= 0 && id < bounds[bi][0]) || (bounds[bi][1] >= 0 && id >= bounds[bi][1])) continue;
+                if (j < 0) j = mnver[k];
+                while (--j >= 0)
+                    if (!mver[k][j].tomb) bad++;
+            }
+            if (bad) printf("  ALL, bounds %d, max %d: %d wrong\n", (int)bi, maxes[xi], bad);
+            tscan_close(a);
+            tscan_close(b);
+            buf_free(&lo);
+            buf_free(&hi);
+        }
+    /* batches and rows one at a time, alternating on one scan: AS OF at
+     * points on both sides of the deep keys' history, and ALL */
+    for (size_t pi = 0; pi < DD_ARRAY_LEN(points) + 1 && !bad; pi++)
+        for (int turn = 1; turn <= 7 && !bad; turn += 3) {
+            bool every = pi == DD_ARRAY_LEN(points);
+            u64 x = every ? head : points[pi] > head ? head : points[pi];
+            /* what the model has: keys ascending, newest first */
+            int cap = 0, nexp = 0;
+            for (int k = 0; k < MK; k++) cap += mnver[k];
+            const MVer **exp = malloc((size_t)cap * sizeof *exp);
+            int *expk = malloc((size_t)cap * sizeof *expk);
+            for (int k = 0; k < MK; k++) {
+                u64 end;
+                if (!every) {
+                    const MVer *m = model_at(k, x, &end);
+                    if (m) exp[nexp] = m, expk[nexp++] = k;
+                    continue;
+                }
+                for (int j = mnver[k] - 1; j >= 0; j--)
+                    if (!mver[k][j].tomb) exp[nexp] = &mver[k][j], expk[nexp++] = k;
+            }
+            TScan *b;
+            CHECK_EQ_INT(tscan_open(s, t, every ? TMODE_ALL : TMODE_AS_OF, points[every ? 0 : pi], 0, NULL, 0, NULL, 0,
+                                    &b, &e), 0);
+            int at = 0, rc = 0;
+            for (int round = 0; !bad; round++) {
+                if (round % 2 == 0) {   /* a batch of `turn` */
+                    TImage img[8];
+                    int got = tscan_next_images(b, img, turn, &rc, &e);
+                    for (int i = 0; i < got; i++, at++)
+                        if (at >= nexp || img[i].start != exp[at]->seq ||
+                            !image_is(img[i].rec, img[i].reclen, 2 * (i64)expk[at], exp[at]->round))
+                            bad++;
+                    if (rc || tscan_done(b)) break;
+                } else {   /* then `turn` rows one at a time */
+                    int r = 1;
+                    for (int i = 0; i < turn && r == 1; i++) {
+                        Version v;
+                        r = tscan_next(b, &v, &e);
+                        if (r == 1 && (at >= nexp || v.start != exp[at]->seq || pk_id(&v) != 2 * (i64)expk[at] ||
+                                       !image_is(v.rec, v.reclen, 2 * (i64)expk[at], exp[at]->round)))
+                            bad++;
+                        if (r == 1) at++;
+                    }
+                    if (r != 1) {
+                        if (r < 0) bad++;
+                        break;
+                    }
+                }
+            }
+            if (rc || at != nexp) bad++;
+            if (bad) printf("  alternating, %s %llu, turn %d: %d wrong (%d of %d)\n", every ? "ALL" : "AS OF",
+                            (unsigned long long)x, turn, bad, at, nexp);
+            tscan_close(b);
+            free(exp);
+            free(expk);
+        }
 out:
     CHECK_EQ_INT(bad, 0);
     /* the deep keys made calls stop short of max before the end (each

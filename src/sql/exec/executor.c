@@ -750,7 +750,8 @@ static int scan_next_image(SqlCtx *ctx, Op *op, const u8 **rec, u32 *n, u64 *sta
 
 /* Up to max of the next rows' images (borrowed as scan_next_image's):
  * how many, fewer than max at the end or before an error (*rc).  A scan
- * of the present or AS OF a point over the whole table or a key range,
+ * of the present, AS OF a point or of every version (ALL) over the whole
+ * table or a key range,
  * with no rows of the transaction left to merge and not under EXPLAIN
  * ANALYZE (which counts rows as they come), takes them from
  * tscan_next_images (runs of the cursor, ascending), checking for a
@@ -762,7 +763,8 @@ static int scan_next_images(SqlCtx *ctx, Op *op, TImage *out, int max, int *rc)
     ScanOp *s = (ScanOp *)op;
     bool keyed = s->nkeys || s->pk;
     *rc = 0;
-    if (!ctx->instrument && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF) && !s->empty && !keyed && !s->ix &&
+    if (!ctx->instrument && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF || s->mode == TMODE_ALL) && !s->empty &&
+        !keyed && !s->ix &&
         s->ts && !s->desc && !s->cur_valid && s->wspos >= s->nws) {
         int n = 0;
         while (n < max && !s->ts_done) {
@@ -2842,7 +2844,8 @@ static int par_threads(SqlCtx *ctx, const AggOp *a, const ScanOp *s)
 {
     /* images older than an ALTER COLUMN TYPE are converted through a
      * cache the statement builds as it meets them: one thread */
-    if (ctx->calls_volatile || (s->mode != TMODE_PRESENT && s->mode != TMODE_AS_OF) || s->op.est_rows < PAR_MIN_ROWS ||
+    if (ctx->calls_volatile || (s->mode != TMODE_PRESENT && s->mode != TMODE_AS_OF && s->mode != TMODE_ALL) ||
+        s->op.est_rows < PAR_MIN_ROWS ||
         s->nws || snap_behind(ctx->snap) || s->t->temp || s->t->nconvs)
         return 1;
     /* min / max of numerics keep the last of equal values in key order
