@@ -17,7 +17,7 @@
  * Key by key, AS OF visits one entry per key (a few steps or two seeks
  * per key: O(keys * log n)), whatever the depth of history; in batches
  * (tscan_next_images) it reads the versions in runs while keys have few
- * of them (asof_images).  From a checkpoint near the point (or
+ * of them (period_images).  From a checkpoint near the point (or
  * the period's start: store_ckpt_keys), only the keys that may qualify are
  * visited (listed): each KEY_START seeks the next of them.
  * PRESENT walks `current` instead.
@@ -61,9 +61,9 @@ struct TScan {
     /* keys to go before stepping is tried again: stepping failed on a
      * deep history (SCAN_STEPS) */
     int nostep;
-    bool taken;         /* runs (asof_images): sc->key's version is read */
+    bool taken;         /* runs (period_images): no older entry of sc->key may pass */
     int skipped;        /* runs: sc->key's entries stepped over in place */
-    bool rows;          /* asof_images: key by key (deep histories) */
+    bool rows;          /* period_images: key by key (deep histories) */
     bool runs;          /* the cursor as runs keep it (to_rows) */
     u32 keys, seeks;    /* keys started and seeks made, key by key */
 };
@@ -304,7 +304,10 @@ static bool may_step(TScan *sc)
     return false;
 }
 
-/* Moves to the first entry after every entry of the current key. */
+static int seek_past_key(TScan *sc);
+
+/* Moves to the first entry after every entry of the current key, the
+ * cursor being on one of them. */
 static int scan_skip_key(TScan *sc)
 {
     if (sc->listed) {   /* the next listed key is sought anyway */
@@ -326,6 +329,13 @@ static int scan_skip_key(TScan *sc)
         }
         if (i == SCAN_STEPS - 1) sc->nostep = SCAN_NOSTEP;
     }
+    return seek_past_key(sc);
+}
+
+/* Seeks to the first entry after every entry of the current key, from
+ * wherever the cursor is. */
+static int seek_past_key(TScan *sc)
+{
     sc->seeks++;
     buf_reset(&sc->seek);
     buf_append(&sc->seek, sc->key.data, sc->key.len);
@@ -358,6 +368,46 @@ static int seek_listed(TScan *sc, DdError *err)
         store_cursor_get(sc->c, &k, &kn, NULL, NULL);
         if (kn == sc->seek.len + 8 && memcmp(k, sc->seek.data, sc->seek.len) == 0) return 1;
     }
+    return 0;
+}
+
+/* The cursor onto sc->key's newest entry at or before upper (IN_KEY, its
+ * end from the entry just newer), or the next key's (KEY_START) when it
+ * has none, or DONE; 0 or DD_ENOMEM. */
+static int seek_point(TScan *sc)
+{
+    sc->seeks++;
+    sc->end = 0;
+    sc->end_op = 0;
+    buf_reset(&sc->seek);
+    buf_append(&sc->seek, sc->key.data, sc->key.len);
+    buf_put_u64be(&sc->seek, UINT64_MAX - sc->upper);
+    if (!buf_ok(&sc->seek)) return DD_ENOMEM;
+    if (!store_cursor_seek(sc->c, sc->seek.data, sc->seek.len)) {
+        sc->state = ST_DONE;
+        return 0;
+    }
+    const u8 *k;
+    size_t kn;
+    store_cursor_get(sc->c, &k, &kn, NULL, NULL);
+    if (!tv_same_key(k, kn, sc->key.data, sc->key.len)) {
+        sc->state = ST_KEY_START;  /* no version old enough: next key */
+        return 0;
+    }
+    /* The entry just newer gives this version's end. */
+    if (store_cursor_prev(sc->c)) {
+        const u8 *pk2, *pv2;
+        size_t pkn2, pvn2;
+        TEntry n;
+        store_cursor_get(sc->c, &pk2, &pkn2, &pv2, &pvn2);
+        if (tv_same_key(pk2, pkn2, sc->key.data, sc->key.len) && tv_parse(pk2, pkn2, pv2, pvn2, &n) == 0 &&
+            n.seq <= sc->lim) {
+            sc->end = n.seq;
+            sc->end_op = tv_end_op_of(&n);
+        }
+        store_cursor_next(sc->c);
+    }
+    sc->state = ST_IN_KEY;
     return 0;
 }
 
@@ -408,34 +458,7 @@ static int scan_key_start(TScan *sc, DdError *err)
         }
         if (i == SCAN_STEPS - 1) sc->nostep = SCAN_NOSTEP;
     }
-    sc->seeks++;
-    buf_reset(&sc->seek);
-    buf_append(&sc->seek, sc->key.data, sc->key.len);
-    buf_put_u64be(&sc->seek, UINT64_MAX - sc->upper);
-    if (!buf_ok(&sc->seek)) return dd_err(err, DD_ENOMEM, -1, NULL);
-    if (!store_cursor_seek(sc->c, sc->seek.data, sc->seek.len)) {
-        sc->state = ST_DONE;
-        return 0;
-    }
-    store_cursor_get(sc->c, &k, &kn, &v, &vn);
-    if (!tv_same_key(k, kn, sc->key.data, sc->key.len)) {
-        sc->state = ST_KEY_START;  /* no version old enough: next key */
-        return 0;
-    }
-    /* The entry just newer gives this version's end. */
-    if (store_cursor_prev(sc->c)) {
-        const u8 *pk2, *pv2;
-        size_t pkn2, pvn2;
-        store_cursor_get(sc->c, &pk2, &pkn2, &pv2, &pvn2);
-        if (tv_same_key(pk2, pkn2, sc->key.data, sc->key.len) && tv_parse(pk2, pkn2, pv2, pvn2, &n) == 0 &&
-            n.seq <= sc->lim) {
-            sc->end = n.seq;
-            sc->end_op = tv_end_op_of(&n);
-        }
-        store_cursor_next(sc->c);
-    }
-    sc->state = ST_IN_KEY;
-    return 0;
+    return seek_point(sc) ? dd_err(err, DD_ENOMEM, -1, NULL) : 0;
 }
 
 /* Whether version [start, end) passes the mode's filter. */
@@ -547,29 +570,27 @@ int tscan_next(TScan *sc, Version *v, DdError *err)
 }
 
 /* A key's entries stepped over in place before a seek skips the rest of
- * them (about a leaf page); and the entries one call of asof_images
+ * them (about a leaf page); and the entries one call of period_images
  * reads at most, so that its caller sees a cancel in time. */
 #define RUN_SKIP 48
 #define RUN_BUDGET 4096
 
 /*
- * AS OF a whole table or a key range, a run of the cursor at a time (the
- * rest of a leaf page read in place): a key's first entry at or before
- * the point is its version there (none when a tombstone), the entry just
- * newer having ended after the point; the key's other entries are
- * stepped over in place, or past RUN_SKIP of them skipped by a seek.
- * FOR SYSTEM_TIME ALL takes every entry at or before the snapshot's head
- * (upper) that is no tombstone, and never skips a key's older ones.
- * States: KEY_START the cursor's entry is not read yet (after the open
- * or a seek), IN_KEY it is (the run's last), DONE.  Past the point,
- * AS OF's end check (passes) holds for every such version, and the
- * snapshot's head bounds nothing more (upper <= lim).
+ * A period's scan of a whole table or a key range, a run of the cursor at
+ * a time (the rest of a leaf page read in place), as next_version walks
+ * it key by key: a key's entries newer than upper are stepped over, the
+ * last of them (if no newer than the snapshot's head) ending the next;
+ * from there each entry's version passes the mode's filter or not, with
+ * the entry just newer as its end, until no older one may pass, and the
+ * key's other entries are stepped over.  Past RUN_SKIP entries stepped
+ * over, a seek skips the rest: to the key's first entry at or before
+ * upper (seek_point), or past the key.  AS OF, a key's first entry at or
+ * before the point is its version there; ALL takes every entry.
  */
-static int asof_runs(TScan *sc, TImage *out, int max, int *keys, int *rc, DdError *err)
+static int runs_images(TScan *sc, TImage *out, int max, int *keys, int *rc, DdError *err)
 {
     StoreEntry e[64];
     int n = 0, read = 0;
-    const bool all_versions = sc->mode == TMODE_ALL;
     *keys = 0;
     while (n < max && sc->state != ST_DONE && read < RUN_BUDGET) {
         int want = DD_MIN(max - n, (int)DD_ARRAY_LEN(e));
@@ -604,33 +625,48 @@ static int asof_runs(TScan *sc, TImage *out, int max, int *keys, int *rc, DdErro
                 }
                 sc->taken = false;
                 sc->skipped = 0;
+                sc->end = 0;
                 (*keys)++;
             }
-            if (!sc->taken && UINT64_MAX - get_u64be(k + kn - 8) <= sc->upper) {
+            u64 seq = UINT64_MAX - get_u64be(k + kn - 8);
+            if (!sc->taken && seq <= sc->upper) {
                 TEntry t;
                 if (tv_parse(k, kn, e[i].v, e[i].vn, &t) != 0) {
                     *rc = dd_corrupt(err, "versions: malformed entry");
                     sc->state = ST_DONE;
                     return n;
                 }
-                sc->taken = !all_versions;   /* ALL: every older one too */
+                if (!t.tomb && passes(sc, seq, sc->end)) out[n++] = (TImage){t.rec, t.reclen, t.seq};
+                sc->end = seq;
+                sc->taken = !older_may_pass(sc, seq);
                 sc->skipped = 0;
-                if (!t.tomb) out[n++] = (TImage){t.rec, t.reclen, t.seq};
                 continue;
             }
+            if (!sc->taken) sc->end = seq <= sc->lim ? seq : 0;   /* newer than upper */
             if (++sc->skipped <= RUN_SKIP) continue;
-            /* a deep history: a seek to the key's version at the point, or
-             * past its entries */
-            buf_reset(&sc->seek);
-            buf_append(&sc->seek, sc->key.data, sc->key.len);
-            buf_put_u64be(&sc->seek, sc->taken ? UINT64_MAX : UINT64_MAX - sc->upper);
-            if (!buf_ok(&sc->seek)) {
-                *rc = dd_err(err, DD_ENOMEM, -1, NULL);
+            /* a deep history: a seek */
+            sc->skipped = 0;
+            int f = sc->taken ? seek_past_key(sc) : seek_point(sc);   /* the cursor is at the run's end */
+            if (f) {
+                *rc = dd_err(err, f, -1, NULL);
                 sc->state = ST_DONE;
                 return n;
             }
-            sc->skipped = 0;
-            sc->state = store_cursor_seek(sc->c, sc->seek.data, sc->seek.len) ? ST_KEY_START : ST_DONE;
+            /* it lands past the entry just read, else the page that led
+             * it back is damaged (the runs would go round) */
+            const u8 *at;
+            size_t atn;
+            store_cursor_get(sc->c, &at, &atn, NULL, NULL);
+            int c = sc->state == ST_DONE ? 1 : memcmp(at, k, DD_MIN(atn, kn));
+            if (c < 0 || (c == 0 && atn <= kn)) {
+                *rc = dd_corrupt(err, "the data file is damaged: a page of the versions does not hold its keys in "
+                                      "order");
+                sc->state = ST_DONE;
+                return n;
+            }
+            /* as runs keep it: an entry not read, of the next key, or of
+             * this one with its end in sc->end (seek_point) */
+            if (sc->state != ST_DONE) sc->state = ST_KEY_START;
             break;
         }
     }
@@ -640,44 +676,42 @@ static int asof_runs(TScan *sc, TImage *out, int max, int *keys, int *rc, DdErro
 /* Runs read a page's entries in place but find a node again per page
  * (about a seek), and read every entry of a key; key by key, a key costs
  * a few steps or two seeks.  A call of runs that read more than
- * DEEP_ENTRIES entries a key goes key by key next; a call key by key that
- * sought for fewer than a quarter of its keys goes back to runs. */
+ * DEEP_ENTRIES entries a key goes key by key next (not ALL, which takes
+ * every entry); a call key by key that sought for fewer than a quarter of
+ * its keys goes back to runs. */
 #define DEEP_ENTRIES 8
 
 /*
- * The two ways keep the cursor differently: key by key (next_version),
- * KEY_START is on a key's newest entry not read yet (or, AS OF, one no
- * newer than its version at the point) and IN_KEY on an entry of sc->key
- * not read yet, whose end is sc->end; in runs, KEY_START is on an entry
- * not read yet (after the open or a seek) and IN_KEY on the last entry
- * read.  sc->runs says which holds.  to_rows and to_runs turn one into
- * the other, so that tscan_next and tscan_next_images may follow each
- * other on one scan.
+ * The two ways keep the cursor differently.  Key by key (next_version):
+ * KEY_START is on a key's newest entry, not read, and IN_KEY on an entry
+ * of sc->key at or before upper, not read, whose end is sc->end.  In
+ * runs: KEY_START is on an entry not read, either of another key than
+ * sc->key or of sc->key with its end in sc->end, and IN_KEY on the last
+ * entry read.  sc->runs says which holds; to_rows and to_runs turn one
+ * into the other, so that tscan_next and tscan_next_images may follow
+ * each other on one scan.  0 or an error code.
  */
 static int to_rows(TScan *sc)
 {
     if (!sc->runs) return 0;
     sc->runs = false;
-    if (sc->state != ST_IN_KEY) return 0;   /* KEY_START: an entry not read */
-    if (sc->taken) return scan_skip_key(sc);
-    if (sc->mode == TMODE_ALL) {
-        /* the entry read ends the next, older one, which is not read */
-        const u8 *k, *v;
-        size_t kn, vn;
-        TEntry t;
-        store_cursor_get(sc->c, &k, &kn, &v, &vn);
-        if (tv_parse(k, kn, v, vn, &t) != 0) return DD_ECORRUPT;
-        sc->end = t.seq <= sc->lim ? t.seq : 0;
-        sc->end_op = tv_end_op_of(&t);
-        sc->state = store_cursor_next(sc->c) ? ST_IN_KEY : ST_DONE;
+    const u8 *k, *v;
+    size_t kn, vn;
+    if (sc->state == ST_KEY_START) {
+        store_cursor_get(sc->c, &k, &kn, NULL, NULL);
+        if (!sc->taken && tv_same_key(k, kn, sc->key.data, sc->key.len)) sc->state = ST_IN_KEY;
         return 0;
     }
-    /* AS OF, the key's version at the point not reached yet */
-    buf_reset(&sc->seek);
-    buf_append(&sc->seek, sc->key.data, sc->key.len);
-    buf_put_u64be(&sc->seek, UINT64_MAX - sc->upper);
-    if (!buf_ok(&sc->seek)) return DD_ENOMEM;
-    sc->state = store_cursor_seek(sc->c, sc->seek.data, sc->seek.len) ? ST_KEY_START : ST_DONE;
+    if (sc->state != ST_IN_KEY) return 0;
+    if (sc->taken) return scan_skip_key(sc);
+    store_cursor_get(sc->c, &k, &kn, &v, &vn);
+    TEntry t;
+    if (tv_parse(k, kn, v, vn, &t) != 0) return DD_ECORRUPT;
+    if (t.seq > sc->upper) return seek_point(sc);   /* the key's first to read not reached */
+    /* the entry read ends the next, older one, which is not read */
+    sc->end = t.seq;
+    sc->end_op = tv_end_op_of(&t);
+    sc->state = store_cursor_next(sc->c) ? ST_IN_KEY : ST_DONE;
     return 0;
 }
 
@@ -687,18 +721,18 @@ static void to_runs(TScan *sc)
     sc->runs = true;
     sc->taken = false;
     sc->skipped = 0;
-    if (sc->state == ST_IN_KEY) sc->state = ST_KEY_START;   /* an older entry of sc->key, not read */
-    else buf_reset(&sc->key);   /* KEY_START: the next key's entry, not read */
+    if (sc->state == ST_IN_KEY) sc->state = ST_KEY_START;   /* an entry of sc->key, not read, its end in sc->end */
+    else buf_reset(&sc->key);   /* KEY_START: the next key's newest entry, not read */
 }
 
-static int asof_images(TScan *sc, TImage *out, int max, int *rc, DdError *err)
+static int period_images(TScan *sc, TImage *out, int max, int *rc, DdError *err)
 {
     int n = 0;
     if (!sc->rows) {
         int keys;
         to_runs(sc);
-        n = asof_runs(sc, out, max, &keys, rc, err);
-        if (*rc || sc->state == ST_DONE || n == max || keys * DEEP_ENTRIES >= RUN_BUDGET || sc->mode != TMODE_AS_OF)
+        n = runs_images(sc, out, max, &keys, rc, err);
+        if (*rc || sc->state == ST_DONE || n == max || keys * DEEP_ENTRIES >= RUN_BUDGET || sc->mode == TMODE_ALL)
             return n;
         sc->rows = true;
         sc->keys = sc->seeks = 0;
@@ -737,8 +771,7 @@ int tscan_next_images(TScan *sc, TImage *out, int max, int *rc, DdError *err)
 {
     int n = 0;
     *rc = 0;
-    if (!sc->desc && (sc->mode == TMODE_AS_OF || sc->mode == TMODE_ALL) && !sc->listed)
-        return asof_images(sc, out, max, rc, err);
+    if (!sc->desc && sc->mode != TMODE_PRESENT && !sc->listed) return period_images(sc, out, max, rc, err);
     if (sc->desc || sc->mode != TMODE_PRESENT) {
         for (; n < max; n++) {
             Version v;

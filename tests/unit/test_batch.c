@@ -454,6 +454,17 @@ TEST(parallel)
         run(s, q, &one);
         if (cpus > 1) CHECK(strstr(one.p, "threads") != NULL);
     }
+    /* a period: the same on threads, on one and row by row */
+    {
+        char q[300];
+        snprintf(q, sizeof q, "SELECT x, count(*), sum(b), sum(c) FROM t FOR SYSTEM_TIME FROM @SEQ:%llu TO @SEQ:%llu "
+                 "GROUP BY x ORDER BY x", loaded + 1, loaded + 6);
+        same_on_one_thread(s, q, &one, &many);
+        must(s, "SET drift.batch = off");
+        run(s, q, &one);
+        must(s, "SET drift.batch = on");
+        CHECK_EQ_STR(many.p, one.p);
+    }
     /* every version (FOR SYSTEM_TIME ALL): runs throughout, the same */
     static const char *const every = "SELECT x, count(*), sum(b), sum(c), min(k), max(k) FROM t FOR SYSTEM_TIME ALL "
                                      "GROUP BY x ORDER BY x";
@@ -908,9 +919,10 @@ TEST(asof_batches)
     unsigned long long head = strtoull(on.p, NULL, 10);
     CHECK(loaded > 0 && head > loaded + 60);
     unsigned long long points[] = {loaded, loaded + 1, loaded + 30, head - 1, head};
+    /* each shape read in batches (EXPLAIN says vectorized) when on */
     static const char *const shapes[] = {
-        "SELECT count(*), sum(v), min(w), max(k) FROM u FOR SYSTEM_TIME AS OF @SEQ:%llu",
-        "SELECT count(*), sum(v) FROM u FOR SYSTEM_TIME AS OF @SEQ:%llu WHERE k BETWEEN 1400 AND 1800",
+        "SELECT count(*), sum(v), max(k) FROM u FOR SYSTEM_TIME AS OF @SEQ:%llu",
+        "SELECT count(*), sum(v) FROM u FOR SYSTEM_TIME AS OF @SEQ:%llu WHERE v > 1000",
         "SELECT k % 10, count(*), sum(v) FROM u FOR SYSTEM_TIME AS OF @SEQ:%llu WHERE k >= 1000 GROUP BY 1 ORDER BY 1",
     };
     for (size_t p = 0; p < sizeof points / sizeof points[0]; p++)
@@ -924,7 +936,30 @@ TEST(asof_batches)
             if (strcmp(on.p, off.p) != 0) printf("  %s\n    batch: %s\n    rows:  %s\n", sql, on.p, off.p);
             CHECK_EQ_STR(on.p, off.p);
             CHECK(strncmp(on.p, "ERROR", 5) != 0);
+            char ex[400];
+            snprintf(ex, sizeof ex, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", sql);
+            must(s, "SET drift.batch = on");
+            run(s, ex, &off);
+            if (!strstr(off.p, "vectorized")) printf("  not in batches: %s\n", off.p);
+            CHECK(strstr(off.p, "vectorized") != NULL);
         }
+    /* the periods, the same */
+    for (unsigned long long a = loaded; a < head; a += 13) {
+        static const char *const periods[] = {"FROM @SEQ:%llu TO @SEQ:%llu", "BETWEEN @SEQ:%llu AND @SEQ:%llu",
+                                              "CONTAINED IN (@SEQ:%llu, @SEQ:%llu)"};
+        for (size_t q = 0; q < sizeof periods / sizeof periods[0]; q++) {
+            char per[100], sql[300];
+            snprintf(per, sizeof per, periods[q], a, a + 5);
+            snprintf(sql, sizeof sql, "SELECT count(*), sum(v), max(k) FROM u FOR SYSTEM_TIME %s", per);
+            must(s, "SET drift.batch = on");
+            run(s, sql, &on);
+            must(s, "SET drift.batch = off");
+            run(s, sql, &off);
+            if (strcmp(on.p, off.p) != 0) printf("  %s\n    batch: %s\n    rows:  %s\n", sql, on.p, off.p);
+            CHECK_EQ_STR(on.p, off.p);
+            CHECK(strncmp(on.p, "ERROR", 5) != 0);
+        }
+    }
     /* from the checkpoint: its scan reads the listed keys in batches */
     char sql[300];
     snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) "
@@ -933,6 +968,12 @@ TEST(asof_batches)
     run(s, sql, &on);
     if (!strstr(on.p, "from checkpoint") || !strstr(on.p, "vectorized")) printf("  %s\n", on.p);
     CHECK(strstr(on.p, "from checkpoint") != NULL && strstr(on.p, "vectorized") != NULL);
+    snprintf(sql, sizeof sql, "SELECT count(*), sum(v) FROM u FOR SYSTEM_TIME AS OF @SEQ:%llu", head);
+    run(s, sql, &on);
+    must(s, "SET drift.batch = off");
+    run(s, sql, &off);
+    CHECK_EQ_STR(on.p, off.p);
+    CHECK_EQ_STR(on.p, "2000|2031001;");   /* 1..2000, 500 keys 60 more, one 1 more */
     free(on.p);
     free(off.p);
     close_db(db, s);

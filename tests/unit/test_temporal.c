@@ -747,6 +747,30 @@ static bool image_is(const u8 *rec, u32 n, i64 id, int round)
     return rec_find(rec, n, 2, &f, &e) == 1 && f.v.s.len == strlen(nm) && memcmp(f.v.s.p, nm, f.v.s.len) == 0;
 }
 
+/* The model's versions of key k that a scan of mode m (a, b) gives,
+ * newest first, into out and their ends into ends: how many. */
+static int model_period(int k, TMode m, u64 a, u64 b, u64 head, const MVer **out, u64 *ends)
+{
+    int n = 0;
+    for (int j = mnver[k] - 1; j >= 0; j--) {
+        if (mver[k][j].tomb) continue;
+        u64 st = mver[k][j].seq, en = j + 1 < mnver[k] ? mver[k][j + 1].seq : 0, x = a > head ? head : a;
+        bool p;
+        switch (m) {
+        case TMODE_AS_OF: p = st <= x && (en == 0 || en > x); break;
+        case TMODE_FROM_TO: p = a < b && st < b && (en == 0 || en > a); break;
+        case TMODE_BETWEEN: p = a <= b && st <= b && (en == 0 || en > a); break;
+        case TMODE_CONTAINED_IN: p = st >= a && en != 0 && en <= b; break;
+        default: p = true;
+        }
+        if (p) {
+            out[n] = &mver[k][j];
+            ends[n++] = en;
+        }
+    }
+    return n;
+}
+
 /* A scan AS OF a point reads runs of entries in place on shallow keys
  * and goes key by key on deep ones: over keys of one version, keys of
  * 71, keys inserted, updated and deleted at random, and keys updated now
@@ -758,6 +782,15 @@ TEST(asof_runs_against_model)
     u32 t = store_new_table_id(st);
     u64 seq;
     CHECK_EQ_INT(create_table(t, "model", NULL, &seq), 0);
+    /* a table whose entries follow the model's */
+    CHECK(new_table_rows("after_model", 0, 1, 50) != 0);
+    {
+        Snap *hs;
+        DdError he;
+        CHECK_EQ_INT(store_snap_begin(st, &hs, &he), 0);
+        seq = snap_seq(hs);
+        store_snap_end(hs);
+    }
     u64 created = seq;
     unsigned rs = 12345;
     int *keys = malloc(MK * sizeof *keys);
@@ -909,6 +942,71 @@ TEST(asof_runs_against_model)
             buf_free(&lo);
             buf_free(&hi);
         }
+    /* the periods: FROM a TO b, BETWEEN a AND b, CONTAINED IN (a, b), with
+     * calls of varying size */
+    TMode pmodes[] = {TMODE_FROM_TO, TMODE_BETWEEN, TMODE_CONTAINED_IN};
+    u64 pa[] = {0, created + 1, created + 20, created + 35, head - 2, head};
+    u64 pw[] = {0, 1, 3, 40, 1000};
+    const MVer **mv = malloc(200 * sizeof *mv);
+    u64 *me = malloc(200 * sizeof *me);
+    for (size_t mi = 0; mi < DD_ARRAY_LEN(pmodes) && !bad; mi++)
+        for (size_t ai = 0; ai < DD_ARRAY_LEN(pa) && !bad; ai++)
+            for (size_t wi = 0; wi < DD_ARRAY_LEN(pw) && !bad; wi++)
+                for (size_t bi = 0; bi < DD_ARRAY_LEN(bounds) && !bad; bi += 2) {
+                    u64 a0 = pa[ai], b0 = pa[ai] + pw[wi];
+                    Buf lo = BUF_INIT, hi = BUF_INIT;
+                    if (bounds[bi][0] >= 0) key_put_int(&lo, bounds[bi][0]);
+                    if (bounds[bi][1] >= 0) key_put_int(&hi, bounds[bi][1]);
+                    const u8 *lp = bounds[bi][0] >= 0 ? lo.data : NULL, *hp = bounds[bi][1] >= 0 ? hi.data : NULL;
+                    TScan *a, *b;
+                    CHECK_EQ_INT(tscan_open(s, t, pmodes[mi], a0, b0, lp, (u32)lo.len, hp, (u32)hi.len, &a, &e), 0);
+                    CHECK_EQ_INT(tscan_open(s, t, pmodes[mi], a0, b0, lp, (u32)lo.len, hp, (u32)hi.len, &b, &e), 0);
+                    int k = 0, nk = 0, ik = 0, rc = 0;
+                    do {
+                        TImage img[1024];
+                        rs = rs * 1103515245u + 12345u;
+                        int mx = 1 + (int)((rs >> 16) % 1024);
+                        int got = tscan_next_images(b, img, mx, &rc, &e);
+                        calls++;
+                        for (int i = 0; i < got; i++) {
+                            while (ik == nk && k < MK) {   /* the next key with versions in the period */
+                                i64 id = 2 * (i64)k;
+                                nk = ((bounds[bi][0] >= 0 && id < bounds[bi][0]) || (bounds[bi][1] >= 0 && id >= bounds[bi][1]))
+                                         ? 0 : model_period(k, pmodes[mi], a0, b0, head, mv, me);
+                                ik = 0;
+                                k++;
+                            }
+                            if (ik == nk || img[i].start != mv[ik]->seq ||
+                                !image_is(img[i].rec, img[i].reclen, 2 * (i64)(k - 1), mv[ik]->round)) {
+                                bad++;
+                                break;
+                            }
+                            Version v;
+                            if (tscan_next(a, &v, &e) != 1 || v.start != mv[ik]->seq || v.rec != img[i].rec ||
+                                v.end != me[ik])
+                                bad++;
+                            ik++;
+                        }
+                    } while (!rc && !tscan_done(b) && !bad);
+                    CHECK_EQ_INT(rc, 0);
+                    Version v;
+                    if (!bad && tscan_next(a, &v, &e) != 0) bad++;
+                    if (!bad && ik < nk) bad++;
+                    for (; k < MK && !bad; k++) {
+                        i64 id = 2 * (i64)k;
+                        if ((bounds[bi][0] >= 0 && id < bounds[bi][0]) || (bounds[bi][1] >= 0 && id >= bounds[bi][1])) continue;
+                        if (model_period(k, pmodes[mi], a0, b0, head, mv, me)) bad++;
+                    }
+                    if (bad)
+                        printf("  mode %d (%llu, %llu), bounds %d: %d wrong\n", pmodes[mi], (unsigned long long)a0,
+                               (unsigned long long)b0, (int)bi, bad);
+                    tscan_close(a);
+                    tscan_close(b);
+                    buf_free(&lo);
+                    buf_free(&hi);
+                }
+    free(mv);
+    free(me);
     /* batches and rows one at a time, alternating on one scan: AS OF at
      * points on both sides of the deep keys' history, and ALL */
     for (size_t pi = 0; pi < DD_ARRAY_LEN(points) + 1 && !bad; pi++)

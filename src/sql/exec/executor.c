@@ -750,8 +750,7 @@ static int scan_next_image(SqlCtx *ctx, Op *op, const u8 **rec, u32 *n, u64 *sta
 
 /* Up to max of the next rows' images (borrowed as scan_next_image's):
  * how many, fewer than max at the end or before an error (*rc).  A scan
- * of the present, AS OF a point or of every version (ALL) over the whole
- * table or a key range,
+ * of the present or of any period over the whole table or a key range,
  * with no rows of the transaction left to merge and not under EXPLAIN
  * ANALYZE (which counts rows as they come), takes them from
  * tscan_next_images (runs of the cursor, ascending), checking for a
@@ -763,8 +762,7 @@ static int scan_next_images(SqlCtx *ctx, Op *op, TImage *out, int max, int *rc)
     ScanOp *s = (ScanOp *)op;
     bool keyed = s->nkeys || s->pk;
     *rc = 0;
-    if (!ctx->instrument && (s->mode == TMODE_PRESENT || s->mode == TMODE_AS_OF || s->mode == TMODE_ALL) && !s->empty &&
-        !keyed && !s->ix &&
+    if (!ctx->instrument && !s->empty && !keyed && !s->ix &&
         s->ts && !s->desc && !s->cur_valid && s->wspos >= s->nws) {
         int n = 0;
         while (n < max && !s->ts_done) {
@@ -2808,8 +2806,8 @@ typedef struct AggPar {
     u8 bound[PAR_RANGES][64];   /* the pk bounds between ranges */
     u32 boundlen[PAR_RANGES];
     const u8 *lo, *hi; u32 lolen, hilen;   /* the scan's own range */
-    TMode mode;                 /* the present, or AS OF a */
-    u64 a;
+    TMode mode;                 /* the present, or a period (a, b) */
+    u64 a, b;
     int nranges;
     int next;                   /* the next range to take (atomic) */
 } AggPar;
@@ -2844,9 +2842,10 @@ static int par_threads(SqlCtx *ctx, const AggOp *a, const ScanOp *s)
 {
     /* images older than an ALTER COLUMN TYPE are converted through a
      * cache the statement builds as it meets them: one thread */
-    if (ctx->calls_volatile || (s->mode != TMODE_PRESENT && s->mode != TMODE_AS_OF && s->mode != TMODE_ALL) ||
-        s->op.est_rows < PAR_MIN_ROWS ||
-        s->nws || snap_behind(ctx->snap) || s->t->temp || s->t->nconvs)
+    /* a scan from a checkpoint reads the keys it lists, which ranges of
+     * keys would not */
+    if (ctx->calls_volatile || s->ckpt || s->op.est_rows < PAR_MIN_ROWS || s->nws || snap_behind(ctx->snap) ||
+        s->t->temp || s->t->nconvs)
         return 1;
     /* min / max of numerics keep the last of equal values in key order
      * (1.00 after 1.0): threads could not say which came last */
@@ -2855,11 +2854,13 @@ static int par_threads(SqlCtx *ctx, const AggOp *a, const ScanOp *s)
     return DD_MAX(1, par_setting(ctx, 1));
 }
 
-/* A bound between ranges of the versions (AS OF) must fall between two
- * keys' entries, not among one key's (table, pk, ~seq): each bound is
- * moved up to the first key at or after it that has versions, a key
- * being self-delimiting.  false when two bounds meet, or a key is too
- * long for a bound. */
+/* A bound between ranges of the versions (AS OF, periods) must fall
+ * between two keys' entries, not among one key's (table, pk, ~seq): each
+ * bound becomes the key of the first entry at or after it (a key being
+ * self-delimiting, that key's entries are all on one side); a bound
+ * meeting the one before is dropped, and past the last key the last
+ * range takes the rest.  false when fewer than two ranges are left, or a
+ * key is too long for a bound. */
 static bool par_bounds_at_keys(SqlCtx *ctx, AggPar *par)
 {
     StoreCursor *c;
@@ -2867,27 +2868,30 @@ static bool par_bounds_at_keys(SqlCtx *ctx, AggPar *par)
     if (store_cursor_open(ctx->snap, STORE_DB_VERSIONS, &c, &e)) return false;
     Buf k = BUF_INIT;
     bool ok = true;
+    int m = 1;   /* the bounds kept */
     for (int r = 1; r < par->nranges && ok; r++) {
         buf_reset(&k);
         buf_put_u32be(&k, par->table);
         buf_append(&k, par->bound[r], par->boundlen[r]);
         const u8 *key;
         size_t kn;
-        ok = buf_ok(&k) && store_cursor_seek(c, k.data, k.len);
-        if (ok) {
-            store_cursor_get(c, &key, &kn, NULL, NULL);
-            ok = kn > 4 + 8 && get_u32be(key) == par->table && kn - 4 - 8 <= sizeof par->bound[r];
-        }
-        if (ok) {
-            u32 n = (u32)(kn - 4 - 8);
-            ok = r == 1 || cmp_key(par->bound[r - 1], par->boundlen[r - 1], key + 4, n) < 0;
-            memcpy(par->bound[r], key + 4, n);
-            par->boundlen[r] = n;
+        ok = buf_ok(&k);
+        if (!ok || !store_cursor_seek(c, k.data, k.len)) break;   /* no key after it: the last range takes the rest */
+        store_cursor_get(c, &key, &kn, NULL, NULL);
+        if (kn <= 4 + 8 || get_u32be(key) != par->table) break;
+        ok = kn - 4 - 8 <= sizeof par->bound[r];
+        u32 n = (u32)(kn - 4 - 8);
+        /* a bound meeting the one before (keys sparse there) is dropped */
+        if (ok && (m == 1 || cmp_key(par->bound[m - 1], par->boundlen[m - 1], key + 4, n) < 0)) {
+            memmove(par->bound[m], key + 4, n);
+            par->boundlen[m] = n;
+            m++;
         }
     }
     buf_free(&k);
     store_cursor_close(c);
-    return ok;
+    par->nranges = m;
+    return ok && m >= 2;
 }
 
 /* Cuts s's key range into par's ranges by the first and last keys it
@@ -2899,6 +2903,7 @@ static bool par_split(SqlCtx *ctx, const ScanOp *s, AggPar *par)
     par->table = s->t->id;
     par->mode = s->mode;
     par->a = s->a;
+    par->b = s->b;
     par->lo = s->lo;
     par->lolen = s->lolen;
     par->hi = s->hi;
@@ -2964,7 +2969,7 @@ static int agg_part_work(AggPart *p)
         if (r >= par->nranges) return DD_OK;
         const u8 *lo = r ? par->bound[r] : par->lo, *hi = r + 1 < par->nranges ? par->bound[r + 1] : par->hi;
         u32 lolen = r ? par->boundlen[r] : par->lolen, hilen = r + 1 < par->nranges ? par->boundlen[r + 1] : par->hilen;
-        int rc = tscan_open(p->snap, par->table, par->mode, par->a, 0, lo, lolen, hi, hilen, &p->b.ts, &p->err);
+        int rc = tscan_open(p->snap, par->table, par->mode, par->a, par->b, lo, lolen, hi, hilen, &p->b.ts, &p->err);
         if (!rc) {
             rc = agg_batch_run(&p->ctx, &p->a, &p->b, p->keys);
             tscan_close(p->b.ts);
