@@ -552,6 +552,39 @@ TEST(parallel_rows)
     CHECK_EQ_STR(one.p, "ERROR 22012 division by zero");
     run(s, qs[6], &one);
     CHECK_EQ_STR(one.p, "ERROR 22012 division by zero");
+    /* the past: workers read the versions AS OF a point and over a
+     * period, the same answers */
+    {
+        run(s, "SELECT drift_seq()", &one);
+        unsigned long long before = strtoull(one.p, NULL, 10);
+        must(s, "BEGIN");
+        must(s, "UPDATE big SET v = v + 1 WHERE k % 4 = 0");
+        must(s, "DELETE FROM big WHERE k % 9 = 0");
+        must(s, "COMMIT");
+        must(s, "UPDATE big SET g = (g + 1) % 1000 WHERE k % 5 = 0");
+        static const char *const past[] = {
+            "SELECT dim.grp, count(*), sum(big.v), max(big.d) FROM big FOR SYSTEM_TIME AS OF @SEQ:%llu "
+            "JOIN dim ON dim.id = big.g WHERE big.v % 7 <> 0 GROUP BY dim.grp ORDER BY 1",
+            "SELECT big2.w, count(*), sum(big.v) FROM big FOR SYSTEM_TIME FROM @SEQ:%llu TO @SEQ:%llu "
+            "JOIN big2 ON big2.k = big.k GROUP BY big2.w ORDER BY 1",
+        };
+        for (unsigned long long at = before; at <= before + 2; at++)
+            for (size_t q = 0; q < sizeof past / sizeof past[0]; q++) {
+                char pq[600];
+                snprintf(pq, sizeof pq, past[q], at, at + 2);
+                same_on_one_thread(s, pq, &one, &many);
+                must(s, "SET drift.batch = off");
+                run(s, pq, &one);
+                must(s, "SET drift.batch = on");
+                CHECK_EQ_STR(many.p, one.p);
+                CHECK(strncmp(many.p, "ERROR", 5) != 0);
+                char eq[700];
+                snprintf(eq, sizeof eq, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", pq);
+                run(s, eq, &ex);
+                if (cpus > 1 && !strstr(ex.p, "Workers Launched: 2")) printf("  no workers: %s\n", ex.p);
+                if (cpus > 1) CHECK(strstr(ex.p, "Workers Launched: 2") != NULL);
+            }
+    }
     /* EXPLAIN ANALYZE shows the workers (as many as cores allow) */
     char sql[2000];
     snprintf(sql, sizeof sql, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", qs[0]);

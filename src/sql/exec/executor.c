@@ -3259,8 +3259,8 @@ static void par_mark(Op *o)
 /* The workers a parallel read of s may use (0: none). */
 static int par_workers(SqlCtx *ctx, const ScanOp *s)
 {
-    if (!s->par || s->mode != TMODE_PRESENT || s->op.est_rows < PAR_MIN_ROWS || s->nws ||
-        snap_behind(ctx->snap) || s->t->temp || s->t->nconvs)
+    if (!s->par || s->ckpt || s->op.est_rows < PAR_MIN_ROWS || s->nws || snap_behind(ctx->snap) || s->t->temp ||
+        s->t->nconvs)
         return 0;
     return par_setting(ctx, 0);
 }
@@ -3321,7 +3321,7 @@ static bool par_range(ParWorker *w, int r)
     AggPar *par = &ps->par;
     const u8 *lo = r ? par->bound[r] : par->lo, *hi = r + 1 < par->nranges ? par->bound[r + 1] : par->hi;
     u32 lolen = r ? par->boundlen[r] : par->lolen, hilen = r + 1 < par->nranges ? par->boundlen[r + 1] : par->hilen;
-    int rc = tscan_open(w->snap, par->table, TMODE_PRESENT, 0, 0, lo, lolen, hi, hilen, &w->b.ts, &w->err);
+    int rc = tscan_open(w->snap, par->table, par->mode, par->a, par->b, lo, lolen, hi, hilen, &w->b.ts, &w->err);
     bool more = true;
     for (bool done = false; more && !done;) {
         /* a cancel: the statement's thread reports it */
