@@ -58,10 +58,12 @@ typedef struct TImage {
     u32 reclen;
     u64 start;
 } TImage;
-/* Up to max of the next versions' images into out (a present or AS OF
- * scan reads them in runs of the cursor): how many, fewer than max at the
- * end, before an error, which sets *rc (0 otherwise) and err, or after an
- * AS OF scan stepped over a few thousand entries (tscan_done tells). */
+/* Up to max of the next versions' images into out (read in runs of the
+ * cursor, except in a descending scan or one from a checkpoint): how many,
+ * fewer than max at the end, before an error, which sets *rc (0
+ * otherwise) and err, or after a scan of the past stepped over a few
+ * thousand entries (tscan_done tells).  tscan_next may be called between
+ * calls. */
 int tscan_next_images(TScan *sc, TImage *out, int max, int *rc, DdError *err);
 /* Whether the scan has ended. */
 bool tscan_done(const TScan *sc);

@@ -454,16 +454,41 @@ TEST(parallel)
         run(s, q, &one);
         if (cpus > 1) CHECK(strstr(one.p, "threads") != NULL);
     }
-    /* a period: the same on threads, on one and row by row */
-    {
-        char q[300];
-        snprintf(q, sizeof q, "SELECT x, count(*), sum(b), sum(c) FROM t FOR SYSTEM_TIME FROM @SEQ:%llu TO @SEQ:%llu "
-                 "GROUP BY x ORDER BY x", loaded + 1, loaded + 6);
+    /* the periods: the same on threads, on one and row by row */
+    static const char *const periods[] = {"FROM @SEQ:%llu TO @SEQ:%llu", "BETWEEN @SEQ:%llu AND @SEQ:%llu",
+                                          "CONTAINED IN (@SEQ:%llu, @SEQ:%llu)"};
+    for (size_t pi = 0; pi < sizeof periods / sizeof periods[0]; pi++) {
+        char per[100], q[400];
+        snprintf(per, sizeof per, periods[pi], loaded + 1, loaded + 6);
+        snprintf(q, sizeof q, "SELECT x, count(*), sum(b), sum(c) FROM t FOR SYSTEM_TIME %s GROUP BY x ORDER BY x", per);
         same_on_one_thread(s, q, &one, &many);
         must(s, "SET drift.batch = off");
         run(s, q, &one);
         must(s, "SET drift.batch = on");
         CHECK_EQ_STR(many.p, one.p);
+        snprintf(q, sizeof q, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*), sum(c) FROM t "
+                 "FOR SYSTEM_TIME %s", per);
+        run(s, q, &one);
+        if (cpus > 1) CHECK(strstr(one.p, "threads") != NULL);
+    }
+    /* keys far apart (bounds between them meet, and are dropped): AS OF
+     * still on threads, the same */
+    must(s, "CREATE TABLE sparse (k bigint PRIMARY KEY, v int)");
+    must(s, "INSERT INTO sparse SELECT g, g % 97 FROM generate_series(1, 90000) g");
+    must(s, "INSERT INTO sparse SELECT 1000000000000 + g, g % 89 FROM generate_series(1, 30000) g");
+    must(s, "ANALYZE sparse");
+    run(s, "SELECT drift_seq()", &one);
+    unsigned long long sp = strtoull(one.p, NULL, 10);
+    must(s, "UPDATE sparse SET v = v + 1 WHERE k % 3 = 0");
+    {
+        char q[300];
+        snprintf(q, sizeof q, "SELECT v, count(*), sum(k) FROM sparse FOR SYSTEM_TIME AS OF @SEQ:%llu GROUP BY v ORDER BY v",
+                 sp);
+        same_on_one_thread(s, q, &one, &many);
+        snprintf(q, sizeof q, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*), sum(v) FROM sparse "
+                 "FOR SYSTEM_TIME AS OF @SEQ:%llu", sp);
+        run(s, q, &one);
+        if (cpus > 1) CHECK(strstr(one.p, "threads") != NULL);
     }
     /* every version (FOR SYSTEM_TIME ALL): runs throughout, the same */
     static const char *const every = "SELECT x, count(*), sum(b), sum(c), min(k), max(k) FROM t FOR SYSTEM_TIME ALL "

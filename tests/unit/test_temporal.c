@@ -753,8 +753,9 @@ static int model_period(int k, TMode m, u64 a, u64 b, u64 head, const MVer **out
 {
     int n = 0;
     for (int j = mnver[k] - 1; j >= 0; j--) {
-        if (mver[k][j].tomb) continue;
-        u64 st = mver[k][j].seq, en = j + 1 < mnver[k] ? mver[k][j + 1].seq : 0, x = a > head ? head : a;
+        if (mver[k][j].tomb || mver[k][j].seq > head) continue;   /* head: what the snapshot sees */
+        u64 st = mver[k][j].seq, en = j + 1 < mnver[k] && mver[k][j + 1].seq <= head ? mver[k][j + 1].seq : 0;
+        u64 x = a > head ? head : a;
         bool p;
         switch (m) {
         case TMODE_AS_OF: p = st <= x && (en == 0 || en > x); break;
@@ -1007,63 +1008,82 @@ TEST(asof_runs_against_model)
                 }
     free(mv);
     free(me);
-    /* batches and rows one at a time, alternating on one scan: AS OF at
-     * points on both sides of the deep keys' history, and ALL */
-    for (size_t pi = 0; pi < DD_ARRAY_LEN(points) + 1 && !bad; pi++)
-        for (int turn = 1; turn <= 7 && !bad; turn += 3) {
-            bool every = pi == DD_ARRAY_LEN(points);
-            u64 x = every ? head : points[pi] > head ? head : points[pi];
-            /* what the model has: keys ascending, newest first */
-            int cap = 0, nexp = 0;
-            for (int k = 0; k < MK; k++) cap += mnver[k];
-            const MVer **exp = malloc((size_t)cap * sizeof *exp);
-            int *expk = malloc((size_t)cap * sizeof *expk);
-            for (int k = 0; k < MK; k++) {
-                u64 end;
-                if (!every) {
-                    const MVer *m = model_at(k, x, &end);
-                    if (m) exp[nexp] = m, expk[nexp++] = k;
-                    continue;
-                }
-                for (int j = mnver[k] - 1; j >= 0; j--)
-                    if (!mver[k][j].tomb) exp[nexp] = &mver[k][j], expk[nexp++] = k;
-            }
-            TScan *b;
-            CHECK_EQ_INT(tscan_open(s, t, every ? TMODE_ALL : TMODE_AS_OF, points[every ? 0 : pi], 0, NULL, 0, NULL, 0,
-                                    &b, &e), 0);
-            int at = 0, rc = 0;
-            for (int round = 0; !bad; round++) {
-                if (round % 2 == 0) {   /* a batch of `turn` */
-                    TImage img[8];
-                    int got = tscan_next_images(b, img, turn, &rc, &e);
-                    for (int i = 0; i < got; i++, at++)
-                        if (at >= nexp || img[i].start != exp[at]->seq ||
-                            !image_is(img[i].rec, img[i].reclen, 2 * (i64)expk[at], exp[at]->round))
-                            bad++;
-                    if (rc || tscan_done(b)) break;
-                } else {   /* then `turn` rows one at a time */
-                    int r = 1;
-                    for (int i = 0; i < turn && r == 1; i++) {
-                        Version v;
-                        r = tscan_next(b, &v, &e);
-                        if (r == 1 && (at >= nexp || v.start != exp[at]->seq || pk_id(&v) != 2 * (i64)expk[at] ||
-                                       !image_is(v.rec, v.reclen, 2 * (i64)expk[at], exp[at]->round)))
-                            bad++;
-                        if (r == 1) at++;
-                    }
-                    if (r != 1) {
-                        if (r < 0) bad++;
-                        break;
-                    }
-                }
-            }
-            if (rc || at != nexp) bad++;
-            if (bad) printf("  alternating, %s %llu, turn %d: %d wrong (%d of %d)\n", every ? "ALL" : "AS OF",
-                            (unsigned long long)x, turn, bad, at, nexp);
-            tscan_close(b);
-            free(exp);
-            free(expk);
+    /* batches and rows one at a time, alternating on one scan, in every
+     * mode, rows with their ends; then again over a snapshot left behind
+     * by later commits (its LMDB transaction past its head) */
+    for (int behind = 0; behind < 2 && !bad; behind++) {
+        if (behind) {
+            snap_unpin(s);
+            snap_release(s);
+            n = 0;
+            for (int k = 500; k < 600; k++) keys[n] = k, ops[n++] = OP_UPDATE;
+            for (int r = 0; r < 3; r++) CHECK_EQ_INT(commit_model(t, seq, n, keys, ops, MROUNDS + 1 + r, &seq), 0);
+            snap_pin(s);
+            CHECK(snap_behind(s));
         }
+        TMode amodes[] = {TMODE_AS_OF, TMODE_FROM_TO, TMODE_BETWEEN, TMODE_CONTAINED_IN, TMODE_ALL};
+        u64 aa[] = {created + 1, created + 30, head - 1, head + 2};
+        for (size_t mi = 0; mi < DD_ARRAY_LEN(amodes) && !bad; mi++)
+            for (size_t ai = 0; ai < DD_ARRAY_LEN(aa) && !bad; ai++)
+                for (int turn = 1; turn <= 7 && !bad; turn += 3) {
+                    u64 a0 = aa[ai], b0 = aa[ai] + 4;
+                    int cap = 0, nexp = 0;
+                    for (int k = 0; k < MK; k++) cap += mnver[k];
+                    const MVer **exp = malloc((size_t)cap * sizeof *exp);
+                    u64 *expe = malloc((size_t)cap * sizeof *expe);
+                    int *expk = malloc((size_t)cap * sizeof *expk);
+                    for (int k = 0; k < MK; k++) {
+                        int c = model_period(k, amodes[mi], a0, b0, head, exp + nexp, expe + nexp);
+                        for (int j = 0; j < c; j++) expk[nexp + j] = k;
+                        nexp += c;
+                    }
+                    TScan *b;
+                    CHECK_EQ_INT(tscan_open(s, t, amodes[mi], a0, b0, NULL, 0, NULL, 0, &b, &e), 0);
+                    int at = 0, rc = 0;
+                    for (int round = 0; !bad; round++) {
+                        if (round % 2 == 0) {   /* a batch of `turn`, or of up to 300 */
+                            TImage img[300];
+                            rs = rs * 1103515245u + 12345u;
+                            int mx = turn == 7 ? 1 + (int)((rs >> 16) % 300) : turn;
+                            int got = tscan_next_images(b, img, mx, &rc, &e);
+                            for (int i = 0; i < got; i++, at++)
+                                if (at >= nexp || img[i].start != exp[at]->seq ||
+                                    !image_is(img[i].rec, img[i].reclen, 2 * (i64)expk[at], exp[at]->round))
+                                    bad++;
+                            if (rc || tscan_done(b)) break;
+                        } else {   /* then `turn` rows one at a time, with their ends */
+                            int r = 1;
+                            for (int i = 0; i < turn && r == 1; i++) {
+                                Version v;
+                                r = tscan_next(b, &v, &e);
+                                if (r != 1) break;
+                                int k = at < nexp ? expk[at] : 0;
+                                /* the version after: a deletion, or an update */
+                                const MVer *m = at < nexp ? exp[at] : NULL;
+                                u8 eop = 0;
+                                if (m && expe[at]) eop = (m + 1)->tomb ? OP_DELETE : OP_UPDATE;
+                                if (!m || v.start != m->seq || pk_id(&v) != 2 * (i64)k || v.end != expe[at] ||
+                                    v.end_op != eop || !image_is(v.rec, v.reclen, 2 * (i64)k, m->round))
+                                    bad++;
+                                at++;
+                            }
+                            if (r != 1) {
+                                if (r < 0) bad++;
+                                break;
+                            }
+                        }
+                    }
+                    if (rc || at != nexp) bad++;
+                    if (bad)
+                        printf("  alternating%s, mode %d (%llu, %llu), turn %d: %d wrong (%d of %d)\n",
+                               behind ? " behind" : "", amodes[mi], (unsigned long long)a0, (unsigned long long)b0,
+                               turn, bad, at, nexp);
+                    tscan_close(b);
+                    free(exp);
+                    free(expe);
+                    free(expk);
+                }
+    }
 out:
     CHECK_EQ_INT(bad, 0);
     /* the deep keys made calls stop short of max before the end (each

@@ -449,7 +449,7 @@ static int scan_open(SqlCtx *ctx, Op *op)
     }
     if (s->desc) return tscan_open_desc(ctx->snap, s->t->id, lo, lolen, hi, hilen, &s->ts, ctx->err);
     int rc = tscan_open(ctx->snap, s->t->id, s->mode, s->a, s->b, lo, lolen, hi, hilen, &s->ts, ctx->err);
-    if (!rc && tscan_checkpoint(s->ts)) s->ckpt = tscan_checkpoint(s->ts);
+    s->ckpt = rc ? 0 : tscan_checkpoint(s->ts);   /* opened again: from a checkpoint or not, anew */
     return rc;
 }
 
@@ -754,7 +754,7 @@ static int scan_next_image(SqlCtx *ctx, Op *op, const u8 **rec, u32 *n, u64 *sta
  * with no rows of the transaction left to merge and not under EXPLAIN
  * ANALYZE (which counts rows as they come), takes them from
  * tscan_next_images (runs of the cursor, ascending), checking for a
- * cancel between its calls (one AS OF call steps over a few thousand
+ * cancel between its calls (one call over the past steps over a few thousand
  * versions at most); any other scan row by row, each row checking for a
  * cancel (a past scan may step over many versions between rows). */
 static int scan_next_images(SqlCtx *ctx, Op *op, TImage *out, int max, int *rc)
@@ -2517,7 +2517,7 @@ static int batch_fill(SqlCtx *ctx, AggBatch *b, int max, int *np, bool *done, Dd
     int rc;
     got = b->ts ? tscan_next_images(b->ts, img, max, &rc, ctx->err) : scan_next_images(ctx, b->scan, img, max, &rc);
     if (rc) failed = scan_damage(ctx, b->t, 0, rc);
-    else if (got < max && (!b->ts || tscan_done(b->ts))) *done = true;   /* AS OF: a call may stop short */
+    else if (got < max && (!b->ts || tscan_done(b->ts))) *done = true;   /* the past: a call may stop short */
     if (b->ts) b->scan_rows += (u64)got;
     for (int i = 0; i < got; i++)
         for (u32 o = 0; o < img[i].reclen; o += 64) __builtin_prefetch(img[i].rec + o);
