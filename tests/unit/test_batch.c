@@ -392,6 +392,22 @@ static void same_on_one_thread(driftdb_session *s, const char *sql, Out *one, Ou
     CHECK_EQ_STR(many->p, one->p);
 }
 
+/* sql gives the same on several threads, on one and row by row (drift.batch
+ * off); and counted, under EXPLAIN ANALYZE, runs on threads where the
+ * machine has more than one core. */
+static void same_three_ways(driftdb_session *s, const char *sql, const char *counted, Out *one, Out *many)
+{
+    same_on_one_thread(s, sql, one, many);
+    must(s, "SET drift.batch = off");
+    run(s, sql, one);
+    must(s, "SET drift.batch = on");
+    CHECK_EQ_STR(many->p, one->p);
+    char ex[600];
+    snprintf(ex, sizeof ex, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", counted);
+    run(s, ex, one);
+    if (sysconf(_SC_NPROCESSORS_ONLN) > 1) CHECK(strstr(one->p, "threads") != NULL);
+}
+
 /* A table the planner expects to be large runs on several threads
  * (max_parallel_workers_per_gather, cores): the same answers and errors
  * as row by row, and as on one thread. */
@@ -440,37 +456,18 @@ TEST(parallel)
     for (int r = 0; r < 12; r++) must(s, "UPDATE t SET c = c + 1 WHERE k > 120000");
     must(s, "INSERT INTO t (k, a, b) SELECT g, g % 100, g FROM generate_series(150001, 152000) g");
     CHECK(loaded > 0);
-    for (unsigned long long at = loaded; at <= loaded + 16; at += 4) {
-        char q[300];
-        snprintf(q, sizeof q, "SELECT x, count(*), sum(b), sum(c), min(k), max(k) FROM t FOR SYSTEM_TIME AS OF @SEQ:%llu "
-                 "GROUP BY x ORDER BY x", at);
-        same_on_one_thread(s, q, &one, &many);
-        must(s, "SET drift.batch = off");
-        run(s, q, &one);
-        must(s, "SET drift.batch = on");
-        CHECK_EQ_STR(many.p, one.p);
-        snprintf(q, sizeof q, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*), sum(c) FROM t "
-                 "FOR SYSTEM_TIME AS OF @SEQ:%llu", at);
-        run(s, q, &one);
-        if (cpus > 1) CHECK(strstr(one.p, "threads") != NULL);
-    }
-    /* the periods: the same on threads, on one and row by row */
-    static const char *const periods[] = {"FROM @SEQ:%llu TO @SEQ:%llu", "BETWEEN @SEQ:%llu AND @SEQ:%llu",
-                                          "CONTAINED IN (@SEQ:%llu, @SEQ:%llu)"};
-    for (size_t pi = 0; pi < sizeof periods / sizeof periods[0]; pi++) {
-        char per[100], q[400];
-        snprintf(per, sizeof per, periods[pi], loaded + 1, loaded + 6);
-        snprintf(q, sizeof q, "SELECT x, count(*), sum(b), sum(c) FROM t FOR SYSTEM_TIME %s GROUP BY x ORDER BY x", per);
-        same_on_one_thread(s, q, &one, &many);
-        must(s, "SET drift.batch = off");
-        run(s, q, &one);
-        must(s, "SET drift.batch = on");
-        CHECK_EQ_STR(many.p, one.p);
-        snprintf(q, sizeof q, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*), sum(c) FROM t "
-                 "FOR SYSTEM_TIME %s", per);
-        run(s, q, &one);
-        if (cpus > 1) CHECK(strstr(one.p, "threads") != NULL);
-    }
+    /* AS OF points, then the periods */
+    static const char *const periods[] = {"AS OF @SEQ:%llu", "FROM @SEQ:%llu TO @SEQ:%llu",
+                                          "BETWEEN @SEQ:%llu AND @SEQ:%llu", "CONTAINED IN (@SEQ:%llu, @SEQ:%llu)"};
+    for (size_t pi = 0; pi < sizeof periods / sizeof periods[0]; pi++)
+        for (unsigned long long at = loaded; at <= loaded + (pi ? 1 : 16); at += pi ? 1 : 4) {
+            char per[100], q[400], c[300];
+            snprintf(per, sizeof per, periods[pi], at, at + 5);
+            snprintf(q, sizeof q, "SELECT x, count(*), sum(b), sum(c), min(k), max(k) FROM t FOR SYSTEM_TIME %s "
+                     "GROUP BY x ORDER BY x", per);
+            snprintf(c, sizeof c, "SELECT count(*), sum(c) FROM t FOR SYSTEM_TIME %s", per);
+            same_three_ways(s, q, c, &one, &many);
+        }
     /* keys far apart (bounds between them meet, and are dropped): AS OF
      * still on threads, the same */
     must(s, "CREATE TABLE sparse (k bigint PRIMARY KEY, v int)");
@@ -481,25 +478,16 @@ TEST(parallel)
     unsigned long long sp = strtoull(one.p, NULL, 10);
     must(s, "UPDATE sparse SET v = v + 1 WHERE k % 3 = 0");
     {
-        char q[300];
+        char q[300], c[300];
         snprintf(q, sizeof q, "SELECT v, count(*), sum(k) FROM sparse FOR SYSTEM_TIME AS OF @SEQ:%llu GROUP BY v ORDER BY v",
                  sp);
-        same_on_one_thread(s, q, &one, &many);
-        snprintf(q, sizeof q, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*), sum(v) FROM sparse "
-                 "FOR SYSTEM_TIME AS OF @SEQ:%llu", sp);
-        run(s, q, &one);
-        if (cpus > 1) CHECK(strstr(one.p, "threads") != NULL);
+        snprintf(c, sizeof c, "SELECT count(*), sum(v) FROM sparse FOR SYSTEM_TIME AS OF @SEQ:%llu", sp);
+        same_three_ways(s, q, c, &one, &many);
     }
     /* every version (FOR SYSTEM_TIME ALL): runs throughout, the same */
     static const char *const every = "SELECT x, count(*), sum(b), sum(c), min(k), max(k) FROM t FOR SYSTEM_TIME ALL "
                                      "GROUP BY x ORDER BY x";
-    same_on_one_thread(s, every, &one, &many);
-    must(s, "SET drift.batch = off");
-    run(s, every, &one);
-    must(s, "SET drift.batch = on");
-    CHECK_EQ_STR(many.p, one.p);
-    run(s, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*) FROM t FOR SYSTEM_TIME ALL", &one);
-    if (cpus > 1) CHECK(strstr(one.p, "threads") != NULL);
+    same_three_ways(s, every, "SELECT count(*) FROM t FOR SYSTEM_TIME ALL", &one, &many);
     /* images older than an ALTER COLUMN TYPE: one thread (their
      * conversion is the statement's), the same answers */
     must(s, "ALTER TABLE t ALTER COLUMN x TYPE bigint");
