@@ -945,6 +945,20 @@ TEST(damaged_images)
  * ones decoded before them: the first NULL one of them brings to a
  * column leaves the plain lanes after it non-NULL, whatever an earlier
  * batch left in those lanes. */
+/* sql answers alike in batches and row by row (drift.batch), with no
+ * error; batches on again after. */
+static void same_batch_or_rows(driftdb_session *s, const char *sql, Out *on, Out *off)
+{
+    must(s, "SET drift.batch = on");
+    run(s, sql, on);
+    must(s, "SET drift.batch = off");
+    run(s, sql, off);
+    must(s, "SET drift.batch = on");
+    if (strcmp(on->p, off->p) != 0) printf("  %s\n    batch: %s\n    rows:  %s\n", sql, on->p, off->p);
+    CHECK_EQ_STR(on->p, off->p);
+    CHECK(strncmp(on->p, "ERROR", 5) != 0);
+}
+
 /* An aggregate AS OF a point read in batches: from a checkpoint (the
  * keys it lists, each sought), through a mass deletion, and key ranges
  * of a deep history: the same answers as row by row, and the scan ends. */
@@ -975,16 +989,9 @@ TEST(asof_batches)
         for (size_t q = 0; q < sizeof shapes / sizeof shapes[0]; q++) {
             char sql[300];
             snprintf(sql, sizeof sql, shapes[q], points[p]);
-            must(s, "SET drift.batch = on");
-            run(s, sql, &on);
-            must(s, "SET drift.batch = off");
-            run(s, sql, &off);
-            if (strcmp(on.p, off.p) != 0) printf("  %s\n    batch: %s\n    rows:  %s\n", sql, on.p, off.p);
-            CHECK_EQ_STR(on.p, off.p);
-            CHECK(strncmp(on.p, "ERROR", 5) != 0);
+            same_batch_or_rows(s, sql, &on, &off);
             char ex[400];
             snprintf(ex, sizeof ex, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) %s", sql);
-            must(s, "SET drift.batch = on");
             run(s, ex, &off);
             if (!strstr(off.p, "vectorized")) printf("  not in batches: %s\n", off.p);
             CHECK(strstr(off.p, "vectorized") != NULL);
@@ -997,13 +1004,7 @@ TEST(asof_batches)
             char per[100], sql[300];
             snprintf(per, sizeof per, periods[q], a, a + 5);
             snprintf(sql, sizeof sql, "SELECT count(*), sum(v), max(k) FROM u FOR SYSTEM_TIME %s", per);
-            must(s, "SET drift.batch = on");
-            run(s, sql, &on);
-            must(s, "SET drift.batch = off");
-            run(s, sql, &off);
-            if (strcmp(on.p, off.p) != 0) printf("  %s\n    batch: %s\n    rows:  %s\n", sql, on.p, off.p);
-            CHECK_EQ_STR(on.p, off.p);
-            CHECK(strncmp(on.p, "ERROR", 5) != 0);
+            same_batch_or_rows(s, sql, &on, &off);
         }
     }
     /* from the checkpoint: its scan reads the listed keys in batches */
@@ -1015,10 +1016,7 @@ TEST(asof_batches)
     if (!strstr(on.p, "from checkpoint") || !strstr(on.p, "vectorized")) printf("  %s\n", on.p);
     CHECK(strstr(on.p, "from checkpoint") != NULL && strstr(on.p, "vectorized") != NULL);
     snprintf(sql, sizeof sql, "SELECT count(*), sum(v) FROM u FOR SYSTEM_TIME AS OF @SEQ:%llu", head);
-    run(s, sql, &on);
-    must(s, "SET drift.batch = off");
-    run(s, sql, &off);
-    CHECK_EQ_STR(on.p, off.p);
+    same_batch_or_rows(s, sql, &on, &off);
     CHECK_EQ_STR(on.p, "2000|2031001;");   /* 1..2000, 500 keys 60 more, one 1 more */
     free(on.p);
     free(off.p);
